@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI proves. Installs what is missing (Node 24, the OPA CLI, npm packages), checks that the
+# checked-in policy bundle is built from policies/, runs the Rego tests, the type check and the vitest suites.
+# Needs PostgreSQL 15 server binaries (Debian: apt-get install postgresql-15); the tests start their own cluster.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/deps.sh --with-opa
+eval "$(bash scripts/toolchain.sh --with-opa)"
+echo "== policy: opa check, fmt, test" >&2
+bash scripts/policy.sh test
+echo "== policy: checked-in bundle matches policies/" >&2
+bash scripts/policy.sh check
+echo "== typecheck" >&2
+npx tsc -p tsconfig.json
+echo "== vitest" >&2
+npx vitest run "$@"

@@ -1,0 +1,159 @@
+// The `proctor` command: a thin dispatcher over the libraries. Exit codes: 0 ok, 1 failure (verify: integrity
+// failure), 2 usage error, 3 inconclusive (verify). Usage errors name the flag that was wrong.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfigFile } from '../config/index.ts';
+import { generateSigningKey } from '../ledger/index.ts';
+import { startProctor, jsonLog } from '../main.ts';
+import { DEFAULT_DEV_DIR, devToken, startDevStack } from '../dev/dev-stack.ts';
+import { devBanner } from './banner.ts';
+import { runVerify } from './verify.ts';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  env: process.env,
+};
+
+const USAGE = `usage: proctor <command> [options]
+
+commands:
+  dev                       start the development stack (PGlite, dev OIDC issuer, echo upstream) on loopback
+      [--port 8080] [--data-dir ${DEFAULT_DEV_DIR}]
+  dev token --sub <subject> print a development access token for the running dev stack
+      [--groups a,b] [--tenant t] [--ttl 3600] [--data-dir ${DEFAULT_DEV_DIR}]
+  serve --config <file>     start Proctor from a configuration file
+  check-config <file>       validate a configuration file and list every problem
+  verify                    verify the audit ledger (see: proctor verify --help)
+  keys generate --out <dir> write a new Ed25519 ledger signing key (PKCS#8 PEM) and its public key
+`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'dev':
+        return rest[0] === 'token' ? await devTokenCommand(rest.slice(1), io) : await devCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'check-config':
+        return checkConfigCommand(rest, io);
+      case 'verify':
+        return await runVerify(rest, io);
+      case 'keys':
+        return keysCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.stderr(`proctor: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`proctor ${command}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr(`proctor ${command}: ${error.message}\n`);
+      return 1;
+    }
+    const code = (error as { code?: unknown }).code;
+    io.stderr(`proctor ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function devCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string', default: '8080' }, 'data-dir': { type: 'string', default: DEFAULT_DEV_DIR } });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
+  const stack = await startDevStack({ dataDir: values['data-dir'], port, log: jsonLog });
+  io.stdout(devBanner(stack.state, values['data-dir']));
+  await untilSignal();
+  await stack.close();
+  return 0;
+}
+
+async function devTokenCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    sub: { type: 'string' },
+    groups: { type: 'string', default: '' },
+    tenant: { type: 'string' },
+    ttl: { type: 'string', default: '3600' },
+    'data-dir': { type: 'string', default: DEFAULT_DEV_DIR },
+  });
+  if (!values.sub) throw new UsageError('--sub <subject> is required');
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError(`--ttl must be 1..86400 seconds, got '${values.ttl}'`);
+  const groups = values.groups.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  io.stdout(`${await devToken({ dataDir: values['data-dir'], sub: values.sub, groups, tenant: values.tenant ?? null, ttlSeconds: ttl })}\n`);
+  return 0;
+}
+
+async function serveCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' } });
+  if (!values.config) throw new UsageError('--config <file> is required');
+  const config = loadConfigFile(values.config, io.env);
+  const proctor = await startProctor(config);
+  io.stderr(`proctor: serving ${proctor.url} (chain ${proctor.chain})\n`);
+  await untilSignal();
+  await proctor.close();
+  return 0;
+}
+
+function checkConfigCommand(args: string[], io: Io): number {
+  const { positionals } = parse(args, {}, true);
+  if (positionals.length !== 1) throw new UsageError('expects exactly one configuration file');
+  loadConfigFile(positionals[0] as string, io.env);
+  io.stdout(`${positionals[0]}: ok\n`);
+  return 0;
+}
+
+function keysCommand(args: string[], io: Io): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'generate') throw new UsageError(`unknown keys subcommand '${sub ?? ''}' (expected: generate)`);
+  const { values } = parse(rest, { out: { type: 'string' } });
+  if (!values.out) throw new UsageError('--out <dir> is required');
+  const dir = path.resolve(values.out);
+  const privateFile = path.join(dir, 'ledger-key.pem');
+  if (existsSync(privateFile)) throw new UsageError(`${privateFile} exists; refusing to overwrite a signing key`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = generateSigningKey();
+  writeFileSync(privateFile, key.privateKeyPem, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'ledger-key.pub.pem'), key.publicKeyPem);
+  io.stdout(`wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)\nkid ${key.kid}\n`);
+  return 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -1,0 +1,192 @@
+// Configuration: one YAML file validated against schemas/config.schema.json (strict, unknown keys rejected),
+// secrets resolved from {env}/{file} references, then deep-frozen. This is the only module that reads process.env
+// (callers pass the environment in). Every error names the path that was wrong; no secret value is ever printed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { validateConfigDocument, type ConfigDocument, type SecretRef } from './schema.ts';
+
+export type { ConfigDocument } from './schema.ts';
+
+export interface IssuerSettings {
+  issuer: string;
+  audience: string[];
+  algorithms: string[];
+  clockSkewSeconds: number;
+  requiredTyp: string | null;
+  groupsClaim: string;
+  tenantClaim: string | null;
+  allowInsecureHttp: boolean;
+}
+
+export interface UpstreamSettings {
+  name: string;
+  provider: 'openai';
+  baseUrl: string;
+  credential: string | null;
+  models: string[];
+  region: string | null;
+  baa: boolean;
+  zeroDataRetention: boolean;
+  timeoutMs: number;
+}
+
+export type DatabaseSettings =
+  | { kind: 'postgres'; url: string; connectTimeoutMs: number; poolSize: number }
+  | { kind: 'pglite'; dataDir: string };
+
+export interface Config {
+  server: { host: string; port: number; bodyLimitBytes: number };
+  database: DatabaseSettings;
+  ledger: { chain: string; signingKeyPem: string };
+  identity: { issuers: IssuerSettings[] };
+  classification: { fingerprintKey: Uint8Array };
+  policy: { bundlePath: string };
+  upstreams: UpstreamSettings[];
+}
+
+export type ConfigErrorCode = 'ERR_CONFIG_UNREADABLE' | 'ERR_CONFIG_INVALID' | 'ERR_CONFIG_SECRET';
+
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode;
+  /** Each problem as `<path>: <what is wrong>`. */
+  readonly problems: readonly string[];
+  constructor(code: ConfigErrorCode, problems: string[]) {
+    super(`configuration ${code === 'ERR_CONFIG_SECRET' ? 'secret' : 'file'} error:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.code = code;
+    this.problems = problems;
+  }
+}
+
+export interface LoadOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths in the document (bundle, secret files, pglite dir) resolve against this directory. */
+  baseDir: string;
+}
+
+/** Reads, validates and resolves a YAML configuration file. */
+export function loadConfigFile(file: string, env: Readonly<Record<string, string | undefined>>): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('ERR_CONFIG_UNREADABLE', [`${file}: ${(error as Error).message}`]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { strict: true, uniqueKeys: true });
+  } catch (error) {
+    throw new ConfigError('ERR_CONFIG_INVALID', [`${file}: not valid YAML: ${(error as Error).message}`]);
+  }
+  return resolveConfig(document, { env, baseDir: path.dirname(path.resolve(file)) });
+}
+
+/** Validates an already-parsed document (YAML or built in code, as the dev stack does) and resolves it. */
+export function resolveConfig(document: unknown, options: LoadOptions): Config {
+  const doc = validateConfigDocument(document, (problems) => new ConfigError('ERR_CONFIG_INVALID', problems));
+  const problems: string[] = [];
+  const secret = (ref: SecretRef, at: string): string => {
+    const value = readSecret(ref, options, at, problems);
+    return value ?? '';
+  };
+  const resolvePath = (p: string): string => path.resolve(options.baseDir, p);
+
+  const database: DatabaseSettings = doc.database.url
+    ? {
+        kind: 'postgres',
+        url: secret(doc.database.url, '/database/url'),
+        connectTimeoutMs: doc.database.connect_timeout_ms ?? 2000,
+        poolSize: doc.database.pool_size ?? 10,
+      }
+    : { kind: 'pglite', dataDir: resolvePath(doc.database.pglite_dir ?? '') };
+
+  const fingerprintKey = Buffer.from(secret(doc.classification.fingerprint_key, '/classification/fingerprint_key'), 'utf8');
+  if (problems.length === 0 && fingerprintKey.length < 32) {
+    problems.push('/classification/fingerprint_key: must be at least 32 bytes');
+  }
+
+  const names = new Set<string>();
+  const upstreams = doc.upstreams.map((u, i): UpstreamSettings => {
+    if (names.has(u.name)) problems.push(`/upstreams/${i}/name: duplicate upstream name '${u.name}'`);
+    names.add(u.name);
+    return {
+      name: u.name,
+      provider: u.provider,
+      baseUrl: u.base_url.replace(/\/+$/, ''),
+      credential: u.credential ? secret(u.credential, `/upstreams/${i}/credential`) : null,
+      models: [...u.models],
+      region: u.attributes?.region ?? null,
+      baa: u.attributes?.baa ?? false,
+      zeroDataRetention: u.attributes?.zero_data_retention ?? false,
+      timeoutMs: u.timeout_ms ?? 120_000,
+    };
+  });
+
+  const issuers = doc.identity.issuers.map((s, i): IssuerSettings => {
+    const allowInsecureHttp = s.allow_insecure_http ?? false;
+    const url = new URL(s.issuer);
+    if (url.protocol !== 'https:' && !(allowInsecureHttp && isLoopback(url.hostname))) {
+      problems.push(`/identity/issuers/${i}/issuer: must be https (http only for a loopback issuer with allow_insecure_http)`);
+    }
+    return {
+      issuer: s.issuer,
+      audience: [...s.audience],
+      algorithms: [...(s.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'])],
+      clockSkewSeconds: s.clock_skew_seconds ?? 30,
+      requiredTyp: s.required_typ ?? null,
+      groupsClaim: s.claims?.groups ?? 'groups',
+      tenantClaim: s.claims?.tenant ?? null,
+      allowInsecureHttp,
+    };
+  });
+
+  const config: Config = {
+    server: {
+      host: doc.server?.host ?? '127.0.0.1',
+      port: doc.server?.port ?? 8080,
+      bodyLimitBytes: doc.server?.body_limit_bytes ?? 4 * 1024 * 1024,
+    },
+    database,
+    ledger: { chain: doc.ledger.chain, signingKeyPem: secret(doc.ledger.signing_key, '/ledger/signing_key') },
+    identity: { issuers },
+    classification: { fingerprintKey },
+    policy: { bundlePath: resolvePath(doc.policy.bundle) },
+    upstreams,
+  };
+  if (problems.length > 0) {
+    const secretOnly = problems.every((p) => p.includes('secret'));
+    throw new ConfigError(secretOnly ? 'ERR_CONFIG_SECRET' : 'ERR_CONFIG_INVALID', problems);
+  }
+  return deepFreeze(config);
+}
+
+function readSecret(ref: SecretRef, options: LoadOptions, at: string, problems: string[]): string | null {
+  if ('env' in ref) {
+    const value = options.env[ref.env];
+    if (value === undefined || value === '') {
+      problems.push(`${at}: secret environment variable ${ref.env} is not set`);
+      return null;
+    }
+    return value;
+  }
+  try {
+    return readFileSync(path.resolve(options.baseDir, ref.file), 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    problems.push(`${at}: secret file ${ref.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    if (ArrayBuffer.isView(value)) return value; // typed arrays cannot be frozen; they are never shared out mutably
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

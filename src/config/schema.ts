@@ -1,0 +1,64 @@
+// The configuration document's shape (schemas/config.schema.json) and its validator. Ajv runs in strict mode with
+// every error collected, so one run of `proctor check-config` lists every problem with its JSON path.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+export type SecretRef = { env: string } | { file: string };
+
+export interface ConfigDocument {
+  server?: { host?: string; port?: number; body_limit_bytes?: number };
+  database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; pool_size?: number };
+  ledger: { chain: string; signing_key: SecretRef };
+  identity: {
+    issuers: {
+      issuer: string;
+      audience: string[];
+      algorithms?: string[];
+      clock_skew_seconds?: number;
+      required_typ?: string;
+      claims?: { groups?: string; tenant?: string | null };
+      allow_insecure_http?: boolean;
+    }[];
+  };
+  classification: { fingerprint_key: SecretRef };
+  policy: { bundle: string };
+  upstreams: {
+    name: string;
+    provider: 'openai';
+    base_url: string;
+    credential?: SecretRef;
+    models: string[];
+    attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
+    timeout_ms?: number;
+  }[];
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };
+
+let compiled: Validator | undefined;
+
+function validator(): Validator {
+  if (!compiled) {
+    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'));
+    // strictRequired is off because database.oneOf names keys that are defined beside it, not inside it.
+    const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, useDefaults: false });
+    // ajv-formats ships CommonJS; its default export arrives wrapped under Node's ESM interop.
+    const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+    addFormats(ajv);
+    compiled = ajv.compile(schema as object) as Validator;
+  }
+  return compiled;
+}
+
+/** Returns the document typed, or throws what `fail` builds from the list of `<path>: <problem>` lines. */
+export function validateConfigDocument(document: unknown, fail: (problems: string[]) => Error): ConfigDocument {
+  const validate = validator();
+  if (validate(document)) return document as ConfigDocument;
+  const problems = (validate.errors ?? []).map((e) => {
+    const where = e.instancePath === '' ? '/' : e.instancePath;
+    const extra = typeof e.params.additionalProperty === 'string' ? ` '${e.params.additionalProperty}'` : '';
+    return `${where}: ${e.message ?? 'is invalid'}${extra}`;
+  });
+  throw fail([...new Set(problems)]);
+}

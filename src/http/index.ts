@@ -1,0 +1,61 @@
+// HTTP transport: adapts fastify to the pipeline and does nothing else. Security order lives in the pipeline, not in
+// hook registration order. Request bodies arrive as raw bytes so that parsing errors are the pipeline's (and so are
+// recorded); transport failures (body too large, unreadable body) are handed to the pipeline to be recorded as well.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Api } from '../providers/index.ts';
+import type { IncomingRequest, Reply, RequestHandler } from '../pipeline/index.ts';
+import { errorBody } from '../pipeline/index.ts';
+
+export interface ServerDeps {
+  handler: RequestHandler;
+  bodyLimitBytes: number;
+}
+
+const ROUTES: readonly { url: string; api: Api }[] = [{ url: '/v1/chat/completions', api: 'openai.chat_completions' }];
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // Never take the client's request id or forwarded-for as ours.
+    requestIdHeader: false,
+    trustProxy: false,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  for (const route of ROUTES) {
+    app.post(route.url, async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const result = await deps.handler.handle({ requestId: request.id, api: route.api, headers: request.headers, body });
+      return send(reply, result);
+    });
+  }
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send(errorBody('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, request.id)),
+  );
+
+  app.setErrorHandler(async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+    const route = ROUTES.find((r) => r.url === request.routeOptions.url);
+    const incoming: Omit<IncomingRequest, 'body'> = { requestId: request.id, api: route?.api ?? 'openai.chat_completions', headers: request.headers };
+    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const result = await deps.handler.reject(
+      incoming,
+      tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
+      tooLarge ? `request body exceeds ${deps.bodyLimitBytes} bytes` : 'request body could not be read',
+    );
+    return send(reply, result);
+  });
+
+  return app;
+}
+
+function send(reply: FastifyReply, result: Reply): FastifyReply {
+  return reply.code(result.status).headers(result.headers).type('application/json').send(JSON.stringify(result.body));
+}

@@ -1,0 +1,90 @@
+// Composition root: config → dependencies → buildServer(deps) → listen. Nothing runs at import; `startProctor` can be
+// called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no database
+// means no server, never a server that forwards unrecorded traffic.
+import { connectPostgres, migrate, openPglite, type Sql } from './db/index.ts';
+import { openLedger, loadSigner } from './ledger/index.ts';
+import { createAuthenticator } from './identity/index.ts';
+import { createClassifier } from './classification/index.ts';
+import { loadPolicyBundle } from './policy/index.ts';
+import { createForwarder } from './forwarding/index.ts';
+import { createRequestHandler, type Log } from './pipeline/index.ts';
+import { buildServer } from './http/index.ts';
+import type { Config } from './config/index.ts';
+
+export interface RunningProctor {
+  /** Base URL clients use, e.g. http://127.0.0.1:8080/v1 */
+  url: string;
+  chain: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Log;
+  clock?: { now(): Date };
+  /** Use this database connection instead of opening one from config (the caller keeps ownership). */
+  sql?: Sql;
+}
+
+export async function startProctor(config: Config, options: StartOptions = {}): Promise<RunningProctor> {
+  const log = options.log ?? jsonLog;
+  const clock = options.clock ?? { now: () => new Date() };
+  const ownSql = options.sql ? null : await openDatabase(config);
+  const sql = options.sql ?? (ownSql as Sql);
+  const closers: (() => Promise<void>)[] = [];
+  if (ownSql) closers.push(() => ownSql.close());
+  try {
+    await migrate(sql);
+    const signer = loadSigner(config.ledger.signingKeyPem);
+    const ledger = await openLedger({ sql, signer, chain: config.ledger.chain, clock });
+    const policy = await loadPolicyBundle(config.policy.bundlePath);
+    const forwarder = createForwarder();
+    closers.unshift(() => forwarder.close());
+    const handler = createRequestHandler({
+      authenticator: createAuthenticator({
+        issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
+        clock,
+      }),
+      classifier: createClassifier({ fingerprintKey: config.classification.fingerprintKey }),
+      policy: () => policy,
+      ledger,
+      forwarder,
+      upstreams: config.upstreams,
+      clock,
+      log,
+    });
+    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes });
+    closers.unshift(() => app.close());
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.version.revision, signing_kid: signer.kid });
+    return {
+      url: `http://${host}:${port}/v1`,
+      chain: config.ledger.chain,
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function openDatabase(config: Config): Promise<Sql> {
+  const db = config.database;
+  return db.kind === 'postgres' ? connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize }) : openPglite(db.dataDir);
+}
+
+async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch {
+      // Closing is best effort; every committed record is already durable.
+    }
+  }
+}
+
+export const jsonLog: Log = (level, message, fields = {}) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+};

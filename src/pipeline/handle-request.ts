@@ -1,0 +1,210 @@
+// The request path, in order: identify → parse → classify → decide → route → RECORD → forward → RECORD outcome.
+// Invariants: nothing is forwarded unless its decision record has been committed (ledger.append resolved); every
+// exit ends in a record, or in 503 ERR_AUDIT_UNAVAILABLE when the ledger cannot take one; no raw prompt text, finding
+// value or token ever enters a record; any unexpected error denies (fail closed).
+import { randomUUID } from 'node:crypto';
+import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
+import { ForwardError } from '../forwarding/index.ts';
+import { IdentityError, type Principal } from '../identity/index.ts';
+import type { Classification } from '../classification/index.ts';
+import type { Decision, PolicyInput } from '../policy/index.ts';
+import { errorBody, failureShape, type FailureCode } from './failures.ts';
+import { decisionIndex, recordFindings, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
+import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
+
+/** Thrown inside the pipeline to end a request early with a recorded denial. */
+class Denial extends Error {
+  readonly code: FailureCode;
+  readonly param: string | null;
+  readonly recordMessage: string;
+  constructor(code: FailureCode, clientMessage: string, recordMessage: string, param: string | null = null) {
+    super(clientMessage);
+    this.code = code;
+    this.param = param;
+    this.recordMessage = recordMessage;
+  }
+}
+
+export function createRequestHandler(deps: PipelineDeps) {
+  const { ledger, clock } = deps;
+
+  async function handle(incoming: IncomingRequest): Promise<Reply> {
+    const started = clock.now();
+    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, decision: null, route: null };
+    try {
+      // 1. identify
+      const principal = await identify(incoming.headers);
+      record.principal = principal;
+      // 2. parse
+      const adapter = adapterFor(incoming.api);
+      const request = parse(incoming.body, adapter.parse);
+      record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
+      // 3. classify
+      const classification = classify(request);
+      record.classification = { finding_count: classification.findings.length, findings: recordFindings(classification) };
+      // 4. decide
+      const engine = deps.policy();
+      const input = policyInput(principal, request, classification, started);
+      record.policy = { revision: engine.version.revision, sha256: engine.version.sha256 };
+      record.policy_input = input;
+      const decision = engine.decide(input);
+      record.decision = { allow: decision.allow, stage: 'decide', reasons: decision.reasons, obligations: decision.obligations };
+      if (!decision.allow) throw new Denial('ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
+      // 5. route: the first upstream the decision allows that this deployment has
+      const upstream = decision.obligations.upstreams.map((name) => deps.upstreams.find((u) => u.name === name)).find((u) => u !== undefined);
+      if (!upstream) throw new Denial('ERR_NO_UPSTREAM', 'no upstream permitted by policy is configured for this model', 'no permitted upstream configured');
+      record.route = { upstream: upstream.name };
+      // 6. record the decision: MUST be committed before a byte goes upstream
+      const committed = await append(incoming.requestId, record, 'allow');
+      // 7–8. enforce and forward
+      const body = adapter.upstreamBody(request, decision.obligations.max_tokens);
+      const headers = { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow', 'x-proctor-policy-version': engine.version.revision };
+      let status: number;
+      let replyBody: unknown;
+      let outcomeError: string | null = null;
+      let upstreamStatus: number | null = null;
+      try {
+        const response = await deps.forwarder.forward(upstream, adapter.upstreamPath, body, { requestId: incoming.requestId });
+        upstreamStatus = response.status;
+        status = response.status;
+        replyBody = response.body;
+        if (response.status >= 400) outcomeError = 'ERR_UPSTREAM_ERROR';
+      } catch (error) {
+        const code: FailureCode = error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+        status = failureShape(code).status;
+        replyBody = errorBody(code, error instanceof ForwardError ? error.message : 'internal error while forwarding', incoming.requestId);
+        outcomeError = code;
+      }
+      // 9. record the outcome; a response whose outcome cannot be recorded is not delivered
+      const outcome: OutcomeBody = {
+        decision_hash: committed.hash,
+        status,
+        upstream: upstream.name,
+        upstream_status: upstreamStatus,
+        latency_ms: Math.max(0, clock.now().getTime() - started.getTime()),
+        usage: upstreamStatus !== null && upstreamStatus < 400 ? adapter.readUsage(replyBody) : null,
+        error: outcomeError,
+      };
+      try {
+        await ledger.append('outcome', incoming.requestId, toJsonObject(outcome), { subject: principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion });
+      } catch (error) {
+        deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown' });
+        return auditUnavailable(incoming.requestId);
+      }
+      return { status, headers, body: replyBody };
+    } catch (error) {
+      return deny(incoming, record, toDenial(error));
+    }
+  }
+
+  /** A request that failed before the pipeline could run (transport: body too large, unreadable) is recorded too. */
+  async function reject(incoming: Omit<IncomingRequest, 'body'>, code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON', message: string): Promise<Reply> {
+    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, route: null,
+      decision: { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null } };
+    return deny(incoming, record, new Denial(code, message, message));
+  }
+
+  async function deny(incoming: Pick<IncomingRequest, 'requestId'>, record: DecisionBody, denial: Denial): Promise<Reply> {
+    if (denial.code === 'ERR_AUDIT_UNAVAILABLE') return auditUnavailable(incoming.requestId);
+    const reasons = record.decision && !record.decision.allow ? record.decision.reasons : [{ code: denial.code, message: denial.recordMessage }];
+    if (!record.decision || record.decision.allow) {
+      record.decision = { allow: false, stage: stageOf(record), reasons, obligations: null };
+    }
+    record.route = null;
+    try {
+      await append(incoming.requestId, record, 'deny');
+    } catch {
+      return auditUnavailable(incoming.requestId);
+    }
+    const { status } = failureShape(denial.code);
+    return {
+      status,
+      headers: { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'deny', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) },
+      body: errorBody(denial.code, denial.message, incoming.requestId, { param: denial.param, reasons }),
+    };
+  }
+
+  async function append(requestId: string, record: DecisionBody, verdict: 'allow' | 'deny') {
+    try {
+      return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict });
+    } catch (error) {
+      deps.log?.('error', 'ledger append failed', { request_id: requestId, code: (error as { code?: string }).code ?? 'unknown' });
+      throw new Denial('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', 'audit ledger unavailable');
+    }
+  }
+
+  async function identify(headers: IncomingRequest['headers']): Promise<Principal> {
+    try {
+      return await deps.authenticator.authenticate(headers);
+    } catch (error) {
+      if (error instanceof IdentityError) throw new Denial(error.code, error.message, error.message);
+      throw error;
+    }
+  }
+
+  function parse(body: Uint8Array, parseBody: (raw: Uint8Array) => NormalizedRequest): NormalizedRequest {
+    try {
+      return parseBody(body);
+    } catch (error) {
+      // The client sees which field was wrong; the record keeps only the code (field names are client-controlled).
+      if (error instanceof RequestError) throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
+      throw error;
+    }
+  }
+
+  function classify(request: NormalizedRequest): Classification {
+    try {
+      return deps.classifier.classify(request.segments);
+    } catch {
+      throw new Denial('ERR_CLASSIFICATION_FAILED', 'the request could not be classified, so it was not forwarded', 'classifier failed');
+    }
+  }
+
+  function policyInput(principal: Principal, request: NormalizedRequest, classification: Classification, now: Date): PolicyInput {
+    const types: Record<string, number> = {};
+    const categories: Record<string, number> = {};
+    for (const f of classification.findings) {
+      types[f.type] = (types[f.type] ?? 0) + 1;
+      categories[f.category] = (categories[f.category] ?? 0) + 1;
+    }
+    return {
+      principal: { iss: principal.iss, sub: principal.sub, client_id: principal.client_id, groups: [...principal.groups], tenant: principal.tenant },
+      request: { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount },
+      classification: { finding_count: classification.findings.length, types, categories },
+      upstreams: deps.upstreams.map((u) => ({ name: u.name, provider: u.provider, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
+      time: { unix_ms: now.getTime(), iso: now.toISOString() },
+    };
+  }
+
+  function auditUnavailable(requestId: string): Reply {
+    return {
+      status: 503,
+      headers: { 'x-proctor-request-id': requestId, 'retry-after': '1' },
+      body: errorBody('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', requestId),
+    };
+  }
+
+  function toDenial(error: unknown): Denial {
+    if (error instanceof Denial) return error;
+    deps.log?.('error', 'unexpected pipeline error', { error: error instanceof Error ? error.name : typeof error });
+    return new Denial('ERR_INTERNAL', 'internal error; the request was not forwarded', 'internal error');
+  }
+
+  return { handle, reject, newRequestId: () => randomUUID() };
+}
+
+function stageOf(record: DecisionBody): string {
+  if (!record.principal) return 'identify';
+  if (!record.request) return 'parse';
+  if (!record.classification) return 'classify';
+  if (!record.decision) return 'decide';
+  return 'route';
+}
+
+function denialMessage(decision: Decision): string {
+  const codes = decision.reasons.map((r) => r.code).join(', ');
+  return `request denied by policy${codes ? `: ${codes}` : ''}`;
+}
+
+export type RequestHandler = ReturnType<typeof createRequestHandler>;
+export type { Api };

@@ -1,0 +1,4 @@
+// The pipeline stage joins all others: one function runs a request through every stage in order (handle-request.ts).
+export { createRequestHandler, type RequestHandler } from './handle-request.ts';
+export { FAILURES, errorBody, failureShape, type FailureCode } from './failures.ts';
+export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './types.ts';

@@ -1,0 +1,70 @@
+// What the pipeline writes into the ledger: the decision body and the outcome body (schemas/audit-record.v1.json).
+// Invariants: only summaries go in (types, locations, keyed fingerprints, digests), never prompt text, finding values
+// or tokens; every number is a safe integer. The ledger re-validates all of it before it signs anything.
+import type { Classification } from '../classification/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { JsonValue } from '../ledger/index.ts';
+import type { PolicyInput, Reason } from '../policy/index.ts';
+import type { Usage } from '../providers/index.ts';
+
+export interface DecisionBody {
+  principal: Principal | null;
+  request: { api: string; model: string; stream: boolean; max_tokens: number | null; message_count: number; body_sha256: string } | null;
+  classification: { finding_count: number; findings: RecordedFinding[] } | null;
+  policy: { revision: string; sha256: string } | null;
+  /** The exact policy input, so `proctor replay` can re-evaluate the decision. */
+  policy_input: PolicyInput | null;
+  decision: {
+    allow: boolean;
+    /** The stage that decided: transport, identify, parse, classify, decide or route. */
+    stage: string;
+    reasons: Reason[];
+    obligations: { upstreams: string[]; max_tokens: number | null; redact: string[] } | null;
+  } | null;
+  route: { upstream: string } | null;
+}
+
+export interface OutcomeBody {
+  decision_hash: string;
+  status: number;
+  upstream: string;
+  upstream_status: number | null;
+  latency_ms: number;
+  usage: Usage | null;
+  error: string | null;
+}
+
+export interface RecordedFinding {
+  type: string;
+  category: string;
+  path: string;
+  start: number;
+  end: number;
+  confidence: number;
+  fingerprint: string;
+}
+
+export function recordFindings(classification: Classification): RecordedFinding[] {
+  return classification.findings.map((f) => ({
+    type: f.type,
+    category: f.category,
+    path: f.path,
+    start: f.start,
+    end: f.end,
+    confidence: f.confidence,
+    fingerprint: f.fingerprint,
+  }));
+}
+
+/** The query columns stored beside a decision record. */
+export function decisionIndex(record: DecisionBody): { subject: string | null; policyVersion: string | null } {
+  return {
+    subject: record.principal?.sub ?? null,
+    policyVersion: record.policy ? `${record.policy.revision}@sha256:${record.policy.sha256}` : null,
+  };
+}
+
+/** Typed bodies are JSON by construction; the ledger's canonicaliser rejects anything that is not. */
+export function toJsonObject(body: DecisionBody | OutcomeBody): Record<string, JsonValue> {
+  return body as unknown as Record<string, JsonValue>;
+}

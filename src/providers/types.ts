@@ -1,0 +1,43 @@
+// The provider stage's data: what a parsed client request looks like to the rest of the pipeline, and its errors.
+// A NormalizedRequest never carries the client's credentials; `body` is the validated object that is re-serialised
+// for the upstream (never the client's raw bytes).
+
+/** A text the model will see, with where it sits in the request (structurally the classifier's TextSegment). */
+export interface TextSegment {
+  path: string;
+  text: string;
+}
+
+export type Api = 'openai.chat_completions';
+
+export interface NormalizedRequest {
+  api: Api;
+  model: string;
+  stream: boolean;
+  maxTokens: number | null;
+  messageCount: number;
+  segments: TextSegment[];
+  body: Record<string, unknown>;
+  /** Hex SHA-256 of the client's raw body bytes, so a record can be matched to a captured request. */
+  bodySha256: string;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export type RequestErrorCode = 'ERR_REQUEST_NOT_JSON' | 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNKNOWN_FIELD' | 'ERR_REQUEST_UNSUPPORTED';
+
+export class RequestError extends Error {
+  readonly code: RequestErrorCode;
+  /** The offending field's path in the body, in OpenAI's `param` sense; null for the body as a whole. */
+  readonly param: string | null;
+  constructor(code: RequestErrorCode, message: string, param: string | null) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.param = param;
+  }
+}

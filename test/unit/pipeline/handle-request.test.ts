@@ -1,0 +1,149 @@
+// The pipeline's order and fail-closed rules, with fakes passed through its interfaces (no I/O). The fakes keep one
+// shared event log so a test can assert what happened before what.
+import { describe, expect, it } from 'vitest';
+import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/index.ts';
+import { IdentityError } from '../../../src/identity/index.ts';
+import { ForwardError } from '../../../src/forwarding/index.ts';
+import type { Decision, PolicyEngine } from '../../../src/policy/index.ts';
+import type { Ledger } from '../../../src/ledger/index.ts';
+import type { UpstreamSettings } from '../../../src/config/index.ts';
+
+const upstream: UpstreamSettings = { name: 'echo', provider: 'openai', baseUrl: 'http://up.test/v1', credential: 'sk', models: ['*'], region: null, baa: false, zeroDataRetention: true, timeoutMs: 1000 };
+const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 64, redact: [] } };
+const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
+const body = new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
+
+interface Options {
+  authenticate?: () => Promise<typeof principal>;
+  decision?: Decision;
+  failAppendAt?: number;
+  forward?: () => Promise<{ status: number; contentType: string | null; body: unknown }>;
+  classifyThrows?: boolean;
+}
+
+function harness(options: Options = {}) {
+  const events: string[] = [];
+  const records: { type: string; body: Record<string, unknown> }[] = [];
+  let appends = 0;
+  const ledger = {
+    chain: 'test',
+    async append(type: string, _requestId: string | null, recordBody: Record<string, unknown>) {
+      appends += 1;
+      if (options.failAppendAt === appends) {
+        events.push(`append-failed:${type}`);
+        throw Object.assign(new Error('database down'), { code: 'ERR_AUDIT_UNAVAILABLE' });
+      }
+      events.push(`append:${type}`);
+      records.push({ type, body: structuredClone(recordBody) });
+      return { chain: 'test', seq: appends, hash: `h${appends}`, bytes: new Uint8Array(), record: {} };
+    },
+  } as unknown as Ledger;
+  const engine: PolicyEngine = {
+    version: { revision: 'src-test', sha256: '0'.repeat(64) },
+    decide: () => {
+      events.push('decide');
+      return options.decision ?? allow;
+    },
+  };
+  const deps: PipelineDeps = {
+    authenticator: { authenticate: options.authenticate ?? (async () => principal) },
+    classifier: {
+      classify: () => {
+        if (options.classifyThrows) throw new Error('boom');
+        return { findings: [] };
+      },
+    },
+    policy: () => engine,
+    ledger,
+    forwarder: {
+      forward: async (_target, _path, forwarded) => {
+        events.push(`forward:${JSON.stringify(forwarded)}`);
+        return options.forward ? options.forward() : { status: 200, contentType: 'application/json', body: { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } } };
+      },
+      close: async () => {},
+    },
+    upstreams: [upstream],
+    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+  };
+  const handler = createRequestHandler(deps);
+  const run = () => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
+  return { events, records, run, handler };
+}
+
+describe('the request pipeline', () => {
+  it('commits the decision record before forwarding, then records the outcome', async () => {
+    const h = harness();
+    const reply = await h.run();
+    expect(reply.status).toBe(200);
+    expect(h.events.map((e) => e.split(':')[0])).toEqual(['decide', 'append', 'forward', 'append']);
+    expect(h.events[2]).toContain('"max_tokens":64');
+    expect(h.records[0]?.body).toMatchObject({ principal: { sub: 'alice' }, decision: { allow: true, stage: 'decide' }, route: { upstream: 'echo' }, policy: { revision: 'src-test' } });
+    expect(h.records[1]).toMatchObject({ type: 'outcome', body: { decision_hash: 'h1', status: 200, upstream_status: 200, usage: { total_tokens: 3 }, error: null } });
+    expect(JSON.stringify(h.records)).not.toContain('hello');
+  });
+
+  it('forwards nothing and answers 503 when the decision record cannot be committed', async () => {
+    const h = harness({ failAppendAt: 1 });
+    const reply = await h.run();
+    expect(reply.status).toBe(503);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_AUDIT_UNAVAILABLE' } });
+    expect(h.events.some((e) => e.startsWith('forward'))).toBe(false);
+  });
+
+  it('withholds the answer when the outcome record cannot be committed, and writes no second decision', async () => {
+    const h = harness({ failAppendAt: 2 });
+    const reply = await h.run();
+    expect(reply.status).toBe(503);
+    expect(h.events.filter((e) => e.startsWith('append'))).toEqual(['append:decision', 'append-failed:outcome']);
+  });
+
+  it('records a policy denial with the policy reasons and forwards nothing', async () => {
+    const decision: Decision = { allow: false, reasons: [{ code: 'SECRET_DETECTED', message: 'secrets are never sent' }], obligations: { upstreams: [], max_tokens: null, redact: [] } };
+    const h = harness({ decision });
+    const reply = await h.run();
+    expect(reply.status).toBe(403);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_POLICY_DENIED', type: 'permission_error', reasons: decision.reasons } });
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'decide', reasons: decision.reasons }, route: null });
+    expect(h.events.some((e) => e.startsWith('forward'))).toBe(false);
+  });
+
+  it('records an authentication failure as a denial at the identify stage', async () => {
+    const h = harness({ authenticate: async () => { throw new IdentityError('ERR_TOKEN_EXPIRED', 'token expired'); } });
+    const reply = await h.run();
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Bearer');
+    expect(h.records[0]?.body).toMatchObject({ principal: null, decision: { allow: false, stage: 'identify', reasons: [{ code: 'ERR_TOKEN_EXPIRED' }] } });
+  });
+
+  it('denies when the classifier fails: it is never skipped', async () => {
+    const h = harness({ classifyThrows: true });
+    const reply = await h.run();
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFICATION_FAILED' } });
+    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'classify' } });
+    expect(h.events).not.toContain('decide');
+  });
+
+  it('denies when the decision names no configured upstream', async () => {
+    const h = harness({ decision: { ...allow, obligations: { ...allow.obligations, upstreams: ['elsewhere'] } } });
+    const reply = await h.run();
+    expect(reply.status).toBe(403);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_NO_UPSTREAM' } });
+    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'route' } });
+  });
+
+  it('records an upstream failure in the outcome', async () => {
+    const h = harness({ forward: async () => { throw new ForwardError('ERR_UPSTREAM_TIMEOUT', 'timed out'); } });
+    const reply = await h.run();
+    expect(reply.status).toBe(504);
+    expect(h.records[1]).toMatchObject({ type: 'outcome', body: { status: 504, upstream_status: null, error: 'ERR_UPSTREAM_TIMEOUT', usage: null } });
+  });
+
+  it('records transport rejections (body too large) as denials', async () => {
+    const h = harness();
+    const reply = await h.handler.reject({ requestId: 'r2', api: 'openai.chat_completions', headers: {} }, 'ERR_REQUEST_TOO_LARGE', 'too large');
+    expect(reply.status).toBe(413);
+    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'transport', reasons: [{ code: 'ERR_REQUEST_TOO_LARGE' }] } });
+  });
+});
