@@ -1,0 +1,130 @@
+// Turns a loaded wasm policy into a PolicyEngine whose decide() never throws.
+// Order per call: validate the input (policy-input.v1), evaluate, require exactly one result, validate it
+// (policy-decision.v1), check it names only upstreams from the input, return a sorted copy. Any failure is a deny.
+import { describeSchemaErrors, policyValidators } from './schemas.ts';
+import type { Decision, EngineReasonCode, PolicyEngine, PolicyInput, PolicyVersion, Reason } from './types.ts';
+
+/** The part of @open-policy-agent/opa-wasm's LoadedPolicy the engine uses; it may throw anything. */
+export interface WasmPolicy {
+  evaluate(input: unknown, entrypoint: string): unknown;
+}
+
+const MAX_DETAIL = 300;
+// With the u flag a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_ALL = /\p{Cs}/gu;
+
+export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, version: PolicyVersion): PolicyEngine {
+  const validators = policyValidators();
+  const frozenVersion: PolicyVersion = Object.freeze({ revision: version.revision, sha256: version.sha256 });
+
+  function evaluate(input: PolicyInput): Decision {
+    if (!validators.input(input)) {
+      return engineDeny('ERR_POLICY_INPUT_INVALID', `input ${describeSchemaErrors(validators.input.errors)}`);
+    }
+    const inputProblem = checkInput(input);
+    if (inputProblem !== null) return engineDeny('ERR_POLICY_INPUT_INVALID', inputProblem);
+
+    let resultSet: unknown;
+    try {
+      resultSet = policy.evaluate(input, entrypoint);
+    } catch (err) {
+      return engineDeny('ERR_POLICY_EVALUATION', `evaluation failed: ${describeThrown(err)}`);
+    }
+    // opa-wasm returns [] when the entrypoint is undefined, [{ result }] otherwise.
+    if (!Array.isArray(resultSet)) return engineDeny('ERR_POLICY_DECISION_INVALID', 'result set is not an array');
+    if (resultSet.length === 0) return engineDeny('ERR_POLICY_UNDEFINED', `${entrypoint} is undefined`);
+    if (resultSet.length > 1) return engineDeny('ERR_POLICY_DECISION_INVALID', 'more than one result');
+    const entry: unknown = resultSet[0];
+    if (typeof entry !== 'object' || entry === null || !Object.hasOwn(entry, 'result')) {
+      return engineDeny('ERR_POLICY_DECISION_INVALID', 'result set entry has no result');
+    }
+    const result: unknown = (entry as { result: unknown }).result;
+    if (!validators.decision(result)) {
+      return engineDeny('ERR_POLICY_DECISION_INVALID', `decision ${describeSchemaErrors(validators.decision.errors)}`);
+    }
+    const known = new Set(input.upstreams.map((u) => u.name));
+    const unknown = result.obligations.upstreams.find((name) => !known.has(name));
+    if (unknown !== undefined) {
+      return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision names an upstream that is not in the input');
+    }
+    if (!result.reasons.every((r) => isWellFormed(r.message)) || !result.obligations.redact.every(isWellFormed)) {
+      return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision holds a string that is not well-formed Unicode');
+    }
+    return copyDecision(result);
+  }
+
+  return {
+    version: frozenVersion,
+    decide(input: PolicyInput): Decision {
+      try {
+        return evaluate(input);
+      } catch (err) {
+        // Nothing above should throw (validators and copies included); if it does, it is still a deny.
+        return engineDeny('ERR_POLICY_EVALUATION', `engine failed: ${describeThrown(err)}`);
+      }
+    },
+  };
+}
+
+/** Invariants the schema cannot state. Returns what is wrong, or null. */
+function checkInput(input: PolicyInput): string | null {
+  const names = new Set<string>();
+  for (const upstream of input.upstreams) {
+    if (names.has(upstream.name)) return 'input /upstreams names an upstream twice';
+    names.add(upstream.name);
+  }
+  if (new Date(input.time.unix_ms).toISOString() !== input.time.iso) {
+    return 'input /time/iso is not the same instant as /time/unix_ms';
+  }
+  return null;
+}
+
+export function engineDeny(code: EngineReasonCode, message: string): Decision {
+  return {
+    allow: false,
+    reasons: [{ code, message: truncate(message) }],
+    obligations: { upstreams: [], max_tokens: null, redact: [] },
+  };
+}
+
+function copyDecision(decision: Decision): Decision {
+  const reasons: Reason[] = decision.reasons.map((r) => ({ code: r.code, message: r.message }));
+  reasons.sort((a, b) => compare(a.code, b.code) || compare(a.message, b.message));
+  return {
+    allow: decision.allow,
+    reasons,
+    obligations: {
+      upstreams: [...decision.obligations.upstreams],
+      max_tokens: decision.obligations.max_tokens,
+      redact: [...decision.obligations.redact],
+    },
+  };
+}
+
+/** Code-unit order, independent of locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** opa-wasm throws strings, plain objects with a message, and Errors (e.g. a RangeError when memory is full). */
+function describeThrown(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') {
+    return err.message;
+  }
+  return `non-error value thrown (${typeof err})`;
+}
+
+/** Audit records accept only well-formed Unicode: a lone surrogate would make the whole record unwritable. */
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Bounded, well-formed detail for an engine reason (it may quote an error thrown from inside the wasm). */
+function truncate(message: string): string {
+  const text = message.length > 0 ? message.replace(LONE_SURROGATE_ALL, '\uFFFD') : 'no detail';
+  if (text.length <= MAX_DETAIL) return text;
+  return `${text.slice(0, MAX_DETAIL - 1).replace(LONE_SURROGATE_ALL, '')}…`;
+}

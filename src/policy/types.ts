@@ -1,0 +1,54 @@
+// The policy stage's data contracts: policy-input.v1 in, policy-decision.v1 out, and the policy version.
+// These mirror schemas/policy-input.v1.json and schemas/policy-decision.v1.json; the schemas are the authority and
+// both are checked at run time on every evaluation.
+
+export interface PolicyVersion {
+  /** The bundle's `.manifest` revision (for our builds: `src-` + 12 hex of the sources' SHA-256). */
+  revision: string;
+  /** Hex SHA-256 of the bundle file's bytes. */
+  sha256: string;
+}
+
+export interface Reason {
+  code: string;
+  message: string;
+}
+
+export interface Decision {
+  allow: boolean;
+  reasons: Reason[];
+  obligations: { upstreams: string[]; max_tokens: number | null; redact: string[] };
+}
+
+/** policy-input.v1 */
+export interface PolicyInput {
+  principal: { iss: string; sub: string; client_id: string | null; groups: string[]; tenant: string | null };
+  request: { api: string; model: string; stream: boolean; max_tokens: number | null; message_count: number };
+  classification: { finding_count: number; types: Record<string, number>; categories: Record<string, number> };
+  upstreams: {
+    name: string;
+    provider: string;
+    region: string | null;
+    baa: boolean;
+    zero_data_retention: boolean;
+    models: string[];
+  }[];
+  time: { unix_ms: number; iso: string };
+}
+
+/** Reason codes the engine itself decides with, when the policy could not give a valid answer. All are denies. */
+export type EngineReasonCode =
+  | 'ERR_POLICY_INPUT_INVALID'
+  | 'ERR_POLICY_EVALUATION'
+  | 'ERR_POLICY_UNDEFINED'
+  | 'ERR_POLICY_DECISION_INVALID';
+
+export interface PolicyEngine {
+  readonly version: PolicyVersion;
+  /**
+   * Evaluates one input. MUST NOT throw: an invalid input, any engine error, an undefined result or a result that
+   * does not match policy-decision.v1 is a deny whose single reason carries an EngineReasonCode.
+   * The returned decision is a fresh object with reasons sorted by code, then message.
+   */
+  decide(input: PolicyInput): Decision;
+}

@@ -1,0 +1,158 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicyBundle } from '../../../src/policy/index.ts';
+import type { Decision, PolicyEngine, PolicyInput } from '../../../src/policy/index.ts';
+
+const DEFAULT_BUNDLE = fileURLToPath(new URL('../../../bundles/default.tar.gz', import.meta.url));
+
+type Upstream = PolicyInput['upstreams'][number];
+
+const OPENAI: Upstream = {
+  name: 'openai',
+  provider: 'openai',
+  region: 'us',
+  baa: false,
+  zero_data_retention: false,
+  models: ['gpt-4o-mini', 'gpt-4.1-mini'],
+};
+const ECHO: Upstream = { name: 'echo', provider: 'echo', region: null, baa: true, zero_data_retention: true, models: ['*'] };
+
+function makeInput(overrides: {
+  groups?: string[];
+  model?: string;
+  max_tokens?: number | null;
+  types?: Record<string, number>;
+  categories?: Record<string, number>;
+  upstreams?: Upstream[];
+} = {}): PolicyInput {
+  const types = overrides.types ?? {};
+  return {
+    principal: { iss: 'https://idp.example', sub: 'alice', client_id: 'app', groups: overrides.groups ?? ['eng'], tenant: null },
+    request: {
+      api: 'openai.chat_completions',
+      model: overrides.model ?? 'gpt-4o-mini',
+      stream: false,
+      max_tokens: overrides.max_tokens === undefined ? null : overrides.max_tokens,
+      message_count: 2,
+    },
+    classification: {
+      finding_count: Object.values(types).reduce((a, b) => a + b, 0),
+      types,
+      categories: overrides.categories ?? {},
+    },
+    upstreams: overrides.upstreams ?? [OPENAI, ECHO],
+    time: { unix_ms: 1_700_000_000_000, iso: '2023-11-14T22:13:20.000Z' },
+  };
+}
+
+const codes = (decision: Decision): string[] => decision.reasons.map((r) => r.code);
+
+describe('the default policy bundle', () => {
+  let engine: PolicyEngine;
+  beforeAll(async () => {
+    engine = await loadPolicyBundle(DEFAULT_BUNDLE);
+  });
+
+  it('reports its version: the manifest revision and the SHA-256 of the file', () => {
+    expect(engine.version.revision).toMatch(/^src-[0-9a-f]{12}$/);
+    expect(engine.version.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('allows a clean request, naming the upstreams that serve the model and the group token cap', () => {
+    expect(engine.decide(makeInput())).toEqual({
+      allow: true,
+      reasons: [],
+      obligations: { upstreams: ['openai', 'echo'], max_tokens: 4096, redact: [] },
+    });
+  });
+
+  it('keeps the request max_tokens under the cap and clamps it above', () => {
+    expect(engine.decide(makeInput({ max_tokens: 100 })).obligations.max_tokens).toBe(100);
+    expect(engine.decide(makeInput({ max_tokens: 1_000_000 })).obligations.max_tokens).toBe(4096);
+  });
+
+  it('gives the default model and cap to a principal without groups', () => {
+    const decision = engine.decide(makeInput({ groups: [], model: 'echo-1', max_tokens: 5000 }));
+    expect(decision).toMatchObject({ allow: true, obligations: { upstreams: ['echo'], max_tokens: 1024 } });
+  });
+
+  it('denies a secret, whoever asks', () => {
+    const input = makeInput({ groups: ['eng', 'pci-processors'], types: { GENERIC_API_KEY: 1 }, categories: { SECRET: 1 } });
+    const decision = engine.decide(input);
+    expect(decision.allow).toBe(false);
+    expect(codes(decision)).toEqual(['SECRET_DETECTED']);
+    expect(decision.obligations).toEqual({ upstreams: [], max_tokens: null, redact: [] });
+  });
+
+  it('denies a US SSN', () => {
+    const decision = engine.decide(makeInput({ types: { US_SSN: 1 }, categories: { PII: 1 } }));
+    expect(codes(decision)).toEqual(['NATIONAL_ID_DETECTED']);
+  });
+
+  it('denies card data outside the PCI group and allows it inside', () => {
+    const pci = { types: { CREDIT_CARD: 1 }, categories: { PCI: 1 } };
+    expect(codes(engine.decide(makeInput(pci)))).toEqual(['PCI_NOT_PERMITTED']);
+    expect(engine.decide(makeInput({ ...pci, groups: ['eng', 'pci-processors'] })).allow).toBe(true);
+  });
+
+  it('denies a model the principal may not use', () => {
+    expect(codes(engine.decide(makeInput({ groups: ['sales'] })))).toEqual(['MODEL_NOT_PERMITTED']);
+  });
+
+  it('sends PHI only to upstreams with a BAA, and denies when there is none', () => {
+    const phi = { types: { MEDICAL_RECORD_NUMBER: 1 }, categories: { PHI: 1 } };
+    expect(engine.decide(makeInput(phi)).obligations.upstreams).toEqual(['echo']);
+    const decision = engine.decide(makeInput({ ...phi, upstreams: [OPENAI, { ...ECHO, baa: false }] }));
+    expect(decision.allow).toBe(false);
+    expect(codes(decision)).toEqual(['NO_PERMITTED_UPSTREAM']);
+  });
+
+  it('carries every applicable reason, sorted by code', () => {
+    const decision = engine.decide(
+      makeInput({
+        model: 'unknown-model',
+        upstreams: [OPENAI],
+        types: { US_SSN: 1, CREDIT_CARD: 1, AWS_ACCESS_KEY: 1 },
+        categories: { PII: 1, PCI: 1, SECRET: 1 },
+      }),
+    );
+    expect(codes(decision)).toEqual([
+      'MODEL_NOT_PERMITTED',
+      'NATIONAL_ID_DETECTED',
+      'NO_PERMITTED_UPSTREAM',
+      'PCI_NOT_PERMITTED',
+      'SECRET_DETECTED',
+    ]);
+  });
+
+  it('does not claim redaction it cannot enforce', () => {
+    const decision = engine.decide(makeInput({ types: { EMAIL: 2 }, categories: { PII: 2 } }));
+    expect(decision).toMatchObject({ allow: true, obligations: { redact: [] } });
+  });
+
+  it('denies an invalid input with ERR_POLICY_INPUT_INVALID', () => {
+    const missingModel: unknown = { ...makeInput(), request: { ...makeInput().request, model: undefined } };
+    const cases: unknown[] = [
+      {},
+      null,
+      'input',
+      missingModel,
+      { ...makeInput(), extra: true },
+      { ...makeInput(), time: { unix_ms: 1.5, iso: '1970-01-01T00:00:00.001Z' } },
+      { ...makeInput(), classification: { finding_count: 1, types: {}, categories: { NUCLEAR: 1 } } },
+      { ...makeInput(), upstreams: [OPENAI, OPENAI] },
+      { ...makeInput(), time: { unix_ms: 0, iso: '2023-11-14T22:13:20.000Z' } },
+    ];
+    for (const input of cases) {
+      const decision = engine.decide(input as PolicyInput);
+      expect(decision.allow).toBe(false);
+      expect(codes(decision)).toEqual(['ERR_POLICY_INPUT_INVALID']);
+    }
+  });
+
+  it('returns a fresh decision each time', () => {
+    const first = engine.decide(makeInput());
+    first.obligations.upstreams.push('tampered');
+    expect(engine.decide(makeInput()).obligations.upstreams).toEqual(['openai', 'echo']);
+  });
+});

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPolicyEngine } from '../../../src/policy/engine.ts';
+import type { WasmPolicy } from '../../../src/policy/engine.ts';
+import type { Decision, PolicyInput } from '../../../src/policy/index.ts';
+
+const VERSION = { revision: 'test', sha256: '0'.repeat(64) };
+const ENTRYPOINT = 'proctor/decision/result';
+
+const input: PolicyInput = {
+  principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: 'acme' },
+  request: { api: 'openai.chat_completions', model: 'm', stream: true, max_tokens: 10, message_count: 1 },
+  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 } },
+  upstreams: [
+    { name: 'a', provider: 'openai', region: 'eu', baa: false, zero_data_retention: true, models: ['m'] },
+    { name: 'b', provider: 'openai', region: null, baa: true, zero_data_retention: false, models: ['*'] },
+  ],
+  time: { unix_ms: 1_700_000_000_123, iso: '2023-11-14T22:13:20.123Z' },
+};
+
+const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['a'], max_tokens: 10, redact: [] } };
+
+/** A fake wasm policy: `respond` plays the part of opa-wasm's evaluate. */
+function engineWith(respond: (input: unknown, entrypoint: string) => unknown) {
+  const calls: { input: unknown; entrypoint: string }[] = [];
+  const policy: WasmPolicy = {
+    evaluate(value, entrypoint) {
+      calls.push({ input: value, entrypoint });
+      return respond(value, entrypoint);
+    },
+  };
+  return { engine: createPolicyEngine(policy, ENTRYPOINT, VERSION), calls };
+}
+
+const codes = (decision: Decision): string[] => decision.reasons.map((r) => r.code);
+
+describe('createPolicyEngine', () => {
+  it('passes the input and entrypoint through and returns the decision', () => {
+    const { engine, calls } = engineWith(() => [{ result: allow }]);
+    expect(engine.decide(input)).toEqual(allow);
+    expect(calls).toEqual([{ input, entrypoint: ENTRYPOINT }]);
+    expect(engine.version).toEqual(VERSION);
+  });
+
+  it.each([
+    ['a string', 'opa_abort: var assignment conflict'],
+    ['a plain object', { message: 'not implemented: built-in function 3: http.send' }],
+    ['an Error', new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded')],
+    ['undefined', undefined],
+    ['a number', 42],
+  ])('denies with ERR_POLICY_EVALUATION when evaluation throws %s', (_label, thrown) => {
+    const { engine } = engineWith(() => {
+      throw thrown;
+    });
+    const decision = engine.decide(input);
+    expect(decision).toMatchObject({ allow: false, obligations: { upstreams: [], max_tokens: null, redact: [] } });
+    expect(codes(decision)).toEqual(['ERR_POLICY_EVALUATION']);
+    expect(decision.reasons[0]?.message.length).toBeGreaterThan(0);
+  });
+
+  it('denies with ERR_POLICY_UNDEFINED on an empty result set', () => {
+    expect(codes(engineWith(() => []).engine.decide(input))).toEqual(['ERR_POLICY_UNDEFINED']);
+  });
+
+  it.each([
+    ['not an array', { result: allow }],
+    ['two results', [{ result: allow }, { result: allow }]],
+    ['an entry without result', [{ expressions: [] }]],
+    ['a null entry', [null]],
+    ['allow as a string', [{ result: { ...allow, allow: 'true' } }]],
+    ['an extra field', [{ result: { ...allow, limits: {} } }]],
+    ['fractional max_tokens', [{ result: { ...allow, obligations: { ...allow.obligations, max_tokens: 1.5 } } }]],
+    ['a deny without reasons', [{ result: { ...allow, allow: false } }]],
+    ['an allow without upstreams', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: [] } } }]],
+    ['a lowercase reason code', [{ result: { ...allow, reasons: [{ code: 'oops', message: 'x' }] } }]],
+    ['an upstream not in the input', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['c'] } } }]],
+    ['a duplicated upstream', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['a', 'a'] } } }]],
+    ['a lone surrogate in a message', [{ result: { ...allow, reasons: [{ code: 'X', message: 'bad \ud800' }] } }]],
+  ])('denies with ERR_POLICY_DECISION_INVALID on %s', (_label, resultSet) => {
+    expect(codes(engineWith(() => resultSet).engine.decide(input))).toEqual(['ERR_POLICY_DECISION_INVALID']);
+  });
+
+  it('does not call the policy for an invalid input', () => {
+    const { engine, calls } = engineWith(() => [{ result: allow }]);
+    const bad = { ...input, request: { ...input.request, max_tokens: -1 } };
+    expect(codes(engine.decide(bad))).toEqual(['ERR_POLICY_INPUT_INVALID']);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('sorts reasons by code, then message', () => {
+    const reasons = [
+      { code: 'B', message: 'second' },
+      { code: 'A', message: 'z' },
+      { code: 'B', message: 'first' },
+      { code: 'A_B', message: 'a' },
+    ];
+    const { engine } = engineWith(() => [{ result: { ...allow, allow: false, reasons } }]);
+    expect(engine.decide(input).reasons).toEqual([
+      { code: 'A', message: 'z' },
+      { code: 'A_B', message: 'a' },
+      { code: 'B', message: 'first' },
+      { code: 'B', message: 'second' },
+    ]);
+  });
+
+  it('bounds and keeps well-formed the detail of a thrown error', () => {
+    const { engine } = engineWith(() => {
+      throw `${'x'.repeat(298)}\ud83d\ude00\ud800 and more`;
+    });
+    const message = engine.decide(input).reasons[0]?.message ?? '';
+    expect(message.length).toBeLessThanOrEqual(300);
+    expect(/\p{Cs}/u.test(message)).toBe(false);
+  });
+
+  it('never throws and never allows, whatever the policy returns', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const { engine } = engineWith(() => value);
+        expect(engine.decide(input).allow).toBe(false);
+      }),
+    );
+  });
+
+  it('never throws and never allows on arbitrary input, even with a policy that always allows', () => {
+    const { engine } = engineWith(() => [{ result: allow }]);
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        expect(engine.decide(value as PolicyInput).allow).toBe(false);
+      }),
+    );
+  });
+});
