@@ -40,7 +40,7 @@ path_add="$node_bin"
 if [ "$with_opa" = 1 ]; then
   gobin="$tools/go/bin"
   installed="$("$gobin/opa" version 2>/dev/null || true)"
-  if ! printf '%s\n' "$installed" | grep -qx "Version: ${OPA_VERSION#v}"; then
+  if [[ $'\n'"$installed"$'\n' != *$'\n'"Version: ${OPA_VERSION#v}"$'\n'* ]]; then
     command -v go >/dev/null 2>&1 || { log "Go is required to install the OPA CLI"; exit 1; }
     log "installing OPA $OPA_VERSION into .tools/go/bin (go install, a few minutes the first time)"
     GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION" >&2
