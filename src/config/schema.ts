@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
+// ajv-formats is CommonJS: under Node's ESM interop its function arrives as the module's `default`.
+const addFormats = addFormatsModule.default;
+
 export type SecretRef = { env: string } | { file: string };
 
 export interface ConfigDocument {
@@ -43,8 +46,6 @@ function validator(): Validator {
     const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'));
     // strictRequired is off because database.oneOf names keys that are defined beside it, not inside it.
     const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, useDefaults: false });
-    // ajv-formats ships CommonJS; its default export arrives wrapped under Node's ESM interop.
-    const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
     addFormats(ajv);
     compiled = ajv.compile(schema as object) as Validator;
   }

@@ -1,0 +1,7 @@
+// The database layer's public surface: the Sql seam, its two implementations, and migrations.
+export { DbError, toBytes, toSafeInteger } from './sql.ts';
+export type { DbErrorCode, Sql } from './sql.ts';
+export { connectPostgres } from './postgres.ts';
+export type { PostgresOptions } from './postgres.ts';
+export { openPglite } from './pglite.ts';
+export { migrate } from './migrate.ts';

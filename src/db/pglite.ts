@@ -1,0 +1,43 @@
+// Sql over PGlite (PostgreSQL in WebAssembly, one connection): the embedded default for first runs and demos.
+// PGlite serialises everything on its single connection, so inside transaction(fn) fn MUST use tx, never the
+// outer Sql (that would wait for the transaction to end: a deadlock).
+import { PGlite } from '@electric-sql/pglite';
+import type { Transaction } from '@electric-sql/pglite';
+import { DbError, withSavepoint } from './sql.ts';
+import type { Sql } from './sql.ts';
+
+type Runner = Pick<Transaction, 'query' | 'exec'>;
+
+/** Opens (creating if absent) a PGlite database in dataDir, or in memory when dataDir is undefined. */
+export async function openPglite(dataDir?: string): Promise<Sql> {
+  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  return {
+    query: (text, params) => run(db, text, params),
+    transaction: (fn) => db.transaction((tx) => fn(txSql(tx, 1))),
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+function txSql(tx: Transaction, depth: number): Sql {
+  const sql: Sql = {
+    query: (text, params) => run(tx, text, params),
+    transaction: (fn) => withSavepoint(sql, depth, () => fn(txSql(tx, depth + 1))),
+    async close() {
+      throw new DbError('ERR_DB_MISUSE', 'close() is not available inside a transaction');
+    },
+  };
+  return sql;
+}
+
+/** Like pg: with parameters one statement (extended protocol), without them possibly several (simple protocol). */
+async function run<R>(db: Runner, text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
+  if (params && params.length > 0) {
+    const result = await db.query<R>(text, [...params]);
+    return { rows: result.rows };
+  }
+  const results = await db.exec(text);
+  const last = results[results.length - 1];
+  return { rows: (last?.rows ?? []) as R[] };
+}

@@ -1,0 +1,18 @@
+// The ledger's one error class. Callers switch on `code`, never on the message:
+// ERR_RECORD_INVALID (a value cannot go into a record; `path` names it), ERR_RECORD_NOT_CANONICAL (bytes are not
+// the canonical form of what they parse to), ERR_KEY_INVALID (not an Ed25519 key of the expected kind),
+// ERR_AUDIT_UNAVAILABLE (the record could not be durably written; nothing was committed).
+
+export type LedgerErrorCode = 'ERR_RECORD_INVALID' | 'ERR_RECORD_NOT_CANONICAL' | 'ERR_KEY_INVALID' | 'ERR_AUDIT_UNAVAILABLE';
+
+export class LedgerError extends Error {
+  readonly code: LedgerErrorCode;
+  /** JSON path of the offending value, for ERR_RECORD_INVALID. */
+  readonly path: string | undefined;
+  constructor(code: LedgerErrorCode, message: string, options?: { cause?: unknown; path?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LedgerError';
+    this.code = code;
+    this.path = options?.path;
+  }
+}

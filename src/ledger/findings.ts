@@ -1,0 +1,64 @@
+// What `verify` can find, with a stable code and a fixed severity each. Errors mean the ledger is not what was
+// signed (tampering, loss, or a writer bug); warnings mean incomplete but untampered (a crash between decision and
+// outcome). Findings name chain, seq and why — never record contents.
+
+export const FINDING_SEVERITY = {
+  RECORD_NOT_CANONICAL: 'error',
+  RECORD_SCHEMA_INVALID: 'error',
+  RECORD_HASH_MISMATCH: 'error',
+  RECORD_SIGNATURE_INVALID: 'error',
+  RECORD_KEY_UNTRUSTED: 'error',
+  RECORD_INDEX_MISMATCH: 'error',
+  RECORD_DUPLICATE: 'error',
+  CHAIN_LINK_BROKEN: 'error',
+  CHAIN_SEQ_GAP: 'error',
+  CHAIN_HEAD_MISMATCH: 'error',
+  OUTCOME_WITHOUT_DECISION: 'error',
+  DECISION_WITHOUT_OUTCOME: 'warning',
+  VERIFY_NO_TRUSTED_KEY: 'warning',
+  VERIFY_NO_RECORDS: 'warning',
+} as const satisfies Record<string, 'error' | 'warning'>;
+
+export type FindingCode = keyof typeof FINDING_SEVERITY;
+
+export interface VerifyFinding {
+  code: FindingCode;
+  severity: 'error' | 'warning';
+  chain: string;
+  seq: number | null;
+  message: string;
+}
+
+/** Per chain and code, at most this many findings are listed; the rest are counted in one closing finding. */
+const LIST_LIMIT = 100;
+
+export class FindingLog {
+  readonly findings: VerifyFinding[] = [];
+  private readonly counts = new Map<string, number>();
+
+  add(code: FindingCode, chain: string, seq: number | null, message: string): void {
+    const key = `${chain}\u0000${code}`;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    if (n <= LIST_LIMIT) this.findings.push({ code, severity: FINDING_SEVERITY[code], chain, seq, message });
+  }
+
+  /** Closes a chain: one finding per code whose findings were not all listed. */
+  closeChain(chain: string): void {
+    for (const [key, n] of this.counts) {
+      const [keyChain, code] = key.split('\u0000') as [string, FindingCode];
+      if (keyChain !== chain || n <= LIST_LIMIT) continue;
+      this.findings.push({
+        code,
+        severity: FINDING_SEVERITY[code],
+        chain,
+        seq: null,
+        message: `${n - LIST_LIMIT} more ${code} findings in this chain are not listed (${n} in all)`,
+      });
+    }
+  }
+
+  get errorCount(): number {
+    return this.findings.filter((f) => f.severity === 'error').length;
+  }
+}

@@ -1,0 +1,94 @@
+// The audit record (schemas/audit-record.v1.json): how it is built, hashed, signed and checked.
+// hash = SHA-256(0x00 ‖ canonical bytes of the record without hash/kid/sig) — the RFC 6962 leaf hash, hex.
+// sig = Ed25519 over UTF-8("proctor/audit-record/v1\n") ‖ the 32 hash bytes, base64url without padding.
+// The stored bytes are the canonical form of the whole record, hash/kid/sig included.
+import { hash as digest, verify as verifySignature } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import recordSchema from '../../schemas/audit-record.v1.json' with { type: 'json' };
+import { canonicalize } from './canonical.ts';
+import type { JsonValue } from './canonical.ts';
+import { LedgerError } from './errors.ts';
+import type { Signer } from './keys.ts';
+
+export type RecordType = 'chain_opened' | 'decision' | 'outcome';
+
+export interface RecordEnvelope {
+  v: 1;
+  type: RecordType;
+  chain: string;
+  seq: number;
+  ts: string;
+  prev: string | null;
+  request_id: string | null;
+}
+
+export type UnsignedRecord = RecordEnvelope & { [field: string]: JsonValue };
+
+export type AuditRecord = UnsignedRecord & { hash: string; kid: string; sig: string };
+
+export interface SealedRecord {
+  record: AuditRecord;
+  /** Canonical bytes of the whole record: what is stored. */
+  bytes: Uint8Array;
+  /** The leaf hash, raw. */
+  hash: Uint8Array;
+}
+
+/** Fields a body may not set: the envelope and the seal. */
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
+  'v', 'type', 'chain', 'seq', 'ts', 'prev', 'request_id', 'hash', 'kid', 'sig',
+]);
+
+const SIGNATURE_DOMAIN = new TextEncoder().encode('proctor/audit-record/v1\n');
+
+export function leafHash(unsignedBytes: Uint8Array): Uint8Array {
+  const input = new Uint8Array(unsignedBytes.length + 1); // input[0] = 0x00, the RFC 6962 leaf prefix
+  input.set(unsignedBytes, 1);
+  return new Uint8Array(digest('sha256', input, 'buffer'));
+}
+
+export function signingMessage(hash: Uint8Array): Uint8Array {
+  const message = new Uint8Array(SIGNATURE_DOMAIN.length + hash.length);
+  message.set(SIGNATURE_DOMAIN, 0);
+  message.set(hash, SIGNATURE_DOMAIN.length);
+  return message;
+}
+
+/** Hashes, signs and schema-checks a record. Throws ERR_RECORD_INVALID for anything a record may not hold. */
+export async function sealRecord(unsigned: UnsignedRecord, signer: Signer): Promise<SealedRecord> {
+  const hash = leafHash(canonicalize(unsigned));
+  const sig = await signer.sign(signingMessage(hash));
+  const record: AuditRecord = {
+    ...unsigned,
+    hash: Buffer.from(hash).toString('hex'),
+    kid: signer.kid,
+    sig: Buffer.from(sig).toString('base64url'),
+  };
+  const problem = schemaProblem(record);
+  if (problem !== null) throw new LedgerError('ERR_RECORD_INVALID', `record fails the schema: ${problem}`);
+  return { record, bytes: canonicalize(record), hash };
+}
+
+/** The leaf hash a parsed record should carry: recomputed from everything but hash/kid/sig. */
+export function recomputeHash(record: Record<string, JsonValue>): Uint8Array {
+  const { hash: _hash, kid: _kid, sig: _sig, ...unsigned } = record;
+  return leafHash(canonicalize(unsigned));
+}
+
+export function signatureValid(hash: Uint8Array, sigBase64url: string, key: KeyObject): boolean {
+  const sig = Buffer.from(sigBase64url, 'base64url');
+  if (sig.length !== 64) return false;
+  return verifySignature(null, signingMessage(hash), key, sig);
+}
+
+let validator: ValidateFunction | undefined;
+
+/** null when value satisfies audit-record.v1, else the first problem as "<instance path> <message>". */
+export function schemaProblem(value: unknown): string | null {
+  validator ??= new Ajv2020({ strict: true, allowUnionTypes: true }).compile(recordSchema);
+  if (validator(value)) return null;
+  const first = validator.errors?.[0];
+  return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid';
+}
