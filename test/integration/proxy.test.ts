@@ -120,7 +120,7 @@ describe('a request through every real part', () => {
 
   it.each([
     ['a US SSN', 'my ssn is 219-09-9999, please file my taxes', 'NATIONAL_ID_DETECTED'],
-    ['an AWS access key', 'deploy with AKIAQWERTYUIOPASDFGHJ now', 'SECRET_DETECTED'],
+    ['an AWS access key', 'deploy with AKIA2E0A8F3B244C9986 now', 'SECRET_DETECTED'],
   ])('refuses a prompt carrying %s, never forwards it, and records the denial', async (_what, prompt, reason) => {
     const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
     const before = upstream.received.length;
@@ -221,7 +221,7 @@ describe('a request through every real part', () => {
     const afterDelete = await verify();
     expect(afterDelete.code).toBe(1);
     expect(afterDelete.report.findings.map((f) => f.code)).toEqual(expect.arrayContaining([expect.stringMatching(/CHAIN_(SEQ_GAP|LINK_BROKEN)/)]));
-    await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER ALL');
+    await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete');
   });
 });
 

@@ -1,0 +1,61 @@
+// The classification contract: text segments in, findings out. A Finding locates a sensitive value and
+// fingerprints it; it MUST NOT carry the value itself. Offsets are UTF-16 code units in the ORIGINAL text.
+
+import type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';
+
+export interface TextSegment {
+  /** Where the text sits in the request, e.g. "messages[1].content". */
+  path: string;
+  text: string;
+}
+
+export type Category = 'PII' | 'PHI' | 'PCI' | 'SECRET' | 'CUSTOM';
+
+export const CATEGORIES: readonly Category[] = ['PII', 'PHI', 'PCI', 'SECRET', 'CUSTOM'];
+
+export interface Finding {
+  type: string;
+  category: Category;
+  /** Index into the segments given to classify(). */
+  segment: number;
+  path: string;
+  /** UTF-16 offsets in the segment's original text, end exclusive. */
+  start: number;
+  end: number;
+  /** Integer 0..100. */
+  confidence: number;
+  /** Hex HMAC-SHA256(fingerprintKey, normalised value). */
+  fingerprint: string;
+}
+
+export interface Classification {
+  findings: Finding[];
+}
+
+/** A recognizer as data, so custom ones can come from configuration. */
+export interface RecognizerDefinition {
+  /** Finding type, e.g. 'US_SSN': upper-case letters, digits and underscores. */
+  type: string;
+  category: Category;
+  /** RE2 source (no lookaround, no backreferences); inline flags such as (?i) are allowed. */
+  pattern: string;
+  /** Capture group whose span is the finding (default 0, the whole match); the rest of the match is context. */
+  group?: number;
+  /** Named splitter of a match into candidate spans (e.g. card numbers inside a run of digit groups). */
+  refiner?: RefinerName;
+  /** Named check each candidate must pass (Luhn, SSN ranges, …). */
+  validator?: ValidatorName;
+  /** How the value is normalised before fingerprinting (default 'none'). */
+  normalizer?: NormalizerName;
+  /** Lower-case words that, found just before the match, raise confidence to contextScore. */
+  contextWords?: string[];
+  /** Confidence (integer 0..100) of a validated match without context. */
+  baseScore: number;
+  /** Confidence with context (default min(100, baseScore + 20)). */
+  contextScore?: number;
+}
+
+export interface Classifier {
+  /** Scans every segment. MUST be deterministic: same input and key, same findings in the same order. */
+  classify(segments: readonly TextSegment[]): Classification;
+}

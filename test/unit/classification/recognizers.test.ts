@@ -1,0 +1,152 @@
+// Each built-in recognizer: what it must find, exactly where, and what it must leave alone.
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../src/classification/index.ts';
+import type { Finding } from '../../../src/classification/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(1) });
+
+function found(text: string, type: string): string[] {
+  return classifier.classify([{ path: 'p', text }]).findings
+    .filter((f) => f.type === type)
+    .map((f) => text.slice(f.start, f.end));
+}
+
+function only(text: string): Finding {
+  const { findings } = classifier.classify([{ path: 'p', text }]);
+  expect(findings).toHaveLength(1);
+  return findings[0] as Finding;
+}
+
+/** Appends the Luhn check digit. */
+function withLuhn(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i += 1) {
+    let digit = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+describe('EMAIL (PII)', () => {
+  it.each(['alice@example.com', 'first.last+tag@mail.example.co.uk', 'A_B-9@sub-domain.example.org'])('finds %s', (value) => {
+    expect(found(`write to ${value}, please`, 'EMAIL')).toEqual([value]);
+  });
+  it.each(['alice@localhost', '@example.com', 'alice@-bad.example.com', 'alice at example dot com', 'alice@example.c'])(
+    'leaves %s alone', (text) => {
+      expect(found(text, 'EMAIL')).toEqual([]);
+    });
+  it('is PII', () => {
+    expect(only('alice@example.com').category).toBe('PII');
+  });
+});
+
+describe('US_SSN (PII)', () => {
+  it.each(['123-45-6789', '123 45 6789', '078-05-1120', '899-99-9999'])('finds %s', (value) => {
+    expect(found(`id ${value}.`, 'US_SSN')).toEqual([value]);
+  });
+  it.each([
+    ['area 000', '000-12-3456'],
+    ['area 666', '666-12-3456'],
+    ['area 9xx', '900-12-3456'],
+    ['area 9xx (ITIN range)', '987-65-4321'],
+    ['group 00', '123-00-4567'],
+    ['serial 0000', '123-45-0000'],
+    ['a bare nine-digit run', '123456789'],
+    ['mixed separators', '123-45 6789'],
+    ['a longer number', '123-45-67890'],
+    ['glued to letters', 'x123-45-6789'],
+  ])('rejects %s', (_name, text) => {
+    expect(found(text, 'US_SSN')).toEqual([]);
+  });
+  it('scores higher with context', () => {
+    expect(only('ref 123-45-6789').confidence).toBe(60);
+    expect(only('SSN: 123-45-6789').confidence).toBe(95);
+    expect(only('123-45-6789 (social security)').confidence).toBe(95);
+  });
+});
+
+describe('CREDIT_CARD (PCI)', () => {
+  const nineteen = withLuhn('622126000000000000');
+  it.each([
+    '4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111', '5555555555554444',
+    '3782 822463 10005', '4222222222222', '6011000990139424', nineteen,
+  ])('finds %s', (value) => {
+    expect(found(`pay with ${value} now`, 'CREDIT_CARD')).toEqual([value]);
+  });
+  it.each([
+    ['a Luhn failure', '4111 1111 1111 1112'],
+    ['all zeros (Luhn-valid)', '0000 0000 0000 0000'],
+    ['a non-card leading digit (ms timestamp)', withLuhn('170000000000')],
+    ['12 digits', withLuhn('41111111111')],
+    ['20 digits', withLuhn('4111111111111111111')],
+    ['double separators', '4111  1111  1111  1111'],
+    ['mixed separators', '4111 1111-1111 1111'],
+    ['an odd grouping', '41 1111 1111 1111 11'],
+  ])('rejects %s', (_name, text) => {
+    expect(found(text, 'CREDIT_CARD')).toEqual([]);
+  });
+  it.each([
+    ['an expiry after it', 'card 4111 1111 1111 1111 exp 12 25', ['4111 1111 1111 1111']],
+    ['an expiry glued by a space', '4111 1111 1111 1111 12/25', ['4111 1111 1111 1111']],
+    ['an SSN before it', 'ssn 123-45-6789 4111-1111-1111-1111', ['4111-1111-1111-1111']],
+    ['another card after it', '4111 1111 1111 1111 5555 5555 5555 4444', ['4111 1111 1111 1111', '5555 5555 5555 4444']],
+    ['digits glued on the left', '12 4111111111111111', ['4111111111111111']],
+  ])('finds the card in a longer digit run: %s', (_name, text, cards) => {
+    expect(found(text, 'CREDIT_CARD')).toEqual(cards);
+  });
+  it('stays linear on long runs of digit groups', () => {
+    const started = performance.now();
+    expect(found('1 2 3 4 '.repeat(25_000), 'CREDIT_CARD')).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+  it('is PCI and scores higher with context, not with "cc" inside a word', () => {
+    expect(only('4111111111111111')).toMatchObject({ category: 'PCI', confidence: 75 });
+    expect(only('card: 4111111111111111').confidence).toBe(95);
+    expect(only('account 4111111111111111').confidence).toBe(75);
+  });
+});
+
+describe('AWS_ACCESS_KEY (SECRET)', () => {
+  it.each(['AKIAIOSFODNN7EXAMPLE', 'ASIAY34FZKBOKMUTVV7A'])('finds %s', (value) => {
+    expect(found(`key=${value};`, 'AWS_ACCESS_KEY')).toEqual([value]);
+  });
+  it.each([
+    ['15 characters after the prefix', 'AKIAIOSFODNN7EXAMP'],
+    ['17 characters after the prefix', 'AKIAIOSFODNN7EXAMPLEX'],
+    ['lower case', 'akiaiosfodnn7example'],
+    ['another prefix', 'AKIBIOSFODNN7EXAMPLE'],
+    ['glued to a word', 'xAKIAIOSFODNN7EXAMPLE'],
+    ['a lower-case letter inside', 'AKIAIOSFODNn7EXAMPLE'],
+  ])('rejects %s', (_name, text) => {
+    expect(found(text, 'AWS_ACCESS_KEY')).toEqual([]);
+  });
+  it('is SECRET', () => {
+    expect(only('AKIAIOSFODNN7EXAMPLE').category).toBe('SECRET');
+  });
+});
+
+describe('AWS_SECRET_KEY (SECRET, needs its label)', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  it.each([
+    `aws_secret_access_key = ${secret}`,
+    `AWS_SECRET_ACCESS_KEY=${secret}\n`,
+    `{"SecretAccessKey": "${secret}"}`,
+    `my AWS secret key is ${secret}.`,
+    `secret_key: '${secret}'`,
+  ])('finds the value only, in %s', (text) => {
+    expect(found(text, 'AWS_SECRET_KEY')).toEqual([secret]);
+  });
+  it.each([
+    ['the bare value', `here: ${secret}`],
+    ['41 characters', `aws_secret_access_key = ${secret}A`],
+    ['a placeholder', `aws_secret_access_key = ${'A'.repeat(40)}`],
+    ['a git commit id', 'commit 3f786850e387550fdab836ed7e6dc881de23001b'],
+    ['a label far away', `aws_secret_access_key is set below\n\n\n${secret}`],
+  ])('leaves %s alone', (_name, text) => {
+    expect(found(text, 'AWS_SECRET_KEY')).toEqual([]);
+  });
+});
