@@ -50,7 +50,7 @@ beforeAll(async () => {
   writeFileSync(trustFile, key.publicKeyPem);
   const config = resolveConfig(
     {
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
       ledger: { chain: 'it-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
       identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true }] },
@@ -176,6 +176,21 @@ describe('a request through every real part', () => {
     expect(upstream.received.length).toBe(before);
     const record = await decisionFor(response.headers.get('x-proctor-request-id') as string);
     expect(record).toMatchObject({ decision: { allow: false, stage: 'parse' } });
+  });
+
+  it('answers 413 to a body over the limit, before reading it whole, and records it', async () => {
+    const token = await idp.tokenFor({ audience: AUDIENCE });
+    const before = upstream.received.length;
+    const response = await fetch(`${proctor.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'x'.repeat(70_000) }] }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ERR_REQUEST_TOO_LARGE');
+    expect(upstream.received.length).toBe(before);
+    const record = await decisionFor(response.headers.get('x-proctor-request-id') as string);
+    expect(record).toMatchObject({ decision: { allow: false, stage: 'transport' } });
   });
 
   it('verifies the chain written so far', async () => {
