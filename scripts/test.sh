@@ -14,4 +14,13 @@ bash scripts/policy.sh check
 echo "== typecheck" >&2
 npx tsc -p tsconfig.json
 echo "== vitest" >&2
-npx vitest run "$@"
+report="$(mktemp -d)/vitest.json"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line any CI can read: "tests: N passed, N failed".
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || echo "tests: vitest wrote no report" >&2
+exit "$status"
