@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { kidOf, LedgerError, verifyLedger } from '../ledger/index.ts';
-import type { VerifyReport } from '../ledger/index.ts';
+import { keyWindows as keyringWindows, kidOf, LedgerError, parseKeyring, verifyLedger } from '../ledger/index.ts';
+import type { ExternalCheckpoint, Keyring, KeyWindow, VerifyReport } from '../ledger/index.ts';
 
 export interface VerifyIo {
   stdout: (s: string) => void;
@@ -18,8 +18,9 @@ const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir>) --tr
 
   --db <url>        PostgreSQL URL (default: $DATABASE_URL)
   --pglite <dir>    a PGlite data directory instead of PostgreSQL
-  --trust <file>    PEM Ed25519 public key(s) to trust, pinned out of band (repeatable)
+  --trust <file>    PEM Ed25519 public key(s), or a keyring JSON with validity windows, pinned out of band (repeatable)
   --chain <id>      verify only this chain (repeatable; default: every chain)
+  --checkpoints <f> a checkpoint sink file (JSON Lines) kept outside the database, checked like stored checkpoints
   --json            print the report as JSON
 
 exit: 0 verified (warnings allowed), 1 integrity failure, 2 usage error, 3 inconclusive
@@ -30,6 +31,7 @@ interface Args {
   pglite: string | undefined;
   trust: string[];
   chains: string[];
+  checkpoints: string[];
   json: boolean;
 }
 
@@ -38,13 +40,16 @@ class UsageError extends Error {}
 export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
   let parsed: Args;
   let trustedKeys: string[];
+  let checkpoints: ExternalCheckpoint[];
+  const keyWindows = new Map<string, KeyWindow>();
   try {
     if (args.includes('--help') || args.includes('-h')) {
       io.stdout(USAGE);
       return 0;
     }
     parsed = parseArgs(args, io.env);
-    trustedKeys = parsed.trust.flatMap(readTrustFile);
+    trustedKeys = parsed.trust.flatMap((file) => readTrustFile(file, keyWindows));
+    checkpoints = parsed.checkpoints.flatMap(readCheckpointSink);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`proctor verify: ${err.message}\n\n${USAGE}`);
@@ -60,6 +65,8 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       sql,
       trustedKeys,
       ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
+      checkpoints,
+      keyWindows,
       onProgress: ({ chain, records }) => {
         if (records < reported) reported = 0; // a new chain
         if (records - reported < 100_000) return;
@@ -82,7 +89,7 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
 }
 
 function parseArgs(args: string[], env: Record<string, string | undefined>): Args {
-  const out: Args = { db: undefined, pglite: undefined, trust: [], chains: [], json: false };
+  const out: Args = { db: undefined, pglite: undefined, trust: [], chains: [], checkpoints: [], json: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const eq = arg.indexOf('=');
@@ -108,6 +115,9 @@ function parseArgs(args: string[], env: Record<string, string | undefined>): Arg
       case '--chain':
         out.chains.push(value());
         break;
+      case '--checkpoints':
+        out.checkpoints.push(value());
+        break;
       case '--json':
         if (inline !== undefined) throw new UsageError('--json takes no value');
         out.json = true;
@@ -127,13 +137,44 @@ function parseArgs(args: string[], env: Record<string, string | undefined>): Arg
   return out;
 }
 
-/** A trust file holds one or more PEM public keys. */
-function readTrustFile(file: string): string[] {
+/** A checkpoint sink: one JSON object per line, { chain, note, … }. */
+function readCheckpointSink(file: string): ExternalCheckpoint[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--checkpoints: cannot read ${file}`);
+  }
+  return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      throw new UsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`);
+    }
+    const { chain, note } = (entry ?? {}) as { chain?: unknown; note?: unknown };
+    if (typeof chain !== 'string' || typeof note !== 'string') throw new UsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
+    return { chain, note };
+  });
+}
+
+/** A trust file holds one or more PEM public keys, or is a keyring (JSON, docs/ledger.md) whose windows are enforced. */
+function readTrustFile(file: string, windows: Map<string, KeyWindow>): string[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new UsageError(`--trust: cannot read ${file}`);
+  }
+  if (text.trimStart().startsWith('{')) {
+    let keyring: Keyring;
+    try {
+      keyring = parseKeyring(text);
+    } catch (err) {
+      throw new UsageError(`--trust: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+    }
+    for (const [kid, w] of keyringWindows(keyring)) windows.set(kid, w);
+    return keyring.keys.map((k) => k.public_key_pem);
   }
   const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
   if (pems.length === 0) throw new UsageError(`--trust: ${file} holds no PEM public key`);
@@ -152,7 +193,7 @@ function summary(report: VerifyReport, args: Args, trustedKeys: string[]): strin
   lines.push(`source: ${args.pglite !== undefined ? `pglite ${args.pglite}` : redactUrl(args.db ?? '')}`);
   lines.push(`trusted keys: ${trustedKeys.length === 0 ? 'none' : trustedKeys.map(kidOf).join(', ')}`);
   lines.push(
-    'checked: canonical bytes (RFC 8785), schema, hashes, signatures, index columns, chain links, sequence, chain heads, decision/outcome pairs',
+    'checked: canonical bytes (RFC 8785), schema, hashes, signatures, index columns, chain links, sequence, chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs',
   );
   for (const c of report.chains) {
     const span = c.first_ts === null ? 'no records' : `${c.first_ts} .. ${c.last_ts ?? '?'}`;

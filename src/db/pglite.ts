@@ -4,16 +4,35 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { DbError, withSavepoint } from './sql.ts';
-import type { Sql } from './sql.ts';
+import type { Lease, Sql } from './sql.ts';
 
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
 /** Opens (creating if absent) a PGlite database in dataDir, or in memory when dataDir is undefined. */
 export async function openPglite(dataDir?: string): Promise<Sql> {
   const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  const leased = new Set<string>();
   return {
     query: (text, params) => run(db, text, params),
     transaction: (fn) => db.transaction((tx) => fn(txSql(tx, 1))),
+    // PGlite runs in this process alone, so an in-process lease excludes every other writer.
+    async tryLease(name) {
+      if (db.closed) throw new DbError('ERR_DB_MISUSE', 'the database is closed');
+      if (leased.has(name)) return null;
+      leased.add(name);
+      let released = false;
+      const lease: Lease = {
+        get held() {
+          return !released && !db.closed;
+        },
+        async release() {
+          if (released) return;
+          released = true;
+          leased.delete(name);
+        },
+      };
+      return lease;
+    },
     async close() {
       if (!db.closed) await db.close();
     },
@@ -24,6 +43,9 @@ function txSql(tx: Transaction, depth: number): Sql {
   const sql: Sql = {
     query: (text, params) => run(tx, text, params),
     transaction: (fn) => withSavepoint(sql, depth, () => fn(txSql(tx, depth + 1))),
+    tryLease: async () => {
+      throw new DbError('ERR_DB_MISUSE', 'tryLease() is not available inside a transaction');
+    },
     async close() {
       throw new DbError('ERR_DB_MISUSE', 'close() is not available inside a transaction');
     },

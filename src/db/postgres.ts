@@ -3,8 +3,8 @@
 // A transaction owns one pooled client; a client that failed mid-transaction is destroyed, not reused.
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { DbError, withSavepoint } from './sql.ts';
-import type { Sql } from './sql.ts';
+import { DbError, leaseKey, withSavepoint } from './sql.ts';
+import type { Lease, Sql } from './sql.ts';
 
 export interface PostgresOptions {
   /** Milliseconds to wait for a new connection (default 2000). */
@@ -64,6 +64,41 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
         throw err;
       }
     },
+    async tryLease(name) {
+      // A dedicated client outside the pool: the lock lives exactly as long as this session.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000, keepAlive: true });
+      let alive = true;
+      client.on('error', () => {
+        alive = false;
+      });
+      client.on('end', () => {
+        alive = false;
+      });
+      await client.connect();
+      let got: unknown;
+      try {
+        got = (await client.query<{ got: unknown }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [leaseKey(name)])).rows[0]?.got;
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+      }
+      if (got !== true) {
+        await client.end().catch(() => undefined);
+        return null;
+      }
+      let released = false;
+      const lease: Lease = {
+        get held() {
+          return alive && !released;
+        },
+        async release() {
+          if (released) return;
+          released = true;
+          await client.end().catch(() => undefined); // ending the session frees the lock
+        },
+      };
+      return lease;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -80,6 +115,9 @@ function clientSql(client: PoolClient, depth: number): Sql {
       return { rows: result.rows as R[] };
     },
     transaction: (fn) => withSavepoint(tx, depth, () => fn(clientSql(client, depth + 1))),
+    tryLease: async () => {
+      throw new DbError('ERR_DB_MISUSE', 'tryLease() is not available inside a transaction');
+    },
     async close() {
       throw new DbError('ERR_DB_MISUSE', 'close() is not available inside a transaction');
     },

@@ -2,13 +2,24 @@
 // PGlite (embedded). Implementations MUST behave the same for the SQL in migrations/ and src/.
 // bytea comes back as Buffer from pg and as Uint8Array from PGlite; int8 as string from pg and as number from
 // PGlite — callers normalise both.
+import { createHash } from 'node:crypto';
 
 export interface Sql {
   /** Runs one statement with $n parameters; without parameters the text MAY hold several statements (simple protocol). */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
   /** Runs fn in one transaction on one connection; commits when fn resolves, rolls back when it throws. Nested calls use a savepoint. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Takes the named exclusive lease (a session-level advisory lock on a dedicated connection; on PGlite, whose one
+   * process is the only writer, an in-process lease). Resolves null, at once, when another holder has it. */
+  tryLease(name: string): Promise<Lease | null>;
   close(): Promise<void>;
+}
+
+/** An exclusive lease. It ends on release(), or when its connection dies (the server then frees the lock). */
+export interface Lease {
+  /** false once released or once the connection holding it is gone. */
+  readonly held: boolean;
+  release(): Promise<void>;
 }
 
 export type DbErrorCode = 'ERR_MIGRATION_FAILED' | 'ERR_MIGRATION_MODIFIED' | 'ERR_DB_MISUSE' | 'ERR_DB_VALUE';
@@ -34,6 +45,11 @@ export async function withSavepoint<T>(tx: Sql, depth: number, fn: () => Promise
     await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
     throw err;
   }
+}
+
+/** The advisory lock key of a lease name: the first 8 bytes of its SHA-256 as a signed int8, in decimal. */
+export function leaseKey(name: string): string {
+  return createHash('sha256').update(`proctor-lease:${name}`).digest().readBigInt64BE(0).toString();
 }
 
 /** int8 arrives as a string from pg and as a number (or bigint) from PGlite. */

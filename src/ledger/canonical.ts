@@ -21,6 +21,21 @@ export function canonicalString(value: unknown): string {
   return parts.join('');
 }
 
+/** The canonical members `"key":value` of a plain object, sorted: joined by "," inside braces they are its canonical
+ * form, and members of several objects with distinct keys can be merged (sorted again) without serialising twice. */
+export function canonicalMembers(value: Record<string, unknown>): [key: string, member: string][] {
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw invalid('$', 'not a plain object');
+  if (Object.getOwnPropertySymbols(value).length > 0) throw invalid('$', 'symbol keys');
+  return Object.keys(value)
+    .sort()
+    .map((key) => {
+      const path = `$${/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+      const parts: string[] = [quote(key, path), ':'];
+      write(value[key], path, parts, new Set([value]));
+      return [key, parts.join('')];
+    });
+}
+
 /** Parses bytes that MUST be canonical: valid UTF-8 JSON whose canonical re-serialisation is byte-identical. */
 export function parseCanonical(bytes: Uint8Array): JsonValue {
   let value: unknown;

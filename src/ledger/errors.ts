@@ -1,9 +1,16 @@
 // The ledger's one error class. Callers switch on `code`, never on the message:
 // ERR_RECORD_INVALID (a value cannot go into a record; `path` names it), ERR_RECORD_NOT_CANONICAL (bytes are not
-// the canonical form of what they parse to), ERR_KEY_INVALID (not an Ed25519 key of the expected kind),
-// ERR_AUDIT_UNAVAILABLE (the record could not be durably written; nothing was committed).
+// the canonical form of what they parse to), ERR_KEY_INVALID (not an Ed25519 key of the expected kind, or a bad
+// keyring), ERR_AUDIT_UNAVAILABLE (the record could not be durably written; nothing was acknowledged),
+// ERR_CHAIN_LEASED (another process holds the chain), ERR_CHAIN_CONFLICT (the chain moved under its lease holder).
 
-export type LedgerErrorCode = 'ERR_RECORD_INVALID' | 'ERR_RECORD_NOT_CANONICAL' | 'ERR_KEY_INVALID' | 'ERR_AUDIT_UNAVAILABLE';
+export type LedgerErrorCode =
+  | 'ERR_RECORD_INVALID'
+  | 'ERR_RECORD_NOT_CANONICAL'
+  | 'ERR_KEY_INVALID'
+  | 'ERR_AUDIT_UNAVAILABLE'
+  | 'ERR_CHAIN_LEASED'
+  | 'ERR_CHAIN_CONFLICT';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

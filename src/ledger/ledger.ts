@@ -1,41 +1,34 @@
-// The append-only, signed, hash-chained audit ledger: one chain per writer, its head row locked FOR UPDATE in
-// every append transaction, so even two writers on one chain cannot fork it (and the unique constraints make a
-// fork a hard error). append() MUST NOT resolve before its row is committed and MUST reject with
-// ERR_AUDIT_UNAVAILABLE on any database failure, with nothing half-written.
-// Group commit (several records per transaction) is a later step: it replaces appendQueued's one-record transaction.
+// The append-only, signed, hash-chained audit ledger: one chain per writer, held exclusively through a lease
+// (ERR_CHAIN_LEASED for a second holder); concurrent appends are group-committed, one transaction per batch, and each
+// batch locks the chain's head row FOR UPDATE and checks it is where this writer left it (ERR_CHAIN_CONFLICT if not),
+// so a fork cannot be stored. append() MUST NOT resolve before its row is committed; a failed batch rejects every
+// waiter with ERR_AUDIT_UNAVAILABLE and the in-memory tail stays where the last committed batch left it.
 import { canonicalize } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
-import { RESERVED_FIELDS, sealRecord } from './record.ts';
-import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
-import { toBytes, toSafeInteger } from '../db/index.ts';
-import type { Sql } from '../db/index.ts';
+import { RESERVED_FIELDS } from './record.ts';
+import type { RecordType } from './record.ts';
+import { lockHead, sameHead, writeBatch } from './chain-writer.ts';
+import type { AppendedRecord, Clock, Head, PendingRecord, RecordIndex } from './chain-writer.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
+import { createGroupCommitter } from './group-commit.ts';
+import type { GroupCommitOptions } from './group-commit.ts';
+import type { Lease, Sql } from '../db/index.ts';
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface AppendedRecord {
-  chain: string;
-  seq: number;
-  /** The record's leaf hash, hex: what an outcome's decision_hash names. */
-  hash: string;
-  bytes: Uint8Array;
-  record: AuditRecord;
-}
-
-/** Query columns stored beside the record bytes; they are not part of what is signed. */
-export interface RecordIndex {
-  subject?: string | null;
-  decision?: string | null;
-  policyVersion?: string | null;
-}
+export type { AppendedRecord, Clock, RecordIndex } from './chain-writer.ts';
 
 export interface Ledger {
   readonly chain: string;
-  /** MUST NOT resolve until the record's row is committed. MUST reject (LedgerError ERR_AUDIT_UNAVAILABLE, cause attached) on any database error; nothing is half-written. Invalid bodies reject with ERR_RECORD_INVALID. */
+  /** MUST NOT resolve until the record's row is committed. MUST reject (LedgerError ERR_AUDIT_UNAVAILABLE, cause attached) on any database error, a lost lease or a moved chain; nothing is acknowledged that was not committed. Invalid bodies reject with ERR_RECORD_INVALID. */
   append(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex): Promise<AppendedRecord>;
+  /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
+  rotateKey(next: Signer): Promise<AppendedRecord>;
+  /** Writes a signed checkpoint now if records were committed since the last; null without checkpoints configured. */
+  checkpoint(): Promise<StoredCheckpoint | null>;
+  /** Settles what is queued, writes a last checkpoint, then releases the lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
+  close(): Promise<void>;
 }
 
 export interface LedgerOptions {
@@ -43,64 +36,129 @@ export interface LedgerOptions {
   signer: Signer;
   chain: string;
   clock: Clock;
+  /** Group commit: flush at this many records or after this wait (defaults 256 and 0 ms). */
+  batch?: Partial<GroupCommitOptions>;
+  /** Called after each committed batch with its records, in chain order (checkpoints hang off this). */
+  onCommit?: (records: readonly AppendedRecord[]) => void;
+  /** Signed checkpoints (docs/ledger.md); none when absent. */
+  checkpoints?: CheckpointOptions;
 }
 
 const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-interface Head {
-  seq: number | null;
-  hash: Uint8Array | null;
+export function leaseName(chain: string): string {
+  return `chain:${chain}`;
 }
 
-/** Registers the key, creates the chain (its chain_opened record is seq 0) or resumes it from the committed head. */
+/** Takes the chain's lease, registers the key, creates the chain (chain_opened at seq 0) or resumes from its head. */
 export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
-  const { sql, signer, chain } = opts;
+  const { sql, chain } = opts;
+  let signer = opts.signer;
   if (!CHAIN_ID.test(chain)) {
     throw new LedgerError('ERR_RECORD_INVALID', `chain id must match ${CHAIN_ID.source}`, { path: '$.chain' });
   }
-  await unavailableOnFailure(async () => {
-    await sql.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [
-      signer.kid,
-      signer.publicKeyPem,
-    ]);
-    await sql.transaction(async (tx) => {
-      await tx.query('INSERT INTO audit_chains (chain) VALUES ($1) ON CONFLICT (chain) DO NOTHING', [chain]);
-      const head = await lockHead(tx, chain);
-      if (head.seq === null) await write(tx, opts, head, 'chain_opened', null, {}, {});
+  let lease = await takeLease(sql, chain);
+  let head: Head;
+  let checkpointer: Checkpointer | null = null;
+  try {
+    head = await unavailableOnFailure(async () => {
+      await sql.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [signer.kid, signer.publicKeyPem]);
+      return sql.transaction(async (tx) => {
+        await tx.query('INSERT INTO audit_chains (chain) VALUES ($1) ON CONFLICT (chain) DO NOTHING', [chain]);
+        const locked = await lockHead(tx, chain);
+        if (locked.seq !== null) return locked;
+        const opened = await writeBatch(tx, opts, locked, [{ type: 'chain_opened', requestId: null, body: {}, index: {} }]);
+        return opened.head;
+      });
     });
-  });
+    if (opts.checkpoints) checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, () => signer, chain, head.seq ?? 0, opts.checkpoints ?? {}));
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
 
-  let tail: Promise<unknown> = Promise.resolve();
+  // After a failure whose commit acknowledgement may have been lost, the stored head may be ahead of ours.
+  let uncertain = false;
+  let closed = false;
+  const committer = createGroupCommitter<PendingRecord, AppendedRecord>(
+    { maxRecords: opts.batch?.maxRecords ?? 256, maxWaitMs: opts.batch?.maxWaitMs ?? 0 },
+    async (items) => {
+      try {
+        if (!lease.held) lease = await takeLease(sql, chain); // the lease connection died: take it again or stop
+        const written = await sql.transaction(async (tx) => {
+          const stored = await lockHead(tx, chain);
+          if (!sameHead(stored, head) && !(uncertain && (await onlyOurs(tx, chain, head, signer.kid)))) {
+            throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${chain} was written by another writer (head at seq ${String(stored.seq)}, expected ${String(head.seq)})`);
+          }
+          return writeBatch(tx, { chain, clock: opts.clock, signer }, stored, items);
+        });
+        head = written.head;
+        signer = written.signer;
+        uncertain = false;
+        const committed = written.results.flatMap((r) => (r.ok ? [r.value] : []));
+        if (committed.length > 0) {
+          checkpointer?.observe(committed);
+          opts.onCommit?.(committed);
+        }
+        return written.results;
+      } catch (error) {
+        uncertain = true;
+        throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be committed', { cause: error });
+      }
+    },
+  );
+
   return {
     chain,
     append(type, requestId, body, index = {}) {
-      // One process appends in call order; the head lock orders it against other processes.
-      const run = () => appendOnce(opts, type, requestId, body, index);
-      const result = tail.then(run, run);
-      tail = result.catch(() => undefined);
-      return result;
+      try {
+        if (closed) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', `the ledger for chain ${chain} is closed`);
+        checkBody(type, requestId, body);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return committer.enqueue({ type, requestId, body, index });
+    },
+    rotateKey(next) {
+      if (closed) return Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', `the ledger for chain ${chain} is closed`));
+      return committer.enqueue({ type: 'key_rotated', requestId: null, body: {}, index: {}, rotateTo: next });
+    },
+    checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
+    async close() {
+      closed = true;
+      await committer.drain();
+      await checkpointer?.close();
+      await lease.release();
     },
   };
 }
 
-async function appendOnce(
-  opts: LedgerOptions,
-  type: RecordType,
-  requestId: string | null,
-  body: Record<string, JsonValue>,
-  index: RecordIndex,
-): Promise<AppendedRecord> {
-  checkBody(type, requestId, body);
-  return unavailableOnFailure(() =>
-    opts.sql.transaction(async (tx) => write(tx, opts, await lockHead(tx, opts.chain), type, requestId, body, index)),
+async function takeLease(sql: Sql, chain: string): Promise<Lease> {
+  const lease = await unavailableOnFailure(() => sql.tryLease(leaseName(chain)));
+  if (lease === null) {
+    throw new LedgerError('ERR_CHAIN_LEASED', `chain ${chain} is held by another running Proctor; give each replica its own ledger.chain`);
+  }
+  return lease;
+}
+
+/** After an uncertain failure: the stored head may be ahead of ours only by records this writer's key signed. */
+async function onlyOurs(tx: Sql, chain: string, head: Head, kid: string): Promise<boolean> {
+  const { rows } = await tx.query<{ ours: unknown; others: unknown }>(
+    `SELECT count(*) FILTER (WHERE seq = $2 AND hash = $3) AS ours, count(*) FILTER (WHERE seq > $2 AND kid <> $4) AS others
+     FROM audit_records WHERE chain = $1 AND seq >= $2`,
+    [chain, head.seq ?? 0, head.hash === null ? null : Buffer.from(head.hash), kid],
   );
+  return Number(rows[0]?.ours) === 1 && Number(rows[0]?.others) === 0;
 }
 
 function checkBody(type: RecordType, requestId: string | null, body: Record<string, JsonValue>): void {
   if (type === 'chain_opened') {
     throw new LedgerError('ERR_RECORD_INVALID', 'chain_opened records are written by openLedger only', { path: '$.type' });
   }
-  if (type !== 'decision' && type !== 'outcome') {
+  if (type === 'key_rotated') {
+    throw new LedgerError('ERR_RECORD_INVALID', 'key_rotated records are written by key rotation only', { path: '$.type' });
+  }
+  if (type !== 'decision' && type !== 'outcome' && type !== 'policy_activated') {
     throw new LedgerError('ERR_RECORD_INVALID', `unknown record type ${String(type)}`, { path: '$.type' });
   }
   if (requestId !== null && typeof requestId !== 'string') {
@@ -114,63 +172,10 @@ function checkBody(type: RecordType, requestId: string | null, body: Record<stri
       throw new LedgerError('ERR_RECORD_INVALID', `body may not set the envelope field ${key}`, { path: `$.${key}` });
     }
   }
-  canonicalize(body); // rejects non-JSON values, naming their path, before a transaction is opened
+  canonicalize(body); // rejects non-JSON values, naming their path, before anything is queued
 }
 
-async function lockHead(tx: Sql, chain: string): Promise<Head> {
-  const { rows } = await tx.query<{ head_seq: unknown; head_hash: unknown }>(
-    'SELECT head_seq, head_hash FROM audit_chains WHERE chain = $1 FOR UPDATE',
-    [chain],
-  );
-  const row = rows[0];
-  if (!row) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', `chain ${chain} has no head row`);
-  return { seq: row.head_seq === null ? null : toSafeInteger(row.head_seq), hash: row.head_hash === null ? null : toBytes(row.head_hash) };
-}
-
-async function write(
-  tx: Sql,
-  opts: LedgerOptions,
-  head: Head,
-  type: RecordType,
-  requestId: string | null,
-  body: Record<string, JsonValue>,
-  index: RecordIndex,
-): Promise<AppendedRecord> {
-  const seq = head.seq === null ? 0 : head.seq + 1;
-  const prev = head.hash === null ? null : Buffer.from(head.hash).toString('hex');
-  const now = opts.clock.now();
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    throw new LedgerError('ERR_RECORD_INVALID', 'the clock returned an invalid date', { path: '$.ts' });
-  }
-  const unsigned: UnsignedRecord = { ...body, v: 1, type, chain: opts.chain, seq, ts: now.toISOString(), prev, request_id: requestId };
-  const sealed = await sealRecord(unsigned, opts.signer);
-  await tx.query(
-    `INSERT INTO audit_records (chain, seq, ts, type, request_id, subject, decision, policy_version, prev, hash, kid, record)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      opts.chain,
-      seq,
-      unsigned.ts,
-      type,
-      requestId,
-      index.subject ?? null,
-      index.decision ?? null,
-      index.policyVersion ?? null,
-      head.hash === null ? null : Buffer.from(head.hash),
-      Buffer.from(sealed.hash),
-      opts.signer.kid,
-      Buffer.from(sealed.bytes),
-    ],
-  );
-  await tx.query('UPDATE audit_chains SET head_seq = $2, head_hash = $3, updated_at = now() WHERE chain = $1', [
-    opts.chain,
-    seq,
-    Buffer.from(sealed.hash),
-  ]);
-  return { chain: opts.chain, seq, hash: sealed.record.hash, bytes: sealed.bytes, record: sealed.record };
-}
-
-/** Any failure other than an invalid record means the record was not durably written: ERR_AUDIT_UNAVAILABLE. */
+/** Any failure other than an invalid record means nothing was durably written: ERR_AUDIT_UNAVAILABLE. */
 async function unavailableOnFailure<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

@@ -7,12 +7,14 @@ import type { KeyObject } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import recordSchema from '../../schemas/audit-record.v1.json' with { type: 'json' };
-import { canonicalize } from './canonical.ts';
+import { canonicalize, canonicalMembers } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 
-export type RecordType = 'chain_opened' | 'decision' | 'outcome';
+/** chain_opened (seq 0, by openLedger), decision and outcome (per request), policy_activated (a policy bundle went
+ * live), key_rotated (by Ledger.rotateKey only: signed by the old key, counter-signed by the new). */
+export type RecordType = 'chain_opened' | 'decision' | 'outcome' | 'policy_activated' | 'key_rotated';
 
 export interface RecordEnvelope {
   v: 1;
@@ -58,7 +60,12 @@ export function signingMessage(hash: Uint8Array): Uint8Array {
 
 /** Hashes, signs and schema-checks a record. Throws ERR_RECORD_INVALID for anything a record may not hold. */
 export async function sealRecord(unsigned: UnsignedRecord, signer: Signer): Promise<SealedRecord> {
-  const hash = leafHash(canonicalize(unsigned));
+  // Serialised once: the stored bytes are the unsigned members merged with the three seal members (keys sorted).
+  const members = canonicalMembers(unsigned);
+  if (members.some(([key]) => key === 'hash' || key === 'kid' || key === 'sig')) {
+    throw new LedgerError('ERR_RECORD_INVALID', 'an unsigned record may not hold hash, kid or sig', { path: '$' });
+  }
+  const hash = leafHash(encoder.encode(`{${members.map(([, m]) => m).join(',')}}`));
   const sig = await signer.sign(signingMessage(hash));
   const record: AuditRecord = {
     ...unsigned,
@@ -68,8 +75,12 @@ export async function sealRecord(unsigned: UnsignedRecord, signer: Signer): Prom
   };
   const problem = schemaProblem(record);
   if (problem !== null) throw new LedgerError('ERR_RECORD_INVALID', `record fails the schema: ${problem}`);
-  return { record, bytes: canonicalize(record), hash };
+  const seal = canonicalMembers({ hash: record.hash, kid: record.kid, sig: record.sig });
+  const all = [...members, ...seal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { record, bytes: encoder.encode(`{${all.map(([, m]) => m).join(',')}}`), hash };
 }
+
+const encoder = new TextEncoder();
 
 /** The leaf hash a parsed record should carry: recomputed from everything but hash/kid/sig. */
 export function recomputeHash(record: Record<string, JsonValue>): Uint8Array {

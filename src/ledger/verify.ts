@@ -12,6 +12,11 @@ import { FindingLog } from './findings.ts';
 import type { VerifyFinding } from './findings.ts';
 import { kidOf, publicKeyFromPem } from './keys.ts';
 import { recomputeHash, schemaProblem, signatureValid } from './record.ts';
+import { withinWindow } from './keyring.ts';
+import type { KeyWindow } from './keyring.ts';
+import { rotatedKey } from './rotation.ts';
+import { CheckpointCheck } from './verify-checkpoints.ts';
+import type { ExternalCheckpoint } from './verify-checkpoints.ts';
 
 export interface ChainSummary {
   chain: string;
@@ -36,6 +41,10 @@ export interface VerifyOptions {
   trustedKeys: string[];
   /** Only these chains (default: every chain in the database). */
   chains?: string[];
+  /** Validity windows by kid (from a keyring): a record signed outside its key's window is RECORD_KEY_OUTSIDE_WINDOW. */
+  keyWindows?: Map<string, KeyWindow>;
+  /** Checkpoint notes kept outside the database (the sink file), checked like the stored ones. */
+  checkpoints?: ExternalCheckpoint[];
   pageSize?: number;
   onProgress?: (progress: { chain: string; records: number }) => void;
 }
@@ -107,6 +116,10 @@ async function verifyChain(opts: VerifyOptions, chain: string, trusted: Map<stri
   const headSeq = headRow && headRow.head_seq !== null ? toSafeInteger(headRow.head_seq) : null;
   const headHash = headRow && headRow.head_hash !== null ? hex(toBytes(headRow.head_hash)) : null;
 
+  // Pinned keys, plus keys rotated in by a trusted key (from the rotation on); keys rotated out are retired.
+  const chainTrusted = new Map(trusted);
+  const retired = new Set<string>();
+  const checkpoints = await CheckpointCheck.load(sql, chain, trusted.size > 0 ? () => [...chainTrusted.values()] : null, opts.checkpoints ?? [], log);
   let records = 0;
   let firstTs: string | null = null;
   let lastTs: string | null = null;
@@ -150,7 +163,11 @@ async function verifyChain(opts: VerifyOptions, chain: string, trusted: Map<stri
         if (problem !== null) log.add('RECORD_SCHEMA_INVALID', chain, seq, problem);
         hash = hex(recomputeHash(record));
         if (record.hash !== hash) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
-        checkSignature(record, hash, trusted, untrusted, chain, seq, log);
+        const signed = checkSignature(record, hash, chainTrusted, retired, untrusted, chain, seq, log);
+        if (record.type === 'key_rotated' && signed) followRotation(record, chainTrusted, retired, chain, seq, log);
+        if (signed && !withinWindow(opts.keyWindows?.get(String(record.kid)), record.ts)) {
+          log.add('RECORD_KEY_OUTSIDE_WINDOW', chain, seq, `signed by ${String(record.kid)} outside its keyring validity window`);
+        }
         checkIndex(record, row, chain, seq, log);
         if (contiguous && seq > 0 && !lastHashes.includes(String(record.prev))) {
           log.add('CHAIN_LINK_BROKEN', chain, seq, `prev does not name the hash of record ${seq - 1}`);
@@ -166,12 +183,14 @@ async function verifyChain(opts: VerifyOptions, chain: string, trusted: Map<stri
       lastTs = ts ?? lastTs;
       // The column hash is a candidate too, so one altered record is one finding, not also a broken link after it.
       const candidates = hash === hex(columnHash) ? [hash] : [hash, hex(columnHash)];
+      if (checkpoints.active && !duplicate) checkpoints.leaf(Buffer.from(hash, 'hex'));
       lastHashes = duplicate ? [...lastHashes, ...candidates] : candidates;
       lastSeq = seq;
     }
     opts.onProgress?.({ chain, records });
   }
 
+  checkpoints.finish();
   for (const [kid, { first, count }] of untrusted) {
     log.add('RECORD_KEY_UNTRUSTED', chain, first, `${count} record(s) from seq ${first} are signed by ${kid}, which is not trusted`);
   }
@@ -204,22 +223,40 @@ function checkSignature(
   record: Record<string, JsonValue>,
   hash: string,
   trusted: Map<string, KeyObject>,
+  retired: Set<string>,
   untrusted: Map<string, { first: number; count: number }>,
   chain: string,
   seq: number,
   log: FindingLog,
-): void {
-  if (trusted.size === 0) return; // reported once as VERIFY_NO_TRUSTED_KEY
+): boolean {
+  if (trusted.size === 0) return false; // reported once as VERIFY_NO_TRUSTED_KEY
   const kid = typeof record.kid === 'string' ? record.kid : '(no kid)';
+  if (retired.has(kid)) {
+    log.add('RECORD_KEY_RETIRED', chain, seq, `signed by ${kid}, which a key_rotated record earlier in this chain retired`);
+    return false;
+  }
   const key = trusted.get(kid);
   if (!key) {
     const seen = untrusted.get(kid);
     untrusted.set(kid, seen ? { first: seen.first, count: seen.count + 1 } : { first: seq, count: 1 });
-    return;
+    return false;
   }
   if (typeof record.sig !== 'string' || !signatureValid(Buffer.from(hash, 'hex'), record.sig, key)) {
     log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
+    return false;
   }
+  return true;
+}
+
+/** A key_rotated record signed by a trusted key brings its new key in, if the new key counter-signed it. */
+function followRotation(record: Record<string, JsonValue>, trusted: Map<string, KeyObject>, retired: Set<string>, chain: string, seq: number, log: FindingLog): void {
+  const rotated = rotatedKey(record);
+  if (rotated === null) {
+    log.add('KEY_ROTATION_INVALID', chain, seq, 'the key_rotated record is not counter-signed by the key it names; that key is not trusted');
+    return;
+  }
+  trusted.set(rotated.kid, rotated.key);
+  retired.add(String(record.kid));
 }
 
 function checkIndex(record: Record<string, JsonValue>, row: Row, chain: string, seq: number, log: FindingLog): void {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -98,9 +99,11 @@ describe('migrate', () => {
     const schema = await freshSchema();
     await migrate(sql);
     await migrate(sql);
-    expect(await tables(schema)).toEqual(['audit_chains', 'audit_keys', 'audit_records', 'schema_migrations']);
-    const { rows } = await sql.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations');
-    expect(rows).toEqual([{ version: '001', name: 'ledger' }]);
+    expect(await tables(schema)).toEqual(expect.arrayContaining(['audit_chains', 'audit_keys', 'audit_records', 'schema_migrations']));
+    const { rows } = await sql.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+    const files = readdirSync(new URL('../../../migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+    expect(rows.map((r) => `${r.version}_${r.name}.sql`)).toEqual(files);
+    expect(rows[0]).toEqual({ version: '001', name: 'ledger' });
   });
 
   it('applies files in order and only the new ones', async () => {

@@ -1,0 +1,96 @@
+// Ledger append speed on the throwaway PostgreSQL 15 with synchronous_commit = on (the cluster itself runs with
+// fsync off, so these figures exclude the disk's flush latency): appends/s and commit wait (append call → committed) p50/p99 for 1 and
+// 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s.
+// Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
+import { performance } from 'node:perf_hooks';
+import { connectPostgres, migrate } from '../src/db/index.ts';
+import type { Sql } from '../src/db/index.ts';
+import { generateSigningKey, loadSigner, openLedger } from '../src/ledger/index.ts';
+import type { Ledger } from '../src/ledger/index.ts';
+import { startPostgres } from '../test/helpers/postgres.ts';
+
+const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 3);
+
+const body = {
+  principal: { iss: 'https://idp.example', sub: 'alice@example.com', client_id: 'app', groups: ['eng', 'finance'], tenant: 'acme', token_fingerprint: 'f'.repeat(43) },
+  request: { api: 'openai.chat_completions', model: 'gpt-4o-mini', stream: false, max_tokens: 256, message_count: 3, body_sha256: 'a'.repeat(64) },
+  classification: { finding_count: 2, types: { email: 1, iban: 1 }, categories: { pii: 1, financial: 1 } },
+  policy: { revision: 'r42', sha256: 'b'.repeat(64) },
+  decision: { allow: false, stage: 'policy', reasons: [{ code: 'ERR_POLICY_DENIED', message: 'financial data to an external model' }], obligations: null },
+};
+
+const clock = { now: () => new Date() };
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) * 100) / 100;
+}
+
+async function closedLoop(sql: Sql, chains: number, writers: number, tag: string) {
+  const signer = loadSigner(generateSigningKey().privateKeyPem);
+  const ledgers: Ledger[] = [];
+  for (let c = 0; c < chains; c++) ledgers.push(await openLedger({ sql, signer, chain: `bench-${tag}-${c}`, clock }));
+  const waits: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      const ledger = ledgers[w % chains] as Ledger;
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        await ledger.append('decision', `r${n++}`, body);
+        waits.push(performance.now() - t0);
+      }
+    }),
+  );
+  await Promise.all(ledgers.map((l) => l.close()));
+  waits.sort((a, b) => a - b);
+  return { chains, writers, appends_per_s: Math.round(waits.length / SECONDS), commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99) };
+}
+
+async function paced(sql: Sql, perSecond: number) {
+  const ledger = await openLedger({ sql, signer: loadSigner(generateSigningKey().privateKeyPem), chain: `bench-paced-${perSecond}`, clock });
+  const waits: number[] = [];
+  const total = perSecond * SECONDS;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const delay = due - performance.now();
+    if (delay > 1) await new Promise((r) => setTimeout(r, delay));
+    const t0 = performance.now();
+    pending.push(ledger.append('decision', `p${i}`, body).then(() => void waits.push(performance.now() - t0)));
+  }
+  await Promise.all(pending);
+  await ledger.close();
+  waits.sort((a, b) => a - b);
+  return { records_per_s: perSecond, commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99) };
+}
+
+export async function benchLedger() {
+  const pg = await startPostgres();
+  // The throwaway cluster runs with synchronous_commit off; the issue's figures are for durable commits.
+  const admin = connectPostgres(pg.superuserUrl, { max: 1 });
+  await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
+  await admin.close();
+  const sql = connectPostgres(pg.url, { max: 10 });
+  try {
+    await migrate(sql);
+    const settings = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    const runs = [];
+    for (const chains of [1, 4]) for (const writers of [1, 16, 64]) runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
+    return {
+      database: 'postgresql-15 (throwaway, fsync off)',
+      synchronous_commit: settings.rows[0]?.synchronous_commit ?? 'unknown',
+      seconds_per_run: SECONDS,
+      group_commit: { max_records: 256, max_wait_ms: 0 },
+      runs,
+      paced_1000_per_s: await paced(sql, 1000),
+    };
+  } finally {
+    await sql.close();
+    await pg.destroy();
+  }
+}
+
+if (import.meta.main) process.stdout.write(`${JSON.stringify(await benchLedger(), null, 2)}\n`);

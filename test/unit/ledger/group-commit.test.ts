@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSafeInteger } from '../../../src/db/index.ts';
+import type { Sql } from '../../../src/db/index.ts';
+import { LedgerError } from '../../../src/ledger/errors.ts';
+import { createGroupCommitter } from '../../../src/ledger/group-commit.ts';
+import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
+import { openLedger } from '../../../src/ledger/ledger.ts';
+import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { freshDb, steppingClock } from './fixture.ts';
+
+const key = generateSigningKey();
+const signer = loadSigner(key.privateKeyPem);
+const deny = { decision: { allow: false, reasons: [], obligations: null } };
+let sql: Sql;
+
+beforeAll(async () => {
+  sql = await freshDb();
+});
+afterAll(async () => {
+  await sql.close();
+});
+
+interface Probe {
+  sql: Sql;
+  transactions: number;
+  /** While set, every INSERT INTO audit_records throws. */
+  failInserts: boolean;
+  /** While set, each transaction waits for it before it commits. */
+  gate: Promise<void> | null;
+}
+
+/** The real database, wrapped: counts transactions, can fail inserts, can hold a commit back. */
+function probe(inner: Sql): Probe {
+  const p: Probe = { sql: inner, transactions: 0, failInserts: false, gate: null };
+  p.sql = {
+    query: (text, params) => inner.query(text, params),
+    tryLease: (name) => inner.tryLease(name),
+    close: () => inner.close(),
+    transaction: (fn) =>
+      inner.transaction(async (tx) => {
+        p.transactions++;
+        const result = await fn({
+          ...tx,
+          query: async (text, params) => {
+            if (p.failInserts && text.trimStart().startsWith('INSERT INTO audit_records')) throw new Error('disk full');
+            return tx.query(text, params);
+          },
+        });
+        if (p.gate) await p.gate;
+        return result;
+      }),
+  };
+  return p;
+}
+
+async function storedSeqs(chain: string): Promise<number[]> {
+  const { rows } = await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [chain]);
+  return rows.map((r) => toSafeInteger(r.seq));
+}
+
+describe('group commit', () => {
+  it('commits concurrent appends in few transactions, in call order, as one contiguous chain', async () => {
+    const p = probe(sql);
+    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-order', clock: steppingClock(), batch: { maxRecords: 16 } });
+    const before = p.transactions;
+    const appended = await Promise.all(Array.from({ length: 100 }, (_, i) => ledger.append('decision', `r${i}`, deny)));
+    expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(appended.map((a) => a.record.request_id)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
+    appended.slice(1).forEach((a, i) => expect(a.record.prev).toBe(appended[i]?.hash));
+    expect(p.transactions - before).toBeGreaterThanOrEqual(7); // batches of at most 16
+    expect(p.transactions - before).toBeLessThanOrEqual(10);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-order'] })).findings).toEqual([]);
+    await ledger.close();
+  });
+
+  it('does not resolve an append before its transaction has committed', async () => {
+    const p = probe(sql);
+    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-wait', clock: steppingClock() });
+    let open!: () => void;
+    p.gate = new Promise<void>((resolve) => (open = resolve));
+    let settled = false;
+    const pending = ledger.append('decision', 'held', deny).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false); // (PGlite has one connection, so the table cannot be read until the commit)
+    open();
+    expect((await pending).seq).toBe(1);
+    expect(await storedSeqs('gc-wait')).toEqual([0, 1]);
+    await ledger.close();
+  });
+
+  it('a failed batch rejects every waiter with ERR_AUDIT_UNAVAILABLE, stores nothing, and the tail rolls back', async () => {
+    const p = probe(sql);
+    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-fail', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    await ledger.append('decision', 'before', deny);
+    p.failInserts = true;
+    const failed = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => ledger.append('decision', `lost${i}`, deny)));
+    for (const r of failed) {
+      expect(r.status).toBe('rejected');
+      const reason = (r as PromiseRejectedResult).reason as LedgerError;
+      expect(reason).toBeInstanceOf(LedgerError);
+      expect(reason.code).toBe('ERR_AUDIT_UNAVAILABLE');
+      expect(reason.cause).toBeInstanceOf(Error);
+    }
+    expect(await storedSeqs('gc-fail')).toEqual([0, 1]);
+    p.failInserts = false;
+    const after = await Promise.all([ledger.append('decision', 'after0', deny), ledger.append('decision', 'after1', deny)]);
+    expect(after.map((a) => a.seq)).toEqual([2, 3]); // the failed batch's seqs were never used
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-fail'] })).findings).toEqual([]);
+    await ledger.close();
+  });
+
+  it('an invalid record is refused alone; the rest of its batch commits without a gap', async () => {
+    const ledger = await openLedger({ sql, signer, chain: 'gc-mixed', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    const results = await Promise.allSettled([
+      ledger.append('decision', 'a', deny),
+      ledger.append('outcome', 'b', { decision_hash: 'not-a-hash' }), // passes the queue check, fails the schema
+      ledger.append('decision', 'c', deny),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((results[1] as PromiseRejectedResult).reason as LedgerError).code).toBe('ERR_RECORD_INVALID');
+    expect(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []))).toEqual([1, 2]);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-mixed'] })).findings).toEqual([]);
+    await ledger.close();
+  });
+
+  it('a writer that finds its chain moved by someone else refuses to write (ERR_CHAIN_CONFLICT), so nothing forks', async () => {
+    // A broken lease (two holders) is simulated by a Sql whose leases are always granted.
+    const leaky: Sql = { ...sql, tryLease: async () => ({ held: true, release: async () => undefined }) };
+    const a = await openLedger({ sql: leaky, signer, chain: 'gc-conflict', clock: steppingClock() });
+    const b = await openLedger({ sql: leaky, signer, chain: 'gc-conflict', clock: steppingClock() });
+    await a.append('decision', 'a1', deny);
+    const err = (await b.append('decision', 'b1', deny).catch((e: unknown) => e)) as LedgerError;
+    expect(err.code).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect((err.cause as LedgerError).code).toBe('ERR_CHAIN_CONFLICT');
+    expect(await storedSeqs('gc-conflict')).toEqual([0, 1]);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-conflict'] })).findings).toEqual([]);
+  });
+
+  it('takes policy_activated records', async () => {
+    const ledger = await openLedger({ sql, signer, chain: 'gc-policy', clock: steppingClock() });
+    const r = await ledger.append('policy_activated', null, { policy: { revision: 'r1', sha256: 'ab'.repeat(32) }, source: 'bundles/default.tar.gz', shadow: null });
+    expect(r.record.type).toBe('policy_activated');
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-policy'] })).findings).toEqual([]);
+    await ledger.close();
+  });
+});
+
+describe('createGroupCommitter', () => {
+  it('flushes at maxRecords without waiting, and after maxWaitMs otherwise', async () => {
+    const batches: number[][] = [];
+    const c = createGroupCommitter<number, number>({ maxRecords: 3, maxWaitMs: 10_000 }, async (items) => {
+      batches.push(items);
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    expect(await Promise.all([c.enqueue(1), c.enqueue(2), c.enqueue(3)])).toEqual([1, 2, 3]);
+    expect(batches).toEqual([[1, 2, 3]]);
+    const quick = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 5 }, async (items) => {
+      batches.push(items);
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    expect(await Promise.all([quick.enqueue(4), quick.enqueue(5)])).toEqual([4, 5]);
+    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('keeps one batch in flight; what arrives meanwhile is the next batch', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0 }, async (items) => {
+      batches.push(items);
+      if (batches.length === 1) await first;
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    const a = c.enqueue(1);
+    await new Promise((r) => setImmediate(r));
+    const rest = [c.enqueue(2), c.enqueue(3), c.enqueue(4)];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(batches).toEqual([[1]]);
+    release();
+    expect(await Promise.all([a, ...rest])).toEqual([1, 2, 3, 4]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    await c.drain();
+  });
+});
