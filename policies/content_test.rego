@@ -44,10 +44,10 @@ test_pci_allowed_with_group if {
 	result.obligations.upstreams == ["openai", "echo"]
 }
 
-test_pii_allowed_without_redaction_claim if {
+test_pii_allowed_with_redaction if {
 	result := decision.result with input as with_findings({"EMAIL": 3}, {"PII": 3})
 	result.allow == true
-	result.obligations.redact == []
+	result.obligations.redact == ["EMAIL"]
 }
 
 test_phi_only_to_baa_upstreams if {

@@ -1,15 +1,27 @@
 # Proctor's default decision (policy-decision.v1): entrypoint proctor/decision/result.
 # Default deny: a malformed input, a missing config value or any undefined step leaves `result` at its default.
-# A deny carries one reason per applicable code, sorted by code. Time comes from input.time; nothing here reads
-# the clock or calls out, so every decision can be replayed from its recorded input.
+# A deny carries one reason per applicable code, sorted by code, and empty obligations. Time comes from input.time;
+# nothing here reads the clock or calls out, so every decision can be replayed from its recorded input.
 package proctor.decision
 
-no_obligations := {"upstreams": [], "max_tokens": null, "redact": []}
+no_obligations := {
+	"upstreams": [],
+	"max_tokens": null,
+	"redact": [],
+	"response": {"redact": [], "block": []},
+	"limits": null,
+}
 
 default result := {
 	"allow": false,
 	"reasons": [{"code": "NO_RULE_ALLOWED", "message": "no rule allowed the request"}],
-	"obligations": {"upstreams": [], "max_tokens": null, "redact": []},
+	"obligations": {
+		"upstreams": [],
+		"max_tokens": null,
+		"redact": [],
+		"response": {"redact": [], "block": []},
+		"limits": null,
+	},
 }
 
 result := {
@@ -18,13 +30,16 @@ result := {
 	"obligations": {
 		"upstreams": permitted_upstreams,
 		"max_tokens": max_tokens,
-		# Redaction is not enforced by the proxy yet, so the policy does not claim it.
-		"redact": [],
+		"redact": sort(redact_types),
+		"response": {"redact": sort(response_redact_types), "block": sort(response_block_types)},
+		"limits": limits,
 	},
 } if {
 	well_formed
 	count(deny) == 0
 	count(permitted_upstreams) > 0
+	limits_complete
+	lists_configured
 }
 
 result := {
@@ -44,4 +59,12 @@ well_formed if {
 	is_object(input.classification.types)
 	is_object(input.classification.categories)
 	is_array(input.upstreams)
+}
+
+# Lists an allow depends on: a missing one would silently mean "nothing to redact or block", so it denies instead.
+lists_configured if {
+	is_array(config.pii_types)
+	is_array(config.national_id_types)
+	is_array(config.response.block_types)
+	is_array(config.response.redact_types)
 }

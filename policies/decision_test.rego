@@ -23,11 +23,32 @@ with_findings(types, categories) := object.union(base_input, {"classification": 
 
 codes(result) := [reason.code | some reason in result.reasons]
 
+# What every deny carries: nothing may be forwarded, so nothing is obliged.
+deny_obligations := {
+	"upstreams": [],
+	"max_tokens": null,
+	"redact": [],
+	"response": {"redact": [], "block": []},
+	"limits": null,
+}
+
+# The answer rules from data.json: secrets block it, PII (and the denied identifiers) is redacted from it.
+response_block := sort(data.proctor.config.response.block_types)
+
+response_redact := sort(data.proctor.config.response.redact_types)
+
+eng_limits := {
+	"tokens_per_minute": 200000,
+	"requests_per_minute": 60,
+	"spend_micro_usd_per_day": 25000000,
+	"spend_micro_usd_per_month": 500000000,
+}
+
 test_default_deny_on_empty_input if {
 	result := decision.result with input as {}
 	result.allow == false
 	codes(result) == ["NO_RULE_ALLOWED"]
-	result.obligations == {"upstreams": [], "max_tokens": null, "redact": []}
+	result.obligations == deny_obligations
 }
 
 test_default_deny_on_garbage_input if {
@@ -46,7 +67,13 @@ test_allowed_clean_request if {
 	result == {
 		"allow": true,
 		"reasons": [],
-		"obligations": {"upstreams": ["openai", "echo"], "max_tokens": 4096, "redact": []},
+		"obligations": {
+			"upstreams": ["openai", "echo"],
+			"max_tokens": 4096,
+			"redact": [],
+			"response": {"redact": response_redact, "block": response_block},
+			"limits": eng_limits,
+		},
 	}
 }
 
@@ -64,7 +91,7 @@ test_deny_carries_every_reason_sorted if {
 		"PCI_NOT_PERMITTED",
 		"SECRET_DETECTED",
 	]
-	result.obligations == {"upstreams": [], "max_tokens": null, "redact": []}
+	result.obligations == deny_obligations
 }
 
 test_every_reason_has_a_message if {
@@ -83,6 +110,12 @@ test_missing_config_denies if {
 
 test_missing_token_cap_denies if {
 	config := json.remove(data.proctor.config, ["max_tokens"])
+	result := decision.result with input as base_input with data.proctor.config as config
+	result.allow == false
+}
+
+test_missing_response_config_denies if {
+	config := json.remove(data.proctor.config, ["response"])
 	result := decision.result with input as base_input with data.proctor.config as config
 	result.allow == false
 }

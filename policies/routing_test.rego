@@ -11,7 +11,8 @@ test_default_model_allowed_without_groups if {
 	input_value := object.union(with_groups([]), {"request": {"model": "echo-1"}})
 	result := decision.result with input as input_value
 	result.allow == true
-	result.obligations == {"upstreams": ["echo"], "max_tokens": 1024, "redact": []}
+	result.obligations.upstreams == ["echo"]
+	result.obligations.max_tokens == 1024
 }
 
 test_group_model_denied_without_group if {

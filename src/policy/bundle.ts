@@ -1,37 +1,69 @@
-// Loads an OPA wasm bundle (tar.gz: .manifest, policy.wasm, optional data.json) into a PolicyEngine.
-// Every problem MUST surface as PolicyError ERR_POLICY_BUNDLE_INVALID naming what is wrong; nothing is skipped:
-// unknown data files are refused rather than ignored. The wasm gets a bounded memory and no outbound capability.
+// Opens an OPA wasm bundle (tar.gz: .manifest, policy.wasm, optional data.json and .signatures.json, sources) and
+// loads it into a PolicyEngine. Every problem MUST surface as a PolicyError naming what is wrong; nothing is skipped:
+// unknown data files are refused rather than ignored. With a verification key the signature is checked before the
+// wasm is compiled. The wasm gets a bounded memory and no outbound capability.
 import { hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { createPolicyEngine } from './engine.ts';
 import { PolicyError } from './errors.ts';
+import { SIGNATURES_FILE, verifyBundleSignature } from './signature.ts';
+import type { VerificationKey, VerifiedSignature } from './signature.ts';
 import type { PolicyEngine } from './types.ts';
 import { readTarGz, UstarError } from './ustar.ts';
 
 /** Bundles larger than this (compressed) are refused before decompression. */
-const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 /** 64 KiB wasm pages: start at 320 KiB, never grow past 32 MiB (an input that needs more is an evaluation deny). */
 const WASM_MEMORY = { initial: 5, maximum: 512 } as const;
 const MAX_REVISION_LENGTH = 256;
 
-interface Manifest {
-  revision: string;
-  entrypoint: string;
+export interface BundleOptions {
+  /** When set, the bundle MUST carry a valid signature by this key. */
+  verificationKey?: VerificationKey | null;
 }
 
-export async function loadPolicyBundle(path: string): Promise<PolicyEngine> {
+export interface Manifest {
+  revision: string;
+  entrypoint: string;
+  /** Every entrypoint the manifest lists (the first one decides). */
+  entrypoints: string[];
+}
+
+export type SignatureStatus =
+  | { status: 'verified'; algorithm: string; keyid: string | null; files: number }
+  | { status: 'unsigned' }
+  /** Signed, but no key was given to check it with. */
+  | { status: 'not_verified' };
+
+/** A bundle whose archive, manifest, data and (with a key) signature are valid; the wasm is not compiled yet. */
+export interface OpenedBundle {
+  sha256: string;
+  bytes: number;
+  manifest: Manifest;
+  files: string[];
+  signature: SignatureStatus;
+  wasm: Buffer;
+  data: Record<string, unknown> | undefined;
+}
+
+export async function loadPolicyBundle(path: string, options: BundleOptions = {}): Promise<PolicyEngine> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw invalid(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw new PolicyError('ERR_POLICY_BUNDLE_UNAVAILABLE', `cannot read ${path}: ${describe(err)}`, { cause: err });
   }
-  return loadPolicyBundleBytes(bytes);
+  return loadPolicyBundleBytes(bytes, options);
 }
 
-/** The same as loadPolicyBundle, for a bundle already in memory (e.g. fetched from a URL and verified). */
-export async function loadPolicyBundleBytes(bytes: Uint8Array): Promise<PolicyEngine> {
+/** The same as loadPolicyBundle, for a bundle already in memory (e.g. fetched from a URL). */
+export async function loadPolicyBundleBytes(bytes: Uint8Array, options: BundleOptions = {}): Promise<PolicyEngine> {
+  return compileBundle(await openBundle(bytes, options));
+}
+
+/** Checks everything but the wasm itself: archive, manifest, data, signature. */
+export async function openBundle(bytes: Uint8Array, options: BundleOptions = {}): Promise<OpenedBundle> {
   if (bytes.byteLength > MAX_BUNDLE_BYTES) {
     throw invalid(`bundle is ${bytes.byteLength} bytes; the limit is ${MAX_BUNDLE_BYTES}`);
   }
@@ -43,23 +75,31 @@ export async function loadPolicyBundleBytes(bytes: Uint8Array): Promise<PolicyEn
     if (err instanceof UstarError) throw invalid(`bundle archive: ${err.message}`, err);
     throw err;
   }
-
+  let signature: SignatureStatus = files.has(SIGNATURES_FILE) ? { status: 'not_verified' } : { status: 'unsigned' };
+  if (options.verificationKey) {
+    const verified: VerifiedSignature = await verifyBundleSignature(files, options.verificationKey);
+    signature = { status: 'verified', ...verified };
+  }
   const manifest = parseManifest(required(files, '.manifest'));
   const wasm = required(files, 'policy.wasm');
   const data = parseData(files);
+  return { sha256, bytes: bytes.byteLength, manifest, files: [...files.keys()].sort(), signature, wasm, data };
+}
 
+export async function compileBundle(bundle: OpenedBundle): Promise<PolicyEngine> {
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(wasm, { ...WASM_MEMORY });
-    if (data !== undefined) policy.setData(data);
+    policy = await loadPolicy(bundle.wasm, { ...WASM_MEMORY });
+    if (bundle.data !== undefined) policy.setData(bundle.data);
   } catch (err) {
     throw invalid(`policy.wasm does not load: ${describe(err)}`, err);
   }
   const entrypoints: unknown = policy.entrypoints;
-  if (typeof entrypoints !== 'object' || entrypoints === null || !Object.hasOwn(entrypoints, manifest.entrypoint)) {
-    throw invalid(`policy.wasm has no entrypoint ${manifest.entrypoint}`);
+  const { entrypoint, revision } = bundle.manifest;
+  if (typeof entrypoints !== 'object' || entrypoints === null || !Object.hasOwn(entrypoints, entrypoint)) {
+    throw invalid(`policy.wasm has no entrypoint ${entrypoint}`);
   }
-  return createPolicyEngine(policy, manifest.entrypoint, { revision: manifest.revision, sha256 });
+  return createPolicyEngine(policy, entrypoint, { revision, sha256: bundle.sha256 });
 }
 
 function required(files: Map<string, Buffer>, name: string): Buffer {
@@ -76,13 +116,19 @@ function parseManifest(bytes: Buffer): Manifest {
     throw invalid(`.manifest revision must be a non-empty string of at most ${MAX_REVISION_LENGTH} characters`);
   }
   if (!Array.isArray(wasm) || wasm.length === 0) throw invalid('.manifest names no wasm module');
-  // OPA lists one entry per entrypoint; the first one is the decision entrypoint.
-  const first: unknown = wasm[0];
-  if (!isRecord(first) || typeof first.entrypoint !== 'string' || first.entrypoint === '') {
-    throw invalid('.manifest wasm[0] has no entrypoint');
+  const entrypoints: string[] = [];
+  for (const entry of wasm as unknown[]) {
+    if (!isRecord(entry) || typeof entry.entrypoint !== 'string' || entry.entrypoint === '') {
+      throw invalid('.manifest has a wasm entry without an entrypoint');
+    }
+    // `opa build -t wasm` writes "/policy.wasm"; re-packing an extracted bundle with `opa build -b .` writes "policy.wasm".
+    if (entry.module !== '/policy.wasm' && entry.module !== 'policy.wasm') {
+      throw invalid('.manifest names a wasm module other than /policy.wasm');
+    }
+    entrypoints.push(entry.entrypoint);
   }
-  if (first.module !== '/policy.wasm') throw invalid('.manifest wasm[0] module is not /policy.wasm');
-  return { revision, entrypoint: first.entrypoint };
+  // OPA lists one entry per entrypoint; the first one is the decision entrypoint.
+  return { revision, entrypoint: entrypoints[0] as string, entrypoints };
 }
 
 /** Root data.json, if any. OPA merges all data into it for wasm bundles; data anywhere else would be ignored. */

@@ -2,7 +2,7 @@
 // Order per call: validate the input (policy-input.v1), evaluate, require exactly one result, validate it
 // (policy-decision.v1), check it names only upstreams from the input, return a sorted copy. Any failure is a deny.
 import { describeSchemaErrors, policyValidators } from './schemas.ts';
-import type { Decision, EngineReasonCode, PolicyEngine, PolicyInput, PolicyVersion, Reason } from './types.ts';
+import type { Decision, EngineReasonCode, Limits, PolicyEngine, PolicyInput, PolicyVersion, Reason } from './types.ts';
 
 /** The part of @open-policy-agent/opa-wasm's LoadedPolicy the engine uses; it may throw anything. */
 export interface WasmPolicy {
@@ -48,7 +48,9 @@ export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, versi
     if (unknown !== undefined) {
       return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision names an upstream that is not in the input');
     }
-    if (!result.reasons.every((r) => isWellFormed(r.message)) || !result.obligations.redact.every(isWellFormed)) {
+    const o = result.obligations;
+    const typeLists = [o.redact, o.response.redact, o.response.block];
+    if (!result.reasons.every((r) => isWellFormed(r.message)) || !typeLists.every((list) => list.every(isWellFormed))) {
       return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision holds a string that is not well-formed Unicode');
     }
     return copyDecision(result);
@@ -84,7 +86,7 @@ export function engineDeny(code: EngineReasonCode, message: string): Decision {
   return {
     allow: false,
     reasons: [{ code, message: truncate(message) }],
-    obligations: { upstreams: [], max_tokens: null, redact: [] },
+    obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
   };
 }
 
@@ -98,8 +100,16 @@ function copyDecision(decision: Decision): Decision {
       upstreams: [...decision.obligations.upstreams],
       max_tokens: decision.obligations.max_tokens,
       redact: [...decision.obligations.redact],
+      response: { redact: [...decision.obligations.response.redact], block: [...decision.obligations.response.block] },
+      limits: copyLimits(decision.obligations.limits),
     },
   };
+}
+
+function copyLimits(limits: Limits | null): Limits | null {
+  if (limits === null) return null;
+  const { tokens_per_minute, requests_per_minute, spend_micro_usd_per_day, spend_micro_usd_per_month } = limits;
+  return { tokens_per_minute, requests_per_minute, spend_micro_usd_per_day, spend_micro_usd_per_month };
 }
 
 /** Code-unit order, independent of locale. */

@@ -14,10 +14,31 @@ export interface Reason {
   message: string;
 }
 
+/** Usage limits the policy grants the principal; null in a field means unlimited. Enforced by the limits stage. */
+export interface Limits {
+  tokens_per_minute: number | null;
+  requests_per_minute: number | null;
+  spend_micro_usd_per_day: number | null;
+  spend_micro_usd_per_month: number | null;
+}
+
+export interface Obligations {
+  /** Names from input.upstreams that may carry the request, in preference order. */
+  upstreams: string[];
+  /** The most output tokens the request may use; null for no cap. */
+  max_tokens: number | null;
+  /** Finding types in the request to replace by placeholders before forwarding. */
+  redact: string[];
+  /** Finding types in the model's answer to redact, or to withhold the whole answer for. */
+  response: { redact: string[]; block: string[] };
+  /** null on a deny; an allow always states them. */
+  limits: Limits | null;
+}
+
 export interface Decision {
   allow: boolean;
   reasons: Reason[];
-  obligations: { upstreams: string[]; max_tokens: number | null; redact: string[] };
+  obligations: Obligations;
 }
 
 /** policy-input.v1 */
@@ -41,7 +62,9 @@ export type EngineReasonCode =
   | 'ERR_POLICY_INPUT_INVALID'
   | 'ERR_POLICY_EVALUATION'
   | 'ERR_POLICY_UNDEFINED'
-  | 'ERR_POLICY_DECISION_INVALID';
+  | 'ERR_POLICY_DECISION_INVALID'
+  /** No valid bundle is active (the runtime has none). */
+  | 'ERR_POLICY_UNAVAILABLE';
 
 export interface PolicyEngine {
   readonly version: PolicyVersion;

@@ -67,8 +67,8 @@ describe('loadPolicyBundle', () => {
     expect(engine.decide(input).allow).toBe(false);
   });
 
-  it('refuses a file that does not exist', async () => {
-    await expectInvalid(loadPolicyBundle(path('./no-such-bundle.tar.gz')));
+  it('reports a file that does not exist as unavailable', async () => {
+    await expect(loadPolicyBundle(path('./no-such-bundle.tar.gz'))).rejects.toMatchObject({ code: 'ERR_POLICY_BUNDLE_UNAVAILABLE' });
   });
 
   it('refuses a corrupt archive', async () => {
@@ -103,6 +103,7 @@ describe('loadPolicyBundle', () => {
     ['no wasm list', JSON.stringify({ ...manifest, wasm: [] })],
     ['another module', JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'proctor/decision/result', module: '/x.wasm' }] })],
     ['an entrypoint the module lacks', JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'nope/result', module: '/policy.wasm' }] })],
+    ['a second entry without an entrypoint', JSON.stringify({ ...manifest, wasm: [...(manifest.wasm as unknown[]), { module: '/policy.wasm' }] })],
   ])('refuses a manifest with %s', async (_label, text) => {
     await expectInvalid(loadPolicyBundleBytes(bundleWith({ '.manifest': text })));
   });
@@ -119,7 +120,7 @@ describe('bundles whose policy misbehaves (test/fixtures/policy)', () => {
     const engine = await loadPolicyBundle(path(`${FIXTURES}${fixture}.tar.gz`));
     const decision = engine.decide(input);
     expect(decision.allow).toBe(false);
-    expect(decision.obligations).toEqual({ upstreams: [], max_tokens: null, redact: [] });
+    expect(decision.obligations).toEqual({ upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null });
     return decision.reasons.map((r) => r.code);
   };
 

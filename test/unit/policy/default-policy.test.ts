@@ -46,6 +46,13 @@ function makeInput(overrides: {
 }
 
 const codes = (decision: Decision): string[] => decision.reasons.map((r) => r.code);
+const DENY_OBLIGATIONS = { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null };
+const ENG_LIMITS = {
+  tokens_per_minute: 200_000,
+  requests_per_minute: 60,
+  spend_micro_usd_per_day: 25_000_000,
+  spend_micro_usd_per_month: 500_000_000,
+};
 
 describe('the default policy bundle', () => {
   let engine: PolicyEngine;
@@ -62,7 +69,20 @@ describe('the default policy bundle', () => {
     expect(engine.decide(makeInput())).toEqual({
       allow: true,
       reasons: [],
-      obligations: { upstreams: ['openai', 'echo'], max_tokens: 4096, redact: [] },
+      obligations: {
+        upstreams: ['openai', 'echo'],
+        max_tokens: 4096,
+        redact: [],
+        response: {
+          redact: [
+            'BTC_ADDRESS', 'CREDIT_CARD', 'DATE_OF_BIRTH', 'EMAIL', 'ETH_ADDRESS', 'IBAN', 'IP_ADDRESS', 'MEDICAL_RECORD_NUMBER', 'PHONE', 'UK_NHS', 'US_BANK_ROUTING', 'US_PASSPORT', 'US_SSN',
+          ],
+          block: [
+            'ANTHROPIC_API_KEY', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'GENERIC_API_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'GOOGLE_API_KEY', 'JWT', 'NPM_TOKEN', 'OPENAI_API_KEY', 'PRIVATE_KEY', 'SENDGRID_API_KEY', 'SLACK_TOKEN', 'SLACK_WEBHOOK', 'STRIPE_SECRET_KEY',
+          ],
+        },
+        limits: ENG_LIMITS,
+      },
     });
   });
 
@@ -81,7 +101,7 @@ describe('the default policy bundle', () => {
     const decision = engine.decide(input);
     expect(decision.allow).toBe(false);
     expect(codes(decision)).toEqual(['SECRET_DETECTED']);
-    expect(decision.obligations).toEqual({ upstreams: [], max_tokens: null, redact: [] });
+    expect(decision.obligations).toEqual(DENY_OBLIGATIONS);
   });
 
   it('denies a US SSN', () => {
@@ -125,9 +145,31 @@ describe('the default policy bundle', () => {
     ]);
   });
 
-  it('does not claim redaction it cannot enforce', () => {
-    const decision = engine.decide(makeInput({ types: { EMAIL: 2 }, categories: { PII: 2 } }));
-    expect(decision).toMatchObject({ allow: true, obligations: { redact: [] } });
+  it('redacts PII present in the request when a permitted upstream lacks zero data retention', () => {
+    const decision = engine.decide(makeInput({ types: { EMAIL: 2, PHONE: 1 }, categories: { PII: 3 } }));
+    expect(decision).toMatchObject({ allow: true, obligations: { redact: ['EMAIL', 'PHONE'] } });
+  });
+
+  it('forwards PII unredacted when every permitted upstream has zero data retention', () => {
+    const decision = engine.decide(makeInput({ types: { EMAIL: 2 }, categories: { PII: 2 }, upstreams: [ECHO] }));
+    expect(decision).toMatchObject({ allow: true, obligations: { upstreams: ['echo'], redact: [], response: { redact: [] } } });
+    expect(decision.obligations.response.block).toContain('AWS_SECRET_KEY');
+  });
+
+  it('denies PII of a type it cannot name when it could reach an upstream that retains data', () => {
+    const decision = engine.decide(makeInput({ types: { VOTER_ID: 1 }, categories: { PII: 1 } }));
+    expect(codes(decision)).toEqual(['PII_NOT_REDACTABLE']);
+  });
+
+  it('states the limits of the principal: the default raised by its groups', () => {
+    expect(engine.decide(makeInput()).obligations.limits).toEqual(ENG_LIMITS);
+    const noGroups = engine.decide(makeInput({ groups: [], model: 'echo-1' }));
+    expect(noGroups.obligations.limits).toEqual({
+      tokens_per_minute: 20_000,
+      requests_per_minute: 60,
+      spend_micro_usd_per_day: 1_000_000,
+      spend_micro_usd_per_month: 20_000_000,
+    });
   });
 
   it('denies an invalid input with ERR_POLICY_INPUT_INVALID', () => {

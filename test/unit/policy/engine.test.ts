@@ -18,7 +18,14 @@ const input: PolicyInput = {
   time: { unix_ms: 1_700_000_000_123, iso: '2023-11-14T22:13:20.123Z' },
 };
 
-const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['a'], max_tokens: 10, redact: [] } };
+const allow: Decision = { allow: true, reasons: [], obligations: {
+    upstreams: ['a'],
+    max_tokens: 10,
+    redact: [],
+    response: { redact: [], block: [] },
+    limits: { tokens_per_minute: 100, requests_per_minute: null, spend_micro_usd_per_day: 5, spend_micro_usd_per_month: null },
+  },
+};
 
 /** A fake wasm policy: `respond` plays the part of opa-wasm's evaluate. */
 function engineWith(respond: (input: unknown, entrypoint: string) => unknown) {
@@ -53,7 +60,7 @@ describe('createPolicyEngine', () => {
       throw thrown;
     });
     const decision = engine.decide(input);
-    expect(decision).toMatchObject({ allow: false, obligations: { upstreams: [], max_tokens: null, redact: [] } });
+    expect(decision).toMatchObject({ allow: false, obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } });
     expect(codes(decision)).toEqual(['ERR_POLICY_EVALUATION']);
     expect(decision.reasons[0]?.message.length).toBeGreaterThan(0);
   });
@@ -76,6 +83,11 @@ describe('createPolicyEngine', () => {
     ['an upstream not in the input', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['c'] } } }]],
     ['a duplicated upstream', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['a', 'a'] } } }]],
     ['a lone surrogate in a message', [{ result: { ...allow, reasons: [{ code: 'X', message: 'bad \ud800' }] } }]],
+    ['an allow without limits', [{ result: { ...allow, obligations: { ...allow.obligations, limits: null } } }]],
+    ['a fractional limit', [{ result: { ...allow, obligations: { ...allow.obligations, limits: { ...allow.obligations.limits, tokens_per_minute: 0.5 } } } }]],
+    ['a limit missing', [{ result: { ...allow, obligations: { ...allow.obligations, limits: { tokens_per_minute: 1 } } } }]],
+    ['no response obligations', [{ result: { ...allow, obligations: { ...allow.obligations, response: undefined } } }]],
+    ['a lone surrogate in a response type', [{ result: { ...allow, obligations: { ...allow.obligations, response: { redact: [], block: ['X\udc00'] } } } }]],
   ])('denies with ERR_POLICY_DECISION_INVALID on %s', (_label, resultSet) => {
     expect(codes(engineWith(() => resultSet).engine.decide(input))).toEqual(['ERR_POLICY_DECISION_INVALID']);
   });

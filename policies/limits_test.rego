@@ -1,0 +1,42 @@
+# Tests for the usage limits: default, group overrides, the most generous value, null as unlimited, fail-closed.
+package proctor.decision_test
+
+import data.proctor.decision
+
+default_limits := data.proctor.config.limits.default
+
+test_default_limits_without_groups if {
+	input_value := object.union(with_groups([]), {"request": {"model": "echo-1"}})
+	decision.result.obligations.limits == default_limits with input as input_value
+}
+
+test_group_overrides_only_the_fields_it_names if {
+	limits := decision.result.obligations.limits with input as base_input
+	limits == eng_limits
+	limits.requests_per_minute == default_limits.requests_per_minute
+}
+
+test_most_generous_group_wins if {
+	config := object.union(data.proctor.config, {"limits": {"groups": {"research": {"tokens_per_minute": 900000, "spend_micro_usd_per_day": 1}}}})
+	input_value := with_groups(["eng", "research"])
+	limits := decision.result.obligations.limits with input as input_value with data.proctor.config as config
+	limits.tokens_per_minute == 900000
+	limits.spend_micro_usd_per_day == 25000000
+}
+
+test_null_means_unlimited_and_wins if {
+	config := object.union(data.proctor.config, {"limits": {"groups": {"eng": {"requests_per_minute": null}}}})
+	limits := decision.result.obligations.limits with input as base_input with data.proctor.config as config
+	limits.requests_per_minute == null
+}
+
+test_missing_default_limit_denies if {
+	config := json.remove(data.proctor.config, ["limits/default/spend_micro_usd_per_month"])
+	result := decision.result with input as base_input with data.proctor.config as config
+	codes(result) == ["NO_RULE_ALLOWED"]
+}
+
+test_deny_carries_no_limits if {
+	result := decision.result with input as with_findings({"AWS_ACCESS_KEY": 1}, {"SECRET": 1})
+	result.obligations.limits == null
+}

@@ -1,0 +1,36 @@
+# Redaction rules: finding types the proxy must replace by placeholders in the forwarded request and in the answer.
+# The obligations hold for whichever permitted upstream carries the request (failover included), so PII is redacted
+# as soon as ANY permitted upstream lacks zero data retention. PII of a type the policy cannot name cannot be
+# redacted: with such an upstream permitted, that request is denied instead. Secrets in an answer block it.
+package proctor.decision
+
+zdr_upstreams := {upstream.name | some upstream in input.upstreams; upstream.zero_data_retention == true}
+
+retaining_upstream_permitted if {
+	some name in permitted_upstreams
+	not name in zdr_upstreams
+}
+
+redact_types contains type_name if {
+	retaining_upstream_permitted
+	some type_name in config.pii_types
+	input.classification.types[type_name] > 0
+}
+
+# PII findings the configured lists account for: redactable types plus national identifiers (denied on their own).
+known_pii_types := {t | some t in config.pii_types} | {t | some t in config.national_id_types}
+
+known_pii_count := sum([n | some t in known_pii_types; n := input.classification.types[t]])
+
+deny["PII_NOT_REDACTABLE"] := "personal data of a type the policy cannot redact would reach an upstream without zero data retention" if {
+	retaining_upstream_permitted
+	input.classification.categories.PII > known_pii_count
+}
+
+response_block_types contains type_name if some type_name in config.response.block_types
+
+response_redact_types contains type_name if {
+	retaining_upstream_permitted
+	some type_name in config.response.redact_types
+	not type_name in response_block_types
+}
