@@ -2,96 +2,25 @@
 // Invariants: no JS RegExp ever runs on user text (RE2 is linear-time); matching runs on the UTF-8 bytes (a JS
 // string subject makes RE2 miss everything after a lone surrogate) and offsets are mapped back to UTF-16 in the
 // original text; a finding carries a keyed fingerprint, never the value; output order is deterministic.
-// Seams: NFKC/zero-width normalisation slots in at `bytesOf` with an offset map; redaction consumes the spans.
+// Text is NFKC-normalised with zero-width characters dropped before matching (normalize.ts); spans map back.
 
 import { createHmac, createSecretKey } from 'node:crypto';
 import RE2 from 're2';
+import { compileRecognizer, type CompiledRecognizer } from './compile.ts';
 import { ClassificationError } from './errors.ts';
+import { normalizeText } from './normalize.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
-import { CATEGORIES } from './types.ts';
 import type { Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
 import { utf16OffsetsOf, utf8SequenceLength } from './utf8-offsets.ts';
-import { NORMALIZERS, REFINERS, VALIDATORS } from './validators.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
-/** UTF-16 units before / after a match searched for context words. */
-const CONTEXT_BEFORE = 48;
-const CONTEXT_AFTER = 24;
-const DEFAULT_CONTEXT_BOOST = 20;
+interface Match { recognizer: CompiledRecognizer; startByte: number; endByte: number; value: string }
+
 /**
  * Re-searches after rejected matches, per recognizer and segment. Bounds the work an adversarial text can cause
  * (each re-search rescans at most one match length); beyond it, the search resumes after the rejected match.
  */
 const MAX_REJECTED_RESTARTS = 1024;
-
-interface CompiledRecognizer {
-  type: string;
-  category: Finding['category'];
-  regex: RE2;
-  group: number;
-  refine: ((value: string) => [number, number][]) | undefined;
-  validate: ((value: string) => boolean) | undefined;
-  normalize: (value: string) => string;
-  contextWords: readonly string[];
-  baseScore: number;
-  contextScore: number;
-}
-
-interface Match { recognizer: CompiledRecognizer; startByte: number; endByte: number; value: string }
-
-function isScore(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
-}
-
-function invalid(name: string, message: string, cause?: unknown): ClassificationError {
-  return new ClassificationError('ERR_RECOGNIZER_INVALID', name, message, { cause });
-}
-
-function checkData(def: RecognizerDefinition, name: string): void {
-  if (typeof def.type !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(def.type)) {
-    throw invalid(name, 'type must be upper-case letters, digits and underscores');
-  }
-  if (!CATEGORIES.includes(def.category)) throw invalid(name, `category must be one of ${CATEGORIES.join(', ')}`);
-  if (typeof def.pattern !== 'string' || def.pattern === '') throw invalid(name, 'pattern must be a non-empty string');
-  if (!isScore(def.baseScore)) throw invalid(name, 'baseScore must be an integer 0..100');
-  if (def.contextScore !== undefined && !isScore(def.contextScore)) throw invalid(name, 'contextScore must be an integer 0..100');
-  if (def.refiner !== undefined && !Object.hasOwn(REFINERS, def.refiner)) throw invalid(name, 'unknown refiner');
-  if (def.validator !== undefined && !Object.hasOwn(VALIDATORS, def.validator)) throw invalid(name, 'unknown validator');
-  if (def.normalizer !== undefined && !Object.hasOwn(NORMALIZERS, def.normalizer)) throw invalid(name, 'unknown normalizer');
-  const words = def.contextWords ?? [];
-  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
-    throw invalid(name, 'contextWords must be non-empty lower-case strings');
-  }
-}
-
-function compile(def: RecognizerDefinition, index: number): CompiledRecognizer {
-  const name = typeof def.type === 'string' && def.type !== '' ? def.type : `#${index}`;
-  checkData(def, name);
-  let regex: RE2;
-  let groups: number;
-  try {
-    regex = new RE2(def.pattern, 'gd');
-    // `(?:p)|` always matches the empty input, and its result has one slot per capture group of p.
-    groups = (new RE2(`(?:${def.pattern})|`, 'd').exec(Buffer.alloc(0))?.indices?.length ?? 1) - 1;
-  } catch (cause) {
-    throw invalid(name, 'pattern does not compile in RE2', cause);
-  }
-  if (regex.test(Buffer.alloc(0))) throw invalid(name, 'pattern matches the empty string');
-  const group = def.group ?? 0;
-  if (!Number.isInteger(group) || group < 0 || group > groups) throw invalid(name, `group must be 0..${groups}`);
-  return {
-    type: def.type,
-    category: def.category,
-    regex,
-    group,
-    refine: def.refiner === undefined ? undefined : REFINERS[def.refiner],
-    validate: def.validator === undefined ? undefined : VALIDATORS[def.validator],
-    normalize: NORMALIZERS[def.normalizer ?? 'none'],
-    contextWords: Object.freeze([...(def.contextWords ?? [])]),
-    baseScore: def.baseScore,
-    contextScore: def.contextScore ?? Math.min(100, def.baseScore + DEFAULT_CONTEXT_BOOST),
-  };
-}
 
 function isAsciiLetter(char: string | undefined): boolean {
   return char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z'));
@@ -105,16 +34,15 @@ function containsWord(haystack: string, word: string): boolean {
   return false;
 }
 
-function hasContext(text: string, start: number, end: number, words: readonly string[]): boolean {
-  if (words.length === 0) return false;
-  const before = text.slice(Math.max(0, start - CONTEXT_BEFORE), start).toLowerCase();
-  const after = text.slice(end, end + CONTEXT_AFTER).toLowerCase();
-  return words.some((word) => containsWord(before, word) || containsWord(after, word));
-}
-
-/** The bytes RE2 scans. Later: NFKC + zero-width removal here, returning an offset map to the original. */
-function bytesOf(text: string): Buffer {
-  return Buffer.from(text, 'utf8');
+function hasContext(text: string, start: number, end: number, r: CompiledRecognizer): boolean {
+  if (r.contextWords.length === 0) return false;
+  let before = text.slice(Math.max(0, start - r.contextBefore), start).toLowerCase();
+  if (r.contextInClause) {
+    const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('; '), before.lastIndexOf(', '), before.lastIndexOf('\n'));
+    if (cut >= 0) before = before.slice(cut + 1);
+  }
+  const after = text.slice(end, end + r.contextAfter).toLowerCase();
+  return r.contextWords.some((word) => containsWord(before, word) || containsWord(after, word));
 }
 
 /** The accepted candidates inside one match span: the refiner's windows (or the span), each validated. */
@@ -135,14 +63,26 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: reado
   return accepted;
 }
 
+function isWordByte(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f);
+}
+
+/** The first position in [from, limit] where a word starts or a non-word byte is (limit when none before it). */
+function nextTokenStart(bytes: Buffer, from: number, limit: number): number {
+  for (let p = from; p < limit; p += 1) {
+    if (!isWordByte(bytes[p]) || !isWordByte(bytes[p - 1])) return p;
+  }
+  return limit;
+}
+
 function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[] {
   const matches: Match[] = [];
   const { regex } = recognizer;
   let restarts = 0;
   regex.lastIndex = 0;
   for (let m = regex.exec(bytes); m !== null; m = regex.exec(bytes)) {
-    const whole = m.indices?.[0];
-    if (whole === undefined) break;
+    // On a Buffer subject, index and match are bytes; with the 'd' flag indices give every group's byte span.
+    const whole: readonly [number, number] = m.indices?.[0] ?? [m.index, m.index + (m[0] as unknown as Uint8Array).length];
     const [matchStart, matchEnd] = whole;
     const nextCodePoint = matchStart + utf8SequenceLength(bytes[matchStart] ?? 0);
     if (matchEnd === matchStart) {
@@ -151,13 +91,19 @@ function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[] {
       regex.lastIndex = nextCodePoint;
       continue;
     }
-    const span = m.indices?.[recognizer.group];
+    const span = recognizer.group === 0 ? whole : m.indices?.[recognizer.group];
     const accepted = span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span);
     matches.push(...accepted);
     if (accepted.length === 0 && recognizer.refine === undefined && restarts < MAX_REJECTED_RESTARTS) {
-      // A rejected match must not hide a valid one that starts inside it: search again one code point later.
+      // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
+      // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).
       restarts += 1;
-      regex.lastIndex = nextCodePoint;
+      regex.lastIndex = recognizer.startsAtToken ? nextTokenStart(bytes, nextCodePoint, matchEnd) : nextCodePoint;
+    } else if (recognizer.refine !== undefined && accepted.length > 0) {
+      // The refiner looked at every candidate window of this run; after the last one it accepted, the rest of the
+      // run may still hold a value that does not start at a window boundary (two IBANs in a row).
+      const lastEnd = Math.max(...accepted.map((a) => a.endByte));
+      if (lastEnd < matchEnd) regex.lastIndex = lastEnd;
     } else if (span !== undefined && span[1] > matchStart && span[1] < matchEnd) {
       regex.lastIndex = span[1]; // trailing context (a delimiter) may begin the next match
     }
@@ -167,6 +113,14 @@ function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[] {
 
 function compareFindings(a: Finding, b: Finding): number {
   return a.segment - b.segment || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.end - b.end;
+}
+
+/** Drops findings of `fallback` recognizers that overlap a finding of a specific one in the same segment. */
+function yieldFallbacks(findings: (Finding & { fallback: boolean })[]): Finding[] {
+  const specific = findings.filter((f) => !f.fallback);
+  const kept = findings.filter((f) => !f.fallback
+    || !specific.some((s) => s.segment === f.segment && s.start < f.end && f.start < s.end));
+  return kept.map(({ fallback: _fallback, ...finding }) => finding);
 }
 
 /** Keeps one finding per overlapping run of the same type: the most confident, then the longest. */
@@ -198,7 +152,7 @@ export function createClassifier(opts: {
   }
   // A KeyObject copy: later changes by the caller do not alter fingerprints, and HMAC setup is cheaper.
   const key = createSecretKey(Buffer.from(opts.fingerprintKey));
-  const recognizers = (opts.recognizers ?? DEFAULT_RECOGNIZERS).map(compile);
+  const recognizers = (opts.recognizers ?? DEFAULT_RECOGNIZERS).map(compileRecognizer);
   let candidates: InstanceType<typeof RE2.Set> | undefined;
   if (recognizers.length > 0) {
     try {
@@ -212,31 +166,43 @@ export function createClassifier(opts: {
     return createHmac('sha256', key).update(recognizer.normalize(value), 'utf8').digest('hex');
   }
 
-  function scan(segment: TextSegment, index: number): Finding[] {
+  function scan(segment: TextSegment, index: number): (Finding & { fallback: boolean })[] {
     if (candidates === undefined || segment.text.length === 0) return [];
-    const bytes = bytesOf(segment.text);
+    const normalized = normalizeText(segment.text);
+    const bytes = Buffer.from(normalized.text, 'utf8');
     // One pass of the combined automaton says which recognizers can match at all; only those run.
+    // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
+    let lower: string | undefined;
+    const mayReport = (r: CompiledRecognizer) => !r.requireContext
+      || r.contextWords.some((w) => (lower ??= normalized.text.toLowerCase()).includes(w));
     const matches = candidates.match(bytes).sort((a, b) => a - b)
-      .flatMap((i) => matchesOf(recognizers[i] as CompiledRecognizer, bytes));
+      .map((i) => recognizers[i] as CompiledRecognizer)
+      .filter(mayReport)
+      .flatMap((r) => matchesOf(r, bytes));
     const offsets = utf16OffsetsOf(bytes, matches.flatMap((m) => [m.startByte, m.endByte]));
-    return matches.map((m) => {
+    const found: (Finding & { fallback: boolean })[] = [];
+    for (const m of matches) {
       const start = offsets.get(m.startByte) ?? 0;
       const end = offsets.get(m.endByte) ?? 0;
       const r = m.recognizer;
-      return {
+      const context = hasContext(normalized.text, start, end, r);
+      if (r.requireContext && !context) continue;
+      found.push({
         type: r.type,
         category: r.category,
         segment: index,
         path: segment.path,
-        start,
-        end,
-        confidence: hasContext(segment.text, start, end, r.contextWords) ? r.contextScore : r.baseScore,
+        start: normalized.startOf(start),
+        end: normalized.endOf(end),
+        confidence: context ? r.contextScore : r.baseScore,
         fingerprint: fingerprint(r, m.value),
-      };
-    });
+        fallback: r.fallback,
+      });
+    }
+    return found;
   }
 
   return {
-    classify: (segments) => ({ findings: dedupe(segments.flatMap(scan)) }),
+    classify: (segments) => ({ findings: dedupe(yieldFallbacks(segments.flatMap(scan))) }),
   };
 }

@@ -1,7 +1,9 @@
-// Classification failures, each with a stable `code`. They arise when a classifier is built (a configuration
-// error at start-up), never while classifying: classify() has no failure mode but a bug.
+// Classification failures, each with a stable `code`. Recognizer and key errors arise when a classifier is built (a
+// configuration error at start-up); classify() has no failure mode but a bug. The stream scanner's codes are misuse
+// or a held-back buffer growing past its bound, which callers MUST treat as a block (fail closed).
 
-export type ClassificationErrorCode = 'ERR_RECOGNIZER_INVALID' | 'ERR_FINGERPRINT_KEY_INVALID';
+export type ClassificationErrorCode =
+  | 'ERR_RECOGNIZER_INVALID' | 'ERR_FINGERPRINT_KEY_INVALID' | 'ERR_STREAM_BUFFER_EXCEEDED' | 'ERR_STREAM_ENDED';
 
 export class ClassificationError extends Error {
   override readonly name = 'ClassificationError';

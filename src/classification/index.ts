@@ -2,9 +2,15 @@
 // see, and report where they are with a keyed fingerprint, never the values themselves.
 
 export { createClassifier, MIN_FINGERPRINT_KEY_BYTES } from './classifier.ts';
+export { recognizerFromSettings, recognizersWith } from './custom.ts';
+export type { RecognizerSettings } from './custom.ts';
 export { ClassificationError } from './errors.ts';
 export type { ClassificationErrorCode } from './errors.ts';
-export { AWS_ACCESS_KEY, AWS_SECRET_KEY, CREDIT_CARD, DEFAULT_RECOGNIZERS, EMAIL, US_SSN } from './recognizers.ts';
+export * from './recognizers.ts';
+export { normalizeText } from './normalize.ts';
+export type { NormalizedText } from './normalize.ts';
+export { createStreamScanner } from './stream-scanner.ts';
+export type { StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
 export { CATEGORIES } from './types.ts';
 export type { Category, Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
 export type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';

@@ -47,8 +47,16 @@ export interface RecognizerDefinition {
   validator?: ValidatorName;
   /** How the value is normalised before fingerprinting (default 'none'). */
   normalizer?: NormalizerName;
-  /** Lower-case words that, found just before the match, raise confidence to contextScore. */
+  /** Lower-case words or phrases that, found near the match as whole words, raise confidence to contextScore. */
   contextWords?: string[];
+  /** How far (UTF-16 units) before and after a match context words count (default 48 before, 24 after). */
+  contextWindow?: { before: number; after: number };
+  /** Context before the match counts only within its own clause (after the last ". ", "; ", ", " or newline). */
+  contextInClause?: boolean;
+  /** Report a match only when a context word is near it (for formats that are ambiguous without a label). */
+  requireContext?: boolean;
+  /** A catch-all (e.g. generic API keys): its findings give way to any other type's finding they overlap. */
+  fallback?: boolean;
   /** Confidence (integer 0..100) of a validated match without context. */
   baseScore: number;
   /** Confidence with context (default min(100, baseScore + 20)). */

@@ -1,7 +1,9 @@
 // Provider adapters: everything Proctor knows about an API's wire format lives here, behind one interface, in one
 // registry. The pipeline asks the registry for the adapter of a route and never branches on a provider's name.
 import { chatUpstreamBody, parseChatCompletion, readChatUsage } from './openai-chat.ts';
-import type { Api, NormalizedRequest, Usage } from './types.ts';
+import { chatResponseSegments } from './openai-chat-response.ts';
+import { replaceSegmentTexts } from './segment-paths.ts';
+import type { Api, NormalizedRequest, TextSegment, Usage } from './types.ts';
 
 export { RequestError } from './types.ts';
 export type { Api, NormalizedRequest, RequestErrorCode, TextSegment, Usage } from './types.ts';
@@ -14,6 +16,10 @@ export interface ProviderAdapter {
   parse(raw: Uint8Array): NormalizedRequest;
   upstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Record<string, unknown>;
   readUsage(response: unknown): Usage | null;
+  /** Every text of a (non-streaming) answer the client will read, with paths. */
+  responseSegments(response: unknown): TextSegment[];
+  /** A copy of a request or answer body with the texts at the given segment paths replaced; throws on a bad path. */
+  replaceTexts(body: Record<string, unknown>, edits: readonly { path: string; text: string }[]): Record<string, unknown>;
 }
 
 const openaiChat: ProviderAdapter = {
@@ -22,6 +28,8 @@ const openaiChat: ProviderAdapter = {
   parse: parseChatCompletion,
   upstreamBody: chatUpstreamBody,
   readUsage: readChatUsage,
+  responseSegments: chatResponseSegments,
+  replaceTexts: replaceSegmentTexts,
 };
 
 const adapters = { 'openai.chat_completions': openaiChat } satisfies Record<Api, ProviderAdapter>;

@@ -18,10 +18,10 @@ describe('validators', () => {
   });
 
   it('isLikelyAwsSecretKey: 40 mixed-case characters with variety', () => {
-    expect(isLikelyAwsSecretKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toBe(true);
+    expect(isLikelyAwsSecretKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYZq8Lm3VtR2')).toBe(true);
     expect(isLikelyAwsSecretKey('a'.repeat(40))).toBe(false);
     expect(isLikelyAwsSecretKey('abcdefghijklmnopqrstuvwxyzabcdefghijklmn')).toBe(false);
-    expect(isLikelyAwsSecretKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE')).toBe(false);
+    expect(isLikelyAwsSecretKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYZq8Lm3VtR')).toBe(false);
   });
 
   it('cardWindows: whole groups, 13–19 digits, card layouts, one separator kind', () => {

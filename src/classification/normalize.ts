@@ -1,0 +1,76 @@
+// Text normalisation before matching: NFKC per code point (full-width digits and letters become ASCII) and
+// zero-width / format characters dropped, with a map from every normalised UTF-16 offset back to the original.
+// Invariant: for any span [s, e) of the normalised text, [startOf(s), endOf(e)) in the original covers exactly the
+// code points that produced it (including zero-width characters inside it), so redaction removes all of it.
+
+/** Characters ignored when matching: zero-width space/joiners, word joiner, BOM, soft hyphen, invisible operators. */
+function isIgnorable(code: number): boolean {
+  return code === 0x200b || code === 0x200c || code === 0x200d || code === 0x2060 || code === 0xfeff
+    || code === 0x00ad || code === 0x180e || (code >= 0x2061 && code <= 0x2064);
+}
+
+function hasIgnorable(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (isIgnorable(text.charCodeAt(i))) return true;
+  return false;
+}
+
+export interface NormalizedText {
+  /** The text RE2 scans. */
+  text: string;
+  /** Original offset where normalised offset `i` starts (i in 0..text.length). */
+  startOf(i: number): number;
+  /** Original offset where a span ending (exclusive) at normalised offset `i` ends (i in 0..text.length). */
+  endOf(i: number): number;
+}
+
+const identityMap = (text: string): NormalizedText => ({ text, startOf: (i) => i, endOf: (i) => i });
+
+export function normalizeText(original: string): NormalizedText {
+  let ascii = true;
+  for (let i = 0; i < original.length; i += 1) {
+    if (original.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  // Fast paths: ASCII, or text that NFKC leaves alone and that has no ignorable character (one native call).
+  if (ascii) return identityMap(original);
+  if (!hasIgnorable(original) && original.normalize('NFKC') === original) return identityMap(original);
+
+  const parts: string[] = [];
+  // For each normalised UTF-16 unit: the original start and end of the code point that produced it.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let changed = false;
+  for (let i = 0; i < original.length;) {
+    const code = original.codePointAt(i) ?? 0;
+    const width = code > 0xffff ? 2 : 1;
+    if (code < 0x80) {
+      parts.push(original[i] as string);
+      starts.push(i);
+      ends.push(i + 1);
+    } else if (isIgnorable(code)) {
+      changed = true;
+      // A dropped character inside a value extends that value's original span (see endOf).
+      if (ends.length > 0) ends[ends.length - 1] = i + width;
+    } else {
+      const source = original.slice(i, i + width);
+      // Lone surrogates are left as they are (normalize() would keep them too); they cannot be part of a match.
+      const normalized = width === 1 && code >= 0xd800 && code <= 0xdfff ? source : source.normalize('NFKC');
+      if (normalized !== source) changed = true;
+      for (let k = 0; k < normalized.length; k += 1) {
+        starts.push(i);
+        ends.push(i + width);
+      }
+      parts.push(normalized);
+    }
+    i += width;
+  }
+  if (!changed) return identityMap(original);
+  const text = parts.join('');
+  return {
+    text,
+    startOf: (n) => (n >= starts.length ? original.length : (starts[n] as number)),
+    endOf: (n) => (n <= 0 ? (starts[0] ?? 0) : (ends[n - 1] as number)),
+  };
+}

@@ -1,0 +1,59 @@
+// Normalisation before matching: NFKC (full-width digits), zero-width characters ignored, offsets mapped back to
+// the original UTF-16 string, fingerprints over the normalised value.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(2) });
+const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+
+describe('normalizeText', () => {
+  it('is the identity (same string) on ASCII', () => {
+    const n = normalizeText('plain text 123');
+    expect(n.text).toBe('plain text 123');
+    expect(n.startOf(3)).toBe(3);
+  });
+
+  it('maps full-width digits and drops zero-width characters', () => {
+    const n = normalizeText('a\u200b１２b');
+    expect(n.text).toBe('a12b');
+    expect([n.startOf(1), n.endOf(3)]).toEqual([2, 4]);
+  });
+
+  it('maps every normalised span back to a span of the original that normalises to it (property)', () => {
+    const unit = fc.constantFrom('a', '1', '１', 'Ａ', '\u200b', '\u200d', '\ufeff', 'é', 'e\u0301', '😀', '\ud800', '½', '㎏', ' ', 'ﬁ');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 30 }), fc.nat(), fc.nat(), (text, a, b) => {
+      const n = normalizeText(text);
+      const s = a % (n.text.length + 1);
+      const e = s + (b % (n.text.length - s + 1));
+      const os = n.startOf(s);
+      const oe = n.endOf(e);
+      expect(os).toBeGreaterThanOrEqual(0);
+      expect(oe).toBeLessThanOrEqual(text.length);
+      if (e > s) {
+        expect(oe).toBeGreaterThan(os);
+        // the original span, normalised, contains the normalised span (expansions may add whole characters around it)
+        expect(normalizeText(text.slice(os, oe)).text).toContain(n.text.slice(s, e));
+      }
+    }), { numRuns: 500 });
+  });
+});
+
+describe('classification of normalised text', () => {
+  it('finds a card typed in full-width digits, spanning the original characters, same fingerprint as ASCII', () => {
+    const [wide] = find('card ４１１１ １１１１ １１１１ １１１１ ok');
+    const [ascii] = find('card 4111 1111 1111 1111 ok');
+    expect(wide?.value).toBe('４１１１ １１１１ １１１１ １１１１');
+    expect(wide?.fingerprint).toBe(ascii?.fingerprint);
+  });
+
+  it('finds values with zero-width characters inside, and the span covers them', () => {
+    expect(find('SSN 219-\u200b09-9999.')).toMatchObject([{ type: 'US_SSN', value: '219-\u200b09-9999' }]);
+    expect(find('key AKIA2E0A8F3B\u200c244C9986')).toMatchObject([{ type: 'AWS_ACCESS_KEY', value: 'AKIA2E0A8F3B\u200c244C9986' }]);
+  });
+
+  it('keeps offsets right after astral characters and a full-width prefix', () => {
+    const text = '😀 ＳＳＮ： 219-09-9999';
+    expect(find(text)).toMatchObject([{ type: 'US_SSN', value: '219-09-9999' }]);
+  });
+});
