@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { request, Agent } from 'undici';
 import { createClassifier } from '../src/classification/index.ts';
+import { benchClassification } from './classification.ts';
 import { loadPolicyBundle, type PolicyInput } from '../src/policy/index.ts';
+import { policyDecisionLatency } from './policy.ts';
+import { benchLedger } from './ledger.ts';
 import { generateSigningKey, loadSigner, sealRecord, verifyLedger } from '../src/ledger/index.ts';
 import { connectPostgres, openPglite, type Sql } from '../src/db/index.ts';
 import { resolveConfig } from '../src/config/index.ts';
@@ -87,6 +90,7 @@ async function stages() {
   return {
     classify_4kb: { ...classify, mb_per_s: round((4096 * classify.ops_per_s) / 1e6) },
     decide,
+    policy_decision: await policyDecisionLatency(bundlePath),
     seal_record: seal,
   };
 }
@@ -155,7 +159,9 @@ const result = {
   when: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
   stages: await stages(),
+  classification: benchClassification(),
   end_to_end: await endToEnd(),
+  ledger: await benchLedger(),
 };
 const out = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(out, { recursive: true });

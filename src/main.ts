@@ -2,10 +2,10 @@
 // called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no database
 // means no server, never a server that forwards unrecorded traffic.
 import { connectPostgres, migrate, openPglite, type Sql } from './db/index.ts';
-import { openLedger, loadSigner } from './ledger/index.ts';
+import { latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
-import { createClassifier } from './classification/index.ts';
-import { loadPolicyBundle } from './policy/index.ts';
+import { createClassifier, recognizersWith } from './classification/index.ts';
+import { startPolicy } from './policy/index.ts';
 import { createForwarder } from './forwarding/index.ts';
 import { createRequestHandler, type Log } from './pipeline/index.ts';
 import { buildServer } from './http/index.ts';
@@ -35,8 +35,30 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   try {
     await migrate(sql);
     const signer = loadSigner(config.ledger.signingKeyPem);
-    const ledger = await openLedger({ sql, signer, chain: config.ledger.chain, clock });
-    const policy = await loadPolicyBundle(config.policy.bundlePath);
+    const checkpoints = config.ledger.checkpoints;
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: config.ledger.chain,
+      clock,
+      batch: config.ledger.batch,
+      checkpoints: {
+        everyRecords: checkpoints.everyRecords,
+        everySeconds: checkpoints.everySeconds,
+        sinkPath: checkpoints.sinkPath,
+        ...(checkpoints.origin === null ? {} : { origin: checkpoints.origin }),
+        onError: (error) => log('error', 'checkpoint not written; retried at the next trigger', { chain: config.ledger.chain, error: String(error) }),
+      },
+    });
+    closers.unshift(() => ledger.close()); // settles queued appends, then frees the chain's lease
+    // Every activation (the first included) is recorded in the chain before the new policy decides anything.
+    const policy = await startPolicy(config.policy, {
+      activate: async (version, source, shadow) => {
+        await ledger.append('policy_activated', null, { policy: { ...version }, source, shadow: shadow === null ? null : { ...shadow } });
+      },
+      log,
+    });
+    closers.unshift(async () => policy.updater.stop());
     const forwarder = createForwarder();
     closers.unshift(() => forwarder.close());
     const handler = createRequestHandler({
@@ -44,21 +66,24 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
         clock,
       }),
-      classifier: createClassifier({ fingerprintKey: config.classification.fingerprintKey }),
-      policy: () => policy,
+      classifier: createClassifier({
+        fingerprintKey: config.classification.fingerprintKey,
+        recognizers: recognizersWith(config.classification.recognizers),
+      }),
+      policy: policy.runtime,
       ledger,
       forwarder,
       upstreams: config.upstreams,
       clock,
       log,
     });
-    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes });
+    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain) });
     closers.unshift(() => app.close());
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.version.revision, signing_kid: signer.kid });
+    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.runtime.current().active?.version.revision, signing_kid: signer.kid });
     return {
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,

@@ -1,14 +1,13 @@
 // The `proctor` command: a thin dispatcher over the libraries. Exit codes: 0 ok, 1 failure (verify: integrity
 // failure), 2 usage error, 3 inconclusive (verify). Usage errors name the flag that was wrong.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, loadConfigFile } from '../config/index.ts';
-import { generateSigningKey } from '../ledger/index.ts';
 import { startProctor, jsonLog } from '../main.ts';
 import { DEFAULT_DEV_DIR, devToken, startDevStack } from '../dev/dev-stack.ts';
 import { devBanner } from './banner.ts';
 import { runVerify } from './verify.ts';
+import { runPolicyCli } from './policy.ts';
+import { runKeysCli } from './keys.ts';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -32,7 +31,8 @@ commands:
   serve --config <file>     start Proctor from a configuration file
   check-config <file>       validate a configuration file and list every problem
   verify                    verify the audit ledger (see: proctor verify --help)
-  keys generate --out <dir> write a new Ed25519 ledger signing key (PKCS#8 PEM) and its public key
+  policy <command>          policy bundles: build, test, sign, inspect, eval, shadow-report (see: proctor policy help)
+  keys <command>            ledger keys: generate, export, rotate (see: proctor keys help)
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -47,8 +47,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return checkConfigCommand(rest, io);
       case 'verify':
         return await runVerify(rest, io);
+      case 'policy':
+        return await runPolicyCli(rest, io);
       case 'keys':
-        return keysCommand(rest, io);
+        return await runKeysCli(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -127,22 +129,6 @@ function checkConfigCommand(args: string[], io: Io): number {
   if (positionals.length !== 1) throw new UsageError('expects exactly one configuration file');
   loadConfigFile(positionals[0] as string, io.env);
   io.stdout(`${positionals[0]}: ok\n`);
-  return 0;
-}
-
-function keysCommand(args: string[], io: Io): number {
-  const [sub, ...rest] = args;
-  if (sub !== 'generate') throw new UsageError(`unknown keys subcommand '${sub ?? ''}' (expected: generate)`);
-  const { values } = parse(rest, { out: { type: 'string' } });
-  if (!values.out) throw new UsageError('--out <dir> is required');
-  const dir = path.resolve(values.out);
-  const privateFile = path.join(dir, 'ledger-key.pem');
-  if (existsSync(privateFile)) throw new UsageError(`${privateFile} exists; refusing to overwrite a signing key`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const key = generateSigningKey();
-  writeFileSync(privateFile, key.privateKeyPem, { mode: 0o600 });
-  writeFileSync(path.join(dir, 'ledger-key.pub.pem'), key.publicKeyPem);
-  io.stdout(`wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)\nkid ${key.kid}\n`);
   return 0;
 }
 

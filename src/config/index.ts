@@ -3,6 +3,7 @@
 // (callers pass the environment in). Every error names the path that was wrong; no secret value is ever printed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { validateConfigDocument, type ConfigDocument, type SecretRef } from './schema.ts';
 
@@ -38,11 +39,32 @@ export type DatabaseSettings =
 export interface Config {
   server: { host: string; port: number; bodyLimitBytes: number };
   database: DatabaseSettings;
-  ledger: { chain: string; signingKeyPem: string };
+  ledger: {
+    chain: string;
+    signingKeyPem: string;
+    batch: { maxRecords: number; maxWaitMs: number };
+    /** origin null: the ledger's default, proctor/ledger/<chain>. */
+    checkpoints: { everyRecords: number; everySeconds: number; sinkPath: string | null; origin: string | null };
+  };
   identity: { issuers: IssuerSettings[] };
-  classification: { fingerprintKey: Uint8Array };
-  policy: { bundlePath: string };
+  classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[] };
+  /** Bundle references are resolved file paths or URLs; signingKeyPem is the verification key's text (PEM or JWK). */
+  policy: { bundle: string; shadowBundle: string | null; pollIntervalSeconds: number; signingKeyPem: string | null };
   upstreams: UpstreamSettings[];
+}
+
+/** A custom recognizer from classification.recognizers (the classifier checks it again when it is built). */
+export interface CustomRecognizerSettings {
+  type: string;
+  category: 'PII' | 'PHI' | 'PCI' | 'SECRET' | 'CUSTOM';
+  pattern: string;
+  group?: number;
+  validator?: string;
+  normalizer?: string;
+  contextWords: string[];
+  requireContext: boolean;
+  baseScore: number;
+  contextScore?: number;
 }
 
 export type ConfigErrorCode = 'ERR_CONFIG_UNREADABLE' | 'ERR_CONFIG_INVALID' | 'ERR_CONFIG_SECRET';
@@ -91,6 +113,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     return value ?? '';
   };
   const resolvePath = (p: string): string => path.resolve(options.baseDir, p);
+  /** A bundle reference with a scheme (https://…) is a URL and stays as written; anything else is a path. */
+  const resolveBundle = (ref: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) ? ref : resolvePath(ref));
 
   const database: DatabaseSettings = doc.database.url
     ? {
@@ -105,6 +129,22 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
   if (problems.length === 0 && fingerprintKey.length < 32) {
     problems.push('/classification/fingerprint_key: must be at least 32 bytes');
   }
+  const recognizers = (doc.classification.recognizers ?? []).map((r, i): CustomRecognizerSettings => {
+    try {
+      new RE2(r.pattern); // the classifier compiles it again; here so check-config names the problem
+    } catch (error) {
+      problems.push(`/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`);
+    }
+    const contextWords = (r.context_words ?? []).map((w) => w.toLowerCase());
+    if (r.require_context === true && contextWords.length === 0) {
+      problems.push(`/classification/recognizers/${i}/require_context: recognizer ${r.type}: needs context_words`);
+    }
+    return {
+      type: r.type, category: r.category, pattern: r.pattern, contextWords, requireContext: r.require_context ?? false, baseScore: r.base_score,
+      ...(r.group === undefined ? {} : { group: r.group }), ...(r.validator === undefined ? {} : { validator: r.validator }),
+      ...(r.normalizer === undefined ? {} : { normalizer: r.normalizer }), ...(r.context_score === undefined ? {} : { contextScore: r.context_score }),
+    };
+  });
 
   const names = new Set<string>();
   const upstreams = doc.upstreams.map((u, i): UpstreamSettings => {
@@ -148,10 +188,25 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       bodyLimitBytes: doc.server?.body_limit_bytes ?? 4 * 1024 * 1024,
     },
     database,
-    ledger: { chain: doc.ledger.chain, signingKeyPem: secret(doc.ledger.signing_key, '/ledger/signing_key') },
+    ledger: {
+      chain: doc.ledger.chain,
+      signingKeyPem: secret(doc.ledger.signing_key, '/ledger/signing_key'),
+      batch: { maxRecords: doc.ledger.batch?.max_records ?? 256, maxWaitMs: doc.ledger.batch?.max_wait_ms ?? 0 },
+      checkpoints: {
+        everyRecords: doc.ledger.checkpoints?.every_records ?? 1000,
+        everySeconds: doc.ledger.checkpoints?.every_seconds ?? 60,
+        sinkPath: doc.ledger.checkpoints?.sink_path === undefined ? null : resolvePath(doc.ledger.checkpoints.sink_path),
+        origin: doc.ledger.checkpoints?.origin ?? null,
+      },
+    },
     identity: { issuers },
-    classification: { fingerprintKey },
-    policy: { bundlePath: resolvePath(doc.policy.bundle) },
+    classification: { fingerprintKey, recognizers },
+    policy: {
+      bundle: resolveBundle(doc.policy.bundle),
+      shadowBundle: doc.policy.shadow_bundle === undefined ? null : resolveBundle(doc.policy.shadow_bundle),
+      pollIntervalSeconds: doc.policy.poll_interval_seconds ?? 30,
+      signingKeyPem: doc.policy.signing_key === undefined ? null : secret(doc.policy.signing_key, '/policy/signing_key'),
+    },
     upstreams,
   };
   if (problems.length > 0) {

@@ -12,7 +12,12 @@ export type SecretRef = { env: string } | { file: string };
 export interface ConfigDocument {
   server?: { host?: string; port?: number; body_limit_bytes?: number };
   database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; pool_size?: number };
-  ledger: { chain: string; signing_key: SecretRef };
+  ledger: {
+    chain: string;
+    signing_key: SecretRef;
+    batch?: { max_records?: number; max_wait_ms?: number };
+    checkpoints?: { every_records?: number; every_seconds?: number; sink_path?: string; origin?: string };
+  };
   identity: {
     issuers: {
       issuer: string;
@@ -24,8 +29,8 @@ export interface ConfigDocument {
       allow_insecure_http?: boolean;
     }[];
   };
-  classification: { fingerprint_key: SecretRef };
-  policy: { bundle: string };
+  classification: { fingerprint_key: SecretRef; recognizers?: CustomRecognizerDocument[] };
+  policy: { bundle: string; shadow_bundle?: string; poll_interval_seconds?: number; signing_key?: SecretRef };
   upstreams: {
     name: string;
     provider: 'openai';
@@ -35,6 +40,20 @@ export interface ConfigDocument {
     attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
     timeout_ms?: number;
   }[];
+}
+
+/** classification.recognizers[] as written in the file (snake_case); see schemas/config.schema.json. */
+export interface CustomRecognizerDocument {
+  type: string;
+  category: 'PII' | 'PHI' | 'PCI' | 'SECRET' | 'CUSTOM';
+  pattern: string;
+  group?: number;
+  validator?: string;
+  normalizer?: string;
+  context_words?: string[];
+  require_context?: boolean;
+  base_score: number;
+  context_score?: number;
 }
 
 type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };

@@ -10,6 +10,8 @@ import { errorBody } from '../pipeline/index.ts';
 export interface ServerDeps {
   handler: RequestHandler;
   bodyLimitBytes: number;
+  /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
+  latestCheckpoint?: (chain: string) => Promise<string | null>;
 }
 
 const ROUTES: readonly { url: string; api: Api }[] = [{ url: '/v1/chat/completions', api: 'openai.chat_completions' }];
@@ -36,6 +38,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Public by design: checkpoints are signed and hold no record contents; witnesses poll them.
+  const latestCheckpoint = deps.latestCheckpoint;
+  if (latestCheckpoint) {
+    app.get<{ Params: { chain: string } }>('/v1/checkpoints/:chain/latest', async (request, reply) => {
+      const note = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(request.params.chain) ? await latestCheckpoint(request.params.chain) : null;
+      if (note === null) return reply.code(404).send(errorBody('ERR_NOT_FOUND', 'no checkpoint for this chain', request.id));
+      return reply.code(200).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(note);
+    });
+  }
 
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send(errorBody('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, request.id)),

@@ -11,6 +11,8 @@ export type PipelineErrorCode =
   | 'ERR_NO_UPSTREAM'
   | 'ERR_AUDIT_UNAVAILABLE'
   | 'ERR_UPSTREAM_ERROR'
+  | 'ERR_REDACTION_FAILED'
+  | 'ERR_RESPONSE_BLOCKED'
   | 'ERR_INTERNAL';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
@@ -52,6 +54,10 @@ export const FAILURES = {
   ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'server_error' },
   ERR_UPSTREAM_BAD_RESPONSE: { status: 502, type: 'server_error' },
   ERR_UPSTREAM_ERROR: { status: 502, type: 'server_error' },
+  // enforce: redaction that cannot be applied denies; an answer the policy blocks is withheld with a status SDKs
+  // do not retry (a retry would run the model again and be blocked again)
+  ERR_REDACTION_FAILED: { status: 500, type: 'server_error' },
+  ERR_RESPONSE_BLOCKED: { status: 403, type: 'permission_error' },
   ERR_INTERNAL: { status: 500, type: 'server_error' },
 } as const satisfies Record<FailureCode, FailureShape>;
 

@@ -4,7 +4,7 @@
 import type { Classification } from '../classification/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
-import type { PolicyInput, Reason } from '../policy/index.ts';
+import type { Obligations, PolicyInput, Reason } from '../policy/index.ts';
 import type { Usage } from '../providers/index.ts';
 
 export interface DecisionBody {
@@ -19,9 +19,13 @@ export interface DecisionBody {
     /** The stage that decided: transport, identify, parse, classify, decide or route. */
     stage: string;
     reasons: Reason[];
-    obligations: { upstreams: string[]; max_tokens: number | null; redact: string[] } | null;
+    obligations: Obligations | null;
   } | null;
   route: { upstream: string } | null;
+  /** What the redact obligation replaced in the forwarded request (types → placeholders written); null when none asked. */
+  redaction?: { types: Record<string, number> } | null;
+  /** The shadow (candidate) policy's version and decision, only where it differs from the active one's. */
+  shadow?: { revision: string; sha256: string; decision: { allow: boolean; reasons: Reason[]; obligations: Obligations } } | null;
 }
 
 export interface OutcomeBody {
@@ -32,6 +36,9 @@ export interface OutcomeBody {
   latency_ms: number;
   usage: Usage | null;
   error: string | null;
+  /** Findings in the model's answer (types and counts, never values); null when no answer was screened. */
+  response_classification: { finding_count: number; types: Record<string, number> } | null;
+  response_action: 'none' | 'redacted' | 'blocked';
 }
 
 export interface RecordedFinding {

@@ -3,7 +3,7 @@
 import type { Api } from '../providers/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Classification, TextSegment } from '../classification/index.ts';
-import type { PolicyEngine } from '../policy/index.ts';
+import type { PolicyRuntime } from '../policy/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { Forwarder } from '../forwarding/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
@@ -15,8 +15,8 @@ export type Log = (level: LogLevel, message: string, fields?: Record<string, unk
 export interface PipelineDeps {
   authenticator: { authenticate(headers: IncomingRequest['headers']): Promise<Principal> };
   classifier: { classify(segments: readonly TextSegment[]): Classification };
-  /** The active policy engine; a function so a later bundle swap is one atomic reference change. */
-  policy: () => PolicyEngine;
+  /** The policy runtime: decides with the active bundle (and the shadow, if any); bundle swaps happen inside it. */
+  policy: Pick<PolicyRuntime, 'decide'>;
   ledger: Ledger;
   forwarder: Forwarder;
   upstreams: readonly UpstreamSettings[];

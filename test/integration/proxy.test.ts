@@ -220,7 +220,8 @@ describe('a request through every real part', () => {
   it('fails verification, naming the record, when a stored record is modified or deleted', async () => {
     // A malicious database administrator: disables the append-only triggers and edits history.
     await db.query('ALTER TABLE audit_records DISABLE TRIGGER ALL');
-    const { rows } = await db.query("SELECT seq, record FROM audit_records WHERE chain = 'it-1' ORDER BY seq LIMIT 1 OFFSET 3");
+    // seq 0 chain_opened, 1 policy_activated, 2–3 the first request's decision and outcome, 4 the next decision.
+    const { rows } = await db.query("SELECT seq, record FROM audit_records WHERE chain = 'it-1' ORDER BY seq LIMIT 1 OFFSET 4");
     const seq = Number(rows[0].seq);
     const original = Buffer.from(rows[0].record as Buffer);
     const modified = Buffer.from(original.toString('utf8').replace('"decision"', '"decisioN"'), 'utf8');

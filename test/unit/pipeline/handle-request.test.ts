@@ -9,7 +9,7 @@ import type { Ledger } from '../../../src/ledger/index.ts';
 import type { UpstreamSettings } from '../../../src/config/index.ts';
 
 const upstream: UpstreamSettings = { name: 'echo', provider: 'openai', baseUrl: 'http://up.test/v1', credential: 'sk', models: ['*'], region: null, baa: false, zeroDataRetention: true, timeoutMs: 1000 };
-const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 64, redact: [] } };
+const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 64, redact: [], response: { redact: [], block: [] }, limits: null } };
 const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
 const body = new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
 
@@ -53,7 +53,7 @@ function harness(options: Options = {}) {
         return { findings: [] };
       },
     },
-    policy: () => engine,
+    policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },
     ledger,
     forwarder: {
       forward: async (_target, _path, forwarded) => {
@@ -98,7 +98,7 @@ describe('the request pipeline', () => {
   });
 
   it('records a policy denial with the policy reasons and forwards nothing', async () => {
-    const decision: Decision = { allow: false, reasons: [{ code: 'SECRET_DETECTED', message: 'secrets are never sent' }], obligations: { upstreams: [], max_tokens: null, redact: [] } };
+    const decision: Decision = { allow: false, reasons: [{ code: 'SECRET_DETECTED', message: 'secrets are never sent' }], obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } };
     const h = harness({ decision });
     const reply = await h.run();
     expect(reply.status).toBe(403);
@@ -138,6 +138,16 @@ describe('the request pipeline', () => {
     const reply = await h.run();
     expect(reply.status).toBe(504);
     expect(h.records[1]).toMatchObject({ type: 'outcome', body: { status: 504, upstream_status: null, error: 'ERR_UPSTREAM_TIMEOUT', usage: null } });
+  });
+
+  it('withholds the answer and records an outcome (not a second decision) when something fails after forwarding', async () => {
+    const hostile = Object.defineProperty({}, 'usage', { enumerable: true, get() { throw new Error('unexpected'); } });
+    const h = harness({ forward: async () => ({ status: 200, contentType: 'application/json', body: hostile }) });
+    const reply = await h.run();
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_INTERNAL' } });
+    expect(h.records.map((r) => r.type)).toEqual(['decision', 'outcome']);
+    expect(h.records[1]).toMatchObject({ body: { status: 500, upstream_status: 200, error: 'ERR_INTERNAL' } });
   });
 
   it('records transport rejections (body too large) as denials', async () => {
