@@ -2,6 +2,8 @@
 // Invariant: a response larger than the limit MUST be rejected (and its stream cancelled), never truncated,
 // so a hostile or broken IdP cannot make Proctor buffer an unbounded key set.
 
+import { BodyTooLargeError, readBodyLimited } from '../outbound/index.ts';
+
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 export class ResponseTooLargeError extends Error {
@@ -12,27 +14,13 @@ export class ResponseTooLargeError extends Error {
 export function boundedFetch(fetchImpl: FetchLike, maxBytes: number): FetchLike {
   return async (url, init) => {
     const response = await fetchImpl(url, init);
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel();
-      throw new ResponseTooLargeError(`response from ${new URL(url).origin} exceeds ${maxBytes} bytes`);
+    let body: Uint8Array;
+    try {
+      body = await readBodyLimited(response, maxBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw new ResponseTooLargeError(`response from ${new URL(url).origin} exceeds ${maxBytes} bytes`);
+      throw error;
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (response.body !== null) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-          await reader.cancel();
-          throw new ResponseTooLargeError(`response from ${new URL(url).origin} exceeds ${maxBytes} bytes`);
-        }
-        chunks.push(value);
-      }
-    }
-    const body = Buffer.concat(chunks);
     // Status 204/205/304 forbid a body in the Response constructor; an IdP answering those fails later anyway.
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
     return new Response(nullBody ? null : body, {

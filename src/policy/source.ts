@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MAX_BUNDLE_BYTES } from './bundle.ts';
 import { PolicyError } from './errors.ts';
+import { BodyTooLargeError, readBodyLimited } from '../outbound/index.ts';
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -108,32 +109,12 @@ function urlSource(url: URL, options: SourceOptions): BundleSource {
 
 /** The body up to maxBytes; a larger one is refused, never truncated. */
 async function readLimited(response: Response, maxBytes: number, label: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw unavailable(`${label} is ${declared} bytes; the limit is ${maxBytes}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    if (response.body !== null) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-          await reader.cancel();
-          throw unavailable(`${label} exceeds the ${maxBytes}-byte limit`);
-        }
-        chunks.push(value);
-      }
-    }
+    return await readBodyLimited(response, maxBytes);
   } catch (err) {
-    if (err instanceof PolicyError) throw err;
+    if (err instanceof BodyTooLargeError) throw unavailable(`${label} exceeds the ${maxBytes}-byte limit`);
     throw unavailable(`reading ${label} failed: ${err instanceof Error ? err.message : String(err)}`, err);
   }
-  return Buffer.concat(chunks);
 }
 
 function unavailable(message: string, cause?: unknown): PolicyError {
