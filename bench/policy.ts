@@ -11,10 +11,11 @@ const TARGET_P99_MS = 0.2;
 
 /** A realistic mix: clean, PII to redact, a secret (deny), PHI routing, card data outside the PCI group. */
 function inputs(): PolicyInput[] {
+  const count = (types: Record<string, number>) => Object.values(types).reduce((a, b) => a + b, 0);
   const base: PolicyInput = {
     ...structuredClone(SMOKE_INPUT),
     principal: { iss: 'https://idp.test', sub: 'alice', client_id: 'app', groups: ['eng'], tenant: null },
-    request: { api: 'openai.chat_completions', model: 'gpt-4o-mini', stream: false, max_tokens: 512, message_count: 4 },
+    request: { api: 'openai.chat_completions', model: 'gpt-4o-mini', stream: false, max_tokens: 512, message_count: 4, estimated_prompt_tokens: 700, tools: { count: 0, names: [] } },
     upstreams: [
       { name: 'openai', provider: 'openai', region: 'us', baa: false, zero_data_retention: false, models: ['gpt-4o-mini', 'gpt-4.1-mini'] },
       { name: 'azure', provider: 'openai', region: 'eu', baa: true, zero_data_retention: true, models: ['*'] },
@@ -22,7 +23,7 @@ function inputs(): PolicyInput[] {
   };
   const withFindings = (types: Record<string, number>, categories: Record<string, number>): PolicyInput => ({
     ...base,
-    classification: { finding_count: Object.values(types).reduce((a, b) => a + b, 0), types, categories },
+    classification: { finding_count: count(types), types, categories, max_confidence: count(types) === 0 ? 0 : 90, where: { system: 0, user: count(types), assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
   });
   return [withFindings({}, {}), withFindings({ EMAIL: 2, PHONE: 1 }, { PII: 3 }), withFindings({ AWS_ACCESS_KEY: 1 }, { SECRET: 1 }), withFindings({ MEDICAL_RECORD_NUMBER: 1 }, { PHI: 1 }), withFindings({ CREDIT_CARD: 1 }, { PCI: 1 })];
 }

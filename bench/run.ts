@@ -72,8 +72,8 @@ async function stages() {
   const now = new Date();
   const input: PolicyInput = {
     principal: { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null },
-    request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: 100, message_count: 2 },
-    classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 } },
+    request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: 100, message_count: 2, estimated_prompt_tokens: 64, tools: { count: 0, names: [] } },
+    classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 }, max_confidence: 90, where: { system: 0, user: 1, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
     upstreams: [{ name: 'echo', provider: 'openai', region: null, baa: false, zero_data_retention: true, models: ['*'] }],
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
   };

@@ -5,8 +5,14 @@ import data.proctor.decision
 
 base_input := {
 	"principal": {"iss": "https://idp.example", "sub": "alice", "client_id": null, "groups": ["eng"], "tenant": null},
-	"request": {"api": "openai.chat_completions", "model": "gpt-4o-mini", "stream": false, "max_tokens": null, "message_count": 1},
-	"classification": {"finding_count": 0, "types": {}, "categories": {}},
+	"request": {
+		"api": "openai.chat_completions", "model": "gpt-4o-mini", "stream": false, "max_tokens": null, "message_count": 1,
+		"estimated_prompt_tokens": 12, "tools": {"count": 0, "names": []},
+	},
+	"classification": {
+		"finding_count": 0, "types": {}, "categories": {}, "max_confidence": 0,
+		"where": {"system": 0, "user": 0, "assistant": 0, "tool": 0, "tool_arguments": 0, "tools": 0},
+	},
 	"upstreams": [
 		{"name": "openai", "provider": "openai", "region": "us", "baa": false, "zero_data_retention": false, "models": ["gpt-4o-mini", "gpt-4.1-mini"]},
 		{"name": "echo", "provider": "echo", "region": null, "baa": true, "zero_data_retention": true, "models": ["*"]},
@@ -14,11 +20,13 @@ base_input := {
 	"time": {"unix_ms": 1700000000000, "iso": "2023-11-14T22:13:20.000Z"},
 }
 
-# with_findings returns base_input with the given classification counts.
+# with_findings returns base_input with the given classification counts, all found in user messages.
 with_findings(types, categories) := object.union(base_input, {"classification": {
 	"finding_count": count(types),
 	"types": types,
 	"categories": categories,
+	"max_confidence": 90,
+	"where": object.union(base_input.classification.where, {"user": count(types)}),
 }})
 
 codes(result) := [reason.code | some reason in result.reasons]

@@ -7,9 +7,10 @@ import { adapterFor, RequestError, type Api, type NormalizedRequest, type Provid
 import { ForwardError } from '../forwarding/index.ts';
 import { IdentityError, type Principal } from '../identity/index.ts';
 import type { Classification } from '../classification/index.ts';
-import type { Decision, PolicyInput } from '../policy/index.ts';
+import type { Decision } from '../policy/index.ts';
 import { planRedaction, type RedactionPlan } from '../redaction/index.ts';
 import { errorBody, failureShape, type FailureCode } from './failures.ts';
+import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
 import { decisionIndex, recordFindings, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
@@ -66,7 +67,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     const classification = classify(request);
     record.classification = { finding_count: classification.findings.length, findings: recordFindings(classification) };
     // 4. decide
-    const input = policyInput(principal, request, classification, started);
+    const input = buildPolicyInput(principal, request, classification, deps.upstreams, started);
     record.policy_input = input;
     // One call decides with the active policy (and the shadow, if any): the version recorded is the one that decided.
     const { decision, version, shadow } = deps.policy.decide(input);
@@ -232,22 +233,6 @@ export function createRequestHandler(deps: PipelineDeps) {
     } catch {
       throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
     }
-  }
-
-  function policyInput(principal: Principal, request: NormalizedRequest, classification: Classification, now: Date): PolicyInput {
-    const types: Record<string, number> = {};
-    const categories: Record<string, number> = {};
-    for (const f of classification.findings) {
-      types[f.type] = (types[f.type] ?? 0) + 1;
-      categories[f.category] = (categories[f.category] ?? 0) + 1;
-    }
-    return {
-      principal: { iss: principal.iss, sub: principal.sub, client_id: principal.client_id, groups: [...principal.groups], tenant: principal.tenant },
-      request: { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount },
-      classification: { finding_count: classification.findings.length, types, categories },
-      upstreams: deps.upstreams.map((u) => ({ name: u.name, provider: u.provider, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
-      time: { unix_ms: now.getTime(), iso: now.toISOString() },
-    };
   }
 
   function auditUnavailable(requestId: string): Reply {

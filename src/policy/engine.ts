@@ -79,7 +79,18 @@ function checkInput(input: PolicyInput): string | null {
   if (new Date(input.time.unix_ms).toISOString() !== input.time.iso) {
     return 'input /time/iso is not the same instant as /time/unix_ms';
   }
+  const { tools } = input.request;
+  if (tools.count !== tools.names.length) return 'input /request/tools/count is not the number of /request/tools/names';
+  const c = input.classification;
+  for (const field of ['types', 'categories', 'where'] as const) {
+    if (sum(Object.values(c[field])) !== c.finding_count) return `input /classification/${field} does not add up to /classification/finding_count`;
+  }
+  if (c.finding_count === 0 && c.max_confidence !== 0) return 'input /classification/max_confidence must be 0 without findings';
   return null;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 export function engineDeny(code: EngineReasonCode, message: string): Decision {

@@ -36,6 +36,14 @@ export interface PolicyRuntime {
   install(active: InstalledPolicy): Promise<void>;
   /** Records, then swaps in a new shadow engine, or removes it (null). */
   installShadow(shadow: InstalledPolicy | null): Promise<void>;
+  /** Swaps in every given slot at once, behind ONE activation record (e.g. active and shadow at start-up). */
+  installChanges(changes: PolicyChanges): Promise<void>;
+}
+
+/** The slots to replace; an absent key keeps that slot's engine. */
+export interface PolicyChanges {
+  active?: InstalledPolicy;
+  shadow?: InstalledPolicy | null;
 }
 
 interface State {
@@ -82,10 +90,18 @@ export function createPolicyRuntime(options: { activate: ActivateCallback }): Po
       return { active: view(state.active), shadow: view(state.shadow) };
     },
     install(active) {
-      return swap((current) => ({ active, shadow: current.shadow }));
+      return installChanges({ active });
     },
     installShadow(shadow) {
-      return swap((current) => ({ active: current.active, shadow }));
+      return installChanges({ shadow });
     },
+    installChanges,
   };
+
+  function installChanges(changes: PolicyChanges): Promise<void> {
+    return swap((current) => ({
+      active: changes.active ?? current.active,
+      shadow: changes.shadow === undefined ? current.shadow : changes.shadow,
+    }));
+  }
 }

@@ -15,8 +15,8 @@ const ENGINE_CODES: ReadonlySet<string> = new Set<EngineReasonCode>([
 /** Distinct values everywhere, so a policy that confuses two fields is more likely to show it. */
 export const SMOKE_INPUT: PolicyInput = Object.freeze({
   principal: { iss: 'https://smoke.proctor.invalid', sub: 'smoke-subject', client_id: 'smoke-client', groups: ['smoke-group'], tenant: null },
-  request: { api: 'openai.chat_completions', model: 'smoke-model', stream: false, max_tokens: 16, message_count: 1 },
-  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 } },
+  request: { api: 'openai.chat_completions', model: 'smoke-model', stream: false, max_tokens: 16, message_count: 1, estimated_prompt_tokens: 12, tools: { count: 1, names: ['smoke_tool'] } },
+  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 }, max_confidence: 90, where: { system: 0, user: 1, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
   upstreams: [
     { name: 'smoke-a', provider: 'openai', region: 'eu', baa: false, zero_data_retention: false, models: ['smoke-model'] },
     { name: 'smoke-b', provider: 'openai', region: null, baa: true, zero_data_retention: true, models: ['*'] },

@@ -41,11 +41,32 @@ export interface Decision {
   obligations: Obligations;
 }
 
+/** Where in a request findings can sit: a message's role (developer counts as system), tool-call arguments, tools. */
+export type FindingLocation = 'system' | 'user' | 'assistant' | 'tool' | 'tool_arguments' | 'tools';
+
 /** policy-input.v1 */
 export interface PolicyInput {
   principal: { iss: string; sub: string; client_id: string | null; groups: string[]; tenant: string | null };
-  request: { api: string; model: string; stream: boolean; max_tokens: number | null; message_count: number };
-  classification: { finding_count: number; types: Record<string, number>; categories: Record<string, number> };
+  request: {
+    api: string;
+    model: string;
+    stream: boolean;
+    max_tokens: number | null;
+    message_count: number;
+    /** A deliberate over-estimate without a tokenizer (see docs/policy-authoring.md). */
+    estimated_prompt_tokens: number;
+    /** The tools the request offers the model; count === names.length. */
+    tools: { count: number; names: string[] };
+  };
+  classification: {
+    finding_count: number;
+    types: Record<string, number>;
+    categories: Record<string, number>;
+    /** The highest finding confidence, 0..100; 0 when there are no findings. */
+    max_confidence: number;
+    /** Findings per location; the counts add up to finding_count. */
+    where: Record<FindingLocation, number>;
+  };
   upstreams: {
     name: string;
     provider: string;

@@ -6,7 +6,7 @@ import { replaceSegmentTexts } from './segment-paths.ts';
 import type { Api, NormalizedRequest, TextSegment, Usage } from './types.ts';
 
 export { RequestError } from './types.ts';
-export type { Api, NormalizedRequest, RequestErrorCode, TextSegment, Usage } from './types.ts';
+export type { Api, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, TextSegment, Usage } from './types.ts';
 
 export interface ProviderAdapter {
   readonly api: Api;

@@ -3,12 +3,15 @@
 // 400 naming it, never passed through unseen); every text the model will see becomes a segment for the classifier;
 // content this stage cannot classify (images, audio, files) is refused rather than forwarded unscanned.
 import { createHash } from 'node:crypto';
-import { RequestError, type NormalizedRequest, type Usage, type TextSegment } from './types.ts';
+import { estimatePromptTokens, utf8Bytes } from './token-estimate.ts';
+import { RequestError, type NormalizedRequest, type RequestSegment, type SegmentLocation, type Usage } from './types.ts';
 
 type Json = Record<string, unknown>;
 
 const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
-const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+const ROLES = new Map<string, SegmentLocation>([['system', 'system'], ['developer', 'system'], ['user', 'user'], ['assistant', 'assistant'], ['tool', 'tool']]);
+/** OpenAI's rule for function names. */
+const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Top-level fields accepted, each with its check. `user` is absent on purpose: identity comes from the token. */
 const FIELDS = {
@@ -35,6 +38,13 @@ const FIELDS = {
 
 type Field = keyof typeof FIELDS;
 
+/** What parsing gathers besides the body: the segments, and the sizes the token estimate needs. */
+interface Collected {
+  segments: RequestSegment[];
+  textBytes: number;
+  toolCalls: number;
+}
+
 export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
   const body = parseJsonObject(raw);
   for (const key of Object.keys(body)) {
@@ -50,9 +60,9 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
     throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'streaming is not supported yet: send stream=false', 'stream');
   }
 
-  const segments: TextSegment[] = [];
-  const messages = (body.messages as unknown[]).map((m, i) => validateMessage(m, i, segments));
-  (body.tools as Json[] | undefined)?.forEach((tool, i) => collectToolText(tool, i, segments));
+  const collected: Collected = { segments: [], textBytes: 0, toolCalls: 0 };
+  const messages = (body.messages as unknown[]).map((m, i) => validateMessage(m, i, collected));
+  const toolNames = ((body.tools as Json[] | undefined) ?? []).map((tool, i) => validateTool(tool, i, collected));
 
   const forwarded: Json = { ...body, messages };
   const maxTokens = (body.max_completion_tokens ?? body.max_tokens ?? null) as number | null;
@@ -62,7 +72,9 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
     stream: false,
     maxTokens,
     messageCount: messages.length,
-    segments,
+    estimatedPromptTokens: estimatePromptTokens({ textBytes: collected.textBytes, messages: messages.length, toolCalls: collected.toolCalls }),
+    toolNames,
+    segments: collected.segments,
     body: forwarded,
     bodySha256: createHash('sha256').update(raw).digest('hex'),
   };
@@ -88,31 +100,37 @@ export function readChatUsage(response: unknown): Usage | null {
   return { prompt_tokens: prompt as number, completion_tokens: completion as number, total_tokens: total };
 }
 
-function validateMessage(message: unknown, i: number, segments: TextSegment[]): Json {
+function validateMessage(message: unknown, i: number, collected: Collected): Json {
   const at = `messages[${i}]`;
   if (!isPlainObject(message)) throw new RequestError('ERR_REQUEST_INVALID', `${at} must be an object`, at);
   const allowed = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'refusal']);
   for (const key of Object.keys(message)) {
     if (!allowed.has(key)) throw new RequestError('ERR_REQUEST_UNKNOWN_FIELD', `unsupported field '${at}.${key}'`, `${at}.${key}`);
   }
-  if (typeof message.role !== 'string' || !ROLES.has(message.role)) {
-    throw new RequestError('ERR_REQUEST_INVALID', `${at}.role must be one of ${[...ROLES].join(', ')}`, `${at}.role`);
+  const location = typeof message.role === 'string' ? ROLES.get(message.role) : undefined;
+  if (location === undefined) {
+    throw new RequestError('ERR_REQUEST_INVALID', `${at}.role must be one of ${[...ROLES.keys()].join(', ')}`, `${at}.role`);
   }
+  const segment = (path: string, text: string, where: SegmentLocation = location) => {
+    collected.segments.push({ path, text, location: where });
+    collected.textBytes += utf8Bytes(text);
+  };
   for (const key of ['name', 'tool_call_id', 'refusal'] as const) {
     if (message[key] !== undefined && message[key] !== null && typeof message[key] !== 'string') {
       throw new RequestError('ERR_REQUEST_INVALID', `${at}.${key} must be a string`, `${at}.${key}`);
     }
   }
+  if (typeof message.refusal === 'string') segment(`${at}.refusal`, message.refusal);
   const content = message.content;
   if (typeof content === 'string') {
-    segments.push({ path: `${at}.content`, text: content });
+    segment(`${at}.content`, content);
   } else if (Array.isArray(content)) {
     content.forEach((part, j) => {
       const p = `${at}.content[${j}]`;
       if (!isPlainObject(part) || part.type !== 'text' || typeof part.text !== 'string' || Object.keys(part).length !== 2) {
         throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${p}: only text parts can be classified, so only text parts are accepted`, p);
       }
-      segments.push({ path: `${p}.text`, text: part.text });
+      segment(`${p}.text`, part.text);
     });
   } else if (!(content === null && message.role === 'assistant')) {
     throw new RequestError('ERR_REQUEST_INVALID', `${at}.content must be a string or an array of text parts`, `${at}.content`);
@@ -127,16 +145,66 @@ function validateMessage(message: unknown, i: number, segments: TextSegment[]): 
       if (!isPlainObject(fn) || typeof fn.arguments !== 'string' || typeof fn.name !== 'string') {
         throw new RequestError('ERR_REQUEST_INVALID', `${p}.function must have string name and arguments`, p);
       }
-      segments.push({ path: `${p}.function.arguments`, text: fn.arguments });
+      segment(`${p}.function.arguments`, fn.arguments, 'tool_arguments');
+      collected.textBytes += utf8Bytes(fn.name);
+      collected.toolCalls += 1;
     });
   }
   return message;
 }
 
-function collectToolText(tool: Json, i: number, segments: TextSegment[]): void {
+/** Checks one tool definition, collects its description, and returns its name. */
+function validateTool(tool: Json, i: number, collected: Collected): string {
+  const at = `tools[${i}]`;
+  if (tool.type !== 'function') {
+    throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${at}.type: only function tools are supported`, `${at}.type`);
+  }
   const fn = tool.function;
-  if (isPlainObject(fn) && typeof fn.description === 'string') {
-    segments.push({ path: `tools[${i}].function.description`, text: fn.description });
+  if (!isPlainObject(fn) || typeof fn.name !== 'string' || !TOOL_NAME_PATTERN.test(fn.name)) {
+    throw new RequestError('ERR_REQUEST_INVALID', `${at}.function.name must be 1-64 letters, digits, '_' or '-'`, `${at}.function.name`);
+  }
+  if (fn.description !== undefined && typeof fn.description !== 'string') {
+    throw new RequestError('ERR_REQUEST_INVALID', `${at}.function.description must be a string`, `${at}.function.description`);
+  }
+  for (const key of Object.keys(fn)) {
+    if (!TOOL_FUNCTION_FIELDS.has(key)) throw new RequestError('ERR_REQUEST_UNKNOWN_FIELD', `unsupported field '${at}.function.${key}'`, `${at}.function.${key}`);
+  }
+  for (const key of Object.keys(tool)) {
+    if (key !== 'type' && key !== 'function') throw new RequestError('ERR_REQUEST_UNKNOWN_FIELD', `unsupported field '${at}.${key}'`, `${at}.${key}`);
+  }
+  if (typeof fn.description === 'string') {
+    collected.segments.push({ path: `${at}.function.description`, text: fn.description, location: 'tools' });
+  }
+  if (fn.parameters !== undefined) collectSchemaTexts(fn.parameters, `${at}.function.parameters`, collected, 0);
+  // The whole definition (name, description, parameter schema) reaches the model as text.
+  collected.textBytes += utf8Bytes(JSON.stringify(tool));
+  return fn.name;
+}
+
+const TOOL_FUNCTION_FIELDS = new Set(['name', 'description', 'parameters', 'strict']);
+const SCHEMA_MAX_DEPTH = 32;
+/** Keys that would make a segment path ambiguous, so a redaction could land on another string than the one found. */
+const PATH_UNSAFE_KEY = /[.[\]]/;
+
+/**
+ * A tool's parameter schema reaches the model as text: every string in it (descriptions, enums, defaults, titles) is
+ * a segment, and its property names are one more segment at the schema's own path, which names an object: a finding
+ * there cannot be redacted in place, so a redaction obligation on it refuses the request rather than forward it.
+ */
+function collectSchemaTexts(value: unknown, path: string, collected: Collected, depth: number): void {
+  if (depth > SCHEMA_MAX_DEPTH) throw new RequestError('ERR_REQUEST_INVALID', `${path}: nested deeper than ${SCHEMA_MAX_DEPTH} levels`, path);
+  if (typeof value === 'string') {
+    collected.segments.push({ path, text: value, location: 'tools' });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => collectSchemaTexts(item, `${path}[${i}]`, collected, depth + 1));
+  } else if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    const unsafe = keys.find((k) => k === '' || PATH_UNSAFE_KEY.test(k));
+    if (unsafe !== undefined) {
+      throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${path}: property names with '.', '[' or ']' are not supported`, path);
+    }
+    if (keys.length > 0) collected.segments.push({ path, text: keys.join('\n'), location: 'tools' });
+    for (const key of keys) collectSchemaTexts(value[key], `${path}.${key}`, collected, depth + 1);
   }
 }
 

@@ -8,6 +8,16 @@ export interface TextSegment {
   text: string;
 }
 
+/**
+ * Where a request segment sits, for the policy's `classification.where`: the role of the message it belongs to
+ * (`developer` messages count as `system`), the arguments of a tool call, or a tool definition.
+ */
+export type SegmentLocation = 'system' | 'user' | 'assistant' | 'tool' | 'tool_arguments' | 'tools';
+
+export interface RequestSegment extends TextSegment {
+  location: SegmentLocation;
+}
+
 export type Api = 'openai.chat_completions';
 
 export interface NormalizedRequest {
@@ -16,7 +26,11 @@ export interface NormalizedRequest {
   stream: boolean;
   maxTokens: number | null;
   messageCount: number;
-  segments: TextSegment[];
+  /** A deliberate over-estimate of the prompt's tokens for typical text, without a tokenizer (token-estimate.ts). */
+  estimatedPromptTokens: number;
+  /** The names of the tools the request offers the model, in request order. */
+  toolNames: string[];
+  segments: RequestSegment[];
   body: Record<string, unknown>;
   /** Hex SHA-256 of the client's raw body bytes, so a record can be matched to a captured request. */
   bodySha256: string;

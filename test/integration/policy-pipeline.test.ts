@@ -99,9 +99,9 @@ describe('the policy lifecycle in the proxy', () => {
   it('records policy_activated, naming the bundle, its source and the shadow, before any decision', async () => {
     const rows = await records();
     expect(rows[0]?.type).toBe('chain_opened');
-    // The active bundle is activated first, then the shadow beside it: each change is its own record.
-    expect(rows[1]).toMatchObject({ type: 'policy_activated', record: { policy: { revision: 'pp-v1' }, source: activeFile, shadow: null } });
-    expect(rows[2]).toMatchObject({ type: 'policy_activated', record: { policy: { revision: 'pp-v1' }, source: activeFile, shadow: { revision: 'pp-candidate' } } });
+    // Start-up loads the active bundle and the shadow together: ONE record names both.
+    expect(rows[1]).toMatchObject({ type: 'policy_activated', record: { policy: { revision: 'pp-v1' }, source: activeFile, shadow: { revision: 'pp-candidate' } } });
+    expect(rows.filter((r) => r.type === 'policy_activated')).toHaveLength(1);
     expect(rows.filter((r) => r.type === 'decision')).toHaveLength(0);
   });
 
@@ -114,6 +114,12 @@ describe('the policy lifecycle in the proxy', () => {
     expect(clean?.shadow ?? null).toBeNull();
     expect(card).toMatchObject({ policy: { revision: 'pp-v1' }, decision: { allow: false, reasons: [{ code: 'PCI_NOT_PERMITTED' }] } });
     expect(card?.shadow).toMatchObject({ revision: 'pp-candidate', decision: { allow: true, reasons: [] } });
+    // The recorded input summarises where the card number was and how sure the classifier was, never the value.
+    const input = card?.policy_input as PolicyInput;
+    expect(input.classification).toMatchObject({ finding_count: 1, types: { CREDIT_CARD: 1 }, where: { user: 1, system: 0, tools: 0 } });
+    expect(input.classification.max_confidence).toBeGreaterThan(0);
+    expect(input.request.tools).toEqual({ count: 0, names: [] });
+    expect(input.request.estimated_prompt_tokens).toBe(Math.ceil(Buffer.byteLength(CARD) / 3) + 4 + 3);
   });
 
   it('swaps under load: every record names the version that decided it, and the reply matches it', async () => {

@@ -102,17 +102,30 @@ describe('a file source', () => {
     expect(activeRevision(runtime)).toBe('v3');
   });
 
-  it('loads a shadow beside the active bundle and records both', async () => {
+  it('loads a shadow beside the active bundle and records both in one activation', async () => {
     const active = path.join(dir, 'a.tar.gz');
     const shadow = path.join(dir, 's.tar.gz');
     writeFileSync(active, v1);
     writeFileSync(shadow, v2);
-    const { runtime, activations } = recordingRuntime();
+    const { runtime, activations, failNext } = recordingRuntime();
     const updater = createPolicyUpdater({ runtime, active: bundleSource(active), shadow: bundleSource(shadow) });
+    // The record fails: neither bundle goes in, both are reported, and both are tried again on the next refresh.
+    failNext.value = true;
+    expect(await updater.refresh()).toMatchObject([
+      { slot: 'active', outcome: 'rejected', code: 'ERR_POLICY_ACTIVATION_FAILED' },
+      { slot: 'shadow', outcome: 'rejected', code: 'ERR_POLICY_ACTIVATION_FAILED' },
+    ]);
+    expect(runtime.current()).toEqual({ active: null, shadow: null });
+    expect(await updater.refresh()).toMatchObject([{ slot: 'active', outcome: 'activated', revision: 'v1' }, { slot: 'shadow', outcome: 'activated', revision: 'v2' }]);
+    expect(activations).toEqual(['v1/v2']);
+    // Later, a change to one slot is recorded with the other slot's current version.
+    writeFileSync(shadow, signedV3);
+    expect(await updater.refresh()).toMatchObject([{ slot: 'active', outcome: 'unchanged' }, { slot: 'shadow', outcome: 'activated', revision: 'v3' }]);
+    expect(activations).toEqual(['v1/v2', 'v1/v3']);
+    writeFileSync(shadow, v2);
     await updater.refresh();
-    expect(activations).toEqual(['v1/-', 'v1/v2']);
     // v2 lets smoke-group send card data; v1 does not: the shadow disagreement is reported with v2's version.
-    const input = { ...SMOKE_INPUT, request: { ...SMOKE_INPUT.request, model: 'echo-1' }, classification: { finding_count: 1, types: { CREDIT_CARD: 1 }, categories: { PCI: 1 } } };
+    const input = { ...SMOKE_INPUT, request: { ...SMOKE_INPUT.request, model: 'echo-1' }, classification: { ...SMOKE_INPUT.classification, types: { CREDIT_CARD: 1 }, categories: { PCI: 1 } } };
     const result = runtime.decide(input);
     expect(result.version?.revision).toBe('v1');
     expect(result.decision.reasons.map((r) => r.code)).toContain('PCI_NOT_PERMITTED');

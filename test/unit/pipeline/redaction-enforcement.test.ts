@@ -142,3 +142,27 @@ describe('response screening', () => {
     expect(h.records[1]?.body).toMatchObject({ response_action: 'blocked', error: 'ERR_CLASSIFICATION_FAILED' });
   });
 });
+
+describe('redaction inside tool schemas', () => {
+  const withTool = (properties: Record<string, unknown>) => ({
+    model: 'm',
+    messages: [{ role: 'user', content: 'look it up' }],
+    tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties } } }],
+  });
+
+  it('redacts a value found in a parameter description before forwarding', async () => {
+    const h = harness(decision(['EMAIL']), answer('ok'));
+    const reply = await h.run(withTool({ who: { type: 'string', description: 'defaults to carol@contoso-mail.com' } }));
+    expect(reply.status).toBe(200);
+    expect(JSON.stringify(h.forwarded)).not.toContain('carol@contoso-mail.com');
+    expect(JSON.stringify(h.forwarded)).toContain('[EMAIL_1]');
+  });
+
+  it('refuses, and forwards nothing, when the value sits in a property name it cannot rewrite', async () => {
+    const h = harness(decision(['US_SSN']), answer('ok'));
+    const reply = await h.run(withTool({ 'ssn 219-09-9999': { type: 'string' } }));
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_REDACTION_FAILED' } });
+    expect(h.events).not.toContain('forward');
+  });
+});

@@ -40,8 +40,8 @@ async function expectInvalid(load: Promise<unknown>): Promise<void> {
 
 const input: PolicyInput = {
   principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: [], tenant: null },
-  request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: null, message_count: 1 },
-  classification: { finding_count: 0, types: {}, categories: {} },
+  request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: null, message_count: 1, estimated_prompt_tokens: 10, tools: { count: 0, names: [] } },
+  classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 0, where: { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
   upstreams: [{ name: 'echo', provider: 'echo', region: null, baa: true, zero_data_retention: true, models: ['*'] }],
   time: { unix_ms: 0, iso: '1970-01-01T00:00:00.000Z' },
 };

@@ -26,6 +26,7 @@ function makeInput(overrides: {
   upstreams?: Upstream[];
 } = {}): PolicyInput {
   const types = overrides.types ?? {};
+  const findings = Object.values(types).reduce((a, b) => a + b, 0);
   return {
     principal: { iss: 'https://idp.example', sub: 'alice', client_id: 'app', groups: overrides.groups ?? ['eng'], tenant: null },
     request: {
@@ -34,11 +35,15 @@ function makeInput(overrides: {
       stream: false,
       max_tokens: overrides.max_tokens === undefined ? null : overrides.max_tokens,
       message_count: 2,
+      estimated_prompt_tokens: 40,
+      tools: { count: 0, names: [] },
     },
     classification: {
-      finding_count: Object.values(types).reduce((a, b) => a + b, 0),
+      finding_count: findings,
       types,
       categories: overrides.categories ?? {},
+      max_confidence: findings === 0 ? 0 : 90,
+      where: { system: 0, user: findings, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 },
     },
     upstreams: overrides.upstreams ?? [OPENAI, ECHO],
     time: { unix_ms: 1_700_000_000_000, iso: '2023-11-14T22:13:20.000Z' },
@@ -181,7 +186,7 @@ describe('the default policy bundle', () => {
       missingModel,
       { ...makeInput(), extra: true },
       { ...makeInput(), time: { unix_ms: 1.5, iso: '1970-01-01T00:00:00.001Z' } },
-      { ...makeInput(), classification: { finding_count: 1, types: {}, categories: { NUCLEAR: 1 } } },
+      { ...makeInput(), classification: { ...makeInput({ types: { X: 1 }, categories: { PII: 1 } }).classification, categories: { NUCLEAR: 1 } } },
       { ...makeInput(), upstreams: [OPENAI, OPENAI] },
       { ...makeInput(), time: { unix_ms: 0, iso: '2023-11-14T22:13:20.000Z' } },
     ];

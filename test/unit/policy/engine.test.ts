@@ -9,8 +9,8 @@ const ENTRYPOINT = 'proctor/decision/result';
 
 const input: PolicyInput = {
   principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: 'acme' },
-  request: { api: 'openai.chat_completions', model: 'm', stream: true, max_tokens: 10, message_count: 1 },
-  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 } },
+  request: { api: 'openai.chat_completions', model: 'm', stream: true, max_tokens: 10, message_count: 1, estimated_prompt_tokens: 9, tools: { count: 1, names: ['search'] } },
+  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 }, max_confidence: 85, where: { system: 0, user: 0, assistant: 0, tool: 1, tool_arguments: 0, tools: 0 } },
   upstreams: [
     { name: 'a', provider: 'openai', region: 'eu', baa: false, zero_data_retention: true, models: ['m'] },
     { name: 'b', provider: 'openai', region: null, baa: true, zero_data_retention: false, models: ['*'] },
@@ -90,6 +90,32 @@ describe('createPolicyEngine', () => {
     ['a lone surrogate in a response type', [{ result: { ...allow, obligations: { ...allow.obligations, response: { redact: [], block: ['X\udc00'] } } } }]],
   ])('denies with ERR_POLICY_DECISION_INVALID on %s', (_label, resultSet) => {
     expect(codes(engineWith(() => resultSet).engine.decide(input))).toEqual(['ERR_POLICY_DECISION_INVALID']);
+  });
+
+  const c = input.classification;
+  it.each([
+    ['tools.count that is not the number of names', { ...input, request: { ...input.request, tools: { count: 2, names: ['search'] } } }],
+    ['a tool name that is empty', { ...input, request: { ...input.request, tools: { count: 1, names: [''] } } }],
+    ['no estimated_prompt_tokens', { ...input, request: { ...input.request, estimated_prompt_tokens: undefined } }],
+    ['a fractional estimated_prompt_tokens', { ...input, request: { ...input.request, estimated_prompt_tokens: 1.5 } }],
+    ['types that do not add up to finding_count', { ...input, classification: { ...c, types: { EMAIL: 2 } } }],
+    ['categories that do not add up to finding_count', { ...input, classification: { ...c, categories: {} } }],
+    ['where that does not add up to finding_count', { ...input, classification: { ...c, where: { ...c.where, user: 1 } } }],
+    ['an unknown location in where', { ...input, classification: { ...c, where: { ...c.where, images: 0 } } }],
+    ['a location missing from where', { ...input, classification: { ...c, where: { ...c.where, tools: undefined } } }],
+    ['a max_confidence over 100', { ...input, classification: { ...c, max_confidence: 101 } }],
+    ['a max_confidence without findings', { ...input, classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 40, where: { ...c.where, tool: 0 } } }],
+  ])('denies with ERR_POLICY_INPUT_INVALID on %s, without calling the policy', (_label, bad) => {
+    const { engine, calls } = engineWith(() => [{ result: allow }]);
+    expect(codes(engine.decide(bad as PolicyInput))).toEqual(['ERR_POLICY_INPUT_INVALID']);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('accepts the same input with consistent counts', () => {
+    const { engine } = engineWith(() => [{ result: allow }]);
+    const none = { ...input, classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 0, where: { ...c.where, tool: 0 } } };
+    expect(engine.decide(none).allow).toBe(true);
+    expect(engine.decide(input).allow).toBe(true);
   });
 
   it('does not call the policy for an invalid input', () => {

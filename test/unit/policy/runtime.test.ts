@@ -77,6 +77,18 @@ describe('createPolicyRuntime', () => {
     expect(versions.map((v) => v?.revision ?? null)).toEqual([null, 'c1', 'c2']);
   });
 
+  it('installs active and shadow together behind one activation record, and keeps the other slot otherwise', async () => {
+    const events: string[] = [];
+    const runtime = createPolicyRuntime({ activate: async (v, s, shadow) => void events.push(`${v.revision}@${s}/${shadow?.revision ?? '-'}`) });
+    await runtime.installChanges({ active: { engine: fakeEngine('v1', decision(true)), source: 'a' }, shadow: { engine: fakeEngine('c1', decision(false)), source: 'c' } });
+    expect(events).toEqual(['v1@a/c1']);
+    expect(runtime.decide(SMOKE_INPUT)).toMatchObject({ version: { revision: 'v1' }, shadow: { version: { revision: 'c1' } } });
+    await runtime.installChanges({ shadow: null });
+    await runtime.installChanges({ active: { engine: fakeEngine('v2', decision(true)), source: 'a' } });
+    expect(events).toEqual(['v1@a/c1', 'v1@a/-', 'v2@a/-']);
+    expect(runtime.current()).toMatchObject({ active: { version: { revision: 'v2' } }, shadow: null });
+  });
+
   it('runs installs one at a time, in call order', async () => {
     const order: string[] = [];
     const runtime = createPolicyRuntime({

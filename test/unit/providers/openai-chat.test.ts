@@ -31,13 +31,16 @@ describe('openai chat completions adapter', () => {
     );
     expect(request).toMatchObject({ api: 'openai.chat_completions', model: 'gpt-4o-mini', maxTokens: 50, messageCount: 4, stream: false });
     expect(request.segments).toEqual([
-      { path: 'messages[0].content', text: 'be brief' },
-      { path: 'messages[1].content[0].text', text: 'part one' },
-      { path: 'messages[1].content[1].text', text: 'part two' },
-      { path: 'messages[2].tool_calls[0].function.arguments', text: '{"q":"x"}' },
-      { path: 'messages[3].content', text: 'tool result' },
-      { path: 'tools[0].function.description', text: 'looks things up' },
+      { path: 'messages[0].content', text: 'be brief', location: 'system' },
+      { path: 'messages[1].content[0].text', text: 'part one', location: 'user' },
+      { path: 'messages[1].content[1].text', text: 'part two', location: 'user' },
+      { path: 'messages[2].tool_calls[0].function.arguments', text: '{"q":"x"}', location: 'tool_arguments' },
+      { path: 'messages[3].content', text: 'tool result', location: 'tool' },
+      { path: 'tools[0].function.description', text: 'looks things up', location: 'tools' },
+      { path: 'tools[0].function.parameters', text: 'type', location: 'tools' },
+      { path: 'tools[0].function.parameters.type', text: 'object', location: 'tools' },
     ]);
+    expect(request.toolNames).toEqual(['lookup']);
     expect(request.bodySha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -54,10 +57,75 @@ describe('openai chat completions adapter', () => {
     ['streaming', { model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }, 'ERR_REQUEST_UNSUPPORTED', 'stream'],
     ['a negative max_tokens', { model: 'm', max_tokens: -1, messages: [{ role: 'user', content: 'x' }] }, 'ERR_REQUEST_INVALID', 'max_tokens'],
     ['an unknown message field', { model: 'm', messages: [{ role: 'user', content: 'x', extra: 1 }] }, 'ERR_REQUEST_UNKNOWN_FIELD', 'messages[0].extra'],
+    ['a tool that is not a function', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'c' } }] }, 'ERR_REQUEST_UNSUPPORTED', 'tools[0].type'],
+    ['a tool without a name', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { description: 'd' } }] }, 'ERR_REQUEST_INVALID', 'tools[0].function.name'],
+    ['a tool name with spaces', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'rm -rf' } }] }, 'ERR_REQUEST_INVALID', 'tools[0].function.name'],
+    ['a tool description that is not a string', { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', description: ['hidden'] } }] }, 'ERR_REQUEST_INVALID', 'tools[0].function.description'],
   ])('rejects %s with a code and the field', (_what, body, code, param) => {
     const error = parseError(body);
     expect(error.code).toBe(code);
     expect(error.param).toBe(param);
+  });
+
+  it('scans every string of a tool parameter schema, its property names, and assistant refusals', () => {
+    const request = adapter.parse(
+      bytes({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, refusal: 'I will not email bob@corp.test' }],
+        tools: [{ type: 'function', function: { name: 'send', parameters: { type: 'object', properties: { to: { type: 'string', description: 'e.g. alice@corp.test', enum: ['x'] } } } } }],
+      }),
+    );
+    const texts = request.segments.map((s) => `${s.path}=${s.text}`);
+    expect(texts).toContain('messages[1].refusal=I will not email bob@corp.test');
+    expect(texts).toContain('tools[0].function.parameters.properties.to.description=e.g. alice@corp.test');
+    expect(texts).toContain('tools[0].function.parameters.properties.to.enum[0]=x');
+    expect(texts).toContain('tools[0].function.parameters.properties=to');
+  });
+
+  it.each([
+    ['a property name that would make a segment path ambiguous', { 'a.b': { type: 'string' } }, 'ERR_REQUEST_UNSUPPORTED'],
+    ['a schema nested beyond the limit', JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)), 'ERR_REQUEST_INVALID'],
+  ])('refuses %s in a tool schema', (_what, properties, code) => {
+    const body = { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties } } }] };
+    expect(parseError(body).code).toBe(code);
+  });
+
+  it('refuses unknown fields in a tool definition, whose text would otherwise go unscanned', () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', examples: ['secret'] } }] };
+    expect(parseError(body)).toMatchObject({ code: 'ERR_REQUEST_UNKNOWN_FIELD', param: 'tools[0].function.examples' });
+  });
+
+  it('counts a developer message as system', () => {
+    const request = adapter.parse(bytes({ model: 'm', messages: [{ role: 'developer', content: 'rules' }, { role: 'user', content: 'q' }] }));
+    expect(request.segments.map((s) => s.location)).toEqual(['system', 'user']);
+    expect(request.toolNames).toEqual([]);
+  });
+
+  it('estimates prompt tokens high: ceil(UTF-8 bytes / 3) plus framing per message, per tool call and for the reply', () => {
+    const one = adapter.parse(bytes({ model: 'm', messages: [{ role: 'user', content: 'abcdefg' }] }));
+    expect(one.estimatedPromptTokens).toBe(Math.ceil(7 / 3) + 4 + 3);
+    // Multi-byte text counts by bytes: 4 CJK characters are 12 bytes.
+    const cjk = adapter.parse(bytes({ model: 'm', messages: [{ role: 'user', content: '日本語だ' }] }));
+    expect(cjk.estimatedPromptTokens).toBe(4 + 4 + 3);
+    const tool = { type: 'function', function: { name: 'lookup', description: 'looks', parameters: { type: 'object' } } };
+    const withTools = adapter.parse(bytes({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'abc' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
+      ],
+      tools: [tool],
+    }));
+    const textBytes = 3 + 'lookup'.length + 2 + JSON.stringify(tool).length;
+    expect(withTools.estimatedPromptTokens).toBe(Math.ceil(textBytes / 3) + 2 * 4 + 4 + 3);
+  });
+
+  it('estimates at least the real count for English prose (about 4 bytes per token)', () => {
+    const prose = 'The quarterly report for the north region shows steady growth in every segment we track. '.repeat(20);
+    const request = adapter.parse(bytes({ model: 'm', messages: [{ role: 'user', content: prose }] }));
+    // 15 common words and a full stop: BPE tokenizers make about one token of each. Even at 20 tokens per sentence
+    // (a generous margin) the estimate must not be below the real count.
+    expect(request.estimatedPromptTokens).toBeGreaterThanOrEqual(20 * 20 + 4 + 3);
   });
 
   it('rejects a body that is not valid UTF-8', () => {

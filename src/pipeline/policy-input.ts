@@ -1,0 +1,45 @@
+// Builds policy-input.v1 for one request from the stages before the decision. Invariants: counts only, never a
+// finding's value or a prompt's text; every count in `classification` adds up to finding_count; the upstream
+// catalogue is copied in configuration order; the time is the one given (the policy never reads a clock).
+import type { Classification } from '../classification/index.ts';
+import type { UpstreamSettings } from '../config/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { FindingLocation, PolicyInput } from '../policy/index.ts';
+import type { NormalizedRequest } from '../providers/index.ts';
+
+export function buildPolicyInput(
+  principal: Principal,
+  request: NormalizedRequest,
+  classification: Classification,
+  upstreams: readonly UpstreamSettings[],
+  now: Date,
+): PolicyInput {
+  const types: Record<string, number> = {};
+  const categories: Record<string, number> = {};
+  const where: Record<FindingLocation, number> = { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 };
+  let maxConfidence = 0;
+  for (const f of classification.findings) {
+    types[f.type] = (types[f.type] ?? 0) + 1;
+    categories[f.category] = (categories[f.category] ?? 0) + 1;
+    const segment = request.segments[f.segment];
+    // The classifier was given exactly these segments; a finding outside them is a bug, and the pipeline denies.
+    if (segment === undefined) throw new Error(`finding refers to segment ${f.segment}, which the request does not have`);
+    where[segment.location] += 1;
+    maxConfidence = Math.max(maxConfidence, f.confidence);
+  }
+  return {
+    principal: { iss: principal.iss, sub: principal.sub, client_id: principal.client_id, groups: [...principal.groups], tenant: principal.tenant },
+    request: {
+      api: request.api,
+      model: request.model,
+      stream: request.stream,
+      max_tokens: request.maxTokens,
+      message_count: request.messageCount,
+      estimated_prompt_tokens: request.estimatedPromptTokens,
+      tools: { count: request.toolNames.length, names: [...request.toolNames] },
+    },
+    classification: { finding_count: classification.findings.length, types, categories, max_confidence: maxConfidence, where },
+    upstreams: upstreams.map((u) => ({ name: u.name, provider: u.provider, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
+    time: { unix_ms: now.getTime(), iso: now.toISOString() },
+  };
+}
