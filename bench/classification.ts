@@ -36,7 +36,7 @@ export function benchClassification(): Record<string, unknown> {
   const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
   const result: Record<string, unknown> = {};
   const cases = [['1kb', 1024, 20_000, PARAGRAPHS], ['8kb', 8192, 5000, PARAGRAPHS], ['64kb', 65_536, 600, PARAGRAPHS],
-    ['8kb_sparse', 8192, 5000, SPARSE], ['64kb_sparse', 65_536, 600, SPARSE]] as const;
+    ['1kb_sparse', 1024, 20_000, SPARSE], ['8kb_sparse', 8192, 5000, SPARSE], ['64kb_sparse', 65_536, 600, SPARSE]] as const;
   for (const [name, size, iterations, paragraphs] of cases) {
     const segments = [{ path: 'messages[0].content', text: prompt(size, paragraphs) }];
     for (let i = 0; i < Math.min(500, iterations); i += 1) classifier.classify(segments); // warm-up

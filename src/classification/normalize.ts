@@ -21,20 +21,36 @@ export interface NormalizedText {
   startOf(i: number): number;
   /** Original offset where a span ending (exclusive) at normalised offset `i` ends (i in 0..text.length). */
   endOf(i: number): number;
+  /**
+   * Only ASCII and the stable characters below: `text.toLowerCase()` then maps every character to one character
+   * at the same offset (no İ, final sigma or surrogate pairs), so windows can be sliced from it.
+   */
+  simple: boolean;
 }
 
-const identityMap = (text: string): NormalizedText => ({ text, startOf: (i) => i, endOf: (i) => i });
+const identityMap = (text: string, simple = false): NormalizedText => ({ text, startOf: (i) => i, endOf: (i) => i, simple });
+
+/**
+ * Characters NFKC leaves alone in any context: Latin-1 letters (À..ÿ, × and ÷) and common typographic punctuation
+ * (– — ‘ ’ “ ” • €). All are starters that never combine with a neighbour, and none is ignorable.
+ */
+function isStable(code: number): boolean {
+  return (code >= 0xc0 && code <= 0xff) || code === 0x2013 || code === 0x2014 || code === 0x2018 || code === 0x2019
+    || code === 0x201c || code === 0x201d || code === 0x2022 || code === 0x20ac;
+}
 
 export function normalizeText(original: string): NormalizedText {
-  let ascii = true;
+  let stable = true;
   for (let i = 0; i < original.length; i += 1) {
-    if (original.charCodeAt(i) >= 0x80) {
-      ascii = false;
+    const code = original.charCodeAt(i);
+    if (code >= 0x80 && !isStable(code)) {
+      stable = false;
       break;
     }
   }
-  // Fast paths: ASCII, or text that NFKC leaves alone and that has no ignorable character (one native call).
-  if (ascii) return identityMap(original);
+  // Fast paths: ASCII plus stable characters (most European prose), or text that NFKC leaves alone and that has
+  // no ignorable character (one native call over the whole text).
+  if (stable) return identityMap(original, true);
   if (!hasIgnorable(original) && original.normalize('NFKC') === original) return identityMap(original);
 
   const parts: string[] = [];
@@ -72,5 +88,6 @@ export function normalizeText(original: string): NormalizedText {
     text,
     startOf: (n) => (n >= starts.length ? original.length : (starts[n] as number)),
     endOf: (n) => (n <= 0 ? (starts[0] ?? 0) : (ends[n - 1] as number)),
+    simple: false,
   };
 }
