@@ -181,3 +181,16 @@ function reverseKeys(x: JsonValue): JsonValue {
   }
   return x;
 }
+
+describe('string serialisation', () => {
+  it('is JSON.stringify for every well-formed string, escapes and astral characters included (property)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u2028', 'a', 'é', '😀') }));
+    fc.assert(fc.property(text, (s) => canonicalString(s) === JSON.stringify(s) && canonicalString({ [s]: s }) === `{${JSON.stringify(s)}:${JSON.stringify(s)}}`));
+  });
+
+  it('rejects a lone surrogate however the string starts', () => {
+    for (const s of ['\ud800', 'abc\udfff', '"\ud83d', 'x\\\udc00']) {
+      expect(() => canonicalString({ k: s })).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID', path: '$.k' }));
+    }
+  });
+});
