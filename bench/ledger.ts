@@ -2,6 +2,9 @@
 // fsync off, so these figures exclude the disk's flush latency): appends/s and commit wait (append call → committed) p50/p99 for 1 and
 // 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s.
 // Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connectPostgres, migrate } from '../src/db/index.ts';
 import type { Sql } from '../src/db/index.ts';
@@ -10,6 +13,45 @@ import type { Ledger } from '../src/ledger/index.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 
 const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 3);
+/** Comma-separated subset of runs, e.g. "1x64,4x64,paced" (default: all). */
+const ONLY = process.env.BENCH_LEDGER_ONLY ? new Set(process.env.BENCH_LEDGER_ONLY.split(',')) : null;
+
+// CPU time per record, of this process and of the PostgreSQL server (the postmaster's children, from /proc): on a
+// shared machine wall-clock rates vary with the load, CPU per record much less. ticks → µs.
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+let postmaster = 0;
+
+function serverCpuUs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === postmaster || Number(pid) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * TICK_US;
+}
+
+function cpuMeter() {
+  const node = process.cpuUsage();
+  const main = process.threadCpuUsage();
+  const server = serverCpuUs();
+  return (records: number) => {
+    const used = process.cpuUsage(node);
+    const loop = process.threadCpuUsage(main);
+    return {
+      // the event loop's thread (the limit of one replica), and the whole process (signing thread included)
+      event_loop_cpu_us_per_record: Math.round((loop.user + loop.system) / Math.max(1, records)),
+      node_cpu_us_per_record: Math.round((used.user + used.system) / Math.max(1, records)),
+      postgres_cpu_us_per_record: Math.round((serverCpuUs() - server) / Math.max(1, records)),
+    };
+  };
+}
 
 const body = {
   principal: { iss: 'https://idp.example', sub: 'alice@example.com', client_id: 'app', groups: ['eng', 'finance'], tenant: 'acme', token_fingerprint: 'f'.repeat(43) },
@@ -29,8 +71,10 @@ function pct(sorted: number[], p: number): number {
 async function closedLoop(sql: Sql, chains: number, writers: number, tag: string) {
   const signer = loadSigner(generateSigningKey().privateKeyPem);
   const ledgers: Ledger[] = [];
-  for (let c = 0; c < chains; c++) ledgers.push(await openLedger({ sql, signer, chain: `bench-${tag}-${c}`, clock }));
+  let batches = 0;
+  for (let c = 0; c < chains; c++) ledgers.push(await openLedger({ sql, signer, chain: `bench-${tag}-${c}`, clock, onCommit: () => void (batches += 1) }));
   const waits: number[] = [];
+  const meter = cpuMeter();
   const end = performance.now() + SECONDS * 1000;
   let n = 0;
   await Promise.all(
@@ -43,15 +87,19 @@ async function closedLoop(sql: Sql, chains: number, writers: number, tag: string
       }
     }),
   );
+  const cpu = meter(waits.length);
+  const committed = batches;
   await Promise.all(ledgers.map((l) => l.close()));
   waits.sort((a, b) => a - b);
-  return { chains, writers, appends_per_s: Math.round(waits.length / SECONDS), commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99) };
+  return { chains, writers, appends_per_s: Math.round(waits.length / SECONDS), commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99), records_per_batch: Math.round((waits.length / Math.max(1, committed)) * 10) / 10, ...cpu };
 }
 
 async function paced(sql: Sql, perSecond: number) {
-  const ledger = await openLedger({ sql, signer: loadSigner(generateSigningKey().privateKeyPem), chain: `bench-paced-${perSecond}`, clock });
+  let batches = 0;
+  const ledger = await openLedger({ sql, signer: loadSigner(generateSigningKey().privateKeyPem), chain: `bench-paced-${perSecond}`, clock, onCommit: () => void (batches += 1) });
   const waits: number[] = [];
   const total = perSecond * SECONDS;
+  const meter = cpuMeter();
   const start = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -62,9 +110,11 @@ async function paced(sql: Sql, perSecond: number) {
     pending.push(ledger.append('decision', `p${i}`, body).then(() => void waits.push(performance.now() - t0)));
   }
   await Promise.all(pending);
+  const cpu = meter(total);
+  const committed = batches;
   await ledger.close();
   waits.sort((a, b) => a - b);
-  return { records_per_s: perSecond, commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99) };
+  return { records_per_s: perSecond, commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99), records_per_batch: Math.round((total / Math.max(1, committed)) * 10) / 10, ...cpu };
 }
 
 export async function benchLedger() {
@@ -77,15 +127,20 @@ export async function benchLedger() {
   try {
     await migrate(sql);
     const settings = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    const backend = await sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
     const runs = [];
-    for (const chains of [1, 4]) for (const writers of [1, 16, 64]) runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
+    for (const chains of [1, 4]) {
+      for (const writers of [1, 16, 64]) if (!ONLY || ONLY.has(`${chains}x${writers}`)) runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
+    }
     return {
       database: 'postgresql-15 (throwaway, fsync off)',
       synchronous_commit: settings.rows[0]?.synchronous_commit ?? 'unknown',
       seconds_per_run: SECONDS,
       group_commit: { max_records: 256, max_wait_ms: 0 },
       runs,
-      paced_1000_per_s: await paced(sql, 1000),
+      paced_1000_per_s: !ONLY || ONLY.has('paced') ? await paced(sql, 1000) : null,
+      load_average: loadavg().map((l) => Math.round(l * 100) / 100),
     };
   } finally {
     await sql.close();

@@ -1,13 +1,19 @@
-// One batch of records written to a chain inside the caller's transaction: lock the head row FOR UPDATE (the fork
-// guard, also across processes), build, seal and INSERT each record after the head, move the head once.
-// A record that is invalid (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the batch.
+// One batch of records for a chain, in two steps. sealBatch (no I/O but signing) builds each record after a given head
+// — seq, prev, ts, the canonical bytes, the leaf hash — then signs them all at once (half on the signing thread when the
+// batch is large). insertBatch, inside the caller's transaction whose head row is locked FOR UPDATE (the fork guard,
+// also across processes), creates any missing month partition, INSERTs the rows and moves the head once.
+// Bodies of decision/outcome/policy_activated records arrive already serialised and schema-checked (at append): their
+// bytes are the body members merged with the envelope and the seal, never serialised again. A record that is invalid
+// (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the batch.
+import { canonicalMembers } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
-import { sealRecord } from './record.ts';
+import { leafHash, sealRecord, signingMessage } from './record.ts';
 import { rotationRecord } from './rotation.ts';
 import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
 import type { ItemResult } from './group-commit.ts';
+import type { PartitionMonths } from './partitions.ts';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 
@@ -20,7 +26,9 @@ export interface AppendedRecord {
   seq: number;
   /** The record's leaf hash, hex: what an outcome's decision_hash names. */
   hash: string;
+  /** Exactly the stored bytes. */
   bytes: Uint8Array;
+  /** The record, parsed from `bytes` (so it always matches them). */
   record: AuditRecord;
 }
 
@@ -36,10 +44,15 @@ export interface Head {
   hash: Uint8Array | null;
 }
 
+/** A body member: its key and its canonical `"key":value` text. */
+export type Member = [key: string, member: string];
+
 export interface PendingRecord {
   type: RecordType;
   requestId: string | null;
   body: Record<string, JsonValue>;
+  /** The body's canonical members, sorted, taken (and schema-checked) when it was appended; absent: seal from `body`. */
+  members?: Member[];
   index: RecordIndex;
   /** key_rotated only: the key that signs from the next record on (it counter-signs this one). */
   rotateTo?: Signer;
@@ -49,6 +62,23 @@ export interface ChainContext {
   chain: string;
   signer: Signer;
   clock: Clock;
+  /** Months known to have a partition; the batch creates any other it writes into before its INSERT. */
+  partitions: PartitionMonths;
+}
+
+export interface SealedBatch {
+  /** The head this batch continues, and the signer in force there. */
+  base: Head;
+  baseKid: string;
+  /** The head after it, and the signer in force after it (a key_rotated record changes it). */
+  head: Head;
+  signer: Signer;
+  results: ItemResult<AppendedRecord>[];
+  /** INSERT parameters, COLUMNS per row, and each row's ts. */
+  params: unknown[];
+  stamps: Date[];
+  /** Keys a key_rotated record in this batch brought in. */
+  newKeys: Signer[];
 }
 
 export async function lockHead(tx: Sql, chain: string): Promise<Head> {
@@ -66,31 +96,73 @@ export function sameHead(a: Head, b: Head): boolean {
 }
 
 const COLUMNS = 12;
+const TS = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const byKey = (a: Member, b: Member) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Writes records after `head` (already locked by the caller's transaction). Returns per-record results and the new head. */
-export async function writeBatch(
-  tx: Sql,
-  ctx: ChainContext,
-  head: Head,
-  items: readonly PendingRecord[],
-): Promise<{ results: ItemResult<AppendedRecord>[]; head: Head; signer: Signer }> {
-  const results: ItemResult<AppendedRecord>[] = [];
+function appended(chain: string, seq: number, hash: string, bytes: Uint8Array): AppendedRecord {
+  let parsed: AuditRecord | undefined;
+  return {
+    chain,
+    seq,
+    hash,
+    bytes,
+    get record() {
+      parsed ??= JSON.parse(decoder.decode(bytes)) as AuditRecord;
+      return parsed;
+    },
+  };
+}
+
+/** A record whose signature is still to be made: its index in the batch, members so far, hash and signer. */
+interface Unsigned {
+  at: number;
+  members: Member[];
+  hash: Uint8Array;
+  signer: Signer;
+  seq: number;
+}
+
+/** Builds and signs records after `base`. No database access. */
+export async function sealBatch(ctx: ChainContext, base: Head, items: readonly PendingRecord[]): Promise<SealedBatch> {
+  const results: (ItemResult<AppendedRecord> | null)[] = [];
   const params: unknown[] = [];
-  let current = head;
+  const stamps: Date[] = [];
+  const newKeys: Signer[] = [];
+  const unsigned: Unsigned[] = [];
+  const rows: { at: number; row: unknown[] }[] = [];
+  let current = base;
   let signer = ctx.signer;
-  for (const item of items) {
+  for (const [at, item] of items.entries()) {
     const seq = current.seq === null ? 0 : current.seq + 1;
     const now = ctx.clock.now();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    const ts = now instanceof Date && !Number.isNaN(now.getTime()) ? now.toISOString() : '';
+    if (!TS.test(ts)) {
       results.push({ ok: false, error: new LedgerError('ERR_RECORD_INVALID', 'the clock returned an invalid date', { path: '$.ts' }) });
       continue;
     }
     const prev = current.hash === null ? null : Buffer.from(current.hash).toString('hex');
-    let unsigned: UnsignedRecord = { ...item.body, v: 1, type: item.type, chain: ctx.chain, seq, ts: now.toISOString(), prev, request_id: item.requestId };
+    const row = [
+      ctx.chain, seq, ts, item.type, item.requestId, item.index.subject ?? null, item.index.decision ?? null,
+      item.index.policyVersion ?? null, current.hash === null ? null : Buffer.from(current.hash),
+    ];
+    if (item.members && !item.rotateTo && seq > 0) {
+      // Fast path: envelope members merged with the body's, hashed now, signed below with the rest of the batch.
+      const members = [...canonicalMembers({ v: 1, type: item.type, chain: ctx.chain, seq, ts, prev, request_id: item.requestId }), ...item.members].sort(byKey);
+      const hash = leafHash(encoder.encode(`{${members.map(([, m]) => m).join(',')}}`));
+      unsigned.push({ at, members, hash, signer, seq });
+      results.push(null);
+      rows.push({ at, row: [...row, Buffer.from(hash), signer.kid] });
+      stamps.push(now);
+      current = { seq, hash };
+      continue;
+    }
+    let record: UnsignedRecord = { ...item.body, v: 1, type: item.type, chain: ctx.chain, seq, ts, prev, request_id: item.requestId };
     let sealed;
     try {
-      if (item.rotateTo) unsigned = await rotationRecord(unsigned, signer, item.rotateTo);
-      sealed = await sealRecord(unsigned, signer);
+      if (item.rotateTo) record = await rotationRecord(record, signer, item.rotateTo);
+      sealed = await sealRecord(record, signer);
     } catch (error) {
       if (error instanceof LedgerError && error.code === 'ERR_RECORD_INVALID') {
         results.push({ ok: false, error });
@@ -98,31 +170,70 @@ export async function writeBatch(
       }
       throw error;
     }
-    params.push(
-      ctx.chain, seq, unsigned.ts, item.type, item.requestId, item.index.subject ?? null, item.index.decision ?? null,
-      item.index.policyVersion ?? null, current.hash === null ? null : Buffer.from(current.hash), Buffer.from(sealed.hash),
-      signer.kid, Buffer.from(sealed.bytes),
-    );
-    results.push({ ok: true, value: { chain: ctx.chain, seq, hash: sealed.record.hash, bytes: sealed.bytes, record: sealed.record } });
+    results.push({ ok: true, value: appended(ctx.chain, seq, sealed.record.hash, sealed.bytes) });
+    rows.push({ at, row: [...row, Buffer.from(sealed.hash), signer.kid, Buffer.from(sealed.bytes)] });
+    stamps.push(now);
     current = { seq, hash: sealed.hash };
     if (item.rotateTo) {
       signer = item.rotateTo;
-      await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [signer.kid, signer.publicKeyPem]);
+      newKeys.push(signer);
     }
   }
-  const rows = params.length / COLUMNS;
-  if (rows > 0) {
-    const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(', ')})`);
-    await tx.query(
-      `INSERT INTO audit_records (chain, seq, ts, type, request_id, subject, decision, policy_version, prev, hash, kid, record)
-       VALUES ${values.join(', ')}`,
-      params,
-    );
-    await tx.query('UPDATE audit_chains SET head_seq = $2, head_hash = $3, updated_at = now() WHERE chain = $1', [
-      ctx.chain,
-      current.seq,
-      Buffer.from(current.hash as Uint8Array),
-    ]);
+
+  // Sign what the fast path left, grouped by key (a rotation inside the batch changes the key).
+  const signatures = new Map<Unsigned, Uint8Array>();
+  for (const key of new Set(unsigned.map((u) => u.signer))) {
+    const mine = unsigned.filter((u) => u.signer === key);
+    const messages = mine.map((u) => signingMessage(u.hash));
+    const sigs = key.signMany ? await key.signMany(messages) : await Promise.all(messages.map((m) => key.sign(m)));
+    mine.forEach((u, i) => signatures.set(u, sigs[i] as Uint8Array));
   }
-  return { results, head: current, signer };
+  const bytesAt = new Map<number, Uint8Array>();
+  for (const u of unsigned) {
+    const sig = signatures.get(u);
+    if (!sig || sig.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
+    const hashHex = Buffer.from(u.hash).toString('hex');
+    const seal = canonicalMembers({ hash: hashHex, kid: u.signer.kid, sig: Buffer.from(sig).toString('base64url') });
+    const bytes = encoder.encode(`{${[...u.members, ...seal].sort(byKey).map(([, m]) => m).join(',')}}`);
+    results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, hashHex, bytes) }; // one result per item, in order
+    bytesAt.set(u.at, bytes);
+  }
+  for (const { at, row } of rows) {
+    const bytes = bytesAt.get(at);
+    params.push(...row, ...(bytes ? [Buffer.from(bytes)] : []));
+  }
+  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], params, stamps, newKeys };
+}
+
+/** Writes a sealed batch inside the caller's transaction (head row already locked at batch.base). */
+export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
+  const rows = batch.params.length / COLUMNS;
+  if (rows === 0) return;
+  await ctx.partitions.ensure(tx, batch.stamps);
+  for (const key of batch.newKeys) {
+    await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [key.kid, key.publicKeyPem]);
+  }
+  const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(', ')})`);
+  await tx.query(
+    `INSERT INTO audit_records (chain, seq, ts, type, request_id, subject, decision, policy_version, prev, hash, kid, record)
+     VALUES ${values.join(', ')}`,
+    batch.params,
+  );
+  await tx.query('UPDATE audit_chains SET head_seq = $2, head_hash = $3, updated_at = now() WHERE chain = $1', [
+    ctx.chain,
+    batch.head.seq,
+    Buffer.from(batch.head.hash as Uint8Array),
+  ]);
+}
+
+/** Seals and writes records after `head` (already locked by the caller's transaction). */
+export async function writeBatch(
+  tx: Sql,
+  ctx: ChainContext,
+  head: Head,
+  items: readonly PendingRecord[],
+): Promise<{ results: ItemResult<AppendedRecord>[]; head: Head; signer: Signer }> {
+  const batch = await sealBatch(ctx, head, items);
+  await insertBatch(tx, ctx, batch);
+  return { results: batch.results, head: batch.head, signer: batch.signer };
 }

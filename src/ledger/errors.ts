@@ -2,7 +2,8 @@
 // ERR_RECORD_INVALID (a value cannot go into a record; `path` names it), ERR_RECORD_NOT_CANONICAL (bytes are not
 // the canonical form of what they parse to), ERR_KEY_INVALID (not an Ed25519 key of the expected kind, or a bad
 // keyring), ERR_AUDIT_UNAVAILABLE (the record could not be durably written; nothing was acknowledged),
-// ERR_CHAIN_LEASED (another process holds the chain), ERR_CHAIN_CONFLICT (the chain moved under its lease holder).
+// ERR_CHAIN_LEASED (another process holds the chain), ERR_CHAIN_CONFLICT (the chain moved under its lease holder),
+// ERR_RETENTION_REFUSED (retention would drop what it must keep, or cannot trim a chain cleanly; nothing dropped).
 
 export type LedgerErrorCode =
   | 'ERR_RECORD_INVALID'
@@ -10,7 +11,8 @@ export type LedgerErrorCode =
   | 'ERR_KEY_INVALID'
   | 'ERR_AUDIT_UNAVAILABLE'
   | 'ERR_CHAIN_LEASED'
-  | 'ERR_CHAIN_CONFLICT';
+  | 'ERR_CHAIN_CONFLICT'
+  | 'ERR_RETENTION_REFUSED';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

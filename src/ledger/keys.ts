@@ -4,13 +4,20 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { LedgerError } from './errors.ts';
+import { signOnWorker } from './sign-pool.ts';
 
 /** Signs ledger messages. MUST be deterministic for a given key and message (Ed25519 is). */
 export interface Signer {
   readonly kid: string;
   readonly publicKeyPem: string;
   sign(message: Uint8Array): Promise<Uint8Array>;
+  /** Optional: signs many messages at once (same results as sign, in order), e.g. on another thread. */
+  signMany?(messages: readonly Uint8Array[]): Promise<Uint8Array[]>;
 }
+
+/** Batches at least this large are signed half on the signing thread and half here meanwhile (the event loop would
+ * otherwise only wait for the thread); smaller ones all here (a thread round trip costs more). */
+const WORKER_MIN_BATCH = 16;
 
 /** A Signer from a PKCS#8 PEM Ed25519 private key. */
 export function loadSigner(privateKeyPem: string): Signer {
@@ -32,6 +39,13 @@ export function loadSigner(privateKeyPem: string): Signer {
     kid,
     publicKeyPem,
     sign: async (message) => new Uint8Array(sign(null, message, key)),
+    async signMany(messages) {
+      if (messages.length < WORKER_MIN_BATCH) return messages.map((m) => new Uint8Array(sign(null, m, key)));
+      const half = messages.length >> 1;
+      const there = signOnWorker(key, messages.slice(half));
+      const here = messages.slice(0, half).map((m) => new Uint8Array(sign(null, m, key)));
+      return [...here, ...(await there)];
+    },
   };
 }
 

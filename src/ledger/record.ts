@@ -13,8 +13,9 @@ import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 
 /** chain_opened (seq 0, by openLedger), decision and outcome (per request), policy_activated (a policy bundle went
- * live), key_rotated (by Ledger.rotateKey only: signed by the old key, counter-signed by the new). */
-export type RecordType = 'chain_opened' | 'decision' | 'outcome' | 'policy_activated' | 'key_rotated';
+ * live), key_rotated (by Ledger.rotateKey only: signed by the old key, counter-signed by the new), retention_applied
+ * (by retention only, before it drops old partitions: what the chain lost; docs/ledger.md). */
+export type RecordType = 'chain_opened' | 'decision' | 'outcome' | 'policy_activated' | 'key_rotated' | 'retention_applied';
 
 export interface RecordEnvelope {
   v: 1;

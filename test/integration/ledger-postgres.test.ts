@@ -176,7 +176,7 @@ describe('proctor verify (runVerify)', () => {
     try {
       await admin.query("UPDATE audit_records SET record = convert_to(replace(convert_from(record, 'UTF8'), '\"status\":200', '\"status\":201'), 'UTF8') WHERE chain = 'it-cli' AND seq = 2");
     } finally {
-      await admin.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete; ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_truncate');
+      await admin.query('SELECT audit_records_arm_guards()');
     }
     const tampered = await verifyCli(['--db', pg.url, '--trust', trustFile, '--chain', 'it-cli']);
     expect(tampered.code).toBe(1);

@@ -41,8 +41,7 @@ export async function asMaliciousDba(sql: Sql, fn: () => Promise<void>): Promise
     await fn();
   } finally {
     await sql.query(`
-      ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete;
-      ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_truncate;
+      SELECT audit_records_arm_guards();
       ALTER TABLE audit_chains ENABLE ALWAYS TRIGGER audit_chains_forward_only;
       ALTER TABLE audit_chains ENABLE ALWAYS TRIGGER audit_chains_no_truncate`);
   }

@@ -6,7 +6,7 @@ import { createGroupCommitter } from '../../../src/ledger/group-commit.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { verifyLedger } from '../../../src/ledger/verify.ts';
-import { freshDb, steppingClock } from './fixture.ts';
+import { freshDb, steppingClock, storedBytes } from './fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
@@ -145,6 +145,77 @@ describe('group commit', () => {
   });
 });
 
+describe('pipelined batches and the signing thread', () => {
+  it('a batch sealed while the one before it was writing is sealed again when that one fails: no gap, no fork', async () => {
+    // Batch 1 is held just before COMMIT and then fails; batch 2 is sealed meanwhile, after batch 1's seqs.
+    let gate: Promise<void> | null = null;
+    let failCommits = 0;
+    const held: Sql = {
+      ...sql,
+      transaction: (fn) =>
+        sql.transaction(async (tx) => {
+          const result = await fn(tx);
+          if (gate) await gate;
+          if (failCommits > 0) {
+            failCommits -= 1;
+            throw new Error('commit lost');
+          }
+          return result;
+        }),
+    };
+    let sealings = 0;
+    const counting = { ...signer, signMany: (m: readonly Uint8Array[]) => ((sealings += 1), signer.signMany!(m)) };
+    const ledger = await openLedger({ sql: held, signer: counting, chain: 'gc-pipe', clock: steppingClock(), batch: { maxRecords: 20 } });
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    failCommits = 1;
+    const first = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `a${i}`, deny));
+    const second = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `b${i}`, deny));
+    while (sealings < 2) await new Promise((r) => setTimeout(r, 5)); // both sealed: batch 2 while batch 1 is held
+    gate = null;
+    open(); // batch 1 fails; batch 2, which waited for it, is sealed again and commits
+
+    expect((await Promise.allSettled(first)).every((r) => r.status === 'rejected')).toBe(true);
+    const later = await Promise.all(second);
+    expect(sealings).toBe(3); // batch 2 sealed again from the committed head
+    expect(later.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1)); // batch 1's seqs, reused
+    expect(await storedSeqs('gc-pipe')).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-pipe'] })).findings).toEqual([]);
+    await ledger.close();
+  });
+
+  it('large batches are signed on the signing thread; every record is exactly its stored bytes and verifies', async () => {
+    const ledger = await openLedger({ sql, signer, chain: 'gc-thread', clock: steppingClock() });
+    const appended = await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.append('decision', `t${i}`, { ...deny, n: i })));
+    await ledger.close();
+    for (const a of appended) {
+      expect(a.record).toEqual(JSON.parse(new TextDecoder().decode(a.bytes)));
+      expect(Buffer.from(await storedBytes(sql, 'gc-thread', a.seq))).toEqual(Buffer.from(a.bytes));
+    }
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-thread'] })).findings).toEqual([]);
+  });
+
+  it('signMany on and off the thread gives the same signatures as sign', async () => {
+    const messages = Array.from({ length: 40 }, (_, i) => new TextEncoder().encode(`message ${i}`));
+    const one = await Promise.all(messages.map((m) => signer.sign(m)));
+    const many = await signer.signMany!(messages); // 40 >= the thread threshold
+    const few = await signer.signMany!(messages.slice(0, 3));
+    expect(many.map((s) => Buffer.from(s).toString('hex'))).toEqual(one.map((s) => Buffer.from(s).toString('hex')));
+    expect(few.map((s) => Buffer.from(s).toString('hex'))).toEqual(one.slice(0, 3).map((s) => Buffer.from(s).toString('hex')));
+  });
+
+  it('a body changed after append does not change the record: it was serialised and checked at append', async () => {
+    const ledger = await openLedger({ sql, signer, chain: 'gc-snapshot', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    const body = { decision: { allow: false, reasons: [] as { code: string }[], obligations: null } };
+    const pending = ledger.append('decision', 'snap', body);
+    body.decision.reasons.push({ code: 'LATE' });
+    const r = await pending;
+    expect(r.record.decision).toEqual({ allow: false, reasons: [], obligations: null });
+    expect(Buffer.from(await storedBytes(sql, 'gc-snapshot', r.seq))).toEqual(Buffer.from(r.bytes));
+    await ledger.close();
+  });
+});
+
 describe('createGroupCommitter', () => {
   it('flushes at maxRecords without waiting, and after maxWaitMs otherwise', async () => {
     const batches: number[][] = [];
@@ -179,6 +250,47 @@ describe('createGroupCommitter', () => {
     release();
     expect(await Promise.all([a, ...rest])).toEqual([1, 2, 3, 4]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
+    await c.drain();
+  });
+  it('a few items wait for the batch in flight; enough of them start the next batch while it writes', async () => {
+    const started: number[][] = [];
+    const gates: (() => void)[] = [];
+    const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0, pipelineMin: 3 }, async (items, sealed) => {
+      started.push(items);
+      sealed();
+      await new Promise<void>((r) => gates.push(r));
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    const all = [c.enqueue(1)];
+    await new Promise((r) => setTimeout(r, 5));
+    all.push(c.enqueue(2), c.enqueue(3));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual([[1]]); // 2 waiting < 3: they wait
+    all.push(c.enqueue(4));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual([[1], [2, 3, 4]]); // 3 waiting: sealed while [1] writes
+    while (gates.length > 0) gates.shift()?.();
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4]);
+    await c.drain();
+  });
+
+  it('with sealed() called, the next batch starts while this one writes, at most two in flight', async () => {
+    const started: number[][] = [];
+    const gates: (() => void)[] = [];
+    const c = createGroupCommitter<number, number>({ maxRecords: 2, maxWaitMs: 0, pipelineMin: 1 }, async (items, sealed) => {
+      started.push(items);
+      sealed();
+      await new Promise<void>((r) => gates.push(r));
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    const all = [1, 2, 3, 4, 5, 6].map((n) => c.enqueue(n));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([[1, 2], [3, 4]]); // the third batch waits for a slot
+    gates.shift()?.();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([[1, 2], [3, 4], [5, 6]]);
+    while (gates.length > 0) gates.shift()?.();
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5, 6]);
     await c.drain();
   });
 });

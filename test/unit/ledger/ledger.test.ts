@@ -6,7 +6,7 @@ import { LedgerError } from '../../../src/ledger/errors.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { verifyLedger } from '../../../src/ledger/verify.ts';
-import { freshDb, steppingClock } from './fixture.ts';
+import { asMaliciousDba, freshDb, steppingClock } from './fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
@@ -152,7 +152,13 @@ describe('append-only triggers', () => {
       );
     const headHash = (await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'fork-1' AND seq = 0")).rows[0]!.hash;
     await copy(1, toBytes(headHash), 1);
-    await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
-    await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: '23505' });
+    // The fork guard refuses first (PR003) ...
+    await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: 'PR003' });
+    // ... and with it switched off, the partition's unique indexes still refuse a second seq or prev in its month.
+    await asMaliciousDba(sql, async () => {
+      await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
+      await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: '23505' });
+    });
   });
 });

@@ -112,8 +112,8 @@ describe('sealRecord', () => {
   });
 
   it('accepts unknown body fields (the pipeline may add facts)', async () => {
-    const sealed = await sealRecord(unsigned({ reservation: { tokens: 100, cost_micro_usd: 42 } }), signer);
-    expect(sealed.record.reservation).toEqual({ tokens: 100, cost_micro_usd: 42 });
+    const sealed = await sealRecord(unsigned({ experimental_fact: { tokens: 100, cost_micro_usd: 42 } }), signer);
+    expect(sealed.record.experimental_fact).toEqual({ tokens: 100, cost_micro_usd: 42 });
   });
 
   it('refuses a float anywhere in the body before signing', async () => {

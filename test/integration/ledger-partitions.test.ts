@@ -1,0 +1,296 @@
+// Monthly partitions and retention on a real PostgreSQL 15: the 004 → 005 conversion keeps every byte, rows land in
+// their month, a fork across a month boundary is refused, the append-only triggers hold on every partition (also under
+// session_replication_role = replica), the runtime role creates partitions through the writer but cannot drop,
+// detach or truncate one, and `proctor ledger retention` lists, refuses and applies.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLedgerCli } from '../../src/cli/ledger.ts';
+import { connectPostgres, migrate, toBytes, toSafeInteger } from '../../src/db/index.ts';
+import type { Sql } from '../../src/db/index.ts';
+import { generateSigningKey, loadSigner, openLedger, sealRecord, verifyLedger } from '../../src/ledger/index.ts';
+import type { AppendedRecord } from '../../src/ledger/index.ts';
+import { startPostgres } from '../helpers/postgres.ts';
+import type { ThrowawayPostgres } from '../helpers/postgres.ts';
+
+const key = generateSigningKey();
+const signer = loadSigner(key.privateKeyPem);
+const deny = { decision: { allow: false, reasons: [], obligations: null } };
+let pg: ThrowawayPostgres;
+let admin: Sql;
+let dir: string;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  admin = connectPostgres(pg.superuserUrl, { max: 2 });
+  dir = mkdtempSync(path.join(tmpdir(), 'proctor-partitions-it-'));
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await pg?.destroy();
+});
+
+/** A fresh database owned by `owner` (default: the unprivileged proctor user); returns its URL for that owner. */
+async function database(name: string, owner = 'proctor'): Promise<string> {
+  await admin.query(`CREATE DATABASE ${name} OWNER ${owner}`);
+  const url = new URL(owner === 'postgres' ? pg.superuserUrl : pg.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function settableClock(at: string) {
+  let t = Date.parse(at);
+  return { now: () => new Date((t += 1)), set: (iso: string) => void (t = Date.parse(iso)) };
+}
+
+async function chainAt(sql: Sql, chain: string, stamps: string[]): Promise<AppendedRecord[]> {
+  const clock = settableClock(stamps[0] as string);
+  const ledger = await openLedger({ sql, signer, chain, clock });
+  const out: AppendedRecord[] = [];
+  for (const ts of stamps) {
+    clock.set(ts);
+    out.push(await ledger.append('decision', `r-${ts}`, deny));
+  }
+  await ledger.close();
+  return out;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runLedgerCli(args, { stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
+  return { code, out, err };
+}
+
+describe('migration 005 on PostgreSQL', () => {
+  it('converts a pre-005 ledger: every row in its month partition, bytes identical, triggers and grants in place', async () => {
+    const url = await database('conv', 'postgres');
+    const sql = connectPostgres(url, { max: 2 });
+    const old = mkdtempSync(path.join(dir, 'mig-'));
+    try {
+      const source = new URL('../../migrations/', import.meta.url);
+      for (const f of ['001_ledger.sql', '002_group_commit.sql', '003_checkpoints.sql', '004_roles.sql']) cpSync(new URL(f, source), path.join(old, f));
+      await migrate(sql, pathToFileURL(`${old}/`));
+      await sql.query("INSERT INTO audit_chains (chain) VALUES ('old')");
+      let prev: string | null = null;
+      for (const [seq, ts] of ['2025-11-30T23:59:59.999Z', '2025-12-01T00:00:00.000Z', '2026-02-14T08:00:00.000Z'].entries()) {
+        const sealed = await sealRecord({ v: 1, type: seq === 0 ? 'chain_opened' : 'decision', chain: 'old', seq, ts, prev, request_id: null, ...(seq === 0 ? {} : { note: 'ü\u2028"x"' }) }, signer);
+        await sql.query('INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          'old', seq, ts, sealed.record.type, prev === null ? null : Buffer.from(prev, 'hex'), Buffer.from(sealed.hash), signer.kid, Buffer.from(sealed.bytes),
+        ]);
+        await sql.query("UPDATE audit_chains SET head_seq = $1, head_hash = $2 WHERE chain = 'old'", [seq, Buffer.from(sealed.hash)]);
+        prev = sealed.record.hash;
+      }
+      const digest = "SELECT string_agg(encode(sha256(record), 'hex'), ',' ORDER BY seq) AS d FROM audit_records";
+      const before = (await sql.query<{ d: string }>(digest)).rows[0]?.d;
+      await migrate(sql);
+      expect((await sql.query<{ d: string }>(digest)).rows[0]?.d).toBe(before);
+      const parts = await sql.query<{ part: string }>("SELECT tableoid::regclass::text AS part FROM audit_records WHERE chain = 'old' ORDER BY seq");
+      expect(parts.rows.map((r) => r.part)).toEqual(['audit_records_2025_11', 'audit_records_2025_12', 'audit_records_2026_02']);
+      const kind = await sql.query<{ relkind: string }>("SELECT relkind FROM pg_class WHERE relname = 'audit_records'");
+      expect(kind.rows[0]?.relkind).toBe('p');
+      // Every partition carries the three guards, ENABLE ALWAYS ('A').
+      const triggers = await sql.query<{ rel: string; tgname: string; tgenabled: string }>(
+        `SELECT t.tgrelid::regclass::text AS rel, t.tgname, t.tgenabled FROM pg_trigger t
+         WHERE t.tgrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'audit_records'::regclass) OR t.tgrelid = 'audit_records'::regclass`,
+      );
+      const rels = new Set(triggers.rows.map((r) => r.rel));
+      expect(rels.size).toBeGreaterThanOrEqual(4);
+      for (const rel of rels) {
+        expect(triggers.rows.filter((r) => r.rel === rel).map((r) => `${r.tgname}:${r.tgenabled}`).sort()).toEqual([
+          'audit_records_fork_guard:A', 'audit_records_no_truncate:A', 'audit_records_no_update_delete:A',
+        ]);
+      }
+      const grants = await sql.query<{ grantee: string; privilege_type: string }>(
+        "SELECT grantee, privilege_type FROM information_schema.role_table_grants WHERE table_name = 'audit_records' AND grantee LIKE 'proctor_%' ORDER BY 1, 2",
+      );
+      expect(grants.rows.map((g) => `${g.grantee}:${g.privilege_type}`)).toEqual(['proctor_auditor:SELECT', 'proctor_runtime:INSERT', 'proctor_runtime:SELECT']);
+      const resumed = await openLedger({ sql, signer, chain: 'old', clock: { now: () => new Date() } });
+      expect((await resumed.append('decision', 'after', deny)).record.prev).toBe(prev);
+      await resumed.close();
+    } finally {
+      await sql.close();
+    }
+  });
+});
+
+describe('partitions on PostgreSQL', () => {
+  let sql: Sql;
+  let su: Sql; // the superuser on the same database
+  beforeAll(async () => {
+    const url = await database('parts');
+    sql = connectPostgres(url, { max: 4 });
+    const suUrl = new URL(url);
+    suUrl.username = 'postgres';
+    su = connectPostgres(suUrl.toString(), { max: 2 });
+    await migrate(sql);
+  });
+  afterAll(async () => {
+    await sql.close();
+    await su.close();
+  });
+
+  it('rows land in the partition of their UTC month, created ahead of time or by the batch', async () => {
+    await chainAt(sql, 'pg-part', ['2026-03-31T23:59:59.998Z', '2026-04-01T00:00:00.000Z', '2026-06-15T00:00:00.000Z']);
+    const { rows } = await sql.query<{ seq: unknown; part: string }>("SELECT seq, tableoid::regclass::text AS part FROM audit_records WHERE chain = 'pg-part' ORDER BY seq");
+    expect(rows.map((r) => [toSafeInteger(r.seq), r.part])).toEqual([
+      [0, 'audit_records_2026_03'], [1, 'audit_records_2026_03'], [2, 'audit_records_2026_04'], [3, 'audit_records_2026_06'],
+    ]);
+  });
+
+  it('a fork across a month boundary is refused (PR003), through the parent and straight into a partition', async () => {
+    const [, mar] = await chainAt(sql, 'pg-fork', ['2026-03-31T23:59:59.000Z', '2026-04-01T00:00:01.000Z']);
+    const forge = (table: string, seq: number, prev: string, ts: string, fill: number) =>
+      su.query(`INSERT INTO ${table} (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-fork', $1, $2, 'decision', $3, $4, 'k', '\\x00')`, [
+        seq, ts, Buffer.from(prev, 'hex'), Buffer.alloc(32, fill),
+      ]);
+    const head = await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'pg-fork' AND seq = 1");
+    const seq1 = Buffer.from(toBytes(head.rows[0]?.hash)).toString('hex');
+    // seq 2 is stored in April; a second seq 2 in March (another partition, so no unique index sees both)
+    await expect(forge('audit_records', 2, seq1, '2026-03-31T23:59:59.500Z', 1)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(forge('audit_records_2026_03', 2, seq1, '2026-03-31T23:59:59.500Z', 2)).rejects.toMatchObject({ code: 'PR003' });
+    // the right continuation of the last record, in March: accepted by the guard ...
+    await forge('audit_records', 3, mar?.hash as string, '2026-03-30T00:00:00.000Z', 3);
+    // ... and a second continuation of that record, in April, is refused: seq 3 is taken (in another partition)
+    await expect(forge('audit_records', 3, mar?.hash as string, '2026-04-02T00:00:00.000Z', 4)).rejects.toMatchObject({ code: 'PR003' });
+    const { rows } = await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_records WHERE chain = 'pg-fork'");
+    expect(toSafeInteger(rows[0]?.n)).toBe(4);
+  });
+
+  it('two concurrent continuations of one head in different months: the second waits for the head row and is refused', async () => {
+    const [last] = await chainAt(sql, 'pg-race', ['2026-03-31T23:59:59.000Z']);
+    const row = (ts: string, fill: number) => [2, ts, Buffer.from(last?.hash as string, 'hex'), Buffer.alloc(32, fill)];
+    const text = "INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-race', $1, $2, 'decision', $3, $4, 'k', '\\x00')";
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = su.transaction(async (tx) => {
+      await tx.query(text, row('2026-03-31T23:59:59.500Z', 1));
+      await held; // keeps the head row locked (the guard took it FOR UPDATE) until the second insert is waiting
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = su.query(text, row('2026-04-01T00:00:00.500Z', 2));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await first;
+    await expect(second).rejects.toMatchObject({ code: 'PR003' });
+  });
+
+  it.each([
+    "UPDATE audit_records_2026_03 SET request_id = 'x'",
+    'DELETE FROM audit_records_2026_04',
+    'TRUNCATE audit_records_2026_06',
+    "DELETE FROM audit_records WHERE ts < '2026-05-01'",
+  ])('%s is refused (PR001), also for a superuser under session_replication_role = replica', async (statement) => {
+    await expect(sql.query(statement)).rejects.toMatchObject({ code: 'PR001' });
+    await expect(
+      su.transaction(async (tx) => {
+        await tx.query("SET LOCAL session_replication_role = 'replica'");
+        await tx.query(statement);
+      }),
+    ).rejects.toMatchObject({ code: 'PR001' });
+  });
+});
+
+describe('the runtime role', () => {
+  it('creates the partitions it needs through the writer, and cannot drop, detach or truncate any', async () => {
+    const url = await database('runtime', 'postgres');
+    const owner = connectPostgres(url, { max: 1 });
+    await migrate(owner);
+    await owner.query("DO $$ BEGIN CREATE ROLE proctor_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; GRANT proctor_runtime TO proctor_app");
+    const appUrl = new URL(url);
+    appUrl.username = 'proctor_app';
+    const app = connectPostgres(appUrl.toString(), { max: 2 });
+    try {
+      await chainAt(app, 'rt', ['2027-05-10T00:00:00.000Z']); // no partition for May 2027 until the writer makes one
+      const { rows } = await app.query<{ part: string }>("SELECT tableoid::regclass::text AS part FROM audit_records WHERE chain = 'rt' LIMIT 1");
+      expect(rows[0]?.part).toBe('audit_records_2027_05');
+      for (const statement of [
+        'DROP TABLE audit_records_2027_05',
+        'ALTER TABLE audit_records DETACH PARTITION audit_records_2027_05',
+        'TRUNCATE audit_records_2027_05',
+        'ALTER TABLE audit_records_2027_05 DISABLE TRIGGER USER',
+        "CREATE TABLE audit_records_x PARTITION OF audit_records FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')",
+      ]) {
+        await expect(app.query(statement), statement).rejects.toMatchObject({ code: '42501' });
+      }
+      const plan = await cli(['retention', '--db', appUrl.toString()]); // the runtime role may look
+      expect(plan.code).toBe(0);
+      expect(plan.out).toContain('kept     audit_records_2027_05');
+    } finally {
+      await app.close();
+      await owner.close();
+    }
+  });
+});
+
+async function keyFile(): Promise<string> {
+  const file = path.join(dir, 'ledger-key.pem');
+  writeFileSync(file, key.privateKeyPem, { mode: 0o600 });
+  return file;
+}
+
+describe('proctor ledger retention', () => {
+  it('dry run lists; --apply writes retention_applied and drops exactly the expired partitions', async () => {
+    const url = await database('ret');
+    const sql = connectPostgres(url, { max: 2 });
+    try {
+      await migrate(sql);
+      const old = new Date();
+      old.setUTCMonth(old.getUTCMonth() - 9, 5);
+      const keepTs = new Date();
+      keepTs.setUTCMonth(keepTs.getUTCMonth() - 2, 5);
+      const records = await chainAt(sql, 'pg-ret', [old.toISOString(), keepTs.toISOString()]);
+      const oldPart = `audit_records_${old.toISOString().slice(0, 7).replace('-', '_')}`;
+
+      const dry = await cli(['retention', '--db', url]);
+      expect(dry.code).toBe(0);
+      expect(dry.out).toContain(`expired  ${oldPart} (2 records)`);
+      expect(dry.out).toContain('chain pg-ret: loses its records through seq 1');
+      expect(dry.out).toContain('dry run: nothing dropped');
+      const json = JSON.parse((await cli(['retention', '--db', url, '--json'])).out);
+      expect(json).toMatchObject({ applied: false, months: 6, chains: [{ chain: 'pg-ret', droppedThroughSeq: 1, droppedThroughHash: records[0]?.hash }] });
+
+      const short = await cli(['retention', '--db', url, '--months', '3']);
+      expect(short.code).toBe(0);
+      expect(short.err).toMatch(/^WARNING: --months 3 keeps less than/);
+
+      const applied = await cli(['retention', '--db', url, '--apply', '--key', await keyFile(), '--json']);
+      expect(applied.err).toBe('');
+      expect(applied.code).toBe(0);
+      const result = JSON.parse(applied.out);
+      expect(result.dropped).toContain(oldPart);
+      expect(result.records).toEqual([{ chain: 'pg-ret', seq: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      const left = await sql.query<{ seq: unknown; type: string; record: unknown }>("SELECT seq, type, record FROM audit_records WHERE chain = 'pg-ret' ORDER BY seq");
+      expect(left.rows.map((r) => [toSafeInteger(r.seq), r.type])).toEqual([[2, 'decision'], [3, 'retention_applied']]);
+      const stored = JSON.parse(Buffer.from(toBytes(left.rows[1]?.record)).toString('utf8'));
+      expect(stored).toMatchObject({ dropped_through_seq: 1, dropped_through_hash: records[0]?.hash, retention_months: 6, partitions: result.dropped });
+      const tables = await sql.query<{ n: unknown }>('SELECT count(*) AS n FROM pg_class WHERE relname = $1', [oldPart]);
+      expect(toSafeInteger(tables.rows[0]?.n)).toBe(0);
+      // The trimmed chain still verifies: the retention_applied record accounts for the missing start.
+      const report = await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['pg-ret'] });
+      expect(report.ok).toBe(true);
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it.each([
+    [['retention'], '--db'],
+    [['retention', '--db', 'postgres://x/y', '--pglite', '/tmp'], '--pglite'],
+    [['retention', '--db', 'mysql://x/y'], '--db'],
+    [['retention', '--db', 'postgres://x/y', '--months', '0'], '--months'],
+    [['retention', '--db', 'postgres://x/y', '--months', 'six'], '--months'],
+    [['retention', '--db', 'postgres://x/y', '--apply'], '--key'],
+    [['retention', '--db', 'postgres://x/y', '--key', '/k.pem'], '--key'],
+    [['retention', '--db', 'postgres://x/y', '--bogus'], '--bogus'],
+    [['compact'], 'compact'],
+  ])('exit 2 on a usage error, naming what was wrong: %j', async (args, flag) => {
+    const { code, err } = await cli(args);
+    expect(code).toBe(2);
+    expect(err).toContain(flag);
+  });
+});
