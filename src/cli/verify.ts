@@ -1,214 +1,185 @@
-// `proctor verify`: a thin shell over verifyLedger. Exit 0 clean (warnings allowed), 1 integrity failure,
-// 2 usage error (naming the bad flag), 3 inconclusive (no trusted key, no records, or the ledger unreadable).
-// Output names chains, seqs and finding codes only — never record contents. --json prints the report alone.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// `proctor verify`: a thin shell over the verifier library. Sources: a database (--db / --pglite), a checkpoint
+// stream on its own (--checkpoints without a database), or an evidence packet (positional *.tar.gz, verified by
+// src/evidence). Exit 0 clean (warnings allowed), 1 integrity failure, 2 usage error (naming the bad flag),
+// 3 inconclusive (no trusted key, no records, a pinned key not found, no trusted checkpoint for the tail, or the
+// ledger unreadable). The state file (--state) moves only after a clean run with every signature checked.
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { keyWindows as keyringWindows, kidOf, LedgerError, parseKeyring, verifyLedger } from '../ledger/index.ts';
-import type { ExternalCheckpoint, Keyring, KeyWindow, VerifyReport } from '../ledger/index.ts';
+import { LedgerError, readVerifyState, sqlSource, StateFileError, verifyCheckpointStream, verifyLedger, writeVerifyState } from '../ledger/index.ts';
+import type { RememberedCheckpoint, StreamEntry, VerifyReport, VerifyState } from '../ledger/index.ts';
+import { parseVerifyArgs, readCheckpointSink, readTrust, VerifyUsageError } from './verify-args.ts';
+import type { TrustInput, VerifyArgs } from './verify-args.ts';
+import { formatVerifyJson, formatVerifyReport, verifyExitCode } from './verify-report.ts';
+import { runPacketVerify } from './verify-packet.ts';
+
+export { formatVerifyJson, formatVerifyReport, verifyExitCode } from './verify-report.ts';
 
 export interface VerifyIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
+  /** Whether stderr is a terminal (progress is shown there on long runs); default: process.stderr.isTTY. */
+  stderrIsTTY?: boolean;
 }
 
-const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir>) --trust <public key PEM file> [options]
+const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir> | --checkpoints <file> | <packet.tar.gz>) --trust <key> [options]
 
-  --db <url>        PostgreSQL URL (default: $DATABASE_URL)
-  --pglite <dir>    a PGlite data directory instead of PostgreSQL
-  --trust <file>    PEM Ed25519 public key(s), or a keyring JSON with validity windows, pinned out of band (repeatable)
-  --chain <id>      verify only this chain (repeatable; default: every chain)
-  --checkpoints <f> a checkpoint sink file (JSON Lines) kept outside the database, checked like stored checkpoints
-  --json            print the report as JSON
+  --db <url>           PostgreSQL URL (default: $DATABASE_URL)
+  --pglite <dir>       a PGlite data directory instead of PostgreSQL
+  --checkpoints <f>    a checkpoint sink file (JSON Lines) kept outside the database; with a database its
+                       checkpoints are checked against the records, without one the stream is verified on its own
+  --trust <key>        pinned out of band (repeatable): a PEM file of Ed25519 public keys, a keyring JSON (validity
+                       windows enforced), or a fingerprint ed25519:<hex> (resolved against keys found in the source)
+  --trust-exporter <f> packets only: PEM public key(s) of exporters whose signed manifest you accept (docs/auditing.md)
+  --chain <id>         verify only this chain (repeatable; default: every chain)
+  --state <file>       remember the newest checkpoint accepted per chain; later runs flag rollback and rewrites
+                       against it (created if missing; updated only after a clean run with every signature checked)
+  --signatures <mode>  all (default) | sample (a seeded sample plus first, last and key records) | checkpoints
+  --sample-seed <hex>  reproduce a sample
+  --workers <n>        worker threads for record checks (default: one per core; 0: none)
+  --progress           progress on stderr (default: only when stderr is a terminal and the run takes over a second)
+  --json               print the report as JSON
 
 exit: 0 verified (warnings allowed), 1 integrity failure, 2 usage error, 3 inconclusive
 `;
 
-interface Args {
-  db: string | undefined;
-  pglite: string | undefined;
-  trust: string[];
-  chains: string[];
-  checkpoints: string[];
-  json: boolean;
-}
-
-class UsageError extends Error {}
-
 export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
-  let parsed: Args;
-  let trustedKeys: string[];
-  let checkpoints: ExternalCheckpoint[];
-  const keyWindows = new Map<string, KeyWindow>();
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  // An evidence packet has its own flags (--trust-exporter) and checks: src/cli/verify-packet.ts.
+  if (args.some((a) => !a.startsWith('-') && a.endsWith('.tar.gz'))) return runPacketVerify(args, io);
+  let parsed: VerifyArgs;
+  let trust: TrustInput;
+  let sink: StreamEntry[];
+  let state: VerifyState | null = null;
   try {
-    if (args.includes('--help') || args.includes('-h')) {
-      io.stdout(USAGE);
-      return 0;
-    }
-    parsed = parseArgs(args, io.env);
-    trustedKeys = parsed.trust.flatMap((file) => readTrustFile(file, keyWindows));
-    checkpoints = parsed.checkpoints.flatMap(readCheckpointSink);
+    parsed = parseVerifyArgs(args, io.env);
+    trust = readTrust(parsed.trust);
+    sink = parsed.checkpoints.flatMap(readCheckpointSink);
+    if (parsed.state !== undefined) state = readVerifyState(parsed.state);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (err instanceof StateFileError) {
+      io.stderr(`proctor verify: --state: ${err.message}\n`);
+      return 2;
+    }
+    if (!(err instanceof VerifyUsageError)) throw err;
     io.stderr(`proctor verify: ${err.message}\n\n${USAGE}`);
     return 2;
   }
+  if (parsed.packet !== undefined) {
+    io.stderr(`proctor verify: ${parsed.packet}: an evidence packet is a *.tar.gz file\n`);
+    return 2;
+  }
+  const remembered: Record<string, RememberedCheckpoint> = state?.chains ?? {};
 
-  let sql: Sql | undefined;
   let report: VerifyReport;
-  let reported = 0;
-  try {
-    sql = parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
-    report = await verifyLedger({
-      sql,
-      trustedKeys,
+  if (parsed.db === undefined && parsed.pglite === undefined) {
+    if (trust.fingerprints.length > 0 && trust.pems.length === 0) {
+      io.stderr('proctor verify: --trust: a checkpoint stream holds no public keys to resolve a fingerprint against; give the PEM or keyring\n');
+      return 2;
+    }
+    report = verifyCheckpointStream({
+      entries: sink,
+      trustedKeys: trust.pems,
       ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
-      checkpoints,
-      keyWindows,
-      onProgress: ({ chain, records }) => {
-        if (records < reported) reported = 0; // a new chain
-        if (records - reported < 100_000) return;
-        reported = records;
-        io.stderr(`verify: chain ${chain}: ${records} records checked\n`);
-      },
+      remembered,
+      describe: `checkpoint stream ${parsed.checkpoints.join(', ')}`,
     });
-  } catch (err) {
-    const why = err instanceof LedgerError ? err.code : 'ERR_AUDIT_UNAVAILABLE';
-    io.stderr(`proctor verify: the ledger could not be read (${why}); nothing was verified — verdict: INCONCLUSIVE\n`);
-    return 3;
-  } finally {
-    await sql?.close().catch(() => undefined);
-  }
-
-  if (parsed.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout(summary(report, parsed, trustedKeys));
-  const errors = report.findings.some((f) => f.severity === 'error');
-  return errors ? 1 : report.inconclusive ? 3 : 0;
-}
-
-function parseArgs(args: string[], env: Record<string, string | undefined>): Args {
-  const out: Args = { db: undefined, pglite: undefined, trust: [], chains: [], checkpoints: [], json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return v;
-    };
-    switch (flag) {
-      case '--db':
-        out.db = value();
-        break;
-      case '--pglite':
-        out.pglite = value();
-        break;
-      case '--trust':
-        out.trust.push(value());
-        break;
-      case '--chain':
-        out.chains.push(value());
-        break;
-      case '--checkpoints':
-        out.checkpoints.push(value());
-        break;
-      case '--json':
-        if (inline !== undefined) throw new UsageError('--json takes no value');
-        out.json = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${flag}`);
-    }
-  }
-  if (out.db !== undefined && out.pglite !== undefined) throw new UsageError('--db and --pglite exclude each other');
-  if (out.pglite !== undefined) {
-    if (!existsSync(path.join(out.pglite, 'PG_VERSION'))) throw new UsageError(`--pglite: no database in ${out.pglite}`);
-    return out;
-  }
-  out.db ??= env.DATABASE_URL;
-  if (out.db === undefined) throw new UsageError('--db (or $DATABASE_URL) or --pglite is required');
-  if (!/^postgres(ql)?:\/\//.test(out.db)) throw new UsageError('--db must be a postgres:// URL');
-  return out;
-}
-
-/** A checkpoint sink: one JSON object per line, { chain, note, … }. */
-function readCheckpointSink(file: string): ExternalCheckpoint[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--checkpoints: cannot read ${file}`);
-  }
-  return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {
-    let entry: unknown;
+  } else {
+    let sql: Sql | undefined;
+    const progress = progressReporter(io, parsed.progress);
     try {
-      entry = JSON.parse(line);
-    } catch {
-      throw new UsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`);
-    }
-    const { chain, note } = (entry ?? {}) as { chain?: unknown; note?: unknown };
-    if (typeof chain !== 'string' || typeof note !== 'string') throw new UsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
-    return { chain, note };
-  });
-}
-
-/** A trust file holds one or more PEM public keys, or is a keyring (JSON, docs/ledger.md) whose windows are enforced. */
-function readTrustFile(file: string, windows: Map<string, KeyWindow>): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--trust: cannot read ${file}`);
-  }
-  if (text.trimStart().startsWith('{')) {
-    let keyring: Keyring;
-    try {
-      keyring = parseKeyring(text);
+      sql = parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
+      const describe = parsed.pglite !== undefined ? `pglite ${parsed.pglite}` : redactUrl(parsed.db ?? '');
+      report = await verifyLedger({
+        source: sqlSource(sql, sink.length > 0 ? `${describe} with checkpoint stream ${parsed.checkpoints.join(', ')}` : describe),
+        trustedKeys: trust.pems,
+        trustedFingerprints: trust.fingerprints,
+        ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
+        checkpoints: sink.map(({ chain, note }) => ({ chain, note })),
+        keyWindows: trust.windows,
+        remembered,
+        requireAnchor: parsed.state !== undefined || sink.length > 0,
+        signatures: parsed.signatures,
+        ...(parsed.sampleSeed !== undefined ? { sampleSeed: parsed.sampleSeed } : {}),
+        ...(parsed.workers !== undefined ? { workers: parsed.workers } : {}),
+        onProgress: progress.update,
+      });
     } catch (err) {
-      throw new UsageError(`--trust: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+      progress.done();
+      const why = err instanceof LedgerError ? err.code : 'ERR_AUDIT_UNAVAILABLE';
+      io.stderr(`proctor verify: the ledger could not be read (${why}); nothing was verified — verdict: INCONCLUSIVE\n`);
+      return 3;
+    } finally {
+      await sql?.close().catch(() => undefined);
     }
-    for (const [kid, w] of keyringWindows(keyring)) windows.set(kid, w);
-    return keyring.keys.map((k) => k.public_key_pem);
+    progress.done();
   }
-  const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
-  if (pems.length === 0) throw new UsageError(`--trust: ${file} holds no PEM public key`);
-  for (const pem of pems) {
+
+  const code = verifyExitCode(report);
+  let stateNote: string | undefined;
+  if (parsed.state !== undefined && state !== null) {
     try {
-      kidOf(pem);
-    } catch {
-      throw new UsageError(`--trust: ${file} holds a key that is not an Ed25519 public key`);
+      stateNote = updateState(parsed.state, state, report, code);
+    } catch (err) {
+      if (!(err instanceof StateFileError)) throw err;
+      io.stderr(`proctor verify: --state: ${err.message}\n`);
+      stateNote = `NOT updated: ${err.message}`;
     }
   }
-  return pems;
+  io.stdout(parsed.json ? formatVerifyJson(report, stateNote === undefined ? {} : { state: stateNote }) : formatVerifyReport(report, stateNote === undefined ? {} : { state: stateNote }));
+  return code;
 }
 
-function summary(report: VerifyReport, args: Args, trustedKeys: string[]): string {
-  const lines: string[] = [];
-  lines.push(`source: ${args.pglite !== undefined ? `pglite ${args.pglite}` : redactUrl(args.db ?? '')}`);
-  lines.push(`trusted keys: ${trustedKeys.length === 0 ? 'none' : trustedKeys.map(kidOf).join(', ')}`);
-  lines.push(
-    'checked: canonical bytes (RFC 8785), schema, hashes, signatures, index columns, chain links, sequence, chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs',
-  );
+/** Moves the state file to the checkpoints this run accepted, only after a clean, full run. */
+function updateState(file: string, state: VerifyState, report: VerifyReport, code: number): string {
+  if (code !== 0) return `not updated (${file}): the run was not clean`;
+  if (report.kind !== 'ledger') return `not updated (${file}): only a run over the records can accept a checkpoint`;
+  if (report.signatures !== 'all') return `not updated (${file}): not every signature was checked (--signatures ${report.signatures})`;
+  const now = new Date().toISOString();
+  const moved: string[] = [];
+  const next: VerifyState = { version: 1, chains: { ...state.chains } };
   for (const c of report.chains) {
-    const span = c.first_ts === null ? 'no records' : `${c.first_ts} .. ${c.last_ts ?? '?'}`;
-    lines.push(`chain ${c.chain}: ${c.records} records, ${span}${c.head_hash ? `, head ${c.head_hash}` : ''}`);
+    if (c.checkpoint === null) continue;
+    const before = next.chains[c.chain];
+    if (before && before.size === c.checkpoint.size && before.root === c.checkpoint.root) continue;
+    next.chains[c.chain] = { origin: c.checkpoint.origin, size: c.checkpoint.size, root: c.checkpoint.root, note: c.checkpoint.note, accepted_at: now };
+    moved.push(`${c.chain} at ${c.checkpoint.size} records`);
   }
-  for (const f of report.findings) {
-    const where = `${f.chain === '' ? '' : `chain ${f.chain}`}${f.seq === null ? '' : ` seq ${f.seq}`}`;
-    lines.push(`${f.severity.toUpperCase()} ${f.code}${where ? ` (${where.trim()})` : ''}: ${f.message}`);
-  }
-  const errors = report.findings.filter((f) => f.severity === 'error').length;
-  const warnings = report.findings.length - errors;
-  const verdict =
-    errors > 0 ? 'FAILED: integrity errors found' : report.inconclusive ? 'INCONCLUSIVE: nothing could be proven' : 'OK: verified';
-  lines.push(`verdict: ${verdict} (${errors} error(s), ${warnings} warning(s))`);
-  return `${lines.join('\n')}\n`;
+  if (moved.length === 0) return `unchanged (${file})`;
+  writeVerifyState(file, next);
+  return `updated ${file}: ${moved.join(', ')}`;
+}
+
+function progressReporter(io: VerifyIo, forced: boolean): { update: (p: { chain: string; records: number }) => void; done: () => void } {
+  const show = forced || (io.stderrIsTTY ?? process.stderr.isTTY === true);
+  const started = Date.now();
+  let last = started;
+  let total = 0;
+  let chainSeen = '';
+  let chainRecords = 0;
+  let shown = false;
+  return {
+    update({ chain, records }) {
+      if (chain !== chainSeen) {
+        chainSeen = chain;
+        chainRecords = 0;
+      }
+      total += records - chainRecords;
+      chainRecords = records;
+      const now = Date.now();
+      if (!show || now - started < 1000 || now - last < 1000) return;
+      last = now;
+      shown = true;
+      const rate = Math.round((total * 1000) / (now - started));
+      io.stderr(`verify: chain ${chain}: ${records} records checked (${total} in all, ${rate} records/s)\n`);
+    },
+    done() {
+      if (shown) io.stderr(`verify: ${total} records checked in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+  };
 }
 
 function redactUrl(url: string): string {

@@ -1,6 +1,7 @@
 // What `verify` can find, with a stable code and a fixed severity each. Errors mean the ledger is not what was
 // signed (tampering, loss, or a writer bug); warnings mean incomplete but untampered (a crash between decision and
-// outcome). Findings name chain, seq and why — never record contents.
+// outcome) or not provable; info notes a documented, signed event (a chain trimmed by retention). Findings name
+// chain, seq and why — never record contents. Codes are stable: docs/auditing.md lists each with what to do.
 
 export const FINDING_SEVERITY = {
   RECORD_NOT_CANONICAL: 'error',
@@ -19,17 +20,38 @@ export const FINDING_SEVERITY = {
   CHAIN_TRUNCATED: 'error',
   CHECKPOINT_MISMATCH: 'error',
   CHECKPOINT_INVALID: 'error',
+  CHAIN_REORDERED: 'error',
+  RECORD_INSERTED: 'error',
+  CHAIN_ROLLED_BACK: 'error',
+  CHECKPOINT_INCONSISTENT: 'error',
+  CHAIN_TRIMMED: 'info',
+  VERIFY_TAIL_UNANCHORED: 'warning',
+  TRUST_KEY_NOT_FOUND: 'warning',
   OUTCOME_WITHOUT_DECISION: 'error',
   DECISION_WITHOUT_OUTCOME: 'warning',
   VERIFY_NO_TRUSTED_KEY: 'warning',
   VERIFY_NO_RECORDS: 'warning',
-} as const satisfies Record<string, 'error' | 'warning'>;
+  // Evidence packets (src/evidence/, docs/auditing.md): the packet is not what its exporter signed, or a record in
+  // it is not proven to be in a checkpointed chain.
+  PACKET_MALFORMED: 'error',
+  PACKET_MANIFEST_SIGNATURE_INVALID: 'error',
+  PACKET_FILE_DIGEST_MISMATCH: 'error',
+  PACKET_FILE_MISSING: 'error',
+  PACKET_FILE_UNLISTED: 'error',
+  PACKET_RECORD_MISSING: 'error',
+  PACKET_PROOF_INVALID: 'error',
+  PACKET_CONSISTENCY_INVALID: 'error',
+  PACKET_BUNDLE_MISMATCH: 'error',
+  PACKET_EXPORTER_UNTRUSTED: 'warning',
+} as const satisfies Record<string, FindingSeverity>;
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
 
 export type FindingCode = keyof typeof FINDING_SEVERITY;
 
 export interface VerifyFinding {
   code: FindingCode;
-  severity: 'error' | 'warning';
+  severity: FindingSeverity;
   chain: string;
   seq: number | null;
   message: string;

@@ -1,82 +1,143 @@
-// Verifies the ledger in a database against public keys pinned out of band (never keys read from the database):
-// per record canonical bytes, schema, hash, signature and index columns; per chain links, contiguous seq, head;
-// across records, decision/outcome pairing. Rows are streamed in pages, memory stays bounded by open decisions.
-// This is the oracle fault tests use; the CLI (src/cli/verify.ts) is a thin shell over it.
-import type { KeyObject } from 'node:crypto';
-import { toBytes, toSafeInteger } from '../db/index.ts';
+// Verifies a ledger against public keys pinned out of band (never keys read from the source it checks): per record
+// canonical bytes, schema, hash, signature, key validity and index columns (spread over worker threads); per chain
+// the signed order (gaps, reorders, insertions, duplicates, links), the head, signed checkpoints and the checkpoint
+// remembered from an earlier run; across records, decision/outcome pairing. Rows stream in pages; memory stays
+// bounded by open decisions. This is the oracle fault tests use; the CLI (src/cli/verify.ts) is a thin shell over it.
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
-import { parseCanonical } from './canonical.ts';
-import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import { FindingLog } from './findings.ts';
 import type { VerifyFinding } from './findings.ts';
 import { kidOf, publicKeyFromPem } from './keys.ts';
-import { recomputeHash, schemaProblem, signatureValid } from './record.ts';
-import { withinWindow } from './keyring.ts';
 import type { KeyWindow } from './keyring.ts';
-import { rotatedKey } from './rotation.ts';
 import { CheckpointCheck } from './verify-checkpoints.ts';
-import type { ExternalCheckpoint } from './verify-checkpoints.ts';
+import type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './verify-checkpoints.ts';
+import { ChainOrder } from './verify-order.ts';
+import { ChainTrust } from './verify-trust.ts';
+import type { PinnedTrust } from './verify-trust.ts';
+import { defaultWorkers, lazyInspectPool } from './verify-pool.ts';
+import type { InspectPool } from './verify-pool.ts';
+import type { RecordFacts, RecordRow } from './verify-record.ts';
+import { sqlSource } from './verify-source.ts';
+import type { LedgerSource } from './verify-source.ts';
+import { Pairing } from './verify-pairing.ts';
+
+export type SignatureMode = 'all' | 'sample' | 'checkpoints';
 
 export interface ChainSummary {
   chain: string;
   records: number;
+  first_seq: number | null;
+  last_seq: number | null;
   first_ts: string | null;
   last_ts: string | null;
   head_hash: string | null;
+  /** Record signatures verified under a trusted key. */
+  signatures_checked: number;
+  /** The newest checkpoint whose signature held and whose root matched the records: what a state file remembers. */
+  checkpoint: AcceptedCheckpoint | null;
+  /** Records 0..n were removed by retention, accounted for by a signed retention_applied record; else null. */
+  trimmed_through: number | null;
 }
 
 export interface VerifyReport {
+  /** What was checked: a ledger's records, a checkpoint stream alone, or an evidence packet. */
+  kind: 'ledger' | 'checkpoint-stream' | 'packet';
   /** No error findings and not inconclusive. */
   ok: boolean;
-  /** Nothing could be proven: no trusted key, or no records (in a requested chain). */
+  /** Something could not be proven: no trusted key, no records, a pinned key not found, an unanchored tail. */
   inconclusive: boolean;
+  source: string;
+  signatures: SignatureMode;
+  /** The seed of the sample (signatures = sample), to reproduce it. */
+  sample_seed: string | null;
+  trusted_kids: string[];
   chains: ChainSummary[];
   findings: VerifyFinding[];
 }
 
 export interface VerifyOptions {
-  sql: Sql;
+  /** The database to read (or give `source`). */
+  sql?: Sql;
+  source?: LedgerSource;
   /** SPKI PEM Ed25519 public keys, pinned out of band. */
   trustedKeys: string[];
-  /** Only these chains (default: every chain in the database). */
+  /** Pinned key fingerprints (`ed25519:<hex>`), resolved against public keys found in the source: a fingerprint
+   * names exactly one key, so a key that matches it is the pinned key wherever it was found. */
+  trustedFingerprints?: string[];
+  /** Only these chains (default: every chain in the source). */
   chains?: string[];
   /** Validity windows by kid (from a keyring): a record signed outside its key's window is RECORD_KEY_OUTSIDE_WINDOW. */
   keyWindows?: Map<string, KeyWindow>;
   /** Checkpoint notes kept outside the database (the sink file), checked like the stored ones. */
   checkpoints?: ExternalCheckpoint[];
+  /** Per chain, the checkpoint an earlier clean run accepted (the state file). */
+  remembered?: Record<string, RememberedCheckpoint>;
+  /** A chain with no trusted checkpoint to compare its tail with is inconclusive (VERIFY_TAIL_UNANCHORED). */
+  requireAnchor?: boolean;
+  /** all (default): every record signature; sample: a seeded sample plus the first, last and key records;
+   * checkpoints: checkpoint signatures only (and key records), with every hash, link and root. */
+  signatures?: SignatureMode;
+  /** Hex seed of the sample; random when absent (reported, so a run can be reproduced). */
+  sampleSeed?: string;
+  /** Worker threads for record checks (default: one per core; 0: inline). */
+  workers?: number;
   pageSize?: number;
   onProgress?: (progress: { chain: string; records: number }) => void;
 }
 
-interface Row {
-  seq: unknown;
-  ts: unknown;
-  type: unknown;
-  request_id: unknown;
-  prev: unknown;
-  hash: unknown;
-  record: unknown;
-}
+/** One in SAMPLE_RATE records (by seeded hash) has its signature checked in sample mode. */
+const SAMPLE_RATE = 50;
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
-  const trusted = new Map<string, KeyObject>();
-  for (const pem of opts.trustedKeys) trusted.set(kidOf(pem), publicKeyFromPem(pem));
+  const source = opts.source ?? (opts.sql ? sqlSource(opts.sql) : null);
+  if (source === null) throw new TypeError('verifyLedger needs sql or source');
+  const trust: PinnedTrust & { pems: Map<string, string> } = { pinned: new Set(), material: new Map(), pems: new Map() };
+  for (const pem of opts.trustedKeys) {
+    const kid = kidOf(pem);
+    trust.pinned.add(kid);
+    trust.material.set(kid, publicKeyFromPem(pem));
+    trust.pems.set(kid, pem);
+  }
+  for (const fp of opts.trustedFingerprints ?? []) {
+    if (!/^ed25519:[0-9a-f]{64}$/.test(fp)) throw new LedgerError('ERR_KEY_INVALID', `a key fingerprint is ed25519:<64 hex>, got ${JSON.stringify(fp)}`);
+    trust.pinned.add(fp);
+  }
+  const mode = opts.signatures ?? 'all';
+  // Unpredictable unless given: a writer that knew the seed would know which forged signatures go unchecked.
+  const seed = mode === 'sample' ? (opts.sampleSeed ?? randomBytes(16).toString('hex')) : null;
   const log = new FindingLog();
   const chains: ChainSummary[] = [];
   let inconclusive = false;
-  if (trusted.size === 0) {
+  if (trust.pinned.size === 0) {
     inconclusive = true;
     log.add('VERIFY_NO_TRUSTED_KEY', '', null, 'no trusted public key given: signatures were not checked');
   }
+  let pool: InspectPool | null = null;
   try {
-    for (const chain of opts.chains ?? (await listChains(opts.sql))) {
-      const summary = await verifyChain(opts, chain, trusted, log);
+    // Fingerprints resolve against keys the source holds; a key counts only if its own fingerprint is the pinned one.
+    if ([...trust.pinned].some((kid) => !trust.material.has(kid))) {
+      for (const pem of await source.publicKeys()) {
+        let kid: string;
+        try {
+          kid = kidOf(pem);
+        } catch {
+          continue;
+        }
+        if (trust.pinned.has(kid) && !trust.material.has(kid)) {
+          trust.material.set(kid, publicKeyFromPem(pem));
+          trust.pems.set(kid, pem);
+        }
+      }
+    }
+    pool = lazyInspectPool(opts.workers ?? defaultWorkers(), trust.pems);
+    for (const chain of opts.chains ?? (await source.listChains())) {
+      const result = await verifyChain(source, opts, chain, trust, pool, mode, seed, log);
       log.closeChain(chain);
-      chains.push(summary);
-      if (summary.records === 0) {
+      chains.push(result.summary);
+      if (result.inconclusive) inconclusive = true;
+      if (result.summary.records === 0) {
         inconclusive = true;
         log.add('VERIFY_NO_RECORDS', chain, null, 'chain has no records');
       }
@@ -84,215 +145,213 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
   } catch (err) {
     if (err instanceof LedgerError) throw err;
     throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the ledger could not be read', { cause: err });
+  } finally {
+    await pool?.close();
   }
   if (chains.length === 0) {
     inconclusive = true;
-    log.add('VERIFY_NO_RECORDS', '', null, 'the database holds no audit chains');
+    log.add('VERIFY_NO_RECORDS', '', null, 'the source holds no audit chains');
   }
-  return { ok: log.errorCount === 0 && !inconclusive, inconclusive, chains, findings: log.findings };
+  return {
+    kind: 'ledger',
+    ok: log.errorCount === 0 && !inconclusive,
+    inconclusive,
+    source: source.describe,
+    signatures: mode,
+    sample_seed: seed,
+    trusted_kids: [...trust.pinned].sort(),
+    chains,
+    findings: log.findings,
+  };
 }
 
-async function listChains(sql: Sql): Promise<string[]> {
-  // Distinct chains of audit_records by a loose index scan (a plain DISTINCT reads every row), plus heads.
-  const { rows } = await sql.query<{ chain: string }>(`
-    WITH RECURSIVE c AS (
-      (SELECT chain FROM audit_records ORDER BY chain LIMIT 1)
-      UNION ALL
-      SELECT (SELECT r.chain FROM audit_records r WHERE r.chain > c.chain ORDER BY r.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL
-    )
-    SELECT chain FROM c WHERE chain IS NOT NULL UNION SELECT chain FROM audit_chains ORDER BY 1`);
-  return rows.map((r) => r.chain);
+interface Batch {
+  rows: RecordRow[];
+  facts: Promise<RecordFacts[]>;
 }
 
-async function verifyChain(opts: VerifyOptions, chain: string, trusted: Map<string, KeyObject>, log: FindingLog): Promise<ChainSummary> {
-  const { sql } = opts;
-  const pageSize = opts.pageSize ?? 5000;
+async function verifyChain(
+  source: LedgerSource,
+  opts: VerifyOptions,
+  chain: string,
+  pins: PinnedTrust,
+  pool: InspectPool,
+  mode: SignatureMode,
+  seed: string | null,
+  log: FindingLog,
+): Promise<{ summary: ChainSummary; inconclusive: boolean }> {
+  const pageSize = opts.pageSize ?? 2048;
   // Read the head first: records appended after this moment are beyond it and left for the next run.
-  const headRows = await sql.query<{ head_seq: unknown; head_hash: unknown }>(
-    'SELECT head_seq, head_hash FROM audit_chains WHERE chain = $1',
-    [chain],
-  );
-  const headRow = headRows.rows[0];
-  const headSeq = headRow && headRow.head_seq !== null ? toSafeInteger(headRow.head_seq) : null;
-  const headHash = headRow && headRow.head_hash !== null ? hex(toBytes(headRow.head_hash)) : null;
+  const head = await source.head(chain);
+  const upper = head ? (head.seq ?? -1) : Number.MAX_SAFE_INTEGER;
 
-  // Pinned keys, plus keys rotated in by a trusted key (from the rotation on); keys rotated out are retired.
-  const chainTrusted = new Map(trusted);
-  const retired = new Set<string>();
-  const checkpoints = await CheckpointCheck.load(sql, chain, trusted.size > 0 ? () => [...chainTrusted.values()] : null, opts.checkpoints ?? [], log);
+  const trust = new ChainTrust(pins, opts.keyWindows, chain, log);
+  const checkpoints = new CheckpointCheck(chain, await source.checkpoints(chain), opts.checkpoints ?? [], opts.remembered?.[chain] ?? null, trust.any ? () => trust.keys() : null, log);
+  const order = new ChainOrder(chain, log);
+  const pairing = new Pairing(chain, log, source);
+  const retention: { at: number; throughSeq: number; throughHash: string }[] = [];
   let records = 0;
+  let firstSeq: number | null = null;
+  let lastSeq: number | null = null;
   let firstTs: string | null = null;
   let lastTs: string | null = null;
-  let lastSeq = -1;
-  let lastHashes: string[] = []; // hashes the record(s) at lastSeq may be known by; recomputed first
-  const openDecisions = new Map<string, number>(); // decision hash -> seq, until its outcome is seen
-  const untrusted = new Map<string, { first: number; count: number }>();
-  // Pages are seq ranges, not row counts, so rows sharing a seq (duplicates) always land in the same page.
-  const upper = headRow ? (headSeq ?? -1) : Number.MAX_SAFE_INTEGER;
-  let after = -1;
+  let lastHashes: string[] = [];
+  let lastUnchecked: { seq: number; hash: string; kid: string; sig: string } | null = null;
 
-  while (after < upper) {
-    const until = Math.min(after + pageSize, upper);
-    const { rows } = await sql.query<Row>(
-      `SELECT seq, ts, type, request_id, prev, hash, record FROM audit_records
-       WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, hash`,
-      [chain, after, until],
-    );
-    if (rows.length === 0) {
-      // A long gap: jump to the next record instead of walking empty ranges.
-      const next = await sql.query<{ seq: unknown }>('SELECT min(seq) AS seq FROM audit_records WHERE chain = $1 AND seq > $2 AND seq <= $3', [chain, until, upper]);
-      const seq = next.rows[0]?.seq;
-      if (seq === null || seq === undefined) break;
-      after = toSafeInteger(seq) - 1;
-      continue;
-    }
-    after = until;
-    for (const row of rows) {
-      const seq = toSafeInteger(row.seq);
-      const columnHash = toBytes(row.hash);
+  const consume = async (rows: RecordRow[], factsList: RecordFacts[]) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as RecordRow;
+      const f = factsList[i] as RecordFacts;
+      const seq = row.seq;
       records++;
-      const duplicate = seq === lastSeq;
-      const contiguous = seq === lastSeq + 1;
-      if (duplicate) log.add('RECORD_DUPLICATE', chain, seq, 'a second record with this seq');
-      else if (!contiguous) log.add('CHAIN_SEQ_GAP', chain, seq, `records ${lastSeq + 1}..${seq - 1} are missing`);
-
-      const record = parseRecord(toBytes(row.record), chain, seq, log);
-      let hash = hex(columnHash);
-      if (record) {
-        const problem = schemaProblem(record);
-        if (problem !== null) log.add('RECORD_SCHEMA_INVALID', chain, seq, problem);
-        hash = hex(recomputeHash(record));
-        if (record.hash !== hash) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
-        const signed = checkSignature(record, hash, chainTrusted, retired, untrusted, chain, seq, log);
-        if (record.type === 'key_rotated' && signed) followRotation(record, chainTrusted, retired, chain, seq, log);
-        if (signed && !withinWindow(opts.keyWindows?.get(String(record.kid)), record.ts)) {
-          log.add('RECORD_KEY_OUTSIDE_WINDOW', chain, seq, `signed by ${String(record.kid)} outside its keyring validity window`);
+      if (records === 1 && seq > 0) checkpoints.trimmedAt(seq);
+      let signed: boolean | null = null;
+      if (f.form === 'not_canonical') log.add('RECORD_NOT_CANONICAL', chain, seq, 'the stored bytes are not canonical JSON (RFC 8785)');
+      else if (f.form === 'not_object') log.add('RECORD_SCHEMA_INVALID', chain, seq, 'the record is not a JSON object');
+      else {
+        if (f.schema !== null) log.add('RECORD_SCHEMA_INVALID', chain, seq, f.schema);
+        if (f.claimedHash !== f.hash) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
+        signed = trust.judge(f, seq);
+        if (f.sig === 'unchecked' && signed === null && f.kid !== null && f.sigText !== null) lastUnchecked = { seq, hash: f.hash, kid: f.kid, sig: f.sigText };
+        else lastUnchecked = null;
+        if (f.rotation !== null && f.rotation !== 'invalid') {
+          // Resolution only (kid = fingerprint); trust follows from a trusted signer alone (trust.rotate).
+          pool.addKey(f.rotation.kid, f.rotation.pem);
+          if (!pins.material.has(f.rotation.kid)) pins.material.set(f.rotation.kid, publicKeyFromPem(f.rotation.pem));
         }
-        checkIndex(record, row, chain, seq, log);
-        if (contiguous && seq > 0 && !lastHashes.includes(String(record.prev))) {
-          log.add('CHAIN_LINK_BROKEN', chain, seq, `prev does not name the hash of record ${seq - 1}`);
-        }
-        // Outcomes name the hash the writer returned: the claimed one (equal to the recomputed one unless altered).
-        pairDecisions(record, typeof record.hash === 'string' ? record.hash : hash, seq, openDecisions);
-        if (record.type === 'outcome' && !(await outcomeHasDecision(sql, chain, seq, record.decision_hash, openDecisions))) {
-          log.add('OUTCOME_WITHOUT_DECISION', chain, seq, 'decision_hash names no earlier decision in this chain');
-        }
+        trust.rotate(f, seq, signed);
+        if (f.index.length > 0) log.add('RECORD_INDEX_MISMATCH', chain, seq, `index column(s) disagree with the record: ${f.index.join(', ')}`);
+        if (f.type === 'retention_applied' && signed === true && f.retention !== null) retention.push({ at: seq, ...f.retention });
       }
-      const ts = typeof record?.ts === 'string' ? record.ts : row.ts instanceof Date ? row.ts.toISOString() : null;
+      // The column hash is a candidate too, so one altered record is one finding, not also a broken link after it.
+      const hashes = f.hash === row.hash ? [f.hash] : [f.hash, row.hash];
+      const good = f.form === 'ok' && f.claimedHash === f.hash && signed !== false;
+      const placed = order.place(seq, f.form === 'ok' ? f.signedSeq : null, hashes, f.form === 'ok' ? f.prev : undefined, good);
+      if (!placed.duplicate) {
+        checkpoints.leaf(seq, f.hash);
+        if (f.form === 'ok') pairing.see(f, seq, placed.signedSeq);
+        lastHashes = hashes;
+      } else {
+        lastHashes = [...lastHashes, ...hashes];
+      }
+      const ts = f.ts ?? (row.ts === null ? null : new Date(row.ts).toISOString());
+      firstSeq ??= seq;
+      lastSeq = seq;
       firstTs ??= ts;
       lastTs = ts ?? lastTs;
-      // The column hash is a candidate too, so one altered record is one finding, not also a broken link after it.
-      const candidates = hash === hex(columnHash) ? [hash] : [hash, hex(columnHash)];
-      if (checkpoints.active && !duplicate) checkpoints.leaf(Buffer.from(hash, 'hex'));
-      lastHashes = duplicate ? [...lastHashes, ...candidates] : candidates;
-      lastSeq = seq;
     }
     opts.onProgress?.({ chain, records });
+  };
+
+  let after = -1;
+  let exhausted = false;
+  let firstRow = true;
+  const readPage = async (): Promise<RecordRow[] | null> => {
+    while (!exhausted && after < upper) {
+      const until = Math.min(after + pageSize, upper);
+      const rows = await source.rows(chain, after, until);
+      if (rows.length > 0) {
+        after = until;
+        return rows;
+      }
+      // A long gap: jump to the next record instead of walking empty ranges.
+      const next = await source.nextSeq(chain, until, upper);
+      if (next === null) break;
+      after = next - 1;
+    }
+    exhausted = true;
+    return null;
+  };
+  const checks = (rows: RecordRow[]): Uint8Array => {
+    const out = new Uint8Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as RecordRow;
+      out[i] = mode === 'all' || (mode === 'sample' && (firstRow || row.seq === upper || sampled(seed ?? '', chain, row.seq))) ? 1 : 0;
+      firstRow = false;
+    }
+    return out;
+  };
+
+  // Pages are read ahead while earlier ones are inspected on the workers; results are consumed in seq order.
+  const depth = 6;
+  const inflight: Batch[] = [];
+  for (;;) {
+    while (!exhausted && inflight.length < depth) {
+      const rows = await readPage();
+      if (rows === null) break;
+      for (const row of rows) if (row.type === 'key_rotated') announceRotation(row, pool);
+      const facts = pool.inspect(chain, rows, checks(rows));
+      facts.catch(() => undefined); // awaited in order below; a failure further ahead must not go unhandled meanwhile
+      inflight.push({ rows, facts });
+    }
+    const batch = inflight.shift();
+    if (!batch) break;
+    await consume(batch.rows, await batch.facts);
   }
 
+  // Sample mode: the newest record's signature is always checked (the head can be an unsampled forgery).
+  const tail = lastUnchecked as { seq: number; hash: string; kid: string; sig: string } | null;
+  if (mode === 'sample' && tail !== null) trust.checkLate(tail.seq, tail.hash, tail.kid, tail.sig);
+  order.finish();
   checkpoints.finish();
-  for (const [kid, { first, count }] of untrusted) {
-    log.add('RECORD_KEY_UNTRUSTED', chain, first, `${count} record(s) from seq ${first} are signed by ${kid}, which is not trusted`);
+  await pairing.finish();
+  trust.finish();
+  let trimmedThrough: number | null = null;
+  const start = order.first;
+  if (start !== null && start.at > 0) {
+    const accounted = retention.find((r) => r.throughSeq === start.at - 1 && r.throughHash === start.prev);
+    if (accounted) {
+      trimmedThrough = start.at - 1;
+      log.add('CHAIN_TRIMMED', chain, start.at, `records 0..${start.at - 1} were removed by retention, as the signed retention_applied record at seq ${accounted.at} states`);
+    } else {
+      log.add('CHAIN_SEQ_GAP', chain, start.at, `records 0..${start.at - 1} are missing and no signed retention_applied record accounts for them`);
+    }
   }
-  if (records > 0 && !headRow) {
-    log.add('CHAIN_HEAD_MISMATCH', chain, null, 'the chain has records but no head row');
-  } else if (headRow && headSeq !== (records > 0 ? lastSeq : null)) {
-    const last = records > 0 ? `seq ${lastSeq}` : 'none';
-    log.add('CHAIN_HEAD_MISMATCH', chain, headSeq, `the head names seq ${String(headSeq)} but the last record is ${last}: the tail is missing`);
-  } else if (headHash !== null && !lastHashes.includes(headHash)) {
-    log.add('CHAIN_HEAD_MISMATCH', chain, headSeq, 'the head hash differs from the hash of the last record');
+  if (head !== undefined) {
+    if (records > 0 && head === null) {
+      log.add('CHAIN_HEAD_MISMATCH', chain, null, 'the chain has records but no head row');
+    } else if (head !== null && head.seq !== (records > 0 ? lastSeq : null)) {
+      const last = records > 0 ? `seq ${String(lastSeq)}` : 'none';
+      log.add('CHAIN_HEAD_MISMATCH', chain, head.seq, `the head names seq ${String(head.seq)} but the last record is ${last}: the tail is missing`);
+    } else if (head !== null && head.hash !== null && !lastHashes.includes(head.hash)) {
+      log.add('CHAIN_HEAD_MISMATCH', chain, head.seq, 'the head hash differs from the hash of the last record');
+    }
   }
-  for (const [, seq] of openDecisions) {
-    log.add('DECISION_WITHOUT_OUTCOME', chain, seq, 'an allowed decision has no outcome record (incomplete, not tampering)');
+  let inconclusive = trust.unresolvedKids > 0;
+  if (opts.requireAnchor && records > 0 && !checkpoints.anchored) {
+    inconclusive = true;
+    log.add('VERIFY_TAIL_UNANCHORED', chain, lastSeq, 'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot be excluded');
   }
-  return { chain, records, first_ts: firstTs, last_ts: lastTs, head_hash: records > 0 ? (lastHashes[0] ?? null) : null };
+  return {
+    summary: {
+      chain,
+      records,
+      first_seq: firstSeq,
+      last_seq: lastSeq,
+      first_ts: firstTs,
+      last_ts: lastTs,
+      head_hash: records > 0 ? (lastHashes[0] ?? null) : null,
+      signatures_checked: trust.checked,
+      checkpoint: checkpoints.accepted,
+      trimmed_through: trimmedThrough,
+    },
+    inconclusive,
+  };
 }
 
-function parseRecord(bytes: Uint8Array, chain: string, seq: number, log: FindingLog): Record<string, JsonValue> | null {
+function sampled(seed: string, chain: string, seq: number): boolean {
+  const h = createHash('sha256').update(`${seed}\u0000${chain}\u0000${seq}`).digest();
+  return h.readUInt32BE(0) % SAMPLE_RATE === 0;
+}
+
+/** Makes the key a key_rotated row introduces resolvable on the workers before later rows are sent (kid = fingerprint). */
+function announceRotation(row: RecordRow, pool: InspectPool): void {
   try {
-    const value = parseCanonical(bytes);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
-    log.add('RECORD_SCHEMA_INVALID', chain, seq, 'the record is not a JSON object');
+    const record = JSON.parse(Buffer.from(row.bytes).toString('utf8')) as { new_public_key?: unknown };
+    if (typeof record.new_public_key !== 'string') return;
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: record.new_public_key }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    pool.addKey(kidOf(pem), pem);
   } catch {
-    log.add('RECORD_NOT_CANONICAL', chain, seq, 'the stored bytes are not canonical JSON (RFC 8785)');
+    // unreadable: its own inspection reports it
   }
-  return null;
-}
-
-function checkSignature(
-  record: Record<string, JsonValue>,
-  hash: string,
-  trusted: Map<string, KeyObject>,
-  retired: Set<string>,
-  untrusted: Map<string, { first: number; count: number }>,
-  chain: string,
-  seq: number,
-  log: FindingLog,
-): boolean {
-  if (trusted.size === 0) return false; // reported once as VERIFY_NO_TRUSTED_KEY
-  const kid = typeof record.kid === 'string' ? record.kid : '(no kid)';
-  if (retired.has(kid)) {
-    log.add('RECORD_KEY_RETIRED', chain, seq, `signed by ${kid}, which a key_rotated record earlier in this chain retired`);
-    return false;
-  }
-  const key = trusted.get(kid);
-  if (!key) {
-    const seen = untrusted.get(kid);
-    untrusted.set(kid, seen ? { first: seen.first, count: seen.count + 1 } : { first: seq, count: 1 });
-    return false;
-  }
-  if (typeof record.sig !== 'string' || !signatureValid(Buffer.from(hash, 'hex'), record.sig, key)) {
-    log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
-    return false;
-  }
-  return true;
-}
-
-/** A key_rotated record signed by a trusted key brings its new key in, if the new key counter-signed it. */
-function followRotation(record: Record<string, JsonValue>, trusted: Map<string, KeyObject>, retired: Set<string>, chain: string, seq: number, log: FindingLog): void {
-  const rotated = rotatedKey(record);
-  if (rotated === null) {
-    log.add('KEY_ROTATION_INVALID', chain, seq, 'the key_rotated record is not counter-signed by the key it names; that key is not trusted');
-    return;
-  }
-  trusted.set(rotated.kid, rotated.key);
-  retired.add(String(record.kid));
-}
-
-function checkIndex(record: Record<string, JsonValue>, row: Row, chain: string, seq: number, log: FindingLog): void {
-  const differs: string[] = [];
-  if (record.chain !== chain) differs.push('chain');
-  if (record.seq !== seq) differs.push('seq');
-  if (record.hash !== hex(toBytes(row.hash))) differs.push('hash');
-  if (record.prev !== (row.prev === null ? null : hex(toBytes(row.prev)))) differs.push('prev');
-  if (record.type !== row.type) differs.push('type');
-  if (record.request_id !== row.request_id) differs.push('request_id');
-  if (typeof record.ts !== 'string' || !(row.ts instanceof Date) || Date.parse(record.ts) !== row.ts.getTime()) differs.push('ts');
-  if (differs.length > 0) log.add('RECORD_INDEX_MISMATCH', chain, seq, `index column(s) disagree with the record: ${differs.join(', ')}`);
-}
-
-/** Allowed decisions wait for their outcome; a denial is complete on its own. */
-function pairDecisions(record: Record<string, JsonValue>, hash: string, seq: number, open: Map<string, number>): void {
-  if (record.type !== 'decision') return;
-  const decision = record.decision;
-  const denied = typeof decision === 'object' && decision !== null && !Array.isArray(decision) && decision.allow === false;
-  if (!denied) open.set(hash, seq);
-}
-
-async function outcomeHasDecision(
-  sql: Sql,
-  chain: string,
-  seq: number,
-  decisionHash: JsonValue | undefined,
-  open: Map<string, number>,
-): Promise<boolean> {
-  if (typeof decisionHash !== 'string' || !/^[0-9a-f]{64}$/.test(decisionHash)) return false;
-  if (open.delete(decisionHash)) return true;
-  // Not an open allowed decision: a denial, or a second outcome. Look it up rather than remember every decision.
-  const { rows } = await sql.query<{ seq: unknown; type: unknown }>(
-    'SELECT seq, type FROM audit_records WHERE chain = $1 AND hash = $2',
-    [chain, Buffer.from(decisionHash, 'hex')],
-  );
-  const found = rows[0];
-  return found !== undefined && found.type === 'decision' && toSafeInteger(found.seq) < seq;
 }

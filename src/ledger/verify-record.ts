@@ -1,0 +1,147 @@
+// What the verifier learns from one stored record on its own, independent of every other record (so it can run on
+// any worker, in any order): canonical form, schema, recomputed hash, the signature under the key its kid names,
+// index columns against the bytes, and the few fields the sequential checks need. It MUST NOT decide trust: a kid
+// is resolved to a key only because the kid is that key's fingerprint; whether the key is trusted at that point of
+// the chain is decided by the caller (src/ledger/verify.ts).
+import type { KeyObject } from 'node:crypto';
+import { canonicalMembers } from './canonical.ts';
+import type { JsonValue } from './canonical.ts';
+import { leafHash, schemaProblem, signatureValid } from './record.ts';
+import { rotatedKey } from './rotation.ts';
+
+/** A stored row: the canonical bytes and the index columns beside them (hashes in hex, ts in ms). */
+export interface RecordRow {
+  seq: number;
+  bytes: Uint8Array;
+  hash: string;
+  prev: string | null;
+  type: string | null;
+  request_id: string | null;
+  ts: number | null;
+}
+
+export type SignatureState = 'valid' | 'invalid' | 'unresolved' | 'unchecked';
+
+export interface RecordFacts {
+  form: 'ok' | 'not_canonical' | 'not_object';
+  schema: string | null;
+  /** Recomputed leaf hash (hex); the column hash when the bytes could not be read. */
+  hash: string;
+  claimedHash: string | null;
+  /** The seq inside the signed bytes. */
+  signedSeq: number | null;
+  kid: string | null;
+  sig: SignatureState;
+  /** The signature text, kept when it was not checked here (sampled out, or its key unknown to this worker). */
+  sigText: string | null;
+  type: string | null;
+  ts: string | null;
+  prev: string | null;
+  chain: string | null;
+  /** Index columns that disagree with the bytes (seq is judged by the ordering checks). */
+  index: string[];
+  /** decision.allow of a decision record, else null. */
+  allow: boolean | null;
+  decisionHash: string | null;
+  /** A key_rotated record: the key it introduces if its counter-signature holds, else 'invalid'. */
+  rotation: { kid: string; pem: string } | 'invalid' | null;
+  retention: { throughSeq: number; throughHash: string } | null;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+const SEAL = new Set(['hash', 'kid', 'sig']);
+
+/**
+ * Inspects one row. `keys` resolves a kid to its public key (fingerprint-addressed, never a trust decision);
+ * `checkSignature` false leaves the signature unchecked (sampling), except for key_rotated and retention_applied
+ * records, whose signatures the sequential checks always need.
+ */
+export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean): RecordFacts {
+  const facts: RecordFacts = {
+    form: 'ok', schema: null, hash: row.hash, claimedHash: null, signedSeq: null, kid: null, sig: 'unchecked', sigText: null,
+    type: null, ts: null, prev: null, chain: null, index: [], allow: null, decisionHash: null, rotation: null, retention: null,
+  };
+  let text: string;
+  let value: unknown;
+  try {
+    text = decoder.decode(row.bytes);
+    value = JSON.parse(text);
+  } catch {
+    facts.form = 'not_canonical';
+    return facts;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    facts.form = canonicalOf(value) === text ? 'not_object' : 'not_canonical';
+    return facts;
+  }
+  const record = value as Record<string, JsonValue>;
+  let members: [string, string][];
+  try {
+    members = canonicalMembers(record);
+  } catch {
+    facts.form = 'not_canonical';
+    return facts;
+  }
+  // One serialisation serves both checks: all members are the stored form, all but the seal are what was hashed.
+  if (`{${members.map(([, m]) => m).join(',')}}` !== text) {
+    facts.form = 'not_canonical';
+    return facts;
+  }
+  const hash = leafHash(encoder.encode(`{${members.filter(([k]) => !SEAL.has(k)).map(([, m]) => m).join(',')}}`));
+  facts.hash = Buffer.from(hash).toString('hex');
+  facts.schema = schemaProblem(record);
+  facts.claimedHash = typeof record.hash === 'string' ? record.hash : null;
+  facts.signedSeq = typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? record.seq : null;
+  facts.kid = typeof record.kid === 'string' ? record.kid : null;
+  facts.type = typeof record.type === 'string' ? record.type : null;
+  facts.ts = typeof record.ts === 'string' ? record.ts : null;
+  facts.prev = typeof record.prev === 'string' ? record.prev : null;
+  facts.chain = typeof record.chain === 'string' ? record.chain : null;
+  facts.index = indexDiffers(record, row, chain);
+  if (record.type === 'decision') facts.allow = isObject(record.decision) && typeof record.decision.allow === 'boolean' ? record.decision.allow : null;
+  if (record.type === 'outcome') facts.decisionHash = typeof record.decision_hash === 'string' ? record.decision_hash : null;
+  if (record.type === 'key_rotated') {
+    const rotated = rotatedKey(record);
+    facts.rotation = rotated === null ? 'invalid' : { kid: rotated.kid, pem: rotated.pem };
+  }
+  if (record.type === 'retention_applied' && typeof record.dropped_through_seq === 'number' && typeof record.dropped_through_hash === 'string') {
+    facts.retention = { throughSeq: record.dropped_through_seq, throughHash: record.dropped_through_hash };
+  }
+  const sigText = typeof record.sig === 'string' ? record.sig : null;
+  const always = record.type === 'key_rotated' || record.type === 'retention_applied';
+  if (!checkSignature && !always) {
+    facts.sigText = sigText;
+    return facts;
+  }
+  const key = facts.kid === null ? undefined : keys.get(facts.kid);
+  if (sigText === null) facts.sig = 'invalid';
+  else if (key === undefined) {
+    facts.sig = 'unresolved';
+    facts.sigText = sigText;
+  } else facts.sig = signatureValid(hash, sigText, key) ? 'valid' : 'invalid';
+  return facts;
+}
+
+function canonicalOf(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
+}
+
+function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function indexDiffers(record: Record<string, JsonValue>, row: RecordRow, chain: string): string[] {
+  const differs: string[] = [];
+  if (record.chain !== chain) differs.push('chain');
+  if (record.hash !== row.hash) differs.push('hash');
+  if (record.prev !== row.prev) differs.push('prev');
+  if (record.type !== row.type) differs.push('type');
+  if (record.request_id !== row.request_id) differs.push('request_id');
+  if (typeof record.ts !== 'string' || row.ts === null || Date.parse(record.ts) !== row.ts) differs.push('ts');
+  return differs;
+}
