@@ -1,0 +1,259 @@
+// Builds an evidence packet from the ledger database. The exporter never signs ledger checkpoints: every selected
+// record MUST be covered by a checkpoint the ledger already signed, or the export fails (ERR_EXPORT_NOT_CHECKPOINTED)
+// unless untilCheckpoint drops the uncovered tail. Each record is proven against the smallest checkpoint covering it,
+// consecutive anchors are linked by consistency proofs, and the packet is checked before its manifest is signed.
+// Same database, query, keys and exportedAt give byte-identical packets.
+import type { KeyObject } from 'node:crypto';
+import { toBytes, toSafeInteger } from '../db/index.ts';
+import type { Sql } from '../db/index.ts';
+import { canonicalize, kidOf } from '../ledger/index.ts';
+import type { Hash } from '../ledger/index.ts';
+import { EvidenceError } from './errors.ts';
+import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
+import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, PacketCounts, PacketManifest, PacketQuery, PolicyEntry } from './packet.ts';
+import { ProofTree } from './proofs.ts';
+import { renderReport } from './report.ts';
+import type { ReportVerdict } from './report.ts';
+import { asObject, selectRecords } from './select.ts';
+import type { SelectedRecord } from './select.ts';
+import { writeTarGz } from './tar-writer.ts';
+import { checkContents, newFindings } from './verify-packet.ts';
+import type { PacketTrust } from './verify-packet.ts';
+
+export interface ExportOptions {
+  sql: Sql;
+  /** The exporter's Ed25519 private key: signs manifest.json (not a ledger key's job, though it may be one). */
+  exporterKey: KeyObject;
+  exportedBy: string;
+  exportedAt: Date;
+  query: PacketQuery;
+  /** Bundles by SHA-256 to include; decisions whose bundle is absent get its manifest (revision + sha256) only. */
+  bundles?: Map<string, Uint8Array>;
+  /** Keys to check the packet with before signing; without, the database's registered keys (labelled as such). */
+  trust?: PacketTrust;
+  maxRecords?: number;
+  /** The file name the operator will hand over, for the re-verify command in the report. */
+  packetName?: string;
+}
+
+export interface ExportResult {
+  bytes: Buffer;
+  manifest: PacketManifest;
+  verdict: ReportVerdict;
+  /** Bundle SHA-256s the records name that were not included (only reported when bundles were asked for). */
+  missingBundles: string[];
+}
+
+interface StoredCheckpointRow {
+  size: number;
+  root: string;
+  note: string;
+}
+
+export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
+  const { sql, query } = opts;
+  const selected = await selectRecords(sql, query, opts.maxRecords ?? 100_000);
+  const byChain = new Map<string, SelectedRecord[]>();
+  for (const r of selected) {
+    const list = byChain.get(r.chain);
+    if (list) list.push(r);
+    else byChain.set(r.chain, [r]);
+  }
+
+  const records: SelectedRecord[] = [];
+  const proofs: InclusionEntry[] = [];
+  const checkpoints: CheckpointEntry[] = [];
+  const consistency: ConsistencyEntry[] = [];
+  const chains: PacketChain[] = [];
+  let excluded = 0;
+  for (const [chain, chainRecords] of byChain) {
+    const stored = await loadCheckpoints(sql, chain);
+    const latest = stored[stored.length - 1];
+    const covered = latest === undefined ? [] : chainRecords.filter((r) => r.seq < latest.size);
+    if (covered.length < chainRecords.length) {
+      if (!query.until_checkpoint) {
+        const newest = chainRecords[chainRecords.length - 1] as SelectedRecord;
+        throw new EvidenceError(
+          'ERR_EXPORT_NOT_CHECKPOINTED',
+          `chain ${chain}: record seq ${newest.seq} is newer than the chain's latest signed checkpoint (${latest === undefined ? 'none' : `tree size ${latest.size}`}); ` +
+            'wait for the next checkpoint, or export with --until-checkpoint to leave out the records it does not cover yet',
+        );
+      }
+      excluded += chainRecords.length - covered.length;
+    }
+    if (covered.length === 0 || latest === undefined) continue;
+    const tree = new ProofTree(await loadLeaves(sql, chain, latest.size));
+    // Anchor each record to the smallest checkpoint covering it; link anchors (and the latest) by consistency.
+    const anchors = new Map<number, StoredCheckpointRow>();
+    for (const r of covered) {
+      const anchor = smallestCovering(stored, r.seq);
+      anchors.set(anchor.size, anchor);
+      proofs.push({ chain, seq: r.seq, hash: String(r.record.hash), tree_size: anchor.size, proof: tree.inclusion(r.seq, anchor.size).map(hex) });
+    }
+    anchors.set(latest.size, latest);
+    const used = [...anchors.values()].sort((a, b) => a.size - b.size);
+    for (const c of used) {
+      if (hex(tree.root(0, c.size)) !== c.root) {
+        throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain}: the stored records do not have the root of the checkpoint at tree size ${c.size}; run proctor verify on this database`);
+      }
+      checkpoints.push({ chain, tree_size: c.size, root: c.root, note: c.note });
+    }
+    for (let i = 1; i < used.length; i++) {
+      const from = (used[i - 1] as StoredCheckpointRow).size;
+      const to = (used[i] as StoredCheckpointRow).size;
+      consistency.push({ chain, from_size: from, to_size: to, proof: tree.consistency(from, to).map(hex) });
+    }
+    records.push(...covered);
+    const stamps = covered.map((r) => String(r.record.ts)).sort();
+    chains.push({ chain, records: covered.length, first_ts: stamps[0] ?? null, last_ts: stamps[stamps.length - 1] ?? null, checkpoint_size: latest.size });
+  }
+  if (records.length === 0) {
+    throw new EvidenceError('ERR_EXPORT_NOTHING_SELECTED', excluded > 0 ? `the ${excluded} matching record(s) are all newer than the latest checkpoint` : 'no record matches the filters');
+  }
+
+  const policies = policyEntries(records, opts.bundles);
+  const keys = await keyring(sql, records);
+  const files = new Map<string, Buffer>([
+    [PACKET_FILES.records, lines(records.map((r) => r.bytes))],
+    [PACKET_FILES.proofs, lines(proofs.map((p) => canonicalize(p)))],
+    [PACKET_FILES.checkpoints, lines(checkpoints.map((c) => canonicalize(c)))],
+    [PACKET_FILES.consistency, lines(consistency.map((c) => canonicalize(c)))],
+    [PACKET_FILES.keyring, Buffer.from(`${JSON.stringify(keys, null, 2)}\n`)],
+    [PACKET_FILES.policies, Buffer.from(`${JSON.stringify(policies.entries, null, 2)}\n`)],
+  ]);
+  for (const [sha, bytes] of policies.included) files.set(bundlePath(sha), Buffer.from(bytes));
+
+  // Check what is about to be signed, with pinned keys if given; the verdict goes into the report.
+  const trust = opts.trust ?? { ledgerKeys: keys.keys.map((k) => k.public_key_pem), exporterKeys: [] };
+  const log = newFindings();
+  checkContents(files, trust, log, null);
+  const verdict: ReportVerdict = {
+    keySource: opts.trust ? 'pinned' : 'database',
+    trustedKids: trust.ledgerKeys.map(kidOf),
+    findings: log.close(),
+  };
+
+  const counts = countRecords(records, excluded, chains.length, checkpoints.length);
+  const identity = exporterIdentity(opts.exporterKey);
+  const exportedAt = opts.exportedAt.toISOString();
+  const base = { v: 1 as const, kind: 'proctor-evidence-packet' as const, exported_at: exportedAt, exported_by: opts.exportedBy, exporter: identity, query, counts, chains };
+  files.set(PACKET_FILES.report, Buffer.from(renderReport({ manifest: base, records: records.map((r) => r.record), verdict, packetName: opts.packetName ?? 'packet.tar.gz' })));
+
+  const names = [...files.keys()].sort();
+  const manifest: PacketManifest = { ...base, files: names.map((n) => fileEntry(n, files.get(n) as Buffer)) };
+  const signed = signManifest(manifest, opts.exporterKey);
+  const entries = [
+    { name: PACKET_FILES.manifest, data: signed.manifest },
+    { name: PACKET_FILES.signature, data: signed.signature },
+    ...names.map((n) => ({ name: n, data: files.get(n) as Buffer })),
+  ];
+  return { bytes: writeTarGz(entries, Math.floor(opts.exportedAt.getTime() / 1000)), manifest, verdict, missingBundles: opts.bundles ? policies.missing : [] };
+}
+
+/** The smallest checkpoint whose tree holds leaf `seq` (checkpoints sorted by size; the last one covers it). */
+function smallestCovering(sorted: StoredCheckpointRow[], seq: number): StoredCheckpointRow {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as StoredCheckpointRow).size > seq) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo] as StoredCheckpointRow;
+}
+
+async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpointRow[]> {
+  const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string }>(
+    'SELECT tree_size, root_hash, note FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
+    [chain],
+  );
+  return rows.map((r) => ({ size: toSafeInteger(r.tree_size), root: hex(toBytes(r.root_hash)), note: r.note }));
+}
+
+/** The chain's leaf hashes 0..size-1 from the hash column; a gap means the chain is damaged. */
+async function loadLeaves(sql: Sql, chain: string, size: number): Promise<Hash[]> {
+  const leaves: Hash[] = [];
+  while (leaves.length < size) {
+    const { rows } = await sql.query<{ seq: unknown; hash: unknown }>(
+      'SELECT seq, hash FROM audit_records WHERE chain = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+      [chain, leaves.length, Math.min(leaves.length + 50_000, size)],
+    );
+    for (const row of rows) {
+      if (toSafeInteger(row.seq) !== leaves.length) break;
+      leaves.push(new Uint8Array(toBytes(row.hash)));
+    }
+    if (rows.length === 0 || toSafeInteger((rows[rows.length - 1] as { seq: unknown }).seq) !== leaves.length - 1) {
+      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} has no single record at seq ${leaves.length}; run proctor verify on this database`);
+    }
+  }
+  return leaves;
+}
+
+function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {
+  const seen = new Map<string, { revision: string; decisions: number }>();
+  const note = (p: ReturnType<typeof asObject>, decided: boolean) => {
+    if (typeof p?.revision !== 'string' || typeof p.sha256 !== 'string') return;
+    const e = seen.get(p.sha256) ?? { revision: p.revision, decisions: 0 };
+    if (decided) e.decisions++;
+    seen.set(p.sha256, e);
+  };
+  for (const { record } of records) {
+    note(asObject(record.policy), record.type === 'decision');
+    note(asObject(record.shadow), false);
+  }
+  const included = new Map<string, Uint8Array>();
+  const missing: string[] = [];
+  const entries: PolicyEntry[] = [...seen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sha256, e]) => {
+    const bytes = bundles?.get(sha256);
+    if (bytes) included.set(sha256, bytes);
+    else missing.push(sha256);
+    return { revision: e.revision, sha256, decisions: e.decisions, bundle: bytes ? bundlePath(sha256) : null };
+  });
+  return { entries, included, missing };
+}
+
+/** Public keys registered in the database (informative: a verifier pins its own). Windows open at registration or
+ * at the key's first exported record, whichever is earlier; they are not closed here. */
+async function keyring(sql: Sql, records: SelectedRecord[]) {
+  const { rows } = await sql.query<{ kid: string; public_key_pem: string; created_at: unknown }>('SELECT kid, public_key_pem, created_at FROM audit_keys ORDER BY kid');
+  const first = new Map<string, string>();
+  for (const { record } of records) {
+    const kid = String(record.kid);
+    const ts = String(record.ts);
+    if (!first.has(kid) || ts < (first.get(kid) as string)) first.set(kid, ts);
+  }
+  return {
+    version: 1 as const,
+    keys: rows.map((r) => {
+      const created = r.created_at instanceof Date ? r.created_at.toISOString() : new Date(String(r.created_at)).toISOString();
+      const earliest = first.get(r.kid);
+      return { kid: r.kid, public_key_pem: r.public_key_pem, not_before: earliest !== undefined && earliest < created ? earliest : created, not_after: null };
+    }),
+  };
+}
+
+function countRecords(records: SelectedRecord[], excluded: number, chains: number, checkpoints: number): PacketCounts {
+  const counts: PacketCounts = { records: records.length, decisions: 0, allowed: 0, denied: 0, redacted: 0, outcomes: 0, other: 0, chains, checkpoints, excluded_uncheckpointed: excluded };
+  for (const { record } of records) {
+    if (record.type === 'decision') {
+      counts.decisions++;
+      if (asObject(record.decision)?.allow === true) {
+        counts.allowed++;
+        if (isRedacted(record)) counts.redacted++;
+      } else counts.denied++;
+    } else if (record.type === 'outcome') counts.outcomes++;
+    else counts.other++;
+  }
+  return counts;
+}
+
+export function isRedacted(record: Record<string, unknown>): boolean {
+  const types = asObject((asObject(record.redaction as never) ?? {}).types);
+  return types !== null && Object.values(types).some((n) => typeof n === 'number' && n > 0);
+}
+
+function lines(items: Uint8Array[]): Buffer {
+  return Buffer.concat(items.flatMap((b) => [Buffer.from(b), Buffer.from('\n')]));
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
