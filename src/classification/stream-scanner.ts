@@ -85,6 +85,9 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     push(chunk) {
       if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
       pending += chunk;
+      // Nothing can be released while no more than `window` characters are held (the cut could not pass them), so
+      // classifying now would be wasted: a streamed answer arrives a few characters per event.
+      if (pending.length <= window) return { text: '', offset: released, findings: [] };
       return release(false);
     },
     end() {

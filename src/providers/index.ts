@@ -1,39 +1,118 @@
 // Provider adapters: everything Proctor knows about an API's wire format lives here, behind one interface, in one
 // registry. The pipeline asks the registry for the adapter of a route and never branches on a provider's name.
-import { chatUpstreamBody, parseChatCompletion, readChatUsage } from './openai-chat.ts';
+import { anthropicResponseSegments, anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import { openAnthropicStream } from './anthropic-stream.ts';
+import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
+import { chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
 import { chatResponseSegments } from './openai-chat-response.ts';
+import { completionResponseSegments, completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
+import { embeddingUpstreamBody, parseEmbedding } from './openai-embeddings.ts';
+import { parseResponsesRequest, readResponsesUsage, responsesResponseSegments, responsesUpstreamBody } from './openai-responses.ts';
+import { openResponsesStream } from './openai-responses-stream.ts';
+import { openOpenAiStream } from './openai-stream.ts';
 import { replaceSegmentTexts } from './segment-paths.ts';
-import type { Api, NormalizedRequest, TextSegment, Usage } from './types.ts';
+import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, TextSegment, Usage } from './types.ts';
 
-export { RequestError } from './types.ts';
-export type { Api, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, TextSegment, Usage } from './types.ts';
+export { RequestError, StreamProtocolError } from './types.ts';
+export { clientStatusForUpstream, upstreamMessage } from './error-shapes.ts';
+export { estimateCompletionTokens } from './token-estimate.ts';
+export type {
+  Api, ClientError, ListingApi, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, SseEvent, StreamSession, StreamStep, StreamText, TextSegment, Usage,
+} from './types.ts';
+
+/** The wire protocol an API speaks upstream: how the credential is presented and which error shape clients expect. */
+export type Dialect = 'openai' | 'anthropic';
 
 export interface ProviderAdapter {
   readonly api: Api;
+  readonly dialect: Dialect;
   /** Path under the upstream's base URL; fixed per API, so a model name can never alter it. */
   readonly upstreamPath: string;
   /** MUST throw RequestError for anything it cannot validate completely. */
   parse(raw: Uint8Array): NormalizedRequest;
+  /** The body sent upstream: the validated fields re-serialised, the decision's token cap applied, stream usage asked for. */
   upstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Record<string, unknown>;
   readUsage(response: unknown): Usage | null;
-  /** Every text of a (non-streaming) answer the client will read, with paths. */
+  /** Every text of a (non-streaming) answer the client will read, with paths; throws on a shape it cannot read. */
   responseSegments(response: unknown): TextSegment[];
   /** A copy of a request or answer body with the texts at the given segment paths replaced; throws on a bad path. */
   replaceTexts(body: Record<string, unknown>, edits: readonly { path: string; text: string }[]): Record<string, unknown>;
+  /** An error in this API's own shape, so the client's SDK raises its usual error class. */
+  errorBody(error: ClientError): Record<string, unknown>;
+  /** The same error as a stream event, ending a stream that already started. */
+  errorEvent(error: ClientError): SseEvent;
+  /** Reads one streamed answer; null for an API that cannot stream (its parse refuses stream=true). */
+  openStream: ((request: NormalizedRequest) => StreamSession) | null;
 }
 
-const openaiChat: ProviderAdapter = {
-  api: 'openai.chat_completions',
-  upstreamPath: '/chat/completions',
-  parse: parseChatCompletion,
-  upstreamBody: chatUpstreamBody,
-  readUsage: readChatUsage,
-  responseSegments: chatResponseSegments,
-  replaceTexts: replaceSegmentTexts,
-};
+const openai = { dialect: 'openai', replaceTexts: replaceSegmentTexts, errorBody: openaiErrorBody, errorEvent: openaiErrorEvent } as const;
 
-const adapters = { 'openai.chat_completions': openaiChat } satisfies Record<Api, ProviderAdapter>;
+const adapters = {
+  'openai.chat_completions': {
+    ...openai,
+    api: 'openai.chat_completions',
+    upstreamPath: '/chat/completions',
+    parse: parseChatCompletion,
+    upstreamBody: chatUpstreamBody,
+    readUsage: readOpenAiUsage,
+    responseSegments: chatResponseSegments,
+    openStream: (request) => openOpenAiStream('chat', request),
+  },
+  'openai.completions': {
+    ...openai,
+    api: 'openai.completions',
+    upstreamPath: '/completions',
+    parse: parseCompletion,
+    upstreamBody: completionUpstreamBody,
+    readUsage: readOpenAiUsage,
+    responseSegments: completionResponseSegments,
+    openStream: (request) => openOpenAiStream('completions', request),
+  },
+  'openai.embeddings': {
+    ...openai,
+    api: 'openai.embeddings',
+    upstreamPath: '/embeddings',
+    parse: parseEmbedding,
+    upstreamBody: embeddingUpstreamBody,
+    readUsage: readOpenAiUsage,
+    // Vectors carry no text the client reads.
+    responseSegments: () => [],
+    openStream: null,
+  },
+  'openai.responses': {
+    ...openai,
+    api: 'openai.responses',
+    upstreamPath: '/responses',
+    parse: parseResponsesRequest,
+    upstreamBody: responsesUpstreamBody,
+    readUsage: readResponsesUsage,
+    responseSegments: responsesResponseSegments,
+    openStream: () => openResponsesStream(),
+  },
+  'anthropic.messages': {
+    api: 'anthropic.messages',
+    dialect: 'anthropic',
+    upstreamPath: '/messages',
+    parse: parseAnthropicMessages,
+    upstreamBody: anthropicUpstreamBody,
+    readUsage: readAnthropicUsage,
+    responseSegments: anthropicResponseSegments,
+    replaceTexts: replaceSegmentTexts,
+    errorBody: anthropicErrorBody,
+    errorEvent: anthropicErrorEvent,
+    openStream: () => openAnthropicStream(),
+  },
+} satisfies Record<Api, ProviderAdapter>;
 
 export function adapterFor(api: Api): ProviderAdapter {
   return adapters[api];
+}
+
+/** Every registered adapter, for suites that every adapter must pass. */
+export function allAdapters(): ProviderAdapter[] {
+  return Object.values(adapters);
+}
+
+export function isApi(value: string): value is Api {
+  return Object.hasOwn(adapters, value);
 }

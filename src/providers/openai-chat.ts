@@ -4,11 +4,8 @@
 // content this stage cannot classify (images, audio, files) is refused rather than forwarded unscanned.
 import { createHash } from 'node:crypto';
 import { estimatePromptTokens, utf8Bytes } from './token-estimate.ts';
-import { RequestError, type NormalizedRequest, type RequestSegment, type SegmentLocation, type Usage } from './types.ts';
-
-type Json = Record<string, unknown>;
-
-const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
+import { collectJsonStrings, isNumberIn, isPlainObject, isStreamOptions, MODEL_PATTERN, parseJsonObject, type Collected, type Json } from './json-body.ts';
+import { RequestError, type NormalizedRequest, type SegmentLocation } from './types.ts';
 const ROLES = new Map<string, SegmentLocation>([['system', 'system'], ['developer', 'system'], ['user', 'user'], ['assistant', 'assistant'], ['tool', 'tool']]);
 /** OpenAI's rule for function names. */
 const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,6 +17,7 @@ const FIELDS = {
   max_tokens: isPositiveInt,
   max_completion_tokens: isPositiveInt,
   stream: (v) => typeof v === 'boolean',
+  stream_options: isStreamOptions,
   temperature: (v) => isNumberIn(v, 0, 2),
   top_p: (v) => isNumberIn(v, 0, 1),
   n: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 16,
@@ -38,13 +36,6 @@ const FIELDS = {
 
 type Field = keyof typeof FIELDS;
 
-/** What parsing gathers besides the body: the segments, and the sizes the token estimate needs. */
-interface Collected {
-  segments: RequestSegment[];
-  textBytes: number;
-  toolCalls: number;
-}
-
 export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
   const body = parseJsonObject(raw);
   for (const key of Object.keys(body)) {
@@ -56,8 +47,11 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
   }
   if (body.model === undefined) throw new RequestError('ERR_REQUEST_INVALID', "'model' is required", 'model');
   if (body.messages === undefined) throw new RequestError('ERR_REQUEST_INVALID', "'messages' is required", 'messages');
-  if (body.stream === true) {
-    throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'streaming is not supported yet: send stream=false', 'stream');
+  if (body.stream === true && body.logprobs === true) {
+    throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'logprobs carry answer text a stream cannot screen: not supported with stream=true', 'logprobs');
+  }
+  if (body.stream_options !== undefined && body.stream !== true) {
+    throw new RequestError('ERR_REQUEST_INVALID', "'stream_options' is only valid with stream=true", 'stream_options');
   }
 
   const collected: Collected = { segments: [], textBytes: 0, toolCalls: 0 };
@@ -69,7 +63,7 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
   return {
     api: 'openai.chat_completions',
     model: body.model as string,
-    stream: false,
+    stream: body.stream === true,
     maxTokens,
     messageCount: messages.length,
     estimatedPromptTokens: estimatePromptTokens({ textBytes: collected.textBytes, messages: messages.length, toolCalls: collected.toolCalls }),
@@ -83,21 +77,13 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
 /** The body sent upstream: the validated fields, re-serialised, with the decision's max_tokens cap applied. */
 export function chatUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {
   const body: Json = { ...request.body };
+  // Usage is read from the stream's last chunk: asked for whether or not the client did (the relay hides it then).
+  if (request.stream) body.stream_options = { include_usage: true };
   if (maxTokensCap !== null) {
     const field = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
     body[field] = Math.min(maxTokensCap, (body[field] as number | undefined) ?? maxTokensCap);
   }
   return body;
-}
-
-export function readChatUsage(response: unknown): Usage | null {
-  if (!isPlainObject(response) || !isPlainObject(response.usage)) return null;
-  const u = response.usage;
-  const prompt = u.prompt_tokens;
-  const completion = u.completion_tokens;
-  if (!Number.isSafeInteger(prompt) || !Number.isSafeInteger(completion)) return null;
-  const total = Number.isSafeInteger(u.total_tokens) ? (u.total_tokens as number) : (prompt as number) + (completion as number);
-  return { prompt_tokens: prompt as number, completion_tokens: completion as number, total_tokens: total };
 }
 
 function validateMessage(message: unknown, i: number, collected: Collected): Json {
@@ -175,64 +161,14 @@ function validateTool(tool: Json, i: number, collected: Collected): string {
   if (typeof fn.description === 'string') {
     collected.segments.push({ path: `${at}.function.description`, text: fn.description, location: 'tools' });
   }
-  if (fn.parameters !== undefined) collectSchemaTexts(fn.parameters, `${at}.function.parameters`, collected, 0);
+  if (fn.parameters !== undefined) collectJsonStrings(fn.parameters, `${at}.function.parameters`, collected, 'tools');
   // The whole definition (name, description, parameter schema) reaches the model as text.
   collected.textBytes += utf8Bytes(JSON.stringify(tool));
   return fn.name;
 }
 
 const TOOL_FUNCTION_FIELDS = new Set(['name', 'description', 'parameters', 'strict']);
-const SCHEMA_MAX_DEPTH = 32;
-/** Keys that would make a segment path ambiguous, so a redaction could land on another string than the one found. */
-const PATH_UNSAFE_KEY = /[.[\]]/;
-
-/**
- * A tool's parameter schema reaches the model as text: every string in it (descriptions, enums, defaults, titles) is
- * a segment, and its property names are one more segment at the schema's own path, which names an object: a finding
- * there cannot be redacted in place, so a redaction obligation on it refuses the request rather than forward it.
- */
-function collectSchemaTexts(value: unknown, path: string, collected: Collected, depth: number): void {
-  if (depth > SCHEMA_MAX_DEPTH) throw new RequestError('ERR_REQUEST_INVALID', `${path}: nested deeper than ${SCHEMA_MAX_DEPTH} levels`, path);
-  if (typeof value === 'string') {
-    collected.segments.push({ path, text: value, location: 'tools' });
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => collectSchemaTexts(item, `${path}[${i}]`, collected, depth + 1));
-  } else if (isPlainObject(value)) {
-    const keys = Object.keys(value);
-    const unsafe = keys.find((k) => k === '' || PATH_UNSAFE_KEY.test(k));
-    if (unsafe !== undefined) {
-      throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${path}: property names with '.', '[' or ']' are not supported`, path);
-    }
-    if (keys.length > 0) collected.segments.push({ path, text: keys.join('\n'), location: 'tools' });
-    for (const key of keys) collectSchemaTexts(value[key], `${path}.${key}`, collected, depth + 1);
-  }
-}
-
-function parseJsonObject(raw: Uint8Array): Json {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid UTF-8', null);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid JSON', null);
-  }
-  if (!isPlainObject(value)) throw new RequestError('ERR_REQUEST_INVALID', 'request body must be a JSON object', null);
-  return value;
-}
-
-function isPlainObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isPositiveInt(v: unknown): boolean {
   return Number.isSafeInteger(v) && (v as number) >= 1;
-}
-
-function isNumberIn(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 }

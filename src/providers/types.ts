@@ -18,10 +18,13 @@ export interface RequestSegment extends TextSegment {
   location: SegmentLocation;
 }
 
-export type Api = 'openai.chat_completions';
+export type Api = 'openai.chat_completions' | 'openai.completions' | 'openai.embeddings' | 'openai.responses' | 'anthropic.messages';
+
+/** Requests Proctor answers itself, from policy, without an adapter or an upstream (GET /v1/models). */
+export type ListingApi = 'openai.models';
 
 export interface NormalizedRequest {
-  api: Api;
+  api: Api | ListingApi;
   model: string;
   stream: boolean;
   maxTokens: number | null;
@@ -40,6 +43,11 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /**
+   * Present (true) only when some of these counts are Proctor's estimate rather than the upstream's report: a stream
+   * that was cut or abandoned before the upstream sent its usage (token-estimate.ts explains the estimate).
+   */
+  estimated?: true;
 }
 
 export type RequestErrorCode = 'ERR_REQUEST_NOT_JSON' | 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNKNOWN_FIELD' | 'ERR_REQUEST_UNSUPPORTED';
@@ -54,4 +62,61 @@ export class RequestError extends Error {
     this.code = code;
     this.param = param;
   }
+}
+
+/** One server-sent event: its `event:` name (null when absent) and its `data:` lines joined by "\n". */
+export interface SseEvent {
+  event: string | null;
+  data: string;
+}
+
+/** A piece of answer text in one stream event, on a channel (the answer text it extends, named like a segment path). */
+export interface StreamText {
+  channel: string;
+  text: string;
+}
+
+/** What one upstream event means to the relay. */
+export interface StreamStep {
+  /** Answer text this event adds, in order; the relay scans it and hands the releasable part to `render`. */
+  texts: StreamText[];
+  /** Channels this event ends ('all' for the final event): their held-back text MUST be released before it. */
+  closes: readonly string[] | 'all';
+  /** The stream's last event ([DONE], message_stop, response.completed); held back until the outcome is recorded. */
+  final: boolean;
+  /** The upstream reported a failure inside the stream; the stream ends here, recorded as ERR_UPSTREAM_ERROR. */
+  upstreamError: boolean;
+}
+
+/**
+ * One streamed answer, read event by event. `read` MUST throw StreamProtocolError for an event it cannot interpret
+ * (unknown text-carrying shapes are never relayed unscanned). `render` returns the event as the client sees it, with
+ * each of `step.texts` replaced by the text the relay released for it (index-aligned), or null to drop the event.
+ */
+export interface StreamSession {
+  read(event: SseEvent): StreamStep;
+  render(step: StreamStep, texts: readonly string[]): SseEvent | null;
+  /** An event that carries `text` on `channel` (releases held-back text before the channel closes). */
+  textEvent(channel: string, text: string): SseEvent;
+  /** The usage the upstream has reported so far; null counts where it has reported none. */
+  usage(): { prompt_tokens: number | null; completion_tokens: number | null };
+}
+
+export class StreamProtocolError extends Error {
+  readonly code = 'ERR_UPSTREAM_BAD_RESPONSE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StreamProtocolError';
+  }
+}
+
+/** An error as Proctor reports it; each adapter renders it in its API's own error shape. */
+export interface ClientError {
+  code: string;
+  /** The OpenAI-vocabulary type from the failure table; adapters map it to their API's vocabulary. */
+  type: string;
+  message: string;
+  requestId: string;
+  param?: string | null;
+  reasons?: readonly { code: string; message: string }[];
 }

@@ -1,0 +1,77 @@
+// The whole Proctor stack for end-to-end benchmarks: a local upstream, the development OIDC issuer, a throwaway
+// PostgreSQL 15 cluster (PGlite where PostgreSQL is not installed), the default policy bundle and generated keys.
+// Every stage is on, as in production. The default policy allows 60 requests per minute per subject, so callers
+// spread load over `tokens(n)` subjects (limits are still reserved and settled for every request).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '../src/config/index.ts';
+import { connectPostgres, openPglite, type Sql } from '../src/db/index.ts';
+import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../src/dev/dev-issuer.ts';
+import { startEchoUpstream, type EchoOptions } from '../src/dev/echo-upstream.ts';
+import { generateSigningKey } from '../src/ledger/index.ts';
+import { startProctor } from '../src/main.ts';
+import { startPostgres } from '../test/helpers/postgres.ts';
+
+const bundlePath = fileURLToPath(new URL('../bundles/default.tar.gz', import.meta.url));
+export const PER_SUBJECT = 50;
+
+export interface BenchStack {
+  database: 'postgresql-15' | 'pglite';
+  sql: Sql;
+  upstreamUrl: string;
+  proctorUrl: string;
+  publicKeyPem: string;
+  /** Access tokens for enough subjects that `requests` requests stay under the per-subject rate limit. */
+  tokens(requests: number, prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(chain: string, upstreamOptions: EchoOptions = {}): Promise<BenchStack> {
+  const upstream = await startEchoUpstream(upstreamOptions);
+  const issuerKey = await generateDevIssuerKey();
+  const issuer = await startDevIssuer({ key: issuerKey, port: 0 });
+  let database: BenchStack['database'] = 'postgresql-15';
+  let postgres: Awaited<ReturnType<typeof startPostgres>> | null = null;
+  let sql: Sql;
+  try {
+    postgres = await startPostgres();
+    sql = connectPostgres(postgres.url, { max: 10 });
+  } catch {
+    database = 'pglite';
+    sql = await openPglite(mkdtempSync(path.join(tmpdir(), `proctor-bench-${chain}-`)));
+  }
+  const key = generateSigningKey();
+  const config = resolveConfig(
+    {
+      server: { host: '127.0.0.1', port: 0 },
+      database: { pglite_dir: 'unused' },
+      ledger: { chain, signing_key: { env: 'KEY' } },
+      identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true }] },
+      classification: { fingerprint_key: { env: 'FP' } },
+      policy: { bundle: bundlePath },
+      upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
+    },
+    { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
+  );
+  const proctor = await startProctor(config, { sql, log: () => {} });
+  return {
+    database,
+    sql,
+    upstreamUrl: upstream.url,
+    proctorUrl: proctor.url,
+    publicKeyPem: key.publicKeyPem,
+    tokens: (requests, prefix) => Promise.all(Array.from({ length: Math.ceil(requests / PER_SUBJECT) + 1 }, (_, i) =>
+      mintDevToken({ key: issuerKey, issuer: issuer.issuer, audience: 'proctor', sub: `${prefix}-${i}`, groups: ['eng'], ttlSeconds: 3600 }))),
+    async close() {
+      await proctor.close();
+      await sql.close();
+      await postgres?.stop();
+      await issuer.close();
+      await upstream.close();
+    },
+  };
+}
+
+

@@ -1,0 +1,143 @@
+// Stages 7–9 for a streamed answer: open the stream (with the registry's retries and fallback, which are possible
+// only until the client has been sent a byte), relay it (stream-relay.ts), record the outcome, and only then write
+// the final event. Invariants: the client's stream ends with the API's own final event ONLY when the upstream sent
+// its final event and the outcome record committed; every other end is an error event in the client's API shape
+// (the bytes already sent cannot be recalled: docs/apis.md); the outcome always carries usage, estimated when the
+// upstream's report is missing; a client that goes away aborts the upstream request.
+import type { UpstreamSettings } from '../config/index.ts';
+import { ForwardError, type UpstreamStream } from '../forwarding/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { Decision } from '../policy/index.ts';
+import type { NormalizedRequest, ProviderAdapter } from '../providers/index.ts';
+import type { Attempt } from '../upstreams/index.ts';
+import { errorBody, failureShape, upstreamErrorReply, type FailureCode } from './failures.ts';
+import { openStreamToCandidates } from './forward-attempts.ts';
+import type { OutcomeBody } from './records.ts';
+import { relayStream, type RelayResult } from './stream-relay.ts';
+import { encodeSse as encodeEvent } from './stream-sse.ts';
+import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
+
+export interface StreamCompletion {
+  incoming: IncomingRequest;
+  adapter: ProviderAdapter;
+  request: NormalizedRequest;
+  decision: Decision;
+  candidates: readonly UpstreamSettings[];
+  body: Record<string, unknown>;
+  decisionHash: string;
+  principal: Principal;
+  headers: Record<string, string>;
+  started: Date;
+  /** Appends the outcome record; false when the ledger refused it. */
+  appendOutcome(outcome: OutcomeBody): Promise<boolean>;
+}
+
+export async function completeStream(deps: PipelineDeps, c: StreamCompletion): Promise<{ reply: Reply; outcome: OutcomeBody | null }> {
+  const { incoming, adapter } = c;
+  const sink = incoming.sink;
+  let attempts: Attempt[] = [];
+  let servedBy = c.candidates[0]?.name ?? 'none';
+  const outcomeOf = (fields: Pick<OutcomeBody, 'status' | 'upstream_status' | 'usage' | 'error' | 'response_classification' | 'response_action'>): OutcomeBody => ({
+    decision_hash: c.decisionHash,
+    upstream: servedBy,
+    attempts,
+    latency_ms: Math.max(0, deps.clock.now().getTime() - c.started.getTime()),
+    ...fields,
+  });
+  /** A plain (non-stream) answer: nothing was streamed, so a failed outcome append still withholds it. */
+  const plain = async (status: number, body: unknown, code: string, upstreamStatus: number | null) => {
+    const outcome = outcomeOf({ status, upstream_status: upstreamStatus, usage: null, error: code, response_classification: null, response_action: 'none' });
+    if (!(await c.appendOutcome(outcome))) return { reply: auditUnavailable(incoming.requestId), outcome: null };
+    return { reply: { status, headers: c.headers, body }, outcome };
+  };
+  if (!sink || !adapter.openStream) {
+    return plain(500, errorBody('ERR_INTERNAL', 'this transport cannot stream', incoming.requestId), 'ERR_INTERNAL', null);
+  }
+
+  // 7. open the stream: fallback is possible here because nothing has reached the client yet
+  const context = { requestId: incoming.requestId, decisionId: c.decisionHash, principal: c.principal };
+  let response: UpstreamStream;
+  try {
+    const forwarded = await openStreamToCandidates(deps, { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context }, sink.signal);
+    attempts = forwarded.attempts;
+    servedBy = forwarded.upstream.name;
+    if (!forwarded.ok) throw forwarded.error;
+    response = forwarded.response;
+  } catch (error) {
+    const code: FailureCode = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+    const message = error instanceof ForwardError ? error.message : 'internal error while forwarding';
+    return plain(failureShape(code).status, errorBody(code, message, incoming.requestId), code, null);
+  }
+  if (response.events === null) {
+    if (response.status >= 400) {
+      const mapped = upstreamErrorReply(response.status, response.body, incoming.requestId);
+      return plain(mapped.status, mapped.body, 'ERR_UPSTREAM_ERROR', response.status);
+    }
+    return plain(502, errorBody('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${servedBy}' did not answer with an event stream`, incoming.requestId), 'ERR_UPSTREAM_BAD_RESPONSE', response.status);
+  }
+
+  // 8. relay, screening as it goes. From the first byte on, no other upstream may be tried.
+  sink.open(200, { ...c.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  let relay: RelayResult;
+  try {
+    relay = await relayStream({
+      events: response.events,
+      session: adapter.openStream(c.request),
+      sink,
+      classifier: deps.classifier,
+      rules: c.decision.obligations.response,
+      estimatedPromptTokens: c.request.estimatedPromptTokens,
+    });
+  } finally {
+    // A stream that ended early (cut, blocked, client gone) MUST NOT keep the upstream generating.
+    response.abort();
+  }
+
+  // 9. record the outcome, then end the stream: the final event only after the record committed
+  const outcome = outcomeOf({
+    status: 200,
+    upstream_status: response.status,
+    usage: relay.usage,
+    error: relay.error,
+    response_classification: relay.classification,
+    response_action: relay.action,
+  });
+  const recorded = await c.appendOutcome(outcome);
+  if (!sink.signal.aborted) {
+    if (recorded && relay.error === null) {
+      if (relay.finalEvent !== null) await sink.write(encodeFinal(relay));
+    } else {
+      const code = recorded ? (relay.error as FailureCode) : 'ERR_AUDIT_UNAVAILABLE';
+      const reasons = relay.blockedTypes.map((type) => ({ code: 'RESPONSE_BLOCKED', message: `the answer contained ${type}` }));
+      await sink.write(encodeEvent(adapter.errorEvent({ code, type: failureShape(code).type, message: streamEndMessage(code), requestId: incoming.requestId, ...(reasons.length > 0 ? { reasons } : {}) })));
+    }
+  }
+  sink.end();
+  return { reply: { status: 200, headers: c.headers, body: null, streamed: true }, outcome: recorded ? outcome : null };
+}
+
+function encodeFinal(relay: RelayResult): string {
+  return encodeEvent(relay.finalEvent as NonNullable<RelayResult['finalEvent']>);
+}
+
+const STREAM_END_MESSAGES: Record<string, string> = {
+  ERR_UPSTREAM_STREAM_TRUNCATED: 'the upstream stream ended before its final event; the answer is incomplete',
+  ERR_UPSTREAM_TIMEOUT: 'the upstream stream stalled; the answer is incomplete',
+  ERR_UPSTREAM_BAD_RESPONSE: 'the upstream stream could not be read; the answer is incomplete',
+  ERR_UPSTREAM_ERROR: 'the upstream reported an error inside the stream',
+  ERR_RESPONSE_BLOCKED: "the rest of the model's answer was withheld by policy",
+  ERR_CLASSIFICATION_FAILED: 'the answer could not be classified; the rest is withheld',
+  ERR_AUDIT_UNAVAILABLE: 'the audit ledger could not record this answer; the stream is ended without its final event',
+};
+
+function streamEndMessage(code: string): string {
+  return STREAM_END_MESSAGES[code] ?? 'the stream ended with an error';
+}
+
+function auditUnavailable(requestId: string): Reply {
+  return {
+    status: 503,
+    headers: { 'x-proctor-request-id': requestId, 'retry-after': '1' },
+    body: errorBody('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; the answer is withheld', requestId),
+  };
+}

@@ -1,0 +1,81 @@
+// Streamed Anthropic messages: named events message_start, content_block_start/delta/stop, message_delta,
+// message_stop (final), ping, error. Channels: `content[i].text` (text_delta) and `content[i].input` (input_json_delta,
+// the tool input's JSON text). Usage: input tokens from message_start, output tokens (cumulative) from message_delta.
+// Invariant: a block or delta type that may carry text and is not known here is a protocol error, never relayed.
+import { isPlainObject, type Json } from './json-body.ts';
+import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
+
+interface AnthropicStep extends StreamStep {
+  payload: Json;
+  field: 'text' | 'partial_json' | null;
+}
+
+const PLAIN = new Set(['message_start', 'content_block_start', 'ping', 'message_delta']);
+
+export function openAnthropicStream(): StreamSession {
+  let prompt: number | null = null;
+  let completion: number | null = null;
+
+  return {
+    read(event: SseEvent): AnthropicStep {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(event.data);
+      } catch {
+        throw new StreamProtocolError('a stream event is not JSON');
+      }
+      if (!isPlainObject(payload) || typeof payload.type !== 'string') throw new StreamProtocolError('a stream event has no type');
+      const type = payload.type;
+      const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, payload, field: null };
+      switch (type) {
+        case 'error':
+          return { ...none, closes: 'all', upstreamError: true };
+        case 'message_stop':
+          return { ...none, closes: 'all', final: true };
+        case 'content_block_stop':
+          return { ...none, closes: [`content[${payload.index as number}].`] };
+        case 'content_block_delta': {
+          const delta = payload.delta;
+          const i = payload.index as number;
+          if (!isPlainObject(delta) || !Number.isSafeInteger(i)) throw new StreamProtocolError('content_block_delta without index or delta');
+          if (delta.type === 'text_delta' && typeof delta.text === 'string') return { ...none, texts: [{ channel: `content[${i}].text`, text: delta.text }], field: 'text' };
+          if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') return { ...none, texts: [{ channel: `content[${i}].input`, text: delta.partial_json }], field: 'partial_json' };
+          throw new StreamProtocolError(`unknown delta type ${String(delta.type)}`);
+        }
+        default:
+          if (!PLAIN.has(type)) throw new StreamProtocolError(`unknown stream event ${type}`);
+      }
+      if (type === 'message_start') {
+        const message = payload.message;
+        if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0)) throw new StreamProtocolError('message_start carries content');
+        const u = isPlainObject(message.usage) ? message.usage : {};
+        const cached = (Number.isSafeInteger(u.cache_read_input_tokens) ? (u.cache_read_input_tokens as number) : 0)
+          + (Number.isSafeInteger(u.cache_creation_input_tokens) ? (u.cache_creation_input_tokens as number) : 0);
+        if (Number.isSafeInteger(u.input_tokens)) prompt = (u.input_tokens as number) + cached;
+        if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
+      } else if (type === 'content_block_start') {
+        const block = payload.content_block;
+        const empty = isPlainObject(block) && ((block.type === 'text' && block.text === '')
+          || (block.type === 'tool_use' && isPlainObject(block.input) && Object.keys(block.input).length === 0));
+        if (!empty) throw new StreamProtocolError('content_block_start carries content the screen cannot read');
+      } else if (type === 'message_delta' && isPlainObject(payload.usage)) {
+        if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
+        if (Number.isSafeInteger(payload.usage.input_tokens)) prompt = payload.usage.input_tokens as number;
+      }
+      return none;
+    },
+    render(step, texts) {
+      const s = step as AnthropicStep;
+      if (s.field === null) return { event: s.payload.type as string, data: JSON.stringify(s.payload) };
+      const delta = { ...(s.payload.delta as Json), [s.field]: texts[0] };
+      return { event: 'content_block_delta', data: JSON.stringify({ ...s.payload, delta }) };
+    },
+    textEvent(channel, text) {
+      const m = /^content\[(\d+)\]\.(text|input)$/.exec(channel);
+      if (m === null) throw new StreamProtocolError(`no such channel ${channel}`);
+      const delta = m[2] === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
+      return { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: Number(m[1]), delta }) };
+    },
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion }),
+  };
+}

@@ -1,0 +1,144 @@
+// Streamed Responses API answers: named events (`response.output_text.delta`, ..., `response.completed`). Channels:
+// `output[o].content[c].text`, `output[o].content[c].refusal`, `output[o].arguments`. This API repeats the whole text
+// in its `.done` events and in `response.completed`; those copies are replaced by the text the relay released (the
+// redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
+// protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does.
+import { isPlainObject, type Json } from './json-body.ts';
+import { outputItemTexts } from './openai-responses.ts';
+import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
+
+type Step = string | number;
+
+interface ResponsesStep extends StreamStep {
+  payload: Json;
+  deltaPath: Step[] | null;
+  copies: { path: Step[]; channel: string }[];
+}
+
+const DELTAS: Record<string, (o: number, c: number) => string> = {
+  'response.output_text.delta': (o, c) => `output[${o}].content[${c}].text`,
+  'response.refusal.delta': (o, c) => `output[${o}].content[${c}].refusal`,
+  'response.function_call_arguments.delta': (o) => `output[${o}].arguments`,
+};
+const FINAL = new Set(['response.completed', 'response.incomplete']);
+const FAILED = new Set(['response.failed', 'error']);
+const PLAIN = new Set(['response.created', 'response.in_progress', 'response.queued', 'response.output_item.added', 'response.output_item.done',
+  'response.content_part.added', 'response.content_part.done', 'response.output_text.done', 'response.refusal.done', 'response.function_call_arguments.done']);
+
+export function openResponsesStream(): StreamSession {
+  const raw = new Map<string, string>();
+  const released = new Map<string, string>();
+  const itemIds = new Map<number, string>();
+  let prompt: number | null = null;
+  let completion: number | null = null;
+  let sequence = 0;
+
+  function copiesOf(p: Json): { path: Step[]; channel: string }[] {
+    const type = p.type as string;
+    const o = p.output_index as number;
+    const c = p.content_index as number;
+    const fromItem = (item: unknown, base: Step[], index: number) =>
+      outputItemTexts(item, `output[${index}]`).map(({ path }) => ({ path: [...base, ...relative(path, `output[${index}]`)], channel: path }));
+    try {
+      switch (type) {
+        case 'response.output_text.done': return [{ path: ['text'], channel: `output[${o}].content[${c}].text` }];
+        case 'response.refusal.done': return [{ path: ['refusal'], channel: `output[${o}].content[${c}].refusal` }];
+        case 'response.function_call_arguments.done': return [{ path: ['arguments'], channel: `output[${o}].arguments` }];
+        case 'response.content_part.added':
+        case 'response.content_part.done':
+          return fromItem({ type: 'message', content: [p.part] }, ['part'], o).map((x) => ({ path: ['part', x.path[x.path.length - 1] as Step], channel: x.channel.replace('content[0]', `content[${c}]`) }));
+        case 'response.output_item.added':
+        case 'response.output_item.done':
+          if (isPlainObject(p.item) && typeof p.item.id === 'string') itemIds.set(o, p.item.id);
+          return fromItem(p.item, ['item'], o);
+        default: {
+          const output = isPlainObject(p.response) && Array.isArray(p.response.output) ? p.response.output : [];
+          return output.flatMap((item, i) => fromItem(item, ['response', 'output', i], i));
+        }
+      }
+    } catch (error) {
+      throw new StreamProtocolError(error instanceof Error ? error.message : 'unreadable output item');
+    }
+  }
+
+  return {
+    read(event: SseEvent): ResponsesStep {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(event.data);
+      } catch {
+        throw new StreamProtocolError('a stream event is not JSON');
+      }
+      if (!isPlainObject(payload) || typeof payload.type !== 'string') throw new StreamProtocolError('a stream event has no type');
+      const type = payload.type;
+      if (Number.isSafeInteger(payload.sequence_number)) sequence = Math.max(sequence, payload.sequence_number as number);
+      if (FAILED.has(type)) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, deltaPath: null, copies: [] };
+      const texts: StreamText[] = [];
+      let deltaPath: Step[] | null = null;
+      const channelOf = DELTAS[type];
+      if (channelOf !== undefined) {
+        if (typeof payload.delta !== 'string') throw new StreamProtocolError(`${type} has no string delta`);
+        const channel = channelOf(payload.output_index as number, payload.content_index as number);
+        if (typeof payload.item_id === 'string') itemIds.set(payload.output_index as number, payload.item_id);
+        raw.set(channel, (raw.get(channel) ?? '') + payload.delta);
+        texts.push({ channel, text: payload.delta });
+        deltaPath = ['delta'];
+      } else if (!PLAIN.has(type) && !FINAL.has(type)) {
+        throw new StreamProtocolError(`unknown stream event ${type}`);
+      }
+      const copies = copiesOf(payload);
+      for (const copy of copies) {
+        const text = getAt(payload, copy.path);
+        if (text !== (raw.get(copy.channel) ?? '')) throw new StreamProtocolError(`${type} repeats text that differs from the streamed deltas`);
+      }
+      const final = FINAL.has(type);
+      if (final && isPlainObject(payload.response) && isPlainObject(payload.response.usage)) {
+        const u = payload.response.usage;
+        if (Number.isSafeInteger(u.input_tokens)) prompt = u.input_tokens as number;
+        if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
+      }
+      const closes = final ? 'all' : type.endsWith('.done') ? copies.map((c) => c.channel) : [];
+      return { texts, closes, final, upstreamError: false, payload, deltaPath, copies };
+    },
+    render(step, texts) {
+      const s = step as ResponsesStep;
+      if (s.upstreamError) return { event: s.payload.type as string, data: JSON.stringify(s.payload) };
+      // The payload was parsed from this event alone and is not read again: rewritten in place.
+      const copy = s.payload;
+      if (s.deltaPath !== null) {
+        const channel = s.texts[0]?.channel as string;
+        released.set(channel, (released.get(channel) ?? '') + (texts[0] as string));
+        setAt(copy, s.deltaPath, texts[0] as string);
+      }
+      for (const c of s.copies) setAt(copy, c.path, released.get(c.channel) ?? '');
+      return { event: copy.type as string, data: JSON.stringify(copy) };
+    },
+    textEvent(channel, text) {
+      released.set(channel, (released.get(channel) ?? '') + text);
+      const m = /^output\[(\d+)\]\.(?:content\[(\d+)\]\.(text|refusal)|(arguments))$/.exec(channel);
+      if (m === null) throw new StreamProtocolError(`no such channel ${channel}`);
+      const o = Number(m[1]);
+      const type = m[4] ? 'response.function_call_arguments.delta' : m[3] === 'refusal' ? 'response.refusal.delta' : 'response.output_text.delta';
+      const event = { type, item_id: itemIds.get(o) ?? '', output_index: o, ...(m[2] !== undefined ? { content_index: Number(m[2]) } : {}), delta: text, sequence_number: sequence };
+      return { event: type, data: JSON.stringify(event) };
+    },
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion }),
+  };
+}
+
+/** `output[0].content[1].text` relative to `output[0]`, as steps: ['content', 1, 'text']. */
+function relative(path: string, base: string): Step[] {
+  return path.slice(base.length).split(/[.[\]]/).filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function getAt(root: Json, path: readonly Step[]): unknown {
+  let node: unknown = root;
+  for (const step of path) node = (node as Record<string | number, unknown> | undefined)?.[step];
+  return node;
+}
+
+function setAt(root: Json, path: readonly Step[], value: string): void {
+  let node: unknown = root;
+  for (const step of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[step];
+  (node as Record<string | number, unknown>)[path[path.length - 1] as Step] = value;
+}
