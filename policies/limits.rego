@@ -1,7 +1,7 @@
 # Usage limits per principal, from data.proctor.config.limits: the default, raised by the principal's groups.
 # Per field the most generous applicable value wins (null = unlimited beats any number), like the token cap.
 # A field missing from limits.default leaves the decision undefined, i.e. a default deny. The policy only states
-# the limits; enforcing them (atomic reservations before forwarding) is the limits stage's job.
+# the limits; the limits stage enforces them with an atomic reservation before forwarding (docs/limits.md).
 package proctor.decision
 
 limit_fields := ["tokens_per_minute", "requests_per_minute", "spend_micro_usd_per_day", "spend_micro_usd_per_month"]
@@ -15,6 +15,14 @@ limit_value(field) := null if null in limit_candidates(field)
 
 limit_value(field) := max(limit_candidates(field)) if not null in limit_candidates(field)
 
-limits := {field: limit_value(field) | some field in limit_fields}
+subject_limits := {field: limit_value(field) | some field in limit_fields}
 
-limits_complete if count(limits) == count(limit_fields)
+# Shared buckets (group, tenant, client) from limits.scoped, passed through as the decision's limits.scoped
+# (schemas/policy-decision.v1.json, docs/limits.md); without it the decision names the subject's limits only.
+scoped_configured if is_array(config.limits.scoped)
+
+limits := object.union(subject_limits, {"scoped": config.limits.scoped}) if scoped_configured
+
+limits := subject_limits if not scoped_configured
+
+limits_complete if count(subject_limits) == count(limit_fields)

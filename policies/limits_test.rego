@@ -40,3 +40,16 @@ test_deny_carries_no_limits if {
 	result := decision.result with input as with_findings({"AWS_ACCESS_KEY": 1}, {"SECRET": 1})
 	result.obligations.limits == null
 }
+
+test_scoped_limits_pass_through_from_config if {
+	scoped := [{"scope": "tenant", "tokens_per_minute": 5}, {"scope": "group", "name": "eng", "spend_micro_usd_per_day": 7}]
+	config := object.union(data.proctor.config, {"limits": {"scoped": scoped}})
+	limits := decision.result.obligations.limits with input as base_input with data.proctor.config as config
+	limits.scoped == scoped
+	limits.tokens_per_minute == eng_limits.tokens_per_minute
+}
+
+test_no_scoped_limits_by_default if {
+	limits := decision.result.obligations.limits with input as base_input
+	not limits.scoped
+}

@@ -1,0 +1,110 @@
+// The pricing table (schemas/pricing.v1.json): integer micro-USD per million tokens per upstream and model, and the
+// cost of a usage. Invariants: money is an integer number of micro-USD, computed with BigInt and rounded UP once per
+// request (never below the true price); a model without an entry is denied or priced as a named default, never free.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse as parseYaml } from 'yaml';
+import { LimitsError } from './errors.ts';
+
+export interface Price {
+  /** micro-USD per million uncached input tokens */
+  input: number;
+  /** micro-USD per million output tokens */
+  output: number;
+  /** micro-USD per million cached input tokens */
+  cached_input: number;
+}
+
+export interface PricingTable {
+  version: string;
+  unknown_model: 'deny' | { price_as: string };
+  defaults?: Record<string, Price>;
+  upstreams: Record<string, Record<string, Price>>;
+}
+
+/** Which entry priced a request: `upstream/model`, or `default:NAME` for an unknown model priced as a default. */
+export interface PriceQuote {
+  version: string;
+  entry: string;
+  price: Price;
+}
+
+/** Tokens to price. cached_input_tokens is the part of prompt_tokens the provider served from its cache. */
+export interface BillableTokens {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_input_tokens: number;
+}
+
+const MICRO_PER_MILLION = 1_000_000n;
+
+type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+let compiled: Validate | undefined;
+
+function validator(): Validate {
+  if (!compiled) {
+    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/pricing.v1.json', import.meta.url), 'utf8'));
+    compiled = new Ajv2020({ strict: true, allErrors: true }).compile(schema as object) as Validate;
+  }
+  return compiled;
+}
+
+/** Validates a parsed pricing document; every problem is named with its JSON path. */
+export function parsePricing(document: unknown, source: string): PricingTable {
+  const validate = validator();
+  if (!validate(document)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath === '' ? '/' : e.instancePath}: ${e.message ?? 'is invalid'}`);
+    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${source} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
+  }
+  const table = document as PricingTable;
+  if (typeof table.unknown_model === 'object' && !Object.hasOwn(table.defaults ?? {}, table.unknown_model.price_as)) {
+    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${source} is invalid:\n  /unknown_model/price_as: no entry '${table.unknown_model.price_as}' in defaults`);
+  }
+  return table;
+}
+
+/** Reads a pricing table from a YAML or JSON file. */
+export function loadPricingFile(file: string): PricingTable {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { strict: true, uniqueKeys: true });
+  } catch (error) {
+    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${file} is not valid YAML/JSON: ${(error as Error).message}`);
+  }
+  return parsePricing(document, file);
+}
+
+/** The price of a model on an upstream, or null when the table says unknown models are denied. */
+export function quote(table: PricingTable, upstream: string, model: string): PriceQuote | null {
+  const models = Object.hasOwn(table.upstreams, upstream) ? table.upstreams[upstream] : undefined;
+  const price = models && Object.hasOwn(models, model) ? models[model] : undefined;
+  if (price) return { version: table.version, entry: `${upstream}/${model}`, price };
+  if (table.unknown_model === 'deny') return null;
+  const name = table.unknown_model.price_as;
+  const fallback = table.defaults?.[name];
+  if (!fallback) throw new LimitsError('ERR_PRICING_INVALID', `pricing default '${name}' is missing`);
+  return { version: table.version, entry: `default:${name}`, price: fallback };
+}
+
+/**
+ * cost = ceil((uncached_input * input + cached_input * cached_input_price + output * output_price) / 1e6) micro-USD.
+ * BigInt throughout, so no product loses precision; one ceiling per request, so the error is under one micro-USD and
+ * never in the requester's favour. Cached tokens beyond the prompt are clamped to the prompt.
+ */
+export function costMicroUsd(price: Price, tokens: BillableTokens): number {
+  for (const [name, value] of Object.entries(tokens)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new LimitsError('ERR_LIMITS_INVALID', `${name} must be a non-negative safe integer`);
+  }
+  const cached = BigInt(Math.min(tokens.cached_input_tokens, tokens.prompt_tokens));
+  const uncached = BigInt(tokens.prompt_tokens) - cached;
+  const numerator = uncached * BigInt(price.input) + cached * BigInt(price.cached_input) + BigInt(tokens.completion_tokens) * BigInt(price.output);
+  const cost = (numerator + MICRO_PER_MILLION - 1n) / MICRO_PER_MILLION;
+  if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
+  return Number(cost);
+}

@@ -1,0 +1,48 @@
+// Prompt tokens to reserve, counted with a real BPE tokenizer (gpt-tokenizer, whose ranks ship inside the npm package:
+// no network). OpenAI model families are counted with their own encoding; any other model takes the larger of the
+// o200k count and the provider's conservative byte estimate, since its own tokenizer is unknown here. Framing tokens
+// (per message, per tool call, reply priming) are added as OpenAI documents them. Special-token strings in user text
+// are counted as text, never interpreted. Above MAX_TOKENIZED_BYTES of text the bound is one token per UTF-8 byte
+// (no byte-level BPE token is shorter than a byte), so a huge body costs no tokenizer time and is never under-counted.
+import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+
+export const MAX_TOKENIZED_BYTES = 512 * 1024;
+/** Same framing as src/providers/token-estimate.ts: per message, per tool call, reply priming. */
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_TOOL_CALL = 4;
+const TOKENS_FOR_REPLY = 3;
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+export type TokenCountMethod = 'o200k_base' | 'cl100k_base' | 'o200k_base_or_estimate' | 'byte_bound';
+
+export interface PromptShape {
+  model: string;
+  /** Every text the model reads (message contents, tool-call arguments, tool definitions). */
+  texts: readonly string[];
+  messages: number;
+  toolCalls: number;
+  /** The provider's conservative estimate (src/providers/token-estimate.ts), used beside o200k for unknown models. */
+  conservativeEstimate: number;
+}
+
+/** The encoding an OpenAI model family uses; null for any other model. */
+export function encodingFor(model: string): 'o200k_base' | 'cl100k_base' | null {
+  const m = model.toLowerCase().replace(/^openai\//, '');
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|gpt-oss)/.test(m)) return 'o200k_base';
+  if (/^(gpt-4|gpt-3\.5)/.test(m)) return 'cl100k_base';
+  return null;
+}
+
+export function countPromptTokens(shape: PromptShape): { tokens: number; method: TokenCountMethod } {
+  const framing = shape.messages * TOKENS_PER_MESSAGE + shape.toolCalls * TOKENS_PER_TOOL_CALL + TOKENS_FOR_REPLY;
+  let bytes = 0;
+  for (const text of shape.texts) bytes += Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TOKENIZED_BYTES) return { tokens: bytes + framing, method: 'byte_bound' };
+  const encoding = encodingFor(shape.model);
+  const count = encoding === 'cl100k_base' ? countCl100k : countO200k;
+  let text = 0;
+  for (const t of shape.texts) text += t.length === 0 ? 0 : count(t, AS_TEXT);
+  if (encoding !== null) return { tokens: text + framing, method: encoding };
+  return { tokens: Math.max(text + framing, shape.conservativeEstimate), method: 'o200k_base_or_estimate' };
+}
