@@ -2,8 +2,8 @@
 // Stages in isolation (classify, decide, seal a record), then end to end: requests straight to a local upstream
 // versus the same requests through Proctor with every stage on (real JWT, RE2, wasm policy, signed records committed
 // to a throwaway PostgreSQL 15 cluster, or PGlite where PostgreSQL is not installed), then `verify` speed.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -13,13 +13,11 @@ import { benchClassification } from './classification.ts';
 import { loadPolicyBundle, type PolicyInput } from '../src/policy/index.ts';
 import { policyDecisionLatency } from './policy.ts';
 import { benchLedger } from './ledger.ts';
+import { benchVerify } from './verify.ts';
+import { benchLimits } from './limits.ts';
+import { benchStreaming } from './streaming.ts';
+import { startBenchStack } from './stack.ts';
 import { generateSigningKey, loadSigner, sealRecord, verifyLedger } from '../src/ledger/index.ts';
-import { connectPostgres, openPglite, type Sql } from '../src/db/index.ts';
-import { resolveConfig } from '../src/config/index.ts';
-import { startProctor } from '../src/main.ts';
-import { startEchoUpstream } from '../src/dev/echo-upstream.ts';
-import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../src/dev/dev-issuer.ts';
-import { startPostgres } from '../test/helpers/postgres.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -41,16 +39,18 @@ function percentile(sorted: number[], p: number): number {
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
-async function load(url: string, headers: Record<string, string>, body: string): Promise<{ rps: number; p50_ms: number; p99_ms: number; errors: number }> {
+/** headers: one set for every request, or one per request index (the proxy run spreads requests over subjects). */
+async function load(url: string, headers: Record<string, string> | ((i: number) => Record<string, string>), body: string): Promise<{ rps: number; p50_ms: number; p99_ms: number; errors: number }> {
   const dispatcher = new Agent({ connections: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const worker = async () => {
     while (next < REQUESTS) {
+      const i = next;
       next += 1;
       const t0 = performance.now();
-      const res = await request(url, { method: 'POST', headers, body, dispatcher });
+      const res = await request(url, { method: 'POST', headers: typeof headers === 'function' ? headers(i) : headers, body, dispatcher });
       await res.body.arrayBuffer();
       if (res.statusCode !== 200) errors += 1;
       latencies.push(performance.now() - t0);
@@ -96,46 +96,20 @@ async function stages() {
 }
 
 async function endToEnd() {
-  const upstream = await startEchoUpstream();
-  const issuerKey = await generateDevIssuerKey();
-  const issuer = await startDevIssuer({ key: issuerKey, port: 0 });
-  let database: 'postgresql-15' | 'pglite' = 'postgresql-15';
-  let postgres: Awaited<ReturnType<typeof startPostgres>> | null = null;
-  let sql: Sql;
-  try {
-    postgres = await startPostgres();
-    sql = connectPostgres(postgres.url, { max: 10 });
-  } catch {
-    database = 'pglite';
-    sql = await openPglite(mkdtempSync(path.join(tmpdir(), 'proctor-bench-')));
-  }
-  const key = generateSigningKey();
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { pglite_dir: 'unused' },
-      ledger: { chain: 'bench', signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: bundlePath },
-      upstreams: [{ name: 'echo', provider: 'openai', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
-    },
-    { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
-  );
-  const proctor = await startProctor(config, { sql, log: () => {} });
-  const token = await mintDevToken({ key: issuerKey, issuer: issuer.issuer, audience: 'proctor', sub: 'bench', groups: ['eng'], ttlSeconds: 3600 });
+  const stack = await startBenchStack('bench');
+  const subjects = await stack.tokens(REQUESTS, 'bench');
   const body = JSON.stringify({ model: 'echo-1', max_tokens: 64, messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the quarterly report for the north region in two sentences, please.' }] });
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${subjects[0]}` };
   try {
-    const direct = await load(`${upstream.url}/chat/completions`, headers, body);
-    const through = await load(`${proctor.url}/chat/completions`, headers, body);
+    const direct = await load(`${stack.upstreamUrl}/chat/completions`, headers, body);
+    const through = await load(`${stack.proctorUrl}/chat/completions`, (i) => ({ ...headers, authorization: `Bearer ${subjects[i % subjects.length]}` }), body);
     const rss_mb_after_load = Math.round(process.memoryUsage().rss / 1e6);
     const t0 = performance.now();
-    const report = await verifyLedger({ sql, trustedKeys: [key.publicKeyPem] });
+    const report = await verifyLedger({ sql: stack.sql, trustedKeys: [stack.publicKeyPem] });
     const verifySeconds = (performance.now() - t0) / 1000;
     const records = report.chains.reduce((n, c) => n + c.records, 0);
     return {
-      database,
+      database: stack.database,
       requests: REQUESTS,
       concurrency: CONCURRENCY,
       direct,
@@ -147,11 +121,7 @@ async function endToEnd() {
       verify: { records, ok: report.ok, records_per_s: Math.round(records / verifySeconds) },
     };
   } finally {
-    await proctor.close();
-    await sql.close();
-    await postgres?.stop();
-    await issuer.close();
-    await upstream.close();
+    await stack.close();
   }
 }
 
@@ -162,6 +132,9 @@ const result = {
   classification: benchClassification(),
   end_to_end: await endToEnd(),
   ledger: await benchLedger(),
+  verify: await benchVerify(),
+  limits: await benchLimits(),
+  streaming: await benchStreaming(),
 };
 const out = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(out, { recursive: true });

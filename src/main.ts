@@ -7,7 +7,9 @@ import { createAuthenticator } from './identity/index.ts';
 import { createClassifier, recognizersWith } from './classification/index.ts';
 import { startPolicy } from './policy/index.ts';
 import { createForwarder } from './forwarding/index.ts';
+import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index.ts';
 import { createRequestHandler, type Log } from './pipeline/index.ts';
+import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer } from './http/index.ts';
 import type { Config } from './config/index.ts';
 
@@ -59,6 +61,9 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       log,
     });
     closers.unshift(async () => policy.updater.stop());
+    const assertions = config.assertions === null ? null
+      : await createAssertionSigner({ issuer: config.assertions.issuer, privateKeyPem: config.assertions.signingKeyPem, ttlSeconds: config.assertions.ttlSeconds, now: () => clock.now() });
+    const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
     closers.unshift(() => forwarder.close());
     const handler = createRequestHandler({
@@ -73,11 +78,19 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       policy: policy.runtime,
       ledger,
       forwarder,
-      upstreams: config.upstreams,
+      upstreams,
       clock,
+      // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
+      limits: createLimiter({
+        sql,
+        pricing: loadPricingFile(config.limits.pricingFile),
+        defaults: config.limits.defaults,
+        reservationTtlSeconds: config.limits.reservationTtlSeconds,
+        defaultMaxTokens: config.limits.defaultMaxTokens,
+      }),
       log,
     });
-    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain) });
+    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain), assertionJwks: upstreams.jwks });
     closers.unshift(() => app.close());
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();

@@ -10,7 +10,7 @@ export * from './recognizers.ts';
 export { normalizeText } from './normalize.ts';
 export type { NormalizedText } from './normalize.ts';
 export { createStreamScanner } from './stream-scanner.ts';
-export type { StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
+export type { ScannedChunk, StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
 export { CATEGORIES } from './types.ts';
 export type { Category, Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
 export type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';

@@ -6,8 +6,13 @@ import { startProctor, jsonLog } from '../main.ts';
 import { DEFAULT_DEV_DIR, devToken, startDevStack } from '../dev/dev-stack.ts';
 import { devBanner } from './banner.ts';
 import { runVerify } from './verify.ts';
+import { runUsage } from './usage.ts';
+import { loadPricingFile } from '../limits/index.ts';
 import { runPolicyCli } from './policy.ts';
 import { runKeysCli } from './keys.ts';
+import { runExport } from './export.ts';
+import { runReplay } from './replay.ts';
+import { runLedgerCli } from './ledger.ts';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -30,9 +35,13 @@ commands:
       [--groups a,b] [--tenant t] [--ttl 3600] [--data-dir ${DEFAULT_DEV_DIR}]
   serve --config <file>     start Proctor from a configuration file
   check-config <file>       validate a configuration file and list every problem
-  verify                    verify the audit ledger (see: proctor verify --help)
+  verify                    verify the audit ledger or an evidence packet (see: proctor verify --help)
+  usage                     spend and tokens by subject, group, tenant or model, from the records (see: proctor usage --help)
+  export                    write a signed evidence packet with report.html (see: proctor export --help)
+  replay                    re-evaluate recorded decisions against their policy bundles (see: proctor replay --help)
   policy <command>          policy bundles: build, test, sign, inspect, eval, shadow-report (see: proctor policy help)
   keys <command>            ledger keys: generate, export, rotate (see: proctor keys help)
+  ledger retention          list or drop audit partitions older than the retention window (see: proctor ledger help)
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -47,10 +56,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return checkConfigCommand(rest, io);
       case 'verify':
         return await runVerify(rest, io);
+      case 'usage':
+        return await runUsage(rest, io);
       case 'policy':
         return await runPolicyCli(rest, io);
       case 'keys':
         return await runKeysCli(rest, io);
+      case 'export':
+        return await runExport(rest, io);
+      case 'replay':
+        return await runReplay(rest, io);
+      case 'ledger':
+        return await runLedgerCli(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -127,7 +144,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
 function checkConfigCommand(args: string[], io: Io): number {
   const { positionals } = parse(args, {}, true);
   if (positionals.length !== 1) throw new UsageError('expects exactly one configuration file');
-  loadConfigFile(positionals[0] as string, io.env);
+  const config = loadConfigFile(positionals[0] as string, io.env);
+  loadPricingFile(config.limits.pricingFile); // ERR_PRICING_INVALID names every problem with its path
   io.stdout(`${positionals[0]}: ok\n`);
   return 0;
 }

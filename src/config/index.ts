@@ -5,9 +5,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
-import { validateConfigDocument, type ConfigDocument, type SecretRef } from './schema.ts';
+import { fileURLToPath } from 'node:url';
+import { validateConfigDocument, type ConfigDocument, type LimitsDocument, type SecretRef } from './schema.ts';
+import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 
 export type { ConfigDocument } from './schema.ts';
+export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
 
 export interface IssuerSettings {
   issuer: string;
@@ -18,18 +21,6 @@ export interface IssuerSettings {
   groupsClaim: string;
   tenantClaim: string | null;
   allowInsecureHttp: boolean;
-}
-
-export interface UpstreamSettings {
-  name: string;
-  provider: 'openai';
-  baseUrl: string;
-  credential: string | null;
-  models: string[];
-  region: string | null;
-  baa: boolean;
-  zeroDataRetention: boolean;
-  timeoutMs: number;
 }
 
 export type DatabaseSettings =
@@ -45,12 +36,27 @@ export interface Config {
     batch: { maxRecords: number; maxWaitMs: number };
     /** origin null: the ledger's default, proctor/ledger/<chain>. */
     checkpoints: { everyRecords: number; everySeconds: number; sinkPath: string | null; origin: string | null };
+    /** Whole months kept before the current one; retention drops older monthly partitions (proctor ledger retention). */
+    retentionMonths: number;
   };
   identity: { issuers: IssuerSettings[] };
   classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[] };
   /** Bundle references are resolved file paths or URLs; signingKeyPem is the verification key's text (PEM or JWK). */
   policy: { bundle: string; shadowBundle: string | null; pollIntervalSeconds: number; signingKeyPem: string | null };
   upstreams: UpstreamSettings[];
+  /** Model → ordered candidate upstreams, and the retry budget across them. */
+  routing: RoutingSettings;
+  /** The key that signs identity assertions for gateways; null when none is configured. */
+  assertions: AssertionSettings | null;
+  /** Limits and cost (docs/limits.md): pricing file path (resolved), reservation TTL, output-token cap, defaults. */
+  limits: LimitsSettings;
+}
+
+export interface LimitsSettings {
+  pricingFile: string;
+  reservationTtlSeconds: number;
+  defaultMaxTokens: number;
+  defaults: NonNullable<LimitsDocument['defaults']>;
 }
 
 /** A custom recognizer from classification.recognizers (the classifier checks it again when it is built). */
@@ -146,22 +152,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     };
   });
 
-  const names = new Set<string>();
-  const upstreams = doc.upstreams.map((u, i): UpstreamSettings => {
-    if (names.has(u.name)) problems.push(`/upstreams/${i}/name: duplicate upstream name '${u.name}'`);
-    names.add(u.name);
-    return {
-      name: u.name,
-      provider: u.provider,
-      baseUrl: u.base_url.replace(/\/+$/, ''),
-      credential: u.credential ? secret(u.credential, `/upstreams/${i}/credential`) : null,
-      models: [...u.models],
-      region: u.attributes?.region ?? null,
-      baa: u.attributes?.baa ?? false,
-      zeroDataRetention: u.attributes?.zero_data_retention ?? false,
-      timeoutMs: u.timeout_ms ?? 120_000,
-    };
-  });
+  const { upstreams, routing, assertions } = resolveUpstreams(doc, secret, problems);
 
   const issuers = doc.identity.issuers.map((s, i): IssuerSettings => {
     const allowInsecureHttp = s.allow_insecure_http ?? false;
@@ -198,6 +189,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         sinkPath: doc.ledger.checkpoints?.sink_path === undefined ? null : resolvePath(doc.ledger.checkpoints.sink_path),
         origin: doc.ledger.checkpoints?.origin ?? null,
       },
+      retentionMonths: doc.ledger.retention_months ?? 6,
     },
     identity: { issuers },
     classification: { fingerprintKey, recognizers },
@@ -208,12 +200,34 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       signingKeyPem: doc.policy.signing_key === undefined ? null : secret(doc.policy.signing_key, '/policy/signing_key'),
     },
     upstreams,
+    routing,
+    assertions,
+    limits: resolveLimits(doc.limits, resolvePath, upstreams, problems),
   };
   if (problems.length > 0) {
     const secretOnly = problems.every((p) => p.includes('secret'));
     throw new ConfigError(secretOnly ? 'ERR_CONFIG_SECRET' : 'ERR_CONFIG_INVALID', problems);
   }
   return deepFreeze(config);
+}
+
+/** limits: the shipped pricing table by default; a reservation MUST outlive every upstream request it covers. */
+function resolveLimits(doc: LimitsDocument | undefined, resolvePath: (p: string) => string, upstreams: readonly UpstreamSettings[], problems: string[]): LimitsSettings {
+  const reservationTtlSeconds = doc?.reservation_ttl_seconds ?? 900;
+  for (const u of upstreams) {
+    if (u.timeouts.totalMs > reservationTtlSeconds * 1000) {
+      problems.push(`/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`);
+    }
+  }
+  (doc?.defaults ?? []).forEach((d, i) => {
+    if (d.name !== undefined && d.scope !== 'group') problems.push(`/limits/defaults/${i}/name: only a group default can name its bucket`);
+  });
+  return {
+    pricingFile: doc?.pricing === undefined ? fileURLToPath(new URL('../../config/pricing.v1.yaml', import.meta.url)) : resolvePath(doc.pricing),
+    reservationTtlSeconds,
+    defaultMaxTokens: doc?.default_max_tokens ?? 4096,
+    defaults: (doc?.defaults ?? []).map((d) => ({ ...d })),
+  };
 }
 
 function readSecret(ref: SecretRef, options: LoadOptions, at: string, problems: string[]): string | null {

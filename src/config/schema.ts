@@ -17,6 +17,7 @@ export interface ConfigDocument {
     signing_key: SecretRef;
     batch?: { max_records?: number; max_wait_ms?: number };
     checkpoints?: { every_records?: number; every_seconds?: number; sink_path?: string; origin?: string };
+    retention_months?: number;
   };
   identity: {
     issuers: {
@@ -31,15 +32,41 @@ export interface ConfigDocument {
   };
   classification: { fingerprint_key: SecretRef; recognizers?: CustomRecognizerDocument[] };
   policy: { bundle: string; shadow_bundle?: string; poll_interval_seconds?: number; signing_key?: SecretRef };
-  upstreams: {
-    name: string;
-    provider: 'openai';
-    base_url: string;
-    credential?: SecretRef;
-    models: string[];
-    attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
-    timeout_ms?: number;
-  }[];
+  upstreams: UpstreamDocument[];
+  routing?: RoutingDocument;
+  assertions?: { issuer?: string; signing_key: SecretRef; ttl_seconds?: number };
+  limits?: LimitsDocument;
+}
+
+/** limits as written in the file (schemas/config.schema.json, docs/limits.md). */
+export interface LimitsDocument {
+  pricing?: string;
+  reservation_ttl_seconds?: number;
+  default_max_tokens?: number;
+  defaults?: ({ scope: 'subject' | 'group' | 'tenant' | 'client'; name?: string } & Partial<Record<'tokens_per_minute' | 'requests_per_minute' | 'spend_micro_usd_per_day' | 'spend_micro_usd_per_month', number | null>>)[];
+}
+
+/** upstreams[] as written in the file; `provider` and `timeout_ms` are the deprecated names of `kind`, timeouts. */
+export interface UpstreamDocument {
+  name: string;
+  kind?: 'openai' | 'anthropic' | 'openai-compatible' | 'gateway';
+  provider?: 'openai';
+  base_url: string;
+  credential?: SecretRef;
+  models: string[];
+  apis?: ('openai' | 'anthropic')[];
+  attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
+  timeouts?: { connect_ms?: number; first_byte_ms?: number; total_ms?: number };
+  timeout_ms?: number;
+  headers?: Record<string, string | SecretRef>;
+  anthropic_version?: string;
+  gateway?: { decision_id?: boolean; assertion?: boolean; subject_header?: string };
+}
+
+export interface RoutingDocument {
+  routes?: { model: string; api?: 'openai' | 'anthropic'; upstreams: string[] }[];
+  default?: string[];
+  retry?: { max_attempts?: number; backoff_ms?: number; max_retry_after_ms?: number };
 }
 
 /** classification.recognizers[] as written in the file (snake_case); see schemas/config.schema.json. */

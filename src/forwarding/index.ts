@@ -1,13 +1,17 @@
 // Forwarding: sends an approved, re-serialised body to one upstream over undici and reads its answer.
-// Invariants: headers are built from scratch (the client's token and hop-by-hop headers can never leak through);
-// the upstream credential is injected here and nowhere else; every failure is a ForwardError with a stable code.
+// Invariants: headers are built from scratch (the client's token and hop-by-hop headers can never leak through):
+// content negotiation and the request id here, the credential and attribution headers from the upstream registry
+// (src/upstreams) in `target.headers`; every failure is a ForwardError with a stable code that says whether the
+// upstream's response had started (only a failure before it did may be retried elsewhere).
 import { Agent, request, type Dispatcher } from 'undici';
 
 export interface UpstreamTarget {
   name: string;
   baseUrl: string;
-  credential: string | null;
-  timeoutMs: number;
+  /** Built by the upstream registry: credential (per kind), configured and attribution headers. */
+  headers: Readonly<Record<string, string>>;
+  /** connect: connection set-up; firstByte: until the response headers; total: the whole exchange. */
+  timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
 }
 
 export interface UpstreamResponse {
@@ -15,23 +19,45 @@ export interface UpstreamResponse {
   contentType: string | null;
   /** The parsed JSON answer (an upstream error body too); raw text is never handed on. */
   body: unknown;
+  /** The upstream's retry-after header (429/503), for the fallback loop; null when absent. */
+  retryAfter?: string | null;
 }
 
 export type ForwardErrorCode = 'ERR_UPSTREAM_UNREACHABLE' | 'ERR_UPSTREAM_TIMEOUT' | 'ERR_UPSTREAM_BAD_RESPONSE';
 
 export class ForwardError extends Error {
   readonly code: ForwardErrorCode;
-  constructor(code: ForwardErrorCode, message: string, options?: { cause?: unknown }) {
+  /** True once the upstream's response headers arrived: the upstream has answered, so no other may be tried blindly. */
+  readonly responseStarted: boolean;
+  /** The upstream's HTTP status when one arrived. */
+  readonly upstreamStatus: number | null;
+  constructor(code: ForwardErrorCode, message: string, options?: { cause?: unknown; responseStarted?: boolean; upstreamStatus?: number | null }) {
     super(message, options);
     this.name = 'ForwardError';
     this.code = code;
+    this.responseStarted = options?.responseStarted ?? false;
+    this.upstreamStatus = options?.upstreamStatus ?? null;
   }
 }
 
 export interface Forwarder {
   /** Posts `body` as JSON to `<baseUrl><path>`. MUST NOT send any header the caller did not name here. */
   forward(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string }): Promise<UpstreamResponse>;
+  /**
+   * Posts `body` and resolves when the response headers arrive. A 2xx `text/event-stream` answer comes back with
+   * `events` (the body, unread, as it arrives); any other answer is read and parsed like `forward`'s (`events` null).
+   * Nothing has reached the client when this resolves, so a caller may still fall back to another upstream. Aborting
+   * `meta.signal` (the client went away) aborts the upstream request at any point.
+   */
+  openStream(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string; signal: AbortSignal }): Promise<UpstreamStream>;
   close(): Promise<void>;
+}
+
+export interface UpstreamStream extends UpstreamResponse {
+  /** The event stream's bytes; iterate once. Stalls longer than the first-byte timeout throw a timeout error. */
+  events: AsyncIterable<Uint8Array> | null;
+  /** Aborts the upstream request (idempotent). */
+  abort(): void;
 }
 
 export interface ForwarderOptions {
@@ -40,49 +66,105 @@ export interface ForwarderOptions {
 }
 
 export function createForwarder(options: ForwarderOptions = {}): Forwarder {
-  const ownDispatcher = options.dispatcher ? null : new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-  const dispatcher = options.dispatcher ?? (ownDispatcher as Dispatcher);
+  // One pool per connect timeout (undici sets it per agent, not per request); a given dispatcher serves every upstream.
+  const agents = new Map<number, Agent>();
+  const dispatcherFor = (connectMs: number): Dispatcher => {
+    if (options.dispatcher) return options.dispatcher;
+    let agent = agents.get(connectMs);
+    if (!agent) {
+      agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, connect: { timeout: connectMs } });
+      agents.set(connectMs, agent);
+    }
+    return agent;
+  };
   const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
 
   return {
     async forward(target, path, body, meta) {
       const headers: Record<string, string> = {
+        ...target.headers,
         'content-type': 'application/json',
         accept: 'application/json',
         'x-proctor-request-id': meta.requestId,
       };
-      if (target.credential !== null) headers.authorization = `Bearer ${target.credential}`;
+      const total = AbortSignal.timeout(target.timeouts.totalMs);
       let response: Dispatcher.ResponseData;
       try {
         response = await request(`${target.baseUrl}${path}`, {
           method: 'POST',
           headers,
           body: JSON.stringify(body),
-          dispatcher,
-          headersTimeout: target.timeoutMs,
-          bodyTimeout: target.timeoutMs,
+          dispatcher: dispatcherFor(target.timeouts.connectMs),
+          headersTimeout: target.timeouts.firstByteMs,
+          bodyTimeout: target.timeouts.firstByteMs,
+          signal: total,
         });
       } catch (error) {
-        const code = isTimeout(error) ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+        const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
         throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
       }
-      const text = await readLimited(response.body, maxResponseBytes, target.name);
+      const status = response.statusCode;
+      const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
       const contentType = headerValue(response.headers['content-type']);
+      const retryAfter = headerValue(response.headers['retry-after']);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (error) {
-        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${response.statusCode} with a body that is not JSON`, { cause: error });
+        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
       }
-      return { status: response.statusCode, contentType, body: parsed };
+      return { status, contentType, body: parsed, retryAfter };
+    },
+    async openStream(target, path, body, meta) {
+      const headers: Record<string, string> = {
+        ...target.headers,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'x-proctor-request-id': meta.requestId,
+      };
+      const controller = new AbortController();
+      const total = AbortSignal.timeout(target.timeouts.totalMs);
+      const signal = AbortSignal.any([controller.signal, total, meta.signal]);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(`${target.baseUrl}${path}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+          dispatcher: dispatcherFor(target.timeouts.connectMs),
+          headersTimeout: target.timeouts.firstByteMs,
+          // Between two chunks: a stalled stream fails instead of holding the client forever.
+          bodyTimeout: target.timeouts.firstByteMs,
+          signal,
+        });
+      } catch (error) {
+        const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+        throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
+      }
+      const status = response.statusCode;
+      const contentType = headerValue(response.headers['content-type']);
+      const retryAfter = headerValue(response.headers['retry-after']);
+      const abort = () => controller.abort();
+      if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
+        return { status, contentType, retryAfter, body: null, events: response.body, abort };
+      }
+      const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
+      }
+      return { status, contentType, retryAfter, body: parsed, events: null, abort };
     },
     async close() {
-      await ownDispatcher?.close();
+      await Promise.all([...agents.values()].map((agent) => agent.close()));
     },
   };
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, name: string): Promise<string> {
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, name: string, status: number, total: AbortSignal): Promise<string> {
+  const started = { responseStarted: true, upstreamStatus: status };
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -91,19 +173,19 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number,
       size += buffer.length;
       if (size > limit) {
         body.destroy();
-        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${name}' answer exceeds ${limit} bytes`);
+        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${name}' answer exceeds ${limit} bytes`, started);
       }
       chunks.push(buffer);
     }
   } catch (error) {
     if (error instanceof ForwardError) throw error;
-    const code = isTimeout(error) ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
-    throw new ForwardError(code, `upstream '${name}' failed while sending its answer`, { cause: error });
+    const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+    throw new ForwardError(code, `upstream '${name}' failed while sending its answer`, { cause: error, ...started });
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function isTimeout(error: unknown): boolean {
+export function isTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Api } from '../providers/index.ts';
-import type { IncomingRequest, Reply, RequestHandler } from '../pipeline/index.ts';
+import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 
 export interface ServerDeps {
@@ -12,9 +12,18 @@ export interface ServerDeps {
   bodyLimitBytes: number;
   /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
   latestCheckpoint?: (chain: string) => Promise<string | null>;
+  /** The public keys of the identity assertions sent to gateways (served as JWKS); absent when none is configured. */
+  assertionJwks?: { keys: readonly object[] } | null;
 }
 
-const ROUTES: readonly { url: string; api: Api }[] = [{ url: '/v1/chat/completions', api: 'openai.chat_completions' }];
+/** One route per API; the adapter registry (src/providers) holds everything else about each. */
+const ROUTES: readonly { url: string; api: Api }[] = [
+  { url: '/v1/chat/completions', api: 'openai.chat_completions' },
+  { url: '/v1/completions', api: 'openai.completions' },
+  { url: '/v1/embeddings', api: 'openai.embeddings' },
+  { url: '/v1/responses', api: 'openai.responses' },
+  { url: '/v1/messages', api: 'anthropic.messages' },
+];
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
@@ -32,12 +41,23 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await deps.handler.handle({ requestId: request.id, api: route.api, headers: request.headers, body });
+      const result = await deps.handler.handle({ requestId: request.id, api: route.api, headers: request.headers, body, sink: createSink(reply) });
+      if (result.streamed) return reply;
       return send(reply, result);
     });
   }
 
+  app.get('/v1/models', async (request, reply) => send(reply, await deps.handler.listModels({ requestId: request.id, headers: request.headers })));
+
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Public by design: gateways verify Proctor's identity assertions (x-proctor-assertion) against this key set.
+  const assertionJwks = deps.assertionJwks;
+  if (assertionJwks) {
+    const jwksBody = JSON.stringify(assertionJwks);
+    app.get('/.well-known/proctor-assertion-jwks.json', async (_request, reply) =>
+      reply.code(200).header('content-type', 'application/jwk-set+json').header('cache-control', 'public, max-age=300').send(jwksBody));
+  }
 
   // Public by design: checkpoints are signed and hold no record contents; witnesses poll them.
   const latestCheckpoint = deps.latestCheckpoint;
@@ -66,6 +86,43 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * The response as a stream sink: headers go out on `open` (fastify steps aside: the reply is hijacked), each write
+ * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
+ * client that goes away before the end aborts the signal, which aborts the upstream request.
+ */
+function createSink(reply: FastifyReply): StreamSink {
+  const raw = reply.raw;
+  const gone = new AbortController();
+  raw.on('close', () => {
+    if (!raw.writableFinished) gone.abort();
+  });
+  return {
+    open(status, headers) {
+      reply.hijack();
+      raw.writeHead(status, headers);
+      raw.flushHeaders();
+    },
+    write(text) {
+      if (gone.signal.aborted || raw.destroyed) return Promise.resolve();
+      if (raw.write(text)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          raw.off('drain', done);
+          raw.off('close', done);
+          resolve();
+        };
+        raw.on('drain', done);
+        raw.on('close', done);
+      });
+    },
+    end() {
+      if (!raw.destroyed) raw.end();
+    },
+    signal: gone.signal,
+  };
 }
 
 function send(reply: FastifyReply, result: Reply): FastifyReply {

@@ -1,7 +1,8 @@
 // Every way a request can fail, in one table: the HTTP status and OpenAI error `type` the client sees. A code that
 // is not in this table is a bug and is answered as ERR_INTERNAL (500), recorded like any other failure.
 import type { IdentityErrorCode } from '../identity/index.ts';
-import type { RequestErrorCode } from '../providers/index.ts';
+import { adapterFor, clientStatusForUpstream, upstreamMessage, type Api, type RequestErrorCode } from '../providers/index.ts';
+import type { Reply } from './types.ts';
 import type { ForwardErrorCode } from '../forwarding/index.ts';
 
 export type PipelineErrorCode =
@@ -11,15 +12,21 @@ export type PipelineErrorCode =
   | 'ERR_NO_UPSTREAM'
   | 'ERR_AUDIT_UNAVAILABLE'
   | 'ERR_UPSTREAM_ERROR'
+  | 'ERR_UPSTREAM_STREAM_TRUNCATED'
+  | 'ERR_CLIENT_DISCONNECTED'
   | 'ERR_REDACTION_FAILED'
   | 'ERR_RESPONSE_BLOCKED'
+  | 'ERR_LIMIT_EXCEEDED'
+  | 'ERR_LIMITS_UNAVAILABLE'
+  | 'ERR_MODEL_NOT_PRICED'
+  | 'ERR_LIMIT_SCOPE_UNRESOLVED'
   | 'ERR_INTERNAL';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
 
 export interface FailureShape {
   status: number;
-  type: 'authentication_error' | 'invalid_request_error' | 'permission_error' | 'server_error' | 'service_unavailable';
+  type: 'authentication_error' | 'invalid_request_error' | 'permission_error' | 'rate_limit_error' | 'server_error' | 'service_unavailable';
 }
 
 const auth: FailureShape = { status: 401, type: 'authentication_error' };
@@ -54,10 +61,19 @@ export const FAILURES = {
   ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'server_error' },
   ERR_UPSTREAM_BAD_RESPONSE: { status: 502, type: 'server_error' },
   ERR_UPSTREAM_ERROR: { status: 502, type: 'server_error' },
+  // stream: cut before its final event (the client gets an error event, never a clean end); a client that went away
+  // (499 is recorded only: there is nobody left to answer)
+  ERR_UPSTREAM_STREAM_TRUNCATED: { status: 502, type: 'server_error' },
+  ERR_CLIENT_DISCONNECTED: { status: 499, type: 'invalid_request_error' },
   // enforce: redaction that cannot be applied denies; an answer the policy blocks is withheld with a status SDKs
   // do not retry (a retry would run the model again and be blocked again)
   ERR_REDACTION_FAILED: { status: 500, type: 'server_error' },
   ERR_RESPONSE_BLOCKED: { status: 403, type: 'permission_error' },
+  // reserve: a limit that would be passed is a 429 with retry-after; a store that cannot answer forwards nothing
+  ERR_LIMIT_EXCEEDED: { status: 429, type: 'rate_limit_error' },
+  ERR_LIMITS_UNAVAILABLE: { status: 503, type: 'service_unavailable' },
+  ERR_MODEL_NOT_PRICED: { status: 403, type: 'permission_error' },
+  ERR_LIMIT_SCOPE_UNRESOLVED: { status: 403, type: 'permission_error' },
   ERR_INTERNAL: { status: 500, type: 'server_error' },
 } as const satisfies Record<FailureCode, FailureShape>;
 
@@ -82,4 +98,38 @@ export function errorBody(
       ...(extra.reasons ? { reasons: extra.reasons } : {}),
     },
   };
+}
+
+/**
+ * An upstream's error answer, as the client sees it: Proctor's shape and code (ERR_UPSTREAM_ERROR) carrying the
+ * upstream's own message, with a status the client can act on (providers/error-shapes.ts says which pass through).
+ */
+export function upstreamErrorReply(upstreamStatus: number, upstreamBody: unknown, requestId: string): { status: number; body: Record<string, unknown> } {
+  const status = clientStatusForUpstream(upstreamStatus);
+  const message = upstreamMessage(upstreamBody) ?? `the upstream answered ${upstreamStatus}`;
+  const body = errorBody('ERR_UPSTREAM_ERROR', message, requestId);
+  const type = status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error';
+  (body.error as Record<string, unknown>).type = type;
+  (body.error as Record<string, unknown>).upstream_status = upstreamStatus;
+  return { status, body };
+}
+
+/**
+ * The reply in the client API's error shape: Proctor builds OpenAI-shaped errors (errorBody) everywhere, and this one
+ * step, at the pipeline's exit, renders them in the shape of the API the client called.
+ */
+export function shapeReply(api: Api, reply: Reply): Reply {
+  const error = typeof reply.body === 'object' && reply.body !== null ? (reply.body as { error?: unknown }).error : undefined;
+  if (reply.streamed || reply.status < 400 || typeof error !== 'object' || error === null) return reply;
+  const e = error as { message?: unknown; type?: unknown; code?: unknown; param?: unknown; request_id?: unknown; reasons?: unknown };
+  if (typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.request_id !== 'string') return reply;
+  const body = adapterFor(api).errorBody({
+    code: e.code,
+    type: typeof e.type === 'string' ? e.type : failureShape(e.code).type,
+    message: e.message,
+    requestId: e.request_id,
+    param: typeof e.param === 'string' ? e.param : null,
+    ...(Array.isArray(e.reasons) ? { reasons: e.reasons as { code: string; message: string }[] } : {}),
+  });
+  return { ...reply, body };
 }

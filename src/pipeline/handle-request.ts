@@ -9,20 +9,31 @@ import { IdentityError, type Principal } from '../identity/index.ts';
 import type { Classification } from '../classification/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { planRedaction, type RedactionPlan } from '../redaction/index.ts';
-import { errorBody, failureShape, type FailureCode } from './failures.ts';
+import { errorBody, failureShape, shapeReply, upstreamErrorReply, type FailureCode } from './failures.ts';
+import { completeStream } from './stream-complete.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
 import { decisionIndex, recordFindings, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
+import { forwardToCandidates } from './forward-attempts.ts';
+import type { Attempt } from '../upstreams/index.ts';
+import type { UpstreamSettings } from '../config/index.ts';
+import { LimitExceeded, LimitsError, type Reservation } from '../limits/index.ts';
+import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
 
 /** What admission hands to completion: everything the forward and the outcome need. */
 interface Admitted {
   principal: Principal;
   adapter: ProviderAdapter;
+  /** The parsed request (its stream flag and prompt estimate drive the stream path). */
+  request: NormalizedRequest;
   decision: Decision;
-  upstream: PipelineDeps['upstreams'][number];
+  /** The upstreams the decision allows, in routing order: attempts go to these and nowhere else. */
+  candidates: UpstreamSettings[];
   body: Record<string, unknown>;
   decisionHash: string;
+  /** What the limits stage holds for this request; settled exactly once when the request ends. */
+  reservation: Reservation | null;
 }
 
 /** Thrown inside the pipeline to end a request early with a recorded denial. */
@@ -30,11 +41,14 @@ class Denial extends Error {
   readonly code: FailureCode;
   readonly param: string | null;
   readonly recordMessage: string;
-  constructor(code: FailureCode, clientMessage: string, recordMessage: string, param: string | null = null) {
+  /** Extra reply headers (a 429's retry-after and rate-limit headers) and the stage to record, when not inferred. */
+  readonly extra: { headers?: Record<string, string>; stage?: string };
+  constructor(code: FailureCode, clientMessage: string, recordMessage: string, param: string | null = null, extra: Denial['extra'] = {}) {
     super(clientMessage);
     this.code = code;
     this.param = param;
     this.recordMessage = recordMessage;
+    this.extra = extra;
   }
 }
 
@@ -66,8 +80,10 @@ export function createRequestHandler(deps: PipelineDeps) {
     // 3. classify
     const classification = classify(request);
     record.classification = { finding_count: classification.findings.length, findings: recordFindings(classification) };
-    // 4. decide
-    const input = buildPolicyInput(principal, request, classification, deps.upstreams, started);
+    // 4. decide, with the subject's usage so far read from the limits counters
+    const usage = deps.limits ? await deps.limits.usage(principal) : undefined;
+    // The policy sees the upstreams routing offers for this API and model, in routing order.
+    const input = buildPolicyInput(principal, request, classification, deps.upstreams.candidates(request.api, request.model), started, usage);
     record.policy_input = input;
     // One call decides with the active policy (and the shadow, if any): the version recorded is the one that decided.
     const { decision, version, shadow } = deps.policy.decide(input);
@@ -75,24 +91,44 @@ export function createRequestHandler(deps: PipelineDeps) {
     record.shadow = shadow === null ? null : { revision: shadow.version.revision, sha256: shadow.version.sha256, decision: { allow: shadow.decision.allow, reasons: shadow.decision.reasons, obligations: shadow.decision.obligations } };
     record.decision = { allow: decision.allow, stage: 'decide', reasons: decision.reasons, obligations: decision.obligations };
     if (!decision.allow) throw new Denial('ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
-    // 5. route: the first upstream the decision allows that this deployment has
-    const upstream = decision.obligations.upstreams.map((name) => deps.upstreams.find((u) => u.name === name)).find((u) => u !== undefined);
-    if (!upstream) throw new Denial('ERR_NO_UPSTREAM', 'no upstream permitted by policy is configured for this model', 'no permitted upstream configured');
-    record.route = { upstream: upstream.name };
+    // 5. route: routing's candidates for the model, restricted to the decision's allowed set (never widened by it)
+    const candidates = deps.upstreams.route(request.api, request.model, decision.obligations.upstreams);
+    const first = candidates[0];
+    if (!first) throw new Denial('ERR_NO_UPSTREAM', 'no upstream permitted by policy is configured for this model', 'no permitted upstream configured');
+    record.route = { upstream: first.name, candidates: candidates.map((u) => u.name) };
     // 5b. plan the redact obligation: the record MUST say what will be replaced before anything is forwarded
     const redaction = redact(request, classification, decision.obligations.redact);
     record.redaction = decision.obligations.redact.length > 0 ? { types: redaction.types } : null;
     const redacted = redaction.edits.length === 0 ? request : { ...request, body: rewrite(adapter.replaceTexts, request.body, redaction) };
     const body = adapter.upstreamBody(redacted, decision.obligations.max_tokens);
-    // 6. record the decision: MUST be committed before a byte goes upstream
-    const committed = await append(incoming.requestId, record, 'allow');
-    return { principal, adapter, decision, upstream, body, decisionHash: committed.hash };
+    // 5c. reserve the estimate against every limit that applies, in one atomic statement (429 when one would be passed)
+    const reservation = deps.limits ? await reserveFor(deps.limits, principal, request, decision, candidates.map((u) => u.name)) : null;
+    record.reservation = reservation ? reservationRecord(reservation) : null;
+    // 6. record the decision: MUST be committed before a byte goes upstream; an unrecorded request releases its hold
+    let committed;
+    try {
+      committed = await append(incoming.requestId, record, 'allow');
+    } catch (error) {
+      if (reservation && deps.limits) await deps.limits.settle(reservation, 'released', null, null);
+      throw error;
+    }
+    return { principal, adapter, request, decision, candidates, body, decisionHash: committed.hash, reservation };
   }
 
   /** Stages 7–9: forward, screen the answer, record the outcome. Never throws; never writes a decision record. */
   async function complete(incoming: IncomingRequest, record: DecisionBody, admitted: Admitted, started: Date): Promise<Reply> {
-    const { adapter, decision, upstream } = admitted;
-    const headers = { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow', 'x-proctor-policy-version': record.policy?.revision ?? 'none' };
+    const { adapter, decision } = admitted;
+    let servedBy = admitted.candidates[0]?.name ?? 'none';
+    let attempts: Attempt[] = [];
+    // Rate-limit headers go on every admitted reply, streamed ones included (their headers leave before the end).
+    const headers: Record<string, string> = { ...admitted.reservation?.headers, 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow', 'x-proctor-policy-version': record.policy?.revision ?? 'none' };
+    if (admitted.request.stream) {
+      // 7–9 for a stream (stream-complete.ts): fallback only before the first byte; outcome before the final event
+      const streamed = await completeStream(deps, { incoming, adapter, request: admitted.request, decision, candidates: admitted.candidates, body: admitted.body,
+        decisionHash: admitted.decisionHash, principal: admitted.principal, headers, started,
+        appendOutcome: (outcome) => recordOutcome(incoming, record, admitted, outcome, headers) });
+      return streamed.reply;
+    }
     let status: number;
     let replyBody: unknown;
     let outcomeError: string | null = null;
@@ -102,11 +138,20 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       // 7–8. forward the approved (redacted, capped) body
       try {
-        const response = await deps.forwarder.forward(upstream, adapter.upstreamPath, admitted.body, { requestId: incoming.requestId });
+        // 7. attempts across the allowed candidates (retries and fallback happen only before an answer is handed on)
+        const forwarded = await forwardToCandidates(deps, { candidates: admitted.candidates, path: adapter.upstreamPath, body: admitted.body,
+          context: { requestId: incoming.requestId, decisionId: admitted.decisionHash, principal: admitted.principal } });
+        attempts = forwarded.attempts;
+        servedBy = forwarded.upstream.name;
+        if (!forwarded.ok) throw forwarded.error;
+        const response = forwarded.response;
         upstreamStatus = response.status;
         status = response.status;
         replyBody = response.body;
-        if (response.status >= 400) outcomeError = 'ERR_UPSTREAM_ERROR';
+        if (response.status >= 400) {
+          outcomeError = 'ERR_UPSTREAM_ERROR';
+          ({ status, body: replyBody } = upstreamErrorReply(response.status, response.body, incoming.requestId));
+        }
       } catch (error) {
         const code: FailureCode = error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
         status = failureShape(code).status;
@@ -134,25 +179,76 @@ export function createRequestHandler(deps: PipelineDeps) {
       replyBody = errorBody('ERR_INTERNAL', 'internal error; the answer was withheld', incoming.requestId);
       outcomeError = 'ERR_INTERNAL';
     }
-    // 9. record the outcome; a response whose outcome cannot be recorded is not delivered
+    // 9. settle and record the outcome; a response whose outcome cannot be recorded is not delivered
     const outcome: OutcomeBody = {
       decision_hash: admitted.decisionHash,
       status,
-      upstream: upstream.name,
+      upstream: servedBy,
       upstream_status: upstreamStatus,
+      attempts,
       latency_ms: Math.max(0, clock.now().getTime() - started.getTime()),
       usage,
       error: outcomeError,
       response_classification: screen?.classification ?? null,
       response_action: screen?.action ?? 'none',
     };
+    if (!(await recordOutcome(incoming, record, admitted, outcome, headers))) return auditUnavailable(incoming.requestId);
+    return { status, headers, body: replyBody };
+  }
+
+  /**
+   * Stage 9 for every way a forwarded request ends (answer, upstream error, timeout, cut or aborted stream): settles
+   * the reservation with outcome.usage (partial usage of an aborted stream included; see limits-stage.ts for the
+   * basis when there is none), adds cost and settlement to the outcome and the cost header to `headers` (a stream's
+   * headers are already sent: its cost is in the record only), then appends the outcome.
+   * Resolves false when the ledger refused the outcome. The streaming path MUST record its outcome through this too.
+   */
+  async function recordOutcome(incoming: IncomingRequest, record: DecisionBody, admitted: Admitted, outcome: OutcomeBody, headers: Record<string, string>): Promise<boolean> {
+    if (admitted.reservation && deps.limits) {
+      const settled = await settleFor(deps.limits, admitted.reservation, { usage: outcome.usage, upstreamStatus: outcome.upstream_status, error: outcome.error, upstream: outcome.upstream });
+      Object.assign(outcome, settled.fields);
+      Object.assign(headers, settled.headers);
+      if (!settled.fields.settlement.recorded) deps.log?.('error', 'reservation not settled; it expires after its TTL', { request_id: incoming.requestId });
+    }
     try {
       await ledger.append('outcome', incoming.requestId, toJsonObject(outcome), { subject: admitted.principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion });
+      return true;
     } catch (error) {
       deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown' });
-      return auditUnavailable(incoming.requestId);
+      return false;
     }
-    return { status, headers, body: replyBody };
+  }
+
+  /**
+   * GET /v1/models: the models this caller's policy allows. Each configured model name (upstream lists and routes,
+   * wildcards excluded) is decided as a prompt-less request to it; the list is those allowed with a permitted
+   * upstream. One decision record says who asked and how many were listed; nothing is forwarded.
+   */
+  async function listModels(incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> {
+    const api = 'openai.models';
+    const started = clock.now();
+    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, decision: null, route: null };
+    try {
+      const principal = await identify(incoming.headers);
+      record.principal = principal;
+      record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_sha256: EMPTY_SHA256 };
+      record.classification = { finding_count: 0, findings: [] };
+      const names = [...new Set(deps.upstreams.upstreams.flatMap((u) => u.models))].filter((m) => !m.includes('*')).sort();
+      const allowed: string[] = [];
+      for (const model of names) {
+        const request: NormalizedRequest = { api, model, stream: false, maxTokens: null, messageCount: 0, estimatedPromptTokens: 0, toolNames: [], segments: [], body: {}, bodySha256: EMPTY_SHA256 };
+        const input = buildPolicyInput(principal, request, { findings: [] }, deps.upstreams.candidates(api, model), started);
+        const { decision, version } = deps.policy.decide(input);
+        record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
+        if (decision.allow && deps.upstreams.route(api, model, decision.obligations.upstreams).length > 0) allowed.push(model);
+      }
+      record.decision = { allow: true, stage: 'decide', reasons: [{ code: 'MODELS_LISTED', message: `${allowed.length} of ${names.length} configured models listed` }], obligations: null };
+      await append(incoming.requestId, record, 'allow');
+      const data = allowed.map((id) => ({ id, object: 'model', created: 0, owned_by: 'proctor' }));
+      return { status: 200, headers: { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow' }, body: { object: 'list', data } };
+    } catch (error) {
+      return deny(incoming, record, toDenial(error));
+    }
   }
 
   /** A request that failed before the pipeline could run (transport: body too large, unreadable) is recorded too. */
@@ -166,7 +262,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     if (denial.code === 'ERR_AUDIT_UNAVAILABLE') return auditUnavailable(incoming.requestId);
     const reasons = record.decision && !record.decision.allow ? record.decision.reasons : [{ code: denial.code, message: denial.recordMessage }];
     if (!record.decision || record.decision.allow) {
-      record.decision = { allow: false, stage: stageOf(record), reasons, obligations: null };
+      record.decision = { allow: false, stage: denial.extra.stage ?? stageOf(record), reasons, obligations: null };
     }
     record.route = null;
     try {
@@ -177,7 +273,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     const { status } = failureShape(denial.code);
     return {
       status,
-      headers: { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'deny', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) },
+      headers: { ...denial.extra.headers, 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'deny', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) },
       body: errorBody(denial.code, denial.message, incoming.requestId, { param: denial.param, reasons }),
     };
   }
@@ -245,12 +341,39 @@ export function createRequestHandler(deps: PipelineDeps) {
 
   function toDenial(error: unknown): Denial {
     if (error instanceof Denial) return error;
+    if (error instanceof LimitsError) return limitDenial(error);
     deps.log?.('error', 'unexpected pipeline error', { error: error instanceof Error ? error.name : typeof error });
     return new Denial('ERR_INTERNAL', 'internal error; the request was not forwarded', 'internal error');
   }
 
-  return { handle, reject, newRequestId: () => randomUUID() };
+  // Every reply leaves in the error shape of the API the client called (failures.ts: shapeReply).
+  return {
+    handle: async (incoming: IncomingRequest): Promise<Reply> => shapeReply(incoming.api, await handle(incoming)),
+    reject: async (incoming: Omit<IncomingRequest, 'body'>, code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON', message: string): Promise<Reply> =>
+      shapeReply(incoming.api, await reject(incoming, code, message)),
+    listModels: (incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> => listModels(incoming),
+    newRequestId: () => randomUUID(),
+  };
 }
+
+/** A limits-stage failure as a recorded denial: a passed limit is a 429 naming the limit, with retry-after. */
+function limitDenial(error: LimitsError): Denial {
+  if (error instanceof LimitExceeded) {
+    const l = error.limit;
+    return new Denial('ERR_LIMIT_EXCEEDED', error.message, `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`, null,
+      { headers: { ...error.headers }, stage: 'reserve' });
+  }
+  switch (error.code) {
+    case 'ERR_MODEL_NOT_PRICED':
+    case 'ERR_LIMIT_SCOPE_UNRESOLVED':
+      return new Denial(error.code, error.message, error.message, null, { stage: 'reserve' });
+    default:
+      // The store could not answer (or answered nonsense): fail closed, nothing is forwarded.
+      return new Denial('ERR_LIMITS_UNAVAILABLE', 'the limits store is unavailable; nothing was forwarded', 'limits store unavailable', null, { headers: { 'retry-after': '1' }, stage: 'reserve' });
+  }
+}
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 function stageOf(record: DecisionBody): string {
   if (!record.principal) return 'identify';

@@ -2,3 +2,4 @@
 export { createRequestHandler, type RequestHandler } from './handle-request.ts';
 export { FAILURES, errorBody, failureShape, type FailureCode } from './failures.ts';
 export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './types.ts';
+export type { StreamSink } from './stream-relay.ts';

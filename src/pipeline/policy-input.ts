@@ -1,6 +1,6 @@
 // Builds policy-input.v1 for one request from the stages before the decision. Invariants: counts only, never a
 // finding's value or a prompt's text; every count in `classification` adds up to finding_count; the upstream
-// catalogue is copied in configuration order; the time is the one given (the policy never reads a clock).
+// catalogue is the routing candidates for this request, in routing order; the time is the one given (the policy never reads a clock).
 import type { Classification } from '../classification/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -13,6 +13,7 @@ export function buildPolicyInput(
   classification: Classification,
   upstreams: readonly UpstreamSettings[],
   now: Date,
+  usage?: PolicyInput['usage'],
 ): PolicyInput {
   const types: Record<string, number> = {};
   const categories: Record<string, number> = {};
@@ -39,7 +40,8 @@ export function buildPolicyInput(
       tools: { count: request.toolNames.length, names: [...request.toolNames] },
     },
     classification: { finding_count: classification.findings.length, types, categories, max_confidence: maxConfidence, where },
-    upstreams: upstreams.map((u) => ({ name: u.name, provider: u.provider, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
+    upstreams: upstreams.map((u) => ({ name: u.name, provider: u.kind, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
+    ...(usage === undefined ? {} : { usage: { ...usage } }),
   };
 }

@@ -6,6 +6,8 @@ import type { Principal } from '../identity/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
 import type { Obligations, PolicyInput, Reason } from '../policy/index.ts';
 import type { Usage } from '../providers/index.ts';
+import type { ReservationRecord, SettlementRecord } from './limits-stage.ts';
+import type { Attempt } from '../upstreams/index.ts';
 
 export interface DecisionBody {
   principal: Principal | null;
@@ -21,9 +23,12 @@ export interface DecisionBody {
     reasons: Reason[];
     obligations: Obligations | null;
   } | null;
-  route: { upstream: string } | null;
+  /** The upstreams the request may go to, in the order they will be tried (the first is `upstream`). */
+  route: { upstream: string; candidates: string[] } | null;
   /** What the redact obligation replaced in the forwarded request (types → placeholders written); null when none asked. */
   redaction?: { types: Record<string, number> } | null;
+  /** What the limits stage reserved before forwarding (absent when no limits stage runs). */
+  reservation?: ReservationRecord | null;
   /** The shadow (candidate) policy's version and decision, only where it differs from the active one's. */
   shadow?: { revision: string; sha256: string; decision: { allow: boolean; reasons: Reason[]; obligations: Obligations } } | null;
 }
@@ -31,10 +36,18 @@ export interface DecisionBody {
 export interface OutcomeBody {
   decision_hash: string;
   status: number;
+  /** The upstream that gave the answer (or the last one tried). */
   upstream: string;
   upstream_status: number | null;
+  /** Every attempt in order (fallback and retries included): upstream, status or error code, latency. */
+  attempts?: Attempt[];
   latency_ms: number;
   usage: Usage | null;
+  /** What the request cost, in micro-USD, at pricing_version (absent when no limits stage runs). */
+  cost_micro_usd?: number;
+  pricing_version?: string;
+  /** How the reservation was settled: basis, tokens billed, price entry. */
+  settlement?: SettlementRecord;
   error: string | null;
   /** Findings in the model's answer (types and counts, never values); null when no answer was screened. */
   response_classification: { finding_count: number; types: Record<string, number> } | null;

@@ -1,12 +1,14 @@
 // The pipeline's seams: the dependencies it is given (as interfaces, so tests pass real parts or fakes) and the
 // transport-neutral request and reply it works on. The HTTP layer adapts fastify to these and nothing else.
 import type { Api } from '../providers/index.ts';
+import type { StreamSink } from './stream-relay.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Classification, TextSegment } from '../classification/index.ts';
 import type { PolicyRuntime } from '../policy/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { Forwarder } from '../forwarding/index.ts';
-import type { UpstreamSettings } from '../config/index.ts';
+import type { Limiter } from '../limits/index.ts';
+import type { UpstreamRegistry } from '../upstreams/index.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 /** Structured log sink. MUST NOT be given prompt text, tokens or finding values. */
@@ -19,8 +21,12 @@ export interface PipelineDeps {
   policy: Pick<PolicyRuntime, 'decide'>;
   ledger: Ledger;
   forwarder: Forwarder;
-  upstreams: readonly UpstreamSettings[];
+  /** The upstream registry: routing, per-attempt targets (credentials, attribution headers), the retry budget. */
+  upstreams: UpstreamRegistry;
   clock: { now(): Date };
+  /** The limits stage (reserve before forwarding, settle after). startProctor always passes one; it is optional only
+   * so that unit tests of other stages need no database. */
+  limits?: Limiter;
   log?: Log;
 }
 
@@ -29,10 +35,14 @@ export interface IncomingRequest {
   api: Api;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Uint8Array;
+  /** Where a streamed answer is written as it arrives; without one, a stream=true request fails with ERR_INTERNAL. */
+  sink?: StreamSink;
 }
 
 export interface Reply {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** True when the answer was already written to the request's sink (a stream); the transport sends nothing more. */
+  streamed?: boolean;
 }

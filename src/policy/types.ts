@@ -20,6 +20,19 @@ export interface Limits {
   requests_per_minute: number | null;
   spend_micro_usd_per_day: number | null;
   spend_micro_usd_per_month: number | null;
+  /** Limits on shared buckets beside the subject's own (docs/limits.md); absent = none. */
+  scoped?: ScopedLimit[];
+}
+
+/** A limit on a group, tenant, client (or the subject again); absent or null fields are unlimited. */
+export interface ScopedLimit {
+  scope: 'subject' | 'group' | 'tenant' | 'client';
+  /** group: the group whose members share the bucket (absent: each of the caller's groups); tenant/client: overrides the caller's. */
+  name?: string;
+  tokens_per_minute?: number | null;
+  requests_per_minute?: number | null;
+  spend_micro_usd_per_day?: number | null;
+  spend_micro_usd_per_month?: number | null;
 }
 
 export interface Obligations {
@@ -76,6 +89,8 @@ export interface PolicyInput {
     models: string[];
   }[];
   time: { unix_ms: number; iso: string };
+  /** The subject's usage so far in the current UTC windows, from the limits counters (settled plus in-flight). */
+  usage?: { tokens_this_minute: number; requests_this_minute: number; spend_micro_usd_today: number; spend_micro_usd_this_month: number };
 }
 
 /** Reason codes the engine itself decides with, when the policy could not give a valid answer. All are denies. */

@@ -104,11 +104,12 @@ async function load(token: string, stop: { done: boolean }): Promise<void> {
 
 describe('kill -9 under load', () => {
   it(`resumes and verifies after each of ${ROUNDS} kills; every forwarded request has its committed decision`, async () => {
-    const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'], ttlSeconds: 600 });
+    // One subject per worker: the default policy allows 60 requests a minute per subject, enforced before forwarding.
+    const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => idp.tokenFor({ audience: AUDIENCE, sub: `load-${i}`, groups: ['eng'], ttlSeconds: 600 })));
     for (let round = 0; round < ROUNDS; round++) {
       child = await startChild();
       const stop = { done: false };
-      const workers = Array.from({ length: 8 }, () => load(token, stop));
+      const workers = tokens.map((token) => load(token, stop));
       await new Promise((r) => setTimeout(r, 1200 + round * 300));
       const exited = new Promise((r) => child?.once('exit', r));
       child.kill('SIGKILL');

@@ -43,6 +43,7 @@ beforeAll(async () => {
   const key = generateSigningKey();
   trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, key.publicKeyPem);
+  writeFileSync(path.join(dir, 'pricing.json'), JSON.stringify({ version: 'redaction-test', unknown_model: 'deny', upstreams: { retaining: { 'echo-1': { input: 1000000, output: 2000000, cached_input: 500000 } } } }));
   const config = resolveConfig({
     server: { host: '127.0.0.1', port: 0 },
     database: { url: { env: 'DATABASE_URL' } },
@@ -52,6 +53,8 @@ beforeAll(async () => {
     policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
     // No zero data retention: the default policy redacts PII for this upstream.
     upstreams: [{ name: 'retaining', provider: 'openai', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: false } }],
+    // Unpriced models are denied (docs/limits.md): this test's upstream has a price of its own.
+    limits: { pricing: path.join(dir, 'pricing.json') },
   }, { env: { DATABASE_URL: postgres.url, SIGNING_KEY: key.privateKeyPem, FP_KEY: 'f'.repeat(32) }, baseDir: dir });
   proctor = await startProctor(config, { log: () => {} });
 });

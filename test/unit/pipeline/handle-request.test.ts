@@ -6,9 +6,9 @@ import { IdentityError } from '../../../src/identity/index.ts';
 import { ForwardError } from '../../../src/forwarding/index.ts';
 import type { Decision, PolicyEngine } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
-import type { UpstreamSettings } from '../../../src/config/index.ts';
+import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
-const upstream: UpstreamSettings = { name: 'echo', provider: 'openai', baseUrl: 'http://up.test/v1', credential: 'sk', models: ['*'], region: null, baa: false, zeroDataRetention: true, timeoutMs: 1000 };
+const upstream = upstreamSettings({ name: 'echo', zeroDataRetention: true });
 const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 64, redact: [], response: { redact: [], block: [] }, limits: null } };
 const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
 const body = new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
@@ -60,9 +60,11 @@ function harness(options: Options = {}) {
         events.push(`forward:${JSON.stringify(forwarded)}`);
         return options.forward ? options.forward() : { status: 200, contentType: 'application/json', body: { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } } };
       },
+      // These tests send stream=false only; a stream would be a test bug, so it fails loudly.
+      openStream: async () => { throw new Error('this test does not stream'); },
       close: async () => {},
     },
-    upstreams: [upstream],
+    upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
   };
   const handler = createRequestHandler(deps);

@@ -3,7 +3,7 @@
 // always produces an input that policy-input.v1 and the engine's own consistency checks accept.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import type { UpstreamSettings } from '../../../src/config/index.ts';
+import { upstreamSettings } from '../../helpers/upstreams.ts';
 import { buildPolicyInput } from '../../../src/pipeline/policy-input.ts';
 import { createPolicyEngine } from '../../../src/policy/engine.ts';
 import { adapterFor } from '../../../src/providers/index.ts';
@@ -11,9 +11,7 @@ import { adapterFor } from '../../../src/providers/index.ts';
 const adapter = adapterFor('openai.chat_completions');
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
 const principal = { iss: 'https://idp.test', sub: 'alice', client_id: 'app', groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
-const upstreams: UpstreamSettings[] = [
-  { name: 'echo', provider: 'openai', baseUrl: 'http://up.test/v1', credential: null, models: ['*'], region: 'eu', baa: true, zeroDataRetention: false, timeoutMs: 1000 },
-];
+const upstreams = [upstreamSettings({ name: 'echo', kind: 'openai', credential: null, region: 'eu', baa: true })];
 const now = new Date('2026-01-02T03:04:05.678Z');
 // An engine whose policy echoes an allow: reaching the policy proves the input passed every engine check.
 const limits = { tokens_per_minute: null, requests_per_minute: null, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null };

@@ -6,9 +6,9 @@ import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/i
 import { createClassifier } from '../../../src/classification/index.ts';
 import type { Decision } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
-import type { UpstreamSettings } from '../../../src/config/index.ts';
+import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
-const upstream: UpstreamSettings = { name: 'up', provider: 'openai', baseUrl: 'http://up.test/v1', credential: 'sk', models: ['*'], region: null, baa: false, zeroDataRetention: false, timeoutMs: 1000 };
+const upstream = upstreamSettings({ name: 'up', zeroDataRetention: false });
 const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
 
@@ -39,9 +39,11 @@ function harness(d: Decision, answer: unknown, classify: PipelineDeps['classifie
         forwarded.push(body);
         return { status: 200, contentType: 'application/json', body: answer };
       },
+      // These tests send stream=false only; a stream would be a test bug, so it fails loudly.
+      openStream: async () => { throw new Error('this test does not stream'); },
       close: async () => {},
     },
-    upstreams: [upstream],
+    upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
   };
   const handler = createRequestHandler(deps);
