@@ -62,7 +62,11 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         identity: { issuers: [{ issuer: issuer.issuer, audience: [DEV_AUDIENCE], algorithms: ['ES256', 'EdDSA'], required_typ: 'at+jwt', allow_insecure_http: true }] },
         classification: { fingerprint_key: { file: fingerprintFile } },
         policy: { bundle },
-        upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } }],
+        // One local upstream speaks both API families: the OpenAI routes and Anthropic's /v1/messages.
+        upstreams: [
+          { name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } },
+          { name: 'echo-anthropic', kind: 'anthropic', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } },
+        ],
       },
       { env: {}, baseDir: dir },
     );

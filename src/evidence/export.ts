@@ -2,7 +2,9 @@
 // record MUST be covered by a checkpoint the ledger already signed, or the export fails (ERR_EXPORT_NOT_CHECKPOINTED)
 // unless untilCheckpoint drops the uncovered tail. Each record is proven against the smallest checkpoint covering it,
 // consecutive anchors are linked by consistency proofs, and the packet is checked before its manifest is signed.
-// Same database, query, keys and exportedAt give byte-identical packets.
+// Every key_rotated record (public key material only) of a chain with selected records, up to its latest checkpoint,
+// rides along so a verifier that pins only an earlier key can follow the rotations. Same database, query, keys and
+// exportedAt give byte-identical packets.
 import type { KeyObject } from 'node:crypto';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -14,7 +16,7 @@ import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, Pa
 import { ProofTree } from './proofs.ts';
 import { renderReport } from './report.ts';
 import type { ReportVerdict } from './report.ts';
-import { asObject, selectRecords } from './select.ts';
+import { asObject, selectRecords, selectRotations } from './select.ts';
 import type { SelectedRecord } from './select.ts';
 import { writeTarGz } from './tar-writer.ts';
 import { checkContents, newFindings } from './verify-packet.ts';
@@ -82,10 +84,16 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
       excluded += chainRecords.length - covered.length;
     }
     if (covered.length === 0 || latest === undefined) continue;
-    const tree = new ProofTree(await loadLeaves(sql, chain, latest.size));
+    const leaves = await loadLeaves(sql, chain, latest.size);
+    const tree = new ProofTree(leaves.hashes);
+    // The chain's key rotations under its latest checkpoint: they may have rotated in the key of a later record or
+    // of the checkpoints below, and a verifier follows them only from a key it pins.
+    const chosen = new Set(covered.map((r) => r.seq));
+    const rotations = await selectRotations(sql, chain, leaves.rotations.filter((seq) => !chosen.has(seq)));
+    const disclosed = [...covered, ...rotations].sort((a, b) => a.seq - b.seq);
     // Anchor each record to the smallest checkpoint covering it; link anchors (and the latest) by consistency.
     const anchors = new Map<number, StoredCheckpointRow>();
-    for (const r of covered) {
+    for (const r of disclosed) {
       const anchor = smallestCovering(stored, r.seq);
       anchors.set(anchor.size, anchor);
       proofs.push({ chain, seq: r.seq, hash: String(r.record.hash), tree_size: anchor.size, proof: tree.inclusion(r.seq, anchor.size).map(hex) });
@@ -103,9 +111,9 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
       const to = (used[i] as StoredCheckpointRow).size;
       consistency.push({ chain, from_size: from, to_size: to, proof: tree.consistency(from, to).map(hex) });
     }
-    records.push(...covered);
-    const stamps = covered.map((r) => String(r.record.ts)).sort();
-    chains.push({ chain, records: covered.length, first_ts: stamps[0] ?? null, last_ts: stamps[stamps.length - 1] ?? null, checkpoint_size: latest.size });
+    records.push(...disclosed);
+    const stamps = disclosed.map((r) => String(r.record.ts)).sort();
+    chains.push({ chain, records: disclosed.length, first_ts: stamps[0] ?? null, last_ts: stamps[stamps.length - 1] ?? null, checkpoint_size: latest.size });
   }
   if (records.length === 0) {
     throw new EvidenceError('ERR_EXPORT_NOTHING_SELECTED', excluded > 0 ? `the ${excluded} matching record(s) are all newer than the latest checkpoint` : 'no record matches the filters');
@@ -170,23 +178,26 @@ async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpoin
   return rows.map((r) => ({ size: toSafeInteger(r.tree_size), root: hex(toBytes(r.root_hash)), note: r.note }));
 }
 
-/** The chain's leaf hashes 0..size-1 from the hash column; a gap means the chain is damaged. */
-async function loadLeaves(sql: Sql, chain: string, size: number): Promise<Hash[]> {
+/** The chain's leaf hashes 0..size-1 from the hash column, and the seqs of its key_rotated rows (the same scan);
+ * a gap means the chain is damaged. */
+async function loadLeaves(sql: Sql, chain: string, size: number): Promise<{ hashes: Hash[]; rotations: number[] }> {
   const leaves: Hash[] = [];
+  const rotations: number[] = [];
   while (leaves.length < size) {
-    const { rows } = await sql.query<{ seq: unknown; hash: unknown }>(
-      'SELECT seq, hash FROM audit_records WHERE chain = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+    const { rows } = await sql.query<{ seq: unknown; hash: unknown; type: string | null }>(
+      'SELECT seq, hash, type FROM audit_records WHERE chain = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
       [chain, leaves.length, Math.min(leaves.length + 50_000, size)],
     );
     for (const row of rows) {
       if (toSafeInteger(row.seq) !== leaves.length) break;
+      if (row.type === 'key_rotated') rotations.push(leaves.length);
       leaves.push(new Uint8Array(toBytes(row.hash)));
     }
     if (rows.length === 0 || toSafeInteger((rows[rows.length - 1] as { seq: unknown }).seq) !== leaves.length - 1) {
       throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} has no single record at seq ${leaves.length}; run proctor verify on this database`);
     }
   }
-  return leaves;
+  return { hashes: leaves, rotations };
 }
 
 function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {

@@ -1,7 +1,8 @@
 // Selects the records an export discloses: index columns narrow the scan (type, ts, subject, request_id), then the
 // verified record content decides what has no column (group, tenant, client, decision, policy version). Outcomes
 // follow their decision: an outcome is selected exactly when the decision its decision_hash names was selected.
-// Records are read in (chain, seq) order, in pages, and a selection larger than maxRecords is refused.
+// Records are read in (chain, seq) order, in pages, and a selection larger than maxRecords is refused. The export
+// adds each such chain's key_rotated records (selectRotations) whatever the filters, outside that bound.
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { parseCanonical } from '../ledger/index.ts';
@@ -50,14 +51,7 @@ export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: nu
     for (const row of rows) {
       const seq = toSafeInteger(row.seq);
       const bytes = toBytes(row.record);
-      let record: Record<string, JsonValue>;
-      try {
-        const value = parseCanonical(bytes);
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-        record = value;
-      } catch {
-        throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${row.chain} seq ${seq} is not a canonical record; run proctor verify on this database`);
-      }
+      const record = recordOf(row.chain, seq, bytes);
       if (!matches(record, query, row.chain, chosenDecisions)) continue;
       if (record.type === 'decision' && typeof record.hash === 'string') chosenDecisions.add(`${row.chain}\u0000${record.hash}`);
       selected.push({ chain: row.chain, seq, bytes, record });
@@ -70,6 +64,41 @@ export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: nu
     after = { chain: last.chain, seq: toSafeInteger(last.seq) };
   }
   return selected;
+}
+
+/** The key_rotated records of `chain` at `seqs` (seqs whose type column says key_rotated); the signed bytes must agree. */
+export async function selectRotations(sql: Sql, chain: string, seqs: readonly number[]): Promise<SelectedRecord[]> {
+  const out: SelectedRecord[] = [];
+  for (let i = 0; i < seqs.length; i += 500) {
+    const page = seqs.slice(i, i + 500);
+    const { rows } = await sql.query<{ seq: unknown; record: unknown }>(
+      `SELECT seq, record FROM audit_records WHERE chain = $1 AND seq IN (${page.map((_, j) => `$${j + 2}`).join(', ')}) ORDER BY seq`,
+      [chain, ...page],
+    );
+    for (const row of rows) {
+      const seq = toSafeInteger(row.seq);
+      const bytes = toBytes(row.record);
+      const record = recordOf(chain, seq, bytes);
+      if (record.type !== 'key_rotated' || record.chain !== chain || record.seq !== seq) {
+        throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq}: the type, chain or seq column disagrees with the signed record; run proctor verify on this database`);
+      }
+      out.push({ chain, seq, bytes, record });
+    }
+    if (rows.length !== page.length) {
+      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} has no single key_rotated record at one of seqs ${page.join(', ')}; run proctor verify on this database`);
+    }
+  }
+  return out;
+}
+
+function recordOf(chain: string, seq: number, bytes: Uint8Array): Record<string, JsonValue> {
+  try {
+    const value = parseCanonical(bytes);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value;
+  } catch {
+    throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq} is not a canonical record; run proctor verify on this database`);
+  }
 }
 
 function matches(record: Record<string, JsonValue>, q: PacketQuery, chain: string, chosen: Set<string>): boolean {

@@ -1,7 +1,8 @@
 // Verifies an evidence packet offline, against keys pinned out of band (never the keys the packet carries):
 // manifest signature and exporter trust, every file's SHA-256, every record's canonical bytes, schema, hash,
 // signature and key window, every inclusion proof against a checkpoint signed by a trusted ledger key, consistency
-// between consecutive checkpoints of a chain, and the bundles' digests. Findings use the ledger's stable codes.
+// between consecutive checkpoints of a chain, and the bundles' digests. Key rotations the packet holds are followed
+// from a pinned key (packet-trust.ts), as `proctor verify --db` does. Findings use the ledger's stable codes.
 // What a packet cannot prove: that the exporter left nothing out (completeness rests on the exporter's signature).
 import type { KeyObject } from 'node:crypto';
 import {
@@ -22,6 +23,7 @@ import type { UstarLimits } from '../policy/ustar.ts';
 import { openManifest, PACKET_FILES, sha256Hex } from './packet.ts';
 import { Findings, fromHex, isCheckpoint, isConsistency, isInclusion, jsonLines, parseRecords } from './packet-files.ts';
 import type { PacketRecord } from './packet-files.ts';
+import { PacketKeyTrust } from './packet-trust.ts';
 import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketManifest, PolicyEntry } from './packet.ts';
 
 export { newFindings, parseRecords } from './packet-files.ts';
@@ -150,25 +152,28 @@ export function checkContents(
   log: Findings,
   manifest: PacketManifest | null,
 ): { records: PacketRecord[]; chains: PacketChainSummary[]; inconclusive: boolean } {
-  const trusted = new Map<string, KeyObject>();
-  for (const pem of trust.ledgerKeys) trusted.set(kidOf(pem), publicKeyFromPem(pem));
+  const pinned = new Map<string, KeyObject>();
+  for (const pem of trust.ledgerKeys) pinned.set(kidOf(pem), publicKeyFromPem(pem));
   let inconclusive = false;
-  if (trusted.size === 0) {
+  if (pinned.size === 0) {
     inconclusive = true;
     log.add('VERIFY_NO_TRUSTED_KEY', '', null, 'no trusted ledger key given (--trust): signatures and checkpoints were not checked');
   }
 
   const records = parseRecords(files, log);
+  // Which key is trusted where: the pinned keys, and those key_rotated records in the packet rotate in from them.
+  const keys = new PacketKeyTrust(pinned, records, log);
   const proofs = jsonLines<InclusionEntry>(files, PACKET_FILES.proofs, isInclusion, log);
   const checkpoints = jsonLines<CheckpointEntry>(files, PACKET_FILES.checkpoints, isCheckpoint, log);
   const consistency = jsonLines<ConsistencyEntry>(files, PACKET_FILES.consistency, isConsistency, log);
 
-  // Checkpoints: each MUST be a note signed by a trusted ledger key that says what its entry says.
+  // Checkpoints: each MUST be a note, signed by a key trusted for its chain at its tree size, that says what its
+  // entry says. A rotated-in key signs only trees that hold its rotation record (tree size > the rotation's seq).
   const roots = new Map<string, Uint8Array>(); // chain \0 size -> root, trusted checkpoints only
   for (const c of checkpoints) {
-    if (trusted.size === 0) continue;
+    if (!keys.any) continue;
     try {
-      const cp = openCheckpoint(c.note, [...trusted.values()]);
+      const cp = openCheckpoint(c.note, keys.forCheckpoint(c.chain, c.tree_size));
       if (cp.size !== c.tree_size || Buffer.from(cp.root).toString('hex') !== c.root) throw new Error('differs');
       roots.set(`${c.chain}\u0000${c.tree_size}`, cp.root);
     } catch {
@@ -197,12 +202,12 @@ export function checkContents(
     const hash = recomputeHash(record);
     const hashHex = Buffer.from(hash).toString('hex');
     if (record.hash !== hashHex) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
-    checkSignature(record, hash, trusted, trust.keyWindows, chain, seq, log);
+    checkSignature(record, hash, keys, trust.keyWindows, chain, seq, log);
     const proof = byPosition.get(key);
     byPosition.delete(key);
     const root = proof ? roots.get(`${chain}\u0000${proof.tree_size}`) : undefined;
     if (!proof) log.add('PACKET_PROOF_INVALID', chain, seq, 'the record has no inclusion proof');
-    else if (trusted.size === 0) {
+    else if (!keys.any) {
       // reported once as VERIFY_NO_TRUSTED_KEY
     } else if (root === undefined) log.add('PACKET_PROOF_INVALID', chain, seq, `no trusted checkpoint of tree size ${proof.tree_size} anchors the proof`);
     else if (proof.hash !== hashHex || seq === null || !verifyInclusion(seq, proof.tree_size, hash, proof.proof.map(fromHex), root)) {
@@ -240,17 +245,20 @@ export function checkContents(
 function checkSignature(
   record: Record<string, JsonValue>,
   hash: Uint8Array,
-  trusted: Map<string, KeyObject>,
+  keys: PacketKeyTrust,
   windows: Map<string, KeyWindow> | undefined,
   chain: string,
   seq: number | null,
   log: Findings,
 ): void {
-  if (trusted.size === 0) return;
+  if (!keys.any) return;
   const kid = typeof record.kid === 'string' ? record.kid : '(no kid)';
-  const key = trusted.get(kid);
-  if (!key) log.add('RECORD_KEY_UNTRUSTED', chain, seq, `signed by ${kid}, which is not trusted`);
-  else if (typeof record.sig !== 'string' || !signatureValid(hash, record.sig, key)) log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
+  const verdict = keys.forRecord(chain, seq, kid);
+  if (verdict.kind === 'retired') log.add('RECORD_KEY_RETIRED', chain, seq, `signed by ${kid}, which the key_rotated record at seq ${verdict.by} of this chain retired`);
+  else if (verdict.kind === 'untrusted') {
+    const why = verdict.from === null ? 'which is not trusted' : `which is trusted only after the key_rotated record at seq ${verdict.from} of this chain`;
+    log.add('RECORD_KEY_UNTRUSTED', chain, seq, `signed by ${kid}, ${why}`);
+  } else if (typeof record.sig !== 'string' || !signatureValid(hash, record.sig, verdict.key)) log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
   else if (!withinWindow(windows?.get(kid), record.ts)) log.add('RECORD_KEY_OUTSIDE_WINDOW', chain, seq, `signed by ${kid} outside its keyring validity window`);
 }
 

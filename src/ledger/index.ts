@@ -33,3 +33,4 @@ export { readVerifyState, StateFileError, writeVerifyState } from './verify-stat
 export type { VerifyState } from './verify-state.ts';
 export { keyWindows, parseKeyring, rotateKeyring, withinWindow } from './keyring.ts';
 export type { Keyring, KeyringEntry, KeyWindow } from './keyring.ts';
+export { rotatedKey } from './rotation.ts';

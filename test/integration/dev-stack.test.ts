@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import { devToken, startDevStack } from '../../src/dev/dev-stack.ts';
 import { main } from '../../src/cli/main.ts';
 
@@ -24,6 +25,10 @@ describe('the development stack', () => {
       expect(answer.choices[0]?.message.content).toBe('echo: hi there');
       const denied = await openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'ssn 219-09-9999' }] }).catch((e: unknown) => e);
       expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+      // The same token serves the Anthropic SDK (which sends it as x-api-key) against the stack's base URL.
+      const anthropic = new Anthropic({ baseURL: stack.state.url.replace(/\/v1$/, ''), apiKey: token, maxRetries: 0 });
+      const message = await anthropic.messages.create({ model: 'echo-1', max_tokens: 32, messages: [{ role: 'user', content: 'hello claude' }] });
+      expect(message.content[0]).toMatchObject({ type: 'text', text: 'echo: hello claude' });
       const other = await devToken({ dataDir, sub: 'bob', groups: [], tenant: null, ttlSeconds: 60 });
       expect(other).not.toBe(token);
     } finally {
