@@ -34,6 +34,7 @@ filters (repeatable ones match any of their values; different filters must all m
   --decision allow|deny    decisions with this verdict (and their outcomes)
   --policy-version <v>     bundle revision, bundle sha256, or revision@sha256:<hex> (repeatable)
   --type <type>            decision, outcome, policy_activated, key_rotated, chain_opened (repeatable; default decision, outcome)
+                           (the key_rotated records of every exported chain are always included, whatever the filters)
 options:
   --until-checkpoint       leave out matching records newer than their chain's latest signed checkpoint
   --include-bundles <dir>  include the policy bundles (*.tar.gz) from this directory that decided the records

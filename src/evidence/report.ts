@@ -111,7 +111,8 @@ To re-run the recorded policy decisions: <code>proctor replay ${e(input.packetNa
 <h2>What this packet discloses</h2>
 <p>The selected records (identities, models, data categories, decisions — never prompt text or the sensitive values
 themselves), Merkle proofs that tie them to signed checkpoints (hashes only: other people's records are not disclosed),
-the checkpoints, and the public keys.</p>
+the checkpoints, the public keys, and each exported chain's key rotation records (key material only, no personal
+data), which let a verifier that pins an earlier key follow the rotations.</p>
 </body></html>
 `;
 }

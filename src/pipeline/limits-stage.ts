@@ -90,7 +90,8 @@ export async function settleFor(limiter: Limiter, reservation: Reservation, ende
   headers: Record<string, string>;
 }> {
   const basis = settlementBasis(ended.usage, ended.upstreamStatus, ended.error);
-  const usage = ended.usage ? { prompt_tokens: ended.usage.prompt_tokens, completion_tokens: ended.usage.completion_tokens } : null;
+  const usage = ended.usage ? { prompt_tokens: ended.usage.prompt_tokens, completion_tokens: ended.usage.completion_tokens,
+    ...(ended.usage.cached_input_tokens === undefined ? {} : { cached_input_tokens: ended.usage.cached_input_tokens }) } : null;
   const s = await limiter.settle(reservation, basis, usage, ended.upstream);
   const { cost_micro_usd, pricing_version, ...settlement } = s;
   return { fields: { cost_micro_usd, pricing_version, settlement }, headers: { 'x-proctor-cost-micro-usd': String(cost_micro_usd) } };

@@ -167,7 +167,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const exact = error === null && reported.prompt_tokens !== null && reported.completion_tokens !== null;
   const prompt = reported.prompt_tokens ?? options.estimatedPromptTokens;
   const completion = exact ? (reported.completion_tokens as number) : Math.max(reported.completion_tokens ?? 0, estimateCompletionTokens(receivedBytes));
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...(exact ? {} : { estimated: true as const }) };
+  const cached = reported.cached_input_tokens === undefined ? {} : { cached_input_tokens: Math.min(reported.cached_input_tokens, prompt) };
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...cached, ...(exact ? {} : { estimated: true as const }) };
   return {
     error,
     finalEvent: error === null ? finalEvent : null,

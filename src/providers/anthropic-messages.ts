@@ -144,5 +144,7 @@ export function readAnthropicUsage(response: unknown): Usage | null {
   const cached = (Number.isSafeInteger(u.cache_read_input_tokens) ? (u.cache_read_input_tokens as number) : 0)
     + (Number.isSafeInteger(u.cache_creation_input_tokens) ? (u.cache_creation_input_tokens as number) : 0);
   const prompt = (u.input_tokens as number) + cached;
-  return { prompt_tokens: prompt, completion_tokens: u.output_tokens as number, total_tokens: prompt + (u.output_tokens as number) };
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: u.output_tokens as number, total_tokens: prompt + (u.output_tokens as number) };
+  const reads = u.cache_read_input_tokens;
+  return typeof reads === 'number' && Number.isSafeInteger(reads) && reads > 0 ? { ...usage, cached_input_tokens: reads } : usage;
 }

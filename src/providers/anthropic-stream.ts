@@ -15,6 +15,19 @@ const PLAIN = new Set(['message_start', 'content_block_start', 'ping', 'message_
 export function openAnthropicStream(): StreamSession {
   let prompt: number | null = null;
   let completion: number | null = null;
+  let cacheReads = 0;
+  let cacheWrites = 0;
+  /**
+   * Anthropic's input_tokens exclude the prompt cache: reads and writes are added back (reads are billed as cached).
+   * message_delta repeats the counts cumulatively; a count it leaves out keeps the value message_start gave.
+   */
+  let input: number | null = null;
+  const readInput = (u: Record<string, unknown>): void => {
+    if (Number.isSafeInteger(u.cache_read_input_tokens)) cacheReads = u.cache_read_input_tokens as number;
+    if (Number.isSafeInteger(u.cache_creation_input_tokens)) cacheWrites = u.cache_creation_input_tokens as number;
+    if (Number.isSafeInteger(u.input_tokens)) input = u.input_tokens as number;
+    prompt = input === null ? null : input + cacheReads + cacheWrites;
+  };
 
   return {
     read(event: SseEvent): AnthropicStep {
@@ -48,10 +61,8 @@ export function openAnthropicStream(): StreamSession {
       if (type === 'message_start') {
         const message = payload.message;
         if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0)) throw new StreamProtocolError('message_start carries content');
+        readInput(isPlainObject(message.usage) ? message.usage : {});
         const u = isPlainObject(message.usage) ? message.usage : {};
-        const cached = (Number.isSafeInteger(u.cache_read_input_tokens) ? (u.cache_read_input_tokens as number) : 0)
-          + (Number.isSafeInteger(u.cache_creation_input_tokens) ? (u.cache_creation_input_tokens as number) : 0);
-        if (Number.isSafeInteger(u.input_tokens)) prompt = (u.input_tokens as number) + cached;
         if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
       } else if (type === 'content_block_start') {
         const block = payload.content_block;
@@ -60,7 +71,8 @@ export function openAnthropicStream(): StreamSession {
         if (!empty) throw new StreamProtocolError('content_block_start carries content the screen cannot read');
       } else if (type === 'message_delta' && isPlainObject(payload.usage)) {
         if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
-        if (Number.isSafeInteger(payload.usage.input_tokens)) prompt = payload.usage.input_tokens as number;
+        // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes included.
+        readInput(payload.usage);
       }
       return none;
     },
@@ -76,6 +88,6 @@ export function openAnthropicStream(): StreamSession {
       const delta = m[2] === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
       return { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: Number(m[1]), delta }) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion }),
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cacheReads > 0 ? { cached_input_tokens: cacheReads } : {}) }),
   };
 }

@@ -83,5 +83,13 @@ export function readOpenAiUsage(response: unknown): Usage | null {
   const prompt = u.prompt_tokens as number;
   const completion = Number.isSafeInteger(u.completion_tokens) ? (u.completion_tokens as number) : 0;
   const total = Number.isSafeInteger(u.total_tokens) ? (u.total_tokens as number) : prompt + completion;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+  return withCached({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }, u.prompt_tokens_details);
+}
+
+/** Adds `cached_input_tokens` from an OpenAI `*_tokens_details` object when it reports a sane count. */
+export function withCached(usage: Usage, details: unknown): Usage {
+  if (!isPlainObject(details)) return usage;
+  const cached = details.cached_tokens;
+  if (typeof cached !== 'number' || !Number.isSafeInteger(cached) || cached <= 0) return usage;
+  return { ...usage, cached_input_tokens: Math.min(cached, usage.prompt_tokens) };
 }

@@ -31,6 +31,7 @@ export function openResponsesStream(): StreamSession {
   const itemIds = new Map<number, string>();
   let prompt: number | null = null;
   let completion: number | null = null;
+  let cached: number | undefined;
   let sequence = 0;
 
   function copiesOf(p: Json): { path: Step[]; channel: string }[] {
@@ -96,6 +97,8 @@ export function openResponsesStream(): StreamSession {
         const u = payload.response.usage;
         if (Number.isSafeInteger(u.input_tokens)) prompt = u.input_tokens as number;
         if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
+        const details = u.input_tokens_details;
+        if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
       }
       const closes = final ? 'all' : type.endsWith('.done') ? copies.map((c) => c.channel) : [];
       return { texts, closes, final, upstreamError: false, payload, deltaPath, copies };
@@ -122,7 +125,7 @@ export function openResponsesStream(): StreamSession {
       const event = { type, item_id: itemIds.get(o) ?? '', output_index: o, ...(m[2] !== undefined ? { content_index: Number(m[2]) } : {}), delta: text, sequence_number: sequence };
       return { event: type, data: JSON.stringify(event) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion }),
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cached === undefined ? {} : { cached_input_tokens: cached }) }),
   };
 }
 

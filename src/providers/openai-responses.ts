@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { addSegment, checkFields, collectJsonStrings, isBoolean, isNumberIn, isPlainObject, isPositiveInt, MODEL_PATTERN, newCollected, parseJsonObject, type Collected, type Json } from './json-body.ts';
 import { estimatePromptTokens, utf8Bytes } from './token-estimate.ts';
 import { RequestError, type NormalizedRequest, type SegmentLocation, type TextSegment, type Usage } from './types.ts';
+import { withCached } from './openai-completions.ts';
 
 const FIELDS = {
   model: (v) => typeof v === 'string' && MODEL_PATTERN.test(v),
@@ -158,5 +159,5 @@ export function readResponsesUsage(response: unknown): Usage | null {
   const u = response.usage;
   if (!Number.isSafeInteger(u.input_tokens) || !Number.isSafeInteger(u.output_tokens)) return null;
   const total = Number.isSafeInteger(u.total_tokens) ? (u.total_tokens as number) : (u.input_tokens as number) + (u.output_tokens as number);
-  return { prompt_tokens: u.input_tokens as number, completion_tokens: u.output_tokens as number, total_tokens: total };
+  return withCached({ prompt_tokens: u.input_tokens as number, completion_tokens: u.output_tokens as number, total_tokens: total }, u.input_tokens_details);
 }

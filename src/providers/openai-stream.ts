@@ -23,6 +23,7 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
   let template: Json | null = null;
   let prompt: number | null = null;
   let completion: number | null = null;
+  let cached: number | undefined;
 
   function read(event: SseEvent): OpenAiStep {
     if (event.data === '[DONE]') return { texts: [], closes: 'all', final: true, upstreamError: false, payload: null, paths: [], usageOnly: false };
@@ -39,6 +40,8 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
     if (isPlainObject(payload.usage)) {
       if (Number.isSafeInteger(payload.usage.prompt_tokens)) prompt = payload.usage.prompt_tokens as number;
       if (Number.isSafeInteger(payload.usage.completion_tokens)) completion = payload.usage.completion_tokens as number;
+      const details = payload.usage.prompt_tokens_details;
+      if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
     }
     const texts: StreamText[] = [];
     const paths: Step[][] = [];
@@ -102,7 +105,7 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
         : { index, delta: field.startsWith('tool_calls') ? { tool_calls: [{ index: Number(m[3]), function: { arguments: text } }] } : { [field]: text }, logprobs: null, finish_reason: null };
       return { event: null, data: JSON.stringify({ ...template, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) }) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion }),
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cached === undefined ? {} : { cached_input_tokens: cached }) }),
   };
 }
 

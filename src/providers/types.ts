@@ -48,6 +48,12 @@ export interface Usage {
    * that was cut or abandoned before the upstream sent its usage (token-estimate.ts explains the estimate).
    */
   estimated?: true;
+  /**
+   * The part of prompt_tokens the provider served from its prompt cache (priced at the cached-input rate), when the
+   * upstream reported it: OpenAI `prompt_tokens_details.cached_tokens` / `input_tokens_details.cached_tokens`,
+   * Anthropic `cache_read_input_tokens`. Cache writes are not included: they are billed as input.
+   */
+  cached_input_tokens?: number;
 }
 
 export type RequestErrorCode = 'ERR_REQUEST_NOT_JSON' | 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNKNOWN_FIELD' | 'ERR_REQUEST_UNSUPPORTED';
@@ -99,7 +105,7 @@ export interface StreamSession {
   /** An event that carries `text` on `channel` (releases held-back text before the channel closes). */
   textEvent(channel: string, text: string): SseEvent;
   /** The usage the upstream has reported so far; null counts where it has reported none. */
-  usage(): { prompt_tokens: number | null; completion_tokens: number | null };
+  usage(): { prompt_tokens: number | null; completion_tokens: number | null; cached_input_tokens?: number };
 }
 
 export class StreamProtocolError extends Error {

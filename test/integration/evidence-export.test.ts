@@ -331,7 +331,7 @@ describe('proctor export and offline packet verification', () => {
 });
 
 describe('evidence packets across a key rotation', () => {
-  it('verifies with a pinned keyring that holds both keys, and names the rotated-in key when only the old one is pinned', async () => {
+  it('verifies with a pinned keyring that holds both keys, and with only the old key pinned (the rotation rides along)', async () => {
     const dir = mkdtempSync(path.join(l.dir, 'rotation-'));
     const sql = await openPglite(path.join(dir, 'db'));
     await migrate(sql);
@@ -351,7 +351,13 @@ describe('evidence packets across a key rotation', () => {
     expect((await verifyCli(out, ['--trust', keyring, '--trust-exporter', files.exporterPub])).code).toBe(0);
     const oldOnly = path.join(dir, 'old.pub.pem');
     writeFileSync(oldOnly, oldKey.publicKeyPem);
-    const partial = await verifyCli(out, ['--trust', oldOnly, '--trust-exporter', files.exporterPub]);
+    const followed = await verifyCli(out, ['--trust', oldOnly, '--trust-exporter', files.exporterPub]);
+    expect(followed.report.findings).toEqual([]);
+    expect(followed.code).toBe(0);
+    // Only the new key pinned: the records before the rotation (and the rotation itself) are not its to sign.
+    const newOnly = path.join(dir, 'new.pub.pem');
+    writeFileSync(newOnly, newKey.publicKeyPem);
+    const partial = await verifyCli(out, ['--trust', newOnly, '--trust-exporter', files.exporterPub]);
     expect(partial.code).toBe(1);
     expect(partial.report.findings.map((f) => f.code)).toContain('RECORD_KEY_UNTRUSTED');
     await sql.close();
