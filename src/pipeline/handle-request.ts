@@ -73,6 +73,10 @@ export function createRequestHandler(deps: PipelineDeps) {
     // 1. identify
     const principal = await identify(incoming.headers);
     record.principal = principal;
+    // The subject's usage so far (for the policy input) is read while the request is parsed and classified: one
+    // database round trip off the critical path. Awaited at stage 4; a failure there is handled like any other.
+    const usageRead = deps.limits ? deps.limits.usage(principal) : undefined;
+    usageRead?.catch(() => {}); // not unhandled if parsing or classification ends the request first
     // 2. parse
     const adapter = adapterFor(incoming.api);
     const request = parse(incoming.body, adapter.parse);
@@ -81,7 +85,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     const classification = classify(request);
     record.classification = { finding_count: classification.findings.length, findings: recordFindings(classification) };
     // 4. decide, with the subject's usage so far read from the limits counters
-    const usage = deps.limits ? await deps.limits.usage(principal) : undefined;
+    const usage = await usageRead;
     // The policy sees the upstreams routing offers for this API and model, in routing order.
     const input = buildPolicyInput(principal, request, classification, deps.upstreams.candidates(request.api, request.model), started, usage);
     record.policy_input = input;
