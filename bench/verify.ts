@@ -3,7 +3,8 @@
 // database source uses), with every signature checked on all cores, on one core (no worker threads), sampled, and
 // checkpoints only. Generation is not timed. Each run also reports its CPU time (all threads) and the load average
 // before it: on a shared machine records per CPU-second is the figure that does not depend on other work. Run alone with `node bench/verify.ts` (JSON on stdout and in
-// bench/results/verify.json) or as part of `npm run bench`. BENCH_VERIFY_SIZES overrides the sizes (comma list).
+// bench/results/verify.json) or as part of `npm run bench`. BENCH_VERIFY_SIZES overrides the sizes (comma list);
+// PROCTOR_ED25519_NATIVE=off measures node:crypto alone when the native addon is built (signature_backend says which).
 import { createPrivateKey, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { canonicalize, CompactTree, generateSigningKey, leafHash, loadSigner, rowSource, sealRecord, signCheckpoint, signingMessage, verifyLedger } from '../src/ledger/index.ts';
 import type { RecordRow, SignatureMode, SourceCheckpoint, UnsignedRecord } from '../src/ledger/index.ts';
+import { signatureBackend } from '../src/ledger/ed25519-batch.ts';
 
 const SIZES = (process.env.BENCH_VERIFY_SIZES ?? '100000,1000000').split(',').map(Number);
 
@@ -110,7 +112,8 @@ export async function benchVerify() {
     runs.push(await run(chain, 'sample', cores), await run(chain, 'checkpoints', cores));
     results.push({ records: n, mean_record_bytes: Math.round(chain.bytes / n), checkpoints: chain.checkpoints.length, generated_s, runs });
   }
-  return { cores, target_records_per_s_all_signatures: 15_000, sizes: results };
+  // native-ed25519-dalek when .tools/native/ed25519-batch.node is built (scripts/native.sh), else node-crypto.
+  return { cores, signature_backend: signatureBackend(), target_records_per_s_all_signatures: 15_000, sizes: results };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

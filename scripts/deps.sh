@@ -11,3 +11,6 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f node_module
   echo "deps: installing npm dependencies (re2 compiles from source: a few minutes the first time)" >&2
   npm ci --no-audit --no-fund >&2
 fi
+# The optional Ed25519 addon that speeds up `proctor verify` (Rust; skipped when up to date; never fails the install:
+# without cargo, verify checks signatures with node:crypto and says so).
+bash scripts/native.sh

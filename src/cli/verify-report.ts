@@ -31,7 +31,8 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
     const total = report.chains.reduce((n, c) => n + c.records, 0);
     const signed = report.chains.reduce((n, c) => n + c.signatures_checked, 0);
     const how = { all: 'every record', sample: `a sample (seed ${report.sample_seed ?? '?'}) plus the first, last and key records`, checkpoints: 'checkpoints and key records only' }[report.signatures];
-    lines.push(`signatures: ${how}: ${signed} of ${total} record signatures verified`);
+    const backend = report.signature_backend === undefined ? '' : ` (Ed25519 by ${report.signature_backend === 'native-ed25519-dalek' ? 'the native ed25519-dalek addon, node:crypto re-checking any it rejects' : 'node:crypto'})`;
+    lines.push(`signatures: ${how}: ${signed} of ${total} record signatures verified${backend}`);
   }
   const from = report.chains.map((c) => c.first_ts).filter((t): t is string => t !== null).sort()[0];
   const until = report.chains.map((c) => c.last_ts).filter((t): t is string => t !== null).sort().at(-1);

@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { inspectRecord } from './verify-record.ts';
+import { inspectRecords } from './verify-record.ts';
 import type { RecordFacts, RecordRow } from './verify-record.ts';
 import type { WorkerMessage } from './verify-worker.ts';
 
@@ -117,11 +117,7 @@ function inlinePool(initial: ReadonlyMap<string, string>): InspectPool {
   };
   return {
     async inspect(chain, rows, check) {
-      return rows.map((row, i) => {
-        const f = inspectRecord(row, chain, keys, check[i] === 1);
-        if (f.rotation !== null && f.rotation !== 'invalid') add(f.rotation.kid, f.rotation.pem);
-        return f;
-      });
+      return inspectRecords(rows, chain, keys, check, add);
     },
     addKey: add,
     async close() {},

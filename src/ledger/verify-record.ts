@@ -6,6 +6,8 @@
 import type { KeyObject } from 'node:crypto';
 import { canonicalMembers } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
+import { signaturesValid } from './ed25519-batch.ts';
+import type { SignatureCheck } from './ed25519-batch.ts';
 import { leafHash, schemaProblem, signatureValid } from './record.ts';
 import { rotatedKey } from './rotation.ts';
 
@@ -55,9 +57,10 @@ const SEAL = new Set(['hash', 'kid', 'sig']);
 /**
  * Inspects one row. `keys` resolves a kid to its public key (fingerprint-addressed, never a trust decision);
  * `checkSignature` false leaves the signature unchecked (sampling), except for key_rotated and retention_applied
- * records, whose signatures the sequential checks always need.
+ * records, whose signatures the sequential checks always need. With `deferred`, a signature whose key resolves is
+ * queued there (facts.sig stays 'unchecked') for settleSignatures to check in one batch.
  */
-export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean): RecordFacts {
+export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean, deferred?: DeferredSignature[]): RecordFacts {
   const facts: RecordFacts = {
     form: 'ok', schema: null, hash: row.hash, claimedHash: null, signedSeq: null, kid: null, sig: 'unchecked', sigText: null,
     type: null, ts: null, prev: null, chain: null, index: [], allow: null, decisionHash: null, rotation: null, retention: null,
@@ -119,7 +122,37 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
   else if (key === undefined) {
     facts.sig = 'unresolved';
     facts.sigText = sigText;
-  } else facts.sig = signatureValid(hash, sigText, key) ? 'valid' : 'invalid';
+  } else if (deferred !== undefined) deferred.push({ facts, check: { hash, sig: sigText, key } });
+  else facts.sig = signatureValid(hash, sigText, key) ? 'valid' : 'invalid';
+  return facts;
+}
+
+/** A signature inspectRecord resolved to a key but left for settleSignatures to check with the others. */
+export interface DeferredSignature {
+  facts: RecordFacts;
+  check: SignatureCheck;
+}
+
+/** Checks the deferred signatures in one call (the native verifier when built, node:crypto otherwise; same verdicts). */
+export function settleSignatures(deferred: readonly DeferredSignature[]): void {
+  const verdicts = signaturesValid(deferred.map((d) => d.check));
+  deferred.forEach((d, i) => {
+    d.facts.sig = verdicts[i] ? 'valid' : 'invalid';
+  });
+}
+
+/**
+ * Inspects rows in order and checks their signatures together at the end. A key_rotated row's key is handed to
+ * `addKey` (which must make it resolvable in `keys`) before the next row is inspected, as with one-by-one inspection.
+ */
+export function inspectRecords(rows: readonly RecordRow[], chain: string, keys: ReadonlyMap<string, KeyObject>, check: Uint8Array, addKey: (kid: string, pem: string) => void): RecordFacts[] {
+  const deferred: DeferredSignature[] = [];
+  const facts = rows.map((row, i) => {
+    const f = inspectRecord(row, chain, keys, check[i] === 1, deferred);
+    if (f.rotation !== null && f.rotation !== 'invalid') addKey(f.rotation.kid, f.rotation.pem);
+    return f;
+  });
+  settleSignatures(deferred);
   return facts;
 }
 

@@ -1,10 +1,10 @@
-// Worker thread of the verify pool (src/ledger/verify-pool.ts): inspects batches of records with inspectRecord and
+// Worker thread of the verify pool (src/ledger/verify-pool.ts): inspects batches of records with inspectRecords and
 // posts the facts back in the batch's order. It holds public keys by fingerprint only to check signatures; it makes
 // no trust decision. Keys introduced by key_rotated records it sees are added the same way (kid = fingerprint).
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { inspectRecord } from './verify-record.ts';
+import { inspectRecords } from './verify-record.ts';
 import type { RecordRow } from './verify-record.ts';
 
 /** A batch as sent to a worker: the rows' bytes packed into one transferred buffer (row i is packed[ends[i-1]..ends[i]]). */
@@ -30,11 +30,9 @@ parentPort?.on('message', (message: WorkerMessage) => {
   }
   const { id, chain, rows, packed, ends, check } = message.batch;
   try {
-    const facts = rows.map((meta, i) => {
-      const row: RecordRow = { ...meta, bytes: packed.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number) };
-      const f = inspectRecord(row, chain, keys, check[i] === 1);
-      if (f.rotation !== null && f.rotation !== 'invalid' && !keys.has(f.rotation.kid)) keys.set(f.rotation.kid, createPublicKey(f.rotation.pem));
-      return f;
+    const full = rows.map((meta, i): RecordRow => ({ ...meta, bytes: packed.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number) }));
+    const facts = inspectRecords(full, chain, keys, check, (kid, pem) => {
+      if (!keys.has(kid)) keys.set(kid, createPublicKey(pem));
     });
     parentPort?.postMessage({ id, facts });
   } catch (err) {

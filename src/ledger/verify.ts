@@ -5,6 +5,8 @@
 // bounded by open decisions. This is the oracle fault tests use; the CLI (src/cli/verify.ts) is a thin shell over it.
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
+import { signatureBackend } from './ed25519-batch.ts';
+import type { SignatureBackend } from './ed25519-batch.ts';
 import { LedgerError } from './errors.ts';
 import { FindingLog } from './findings.ts';
 import type { VerifyFinding } from './findings.ts';
@@ -51,6 +53,9 @@ export interface VerifyReport {
   signatures: SignatureMode;
   /** The seed of the sample (signatures = sample), to reproduce it. */
   sample_seed: string | null;
+  /** What checked the record signatures (ledger reports): the native addon, with node:crypto re-checking every
+   * signature it did not accept, or node:crypto alone. The verdicts are the same either way (docs/auditing.md). */
+  signature_backend?: SignatureBackend;
   trusted_kids: string[];
   chains: ChainSummary[];
   findings: VerifyFinding[];
@@ -159,6 +164,7 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     source: source.describe,
     signatures: mode,
     sample_seed: seed,
+    signature_backend: signatureBackend(),
     trusted_kids: [...trust.pinned].sort(),
     chains,
     findings: log.findings,
