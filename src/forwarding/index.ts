@@ -79,68 +79,48 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   };
   const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
 
+  /** POSTs the body with headers built from scratch; resolves at the response headers. */
+  async function send(target: UpstreamTarget, path: string, body: Record<string, unknown>, requestId: string, accept: string, signal: AbortSignal, total: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { ...target.headers, 'content-type': 'application/json', accept, 'x-proctor-request-id': requestId };
+    try {
+      return await request(`${target.baseUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        dispatcher: dispatcherFor(target.timeouts.connectMs),
+        headersTimeout: target.timeouts.firstByteMs,
+        // Between two chunks: a stalled answer or stream fails instead of holding the client forever.
+        bodyTimeout: target.timeouts.firstByteMs,
+        signal,
+      });
+    } catch (error) {
+      const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+      throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
+    }
+  }
+
+  /** Reads a whole (bounded) answer and parses it as JSON; an upstream error body too. */
+  async function readJson(response: Dispatcher.ResponseData, target: UpstreamTarget, total: AbortSignal): Promise<unknown> {
+    const status = response.statusCode;
+    const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
+    }
+  }
+
   return {
     async forward(target, path, body, meta) {
-      const headers: Record<string, string> = {
-        ...target.headers,
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'x-proctor-request-id': meta.requestId,
-      };
       const total = AbortSignal.timeout(target.timeouts.totalMs);
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await request(`${target.baseUrl}${path}`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          dispatcher: dispatcherFor(target.timeouts.connectMs),
-          headersTimeout: target.timeouts.firstByteMs,
-          bodyTimeout: target.timeouts.firstByteMs,
-          signal: total,
-        });
-      } catch (error) {
-        const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
-        throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
-      }
-      const status = response.statusCode;
-      const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
-      const contentType = headerValue(response.headers['content-type']);
-      const retryAfter = headerValue(response.headers['retry-after']);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
-      }
-      return { status, contentType, body: parsed, retryAfter };
+      const response = await send(target, path, body, meta.requestId, 'application/json', total, total);
+      const parsed = await readJson(response, target, total);
+      return { status: response.statusCode, contentType: headerValue(response.headers['content-type']), body: parsed, retryAfter: headerValue(response.headers['retry-after']) };
     },
     async openStream(target, path, body, meta) {
-      const headers: Record<string, string> = {
-        ...target.headers,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        'x-proctor-request-id': meta.requestId,
-      };
       const controller = new AbortController();
       const total = AbortSignal.timeout(target.timeouts.totalMs);
-      const signal = AbortSignal.any([controller.signal, total, meta.signal]);
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await request(`${target.baseUrl}${path}`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          dispatcher: dispatcherFor(target.timeouts.connectMs),
-          headersTimeout: target.timeouts.firstByteMs,
-          // Between two chunks: a stalled stream fails instead of holding the client forever.
-          bodyTimeout: target.timeouts.firstByteMs,
-          signal,
-        });
-      } catch (error) {
-        const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
-        throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
-      }
+      const response = await send(target, path, body, meta.requestId, 'text/event-stream', AbortSignal.any([controller.signal, total, meta.signal]), total);
       const status = response.statusCode;
       const contentType = headerValue(response.headers['content-type']);
       const retryAfter = headerValue(response.headers['retry-after']);
@@ -148,14 +128,7 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
         return { status, contentType, retryAfter, body: null, events: response.body, abort };
       }
-      const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
-      }
-      return { status, contentType, retryAfter, body: parsed, events: null, abort };
+      return { status, contentType, retryAfter, body: await readJson(response, target, total), events: null, abort };
     },
     async close() {
       await Promise.all([...agents.values()].map((agent) => agent.close()));

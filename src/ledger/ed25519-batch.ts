@@ -80,7 +80,7 @@ const MESSAGE_LENGTH = signingMessage(new Uint8Array(32)).length;
  */
 export function signaturesValid(checks: readonly SignatureCheck[], addon: NativeEd25519 | null = nativeEd25519()): boolean[] {
   const out = new Array<boolean>(checks.length).fill(false);
-  const todo: number[] = [];
+  const recheck: number[] = [];
   if (addon !== null) {
     const index: number[] = [];
     const keys = Buffer.allocUnsafe(checks.length * 32);
@@ -90,7 +90,7 @@ export function signaturesValid(checks: readonly SignatureCheck[], addon: Native
       const raw = rawEd25519Key(c.key);
       const sig = Buffer.from(c.sig, 'base64url');
       if (raw === null || sig.length !== 64 || c.hash.length !== 32) {
-        todo.push(i);
+        recheck.push(i);
         return;
       }
       const n = index.length;
@@ -105,11 +105,11 @@ export function signaturesValid(checks: readonly SignatureCheck[], addon: Native
       if (verdicts.length !== n) throw new Error(`native Ed25519 verifier returned ${verdicts.length} verdicts for ${n} signatures`);
       index.forEach((i, j) => {
         if (verdicts[j] === 1) out[i] = true;
-        else todo.push(i);
+        else recheck.push(i);
       });
     }
-  } else for (let i = 0; i < checks.length; i++) todo.push(i);
-  for (const i of todo) {
+  } else for (let i = 0; i < checks.length; i++) recheck.push(i);
+  for (const i of recheck) {
     const c = checks[i] as SignatureCheck;
     out[i] = signatureValid(c.hash, c.sig, c.key);
   }

@@ -2,7 +2,7 @@
 // message_stop (final), ping, error. Channels: `content[i].text` (text_delta) and `content[i].input` (input_json_delta,
 // the tool input's JSON text). Usage: input tokens from message_start, output tokens (cumulative) from message_delta.
 // Invariant: a block or delta type that may carry text and is not known here is a protocol error, never relayed.
-import { isPlainObject, type Json } from './json-body.ts';
+import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 interface AnthropicStep extends StreamStep {
@@ -31,13 +31,7 @@ export function openAnthropicStream(): StreamSession {
 
   return {
     read(event: SseEvent): AnthropicStep {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(event.data);
-      } catch {
-        throw new StreamProtocolError('a stream event is not JSON');
-      }
-      if (!isPlainObject(payload) || typeof payload.type !== 'string') throw new StreamProtocolError('a stream event has no type');
+      const payload = typedStreamEvent(event.data);
       const type = payload.type;
       const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, payload, field: null };
       switch (type) {

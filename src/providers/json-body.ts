@@ -2,7 +2,7 @@
 // in the adapter's table with its check (an unknown field is a 400 naming it, never passed through unseen), and the
 // strings inside free-form JSON the model reads (tool schemas, tool inputs) become segments with exact paths.
 import { utf8Bytes } from './token-estimate.ts';
-import { RequestError, type RequestSegment, type SegmentLocation } from './types.ts';
+import { RequestError, StreamProtocolError, type RequestSegment, type SegmentLocation } from './types.ts';
 
 export type Json = Record<string, unknown>;
 export type FieldChecks = Record<string, (v: unknown) => boolean>;
@@ -82,6 +82,25 @@ export function collectJsonStrings(value: unknown, path: string, collected: Coll
     if (keys.length > 0) collected.segments.push({ path, text: keys.join('\n'), location });
     for (const key of keys) collectJsonStrings(value[key], `${path}.${key}`, collected, location, depth + 1);
   }
+}
+
+/** A stream event's data as a JSON object; anything else is a protocol error (never relayed unscanned). */
+export function streamEventObject(data: string): Json {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    throw new StreamProtocolError('a stream event is not JSON');
+  }
+  if (!isPlainObject(payload)) throw new StreamProtocolError('a stream event is not a JSON object');
+  return payload;
+}
+
+/** A typed stream event (Anthropic and Responses events carry `type`). */
+export function typedStreamEvent(data: string): Json & { type: string } {
+  const payload = streamEventObject(data);
+  if (typeof payload.type !== 'string') throw new StreamProtocolError('a stream event has no type');
+  return payload as Json & { type: string };
 }
 
 export function isPlainObject(v: unknown): v is Json {

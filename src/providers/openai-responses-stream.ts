@@ -3,7 +3,7 @@
 // in its `.done` events and in `response.completed`; those copies are replaced by the text the relay released (the
 // redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
 // protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does.
-import { isPlainObject, type Json } from './json-body.ts';
+import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { outputItemTexts } from './openai-responses.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
@@ -64,13 +64,7 @@ export function openResponsesStream(): StreamSession {
 
   return {
     read(event: SseEvent): ResponsesStep {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(event.data);
-      } catch {
-        throw new StreamProtocolError('a stream event is not JSON');
-      }
-      if (!isPlainObject(payload) || typeof payload.type !== 'string') throw new StreamProtocolError('a stream event has no type');
+      const payload = typedStreamEvent(event.data);
       const type = payload.type;
       if (Number.isSafeInteger(payload.sequence_number)) sequence = Math.max(sequence, payload.sequence_number as number);
       if (FAILED.has(type)) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, deltaPath: null, copies: [] };

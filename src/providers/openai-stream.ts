@@ -3,7 +3,7 @@
 // `choices[i].text` (completions). Invariants: a delta field that may carry text and is not known here is a protocol
 // error (never relayed unscanned); usage is read from the chunk the injected `stream_options.include_usage` adds, and
 // hidden again from a client that did not ask for it, so its view of the stream is what it asked for.
-import { isPlainObject, type Json } from './json-body.ts';
+import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
 import { StreamProtocolError, type NormalizedRequest, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 type Step = string | number;
@@ -27,13 +27,7 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
 
   function read(event: SseEvent): OpenAiStep {
     if (event.data === '[DONE]') return { texts: [], closes: 'all', final: true, upstreamError: false, payload: null, paths: [], usageOnly: false };
-    let payload: unknown;
-    try {
-      payload = JSON.parse(event.data);
-    } catch {
-      throw new StreamProtocolError('a stream event is not JSON');
-    }
-    if (!isPlainObject(payload)) throw new StreamProtocolError('a stream event is not a JSON object');
+    const payload = streamEventObject(event.data);
     if (payload.error !== undefined) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, paths: [], usageOnly: false };
     if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
     template ??= { id: payload.id, object: payload.object, created: payload.created, model: payload.model, ...(payload.system_fingerprint !== undefined ? { system_fingerprint: payload.system_fingerprint } : {}) };
