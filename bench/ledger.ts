@@ -135,6 +135,8 @@ export async function benchLedger() {
     }
     return {
       database: 'postgresql-15 (throwaway, fsync off)',
+      // which Ed25519 implementation signs (native addon when built; PROCTOR_ED25519_NATIVE=off forces node:crypto)
+      signing_backend: loadSigner(generateSigningKey().privateKeyPem).backend,
       synchronous_commit: settings.rows[0]?.synchronous_commit ?? 'unknown',
       seconds_per_run: SECONDS,
       group_commit: { max_records: 256, max_wait_ms: 0 },

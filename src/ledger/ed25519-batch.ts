@@ -1,17 +1,30 @@
-// Optional native Ed25519 verification for `proctor verify` (native/ed25519-batch, built by scripts/native.sh into
-// .tools/native/ed25519-batch.node). node:crypto stays the reference: the addon may only ACCEPT a signature that
-// node:crypto (OpenSSL) accepts too; every signature it does not accept is re-checked here with node:crypto, so the
-// verdicts are identical with and without the addon (docs/auditing.md, "Speed"). When the file is absent or fails
-// to load, or PROCTOR_ED25519_NATIVE=off, verification uses node:crypto alone and signatureBackend() says so.
+// Optional native Ed25519 (native/ed25519-batch, built by scripts/native.sh into .tools/native/ed25519-batch.node),
+// used to sign ledger records and to verify them in `proctor verify`; node:crypto stays the reference.
+// Verify: the addon may only ACCEPT a signature that node:crypto (OpenSSL) accepts too; every signature it does not
+// accept is re-checked here with node:crypto, so the verdicts are identical with and without the addon
+// (docs/auditing.md, "Speed"). Sign: a key is used natively only after its public key and a probe signature match
+// node:crypto's byte for byte (Ed25519 is deterministic); otherwise that key signs with node:crypto. When the file is
+// absent or fails to load, or PROCTOR_ED25519_NATIVE=off, both use node:crypto alone and the backend says so.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { createPublicKey, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { signatureValid, signingMessage } from './record.ts';
 
 export interface NativeEd25519 {
   /** n*32 key bytes, n*messageLength message bytes, n*64 signature bytes -> n bytes: 1 valid, 0 invalid, 2 undecided. */
   verifyBatch(publicKeys: Uint8Array, messages: Uint8Array, messageLength: number, signatures: Uint8Array): Uint8Array;
+  /** Absent from addons built before signing was added: then every key signs with node:crypto. */
+  Ed25519SigningKey?: new (seed: Uint8Array) => NativeSigningKey;
+}
+
+/** An Ed25519 private key held by the addon (expanded once, zeroed when collected). */
+export interface NativeSigningKey {
+  /** The 32-byte public key. */
+  publicKey(): Uint8Array;
+  /** count messages of messageLength bytes each, back to back -> count*64 signature bytes, in order. */
+  signBatch(messages: Uint8Array, messageLength: number, count: number): Uint8Array;
 }
 
 export type SignatureBackend = 'native-ed25519-dalek' | 'node-crypto';
@@ -114,4 +127,41 @@ export function signaturesValid(checks: readonly SignatureCheck[], addon: Native
     out[i] = signatureValid(c.hash, c.sig, c.key);
   }
   return out;
+}
+
+/** The cross-check message: shaped like a record's signing message (the domain, then a 32-byte hash). */
+const PROBE = signingMessage(new Uint8Array(32).fill(0x5a));
+
+/** PKCS#8 (RFC 8410) DER of an Ed25519 private key up to its 32-byte seed: the seed is the rest of the 48 bytes. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * The addon's signing key for an Ed25519 private key, or null when the addon is absent, cannot sign, or disagrees
+ * with node:crypto on this key (its public key, or its signature of a probe message): the caller then signs with
+ * node:crypto. Nothing about the key is logged or put in an error. The seed is read from the DER export (a buffer,
+ * wiped once the addon holds its own copy), not the JWK `d` (a string, which could not be wiped).
+ */
+export function nativeSigningKey(privateKey: KeyObject, addon: NativeEd25519 | null = nativeEd25519()): NativeSigningKey | null {
+  if (addon === null || typeof addon.Ed25519SigningKey !== 'function') return null;
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') return null;
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  let key: NativeSigningKey;
+  try {
+    const prefix = PKCS8_ED25519_PREFIX.length;
+    if (der.length !== prefix + 32 || !der.subarray(0, prefix).equals(PKCS8_ED25519_PREFIX)) return null;
+    key = new addon.Ed25519SigningKey(der.subarray(prefix));
+  } catch {
+    return null;
+  } finally {
+    der.fill(0);
+  }
+  try {
+    const publicKey = rawEd25519Key(createPublicKey(privateKey));
+    const reference = sign(null, PROBE, privateKey);
+    const probe = key.signBatch(PROBE, PROBE.length, 1);
+    if (publicKey === null || !Buffer.from(key.publicKey()).equals(publicKey) || !Buffer.from(probe).equals(reference)) return null;
+  } catch {
+    return null;
+  }
+  return key;
 }

@@ -1,7 +1,9 @@
-// Batch signing on a worker thread shared by every signer of this process (docs/performance.md): part of a batch of
-// records is signed there while the event loop signs the rest, serves requests, or the previous batch commits. The worker is unref'd while
-// idle, so it never keeps the process alive; it is started on first use. Any worker failure rejects the pending
-// batches (their records fail like any other batch: nothing is acknowledged) and the next batch starts a new worker.
+// Batch signing on a worker thread shared by every node:crypto signer of this process (docs/performance.md): part of
+// a batch of records is signed there while the event loop signs the rest, serves requests, or the previous batch
+// commits. Signers on the native addon do not use it: their signing costs the event loop less than the hand-off. The
+// worker is unref'd while idle, so it never keeps the process alive; it is started on first use. Any worker failure
+// rejects the pending batches (their records fail like any other batch: nothing is acknowledged) and the next batch
+// starts a new worker.
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 

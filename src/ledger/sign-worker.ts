@@ -1,6 +1,6 @@
-// The signing thread: Ed25519 over many messages at once, off the event loop, so part of a batch is signed while the one
-// before it commits. It holds KeyObjects sent to it (never key bytes or PEM) and answers each request with the
-// signatures concatenated (64 bytes each), transferred back without a copy.
+// The signing thread for node:crypto signers: Ed25519 over many messages at once, off the event loop, so part of a
+// batch is signed while the one before it commits. It holds KeyObjects sent to it (never key bytes or PEM) and answers
+// each request with the signatures concatenated (64 bytes each), transferred back without a copy.
 import { sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';

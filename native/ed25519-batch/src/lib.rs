@@ -1,8 +1,9 @@
-//! Ed25519 verification of audit-record signatures for `proctor verify`, as a Node-API addon.
+//! Ed25519 for the audit ledger, as a Node-API addon: signing of records (`Ed25519SigningKey`, in
+//! sign.rs) and verification of their signatures for `proctor verify` (`verifyBatch`, below).
 //!
-//! Contract (see docs/auditing.md, "Speed"): a result byte of 1 means the signature is valid under exactly the rules
-//! node:crypto (OpenSSL) applies, so the caller may accept it without asking node:crypto; any other byte means
-//! "not accepted here" and the caller MUST decide with node:crypto. Accept is therefore never wider than OpenSSL:
+//! Verification contract (see docs/auditing.md, "Speed"): a result byte of 1 means the signature is valid under
+//! exactly the rules node:crypto (OpenSSL) applies, so the caller may accept it without asking node:crypto; any other
+//! byte means "not accepted here" and the caller MUST decide with node:crypto. Accept is therefore never wider than OpenSSL:
 //! - S must be canonical (< L), as in OpenSSL;
 //! - the public key must decode AND re-encode to the same 32 bytes (canonical encoding); otherwise 2 (undecided:
 //!   OpenSSL's and dalek's decoders may differ on non-canonical encodings, so we do not decide);
@@ -16,6 +17,8 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use napi::bindgen_prelude::{Buffer, Error, Result, Status};
 use napi_derive::napi;
+
+mod sign;
 
 /// Verifies n signatures. `public_keys` is n*32 bytes, `messages` is n*message_len bytes (every message has the same
 /// length), `signatures` is n*64 bytes. Returns n bytes: 1 valid, 0 invalid, 2 undecided (caller checks it).
