@@ -226,6 +226,27 @@ export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch
   ]);
 }
 
+/**
+ * Writes a sealed batch in one statement, its own transaction (migrations/007_append_batch.sql): the head row is
+ * locked there and must still be at batch.base (SQLSTATE PR004 otherwise, nothing written). Not for a batch that
+ * brings in a new key (its audit_keys row must be written with it: insertBatch in a transaction).
+ */
+export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
+  if (batch.newKeys.length > 0) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'a batch with a key rotation is written by insertBatch');
+  const rows = batch.params.length / COLUMNS;
+  if (rows === 0) return;
+  await ctx.partitions.ensure(sql, batch.stamps);
+  // Column-wise (one array a column, after the chain), as the function's unnest takes them.
+  const columns: unknown[][] = Array.from({ length: COLUMNS - 1 }, () => new Array<unknown>(rows));
+  for (let r = 0; r < rows; r++) {
+    for (let c = 1; c < COLUMNS; c++) (columns[c - 1] as unknown[])[r] = batch.params[r * COLUMNS + c];
+  }
+  await sql.query(
+    'SELECT audit_append_batch($1, $2, $3, $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[], $13::text[], $14::bytea[])',
+    [ctx.chain, batch.base.seq, batch.base.hash === null ? null : Buffer.from(batch.base.hash), ...columns],
+  );
+}
+
 /** Seals and writes records after `head` (already locked by the caller's transaction). */
 export async function writeBatch(
   tx: Sql,

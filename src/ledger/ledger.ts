@@ -9,8 +9,8 @@ import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { RESERVED_FIELDS, schemaProblem } from './record.ts';
 import type { RecordType } from './record.ts';
-import { insertBatch, lockHead, sameHead, sealBatch, writeBatch } from './chain-writer.ts';
-import type { AppendedRecord, Clock, Head, Member, PendingRecord, RecordIndex, SealedBatch } from './chain-writer.ts';
+import { appendBatch, insertBatch, lockHead, sameHead, sealBatch, writeBatch } from './chain-writer.ts';
+import type { AppendedRecord, ChainContext, Clock, Head, Member, PendingRecord, RecordIndex, SealedBatch } from './chain-writer.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
 import { createGroupCommitter } from './group-commit.ts';
@@ -120,12 +120,15 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         }
         await previousWrite;
         if (!lease.held) lease = await takeLease(sql, chain); // the lease connection died: take it again or stop
-        const done = await sql.transaction(async (tx) => {
+        const ctx = { chain, clock: opts.clock, signer, partitions };
+        // The usual case, in one statement (one round trip): the batch was sealed from the committed head with the key in
+        // force and brings no new key. Anything else (after a failure, a rotation) takes the transaction below.
+        const direct = batch !== null && !uncertain && batch.newKeys.length === 0 && sameHead(batch.base, head) && batch.baseKid === signer.kid;
+        const done = direct ? await appendDirect(sql, ctx, batch as SealedBatch) : await sql.transaction(async (tx) => {
           const stored = await lockHead(tx, chain);
           if (!sameHead(stored, head) && !(uncertain && (await onlyOurs(tx, chain, head, signer.kid)))) {
             throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${chain} was written by another writer (head at seq ${String(stored.seq)}, expected ${String(head.seq)})`);
           }
-          const ctx = { chain, clock: opts.clock, signer, partitions };
           const ready = batch !== null && sameHead(batch.base, stored) && batch.baseKid === signer.kid ? batch : await sealBatch(ctx, stored, items);
           await insertBatch(tx, ctx, ready);
           return ready;
@@ -180,6 +183,19 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
       await lease.release();
     },
   };
+}
+
+/** appendBatch, with the database's "the head moved" (PR004) reported as the conflict it is. */
+async function appendDirect(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<SealedBatch> {
+  try {
+    await appendBatch(sql, ctx, batch);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'PR004') {
+      throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${ctx.chain} was written by another writer (head no longer at seq ${String(batch.base.seq)})`, { cause: error });
+    }
+    throw error;
+  }
+  return batch;
 }
 
 async function takeLease(sql: Sql, chain: string): Promise<Lease> {

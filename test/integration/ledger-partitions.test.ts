@@ -156,6 +156,9 @@ describe('partitions on PostgreSQL', () => {
     await forge('audit_records', 3, mar?.hash as string, '2026-03-30T00:00:00.000Z', 3);
     // ... and a second continuation of that record, in April, is refused: seq 3 is taken (in another partition)
     await expect(forge('audit_records', 3, mar?.hash as string, '2026-04-02T00:00:00.000Z', 4)).rejects.toMatchObject({ code: 'PR003' });
+    // ... and so is a second start of the chain, in a month that holds none of its rows
+    await expect(su.query("INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-fork', 0, '2026-06-01T00:00:00Z', 'chain_opened', NULL, $1, 'k', '\\x00')", [Buffer.alloc(32, 5)]))
+      .rejects.toMatchObject({ code: 'PR003' });
     const { rows } = await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_records WHERE chain = 'pg-fork'");
     expect(toSafeInteger(rows[0]?.n)).toBe(4);
   });
@@ -176,6 +179,35 @@ describe('partitions on PostgreSQL', () => {
     release();
     await first;
     await expect(second).rejects.toMatchObject({ code: 'PR003' });
+  });
+
+  it('the one-statement batch append (migration 007) writes only from the head it names and keeps every guard', async () => {
+    const [, last] = await chainAt(sql, 'pg-direct', ['2026-03-10T00:00:00.000Z', '2026-03-10T00:00:01.000Z']);
+    const lastHash = Buffer.from(last?.hash as string, 'hex');
+    const before = await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'pg-direct' AND seq = 1");
+    const seq1Hash = Buffer.from(toBytes(before.rows[0]?.hash));
+    const call = (baseSeq: number, baseHash: Buffer, rows: { seq: number; prev: Buffer; fill: number }[], extraTs = false) =>
+      sql.query(
+        'SELECT audit_append_batch($1, $2, $3, $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[], $13::text[], $14::bytea[])',
+        ['pg-direct', baseSeq, baseHash, rows.map((r) => r.seq), [...rows.map(() => '2026-03-10T00:00:02.000Z'), ...(extraTs ? ['2026-03-10T00:00:03.000Z'] : [])],
+          rows.map(() => 'decision'), rows.map(() => null), rows.map(() => null), rows.map(() => null), rows.map(() => null),
+          rows.map((r) => r.prev), rows.map((r) => Buffer.alloc(32, r.fill)), rows.map(() => signer.kid), rows.map(() => Buffer.from('{}'))],
+      );
+    const count = async () => toSafeInteger((await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_records WHERE chain = 'pg-direct'")).rows[0]?.n);
+    // a writer whose idea of the head is stale (seq 1, not 2) is refused before anything is written: PR004
+    await expect(call(1, seq1Hash, [{ seq: 2, prev: seq1Hash, fill: 7 }])).rejects.toMatchObject({ code: 'PR004' });
+    // the right head but a row that does not continue it (a gap, then a broken link): the fork guard, PR003
+    await expect(call(2, lastHash, [{ seq: 4, prev: lastHash, fill: 8 }])).rejects.toMatchObject({ code: 'PR003' });
+    await expect(call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 9 }, { seq: 4, prev: Buffer.alloc(32, 1), fill: 10 }])).rejects.toMatchObject({ code: 'PR003' });
+    // columns of different lengths, or no rows: a clear refusal
+    await expect(call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 11 }], true)).rejects.toMatchObject({ code: '22023' });
+    await expect(call(2, lastHash, [])).rejects.toMatchObject({ code: '22023' });
+    expect(await count()).toBe(3); // nothing of any refused call was stored
+    // the right continuation is stored and the head moved onto it, in one statement
+    await call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 12 }, { seq: 4, prev: Buffer.alloc(32, 12), fill: 13 }]);
+    expect(await count()).toBe(5);
+    const head = await sql.query<{ head_seq: unknown }>("SELECT head_seq FROM audit_chains WHERE chain = 'pg-direct'");
+    expect(toSafeInteger(head.rows[0]?.head_seq)).toBe(4);
   });
 
   it.each([
@@ -213,6 +245,11 @@ describe('the runtime role', () => {
         'TRUNCATE audit_records_2027_05',
         'ALTER TABLE audit_records_2027_05 DISABLE TRIGGER USER',
         "CREATE TABLE audit_records_x PARTITION OF audit_records FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')",
+        // the fork guard's tails (migration 008) are written by the guard alone
+        "UPDATE audit_chain_tails SET seq = 0 WHERE chain = 'rt'",
+        "DELETE FROM audit_chain_tails WHERE chain = 'rt'",
+        "INSERT INTO audit_chain_tails (chain, seq, hash) VALUES ('x', 5, '\\x00')",
+        'SELECT * FROM audit_chain_tails',
       ]) {
         await expect(app.query(statement), statement).rejects.toMatchObject({ code: '42501' });
       }

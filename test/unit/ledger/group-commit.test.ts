@@ -29,11 +29,22 @@ interface Probe {
   gate: Promise<void> | null;
 }
 
-/** The real database, wrapped: counts transactions, can fail inserts, can hold a commit back. */
+/** A batch written in one statement (audit_append_batch, migration 007): its own transaction. */
+const isDirectAppend = (text: string) => text.includes('audit_append_batch(');
+
+/** The real database, wrapped: counts transactions (a one-statement batch is one), can fail inserts, can hold a commit
+ * back (a one-statement batch runs inside a transaction here, so its commit can be held too). */
 function probe(inner: Sql): Probe {
   const p: Probe = { sql: inner, transactions: 0, failInserts: false, gate: null };
   p.sql = {
-    query: (text, params) => inner.query(text, params),
+    query: <R,>(text: string, params?: readonly unknown[]) =>
+      !isDirectAppend(text) ? inner.query<R>(text, params) : inner.transaction(async (tx) => {
+        p.transactions++;
+        if (p.failInserts) throw new Error('disk full');
+        const result = await tx.query<R>(text, params);
+        if (p.gate) await p.gate;
+        return result;
+      }),
     tryLease: (name) => inner.tryLease(name),
     close: () => inner.close(),
     transaction: (fn) =>
@@ -150,18 +161,20 @@ describe('pipelined batches and the signing thread', () => {
     // Batch 1 is held just before COMMIT and then fails; batch 2 is sealed meanwhile, after batch 1's seqs.
     let gate: Promise<void> | null = null;
     let failCommits = 0;
+    const holding = <T,>(fn: (tx: Sql) => Promise<T>) =>
+      sql.transaction(async (tx) => {
+        const result = await fn(tx);
+        if (gate) await gate;
+        if (failCommits > 0) {
+          failCommits -= 1;
+          throw new Error('commit lost');
+        }
+        return result;
+      });
     const held: Sql = {
       ...sql,
-      transaction: (fn) =>
-        sql.transaction(async (tx) => {
-          const result = await fn(tx);
-          if (gate) await gate;
-          if (failCommits > 0) {
-            failCommits -= 1;
-            throw new Error('commit lost');
-          }
-          return result;
-        }),
+      query: <R,>(text: string, params?: readonly unknown[]) => (isDirectAppend(text) ? holding((tx) => tx.query<R>(text, params)) : sql.query<R>(text, params)),
+      transaction: holding,
     };
     let sealings = 0;
     const counting = { ...signer, signMany: (m: readonly Uint8Array[]) => ((sealings += 1), signer.signMany!(m)) };
