@@ -19,6 +19,8 @@ export const PER_SUBJECT = 50;
 
 export interface BenchStack {
   database: 'postgresql-15' | 'pglite';
+  /** PostgreSQL's fsync setting (BENCH_DURABLE=1 turns it on); null on PGlite. */
+  fsync: 'on' | 'off' | null;
   sql: Sql;
   upstreamUrl: string;
   proctorUrl: string;
@@ -35,9 +37,16 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
   let database: BenchStack['database'] = 'postgresql-15';
   let postgres: Awaited<ReturnType<typeof startPostgres>> | null = null;
   let sql: Sql;
+  let limitsSql: Sql | undefined; // as startProctor opens it from a postgres config: its own pool, asyncCommit
   try {
-    postgres = await startPostgres();
+    // BENCH_DURABLE=1: fsync on (each synchronous commit waits for the disk, as in production); else fsync off. Either
+    // way the ledger commits synchronously (as in production) and the limits pool asynchronously (as startProctor).
+    postgres = await startPostgres({ durable: process.env.BENCH_DURABLE === '1' });
+    const admin = connectPostgres(postgres.superuserUrl, { max: 1 });
+    await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
+    await admin.close();
     sql = connectPostgres(postgres.url, { max: 10 });
+    limitsSql = connectPostgres(postgres.url, { max: 10, asyncCommit: true });
   } catch {
     database = 'pglite';
     sql = await openPglite(mkdtempSync(path.join(tmpdir(), `proctor-bench-${chain}-`)));
@@ -55,9 +64,10 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     },
     { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
   );
-  const proctor = await startProctor(config, { sql, log: () => {} });
+  const proctor = await startProctor(config, { sql, ...(limitsSql ? { limitsSql } : {}), log: () => {} });
   return {
     database,
+    fsync: postgres === null ? null : process.env.BENCH_DURABLE === '1' ? 'on' : 'off',
     sql,
     upstreamUrl: upstream.url,
     proctorUrl: proctor.url,
@@ -66,6 +76,7 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
       mintDevToken({ key: issuerKey, issuer: issuer.issuer, audience: 'proctor', sub: `${prefix}-${i}`, groups: ['eng'], ttlSeconds: 3600 }))),
     async close() {
       await proctor.close();
+      await limitsSql?.close();
       await sql.close();
       await postgres?.stop();
       await issuer.close();

@@ -89,6 +89,7 @@ export async function benchStreaming() {
     const wide = summary(await run(WIDE, WIDE, `${stack.proctorUrl}/chat/completions`, headers(STREAMS), body));
     return {
       database: stack.database,
+      fsync: stack.fsync,
       event_delay_ms: DELAY_MS,
       answer_chars: `echo: ${PROMPT}`.length,
       concurrency: CONCURRENCY,

@@ -25,6 +25,8 @@ export interface StartOptions {
   clock?: { now(): Date };
   /** Use this database connection instead of opening one from config (the caller keeps ownership). */
   sql?: Sql;
+  /** The limits stage's connection (default: a pool of its own with asyncCommit on PostgreSQL; `sql` when given or on PGlite). */
+  limitsSql?: Sql;
 }
 
 export async function startProctor(config: Config, options: StartOptions = {}): Promise<RunningProctor> {
@@ -34,6 +36,14 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   const sql = options.sql ?? (ownSql as Sql);
   const closers: (() => Promise<void>)[] = [];
   if (ownSql) closers.push(() => ownSql.close());
+  // Reservations and settlements commit without waiting for their own WAL flush: each is followed by a ledger record
+  // committed synchronously (the decision after a reservation, the outcome after a settlement), whose flush covers
+  // theirs. So they cost no fsync of their own on the request path, and nothing forwarded loses its hold in a crash.
+  const db = config.database;
+  const ownLimitsSql = options.sql || options.limitsSql || db.kind !== 'postgres' ? null
+    : connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize, asyncCommit: true });
+  const limitsSql = options.limitsSql ?? ownLimitsSql ?? sql;
+  if (ownLimitsSql) closers.push(() => ownLimitsSql.close());
   try {
     await migrate(sql);
     const signer = loadSigner(config.ledger.signingKeyPem);
@@ -82,7 +92,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       clock,
       // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
       limits: createLimiter({
-        sql,
+        sql: limitsSql,
         pricing: loadPricingFile(config.limits.pricingFile),
         defaults: config.limits.defaults,
         reservationTtlSeconds: config.limits.reservationTtlSeconds,
@@ -96,7 +106,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.runtime.current().active?.version.revision, signing_kid: signer.kid });
+    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.runtime.current().active?.version.revision, signing_kid: signer.kid, signing_backend: signer.backend ?? 'node-crypto' });
     return {
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,

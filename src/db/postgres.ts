@@ -13,6 +13,13 @@ export interface PostgresOptions {
   max?: number;
   /** Client-side limit per query in milliseconds (default none). */
   queryTimeoutMs?: number;
+  /**
+   * Commit without waiting for the WAL flush (synchronous_commit = off for this pool's sessions). Only for statements
+   * whose durability a later synchronous commit implies: WAL is flushed in order, so once a later commit is durable,
+   * so is every earlier one (the limits stage: a reservation is followed by its decision record, a settlement by its
+   * outcome record). Default false.
+   */
+  asyncCommit?: boolean;
 }
 
 export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
@@ -21,6 +28,7 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
     max: opts.max ?? 10,
     ...(opts.queryTimeoutMs === undefined ? {} : { query_timeout: opts.queryTimeoutMs }),
+    ...(opts.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // Without a listener an idle client's error (server restart, network cut) is an uncaught 'error' event.
   pool.on('error', () => undefined);

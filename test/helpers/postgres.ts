@@ -23,7 +23,9 @@ export interface ThrowawayPostgres {
   destroy(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<ThrowawayPostgres> {
+/** durable: fsync, full-page writes and synchronous commit on, as in production (benches that count disk flushes);
+ * default off: tests need no durability across a power cut. */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<ThrowawayPostgres> {
   const bin = findBinaries();
   const asPostgres = typeof process.getuid === 'function' && process.getuid() === 0;
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-pg-'));
@@ -47,9 +49,7 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${dir}`,
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   const startServer = () => exec(pgctl, ['start', '-D', data, '-w', '-t', '30', '-l', path.join(dir, 'server.log'), '-o', options]);
   const stopServer = () => exec(pgctl, ['stop', '-D', data, '-m', 'fast', '-w']);

@@ -40,8 +40,13 @@ async function awayFromMinuteEdge(): Promise<void> {
 
 beforeAll(async () => {
   postgres = await startPostgres();
+  // As in production: commits wait for the WAL flush, except on the limits stage's own pool (asyncCommit, as
+  // startProctor opens it); sqlB is such a pool, so the two-pool tests mix both kinds.
+  const admin = connectPostgres(postgres.superuserUrl, { max: 1 });
+  await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
+  await admin.close();
   sqlA = await connectPostgres(postgres.url, { max: 8 });
-  sqlB = await connectPostgres(postgres.url, { max: 8 });
+  sqlB = await connectPostgres(postgres.url, { max: 8, asyncCommit: true });
   await migrate(sqlA);
 }, 120_000);
 
@@ -64,6 +69,13 @@ async function burst(limiters: Limiter[], count: number, make: () => Parameters<
 }
 
 describe('limits on PostgreSQL', () => {
+  it('an asyncCommit pool commits without waiting for the WAL flush; a default pool waits', async () => {
+    const setting = async (sql: Sql) => (await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
+    expect(await setting(sqlA)).toBe('on');
+    expect(await setting(sqlB)).toBe('off');
+    expect(await sqlB.transaction(async (tx) => (await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit)).toBe('off');
+  });
+
   it('64 concurrent requests against a tight token limit admit no more than the limit holds', async () => {
     await awayFromMinuteEdge();
     const l = limiter(sqlA);
