@@ -16,6 +16,7 @@ import { benchLedger } from './ledger.ts';
 import { benchVerify } from './verify.ts';
 import { benchLimits } from './limits.ts';
 import { benchStreaming } from './streaming.ts';
+import { benchStreamScanner } from './stream-scanner.ts';
 import { startBenchStack } from './stack.ts';
 import { generateSigningKey, loadSigner, sealRecord, verifyLedger } from '../src/ledger/index.ts';
 
@@ -134,6 +135,7 @@ const result = {
   ledger: await benchLedger(),
   verify: await benchVerify(),
   limits: await benchLimits(),
+  stream_scanner: benchStreamScanner(),
   streaming: await benchStreaming(),
 };
 const out = fileURLToPath(new URL('./results/', import.meta.url));

@@ -10,6 +10,7 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
 import { normalizeText } from './normalize.ts';
+import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import type { Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
 import { utf16OffsetsOf } from './utf8-offsets.ts';
@@ -94,7 +95,9 @@ export function createClassifier(opts: {
       `fingerprintKey must be at least ${MIN_FINGERPRINT_KEY_BYTES} bytes`);
   }
   const fingerprintOf = createFingerprinter(opts.fingerprintKey);
-  const recognizers = (opts.recognizers ?? DEFAULT_RECOGNIZERS).map(compileRecognizer);
+  const definitions: readonly RecognizerDefinition[] = Object.freeze([...(opts.recognizers ?? DEFAULT_RECOGNIZERS)]);
+  const recognizers = definitions.map(compileRecognizer);
+  holdPlanFor(definitions, recognizers); // what stream scanners hold back (stream-hold.ts): checked at start-up too
   let candidates: InstanceType<typeof RE2.Set> | undefined;
   if (recognizers.length > 0) {
     try {
@@ -158,5 +161,5 @@ export function createClassifier(opts: {
     return { findings };
   }
 
-  return { classify };
+  return { classify, recognizers: definitions };
 }

@@ -34,6 +34,8 @@ export interface CompiledRecognizer {
   startsAtToken: boolean;
   baseScore: number;
   contextScore: number;
+  /** `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared. */
+  partial: RE2 | undefined;
 }
 
 /** `\b…`, `(?i:\b…` or a leading-delimiter group `(?:^|[^\w…])`: no match can start inside a run of word characters. */
@@ -66,6 +68,7 @@ function checkData(def: RecognizerDefinition, name: string): void {
   if (def.requireContext === true && words.length === 0) throw invalid(name, 'requireContext needs contextWords');
   if (def.fallback !== undefined && typeof def.fallback !== 'boolean') throw invalid(name, 'fallback must be a boolean');
   if (def.contextInClause !== undefined && typeof def.contextInClause !== 'boolean') throw invalid(name, 'contextInClause must be a boolean');
+  if (def.partial !== undefined && (typeof def.partial !== 'string' || def.partial === '')) throw invalid(name, 'partial must be a non-empty string');
   const w = def.contextWindow;
   if (w !== undefined && !(Number.isSafeInteger(w.before) && Number.isSafeInteger(w.after) && w.before >= 0 && w.after >= 0 && w.before <= 256 && w.after <= 256)) {
     throw invalid(name, 'contextWindow before/after must be integers 0..256');
@@ -103,6 +106,14 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     throw invalid(name, `pattern does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
   }
   if (regex.test(Buffer.alloc(0))) throw invalid(name, 'pattern matches the empty string');
+  let partial: RE2 | undefined;
+  if (def.partial !== undefined) {
+    try {
+      partial = new RE2(`(?:${def.partial})$`);
+    } catch (cause) {
+      throw invalid(name, `partial does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    }
+  }
   const group = def.group ?? 0;
   if (!Number.isInteger(group) || group < 0 || group > groups) throw invalid(name, `group must be 0..${groups}`);
   return {
@@ -125,5 +136,6 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     contextInClause: def.contextInClause === true,
     baseScore: def.baseScore,
     contextScore: def.contextScore ?? Math.min(100, def.baseScore + DEFAULT_CONTEXT_BOOST),
+    partial,
   };
 }

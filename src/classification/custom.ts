@@ -17,6 +17,8 @@ export interface RecognizerSettings {
   requireContext: boolean;
   baseScore: number;
   contextScore?: number;
+  /** RE2 source of the recognizer's partial (types.ts), so streamed answers need not hold the fixed window for it. */
+  partial?: string;
 }
 
 const isValidatorName = (name: string): name is ValidatorName => Object.hasOwn(VALIDATORS, name);
@@ -40,6 +42,7 @@ export function recognizerFromSettings(s: RecognizerSettings): RecognizerDefinit
     requireContext: s.requireContext,
     baseScore: s.baseScore,
     ...(s.contextScore === undefined ? {} : { contextScore: s.contextScore }),
+    ...(s.partial === undefined ? {} : { partial: s.partial }),
   };
 }
 

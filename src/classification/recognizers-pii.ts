@@ -1,6 +1,7 @@
 // Built-in recognizers for personal, health and payment data (PII, PHI, PCI), as data. RE2 syntax: `\b` and `\d`
 // are ASCII-only, which is what these formats use (full-width digits are normalised before matching).
 // Formats that are ambiguous without a label (passport, routing, NHS, bare SSN, dates of birth) need a context word.
+import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 const PHONE_WORDS = ['phone', 'tel', 'telephone', 'mobile', 'cell', 'call', 'fax', 'whatsapp', 'contact', 'téléphone',
@@ -11,6 +12,7 @@ export const EMAIL: RecognizerDefinition = {
   category: 'PII',
   // Bounded (local part ≤ 64, ≤ 8 labels of ≤ 63), so a match never spans more than a few hundred characters.
   pattern: String.raw`\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,63}\b`,
+  partial: String.raw`\b[A-Za-z0-9][A-Za-z0-9._%+-]*(?:@[A-Za-z0-9.-]*)?`,
   validator: 'email',
   normalizer: 'lowercase',
   contextWords: ['email', 'e-mail', 'mail', 'contact'],
@@ -22,6 +24,7 @@ export const PHONE_INTERNATIONAL: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
   pattern: String.raw`(?:^|[^\w+])(\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){1,6})\b`,
+  partial: String.raw`\+[0-9 .()-]*`,
   group: 1,
   refiner: 'phone_groups',
   validator: 'phone',
@@ -35,6 +38,7 @@ export const PHONE_NANP: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
   pattern: String.raw`(?:^|[^\w+(.-])((?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4})(?:[^\w.-]|[.-](?:\D|$)|$)`,
+  partial: String.raw`[(0-9][0-9() .-]*`,
   group: 1,
   validator: 'phone',
   normalizer: 'digits',
@@ -50,6 +54,7 @@ export const PHONE_NATIONAL: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
   pattern: String.raw`\b(0\d{1,4}(?:[ /-]\d{2,8}){1,4})\b`,
+  partial: String.raw`\b0[0-9 /-]*`,
   group: 1,
   validator: 'phone',
   normalizer: 'digits',
@@ -65,6 +70,7 @@ export const US_SSN: RecognizerDefinition = {
   type: 'US_SSN',
   category: 'PII',
   pattern: String.raw`\b(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})\b`,
+  partial: String.raw`\b[0-9][0-9 -]{0,10}`,
   validator: 'us_ssn',
   normalizer: 'digits',
   contextWords: ['ssn', 'social security', 'social sec', 'taxpayer', 'tin'],
@@ -76,6 +82,7 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
   type: 'US_SSN',
   category: 'PII',
   pattern: String.raw`\b\d{9}\b`,
+  partial: String.raw`\b[0-9]{1,9}`,
   validator: 'us_ssn',
   normalizer: 'digits',
   contextWords: ['ssn', 'social security', 'social security number'],
@@ -91,6 +98,7 @@ export const CREDIT_CARD: RecognizerDefinition = {
   type: 'CREDIT_CARD',
   category: 'PCI',
   pattern: String.raw`\b\d(?:[ -]?\d){12,}\b`,
+  partial: String.raw`\b[0-9](?:[ -]?[0-9])*[ -]?`,
   refiner: 'card_groups',
   validator: 'luhn',
   normalizer: 'digits',
@@ -104,6 +112,7 @@ export const IBAN: RecognizerDefinition = {
   type: 'IBAN',
   category: 'PII',
   pattern: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}\b`,
+  partial: String.raw`\b[A-Z](?:[A-Z](?:[0-9](?:[0-9][A-Z0-9 ]*)?)?)?`,
   refiner: 'iban_length',
   validator: 'iban',
   normalizer: 'alphanumeric_upper',
@@ -116,6 +125,7 @@ export const IP_ADDRESS_V4: RecognizerDefinition = {
   type: 'IP_ADDRESS',
   category: 'PII',
   pattern: String.raw`(?:^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:[^\w.-]|[.-](?:[^\w]|$)|-\d|$)`,
+  partial: String.raw`[0-9][0-9.]*(?:-[0-9]?)?`,
   group: 1,
   validator: 'ipv4',
   contextWords: ['ip', 'address', 'host', 'server', 'client'],
@@ -127,6 +137,7 @@ export const IP_ADDRESS_V6: RecognizerDefinition = {
   type: 'IP_ADDRESS',
   category: 'PII',
   pattern: String.raw`(?:^|[^\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:%[0-9A-Za-z]{1,16})?)(?:[^\w:]|$)`,
+  partial: String.raw`[0-9A-Fa-f:]+(?:%[0-9A-Za-z]*)?`,
   group: 1,
   validator: 'ipv6',
   normalizer: 'lowercase',
@@ -139,17 +150,24 @@ export const US_PASSPORT: RecognizerDefinition = {
   type: 'US_PASSPORT',
   category: 'PII',
   pattern: String.raw`\b(?:[A-Z]\d{8}|\d{9})\b`,
+  partial: String.raw`\b(?:[A-Z][0-9]{0,8}|[0-9]{1,9})`,
   contextWords: ['passport', 'passport number', 'passport no', 'reisepass', 'pasaporte', 'passeport', 'passaporto'],
   requireContext: true,
   baseScore: 85,
 };
 
-const MONTH = '(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.?';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = `(?i:${MONTHS.join('|')})[a-z]{0,6}\\.?`;
 
 export const DATE_OF_BIRTH: RecognizerDefinition = {
   type: 'DATE_OF_BIRTH',
   category: 'PII',
   pattern: String.raw`\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\.? ${MONTH} \d{4}|${MONTH} \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b`,
+  partial: [
+    String.raw`\b[0-9][0-9/.-]*`,
+    String.raw`\b[0-9]{1,2}\.? (?:[A-Za-z]+\.?(?: [0-9]{0,4})?)?`,
+    `(?i:\\b(?:${MONTHS.map((m) => prefixOf(m, String.raw`[a-z]{0,6}\.?(?: (?:[0-9]{1,2}(?:[a-z]{1,2})?,?(?: [0-9]{0,4})?)?)?`)).join('|')}))`,
+  ].join('|'),
   validator: 'date',
   contextWords: ['dob', 'd.o.b', 'born', 'birth', 'birthday', 'date of birth', 'birthdate', 'geboren', 'geburtsdatum',
     'né', 'née', 'naissance', 'nacimiento', 'nacido', 'nacida', 'nascita'],
@@ -160,11 +178,17 @@ export const DATE_OF_BIRTH: RecognizerDefinition = {
   baseScore: 90,
 };
 
+/** Every MRN label written out in full; their prefixes are the prefixes of every label the pattern accepts. */
+const MRN_LABELS = ['mrn', 'medical record number', 'medical record no.', 'medical record #', 'patient id', 'patient number',
+  'patient no.', 'chart number', 'chart no.', 'chart #', 'patientennummer', 'fallnummer', 'dossier'];
+const MRN_LABEL = String.raw`(?i:\b(?:mrn|medical record(?: number| no\.?| #)?|patient (?:id|number|no\.?)|chart (?:number|no\.?|#)|patientennummer|fallnummer|dossier)\b)`;
+
 /** The label is part of the pattern (MRN formats are local to each hospital); the finding is the number. */
 export const MEDICAL_RECORD_NUMBER: RecognizerDefinition = {
   type: 'MEDICAL_RECORD_NUMBER',
   category: 'PHI',
-  pattern: String.raw`(?i:\b(?:mrn|medical record(?: number| no\.?| #)?|patient (?:id|number|no\.?)|chart (?:number|no\.?|#)|patientennummer|fallnummer|dossier)\b)\s*[:#]?\s*(?:(?i:is)\s+)?([A-Z]{0,3}-?\d{5,10})\b`,
+  pattern: String.raw`${MRN_LABEL}\s*[:#]?\s*(?:(?i:is)\s+)?([A-Z]{0,3}-?\d{5,10})\b`,
+  partial: `(?i:\b(?:${MRN_LABELS.map((l) => prefixOf(l)).join('|')}))|${MRN_LABEL}${String.raw`\s*[:#]?\s*(?:(?i:is?)\s*)?(?:[A-Z]{0,3}-?[0-9]{0,10})?`}`,
   group: 1,
   normalizer: 'alphanumeric_upper',
   baseScore: 85,
@@ -174,6 +198,7 @@ export const US_BANK_ROUTING: RecognizerDefinition = {
   type: 'US_BANK_ROUTING',
   category: 'PII',
   pattern: String.raw`\b\d{9}\b`,
+  partial: String.raw`\b[0-9]{1,9}`,
   validator: 'aba_routing',
   contextWords: ['routing', 'aba', 'rtn', 'routing number', 'transit', 'ach', 'wire'],
   requireContext: true,
@@ -184,6 +209,7 @@ export const UK_NHS: RecognizerDefinition = {
   type: 'UK_NHS',
   category: 'PHI',
   pattern: String.raw`\b\d{3}[ -]?\d{3}[ -]?\d{4}\b`,
+  partial: String.raw`\b[0-9][0-9 -]{0,11}`,
   validator: 'nhs',
   normalizer: 'digits',
   contextWords: ['nhs', 'nhs number', 'nhs no'],
@@ -195,6 +221,7 @@ export const BTC_ADDRESS: RecognizerDefinition = {
   type: 'BTC_ADDRESS',
   category: 'PII',
   pattern: String.raw`\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})\b`,
+  partial: String.raw`\b(?:[13][1-9A-HJ-NP-Za-km-z]*|${prefixOf('bc1', '[02-9ac-hj-np-z]*')}|${prefixOf('BC1', '[02-9AC-HJ-NP-Z]*')})`,
   validator: 'btc_address',
   contextWords: ['bitcoin', 'btc', 'wallet'],
   baseScore: 90,
@@ -204,6 +231,7 @@ export const ETH_ADDRESS: RecognizerDefinition = {
   type: 'ETH_ADDRESS',
   category: 'PII',
   pattern: String.raw`\b0x[0-9a-fA-F]{40}\b`,
+  partial: `\\b${prefixOf('0x', '[0-9a-fA-F]*')}`,
   validator: 'eth_address',
   normalizer: 'lowercase',
   contextWords: ['ethereum', 'eth', 'wallet'],

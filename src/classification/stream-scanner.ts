@@ -1,16 +1,20 @@
-// Classifies a text that arrives in chunks (a streamed model answer) and releases it only when it is safe to judge:
-// the last `window` characters are held back, and so is any finding that reaches into them, so a value split across
-// chunks is seen whole before any of it is released. Guarantee: every value the classifier finds in the whole text
-// whose match (with the context the recognizer needs after it) spans at most `window` characters is reported in the
-// chunk that releases it, with offsets inside that chunk. Held text beyond `maxBuffer` is an error (fail closed).
+// Classifies a text that arrives in chunks (a streamed model answer) and releases text as soon as it provably cannot
+// be part of a finding. Held back: from the earliest suffix any recognizer's `partial` says may begin a value, from
+// any match that reaches the end of the text or whose after-context is not complete, and the last `window`
+// characters whenever a recognizer declares no partial (stream-hold.ts). Guarantee: every finding the classifier
+// reports on the whole text is reported in the chunk that releases it, same type, confidence and fingerprint, offsets
+// inside that chunk, and no character of it is released earlier (for a recognizer without a partial: when its match
+// with its after-context spans at most `window` characters). Held text beyond `maxBuffer` is an error (fail closed).
 import { ClassificationError } from './errors.ts';
+import { normalizeText } from './normalize.ts';
+import { holdPlanFor, matchHolds, partialStart, type HoldPlan, type ScanText } from './stream-hold.ts';
 import type { Classifier, Finding } from './types.ts';
 
 export interface StreamScannerOptions {
   classifier: Classifier;
   /** The segment path findings carry (e.g. "choices[0].delta.content"). */
   path: string;
-  /** Characters held back at the end of the buffer (default 256). */
+  /** Characters held back at the end of the buffer for recognizers without a partial (default 256). */
   window?: number;
   /** Most characters ever held (default 65,536); a finding that keeps growing past it throws ERR_STREAM_BUFFER_EXCEEDED. */
   maxBuffer?: number;
@@ -31,11 +35,51 @@ export interface StreamScanner {
   end(): ScannedChunk;
 }
 
-/** Released text kept as leading context, so context words before a value still count. */
-const CONTEXT_CHARS = 64;
+/**
+ * Released text kept (normalised) as leading context, so context words before a value and the character before it
+ * (`\b`) still count. MUST exceed every recognizer's contextWindow.before; a scanner widens it when one needs more.
+ */
+export const CONTEXT_CHARS = 64;
+
+/**
+ * How far back a partial, or a raw match reaching the end, may hold text on its own: more than any bounded built-in
+ * format spans (an e-mail address, at most ~600 characters, is the longest), so a run that matches without end (a
+ * long run of digits or hex) is still released, never held until maxBuffer fails the stream. Never less than
+ * `window`, so never weaker than the fixed window; validated matches still hold and move the cut back, however long
+ * (a private-key block is held whole).
+ */
+const PARTIAL_HOLD_LIMIT = 1024;
 
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * How much further back than the look-behind the kept context may start, to start just after whitespace: there the
+ * text's start (`\b`, `^`) means what the whitespace before it meant, so no match can begin in the middle of a
+ * released word (a run longer than this without whitespace may still be cut; a match found there is reported,
+ * never dropped: over-redaction, not a leak).
+ */
+const CONTEXT_SEARCH = 256;
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/** The context kept from released text: at least `count` units, starting after whitespace when one is near. */
+function contextOf(released: string, count: number): string {
+  let from = Math.max(0, released.length - count);
+  for (let at = from, floor = Math.max(0, from - CONTEXT_SEARCH); at >= floor; at -= 1) {
+    if (at === 0 || isWhitespace(released.charCodeAt(at - 1))) {
+      from = at;
+      break;
+    }
+  }
+  return released.slice(from < released.length && isLowSurrogate(released.charCodeAt(from)) ? from + 1 : from);
 }
 
 export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
@@ -44,29 +88,63 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   if (!Number.isSafeInteger(window) || window < 1 || !Number.isSafeInteger(maxBuffer) || maxBuffer < window) {
     throw new RangeError('window must be a positive integer and maxBuffer at least window');
   }
-  let context = ''; // tail of released text
+  // A classifier that does not say what it recognizes gets the fixed window for everything.
+  const plan: HoldPlan | undefined = opts.classifier.recognizers === undefined ? undefined : holdPlanFor(opts.classifier.recognizers);
+  const fixedWindow = plan === undefined || plan.fixedWindow;
+  // One more than the widest before-window, for the character a pattern's `\b` or delimiter looks at.
+  const lookBehind = Math.max(CONTEXT_CHARS, (plan?.maxContextBefore ?? 0) + 2);
+  let context = ''; // normalised tail of released text
   let pending = ''; // held text
   let released = 0; // characters released so far
   let ended = false;
 
+  const nothing = (): ScannedChunk => {
+    if (pending.length > maxBuffer) {
+      throw new ClassificationError('ERR_STREAM_BUFFER_EXCEEDED', null, `more than ${maxBuffer} characters held back`);
+    }
+    return { text: '', offset: released, findings: [] };
+  };
+
+  /** Where the held part must start for a non-final release (before any classification: cheap, every push). */
+  function firstCut(text: string, scan: ScanText | undefined): number {
+    let cut = fixedWindow ? text.length - window : text.length;
+    if (plan !== undefined && scan !== undefined) {
+      cut = Math.min(cut, Math.max(partialStart(plan, scan), text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
+    }
+    // A high surrogate at the end may be half of a character still arriving.
+    if (text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1))) cut = Math.min(cut, text.length - 1);
+    return cut;
+  }
+
   function release(final: boolean): ScannedChunk {
     const text = context + pending;
+    let scan: ScanText | undefined;
+    if (plan !== undefined && !final) {
+      const normalized = normalizeText(text);
+      scan = { original: text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
+    }
+    let cut = final ? text.length : firstCut(text, scan);
+    if (cut <= context.length) return nothing();
+    const holds = plan !== undefined && scan !== undefined ? matchHolds(plan, scan) : { from: text.length, rawFrom: text.length, spans: [] };
+    // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
+    if (!final) cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
     const findings = text.length === 0 ? [] : opts.classifier.classify([{ path: opts.path, text }]).findings
       .filter((f) => f.end > context.length);
-    let cut = final ? text.length : Math.max(context.length, text.length - window);
     if (!final) {
-      // Move the cut back to the start of any finding that crosses it (repeat: findings may chain).
+      // Move the cut back to the start of any finding or match that crosses it (repeat: they may chain).
+      const spans: (readonly [number, number])[] = [...findings.map((f) => [f.start, f.end] as const), ...holds.spans];
       for (let moved = true; moved;) {
         moved = false;
-        for (const f of findings) {
-          const earlier = Math.max(context.length, f.start);
-          if (f.start < cut && f.end > cut && earlier < cut) {
+        for (const [start, end] of spans) {
+          const earlier = Math.max(context.length, start);
+          if (start < cut && end > cut && earlier < cut) {
             cut = earlier;
             moved = true;
           }
         }
       }
       if (cut > context.length && isLowSurrogate(text.charCodeAt(cut))) cut -= 1;
+      if (cut <= context.length) return nothing();
     }
     const out = text.slice(context.length, cut);
     const base = context.length;
@@ -74,7 +152,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     const chunk: ScannedChunk = { text: out, offset: released, findings: inside };
     released += out.length;
     pending = text.slice(cut);
-    context = text.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
+    // Normalised, so zero-width characters cannot push context words out of the look-behind.
+    context = contextOf(normalizeText(text.slice(0, cut)).text, lookBehind);
     if (pending.length > maxBuffer) {
       throw new ClassificationError('ERR_STREAM_BUFFER_EXCEEDED', null, `more than ${maxBuffer} characters held back`);
     }
@@ -85,9 +164,9 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     push(chunk) {
       if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
       pending += chunk;
-      // Nothing can be released while no more than `window` characters are held (the cut could not pass them), so
+      // With the fixed window nothing can be released while no more than `window` characters are held, so
       // classifying now would be wasted: a streamed answer arrives a few characters per event.
-      if (pending.length <= window) return { text: '', offset: released, findings: [] };
+      if (fixedWindow && pending.length <= window) return { text: '', offset: released, findings: [] };
       return release(false);
     },
     end() {

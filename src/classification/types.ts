@@ -61,9 +61,21 @@ export interface RecognizerDefinition {
   baseScore: number;
   /** Confidence with context (default min(100, baseScore + 20)). */
   contextScore?: number;
+  /**
+   * RE2 source, anchored at the end of the text when compiled (`(?:partial)$`), matching every text suffix that could
+   * still be the beginning of a match (or a whole match that more text could change), so a stream scanner may release
+   * everything before the earliest such suffix. MUST be conservative: a suffix it misses is released before the value is
+   * complete. Without it, the scanner holds back a fixed window for this recognizer (stream-scanner.ts).
+   */
+  partial?: string;
 }
 
 export interface Classifier {
   /** Scans every segment. MUST be deterministic: same input and key, same findings in the same order. */
   classify(segments: readonly TextSegment[]): Classification;
+  /**
+   * The definitions it was built from, so a stream scanner can judge what is safe to release early. A classifier that
+   * does not expose them is streamed with the fixed hold-back window only.
+   */
+  readonly recognizers?: readonly RecognizerDefinition[];
 }

@@ -71,6 +71,8 @@ export interface CustomRecognizerSettings {
   requireContext: boolean;
   baseScore: number;
   contextScore?: number;
+  /** RE2 source: every text suffix that may begin a match (streaming releases early with it; docs/classification.md). */
+  partial?: string;
 }
 
 export type ConfigErrorCode = 'ERR_CONFIG_UNREADABLE' | 'ERR_CONFIG_INVALID' | 'ERR_CONFIG_SECRET';
@@ -141,6 +143,13 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     } catch (error) {
       problems.push(`/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`);
     }
+    if (r.partial !== undefined) {
+      try {
+        new RE2(`(?:${r.partial})$`);
+      } catch (error) {
+        problems.push(`/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`);
+      }
+    }
     const contextWords = (r.context_words ?? []).map((w) => w.toLowerCase());
     if (r.require_context === true && contextWords.length === 0) {
       problems.push(`/classification/recognizers/${i}/require_context: recognizer ${r.type}: needs context_words`);
@@ -149,6 +158,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       type: r.type, category: r.category, pattern: r.pattern, contextWords, requireContext: r.require_context ?? false, baseScore: r.base_score,
       ...(r.group === undefined ? {} : { group: r.group }), ...(r.validator === undefined ? {} : { validator: r.validator }),
       ...(r.normalizer === undefined ? {} : { normalizer: r.normalizer }), ...(r.context_score === undefined ? {} : { contextScore: r.context_score }),
+      ...(r.partial === undefined ? {} : { partial: r.partial }),
     };
   });
 

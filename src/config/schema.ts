@@ -81,6 +81,7 @@ export interface CustomRecognizerDocument {
   require_context?: boolean;
   base_score: number;
   context_score?: number;
+  partial?: string;
 }
 
 type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };

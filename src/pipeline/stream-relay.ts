@@ -53,7 +53,7 @@ export interface RelayOptions {
   rules: { redact: readonly string[]; block: readonly string[] };
   /** Used when the upstream never reported prompt tokens. */
   estimatedPromptTokens: number;
-  /** Hold-back window per channel, in characters (docs/classification.md). */
+  /** Fixed hold-back window per channel, in characters, for recognizers that declare no partial (docs/classification.md). */
   window?: number;
 }
 
