@@ -2,6 +2,7 @@
 // PostgreSQL 15 cluster (PGlite where PostgreSQL is not installed), the default policy bundle and generated keys.
 // Every stage is on, as in production. The default policy allows 60 requests per minute per subject, so callers
 // spread load over `tokens(n)` subjects (limits are still reserved and settled for every request).
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ export const PER_SUBJECT = 50;
 
 export interface BenchStack {
   database: 'postgresql-15' | 'pglite';
+  /** Whether Proctor runs in a process of its own. */
+  proctorProcess: boolean;
   /** PostgreSQL's fsync setting (BENCH_DURABLE=1 turns it on); null on PGlite. */
   fsync: 'on' | 'off' | null;
   sql: Sql;
@@ -30,7 +33,32 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(chain: string, upstreamOptions: EchoOptions = {}): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Run Proctor in a child process of its own, with its own pools from a PostgreSQL config, as deployed (PostgreSQL
+   * only; on PGlite it stays in this process). Default false. */
+  process?: boolean;
+}
+
+/** Starts bench/proctor-process.ts with this configuration; resolves with its base URL and a stop function. */
+async function proctorProcess(doc: Record<string, unknown>, env: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./proctor-process.ts', import.meta.url))], {
+    env: { ...process.env, PROCTOR_BENCH_CONFIG: JSON.stringify({ doc, env }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the Proctor process exited (code ${code}) before it listened`)));
+  });
+  return { url, close: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+export async function startBenchStack(chain: string, upstreamOptions: EchoOptions = {}, options: BenchStackOptions = {}): Promise<BenchStack> {
   const upstream = await startEchoUpstream(upstreamOptions);
   const issuerKey = await generateDevIssuerKey();
   const issuer = await startDevIssuer({ key: issuerKey, port: 0 });
@@ -52,21 +80,23 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     sql = await openPglite(mkdtempSync(path.join(tmpdir(), `proctor-bench-${chain}-`)));
   }
   const key = generateSigningKey();
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { pglite_dir: 'unused' },
-      ledger: { chain, signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: bundlePath },
-      upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
-    },
-    { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
-  );
-  const proctor = await startProctor(config, { sql, ...(limitsSql ? { limitsSql } : {}), log: () => {} });
+  const doc = {
+    server: { host: '127.0.0.1', port: 0 },
+    database: { pglite_dir: 'unused' } as Record<string, unknown>,
+    ledger: { chain, signing_key: { env: 'KEY' } },
+    identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true }] },
+    classification: { fingerprint_key: { env: 'FP' } },
+    policy: { bundle: bundlePath },
+    upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
+  };
+  const env: Record<string, string> = { KEY: key.privateKeyPem, FP: 'f'.repeat(32) };
+  const separate = options.process === true && postgres !== null;
+  const proctor = separate
+    ? await proctorProcess({ ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } }, { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url })
+    : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { sql, ...(limitsSql ? { limitsSql } : {}), log: () => {} });
   return {
     database,
+    proctorProcess: separate,
     fsync: postgres === null ? null : process.env.BENCH_DURABLE === '1' ? 'on' : 'off',
     sql,
     upstreamUrl: upstream.url,

@@ -12,7 +12,8 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_STREAM_CONCURRENCY ?? 1);
 const WIDE = Number(process.env.BENCH_WIDE_STREAMS ?? 512);
 const DELAY_MS = Number(process.env.BENCH_STREAM_DELAY_MS ?? 2);
-// ~360 characters of answer (60 events of 6): longer than the 256-character hold-back window.
+// ~360 characters of answer (60 events of 6): with the built-in recognizers text is released as it arrives, one word
+// behind (first text minus first event is what the hold-back costs).
 const PROMPT = 'Summarise the quarterly report for the north region. '.repeat(6).trim();
 
 interface StreamTiming {
@@ -40,6 +41,7 @@ async function oneStream(url: string, headers: Record<string, string>, body: str
     if (firstText < 0 && /"content":"[^"]/.test(text)) firstText = now - t0;
     tail = (tail + text).slice(-64);
   }
+  if (process.env.BENCH_DEBUG && !(res.statusCode === 200 && tail.includes('[DONE]'))) process.stderr.write(`stream not completed: ${res.statusCode} ${tail}\n`);
   return { first_event_ms: firstEvent, first_text_ms: firstText, total_ms: performance.now() - t0, max_gap_ms: maxGap, completed: res.statusCode === 200 && tail.includes('[DONE]') };
 }
 
@@ -78,18 +80,37 @@ function summary(timings: StreamTiming[]) {
   };
 }
 
+/** One stream at a time, direct and through Proctor taking turns, so both see the same machine at the same moments. */
+async function runPaired(count: number, direct: string, proctor: string, headers: (i: number) => Record<string, string>, body: string): Promise<[StreamTiming[], StreamTiming[]]> {
+  const agents = [new Agent({ connections: 1 }), new Agent({ connections: 1 })] as const;
+  const out: [StreamTiming[], StreamTiming[]] = [[], []];
+  for (let i = 0; i < count; i++) {
+    out[0].push(await oneStream(direct, headers(i), body, agents[0]));
+    out[1].push(await oneStream(proctor, headers(i), body, agents[1]));
+  }
+  await Promise.all(agents.map((a) => a.close()));
+  return out;
+}
+
 export async function benchStreaming() {
-  const stack = await startBenchStack('bench-stream', { stream: () => ({ delayMs: DELAY_MS }) });
+  // BENCH_PROCTOR_PROCESS=1: Proctor in a process of its own (its own pools from a PostgreSQL config, as deployed);
+  // default: in this process, beside the client and the upstream (on two cores, three busy processes contend more).
+  const stack = await startBenchStack('bench-stream', { stream: () => ({ delayMs: DELAY_MS }) }, { process: process.env.BENCH_PROCTOR_PROCESS === '1' });
   const subjects = await stack.tokens(STREAMS + WIDE, 'stream');
   const body = JSON.stringify({ model: 'echo-1', max_tokens: 256, stream: true, messages: [{ role: 'user', content: PROMPT }] });
   const headers = (offset: number) => (i: number) => ({ 'content-type': 'application/json', authorization: `Bearer ${subjects[Math.floor((offset + i) / PER_SUBJECT)]}` });
   try {
-    const direct = summary(await run(STREAMS, CONCURRENCY, `${stack.upstreamUrl}/chat/completions`, headers(0), body));
-    const through = summary(await run(STREAMS, CONCURRENCY, `${stack.proctorUrl}/chat/completions`, headers(0), body));
+    const [directRuns, throughRuns] = CONCURRENCY === 1 && process.env.BENCH_PAIRED !== '0'
+      ? await runPaired(STREAMS, `${stack.upstreamUrl}/chat/completions`, `${stack.proctorUrl}/chat/completions`, headers(0), body)
+      : [await run(STREAMS, CONCURRENCY, `${stack.upstreamUrl}/chat/completions`, headers(0), body), await run(STREAMS, CONCURRENCY, `${stack.proctorUrl}/chat/completions`, headers(0), body)];
+    const direct = summary(directRuns);
+    const through = summary(throughRuns);
     const wide = summary(await run(WIDE, WIDE, `${stack.proctorUrl}/chat/completions`, headers(STREAMS), body));
     return {
       database: stack.database,
       fsync: stack.fsync,
+      proctor_process: stack.proctorProcess,
+      paired: CONCURRENCY === 1 && process.env.BENCH_PAIRED !== '0',
       event_delay_ms: DELAY_MS,
       answer_chars: `echo: ${PROMPT}`.length,
       concurrency: CONCURRENCY,
