@@ -5,7 +5,7 @@
 // Bodies of decision/outcome/policy_activated records arrive already serialised and schema-checked (at append): their
 // bytes are the body members merged with the envelope and the seal, never serialised again. A record that is invalid
 // (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the batch.
-import { canonicalMembers } from './canonical.ts';
+import { canonicalString } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
@@ -120,8 +120,46 @@ interface Unsigned {
   at: number;
   members: Member[];
   hash: Uint8Array;
+  hashHex: string;
   signer: Signer;
   seq: number;
+}
+
+/** Two member lists, each sorted by key, with no key in both, as one sorted list (what sorting their union gives). */
+export function mergeMembers(a: readonly Member[], b: readonly Member[]): Member[] {
+  const out: Member[] = new Array<Member>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byKey(a[i] as Member, b[j] as Member) <= 0 ? (a[i++] as Member) : (b[j++] as Member);
+  while (i < a.length) out[k++] = a[i++] as Member;
+  while (j < b.length) out[k++] = b[j++] as Member;
+  return out;
+}
+
+/** The envelope's members, sorted (chain, prev, request_id, seq, ts, type, v): what canonicalMembers gives for them.
+ * `chain` arrives in canonical form; ts and prev are of fixed ASCII formats (checked by the caller); the type and the
+ * request id go through the canonical writer, which refuses what is not well-formed. */
+function envelope(chainText: string, type: RecordType, seq: number, ts: string, prev: string | null, requestId: string | null): Member[] {
+  return [
+    ['chain', `"chain":${chainText}`],
+    ['prev', prev === null ? '"prev":null' : `"prev":"${prev}"`],
+    ['request_id', `"request_id":${canonicalString(requestId)}`],
+    ['seq', `"seq":${canonicalString(seq)}`],
+    ['ts', `"ts":"${ts}"`],
+    ['type', `"type":${canonicalString(type)}`],
+    ['v', '"v":1'],
+  ];
+}
+
+const kidTexts = new WeakMap<Signer, string>();
+function kidText(signer: Signer): string {
+  let text = kidTexts.get(signer);
+  if (text === undefined) {
+    text = canonicalString(signer.kid);
+    kidTexts.set(signer, text);
+  }
+  return text;
 }
 
 /** Builds and signs records after `base`. No database access. */
@@ -134,6 +172,9 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   const rows: { at: number; row: unknown[] }[] = [];
   let current = base;
   let signer = ctx.signer;
+  const chainText = canonicalString(ctx.chain);
+  let lastHash: Uint8Array | null = null; // the fast path's last hash and its hex (the next record's prev)
+  let lastHex = '';
   for (const [at, item] of items.entries()) {
     const seq = current.seq === null ? 0 : current.seq + 1;
     const now = ctx.clock.now();
@@ -142,16 +183,18 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       results.push({ ok: false, error: new LedgerError('ERR_RECORD_INVALID', 'the clock returned an invalid date', { path: '$.ts' }) });
       continue;
     }
-    const prev = current.hash === null ? null : Buffer.from(current.hash).toString('hex');
+    const prev = current.hash === null ? null : (current.hash === lastHash ? lastHex : Buffer.from(current.hash).toString('hex'));
     const row = [
       ctx.chain, seq, ts, item.type, item.requestId, item.index.subject ?? null, item.index.decision ?? null,
       item.index.policyVersion ?? null, current.hash === null ? null : Buffer.from(current.hash),
     ];
     if (item.members && !item.rotateTo && seq > 0) {
       // Fast path: envelope members merged with the body's, hashed now, signed below with the rest of the batch.
-      const members = [...canonicalMembers({ v: 1, type: item.type, chain: ctx.chain, seq, ts, prev, request_id: item.requestId }), ...item.members].sort(byKey);
+      const members = mergeMembers(envelope(chainText, item.type, seq, ts, prev, item.requestId), item.members);
       const hash = leafHash(encoder.encode(`{${members.map(([, m]) => m).join(',')}}`));
-      unsigned.push({ at, members, hash, signer, seq });
+      lastHash = hash;
+      lastHex = Buffer.from(hash).toString('hex');
+      unsigned.push({ at, members, hash, hashHex: lastHex, signer, seq });
       results.push(null);
       rows.push({ at, row: [...row, Buffer.from(hash), signer.kid] });
       stamps.push(now);
@@ -192,10 +235,9 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   for (const u of unsigned) {
     const sig = signatures.get(u);
     if (!sig || sig.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
-    const hashHex = Buffer.from(u.hash).toString('hex');
-    const seal = canonicalMembers({ hash: hashHex, kid: u.signer.kid, sig: Buffer.from(sig).toString('base64url') });
-    const bytes = encoder.encode(`{${[...u.members, ...seal].sort(byKey).map(([, m]) => m).join(',')}}`);
-    results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, hashHex, bytes) }; // one result per item, in order
+    const seal: Member[] = [['hash', `"hash":"${u.hashHex}"`], ['kid', `"kid":${kidText(u.signer)}`], ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`]];
+    const bytes = encoder.encode(`{${mergeMembers(u.members, seal).map(([, m]) => m).join(',')}}`);
+    results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
     bytesAt.set(u.at, bytes);
   }
   for (const { at, row } of rows) {

@@ -28,7 +28,11 @@ export class PartitionMonths {
   /** The months, of these dates and the month after each, not known to exist yet. */
   missing(dates: readonly Date[]): Date[] {
     const out = new Map<string, Date>();
+    let seen = NaN; // a batch's dates share a month or two: each month is looked up once
     for (const date of dates) {
+      const index = date.getUTCFullYear() * 12 + date.getUTCMonth();
+      if (index === seen) continue;
+      seen = index;
       for (const month of [monthStart(date), monthStart(date, 1)]) {
         const key = monthOf(month);
         if (!this.known.has(key)) out.set(key, month);
