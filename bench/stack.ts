@@ -65,7 +65,8 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
   let database: BenchStack['database'] = 'postgresql-15';
   let postgres: Awaited<ReturnType<typeof startPostgres>> | null = null;
   let sql: Sql;
-  let limitsSql: Sql | undefined; // as startProctor opens it from a postgres config: its own pool, asyncCommit
+  let limitsSql: Sql | undefined; // as startProctor opens them from a postgres config: pools of their own, asyncCommit
+  let settleSql: Sql | undefined;
   try {
     // BENCH_DURABLE=1: fsync on (each synchronous commit waits for the disk, as in production); else fsync off. Either
     // way the ledger commits synchronously (as in production) and the limits pool asynchronously (as startProctor).
@@ -75,6 +76,7 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     await admin.close();
     sql = connectPostgres(postgres.url, { max: 10 });
     limitsSql = connectPostgres(postgres.url, { max: 10, asyncCommit: true });
+    settleSql = connectPostgres(postgres.url, { max: 2, asyncCommit: true });
   } catch {
     database = 'pglite';
     sql = await openPglite(mkdtempSync(path.join(tmpdir(), `proctor-bench-${chain}-`)));
@@ -93,7 +95,7 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
   const separate = options.process === true && postgres !== null;
   const proctor = separate
     ? await proctorProcess({ ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } }, { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url })
-    : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { sql, ...(limitsSql ? { limitsSql } : {}), log: () => {} });
+    : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { sql, ...(limitsSql ? { limitsSql } : {}), ...(settleSql ? { settleSql } : {}), log: () => {} });
   return {
     database,
     proctorProcess: separate,
@@ -107,6 +109,7 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     async close() {
       await proctor.close();
       await limitsSql?.close();
+      await settleSql?.close();
       await sql.close();
       await postgres?.stop();
       await issuer.close();

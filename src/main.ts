@@ -27,7 +27,12 @@ export interface StartOptions {
   sql?: Sql;
   /** The limits stage's connection (default: a pool of its own with asyncCommit on PostgreSQL; `sql` when given or on PGlite). */
   limitsSql?: Sql;
+  /** Its settlements' lane (default: a small pool of its own beside the limits pool Proctor opens; else the limits connection). */
+  settleSql?: Sql;
 }
+
+/** Connections of the settlements' lane (docs/limits.md). */
+const SETTLE_POOL_SIZE = 2;
 
 export async function startProctor(config: Config, options: StartOptions = {}): Promise<RunningProctor> {
   const log = options.log ?? jsonLog;
@@ -44,6 +49,12 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     : connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize, asyncCommit: true });
   const limitsSql = options.limitsSql ?? ownLimitsSql ?? sql;
   if (ownLimitsSql) closers.push(() => ownLimitsSql.close());
+  // Settlements have a small lane of their own: a request that is finishing (its outcome, a stream's final event,
+  // waits for its settlement) never queues behind a burst of new requests' usage reads and reservations.
+  const ownSettleSql = ownLimitsSql === null || db.kind !== 'postgres' ? null
+    : connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: SETTLE_POOL_SIZE, asyncCommit: true });
+  if (ownSettleSql) closers.push(() => ownSettleSql.close());
+  const settleSql = options.settleSql ?? ownSettleSql ?? undefined;
   try {
     await migrate(sql);
     const signer = loadSigner(config.ledger.signingKeyPem);
@@ -93,6 +104,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
       limits: createLimiter({
         sql: limitsSql,
+        ...(settleSql ? { settleSql } : {}),
         pricing: loadPricingFile(config.limits.pricingFile),
         defaults: config.limits.defaults,
         reservationTtlSeconds: config.limits.reservationTtlSeconds,

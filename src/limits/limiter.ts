@@ -11,6 +11,9 @@ import { rateLimitHeaders, type CounterState } from './headers.ts';
 
 export interface LimiterOptions {
   sql: Sql;
+  /** Settlements go here (default `sql`): a lane of their own, so requests that are finishing never queue behind a
+   * burst of new requests' usage reads and reservations. */
+  settleSql?: Sql;
   pricing: PricingTable;
   /** Limits applied beside the decision's (configuration `limits.defaults`). */
   defaults: readonly ScopedLimit[];
@@ -221,7 +224,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const requests = basis === 'released' ? 0 : 1;
       let recorded = true;
       try {
-        await sql.query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [reservation.id, JSON.stringify(reservation.windows), tokens, requests, cost]);
+        await (options.settleSql ?? sql).query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [reservation.id, JSON.stringify(reservation.windows), tokens, requests, cost]);
       } catch {
         recorded = false;
       }

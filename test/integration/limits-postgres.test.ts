@@ -187,6 +187,27 @@ describe('limits on PostgreSQL', () => {
       .rejects.toMatchObject({ code: 'ERR_LIMIT_EXCEEDED', message: expect.stringContaining('this request alone needs 1100'), limit: { used: 0, requested: 1100 } });
   });
 
+  it('settlements have a lane of their own: they finish while new reservations wait for a busy pool', async () => {
+    const admissions = connectPostgres(postgres.url, { max: 1 });
+    try {
+      const l = limiter(admissions, { settleSql: sqlB });
+      const r = await l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null });
+      let release!: () => void;
+      const held = admissions.transaction(async () => new Promise<void>((resolve) => (release = resolve))); // the only connection, taken
+      let waiting = true;
+      const queued = l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null })
+        .finally(() => (waiting = false));
+      const settled = await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
+      expect(settled.recorded).toBe(true);
+      expect(waiting).toBe(true); // the reservation still waits for the admissions pool
+      release();
+      await held;
+      await l.settle(await queued, 'released', null, null);
+    } finally {
+      await admissions.close();
+    }
+  });
+
   it('settles a reservation once only', async () => {
     const l = limiter(sqlA);
     const r = await l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null });
