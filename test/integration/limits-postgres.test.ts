@@ -189,21 +189,28 @@ describe('limits on PostgreSQL', () => {
 
   it('settlements have a lane of their own: they finish while new reservations wait for a busy pool', async () => {
     const admissions = connectPostgres(postgres.url, { max: 1 });
+    let release: (() => void) | undefined;
     try {
       const l = limiter(admissions, { settleSql: sqlB });
       const r = await l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null });
-      let release!: () => void;
-      const held = admissions.transaction(async () => new Promise<void>((resolve) => (release = resolve))); // the only connection, taken
+      let taken!: () => void;
+      const holding = new Promise<void>((resolve) => (taken = resolve));
+      const held = admissions.transaction(async () => new Promise<void>((resolve) => {
+        release = resolve;
+        taken();
+      }));
+      await holding; // the only connection of the admissions pool is now taken
       let waiting = true;
       const queued = l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null })
         .finally(() => (waiting = false));
       const settled = await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
       expect(settled.recorded).toBe(true);
       expect(waiting).toBe(true); // the reservation still waits for the admissions pool
-      release();
+      release?.();
       await held;
       await l.settle(await queued, 'released', null, null);
     } finally {
+      release?.(); // never leave the pool's one connection held
       await admissions.close();
     }
   });
