@@ -44,17 +44,16 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   // Reservations and settlements commit without waiting for their own WAL flush: each is followed by a ledger record
   // committed synchronously (the decision after a reservation, the outcome after a settlement), whose flush covers
   // theirs. So they cost no fsync of their own on the request path, and nothing forwarded loses its hold in a crash.
-  const db = config.database;
-  const ownLimitsSql = options.sql || options.limitsSql || db.kind !== 'postgres' ? null
-    : connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize, asyncCommit: true });
-  const limitsSql = options.limitsSql ?? ownLimitsSql ?? sql;
-  if (ownLimitsSql) closers.push(() => ownLimitsSql.close());
   // Settlements have a small lane of their own: a request that is finishing (its outcome, a stream's final event,
   // waits for its settlement) never queues behind a burst of new requests' usage reads and reservations.
-  const ownSettleSql = ownLimitsSql === null || db.kind !== 'postgres' ? null
-    : connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: SETTLE_POOL_SIZE, asyncCommit: true });
-  if (ownSettleSql) closers.push(() => ownSettleSql.close());
-  const settleSql = options.settleSql ?? ownSettleSql ?? undefined;
+  const db = config.database;
+  const own = options.sql || options.limitsSql || db.kind !== 'postgres' ? null : {
+    limits: connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize, asyncCommit: true }),
+    settle: connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: SETTLE_POOL_SIZE, asyncCommit: true }),
+  };
+  if (own) closers.push(() => own.limits.close(), () => own.settle.close());
+  const limitsSql = options.limitsSql ?? own?.limits ?? sql;
+  const settleSql = options.settleSql ?? own?.settle;
   try {
     await migrate(sql);
     const signer = loadSigner(config.ledger.signingKeyPem);

@@ -1,7 +1,8 @@
 // One batch of records for a chain, in two steps. sealBatch (no I/O but signing) builds each record after a given head
-// — seq, prev, ts, the canonical bytes, the leaf hash — then signs them all at once (half on the signing thread when the
-// batch is large). insertBatch, inside the caller's transaction whose head row is locked FOR UPDATE (the fork guard,
-// also across processes), creates any missing month partition, INSERTs the rows and moves the head once.
+// — seq, prev, ts, the canonical bytes, the leaf hash — then signs them all at once (natively, or with node:crypto half
+// on the signing thread when the batch is large). appendBatch (alone) or insertBatch (inside the caller's transaction,
+// new keys first) creates any missing month partition, then writes the rows with one statement that locks the head
+// row FOR UPDATE (the fork guard, also across processes), checks it is at the batch's base and moves it once.
 // Bodies of decision/outcome/policy_activated records arrive already serialised and schema-checked (at append): their
 // bytes are the body members merged with the envelope and the seal, never serialised again. A record that is invalid
 // (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the batch.
@@ -74,7 +75,7 @@ export interface SealedBatch {
   head: Head;
   signer: Signer;
   results: ItemResult<AppendedRecord>[];
-  /** INSERT parameters, COLUMNS per row, and each row's ts. */
+  /** The rows' column values, COLUMNS per row (chain first), and each row's ts. */
   params: unknown[];
   stamps: Date[];
   /** Keys a key_rotated record in this batch brought in. */
@@ -247,34 +248,26 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], params, stamps, newKeys };
 }
 
-/** Writes a sealed batch inside the caller's transaction (head row already locked at batch.base). */
-export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
-  const rows = batch.params.length / COLUMNS;
-  if (rows === 0) return;
-  await ctx.partitions.ensure(tx, batch.stamps);
-  for (const key of batch.newKeys) {
-    await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [key.kid, key.publicKeyPem]);
-  }
-  const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(', ')})`);
-  await tx.query(
-    `INSERT INTO audit_records (chain, seq, ts, type, request_id, subject, decision, policy_version, prev, hash, kid, record)
-     VALUES ${values.join(', ')}`,
-    batch.params,
-  );
-  await tx.query('UPDATE audit_chains SET head_seq = $2, head_hash = $3, updated_at = now() WHERE chain = $1', [
-    ctx.chain,
-    batch.head.seq,
-    Buffer.from(batch.head.hash as Uint8Array),
-  ]);
-}
-
 /**
- * Writes a sealed batch in one statement, its own transaction (migrations/007_append_batch.sql): the head row is
- * locked there and must still be at batch.base (SQLSTATE PR004 otherwise, nothing written). Not for a batch that
- * brings in a new key (its audit_keys row must be written with it: insertBatch in a transaction).
+ * Writes a sealed batch in one statement (migrations/007_append_batch.sql): it locks the head row, which must still
+ * be at batch.base (SQLSTATE PR004 otherwise, nothing written), inserts the rows (each passes the fork guard) and
+ * moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be written
+ * with insertBatch, inside one, so the key's audit_keys row commits with it.
  */
 export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
   if (batch.newKeys.length > 0) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'a batch with a key rotation is written by insertBatch');
+  await writeRows(sql, ctx, batch);
+}
+
+/** Writes a sealed batch inside the caller's transaction (head row already locked at batch.base), new keys first. */
+export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
+  for (const key of batch.newKeys) {
+    await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [key.kid, key.publicKeyPem]);
+  }
+  await writeRows(tx, ctx, batch);
+}
+
+async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
   const rows = batch.params.length / COLUMNS;
   if (rows === 0) return;
   await ctx.partitions.ensure(sql, batch.stamps);

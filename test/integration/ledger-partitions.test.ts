@@ -11,7 +11,7 @@ import { runLedgerCli } from '../../src/cli/ledger.ts';
 import { connectPostgres, migrate, toBytes, toSafeInteger } from '../../src/db/index.ts';
 import type { Sql } from '../../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger, sealRecord, verifyLedger } from '../../src/ledger/index.ts';
-import type { AppendedRecord } from '../../src/ledger/index.ts';
+import { chainAt as chainAtWith } from '../helpers/ledger-chain.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import type { ThrowawayPostgres } from '../helpers/postgres.ts';
 
@@ -41,22 +41,7 @@ async function database(name: string, owner = 'proctor'): Promise<string> {
   return url.toString();
 }
 
-function settableClock(at: string) {
-  let t = Date.parse(at);
-  return { now: () => new Date((t += 1)), set: (iso: string) => void (t = Date.parse(iso)) };
-}
-
-async function chainAt(sql: Sql, chain: string, stamps: string[]): Promise<AppendedRecord[]> {
-  const clock = settableClock(stamps[0] as string);
-  const ledger = await openLedger({ sql, signer, chain, clock });
-  const out: AppendedRecord[] = [];
-  for (const ts of stamps) {
-    clock.set(ts);
-    out.push(await ledger.append('decision', `r-${ts}`, deny));
-  }
-  await ledger.close();
-  return out;
-}
+const chainAt = (sql: Sql, chain: string, stamps: string[]) => chainAtWith(sql, signer, chain, stamps);
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -6,11 +6,11 @@ import { toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
 import { applyRetention, generateSigningKey, LedgerError, loadSigner, openLedger, planRetention, schemaProblem, signatureValid, publicKeyFromPem } from '../../../src/ledger/index.ts';
 import type { AppendedRecord, Ledger } from '../../../src/ledger/index.ts';
+import { chainAt as chainAtWith } from '../../helpers/ledger-chain.ts';
 import { freshDb } from './fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
-const deny = { decision: { allow: false, reasons: [], obligations: null } };
 const NOW = new Date('2026-11-15T12:00:00.000Z');
 let sql: Sql;
 
@@ -21,23 +21,8 @@ afterEach(async () => {
   await sql.close();
 });
 
-function settableClock(at: string) {
-  let t = Date.parse(at);
-  return { now: () => new Date((t += 1)), set: (iso: string) => void (t = Date.parse(iso)) };
-}
-
 /** Writes one record at each ts (the chain opens at the first), closes the ledger, returns the records. */
-async function chainAt(chain: string, stamps: string[]): Promise<AppendedRecord[]> {
-  const clock = settableClock(stamps[0] as string);
-  const ledger = await openLedger({ sql, signer, chain, clock });
-  const out: AppendedRecord[] = [];
-  for (const ts of stamps) {
-    clock.set(ts);
-    out.push(await ledger.append('decision', `r-${ts}`, deny));
-  }
-  await ledger.close();
-  return out;
-}
+const chainAt = (chain: string, stamps: string[]) => chainAtWith(sql, signer, chain, stamps);
 
 async function partitions(): Promise<string[]> {
   const { rows } = await sql.query<{ name: string }>(

@@ -1,0 +1,26 @@
+// Chains written at chosen times, for partition and retention tests: one decision record at each timestamp (the chain
+// opens at the first), through the real ledger; the ledger is closed afterwards.
+import type { Sql } from '../../src/db/index.ts';
+import { openLedger } from '../../src/ledger/index.ts';
+import type { AppendedRecord, Signer } from '../../src/ledger/index.ts';
+
+const deny = { decision: { allow: false, reasons: [], obligations: null } };
+
+/** A clock that ticks 1 ms a reading from `at`, and can be set. */
+export function settableClock(at: string) {
+  let t = Date.parse(at);
+  return { now: () => new Date((t += 1)), set: (iso: string) => void (t = Date.parse(iso)) };
+}
+
+/** Writes one record at each ts, closes the ledger, returns the records. */
+export async function chainAt(sql: Sql, signer: Signer, chain: string, stamps: string[]): Promise<AppendedRecord[]> {
+  const clock = settableClock(stamps[0] as string);
+  const ledger = await openLedger({ sql, signer, chain, clock });
+  const out: AppendedRecord[] = [];
+  for (const ts of stamps) {
+    clock.set(ts);
+    out.push(await ledger.append('decision', `r-${ts}`, deny));
+  }
+  await ledger.close();
+  return out;
+}
