@@ -166,6 +166,46 @@ describe('partitions on PostgreSQL', () => {
     await expect(second).rejects.toMatchObject({ code: 'PR003' });
   });
 
+  it('the guard checks a statement as a whole (migration 009): within it, against the tail, for every chain it touches', async () => {
+    const [a] = await chainAt(sql, 'pg-stmt-a', ['2026-03-31T23:59:59.000Z']);
+    const [b] = await chainAt(sql, 'pg-stmt-b', ['2026-03-31T23:59:59.000Z']);
+    type Row = [chain: string, seq: number, ts: string, prev: Buffer, fill: number];
+    const insert = (rows: Row[]) =>
+      su.query(
+        `INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record)
+         SELECT c, s, t, 'decision', p, h, 'k', '\\x00' FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::bytea[], $5::bytea[]) AS u(c, s, t, p, h)`,
+        [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => Buffer.alloc(32, 100 + r[4]))], // hashes no other test uses
+      );
+    const stored = async (chain: string) =>
+      (await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [chain])).rows.map((r) => toSafeInteger(r.seq));
+    const tail = async (chain: string) => toSafeInteger((await su.query<{ seq: unknown }>('SELECT seq FROM audit_chain_tails WHERE chain = $1', [chain])).rows[0]?.seq);
+    const aHash = Buffer.from(a?.hash as string, 'hex');
+    const bHash = Buffer.from(b?.hash as string, 'hex');
+    const march = '2026-03-31T23:59:59.500Z';
+    const april = '2026-04-01T00:00:00.500Z';
+    // the same seq twice in one statement, in two months (no unique index sees both): refused, nothing stored
+    await expect(insert([['pg-stmt-a', 2, march, aHash, 1], ['pg-stmt-a', 2, april, aHash, 2]])).rejects.toMatchObject({ code: 'PR003' });
+    // a broken link in the middle, across the month boundary
+    await expect(insert([['pg-stmt-a', 2, march, aHash, 3], ['pg-stmt-a', 3, april, Buffer.alloc(32, 9), 4]])).rejects.toMatchObject({ code: 'PR003' });
+    // two chains in one statement, one of them not continuing its tail: the whole statement is refused
+    await expect(insert([['pg-stmt-a', 2, march, aHash, 5], ['pg-stmt-b', 3, march, bHash, 6]])).rejects.toMatchObject({ code: 'PR003' });
+    expect(await stored('pg-stmt-a')).toEqual([0, 1]);
+    expect(await stored('pg-stmt-b')).toEqual([0, 1]);
+    expect([await tail('pg-stmt-a'), await tail('pg-stmt-b')]).toEqual([1, 1]);
+    // both continuing, rows given out of order and across months: stored, and each tail moved to its chain's last row
+    await insert([['pg-stmt-a', 3, april, Buffer.alloc(32, 107), 8], ['pg-stmt-b', 2, march, bHash, 10], ['pg-stmt-a', 2, march, aHash, 7]]);
+    expect(await stored('pg-stmt-a')).toEqual([0, 1, 2, 3]);
+    expect(await stored('pg-stmt-b')).toEqual([0, 1, 2]);
+    expect([await tail('pg-stmt-a'), await tail('pg-stmt-b')]).toEqual([3, 2]);
+    // and the guard fires under session_replication_role = replica too (ENABLE ALWAYS)
+    await expect(
+      su.transaction(async (tx) => {
+        await tx.query("SET LOCAL session_replication_role = 'replica'");
+        await tx.query("INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-stmt-b', 9, $1, 'decision', $2, $3, 'k', '\\x00')", [april, Buffer.alloc(32, 110), Buffer.alloc(32, 111)]);
+      }),
+    ).rejects.toMatchObject({ code: 'PR003' });
+  });
+
   it('the one-statement batch append (migration 007) writes only from the head it names and keeps every guard', async () => {
     const [, last] = await chainAt(sql, 'pg-direct', ['2026-03-10T00:00:00.000Z', '2026-03-10T00:00:01.000Z']);
     const lastHash = Buffer.from(last?.hash as string, 'hex');

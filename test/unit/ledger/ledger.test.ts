@@ -152,10 +152,15 @@ describe('append-only triggers', () => {
       );
     const headHash = (await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'fork-1' AND seq = 0")).rows[0]!.hash;
     await copy(1, toBytes(headHash), 1);
-    // The fork guard refuses first (PR003) ...
-    await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: 'PR003' });
-    await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: 'PR003' });
-    // ... and with it switched off, the partition's unique indexes still refuse a second seq or prev in its month.
+    // In the same month, the partition's unique indexes refuse a second seq or prev (23505) ...
+    await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
+    await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: '23505' });
+    // ... the fork guard a row that collides with nothing but does not continue the chain: a gap, a broken link (PR003),
+    await expect(copy(3, new Uint8Array(32).fill(1), 4)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(copy(2, new Uint8Array(32).fill(9), 5)).rejects.toMatchObject({ code: 'PR003' });
+    const stored = await sql.query<{ seq: string }>("SELECT seq FROM audit_records WHERE chain = 'fork-1' ORDER BY seq");
+    expect(stored.rows.map((r) => Number(r.seq))).toEqual([0, 1]);
+    // ... and with the guard switched off, the unique indexes still refuse a second seq or prev in its month.
     await asMaliciousDba(sql, async () => {
       await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
       await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: '23505' });
