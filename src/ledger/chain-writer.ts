@@ -75,11 +75,24 @@ export interface SealedBatch {
   head: Head;
   signer: Signer;
   results: ItemResult<AppendedRecord>[];
-  /** The rows' column values, COLUMNS per row (chain first), and each row's ts. */
-  params: unknown[];
+  /** The rows to store, in seq order (base + 1, base + 2, ...), and each row's ts. */
+  rows: SealedRow[];
   stamps: Date[];
   /** Keys a key_rotated record in this batch brought in. */
   newKeys: Signer[];
+}
+
+/** A record as stored: its query columns, leaf hash and canonical bytes (seq and prev follow from its place). */
+export interface SealedRow {
+  ts: string;
+  type: RecordType;
+  requestId: string | null;
+  subject: string | null;
+  decision: string | null;
+  policyVersion: string | null;
+  hash: Uint8Array;
+  kid: string;
+  bytes: Uint8Array;
 }
 
 export async function lockHead(tx: Sql, chain: string): Promise<Head> {
@@ -96,9 +109,9 @@ export function sameHead(a: Head, b: Head): boolean {
   return a.seq === b.seq && (a.hash === null ? b.hash === null : b.hash !== null && Buffer.compare(a.hash, b.hash) === 0);
 }
 
-const COLUMNS = 12;
 const TS = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
 const byKey = (a: Member, b: Member) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -166,11 +179,10 @@ function kidText(signer: Signer): string {
 /** Builds and signs records after `base`. No database access. */
 export async function sealBatch(ctx: ChainContext, base: Head, items: readonly PendingRecord[]): Promise<SealedBatch> {
   const results: (ItemResult<AppendedRecord> | null)[] = [];
-  const params: unknown[] = [];
   const stamps: Date[] = [];
   const newKeys: Signer[] = [];
   const unsigned: Unsigned[] = [];
-  const rows: { at: number; row: unknown[] }[] = [];
+  const rows: { at: number; row: SealedRow }[] = [];
   let current = base;
   let signer = ctx.signer;
   const chainText = canonicalString(ctx.chain);
@@ -185,10 +197,10 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       continue;
     }
     const prev = current.hash === null ? null : (current.hash === lastHash ? lastHex : Buffer.from(current.hash).toString('hex'));
-    const row = [
-      ctx.chain, seq, ts, item.type, item.requestId, item.index.subject ?? null, item.index.decision ?? null,
-      item.index.policyVersion ?? null, current.hash === null ? null : Buffer.from(current.hash),
-    ];
+    const columns = {
+      ts, type: item.type, requestId: item.requestId, subject: item.index.subject ?? null, decision: item.index.decision ?? null,
+      policyVersion: item.index.policyVersion ?? null,
+    };
     if (item.members && !item.rotateTo && seq > 0) {
       // Fast path: envelope members merged with the body's, hashed now, signed below with the rest of the batch.
       const members = mergeMembers(envelope(chainText, item.type, seq, ts, prev, item.requestId), item.members);
@@ -197,7 +209,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       lastHex = Buffer.from(hash).toString('hex');
       unsigned.push({ at, members, hash, hashHex: lastHex, signer, seq });
       results.push(null);
-      rows.push({ at, row: [...row, Buffer.from(hash), signer.kid] });
+      rows.push({ at, row: { ...columns, hash, kid: signer.kid, bytes: EMPTY } }); // bytes once signed, below
       stamps.push(now);
       current = { seq, hash };
       continue;
@@ -215,7 +227,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       throw error;
     }
     results.push({ ok: true, value: appended(ctx.chain, seq, sealed.record.hash, sealed.bytes) });
-    rows.push({ at, row: [...row, Buffer.from(sealed.hash), signer.kid, Buffer.from(sealed.bytes)] });
+    rows.push({ at, row: { ...columns, hash: sealed.hash, kid: signer.kid, bytes: sealed.bytes } });
     stamps.push(now);
     current = { seq, hash: sealed.hash };
     if (item.rotateTo) {
@@ -241,11 +253,8 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
     results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
     bytesAt.set(u.at, bytes);
   }
-  for (const { at, row } of rows) {
-    const bytes = bytesAt.get(at);
-    params.push(...row, ...(bytes ? [Buffer.from(bytes)] : []));
-  }
-  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], params, stamps, newKeys };
+  for (const { at, row } of rows) row.bytes = bytesAt.get(at) ?? row.bytes;
+  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], rows: rows.map((r) => r.row), stamps, newKeys };
 }
 
 /**
@@ -268,17 +277,22 @@ export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch
 }
 
 async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
-  const rows = batch.params.length / COLUMNS;
-  if (rows === 0) return;
+  const { rows } = batch;
+  if (rows.length === 0) return;
   await ctx.partitions.ensure(sql, batch.stamps);
-  // Column-wise (one array a column, after the chain), as the function's unnest takes them.
-  const columns: unknown[][] = Array.from({ length: COLUMNS - 1 }, () => new Array<unknown>(rows));
-  for (let r = 0; r < rows; r++) {
-    for (let c = 1; c < COLUMNS; c++) (columns[c - 1] as unknown[])[r] = batch.params[r * COLUMNS + c];
-  }
+  // Column arrays for the short text columns; the hashes and the record bytes packed into one bytea each (a bytea
+  // parameter travels in binary, a bytea array as hex text), with each record's length. Seq and prev are not sent:
+  // the function derives them from the base (migrations/010_append_batch_packed.sql).
+  const hashes = Buffer.allocUnsafe(rows.length * 32);
+  rows.forEach((r, i) => hashes.set(r.hash, i * 32));
   await sql.query(
-    'SELECT audit_append_batch($1, $2, $3, $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[], $13::text[], $14::bytea[])',
-    [ctx.chain, batch.base.seq, batch.base.hash === null ? null : Buffer.from(batch.base.hash), ...columns],
+    'SELECT audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[])',
+    [
+      ctx.chain, batch.base.seq, batch.base.hash === null ? null : Buffer.from(batch.base.hash),
+      rows.map((r) => r.ts), rows.map((r) => r.type), rows.map((r) => r.requestId), rows.map((r) => r.subject),
+      rows.map((r) => r.decision), rows.map((r) => r.policyVersion), rows.map((r) => r.kid),
+      hashes, Buffer.concat(rows.map((r) => r.bytes)), rows.map((r) => r.bytes.length),
+    ],
   );
 }
 

@@ -206,33 +206,49 @@ describe('partitions on PostgreSQL', () => {
     ).rejects.toMatchObject({ code: 'PR003' });
   });
 
-  it('the one-statement batch append (migration 007) writes only from the head it names and keeps every guard', async () => {
+  it('the one-statement batch append (migrations 007, 010) writes only from the head it names, derives seq and prev, slices the packed bytes', async () => {
     const [, last] = await chainAt(sql, 'pg-direct', ['2026-03-10T00:00:00.000Z', '2026-03-10T00:00:01.000Z']);
     const lastHash = Buffer.from(last?.hash as string, 'hex');
     const before = await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'pg-direct' AND seq = 1");
     const seq1Hash = Buffer.from(toBytes(before.rows[0]?.hash));
-    const call = (baseSeq: number, baseHash: Buffer, rows: { seq: number; prev: Buffer; fill: number }[], extraTs = false) =>
+    type Call = { rows: { fill: number; record: string }[]; extraTs?: boolean; hashes?: Buffer; lengths?: number[] };
+    const call = (baseSeq: number | null, baseHash: Buffer | null, c: Call) =>
       sql.query(
-        'SELECT audit_append_batch($1, $2, $3, $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[], $13::text[], $14::bytea[])',
-        ['pg-direct', baseSeq, baseHash, rows.map((r) => r.seq), [...rows.map(() => '2026-03-10T00:00:02.000Z'), ...(extraTs ? ['2026-03-10T00:00:03.000Z'] : [])],
-          rows.map(() => 'decision'), rows.map(() => null), rows.map(() => null), rows.map(() => null), rows.map(() => null),
-          rows.map((r) => r.prev), rows.map((r) => Buffer.alloc(32, r.fill)), rows.map(() => signer.kid), rows.map(() => Buffer.from('{}'))],
+        'SELECT audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[]) AS head',
+        ['pg-direct', baseSeq, baseHash, [...c.rows.map(() => '2026-03-10T00:00:02.000Z'), ...(c.extraTs ? ['2026-03-10T00:00:03.000Z'] : [])],
+          c.rows.map(() => 'decision'), c.rows.map(() => null), c.rows.map(() => null), c.rows.map(() => null), c.rows.map(() => null),
+          c.rows.map(() => signer.kid), c.hashes ?? Buffer.concat(c.rows.map((r) => Buffer.alloc(32, r.fill))),
+          Buffer.concat(c.rows.map((r) => Buffer.from(r.record))), c.lengths ?? c.rows.map((r) => Buffer.byteLength(r.record))],
       );
     const count = async () => toSafeInteger((await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_records WHERE chain = 'pg-direct'")).rows[0]?.n);
+    const one = [{ fill: 7, record: '{"a":1}' }];
     // a writer whose idea of the head is stale (seq 1, not 2) is refused before anything is written: PR004
-    await expect(call(1, seq1Hash, [{ seq: 2, prev: seq1Hash, fill: 7 }])).rejects.toMatchObject({ code: 'PR004' });
-    // the right head but a row that does not continue it (a gap, then a broken link): the fork guard, PR003
-    await expect(call(2, lastHash, [{ seq: 4, prev: lastHash, fill: 8 }])).rejects.toMatchObject({ code: 'PR003' });
-    await expect(call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 9 }, { seq: 4, prev: Buffer.alloc(32, 1), fill: 10 }])).rejects.toMatchObject({ code: 'PR003' });
-    // columns of different lengths, or no rows: a clear refusal
-    await expect(call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 11 }], true)).rejects.toMatchObject({ code: '22023' });
-    await expect(call(2, lastHash, [])).rejects.toMatchObject({ code: '22023' });
+    await expect(call(1, seq1Hash, { rows: one })).rejects.toMatchObject({ code: 'PR004' });
+    await expect(call(null, null, { rows: one })).rejects.toMatchObject({ code: 'PR004' });
+    // malformed input, each refused clearly (22023): columns of different lengths, no rows, hash bytes that are not
+    // 32 a row, record lengths that do not add up or are not positive, a head seq without its hash
+    await expect(call(2, lastHash, { rows: one, extraTs: true })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('every column needs 1 values') });
+    await expect(call(2, lastHash, { rows: [] })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('no rows') });
+    await expect(call(2, lastHash, { rows: one, hashes: Buffer.alloc(31) })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('1 rows need 32 hash bytes, got 31') });
+    const two = [{ fill: 8, record: '{"b":"ü"}' }, { fill: 9, record: '{"c":[1,2,3]}' }];
+    await expect(call(2, lastHash, { rows: two, lengths: [5, 5] })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('add up') });
+    await expect(call(2, lastHash, { rows: two, lengths: [0, 23] })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('positive') });
+    await expect(call(2, null, { rows: one })).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('a head is a seq and a 32-byte hash') });
     expect(await count()).toBe(3); // nothing of any refused call was stored
-    // the right continuation is stored and the head moved onto it, in one statement
-    await call(2, lastHash, [{ seq: 3, prev: lastHash, fill: 12 }, { seq: 4, prev: Buffer.alloc(32, 12), fill: 13 }]);
-    expect(await count()).toBe(5);
-    const head = await sql.query<{ head_seq: unknown }>("SELECT head_seq FROM audit_chains WHERE chain = 'pg-direct'");
+    // the right continuation is stored and the head moved onto it, in one statement: seqs 3 and 4, each prev the hash
+    // before it, each record's bytes its own slice of the packed bytes
+    const stored = await call(2, lastHash, { rows: two });
+    expect(toSafeInteger(stored.rows[0]?.head)).toBe(4);
+    const rows = await sql.query<{ seq: unknown; prev: unknown; hash: unknown; record: unknown }>(
+      "SELECT seq, prev, hash, record FROM audit_records WHERE chain = 'pg-direct' AND seq > 2 ORDER BY seq",
+    );
+    expect(rows.rows.map((r) => [toSafeInteger(r.seq), Buffer.from(toBytes(r.prev)).toString('hex'), Buffer.from(toBytes(r.hash)).toString('hex'), Buffer.from(toBytes(r.record)).toString()])).toEqual([
+      [3, lastHash.toString('hex'), Buffer.alloc(32, 8).toString('hex'), '{"b":"ü"}'],
+      [4, Buffer.alloc(32, 8).toString('hex'), Buffer.alloc(32, 9).toString('hex'), '{"c":[1,2,3]}'],
+    ]);
+    const head = await sql.query<{ head_seq: unknown; head_hash: unknown }>("SELECT head_seq, head_hash FROM audit_chains WHERE chain = 'pg-direct'");
     expect(toSafeInteger(head.rows[0]?.head_seq)).toBe(4);
+    expect(Buffer.from(toBytes(head.rows[0]?.head_hash)).equals(Buffer.alloc(32, 9))).toBe(true);
   });
 
   it.each([
