@@ -17,26 +17,25 @@ DROP FUNCTION audit_records_fork_guard();
 
 CREATE FUNCTION audit_records_fork_guard() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-  bad record;
   s record;
 BEGIN
-  -- Within the statement: each chain's rows in seq order, each one the successor of the one before.
-  SELECT a.chain, a.lseq INTO bad FROM (
-    SELECT chain, seq, prev, lag(seq) OVER w AS lseq, lag(hash) OVER w AS lhash, row_number() OVER w AS rn
-    FROM added WINDOW w AS (PARTITION BY chain ORDER BY seq)
-  ) a
-  WHERE a.rn > 1 AND (a.seq <> a.lseq + 1 OR a.prev IS DISTINCT FROM a.lhash)
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'audit_records: chain % continues only at seq % from its last record (fork refused)', bad.chain,
-      bad.lseq + 1 USING ERRCODE = 'PR003';
-  END IF;
-  -- Against what is stored: the first row continues the chain's tail, which moves to the last.
+  -- One pass over the statement's rows, per chain: its first row (which must continue the stored tail), its last
+  -- (where the tail moves), and whether each row is the successor of the one before it (seq + 1, prev = its hash).
   FOR s IN
-    SELECT chain, min(seq) AS first_seq, (array_agg(prev ORDER BY seq))[1] AS first_prev,
-      max(seq) AS last_seq, (array_agg(hash ORDER BY seq DESC))[1] AS last_hash
-    FROM added GROUP BY chain
+    SELECT a.chain, max(a.seq) FILTER (WHERE a.rn = 1) AS first_seq, (array_agg(a.prev) FILTER (WHERE a.rn = 1))[1] AS first_prev,
+      max(a.seq) FILTER (WHERE a.rn = a.n) AS last_seq, (array_agg(a.hash) FILTER (WHERE a.rn = a.n))[1] AS last_hash,
+      min(a.lseq + 1) FILTER (WHERE a.rn > 1 AND (a.seq <> a.lseq + 1 OR a.prev IS DISTINCT FROM a.lhash)) AS broken_at
+    FROM (
+      SELECT chain, seq, prev, hash, lag(seq) OVER w AS lseq, lag(hash) OVER w AS lhash, row_number() OVER w AS rn,
+        count(*) OVER (PARTITION BY chain) AS n
+      FROM added WINDOW w AS (PARTITION BY chain ORDER BY seq)
+    ) a
+    GROUP BY a.chain
   LOOP
+    IF s.broken_at IS NOT NULL THEN
+      RAISE EXCEPTION 'audit_records: chain % continues only at seq % from its last record (fork refused)', s.chain, s.broken_at
+        USING ERRCODE = 'PR003';
+    END IF;
     IF s.first_seq = 0 THEN
       -- A chain starts once, and only a chain that exists (its head row, created empty by the writer).
       IF NOT EXISTS (SELECT 1 FROM audit_chains h WHERE h.chain = s.chain) THEN
