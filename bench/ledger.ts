@@ -1,5 +1,6 @@
 // Ledger append speed on the throwaway PostgreSQL 15 with synchronous_commit = on (the cluster itself runs with
-// fsync off, so these figures exclude the disk's flush latency): appends/s and commit wait (append call → committed) p50/p99 for 1 and
+// fsync off, so these figures exclude the disk's flush latency; BENCH_DURABLE=1 turns fsync and full-page writes on,
+// so every commit also waits for the disk's flush, as in production): appends/s and commit wait (append call → committed) p50/p99 for 1 and
 // 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s.
 // Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { startPostgres } from '../test/helpers/postgres.ts';
 
 const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 3);
 /** Comma-separated subset of runs, e.g. "1x64,4x64,paced" (default: all). */
+const DURABLE = process.env.BENCH_DURABLE === '1';
 const ONLY = process.env.BENCH_LEDGER_ONLY ? new Set(process.env.BENCH_LEDGER_ONLY.split(',')) : null;
 
 // CPU time per record, of this process and of the PostgreSQL server (the postmaster's children, from /proc): on a
@@ -118,7 +120,7 @@ async function paced(sql: Sql, perSecond: number) {
 }
 
 export async function benchLedger() {
-  const pg = await startPostgres();
+  const pg = await startPostgres({ durable: DURABLE });
   // The throwaway cluster runs with synchronous_commit off; the issue's figures are for durable commits.
   const admin = connectPostgres(pg.superuserUrl, { max: 1 });
   await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
@@ -134,7 +136,7 @@ export async function benchLedger() {
       for (const writers of [1, 16, 64]) if (!ONLY || ONLY.has(`${chains}x${writers}`)) runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
     }
     return {
-      database: 'postgresql-15 (throwaway, fsync off)',
+      database: `postgresql-15 (throwaway, fsync ${DURABLE ? 'on' : 'off'})`,
       // which Ed25519 implementation signs (native addon when built; PROCTOR_ED25519_NATIVE=off forces node:crypto)
       signing_backend: loadSigner(generateSigningKey().privateKeyPem).backend,
       synchronous_commit: settings.rows[0]?.synchronous_commit ?? 'unknown',
