@@ -29,14 +29,28 @@ pub fn verify_batch(public_keys: Buffer, messages: Buffer, message_len: u32, sig
     let sigs: &[u8] = &signatures;
     let mlen = message_len as usize;
     if keys.len() % 32 != 0 {
-        return Err(Error::new(Status::InvalidArg, format!("public keys: {} bytes is not a multiple of 32", keys.len())));
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!("public keys: {} bytes is not a multiple of 32", keys.len()),
+        ));
     }
     let n = keys.len() / 32;
     if sigs.len() != n * 64 {
-        return Err(Error::new(Status::InvalidArg, format!("signatures: {} bytes, expected {} (64 per key)", sigs.len(), n * 64)));
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!("signatures: {} bytes, expected {} (64 per key)", sigs.len(), n * 64),
+        ));
     }
     if msgs.len() != n * mlen {
-        return Err(Error::new(Status::InvalidArg, format!("messages: {} bytes, expected {} ({} per key)", msgs.len(), n * mlen, mlen)));
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!(
+                "messages: {} bytes, expected {} ({} per key)",
+                msgs.len(),
+                n * mlen,
+                mlen
+            ),
+        ));
     }
     let mut out = vec![0u8; n];
     // Keys repeat (one per chain epoch): decode each distinct one once per call.

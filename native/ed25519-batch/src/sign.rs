@@ -17,8 +17,12 @@ impl Ed25519SigningKey {
     #[napi(constructor)]
     pub fn new(seed: Buffer) -> Result<Self> {
         let bytes: &[u8] = &seed;
-        let seed: &[u8; 32] = bytes.try_into().map_err(|_| invalid(format!("seed: {} bytes, expected 32", bytes.len())))?;
-        Ok(Self { key: SigningKey::from_bytes(seed) })
+        let seed: &[u8; 32] = bytes
+            .try_into()
+            .map_err(|_| invalid(format!("seed: {} bytes, expected 32", bytes.len())))?;
+        Ok(Self {
+            key: SigningKey::from_bytes(seed),
+        })
     }
 
     /// The 32-byte public key (so the caller can check it against the key it believes it holds).
@@ -33,9 +37,14 @@ impl Ed25519SigningKey {
     pub fn sign_batch(&self, messages: Buffer, message_length: u32, count: u32) -> Result<Buffer> {
         let msgs: &[u8] = &messages;
         let (mlen, n) = (message_length as usize, count as usize);
-        let expected = mlen.checked_mul(n).ok_or_else(|| invalid(format!("messages: {n} x {mlen} bytes overflows")))?;
+        let expected = mlen
+            .checked_mul(n)
+            .ok_or_else(|| invalid(format!("messages: {n} x {mlen} bytes overflows")))?;
         if msgs.len() != expected {
-            return Err(invalid(format!("messages: {} bytes, expected {expected} ({n} of {mlen} bytes)", msgs.len())));
+            return Err(invalid(format!(
+                "messages: {} bytes, expected {expected} ({n} of {mlen} bytes)",
+                msgs.len()
+            )));
         }
         let mut out = vec![0u8; n * 64];
         for i in 0..n {
