@@ -197,6 +197,16 @@ describe('partitions on PostgreSQL', () => {
     expect(await stored('pg-stmt-a')).toEqual([0, 1, 2, 3]);
     expect(await stored('pg-stmt-b')).toEqual([0, 1, 2]);
     expect([await tail('pg-stmt-a'), await tail('pg-stmt-b')]).toEqual([3, 2]);
+    // other ways to insert are checked the same: INSERT … ON CONFLICT DO NOTHING, and COPY (straight into a partition too)
+    const gap = `'pg-stmt-b', 9, '${april}', 'decision', '\\x${'6e'.repeat(32)}', '\\x${'6f'.repeat(32)}', 'k', '\\x00'`;
+    await expect(su.query(`INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES (${gap}) ON CONFLICT DO NOTHING`))
+      .rejects.toMatchObject({ code: 'PR003' });
+    const csv = `pg-stmt-b,9,${april},decision,\\\\x${'6e'.repeat(32)},\\\\x${'6f'.repeat(32)},k,\\\\x00`;
+    for (const table of ['audit_records', 'audit_records_2026_04']) {
+      await expect(su.query(`COPY ${table} (chain, seq, ts, type, prev, hash, kid, record) FROM PROGRAM 'printf "%s\\n" "${csv}"' WITH (FORMAT csv)`))
+        .rejects.toMatchObject({ code: 'PR003' });
+    }
+    expect(await stored('pg-stmt-b')).toEqual([0, 1, 2]);
     // and the guard fires under session_replication_role = replica too (ENABLE ALWAYS)
     await expect(
       su.transaction(async (tx) => {
