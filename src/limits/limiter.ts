@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { LimitsError } from './errors.ts';
-import { costMicroUsd, quote, type PriceQuote, type PricingTable } from './pricing.ts';
+import { costMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
 import { resolveCounters, subjectKey, type CounterSpec, type DecisionLimits, type LimitPrincipal, type Metric, type Period, type Scope, type ScopedLimit } from './scopes.ts';
 import { rateLimitHeaders, type CounterState } from './headers.ts';
 
@@ -87,7 +87,10 @@ export type SettlementBasis = 'usage' | 'usage_estimated' | 'estimate' | 'none' 
 export interface ActualUsage {
   prompt_tokens: number;
   completion_tokens: number;
+  /** Parts of prompt_tokens: served from the provider's prompt cache, written to it, of those to a 1-hour cache. */
   cached_input_tokens?: number;
+  cache_write_tokens?: number;
+  cache_write_1h_tokens?: number;
 }
 
 export interface Settlement {
@@ -96,6 +99,9 @@ export interface Settlement {
   prompt_tokens: number;
   completion_tokens: number;
   cached_input_tokens: number;
+  /** Present when the provider reported prompt-cache writes (billed at the cache-write rate). */
+  cache_write_tokens?: number;
+  cache_write_1h_tokens?: number;
   tokens: number;
   requests: number;
   cost_micro_usd: number;
@@ -236,12 +242,18 @@ export function createLimiter(options: LimiterOptions): Limiter {
   };
 }
 
-function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): { prompt_tokens: number; completion_tokens: number; cached_input_tokens: number } {
+function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens & { cached_input_tokens: number } {
   switch (basis) {
     case 'usage':
     case 'usage_estimated': {
       if (!usage) throw new LimitsError('ERR_LIMITS_INVALID', 'settlement on usage needs the usage');
-      return { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cached_input_tokens: Math.min(usage.cached_input_tokens ?? 0, usage.prompt_tokens) };
+      // Each cache count within what it is part of (as costMicroUsd prices them): reads within the prompt, writes
+      // within the rest, 1-hour writes within the writes. Write counts are recorded only when reported.
+      const reads = Math.min(usage.cached_input_tokens ?? 0, usage.prompt_tokens);
+      const writes = usage.cache_write_tokens === undefined ? undefined : Math.min(usage.cache_write_tokens, usage.prompt_tokens - reads);
+      const writes1h = usage.cache_write_1h_tokens === undefined ? undefined : Math.min(usage.cache_write_1h_tokens, writes ?? 0);
+      return { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cached_input_tokens: reads,
+        ...(writes === undefined ? {} : { cache_write_tokens: writes }), ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }) };
     }
     case 'estimate':
       return { prompt_tokens: reservation.estimate.prompt_tokens, completion_tokens: reservation.estimate.completion_tokens, cached_input_tokens: 0 };

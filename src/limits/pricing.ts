@@ -13,6 +13,10 @@ export interface Price {
   output: number;
   /** micro-USD per million cached input tokens */
   cached_input: number;
+  /** micro-USD per million input tokens written to the provider's prompt cache (absent: input) */
+  cache_write?: number;
+  /** micro-USD per million input tokens written to a 1-hour prompt cache (absent: cache_write) */
+  cache_write_1h?: number;
 }
 
 export interface PricingTable {
@@ -29,11 +33,16 @@ export interface PriceQuote {
   price: Price;
 }
 
-/** Tokens to price. cached_input_tokens is the part of prompt_tokens the provider served from its cache. */
+/**
+ * Tokens to price, all parts of prompt_tokens except completion_tokens: cached_input_tokens the provider served from
+ * its prompt cache, cache_write_tokens it wrote to it, of which cache_write_1h_tokens to a 1-hour cache.
+ */
 export interface BillableTokens {
   prompt_tokens: number;
   completion_tokens: number;
   cached_input_tokens: number;
+  cache_write_tokens?: number;
+  cache_write_1h_tokens?: number;
 }
 
 const MICRO_PER_MILLION = 1_000_000n;
@@ -93,17 +102,25 @@ export function quote(table: PricingTable, upstream: string, model: string): Pri
 }
 
 /**
- * cost = ceil((uncached_input * input + cached_input * cached_input_price + output * output_price) / 1e6) micro-USD.
- * BigInt throughout, so no product loses precision; one ceiling per request, so the error is under one micro-USD and
- * never in the requester's favour. Cached tokens beyond the prompt are clamped to the prompt.
+ * cost = ceil((input tokens * input + cache reads * cached_input + cache writes * cache_write
+ *             + 1-hour cache writes * cache_write_1h + output * output_price) / 1e6) micro-USD,
+ * where input tokens are the prompt's other tokens. BigInt throughout, so no product loses precision; one ceiling per
+ * request, so the error is under one micro-USD and never in the requester's favour. Cache reads and writes beyond the
+ * prompt are clamped to it (reads first), 1-hour writes to the writes.
  */
 export function costMicroUsd(price: Price, tokens: BillableTokens): number {
   for (const [name, value] of Object.entries(tokens)) {
+    if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 0) throw new LimitsError('ERR_LIMITS_INVALID', `${name} must be a non-negative safe integer`);
   }
-  const cached = BigInt(Math.min(tokens.cached_input_tokens, tokens.prompt_tokens));
-  const uncached = BigInt(tokens.prompt_tokens) - cached;
-  const numerator = uncached * BigInt(price.input) + cached * BigInt(price.cached_input) + BigInt(tokens.completion_tokens) * BigInt(price.output);
+  const cached = Math.min(tokens.cached_input_tokens, tokens.prompt_tokens);
+  const writes = Math.min(tokens.cache_write_tokens ?? 0, tokens.prompt_tokens - cached);
+  const writes1h = BigInt(Math.min(tokens.cache_write_1h_tokens ?? 0, writes));
+  const writes5m = BigInt(writes) - writes1h;
+  const uncached = BigInt(tokens.prompt_tokens - cached - writes);
+  const writePrice = BigInt(price.cache_write ?? price.input);
+  const numerator = uncached * BigInt(price.input) + BigInt(cached) * BigInt(price.cached_input) + writes5m * writePrice
+    + writes1h * BigInt(price.cache_write_1h ?? price.cache_write ?? price.input) + BigInt(tokens.completion_tokens) * BigInt(price.output);
   const cost = (numerator + MICRO_PER_MILLION - 1n) / MICRO_PER_MILLION;
   if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
   return Number(cost);

@@ -8,7 +8,7 @@
 // report is missing or partial).
 import { ClassificationError, createStreamScanner, type Classifier, type StreamScanner, type ScannedChunk } from '../classification/index.ts';
 import { isTimeout } from '../forwarding/index.ts';
-import { estimateCompletionTokens, StreamProtocolError, type SseEvent, type StreamSession, type Usage } from '../providers/index.ts';
+import { cacheCounts, estimateCompletionTokens, StreamProtocolError, type SseEvent, type StreamSession, type Usage } from '../providers/index.ts';
 import { placeholder } from '../redaction/index.ts';
 import { createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
 
@@ -167,8 +167,7 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const exact = error === null && reported.prompt_tokens !== null && reported.completion_tokens !== null;
   const prompt = reported.prompt_tokens ?? options.estimatedPromptTokens;
   const completion = exact ? (reported.completion_tokens as number) : Math.max(reported.completion_tokens ?? 0, estimateCompletionTokens(receivedBytes));
-  const cached = reported.cached_input_tokens === undefined ? {} : { cached_input_tokens: Math.min(reported.cached_input_tokens, prompt) };
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...cached, ...(exact ? {} : { estimated: true as const }) };
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...cacheCounts(reported, prompt), ...(exact ? {} : { estimated: true as const }) };
   return {
     error,
     finalEvent: error === null ? finalEvent : null,

@@ -141,10 +141,33 @@ export function readAnthropicUsage(response: unknown): Usage | null {
   if (!isPlainObject(response) || !isPlainObject(response.usage)) return null;
   const u = response.usage;
   if (!Number.isSafeInteger(u.input_tokens) || !Number.isSafeInteger(u.output_tokens)) return null;
-  const cached = (Number.isSafeInteger(u.cache_read_input_tokens) ? (u.cache_read_input_tokens as number) : 0)
-    + (Number.isSafeInteger(u.cache_creation_input_tokens) ? (u.cache_creation_input_tokens as number) : 0);
-  const prompt = (u.input_tokens as number) + cached;
+  const cache = anthropicCacheCounts(u);
+  const prompt = (u.input_tokens as number) + cache.reads + cache.writes;
   const usage: Usage = { prompt_tokens: prompt, completion_tokens: u.output_tokens as number, total_tokens: prompt + (u.output_tokens as number) };
-  const reads = u.cache_read_input_tokens;
-  return typeof reads === 'number' && Number.isSafeInteger(reads) && reads > 0 ? { ...usage, cached_input_tokens: reads } : usage;
+  return { ...usage, ...anthropicCacheUsage(cache) };
+}
+
+/** Anthropic's prompt-cache counts from a usage object (absent or malformed: 0). Its input_tokens exclude them. */
+export interface AnthropicCacheCounts {
+  reads: number;
+  writes: number;
+  writes1h: number;
+}
+
+export function anthropicCacheCounts(u: Record<string, unknown>, previous: AnthropicCacheCounts = { reads: 0, writes: 0, writes1h: 0 }): AnthropicCacheCounts {
+  const count = (value: unknown, otherwise: number) => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : otherwise);
+  const reads = count(u.cache_read_input_tokens, previous.reads);
+  const writes = count(u.cache_creation_input_tokens, previous.writes);
+  const breakdown = isPlainObject(u.cache_creation) ? u.cache_creation : null;
+  const writes1h = breakdown ? count(breakdown.ephemeral_1h_input_tokens, 0) : previous.writes1h;
+  return { reads, writes, writes1h: Math.min(writes1h, writes) };
+}
+
+/** The Usage fields for prompt-cache counts: only those the provider reported as non-zero. */
+export function anthropicCacheUsage(c: AnthropicCacheCounts): Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'> {
+  return {
+    ...(c.reads > 0 ? { cached_input_tokens: c.reads } : {}),
+    ...(c.writes > 0 ? { cache_write_tokens: c.writes } : {}),
+    ...(c.writes1h > 0 ? { cache_write_1h_tokens: c.writes1h } : {}),
+  };
 }

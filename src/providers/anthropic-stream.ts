@@ -2,6 +2,8 @@
 // message_stop (final), ping, error. Channels: `content[i].text` (text_delta) and `content[i].input` (input_json_delta,
 // the tool input's JSON text). Usage: input tokens from message_start, output tokens (cumulative) from message_delta.
 // Invariant: a block or delta type that may carry text and is not known here is a protocol error, never relayed.
+import { anthropicCacheCounts, anthropicCacheUsage } from './anthropic-messages.ts';
+import type { AnthropicCacheCounts } from './anthropic-messages.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
@@ -15,18 +17,17 @@ const PLAIN = new Set(['message_start', 'content_block_start', 'ping', 'message_
 export function openAnthropicStream(): StreamSession {
   let prompt: number | null = null;
   let completion: number | null = null;
-  let cacheReads = 0;
-  let cacheWrites = 0;
+  let cache: AnthropicCacheCounts = { reads: 0, writes: 0, writes1h: 0 };
   /**
-   * Anthropic's input_tokens exclude the prompt cache: reads and writes are added back (reads are billed as cached).
-   * message_delta repeats the counts cumulatively; a count it leaves out keeps the value message_start gave.
+   * Anthropic's input_tokens exclude the prompt cache: reads and writes are added back (reads are billed as cached,
+   * writes at the cache-write rate). message_delta repeats the counts cumulatively; a count it leaves out keeps the
+   * value message_start gave.
    */
   let input: number | null = null;
   const readInput = (u: Record<string, unknown>): void => {
-    if (Number.isSafeInteger(u.cache_read_input_tokens)) cacheReads = u.cache_read_input_tokens as number;
-    if (Number.isSafeInteger(u.cache_creation_input_tokens)) cacheWrites = u.cache_creation_input_tokens as number;
+    cache = anthropicCacheCounts(u, cache);
     if (Number.isSafeInteger(u.input_tokens)) input = u.input_tokens as number;
-    prompt = input === null ? null : input + cacheReads + cacheWrites;
+    prompt = input === null ? null : input + cache.reads + cache.writes;
   };
 
   return {
@@ -82,6 +83,6 @@ export function openAnthropicStream(): StreamSession {
       const delta = m[2] === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
       return { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: Number(m[1]), delta }) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cacheReads > 0 ? { cached_input_tokens: cacheReads } : {}) }),
+    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...anthropicCacheUsage(cache) }),
   };
 }

@@ -13,7 +13,7 @@ import { openOpenAiStream } from './openai-stream.ts';
 import { replaceSegmentTexts } from './segment-paths.ts';
 import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, TextSegment, Usage } from './types.ts';
 
-export { RequestError, StreamProtocolError } from './types.ts';
+export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamMessage } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
 export type {

@@ -51,9 +51,29 @@ export interface Usage {
   /**
    * The part of prompt_tokens the provider served from its prompt cache (priced at the cached-input rate), when the
    * upstream reported it: OpenAI `prompt_tokens_details.cached_tokens` / `input_tokens_details.cached_tokens`,
-   * Anthropic `cache_read_input_tokens`. Cache writes are not included: they are billed as input.
+   * Anthropic `cache_read_input_tokens`.
    */
   cached_input_tokens?: number;
+  /**
+   * The part of prompt_tokens the provider wrote to its prompt cache (priced at the cache-write rate), when the upstream
+   * reported it: Anthropic `cache_creation_input_tokens`; of those, `cache_write_1h_tokens` went to a 1-hour cache
+   * (`cache_creation.ephemeral_1h_input_tokens`).
+   */
+  cache_write_tokens?: number;
+  cache_write_1h_tokens?: number;
+}
+
+/** A usage's prompt-cache counts, each within what it is part of: reads within the prompt, writes within the rest of
+ * it, 1-hour writes within the writes; absent ones stay absent. */
+export function cacheCounts(counts: Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>, prompt: number): Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'> {
+  const reads = counts.cached_input_tokens === undefined ? undefined : Math.min(counts.cached_input_tokens, prompt);
+  const writes = counts.cache_write_tokens === undefined ? undefined : Math.min(counts.cache_write_tokens, prompt - (reads ?? 0));
+  const writes1h = counts.cache_write_1h_tokens === undefined ? undefined : Math.min(counts.cache_write_1h_tokens, writes ?? 0);
+  return {
+    ...(reads === undefined ? {} : { cached_input_tokens: reads }),
+    ...(writes === undefined ? {} : { cache_write_tokens: writes }),
+    ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }),
+  };
 }
 
 export type RequestErrorCode = 'ERR_REQUEST_NOT_JSON' | 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNKNOWN_FIELD' | 'ERR_REQUEST_UNSUPPORTED';
@@ -105,7 +125,7 @@ export interface StreamSession {
   /** An event that carries `text` on `channel` (releases held-back text before the channel closes). */
   textEvent(channel: string, text: string): SseEvent;
   /** The usage the upstream has reported so far; null counts where it has reported none. */
-  usage(): { prompt_tokens: number | null; completion_tokens: number | null; cached_input_tokens?: number };
+  usage(): { prompt_tokens: number | null; completion_tokens: number | null } & Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>;
 }
 
 export class StreamProtocolError extends Error {

@@ -93,10 +93,10 @@ describe('limits through the server', () => {
 
     const id = h.get('x-proctor-request-id') as string;
     const decision = await recordOf(id, 'decision');
-    expect(decision).toMatchObject({ reservation: { requests: 1, completion_tokens: 50, pricing_version: '2026-11-01', price_entry: 'echo/echo-1' } });
+    expect(decision).toMatchObject({ reservation: { requests: 1, completion_tokens: 50, pricing_version: '2026-11-23', price_entry: 'echo/echo-1' } });
     expect((decision.policy_input as { usage: unknown }).usage).toEqual({ tokens_this_minute: 0, requests_this_minute: 0, spend_micro_usd_today: 0, spend_micro_usd_this_month: 0 });
     const outcome = await recordOf(id, 'outcome');
-    expect(outcome).toMatchObject({ cost_micro_usd: expected, pricing_version: '2026-11-01', settlement: { basis: 'usage', requests: 1, recorded: true } });
+    expect(outcome).toMatchObject({ cost_micro_usd: expected, pricing_version: '2026-11-23', settlement: { basis: 'usage', requests: 1, recorded: true } });
 
     await ask();
     const before = upstream.received.length;

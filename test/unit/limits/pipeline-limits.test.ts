@@ -22,8 +22,9 @@ const pricing = parsePricing({ version: 'p1', unknown_model: 'deny', upstreams: 
 const unlimited: Limits = { tokens_per_minute: null, requests_per_minute: null, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null };
 let subjects = 0;
 
-function harness(o: { api?: 'openai.chat_completions' | 'openai.embeddings'; limits?: Limits; model?: string; failAppendAt?: number; forward?: () => Promise<{ status: number; contentType: string | null; body: unknown }>; sql?: Sql } = {}) {
+function harness(o: { api?: 'openai.chat_completions' | 'openai.embeddings' | 'anthropic.messages'; limits?: Limits; model?: string; failAppendAt?: number; forward?: () => Promise<{ status: number; contentType: string | null; body: unknown }>; sql?: Sql; pricing?: typeof pricing } = {}) {
   subjects += 1;
+  const api = o.api ?? 'openai.chat_completions';
   const principal = { iss: 'https://idp.test', sub: `s${subjects}`, client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
   const events: string[] = [];
   const records: { type: string; body: Record<string, unknown> }[] = [];
@@ -39,7 +40,7 @@ function harness(o: { api?: 'openai.chat_completions' | 'openai.embeddings'; lim
     },
   } as unknown as Ledger;
   const decision: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 100, redact: [], response: { redact: [], block: [] }, limits: o.limits ?? unlimited } };
-  const limiter: Limiter = createLimiter({ sql: o.sql ?? sql, pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 1000 });
+  const limiter: Limiter = createLimiter({ sql: o.sql ?? sql, pricing: o.pricing ?? pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 1000 });
   const deps: PipelineDeps = {
     authenticator: { authenticate: async () => principal },
     classifier: { classify: () => ({ findings: [] }) },
@@ -53,18 +54,36 @@ function harness(o: { api?: 'openai.chat_completions' | 'openai.embeddings'; lim
       openStream: async () => { throw new Error('not streamed here'); },
       close: async () => {},
     },
-    upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
+    upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true, ...(api === 'anthropic.messages' ? { kind: 'anthropic' as const, apis: ['anthropic'] } : {}) })]),
     clock: { now: () => new Date() },
     limits: limiter,
   };
   const handler = createRequestHandler(deps);
-  const api = o.api ?? 'openai.chat_completions';
-  const body = new TextEncoder().encode(JSON.stringify(api === 'openai.embeddings' ? { model: o.model ?? 'echo-1', input: 'hello' } : { model: o.model ?? 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
+  const body = new TextEncoder().encode(JSON.stringify(api === 'openai.embeddings' ? { model: o.model ?? 'echo-1', input: 'hello' }
+    : { model: o.model ?? 'echo-1', ...(api === 'anthropic.messages' ? { max_tokens: 50 } : {}), messages: [{ role: 'user', content: 'hello' }] }));
   const run = () => handler.handle({ requestId: `r${subjects}-${events.length}`, api, headers: { authorization: 'Bearer t' }, body });
   return { events, records, run, limiter, principal };
 }
 
 describe('the limits stage in the pipeline', () => {
+  it('bills Anthropic prompt-cache reads and writes at their own prices and records them in the settlement', async () => {
+    const anthropicPricing = parsePricing({ version: 'p2', unknown_model: 'deny', upstreams: { echo: { 'echo-1': {
+      input: 3_000_000, output: 15_000_000, cached_input: 300_000, cache_write: 3_750_000, cache_write_1h: 6_000_000 } } } }, 'test');
+    const h = harness({ api: 'anthropic.messages', pricing: anthropicPricing, forward: async () => ({ status: 200, contentType: 'application/json', body: {
+      id: 'msg_1', type: 'message', role: 'assistant', model: 'echo-1', content: [{ type: 'text', text: 'hi' }], stop_reason: 'end_turn',
+      usage: { input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 900, cache_creation_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } },
+    } }) });
+    const reply = await h.run();
+    expect(reply.status).toBe(200);
+    // 100 × $3/M + 900 × $0.30/M + 600 × $3.75/M + 400 × $6/M + 10 × $15/M = 300 + 270 + 2,250 + 2,400 + 150
+    expect(h.records[1]?.body).toMatchObject({
+      cost_micro_usd: 5370, pricing_version: 'p2',
+      usage: { prompt_tokens: 2000, completion_tokens: 10, cached_input_tokens: 900, cache_write_tokens: 1000, cache_write_1h_tokens: 400 },
+      settlement: { basis: 'usage', prompt_tokens: 2000, cached_input_tokens: 900, cache_write_tokens: 1000, cache_write_1h_tokens: 400, tokens: 2010 },
+    });
+    expect(reply.headers).toMatchObject({ 'x-proctor-cost-micro-usd': '5370' });
+  });
+
   it('reads usage for the policy, reserves before the decision record, settles and records cost after the answer', async () => {
     const h = harness({ limits: { ...unlimited, requests_per_minute: 5, tokens_per_minute: 10_000 } });
     const reply = await h.run();
