@@ -2,7 +2,7 @@
 // headers and errors. See docs/limits.md.
 export { createLimiter, LimitExceeded } from './limiter.ts';
 export type { ActualUsage, AppliedLimit, Limiter, LimiterOptions, Reservation, ReserveInput, Settlement, SettlementBasis, SubjectUsage } from './limiter.ts';
-export { costMicroUsd, loadPricingFile, parsePricing, quote } from './pricing.ts';
+export { costMicroUsd, loadPricingFile, maxCostMicroUsd, parsePricing, quote } from './pricing.ts';
 export type { BillableTokens, Price, PriceQuote, PricingTable } from './pricing.ts';
 export { resolveCounters, subjectKey } from './scopes.ts';
 export type { CounterSpec, DecisionLimits, LimitPrincipal, LimitValues, Metric, Period, Scope, ScopedLimit } from './scopes.ts';

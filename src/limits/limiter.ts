@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { LimitsError } from './errors.ts';
-import { costMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
+import { costMicroUsd, maxCostMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
 import { resolveCounters, subjectKey, type CounterSpec, type DecisionLimits, type LimitPrincipal, type Metric, type Period, type Scope, type ScopedLimit } from './scopes.ts';
 import { rateLimitHeaders, type CounterState } from './headers.ts';
 
@@ -176,7 +176,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         const q = quote(pricing, upstream, input.model);
         if (!q) throw new LimitsError('ERR_MODEL_NOT_PRICED', `model '${input.model}' on upstream '${upstream}' has no price in pricing table ${pricing.version}`);
         quotes[upstream] = q;
-        const cost = costMicroUsd(q.price, { prompt_tokens: input.promptTokens, completion_tokens: completion, cached_input_tokens: 0 });
+        const cost = maxCostMicroUsd(q.price, input.promptTokens, completion);
         if (cost > spend) {
           spend = cost;
           priced = q;

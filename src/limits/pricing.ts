@@ -125,3 +125,17 @@ export function costMicroUsd(price: Price, tokens: BillableTokens): number {
   if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
   return Number(cost);
 }
+
+/**
+ * The most a request with these token counts can cost: its prompt at the dearest input rate the entry has (a provider
+ * may write all of it to its prompt cache, at cache_write or cache_write_1h). What a reservation holds, so a spend
+ * limit holds also for requests that write to the cache.
+ */
+export function maxCostMicroUsd(price: Price, promptTokens: number, completionTokens: number): number {
+  const tokens = { prompt_tokens: promptTokens, completion_tokens: completionTokens, cached_input_tokens: 0 };
+  return Math.max(
+    costMicroUsd(price, tokens),
+    costMicroUsd(price, { ...tokens, cache_write_tokens: promptTokens }),
+    costMicroUsd(price, { ...tokens, cache_write_tokens: promptTokens, cache_write_1h_tokens: promptTokens }),
+  );
+}

@@ -82,6 +82,10 @@ describe('the limits stage in the pipeline', () => {
       settlement: { basis: 'usage', prompt_tokens: 2000, cached_input_tokens: 900, cache_write_tokens: 1000, cache_write_1h_tokens: 400, tokens: 2010 },
     });
     expect(reply.headers).toMatchObject({ 'x-proctor-cost-micro-usd': '5370' });
+    // the reservation held the most the request could cost: the whole prompt written to the 1-hour cache ($6/M)
+    const reservation = h.records[0]?.body.reservation as { prompt_tokens: number; completion_tokens: number; spend_micro_usd: number };
+    expect(reservation.completion_tokens).toBe(50);
+    expect(reservation.spend_micro_usd).toBe(Math.ceil((reservation.prompt_tokens * 6_000_000 + 50 * 15_000_000) / 1_000_000));
   });
 
   it('reads usage for the policy, reserves before the decision record, settles and records cost after the answer', async () => {

@@ -2,7 +2,7 @@
 // at the cached-input price and the writes it bills at the cache-write price (never more than the prompt).
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../../../src/providers/index.ts';
-import { costMicroUsd } from '../../../src/limits/index.ts';
+import { costMicroUsd, maxCostMicroUsd } from '../../../src/limits/index.ts';
 
 describe('usage with prompt-cache reads and writes', () => {
   it('OpenAI chat: prompt_tokens_details.cached_tokens, capped at the prompt', () => {
@@ -55,6 +55,15 @@ describe('usage with prompt-cache reads and writes', () => {
     expect(costMicroUsd(price, { prompt_tokens: 1000, completion_tokens: 0, cached_input_tokens: 900, cache_write_tokens: 500, cache_write_1h_tokens: 800 }))
       .toBe(900 * 0.3 + 100 * 6);
     expect(() => costMicroUsd(price, { ...tokens, cache_write_tokens: -1 })).toThrow(/cache_write_tokens must be a non-negative safe integer/);
+  });
+
+  it('the most a request can cost prices its prompt at the dearest input rate of the entry', () => {
+    const anthropic = { input: 3_000_000, output: 15_000_000, cached_input: 300_000, cache_write: 3_750_000, cache_write_1h: 6_000_000 };
+    expect(maxCostMicroUsd(anthropic, 1000, 100)).toBe(1000 * 6 + 100 * 15);
+    expect(maxCostMicroUsd({ ...anthropic, cache_write_1h: undefined }, 1000, 100)).toBe(1000 * 3.75 + 100 * 15);
+    // no write surcharge (OpenAI), or a write price below input: the prompt at input
+    expect(maxCostMicroUsd({ input: 3_000_000, output: 15_000_000, cached_input: 300_000 }, 1000, 100)).toBe(1000 * 3 + 100 * 15);
+    expect(maxCostMicroUsd({ ...anthropic, cache_write: 1_000_000, cache_write_1h: 2_000_000 }, 1000, 100)).toBe(1000 * 3 + 100 * 15);
   });
 });
 
