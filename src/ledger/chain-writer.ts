@@ -258,9 +258,9 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
 }
 
 /**
- * Writes a sealed batch in one statement (migrations/007_append_batch.sql): it locks the head row, which must still
- * be at batch.base (SQLSTATE PR004 otherwise, nothing written), inserts the rows (the statement passes the fork guard) and
- * moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be written
+ * Writes a sealed batch in one statement (migrations/010_append_batch_packed.sql): it locks the head row, which must
+ * still be at batch.base (SQLSTATE PR004 otherwise, nothing written), inserts the rows (the statement passes the fork
+ * guard) and moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be written
  * with insertBatch, inside one, so the key's audit_keys row commits with it.
  */
 export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {

@@ -148,22 +148,34 @@ describe('partitions on PostgreSQL', () => {
     expect(toSafeInteger(rows[0]?.n)).toBe(4);
   });
 
-  it('two concurrent continuations of one head in different months: the second waits for the head row and is refused', async () => {
+  it('two concurrent continuations of one head in different months: the second waits for the chain's tail row and is refused', async () => {
     const [last] = await chainAt(sql, 'pg-race', ['2026-03-31T23:59:59.000Z']);
     const row = (ts: string, fill: number) => [2, ts, Buffer.from(last?.hash as string, 'hex'), Buffer.alloc(32, fill)];
     const text = "INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-race', $1, $2, 'decision', $3, $4, 'k', '\\x00')";
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const firstInserted = new Promise<void>((r) => (inserted = r));
     const first = su.transaction(async (tx) => {
       await tx.query(text, row('2026-03-31T23:59:59.500Z', 1));
-      await held; // keeps the head row locked (the guard took it FOR UPDATE) until the second insert is waiting
+      inserted();
+      await held; // keeps the chain's tail row locked (the guard moved it) until the second insert is waiting
     });
-    await new Promise((r) => setTimeout(r, 100));
-    const second = su.query(text, row('2026-04-01T00:00:00.500Z', 2));
-    await new Promise((r) => setTimeout(r, 200));
+    await firstInserted;
+    // the second insert's outcome, caught at once (it must not settle before the first transaction ends)
+    let settled = false;
+    const second = su.query(text, row('2026-04-01T00:00:00.500Z', 2)).then(() => 'stored', (error: unknown) => error).finally(() => void (settled = true));
+    // wait until the second insert really waits for a lock (its guard's UPDATE of the tail row)
+    for (let i = 0; ; i++) {
+      const waiting = await admin.query<{ n: unknown }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg-race%'");
+      if (toSafeInteger(waiting.rows[0]?.n) === 1) break;
+      if (i === 200) throw new Error('the second insert never waited for the first transaction');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(settled).toBe(false);
     release();
     await first;
-    await expect(second).rejects.toMatchObject({ code: 'PR003' });
+    expect(await second).toMatchObject({ code: 'PR003' });
   });
 
   it('the guard checks a statement as a whole (migration 009): within it, against the tail, for every chain it touches', async () => {
