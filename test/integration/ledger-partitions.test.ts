@@ -148,7 +148,7 @@ describe('partitions on PostgreSQL', () => {
     expect(toSafeInteger(rows[0]?.n)).toBe(4);
   });
 
-  it('two concurrent continuations of one head in different months: the second waits for the chain's tail row and is refused', async () => {
+  it('two concurrent continuations of one head in different months: the second waits for the chain tail row and is refused', async () => {
     const [last] = await chainAt(sql, 'pg-race', ['2026-03-31T23:59:59.000Z']);
     const row = (ts: string, fill: number) => [2, ts, Buffer.from(last?.hash as string, 'hex'), Buffer.alloc(32, fill)];
     const text = "INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('pg-race', $1, $2, 'decision', $3, $4, 'k', '\\x00')";
