@@ -137,6 +137,8 @@ interface Unsigned {
   hashHex: string;
   signer: Signer;
   seq: number;
+  /** Its row, whose bytes are set once it is signed. */
+  row: SealedRow;
 }
 
 /** Two member lists, each sorted by key, with no key in both, as one sorted list (what sorting their union gives). */
@@ -182,7 +184,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   const stamps: Date[] = [];
   const newKeys: Signer[] = [];
   const unsigned: Unsigned[] = [];
-  const rows: { at: number; row: SealedRow }[] = [];
+  const rows: SealedRow[] = [];
   let current = base;
   let signer = ctx.signer;
   const chainText = canonicalString(ctx.chain);
@@ -207,9 +209,10 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       const hash = leafHash(encoder.encode(`{${members.map(([, m]) => m).join(',')}}`));
       lastHash = hash;
       lastHex = Buffer.from(hash).toString('hex');
-      unsigned.push({ at, members, hash, hashHex: lastHex, signer, seq });
+      const row = { ...columns, hash, kid: signer.kid, bytes: EMPTY }; // bytes once signed, below
+      unsigned.push({ at, members, hash, hashHex: lastHex, signer, seq, row });
       results.push(null);
-      rows.push({ at, row: { ...columns, hash, kid: signer.kid, bytes: EMPTY } }); // bytes once signed, below
+      rows.push(row);
       stamps.push(now);
       current = { seq, hash };
       continue;
@@ -227,7 +230,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       throw error;
     }
     results.push({ ok: true, value: appended(ctx.chain, seq, sealed.record.hash, sealed.bytes) });
-    rows.push({ at, row: { ...columns, hash: sealed.hash, kid: signer.kid, bytes: sealed.bytes } });
+    rows.push({ ...columns, hash: sealed.hash, kid: signer.kid, bytes: sealed.bytes });
     stamps.push(now);
     current = { seq, hash: sealed.hash };
     if (item.rotateTo) {
@@ -244,17 +247,15 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
     const sigs = key.signMany ? await key.signMany(messages) : await Promise.all(messages.map((m) => key.sign(m)));
     mine.forEach((u, i) => signatures.set(u, sigs[i] as Uint8Array));
   }
-  const bytesAt = new Map<number, Uint8Array>();
   for (const u of unsigned) {
     const sig = signatures.get(u);
     if (!sig || sig.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
     const seal: Member[] = [['hash', `"hash":"${u.hashHex}"`], ['kid', `"kid":${kidText(u.signer)}`], ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`]];
     const bytes = encoder.encode(`{${mergeMembers(u.members, seal).map(([, m]) => m).join(',')}}`);
     results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
-    bytesAt.set(u.at, bytes);
+    u.row.bytes = bytes;
   }
-  for (const { at, row } of rows) row.bytes = bytesAt.get(at) ?? row.bytes;
-  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], rows: rows.map((r) => r.row), stamps, newKeys };
+  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], rows, stamps, newKeys };
 }
 
 /**

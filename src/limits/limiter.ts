@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { LimitsError } from './errors.ts';
-import { costMicroUsd, maxCostMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
+import { clampCacheTokens, costMicroUsd, maxCostMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
 import { resolveCounters, subjectKey, type CounterSpec, type DecisionLimits, type LimitPrincipal, type Metric, type Period, type Scope, type ScopedLimit } from './scopes.ts';
 import { rateLimitHeaders, type CounterState } from './headers.ts';
 
@@ -242,18 +242,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
   };
 }
 
-function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens & { cached_input_tokens: number } {
+function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens {
   switch (basis) {
     case 'usage':
     case 'usage_estimated': {
       if (!usage) throw new LimitsError('ERR_LIMITS_INVALID', 'settlement on usage needs the usage');
-      // Each cache count within what it is part of (as costMicroUsd prices them): reads within the prompt, writes
-      // within the rest, 1-hour writes within the writes. Write counts are recorded only when reported.
-      const reads = Math.min(usage.cached_input_tokens ?? 0, usage.prompt_tokens);
-      const writes = usage.cache_write_tokens === undefined ? undefined : Math.min(usage.cache_write_tokens, usage.prompt_tokens - reads);
-      const writes1h = usage.cache_write_1h_tokens === undefined ? undefined : Math.min(usage.cache_write_1h_tokens, writes ?? 0);
-      return { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cached_input_tokens: reads,
-        ...(writes === undefined ? {} : { cache_write_tokens: writes }), ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }) };
+      // Recorded as billed: each cache count within what it is part of (write counts only when reported).
+      return clampCacheTokens({ ...usage, cached_input_tokens: usage.cached_input_tokens ?? 0 });
     }
     case 'estimate':
       return { prompt_tokens: reservation.estimate.prompt_tokens, completion_tokens: reservation.estimate.completion_tokens, cached_input_tokens: 0 };

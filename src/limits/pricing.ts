@@ -113,17 +113,32 @@ export function costMicroUsd(price: Price, tokens: BillableTokens): number {
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 0) throw new LimitsError('ERR_LIMITS_INVALID', `${name} must be a non-negative safe integer`);
   }
-  const cached = Math.min(tokens.cached_input_tokens, tokens.prompt_tokens);
-  const writes = Math.min(tokens.cache_write_tokens ?? 0, tokens.prompt_tokens - cached);
-  const writes1h = BigInt(Math.min(tokens.cache_write_1h_tokens ?? 0, writes));
+  const t = clampCacheTokens(tokens);
+  const cached = t.cached_input_tokens;
+  const writes = t.cache_write_tokens ?? 0;
+  const writes1h = BigInt(t.cache_write_1h_tokens ?? 0);
   const writes5m = BigInt(writes) - writes1h;
-  const uncached = BigInt(tokens.prompt_tokens - cached - writes);
+  const uncached = BigInt(t.prompt_tokens - cached - writes);
   const writePrice = BigInt(price.cache_write ?? price.input);
   const numerator = uncached * BigInt(price.input) + BigInt(cached) * BigInt(price.cached_input) + writes5m * writePrice
     + writes1h * BigInt(price.cache_write_1h ?? price.cache_write ?? price.input) + BigInt(tokens.completion_tokens) * BigInt(price.output);
   const cost = (numerator + MICRO_PER_MILLION - 1n) / MICRO_PER_MILLION;
   if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
   return Number(cost);
+}
+
+/**
+ * The cache counts each within what it is part of, as they are priced: reads within the prompt, writes within the
+ * rest of it, 1-hour writes within the writes. Write counts that are absent stay absent.
+ */
+export function clampCacheTokens(tokens: BillableTokens): BillableTokens {
+  const cached = Math.min(tokens.cached_input_tokens, tokens.prompt_tokens);
+  const writes = tokens.cache_write_tokens === undefined ? undefined : Math.min(tokens.cache_write_tokens, tokens.prompt_tokens - cached);
+  const writes1h = tokens.cache_write_1h_tokens === undefined ? undefined : Math.min(tokens.cache_write_1h_tokens, writes ?? 0);
+  return {
+    prompt_tokens: tokens.prompt_tokens, completion_tokens: tokens.completion_tokens, cached_input_tokens: cached,
+    ...(writes === undefined ? {} : { cache_write_tokens: writes }), ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }),
+  };
 }
 
 /**

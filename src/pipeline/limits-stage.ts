@@ -4,7 +4,7 @@
 // may have used tokens upstream without reporting them is billed the estimate, never zero.
 import type { Principal } from '../identity/index.ts';
 import type { Decision } from '../policy/index.ts';
-import { cacheCounts, type NormalizedRequest, type Usage } from '../providers/index.ts';
+import type { NormalizedRequest, Usage } from '../providers/index.ts';
 import { countPromptTokens, type AppliedLimit, type Limiter, type Reservation, type Settlement, type SettlementBasis } from '../limits/index.ts';
 
 /** The decision record's `reservation`: what was held, at which price, against which limits. */
@@ -90,9 +90,8 @@ export async function settleFor(limiter: Limiter, reservation: Reservation, ende
   headers: Record<string, string>;
 }> {
   const basis = settlementBasis(ended.usage, ended.upstreamStatus, ended.error);
-  const usage = ended.usage ? { prompt_tokens: ended.usage.prompt_tokens, completion_tokens: ended.usage.completion_tokens,
-    ...cacheCounts(ended.usage, ended.usage.prompt_tokens) } : null;
-  const s = await limiter.settle(reservation, basis, usage, ended.upstream);
+  // The usage as reported; the limiter bills each cache count within what it is part of.
+  const s = await limiter.settle(reservation, basis, ended.usage, ended.upstream);
   const { cost_micro_usd, pricing_version, ...settlement } = s;
   return { fields: { cost_micro_usd, pricing_version, settlement }, headers: { 'x-proctor-cost-micro-usd': String(cost_micro_usd) } };
 }
