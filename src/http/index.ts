@@ -1,11 +1,13 @@
 // HTTP transport: adapts fastify to the pipeline and does nothing else. Security order lives in the pipeline, not in
 // hook registration order. Request bodies arrive as raw bytes so that parsing errors are the pipeline's (and so are
-// recorded); transport failures (body too large, unreadable body) are handed to the pipeline to be recorded as well.
+// recorded); transport failures (body too large, unreadable body, a body that is not JSON by its content-type) are
+// handed to the pipeline to be recorded as well. Malformed HTTP, bad URLs, no route and wrong methods are answered
+// in the API's error shape by transport-errors.ts, before any stage runs.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Api } from '../providers/index.ts';
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
+import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
 
 export interface ServerDeps {
   handler: RequestHandler;
@@ -16,14 +18,8 @@ export interface ServerDeps {
   assertionJwks?: { keys: readonly object[] } | null;
 }
 
-/** One route per API; the adapter registry (src/providers) holds everything else about each. */
-const ROUTES: readonly { url: string; api: Api }[] = [
-  { url: '/v1/chat/completions', api: 'openai.chat_completions' },
-  { url: '/v1/completions', api: 'openai.completions' },
-  { url: '/v1/embeddings', api: 'openai.embeddings' },
-  { url: '/v1/responses', api: 'openai.responses' },
-  { url: '/v1/messages', api: 'anthropic.messages' },
-];
+/** A body's content-type must say JSON (or be absent): `application/json` or `application/<name>+json`, UTF-8 if a charset is given. */
+const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
@@ -33,10 +29,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Never take the client's request id or forwarded-for as ours.
     requestIdHeader: false,
     trustProxy: false,
+    // Malformed HTTP and smuggling attempts (Node's parser refuses them): the API's error shape, then the socket closes.
+    clientErrorHandler: answerClientError,
+    // A URL fastify cannot decode: the API's error shape, not fastify's default text.
+    frameworkErrors: (error, request, reply) => {
+      const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const path = pathOf(request.raw.url ?? '');
+      const { status, body } = transportError(notFound ? 'ERR_NOT_FOUND' : 'ERR_HTTP_MALFORMED', notFound ? 'no such resource' : 'the request URL is malformed', path, request.id);
+      // fastify types this reply for a generic schema; it is the plain reply every route has.
+      void (reply as unknown as FastifyReply).code(status).header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+    },
+    routerOptions: { maxParamLength: 128 },
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const type = request.headers['content-type'];
+    if (type === undefined || JSON_TYPE.test(type)) return done(null, body);
+    return done(Object.assign(new Error('the request content-type is not JSON'), { code: 'PROCTOR_NOT_JSON_TYPE' }), undefined);
+  });
 
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
@@ -69,18 +80,26 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
   }
 
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(errorBody('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, request.id)),
-  );
+  // No route: 405 (with `allow`) on a known path, else 404; both invalid_request_error in the path's API shape.
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = pathOf(request.url);
+    const methods = METHODS.get(path);
+    const { status, body } = methods
+      ? transportError('ERR_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(', ')}`, path, request.id)
+      : transportError('ERR_NOT_FOUND', 'no such resource', path, request.id);
+    if (methods) reply.header('allow', methods.join(', '));
+    return reply.code(status).header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+  });
 
   app.setErrorHandler(async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
     const route = ROUTES.find((r) => r.url === request.routeOptions.url);
     const incoming: Omit<IncomingRequest, 'body'> = { requestId: request.id, api: route?.api ?? 'openai.chat_completions', headers: request.headers };
     const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
     const result = await deps.handler.reject(
       incoming,
       tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
-      tooLarge ? `request body exceeds ${deps.bodyLimitBytes} bytes` : 'request body could not be read',
+      tooLarge ? `request body exceeds ${deps.bodyLimitBytes} bytes` : notJsonType ? 'the request content-type must be application/json' : 'request body could not be read',
     );
     return send(reply, result);
   });

@@ -20,7 +20,11 @@ export type PipelineErrorCode =
   | 'ERR_LIMITS_UNAVAILABLE'
   | 'ERR_MODEL_NOT_PRICED'
   | 'ERR_LIMIT_SCOPE_UNRESOLVED'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  | TransportErrorCode;
+
+/** Refused by the HTTP transport before any pipeline stage ran (src/http): never forwarded, never recorded. */
+export type TransportErrorCode = 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED' | 'ERR_HTTP_MALFORMED' | 'ERR_HEADERS_TOO_LARGE' | 'ERR_REQUEST_TIMEOUT';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
 
@@ -75,6 +79,12 @@ export const FAILURES = {
   ERR_MODEL_NOT_PRICED: { status: 403, type: 'permission_error' },
   ERR_LIMIT_SCOPE_UNRESOLVED: { status: 403, type: 'permission_error' },
   ERR_INTERNAL: { status: 500, type: 'server_error' },
+  // transport: no route, a wrong method, or bytes that are not one well-formed HTTP/1.1 request (smuggling included)
+  ERR_NOT_FOUND: { status: 404, type: 'invalid_request_error' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, type: 'invalid_request_error' },
+  ERR_HTTP_MALFORMED: invalid,
+  ERR_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error' },
+  ERR_REQUEST_TIMEOUT: { status: 408, type: 'invalid_request_error' },
 } as const satisfies Record<FailureCode, FailureShape>;
 
 export function failureShape(code: string): FailureShape {
