@@ -9,10 +9,15 @@ import { compileRecognizer, type CompiledRecognizer } from './compile.ts';
 import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
-import { normalizeText } from './normalize.ts';
+import { normalizeText, type NormalizedText } from './normalize.ts';
+import { createDecodeBudget, decodedRuns, type DecodeBudget } from './decode.ts';
+import { DIGIT_VIEW_RECOGNIZERS, digitView } from './digit-view.ts';
+import { joinWindows, piecesAcross } from './segment-join.ts';
+import { digitValue } from './unicode-digits.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
-import type { Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
+import { addFinding, emptyCounts } from './counts.ts';
+import type { Classification, Classifier, ClassifyOptions, Finding, RecognizerDefinition, TextSegment } from './types.ts';
 import { utf16OffsetsOf } from './utf8-offsets.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
@@ -46,14 +51,51 @@ function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fing
   return a.segment - b.segment || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.end - b.end;
 }
 
-/** A finding before its fingerprint: the value stays inside this module and is fingerprinted only if kept. */
-type Draft = Omit<Finding, 'fingerprint'> & { fallback: boolean; recognizer: CompiledRecognizer; value: string };
+/**
+ * A finding before its fingerprint: the value stays inside this module and is fingerprinted only if kept. A value
+ * that crosses segments is one draft per segment it touches; all but the first are `continuation`s (counted once).
+ */
+type Draft = Omit<Finding, 'fingerprint'> & { fallback: boolean; recognizer: CompiledRecognizer; value: string; continuation?: boolean };
 
-/** Drops findings of `fallback` recognizers that overlap a finding of a specific one in the same segment. */
+/** Recognizers that scan one view, with the combined automaton that says which of them can match at all. */
+interface RecognizerSet { candidates: InstanceType<typeof RE2.Set>; members: readonly CompiledRecognizer[] }
+
+function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
+  if (members.length === 0) return undefined;
+  try {
+    return { candidates: new RE2.Set(members.map((r) => r.regex.source)), members };
+  } catch (cause) {
+    throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
+  }
+}
+
+/**
+ * Drops findings of `fallback` recognizers that overlap a finding of a specific one in the same segment. Per segment,
+ * the specific spans sorted by start carry the running maximum of their ends: a fallback [s, e) overlaps one exactly
+ * when the furthest end among those starting before e passes s (a binary search each: O(n log n), never O(n²)).
+ */
 function yieldFallbacks(findings: Draft[]): Draft[] {
-  const specific = findings.filter((f) => !f.fallback);
-  return findings.filter((f) => !f.fallback
-    || !specific.some((s) => s.segment === f.segment && s.start < f.end && f.start < s.end));
+  if (!findings.some((f) => f.fallback)) return findings;
+  const bySegment = new Map<number, { starts: number[]; maxEnds: number[] }>();
+  const specific = findings.filter((f) => !f.fallback).sort((a, b) => a.segment - b.segment || a.start - b.start);
+  for (const s of specific) {
+    let spans = bySegment.get(s.segment);
+    if (spans === undefined) bySegment.set(s.segment, spans = { starts: [], maxEnds: [] });
+    spans.maxEnds.push(Math.max(s.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
+    spans.starts.push(s.start);
+  }
+  return findings.filter((f) => {
+    const spans = f.fallback ? bySegment.get(f.segment) : undefined;
+    if (spans === undefined) return true;
+    let lo = 0;
+    let hi = spans.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((spans.starts[mid] as number) < f.end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 || (spans.maxEnds[lo - 1] as number) <= f.start;
+  });
 }
 
 /** Keeps one finding per overlapping run of the same type: the most confident, then the longest. */
@@ -98,27 +140,21 @@ export function createClassifier(opts: {
   const definitions: readonly RecognizerDefinition[] = Object.freeze([...(opts.recognizers ?? DEFAULT_RECOGNIZERS)]);
   const recognizers = definitions.map(compileRecognizer);
   holdPlanFor(definitions, recognizers); // what stream scanners hold back (stream-hold.ts): checked at start-up too
-  let candidates: InstanceType<typeof RE2.Set> | undefined;
-  if (recognizers.length > 0) {
-    try {
-      candidates = new RE2.Set(recognizers.map((r) => r.regex.source));
-    } catch (cause) {
-      throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
-    }
-  }
+  const all = recognizerSet(recognizers);
+  const numeric = recognizerSet(recognizers.filter((_, i) => DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)));
+  digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
-  function scan(segment: TextSegment, index: number): Draft[] {
-    if (candidates === undefined || segment.text.length === 0) return [];
-    const normalized = normalizeText(segment.text);
+  /** The drafts of one view of a segment (main or digits), by the recognizers of `set`, at original offsets. */
+  function scanView(normalized: NormalizedText, set: RecognizerSet, segment: TextSegment, index: number): Draft[] {
     const bytes = Buffer.from(normalized.text, 'utf8');
     // One pass of the combined automaton says which recognizers can match at all; only those run.
     // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
     let present: ReadonlySet<string> | undefined;
     const mayReport = (r: CompiledRecognizer) => !r.requireContext
       || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
-    const matches = candidates.match(bytes).sort((a, b) => a - b)
-      .map((i) => recognizers[i] as CompiledRecognizer)
+    const matches = set.candidates.match(bytes).sort((a, b) => a - b)
+      .map((i) => set.members[i] as CompiledRecognizer)
       .filter(mayReport)
       .flatMap((r) => matchesOf(r, bytes));
     // Pure ASCII: byte offsets are UTF-16 offsets.
@@ -148,17 +184,59 @@ export function createClassifier(opts: {
     return found;
   }
 
-  function classify(segments: readonly TextSegment[]): Classification {
-    // Only kept findings are fingerprinted; a value repeated in one call (chat history resends every earlier
-    // message) is fingerprinted once.
+  /**
+   * Every draft of one segment: the main view with every recognizer, the digits view (digit-view.ts) with the numeric
+   * ones, and, given a decoding budget, what its encoded runs decode to (decode.ts), reported on each whole run.
+   */
+  function scan(segment: TextSegment, index: number, budget?: DecodeBudget): Draft[] {
+    if (all === undefined || segment.text.length === 0) return [];
+    const normalized = normalizeText(segment.text);
+    const found = scanView(normalized, all, segment, index);
+    const digits = numeric === undefined ? undefined : digitView(normalized);
+    if (digits !== undefined && numeric !== undefined) found.push(...scanView(digits, numeric, segment, index));
+    if (budget !== undefined) {
+      for (const run of decodedRuns(normalized, budget)) {
+        // One level: what a run decodes to is scanned without decoding again.
+        for (const d of scan({ path: segment.path, text: run.text }, index)) found.push({ ...d, start: run.start, end: run.end });
+      }
+    }
+    return found;
+  }
+
+  /** Every segment alone, then the text around each boundary between adjacent segments (segment-join.ts). */
+  function scanAll(segments: readonly TextSegment[]): Draft[] {
+    const budget = createDecodeBudget();
+    const found = segments.flatMap((segment, index) => scan(segment, index, budget));
+    for (const window of joinWindows(segments)) {
+      for (const d of scan({ path: '', text: window.text }, -1)) {
+        piecesAcross(window, d.start, d.end).forEach((piece, k) => {
+          found.push({ ...d, segment: piece.segment, path: (segments[piece.segment] as TextSegment).path,
+            start: piece.start, end: piece.end, continuation: k > 0 });
+        });
+      }
+    }
+    return found;
+  }
+
+  function classify(segments: readonly TextSegment[], options: ClassifyOptions = {}): Classification {
+    const cap = options.maxFindings ?? Number.POSITIVE_INFINITY;
+    if (!(cap === Number.POSITIVE_INFINITY || (Number.isSafeInteger(cap) && cap >= 0))) {
+      throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, 'maxFindings must be a non-negative integer');
+    }
+    // Every finding is counted; only kept ones (the first `cap`) are fingerprinted and copied, and a value repeated
+    // in one call (chat history resends every earlier message) is fingerprinted once.
+    const counts = emptyCounts(segments.length);
+    const findings: Finding[] = [];
     const known = new Map<string, string>();
-    const findings = dedupe(yieldFallbacks(segments.flatMap(scan))).map((d): Finding => {
+    for (const d of dedupe(yieldFallbacks(scanAll(segments)))) {
+      addFinding(counts, d);
+      if (findings.length >= cap) continue;
       const normalized = d.recognizer.normalize(d.value);
       let fingerprint = known.get(normalized);
       if (fingerprint === undefined) known.set(normalized, fingerprint = fingerprintOf(normalized));
-      return { type: d.type, category: d.category, segment: d.segment, path: d.path, start: d.start, end: d.end, confidence: d.confidence, fingerprint };
-    });
-    return { findings };
+      findings.push({ type: d.type, category: d.category, segment: d.segment, path: d.path, start: d.start, end: d.end, confidence: d.confidence, fingerprint });
+    }
+    return { findings, counts, truncated: counts.total > findings.length };
   }
 
   return { classify, recognizers: definitions };

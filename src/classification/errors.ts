@@ -3,7 +3,10 @@
 // or a held-back buffer growing past its bound, which callers MUST treat as a block (fail closed).
 
 export type ClassificationErrorCode =
-  | 'ERR_RECOGNIZER_INVALID' | 'ERR_FINGERPRINT_KEY_INVALID' | 'ERR_STREAM_BUFFER_EXCEEDED' | 'ERR_STREAM_ENDED';
+  | 'ERR_RECOGNIZER_INVALID' | 'ERR_FINGERPRINT_KEY_INVALID' | 'ERR_STREAM_BUFFER_EXCEEDED' | 'ERR_STREAM_ENDED'
+  // classify() options, and the worker pool (worker-pool.ts): every thread busy and the queue full, or a worker that
+  // failed (crashed, out of memory, no answer) while classifying
+  | 'ERR_CLASSIFIER_OPTIONS_INVALID' | 'ERR_CLASSIFIER_BUSY' | 'ERR_CLASSIFIER_WORKER_FAILED' | 'ERR_CLASSIFIER_CLOSED';
 
 export class ClassificationError extends Error {
   override readonly name = 'ClassificationError';

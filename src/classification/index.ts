@@ -4,6 +4,7 @@
 export { createClassifier, MIN_FINGERPRINT_KEY_BYTES } from './classifier.ts';
 export { recognizerFromSettings, recognizersWith } from './custom.ts';
 export type { RecognizerSettings } from './custom.ts';
+export { countFindings, countsOf } from './counts.ts';
 export { ClassificationError } from './errors.ts';
 export type { ClassificationErrorCode } from './errors.ts';
 export * from './recognizers.ts';
@@ -12,5 +13,5 @@ export type { NormalizedText } from './normalize.ts';
 export { createStreamScanner } from './stream-scanner.ts';
 export type { ScannedChunk, StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
 export { CATEGORIES } from './types.ts';
-export type { Category, Classification, Classifier, Finding, RecognizerDefinition, TextSegment } from './types.ts';
+export type { Category, Classification, Classifier, ClassifyOptions, Finding, FindingCounts, RecognizerDefinition, TextSegment } from './types.ts';
 export type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';

@@ -28,8 +28,32 @@ export interface Finding {
   fingerprint: string;
 }
 
+/** Exact counts over every finding of a classify() call, kept or not (the cap never changes them). */
+export interface FindingCounts {
+  total: number;
+  types: Record<string, number>;
+  categories: Partial<Record<Category, number>>;
+  /** Findings per segment index, one entry per segment classified. */
+  segments: number[];
+  /** The highest confidence (0..100) among all findings; 0 when there are none. */
+  maxConfidence: number;
+}
+
 export interface Classification {
+  /** The findings in output order: all of them, or the first `maxFindings` when `truncated`. */
   findings: Finding[];
+  /** Exact counts (absent only from classifiers that predate the cap: then `findings` is every finding). */
+  counts?: FindingCounts;
+  /** True when findings past the cap were counted but not kept. */
+  truncated?: boolean;
+}
+
+export interface ClassifyOptions {
+  /**
+   * Keep at most this many findings (the first in output order); the rest are only counted, never fingerprinted.
+   * Default: keep all (a caller that redacts or blocks on each finding MUST see every one).
+   */
+  maxFindings?: number;
 }
 
 /** A recognizer as data, so custom ones can come from configuration. */
@@ -72,7 +96,7 @@ export interface RecognizerDefinition {
 
 export interface Classifier {
   /** Scans every segment. MUST be deterministic: same input and key, same findings in the same order. */
-  classify(segments: readonly TextSegment[]): Classification;
+  classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification;
   /**
    * The definitions it was built from, so a stream scanner can judge what is safe to release early. A classifier that
    * does not expose them is streamed with the fixed hold-back window only.
