@@ -122,6 +122,8 @@ export interface SubjectUsage {
 }
 
 export interface Limiter {
+  /** The pricing table reservations and settlements price with (read-only; GET /v1/models lists its model names). */
+  readonly pricing: Readonly<PricingTable>;
   /** Reads the subject's usage. Throws ERR_LIMITS_UNAVAILABLE when the store cannot answer. */
   usage(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Promise<SubjectUsage>;
   /** Holds the estimate on every applicable counter, atomically. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
@@ -155,6 +157,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
   }
 
   return {
+    pricing,
     async usage(principal) {
       const v = await call<Record<Period, { tokens: number; requests: number; spend: number }>>('SELECT proctor_limit_usage($1) AS v', [subjectKey(principal)]);
       return {

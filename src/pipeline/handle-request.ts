@@ -18,7 +18,7 @@ import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
 import { forwardToCandidates } from './forward-attempts.ts';
 import type { Attempt } from '../upstreams/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
-import { LimitExceeded, LimitsError, type Reservation } from '../limits/index.ts';
+import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/index.ts';
 import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
 
 /** What admission hands to completion: everything the forward and the outcome need. */
@@ -224,9 +224,11 @@ export function createRequestHandler(deps: PipelineDeps) {
   }
 
   /**
-   * GET /v1/models: the models this caller's policy allows. Each configured model name (upstream lists and routes,
-   * wildcards excluded) is decided as a prompt-less request to it; the list is those allowed with a permitted
-   * upstream. One decision record says who asked and how many were listed; nothing is forwarded.
+   * GET /v1/models: the models this caller's policy allows. Each model name the configuration knows (explicit upstream
+   * lists, routing routes, the pricing table; a pattern or "*" is never a name) is decided as a prompt-less request to
+   * it; the list is those allowed with a permitted upstream that can price it (when limits apply). So upstreams
+   * configured with models: ["*"] still list what routing and pricing name. One decision record says who asked and
+   * how many were listed; nothing is forwarded.
    */
   async function listModels(incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> {
     const api = 'openai.models';
@@ -237,14 +239,19 @@ export function createRequestHandler(deps: PipelineDeps) {
       record.principal = principal;
       record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_sha256: EMPTY_SHA256 };
       record.classification = { finding_count: 0, findings: [] };
-      const names = [...new Set(deps.upstreams.upstreams.flatMap((u) => u.models))].filter((m) => !m.includes('*')).sort();
+      const pricing = deps.limits?.pricing ?? null;
+      const named = [...deps.upstreams.upstreams.flatMap((u) => u.models), ...deps.upstreams.routes.map((r) => r.model),
+        ...(pricing ? Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)) : [])];
+      const names = [...new Set(named)].filter((m) => !m.includes('*')).sort();
       const allowed: string[] = [];
       for (const model of names) {
         const request: NormalizedRequest = { api, model, stream: false, maxTokens: null, messageCount: 0, estimatedPromptTokens: 0, toolNames: [], segments: [], body: {}, bodySha256: EMPTY_SHA256 };
         const input = buildPolicyInput(principal, request, { findings: [] }, deps.upstreams.candidates(api, model), started);
         const { decision, version } = deps.policy.decide(input);
         record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
-        if (decision.allow && deps.upstreams.route(api, model, decision.obligations.upstreams).length > 0) allowed.push(model);
+        const routed = decision.allow ? deps.upstreams.route(api, model, decision.obligations.upstreams) : [];
+        // A model no permitted upstream can price would be refused at reserve (ERR_MODEL_NOT_PRICED): not listed.
+        if (routed.some((u) => pricing === null || quote(pricing, u.name, model) !== null)) allowed.push(model);
       }
       record.decision = { allow: true, stage: 'decide', reasons: [{ code: 'MODELS_LISTED', message: `${allowed.length} of ${names.length} configured models listed` }], obligations: null };
       await append(incoming.requestId, record, 'allow');

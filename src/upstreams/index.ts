@@ -34,6 +34,8 @@ export interface UpstreamTarget {
 
 export interface UpstreamRegistry {
   readonly upstreams: readonly UpstreamSettings[];
+  /** The routing routes, in order (their literal model names are models GET /v1/models may list). */
+  readonly routes: RoutingSettings['routes'];
   readonly retry: RetrySettings;
   /** The public keys gateways verify assertions with; null when no assertion key is configured. */
   readonly jwks: AssertionSigner['jwks'] | null;
@@ -62,6 +64,7 @@ export function createUpstreamRegistry(options: { upstreams: readonly UpstreamSe
   const candidates = (api: string, model: string) => candidatesFor(upstreams, routing, apiFamily(api), model);
   return {
     upstreams,
+    routes: routing.routes,
     retry: routing.retry,
     jwks: assertions?.jwks ?? null,
     candidates,
