@@ -225,18 +225,23 @@ export function createClassifier(opts: {
     }
     // Every finding is counted; only kept ones (the first `cap`) are fingerprinted and copied, and a value repeated
     // in one call (chat history resends every earlier message) is fingerprinted once.
+    // A value across segments is counted once (its first piece); every piece is a finding, so redaction sees each.
     const counts = emptyCounts(segments.length);
     const findings: Finding[] = [];
     const known = new Map<string, string>();
+    let truncated = false;
     for (const d of dedupe(yieldFallbacks(scanAll(segments)))) {
-      addFinding(counts, d);
-      if (findings.length >= cap) continue;
+      if (d.continuation !== true) addFinding(counts, d);
+      if (findings.length >= cap) {
+        truncated = true;
+        continue;
+      }
       const normalized = d.recognizer.normalize(d.value);
       let fingerprint = known.get(normalized);
       if (fingerprint === undefined) known.set(normalized, fingerprint = fingerprintOf(normalized));
       findings.push({ type: d.type, category: d.category, segment: d.segment, path: d.path, start: d.start, end: d.end, confidence: d.confidence, fingerprint });
     }
-    return { findings, counts, truncated: counts.total > findings.length };
+    return { findings, counts, truncated };
   }
 
   return { classify, recognizers: definitions };

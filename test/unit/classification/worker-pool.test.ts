@@ -1,0 +1,85 @@
+// The classification pool: large inputs run on a thread and give exactly the in-process findings and counts; small
+// ones stay in-process; a full queue fails at once with ERR_CLASSIFIER_BUSY; a failed thread fails only its input
+// and is replaced; a closed pool refuses large inputs.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClassificationError, createClassifier, createClassifierPool, recognizersWith } from '../../../src/classification/index.ts';
+import type { ClassifierPool, RecognizerSettings, TextSegment } from '../../../src/classification/index.ts';
+
+const KEY = new Uint8Array(32).fill(0x5c);
+const CUSTOM: RecognizerSettings[] = [{ type: 'TICKET', category: 'CUSTOM', pattern: '\\bTKT-[0-9]{6}\\b', contextWords: [], requireContext: false, baseScore: 70 }];
+const local = createClassifier({ fingerprintKey: KEY, recognizers: recognizersWith(CUSTOM) });
+const pools: ClassifierPool[] = [];
+const pool = (o: Partial<Parameters<typeof createClassifierPool>[0]> = {}) => {
+  const p = createClassifierPool({ fingerprintKey: KEY, recognizers: CUSTOM, local, thresholdChars: 1024, size: 1, ...o });
+  pools.push(p);
+  return p;
+};
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+const LINE = 'ssn 123-45-6789, mail alice@acme-corp.io, card 4111 1111 1111 1111, key AKIA2E0A8F3B244C9986, TKT-004211. ';
+const large: TextSegment[] = [
+  { path: 'messages[0].content', text: LINE.repeat(400) },
+  { path: 'messages[1].content', text: `Ünïcödé 😀 ${LINE}`.repeat(100) },
+];
+
+async function codeOf(p: Promise<unknown> | unknown): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClassificationError);
+    return (error as ClassificationError).code;
+  }
+  return undefined;
+}
+
+describe('the classifier pool', () => {
+  it('classifies a large input on a thread with the in-process findings, counts and cap', async () => {
+    const p = pool();
+    const pending = p.classify(large, { maxFindings: 256 });
+    expect(pending).toBeInstanceOf(Promise);
+    expect(p.stats()).toMatchObject({ running: 1 });
+    const expected = local.classify(large, { maxFindings: 256 });
+    expect(expected.truncated).toBe(true);
+    expect(await pending).toEqual(expected);
+    expect(await p.classify(large)).toEqual(local.classify(large));
+  });
+
+  it('classifies a small input in-process, synchronously', () => {
+    const small = [{ path: 'p', text: LINE }];
+    const result = pool().classify(small);
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(result).toEqual(local.classify(small));
+  });
+
+  it('fails at once with ERR_CLASSIFIER_BUSY when every thread is busy and the queue is full', async () => {
+    const p = pool({ size: 1, queueLimit: 1 });
+    const first = p.classify(large);
+    const second = p.classify(large);
+    expect(p.stats()).toMatchObject({ running: 1, queued: 1 });
+    expect(await codeOf(p.classify(large))).toBe('ERR_CLASSIFIER_BUSY');
+    expect(await first).toEqual(local.classify(large));
+    expect(await second).toEqual(local.classify(large));
+  });
+
+  it('fails only the input of a thread that does not answer in time, and replaces the thread', async () => {
+    const p = pool({ timeoutMs: 1 });
+    expect(await codeOf(p.classify(large))).toBe('ERR_CLASSIFIER_WORKER_FAILED');
+    expect(p.stats().threads).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses large inputs once closed, and fails those still waiting', async () => {
+    const p = pool({ size: 1, queueLimit: 4 });
+    void Promise.resolve(p.classify(large)).catch(() => undefined);
+    const waiting = codeOf(p.classify(large));
+    await p.close();
+    expect(await waiting).toBe('ERR_CLASSIFIER_CLOSED');
+    expect(await codeOf(p.classify(large))).toBe('ERR_CLASSIFIER_CLOSED');
+    expect(p.classify([{ path: 'p', text: LINE }])).toEqual(local.classify([{ path: 'p', text: LINE }]));
+  });
+
+  it('rejects a pool size below one', () => {
+    expect(() => pool({ size: 0 })).toThrow(ClassificationError);
+  });
+});
