@@ -1,7 +1,7 @@
 // Every way a request can fail, in one table: the HTTP status and OpenAI error `type` the client sees. A code that
 // is not in this table is a bug and is answered as ERR_INTERNAL (500), recorded like any other failure.
 import type { IdentityErrorCode } from '../identity/index.ts';
-import { adapterFor, clientStatusForUpstream, upstreamMessage, type Api, type RequestErrorCode } from '../providers/index.ts';
+import { adapterFor, type Api, type RequestErrorCode } from '../providers/index.ts';
 import type { Reply } from './types.ts';
 import type { ForwardErrorCode } from '../forwarding/index.ts';
 
@@ -108,20 +108,6 @@ export function errorBody(
       ...(extra.reasons ? { reasons: extra.reasons } : {}),
     },
   };
-}
-
-/**
- * An upstream's error answer, as the client sees it: Proctor's shape and code (ERR_UPSTREAM_ERROR) carrying the
- * upstream's own message, with a status the client can act on (providers/error-shapes.ts says which pass through).
- */
-export function upstreamErrorReply(upstreamStatus: number, upstreamBody: unknown, requestId: string): { status: number; body: Record<string, unknown> } {
-  const status = clientStatusForUpstream(upstreamStatus);
-  const message = upstreamMessage(upstreamBody) ?? `the upstream answered ${upstreamStatus}`;
-  const body = errorBody('ERR_UPSTREAM_ERROR', message, requestId);
-  const type = status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error';
-  (body.error as Record<string, unknown>).type = type;
-  (body.error as Record<string, unknown>).upstream_status = upstreamStatus;
-  return { status, body };
 }
 
 /**

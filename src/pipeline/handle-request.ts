@@ -9,7 +9,8 @@ import { IdentityError, type Principal } from '../identity/index.ts';
 import type { Classification } from '../classification/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { planRedaction, type RedactionPlan } from '../redaction/index.ts';
-import { errorBody, failureShape, shapeReply, upstreamErrorReply, type FailureCode } from './failures.ts';
+import { errorBody, failureShape, shapeReply, type FailureCode } from './failures.ts';
+import { upstreamErrorReply } from './upstream-error.ts';
 import { completeStream } from './stream-complete.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
@@ -154,7 +155,7 @@ export function createRequestHandler(deps: PipelineDeps) {
         replyBody = response.body;
         if (response.status >= 400) {
           outcomeError = 'ERR_UPSTREAM_ERROR';
-          ({ status, body: replyBody } = upstreamErrorReply(response.status, response.body, incoming.requestId));
+          ({ status, body: replyBody } = upstreamErrorReply(response.status, response.body, incoming.requestId, deps.classifier));
         }
       } catch (error) {
         const code: FailureCode = error instanceof ForwardError ? error.code : 'ERR_INTERNAL';

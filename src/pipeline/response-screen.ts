@@ -1,8 +1,10 @@
-// Screens a model's (non-streaming) answer before the client sees it: classify every answer text, then apply the
-// decision's response obligations: block (withhold the whole answer) wins over redact (typed placeholders).
-// Invariant: fail closed: if the answer cannot be classified or rewritten, it is withheld, never delivered unscreened.
+// Screens a model's (non-streaming) answer before the client sees it: every string in the answer and every object's
+// property names are classified (providers/answer-json.ts: the whole body, known fields or not), then the decision's
+// response obligations apply: block (withhold the whole answer) wins over redact (typed placeholders at the string's
+// exact steps). Invariants: fail closed: an answer that cannot be walked, classified or rewritten is withheld; a
+// finding of a blocked or redacted type in a property name blocks the answer (a name cannot be redacted in place).
 import { planRedaction } from '../redaction/index.ts';
-import type { ProviderAdapter } from '../providers/index.ts';
+import { writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
 import type { PipelineDeps } from './types.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
@@ -16,12 +18,12 @@ export interface ResponseScreen {
 }
 
 export function screenResponse(
-  adapter: Pick<ProviderAdapter, 'responseSegments' | 'replaceTexts'>,
+  adapter: Pick<ProviderAdapter, 'responseSegments'>,
   classifier: PipelineDeps['classifier'],
   body: unknown,
   rules: { redact: readonly string[]; block: readonly string[] },
 ): ResponseScreen {
-  let segments;
+  let segments: AnswerSegment[];
   let findings;
   try {
     segments = adapter.responseSegments(body);
@@ -32,14 +34,15 @@ export function screenResponse(
   const types: Record<string, number> = {};
   for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
   const classification = { finding_count: findings.length, types };
-  const blockedTypes = [...new Set(findings.map((f) => f.type).filter((t) => rules.block.includes(t)))].sort();
-  if (blockedTypes.length > 0) {
+  const blocking = findings.filter((f) => rules.block.includes(f.type) || (rules.redact.includes(f.type) && segments[f.segment]?.keys !== false));
+  if (blocking.length > 0) {
+    const blockedTypes = [...new Set(blocking.map((f) => f.type))].sort();
     return { body: null, classification, action: 'blocked', blocked: { types: blockedTypes, error: 'ERR_RESPONSE_BLOCKED' } };
   }
   try {
     const plan = planRedaction(segments, findings, rules.redact);
     if (plan.edits.length === 0) return { body, classification, action: 'none', blocked: null };
-    return { body: adapter.replaceTexts(body as Record<string, unknown>, plan.edits), classification, action: 'redacted', blocked: null };
+    return { body: writeAnswerTexts(body, segments, plan.edits), classification, action: 'redacted', blocked: null };
   } catch {
     return { body: null, classification, action: 'blocked', blocked: { types: [], error: 'ERR_REDACTION_FAILED' } };
   }

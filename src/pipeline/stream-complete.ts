@@ -10,12 +10,13 @@ import type { Principal } from '../identity/index.ts';
 import type { Decision } from '../policy/index.ts';
 import type { NormalizedRequest, ProviderAdapter } from '../providers/index.ts';
 import type { Attempt } from '../upstreams/index.ts';
-import { errorBody, failureShape, upstreamErrorReply, type FailureCode } from './failures.ts';
+import { errorBody, failureShape, type FailureCode } from './failures.ts';
 import { openStreamToCandidates } from './forward-attempts.ts';
 import type { OutcomeBody } from './records.ts';
 import { relayStream, type RelayResult } from './stream-relay.ts';
 import { encodeSse as encodeEvent } from './stream-sse.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
+import { upstreamErrorReply } from './upstream-error.ts';
 
 export interface StreamCompletion {
   incoming: IncomingRequest;
@@ -70,7 +71,7 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
   }
   if (response.events === null) {
     if (response.status >= 400) {
-      const mapped = upstreamErrorReply(response.status, response.body, incoming.requestId);
+      const mapped = upstreamErrorReply(response.status, response.body, incoming.requestId, deps.classifier);
       return plain(mapped.status, mapped.body, 'ERR_UPSTREAM_ERROR', response.status);
     }
     return plain(502, errorBody('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${servedBy}' did not answer with an event stream`, incoming.requestId), 'ERR_UPSTREAM_BAD_RESPONSE', response.status);

@@ -2,13 +2,16 @@
 // each event's answer text → one hold-back scanner per text channel (classification/stream-scanner.ts) releases what
 // is safe to judge → the response obligations apply (block ends the stream; redact writes placeholders) → the event
 // is rendered with the released text and written, waiting for the client to drain (back-pressure: nothing more is
-// read from the upstream meanwhile). Invariants: no answer text reaches the client before the scanner released it;
-// the final event is NOT written here but handed back, so the caller writes it only after the outcome is recorded;
-// every way a stream can end maps to one outcome code; usage is always returned (estimated when the upstream's
-// report is missing or partial).
-import { ClassificationError, createStreamScanner, type Classifier, type StreamScanner, type ScannedChunk } from '../classification/index.ts';
+// read from the upstream meanwhile). Every other string and key list of an event (the session's `fields`: ids, tool
+// names, model, stop sequences...) is classified whole before the event is written, each distinct value once per
+// stream. Invariants: no answer text reaches the client before the scanner released it, and no field before it was
+// screened (a blocked finding, or a redacted type in a key list, ends the stream as ERR_RESPONSE_BLOCKED); the final
+// event is NOT written here but handed back, so the caller writes it only after the outcome is recorded; every way a
+// stream can end maps to one outcome code; usage is always returned (estimated when the upstream's report is missing).
+import { createHash } from 'node:crypto';
+import { ClassificationError, createStreamScanner, type Classifier, type Finding, type StreamScanner, type ScannedChunk } from '../classification/index.ts';
 import { isTimeout } from '../forwarding/index.ts';
-import { cacheCounts, estimateCompletionTokens, StreamProtocolError, type SseEvent, type StreamSession, type Usage } from '../providers/index.ts';
+import { AnswerShapeError, cacheCounts, estimateCompletionTokens, StreamProtocolError, type AnswerSegment, type SseEvent, type StreamSession, type Usage } from '../providers/index.ts';
 import { placeholder } from '../redaction/index.ts';
 import { createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
 
@@ -83,19 +86,28 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     return scanner;
   };
 
-  /** Applies the response obligations to a released chunk; returns the text the client may see. */
-  const screen = (chunk: ScannedChunk): string => {
-    for (const f of chunk.findings) {
+  const count = (findings: readonly Pick<Finding, 'type'>[]) => {
+    for (const f of findings) {
       types[f.type] = (types[f.type] ?? 0) + 1;
       findingCount += 1;
     }
-    const blocked = [...new Set(chunk.findings.map((f) => f.type).filter((t) => rules.block.includes(t)))];
+  };
+
+  /** Applies the response obligations to a released chunk; returns the text the client may see. */
+  const screen = (chunk: ScannedChunk): string => {
+    count(chunk.findings);
+    return enforce ? obligations(chunk.text, chunk.findings, false) : chunk.text;
+  };
+
+  /** The text with redacted findings replaced by placeholders; '' and blockedTypes set when one is blocked. */
+  const obligations = (text: string, findings: readonly Finding[], inKeys: boolean): string => {
+    const blocked = [...new Set(findings.map((f) => f.type).filter((t) => rules.block.includes(t) || (inKeys && rules.redact.includes(t))))];
     if (blocked.length > 0) {
-      blockedTypes = blocked.sort();
+      blockedTypes = [...new Set([...blockedTypes, ...blocked])].sort();
       return '';
     }
-    const spans = chunk.findings.filter((f) => rules.redact.includes(f.type)).sort((a, b) => a.start - b.start);
-    if (spans.length === 0) return chunk.text;
+    const spans = findings.filter((f) => rules.redact.includes(f.type)).sort((a, b) => a.start - b.start);
+    if (spans.length === 0) return text;
     redacted = true;
     let out = '';
     let at = 0;
@@ -109,10 +121,36 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
         name = placeholder(f.type, n);
         numbers.set(key, name);
       }
-      out += chunk.text.slice(at, Math.max(at, f.start)) + (f.start >= at ? name : '');
+      out += text.slice(at, Math.max(at, f.start)) + (f.start >= at ? name : '');
       at = f.end;
     }
-    return out + chunk.text.slice(at);
+    return out + text.slice(at);
+  };
+
+  /** Findings per distinct field (key list or value), so a value every event repeats is classified and counted once. */
+  const screenedFields = new Map<string, Finding[]>();
+  const FIELD_CACHE_ENTRIES = 4096;
+  const fieldKey = (f: AnswerSegment) => createHash('sha256').update(f.keys ? 'k' : 'v').update(f.text).digest('base64');
+
+  /** Screens an event's fields; returns their texts as the client may see them (blockedTypes set on a block). */
+  const screenFields = (fields: readonly AnswerSegment[]): string[] => {
+    const keys = fields.map(fieldKey);
+    const fresh = fields.map((_, i) => i).filter((i) => !screenedFields.has(keys[i] as string));
+    const found = new Map<string, Finding[]>();
+    if (fresh.length > 0) {
+      const unique = [...new Map(fresh.map((i) => [keys[i] as string, i])).values()];
+      const { findings } = classifier.classify(unique.map((i) => fields[i] as AnswerSegment));
+      unique.forEach((i, n) => {
+        const own = findings.filter((f) => f.segment === n).map((f) => ({ ...f, segment: 0 }));
+        count(own);
+        found.set(keys[i] as string, own);
+        if (screenedFields.size < FIELD_CACHE_ENTRIES) screenedFields.set(keys[i] as string, own);
+      });
+    }
+    return fields.map((field, i) => {
+      const findings = screenedFields.get(keys[i] as string) ?? found.get(keys[i] as string) ?? [];
+      return enforce && findings.length > 0 ? obligations(field.text, findings, field.keys) : field.text;
+    });
   };
 
   const write = async (event: SseEvent) => {
@@ -126,6 +164,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
         const step = session.read(event);
         if (step.upstreamError) {
           error = 'ERR_UPSTREAM_ERROR';
+          break outer;
+        }
+        const fieldTexts = screenFields(step.fields);
+        if (blockedTypes.length > 0) {
+          error = 'ERR_RESPONSE_BLOCKED';
           break outer;
         }
         const released = step.texts.map((t) => {
@@ -149,7 +192,7 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           error = 'ERR_RESPONSE_BLOCKED';
           break outer;
         }
-        const rendered = session.render(step, released);
+        const rendered = session.render(step, released, fieldTexts);
         if (step.final) {
           finalSeen = true;
           finalEvent = rendered;
@@ -181,7 +224,7 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
 
 function endCode(error: unknown, clientSignal: AbortSignal): StreamEndCode {
   if (clientSignal.aborted) return 'ERR_CLIENT_DISCONNECTED';
-  if (error instanceof StreamProtocolError || error instanceof SseDecodeError) return 'ERR_UPSTREAM_BAD_RESPONSE';
+  if (error instanceof StreamProtocolError || error instanceof SseDecodeError || error instanceof AnswerShapeError) return 'ERR_UPSTREAM_BAD_RESPONSE';
   if (error instanceof ClassificationError) return 'ERR_CLASSIFICATION_FAILED';
   if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'TimeoutError') return 'ERR_UPSTREAM_TIMEOUT';
   return 'ERR_UPSTREAM_STREAM_TRUNCATED';

@@ -124,19 +124,6 @@ export function anthropicUpstreamBody(request: NormalizedRequest, maxTokensCap: 
   return body;
 }
 
-/** content[i].text and every string inside content[i].input (tool_use). Other block types are refused. */
-export function anthropicResponseSegments(response: unknown): TextSegment[] {
-  if (!isPlainObject(response) || !Array.isArray(response.content)) return [];
-  const collected = newCollected();
-  response.content.forEach((block, i) => {
-    if (!isPlainObject(block)) throw new Error(`content[${i}] is not an object`);
-    if (block.type === 'text' && typeof block.text === 'string') collected.segments.push({ path: `content[${i}].text`, text: block.text, location: 'assistant' });
-    else if (block.type === 'tool_use') collectJsonStrings(block.input, `content[${i}].input`, collected, 'tool_arguments');
-    else throw new Error(`content[${i}] has a type the screen cannot read`);
-  });
-  return collected.segments.map(({ path, text }) => ({ path, text }));
-}
-
 export function readAnthropicUsage(response: unknown): Usage | null {
   if (!isPlainObject(response) || !isPlainObject(response.usage)) return null;
   const u = response.usage;

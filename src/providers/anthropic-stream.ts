@@ -1,8 +1,11 @@
 // Streamed Anthropic messages: named events message_start, content_block_start/delta/stop, message_delta,
 // message_stop (final), ping, error. Channels: `content[i].text` (text_delta) and `content[i].input` (input_json_delta,
 // the tool input's JSON text). Usage: input tokens from message_start, output tokens (cumulative) from message_delta.
-// Invariant: a block or delta type that may carry text and is not known here is a protocol error, never relayed.
+// Invariants: a block or delta type that may carry text and is not known here is a protocol error, never relayed;
+// every other string and key of a relayed event (block ids and tool names, model, stop_sequence, any extra field) is a
+// field the relay screens whole; a content block starts once per index, so a tool name cannot arrive in pieces.
 import { anthropicCacheCounts, anthropicCacheUsage } from './anthropic-messages.ts';
+import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import type { AnthropicCacheCounts } from './anthropic-messages.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
@@ -18,6 +21,9 @@ export function openAnthropicStream(): StreamSession {
   let prompt: number | null = null;
   let completion: number | null = null;
   let cache: AnthropicCacheCounts = { reads: 0, writes: 0, writes1h: 0 };
+  const started = new Set<number>();
+  let messageStarted = false;
+  let stopped = false;
   /**
    * Anthropic's input_tokens exclude the prompt cache: reads and writes are added back (reads are billed as cached,
    * writes at the cache-write rate). message_delta repeats the counts cumulatively; a count it leaves out keeps the
@@ -34,21 +40,25 @@ export function openAnthropicStream(): StreamSession {
     read(event: SseEvent): AnthropicStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
-      const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, payload, field: null };
+      const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, payload, field: null, fields: [] as AnswerSegment[] };
       switch (type) {
         case 'error':
+          // Never relayed: the relay ends the stream with its own error event.
           return { ...none, closes: 'all', upstreamError: true };
         case 'message_stop':
-          return { ...none, closes: 'all', final: true };
+          return { ...none, closes: 'all', final: true, fields: answerSegments(payload) };
         case 'content_block_stop':
-          return { ...none, closes: [`content[${payload.index as number}].`] };
+          return { ...none, closes: [`content[${payload.index as number}].`], fields: answerSegments(payload) };
         case 'content_block_delta': {
           const delta = payload.delta;
           const i = payload.index as number;
           if (!isPlainObject(delta) || !Number.isSafeInteger(i)) throw new StreamProtocolError('content_block_delta without index or delta');
-          if (delta.type === 'text_delta' && typeof delta.text === 'string') return { ...none, texts: [{ channel: `content[${i}].text`, text: delta.text }], field: 'text' };
-          if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') return { ...none, texts: [{ channel: `content[${i}].input`, text: delta.partial_json }], field: 'partial_json' };
-          throw new StreamProtocolError(`unknown delta type ${String(delta.type)}`);
+          const field = delta.type === 'text_delta' && typeof delta.text === 'string' ? 'text'
+            : delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' ? 'partial_json' : null;
+          if (field === null) throw new StreamProtocolError(`unknown delta type ${String(delta.type)}`);
+          const channel = `content[${i}].${field === 'text' ? 'text' : 'input'}`;
+          const fields = answerSegments(payload, new Set([stepsKey(['delta', field])]));
+          return { ...none, texts: [{ channel, text: delta[field] as string }], field, fields };
         }
         default:
           if (!PLAIN.has(type)) throw new StreamProtocolError(`unknown stream event ${type}`);
@@ -56,6 +66,8 @@ export function openAnthropicStream(): StreamSession {
       if (type === 'message_start') {
         const message = payload.message;
         if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0)) throw new StreamProtocolError('message_start carries content');
+        if (messageStarted) throw new StreamProtocolError('a second message_start');
+        messageStarted = true;
         readInput(isPlainObject(message.usage) ? message.usage : {});
         const u = isPlainObject(message.usage) ? message.usage : {};
         if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
@@ -64,18 +76,29 @@ export function openAnthropicStream(): StreamSession {
         const empty = isPlainObject(block) && ((block.type === 'text' && block.text === '')
           || (block.type === 'tool_use' && isPlainObject(block.input) && Object.keys(block.input).length === 0));
         if (!empty) throw new StreamProtocolError('content_block_start carries content the screen cannot read');
-      } else if (type === 'message_delta' && isPlainObject(payload.usage)) {
+        const i = payload.index;
+        if (!Number.isSafeInteger(i) || started.has(i as number)) throw new StreamProtocolError('content_block_start without index, or twice for one index');
+        started.add(i as number);
+      } else if (type === 'message_delta' && isPlainObject(payload.delta) && typeof payload.delta.stop_sequence === 'string') {
+        // One or more message_delta events may come: the stop sequence (text) may come in one of them only.
+        if (stopped) throw new StreamProtocolError('a stop_sequence arrived in pieces');
+        stopped = true;
+      }
+      if (type === 'message_delta' && isPlainObject(payload.usage)) {
         if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
         // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes included.
         readInput(payload.usage);
       }
-      return none;
+      return { ...none, fields: answerSegments(payload) };
     },
-    render(step, texts) {
+    render(step, texts, fields) {
       const s = step as AnthropicStep;
+      if (s.upstreamError) return null;
+      // The payload was parsed from this event alone and is not read again: rewritten in place.
+      applyFieldTexts(s.payload, s.fields, fields);
       if (s.field === null) return { event: s.payload.type as string, data: JSON.stringify(s.payload) };
-      const delta = { ...(s.payload.delta as Json), [s.field]: texts[0] };
-      return { event: 'content_block_delta', data: JSON.stringify({ ...s.payload, delta }) };
+      (s.payload.delta as Json)[s.field] = texts[0];
+      return { event: 'content_block_delta', data: JSON.stringify(s.payload) };
     },
     textEvent(channel, text) {
       const m = /^content\[(\d+)\]\.(text|input)$/.exec(channel);

@@ -58,9 +58,17 @@ export function clientStatusForUpstream(status: number): number {
   return [400, 404, 409, 413, 422, 429].includes(status) ? status : 502;
 }
 
-/** The upstream's own error message, when its body has one (bounded; it goes to the client only, never a record). */
-export function upstreamMessage(body: unknown): string | null {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message.slice(0, 1000) : null;
+/**
+ * The parts of an upstream's error body Proctor may show once screened (pipeline/upstream-error.ts): `error.message`,
+ * `error.type` and `error.code` when they are strings (OpenAI and Anthropic both nest them under `error`). Nothing
+ * else of the body is read.
+ */
+export function upstreamErrorParts(body: unknown): { message: string | null; type: string | null; code: string | null } {
+  const error = typeof body === 'object' && body !== null && Object.hasOwn(body, 'error') ? (body as { error: unknown }).error : undefined;
+  const field = (key: string): string | null => {
+    if (typeof error !== 'object' || error === null || !Object.hasOwn(error, key)) return null;
+    const value = (error as Record<string, unknown>)[key];
+    return typeof value === 'string' ? value : null;
+  };
+  return { message: field('message'), type: field('type'), code: field('code') };
 }

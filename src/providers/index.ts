@@ -1,21 +1,22 @@
 // Provider adapters: everything Proctor knows about an API's wire format lives here, behind one interface, in one
 // registry. The pipeline asks the registry for the adapter of a route and never branches on a provider's name.
-import { anthropicResponseSegments, anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import { anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import { answerSegments, type AnswerSegment } from './answer-json.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
 import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
 import { chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
-import { chatResponseSegments } from './openai-chat-response.ts';
-import { completionResponseSegments, completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
+import { completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
 import { embeddingUpstreamBody, parseEmbedding } from './openai-embeddings.ts';
-import { parseResponsesRequest, readResponsesUsage, responsesResponseSegments, responsesUpstreamBody } from './openai-responses.ts';
+import { parseResponsesRequest, readResponsesUsage, responsesUpstreamBody } from './openai-responses.ts';
 import { openResponsesStream } from './openai-responses-stream.ts';
 import { openOpenAiStream } from './openai-stream.ts';
 import { replaceSegmentTexts } from './segment-paths.ts';
-import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, TextSegment, Usage } from './types.ts';
+import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, Usage } from './types.ts';
 
 export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
-export { clientStatusForUpstream, upstreamMessage } from './error-shapes.ts';
+export { clientStatusForUpstream, upstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
+export { AnswerShapeError, answerSegments, writeAnswerTexts, type AnswerSegment, type AnswerStep } from './answer-json.ts';
 export type {
   Api, ClientError, ListingApi, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, SseEvent, StreamSession, StreamStep, StreamText, TextSegment, Usage,
 } from './types.ts';
@@ -33,8 +34,11 @@ export interface ProviderAdapter {
   /** The body sent upstream: the validated fields re-serialised, the decision's token cap applied, stream usage asked for. */
   upstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Record<string, unknown>;
   readUsage(response: unknown): Usage | null;
-  /** Every text of a (non-streaming) answer the client will read, with paths; throws on a shape it cannot read. */
-  responseSegments(response: unknown): TextSegment[];
+  /**
+   * Every string of a (non-streaming) answer and every object's key list, with steps (answer-json.ts): the client
+   * receives nothing else. Throws on a shape it cannot walk.
+   */
+  responseSegments(response: unknown): AnswerSegment[];
   /** A copy of a request or answer body with the texts at the given segment paths replaced; throws on a bad path. */
   replaceTexts(body: Record<string, unknown>, edits: readonly { path: string; text: string }[]): Record<string, unknown>;
   /** An error in this API's own shape, so the client's SDK raises its usual error class. */
@@ -55,7 +59,7 @@ const adapters = {
     parse: parseChatCompletion,
     upstreamBody: chatUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: chatResponseSegments,
+    responseSegments: answerSegments,
     openStream: (request) => openOpenAiStream('chat', request),
   },
   'openai.completions': {
@@ -65,7 +69,7 @@ const adapters = {
     parse: parseCompletion,
     upstreamBody: completionUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: completionResponseSegments,
+    responseSegments: answerSegments,
     openStream: (request) => openOpenAiStream('completions', request),
   },
   'openai.embeddings': {
@@ -75,8 +79,8 @@ const adapters = {
     parse: parseEmbedding,
     upstreamBody: embeddingUpstreamBody,
     readUsage: readOpenAiUsage,
-    // Vectors carry no text the client reads.
-    responseSegments: () => [],
+    // Vectors carry no text, but the answer's other strings (and any field an upstream adds) are screened all the same.
+    responseSegments: answerSegments,
     openStream: null,
   },
   'openai.responses': {
@@ -86,7 +90,7 @@ const adapters = {
     parse: parseResponsesRequest,
     upstreamBody: responsesUpstreamBody,
     readUsage: readResponsesUsage,
-    responseSegments: responsesResponseSegments,
+    responseSegments: answerSegments,
     openStream: () => openResponsesStream(),
   },
   'anthropic.messages': {
@@ -96,7 +100,7 @@ const adapters = {
     parse: parseAnthropicMessages,
     upstreamBody: anthropicUpstreamBody,
     readUsage: readAnthropicUsage,
-    responseSegments: anthropicResponseSegments,
+    responseSegments: answerSegments,
     replaceTexts: replaceSegmentTexts,
     errorBody: anthropicErrorBody,
     errorEvent: anthropicErrorEvent,

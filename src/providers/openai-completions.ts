@@ -65,16 +65,6 @@ export function completionUpstreamBody(request: NormalizedRequest, maxTokensCap:
   return body;
 }
 
-/** choices[i].text. */
-export function completionResponseSegments(response: unknown): TextSegment[] {
-  if (!isPlainObject(response) || !Array.isArray(response.choices)) return [];
-  const segments: TextSegment[] = [];
-  response.choices.forEach((choice, i) => {
-    if (isPlainObject(choice) && typeof choice.text === 'string') segments.push({ path: `choices[${i}].text`, text: choice.text });
-  });
-  return segments;
-}
-
 /** `usage` in OpenAI's prompt/completion shape (chat, completions and embeddings share it). */
 export function readOpenAiUsage(response: unknown): Usage | null {
   if (!isPlainObject(response) || !isPlainObject(response.usage)) return null;

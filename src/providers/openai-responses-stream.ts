@@ -3,8 +3,10 @@
 // in its `.done` events and in `response.completed`; those copies are replaced by the text the relay released (the
 // redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
 // protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does.
+// Every other string and key of a relayed event (ids, names, instructions, tools, annotations, any extra field) is a
+// field the relay screens whole before the event is written; error events are never relayed.
+import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
-import { outputItemTexts } from './openai-responses.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 type Step = string | number;
@@ -50,7 +52,6 @@ export function openResponsesStream(): StreamSession {
           return fromItem({ type: 'message', content: [p.part] }, ['part'], o).map((x) => ({ path: ['part', x.path[x.path.length - 1] as Step], channel: x.channel.replace('content[0]', `content[${c}]`) }));
         case 'response.output_item.added':
         case 'response.output_item.done':
-          if (isPlainObject(p.item) && typeof p.item.id === 'string') itemIds.set(o, p.item.id);
           return fromItem(p.item, ['item'], o);
         default: {
           const output = isPlainObject(p.response) && Array.isArray(p.response.output) ? p.response.output : [];
@@ -67,14 +68,13 @@ export function openResponsesStream(): StreamSession {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
       if (Number.isSafeInteger(payload.sequence_number)) sequence = Math.max(sequence, payload.sequence_number as number);
-      if (FAILED.has(type)) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, deltaPath: null, copies: [] };
+      if (FAILED.has(type)) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, deltaPath: null, copies: [], fields: [] };
       const texts: StreamText[] = [];
       let deltaPath: Step[] | null = null;
       const channelOf = DELTAS[type];
       if (channelOf !== undefined) {
         if (typeof payload.delta !== 'string') throw new StreamProtocolError(`${type} has no string delta`);
         const channel = channelOf(payload.output_index as number, payload.content_index as number);
-        if (typeof payload.item_id === 'string') itemIds.set(payload.output_index as number, payload.item_id);
         raw.set(channel, (raw.get(channel) ?? '') + payload.delta);
         texts.push({ channel, text: payload.delta });
         deltaPath = ['delta'];
@@ -95,13 +95,20 @@ export function openResponsesStream(): StreamSession {
         if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
       }
       const closes = final ? 'all' : type.endsWith('.done') ? copies.map((c) => c.channel) : [];
-      return { texts, closes, final, upstreamError: false, payload, deltaPath, copies };
+      const screened = new Set([...(deltaPath === null ? [] : [deltaPath]), ...copies.map((c) => c.path)].map(stepsKey));
+      const fields: AnswerSegment[] = answerSegments(payload, screened);
+      return { texts, closes, final, upstreamError: false, payload, deltaPath, copies, fields };
     },
-    render(step, texts) {
+    render(step, texts, fields) {
       const s = step as ResponsesStep;
-      if (s.upstreamError) return { event: s.payload.type as string, data: JSON.stringify(s.payload) };
+      if (s.upstreamError) return null;
       // The payload was parsed from this event alone and is not read again: rewritten in place.
       const copy = s.payload;
+      applyFieldTexts(copy, s.fields, fields);
+      // Item ids as relayed (screened), for the text events the relay may add.
+      const o = copy.output_index as number;
+      if (typeof copy.item_id === 'string') itemIds.set(o, copy.item_id);
+      if (isPlainObject(copy.item) && typeof copy.item.id === 'string') itemIds.set(o, copy.item.id);
       if (s.deltaPath !== null) {
         const channel = s.texts[0]?.channel as string;
         released.set(channel, (released.get(channel) ?? '') + (texts[0] as string));
@@ -138,4 +145,24 @@ function setAt(root: Json, path: readonly Step[], value: string): void {
   let node: unknown = root;
   for (const step of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[step];
   (node as Record<string | number, unknown>)[path[path.length - 1] as Step] = value;
+}
+
+/** The texts of one output item, with paths under `at`. Throws on an item type whose text this module cannot read. */
+function outputItemTexts(item: unknown, at: string): { path: string; text: string }[] {
+  if (!isPlainObject(item)) throw new Error(`${at} is not an object`);
+  const out: { path: string; text: string }[] = [];
+  if (item.type === 'message') {
+    const content = Array.isArray(item.content) ? item.content : [];
+    content.forEach((part, j) => {
+      if (!isPlainObject(part)) throw new Error(`${at}.content[${j}] is not an object`);
+      if (part.type === 'output_text' && typeof part.text === 'string') out.push({ path: `${at}.content[${j}].text`, text: part.text });
+      else if (part.type === 'refusal' && typeof part.refusal === 'string') out.push({ path: `${at}.content[${j}].refusal`, text: part.refusal });
+      else throw new Error(`${at}.content[${j}] has a type the screen cannot read`);
+    });
+  } else if (item.type === 'function_call') {
+    if (typeof item.arguments === 'string') out.push({ path: `${at}.arguments`, text: item.arguments });
+  } else if (!(item.type === 'reasoning' && (item.summary === undefined || (Array.isArray(item.summary) && item.summary.length === 0)) && item.content === undefined)) {
+    throw new Error(`${at} is an output item the screen cannot read`);
+  }
+  return out;
 }

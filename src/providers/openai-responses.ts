@@ -128,32 +128,6 @@ export function responsesUpstreamBody(request: NormalizedRequest, maxTokensCap: 
   return body;
 }
 
-/** output[i].content[j].text / .refusal and output[i].arguments; any other item with text is refused by `outputItemTexts`. */
-export function responsesResponseSegments(response: unknown): TextSegment[] {
-  if (!isPlainObject(response) || !Array.isArray(response.output)) return [];
-  return response.output.flatMap((item, i) => outputItemTexts(item, `output[${i}]`).map(({ path, text }) => ({ path, text })));
-}
-
-/** The texts of one output item, with paths under `at`. Throws on an item type whose text this module cannot read. */
-export function outputItemTexts(item: unknown, at: string): { path: string; text: string }[] {
-  if (!isPlainObject(item)) throw new Error(`${at} is not an object`);
-  const out: { path: string; text: string }[] = [];
-  if (item.type === 'message') {
-    const content = Array.isArray(item.content) ? item.content : [];
-    content.forEach((part, j) => {
-      if (!isPlainObject(part)) throw new Error(`${at}.content[${j}] is not an object`);
-      if (part.type === 'output_text' && typeof part.text === 'string') out.push({ path: `${at}.content[${j}].text`, text: part.text });
-      else if (part.type === 'refusal' && typeof part.refusal === 'string') out.push({ path: `${at}.content[${j}].refusal`, text: part.refusal });
-      else throw new Error(`${at}.content[${j}] has a type the screen cannot read`);
-    });
-  } else if (item.type === 'function_call') {
-    if (typeof item.arguments === 'string') out.push({ path: `${at}.arguments`, text: item.arguments });
-  } else if (!(item.type === 'reasoning' && (item.summary === undefined || (Array.isArray(item.summary) && item.summary.length === 0)) && item.content === undefined)) {
-    throw new Error(`${at} is an output item the screen cannot read`);
-  }
-  return out;
-}
-
 export function readResponsesUsage(response: unknown): Usage | null {
   if (!isPlainObject(response) || !isPlainObject(response.usage)) return null;
   const u = response.usage;

@@ -1,8 +1,12 @@
 // Streamed answers of OpenAI's chat completions and completions APIs: `data: {chunk}` events ending with `data: [DONE]`.
 // Text channels: `choices[i].content`, `choices[i].refusal`, `choices[i].tool_calls[k].arguments` (chat) and
-// `choices[i].text` (completions). Invariants: a delta field that may carry text and is not known here is a protocol
-// error (never relayed unscanned); usage is read from the chunk the injected `stream_options.include_usage` adds, and
-// hidden again from a client that did not ask for it, so its view of the stream is what it asked for.
+// `choices[i].text` (completions). Invariants: each relayed chunk is BUILT from known fields only (unknown chunk,
+// choice and tool-call fields are dropped; a delta field that may carry text and is not known here is a protocol
+// error); the chunk's id/model/created come from the first chunk, so they cannot spell a value across chunks; a tool
+// call's id and name may arrive once each (a second piece is a protocol error), so they are screened whole as fields;
+// usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
+// ask for it.
+import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
 import { StreamProtocolError, type NormalizedRequest, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
@@ -10,101 +14,165 @@ type Step = string | number;
 type Flavour = 'chat' | 'completions';
 
 interface OpenAiStep extends StreamStep {
-  payload: Json | null;
+  /** The chunk as the client will see it; null for [DONE] and for a chunk nothing of which is relayed. */
+  relayed: Json | null;
   paths: Step[][];
   usageOnly: boolean;
 }
 
 const CHAT_DELTA_FIELDS = new Set(['role', 'content', 'refusal', 'tool_calls']);
+/** The chunk fields every chunk repeats; relayed as the first chunk gave them. */
+const TEMPLATE_FIELDS = ['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier'];
 
 export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): StreamSession {
   const options = request.body.stream_options;
   const clientWantsUsage = isPlainObject(options) && options.include_usage === true;
   let template: Json | null = null;
+  /** The template as last relayed (screened and, if need be, redacted): what textEvent repeats. */
+  let renderedTemplate: Json | null = null;
+  const namedCalls = new Set<string>();
+  const identifiedCalls = new Set<string>();
   let prompt: number | null = null;
   let completion: number | null = null;
   let cached: number | undefined;
 
-  function read(event: SseEvent): OpenAiStep {
-    if (event.data === '[DONE]') return { texts: [], closes: 'all', final: true, upstreamError: false, payload: null, paths: [], usageOnly: false };
-    const payload = streamEventObject(event.data);
-    if (payload.error !== undefined) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, paths: [], usageOnly: false };
-    if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
-    template ??= { id: payload.id, object: payload.object, created: payload.created, model: payload.model, ...(payload.system_fingerprint !== undefined ? { system_fingerprint: payload.system_fingerprint } : {}) };
-    if (isPlainObject(payload.usage)) {
-      if (Number.isSafeInteger(payload.usage.prompt_tokens)) prompt = payload.usage.prompt_tokens as number;
-      if (Number.isSafeInteger(payload.usage.completion_tokens)) completion = payload.usage.completion_tokens as number;
-      const details = payload.usage.prompt_tokens_details;
-      if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
+  const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || v === null;
+
+  function readUsage(usage: Json): void {
+    if (Number.isSafeInteger(usage.prompt_tokens)) prompt = usage.prompt_tokens as number;
+    if (Number.isSafeInteger(usage.completion_tokens)) completion = usage.completion_tokens as number;
+    const details = usage.prompt_tokens_details;
+    if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
+  }
+
+  /** A streamed tool call, known fields only; its id and name may each come once per call. */
+  function toolCall(call: unknown, key: string): Json {
+    if (!isPlainObject(call) || !Number.isSafeInteger(call.index)) throw new StreamProtocolError('a streamed tool call has no index');
+    const out: Json = { index: call.index };
+    const once = (seen: Set<string>, what: string) => {
+      if (seen.has(key)) throw new StreamProtocolError(`a streamed tool call's ${what} arrived in pieces`);
+      seen.add(key);
+    };
+    if (call.id !== undefined && call.id !== null) {
+      if (typeof call.id !== 'string') throw new StreamProtocolError('a streamed tool call id is not a string');
+      once(identifiedCalls, 'id');
+      out.id = call.id;
     }
+    if (call.type !== undefined && call.type !== null) {
+      if (call.type !== 'function') throw new StreamProtocolError('a streamed tool call is not a function call');
+      out.type = call.type;
+    }
+    const fn = call.function;
+    if (fn !== undefined && fn !== null) {
+      if (!isPlainObject(fn)) throw new StreamProtocolError('a streamed tool call function is not an object');
+      const f: Json = {};
+      if (fn.name !== undefined && fn.name !== null) {
+        if (typeof fn.name !== 'string') throw new StreamProtocolError('a streamed tool call name is not a string');
+        once(namedCalls, 'name');
+        f.name = fn.name;
+      }
+      if (fn.arguments !== undefined) f.arguments = fn.arguments;
+      out.function = f;
+    }
+    return out;
+  }
+
+  function read(event: SseEvent): OpenAiStep {
+    const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, relayed: null, paths: [], usageOnly: false, fields: [] as AnswerSegment[] };
+    if (event.data === '[DONE]') return { ...none, closes: 'all', final: true };
+    const payload = streamEventObject(event.data);
+    if (payload.error !== undefined) return { ...none, closes: 'all', upstreamError: true };
+    if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
+    if (template === null) {
+      template = {};
+      for (const key of TEMPLATE_FIELDS) if (Object.hasOwn(payload, key) && scalar(payload[key])) template[key] = payload[key];
+    }
+    if (isPlainObject(payload.usage)) readUsage(payload.usage);
     const texts: StreamText[] = [];
     const paths: Step[][] = [];
     const closes: string[] = [];
-    payload.choices.forEach((choice, n) => {
+    const choices: Json[] = payload.choices.map((choice, n) => {
       if (!isPlainObject(choice) || !Number.isSafeInteger(choice.index)) throw new StreamProtocolError('a stream choice has no index');
       if (choice.logprobs !== undefined && choice.logprobs !== null) throw new StreamProtocolError('stream choices carry logprobs, which cannot be screened');
       const i = choice.index as number;
+      const out: Json = { index: i };
       const add = (channel: string, text: unknown, path: Step[]) => {
         if (typeof text !== 'string') throw new StreamProtocolError(`${channel} is not a string`);
         texts.push({ channel, text });
         paths.push(['choices', n, ...path]);
       };
       if (flavour === 'completions') {
-        if (choice.text !== undefined) add(`choices[${i}].text`, choice.text, ['text']);
-      } else {
+        if (choice.text !== undefined) {
+          out.text = choice.text;
+          add(`choices[${i}].text`, choice.text, ['text']);
+        }
+      } else if (choice.delta !== undefined) {
         const delta = choice.delta;
-        if (delta !== undefined && !isPlainObject(delta)) throw new StreamProtocolError('a stream delta is not an object');
-        for (const key of Object.keys(delta ?? {})) {
+        if (!isPlainObject(delta)) throw new StreamProtocolError('a stream delta is not an object');
+        for (const key of Object.keys(delta)) {
           if (!CHAT_DELTA_FIELDS.has(key)) throw new StreamProtocolError(`unknown delta field '${key}'`);
         }
-        if (isPlainObject(delta)) {
-          if (typeof delta.content === 'string') add(`choices[${i}].content`, delta.content, ['delta', 'content']);
-          if (typeof delta.refusal === 'string') add(`choices[${i}].refusal`, delta.refusal, ['delta', 'refusal']);
-          if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
-            if (!Array.isArray(delta.tool_calls)) throw new StreamProtocolError('delta.tool_calls is not an array');
-            delta.tool_calls.forEach((call, m) => {
-              const fn = isPlainObject(call) ? call.function : undefined;
-              if (!isPlainObject(call) || !Number.isSafeInteger(call.index)) throw new StreamProtocolError('a streamed tool call has no index');
-              if (isPlainObject(fn) && fn.arguments !== undefined) {
-                add(`choices[${i}].tool_calls[${call.index as number}].arguments`, fn.arguments, ['delta', 'tool_calls', m, 'function', 'arguments']);
-              }
-            });
+        const d: Json = {};
+        if (delta.role !== undefined) d.role = delta.role;
+        for (const field of ['content', 'refusal'] as const) {
+          if (delta[field] === null) d[field] = null;
+          else if (delta[field] !== undefined) {
+            d[field] = delta[field];
+            add(`choices[${i}].${field}`, delta[field], ['delta', field]);
           }
         }
+        if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
+          if (!Array.isArray(delta.tool_calls)) throw new StreamProtocolError('delta.tool_calls is not an array');
+          d.tool_calls = delta.tool_calls.map((call, m) => {
+            const out = toolCall(call, `${i}:${String((call as Json).index)}`);
+            const fn = out.function;
+            if (isPlainObject(fn) && fn.arguments !== undefined) {
+              add(`choices[${i}].tool_calls[${out.index as number}].arguments`, fn.arguments, ['delta', 'tool_calls', m, 'function', 'arguments']);
+            }
+            return out;
+          });
+        }
+        out.delta = d;
       }
-      if (choice.finish_reason !== undefined && choice.finish_reason !== null) closes.push(`choices[${i}].`);
+      if (choice.logprobs !== undefined) out.logprobs = null;
+      if (choice.finish_reason !== undefined) {
+        if (choice.finish_reason !== null && typeof choice.finish_reason !== 'string') throw new StreamProtocolError('finish_reason is not a string');
+        out.finish_reason = choice.finish_reason;
+        if (choice.finish_reason !== null) closes.push(`choices[${i}].`);
+      }
+      return out;
     });
-    return { texts, closes, final: false, upstreamError: false, payload, paths, usageOnly: payload.choices.length === 0 && isPlainObject(payload.usage) };
+    const usageOnly = payload.choices.length === 0 && isPlainObject(payload.usage);
+    if (usageOnly && !clientWantsUsage) return { ...none, closes, usageOnly };
+    const relayed: Json = { ...template, choices };
+    if (clientWantsUsage && payload.usage !== undefined) relayed.usage = payload.usage;
+    const fields = answerSegments(relayed, new Set(paths.map(stepsKey)));
+    return { texts, closes, final: false, upstreamError: false, relayed, paths, usageOnly, fields };
   }
 
   return {
     read,
-    render(step, texts) {
+    render(step, texts, fields) {
       const s = step as OpenAiStep;
-      if (s.payload === null || s.upstreamError) return { event: null, data: s.payload === null ? '[DONE]' : JSON.stringify(s.payload) };
-      if (s.usageOnly && !clientWantsUsage) return null;
-      // The payload was parsed from this event alone and is not read again: rewritten in place.
-      const copy = s.payload;
-      s.paths.forEach((path, k) => setAt(copy, path, texts[k] as string));
-      if (!clientWantsUsage) delete copy.usage;
-      return { event: null, data: JSON.stringify(copy) };
+      if (s.final) return { event: null, data: '[DONE]' };
+      if (s.relayed === null || s.upstreamError) return null;
+      // The chunk was built for this event alone and is not read again: rewritten in place.
+      applyFieldTexts(s.relayed, s.fields, fields);
+      s.paths.forEach((path, k) => setAnswerText(s.relayed, path, texts[k] as string));
+      renderedTemplate = Object.fromEntries(TEMPLATE_FIELDS.filter((key) => Object.hasOwn(s.relayed as Json, key)).map((key) => [key, (s.relayed as Json)[key]]));
+      return { event: null, data: JSON.stringify(s.relayed) };
     },
     textEvent(channel, text) {
       const m = /^choices\[(\d+)\]\.(content|refusal|text|tool_calls\[(\d+)\]\.arguments)$/.exec(channel);
       if (m === null) throw new StreamProtocolError(`no such channel ${channel}`);
+      if (renderedTemplate === null) throw new StreamProtocolError('text released before any chunk was relayed');
       const index = Number(m[1]);
       const field = m[2] as string;
       const choice = flavour === 'completions'
         ? { text, index, logprobs: null, finish_reason: null }
         : { index, delta: field.startsWith('tool_calls') ? { tool_calls: [{ index: Number(m[3]), function: { arguments: text } }] } : { [field]: text }, logprobs: null, finish_reason: null };
-      return { event: null, data: JSON.stringify({ ...template, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) }) };
+      return { event: null, data: JSON.stringify({ ...renderedTemplate, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) }) };
     },
     usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cached === undefined ? {} : { cached_input_tokens: cached }) }),
   };
-}
-
-function setAt(root: Json, path: readonly Step[], value: string): void {
-  let node: unknown = root;
-  for (const step of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[step];
-  (node as Record<string | number, unknown>)[path[path.length - 1] as Step] = value;
 }

@@ -1,6 +1,7 @@
 // The provider stage's data: what a parsed client request looks like to the rest of the pipeline, and its errors.
 // A NormalizedRequest never carries the client's credentials; `body` is the validated object that is re-serialised
 // for the upstream (never the client's raw bytes).
+import type { AnswerSegment } from './answer-json.ts';
 
 /** A text the model will see, with where it sits in the request (structurally the classifier's TextSegment). */
 export interface TextSegment {
@@ -112,16 +113,22 @@ export interface StreamStep {
   final: boolean;
   /** The upstream reported a failure inside the stream; the stream ends here, recorded as ERR_UPSTREAM_ERROR. */
   upstreamError: boolean;
+  /**
+   * Every other string and key list of the event as it will be relayed (ids, names, model, stop sequences, usage keys,
+   * any field the session keeps): the relay screens each one whole before the event is written (answer-json.ts).
+   */
+  fields: readonly AnswerSegment[];
 }
 
 /**
  * One streamed answer, read event by event. `read` MUST throw StreamProtocolError for an event it cannot interpret
  * (unknown text-carrying shapes are never relayed unscanned). `render` returns the event as the client sees it, with
- * each of `step.texts` replaced by the text the relay released for it (index-aligned), or null to drop the event.
+ * each of `step.texts` replaced by the text the relay released for it and each of `step.fields` by its screened text
+ * (both index-aligned), or null to drop the event. A rendered event MUST hold no string outside those two lists.
  */
 export interface StreamSession {
   read(event: SseEvent): StreamStep;
-  render(step: StreamStep, texts: readonly string[]): SseEvent | null;
+  render(step: StreamStep, texts: readonly string[], fields: readonly string[]): SseEvent | null;
   /** An event that carries `text` on `channel` (releases held-back text before the channel closes). */
   textEvent(channel: string, text: string): SseEvent;
   /** The usage the upstream has reported so far; null counts where it has reported none. */

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClassifier } from '../../src/classification/index.ts';
 import { createForwarder, type UpstreamTarget } from '../../src/forwarding/index.ts';
-import { upstreamErrorReply, shapeReply } from '../../src/pipeline/failures.ts';
+import { shapeReply } from '../../src/pipeline/failures.ts';
+import { upstreamErrorReply } from '../../src/pipeline/upstream-error.ts';
 import { relayStream, type StreamSink } from '../../src/pipeline/stream-relay.ts';
 import { createSseDecoder } from '../../src/pipeline/stream-sse.ts';
 import { allAdapters, type ProviderAdapter } from '../../src/providers/index.ts';
@@ -121,13 +122,21 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('adapter %s', (api,
     expect(adapter.readUsage(response.body)).toMatchObject({ prompt_tokens: expect.any(Number), total_tokens: expect.any(Number) });
     const texts = adapter.responseSegments(response.body).map((s) => s.text);
     if (streams) expect(texts).toContain(manifest?.text);
-    else expect(texts).toEqual([]);
+    // Closed world: every string of the answer is screened, known field or not (embeddings: all but the vectors).
+    const strings: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') strings.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+    };
+    walk(response.body);
+    for (const s of strings) expect(texts).toContain(s);
   });
 
   it('maps an upstream error to its own API shape', async () => {
     const response = await forwarder.forward(target(api, 'error.json'), adapter.upstreamPath, {}, { requestId: 'r' });
     expect(response.status).toBe(manifest?.error_status);
-    const mapped = upstreamErrorReply(response.status, response.body, 'req-1');
+    const mapped = upstreamErrorReply(response.status, response.body, 'req-1', classifier);
     const shaped = shapeReply(api, { status: mapped.status, headers: {}, body: mapped.body });
     const body = shaped.body as Record<string, { code?: string; type?: string }>;
     if (adapter.dialect === 'anthropic') expect(shaped.body).toMatchObject({ type: 'error', error: { code: 'ERR_UPSTREAM_ERROR', type: expect.any(String) }, request_id: 'req-1' });

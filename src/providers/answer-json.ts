@@ -1,0 +1,124 @@
+// Answers as closed JSON: every string value of an answer (or of one relayed stream event) is a segment with its exact
+// steps, and every object's property names are one more segment, so nothing in what the client receives escapes the
+// screen, whatever field the upstream put it in. Invariants: the walk is iterative and bounded in depth (a hostile
+// answer cannot overflow the stack); edits are written by steps, never by re-parsing a path string, so a key holding
+// '.' or '[' cannot aim a redaction at another string than the one classified; the input is never mutated.
+import type { TextSegment } from './types.ts';
+
+export type AnswerStep = string | number;
+
+export interface AnswerSegment extends TextSegment {
+  /** Where the string sits; for a key segment, the object whose property names it lists. */
+  steps: AnswerStep[];
+  /** A segment of property names (joined by "\n"): a finding there cannot be redacted in place. */
+  keys: boolean;
+}
+
+export const ANSWER_MAX_DEPTH = 64;
+
+export class AnswerShapeError extends Error {
+  override readonly name = 'AnswerShapeError';
+}
+
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** A segment path for people (records, tests): `choices[0].message.content`; odd keys quoted: `a["x.y"]`. */
+export function answerPath(steps: readonly AnswerStep[]): string {
+  let out = '';
+  for (const step of steps) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else if (PLAIN_KEY.test(step)) out += out === '' ? step : `.${step}`;
+    else out += `[${JSON.stringify(step)}]`;
+  }
+  return out;
+}
+
+/** The identity of a path, for skip sets. */
+export function stepsKey(steps: readonly AnswerStep[]): string {
+  return JSON.stringify(steps);
+}
+
+/**
+ * Every string and every object's key list under `value`, in document order. Paths in `skip` (stepsKey) are left
+ * out: the stream sessions' channel texts, which the relay's hold-back scanners screen instead.
+ */
+export function answerSegments(value: unknown, skip: ReadonlySet<string> = new Set()): AnswerSegment[] {
+  const out: AnswerSegment[] = [];
+  const stack: { node: unknown; steps: AnswerStep[] }[] = [{ node: value, steps: [] }];
+  while (stack.length > 0) {
+    const { node, steps } = stack.pop() as { node: unknown; steps: AnswerStep[] };
+    if (steps.length > ANSWER_MAX_DEPTH) throw new AnswerShapeError(`the answer is nested deeper than ${ANSWER_MAX_DEPTH} levels`);
+    if (typeof node === 'string') {
+      if (skip.size === 0 || !skip.has(stepsKey(steps))) out.push({ path: answerPath(steps), text: node, steps, keys: false });
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i -= 1) {
+        if (!isScalar(node[i])) stack.push({ node: node[i], steps: [...steps, i] });
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      const keys = Object.keys(node);
+      if (keys.length > 0) out.push({ path: `${answerPath(steps)}{keys}`, text: keys.join('\n'), steps, keys: true });
+      for (let i = keys.length - 1; i >= 0; i -= 1) {
+        const key = keys[i] as string;
+        const child = (node as Record<string, unknown>)[key];
+        if (!isScalar(child)) stack.push({ node: child, steps: [...steps, key] });
+      }
+    } else if (node !== null && typeof node !== 'number' && typeof node !== 'boolean') {
+      throw new AnswerShapeError(`${answerPath(steps)} is not JSON`);
+    }
+  }
+  return out;
+}
+
+/** Numbers, booleans and null carry no text (vectors and logprobs are mostly these: no step arrays for them). */
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/**
+ * A copy of `body` with each edit's text written at its segment's steps (containers along the way are copied, the
+ * rest shared). Throws if an edit names a key segment or a path that does not hold a string.
+ */
+export function writeAnswerTexts(body: unknown, segments: readonly AnswerSegment[], edits: readonly { segment: number; text: string }[]): unknown {
+  let root = body;
+  const copied = new Set<unknown>();
+  const own = (node: unknown): unknown => {
+    if (copied.has(node)) return node;
+    const copy = Array.isArray(node) ? [...node] : { ...(node as Record<string, unknown>) };
+    copied.add(copy);
+    return copy;
+  };
+  for (const edit of edits) {
+    const segment = segments[edit.segment];
+    if (segment === undefined || segment.keys || segment.steps.length === 0) throw new AnswerShapeError('an edit names no string of the answer');
+    root = own(root);
+    let node = root as Record<AnswerStep, unknown>;
+    for (const step of segment.steps.slice(0, -1)) {
+      const child = node[step];
+      if (typeof child !== 'object' || child === null) throw new AnswerShapeError(`${segment.path} is not in the answer`);
+      const mine = own(child);
+      node[step] = mine;
+      node = mine as Record<AnswerStep, unknown>;
+    }
+    const last = segment.steps[segment.steps.length - 1] as AnswerStep;
+    if (typeof node[last] !== 'string' || !Object.hasOwn(node, last)) throw new AnswerShapeError(`${segment.path} does not hold a string`);
+    node[last] = edit.text;
+  }
+  return root;
+}
+
+/** Writes `text` at `steps` inside `root` in place (stream sessions own the event they render). */
+export function setAnswerText(root: unknown, steps: readonly AnswerStep[], text: string): void {
+  let node = root as Record<AnswerStep, unknown>;
+  for (const step of steps.slice(0, -1)) node = node[step] as Record<AnswerStep, unknown>;
+  node[steps[steps.length - 1] as AnswerStep] = text;
+}
+
+/** Writes each screened field text that differs from what was read back into the event (a stream session's render). */
+export function applyFieldTexts(root: unknown, fields: readonly AnswerSegment[], texts: readonly string[]): void {
+  fields.forEach((field, i) => {
+    const text = texts[i];
+    if (text === undefined || text === field.text) return;
+    if (field.keys || field.steps.length === 0) throw new AnswerShapeError(`${field.path} cannot be rewritten in place`);
+    setAnswerText(root, field.steps, text);
+  });
+}
