@@ -4,7 +4,7 @@
 import { connectPostgres, migrate, openPglite, type Sql } from './db/index.ts';
 import { latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
-import { createClassifier, recognizersWith } from './classification/index.ts';
+import { createClassifier, createClassifierPool, recognizersWith } from './classification/index.ts';
 import { startPolicy } from './policy/index.ts';
 import { createForwarder } from './forwarding/index.ts';
 import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index.ts';
@@ -86,15 +86,18 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
     closers.unshift(() => forwarder.close());
+    const { fingerprintKey, recognizers } = config.classification;
+    const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
+    // Large requests are classified on a bounded pool of threads, so the event loop keeps serving (docs/performance.md).
+    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier });
+    closers.unshift(() => classifierPool.close());
     const handler = createRequestHandler({
       authenticator: createAuthenticator({
         issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
         clock,
       }),
-      classifier: createClassifier({
-        fingerprintKey: config.classification.fingerprintKey,
-        recognizers: recognizersWith(config.classification.recognizers),
-      }),
+      classifier,
+      requestClassifier: classifierPool,
       policy: policy.runtime,
       ledger,
       forwarder,

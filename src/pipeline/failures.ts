@@ -8,6 +8,8 @@ import type { ForwardErrorCode } from '../forwarding/index.ts';
 export type PipelineErrorCode =
   | 'ERR_REQUEST_TOO_LARGE'
   | 'ERR_CLASSIFICATION_FAILED'
+  | 'ERR_CLASSIFIER_BUSY'
+  | 'ERR_TOO_MANY_FINDINGS'
   | 'ERR_POLICY_DENIED'
   | 'ERR_NO_UPSTREAM'
   | 'ERR_AUDIT_UNAVAILABLE'
@@ -56,6 +58,10 @@ export const FAILURES = {
   ERR_REQUEST_TOO_LARGE: { status: 413, type: 'invalid_request_error' },
   // classify, decide, route
   ERR_CLASSIFICATION_FAILED: { status: 500, type: 'server_error' },
+  // every classification thread busy and its queue full (large inputs only): 503 with retry-after, nothing forwarded
+  ERR_CLASSIFIER_BUSY: { status: 503, type: 'service_unavailable' },
+  // the policy asks to redact a type with more findings than one request keeps (the cap): refused, never half-redacted
+  ERR_TOO_MANY_FINDINGS: { status: 413, type: 'invalid_request_error' },
   ERR_POLICY_DENIED: { status: 403, type: 'permission_error' },
   ERR_NO_UPSTREAM: { status: 403, type: 'permission_error' },
   // record

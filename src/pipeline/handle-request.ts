@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { adapterFor, RequestError, type Api, type NormalizedRequest, type ProviderAdapter } from '../providers/index.ts';
 import { ForwardError } from '../forwarding/index.ts';
 import { IdentityError, type Principal } from '../identity/index.ts';
-import type { Classification } from '../classification/index.ts';
+import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { planRedaction, type RedactionPlan } from '../redaction/index.ts';
 import { errorBody, failureShape, shapeReply, type FailureCode } from './failures.ts';
@@ -14,7 +14,7 @@ import { upstreamErrorReply } from './upstream-error.ts';
 import { completeStream } from './stream-complete.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
-import { decisionIndex, recordFindings, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
+import { classificationRecord, decisionIndex, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
 import { forwardToCandidates } from './forward-attempts.ts';
 import type { Attempt } from '../upstreams/index.ts';
@@ -36,6 +36,9 @@ interface Admitted {
   /** What the limits stage holds for this request; settled exactly once when the request ends. */
   reservation: Reservation | null;
 }
+
+/** Findings kept per request (in memory and in its record) unless deps.maxFindings says otherwise. */
+export const DEFAULT_MAX_FINDINGS = 256;
 
 /** Thrown inside the pipeline to end a request early with a recorded denial. */
 class Denial extends Error {
@@ -83,8 +86,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     const request = parse(incoming.body, adapter.parse);
     record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
     // 3. classify
-    const classification = classify(request);
-    record.classification = { finding_count: classification.findings.length, findings: recordFindings(classification) };
+    const classification = await classify(request);
+    record.classification = classificationRecord(classification, request.segments.length);
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await usageRead;
     // The policy sees the upstreams routing offers for this API and model, in routing order.
@@ -239,7 +242,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       const principal = await identify(incoming.headers);
       record.principal = principal;
       record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_sha256: EMPTY_SHA256 };
-      record.classification = { finding_count: 0, findings: [] };
+      record.classification = { finding_count: 0, types: {}, categories: {}, truncated: false, findings: [] };
       const pricing = deps.limits?.pricing ?? null;
       const named = [...deps.upstreams.upstreams.flatMap((u) => u.models), ...deps.upstreams.routes.map((r) => r.model),
         ...(pricing ? Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)) : [])];
@@ -318,15 +321,30 @@ export function createRequestHandler(deps: PipelineDeps) {
     }
   }
 
-  function classify(request: NormalizedRequest): Classification {
+  /** Large inputs are classified off the event loop (deps.requestClassifier); at most maxFindings are kept. */
+  async function classify(request: NormalizedRequest): Promise<Classification> {
     try {
-      return deps.classifier.classify(request.segments);
-    } catch {
+      return await (deps.requestClassifier ?? deps.classifier).classify(request.segments, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
+    } catch (error) {
+      if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
+        throw new Denial('ERR_CLASSIFIER_BUSY', 'every classifier is busy; nothing was forwarded, retry shortly', 'classifier queue full', null, { headers: { 'retry-after': '1' } });
+      }
       throw new Denial('ERR_CLASSIFICATION_FAILED', 'the request could not be classified, so it was not forwarded', 'classifier failed');
     }
   }
 
   function redact(request: NormalizedRequest, classification: Classification, types: readonly string[]): RedactionPlan {
+    // Past the cap, findings are counted but not located: a type to redact with more findings than were kept is
+    // refused, never forwarded half-redacted.
+    if (classification.truncated === true && types.length > 0) {
+      const counts = countsOf(classification, request.segments.length);
+      const kept = new Map<string, number>();
+      for (const f of classification.findings) kept.set(f.type, (kept.get(f.type) ?? 0) + 1);
+      const over = types.filter((t) => Object.hasOwn(counts.types, t) && (counts.types[t] as number) > (kept.get(t) ?? 0));
+      if (over.length > 0) {
+        throw new Denial('ERR_TOO_MANY_FINDINGS', `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts in one request; nothing was forwarded`, 'too many findings to redact');
+      }
+    }
     try {
       return planRedaction(request.segments, classification.findings, types);
     } catch {

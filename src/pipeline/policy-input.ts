@@ -1,7 +1,8 @@
 // Builds policy-input.v1 for one request from the stages before the decision. Invariants: counts only, never a
-// finding's value or a prompt's text; every count in `classification` adds up to finding_count; the upstream
+// finding's value or a prompt's text; every count in `classification` is exact (past the findings cap too) and each
+// of types, categories and where adds up to finding_count; the upstream
 // catalogue is the routing candidates for this request, in routing order; the time is the one given (the policy never reads a clock).
-import type { Classification } from '../classification/index.ts';
+import { countsOf, type Classification } from '../classification/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { FindingLocation, PolicyInput } from '../policy/index.ts';
@@ -15,19 +16,19 @@ export function buildPolicyInput(
   now: Date,
   usage?: PolicyInput['usage'],
 ): PolicyInput {
-  const types: Record<string, number> = {};
-  const categories: Record<string, number> = {};
-  const where: Record<FindingLocation, number> = { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 };
-  let maxConfidence = 0;
+  // The classifier was given exactly these segments; a finding outside them is a bug, and the pipeline denies.
   for (const f of classification.findings) {
-    types[f.type] = (types[f.type] ?? 0) + 1;
-    categories[f.category] = (categories[f.category] ?? 0) + 1;
-    const segment = request.segments[f.segment];
-    // The classifier was given exactly these segments; a finding outside them is a bug, and the pipeline denies.
-    if (segment === undefined) throw new Error(`finding refers to segment ${f.segment}, which the request does not have`);
-    where[segment.location] += 1;
-    maxConfidence = Math.max(maxConfidence, f.confidence);
+    if (request.segments[f.segment] === undefined) throw new Error(`finding refers to segment ${f.segment}, which the request does not have`);
   }
+  // Exact counts of every finding, kept or not: the cap on kept findings never changes what the policy sees.
+  const counts = countsOf(classification, request.segments.length);
+  const where: Record<FindingLocation, number> = { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 };
+  if (counts.segments.length !== request.segments.length) {
+    throw new Error(`classification counts ${counts.segments.length} segments, the request has ${request.segments.length}`);
+  }
+  counts.segments.forEach((n, i) => {
+    where[(request.segments[i] as NormalizedRequest['segments'][number]).location] += n;
+  });
   return {
     principal: { iss: principal.iss, sub: principal.sub, client_id: principal.client_id, groups: [...principal.groups], tenant: principal.tenant },
     request: {
@@ -39,7 +40,11 @@ export function buildPolicyInput(
       estimated_prompt_tokens: request.estimatedPromptTokens,
       tools: { count: request.toolNames.length, names: [...request.toolNames] },
     },
-    classification: { finding_count: classification.findings.length, types, categories, max_confidence: maxConfidence, where },
+    classification: {
+      finding_count: counts.total, types: { ...counts.types }, categories: { ...counts.categories }, max_confidence: counts.maxConfidence, where,
+      // Present only when findings were cut, so inputs of every other request are unchanged.
+      ...(classification.truncated === true ? { truncated: true } : {}),
+    },
     upstreams: upstreams.map((u) => ({ name: u.name, provider: u.kind, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
     ...(usage === undefined ? {} : { usage: { ...usage } }),

@@ -1,7 +1,7 @@
 // What the pipeline writes into the ledger: the decision body and the outcome body (schemas/audit-record.v1.json).
 // Invariants: only summaries go in (types, locations, keyed fingerprints, digests), never prompt text, finding values
 // or tokens; every number is a safe integer. The ledger re-validates all of it before it signs anything.
-import type { Classification } from '../classification/index.ts';
+import { countsOf, type Classification } from '../classification/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
 import type { Obligations, PolicyInput, Reason } from '../policy/index.ts';
@@ -12,7 +12,7 @@ import type { Attempt } from '../upstreams/index.ts';
 export interface DecisionBody {
   principal: Principal | null;
   request: { api: string; model: string; stream: boolean; max_tokens: number | null; message_count: number; body_sha256: string } | null;
-  classification: { finding_count: number; findings: RecordedFinding[] } | null;
+  classification: ClassificationRecord | null;
   policy: { revision: string; sha256: string } | null;
   /** The exact policy input, so `proctor replay` can re-evaluate the decision. */
   policy_input: PolicyInput | null;
@@ -62,6 +62,30 @@ export interface RecordedFinding {
   end: number;
   confidence: number;
   fingerprint: string;
+}
+
+/**
+ * The decision record's `classification`: exact counts of every finding (finding_count, per type, per category), and
+ * the first findings in full (at most the request's cap, so a dense prompt's record stays small); `truncated` is true
+ * when findings past the cap were counted but not listed.
+ */
+export interface ClassificationRecord {
+  finding_count: number;
+  types: Record<string, number>;
+  categories: Record<string, number>;
+  truncated: boolean;
+  findings: RecordedFinding[];
+}
+
+export function classificationRecord(classification: Classification, segmentCount: number): ClassificationRecord {
+  const counts = countsOf(classification, segmentCount);
+  return {
+    finding_count: counts.total,
+    types: { ...counts.types },
+    categories: { ...counts.categories },
+    truncated: classification.truncated === true,
+    findings: recordFindings(classification),
+  };
 }
 
 export function recordFindings(classification: Classification): RecordedFinding[] {

@@ -3,7 +3,7 @@
 import type { Api } from '../providers/index.ts';
 import type { StreamSink } from './stream-relay.ts';
 import type { Principal } from '../identity/index.ts';
-import type { Classification, TextSegment } from '../classification/index.ts';
+import type { Classification, ClassifyOptions, TextSegment } from '../classification/index.ts';
 import type { PolicyRuntime } from '../policy/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { Forwarder } from '../forwarding/index.ts';
@@ -16,7 +16,12 @@ export type Log = (level: LogLevel, message: string, fields?: Record<string, unk
 
 export interface PipelineDeps {
   authenticator: { authenticate(headers: IncomingRequest['headers']): Promise<Principal> };
-  classifier: { classify(segments: readonly TextSegment[]): Classification };
+  classifier: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification };
+  /** Classifies requests (large ones off the event loop: classification/worker-pool.ts); default `classifier`. It MAY
+   * reject with ClassificationError ERR_CLASSIFIER_BUSY (answered 503 with retry-after). */
+  requestClassifier?: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification> };
+  /** Findings kept per request in memory and in its decision record (default 256); counts are always exact. */
+  maxFindings?: number;
   /** The policy runtime: decides with the active bundle (and the shadow, if any); bundle swaps happen inside it. */
   policy: Pick<PolicyRuntime, 'decide'>;
   ledger: Ledger;

@@ -79,6 +79,8 @@ export interface PolicyInput {
     max_confidence: number;
     /** Findings per location; the counts add up to finding_count. */
     where: Record<FindingLocation, number>;
+    /** True when the request had more findings than it keeps (its record lists the first ones); counts stay exact. */
+    truncated?: boolean;
   };
   upstreams: {
     name: string;

@@ -1,0 +1,105 @@
+// The classify stage at scale: a dense prompt's record and policy input carry exact counts with the first findings
+// only (`truncated`); a redaction the cap cannot honour is refused; a full classifier queue is a recorded 503 with
+// retry-after; a large request classified on a thread gives the record the in-process classifier gives.
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClassificationError, createClassifier, createClassifierPool } from '../../../src/classification/index.ts';
+import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/index.ts';
+import type { Decision } from '../../../src/policy/index.ts';
+import type { Ledger } from '../../../src/ledger/index.ts';
+import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+
+const KEY = new Uint8Array(32).fill(3);
+const classifier = createClassifier({ fingerprintKey: KEY });
+const pool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local: classifier, thresholdChars: 4096, size: 1 });
+afterAll(() => pool.close());
+
+const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
+const obligations = { upstreams: ['echo'], max_tokens: 64, redact: [] as string[], response: { redact: [], block: [] }, limits: null };
+const allow: Decision = { allow: true, reasons: [], obligations };
+const ssn = (i: number) => `${String(100 + (i % 600)).padStart(3, '0')}-${String(10 + (i % 89))}-${String(1000 + i)}`;
+const dense = (n: number) => Array.from({ length: n }, (_, i) => `ssn ${ssn(i)}`).join(' ');
+const bodyOf = (text: string) => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }] }));
+
+function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}) {
+  const records: Record<string, unknown>[] = [];
+  const forwarded: unknown[] = [];
+  const ledger = {
+    chain: 'test',
+    async append(type: string, _id: string | null, body: Record<string, unknown>) {
+      if (type === 'decision') records.push(structuredClone(body));
+      return { chain: 'test', seq: records.length, hash: `h${records.length}`, bytes: new Uint8Array(), record: {} };
+    },
+  } as unknown as Ledger;
+  const deps: PipelineDeps = {
+    authenticator: { authenticate: async () => principal },
+    classifier,
+    policy: { decide: () => ({ decision: overrides.decision ?? allow, version: { revision: 't', sha256: '0'.repeat(64) }, shadow: null }) },
+    ledger,
+    forwarder: {
+      forward: async (_t, _p, body) => {
+        forwarded.push(body);
+        return { status: 200, contentType: 'application/json', body: { choices: [] } };
+      },
+      openStream: async () => { throw new Error('this test does not stream'); },
+      close: async () => {},
+    },
+    upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
+    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    ...overrides,
+  };
+  const handler = createRequestHandler(deps);
+  const run = (text: string) => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body: bodyOf(text) });
+  return { records, forwarded, run };
+}
+
+describe('the classify stage', () => {
+  it('records exact counts and only the first findings of a dense prompt, and tells the policy', async () => {
+    const h = harness({ maxFindings: 10 });
+    const reply = await h.run(dense(300));
+    expect(reply.status).toBe(200);
+    const record = h.records[0] as { classification: { findings: unknown[] }; policy_input: { classification: unknown } };
+    expect(record.classification).toMatchObject({ finding_count: 300, types: { US_SSN: 300 }, categories: { PII: 300 }, truncated: true });
+    expect(record.classification.findings).toHaveLength(10);
+    expect(record.policy_input.classification).toMatchObject({ finding_count: 300, types: { US_SSN: 300 }, where: { user: 300 }, truncated: true });
+  });
+
+  it('keeps 256 findings by default, and lists every finding under the cap without truncated', async () => {
+    const h = harness();
+    await h.run(dense(300));
+    await h.run(dense(3));
+    expect(h.records[0]).toMatchObject({ classification: { finding_count: 300, truncated: true } });
+    expect((h.records[0] as { classification: { findings: unknown[] } }).classification.findings).toHaveLength(256);
+    expect(h.records[1]).toMatchObject({ classification: { finding_count: 3, truncated: false } });
+    expect((h.records[1] as { policy_input: { classification: object } }).policy_input.classification).not.toHaveProperty('truncated');
+  });
+
+  it('refuses a redaction of a type with findings past the cap, and forwards nothing', async () => {
+    const h = harness({ maxFindings: 10, decision: { ...allow, obligations: { ...obligations, redact: ['US_SSN'] } } });
+    const reply = await h.run(dense(30));
+    expect(reply.status).toBe(413);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_TOO_MANY_FINDINGS' } });
+    expect(h.forwarded).toHaveLength(0);
+    expect(h.records[0]).toMatchObject({ decision: { allow: false, reasons: [{ code: 'ERR_TOO_MANY_FINDINGS' }] } });
+  });
+
+  it('answers 503 with retry-after, recorded at the classify stage, when every classifier is busy', async () => {
+    const busy = { classify: () => Promise.reject(new ClassificationError('ERR_CLASSIFIER_BUSY', null, 'busy')) };
+    const h = harness({ requestClassifier: busy });
+    const reply = await h.run('hello');
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toBe('1');
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFIER_BUSY', type: 'service_unavailable' } });
+    expect(h.records[0]).toMatchObject({ decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] } });
+    expect(h.forwarded).toHaveLength(0);
+  });
+
+  it('records the same classification for a large request classified on a thread as in-process', async () => {
+    const text = `${dense(400)} mail alice@acme-corp.io key AKIA2E0A8F3B244C9986`;
+    const onThread = harness({ requestClassifier: pool });
+    const inProcess = harness();
+    expect((await onThread.run(text)).status).toBe(200);
+    expect((await inProcess.run(text)).status).toBe(200);
+    expect(onThread.records[0]).toEqual(inProcess.records[0]);
+    expect(onThread.records[0]).toMatchObject({ classification: { finding_count: 402, truncated: true } });
+  });
+});
