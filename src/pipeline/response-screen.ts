@@ -5,6 +5,7 @@
 // finding of a blocked or redacted type in a property name blocks the answer (a name cannot be redacted in place).
 import { planRedaction } from '../redaction/index.ts';
 import { writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
+import type { Finding } from '../classification/index.ts';
 import type { PipelineDeps } from './types.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
@@ -24,10 +25,18 @@ export function screenResponse(
   rules: { redact: readonly string[]; block: readonly string[] },
 ): ResponseScreen {
   let segments: AnswerSegment[];
-  let findings;
+  let findings: Finding[];
   try {
-    segments = adapter.responseSegments(body);
-    findings = classifier.classify(segments).findings;
+    // Values first, then key lists, classified apart: the classifier joins ADJACENT segments to find split values,
+    // and a value's neighbour that is a key list would otherwise share its finding (and block a redactable answer).
+    const all = adapter.responseSegments(body);
+    const values = all.filter((s) => !s.keys);
+    const keys = all.filter((s) => s.keys);
+    segments = [...values, ...keys];
+    findings = [
+      ...classifier.classify(values).findings,
+      ...classifier.classify(keys).findings.map((f) => ({ ...f, segment: f.segment + values.length })),
+    ];
   } catch {
     return { body: null, classification: null, action: 'blocked', blocked: { types: [], error: 'ERR_CLASSIFICATION_FAILED' } };
   }

@@ -138,9 +138,16 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     const fresh = fields.map((_, i) => i).filter((i) => !screenedFields.has(keys[i] as string));
     const found = new Map<string, Finding[]>();
     if (fresh.length > 0) {
+      // Values and key lists classified apart (as in response-screen.ts: joined neighbours would share findings).
       const unique = [...new Map(fresh.map((i) => [keys[i] as string, i])).values()];
-      const { findings } = classifier.classify(unique.map((i) => fields[i] as AnswerSegment));
-      unique.forEach((i, n) => {
+      const values = unique.filter((i) => !(fields[i] as AnswerSegment).keys);
+      const names = unique.filter((i) => (fields[i] as AnswerSegment).keys);
+      const ordered = [...values, ...names];
+      const findings = [
+        ...classifier.classify(values.map((i) => fields[i] as AnswerSegment)).findings,
+        ...classifier.classify(names.map((i) => fields[i] as AnswerSegment)).findings.map((f) => ({ ...f, segment: f.segment + values.length })),
+      ];
+      ordered.forEach((i, n) => {
         const own = findings.filter((f) => f.segment === n).map((f) => ({ ...f, segment: 0 }));
         count(own);
         found.set(keys[i] as string, own);
