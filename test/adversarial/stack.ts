@@ -1,0 +1,118 @@
+// The real pipeline for attack suites: Proctor as `proctor serve` builds it (startProctor: the real classifier, the
+// checked-in policy bundle, the ledger on a throwaway PostgreSQL, real OIDC tokens) in front of a recording upstream
+// (OpenAI-compatible and Anthropic kinds, both zero-data-retention, so the default policy denies a national id or a
+// secret rather than redacting it). `send` keeps every byte the client received, so a suite can scan both sides.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '../../src/config/index.ts';
+import { generateSigningKey } from '../../src/ledger/index.ts';
+import { startProctor, type RunningProctor } from '../../src/main.ts';
+import { startPostgres } from '../helpers/postgres.ts';
+import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { startRecordingUpstream, type Recorded, type RecordingUpstream } from './recording-upstream.ts';
+
+const AUDIENCE = 'https://proctor.test';
+
+export type ApiName = 'chat' | 'completions' | 'embeddings' | 'responses' | 'messages';
+export const PATHS: Record<ApiName, string> = {
+  chat: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
+  messages: '/v1/messages',
+};
+
+export interface Exchange {
+  status: number;
+  requestId: string;
+  /** Status line, headers and body as the client received them. */
+  received: string;
+  body: string;
+  /** What reached the upstream for this request (empty when it was refused). */
+  upstream: Recorded[];
+  elapsedMs: number;
+}
+
+export interface AdversarialStack {
+  upstream: RecordingUpstream;
+  /** Sends a body (an object is serialised; a string is sent as is) and reads the whole answer. */
+  send(api: ApiName, body: unknown): Promise<Exchange>;
+  /** Every byte every client connection received so far. */
+  clientBytes(): string;
+  close(): Promise<void>;
+}
+
+/** Requests per subject before a fresh one is used: the default policy allows 60 a minute per subject. */
+const PER_SUBJECT = 20;
+
+export async function startAdversarialStack(name: string): Promise<AdversarialStack> {
+  const postgres = await startPostgres();
+  const idp = await startOidcProvider();
+  const upstream = await startRecordingUpstream();
+  const dir = mkdtempSync(path.join(tmpdir(), `proctor-adv-${name}-`));
+  const key = generateSigningKey();
+  writeFileSync(path.join(dir, 'pricing.json'), JSON.stringify({
+    version: 'adversarial', unknown_model: { price_as: 'flat' }, defaults: { flat: { input: 1, output: 1, cached_input: 1 } }, upstreams: {},
+  }));
+  let proctor: RunningProctor;
+  try {
+    const config = resolveConfig({
+      server: { host: '127.0.0.1', port: 0 },
+      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
+      ledger: { chain: `adv-${name}`, signing_key: { env: 'SIGNING_KEY' } },
+      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
+      classification: { fingerprint_key: { env: 'FP_KEY' } },
+      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+      upstreams: [
+        { name: 'rec', kind: 'openai-compatible', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], timeouts: { first_byte_ms: 5000 }, attributes: { zero_data_retention: true } },
+        { name: 'rec-anthropic', kind: 'anthropic', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], timeouts: { first_byte_ms: 5000 }, attributes: { zero_data_retention: true } },
+      ],
+      limits: { pricing: path.join(dir, 'pricing.json') },
+    }, { env: { DATABASE_URL: postgres.url, SIGNING_KEY: key.privateKeyPem, FP_KEY: 'a'.repeat(32), UPSTREAM_KEY: 'sk-recording-upstream' }, baseDir: dir });
+    proctor = await startProctor(config, { log: () => {} });
+  } catch (error) {
+    await upstream.close();
+    await idp.close();
+    await postgres.stop();
+    throw error;
+  }
+  const origin = proctor.url.replace(/\/v1$/, '');
+  const received: string[] = [];
+  let sent = 0;
+  let token: Promise<string> | null = null;
+
+  function nextToken(): Promise<string> {
+    if (token === null || sent % PER_SUBJECT === 0) token = idp.tokenFor({ audience: AUDIENCE, sub: `attacker-${name}-${sent / PER_SUBJECT}` });
+    sent += 1;
+    return token;
+  }
+
+  return {
+    upstream,
+    async send(api, body) {
+      const bearer = await nextToken();
+      const started = performance.now();
+      const response = await fetch(`${origin}${PATHS[api]}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'x-api-key': bearer, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const elapsedMs = performance.now() - started;
+      const head = [`HTTP/1.1 ${response.status}`, ...[...response.headers].map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+      const all = `${head}\r\n\r\n${text}`;
+      received.push(all);
+      const requestId = response.headers.get('x-proctor-request-id') ?? '';
+      return { status: response.status, requestId, received: all, body: text, upstream: upstream.forRequest(requestId), elapsedMs };
+    },
+    clientBytes: () => received.join('\n'),
+    async close() {
+      await proctor.close();
+      await upstream.close();
+      await idp.close();
+      await postgres.stop();
+    },
+  };
+}
