@@ -1,43 +1,35 @@
 // OpenAI embeddings (`POST /v1/embeddings`): every input string is classified like a prompt. The answer is vectors,
 // which carry no text the client reads, so nothing in it is screened. Token-array inputs are refused (they cannot be
-// classified); streaming does not exist for this API.
-import { createHash } from 'node:crypto';
-import { addSegment, checkFields, MODEL_PATTERN, newCollected, parseJsonObject, isPositiveInt, type Json } from './json-body.ts';
-import { estimatePromptTokens } from './token-estimate.ts';
-import { RequestError, type NormalizedRequest } from './types.ts';
+// classified); streaming does not exist for this API. The forwarded body is the shape walk's output (shape.ts).
+import { MODEL_PATTERN, type Json } from './json-body.ts';
+import { arrayOf, either, int, object, oneOf, refuse, text, type ObjectShape } from './shape.ts';
+import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
+import type { NormalizedRequest } from './types.ts';
 
-const FIELDS = {
-  model: (v) => typeof v === 'string' && MODEL_PATTERN.test(v),
-  input: (v) => typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.length <= 2048),
-  encoding_format: (v) => v === 'float' || v === 'base64',
-  dimensions: isPositiveInt,
-} satisfies Record<string, (v: unknown) => boolean>;
+export const EMBEDDING_REQUEST: ObjectShape = object({
+  model: text({ pattern: MODEL_PATTERN, counted: false }),
+  input: either(text({ location: 'user' }), arrayOf(either(text({ location: 'user' }), refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number')), 2048, 1)),
+  encoding_format: oneOf('float', 'base64'),
+  dimensions: int(1),
+}, { required: ['model', 'input'], refused: { user: 'identity comes from the access token, never from the body' } });
 
 export function parseEmbedding(raw: Uint8Array): NormalizedRequest {
-  const body = parseJsonObject(raw);
-  checkFields(body, FIELDS, ['model', 'input']);
-  const collected = newCollected();
-  const inputs = typeof body.input === 'string' ? [body.input] : (body.input as unknown[]);
-  inputs.forEach((text, i) => {
-    const path = typeof body.input === 'string' ? 'input' : `input[${i}]`;
-    if (typeof text !== 'string') throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${path}: only text inputs can be classified (token arrays are refused)`, path);
-    addSegment(collected, path, text, 'user');
-  });
-  return {
+  const { body, inspected, bodySha256 } = parseShaped(raw, EMBEDDING_REQUEST);
+  const request = normalizedRequest({
     api: 'openai.embeddings',
-    model: body.model as string,
-    stream: false,
-    maxTokens: null,
-    messageCount: inputs.length,
-    estimatedPromptTokens: estimatePromptTokens({ textBytes: collected.textBytes, messages: 0, toolCalls: 0 }),
-    toolNames: [],
-    segments: collected.segments,
     body,
-    bodySha256: createHash('sha256').update(raw).digest('hex'),
-  };
+    inspected,
+    bodySha256,
+    maxTokens: null,
+    messageCount: typeof body.input === 'string' ? 1 : (body.input as unknown[]).length,
+    toolCalls: 0,
+    toolNames: [],
+    overheadMessages: 0,
+  });
+  return { ...request, stream: false };
 }
 
 /** Embeddings have no output tokens to cap. */
 export function embeddingUpstreamBody(request: NormalizedRequest): Json {
-  return { ...request.body };
+  return rebuild(EMBEDDING_REQUEST, request.body);
 }
