@@ -2,7 +2,8 @@
 // Invariants: no JS RegExp ever runs on user text (RE2 is linear-time); matching runs on the UTF-8 bytes (a JS
 // string subject makes RE2 miss everything after a lone surrogate) and offsets are mapped back to UTF-16 in the
 // original text; a finding carries a keyed fingerprint, never the value; output order is deterministic.
-// Text is NFKC-normalised with zero-width characters dropped before matching (normalize.ts); spans map back.
+// Text is normalised before matching (normalize.ts); numeric recognizers also scan a digits view (digit-view.ts),
+// encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts).
 
 import RE2 from 're2';
 import { compileRecognizer, type CompiledRecognizer } from './compile.ts';
@@ -12,7 +13,7 @@ import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, type DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitView } from './digit-view.ts';
-import { joinWindows, piecesAcross } from './segment-join.ts';
+import { joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-digits.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
@@ -53,7 +54,8 @@ function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fing
 
 /**
  * A finding before its fingerprint: the value stays inside this module and is fingerprinted only if kept. A value
- * that crosses segments is one draft per segment it touches; all but the first are `continuation`s (counted once).
+ * that crosses segments is one draft per segment it touches (same type, value and so fingerprint); all but the
+ * first are `continuation`s.
  */
 type Draft = Omit<Finding, 'fingerprint'> & { fallback: boolean; recognizer: CompiledRecognizer; value: string; continuation?: boolean };
 
@@ -207,9 +209,12 @@ export function createClassifier(opts: {
   function scanAll(segments: readonly TextSegment[]): Draft[] {
     const budget = createDecodeBudget();
     const found = segments.flatMap((segment, index) => scan(segment, index, budget));
+    const alreadyFound = overlapsFound(found);
     for (const window of joinWindows(segments)) {
       for (const d of scan({ path: '', text: window.text }, -1)) {
-        piecesAcross(window, d.start, d.end).forEach((piece, k) => {
+        const pieces = piecesAcross(window, d.start, d.end).map((p) => ({ ...p, type: d.type }));
+        if (pieces.some(alreadyFound)) continue;
+        pieces.forEach((piece, k) => {
           found.push({ ...d, segment: piece.segment, path: (segments[piece.segment] as TextSegment).path,
             start: piece.start, end: piece.end, continuation: k > 0 });
         });

@@ -23,15 +23,14 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span)
   }
   const windows = recognizer.refine === undefined ? [[0, value.length] as [number, number]] : recognizer.refine(value);
   const accepted: Match[] = [];
+  // An ASCII run (digit groups: most refined runs) has byte offsets equal to its UTF-16 offsets; measuring each
+  // window's prefix instead would be quadratic in a long run.
+  const ascii = span[1] - span[0] === value.length;
+  const byteAt = (at: number) => span[0] + (ascii ? at : Buffer.byteLength(value.slice(0, at), 'utf8'));
   for (const [start, end] of windows) {
     const candidate = value.slice(start, end);
     if (recognizer.validate !== undefined && !recognizer.validate(candidate)) continue;
-    accepted.push({
-      recognizer,
-      startByte: span[0] + Buffer.byteLength(value.slice(0, start), 'utf8'),
-      endByte: span[0] + Buffer.byteLength(value.slice(0, end), 'utf8'),
-      value: candidate,
-    });
+    accepted.push({ recognizer, startByte: byteAt(start), endByte: byteAt(end), value: candidate });
   }
   return accepted;
 }
@@ -144,7 +143,7 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[
     } else if (recognizer.refine !== undefined && accepted.length > 0) {
       // The refiner looked at every candidate window of this run; after the last one it accepted, the rest of the
       // run may still hold a value that does not start at a window boundary (two IBANs in a row).
-      const lastEnd = Math.max(...accepted.map((a) => a.endByte));
+      const lastEnd = accepted.reduce((most, a) => Math.max(most, a.endByte), 0);
       if (lastEnd < matchEnd) from = lastEnd;
     } else if (span !== undefined && span[1] > matchStart && span[1] < matchEnd) {
       from = span[1]; // trailing context (a delimiter) may begin the next match

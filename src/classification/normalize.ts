@@ -1,7 +1,9 @@
-// Text normalisation before matching: NFKC per code point (full-width digits and letters become ASCII) and
-// zero-width / format characters dropped, with a map from every normalised UTF-16 offset back to the original.
-// Invariant: for any span [s, e) of the normalised text, [startOf(s), endOf(e)) in the original covers exactly the
-// code points that produced it (including zero-width characters inside it), so redaction removes all of it.
+// Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, NFKC per
+// code point (full-width letters become ASCII), zero-width / format characters and control characters dropped, with a
+// map from every normalised UTF-16 offset back to the original. Invariant: for any span [s, e) of the normalised text,
+// [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including dropped
+// characters inside it), so redaction removes all of it.
+import { digitValue } from './unicode-digits.ts';
 
 /** Characters ignored when matching: zero-width space/joiners, word joiner, BOM, soft hyphen, invisible operators. */
 function isIgnorable(code: number): boolean {
@@ -9,8 +11,31 @@ function isIgnorable(code: number): boolean {
     || code === 0x00ad || code === 0x180e || (code >= 0x2061 && code <= 0x2064);
 }
 
-function hasIgnorable(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) if (isIgnorable(text.charCodeAt(i))) return true;
+/**
+ * Control characters dropped when matching (a NUL or escape inside a value must not split it): C0 except the
+ * whitespace ones (tab, LF, VT, FF, CR, which separate words), DEL, and all of C1 (U+0080–U+009F, NEL included).
+ */
+export function isDroppedControl(code: number): boolean {
+  return (code < 0x20 && (code < 0x09 || code > 0x0d)) || (code >= 0x7f && code <= 0x9f);
+}
+
+/** Dropped when matching: zero-width / format characters and control characters. */
+export function isDroppedCharacter(code: number): boolean {
+  return isIgnorable(code) || isDroppedControl(code);
+}
+
+/** A non-ASCII decimal digit NFKC leaves alone (Arabic-Indic, Devanagari, …): read as its ASCII digit. */
+function isOtherDigit(code: number): boolean {
+  return code >= 0x660 && digitValue(code) >= 0;
+}
+
+/** Whether any code point is dropped or is a non-ASCII digit (then the per-code-point path must run). */
+function needsMapping(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.codePointAt(i) ?? 0;
+    if (isDroppedCharacter(code) || isOtherDigit(code)) return true;
+    if (code > 0xffff) i += 1;
+  }
   return false;
 }
 
@@ -43,15 +68,15 @@ export function normalizeText(original: string): NormalizedText {
   let stable = true;
   for (let i = 0; i < original.length; i += 1) {
     const code = original.charCodeAt(i);
-    if (code >= 0x80 && !isStable(code)) {
+    if ((code >= 0x80 && !isStable(code)) || isDroppedControl(code)) {
       stable = false;
       break;
     }
   }
   // Fast paths: ASCII plus stable characters (most European prose), or text that NFKC leaves alone and that has
-  // no ignorable character (one native call over the whole text).
+  // nothing to drop and no other script's digits (one native call over the whole text).
   if (stable) return identityMap(original, true);
-  if (!hasIgnorable(original) && original.normalize('NFKC') === original) return identityMap(original);
+  if (!needsMapping(original) && original.normalize('NFKC') === original) return identityMap(original);
 
   const parts: string[] = [];
   // For each normalised UTF-16 unit: the original start and end of the code point that produced it.
@@ -61,11 +86,17 @@ export function normalizeText(original: string): NormalizedText {
   for (let i = 0; i < original.length;) {
     const code = original.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
-    if (code < 0x80) {
+    const digit = code >= 0x80 ? digitValue(code) : -1;
+    if (code < 0x80 && !isDroppedControl(code)) {
       parts.push(original[i] as string);
       starts.push(i);
       ends.push(i + 1);
-    } else if (isIgnorable(code)) {
+    } else if (digit >= 0) {
+      changed = true;
+      parts.push(String.fromCharCode(0x30 + digit));
+      starts.push(i);
+      ends.push(i + width);
+    } else if (isDroppedCharacter(code)) {
       changed = true;
       // A dropped character inside a value extends that value's original span (see endOf).
       if (ends.length > 0) ends[ends.length - 1] = i + width;

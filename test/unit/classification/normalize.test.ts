@@ -20,8 +20,27 @@ describe('normalizeText', () => {
     expect([n.startOf(1), n.endOf(3)]).toEqual([2, 4]);
   });
 
+  it('reads every Unicode decimal digit as its ASCII digit, one unit for one code point', () => {
+    const n = normalizeText('a٠١٢٣٤٥٦٧٨٩ ۰۹ ०९ ০৯ ๐๙ 𑁦𑁯 𝟎𝟗');
+    expect(n.text).toBe('a0123456789 09 09 09 09 09 09');
+    // the astral digits (two UTF-16 units each) map back to both units
+    expect([n.startOf(n.text.length - 1), n.endOf(n.text.length)]).toEqual([n.text.length + 2, n.text.length + 4]);
+  });
+
+  it('drops C0 and C1 control characters (NUL included) but keeps tab, newline and carriage return', () => {
+    const n = normalizeText('2\u00001\u00079\u007f\u0085\u009f-\t\n\r');
+    expect(n.text).toBe('219-\t\n\r');
+    expect([n.startOf(1), n.endOf(3)]).toEqual([2, 8]);
+    expect(normalizeText('ascii\u0000only').text).toBe('asciionly');
+  });
+
+  it('leaves other numerals alone: superscripts, fractions and circled numbers are not decimal digits', () => {
+    expect(normalizeText('x² ½ ① Ⅻ').text).toBe('x2 1⁄2 1 XII');
+  });
+
   it('maps every normalised span back to a span of the original that normalises to it (property)', () => {
-    const unit = fc.constantFrom('a', '1', '１', 'Ａ', '\u200b', '\u200d', '\ufeff', 'é', 'e\u0301', '😀', '\ud800', '½', '㎏', ' ', 'ﬁ');
+    const unit = fc.constantFrom('a', '1', '１', 'Ａ', '\u200b', '\u200d', '\ufeff', 'é', 'e\u0301', '😀', '\ud800', '½', '㎏', ' ', 'ﬁ',
+      '٣', '९', '𝟕', '\u0000', '\u001b', '\u0085', '\n', '\t');
     fc.assert(fc.property(fc.string({ unit, maxLength: 30 }), fc.nat(), fc.nat(), (text, a, b) => {
       const n = normalizeText(text);
       const s = a % (n.text.length + 1);

@@ -1,0 +1,114 @@
+// Bounded decoding: runs of base64 (standard or URL-safe), hex and percent-encoding in the main view are decoded, and
+// when the bytes are valid UTF-8 the text is classified; a finding there covers the whole encoded run in the original
+// (so redaction removes the run). One level only: decoded text is not decoded again. Invariants: each character is
+// looked at a bounded number of times; per classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
+// decoded characters are classified (runs past the budget are left as they are: a documented limit).
+import { isUtf8 } from 'node:buffer';
+import type { NormalizedText } from './normalize.ts';
+
+/** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
+export const MIN_ENCODED_RUN = 16;
+/** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
+export const MIN_PERCENT_RUN = 8;
+export const MAX_DECODED_RUNS = 1024;
+export const MAX_DECODED_CHARS = 1 << 20;
+
+/** What is left to decode in one classify() call; shared by all its segments. */
+export interface DecodeBudget { runs: number; chars: number }
+
+export function createDecodeBudget(): DecodeBudget {
+  return { runs: MAX_DECODED_RUNS, chars: MAX_DECODED_CHARS };
+}
+
+/** A run of the main view decoded: its span in the ORIGINAL text and the text it decodes to. */
+export interface DecodedRun { start: number; end: number; text: string }
+
+function isAlnum(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+/** Base64 (both alphabets) without padding. */
+function isBase64Char(code: number): boolean {
+  return isAlnum(code) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f;
+}
+
+/** A character a percent-encoded run may hold: printable ASCII except quotes, `<`, `>`, backtick and backslash. */
+function isUrlChar(code: number): boolean {
+  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e
+    && code !== 0x60 && code !== 0x5c;
+}
+
+/** Valid UTF-8 bytes as text; undefined for anything else (binary data is not classified). */
+function asText(bytes: Buffer): string | undefined {
+  return bytes.length > 0 && isUtf8(bytes) ? bytes.toString('utf8') : undefined;
+}
+
+function decodeBase64OrHex(run: string): string | undefined {
+  let hex = run.length % 2 === 0;
+  for (let i = 0; hex && i < run.length; i += 1) hex = isHexDigit(run.charCodeAt(i));
+  const fromHex = hex ? asText(Buffer.from(run, 'hex')) : undefined;
+  // Node's base64 decoder reads both alphabets (+/ and -_) and the padding.
+  return fromHex ?? asText(Buffer.from(run, 'base64'));
+}
+
+function decodePercent(run: string): string | undefined {
+  const bytes = Buffer.allocUnsafe(run.length);
+  let n = 0;
+  let escapes = 0;
+  for (let i = 0; i < run.length; i += 1) {
+    const code = run.charCodeAt(i);
+    if (code === 0x25 && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
+      bytes[n] = Number.parseInt(run.slice(i + 1, i + 3), 16);
+      escapes += 1;
+      i += 2;
+    } else {
+      bytes[n] = code;
+    }
+    n += 1;
+  }
+  return escapes === 0 ? undefined : asText(bytes.subarray(0, n));
+}
+
+/** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
+function spend(budget: DecodeBudget, text: string): boolean {
+  if (budget.runs <= 0 || budget.chars < text.length) return false;
+  budget.runs -= 1;
+  budget.chars -= text.length;
+  return true;
+}
+
+/** The encoded runs of a main view that decode to text, within the budget, in order of their start. */
+export function decodedRuns(view: NormalizedText, budget: DecodeBudget): DecodedRun[] {
+  const text = view.text;
+  const runs: DecodedRun[] = [];
+  const add = (from: number, to: number, decoded: string | undefined) => {
+    if (decoded !== undefined && spend(budget, decoded)) runs.push({ start: view.startOf(from), end: view.endOf(to), text: decoded });
+  };
+  // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding.
+  for (let i = 0; i < text.length && budget.runs > 0;) {
+    if (!isBase64Char(text.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && isBase64Char(text.charCodeAt(end))) end += 1;
+    const body = end;
+    while (end < text.length && end - body < 2 && text.charCodeAt(end) === 0x3d) end += 1;
+    if (end - i >= MIN_ENCODED_RUN) add(i, end, decodeBase64OrHex(text.slice(i, end)));
+    i = end;
+  }
+  // Percent-encoding: maximal runs of URL characters holding at least one %XX escape.
+  for (let i = text.indexOf('%'); i >= 0 && budget.runs > 0;) {
+    let from = i;
+    while (from > 0 && isUrlChar(text.charCodeAt(from - 1))) from -= 1;
+    let end = i;
+    while (end < text.length && isUrlChar(text.charCodeAt(end))) end += 1;
+    if (end - from >= MIN_PERCENT_RUN) add(from, end, decodePercent(text.slice(from, end)));
+    i = text.indexOf('%', Math.max(end, i + 1));
+  }
+  return runs;
+}

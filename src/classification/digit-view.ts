@@ -1,0 +1,140 @@
+// The digits view: a second view of the normalised text in which the separators people (and attackers) put between
+// digit groups are rewritten to the forms numeric recognizers expect, so `219.09.9999`, `219/09/9999`, `219_09_9999`,
+// `219   09   9999`, `219\n09\n9999`, `219–09–9999` read as `219-09-9999` and `2 1 9 0 9 9 9 9 9` as `219099999`.
+// Only the numeric recognizers (DIGIT_VIEW_RECOGNIZERS) scan it: an IP address or version string is never read
+// as anything else by the others. Invariant: its offset map composes with the main view's, so a span of this view
+// maps back to exactly the original characters that produced it (separators inside included).
+import type { NormalizedText } from './normalize.ts';
+import { CREDIT_CARD, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
+import type { RecognizerDefinition } from './types.ts';
+
+/** The built-in recognizers that also scan the digits view (others would only add false positives there). */
+export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [US_SSN, US_SSN_LABELLED, CREDIT_CARD, UK_NHS, US_BANK_ROUTING];
+
+/** A separator run longer than this between two digits is not a separator: the digits stay apart. */
+export const MAX_SEPARATOR_RUN = 8;
+
+/** Fewest single digits in a run of spaced single digits (`2 1 9 0 9 9 9 9 9`) for it to be read as one number. */
+export const MIN_SPACED_DIGITS = 9;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Whitespace between digits: ASCII, NBSP, Ogham, U+2000–U+200A, line/paragraph separators, narrow and ideographic. */
+export function isSpaceSeparator(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x1680
+    || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f
+    || code === 0x3000;
+}
+
+/**
+ * Any separator between digit groups: whitespace, `.` `/` `\` `_` `-`, the dashes U+2010–U+2015, minus signs
+ * (U+2212, U+FE63, U+FF0D), small em dash U+FE58, hyphen bullet U+2043, middle dots (U+00B7, U+2022, U+2027).
+ * Not `,` or `:` (thousands separators, lists and times would turn into identifiers).
+ */
+export function isDigitSeparator(code: number): boolean {
+  return isSpaceSeparator(code) || code === 0x2e || code === 0x2f || code === 0x5c || code === 0x5f || code === 0x2d
+    || (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe63 || code === 0xff0d || code === 0xfe58
+    || code === 0x2043 || code === 0xb7 || code === 0x2022 || code === 0x2027;
+}
+
+/** End (exclusive) of the separator run starting at `from`, or -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */
+function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
+  let at = from;
+  while (at < text.length && accepts(text.charCodeAt(at))) {
+    at += 1;
+    if (at - from > MAX_SEPARATOR_RUN) return -1;
+  }
+  return at < text.length ? at : -1;
+}
+
+/** The end of a run of spaced single digits starting at `from` (a digit), and how many digits it holds. */
+function spacedRun(text: string, from: number): { end: number; digits: number } {
+  let digits = 1;
+  let end = from + 1;
+  for (;;) {
+    const next = runEnd(text, end, isSpaceSeparator);
+    if (next < 0 || next === end || !isDigit(text.charCodeAt(next)) || isDigit(text.charCodeAt(next + 1))) break;
+    digits += 1;
+    end = next + 1;
+  }
+  return { end, digits };
+}
+
+/**
+ * The digits view of a normalised text, or undefined when it would be the same text (nothing to rewrite). Linear:
+ * every character is looked at a bounded number of times.
+ */
+export function digitView(main: NormalizedText): NormalizedText | undefined {
+  const text = main.text;
+  const n = text.length;
+  // For each view unit: the main-view offsets it starts at and ends at.
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  const out: string[] = [];
+  let length = 0;
+  let changed = false;
+  let flushedTo = 0; // main-view offset up to which text was copied into `out`
+  const push = (chars: string, start: number, end: number) => {
+    out.push(chars);
+    for (let k = 0; k < chars.length; k += 1) {
+      starts[length] = start + (chars.length === end - start ? k : 0);
+      ends[length] = chars.length === end - start ? start + k + 1 : end;
+      length += 1;
+    }
+  };
+  const flush = (to: number) => {
+    if (to > flushedTo) push(text.slice(flushedTo, to), flushedTo, to);
+    flushedTo = to;
+  };
+  for (let i = 0; i < n;) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) {
+      i += 1;
+      continue;
+    }
+    const single = !isDigit(text.charCodeAt(i - 1)) && !isDigit(text.charCodeAt(i + 1));
+    if (single) {
+      const run = spacedRun(text, i);
+      if (run.digits >= MIN_SPACED_DIGITS) {
+        // Digits kept, the spaces between them dropped: each dropped space extends the digit before it.
+        flush(i);
+        for (let at = i; at < run.end; at += 1) {
+          if (isDigit(text.charCodeAt(at))) push(text[at] as string, at, at + 1);
+          else ends[length - 1] = at + 1;
+        }
+        flushedTo = run.end;
+        changed = true;
+        i = run.end;
+        continue;
+      }
+    }
+    // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
+    const after = i + 1;
+    if (after < n && !isDigit(text.charCodeAt(after)) && isDigitSeparator(text.charCodeAt(after))) {
+      const end = runEnd(text, after, isDigitSeparator);
+      if (end > after && isDigit(text.charCodeAt(end))) {
+        const one = end - after === 1 && (text[after] === ' ' || text[after] === '-');
+        if (!one) {
+          flush(after);
+          push('-', after, end);
+          flushedTo = end;
+          changed = true;
+        }
+        i = end;
+        continue;
+      }
+    }
+    i += 1;
+  }
+  if (!changed) return undefined;
+  flush(n);
+  const viewText = out.join('');
+  return {
+    text: viewText,
+    startOf: (v) => main.startOf(v >= length ? n : (starts[v] as number)),
+    endOf: (v) => main.endOf(v <= 0 ? (starts[0] ?? 0) : (ends[v - 1] as number)),
+    simple: false,
+  };
+}

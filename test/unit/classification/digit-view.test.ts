@@ -1,0 +1,120 @@
+// The evasion-proof view: other scripts' digits, control characters, and every separator between digit groups are
+// read the way numeric recognizers expect, spans still cover exactly the original characters, and what must not
+// become a value (IP addresses, versions, dates, decimals) does not.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
+import { digitView } from '../../../src/classification/digit-view.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
+const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
+  .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+const [plain] = find('219-09-9999');
+
+describe('SSN evasions are found, spanning exactly the original value, with the plain value\'s fingerprint', () => {
+  it.each([
+    ['dots', '219.09.9999'],
+    ['slashes', '219/09/9999'],
+    ['underscores', '219_09_9999'],
+    ['several spaces', '219    09    9999'],
+    ['newlines', '219\n09\n9999'],
+    ['CRLF and tabs', '219\r\n09\t\t9999'],
+    ['en dashes', '219–09–9999'],
+    ['em dashes', '219—09—9999'],
+    ['U+2010 and U+2015', '219\u201009\u20159999'],
+    ['minus signs', '219\u221209\u22129999'],
+    ['NBSP and thin spaces', '219\u00a009\u20099999'],
+    ['ideographic spaces', '219\u300009\u30009999'],
+    ['Arabic-Indic digits', '٢١٩-٠٩-٩٩٩٩'],
+    ['Extended Arabic-Indic digits', '۲۱۹-۰۹-۹۹۹۹'],
+    ['Devanagari digits', '२१९-०९-९९९९'],
+    ['Bengali digits and dots', '২১৯.০৯.৯৯৯৯'],
+    ['full-width digits and slashes', '２１９/０９/９９９９'],
+    ['mathematical digits (astral)', '𝟐𝟏𝟗-𝟎𝟗-𝟗𝟗𝟗𝟗'],
+    ['a NUL inside a group', '219-0\u00009-9999'],
+    ['control characters around a separator', '219\u0001-\u001f09-\u00859999'],
+    ['DEL and an escape', '21\u007f9-09-99\u001b99'],
+    ['mixed separators', '219. 09 /9999'],
+  ])('%s', (_name, value) => {
+    expect(find(`ref ${value} end`)).toEqual([{ type: 'US_SSN', value, fingerprint: plain?.fingerprint }]);
+  });
+
+  it('digits spaced one by one, with a label (a bare nine-digit run needs one, spaced or not)', () => {
+    expect(find('SSN 2 1 9 0 9 9 9 9 9')).toMatchObject([{ type: 'US_SSN', value: '2 1 9 0 9 9 9 9 9' }]);
+    expect(find('SSN 2  1\n9 0 9 9 9 9 9')).toMatchObject([{ type: 'US_SSN', value: '2  1\n9 0 9 9 9 9 9' }]);
+    expect(find('ref 2 1 9 0 9 9 9 9 9 end')).toEqual([]);
+  });
+
+  it('cards with any separator, and spaced one digit at a time', () => {
+    const [card] = find('4111 1111 1111 1111');
+    for (const value of ['4111.1111.1111.1111', '4111  1111  1111  1111', '4111–1111–1111–1111', '4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1']) {
+      expect(find(`pay ${value} now`)).toEqual([{ type: 'CREDIT_CARD', value, fingerprint: card?.fingerprint }]);
+    }
+  });
+});
+
+describe('what the digits view must not turn into values', () => {
+  it.each([
+    ['IP addresses', 'hosts 10.219.09.99 and 192.0.2.219 and 219.09.99.99'],
+    ['version strings', 'upgrade from v2.19.0 to 219.09.999 or 1.2.3.4'],
+    ['dates', 'on 2019.09.19 or 19/09/2019 or 2019-09-19'],
+    ['decimals and times', 'pi is 3.14159, 12:09:99 and 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5'],
+    ['thousands separators', 'total 219,099,999 units'],
+    ['separator runs too long to be one', 'page 219          09          9999'],
+    ['digits glued to letters', 'A219.09.9999B'],
+  ])('%s', (_name, text) => {
+    expect(find(text).filter((f) => f.type === 'US_SSN' || f.type === 'CREDIT_CARD')).toEqual([]);
+  });
+
+  it('an IP address is still an IP address, not rewritten for the other recognizers', () => {
+    expect(find('server 192.168.1.20 down')).toMatchObject([{ type: 'IP_ADDRESS', value: '192.168.1.20' }]);
+  });
+});
+
+describe('digitView', () => {
+  it('is undefined when nothing needs rewriting (no second scan)', () => {
+    expect(digitView(normalizeText('plain 219-09-9999 and 4111 1111 text'))).toBeUndefined();
+  });
+
+  it('rewrites separator runs between digits to one dash and joins spaced single digits', () => {
+    expect(digitView(normalizeText('a 219 . 09\n\n9999 b'))?.text).toBe('a 219-09-9999 b');
+    expect(digitView(normalizeText('1 2 3 4 5 6 7 8 9 0'))?.text).toBe('1234567890');
+  });
+
+  it('maps every span back to original characters that contain its digits, in order (property)', () => {
+    const unit = fc.constantFrom('1', '2', '٣', '५', '４', ' ', '  ', '.', '/', '_', '-', '–', '\u2212', '\n', '\u00a0', 'a', '\u0000', '\u200b', 'x');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(), fc.nat(), (text, a, b) => {
+      const main = normalizeText(text);
+      const view = digitView(main) ?? main;
+      const s = a % (view.text.length + 1);
+      const e = s + (b % (view.text.length - s + 1));
+      const os = view.startOf(s);
+      const oe = view.endOf(e);
+      expect(os).toBeGreaterThanOrEqual(0);
+      expect(oe).toBeLessThanOrEqual(text.length);
+      if (e > s) {
+        expect(oe).toBeGreaterThan(os);
+        const digitsOf = (t: string) => normalizeText(t).text.replace(/[^0-9]/g, '');
+        // the original span holds the view span's digits: redacting it removes every digit the match saw
+        expect(digitsOf(text.slice(os, oe))).toContain(view.text.slice(s, e).replace(/[^0-9]/g, ''));
+      }
+    }), { numRuns: 500 });
+  });
+});
+
+describe('AWS access keys glued to words', () => {
+  it.each([
+    ['after lower-case letters', 'keyAKIA2E0A8F3B244C9986'],
+    ['after one letter', 'xAKIA2E0A8F3B244C9986'],
+    ['after an underscore', 'aws_key_AKIA2E0A8F3B244C9986'],
+    ['before lower-case letters', 'AKIA2E0A8F3B244C9986secret'],
+    ['temporary keys too', 'tokASIAY34FZKBOKMUTVV7Ax'],
+  ])('%s', (_name, text) => {
+    expect(find(text).map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
+    expect(find(text)[0]?.value).toMatch(/^A[KS]IA[A-Z0-9]{16}$/);
+  });
+
+  it('not inside a longer upper-case id, and never the documented example', () => {
+    expect(find('XAKIA2E0A8F3B244C9986 AKIA2E0A8F3B244C99867 keyAKIAIOSFODNN7EXAMPLE')).toEqual([]);
+  });
+});
