@@ -4,12 +4,16 @@
 import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
-/** Long-term (AKIA) and temporary (ASIA) access key ids. */
+/**
+ * Long-term (AKIA) and temporary (ASIA) access key ids. Not `\b`: a key glued to a word (`keyAKIA…`, `key_AKIA…`,
+ * `AKIA…secret`) is still a key; only upper-case letters and digits around it (a longer id) rule it out.
+ */
 export const AWS_ACCESS_KEY: RecognizerDefinition = {
   type: 'AWS_ACCESS_KEY',
   category: 'SECRET',
-  pattern: String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-  partial: `\\b(?:${prefixOf('AKIA', '[A-Z0-9]{0,16}')}|${prefixOf('ASIA', '[A-Z0-9]{0,16}')})`,
+  pattern: String.raw`(?:^|[^A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Z0-9]|$)`,
+  group: 1,
+  partial: `(?:${prefixOf('AKIA', '[A-Z0-9]{0,16}')}|${prefixOf('ASIA', '[A-Z0-9]{0,16}')})`,
   validator: 'not_placeholder',
   contextWords: ['aws', 'access key', 'access_key', 'key id', 'key_id'],
   baseScore: 90,

@@ -83,7 +83,6 @@ describe('CREDIT_CARD (PCI)', () => {
     ['a non-card leading digit (ms timestamp)', withLuhn('170000000000')],
     ['12 digits', withLuhn('41111111111')],
     ['20 digits', withLuhn('4111111111111111111')],
-    ['double separators', '4111  1111  1111  1111'],
     ['mixed separators', '4111 1111-1111 1111'],
     ['an odd grouping', '41 1111 1111 1111 11'],
   ])('rejects %s', (_name, text) => {
@@ -119,7 +118,7 @@ describe('AWS_ACCESS_KEY (SECRET)', () => {
     ['17 characters after the prefix', 'AKIA2E0A8F3B244C9986X'],
     ['lower case', 'akia2e0a8f3b244c9986'],
     ['another prefix', 'AKIB2E0A8F3B244C9986'],
-    ['glued to a word', 'xAKIA2E0A8F3B244C9986'],
+    ['inside a longer upper-case id', 'XAKIA2E0A8F3B244C9986'],
     ['a lower-case letter inside', 'AKIA2E0A8F3b244C9986'],
   ])('rejects %s', (_name, text) => {
     expect(found(text, 'AWS_ACCESS_KEY')).toEqual([]);
