@@ -7,7 +7,8 @@
 // with its after-context spans at most `window` characters). Held text beyond `maxBuffer` is an error (fail closed).
 import { ClassificationError } from './errors.ts';
 import { normalizeText } from './normalize.ts';
-import { holdPlanFor, matchHolds, partialStart, type HoldPlan, type ScanText } from './stream-hold.ts';
+import { holdPlanFor, type HoldPlan, type ScanText } from './stream-hold.ts';
+import { viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
 import type { Classifier, Finding } from './types.ts';
 
 export interface StreamScannerOptions {
@@ -109,7 +110,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   function firstCut(text: string, scan: ScanText | undefined): number {
     let cut = fixedWindow ? text.length - window : text.length;
     if (plan !== undefined && scan !== undefined) {
-      cut = Math.min(cut, Math.max(partialStart(plan, scan), text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
+      cut = Math.min(cut, Math.max(viewPartialStart(plan, scan), text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
     }
     // A high surrogate at the end may be half of a character still arriving.
     if (text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1))) cut = Math.min(cut, text.length - 1);
@@ -125,7 +126,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     }
     let cut = final ? text.length : firstCut(text, scan);
     if (cut <= context.length) return nothing();
-    const holds = plan !== undefined && scan !== undefined ? matchHolds(plan, scan) : { from: text.length, rawFrom: text.length, spans: [] };
+    const holds = plan !== undefined && scan !== undefined ? viewMatchHolds(plan, scan) : { from: text.length, rawFrom: text.length, spans: [] };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final) cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
     const findings = text.length === 0 ? [] : opts.classifier.classify([{ path: opts.path, text }]).findings

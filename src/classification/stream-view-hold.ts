@@ -1,0 +1,71 @@
+// What a stream scanner must also hold back because the classifier reads more than the main view: the digits view
+// (digit-view.ts: a separator after a digit may be followed by more digits in the next chunk) and decoded runs
+// (decode.ts: an encoded run may go on in the next chunk). Invariant: these only ever hold MORE than stream-hold.ts
+// alone (minimums of cuts, unions of spans); every offset is an original UTF-16 offset into the scanned text.
+import { digitView, isDigitSeparator } from './digit-view.ts';
+import { isDroppedCharacter } from './normalize.ts';
+import { matchHolds, partialStart, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
+import { digitValue } from './unicode-digits.ts';
+
+/** How far back the trailing-run rule looks: the scanner never lets a partial hold more than its own limit anyway. */
+export const TRAILING_RUN_LIMIT = 1024;
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** A character of a possible encoded run (base64 of both alphabets and padding, hex, percent escapes, URL characters). */
+function isEncodedChar(code: number): boolean {
+  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
+    && code !== 0x5c;
+}
+
+/**
+ * Where the trailing run of the original text starts that more text could still turn into a value of a non-main
+ * view: digits (any script) with separators between them, or the characters of an encoded run. The text's length
+ * when the text ends in neither.
+ */
+export function trailingRunStart(text: string): number {
+  const floor = Math.max(0, text.length - TRAILING_RUN_LIMIT);
+  let digits = text.length;
+  let sawDigit = false;
+  for (let at = text.length; at > floor;) {
+    const width = at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2)) ? 2 : 1;
+    const code = text.codePointAt(at - width) ?? 0;
+    const isDigit = digitValue(code) >= 0;
+    if (!isDigit && !isDigitSeparator(code) && !isDroppedCharacter(code)) break;
+    sawDigit ||= isDigit;
+    at -= width;
+    if (isDigit) digits = at; // the run starts at a digit, not at the separators before it
+  }
+  let encoded = text.length;
+  while (encoded > floor && (isEncodedChar(text.charCodeAt(encoded - 1)) || isDroppedCharacter(text.charCodeAt(encoded - 1)))) {
+    encoded -= 1;
+  }
+  return Math.min(sawDigit ? digits : text.length, encoded);
+}
+
+/** The digits view of a scanned text as a ScanText, or undefined when it is the main view. */
+function digitsScan(t: ScanText): ScanText | undefined {
+  const view = digitView(t.normalized);
+  return view === undefined ? undefined : { original: t.original, normalized: view, bytes: Buffer.from(view.text, 'utf8') };
+}
+
+/** partialStart over every view, and the trailing run: the earliest original offset a value may still be starting at. */
+export function viewPartialStart(plan: HoldPlan, t: ScanText): number {
+  const digits = digitsScan(t);
+  return Math.min(partialStart(plan, t), digits === undefined ? t.original.length : partialStart(plan, digits), trailingRunStart(t.original));
+}
+
+/** matchHolds over the main view and the digits view, merged (the earlier holds, every span). */
+export function viewMatchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
+  const main = matchHolds(plan, t);
+  const digits = digitsScan(t);
+  if (digits === undefined) return main;
+  const other = matchHolds(plan, digits);
+  return { from: Math.min(main.from, other.from), rawFrom: Math.min(main.rawFrom, other.rawFrom), spans: [...main.spans, ...other.spans] };
+}
