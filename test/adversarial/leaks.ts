@@ -1,7 +1,8 @@
 // The leak oracle: does a planted secret appear in some bytes, in its raw form or a common encoding? Bytes are read
 // through several views (UTF-8 text; JSON escapes decoded; Unicode decimal digits as ASCII; every base64, hex and
-// percent-encoded run decoded) and a secret matches with up to three non-alphanumeric characters between any two of
-// its characters (so "219 09 9999", "219\u201109\u20119999" or "2.1.9…" written in any digits still count).
+// percent-encoded run decoded; a stream's deltas joined per field) and a secret matches with up to three
+// non-alphanumeric characters between any two of its characters (so "219 09 9999", "219\u201109\u20119999" or
+// "2.1.9…" written in any digits still count).
 
 /** A secret a suite plants, and what counts as finding it again. */
 export interface Planted {
@@ -55,11 +56,33 @@ function decodedRuns(text: string): string[] {
   return out;
 }
 
+/**
+ * A stream's texts reassembled: every string leaf of every `data:` event, grouped by its path (array indices left
+ * out) and joined in order, so a value cut into deltas across events reads whole again.
+ */
+function streamTexts(text: string): string[] {
+  const groups = new Map<string, string[]>();
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') groups.set(path, [...(groups.get(path) ?? []), value]);
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, path));
+    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+  };
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    try {
+      walk(JSON.parse(line.slice(5)), '');
+    } catch {
+      // not JSON ([DONE], or a broken event): the raw views still see it
+    }
+  }
+  return [...groups.values()].map((parts) => parts.join(''));
+}
+
 /** The texts a secret is looked for in. */
 export function views(bytes: Buffer | string): string[] {
   const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
   const plain = unescapeJson(text);
-  const first = [text, plain, asciiDigits(plain)];
+  const first = [text, plain, asciiDigits(plain), ...(text.includes('data:') ? streamTexts(text) : [])];
   const decoded = decodedRuns(plain).flatMap((d) => [d, asciiDigits(unescapeJson(d))]);
   return [...first, ...decoded];
 }
