@@ -1,13 +1,14 @@
 // Provider adapters: everything Proctor knows about an API's wire format lives here, behind one interface, in one
 // registry. The pipeline asks the registry for the adapter of a route and never branches on a provider's name.
-import { anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import { ANTHROPIC_REQUEST, anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import type { ObjectShape } from './shape.ts';
 import { answerSegments, type AnswerSegment } from './answer-json.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
 import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
-import { chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
-import { completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
-import { embeddingUpstreamBody, parseEmbedding } from './openai-embeddings.ts';
-import { parseResponsesRequest, readResponsesUsage, responsesUpstreamBody } from './openai-responses.ts';
+import { CHAT_REQUEST, chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
+import { COMPLETION_REQUEST, completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
+import { EMBEDDING_REQUEST, embeddingUpstreamBody, parseEmbedding } from './openai-embeddings.ts';
+import { parseResponsesRequest, readResponsesUsage, RESPONSES_REQUEST, responsesUpstreamBody } from './openai-responses.ts';
 import { openResponsesStream } from './openai-responses-stream.ts';
 import { openOpenAiStream } from './openai-stream.ts';
 import { replaceSegmentTexts } from './segment-paths.ts';
@@ -17,6 +18,7 @@ export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
 export { AnswerShapeError, answerSegments, writeAnswerTexts, type AnswerSegment, type AnswerStep } from './answer-json.ts';
+export type { JsonType, ObjectShape, Shape } from './shape.ts';
 export type {
   Api, ClientError, ListingApi, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, SseEvent, StreamSession, StreamStep, StreamText, TextSegment, Usage,
 } from './types.ts';
@@ -29,6 +31,8 @@ export interface ProviderAdapter {
   readonly dialect: Dialect;
   /** Path under the upstream's base URL; fixed per API, so a model name can never alter it. */
   readonly upstreamPath: string;
+  /** The request's closed shape (shape.ts): what parse accepts and what upstreamBody rebuilds. */
+  readonly requestShape: ObjectShape;
   /** MUST throw RequestError for anything it cannot validate completely. */
   parse(raw: Uint8Array): NormalizedRequest;
   /** The body sent upstream: the validated fields re-serialised, the decision's token cap applied, stream usage asked for. */
@@ -56,6 +60,7 @@ const adapters = {
     ...openai,
     api: 'openai.chat_completions',
     upstreamPath: '/chat/completions',
+    requestShape: CHAT_REQUEST,
     parse: parseChatCompletion,
     upstreamBody: chatUpstreamBody,
     readUsage: readOpenAiUsage,
@@ -66,6 +71,7 @@ const adapters = {
     ...openai,
     api: 'openai.completions',
     upstreamPath: '/completions',
+    requestShape: COMPLETION_REQUEST,
     parse: parseCompletion,
     upstreamBody: completionUpstreamBody,
     readUsage: readOpenAiUsage,
@@ -76,6 +82,7 @@ const adapters = {
     ...openai,
     api: 'openai.embeddings',
     upstreamPath: '/embeddings',
+    requestShape: EMBEDDING_REQUEST,
     parse: parseEmbedding,
     upstreamBody: embeddingUpstreamBody,
     readUsage: readOpenAiUsage,
@@ -87,6 +94,7 @@ const adapters = {
     ...openai,
     api: 'openai.responses',
     upstreamPath: '/responses',
+    requestShape: RESPONSES_REQUEST,
     parse: parseResponsesRequest,
     upstreamBody: responsesUpstreamBody,
     readUsage: readResponsesUsage,
@@ -97,6 +105,7 @@ const adapters = {
     api: 'anthropic.messages',
     dialect: 'anthropic',
     upstreamPath: '/messages',
+    requestShape: ANTHROPIC_REQUEST,
     parse: parseAnthropicMessages,
     upstreamBody: anthropicUpstreamBody,
     readUsage: readAnthropicUsage,

@@ -1,65 +1,66 @@
 // OpenAI legacy completions (`POST /v1/completions`): a prompt (string or strings) and an optional suffix, both read
 // by the model. Invariants as for chat: only the fields named here pass; token-array prompts are refused (they cannot
 // be classified); logprobs and echo are refused because they return text the screen does not read.
-import { createHash } from 'node:crypto';
-import { checkFields, isBoolean, isNumberIn, isPlainObject, isPositiveInt, isStop, isStreamOptions, MODEL_PATTERN, newCollected, addSegment, parseJsonObject, type Json } from './json-body.ts';
-import { estimatePromptTokens } from './token-estimate.ts';
-import { RequestError, type NormalizedRequest, type TextSegment, type Usage } from './types.ts';
+import { isPlainObject, MODEL_PATTERN, type Json } from './json-body.ts';
+import { arrayOf, bool, either, int, mapOf, nul, num, object, refuse, text, type ObjectShape } from './shape.ts';
+import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
+import { RequestError, type NormalizedRequest, type Usage } from './types.ts';
 
-const FIELDS = {
-  model: (v) => typeof v === 'string' && MODEL_PATTERN.test(v),
-  prompt: (v) => typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.length <= 2048),
-  suffix: (v) => typeof v === 'string',
-  max_tokens: isPositiveInt,
-  temperature: (v) => isNumberIn(v, 0, 2),
-  top_p: (v) => isNumberIn(v, 0, 1),
-  n: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 16,
-  best_of: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 20,
-  stream: isBoolean,
-  stream_options: isStreamOptions,
-  stop: isStop,
-  presence_penalty: (v) => isNumberIn(v, -2, 2),
-  frequency_penalty: (v) => isNumberIn(v, -2, 2),
-  seed: (v) => Number.isSafeInteger(v),
-  logit_bias: isPlainObject,
-} satisfies Record<string, (v: unknown) => boolean>;
+/** A token id in `logit_bias`: six digits at most (vocabularies are under a million), so a key cannot carry a value. */
+const TOKEN_ID = /^(0|[1-9][0-9]{0,5})$/;
+const NOT_SCREENED = 'returns text the answer screen does not read, so it is not supported';
+
+export const COMPLETION_REQUEST: ObjectShape = object({
+  model: text({ pattern: MODEL_PATTERN, counted: false }),
+  prompt: either(text({ location: 'user' }), arrayOf(either(text({ location: 'user' }), refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number')), 2048, 1)),
+  suffix: text({ location: 'user' }),
+  max_tokens: int(1),
+  temperature: num(0, 2),
+  top_p: num(0, 1),
+  n: int(1, 16),
+  best_of: int(1, 20),
+  stream: bool,
+  stream_options: object({ include_usage: bool }),
+  stop: either(text(), arrayOf(text(), 4)),
+  presence_penalty: num(-2, 2),
+  frequency_penalty: num(-2, 2),
+  seed: int(Number.MIN_SAFE_INTEGER),
+  logit_bias: mapOf(TOKEN_ID, num(-100, 100), 300),
+  // Accepted only when they ask for nothing (null / false / 0) and then dropped: their answers carry unscreened text.
+  logprobs: either(nul, bool, int(0, 5)),
+  echo: either(nul, bool),
+}, {
+  required: ['model', 'prompt'],
+  refused: { user: 'identity comes from the access token, never from the body' },
+  check: (body) => {
+    for (const key of ['logprobs', 'echo'] as const) {
+      if (body[key] !== undefined && body[key] !== null && body[key] !== false && body[key] !== 0) {
+        throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' ${NOT_SCREENED}`, key);
+      }
+      delete body[key];
+    }
+    if (body.stream_options !== undefined && body.stream !== true) {
+      throw new RequestError('ERR_REQUEST_INVALID', "'stream_options' is only valid with stream=true", 'stream_options');
+    }
+  },
+});
 
 export function parseCompletion(raw: Uint8Array): NormalizedRequest {
-  const body = parseJsonObject(raw);
-  for (const key of ['logprobs', 'echo'] as const) {
-    if (body[key] !== undefined && body[key] !== null && body[key] !== false) {
-      throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' returns text the answer screen does not read, so it is not supported`, key);
-    }
-    delete body[key];
-  }
-  checkFields(body, FIELDS, ['model', 'prompt']);
-  if (body.stream_options !== undefined && body.stream !== true) {
-    throw new RequestError('ERR_REQUEST_INVALID', "'stream_options' is only valid with stream=true", 'stream_options');
-  }
-  const collected = newCollected();
-  const prompts = typeof body.prompt === 'string' ? [body.prompt] : (body.prompt as unknown[]);
-  prompts.forEach((p, i) => {
-    const path = typeof body.prompt === 'string' ? 'prompt' : `prompt[${i}]`;
-    if (typeof p !== 'string') throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${path}: only text prompts can be classified (token arrays are refused)`, path);
-    addSegment(collected, path, p, 'user');
-  });
-  if (typeof body.suffix === 'string') addSegment(collected, 'suffix', body.suffix, 'user');
-  return {
+  const { body, inspected, bodySha256 } = parseShaped(raw, COMPLETION_REQUEST);
+  return normalizedRequest({
     api: 'openai.completions',
-    model: body.model as string,
-    stream: body.stream === true,
-    maxTokens: (body.max_tokens ?? null) as number | null,
-    messageCount: prompts.length,
-    estimatedPromptTokens: estimatePromptTokens({ textBytes: collected.textBytes, messages: prompts.length, toolCalls: 0 }),
-    toolNames: [],
-    segments: collected.segments,
     body,
-    bodySha256: createHash('sha256').update(raw).digest('hex'),
-  };
+    inspected,
+    bodySha256,
+    maxTokens: (body.max_tokens ?? null) as number | null,
+    messageCount: typeof body.prompt === 'string' ? 1 : (body.prompt as unknown[]).length,
+    toolCalls: 0,
+    toolNames: [],
+  });
 }
 
 export function completionUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {
-  const body: Json = { ...request.body };
+  const body = rebuild(COMPLETION_REQUEST, request.body);
   if (request.stream) body.stream_options = { include_usage: true };
   if (maxTokensCap !== null) body.max_tokens = Math.min(maxTokensCap, (body.max_tokens as number | undefined) ?? maxTokensCap);
   return body;

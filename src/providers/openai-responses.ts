@@ -2,128 +2,104 @@
 // items), `instructions`, function tools. Invariants: state the model would read that Proctor never saw is refused
 // (`previous_response_id`, `conversation`, stored prompts); every text part, call argument, call output, instruction
 // and tool definition is a segment; non-text parts are refused.
-import { createHash } from 'node:crypto';
-import { addSegment, checkFields, collectJsonStrings, isBoolean, isNumberIn, isPlainObject, isPositiveInt, MODEL_PATTERN, newCollected, parseJsonObject, type Collected, type Json } from './json-body.ts';
-import { estimatePromptTokens, utf8Bytes } from './token-estimate.ts';
-import { RequestError, type NormalizedRequest, type SegmentLocation, type TextSegment, type Usage } from './types.ts';
+import { isPlainObject, MODEL_PATTERN, type Json } from './json-body.ts';
+import { arrayOf, bool, either, int, json, nullable, num, object, oneOf, text, variant, type ObjectShape } from './shape.ts';
+import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
+import { TOOL_NAME } from './openai-chat.ts';
+import type { NormalizedRequest, SegmentLocation, Usage } from './types.ts';
 import { withCached } from './openai-completions.ts';
 
-const FIELDS = {
-  model: (v) => typeof v === 'string' && MODEL_PATTERN.test(v),
-  input: (v) => typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.length <= 4096),
-  instructions: (v) => typeof v === 'string',
-  tools: (v) => Array.isArray(v) && v.length <= 128 && v.every(isPlainObject),
-  tool_choice: (v) => typeof v === 'string' || isPlainObject(v),
-  max_output_tokens: isPositiveInt,
-  temperature: (v) => isNumberIn(v, 0, 2),
-  top_p: (v) => isNumberIn(v, 0, 1),
-  stream: isBoolean,
-  parallel_tool_calls: isBoolean,
-  store: isBoolean,
-  text: isPlainObject,
-  reasoning: isPlainObject,
-  truncation: (v) => v === 'auto' || v === 'disabled',
-} satisfies Record<string, (v: unknown) => boolean>;
+const ROLES: Readonly<Record<string, SegmentLocation>> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant' };
+const STORED = "makes the model read stored text Proctor never classified, so it is not supported";
+const ITEM_STATUS = oneOf('in_progress', 'completed', 'incomplete');
 
-const ROLES = new Map<string, SegmentLocation>([['system', 'system'], ['developer', 'system'], ['user', 'user'], ['assistant', 'assistant']]);
-const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const textPart = object({
+  type: oneOf('input_text', 'output_text'),
+  text: text(),
+  // Accepted only empty: an annotation is text (titles, URLs) this shape does not read.
+  annotations: arrayOf(text(), 0),
+}, { required: ['type', 'text'] });
+
+const items = {
+  message: object({
+    type: oneOf('message'),
+    role: oneOf(...Object.keys(ROLES)),
+    content: either(text(), arrayOf(variant('type', { input_text: textPart, output_text: textPart }), 4096, 1)),
+    id: text(),
+    status: ITEM_STATUS,
+  }, { required: ['role', 'content'], locate: (m) => (typeof m.role === 'string' && Object.hasOwn(ROLES, m.role) ? ROLES[m.role] : undefined) }),
+  function_call: object({
+    type: oneOf('function_call'),
+    call_id: text(),
+    name: text({ pattern: TOOL_NAME }),
+    arguments: text(),
+    id: text(),
+    status: ITEM_STATUS,
+  }, { required: ['type', 'call_id', 'name', 'arguments'], locate: () => 'tool_arguments' }),
+  function_call_output: object({
+    type: oneOf('function_call_output'),
+    call_id: text(),
+    output: text(),
+    id: text(),
+    status: ITEM_STATUS,
+  }, { required: ['type', 'call_id', 'output'], locate: () => 'tool' }),
+};
+
+const tool = variant('type', {
+  function: object({
+    type: oneOf('function'),
+    name: text({ pattern: TOOL_NAME }),
+    description: text(),
+    parameters: nullable(json({ object: true })),
+    strict: nullable(bool),
+  }, { required: ['type', 'name'], locate: () => 'tools', sizeAsJson: true }),
+}, { reportAt: 'tag' });
+
+const format = variant('type', {
+  text: object({ type: oneOf('text') }),
+  json_object: object({ type: oneOf('json_object') }),
+  json_schema: object({ type: oneOf('json_schema'), name: text({ pattern: TOOL_NAME }), description: text(), schema: json({ object: true }), strict: nullable(bool) },
+    { required: ['type', 'name', 'schema'] }),
+});
+
+export const RESPONSES_REQUEST: ObjectShape = object({
+  model: text({ pattern: MODEL_PATTERN, counted: false }),
+  input: either(text({ location: 'user' }), arrayOf(variant('type', items, { fallback: 'message', reportAt: 'tag' }), 4096, 1)),
+  instructions: text({ location: 'system' }),
+  tools: arrayOf(tool, 128),
+  tool_choice: either(oneOf('none', 'auto', 'required'), object({ type: oneOf('function'), name: text({ pattern: TOOL_NAME }) }, { required: ['type', 'name'] })),
+  max_output_tokens: int(1),
+  temperature: num(0, 2),
+  top_p: num(0, 1),
+  stream: bool,
+  parallel_tool_calls: bool,
+  store: bool,
+  text: object({ format, verbosity: oneOf('low', 'medium', 'high') }),
+  reasoning: object({ effort: nullable(oneOf('none', 'minimal', 'low', 'medium', 'high', 'xhigh')), summary: nullable(oneOf('auto', 'concise', 'detailed')) }),
+  truncation: oneOf('auto', 'disabled'),
+}, {
+  required: ['model', 'input'],
+  unsupported: { previous_response_id: STORED, conversation: STORED, prompt: STORED },
+  refused: { user: 'identity comes from the access token, never from the body' },
+});
 
 export function parseResponsesRequest(raw: Uint8Array): NormalizedRequest {
-  const body = parseJsonObject(raw);
-  for (const key of ['previous_response_id', 'conversation', 'prompt']) {
-    if (body[key] !== undefined) {
-      throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' makes the model read stored text Proctor never classified, so it is not supported`, key);
-    }
-  }
-  checkFields(body, FIELDS, ['model', 'input']);
-  const collected = newCollected();
-  if (typeof body.instructions === 'string') addSegment(collected, 'instructions', body.instructions, 'system');
-  let items = 1;
-  if (typeof body.input === 'string') addSegment(collected, 'input', body.input, 'user');
-  else (body.input as unknown[]).forEach((item, i) => validateItem(item, i, collected));
-  if (Array.isArray(body.input)) items = body.input.length;
-  const toolNames = ((body.tools as Json[] | undefined) ?? []).map((tool, i) => validateTool(tool, i, collected));
-  return {
+  const { body, inspected, bodySha256 } = parseShaped(raw, RESPONSES_REQUEST);
+  const input = Array.isArray(body.input) ? (body.input as Json[]) : null;
+  return normalizedRequest({
     api: 'openai.responses',
-    model: body.model as string,
-    stream: body.stream === true,
-    maxTokens: (body.max_output_tokens ?? null) as number | null,
-    messageCount: items,
-    estimatedPromptTokens: estimatePromptTokens({ textBytes: collected.textBytes, messages: items, toolCalls: collected.toolCalls }),
-    toolNames,
-    segments: collected.segments,
     body,
-    bodySha256: createHash('sha256').update(raw).digest('hex'),
-  };
-}
-
-function validateItem(item: unknown, i: number, collected: Collected): void {
-  const at = `input[${i}]`;
-  if (!isPlainObject(item)) throw new RequestError('ERR_REQUEST_INVALID', `${at} must be an object`, at);
-  const type = item.type ?? 'message';
-  const only = (keys: string[]) => {
-    for (const key of Object.keys(item)) {
-      if (!keys.includes(key)) throw new RequestError('ERR_REQUEST_UNKNOWN_FIELD', `unsupported field '${at}.${key}'`, `${at}.${key}`);
-    }
-  };
-  const str = (key: string) => {
-    if (typeof item[key] !== 'string') throw new RequestError('ERR_REQUEST_INVALID', `${at}.${key} must be a string`, `${at}.${key}`);
-    return item[key] as string;
-  };
-  if (type === 'message') {
-    only(['type', 'role', 'content', 'id', 'status']);
-    const location = typeof item.role === 'string' ? ROLES.get(item.role) : undefined;
-    if (location === undefined) throw new RequestError('ERR_REQUEST_INVALID', `${at}.role must be one of ${[...ROLES.keys()].join(', ')}`, `${at}.role`);
-    if (typeof item.content === 'string') {
-      addSegment(collected, `${at}.content`, item.content, location);
-    } else if (Array.isArray(item.content)) {
-      item.content.forEach((part, j) => {
-        const p = `${at}.content[${j}]`;
-        const textPart = isPlainObject(part) && (part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string'
-          && Object.keys(part).every((k) => k === 'type' || k === 'text' || (k === 'annotations' && Array.isArray(part.annotations) && part.annotations.length === 0));
-        if (!textPart) throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${p}: only text parts can be classified, so only text parts are accepted`, p);
-        addSegment(collected, `${p}.text`, part.text as string, location);
-      });
-    } else {
-      throw new RequestError('ERR_REQUEST_INVALID', `${at}.content must be a string or an array of text parts`, `${at}.content`);
-    }
-  } else if (type === 'function_call') {
-    only(['type', 'call_id', 'name', 'arguments', 'id', 'status']);
-    str('call_id');
-    collected.textBytes += utf8Bytes(str('name'));
-    addSegment(collected, `${at}.arguments`, str('arguments'), 'tool_arguments');
-    collected.toolCalls += 1;
-  } else if (type === 'function_call_output') {
-    only(['type', 'call_id', 'output', 'id', 'status']);
-    str('call_id');
-    addSegment(collected, `${at}.output`, str('output'), 'tool');
-  } else {
-    throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${at}.type: only message, function_call and function_call_output items are supported`, `${at}.type`);
-  }
-}
-
-function validateTool(tool: Json, i: number, collected: Collected): string {
-  const at = `tools[${i}]`;
-  if (tool.type !== 'function') throw new RequestError('ERR_REQUEST_UNSUPPORTED', `${at}.type: only function tools are supported`, `${at}.type`);
-  for (const key of Object.keys(tool)) {
-    if (!['type', 'name', 'description', 'parameters', 'strict'].includes(key)) {
-      throw new RequestError('ERR_REQUEST_UNKNOWN_FIELD', `unsupported field '${at}.${key}'`, `${at}.${key}`);
-    }
-  }
-  if (typeof tool.name !== 'string' || !TOOL_NAME_PATTERN.test(tool.name)) {
-    throw new RequestError('ERR_REQUEST_INVALID', `${at}.name must be 1-64 letters, digits, '_' or '-'`, `${at}.name`);
-  }
-  if (tool.description !== undefined) {
-    if (typeof tool.description !== 'string') throw new RequestError('ERR_REQUEST_INVALID', `${at}.description must be a string`, `${at}.description`);
-    collected.segments.push({ path: `${at}.description`, text: tool.description, location: 'tools' });
-  }
-  if (tool.parameters !== undefined && tool.parameters !== null) collectJsonStrings(tool.parameters, `${at}.parameters`, collected, 'tools');
-  collected.textBytes += utf8Bytes(JSON.stringify(tool));
-  return tool.name;
+    inspected,
+    bodySha256,
+    maxTokens: (body.max_output_tokens ?? null) as number | null,
+    messageCount: input === null ? 1 : input.length,
+    toolCalls: input === null ? 0 : input.filter((item) => item.type === 'function_call').length,
+    toolNames: ((body.tools as Json[] | undefined) ?? []).map((t) => t.name as string),
+  });
 }
 
 export function responsesUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {
-  const body: Json = { ...request.body };
+  const body = rebuild(RESPONSES_REQUEST, request.body);
   if (maxTokensCap !== null) body.max_output_tokens = Math.min(maxTokensCap, (body.max_output_tokens as number | undefined) ?? maxTokensCap);
   return body;
 }

@@ -30,9 +30,11 @@ function sink() {
 
 function pipeline() {
   const sent: string[] = [];
+  const records: string[] = [];
   const ledger = {
     chain: 'test',
-    async append() {
+    async append(_type: string, _requestId: string | null, body: Record<string, unknown>) {
+      records.push(JSON.stringify(body));
       return { chain: 'test', seq: 1, hash: 'h', bytes: new Uint8Array(), record: {} };
     },
   } as unknown as Ledger;
@@ -56,7 +58,7 @@ function pipeline() {
     upstreams: registryOf([upstreamSettings({ name: 'echo', apis: ['openai', 'anthropic'] })]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
   };
-  return { handler: createRequestHandler(deps), sent };
+  return { handler: createRequestHandler(deps), sent, records };
 }
 
 describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %s requests', (api: Api, adapter) => {
@@ -82,5 +84,17 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the model name', () => {
+  it('is text: one that holds a finding is refused and kept out of the record', async () => {
+    const { handler, sent, records } = pipeline();
+    const body = { model: 'jdoe.private@corp-mail.net', messages: [{ role: 'user', content: 'hi' }] };
+    const reply = await handler.handle({ requestId: 'r', api: 'openai.chat_completions', headers: {}, body: new TextEncoder().encode(JSON.stringify(body)) });
+    expect(reply.status).toBe(400);
+    expect(sent).toEqual([]);
+    expect(records.length).toBe(1);
+    expect(records.join('')).not.toContain('corp-mail');
   });
 });
