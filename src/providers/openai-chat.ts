@@ -3,93 +3,186 @@
 // string in it (names, ids, stop sequences, schemas included) is a classified segment or an enum token; an unknown
 // field is a 400 naming it; content this stage cannot classify (images, audio, files) is refused.
 import { MODEL_PATTERN, type Json } from './json-body.ts';
-import { arrayOf, bool, either, int, json, nul, nullable, num, object, oneOf, text, variant, type ObjectShape } from './shape.ts';
+import {
+  arrayOf,
+  bool,
+  either,
+  int,
+  json,
+  nul,
+  nullable,
+  num,
+  object,
+  oneOf,
+  text,
+  variant,
+  type ObjectShape,
+} from './shape.ts';
 import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
 import { RequestError, type NormalizedRequest, type SegmentLocation } from './types.ts';
 
-const ROLES: Readonly<Record<string, SegmentLocation>> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool' };
+const ROLES: Readonly<Record<string, SegmentLocation>> = {
+  system: 'system',
+  developer: 'system',
+  user: 'user',
+  assistant: 'assistant',
+  tool: 'tool',
+};
 /** OpenAI's rule for function and schema names. */
 export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 const textPart = object({ type: oneOf('text'), text: text() }, { required: ['type', 'text'] });
 
-const toolCall = object({
-  id: text({ location: 'tool_arguments' }),
-  type: oneOf('function'),
-  function: object({ name: text({ pattern: TOOL_NAME, location: 'tool_arguments' }), arguments: text({ location: 'tool_arguments' }) }, { required: ['name', 'arguments'] }),
-}, { required: ['id', 'function'] });
+const toolCall = object(
+  {
+    id: text({ location: 'tool_arguments' }),
+    type: oneOf('function'),
+    function: object(
+      {
+        name: text({ pattern: TOOL_NAME, location: 'tool_arguments' }),
+        arguments: text({ location: 'tool_arguments' }),
+      },
+      { required: ['name', 'arguments'] },
+    ),
+  },
+  { required: ['id', 'function'] },
+);
 
 const parts = arrayOf(variant('type', { text: textPart }), 4096, 1);
-const authored = (role: string) => object({ role: oneOf(role), content: either(text(), parts), name: text() }, { required: ['role', 'content'], locate: () => ROLES[role] });
+const authored = (role: string) =>
+  object(
+    { role: oneOf(role), content: either(text(), parts), name: text() },
+    { required: ['role', 'content'], locate: () => ROLES[role] },
+  );
 /** Messages by role: each role's own fields (tool calls are the assistant's, a tool call id the tool message's). */
-const message = variant('role', {
-  system: authored('system'),
-  developer: authored('developer'),
-  user: authored('user'),
-  assistant: object({
-    role: oneOf('assistant'),
-    content: either(text(), parts, nul),
-    name: text(),
-    tool_calls: arrayOf(toolCall, 128),
-    refusal: nullable(text()),
-  }, { required: ['role'], locate: () => 'assistant', check: checkAssistant }),
-  tool: object({ role: oneOf('tool'), content: either(text(), parts), tool_call_id: text() }, { required: ['role', 'content', 'tool_call_id'], locate: () => 'tool' }),
-}, { invalidTag: true });
+const message = variant(
+  'role',
+  {
+    system: authored('system'),
+    developer: authored('developer'),
+    user: authored('user'),
+    assistant: object(
+      {
+        role: oneOf('assistant'),
+        content: either(text(), parts, nul),
+        name: text(),
+        tool_calls: arrayOf(toolCall, 128),
+        refusal: nullable(text()),
+      },
+      { required: ['role'], locate: () => 'assistant', check: checkAssistant },
+    ),
+    tool: object(
+      { role: oneOf('tool'), content: either(text(), parts), tool_call_id: text() },
+      { required: ['role', 'content', 'tool_call_id'], locate: () => 'tool' },
+    ),
+  },
+  { invalidTag: true },
+);
 
-const tool = variant('type', {
-  function: object({
-    type: oneOf('function'),
-    function: object({ name: text({ pattern: TOOL_NAME }), description: text(), parameters: json({ object: true }), strict: nullable(bool) }, { required: ['name'] }),
-  }, { required: ['type', 'function'], locate: () => 'tools', sizeAsJson: true }),
-}, { reportAt: 'tag' });
+const tool = variant(
+  'type',
+  {
+    function: object(
+      {
+        type: oneOf('function'),
+        function: object(
+          {
+            name: text({ pattern: TOOL_NAME }),
+            description: text(),
+            parameters: json({ object: true }),
+            strict: nullable(bool),
+          },
+          { required: ['name'] },
+        ),
+      },
+      { required: ['type', 'function'], locate: () => 'tools', sizeAsJson: true },
+    ),
+  },
+  { reportAt: 'tag' },
+);
 
 const responseFormat = variant('type', {
   text: object({ type: oneOf('text') }),
   json_object: object({ type: oneOf('json_object') }),
-  json_schema: object({
-    type: oneOf('json_schema'),
-    json_schema: object({ name: text({ pattern: TOOL_NAME }), description: text(), schema: json({ object: true }), strict: nullable(bool) }, { required: ['name'] }),
-  }, { required: ['type', 'json_schema'] }),
+  json_schema: object(
+    {
+      type: oneOf('json_schema'),
+      json_schema: object(
+        {
+          name: text({ pattern: TOOL_NAME }),
+          description: text(),
+          schema: json({ object: true }),
+          strict: nullable(bool),
+        },
+        { required: ['name'] },
+      ),
+    },
+    { required: ['type', 'json_schema'] },
+  ),
 });
 
-export const CHAT_REQUEST: ObjectShape = object({
-  model: text({ pattern: MODEL_PATTERN, counted: false }),
-  messages: arrayOf(message, 4096, 1),
-  max_tokens: int(1),
-  max_completion_tokens: int(1),
-  stream: bool,
-  stream_options: object({ include_usage: bool }),
-  temperature: num(0, 2),
-  top_p: num(0, 1),
-  n: int(1, 16),
-  stop: either(text(), arrayOf(text(), 4)),
-  presence_penalty: num(-2, 2),
-  frequency_penalty: num(-2, 2),
-  seed: int(Number.MIN_SAFE_INTEGER),
-  response_format: responseFormat,
-  tools: arrayOf(tool, 128),
-  tool_choice: either(oneOf('none', 'auto', 'required'), object({ type: oneOf('function'), function: object({ name: text({ pattern: TOOL_NAME }) }, { required: ['name'] }) }, { required: ['type', 'function'] })),
-  parallel_tool_calls: bool,
-  logprobs: bool,
-  top_logprobs: int(0, 20),
-  reasoning_effort: oneOf('none', 'minimal', 'low', 'medium', 'high', 'xhigh'),
-}, {
-  required: ['model', 'messages'],
-  refused: { user: 'identity comes from the access token, never from the body', metadata: 'identity comes from the access token, never from the body' },
-  check: (body) => {
-    if (body.stream === true && body.logprobs === true) {
-      throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'logprobs carry answer text a stream cannot screen: not supported with stream=true', 'logprobs');
-    }
-    if (body.stream_options !== undefined && body.stream !== true) {
-      throw new RequestError('ERR_REQUEST_INVALID', "'stream_options' is only valid with stream=true", 'stream_options');
-    }
+export const CHAT_REQUEST: ObjectShape = object(
+  {
+    model: text({ pattern: MODEL_PATTERN, counted: false }),
+    messages: arrayOf(message, 4096, 1),
+    max_tokens: int(1),
+    max_completion_tokens: int(1),
+    stream: bool,
+    stream_options: object({ include_usage: bool }),
+    temperature: num(0, 2),
+    top_p: num(0, 1),
+    n: int(1, 16),
+    stop: either(text(), arrayOf(text(), 4)),
+    presence_penalty: num(-2, 2),
+    frequency_penalty: num(-2, 2),
+    seed: int(Number.MIN_SAFE_INTEGER),
+    response_format: responseFormat,
+    tools: arrayOf(tool, 128),
+    tool_choice: either(
+      oneOf('none', 'auto', 'required'),
+      object(
+        { type: oneOf('function'), function: object({ name: text({ pattern: TOOL_NAME }) }, { required: ['name'] }) },
+        { required: ['type', 'function'] },
+      ),
+    ),
+    parallel_tool_calls: bool,
+    logprobs: bool,
+    top_logprobs: int(0, 20),
+    reasoning_effort: oneOf('none', 'minimal', 'low', 'medium', 'high', 'xhigh'),
   },
-});
+  {
+    required: ['model', 'messages'],
+    refused: {
+      user: 'identity comes from the access token, never from the body',
+      metadata: 'identity comes from the access token, never from the body',
+    },
+    check: (body) => {
+      if (body.stream === true && body.logprobs === true) {
+        throw new RequestError(
+          'ERR_REQUEST_UNSUPPORTED',
+          'logprobs carry answer text a stream cannot screen: not supported with stream=true',
+          'logprobs',
+        );
+      }
+      if (body.stream_options !== undefined && body.stream !== true) {
+        throw new RequestError(
+          'ERR_REQUEST_INVALID',
+          "'stream_options' is only valid with stream=true",
+          'stream_options',
+        );
+      }
+    },
+  },
+);
 
 /** An assistant message says something: content (null allowed), or tool calls. */
 function checkAssistant(m: Json, at: string): void {
   if (m.content === undefined && m.tool_calls === undefined) {
-    throw new RequestError('ERR_REQUEST_INVALID', `${at}.content must be a string or an array of text parts`, `${at}.content`);
+    throw new RequestError(
+      'ERR_REQUEST_INVALID',
+      `${at}.content must be a string or an array of text parts`,
+      `${at}.content`,
+    );
   }
 }
 
@@ -109,7 +202,7 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
   });
 }
 
-/** The body sent upstream: rebuilt by the shape walk again (after any redaction), the decision's max_tokens cap applied. */
+/** The body sent upstream: the shape walk once more (after any redaction), with the decision's max_tokens cap. */
 export function chatUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {
   const body = rebuild(CHAT_REQUEST, request.body);
   // Usage is read from the stream's last chunk: asked for whether or not the client did (the relay hides it then).

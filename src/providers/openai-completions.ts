@@ -10,40 +10,57 @@ import { RequestError, type NormalizedRequest, type Usage } from './types.ts';
 const TOKEN_ID = /^(0|[1-9][0-9]{0,5})$/;
 const NOT_SCREENED = 'returns text the answer screen does not read, so it is not supported';
 
-export const COMPLETION_REQUEST: ObjectShape = object({
-  model: text({ pattern: MODEL_PATTERN, counted: false }),
-  prompt: either(text({ location: 'user' }), arrayOf(either(text({ location: 'user' }), refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number')), 2048, 1)),
-  suffix: text({ location: 'user' }),
-  max_tokens: int(1),
-  temperature: num(0, 2),
-  top_p: num(0, 1),
-  n: int(1, 16),
-  best_of: int(1, 20),
-  stream: bool,
-  stream_options: object({ include_usage: bool }),
-  stop: either(text(), arrayOf(text(), 4)),
-  presence_penalty: num(-2, 2),
-  frequency_penalty: num(-2, 2),
-  seed: int(Number.MIN_SAFE_INTEGER),
-  logit_bias: mapOf(TOKEN_ID, num(-100, 100), 300),
-  // Accepted only when they ask for nothing (null / false / 0) and then dropped: their answers carry unscreened text.
-  logprobs: either(nul, bool, int(0, 5)),
-  echo: either(nul, bool),
-}, {
-  required: ['model', 'prompt'],
-  refused: { user: 'identity comes from the access token, never from the body' },
-  check: (body) => {
-    for (const key of ['logprobs', 'echo'] as const) {
-      if (body[key] !== undefined && body[key] !== null && body[key] !== false && body[key] !== 0) {
-        throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' ${NOT_SCREENED}`, key);
-      }
-      delete body[key];
-    }
-    if (body.stream_options !== undefined && body.stream !== true) {
-      throw new RequestError('ERR_REQUEST_INVALID', "'stream_options' is only valid with stream=true", 'stream_options');
-    }
+export const COMPLETION_REQUEST: ObjectShape = object(
+  {
+    model: text({ pattern: MODEL_PATTERN, counted: false }),
+    prompt: either(
+      text({ location: 'user' }),
+      arrayOf(
+        either(
+          text({ location: 'user' }),
+          refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number'),
+        ),
+        2048,
+        1,
+      ),
+    ),
+    suffix: text({ location: 'user' }),
+    max_tokens: int(1),
+    temperature: num(0, 2),
+    top_p: num(0, 1),
+    n: int(1, 16),
+    best_of: int(1, 20),
+    stream: bool,
+    stream_options: object({ include_usage: bool }),
+    stop: either(text(), arrayOf(text(), 4)),
+    presence_penalty: num(-2, 2),
+    frequency_penalty: num(-2, 2),
+    seed: int(Number.MIN_SAFE_INTEGER),
+    logit_bias: mapOf(TOKEN_ID, num(-100, 100), 300),
+    // Accepted only when they ask for nothing (null / false / 0) and then dropped: their answers carry unscreened text.
+    logprobs: either(nul, bool, int(0, 5)),
+    echo: either(nul, bool),
   },
-});
+  {
+    required: ['model', 'prompt'],
+    refused: { user: 'identity comes from the access token, never from the body' },
+    check: (body) => {
+      for (const key of ['logprobs', 'echo'] as const) {
+        if (body[key] !== undefined && body[key] !== null && body[key] !== false && body[key] !== 0) {
+          throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' ${NOT_SCREENED}`, key);
+        }
+        delete body[key];
+      }
+      if (body.stream_options !== undefined && body.stream !== true) {
+        throw new RequestError(
+          'ERR_REQUEST_INVALID',
+          "'stream_options' is only valid with stream=true",
+          'stream_options',
+        );
+      }
+    },
+  },
+);
 
 export function parseCompletion(raw: Uint8Array): NormalizedRequest {
   const { body, inspected, bodySha256 } = parseShaped(raw, COMPLETION_REQUEST);
@@ -62,7 +79,8 @@ export function parseCompletion(raw: Uint8Array): NormalizedRequest {
 export function completionUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {
   const body = rebuild(COMPLETION_REQUEST, request.body);
   if (request.stream) body.stream_options = { include_usage: true };
-  if (maxTokensCap !== null) body.max_tokens = Math.min(maxTokensCap, (body.max_tokens as number | undefined) ?? maxTokensCap);
+  if (maxTokensCap !== null)
+    body.max_tokens = Math.min(maxTokensCap, (body.max_tokens as number | undefined) ?? maxTokensCap);
   return body;
 }
 
@@ -74,7 +92,10 @@ export function readOpenAiUsage(response: unknown): Usage | null {
   const prompt = u.prompt_tokens as number;
   const completion = Number.isSafeInteger(u.completion_tokens) ? (u.completion_tokens as number) : 0;
   const total = Number.isSafeInteger(u.total_tokens) ? (u.total_tokens as number) : prompt + completion;
-  return withCached({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }, u.prompt_tokens_details);
+  return withCached(
+    { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total },
+    u.prompt_tokens_details,
+  );
 }
 
 /** Adds `cached_input_tokens` from an OpenAI `*_tokens_details` object when it reports a sane count. */

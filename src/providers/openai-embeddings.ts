@@ -6,12 +6,25 @@ import { arrayOf, either, int, object, oneOf, refuse, text, type ObjectShape } f
 import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
 import type { NormalizedRequest } from './types.ts';
 
-export const EMBEDDING_REQUEST: ObjectShape = object({
-  model: text({ pattern: MODEL_PATTERN, counted: false }),
-  input: either(text({ location: 'user' }), arrayOf(either(text({ location: 'user' }), refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number')), 2048, 1)),
-  encoding_format: oneOf('float', 'base64'),
-  dimensions: int(1),
-}, { required: ['model', 'input'], refused: { user: 'identity comes from the access token, never from the body' } });
+export const EMBEDDING_REQUEST: ObjectShape = object(
+  {
+    model: text({ pattern: MODEL_PATTERN, counted: false }),
+    input: either(
+      text({ location: 'user' }),
+      arrayOf(
+        either(
+          text({ location: 'user' }),
+          refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number'),
+        ),
+        2048,
+        1,
+      ),
+    ),
+    encoding_format: oneOf('float', 'base64'),
+    dimensions: int(1),
+  },
+  { required: ['model', 'input'], refused: { user: 'identity comes from the access token, never from the body' } },
+);
 
 export function parseEmbedding(raw: Uint8Array): NormalizedRequest {
   const { body, inspected, bodySha256 } = parseShaped(raw, EMBEDDING_REQUEST);

@@ -96,8 +96,18 @@ export interface VariantShape {
 }
 
 export type Shape =
-  | TextShape | EnumShape | NumberShape | BooleanShape | NullShape | ArrayShape | ObjectShape | MapShape | JsonShape | EitherShape
-  | VariantShape | RefuseShape;
+  | TextShape
+  | EnumShape
+  | NumberShape
+  | BooleanShape
+  | NullShape
+  | ArrayShape
+  | ObjectShape
+  | MapShape
+  | JsonShape
+  | EitherShape
+  | VariantShape
+  | RefuseShape;
 
 /** One depth limit for every nested value of a request body (the body itself is depth 0). */
 export const MAX_DEPTH = 32;
@@ -109,7 +119,12 @@ const PATH_UNSAFE_KEY = /[.[\]]/;
 export const text = (options: Omit<TextShape, 'kind'> = {}): TextShape => ({ kind: 'text', ...options });
 export const refuse = (reason: string, ...types: JsonType[]): RefuseShape => ({ kind: 'refuse', types, reason });
 export const oneOf = (...values: string[]): EnumShape => ({ kind: 'enum', values: new Set(values) });
-export const int = (min: number, max = Number.MAX_SAFE_INTEGER): NumberShape => ({ kind: 'number', min, max, integer: true });
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER): NumberShape => ({
+  kind: 'number',
+  min,
+  max,
+  integer: true,
+});
 export const num = (min: number, max: number): NumberShape => ({ kind: 'number', min, max, integer: false });
 export const bool: BooleanShape = { kind: 'boolean' };
 export const nul: NullShape = { kind: 'null' };
@@ -118,9 +133,15 @@ export const arrayOf = (of: Shape, max: number, min = 0): ArrayShape => ({ kind:
 export const mapOf = (key: RegExp, of: Shape, max: number): MapShape => ({ kind: 'map', key, of, max });
 export const either = (...options: Shape[]): EitherShape => ({ kind: 'either', options });
 export const nullable = (shape: Shape): EitherShape => either(shape, nul);
-export const variant = (tag: string, variants: Record<string, ObjectShape>, options: Omit<VariantShape, 'kind' | 'tag' | 'variants'> = {}): VariantShape =>
-  ({ kind: 'variant', tag, variants, ...options });
-export function object(fields: Record<string, Shape>, options: Omit<ObjectShape, 'kind' | 'fields'> | { required?: readonly string[] } = {}): ObjectShape {
+export const variant = (
+  tag: string,
+  variants: Record<string, ObjectShape>,
+  options: Omit<VariantShape, 'kind' | 'tag' | 'variants'> = {},
+): VariantShape => ({ kind: 'variant', tag, variants, ...options });
+export function object(
+  fields: Record<string, Shape>,
+  options: Omit<ObjectShape, 'kind' | 'fields'> | { required?: readonly string[] } = {},
+): ObjectShape {
   return { kind: 'object', fields, required: [], ...options };
 }
 
@@ -144,7 +165,11 @@ export function inspect<T = unknown>(shape: Shape, value: unknown, location: Seg
   return { value: rebuilt, segments: state.segments, textBytes: state.textBytes };
 }
 
-function invalid(path: string, message: string, code: 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNSUPPORTED' = 'ERR_REQUEST_INVALID'): RequestError {
+function invalid(
+  path: string,
+  message: string,
+  code: 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNSUPPORTED' = 'ERR_REQUEST_INVALID',
+): RequestError {
   return new RequestError(code, path === '' ? message : `${path}: ${message}`, path === '' ? null : path);
 }
 
@@ -167,32 +192,59 @@ function typeOf(v: unknown): JsonType | 'other' {
 
 function accepts(shape: Shape): readonly JsonType[] {
   switch (shape.kind) {
-    case 'text': case 'enum': return ['string'];
-    case 'number': return ['number'];
-    case 'boolean': return ['boolean'];
-    case 'null': return ['null'];
-    case 'array': return ['array'];
-    case 'object': case 'variant': case 'map': return ['object'];
-    case 'json': return shape.object ? ['object'] : ['string', 'number', 'boolean', 'null', 'array', 'object'];
-    case 'either': return shape.options.flatMap(accepts);
-    case 'refuse': return shape.types;
+    case 'text':
+    case 'enum':
+      return ['string'];
+    case 'number':
+      return ['number'];
+    case 'boolean':
+      return ['boolean'];
+    case 'null':
+      return ['null'];
+    case 'array':
+      return ['array'];
+    case 'object':
+    case 'variant':
+    case 'map':
+      return ['object'];
+    case 'json':
+      return shape.object ? ['object'] : ['string', 'number', 'boolean', 'null', 'array', 'object'];
+    case 'either':
+      return shape.options.flatMap(accepts);
+    case 'refuse':
+      return shape.types;
   }
 }
 
-function walk(shape: Shape, value: unknown, path: string, location: SegmentLocation, depth: number, out: WalkState): unknown {
+function walk(
+  shape: Shape,
+  value: unknown,
+  path: string,
+  location: SegmentLocation,
+  depth: number,
+  out: WalkState,
+): unknown {
   if (depth > MAX_DEPTH) throw invalid(path, `nested deeper than ${MAX_DEPTH} levels`);
   switch (shape.kind) {
     case 'text': {
       if (typeof value !== 'string') throw invalid(path, 'must be a string');
-      if (shape.pattern !== undefined && !shape.pattern.test(value)) throw invalid(path, 'has characters or a length that are not allowed');
+      if (shape.pattern !== undefined && !shape.pattern.test(value))
+        throw invalid(path, 'has characters or a length that are not allowed');
       addText(out, path, value, shape.location ?? location, shape.counted ?? true);
       return value;
     }
     case 'enum':
-      if (typeof value !== 'string' || !shape.values.has(value)) throw invalid(path, `must be one of ${[...shape.values].join(', ')}`);
+      if (typeof value !== 'string' || !shape.values.has(value))
+        throw invalid(path, `must be one of ${[...shape.values].join(', ')}`);
       return value;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value) || (shape.integer && !Number.isSafeInteger(value)) || value < shape.min || value > shape.max) {
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        (shape.integer && !Number.isSafeInteger(value)) ||
+        value < shape.min ||
+        value > shape.max
+      ) {
         throw invalid(path, `must be ${shape.integer ? 'an integer' : 'a number'} from ${shape.min} to ${shape.max}`);
       }
       return value;
@@ -204,7 +256,8 @@ function walk(shape: Shape, value: unknown, path: string, location: SegmentLocat
       return null;
     case 'array': {
       if (!Array.isArray(value)) throw invalid(path, 'must be an array');
-      if (value.length < shape.min || value.length > shape.max) throw invalid(path, `must have ${shape.min} to ${shape.max} items`);
+      if (value.length < shape.min || value.length > shape.max)
+        throw invalid(path, `must have ${shape.min} to ${shape.max} items`);
       return value.map((item, i) => walk(shape.of, item, `${path}[${i}]`, location, depth + 1, out));
     }
     case 'object':
@@ -215,7 +268,11 @@ function walk(shape: Shape, value: unknown, path: string, location: SegmentLocat
       if (typeof tag !== 'string' || !Object.hasOwn(shape.variants, tag)) {
         const at = shape.reportAt === 'tag' || shape.invalidTag ? join(path, shape.tag) : path;
         if (shape.invalidTag) throw invalid(at, `must be one of ${Object.keys(shape.variants).join(', ')}`);
-        throw invalid(at, `only ${shape.tag} ${Object.keys(shape.variants).join(', ')} can be classified, so only those are accepted`, 'ERR_REQUEST_UNSUPPORTED');
+        throw invalid(
+          at,
+          `only ${shape.tag} ${Object.keys(shape.variants).join(', ')} can be classified, so only those are accepted`,
+          'ERR_REQUEST_UNSUPPORTED',
+        );
       }
       return walkObject(shape.variants[tag] as ObjectShape, value, path, location, depth, out);
     }
@@ -249,7 +306,14 @@ function checkKey(key: string, path: string): void {
   if (FORBIDDEN_KEYS.has(key)) throw invalid(join(path, key), 'this property name is not accepted');
 }
 
-function walkObject(shape: ObjectShape, value: unknown, path: string, location: SegmentLocation, depth: number, out: WalkState): Json {
+function walkObject(
+  shape: ObjectShape,
+  value: unknown,
+  path: string,
+  location: SegmentLocation,
+  depth: number,
+  out: WalkState,
+): Json {
   if (!isObject(value)) throw invalid(path, 'must be an object');
   const here = shape.locate?.(value) ?? location;
   const rebuilt: Json = {};
@@ -291,7 +355,8 @@ function walkJson(value: unknown, path: string, location: SegmentLocation, depth
     case 'number':
       if (!Number.isFinite(value)) throw invalid(path, 'must be a finite number');
       return value;
-    case 'boolean': case 'null':
+    case 'boolean':
+    case 'null':
       return value;
     case 'array':
       return (value as unknown[]).map((item, i) => walkJson(item, `${path}[${i}]`, location, depth + 1, out));
@@ -301,7 +366,11 @@ function walkJson(value: unknown, path: string, location: SegmentLocation, depth
       for (const key of keys) {
         checkKey(key, path);
         if (key === '' || PATH_UNSAFE_KEY.test(key)) {
-          throw invalid(path, "property names that are empty or hold '.', '[' or ']' are not supported", 'ERR_REQUEST_UNSUPPORTED');
+          throw invalid(
+            path,
+            "property names that are empty or hold '.', '[' or ']' are not supported",
+            'ERR_REQUEST_UNSUPPORTED',
+          );
         }
       }
       if (keys.length > 0) addText(out, path, keys.join('\n'), location);

@@ -10,7 +10,10 @@ import type { Api, NormalizedRequest } from './types.ts';
 /** Texts outside messages (model, parameters, response formats) count as the developer's: location `system`. */
 const TOP_LEVEL_LOCATION = 'system';
 
-export function parseShaped(raw: Uint8Array, shape: ObjectShape): { body: Json; inspected: Inspected<Json>; bodySha256: string } {
+export function parseShaped(
+  raw: Uint8Array,
+  shape: ObjectShape,
+): { body: Json; inspected: Inspected<Json>; bodySha256: string } {
   const parsed = parseJsonObject(raw);
   const inspected = inspect<Json>(shape, parsed, TOP_LEVEL_LOCATION);
   return { body: inspected.value, inspected, bodySha256: createHash('sha256').update(raw).digest('hex') };
@@ -40,7 +43,11 @@ export function normalizedRequest(parts: {
     stream: body.stream === true,
     maxTokens: parts.maxTokens,
     messageCount: parts.messageCount,
-    estimatedPromptTokens: estimatePromptTokens({ textBytes: inspected.textBytes, messages: parts.overheadMessages ?? parts.messageCount, toolCalls: parts.toolCalls }),
+    estimatedPromptTokens: estimatePromptTokens({
+      textBytes: inspected.textBytes,
+      messages: parts.overheadMessages ?? parts.messageCount,
+      toolCalls: parts.toolCalls,
+    }),
     toolNames: parts.toolNames,
     segments: inspected.segments,
     body,

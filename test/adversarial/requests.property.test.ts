@@ -40,7 +40,16 @@ function pipeline() {
   } as unknown as Ledger;
   const record = (body: Record<string, unknown>) => sent.push(JSON.stringify(body));
   const deps: PipelineDeps = {
-    authenticator: { authenticate: async () => ({ iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) }) },
+    authenticator: {
+      authenticate: async () => ({
+        iss: 'https://idp.test',
+        sub: 'alice',
+        client_id: null,
+        groups: ['eng'],
+        tenant: null,
+        token_fingerprint: 'f'.repeat(64),
+      }),
+    },
     classifier,
     policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },
     ledger,
@@ -51,7 +60,14 @@ function pipeline() {
       },
       openStream: async (_target, _path, body) => {
         record(body);
-        return { status: 500, contentType: 'application/json', retryAfter: null, body: { error: { message: 'recorded' } }, events: null, abort: () => {} };
+        return {
+          status: 500,
+          contentType: 'application/json',
+          retryAfter: null,
+          body: { error: { message: 'recorded' } },
+          events: null,
+          abort: () => {},
+        };
       },
       close: async () => {},
     },
@@ -68,7 +84,13 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %
     const { handler, sent } = pipeline();
     const samples = fc.sample(bodies, { numRuns: 150, seed: 7 });
     for (const body of samples) {
-      await handler.handle({ requestId: 'r', api, headers: {}, body: new TextEncoder().encode(JSON.stringify(body)), sink: sink() });
+      await handler.handle({
+        requestId: 'r',
+        api,
+        headers: {},
+        body: new TextEncoder().encode(JSON.stringify(body)),
+        sink: sink(),
+      });
     }
     expect(sent.length).toBeGreaterThan(samples.length * 0.8);
   });
@@ -78,7 +100,13 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %
       fc.asyncProperty(bodies, plantArbitrary, fc.constantFrom(...SECRETS), async (body, plant, secret) => {
         const { handler, sent } = pipeline();
         const planted = plantSecret(body, secret, plant);
-        const reply = await handler.handle({ requestId: 'r', api, headers: {}, body: new TextEncoder().encode(JSON.stringify(planted)), sink: sink() });
+        const reply = await handler.handle({
+          requestId: 'r',
+          api,
+          headers: {},
+          body: new TextEncoder().encode(JSON.stringify(planted)),
+          sink: sink(),
+        });
         for (const bytes of sent) expect(bytes).not.toContain(secret);
         if (sent.length === 0) expect(reply.status).toBeGreaterThanOrEqual(400);
       }),
@@ -91,7 +119,12 @@ describe('the model name', () => {
   it('is text: one that holds a finding is refused and kept out of the record', async () => {
     const { handler, sent, records } = pipeline();
     const body = { model: 'jdoe.private@corp-mail.net', messages: [{ role: 'user', content: 'hi' }] };
-    const reply = await handler.handle({ requestId: 'r', api: 'openai.chat_completions', headers: {}, body: new TextEncoder().encode(JSON.stringify(body)) });
+    const reply = await handler.handle({
+      requestId: 'r',
+      api: 'openai.chat_completions',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
     expect(reply.status).toBe(400);
     expect(sent).toEqual([]);
     expect(records.length).toBe(1);

@@ -21,19 +21,34 @@ export function arbitraryOf(shape: Shape, depth = 0): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(arbitraryOf(shape.of, depth + 1), { minLength: shape.min, maxLength: Math.min(shape.max, shape.min + SMALL) });
+      return fc.array(arbitraryOf(shape.of, depth + 1), {
+        minLength: shape.min,
+        maxLength: Math.min(shape.max, shape.min + SMALL),
+      });
     case 'map':
-      return fc.dictionary(fc.stringMatching(shape.key, { size: 'xsmall' }), arbitraryOf(shape.of, depth + 1), { maxKeys: SMALL });
+      return fc.dictionary(fc.stringMatching(shape.key, { size: 'xsmall' }), arbitraryOf(shape.of, depth + 1), {
+        maxKeys: SMALL,
+      });
     case 'object':
       return objectOf(shape, shape.required);
     case 'variant':
       return fc.oneof(...Object.values(shape.variants).map((v) => objectOf(v, [...v.required, shape.tag])));
     case 'json': {
       // Property names that shapes refuse (path-ambiguous or prototype names) are tested on their own, not here.
-      const key = fc.string({ maxLength: 8 }).map((k) => k.replace(/[.[\]]/g, '_') || 'k').filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k));
+      const key = fc
+        .string({ maxLength: 8 })
+        .map((k) => k.replace(/[.[\]]/g, '_') || 'k')
+        .filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k));
       const value = fc.letrec<{ v: unknown }>((tie) => ({
-        v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null),
-          fc.array(tie('v'), { maxLength: SMALL }), fc.dictionary(key, tie('v'), { maxKeys: SMALL })),
+        v: fc.oneof(
+          { depthSize: 'small', withCrossShrink: true },
+          fc.string({ maxLength: 8 }),
+          fc.integer(),
+          fc.boolean(),
+          fc.constant(null),
+          fc.array(tie('v'), { maxLength: SMALL }),
+          fc.dictionary(key, tie('v'), { maxKeys: SMALL }),
+        ),
       })).v;
       return shape.object ? fc.dictionary(key, value, { maxKeys: SMALL }) : value;
     }
