@@ -169,7 +169,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       if (upstreamStatus !== null && upstreamStatus < 400) {
         usage = adapter.readUsage(replyBody);
         // 8b. screen the answer: classify it, then block or redact as the decision's response obligations say
-        screen = screenResponse(adapter, deps.classifier, replyBody, decision.obligations.response);
+        screen = await screenResponse(adapter, deps.requestClassifier ?? deps.classifier, replyBody, decision.obligations.response);
         if (screen.blocked) {
           const code = screen.blocked.error;
           status = failureShape(code).status;

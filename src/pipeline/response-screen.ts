@@ -3,10 +3,10 @@
 // response obligations apply: block (withhold the whole answer) wins over redact (typed placeholders at the string's
 // exact steps). Invariants: fail closed: an answer that cannot be walked, classified or rewritten is withheld; a
 // finding of a blocked or redacted type in a property name blocks the answer (a name cannot be redacted in place).
+// A large answer is classified off the event loop when the classifier given is the pipeline's pool.
 import { planRedaction } from '../redaction/index.ts';
 import { writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
-import type { Finding } from '../classification/index.ts';
-import type { PipelineDeps } from './types.ts';
+import type { Classification, Finding, TextSegment } from '../classification/index.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
 
@@ -18,12 +18,17 @@ export interface ResponseScreen {
   blocked: { types: string[]; error: 'ERR_RESPONSE_BLOCKED' | 'ERR_CLASSIFICATION_FAILED' | 'ERR_REDACTION_FAILED' } | null;
 }
 
-export function screenResponse(
+/** The in-process classifier, or the pool that hands large inputs to a thread (and may reject when busy). */
+export interface AnswerClassifier {
+  classify(segments: readonly TextSegment[]): Classification | Promise<Classification>;
+}
+
+export async function screenResponse(
   adapter: Pick<ProviderAdapter, 'responseSegments'>,
-  classifier: PipelineDeps['classifier'],
+  classifier: AnswerClassifier,
   body: unknown,
   rules: { redact: readonly string[]; block: readonly string[] },
-): ResponseScreen {
+): Promise<ResponseScreen> {
   let segments: AnswerSegment[];
   let findings: Finding[];
   try {
@@ -33,10 +38,10 @@ export function screenResponse(
     const values = all.filter((s) => !s.keys);
     const keys = all.filter((s) => s.keys);
     segments = [...values, ...keys];
-    findings = [
-      ...classifier.classify(values).findings,
-      ...classifier.classify(keys).findings.map((f) => ({ ...f, segment: f.segment + values.length })),
-    ];
+    // Only path and text go to the classifier (a thread gets a copy: not the step chains).
+    const plain = (list: readonly AnswerSegment[]) => list.map(({ path, text }) => ({ path, text }));
+    const [ofValues, ofKeys] = await Promise.all([classifier.classify(plain(values)), classifier.classify(plain(keys))]);
+    findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
   } catch {
     return { body: null, classification: null, action: 'blocked', blocked: { types: [], error: 'ERR_CLASSIFICATION_FAILED' } };
   }

@@ -7,11 +7,24 @@ import type { TextSegment } from './types.ts';
 
 export type AnswerStep = string | number;
 
+/** Where a value sits, as a chain of steps back to the root (shared by siblings: no array per value). */
+export interface AnswerAt {
+  parent: AnswerAt | null;
+  step: AnswerStep;
+}
+
 export interface AnswerSegment extends TextSegment {
-  /** Where the string sits; for a key segment, the object whose property names it lists. */
-  steps: AnswerStep[];
+  /** Where the string sits; for a key segment, the object whose property names it lists (null: the root). */
+  at: AnswerAt | null;
   /** A segment of property names (joined by "\n"): a finding there cannot be redacted in place. */
   keys: boolean;
+}
+
+/** The steps from the root to `at`. */
+export function stepsOf(at: AnswerAt | null): AnswerStep[] {
+  const steps: AnswerStep[] = [];
+  for (let node = at; node !== null; node = node.parent) steps.push(node.step);
+  return steps.reverse();
 }
 
 export const ANSWER_MAX_DEPTH = 64;
@@ -25,11 +38,7 @@ const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 /** A segment path for people (records, tests): `choices[0].message.content`; odd keys quoted: `a["x.y"]`. */
 export function answerPath(steps: readonly AnswerStep[]): string {
   let out = '';
-  for (const step of steps) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else if (PLAIN_KEY.test(step)) out += out === '' ? step : `.${step}`;
-    else out += `[${JSON.stringify(step)}]`;
-  }
+  for (const step of steps) out = typeof step === 'number' ? `${out}[${step}]` : pathWith(out, step);
   return out;
 }
 
@@ -42,31 +51,44 @@ export function stepsKey(steps: readonly AnswerStep[]): string {
  * Every string and every object's key list under `value`, in document order. Paths in `skip` (stepsKey) are left
  * out: the stream sessions' channel texts, which the relay's hold-back scanners screen instead.
  */
+interface Pending {
+  node: unknown;
+  at: AnswerAt | null;
+  path: string;
+  depth: number;
+}
+
 export function answerSegments(value: unknown, skip: ReadonlySet<string> = new Set()): AnswerSegment[] {
   const out: AnswerSegment[] = [];
-  const stack: { node: unknown; steps: AnswerStep[] }[] = [{ node: value, steps: [] }];
+  // The path string and the step chain grow by one link per level: no per-value copies (answers can be megabytes).
+  const stack: Pending[] = [{ node: value, at: null, path: '', depth: 0 }];
   while (stack.length > 0) {
-    const { node, steps } = stack.pop() as { node: unknown; steps: AnswerStep[] };
-    if (steps.length > ANSWER_MAX_DEPTH) throw new AnswerShapeError(`the answer is nested deeper than ${ANSWER_MAX_DEPTH} levels`);
+    const { node, at, path, depth } = stack.pop() as Pending;
+    if (depth > ANSWER_MAX_DEPTH) throw new AnswerShapeError(`the answer is nested deeper than ${ANSWER_MAX_DEPTH} levels`);
     if (typeof node === 'string') {
-      if (skip.size === 0 || !skip.has(stepsKey(steps))) out.push({ path: answerPath(steps), text: node, steps, keys: false });
+      if (skip.size === 0 || !skip.has(stepsKey(stepsOf(at)))) out.push({ path, text: node, at, keys: false });
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i -= 1) {
-        if (!isScalar(node[i])) stack.push({ node: node[i], steps: [...steps, i] });
+        if (!isScalar(node[i])) stack.push({ node: node[i], at: { parent: at, step: i }, path: `${path}[${i}]`, depth: depth + 1 });
       }
     } else if (typeof node === 'object' && node !== null) {
       const keys = Object.keys(node);
-      if (keys.length > 0) out.push({ path: `${answerPath(steps)}{keys}`, text: keys.join('\n'), steps, keys: true });
+      if (keys.length > 0) out.push({ path: `${path}{keys}`, text: keys.join('\n'), at, keys: true });
       for (let i = keys.length - 1; i >= 0; i -= 1) {
         const key = keys[i] as string;
         const child = (node as Record<string, unknown>)[key];
-        if (!isScalar(child)) stack.push({ node: child, steps: [...steps, key] });
+        if (!isScalar(child)) stack.push({ node: child, at: { parent: at, step: key }, path: pathWith(path, key), depth: depth + 1 });
       }
     } else if (node !== null && typeof node !== 'number' && typeof node !== 'boolean') {
-      throw new AnswerShapeError(`${answerPath(steps)} is not JSON`);
+      throw new AnswerShapeError(`${path} is not JSON`);
     }
   }
   return out;
+}
+
+function pathWith(path: string, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path === '' ? key : `${path}.${key}`;
 }
 
 /** Numbers, booleans and null carry no text (vectors and logprobs are mostly these: no step arrays for them). */
@@ -89,17 +111,18 @@ export function writeAnswerTexts(body: unknown, segments: readonly AnswerSegment
   };
   for (const edit of edits) {
     const segment = segments[edit.segment];
-    if (segment === undefined || segment.keys || segment.steps.length === 0) throw new AnswerShapeError('an edit names no string of the answer');
+    if (segment === undefined || segment.keys || segment.at === null) throw new AnswerShapeError('an edit names no string of the answer');
+    const steps = stepsOf(segment.at);
     root = own(root);
     let node = root as Record<AnswerStep, unknown>;
-    for (const step of segment.steps.slice(0, -1)) {
+    for (const step of steps.slice(0, -1)) {
       const child = node[step];
       if (typeof child !== 'object' || child === null) throw new AnswerShapeError(`${segment.path} is not in the answer`);
       const mine = own(child);
       node[step] = mine;
       node = mine as Record<AnswerStep, unknown>;
     }
-    const last = segment.steps[segment.steps.length - 1] as AnswerStep;
+    const last = segment.at.step;
     if (typeof node[last] !== 'string' || !Object.hasOwn(node, last)) throw new AnswerShapeError(`${segment.path} does not hold a string`);
     node[last] = edit.text;
   }
@@ -118,7 +141,7 @@ export function applyFieldTexts(root: unknown, fields: readonly AnswerSegment[],
   fields.forEach((field, i) => {
     const text = texts[i];
     if (text === undefined || text === field.text) return;
-    if (field.keys || field.steps.length === 0) throw new AnswerShapeError(`${field.path} cannot be rewritten in place`);
-    setAnswerText(root, field.steps, text);
+    if (field.keys || field.at === null) throw new AnswerShapeError(`${field.path} cannot be rewritten in place`);
+    setAnswerText(root, stepsOf(field.at), text);
   });
 }

@@ -17,7 +17,7 @@ import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, Usag
 export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
-export { AnswerShapeError, answerSegments, writeAnswerTexts, type AnswerSegment, type AnswerStep } from './answer-json.ts';
+export { AnswerShapeError, answerSegments, stepsOf, writeAnswerTexts, type AnswerAt, type AnswerSegment, type AnswerStep } from './answer-json.ts';
 export type { JsonType, ObjectShape, Shape } from './shape.ts';
 export type {
   Api, ClientError, ListingApi, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, SseEvent, StreamSession, StreamStep, StreamText, TextSegment, Usage,

@@ -93,18 +93,18 @@ describe.each(allAdapters().map((a) => [a.api] as const))('answers of %s', (api)
   const adapter = adapterFor(api);
   const base = JSON.parse(fixture(api, 'plain.json')) as Json;
 
-  it('never hands the client a planted secret (non-streaming)', () => {
-    fc.assert(fc.property(plan, (p) => {
+  it('never hands the client a planted secret (non-streaming)', async () => {
+    await fc.assert(fc.asyncProperty(plan, async (p) => {
       const body = planted(base, p);
       expect(JSON.stringify(body)).toContain(SECRET);
-      const screened = screenResponse(adapter, classifier, body, RULES);
+      const screened = await screenResponse(adapter, classifier, body, RULES);
       expect(JSON.stringify(screened.body ?? null)).not.toContain(SECRET);
       expect(screened.blocked).not.toBeNull();
     }), { numRuns: RUNS });
   });
 
-  it('relays the recorded answer itself unblocked (no false positive on ids and models)', () => {
-    expect(screenResponse(adapter, classifier, base, RULES).blocked).toBeNull();
+  it('relays the recorded answer itself unblocked (no false positive on ids and models)', async () => {
+    expect((await screenResponse(adapter, classifier, base, RULES)).blocked).toBeNull();
   });
 
   for (const name of ['streaming.sse', 'tool-calls.sse']) {

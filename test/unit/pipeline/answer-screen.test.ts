@@ -54,27 +54,27 @@ const LEAKS: [Api, string, unknown][] = [
 ];
 
 describe('screenResponse: every string and key of an answer is screened', () => {
-  it.each(LEAKS)('%s: a blocked secret in %s withholds the answer', (api, _where, body) => {
-    const screened = screenResponse(adapterFor(api), classifier, body, BLOCK);
+  it.each(LEAKS)('%s: a blocked secret in %s withholds the answer', async (api, _where, body) => {
+    const screened = await screenResponse(adapterFor(api), classifier, body, BLOCK);
     expect(screened.blocked).toEqual({ types: ['AWS_ACCESS_KEY'], error: 'ERR_RESPONSE_BLOCKED' });
     expect(JSON.stringify(screened.body ?? null)).not.toContain(SECRET);
   });
 
-  it.each(LEAKS)('%s: a secret in %s is counted even with no obligation', (api, _where, body) => {
-    const screened = screenResponse(adapterFor(api), classifier, body, { redact: [], block: [] });
+  it.each(LEAKS)('%s: a secret in %s is counted even with no obligation', async (api, _where, body) => {
+    const screened = await screenResponse(adapterFor(api), classifier, body, { redact: [], block: [] });
     expect(screened.classification?.types.AWS_ACCESS_KEY).toBeGreaterThan(0);
   });
 
-  it('does not block the ids, models and tokens of ordinary answers', () => {
+  it('does not block the ids, models and tokens of ordinary answers', async () => {
     for (const [api, , body] of LEAKS) {
       const clean = JSON.parse(JSON.stringify(body).replaceAll(SECRET, 'plain words')) as unknown;
-      expect(screenResponse(adapterFor(api), classifier, clean, BLOCK).blocked, api).toBeNull();
+      expect((await screenResponse(adapterFor(api), classifier, clean, BLOCK)).blocked, api).toBeNull();
     }
   });
 
-  it('redacts a value wherever it sits, by its exact steps, even under a key holding "." or "["', () => {
+  it('redacts a value wherever it sits, by its exact steps, even under a key holding "." or "["', async () => {
     const body = { ...chat({ tool_calls: [{ id: 'bob@acmecorp.io', type: 'function', function: { name: 'f', arguments: '{}' } }] }), 'a.b': 'alice@acmecorp.io', a: { b: 'ok' } };
-    const screened = screenResponse(adapterFor('openai.chat_completions'), classifier, body, BLOCK);
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, BLOCK);
     expect(screened.action).toBe('redacted');
     const out = screened.body as typeof body;
     expect(out['a.b']).toBe('[EMAIL_2]');
@@ -83,15 +83,15 @@ describe('screenResponse: every string and key of an answer is screened', () => 
     expect(JSON.stringify(body)).toContain('bob@acmecorp.io'); // the input is not mutated
   });
 
-  it('blocks an answer whose key holds a value of a redacted type (a key cannot be redacted in place)', () => {
-    const screened = screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { 'alice@acmecorp.io': 1 }), BLOCK);
+  it('blocks an answer whose key holds a value of a redacted type (a key cannot be redacted in place)', async () => {
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { 'alice@acmecorp.io': 1 }), BLOCK);
     expect(screened.blocked).toEqual({ types: ['EMAIL'], error: 'ERR_RESPONSE_BLOCKED' });
   });
 
-  it('withholds an answer nested deeper than it walks (fail closed, no stack overflow)', () => {
+  it('withholds an answer nested deeper than it walks (fail closed, no stack overflow)', async () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i += 1) deep = [deep];
-    const screened = screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { deep }), BLOCK);
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { deep }), BLOCK);
     expect(screened.blocked?.error).toBe('ERR_CLASSIFICATION_FAILED');
   });
 });
