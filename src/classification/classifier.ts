@@ -11,7 +11,7 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
-import { createDecodeBudget, decodedRuns, type DecodeBudget } from './decode.ts';
+import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, type DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitView } from './digit-view.ts';
 import { joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-digits.ts';
@@ -196,10 +196,14 @@ export function createClassifier(opts: {
     const found = scanView(normalized, all, segment, index);
     const digits = numeric === undefined ? undefined : digitView(normalized);
     if (digits !== undefined && numeric !== undefined) found.push(...scanView(digits, numeric, segment, index));
-    if (budget !== undefined) {
-      for (const run of decodedRuns(normalized, budget)) {
-        // One level: what a run decodes to is scanned without decoding again.
-        for (const d of scan({ path: segment.path, text: run.text }, index)) found.push({ ...d, start: run.start, end: run.end });
+    const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
+    if (decoded.length > 0) {
+      // One level: the decoded text is scanned without decoding again; a finding covers each run it touches.
+      const joined = joinDecoded(decoded);
+      for (const d of scan({ path: segment.path, text: joined.text }, index)) {
+        runsCovering(joined, d.start, d.end).forEach((run, k) => {
+          found.push({ ...d, start: run.start, end: run.end, continuation: k > 0 });
+        });
       }
     }
     return found;

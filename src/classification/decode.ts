@@ -1,8 +1,9 @@
 // Bounded decoding: runs of base64 (standard or URL-safe), hex and percent-encoding in the main view are decoded, and
-// when the bytes are valid UTF-8 the text is classified; a finding there covers the whole encoded run in the original
-// (so redaction removes the run). One level only: decoded text is not decoded again. Invariants: each character is
-// looked at a bounded number of times; per classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
-// decoded characters are classified (runs past the budget are left as they are: a documented limit).
+// when the bytes are valid UTF-8 the text is classified (all of a segment's runs as one text, kept apart by RUN_GAP);
+// a finding there covers the whole encoded run in the original (so redaction removes the run). One level only:
+// decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; per
+// classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS decoded characters (more than a body of the
+// default 4 MiB limit can hold; past them runs are left as they are: a documented limit).
 import { isUtf8 } from 'node:buffer';
 import type { NormalizedText } from './normalize.ts';
 
@@ -10,8 +11,10 @@ import type { NormalizedText } from './normalize.ts';
 export const MIN_ENCODED_RUN = 16;
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
 export const MIN_PERCENT_RUN = 8;
-export const MAX_DECODED_RUNS = 1024;
-export const MAX_DECODED_CHARS = 1 << 20;
+export const MAX_DECODED_RUNS = 1 << 18;
+export const MAX_DECODED_CHARS = 4 << 20;
+/** Between two decoded texts: no recognizer matches across it (not a digit separator, not part of any value). */
+export const RUN_GAP = ' | ';
 
 /** What is left to decode in one classify() call; shared by all its segments. */
 export interface DecodeBudget { runs: number; chars: number }
@@ -111,4 +114,34 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
     i = text.indexOf('%', Math.max(end, i + 1));
   }
   return runs;
+}
+
+/** A segment's decoded runs as one text to classify, and where each run's text starts in it. */
+export interface DecodedText { text: string; runs: readonly DecodedRun[]; at: readonly number[] }
+
+export function joinDecoded(runs: readonly DecodedRun[]): DecodedText {
+  const at: number[] = [];
+  let length = 0;
+  for (const run of runs) {
+    at.push(length);
+    length += run.text.length + RUN_GAP.length;
+  }
+  return { text: runs.map((r) => r.text).join(RUN_GAP), runs, at };
+}
+
+/** The runs a span of the joined decoded text touches, in order (one binary search, then a walk). */
+export function runsCovering(decoded: DecodedText, start: number, end: number): DecodedRun[] {
+  let lo = 0;
+  let hi = decoded.at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((decoded.at[mid] as number) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const covered: DecodedRun[] = [];
+  for (let k = Math.max(0, lo - 1); k < decoded.runs.length && (decoded.at[k] as number) < end; k += 1) {
+    const run = decoded.runs[k] as DecodedRun;
+    if ((decoded.at[k] as number) + run.text.length > start) covered.push(run);
+  }
+  return covered;
 }

@@ -1,0 +1,75 @@
+// Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded once and classified; a finding
+// covers the whole encoded run in the original; binary, short runs and runs past the budget are left alone.
+import { describe, expect, it } from 'vitest';
+import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
+import { createDecodeBudget, decodedRuns, MAX_DECODED_RUNS } from '../../../src/classification/decode.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(6) });
+const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
+  .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+const hex = (s: string) => Buffer.from(s).toString('hex');
+const [ssn] = find('219-09-9999');
+const [key] = find('AKIA2E0A8F3B244C9986');
+
+describe('encoded values are found, on the whole encoded run, with the plain value\'s fingerprint', () => {
+  it.each([
+    ['base64', b64('219-09-9999')],
+    ['base64 with a label inside', b64('my SSN is 219-09-9999, thanks')],
+    ['base64url', b64url('ssn>>>219-09-9999???')],
+    ['hex', hex('219-09-9999')],
+    ['upper-case hex', hex('219-09-9999').toUpperCase()],
+    ['percent-encoding', '219%2D09%2D9999'],
+    ['percent-encoding of every byte', [...'219-09-9999'].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')],
+  ])('%s', (_name, run) => {
+    expect(find(`data ${run} end`)).toEqual([{ type: 'US_SSN', value: run, fingerprint: ssn?.fingerprint }]);
+  });
+
+  it('an AWS key in base64 inside JSON, and in a data URL', () => {
+    const run = b64('{"aws_access_key_id":"AKIA2E0A8F3B244C9986"}');
+    expect(find(`{"blob":"${run}"}`)).toEqual([{ type: 'AWS_ACCESS_KEY', value: run, fingerprint: key?.fingerprint }]);
+    expect(find(`data:text/plain;base64,${b64('AKIA2E0A8F3B244C9986')}`).map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
+  });
+
+  it('zero-width characters inside a run do not hide it', () => {
+    const run = b64('219-09-9999');
+    const hidden = `${run.slice(0, 6)}\u200b${run.slice(6)}`;
+    expect(find(`x ${hidden} y`)).toMatchObject([{ type: 'US_SSN', value: hidden }]);
+  });
+});
+
+describe('what decoding leaves alone', () => {
+  it('one level only: base64 of base64 is not decoded twice', () => {
+    expect(find(`x ${b64(b64('219-09-9999'))} y`)).toEqual([]);
+  });
+
+  it('binary data (not UTF-8), short runs, long words and hashes', () => {
+    const binary = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 200) % 256)).toString('base64');
+    expect(find(`img ${binary} internationalization e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`)).toEqual([]);
+    expect(decodedRuns(normalizeText(`img ${binary} internationalization`), createDecodeBudget())).toEqual([]);
+    expect(decodedRuns(normalizeText('MjE5LTA5LTk5'), createDecodeBudget())).toEqual([]); // 12 characters
+  });
+
+  it('stops decoding when a budget of runs is spent, and says where the runs were', () => {
+    const run = b64('hello there, friend');
+    const text = Array.from({ length: 10 }, () => run).join(' ');
+    const budget = { runs: 3, chars: 1_000 };
+    const runs = decodedRuns(normalizeText(text), budget);
+    expect(runs).toHaveLength(3);
+    expect(budget.runs).toBe(0);
+    expect(runs[1]).toEqual({ start: run.length + 1, end: 2 * run.length + 1, text: 'hello there, friend' });
+  });
+
+  it('the default budget outlasts a body of the default size: thousands of decoy runs do not hide the last one', () => {
+    const decoy = b64('hello there, friend');
+    const value = b64('219-09-9999');
+    const segments = [{ path: 'a', text: Array.from({ length: 20_000 }, () => decoy).join(' ') }, { path: 'b', text: `x ${value}` }];
+    expect(classifier.classify(segments).findings.map((f) => [f.segment, f.type])).toEqual([[1, 'US_SSN']]);
+    expect(MAX_DECODED_RUNS * (16 + 1)).toBeGreaterThan(4 * 1024 * 1024);
+  });
+
+  it('runs decoded side by side are not glued into one value', () => {
+    expect(find(`${b64('ssn 219-09-99')} ${b64('99 and more text')}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+// Values split across adjacent segments (two messages, two content parts) are found, reported as one finding per
+// segment touched with in-segment spans redaction can apply, and joining stays linear and adds no false values.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { countFindings, createClassifier } from '../../../src/classification/index.ts';
+import { JOIN_WINDOW, joinWindows, piecesAcross } from '../../../src/classification/segment-join.ts';
+import { planRedaction } from '../../../src/redaction/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
+const segs = (...texts: string[]) => texts.map((text, i) => ({ path: `messages[${i}].content`, text }));
+const pieces = (texts: string[]) => {
+  const segments = segs(...texts);
+  return classifier.classify(segments).findings.map((f) => ({ type: f.type, segment: f.segment, value: texts[f.segment]?.slice(f.start, f.end), fingerprint: f.fingerprint }));
+};
+const fingerprintOf = (text: string) => classifier.classify(segs(text)).findings[0]?.fingerprint;
+
+describe('a value split across segments', () => {
+  it('an SSN split over two messages: one finding per segment, same type and the whole value\'s fingerprint', () => {
+    const fp = fingerprintOf('219-09-9999');
+    expect(pieces(['my number is 219-09', '-9999 thanks'])).toEqual([
+      { type: 'US_SSN', segment: 0, value: '219-09', fingerprint: fp },
+      { type: 'US_SSN', segment: 1, value: '-9999', fingerprint: fp },
+    ]);
+  });
+
+  it('over three segments, the middle one wholly inside the value, empty segments between', () => {
+    expect(pieces(['219', '', '-09-', '9999']).map((p) => [p.segment, p.value])).toEqual([[0, '219'], [2, '-09-'], [3, '9999']]);
+  });
+
+  it('keys, cards and e-mail addresses too, and evasions across the boundary', () => {
+    expect(pieces(['key AKIA2E0A8F3B', '244C9986 ok']).map((p) => p.type)).toEqual(['AWS_ACCESS_KEY', 'AWS_ACCESS_KEY']);
+    expect(pieces(['pay 4111 1111', ' 1111 1111 now']).map((p) => p.type)).toEqual(['CREDIT_CARD', 'CREDIT_CARD']);
+    expect(pieces(['mail jane.doe@conto', 'so-mail.com now']).map((p) => p.value)).toEqual(['jane.doe@conto', 'so-mail.com']);
+    expect(pieces(['ref 219.09', '.9999 end']).map((p) => p.value)).toEqual(['219.09', '.9999']);
+  });
+
+  it('is redacted whole by planRedaction, and counted once', () => {
+    const segments = segs('my number is 219-09', '-9999 thanks');
+    const classification = classifier.classify(segments);
+    const plan = planRedaction(segments, classification.findings, ['US_SSN']);
+    const out = plan.edits.map((e) => e.text).join('');
+    expect(out).not.toMatch(/219|9999/);
+    expect(plan.edits.map((e) => e.segment)).toEqual([0, 1]);
+    expect(classification.counts?.total).toBe(1);
+    expect(classification.counts?.types).toEqual({ US_SSN: 1 });
+  });
+
+  it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
+    expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value]))
+      .toEqual([[0, 'alice@acme-corp.io'], [1, '123-45-6789']]);
+  });
+
+  it('finds it in long segments (only the text around the boundary is joined)', () => {
+    const pad = ' x'.repeat(JOIN_WINDOW);
+    expect(pieces([`${pad} 219-09`, `-9999${pad}`])).toHaveLength(2);
+    expect(pieces([`${pad} 219-0`, `9-9999${pad}`])).toHaveLength(2);
+  });
+});
+
+describe('joinWindows', () => {
+  it('merges overlapping windows, and scans no more text than it was given (linear)', () => {
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 700 }), { maxLength: 30 }), fc.integer({ min: 1, max: 300 }), (texts, reach) => {
+      const windows = joinWindows(segs(...texts), reach);
+      const total = texts.reduce((n, t) => n + t.length, 0);
+      expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(total);
+      for (const w of windows) {
+        // each part is the segment's own text at the place the window says
+        expect(w.parts.map((p) => texts[p.segment]?.slice(p.from, p.from + p.length)).join('')).toBe(w.text);
+        expect(w.parts.length).toBeGreaterThanOrEqual(2);
+      }
+    }), { numRuns: 200 });
+  });
+
+  it('maps a crossing span to in-segment spans and a span inside one segment to none', () => {
+    const [w] = joinWindows(segs('abc', 'def'));
+    expect(w?.text).toBe('abcdef');
+    expect(piecesAcross(w!, 1, 5)).toEqual([{ segment: 0, start: 1, end: 3 }, { segment: 1, start: 0, end: 2 }]);
+    expect(piecesAcross(w!, 0, 3)).toEqual([]);
+  });
+
+  it('many tiny segments cost no more than their text', () => {
+    const texts = Array.from({ length: 50_000 }, (_, i) => String(i % 10));
+    const windows = joinWindows(segs(...texts));
+    expect(windows).toHaveLength(1);
+    expect(windows[0]?.text.length).toBe(50_000);
+  });
+});
+
+describe('counts over split values', () => {
+  it('count every piece as a finding in the list but the value once in the counts', () => {
+    const { findings, counts } = classifier.classify(segs('a 219-09', '-9999 and 4111 1111 1111 1111'));
+    expect(findings).toHaveLength(3);
+    expect(counts).toMatchObject({ total: 2, types: { US_SSN: 1, CREDIT_CARD: 1 } });
+    expect(countFindings(findings, 2).total).toBe(3);
+  });
+});
