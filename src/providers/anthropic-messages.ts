@@ -6,7 +6,7 @@ import { isPlainObject, MODEL_PATTERN, type Json } from './json-body.ts';
 import { arrayOf, bool, either, int, json, num, object, oneOf, text, variant, type ObjectShape } from './shape.ts';
 import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
 import { TOOL_NAME } from './openai-chat.ts';
-import { RequestError, type NormalizedRequest, type Usage } from './types.ts';
+import type { NormalizedRequest, Usage } from './types.ts';
 
 const cacheControl = object({ type: oneOf('ephemeral'), ttl: oneOf('5m', '1h') }, { required: ['type'] });
 const textBlock = object(

@@ -2,8 +2,8 @@
 // by the model. Invariants as for chat: only the fields named here pass; token-array prompts are refused (they cannot
 // be classified); logprobs and echo are refused because they return text the screen does not read.
 import { isPlainObject, MODEL_PATTERN, type Json } from './json-body.ts';
-import { arrayOf, bool, either, int, mapOf, nul, num, object, refuse, text, type ObjectShape } from './shape.ts';
-import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
+import { arrayOf, bool, either, int, mapOf, nul, num, object, text, type ObjectShape } from './shape.ts';
+import { normalizedRequest, parseShaped, PROMPT_TEXTS, rebuild } from './shaped-request.ts';
 import { RequestError, type NormalizedRequest, type Usage } from './types.ts';
 
 /** A token id in `logit_bias`: six digits at most (vocabularies are under a million), so a key cannot carry a value. */
@@ -13,17 +13,7 @@ const NOT_SCREENED = 'returns text the answer screen does not read, so it is not
 export const COMPLETION_REQUEST: ObjectShape = object(
   {
     model: text({ pattern: MODEL_PATTERN, counted: false }),
-    prompt: either(
-      text({ location: 'user' }),
-      arrayOf(
-        either(
-          text({ location: 'user' }),
-          refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number'),
-        ),
-        2048,
-        1,
-      ),
-    ),
+    prompt: PROMPT_TEXTS,
     suffix: text({ location: 'user' }),
     max_tokens: int(1),
     temperature: num(0, 2),

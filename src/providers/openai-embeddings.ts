@@ -2,24 +2,14 @@
 // which carry no text the client reads, so nothing in it is screened. Token-array inputs are refused (they cannot be
 // classified); streaming does not exist for this API. The forwarded body is the shape walk's output (shape.ts).
 import { MODEL_PATTERN, type Json } from './json-body.ts';
-import { arrayOf, either, int, object, oneOf, refuse, text, type ObjectShape } from './shape.ts';
-import { normalizedRequest, parseShaped, rebuild } from './shaped-request.ts';
+import { int, object, oneOf, text, type ObjectShape } from './shape.ts';
+import { normalizedRequest, parseShaped, PROMPT_TEXTS, rebuild } from './shaped-request.ts';
 import type { NormalizedRequest } from './types.ts';
 
 export const EMBEDDING_REQUEST: ObjectShape = object(
   {
     model: text({ pattern: MODEL_PATTERN, counted: false }),
-    input: either(
-      text({ location: 'user' }),
-      arrayOf(
-        either(
-          text({ location: 'user' }),
-          refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number'),
-        ),
-        2048,
-        1,
-      ),
-    ),
+    input: PROMPT_TEXTS,
     encoding_format: oneOf('float', 'base64'),
     dimensions: int(1),
   },

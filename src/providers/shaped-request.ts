@@ -3,9 +3,22 @@
 // never the client's parsed object, so nothing the walk did not inspect can be forwarded.
 import { createHash } from 'node:crypto';
 import { parseJsonObject, type Json } from './json-body.ts';
-import { inspect, type Inspected, type ObjectShape } from './shape.ts';
+import { arrayOf, either, inspect, refuse, text, type Inspected, type ObjectShape } from './shape.ts';
 import { estimatePromptTokens } from './token-estimate.ts';
 import type { Api, NormalizedRequest } from './types.ts';
+
+/** A prompt or an input: a string or up to 2,048 strings; token arrays are refused (they cannot be classified). */
+export const PROMPT_TEXTS = either(
+  text({ location: 'user' }),
+  arrayOf(
+    either(
+      text({ location: 'user' }),
+      refuse('token arrays cannot be classified, so only text is accepted', 'array', 'number'),
+    ),
+    2048,
+    1,
+  ),
+);
 
 /** Texts outside messages (model, parameters, response formats) count as the developer's: location `system`. */
 const TOP_LEVEL_LOCATION = 'system';
