@@ -48,7 +48,9 @@ export async function screenResponse(
   const types: Record<string, number> = {};
   for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
   const classification = { finding_count: findings.length, types };
-  const blocking = findings.filter((f) => rules.block.includes(f.type) || (rules.redact.includes(f.type) && segments[f.segment]?.keys !== false));
+  // A key list (or a segment index it cannot place) cannot take a placeholder: a redact type there blocks too.
+  const inKeys = (f: Finding) => segments[f.segment]?.keys !== false;
+  const blocking = findings.filter((f) => rules.block.includes(f.type) || (rules.redact.includes(f.type) && inKeys(f)));
   if (blocking.length > 0) {
     const blockedTypes = [...new Set(blocking.map((f) => f.type))].sort();
     return { body: null, classification, action: 'blocked', blocked: { types: blockedTypes, error: 'ERR_RESPONSE_BLOCKED' } };

@@ -4,7 +4,7 @@
 // no finding of any type (else a generic message naming the upstream's status and the finding types); its type and
 // code are kept only as closed tokens (a short lowercase pattern) that were screened clean; nothing else is kept.
 import type { Classifier } from '../classification/index.ts';
-import { clientStatusForUpstream, upstreamErrorParts } from '../providers/index.ts';
+import { clientStatusForUpstream, upstreamErrorParts, type UpstreamErrorParts } from '../providers/index.ts';
 import { errorBody } from './failures.ts';
 
 /** Longest upstream message shown; a longer one is withheld whole (a cut could leave half a value). */
@@ -23,9 +23,13 @@ export function upstreamErrorReply(
   const shown = screenParts(parts, classifier);
   const generic = `the upstream answered ${upstreamStatus}`;
   let message = generic;
-  if (shown.withheld.length > 0) message = `${generic}; its message was withheld because it contained ${shown.withheld.join(', ')}`;
-  else if (parts.message !== null && parts.message.length > MAX_MESSAGE) message = `${generic}; its message was too long to relay`;
-  else if (shown.message !== null) message = shown.message;
+  if (shown.withheld.length > 0) {
+    message = `${generic}; its message was withheld because it contained ${shown.withheld.join(', ')}`;
+  } else if (parts.message !== null && parts.message.length > MAX_MESSAGE) {
+    message = `${generic}; its message was too long to relay`;
+  } else if (shown.message !== null) {
+    message = shown.message;
+  }
   const body = errorBody('ERR_UPSTREAM_ERROR', message, requestId);
   const error = body.error as Record<string, unknown>;
   error.type = status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error';
@@ -43,7 +47,7 @@ interface Shown {
   withheld: string[];
 }
 
-function screenParts(parts: { message: string | null; type: string | null; code: string | null }, classifier: Pick<Classifier, 'classify'>): Shown {
+function screenParts(parts: UpstreamErrorParts, classifier: Pick<Classifier, 'classify'>): Shown {
   const closed = (v: string | null) => (v !== null && CLOSED_TOKEN.test(v) ? v : null);
   const candidates = { message: parts.message, type: closed(parts.type), code: closed(parts.code) };
   const names = (['message', 'type', 'code'] as const).filter((k) => candidates[k] !== null);

@@ -64,12 +64,15 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
   const stack: Pending[] = [{ node: value, at: null, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { node, at, path, depth } = stack.pop() as Pending;
-    if (depth > ANSWER_MAX_DEPTH) throw new AnswerShapeError(`the answer is nested deeper than ${ANSWER_MAX_DEPTH} levels`);
+    if (depth > ANSWER_MAX_DEPTH) {
+      throw new AnswerShapeError(`the answer is nested deeper than ${ANSWER_MAX_DEPTH} levels`);
+    }
     if (typeof node === 'string') {
       if (skip.size === 0 || !skip.has(stepsKey(stepsOf(at)))) out.push({ path, text: node, at, keys: false });
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i -= 1) {
-        if (!isScalar(node[i])) stack.push({ node: node[i], at: { parent: at, step: i }, path: `${path}[${i}]`, depth: depth + 1 });
+        if (isScalar(node[i])) continue;
+        stack.push({ node: node[i], at: { parent: at, step: i }, path: `${path}[${i}]`, depth: depth + 1 });
       }
     } else if (typeof node === 'object' && node !== null) {
       const keys = Object.keys(node);
@@ -77,7 +80,8 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
       for (let i = keys.length - 1; i >= 0; i -= 1) {
         const key = keys[i] as string;
         const child = (node as Record<string, unknown>)[key];
-        if (!isScalar(child)) stack.push({ node: child, at: { parent: at, step: key }, path: pathWith(path, key), depth: depth + 1 });
+        if (isScalar(child)) continue;
+        stack.push({ node: child, at: { parent: at, step: key }, path: pathWith(path, key), depth: depth + 1 });
       }
     } else if (node !== null && typeof node !== 'number' && typeof node !== 'boolean') {
       throw new AnswerShapeError(`${path} is not JSON`);
@@ -100,7 +104,11 @@ function isScalar(value: unknown): boolean {
  * A copy of `body` with each edit's text written at its segment's steps (containers along the way are copied, the
  * rest shared). Throws if an edit names a key segment or a path that does not hold a string.
  */
-export function writeAnswerTexts(body: unknown, segments: readonly AnswerSegment[], edits: readonly { segment: number; text: string }[]): unknown {
+export function writeAnswerTexts(
+  body: unknown,
+  segments: readonly AnswerSegment[],
+  edits: readonly { segment: number; text: string }[],
+): unknown {
   let root = body;
   const copied = new Set<unknown>();
   const own = (node: unknown): unknown => {
@@ -111,19 +119,25 @@ export function writeAnswerTexts(body: unknown, segments: readonly AnswerSegment
   };
   for (const edit of edits) {
     const segment = segments[edit.segment];
-    if (segment === undefined || segment.keys || segment.at === null) throw new AnswerShapeError('an edit names no string of the answer');
+    if (segment === undefined || segment.keys || segment.at === null) {
+      throw new AnswerShapeError('an edit names no string of the answer');
+    }
     const steps = stepsOf(segment.at);
     root = own(root);
     let node = root as Record<AnswerStep, unknown>;
     for (const step of steps.slice(0, -1)) {
       const child = node[step];
-      if (typeof child !== 'object' || child === null) throw new AnswerShapeError(`${segment.path} is not in the answer`);
+      if (typeof child !== 'object' || child === null) {
+        throw new AnswerShapeError(`${segment.path} is not in the answer`);
+      }
       const mine = own(child);
       node[step] = mine;
       node = mine as Record<AnswerStep, unknown>;
     }
     const last = segment.at.step;
-    if (typeof node[last] !== 'string' || !Object.hasOwn(node, last)) throw new AnswerShapeError(`${segment.path} does not hold a string`);
+    if (typeof node[last] !== 'string' || !Object.hasOwn(node, last)) {
+      throw new AnswerShapeError(`${segment.path} does not hold a string`);
+    }
     node[last] = edit.text;
   }
   return root;
@@ -136,12 +150,14 @@ export function setAnswerText(root: unknown, steps: readonly AnswerStep[], text:
   node[steps[steps.length - 1] as AnswerStep] = text;
 }
 
-/** Writes each screened field text that differs from what was read back into the event (a stream session's render). */
+/** Writes back into the event each screened field text that differs from what was read (a stream session's render). */
 export function applyFieldTexts(root: unknown, fields: readonly AnswerSegment[], texts: readonly string[]): void {
   fields.forEach((field, i) => {
     const text = texts[i];
     if (text === undefined || text === field.text) return;
-    if (field.keys || field.at === null) throw new AnswerShapeError(`${field.path} cannot be rewritten in place`);
+    if (field.keys || field.at === null) {
+      throw new AnswerShapeError(`${field.path} cannot be rewritten in place`);
+    }
     setAnswerText(root, stepsOf(field.at), text);
   });
 }

@@ -63,8 +63,15 @@ export function clientStatusForUpstream(status: number): number {
  * `error.type` and `error.code` when they are strings (OpenAI and Anthropic both nest them under `error`). Nothing
  * else of the body is read.
  */
-export function upstreamErrorParts(body: unknown): { message: string | null; type: string | null; code: string | null } {
-  const error = typeof body === 'object' && body !== null && Object.hasOwn(body, 'error') ? (body as { error: unknown }).error : undefined;
+export interface UpstreamErrorParts {
+  message: string | null;
+  type: string | null;
+  code: string | null;
+}
+
+export function upstreamErrorParts(body: unknown): UpstreamErrorParts {
+  const holds = typeof body === 'object' && body !== null && Object.hasOwn(body, 'error');
+  const error = holds ? (body as { error: unknown }).error : undefined;
   const field = (key: string): string | null => {
     if (typeof error !== 'object' || error === null || !Object.hasOwn(error, key)) return null;
     const value = (error as Record<string, unknown>)[key];

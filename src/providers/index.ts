@@ -15,7 +15,7 @@ import { replaceSegmentTexts } from './segment-paths.ts';
 import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, Usage } from './types.ts';
 
 export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
-export { clientStatusForUpstream, upstreamErrorParts } from './error-shapes.ts';
+export { clientStatusForUpstream, upstreamErrorParts, type UpstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
 export { AnswerShapeError, answerSegments, stepsOf, writeAnswerTexts, type AnswerAt, type AnswerSegment, type AnswerStep } from './answer-json.ts';
 export type { JsonType, ObjectShape, Shape } from './shape.ts';

@@ -1,4 +1,4 @@
-// Streamed answers of OpenAI's chat completions and completions APIs: `data: {chunk}` events ending with `data: [DONE]`.
+// Streamed answers of OpenAI's chat completions and completions APIs: `data: {chunk}` events, then `data: [DONE]`.
 // Text channels: `choices[i].content`, `choices[i].refusal`, `choices[i].tool_calls[k].arguments` (chat) and
 // `choices[i].text` (completions). Invariants: each relayed chunk is BUILT from known fields only (unknown chunk,
 // choice and tool-call fields are dropped; a delta field that may carry text and is not known here is a protocol
@@ -8,7 +8,8 @@
 // ask for it.
 import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
-import { StreamProtocolError, type NormalizedRequest, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
+import { StreamProtocolError } from './types.ts';
+import type { NormalizedRequest, SseEvent, StreamSession, StreamStep, StreamText } from './types.ts';
 
 type Step = string | number;
 type Flavour = 'chat' | 'completions';
@@ -42,12 +43,15 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
     if (Number.isSafeInteger(usage.prompt_tokens)) prompt = usage.prompt_tokens as number;
     if (Number.isSafeInteger(usage.completion_tokens)) completion = usage.completion_tokens as number;
     const details = usage.prompt_tokens_details;
-    if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
+    const reads = isPlainObject(details) ? details.cached_tokens : undefined;
+    if (Number.isSafeInteger(reads) && (reads as number) > 0) cached = reads as number;
   }
 
   /** A streamed tool call, known fields only; its id and name may each come once per call. */
   function toolCall(call: unknown, key: string): Json {
-    if (!isPlainObject(call) || !Number.isSafeInteger(call.index)) throw new StreamProtocolError('a streamed tool call has no index');
+    if (!isPlainObject(call) || !Number.isSafeInteger(call.index)) {
+      throw new StreamProtocolError('a streamed tool call has no index');
+    }
     const out: Json = { index: call.index };
     const once = (seen: Set<string>, what: string) => {
       if (seen.has(key)) throw new StreamProtocolError(`a streamed tool call's ${what} arrived in pieces`);
@@ -78,22 +82,31 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
   }
 
   function read(event: SseEvent): OpenAiStep {
-    const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, relayed: null, paths: [], usageOnly: false, fields: [] as AnswerSegment[] };
+    const none = {
+      texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false,
+      relayed: null, paths: [], usageOnly: false, fields: [] as AnswerSegment[],
+    };
     if (event.data === '[DONE]') return { ...none, closes: 'all', final: true };
     const payload = streamEventObject(event.data);
     if (payload.error !== undefined) return { ...none, closes: 'all', upstreamError: true };
     if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
     if (template === null) {
       template = {};
-      for (const key of TEMPLATE_FIELDS) if (Object.hasOwn(payload, key) && scalar(payload[key])) template[key] = payload[key];
+      for (const key of TEMPLATE_FIELDS) {
+        if (Object.hasOwn(payload, key) && scalar(payload[key])) template[key] = payload[key];
+      }
     }
     if (isPlainObject(payload.usage)) readUsage(payload.usage);
     const texts: StreamText[] = [];
     const paths: Step[][] = [];
     const closes: string[] = [];
     const choices: Json[] = payload.choices.map((choice, n) => {
-      if (!isPlainObject(choice) || !Number.isSafeInteger(choice.index)) throw new StreamProtocolError('a stream choice has no index');
-      if (choice.logprobs !== undefined && choice.logprobs !== null) throw new StreamProtocolError('stream choices carry logprobs, which cannot be screened');
+      if (!isPlainObject(choice) || !Number.isSafeInteger(choice.index)) {
+        throw new StreamProtocolError('a stream choice has no index');
+      }
+      if (choice.logprobs !== undefined && choice.logprobs !== null) {
+        throw new StreamProtocolError('stream choices carry logprobs, which cannot be screened');
+      }
       const i = choice.index as number;
       const out: Json = { index: i };
       const add = (channel: string, text: unknown, path: Step[]) => {
@@ -127,7 +140,8 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
             const out = toolCall(call, `${i}:${String((call as Json).index)}`);
             const fn = out.function;
             if (isPlainObject(fn) && fn.arguments !== undefined) {
-              add(`choices[${i}].tool_calls[${out.index as number}].arguments`, fn.arguments, ['delta', 'tool_calls', m, 'function', 'arguments']);
+              const channel = `choices[${i}].tool_calls[${out.index as number}].arguments`;
+              add(channel, fn.arguments, ['delta', 'tool_calls', m, 'function', 'arguments']);
             }
             return out;
           });
@@ -136,7 +150,9 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
       }
       if (choice.logprobs !== undefined) out.logprobs = null;
       if (choice.finish_reason !== undefined) {
-        if (choice.finish_reason !== null && typeof choice.finish_reason !== 'string') throw new StreamProtocolError('finish_reason is not a string');
+        if (choice.finish_reason !== null && typeof choice.finish_reason !== 'string') {
+          throw new StreamProtocolError('finish_reason is not a string');
+        }
         out.finish_reason = choice.finish_reason;
         if (choice.finish_reason !== null) closes.push(`choices[${i}].`);
       }
@@ -159,7 +175,9 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
       // The chunk was built for this event alone and is not read again: rewritten in place.
       applyFieldTexts(s.relayed, s.fields, fields);
       s.paths.forEach((path, k) => setAnswerText(s.relayed, path, texts[k] as string));
-      renderedTemplate = Object.fromEntries(TEMPLATE_FIELDS.filter((key) => Object.hasOwn(s.relayed as Json, key)).map((key) => [key, (s.relayed as Json)[key]]));
+      const relayed = s.relayed;
+      const kept = TEMPLATE_FIELDS.filter((k) => Object.hasOwn(relayed, k));
+      renderedTemplate = Object.fromEntries(kept.map((k) => [k, relayed[k]]));
       return { event: null, data: JSON.stringify(s.relayed) };
     },
     textEvent(channel, text) {
@@ -168,11 +186,19 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
       if (renderedTemplate === null) throw new StreamProtocolError('text released before any chunk was relayed');
       const index = Number(m[1]);
       const field = m[2] as string;
+      const delta = field.startsWith('tool_calls')
+        ? { tool_calls: [{ index: Number(m[3]), function: { arguments: text } }] }
+        : { [field]: text };
       const choice = flavour === 'completions'
         ? { text, index, logprobs: null, finish_reason: null }
-        : { index, delta: field.startsWith('tool_calls') ? { tool_calls: [{ index: Number(m[3]), function: { arguments: text } }] } : { [field]: text }, logprobs: null, finish_reason: null };
-      return { event: null, data: JSON.stringify({ ...renderedTemplate, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) }) };
+        : { index, delta, logprobs: null, finish_reason: null };
+      const chunk = { ...renderedTemplate, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) };
+      return { event: null, data: JSON.stringify(chunk) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cached === undefined ? {} : { cached_input_tokens: cached }) }),
+    usage: () => ({
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      ...(cached === undefined ? {} : { cached_input_tokens: cached }),
+    }),
   };
 }
