@@ -195,7 +195,8 @@ export function createClassifier(opts: {
     const normalized = normalizeText(segment.text);
     const found = scanView(normalized, all, segment, index);
     const digits = numeric === undefined ? undefined : digitView(normalized);
-    if (digits !== undefined && numeric !== undefined) found.push(...scanView(digits, numeric, segment, index));
+    // A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
+    if (digits !== undefined && numeric !== undefined) for (const d of scanView(digits, numeric, segment, index)) found.push(d);
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
     if (decoded.length > 0) {
       // One level: the decoded text is scanned without decoding again; a finding covers each run it touches.
