@@ -2,7 +2,7 @@
 // PostgreSQL 15 cluster (PGlite where PostgreSQL is not installed), the default policy bundle and generated keys.
 // Every stage is on, as in production. The default policy allows 60 requests per minute per subject, so callers
 // spread load over `tokens(n)` subjects (limits are still reserved and settled for every request).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export interface BenchStack {
   database: 'postgresql-15' | 'pglite';
   /** Whether Proctor runs in a process of its own. */
   proctorProcess: boolean;
+  /** That process, with an IPC channel (for an `entry` that reports measurements over it); null when in this one. */
+  proctorChild: ChildProcess | null;
   /** PostgreSQL's fsync setting (BENCH_DURABLE=1 turns it on); null on PGlite. */
   fsync: 'on' | 'off' | null;
   sql: Sql;
@@ -37,25 +39,27 @@ export interface BenchStackOptions {
   /** Run Proctor in a child process of its own, with its own pools from a PostgreSQL config, as deployed (PostgreSQL
    * only; on PGlite it stays in this process). Default false. */
   process?: boolean;
+  /** That process's module (default bench/proctor-process.ts); it runs with --expose-gc and an IPC channel. */
+  entry?: URL;
 }
 
 /** Starts bench/proctor-process.ts with this configuration; resolves with its base URL and a stop function. */
-async function proctorProcess(doc: Record<string, unknown>, env: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./proctor-process.ts', import.meta.url))], {
+async function proctorProcess(doc: Record<string, unknown>, env: Record<string, string>, entry?: URL): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(entry ?? new URL('./proctor-process.ts', import.meta.url))], {
     env: { ...process.env, PROCTOR_BENCH_CONFIG: JSON.stringify({ doc, env }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const line = out.split('\n')[0];
       if (out.includes('\n') && line) resolve(line.trim());
     });
     child.once('exit', (code) => reject(new Error(`the Proctor process exited (code ${code}) before it listened`)));
   });
-  return { url, close: async () => { child.kill('SIGTERM'); await exited; } };
+  return { url, child, close: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 export async function startBenchStack(chain: string, upstreamOptions: EchoOptions = {}, options: BenchStackOptions = {}): Promise<BenchStack> {
@@ -94,11 +98,12 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
   const env: Record<string, string> = { KEY: key.privateKeyPem, FP: 'f'.repeat(32) };
   const separate = options.process === true && postgres !== null;
   const proctor = separate
-    ? await proctorProcess({ ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } }, { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url })
+    ? await proctorProcess({ ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } }, { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url }, options.entry)
     : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { sql, ...(limitsSql ? { limitsSql } : {}), ...(settleSql ? { settleSql } : {}), log: () => {} });
   return {
     database,
     proctorProcess: separate,
+    proctorChild: 'child' in proctor ? proctor.child : null,
     fsync: postgres === null ? null : process.env.BENCH_DURABLE === '1' ? 'on' : 'off',
     sql,
     upstreamUrl: upstream.url,

@@ -8,7 +8,7 @@ import { createClassifier, createClassifierPool, recognizersWith } from './class
 import { startPolicy } from './policy/index.ts';
 import { createForwarder } from './forwarding/index.ts';
 import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index.ts';
-import { createRequestHandler, type Log } from './pipeline/index.ts';
+import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer } from './http/index.ts';
 import type { Config } from './config/index.ts';
@@ -88,8 +88,9 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     closers.unshift(() => forwarder.close());
     const { fingerprintKey, recognizers } = config.classification;
     const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
-    // Large requests are classified on a bounded pool of threads, so the event loop keeps serving (docs/performance.md).
-    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier });
+    // Large requests are parsed and classified on a bounded pool of threads, so the event loop keeps serving
+    // (docs/performance.md).
+    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier, entry: INTAKE_WORKER });
     closers.unshift(() => classifierPool.close());
     const handler = createRequestHandler({
       authenticator: createAuthenticator({
@@ -98,6 +99,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       }),
       classifier,
       requestClassifier: classifierPool,
+      intake: createIntake(classifierPool),
       policy: policy.runtime,
       ledger,
       forwarder,

@@ -1,30 +1,41 @@
 // A classification thread (worker-pool.ts): builds its own classifier from the configuration it is started with (the
 // fingerprint key and the custom recognizers, appended to the built-in set exactly as on the main thread), then
-// answers each request with the same Classification the main thread's classifier would give. It holds no state
-// between requests, and it never logs or echoes text: an error answers with its code only.
+// answers each request with the Classification the main thread's classifier would give. It holds no state between
+// requests and never logs or echoes text: a failure answers with its code only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClassifier } from './classifier.ts';
 import { recognizersWith, type RecognizerSettings } from './custom.ts';
-import type { ClassifyOptions, TextSegment } from './types.ts';
+import type { Classifier, ClassifyOptions, TextSegment } from './types.ts';
 
-export interface WorkerConfig {
+export interface ClassifierThreadConfig {
   fingerprintKey: Uint8Array;
   recognizers: readonly RecognizerSettings[];
+  /** The module the thread runs (its URL): this one installs its handler only when it is that module. */
+  entry: string;
 }
 
-export interface WorkerRequest {
-  id: number;
-  segments: readonly TextSegment[];
-  options: ClassifyOptions;
+/** The classifier a thread builds from its workerData. */
+export function threadClassifier(config: ClassifierThreadConfig): Classifier {
+  return createClassifier({ fingerprintKey: config.fingerprintKey, recognizers: recognizersWith(config.recognizers) });
 }
 
-const config = workerData as WorkerConfig;
-const classifier = createClassifier({ fingerprintKey: config.fingerprintKey, recognizers: recognizersWith(config.recognizers) });
-
-parentPort?.on('message', (request: WorkerRequest) => {
+/** Answers one message `{ id, kind: 'classify', segments, options }` on `port`, or returns false for another kind. */
+export function handleClassify(classifier: Classifier, message: { id: number; kind?: unknown; segments?: readonly TextSegment[]; options?: ClassifyOptions },
+  port: { postMessage(value: unknown): void }): boolean {
+  if (message.kind !== 'classify') return false;
   try {
-    parentPort?.postMessage({ id: request.id, classification: classifier.classify(request.segments, request.options) });
+    port.postMessage({ id: message.id, result: classifier.classify(message.segments ?? [], message.options) });
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, error: (error as { code?: unknown }).code ?? 'unknown' });
+    port.postMessage({ id: message.id, error: String((error as { code?: unknown }).code ?? 'unknown') });
   }
-});
+  return true;
+}
+
+// As a thread's entry module (not when imported by another entry, which installs its own handler).
+if (parentPort !== null && import.meta.url === (workerData as Partial<ClassifierThreadConfig> | null)?.entry) {
+  const port = parentPort;
+  const classifier = threadClassifier(workerData as ClassifierThreadConfig);
+  port.on('message', (message: { id: number; kind?: unknown }) => {
+    if (!handleClassify(classifier, message, port)) port.postMessage({ id: message.id, error: 'ERR_UNKNOWN_MESSAGE' });
+  });
+}

@@ -11,6 +11,8 @@ export * from './recognizers.ts';
 export { normalizeText } from './normalize.ts';
 export type { NormalizedText } from './normalize.ts';
 export { createClassifierPool, DEFAULT_OFFLOAD_THRESHOLD_CHARS } from './worker-pool.ts';
+export { handleClassify, threadClassifier } from './classify-worker.ts';
+export type { ClassifierThreadConfig } from './classify-worker.ts';
 export type { ClassifierPool, ClassifierPoolOptions } from './worker-pool.ts';
 export { createStreamScanner } from './stream-scanner.ts';
 export type { ScannedChunk, StreamScanner, StreamScannerOptions } from './stream-scanner.ts';

@@ -21,6 +21,7 @@ import type { Attempt } from '../upstreams/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/index.ts';
 import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
+import type { IntakeResult } from './intake.ts';
 
 /** What admission hands to completion: everything the forward and the outcome need. */
 interface Admitted {
@@ -81,12 +82,17 @@ export function createRequestHandler(deps: PipelineDeps) {
     // database round trip off the critical path. Awaited at stage 4; a failure there is handled like any other.
     const usageRead = deps.limits ? deps.limits.usage(principal) : undefined;
     usageRead?.catch(() => {}); // not unhandled if parsing or classification ends the request first
-    // 2. parse
+    // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
     const adapter = adapterFor(incoming.api);
-    const request = parse(incoming.body, adapter.parse);
-    record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
+    const offloaded = await intake(incoming);
+    const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
+    // The model name is text (closed world) and also goes into the record: one that holds a finding is refused, and
+    // kept out of the record. Classified alone and in process, so no cap on findings elsewhere can hide it.
+    const modelSensitive = deps.classifier.classify([{ path: 'model', text: request.model }]).findings.length > 0;
+    record.request = { api: request.api, model: modelSensitive ? null : request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
+    if (modelSensitive) throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
     // 3. classify
-    const classification = await classify(request);
+    const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
     record.classification = classificationRecord(classification, request.segments.length);
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await usageRead;
@@ -326,11 +332,34 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       return await (deps.requestClassifier ?? deps.classifier).classify(request.segments, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
     } catch (error) {
-      if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
-        throw new Denial('ERR_CLASSIFIER_BUSY', 'every classifier is busy; nothing was forwarded, retry shortly', 'classifier queue full', null, { headers: { 'retry-after': '1' } });
-      }
-      throw new Denial('ERR_CLASSIFICATION_FAILED', 'the request could not be classified, so it was not forwarded', 'classifier failed');
+      throw classifyDenial(error);
     }
+  }
+
+  /** Stages 2 and 3 on a classification thread for a large body (deps.intake); null when the body stays here. */
+  async function intake(incoming: IncomingRequest): Promise<IntakeResult | null> {
+    const pending = deps.intake?.(incoming.api, incoming.body, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
+    if (!pending) return null;
+    try {
+      return await pending;
+    } catch (error) {
+      if (error instanceof RequestError) throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
+      if (error instanceof ClassificationError) throw classifyDenial(error, 'classify');
+      throw error;
+    }
+  }
+
+  function classifiedOnThread(result: IntakeResult): Classification {
+    if ('classifyError' in result) throw classifyDenial(new Error(result.classifyError));
+    return result.classification;
+  }
+
+  function classifyDenial(error: unknown, stage?: string): Denial {
+    const at = stage === undefined ? {} : { stage };
+    if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
+      return new Denial('ERR_CLASSIFIER_BUSY', 'every classifier is busy; nothing was forwarded, retry shortly', 'classifier queue full', null, { headers: { 'retry-after': '1' }, ...at });
+    }
+    return new Denial('ERR_CLASSIFICATION_FAILED', 'the request could not be classified, so it was not forwarded', 'classifier failed', null, at);
   }
 
   function redact(request: NormalizedRequest, classification: Classification, types: readonly string[]): RedactionPlan {

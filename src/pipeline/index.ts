@@ -3,3 +3,4 @@ export { createRequestHandler, type RequestHandler } from './handle-request.ts';
 export { FAILURES, errorBody, failureShape, shapeReply, type FailureCode, type TransportErrorCode } from './failures.ts';
 export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './types.ts';
 export type { StreamSink } from './stream-relay.ts';
+export { createIntake, INTAKE_WORKER, type Intake } from './intake.ts';

@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/index.ts';
 import type { Forwarder } from '../forwarding/index.ts';
 import type { Limiter } from '../limits/index.ts';
 import type { UpstreamRegistry } from '../upstreams/index.ts';
+import type { Intake } from './intake.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 /** Structured log sink. MUST NOT be given prompt text, tokens or finding values. */
@@ -20,6 +21,9 @@ export interface PipelineDeps {
   /** Classifies requests (large ones off the event loop: classification/worker-pool.ts); default `classifier`. It MAY
    * reject with ClassificationError ERR_CLASSIFIER_BUSY (answered 503 with retry-after). */
   requestClassifier?: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification> };
+  /** Parses and classifies a large body on a classification thread (intake.ts); returns null for a body it leaves
+   * to the in-process stages. */
+  intake?: Intake;
   /** Findings kept per request in memory and in its decision record (default 256); counts are always exact. */
   maxFindings?: number;
   /** The policy runtime: decides with the active bundle (and the shadow, if any); bundle swaps happen inside it. */

@@ -3,7 +3,7 @@
 // retry-after; a large request classified on a thread gives the record the in-process classifier gives.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClassificationError, createClassifier, createClassifierPool } from '../../../src/classification/index.ts';
-import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/index.ts';
+import { createIntake, createRequestHandler, INTAKE_WORKER, type PipelineDeps } from '../../../src/pipeline/index.ts';
 import type { Decision } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
@@ -11,7 +11,8 @@ import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 const KEY = new Uint8Array(32).fill(3);
 const classifier = createClassifier({ fingerprintKey: KEY });
 const pool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local: classifier, thresholdChars: 4096, size: 1 });
-afterAll(() => pool.close());
+const intakePool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local: classifier, thresholdChars: 4096, size: 1, entry: INTAKE_WORKER });
+afterAll(() => Promise.all([pool.close(), intakePool.close()]));
 
 const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
 const obligations = { upstreams: ['echo'], max_tokens: 64, redact: [] as string[], response: { redact: [], block: [] }, limits: null };
@@ -48,8 +49,9 @@ function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}
     ...overrides,
   };
   const handler = createRequestHandler(deps);
-  const run = (text: string) => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body: bodyOf(text) });
-  return { records, forwarded, run };
+  const send = (body: Uint8Array) => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
+  const run = (text: string) => send(bodyOf(text));
+  return { records, forwarded, run, send };
 }
 
 describe('the classify stage', () => {
@@ -101,5 +103,22 @@ describe('the classify stage', () => {
     expect((await inProcess.run(text)).status).toBe(200);
     expect(onThread.records[0]).toEqual(inProcess.records[0]);
     expect(onThread.records[0]).toMatchObject({ classification: { finding_count: 402, truncated: true } });
+  });
+
+  it('parses and classifies a large body on a thread with the in-process record, forwarded body and parse errors', async () => {
+    const text = `${dense(400)} mail alice@acme-corp.io`;
+    const onThread = harness({ intake: createIntake(intakePool) });
+    const inProcess = harness();
+    expect((await onThread.run(text)).status).toBe(200);
+    expect((await inProcess.run(text)).status).toBe(200);
+    expect(onThread.records[0]).toEqual(inProcess.records[0]);
+    expect(onThread.forwarded).toEqual(inProcess.forwarded);
+    // A body taken by the intake is consumed (its buffer moves to the thread): each handler gets its own.
+    const invalid = () => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }], surprise: 1 }));
+    const a = await onThread.send(invalid());
+    const b = await inProcess.send(invalid());
+    expect(a.status).toBe(400);
+    expect(a.body).toEqual(b.body);
+    expect(onThread.records[1]).toEqual(inProcess.records[1]);
   });
 });

@@ -1,0 +1,65 @@
+// What the dense-prompt bench measures inside the process that runs Proctor: the most RSS added since `start` (sampled
+// every 2 ms on a thread of its own, so a blocked event loop cannot hide a peak) and the event loop's delay
+// (perf_hooks.monitorEventLoopDelay). Used in-process, or in Proctor's own process over IPC (dense-prompt-proctor.ts).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
+import { Worker } from 'node:worker_threads';
+
+export interface ProbeReading {
+  rss_added_mib: number;
+  rss_peak_mib: number;
+  event_loop_delay_max_ms: number;
+  event_loop_delay_p99_ms: number;
+}
+
+export interface Probe {
+  start(): Promise<void>;
+  stop(): Promise<ProbeReading>;
+  close(): Promise<void>;
+}
+
+const MiB = 2 ** 20;
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function createProbe(): Probe {
+  const worker = new Worker(`
+    const { parentPort } = require('node:worker_threads');
+    let peak = process.memoryUsage.rss();
+    setInterval(() => { const r = process.memoryUsage.rss(); if (r > peak) peak = r; }, 2);
+    parentPort.on('message', (m) => { if (m === 'reset') peak = process.memoryUsage.rss(); parentPort.postMessage(peak); });
+  `, { eval: true });
+  worker.unref();
+  const ask = (m: string) => new Promise<number>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
+  let before = 0;
+  let delay: IntervalHistogram | null = null;
+  return {
+    async start() {
+      (globalThis as { gc?: () => void }).gc?.(); // a settled heap as the baseline (node --expose-gc)
+      await ask('reset');
+      before = process.memoryUsage.rss();
+      delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
+    },
+    async stop() {
+      delay?.disable();
+      const peak = await ask('peak');
+      const h = delay as IntervalHistogram;
+      return {
+        rss_added_mib: round((peak - before) / MiB), rss_peak_mib: round(peak / MiB),
+        event_loop_delay_max_ms: round(h.max / 1e6), event_loop_delay_p99_ms: round(h.percentile(99) / 1e6),
+      };
+    },
+    close: async () => void (await worker.terminate()),
+  };
+}
+
+/** The probe of a child process that runs dense-prompt-proctor.ts, over its IPC channel. */
+export function remoteProbe(child: { send(message: unknown): boolean; once(event: 'message', listener: (m: unknown) => void): unknown }): Probe {
+  const ask = (kind: string) => new Promise<unknown>((resolve) => { child.once('message', resolve); child.send({ kind }); });
+  return {
+    start: async () => void (await ask('start')),
+    stop: async () => (await ask('stop')) as ProbeReading,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,17 @@
+// Proctor in a process of its own for the dense-prompt bench (as bench/proctor-process.ts), with a probe
+// (dense-probe.ts) answering `start` and `stop` over the IPC channel, so RSS and event-loop delay are Proctor's alone.
+import { resolveConfig } from '../src/config/index.ts';
+import { startProctor } from '../src/main.ts';
+import { createProbe } from './dense-probe.ts';
+
+const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as { doc: Record<string, unknown>; env: Record<string, string> };
+const proctor = await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { log: () => {} });
+const probe = createProbe();
+process.on('message', (message: { kind?: string }) => {
+  const done = message.kind === 'start' ? probe.start().then(() => ({ ok: true })) : probe.stop();
+  void done.then((reply) => process.send?.(reply));
+});
+process.stdout.write(`${proctor.url}\n`);
+process.on('SIGTERM', () => {
+  void Promise.all([probe.close(), proctor.close()]).finally(() => process.exit(0));
+});

@@ -1,0 +1,117 @@
+// Dense-prompt cost (docs/performance.md, "Bounded cost"): prompts packed with US SSNs (64 KiB, 1 MiB, 4 MB) sent one
+// at a time through the real stack (bench/stack.ts: JWT, classification, wasm policy, signed records in PostgreSQL),
+// then ten 4 MB prompts at once while /healthz is polled. For each: wall time, and in Proctor's own process (on
+// PostgreSQL; in this one on PGlite) the most RSS added while it ran and the event loop's delay (dense-probe.ts).
+// Run alone (`node bench/dense-prompt.ts`) or from bench/run.ts.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { createProbe, remoteProbe } from './dense-probe.ts';
+import { startBenchStack } from './stack.ts';
+
+const SIZES: readonly [string, number][] = [['64kb', 64 * 1024], ['1mb', 1024 * 1024], ['4mb', 4_000_000]];
+const AT_ONCE = 10;
+
+/** `bytes` of prose with a distinct valid SSN every 32 bytes or so ("ssn 123-45-6789; "), as a pasted HR export. */
+export function densePrompt(bytes: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length < bytes; i += 1) {
+    const area = String(100 + (i % 565)).padStart(3, '0');
+    const group = String(10 + (i % 89)).padStart(2, '0');
+    const serial = String(1000 + (i % 8999)).padStart(4, '0');
+    const part = `employee ${i} ssn ${area}-${group}-${serial}; `;
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export async function runDensePrompt(): Promise<Record<string, unknown>> {
+  const stack = await startBenchStack('dense', {}, { process: true, entry: new URL('./dense-prompt-proctor.ts', import.meta.url) });
+  const tokens = await stack.tokens(50 * 20, 'dense'); // a subject of its own for each request
+  const origin = new URL(stack.proctorUrl).origin;
+  const dispatcher = new Agent({ connections: AT_ONCE + 2, bodyTimeout: 120_000, headersTimeout: 120_000 });
+  const probe = stack.proctorChild ? remoteProbe(stack.proctorChild) : createProbe();
+  let subject = 0;
+  // Bodies are built before the clock starts: the client shares this event loop with Proctor.
+  const bodyOf = (text: string) => JSON.stringify({ model: 'echo-1', max_tokens: 16, messages: [{ role: 'user', content: text }] });
+  const send = async (body: string) => {
+    const t0 = performance.now();
+    const res = await request(`${stack.proctorUrl}/chat/completions`, {
+      method: 'POST', dispatcher, body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[subject++ % tokens.length]}` },
+    });
+    const answer = (await res.body.json()) as { error?: { code?: string } };
+    return { ms: performance.now() - t0, status: res.statusCode, code: answer.error?.code ?? null, bodyBytes: body.length };
+  };
+  try {
+    await send(bodyOf('warm-up: ssn 123-45-6789'));
+    await send(bodyOf(densePrompt(256 * 1024))); // starts the classification threads' code paths
+    const one: Record<string, unknown> = {};
+    for (const [name, bytes] of SIZES) {
+      const body = bodyOf(densePrompt(bytes));
+      await probe.start();
+      const r = await send(body);
+      one[name] = { prompt_bytes: bytes, body_bytes: r.bodyBytes, status: r.status, code: r.code, ms: Math.round(r.ms), ...(await probe.stop()) };
+    }
+    // Ten 4 MB prompts at once, /healthz polled every 10 ms meanwhile.
+    const body = bodyOf(densePrompt(4_000_000));
+    await probe.start();
+    const health: number[] = [];
+    let running = true;
+    const poll = (async () => {
+      while (running) {
+        const t0 = performance.now();
+        const res = await request(`${origin}/healthz`, { dispatcher });
+        await res.body.arrayBuffer();
+        health.push(performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const t0 = performance.now();
+    const results = await Promise.all(Array.from({ length: AT_ONCE }, () => send(body)));
+    const allMs = performance.now() - t0;
+    running = false;
+    await poll;
+    const reading = await probe.stop();
+    health.sort((a, b) => a - b);
+    const statuses: Record<string, number> = {};
+    for (const r of results) statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] = (statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] ?? 0) + 1;
+    return {
+      database: stack.database,
+      proctor_process: stack.proctorProcess ? 'own' : 'this one (the client shares its event loop)',
+      one_at_a_time: one,
+      ten_at_once: {
+        prompt_bytes: 4_000_000, statuses, all_answered_ms: Math.round(allMs),
+        slowest_ms: Math.round(Math.max(...results.map((r) => r.ms))), ...reading,
+        healthz: { polls: health.length, p50_ms: round(health[Math.floor(health.length / 2)] ?? 0), max_ms: round(health[health.length - 1] ?? 0) },
+        process_alive: true,
+      },
+    };
+  } finally {
+    await probe.close();
+    await dispatcher.close();
+    await stack.close();
+  }
+}
+
+/** The dense-prompt bench in a fresh process (with --expose-gc), as bench/run.ts calls it. */
+export function benchDensePrompt(): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the dense-prompt bench exited with code ${code}: the process did not survive`));
+      else resolve((JSON.parse(out) as { dense_prompt: Record<string, unknown> }).dense_prompt);
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify({ dense_prompt: await runDensePrompt() }, null, 2)}\n`);
+}

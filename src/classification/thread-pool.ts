@@ -1,0 +1,132 @@
+// A fixed set of worker threads behind a bounded queue, for work too large for the event loop (worker-pool.ts; the
+// pipeline's intake). A job is one message to a thread and one reply `{ id, result }` or `{ id, error: code }`.
+// Invariants: at most `size` jobs run and `queueLimit` wait; one more fails at once with ERR_CLASSIFIER_BUSY; a thread
+// that crashes, outgrows its heap cap or does not answer in time fails only its own job (ERR_CLASSIFIER_WORKER_FAILED)
+// and is replaced; after close() every job fails with ERR_CLASSIFIER_CLOSED. Threads start with the pool.
+import { availableParallelism } from 'node:os';
+import { Worker, type Transferable } from 'node:worker_threads';
+import { ClassificationError, type ClassificationErrorCode } from './errors.ts';
+
+export interface ThreadPoolOptions {
+  /** The worker's module; it MUST answer every `{ id, ... }` message with `{ id, result }` or `{ id, error }`. */
+  entry: URL;
+  workerData: unknown;
+  /** Threads (default: the cores less one, 1 to 4). */
+  size?: number;
+  /** Jobs that may wait for a thread (default 16). */
+  queueLimit?: number;
+  /** Each thread's V8 old-generation cap, so one input cannot exhaust the process's heap (default 512 MiB). */
+  maxHeapMb?: number;
+  /** A thread that has not answered in this long is stopped and its job fails (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface ThreadPool {
+  run(message: Record<string, unknown>, transfer?: readonly Transferable[]): Promise<unknown>;
+  /** Threads alive, jobs running on them and jobs waiting (for tests and metrics). */
+  stats(): { threads: number; running: number; queued: number };
+  /** Stops every thread; waiting and running jobs fail. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  message: Record<string, unknown>;
+  transfer: readonly Transferable[];
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  job: Job | null;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  dead: boolean;
+}
+
+type Reply = { id: number; result: unknown } | { id: number; error: string };
+
+export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
+  const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+  const queueLimit = opts.queueLimit ?? 16;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  for (const [name, value, min] of [['size', size, 1], ['queueLimit', queueLimit, 0], ['timeoutMs', timeoutMs, 1]] as const) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, `${name} must be an integer of at least ${min}`);
+    }
+  }
+  const threads: Thread[] = [];
+  const queue: Job[] = [];
+  let closed = false;
+  let nextId = 1;
+
+  const failure = (code: ClassificationErrorCode, message: string, cause?: unknown) =>
+    new ClassificationError(code, null, message, cause === undefined ? undefined : { cause });
+
+  function spawn(): Thread {
+    const worker = new Worker(opts.entry, { workerData: opts.workerData, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 } });
+    worker.unref(); // a request waiting on a thread keeps the process alive through its socket, never the thread
+    const thread: Thread = { worker, job: null, timer: undefined, dead: false };
+    worker.on('message', (reply: Reply) => {
+      const job = thread.job;
+      if (job === null || reply.id !== job.id) return;
+      release(thread);
+      if ('result' in reply) job.resolve(reply.result);
+      else job.reject(failure('ERR_CLASSIFIER_WORKER_FAILED', `a classification thread failed: ${reply.error}`));
+      pump();
+    });
+    const die = (cause: Error) => {
+      if (thread.dead) return;
+      thread.dead = true;
+      threads.splice(threads.indexOf(thread), 1);
+      const job = thread.job;
+      release(thread);
+      job?.reject(failure(closed ? 'ERR_CLASSIFIER_CLOSED' : 'ERR_CLASSIFIER_WORKER_FAILED', 'a classification thread failed', cause));
+      pump(); // a replacement starts for whatever is waiting
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`classification thread exited (code ${code})`)));
+    threads.push(thread);
+    return thread;
+  }
+
+  function release(thread: Thread): void {
+    clearTimeout(thread.timer);
+    thread.timer = undefined;
+    thread.job = null;
+  }
+
+  function pump(): void {
+    while (!closed && queue.length > 0) {
+      const thread = threads.find((t) => t.job === null) ?? (threads.length < size ? spawn() : undefined);
+      if (thread === undefined) return;
+      const job = queue.shift() as Job;
+      thread.job = job;
+      thread.timer = setTimeout(() => void thread.worker.terminate(), timeoutMs); // its exit fails the job
+      thread.timer.unref();
+      thread.worker.postMessage({ ...job.message, id: job.id }, job.transfer);
+    }
+  }
+
+  for (let i = 0; i < size; i += 1) spawn(); // so the first large request does not wait for a thread to load
+
+  return {
+    run(message, transfer = []) {
+      if (closed) return Promise.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
+      const idle = threads.some((t) => t.job === null) || threads.length < size;
+      if (!idle && queue.length >= queueLimit) {
+        return Promise.reject(failure('ERR_CLASSIFIER_BUSY', `every classification thread is busy and ${queueLimit} inputs are waiting`));
+      }
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, message, transfer, resolve, reject });
+        pump();
+      });
+    },
+    stats: () => ({ threads: threads.length, running: threads.filter((t) => t.job !== null).length, queued: queue.length }),
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
+      await Promise.all([...threads].map((t) => t.worker.terminate()));
+    },
+  };
+}

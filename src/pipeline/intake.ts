@@ -1,0 +1,38 @@
+// The parse and classify stages for a large body, on a classification thread (intake-worker.ts), so the event loop
+// never parses or scans megabytes: it hands over a copy of the bytes and receives the parsed request and its capped
+// classification. Bodies up to the pool's threshold are not taken (null): the pipeline parses and classifies them
+// in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same findings).
+import type { Classification, ClassifierPool, ClassifyOptions } from '../classification/index.ts';
+import { RequestError, type Api, type NormalizedRequest, type RequestErrorCode } from '../providers/index.ts';
+import type { IntakeReply } from './intake-worker.ts';
+
+/** The entry module of the pipeline's classification threads (pass it as ClassifierPoolOptions.entry). */
+export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
+
+export type IntakeResult = { request: NormalizedRequest; classification: Classification } | { request: NormalizedRequest; classifyError: string };
+
+export type Intake = (api: Api, body: Uint8Array, options: ClassifyOptions) => Promise<IntakeResult> | null;
+
+/**
+ * Parses and classifies bodies larger than the pool's threshold on its threads. The promise rejects with the parse's
+ * RequestError, or with the pool's ClassificationError (ERR_CLASSIFIER_BUSY when its queue is full). A body taken is
+ * CONSUMED: when it owns its whole buffer, that buffer moves to the thread (no copy: megabytes of external memory per
+ * request would force full garbage collections on the event loop) and reads as empty here afterwards.
+ */
+export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'>): Intake {
+  return (api, body, options) => {
+    if (body.byteLength <= pool.thresholdChars) return null; // a body's text is never longer than its bytes
+    const owned = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
+    const bytes = owned ? body : Uint8Array.from(body);
+    return pool.run({ kind: 'intake', api, body: bytes, options }, [bytes.buffer as ArrayBuffer]).then((result) => {
+      const reply = result as IntakeReply;
+      if ('requestError' in reply) {
+        const e = reply.requestError;
+        throw new RequestError(e.code as RequestErrorCode, e.message, e.param);
+      }
+      if ('parseFailed' in reply) throw new Error(`the request could not be parsed (${reply.parseFailed})`);
+      if ('classifyError' in reply) return reply;
+      return { request: reply.request, classification: reply.classification as Classification };
+    });
+  };
+}
