@@ -113,6 +113,25 @@ describe('relayStream: every string of every event is screened or refused', () =
     expect(out).toContain('[EMAIL_1]');
   });
 
+  it.each([
+    ['openai.chat_completions', chat({ data: { error: { message: `bad key ${SECRET}`, type: 'server_error' } } })],
+    ['anthropic.messages', anthropic(...textBlock, a('error', { error: { type: 'overloaded_error', message: SECRET } }))],
+    ['openai.responses', responses(r('error', { code: 'x', message: SECRET }))],
+    ['openai.responses', responses(r('response.failed', { response: resp({ error: { message: SECRET } }) }))],
+  ] as const)('%s: an upstream error event is never relayed, whatever it says', async (api, events) => {
+    const { result, out } = await relay(api, events);
+    expect(result.error).toBe('ERR_UPSTREAM_ERROR');
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('ends a stream whose event nests deeper than the walk goes (fail closed)', async () => {
+    let deep: unknown = SECRET;
+    for (let i = 0; i < 200; i += 1) deep = { d: deep };
+    const { result, out } = await relay('anthropic.messages', [a('message_start', { message: { ...message, deep } }), ...textBlock, a('message_stop', {})]);
+    expect(result.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+    expect(out).not.toContain(SECRET);
+  });
+
   it('classifies a value every chunk repeats once', async () => {
     const events = [chunk({ role: 'assistant' }, { model: 'alice@acmecorp.io' }), ...Array.from({ length: 20 }, () => chunk({ content: 'x' })), { data: '[DONE]' }];
     const { result } = await relay('openai.chat_completions', events, { redact: [], block: [] });
