@@ -18,7 +18,8 @@ export interface ServerDeps {
   assertionJwks?: { keys: readonly object[] } | null;
 }
 
-/** A body's content-type must say JSON (or be absent): `application/json` or `application/<name>+json`, UTF-8 if a charset is given. */
+/** A body's content-type must say JSON (or be absent): `application/json` or `application/<name>+json`, UTF-8 if a
+ * charset is given. */
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -29,15 +30,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Never take the client's request id or forwarded-for as ours.
     requestIdHeader: false,
     trustProxy: false,
-    // Malformed HTTP and smuggling attempts (Node's parser refuses them): the API's error shape, then the socket closes.
+    // Malformed HTTP and smuggling attempts (Node's parser refuses them): the API's error shape, then the socket
+    // closes.
     clientErrorHandler: answerClientError,
     // A URL fastify cannot decode: the API's error shape, not fastify's default text.
     frameworkErrors: (error, request, reply) => {
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const path = pathOf(request.raw.url ?? '');
-      const { status, body } = transportError(notFound ? 'ERR_NOT_FOUND' : 'ERR_HTTP_MALFORMED', notFound ? 'no such resource' : 'the request URL is malformed', path, request.id);
+      const { status, body } = transportError(
+        notFound ? 'ERR_NOT_FOUND' : 'ERR_HTTP_MALFORMED',
+        notFound ? 'no such resource' : 'the request URL is malformed',
+        path,
+        request.id,
+      );
       // fastify types this reply for a generic schema; it is the plain reply every route has.
-      void (reply as unknown as FastifyReply).code(status).header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+      void (reply as unknown as FastifyReply)
+        .code(status)
+        .header('x-proctor-request-id', request.id)
+        .type('application/json')
+        .send(JSON.stringify(body));
     },
     routerOptions: { maxParamLength: 128 },
   });
@@ -46,19 +57,30 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const type = request.headers['content-type'];
     if (type === undefined || JSON_TYPE.test(type)) return done(null, body);
-    return done(Object.assign(new Error('the request content-type is not JSON'), { code: 'PROCTOR_NOT_JSON_TYPE' }), undefined);
+    return done(
+      Object.assign(new Error('the request content-type is not JSON'), { code: 'PROCTOR_NOT_JSON_TYPE' }),
+      undefined,
+    );
   });
 
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await deps.handler.handle({ requestId: request.id, api: route.api, headers: request.headers, body, sink: createSink(reply) });
+      const result = await deps.handler.handle({
+        requestId: request.id,
+        api: route.api,
+        headers: request.headers,
+        body,
+        sink: createSink(reply),
+      });
       if (result.streamed) return reply;
       return send(reply, result);
     });
   }
 
-  app.get('/v1/models', async (request, reply) => send(reply, await deps.handler.listModels({ requestId: request.id, headers: request.headers })));
+  app.get('/v1/models', async (request, reply) =>
+    send(reply, await deps.handler.listModels({ requestId: request.id, headers: request.headers })),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -67,16 +89,28 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   if (assertionJwks) {
     const jwksBody = JSON.stringify(assertionJwks);
     app.get('/.well-known/proctor-assertion-jwks.json', async (_request, reply) =>
-      reply.code(200).header('content-type', 'application/jwk-set+json').header('cache-control', 'public, max-age=300').send(jwksBody));
+      reply
+        .code(200)
+        .header('content-type', 'application/jwk-set+json')
+        .header('cache-control', 'public, max-age=300')
+        .send(jwksBody),
+    );
   }
 
   // Public by design: checkpoints are signed and hold no record contents; witnesses poll them.
   const latestCheckpoint = deps.latestCheckpoint;
   if (latestCheckpoint) {
     app.get<{ Params: { chain: string } }>('/v1/checkpoints/:chain/latest', async (request, reply) => {
-      const note = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(request.params.chain) ? await latestCheckpoint(request.params.chain) : null;
-      if (note === null) return reply.code(404).send(errorBody('ERR_NOT_FOUND', 'no checkpoint for this chain', request.id));
-      return reply.code(200).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(note);
+      const note = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(request.params.chain)
+        ? await latestCheckpoint(request.params.chain)
+        : null;
+      if (note === null)
+        return reply.code(404).send(errorBody('ERR_NOT_FOUND', 'no checkpoint for this chain', request.id));
+      return reply
+        .code(200)
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(note);
     });
   }
 
@@ -88,21 +122,35 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       ? transportError('ERR_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(', ')}`, path, request.id)
       : transportError('ERR_NOT_FOUND', 'no such resource', path, request.id);
     if (methods) reply.header('allow', methods.join(', '));
-    return reply.code(status).header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+    return reply
+      .code(status)
+      .header('x-proctor-request-id', request.id)
+      .type('application/json')
+      .send(JSON.stringify(body));
   });
 
-  app.setErrorHandler(async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
-    const route = ROUTES.find((r) => r.url === request.routeOptions.url);
-    const incoming: Omit<IncomingRequest, 'body'> = { requestId: request.id, api: route?.api ?? 'openai.chat_completions', headers: request.headers };
-    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
-    const result = await deps.handler.reject(
-      incoming,
-      tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
-      tooLarge ? `request body exceeds ${deps.bodyLimitBytes} bytes` : notJsonType ? 'the request content-type must be application/json' : 'request body could not be read',
-    );
-    return send(reply, result);
-  });
+  app.setErrorHandler(
+    async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      const route = ROUTES.find((r) => r.url === request.routeOptions.url);
+      const incoming: Omit<IncomingRequest, 'body'> = {
+        requestId: request.id,
+        api: route?.api ?? 'openai.chat_completions',
+        headers: request.headers,
+      };
+      const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
+      const result = await deps.handler.reject(
+        incoming,
+        tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
+        tooLarge
+          ? `request body exceeds ${deps.bodyLimitBytes} bytes`
+          : notJsonType
+            ? 'the request content-type must be application/json'
+            : 'request body could not be read',
+      );
+      return send(reply, result);
+    },
+  );
 
   return app;
 }

@@ -27,7 +27,9 @@ export const METHODS: ReadonlyMap<string, readonly string[]> = new Map([
 
 /** The API whose error shape a path gets: Anthropic's under /v1/messages (count_tokens, batches), else OpenAI's. */
 export function apiForPath(path: string): Api {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/') || path.startsWith('/v1/messages?') ? 'anthropic.messages' : 'openai.chat_completions';
+  return path === '/v1/messages' || path.startsWith('/v1/messages/') || path.startsWith('/v1/messages?')
+    ? 'anthropic.messages'
+    : 'openai.chat_completions';
 }
 
 export function pathOf(url: string): string {
@@ -36,7 +38,12 @@ export function pathOf(url: string): string {
 }
 
 /** A transport error as a reply body and status, in the shape of the API the path belongs to. */
-export function transportError(code: TransportErrorCode, message: string, path: string, requestId: string): { status: number; body: unknown } {
+export function transportError(
+  code: TransportErrorCode,
+  message: string,
+  path: string,
+  requestId: string,
+): { status: number; body: unknown } {
   const { status } = failureShape(code);
   const reply = shapeReply(apiForPath(path), { status, headers: {}, body: errorBody(code, message, requestId) });
   return { status, body: reply.body };
@@ -51,7 +58,10 @@ function classify(error: { code?: string }): { code: TransportErrorCode; message
       return { code: 'ERR_REQUEST_TIMEOUT', message: 'the request was not received in time' };
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
     case 'HPE_INVALID_TRANSFER_ENCODING':
-      return { code: 'ERR_HTTP_MALFORMED', message: 'the request framing is ambiguous (Content-Length with Transfer-Encoding, or an unknown coding)' };
+      return {
+        code: 'ERR_HTTP_MALFORMED',
+        message: 'the request framing is ambiguous (Content-Length with Transfer-Encoding, or an unknown coding)',
+      };
     case 'HPE_INVALID_CHUNK_SIZE':
     case 'HPE_STRICT':
     case 'HPE_LF_EXPECTED':
@@ -75,7 +85,8 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
     const { status, body } = transportError(code, message, requestLinePath(error.rawPacket), requestId);
     const text = JSON.stringify(body);
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(text)}\r\n` +
         `x-proctor-request-id: ${requestId}\r\nconnection: close\r\n\r\n${text}`,
     );
     // Node's parser stays failed for this connection, so whatever follows (a smuggled request) is never read as one.

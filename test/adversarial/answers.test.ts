@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER_PLANTS } from './answer-plants.ts';
 import { ANSWER_KEY, leaksIn } from './leaks.ts';
-import { promptBody } from './request-plants.ts';
+import { promptBody } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 
 let stack: AdversarialStack;
@@ -19,7 +19,24 @@ afterAll(async () => {
 
 describe('controls', () => {
   it('relays a clean scripted answer (the refusals below are not an artefact)', async () => {
-    stack.upstream.script('clean', () => ({ status: 200, json: { id: 'c', object: 'chat.completion', created: 0, model: 'echo-1', choices: [{ index: 0, message: { role: 'assistant', content: 'all clear', refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } } }));
+    stack.upstream.script('clean', () => ({
+      status: 200,
+      json: {
+        id: 'c',
+        object: 'chat.completion',
+        created: 0,
+        model: 'echo-1',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: 'all clear', refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      },
+    }));
     const x = await stack.send('chat', promptBody('chat', 'case-clean hello'));
     expect({ status: x.status, relayed: x.body.includes('all clear') }).toEqual({ status: 200, relayed: true });
   });
@@ -32,7 +49,10 @@ describe.concurrent('a key in any answer field or upstream error never reaches t
       stack.upstream.script(id, (_api, body) => plant.answer(ANSWER_KEY.value, body));
       const x = await stack.send(plant.api, promptBody(plant.api, `case-${id} hello`));
       expect(x.upstream.length).toBeGreaterThan(0); // retried answers (429, 5xx) reach it more than once
-      expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toMatchObject({ crashed: false, leaked: [] });
+      expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toMatchObject({
+        crashed: false,
+        leaked: [],
+      });
     });
   });
 });

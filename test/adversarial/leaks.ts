@@ -50,7 +50,9 @@ function decodedRuns(text: string): string[] {
     for (let skip = 1; skip < 4; skip += 1) out.push(Buffer.from(run.slice(skip), 'base64').toString('utf8'));
   }
   for (const run of text.match(/(?:[0-9a-fA-F]{2}){8,}/g) ?? []) out.push(Buffer.from(run, 'hex').toString('utf8'));
-  for (const run of text.match(/(?:%[0-9a-fA-F]{2}|[^%\s"]){0,200}%[0-9a-fA-F]{2}(?:%[0-9a-fA-F]{2}|[^%\s"]){0,200}/g) ?? []) {
+  for (const run of text.match(
+    /(?:%[0-9a-fA-F]{2}|[^%\s"]){0,200}%[0-9a-fA-F]{2}(?:%[0-9a-fA-F]{2}|[^%\s"]){0,200}/g,
+  ) ?? []) {
     out.push(run.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))));
   }
   return out;
@@ -65,7 +67,8 @@ function streamTexts(text: string): string[] {
   const walk = (value: unknown, path: string): void => {
     if (typeof value === 'string') groups.set(path, [...(groups.get(path) ?? []), value]);
     else if (Array.isArray(value)) value.forEach((v) => walk(v, path));
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+    else if (typeof value === 'object' && value !== null)
+      for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
   };
   for (const line of text.split(/\r?\n/)) {
     if (!line.startsWith('data:')) continue;

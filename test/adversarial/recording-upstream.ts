@@ -4,7 +4,14 @@
 // The script is chosen per request by a `case-<id>` marker the test puts in the prompt; answers without one echo.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answerFrames, answerJson, ECHO_PATHS, wantsStream, type EchoApi, type SseFrame } from '../../src/dev/echo-answers.ts';
+import {
+  answerFrames,
+  answerJson,
+  ECHO_PATHS,
+  wantsStream,
+  type EchoApi,
+  type SseFrame,
+} from '../../src/dev/echo-answers.ts';
 
 export interface Recorded {
   path: string;
@@ -17,7 +24,10 @@ export interface Recorded {
 
 /** What the upstream answers to one request; `api` and the parsed body let a script start from the echo answer. */
 export type Script = (api: EchoApi, body: Record<string, unknown>, stream: boolean) => Answer;
-export type Answer = { status: number; json: unknown } | { status: 200; frames: readonly SseFrame[] } | { status: number; raw: string; contentType: string };
+export type Answer =
+  | { status: number; json: unknown }
+  | { status: 200; frames: readonly SseFrame[] }
+  | { status: number; raw: string; contentType: string };
 
 export interface RecordingUpstream {
   /** Base URL with /v1 (openai-compatible and anthropic upstreams are configured with it). */
@@ -44,7 +54,12 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
     req.on('end', () => {
       const raw = Buffer.concat(body);
       const id = req.headers['x-proctor-request-id'];
-      requests.push({ path: req.url ?? '', requestId: typeof id === 'string' ? id : null, headers: req.headers, body: raw });
+      requests.push({
+        path: req.url ?? '',
+        requestId: typeof id === 'string' ? id : null,
+        headers: req.headers,
+        body: raw,
+      });
       const api = ECHO_PATHS[req.url ?? ''];
       let parsed: Record<string, unknown> = {};
       try {
@@ -52,13 +67,17 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
       } catch {
         parsed = {};
       }
-      if (!api) return send(res, { status: 404, json: { error: { message: 'no such path', type: 'invalid_request_error' } } });
+      if (!api)
+        return send(res, { status: 404, json: { error: { message: 'no such path', type: 'invalid_request_error' } } });
       const marker = /case-([a-z0-9-]+)/.exec(raw.toString('utf8'));
       const script = marker?.[1] ? scripts.get(marker[1]) : undefined;
       const stream = wantsStream(api, parsed);
       sequence += 1;
-      const answer: Answer = script ? script(api, parsed, stream)
-        : stream ? { status: 200, frames: answerFrames(api, parsed, `rec${sequence}`) } : { status: 200, json: answerJson(api, parsed, `rec${sequence}`) };
+      const answer: Answer = script
+        ? script(api, parsed, stream)
+        : stream
+          ? { status: 200, frames: answerFrames(api, parsed, `rec${sequence}`) }
+          : { status: 200, json: answerJson(api, parsed, `rec${sequence}`) };
       send(res, answer);
     });
   });
@@ -87,7 +106,8 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
 function send(res: http.ServerResponse, answer: Answer): void {
   if ('frames' in answer) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const frame of answer.frames) res.write(`${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`);
+    for (const frame of answer.frames)
+      res.write(`${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`);
     res.end();
     return;
   }

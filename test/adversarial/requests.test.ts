@@ -5,7 +5,16 @@
 // refused, or the value is absent from every byte the upstream received. Never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFragmentsIn, AWS_KEY, leaksIn, SSN, views, type Planted } from './leaks.ts';
-import { deeplyNested, deepToolParameters, PLANTS, promptBody, splitAcrossParts, splitAcrossTexts, splitAcrossTurns, withRawMember } from './request-plants.ts';
+import { PLANTS } from './request-plants.ts';
+import {
+  deeplyNested,
+  deepToolParameters,
+  promptBody,
+  splitAcrossParts,
+  splitAcrossTexts,
+  splitAcrossTurns,
+  withRawMember,
+} from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack, type ApiName, type Exchange } from './stack.ts';
 
 let stack: AdversarialStack;
@@ -18,7 +27,13 @@ afterAll(async () => {
 });
 
 const APIS: readonly ApiName[] = ['chat', 'completions', 'embeddings', 'responses', 'messages'];
-const STREAMS: Record<ApiName, boolean> = { chat: true, completions: true, embeddings: false, responses: true, messages: true };
+const STREAMS: Record<ApiName, boolean> = {
+  chat: true,
+  completions: true,
+  embeddings: false,
+  responses: true,
+  messages: true,
+};
 
 /** What reached the upstream for this exchange, headers and body, as text. */
 function upstreamText(x: Exchange): string {
@@ -28,7 +43,10 @@ function upstreamText(x: Exchange): string {
 /** Refused, or forwarded without the value; never a server error. */
 function expectNoLeak(x: Exchange, leaked: (sent: string) => boolean): void {
   const sent = upstreamText(x);
-  expect({ status: x.status, crashed: x.status >= 500, leakedUpstream: leaked(sent) }).toMatchObject({ crashed: false, leakedUpstream: false });
+  expect({ status: x.status, crashed: x.status >= 500, leakedUpstream: leaked(sent) }).toMatchObject({
+    crashed: false,
+    leakedUpstream: false,
+  });
 }
 
 const leakOf = (secret: Planted) => (sent: string) => leaksIn(sent, [secret]).length > 0;
@@ -50,16 +68,19 @@ describe('the leak oracle', () => {
   });
 });
 
-describe.concurrent('controls: a benign request on each API is forwarded and answered (refusals below are not an artefact)', () => {
-  for (const api of APIS) {
-    for (const stream of STREAMS[api] ? [false, true] : [false]) {
-      it(`${api}${stream ? ' (stream)' : ''}`, async () => {
-        const x = await stack.send(api, { ...promptBody(api, 'hello there'), ...(stream ? { stream: true } : {}) });
-        expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 200, forwarded: 1 });
-      });
+describe.concurrent(
+  'controls: a benign request on each API is forwarded and answered (refusals below are not an artefact)',
+  () => {
+    for (const api of APIS) {
+      for (const stream of STREAMS[api] ? [false, true] : [false]) {
+        it(`${api}${stream ? ' (stream)' : ''}`, async () => {
+          const x = await stack.send(api, { ...promptBody(api, 'hello there'), ...(stream ? { stream: true } : {}) });
+          expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 200, forwarded: 1 });
+        });
+      }
     }
-  }
-});
+  },
+);
 
 describe.concurrent('controls: a harmless value in a field the API really has is forwarded, carried upstream', () => {
   for (const plant of PLANTS) {
@@ -67,7 +88,11 @@ describe.concurrent('controls: a harmless value in a field the API really has is
     if (benign === undefined) continue;
     it(`${plant.api} ${plant.where}: ${benign}`, async () => {
       const x = await stack.send(plant.api, plant.body(benign));
-      expect({ status: x.status, forwarded: x.upstream.length, carried: upstreamText(x).includes(benign) }).toEqual({ status: 200, forwarded: 1, carried: true });
+      expect({ status: x.status, forwarded: x.upstream.length, carried: upstreamText(x).includes(benign) }).toEqual({
+        status: 200,
+        forwarded: 1,
+        carried: true,
+      });
     });
   }
 });
@@ -108,7 +133,10 @@ const SEPARATED: readonly [string, string][] = [
   ['spaces between every digit', '2 1 9 0 9 9 9 9 9'],
   ['newlines', '219\n09\n9999'],
   ['en-dash', '219\u201309\u20139999'],
-  ...['\u2010', '\u2011', '\u2012', '\u2014', '\u2015'].map((dash): [string, string] => [`U+${dash.codePointAt(0)?.toString(16).toUpperCase()}`, `219${dash}09${dash}9999`]),
+  ...['\u2010', '\u2011', '\u2012', '\u2014', '\u2015'].map((dash): [string, string] => [
+    `U+${dash.codePointAt(0)?.toString(16).toUpperCase()}`,
+    `219${dash}09${dash}9999`,
+  ]),
   ['fullwidth hyphen', '219\uff0d09\uff0d9999'],
   ['Arabic-Indic digits', '\u0662\u0661\u0669-\u0660\u0669-\u0669\u0669\u0669\u0669'],
   ['Extended Arabic-Indic digits', '\u06f2\u06f1\u06f9-\u06f0\u06f9-\u06f9\u06f9\u06f9\u06f9'],
@@ -134,14 +162,20 @@ describe.concurrent('evasions: a value written to slip past the recognizers is s
       expectNoLeak(await stack.send(api, promptBody(api, `use password${AWS_KEY.value}please`)), leakOf(AWS_KEY));
     });
     it(`${api}: AWS key base64-encoded`, async () => {
-      expectNoLeak(await stack.send(api, promptBody(api, `key ${Buffer.from(`aws ${AWS_KEY.value}`).toString('base64')}`)), leakOf(AWS_KEY));
+      expectNoLeak(
+        await stack.send(api, promptBody(api, `key ${Buffer.from(`aws ${AWS_KEY.value}`).toString('base64')}`)),
+        leakOf(AWS_KEY),
+      );
     });
     it(`${api}: SSN split across two texts`, async () => {
       const x = await stack.send(api, splitAcrossTexts(api, 'my ssn is 219-09-', '9999 ok'));
       expectNoLeak(x, (sent) => allFragmentsIn(sent, ['219-09-', '9999']));
     });
     it(`${api}: AWS key split across two texts`, async () => {
-      const x = await stack.send(api, splitAcrossTexts(api, `aws key ${AWS_KEY.value.slice(0, 10)}`, `${AWS_KEY.value.slice(10)} ok`));
+      const x = await stack.send(
+        api,
+        splitAcrossTexts(api, `aws key ${AWS_KEY.value.slice(0, 10)}`, `${AWS_KEY.value.slice(10)} ok`),
+      );
       expectNoLeak(x, (sent) => allFragmentsIn(sent, [AWS_KEY.value.slice(0, 10), AWS_KEY.value.slice(10)]));
     });
     const turns = splitAcrossTurns(api, 'my ssn is 219-09-', '9999 ok');
@@ -159,17 +193,30 @@ describe.concurrent('evasions: a value written to slip past the recognizers is s
   }
 });
 
-describe('cost: a deeply nested object is refused quickly, never recorded as allowed and blamed on the upstream', () => {
+// Not recorded as allowed and then blamed on the upstream (a 502): refused at parse, quickly.
+describe('cost: a deeply nested object is refused with 400 quickly', () => {
   const cases: [string, ApiName, () => string][] = [
-    ...APIS.map((api): [string, ApiName, () => string] => [`${api}: 10,000 levels in its schema-like field`, api, () => deeplyNested(api, 10_000)]),
+    ...APIS.map((api): [string, ApiName, () => string] => [
+      `${api}: 10,000 levels in its schema-like field`,
+      api,
+      () => deeplyNested(api, 10_000),
+    ]),
     ['chat: 100,000 levels in response_format', 'chat', () => deeplyNested('chat', 100_000)],
     ['messages: 100,000 levels in input_schema', 'messages', () => deeplyNested('messages', 100_000)],
-    ...(['chat', 'responses', 'messages'] as const).map((api): [string, ApiName, () => string] => [`${api}: tool parameters 10,000 levels deep`, api, () => deepToolParameters(api, 10_000)]),
+    ...(['chat', 'responses', 'messages'] as const).map((api): [string, ApiName, () => string] => [
+      `${api}: tool parameters 10,000 levels deep`,
+      api,
+      () => deepToolParameters(api, 10_000),
+    ]),
   ];
   for (const [name, api, body] of cases) {
     it(name, async () => {
       const x = await stack.send(api, body());
-      expect({ status: x.status, forwarded: x.upstream.length, fast: x.elapsedMs < 2000 }).toEqual({ status: 400, forwarded: 0, fast: true });
+      expect({ status: x.status, forwarded: x.upstream.length, fast: x.elapsedMs < 2000 }).toEqual({
+        status: 400,
+        forwarded: 0,
+        fast: true,
+      });
     });
   }
 });

@@ -53,24 +53,57 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   const upstream = await startRecordingUpstream();
   const dir = mkdtempSync(path.join(tmpdir(), `proctor-adv-${name}-`));
   const key = generateSigningKey();
-  writeFileSync(path.join(dir, 'pricing.json'), JSON.stringify({
-    version: 'adversarial', unknown_model: { price_as: 'flat' }, defaults: { flat: { input: 1, output: 1, cached_input: 1 } }, upstreams: {},
-  }));
+  writeFileSync(
+    path.join(dir, 'pricing.json'),
+    JSON.stringify({
+      version: 'adversarial',
+      unknown_model: { price_as: 'flat' },
+      defaults: { flat: { input: 1, output: 1, cached_input: 1 } },
+      upstreams: {},
+    }),
+  );
   let proctor: RunningProctor;
   try {
-    const config = resolveConfig({
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
-      ledger: { chain: `adv-${name}`, signing_key: { env: 'SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        { name: 'rec', kind: 'openai-compatible', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], timeouts: { first_byte_ms: 5000 }, attributes: { zero_data_retention: true } },
-        { name: 'rec-anthropic', kind: 'anthropic', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], timeouts: { first_byte_ms: 5000 }, attributes: { zero_data_retention: true } },
-      ],
-      limits: { pricing: path.join(dir, 'pricing.json') },
-    }, { env: { DATABASE_URL: postgres.url, SIGNING_KEY: key.privateKeyPem, FP_KEY: 'a'.repeat(32), UPSTREAM_KEY: 'sk-recording-upstream' }, baseDir: dir });
+    const config = resolveConfig(
+      {
+        server: { host: '127.0.0.1', port: 0 },
+        database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
+        ledger: { chain: `adv-${name}`, signing_key: { env: 'SIGNING_KEY' } },
+        identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
+        classification: { fingerprint_key: { env: 'FP_KEY' } },
+        policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+        upstreams: [
+          {
+            name: 'rec',
+            kind: 'openai-compatible',
+            base_url: upstream.url,
+            credential: { env: 'UPSTREAM_KEY' },
+            models: ['*'],
+            timeouts: { first_byte_ms: 5000 },
+            attributes: { zero_data_retention: true },
+          },
+          {
+            name: 'rec-anthropic',
+            kind: 'anthropic',
+            base_url: upstream.url,
+            credential: { env: 'UPSTREAM_KEY' },
+            models: ['*'],
+            timeouts: { first_byte_ms: 5000 },
+            attributes: { zero_data_retention: true },
+          },
+        ],
+        limits: { pricing: path.join(dir, 'pricing.json') },
+      },
+      {
+        env: {
+          DATABASE_URL: postgres.url,
+          SIGNING_KEY: key.privateKeyPem,
+          FP_KEY: 'a'.repeat(32),
+          UPSTREAM_KEY: 'sk-recording-upstream',
+        },
+        baseDir: dir,
+      },
+    );
     proctor = await startProctor(config, { log: () => {} });
   } catch (error) {
     await upstream.close();
@@ -84,7 +117,8 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   let token: Promise<string> | null = null;
 
   function nextToken(): Promise<string> {
-    if (token === null || sent % PER_SUBJECT === 0) token = idp.tokenFor({ audience: AUDIENCE, sub: `attacker-${name}-${sent / PER_SUBJECT}` });
+    if (token === null || sent % PER_SUBJECT === 0)
+      token = idp.tokenFor({ audience: AUDIENCE, sub: `attacker-${name}-${sent / PER_SUBJECT}` });
     sent += 1;
     return token;
   }
@@ -96,7 +130,12 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       const started = performance.now();
       const response = await fetch(`${origin}${PATHS[api]}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'x-api-key': bearer, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          'x-api-key': bearer,
+          'content-type': 'application/json',
+          'anthropic-version': '2023-06-01',
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
@@ -105,7 +144,14 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       const all = `${head}\r\n\r\n${text}`;
       received.push(all);
       const requestId = response.headers.get('x-proctor-request-id') ?? '';
-      return { status: response.status, requestId, received: all, body: text, upstream: upstream.forRequest(requestId), elapsedMs };
+      return {
+        status: response.status,
+        requestId,
+        received: all,
+        body: text,
+        upstream: upstream.forRequest(requestId),
+        elapsedMs,
+      };
     },
     clientBytes: () => received.join('\n'),
     async close() {

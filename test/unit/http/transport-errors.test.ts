@@ -14,9 +14,10 @@ const handler = {
   },
   reject: async (incoming: { requestId: string; api: string }, code: string) => {
     calls.push(`reject:${code}`);
-    const body = incoming.api === 'anthropic.messages'
-      ? { type: 'error', error: { type: 'invalid_request_error', code, message: 'm' } }
-      : { error: { type: 'invalid_request_error', code, message: 'm', param: null, request_id: incoming.requestId } };
+    const body =
+      incoming.api === 'anthropic.messages'
+        ? { type: 'error', error: { type: 'invalid_request_error', code, message: 'm' } }
+        : { error: { type: 'invalid_request_error', code, message: 'm', param: null, request_id: incoming.requestId } };
     return { status: 400, headers: {}, body };
   },
   listModels: async () => ({ status: 200, headers: {}, body: { object: 'list', data: [] } }),
@@ -51,7 +52,11 @@ function raw(bytes: string | Buffer): Promise<RawAnswer> {
     const chunks: Buffer[] = [];
     const deadline = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`the server did not close the connection; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`));
+      reject(
+        new Error(
+          `the server did not close the connection; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 300)}`,
+        ),
+      );
     }, 5000);
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', () => {});
@@ -78,6 +83,10 @@ function raw(bytes: string | Buffer): Promise<RawAnswer> {
 }
 
 const json = '{"model":"m","messages":[]}';
+/** A POST of `json` to chat completions with this content-type, the connection closed after the answer. */
+const post = (type: string) =>
+  `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${json.length}\r\n` +
+  `Connection: close\r\n\r\n${json}`;
 
 function openaiCode(answer: RawAnswer): unknown {
   return (answer.body.error as { code?: unknown; type?: unknown } | undefined)?.code;
@@ -86,12 +95,18 @@ function openaiCode(answer: RawAnswer): unknown {
 function expectOpenAiError(answer: RawAnswer, status: number, code: string): void {
   expect(answer.status).toBe(status);
   expect(answer.headers['content-type']).toMatch(/^application\/json/);
-  expect(answer.body).toMatchObject({ error: { type: 'invalid_request_error', code, param: null, request_id: expect.any(String) } });
+  expect(answer.body).toMatchObject({
+    error: { type: 'invalid_request_error', code, param: null, request_id: expect.any(String) },
+  });
 }
 
 function expectAnthropicError(answer: RawAnswer, status: number, code: string): void {
   expect(answer.status).toBe(status);
-  expect(answer.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', code }, request_id: expect.any(String) });
+  expect(answer.body).toMatchObject({
+    type: 'error',
+    error: { type: 'invalid_request_error', code },
+    request_id: expect.any(String),
+  });
 }
 
 describe('malformed HTTP and smuggling attempts', () => {
@@ -103,22 +118,30 @@ describe('malformed HTTP and smuggling attempts', () => {
 
   it('refuses Content-Length beside Transfer-Encoding, and never reads the smuggled request behind it', async () => {
     const smuggled = 'GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n';
-    const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4 + smuggled.length}\r\n` +
-      `Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`);
+    const answer = await raw(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${4 + smuggled.length}\r\n` +
+        `Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+    );
     expectOpenAiError(answer, 400, 'ERR_HTTP_MALFORMED');
     expect(answer.statuses).toEqual([400]);
     expect(calls).not.toContain('handle');
   });
 
   it('answers in the Anthropic shape on /v1/messages', async () => {
-    const answer = await raw('POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    const answer = await raw(
+      'POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
     expectAnthropicError(answer, 400, 'ERR_HTTP_MALFORMED');
   });
 
   it.each([
     ['two different Content-Lengths', 'Content-Length: 2\r\nContent-Length: 30\r\n\r\n{}'],
     ['a Transfer-Encoding that does not end in chunked', 'Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n'],
-    ['an obfuscated Transfer-Encoding (space before the colon)', 'Transfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n'],
+    [
+      'an obfuscated Transfer-Encoding (space before the colon)',
+      'Transfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n',
+    ],
     ['a chunk size that is not hex', 'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
     ['a chunk without its CRLF', `Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n`],
     ['a negative Content-Length', 'Content-Length: -1\r\n\r\n{}'],
@@ -126,14 +149,18 @@ describe('malformed HTTP and smuggling attempts', () => {
     ['a header name with a space inside', 'Bad Header: x\r\nContent-Length: 2\r\n\r\n{}'],
   ])('refuses %s with ERR_HTTP_MALFORMED', async (_name, rest) => {
     const before = calls.filter((c) => c === 'handle').length;
-    const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${rest}`);
+    const answer = await raw(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${rest}`,
+    );
     expectOpenAiError(answer, 400, 'ERR_HTTP_MALFORMED');
     expect(answer.statuses).toEqual([400]);
     expect(calls.filter((c) => c === 'handle').length).toBe(before);
   });
 
   it('answers oversized headers with 431 ERR_HEADERS_TOO_LARGE', async () => {
-    const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`);
+    const answer = await raw(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`,
+    );
     expectOpenAiError(answer, 431, 'ERR_HEADERS_TOO_LARGE');
   });
 
@@ -143,25 +170,33 @@ describe('malformed HTTP and smuggling attempts', () => {
   });
 
   it('still serves a well-formed request on the same server (the refusals did not break it)', async () => {
-    const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nConnection: close\r\n\r\n${json}`);
+    const answer = await raw(post('application/json'));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ ok: true });
   });
 });
 
 describe('content type', () => {
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/jsonx'])(
-    'refuses a body sent as %s with ERR_REQUEST_NOT_JSON, through the pipeline (recorded)',
-    async (type) => {
-      const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${json.length}\r\nConnection: close\r\n\r\n${json}`);
-      expect(answer.status).toBe(400);
-      expect(openaiCode(answer)).toBe('ERR_REQUEST_NOT_JSON');
-      expect(calls.at(-1)).toBe('reject:ERR_REQUEST_NOT_JSON');
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=latin1',
+    'application/jsonx',
+  ])('refuses a body sent as %s with ERR_REQUEST_NOT_JSON, through the pipeline (recorded)', async (type) => {
+    const answer = await raw(post(type));
+    expect(answer.status).toBe(400);
+    expect(openaiCode(answer)).toBe('ERR_REQUEST_NOT_JSON');
+    expect(calls.at(-1)).toBe('reject:ERR_REQUEST_NOT_JSON');
+  });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"', 'application/vnd.api+json'])('accepts %s', async (type) => {
-    const answer = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${json.length}\r\nConnection: close\r\n\r\n${json}`);
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON;charset="UTF-8"',
+    'application/vnd.api+json',
+  ])('accepts %s', async (type) => {
+    const answer = await raw(post(type));
     expect(answer.status).toBe(200);
   });
 });
@@ -174,7 +209,9 @@ describe('no route, wrong method', () => {
   });
 
   it('answers an unknown path under /v1/messages in the Anthropic shape', async () => {
-    const answer = await raw('POST /v1/messages/batches HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const answer = await raw(
+      'POST /v1/messages/batches HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
     expectAnthropicError(answer, 404, 'ERR_NOT_FOUND');
   });
 

@@ -9,12 +9,23 @@ import { createLimiter, parsePricing } from '../../../src/limits/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
-const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
+const principal = {
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: null,
+  groups: ['eng'],
+  tenant: null,
+  token_fingerprint: 'f'.repeat(64),
+};
 const price = { input: 1, output: 1, cached_input: 1 };
 
 function decisionFor(model: string): Decision {
   const upstreams = model === 'only-on-b' || model === 'priced-on-a-only-b-allowed' ? ['b'] : ['a', 'b'];
-  return { allow: model !== 'forbidden', reasons: [], obligations: { upstreams, max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } };
+  return {
+    allow: model !== 'forbidden',
+    reasons: [],
+    obligations: { upstreams, max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
+  };
 }
 
 function harness(pricingDoc: unknown | null) {
@@ -33,13 +44,29 @@ function harness(pricingDoc: unknown | null) {
     policy: {
       decide: (input: PolicyInput) => {
         decided.push(input.request.model);
-        return { decision: decisionFor(input.request.model), version: { revision: 'r', sha256: '0'.repeat(64) }, shadow: null };
+        return {
+          decision: decisionFor(input.request.model),
+          version: { revision: 'r', sha256: '0'.repeat(64) },
+          shadow: null,
+        };
       },
     },
     ledger,
-    forwarder: { forward: async () => { throw new Error('nothing is forwarded'); }, openStream: async () => { throw new Error('nothing is forwarded'); }, close: async () => {} },
+    forwarder: {
+      forward: async () => {
+        throw new Error('nothing is forwarded');
+      },
+      openStream: async () => {
+        throw new Error('nothing is forwarded');
+      },
+      close: async () => {},
+    },
     upstreams: registryOf(
-      [upstreamSettings({ name: 'a', models: ['*'] }), upstreamSettings({ name: 'b', models: ['*'] }), upstreamSettings({ name: 'c', models: ['listed-on-c', 'gpt-*'] })],
+      [
+        upstreamSettings({ name: 'a', models: ['*'] }),
+        upstreamSettings({ name: 'b', models: ['*'] }),
+        upstreamSettings({ name: 'c', models: ['listed-on-c', 'gpt-*'] }),
+      ],
       {
         routes: [
           { model: 'routed-model', api: null, upstreams: ['a'] },
@@ -50,34 +77,70 @@ function harness(pricingDoc: unknown | null) {
       },
     ),
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    ...(pricingDoc === null ? {} : {
-      limits: createLimiter({ sql: {} as Sql, pricing: parsePricing(pricingDoc, 'test'), defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 10 }),
-    }),
+    ...(pricingDoc === null
+      ? {}
+      : {
+          limits: createLimiter({
+            sql: {} as Sql,
+            pricing: parsePricing(pricingDoc, 'test'),
+            defaults: [],
+            reservationTtlSeconds: 60,
+            defaultMaxTokens: 10,
+          }),
+        }),
   };
   const handler = createRequestHandler(deps);
-  return { decided, records, list: () => handler.listModels({ requestId: 'r1', headers: { authorization: 'Bearer t' } }) };
+  return {
+    decided,
+    records,
+    list: () => handler.listModels({ requestId: 'r1', headers: { authorization: 'Bearer t' } }),
+  };
 }
 
 const ids = (reply: { body: unknown }) => (reply.body as { data: { id: string }[] }).data.map((m) => m.id);
 
 describe('GET /v1/models', () => {
-  it('lists names from routing, the pricing table and explicit lists, never a pattern, each decided by policy', async () => {
+  it('lists names from routing, pricing and explicit lists, never a pattern, each decided by policy', async () => {
     const h = harness({
-      version: 'v1', unknown_model: { price_as: 'flat' }, defaults: { flat: price },
-      upstreams: { a: { 'gpt-4o': price, 'o3-mini': price, forbidden: price }, b: { 'only-on-b': price, 'priced-on-a-only-b-allowed': price } },
+      version: 'v1',
+      unknown_model: { price_as: 'flat' },
+      defaults: { flat: price },
+      upstreams: {
+        a: { 'gpt-4o': price, 'o3-mini': price, forbidden: price },
+        b: { 'only-on-b': price, 'priced-on-a-only-b-allowed': price },
+      },
     });
     const reply = await h.list();
     expect(reply.status).toBe(200);
-    expect(ids(reply)).toEqual(['gpt-4o', 'listed-on-c', 'o3-mini', 'only-on-b', 'priced-on-a-only-b-allowed', 'routed-model']);
+    expect(ids(reply)).toEqual([
+      'gpt-4o',
+      'listed-on-c',
+      'o3-mini',
+      'only-on-b',
+      'priced-on-a-only-b-allowed',
+      'routed-model',
+    ]);
     expect(ids(reply).some((id) => id.includes('*'))).toBe(false);
     // Every candidate went to the policy, the denied one included; no pattern did.
-    expect([...h.decided].sort()).toEqual(['forbidden', 'gpt-4o', 'listed-on-c', 'o3-mini', 'only-on-b', 'priced-on-a-only-b-allowed', 'routed-model']);
+    expect([...h.decided].sort()).toEqual([
+      'forbidden',
+      'gpt-4o',
+      'listed-on-c',
+      'o3-mini',
+      'only-on-b',
+      'priced-on-a-only-b-allowed',
+      'routed-model',
+    ]);
     expect(h.records).toHaveLength(1);
     expect(h.records[0]).toMatchObject({ decision: { allow: true, reasons: [{ code: 'MODELS_LISTED' }] } });
   });
 
   it('leaves out a model no permitted upstream can price when unknown models are denied', async () => {
-    const h = harness({ version: 'v1', unknown_model: 'deny', upstreams: { a: { 'gpt-4o': price, 'priced-on-a-only-b-allowed': price }, b: { 'only-on-b': price } } });
+    const h = harness({
+      version: 'v1',
+      unknown_model: 'deny',
+      upstreams: { a: { 'gpt-4o': price, 'priced-on-a-only-b-allowed': price }, b: { 'only-on-b': price } },
+    });
     // routed-model and listed-on-c have no price anywhere; priced-on-a-only-b-allowed is priced only where the policy
     // does not allow it to go.
     expect(ids(await h.list())).toEqual(['gpt-4o', 'only-on-b']);
