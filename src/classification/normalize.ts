@@ -68,7 +68,7 @@ export function normalizeText(original: string): NormalizedText {
   let stable = true;
   for (let i = 0; i < original.length; i += 1) {
     const code = original.charCodeAt(i);
-    if ((code >= 0x80 && !isStable(code)) || isDroppedControl(code)) {
+    if ((code < 0x20 || code >= 0x7f) && (code >= 0xa0 ? !isStable(code) : isDroppedControl(code) || code >= 0x80)) {
       stable = false;
       break;
     }
