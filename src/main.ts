@@ -1,7 +1,7 @@
 // Composition root: config → dependencies → buildServer(deps) → listen. Nothing runs at import; `startProctor` can be
 // called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no database
 // means no server, never a server that forwards unrecorded traffic.
-import { connectPostgres, migrate, openPglite, type Sql } from './db/index.ts';
+import { connectPostgres, ensureSchema, openPglite, type Sql } from './db/index.ts';
 import { latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
 import { createClassifier, createClassifierPool, recognizersWith } from './classification/index.ts';
@@ -55,7 +55,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   const limitsSql = options.limitsSql ?? own?.limits ?? sql;
   const settleSql = options.settleSql ?? own?.settle;
   try {
-    await migrate(sql);
+    // PGlite (embedded) always migrates; PostgreSQL as configured (check: the runtime role, after `proctor migrate`).
+    await ensureSchema(sql, db.kind === 'postgres' ? db.migrations : 'apply');
     const signer = loadSigner(config.ledger.signingKeyPem);
     const checkpoints = config.ledger.checkpoints;
     const ledger = await openLedger({

@@ -13,6 +13,7 @@ import { runKeysCli } from './keys.ts';
 import { runExport } from './export.ts';
 import { runReplay } from './replay.ts';
 import { runLedgerCli } from './ledger.ts';
+import { runMigrate } from './migrate.ts';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -34,6 +35,7 @@ commands:
   dev token --sub <subject> print a development access token for the running dev stack
       [--groups a,b] [--tenant t] [--ttl 3600] [--data-dir ${DEFAULT_DEV_DIR}]
   serve --config <file>     start Proctor from a configuration file
+  migrate                   apply the schema migrations as the schema owner (see: proctor migrate --help)
   check-config <file>       validate a configuration file and list every problem
   verify                    verify the audit ledger or an evidence packet (see: proctor verify --help)
   usage                     spend and tokens by subject, group, tenant or model, from the records (see: proctor usage --help)
@@ -68,6 +70,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runReplay(rest, io);
       case 'ledger':
         return await runLedgerCli(rest, io);
+      case 'migrate':
+        return await runMigrate(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -24,7 +24,7 @@ export interface IssuerSettings {
 }
 
 export type DatabaseSettings =
-  | { kind: 'postgres'; url: string; connectTimeoutMs: number; poolSize: number }
+  | { kind: 'postgres'; url: string; connectTimeoutMs: number; poolSize: number; migrations: 'apply' | 'check' }
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
@@ -130,6 +130,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         url: secret(doc.database.url, '/database/url'),
         connectTimeoutMs: doc.database.connect_timeout_ms ?? 2000,
         poolSize: doc.database.pool_size ?? 10,
+        migrations: doc.database.migrations ?? 'apply',
       }
     : { kind: 'pglite', dataDir: resolvePath(doc.database.pglite_dir ?? '') };
 

@@ -4,4 +4,5 @@ export type { DbErrorCode, Lease, Sql } from './sql.ts';
 export { connectPostgres } from './postgres.ts';
 export type { PostgresOptions } from './postgres.ts';
 export { openPglite } from './pglite.ts';
-export { migrate } from './migrate.ts';
+export { ensureSchema, migrate, schemaStatus } from './migrate.ts';
+export type { SchemaStatus } from './migrate.ts';
