@@ -123,7 +123,8 @@ export function errorBody(
 export function shapeReply(api: Api, reply: Reply): Reply {
   const error = typeof reply.body === 'object' && reply.body !== null ? (reply.body as { error?: unknown }).error : undefined;
   if (reply.streamed || reply.status < 400 || typeof error !== 'object' || error === null) return reply;
-  const e = error as { message?: unknown; type?: unknown; code?: unknown; param?: unknown; request_id?: unknown; reasons?: unknown };
+  const e = error as { message?: unknown; type?: unknown; code?: unknown; param?: unknown; request_id?: unknown; reasons?: unknown;
+    upstream_status?: unknown; upstream_type?: unknown; upstream_code?: unknown };
   if (typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.request_id !== 'string') return reply;
   const body = adapterFor(api).errorBody({
     code: e.code,
@@ -132,6 +133,12 @@ export function shapeReply(api: Api, reply: Reply): Reply {
     requestId: e.request_id,
     param: typeof e.param === 'string' ? e.param : null,
     ...(Array.isArray(e.reasons) ? { reasons: e.reasons as { code: string; message: string }[] } : {}),
+    // Set only by upstream-error.ts, from a status and screened closed tokens.
+    ...(typeof e.upstream_status === 'number' ? { upstream: {
+      status: e.upstream_status,
+      ...(typeof e.upstream_type === 'string' ? { type: e.upstream_type } : {}),
+      ...(typeof e.upstream_code === 'string' ? { code: e.upstream_code } : {}),
+    } } : {}),
   });
   return { ...reply, body };
 }

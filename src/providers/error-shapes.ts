@@ -12,7 +12,18 @@ export function openaiErrorBody(e: ClientError): Record<string, unknown> {
       param: e.param ?? null,
       request_id: e.requestId,
       ...(e.reasons ? { reasons: e.reasons } : {}),
+      ...upstreamFields(e),
     },
+  };
+}
+
+/** `upstream_status` (and `upstream_type` / `upstream_code`, screened closed tokens) beside Proctor's own fields. */
+function upstreamFields(e: ClientError): Record<string, unknown> {
+  if (e.upstream === undefined) return {};
+  return {
+    upstream_status: e.upstream.status,
+    ...(e.upstream.type === undefined ? {} : { upstream_type: e.upstream.type }),
+    ...(e.upstream.code === undefined ? {} : { upstream_code: e.upstream.code }),
   };
 }
 
@@ -40,6 +51,7 @@ export function anthropicErrorBody(e: ClientError): Record<string, unknown> {
       code: e.code,
       ...(e.param ? { param: e.param } : {}),
       ...(e.reasons ? { reasons: e.reasons } : {}),
+      ...upstreamFields(e),
     },
     request_id: e.requestId,
   };

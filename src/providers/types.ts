@@ -152,4 +152,6 @@ export interface ClientError {
   requestId: string;
   param?: string | null;
   reasons?: readonly { code: string; message: string }[];
+  /** An upstream's error as pipeline/upstream-error.ts screened it: its status; its type and code if closed tokens. */
+  upstream?: { status: number; type?: string; code?: string };
 }

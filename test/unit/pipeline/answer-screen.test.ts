@@ -2,6 +2,7 @@
 // upstream was seen to leak through (and in unknown fields and keys), never reaches the client's bytes.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
+import { shapeReply } from '../../../src/pipeline/failures.ts';
 import { screenResponse } from '../../../src/pipeline/response-screen.ts';
 import { upstreamErrorReply } from '../../../src/pipeline/upstream-error.ts';
 import { adapterFor, type Api } from '../../../src/providers/index.ts';
@@ -115,6 +116,13 @@ describe('upstreamErrorReply: an upstream message is screened before it is shown
     expect(JSON.stringify(body)).not.toContain(SECRET);
     expect(JSON.stringify(body)).not.toContain('alice@acmecorp.io');
     expect((body.error as { code: string }).code).toBe('ERR_UPSTREAM_ERROR');
+  });
+
+  it('keeps the screened upstream fields in both API shapes', () => {
+    const reply = upstreamErrorReply(429, { error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }, 'r', classifier);
+    const upstream = { upstream_status: 429, upstream_type: 'rate_limit_error', upstream_code: 'rate_limit_exceeded' };
+    expect(shapeReply('openai.chat_completions', { status: reply.status, headers: {}, body: reply.body }).body).toMatchObject({ error: upstream });
+    expect(shapeReply('anthropic.messages', { status: reply.status, headers: {}, body: reply.body }).body).toMatchObject({ error: upstream });
   });
 
   it('withholds a message it cannot classify, and one too long to show whole', () => {
