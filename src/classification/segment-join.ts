@@ -1,8 +1,8 @@
-// Values split across adjacent segments ("219-09" | "-9999", two messages or two content parts): the text around
-// every boundary between adjacent segments (JOIN_WINDOW characters each side, windows that overlap merged into one)
-// is classified again as one text, and a finding that crosses a boundary is reported once per segment it touches.
-// Invariant: windows are disjoint and each character of a segment lies in at most one, so the joined text scanned
-// is never longer than the input (linear), and every piece maps to a span inside its own segment's original text.
+// Values split across segments ("219-09" | "-9999", two messages or two content parts, or two turns of one role): the
+// text around every boundary between adjacent segments, and between consecutive segments of one location (role),
+// (JOIN_WINDOW characters each side, windows that overlap merged) is classified again as one text, and a finding that
+// crosses a boundary is reported once per segment it touches. Invariant: within one order windows are disjoint, so
+// the joined text scanned is at most twice the input (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a value split across segments is found if it is at most this long on each side. */
@@ -17,50 +17,70 @@ export interface JoinWindow {
   parts: readonly WindowPart[];
 }
 
-/** The windows around every boundary between two adjacent non-empty segments (empty segments are skipped over). */
-export function joinWindows(segments: readonly TextSegment[], reach: number = JOIN_WINDOW): JoinWindow[] {
-  // Offsets in the concatenation of all segments: where each starts, and the merged intervals [from, to).
+/**
+ * The windows around every boundary between two consecutive non-empty segments of `order` (segment indices; default
+ * all, in order; empty segments are skipped over). Boundaries between segments adjacent in the list are left out when
+ * `skipAdjacent` is set (a second join over another order must not repeat the first one's work).
+ */
+export function joinWindows(segments: readonly TextSegment[], reach: number = JOIN_WINDOW, order?: readonly number[],
+  skipAdjacent = false): JoinWindow[] {
+  const indices = (order ?? segments.map((_, i) => i)).filter((i) => (segments[i] as TextSegment).text.length > 0);
+  // Offsets in the concatenation of the ordered segments: where each starts, and the merged intervals [from, to).
   const startsAt: number[] = [];
   let total = 0;
-  for (const s of segments) {
+  for (const i of indices) {
     startsAt.push(total);
-    total += s.text.length;
+    total += (segments[i] as TextSegment).text.length;
   }
   const intervals: [number, number][] = [];
-  let seenText = false;
-  for (let i = 0; i < segments.length; i += 1) {
-    const length = (segments[i] as TextSegment).text.length;
-    if (length === 0) continue;
-    const boundary = startsAt[i] as number;
-    if (seenText) {
-      const from = Math.max(0, boundary - reach);
-      const to = Math.min(total, boundary + reach);
-      const last = intervals[intervals.length - 1];
-      if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
-      else intervals.push([from, to]);
-    }
-    seenText = true;
+  for (let k = 1; k < indices.length; k += 1) {
+    if (skipAdjacent && indices[k] === (indices[k - 1] as number) + 1) continue;
+    const boundary = startsAt[k] as number;
+    const from = Math.max(0, boundary - reach);
+    const to = Math.min(total, boundary + reach);
+    const last = intervals[intervals.length - 1];
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else intervals.push([from, to]);
   }
   const windows: JoinWindow[] = [];
-  let i = 0; // first segment that may overlap the current interval (intervals are in order)
+  let first = 0; // first ordered segment that may overlap the current interval (intervals are in order)
   for (const [from, to] of intervals) {
-    while (i < segments.length && (startsAt[i] as number) + (segments[i] as TextSegment).text.length <= from) i += 1;
+    while (first < indices.length && (startsAt[first] as number) + textAt(segments, indices, first).length <= from) first += 1;
     const parts: WindowPart[] = [];
     const texts: string[] = [];
     let at = 0;
-    for (let k = i; k < segments.length && (startsAt[k] as number) < to; k += 1) {
-      const text = (segments[k] as TextSegment).text;
+    for (let k = first; k < indices.length && (startsAt[k] as number) < to; k += 1) {
+      const text = textAt(segments, indices, k);
       const start = startsAt[k] as number;
       const sliceFrom = Math.max(0, from - start);
       const sliceTo = Math.min(text.length, to - start);
-      if (sliceTo <= sliceFrom) continue;
       texts.push(text.slice(sliceFrom, sliceTo));
-      parts.push({ segment: k, at, from: sliceFrom, length: sliceTo - sliceFrom });
+      parts.push({ segment: indices[k] as number, at, from: sliceFrom, length: sliceTo - sliceFrom });
       at += sliceTo - sliceFrom;
     }
     windows.push({ text: texts.join(''), parts });
   }
   return windows;
+}
+
+function textAt(segments: readonly TextSegment[], indices: readonly number[], k: number): string {
+  return (segments[indices[k] as number] as TextSegment).text;
+}
+
+/**
+ * The orders to join besides the list itself: the segments of each location (role) that has any, in order, so a
+ * value split over two user turns with an assistant turn between (`219-09-` | `go on` | `9999`) is joined too. Each
+ * segment is in at most one of them: together no longer than the input.
+ */
+export function locationOrders(segments: readonly TextSegment[]): number[][] {
+  const byLocation = new Map<string, number[]>();
+  segments.forEach((segment, i) => {
+    if (segment.location === undefined) return;
+    let order = byLocation.get(segment.location);
+    if (order === undefined) byLocation.set(segment.location, order = []);
+    order.push(i);
+  });
+  return [...byLocation.values()].filter((order) => order.length > 1);
 }
 
 /**

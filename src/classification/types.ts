@@ -7,6 +7,8 @@ export interface TextSegment {
   /** Where the text sits in the request, e.g. "messages[1].content". */
   path: string;
   text: string;
+  /** Whose text it is (a role: user, assistant, system, tool…): texts of one location are also joined in order. */
+  location?: string;
 }
 
 export type Category = 'PII' | 'PHI' | 'PCI' | 'SECRET' | 'CUSTOM';

@@ -45,6 +45,19 @@ describe('a value split across segments', () => {
     expect(classification.counts?.types).toEqual({ US_SSN: 1 });
   });
 
+  it('across two turns of one role with another role\'s turn between (segments carry their location)', () => {
+    const turns = [
+      { path: 'messages[0].content', text: 'my ssn is 219-09-', location: 'user' },
+      { path: 'messages[1].content', text: 'go on', location: 'assistant' },
+      { path: 'messages[2].content', text: '9999 ok', location: 'user' },
+    ];
+    const { findings, counts } = classifier.classify(turns);
+    expect(findings.map((f) => [f.segment, turns[f.segment]?.text.slice(f.start, f.end)])).toEqual([[0, '219-09-'], [2, '9999']]);
+    expect(counts?.total).toBe(1);
+    // without locations only adjacent segments are joined
+    expect(classifier.classify(turns.map(({ path, text }) => ({ path, text }))).findings).toEqual([]);
+  });
+
   it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
     expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value]))
       .toEqual([[0, 'alice@acme-corp.io'], [1, '123-45-6789']]);
