@@ -86,14 +86,16 @@ export function createRequestHandler(deps: PipelineDeps) {
     const adapter = adapterFor(incoming.api);
     const offloaded = await intake(incoming);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
-    // The model name is text (closed world) and also goes into the record: one that holds a finding is refused, and
-    // kept out of the record. Classified alone and in process, so no cap on findings elsewhere can hide it.
-    const modelSensitive = deps.classifier.classify([{ path: 'model', text: request.model }]).findings.length > 0;
-    record.request = { api: request.api, model: modelSensitive ? null : request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
-    if (modelSensitive) throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
+    record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
     // 3. classify
     const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
     record.classification = classificationRecord(classification, request.segments.length);
+    // The model name is text (closed world) and also goes into the record: one that holds a finding is refused, and
+    // kept out of the record. Adapters put it first among the segments, so the findings cap cannot hide its findings.
+    if (classification.findings.some((f) => f.path === 'model')) {
+      record.request.model = null;
+      throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
+    }
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await usageRead;
     // The policy sees the upstreams routing offers for this API and model, in routing order.
@@ -114,7 +116,9 @@ export function createRequestHandler(deps: PipelineDeps) {
     const redaction = redact(request, classification, decision.obligations.redact);
     record.redaction = decision.obligations.redact.length > 0 ? { types: redaction.types } : null;
     const redacted = redaction.edits.length === 0 ? request : { ...request, body: rewrite(adapter.replaceTexts, request.body, redaction) };
-    const body = adapter.upstreamBody(redacted, decision.obligations.max_tokens);
+    // The upstream body is the adapter's shape walk once more, over the redacted body: a placeholder where the shape
+    // does not allow one (a tool name's pattern) refuses the request instead of forwarding something uninspected.
+    const body = upstreamBodyOf(adapter, redacted, decision.obligations.max_tokens, redaction.edits.length > 0);
     // 5c. reserve the estimate against every limit that applies, in one atomic statement (429 when one would be passed)
     const reservation = deps.limits ? await reserveFor(deps.limits, principal, request, decision, candidates.map((u) => u.name)) : null;
     record.reservation = reservation ? reservationRecord(reservation) : null;
@@ -377,6 +381,15 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       return planRedaction(request.segments, classification.findings, types);
     } catch {
+      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
+    }
+  }
+
+  function upstreamBodyOf(adapter: ProviderAdapter, request: NormalizedRequest, cap: number | null, redacted: boolean): Record<string, unknown> {
+    try {
+      return adapter.upstreamBody(request, cap);
+    } catch (error) {
+      if (!redacted) throw error;
       throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
     }
   }

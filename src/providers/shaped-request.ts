@@ -62,7 +62,8 @@ export function normalizedRequest(parts: {
       toolCalls: parts.toolCalls,
     }),
     toolNames: parts.toolNames,
-    segments: inspected.segments,
+    // The model name first: its findings then come before any others, so no cap on kept findings can hide them.
+    segments: [...inspected.segments.filter((s) => s.path === 'model'), ...inspected.segments.filter((s) => s.path !== 'model')],
     body,
     bodySha256: parts.bodySha256,
   };
