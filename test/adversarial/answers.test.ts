@@ -3,6 +3,7 @@
 // unscreened, in the fields always screened, in unknown fields and keys, and in upstream error messages. The rule
 // under test: whatever the status, the client never receives the key, in any encoding. Never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerJson } from '../../src/dev/echo-answers.ts';
 import { ANSWER_PLANTS } from './answer-plants.ts';
 import { ANSWER_KEY, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
@@ -55,6 +56,44 @@ describe.concurrent('a key in any answer field or upstream error never reaches t
       });
     });
   });
+});
+
+describe.concurrent('other channels: upstream headers, an answer nested deep enough to cost', () => {
+  for (const api of ['chat', 'completions', 'embeddings', 'responses', 'messages'] as const) {
+    it(`${api}: the key in the upstream's response headers`, async () => {
+      const id = `hdr-${api}`;
+      const headers = {
+        'x-debug': ANSWER_KEY.value,
+        'openai-organization': ANSWER_KEY.value,
+        'set-cookie': `s=${ANSWER_KEY.value}`,
+      };
+      stack.upstream.script(id, (echoApi, body) => ({
+        status: 200,
+        json: answerJson(echoApi, body, 'adv', 'fine'),
+        headers,
+      }));
+      const x = await stack.send(api, promptBody(api, `case-${id} hello`));
+      expect({ status: x.status, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toEqual({ status: 200, leaked: [] });
+    });
+    it(`${api}: the key at the bottom of a 10,000-level unknown field`, async () => {
+      const id = `deep-${api}`;
+      stack.upstream.script(id, (echoApi, body) => {
+        const text = JSON.stringify(answerJson(echoApi, body, 'adv', 'fine'));
+        const deep = `${'{"a":'.repeat(10_000)}"${ANSWER_KEY.value}"${'}'.repeat(10_000)}`;
+        return { status: 200, raw: `${text.slice(0, -1)},"x_debug":${deep}}`, contentType: 'application/json' };
+      });
+      const x = await stack.send(api, promptBody(api, `case-${id} hello`));
+      expect({
+        crashed: x.status === 500,
+        fast: x.elapsedMs < 2000,
+        leaked: leaksIn(x.received, [ANSWER_KEY]),
+      }).toEqual({
+        crashed: false,
+        fast: true,
+        leaked: [],
+      });
+    });
+  }
 });
 
 describe('zero leaks', () => {

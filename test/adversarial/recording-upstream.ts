@@ -24,10 +24,11 @@ export interface Recorded {
 
 /** What the upstream answers to one request; `api` and the parsed body let a script start from the echo answer. */
 export type Script = (api: EchoApi, body: Record<string, unknown>, stream: boolean) => Answer;
-export type Answer =
+export type Answer = (
   | { status: number; json: unknown }
   | { status: 200; frames: readonly SseFrame[] }
-  | { status: number; raw: string; contentType: string };
+  | { status: number; raw: string; contentType: string }
+) & { headers?: Record<string, string> };
 
 export interface RecordingUpstream {
   /** Base URL with /v1 (openai-compatible and anthropic upstreams are configured with it). */
@@ -105,18 +106,22 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
 
 function send(res: http.ServerResponse, answer: Answer): void {
   if ('frames' in answer) {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...answer.headers });
     for (const frame of answer.frames)
       res.write(`${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`);
     res.end();
     return;
   }
   if ('raw' in answer) {
-    res.writeHead(answer.status, { 'content-type': answer.contentType });
+    res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
     res.end(answer.raw);
     return;
   }
   const text = JSON.stringify(answer.json);
-  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+  });
   res.end(text);
 }

@@ -193,6 +193,53 @@ describe.concurrent('evasions: a value written to slip past the recognizers is s
   }
 });
 
+describe.concurrent('other channels: headers, the query string, the model name, duplicate keys, raw bytes', () => {
+  const headerNames = [
+    'x-note',
+    'openai-organization',
+    'openai-project',
+    'anthropic-beta',
+    'user-agent',
+    'x-stainless-lang',
+  ];
+  for (const api of APIS) {
+    for (const secret of [SSN, AWS_KEY]) {
+      it(`${api}: ${secret.label} in client headers`, async () => {
+        const headers = Object.fromEntries(headerNames.map((h) => [h, `v ${secret.value}`]));
+        expectNoLeak(await stack.send(api, promptBody(api, 'hello'), { headers }), leakOf(secret));
+      });
+      it(`${api}: ${secret.label} in the query string`, async () => {
+        const query = `?note=${encodeURIComponent(secret.value)}&${encodeURIComponent(secret.value)}=1`;
+        expectNoLeak(await stack.send(api, promptBody(api, 'hello'), { query }), leakOf(secret));
+      });
+      it(`${api}: ${secret.label} as the model name`, async () => {
+        expectNoLeak(await stack.send(api, { ...promptBody(api, 'hello'), model: secret.value }), leakOf(secret));
+      });
+      it(`${api}: ${secret.label} in a duplicate key (first, then last)`, async () => {
+        const clean = JSON.stringify(promptBody(api, 'hello')).slice(1, -1);
+        const dirty = JSON.stringify(promptBody(api, `my value ${secret.value}`)).slice(1, -1);
+        expectNoLeak(await stack.send(api, `{${dirty},${clean}}`), leakOf(secret));
+        expectNoLeak(await stack.send(api, `{${clean},${dirty}}`), leakOf(secret));
+      });
+    }
+    it(`${api}: SSN with an invalid UTF-8 byte inside`, async () => {
+      const [head, tail] = JSON.stringify(promptBody(api, 'my ssn is 219-09-@9999')).split('@');
+      const bytes = Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff]), Buffer.from(tail ?? '')]);
+      expectNoLeak(await stack.send(api, bytes), leakOf(SSN));
+    });
+    it(`${api}: SSN written with JSON escapes`, async () => {
+      const escaped = [...'219-09-9999'].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      expectNoLeak(
+        await stack.send(api, JSON.stringify(promptBody(api, '@')).replace('@', `my ssn is ${escaped}`)),
+        leakOf(SSN),
+      );
+    });
+    it(`${api}: a byte-order mark before the body`, async () => {
+      expectNoLeak(await stack.send(api, `\uFEFF${JSON.stringify(promptBody(api, `ssn ${SSN.value}`))}`), leakOf(SSN));
+    });
+  }
+});
+
 // Not recorded as allowed and then blamed on the upstream (a 502): refused at parse, quickly.
 describe('cost: a deeply nested object is refused with 400 quickly', () => {
   const cases: [string, ApiName, () => string][] = [

@@ -37,8 +37,8 @@ export interface Exchange {
 
 export interface AdversarialStack {
   upstream: RecordingUpstream;
-  /** Sends a body (an object is serialised; a string is sent as is) and reads the whole answer. */
-  send(api: ApiName, body: unknown): Promise<Exchange>;
+  /** Sends a body (an object is serialised; a string or bytes are sent as they are) and reads the whole answer. */
+  send(api: ApiName, body: unknown, extra?: { headers?: Record<string, string>; query?: string }): Promise<Exchange>;
   /** Every byte every client connection received so far. */
   clientBytes(): string;
   close(): Promise<void>;
@@ -125,18 +125,19 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
 
   return {
     upstream,
-    async send(api, body) {
+    async send(api, body, extra = {}) {
       const bearer = await nextToken();
       const started = performance.now();
-      const response = await fetch(`${origin}${PATHS[api]}`, {
+      const response = await fetch(`${origin}${PATHS[api]}${extra.query ?? ''}`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${bearer}`,
           'x-api-key': bearer,
           'content-type': 'application/json',
           'anthropic-version': '2023-06-01',
+          ...extra.headers,
         },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
       });
       const text = await response.text();
       const elapsedMs = performance.now() - started;

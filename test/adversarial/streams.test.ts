@@ -3,6 +3,7 @@
 // reasoning, citations, unknown fields and event types, error events, an error status instead of a stream). The rule
 // under test: the client never receives the key, however the stream ends. Never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerFrames, type SseFrame } from '../../src/dev/echo-answers.ts';
 import { STREAM_PLANTS } from './stream-plants.ts';
 import { ANSWER_KEY, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
@@ -45,8 +46,39 @@ describe.concurrent('a key anywhere in a streamed answer never reaches the clien
   });
 });
 
+describe.concurrent('SSE framing: the key in event names, ids, comments and retry fields', () => {
+  const framings: [string, (k: string, frames: readonly SseFrame[]) => string][] = [
+    ['a comment line', (k, frames) => `: note ${k}\n\n${sse(frames)}`],
+    ['an id field', (k, frames) => sse(frames).replace('data: ', `id: ${k}\ndata: `)],
+    ['an unknown event name', (k, frames) => `event: ${k}\ndata: {}\n\n${sse(frames)}`],
+    ['a retry field', (k, frames) => `retry: ${k}\n\n${sse(frames)}`],
+    ['a data line that is not JSON', (k, frames) => `data: ${k}\n\n${sse(frames)}`],
+  ];
+  for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {
+    for (const [name, build] of framings) {
+      it(`${api}: ${name}`, async () => {
+        const id = `sse-${api}-${name.replace(/[^a-z]+/g, '-')}`;
+        stack.upstream.script(id, (echoApi, body) => ({
+          status: 200,
+          raw: build(ANSWER_KEY.value, answerFrames(echoApi, body, 'adv', 'fine')),
+          contentType: 'text/event-stream',
+        }));
+        const x = await stack.send(api, { ...promptBody(api, `case-${id} hello`), stream: true });
+        expect({ crashed: x.status === 500, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toEqual({
+          crashed: false,
+          leaked: [],
+        });
+      });
+    }
+  }
+});
+
 describe('zero leaks', () => {
   it('the key, in any encoding, is in no byte any client received', () => {
     expect(leaksIn(stack.clientBytes(), [ANSWER_KEY])).toEqual([]);
   });
 });
+
+function sse(frames: readonly SseFrame[]): string {
+  return frames.map((f) => `${f.event ? `event: ${f.event}\n` : ''}data: ${f.data}\n\n`).join('');
+}
