@@ -47,7 +47,7 @@ export function createClassifierPool(opts: ClassifierPoolOptions): ClassifierPoo
       for (const s of segments) total += s.text.length;
       if (total <= thresholdChars) return local.classify(segments, options);
       // Only what the classifier reads is copied to the thread (segments may carry other fields).
-      const message = { kind: 'classify', segments: segments.map((s) => ({ path: s.path, text: s.text })), options };
+      const message = { kind: 'classify', segments: segments.map((s) => ({ path: s.path, text: s.text, location: s.location })), options };
       return threads.run(message).then((result) => result as Classification);
     },
     run: (message, transfer) => threads.run(message, transfer),
