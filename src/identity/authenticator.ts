@@ -1,25 +1,30 @@
-// The identify stage: token from the headers → trusted issuer by exact `iss` → jose verification → Principal.
-// Invariants: the unverified `iss` only selects which issuer's rules apply, it is then verified like every claim;
-// every failure is an IdentityError with a stable code (401, or 503 when the IdP cannot be reached);
-// the token never appears in an error. Opaque (non-JWT) tokens are rejected until introspection lands.
+// The identify stage: token from the headers → trusted issuer → verification → RFC 8725 checks → Principal.
+// A compact JWS is verified with jose against the issuer selected by its exact `iss` (the unverified `iss` only
+// selects whose rules apply); any other token is introspected (RFC 7662) by the one issuer that claims it, or refused.
+// Invariants: every failure is an IdentityError with a stable code (401, or 503 when the IdP cannot be reached);
+// the token never appears in an error; a DPoP-bound token is proven on every request, remembered or not.
 
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { validateIssuerConfigs } from './config.ts';
-import type { IssuerConfig } from './config.ts';
+import type { IssuerConfig, ResolvedIssuer } from './config.ts';
+import { boundThumbprint, createDpopVerifier } from './dpop.ts';
 import { IdentityError, identityCodeForJose } from './errors.ts';
 import type { FetchLike } from './bounded-fetch.ts';
+import { createIntrospector } from './introspection.ts';
+import type { Introspector } from './introspection.ts';
 import { createIssuerKeys } from './issuer-keys.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
-import { principalFromClaims, tokenFingerprint } from './principal.ts';
+import { checkAudience, checkHeader, checkTimes, decodeCompact } from './jwt-checks.ts';
+import { clientOf, principalFromClaims, tokenFingerprint } from './principal.ts';
 import type { Principal } from './principal.ts';
-import { extractToken } from './token-carrier.ts';
-import type { RequestHeaders } from './token-carrier.ts';
+import { carriedToken } from './token-carrier.ts';
+import type { CarriedToken, RequestHeaders } from './token-carrier.ts';
 import { createVerifiedCache } from './verified-cache.ts';
 
 export interface Authenticator {
   /**
-   * Resolves the Principal of the end user's token from `Authorization: Bearer` or `x-api-key`.
+   * Resolves the Principal of the end user's token from `Authorization: Bearer|DPoP` or `x-api-key`.
    * MUST reject with IdentityError on anything else.
    */
   authenticate(headers: RequestHeaders): Promise<Principal>;
@@ -28,28 +33,17 @@ export interface Authenticator {
 export interface AuthenticatorOptions {
   issuers: readonly IssuerConfig[];
   clock?: { now(): Date };
-  /** Outbound HTTP for discovery and JWKS (default: global fetch). Tests pass an in-memory IdP here. */
+  /** Outbound HTTP for discovery, JWKS and introspection (default: global fetch). Tests pass an in-memory IdP. */
   fetch?: FetchLike;
-  /** Discovery/JWKS timeout (default 5000). */
+  /** Overrides every issuer's jwks.timeoutMs (tests). */
   timeoutMs?: number;
-  /** Key-set cache lifetime (default 10 min); after it, an unreachable IdP fails closed. */
+  /** Overrides every issuer's jwks.cacheMaxAgeSeconds, in ms (tests). */
   jwksCacheMaxAgeMs?: number;
-  /** How long a verified token is remembered (default 60 s, never above jwksCacheMaxAgeMs; 0 = off). */
+  /** How long a verified token is remembered (default 60 s, never above its issuer's key-set age; 0 = off). */
   verifiedTokenCacheMs?: number;
 }
 
-interface TrustedIssuer { config: Readonly<IssuerConfig>; keys: IssuerKeys }
-
-function unverifiedIssuer(token: string): string | undefined {
-  let claims: JWTPayload;
-  try {
-    claims = decodeJwt(token);
-  } catch {
-    // A JWE, an opaque token or garbage. RFC 7662 introspection would be tried here (later issue).
-    throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is not a signed JWT');
-  }
-  return typeof claims.iss === 'string' ? claims.iss : undefined;
-}
+interface TrustedIssuer { config: ResolvedIssuer; keys: IssuerKeys; introspector: Introspector | undefined }
 
 function toIdentityError(error: unknown): IdentityError {
   if (error instanceof IdentityError) return error;
@@ -59,10 +53,6 @@ function toIdentityError(error: unknown): IdentityError {
     return new IdentityError(code, `token rejected (${error.code}${claim === undefined ? '' : ` ${claim}`})`);
   }
   return new IdentityError('ERR_TOKEN_MALFORMED', 'token could not be verified', { cause: error });
-}
-
-function isSignatureFailure(error: unknown): boolean {
-  return error instanceof joseErrors.JWSSignatureVerificationFailed;
 }
 
 /** jwtVerify, trying each candidate key when the JWKS holds several keys matching a kid-less token. */
@@ -75,67 +65,114 @@ async function verify(token: string, resolver: JWTVerifyGetKey, options: JWTVeri
       try {
         return (await jwtVerify(token, key, options)).payload;
       } catch (inner) {
-        if (!isSignatureFailure(inner)) throw inner;
+        if (!(inner instanceof joseErrors.JWSSignatureVerificationFailed)) throw inner;
       }
     }
     throw new joseErrors.JWSSignatureVerificationFailed();
   }
 }
 
+/** Rules shared by verified JWT claims and introspection answers; returns the exp a cache may trust up to. */
+function checkClaims(claims: Readonly<Record<string, unknown>>, config: ResolvedIssuer, nowSeconds: number): number {
+  const { iat, exp } = checkTimes(claims, config, nowSeconds);
+  checkAudience(claims, config);
+  if (config.allowedClients !== null) {
+    const client = clientOf(claims);
+    if (client === null || !config.allowedClients.has(client)) {
+      throw new IdentityError('ERR_TOKEN_CLIENT', 'token client is not allowed for its issuer');
+    }
+  }
+  return Math.min(exp, iat + config.maxTokenAgeSeconds);
+}
+
+function isCompactJws(token: string): boolean {
+  let dots = 0;
+  for (const char of token) if (char === '.') dots += 1;
+  return dots === 2;
+}
+
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   const configs = validateIssuerConfigs(opts.issuers);
   const clock = opts.clock ?? { now: () => new Date() };
   const fetchImpl: FetchLike = opts.fetch ?? ((url, init) => fetch(url, init));
-  const jwksCacheMaxAgeMs = opts.jwksCacheMaxAgeMs ?? 600_000;
-  // A remembered token is never trusted longer than the key set it was verified with would be.
-  const verified = createVerifiedCache({
-    lifetimeMs: Math.min(opts.verifiedTokenCacheMs ?? 60_000, jwksCacheMaxAgeMs),
-    maxEntries: 10_000,
-  });
+  const verifiedTokenCacheMs = opts.verifiedTokenCacheMs ?? 60_000;
+  const verified = createVerifiedCache({ lifetimeMs: verifiedTokenCacheMs, maxEntries: 10_000 });
+  const dpop = createDpopVerifier();
+  const maxTokenBytes = Math.max(...configs.map((c) => c.maxTokenBytes));
   const trusted = new Map<string, TrustedIssuer>();
+  const introspecting: TrustedIssuer[] = [];
   for (const config of configs) {
-    trusted.set(config.issuer, {
-      config,
-      keys: createIssuerKeys(config, {
-        fetch: fetchImpl,
-        timeoutMs: opts.timeoutMs ?? 5_000,
-        jwksCacheMaxAgeMs,
-        jwksCooldownMs: 30_000,
-      }),
+    const keys = createIssuerKeys(config, {
+      fetch: fetchImpl,
+      timeoutMs: opts.timeoutMs ?? config.jwks.timeoutMs,
+      jwksCacheMaxAgeMs: opts.jwksCacheMaxAgeMs ?? config.jwks.cacheMaxAgeSeconds * 1000,
+      jwksCooldownMs: config.jwks.cooldownSeconds * 1000,
     });
+    const introspector = config.introspection === null ? undefined : createIntrospector(config, keys, fetchImpl);
+    const issuer = { config, keys, introspector };
+    trusted.set(config.issuer, issuer);
+    if (introspector !== undefined) introspecting.push(issuer);
   }
 
-  async function authenticate(headers: RequestHeaders): Promise<Principal> {
-    const token = extractToken(headers);
-    const fingerprint = tokenFingerprint(token);
-    const now = clock.now();
-    const remembered = verified.get(fingerprint, now);
-    if (remembered !== undefined) return remembered;
-    const iss = unverifiedIssuer(token);
-    const issuer = iss === undefined ? undefined : trusted.get(iss);
+  /** A remembered token is never trusted longer than its key set (or introspection answer) would be. */
+  function cacheLifetimeMs(config: ResolvedIssuer, opaque: boolean): number {
+    const source = opaque ? (config.introspection?.cacheSeconds ?? 0) * 1000 : config.jwks.cacheMaxAgeSeconds * 1000;
+    return Math.min(source, opts.jwksCacheMaxAgeMs ?? source);
+  }
+
+  async function fromJwt(token: string, now: Date): Promise<{ issuer: TrustedIssuer; claims: JWTPayload }> {
+    const { header, payload } = decodeCompact(token);
+    const issuer = typeof payload.iss === 'string' ? trusted.get(payload.iss) : undefined;
     if (issuer === undefined) throw new IdentityError('ERR_TOKEN_ISSUER_UNTRUSTED', 'token issuer is not trusted');
     const { config } = issuer;
+    if (token.length > config.maxTokenBytes) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is too large');
     // jose checks the allowlist too; doing it first keeps tokens with a refused alg away from the IdP.
-    const { alg } = decodeProtectedHeader(token);
-    if (typeof alg !== 'string' || !config.algorithms.includes(alg)) {
+    if (typeof header['alg'] !== 'string' || !config.algorithms.includes(header['alg'])) {
       throw new IdentityError('ERR_TOKEN_ALGORITHM', 'token algorithm is not allowed for its issuer');
     }
-    const resolver = await issuer.keys.resolver();
-    const payload = await verify(token, resolver, {
+    checkHeader(header, config);
+    const claims = await verify(token, await issuer.keys.resolver(), {
       algorithms: config.algorithms,
       issuer: config.issuer,
-      audience: config.audience,
-      requiredClaims: ['exp', 'iat', 'sub'],
+      audience: [...config.audience],
+      requiredClaims: ['exp', 'iat'],
       clockTolerance: config.clockSkewSeconds,
       currentDate: now,
       ...(config.requiredTyp === undefined ? {} : { typ: config.requiredTyp }),
     });
-    // jose checks `iat` only for type; a token issued in the future (beyond the skew) is not yet valid.
-    if (typeof payload.iat === 'number' && payload.iat > now.getTime() / 1000 + config.clockSkewSeconds) {
-      throw new IdentityError('ERR_TOKEN_NOT_YET_VALID', 'token iat is in the future');
+    return { issuer, claims };
+  }
+
+  async function fromOpaque(token: string, fingerprint: string, now: Date) {
+    const claimants = introspecting.filter((i) => token.startsWith(i.config.introspection?.tokenPrefix ?? ''));
+    const issuer = claimants.length === 1 ? claimants[0] : undefined;
+    if (issuer?.introspector === undefined) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is not a signed JWT');
+    if (token.length > issuer.config.maxTokenBytes) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is too large');
+    return { issuer, claims: await issuer.introspector.introspect(token, fingerprint, now) };
+  }
+
+  async function authenticate(headers: RequestHeaders): Promise<Principal> {
+    const carried: CarriedToken = carriedToken(headers);
+    const { token } = carried;
+    if (token.length > maxTokenBytes) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is too large');
+    const fingerprint = tokenFingerprint(token);
+    const now = clock.now();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const remembered = verified.lookup(fingerprint, now);
+    const rememberedIssuer = remembered?.tag === undefined ? undefined : trusted.get(remembered.tag.issuer);
+    if (remembered !== undefined && rememberedIssuer !== undefined) {
+      await dpop.check(carried, remembered.tag?.jkt, rememberedIssuer.config, nowSeconds);
+      return remembered.principal;
     }
-    const principal = principalFromClaims(payload, fingerprint, config);
-    verified.set(principal, payload.exp as number, config.clockSkewSeconds, now);
+    const opaque = !isCompactJws(token);
+    const { issuer, claims } = opaque ? await fromOpaque(token, fingerprint, now) : await fromJwt(token, now);
+    const { config } = issuer;
+    const trustUntil = checkClaims(claims, config, nowSeconds);
+    const principal = principalFromClaims(claims, fingerprint, config);
+    const jkt = boundThumbprint(claims);
+    await dpop.check(carried, jkt, config, nowSeconds);
+    const lifetimeMs = cacheLifetimeMs(config, opaque);
+    verified.set(principal, trustUntil, config.clockSkewSeconds, now, { issuer: config.issuer, jkt, lifetimeMs });
     return principal;
   }
 

@@ -13,6 +13,12 @@ export const IDENTITY_ERROR_STATUS = {
   ERR_TOKEN_AUDIENCE: 401,
   ERR_TOKEN_CLAIMS: 401,
   ERR_TOKEN_ALGORITHM: 401,
+  /** The token's client (`azp`/`client_id`) is not on the issuer's allowlist. */
+  ERR_TOKEN_CLIENT: 401,
+  /** A sender-constrained token without a valid, fresh, unreplayed DPoP proof (RFC 9449). */
+  ERR_TOKEN_DPOP: 401,
+  /** RFC 7662 introspection answered `active: false` (revoked, expired or unknown to the IdP). */
+  ERR_TOKEN_INACTIVE: 401,
   ERR_IDP_UNAVAILABLE: 503,
 } as const satisfies Record<string, 401 | 503>;
 

@@ -10,7 +10,7 @@ import type { Configuration } from 'openid-client';
 import { boundedFetch } from './bounded-fetch.ts';
 import type { FetchLike } from './bounded-fetch.ts';
 import { isAllowedTransport } from './config.ts';
-import type { IssuerConfig } from './config.ts';
+import type { ResolvedIssuer } from './config.ts';
 import { IdentityError } from './errors.ts';
 
 /** Resource-server identity used for discovery; Proctor never acts as an OAuth client of the IdP here. */
@@ -31,10 +31,7 @@ export interface IssuerKeysOptions {
 export interface IssuerKeys {
   /** The key resolver for jwtVerify. MUST reject with IdentityError ERR_IDP_UNAVAILABLE when discovery fails. */
   resolver(): Promise<JWTVerifyGetKey>;
-  /**
-   * The discovered openid-client Configuration. Seam for RFC 7662 introspection of opaque tokens (a later issue):
-   * it carries the introspection_endpoint and, once client credentials are configured, authenticates to it.
-   */
+  /** The discovered openid-client Configuration: its server metadata names the introspection_endpoint. */
   configuration(): Promise<Configuration>;
 }
 
@@ -45,11 +42,13 @@ const TOKEN_KEY_ERRORS: ReadonlySet<string> = new Set([
   'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED',
 ]);
 
-function unavailable(config: IssuerConfig, what: string, cause: unknown): IdentityError {
+type IssuerTransport = Pick<ResolvedIssuer, 'issuer' | 'allowInsecureHttp'>;
+
+function unavailable(config: IssuerTransport, what: string, cause: unknown): IdentityError {
   return new IdentityError('ERR_IDP_UNAVAILABLE', `identity provider ${config.issuer}: ${what}`, { cause });
 }
 
-export function createIssuerKeys(config: Readonly<IssuerConfig>, opts: IssuerKeysOptions): IssuerKeys {
+export function createIssuerKeys(config: IssuerTransport, opts: IssuerKeysOptions): IssuerKeys {
   let discovered: Discovered | undefined;
   let pending: Promise<Discovered> | undefined;
 

@@ -6,11 +6,19 @@
 
 import type { Principal } from './principal.ts';
 
-interface Entry { principal: Principal; exp: number; skewSeconds: number; cachedAtMs: number; untilMs: number }
+/** What a request must still prove about a remembered token: its issuer, and the DPoP key it is bound to. */
+export interface CacheTag { issuer: string; jkt: string | undefined; lifetimeMs?: number }
+
+interface Entry {
+  principal: Principal; exp: number; skewSeconds: number; cachedAtMs: number; untilMs: number; tag: CacheTag | undefined;
+}
 
 export interface VerifiedCache {
   get(fingerprint: string, now: Date): Principal | undefined;
-  set(principal: Principal, exp: number, skewSeconds: number, now: Date): void;
+  /** The remembered Principal with the tag it was stored with. */
+  lookup(fingerprint: string, now: Date): { principal: Principal; tag: CacheTag | undefined } | undefined;
+  /** `tag.lifetimeMs`, when given, shortens (never extends) the cache's lifetime for this entry. */
+  set(principal: Principal, exp: number, skewSeconds: number, now: Date, tag?: CacheTag): void;
 }
 
 function copy(principal: Principal): Principal {
@@ -19,26 +27,29 @@ function copy(principal: Principal): Principal {
 
 export function createVerifiedCache(opts: { lifetimeMs: number; maxEntries: number }): VerifiedCache {
   const entries = new Map<string, Entry>();
+  function lookup(fingerprint: string, now: Date) {
+    const entry = entries.get(fingerprint);
+    if (entry === undefined) return undefined;
+    const nowMs = now.getTime();
+    if (nowMs < entry.cachedAtMs || nowMs >= entry.untilMs || entry.exp <= nowMs / 1000 - entry.skewSeconds) {
+      entries.delete(fingerprint);
+      return undefined;
+    }
+    return { principal: copy(entry.principal), tag: entry.tag };
+  }
   return {
-    get(fingerprint, now) {
-      const entry = entries.get(fingerprint);
-      if (entry === undefined) return undefined;
-      const nowMs = now.getTime();
-      if (nowMs < entry.cachedAtMs || nowMs >= entry.untilMs || entry.exp <= nowMs / 1000 - entry.skewSeconds) {
-        entries.delete(fingerprint);
-        return undefined;
-      }
-      return copy(entry.principal);
-    },
-    set(principal, exp, skewSeconds, now) {
-      if (opts.lifetimeMs <= 0 || opts.maxEntries <= 0) return;
+    get: (fingerprint, now) => lookup(fingerprint, now)?.principal,
+    lookup,
+    set(principal, exp, skewSeconds, now, tag) {
+      const lifetimeMs = Math.min(opts.lifetimeMs, tag?.lifetimeMs ?? opts.lifetimeMs);
+      if (lifetimeMs <= 0 || opts.maxEntries <= 0) return;
       if (entries.size >= opts.maxEntries) {
         const oldest = entries.keys().next();
         if (oldest.done !== true) entries.delete(oldest.value);
       }
       const nowMs = now.getTime();
       entries.set(principal.token_fingerprint, {
-        principal: copy(principal), exp, skewSeconds, cachedAtMs: nowMs, untilMs: nowMs + opts.lifetimeMs,
+        principal: copy(principal), exp, skewSeconds, cachedAtMs: nowMs, untilMs: nowMs + lifetimeMs, tag,
       });
     },
   };

@@ -49,6 +49,9 @@ export const FAILURES = {
   ERR_TOKEN_AUDIENCE: auth,
   ERR_TOKEN_CLAIMS: auth,
   ERR_TOKEN_ALGORITHM: auth,
+  ERR_TOKEN_CLIENT: auth,
+  ERR_TOKEN_DPOP: auth,
+  ERR_TOKEN_INACTIVE: auth,
   ERR_IDP_UNAVAILABLE: { status: 503, type: 'service_unavailable' },
   // parse
   ERR_REQUEST_NOT_JSON: invalid,

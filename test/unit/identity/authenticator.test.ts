@@ -90,11 +90,18 @@ describe('authenticate: time', () => {
 });
 
 describe('authenticate: issuer, audience, algorithm, signature, typ', () => {
-  it('accepts an aud array naming one accepted audience; rejects other audiences', async () => {
+  it('with audiencePolicy any, accepts an aud array naming one accepted audience; rejects other audiences', async () => {
     const idp = await fakeIdp();
-    const auth = authFor(idp);
+    const auth = authFor(idp, { audiencePolicy: 'any' });
     await expect(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] }))))).resolves.toBeDefined();
     await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', 'y'] })))), 'ERR_TOKEN_AUDIENCE');
+  });
+
+  it('by default (exactly-ours) refuses an aud array naming a foreign audience beside ours', async () => {
+    const idp = await fakeIdp();
+    const auth = authFor(idp, { audience: [AUDIENCE, 'second'] });
+    await expect(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['second', AUDIENCE] }))))).resolves.toBeDefined();
+    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] })))), 'ERR_TOKEN_AUDIENCE');
   });
 
   it('rejects an unknown or missing iss without fetching anything', async () => {

@@ -23,6 +23,7 @@ describe('extractToken', () => {
     ['x-api-key', { 'x-api-key': TOKEN }],
     ['both carrying the same token', { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN }],
     ['a one-element array', { authorization: [`Bearer ${TOKEN}`] }],
+    ['the DPoP scheme', { authorization: `DPoP ${TOKEN}` }],
   ])('finds the token with %s', (_name, headers) => {
     expect(extractToken(headers)).toBe(TOKEN);
   });
@@ -38,7 +39,11 @@ describe('extractToken', () => {
     ['a repeated header', { authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }, 'ERR_TOKEN_MALFORMED'],
     ['the same header in two spellings', { authorization: `Bearer ${TOKEN}`, AUTHORIZATION: `Bearer ${TOKEN}` }, 'ERR_TOKEN_MALFORMED'],
     ['characters outside b64token', { authorization: 'Bearer a.b.c"' }, 'ERR_TOKEN_MALFORMED'],
-    ['a token over 16 KiB', { 'x-api-key': 'a'.repeat(16 * 1024 + 1) }, 'ERR_TOKEN_MALFORMED'],
+    ['a token over 64 KiB', { 'x-api-key': 'a'.repeat(64 * 1024 + 1) }, 'ERR_TOKEN_MALFORMED'],
+    ['two Authorization lines (raw headers)', { authorization: [`Bearer ${TOKEN}`, 'Bearer garbage'] }, 'ERR_TOKEN_MALFORMED'],
+    ['two x-api-key lines (raw headers)', { 'x-api-key': [TOKEN, TOKEN] }, 'ERR_TOKEN_MALFORMED'],
+    ['the DPoP scheme without a token', { authorization: 'DPoP ' }, 'ERR_TOKEN_MISSING'],
+    ['two DPoP proofs', { authorization: `DPoP ${TOKEN}`, dpop: [TOKEN, TOKEN] }, 'ERR_TOKEN_MALFORMED'],
   ])('rejects %s', (_name, headers, code) => {
     expect(codeOf(headers)).toBe(code);
   });
