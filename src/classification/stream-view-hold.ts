@@ -49,10 +49,18 @@ export function trailingRunStart(text: string): number {
   return Math.min(sawDigit ? digits : text.length, encoded);
 }
 
+/** Digits views already built, per scanned text (a release asks for partials and holds of the same text). */
+const digitScans = new WeakMap<ScanText, ScanText | null>();
+
 /** The digits view of a scanned text as a ScanText, or undefined when it is the main view. */
 function digitsScan(t: ScanText): ScanText | undefined {
-  const view = digitView(t.normalized);
-  return view === undefined ? undefined : { original: t.original, normalized: view, bytes: Buffer.from(view.text, 'utf8') };
+  let scan = digitScans.get(t);
+  if (scan === undefined) {
+    const view = digitView(t.normalized);
+    scan = view === undefined ? null : { original: t.original, normalized: view, bytes: Buffer.from(view.text, 'utf8') };
+    digitScans.set(t, scan);
+  }
+  return scan ?? undefined;
 }
 
 /** partialStart over every view, and the trailing run: the earliest original offset a value may still be starting at. */
