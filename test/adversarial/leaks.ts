@@ -11,6 +11,8 @@ export interface Planted {
 }
 
 export const SSN: Planted = { label: 'US_SSN', value: '219-09-9999' };
+/** Personal data the default policy redacts (not denies) for an upstream without zero data retention. */
+export const EMAIL: Planted = { label: 'EMAIL', value: 'anna.berg@lakeshore-bank.com' };
 /** Not AWS's documented example key (AKIAIOSFODNN7EXAMPLE is a placeholder the classifier rightly ignores). */
 export const AWS_KEY: Planted = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
 /** The key upstreams answer with (distinct from the request-side one, so each side's scan has one origin). */

@@ -4,7 +4,7 @@
 // recognizers; and objects nested deep enough to cost. The rule under test (issue 14, closed world): a request is
 // refused, or the value is absent from every byte the upstream received. Never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allFragmentsIn, AWS_KEY, leaksIn, SSN, views, type Planted } from './leaks.ts';
+import { allFragmentsIn, AWS_KEY, EMAIL, leaksIn, SSN, views, type Planted } from './leaks.ts';
 import { PLANTS } from './request-plants.ts';
 import {
   deeplyNested,
@@ -15,7 +15,7 @@ import {
   splitAcrossTurns,
   withRawMember,
 } from './request-bodies.ts';
-import { startAdversarialStack, type AdversarialStack, type ApiName, type Exchange } from './stack.ts';
+import { RETAINING, startAdversarialStack, type AdversarialStack, type ApiName, type Exchange } from './stack.ts';
 
 let stack: AdversarialStack;
 
@@ -40,10 +40,11 @@ function upstreamText(x: Exchange): string {
   return x.upstream.map((r) => `${JSON.stringify(r.headers)}\n${r.body.toString('utf8')}`).join('\n');
 }
 
-/** Refused, or forwarded without the value; never a server error. */
+/** Refused, or forwarded without the value; never a server error (a redaction that cannot be applied is a refusal). */
 function expectNoLeak(x: Exchange, leaked: (sent: string) => boolean): void {
   const sent = upstreamText(x);
-  expect({ status: x.status, crashed: x.status >= 500, leakedUpstream: leaked(sent) }).toMatchObject({
+  const crashed = x.status >= 500 && !x.body.includes('ERR_REDACTION_FAILED');
+  expect({ status: x.status, crashed, leakedUpstream: leaked(sent) }).toMatchObject({
     crashed: false,
     leakedUpstream: false,
   });
@@ -106,6 +107,29 @@ describe.concurrent('a value planted in any field, unknown key or object key nev
           expectNoLeak(await stack.send(plant.api, body), leakOf(secret));
         });
       }
+    }
+  }
+});
+
+describe.concurrent('redaction: an e-mail address in any field never reaches an upstream without retention raw', () => {
+  const retaining = { groups: RETAINING.groups };
+  it('control: a prompt with an address is forwarded with a placeholder', async () => {
+    const x = await stack.send(
+      'chat',
+      { ...promptBody('chat', `mail ${EMAIL.value}`), model: RETAINING.model },
+      retaining,
+    );
+    expect({ status: x.status, placeholder: upstreamText(x).includes('[EMAIL_1]') }).toEqual({
+      status: 200,
+      placeholder: true,
+    });
+  });
+  for (const plant of PLANTS) {
+    for (const stream of STREAMS[plant.api] ? [false, true] : [false]) {
+      it(`${plant.api} ${plant.where}${stream ? ' (stream)' : ''}`, async () => {
+        const body = { ...plant.body(EMAIL.value), model: RETAINING.model, ...(stream ? { stream: true } : {}) };
+        expectNoLeak(await stack.send(plant.api, body, retaining), leakOf(EMAIL));
+      });
     }
   }
 });
@@ -270,7 +294,7 @@ describe('cost: a deeply nested object is refused with 400 quickly', () => {
 
 describe('zero leaks', () => {
   it('no planted value, in any encoding, is in any byte the upstream received', () => {
-    const leaked = leaksIn(stack.upstream.bytes(), [SSN, AWS_KEY]);
+    const leaked = leaksIn(stack.upstream.bytes(), [SSN, AWS_KEY, EMAIL]);
     expect(leaked).toEqual([]);
   });
 });

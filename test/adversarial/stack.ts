@@ -1,7 +1,9 @@
 // The real pipeline for attack suites: Proctor as `proctor serve` builds it (startProctor: the real classifier, the
 // checked-in policy bundle, the ledger on a throwaway PostgreSQL, real OIDC tokens) in front of a recording upstream
-// (OpenAI-compatible and Anthropic kinds, both zero-data-retention, so the default policy denies a national id or a
-// secret rather than redacting it). `send` keeps every byte the client received, so a suite can scan both sides.
+// (OpenAI-compatible and Anthropic kinds, zero-data-retention, so the default policy denies a national id or a secret
+// rather than redacting it). RETAINING names a model also served without zero data retention, which the default
+// policy allows the `eng` group: there it redacts personal data in requests and answers. `send` keeps every byte the
+// client received, so a suite can scan both sides.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,7 +40,11 @@ export interface Exchange {
 export interface AdversarialStack {
   upstream: RecordingUpstream;
   /** Sends a body (an object is serialised; a string or bytes are sent as they are) and reads the whole answer. */
-  send(api: ApiName, body: unknown, extra?: { headers?: Record<string, string>; query?: string }): Promise<Exchange>;
+  send(
+    api: ApiName,
+    body: unknown,
+    extra?: { headers?: Record<string, string>; query?: string; groups?: readonly string[] },
+  ): Promise<Exchange>;
   /** Every byte every client connection received so far. */
   clientBytes(): string;
   close(): Promise<void>;
@@ -46,6 +52,9 @@ export interface AdversarialStack {
 
 /** Requests per subject before a fresh one is used: the default policy allows 60 a minute per subject. */
 const PER_SUBJECT = 20;
+
+/** A model an upstream without zero data retention serves, and the groups the default policy allows it for. */
+export const RETAINING = { model: 'gpt-4o-mini', groups: ['eng'] } as const;
 
 export async function startAdversarialStack(name: string): Promise<AdversarialStack> {
   const postgres = await startPostgres();
@@ -91,6 +100,15 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
             timeouts: { first_byte_ms: 5000 },
             attributes: { zero_data_retention: true },
           },
+          ...(['openai-compatible', 'anthropic'] as const).map((kind) => ({
+            name: `rec-${kind}-retaining`,
+            kind,
+            base_url: upstream.url,
+            credential: { env: 'UPSTREAM_KEY' },
+            models: [RETAINING.model],
+            timeouts: { first_byte_ms: 5000 },
+            attributes: { zero_data_retention: false },
+          })),
         ],
         limits: { pricing: path.join(dir, 'pricing.json') },
       },
@@ -113,20 +131,25 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   }
   const origin = proctor.url.replace(/\/v1$/, '');
   const received: string[] = [];
-  let sent = 0;
-  let token: Promise<string> | null = null;
+  const subjects = new Map<string, { sent: number; token: Promise<string> | null }>();
 
-  function nextToken(): Promise<string> {
-    if (token === null || sent % PER_SUBJECT === 0)
-      token = idp.tokenFor({ audience: AUDIENCE, sub: `attacker-${name}-${sent / PER_SUBJECT}` });
-    sent += 1;
-    return token;
+  /** A token for these groups; a fresh subject every PER_SUBJECT requests. */
+  function nextToken(groups: readonly string[]): Promise<string> {
+    const key = groups.join(',');
+    const subject = subjects.get(key) ?? { sent: 0, token: null };
+    subjects.set(key, subject);
+    if (subject.token === null || subject.sent % PER_SUBJECT === 0) {
+      const sub = `attacker-${name}-${key || 'none'}-${subject.sent / PER_SUBJECT}`;
+      subject.token = idp.tokenFor({ audience: AUDIENCE, sub, groups: [...groups] });
+    }
+    subject.sent += 1;
+    return subject.token;
   }
 
   return {
     upstream,
     async send(api, body, extra = {}) {
-      const bearer = await nextToken();
+      const bearer = await nextToken(extra.groups ?? []);
       const started = performance.now();
       const response = await fetch(`${origin}${PATHS[api]}${extra.query ?? ''}`, {
         method: 'POST',
