@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
 import { ANSWER_PLANTS } from './answer-plants.ts';
-import { ANSWER_KEY, leaksIn } from './leaks.ts';
+import { ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
-import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
 
 let stack: AdversarialStack;
 
@@ -58,6 +58,24 @@ describe.concurrent('a key in any answer field or upstream error never reaches t
   });
 });
 
+describe.concurrent(
+  'redaction: an e-mail address in any answer field or error, from an upstream without retention',
+  () => {
+    ANSWER_PLANTS.forEach((plant, i) => {
+      it(`${plant.api} ${plant.where}`, async () => {
+        const id = `mail${i}`;
+        stack.upstream.script(id, (_api, body) => plant.answer(EMAIL.value, body));
+        const request = { ...promptBody(plant.api, `case-${id} hello`), model: RETAINING.model };
+        const x = await stack.send(plant.api, request, { groups: RETAINING.groups });
+        expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [EMAIL]) }).toMatchObject({
+          crashed: false,
+          leaked: [],
+        });
+      });
+    });
+  },
+);
+
 describe.concurrent('other channels: upstream headers, an answer nested deep enough to cost', () => {
   for (const api of ['chat', 'completions', 'embeddings', 'responses', 'messages'] as const) {
     it(`${api}: the key in the upstream's response headers`, async () => {
@@ -98,6 +116,6 @@ describe.concurrent('other channels: upstream headers, an answer nested deep eno
 
 describe('zero leaks', () => {
   it('the key, in any encoding, is in no byte any client received', () => {
-    expect(leaksIn(stack.clientBytes(), [ANSWER_KEY])).toEqual([]);
+    expect(leaksIn(stack.clientBytes(), [ANSWER_KEY, EMAIL])).toEqual([]);
   });
 });

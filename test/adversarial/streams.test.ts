@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFrames, type SseFrame } from '../../src/dev/echo-answers.ts';
 import { STREAM_PLANTS } from './stream-plants.ts';
-import { ANSWER_KEY, leaksIn } from './leaks.ts';
+import { ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
-import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
 
 let stack: AdversarialStack;
 
@@ -46,6 +46,21 @@ describe.concurrent('a key anywhere in a streamed answer never reaches the clien
   });
 });
 
+describe.concurrent('redaction: an e-mail address anywhere in a stream from an upstream without retention', () => {
+  STREAM_PLANTS.forEach((plant, i) => {
+    it(`${plant.api} ${plant.where}`, async () => {
+      const id = `smail${i}`;
+      stack.upstream.script(id, (_api, body) => plant.answer(EMAIL.value, body));
+      const request = { ...promptBody(plant.api, `case-${id} hello`), model: RETAINING.model, stream: true };
+      const x = await stack.send(plant.api, request, { groups: RETAINING.groups });
+      expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [EMAIL]) }).toMatchObject({
+        crashed: false,
+        leaked: [],
+      });
+    });
+  });
+});
+
 describe.concurrent('SSE framing: the key in event names, ids, comments and retry fields', () => {
   const framings: [string, (k: string, frames: readonly SseFrame[]) => string][] = [
     ['a comment line', (k, frames) => `: note ${k}\n\n${sse(frames)}`],
@@ -75,7 +90,7 @@ describe.concurrent('SSE framing: the key in event names, ids, comments and retr
 
 describe('zero leaks', () => {
   it('the key, in any encoding, is in no byte any client received', () => {
-    expect(leaksIn(stack.clientBytes(), [ANSWER_KEY])).toEqual([]);
+    expect(leaksIn(stack.clientBytes(), [ANSWER_KEY, EMAIL])).toEqual([]);
   });
 });
 
