@@ -34,6 +34,8 @@ export interface ReserveInput {
   /** The effective output cap: the smaller of the request's and the decision's max_tokens; null when neither caps. */
   maxTokens: number | null;
   limits: DecisionLimits | null;
+  /** The request was counted by admit(): the subject's minute counter holds and settles no second request for it. */
+  admitted?: boolean;
 }
 
 /** One applied limit, as the decision record and the 429 name it. */
@@ -58,8 +60,8 @@ export interface Reservation {
   readonly limits: readonly AppliedLimit[];
   /** x-ratelimit-* headers for the reply. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The windows the holds sit in; settlement bills into the same windows. */
-  readonly windows: readonly { key: string; period: Period; window_start_ms: number }[];
+  /** The windows the holds sit in; settlement bills into the same windows (`requests: 0`: counted at admission). */
+  readonly windows: readonly { key: string; period: Period; window_start_ms: number; requests?: 0 }[];
 }
 
 /** Thrown by reserve() when a limit would be passed; carries what the 429 and its record need. */
@@ -126,6 +128,12 @@ export interface Limiter {
   readonly pricing: Readonly<PricingTable>;
   /** Reads the subject's usage. Throws ERR_LIMITS_UNAVAILABLE when the store cannot answer. */
   usage(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Promise<SubjectUsage>;
+  /**
+   * Counts one request against the subject's request rate, whatever becomes of it (migrations/011), and reads the
+   * subject's usage before it. Throws LimitExceeded (nothing counted) when the configured defaults' requests-per-minute
+   * for the subject is reached, or ERR_LIMITS_UNAVAILABLE. A request counted here MUST be reserved with `admitted`.
+   */
+  admit(principal: LimitPrincipal): Promise<SubjectUsage>;
   /** Holds the estimate on every applicable counter, atomically. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
    * ERR_LIMIT_SCOPE_UNRESOLVED or ERR_LIMITS_UNAVAILABLE; MUST NOT hold anything when it throws. */
   reserve(input: ReserveInput): Promise<Reservation>;
@@ -156,16 +164,34 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   }
 
+  type UsageRow = Record<Period, { tokens: number; requests: number; spend: number }>;
+  const subjectUsage = (v: UsageRow): SubjectUsage => ({
+    tokens_this_minute: Number(v.minute.tokens),
+    requests_this_minute: Number(v.minute.requests),
+    spend_micro_usd_today: Number(v.day.spend),
+    spend_micro_usd_this_month: Number(v.month.spend),
+  });
+  /** Whether a counter is the one admit() counted this request on. */
+  const admittedOn = (input: ReserveInput, s: { scope: string; period: Period }) => input.admitted === true && s.scope === 'subject' && s.period === 'minute';
+
   return {
     pricing,
     async usage(principal) {
-      const v = await call<Record<Period, { tokens: number; requests: number; spend: number }>>('SELECT proctor_limit_usage($1) AS v', [subjectKey(principal)]);
-      return {
-        tokens_this_minute: Number(v.minute.tokens),
-        requests_this_minute: Number(v.minute.requests),
-        spend_micro_usd_today: Number(v.day.spend),
-        spend_micro_usd_this_month: Number(v.month.spend),
-      };
+      return subjectUsage(await call<UsageRow>('SELECT proctor_limit_usage($1) AS v', [subjectKey(principal)]));
+    },
+
+    async admit(principal) {
+      // Only the configured defaults are known before the policy decides; the policy's own limit is checked at reserve.
+      const spec = resolveCounters(principal, null, options.defaults).find((s) => s.scope === 'subject' && s.period === 'minute');
+      const limit = spec?.limits.requests ?? null;
+      const v = await call<{ admitted: boolean; usage?: UsageRow; used?: number; reset_ms?: number }>('SELECT proctor_limit_admit($1, $2) AS v', [subjectKey(principal), limit]);
+      // The usage before this request, as usage() would have read it (the policy input's meaning is unchanged).
+      if (v.admitted && v.usage) return { ...subjectUsage(v.usage), requests_this_minute: Number(v.usage.minute.requests) - 1 };
+      if (v.admitted || limit === null || spec === undefined) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
+      const resetMs = Number(v.reset_ms ?? 60_000);
+      const used = Number(v.used);
+      const headers = rateLimitHeaders([{ key: spec.key, period: 'minute', reset_ms: resetMs, used_tokens: 0, used_requests: used, used_spend: 0, limits: spec.limits }]);
+      throw new LimitExceeded({ scope: 'subject', name: spec.name, period: 'minute', metric: 'requests', limit, used, requested: 1 }, Math.max(1, Math.ceil(resetMs / 1000)), headers);
     },
 
     async reserve(input) {
@@ -189,8 +215,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
       const amounts: Record<Metric, number> = { tokens, requests: 1, spend };
       const id = randomUUID();
+      // A request counted at admission holds no second request there; the limit check still counts it (it is settled).
       const row = await call<ReserveRow>('SELECT proctor_limit_reserve($1, $2, $3::jsonb) AS v', [id, options.reservationTtlSeconds, JSON.stringify(specs.map((s) => ({
-        key: s.key, period: s.period, tokens, requests: 1, spend, tokens_limit: s.limits.tokens, requests_limit: s.limits.requests, spend_limit: s.limits.spend,
+        key: s.key, period: s.period, tokens, requests: admittedOn(input, s) ? 0 : 1, spend, tokens_limit: s.limits.tokens, requests_limit: s.limits.requests, spend_limit: s.limits.spend,
       })))]);
       const states = join(specs, row.counters);
       if (!row.ok) {
@@ -218,7 +245,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         expiresInSeconds: options.reservationTtlSeconds,
         limits,
         headers,
-        windows: states.map((s) => ({ key: s.spec.key, period: s.spec.period, window_start_ms: Number(s.window_start_ms) })),
+        windows: states.map((s) => ({ key: s.spec.key, period: s.spec.period, window_start_ms: Number(s.window_start_ms), ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}) })),
       };
     },
 

@@ -80,11 +80,13 @@ export function createRequestHandler(deps: PipelineDeps) {
     record.principal = principal;
     // The subject's usage so far (for the policy input) is read while the request is parsed and classified: one
     // database round trip off the critical path. Awaited at stage 4; a failure there is handled like any other.
-    const usageRead = deps.limits ? deps.limits.usage(principal) : undefined;
+    // Admission counts the request against the subject's request rate, whatever becomes of it (docs/limits.md), and
+    // reads that usage in the same round trip; awaited at stage 4, or before a large body goes to a thread.
+    const usageRead = deps.limits ? deps.limits.admit(principal) : undefined;
     usageRead?.catch(() => {}); // not unhandled if parsing or classification ends the request first
     // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
     const adapter = adapterFor(incoming.api);
-    const offloaded = await intake(incoming);
+    const offloaded = await intake(incoming, usageRead);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
     record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
     // 3. classify
@@ -341,11 +343,11 @@ export function createRequestHandler(deps: PipelineDeps) {
   }
 
   /** Stages 2 and 3 on a classification thread for a large body (deps.intake); null when the body stays here. */
-  async function intake(incoming: IncomingRequest): Promise<IntakeResult | null> {
-    const pending = deps.intake?.(incoming.api, incoming.body, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
-    if (!pending) return null;
+  async function intake(incoming: IncomingRequest, admission: Promise<unknown> | undefined): Promise<IntakeResult | null> {
+    if (!deps.intake?.takes(incoming.body.byteLength)) return null;
+    await admission; // a subject over its rate, or a limits store that cannot answer, costs no thread
     try {
-      return await pending;
+      return await deps.intake.run(incoming.api, incoming.body, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
     } catch (error) {
       if (error instanceof RequestError) throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
       if (error instanceof ClassificationError) throw classifyDenial(error, 'classify');

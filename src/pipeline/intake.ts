@@ -1,7 +1,7 @@
 // The parse and classify stages for a large body, on a classification thread (intake-worker.ts), so the event loop
 // never parses or scans megabytes: it hands over a copy of the bytes and receives the parsed request and its capped
-// classification. Bodies up to the pool's threshold are not taken (null): the pipeline parses and classifies them
-// in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same findings).
+// classification. Bodies up to the pool's threshold are not taken (`takes`): the pipeline parses and classifies
+// them in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same findings).
 import type { Classification, ClassifierPool, ClassifyOptions } from '../classification/index.ts';
 import { RequestError, type Api, type NormalizedRequest, type RequestErrorCode } from '../providers/index.ts';
 import type { IntakeReply } from './intake-worker.ts';
@@ -11,7 +11,11 @@ export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
 
 export type IntakeResult = { request: NormalizedRequest; classification: Classification } | { request: NormalizedRequest; classifyError: string };
 
-export type Intake = (api: Api, body: Uint8Array, options: ClassifyOptions) => Promise<IntakeResult> | null;
+export interface Intake {
+  /** Whether a body of this many bytes is parsed and classified on a thread (else in-process). */
+  takes(bytes: number): boolean;
+  run(api: Api, body: Uint8Array, options: ClassifyOptions): Promise<IntakeResult>;
+}
 
 /**
  * Parses and classifies bodies larger than the pool's threshold on its threads. The promise rejects with the parse's
@@ -20,8 +24,9 @@ export type Intake = (api: Api, body: Uint8Array, options: ClassifyOptions) => P
  * request would force full garbage collections on the event loop) and reads as empty here afterwards.
  */
 export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'>): Intake {
-  return (api, body, options) => {
-    if (body.byteLength <= pool.thresholdChars) return null; // a body's text is never longer than its bytes
+  // A body's text is never longer than its bytes: a body the threshold leaves here holds no input the pool would take.
+  const takes = (bytes: number) => bytes > pool.thresholdChars;
+  const run: Intake['run'] = (api, body, options) => {
     const owned = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
     const bytes = owned ? body : Uint8Array.from(body);
     return pool.run({ kind: 'intake', api, body: bytes, options }, [bytes.buffer as ArrayBuffer]).then((result) => {
@@ -35,4 +40,5 @@ export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'
       return { request: reply.request, classification: reply.classification as Classification };
     });
   };
+  return { takes, run };
 }

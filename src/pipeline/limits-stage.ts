@@ -53,6 +53,7 @@ export function reserveFor(limiter: Limiter, principal: Principal, request: Norm
     promptTokenMethod: prompt.method,
     maxTokens: caps.length === 0 ? null : Math.min(...caps),
     limits: decision.obligations.limits,
+    admitted: true, // the pipeline counted the request at admission (Limiter.admit)
   });
 }
 

@@ -147,14 +147,16 @@ describe('the limits stage in the pipeline', () => {
     const reply = await h.run();
     expect(reply.status).toBe(403);
     expect(reply.body).toMatchObject({ error: { code: 'ERR_MODEL_NOT_PRICED' } });
-    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 0 });
+    // Nothing is held; the request itself counts against the rate since admission counting (migrations/011).
+    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 1, tokens_this_minute: 0 });
   });
 
   it('releases the reservation when the decision record cannot be committed', async () => {
     const h = harness({ failAppendAt: 1 });
     expect((await h.run()).status).toBe(503);
     expect(h.events).not.toContain('forward');
-    expect(await h.limiter.usage(h.principal)).toEqual({ tokens_this_minute: 0, requests_this_minute: 0, spend_micro_usd_today: 0, spend_micro_usd_this_month: 0 });
+    // Released: no tokens or spend held; the request counts against the rate (admission counting, migrations/011).
+    expect(await h.limiter.usage(h.principal)).toEqual({ tokens_this_minute: 0, requests_this_minute: 1, spend_micro_usd_today: 0, spend_micro_usd_this_month: 0 });
   });
 
   it('bills nothing for an upstream refusal and the estimate for a timeout', async () => {

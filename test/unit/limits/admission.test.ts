@@ -1,0 +1,111 @@
+// Admission counting (migrations/011): every identified request counts against its subject's request rate, whatever
+// becomes of it, so a denied request cannot be repeated for free: denials use up the rate that allowed requests are
+// then refused on (429 at reserve), an allowed request counts once (not once at admission and again at reserve), and
+// a configured subject default is enforced before the body is parsed or classified.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
+import { createLimiter, parsePricing, type ScopedLimit } from '../../../src/limits/index.ts';
+import { createRequestHandler, type Intake, type PipelineDeps } from '../../../src/pipeline/index.ts';
+import type { Decision, Limits } from '../../../src/policy/index.ts';
+import type { Ledger } from '../../../src/ledger/index.ts';
+import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+
+let sql: Sql;
+beforeAll(async () => {
+  sql = await openPglite();
+  await migrate(sql);
+}, 60_000);
+afterAll(async () => {
+  await sql?.close();
+});
+// Minute windows are fixed in the database's clock: keep each test inside one (as limits-pglite.test.ts does).
+beforeEach(async () => {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+});
+
+const pricing = parsePricing({ version: 'p1', unknown_model: 'deny', upstreams: { echo: { 'echo-1': { input: 1_000_000, output: 2_000_000, cached_input: 0 } } } }, 'test');
+const limits = (requests: number | null): Limits => ({ tokens_per_minute: null, requests_per_minute: requests, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null });
+const allow = (requests: number | null): Decision => ({ allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 10, redact: [], response: { redact: [], block: [] }, limits: limits(requests) } });
+const deny: Decision = { allow: false, reasons: [{ code: 'NOPE', message: 'no' }], obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } };
+let subjects = 0;
+
+function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
+  subjects += 1;
+  const principal = { iss: 'https://idp.test', sub: `admit-${subjects}-${Date.now()}`, client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
+  const records: Record<string, unknown>[] = [];
+  let decision: Decision = deny;
+  let forwarded = 0;
+  const ledger = {
+    chain: 'test',
+    async append(type: string, _id: string | null, body: Record<string, unknown>) {
+      if (type === 'decision') records.push(structuredClone(body));
+      return { chain: 'test', seq: records.length, hash: `h${records.length}`, bytes: new Uint8Array(), record: {} };
+    },
+  } as unknown as Ledger;
+  const limiter = createLimiter({ sql, pricing, defaults: o.defaults ?? [], reservationTtlSeconds: 60, defaultMaxTokens: 10 });
+  const deps: PipelineDeps = {
+    authenticator: { authenticate: async () => principal },
+    classifier: { classify: () => ({ findings: [] }) },
+    policy: { decide: () => ({ decision, version: { revision: 'r', sha256: '0'.repeat(64) }, shadow: null }) },
+    ledger,
+    forwarder: {
+      forward: async () => {
+        forwarded += 1;
+        return { status: 200, contentType: 'application/json', body: { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } };
+      },
+      openStream: async () => { throw new Error('not streamed here'); },
+      close: async () => {},
+    },
+    upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
+    clock: { now: () => new Date() },
+    limits: limiter,
+    ...(o.intake ? { intake: o.intake } : {}),
+  };
+  const handler = createRequestHandler(deps);
+  const body = () => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
+  const run = async (d: Decision) => {
+    decision = d;
+    const reply = await handler.handle({ requestId: `r${records.length}`, api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body: body() });
+    return { status: reply.status, code: (reply.body as { error?: { code?: string } }).error?.code ?? null, headers: reply.headers };
+  };
+  return { run, records, limiter, principal, forwarded: () => forwarded };
+}
+
+describe('admission counting', () => {
+  it('counts policy denials against the request rate: allowed requests are then refused with 429', async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i += 1) expect(await h.run(deny)).toMatchObject({ status: 403, code: 'ERR_POLICY_DENIED' });
+    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 3 });
+    const refused = await h.run(allow(3));
+    expect(refused).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(h.records[3]).toMatchObject({ decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] } });
+    expect(h.forwarded()).toBe(0);
+  });
+
+  it('counts an allowed request once, at admission and through its reservation and settlement', async () => {
+    const h = harness();
+    expect(await h.run(allow(2))).toMatchObject({ status: 200 });
+    expect(await h.run(allow(2))).toMatchObject({ status: 200 });
+    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 2 });
+    expect(await h.run(allow(2))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(h.forwarded()).toBe(2);
+    // the policy input's usage is the subject's before the request being decided
+    expect(h.records[1]).toMatchObject({ policy_input: { usage: { requests_this_minute: 1 } } });
+  });
+
+  it('enforces a configured subject default at admission, before a large body reaches a classification thread', async () => {
+    let taken = 0;
+    const intake: Intake = { takes: () => true, run: async () => { taken += 1; throw new Error('not reached'); } };
+    const h = harness({ defaults: [{ scope: 'subject', requests_per_minute: 2 }], intake });
+    const small = harness({ defaults: [{ scope: 'subject', requests_per_minute: 2 }] });
+    for (let i = 0; i < 2; i += 1) expect(await small.run(deny)).toMatchObject({ status: 403 });
+    expect(await small.run(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(await small.limiter.usage(small.principal)).toMatchObject({ requests_this_minute: 2 }); // the refused one is not counted
+    await h.limiter.admit(h.principal);
+    await h.limiter.admit(h.principal);
+    expect(await h.run(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(taken).toBe(0);
+  });
+});
