@@ -1,8 +1,9 @@
 // `proctor verify`: a thin shell over the verifier library. Sources: a database (--db / --pglite), a checkpoint
 // stream on its own (--checkpoints without a database), or an evidence packet (positional *.tar.gz, verified by
-// src/evidence). Exit 0 clean (warnings allowed), 1 integrity failure, 2 usage error (naming the bad flag),
-// 3 inconclusive (no trusted key, no records, a pinned key not found, no trusted checkpoint for the tail, or the
-// ledger unreadable). The state file (--state) moves only after a clean run with every signature checked.
+// src/evidence). Exit 0 clean (warnings that leave nothing unproven allowed), 1 integrity failure (a chain the state
+// file or sink names missing included), 2 usage error (naming the bad flag), 3 inconclusive (no trusted key, no
+// records, a pinned key not found, no trusted checkpoint for the tail with --state/--checkpoints, or the ledger
+// unreadable). The state file (--state) moves only after a clean run with every signature checked.
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { LedgerError, readVerifyState, sqlSource, StateFileError, verifyCheckpointStream, verifyLedger, writeVerifyState } from '../ledger/index.ts';
@@ -101,7 +102,10 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
         checkpoints: sink.map(({ chain, note }) => ({ chain, note })),
         keyWindows: trust.windows,
         remembered,
+        // With --state or --checkpoints the auditor asked for anchored tails: an unanchored one is inconclusive.
+        // Without, it is still said (a warning, exit 0): deleting a tail with its stored checkpoints would go unseen.
         requireAnchor: parsed.state !== undefined || sink.length > 0,
+        warnUnanchored: true,
         signatures: parsed.signatures,
         ...(parsed.sampleSeed !== undefined ? { sampleSeed: parsed.sampleSeed } : {}),
         ...(parsed.workers !== undefined ? { workers: parsed.workers } : {}),

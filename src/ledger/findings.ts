@@ -23,6 +23,7 @@ export const FINDING_SEVERITY = {
   CHAIN_REORDERED: 'error',
   RECORD_INSERTED: 'error',
   CHAIN_ROLLED_BACK: 'error',
+  CHAIN_MISSING: 'error',
   CHECKPOINT_INCONSISTENT: 'error',
   CHAIN_TRIMMED: 'info',
   VERIFY_TAIL_UNANCHORED: 'warning',

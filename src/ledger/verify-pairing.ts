@@ -3,7 +3,11 @@
 // one. An outcome MUST name an earlier decision of the chain (OUTCOME_WITHOUT_DECISION, an error). An outcome
 // stored before its decision pairs up if the decision was signed earlier (the reorder itself is reported by
 // src/ledger/verify-order.ts). Outcomes of decisions no longer in memory are looked up in the source at the end.
+// An outcome's query columns (subject, decision, policy_version) MUST be NULL or those its decision's bytes imply
+// (RECORD_INDEX_MISMATCH), checked when the decision is among the RECENT ones seen before it.
 import type { FindingLog } from './findings.ts';
+import { columnsDiffer } from './verify-columns.ts';
+import type { QueryColumns } from './verify-columns.ts';
 import type { RecordFacts } from './verify-record.ts';
 import type { LedgerSource } from './verify-source.ts';
 
@@ -12,7 +16,7 @@ const HASH = /^[0-9a-f]{64}$/;
 
 export class Pairing {
   private readonly open = new Map<string, number>();
-  private readonly recent = new Map<string, { at: number; signedSeq: number }>();
+  private readonly recent = new Map<string, { at: number; signedSeq: number; columns: QueryColumns | null }>();
   private readonly orphans = new Map<string, { at: number; signedSeq: number; decisionHash: string }[]>();
   private readonly chain: string;
   private readonly log: FindingLog;
@@ -36,7 +40,7 @@ export class Pairing {
         if (rest.length > 0) this.orphans.set(hash, rest);
         else this.orphans.delete(hash);
       } else if (f.allow !== false) this.open.set(hash, at);
-      this.recent.set(hash, { at, signedSeq });
+      this.recent.set(hash, { at, signedSeq, columns: f.columns });
       if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value as string);
       return;
     }
@@ -46,8 +50,12 @@ export class Pairing {
       this.log.add('OUTCOME_WITHOUT_DECISION', this.chain, at, 'decision_hash names no earlier decision in this chain');
       return;
     }
-    if (this.open.delete(dh)) return;
     const earlier = this.recent.get(dh);
+    if (earlier && earlier.at < at && earlier.columns !== null && f.columns !== null) {
+      const differs = columnsDiffer(earlier.columns, f.columns);
+      if (differs.length > 0) this.log.add('RECORD_INDEX_MISMATCH', this.chain, at, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
+    }
+    if (this.open.delete(dh)) return;
     if (earlier && earlier.at < at) return;
     const list = this.orphans.get(dh) ?? [];
     list.push({ at, signedSeq, decisionHash: dh });

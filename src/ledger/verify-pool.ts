@@ -89,7 +89,8 @@ export function startInspectPool(workers: number, keys: ReadonlyMap<string, stri
         const start = i === 0 ? 0 : (ends[i - 1] as number);
         packed.set(row.bytes, start);
         ends[i] = start + row.bytes.length;
-        return { seq: row.seq, hash: row.hash, prev: row.prev, type: row.type, request_id: row.request_id, ts: row.ts };
+        const { bytes: _bytes, ...meta } = row;
+        return meta;
       });
       return new Promise<RecordFacts[]>((resolve, reject) => {
         state.pending.set(id, { resolve, reject });

@@ -10,8 +10,11 @@ import { signaturesValid } from './ed25519-batch.ts';
 import type { SignatureCheck } from './ed25519-batch.ts';
 import { leafHash, schemaProblem, signatureValid } from './record.ts';
 import { rotatedKey } from './rotation.ts';
+import { columnsDiffer, queryColumns } from './verify-columns.ts';
+import type { QueryColumns } from './verify-columns.ts';
 
-/** A stored row: the canonical bytes and the index columns beside them (hashes in hex, ts in ms). */
+/** A stored row: the canonical bytes and the index columns beside them (hashes in hex, ts in ms). The query columns
+ * and kid are undefined when the source keeps none (records held in memory, packets). */
 export interface RecordRow {
   seq: number;
   bytes: Uint8Array;
@@ -20,6 +23,10 @@ export interface RecordRow {
   type: string | null;
   request_id: string | null;
   ts: number | null;
+  kid?: string | null;
+  subject?: string | null;
+  decision?: string | null;
+  policy_version?: string | null;
 }
 
 export type SignatureState = 'valid' | 'invalid' | 'unresolved' | 'unchecked';
@@ -40,8 +47,11 @@ export interface RecordFacts {
   ts: string | null;
   prev: string | null;
   chain: string | null;
-  /** Index columns that disagree with the bytes (seq is judged by the ordering checks). */
+  /** Index columns that disagree with the bytes (seq is judged by the ordering checks; an outcome's query columns
+   * by the pairing, against its decision). */
   index: string[];
+  /** A decision: the query columns its bytes imply. An outcome: the query columns stored beside it. Else null. */
+  columns: QueryColumns | null;
   /** decision.allow of a decision record, else null. */
   allow: boolean | null;
   decisionHash: string | null;
@@ -63,7 +73,7 @@ const SEAL = new Set(['hash', 'kid', 'sig']);
 export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean, deferred?: DeferredSignature[]): RecordFacts {
   const facts: RecordFacts = {
     form: 'ok', schema: null, hash: row.hash, claimedHash: null, signedSeq: null, kid: null, sig: 'unchecked', sigText: null,
-    type: null, ts: null, prev: null, chain: null, index: [], allow: null, decisionHash: null, rotation: null, retention: null,
+    type: null, ts: null, prev: null, chain: null, index: [], columns: null, allow: null, decisionHash: null, rotation: null, retention: null,
   };
   let text: string;
   let value: unknown;
@@ -102,6 +112,13 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
   facts.prev = typeof record.prev === 'string' ? record.prev : null;
   facts.chain = typeof record.chain === 'string' ? record.chain : null;
   facts.index = indexDiffers(record, row, chain);
+  // Query columns are judged against intact bytes only: altered bytes are already RECORD_HASH_MISMATCH.
+  const derived = facts.claimedHash === facts.hash ? queryColumns(record) : null;
+  if (derived !== null) facts.index.push(...columnsDiffer(derived, row));
+  if (record.type === 'decision') facts.columns = derived;
+  else if (record.type === 'outcome' && row.subject !== undefined && facts.claimedHash === facts.hash) {
+    facts.columns = { subject: row.subject ?? null, decision: row.decision ?? null, policy_version: row.policy_version ?? null };
+  }
   if (record.type === 'decision') facts.allow = isObject(record.decision) && typeof record.decision.allow === 'boolean' ? record.decision.allow : null;
   if (record.type === 'outcome') facts.decisionHash = typeof record.decision_hash === 'string' ? record.decision_hash : null;
   if (record.type === 'key_rotated') {
@@ -176,5 +193,6 @@ function indexDiffers(record: Record<string, JsonValue>, row: RecordRow, chain: 
   if (record.type !== row.type) differs.push('type');
   if (record.request_id !== row.request_id) differs.push('request_id');
   if (typeof record.ts !== 'string' || row.ts === null || Date.parse(record.ts) !== row.ts) differs.push('ts');
+  if (row.kid !== undefined && record.kid !== row.kid) differs.push('kid');
   return differs;
 }

@@ -39,9 +39,20 @@ interface DbRow {
   ts: unknown;
   type: unknown;
   request_id: unknown;
+  subject: unknown;
+  decision: unknown;
+  policy_version: unknown;
+  kid: unknown;
   prev: unknown;
   hash: unknown;
   record: unknown;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The ledger's tables do not exist (SQLSTATE 42P01): the source holds no chains, which is not the same as unreadable. */
+function tableMissing(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '42P01';
 }
 
 export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
@@ -49,14 +60,21 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
     describe,
     async listChains() {
       // Distinct chains by a loose index scan (a plain DISTINCT reads every row), plus chains with only a head row.
-      const { rows } = await sql.query<{ chain: string }>(`
-        WITH RECURSIVE c AS (
-          (SELECT chain FROM audit_records ORDER BY chain LIMIT 1)
-          UNION ALL
-          SELECT (SELECT r.chain FROM audit_records r WHERE r.chain > c.chain ORDER BY r.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL
-        )
-        SELECT chain FROM c WHERE chain IS NOT NULL UNION SELECT chain FROM audit_chains ORDER BY 1`);
-      return rows.map((r) => r.chain);
+      // Chains left with stored checkpoints only (records and head deleted) are listed too: their checkpoints accuse.
+      try {
+        const { rows } = await sql.query<{ chain: string }>(`
+          WITH RECURSIVE c AS (
+            (SELECT chain FROM audit_records ORDER BY chain LIMIT 1)
+            UNION ALL
+            SELECT (SELECT r.chain FROM audit_records r WHERE r.chain > c.chain ORDER BY r.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL
+          )
+          SELECT chain FROM c WHERE chain IS NOT NULL UNION SELECT chain FROM audit_chains
+          UNION SELECT DISTINCT chain FROM audit_checkpoints ORDER BY 1`);
+        return rows.map((r) => r.chain);
+      } catch (err) {
+        if (tableMissing(err)) return [];
+        throw err;
+      }
     },
     async head(chain) {
       const { rows } = await sql.query<{ head_seq: unknown; head_hash: unknown }>('SELECT head_seq, head_hash FROM audit_chains WHERE chain = $1', [chain]);
@@ -66,7 +84,7 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
     },
     async rows(chain, after, until) {
       const { rows } = await sql.query<DbRow>(
-        `SELECT seq, ts, type, request_id, prev, hash, record FROM audit_records
+        `SELECT seq, ts, type, request_id, subject, decision, policy_version, kid, prev, hash, record FROM audit_records
          WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, hash`,
         [chain, after, until],
       );
@@ -78,6 +96,10 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
         type: typeof r.type === 'string' ? r.type : null,
         request_id: typeof r.request_id === 'string' ? r.request_id : null,
         ts: r.ts instanceof Date ? r.ts.getTime() : null,
+        kid: text(r.kid),
+        subject: text(r.subject),
+        decision: text(r.decision),
+        policy_version: text(r.policy_version),
       }));
     },
     async nextSeq(chain, after, until) {
@@ -106,8 +128,13 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       return row ? { seq: toSafeInteger(row.seq), type: String(row.type) } : null;
     },
     async publicKeys() {
-      const { rows } = await sql.query<{ public_key_pem: string }>('SELECT public_key_pem FROM audit_keys');
-      return rows.map((r) => r.public_key_pem);
+      try {
+        const { rows } = await sql.query<{ public_key_pem: string }>('SELECT public_key_pem FROM audit_keys');
+        return rows.map((r) => r.public_key_pem);
+      } catch (err) {
+        if (tableMissing(err)) return [];
+        throw err;
+      }
     },
   };
 }

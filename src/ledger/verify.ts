@@ -4,6 +4,7 @@
 // remembered from an earlier run; across records, decision/outcome pairing. Rows stream in pages; memory stays
 // bounded by open decisions. This is the oracle fault tests use; the CLI (src/cli/verify.ts) is a thin shell over it.
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { signatureBackend } from './ed25519-batch.ts';
 import type { SignatureBackend } from './ed25519-batch.ts';
@@ -12,7 +13,7 @@ import { FindingLog } from './findings.ts';
 import type { VerifyFinding } from './findings.ts';
 import { kidOf, publicKeyFromPem } from './keys.ts';
 import type { KeyWindow } from './keyring.ts';
-import { CheckpointCheck } from './verify-checkpoints.ts';
+import { CheckpointCheck, openNote, parseNote } from './verify-checkpoints.ts';
 import type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './verify-checkpoints.ts';
 import { ChainOrder } from './verify-order.ts';
 import { ChainTrust } from './verify-trust.ts';
@@ -80,6 +81,9 @@ export interface VerifyOptions {
   remembered?: Record<string, RememberedCheckpoint>;
   /** A chain with no trusted checkpoint to compare its tail with is inconclusive (VERIFY_TAIL_UNANCHORED). */
   requireAnchor?: boolean;
+  /** Without requireAnchor: such a chain still gets the VERIFY_TAIL_UNANCHORED warning, without making the run
+   * inconclusive (the CLI's choice when the auditor gave no --state or --checkpoints). */
+  warnUnanchored?: boolean;
   /** all (default): every record signature; sample: a seeded sample plus the first, last and key records;
    * checkpoints: checkpoint signatures only (and key records), with every hash, link and root. */
   signatures?: SignatureMode;
@@ -137,12 +141,24 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
       }
     }
     pool = lazyInspectPool(opts.workers ?? defaultWorkers(), trust.pems);
-    for (const chain of opts.chains ?? (await source.listChains())) {
+    const present = new Set(await source.listChains());
+    // Chains the auditor's own inputs name MUST be there: a chain deleted whole is not a chain with nothing to check.
+    const required = requiredChains(opts, [...trust.material.values()], log);
+    const wanted = opts.chains ?? [...new Set([...present, ...required.keys()])].sort();
+    for (const chain of wanted) {
+      const why = required.get(chain);
+      if (why !== undefined && !present.has(chain)) {
+        log.add('CHAIN_MISSING', chain, null, `the chain is not in the source, but ${why} names it: it was deleted (records, head and checkpoints)`);
+        chains.push(emptySummary(chain));
+        continue;
+      }
       const result = await verifyChain(source, opts, chain, trust, pool, mode, seed, log);
       log.closeChain(chain);
       chains.push(result.summary);
       if (result.inconclusive) inconclusive = true;
-      if (result.summary.records === 0) {
+      if (result.summary.records === 0 && why !== undefined) {
+        log.add('CHAIN_MISSING', chain, null, `the chain has no records, but ${why} names it: its records were deleted`);
+      } else if (result.summary.records === 0) {
         inconclusive = true;
         log.add('VERIFY_NO_RECORDS', chain, null, 'chain has no records');
       }
@@ -324,8 +340,8 @@ async function verifyChain(
     }
   }
   let inconclusive = trust.unresolvedKids > 0;
-  if (opts.requireAnchor && records > 0 && !checkpoints.anchored) {
-    inconclusive = true;
+  if ((opts.requireAnchor || opts.warnUnanchored) && records > 0 && !checkpoints.anchored) {
+    if (opts.requireAnchor) inconclusive = true;
     log.add('VERIFY_TAIL_UNANCHORED', chain, lastSeq, 'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot be excluded');
   }
   return {
@@ -343,6 +359,32 @@ async function verifyChain(
     },
     inconclusive,
   };
+}
+
+/**
+ * Chains the verifier's trusted inputs name, with what names them: the state file (a chain a clean run accepted) and
+ * the checkpoint sink (any checkpoint note in it, signed by a pinned key or not: the message says which).
+ * With `chains`, only those.
+ */
+function requiredChains(opts: VerifyOptions, pinned: KeyObject[], log: FindingLog): Map<string, string> {
+  const out = new Map<string, string>();
+  const only = opts.chains === undefined ? null : new Set(opts.chains);
+  for (const chain of Object.keys(opts.remembered ?? {})) {
+    if (only === null || only.has(chain)) out.set(chain, `the state file (a checkpoint of ${opts.remembered?.[chain]?.size ?? 0} records)`);
+  }
+  for (const entry of opts.checkpoints ?? []) {
+    if ((only !== null && !only.has(entry.chain)) || out.has(entry.chain)) continue;
+    const parsed = parseNote(entry.note);
+    if (parsed === null) continue; // not a checkpoint: CHECKPOINT_INVALID where the chain is checked
+    // The sink is the auditor's own copy; a key rotated in later cannot be followed without the chain's records.
+    const signed = pinned.length > 0 && openNote(entry.note, pinned) !== null;
+    out.set(entry.chain, `a checkpoint of ${parsed.size} records in the checkpoint sink${signed ? '' : ' (not signed by a pinned key)'}`);
+  }
+  return out;
+}
+
+function emptySummary(chain: string): ChainSummary {
+  return { chain, records: 0, first_seq: null, last_seq: null, first_ts: null, last_ts: null, head_hash: null, signatures_checked: 0, checkpoint: null, trimmed_through: null };
 }
 
 function sampled(seed: string, chain: string, seq: number): boolean {

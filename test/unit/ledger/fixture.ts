@@ -27,7 +27,7 @@ export async function writeChain(sql: Sql, signer: Signer, chain: string, pairs:
       'decision',
       requestId,
       { principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f' }, decision: { allow: true, reasons: [], obligations: null } },
-      { subject: 'alice', decision: 'allow', policyVersion: 'r1' },
+      { subject: 'alice', decision: 'allow' },
     );
     await ledger.append('outcome', requestId, { decision_hash: decision.hash, status: 200, latency_ms: 5, usage: { input_tokens: 3, output_tokens: 4 } });
   }
