@@ -14,6 +14,7 @@ import { leafHash, sealRecord, signingMessage } from './record.ts';
 import { rotationRecord } from './rotation.ts';
 import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
 import type { ItemResult } from './group-commit.ts';
+import type { Ticket } from './batch-writer.ts';
 import type { PartitionMonths } from './partitions.ts';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -57,6 +58,8 @@ export interface PendingRecord {
   index: RecordIndex;
   /** key_rotated only: the key that signs from the next record on (it counter-signs this one). */
   rotateTo?: Signer;
+  /** The append's fate, shared with its waiter (src/ledger/batch-writer.ts); absent for admin records. */
+  ticket?: Ticket;
 }
 
 export interface ChainContext {

@@ -3,7 +3,8 @@
 // the canonical form of what they parse to), ERR_KEY_INVALID (not an Ed25519 key of the expected kind, or a bad
 // keyring), ERR_AUDIT_UNAVAILABLE (the record could not be durably written; nothing was acknowledged),
 // ERR_CHAIN_LEASED (another process holds the chain), ERR_CHAIN_CONFLICT (the chain moved under its lease holder),
-// ERR_RETENTION_REFUSED (retention would drop what it must keep, or cannot trim a chain cleanly; nothing dropped).
+// ERR_RETENTION_REFUSED (retention would drop what it must keep, or cannot trim a chain cleanly; nothing dropped),
+// ERR_AUDIT_PENDING (an outcome not yet committed within its wait: the ledger holds it and retries until committed).
 
 export type LedgerErrorCode =
   | 'ERR_RECORD_INVALID'
@@ -12,7 +13,8 @@ export type LedgerErrorCode =
   | 'ERR_AUDIT_UNAVAILABLE'
   | 'ERR_CHAIN_LEASED'
   | 'ERR_CHAIN_CONFLICT'
-  | 'ERR_RETENTION_REFUSED';
+  | 'ERR_RETENTION_REFUSED'
+  | 'ERR_AUDIT_PENDING';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

@@ -5,7 +5,8 @@
 // and the next batch then starts while this one writes (once `pipelineMin` items wait); a `commit` that never calls
 // it keeps one batch in flight.
 // Ordering across batches is `commit`'s business (the ledger writes batches in the order they were sealed).
-// A caller's promise settles only with its batch: resolved once `commit` resolved (committed), rejected otherwise.
+// A caller's promise settles only with its batch: resolved once `commit` resolved (committed), rejected otherwise;
+// or, while the item still waits in the queue (not yet handed to `commit`), by withdraw(): it then never reaches a batch.
 
 export interface GroupCommitOptions {
   /** Largest batch (default 256). */
@@ -24,12 +25,16 @@ export interface GroupCommitter<I, O> {
   enqueue(item: I): Promise<O>;
   /** Waits until everything enqueued so far has settled. */
   drain(): Promise<void>;
+  /** Takes an item out of the queue if no batch has taken it yet (true), rejecting its promise with `error`; false
+   * once it is in a batch (its promise then settles with the batch). Withdrawn items are compacted away lazily. */
+  withdraw(item: I, error: unknown): boolean;
 }
 
 interface Waiter<I, O> {
   item: I;
   resolve: (value: O) => void;
   reject: (error: unknown) => void;
+  withdrawn?: boolean;
 }
 
 /** Batches in flight at once: one writing, one sealing. */
@@ -40,7 +45,9 @@ export function createGroupCommitter<I, O>(
   options: GroupCommitOptions,
   commit: (items: I[], sealed: () => void) => Promise<ItemResult<O>[]>,
 ): GroupCommitter<I, O> {
-  const queue: Waiter<I, O>[] = [];
+  let queue: Waiter<I, O>[] = [];
+  const queued = new Map<I, Waiter<I, O>>(); // items not yet in a batch: what withdraw() can still take back
+  let withdrawn = 0;
   let sealing = false; // a batch has not called sealed() yet: the next one waits
   let running = 0;
   let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
@@ -61,8 +68,10 @@ export function createGroupCommitter<I, O>(
       clearImmediate(timer as ReturnType<typeof setImmediate>);
       timer = null;
     }
+    if (withdrawn > 0) compact();
     if (busy() || queue.length === 0) return;
     const batch = queue.splice(0, options.maxRecords);
+    for (const w of batch) queued.delete(w.item);
     sealing = true;
     running += 1;
     let released = false;
@@ -75,13 +84,21 @@ export function createGroupCommitter<I, O>(
     void run(batch, release).finally(() => {
       running -= 1;
       release();
+      if (withdrawn > 0) compact();
       if (queue.length > 0) flush();
-      else if (running === 0) {
-        const resolvers = idle;
-        idle = [];
-        for (const resolve of resolvers) resolve();
-      }
+      else if (running === 0) settleIdle();
     });
+  }
+
+  function settleIdle(): void {
+    const resolvers = idle;
+    idle = [];
+    for (const resolve of resolvers) resolve();
+  }
+
+  function compact(): void {
+    queue = queue.filter((w) => !w.withdrawn);
+    withdrawn = 0;
   }
 
   async function run(batch: Waiter<I, O>[], release: () => void): Promise<void> {
@@ -103,14 +120,28 @@ export function createGroupCommitter<I, O>(
   return {
     enqueue(item) {
       return new Promise<O>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
+        const waiter = { item, resolve, reject };
+        queue.push(waiter);
+        queued.set(item, waiter);
         if (queue.length >= options.maxRecords && !busy()) flush();
         else schedule();
       });
     },
     drain() {
+      if (withdrawn > 0) compact();
       if (running === 0 && queue.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
+    },
+    withdraw(item, error) {
+      const waiter = queued.get(item);
+      if (!waiter) return false;
+      queued.delete(item);
+      waiter.withdrawn = true;
+      withdrawn += 1;
+      if (running === 0 || (withdrawn > 64 && withdrawn * 2 > queue.length)) compact();
+      if (running === 0 && queue.length === 0) settleIdle();
+      waiter.reject(error);
+      return true;
     },
   };
 }

@@ -1,16 +1,20 @@
 // The append-only, signed, hash-chained audit ledger: one chain per writer, held exclusively through a lease
 // (ERR_CHAIN_LEASED for a second holder); concurrent appends are group-committed, one transaction per batch, and each
 // batch locks the chain's head row FOR UPDATE and checks it is where this writer left it (ERR_CHAIN_CONFLICT if not),
-// so a fork cannot be stored. append() MUST NOT resolve before its row is committed; a failed batch rejects every
-// waiter with ERR_AUDIT_UNAVAILABLE and the in-memory tail stays where the last committed batch left it.
+// so a fork cannot be stored. append() MUST NOT resolve before its row is committed. A decision's append gives up
+// after timing.appendTimeoutMs (ERR_AUDIT_UNAVAILABLE: nothing may be forwarded); an outcome is held and retried until
+// committed (ERR_AUDIT_PENDING tells its waiter it is late, not lost). One record's bad data fails that record alone
+// (src/ledger/batch-writer.ts); a batch whose commit went unacknowledged is resolved by the next write's head read.
 import { canonicalMembers } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
-import { RESERVED_FIELDS, schemaProblem } from './record.ts';
+import { RESERVED_FIELDS, schemaProblem, storableProblem } from './record.ts';
 import type { RecordType } from './record.ts';
-import { appendBatch, insertBatch, lockHead, sameHead, sealBatch, writeBatch } from './chain-writer.ts';
-import type { AppendedRecord, ChainContext, Clock, Head, Member, PendingRecord, RecordIndex, SealedBatch } from './chain-writer.ts';
+import { lockHead, writeBatch } from './chain-writer.ts';
+import type { AppendedRecord, Clock, Head, Member, PendingRecord, RecordIndex } from './chain-writer.ts';
+import { batchCommit } from './batch-writer.ts';
+import type { Ticket, WriterState } from './batch-writer.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
 import { createGroupCommitter } from './group-commit.ts';
@@ -30,7 +34,11 @@ export interface RetentionBody {
 
 export interface Ledger {
   readonly chain: string;
-  /** MUST NOT resolve until the record's row is committed. MUST reject (LedgerError ERR_AUDIT_UNAVAILABLE, cause attached) on any database error, a lost lease or a moved chain; nothing is acknowledged that was not committed. Invalid bodies reject with ERR_RECORD_INVALID. */
+  /** MUST NOT resolve until the record's row is committed. Invalid records (bodies, or values PostgreSQL would refuse)
+   * reject with ERR_RECORD_INVALID, alone. A decision (any type but outcome) MUST reject with ERR_AUDIT_UNAVAILABLE on
+   * a database error, a lost lease, a moved chain or timing.appendTimeoutMs passing: nothing is acknowledged that was
+   * not committed (one committed after all is reported to onAbandoned). An outcome is never given up while the process
+   * runs: retried until committed; past timing.outcomeWaitMs it rejects with ERR_AUDIT_PENDING and is still written. */
   append(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex): Promise<AppendedRecord>;
   /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
   rotateKey(next: Signer): Promise<AppendedRecord>;
@@ -38,7 +46,8 @@ export interface Ledger {
   recordRetention(body: RetentionBody): Promise<AppendedRecord>;
   /** Writes a signed checkpoint now if records were committed since the last; null without checkpoints configured. */
   checkpoint(): Promise<StoredCheckpoint | null>;
-  /** Settles what is queued, writes a last checkpoint, then releases the lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
+  /** Gives held outcomes up to timing.closeWaitMs, settles what is queued, writes a last checkpoint, then releases the
+   * lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
   close(): Promise<void>;
 }
 
@@ -53,7 +62,35 @@ export interface LedgerOptions {
   onCommit?: (records: readonly AppendedRecord[]) => void;
   /** Signed checkpoints (docs/ledger.md); none when absent. */
   checkpoints?: CheckpointOptions;
+  /** Deadlines and retries (defaults: DEFAULT_TIMING; docs/ledger.md). */
+  timing?: Partial<LedgerTiming>;
+  /** A record whose append was reported as failed turned out committed (its statement ran past the deadline, or an
+   * unacknowledged batch was found committed). For a decision, nothing was forwarded: the caller records that. */
+  onAbandoned?: (record: AppendedRecord) => void;
 }
+
+export interface LedgerTiming {
+  /** A decision's append rejects (ERR_AUDIT_UNAVAILABLE) when not committed within this many milliseconds. */
+  appendTimeoutMs: number;
+  /** An outcome's append rejects with ERR_AUDIT_PENDING after this wait; the record is still held and retried. */
+  outcomeWaitMs: number;
+  /** Backoff between an outcome's attempts: doubling from the first to the most. */
+  retryFirstMs: number;
+  retryMaxMs: number;
+  /** While this many outcomes await a retry, new decisions are refused: held outcomes stay bounded. */
+  maxRetryingOutcomes: number;
+  /** close() waits this long for held outcomes before giving them up. */
+  closeWaitMs: number;
+}
+
+export const DEFAULT_TIMING: LedgerTiming = {
+  appendTimeoutMs: 2000,
+  outcomeWaitMs: 2000,
+  retryFirstMs: 50,
+  retryMaxMs: 1000,
+  maxRetryingOutcomes: 4096,
+  closeWaitMs: 5000,
+};
 
 const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -64,12 +101,13 @@ export function leaseName(chain: string): string {
 /** Takes the chain's lease, registers the key, creates the chain (chain_opened at seq 0) or resumes from its head. */
 export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   const { sql, chain } = opts;
-  let signer = opts.signer;
+  const signer = opts.signer;
   if (!CHAIN_ID.test(chain)) {
     throw new LedgerError('ERR_RECORD_INVALID', `chain id must match ${CHAIN_ID.source}`, { path: '$.chain' });
   }
-  let lease = await takeLease(sql, chain);
+  const lease = await takeLease(sql, chain);
   let head: Head;
+  let current: WriterState | null = null; // the writer's state, once open: the checkpointer signs with its key
   let checkpointer: Checkpointer | null = null;
   const partitions = new PartitionMonths();
   try {
@@ -86,116 +124,171 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         return opened.head;
       });
     });
-    if (opts.checkpoints) checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, () => signer, chain, head.seq ?? 0, opts.checkpoints ?? {}));
+    if (opts.checkpoints) checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, () => current?.signer ?? signer, chain, head.seq ?? 0, opts.checkpoints ?? {}));
   } catch (error) {
     await lease.release();
     throw error;
   }
 
-  // After a failure whose commit acknowledgement may have been lost, the stored head may be ahead of ours.
-  let uncertain = false;
   let closed = false;
+  let stopped = false; // close() gave up on held outcomes: the process is ending
+  const timing = { ...DEFAULT_TIMING, ...opts.timing };
+  const st: WriterState = {
+    sql, chain, clock: opts.clock, partitions, lease,
+    takeLease: () => takeLease(sql, chain),
+    head, signer, tail: head, tailSigner: signer, lastWrite: Promise.resolve(), candidates: [],
+    observe(records) {
+      checkpointer?.observe(records);
+      opts.onCommit?.(records);
+    },
+  };
+  current = st;
   // Pipelining: a batch is sealed after the one before it (from `tail`, where that one will leave the chain) while
-  // that one writes; batches write in the order they were sealed. A batch whose base is no longer the committed head
-  // when its turn comes (the one before failed) is sealed again from the head, inside its transaction.
-  let tail: Head = head;
-  let tailSigner = signer;
-  let lastWrite: Promise<void> = Promise.resolve();
+  // that one writes; batches write in the order they were sealed (src/ledger/batch-writer.ts).
   const committer = createGroupCommitter<PendingRecord, AppendedRecord>(
     { maxRecords: opts.batch?.maxRecords ?? 256, maxWaitMs: opts.batch?.maxWaitMs ?? 0 },
-    async (items, sealed) => {
-      const previousWrite = lastWrite;
-      let written!: () => void;
-      lastWrite = new Promise<void>((resolve) => (written = resolve));
-      try {
-        let batch: SealedBatch | null = null;
-        try {
-          batch = await sealBatch({ chain, clock: opts.clock, signer: tailSigner, partitions }, tail, items);
-          tail = batch.head;
-          tailSigner = batch.signer;
-        } catch {
-          batch = null; // sealed again below, in order, where its error (if it recurs) fails the batch
-        } finally {
-          sealed();
-        }
-        await previousWrite;
-        if (!lease.held) lease = await takeLease(sql, chain); // the lease connection died: take it again or stop
-        const ctx = { chain, clock: opts.clock, signer, partitions };
-        // The usual case, in one statement (one round trip): the batch was sealed from the committed head with the key in
-        // force and brings no new key. Anything else (after a failure, a rotation) takes the transaction below.
-        const direct = batch !== null && !uncertain && batch.newKeys.length === 0 && sameHead(batch.base, head) && batch.baseKid === signer.kid;
-        const done = direct ? await appendDirect(sql, ctx, batch as SealedBatch) : await sql.transaction(async (tx) => {
-          const stored = await lockHead(tx, chain);
-          if (!sameHead(stored, head) && !(uncertain && (await onlyOurs(tx, chain, head, signer.kid)))) {
-            throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${chain} was written by another writer (head at seq ${String(stored.seq)}, expected ${String(head.seq)})`);
-          }
-          const ready = batch !== null && sameHead(batch.base, stored) && batch.baseKid === signer.kid ? batch : await sealBatch(ctx, stored, items);
-          await insertBatch(tx, ctx, ready);
-          return ready;
-        });
-        head = done.head;
-        signer = done.signer;
-        uncertain = false;
-        const committed = done.results.flatMap((r) => (r.ok ? [r.value] : []));
-        if (committed.length > 0) {
-          checkpointer?.observe(committed);
-          opts.onCommit?.(committed);
-        }
-        return done.results;
-      } catch (error) {
-        uncertain = true;
-        partitions.forget();
-        tail = head; // batches sealed after this one are sealed again from the committed head
-        tailSigner = signer;
-        throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be committed', { cause: error });
-      } finally {
-        written();
-      }
-    },
+    batchCommit(st),
   );
+  const abandoned = (record: AppendedRecord) => opts.onAbandoned?.(record);
 
+  /** A record whose waiter gives up after timing.appendTimeoutMs: withdrawn if still queued, reported if written. */
+  function appendBounded(item: PendingRecord): Promise<AppendedRecord> {
+    const ticket: Ticket = { durable: false, abandoned: false, committed: null, adopt: abandoned };
+    item.ticket = ticket;
+    return new Promise<AppendedRecord>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (ticket.committed !== null || ticket.abandoned) return;
+        ticket.abandoned = true;
+        const error = new LedgerError('ERR_AUDIT_UNAVAILABLE', `the audit record was not committed within ${timing.appendTimeoutMs} ms`);
+        if (!committer.withdraw(item, error)) reject(error); // in a batch already: if it commits, onAbandoned says so
+      }, timing.appendTimeoutMs);
+      committer.enqueue(item).then(
+        (record) => {
+          clearTimeout(timer);
+          if (ticket.abandoned) return abandoned(record);
+          ticket.committed = record;
+          resolve(record);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          ticket.abandoned = true;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  // Outcomes are held until committed: retried with backoff, never dropped while the process runs. Memory is bounded:
+  // while `retrying` reaches timing.maxRetryingOutcomes, new decisions are refused (nothing more is forwarded), so held
+  // outcomes are at most that many plus the requests already forwarded.
+  let retrying = 0;
+  const retries = new Set<{ timer: ReturnType<typeof setTimeout>; give: () => void }>();
+  const holding = new Set<Promise<void>>(); // settles when its outcome is committed or given up
+  function appendDurable(item: PendingRecord): Promise<AppendedRecord> {
+    let markFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (markFinished = resolve));
+    holding.add(finished);
+    void finished.then(() => holding.delete(finished));
+    return new Promise<AppendedRecord>((resolve, reject) => {
+      let failures = 0;
+      let counted = false;
+      const wait = setTimeout(() => {
+        reject(new LedgerError('ERR_AUDIT_PENDING', `the outcome was not committed within ${timing.outcomeWaitMs} ms; it is held and retried`));
+      }, timing.outcomeWaitMs);
+      const finish = () => {
+        clearTimeout(wait);
+        if (counted) retrying -= 1;
+        counted = false;
+        markFinished();
+      };
+      const ticket: Ticket = {
+        durable: true, abandoned: false, committed: null,
+        adopt(record) {
+          if (ticket.committed !== null) return;
+          ticket.committed = record;
+          finish();
+          resolve(record);
+        },
+      };
+      item.ticket = ticket;
+      const attempt = () => {
+        committer.enqueue(item).then(ticket.adopt, (error: unknown) => {
+          if (ticket.committed !== null) return;
+          if ((error instanceof LedgerError && error.code === 'ERR_RECORD_INVALID') || stopped) {
+            ticket.abandoned = true;
+            finish();
+            reject(error);
+            return;
+          }
+          if (!counted) retrying += 1;
+          counted = true;
+          const delay = Math.min(timing.retryMaxMs, timing.retryFirstMs * 2 ** Math.min(failures++, 16));
+          const retry = {
+            timer: setTimeout(() => {
+              retries.delete(retry);
+              attempt();
+            }, delay),
+            give: () => {
+              ticket.abandoned = true;
+              finish();
+              reject(error);
+            },
+          };
+          retries.add(retry);
+        });
+      };
+      attempt();
+    });
+  }
+
+  const refuse = (why: string) => Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', why));
   return {
     chain,
     append(type, requestId, body, index = {}) {
       try {
-        if (closed) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', `the ledger for chain ${chain} is closed`);
+        if (closed) return refuse(`the ledger for chain ${chain} is closed`);
         // Serialised once, here: the batch merges these members with the envelope and the seal.
-        const members = checkBody(type, requestId, body, signer.kid);
-        return committer.enqueue({ type, requestId, body, members, index });
+        const members = checkBody(type, requestId, body, st.signer.kid, index);
+        const item: PendingRecord = { type, requestId, body, members, index };
+        if (type === 'outcome') return appendDurable(item);
+        if (type === 'decision' && retrying >= timing.maxRetryingOutcomes) {
+          return refuse(`${retrying} outcome records await a retry; no new decision is taken until they are committed`);
+        }
+        return appendBounded(item);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     rotateKey(next) {
-      if (closed) return Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', `the ledger for chain ${chain} is closed`));
+      if (closed) return refuse(`the ledger for chain ${chain} is closed`);
       return committer.enqueue({ type: 'key_rotated', requestId: null, body: {}, index: {}, rotateTo: next });
     },
     recordRetention(body) {
-      if (closed) return Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', `the ledger for chain ${chain} is closed`));
+      if (closed) return refuse(`the ledger for chain ${chain} is closed`);
       const { dropped_through_seq, dropped_through_hash, partitions: dropped, retention_months } = body;
       return committer.enqueue({ type: 'retention_applied', requestId: null, body: { dropped_through_seq, dropped_through_hash, partitions: [...dropped], retention_months }, index: {} });
     },
     checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
     async close() {
       closed = true;
+      // Held outcomes get timing.closeWaitMs to be committed; after that the process is ending and they are given up.
+      if (holding.size > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timing.closeWaitMs)));
+        await Promise.race([Promise.allSettled([...holding]), late]);
+        clearTimeout(timer);
+      }
+      stopped = true;
+      for (const retry of retries) {
+        clearTimeout(retry.timer);
+        retry.give();
+      }
+      retries.clear();
       await committer.drain();
       await checkpointer?.close();
-      await lease.release();
+      await st.lease.release();
     },
   };
-}
-
-/** appendBatch, with the database's "the head moved" (PR004) reported as the conflict it is. */
-async function appendDirect(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<SealedBatch> {
-  try {
-    await appendBatch(sql, ctx, batch);
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'PR004') {
-      throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${ctx.chain} was written by another writer (head no longer at seq ${String(batch.base.seq)})`, { cause: error });
-    }
-    throw error;
-  }
-  return batch;
 }
 
 async function takeLease(sql: Sql, chain: string): Promise<Lease> {
@@ -206,20 +299,10 @@ async function takeLease(sql: Sql, chain: string): Promise<Lease> {
   return lease;
 }
 
-/** After an uncertain failure: the stored head may be ahead of ours only by records this writer's key signed. */
-async function onlyOurs(tx: Sql, chain: string, head: Head, kid: string): Promise<boolean> {
-  const { rows } = await tx.query<{ ours: unknown; others: unknown }>(
-    `SELECT count(*) FILTER (WHERE seq = $2 AND hash = $3) AS ours, count(*) FILTER (WHERE seq > $2 AND kid <> $4) AS others
-     FROM audit_records WHERE chain = $1 AND seq >= $2`,
-    [chain, head.seq ?? 0, head.hash === null ? null : Buffer.from(head.hash), kid],
-  );
-  return Number(rows[0]?.ours) === 1 && Number(rows[0]?.others) === 0;
-}
-
 /** Checks an appended body and returns its canonical members. The record is schema-checked here, with the envelope
  * and seal fields the batch will give it in their final form (seq ≥ 1, a hex prev and hash, this key's kid): those
  * are built to satisfy the schema, so what is stored is exactly what was checked. */
-function checkBody(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, kid: string): Member[] {
+function checkBody(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, kid: string, index: RecordIndex): Member[] {
   if (type === 'chain_opened') {
     throw new LedgerError('ERR_RECORD_INVALID', 'chain_opened records are written by openLedger only', { path: '$.type' });
   }
@@ -244,6 +327,8 @@ function checkBody(type: RecordType, requestId: string | null, body: Record<stri
     }
   }
   const members = canonicalMembers(body); // rejects non-JSON values, naming their path, before anything is queued
+  const refused = storableProblem({ request_id: requestId, subject: index.subject, decision: index.decision, policy_version: index.policyVersion }, members);
+  if (refused !== null) throw refused;
   const problem = schemaProblem({ ...body, v: 1, type, chain: 'c', seq: 1, ts: PLACEHOLDER_TS, prev: PLACEHOLDER_HASH, request_id: requestId, hash: PLACEHOLDER_HASH, kid, sig: PLACEHOLDER_SIG });
   if (problem !== null) throw new LedgerError('ERR_RECORD_INVALID', `record fails the schema: ${problem}`);
   return members;

@@ -95,6 +95,40 @@ export function signatureValid(hash: Uint8Array, sigBase64url: string, key: KeyO
   return verifySignature(null, signingMessage(hash), key, sig);
 }
 
+/** Longest query column value, in UTF-8 bytes: far below what a btree index entry holds (about 2.7 kB), so a long
+ * value is refused with its record instead of failing the statement that writes its whole batch. */
+export const MAX_COLUMN_BYTES = 1024;
+
+/** A canonical member text holds an escaped NUL (`\u0000` after an even run of backslashes, i.e. not itself escaped). */
+const LONE_SURROGATE = /\p{Cs}/u; // with /u a valid pair is one code point: this matches lone surrogates only
+const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * The last line of defence before a record joins a batch: what PostgreSQL would refuse or silently change fails this
+ * record alone (ERR_RECORD_INVALID naming the field), never the statement that carries its batch. Query columns are
+ * text: no NUL (PostgreSQL refuses 0x00), well-formed Unicode (a lone surrogate would be stored as U+FFFD, a column
+ * that no longer matches the signed bytes), at most MAX_COLUMN_BYTES. Body strings travel inside the bytea record
+ * (lone surrogates are refused by the canonical writer); a NUL is refused there too, so the record's JSON stays
+ * loadable as PostgreSQL jsonb by an auditor's tools.
+ */
+export function storableProblem(columns: Readonly<Record<string, string | null | undefined>>, members: readonly [string, string][]): LedgerError | null {
+  for (const [name, value] of Object.entries(columns)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') return new LedgerError('ERR_RECORD_INVALID', `column ${name} must be a string`, { path: name });
+    if (value.includes('\u0000')) return new LedgerError('ERR_RECORD_INVALID', `column ${name} holds a NUL character`, { path: name });
+    if (LONE_SURROGATE.test(value)) return new LedgerError('ERR_RECORD_INVALID', `column ${name} is not well-formed Unicode`, { path: name });
+    if (Buffer.byteLength(value, 'utf8') > MAX_COLUMN_BYTES) {
+      return new LedgerError('ERR_RECORD_INVALID', `column ${name} is longer than ${MAX_COLUMN_BYTES} bytes`, { path: name });
+    }
+  }
+  for (const [key, member] of members) {
+    if (member.includes('\\u0000') && ESCAPED_NUL.test(member)) {
+      return new LedgerError('ERR_RECORD_INVALID', `a string under ${key} holds a NUL character`, { path: `$.${key}` });
+    }
+  }
+  return null;
+}
+
 let validator: ValidateFunction | undefined;
 
 /** null when value satisfies audit-record.v1, else the first problem as "<instance path> <message>". */
