@@ -2,6 +2,7 @@
 // `everySeconds` (when the tree grew), a C2SP checkpoint note over the RFC 6962 root of the whole chain is stored in
 // audit_checkpoints and appended to the sink file (JSON Lines, one checkpoint per line, opened O_APPEND and fsynced).
 // Checkpoints only ever cover committed records; a failed checkpoint is reported and retried, never blocks appends.
+// With witnesses configured, each checkpoint is then submitted to them (src/ledger/witness.ts), off the append path.
 import { open } from 'node:fs/promises';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -9,6 +10,8 @@ import type { AppendedRecord } from './chain-writer.ts';
 import type { Signer } from './keys.ts';
 import { CompactTree } from './merkle.ts';
 import { signCheckpoint } from './note.ts';
+import { noteRootHex, startWitnessing } from './witness.ts';
+import type { WitnessOptions } from './witness.ts';
 
 export interface CheckpointOptions {
   /** Checkpoint after this many new records (default 1000). */
@@ -19,8 +22,10 @@ export interface CheckpointOptions {
   sinkPath?: string | null;
   /** The checkpoint origin (and signed-note key name); default `proctor/ledger/<chain>`. */
   origin?: string;
-  /** Told about a checkpoint that could not be written (it is retried at the next trigger). */
+  /** Told about a checkpoint that could not be written (it is retried at the next trigger), and about witness failures. */
   onError?: (error: unknown) => void;
+  /** C2SP tlog-witness witnesses each checkpoint is submitted to; cosigned notes also go to the sink. */
+  witnesses?: WitnessOptions;
 }
 
 export interface StoredCheckpoint {
@@ -33,6 +38,8 @@ export interface Checkpointer {
   observe(records: readonly AppendedRecord[]): void;
   /** Writes a checkpoint now if the tree grew since the last one; resolves with the newest checkpoint. */
   checkpoint(): Promise<StoredCheckpoint | null>;
+  /** Resolves when the checkpoints written so far have been submitted to every witness (answered or failed). */
+  witnessed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +55,14 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
   let latest = last;
   let requested: number | null = last?.treeSize ?? null;
   let running: Promise<unknown> = Promise.resolve();
+  const sinkPath = opts.sinkPath ?? null;
+  const witnessing = startWitnessing(sql, chain, origin, opts.witnesses ?? { witnesses: [] }, {
+    onError: (error) => opts.onError?.(error),
+    onCosigned: async (c) => {
+      if (sinkPath) await appendLine(sinkPath, { chain, tree_size: c.treeSize, root: noteRootHex(c.note), note: c.note });
+    },
+  });
+  if (last) witnessing.submit(last); // one not cosigned before a restart
 
   // The tree is snapshotted when a checkpoint is asked for, so it covers exactly the records committed by then.
   const write = (): Promise<StoredCheckpoint | null> => {
@@ -66,6 +81,8 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
       latest = { chain, treeSize: size, note };
       return latest;
     });
+    // Every trigger (the timer too) resubmits the newest checkpoint: a witness that failed before is retried.
+    void next.then((c) => c && witnessing.submit(c), () => undefined);
     running = next.catch((error: unknown) => {
       requested = latest?.treeSize ?? null; // retried at the next trigger
       opts.onError?.(error);
@@ -86,9 +103,14 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
       if (tree.size - (requested ?? 0) >= everyRecords) void write().catch(() => undefined);
     },
     checkpoint: write,
+    async witnessed() {
+      await running;
+      await witnessing.settled();
+    },
     async close() {
       if (timer) clearInterval(timer);
       await write().catch(() => undefined);
+      await witnessing.settled();
     },
   };
 }
