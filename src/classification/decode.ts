@@ -45,6 +45,17 @@ function isUrlChar(code: number): boolean {
     && code !== 0x60 && code !== 0x5c;
 }
 
+/** The length of a line break (LF or CRLF) at `at`, or 0. */
+function lineBreakAt(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x0a) return 1;
+  return text.charCodeAt(at) === 0x0d && text.charCodeAt(at + 1) === 0x0a ? 2 : 0;
+}
+
+/** The length of the line break (LF or CRLF) that ends just before `at`. */
+function lineBreakBefore(text: string, at: number): number {
+  return text.charCodeAt(at - 2) === 0x0d ? 2 : 1;
+}
+
 /** Valid UTF-8 bytes as text; undefined for anything else (binary data is not classified). */
 function asText(bytes: Buffer): string | undefined {
   return bytes.length > 0 && isUtf8(bytes) ? bytes.toString('utf8') : undefined;
@@ -54,7 +65,7 @@ function decodeBase64OrHex(run: string): string | undefined {
   let hex = run.length % 2 === 0;
   for (let i = 0; hex && i < run.length; i += 1) hex = isHexDigit(run.charCodeAt(i));
   const fromHex = hex ? asText(Buffer.from(run, 'hex')) : undefined;
-  // Node's base64 decoder reads both alphabets (+/ and -_) and the padding.
+  // Node's base64 decoder reads both alphabets (+/ and -_) and the padding, and skips the line breaks of a wrapped run.
   return fromHex ?? asText(Buffer.from(run, 'base64'));
 }
 
@@ -91,17 +102,37 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
   const add = (from: number, to: number, decoded: string | undefined) => {
     if (decoded !== undefined && spend(budget, decoded)) runs.push({ start: view.startOf(from), end: view.endOf(to), text: decoded });
   };
-  // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding.
+  // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding. A run wrapped in lines of one width
+  // (MIME: 76, PEM: 64; at least MIN_ENCODED_RUN, whole quads) goes on after each full line; when the whole block is
+  // not text (a word glued after its last full line), the block without its last line is tried.
   for (let i = 0; i < text.length && budget.runs > 0;) {
     if (!isBase64Char(text.charCodeAt(i))) {
       i += 1;
       continue;
     }
     let end = i;
-    while (end < text.length && isBase64Char(text.charCodeAt(end))) end += 1;
+    let width = -1;
+    let lastLine = i;
+    for (;;) {
+      while (end < text.length && isBase64Char(text.charCodeAt(end))) end += 1;
+      if (width < 0) width = end - i;
+      const brk = lineBreakAt(text, end);
+      if (brk === 0 || end - lastLine !== width || width < MIN_ENCODED_RUN || width % 4 !== 0
+        || !isBase64Char(text.charCodeAt(end + brk))) break;
+      end += brk;
+      lastLine = end;
+    }
     const body = end;
     while (end < text.length && end - body < 2 && text.charCodeAt(end) === 0x3d) end += 1;
-    if (end - i >= MIN_ENCODED_RUN) add(i, end, decodeBase64OrHex(text.slice(i, end)));
+    if (end - i >= MIN_ENCODED_RUN) {
+      let decoded = decodeBase64OrHex(text.slice(i, end));
+      let to = end;
+      if (decoded === undefined && lastLine > i) {
+        to = lastLine - lineBreakBefore(text, lastLine);
+        decoded = decodeBase64OrHex(text.slice(i, to));
+      }
+      add(i, to, decoded);
+    }
     i = end;
   }
   // Percent-encoding: maximal runs of URL characters holding at least one %XX escape.

@@ -73,3 +73,24 @@ describe('what decoding leaves alone', () => {
     expect(find(`${b64('ssn 219-09-99')} ${b64('99 and more text')}`)).toEqual([]);
   });
 });
+
+describe('line-wrapped base64 (MIME, PEM)', () => {
+  it('a value across a line break of a wrapped run is found on the whole block', () => {
+    const encoded = b64('note: the employee ssn is 219-09-9999, keep it safe please, thanks');
+    const wrapped = `${encoded.slice(0, 32)}\r\n${encoded.slice(32, 64)}\n${encoded.slice(64)}`;
+    expect(find(`attachment:\n${wrapped}\nend`)).toEqual([{ type: 'US_SSN', value: wrapped, fingerprint: ssn?.fingerprint }]);
+  });
+
+  it('a word glued after the last full line does not hide the block', () => {
+    const encoded = b64('note: the employee ssn is 219-09-9999, keep it safe please'.padEnd(72, '.'));
+    const block = `${encoded.slice(0, 32)}\n${encoded.slice(32, 64)}\n${encoded.slice(64, 96)}`;
+    expect(encoded.length).toBe(96);
+    // `////` decodes to 0xFF bytes: the block with it is not text, the block without it is
+    expect(find(`${block}\n////`)).toEqual([{ type: 'US_SSN', value: block, fingerprint: ssn?.fingerprint }]);
+  });
+
+  it('lines are not joined after a short line or a line that is not whole quads', () => {
+    const encoded = b64('note: the employee ssn is 219-09-9999');
+    expect(find(`${encoded.slice(0, 30)}\n${encoded.slice(30)}`)).toEqual([]);
+  });
+});
