@@ -26,7 +26,15 @@ export interface ConfigDocument {
       algorithms?: string[];
       clock_skew_seconds?: number;
       required_typ?: string;
-      claims?: { groups?: string; tenant?: string | null };
+      claims?: { subject?: string; groups?: string | string[]; tenant?: string | null };
+      audience_policy?: 'exactly-ours' | 'any';
+      max_token_age_seconds?: number;
+      max_token_lifetime_seconds?: number;
+      max_token_bytes?: number;
+      allowed_clients?: string[];
+      jwks?: { cache_max_age_seconds?: number; cooldown_seconds?: number; timeout_ms?: number };
+      introspection?: { client_id: string; client_secret: SecretRef; cache_seconds?: number; token_prefix?: string };
+      dpop?: { algorithms?: string[]; proof_max_age_seconds?: number; origins?: string[]; required?: boolean };
       allow_insecure_http?: boolean;
     }[];
   };

@@ -69,7 +69,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       const result = await deps.handler.handle({
         requestId: request.id,
         api: route.api,
-        headers: request.headers,
+        headers: identityHeaders(request),
         body,
         sink: createSink(reply),
       });
@@ -79,7 +79,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
 
   app.get('/v1/models', async (request, reply) =>
-    send(reply, await deps.handler.listModels({ requestId: request.id, headers: request.headers })),
+    send(reply, await deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) })),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -135,7 +135,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       const incoming: Omit<IncomingRequest, 'body'> = {
         requestId: request.id,
         api: route?.api ?? 'openai.chat_completions',
-        headers: request.headers,
+        headers: identityHeaders(request),
       };
       const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
@@ -194,4 +194,13 @@ function createSink(reply: FastifyReply): StreamSink {
 
 function send(reply: FastifyReply, result: Reply): FastifyReply {
   return reply.code(result.status).headers(result.headers).type('application/json').send(JSON.stringify(result.body));
+}
+
+/**
+ * Headers as the identify stage needs them: every line of each header as received (Node's `headers` keeps only the
+ * first Authorization and joins repeated x-api-key lines, hiding a second credential) and the request line as the
+ * HTTP/2 pseudo-headers `:method` and `:path`, which DPoP proofs are bound to (src/identity/token-carrier.ts).
+ */
+function identityHeaders(request: FastifyRequest): IncomingRequest['headers'] {
+  return { ...request.raw.headersDistinct, ':method': request.raw.method, ':path': request.raw.url };
 }

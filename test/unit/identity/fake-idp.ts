@@ -20,6 +20,11 @@ export interface FakeIdp {
   jwksBody?: string;
   /** JWKS response status (default 200). */
   jwksStatus?: number;
+  /** RFC 7662 answers by token (absent token = active:false); introspectionStatus overrides the status. */
+  introspection: Map<string, Record<string, unknown>>;
+  introspectionStatus?: number;
+  /** Bodies and Authorization headers the introspection endpoint received. */
+  introspected: { token: string | null; authorization: string | null }[];
   sign(claims: Record<string, unknown>, header?: Partial<JWTHeaderParameters>, key?: CryptoKey): Promise<string>;
   /** Standard valid claims at NOW. */
   claims(overrides?: Record<string, unknown>): Record<string, unknown>;
@@ -36,12 +41,21 @@ export async function fakeIdp(issuer = ISSUER): Promise<FakeIdp> {
   const idp: FakeIdp = {
     calls: [],
     up: true,
-    discovery: { issuer, jwks_uri: `${issuer}/jwks` },
+    discovery: { issuer, jwks_uri: `${issuer}/jwks`, introspection_endpoint: `${issuer}/introspect` },
+    introspection: new Map(),
+    introspected: [],
     jwks: { keys: [{ ...publicJwk, kid: 'k1', alg: 'ES256', use: 'sig' }] },
     signingKey: privateKey,
-    fetch: async (url) => {
+    fetch: async (url, init) => {
       idp.calls.push(url);
       if (!idp.up) throw new TypeError('fetch failed');
+      if (url === `${issuer}/introspect`) {
+        const token = new URLSearchParams(String(init?.body ?? '')).get('token');
+        const authorization = new Headers(init?.headers).get('authorization');
+        idp.introspected.push({ token, authorization });
+        const answer = (token === null ? undefined : idp.introspection.get(token)) ?? { active: false };
+        return Response.json(answer, { status: idp.introspectionStatus ?? 200 });
+      }
       if (url === `${issuer}/.well-known/openid-configuration`) return Response.json(idp.discovery);
       if (url === String(idp.discovery['jwks_uri'])) {
         return new Response(idp.jwksBody ?? JSON.stringify(idp.jwks), {
