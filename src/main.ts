@@ -70,7 +70,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         everySeconds: checkpoints.everySeconds,
         sinkPath: checkpoints.sinkPath,
         ...(checkpoints.origin === null ? {} : { origin: checkpoints.origin }),
-        onError: (error) => log('error', 'checkpoint not written; retried at the next trigger', { chain: config.ledger.chain, error: String(error) }),
+        onError: (error) => log('error', 'checkpoint not written or not witnessed; retried at the next trigger', { chain: config.ledger.chain, error: String(error) }),
+        witnesses: { witnesses: config.ledger.witnesses, ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }) },
       },
     });
     closers.unshift(() => ledger.close()); // settles queued appends, then frees the chain's lease

@@ -48,6 +48,9 @@ export interface Config {
     checkpoints: { everyRecords: number; everySeconds: number; sinkPath: string | null; origin: string | null };
     /** Whole months kept before the current one; retention drops older monthly partitions (proctor ledger retention). */
     retentionMonths: number;
+    /** C2SP tlog-witness witnesses (docs/ledger.md); quorum null: every witness. */
+    witnesses: { url: string; key: string; timeoutMs: number }[];
+    witnessQuorum: number | null;
   };
   identity: { issuers: IssuerSettings[] };
   classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[] };
@@ -234,6 +237,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         origin: doc.ledger.checkpoints?.origin ?? null,
       },
       retentionMonths: doc.ledger.retention_months ?? 6,
+      witnesses: (doc.ledger.witnesses ?? []).map((w) => ({ url: w.url, key: w.key, timeoutMs: w.timeout_ms ?? 5000 })),
+      witnessQuorum: doc.ledger.witness_quorum ?? null,
     },
     identity: { issuers },
     classification: { fingerprintKey, recognizers },

@@ -18,6 +18,8 @@ export interface ConfigDocument {
     batch?: { max_records?: number; max_wait_ms?: number };
     checkpoints?: { every_records?: number; every_seconds?: number; sink_path?: string; origin?: string };
     retention_months?: number;
+    witnesses?: { url: string; key: string; timeout_ms?: number }[];
+    witness_quorum?: number;
   };
   identity: {
     issuers: {

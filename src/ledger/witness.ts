@@ -60,6 +60,9 @@ interface Endpoint {
 export function startWitnessing(sql: Sql, chain: string, origin: string, opts: WitnessOptions, hooks: Hooks): Witnessing {
   const endpoints: Endpoint[] = opts.witnesses.map((w) => ({ url: w.url, key: parseWitnessKey(w.key), timeoutMs: w.timeoutMs, last: null }));
   const quorum = opts.quorum ?? endpoints.length;
+  if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > endpoints.length) {
+    throw new WitnessError('ERR_WITNESS_QUORUM_MISSING', `a witness quorum of ${quorum} cannot be met by ${endpoints.length} witness(es)`);
+  }
   let queued: { treeSize: number; note: string } | null = null;
   let loop: Promise<void> | null = null;
 
