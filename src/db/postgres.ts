@@ -1,17 +1,24 @@
-// Sql over a pg.Pool. A stopped or unreachable server MUST fail fast (connection timeout), never hang, and an
-// idle client's error MUST NOT crash the process (the pool drops the client; the next query reconnects).
-// A transaction owns one pooled client; a client that failed mid-transaction is destroyed, not reused.
+// Sql over a pg.Pool. A stopped, unreachable or frozen server MUST fail fast, never hang: every connection has a
+// connect timeout, a server-side statement_timeout and idle_in_transaction_session_timeout, and a client-side query
+// timeout a little longer than the statement timeout (for a server that answers nothing at all). An idle client's error
+// MUST NOT crash the process (the pool drops the client; the next query reconnects). A transaction owns one pooled
+// client; a client that failed mid-transaction is destroyed, not reused.
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { DbError, leaseKey, withSavepoint } from './sql.ts';
 import type { Lease, Sql } from './sql.ts';
 
 export interface PostgresOptions {
-  /** Milliseconds to wait for a new connection (default 2000). */
+  /** Milliseconds to wait for a new connection, or for a free one in a full pool (default 2000). */
   connectTimeoutMs?: number;
   /** Pool size (default 10). */
   max?: number;
-  /** Client-side limit per query in milliseconds (default none). */
+  /** Server-side statement_timeout in milliseconds (default 30000; 0: none). Serve sets database.statement_timeout_ms. */
+  statementTimeoutMs?: number;
+  /** Server-side idle_in_transaction_session_timeout in milliseconds (default 10000; 0: none). */
+  idleInTransactionTimeoutMs?: number;
+  /** Client-side limit per query in milliseconds: a server that does not answer at all (default: the statement
+   * timeout plus 1000; 0 with no statement timeout: none). */
   queryTimeoutMs?: number;
   /**
    * Commit without waiting for the WAL flush (synchronous_commit = off for this pool's sessions). Only for statements
@@ -22,12 +29,29 @@ export interface PostgresOptions {
   asyncCommit?: boolean;
 }
 
+/** Defaults for tools (verify, export, CLI): generous. The server passes its configured, tighter ones. */
+export const POSTGRES_DEFAULTS = { connectTimeoutMs: 2000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 } as const;
+
+/** The timeouts a connection is opened with (pg passes them as startup parameters: no extra round trip). */
+export function timeoutSettings(opts: PostgresOptions): { connectionTimeoutMillis: number; statement_timeout?: number;
+  idle_in_transaction_session_timeout?: number; query_timeout?: number } {
+  const statement = opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
+  const idle = opts.idleInTransactionTimeoutMs ?? POSTGRES_DEFAULTS.idleInTransactionTimeoutMs;
+  const query = opts.queryTimeoutMs ?? (statement > 0 ? statement + 1000 : 0);
+  return {
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs,
+    ...(statement > 0 ? { statement_timeout: statement } : {}),
+    ...(idle > 0 ? { idle_in_transaction_session_timeout: idle } : {}),
+    ...(query > 0 ? { query_timeout: query } : {}),
+  };
+}
+
 export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
+  const timeouts = timeoutSettings(opts);
   const pool = new pg.Pool({
     connectionString: url,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
     max: opts.max ?? 10,
-    ...(opts.queryTimeoutMs === undefined ? {} : { query_timeout: opts.queryTimeoutMs }),
+    ...timeouts,
     ...(opts.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // Without a listener an idle client's error (server restart, network cut) is an uncaught 'error' event.
@@ -74,7 +98,7 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
     },
     async tryLease(name) {
       // A dedicated client outside the pool: the lock lives exactly as long as this session.
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000, keepAlive: true });
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeouts.connectionTimeoutMillis, keepAlive: true });
       let alive = true;
       client.on('error', () => {
         alive = false;

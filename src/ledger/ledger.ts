@@ -16,6 +16,7 @@ import type { AppendedRecord, Clock, Head, Member, PendingRecord, RecordIndex } 
 import { batchCommit } from './batch-writer.ts';
 import type { Ticket, WriterState } from './batch-writer.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import { queryColumns } from './verify-columns.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { PartitionMonths } from './partitions.ts';
@@ -149,7 +150,20 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     { maxRecords: opts.batch?.maxRecords ?? 256, maxWaitMs: opts.batch?.maxWaitMs ?? 0 },
     batchCommit(st),
   );
-  const abandoned = (record: AppendedRecord) => opts.onAbandoned?.(record);
+  // A decision committed after its waiter was told it was not (so nothing was forwarded for it) gets the outcome that
+  // says so, held like any outcome: the chain never shows an allowed decision whose fate it does not tell.
+  const abandoned = (record: AppendedRecord) => {
+    opts.onAbandoned?.(record);
+    const { type, decision, request_id: requestId } = record.record;
+    const allowed = typeof decision === 'object' && decision !== null && !Array.isArray(decision) && decision.allow === true;
+    if (type !== 'decision' || !allowed || closed) return;
+    const columns = queryColumns(record.record) ?? { subject: null, decision: null, policy_version: null };
+    const body = { decision_hash: record.hash, status: 503, upstream: 'none', upstream_status: null, attempts: [], latency_ms: 0,
+      usage: null, error: 'ERR_AUDIT_UNAVAILABLE', response_classification: null, response_action: 'none' };
+    const item: PendingRecord = { type: 'outcome', requestId, body, members: canonicalMembers(body), index: {
+      subject: columns.subject, decision: columns.decision, policyVersion: columns.policy_version } };
+    appendDurable(item).catch(() => undefined); // late is fine; given up only when the process ends
+  };
 
   /** A record whose waiter gives up after timing.appendTimeoutMs: withdrawn if still queued, reported if written. */
   function appendBounded(item: PendingRecord): Promise<AppendedRecord> {

@@ -173,7 +173,7 @@ describe('outcomes are held until committed', () => {
 });
 
 describe('an unacknowledged commit', () => {
-  it('is found committed by the next write: adopted, never written twice; decisions reported to onAbandoned', async () => {
+  it('is found committed by the next write: adopted, never written twice; an allowed decision gets a "not forwarded" outcome', async () => {
     let loseAck = false;
     const db = wrapped(async (_s, run) => {
       const result = await run();
@@ -196,10 +196,12 @@ describe('an unacknowledged commit', () => {
     const next = await ledger.append('decision', 'r2', deny);
     expect(next.seq).toBe(4); // after the adopted batch (seqs 2 and 3)
     expect(abandoned.map((r) => r.record.request_id)).toEqual(['r1']);
-    const rows = await stored('ack-1');
-    expect(rows.map((r) => r.request_id)).toEqual([null, 'r0', 'r1', 'r0', 'r2']);
     await ledger.close();
-    expect((await stored('ack-1')).length).toBe(5); // the held outcome was resolved as committed, not written again
+    // The held outcome (r0) was resolved as committed, not written again; r1's decision, committed while its client
+    // was told 503, has the outcome saying nothing was forwarded.
+    const rows = await stored('ack-1');
+    expect(rows.map((r) => `${r.type}:${r.request_id}`)).toEqual(['chain_opened:null', 'decision:r0', 'decision:r1', 'outcome:r0', 'decision:r2', 'outcome:r1']);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['ack-1'] })).findings).toEqual([]);
   });
 
   it('that did not commit leaves no trace: the next write continues the committed head', async () => {
