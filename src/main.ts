@@ -48,8 +48,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   // waits for its settlement) never queues behind a burst of new requests' usage reads and reservations.
   const db = config.database;
   const own = options.sql || options.limitsSql || db.kind !== 'postgres' ? null : {
-    limits: connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize, asyncCommit: true }),
-    settle: connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: SETTLE_POOL_SIZE, asyncCommit: true }),
+    limits: connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize, asyncCommit: true }),
+    settle: connectPostgres(db.url, { ...poolTimeouts(db), max: SETTLE_POOL_SIZE, asyncCommit: true }),
   };
   if (own) closers.push(() => own.limits.close(), () => own.settle.close());
   const limitsSql = options.limitsSql ?? own?.limits ?? sql;
@@ -65,6 +65,10 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       chain: config.ledger.chain,
       clock,
       batch: config.ledger.batch,
+      // A decision waits for its record at most the statement timeout (then 503, nothing forwarded); an outcome as long
+      // before its reply says it is late (it is held and retried until committed).
+      ...(db.kind === 'postgres' ? { timing: { appendTimeoutMs: db.statementTimeoutMs, outcomeWaitMs: db.statementTimeoutMs } } : {}),
+      onAbandoned: (record) => log('error', 'a record reported as not committed was committed after all', { chain: record.chain, seq: record.seq, type: record.record.type, request_id: record.record.request_id }),
       checkpoints: {
         everyRecords: checkpoints.everyRecords,
         everySeconds: checkpoints.everySeconds,
@@ -138,7 +142,12 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
 
 async function openDatabase(config: Config): Promise<Sql> {
   const db = config.database;
-  return db.kind === 'postgres' ? connectPostgres(db.url, { connectTimeoutMs: db.connectTimeoutMs, max: db.poolSize }) : openPglite(db.dataDir);
+  return db.kind === 'postgres' ? connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize }) : openPglite(db.dataDir);
+}
+
+/** Every pool's timeouts (docs/configuration.md): a frozen database fails requests fast, never hangs them. */
+function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number }) {
+  return { connectTimeoutMs: db.connectTimeoutMs, statementTimeoutMs: db.statementTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs };
 }
 
 async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {

@@ -34,7 +34,7 @@ export interface IssuerSettings {
 }
 
 export type DatabaseSettings =
-  | { kind: 'postgres'; url: string; connectTimeoutMs: number; poolSize: number; migrations: 'apply' | 'check' }
+  | { kind: 'postgres'; url: string; connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number; poolSize: number; migrations: 'apply' | 'check' }
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
@@ -142,6 +142,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         kind: 'postgres',
         url: secret(doc.database.url, '/database/url'),
         connectTimeoutMs: doc.database.connect_timeout_ms ?? 2000,
+        statementTimeoutMs: doc.database.statement_timeout_ms ?? 2000,
+        idleInTransactionTimeoutMs: doc.database.idle_in_transaction_timeout_ms ?? 5000,
         poolSize: doc.database.pool_size ?? 10,
         migrations: doc.database.migrations ?? 'apply',
       }

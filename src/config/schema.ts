@@ -11,7 +11,7 @@ export type SecretRef = { env: string } | { file: string };
 
 export interface ConfigDocument {
   server?: { host?: string; port?: number; body_limit_bytes?: number };
-  database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; pool_size?: number; migrations?: 'apply' | 'check' };
+  database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; statement_timeout_ms?: number; idle_in_transaction_timeout_ms?: number; pool_size?: number; migrations?: 'apply' | 'check' };
   ledger: {
     chain: string;
     signing_key: SecretRef;

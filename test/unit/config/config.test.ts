@@ -36,7 +36,7 @@ describe('configuration', () => {
   it('resolves defaults, secrets and paths, and freezes the result', () => {
     const config = resolveConfig(document(), { env, baseDir: '/etc/proctor' });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 4 * 1024 * 1024 });
-    expect(config.database).toEqual({ kind: 'postgres', url: env.DATABASE_URL, connectTimeoutMs: 2000, poolSize: 10, migrations: 'apply' });
+    expect(config.database).toEqual({ kind: 'postgres', url: env.DATABASE_URL, connectTimeoutMs: 2000, statementTimeoutMs: 2000, idleInTransactionTimeoutMs: 5000, poolSize: 10, migrations: 'apply' });
     expect(config.policy).toEqual({ bundle: '/etc/proctor/bundles/default.tar.gz', shadowBundle: null, pollIntervalSeconds: 30, signingKeyPem: null });
     expect(config.upstreams[0]).toMatchObject({ baseUrl: 'https://api.openai.com/v1', credential: null, baa: false, zeroDataRetention: false });
     expect(config.identity.issuers[0]).toMatchObject({ algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockSkewSeconds: 30, groupsClaim: 'groups', tenantClaim: null });
