@@ -3,6 +3,8 @@
 // obtained by a real HTTP POST to its token endpoint. `sub` defaults to the client id (what client_credentials
 // yields); a natural-person `sub`, groups and tenant are set through the provider's own extension points
 // (formats.customizers.jwt, extraTokenClaims) from extra token-request parameters only this test client sends.
+// It also issues opaque (reference) tokens, answers RFC 7662 introspection for Proctor's own resource-server client,
+// and binds tokens to a DPoP key (RFC 9449) when the token request carries a proof.
 
 import { generateKeyPairSync } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
@@ -25,12 +27,18 @@ export interface TokenRequest {
   tenant?: string;
   /** Access token lifetime in seconds (default 300). */
   ttlSeconds?: number;
+  /** 'opaque' for a reference token that only introspection can resolve (default 'jwt'). */
+  format?: 'jwt' | 'opaque';
+  /** A DPoP proof for POST <issuer>/token: the token is then bound to its key (cnf.jkt). */
+  dpopProof?: string;
 }
 
 export interface RunningOidcProvider {
   issuer: string;
   port: number;
   clientId: string;
+  /** Proctor's resource-server client, allowed to introspect (client_secret_basic). */
+  introspectionClient: { clientId: string; clientSecret: string };
   signingKeys: JsonWebKey[];
   tokenFor(request: TokenRequest): Promise<string>;
   close(): Promise<void>;
@@ -42,6 +50,8 @@ type ProviderConstructor = new (issuer: string, configuration: Record<string, un
 
 const CLIENT_ID = 'proctor-test-client';
 const CLIENT_SECRET = 'proctor-test-client-secret-0123456789abcdef';
+const RS_CLIENT_ID = 'proctor-resource-server';
+const RS_CLIENT_SECRET = 'proctor-resource-server-secret-0123456789abcdef';
 
 async function loadProvider(): Promise<ProviderConstructor> {
   const specifier = 'oidc-provider'; // untyped package: imported by a non-literal specifier
@@ -98,6 +108,13 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
       grant_types: ['client_credentials'],
       redirect_uris: [],
       response_types: [],
+    }, {
+      client_id: RS_CLIENT_ID,
+      client_secret: RS_CLIENT_SECRET,
+      grant_types: [],
+      redirect_uris: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
     }],
     ttl: {
       ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
@@ -106,13 +123,19 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only Proctor's resource-server client may introspect (the default policy warns on every start).
+        allowedPolicy: (_ctx: unknown, client: { clientId: string }) => client.clientId === RS_CLIENT_ID,
+      },
+      dPoP: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,
         getResourceServerInfo: (ctx: unknown, resource: string) => ({
           scope: 'api',
           audience: resource,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: requestBody(ctx)['x_format'] === 'opaque' ? 'opaque' : 'jwt',
           accessTokenTTL: Number(requestBody(ctx)['x_ttl'] ?? '300'),
         }),
       },
@@ -120,6 +143,8 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     extraTokenClaims: (ctx: unknown) => {
       const body = requestBody(ctx);
       return {
+        // An opaque token's introspection answer has no sub for client_credentials: the test names one here.
+        ...(body['x_sub'] === undefined || body['x_format'] !== 'opaque' ? {} : { sub: body['x_sub'] }),
         ...(body['x_groups'] === undefined ? {} : { groups: JSON.parse(body['x_groups']) as unknown }),
         ...(body['x_tenant'] === undefined ? {} : { tenant: body['x_tenant'] }),
       };
@@ -141,9 +166,11 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     if (request.sub !== undefined) form.set('x_sub', request.sub);
     if (request.tenant !== undefined) form.set('x_tenant', request.tenant);
     if (request.ttlSeconds !== undefined) form.set('x_ttl', String(request.ttlSeconds));
+    if (request.format !== undefined) form.set('x_format', request.format);
     const response = await fetch(`${issuer}/token`, {
       method: 'POST',
       headers: {
+        ...(request.dpopProof === undefined ? {} : { dpop: request.dpopProof }),
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
       },
@@ -160,6 +187,7 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     issuer,
     port,
     clientId: CLIENT_ID,
+    introspectionClient: { clientId: RS_CLIENT_ID, clientSecret: RS_CLIENT_SECRET },
     signingKeys,
     tokenFor,
     close: () => new Promise<void>((resolve, reject) => {
