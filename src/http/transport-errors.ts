@@ -4,7 +4,7 @@
 // connection with a framing error is always closed (nothing after it on that socket is read as a request); no pipeline
 // stage runs, so nothing is forwarded and no record is written (there is no request to attribute it to).
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Api } from '../providers/index.ts';
 import { errorBody, failureShape, shapeReply, type TransportErrorCode } from '../pipeline/index.ts';
@@ -74,29 +74,43 @@ function classify(error: { code?: string }): { code: TransportErrorCode; message
 
 /**
  * The server's 'clientError' handler (fastify's clientErrorHandler): answers in the API's shape, then closes the
- * connection. A response already under way on the socket is not interleaved with: the socket is only closed.
+ * connection. A response still under way on the socket (a good request pipelined before the bad one) finishes first;
+ * the answer is never interleaved with it.
  */
 export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || socket.destroyed) return;
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && inFlight?.headersSent !== true) {
-    const requestId = randomUUID();
-    const { code, message } = classify(error);
-    const { status, body } = transportError(code, message, requestLinePath(error.rawPacket), requestId);
-    const text = JSON.stringify(body);
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(text)}\r\n` +
-        `x-proctor-request-id: ${requestId}\r\nconnection: close\r\n\r\n${text}`,
-    );
-    // Node's parser stays failed for this connection, so whatever follows (a smuggled request) is never read as one.
-    // The socket is closed once the peer has had a moment to read the answer (closing at once could reset it away).
-    const timer = setTimeout(() => socket.destroy(), 1000);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  const answer = () => writeAnswer(error, socket);
+  // Wait only for the answer to a request that was received whole; one whose body failed to parse gets this answer.
+  if (inFlight && !inFlight.writableFinished && inFlight.req.complete) {
+    inFlight.once('finish', answer);
+    inFlight.once('close', () => {
+      if (!inFlight.writableFinished) socket.destroy();
+    });
     return;
   }
-  socket.destroy();
+  answer();
+}
+
+function writeAnswer(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const { code, message } = classify(error);
+  const { status, body } = transportError(code, message, requestLinePath(error.rawPacket), requestId);
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\n` +
+      `x-proctor-request-id: ${requestId}\r\nconnection: close\r\n\r\n${text}`,
+  );
+  // Node's parser stays failed for this connection, so whatever follows (a smuggled request) is never read as one.
+  // The socket is closed once the peer has had a moment to read the answer (closing at once could reset it away).
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** The path of the request line in the bytes the parser failed on, when it can be read; '' otherwise. */

@@ -83,6 +83,13 @@ describe.concurrent(
   },
 );
 
+describe('GET /v1/models with upstreams configured as models: ["*"]', () => {
+  it('lists what the policy allows each caller, named by routing and pricing, never a wildcard', async () => {
+    expect(await stack.models([])).toEqual(['echo-1']);
+    expect(await stack.models(RETAINING.groups)).toEqual(['echo-1', RETAINING.model]);
+  });
+});
+
 describe.concurrent('controls: a harmless value in a field the API really has is forwarded, carried upstream', () => {
   for (const plant of PLANTS) {
     const benign = plant.benign;
@@ -246,6 +253,10 @@ describe.concurrent('other channels: headers, the query string, the model name, 
         expectNoLeak(await stack.send(api, `{${clean},${dirty}}`), leakOf(secret));
       });
     }
+    it(`${api}: a body sent as text/plain is refused, not forwarded`, async () => {
+      const x = await stack.send(api, promptBody(api, 'hello'), { headers: { 'content-type': 'text/plain' } });
+      expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 400, forwarded: 0 });
+    });
     it(`${api}: SSN with an invalid UTF-8 byte inside`, async () => {
       const [head, tail] = JSON.stringify(promptBody(api, 'my ssn is 219-09-@9999')).split('@');
       const bytes = Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff]), Buffer.from(tail ?? '')]);

@@ -47,6 +47,8 @@ export interface AdversarialStack {
   ): Promise<Exchange>;
   /** Every byte every client connection received so far. */
   clientBytes(): string;
+  /** GET /v1/models for a caller in these groups: the listed model ids. */
+  models(groups: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,8 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       version: 'adversarial',
       unknown_model: { price_as: 'flat' },
       defaults: { flat: { input: 1, output: 1, cached_input: 1 } },
-      upstreams: {},
+      // echo-1 is named only here (every upstream serving it is configured with models: ["*"]).
+      upstreams: { rec: { 'echo-1': { input: 1, output: 1, cached_input: 1 } } },
     }),
   );
   let proctor: RunningProctor;
@@ -178,6 +181,13 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       };
     },
     clientBytes: () => received.join('\n'),
+    async models(groups) {
+      const response = await fetch(`${origin}/v1/models`, {
+        headers: { authorization: `Bearer ${await nextToken(groups)}` },
+      });
+      const listing = (await response.json()) as { data?: { id: string }[] };
+      return (listing.data ?? []).map((m) => m.id);
+    },
     async close() {
       await proctor.close();
       await upstream.close();

@@ -169,6 +169,15 @@ describe('malformed HTTP and smuggling attempts', () => {
     expectOpenAiError(answer, 400, 'ERR_HTTP_MALFORMED');
   });
 
+  it('answers a malformed request pipelined behind a good one after the good one, then closes', async () => {
+    const good = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`;
+    const answer = await raw(
+      `${good}POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+    );
+    expect(answer.statuses).toEqual([200, 400]);
+    expect(answer.text).toContain('"code":"ERR_HTTP_MALFORMED"');
+  });
+
   it('still serves a well-formed request on the same server (the refusals did not break it)', async () => {
     const answer = await raw(post('application/json'));
     expect(answer.status).toBe(200);
