@@ -212,7 +212,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       response_classification: screen?.classification ?? null,
       response_action: screen?.action ?? 'none',
     };
-    if (!(await recordOutcome(incoming, record, admitted, outcome, headers))) return auditUnavailable(incoming.requestId);
+    if (!(await recordOutcome(incoming, record, admitted, outcome, headers))) return outcomeNotRecorded(incoming.requestId, headers);
     return { status, headers, body: replyBody };
   }
 
@@ -231,7 +231,18 @@ export function createRequestHandler(deps: PipelineDeps) {
       if (!settled.fields.settlement.recorded) deps.log?.('error', 'reservation not settled; it expires after its TTL', { request_id: incoming.requestId });
     }
     try {
-      await ledger.append('outcome', incoming.requestId, toJsonObject(outcome), { subject: admitted.principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion });
+      const index = { subject: admitted.principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion };
+      try {
+        await ledger.append('outcome', incoming.requestId, toJsonObject(outcome), index);
+      } catch (error) {
+        // An outcome the ledger can never store (ERR_RECORD_INVALID) is replaced by one that holds only our own values,
+        // so the decision still has its outcome; any other failure: the ledger holds it and retries until committed.
+        if ((error as { code?: string }).code !== 'ERR_RECORD_INVALID') throw error;
+        const minimal: OutcomeBody = { decision_hash: outcome.decision_hash, status: outcome.status, upstream: 'none', upstream_status: null,
+          latency_ms: outcome.latency_ms, usage: null, error: 'ERR_RECORD_INVALID', response_classification: null, response_action: outcome.response_action };
+        await ledger.append('outcome', incoming.requestId, toJsonObject(minimal), index);
+        throw error;
+      }
       return true;
     } catch (error) {
       deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown' });
@@ -403,6 +414,16 @@ export function createRequestHandler(deps: PipelineDeps) {
     } catch {
       throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
     }
+  }
+
+  /** A forwarded request whose outcome is not (yet) committed: never "nothing was forwarded"; the admitted headers
+   * (x-proctor-decision: allow) say it was. The ledger keeps retrying the outcome until it is committed. */
+  function outcomeNotRecorded(requestId: string, headers: Record<string, string>): Reply {
+    return {
+      status: 503,
+      headers: { ...headers, 'retry-after': '1' },
+      body: errorBody('ERR_AUDIT_UNAVAILABLE', 'the request was forwarded, but its outcome is not yet recorded; the answer is withheld', requestId),
+    };
   }
 
   function auditUnavailable(requestId: string): Reply {
