@@ -1,7 +1,7 @@
 // What the dense-prompt bench measures inside the process that runs Proctor: the most RSS added since `start` (sampled
 // every 2 ms on a thread of its own, so a blocked event loop cannot hide a peak) and the event loop's delay
 // (perf_hooks.monitorEventLoopDelay). Used in-process, or in Proctor's own process over IPC (dense-prompt-proctor.ts).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
 import { Worker } from 'node:worker_threads';
@@ -11,6 +11,10 @@ export interface ProbeReading {
   rss_peak_mib: number;
   event_loop_delay_max_ms: number;
   event_loop_delay_p99_ms: number;
+  /** The longest garbage-collection pause and its kind (major = mark-compact). */
+  gc_max_ms: number;
+  gc_max_kind: string;
+  gc_major_count: number;
 }
 
 export interface Probe {
@@ -21,6 +25,14 @@ export interface Probe {
 
 const MiB = 2 ** 20;
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Why a collection ran, from its flags (external memory pressure, forced, all available garbage, idle). */
+function flagNames(flags: number): string {
+  const names = [[constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY, 'external-memory'], [constants.NODE_PERFORMANCE_GC_FLAGS_FORCED, 'forced'],
+    [constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE, 'all-garbage'], [constants.NODE_PERFORMANCE_GC_FLAGS_SCHEDULE_IDLE, 'idle']] as const;
+  const set = names.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  return set.length === 0 ? '' : ` (${set.join(', ')})`;
+}
 
 export function createProbe(): Probe {
   const worker = new Worker(`
@@ -33,6 +45,17 @@ export function createProbe(): Probe {
   const ask = (m: string) => new Promise<number>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
   let before = 0;
   let delay: IntervalHistogram | null = null;
+  let gc = { max: 0, kind: 'none', major: 0 };
+  const kinds: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as { detail?: { kind?: number; flags?: number } }).detail;
+      const kind = kinds[detail?.kind ?? -1] ?? 'other';
+      if (kind === 'major') gc.major += 1;
+      if (e.duration > gc.max) gc = { ...gc, max: e.duration, kind: `${kind}${flagNames(detail?.flags ?? 0)}` };
+    }
+  });
   return {
     async start() {
       (globalThis as { gc?: () => void }).gc?.(); // a settled heap as the baseline (node --expose-gc)
@@ -40,14 +63,19 @@ export function createProbe(): Probe {
       before = process.memoryUsage.rss();
       delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
+      gc = { max: 0, kind: 'none', major: 0 };
+      observer.observe({ entryTypes: ['gc'] });
     },
     async stop() {
       delay?.disable();
+      await new Promise((resolve) => setImmediate(resolve)); // the last gc entries are delivered
+      observer.disconnect();
       const peak = await ask('peak');
       const h = delay as IntervalHistogram;
       return {
         rss_added_mib: round((peak - before) / MiB), rss_peak_mib: round(peak / MiB),
         event_loop_delay_max_ms: round(h.max / 1e6), event_loop_delay_p99_ms: round(h.percentile(99) / 1e6),
+        gc_max_ms: round(gc.max), gc_max_kind: gc.kind, gc_major_count: gc.major,
       };
     },
     close: async () => void (await worker.terminate()),

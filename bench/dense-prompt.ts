@@ -51,6 +51,10 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
   try {
     await send(bodyOf('warm-up: ssn 123-45-6789'));
     await send(bodyOf(densePrompt(256 * 1024))); // starts the classification threads' code paths
+    // The same readings over 2 s with no request: what the machine alone costs the event loop (other processes).
+    await probe.start();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = await probe.stop();
     const one: Record<string, unknown> = {};
     for (const [name, bytes] of SIZES) {
       const body = bodyOf(densePrompt(bytes));
@@ -84,6 +88,7 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
     return {
       database: stack.database,
       proctor_process: stack.proctorProcess ? 'own' : 'this one (the client shares its event loop)',
+      idle_2s: idle,
       one_at_a_time: one,
       ten_at_once: {
         prompt_bytes: 4_000_000, statuses, all_answered_ms: Math.round(allMs),

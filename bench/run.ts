@@ -17,6 +17,7 @@ import { benchVerify } from './verify.ts';
 import { benchLimits } from './limits.ts';
 import { benchStreaming } from './streaming.ts';
 import { benchStreamScanner } from './stream-scanner.ts';
+import { benchDensePrompt } from './dense-prompt.ts';
 import { startBenchStack } from './stack.ts';
 import { generateSigningKey, loadSigner, sealRecord, verifyLedger } from '../src/ledger/index.ts';
 
@@ -137,6 +138,7 @@ const result = {
   limits: await benchLimits(),
   stream_scanner: benchStreamScanner(),
   streaming: await benchStreaming(),
+  dense_prompt: await benchDensePrompt(),
 };
 const out = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(out, { recursive: true });

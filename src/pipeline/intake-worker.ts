@@ -1,7 +1,10 @@
 // A classification thread that also parses (intake.ts): for a large body, the parse and classify stages both run here,
-// off the event loop, and the main thread receives the parsed request and its classification as structured clones.
+// off the event loop. The main thread receives the request's summary and classification as structured clones, and its
+// body and segment texts as one transferred buffer (v8.serialize) that it deserializes only if it needs them (a denied
+// request never does), so megabytes of text never reach its heap for nothing.
 // It answers classify-only messages as classify-worker.ts does. Invariant: the same adapter parse and the same
 // classifier as in-process, so a request gets the same result, code for code, whichever thread handled it.
+import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handleClassify, threadClassifier, type ClassifierThreadConfig, type ClassifyOptions } from '../classification/index.ts';
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
@@ -16,10 +19,25 @@ export interface IntakeMessage {
 
 /** The thread's answer: the parsed request and its classification, or why either failed (codes only, never text). */
 export type IntakeReply =
-  | { request: NormalizedRequest; classification: unknown }
+  | { request: PackedRequest; classification: unknown }
   | { requestError: { code: string; message: string; param: string | null } }
-  | { request: NormalizedRequest; classifyError: string }
+  | { request: PackedRequest; classifyError: string }
   | { parseFailed: string };
+
+/** A parsed request without its texts: each segment's text length, and `texts` = v8.serialize({ body, texts }). */
+export interface PackedRequest {
+  summary: Omit<NormalizedRequest, 'body' | 'segments'>;
+  segments: (Omit<NormalizedRequest['segments'][number], 'text'> & { length: number })[];
+  texts: ArrayBuffer;
+}
+
+function pack(request: NormalizedRequest): PackedRequest {
+  const { body, segments, ...summary } = request;
+  const bytes = serialize({ body, texts: segments.map((s) => s.text) });
+  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const texts = (owned ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  return { summary, segments: segments.map(({ text, ...rest }) => ({ ...rest, length: text.length })), texts };
+}
 
 const port = parentPort;
 // Only as a thread's entry module (never when imported, e.g. by a test runner's own worker).
@@ -32,7 +50,7 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       return;
     }
     const { id, api, body, options } = message as IntakeMessage;
-    let reply: IntakeReply;
+    let reply: IntakeReply | { request: NormalizedRequest; classification: unknown } | { request: NormalizedRequest; classifyError: string };
     let request: NormalizedRequest | undefined;
     try {
       request = adapterFor(api).parse(body);
@@ -43,7 +61,8 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       else reply = { request, classifyError: String((error as { code?: unknown }).code ?? 'unknown') };
     }
     try {
-      port.postMessage({ id, result: reply });
+      const packed = 'request' in reply ? { ...reply, request: pack(reply.request as unknown as NormalizedRequest) } : reply;
+      port.postMessage({ id, result: packed }, 'request' in packed ? [(packed.request as PackedRequest).texts] : []);
     } catch (error) {
       // A parsed request that cannot be cloned (a bug): the job fails, and the pipeline denies.
       port.postMessage({ id, error: error instanceof Error ? error.name : 'DataCloneError' });

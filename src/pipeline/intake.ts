@@ -4,7 +4,8 @@
 // them in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same findings).
 import type { Classification, ClassifierPool, ClassifyOptions } from '../classification/index.ts';
 import { RequestError, type Api, type NormalizedRequest, type RequestErrorCode } from '../providers/index.ts';
-import type { IntakeReply } from './intake-worker.ts';
+import { deserialize } from 'node:v8';
+import type { IntakeReply, PackedRequest } from './intake-worker.ts';
 
 /** The entry module of the pipeline's classification threads (pass it as ClassifierPoolOptions.entry). */
 export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
@@ -36,9 +37,23 @@ export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'
         throw new RequestError(e.code as RequestErrorCode, e.message, e.param);
       }
       if ('parseFailed' in reply) throw new Error(`the request could not be parsed (${reply.parseFailed})`);
-      if ('classifyError' in reply) return reply;
-      return { request: reply.request, classification: reply.classification as Classification };
+      if ('classifyError' in reply) return { request: unpack(reply.request), classifyError: reply.classifyError };
+      return { request: unpack(reply.request), classification: reply.classification as Classification };
     });
   };
   return { takes, run };
+}
+
+/**
+ * The parsed request, whose body and segment texts are deserialized from the thread's buffer on first use (once): the
+ * decision needs only the summary, the counts and each segment's location; redaction, the reservation's token count
+ * and the forwarded body read the texts.
+ */
+function unpack(packed: PackedRequest): NormalizedRequest {
+  let data: { body: Record<string, unknown>; texts: string[] } | undefined;
+  const load = () => (data ??= deserialize(new Uint8Array(packed.texts)) as { body: Record<string, unknown>; texts: string[] });
+  const segments = packed.segments.map(({ length: _length, ...segment }, i) =>
+    Object.defineProperty(segment, 'text', { enumerable: true, get: () => load().texts[i] as string }) as NormalizedRequest['segments'][number]);
+  const request = { ...packed.summary, segments };
+  return Object.defineProperty(request, 'body', { enumerable: true, get: () => load().body }) as NormalizedRequest;
 }
