@@ -1,4 +1,6 @@
-// Builds an evidence packet from the ledger database. The exporter never signs ledger checkpoints: every selected
+// Builds an evidence packet from the ledger database. Records are selected by their signed content after every row
+// was checked against its bytes (src/evidence/select.ts); the manifest states that selection. The exporter never
+// signs ledger checkpoints: every selected
 // record MUST be covered by a checkpoint the ledger already signed, or the export fails (ERR_EXPORT_NOT_CHECKPOINTED)
 // unless untilCheckpoint drops the uncovered tail. Each record is proven against the smallest checkpoint covering it,
 // consecutive anchors are linked by consistency proofs, and the packet is checked before its manifest is signed.
@@ -9,14 +11,13 @@ import type { KeyObject } from 'node:crypto';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { canonicalize, kidOf } from '../ledger/index.ts';
-import type { Hash } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
-import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, PacketCounts, PacketManifest, PacketQuery, PolicyEntry } from './packet.ts';
+import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, PacketCounts, PacketManifest, PacketQuery, PacketSelection, PolicyEntry } from './packet.ts';
 import { ProofTree } from './proofs.ts';
 import { renderReport } from './report.ts';
 import type { ReportVerdict } from './report.ts';
-import { asObject, selectRecords, selectRotations } from './select.ts';
+import { asObject, scanLedger } from './select.ts';
 import type { SelectedRecord } from './select.ts';
 import { writeTarGz } from './tar-writer.ts';
 import { checkContents, newFindings } from './verify-packet.ts';
@@ -54,21 +55,18 @@ interface StoredCheckpointRow {
 
 export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
   const { sql, query } = opts;
-  const selected = await selectRecords(sql, query, opts.maxRecords ?? 100_000);
-  const byChain = new Map<string, SelectedRecord[]>();
-  for (const r of selected) {
-    const list = byChain.get(r.chain);
-    if (list) list.push(r);
-    else byChain.set(r.chain, [r]);
-  }
-
   const records: SelectedRecord[] = [];
   const proofs: InclusionEntry[] = [];
   const checkpoints: CheckpointEntry[] = [];
   const consistency: ConsistencyEntry[] = [];
   const chains: PacketChain[] = [];
+  const scanned: PacketSelection['scanned'] = [];
   let excluded = 0;
-  for (const [chain, chainRecords] of byChain) {
+  // Every chain is read whole and selected by content (src/evidence/select.ts); one chain is held at a time.
+  for await (const scan of scanLedger(sql, query, opts.maxRecords ?? 100_000)) {
+    const { chain, selected: chainRecords } = scan;
+    scanned.push({ chain, first_seq: scan.first, records: scan.hashes.length });
+    if (chainRecords.length === 0) continue;
     const stored = await loadCheckpoints(sql, chain);
     const latest = stored[stored.length - 1];
     const covered = latest === undefined ? [] : chainRecords.filter((r) => r.seq < latest.size);
@@ -84,12 +82,14 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
       excluded += chainRecords.length - covered.length;
     }
     if (covered.length === 0 || latest === undefined) continue;
-    const leaves = await loadLeaves(sql, chain, latest.size);
-    const tree = new ProofTree(leaves.hashes);
+    if (scan.first !== 0 || scan.hashes.length < latest.size) {
+      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} holds records ${scan.first}..${scan.first + scan.hashes.length - 1}, not every record under its checkpoint at tree size ${latest.size}; run proctor verify on this database`);
+    }
+    const tree = new ProofTree(scan.hashes.slice(0, latest.size));
     // The chain's key rotations under its latest checkpoint: they may have rotated in the key of a later record or
     // of the checkpoints below, and a verifier follows them only from a key it pins.
     const chosen = new Set(covered.map((r) => r.seq));
-    const rotations = await selectRotations(sql, chain, leaves.rotations.filter((seq) => !chosen.has(seq)));
+    const rotations = scan.rotations.filter((r) => r.seq < latest.size && !chosen.has(r.seq));
     const disclosed = [...covered, ...rotations].sort((a, b) => a.seq - b.seq);
     // Anchor each record to the smallest checkpoint covering it; link anchors (and the latest) by consistency.
     const anchors = new Map<number, StoredCheckpointRow>();
@@ -144,7 +144,8 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
   const counts = countRecords(records, excluded, chains.length, checkpoints.length);
   const identity = exporterIdentity(opts.exporterKey);
   const exportedAt = opts.exportedAt.toISOString();
-  const base = { v: 1 as const, kind: 'proctor-evidence-packet' as const, exported_at: exportedAt, exported_by: opts.exportedBy, exporter: identity, query, counts, chains };
+  const selection: PacketSelection = { basis: 'signed-content', scanned };
+  const base = { v: 1 as const, kind: 'proctor-evidence-packet' as const, exported_at: exportedAt, exported_by: opts.exportedBy, exporter: identity, query, selection, counts, chains };
   files.set(PACKET_FILES.report, Buffer.from(renderReport({ manifest: base, records: records.map((r) => r.record), verdict, packetName: opts.packetName ?? 'packet.tar.gz' })));
 
   const names = [...files.keys()].sort();
@@ -176,28 +177,6 @@ async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpoin
     [chain],
   );
   return rows.map((r) => ({ size: toSafeInteger(r.tree_size), root: hex(toBytes(r.root_hash)), note: r.note }));
-}
-
-/** The chain's leaf hashes 0..size-1 from the hash column, and the seqs of its key_rotated rows (the same scan);
- * a gap means the chain is damaged. */
-async function loadLeaves(sql: Sql, chain: string, size: number): Promise<{ hashes: Hash[]; rotations: number[] }> {
-  const leaves: Hash[] = [];
-  const rotations: number[] = [];
-  while (leaves.length < size) {
-    const { rows } = await sql.query<{ seq: unknown; hash: unknown; type: string | null }>(
-      'SELECT seq, hash, type FROM audit_records WHERE chain = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
-      [chain, leaves.length, Math.min(leaves.length + 50_000, size)],
-    );
-    for (const row of rows) {
-      if (toSafeInteger(row.seq) !== leaves.length) break;
-      if (row.type === 'key_rotated') rotations.push(leaves.length);
-      leaves.push(new Uint8Array(toBytes(row.hash)));
-    }
-    if (rows.length === 0 || toSafeInteger((rows[rows.length - 1] as { seq: unknown }).seq) !== leaves.length - 1) {
-      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} has no single record at seq ${leaves.length}; run proctor verify on this database`);
-    }
-  }
-  return { hashes: leaves, rotations };
 }
 
 function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {

@@ -42,6 +42,14 @@ export interface PacketQuery {
   until_checkpoint: boolean;
 }
 
+/** How the records were selected, signed with the rest of the manifest: by their signed content (never by the
+ * unsigned columns beside them), after every row of every scanned chain was checked against its bytes. */
+export interface PacketSelection {
+  basis: 'signed-content';
+  /** Each chain read, whole: its first stored seq and how many contiguous records were checked and matched. */
+  scanned: { chain: string; first_seq: number; records: number }[];
+}
+
 export interface PacketCounts {
   records: number;
   decisions: number;
@@ -79,6 +87,8 @@ export interface PacketManifest {
   exported_by: string;
   exporter: { kid: string; public_key_pem: string };
   query: PacketQuery;
+  /** Absent in packets exported before selection was by content. */
+  selection?: PacketSelection;
   counts: PacketCounts;
   chains: PacketChain[];
   files: PacketFile[];

@@ -1,12 +1,14 @@
-// Selects the records an export discloses: index columns narrow the scan (type, ts, subject, request_id), then the
-// verified record content decides what has no column (group, tenant, client, decision, policy version). Outcomes
-// follow their decision: an outcome is selected exactly when the decision its decision_hash names was selected.
-// Records are read in (chain, seq) order, in pages, and a selection larger than maxRecords is refused. The export
-// adds each such chain's key_rotated records (selectRotations) whatever the filters, outside that bound.
-import { toBytes, toSafeInteger } from '../db/index.ts';
+// Selects the records an export discloses by their signed content, never by the unsigned columns beside them: every
+// row of every chain is read in seq order, its bytes MUST hash to its hash column and its columns MUST agree with
+// its bytes (the verifier's rules, src/ledger/verify-columns.ts), else the export is refused
+// (ERR_EXPORT_LEDGER_INCONSISTENT): a relabelled column can neither hide a record nor add one. Outcomes follow
+// their decision: an outcome is selected exactly when the decision its decision_hash names was selected. A selection
+// larger than maxRecords is refused. Time is linear in the ledger; memory holds the selection, the leaf hashes of
+// the chain being scanned and a bounded window of recent decisions.
+import { inspectRecord, parseCanonical, sqlSource } from '../ledger/index.ts';
+import type { Hash, JsonValue, LedgerSource, QueryColumns, RecordRow } from '../ledger/index.ts';
+import { columnsDiffer } from '../ledger/index.ts';
 import type { Sql } from '../db/index.ts';
-import { parseCanonical } from '../ledger/index.ts';
-import type { JsonValue } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import type { PacketQuery } from './packet.ts';
 
@@ -17,94 +19,93 @@ export interface SelectedRecord {
   record: Record<string, JsonValue>;
 }
 
-const PAGE = 2000;
-
-export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: number): Promise<SelectedRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  where.push(`type IN (${query.types.map(param).join(', ')})`);
-  if (query.from !== null) where.push(`ts >= ${param(query.from)}`);
-  if (query.to !== null) where.push(`ts < ${param(query.to)}`);
-  // Outcomes carry the subject column too; other record types have no principal and do not match a subject filter.
-  if (query.subjects.length > 0) where.push(`subject IN (${query.subjects.map(param).join(', ')})`);
-  if (query.request_ids.length > 0) where.push(`request_id IN (${query.request_ids.map(param).join(', ')})`);
-  const base = where.join(' AND ');
-
-  const selected: SelectedRecord[] = [];
-  const chosenDecisions = new Set<string>(); // chain \0 decision hash
-  let after: { chain: string; seq: number } | null = null;
-  for (;;) {
-    const pageParams = [...params];
-    let cursor = '';
-    if (after !== null) {
-      pageParams.push(after.chain, after.seq);
-      cursor = ` AND (chain > $${pageParams.length - 1} OR (chain = $${pageParams.length - 1} AND seq > $${pageParams.length}))`;
-    }
-    const { rows } = await sql.query<{ chain: string; seq: unknown; record: unknown }>(
-      `SELECT chain, seq, record FROM audit_records WHERE ${base}${cursor} ORDER BY chain, seq LIMIT ${PAGE}`,
-      pageParams,
-    );
-    for (const row of rows) {
-      const seq = toSafeInteger(row.seq);
-      const bytes = toBytes(row.record);
-      const record = recordOf(row.chain, seq, bytes);
-      if (!matches(record, query, row.chain, chosenDecisions)) continue;
-      if (record.type === 'decision' && typeof record.hash === 'string') chosenDecisions.add(`${row.chain}\u0000${record.hash}`);
-      selected.push({ chain: row.chain, seq, bytes, record });
-      if (selected.length > maxRecords) {
-        throw new EvidenceError('ERR_EXPORT_TOO_LARGE', `more than ${maxRecords} records match; narrow the filters or raise --max-records`);
-      }
-    }
-    const last = rows[rows.length - 1];
-    if (rows.length < PAGE || last === undefined) break;
-    after = { chain: last.chain, seq: toSafeInteger(last.seq) };
-  }
-  return selected;
+/** One chain as scanned: what matched, its leaf hashes (recomputed from the bytes) and its key_rotated records. */
+export interface ChainScan {
+  chain: string;
+  selected: SelectedRecord[];
+  /** Leaf hashes of seqs first..first+hashes.length-1, in order, each recomputed from the stored bytes. */
+  hashes: Hash[];
+  /** The seq of the chain's first stored record (0 unless retention trimmed it). */
+  first: number;
+  rotations: SelectedRecord[];
 }
 
-/** The key_rotated records of `chain` at `seqs` (seqs whose type column says key_rotated); the signed bytes must agree. */
-export async function selectRotations(sql: Sql, chain: string, seqs: readonly number[]): Promise<SelectedRecord[]> {
+const PAGE = 2000;
+/** Decisions remembered for their outcomes' column check (as in verify's pairing). */
+const RECENT = 65_536;
+
+/** Every chain, scanned in turn; the selection across chains is bounded by maxRecords. */
+export async function* scanLedger(sql: Sql, query: PacketQuery, maxRecords: number): AsyncGenerator<ChainScan> {
+  const source = sqlSource(sql);
+  const budget = { left: maxRecords };
+  for (const chain of await source.listChains()) yield await scanChain(source, chain, query, budget);
+}
+
+/** The records matching `query` in every chain, in (chain, seq) order (replay uses this; export scans per chain). */
+export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: number): Promise<SelectedRecord[]> {
   const out: SelectedRecord[] = [];
-  for (let i = 0; i < seqs.length; i += 500) {
-    const page = seqs.slice(i, i + 500);
-    const { rows } = await sql.query<{ seq: unknown; record: unknown }>(
-      `SELECT seq, record FROM audit_records WHERE chain = $1 AND seq IN (${page.map((_, j) => `$${j + 2}`).join(', ')}) ORDER BY seq`,
-      [chain, ...page],
-    );
-    for (const row of rows) {
-      const seq = toSafeInteger(row.seq);
-      const bytes = toBytes(row.record);
-      const record = recordOf(chain, seq, bytes);
-      if (record.type !== 'key_rotated' || record.chain !== chain || record.seq !== seq) {
-        throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq}: the type, chain or seq column disagrees with the signed record; run proctor verify on this database`);
-      }
-      out.push({ chain, seq, bytes, record });
-    }
-    if (rows.length !== page.length) {
-      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} has no single key_rotated record at one of seqs ${page.join(', ')}; run proctor verify on this database`);
-    }
-  }
+  for await (const scan of scanLedger(sql, query, maxRecords)) out.push(...scan.selected);
   return out;
 }
 
-function recordOf(chain: string, seq: number, bytes: Uint8Array): Record<string, JsonValue> {
-  try {
-    const value = parseCanonical(bytes);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value;
-  } catch {
-    throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq} is not a canonical record; run proctor verify on this database`);
+async function scanChain(source: LedgerSource, chain: string, query: PacketQuery, budget: { left: number }): Promise<ChainScan> {
+  const scan: ChainScan = { chain, selected: [], hashes: [], first: 0, rotations: [] };
+  const chosenDecisions = new Set<string>();
+  const decisions = new Map<string, QueryColumns | null>();
+  const refuse = (seq: number, why: string): never => {
+    throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq}: ${why}; run proctor verify on this database`);
+  };
+  let next: number | null = null;
+  let after = -1;
+  for (;;) {
+    let rows: RecordRow[] = await source.rows(chain, after, after + PAGE);
+    if (rows.length === 0) {
+      const jump = await source.nextSeq(chain, after + PAGE, Number.MAX_SAFE_INTEGER);
+      if (jump === null) break;
+      rows = await source.rows(chain, jump - 1, jump - 1 + PAGE);
+    }
+    for (const row of rows) {
+      // Contiguous from the first stored record: a record missing under the scan could be one the query wanted.
+      if (next === null) scan.first = row.seq;
+      else if (row.seq !== next) refuse(next, row.seq < next ? 'two records share this seq' : `records ${next}..${row.seq - 1} are missing`);
+      next = row.seq + 1;
+      const facts = inspectRecord(row, chain, new Map(), false);
+      if (facts.form !== 'ok') refuse(row.seq, 'the stored bytes are not a canonical record');
+      if (facts.claimedHash !== facts.hash || facts.hash !== row.hash) refuse(row.seq, 'the stored bytes do not hash to the recorded hash');
+      if (facts.signedSeq !== row.seq) refuse(row.seq, `the record was signed as seq ${String(facts.signedSeq)}`);
+      if (facts.index.length > 0) refuse(row.seq, `index column(s) disagree with the signed record: ${facts.index.join(', ')}`);
+      const record = parseCanonical(row.bytes) as Record<string, JsonValue>;
+      if (record.type === 'decision') {
+        decisions.set(facts.hash, facts.columns);
+        if (decisions.size > RECENT) decisions.delete(decisions.keys().next().value as string);
+      } else if (record.type === 'outcome' && typeof record.decision_hash === 'string') {
+        const decided = decisions.get(record.decision_hash);
+        const differs = decided && facts.columns ? columnsDiffer(decided, facts.columns) : [];
+        if (differs.length > 0) refuse(row.seq, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
+      }
+      scan.hashes.push(Buffer.from(facts.hash, 'hex'));
+      if (record.type === 'key_rotated') scan.rotations.push({ chain, seq: row.seq, bytes: row.bytes, record });
+      if (!matches(record, query, chain, chosenDecisions)) continue;
+      if (record.type === 'decision') chosenDecisions.add(facts.hash);
+      scan.selected.push({ chain, seq: row.seq, bytes: row.bytes, record });
+      if (--budget.left < 0) {
+        throw new EvidenceError('ERR_EXPORT_TOO_LARGE', 'more records match than --max-records allows; narrow the filters or raise --max-records');
+      }
+    }
+    after = (rows[rows.length - 1] as RecordRow).seq;
   }
+  return scan;
 }
 
 function matches(record: Record<string, JsonValue>, q: PacketQuery, chain: string, chosen: Set<string>): boolean {
+  if (typeof record.type !== 'string' || !(q.types as string[]).includes(record.type)) return false;
+  if (record.chain !== chain) return false;
+  const ts = typeof record.ts === 'string' ? record.ts : '';
+  if ((q.from !== null && ts < q.from) || (q.to !== null && ts >= q.to)) return false;
+  if (q.request_ids.length > 0 && !(typeof record.request_id === 'string' && q.request_ids.includes(record.request_id))) return false;
   if (record.type === 'outcome') {
-    // Principal and decision filters were applied to the decision; the outcome follows it.
-    return typeof record.decision_hash === 'string' && chosen.has(`${chain}\u0000${record.decision_hash}`);
+    // Principal, decision and policy filters were applied to the decision; the outcome follows it.
+    return typeof record.decision_hash === 'string' && chosen.has(record.decision_hash);
   }
   const principal = asObject(record.principal);
   const hasPrincipalFilter = q.subjects.length + q.groups.length + q.tenants.length + q.clients.length + q.request_ids.length > 0;

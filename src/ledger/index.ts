@@ -26,7 +26,10 @@ export type { ChainSummary, SignatureMode, VerifyOptions, VerifyReport } from '.
 export type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './verify-checkpoints.ts';
 export { memorySource, rowSource, sqlSource } from './verify-source.ts';
 export type { LedgerSource, MemoryOptions, SourceCheckpoint } from './verify-source.ts';
-export type { RecordRow } from './verify-record.ts';
+export { inspectRecord } from './verify-record.ts';
+export type { RecordFacts, RecordRow } from './verify-record.ts';
+export { columnsDiffer, queryColumns } from './verify-columns.ts';
+export type { QueryColumns } from './verify-columns.ts';
 export { verifyCheckpointStream } from './verify-stream.ts';
 export type { StreamEntry, StreamOptions } from './verify-stream.ts';
 export { readVerifyState, StateFileError, writeVerifyState } from './verify-state.ts';
