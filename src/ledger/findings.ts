@@ -25,6 +25,13 @@ export const FINDING_SEVERITY = {
   CHAIN_ROLLED_BACK: 'error',
   CHAIN_MISSING: 'error',
   CHECKPOINT_INCONSISTENT: 'error',
+  // Witnesses (verify --witness, src/ledger/verify-witness.ts): the chain is not what a quorum of them cosigned.
+  WITNESS_QUORUM_MISSING: 'error',
+  WITNESS_COSIGNATURE_INVALID: 'error',
+  WITNESS_FORK: 'error',
+  WITNESS_UNREACHABLE: 'warning',
+  WITNESS_AHEAD: 'warning',
+  WITNESS_BEHIND: 'info',
   CHAIN_TRIMMED: 'info',
   VERIFY_TAIL_UNANCHORED: 'warning',
   TRUST_KEY_NOT_FOUND: 'warning',
