@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
 import { ANSWER_PLANTS } from './answer-plants.ts';
-import { ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
+import { ANSWER_EVASIONS, ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
 import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
 
@@ -75,6 +75,38 @@ describe.concurrent(
     });
   },
 );
+
+describe.concurrent('evasions: the key written to slip past the answer screen', () => {
+  for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {
+    for (const [name, text] of ANSWER_EVASIONS) {
+      it(`${api}: ${name}`, async () => {
+        const id = `ev-${api}-${name.replace(/[^a-z0-9]+/g, '-')}`;
+        stack.upstream.script(id, (echoApi, body) => ({
+          status: 200,
+          json: answerJson(echoApi, body, 'adv', `sure: ${text}`),
+        }));
+        const x = await stack.send(api, promptBody(api, `case-${id} hello`));
+        expect({ crashed: x.status === 500, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toEqual({
+          crashed: false,
+          leaked: [],
+        });
+      });
+    }
+  }
+  it('messages: split across two text blocks', async () => {
+    stack.upstream.script('ev-split-blocks', (echoApi, body) => {
+      const answer = answerJson(echoApi, body, 'adv', 'x');
+      const halves = [ANSWER_KEY.value.slice(0, 10), ANSWER_KEY.value.slice(10)];
+      return { status: 200, json: { ...answer, content: halves.map((text) => ({ type: 'text', text })) } };
+    });
+    const x = await stack.send('messages', promptBody('messages', 'case-ev-split-blocks hello'));
+    const halves = [ANSWER_KEY.value.slice(0, 10), ANSWER_KEY.value.slice(10)];
+    expect({ crashed: x.status === 500, whole: halves.every((h) => x.body.includes(h)) }).toEqual({
+      crashed: false,
+      whole: false,
+    });
+  });
+});
 
 describe.concurrent('other channels: upstream headers, an answer nested deep enough to cost', () => {
   for (const api of ['chat', 'completions', 'embeddings', 'responses', 'messages'] as const) {

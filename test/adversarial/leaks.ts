@@ -1,5 +1,5 @@
 // The leak oracle: does a planted secret appear in some bytes, in its raw form or a common encoding? Bytes are read
-// through several views (UTF-8 text; JSON escapes decoded; Unicode decimal digits as ASCII; every base64, hex and
+// through several views (UTF-8 text; JSON escapes decoded; Unicode decimal digits as ASCII; NFKC; every base64, hex and
 // percent-encoded run decoded; a stream's deltas joined per field) and a secret matches with up to three
 // non-alphanumeric characters between any two of its characters (so "219 09 9999", "219\u201109\u20119999" or
 // "2.1.9…" written in any digits still count).
@@ -17,6 +17,17 @@ export const EMAIL: Planted = { label: 'EMAIL', value: 'anna.berg@lakeshore-bank
 export const AWS_KEY: Planted = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
 /** The key upstreams answer with (distinct from the request-side one, so each side's scan has one origin). */
 export const ANSWER_KEY: Planted = { label: 'AWS_ACCESS_KEY (answer)', value: 'AKIA7UWK72QGS5IW4OM2' };
+
+/** The answer key written to slip past a recognizer, as the model's text. */
+export const ANSWER_EVASIONS: readonly [string, string][] = [
+  ['glued to a word', `password${ANSWER_KEY.value}please`],
+  ['base64-encoded', Buffer.from(`aws ${ANSWER_KEY.value}`).toString('base64')],
+  ['hex-encoded', Buffer.from(`aws ${ANSWER_KEY.value}`).toString('hex')],
+  ['with zero-width spaces inside', [...ANSWER_KEY.value].join('\u200b')],
+  ['with soft hyphens inside', `${ANSWER_KEY.value.slice(0, 10)}\u00ad${ANSWER_KEY.value.slice(10)}`],
+  ['in fullwidth letters', [...ANSWER_KEY.value].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('')],
+  ['with a NUL inside', `${ANSWER_KEY.value.slice(0, 8)}\u0000${ANSWER_KEY.value.slice(8)}`],
+];
 
 const GAP = '[^0-9A-Za-z]{0,3}';
 
@@ -87,7 +98,8 @@ function streamTexts(text: string): string[] {
 export function views(bytes: Buffer | string): string[] {
   const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
   const plain = unescapeJson(text);
-  const first = [text, plain, asciiDigits(plain), ...(text.includes('data:') ? streamTexts(text) : [])];
+  const streamed = text.includes('data:') ? streamTexts(text) : [];
+  const first = [text, plain, asciiDigits(plain), plain.normalize('NFKC'), ...streamed, ...streamed.map(asciiDigits)];
   const decoded = decodedRuns(plain).flatMap((d) => [d, asciiDigits(unescapeJson(d))]);
   return [...first, ...decoded];
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFrames, type SseFrame } from '../../src/dev/echo-answers.ts';
 import { STREAM_PLANTS } from './stream-plants.ts';
-import { ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
+import { ANSWER_EVASIONS, ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
 import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
 
@@ -59,6 +59,25 @@ describe.concurrent('redaction: an e-mail address anywhere in a stream from an u
       });
     });
   });
+});
+
+describe.concurrent('evasions: the key written to slip past the stream screen', () => {
+  for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {
+    for (const [name, text] of ANSWER_EVASIONS) {
+      it(`${api}: ${name}`, async () => {
+        const id = `sev-${api}-${name.replace(/[^a-z0-9]+/g, '-')}`;
+        stack.upstream.script(id, (echoApi, body) => ({
+          status: 200,
+          frames: answerFrames(echoApi, body, 'adv', `sure: ${text} ok`),
+        }));
+        const x = await stack.send(api, { ...promptBody(api, `case-${id} hello`), stream: true });
+        expect({ crashed: x.status === 500, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toEqual({
+          crashed: false,
+          leaked: [],
+        });
+      });
+    }
+  }
 });
 
 describe.concurrent('SSE framing: the key in event names, ids, comments and retry fields', () => {
