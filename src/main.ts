@@ -2,7 +2,7 @@
 // called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no database
 // means no server, never a server that forwards unrecorded traffic.
 import { connectPostgres, ensureSchema, openPglite, type Sql } from './db/index.ts';
-import { latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
+import { bodyDigestKey, latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
 import { createClassifier, createClassifierPool, recognizersWith } from './classification/index.ts';
 import { startPolicy } from './policy/index.ts';
@@ -105,6 +105,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       }),
       classifier,
       requestClassifier: classifierPool,
+      bodyDigestKey: bodyDigestKey(fingerprintKey),
       intake: createIntake(classifierPool),
       policy: policy.runtime,
       ledger,

@@ -8,6 +8,7 @@ export type { Signer } from './keys.ts';
 export { leafHash, recomputeHash, schemaProblem, sealRecord, signatureValid, signingMessage } from './record.ts';
 export type { AuditRecord, RecordEnvelope, RecordType, SealedRecord, UnsignedRecord } from './record.ts';
 export { leaseName, openLedger } from './ledger.ts';
+export { bodyDigest, bodyDigestKey, bodyDigestOf } from './body-digest.ts';
 export type { AppendedRecord, Clock, Ledger, LedgerOptions, RecordIndex, RetentionBody } from './ledger.ts';
 export { applyRetention, DEFAULT_RETENTION_MONTHS, planRetention } from './retention.ts';
 export type { RetentionChain, RetentionOptions, RetentionPartition, RetentionPlan, RetentionResult } from './retention.ts';

@@ -2,7 +2,7 @@
 // Invariants: nothing is forwarded unless its decision record has been committed (ledger.append resolved); every
 // exit ends in a record, or in 503 ERR_AUDIT_UNAVAILABLE when the ledger cannot take one; no raw prompt text, finding
 // value or token ever enters a record; any unexpected error denies (fail closed).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { adapterFor, RequestError, type Api, type NormalizedRequest, type ProviderAdapter } from '../providers/index.ts';
 import { ForwardError } from '../forwarding/index.ts';
 import { IdentityError, type Principal } from '../identity/index.ts';
@@ -22,6 +22,7 @@ import type { UpstreamSettings } from '../config/index.ts';
 import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/index.ts';
 import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
 import type { IntakeResult } from './intake.ts';
+import { bodyDigest } from '../ledger/index.ts';
 
 /** What admission hands to completion: everything the forward and the outcome need. */
 interface Admitted {
@@ -59,6 +60,8 @@ class Denial extends Error {
 
 export function createRequestHandler(deps: PipelineDeps) {
   const { ledger, clock } = deps;
+  // The record carries a keyed digest of the body, never an unkeyed one (a guessable prompt's digest gives it away).
+  const bodyKey = deps.bodyDigestKey ?? randomBytes(32);
 
   async function handle(incoming: IncomingRequest): Promise<Reply> {
     const started = clock.now();
@@ -88,7 +91,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     const adapter = adapterFor(incoming.api);
     const offloaded = await intake(incoming, usageRead);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
-    record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_sha256: request.bodySha256 };
+    record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256) };
     // 3. classify
     const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
     record.classification = classificationRecord(classification, request.segments.length);
@@ -264,7 +267,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       const principal = await identify(incoming.headers);
       record.principal = principal;
-      record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_sha256: EMPTY_SHA256 };
+      record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_hmac_sha256: bodyDigest(bodyKey, EMPTY_SHA256) };
       record.classification = { finding_count: 0, types: {}, categories: {}, truncated: false, findings: [] };
       const pricing = deps.limits?.pricing ?? null;
       const named = [...deps.upstreams.upstreams.flatMap((u) => u.models), ...deps.upstreams.routes.map((r) => r.model),

@@ -11,7 +11,7 @@ import type { Attempt } from '../upstreams/index.ts';
 
 export interface DecisionBody {
   principal: Principal | null;
-  request: { api: string; model: string | null; stream: boolean; max_tokens: number | null; message_count: number; body_sha256: string } | null;
+  request: { api: string; model: string | null; stream: boolean; max_tokens: number | null; message_count: number; body_hmac_sha256: string } | null;
   classification: ClassificationRecord | null;
   policy: { revision: string; sha256: string } | null;
   /** The exact policy input, so `proctor replay` can re-evaluate the decision. */

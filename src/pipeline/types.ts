@@ -36,6 +36,9 @@ export interface PipelineDeps {
   /** The limits stage (reserve before forwarding, settle after). startProctor always passes one; it is optional only
    * so that unit tests of other stages need no database. */
   limits?: Limiter;
+  /** Key of request.body_hmac_sha256 (ledger bodyDigestKey of the fingerprint key). startProctor always passes it;
+   * without one the handler draws a random key, and its records' body digests cannot be reproduced. */
+  bodyDigestKey?: Uint8Array;
   log?: Log;
 }
 
