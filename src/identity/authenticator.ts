@@ -43,7 +43,11 @@ export interface AuthenticatorOptions {
   verifiedTokenCacheMs?: number;
 }
 
-interface TrustedIssuer { config: ResolvedIssuer; keys: IssuerKeys; introspector: Introspector | undefined }
+interface TrustedIssuer {
+  config: ResolvedIssuer;
+  keys: IssuerKeys;
+  introspector: Introspector | undefined;
+}
 
 function toIdentityError(error: unknown): IdentityError {
   if (error instanceof IdentityError) return error;
@@ -147,7 +151,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     const claimants = introspecting.filter((i) => token.startsWith(i.config.introspection?.tokenPrefix ?? ''));
     const issuer = claimants.length === 1 ? claimants[0] : undefined;
     if (issuer?.introspector === undefined) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is not a signed JWT');
-    if (token.length > issuer.config.maxTokenBytes) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is too large');
+    if (token.length > issuer.config.maxTokenBytes)
+      throw new IdentityError('ERR_TOKEN_MALFORMED', 'token is too large');
     return { issuer, claims: await issuer.introspector.introspect(token, fingerprint, now) };
   }
 

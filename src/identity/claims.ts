@@ -14,8 +14,14 @@ export function isCleanText(value: string): boolean {
   for (let i = 0; i < value.length; i += 1) {
     const unit = value.charCodeAt(i);
     if (unit < 0x20 || (unit >= 0x7f && unit <= 0x9f)) return false; // C0 (NUL included), DEL, C1
-    if (unit === 0x200e || unit === 0x200f || (unit >= 0x2028 && unit <= 0x202e) || (unit >= 0x2066 && unit <= 0x2069)
-      || unit === 0xfeff) return false; // bidi marks/overrides/isolates, line and paragraph separators, BOM
+    if (
+      unit === 0x200e ||
+      unit === 0x200f ||
+      (unit >= 0x2028 && unit <= 0x202e) ||
+      (unit >= 0x2066 && unit <= 0x2069) ||
+      unit === 0xfeff
+    )
+      return false; // bidi marks/overrides/isolates, line and paragraph separators, BOM
     if (unit >= 0xd800 && unit <= 0xdbff) {
       const next = value.charCodeAt(i + 1);
       if (!(next >= 0xdc00 && next <= 0xdfff)) return false;

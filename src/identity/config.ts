@@ -91,8 +91,12 @@ export interface ResolvedIssuer {
   readonly allowedClients: ReadonlySet<string> | null;
   readonly jwks: Required<JwksConfig>;
   readonly introspection: Readonly<Required<IntrospectionConfig>> | null;
-  readonly dpop: { readonly algorithms: string[]; readonly proofMaxAgeSeconds: number;
-    readonly origins: readonly string[]; readonly required: boolean };
+  readonly dpop: {
+    readonly algorithms: string[];
+    readonly proofMaxAgeSeconds: number;
+    readonly origins: readonly string[];
+    readonly required: boolean;
+  };
 }
 
 export const MAX_CLOCK_SKEW_SECONDS = 300;
@@ -102,7 +106,17 @@ export const MAX_TOKEN_BYTES_LIMIT = 65_536;
 const YEAR_SECONDS = 366 * 86_400;
 
 export const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set([
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ]);
 const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
 
@@ -171,7 +185,8 @@ function introspectionOf(value: IntrospectionConfig | null | undefined, at: stri
     throw new IdentityConfigError(`${at}.clientSecret`, 'must be a non-empty string');
   }
   const prefix = value.tokenPrefix ?? null;
-  if (prefix !== null && !isNonEmptyString(prefix)) throw new IdentityConfigError(`${at}.tokenPrefix`, 'must be non-empty');
+  if (prefix !== null && !isNonEmptyString(prefix))
+    throw new IdentityConfigError(`${at}.tokenPrefix`, 'must be non-empty');
   return Object.freeze({
     clientId: value.clientId,
     clientSecret: value.clientSecret,
@@ -191,7 +206,9 @@ function dpopOf(value: DpopConfig | null | undefined, at: string): ResolvedIssue
     throw new IdentityConfigError(`${at}.required`, 'must be a boolean');
   }
   return Object.freeze({
-    algorithms: Object.freeze(algorithmList(value?.algorithms ?? DEFAULT_DPOP_ALGORITHMS, `${at}.algorithms`)) as string[],
+    algorithms: Object.freeze(
+      algorithmList(value?.algorithms ?? DEFAULT_DPOP_ALGORITHMS, `${at}.algorithms`),
+    ) as string[],
     proofMaxAgeSeconds: integerIn(value?.proofMaxAgeSeconds, 60, 1, 300, `${at}.proofMaxAgeSeconds`),
     origins: Object.freeze(origins),
     required: value?.required ?? false,
@@ -216,15 +233,27 @@ function resolve(config: IssuerConfig, at: string): ResolvedIssuer {
     algorithms: Object.freeze(algorithmList(config.algorithms, `${at}.algorithms`)) as string[],
     clockSkewSeconds: integerIn(config.clockSkewSeconds, 0, 0, MAX_CLOCK_SKEW_SECONDS, `${at}.clockSkewSeconds`),
     requiredTyp: config.requiredTyp,
-    groupsClaims: Object.freeze(groups.map((g, j) => claimPath(g, `${at}.groupsClaim${groups.length > 1 ? `[${j}]` : ''}`))),
+    groupsClaims: Object.freeze(
+      groups.map((g, j) => claimPath(g, `${at}.groupsClaim${groups.length > 1 ? `[${j}]` : ''}`)),
+    ),
     tenantClaim: config.tenantClaim === null ? null : claimPath(config.tenantClaim, `${at}.tenantClaim`),
     subjectClaim: claimPath(config.subjectClaim ?? 'sub', `${at}.subjectClaim`),
     allowInsecureHttp: config.allowInsecureHttp,
     maxTokenAgeSeconds: integerIn(config.maxTokenAgeSeconds, 86_400, 60, YEAR_SECONDS, `${at}.maxTokenAgeSeconds`),
-    maxTokenLifetimeSeconds: integerIn(config.maxTokenLifetimeSeconds, 86_400, 60, YEAR_SECONDS,
-      `${at}.maxTokenLifetimeSeconds`),
-    maxTokenBytes: integerIn(config.maxTokenBytes, DEFAULT_MAX_TOKEN_BYTES, 1024, MAX_TOKEN_BYTES_LIMIT,
-      `${at}.maxTokenBytes`),
+    maxTokenLifetimeSeconds: integerIn(
+      config.maxTokenLifetimeSeconds,
+      86_400,
+      60,
+      YEAR_SECONDS,
+      `${at}.maxTokenLifetimeSeconds`,
+    ),
+    maxTokenBytes: integerIn(
+      config.maxTokenBytes,
+      DEFAULT_MAX_TOKEN_BYTES,
+      1024,
+      MAX_TOKEN_BYTES_LIMIT,
+      `${at}.maxTokenBytes`,
+    ),
     audiencePolicy: policy,
     allowedClients: clients === null ? null : new Set(stringList(clients, `${at}.allowedClients`, false)),
     jwks: Object.freeze({
@@ -238,16 +267,25 @@ function resolve(config: IssuerConfig, at: string): ResolvedIssuer {
 }
 
 function checkPrefixes(resolved: readonly ResolvedIssuer[]): void {
-  const introspecting = resolved.map((r, i) => ({ i, prefix: r.introspection?.tokenPrefix, on: r.introspection !== null }))
+  const introspecting = resolved
+    .map((r, i) => ({ i, prefix: r.introspection?.tokenPrefix, on: r.introspection !== null }))
     .filter((r) => r.on);
   for (const a of introspecting) {
     for (const b of introspecting) {
       if (a.i >= b.i) continue;
       // Two issuers that could both claim one opaque token would send it to an IdP that did not issue it.
-      if (a.prefix === null || b.prefix === null || a.prefix === undefined || b.prefix === undefined
-        || a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) {
-        throw new IdentityConfigError(`issuers[${b.i}].introspection.tokenPrefix`,
-          'issuers that introspect must each have a token prefix, none a prefix of another');
+      if (
+        a.prefix === null ||
+        b.prefix === null ||
+        a.prefix === undefined ||
+        b.prefix === undefined ||
+        a.prefix.startsWith(b.prefix) ||
+        b.prefix.startsWith(a.prefix)
+      ) {
+        throw new IdentityConfigError(
+          `issuers[${b.i}].introspection.tokenPrefix`,
+          'issuers that introspect must each have a token prefix, none a prefix of another',
+        );
       }
     }
   }

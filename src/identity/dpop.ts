@@ -46,10 +46,12 @@ function checkHtu(htu: unknown, carried: CarriedToken, config: ResolvedIssuer): 
   const { path } = targetOf(carried);
   if (typeof htu !== 'string' || !URL.canParse(htu)) throw refuse('proof htu is not a URL');
   const url = new URL(htu);
-  const originOk = config.dpop.origins.length > 0
-    ? config.dpop.origins.includes(url.origin)
-    : (url.protocol === 'https:' || url.protocol === 'http:') && carried.host !== undefined
-      && url.host === new URL(`http://${carried.host}`).host;
+  const originOk =
+    config.dpop.origins.length > 0
+      ? config.dpop.origins.includes(url.origin)
+      : (url.protocol === 'https:' || url.protocol === 'http:') &&
+        carried.host !== undefined &&
+        url.host === new URL(`http://${carried.host}`).host;
   if (!originOk || url.pathname !== new URL(path, 'http://x').pathname) throw refuse('proof htu is not this request');
 }
 
@@ -89,7 +91,8 @@ export function createDpopVerifier(): DpopVerifier {
     } catch (error) {
       throw refuse('DPoP proof signature or header is invalid', error);
     }
-    if (await calculateJwkThumbprint(header['jwk'] as JWK, 'sha256') !== jkt) throw refuse('proof key is not the bound key');
+    if ((await calculateJwkThumbprint(header['jwk'] as JWK, 'sha256')) !== jkt)
+      throw refuse('proof key is not the bound key');
     const { method } = targetOf(carried);
     if (payload['htm'] !== method) throw refuse('proof htm is not this request');
     checkHtu(payload['htu'], carried, config);
@@ -109,7 +112,9 @@ export function createDpopVerifier(): DpopVerifier {
       try {
         await check(carried, jkt, config, now);
       } catch (error) {
-        throw error instanceof IdentityError && error.code === 'ERR_TOKEN_DPOP' ? error : refuse('invalid proof', error);
+        throw error instanceof IdentityError && error.code === 'ERR_TOKEN_DPOP'
+          ? error
+          : refuse('invalid proof', error);
       }
     },
   };

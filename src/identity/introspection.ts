@@ -4,7 +4,13 @@
 // `active: false` is ERR_TOKEN_INACTIVE and never cached; an active answer is reused at most cacheSeconds and
 // never past its exp; lookups in flight per issuer are capped, so a flood of made-up tokens cannot flood the IdP.
 
-import { allowInsecureRequests, ClientSecretBasic, Configuration, customFetch, tokenIntrospection } from 'openid-client';
+import {
+  allowInsecureRequests,
+  ClientSecretBasic,
+  Configuration,
+  customFetch,
+  tokenIntrospection,
+} from 'openid-client';
 import { boundedFetch } from './bounded-fetch.ts';
 import type { FetchLike } from './bounded-fetch.ts';
 import { isAllowedTransport } from './config.ts';
@@ -17,7 +23,10 @@ const MAX_IN_FLIGHT = 64;
 const MAX_CACHED = 10_000;
 /** token_type values (RFC 7662 §2.2) an access token may have; a refresh token is not an access token. */
 const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set([
-  'bearer', 'dpop', 'access_token', 'urn:ietf:params:oauth:token-type:access_token',
+  'bearer',
+  'dpop',
+  'access_token',
+  'urn:ietf:params:oauth:token-type:access_token',
 ]);
 
 export interface Introspector {
@@ -25,7 +34,10 @@ export interface Introspector {
   introspect(token: string, fingerprint: string, now: Date): Promise<Record<string, unknown>>;
 }
 
-interface Cached { claims: Record<string, unknown>; untilMs: number }
+interface Cached {
+  claims: Record<string, unknown>;
+  untilMs: number;
+}
 
 function unavailable(config: ResolvedIssuer, what: string, cause?: unknown): IdentityError {
   return new IdentityError('ERR_IDP_UNAVAILABLE', `identity provider ${config.issuer}: ${what}`, { cause });
@@ -43,8 +55,11 @@ export function createIntrospector(config: ResolvedIssuer, keys: IssuerKeys, fet
     if (client !== undefined) return client;
     const metadata = (await keys.configuration()).serverMetadata();
     const endpoint = metadata.introspection_endpoint;
-    if (typeof endpoint !== 'string' || !URL.canParse(endpoint)
-      || !isAllowedTransport(new URL(endpoint), config.allowInsecureHttp)) {
+    if (
+      typeof endpoint !== 'string' ||
+      !URL.canParse(endpoint) ||
+      !isAllowedTransport(new URL(endpoint), config.allowInsecureHttp)
+    ) {
       throw unavailable(config, 'discovery document has no acceptable introspection_endpoint');
     }
     const made = new Configuration(metadata, settings.clientId, undefined, ClientSecretBasic(settings.clientSecret));
@@ -69,7 +84,8 @@ export function createIntrospector(config: ResolvedIssuer, keys: IssuerKeys, fet
       throw new IdentityError('ERR_TOKEN_INACTIVE', 'token is not an access token');
     }
     if (answer['iss'] === undefined) answer['iss'] = config.issuer;
-    else if (answer['iss'] !== config.issuer) throw new IdentityError('ERR_TOKEN_ISSUER_UNTRUSTED', 'token issuer differs');
+    else if (answer['iss'] !== config.issuer)
+      throw new IdentityError('ERR_TOKEN_ISSUER_UNTRUSTED', 'token issuer differs');
     return answer;
   }
 

@@ -57,12 +57,16 @@ function parseObject(bytes: Buffer, what: string): Record<string, unknown> {
   } catch (error) {
     throw new IdentityError('ERR_TOKEN_MALFORMED', `token ${what} is not JSON`, { cause: error });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`token ${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(`token ${what} is not an object`);
   assertNoDuplicateMembers(text, what);
   return value as Record<string, unknown>;
 }
 
-export interface CompactJws { header: Record<string, unknown>; payload: Record<string, unknown> }
+export interface CompactJws {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
 
 /**
  * Splits and strictly decodes a compact JWS without verifying it. MUST throw ERR_TOKEN_MALFORMED for anything
@@ -86,7 +90,10 @@ export function decodeCompact(token: string): CompactJws {
 }
 
 /** Header rules beyond jose's: no embedded or remote keys, no nested JWT, an access-token `typ`. */
-export function checkHeader(header: Readonly<Record<string, unknown>>, config: Pick<ResolvedIssuer, 'requiredTyp'>): void {
+export function checkHeader(
+  header: Readonly<Record<string, unknown>>,
+  config: Pick<ResolvedIssuer, 'requiredTyp'>,
+): void {
   for (const name of REFUSED_HEADERS) {
     if (Object.hasOwn(header, name)) throw malformed(`token header "${name}" is not accepted`);
   }

@@ -23,8 +23,10 @@ export function tokenFingerprint(token: string): string {
 
 /** The token's client: `azp`, else `client_id` (RFC 9068 §2.2), checked like every recorded claim. */
 export function clientOf(claims: Readonly<Record<string, unknown>>): string | null {
-  return optionalClean(claims, 'azp', MAX_CLAIM_LENGTH.client_id)
-    ?? optionalClean(claims, 'client_id', MAX_CLAIM_LENGTH.client_id);
+  return (
+    optionalClean(claims, 'azp', MAX_CLAIM_LENGTH.client_id) ??
+    optionalClean(claims, 'client_id', MAX_CLAIM_LENGTH.client_id)
+  );
 }
 
 /** Builds the Principal from claims already verified; `fingerprint` is tokenFingerprint(token). */

@@ -7,10 +7,19 @@
 import type { Principal } from './principal.ts';
 
 /** What a request must still prove about a remembered token: its issuer, and the DPoP key it is bound to. */
-export interface CacheTag { issuer: string; jkt: string | undefined; lifetimeMs?: number }
+export interface CacheTag {
+  issuer: string;
+  jkt: string | undefined;
+  lifetimeMs?: number;
+}
 
 interface Entry {
-  principal: Principal; exp: number; skewSeconds: number; cachedAtMs: number; untilMs: number; tag: CacheTag | undefined;
+  principal: Principal;
+  exp: number;
+  skewSeconds: number;
+  cachedAtMs: number;
+  untilMs: number;
+  tag: CacheTag | undefined;
 }
 
 export interface VerifiedCache {
@@ -49,7 +58,12 @@ export function createVerifiedCache(opts: { lifetimeMs: number; maxEntries: numb
       }
       const nowMs = now.getTime();
       entries.set(principal.token_fingerprint, {
-        principal: copy(principal), exp, skewSeconds, cachedAtMs: nowMs, untilMs: nowMs + lifetimeMs, tag,
+        principal: copy(principal),
+        exp,
+        skewSeconds,
+        cachedAtMs: nowMs,
+        untilMs: nowMs + lifetimeMs,
+        tag,
       });
     },
   };

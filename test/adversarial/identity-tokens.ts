@@ -9,8 +9,11 @@ export const b64u = (text: string | Uint8Array) => Buffer.from(text).toString('b
 /** An ES256 compact JWS over exactly these header and payload texts. */
 export async function signRaw(headerText: string, payloadText: string, key: CryptoKey): Promise<string> {
   const input = `${b64u(headerText)}.${b64u(payloadText)}`;
-  const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key as webcrypto.CryptoKey,
-    Buffer.from(input));
+  const signature = await webcrypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key as webcrypto.CryptoKey,
+    Buffer.from(input),
+  );
   return `${input}.${b64u(new Uint8Array(signature))}`;
 }
 
@@ -19,7 +22,11 @@ export async function signHmac(claims: Record<string, unknown>, header: Record<s
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', ...header }).sign(new TextEncoder().encode(secret));
 }
 
-export interface ClientKey { privateKey: CryptoKey; publicJwk: JWK; jkt: string }
+export interface ClientKey {
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  jkt: string;
+}
 
 export async function clientKey(): Promise<ClientKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -45,7 +52,9 @@ export async function dpopProof(key: ClientKey, o: ProofOptions): Promise<string
     iat: o.iat,
     jti: o.jti ?? crypto.randomUUID(),
     ...(ath === null ? {} : { ath }),
-  }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, ...o.header }).sign(key.privateKey);
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, ...o.header })
+    .sign(key.privateKey);
 }
 
 /** Headers of a DPoP request to POST https://proctor.test/v1/chat/completions, as the transport passes them. */

@@ -12,12 +12,23 @@ function setup(idp: FakeIdp, overrides: Partial<IssuerConfig> = {}, now: () => D
 }
 
 const active = (over: Record<string, unknown> = {}) => ({
-  active: true, iss: ISSUER, aud: AUDIENCE, sub: 'alice', client_id: 'web', iat: NOW_S - 10, exp: NOW_S + 300,
-  token_type: 'Bearer', groups: ['eng'], ...over,
+  active: true,
+  iss: ISSUER,
+  aud: AUDIENCE,
+  sub: 'alice',
+  client_id: 'web',
+  iat: NOW_S - 10,
+  exp: NOW_S + 300,
+  token_type: 'Bearer',
+  groups: ['eng'],
+  ...over,
 });
 
 async function codeOf(promise: Promise<unknown>): Promise<IdentityErrorCode | 'ok'> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (error === undefined) return 'ok';
   expect(error).toBeInstanceOf(IdentityError);
   return (error as IdentityError).code;
@@ -29,7 +40,10 @@ describe('introspection (RFC 7662)', () => {
     idp.introspection.set(OPAQUE, active());
     let now = NOW;
     const auth = setup(idp, {}, () => now);
-    await expect(auth.authenticate({ authorization: `Bearer ${OPAQUE}` })).resolves.toMatchObject({ sub: 'alice', client_id: 'web' });
+    await expect(auth.authenticate({ authorization: `Bearer ${OPAQUE}` })).resolves.toMatchObject({
+      sub: 'alice',
+      client_id: 'web',
+    });
     expect(idp.introspected).toHaveLength(1);
     expect(idp.introspected[0]?.token).toBe(OPAQUE);
     // RFC 6749 §2.3.1: the id and secret are form-encoded before base64 ('-' is %2D).
@@ -94,7 +108,8 @@ describe('introspection (RFC 7662)', () => {
     const a = await fakeIdp();
     const b = await fakeIdp('https://idp-b.test');
     b.introspection.set(OPAQUE, active({ iss: 'https://idp-b.test' }));
-    const fetch = (url: string, init?: RequestInit) => (url.startsWith('https://idp-b.test') ? b.fetch(url, init) : a.fetch(url, init));
+    const fetch = (url: string, init?: RequestInit) =>
+      url.startsWith('https://idp-b.test') ? b.fetch(url, init) : a.fetch(url, init);
     const auth = createAuthenticator({
       issuers: [
         config({ introspection: { ...introspection, tokenPrefix: 'rt_' } }),
@@ -103,7 +118,9 @@ describe('introspection (RFC 7662)', () => {
       clock: { now: () => NOW },
       fetch,
     });
-    await expect(auth.authenticate({ authorization: `Bearer ${OPAQUE}` })).resolves.toMatchObject({ iss: 'https://idp-b.test' });
+    await expect(auth.authenticate({ authorization: `Bearer ${OPAQUE}` })).resolves.toMatchObject({
+      iss: 'https://idp-b.test',
+    });
     expect(a.calls).toEqual([]);
     expect(await codeOf(auth.authenticate({ authorization: 'Bearer xx_unclaimed' }))).toBe('ERR_TOKEN_MALFORMED');
     expect(a.introspected).toEqual([]);
@@ -111,11 +128,24 @@ describe('introspection (RFC 7662)', () => {
 
   it.each<[string, Partial<IssuerConfig>[], string]>([
     ['two introspecting issuers without prefixes', [{}, {}], 'issuers[1].introspection.tokenPrefix'],
-    ['overlapping prefixes', [{ introspection: { ...introspection, tokenPrefix: 'at' } }, { introspection: { ...introspection, tokenPrefix: 'at_' } }],
-      'issuers[1].introspection.tokenPrefix'],
+    [
+      'overlapping prefixes',
+      [
+        { introspection: { ...introspection, tokenPrefix: 'at' } },
+        { introspection: { ...introspection, tokenPrefix: 'at_' } },
+      ],
+      'issuers[1].introspection.tokenPrefix',
+    ],
   ])('refuses %s at start-up', (_name, overrides, path) => {
     const issuers = overrides.map((o, i) => config({ issuer: `https://idp-${i}.test`, introspection, ...o }));
-    const error = (() => { try { createAuthenticator({ issuers }); } catch (e) { return e; } return undefined; })();
+    const error = (() => {
+      try {
+        createAuthenticator({ issuers });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(error).toBeInstanceOf(IdentityConfigError);
     expect((error as IdentityConfigError).path).toBe(path);
   });

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../../src/config/index.ts';
 import { createAuthenticator, IdentityConfigError } from '../../../src/identity/index.ts';
 
-const env = { DATABASE_URL: 'postgres://u:p@db/proctor', SIGNING_KEY: 'pem', FP_KEY: 'x'.repeat(40), INTROSPECT: 's3cret' };
+const env = {
+  DATABASE_URL: 'postgres://u:p@db/proctor',
+  SIGNING_KEY: 'pem',
+  FP_KEY: 'x'.repeat(40),
+  INTROSPECT: 's3cret',
+};
 
 function documentWith(issuer: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -26,8 +31,14 @@ describe('identity settings in the configuration file', () => {
   it('resolves strict defaults', () => {
     const [issuer] = issuersOf({});
     expect(issuer).toMatchObject({
-      subjectClaim: 'sub', groupsClaim: 'groups', audiencePolicy: 'exactly-ours', maxTokenAgeSeconds: 86_400,
-      maxTokenLifetimeSeconds: 86_400, maxTokenBytes: 8192, allowedClients: null, introspection: null,
+      subjectClaim: 'sub',
+      groupsClaim: 'groups',
+      audiencePolicy: 'exactly-ours',
+      maxTokenAgeSeconds: 86_400,
+      maxTokenLifetimeSeconds: 86_400,
+      maxTokenBytes: 8192,
+      allowedClients: null,
+      introspection: null,
       jwks: { cacheMaxAgeSeconds: 600, cooldownSeconds: 30, timeoutMs: 5000 },
       dpop: { proofMaxAgeSeconds: 60, origins: [], required: false },
     });
@@ -37,15 +48,35 @@ describe('identity settings in the configuration file', () => {
   it('passes every knob through, the introspection secret resolved', () => {
     const issuers = issuersOf({
       claims: { subject: 'oid', groups: ['realm_access.roles', 'resource_access.proctor.roles'], tenant: 'tid' },
-      audience_policy: 'any', max_token_age_seconds: 3600, max_token_lifetime_seconds: 7200, max_token_bytes: 16_384,
-      allowed_clients: ['web'], jwks: { cache_max_age_seconds: 60, cooldown_seconds: 5, timeout_ms: 2000 },
-      introspection: { client_id: 'proctor-rs', client_secret: { env: 'INTROSPECT' }, cache_seconds: 10, token_prefix: 'at_' },
-      dpop: { algorithms: ['ES256'], proof_max_age_seconds: 30, origins: ['https://proctor.example.com'], required: true },
+      audience_policy: 'any',
+      max_token_age_seconds: 3600,
+      max_token_lifetime_seconds: 7200,
+      max_token_bytes: 16_384,
+      allowed_clients: ['web'],
+      jwks: { cache_max_age_seconds: 60, cooldown_seconds: 5, timeout_ms: 2000 },
+      introspection: {
+        client_id: 'proctor-rs',
+        client_secret: { env: 'INTROSPECT' },
+        cache_seconds: 10,
+        token_prefix: 'at_',
+      },
+      dpop: {
+        algorithms: ['ES256'],
+        proof_max_age_seconds: 30,
+        origins: ['https://proctor.example.com'],
+        required: true,
+      },
     });
     expect(issuers[0]).toMatchObject({
-      subjectClaim: 'oid', groupsClaim: ['realm_access.roles', 'resource_access.proctor.roles'], tenantClaim: 'tid',
-      audiencePolicy: 'any', maxTokenAgeSeconds: 3600, maxTokenLifetimeSeconds: 7200, maxTokenBytes: 16_384,
-      allowedClients: ['web'], jwks: { cacheMaxAgeSeconds: 60, cooldownSeconds: 5, timeoutMs: 2000 },
+      subjectClaim: 'oid',
+      groupsClaim: ['realm_access.roles', 'resource_access.proctor.roles'],
+      tenantClaim: 'tid',
+      audiencePolicy: 'any',
+      maxTokenAgeSeconds: 3600,
+      maxTokenLifetimeSeconds: 7200,
+      maxTokenBytes: 16_384,
+      allowedClients: ['web'],
+      jwks: { cacheMaxAgeSeconds: 60, cooldownSeconds: 5, timeoutMs: 2000 },
       introspection: { clientId: 'proctor-rs', clientSecret: 's3cret', cacheSeconds: 10, tokenPrefix: 'at_' },
       dpop: { algorithms: ['ES256'], proofMaxAgeSeconds: 30, origins: ['https://proctor.example.com'], required: true },
     });
@@ -64,7 +95,8 @@ describe('identity settings in the configuration file', () => {
   });
 
   it('refuses a DPoP origin with a path (identity validation)', () => {
-    expect(() => createAuthenticator({ issuers: issuersOf({ dpop: { origins: ['https://proctor.example.com/v1'] } }) }))
-      .toThrow(IdentityConfigError);
+    expect(() =>
+      createAuthenticator({ issuers: issuersOf({ dpop: { origins: ['https://proctor.example.com/v1'] } }) }),
+    ).toThrow(IdentityConfigError);
   });
 });
