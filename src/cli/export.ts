@@ -23,7 +23,8 @@ export interface ExportIo {
 
 const USAGE = `usage: proctor export (--db <url> | --pglite <dir>) --key <exporter private key PEM> --exported-by <who> --out <packet.tar.gz> [filters]
 
-filters (repeatable ones match any of their values; different filters must all match):
+filters (repeatable ones match any of their values; different filters must all match), applied to the signed
+record content; every record is read and its columns checked against it (a relabelled ledger is refused):
   --subject <sub>          principal subject (repeatable)
   --group <group>          principal group (repeatable)
   --tenant <tenant>        principal tenant (repeatable)

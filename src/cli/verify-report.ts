@@ -3,7 +3,8 @@
 // checkpoint stream, evidence packet). Output names chains, seqs, key ids and finding codes — never record contents.
 import type { VerifyReport } from '../ledger/index.ts';
 
-/** 0 verified (warnings and notes allowed), 1 integrity failure, 3 inconclusive. */
+/** 0 verified (warnings and notes allowed unless the run is inconclusive), 1 integrity failure (any error wins),
+ * 3 inconclusive. */
 export function verifyExitCode(report: VerifyReport): 0 | 1 | 3 {
   if (report.findings.some((f) => f.severity === 'error')) return 1;
   return report.inconclusive ? 3 : 0;
@@ -11,7 +12,7 @@ export function verifyExitCode(report: VerifyReport): 0 | 1 | 3 {
 
 const CHECKED: Record<VerifyReport['kind'], string> = {
   ledger:
-    'canonical bytes (RFC 8785), schema, hashes, signatures and key validity, index columns, signed order (gaps, reorders, insertions, duplicates, links), chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs',
+    'canonical bytes (RFC 8785), schema, hashes, signatures and key validity, every column against the bytes (subject, decision, policy_version, kid included), signed order (gaps, reorders, insertions, duplicates, links), chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs, chains the state file or sink names present',
   'checkpoint-stream':
     'checkpoint signatures, note bodies against their columns, one origin per chain, sizes never shrinking, one root per size (records not read: consistency across sizes needs the database or a packet)',
   packet: 'manifest signature, file digests, records, inclusion and consistency proofs, checkpoints',

@@ -12,6 +12,7 @@ import { parseVerifyArgs, readCheckpointSink, readTrust, VerifyUsageError } from
 import type { TrustInput, VerifyArgs } from './verify-args.ts';
 import { formatVerifyJson, formatVerifyReport, verifyExitCode } from './verify-report.ts';
 import { runPacketVerify } from './verify-packet.ts';
+import { startWitnessCheck } from './verify-witness.ts';
 
 export { formatVerifyJson, formatVerifyReport, verifyExitCode } from './verify-report.ts';
 
@@ -40,6 +41,14 @@ const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir> | --c
   --workers <n>        worker threads for record checks (default: one per core; 0: none)
   --progress           progress on stderr (default: only when stderr is a terminal and the run takes over a second)
   --json               print the report as JSON
+  --witness <vkey>     a C2SP tlog-witness verifier key, pinned (repeatable): each chain's newest checkpoint must carry
+                       cosignatures of --witness-quorum of them (default: all), and the records must reach and match it
+  --witness-quorum <n> cosignatures required per checkpoint
+  --witness-url <url>  ask the n-th --witness online the size it cosigned per chain: a rollback or deleted tail is
+                       caught with no --state file (docs/auditing.md)
+
+chains the state file or --checkpoints name must be in the database (CHAIN_MISSING); a chain no trusted checkpoint
+covers is a VERIFY_TAIL_UNANCHORED warning (exit 3 with --state/--checkpoints, else printed, exit 0)
 
 exit: 0 verified (warnings allowed), 1 integrity failure, 2 usage error, 3 inconclusive
 `;
@@ -88,18 +97,22 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       remembered,
       describe: `checkpoint stream ${parsed.checkpoints.join(', ')}`,
     });
+    const witnessed = await startWitnessCheck(null, sink, parsed); // --witness: the sink's cosignatures (src/cli/verify-witness.ts)
+    if (witnessed) report = await witnessed.finish(report);
   } else {
     let sql: Sql | undefined;
     const progress = progressReporter(io, parsed.progress);
     try {
       sql = parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
       const describe = parsed.pglite !== undefined ? `pglite ${parsed.pglite}` : redactUrl(parsed.db ?? '');
+      // --witness: quorum-cosigned checkpoints join the trusted ones; witness findings are added after (src/cli/verify-witness.ts).
+      const witnessed = await startWitnessCheck(sql, sink, parsed);
       report = await verifyLedger({
         source: sqlSource(sql, sink.length > 0 ? `${describe} with checkpoint stream ${parsed.checkpoints.join(', ')}` : describe),
         trustedKeys: trust.pems,
         trustedFingerprints: trust.fingerprints,
         ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
-        checkpoints: sink.map(({ chain, note }) => ({ chain, note })),
+        checkpoints: [...sink.map(({ chain, note }) => ({ chain, note })), ...(witnessed?.anchors ?? [])],
         keyWindows: trust.windows,
         remembered,
         // With --state or --checkpoints the auditor asked for anchored tails: an unanchored one is inconclusive.
@@ -111,6 +124,7 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
         ...(parsed.workers !== undefined ? { workers: parsed.workers } : {}),
         onProgress: progress.update,
       });
+      if (witnessed) report = await witnessed.finish(report);
     } catch (err) {
       progress.done();
       const why = err instanceof LedgerError ? err.code : 'ERR_AUDIT_UNAVAILABLE';
