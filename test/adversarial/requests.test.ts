@@ -308,4 +308,14 @@ describe('zero leaks', () => {
     const leaked = leaksIn(stack.upstream.bytes(), [SSN, AWS_KEY, EMAIL]);
     expect(leaked).toEqual([]);
   });
+  it('no planted value is in any ledger record or log line, and the ledger verifies with the public key alone', async () => {
+    expect({
+      records: leaksIn(await stack.records(), [SSN, AWS_KEY, EMAIL]),
+      logs: leaksIn(stack.logText(), [SSN, AWS_KEY, EMAIL]),
+    }).toEqual({
+      records: [],
+      logs: [],
+    });
+    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+  });
 });

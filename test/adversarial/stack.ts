@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../src/config/index.ts';
+import pg from 'pg';
+import { runVerify } from '../../src/cli/verify.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startPostgres } from '../helpers/postgres.ts';
@@ -47,6 +49,12 @@ export interface AdversarialStack {
   ): Promise<Exchange>;
   /** Every byte every client connection received so far. */
   clientBytes(): string;
+  /** Every record in the ledger, as stored (the signed bytes), one per line. */
+  records(): Promise<string>;
+  /** Every line Proctor logged. */
+  logText(): string;
+  /** `proctor verify` over the whole ledger with the public key only: its exit code and verdict. */
+  verify(): Promise<{ code: number; ok: boolean }>;
   /** GET /v1/models for a caller in these groups: the listed model ids. */
   models(groups: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
@@ -64,6 +72,9 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   const upstream = await startRecordingUpstream();
   const dir = mkdtempSync(path.join(tmpdir(), `proctor-adv-${name}-`));
   const key = generateSigningKey();
+  const trustFile = path.join(dir, 'ledger.pub.pem');
+  writeFileSync(trustFile, key.publicKeyPem);
+  const logs: string[] = [];
   writeFileSync(
     path.join(dir, 'pricing.json'),
     JSON.stringify({
@@ -125,7 +136,9 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
         baseDir: dir,
       },
     );
-    proctor = await startProctor(config, { log: () => {} });
+    proctor = await startProctor(config, {
+      log: (level, message, fields) => logs.push(JSON.stringify({ level, message, fields })),
+    });
   } catch (error) {
     await upstream.close();
     await idp.close();
@@ -187,6 +200,23 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       });
       const listing = (await response.json()) as { data?: { id: string }[] };
       return (listing.data ?? []).map((m) => m.id);
+    },
+    async records() {
+      const db = new pg.Client({ connectionString: postgres.superuserUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ record: Buffer }>('SELECT record FROM audit_records ORDER BY seq');
+        return rows.map((r) => r.record.toString('utf8')).join('\n');
+      } finally {
+        await db.end();
+      }
+    },
+    logText: () => logs.join('\n'),
+    async verify() {
+      let out = '';
+      const args = ['--db', postgres.superuserUrl, '--trust', trustFile, '--json'];
+      const code = await runVerify(args, { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+      return { code, ok: (JSON.parse(out) as { ok: boolean }).ok };
     },
     async close() {
       await proctor.close();

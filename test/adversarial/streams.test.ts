@@ -111,6 +111,16 @@ describe('zero leaks', () => {
   it('the key, in any encoding, is in no byte any client received', () => {
     expect(leaksIn(stack.clientBytes(), [ANSWER_KEY, EMAIL])).toEqual([]);
   });
+  it('no planted value is in any ledger record or log line, and the ledger verifies with the public key alone', async () => {
+    expect({
+      records: leaksIn(await stack.records(), [ANSWER_KEY, EMAIL]),
+      logs: leaksIn(stack.logText(), [ANSWER_KEY, EMAIL]),
+    }).toEqual({
+      records: [],
+      logs: [],
+    });
+    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+  });
 });
 
 function sse(frames: readonly SseFrame[]): string {
