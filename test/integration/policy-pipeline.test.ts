@@ -123,12 +123,15 @@ describe('the policy lifecycle in the proxy', () => {
   });
 
   it('swaps under load: every record names the version that decided it, and the reply matches it', async () => {
-    const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
+    // Each batch from a subject of its own: denied requests count against the subject's request rate (docs/limits.md),
+    // and this load is about policy swaps, not rate limits.
+    let batches = 0;
     const statuses: number[] = [];
     let swapped = false;
     const deadline = Date.now() + 20_000;
     // Card data from eng: v1 denies it (403), v2 allows it (200). Load runs until v2 has decided a few requests.
     while (Date.now() < deadline) {
+      const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'], sub: `swap-load-${batches++}` });
       const batch = await Promise.all(Array.from({ length: 8 }, () => ask(token, CARD)));
       statuses.push(...batch);
       if (!swapped) {
