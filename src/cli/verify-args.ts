@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { keyWindows as keyringWindows, kidOf, parseKeyring } from '../ledger/index.ts';
+import { checkWitnessArgs, witnessArg } from './verify-witness-args.ts';
 import type { Keyring, KeyWindow, SignatureMode, StreamEntry } from '../ledger/index.ts';
 
 export class VerifyUsageError extends Error {}
@@ -21,6 +22,10 @@ export interface VerifyArgs {
   workers: number | undefined;
   progress: boolean;
   json: boolean;
+  /** Pinned witness verifier keys (--witness), the URLs to ask them at (--witness-url, in the same order), the quorum. */
+  witnesses: string[];
+  witnessUrls: string[];
+  witnessQuorum: number | undefined;
 }
 
 export interface TrustInput {
@@ -35,6 +40,7 @@ export function parseVerifyArgs(args: string[], env: Record<string, string | und
   const out: VerifyArgs = {
     db: undefined, pglite: undefined, packet: undefined, trust: [], chains: [], checkpoints: [], state: undefined,
     signatures: 'all', sampleSeed: undefined, workers: undefined, progress: false, json: false,
+    witnesses: [], witnessUrls: [], witnessQuorum: undefined,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
@@ -94,6 +100,11 @@ export function parseVerifyArgs(args: string[], env: Record<string, string | und
         noValue();
         out.json = true;
         break;
+      case '--witness':
+      case '--witness-url':
+      case '--witness-quorum':
+        witnessArg(out, flag, value());
+        break;
       default:
         if (!flag.startsWith('-') && out.packet === undefined) {
           out.packet = flag;
@@ -102,6 +113,7 @@ export function parseVerifyArgs(args: string[], env: Record<string, string | und
         throw new VerifyUsageError(`unknown argument ${flag}`);
     }
   }
+  checkWitnessArgs(out);
   if (out.sampleSeed !== undefined && out.signatures !== 'sample') throw new VerifyUsageError('--sample-seed needs --signatures sample');
   if (out.db !== undefined && out.pglite !== undefined) throw new VerifyUsageError('--db and --pglite exclude each other');
   if (out.packet !== undefined) {
