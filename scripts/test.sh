@@ -5,8 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/deps.sh --with-opa
-eval "$(bash scripts/toolchain.sh --with-opa)"
+bash scripts/deps.sh --with-opa --with-witness
+eval "$(bash scripts/toolchain.sh --with-opa --with-witness)"
 echo "== policy: opa check, fmt, test" >&2
 bash scripts/policy.sh test
 echo "== policy: checked-in bundle matches policies/" >&2
