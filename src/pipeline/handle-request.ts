@@ -299,17 +299,27 @@ export function createRequestHandler(deps: PipelineDeps) {
     return deny(incoming, record, new Denial(code, message, message));
   }
 
-  async function deny(incoming: Pick<IncomingRequest, 'requestId'>, record: DecisionBody, denial: Denial): Promise<Reply> {
+  async function deny(incoming: Pick<IncomingRequest, 'requestId'>, record: DecisionBody, refusal: Denial): Promise<Reply> {
+    let denial = refusal;
     if (denial.code === 'ERR_AUDIT_UNAVAILABLE') return auditUnavailable(incoming.requestId);
-    const reasons = record.decision && !record.decision.allow ? record.decision.reasons : [{ code: denial.code, message: denial.recordMessage }];
+    let reasons = record.decision && !record.decision.allow ? record.decision.reasons : [{ code: denial.code, message: denial.recordMessage }];
     if (!record.decision || record.decision.allow) {
       record.decision = { allow: false, stage: denial.extra.stage ?? stageOf(record), reasons, obligations: null };
     }
     record.route = null;
     try {
       await append(incoming.requestId, record, 'deny');
-    } catch {
-      return auditUnavailable(incoming.requestId);
+    } catch (error) {
+      if (!(error instanceof Denial) || error.code !== 'ERR_REQUEST_INVALID') return auditUnavailable(incoming.requestId);
+      // The record itself holds a value no record can store: the refusal is recorded with our own values only (the
+      // principal kept if it is not the culprit), and the client is told why (400), never "the ledger is unavailable".
+      denial = error;
+      reasons = [{ code: 'ERR_RECORD_INVALID', message: error.recordMessage }];
+      const decision = { allow: false, stage: 'record', reasons, obligations: null };
+      const bare: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, route: null, decision };
+      const recorded = await append(incoming.requestId, { ...bare, principal: record.principal }, 'deny').then(() => true, () => false)
+        || await append(incoming.requestId, bare, 'deny').then(() => true, () => false);
+      if (!recorded) return auditUnavailable(incoming.requestId);
     }
     const { status } = failureShape(denial.code);
     return {
@@ -323,7 +333,12 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict });
     } catch (error) {
-      deps.log?.('error', 'ledger append failed', { request_id: requestId, code: (error as { code?: string }).code ?? 'unknown' });
+      const code = (error as { code?: string }).code ?? 'unknown';
+      deps.log?.('error', 'ledger append failed', { request_id: requestId, code });
+      if (code === 'ERR_RECORD_INVALID') {
+        throw new Denial('ERR_REQUEST_INVALID', 'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
+          'the request held a value its record cannot store', null, { stage: 'record' });
+      }
       throw new Denial('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', 'audit ledger unavailable');
     }
   }
