@@ -14,7 +14,7 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, type DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitView } from './digit-view.ts';
 import { JOIN_WINDOW, joinWindows, locationOrders, overlapsFound, piecesAcross } from './segment-join.ts';
-import { digitValue } from './unicode-digits.ts';
+import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';

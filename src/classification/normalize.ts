@@ -1,14 +1,21 @@
-// Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, NFKC per
-// code point (full-width letters become ASCII), zero-width / format characters and control characters dropped, with a
-// map from every normalised UTF-16 offset back to the original. Invariant: for any span [s, e) of the normalised text,
-// [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including dropped
-// characters inside it), so redaction removes all of it.
-import { digitValue } from './unicode-digits.ts';
+// Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, tag
+// characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
+// (invisible) and control characters dropped, combining marks on a digit dropped, with a map from every normalised
+// UTF-16 offset back to the original. Invariant: for any span [s, e) of the normalised text, [startOf(s), endOf(e)) in
+// the original covers exactly the code points that produced it (including dropped characters inside it), so
+// redaction removes all of it.
+import { digitValue, isCombiningMark, isDefaultIgnorable, tagAscii } from './unicode-table.ts';
 
-/** Characters ignored when matching: zero-width space/joiners, word joiner, BOM, soft hyphen, invisible operators. */
+/**
+ * Characters ignored when matching: every Default_Ignorable_Code_Point (zero-width space and joiners, word joiner,
+ * BOM, soft hyphen, bidi controls, invisible operators, variation selectors, Hangul fillers, tags not spelling ASCII).
+ */
 function isIgnorable(code: number): boolean {
-  return code === 0x200b || code === 0x200c || code === 0x200d || code === 0x2060 || code === 0xfeff
-    || code === 0x00ad || code === 0x180e || (code >= 0x2061 && code <= 0x2064);
+  return isDefaultIgnorable(code) && tagAscii(code) < 0;
+}
+
+function isAsciiDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 /**
@@ -19,7 +26,7 @@ export function isDroppedControl(code: number): boolean {
   return (code < 0x20 && (code < 0x09 || code > 0x0d)) || (code >= 0x7f && code <= 0x9f);
 }
 
-/** Dropped when matching: zero-width / format characters and control characters. */
+/** Dropped when matching: default-ignorable (invisible) characters and control characters. */
 export function isDroppedCharacter(code: number): boolean {
   return isIgnorable(code) || isDroppedControl(code);
 }
@@ -29,11 +36,12 @@ function isOtherDigit(code: number): boolean {
   return code >= 0x660 && digitValue(code) >= 0;
 }
 
-/** Whether any code point is dropped or is a non-ASCII digit (then the per-code-point path must run). */
+/** Whether any code point is dropped, a tag or a non-ASCII digit (then the per-code-point path must run). */
 function needsMapping(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.codePointAt(i) ?? 0;
-    if (isDroppedCharacter(code) || isOtherDigit(code)) return true;
+    if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0) return true;
+    if (isCombiningMark(code) && isAsciiDigit(text.charCodeAt(i - 1))) return true;
     if (code > 0xffff) i += 1;
   }
   return false;
@@ -83,20 +91,24 @@ export function normalizeText(original: string): NormalizedText {
   const starts: number[] = [];
   const ends: number[] = [];
   let changed = false;
+  let lastDigit = false; // the last character written is an ASCII digit (a combining mark on it is dropped)
   for (let i = 0; i < original.length;) {
     const code = original.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
     const digit = code >= 0x80 ? digitValue(code) : -1;
+    const ascii = code >= 0x80 ? tagAscii(code) : -1;
     if (code < 0x80 && !isDroppedControl(code)) {
       parts.push(original[i] as string);
       starts.push(i);
       ends.push(i + 1);
-    } else if (digit >= 0) {
+      lastDigit = isAsciiDigit(code);
+    } else if (digit >= 0 || ascii >= 0) {
       changed = true;
-      parts.push(String.fromCharCode(0x30 + digit));
+      parts.push(String.fromCharCode(digit >= 0 ? 0x30 + digit : ascii));
       starts.push(i);
       ends.push(i + width);
-    } else if (isDroppedCharacter(code)) {
+      lastDigit = digit >= 0 || isAsciiDigit(ascii);
+    } else if (isDroppedCharacter(code) || (lastDigit && isCombiningMark(code))) {
       changed = true;
       // A dropped character inside a value extends that value's original span (see endOf).
       if (ends.length > 0) ends[ends.length - 1] = i + width;
@@ -110,6 +122,7 @@ export function normalizeText(original: string): NormalizedText {
         ends.push(i + width);
       }
       parts.push(normalized);
+      lastDigit = normalized.length > 0 && isAsciiDigit(normalized.charCodeAt(normalized.length - 1));
     }
     i += width;
   }

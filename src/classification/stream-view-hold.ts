@@ -3,9 +3,9 @@
 // (decode.ts: an encoded run may go on in the next chunk). Invariant: these only ever hold MORE than stream-hold.ts
 // alone (minimums of cuts, unions of spans); every offset is an original UTF-16 offset into the scanned text.
 import { digitView, isDigitSeparator } from './digit-view.ts';
-import { isDroppedCharacter } from './normalize.ts';
+import { isDroppedCharacter, normalizeText } from './normalize.ts';
 import { matchHolds, partialStart, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
-import { digitValue } from './unicode-digits.ts';
+import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
 
 /** How far back the trailing-run rule looks: the scanner never lets a partial hold more than its own limit anyway. */
 export const TRAILING_RUN_LIMIT = 1024;
@@ -31,22 +31,26 @@ function isEncodedChar(code: number): boolean {
  */
 export function trailingRunStart(text: string): number {
   const floor = Math.max(0, text.length - TRAILING_RUN_LIMIT);
+  // A high surrogate at the end is half of a character still arriving (the scanner holds it): look past it.
+  const last = text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1)) ? text.length - 1 : text.length;
   let digits = text.length;
-  let sawDigit = false;
-  for (let at = text.length; at > floor;) {
+  let encoded = last;
+  let inDigits = true;
+  let inEncoded = true;
+  for (let at = last; at > floor && (inDigits || inEncoded);) {
     const width = at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2)) ? 2 : 1;
-    const code = text.codePointAt(at - width) ?? 0;
+    const raw = text.codePointAt(at - width) ?? 0;
+    const code = tagAscii(raw) >= 0 ? tagAscii(raw) : raw; // tags read as the ASCII they spell (normalize.ts)
+    // What the main view drops (invisible and control characters, marks on a digit) never ends a run.
+    const dropped = isDroppedCharacter(code) || isCombiningMark(code);
     const isDigit = digitValue(code) >= 0;
-    if (!isDigit && !isDigitSeparator(code) && !isDroppedCharacter(code)) break;
-    sawDigit ||= isDigit;
+    inEncoded &&= dropped || isEncodedChar(code);
+    inDigits &&= dropped || isDigit || isDigitSeparator(code);
     at -= width;
-    if (isDigit) digits = at; // the run starts at a digit, not at the separators before it
+    if (inEncoded) encoded = at;
+    if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  let encoded = text.length;
-  while (encoded > floor && (isEncodedChar(text.charCodeAt(encoded - 1)) || isDroppedCharacter(text.charCodeAt(encoded - 1)))) {
-    encoded -= 1;
-  }
-  return Math.min(sawDigit ? digits : text.length, encoded);
+  return Math.min(digits, encoded);
 }
 
 /** Digits views already built, per scanned text (a release asks for partials and holds of the same text). */
@@ -63,8 +67,18 @@ function digitsScan(t: ScanText): ScanText | undefined {
   return scan ?? undefined;
 }
 
-/** partialStart over every view, and the trailing run: the earliest original offset a value may still be starting at. */
+/**
+ * partialStart over every view, and the trailing run: the earliest original offset a value may still be starting at.
+ * A text ending in half a character (a high surrogate) is judged without it: its lone surrogate would stop every
+ * partial's `$` from matching what comes before it (`𝐀𝐊` + half of `𝐈`, a key's start in bold letters).
+ */
 export function viewPartialStart(plan: HoldPlan, t: ScanText): number {
+  const length = t.original.length;
+  if (length > 0 && isHighSurrogate(t.original.charCodeAt(length - 1))) {
+    const whole = t.original.slice(0, length - 1);
+    const normalized = normalizeText(whole);
+    return viewPartialStart(plan, { original: whole, normalized, bytes: Buffer.from(normalized.text, 'utf8') });
+  }
   const digits = digitsScan(t);
   return Math.min(partialStart(plan, t), digits === undefined ? t.original.length : partialStart(plan, digits), trailingRunStart(t.original));
 }

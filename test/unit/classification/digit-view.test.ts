@@ -35,6 +35,10 @@ describe('SSN evasions are found, spanning exactly the original value, with the 
     ['control characters around a separator', '219\u0001-\u001f09-\u00859999'],
     ['DEL and an escape', '21\u007f9-09-99\u001b99'],
     ['mixed separators', '219. 09 /9999'],
+    ['a right-to-left override inside', '219-\u202e09-9999'],
+    ['keycap digits', '2\ufe0f\u20e31\ufe0f\u20e39\ufe0f\u20e3-0\u20e39\u20e3-9\u20e39\u20e39\u20e39\u20e3'],
+    ['combining marks on the digits', '2\u03011\u03019-09-9999'],
+    ['tag characters (invisible)', [...'219-09-9999'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')],
   ])('%s', (_name, value) => {
     expect(find(`ref ${value} end`)).toEqual([{ type: 'US_SSN', value, fingerprint: plain?.fingerprint }]);
   });

@@ -34,13 +34,30 @@ describe('normalizeText', () => {
     expect(normalizeText('ascii\u0000only').text).toBe('asciionly');
   });
 
+  it('drops every default-ignorable character: bidi controls, variation selectors, fillers, invisible operators', () => {
+    const invisible = ['\u200e', '\u202e', '\u2066', '\u061c', '\u034f', '\ufe0f', '\u3164', '\u115f', '\u180b', '\u2064', '\u{e0100}', '\u{e0001}'];
+    for (const c of invisible) expect(normalizeText(`2${c}1${c}9`).text).toBe('219');
+  });
+
+  it('reads tag characters as the ASCII they spell (invisible text models still read)', () => {
+    const tags = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+    const n = normalizeText(`x${tags('219-09-9999')}y`);
+    expect(n.text).toBe('x219-09-9999y');
+    expect([n.startOf(1), n.endOf(12)]).toEqual([1, 23]);
+  });
+
+  it('drops combining marks on a digit (keycaps, underlines, accents), keeps them on letters', () => {
+    expect(normalizeText('2\ufe0f\u20e31\u20e39\u0332 e\u0301').text).toBe('219 e\u0301');
+    expect(normalizeText('क्षि').text).toBe('क्षि');
+  });
+
   it('leaves other numerals alone: superscripts, fractions and circled numbers are not decimal digits', () => {
     expect(normalizeText('x² ½ ① Ⅻ').text).toBe('x2 1⁄2 1 XII');
   });
 
   it('maps every normalised span back to a span of the original that normalises to it (property)', () => {
     const unit = fc.constantFrom('a', '1', '１', 'Ａ', '\u200b', '\u200d', '\ufeff', 'é', 'e\u0301', '😀', '\ud800', '½', '㎏', ' ', 'ﬁ',
-      '٣', '९', '𝟕', '\u0000', '\u001b', '\u0085', '\n', '\t');
+      '٣', '९', '𝟕', '\u0000', '\u001b', '\u0085', '\n', '\t', '\u202e', '\ufe0f', '\u20e3', '\u0301', '\u{e0032}', '\u{e0041}', '\u{e0100}');
     fc.assert(fc.property(fc.string({ unit, maxLength: 30 }), fc.nat(), fc.nat(), (text, a, b) => {
       const n = normalizeText(text);
       const s = a % (n.text.length + 1);

@@ -19,7 +19,9 @@ function run(chunks: string[]) {
 
 const EVASIONS = ['219.09.9999', '219/09/9999', '219   09   9999', '219\n09\n9999', '219–09–9999', '٢١٩-٠٩-٩٩٩٩',
   '219-0\u00009-9999', 'SSN 2 1 9 0 9 9 9 9 9', '4111.1111.1111.1111', 'keyAKIA2E0A8F3B244C9986',
-  Buffer.from('ssn 219-09-9999').toString('base64'), Buffer.from('219-09-9999').toString('hex'), '219%2D09%2D9999'];
+  Buffer.from('ssn 219-09-9999').toString('base64'), Buffer.from('219-09-9999').toString('hex'), '219%2D09%2D9999',
+  [...'219-09-9999'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join(''), '2\u20e31\u20e39\u20e3-09-9999',
+  '219-\u202e09-9999'];
 
 describe('streamed evasions', () => {
   it('an SSN with dots, cut after a separator, is held until it is complete', () => {
@@ -32,6 +34,15 @@ describe('streamed evasions', () => {
     const run64 = Buffer.from('my ssn is 219-09-9999').toString('base64');
     const r = run([`blob ${run64.slice(0, 10)}`, `${run64.slice(10)} end of the answer`]);
     expect(r.values).toEqual([{ type: 'US_SSN', value: run64, at: 5 }]);
+  });
+
+  it('a key in mathematical bold letters, cut inside a character, is held from its first letter', () => {
+    const bold = (s: string) => [...s].map((c) => (c >= 'A' && c <= 'Z' ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65)
+      : c >= '0' && c <= '9' ? String.fromCodePoint(0x1d7ce + c.charCodeAt(0) - 48) : c)).join('');
+    const key = bold('AKIA2E0A8F3B244C9986');
+    const r = run(['my key ', key.slice(0, 5), key.slice(5), ' ok']);
+    expect(r.chunks[0]).toBe('my key ');
+    expect(r.values).toEqual([{ type: 'AWS_ACCESS_KEY', value: key, at: 7 }]);
   });
 
   it('finds exactly what the classifier finds in the whole text, however it is chunked (property)', () => {
