@@ -2,12 +2,15 @@
 // policy blocks answers carrying secrets) in every answer field of all five APIs that issue 14 found relayed
 // unscreened, in the fields always screened, in unknown fields and keys, and in upstream error messages. The rule
 // under test: whatever the status, the client never receives the key, in any encoding. Never a crash.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
 import { ANSWER_PLANTS } from './answer-plants.ts';
 import { ANSWER_EVASIONS, ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
 import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
+
+// Each case waits mostly on I/O (the ledger's group commit, the upstream): more of them in flight keeps the file fast.
+vi.setConfig({ maxConcurrency: 16 });
 
 let stack: AdversarialStack;
 

@@ -124,6 +124,8 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
             attributes: { zero_data_retention: false },
           })),
         ],
+        // Retried error answers are still retried (twice), without waiting between attempts.
+        routing: { retry: { max_attempts: 2, backoff_ms: 0 } },
         limits: { pricing: path.join(dir, 'pricing.json') },
       },
       {

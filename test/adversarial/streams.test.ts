@@ -2,12 +2,15 @@
 // the default policy) in every field of the four streaming APIs' events (deltas cut across events, tool-call names,
 // reasoning, citations, unknown fields and event types, error events, an error status instead of a stream). The rule
 // under test: the client never receives the key, however the stream ends. Never a crash.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerFrames, type SseFrame } from '../../src/dev/echo-answers.ts';
 import { STREAM_PLANTS } from './stream-plants.ts';
 import { ANSWER_EVASIONS, ANSWER_KEY, EMAIL, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
 import { RETAINING, startAdversarialStack, type AdversarialStack } from './stack.ts';
+
+// Each case waits mostly on I/O (the ledger's group commit, the upstream): more of them in flight keeps the file fast.
+vi.setConfig({ maxConcurrency: 16 });
 
 let stack: AdversarialStack;
 
