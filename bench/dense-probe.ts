@@ -1,6 +1,7 @@
 // What the dense-prompt bench measures inside the process that runs Proctor: the most RSS added since `start` (sampled
 // every 2 ms on a thread of its own, so a blocked event loop cannot hide a peak) and the event loop's delay
 // (perf_hooks.monitorEventLoopDelay). Used in-process, or in Proctor's own process over IPC (dense-prompt-proctor.ts).
+import { readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
@@ -15,6 +16,20 @@ export interface ProbeReading {
   gc_max_ms: number;
   gc_max_kind: string;
   gc_major_count: number;
+  /** CPU time of the event loop's thread alone (Linux: /proc/self/task/<pid>/stat, 10 ms ticks), not wall time: what
+   * Proctor costs the event loop whatever else the machine is doing; null elsewhere. */
+  event_loop_thread_cpu_ms: number | null;
+}
+
+/** utime + stime of the main thread in ms, or null where /proc is not there. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // fields 14 and 15 of stat(5), at USER_HZ = 100
+  } catch {
+    return null;
+  }
 }
 
 export interface Probe {
@@ -44,6 +59,7 @@ export function createProbe(): Probe {
   worker.unref();
   const ask = (m: string) => new Promise<number>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
   let before = 0;
+  let cpuBefore: number | null = null;
   let delay: IntervalHistogram | null = null;
   let gc = { max: 0, kind: 'none', major: 0 };
   const kinds: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -61,6 +77,7 @@ export function createProbe(): Probe {
       (globalThis as { gc?: () => void }).gc?.(); // a settled heap as the baseline (node --expose-gc)
       await ask('reset');
       before = process.memoryUsage.rss();
+      cpuBefore = mainThreadCpuMs();
       delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       gc = { max: 0, kind: 'none', major: 0 };
@@ -76,6 +93,7 @@ export function createProbe(): Probe {
         rss_added_mib: round((peak - before) / MiB), rss_peak_mib: round(peak / MiB),
         event_loop_delay_max_ms: round(h.max / 1e6), event_loop_delay_p99_ms: round(h.percentile(99) / 1e6),
         gc_max_ms: round(gc.max), gc_max_kind: gc.kind, gc_major_count: gc.major,
+        event_loop_thread_cpu_ms: cpuBefore === null ? null : (mainThreadCpuMs() ?? cpuBefore) - cpuBefore,
       };
     },
     close: async () => void (await worker.terminate()),
