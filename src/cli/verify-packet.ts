@@ -5,8 +5,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { kidOf, keyWindows as keyringWindows, parseKeyring } from '../ledger/index.ts';
 import type { KeyWindow } from '../ledger/index.ts';
-import { PACKET_LIMITS, verifyPacket } from '../evidence/index.ts';
+import { PACKET_LIMITS, verifyPacket, withPacketWitnesses } from '../evidence/index.ts';
 import type { PacketReport } from '../evidence/index.ts';
+import { packetWitnessFlag, packetWitnessProblem } from './verify-witness-args.ts';
 
 export interface PacketIo {
   stdout: (s: string) => void;
@@ -18,6 +19,9 @@ export const PACKET_USAGE = `usage: proctor verify <packet.tar.gz> --trust <ledg
   --trust <key>            pinned ledger key(s): a PEM file, a keyring JSON, or a fingerprint ed25519:<hex>
                            (resolved against the packet's keyring.json) (repeatable)
   --trust-exporter <key>   exporter key(s) whose signed manifest you accept: a PEM file or a fingerprint (repeatable)
+  --witness <vkey>         a pinned witness verifier key (repeatable): each chain's newest checkpoint in the packet
+                           must carry cosignatures of --witness-quorum of them (default: all)
+  --witness-quorum <n>     cosignatures required
   --json                   print the report as JSON
 
 exit: 0 verified, 1 integrity failure, 2 usage error, 3 inconclusive (no trusted key, or an untrusted exporter)
@@ -64,6 +68,7 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
   const windows = new Map<string, KeyWindow>();
   let packet: string | undefined;
   let json = false;
+  const witness: { keys: string[]; quorum?: number } = { keys: [] }; // --witness: src/evidence/packet-witness.ts
   try {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i] as string;
@@ -80,11 +85,17 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
         } else if (arg === '--trust') trust.push(...readTrustFile('--trust', v, windows));
         else exporters.push(...readTrustFile('--trust-exporter', v, null));
       }
+      else if (arg === '--witness' || arg === '--witness-quorum') {
+        const problem = packetWitnessFlag(witness, arg, value());
+        if (problem !== null) throw new TrustFileError(problem);
+      }
       else if (arg === '--json') json = true;
       else if (!arg.startsWith('-') && packet === undefined) packet = arg;
       else throw new TrustFileError(`unknown argument ${arg}`);
     }
     if (packet === undefined) throw new TrustFileError('the packet file is required');
+    const witnessProblem = packetWitnessProblem(witness);
+    if (witnessProblem !== null) throw new TrustFileError(witnessProblem);
   } catch (err) {
     if (!(err instanceof TrustFileError)) throw err;
     io.stderr(`proctor verify: ${err.message}\n\n${PACKET_USAGE}`);
@@ -98,7 +109,8 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
     io.stderr(`proctor verify: cannot read ${packet} (missing, unreadable or over ${PACKET_LIMITS.maxArchiveBytes} bytes)\n`);
     return 2;
   }
-  const report = verifyPacket(bytes, { ledgerKeys: trust, keyWindows: windows, exporterKeys: exporters, ledgerFingerprints, exporterFingerprints });
+  const checked = verifyPacket(bytes, { ledgerKeys: trust, keyWindows: windows, exporterKeys: exporters, ledgerFingerprints, exporterFingerprints });
+  const report = witness.keys.length === 0 ? checked : await withPacketWitnesses(checked, bytes, { keys: witness.keys, ...(witness.quorum === undefined ? {} : { quorum: witness.quorum }) });
   io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : summary(packet, report, [...trust.map(kidOf), ...ledgerFingerprints]));
   return report.findings.some((f) => f.severity === 'error') ? 1 : report.inconclusive ? 3 : 0;
 }

@@ -34,3 +34,27 @@ export function checkWitnessArgs(out: VerifyArgs): void {
     throw new VerifyUsageError(`--witness-quorum ${out.witnessQuorum} is more than the ${out.witnesses.length} --witness key(s) given`);
   }
 }
+
+/** Packets (src/cli/verify-packet.ts): --witness and --witness-quorum; the problem with a value, or null. */
+export function packetWitnessFlag(w: { keys: string[]; quorum?: number }, flag: string, value: string): string | null {
+  if (flag === '--witness-quorum') {
+    if (!/^[1-9][0-9]?$/.test(value)) return '--witness-quorum must be a whole number from 1 to 99';
+    w.quorum = Number(value);
+    return null;
+  }
+  try {
+    parseWitnessKey(value);
+  } catch (err) {
+    if (!(err instanceof LedgerError)) throw err;
+    return `--witness: ${err.message} (give the witness's name+hash+key verifier key)`;
+  }
+  if (w.keys.includes(value)) return '--witness: the same witness is given twice';
+  w.keys.push(value);
+  return null;
+}
+
+export function packetWitnessProblem(w: { keys: string[]; quorum?: number }): string | null {
+  if (w.quorum === undefined) return null;
+  if (w.keys.length === 0) return '--witness-quorum needs --witness';
+  return w.quorum > w.keys.length ? `--witness-quorum ${w.quorum} is more than the ${w.keys.length} --witness key(s) given` : null;
+}

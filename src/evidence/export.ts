@@ -10,7 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { canonicalize, kidOf } from '../ledger/index.ts';
+import { canonicalize, kidOf, withSignatures } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
 import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, PacketCounts, PacketManifest, PacketQuery, PacketSelection, PolicyEntry } from './packet.ts';
@@ -171,12 +171,19 @@ function smallestCovering(sorted: StoredCheckpointRow[], seq: number): StoredChe
   return sorted[lo] as StoredCheckpointRow;
 }
 
+/** Each checkpoint's note carries the witness cosignatures stored for it (docs/ledger.md, witnesses). */
 async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpointRow[]> {
-  const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string }>(
-    'SELECT tree_size, root_hash, note FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
+  const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string; lines: string[] | null }>(
+    `SELECT c.tree_size, c.root_hash, c.note, array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
+       FROM audit_checkpoints c LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
+      WHERE c.chain = $1 GROUP BY c.tree_size, c.root_hash, c.note ORDER BY c.tree_size`,
     [chain],
   );
-  return rows.map((r) => ({ size: toSafeInteger(r.tree_size), root: hex(toBytes(r.root_hash)), note: r.note }));
+  return rows.map((r) => ({
+    size: toSafeInteger(r.tree_size),
+    root: hex(toBytes(r.root_hash)),
+    note: r.lines && r.lines.length > 0 && r.note.includes('\n\n') ? withSignatures(r.note, r.lines) : r.note,
+  }));
 }
 
 function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {

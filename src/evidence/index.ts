@@ -15,3 +15,4 @@ export { PACKET_LIMITS, newFindings, parseRecords, readPacket, verifyPacket } fr
 export type { PacketRecord, PacketReport, PacketTrust } from './verify-packet.ts';
 export { writeTarGz } from './tar-writer.ts';
 export { ProofTree } from './proofs.ts';
+export { withPacketWitnesses } from './packet-witness.ts';

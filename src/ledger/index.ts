@@ -38,3 +38,8 @@ export type { VerifyState } from './verify-state.ts';
 export { keyWindows, parseKeyring, rotateKeyring, withinWindow } from './keyring.ts';
 export type { Keyring, KeyringEntry, KeyWindow } from './keyring.ts';
 export { rotatedKey } from './rotation.ts';
+export { checkCosignature, parseWitnessKey, splitNote, withSignatures, witnessVerifierKey } from './witness-cosignature.ts';
+export type { Cosignature, CosignatureCheck, WitnessKey } from './witness-cosignature.ts';
+export { finishWitnessCheck, witnessAnchors } from './verify-witness.ts';
+export type { CosignedNote, WitnessAnchors, WitnessCheckOptions } from './verify-witness.ts';
+export type { WitnessEndpoint, WitnessOptions } from './witness.ts';

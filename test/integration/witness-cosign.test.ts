@@ -2,15 +2,18 @@
 // ledger sessions are each cosigned by both, every later one through a consistency proof from the size the witness
 // cosigned before (litewitness checks it: a wrong proof is 422); cosignatures are stored and verify under the
 // witness keys, and the sink holds the cosigned notes. A witness that knows a larger size is reported as a rollback.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVerify } from '../../src/cli/verify.ts';
 import { migrate, openPglite } from '../../src/db/index.ts';
+import { exportPacket } from '../../src/evidence/index.ts';
 import type { Sql } from '../../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger, verifierKey } from '../../src/ledger/index.ts';
 import type { Signer } from '../../src/ledger/index.ts';
-import { checkCosignature, parseWitnessKey } from '../../src/ledger/witness-cosignature.ts';
+import { checkCosignature, parseWitnessKey, witnessVerifierKey } from '../../src/ledger/witness-cosignature.ts';
 import type { WitnessOptions } from '../../src/ledger/witness.ts';
 import { startWitness } from '../helpers/witness.ts';
 import type { RunningWitness } from '../helpers/witness.ts';
@@ -75,6 +78,34 @@ describe('checkpoints cosigned by real witnesses', () => {
       for (const w of witnesses) expect(checkCosignature(e.note, parseWitnessKey(w.vkey)).status).toBe('valid');
     }
   }, 120_000);
+
+  it('carries the cosignatures in evidence packets, which verify --witness checks offline', async () => {
+    const exporter = generateSigningKey();
+    const result = await exportPacket({
+      sql,
+      exporterKey: createPrivateKey(exporter.privateKeyPem),
+      exportedBy: 'auditor@test',
+      exportedAt: new Date(),
+      query: { subjects: [], groups: [], tenants: [], clients: [], request_ids: [], from: null, to: null, decision: null, policy_versions: [], types: ['decision'], until_checkpoint: false },
+    });
+    const packet = path.join(dir, 'packet.tar.gz');
+    writeFileSync(packet, result.bytes);
+    writeFileSync(path.join(dir, 'ledger.pem'), signer.publicKeyPem);
+    writeFileSync(path.join(dir, 'exporter.pem'), exporter.publicKeyPem);
+    const verify = async (...extra: string[]) => {
+      let out = '';
+      const args = [packet, '--trust', path.join(dir, 'ledger.pem'), '--trust-exporter', path.join(dir, 'exporter.pem'), ...extra, '--json'];
+      const code = await runVerify(args, { stdout: (t) => (out += t), stderr: () => {}, env: {} });
+      return { code, codes: (JSON.parse(out) as { findings: { code: string }[] }).findings.map((f) => f.code) };
+    };
+    const pinned = witnesses.flatMap((w) => ['--witness', w.vkey]);
+    expect(await verify(...pinned)).toEqual({ code: 0, codes: [] });
+    // A third pinned witness that never cosigned: the quorum of all three is not met.
+    const stranger = witnessVerifierKey('witness.test/c', generateSigningKey().publicKeyPem);
+    const r = await verify(...pinned, '--witness', stranger);
+    expect(r).toEqual({ code: 1, codes: ['WITNESS_QUORUM_MISSING'] });
+    expect((await verify(...pinned, '--witness', stranger, '--witness-quorum', '2')).code).toBe(0);
+  }, 60_000);
 
   it('reports a witness that knows a larger size as a rollback, and stores nothing for it', async () => {
     const fresh = await openPglite();
