@@ -106,6 +106,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       classifier,
       requestClassifier: classifierPool,
       bodyDigestKey: bodyDigestKey(fingerprintKey),
+      ...(db.kind === 'postgres' ? { databaseBudgetMs: db.statementTimeoutMs } : {}),
       intake: createIntake(classifierPool),
       policy: policy.runtime,
       ledger,
@@ -148,7 +149,9 @@ async function openDatabase(config: Config): Promise<Sql> {
 
 /** Every pool's timeouts (docs/configuration.md): a frozen database fails requests fast, never hangs them. */
 function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number }) {
-  return { connectTimeoutMs: db.connectTimeoutMs, statementTimeoutMs: db.statementTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs };
+  // The client gives up when the server would: a frozen server (one that answers nothing) fails as fast as a slow one.
+  return { connectTimeoutMs: db.connectTimeoutMs, statementTimeoutMs: db.statementTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
+    queryTimeoutMs: db.statementTimeoutMs };
 }
 
 async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {

@@ -9,7 +9,7 @@ export { leafHash, recomputeHash, schemaProblem, sealRecord, signatureValid, sig
 export type { AuditRecord, RecordEnvelope, RecordType, SealedRecord, UnsignedRecord } from './record.ts';
 export { leaseName, openLedger } from './ledger.ts';
 export { bodyDigest, bodyDigestKey, bodyDigestOf } from './body-digest.ts';
-export type { AppendedRecord, Clock, Ledger, LedgerOptions, RecordIndex, RetentionBody } from './ledger.ts';
+export type { AppendedRecord, AppendOptions, Clock, Ledger, LedgerOptions, LedgerTiming, RecordIndex, RetentionBody } from './ledger.ts';
 export { applyRetention, DEFAULT_RETENTION_MONTHS, planRetention } from './retention.ts';
 export type { RetentionChain, RetentionOptions, RetentionPartition, RetentionPlan, RetentionResult } from './retention.ts';
 export { monthOf, partitionName, PARTITION_NAME } from './partitions.ts';

@@ -40,7 +40,7 @@ export interface Ledger {
    * a database error, a lost lease, a moved chain or timing.appendTimeoutMs passing: nothing is acknowledged that was
    * not committed (one committed after all is reported to onAbandoned). An outcome is never given up while the process
    * runs: retried until committed; past timing.outcomeWaitMs it rejects with ERR_AUDIT_PENDING and is still written. */
-  append(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex): Promise<AppendedRecord>;
+  append(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex, options?: AppendOptions): Promise<AppendedRecord>;
   /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
   rotateKey(next: Signer): Promise<AppendedRecord>;
   /** Appends a retention_applied record (retention only: docs/ledger.md). Resolves once committed. */
@@ -50,6 +50,12 @@ export interface Ledger {
   /** Gives held outcomes up to timing.closeWaitMs, settles what is queued, writes a last checkpoint, then releases the
    * lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
   close(): Promise<void>;
+}
+
+export interface AppendOptions {
+  /** A shorter deadline than timing.appendTimeoutMs for this append (what is left of a request's database budget);
+   * ignored for outcomes, which are never given up. */
+  timeoutMs?: number;
 }
 
 export interface LedgerOptions {
@@ -166,16 +172,16 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   };
 
   /** A record whose waiter gives up after timing.appendTimeoutMs: withdrawn if still queued, reported if written. */
-  function appendBounded(item: PendingRecord): Promise<AppendedRecord> {
+  function appendBounded(item: PendingRecord, timeoutMs: number): Promise<AppendedRecord> {
     const ticket: Ticket = { durable: false, abandoned: false, committed: null, adopt: abandoned };
     item.ticket = ticket;
     return new Promise<AppendedRecord>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (ticket.committed !== null || ticket.abandoned) return;
         ticket.abandoned = true;
-        const error = new LedgerError('ERR_AUDIT_UNAVAILABLE', `the audit record was not committed within ${timing.appendTimeoutMs} ms`);
+        const error = new LedgerError('ERR_AUDIT_UNAVAILABLE', `the audit record was not committed within ${timeoutMs} ms`);
         if (!committer.withdraw(item, error)) reject(error); // in a batch already: if it commits, onAbandoned says so
-      }, timing.appendTimeoutMs);
+      }, timeoutMs);
       committer.enqueue(item).then(
         (record) => {
           clearTimeout(timer);
@@ -258,7 +264,7 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   const refuse = (why: string) => Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', why));
   return {
     chain,
-    append(type, requestId, body, index = {}) {
+    append(type, requestId, body, index = {}, options = {}) {
       try {
         if (closed) return refuse(`the ledger for chain ${chain} is closed`);
         // Serialised once, here: the batch merges these members with the envelope and the seal.
@@ -268,7 +274,7 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         if (type === 'decision' && retrying >= timing.maxRetryingOutcomes) {
           return refuse(`${retrying} outcome records await a retry; no new decision is taken until they are committed`);
         }
-        return appendBounded(item);
+        return appendBounded(item, Math.max(0, Math.min(timing.appendTimeoutMs, options.timeoutMs ?? Infinity)));
       } catch (error) {
         return Promise.reject(error);
       }

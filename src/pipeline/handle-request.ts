@@ -102,7 +102,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
     }
     // 4. decide, with the subject's usage so far read from the limits counters
-    const usage = await usageRead;
+    const usage = await waitOnDatabase(record, usageRead);
     // The policy sees the upstreams routing offers for this API and model, in routing order.
     const input = buildPolicyInput(principal, request, classification, deps.upstreams.candidates(request.api, request.model), started, usage);
     record.policy_input = input;
@@ -125,7 +125,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     // does not allow one (a tool name's pattern) refuses the request instead of forwarding something uninspected.
     const body = upstreamBodyOf(adapter, redacted, decision.obligations.max_tokens, redaction.edits.length > 0);
     // 5c. reserve the estimate against every limit that applies, in one atomic statement (429 when one would be passed)
-    const reservation = deps.limits ? await reserveFor(deps.limits, principal, request, decision, candidates.map((u) => u.name)) : null;
+    const reservation = deps.limits ? await waitOnDatabase(record, reserveFor(deps.limits, principal, request, decision, candidates.map((u) => u.name))) : null;
     record.reservation = reservation ? reservationRecord(reservation) : null;
     // 6. record the decision: MUST be committed before a byte goes upstream; an unrecorded request releases its hold
     let committed;
@@ -329,9 +329,23 @@ export function createRequestHandler(deps: PipelineDeps) {
     };
   }
 
-  async function append(requestId: string, record: DecisionBody, verdict: 'allow' | 'deny') {
+  // A request's database budget (deps.databaseBudgetMs): what it waited for the usage read and the reservation is
+  // taken from its decision record's deadline, so a frozen database answers 503 within the budget, not a multiple.
+  const waited = new WeakMap<DecisionBody, number>();
+  async function waitOnDatabase<T>(record: DecisionBody, pending: Promise<T> | T): Promise<T> {
+    const from = performance.now();
     try {
-      return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict });
+      return await pending;
+    } finally {
+      waited.set(record, (waited.get(record) ?? 0) + performance.now() - from);
+    }
+  }
+
+  async function append(requestId: string, record: DecisionBody, verdict: 'allow' | 'deny') {
+    const budget = deps.databaseBudgetMs;
+    const options = budget === undefined ? {} : { timeoutMs: Math.max(0, Math.floor(budget - (waited.get(record) ?? 0))) };
+    try {
+      return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict }, options);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
       deps.log?.('error', 'ledger append failed', { request_id: requestId, code });

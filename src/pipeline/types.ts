@@ -39,6 +39,10 @@ export interface PipelineDeps {
   /** Key of request.body_hmac_sha256 (ledger bodyDigestKey of the fingerprint key). startProctor always passes it;
    * without one the handler draws a random key, and its records' body digests cannot be reproduced. */
   bodyDigestKey?: Uint8Array;
+  /** How long one request may wait on the database in all (usage read, reservation, decision record) before it is
+   * answered 503 with nothing forwarded; startProctor passes database.statement_timeout_ms. Default: the ledger's own
+   * per-record deadline only. */
+  databaseBudgetMs?: number;
   log?: Log;
 }
 
