@@ -83,6 +83,28 @@ describe.concurrent('evasions: the key written to slip past the stream screen', 
   }
 });
 
+describe.concurrent('cost: an event nested 10,000 levels deep', () => {
+  for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {
+    it(api, async () => {
+      const id = `sdeep-${api}`;
+      stack.upstream.script(id, (echoApi, body) => {
+        const frames = answerFrames(echoApi, body, 'adv', 'fine');
+        const first = frames[0] as SseFrame;
+        const deep = `${'{"a":'.repeat(10_000)}"${ANSWER_KEY.value}"${'}'.repeat(10_000)}`;
+        const data = `${first.data.slice(0, -1)},"x_debug":${deep}}`;
+        return { status: 200, frames: [{ ...first, data }, ...frames.slice(1)] };
+      });
+      const x = await stack.send(api, { ...promptBody(api, `case-${id} hello`), stream: true });
+      const leaked = leaksIn(x.received, [ANSWER_KEY]);
+      expect({ crashed: x.status === 500, fast: x.elapsedMs < 2000, leaked }).toEqual({
+        crashed: false,
+        fast: true,
+        leaked: [],
+      });
+    });
+  }
+});
+
 describe.concurrent('SSE framing: the key in event names, ids, comments and retry fields', () => {
   const framings: [string, (k: string, frames: readonly SseFrame[]) => string][] = [
     ['a comment line', (k, frames) => `: note ${k}\n\n${sse(frames)}`],
