@@ -46,6 +46,7 @@ function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}
     },
     upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    bodyDigestKey: new Uint8Array(32).fill(9), // one key for every harness: records compare equal across them
     ...overrides,
   };
   const handler = createRequestHandler(deps);
@@ -120,5 +121,15 @@ describe('the classify stage', () => {
     expect(a.status).toBe(400);
     expect(a.body).toEqual(b.body);
     expect(onThread.records[1]).toEqual(inProcess.records[1]);
+  });
+
+  it('answers 503 with retry-after when a large body finds every classification thread busy, and parses nothing here', async () => {
+    const intake = { takes: () => true, run: () => Promise.reject(new ClassificationError('ERR_CLASSIFIER_BUSY', null, 'busy')) };
+    const h = harness({ intake, classifier: { classify: () => { throw new Error('must not classify in-process'); } } });
+    const reply = await h.run(dense(400));
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toBe('1');
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFIER_BUSY' } });
+    expect(h.records[0]).toMatchObject({ request: null, decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] } });
   });
 });
