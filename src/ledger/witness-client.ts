@@ -56,7 +56,7 @@ export async function addCheckpoint(url: string, oldSize: number, proof: readonl
     return { kind: 'conflict', knownSize: size };
   }
   // The reason is the witness's text, cut short and reduced to printable ASCII: it is shown, never interpreted.
-  return { kind: 'refused', status: response.status, reason: text.slice(0, 200).replace(/[^\x20-\x7e]/g, '?').trim() };
+  return { kind: 'refused', status: response.status, reason: text.slice(0, 200).trim().replace(/[^\x20-\x7e]/g, '?') };
 }
 
 async function readCapped(response: Response): Promise<string> {
