@@ -34,9 +34,12 @@ function isHexDigit(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 }
 
-/** Base64 (both alphabets) without padding. */
+/** Base64 (both alphabets) without padding, by ASCII code: one lookup a character (this runs over every character). */
+const BASE64_CHARS = Uint8Array.from({ length: 128 }, (_, code) =>
+  (isAlnum(code) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f ? 1 : 0));
+
 function isBase64Char(code: number): boolean {
-  return isAlnum(code) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f;
+  return code < 128 && BASE64_CHARS[code] === 1;
 }
 
 /** A character a percent-encoded run may hold: printable ASCII except quotes, `<`, `>`, backtick and backslash. */

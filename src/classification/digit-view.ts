@@ -62,6 +62,46 @@ function spacedRun(text: string, from: number): { end: number; digits: number } 
   return { end, digits };
 }
 
+/** One rewrite of the main view: [from, to) becomes one `-`, or is dropped (a space between spaced digits). */
+interface Rewrite { from: number; to: number; dash: boolean }
+
+/** The rewrites of a main-view text, in order; none for most text (then nothing is allocated per character). */
+function rewritesOf(text: string): Rewrite[] {
+  const n = text.length;
+  const rewrites: Rewrite[] = [];
+  for (let i = 0; i < n;) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    if (!isDigit(text.charCodeAt(i - 1)) && !isDigit(text.charCodeAt(i + 1))) {
+      const run = spacedRun(text, i);
+      if (run.digits >= MIN_SPACED_DIGITS) {
+        // Digits kept, the spaces between them dropped.
+        for (let at = i + 1; at < run.end;) {
+          const next = runEnd(text, at, isSpaceSeparator);
+          rewrites.push({ from: at, to: next, dash: false });
+          at = next + 1;
+        }
+        i = run.end;
+        continue;
+      }
+    }
+    // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
+    const after = i + 1;
+    if (after < n && isDigitSeparator(text.charCodeAt(after))) {
+      const end = runEnd(text, after, isDigitSeparator);
+      if (end > after && isDigit(text.charCodeAt(end))) {
+        if (!(end - after === 1 && (text[after] === ' ' || text[after] === '-'))) rewrites.push({ from: after, to: end, dash: true });
+        i = end;
+        continue;
+      }
+    }
+    i += 1;
+  }
+  return rewrites;
+}
+
 /**
  * The digits view of a normalised text, or undefined when it would be the same text (nothing to rewrite). Linear:
  * every character is looked at a bounded number of times.
@@ -69,67 +109,35 @@ function spacedRun(text: string, from: number): { end: number; digits: number } 
 export function digitView(main: NormalizedText): NormalizedText | undefined {
   const text = main.text;
   const n = text.length;
+  const rewrites = rewritesOf(text);
+  if (rewrites.length === 0) return undefined;
   // For each view unit: the main-view offsets it starts at and ends at.
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);
   const out: string[] = [];
   let length = 0;
-  let changed = false;
-  let flushedTo = 0; // main-view offset up to which text was copied into `out`
-  const push = (chars: string, start: number, end: number) => {
-    out.push(chars);
-    for (let k = 0; k < chars.length; k += 1) {
-      starts[length] = start + (chars.length === end - start ? k : 0);
-      ends[length] = chars.length === end - start ? start + k + 1 : end;
+  const copy = (from: number, to: number) => {
+    out.push(text.slice(from, to));
+    for (let at = from; at < to; at += 1) {
+      starts[length] = at;
+      ends[length] = at + 1;
       length += 1;
     }
   };
-  const flush = (to: number) => {
-    if (to > flushedTo) push(text.slice(flushedTo, to), flushedTo, to);
-    flushedTo = to;
-  };
-  for (let i = 0; i < n;) {
-    const code = text.charCodeAt(i);
-    if (!isDigit(code)) {
-      i += 1;
-      continue;
+  let copied = 0; // main-view offset up to which text is in `out`
+  for (const r of rewrites) {
+    copy(copied, r.from);
+    if (r.dash) {
+      out.push('-');
+      starts[length] = r.from;
+      ends[length] = r.to;
+      length += 1;
+    } else if (length > 0) {
+      ends[length - 1] = r.to; // a dropped space extends the digit before it
     }
-    const single = !isDigit(text.charCodeAt(i - 1)) && !isDigit(text.charCodeAt(i + 1));
-    if (single) {
-      const run = spacedRun(text, i);
-      if (run.digits >= MIN_SPACED_DIGITS) {
-        // Digits kept, the spaces between them dropped: each dropped space extends the digit before it.
-        flush(i);
-        for (let at = i; at < run.end; at += 1) {
-          if (isDigit(text.charCodeAt(at))) push(text[at] as string, at, at + 1);
-          else ends[length - 1] = at + 1;
-        }
-        flushedTo = run.end;
-        changed = true;
-        i = run.end;
-        continue;
-      }
-    }
-    // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
-    const after = i + 1;
-    if (after < n && !isDigit(text.charCodeAt(after)) && isDigitSeparator(text.charCodeAt(after))) {
-      const end = runEnd(text, after, isDigitSeparator);
-      if (end > after && isDigit(text.charCodeAt(end))) {
-        const one = end - after === 1 && (text[after] === ' ' || text[after] === '-');
-        if (!one) {
-          flush(after);
-          push('-', after, end);
-          flushedTo = end;
-          changed = true;
-        }
-        i = end;
-        continue;
-      }
-    }
-    i += 1;
+    copied = r.to;
   }
-  if (!changed) return undefined;
-  flush(n);
+  copy(copied, n);
   const viewText = out.join('');
   return {
     text: viewText,
