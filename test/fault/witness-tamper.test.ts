@@ -2,7 +2,8 @@
 // --state and no sink file: a clean ledger passes with the quorum (online too); deleted cosignatures are
 // WITNESS_QUORUM_MISSING and an altered one WITNESS_COSIGNATURE_INVALID (exit 1); records cut below a cosigned
 // checkpoint are CHAIN_ROLLED_BACK; and a tail deleted together with its checkpoints and cosignatures — which the
-// database alone cannot show — is CHAIN_ROLLED_BACK once the witnesses are asked (--witness-url).
+// database alone cannot show — is CHAIN_ROLLED_BACK once the witnesses are asked (--witness-url); a history rewritten
+// with the ledger key itself is WITNESS_FORK (the witnesses cosigned another root for that size).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,6 +143,27 @@ describe('verify --witness, no state file', () => {
     const r = await verify(url, ...online());
     expect(r.code).toBe(1);
     expect(errors(r)).toEqual(['CHAIN_ROLLED_BACK']);
+    await sql.close();
+  }, 120_000);
+
+  it('a history rewritten by a holder of the ledger key: the witnesses saw another root (WITNESS_FORK)', async () => {
+    const { sql, url, sizes } = await ledgerOf('forked');
+    const keep = sizes[0] ?? 0;
+    await sql.query("DELETE FROM audit_records WHERE chain = 'forked' AND seq >= $1", [keep]);
+    await sql.query("DELETE FROM audit_checkpoints WHERE chain = 'forked' AND tree_size > $1", [keep]);
+    await sql.query("DELETE FROM audit_witness_cosignatures WHERE chain = 'forked' AND tree_size > $1", [keep]);
+    const head = "(SELECT hash FROM audit_records WHERE chain = 'forked' AND seq = $1)";
+    await sql.query(`UPDATE audit_chains SET head_seq = $1, head_hash = ${head} WHERE chain = 'forked'`, [keep - 1]);
+    await sql.query(`UPDATE audit_chain_tails SET seq = $1, hash = ${head} WHERE chain = 'forked'`, [keep - 1]);
+    // Same key, same number of records, other contents: a signed, self-consistent history the witnesses never saw.
+    const ledger = await openLedger({ sql, signer, chain: 'forked', clock: { now: () => new Date() }, checkpoints: { everyRecords: 1_000_000, everySeconds: 0 } });
+    for (let i = keep; i < (sizes[1] ?? 0); i++) await ledger.append('decision', `forged-${i}`, { decision: { allow: false, reasons: [], obligations: null } });
+    await ledger.checkpoint();
+    await ledger.close();
+    expect(errors(await verify(url))).toEqual(['WITNESS_QUORUM_MISSING']);
+    const r = await verify(url, ...online());
+    expect(r.code).toBe(1);
+    expect(errors(r)).toEqual(['WITNESS_FORK', 'WITNESS_QUORUM_MISSING']);
     await sql.close();
   }, 120_000);
 });
