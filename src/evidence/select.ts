@@ -5,7 +5,8 @@
 // their decision: an outcome is selected exactly when the decision its decision_hash names was selected. A selection
 // larger than maxRecords is refused. Time is linear in the ledger; memory holds the selection, the leaf hashes of
 // the chain being scanned and a bounded window of recent decisions.
-import { inspectRecord, parseCanonical, sqlSource } from '../ledger/index.ts';
+import type { KeyObject } from 'node:crypto';
+import { inspectRecord, sqlSource } from '../ledger/index.ts';
 import type { Hash, JsonValue, LedgerSource, QueryColumns, RecordRow } from '../ledger/index.ts';
 import { columnsDiffer } from '../ledger/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -31,6 +32,8 @@ export interface ChainScan {
 }
 
 const PAGE = 2000;
+const NO_KEYS = new Map<string, KeyObject>();
+const decoder = new TextDecoder();
 /** Decisions remembered for their outcomes' column check (as in verify's pairing). */
 const RECENT = 65_536;
 
@@ -69,12 +72,12 @@ async function scanChain(source: LedgerSource, chain: string, query: PacketQuery
       if (next === null) scan.first = row.seq;
       else if (row.seq !== next) refuse(next, row.seq < next ? 'two records share this seq' : `records ${next}..${row.seq - 1} are missing`);
       next = row.seq + 1;
-      const facts = inspectRecord(row, chain, new Map(), false);
+      const facts = inspectRecord(row, chain, NO_KEYS, false, undefined, false);
       if (facts.form !== 'ok') refuse(row.seq, 'the stored bytes are not a canonical record');
       if (facts.claimedHash !== facts.hash || facts.hash !== row.hash) refuse(row.seq, 'the stored bytes do not hash to the recorded hash');
       if (facts.signedSeq !== row.seq) refuse(row.seq, `the record was signed as seq ${String(facts.signedSeq)}`);
       if (facts.index.length > 0) refuse(row.seq, `index column(s) disagree with the signed record: ${facts.index.join(', ')}`);
-      const record = parseCanonical(row.bytes) as Record<string, JsonValue>;
+      const record = JSON.parse(decoder.decode(row.bytes)) as Record<string, JsonValue>; // canonical: inspected above
       if (record.type === 'decision') {
         decisions.set(facts.hash, facts.columns);
         if (decisions.size > RECENT) decisions.delete(decisions.keys().next().value as string);

@@ -68,9 +68,10 @@ const SEAL = new Set(['hash', 'kid', 'sig']);
  * Inspects one row. `keys` resolves a kid to its public key (fingerprint-addressed, never a trust decision);
  * `checkSignature` false leaves the signature unchecked (sampling), except for key_rotated and retention_applied
  * records, whose signatures the sequential checks always need. With `deferred`, a signature whose key resolves is
- * queued there (facts.sig stays 'unchecked') for settleSignatures to check in one batch.
+ * queued there (facts.sig stays 'unchecked') for settleSignatures to check in one batch. `schema` false skips the
+ * schema check (export's column scan: the packet check and verify judge the schema).
  */
-export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean, deferred?: DeferredSignature[]): RecordFacts {
+export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean, deferred?: DeferredSignature[], schema = true): RecordFacts {
   const facts: RecordFacts = {
     form: 'ok', schema: null, hash: row.hash, claimedHash: null, signedSeq: null, kid: null, sig: 'unchecked', sigText: null,
     type: null, ts: null, prev: null, chain: null, index: [], columns: null, allow: null, decisionHash: null, rotation: null, retention: null,
@@ -103,7 +104,7 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
   }
   const hash = leafHash(encoder.encode(`{${members.filter(([k]) => !SEAL.has(k)).map(([, m]) => m).join(',')}}`));
   facts.hash = Buffer.from(hash).toString('hex');
-  facts.schema = schemaProblem(record);
+  facts.schema = schema ? schemaProblem(record) : null;
   facts.claimedHash = typeof record.hash === 'string' ? record.hash : null;
   facts.signedSeq = typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? record.seq : null;
   facts.kid = typeof record.kid === 'string' ? record.kid : null;
