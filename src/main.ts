@@ -92,11 +92,11 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
     closers.unshift(() => forwarder.close());
-    const { fingerprintKey, recognizers } = config.classification;
+    const { fingerprintKey, recognizers, maxFindings, threads, queueLimit } = config.classification;
     const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
     // Large requests are parsed and classified on a bounded pool of threads, so the event loop keeps serving
     // (docs/performance.md).
-    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier, entry: INTAKE_WORKER });
+    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier, entry: INTAKE_WORKER, queueLimit, ...(threads === null ? {} : { size: threads }) });
     closers.unshift(() => classifierPool.close());
     const handler = createRequestHandler({
       authenticator: createAuthenticator({
@@ -108,6 +108,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       bodyDigestKey: bodyDigestKey(fingerprintKey),
       ...(db.kind === 'postgres' ? { databaseBudgetMs: db.statementTimeoutMs } : {}),
       intake: createIntake(classifierPool),
+      maxFindings,
       policy: policy.runtime,
       ledger,
       forwarder,

@@ -53,7 +53,8 @@ export interface Config {
     witnessQuorum: number | null;
   };
   identity: { issuers: IssuerSettings[] };
-  classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[] };
+  /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4) and queueLimit: the classification pool. */
+  classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[]; maxFindings: number; threads: number | null; queueLimit: number };
   /** Bundle references are resolved file paths or URLs; signingKeyPem is the verification key's text (PEM or JWK). */
   policy: { bundle: string; shadowBundle: string | null; pollIntervalSeconds: number; signingKeyPem: string | null };
   upstreams: UpstreamSettings[];
@@ -243,7 +244,10 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       witnessQuorum: doc.ledger.witness_quorum ?? null,
     },
     identity: { issuers },
-    classification: { fingerprintKey, recognizers },
+    classification: {
+      fingerprintKey, recognizers, maxFindings: doc.classification.max_findings ?? 256,
+      threads: doc.classification.threads ?? null, queueLimit: doc.classification.queue_limit ?? 16,
+    },
     policy: {
       bundle: resolveBundle(doc.policy.bundle),
       shadowBundle: doc.policy.shadow_bundle === undefined ? null : resolveBundle(doc.policy.shadow_bundle),

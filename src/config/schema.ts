@@ -40,7 +40,7 @@ export interface ConfigDocument {
       allow_insecure_http?: boolean;
     }[];
   };
-  classification: { fingerprint_key: SecretRef; recognizers?: CustomRecognizerDocument[] };
+  classification: { fingerprint_key: SecretRef; recognizers?: CustomRecognizerDocument[]; max_findings?: number; threads?: number; queue_limit?: number };
   policy: { bundle: string; shadow_bundle?: string; poll_interval_seconds?: number; signing_key?: SecretRef };
   upstreams: UpstreamDocument[];
   routing?: RoutingDocument;
