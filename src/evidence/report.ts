@@ -76,6 +76,7 @@ ${verdict.findings.length > 0 ? `<table><tr><th>code</th><th>where</th><th>why</
 <tr><th>Exported at</th><td>${e(m.exported_at)}</td></tr>
 <tr><th>Exporter key</th><td><code>${e(m.exporter.kid)}</code></td></tr>
 <tr><th>Selection</th><td>${describeQuery(m.query)}</td></tr>
+${m.selection === undefined ? '' : `<tr><th>Selected by</th><td id="selected-by">the signed record content, after every record of ${m.selection.scanned.length} chain(s) (${m.selection.scanned.reduce((n, s) => n + s.records, 0)} records) was checked against its stored columns</td></tr>`}
 <tr><th>Records from</th><td>${e(first)} to ${e(last)}</td></tr>
 <tr><th>Ledger chains</th><td>${m.chains.map((ch) => `<code>${e(ch.chain)}</code> (${ch.records} records, checkpoint of ${ch.checkpoint_size})`).join('<br>')}</td></tr>
 </table>

@@ -109,6 +109,12 @@ describe('proctor export and offline packet verification', () => {
     // outcome per allowed decision; the policy_activated record is not a decision or outcome and not selected.
     expect(m.counts).toEqual({ records: 11, decisions: 7, allowed: 4, denied: 3, redacted: 1, outcomes: 4, other: 0, chains: 1, checkpoints: 2, excluded_uncheckpointed: 0 });
     expect(m.exported_by).toBe('Dana Auditor (compliance)');
+    // The selection is stated under the exporter's signature: by signed content, every chain read whole.
+    expect(m.selection?.basis).toBe('signed-content');
+    expect(m.selection?.scanned.map((c) => c.first_seq)).toEqual(m.selection?.scanned.map(() => 0));
+    expect(m.selection?.scanned.reduce((n, c) => n + c.records, 0)).toBeGreaterThan(m.counts.records);
+    const html = (readPacket(readFileSync(exported.file)).get(PACKET_FILES.report) as Buffer).toString('utf8');
+    expect(html).toContain('id="selected-by"');
     const verified = await verifyCli(exported.file);
     expect(verified.report.findings).toEqual([]);
     expect(verified.code).toBe(0);
