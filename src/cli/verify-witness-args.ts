@@ -20,7 +20,8 @@ export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
     if (!/^https?:\/\/\S{1,2000}$/.test(value)) throw new VerifyUsageError('--witness-url must be an http(s) URL');
     out.witnessUrls.push(value);
   } else {
-    if (!/^[1-9][0-9]?$/.test(value)) throw new VerifyUsageError('--witness-quorum must be a whole number from 1 to 99');
+    if (!/^[1-9][0-9]?$/.test(value))
+      throw new VerifyUsageError('--witness-quorum must be a whole number from 1 to 99');
     out.witnessQuorum = Number(value);
   }
 }
@@ -29,9 +30,12 @@ export function checkWitnessArgs(out: VerifyArgs): void {
   if (out.witnesses.length === 0 && (out.witnessUrls.length > 0 || out.witnessQuorum !== undefined)) {
     throw new VerifyUsageError('--witness-url and --witness-quorum need --witness');
   }
-  if (out.witnessUrls.length > out.witnesses.length) throw new VerifyUsageError('--witness-url: more URLs than --witness keys (the n-th URL is the n-th witness\'s)');
+  if (out.witnessUrls.length > out.witnesses.length)
+    throw new VerifyUsageError("--witness-url: more URLs than --witness keys (the n-th URL is the n-th witness's)");
   if (out.witnessQuorum !== undefined && out.witnessQuorum > out.witnesses.length) {
-    throw new VerifyUsageError(`--witness-quorum ${out.witnessQuorum} is more than the ${out.witnesses.length} --witness key(s) given`);
+    throw new VerifyUsageError(
+      `--witness-quorum ${out.witnessQuorum} is more than the ${out.witnesses.length} --witness key(s) given`,
+    );
   }
 }
 
@@ -56,5 +60,7 @@ export function packetWitnessFlag(w: { keys: string[]; quorum?: number }, flag: 
 export function packetWitnessProblem(w: { keys: string[]; quorum?: number }): string | null {
   if (w.quorum === undefined) return null;
   if (w.keys.length === 0) return '--witness-quorum needs --witness';
-  return w.quorum > w.keys.length ? `--witness-quorum ${w.quorum} is more than the ${w.keys.length} --witness key(s) given` : null;
+  return w.quorum > w.keys.length
+    ? `--witness-quorum ${w.quorum} is more than the ${w.keys.length} --witness key(s) given`
+    : null;
 }

@@ -13,7 +13,11 @@ export interface WitnessRun {
 }
 
 /** Null without --witness. */
-export async function startWitnessCheck(sql: Sql | null, sink: readonly StreamEntry[], parsed: VerifyArgs): Promise<WitnessRun | null> {
+export async function startWitnessCheck(
+  sql: Sql | null,
+  sink: readonly StreamEntry[],
+  parsed: VerifyArgs,
+): Promise<WitnessRun | null> {
   if (parsed.witnesses.length === 0) return null;
   const opts: WitnessCheckOptions = {
     keys: parsed.witnesses,
@@ -21,6 +25,10 @@ export async function startWitnessCheck(sql: Sql | null, sink: readonly StreamEn
     ...(parsed.witnessQuorum === undefined ? {} : { quorum: parsed.witnessQuorum }),
     ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
   };
-  const found: WitnessAnchors = await witnessAnchors(sql, sink.map(({ chain, note }) => ({ chain, note })), opts);
+  const found: WitnessAnchors = await witnessAnchors(
+    sql,
+    sink.map(({ chain, note }) => ({ chain, note })),
+    opts,
+  );
   return { anchors: found.anchors, finish: (report) => finishWitnessCheck(report, found, sql, opts) };
 }

@@ -1,7 +1,8 @@
 // Witness cosignatures in an evidence packet: each checkpoint note in checkpoints.jsonl carries the cosignatures the
 // ledger stored for it. With pinned witness keys (verify <packet> --witness), each chain's newest checkpoint in the
 // packet MUST carry the quorum and no cosignature of a pinned key may fail: the rules and finding codes of
-// `verify --witness` (src/ledger/verify-witness.ts). Cosignatures authenticate themselves: only the witness keys are trusted.
+// `verify --witness` (src/ledger/verify-witness.ts). Cosignatures authenticate themselves: only the witness keys are
+// trusted, not the exporter.
 import { witnessAnchors } from '../ledger/index.ts';
 import type { CosignedNote, WitnessCheckOptions } from '../ledger/index.ts';
 import { PACKET_FILES } from './packet.ts';
@@ -9,7 +10,11 @@ import { readPacket } from './verify-packet.ts';
 import type { PacketReport } from './verify-packet.ts';
 
 /** The report with the witness findings added (offline: a packet names no witness to ask). */
-export async function withPacketWitnesses(report: PacketReport, gz: Uint8Array, opts: WitnessCheckOptions): Promise<PacketReport> {
+export async function withPacketWitnesses(
+  report: PacketReport,
+  gz: Uint8Array,
+  opts: WitnessCheckOptions,
+): Promise<PacketReport> {
   let files: Map<string, Buffer>;
   try {
     files = readPacket(gz);

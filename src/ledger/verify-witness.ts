@@ -50,7 +50,11 @@ export interface WitnessAnchors {
 }
 
 /** Reads the database's checkpoints with their stored cosignatures (and the sink's notes) and checks the quorum. */
-export async function witnessAnchors(sql: Sql | null, sink: readonly CosignedNote[], opts: WitnessCheckOptions): Promise<WitnessAnchors> {
+export async function witnessAnchors(
+  sql: Sql | null,
+  sink: readonly CosignedNote[],
+  opts: WitnessCheckOptions,
+): Promise<WitnessAnchors> {
   const witnesses = opts.keys.map(parseWitnessKey);
   const quorum = opts.quorum ?? witnesses.length;
   const notes: CosignedNote[] = [...sink];
@@ -66,7 +70,8 @@ export async function witnessAnchors(sql: Sql | null, sink: readonly CosignedNot
     const have = view.bySize.get(size);
     // Same size, other body: a fork, which the record check reports (two roots for one size); keep both apart.
     if (have === undefined) view.bySize.set(size, note);
-    else if (splitNote(have).body === splitNote(note).body) view.bySize.set(size, withSignatures(have, splitNote(note).lines));
+    else if (splitNote(have).body === splitNote(note).body)
+      view.bySize.set(size, withSignatures(have, splitNote(note).lines));
   }
   const findings: VerifyFinding[] = [];
   const anchors: ExternalCheckpoint[] = [];
@@ -80,7 +85,14 @@ export async function witnessAnchors(sql: Sql | null, sink: readonly CosignedNot
         const check = checkCosignature(note, w);
         if (check.status === 'valid') valid++;
         if (check.status === 'invalid') {
-          findings.push(finding('WITNESS_COSIGNATURE_INVALID', chain, size - 1, `the cosignature of witness ${w.name} on the checkpoint of ${size} records does not verify under its pinned key: it was altered`));
+          findings.push(
+            finding(
+              'WITNESS_COSIGNATURE_INVALID',
+              chain,
+              size - 1,
+              `the cosignature of witness ${w.name} on the checkpoint of ${size} records does not verify under its pinned key: it was altered`,
+            ),
+          );
         }
       }
       if (valid >= quorum && quorum > 0) {
@@ -91,15 +103,30 @@ export async function witnessAnchors(sql: Sql | null, sink: readonly CosignedNot
     const newest = sizes.at(-1) ?? 0;
     const at = cosigned.get(chain);
     if (at !== newest) {
-      const why = at === undefined ? 'no checkpoint of this chain carries' : `the newest cosigned by a quorum covers ${at} records; the newest checkpoint (${newest} records) lacks`;
-      findings.push(finding('WITNESS_QUORUM_MISSING', chain, newest - 1, `${why} cosignatures from ${quorum} of the ${witnesses.length} pinned witness(es)`));
+      const why =
+        at === undefined
+          ? 'no checkpoint of this chain carries'
+          : `the newest cosigned by a quorum covers ${at} records; the newest checkpoint (${newest} records) lacks`;
+      findings.push(
+        finding(
+          'WITNESS_QUORUM_MISSING',
+          chain,
+          newest - 1,
+          `${why} cosignatures from ${quorum} of the ${witnesses.length} pinned witness(es)`,
+        ),
+      );
     }
   }
   return { anchors, findings, cosigned, witnesses, quorum, views };
 }
 
 /** Adds the witness findings to a report, checks the chains against the cosigned sizes and, with URLs, asks the witnesses. */
-export async function finishWitnessCheck(report: VerifyReport, anchors: WitnessAnchors, sql: Sql | null, opts: WitnessCheckOptions): Promise<VerifyReport> {
+export async function finishWitnessCheck(
+  report: VerifyReport,
+  anchors: WitnessAnchors,
+  sql: Sql | null,
+  opts: WitnessCheckOptions,
+): Promise<VerifyReport> {
   const findings = [...anchors.findings];
   let inconclusive = report.inconclusive;
   const only = opts.chains === undefined ? null : new Set(opts.chains);
@@ -107,10 +134,24 @@ export async function finishWitnessCheck(report: VerifyReport, anchors: WitnessA
     if (only !== null && !only.has(c.chain)) continue;
     const at = anchors.cosigned.get(c.chain);
     if (c.records > 0 && !anchors.views.has(c.chain)) {
-      findings.push(finding('WITNESS_QUORUM_MISSING', c.chain, null, `the chain holds ${c.records} records but no checkpoint of it: nothing of it was witnessed`));
+      findings.push(
+        finding(
+          'WITNESS_QUORUM_MISSING',
+          c.chain,
+          null,
+          `the chain holds ${c.records} records but no checkpoint of it: nothing of it was witnessed`,
+        ),
+      );
     }
     if (at !== undefined && c.records < at && report.kind === 'ledger') {
-      findings.push(finding('CHAIN_ROLLED_BACK', c.chain, c.records, `witnesses cosigned a checkpoint of ${at} records but the chain holds ${c.records}: it was rolled back or its tail deleted`));
+      findings.push(
+        finding(
+          'CHAIN_ROLLED_BACK',
+          c.chain,
+          c.records,
+          `witnesses cosigned a checkpoint of ${at} records but the chain holds ${c.records}: it was rolled back or its tail deleted`,
+        ),
+      );
     }
   }
   const urls = opts.urls ?? [];
@@ -127,35 +168,84 @@ export async function finishWitnessCheck(report: VerifyReport, anchors: WitnessA
         answer = await addCheckpoint(url, size, [], logSignedOnly(note, origin), opts.timeoutMs ?? 5000, opts.fetch);
       } catch (err) {
         inconclusive = true;
-        findings.push(finding('WITNESS_UNREACHABLE', chain, null, `witness ${w.name} (${url}) could not be asked: ${err instanceof Error ? err.message : 'no answer'}`));
+        findings.push(
+          finding(
+            'WITNESS_UNREACHABLE',
+            chain,
+            null,
+            `witness ${w.name} (${url}) could not be asked: ${err instanceof Error ? err.message : 'no answer'}`,
+          ),
+        );
         continue;
       }
       if (answer.kind === 'cosigned') {
         if (checkCosignature(withSignatures(note, answer.lines), w).status !== 'valid') {
-          findings.push(finding('WITNESS_COSIGNATURE_INVALID', chain, size - 1, `witness ${w.name} (${url}) answered without a valid cosignature under its pinned key`));
+          findings.push(
+            finding(
+              'WITNESS_COSIGNATURE_INVALID',
+              chain,
+              size - 1,
+              `witness ${w.name} (${url}) answered without a valid cosignature under its pinned key`,
+            ),
+          );
         }
         continue; // it knows this very checkpoint as its newest
       }
       if (answer.kind === 'refused') {
         if (answer.status === 422) {
-          findings.push(finding('WITNESS_FORK', chain, size - 1, `witness ${w.name} has cosigned another root for ${size} records of ${origin}: the log was forked (split view)`));
+          findings.push(
+            finding(
+              'WITNESS_FORK',
+              chain,
+              size - 1,
+              `witness ${w.name} has cosigned another root for ${size} records of ${origin}: the log was forked (split view)`,
+            ),
+          );
         } else {
           inconclusive = true;
-          findings.push(finding('WITNESS_UNREACHABLE', chain, null, `witness ${w.name} (${url}) refused the question (HTTP ${answer.status}: ${answer.reason})`));
+          findings.push(
+            finding(
+              'WITNESS_UNREACHABLE',
+              chain,
+              null,
+              `witness ${w.name} (${url}) refused the question (HTTP ${answer.status}: ${answer.reason})`,
+            ),
+          );
         }
         continue;
       }
       const known = answer.knownSize;
       if (known < size) {
-        findings.push(finding('WITNESS_BEHIND', chain, null, `witness ${w.name} has cosigned ${known} records of this chain; the newest checkpoint covers ${size}`));
+        findings.push(
+          finding(
+            'WITNESS_BEHIND',
+            chain,
+            null,
+            `witness ${w.name} has cosigned ${known} records of this chain; the newest checkpoint covers ${size}`,
+          ),
+        );
         continue;
       }
       // The chain may have grown while this run read it: count again before calling it a rollback.
       const now = sql === null ? records : Math.max(records, await chainLength(sql, chain));
       if (known > now && report.kind === 'ledger') {
-        findings.push(finding('CHAIN_ROLLED_BACK', chain, now, `witness ${w.name} has cosigned ${known} records of this chain but it holds ${now}: it was rolled back or its tail deleted (with its checkpoints)`));
+        findings.push(
+          finding(
+            'CHAIN_ROLLED_BACK',
+            chain,
+            now,
+            `witness ${w.name} has cosigned ${known} records of this chain but it holds ${now}: it was rolled back or its tail deleted (with its checkpoints)`,
+          ),
+        );
       } else {
-        findings.push(finding('WITNESS_AHEAD', chain, known - 1, `witness ${w.name} has cosigned ${known} records but the newest checkpoint here covers ${size}: written after this run read them, or deleted`));
+        findings.push(
+          finding(
+            'WITNESS_AHEAD',
+            chain,
+            known - 1,
+            `witness ${w.name} has cosigned ${known} records but the newest checkpoint here covers ${size}: written after this run read them, or deleted`,
+          ),
+        );
       }
     }
   }
@@ -173,7 +263,10 @@ async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
   for (const r of rows) {
     // A stored note that is not a signed note stays as it is: the record check reports it.
     const signedNote = r.note.includes('\n\n') && r.note.endsWith('\n');
-    out.push({ chain: r.chain, note: signedNote && r.lines && r.lines.length > 0 ? withSignatures(r.note, r.lines) : r.note });
+    out.push({
+      chain: r.chain,
+      note: signedNote && r.lines && r.lines.length > 0 ? withSignatures(r.note, r.lines) : r.note,
+    });
   }
   return out;
 }

@@ -9,7 +9,12 @@ export type WitnessAnswer =
   | { kind: 'conflict'; knownSize: number }
   | { kind: 'refused'; status: number; reason: string };
 
-export type WitnessErrorCode = 'ERR_WITNESS_UNREACHABLE' | 'ERR_WITNESS_BAD_ANSWER' | 'ERR_WITNESS_REFUSED' | 'ERR_WITNESS_ROLLBACK' | 'ERR_WITNESS_COSIGNATURE_INVALID'
+export type WitnessErrorCode =
+  | 'ERR_WITNESS_UNREACHABLE'
+  | 'ERR_WITNESS_BAD_ANSWER'
+  | 'ERR_WITNESS_REFUSED'
+  | 'ERR_WITNESS_ROLLBACK'
+  | 'ERR_WITNESS_COSIGNATURE_INVALID'
   | 'ERR_WITNESS_QUORUM_MISSING';
 
 export class WitnessError extends Error {
@@ -21,7 +26,10 @@ export class WitnessError extends Error {
   }
 }
 
-export type FetchLike = (url: string, init: { method: string; body: string; headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; body: string; headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -31,19 +39,37 @@ export function addCheckpointBody(oldSize: number, proof: readonly Hash[], note:
 }
 
 /** Sends one add-checkpoint request; throws WitnessError ERR_WITNESS_UNREACHABLE or ERR_WITNESS_BAD_ANSWER. */
-export async function addCheckpoint(url: string, oldSize: number, proof: readonly Hash[], note: string, timeoutMs: number, fetcher: FetchLike = fetch): Promise<WitnessAnswer> {
+export async function addCheckpoint(
+  url: string,
+  oldSize: number,
+  proof: readonly Hash[],
+  note: string,
+  timeoutMs: number,
+  fetcher: FetchLike = fetch,
+): Promise<WitnessAnswer> {
   const target = `${url.replace(/\/+$/, '')}/add-checkpoint`;
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   let text: string;
   try {
-    response = await fetcher(target, { method: 'POST', body: addCheckpointBody(oldSize, proof, note), headers: { 'content-type': 'text/plain' }, signal });
+    response = await fetcher(target, {
+      method: 'POST',
+      body: addCheckpointBody(oldSize, proof, note),
+      headers: { 'content-type': 'text/plain' },
+      signal,
+    });
     text = await readCapped(response);
   } catch (err) {
-    throw new WitnessError('ERR_WITNESS_UNREACHABLE', `witness ${url} did not answer within ${timeoutMs} ms`, { cause: err });
+    throw new WitnessError('ERR_WITNESS_UNREACHABLE', `witness ${url} did not answer within ${timeoutMs} ms`, {
+      cause: err,
+    });
   }
   if (response.status === 200) {
-    if (!text.endsWith('\n')) throw new WitnessError('ERR_WITNESS_BAD_ANSWER', `witness ${url}: a cosignature answer does not end in a newline`);
+    if (!text.endsWith('\n'))
+      throw new WitnessError(
+        'ERR_WITNESS_BAD_ANSWER',
+        `witness ${url}: a cosignature answer does not end in a newline`,
+      );
     return { kind: 'cosigned', lines: text.slice(0, -1).split('\n') };
   }
   if (response.status === 409) {
@@ -51,12 +77,22 @@ export async function addCheckpoint(url: string, oldSize: number, proof: readonl
     const m = /^(0|[1-9][0-9]{0,15})\n$/.exec(text);
     const size = m ? Number(m[1]) : Number.NaN;
     if (!type.startsWith('text/x.tlog.size') || !Number.isSafeInteger(size)) {
-      throw new WitnessError('ERR_WITNESS_BAD_ANSWER', `witness ${url}: a 409 answer is not a text/x.tlog.size tree size`);
+      throw new WitnessError(
+        'ERR_WITNESS_BAD_ANSWER',
+        `witness ${url}: a 409 answer is not a text/x.tlog.size tree size`,
+      );
     }
     return { kind: 'conflict', knownSize: size };
   }
   // The reason is the witness's text, cut short and reduced to printable ASCII: it is shown, never interpreted.
-  return { kind: 'refused', status: response.status, reason: text.slice(0, 200).trim().replace(/[^\x20-\x7e]/g, '?') };
+  return {
+    kind: 'refused',
+    status: response.status,
+    reason: text
+      .slice(0, 200)
+      .trim()
+      .replace(/[^\x20-\x7e]/g, '?'),
+  };
 }
 
 async function readCapped(response: Response): Promise<string> {

@@ -33,11 +33,15 @@ export function parseWitnessKey(vkey: string): WitnessKey {
   const [, name, hashHex, keyB64] = m ?? [];
   if (name === undefined || !NAME.test(name)) throw badKey('not name+hash+key');
   const blob = Buffer.from(keyB64 ?? '', 'base64');
-  if (blob.length !== 33 || blob.toString('base64') !== keyB64 || blob[0] !== ALG_COSIGNATURE_V1) throw badKey('not an Ed25519 cosignature/v1 key');
+  if (blob.length !== 33 || blob.toString('base64') !== keyB64 || blob[0] !== ALG_COSIGNATURE_V1)
+    throw badKey('not an Ed25519 cosignature/v1 key');
   const raw = blob.subarray(1);
   const keyHash = witnessKeyHash(name, raw);
   if (Buffer.from(keyHash).toString('hex') !== hashHex) throw badKey('the key hash does not match the key');
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
   return { vkey, name, keyHash, publicKey };
 }
 
@@ -72,7 +76,8 @@ export function logSignedOnly(note: string, origin: string): string {
 }
 
 /** What a note's signature block says about one pinned witness: valid, absent, or present but not verifying. */
-export type CosignatureCheck = { status: 'valid'; cosignature: Cosignature } | { status: 'absent' } | { status: 'invalid'; line: string };
+export type CosignatureCheck =
+  { status: 'valid'; cosignature: Cosignature } | { status: 'absent' } | { status: 'invalid'; line: string };
 
 export function checkCosignature(note: string, witness: WitnessKey): CosignatureCheck {
   const { body, lines } = splitNote(note);

@@ -36,7 +36,9 @@ export function consistencyProofFrom(oldSize: number, frontier: readonly Hash[],
     if (oldSize === hi) return complete ? [] : [node(lo, hi)];
     let k = 1;
     while (k * 2 < hi - lo) k *= 2;
-    return oldSize - lo <= k ? [...sub(lo, lo + k, complete), node(lo + k, hi)] : [...sub(lo + k, hi, false), node(lo, lo + k)];
+    return oldSize - lo <= k
+      ? [...sub(lo, lo + k, complete), node(lo + k, hi)]
+      : [...sub(lo + k, hi, false), node(lo, lo + k)];
   };
   return sub(0, newSize, true);
 }

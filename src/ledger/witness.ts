@@ -57,11 +57,25 @@ interface Endpoint {
   last: number | null;
 }
 
-export function startWitnessing(sql: Sql, chain: string, origin: string, opts: WitnessOptions, hooks: Hooks): Witnessing {
-  const endpoints: Endpoint[] = opts.witnesses.map((w) => ({ url: w.url, key: parseWitnessKey(w.key), timeoutMs: w.timeoutMs, last: null }));
+export function startWitnessing(
+  sql: Sql,
+  chain: string,
+  origin: string,
+  opts: WitnessOptions,
+  hooks: Hooks,
+): Witnessing {
+  const endpoints: Endpoint[] = opts.witnesses.map((w) => ({
+    url: w.url,
+    key: parseWitnessKey(w.key),
+    timeoutMs: w.timeoutMs,
+    last: null,
+  }));
   const quorum = opts.quorum ?? endpoints.length;
   if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > endpoints.length) {
-    throw new WitnessError('ERR_WITNESS_QUORUM_MISSING', `a witness quorum of ${quorum} cannot be met by ${endpoints.length} witness(es)`);
+    throw new WitnessError(
+      'ERR_WITNESS_QUORUM_MISSING',
+      `a witness quorum of ${quorum} cannot be met by ${endpoints.length} witness(es)`,
+    );
   }
   let queued: { treeSize: number; note: string } | null = null;
   let loop: Promise<void> | null = null;
@@ -76,7 +90,11 @@ export function startWitnessing(sql: Sql, chain: string, origin: string, opts: W
       const answer = await addCheckpoint(w.url, old, proof, sent, w.timeoutMs, opts.fetch);
       if (answer.kind === 'cosigned') {
         const check = checkCosignature(withSignatures(note, answer.lines), w.key);
-        if (check.status !== 'valid') throw new WitnessError('ERR_WITNESS_COSIGNATURE_INVALID', `witness ${w.key.name} answered without a valid cosignature under its pinned key`);
+        if (check.status !== 'valid')
+          throw new WitnessError(
+            'ERR_WITNESS_COSIGNATURE_INVALID',
+            `witness ${w.key.name} answered without a valid cosignature under its pinned key`,
+          );
         await sql.query(
           'INSERT INTO audit_witness_cosignatures (chain, tree_size, witness, line, cosigned_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT DO NOTHING',
           [chain, size, w.key.vkey, check.cosignature.line, check.cosignature.time],
@@ -84,11 +102,22 @@ export function startWitnessing(sql: Sql, chain: string, origin: string, opts: W
         w.last = size;
         return check.cosignature;
       }
-      if (answer.kind === 'refused') throw new WitnessError('ERR_WITNESS_REFUSED', `witness ${w.key.name} refused the checkpoint of ${size} records (HTTP ${answer.status}: ${answer.reason})`);
+      if (answer.kind === 'refused')
+        throw new WitnessError(
+          'ERR_WITNESS_REFUSED',
+          `witness ${w.key.name} refused the checkpoint of ${size} records (HTTP ${answer.status}: ${answer.reason})`,
+        );
       if (answer.knownSize > size) {
-        throw new WitnessError('ERR_WITNESS_ROLLBACK', `witness ${w.key.name} has cosigned ${answer.knownSize} records of ${origin}, but the newest checkpoint covers ${size}: the chain was rolled back or forked`);
+        throw new WitnessError(
+          'ERR_WITNESS_ROLLBACK',
+          `witness ${w.key.name} has cosigned ${answer.knownSize} records of ${origin}, but the newest checkpoint covers ${size}: the chain was rolled back or forked`,
+        );
       }
-      if (answer.knownSize === old) throw new WitnessError('ERR_WITNESS_BAD_ANSWER', `witness ${w.key.name} answered 409 with the size it was sent (${old})`);
+      if (answer.knownSize === old)
+        throw new WitnessError(
+          'ERR_WITNESS_BAD_ANSWER',
+          `witness ${w.key.name} answered 409 with the size it was sent (${old})`,
+        );
       old = answer.knownSize; // it knows a size the database does not say it cosigned: prove from there
     }
     throw new WitnessError('ERR_WITNESS_BAD_ANSWER', `witness ${w.key.name} kept answering with another known size`);
@@ -107,10 +136,23 @@ export function startWitnessing(sql: Sql, chain: string, origin: string, opts: W
       if ((endpoints[i]?.last ?? 0) >= c.treeSize) have++;
     }
     if (have < quorum) {
-      hooks.onError?.(new WitnessError('ERR_WITNESS_QUORUM_MISSING', `checkpoint of ${c.treeSize} records of ${chain}: ${have} of ${quorum} required cosignatures (retried at the next checkpoint)`));
+      hooks.onError?.(
+        new WitnessError(
+          'ERR_WITNESS_QUORUM_MISSING',
+          `checkpoint of ${c.treeSize} records of ${chain}: ${have} of ${quorum} required cosignatures (retried at the next checkpoint)`,
+        ),
+      );
     }
     if (fresh.length > 0) {
-      await hooks.onCosigned?.({ chain, treeSize: c.treeSize, note: withSignatures(c.note, fresh.map((s) => s.line)), cosignatures: fresh });
+      await hooks.onCosigned?.({
+        chain,
+        treeSize: c.treeSize,
+        note: withSignatures(
+          c.note,
+          fresh.map((s) => s.line),
+        ),
+        cosignatures: fresh,
+      });
     }
   };
 
@@ -134,7 +176,10 @@ export function startWitnessing(sql: Sql, chain: string, origin: string, opts: W
 }
 
 async function lastCosigned(sql: Sql, chain: string, witness: string): Promise<number> {
-  const { rows } = await sql.query<{ size: unknown }>('SELECT max(tree_size) AS size FROM audit_witness_cosignatures WHERE chain = $1 AND witness = $2', [chain, witness]);
+  const { rows } = await sql.query<{ size: unknown }>(
+    'SELECT max(tree_size) AS size FROM audit_witness_cosignatures WHERE chain = $1 AND witness = $2',
+    [chain, witness],
+  );
   const size = rows[0]?.size;
   return size === null || size === undefined ? 0 : toSafeInteger(size);
 }
@@ -142,7 +187,10 @@ async function lastCosigned(sql: Sql, chain: string, witness: string): Promise<n
 /** PROOF(old, size) from the frontier stored with the checkpoint at `old` (or rebuilt from records) and the leaves after. */
 async function proofBetween(sql: Sql, chain: string, old: number, size: number): Promise<Hash[]> {
   if (old === size) return [];
-  const { rows } = await sql.query<{ frontier: unknown }>('SELECT frontier FROM audit_checkpoints WHERE chain = $1 AND tree_size = $2', [chain, old]);
+  const { rows } = await sql.query<{ frontier: unknown }>(
+    'SELECT frontier FROM audit_checkpoints WHERE chain = $1 AND tree_size = $2',
+    [chain, old],
+  );
   let frontier: Hash[];
   if (rows[0]) {
     const bytes = toBytes(rows[0].frontier);
@@ -164,7 +212,8 @@ async function leaves(sql: Sql, chain: string, from: number, to: number): Promis
       [chain, start, Math.min(start + 10000, to)],
     );
     for (const r of page.rows) {
-      if (toSafeInteger(r.seq) !== from + out.length) throw new Error(`chain ${chain} has no record at seq ${from + out.length}`);
+      if (toSafeInteger(r.seq) !== from + out.length)
+        throw new Error(`chain ${chain} has no record at seq ${from + out.length}`);
       out.push(toBytes(r.hash));
     }
     if (page.rows.length === 0) throw new Error(`chain ${chain} has no record at seq ${start}`);

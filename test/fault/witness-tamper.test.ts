@@ -34,7 +34,11 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'proctor-witness-tamper-'));
   trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, key.publicKeyPem);
-  [pg, ...witnesses] = await Promise.all([startPostgres(), startWitness('witness.test/a'), startWitness('witness.test/b')]);
+  [pg, ...witnesses] = await Promise.all([
+    startPostgres(),
+    startWitness('witness.test/a'),
+    startWitness('witness.test/b'),
+  ]);
 }, 600_000);
 
 afterAll(async () => {
@@ -57,11 +61,29 @@ async function ledgerOf(chain: string): Promise<{ sql: Sql; url: string; sizes: 
   const clock = { now: () => new Date((t += 1000)) };
   for (const n of [6, 5]) {
     const ledger = await openLedger({
-      sql, signer, chain, clock,
-      checkpoints: { everyRecords: 1_000_000, everySeconds: 0, onError: (e) => errors.push(e), witnesses: { witnesses: witnesses.map((w) => ({ url: w.url, key: w.vkey, timeoutMs: 5000 })) } },
+      sql,
+      signer,
+      chain,
+      clock,
+      checkpoints: {
+        everyRecords: 1_000_000,
+        everySeconds: 0,
+        onError: (e) => errors.push(e),
+        witnesses: { witnesses: witnesses.map((w) => ({ url: w.url, key: w.vkey, timeoutMs: 5000 })) },
+      },
     });
     for (let i = 0; i < n; i++) {
-      const body = { principal: { iss: 'https://idp.test', sub: 'carol', client_id: null, groups: [], tenant: null, token_fingerprint: 'f' }, decision: { allow: false, reasons: [], obligations: null } };
+      const body = {
+        principal: {
+          iss: 'https://idp.test',
+          sub: 'carol',
+          client_id: null,
+          groups: [],
+          tenant: null,
+          token_fingerprint: 'f',
+        },
+        decision: { allow: false, reasons: [], obligations: null },
+      };
       await ledger.append('decision', `${chain}-${n}-${i}`, body, { subject: 'carol', decision: 'deny' });
     }
     await ledger.checkpoint();
@@ -70,7 +92,9 @@ async function ledgerOf(chain: string): Promise<{ sql: Sql; url: string; sizes: 
   expect(errors).toEqual([]);
   const { rows } = await sql.query('SELECT 1 FROM audit_witness_cosignatures');
   expect(rows.length).toBe(4); // two checkpoints, two witnesses
-  const sizes = (await sql.query<{ tree_size: unknown }>('SELECT tree_size FROM audit_checkpoints ORDER BY tree_size')).rows.map((r) => Number(r.tree_size));
+  const sizes = (
+    await sql.query<{ tree_size: unknown }>('SELECT tree_size FROM audit_checkpoints ORDER BY tree_size')
+  ).rows.map((r) => Number(r.tree_size));
   expect(sizes.length).toBe(2);
   await disableGuards(sql);
   await sql.query('ALTER TABLE audit_witness_cosignatures DISABLE TRIGGER USER');
@@ -79,12 +103,21 @@ async function ledgerOf(chain: string): Promise<{ sql: Sql; url: string; sizes: 
 
 async function verify(url: string, ...extra: string[]): Promise<{ code: number; findings: Finding[] }> {
   let out = '';
-  const args = ['--db', url, '--trust', trustFile, ...witnesses.flatMap((w) => ['--witness', w.vkey]), ...extra, '--json'];
+  const args = [
+    '--db',
+    url,
+    '--trust',
+    trustFile,
+    ...witnesses.flatMap((w) => ['--witness', w.vkey]),
+    ...extra,
+    '--json',
+  ];
   const code = await runVerify(args, { stdout: (s) => (out += s), stderr: () => {}, env: {} });
   return { code, findings: (JSON.parse(out) as { findings: Finding[] }).findings };
 }
 
-const errors = (r: { findings: Finding[] }) => [...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
+const errors = (r: { findings: Finding[] }) =>
+  [...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
 const online = () => witnesses.flatMap((w) => ['--witness-url', w.url]);
 
 describe('verify --witness, no state file', () => {
@@ -110,11 +143,17 @@ describe('verify --witness, no state file', () => {
   it('a cosignature altered: WITNESS_COSIGNATURE_INVALID, even when the quorum is met without it', async () => {
     const { sql, url, sizes } = await ledgerOf('altered');
     const w = witnesses[0] as RunningWitness;
-    const { rows } = await sql.query<{ line: string }>('SELECT line FROM audit_witness_cosignatures WHERE witness = $1 AND tree_size = $2', [w.vkey, sizes[1]]);
+    const { rows } = await sql.query<{ line: string }>(
+      'SELECT line FROM audit_witness_cosignatures WHERE witness = $1 AND tree_size = $2',
+      [w.vkey, sizes[1]],
+    );
     const line = rows[0]?.line ?? '';
     const blob = Buffer.from(line.split(' ')[2] ?? '', 'base64');
     blob[20] = (blob[20] ?? 0) ^ 1; // inside the signature
-    await sql.query('UPDATE audit_witness_cosignatures SET line = $1 WHERE line = $2', [`${line.split(' ').slice(0, 2).join(' ')} ${blob.toString('base64')}`, line]);
+    await sql.query('UPDATE audit_witness_cosignatures SET line = $1 WHERE line = $2', [
+      `${line.split(' ').slice(0, 2).join(' ')} ${blob.toString('base64')}`,
+      line,
+    ]);
     const r = await verify(url, '--witness-quorum', '1');
     expect(r.code).toBe(1);
     expect(errors(r)).toEqual(['WITNESS_COSIGNATURE_INVALID']);
@@ -125,7 +164,10 @@ describe('verify --witness, no state file', () => {
     const { sql, url, sizes } = await ledgerOf('cutrecords');
     const keep = (sizes[1] ?? 0) - 3; // records 0 .. keep-1 stay
     await sql.query("DELETE FROM audit_records WHERE chain = 'cutrecords' AND seq >= $1", [keep]);
-    await sql.query("UPDATE audit_chains SET head_seq = $1, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cutrecords' AND seq = $1) WHERE chain = 'cutrecords'", [keep - 1]);
+    await sql.query(
+      "UPDATE audit_chains SET head_seq = $1, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cutrecords' AND seq = $1) WHERE chain = 'cutrecords'",
+      [keep - 1],
+    );
     const r = await verify(url);
     expect(r.code).toBe(1);
     expect(errors(r)).toContain('CHAIN_ROLLED_BACK');
@@ -138,7 +180,10 @@ describe('verify --witness, no state file', () => {
     await sql.query("DELETE FROM audit_records WHERE chain = 'cuttail' AND seq >= $1", [keep]);
     await sql.query("DELETE FROM audit_checkpoints WHERE chain = 'cuttail' AND tree_size > $1", [keep]);
     await sql.query("DELETE FROM audit_witness_cosignatures WHERE chain = 'cuttail' AND tree_size > $1", [keep]);
-    await sql.query("UPDATE audit_chains SET head_seq = $1, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cuttail' AND seq = $1) WHERE chain = 'cuttail'", [keep - 1]);
+    await sql.query(
+      "UPDATE audit_chains SET head_seq = $1, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cuttail' AND seq = $1) WHERE chain = 'cuttail'",
+      [keep - 1],
+    );
     expect((await verify(url)).code).toBe(0); // the database alone is a consistent, cosigned, shorter chain
     const r = await verify(url, ...online());
     expect(r.code).toBe(1);
@@ -156,8 +201,15 @@ describe('verify --witness, no state file', () => {
     await sql.query(`UPDATE audit_chains SET head_seq = $1, head_hash = ${head} WHERE chain = 'forked'`, [keep - 1]);
     await sql.query(`UPDATE audit_chain_tails SET seq = $1, hash = ${head} WHERE chain = 'forked'`, [keep - 1]);
     // Same key, same number of records, other contents: a signed, self-consistent history the witnesses never saw.
-    const ledger = await openLedger({ sql, signer, chain: 'forked', clock: { now: () => new Date() }, checkpoints: { everyRecords: 1_000_000, everySeconds: 0 } });
-    for (let i = keep; i < (sizes[1] ?? 0); i++) await ledger.append('decision', `forged-${i}`, { decision: { allow: false, reasons: [], obligations: null } });
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: 'forked',
+      clock: { now: () => new Date() },
+      checkpoints: { everyRecords: 1_000_000, everySeconds: 0 },
+    });
+    for (let i = keep; i < (sizes[1] ?? 0); i++)
+      await ledger.append('decision', `forged-${i}`, { decision: { allow: false, reasons: [], obligations: null } });
     await ledger.checkpoint();
     await ledger.close();
     expect(errors(await verify(url))).toEqual(['WITNESS_QUORUM_MISSING']);

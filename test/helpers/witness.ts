@@ -64,7 +64,11 @@ export async function startWitness(name: string): Promise<RunningWitness> {
     children.push(child);
     let log = '';
     child.stderr?.on('data', (d: Buffer) => void (log = (log + d.toString()).slice(-4000)));
-    await until(() => child.exitCode === null && canConnect(port), 'litewitness listening', () => log);
+    await until(
+      () => child.exitCode === null && canConnect(port),
+      'litewitness listening',
+      () => log,
+    );
     const url = `http://127.0.0.1:${port}`;
     return {
       name,
@@ -91,7 +95,11 @@ function vkeyOf(name: string, sshPub: string): string {
 }
 
 /** Waits for a process to be ready (a readiness poll, not a timing assumption): up to 30 s. */
-async function until(ready: () => boolean | Promise<boolean>, what: string, detail: () => string = () => ''): Promise<void> {
+async function until(
+  ready: () => boolean | Promise<boolean>,
+  what: string,
+  detail: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`${what}: not ready after 30 s ${detail()}`);

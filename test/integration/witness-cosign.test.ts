@@ -49,7 +49,13 @@ async function session(records: number, opts: WitnessOptions, errors: unknown[])
     signer,
     chain: CHAIN,
     clock,
-    checkpoints: { everyRecords: 1_000_000, everySeconds: 0, sinkPath: path.join(dir, 'sink.jsonl'), witnesses: opts, onError: (e) => errors.push(e) },
+    checkpoints: {
+      everyRecords: 1_000_000,
+      everySeconds: 0,
+      sinkPath: path.join(dir, 'sink.jsonl'),
+      witnesses: opts,
+      onError: (e) => errors.push(e),
+    },
   });
   for (let i = 0; i < records; i++) await ledger.append('decision', `r-${i}`, deny);
   await ledger.checkpoint();
@@ -58,20 +64,31 @@ async function session(records: number, opts: WitnessOptions, errors: unknown[])
 
 describe('checkpoints cosigned by real witnesses', () => {
   it('cosigns every checkpoint through consistency proofs, stores and sinks the cosignatures', async () => {
-    const opts: WitnessOptions = { witnesses: witnesses.map((w) => ({ url: w.url, key: w.vkey, timeoutMs: 5000 })), quorum: 2 };
+    const opts: WitnessOptions = {
+      witnesses: witnesses.map((w) => ({ url: w.url, key: w.vkey, timeoutMs: 5000 })),
+      quorum: 2,
+    };
     const errors: unknown[] = [];
     for (const n of [5, 6, 13]) await session(n, opts, errors);
     expect(errors).toEqual([]);
     const { rows } = await sql.query<{ tree_size: unknown; witness: string; line: string }>(
       'SELECT tree_size, witness, line FROM audit_witness_cosignatures ORDER BY witness, tree_size',
     );
-    const sizes = (await sql.query<{ tree_size: unknown }>('SELECT tree_size FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size', [CHAIN])).rows.map((r) => Number(r.tree_size));
+    const sizes = (
+      await sql.query<{ tree_size: unknown }>(
+        'SELECT tree_size FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
+        [CHAIN],
+      )
+    ).rows.map((r) => Number(r.tree_size));
     expect(sizes.length).toBe(3);
     for (const w of witnesses) {
       const mine = rows.filter((r) => r.witness === w.vkey);
       expect(mine.map((r) => Number(r.tree_size))).toEqual(sizes);
     }
-    const sink = readFileSync(path.join(dir, 'sink.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tree_size: number; note: string });
+    const sink = readFileSync(path.join(dir, 'sink.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tree_size: number; note: string });
     const cosigned = sink.filter((e) => e.note.includes('witness.test/'));
     expect(cosigned.map((e) => e.tree_size)).toEqual(sizes);
     for (const e of cosigned) {
@@ -86,7 +103,19 @@ describe('checkpoints cosigned by real witnesses', () => {
       exporterKey: createPrivateKey(exporter.privateKeyPem),
       exportedBy: 'auditor@test',
       exportedAt: new Date(),
-      query: { subjects: [], groups: [], tenants: [], clients: [], request_ids: [], from: null, to: null, decision: null, policy_versions: [], types: ['decision'], until_checkpoint: false },
+      query: {
+        subjects: [],
+        groups: [],
+        tenants: [],
+        clients: [],
+        request_ids: [],
+        from: null,
+        to: null,
+        decision: null,
+        policy_versions: [],
+        types: ['decision'],
+        until_checkpoint: false,
+      },
     });
     const packet = path.join(dir, 'packet.tar.gz');
     writeFileSync(packet, result.bytes);
@@ -94,7 +123,15 @@ describe('checkpoints cosigned by real witnesses', () => {
     writeFileSync(path.join(dir, 'exporter.pem'), exporter.publicKeyPem);
     const verify = async (...extra: string[]) => {
       let out = '';
-      const args = [packet, '--trust', path.join(dir, 'ledger.pem'), '--trust-exporter', path.join(dir, 'exporter.pem'), ...extra, '--json'];
+      const args = [
+        packet,
+        '--trust',
+        path.join(dir, 'ledger.pem'),
+        '--trust-exporter',
+        path.join(dir, 'exporter.pem'),
+        ...extra,
+        '--json',
+      ];
       const code = await runVerify(args, { stdout: (t) => (out += t), stderr: () => {}, env: {} });
       return { code, codes: (JSON.parse(out) as { findings: { code: string }[] }).findings.map((f) => f.code) };
     };
@@ -115,8 +152,13 @@ describe('checkpoints cosigned by real witnesses', () => {
       sql: fresh,
       signer,
       chain: CHAIN,
-    clock,
-      checkpoints: { everyRecords: 1_000_000, everySeconds: 0, witnesses: { witnesses: [{ url: witnesses[0]?.url ?? '', key: witnesses[0]?.vkey ?? '', timeoutMs: 5000 }] }, onError: (e) => errors.push(e as { code?: string }) },
+      clock,
+      checkpoints: {
+        everyRecords: 1_000_000,
+        everySeconds: 0,
+        witnesses: { witnesses: [{ url: witnesses[0]?.url ?? '', key: witnesses[0]?.vkey ?? '', timeoutMs: 5000 }] },
+        onError: (e) => errors.push(e as { code?: string }),
+      },
     });
     for (let i = 0; i < 3; i++) await ledger.append('decision', `r-${i}`, deny);
     await ledger.checkpoint();

@@ -5,7 +5,14 @@ import { generateKeyPairSync, hash as digest } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactTree, consistencyProof, rootOf, verifyConsistency } from '../../../src/ledger/merkle.ts';
-import { checkCosignature, cosign, logSignedOnly, parseWitnessKey, withSignatures, witnessVerifierKey } from '../../../src/ledger/witness-cosignature.ts';
+import {
+  checkCosignature,
+  cosign,
+  logSignedOnly,
+  parseWitnessKey,
+  withSignatures,
+  witnessVerifierKey,
+} from '../../../src/ledger/witness-cosignature.ts';
 import { consistencyProofFrom } from '../../../src/ledger/witness-proof.ts';
 
 const leaf = (i: number) => new Uint8Array(digest('sha256', Buffer.from(`leaf ${i}`), 'buffer'));
@@ -56,7 +63,9 @@ describe('cosignature/v1', () => {
     const altered = `\u2014 witness.test/w1 ${blob.toString('base64')}`;
     expect(checkCosignature(withSignatures(note, [altered]), witness).status).toBe('invalid');
     const other = `proctor/ledger/c1\n4\n${Buffer.alloc(32, 7).toString('base64')}\n`;
-    expect(checkCosignature(withSignatures(`${other}\n\u2014 proctor/ledger/c1 AAAAAAAA\n`, [line]), witness).status).toBe('invalid');
+    expect(
+      checkCosignature(withSignatures(`${other}\n\u2014 proctor/ledger/c1 AAAAAAAA\n`, [line]), witness).status,
+    ).toBe('invalid');
   });
 
   it('keeps only the log signature when sending to a witness', () => {
@@ -65,7 +74,13 @@ describe('cosignature/v1', () => {
   });
 
   it('refuses malformed verifier keys', () => {
-    const bad = [vkey.replace('+', '+0'), vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'), vkey.replace('witness.test/w1', 'other'), 'a+b', `${vkey}+x`];
+    const bad = [
+      vkey.replace('+', '+0'),
+      vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'),
+      vkey.replace('witness.test/w1', 'other'),
+      'a+b',
+      `${vkey}+x`,
+    ];
     for (const k of bad) expect(() => parseWitnessKey(k)).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }));
   });
 });
