@@ -144,6 +144,27 @@ describe('checkpoints cosigned by real witnesses', () => {
     expect((await verify(...pinned, '--witness', stranger, '--witness-quorum', '2')).code).toBe(0);
   }, 60_000);
 
+  it('verify --checkpoints <sink> --witness checks the cosigned notes of the sink alone', async () => {
+    const verify = async (...extra: string[]) => {
+      let out = '';
+      const args = [
+        '--checkpoints',
+        path.join(dir, 'sink.jsonl'),
+        '--trust',
+        path.join(dir, 'ledger.pem'),
+        ...extra,
+        '--json',
+      ];
+      const code = await runVerify(args, { stdout: (t) => (out += t), stderr: () => {}, env: {} });
+      return { code, codes: (JSON.parse(out) as { findings: { code: string }[] }).findings.map((f) => f.code) };
+    };
+    writeFileSync(path.join(dir, 'ledger.pem'), signer.publicKeyPem);
+    const pinned = witnesses.flatMap((w) => ['--witness', w.vkey]);
+    expect(await verify(...pinned)).toEqual({ code: 0, codes: [] });
+    const stranger = witnessVerifierKey('witness.test/c', generateSigningKey().publicKeyPem);
+    expect(await verify(...pinned, '--witness', stranger)).toEqual({ code: 1, codes: ['WITNESS_QUORUM_MISSING'] });
+  }, 60_000);
+
   it('reports a witness that knows a larger size as a rollback, and stores nothing for it', async () => {
     const fresh = await openPglite();
     await migrate(fresh);
