@@ -12,7 +12,7 @@ import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, type DecodeBudget } from './decode.ts';
-import { DIGIT_VIEW_RECOGNIZERS, digitView } from './digit-view.ts';
+import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { JOIN_WINDOW, joinWindows, locationOrders, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
@@ -147,8 +147,9 @@ export function createClassifier(opts: {
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
-  /** The drafts of one view of a segment (main or digits), by the recognizers of `set`, at original offsets. */
-  function scanView(normalized: NormalizedText, set: RecognizerSet, segment: TextSegment, index: number): Draft[] {
+  /** The drafts of one view of a segment (main or digits), by the recognizers of `set`, at original offsets; `keep` filters view spans. */
+  function scanView(normalized: NormalizedText, set: RecognizerSet, segment: TextSegment, index: number,
+    keep?: (start: number, end: number) => boolean): Draft[] {
     const bytes = Buffer.from(normalized.text, 'utf8');
     // One pass of the combined automaton says which recognizers can match at all; only those run.
     // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
@@ -168,6 +169,7 @@ export function createClassifier(opts: {
       const start = offsets === undefined ? m.startByte : offsets.get(m.startByte) ?? 0;
       const end = offsets === undefined ? m.endByte : offsets.get(m.endByte) ?? 0;
       const r = m.recognizer;
+      if (keep !== undefined && !keep(start, end)) continue;
       const context = hasContext(normalized.text, lower, start, end, r);
       if (r.requireContext && !context) continue;
       found.push({
@@ -194,9 +196,14 @@ export function createClassifier(opts: {
     if (all === undefined || segment.text.length === 0) return [];
     const normalized = normalizeText(segment.text);
     const found = scanView(normalized, all, segment, index);
-    const digits = numeric === undefined ? undefined : digitView(normalized);
-    // A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
-    if (digits !== undefined && numeric !== undefined) for (const d of scanView(digits, numeric, segment, index)) found.push(d);
+    // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
+    // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
+    if (numeric !== undefined) {
+      for (const island of digitIslands(normalized)) {
+        const keep = (start: number, end: number) => holdsRewrite(island.rewritten, start, end);
+        for (const d of scanView(island.view, numeric, segment, index, keep)) found.push(d);
+      }
+    }
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
     if (decoded.length > 0) {
       // One level: the decoded text is scanned without decoding again; a finding covers each run it touches.

@@ -102,47 +102,97 @@ function rewritesOf(text: string): Rewrite[] {
   return rewrites;
 }
 
-/**
- * The digits view of a normalised text, or undefined when it would be the same text (nothing to rewrite). Linear:
- * every character is looked at a bounded number of times.
- */
-export function digitView(main: NormalizedText): NormalizedText | undefined {
+/** A piece of the digits view, and where in it its rewrites are (view offsets of the units they produced, in order). */
+export interface DigitIsland { view: NormalizedText; rewritten: readonly number[] }
+
+/** The view of main-view text [from, to) with the given rewrites (all inside it, in order), mapped to the original. */
+function buildView(main: NormalizedText, from: number, to: number, rewrites: readonly Rewrite[]): DigitIsland {
   const text = main.text;
-  const n = text.length;
-  const rewrites = rewritesOf(text);
-  if (rewrites.length === 0) return undefined;
   // For each view unit: the main-view offsets it starts at and ends at.
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
+  const starts = new Int32Array(to - from);
+  const ends = new Int32Array(to - from);
   const out: string[] = [];
+  const rewritten: number[] = [];
   let length = 0;
-  const copy = (from: number, to: number) => {
-    out.push(text.slice(from, to));
-    for (let at = from; at < to; at += 1) {
+  const copy = (a: number, z: number) => {
+    out.push(text.slice(a, z));
+    for (let at = a; at < z; at += 1) {
       starts[length] = at;
       ends[length] = at + 1;
       length += 1;
     }
   };
-  let copied = 0; // main-view offset up to which text is in `out`
+  let copied = from; // main-view offset up to which text is in `out`
   for (const r of rewrites) {
     copy(copied, r.from);
     if (r.dash) {
+      rewritten.push(length);
       out.push('-');
       starts[length] = r.from;
       ends[length] = r.to;
       length += 1;
     } else if (length > 0) {
       ends[length - 1] = r.to; // a dropped space extends the digit before it
+      rewritten.push(length); // a value across the drop holds the digit after it
     }
     copied = r.to;
   }
-  copy(copied, n);
-  const viewText = out.join('');
-  return {
-    text: viewText,
-    startOf: (v) => main.startOf(v >= length ? n : (starts[v] as number)),
-    endOf: (v) => main.endOf(v <= 0 ? (starts[0] ?? 0) : (ends[v - 1] as number)),
+  copy(copied, to);
+  const view: NormalizedText = {
+    text: out.join(''),
+    startOf: (v) => main.startOf(v >= length ? to : (starts[v] as number)),
+    endOf: (v) => main.endOf(v <= 0 ? (starts[0] ?? from) : (ends[v - 1] as number)),
     simple: false,
   };
+  return { view, rewritten };
+}
+
+/**
+ * The digits view of a normalised text, or undefined when it would be the same text (nothing to rewrite). Linear:
+ * every character is looked at a bounded number of times.
+ */
+export function digitView(main: NormalizedText): NormalizedText | undefined {
+  const rewrites = rewritesOf(main.text);
+  return rewrites.length === 0 ? undefined : buildView(main, 0, main.text.length, rewrites).view;
+}
+
+/**
+ * Characters of the digits view kept around each rewrite: more than a numeric value spans (a card window with its
+ * separators, 37) plus the context before it (48), so every value that holds a rewritten character, and its context,
+ * lies inside its island whole.
+ */
+export const ISLAND_PAD = 160;
+
+/**
+ * The digits view only around its rewrites (islands that overlap merged): a value of the digits view that holds no
+ * rewritten character is the main view's own, already found there. Each island is at most its rewrites' span plus
+ * 2 × ISLAND_PAD, and islands are disjoint: linear, and most text (prose) is not copied at all.
+ */
+export function digitIslands(main: NormalizedText, pad: number = ISLAND_PAD): DigitIsland[] {
+  const rewrites = rewritesOf(main.text);
+  const islands: DigitIsland[] = [];
+  for (let k = 0; k < rewrites.length;) {
+    const from = Math.max(0, (rewrites[k] as Rewrite).from - pad);
+    let to = Math.min(main.text.length, (rewrites[k] as Rewrite).to + pad);
+    let last = k + 1;
+    while (last < rewrites.length && (rewrites[last] as Rewrite).from - pad <= to) {
+      to = Math.min(main.text.length, (rewrites[last] as Rewrite).to + pad);
+      last += 1;
+    }
+    islands.push(buildView(main, from, to, rewrites.slice(k, last)));
+    k = last;
+  }
+  return islands;
+}
+
+/** Whether view span [start, end) holds a rewritten unit (`rewritten` in order: one binary search). */
+export function holdsRewrite(rewritten: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = rewritten.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rewritten[mid] as number) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < rewritten.length && (rewritten[lo] as number) < end;
 }

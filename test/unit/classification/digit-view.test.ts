@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
-import { digitView } from '../../../src/classification/digit-view.ts';
+import { digitIslands, digitView, holdsRewrite, ISLAND_PAD } from '../../../src/classification/digit-view.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
 const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
@@ -72,6 +72,31 @@ describe('what the digits view must not turn into values', () => {
 
   it('an IP address is still an IP address, not rewritten for the other recognizers', () => {
     expect(find('server 192.168.1.20 down')).toMatchObject([{ type: 'IP_ADDRESS', value: '192.168.1.20' }]);
+  });
+});
+
+describe('digitIslands', () => {
+  it('copies only the text around rewrites, and marks where they are', () => {
+    const prose = 'plain words. '.repeat(100);
+    const text = `${prose}ref 219.09.9999 end ${prose}`;
+    const islands = digitIslands(normalizeText(text));
+    expect(islands).toHaveLength(1);
+    const [island] = islands;
+    expect(island!.view.text.length).toBeLessThan(2 * ISLAND_PAD + 20);
+    expect(island!.view.text).toContain('ref 219-09-9999 end');
+    const dash = island!.view.text.indexOf('219-09') + 3;
+    expect(island!.rewritten).toEqual([dash, dash + 3]);
+    expect(text.slice(island!.view.startOf(dash - 3), island!.view.endOf(dash + 8))).toBe('219.09.9999');
+    expect(holdsRewrite(island!.rewritten, dash - 3, dash)).toBe(false);
+    expect(holdsRewrite(island!.rewritten, dash - 3, dash + 1)).toBe(true);
+  });
+
+  it('a value holding a rewrite is found with its context however far the text around it goes', () => {
+    const prose = '1111 2222 3333 '.repeat(60);
+    expect(find(`${prose} my ssn is 219.09.9999 ${prose}`).filter((f) => f.type === 'US_SSN'))
+      .toEqual([{ type: 'US_SSN', value: '219.09.9999', fingerprint: plain?.fingerprint }]);
+    expect(classifier.classify([{ path: 'p', text: `${prose} my ssn is 219.09.9999 ${prose}` }]).findings
+      .find((f) => f.type === 'US_SSN')?.confidence).toBe(95);
   });
 });
 
