@@ -38,7 +38,7 @@ export function buildPolicyInput(
       max_tokens: request.maxTokens,
       message_count: request.messageCount,
       estimated_prompt_tokens: request.estimatedPromptTokens,
-      tools: { count: request.toolNames.length, names: [...request.toolNames] },
+      tools: { count: request.toolNames.length, names: toolNamesFor(request, counts.segments) },
     },
     classification: {
       finding_count: counts.total, types: { ...counts.types }, categories: { ...counts.categories }, max_confidence: counts.maxConfidence, where,
@@ -49,4 +49,19 @@ export function buildPolicyInput(
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
     ...(usage === undefined ? {} : { usage: { ...usage } }),
   };
+}
+
+/** What a tool name that holds a finding is shown as: the policy input is recorded, and MUST NOT carry a value. */
+export const WITHHELD_TOOL_NAME = '[WITHHELD]';
+
+/**
+ * The request's tool names for the policy, each withheld when a tool-definition segment with exactly that text has a
+ * finding (exact counts, so a name past the findings cap is withheld too): the input is recorded in the ledger.
+ */
+function toolNamesFor(request: NormalizedRequest, findingsPerSegment: readonly number[]): string[] {
+  const flagged = new Set<string>();
+  request.segments.forEach((segment, i) => {
+    if (segment.location === 'tools' && (findingsPerSegment[i] ?? 0) > 0) flagged.add(segment.text);
+  });
+  return request.toolNames.map((name) => (flagged.has(name) ? WITHHELD_TOOL_NAME : name));
 }

@@ -83,4 +83,15 @@ describe('buildPolicyInput', () => {
     const broken = { findings: [{ ...finding!, segment: 7 }] };
     expect(() => buildPolicyInput(principal, request, broken, upstreams, now)).toThrow(/segment 7/);
   });
+
+  it('withholds a tool name the classifier found something in (the input is recorded), and keeps the others', () => {
+    const { input } = inputFor({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [{ type: 'function', function: { name: 'AKIAZ3MQWXR5TLPB6Y7N' } }, { type: 'function', function: { name: 'lookup' } }],
+    });
+    expect(input.request.tools).toEqual({ count: 2, names: ['[WITHHELD]', 'lookup'] });
+    expect(JSON.stringify(input)).not.toContain('AKIAZ3MQWXR5TLPB6Y7N');
+    expect(engine.decide(input).allow).toBe(true);
+  });
 });
