@@ -13,7 +13,7 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Pool size (default 10). */
   max?: number;
-  /** Server-side statement_timeout in milliseconds (default 30000; 0: none). Serve sets database.statement_timeout_ms. */
+  /** Server-side statement_timeout in milliseconds (default 30000; 0: none); serve: database.statement_timeout_ms. */
   statementTimeoutMs?: number;
   /** Server-side idle_in_transaction_session_timeout in milliseconds (default 10000; 0: none). */
   idleInTransactionTimeoutMs?: number;
@@ -30,7 +30,11 @@ export interface PostgresOptions {
 }
 
 /** Defaults for tools (verify, export, CLI): generous. The server passes its configured, tighter ones. */
-export const POSTGRES_DEFAULTS = { connectTimeoutMs: 2000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 } as const;
+export const POSTGRES_DEFAULTS = {
+  connectTimeoutMs: 2000,
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 10_000,
+} as const;
 
 /** The timeouts a connection is opened with (pg passes them as startup parameters: no extra round trip). */
 export function timeoutSettings(opts: PostgresOptions): { connectionTimeoutMillis: number; statement_timeout?: number;
@@ -98,7 +102,11 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
     },
     async tryLease(name) {
       // A dedicated client outside the pool: the lock lives exactly as long as this session.
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeouts.connectionTimeoutMillis, keepAlive: true });
+      const client = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: timeouts.connectionTimeoutMillis,
+        keepAlive: true,
+      });
       let alive = true;
       client.on('error', () => {
         alive = false;

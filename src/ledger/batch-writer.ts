@@ -45,23 +45,29 @@ export interface WriterState {
   observe(records: readonly AppendedRecord[]): void;
 }
 
+type Results = ItemResult<AppendedRecord>[];
+
 /** SQLSTATE classes that mean "this data", not "this database": 22 data exception, 23 integrity, 54 program limit. */
 function refusedForData(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
 
-const settled = (item: PendingRecord) => item.ticket !== undefined && (item.ticket.abandoned || item.ticket.committed !== null);
+const settled = (item: PendingRecord) =>
+  item.ticket !== undefined && (item.ticket.abandoned || item.ticket.committed !== null);
 
 function settledResult(item: PendingRecord): ItemResult<AppendedRecord> {
   const committed = item.ticket?.committed ?? null;
   if (committed !== null) return { ok: true, value: committed };
-  return { ok: false, error: new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the append was abandoned before its batch was written') };
+  const error = new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the append was abandoned before its batch was written');
+  return { ok: false, error };
 }
 
 /** The group committer's `commit` for this chain. */
 export function batchCommit(st: WriterState) {
-  const ctx = (signer: Signer): ChainContext => ({ chain: st.chain, clock: st.clock, signer, partitions: st.partitions });
+  const ctx = (signer: Signer): ChainContext => ({
+    chain: st.chain, clock: st.clock, signer, partitions: st.partitions,
+  });
 
   function adopt(candidate: { batch: SealedBatch; items: readonly PendingRecord[] }): void {
     st.head = candidate.batch.head;
@@ -77,8 +83,9 @@ export function batchCommit(st: WriterState) {
   }
 
   /** One write of `items` (aligned results). MAY adopt a candidate first; seals again when `batch` is stale. */
-  async function writeOnce(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<ItemResult<AppendedRecord>[]> {
-    const direct = batch !== null && st.candidates.length === 0 && batch.newKeys.length === 0 && sameHead(batch.base, st.head) && batch.baseKid === st.signer.kid;
+  async function writeOnce(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<Results> {
+    const direct = batch !== null && st.candidates.length === 0 && batch.newKeys.length === 0
+      && sameHead(batch.base, st.head) && batch.baseKid === st.signer.kid;
     let live = items;
     let done: SealedBatch;
     if (direct) {
@@ -91,12 +98,14 @@ export function batchCommit(st: WriterState) {
         if (!sameHead(stored, st.head)) {
           const committed = st.candidates.find((c) => sameHead(c.batch.head, stored));
           if (!committed) {
-            throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${st.chain} was written by another writer (head at seq ${String(stored.seq)}, expected ${String(st.head.seq)})`);
+            const where = `head at seq ${String(stored.seq)}, expected ${String(st.head.seq)}`;
+            throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${st.chain} was written by another writer (${where})`);
           }
           adopt(committed); // an unacknowledged batch did commit: its records are kept, never written twice
         }
         live = items.filter((i) => !settled(i));
-        const fresh = batch !== null && live.length === items.length && sameHead(batch.base, stored) && batch.baseKid === st.signer.kid;
+        const fresh = batch !== null && live.length === items.length && sameHead(batch.base, stored)
+          && batch.baseKid === st.signer.kid;
         const ready = fresh ? (batch as SealedBatch) : await sealBatch(ctx(st.signer), stored, live);
         if (ready.rows.length === 0) return ready;
         st.candidates.push({ batch: ready, items: live });
@@ -114,20 +123,21 @@ export function batchCommit(st: WriterState) {
   }
 
   /** Writes `items`; a refusal for data is narrowed down by halves to the record at fault. */
-  async function writeIsolating(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<ItemResult<AppendedRecord>[]> {
+  async function writeIsolating(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<Results> {
     try {
       return await writeOnce(items, batch);
     } catch (error) {
       if (!refusedForData(error)) throw error;
       if (items.length === 1) {
-        return [{ ok: false, error: new LedgerError('ERR_RECORD_INVALID', 'the database refused this record', { cause: error }) }];
+        const refused = new LedgerError('ERR_RECORD_INVALID', 'the database refused this record', { cause: error });
+        return [{ ok: false, error: refused }];
       }
       const mid = Math.ceil(items.length / 2);
       return [...(await writeIsolating(items.slice(0, mid), null)), ...(await writeIsolating(items.slice(mid), null))];
     }
   }
 
-  return async (items: PendingRecord[], sealed: () => void): Promise<ItemResult<AppendedRecord>[]> => {
+  return async (items: PendingRecord[], sealed: () => void): Promise<Results> => {
     const previousWrite = st.lastWrite;
     let written!: () => void;
     st.lastWrite = new Promise<void>((resolve) => (written = resolve));
@@ -164,7 +174,7 @@ export function batchCommit(st: WriterState) {
 }
 
 /** Results for `items`, given those of the `live` subset (in order); the rest are settled. */
-function aligned(items: readonly PendingRecord[], live: readonly PendingRecord[], results: readonly ItemResult<AppendedRecord>[]): ItemResult<AppendedRecord>[] {
+function aligned(items: readonly PendingRecord[], live: readonly PendingRecord[], results: Results): Results {
   if (live.length === items.length) return [...results];
   const at = new Map(live.map((item, i) => [item, i]));
   return items.map((item) => {
@@ -179,7 +189,8 @@ async function appendDirect(sql: Sql, ctx: ChainContext, batch: SealedBatch): Pr
     await appendBatch(sql, ctx, batch);
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === 'PR004') {
-      throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${ctx.chain} was written by another writer (head no longer at seq ${String(batch.base.seq)})`, { cause: error });
+      const why = `chain ${ctx.chain} was written by another writer (head no longer at seq ${String(batch.base.seq)})`;
+      throw new LedgerError('ERR_CHAIN_CONFLICT', why, { cause: error });
     }
     throw error;
   }

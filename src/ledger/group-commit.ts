@@ -6,7 +6,7 @@
 // it keeps one batch in flight.
 // Ordering across batches is `commit`'s business (the ledger writes batches in the order they were sealed).
 // A caller's promise settles only with its batch: resolved once `commit` resolved (committed), rejected otherwise;
-// or, while the item still waits in the queue (not yet handed to `commit`), by withdraw(): it then never reaches a batch.
+// or, while it still waits in the queue (not yet handed to `commit`), by withdraw(): it then never reaches a batch.
 
 export interface GroupCommitOptions {
   /** Largest batch (default 256). */

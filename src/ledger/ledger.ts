@@ -14,7 +14,9 @@ import type { RecordType } from './record.ts';
 import { lockHead, writeBatch } from './chain-writer.ts';
 import type { AppendedRecord, Clock, Head, Member, PendingRecord, RecordIndex } from './chain-writer.ts';
 import { batchCommit } from './batch-writer.ts';
-import type { Ticket, WriterState } from './batch-writer.ts';
+import type { WriterState } from './batch-writer.ts';
+import { createWaiters, DEFAULT_TIMING } from './append-waiters.ts';
+import type { LedgerTiming } from './append-waiters.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import { queryColumns } from './verify-columns.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
@@ -24,6 +26,8 @@ import type { GroupCommitOptions } from './group-commit.ts';
 import type { Lease, Sql } from '../db/index.ts';
 
 export type { AppendedRecord, Clock, RecordIndex } from './chain-writer.ts';
+export { DEFAULT_TIMING } from './append-waiters.ts';
+export type { LedgerTiming } from './append-waiters.ts';
 
 /** What a retention_applied record says: the chain's records 0..dropped_through_seq went with these partitions. */
 export interface RetentionBody {
@@ -40,7 +44,9 @@ export interface Ledger {
    * a database error, a lost lease, a moved chain or timing.appendTimeoutMs passing: nothing is acknowledged that was
    * not committed (one committed after all is reported to onAbandoned). An outcome is never given up while the process
    * runs: retried until committed; past timing.outcomeWaitMs it rejects with ERR_AUDIT_PENDING and is still written. */
-  append(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex, options?: AppendOptions): Promise<AppendedRecord>;
+  append(
+    type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex, options?: AppendOptions,
+  ): Promise<AppendedRecord>;
   /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
   rotateKey(next: Signer): Promise<AppendedRecord>;
   /** Appends a retention_applied record (retention only: docs/ledger.md). Resolves once committed. */
@@ -76,29 +82,6 @@ export interface LedgerOptions {
   onAbandoned?: (record: AppendedRecord) => void;
 }
 
-export interface LedgerTiming {
-  /** A decision's append rejects (ERR_AUDIT_UNAVAILABLE) when not committed within this many milliseconds. */
-  appendTimeoutMs: number;
-  /** An outcome's append rejects with ERR_AUDIT_PENDING after this wait; the record is still held and retried. */
-  outcomeWaitMs: number;
-  /** Backoff between an outcome's attempts: doubling from the first to the most. */
-  retryFirstMs: number;
-  retryMaxMs: number;
-  /** While this many outcomes await a retry, new decisions are refused: held outcomes stay bounded. */
-  maxRetryingOutcomes: number;
-  /** close() waits this long for held outcomes before giving them up. */
-  closeWaitMs: number;
-}
-
-export const DEFAULT_TIMING: LedgerTiming = {
-  appendTimeoutMs: 2000,
-  outcomeWaitMs: 2000,
-  retryFirstMs: 50,
-  retryMaxMs: 1000,
-  maxRetryingOutcomes: 4096,
-  closeWaitMs: 5000,
-};
-
 const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function leaseName(chain: string): string {
@@ -131,14 +114,16 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         return opened.head;
       });
     });
-    if (opts.checkpoints) checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, () => current?.signer ?? signer, chain, head.seq ?? 0, opts.checkpoints ?? {}));
+    const signing = () => current?.signer ?? signer;
+    if (opts.checkpoints) {
+      checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, signing, chain, head.seq ?? 0, opts.checkpoints ?? {}));
+    }
   } catch (error) {
     await lease.release();
     throw error;
   }
 
   let closed = false;
-  let stopped = false; // close() gave up on held outcomes: the process is ending
   const timing = { ...DEFAULT_TIMING, ...opts.timing };
   const st: WriterState = {
     sql, chain, clock: opts.clock, partitions, lease,
@@ -156,109 +141,23 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     { maxRecords: opts.batch?.maxRecords ?? 256, maxWaitMs: opts.batch?.maxWaitMs ?? 0 },
     batchCommit(st),
   );
+  const waiters = createWaiters({ committer, timing, onAbandoned: (record) => abandoned(record) });
   // A decision committed after its waiter was told it was not (so nothing was forwarded for it) gets the outcome that
   // says so, held like any outcome: the chain never shows an allowed decision whose fate it does not tell.
-  const abandoned = (record: AppendedRecord) => {
+  function abandoned(record: AppendedRecord): void {
     opts.onAbandoned?.(record);
     const { type, decision, request_id: requestId } = record.record;
-    const allowed = typeof decision === 'object' && decision !== null && !Array.isArray(decision) && decision.allow === true;
+    const allowed = typeof decision === 'object' && decision !== null && !Array.isArray(decision)
+      && decision.allow === true;
     if (type !== 'decision' || !allowed || closed) return;
     const columns = queryColumns(record.record) ?? { subject: null, decision: null, policy_version: null };
-    const body = { decision_hash: record.hash, status: 503, upstream: 'none', upstream_status: null, attempts: [], latency_ms: 0,
-      usage: null, error: 'ERR_AUDIT_UNAVAILABLE', response_classification: null, response_action: 'none' };
+    const body = {
+      decision_hash: record.hash, status: 503, upstream: 'none', upstream_status: null, attempts: [], latency_ms: 0,
+      usage: null, error: 'ERR_AUDIT_UNAVAILABLE', response_classification: null, response_action: 'none',
+    };
     const item: PendingRecord = { type: 'outcome', requestId, body, members: canonicalMembers(body), index: {
       subject: columns.subject, decision: columns.decision, policyVersion: columns.policy_version } };
-    appendDurable(item).catch(() => undefined); // late is fine; given up only when the process ends
-  };
-
-  /** A record whose waiter gives up after timing.appendTimeoutMs: withdrawn if still queued, reported if written. */
-  function appendBounded(item: PendingRecord, timeoutMs: number): Promise<AppendedRecord> {
-    const ticket: Ticket = { durable: false, abandoned: false, committed: null, adopt: abandoned };
-    item.ticket = ticket;
-    return new Promise<AppendedRecord>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (ticket.committed !== null || ticket.abandoned) return;
-        ticket.abandoned = true;
-        const error = new LedgerError('ERR_AUDIT_UNAVAILABLE', `the audit record was not committed within ${timeoutMs} ms`);
-        if (!committer.withdraw(item, error)) reject(error); // in a batch already: if it commits, onAbandoned says so
-      }, timeoutMs);
-      committer.enqueue(item).then(
-        (record) => {
-          clearTimeout(timer);
-          if (ticket.abandoned) return abandoned(record);
-          ticket.committed = record;
-          resolve(record);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          ticket.abandoned = true;
-          reject(error);
-        },
-      );
-    });
-  }
-
-  // Outcomes are held until committed: retried with backoff, never dropped while the process runs. Memory is bounded:
-  // while `retrying` reaches timing.maxRetryingOutcomes, new decisions are refused (nothing more is forwarded), so held
-  // outcomes are at most that many plus the requests already forwarded.
-  let retrying = 0;
-  const retries = new Set<{ timer: ReturnType<typeof setTimeout>; give: () => void }>();
-  const holding = new Set<Promise<void>>(); // settles when its outcome is committed or given up
-  function appendDurable(item: PendingRecord): Promise<AppendedRecord> {
-    let markFinished!: () => void;
-    const finished = new Promise<void>((resolve) => (markFinished = resolve));
-    holding.add(finished);
-    void finished.then(() => holding.delete(finished));
-    return new Promise<AppendedRecord>((resolve, reject) => {
-      let failures = 0;
-      let counted = false;
-      const wait = setTimeout(() => {
-        reject(new LedgerError('ERR_AUDIT_PENDING', `the outcome was not committed within ${timing.outcomeWaitMs} ms; it is held and retried`));
-      }, timing.outcomeWaitMs);
-      const finish = () => {
-        clearTimeout(wait);
-        if (counted) retrying -= 1;
-        counted = false;
-        markFinished();
-      };
-      const ticket: Ticket = {
-        durable: true, abandoned: false, committed: null,
-        adopt(record) {
-          if (ticket.committed !== null) return;
-          ticket.committed = record;
-          finish();
-          resolve(record);
-        },
-      };
-      item.ticket = ticket;
-      const attempt = () => {
-        committer.enqueue(item).then(ticket.adopt, (error: unknown) => {
-          if (ticket.committed !== null) return;
-          if ((error instanceof LedgerError && error.code === 'ERR_RECORD_INVALID') || stopped) {
-            ticket.abandoned = true;
-            finish();
-            reject(error);
-            return;
-          }
-          if (!counted) retrying += 1;
-          counted = true;
-          const delay = Math.min(timing.retryMaxMs, timing.retryFirstMs * 2 ** Math.min(failures++, 16));
-          const retry = {
-            timer: setTimeout(() => {
-              retries.delete(retry);
-              attempt();
-            }, delay),
-            give: () => {
-              ticket.abandoned = true;
-              finish();
-              reject(error);
-            },
-          };
-          retries.add(retry);
-        });
-      };
-      attempt();
-    });
+    waiters.durable(item).catch(() => undefined); // late is fine; given up only when the process ends
   }
 
   const refuse = (why: string) => Promise.reject(new LedgerError('ERR_AUDIT_UNAVAILABLE', why));
@@ -270,11 +169,12 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         // Serialised once, here: the batch merges these members with the envelope and the seal.
         const members = checkBody(type, requestId, body, st.signer.kid, index);
         const item: PendingRecord = { type, requestId, body, members, index };
-        if (type === 'outcome') return appendDurable(item);
-        if (type === 'decision' && retrying >= timing.maxRetryingOutcomes) {
-          return refuse(`${retrying} outcome records await a retry; no new decision is taken until they are committed`);
+        if (type === 'outcome') return waiters.durable(item);
+        if (type === 'decision' && waiters.retrying >= timing.maxRetryingOutcomes) {
+          const why = `${waiters.retrying} outcome records await a retry; no new decision is taken until they are committed`;
+          return refuse(why);
         }
-        return appendBounded(item, Math.max(0, Math.min(timing.appendTimeoutMs, options.timeoutMs ?? Infinity)));
+        return waiters.bounded(item, Math.max(0, Math.min(timing.appendTimeoutMs, options.timeoutMs ?? Infinity)));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -291,19 +191,7 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
     async close() {
       closed = true;
-      // Held outcomes get timing.closeWaitMs to be committed; after that the process is ending and they are given up.
-      if (holding.size > 0) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timing.closeWaitMs)));
-        await Promise.race([Promise.allSettled([...holding]), late]);
-        clearTimeout(timer);
-      }
-      stopped = true;
-      for (const retry of retries) {
-        clearTimeout(retry.timer);
-        retry.give();
-      }
-      retries.clear();
+      await waiters.release(timing.closeWaitMs); // held outcomes get this long; then the process is ending
       await committer.drain();
       await checkpointer?.close();
       await st.lease.release();
@@ -322,7 +210,9 @@ async function takeLease(sql: Sql, chain: string): Promise<Lease> {
 /** Checks an appended body and returns its canonical members. The record is schema-checked here, with the envelope
  * and seal fields the batch will give it in their final form (seq ≥ 1, a hex prev and hash, this key's kid): those
  * are built to satisfy the schema, so what is stored is exactly what was checked. */
-function checkBody(type: RecordType, requestId: string | null, body: Record<string, JsonValue>, kid: string, index: RecordIndex): Member[] {
+function checkBody(
+  type: RecordType, requestId: string | null, body: Record<string, JsonValue>, kid: string, index: RecordIndex,
+): Member[] {
   if (type === 'chain_opened') {
     throw new LedgerError('ERR_RECORD_INVALID', 'chain_opened records are written by openLedger only', { path: '$.type' });
   }
@@ -347,7 +237,8 @@ function checkBody(type: RecordType, requestId: string | null, body: Record<stri
     }
   }
   const members = canonicalMembers(body); // rejects non-JSON values, naming their path, before anything is queued
-  const refused = storableProblem({ request_id: requestId, subject: index.subject, decision: index.decision, policy_version: index.policyVersion }, members);
+  const columns = { request_id: requestId, subject: index.subject, decision: index.decision, policy_version: index.policyVersion };
+  const refused = storableProblem(columns, members);
   if (refused !== null) throw refused;
   const problem = schemaProblem({ ...body, v: 1, type, chain: 'c', seq: 1, ts: PLACEHOLDER_TS, prev: PLACEHOLDER_HASH, request_id: requestId, hash: PLACEHOLDER_HASH, kid, sig: PLACEHOLDER_SIG });
   if (problem !== null) throw new LedgerError('ERR_RECORD_INVALID', `record fails the schema: ${problem}`);

@@ -99,7 +99,7 @@ export function signatureValid(hash: Uint8Array, sigBase64url: string, key: KeyO
  * value is refused with its record instead of failing the statement that writes its whole batch. */
 export const MAX_COLUMN_BYTES = 1024;
 
-/** A canonical member text holds an escaped NUL (`\u0000` after an even run of backslashes, i.e. not itself escaped). */
+/** A canonical member text holds an escaped NUL: `\u0000` after an even run of backslashes (not itself escaped). */
 const LONE_SURROGATE = /\p{Cs}/u; // with /u a valid pair is one code point: this matches lone surrogates only
 const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
@@ -111,15 +111,17 @@ const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
  * (lone surrogates are refused by the canonical writer); a NUL is refused there too, so the record's JSON stays
  * loadable as PostgreSQL jsonb by an auditor's tools.
  */
-export function storableProblem(columns: Readonly<Record<string, string | null | undefined>>, members: readonly [string, string][]): LedgerError | null {
+export function storableProblem(
+  columns: Readonly<Record<string, string | null | undefined>>,
+  members: readonly [string, string][],
+): LedgerError | null {
   for (const [name, value] of Object.entries(columns)) {
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'string') return new LedgerError('ERR_RECORD_INVALID', `column ${name} must be a string`, { path: name });
-    if (value.includes('\u0000')) return new LedgerError('ERR_RECORD_INVALID', `column ${name} holds a NUL character`, { path: name });
-    if (LONE_SURROGATE.test(value)) return new LedgerError('ERR_RECORD_INVALID', `column ${name} is not well-formed Unicode`, { path: name });
-    if (Buffer.byteLength(value, 'utf8') > MAX_COLUMN_BYTES) {
-      return new LedgerError('ERR_RECORD_INVALID', `column ${name} is longer than ${MAX_COLUMN_BYTES} bytes`, { path: name });
-    }
+    const refuse = (why: string) => new LedgerError('ERR_RECORD_INVALID', `column ${name} ${why}`, { path: name });
+    if (typeof value !== 'string') return refuse('must be a string');
+    if (value.includes('\u0000')) return refuse('holds a NUL character');
+    if (LONE_SURROGATE.test(value)) return refuse('is not well-formed Unicode');
+    if (Buffer.byteLength(value, 'utf8') > MAX_COLUMN_BYTES) return refuse(`is longer than ${MAX_COLUMN_BYTES} bytes`);
   }
   for (const [key, member] of members) {
     if (member.includes('\\u0000') && ESCAPED_NUL.test(member)) {
