@@ -54,7 +54,9 @@ export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: nu
 async function scanChain(source: LedgerSource, chain: string, query: PacketQuery, budget: { left: number }): Promise<ChainScan> {
   const scan: ChainScan = { chain, selected: [], hashes: [], first: 0, rotations: [] };
   const chosenDecisions = new Set<string>();
+  // Query columns of recent decisions, and of allowed ones until their outcome comes (a long stream's may be far on).
   const decisions = new Map<string, QueryColumns | null>();
+  const awaiting = new Map<string, QueryColumns | null>();
   const refuse = (seq: number, why: string): never => {
     throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq}: ${why}; run proctor verify on this database`);
   };
@@ -81,8 +83,10 @@ async function scanChain(source: LedgerSource, chain: string, query: PacketQuery
       if (record.type === 'decision') {
         decisions.set(facts.hash, facts.columns);
         if (decisions.size > RECENT) decisions.delete(decisions.keys().next().value as string);
+        if (facts.allow === true) awaiting.set(facts.hash, facts.columns);
       } else if (record.type === 'outcome' && typeof record.decision_hash === 'string') {
-        const decided = decisions.get(record.decision_hash);
+        const decided = awaiting.get(record.decision_hash) ?? decisions.get(record.decision_hash);
+        awaiting.delete(record.decision_hash);
         const differs = decided && facts.columns ? columnsDiffer(decided, facts.columns) : [];
         if (differs.length > 0) refuse(row.seq, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
       }

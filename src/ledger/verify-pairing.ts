@@ -4,7 +4,7 @@
 // stored before its decision pairs up if the decision was signed earlier (the reorder itself is reported by
 // src/ledger/verify-order.ts). Outcomes of decisions no longer in memory are looked up in the source at the end.
 // An outcome's query columns (subject, decision, policy_version) MUST be NULL or those its decision's bytes imply
-// (RECORD_INDEX_MISMATCH), checked when the decision is among the RECENT ones seen before it.
+// (RECORD_INDEX_MISMATCH), checked when its decision is still waiting for it or among the RECENT ones seen before it.
 import type { FindingLog } from './findings.ts';
 import { columnsDiffer } from './verify-columns.ts';
 import type { QueryColumns } from './verify-columns.ts';
@@ -15,7 +15,8 @@ const RECENT = 65_536;
 const HASH = /^[0-9a-f]{64}$/;
 
 export class Pairing {
-  private readonly open = new Map<string, number>();
+  /** Allowed decisions still waiting for their outcome (however long ago), with their query columns. */
+  private readonly open = new Map<string, { at: number; columns: QueryColumns | null }>();
   private readonly recent = new Map<string, { at: number; signedSeq: number; columns: QueryColumns | null }>();
   private readonly orphans = new Map<string, { at: number; signedSeq: number; decisionHash: string }[]>();
   private readonly chain: string;
@@ -39,7 +40,7 @@ export class Pairing {
         const rest = orphans.filter((o) => o.signedSeq <= signedSeq);
         if (rest.length > 0) this.orphans.set(hash, rest);
         else this.orphans.delete(hash);
-      } else if (f.allow !== false) this.open.set(hash, at);
+      } else if (f.allow !== false) this.open.set(hash, { at, columns: f.columns });
       this.recent.set(hash, { at, signedSeq, columns: f.columns });
       if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value as string);
       return;
@@ -51,8 +52,10 @@ export class Pairing {
       return;
     }
     const earlier = this.recent.get(dh);
-    if (earlier && earlier.at < at && earlier.columns !== null && f.columns !== null) {
-      const differs = columnsDiffer(earlier.columns, f.columns);
+    const waiting = this.open.get(dh);
+    const decided = waiting ?? (earlier && earlier.at < at ? earlier : undefined);
+    if (decided && decided.columns !== null && f.columns !== null) {
+      const differs = columnsDiffer(decided.columns, f.columns);
       if (differs.length > 0) this.log.add('RECORD_INDEX_MISMATCH', this.chain, at, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
     }
     if (this.open.delete(dh)) return;
@@ -70,7 +73,7 @@ export class Pairing {
         this.log.add('OUTCOME_WITHOUT_DECISION', this.chain, o.at, 'decision_hash names no earlier decision in this chain');
       }
     }
-    for (const [, at] of this.open) {
+    for (const [, { at }] of this.open) {
       this.log.add('DECISION_WITHOUT_OUTCOME', this.chain, at, 'an allowed decision has no outcome record (incomplete, not tampering)');
     }
   }
