@@ -189,4 +189,31 @@ describe('checkpoints cosigned by real witnesses', () => {
     expect(rows).toEqual([]);
     await fresh.close();
   }, 60_000);
+
+  it('a writer that lost its cosignature rows resumes from the size the witness names; a lost checkpoint is loud', async () => {
+    const newest = async () =>
+      Number((await sql.query<{ n: unknown }>('SELECT max(tree_size) AS n FROM audit_checkpoints')).rows[0]?.n);
+    const cosigned = async () =>
+      (await sql.query<{ tree_size: unknown }>('SELECT tree_size FROM audit_witness_cosignatures')).rows.map((r) =>
+        Number(r.tree_size),
+      );
+    const opts: WitnessOptions = { witnesses: witnesses.map((w) => ({ url: w.url, key: w.vkey, timeoutMs: 5000 })) };
+    await sql.query('ALTER TABLE audit_witness_cosignatures DISABLE TRIGGER USER');
+    await sql.query('ALTER TABLE audit_checkpoints DISABLE TRIGGER USER');
+    // Cosignature rows lost: old 0 is answered 409 <size>, and the proof starts there (its stored frontier).
+    let before = await newest();
+    await sql.query('DELETE FROM audit_witness_cosignatures');
+    const errors: { code?: string }[] = [];
+    await session(2, opts, errors);
+    expect(errors).toEqual([]);
+    expect((await cosigned()).filter((size) => size > before)).toEqual([before + 2, before + 2]);
+    // The newest checkpoint lost too: resubmitting the one before it is a rollback to the witnesses, said loudly; the
+    // next checkpoint is still cosigned, its proof rebuilt from the records.
+    before = await newest();
+    await sql.query('DELETE FROM audit_witness_cosignatures');
+    await sql.query('DELETE FROM audit_checkpoints WHERE tree_size = $1', [before]);
+    await session(2, opts, errors);
+    expect(errors.map((e) => e.code)).toContain('ERR_WITNESS_ROLLBACK');
+    expect((await cosigned()).filter((size) => size > before)).toEqual([before + 2, before + 2]);
+  }, 60_000);
 });
