@@ -144,6 +144,10 @@ describe('a frozen database', () => {
         if (records.some((r) => r.record.type === 'outcome' && r.record.request_id === 'held')) outcomeIn();
       },
     });
+    // The pool's sessions carry the server-side timeouts.
+    const settings = await sql.query<{ statement: string; idle: string }>(
+      "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle");
+    expect(settings.rows[0]).toEqual({ statement: '1s', idle: '10s' });
     const decision = { principal: { sub: 'frozen' }, decision: { allow: true, reasons: [], obligations: null } };
     const index = { subject: 'frozen', decision: 'allow' };
     const held = await ledger.append('decision', 'held', decision, index);
