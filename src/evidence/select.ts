@@ -51,14 +51,22 @@ export async function selectRecords(sql: Sql, query: PacketQuery, maxRecords: nu
   return out;
 }
 
-async function scanChain(source: LedgerSource, chain: string, query: PacketQuery, budget: { left: number }): Promise<ChainScan> {
+async function scanChain(
+  source: LedgerSource,
+  chain: string,
+  query: PacketQuery,
+  budget: { left: number },
+): Promise<ChainScan> {
   const scan: ChainScan = { chain, selected: [], hashes: [], first: 0, rotations: [] };
   const chosenDecisions = new Set<string>();
   // Query columns of recent decisions, and of allowed ones until their outcome comes (a long stream's may be far on).
   const decisions = new Map<string, QueryColumns | null>();
   const awaiting = new Map<string, QueryColumns | null>();
   const refuse = (seq: number, why: string): never => {
-    throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} seq ${seq}: ${why}; run proctor verify on this database`);
+    throw new EvidenceError(
+      'ERR_EXPORT_LEDGER_INCONSISTENT',
+      `chain ${chain} seq ${seq}: ${why}; run proctor verify on this database`,
+    );
   };
   let next: number | null = null;
   let after = -1;
@@ -72,13 +80,16 @@ async function scanChain(source: LedgerSource, chain: string, query: PacketQuery
     for (const row of rows) {
       // Contiguous from the first stored record: a record missing under the scan could be one the query wanted.
       if (next === null) scan.first = row.seq;
-      else if (row.seq !== next) refuse(next, row.seq < next ? 'two records share this seq' : `records ${next}..${row.seq - 1} are missing`);
+      else if (row.seq !== next)
+        refuse(next, row.seq < next ? 'two records share this seq' : `records ${next}..${row.seq - 1} are missing`);
       next = row.seq + 1;
       const facts = inspectRecord(row, chain, NO_KEYS, false, undefined, false);
       if (facts.form !== 'ok') refuse(row.seq, 'the stored bytes are not a canonical record');
-      if (facts.claimedHash !== facts.hash || facts.hash !== row.hash) refuse(row.seq, 'the stored bytes do not hash to the recorded hash');
+      if (facts.claimedHash !== facts.hash || facts.hash !== row.hash)
+        refuse(row.seq, 'the stored bytes do not hash to the recorded hash');
       if (facts.signedSeq !== row.seq) refuse(row.seq, `the record was signed as seq ${String(facts.signedSeq)}`);
-      if (facts.index.length > 0) refuse(row.seq, `index column(s) disagree with the signed record: ${facts.index.join(', ')}`);
+      if (facts.index.length > 0)
+        refuse(row.seq, `index column(s) disagree with the signed record: ${facts.index.join(', ')}`);
       const record = JSON.parse(decoder.decode(row.bytes)) as Record<string, JsonValue>; // canonical: inspected above
       if (record.type === 'decision') {
         decisions.set(facts.hash, facts.columns);
@@ -88,7 +99,8 @@ async function scanChain(source: LedgerSource, chain: string, query: PacketQuery
         const decided = awaiting.get(record.decision_hash) ?? decisions.get(record.decision_hash);
         awaiting.delete(record.decision_hash);
         const differs = decided && facts.columns ? columnsDiffer(decided, facts.columns) : [];
-        if (differs.length > 0) refuse(row.seq, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
+        if (differs.length > 0)
+          refuse(row.seq, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
       }
       scan.hashes.push(Buffer.from(facts.hash, 'hex'));
       if (record.type === 'key_rotated') scan.rotations.push({ chain, seq: row.seq, bytes: row.bytes, record });
@@ -96,7 +108,10 @@ async function scanChain(source: LedgerSource, chain: string, query: PacketQuery
       if (record.type === 'decision') chosenDecisions.add(facts.hash);
       scan.selected.push({ chain, seq: row.seq, bytes: row.bytes, record });
       if (--budget.left < 0) {
-        throw new EvidenceError('ERR_EXPORT_TOO_LARGE', 'more records match than --max-records allows; narrow the filters or raise --max-records');
+        throw new EvidenceError(
+          'ERR_EXPORT_TOO_LARGE',
+          'more records match than --max-records allows; narrow the filters or raise --max-records',
+        );
       }
     }
     after = (rows[rows.length - 1] as RecordRow).seq;
@@ -109,13 +124,15 @@ function matches(record: Record<string, JsonValue>, q: PacketQuery, chain: strin
   if (record.chain !== chain) return false;
   const ts = typeof record.ts === 'string' ? record.ts : '';
   if ((q.from !== null && ts < q.from) || (q.to !== null && ts >= q.to)) return false;
-  if (q.request_ids.length > 0 && !(typeof record.request_id === 'string' && q.request_ids.includes(record.request_id))) return false;
+  if (q.request_ids.length > 0 && !(typeof record.request_id === 'string' && q.request_ids.includes(record.request_id)))
+    return false;
   if (record.type === 'outcome') {
     // Principal, decision and policy filters were applied to the decision; the outcome follows it.
     return typeof record.decision_hash === 'string' && chosen.has(record.decision_hash);
   }
   const principal = asObject(record.principal);
-  const hasPrincipalFilter = q.subjects.length + q.groups.length + q.tenants.length + q.clients.length + q.request_ids.length > 0;
+  const hasPrincipalFilter =
+    q.subjects.length + q.groups.length + q.tenants.length + q.clients.length + q.request_ids.length > 0;
   if (record.type !== 'decision') {
     // chain_opened, policy_activated, key_rotated: only time, type and policy version apply.
     if (hasPrincipalFilter || q.decision !== null) return false;
@@ -125,9 +142,12 @@ function matches(record: Record<string, JsonValue>, q: PacketQuery, chain: strin
     const groups = Array.isArray(principal?.groups) ? principal.groups : [];
     if (!groups.some((g) => typeof g === 'string' && q.groups.includes(g))) return false;
   }
-  if (q.tenants.length > 0 && !(typeof principal?.tenant === 'string' && q.tenants.includes(principal.tenant))) return false;
-  if (q.clients.length > 0 && !(typeof principal?.client_id === 'string' && q.clients.includes(principal.client_id))) return false;
-  if (q.subjects.length > 0 && !(typeof principal?.sub === 'string' && q.subjects.includes(principal.sub))) return false;
+  if (q.tenants.length > 0 && !(typeof principal?.tenant === 'string' && q.tenants.includes(principal.tenant)))
+    return false;
+  if (q.clients.length > 0 && !(typeof principal?.client_id === 'string' && q.clients.includes(principal.client_id)))
+    return false;
+  if (q.subjects.length > 0 && !(typeof principal?.sub === 'string' && q.subjects.includes(principal.sub)))
+    return false;
   if (q.decision !== null) {
     const allow = asObject(record.decision)?.allow;
     if (allow !== (q.decision === 'allow')) return false;

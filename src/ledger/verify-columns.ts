@@ -25,7 +25,10 @@ export function queryColumns(record: Record<string, JsonValue>): QueryColumns | 
   return {
     subject: typeof principal?.sub === 'string' ? principal.sub : null,
     decision: decision?.allow === true ? 'allow' : decision?.allow === false ? 'deny' : null,
-    policy_version: typeof policy?.revision === 'string' && typeof policy.sha256 === 'string' ? `${policy.revision}@sha256:${policy.sha256}` : null,
+    policy_version:
+      typeof policy?.revision === 'string' && typeof policy.sha256 === 'string'
+        ? `${policy.revision}@sha256:${policy.sha256}`
+        : null,
   };
 }
 

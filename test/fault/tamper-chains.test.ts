@@ -57,17 +57,50 @@ async function database(name: string): Promise<{ sql: Sql; url: string }> {
  * Writes `chain` as the proxy does: per request a decision (principal, policy, verdict) with its query columns, and
  * for an allowed one its outcome carrying the decision's columns; then a signed checkpoint (to `sink` if given).
  */
-async function writeChain(sql: Sql, chain: string, requests: { sub: string; allow: boolean }[], sink?: string): Promise<void> {
-  const ledger = await openLedger({ sql, signer, chain, clock: steppingClock(), checkpoints: { everyRecords: 1000, everySeconds: 0, ...(sink ? { sinkPath: sink } : {}) } });
+async function writeChain(
+  sql: Sql,
+  chain: string,
+  requests: { sub: string; allow: boolean }[],
+  sink?: string,
+): Promise<void> {
+  const ledger = await openLedger({
+    sql,
+    signer,
+    chain,
+    clock: steppingClock(),
+    checkpoints: { everyRecords: 1000, everySeconds: 0, ...(sink ? { sinkPath: sink } : {}) },
+  });
   for (const [i, r] of requests.entries()) {
     const id = `${chain}-${i}`;
     const body: Record<string, JsonValue> = {
-      principal: { iss: 'https://idp.test', sub: r.sub, client_id: null, groups: ['staff'], tenant: null, token_fingerprint: 'f' },
+      principal: {
+        iss: 'https://idp.test',
+        sub: r.sub,
+        client_id: null,
+        groups: ['staff'],
+        tenant: null,
+        token_fingerprint: 'f',
+      },
       policy: { ...POLICY },
-      decision: { allow: r.allow, stage: 'decide', reasons: r.allow ? [] : [{ code: 'PII_BLOCKED', message: 'no' }], obligations: null },
+      decision: {
+        allow: r.allow,
+        stage: 'decide',
+        reasons: r.allow ? [] : [{ code: 'PII_BLOCKED', message: 'no' }],
+        obligations: null,
+      },
     };
-    const d = await ledger.append('decision', id, body, { subject: r.sub, decision: r.allow ? 'allow' : 'deny', policyVersion: POLICY_VERSION });
-    if (r.allow) await ledger.append('outcome', id, { decision_hash: d.hash, status: 200 }, { subject: r.sub, decision: 'allow', policyVersion: POLICY_VERSION });
+    const d = await ledger.append('decision', id, body, {
+      subject: r.sub,
+      decision: r.allow ? 'allow' : 'deny',
+      policyVersion: POLICY_VERSION,
+    });
+    if (r.allow)
+      await ledger.append(
+        'outcome',
+        id,
+        { decision_hash: d.hash, status: 200 },
+        { subject: r.sub, decision: 'allow', policyVersion: POLICY_VERSION },
+      );
   }
   await ledger.checkpoint();
   await ledger.close();
@@ -75,21 +108,45 @@ async function writeChain(sql: Sql, chain: string, requests: { sub: string; allo
 
 async function verify(args: string[], json = true): Promise<{ code: number; findings: Finding[]; text: string }> {
   let out = '';
-  const code = await runVerify([...args, '--trust', trustFile, ...(json ? ['--json'] : [])], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+  const code = await runVerify([...args, '--trust', trustFile, ...(json ? ['--json'] : [])], {
+    stdout: (s) => (out += s),
+    stderr: () => {},
+    env: {},
+  });
   return { code, findings: json ? (JSON.parse(out) as { findings: Finding[] }).findings : [], text: out };
 }
 
-const errors = (r: { findings: Finding[] }) => [...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
+const errors = (r: { findings: Finding[] }) =>
+  [...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
 
-async function exportSubject(url: string, sub: string): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
+async function exportSubject(
+  url: string,
+  sub: string,
+): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
   const out = path.join(dir, `${sub}-${Math.random().toString(36).slice(2)}.tar.gz`);
   let stdout = '';
   let stderr = '';
-  const code = await runExport(['--db', url, '--key', exporterFile, '--exported-by', 'auditor', '--out', out, '--subject', sub, '--trust', trustFile], {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: {},
-  });
+  const code = await runExport(
+    [
+      '--db',
+      url,
+      '--key',
+      exporterFile,
+      '--exported-by',
+      'auditor',
+      '--out',
+      out,
+      '--subject',
+      sub,
+      '--trust',
+      trustFile,
+    ],
+    {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      env: {},
+    },
+  );
   return { code, stdout, stderr, out };
 }
 
@@ -124,7 +181,8 @@ describe('a chain deleted whole: records, head row and checkpoints', () => {
     expect(first.code).toBe(0); // the state file now remembers both chains
 
     await disableGuards(sql);
-    for (const table of ['audit_records', 'audit_chains', 'audit_checkpoints']) await sql.query(`DELETE FROM ${table} WHERE chain = 'doomed'`);
+    for (const table of ['audit_records', 'audit_chains', 'audit_checkpoints'])
+      await sql.query(`DELETE FROM ${table} WHERE chain = 'doomed'`);
 
     const bySink = await verify(['--db', url, '--checkpoints', sink]);
     expect(bySink.code).toBe(1);
@@ -151,7 +209,12 @@ describe('everything dropped', () => {
     for (const table of ['audit_records', 'audit_chains', 'audit_checkpoints']) await sql.query(`DELETE FROM ${table}`);
     const r = await verify(['--db', url, '--checkpoints', sink]);
     expect(r.code).toBe(1);
-    expect(r.findings.filter((f) => f.code === 'CHAIN_MISSING').map((f) => f.chain).sort()).toEqual(['a', 'b']);
+    expect(
+      r.findings
+        .filter((f) => f.code === 'CHAIN_MISSING')
+        .map((f) => f.chain)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect((await verify(['--db', url])).code).toBe(3);
     await sql.close();
   });
@@ -176,7 +239,9 @@ describe('a tail deleted with every stored checkpoint, no sink and no state', ()
     await disableGuards(sql);
     await sql.query("DELETE FROM audit_records WHERE chain = 'cut' AND seq > 3");
     await sql.query("DELETE FROM audit_checkpoints WHERE chain = 'cut'");
-    await sql.query("UPDATE audit_chains SET head_seq = 3, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cut' AND seq = 3) WHERE chain = 'cut'");
+    await sql.query(
+      "UPDATE audit_chains SET head_seq = 3, head_hash = (SELECT hash FROM audit_records WHERE chain = 'cut' AND seq = 3) WHERE chain = 'cut'",
+    );
     const r = await verify(['--db', url], false);
     expect(r.code).toBe(0); // a warning: nothing signed was contradicted (docs/auditing.md, exit codes)
     expect(r.text).toMatch(/^WARNING VERIFY_TAIL_UNANCHORED \(chain cut seq 3\)/m);
@@ -197,9 +262,21 @@ describe('relabelled columns (bytes untouched)', () => {
   });
 
   const cases: [string, string, string][] = [
-    ['subject', "UPDATE audit_records SET subject = 'mallory' WHERE chain = 'subject' AND subject = 'carol'", 'subject'],
-    ['decision', "UPDATE audit_records SET decision = 'allow' WHERE chain = 'decision' AND decision = 'deny'", 'decision'],
-    ['policy', "UPDATE audit_records SET policy_version = 'v0@sha256:00' WHERE chain = 'policy' AND type = 'decision'", 'policy_version'],
+    [
+      'subject',
+      "UPDATE audit_records SET subject = 'mallory' WHERE chain = 'subject' AND subject = 'carol'",
+      'subject',
+    ],
+    [
+      'decision',
+      "UPDATE audit_records SET decision = 'allow' WHERE chain = 'decision' AND decision = 'deny'",
+      'decision',
+    ],
+    [
+      'policy',
+      "UPDATE audit_records SET policy_version = 'v0@sha256:00' WHERE chain = 'policy' AND type = 'decision'",
+      'policy_version',
+    ],
     ['kid', `UPDATE audit_records SET kid = 'ed25519:${'cd'.repeat(32)}' WHERE chain = 'kid' AND seq = 2`, 'kid'],
     ['outcome', "UPDATE audit_records SET subject = 'mallory' WHERE chain = 'outcome' AND type = 'outcome'", 'subject'],
   ];
@@ -209,7 +286,11 @@ describe('relabelled columns (bytes untouched)', () => {
       const r = await verify(['--db', url, '--chain', chain]);
       expect(r.code).toBe(1);
       expect(errors(r)).toEqual(['RECORD_INDEX_MISMATCH']);
-      expect(r.findings.filter((f) => f.code === 'RECORD_INDEX_MISMATCH').every((f) => (f as Finding & { message: string }).message.includes(column))).toBe(true);
+      expect(
+        r.findings
+          .filter((f) => f.code === 'RECORD_INDEX_MISMATCH')
+          .every((f) => (f as Finding & { message: string }).message.includes(column)),
+      ).toBe(true);
     });
   }
 });
@@ -242,7 +323,9 @@ describe('export --subject carol after her denials were relabelled', () => {
     const { sql, url } = await database('export_nulled');
     await writeChain(sql, 'c', CAROL);
     await disableGuards(sql);
-    await sql.query("UPDATE audit_records SET subject = NULL, decision = NULL, policy_version = NULL WHERE subject = 'carol' AND decision = 'deny'");
+    await sql.query(
+      "UPDATE audit_records SET subject = NULL, decision = NULL, policy_version = NULL WHERE subject = 'carol' AND decision = 'deny'",
+    );
     const r = await exportSubject(url, 'carol');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/3 decisions: 1 allowed, 2 denied/);
