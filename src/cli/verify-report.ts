@@ -43,6 +43,10 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
       lines.push(`chain ${c.chain}: newest checkpoint covers ${c.records} records`);
       continue;
     }
+    if (c.records === 0 && report.findings.some((f) => f.code === 'CHAIN_MISSING' && f.chain === c.chain)) {
+      lines.push(`chain ${c.chain}: MISSING (named by the state file or the checkpoint sink)`);
+      continue;
+    }
     const span = c.first_seq === null ? 'no records' : `seq ${c.first_seq}..${String(c.last_seq)}, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}`;
     const anchor = c.checkpoint === null ? 'tail not anchored by a trusted checkpoint' : `tail anchored by the ${c.checkpoint.source} checkpoint at ${c.checkpoint.size} records`;
     const trimmed = c.trimmed_through === null ? '' : `, records 0..${c.trimmed_through} removed by retention`;

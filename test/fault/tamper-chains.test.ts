@@ -193,6 +193,9 @@ describe('a chain deleted whole: records, head row and checkpoints', () => {
     expect(errors(byState)).toEqual(['CHAIN_MISSING']);
     // Named explicitly, the chain is judged against the inputs too.
     expect(errors(await verify(['--db', url, '--state', state, '--chain', 'doomed']))).toEqual(['CHAIN_MISSING']);
+    const text = (await verify(['--db', url, '--state', state], false)).text;
+    expect(text).toMatch(/^chain doomed: MISSING/m);
+    expect(text).toMatch(/^ERROR CHAIN_MISSING \(chain doomed\)/m);
     // The database alone cannot know the chain existed: what the sink and the state file are for (docs/auditing.md).
     expect((await verify(['--db', url])).code).toBe(0);
     await sql.close();
