@@ -154,6 +154,9 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
   if (problems.length === 0 && fingerprintKey.length < 32) {
     problems.push('/classification/fingerprint_key: must be at least 32 bytes');
   }
+  if ((doc.ledger.witness_quorum ?? 0) > (doc.ledger.witnesses ?? []).length) {
+    problems.push('/ledger/witness_quorum: more than the witnesses given');
+  }
   const recognizers = (doc.classification.recognizers ?? []).map((r, i): CustomRecognizerSettings => {
     try {
       new RE2(r.pattern); // the classifier compiles it again; here so check-config names the problem

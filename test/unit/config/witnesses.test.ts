@@ -46,6 +46,7 @@ describe('ledger.witnesses', () => {
       { witnesses: [{ ...w, url: 'file:///etc/passwd' }] },
       { witnesses: [{ ...w, extra: 1 }] },
       { witnesses: [w], witness_quorum: 0 },
+      { witnesses: [w], witness_quorum: 2 },
     ];
     for (const ledger of bad) expect(code(ledger)).toBe('ERR_CONFIG_INVALID');
   });
