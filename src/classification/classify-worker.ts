@@ -20,8 +20,16 @@ export function threadClassifier(config: ClassifierThreadConfig): Classifier {
 }
 
 /** Answers one message `{ id, kind: 'classify', segments, options }` on `port`, or returns false for another kind. */
-export function handleClassify(classifier: Classifier, message: { id: number; kind?: unknown; segments?: readonly TextSegment[]; options?: ClassifyOptions },
-  port: { postMessage(value: unknown): void }): boolean {
+export interface ClassifyMessage {
+  id: number;
+  kind?: unknown;
+  segments?: readonly TextSegment[];
+  options?: ClassifyOptions;
+}
+
+type Port = { postMessage(value: unknown): void };
+
+export function handleClassify(classifier: Classifier, message: ClassifyMessage, port: Port): boolean {
   if (message.kind !== 'classify') return false;
   try {
     port.postMessage({ id: message.id, result: classifier.classify(message.segments ?? [], message.options) });

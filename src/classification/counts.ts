@@ -1,14 +1,16 @@
 // Exact finding counts beside a capped finding list: what the policy input and the decision record are built from,
 // so a cap on kept findings never changes a decision. Invariant: every count covers every finding, kept or not;
 // `segments` has one entry per segment classified and adds up to `total`.
-import type { Category, Classification, Finding, FindingCounts } from './types.ts';
+import type { Classification, Finding, FindingCounts } from './types.ts';
 
 /** An empty tally for `segmentCount` segments, filled by addFinding. */
 export function emptyCounts(segmentCount: number): FindingCounts {
   return { total: 0, types: {}, categories: {}, segments: new Array<number>(segmentCount).fill(0), maxConfidence: 0 };
 }
 
-export function addFinding(counts: FindingCounts, f: { type: string; category: Category; segment: number; confidence: number }): void {
+type Counted = Pick<Finding, 'type' | 'category' | 'segment' | 'confidence'>;
+
+export function addFinding(counts: FindingCounts, f: Counted): void {
   counts.total += 1;
   counts.types[f.type] = (Object.hasOwn(counts.types, f.type) ? (counts.types[f.type] as number) : 0) + 1;
   counts.categories[f.category] = (counts.categories[f.category] ?? 0) + 1;

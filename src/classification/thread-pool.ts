@@ -50,9 +50,11 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
   const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const queueLimit = opts.queueLimit ?? 16;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  for (const [name, value, min] of [['size', size, 1], ['queueLimit', queueLimit, 0], ['timeoutMs', timeoutMs, 1]] as const) {
+  const settings = [['size', size, 1], ['queueLimit', queueLimit, 0], ['timeoutMs', timeoutMs, 1]] as const;
+  for (const [name, value, min] of settings) {
     if (!Number.isSafeInteger(value) || value < min) {
-      throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, `${name} must be an integer of at least ${min}`);
+      const message = `${name} must be an integer of at least ${min}`;
+      throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, message);
     }
   }
   const threads: Thread[] = [];
@@ -64,7 +66,8 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
     new ClassificationError(code, null, message, cause === undefined ? undefined : { cause });
 
   function spawn(): Thread {
-    const worker = new Worker(opts.entry, { workerData: opts.workerData, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 } });
+    const resourceLimits = { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 };
+    const worker = new Worker(opts.entry, { workerData: opts.workerData, resourceLimits });
     worker.unref(); // a request waiting on a thread keeps the process alive through its socket, never the thread
     const thread: Thread = { worker, job: null, timer: undefined, dead: false };
     worker.on('message', (reply: Reply) => {
@@ -81,7 +84,8 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       threads.splice(threads.indexOf(thread), 1);
       const job = thread.job;
       release(thread);
-      job?.reject(failure(closed ? 'ERR_CLASSIFIER_CLOSED' : 'ERR_CLASSIFIER_WORKER_FAILED', 'a classification thread failed', cause));
+      const code = closed ? 'ERR_CLASSIFIER_CLOSED' : 'ERR_CLASSIFIER_WORKER_FAILED';
+      job?.reject(failure(code, 'a classification thread failed', cause));
       pump(); // a replacement starts for whatever is waiting
     };
     worker.on('error', die);
@@ -115,17 +119,24 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       if (closed) return Promise.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
       const idle = threads.some((t) => t.job === null) || threads.length < size;
       if (!idle && queue.length >= queueLimit) {
-        return Promise.reject(failure('ERR_CLASSIFIER_BUSY', `every classification thread is busy and ${queueLimit} inputs are waiting`));
+        const message = `every classification thread is busy and ${queueLimit} inputs are waiting`;
+        return Promise.reject(failure('ERR_CLASSIFIER_BUSY', message));
       }
       return new Promise((resolve, reject) => {
         queue.push({ id: nextId++, message, transfer, resolve, reject });
         pump();
       });
     },
-    stats: () => ({ threads: threads.length, running: threads.filter((t) => t.job !== null).length, queued: queue.length }),
+    stats: () => ({
+      threads: threads.length,
+      running: threads.filter((t) => t.job !== null).length,
+      queued: queue.length,
+    }),
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
+      for (const job of queue.splice(0)) {
+        job.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
+      }
       await Promise.all([...threads].map((t) => t.worker.terminate()));
     },
   };

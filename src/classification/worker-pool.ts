@@ -36,10 +36,12 @@ export const DEFAULT_OFFLOAD_THRESHOLD_CHARS = 64 * 1024;
 export function createClassifierPool(opts: ClassifierPoolOptions): ClassifierPool {
   const { fingerprintKey, recognizers, local, thresholdChars = DEFAULT_OFFLOAD_THRESHOLD_CHARS, entry, ...pool } = opts;
   if (!Number.isSafeInteger(thresholdChars) || thresholdChars < 0) {
-    throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, 'thresholdChars must be a non-negative integer');
+    const message = 'thresholdChars must be a non-negative integer';
+    throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, message);
   }
   const module = entry ?? new URL('./classify-worker.ts', import.meta.url);
-  const workerData: ClassifierThreadConfig = { fingerprintKey: Uint8Array.from(fingerprintKey), recognizers, entry: module.href };
+  const key = Uint8Array.from(fingerprintKey);
+  const workerData: ClassifierThreadConfig = { fingerprintKey: key, recognizers, entry: module.href };
   const threads = createThreadPool({ ...pool, entry: module, workerData });
   return {
     classify(segments, options = {}) {
@@ -47,7 +49,8 @@ export function createClassifierPool(opts: ClassifierPoolOptions): ClassifierPoo
       for (const s of segments) total += s.text.length;
       if (total <= thresholdChars) return local.classify(segments, options);
       // Only what the classifier reads is copied to the thread (segments may carry other fields).
-      const message = { kind: 'classify', segments: segments.map((s) => ({ path: s.path, text: s.text, location: s.location })), options };
+      const copied = segments.map((s) => ({ path: s.path, text: s.text, location: s.location }));
+      const message = { kind: 'classify', segments: copied, options };
       return threads.run(message).then((result) => result as Classification);
     },
     run: (message, transfer) => threads.run(message, transfer),

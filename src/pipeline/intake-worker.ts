@@ -6,7 +6,8 @@
 // classifier as in-process, so a request gets the same result, code for code, whichever thread handled it.
 import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { handleClassify, threadClassifier, type ClassifierThreadConfig, type ClassifyOptions } from '../classification/index.ts';
+import { handleClassify, threadClassifier } from '../classification/index.ts';
+import type { ClassifierThreadConfig, ClassifyOptions } from '../classification/index.ts';
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
 
 export interface IntakeMessage {
@@ -35,7 +36,8 @@ function pack(request: NormalizedRequest): PackedRequest {
   const { body, segments, ...summary } = request;
   const bytes = serialize({ body, texts: segments.map((s) => s.text) });
   const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  const texts = (owned ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  const end = bytes.byteOffset + bytes.byteLength;
+  const texts = (owned ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, end)) as ArrayBuffer;
   return { summary, segments: segments.map(({ text, ...rest }) => ({ ...rest, length: text.length })), texts };
 }
 
@@ -50,18 +52,23 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       return;
     }
     const { id, api, body, options } = message as IntakeMessage;
-    let reply: IntakeReply | { request: NormalizedRequest; classification: unknown } | { request: NormalizedRequest; classifyError: string };
+    let reply: IntakeReply | { request: NormalizedRequest; classification: unknown; classifyError?: never }
+      | { request: NormalizedRequest; classifyError: string };
     let request: NormalizedRequest | undefined;
     try {
       request = adapterFor(api).parse(body);
       reply = { request, classification: classifier.classify(request.segments, options) };
     } catch (error) {
-      if (error instanceof RequestError) reply = { requestError: { code: error.code, message: error.message, param: error.param } };
-      else if (request === undefined) reply = { parseFailed: error instanceof Error ? error.name : typeof error };
-      else reply = { request, classifyError: String((error as { code?: unknown }).code ?? 'unknown') };
+      if (error instanceof RequestError) {
+        reply = { requestError: { code: error.code, message: error.message, param: error.param } };
+      } else if (request === undefined) {
+        reply = { parseFailed: error instanceof Error ? error.name : typeof error };
+      } else {
+        reply = { request, classifyError: String((error as { code?: unknown }).code ?? 'unknown') };
+      }
     }
     try {
-      const packed = 'request' in reply ? { ...reply, request: pack(reply.request as unknown as NormalizedRequest) } : reply;
+      const packed = 'request' in reply ? { ...reply, request: pack(reply.request as NormalizedRequest) } : reply;
       port.postMessage({ id, result: packed }, 'request' in packed ? [(packed.request as PackedRequest).texts] : []);
     } catch (error) {
       // A parsed request that cannot be cloned (a bug): the job fails, and the pipeline denies.

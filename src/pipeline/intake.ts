@@ -1,7 +1,8 @@
 // The parse and classify stages for a large body, on a classification thread (intake-worker.ts), so the event loop
 // never parses or scans megabytes: it hands over a copy of the bytes and receives the parsed request and its capped
 // classification. Bodies up to the pool's threshold are not taken (`takes`): the pipeline parses and classifies
-// them in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same findings).
+// them in-process. Invariant: the outcome is what the in-process stages give (the same RequestError, the same
+// findings).
 import type { Classification, ClassifierPool, ClassifyOptions } from '../classification/index.ts';
 import { RequestError, type Api, type NormalizedRequest, type RequestErrorCode } from '../providers/index.ts';
 import { deserialize } from 'node:v8';
@@ -10,7 +11,9 @@ import type { IntakeReply, PackedRequest } from './intake-worker.ts';
 /** The entry module of the pipeline's classification threads (pass it as ClassifierPoolOptions.entry). */
 export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
 
-export type IntakeResult = { request: NormalizedRequest; classification: Classification } | { request: NormalizedRequest; classifyError: string };
+export type IntakeResult =
+  | { request: NormalizedRequest; classification: Classification }
+  | { request: NormalizedRequest; classifyError: string };
 
 export interface Intake {
   /** Whether a body of this many bytes is parsed and classified on a thread (else in-process). */
@@ -28,7 +31,8 @@ export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'
   // A body's text is never longer than its bytes: a body the threshold leaves here holds no input the pool would take.
   const takes = (bytes: number) => bytes > pool.thresholdChars;
   const run: Intake['run'] = (api, body, options) => {
-    const owned = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
+    const { buffer } = body;
+    const owned = body.byteOffset === 0 && buffer instanceof ArrayBuffer && body.byteLength === buffer.byteLength;
     const bytes = owned ? body : Uint8Array.from(body);
     return pool.run({ kind: 'intake', api, body: bytes, options }, [bytes.buffer as ArrayBuffer]).then((result) => {
       const reply = result as IntakeReply;
@@ -50,10 +54,13 @@ export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'
  * and the forwarded body read the texts.
  */
 function unpack(packed: PackedRequest): NormalizedRequest {
-  let data: { body: Record<string, unknown>; texts: string[] } | undefined;
-  const load = () => (data ??= deserialize(new Uint8Array(packed.texts)) as { body: Record<string, unknown>; texts: string[] });
-  const segments = packed.segments.map(({ length: _length, ...segment }, i) =>
-    Object.defineProperty(segment, 'text', { enumerable: true, get: () => load().texts[i] as string }) as NormalizedRequest['segments'][number]);
+  type Texts = { body: Record<string, unknown>; texts: string[] };
+  let data: Texts | undefined;
+  const load = () => (data ??= deserialize(new Uint8Array(packed.texts)) as Texts);
+  const segments = packed.segments.map(({ length: _length, ...segment }, i) => {
+    const text = { enumerable: true, get: () => load().texts[i] as string };
+    return Object.defineProperty(segment, 'text', text) as NormalizedRequest['segments'][number];
+  });
   const request = { ...packed.summary, segments };
   return Object.defineProperty(request, 'body', { enumerable: true, get: () => load().body }) as NormalizedRequest;
 }
