@@ -159,8 +159,7 @@ export async function finishWitnessCheck(
     const url = urls[i];
     if (url === undefined || url === null) continue;
     for (const [chain, view] of anchors.views) {
-      const size = Math.max(...view.bySize.keys());
-      const note = view.bySize.get(size) as string;
+      const { size, note } = probeNote(chain, view, anchors, report);
       const origin = note.slice(0, note.indexOf('\n'));
       const records = report.chains.find((c) => c.chain === chain)?.records ?? 0;
       let answer: Awaited<ReturnType<typeof addCheckpoint>>;
@@ -251,6 +250,28 @@ export async function finishWitnessCheck(
   }
   const all = [...report.findings, ...findings];
   return { ...report, findings: all, inconclusive, ok: !inconclusive && !all.some((f) => f.severity === 'error') };
+}
+
+/**
+ * The checkpoint to ask a witness about: the newest one this run trusts (the record check accepted it, or a quorum
+ * cosigned it), so a forged checkpoint row cannot turn the question into a refusal; else the newest found.
+ */
+function probeNote(
+  chain: string,
+  view: ChainView,
+  anchors: WitnessAnchors,
+  report: VerifyReport,
+): { size: number; note: string } {
+  const trusted: { size: number; note: string }[] = [];
+  const accepted = report.chains.find((c) => c.chain === chain)?.checkpoint;
+  if (accepted && accepted.note !== '')
+    trusted.push({ size: accepted.size, note: view.bySize.get(accepted.size) ?? accepted.note });
+  const cosigned = anchors.cosigned.get(chain);
+  if (cosigned !== undefined) trusted.push({ size: cosigned, note: view.bySize.get(cosigned) as string });
+  const best = trusted.sort((a, b) => b.size - a.size)[0];
+  if (best) return best;
+  const size = Math.max(...view.bySize.keys());
+  return { size, note: view.bySize.get(size) as string };
 }
 
 async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
