@@ -1,9 +1,12 @@
 // Proctor in a process of its own for the dense-prompt bench (as bench/proctor-process.ts), with a probe
 // (dense-probe.ts) answering `start` and `stop` over the IPC channel, so RSS and event-loop delay are Proctor's alone.
+import { setFlagsFromString } from 'node:v8';
 import { resolveConfig } from '../src/config/index.ts';
 import { startProctor } from '../src/main.ts';
 import { createProbe } from './dense-probe.ts';
 
+// BENCH_V8_FLAGS: V8 flags for Proctor's process only (experiments, e.g. --no-memory-reducer).
+if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
 const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as { doc: Record<string, unknown>; env: Record<string, string> };
 const proctor = await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { log: () => {} });
 const probe = createProbe();
