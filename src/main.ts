@@ -56,7 +56,15 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   const settleSql = options.settleSql ?? own?.settle;
   try {
     // PGlite (embedded) always migrates; PostgreSQL as configured (check: the runtime role, after `proctor migrate`).
-    await ensureSchema(sql, db.kind === 'postgres' ? db.migrations : 'apply');
+    // On a connection of its own, with the tools' timeouts: DDL may take longer than a request's statement timeout.
+    const migrator = db.kind === 'postgres' && !options.sql
+      ? connectPostgres(db.url, { max: 1, connectTimeoutMs: db.connectTimeoutMs })
+      : null;
+    try {
+      await ensureSchema(migrator ?? sql, db.kind === 'postgres' ? db.migrations : 'apply');
+    } finally {
+      await migrator?.close();
+    }
     const signer = loadSigner(config.ledger.signingKeyPem);
     const checkpoints = config.ledger.checkpoints;
     const ledger = await openLedger({

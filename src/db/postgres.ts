@@ -13,9 +13,9 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Pool size (default 10). */
   max?: number;
-  /** Server-side statement_timeout in milliseconds (default 30000; 0: none); serve: database.statement_timeout_ms. */
+  /** Server-side statement_timeout in milliseconds (default 600000; 0: none); serve: database.statement_timeout_ms. */
   statementTimeoutMs?: number;
-  /** Server-side idle_in_transaction_session_timeout in milliseconds (default 10000; 0: none). */
+  /** Server-side idle_in_transaction_session_timeout in milliseconds (default 60000; 0: none). */
   idleInTransactionTimeoutMs?: number;
   /** Client-side limit per query in milliseconds: a server that does not answer at all (default: the statement
    * timeout plus 1000; 0 with no statement timeout: none). */
@@ -29,11 +29,12 @@ export interface PostgresOptions {
   asyncCommit?: boolean;
 }
 
-/** Defaults for tools (verify, export, CLI): generous. The server passes its configured, tighter ones. */
+/** Defaults for tools (migrate, verify, export: long scans and DDL on large ledgers) and serve's start-up migrations.
+ * Serve's request pools pass their configured, tight ones (database.*_timeout_ms). */
 export const POSTGRES_DEFAULTS = {
   connectTimeoutMs: 2000,
-  statementTimeoutMs: 30_000,
-  idleInTransactionTimeoutMs: 10_000,
+  statementTimeoutMs: 600_000,
+  idleInTransactionTimeoutMs: 60_000,
 } as const;
 
 /** The timeouts a connection is opened with (pg passes them as startup parameters: no extra round trip). */

@@ -147,7 +147,7 @@ describe('a frozen database', () => {
     // The pool's sessions carry the server-side timeouts.
     const settings = await sql.query<{ statement: string; idle: string }>(
       "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle");
-    expect(settings.rows[0]).toEqual({ statement: '1s', idle: '10s' });
+    expect(settings.rows[0]).toEqual({ statement: '1s', idle: '1min' });
     const decision = { principal: { sub: 'frozen' }, decision: { allow: true, reasons: [], obligations: null } };
     const index = { subject: 'frozen', decision: 'allow' };
     const held = await ledger.append('decision', 'held', decision, index);

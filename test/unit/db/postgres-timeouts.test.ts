@@ -5,9 +5,9 @@ describe('every pool has timeouts', () => {
   it('tools get generous defaults: connect, statement, idle in transaction, and a client timeout past the statement one', () => {
     expect(timeoutSettings({})).toEqual({
       connectionTimeoutMillis: POSTGRES_DEFAULTS.connectTimeoutMs,
-      statement_timeout: 30_000,
-      idle_in_transaction_session_timeout: 10_000,
-      query_timeout: 31_000,
+      statement_timeout: 600_000,
+      idle_in_transaction_session_timeout: 60_000,
+      query_timeout: 601_000,
     });
   });
 
