@@ -5,40 +5,53 @@
 import { rootOf } from './merkle.ts';
 import type { Hash } from './merkle.ts';
 
+/** A node of the proof: the subtree over leaves [lo, hi). */
+export type ProofRange = readonly [lo: number, hi: number];
+
+/** The subtrees PROOF(oldSize, newSize) is made of, in proof order (RFC 9162 §2.1.4.1 SUBPROOF). */
+export function proofRanges(oldSize: number, newSize: number): ProofRange[] {
+  if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 0 || oldSize > newSize) {
+    throw new RangeError('sizes out of range');
+  }
+  if (oldSize === 0 || oldSize === newSize) return [];
+  const sub = (lo: number, hi: number, complete: boolean): ProofRange[] => {
+    if (oldSize === hi) return complete ? [] : [[lo, hi]];
+    let k = 1;
+    while (k * 2 < hi - lo) k *= 2;
+    return oldSize - lo <= k ? [...sub(lo, lo + k, complete), [lo + k, hi]] : [...sub(lo + k, hi, false), [lo, lo + k]];
+  };
+  return sub(0, newSize, true);
+}
+
+/** The frontier's subtrees by range: `frontier` holds the perfect-subtree roots of the tree at `size`, largest first. */
+export function frontierRanges(size: number, frontier: readonly Hash[]): Map<string, Hash> {
+  const ranges = new Map<string, Hash>();
+  let start = 0;
+  let i = 0;
+  for (let bit = size > 0 ? 2 ** Math.floor(Math.log2(size)) : 0; bit >= 1; bit /= 2) {
+    if (Math.floor(size / bit) % 2 === 0) continue;
+    const h = frontier[i++];
+    if (h === undefined) throw new RangeError('frontier does not match the size');
+    ranges.set(`${start}:${start + bit}`, h);
+    start += bit;
+  }
+  if (i !== frontier.length) throw new RangeError('frontier does not match the size');
+  return ranges;
+}
+
 /**
  * PROOF(oldSize, newSize) with `frontier` the perfect-subtree roots of the tree at oldSize (largest first) and
  * `newLeaves` the leaf hashes at positions oldSize .. newSize-1. Throws RangeError when they do not fit together.
  */
 export function consistencyProofFrom(oldSize: number, frontier: readonly Hash[], newLeaves: readonly Hash[]): Hash[] {
-  const newSize = oldSize + newLeaves.length;
-  if (!Number.isSafeInteger(oldSize) || oldSize < 0) throw new RangeError('old size out of range');
-  if (oldSize === 0 || newLeaves.length === 0) return [];
-  const ranges = new Map<string, Hash>();
-  let start = 0;
-  for (let bit = 2 ** Math.floor(Math.log2(oldSize)), i = 0; bit >= 1; bit /= 2) {
-    if (Math.floor(oldSize / bit) % 2 === 0) continue;
-    const h = frontier[i++];
-    if (h === undefined) throw new RangeError('frontier does not match the old size');
-    ranges.set(`${start}:${start + bit}`, h);
-    start += bit;
-  }
-  if (ranges.size !== frontier.length) throw new RangeError('frontier does not match the old size');
-  const node = (lo: number, hi: number): Hash => {
+  const below = frontierRanges(oldSize, frontier);
+  return proofRanges(oldSize, oldSize + newLeaves.length).map(([lo, hi]) => {
     if (hi <= oldSize) {
-      const h = ranges.get(`${lo}:${hi}`);
+      const h = below.get(`${lo}:${hi}`);
       if (h === undefined) throw new RangeError(`no frontier subtree for [${lo}, ${hi})`);
       return h;
     }
     if (lo < oldSize) throw new RangeError(`subtree [${lo}, ${hi}) straddles the old size`);
     return rootOf(newLeaves.slice(lo - oldSize, hi - oldSize));
-  };
-  const sub = (lo: number, hi: number, complete: boolean): Hash[] => {
-    if (oldSize === hi) return complete ? [] : [node(lo, hi)];
-    let k = 1;
-    while (k * 2 < hi - lo) k *= 2;
-    return oldSize - lo <= k
-      ? [...sub(lo, lo + k, complete), node(lo + k, hi)]
-      : [...sub(lo + k, hi, false), node(lo, lo + k)];
-  };
-  return sub(0, newSize, true);
+  });
 }

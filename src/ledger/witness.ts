@@ -11,7 +11,7 @@ import { addCheckpoint, WitnessError } from './witness-client.ts';
 import type { FetchLike } from './witness-client.ts';
 import { checkCosignature, logSignedOnly, parseWitnessKey, splitNote, withSignatures } from './witness-cosignature.ts';
 import type { Cosignature, WitnessKey } from './witness-cosignature.ts';
-import { consistencyProofFrom } from './witness-proof.ts';
+import { frontierRanges, proofRanges } from './witness-proof.ts';
 
 export interface WitnessEndpoint {
   /** Base URL; the request goes to <url>/add-checkpoint. */
@@ -196,29 +196,38 @@ async function proofBetween(sql: Sql, chain: string, old: number, size: number):
     const bytes = toBytes(rows[0].frontier);
     frontier = Array.from({ length: bytes.length / 32 }, (_, i) => bytes.slice(i * 32, i * 32 + 32));
   } else {
-    const tree = new CompactTree();
-    for (const h of await leaves(sql, chain, 0, old)) tree.append(h);
-    frontier = tree.frontier();
+    frontier = (await rangeTree(sql, chain, 0, old)).frontier(); // no checkpoint stored at that size: rebuilt
   }
-  return consistencyProofFrom(old, frontier, await leaves(sql, chain, old, size));
+  const below = frontierRanges(old, frontier);
+  const proof: Hash[] = [];
+  for (const [lo, hi] of proofRanges(old, size)) {
+    const stored = hi <= old ? below.get(`${lo}:${hi}`) : undefined;
+    if (hi <= old && stored === undefined) throw new RangeError(`no frontier subtree for [${lo}, ${hi})`);
+    proof.push(stored ?? (await rangeTree(sql, chain, lo, hi)).root());
+  }
+  return proof;
 }
 
-async function leaves(sql: Sql, chain: string, from: number, to: number): Promise<Hash[]> {
-  const out: Hash[] = [];
-  while (from + out.length < to) {
-    const start = from + out.length;
+/**
+ * The tree over the chain's leaves [from, to), read a page at a time: memory O(log n), and the event loop is given
+ * back at every page, however far behind a witness is.
+ */
+async function rangeTree(sql: Sql, chain: string, from: number, to: number): Promise<CompactTree> {
+  const tree = new CompactTree();
+  while (from + tree.size < to) {
+    const start = from + tree.size;
     const page = await sql.query<{ seq: unknown; hash: unknown }>(
       'SELECT seq, hash FROM audit_records WHERE chain = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
       [chain, start, Math.min(start + 10000, to)],
     );
-    for (const r of page.rows) {
-      if (toSafeInteger(r.seq) !== from + out.length)
-        throw new Error(`chain ${chain} has no record at seq ${from + out.length}`);
-      out.push(toBytes(r.hash));
-    }
     if (page.rows.length === 0) throw new Error(`chain ${chain} has no record at seq ${start}`);
+    for (const r of page.rows) {
+      if (toSafeInteger(r.seq) !== from + tree.size)
+        throw new Error(`chain ${chain} has no record at seq ${from + tree.size}`);
+      tree.append(toBytes(r.hash));
+    }
   }
-  return out;
+  return tree;
 }
 
 /** The hex root of a checkpoint note (for the sink line). */
