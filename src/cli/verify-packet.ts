@@ -119,6 +119,8 @@ function summary(packet: string, report: PacketReport, trustedKids: string[]): s
   const lines = [`source: packet ${packet}`, `trusted ledger keys: ${trustedKids.length === 0 ? 'none' : trustedKids.join(', ')}`];
   if (report.exporter) {
     lines.push(`exported by: ${report.exporter.exported_by} at ${report.exporter.exported_at}, key ${report.exporter.kid} (${report.exporter.trusted ? 'trusted' : 'NOT trusted'})`);
+    const how = report.exporter.selection === 'signed-content' ? 'the signed record content, every record read (manifest)' : 'not stated (an older exporter: its selection may have used unsigned columns)';
+    lines.push(`selected by: ${how}`);
   }
   lines.push('checked: manifest signature, file digests, canonical bytes (RFC 8785), schema, hashes, signatures, inclusion proofs (RFC 9162) against signed checkpoints, checkpoint consistency, bundle digests');
   for (const c of report.chains) {

@@ -53,7 +53,8 @@ export interface PacketChainSummary {
 export interface PacketReport {
   ok: boolean;
   inconclusive: boolean;
-  exporter: { kid: string; exported_by: string; exported_at: string; trusted: boolean } | null;
+  /** selection: how the exporter says it chose the records (manifest `selection.basis`); null in older packets. */
+  exporter: { kid: string; exported_by: string; exported_at: string; trusted: boolean; selection: 'signed-content' | null } | null;
   records: number;
   chains: PacketChainSummary[];
   findings: VerifyFinding[];
@@ -104,7 +105,7 @@ export function verifyPacket(gz: Uint8Array, pinned: PacketTrust): PacketReport 
   return {
     ok: !errors && !inconclusive,
     inconclusive,
-    exporter: { kid: manifest.exporter.kid, exported_by: manifest.exported_by, exported_at: manifest.exported_at, trusted: exporterTrusted },
+    exporter: { kid: manifest.exporter.kid, exported_by: manifest.exported_by, exported_at: manifest.exported_at, trusted: exporterTrusted, selection: manifest.selection?.basis ?? null },
     records: contents.records.length,
     chains: contents.chains,
     findings: log.close(),

@@ -125,6 +125,7 @@ describe('proctor export and offline packet verification', () => {
     expect(await runVerify([exported.file, '--trust', files.ledgerPub, '--trust-exporter', files.exporterPub], { stdout: (s) => (text += s), stderr: () => {}, env: {} })).toBe(0);
     expect(text).toContain('verdict: OK: verified');
     expect(text).toContain('exported by: Dana Auditor (compliance)');
+    expect(text).toContain('selected by: the signed record content');
   });
 
   it('is byte-identical for the same database, query, keys and export time', async () => {
