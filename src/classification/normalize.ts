@@ -39,6 +39,8 @@ function isOtherDigit(code: number): boolean {
 /** Whether any code point is dropped, a tag or a non-ASCII digit (then the per-code-point path must run). */
 function needsMapping(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
     const code = text.codePointAt(i) ?? 0;
     if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0) return true;
     if (isCombiningMark(code) && isAsciiDigit(text.charCodeAt(i - 1))) return true;
@@ -76,7 +78,8 @@ export function normalizeText(original: string): NormalizedText {
   let stable = true;
   for (let i = 0; i < original.length; i += 1) {
     const code = original.charCodeAt(i);
-    if ((code < 0x20 || code >= 0x7f) && (code >= 0xa0 ? !isStable(code) : isDroppedControl(code) || code >= 0x80)) {
+    if (code >= 0x20 && code < 0x7f) continue;
+    if (code < 0x20 ? code < 0x09 || code > 0x0d : code < 0xa0 || !isStable(code)) {
       stable = false;
       break;
     }
@@ -87,39 +90,67 @@ export function normalizeText(original: string): NormalizedText {
   if (!needsMapping(original) && original.normalize('NFKC') === original) return identityMap(original);
 
   const parts: string[] = [];
-  // For each normalised UTF-16 unit: the original start and end of the code point that produced it.
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // For each normalised UTF-16 unit: the original start and end of the code point that produced it (typed arrays
+  // that grow: NFKC may expand a code point, e.g. U+FDFA to 18 units).
+  let starts = new Int32Array(original.length + 16);
+  let ends = new Int32Array(original.length + 16);
+  let length = 0;
+  const reserve = (units: number) => {
+    if (length + units <= starts.length) return;
+    const size = Math.max(2 * starts.length, length + units);
+    const grownStarts = new Int32Array(size);
+    grownStarts.set(starts.subarray(0, length));
+    const grownEnds = new Int32Array(size);
+    grownEnds.set(ends.subarray(0, length));
+    starts = grownStarts;
+    ends = grownEnds;
+  };
   let changed = false;
   let lastDigit = false; // the last character written is an ASCII digit (a combining mark on it is dropped)
   for (let i = 0; i < original.length;) {
+    // A run of ASCII that stays as it is, copied whole (most of any text).
+    let run = i;
+    while (run < original.length) {
+      const unit = original.charCodeAt(run);
+      if (unit >= 0x7f || (unit < 0x20 && (unit < 0x09 || unit > 0x0d))) break;
+      run += 1;
+    }
+    if (run > i) {
+      parts.push(original.slice(i, run));
+      reserve(run - i);
+      for (let k = i; k < run; k += 1, length += 1) {
+        starts[length] = k;
+        ends[length] = k + 1;
+      }
+      lastDigit = isAsciiDigit(original.charCodeAt(run - 1));
+      i = run;
+      continue;
+    }
     const code = original.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
-    const digit = code >= 0x80 ? digitValue(code) : -1;
-    const ascii = code >= 0x80 ? tagAscii(code) : -1;
-    if (code < 0x80 && !isDroppedControl(code)) {
-      parts.push(original[i] as string);
-      starts.push(i);
-      ends.push(i + 1);
-      lastDigit = isAsciiDigit(code);
-    } else if (digit >= 0 || ascii >= 0) {
+    const digit = digitValue(code);
+    const ascii = tagAscii(code);
+    if (digit >= 0 || ascii >= 0) {
       changed = true;
       parts.push(String.fromCharCode(digit >= 0 ? 0x30 + digit : ascii));
-      starts.push(i);
-      ends.push(i + width);
+      reserve(1);
+      starts[length] = i;
+      ends[length] = i + width;
+      length += 1;
       lastDigit = digit >= 0 || isAsciiDigit(ascii);
     } else if (isDroppedCharacter(code) || (lastDigit && isCombiningMark(code))) {
       changed = true;
       // A dropped character inside a value extends that value's original span (see endOf).
-      if (ends.length > 0) ends[ends.length - 1] = i + width;
+      if (length > 0) ends[length - 1] = i + width;
     } else {
       const source = original.slice(i, i + width);
       // Lone surrogates are left as they are (normalize() would keep them too); they cannot be part of a match.
       const normalized = width === 1 && code >= 0xd800 && code <= 0xdfff ? source : source.normalize('NFKC');
       if (normalized !== source) changed = true;
-      for (let k = 0; k < normalized.length; k += 1) {
-        starts.push(i);
-        ends.push(i + width);
+      reserve(normalized.length);
+      for (let k = 0; k < normalized.length; k += 1, length += 1) {
+        starts[length] = i;
+        ends[length] = i + width;
       }
       parts.push(normalized);
       lastDigit = normalized.length > 0 && isAsciiDigit(normalized.charCodeAt(normalized.length - 1));
@@ -130,8 +161,8 @@ export function normalizeText(original: string): NormalizedText {
   const text = parts.join('');
   return {
     text,
-    startOf: (n) => (n >= starts.length ? original.length : (starts[n] as number)),
-    endOf: (n) => (n <= 0 ? (starts[0] ?? 0) : (ends[n - 1] as number)),
+    startOf: (n) => (n >= length ? original.length : (starts[n] as number)),
+    endOf: (n) => (n <= 0 ? (length > 0 ? (starts[0] as number) : 0) : (ends[n - 1] as number)),
     simple: false,
   };
 }
