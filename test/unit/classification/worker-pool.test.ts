@@ -69,6 +69,14 @@ describe('the classifier pool', () => {
     expect(p.stats().threads).toBeLessThanOrEqual(1);
   });
 
+  it('fails only the input of a thread that runs out of its heap, and the process lives on', async () => {
+    const p = pool({ maxHeapMb: 16 });
+    const huge = [{ path: 'p', text: LINE.repeat(30_000) }]; // 3 MB of dense values: far more than 16 MiB to classify
+    expect(await codeOf(p.classify(huge))).toBe('ERR_CLASSIFIER_WORKER_FAILED');
+    const healthy = pool();
+    expect(await healthy.classify(large)).toEqual(local.classify(large));
+  });
+
   it('refuses large inputs once closed, and fails those still waiting', async () => {
     const p = pool({ size: 1, queueLimit: 4 });
     void Promise.resolve(p.classify(large)).catch(() => undefined);
