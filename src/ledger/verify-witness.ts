@@ -34,16 +34,18 @@ export interface CosignedNote {
 }
 
 interface ChainView {
-  /** Merged notes by tree size: every signature line seen for that checkpoint, from any source. */
-  bySize: Map<number, string>;
+  /** Notes by tree size, one per distinct body (two bodies for one size: a fork, kept apart), each with every
+   * signature line seen for it, from any source. */
+  bySize: Map<number, string[]>;
 }
 
 export interface WitnessAnchors {
   /** Quorum-cosigned checkpoints, to be checked against the records like the sink's. */
   anchors: ExternalCheckpoint[];
   findings: VerifyFinding[];
-  /** Per chain, the newest quorum-cosigned size. */
+  /** Per chain, the newest quorum-cosigned size, and its note. */
   cosigned: Map<string, number>;
+  cosignedNotes: Map<string, string>;
   witnesses: WitnessKey[];
   quorum: number;
   views: Map<string, ChainView>;
@@ -65,21 +67,22 @@ export async function witnessAnchors(
     if (only !== null && !only.has(chain)) continue;
     const size = sizeOf(note);
     if (size === null) continue; // not a checkpoint note: verify reports it where the chain is checked
-    const view = views.get(chain) ?? { bySize: new Map<number, string>() };
+    const view = views.get(chain) ?? { bySize: new Map<number, string[]>() };
     views.set(chain, view);
-    const have = view.bySize.get(size);
-    // Same size, other body: a fork, which the record check reports (two roots for one size); keep both apart.
-    if (have === undefined) view.bySize.set(size, note);
-    else if (splitNote(have).body === splitNote(note).body)
-      view.bySize.set(size, withSignatures(have, splitNote(note).lines));
+    const list = view.bySize.get(size) ?? [];
+    view.bySize.set(size, list);
+    const { body, lines } = splitNote(note);
+    const same = list.findIndex((n) => splitNote(n).body === body);
+    if (same < 0) list.push(note);
+    else list[same] = withSignatures(list[same] as string, lines);
   }
   const findings: VerifyFinding[] = [];
   const anchors: ExternalCheckpoint[] = [];
   const cosigned = new Map<string, number>();
+  const cosignedNotes = new Map<string, string>();
   for (const [chain, view] of [...views].sort(([a], [b]) => a.localeCompare(b))) {
     const sizes = [...view.bySize.keys()].sort((a, b) => a - b);
-    for (const size of sizes) {
-      const note = view.bySize.get(size) as string;
+    for (const [size, note] of sizes.flatMap((n) => (view.bySize.get(n) ?? []).map((t) => [n, t] as const))) {
       let valid = 0;
       for (const w of witnesses) {
         const check = checkCosignature(note, w);
@@ -98,6 +101,7 @@ export async function witnessAnchors(
       if (valid >= quorum && quorum > 0) {
         anchors.push({ chain, note });
         cosigned.set(chain, size);
+        cosignedNotes.set(chain, note);
       }
     }
     const newest = sizes.at(-1) ?? 0;
@@ -117,7 +121,7 @@ export async function witnessAnchors(
       );
     }
   }
-  return { anchors, findings, cosigned, witnesses, quorum, views };
+  return { anchors, findings, cosigned, cosignedNotes, witnesses, quorum, views };
 }
 
 /** Adds the witness findings to a report, checks the chains against the cosigned sizes and, with URLs, asks the witnesses. */
@@ -264,14 +268,18 @@ function probeNote(
 ): { size: number; note: string } {
   const trusted: { size: number; note: string }[] = [];
   const accepted = report.chains.find((c) => c.chain === chain)?.checkpoint;
-  if (accepted && accepted.note !== '')
-    trusted.push({ size: accepted.size, note: view.bySize.get(accepted.size) ?? accepted.note });
+  if (accepted && accepted.note !== '') {
+    const root = Buffer.from(accepted.root, 'hex').toString('base64');
+    const same = (view.bySize.get(accepted.size) ?? []).find((n) => splitNote(n).body.split('\n')[2] === root);
+    trusted.push({ size: accepted.size, note: same ?? accepted.note });
+  }
   const cosigned = anchors.cosigned.get(chain);
-  if (cosigned !== undefined) trusted.push({ size: cosigned, note: view.bySize.get(cosigned) as string });
+  const cosignedNote = anchors.cosignedNotes.get(chain);
+  if (cosigned !== undefined && cosignedNote !== undefined) trusted.push({ size: cosigned, note: cosignedNote });
   const best = trusted.sort((a, b) => b.size - a.size)[0];
   if (best) return best;
   const size = Math.max(...view.bySize.keys());
-  return { size, note: view.bySize.get(size) as string };
+  return { size, note: (view.bySize.get(size) ?? [])[0] as string };
 }
 
 async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
@@ -299,6 +307,7 @@ async function chainLength(sql: Sql, chain: string): Promise<number> {
 }
 
 function sizeOf(note: string): number | null {
+  if (!note.endsWith('\n')) return null;
   const m = /^[!-~]+\n(0|[1-9][0-9]{0,15})\n[A-Za-z0-9+/]{43}=\n\n/.exec(note);
   const size = m ? Number(m[1]) : Number.NaN;
   return Number.isSafeInteger(size) && size > 0 ? size : null;
