@@ -132,4 +132,16 @@ describe('the classify stage', () => {
     expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFIER_BUSY' } });
     expect(h.records[0]).toMatchObject({ request: null, decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] } });
   });
+
+  it('redacts a large body parsed on a thread exactly as in-process (its texts are read back on demand)', async () => {
+    const text = `${'Quarterly notes, nothing sensitive here. '.repeat(200)} mail alice@acme-corp.io and bob@acme-corp.io`;
+    const decision = { ...allow, obligations: { ...obligations, redact: ['EMAIL'] } };
+    const onThread = harness({ intake: createIntake(intakePool), decision });
+    const inProcess = harness({ decision });
+    expect((await onThread.run(text)).status).toBe(200);
+    expect((await inProcess.run(text)).status).toBe(200);
+    expect(onThread.forwarded).toEqual(inProcess.forwarded);
+    expect(JSON.stringify(onThread.forwarded)).not.toContain('alice@acme-corp.io');
+    expect(onThread.records[0]).toEqual(inProcess.records[0]);
+  });
 });
