@@ -45,7 +45,13 @@ export async function startWitness(name: string): Promise<RunningWitness> {
   await run('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', name, '-f', key]);
   const fingerprint = (await run('ssh-keygen', ['-l', '-f', `${key}.pub`])).stdout.split(' ')[1] ?? '';
   const children: ChildProcess[] = [];
+  // A test process that exits without stop() (a failed hook) still ends the processes it started.
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', killAll);
   const stop = async () => {
+    process.removeListener('exit', killAll);
     for (const child of children.reverse()) {
       if (child.exitCode !== null || child.pid === undefined) continue;
       const exited = new Promise((resolve) => child.once('exit', resolve));
