@@ -11,7 +11,7 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
-import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, type DecodeBudget } from './decode.ts';
+import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece, type DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { JOIN_WINDOW, joinWindows, locationOrders, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
@@ -206,11 +206,13 @@ export function createClassifier(opts: {
     }
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
     if (decoded.length > 0) {
-      // One level: the decoded text is scanned without decoding again; a finding covers each run it touches.
+      // One level: the decoded text is scanned without decoding again; a finding covers each run it touches (its exact
+      // characters for percent-encoding).
       const joined = joinDecoded(decoded);
       for (const d of scan({ path: segment.path, text: joined.text }, index)) {
-        runsCovering(joined, d.start, d.end).forEach((run, k) => {
-          found.push({ ...d, start: run.start, end: run.end, continuation: k > 0 });
+        runsCovering(joined, d.start, d.end).forEach((piece, k) => {
+          const [start, end] = spanOfPiece(piece);
+          found.push({ ...d, start, end, continuation: k > 0 });
         });
       }
     }

@@ -24,7 +24,16 @@ export function createDecodeBudget(): DecodeBudget {
 }
 
 /** A run of the main view decoded: its span in the ORIGINAL text and the text it decodes to. */
-export interface DecodedRun { start: number; end: number; text: string }
+export interface DecodedRun {
+  start: number;
+  end: number;
+  text: string;
+  /**
+   * The original span of decoded text [from, to), when the encoding maps characters one by one (percent-encoding);
+   * absent for base64 and hex, whose findings cover the whole run.
+   */
+  spanOf?: (from: number, to: number) => [number, number];
+}
 
 function isAlnum(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
@@ -72,11 +81,16 @@ function decodeBase64OrHex(run: string): string | undefined {
   return fromHex ?? asText(Buffer.from(run, 'base64'));
 }
 
-function decodePercent(run: string): string | undefined {
+/** Percent-decoded text, and for each of its UTF-16 units the run-local span [starts[u], ends[u]) it came from. */
+interface PercentDecoded { text: string; starts: Int32Array; ends: Int32Array }
+
+function decodePercent(run: string): PercentDecoded | undefined {
   const bytes = Buffer.allocUnsafe(run.length);
+  const byteAt = new Int32Array(run.length + 1); // where each byte's characters start in the run
   let n = 0;
   let escapes = 0;
   for (let i = 0; i < run.length; i += 1) {
+    byteAt[n] = i;
     const code = run.charCodeAt(i);
     if (code === 0x25 && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
       bytes[n] = Number.parseInt(run.slice(i + 1, i + 3), 16);
@@ -87,7 +101,22 @@ function decodePercent(run: string): string | undefined {
     }
     n += 1;
   }
-  return escapes === 0 ? undefined : asText(bytes.subarray(0, n));
+  byteAt[n] = run.length;
+  const text = escapes === 0 ? undefined : asText(bytes.subarray(0, n));
+  if (text === undefined) return undefined;
+  // Valid UTF-8: each sequence is one code point, one UTF-16 unit (two for 4-byte sequences).
+  const starts = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
+  for (let b = 0, u = 0; b < n;) {
+    const lead = bytes[b] as number;
+    const size = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    for (let k = 0; k < (size === 4 ? 2 : 1); k += 1, u += 1) {
+      starts[u] = byteAt[b] as number;
+      ends[u] = byteAt[b + size] as number;
+    }
+    b += size;
+  }
+  return { text, starts, ends };
 }
 
 /** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
@@ -144,7 +173,17 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
     while (from > 0 && isUrlChar(text.charCodeAt(from - 1))) from -= 1;
     let end = i;
     while (end < text.length && isUrlChar(text.charCodeAt(end))) end += 1;
-    if (end - from >= MIN_PERCENT_RUN) add(from, end, decodePercent(text.slice(from, end)));
+    const decoded = end - from >= MIN_PERCENT_RUN ? decodePercent(text.slice(from, end)) : undefined;
+    if (decoded !== undefined && spend(budget, decoded.text)) {
+      const { starts, ends } = decoded;
+      const at = from;
+      runs.push({
+        start: view.startOf(from),
+        end: view.endOf(end),
+        text: decoded.text,
+        spanOf: (a, z) => [view.startOf(at + (starts[a] as number)), view.endOf(at + (ends[z - 1] as number))],
+      });
+    }
     i = text.indexOf('%', Math.max(end, i + 1));
   }
   return runs;
@@ -163,8 +202,16 @@ export function joinDecoded(runs: readonly DecodedRun[]): DecodedText {
   return { text: runs.map((r) => r.text).join(RUN_GAP), runs, at };
 }
 
+/** What a span of the joined decoded text touches: each run, with the span's part inside its decoded text. */
+export interface RunPiece { run: DecodedRun; from: number; to: number }
+
+/** The original span of a piece: exact for percent-encoding, the whole run otherwise. */
+export function spanOfPiece(piece: RunPiece): [number, number] {
+  return piece.run.spanOf?.(piece.from, piece.to) ?? [piece.run.start, piece.run.end];
+}
+
 /** The runs a span of the joined decoded text touches, in order (one binary search, then a walk). */
-export function runsCovering(decoded: DecodedText, start: number, end: number): DecodedRun[] {
+export function runsCovering(decoded: DecodedText, start: number, end: number): RunPiece[] {
   let lo = 0;
   let hi = decoded.at.length;
   while (lo < hi) {
@@ -172,10 +219,13 @@ export function runsCovering(decoded: DecodedText, start: number, end: number): 
     if ((decoded.at[mid] as number) <= start) lo = mid + 1;
     else hi = mid;
   }
-  const covered: DecodedRun[] = [];
+  const covered: RunPiece[] = [];
   for (let k = Math.max(0, lo - 1); k < decoded.runs.length && (decoded.at[k] as number) < end; k += 1) {
     const run = decoded.runs[k] as DecodedRun;
-    if ((decoded.at[k] as number) + run.text.length > start) covered.push(run);
+    const at = decoded.at[k] as number;
+    const from = Math.max(start, at) - at;
+    const to = Math.min(end, at + run.text.length) - at;
+    if (to > from) covered.push({ run, from, to });
   }
   return covered;
 }

@@ -39,6 +39,26 @@ describe('encoded values are found, on the whole encoded run, with the plain val
   });
 });
 
+describe('percent-encoding maps back character by character', () => {
+  it('a value in a URL covers its own encoded characters, not the whole URL', () => {
+    const url = 'https://x.io/?q=hello%20world&ssn=219%2D09%2D9999&z=1';
+    expect(find(`see ${url} now`)).toEqual([{ type: 'US_SSN', value: '219%2D09%2D9999', fingerprint: ssn?.fingerprint }]);
+  });
+
+  it('an address encoded whole and one glued into code with a modulo are each their own span', () => {
+    expect(find('x %61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F y').map((f) => [f.type, f.value]))
+      .toEqual([['EMAIL', '%61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F']]);
+    expect(find('a=b%16;mail(alice@acme-corp.io);c=d').map((f) => [f.type, f.value])).toEqual([['EMAIL', 'alice@acme-corp.io']]);
+  });
+
+  it('multi-byte characters map to all of their escapes', () => {
+    const arabic = encodeURIComponent('٢١٩-٠٩-٩٩٩٩');
+    expect(find(`q=caf%C3%A9%20${arabic}%20ok`)).toEqual([{ type: 'US_SSN', value: arabic, fingerprint: ssn?.fingerprint }]);
+    const text = 'q=%C3%A9%20ssn%20219%2D09%2D9999%20ok';
+    expect(find(text).map((f) => f.value)).toEqual(['219%2D09%2D9999']);
+  });
+});
+
 describe('what decoding leaves alone', () => {
   it('one level only: base64 of base64 is not decoded twice', () => {
     expect(find(`x ${b64(b64('219-09-9999'))} y`)).toEqual([]);
