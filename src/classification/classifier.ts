@@ -13,7 +13,7 @@ import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece, type DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import { JOIN_WINDOW, joinWindows, locationOrders, overlapsFound, piecesAcross } from './segment-join.ts';
+import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
@@ -219,12 +219,12 @@ export function createClassifier(opts: {
     return found;
   }
 
-  /** Every segment alone, then the text around each boundary between adjacent segments or turns of one role (segment-join.ts). */
+  /** Every segment alone, then the text around each boundary between adjacent segments, turns of one role and paths of one shape (segment-join.ts). */
   function scanAll(segments: readonly TextSegment[]): Draft[] {
     const budget = createDecodeBudget();
     const found = segments.flatMap((segment, index) => scan(segment, index, budget));
     const alreadyFound = overlapsFound(found);
-    const windows = [joinWindows(segments), ...locationOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true))];
+    const windows = [joinWindows(segments), ...joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true))];
     for (const window of windows.flat()) {
       for (const d of scan({ path: '', text: window.text }, -1)) {
         const pieces = piecesAcross(window, d.start, d.end).map((p) => ({ ...p, type: d.type }));

@@ -1,8 +1,9 @@
-// Values split across segments ("219-09" | "-9999", two messages or two content parts, or two turns of one role): the
-// text around every boundary between adjacent segments, and between consecutive segments of one location (role),
-// (JOIN_WINDOW characters each side, windows that overlap merged) is classified again as one text, and a finding that
-// crosses a boundary is reported once per segment it touches. Invariant: within one order windows are disjoint, so
-// the joined text scanned is at most twice the input (linear); every piece is a span of its own segment's text.
+// Values split across segments ("219-09" | "-9999", two messages or two content parts, two turns of one role, two
+// text blocks of an answer): the text around every boundary between adjacent segments, and between consecutive
+// segments of one location (role) or one path shape, JOIN_WINDOW characters each side (windows that overlap merged),
+// is classified again as one text, and a finding that crosses a boundary is reported once per segment it touches.
+// Invariant: within one order windows are disjoint, so the joined text scanned is at most three times the input
+// (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a value split across segments is found if it is at most this long on each side. */
@@ -67,20 +68,44 @@ function textAt(segments: readonly TextSegment[], indices: readonly number[], k:
   return (segments[indices[k] as number] as TextSegment).text;
 }
 
-/**
- * The orders to join besides the list itself: the segments of each location (role) that has any, in order, so a
- * value split over two user turns with an assistant turn between (`219-09-` | `go on` | `9999`) is joined too. Each
- * segment is in at most one of them: together no longer than the input.
- */
-export function locationOrders(segments: readonly TextSegment[]): number[][] {
-  const byLocation = new Map<string, number[]>();
+/** The segments of each group (of two or more), in order; segments without a group are left out. */
+function ordersBy(segments: readonly TextSegment[], groupOf: (segment: TextSegment) => string | undefined): number[][] {
+  const groups = new Map<string, number[]>();
   segments.forEach((segment, i) => {
-    if (segment.location === undefined) return;
-    let order = byLocation.get(segment.location);
-    if (order === undefined) byLocation.set(segment.location, order = []);
+    const group = groupOf(segment);
+    if (group === undefined) return;
+    let order = groups.get(group);
+    if (order === undefined) groups.set(group, order = []);
     order.push(i);
   });
-  return [...byLocation.values()].filter((order) => order.length > 1);
+  return [...groups.values()].filter((order) => order.length > 1);
+}
+
+/** A path with every array index written `[*]`: `content[1].text` → `content[*].text` (no RegExp on request data). */
+export function pathShape(path: string): string {
+  let shape = '';
+  for (let i = 0; i < path.length; i += 1) {
+    const char = path[i] as string;
+    shape += char;
+    if (char !== '[') continue;
+    let end = i + 1;
+    while (end < path.length && path.charCodeAt(end) >= 0x30 && path.charCodeAt(end) <= 0x39) end += 1;
+    if (end > i + 1 && path[end] === ']') {
+      shape += '*';
+      i = end - 1;
+    }
+  }
+  return shape;
+}
+
+/**
+ * The orders to join besides the list itself: the segments of each location (role), and the segments of each path
+ * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
+ * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
+ * joined too. A segment is in at most one order of each kind: together at most twice the input.
+ */
+export function joinOrders(segments: readonly TextSegment[]): number[][] {
+  return [...ordersBy(segments, (s) => s.location), ...ordersBy(segments, (s) => pathShape(s.path))];
 }
 
 /**

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countFindings, createClassifier } from '../../../src/classification/index.ts';
-import { JOIN_WINDOW, joinWindows, piecesAcross } from '../../../src/classification/segment-join.ts';
+import { JOIN_WINDOW, joinWindows, pathShape, piecesAcross } from '../../../src/classification/segment-join.ts';
 import { planRedaction } from '../../../src/redaction/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
@@ -56,6 +56,17 @@ describe('a value split across segments', () => {
     expect(counts?.total).toBe(1);
     // without locations only adjacent segments are joined
     expect(classifier.classify(turns.map(({ path, text }) => ({ path, text }))).findings).toEqual([]);
+  });
+
+  it('across two text blocks of an answer with their type between (segments of one path shape)', () => {
+    const blocks = [
+      { path: 'content[0].type', text: 'text' },
+      { path: 'content[0].text', text: 'your key is AKIA2E0A8F' },
+      { path: 'content[1].type', text: 'text' },
+      { path: 'content[1].text', text: '3B244C9986 enjoy' },
+    ];
+    expect(classifier.classify(blocks).findings.map((f) => [f.segment, f.type])).toEqual([[1, 'AWS_ACCESS_KEY'], [3, 'AWS_ACCESS_KEY']]);
+    expect(pathShape('a[12].b[0]["k[1]"]')).toBe('a[*].b[*]["k[*]"]');
   });
 
   it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
