@@ -94,7 +94,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256) };
     // 3. classify
     const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
-    record.classification = classificationRecord(classification, request.segments.length);
+    record.classification = classificationRecord(classification, request.segments);
     // The model name is text (closed world) and also goes into the record: one that holds a finding is refused, and
     // kept out of the record. Adapters put it first among the segments, so the findings cap cannot hide its findings.
     if (classification.findings.some((f) => f.path === 'model')) {

@@ -77,22 +77,23 @@ export interface ClassificationRecord {
   findings: RecordedFinding[];
 }
 
-export function classificationRecord(classification: Classification, segmentCount: number): ClassificationRecord {
-  const counts = countsOf(classification, segmentCount);
+/** `segments`: the request's, for each finding's record path (its `label` when the path holds client-chosen names). */
+export function classificationRecord(classification: Classification, segments: readonly { path: string; label?: string }[]): ClassificationRecord {
+  const counts = countsOf(classification, segments.length);
   return {
     finding_count: counts.total,
     types: { ...counts.types },
     categories: { ...counts.categories },
     truncated: classification.truncated === true,
-    findings: recordFindings(classification),
+    findings: recordFindings(classification, segments),
   };
 }
 
-export function recordFindings(classification: Classification): RecordedFinding[] {
+function recordFindings(classification: Classification, segments: readonly { path: string; label?: string }[]): RecordedFinding[] {
   return classification.findings.map((f) => ({
     type: f.type,
     category: f.category,
-    path: f.path,
+    path: segments[f.segment]?.label ?? f.path,
     start: f.start,
     end: f.end,
     confidence: f.confidence,

@@ -292,7 +292,7 @@ function walk(
       throw invalid(path, shape.reason, 'ERR_REQUEST_UNSUPPORTED');
     case 'json':
       if (shape.object && !isObject(value)) throw invalid(path, 'must be an object');
-      return walkJson(value, path, shape.location ?? location, depth, out);
+      return walkJson(value, path, path, shape.location ?? location, depth, out);
     case 'either': {
       const type = typeOf(value);
       const option = shape.options.find((o) => type !== 'other' && accepts(o).includes(type));
@@ -344,13 +344,21 @@ function walkObject(
 /**
  * Free-form JSON: every string is a segment, and an object's property names are one more segment at the object's
  * own path, which names an object: a finding there cannot be redacted in place, so a redaction obligation on it
- * refuses the request rather than forward it.
+ * refuses the request rather than forward it. Property names here are the client's, so each segment also gets a
+ * `label` for records, in which they stand as their position (`{0}`, `{1}`): a path never carries a value into a record.
  */
-function walkJson(value: unknown, path: string, location: SegmentLocation, depth: number, out: WalkState): unknown {
+function walkJson(
+  value: unknown,
+  path: string,
+  label: string,
+  location: SegmentLocation,
+  depth: number,
+  out: WalkState,
+): unknown {
   if (depth > MAX_DEPTH) throw invalid(path, `nested deeper than ${MAX_DEPTH} levels`);
   switch (typeOf(value)) {
     case 'string':
-      addText(out, path, value as string, location);
+      addText(out, path, value as string, location, true, label);
       return value;
     case 'number':
       if (!Number.isFinite(value)) throw invalid(path, 'must be a finite number');
@@ -359,7 +367,9 @@ function walkJson(value: unknown, path: string, location: SegmentLocation, depth
     case 'null':
       return value;
     case 'array':
-      return (value as unknown[]).map((item, i) => walkJson(item, `${path}[${i}]`, location, depth + 1, out));
+      return (value as unknown[]).map((item, i) =>
+        walkJson(item, `${path}[${i}]`, `${label}[${i}]`, location, depth + 1, out),
+      );
     case 'object': {
       const source = value as Json;
       const keys = Object.keys(source);
@@ -373,9 +383,11 @@ function walkJson(value: unknown, path: string, location: SegmentLocation, depth
           );
         }
       }
-      if (keys.length > 0) addText(out, path, keys.join('\n'), location);
+      if (keys.length > 0) addText(out, path, keys.join('\n'), location, true, label);
       const rebuilt: Json = {};
-      for (const key of keys) rebuilt[key] = walkJson(source[key], join(path, key), location, depth + 1, out);
+      keys.forEach((key, i) => {
+        rebuilt[key] = walkJson(source[key], join(path, key), join(label, `{${i}}`), location, depth + 1, out);
+      });
       return rebuilt;
     }
     default:
@@ -383,7 +395,14 @@ function walkJson(value: unknown, path: string, location: SegmentLocation, depth
   }
 }
 
-function addText(out: WalkState, path: string, value: string, location: SegmentLocation, counted = true): void {
-  out.segments.push({ path, text: value, location });
+function addText(
+  out: WalkState,
+  path: string,
+  value: string,
+  location: SegmentLocation,
+  counted = true,
+  label = path,
+): void {
+  out.segments.push(label === path ? { path, text: value, location } : { path, text: value, location, label });
   if (counted && out.quiet === 0) out.textBytes += utf8Bytes(value);
 }

@@ -17,6 +17,9 @@ export type SegmentLocation = 'system' | 'user' | 'assistant' | 'tool' | 'tool_a
 
 export interface RequestSegment extends TextSegment {
   location: SegmentLocation;
+  /** The path as records show it, when it differs: property names the client chose (inside free-form JSON) stand as
+   * their position `{n}`, so no path carries a value into a record. */
+  label?: string;
 }
 
 export type Api = 'openai.chat_completions' | 'openai.completions' | 'openai.embeddings' | 'openai.responses' | 'anthropic.messages';

@@ -95,10 +95,10 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %
     expect(sent.length).toBeGreaterThan(samples.length * 0.8);
   });
 
-  it('never forwards a planted value: refused, or absent from every byte sent upstream', async () => {
+  it('never forwards or records a planted value: refused, or absent from every byte sent upstream; never in a record', async () => {
     await fc.assert(
       fc.asyncProperty(bodies, plantArbitrary, fc.constantFrom(...SECRETS), async (body, plant, secret) => {
-        const { handler, sent } = pipeline();
+        const { handler, sent, records } = pipeline();
         const planted = plantSecret(body, secret, plant);
         const reply = await handler.handle({
           requestId: 'r',
@@ -108,6 +108,8 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('closed world for %
           sink: sink(),
         });
         for (const bytes of sent) expect(bytes).not.toContain(secret);
+        // No raw value in a record either: not in a finding's path, a tool name, the model or a reason.
+        for (const record of records) expect(record).not.toContain(secret);
         if (sent.length === 0) expect(reply.status).toBeGreaterThanOrEqual(400);
       }),
       { numRuns: 300 },

@@ -104,7 +104,8 @@ export function plantSecret(body: unknown, secret: string, plant: Plant): unknow
     object[secret] = object[old];
     delete object[old];
   } else {
-    object[secret] = 'x';
+    // The value holds it too: a finding under a client-chosen key must not put the key into a record's path.
+    object[secret] = secret;
   }
   return copy;
 }

@@ -44,7 +44,7 @@ describe('openai chat completions adapter', () => {
       { path: 'tools[0].function.name', text: 'lookup', location: 'tools' },
       { path: 'tools[0].function.description', text: 'looks things up', location: 'tools' },
       { path: 'tools[0].function.parameters', text: 'type', location: 'tools' },
-      { path: 'tools[0].function.parameters.type', text: 'object', location: 'tools' },
+      { path: 'tools[0].function.parameters.type', text: 'object', location: 'tools', label: 'tools[0].function.parameters.{0}' },
     ]);
     expect(request.toolNames).toEqual(['lookup']);
     expect(request.bodySha256).toMatch(/^[0-9a-f]{64}$/);
