@@ -81,8 +81,18 @@ function ordersBy(segments: readonly TextSegment[], groupOf: (segment: TextSegme
   return [...groups.values()].filter((order) => order.length > 1);
 }
 
-/** A path with every array index written `[*]`: `content[1].text` → `content[*].text` (no RegExp on request data). */
-export function pathShape(path: string): string {
+/**
+ * Paths longer than this have no shape (not joined by shape): reading every path of a deeply nested body whole would
+ * cost the square of its depth (10,000 levels: 10^8 characters), and siblings worth joining sit near the top.
+ */
+export const MAX_SHAPE_PATH = 256;
+
+/**
+ * A path with every array index written `[*]`: `content[1].text` → `content[*].text` (no RegExp on request data);
+ * undefined for a path longer than MAX_SHAPE_PATH.
+ */
+export function pathShape(path: string): string | undefined {
+  if (path.length > MAX_SHAPE_PATH) return undefined;
   let shape = '';
   for (let i = 0; i < path.length; i += 1) {
     const char = path[i] as string;

@@ -69,6 +69,15 @@ describe('a value split across segments', () => {
     expect(pathShape('a[12].b[0]["k[1]"]')).toBe('a[*].b[*]["k[*]"]');
   });
 
+  it('a 10,000-level nesting costs no more than its text (long paths have no shape)', () => {
+    const segments = Array.from({ length: 10_000 }, (_, i) => ({ path: `x${'.a'.repeat(i)}`, text: 'a' }));
+    const started = process.cpuUsage();
+    expect(classifier.classify(segments).findings).toEqual([]);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(1500);
+    expect(pathShape(`x${'.a'.repeat(200)}`)).toBeUndefined();
+  });
+
   it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
     expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value]))
       .toEqual([[0, 'alice@acme-corp.io'], [1, '123-45-6789']]);
