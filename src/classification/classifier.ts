@@ -11,7 +11,8 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
-import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece, type DecodeBudget } from './decode.ts';
+import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
+import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
@@ -57,7 +58,12 @@ function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fing
  * that crosses segments is one draft per segment it touches (same type, value and so fingerprint); all but the
  * first are `continuation`s.
  */
-type Draft = Omit<Finding, 'fingerprint'> & { fallback: boolean; recognizer: CompiledRecognizer; value: string; continuation?: boolean };
+type Draft = Omit<Finding, 'fingerprint'> & {
+  fallback: boolean;
+  recognizer: CompiledRecognizer;
+  value: string;
+  continuation?: boolean;
+};
 
 /** Recognizers that scan one view, with the combined automaton that says which of them can match at all. */
 interface RecognizerSet { candidates: InstanceType<typeof RE2.Set>; members: readonly CompiledRecognizer[] }
@@ -143,11 +149,12 @@ export function createClassifier(opts: {
   const recognizers = definitions.map(compileRecognizer);
   holdPlanFor(definitions, recognizers); // what stream scanners hold back (stream-hold.ts): checked at start-up too
   const all = recognizerSet(recognizers);
-  const numeric = recognizerSet(recognizers.filter((_, i) => DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)));
+  const numeric = recognizerSet(recognizers.filter((_, i) =>
+    DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)));
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
-  /** The drafts of one view of a segment (main or digits), by the recognizers of `set`, at original offsets; `keep` filters view spans. */
+  /** The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. */
   function scanView(normalized: NormalizedText, set: RecognizerSet, segment: TextSegment, index: number,
     keep?: (start: number, end: number) => boolean): Draft[] {
     const bytes = Buffer.from(normalized.text, 'utf8');
@@ -219,12 +226,16 @@ export function createClassifier(opts: {
     return found;
   }
 
-  /** Every segment alone, then the text around each boundary between adjacent segments, turns of one role and paths of one shape (segment-join.ts). */
+  /**
+   * Every segment alone, then the text around each boundary between adjacent segments, turns of one role and paths
+   * of one shape (segment-join.ts).
+   */
   function scanAll(segments: readonly TextSegment[]): Draft[] {
     const budget = createDecodeBudget();
     const found = segments.flatMap((segment, index) => scan(segment, index, budget));
     const alreadyFound = overlapsFound(found);
-    const windows = [joinWindows(segments), ...joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true))];
+    const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true));
+    const windows = [joinWindows(segments), ...others];
     for (const window of windows.flat()) {
       for (const d of scan({ path: '', text: window.text }, -1)) {
         const pieces = piecesAcross(window, d.start, d.end).map((p) => ({ ...p, type: d.type }));

@@ -132,7 +132,8 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
   const text = view.text;
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
-    if (decoded !== undefined && spend(budget, decoded)) runs.push({ start: view.startOf(from), end: view.endOf(to), text: decoded });
+    if (decoded === undefined || !spend(budget, decoded)) return;
+    runs.push({ start: view.startOf(from), end: view.endOf(to), text: decoded });
   };
   // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding. A run wrapped in lines of one width
   // (MIME: 76, PEM: 64; at least MIN_ENCODED_RUN, whole quads) goes on after each full line; when the whole block is

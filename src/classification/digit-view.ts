@@ -9,7 +9,9 @@ import { CREDIT_CARD, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from '.
 import type { RecognizerDefinition } from './types.ts';
 
 /** The built-in recognizers that also scan the digits view (others would only add false positives there). */
-export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [US_SSN, US_SSN_LABELLED, CREDIT_CARD, UK_NHS, US_BANK_ROUTING];
+export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [
+  US_SSN, US_SSN_LABELLED, CREDIT_CARD, UK_NHS, US_BANK_ROUTING,
+];
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
 export const MAX_SEPARATOR_RUN = 8;
@@ -39,7 +41,7 @@ export function isDigitSeparator(code: number): boolean {
     || code === 0x2043 || code === 0xb7 || code === 0x2022 || code === 0x2027;
 }
 
-/** End (exclusive) of the separator run starting at `from`, or -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */
+/** End (exclusive) of the separator run at `from`; -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */
 function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
   let at = from;
   while (at < text.length && accepts(text.charCodeAt(at))) {
@@ -92,7 +94,8 @@ function rewritesOf(text: string): Rewrite[] {
     if (after < n && isDigitSeparator(text.charCodeAt(after))) {
       const end = runEnd(text, after, isDigitSeparator);
       if (end > after && isDigit(text.charCodeAt(end))) {
-        if (!(end - after === 1 && (text[after] === ' ' || text[after] === '-'))) rewrites.push({ from: after, to: end, dash: true });
+        const canonical = end - after === 1 && (text[after] === ' ' || text[after] === '-');
+        if (!canonical) rewrites.push({ from: after, to: end, dash: true });
         i = end;
         continue;
       }

@@ -6,11 +6,14 @@
 // (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
-/** Characters taken on each side of a boundary: a value split across segments is found if it is at most this long on each side. */
+/** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
 export const JOIN_WINDOW = 256;
 
 /** One segment's slice inside a window: window offset `at`, segment offset `from`, `length` characters. */
 export interface WindowPart { segment: number; at: number; from: number; length: number }
+
+/** A span of one segment's original text. */
+export interface Piece { segment: number; start: number; end: number }
 
 export interface JoinWindow {
   text: string;
@@ -46,7 +49,9 @@ export function joinWindows(segments: readonly TextSegment[], reach: number = JO
   const windows: JoinWindow[] = [];
   let first = 0; // first ordered segment that may overlap the current interval (intervals are in order)
   for (const [from, to] of intervals) {
-    while (first < indices.length && (startsAt[first] as number) + textAt(segments, indices, first).length <= from) first += 1;
+    while (first < indices.length && (startsAt[first] as number) + textAt(segments, indices, first).length <= from) {
+      first += 1;
+    }
     const parts: WindowPart[] = [];
     const texts: string[] = [];
     let at = 0;
@@ -122,12 +127,13 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
  * The in-segment spans of window span [start, end) when it crosses at least one boundary (else none: a span inside one
  * segment was already found there). Pieces are in segment order.
  */
-export function piecesAcross(window: JoinWindow, start: number, end: number): { segment: number; start: number; end: number }[] {
-  const pieces: { segment: number; start: number; end: number }[] = [];
+export function piecesAcross(window: JoinWindow, start: number, end: number): Piece[] {
+  const pieces: Piece[] = [];
   for (const part of window.parts) {
     const from = Math.max(start, part.at);
     const to = Math.min(end, part.at + part.length);
-    if (to > from) pieces.push({ segment: part.segment, start: part.from + from - part.at, end: part.from + to - part.at });
+    const offset = part.from - part.at; // window offset to segment offset
+    if (to > from) pieces.push({ segment: part.segment, start: from + offset, end: to + offset });
   }
   return pieces.length > 1 ? pieces : [];
 }

@@ -18,7 +18,7 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-/** A character of a possible encoded run (base64 of both alphabets and padding, hex, percent escapes, URL characters). */
+/** A character of a possible encoded run (base64 of either alphabet, padding, hex, percent escapes, URL characters). */
 function isEncodedChar(code: number): boolean {
   return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
     && code !== 0x5c;
@@ -38,7 +38,8 @@ export function trailingRunStart(text: string): number {
   let inDigits = true;
   let inEncoded = true;
   for (let at = last; at > floor && (inDigits || inEncoded);) {
-    const width = at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2)) ? 2 : 1;
+    const pair = at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2));
+    const width = pair ? 2 : 1;
     const raw = text.codePointAt(at - width) ?? 0;
     const code = tagAscii(raw) >= 0 ? tagAscii(raw) : raw; // tags read as the ASCII they spell (normalize.ts)
     // What the main view drops (invisible and control characters, marks on a digit) never ends a run.
@@ -61,7 +62,7 @@ function digitsScan(t: ScanText): ScanText | undefined {
   let scan = digitScans.get(t);
   if (scan === undefined) {
     const view = digitView(t.normalized);
-    scan = view === undefined ? null : { original: t.original, normalized: view, bytes: Buffer.from(view.text, 'utf8') };
+    scan = view === undefined ? null : { original: t.original, normalized: view, bytes: Buffer.from(view.text) };
     digitScans.set(t, scan);
   }
   return scan ?? undefined;
@@ -80,7 +81,8 @@ export function viewPartialStart(plan: HoldPlan, t: ScanText): number {
     return viewPartialStart(plan, { original: whole, normalized, bytes: Buffer.from(normalized.text, 'utf8') });
   }
   const digits = digitsScan(t);
-  return Math.min(partialStart(plan, t), digits === undefined ? t.original.length : partialStart(plan, digits), trailingRunStart(t.original));
+  const inDigits = digits === undefined ? t.original.length : partialStart(plan, digits);
+  return Math.min(partialStart(plan, t), inDigits, trailingRunStart(t.original));
 }
 
 /** matchHolds over the main view and the digits view, merged (the earlier holds, every span). */
@@ -89,5 +91,9 @@ export function viewMatchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
   const digits = digitsScan(t);
   if (digits === undefined) return main;
   const other = matchHolds(plan, digits);
-  return { from: Math.min(main.from, other.from), rawFrom: Math.min(main.rawFrom, other.rawFrom), spans: [...main.spans, ...other.spans] };
+  return {
+    from: Math.min(main.from, other.from),
+    rawFrom: Math.min(main.rawFrom, other.rawFrom),
+    spans: [...main.spans, ...other.spans],
+  };
 }

@@ -5,7 +5,7 @@
 // its run's start, mod 10. The table is built on first use (no work at import), from the engine's own Unicode data,
 // over constant input (the code points themselves), never over user text.
 
-/** Nd digits and marks below U+20000 are in the table; above it only variation selectors and tags matter (both ranges below). */
+/** Nd digits and marks below U+20000 are in the table; above it only variation selectors and tags matter. */
 const LIMIT = 0x20000;
 const NOT_DIGIT = -1;
 const MARK = -2;
@@ -51,7 +51,7 @@ export function digitValue(code: number): number {
   return value >= 0 ? value : -1;
 }
 
-/** Default_Ignorable_Code_Point: invisible, so dropped when matching (U+E0000–U+E0FFF: tags and variation selectors). */
+/** Default_Ignorable_Code_Point: invisible, so dropped when matching (U+E0000–U+E0FFF: tags, variation selectors). */
 export function isDefaultIgnorable(code: number): boolean {
   if (code < 0x80) return false;
   if (code >= LIMIT) return code >= 0xe0000 && code <= 0xe0fff;

@@ -29,7 +29,8 @@ describe('encoded values are found, on the whole encoded run, with the plain val
   it('an AWS key in base64 inside JSON, and in a data URL', () => {
     const run = b64('{"aws_access_key_id":"AKIA2E0A8F3B244C9986"}');
     expect(find(`{"blob":"${run}"}`)).toEqual([{ type: 'AWS_ACCESS_KEY', value: run, fingerprint: key?.fingerprint }]);
-    expect(find(`data:text/plain;base64,${b64('AKIA2E0A8F3B244C9986')}`).map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
+    const url = `data:text/plain;base64,${b64('AKIA2E0A8F3B244C9986')}`;
+    expect(find(url).map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
   });
 
   it('zero-width characters inside a run do not hide it', () => {
@@ -42,18 +43,21 @@ describe('encoded values are found, on the whole encoded run, with the plain val
 describe('percent-encoding maps back character by character', () => {
   it('a value in a URL covers its own encoded characters, not the whole URL', () => {
     const url = 'https://x.io/?q=hello%20world&ssn=219%2D09%2D9999&z=1';
-    expect(find(`see ${url} now`)).toEqual([{ type: 'US_SSN', value: '219%2D09%2D9999', fingerprint: ssn?.fingerprint }]);
+    expect(find(`see ${url} now`))
+      .toEqual([{ type: 'US_SSN', value: '219%2D09%2D9999', fingerprint: ssn?.fingerprint }]);
   });
 
   it('an address encoded whole and one glued into code with a modulo are each their own span', () => {
     expect(find('x %61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F y').map((f) => [f.type, f.value]))
       .toEqual([['EMAIL', '%61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F']]);
-    expect(find('a=b%16;mail(alice@acme-corp.io);c=d').map((f) => [f.type, f.value])).toEqual([['EMAIL', 'alice@acme-corp.io']]);
+    expect(find('a=b%16;mail(alice@acme-corp.io);c=d').map((f) => [f.type, f.value]))
+      .toEqual([['EMAIL', 'alice@acme-corp.io']]);
   });
 
   it('multi-byte characters map to all of their escapes', () => {
     const arabic = encodeURIComponent('٢١٩-٠٩-٩٩٩٩');
-    expect(find(`q=caf%C3%A9%20${arabic}%20ok`)).toEqual([{ type: 'US_SSN', value: arabic, fingerprint: ssn?.fingerprint }]);
+    expect(find(`q=caf%C3%A9%20${arabic}%20ok`))
+      .toEqual([{ type: 'US_SSN', value: arabic, fingerprint: ssn?.fingerprint }]);
     const text = 'q=%C3%A9%20ssn%20219%2D09%2D9999%20ok';
     expect(find(text).map((f) => f.value)).toEqual(['219%2D09%2D9999']);
   });
@@ -66,7 +70,8 @@ describe('what decoding leaves alone', () => {
 
   it('binary data (not UTF-8), short runs, long words and hashes', () => {
     const binary = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 200) % 256)).toString('base64');
-    expect(find(`img ${binary} internationalization e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`)).toEqual([]);
+    const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    expect(find(`img ${binary} internationalization ${sha256}`)).toEqual([]);
     expect(decodedRuns(normalizeText(`img ${binary} internationalization`), createDecodeBudget())).toEqual([]);
     expect(decodedRuns(normalizeText('MjE5LTA5LTk5'), createDecodeBudget())).toEqual([]); // 12 characters
   });
@@ -84,7 +89,8 @@ describe('what decoding leaves alone', () => {
   it('the default budget outlasts a body of the default size: thousands of decoy runs do not hide the last one', () => {
     const decoy = b64('hello there, friend');
     const value = b64('219-09-9999');
-    const segments = [{ path: 'a', text: Array.from({ length: 20_000 }, () => decoy).join(' ') }, { path: 'b', text: `x ${value}` }];
+    const decoys = Array.from({ length: 20_000 }, () => decoy).join(' ');
+    const segments = [{ path: 'a', text: decoys }, { path: 'b', text: `x ${value}` }];
     expect(classifier.classify(segments).findings.map((f) => [f.segment, f.type])).toEqual([[1, 'US_SSN']]);
     expect(MAX_DECODED_RUNS * (16 + 1)).toBeGreaterThan(4 * 1024 * 1024);
   });
@@ -98,7 +104,8 @@ describe('line-wrapped base64 (MIME, PEM)', () => {
   it('a value across a line break of a wrapped run is found on the whole block', () => {
     const encoded = b64('note: the employee ssn is 219-09-9999, keep it safe please, thanks');
     const wrapped = `${encoded.slice(0, 32)}\r\n${encoded.slice(32, 64)}\n${encoded.slice(64)}`;
-    expect(find(`attachment:\n${wrapped}\nend`)).toEqual([{ type: 'US_SSN', value: wrapped, fingerprint: ssn?.fingerprint }]);
+    expect(find(`attachment:\n${wrapped}\nend`))
+      .toEqual([{ type: 'US_SSN', value: wrapped, fingerprint: ssn?.fingerprint }]);
   });
 
   it('a word glued after the last full line does not hide the block', () => {

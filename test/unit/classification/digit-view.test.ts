@@ -10,6 +10,7 @@ const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3)
 const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
   .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
 const [plain] = find('219-09-9999');
+const tags = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
 describe('SSN evasions are found, spanning exactly the original value, with the plain value\'s fingerprint', () => {
   it.each([
@@ -38,7 +39,7 @@ describe('SSN evasions are found, spanning exactly the original value, with the 
     ['a right-to-left override inside', '219-\u202e09-9999'],
     ['keycap digits', '2\ufe0f\u20e31\ufe0f\u20e39\ufe0f\u20e3-0\u20e39\u20e3-9\u20e39\u20e39\u20e39\u20e3'],
     ['combining marks on the digits', '2\u03011\u03019-09-9999'],
-    ['tag characters (invisible)', [...'219-09-9999'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')],
+    ['tag characters (invisible)', tags('219-09-9999')],
   ])('%s', (_name, value) => {
     expect(find(`ref ${value} end`)).toEqual([{ type: 'US_SSN', value, fingerprint: plain?.fingerprint }]);
   });
@@ -51,7 +52,8 @@ describe('SSN evasions are found, spanning exactly the original value, with the 
 
   it('cards with any separator, and spaced one digit at a time', () => {
     const [card] = find('4111 1111 1111 1111');
-    for (const value of ['4111.1111.1111.1111', '4111  1111  1111  1111', '4111–1111–1111–1111', '4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1']) {
+    const spaced = '4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1';
+    for (const value of ['4111.1111.1111.1111', '4111  1111  1111  1111', '4111–1111–1111–1111', spaced]) {
       expect(find(`pay ${value} now`)).toEqual([{ type: 'CREDIT_CARD', value, fingerprint: card?.fingerprint }]);
     }
   });
@@ -111,7 +113,8 @@ describe('digitView', () => {
   });
 
   it('maps every span back to original characters that contain its digits, in order (property)', () => {
-    const unit = fc.constantFrom('1', '2', '٣', '५', '４', ' ', '  ', '.', '/', '_', '-', '–', '\u2212', '\n', '\u00a0', 'a', '\u0000', '\u200b', 'x');
+    const unit = fc.constantFrom('1', '2', '٣', '५', '４', ' ', '  ', '.', '/', '_', '-', '–', '\u2212', '\n', '\u00a0',
+      'a', '\u0000', '\u200b', 'x');
     fc.assert(fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(), fc.nat(), (text, a, b) => {
       const main = normalizeText(text);
       const view = digitView(main) ?? main;

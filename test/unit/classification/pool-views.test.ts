@@ -9,12 +9,13 @@ const pool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local,
 afterAll(() => pool.close());
 
 describe('views on a classification thread', () => {
-  it('finds a value split over two user turns, a dotted SSN, a base64 key and Arabic-Indic digits, as in-process', async () => {
+  it('finds a split value, a dotted SSN, a base64 key and Arabic-Indic digits, as in-process', async () => {
     const filler = 'plain words here. '.repeat(100);
+    const key64 = Buffer.from('AKIA2E0A8F3B244C9986').toString('base64');
     const segments = [
       { path: 'messages[0].content', text: `${filler} my ssn is 219-09-`, location: 'user' },
       { path: 'messages[1].content', text: `go on ${filler}`, location: 'assistant' },
-      { path: 'messages[2].content', text: `9999 ok, also 078.05.1121 and ${Buffer.from('AKIA2E0A8F3B244C9986').toString('base64')} and ٢١٩-٠٩-٩٩٩٨`, location: 'user' },
+      { path: 'messages[2].content', text: `9999 ok, also 078.05.1121 and ${key64} and ٢١٩-٠٩-٩٩٩٨`, location: 'user' },
     ];
     const threaded = await pool.classify(segments);
     expect(threaded).toEqual(local.classify(segments));

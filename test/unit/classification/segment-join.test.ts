@@ -10,7 +10,9 @@ const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4)
 const segs = (...texts: string[]) => texts.map((text, i) => ({ path: `messages[${i}].content`, text }));
 const pieces = (texts: string[]) => {
   const segments = segs(...texts);
-  return classifier.classify(segments).findings.map((f) => ({ type: f.type, segment: f.segment, value: texts[f.segment]?.slice(f.start, f.end), fingerprint: f.fingerprint }));
+  return classifier.classify(segments).findings.map((f) => ({
+    type: f.type, segment: f.segment, value: texts[f.segment]?.slice(f.start, f.end), fingerprint: f.fingerprint,
+  }));
 };
 const fingerprintOf = (text: string) => classifier.classify(segs(text)).findings[0]?.fingerprint;
 
@@ -24,13 +26,16 @@ describe('a value split across segments', () => {
   });
 
   it('over three segments, the middle one wholly inside the value, empty segments between', () => {
-    expect(pieces(['219', '', '-09-', '9999']).map((p) => [p.segment, p.value])).toEqual([[0, '219'], [2, '-09-'], [3, '9999']]);
+    expect(pieces(['219', '', '-09-', '9999']).map((p) => [p.segment, p.value]))
+      .toEqual([[0, '219'], [2, '-09-'], [3, '9999']]);
   });
 
   it('keys, cards and e-mail addresses too, and evasions across the boundary', () => {
-    expect(pieces(['key AKIA2E0A8F3B', '244C9986 ok']).map((p) => p.type)).toEqual(['AWS_ACCESS_KEY', 'AWS_ACCESS_KEY']);
+    expect(pieces(['key AKIA2E0A8F3B', '244C9986 ok']).map((p) => p.type))
+      .toEqual(['AWS_ACCESS_KEY', 'AWS_ACCESS_KEY']);
     expect(pieces(['pay 4111 1111', ' 1111 1111 now']).map((p) => p.type)).toEqual(['CREDIT_CARD', 'CREDIT_CARD']);
-    expect(pieces(['mail jane.doe@conto', 'so-mail.com now']).map((p) => p.value)).toEqual(['jane.doe@conto', 'so-mail.com']);
+    expect(pieces(['mail jane.doe@conto', 'so-mail.com now']).map((p) => p.value))
+      .toEqual(['jane.doe@conto', 'so-mail.com']);
     expect(pieces(['ref 219.09', '.9999 end']).map((p) => p.value)).toEqual(['219.09', '.9999']);
   });
 
@@ -52,7 +57,8 @@ describe('a value split across segments', () => {
       { path: 'messages[2].content', text: '9999 ok', location: 'user' },
     ];
     const { findings, counts } = classifier.classify(turns);
-    expect(findings.map((f) => [f.segment, turns[f.segment]?.text.slice(f.start, f.end)])).toEqual([[0, '219-09-'], [2, '9999']]);
+    expect(findings.map((f) => [f.segment, turns[f.segment]?.text.slice(f.start, f.end)]))
+      .toEqual([[0, '219-09-'], [2, '9999']]);
     expect(counts?.total).toBe(1);
     // without locations only adjacent segments are joined
     expect(classifier.classify(turns.map(({ path, text }) => ({ path, text }))).findings).toEqual([]);
@@ -65,7 +71,8 @@ describe('a value split across segments', () => {
       { path: 'content[1].type', text: 'text' },
       { path: 'content[1].text', text: '3B244C9986 enjoy' },
     ];
-    expect(classifier.classify(blocks).findings.map((f) => [f.segment, f.type])).toEqual([[1, 'AWS_ACCESS_KEY'], [3, 'AWS_ACCESS_KEY']]);
+    expect(classifier.classify(blocks).findings.map((f) => [f.segment, f.type]))
+      .toEqual([[1, 'AWS_ACCESS_KEY'], [3, 'AWS_ACCESS_KEY']]);
     expect(pathShape('a[12].b[0]["k[1]"]')).toBe('a[*].b[*]["k[*]"]');
   });
 
@@ -92,7 +99,8 @@ describe('a value split across segments', () => {
 
 describe('joinWindows', () => {
   it('merges overlapping windows, and scans no more text than it was given (linear)', () => {
-    fc.assert(fc.property(fc.array(fc.string({ maxLength: 700 }), { maxLength: 30 }), fc.integer({ min: 1, max: 300 }), (texts, reach) => {
+    const texts = fc.array(fc.string({ maxLength: 700 }), { maxLength: 30 });
+    fc.assert(fc.property(texts, fc.integer({ min: 1, max: 300 }), (texts, reach) => {
       const windows = joinWindows(segs(...texts), reach);
       const total = texts.reduce((n, t) => n + t.length, 0);
       expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(total);
