@@ -5,6 +5,7 @@
 // classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS decoded characters (more than a body of the
 // default 4 MiB limit can hold; past them runs are left as they are: a documented limit).
 import { isUtf8 } from 'node:buffer';
+import { decodeEscapes, type MappedText } from './decode-escapes.ts';
 import type { NormalizedText } from './normalize.ts';
 
 /** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
@@ -68,6 +69,11 @@ function lineBreakBefore(text: string, at: number): number {
   return text.charCodeAt(at - 2) === 0x0d ? 2 : 1;
 }
 
+/** A character of a run that may hold character escapes: a URL character or a backslash. */
+function isEscapeRunChar(code: number): boolean {
+  return isUrlChar(code) || code === 0x5c;
+}
+
 /** Valid UTF-8 bytes as text; undefined for anything else (binary data is not classified). */
 function asText(bytes: Buffer): string | undefined {
   return bytes.length > 0 && isUtf8(bytes) ? bytes.toString('utf8') : undefined;
@@ -81,10 +87,7 @@ function decodeBase64OrHex(run: string): string | undefined {
   return fromHex ?? asText(Buffer.from(run, 'base64'));
 }
 
-/** Percent-decoded text, and for each of its UTF-16 units the run-local span [starts[u], ends[u]) it came from. */
-interface PercentDecoded { text: string; starts: Int32Array; ends: Int32Array }
-
-function decodePercent(run: string): PercentDecoded | undefined {
+function decodePercent(run: string): MappedText | undefined {
   const bytes = Buffer.allocUnsafe(run.length);
   const byteAt = new Int32Array(run.length + 1); // where each byte's characters start in the run
   let n = 0;
@@ -168,24 +171,28 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
     }
     i = end;
   }
-  // Percent-encoding: maximal runs of URL characters holding at least one %XX escape.
-  for (let i = text.indexOf('%'); i >= 0 && budget.runs > 0;) {
-    let from = i;
-    while (from > 0 && isUrlChar(text.charCodeAt(from - 1))) from -= 1;
-    let end = i;
-    while (end < text.length && isUrlChar(text.charCodeAt(end))) end += 1;
-    const decoded = end - from >= MIN_PERCENT_RUN ? decodePercent(text.slice(from, end)) : undefined;
-    if (decoded !== undefined && spend(budget, decoded.text)) {
-      const { starts, ends } = decoded;
-      const at = from;
-      runs.push({
-        start: view.startOf(from),
-        end: view.endOf(end),
-        text: decoded.text,
-        spanOf: (a, z) => [view.startOf(at + (starts[a] as number)), view.endOf(at + (ends[z - 1] as number))],
-      });
+  // Percent-encoding and character escapes: maximal runs of URL characters (backslash included for escapes) around
+  // each `%`, `\` or `&`, decoded when they hold at least one escape; a finding maps back to its own escapes.
+  const mapped = (from: number, end: number, decoded: MappedText | undefined) => {
+    if (decoded === undefined || !spend(budget, decoded.text)) return;
+    const { starts, ends } = decoded;
+    runs.push({
+      start: view.startOf(from),
+      end: view.endOf(end),
+      text: decoded.text,
+      spanOf: (a, z) => [view.startOf(from + (starts[a] as number)), view.endOf(from + (ends[z - 1] as number))],
+    });
+  };
+  for (const [trigger, isRunChar, decode] of [['%', isUrlChar, decodePercent], ['\\', isEscapeRunChar, decodeEscapes],
+    ['&#', isEscapeRunChar, decodeEscapes]] as const) {
+    for (let i = text.indexOf(trigger); i >= 0 && budget.runs > 0;) {
+      let from = i;
+      while (from > 0 && isRunChar(text.charCodeAt(from - 1))) from -= 1;
+      let end = i;
+      while (end < text.length && isRunChar(text.charCodeAt(end))) end += 1;
+      if (end - from >= MIN_PERCENT_RUN) mapped(from, end, decode(text.slice(from, end)));
+      i = text.indexOf(trigger, Math.max(end, i + 1));
     }
-    i = text.indexOf('%', Math.max(end, i + 1));
   }
   return runs;
 }

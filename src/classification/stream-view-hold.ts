@@ -18,10 +18,9 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-/** A character of a possible encoded run (base64 of either alphabet, padding, hex, percent escapes, URL characters). */
+/** A character of a possible encoded run (base64, padding, hex, percent and backslash escapes, URL characters). */
 function isEncodedChar(code: number): boolean {
-  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
-    && code !== 0x5c;
+  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60;
 }
 
 /**

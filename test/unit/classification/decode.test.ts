@@ -63,6 +63,32 @@ describe('percent-encoding maps back character by character', () => {
   });
 });
 
+describe('character escapes (\\u, \\x, HTML numeric references)', () => {
+  const escaped = (s: string, form: (code: number) => string) => [...s].map((c) => form(c.charCodeAt(0))).join('');
+  it.each([
+    ['\\uXXXX', escaped('219-09-9999', (c) => `\\u${c.toString(16).padStart(4, '0')}`)],
+    ['\\u{X}', escaped('219-09-9999', (c) => `\\u{${c.toString(16)}}`)],
+    ['\\xXX', escaped('219-09-9999', (c) => `\\x${c.toString(16)}`)],
+    ['&#DDD;', escaped('219-09-9999', (c) => `&#${c};`)],
+    ['&#xHH;', escaped('219-09-9999', (c) => `&#x${c.toString(16)};`)],
+    ['only the digits', '\\x32\\x31\\x39-\\x30\\x39-\\x39\\x39\\x39\\x39'],
+  ])('%s', (_name, run) => {
+    expect(find(`text ${run} end`)).toEqual([{ type: 'US_SSN', value: run, fingerprint: ssn?.fingerprint }]);
+  });
+
+  it('a finding covers its own escapes, not the run around it', () => {
+    const text = 'var s="ok\\u0020my\\u0020key\\u003aAKIA2E0A8F3B244C9986\\u0021";';
+    expect(find(text)).toMatchObject([{ type: 'AWS_ACCESS_KEY', value: 'AKIA2E0A8F3B244C9986' }]);
+    const hidden = '\\u0041KIA2E0A8F3B244C9986';
+    expect(find(`key ${hidden} ok`))
+      .toEqual([{ type: 'AWS_ACCESS_KEY', value: hidden, fingerprint: key?.fingerprint }]);
+  });
+
+  it('leaves text without escapes, and broken escapes, alone', () => {
+    expect(find('path C:\\users\\xyz\\u00zz and a &# b; c && d')).toEqual([]);
+  });
+});
+
 describe('what decoding leaves alone', () => {
   it('one level only: base64 of base64 is not decoded twice', () => {
     expect(find(`x ${b64(b64('219-09-9999'))} y`)).toEqual([]);

@@ -24,7 +24,7 @@ const EVASIONS = ['219.09.9999', '219/09/9999', '219   09   9999', '219\n09\n999
   Buffer.from('ssn 219-09-9999').toString('base64'), Buffer.from('219-09-9999').toString('hex'), '219%2D09%2D9999',
   [...'219-09-9999'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join(''),
   '2\u20e31\u20e39\u20e3-09-9999',
-  '219-\u202e09-9999'];
+  '219-\u202e09-9999', '\\x32\\x31\\x39-\\x30\\x39-\\x39\\x39\\x39\\x39', '&#50;&#49;&#57;-09-9999'];
 
 describe('streamed evasions', () => {
   it('an SSN with dots, cut after a separator, is held until it is complete', () => {
