@@ -153,7 +153,8 @@ if [ "$have_helm" = 1 ]; then
       deploy/cloudnative-pg/cluster.yaml >&2
   fi
   # The proctor.yaml each ConfigMap carries, with its ordinal filled in, against the configuration schema.
-  if [ -d node_modules/ajv ] && command -v node >/dev/null 2>&1; then
+  if [ -d node_modules/ajv ] && [ -d node_modules/yaml ]; then
+    eval "$(bash scripts/toolchain.sh)"
     log "the rendered proctor.yaml of each value set against schemas/config.schema.json"
     node --input-type=module -e '
       import { readFileSync } from "node:fs";
@@ -172,7 +173,7 @@ if [ "$have_helm" = 1 ]; then
       if (n === 0) throw new Error("no ConfigMap with proctor.yaml rendered");
     ' "$out"/*.yaml
   else
-    skip "rendered config check" "node_modules is not installed (npm ci)"
+    skip "rendered config check" "node_modules is not installed (bash scripts/deps.sh)"
   fi
 fi
 
