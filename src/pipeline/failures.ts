@@ -26,7 +26,8 @@ export type PipelineErrorCode =
   | TransportErrorCode;
 
 /** Refused by the HTTP transport before any pipeline stage ran (src/http): never forwarded, never recorded. */
-export type TransportErrorCode = 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED' | 'ERR_HTTP_MALFORMED' | 'ERR_HEADERS_TOO_LARGE' | 'ERR_REQUEST_TIMEOUT';
+export type TransportErrorCode = 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED' | 'ERR_HTTP_MALFORMED' | 'ERR_HEADERS_TOO_LARGE' | 'ERR_REQUEST_TIMEOUT'
+  | 'ERR_SHUTTING_DOWN';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
 
@@ -94,6 +95,8 @@ export const FAILURES = {
   ERR_HTTP_MALFORMED: invalid,
   ERR_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error' },
   ERR_REQUEST_TIMEOUT: { status: 408, type: 'invalid_request_error' },
+  // shutdown: a request arriving while the server drains, or a stream still open at the drain deadline (error event)
+  ERR_SHUTTING_DOWN: { status: 503, type: 'service_unavailable' },
 } as const satisfies Record<FailureCode, FailureShape>;
 
 export function failureShape(code: string): FailureShape {

@@ -59,13 +59,16 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
   const context = { requestId: incoming.requestId, decisionId: c.decisionHash, principal: c.principal };
   let response: UpstreamStream;
   try {
-    const forwarded = await openStreamToCandidates(deps, { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context }, sink.signal);
+    // The upstream request ends when the client goes away or when the server's drain deadline passes.
+    const upstreamSignal = sink.shutdown ? AbortSignal.any([sink.signal, sink.shutdown]) : sink.signal;
+    const forwarded = await openStreamToCandidates(deps, { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context }, upstreamSignal);
     attempts = forwarded.attempts;
     servedBy = forwarded.upstream.name;
     if (!forwarded.ok) throw forwarded.error;
     response = forwarded.response;
   } catch (error) {
-    const code: FailureCode = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+    const code: FailureCode = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : sink.shutdown?.aborted ? 'ERR_SHUTTING_DOWN'
+      : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
     const message = error instanceof ForwardError ? error.message : 'internal error while forwarding';
     return plain(failureShape(code).status, errorBody(code, message, incoming.requestId), code, null);
   }
@@ -128,6 +131,7 @@ const STREAM_END_MESSAGES: Record<string, string> = {
   ERR_UPSTREAM_ERROR: 'the upstream reported an error inside the stream',
   ERR_RESPONSE_BLOCKED: "the rest of the model's answer was withheld by policy",
   ERR_CLASSIFICATION_FAILED: 'the answer could not be classified; the rest is withheld',
+  ERR_SHUTTING_DOWN: 'the server is shutting down and its drain deadline passed; the answer is incomplete, retry',
   ERR_AUDIT_UNAVAILABLE: 'the audit ledger could not record this answer; the stream is ended without its final event',
 };
 

@@ -24,6 +24,9 @@ export interface StreamSink {
   end(): void;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
+  /** Aborted when the server's drain deadline passes (shutdown): the stream ends with ERR_SHUTTING_DOWN, an error
+   * event and its outcome record. */
+  readonly shutdown?: AbortSignal;
 }
 
 export type StreamEndCode =
@@ -32,6 +35,7 @@ export type StreamEndCode =
   | 'ERR_UPSTREAM_BAD_RESPONSE'
   | 'ERR_UPSTREAM_ERROR'
   | 'ERR_CLIENT_DISCONNECTED'
+  | 'ERR_SHUTTING_DOWN'
   | 'ERR_RESPONSE_BLOCKED'
   | 'ERR_CLASSIFICATION_FAILED';
 
@@ -209,9 +213,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
         if (sink.signal.aborted) throw new Error('client disconnected');
       }
     }
-    if (!finalSeen && error === null) error = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : 'ERR_UPSTREAM_STREAM_TRUNCATED';
+    if (!finalSeen && error === null) {
+      error = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : sink.shutdown?.aborted ? 'ERR_SHUTTING_DOWN' : 'ERR_UPSTREAM_STREAM_TRUNCATED';
+    }
   } catch (caught) {
-    error = endCode(caught, sink.signal);
+    error = endCode(caught, sink.signal, sink.shutdown);
   }
   const reported = session.usage();
   const exact = error === null && reported.prompt_tokens !== null && reported.completion_tokens !== null;
@@ -229,8 +235,9 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   };
 }
 
-function endCode(error: unknown, clientSignal: AbortSignal): StreamEndCode {
+function endCode(error: unknown, clientSignal: AbortSignal, shutdown: AbortSignal | undefined): StreamEndCode {
   if (clientSignal.aborted) return 'ERR_CLIENT_DISCONNECTED';
+  if (shutdown?.aborted) return 'ERR_SHUTTING_DOWN';
   if (error instanceof StreamProtocolError || error instanceof SseDecodeError || error instanceof AnswerShapeError) return 'ERR_UPSTREAM_BAD_RESPONSE';
   if (error instanceof ClassificationError) return 'ERR_CLASSIFICATION_FAILED';
   if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'TimeoutError') return 'ERR_UPSTREAM_TIMEOUT';
