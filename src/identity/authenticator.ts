@@ -28,6 +28,9 @@ export interface Authenticator {
    * MUST reject with IdentityError on anything else.
    */
   authenticate(headers: RequestHeaders): Promise<Principal>;
+  /** Each issuer's discovery (its key source), run now if not yet done: error null when loaded or loadable (readiness
+   * probes; MUST NOT reject). */
+  checkIssuers?(): Promise<{ issuer: string; error: IdentityError | null }[]>;
 }
 
 export interface AuthenticatorOptions {
@@ -189,5 +192,13 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
         throw toIdentityError(error);
       }
     },
+    checkIssuers: () => Promise.all([...trusted.values()].map(async ({ config, keys }) => {
+      try {
+        await keys.resolver();
+        return { issuer: config.issuer, error: null };
+      } catch (error) {
+        return { issuer: config.issuer, error: toIdentityError(error) };
+      }
+    })),
   };
 }

@@ -53,6 +53,9 @@ export interface Ledger {
   recordRetention(body: RetentionBody): Promise<AppendedRecord>;
   /** Writes a signed checkpoint now if records were committed since the last; null without checkpoints configured. */
   checkpoint(): Promise<StoredCheckpoint | null>;
+  /** Resolves true while this writer holds its chain's lease, false once closed; a lease whose connection died is taken
+   * again first (in turn with batch writes). Rejects with the take's error (ERR_CHAIN_LEASED, ERR_AUDIT_UNAVAILABLE). */
+  holdsLease?(): Promise<boolean>;
   /** Gives held outcomes up to timing.closeWaitMs, settles what is queued, writes a last checkpoint, then releases the
    * lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
   close(): Promise<void>;
@@ -189,6 +192,20 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
       return committer.enqueue({ type: 'retention_applied', requestId: null, body: { dropped_through_seq, dropped_through_hash, partitions: [...dropped], retention_months }, index: {} });
     },
     checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
+    async holdsLease() {
+      if (closed) return false;
+      if (st.lease.held) return true;
+      const previousWrite = st.lastWrite;
+      let written!: () => void;
+      st.lastWrite = new Promise<void>((resolve) => (written = resolve));
+      try {
+        await previousWrite;
+        if (!st.lease.held) st.lease = await st.takeLease();
+        return true;
+      } finally {
+        written();
+      }
+    },
     async close() {
       closed = true;
       await waiters.release(timing.closeWaitMs); // held outcomes get this long; then the process is ending
