@@ -10,7 +10,8 @@ import { createForwarder } from './forwarding/index.ts';
 import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index.ts';
 import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
-import { buildServer } from './http/index.ts';
+import { buildServer, createDrain, drainAndClose } from './http/index.ts';
+import { createHealth, describeError, readinessChecks } from './observability/index.ts';
 import type { Config } from './config/index.ts';
 
 export interface RunningProctor {
@@ -33,14 +34,16 @@ export interface StartOptions {
 
 /** Connections of the settlements' lane (docs/limits.md). */
 const SETTLE_POOL_SIZE = 2;
+/** After the drain deadline: how long ended streams get to record their outcomes before their sockets are closed. */
+const DRAIN_GRACE_MS = 5000;
 
 export async function startProctor(config: Config, options: StartOptions = {}): Promise<RunningProctor> {
   const log = options.log ?? jsonLog;
   const clock = options.clock ?? { now: () => new Date() };
   const ownSql = options.sql ? null : await openDatabase(config);
   const sql = options.sql ?? (ownSql as Sql);
-  const closers: (() => Promise<void>)[] = [];
-  if (ownSql) closers.push(() => ownSql.close());
+  const closers: Closer[] = [];
+  if (ownSql) closers.push({ part: 'database', close: () => ownSql.close() });
   // Reservations and settlements commit without waiting for their own WAL flush: each is followed by a ledger record
   // committed synchronously (the decision after a reservation, the outcome after a settlement), whose flush covers
   // theirs. So they cost no fsync of their own on the request path, and nothing forwarded loses its hold in a crash.
@@ -51,7 +54,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     limits: connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize, asyncCommit: true }),
     settle: connectPostgres(db.url, { ...poolTimeouts(db), max: SETTLE_POOL_SIZE, asyncCommit: true }),
   };
-  if (own) closers.push(() => own.limits.close(), () => own.settle.close());
+  if (own) closers.push({ part: 'limits database', close: () => own.limits.close() }, { part: 'settlements database', close: () => own.settle.close() });
   const limitsSql = options.limitsSql ?? own?.limits ?? sql;
   const settleSql = options.settleSql ?? own?.settle;
   try {
@@ -86,7 +89,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         witnesses: { witnesses: config.ledger.witnesses, ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }) },
       },
     });
-    closers.unshift(() => ledger.close()); // settles queued appends, then frees the chain's lease
+    closers.unshift({ part: 'ledger', close: () => ledger.close() }); // settles queued appends, then frees the chain's lease
     // Every activation (the first included) is recorded in the chain before the new policy decides anything.
     const policy = await startPolicy(config.policy, {
       activate: async (version, source, shadow) => {
@@ -94,23 +97,24 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       },
       log,
     });
-    closers.unshift(async () => policy.updater.stop());
+    closers.unshift({ part: 'policy updater', close: async () => policy.updater.stop() });
     const assertions = config.assertions === null ? null
       : await createAssertionSigner({ issuer: config.assertions.issuer, privateKeyPem: config.assertions.signingKeyPem, ttlSeconds: config.assertions.ttlSeconds, now: () => clock.now() });
     const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
-    closers.unshift(() => forwarder.close());
+    closers.unshift({ part: 'forwarder', close: () => forwarder.close() });
     const { fingerprintKey, recognizers, maxFindings, threads, queueLimit } = config.classification;
     const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
     // Large requests are parsed and classified on a bounded pool of threads, so the event loop keeps serving
     // (docs/performance.md).
     const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier, entry: INTAKE_WORKER, queueLimit, ...(threads === null ? {} : { size: threads }) });
-    closers.unshift(() => classifierPool.close());
+    closers.unshift({ part: 'classification threads', close: () => classifierPool.close() });
+    const authenticator = createAuthenticator({
+      issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
+      clock,
+    });
     const handler = createRequestHandler({
-      authenticator: createAuthenticator({
-        issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
-        clock,
-      }),
+      authenticator,
       classifier,
       requestClassifier: classifierPool,
       bodyDigestKey: bodyDigestKey(fingerprintKey),
@@ -133,8 +137,18 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       }),
       log,
     });
-    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain), assertionJwks: upstreams.jwks });
-    closers.unshift(() => app.close());
+    // Readiness: the database within its timeout, the chain's lease, an active policy, every issuer's key source.
+    const health = createHealth({
+      checks: readinessChecks({ sql, ledger, policy: policy.runtime, authenticator }),
+      timeoutMs: db.kind === 'postgres' ? db.statementTimeoutMs : 2000,
+      log,
+    });
+    const drain = createDrain();
+    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
+      assertionJwks: upstreams.jwks, health, drain });
+    // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds (docs/observability.md).
+    closers.unshift({ part: 'http', close: () => drainAndClose(app, drain, { deadlineMs: config.server.drainSeconds * 1000,
+      graceMs: DRAIN_GRACE_MS, startDrain: () => health.startDrain(), log }) });
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -143,10 +157,10 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     return {
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,
-      close: () => closeAll(closers),
+      close: () => closeAll(closers, log),
     };
   } catch (error) {
-    await closeAll(closers);
+    await closeAll(closers, log);
     throw error;
   }
 }
@@ -163,12 +177,20 @@ function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number
     queryTimeoutMs: db.statementTimeoutMs };
 }
 
-async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
-  for (const close of closers) {
+/** Closes every part in order; a part that fails to close is logged with its cause and the rest still close. */
+/** One part to close at shutdown, named for the log line that reports it failing. */
+interface Closer {
+  part: string;
+  close(): Promise<void>;
+}
+
+async function closeAll(closers: readonly Closer[], log: Log): Promise<void> {
+  for (const { part, close } of closers) {
     try {
       await close();
-    } catch {
-      // Closing is best effort; every committed record is already durable.
+    } catch (error) {
+      // Every committed record is already durable; what failed to close is reported, never dropped.
+      log('error', 'a part failed to close', { part, error: describeError(error) });
     }
   }
 }

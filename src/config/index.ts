@@ -6,10 +6,10 @@ import path from 'node:path';
 import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
-import { validateConfigDocument, type ConfigDocument, type LimitsDocument, type SecretRef } from './schema.ts';
+import { validateConfigDocument, type ConfigDocument, type LimitsDocument, type LogLevelName, type SecretRef } from './schema.ts';
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 
-export type { ConfigDocument } from './schema.ts';
+export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
 
 export interface IssuerSettings {
@@ -38,7 +38,10 @@ export type DatabaseSettings =
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
-  server: { host: string; port: number; bodyLimitBytes: number };
+  /** drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
+  server: { host: string; port: number; bodyLimitBytes: number; drainSeconds: number; logLevel: LogLevelName };
+  /** The Prometheus listener; null: no metrics endpoint. */
+  metrics: { host: string; port: number } | null;
   database: DatabaseSettings;
   ledger: {
     chain: string;
@@ -230,7 +233,10 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       host: doc.server?.host ?? '127.0.0.1',
       port: doc.server?.port ?? 8080,
       bodyLimitBytes: doc.server?.body_limit_bytes ?? 4 * 1024 * 1024,
+      drainSeconds: doc.server?.drain_seconds ?? 25,
+      logLevel: doc.server?.log_level ?? 'info',
     },
+    metrics: doc.metrics === undefined ? null : { host: doc.metrics.host ?? '127.0.0.1', port: doc.metrics.port },
     database,
     ledger: {
       chain: doc.ledger.chain,

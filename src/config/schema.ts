@@ -8,9 +8,11 @@ import addFormatsModule from 'ajv-formats';
 const addFormats = addFormatsModule.default;
 
 export type SecretRef = { env: string } | { file: string };
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface ConfigDocument {
-  server?: { host?: string; port?: number; body_limit_bytes?: number };
+  server?: { host?: string; port?: number; body_limit_bytes?: number; drain_seconds?: number; log_level?: LogLevelName };
+  metrics?: { host?: string; port: number };
   database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; statement_timeout_ms?: number; idle_in_transaction_timeout_ms?: number; pool_size?: number; migrations?: 'apply' | 'check' };
   ledger: {
     chain: string;

@@ -8,6 +8,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
+import type { Health } from '../observability/index.ts';
+import type { Drain } from './drain.ts';
+
+export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
 
 export interface ServerDeps {
   handler: RequestHandler;
@@ -16,7 +20,14 @@ export interface ServerDeps {
   latestCheckpoint?: (chain: string) => Promise<string | null>;
   /** The public keys of the identity assertions sent to gateways (served as JWKS); absent when none is configured. */
   assertionJwks?: { keys: readonly object[] } | null;
+  /** Readiness for GET /readyz (503 with the reasons when not ready); without it /readyz answers like /livez. */
+  health?: Health;
+  /** Counts requests in flight and ends open streams at the drain deadline (drainAndClose). */
+  drain?: Drain;
 }
+
+/** Probes answer while the server drains; everything else is refused then. */
+const PROBES: ReadonlySet<string> = new Set(['/livez', '/readyz', '/healthz']);
 
 /** A body's content-type must say JSON (or be absent): `application/json` or `application/<name>+json`, UTF-8 if a
  * charset is given. */
@@ -51,7 +62,31 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         .send(JSON.stringify(body));
     },
     routerOptions: { maxParamLength: 128 },
+    // Requests arriving while the server drains are answered by the drain hook below, in the API's error shape.
+    return503OnClosing: false,
   });
+
+  const { health, drain } = deps;
+  // Draining: new requests on kept-alive connections are refused (503, connection closed), probes still answer.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!health?.draining || PROBES.has(pathOf(request.url))) return;
+    const { status, body } = transportError('ERR_SHUTTING_DOWN', 'the server is shutting down; retry', pathOf(request.url), request.id);
+    return reply.code(status).header('connection', 'close').header('retry-after', '1')
+      .header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+  });
+  // Draining: every answer closes its connection, so that clients reconnect to another replica.
+  app.addHook('onSend', async (_request, reply) => {
+    if (health?.draining) reply.header('connection', 'close');
+  });
+  /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */
+  const inFlight = async <T>(run: () => Promise<T>): Promise<T> => {
+    const end = drain?.begin();
+    try {
+      return await run();
+    } finally {
+      end?.();
+    }
+  };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
@@ -66,23 +101,33 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await deps.handler.handle({
+      const result = await inFlight(() => deps.handler.handle({
         requestId: request.id,
         api: route.api,
         headers: identityHeaders(request),
         body,
-        sink: createSink(reply),
-      });
+        sink: createSink(reply, drain?.shutdown),
+      }));
       if (result.streamed) return reply;
       return send(reply, result);
     });
   }
 
   app.get('/v1/models', async (request, reply) =>
-    send(reply, await deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) })),
+    send(reply, await inFlight(() => deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) }))),
   );
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probes (docs/observability.md): live = the process answers; ready = able to take traffic (503 with reasons
+  // otherwise, and from the start of a drain). /healthz is /livez under its older name.
+  const live = async () => ({ status: 'ok' });
+  app.get('/livez', live);
+  app.get('/healthz', live);
+  app.get('/readyz', async (_request, reply) => {
+    if (!health) return live();
+    const report = await health.readiness();
+    if (report.ready) return { status: 'ready' };
+    return reply.code(503).header('cache-control', 'no-store').send({ status: 'not_ready', reasons: report.reasons });
+  });
 
   // Public by design: gateways verify Proctor's identity assertions (x-proctor-assertion) against this key set.
   const assertionJwks = deps.assertionJwks;
@@ -139,7 +184,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       };
       const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
-      const result = await deps.handler.reject(
+      const result = await inFlight(() => deps.handler.reject(
         incoming,
         tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
         tooLarge
@@ -147,7 +192,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           : notJsonType
             ? 'the request content-type must be application/json'
             : 'request body could not be read',
-      );
+      ));
       return send(reply, result);
     },
   );
@@ -160,7 +205,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
  * client that goes away before the end aborts the signal, which aborts the upstream request.
  */
-function createSink(reply: FastifyReply): StreamSink {
+function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined): StreamSink {
   const raw = reply.raw;
   const gone = new AbortController();
   raw.on('close', () => {
@@ -174,21 +219,26 @@ function createSink(reply: FastifyReply): StreamSink {
     },
     write(text) {
       if (gone.signal.aborted || raw.destroyed) return Promise.resolve();
-      if (raw.write(text)) return Promise.resolve();
+      // Past the drain deadline nothing waits for a client that does not read (its socket is closed after the grace).
+      if (raw.write(text) || shutdown?.aborted) return Promise.resolve();
+      // A client that stops reading holds the relay here; the drain deadline releases it (the stream then ends).
       return new Promise<void>((resolve) => {
         const done = () => {
           raw.off('drain', done);
           raw.off('close', done);
+          shutdown?.removeEventListener('abort', done);
           resolve();
         };
         raw.on('drain', done);
         raw.on('close', done);
+        shutdown?.addEventListener('abort', done);
       });
     },
     end() {
       if (!raw.destroyed) raw.end();
     },
     signal: gone.signal,
+    ...(shutdown ? { shutdown } : {}),
   };
 }
 

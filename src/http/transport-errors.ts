@@ -23,6 +23,8 @@ export const METHODS: ReadonlyMap<string, readonly string[]> = new Map([
   ...ROUTES.map((r): [string, readonly string[]] => [r.url, ['POST']]),
   ['/v1/models', ['GET', 'HEAD']],
   ['/healthz', ['GET', 'HEAD']],
+  ['/livez', ['GET', 'HEAD']],
+  ['/readyz', ['GET', 'HEAD']],
 ]);
 
 /** The API whose error shape a path gets: Anthropic's under /v1/messages (count_tokens, batches), else OpenAI's. */

@@ -35,7 +35,8 @@ function problems(doc: unknown, environment: Record<string, string> = env): { co
 describe('configuration', () => {
   it('resolves defaults, secrets and paths, and freezes the result', () => {
     const config = resolveConfig(document(), { env, baseDir: '/etc/proctor' });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 4 * 1024 * 1024 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 4 * 1024 * 1024, drainSeconds: 25, logLevel: 'info' });
+    expect(config.metrics).toBeNull();
     expect(config.database).toEqual({ kind: 'postgres', url: env.DATABASE_URL, connectTimeoutMs: 2000, statementTimeoutMs: 2000, idleInTransactionTimeoutMs: 5000, poolSize: 10, migrations: 'apply' });
     expect(config.policy).toEqual({ bundle: '/etc/proctor/bundles/default.tar.gz', shadowBundle: null, pollIntervalSeconds: 30, signingKeyPem: null });
     expect(config.upstreams[0]).toMatchObject({ baseUrl: 'https://api.openai.com/v1', credential: null, baa: false, zeroDataRetention: false });

@@ -1,0 +1,6 @@
+// Observability's public surface: health (liveness, readiness, drain state), error fields for logs, and (in the
+// files beside this) logs, metrics and traces. Invariant: nothing here sees a request's content; every field and label
+// is a configured name, a stable code, a count or a duration.
+export { createHealth, type Health, type HealthOptions, type ReadinessCheck, type ReadinessReason, type ReadinessReport } from './health.ts';
+export { readinessChecks, type ReadinessParts } from './readiness.ts';
+export { describeError, type ErrorFields } from './errors.ts';
