@@ -11,13 +11,16 @@ import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index
 import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
-import { createHealth, describeError, readinessChecks } from './observability/index.ts';
+import { accessLog, createHealth, createLogger, createMetrics, createScopes, describeError, instrumentPipeline, logTo, readinessChecks,
+  startMetricsServer, withRequestId, type RequestSink } from './observability/index.ts';
 import type { Config } from './config/index.ts';
 
 export interface RunningProctor {
   /** Base URL clients use, e.g. http://127.0.0.1:8080/v1 */
   url: string;
   chain: string;
+  /** The Prometheus endpoint, when config metrics is set. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,16 @@ const SETTLE_POOL_SIZE = 2;
 const DRAIN_GRACE_MS = 5000;
 
 export async function startProctor(config: Config, options: StartOptions = {}): Promise<RunningProctor> {
-  const log = options.log ?? jsonLog;
+  // Logs: pino JSON lines at server.log_level, unless the caller passes its own sink (tests, the dev stack).
+  const logger = options.log ? null : createLogger({ level: config.server.logLevel });
+  const baseLog: Log = options.log ?? logTo(logger as NonNullable<typeof logger>);
+  // Each request's summary goes to the access log and the metrics (src/observability/request-scope.ts).
+  const sinks: RequestSink[] = [];
+  const scopes = createScopes(sinks, (level, message, fields) => baseLog(level, message, fields));
+  const log = withRequestId(baseLog, scopes);
+  sinks.push(accessLog(log));
+  const metrics = config.metrics === null ? null : createMetrics();
+  if (metrics) sinks.push(metrics);
   const clock = options.clock ?? { now: () => new Date() };
   const ownSql = options.sql ? null : await openDatabase(config);
   const sql = options.sql ?? (ownSql as Sql);
@@ -79,6 +91,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       // A decision waits for its record at most the statement timeout (then 503, nothing forwarded); an outcome as long
       // before its reply says it is late (it is held and retried until committed).
       ...(db.kind === 'postgres' ? { timing: { appendTimeoutMs: db.statementTimeoutMs, outcomeWaitMs: db.statementTimeoutMs } } : {}),
+      ...(metrics ? { onCommit: (records: readonly { seq: number }[]) => metrics.ledgerBatch(records.length, records.at(-1)?.seq ?? 0) } : {}),
       onAbandoned: (record) => log('error', 'a record reported as not committed was committed after all', { chain: record.chain, seq: record.seq, type: record.record.type, request_id: record.record.request_id }),
       checkpoints: {
         everyRecords: checkpoints.everyRecords,
@@ -94,6 +107,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const policy = await startPolicy(config.policy, {
       activate: async (version, source, shadow) => {
         await ledger.append('policy_activated', null, { policy: { ...version }, source, shadow: shadow === null ? null : { ...shadow } });
+        metrics?.policyActivated();
       },
       log,
     });
@@ -113,7 +127,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
       clock,
     });
-    const handler = createRequestHandler({
+    const handler = createRequestHandler(instrumentPipeline({
       authenticator,
       classifier,
       requestClassifier: classifierPool,
@@ -136,7 +150,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         defaultMaxTokens: config.limits.defaultMaxTokens,
       }),
       log,
-    });
+    }, scopes, metrics ?? { appended: () => {}, reserved: () => {} }));
     // Readiness: the database within its timeout, the chain's lease, an active policy, every issuer's key source.
     const health = createHealth({
       checks: readinessChecks({ sql, ledger, policy: policy.runtime, authenticator }),
@@ -145,10 +159,19 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     });
     const drain = createDrain();
     const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
-      assertionJwks: upstreams.jwks, health, drain });
+      assertionJwks: upstreams.jwks, health, drain, scopes, ...(logger ? { logger } : {}),
+      ...(metrics ? { inFlightGauge: (delta: number) => metrics.inFlight(delta) } : {}) });
     // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds (docs/observability.md).
     closers.unshift({ part: 'http', close: () => drainAndClose(app, drain, { deadlineMs: config.server.drainSeconds * 1000,
       graceMs: DRAIN_GRACE_MS, startDrain: () => health.startDrain(), log }) });
+    // Metrics on a listener of their own (config metrics.host/port): scrapes need no token, so never on the API port.
+    let metricsUrl: string | null = null;
+    if (metrics && config.metrics) {
+      const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.port, log });
+      closers.push({ part: 'metrics listener', close: () => metricsServer.close() });
+      metricsUrl = metricsServer.url;
+      log('info', 'metrics listening', { url: metricsUrl });
+    }
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -157,10 +180,11 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     return {
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,
-      close: () => closeAll(closers, log),
+      metricsUrl,
+      close: () => closeAll([...closers, ...flushing(logger)], log),
     };
   } catch (error) {
-    await closeAll(closers, log);
+    await closeAll([...closers, ...flushing(logger)], log);
     throw error;
   }
 }
@@ -178,6 +202,11 @@ function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number
 }
 
 /** Closes every part in order; a part that fails to close is logged with its cause and the rest still close. */
+/** Last of all: the lines written while closing reach stderr. */
+function flushing(logger: ReturnType<typeof createLogger> | null): Closer[] {
+  return logger ? [{ part: 'logger', close: () => new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))) }] : [];
+}
+
 /** One part to close at shutdown, named for the log line that reports it failing. */
 interface Closer {
   part: string;

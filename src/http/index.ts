@@ -4,11 +4,11 @@
 // handed to the pipeline to be recorded as well. Malformed HTTP, bad URLs, no route and wrong methods are answered
 // in the API's error shape by transport-errors.ts, before any stage runs.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
-import type { Health } from '../observability/index.ts';
+import type { Health, RequestScope, Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
@@ -24,6 +24,12 @@ export interface ServerDeps {
   health?: Health;
   /** Counts requests in flight and ends open streams at the drain deadline (drainAndClose). */
   drain?: Drain;
+  /** Observation: each pipeline call runs in a request scope whose summary feeds the access log, metrics, traces. */
+  scopes?: Scopes;
+  /** fastify's logger (pino); none: fastify logs nothing of its own. */
+  logger?: FastifyBaseLogger;
+  /** Pipeline calls in flight (a gauge). */
+  inFlightGauge?: (delta: number) => void;
 }
 
 /** Probes answer while the server drains; everything else is refused then. */
@@ -35,7 +41,9 @@ const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // One access line per request is written when its pipeline call ends (src/observability/logger.ts).
+    disableRequestLogging: true,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Never take the client's request id or forwarded-for as ours.
@@ -79,11 +87,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (health?.draining) reply.header('connection', 'close');
   });
   /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */
-  const inFlight = async <T>(run: () => Promise<T>): Promise<T> => {
+  const inFlight = async (request: FastifyRequest, api: string, run: () => Promise<Reply>): Promise<Reply> => {
     const end = drain?.begin();
+    deps.inFlightGauge?.(1);
     try {
-      return await run();
+      return deps.scopes ? await deps.scopes.run(request.id, api, run, replyStatus) : await run();
     } finally {
+      deps.inFlightGauge?.(-1);
       end?.();
     }
   };
@@ -101,12 +111,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await inFlight(() => deps.handler.handle({
+      const result = await inFlight(request, route.api, () => deps.handler.handle({
         requestId: request.id,
         api: route.api,
         headers: identityHeaders(request),
         body,
-        sink: createSink(reply, drain?.shutdown),
+        sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
       }));
       if (result.streamed) return reply;
       return send(reply, result);
@@ -114,7 +124,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
 
   app.get('/v1/models', async (request, reply) =>
-    send(reply, await inFlight(() => deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) }))),
+    send(reply, await inFlight(request, 'openai.models', () => deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) }))),
   );
 
   // Probes (docs/observability.md): live = the process answers; ready = able to take traffic (503 with reasons
@@ -184,7 +194,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       };
       const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
-      const result = await inFlight(() => deps.handler.reject(
+      const result = await inFlight(request, incoming.api, () => deps.handler.reject(
         incoming,
         tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
         tooLarge
@@ -205,7 +215,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
  * client that goes away before the end aborts the signal, which aborts the upstream request.
  */
-function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined): StreamSink {
+function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined, scope: RequestScope | undefined): StreamSink {
   const raw = reply.raw;
   const gone = new AbortController();
   raw.on('close', () => {
@@ -219,6 +229,7 @@ function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined): Str
     },
     write(text) {
       if (gone.signal.aborted || raw.destroyed) return Promise.resolve();
+      scope?.firstByte();
       // Past the drain deadline nothing waits for a client that does not read (its socket is closed after the grace).
       if (raw.write(text) || shutdown?.aborted) return Promise.resolve();
       // A client that stops reading holds the relay here; the drain deadline releases it (the stream then ends).
@@ -240,6 +251,13 @@ function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined): Str
     signal: gone.signal,
     ...(shutdown ? { shutdown } : {}),
   };
+}
+
+/** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its outcome. */
+function replyStatus(result: Reply): { status: number; code: string | null } {
+  if (result.streamed || result.status < 400) return { status: result.status, code: null };
+  const error = typeof result.body === 'object' && result.body !== null ? (result.body as { error?: { code?: unknown } }).error : undefined;
+  return { status: result.status, code: typeof error?.code === 'string' ? error.code : null };
 }
 
 function send(reply: FastifyReply, result: Reply): FastifyReply {

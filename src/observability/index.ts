@@ -4,3 +4,8 @@
 export { createHealth, type Health, type HealthOptions, type ReadinessCheck, type ReadinessReason, type ReadinessReport } from './health.ts';
 export { readinessChecks, type ReadinessParts } from './readiness.ts';
 export { describeError, type ErrorFields } from './errors.ts';
+export { createScopes, type RequestScope, type RequestSink, type RequestSummary, type Scopes, type StageName, type StageTiming } from './request-scope.ts';
+export { instrumentPipeline, type PipelineEvents } from './instrument.ts';
+export { createMetrics, type Metrics } from './metrics.ts';
+export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+export { accessLog, createLogger, logTo, REDACT_PATHS, withRequestId, type LogFunction } from './logger.ts';

@@ -1,0 +1,62 @@
+// Logs: pino (fastify's logger), JSON lines on stderr, one access line per request. Invariants: redaction paths cover
+// every place a credential or content could appear (headers that carry tokens, bodies, prompts); a line written while
+// a request is served carries its request_id; errors are logged as names, codes and frames (errors.ts), never messages.
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevelName } from '../config/index.ts';
+import type { RequestSink, RequestSummary, Scopes } from './request-scope.ts';
+
+type Level = 'info' | 'warn' | 'error';
+export type LogFunction = (level: Level, message: string, fields?: Record<string, unknown>) => void;
+
+/** Where a credential or content could be: censored wherever a caller (or fastify's serializers) put them. */
+export const REDACT_PATHS: readonly string[] = [
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["proxy-authorization"]',
+  'req.headers.dpop', 'req.headers["x-proctor-assertion"]', 'req.body', 'req.query', 'res.headers["set-cookie"]',
+  'headers.authorization', 'headers["x-api-key"]', 'headers.cookie', 'headers.dpop', 'authorization', 'cookie',
+  'body', 'prompt', 'messages', 'input', 'content', 'token', 'credential', 'api_key', 'secret',
+  '*.authorization', '*.body', '*.prompt', '*.messages', '*.input', '*.content', '*.token', '*.credential', '*.api_key', '*.secret',
+];
+
+export function createLogger(options: { level: LogLevelName; destination?: DestinationStream }): Logger {
+  return pino({
+    level: options.level,
+    messageKey: 'message',
+    base: { service: 'proctor' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    serializers: {
+      // fastify's own lines: method and path only (a query string is the client's text).
+      req: (req: { method?: string; url?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
+    },
+  }, options.destination ?? pino.destination({ fd: 2, sync: false }));
+}
+
+/** The pipeline's Log over a pino logger. */
+export function logTo(logger: Logger): LogFunction {
+  return (level, message, fields = {}) => logger[level](fields, message);
+}
+
+/** Adds the current request's id to every line that lacks one. */
+export function withRequestId(log: LogFunction, scopes: Pick<Scopes, 'current'>): LogFunction {
+  return (level, message, fields = {}) => {
+    const scope = scopes.current();
+    log(level, message, scope && !Object.hasOwn(fields, 'request_id') ? { request_id: scope.requestId, ...fields } : fields);
+  };
+}
+
+/** One line per request: who (the token's fingerprint), what (API, model), the verdict and how it went. */
+export function accessLog(log: LogFunction): RequestSink {
+  return {
+    requestEnded(s: RequestSummary) {
+      const stages: Record<string, number> = {};
+      for (const t of s.stages) stages[t.stage] = Math.round((stages[t.stage] ?? 0) + t.durationMs);
+      log(s.status >= 500 ? 'warn' : 'info', 'request', {
+        request_id: s.requestId, principal: s.principal, api: s.api, model: s.model, stream: s.stream, decision: s.decision,
+        code: s.code, stage: s.stage, status: s.status, latency_ms: Math.round(s.durationMs), upstream: s.upstream,
+        attempts: s.attempts, ...(s.firstByteMs === null ? {} : { first_byte_ms: Math.round(s.firstByteMs) }),
+        ...(s.usage ? { usage: s.usage } : {}), stages_ms: stages,
+      });
+    },
+  };
+}
