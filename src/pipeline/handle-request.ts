@@ -23,6 +23,7 @@ import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/i
 import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
 import type { IntakeResult } from './intake.ts';
 import { bodyDigest } from '../ledger/index.ts';
+import { describeError } from '../observability/index.ts';
 
 /** What admission hands to completion: everything the forward and the outcome need. */
 interface Admitted {
@@ -197,7 +198,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       }
     } catch (error) {
       // Fail closed: an unexpected error after forwarding withholds the answer; the outcome says so.
-      deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', { request_id: incoming.requestId, error: error instanceof Error ? error.name : typeof error });
+      deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', { request_id: incoming.requestId, error: describeError(error) });
       status = failureShape('ERR_INTERNAL').status;
       replyBody = errorBody('ERR_INTERNAL', 'internal error; the answer was withheld', incoming.requestId);
       outcomeError = 'ERR_INTERNAL';
@@ -248,7 +249,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       }
       return true;
     } catch (error) {
-      deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown' });
+      deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown', error: describeError(error) });
       return false;
     }
   }
@@ -348,7 +349,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict }, options);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
-      deps.log?.('error', 'ledger append failed', { request_id: requestId, code });
+      deps.log?.('error', 'ledger append failed', { request_id: requestId, code, error: describeError(error) });
       if (code === 'ERR_RECORD_INVALID') {
         throw new Denial('ERR_REQUEST_INVALID', 'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
           'the request held a value its record cannot store', null, { stage: 'record' });
@@ -469,7 +470,8 @@ export function createRequestHandler(deps: PipelineDeps) {
   function toDenial(error: unknown): Denial {
     if (error instanceof Denial) return error;
     if (error instanceof LimitsError) return limitDenial(error);
-    deps.log?.('error', 'unexpected pipeline error', { error: error instanceof Error ? error.name : typeof error });
+    // The request id comes from the request's log scope (src/observability/logger.ts: withRequestId).
+    deps.log?.('error', 'unexpected pipeline error', { error: describeError(error) });
     return new Denial('ERR_INTERNAL', 'internal error; the request was not forwarded', 'internal error');
   }
 
