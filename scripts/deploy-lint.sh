@@ -127,11 +127,12 @@ if [ "$have_helm" = 1 ]; then
   log "helm lint --strict $chart"
   "$helm" lint --strict --kube-version "$K8S_VERSION" "$chart" >&2
   # Value sets: the defaults (3 replicas, one shared key, CloudNativePG names); one key per pod, 1 replica, no CA,
-  # no PDB; everything optional on (ServiceMonitor, NetworkPolicy, checkpoint volumes, pinned digest, extra env).
+  # no PDB; everything optional on (ServiceMonitor, NetworkPolicy, the verify CronJob, checkpoint volumes, a pinned
+  # digest, extra env).
   sets=(
     ""
     "--set signingKeys.mode=perPod --set replicaCount=1 --set database.caSecret.name= --set database.params=sslmode=disable --set podDisruptionBudget.enabled=false --set migrations.enabled=false"
-    "--set metrics.serviceMonitor.enabled=true --set networkPolicy.enabled=true --set checkpointSink.enabled=true --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 --set extraEnv[0].name=OTEL_EXPORTER_OTLP_ENDPOINT --set extraEnv[0].value=http://otel:4318 --set chainPrefix=eu-west-proctor"
+    "--set metrics.serviceMonitor.enabled=true --set networkPolicy.enabled=true --set verify.enabled=true --set checkpointSink.enabled=true --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 --set extraEnv[0].name=OTEL_EXPORTER_OTLP_ENDPOINT --set extraEnv[0].value=http://otel:4318 --set chainPrefix=eu-west-proctor"
   )
   out="$(mktemp -d)"
   trap 'rm -rf "$out"' EXIT
