@@ -131,9 +131,15 @@ if [ "$have_helm" = 1 ]; then
   # digest, extra env).
   sets=(
     ""
-    "--set signingKeys.mode=perPod --set replicaCount=1 --set database.caSecret.name= --set database.params=sslmode=disable --set podDisruptionBudget.enabled=false --set migrations.enabled=false"
-    "--set metrics.serviceMonitor.enabled=true --set networkPolicy.enabled=true --set verify.enabled=true --set checkpointSink.enabled=true --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 --set extraEnv[0].name=OTEL_EXPORTER_OTLP_ENDPOINT --set extraEnv[0].value=http://otel:4318 --set chainPrefix=eu-west-proctor"
+    "--set signingKeys.mode=perPod --set replicaCount=1 --set database.caSecret.name= \
+     --set database.params=sslmode=disable --set podDisruptionBudget.enabled=false --set migrations.enabled=false"
+    "--set metrics.serviceMonitor.enabled=true --set networkPolicy.enabled=true --set verify.enabled=true \
+     --set checkpointSink.enabled=true --set chainPrefix=eu-west-proctor \
+     --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 \
+     --set extraEnv[0].name=OTEL_EXPORTER_OTLP_ENDPOINT --set extraEnv[0].value=http://otel:4318"
   )
+  schemas="$tools/k8s-schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}"
+  schemas="$schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json"
   out="$(mktemp -d)"
   trap 'rm -rf "$out"' EXIT
   i=0
@@ -143,18 +149,16 @@ if [ "$have_helm" = 1 ]; then
     "$helm" template "lint-$i" "$chart" --namespace proctor --kube-version "$K8S_VERSION" $set > "$out/$i.yaml"
     if [ "$have_kubeconform" = 1 ]; then
       # ServiceMonitor is a CRD (Prometheus Operator) with no schema here: skipped by kind, and said so.
-      log "kubeconform -strict (Kubernetes $K8S_VERSION) on value set $i${set:+: $set}"
+      log "kubeconform -strict (Kubernetes $K8S_VERSION) on value set $i${set:+: $(echo $set)}"
       "$gobin/kubeconform" -strict -summary -kubernetes-version "$K8S_VERSION" -skip ServiceMonitor \
-        -schema-location "$tools/k8s-schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-        "$out/$i.yaml" >&2
+        -schema-location "$schemas" "$out/$i.yaml" >&2
     fi
   done
   if [ "$have_kubeconform" = 1 ]; then
     # CloudNativePG's kinds are CRDs with no schema here: parsed (YAML, apiVersion/kind), not validated.
     log "kubeconform (parse only: CRDs) on deploy/cloudnative-pg/cluster.yaml"
     "$gobin/kubeconform" -strict -summary -ignore-missing-schemas -kubernetes-version "$K8S_VERSION" \
-      -schema-location "$tools/k8s-schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-      deploy/cloudnative-pg/cluster.yaml >&2
+      -schema-location "$schemas" deploy/cloudnative-pg/cluster.yaml >&2
   fi
   # The proctor.yaml each ConfigMap carries, with its ordinal filled in, against the configuration schema.
   if [ -d node_modules/ajv ] && [ -d node_modules/yaml ]; then
@@ -198,7 +202,10 @@ if [ -n "$compose" ]; then
     log "docker-compose.yml starts without OPENAI_API_KEY; it must refuse, naming the variable"
     exit 1
   fi
-  [[ "$msg" == *OPENAI_API_KEY* ]] || { log "compose refused without OPENAI_API_KEY but did not name it: $msg"; exit 1; }
+  if [[ "$msg" != *OPENAI_API_KEY* ]]; then
+    log "compose refused without OPENAI_API_KEY but did not name it: $msg"
+    exit 1
+  fi
 fi
 
 if [ "${#skipped[@]}" -gt 0 ]; then
