@@ -12,7 +12,7 @@ import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './p
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
 import { accessLog, createHealth, createLogger, createMetrics, createScopes, describeError, instrumentPipeline, logTo, readinessChecks,
-  startMetricsServer, withRequestId, type RequestSink } from './observability/index.ts';
+  createTracing, startMetricsServer, withRequestId, type RequestSink } from './observability/index.ts';
 import type { Config } from './config/index.ts';
 
 export interface RunningProctor {
@@ -51,6 +51,9 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   sinks.push(accessLog(log));
   const metrics = config.metrics === null ? null : createMetrics();
   if (metrics) sinks.push(metrics);
+  // Traces only when the OTEL_* variables ask for them (config traces); exported after the rest has closed.
+  const tracing = config.traces === null ? null : createTracing({ exporter: config.traces.exporter, serviceName: config.traces.serviceName });
+  if (tracing) sinks.push(tracing);
   const clock = options.clock ?? { now: () => new Date() };
   const ownSql = options.sql ? null : await openDatabase(config);
   const sql = options.sql ?? (ownSql as Sql);
@@ -181,10 +184,10 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,
       metricsUrl,
-      close: () => closeAll([...closers, ...flushing(logger)], log),
+      close: () => closeAll([...closers, ...flushing(logger, tracing)], log),
     };
   } catch (error) {
-    await closeAll([...closers, ...flushing(logger)], log);
+    await closeAll([...closers, ...flushing(logger, tracing)], log);
     throw error;
   }
 }
@@ -203,8 +206,11 @@ function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number
 
 /** Closes every part in order; a part that fails to close is logged with its cause and the rest still close. */
 /** Last of all: the lines written while closing reach stderr. */
-function flushing(logger: ReturnType<typeof createLogger> | null): Closer[] {
-  return logger ? [{ part: 'logger', close: () => new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))) }] : [];
+function flushing(logger: ReturnType<typeof createLogger> | null, tracing: { close(): Promise<void> } | null): Closer[] {
+  return [
+    ...(tracing ? [{ part: 'traces', close: () => tracing.close() }] : []),
+    ...(logger ? [{ part: 'logger', close: () => new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))) }] : []),
+  ];
 }
 
 /** One part to close at shutdown, named for the log line that reports it failing. */

@@ -42,6 +42,8 @@ export interface Config {
   server: { host: string; port: number; bodyLimitBytes: number; drainSeconds: number; logLevel: LogLevelName };
   /** The Prometheus listener; null: no metrics endpoint. */
   metrics: { host: string; port: number } | null;
+  /** OpenTelemetry traces, from the standard OTEL_* variables (resolveTraces); null: off. */
+  traces: { exporter: 'otlp' | 'console'; serviceName: string } | null;
   database: DatabaseSettings;
   ledger: {
     chain: string;
@@ -237,6 +239,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       logLevel: doc.server?.log_level ?? 'info',
     },
     metrics: doc.metrics === undefined ? null : { host: doc.metrics.host ?? '127.0.0.1', port: doc.metrics.port },
+    traces: resolveTraces(options.env, problems),
     database,
     ledger: {
       chain: doc.ledger.chain,
@@ -273,6 +276,25 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     throw new ConfigError(secretOnly ? 'ERR_CONFIG_SECRET' : 'ERR_CONFIG_INVALID', problems);
   }
   return deepFreeze(config);
+}
+
+/** Traces are on when OTEL_TRACES_EXPORTER names an exporter, or an OTLP endpoint is set (exporter otlp); none, or
+ * OTEL_SDK_DISABLED=true, turns them off. The OTLP exporter reads its endpoint, headers and timeout itself. */
+function resolveTraces(env: LoadOptions['env'], problems: string[]): Config['traces'] {
+  const read = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? null : value;
+  };
+  if (read('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
+  const named = read('OTEL_TRACES_EXPORTER')?.toLowerCase() ?? null;
+  const endpoint = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (named === 'none' || (named === null && endpoint === null)) return null;
+  const exporter = named ?? 'otlp';
+  if (exporter !== 'otlp' && exporter !== 'console') {
+    problems.push(`OTEL_TRACES_EXPORTER: '${exporter}' is not supported here (otlp, console or none)`);
+    return null;
+  }
+  return { exporter, serviceName: read('OTEL_SERVICE_NAME') ?? 'proctor' };
 }
 
 /** limits: the shipped pricing table by default; a reservation MUST outlive every upstream request it covers. */
