@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
-import type { Health, RequestScope, Scopes } from '../observability/index.ts';
+import { describeError, type Health, type RequestScope, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
@@ -194,6 +194,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       };
       const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
+      if (!tooLarge && !notJsonType) request.log.warn({ request_id: request.id, error: describeError(error) }, 'request body could not be read');
       const result = await inFlight(request, incoming.api, () => deps.handler.reject(
         incoming,
         tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',

@@ -21,7 +21,9 @@ export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: P
   return {
     ...deps,
     authenticator: { authenticate: (headers) => timed('identify', () => authenticator.authenticate(headers)) },
-    requestClassifier: { classify: (segments, options) => timed('classify', () => requestClassifier.classify(segments, options)) },
+    // The same classifier screens the answer after the decision is recorded: timed as `screen` then.
+    requestClassifier: { classify: (segments, options) =>
+      timed(scopes.current()?.decided ? 'screen' : 'classify', () => requestClassifier.classify(segments, options)) },
     ...(intake ? { intake: { takes: (bytes: number) => intake.takes(bytes), run: (...args: Parameters<typeof intake.run>) => timed('classify', () => intake.run(...args)) } } : {}),
     policy: { decide: (input) => timed('decide', () => policy.decide(input)) },
     ledger: {

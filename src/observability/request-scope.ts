@@ -7,7 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { describeError } from './errors.ts';
 
 /** The stages timed: the pipeline's own words (the record's `stage`), and first_byte for a stream's first event. */
-export type StageName = 'identify' | 'classify' | 'decide' | 'reserve' | 'record' | 'forward' | 'first_byte' | 'outcome';
+export type StageName =
+  | 'identify' | 'classify' | 'decide' | 'reserve' | 'record' | 'forward' | 'screen' | 'first_byte' | 'outcome';
 
 export interface StageTiming {
   stage: StageName;
@@ -49,6 +50,8 @@ export interface RequestSink {
 
 export interface RequestScope {
   readonly requestId: string;
+  /** The decision record is committed: classifying from here on screens the answer. */
+  readonly decided: boolean;
   /** Times `run` as `stage`; rethrows whatever it throws. Promise-returning work is timed to its settlement. */
   time<T>(stage: StageName, run: () => T): T;
   /** Folds a ledger record body (decision or outcome) into the summary. */
@@ -95,6 +98,7 @@ export function createScopes(sinks: readonly RequestSink[], log: Log): Scopes {
 
 class ScopeState implements RequestScope {
   readonly requestId: string;
+  decided = false;
   private readonly api: string;
   private readonly startMs = performance.timeOrigin + performance.now();
   private readonly stages: StageTiming[] = [];
@@ -139,11 +143,13 @@ class ScopeState implements RequestScope {
   recorded(type: string, body: Readonly<Record<string, unknown>>): void {
     const f = this.facts;
     if (type === 'decision') {
+      this.decided = true;
       const principal = objectAt(body, 'principal');
       const request = objectAt(body, 'request');
       const decision = objectAt(body, 'decision');
       f.principal = stringAt(principal, 'token_fingerprint') ?? f.principal;
-      f.model = stringAt(request, 'model') ?? f.model;
+      // The model name is client text: kept only once classification has passed it (a finding in it nulls it).
+      f.model = objectAt(body, 'classification') === null ? null : stringAt(request, 'model');
       f.stream = request?.stream === true;
       f.decision = decision?.allow === true ? 'allow' : decision ? 'deny' : null;
       f.stage = stringAt(decision, 'stage');

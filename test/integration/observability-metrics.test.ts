@@ -80,7 +80,7 @@ describe('logs and metrics', () => {
     expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="allow",code="none",upstream="echo"\} 2/);
     expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_POLICY_DENIED",upstream="none"\} 1/);
     expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_TOKEN_MISSING",upstream="none"\} 1/);
-    for (const stage of ['identify', 'classify', 'decide', 'reserve', 'record', 'forward', 'outcome', 'first_byte', 'total']) {
+    for (const stage of ['identify', 'classify', 'decide', 'reserve', 'record', 'forward', 'screen', 'outcome', 'first_byte', 'total']) {
       expect(text).toMatch(new RegExp(`proctor_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]`));
     }
     expect(text).toMatch(/proctor_stream_ttft_seconds_count\{api="openai.chat_completions"\} 1/);
