@@ -229,7 +229,3 @@ async function closeAll(closers: readonly Closer[], log: Log): Promise<void> {
     }
   }
 }
-
-export const jsonLog: Log = (level, message, fields = {}) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-};

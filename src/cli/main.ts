@@ -2,7 +2,8 @@
 // failure), 2 usage error, 3 inconclusive (verify). Usage errors name the flag that was wrong.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/index.ts';
-import { startProctor, jsonLog } from '../main.ts';
+import { startProctor } from '../main.ts';
+import { terminalLog } from '../observability/index.ts';
 import { DEFAULT_DEV_DIR, devToken, startDevStack } from '../dev/dev-stack.ts';
 import { devBanner } from './banner.ts';
 import { runVerify } from './verify.ts';
@@ -111,7 +112,8 @@ async function devCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { port: { type: 'string', default: '8080' }, 'data-dir': { type: 'string', default: DEFAULT_DEV_DIR } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
-  const stack = await startDevStack({ dataDir: values['data-dir'], port, log: jsonLog });
+  // A terminal's view: one short line per request and event (serve writes JSON lines for log collectors).
+  const stack = await startDevStack({ dataDir: values['data-dir'], port, log: terminalLog((line) => process.stderr.write(line)) });
   io.stdout(devBanner(stack.state, values['data-dir']));
   await untilSignal();
   await stack.close();

@@ -4,7 +4,7 @@
 // handed to the pipeline to be recorded as well. Malformed HTTP, bad URLs, no route and wrong methods are answered
 // in the API's error shape by transport-errors.ts, before any stage runs.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
@@ -43,7 +43,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One access line per request is written when its pipeline call ends (src/observability/logger.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Never take the client's request id or forwarded-for as ours.

@@ -8,5 +8,5 @@ export { createScopes, type RequestScope, type RequestSink, type RequestSummary,
 export { instrumentPipeline, type PipelineEvents } from './instrument.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
 export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
-export { accessLog, createLogger, logTo, REDACT_PATHS, withRequestId, type LogFunction } from './logger.ts';
+export { accessLog, createLogger, logTo, REDACT_PATHS, terminalLog, withRequestId, type LogFunction } from './logger.ts';
 export { createTracing, type TraceExporterKind, type Tracing, type TracingOptions } from './traces.ts';

@@ -60,3 +60,19 @@ export function accessLog(log: LogFunction): RequestSink {
     },
   };
 }
+
+/** `proctor dev`: one short line per event for a terminal (`13:20:01 200 allow chat_completions echo-1 412ms …`). */
+export function terminalLog(write: (line: string) => void): LogFunction {
+  return (level, message, fields = {}) => {
+    const time = new Date().toISOString().slice(11, 19);
+    if (message === 'request') {
+      const f = fields as Record<string, unknown>;
+      const parts = [f.status, f.decision ?? '-', String(f.api ?? '').replace(/^[a-z]+\./, ''), f.model ?? '-', `${String(f.latency_ms)}ms`,
+        f.code ?? '', f.upstream ? `via ${String(f.upstream)}` : '', `id=${String(f.request_id)}`];
+      write(`${time} ${parts.filter((p) => p !== '').join(' ')}\n`);
+      return;
+    }
+    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    write(`${time} ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${rest ? ` ${rest}` : ''}\n`);
+  };
+}
