@@ -2,7 +2,8 @@
 // hook registration order. Request bodies arrive as raw bytes so that parsing errors are the pipeline's (and so are
 // recorded); transport failures (body too large, unreadable body, a body that is not JSON by its content-type) are
 // handed to the pipeline to be recorded as well. Malformed HTTP, bad URLs, no route and wrong methods are answered
-// in the API's error shape by transport-errors.ts, before any stage runs.
+// in the API's error shape by transport-errors.ts, before any stage runs. Probes (/livez, /readyz) answer outside
+// /v1 and always, a drain included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
