@@ -42,7 +42,7 @@ export class ForwardError extends Error {
 
 export interface Forwarder {
   /** Posts `body` as JSON to `<baseUrl><path>`. MUST NOT send any header the caller did not name here. */
-  forward(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string }): Promise<UpstreamResponse>;
+  forward(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string; signal?: AbortSignal }): Promise<UpstreamResponse>;
   /**
    * Posts `body` and resolves when the response headers arrive. A 2xx `text/event-stream` answer comes back with
    * `events` (the body, unread, as it arrives); any other answer is read and parsed like `forward`'s (`events` null).
@@ -113,7 +113,9 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   return {
     async forward(target, path, body, meta) {
       const total = AbortSignal.timeout(target.timeouts.totalMs);
-      const response = await send(target, path, body, meta.requestId, 'application/json', total, total);
+      // meta.signal: the server's drain deadline ends the exchange (answer included) as well.
+      const signal = meta.signal ? AbortSignal.any([total, meta.signal]) : total;
+      const response = await send(target, path, body, meta.requestId, 'application/json', signal, total);
       const parsed = await readJson(response, target, total);
       return { status: response.statusCode, contentType: headerValue(response.headers['content-type']), body: parsed, retryAfter: headerValue(response.headers['retry-after']) };
     },

@@ -12,11 +12,14 @@ export interface ForwardPlan {
   path: string;
   body: Record<string, unknown>;
   context: AttemptContext;
+  /** Ends a non-streamed exchange and its remaining attempts (the server's drain deadline). */
+  signal?: AbortSignal;
 }
 
 /** Non-streaming: each attempt reads and parses the whole answer before the loop decides to keep it or move on. */
 export function forwardToCandidates(deps: Deps, plan: ForwardPlan, sleep?: (ms: number) => Promise<void>): Promise<FallbackResult<UpstreamSettings, UpstreamResponse>> {
-  return attemptCandidates(deps, plan, (target) => deps.forwarder.forward(target, plan.path, plan.body, { requestId: plan.context.requestId }), {}, sleep);
+  const signal = plan.signal ? { signal: plan.signal } : {};
+  return attemptCandidates(deps, plan, (target) => deps.forwarder.forward(target, plan.path, plan.body, { requestId: plan.context.requestId, ...signal }), signal, sleep);
 }
 
 /**

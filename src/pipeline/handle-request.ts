@@ -164,7 +164,8 @@ export function createRequestHandler(deps: PipelineDeps) {
       try {
         // 7. attempts across the allowed candidates (retries and fallback happen only before an answer is handed on)
         const forwarded = await forwardToCandidates(deps, { candidates: admitted.candidates, path: adapter.upstreamPath, body: admitted.body,
-          context: { requestId: incoming.requestId, decisionId: admitted.decisionHash, principal: admitted.principal } });
+          context: { requestId: incoming.requestId, decisionId: admitted.decisionHash, principal: admitted.principal },
+          ...(incoming.sink?.shutdown ? { signal: incoming.sink.shutdown } : {}) });
         attempts = forwarded.attempts;
         servedBy = forwarded.upstream.name;
         if (!forwarded.ok) throw forwarded.error;
@@ -177,9 +178,11 @@ export function createRequestHandler(deps: PipelineDeps) {
           ({ status, body: replyBody } = upstreamErrorReply(response.status, response.body, incoming.requestId, deps.classifier));
         }
       } catch (error) {
-        const code: FailureCode = error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+        // Past the server's drain deadline the exchange was ended on purpose (src/http/drain.ts).
+        const code: FailureCode = incoming.sink?.shutdown?.aborted ? 'ERR_SHUTTING_DOWN' : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
         status = failureShape(code).status;
-        replyBody = errorBody(code, error instanceof ForwardError ? error.message : 'internal error while forwarding', incoming.requestId);
+        replyBody = errorBody(code, code === 'ERR_SHUTTING_DOWN' ? 'the server is shutting down and its drain deadline passed; retry'
+          : error instanceof ForwardError ? error.message : 'internal error while forwarding', incoming.requestId);
         outcomeError = code;
       }
       if (upstreamStatus !== null && upstreamStatus < 400) {

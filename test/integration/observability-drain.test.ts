@@ -1,6 +1,7 @@
-// Shutdown drains: a request in flight when close() starts is answered in full; a stream still open at the drain
-// deadline ends with an ERR_SHUTTING_DOWN error event and its outcome record says so. Embedded database, the
-// development issuer, the checked-in policy, an upstream held by a gate (no sleeps, no timing assertions).
+// Shutdown drains: a request in flight when close() starts is answered in full; at the drain deadline a request still
+// waiting on its upstream is answered 503 and a stream still open ends with an error event, both ERR_SHUTTING_DOWN,
+// and their outcome records say so. Embedded database, the development issuer, the checked-in policy, an upstream
+// held by a gate (no sleeps, no timing assertions).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,6 +113,28 @@ describe('shutdown drain', () => {
       await closing;
       const outcome = await outcomeOf(sql, response.headers.get('x-proctor-request-id') as string);
       expect(outcome).toMatchObject({ status: 200, error: null });
+    } finally {
+      upstream.server.closeAllConnections();
+      upstream.server.close();
+      await sql.close();
+    }
+  });
+
+  it('ends a non-streamed request still waiting on its upstream at the deadline, recorded as ERR_SHUTTING_DOWN', async () => {
+    const upstream = gatedUpstream();
+    const sql = await openPglite();
+    const { proctor, token } = await start(0, await listen(upstream.server), sql);
+    try {
+      const arrived = upstream.arrived();
+      const answer = chat(proctor.url, token, false);
+      await arrived;
+      const closing = proctor.close();
+      const response = await answer;
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ERR_SHUTTING_DOWN');
+      await closing;
+      const outcome = await outcomeOf(sql, response.headers.get('x-proctor-request-id') as string);
+      expect(outcome).toMatchObject({ status: 503, error: 'ERR_SHUTTING_DOWN' });
     } finally {
       upstream.server.closeAllConnections();
       upstream.server.close();
