@@ -1,6 +1,6 @@
 // Graceful shutdown of the listener: stop taking requests, let those in flight finish until the drain deadline, then
-// end the streams still open (their shutdown signal: an error event and an outcome record, src/pipeline/
-// stream-complete.ts), then close every connection. Invariants: no request is dropped without its outcome path
+// end those still open (their shutdown signal aborts the upstream exchange: a 503 or a stream's error event, and an
+// outcome record, src/pipeline/stream-complete.ts), then close every connection. Invariants: no request is dropped without its outcome path
 // running; every step's failure is reported with its cause; the deadline bounds how long a stream can hold shutdown.
 import type { FastifyInstance } from 'fastify';
 
@@ -8,11 +8,11 @@ export interface Drain {
   /** Counts a request in flight; call the returned function once when it ends. */
   begin(): () => void;
   readonly inFlight: number;
-  /** Aborted when the drain deadline passes: open streams end with ERR_SHUTTING_DOWN. */
+  /** Aborted when the drain deadline passes: open requests and streams end with ERR_SHUTTING_DOWN. */
   readonly shutdown: AbortSignal;
   /** Resolves true once nothing is in flight, false if `ms` passes first (ms <= 0: at once). */
   idle(ms: number): Promise<boolean>;
-  /** Ends the streams still open. */
+  /** Ends the requests and streams still open. */
   cut(): void;
 }
 
@@ -56,9 +56,9 @@ export function createDrain(): Drain {
 }
 
 export interface DrainOptions {
-  /** How long requests in flight get to finish before open streams are ended. */
+  /** How long requests in flight get to finish before they are ended. */
   deadlineMs: number;
-  /** After the streams were told to end: how long their outcome records and error events get before sockets close. */
+  /** After they were told to end: how long their outcome records and error events get before sockets close. */
   graceMs: number;
   /** Marks the server not ready (readiness answers 503 from here on). */
   startDrain(): void;
