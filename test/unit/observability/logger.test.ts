@@ -2,7 +2,7 @@
 // and the current request's id added to lines written while a request is served.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createScopes, logTo, withRequestId } from '../../../src/observability/index.ts';
+import { accessLog, createLogger, createScopes, logTo, withRequestId } from '../../../src/observability/index.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -39,5 +39,15 @@ describe('logger', () => {
     }, (r) => ({ status: r.status, code: 'ERR_INTERNAL' }));
     log('info', 'outside');
     expect(lines.map((l) => l.request_id)).toEqual(['req-1', undefined]);
+  });
+
+  it('writes the access line with token counts that survive redaction', () => {
+    const { lines, destination } = capture();
+    accessLog(logTo(createLogger({ level: 'info', destination }))).requestEnded({
+      requestId: 'r', api: 'openai.chat_completions', startMs: 0, durationMs: 5, status: 200, principal: 'fp', model: 'm', stream: false,
+      decision: 'allow', code: null, stage: 'decide', upstream: 'u', attempts: 1, usage: { input: 3, output: 4 },
+      findings: { request: {}, response: {} }, shadowDiffers: false, firstByteMs: null, stages: [],
+    });
+    expect(lines[0]).toMatchObject({ message: 'request', request_id: 'r', principal: 'fp', input_tokens: 3, output_tokens: 4, status: 200 });
   });
 });
