@@ -92,16 +92,17 @@ export function createRequestHandler(deps: PipelineDeps) {
     const adapter = adapterFor(incoming.api);
     const offloaded = await intake(incoming, usageRead);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
-    record.request = { api: request.api, model: request.model, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256) };
+    // The model name is text (closed world): it enters the record only once classification has passed it.
+    record.request = { api: request.api, model: null, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256) };
     // 3. classify
     const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
     record.classification = classificationRecord(classification, request.segments);
-    // The model name is text (closed world) and also goes into the record: one that holds a finding is refused, and
-    // kept out of the record. Adapters put it first among the segments, so the findings cap cannot hide its findings.
+    // One that holds a finding is refused and stays out of the record. Adapters put it first among the segments, so
+    // the findings cap cannot hide its findings.
     if (classification.findings.some((f) => f.path === 'model')) {
-      record.request.model = null;
       throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
     }
+    record.request.model = request.model;
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await waitOnDatabase(record, usageRead);
     // The policy sees the upstreams routing offers for this API and model, in routing order.
