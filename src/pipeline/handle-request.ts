@@ -193,7 +193,8 @@ export function createRequestHandler(deps: PipelineDeps) {
         if (screen.blocked) {
           const code = screen.blocked.error;
           status = failureShape(code).status;
-          replyBody = errorBody(code, 'the model\'s answer was withheld by policy', incoming.requestId,
+          const why = code === 'ERR_UPSTREAM_BAD_RESPONSE' ? 'the upstream\'s answer could not be read, so it was withheld' : 'the model\'s answer was withheld by policy';
+          replyBody = errorBody(code, why, incoming.requestId,
             { reasons: screen.blocked.types.map((type) => ({ code: 'RESPONSE_BLOCKED', message: `the answer contained ${type}` })) });
           outcomeError = code;
         } else {

@@ -5,7 +5,7 @@
 // finding of a blocked or redacted type in a property name blocks the answer (a name cannot be redacted in place).
 // A large answer is classified off the event loop when the classifier given is the pipeline's pool.
 import { planRedaction } from '../redaction/index.ts';
-import { writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
+import { AnswerShapeError, writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
 import type { Classification, Finding, TextSegment } from '../classification/index.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
@@ -15,7 +15,10 @@ export interface ResponseScreen {
   classification: { finding_count: number; types: Record<string, number> } | null;
   action: ResponseAction;
   /** Why the answer was withheld: the blocked finding types, or the failure's code. */
-  blocked: { types: string[]; error: 'ERR_RESPONSE_BLOCKED' | 'ERR_CLASSIFICATION_FAILED' | 'ERR_REDACTION_FAILED' } | null;
+  blocked: {
+    types: string[];
+    error: 'ERR_RESPONSE_BLOCKED' | 'ERR_CLASSIFICATION_FAILED' | 'ERR_REDACTION_FAILED' | 'ERR_UPSTREAM_BAD_RESPONSE';
+  } | null;
 }
 
 /** The in-process classifier, or the pool that hands large inputs to a thread (and may reject when busy). */
@@ -42,8 +45,10 @@ export async function screenResponse(
     const plain = (list: readonly AnswerSegment[]) => list.map(({ path, text }) => ({ path, text }));
     const [ofValues, ofKeys] = await Promise.all([classifier.classify(plain(values)), classifier.classify(plain(keys))]);
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
-  } catch {
-    return { body: null, classification: null, action: 'blocked', blocked: { types: [], error: 'ERR_CLASSIFICATION_FAILED' } };
+  } catch (error) {
+    // An answer the walk refuses (nested past its limit, not JSON) is the upstream's fault: 502, withheld all the same.
+    const code = error instanceof AnswerShapeError ? 'ERR_UPSTREAM_BAD_RESPONSE' : 'ERR_CLASSIFICATION_FAILED';
+    return { body: null, classification: null, action: 'blocked', blocked: { types: [], error: code } };
   }
   const types: Record<string, number> = {};
   for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
