@@ -89,7 +89,7 @@ describe('screenResponse: every string and key of an answer is screened', () => 
     expect(screened.blocked).toEqual({ types: ['EMAIL'], error: 'ERR_RESPONSE_BLOCKED' });
   });
 
-  it('withholds an answer nested deeper than it walks as the upstream's bad answer (502, no stack overflow)', async () => {
+  it('withholds an answer nested deeper than it walks as a bad upstream answer (502, no stack overflow)', async () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i += 1) deep = [deep];
     const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { deep }), BLOCK);
