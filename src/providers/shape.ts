@@ -247,6 +247,8 @@ function walk(
       ) {
         throw invalid(path, `must be ${shape.integer ? 'an integer' : 'a number'} from ${shape.min} to ${shape.max}`);
       }
+      // A number of nine digits or more can carry a value (an SSN, a card number below 2^53): its text is classified.
+      if (Math.abs(value) >= 1e8) addText(out, path, JSON.stringify(value), location, false);
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw invalid(path, 'must be a boolean');
@@ -362,6 +364,9 @@ function walkJson(
       return value;
     case 'number':
       if (!Number.isFinite(value)) throw invalid(path, 'must be a finite number');
+      // The model reads numbers too, and one can carry a value (a card number fits below 2^53): its text is classified
+      // (a redaction there refuses the request: a segment path must name a string to be rewritten).
+      addText(out, path, JSON.stringify(value), location, true, label);
       return value;
     case 'boolean':
     case 'null':
