@@ -1,6 +1,6 @@
-// Answers as closed JSON: every string value of an answer (or of one relayed stream event) is a segment with its exact
-// steps, and every object's property names are one more segment, so nothing in what the client receives escapes the
-// screen, whatever field the upstream put it in. Invariants: the walk is iterative and bounded in depth (a hostile
+// Answers as closed JSON: every string value of an answer (or of one relayed stream event), and every integer long
+// enough to be a card number, is a segment with its exact steps, and every object's property names are one more
+// segment, so nothing in what the client receives escapes the screen, whatever field the upstream put it in. Invariants: the walk is iterative and bounded in depth (a hostile
 // answer cannot overflow the stack); edits are written by steps, never by re-parsing a path string, so a key holding
 // '.' or '[' cannot aim a redaction at another string than the one classified; the input is never mutated.
 import type { TextSegment } from './types.ts';
@@ -69,9 +69,11 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
     }
     if (typeof node === 'string') {
       if (skip.size === 0 || !skip.has(stepsKey(stepsOf(at)))) out.push({ path, text: node, at, keys: false });
+    } else if (carriesValue(node)) {
+      out.push({ path, text: String(node), at, keys: false });
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i -= 1) {
-        if (isScalar(node[i])) continue;
+        if (isScalar(node[i]) && !carriesValue(node[i])) continue;
         stack.push({ node: node[i], at: { parent: at, step: i }, path: `${path}[${i}]`, depth: depth + 1 });
       }
     } else if (typeof node === 'object' && node !== null) {
@@ -80,7 +82,7 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
       for (let i = keys.length - 1; i >= 0; i -= 1) {
         const key = keys[i] as string;
         const child = (node as Record<string, unknown>)[key];
-        if (isScalar(child)) continue;
+        if (isScalar(child) && !carriesValue(child)) continue;
         stack.push({ node: child, at: { parent: at, step: key }, path: pathWith(path, key), depth: depth + 1 });
       }
     } else if (node !== null && typeof node !== 'number' && typeof node !== 'boolean') {
@@ -98,6 +100,15 @@ function pathWith(path: string, key: string): string {
 /** Numbers, booleans and null carry no text (vectors and logprobs are mostly these: no step arrays for them). */
 function isScalar(value: unknown): boolean {
   return value === null || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/**
+ * An integer of 13 digits or more can carry a card number (one fits below 2^53): it is a segment too, its decimal
+ * text (a redaction writes the placeholder string in its place). Shorter numbers (ids, timestamps, counts, floats)
+ * are not: none holds a value a recognizer finds without a label, and an embedding's floats would cost for nothing.
+ */
+function carriesValue(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) >= 1e12;
 }
 
 /**
@@ -135,7 +146,7 @@ export function writeAnswerTexts(
       node = mine as Record<AnswerStep, unknown>;
     }
     const last = segment.at.step;
-    if (typeof node[last] !== 'string' || !Object.hasOwn(node, last)) {
+    if ((typeof node[last] !== 'string' && !carriesValue(node[last])) || !Object.hasOwn(node, last)) {
       throw new AnswerShapeError(`${segment.path} does not hold a string`);
     }
     node[last] = edit.text;

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier } from '../../src/classification/index.ts';
 import { createRequestHandler, type PipelineDeps } from '../../src/pipeline/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
-import type { Api } from '../../src/providers/index.ts';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor, type Api } from '../../src/providers/index.ts';
 import type { Ledger } from '../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../helpers/upstreams.ts';
 
@@ -112,6 +113,42 @@ describe('numbers carry values', () => {
         [field]: CARD,
       });
       for (const bytes of sent) expect(bytes).not.toContain(String(CARD));
+    }
+  });
+});
+
+describe('numbers carry values in answers', () => {
+  const answer = {
+    id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5',
+    content: [{ type: 'tool_use', id: 'toolu_1', name: 'charge', input: { pan: CARD } }],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+    usage: { input_tokens: 1, output_tokens: 1 },
+  };
+  it('a card number as a JSON number in a tool_use input is blocked', async () => {
+    const screened = await screenResponse(adapterFor('anthropic.messages'), classifier, answer, {
+      redact: [],
+      block: ['CREDIT_CARD'],
+    });
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+    expect(JSON.stringify(screened.body ?? null)).not.toContain(String(CARD));
+  });
+  it('a card number as a JSON number in a tool_use input is redacted or withheld', async () => {
+    const screened = await screenResponse(adapterFor('anthropic.messages'), classifier, answer, {
+      redact: ['CREDIT_CARD'],
+      block: [],
+    });
+    expect(JSON.stringify(screened.body ?? null)).not.toContain(String(CARD));
+  });
+  it('ordinary numbers (timestamps, usage, embeddings) are not findings', async () => {
+    const embedding = { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.4111111111111111] }] };
+    const chat = { id: 'c', object: 'chat.completion', created: 1733480000, choices: [], usage: { total_tokens: 12 } };
+    for (const [api, body] of [['openai.embeddings', embedding], ['openai.chat_completions', chat]] as const) {
+      const screened = await screenResponse(adapterFor(api), classifier, body, { redact: [], block: ['CREDIT_CARD'] });
+      expect(screened.blocked).toBeNull();
     }
   });
 });
