@@ -30,15 +30,20 @@ export function isSpaceSeparator(code: number): boolean {
     || code === 0x3000;
 }
 
+/** The other dashes of the BMP (general category Pd): a model reads `219⸺09⸺9999` as `219-09-9999` too. */
+const OTHER_DASHES: ReadonlySet<number> = new Set([
+  0x58a, 0x5be, 0x1400, 0x1806, 0x2e17, 0x2e1a, 0x2e3a, 0x2e3b, 0x2e40, 0x2e5d, 0x301c, 0x3030, 0x30a0, 0xfe31, 0xfe32,
+]);
+
 /**
- * Any separator between digit groups: whitespace, `.` `/` `\` `_` `-`, the dashes U+2010–U+2015, minus signs
- * (U+2212, U+FE63, U+FF0D), small em dash U+FE58, hyphen bullet U+2043, middle dots (U+00B7, U+2022, U+2027).
- * Not `,` or `:` (thousands separators, lists and times would turn into identifiers).
+ * Any separator between digit groups: whitespace, `.` `/` `\` `_` `-`, every dash (U+2010–U+2015 and the rest of
+ * category Pd), minus signs (U+2212, U+FE63, U+FF0D), small em dash U+FE58, hyphen bullet U+2043, middle dots (U+00B7,
+ * U+2022, U+2027). Not `,` or `:` (thousands separators, lists and times would turn into identifiers).
  */
 export function isDigitSeparator(code: number): boolean {
   return isSpaceSeparator(code) || code === 0x2e || code === 0x2f || code === 0x5c || code === 0x5f || code === 0x2d
     || (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe63 || code === 0xff0d || code === 0xfe58
-    || code === 0x2043 || code === 0xb7 || code === 0x2022 || code === 0x2027;
+    || code === 0x2043 || code === 0xb7 || code === 0x2022 || code === 0x2027 || OTHER_DASHES.has(code);
 }
 
 /** End (exclusive) of the separator run at `from`; -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */

@@ -152,3 +152,35 @@ describe('numbers carry values in answers', () => {
     }
   });
 });
+
+describe('evasions the classifier must read through', () => {
+  const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => f.type);
+  const bmpDashes = [...Array(0x10000).keys()]
+    .filter((c) => c < 0xd800 || c > 0xdfff)
+    .map((c) => String.fromCharCode(c))
+    .filter((ch) => /\p{Pd}/u.test(ch));
+  it.each(bmpDashes.map((d) => [d.charCodeAt(0).toString(16), d]))('an SSN split by dash U+%s', (_code, dash) => {
+    expect(found(`ssn 219${dash}09${dash}9999`)).toContain('US_SSN');
+  });
+
+  // HOLE (open): the digits view rewrites separators but keeps the groups' shape, so a card regrouped in pairs or
+  // threes (a model reads it whole) matches no card layout. Closing it needs a regrouping view with its own FP cost.
+  it.fails('a card number regrouped in pairs', () => {
+    expect(found('card 41 11 11 11 11 11 11 11')).toContain('CREDIT_CARD');
+  });
+  // HOLE (open): an AWS key written in groups of four (spaces or dashes) is not joined: only digits are.
+  it.fails('an AWS key in groups of four', () => {
+    expect(found('AKIA Q3EG THV5 RJ7Y WU2P')).toContain('AWS_ACCESS_KEY');
+    expect(found('AKIA-Q3EG-THV5-RJ7Y-WU2P')).toContain('AWS_ACCESS_KEY');
+  });
+  // HOLE (open): a combining mark on a letter (Q + U+0307) survives NFKC when no precomposed letter exists, and marks
+  // are dropped only after digits, so one dotted letter hides the key; a model reads it as the key.
+  it.fails('an AWS key with a combining mark on one letter', () => {
+    expect(found('AKIAQ\u03073EGTHV5RJ7YWU2P')).toContain('AWS_ACCESS_KEY');
+  });
+  // HOLE (open): hex written as spaced bytes (xxd, Wireshark) is not a decoded run; only contiguous hex is.
+  it.fails('an AWS key as spaced hex bytes', () => {
+    const hex = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    expect(found(hex)).toContain('AWS_ACCESS_KEY');
+  });
+});
