@@ -6,6 +6,7 @@ import { createClassifier } from '../../src/classification/index.ts';
 import { createRequestHandler, type PipelineDeps } from '../../src/pipeline/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { relayStream, type StreamSink } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor, type Api } from '../../src/providers/index.ts';
 import type { Ledger } from '../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../helpers/upstreams.ts';
@@ -182,5 +183,111 @@ describe('evasions the classifier must read through', () => {
   it.fails('an AWS key as spaced hex bytes', () => {
     const hex = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P').toString('hex').replace(/(..)(?!$)/g, '$1 ');
     expect(found(hex)).toContain('AWS_ACCESS_KEY');
+  });
+});
+
+describe('streams: a blocked key split across channels, choices or per-chunk ids', () => {
+  const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
+  const [HEAD, TAIL] = [KEY.slice(0, 10), KEY.slice(10)];
+  const RULES = { redact: [], block: ['AWS_ACCESS_KEY'] };
+  type Event = { event?: string; data: unknown };
+  async function relay(api: Exclude<Api, 'openai.embeddings'>, request: Record<string, unknown>, events: Event[]) {
+    const adapter = adapterFor(api);
+    const parsed = adapter.parse(Buffer.from(JSON.stringify(request)));
+    const sse = events
+      .map((e) => `${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`)
+      .join('');
+    async function* upstream() {
+      yield Buffer.from(sse, 'utf8');
+    }
+    let out = '';
+    const sink: StreamSink = {
+      open: () => {},
+      write: async (t) => void (out += t),
+      end: () => {},
+      signal: new AbortController().signal,
+    };
+    const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
+    const result = await relayStream({ events: upstream(), session, sink, classifier, rules: RULES, estimatedPromptTokens: 1 });
+    return { result, out: out + (result.finalEvent === null ? '' : JSON.stringify(result.finalEvent)) };
+  }
+  /** Both halves reached the client (each in a field the client reads as text). */
+  const leaked = (out: string) => out.includes(HEAD) && out.includes(TAIL);
+  const chatReq = { model: 'm', stream: true, n: 2, messages: [{ role: 'user', content: 'hi' }] };
+  const base = { object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini' };
+  const chunk = (id: string, choices: unknown[]) => ({ data: { id, ...base, choices } });
+  const delta = (index: number, d: Record<string, unknown>, finish: string | null = null) => ({
+    index,
+    delta: d,
+    finish_reason: finish,
+  });
+
+  // HOLE (open, also non-streamed): fragments in two channels with other strings between them (the call's id and
+  // name) are not joined, in the stream's per-channel hold-back scanners nor in the answer's joined segments.
+  it.fails('chat: halves in content and in a tool call\'s arguments', async () => {
+    const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
+      chunk('c', [delta(0, { role: 'assistant', content: HEAD })]),
+      chunk('c', [delta(0, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: TAIL } }] })]),
+      chunk('c', [delta(0, {}, 'stop')]),
+      { data: '[DONE]' },
+    ]);
+    expect(leaked(out)).toBe(false);
+  });
+  // HOLE (open, streams only): the non-streamed answer joins choices[*].message.content and blocks this (test below);
+  // the stream's scanners are per choice and channel, so each half is released on its own.
+  it.fails('chat: halves in two choices (n=2)', async () => {
+    const { out } = await relay('openai.chat_completions', chatReq, [
+      chunk('c', [delta(0, { role: 'assistant', content: HEAD }), delta(1, { role: 'assistant', content: TAIL })]),
+      chunk('c', [delta(0, {}, 'stop'), delta(1, {}, 'stop')]),
+      { data: '[DONE]' },
+    ]);
+    expect(leaked(out)).toBe(false);
+  });
+  it('chat: halves in the chunk id of two chunks', async () => {
+    const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
+      chunk(`chatcmpl-${HEAD}`, [delta(0, { role: 'assistant', content: 'a' })]),
+      chunk(`chatcmpl-${TAIL}`, [delta(0, { content: 'b' })]),
+      chunk('c', [delta(0, {}, 'stop')]),
+      { data: '[DONE]' },
+    ]);
+    expect(out).not.toContain(TAIL);
+  });
+  // HOLE (open, also non-streamed): a text block and the next tool_use input, with id and name between: not joined.
+  it.fails('anthropic: halves in a text block and a tool_use input', async () => {
+    const a = (type: string, rest: Record<string, unknown>): Event => ({ event: type, data: { type, ...rest } });
+    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null,
+      stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+    const { out } = await relay(
+      'anthropic.messages',
+      { model: 'm', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+      [
+        a('message_start', { message }),
+        a('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        a('content_block_delta', { index: 0, delta: { type: 'text_delta', text: HEAD } }),
+        a('content_block_stop', { index: 0 }),
+        a('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
+        a('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: `{"k":"${TAIL}"}` } }),
+        a('content_block_stop', { index: 1 }),
+        a('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }),
+        a('message_stop', {}),
+      ],
+    );
+    expect(leaked(out)).toBe(false);
+  });
+});
+
+describe('answers: the non-streamed parity the stream lacks', () => {
+  it('chat: a key split over two choices is blocked', async () => {
+    const choice = (index: number, content: string) => ({
+      index,
+      message: { role: 'assistant', content },
+      finish_reason: 'stop',
+    });
+    const body = { id: 'c', object: 'chat.completion', created: 1, model: 'g', choices: [choice(0, 'AKIAQ3EGTH'), choice(1, 'V5RJ7YWU2P')] };
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, {
+      redact: [],
+      block: ['AWS_ACCESS_KEY'],
+    });
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
   });
 });
