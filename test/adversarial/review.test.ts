@@ -164,6 +164,21 @@ describe('evasions the classifier must read through', () => {
     expect(found(`ssn 219${dash}09${dash}9999`)).toContain('US_SSN');
   });
 
+  it.each([
+    ['a lone high surrogate', 'AKIAQ3EG\ud800THV5RJ7YWU2P'],
+    ['a lone low surrogate', 'AKIAQ3EG\udc00THV5RJ7YWU2P'],
+    ['U+FFFD', 'AKIAQ3EG\ufffdTHV5RJ7YWU2P'],
+  ])('an AWS key with %s inside (a decoder may drop it before the model reads)', (_what, text) => {
+    expect(found(text)).toContain('AWS_ACCESS_KEY');
+  });
+  it('an SSN with a lone surrogate inside, through the request pipeline (JSON escape)', async () => {
+    const raw = '{"model":"echo-1","messages":[{"role":"user","content":"my ssn is 219-0\\ud8009-9999"}]}';
+    const { reply, sent } = await send('openai.chat_completions', raw);
+    expect(JSON.parse(raw).messages[0].content).toContain('\ud800');
+    expect(sent).toEqual([]);
+    expect(reply.status).toBe(403);
+  });
+
   // HOLE (open): the digits view rewrites separators but keeps the groups' shape, so a card regrouped in pairs or
   // threes (a model reads it whole) matches no card layout. Closing it needs a regrouping view with its own FP cost.
   it.fails('a card number regrouped in pairs', () => {
