@@ -201,7 +201,9 @@ export function createClassifier(opts: {
    */
   function scan(segment: TextSegment, index: number, budget?: DecodeBudget): Draft[] {
     if (all === undefined || segment.text.length === 0) return [];
-    const normalized = normalizeText(segment.text);
+    // A lone surrogate (a JSON `\ud800` escape) is read as U+FFFD, which the main view drops: one inside a value must
+    // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
+    const normalized = normalizeText(wellFormed(segment.text));
     const found = scanView(normalized, all, segment, index);
     // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
     // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
@@ -276,4 +278,11 @@ export function createClassifier(opts: {
   }
 
   return { classify, recognizers: definitions };
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` with every lone surrogate as U+FFFD (String.prototype.toWellFormed, ES2024): same length, same offsets. */
+function wellFormed(text: string): string {
+  return /[\ud800-\udfff]/.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
 }

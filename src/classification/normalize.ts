@@ -1,9 +1,9 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, tag
 // characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
-// (invisible), control and broken characters (lone surrogates, U+FFFD) dropped, combining marks on a digit dropped, with a map from every normalised
-// UTF-16 offset back to the original. Invariant: for any span [s, e) of the normalised text, [startOf(s), endOf(e)) in
-// the original covers exactly the code points that produced it (including dropped characters inside it), so
-// redaction removes all of it.
+// (invisible) characters, controls and U+FFFD dropped, combining marks on a digit dropped, with a map from every
+// normalised UTF-16 offset back to the original. Invariant: for any span [s, e) of the
+// normalised text, [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including
+// dropped characters inside it), so redaction removes all of it.
 import { digitValue, isCombiningMark, isDefaultIgnorable, tagAscii } from './unicode-table.ts';
 
 /**
@@ -27,16 +27,14 @@ export function isDroppedControl(code: number): boolean {
 }
 
 /**
- * Lone surrogates (codePointAt yields one only when it is unpaired) and U+FFFD, what a decoder leaves of them: not
- * characters, so one inside a value must not split it (an upstream's decoder may drop it and the model read the value).
+ * U+FFFD, what a decoder leaves of a broken character (the classifier reads a lone surrogate as one: classifier.ts):
+ * not a character of the text, so one inside a value must not split it (a decoder may drop it before a model reads).
  */
-function isBrokenCharacter(code: number): boolean {
-  return (code >= 0xd800 && code <= 0xdfff) || code === 0xfffd;
-}
+const REPLACEMENT_CHARACTER = 0xfffd;
 
-/** Dropped when matching: default-ignorable (invisible) characters, control characters and broken characters. */
+/** Dropped when matching: default-ignorable (invisible) characters, control characters and U+FFFD. */
 export function isDroppedCharacter(code: number): boolean {
-  return isIgnorable(code) || isDroppedControl(code) || isBrokenCharacter(code);
+  return isIgnorable(code) || isDroppedControl(code) || code === REPLACEMENT_CHARACTER;
 }
 
 /** A non-ASCII decimal digit NFKC leaves alone (Arabic-Indic, Devanagari, …): read as its ASCII digit. */
@@ -152,7 +150,8 @@ export function normalizeText(original: string): NormalizedText {
       if (length > 0) ends[length - 1] = i + width;
     } else {
       const source = original.slice(i, i + width);
-      const normalized = source.normalize('NFKC'); // lone surrogates never get here: they are dropped above
+      // Lone surrogates are left as they are (normalize() would keep them too); they cannot be part of a match.
+      const normalized = width === 1 && code >= 0xd800 && code <= 0xdfff ? source : source.normalize('NFKC');
       if (normalized !== source) changed = true;
       reserve(normalized.length);
       for (let k = 0; k < normalized.length; k += 1, length += 1) {

@@ -1,8 +1,9 @@
 // Answers as closed JSON: every string value of an answer (or of one relayed stream event), and every integer long
 // enough to be a card number, is a segment with its exact steps, and every object's property names are one more
-// segment, so nothing in what the client receives escapes the screen, whatever field the upstream put it in. Invariants: the walk is iterative and bounded in depth (a hostile
-// answer cannot overflow the stack); edits are written by steps, never by re-parsing a path string, so a key holding
-// '.' or '[' cannot aim a redaction at another string than the one classified; the input is never mutated.
+// segment, so nothing in what the client receives escapes the screen, whatever field the upstream put it in.
+// Invariants: the walk is iterative and bounded in depth (a hostile answer cannot overflow the stack); edits are
+// written by steps, never by re-parsing a path string, so a key holding '.' or '[' cannot aim a redaction at another
+// string than the one classified; the input is never mutated.
 import type { TextSegment } from './types.ts';
 
 export type AnswerStep = string | number;
