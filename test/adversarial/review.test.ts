@@ -253,7 +253,9 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
     const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
       chunk('c', [delta(0, { role: 'assistant', content: HEAD })]),
       chunk('c', [
-        delta(0, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: TAIL } }] }),
+        delta(0, {
+          tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: TAIL } }],
+        }),
       ]),
       chunk('c', [delta(0, {}, 'stop')]),
       { data: '[DONE]' },
@@ -280,6 +282,22 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
     expect(out).not.toContain(TAIL);
   });
   // HOLE (open, also non-streamed): a text block and the next tool_use input, with id and name between: not joined.
+  it('chat: a key with a lone surrogate inside (a JSON escape), in one delta or split around it', async () => {
+    const splits = [
+      ['AKIAQ3EG\ud800THV5RJ7YWU2P'],
+      ['AKIAQ3EG\ud800', 'THV5RJ7YWU2P'],
+      ['AKIAQ3EG', '\udc00THV5RJ7YWU2P'],
+    ];
+    for (const parts of splits) {
+      const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
+        chunk('c', [delta(0, { role: 'assistant', content: '' })]),
+        ...parts.map((content) => chunk('c', [delta(0, { content })])),
+        chunk('c', [delta(0, {}, 'stop')]),
+        { data: '[DONE]' },
+      ]);
+      expect(out).not.toContain('THV5RJ7YWU2P');
+    }
+  });
   it.fails('anthropic: halves in a text block and a tool_use input', async () => {
     const a = (type: string, rest: Record<string, unknown>): Event => ({ event: type, data: { type, ...rest } });
     const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null,
