@@ -69,8 +69,10 @@ export const PHONE_NATIONAL: RecognizerDefinition = {
 export const US_SSN: RecognizerDefinition = {
   type: 'US_SSN',
   category: 'PII',
-  pattern: String.raw`\b(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})\b`,
-  partial: String.raw`\b[0-9][0-9 -]{0,10}`,
+  // Only a digit next to it rules a value out (a longer number): one glued to a word (`ssn219-09-9999`) is found.
+  pattern: String.raw`(?:^|[^0-9])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?:[^0-9]|$)`,
+  group: 1,
+  partial: String.raw`[0-9][0-9 -]{0,10}`,
   validator: 'us_ssn',
   normalizer: 'digits',
   contextWords: ['ssn', 'social security', 'social sec', 'taxpayer', 'tin'],
@@ -81,8 +83,9 @@ export const US_SSN: RecognizerDefinition = {
 export const US_SSN_LABELLED: RecognizerDefinition = {
   type: 'US_SSN',
   category: 'PII',
-  pattern: String.raw`\b\d{9}\b`,
-  partial: String.raw`\b[0-9]{1,9}`,
+  pattern: String.raw`(?:^|[^0-9])(\d{9})(?:[^0-9]|$)`,
+  group: 1,
+  partial: String.raw`[0-9]{1,9}`,
   validator: 'us_ssn',
   normalizer: 'digits',
   contextWords: ['ssn', 'social security', 'social security number'],
@@ -97,8 +100,10 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
 export const CREDIT_CARD: RecognizerDefinition = {
   type: 'CREDIT_CARD',
   category: 'PCI',
-  pattern: String.raw`\b\d(?:[ -]?\d){12,}\b`,
-  partial: String.raw`\b[0-9](?:[ -]?[0-9])*[ -]?`,
+  // As for SSNs: letters next to it do not rule a card out (`pan4111…`), only more digits do.
+  pattern: String.raw`(?:^|[^0-9])(\d(?:[ -]?\d){12,})(?:[^0-9]|$)`,
+  group: 1,
+  partial: String.raw`[0-9](?:[ -]?[0-9])*[ -]?`,
   refiner: 'card_groups',
   validator: 'luhn',
   normalizer: 'digits',
@@ -197,8 +202,9 @@ export const MEDICAL_RECORD_NUMBER: RecognizerDefinition = {
 export const US_BANK_ROUTING: RecognizerDefinition = {
   type: 'US_BANK_ROUTING',
   category: 'PII',
-  pattern: String.raw`\b\d{9}\b`,
-  partial: String.raw`\b[0-9]{1,9}`,
+  pattern: String.raw`(?:^|[^0-9])(\d{9})(?:[^0-9]|$)`,
+  group: 1,
+  partial: String.raw`[0-9]{1,9}`,
   validator: 'aba_routing',
   contextWords: ['routing', 'aba', 'rtn', 'routing number', 'transit', 'ach', 'wire'],
   requireContext: true,
