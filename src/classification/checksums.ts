@@ -1,7 +1,10 @@
 // Check digits and address checksums that RE2 cannot express: IBAN mod-97 with country lengths, ABA routing,
-// NHS mod-11, Bitcoin base58check and bech32/bech32m, Ethereum EIP-55 (Keccak-256, implemented here because
+// NHS mod-11, Bitcoin base58check and bech32/bech32m (@scure/base), Ethereum EIP-55 (Keccak-256 from @noble/hashes:
 // node:crypto has only FIPS SHA-3). Invariant: pure functions of the candidate string; no regular expressions.
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { bech32, bech32m, createBase58check } from '@scure/base';
 
 /** IBAN length per country (SWIFT IBAN registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = Object.freeze({
@@ -84,101 +87,32 @@ export function isValidNhsNumber(value: string): boolean {
   return check !== 10 && check === digits.charCodeAt(9) - 48;
 }
 
-const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+// Base58check addresses are 25 bytes, at most 35 characters: longer strings are refused before decoding (base58
+// decoding is quadratic in length, and a custom recognizer may hand this a longer match).
+const BASE58CHECK_MAX_CHARS = 35;
+const btcBase58check = createBase58check(sha256);
 
 /** Bitcoin legacy (P2PKH version 0x00, P2SH 0x05) address: base58check over 25 bytes. */
 export function isValidBase58CheckAddress(value: string): boolean {
-  let n = 0n;
-  for (const char of value) {
-    const digit = BASE58.indexOf(char);
-    if (digit < 0) return false;
-    n = n * 58n + BigInt(digit);
+  if (value.length > BASE58CHECK_MAX_CHARS) return false;
+  let payload: Uint8Array;
+  try {
+    payload = btcBase58check.decode(value);
+  } catch {
+    // A bad character or checksum only means the candidate is not an address; nothing else can throw here.
+    return false;
   }
-  const bytes: number[] = [];
-  for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
-  for (let i = 0; i < value.length && value[i] === '1'; i += 1) bytes.unshift(0);
-  if (bytes.length !== 25 || (bytes[0] !== 0x00 && bytes[0] !== 0x05)) return false;
-  const payload = Buffer.from(bytes.slice(0, 21));
-  const digest = createHash('sha256').update(createHash('sha256').update(payload).digest()).digest();
-  return digest.subarray(0, 4).equals(Buffer.from(bytes.slice(21)));
+  return payload.length === 21 && (payload[0] === 0x00 || payload[0] === 0x05);
 }
 
-const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
-
-/** Bitcoin segwit address (bc1…): bech32 (witness v0) or bech32m (v1+) checksum, one case only. */
+/** Bitcoin segwit address (bc1…): bech32 for witness v0, bech32m for v1–16 (BIP 173, BIP 350), one case only. */
 export function isValidBech32Address(value: string): boolean {
-  if (value !== value.toLowerCase() && value !== value.toUpperCase()) return false;
-  const address = value.toLowerCase();
-  const separator = address.lastIndexOf('1');
-  if (address.slice(0, separator) !== 'bc' || address.length - separator - 1 < 7) return false;
-  const data: number[] = [];
-  for (const char of address.slice(separator + 1)) {
-    const v = BECH32.indexOf(char);
-    if (v < 0) return false;
-    data.push(v);
-  }
-  const generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-  let checksum = 1;
-  const values = [3, 3, 0, 2, 3, ...data]; // hrp "bc" expanded: high bits, 0, low bits
-  for (const v of values) {
-    const top = checksum >>> 25;
-    checksum = ((checksum & 0x1ffffff) << 5) ^ v;
-    for (let i = 0; i < 5; i += 1) if ((top >>> i) & 1) checksum ^= generator[i] as number;
-  }
-  const version = data[0];
-  if (version === undefined || version > 16) return false;
-  return (checksum >>> 0) === (version === 0 ? 1 : 0x2bc830a3);
-}
-
-const KECCAK_ROUNDS = [
-  0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n, 0x000000000000808bn,
-  0x0000000080000001n, 0x8000000080008081n, 0x8000000000008009n, 0x000000000000008an, 0x0000000000000088n,
-  0x0000000080008009n, 0x000000008000000an, 0x000000008000808bn, 0x800000000000008bn, 0x8000000000008089n,
-  0x8000000000008003n, 0x8000000000008002n, 0x8000000000000080n, 0x000000000000800an, 0x800000008000000an,
-  0x8000000080008081n, 0x8000000000008080n, 0x0000000080000001n, 0x8000000080008008n,
-];
-const KECCAK_ROTATIONS = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
-const MASK64 = (1n << 64n) - 1n;
-const rotl = (x: bigint, n: number): bigint => (n === 0 ? x : ((x << BigInt(n)) | (x >> BigInt(64 - n))) & MASK64);
-
-/** Keccak-256 as Ethereum uses it (padding 0x01, not SHA3's 0x06). `suffix` 0x06 gives SHA3-256 (for tests). */
-export function keccak256(input: Uint8Array, suffix = 0x01): Buffer {
-  const rate = 136;
-  const padded = new Uint8Array(Math.floor(input.length / rate) * rate + rate);
-  padded.set(input);
-  padded[input.length] = (padded[input.length] ?? 0) ^ suffix;
-  padded[padded.length - 1] = (padded[padded.length - 1] ?? 0) ^ 0x80;
-  const state: bigint[] = new Array<bigint>(25).fill(0n);
-  for (let offset = 0; offset < padded.length; offset += rate) {
-    for (let lane = 0; lane < rate / 8; lane += 1) {
-      let v = 0n;
-      for (let b = 7; b >= 0; b -= 1) v = (v << 8n) | BigInt(padded[offset + lane * 8 + b] ?? 0);
-      state[lane] = (state[lane] as bigint) ^ v;
-    }
-    for (const rc of KECCAK_ROUNDS) {
-      const c = [0, 1, 2, 3, 4].map((x) => (state[x] as bigint) ^ (state[x + 5] as bigint) ^ (state[x + 10] as bigint)
-        ^ (state[x + 15] as bigint) ^ (state[x + 20] as bigint));
-      for (let x = 0; x < 5; x += 1) {
-        const d = (c[(x + 4) % 5] as bigint) ^ rotl(c[(x + 1) % 5] as bigint, 1);
-        for (let y = 0; y < 25; y += 5) state[x + y] = (state[x + y] as bigint) ^ d;
-      }
-      const b: bigint[] = new Array<bigint>(25).fill(0n);
-      for (let x = 0; x < 5; x += 1) {
-        for (let y = 0; y < 5; y += 1) {
-          b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(state[x + 5 * y] as bigint, KECCAK_ROTATIONS[x + 5 * y] as number);
-        }
-      }
-      for (let i = 0; i < 25; i += 1) {
-        const x = i % 5;
-        const row = i - x;
-        state[i] = (b[i] as bigint) ^ (~(b[row + ((x + 1) % 5)] as bigint) & MASK64 & (b[row + ((x + 2) % 5)] as bigint));
-      }
-      state[0] = (state[0] as bigint) ^ rc;
-    }
-  }
-  const out = Buffer.alloc(32);
-  for (let i = 0; i < 32; i += 1) out[i] = Number(((state[i >> 3] as bigint) >> BigInt(8 * (i & 7))) & 0xffn);
-  return out;
+  const v0 = bech32.decodeUnsafe(value);
+  if (v0 !== undefined) return v0.prefix === 'bc' && v0.words[0] === 0;
+  const v1 = bech32m.decodeUnsafe(value);
+  if (v1 === undefined || v1.prefix !== 'bc') return false;
+  const version = v1.words[0];
+  return version !== undefined && version >= 1 && version <= 16;
 }
 
 /** Ethereum address: 0x + 40 hex; all-lower or all-upper is unchecksummed and accepted, mixed case MUST be EIP-55. */
@@ -186,7 +120,7 @@ export function isValidEthAddress(value: string): boolean {
   const hex = value.slice(2);
   if (value.slice(0, 2) !== '0x' || hex.length !== 40) return false;
   if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return hex !== '0'.repeat(40);
-  const hash = keccak256(Buffer.from(hex.toLowerCase(), 'ascii')).toString('hex');
+  const hash = bytesToHex(keccak_256(new TextEncoder().encode(hex.toLowerCase())));
   for (let i = 0; i < 40; i += 1) {
     const char = hex[i] as string;
     if (char >= '0' && char <= '9') continue;
