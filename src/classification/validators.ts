@@ -200,7 +200,7 @@ function isJwt(value: string): boolean {
     const parsed: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
     return typeof parsed === 'object' && parsed !== null && typeof (parsed as { alg?: unknown }).alg === 'string';
   } catch {
-    return false;
+    return false; // a header that is not JSON only means the candidate is not a JWT
   }
 }
 

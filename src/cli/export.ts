@@ -199,8 +199,8 @@ function readKey(file: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: readFileSync(file, 'utf8'), format: 'pem' });
-  } catch {
-    throw new UsageError(`--key: ${file} is not a readable unencrypted PKCS#8 PEM private key`);
+  } catch (cause) {
+    throw new UsageError(`--key: ${file} is not a readable unencrypted PKCS#8 PEM private key`, { cause });
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new UsageError(`--key: ${file} is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
   return key;
@@ -211,8 +211,8 @@ export function readBundleDir(dir: string, flag = '--include-bundles'): Map<stri
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.tar.gz')).sort();
-  } catch {
-    throw new UsageError(`${flag}: cannot read the bundle directory ${dir}`);
+  } catch (cause) {
+    throw new UsageError(`${flag}: cannot read the bundle directory ${dir}`, { cause });
   }
   const out = new Map<string, Uint8Array>();
   for (const name of names) {

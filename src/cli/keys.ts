@@ -69,8 +69,8 @@ function options<T extends Record<string, { type: 'string' }>>(args: string[], s
 function read(file: string, flag: string): string {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`${flag}: cannot read ${file}`);
+  } catch (cause) {
+    throw new UsageError(`${flag}: cannot read ${file}`, { cause });
   }
 }
 

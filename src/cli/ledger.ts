@@ -92,8 +92,8 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
       let pem: string;
       try {
         pem = readFileSync(values.key, 'utf8');
-      } catch {
-        throw new UsageError(`--key: cannot read ${values.key}`);
+      } catch (cause) {
+        throw new UsageError(`--key: cannot read ${values.key}`, { cause });
       }
       signer = loadSigner(pem);
     } else if (config) signer = loadSigner(config.ledger.signingKeyPem);

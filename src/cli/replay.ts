@@ -133,8 +133,9 @@ function loadPacket(file: string, bundles: Map<string, Uint8Array>, io: ReplayIo
   try {
     if (statSync(file).size > PACKET_LIMITS.maxArchiveBytes) throw new Error('too large');
     bytes = readFileSync(file);
-  } catch {
-    io.stderr(`proctor replay: cannot read ${file}\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    io.stderr(`proctor replay: cannot read ${file} (${typeof code === 'string' ? code : 'unreadable'})\n`);
     return 2;
   }
   const check = verifyPacket(bytes, { ledgerKeys: [], exporterKeys: [] });

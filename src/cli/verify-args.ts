@@ -147,8 +147,8 @@ export function readTrust(values: string[]): TrustInput {
     let text: string;
     try {
       text = readFileSync(value, 'utf8');
-    } catch {
-      throw new VerifyUsageError(`--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`);
+    } catch (cause) {
+      throw new VerifyUsageError(`--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`, { cause });
     }
     if (text.trimStart().startsWith('{')) {
       let keyring: Keyring;
@@ -166,8 +166,8 @@ export function readTrust(values: string[]): TrustInput {
     for (const pem of pems) {
       try {
         kidOf(pem);
-      } catch {
-        throw new VerifyUsageError(`--trust: ${value} holds a key that is not an Ed25519 public key`);
+      } catch (cause) {
+        throw new VerifyUsageError(`--trust: ${value} holds a key that is not an Ed25519 public key`, { cause });
       }
     }
     out.pems.push(...pems);
@@ -180,8 +180,8 @@ export function readCheckpointSink(file: string): StreamEntry[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new VerifyUsageError(`--checkpoints: cannot read ${file}`);
+  } catch (cause) {
+    throw new VerifyUsageError(`--checkpoints: cannot read ${file}`, { cause });
   }
   const out: StreamEntry[] = [];
   text.split('\n').forEach((line, i) => {
@@ -189,8 +189,8 @@ export function readCheckpointSink(file: string): StreamEntry[] {
     let entry: unknown;
     try {
       entry = JSON.parse(line);
-    } catch {
-      throw new VerifyUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`);
+    } catch (cause) {
+      throw new VerifyUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
     }
     const { chain, note, tree_size: size, root } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
     if (typeof chain !== 'string' || typeof note !== 'string') throw new VerifyUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);

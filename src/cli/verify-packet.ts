@@ -36,8 +36,8 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new TrustFileError(`${flag}: cannot read ${file}`);
+  } catch (cause) {
+    throw new TrustFileError(`${flag}: cannot read ${file}`, { cause });
   }
   if (text.trimStart().startsWith('{')) {
     try {
@@ -53,8 +53,8 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
   for (const pem of pems) {
     try {
       kidOf(pem);
-    } catch {
-      throw new TrustFileError(`${flag}: ${file} holds a key that is not an Ed25519 public key`);
+    } catch (cause) {
+      throw new TrustFileError(`${flag}: ${file} holds a key that is not an Ed25519 public key`, { cause });
     }
   }
   return pems;
@@ -103,10 +103,12 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
   }
   let bytes: Buffer;
   try {
-    if (statSync(packet).size > PACKET_LIMITS.maxArchiveBytes) throw new Error('too large');
+    if (statSync(packet).size > PACKET_LIMITS.maxArchiveBytes) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
     bytes = readFileSync(packet);
-  } catch {
-    io.stderr(`proctor verify: cannot read ${packet} (missing, unreadable or over ${PACKET_LIMITS.maxArchiveBytes} bytes)\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = typeof code === 'string' ? code : 'unreadable';
+    io.stderr(`proctor verify: cannot read ${packet} (${why}; a packet is at most ${PACKET_LIMITS.maxArchiveBytes} bytes)\n`);
     return 2;
   }
   const checked = verifyPacket(bytes, { ledgerKeys: trust, keyWindows: windows, exporterKeys: exporters, ledgerFingerprints, exporterFingerprints });

@@ -205,6 +205,6 @@ function redactUrl(url: string): string {
     const u = new URL(url);
     return `postgres ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
   } catch {
-    return 'postgres';
+    return 'postgres'; // never echo a URL we cannot parse: it may hold a password
   }
 }

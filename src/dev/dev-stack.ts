@@ -97,8 +97,8 @@ export async function devToken(options: { dataDir: string; sub: string; groups: 
   try {
     state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as DevState;
     key = JSON.parse(readFileSync(path.join(dir, 'issuer-key.json'), 'utf8')) as DevIssuerKey;
-  } catch {
-    throw new Error(`no development stack state in ${dir}: start it first with \`npm start\``);
+  } catch (cause) {
+    throw new Error(`no development stack state in ${dir}: start it first with \`npm start\``, { cause });
   }
   return mintDevToken({ key, issuer: state.issuer, audience: state.audience, sub: options.sub, groups: options.groups, tenant: options.tenant, ttlSeconds: options.ttlSeconds });
 }

@@ -69,6 +69,7 @@ export async function startEchoUpstream(options: EchoOptions = {}): Promise<Echo
       try {
         body = text ? JSON.parse(text) : null;
       } catch {
+        // The echo's job is to show what arrived: a body that is not JSON is shown as such, not as an error.
         body = { unparsable: true };
       }
       const request: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };

@@ -49,6 +49,7 @@ export function parseRecords(files: Map<string, Buffer>, log: Findings): PacketR
       if (typeof value !== 'object' || value === null || Array.isArray(value)) log.add('RECORD_SCHEMA_INVALID', '', null, `records.jsonl line ${i + 1} is not a JSON object`);
       else out.push({ line: i + 1, bytes, record: value });
     } catch {
+      // Not canonical JSON is the finding itself.
       log.add('RECORD_NOT_CANONICAL', '', null, `records.jsonl line ${i + 1} is not canonical JSON (RFC 8785)`);
     }
   }
@@ -80,7 +81,7 @@ export function jsonLines<T>(files: Map<string, Buffer>, name: string, valid: (v
     try {
       value = JSON.parse(line.toString('utf8'));
     } catch {
-      value = undefined;
+      value = undefined; // reported below as PACKET_MALFORMED, like any line that is not a valid entry
     }
     if (valid(value)) out.push(value as T);
     else log.add('PACKET_MALFORMED', '', null, `${name} line ${i + 1} is not a valid entry`);

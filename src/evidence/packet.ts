@@ -158,6 +158,7 @@ export function openManifest(manifestBytes: Uint8Array, signatureBytes: Uint8Arr
   try {
     manifest = parseCanonical(manifestBytes) as unknown as PacketManifest;
   } catch {
+    // Each failure below is a verdict the caller reports by code, not an error to propagate.
     return { ok: false, code: 'PACKET_MALFORMED', why: 'manifest.json is not canonical JSON (RFC 8785)', manifest: null };
   }
   const problem = manifestProblem(manifest);
@@ -167,12 +168,14 @@ export function openManifest(manifestBytes: Uint8Array, signatureBytes: Uint8Arr
     key = publicKeyFromPem(manifest.exporter.public_key_pem);
     if (kidOf(manifest.exporter.public_key_pem) !== manifest.exporter.kid) throw new Error('kid');
   } catch {
+    // Not Ed25519 or another kid: both are this verdict.
     return { ok: false, code: 'PACKET_MANIFEST_SIGNATURE_INVALID', why: 'the exporter key in manifest.json is not an Ed25519 key matching its kid', manifest };
   }
   let sig: { alg?: unknown; kid?: unknown; sig?: unknown };
   try {
     sig = JSON.parse(Buffer.from(signatureBytes).toString('utf8')) as typeof sig;
   } catch {
+    // The verdict is the report; the parser's message would only quote the file.
     return { ok: false, code: 'PACKET_MANIFEST_SIGNATURE_INVALID', why: 'manifest.sig is not JSON', manifest };
   }
   const raw = typeof sig.sig === 'string' ? Buffer.from(sig.sig, 'base64url') : Buffer.alloc(0);

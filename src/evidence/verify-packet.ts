@@ -178,6 +178,7 @@ export function checkContents(
       if (cp.size !== c.tree_size || Buffer.from(cp.root).toString('hex') !== c.root) throw new Error('differs');
       roots.set(`${c.chain}\u0000${c.tree_size}`, cp.root);
     } catch {
+      // Unsigned, untrusted, malformed or different: each is this finding; the reason matters less than the fact.
       log.add('CHECKPOINT_INVALID', c.chain, c.tree_size - 1, `the checkpoint at tree size ${c.tree_size} is not signed by a trusted key or disagrees with its entry`);
     }
   }
@@ -302,6 +303,7 @@ function checkBundles(files: Map<string, Buffer>, log: Findings): void {
     entries = JSON.parse(raw.toString('utf8')) as PolicyEntry[];
     if (!Array.isArray(entries) || !entries.every((e) => typeof e?.sha256 === 'string' && typeof e.revision === 'string' && (e.bundle === null || typeof e.bundle === 'string'))) throw new Error('shape');
   } catch {
+    // Not JSON or not the shape: both are this finding.
     log.add('PACKET_MALFORMED', '', null, 'policies.json is not a list of { revision, sha256, decisions, bundle }');
     return;
   }

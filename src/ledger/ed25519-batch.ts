@@ -151,7 +151,7 @@ export function nativeSigningKey(privateKey: KeyObject, addon: NativeEd25519 | n
     if (der.length !== prefix + 32 || !der.subarray(0, prefix).equals(PKCS8_ED25519_PREFIX)) return null;
     key = new addon.Ed25519SigningKey(der.subarray(prefix));
   } catch {
-    return null;
+    return null; // the contract above: any doubt means node:crypto signs; nothing about the key goes in an error
   } finally {
     der.fill(0);
   }
@@ -161,7 +161,7 @@ export function nativeSigningKey(privateKey: KeyObject, addon: NativeEd25519 | n
     const probe = key.signBatch(PROBE, PROBE.length, 1);
     if (publicKey === null || !Buffer.from(key.publicKey()).equals(publicKey) || !Buffer.from(probe).equals(reference)) return null;
   } catch {
-    return null;
+    return null; // as above: a probe that fails means node:crypto signs
   }
   return key;
 }

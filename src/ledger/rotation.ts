@@ -44,7 +44,7 @@ export function rotatedKey(record: Record<string, JsonValue>): { kid: string; ke
   try {
     key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: record.new_public_key }, format: 'jwk' });
   } catch {
-    return null;
+    return null; // not a valid key: the rotation introduces none, which the caller reports
   }
   const pem = key.export({ type: 'spki', format: 'pem' }).toString();
   if (kidOf(pem) !== record.new_kid) return null;

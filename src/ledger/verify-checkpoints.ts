@@ -160,7 +160,7 @@ function resumes(e: Expected): boolean {
     const tree = CompactTree.fromFrontier(e.size, (e.frontier ?? []).map((h) => Buffer.from(h, 'hex')));
     return Buffer.from(tree.root()).toString('hex') === e.root;
   } catch {
-    return false;
+    return false; // a frontier that cannot rebuild a tree does not resume it; the caller reports that
   }
 }
 
@@ -181,6 +181,6 @@ function open(note: string, trusted: readonly KeyObject[]): { origin: string; si
     const c = openCheckpoint(note, trusted);
     return { origin: c.origin, size: c.size, root: Buffer.from(c.root).toString('hex') };
   } catch {
-    return null;
+    return null; // unsigned, badly signed or malformed alike: the caller reports CHECKPOINT_INVALID
   }
 }

@@ -82,6 +82,7 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
     text = decoder.decode(row.bytes);
     value = JSON.parse(text);
   } catch {
+    // Bytes that are not UTF-8 JSON are the finding itself (RECORD_NOT_CANONICAL); the parser's message adds nothing.
     facts.form = 'not_canonical';
     return facts;
   }
@@ -94,6 +95,7 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
   try {
     members = canonicalMembers(record);
   } catch {
+    // A value RFC 8785 cannot serialise is the finding itself (RECORD_NOT_CANONICAL).
     facts.form = 'not_canonical';
     return facts;
   }
@@ -178,7 +180,7 @@ function canonicalOf(value: unknown): string | null {
   try {
     return JSON.stringify(value);
   } catch {
-    return null;
+    return null; // not serialisable, so not canonical: the caller's comparison fails as it should
   }
 }
 

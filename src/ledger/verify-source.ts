@@ -207,7 +207,7 @@ export function rowSource(byChain: Map<string, RecordRow[]>, opts: MemoryOptions
           kidOf(pem);
           return true;
         } catch {
-          return false;
+          return false; // not an Ed25519 key: it can match no pinned fingerprint, so it is not offered
         }
       });
     },

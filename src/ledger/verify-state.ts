@@ -27,8 +27,8 @@ export function readVerifyState(file: string): VerifyState {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch {
-    throw new StateFileError(`the state file ${file} is not JSON`);
+  } catch (cause) {
+    throw new StateFileError(`the state file ${file} is not JSON`, { cause });
   }
   const { version, chains } = (doc ?? {}) as { version?: unknown; chains?: unknown };
   if (version !== 1 || typeof chains !== 'object' || chains === null || Array.isArray(chains)) {

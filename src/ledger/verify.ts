@@ -132,7 +132,7 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
         try {
           kid = kidOf(pem);
         } catch {
-          continue;
+          continue; // a stored key that is not Ed25519 cannot match a pinned fingerprint; unmatched pins are reported
         }
         if (trust.pinned.has(kid) && !trust.material.has(kid)) {
           trust.material.set(kid, publicKeyFromPem(pem));

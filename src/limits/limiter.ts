@@ -113,6 +113,8 @@ export interface Settlement {
   upstream: string | null;
   /** false when the counters could not be updated (the holds then expire after the TTL); the cost still stands. */
   recorded: boolean;
+  /** Why the counters could not be updated (for the log; never part of the record). */
+  cause?: unknown;
 }
 
 /** Usage of the subject in the current UTC windows (settled plus live holds): the policy input's usage block. */
@@ -259,14 +261,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const tokens = billed.prompt_tokens + billed.completion_tokens;
       const requests = basis === 'released' ? 0 : 1;
       let recorded = true;
+      let cause: unknown;
       try {
         await (options.settleSql ?? sql).query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [reservation.id, JSON.stringify(reservation.windows), tokens, requests, cost]);
-      } catch {
+      } catch (error) {
         recorded = false;
+        cause = error;
       }
       return {
         reservation_id: reservation.id, basis, ...billed, tokens, requests, cost_micro_usd: cost,
         pricing_version: priced.version, price_entry: priced.entry, upstream: servedQuote ? upstream : null, recorded,
+        ...(recorded ? {} : { cause }),
       };
     },
   };

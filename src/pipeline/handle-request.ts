@@ -48,10 +48,11 @@ class Denial extends Error {
   readonly code: FailureCode;
   readonly param: string | null;
   readonly recordMessage: string;
-  /** Extra reply headers (a 429's retry-after and rate-limit headers) and the stage to record, when not inferred. */
-  readonly extra: { headers?: Record<string, string>; stage?: string };
+  /** Extra reply headers (a 429's retry-after and rate-limit headers), the stage to record when not inferred, and
+   * the error that caused the denial (kept as `cause`, never recorded). */
+  readonly extra: { headers?: Record<string, string>; stage?: string; cause?: unknown };
   constructor(code: FailureCode, clientMessage: string, recordMessage: string, param: string | null = null, extra: Denial['extra'] = {}) {
-    super(clientMessage);
+    super(clientMessage, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.code = code;
     this.param = param;
     this.recordMessage = recordMessage;
@@ -237,7 +238,10 @@ export function createRequestHandler(deps: PipelineDeps) {
       const settled = await settleFor(deps.limits, admitted.reservation, { usage: outcome.usage, upstreamStatus: outcome.upstream_status, error: outcome.error, upstream: outcome.upstream });
       Object.assign(outcome, settled.fields);
       Object.assign(headers, settled.headers);
-      if (!settled.fields.settlement.recorded) deps.log?.('error', 'reservation not settled; it expires after its TTL', { request_id: incoming.requestId });
+      if (!settled.fields.settlement.recorded) {
+        const error = describeError(settled.cause);
+        deps.log?.('error', 'reservation not settled; it expires after its TTL', { request_id: incoming.requestId, error });
+      }
     }
     try {
       const index = { subject: admitted.principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion };
@@ -431,8 +435,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     }
     try {
       return planRedaction(request.segments, classification.findings, types);
-    } catch {
-      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
+    } catch (cause) {
+      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed', null, { cause });
     }
   }
 
@@ -449,8 +453,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     body: Record<string, unknown>, plan: RedactionPlan): Record<string, unknown> {
     try {
       return replace(body, plan.edits);
-    } catch {
-      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
+    } catch (cause) {
+      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed', null, { cause });
     }
   }
 

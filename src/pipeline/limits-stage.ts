@@ -24,7 +24,7 @@ export interface ReservationRecord {
 }
 
 /** The outcome record's `settlement`. */
-export type SettlementRecord = Omit<Settlement, 'cost_micro_usd' | 'pricing_version'>;
+export type SettlementRecord = Omit<Settlement, 'cost_micro_usd' | 'pricing_version' | 'cause'>;
 
 /** Whether an API's answer is generated tokens (billed as output); embeddings return vectors, not tokens. */
 const GENERATES_OUTPUT = {
@@ -89,10 +89,13 @@ export function settlementBasis(usage: Usage | null, upstreamStatus: number | nu
 export async function settleFor(limiter: Limiter, reservation: Reservation, ended: { usage: Usage | null; upstreamStatus: number | null; error: string | null; upstream: string | null }): Promise<{
   fields: { cost_micro_usd: number; pricing_version: string; settlement: SettlementRecord };
   headers: Record<string, string>;
+  /** Why the settlement was not recorded, when it was not (logged, never recorded). */
+  cause?: unknown;
 }> {
   const basis = settlementBasis(ended.usage, ended.upstreamStatus, ended.error);
   // The usage as reported; the limiter bills each cache count within what it is part of.
   const s = await limiter.settle(reservation, basis, ended.usage, ended.upstream);
-  const { cost_micro_usd, pricing_version, ...settlement } = s;
-  return { fields: { cost_micro_usd, pricing_version, settlement }, headers: { 'x-proctor-cost-micro-usd': String(cost_micro_usd) } };
+  const { cost_micro_usd, pricing_version, cause, ...settlement } = s;
+  const headers = { 'x-proctor-cost-micro-usd': String(cost_micro_usd) };
+  return { fields: { cost_micro_usd, pricing_version, settlement }, headers, ...(s.recorded ? {} : { cause }) };
 }

@@ -65,6 +65,8 @@ export async function screenResponse(
     if (plan.edits.length === 0) return { body, classification, action: 'none', blocked: null };
     return { body: writeAnswerTexts(body, segments, plan.edits), classification, action: 'redacted', blocked: null };
   } catch {
+    // Fail closed: an answer that cannot be redacted is withheld and recorded as ERR_REDACTION_FAILED. The screen
+    // returns a verdict, not an error; the record's findings are what reproduce the failure.
     return { body: null, classification, action: 'blocked', blocked: { types: [], error: 'ERR_REDACTION_FAILED' } };
   }
 }

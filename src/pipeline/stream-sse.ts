@@ -45,8 +45,8 @@ export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });
-      } catch {
-        throw new SseDecodeError('the upstream stream is not valid UTF-8');
+      } catch (cause) {
+        throw new SseDecodeError('the upstream stream is not valid UTF-8', { cause });
       }
       buffer += text;
       const out: SseEvent[] = [];

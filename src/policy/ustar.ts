@@ -19,8 +19,8 @@ export const DEFAULT_USTAR_LIMITS: UstarLimits = {
 
 /** A malformed or unsupported archive; the message says what is wrong. */
 export class UstarError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UstarError';
   }
 }
@@ -86,8 +86,8 @@ function joinName(prefix: Buffer, name: Buffer, at: number): string {
   try {
     const n = utf8.decode(name);
     return prefix.length > 0 ? `${utf8.decode(prefix)}/${n}` : n;
-  } catch {
-    throw new UstarError(`entry at byte ${at}: name is not valid UTF-8`);
+  } catch (cause) {
+    throw new UstarError(`entry at byte ${at}: name is not valid UTF-8`, { cause });
   }
 }
 

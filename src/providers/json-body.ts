@@ -10,13 +10,14 @@ export function parseJsonObject(raw: Uint8Array): Json {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid UTF-8', null);
+  } catch (cause) {
+    throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid UTF-8', null, { cause });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
+    // Dropped on purpose: JSON.parse's message quotes the client's bytes (raw data must not reach logs); a 400 is all.
     throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid JSON', null);
   }
   if (!isPlainObject(value)) throw new RequestError('ERR_REQUEST_INVALID', 'request body must be a JSON object', null);
@@ -29,6 +30,7 @@ export function streamEventObject(data: string): Json {
   try {
     payload = JSON.parse(data);
   } catch {
+    // Dropped on purpose: JSON.parse's message quotes the upstream's answer text, which must not reach logs.
     throw new StreamProtocolError('a stream event is not JSON');
   }
   if (!isPlainObject(payload)) throw new StreamProtocolError('a stream event is not a JSON object');

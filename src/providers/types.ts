@@ -86,8 +86,8 @@ export class RequestError extends Error {
   readonly code: RequestErrorCode;
   /** The offending field's path in the body, in OpenAI's `param` sense; null for the body as a whole. */
   readonly param: string | null;
-  constructor(code: RequestErrorCode, message: string, param: string | null) {
-    super(message);
+  constructor(code: RequestErrorCode, message: string, param: string | null, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'RequestError';
     this.code = code;
     this.param = param;

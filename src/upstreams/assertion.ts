@@ -34,8 +34,8 @@ export interface AssertionSigner {
 
 export class AssertionKeyError extends Error {
   readonly code = 'ERR_ASSERTION_KEY';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'AssertionKeyError';
   }
 }
@@ -47,8 +47,8 @@ export async function createAssertionSigner(options: { issuer: string; privateKe
   let key: KeyObject;
   try {
     key = createPrivateKey(options.privateKeyPem);
-  } catch {
-    throw new AssertionKeyError('the assertion signing key is not a readable PKCS#8 PEM private key');
+  } catch (cause) {
+    throw new AssertionKeyError('the assertion signing key is not a readable PKCS#8 PEM private key', { cause });
   }
   const alg = algorithmFor(key);
   const publicJwk = createPublicKey(key).export({ format: 'jwk' }) as JWK;
