@@ -11,7 +11,8 @@ import type { Sql } from '../db/index.ts';
 import { EvidenceError, exportPacket, verdictLabel } from '../evidence/index.ts';
 import type { PacketQuery } from '../evidence/index.ts';
 import type { KeyWindow, RecordType } from '../ledger/index.ts';
-import { readTrustFile, TrustFileError } from './verify-packet.ts';
+import { CliUsageError } from './usage-error.ts';
+import { readTrustFile } from './verify-packet.ts';
 
 export interface ExportIo {
   stdout: (s: string) => void;
@@ -46,8 +47,7 @@ options:
 exit: 0 written and verified, 1 export failed or the packet does not verify, 2 usage error
 `;
 
-export class UsageError extends Error {}
-
+export 
 /** The policy stage refuses larger bundles (src/policy/bundle.ts); reading them would be wasted. */
 const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
@@ -63,7 +63,7 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
   try {
     parsed = parse(args, io.env, io.openSql !== undefined);
   } catch (err) {
-    if (!(err instanceof UsageError || err instanceof TrustFileError)) throw err;
+    if (!(err instanceof CliUsageError)) throw err;
     io.stderr(`proctor export: ${err.message}\n\n${USAGE}`);
     return 2;
   }
@@ -137,34 +137,34 @@ function parse(args: string[], env: Record<string, string | undefined>, injected
       },
     }));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new CliUsageError((err as Error).message);
   }
-  if (values.db !== undefined && values.pglite !== undefined) throw new UsageError('--db and --pglite exclude each other');
+  if (values.db !== undefined && values.pglite !== undefined) throw new CliUsageError('--db and --pglite exclude each other');
   const db = values.pglite === undefined ? (values.db ?? env.DATABASE_URL) : undefined;
-  if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new UsageError(`--pglite: no database in ${values.pglite}`);
-  if (values.pglite === undefined && db === undefined && !injectedSql) throw new UsageError('--db (or $DATABASE_URL) or --pglite is required');
-  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new UsageError('--db must be a postgres:// URL');
-  if (!values.key) throw new UsageError('--key <exporter private key PEM> is required');
+  if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
+  if (values.pglite === undefined && db === undefined && !injectedSql) throw new CliUsageError('--db (or $DATABASE_URL) or --pglite is required');
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new CliUsageError('--db must be a postgres:// URL');
+  if (!values.key) throw new CliUsageError('--key <exporter private key PEM> is required');
   const key = readKey(values.key);
   const exportedBy = values['exported-by']?.trim() ?? '';
-  if (exportedBy === '' || exportedBy.length > 256) throw new UsageError('--exported-by <who> is required (1..256 characters): the person or role exporting');
-  if (!values.out) throw new UsageError('--out <packet.tar.gz> is required');
-  if (!values.out.endsWith('.tar.gz')) throw new UsageError('--out must name a .tar.gz file');
-  if (existsSync(values.out)) throw new UsageError(`--out: ${values.out} exists; an export never overwrites a file`);
+  if (exportedBy === '' || exportedBy.length > 256) throw new CliUsageError('--exported-by <who> is required (1..256 characters): the person or role exporting');
+  if (!values.out) throw new CliUsageError('--out <packet.tar.gz> is required');
+  if (!values.out.endsWith('.tar.gz')) throw new CliUsageError('--out must name a .tar.gz file');
+  if (existsSync(values.out)) throw new CliUsageError(`--out: ${values.out} exists; an export never overwrites a file`);
   const instant = (flag: string, v: string | undefined): string | null => {
     if (v === undefined) return null;
-    if (!ISO.test(v) || Number.isNaN(Date.parse(v))) throw new UsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
+    if (!ISO.test(v) || Number.isNaN(Date.parse(v))) throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
     return new Date(v).toISOString();
   };
   const from = instant('--from', values.from);
   const to = instant('--to', values.to);
-  if (from !== null && to !== null && from >= to) throw new UsageError('--from must be before --to');
+  if (from !== null && to !== null && from >= to) throw new CliUsageError('--from must be before --to');
   const decision = values.decision ?? null;
-  if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new UsageError(`--decision must be allow or deny, got '${decision}'`);
+  if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new CliUsageError(`--decision must be allow or deny, got '${decision}'`);
   const types = values.type ?? ['decision', 'outcome'];
-  for (const t of types) if (!TYPES.includes(t as RecordType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, got '${t}'`);
+  for (const t of types) if (!TYPES.includes(t as RecordType)) throw new CliUsageError(`--type must be one of ${TYPES.join(', ')}, got '${t}'`);
   const maxRecords = values['max-records'] === undefined ? 100_000 : Number(values['max-records']);
-  if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new UsageError(`--max-records must be a positive integer, got '${values['max-records']}'`);
+  if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new CliUsageError(`--max-records must be a positive integer, got '${values['max-records']}'`);
   const exportedAt = new Date(instant('--exported-at', values['exported-at']) ?? Date.now());
   const windows = new Map<string, KeyWindow>();
   const trustKeys = (values.trust ?? []).flatMap((f) => readTrustFile('--trust', f, windows));
@@ -200,9 +200,9 @@ function readKey(file: string): KeyObject {
   try {
     key = createPrivateKey({ key: readFileSync(file, 'utf8'), format: 'pem' });
   } catch (cause) {
-    throw new UsageError(`--key: ${file} is not a readable unencrypted PKCS#8 PEM private key`, { cause });
+    throw new CliUsageError(`--key: ${file} is not a readable unencrypted PKCS#8 PEM private key`, { cause });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new UsageError(`--key: ${file} is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new CliUsageError(`--key: ${file} is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
   return key;
 }
 
@@ -212,13 +212,13 @@ export function readBundleDir(dir: string, flag = '--include-bundles'): Map<stri
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.tar.gz')).sort();
   } catch (cause) {
-    throw new UsageError(`${flag}: cannot read the bundle directory ${dir}`, { cause });
+    throw new CliUsageError(`${flag}: cannot read the bundle directory ${dir}`, { cause });
   }
   const out = new Map<string, Uint8Array>();
   for (const name of names) {
     const file = path.join(dir, name);
     if (!statSync(file).isFile()) continue;
-    if (statSync(file).size > MAX_BUNDLE_BYTES) throw new UsageError(`${flag}: ${file} is larger than the ${MAX_BUNDLE_BYTES}-byte bundle limit`);
+    if (statSync(file).size > MAX_BUNDLE_BYTES) throw new CliUsageError(`${flag}: ${file} is larger than the ${MAX_BUNDLE_BYTES}-byte bundle limit`);
     const bytes = readFileSync(file);
     out.set(sha256(bytes), bytes);
   }

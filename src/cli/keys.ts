@@ -3,11 +3,11 @@
 // is refused otherwise: ERR_CHAIN_LEASED). Exit 0 ok, 1 failure (the error code is printed), 2 usage error.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { defaultOrigin, generateSigningKey, kidOf, LedgerError, loadSigner, openLedger, parseKeyring, rotateKeyring, verifierKey } from '../ledger/index.ts';
 import type { Keyring } from '../ledger/index.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface KeysIo {
   stdout: (s: string) => void;
@@ -25,7 +25,6 @@ const USAGE = `usage:
       the replica with the new key. With --keyring, close the old key's window and open the new one's.
 `;
 
-class UsageError extends Error {}
 
 export async function runKeysCli(args: string[], io: KeysIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -43,10 +42,10 @@ export async function runKeysCli(args: string[], io: KeysIo): Promise<number> {
         io.stdout(USAGE);
         return sub === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown keys subcommand '${sub}' (expected: generate, export, rotate)`);
+        throw new CliUsageError(`unknown keys subcommand '${sub}' (expected: generate, export, rotate)`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr(`proctor keys: ${error.message}\n\n${USAGE}`);
       return 2;
     }
@@ -59,27 +58,23 @@ export async function runKeysCli(args: string[], io: KeysIo): Promise<number> {
 }
 
 function options<T extends Record<string, { type: 'string' }>>(args: string[], spec: T) {
-  try {
-    return parseArgs({ args, options: spec, strict: true, allowPositionals: false }).values as Partial<Record<keyof T, string>>;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+  return parseCommandLine(args, spec).values as Partial<Record<keyof T, string>>;
 }
 
 function read(file: string, flag: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new UsageError(`${flag}: cannot read ${file}`, { cause });
+    throw new CliUsageError(`${flag}: cannot read ${file}`, { cause });
   }
 }
 
 function generate(args: string[], io: KeysIo): number {
   const v = options(args, { out: { type: 'string' }, keyring: { type: 'string' } });
-  if (!v.out) throw new UsageError('--out <dir> is required');
+  if (!v.out) throw new CliUsageError('--out <dir> is required');
   const dir = path.resolve(v.out);
   const privateFile = path.join(dir, 'ledger-key.pem');
-  if (existsSync(privateFile)) throw new UsageError(`${privateFile} exists; refusing to overwrite a signing key`);
+  if (existsSync(privateFile)) throw new CliUsageError(`${privateFile} exists; refusing to overwrite a signing key`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = generateSigningKey();
   writeFileSync(privateFile, key.privateKeyPem, { mode: 0o600 });
@@ -95,7 +90,7 @@ function generate(args: string[], io: KeysIo): number {
 
 function exportKey(args: string[], io: KeysIo): number {
   const v = options(args, { key: { type: 'string' }, format: { type: 'string' }, chain: { type: 'string' }, origin: { type: 'string' } });
-  if (!v.key) throw new UsageError('--key <pem file> is required');
+  if (!v.key) throw new CliUsageError('--key <pem file> is required');
   const text = read(v.key, '--key');
   const publicKeyPem = /PRIVATE KEY/.test(text) ? loadSigner(text).publicKeyPem : text;
   const format = v.format ?? 'pem';
@@ -103,17 +98,17 @@ function exportKey(args: string[], io: KeysIo): number {
     io.stdout(`${publicKeyPem.trimEnd()}\n# kid ${kidOf(publicKeyPem)}\n`);
     return 0;
   }
-  if (format !== 'vkey') throw new UsageError('--format must be pem or vkey');
+  if (format !== 'vkey') throw new CliUsageError('--format must be pem or vkey');
   const origin = v.origin ?? (v.chain ? defaultOrigin(v.chain) : undefined);
-  if (!origin) throw new UsageError('--format vkey needs --chain <id> or --origin <origin>');
+  if (!origin) throw new CliUsageError('--format vkey needs --chain <id> or --origin <origin>');
   io.stdout(`${verifierKey(origin, publicKeyPem)}\n`);
   return 0;
 }
 
 async function rotate(args: string[], io: KeysIo): Promise<number> {
   const v = options(args, { db: { type: 'string' }, pglite: { type: 'string' }, chain: { type: 'string' }, old: { type: 'string' }, new: { type: 'string' }, keyring: { type: 'string' } });
-  if (!v.chain || !v.old || !v.new) throw new UsageError('--chain, --old and --new are required');
-  if ((v.db === undefined) === (v.pglite === undefined)) throw new UsageError('exactly one of --db and --pglite is required');
+  if (!v.chain || !v.old || !v.new) throw new CliUsageError('--chain, --old and --new are required');
+  if ((v.db === undefined) === (v.pglite === undefined)) throw new CliUsageError('exactly one of --db and --pglite is required');
   const oldSigner = loadSigner(read(v.old, '--old'));
   const newSigner = loadSigner(read(v.new, '--new'));
   const keyring: Keyring | null = v.keyring ? parseKeyring(read(v.keyring, '--keyring')) : null;

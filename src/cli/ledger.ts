@@ -10,6 +10,7 @@ import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { applyRetention, DEFAULT_RETENTION_MONTHS, LedgerError, loadSigner, planRetention } from '../ledger/index.ts';
 import type { RetentionPlan, Signer } from '../ledger/index.ts';
+import { CliUsageError } from './usage-error.ts';
 
 export interface LedgerIo {
   stdout: (s: string) => void;
@@ -26,7 +27,6 @@ const USAGE = `usage:
       user that owns audit_records (the runtime role cannot drop partitions).
 `;
 
-class UsageError extends Error {}
 
 export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -40,10 +40,10 @@ export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number
         io.stdout(USAGE);
         return sub === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown ledger subcommand '${sub}' (expected: retention)`);
+        throw new CliUsageError(`unknown ledger subcommand '${sub}' (expected: retention)`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr(`proctor ledger: ${error.message}\n\n${USAGE}`);
       return 2;
     }
@@ -70,19 +70,19 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
+    throw new CliUsageError(err instanceof Error ? err.message : 'bad arguments');
   }
   const sources = [values.db, values.pglite, values.config].filter((v) => v !== undefined).length;
-  if (sources !== 1) throw new UsageError('exactly one of --db, --pglite and --config is required');
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new UsageError('--db must be a postgres:// URL');
+  if (sources !== 1) throw new CliUsageError('exactly one of --db, --pglite and --config is required');
+  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new CliUsageError('--db must be a postgres:// URL');
   let months: number | undefined;
   if (values.months !== undefined) {
     months = Number(values.months);
     if (!/^[0-9]+$/.test(values.months) || !Number.isSafeInteger(months) || months < 1 || months > 1200) {
-      throw new UsageError(`--months must be an integer from 1 to 1200, got '${values.months}'`);
+      throw new CliUsageError(`--months must be an integer from 1 to 1200, got '${values.months}'`);
     }
   }
-  if (values.key !== undefined && !values.apply) throw new UsageError('--key is only used with --apply');
+  if (values.key !== undefined && !values.apply) throw new CliUsageError('--key is only used with --apply');
 
   const config = values.config === undefined ? null : loadConfigFile(values.config, io.env);
   const effectiveMonths = months ?? config?.ledger.retentionMonths ?? DEFAULT_RETENTION_MONTHS;
@@ -93,11 +93,11 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
       try {
         pem = readFileSync(values.key, 'utf8');
       } catch (cause) {
-        throw new UsageError(`--key: cannot read ${values.key}`, { cause });
+        throw new CliUsageError(`--key: cannot read ${values.key}`, { cause });
       }
       signer = loadSigner(pem);
     } else if (config) signer = loadSigner(config.ledger.signingKeyPem);
-    else throw new UsageError('--apply needs --key <pem> (the chains\' current signing key) or --config');
+    else throw new CliUsageError('--apply needs --key <pem> (the chains\' current signing key) or --config');
   }
   if (months !== undefined && months < DEFAULT_RETENTION_MONTHS) {
     io.stderr(
@@ -111,7 +111,7 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
   else if (values.db !== undefined) sql = connectPostgres(values.db, { max: 2 });
   else if (config?.database.kind === 'pglite') sql = await openPglite(config.database.dataDir);
   else if (config?.database.kind === 'postgres') sql = connectPostgres(config.database.url, { max: 2, connectTimeoutMs: config.database.connectTimeoutMs });
-  else throw new UsageError('no database');
+  else throw new CliUsageError('no database');
   try {
     const options = { months: effectiveMonths, allowShort: months !== undefined };
     if (!signer) {

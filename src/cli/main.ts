@@ -1,6 +1,5 @@
 // The `proctor` command: a thin dispatcher over the libraries. Exit codes: 0 ok, 1 failure (verify: integrity
 // failure), 2 usage error, 3 inconclusive (verify). Usage errors name the flag that was wrong.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/index.ts';
 import { startProctor } from '../main.ts';
 import { terminalLog } from '../observability/index.ts';
@@ -15,6 +14,7 @@ import { runExport } from './export.ts';
 import { runReplay } from './replay.ts';
 import { runLedgerCli } from './ledger.ts';
 import { runMigrate } from './migrate.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return 2;
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr(`proctor ${command}: ${error.message}\n`);
       return 2;
     }
@@ -98,20 +98,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-class UsageError extends Error {}
-
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 async function devCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string', default: '8080' }, 'data-dir': { type: 'string', default: DEFAULT_DEV_DIR } });
+  const { values } = parseCommandLine(args, { port: { type: 'string', default: '8080' }, 'data-dir': { type: 'string', default: DEFAULT_DEV_DIR } });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65533) throw new CliUsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
   // A terminal's view: one short line per request and event (serve writes JSON lines for log collectors).
   const stack = await startDevStack({ dataDir: values['data-dir'], port, log: terminalLog((line) => process.stderr.write(line)) });
   io.stdout(devBanner(stack.state, values['data-dir']));
@@ -121,24 +111,24 @@ async function devCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function devTokenCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseCommandLine(args, {
     sub: { type: 'string' },
     groups: { type: 'string', default: '' },
     tenant: { type: 'string' },
     ttl: { type: 'string', default: '3600' },
     'data-dir': { type: 'string', default: DEFAULT_DEV_DIR },
   });
-  if (!values.sub) throw new UsageError('--sub <subject> is required');
+  if (!values.sub) throw new CliUsageError('--sub <subject> is required');
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError(`--ttl must be 1..86400 seconds, got '${values.ttl}'`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new CliUsageError(`--ttl must be 1..86400 seconds, got '${values.ttl}'`);
   const groups = values.groups.split(',').map((g) => g.trim()).filter((g) => g !== '');
   io.stdout(`${await devToken({ dataDir: values['data-dir'], sub: values.sub, groups, tenant: values.tenant ?? null, ttlSeconds: ttl })}\n`);
   return 0;
 }
 
 async function serveCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string' } });
-  if (!values.config) throw new UsageError('--config <file> is required');
+  const { values } = parseCommandLine(args, { config: { type: 'string' } });
+  if (!values.config) throw new CliUsageError('--config <file> is required');
   const config = loadConfigFile(values.config, io.env);
   const proctor = await startProctor(config);
   io.stderr(`proctor: serving ${proctor.url} (chain ${proctor.chain})\n`);
@@ -148,8 +138,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
 }
 
 function checkConfigCommand(args: string[], io: Io): number {
-  const { positionals } = parse(args, {}, true);
-  if (positionals.length !== 1) throw new UsageError('expects exactly one configuration file');
+  const { positionals } = parseCommandLine(args, {}, true);
+  if (positionals.length !== 1) throw new CliUsageError('expects exactly one configuration file');
   const config = loadConfigFile(positionals[0] as string, io.env);
   loadPricingFile(config.limits.pricingFile); // ERR_PRICING_INVALID names every problem with its path
   io.stdout(`${positionals[0]}: ok\n`);

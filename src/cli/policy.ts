@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { Sql } from '../db/index.ts';
 import { compileBundle, DEFAULT_POLICY_ENTRYPOINT, openBundle, parseVerificationKey, smokeTest } from '../policy/index.ts';
 import type { PolicyInput } from '../policy/index.ts';
 import { readTarGz } from '../policy/ustar.ts';
 import { openReportSql, shadowReport, formatShadowReport } from './policy-report.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface PolicyIo {
   stdout: (s: string) => void;
@@ -35,7 +36,6 @@ const USAGE = `usage: proctor policy <command> [options]
         summarise recorded shadow disagreements in [since, until)
 `;
 
-class UsageError extends Error {}
 
 export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -63,7 +63,7 @@ export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number
         return 2;
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr(`proctor policy ${command}: ${error.message}\n`);
       return 2;
     }
@@ -74,17 +74,13 @@ export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(args, options, true);
 }
 
 function one(positionals: string[], what: string, fallback?: string): string {
-  if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}`);
+  if (positionals.length > 1) throw new CliUsageError(`expected one ${what}, got ${positionals.length}`);
   const value = positionals[0] ?? fallback;
-  if (value === undefined) throw new UsageError(`<${what}> is required`);
+  if (value === undefined) throw new CliUsageError(`<${what}> is required`);
   return value;
 }
 
@@ -102,7 +98,7 @@ function opa(args: string[], io: PolicyIo, cwd?: string): number {
 
 function signingArgs(key: string | undefined, alg: string | undefined): string[] {
   if (key === undefined) {
-    if (alg !== undefined) throw new UsageError('--signing-alg needs --signing-key');
+    if (alg !== undefined) throw new CliUsageError('--signing-alg needs --signing-key');
     return [];
   }
   return ['--signing-key', path.resolve(key), '--signing-alg', alg ?? 'RS256'];
@@ -116,7 +112,7 @@ function buildCommand(args: string[], io: PolicyIo): number {
     'signing-key': { type: 'string' },
     'signing-alg': { type: 'string' },
   });
-  if (!values.out) throw new UsageError('--out <file> is required');
+  if (!values.out) throw new CliUsageError('--out <file> is required');
   const dir = one(positionals, 'dir', 'policies');
   const revision = values.revision ?? `build-${new Date().toISOString().replace(/[-:.]/g, '')}`;
   return opa(
@@ -135,7 +131,7 @@ function testCommand(args: string[], io: PolicyIo): number {
 function signCommand(args: string[], io: PolicyIo): number {
   const { values, positionals } = parse(args, { 'signing-key': { type: 'string' }, 'signing-alg': { type: 'string' }, out: { type: 'string' } });
   const bundle = one(positionals, 'bundle');
-  if (!values['signing-key']) throw new UsageError('--signing-key <private key PEM> is required');
+  if (!values['signing-key']) throw new CliUsageError('--signing-key <private key PEM> is required');
   const out = path.resolve(values.out ?? bundle.replace(/(\.tar\.gz|\.tgz)?$/, '.signed.tar.gz'));
   // Unpack with Proctor's strict reader (no links, no traversal), drop any old signature, re-package signed.
   const work = mkdtempSync(path.join(tmpdir(), 'proctor-sign-'));
@@ -192,12 +188,12 @@ async function inspectCommand(args: string[], io: PolicyIo): Promise<number> {
 async function evalCommand(args: string[], io: PolicyIo): Promise<number> {
   const { values, positionals } = parse(args, { input: { type: 'string' }, 'signing-key': { type: 'string' } });
   const file = one(positionals, 'bundle');
-  if (!values.input) throw new UsageError('--input <file.json> is required');
+  if (!values.input) throw new CliUsageError('--input <file.json> is required');
   let input: unknown;
   try {
     input = JSON.parse(readFileSync(values.input, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--input ${values.input}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliUsageError(`--input ${values.input}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const engine = await compileBundle(await openBundle(readFileSync(file), { verificationKey: keyOption(values['signing-key']) }));
   // The engine validates the input itself: an invalid one is an ERR_POLICY_INPUT_INVALID deny, as in the proxy.
@@ -215,11 +211,11 @@ async function shadowReportCommand(args: string[], io: PolicyIo): Promise<number
     chain: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument '${positionals[0]}'`);
   const since = instant(values.since, '--since');
   const until = instant(values.until, '--until');
-  if (until <= since) throw new UsageError('--until must be after --since');
-  const sql = io.openSql ? await io.openSql() : await openReportSql(values, io.env, (m) => new UsageError(m));
+  if (until <= since) throw new CliUsageError('--until must be after --since');
+  const sql = io.openSql ? await io.openSql() : await openReportSql(values, io.env, (m) => new CliUsageError(m));
   try {
     const report = await shadowReport(sql, { since, until, chain: values.chain ?? null });
     io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatShadowReport(report));
@@ -230,8 +226,8 @@ async function shadowReportCommand(args: string[], io: PolicyIo): Promise<number
 }
 
 function instant(value: string | undefined, flag: string): Date {
-  if (value === undefined) throw new UsageError(`${flag} <ISO 8601 time> is required`);
+  if (value === undefined) throw new CliUsageError(`${flag} <ISO 8601 time> is required`);
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new UsageError(`${flag} must be an ISO 8601 time, got '${value}'`);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new CliUsageError(`${flag} must be an ISO 8601 time, got '${value}'`);
   return date;
 }

@@ -11,7 +11,8 @@ import type { Sql } from '../db/index.ts';
 import { indexBundles, newFindings, PACKET_LIMITS, parseRecords, readPacket, replayDecisions, selectRecords, verifyPacket } from '../evidence/index.ts';
 import type { ReplayReport } from '../evidence/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
-import { readBundleDir, UsageError } from './export.ts';
+import { readBundleDir } from './export.ts';
+import { CliUsageError } from './usage-error.ts';
 
 export interface ReplayIo {
   stdout: (s: string) => void;
@@ -56,22 +57,22 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
         },
       }));
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new CliUsageError((err as Error).message);
     }
     const sources = [values.db !== undefined, values.pglite !== undefined, positionals.length > 0].filter(Boolean).length;
-    if (positionals.length > 1) throw new UsageError('give one packet file');
-    if (sources > 1) throw new UsageError('--db, --pglite and a packet file exclude each other');
+    if (positionals.length > 1) throw new CliUsageError('give one packet file');
+    if (sources > 1) throw new CliUsageError('--db, --pglite and a packet file exclude each other');
     if (positionals.length === 0 && values.pglite === undefined && values.db === undefined && io.env.DATABASE_URL === undefined && !io.openSql) {
-      throw new UsageError('--db (or $DATABASE_URL), --pglite or a packet file is required');
+      throw new CliUsageError('--db (or $DATABASE_URL), --pglite or a packet file is required');
     }
-    if (positionals.length === 0 && values.bundles === undefined) throw new UsageError('--bundles <dir> is required to replay from a database');
-    if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new UsageError(`--pglite: no database in ${values.pglite}`);
+    if (positionals.length === 0 && values.bundles === undefined) throw new CliUsageError('--bundles <dir> is required to replay from a database');
+    if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
     for (const [flag, v] of [['--from', values.from], ['--to', values.to]] as const) {
-      if (v !== undefined && Number.isNaN(Date.parse(v))) throw new UsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
+      if (v !== undefined && Number.isNaN(Date.parse(v))) throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
     }
     bundles = values.bundles === undefined ? new Map() : readBundleDir(values.bundles, '--bundles');
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof CliUsageError)) throw err;
     io.stderr(`proctor replay: ${err.message}\n\n${USAGE}`);
     return 2;
   }

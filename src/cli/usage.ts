@@ -3,6 +3,7 @@
 // an auditor computes from the same records. It reads; it verifies nothing (run `proctor verify` for that), and it
 // never reads the limits counters, which are an enforcement cache, not evidence.
 import { connectPostgres, openPglite, type Sql } from '../db/index.ts';
+import { CliUsageError } from './usage-error.ts';
 
 export interface UsageIo {
   stdout: (s: string) => void;
@@ -45,7 +46,6 @@ export interface UsageReport {
   totals: Omit<UsageRow, 'key'>;
 }
 
-class UsageArgsError extends Error {}
 
 function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?: string; from: Date; to: Date; by: By; json: boolean } {
   const out: { db?: string; pglite?: string; from?: Date; to?: Date; by: By; json: boolean } = { by: 'subject', json: false };
@@ -53,14 +53,14 @@ function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?:
     const flag = args[i];
     const value = () => {
       const v = args[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new UsageArgsError(`${flag} needs a value`);
+      if (v === undefined || v.startsWith('--')) throw new CliUsageError(`${flag} needs a value`);
       i += 1;
       return v;
     };
     const date = () => {
       const v = value();
       const d = new Date(v);
-      if (Number.isNaN(d.getTime())) throw new UsageArgsError(`${flag}: '${v}' is not an ISO 8601 date`);
+      if (Number.isNaN(d.getTime())) throw new CliUsageError(`${flag}: '${v}' is not an ISO 8601 date`);
       return d;
     };
     switch (flag) {
@@ -70,23 +70,23 @@ function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?:
       case '--to': out.to = date(); break;
       case '--by': {
         const v = value();
-        if (v !== 'subject' && v !== 'group' && v !== 'tenant' && v !== 'model') throw new UsageArgsError(`--by: '${v}' is not one of subject, group, tenant, model`);
+        if (v !== 'subject' && v !== 'group' && v !== 'tenant' && v !== 'model') throw new CliUsageError(`--by: '${v}' is not one of subject, group, tenant, model`);
         out.by = v;
         break;
       }
       case '--json': out.json = true; break;
-      default: throw new UsageArgsError(`unknown option '${flag}'`);
+      default: throw new CliUsageError(`unknown option '${flag}'`);
     }
   }
-  if (out.db !== undefined && out.pglite !== undefined) throw new UsageArgsError('give --db or --pglite, not both');
+  if (out.db !== undefined && out.pglite !== undefined) throw new CliUsageError('give --db or --pglite, not both');
   if (out.db === undefined && out.pglite === undefined) {
-    if (!env.DATABASE_URL) throw new UsageArgsError('--db or --pglite is required (or set DATABASE_URL)');
+    if (!env.DATABASE_URL) throw new CliUsageError('--db or --pglite is required (or set DATABASE_URL)');
     out.db = env.DATABASE_URL;
   }
   const now = new Date();
   const from = out.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = out.to ?? now;
-  if (from.getTime() >= to.getTime()) throw new UsageArgsError('--from must be before --to');
+  if (from.getTime() >= to.getTime()) throw new CliUsageError('--from must be before --to');
   return { ...(out.db === undefined ? {} : { db: out.db }), ...(out.pglite === undefined ? {} : { pglite: out.pglite }), from, to, by: out.by, json: out.json };
 }
 
@@ -99,7 +99,7 @@ export async function runUsage(args: string[], io: UsageIo): Promise<number> {
   try {
     parsed = parseArgs(args, io.env);
   } catch (error) {
-    if (!(error instanceof UsageArgsError)) throw error;
+    if (!(error instanceof CliUsageError)) throw error;
     io.stderr(`proctor usage: ${error.message}\n\n${USAGE}`);
     return 2;
   }

@@ -1,12 +1,13 @@
-// `proctor verify` arguments: flags, trust (PEM files, keyring files, bare fingerprints), the checkpoint sink and
-// the state file. Every bad input is a VerifyUsageError naming the flag and what was wrong (exit 2).
+// `proctor verify` arguments (`node:util` parseArgs, strict): flags, trust (PEM files, keyring files, bare
+// fingerprints), the checkpoint sink and the state file. Every bad input is a CliUsageError naming the flag and what
+// was wrong (exit 2).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { keyWindows as keyringWindows, kidOf, parseKeyring } from '../ledger/index.ts';
 import { checkWitnessArgs, witnessArg } from './verify-witness-args.ts';
 import type { Keyring, KeyWindow, SignatureMode, StreamEntry } from '../ledger/index.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
-export class VerifyUsageError extends Error {}
 
 export interface VerifyArgs {
   db: string | undefined;
@@ -36,99 +37,68 @@ export interface TrustInput {
 
 const FINGERPRINT = /^ed25519:[0-9a-f]{64}$/;
 
+const OPTIONS = {
+  db: { type: 'string' },
+  pglite: { type: 'string' },
+  trust: { type: 'string', multiple: true },
+  chain: { type: 'string', multiple: true },
+  checkpoints: { type: 'string', multiple: true },
+  state: { type: 'string' },
+  signatures: { type: 'string' },
+  'sample-seed': { type: 'string' },
+  workers: { type: 'string' },
+  progress: { type: 'boolean' },
+  json: { type: 'boolean' },
+  witness: { type: 'string', multiple: true },
+  'witness-url': { type: 'string', multiple: true },
+  'witness-quorum': { type: 'string' },
+} as const;
+
 export function parseVerifyArgs(args: string[], env: Record<string, string | undefined>): VerifyArgs {
-  const out: VerifyArgs = {
-    db: undefined, pglite: undefined, packet: undefined, trust: [], chains: [], checkpoints: [], state: undefined,
-    signatures: 'all', sampleSeed: undefined, workers: undefined, progress: false, json: false,
-    witnesses: [], witnessUrls: [], witnessQuorum: undefined,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new VerifyUsageError(`${flag} needs a value`);
-      return v;
-    };
-    const noValue = () => {
-      if (inline !== undefined) throw new VerifyUsageError(`${flag} takes no value`);
-    };
-    switch (flag) {
-      case '--db':
-        out.db = value();
-        break;
-      case '--pglite':
-        out.pglite = value();
-        break;
-      case '--trust':
-        out.trust.push(value());
-        break;
-      case '--chain':
-        out.chains.push(value());
-        break;
-      case '--checkpoints':
-        out.checkpoints.push(value());
-        break;
-      case '--state':
-        out.state = value();
-        break;
-      case '--signatures': {
-        const v = value();
-        if (v !== 'all' && v !== 'sample' && v !== 'checkpoints') throw new VerifyUsageError(`--signatures must be all, sample or checkpoints, not ${JSON.stringify(v)}`);
-        out.signatures = v;
-        break;
-      }
-      case '--sample-seed': {
-        const v = value();
-        if (!/^[0-9a-f]{8,64}$/.test(v)) throw new VerifyUsageError('--sample-seed must be 8 to 64 lowercase hex digits');
-        out.sampleSeed = v;
-        break;
-      }
-      case '--workers': {
-        const v = value();
-        if (!/^[0-9]{1,2}$/.test(v) || Number(v) > 64) throw new VerifyUsageError('--workers must be a whole number from 0 (no worker threads) to 64');
-        out.workers = Number(v);
-        break;
-      }
-      case '--progress':
-        noValue();
-        out.progress = true;
-        break;
-      case '--json':
-        noValue();
-        out.json = true;
-        break;
-      case '--witness':
-      case '--witness-url':
-      case '--witness-quorum':
-        witnessArg(out, flag, value());
-        break;
-      default:
-        if (!flag.startsWith('-') && out.packet === undefined) {
-          out.packet = flag;
-          break;
-        }
-        throw new VerifyUsageError(`unknown argument ${flag}`);
-    }
+  const { values, positionals } = parseCommandLine(args, OPTIONS, true);
+  for (const [name, value] of Object.entries(values)) {
+    const given = Array.isArray(value) ? value : [value];
+    if (given.some((v) => v === '')) throw new CliUsageError(`--${name} needs a value`);
   }
+  if (positionals.length > 1) throw new CliUsageError(`unknown argument ${positionals[1]}`);
+  const signatures = values.signatures ?? 'all';
+  if (signatures !== 'all' && signatures !== 'sample' && signatures !== 'checkpoints') {
+    throw new CliUsageError(`--signatures must be all, sample or checkpoints, not ${JSON.stringify(signatures)}`);
+  }
+  const seed = values['sample-seed'];
+  if (seed !== undefined && !/^[0-9a-f]{8,64}$/.test(seed)) {
+    throw new CliUsageError('--sample-seed must be 8 to 64 lowercase hex digits');
+  }
+  const workers = values.workers;
+  if (workers !== undefined && (!/^[0-9]{1,2}$/.test(workers) || Number(workers) > 64)) {
+    throw new CliUsageError('--workers must be a whole number from 0 (no worker threads) to 64');
+  }
+  const out: VerifyArgs = {
+    db: values.db, pglite: values.pglite, packet: positionals[0], trust: values.trust ?? [], chains: values.chain ?? [],
+    checkpoints: values.checkpoints ?? [], state: values.state, signatures, sampleSeed: seed,
+    workers: workers === undefined ? undefined : Number(workers), progress: values.progress === true,
+    json: values.json === true, witnesses: [], witnessUrls: [], witnessQuorum: undefined,
+  };
+  for (const key of values.witness ?? []) witnessArg(out, '--witness', key);
+  for (const url of values['witness-url'] ?? []) witnessArg(out, '--witness-url', url);
+  const quorum = values['witness-quorum'];
+  if (quorum !== undefined) witnessArg(out, '--witness-quorum', quorum);
   checkWitnessArgs(out);
-  if (out.sampleSeed !== undefined && out.signatures !== 'sample') throw new VerifyUsageError('--sample-seed needs --signatures sample');
-  if (out.db !== undefined && out.pglite !== undefined) throw new VerifyUsageError('--db and --pglite exclude each other');
+  if (out.sampleSeed !== undefined && out.signatures !== 'sample') throw new CliUsageError('--sample-seed needs --signatures sample');
+  if (out.db !== undefined && out.pglite !== undefined) throw new CliUsageError('--db and --pglite exclude each other');
   if (out.packet !== undefined) {
-    if (out.db !== undefined || out.pglite !== undefined || out.checkpoints.length > 0) throw new VerifyUsageError('a packet is verified on its own: no --db, --pglite or --checkpoints with it');
+    if (out.db !== undefined || out.pglite !== undefined || out.checkpoints.length > 0) throw new CliUsageError('a packet is verified on its own: no --db, --pglite or --checkpoints with it');
     return out;
   }
   if (out.pglite !== undefined) {
-    if (!existsSync(path.join(out.pglite, 'PG_VERSION'))) throw new VerifyUsageError(`--pglite: no database in ${out.pglite}`);
+    if (!existsSync(path.join(out.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${out.pglite}`);
     return out;
   }
   // A checkpoint stream alone is verified without a database (only when no database is named explicitly).
   if (out.db === undefined && out.checkpoints.length > 0) return out;
   out.db ??= env.DATABASE_URL;
-  if (out.db === undefined) throw new VerifyUsageError('--db (or $DATABASE_URL), --pglite, --checkpoints or a packet file is required');
-  if (!/^postgres(ql)?:\/\//.test(out.db)) throw new VerifyUsageError('--db must be a postgres:// URL');
+  if (out.db === undefined) throw new CliUsageError('--db (or $DATABASE_URL), --pglite, --checkpoints or a packet file is required');
+  if (!/^postgres(ql)?:\/\//.test(out.db)) throw new CliUsageError('--db must be a postgres:// URL');
   return out;
 }
 
@@ -140,7 +110,7 @@ export function readTrust(values: string[]): TrustInput {
   const out: TrustInput = { pems: [], fingerprints: [], windows: new Map() };
   for (const value of values) {
     if (value.startsWith('ed25519:')) {
-      if (!FINGERPRINT.test(value)) throw new VerifyUsageError(`--trust: ${value} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
+      if (!FINGERPRINT.test(value)) throw new CliUsageError(`--trust: ${value} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
       out.fingerprints.push(value);
       continue;
     }
@@ -148,26 +118,26 @@ export function readTrust(values: string[]): TrustInput {
     try {
       text = readFileSync(value, 'utf8');
     } catch (cause) {
-      throw new VerifyUsageError(`--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`, { cause });
+      throw new CliUsageError(`--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`, { cause });
     }
     if (text.trimStart().startsWith('{')) {
       let keyring: Keyring;
       try {
         keyring = parseKeyring(text);
       } catch (err) {
-        throw new VerifyUsageError(`--trust: ${value} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+        throw new CliUsageError(`--trust: ${value} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
       }
       for (const [kid, w] of keyringWindows(keyring)) out.windows.set(kid, w);
       out.pems.push(...keyring.keys.map((k) => k.public_key_pem));
       continue;
     }
     const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
-    if (pems.length === 0) throw new VerifyUsageError(`--trust: ${value} holds no PEM public key`);
+    if (pems.length === 0) throw new CliUsageError(`--trust: ${value} holds no PEM public key`);
     for (const pem of pems) {
       try {
         kidOf(pem);
       } catch (cause) {
-        throw new VerifyUsageError(`--trust: ${value} holds a key that is not an Ed25519 public key`, { cause });
+        throw new CliUsageError(`--trust: ${value} holds a key that is not an Ed25519 public key`, { cause });
       }
     }
     out.pems.push(...pems);
@@ -181,7 +151,7 @@ export function readCheckpointSink(file: string): StreamEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new VerifyUsageError(`--checkpoints: cannot read ${file}`, { cause });
+    throw new CliUsageError(`--checkpoints: cannot read ${file}`, { cause });
   }
   const out: StreamEntry[] = [];
   text.split('\n').forEach((line, i) => {
@@ -190,10 +160,10 @@ export function readCheckpointSink(file: string): StreamEntry[] {
     try {
       entry = JSON.parse(line);
     } catch (cause) {
-      throw new VerifyUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
+      throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
     }
     const { chain, note, tree_size: size, root } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
-    if (typeof chain !== 'string' || typeof note !== 'string') throw new VerifyUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
+    if (typeof chain !== 'string' || typeof note !== 'string') throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
     out.push({
       chain,
       note,

@@ -8,6 +8,7 @@ import type { KeyWindow } from '../ledger/index.ts';
 import { PACKET_LIMITS, verifyPacket, withPacketWitnesses } from '../evidence/index.ts';
 import type { PacketReport } from '../evidence/index.ts';
 import { packetWitnessFlag, packetWitnessProblem } from './verify-witness-args.ts';
+import { CliUsageError } from './usage-error.ts';
 
 export interface PacketIo {
   stdout: (s: string) => void;
@@ -27,7 +28,6 @@ export const PACKET_USAGE = `usage: proctor verify <packet.tar.gz> --trust <ledg
 exit: 0 verified, 1 integrity failure, 2 usage error, 3 inconclusive (no trusted key, or an untrusted exporter)
 `;
 
-export class TrustFileError extends Error {}
 
 const FINGERPRINT = /^ed25519:[0-9a-f]{64}$/;
 
@@ -37,7 +37,7 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new TrustFileError(`${flag}: cannot read ${file}`, { cause });
+    throw new CliUsageError(`${flag}: cannot read ${file}`, { cause });
   }
   if (text.trimStart().startsWith('{')) {
     try {
@@ -45,16 +45,16 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
       if (windows !== null) for (const [kid, w] of keyringWindows(keyring)) windows.set(kid, w);
       return keyring.keys.map((k) => k.public_key_pem);
     } catch (err) {
-      throw new TrustFileError(`${flag}: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+      throw new CliUsageError(`${flag}: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
     }
   }
   const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
-  if (pems.length === 0) throw new TrustFileError(`${flag}: ${file} holds no PEM public key`);
+  if (pems.length === 0) throw new CliUsageError(`${flag}: ${file} holds no PEM public key`);
   for (const pem of pems) {
     try {
       kidOf(pem);
     } catch (cause) {
-      throw new TrustFileError(`${flag}: ${file} holds a key that is not an Ed25519 public key`, { cause });
+      throw new CliUsageError(`${flag}: ${file} holds a key that is not an Ed25519 public key`, { cause });
     }
   }
   return pems;
@@ -74,30 +74,30 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
       const arg = args[i] as string;
       const value = () => {
         const v = args[++i];
-        if (v === undefined || v.startsWith('--')) throw new TrustFileError(`${arg} needs a value`);
+        if (v === undefined || v.startsWith('--')) throw new CliUsageError(`${arg} needs a value`);
         return v;
       };
       if (arg === '--trust' || arg === '--trust-exporter') {
         const v = value();
         if (v.startsWith('ed25519:')) {
-          if (!FINGERPRINT.test(v)) throw new TrustFileError(`${arg}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
+          if (!FINGERPRINT.test(v)) throw new CliUsageError(`${arg}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
           (arg === '--trust' ? ledgerFingerprints : exporterFingerprints).push(v);
         } else if (arg === '--trust') trust.push(...readTrustFile('--trust', v, windows));
         else exporters.push(...readTrustFile('--trust-exporter', v, null));
       }
       else if (arg === '--witness' || arg === '--witness-quorum') {
         const problem = packetWitnessFlag(witness, arg, value());
-        if (problem !== null) throw new TrustFileError(problem);
+        if (problem !== null) throw new CliUsageError(problem);
       }
       else if (arg === '--json') json = true;
       else if (!arg.startsWith('-') && packet === undefined) packet = arg;
-      else throw new TrustFileError(`unknown argument ${arg}`);
+      else throw new CliUsageError(`unknown argument ${arg}`);
     }
-    if (packet === undefined) throw new TrustFileError('the packet file is required');
+    if (packet === undefined) throw new CliUsageError('the packet file is required');
     const witnessProblem = packetWitnessProblem(witness);
-    if (witnessProblem !== null) throw new TrustFileError(witnessProblem);
+    if (witnessProblem !== null) throw new CliUsageError(witnessProblem);
   } catch (err) {
-    if (!(err instanceof TrustFileError)) throw err;
+    if (!(err instanceof CliUsageError)) throw err;
     io.stderr(`proctor verify: ${err.message}\n\n${PACKET_USAGE}`);
     return 2;
   }

@@ -1,10 +1,10 @@
 // `proctor verify` witness flags: --witness <verifier key> (repeatable, pinned), --witness-url <url> (the n-th URL is
 // the n-th witness's, to ask it online) and --witness-quorum <n> (default: every --witness). Bad input is a
-// VerifyUsageError naming the flag (exit 2); a key is parsed here, so a typo never silently weakens the quorum.
+// CliUsageError naming the flag (exit 2); a key is parsed here, so a typo never silently weakens the quorum.
 import { LedgerError } from '../ledger/index.ts';
 import { parseWitnessKey } from '../ledger/witness-cosignature.ts';
 import type { VerifyArgs } from './verify-args.ts';
-import { VerifyUsageError } from './verify-args.ts';
+import { CliUsageError } from './usage-error.ts';
 
 export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
   if (flag === '--witness') {
@@ -12,28 +12,28 @@ export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
       parseWitnessKey(value);
     } catch (err) {
       if (!(err instanceof LedgerError)) throw err;
-      throw new VerifyUsageError(`--witness: ${err.message} (give the witness's name+hash+key verifier key)`);
+      throw new CliUsageError(`--witness: ${err.message} (give the witness's name+hash+key verifier key)`);
     }
-    if (out.witnesses.includes(value)) throw new VerifyUsageError('--witness: the same witness is given twice');
+    if (out.witnesses.includes(value)) throw new CliUsageError('--witness: the same witness is given twice');
     out.witnesses.push(value);
   } else if (flag === '--witness-url') {
-    if (!/^https?:\/\/\S{1,2000}$/.test(value)) throw new VerifyUsageError('--witness-url must be an http(s) URL');
+    if (!/^https?:\/\/\S{1,2000}$/.test(value)) throw new CliUsageError('--witness-url must be an http(s) URL');
     out.witnessUrls.push(value);
   } else {
     if (!/^[1-9][0-9]?$/.test(value))
-      throw new VerifyUsageError('--witness-quorum must be a whole number from 1 to 99');
+      throw new CliUsageError('--witness-quorum must be a whole number from 1 to 99');
     out.witnessQuorum = Number(value);
   }
 }
 
 export function checkWitnessArgs(out: VerifyArgs): void {
   if (out.witnesses.length === 0 && (out.witnessUrls.length > 0 || out.witnessQuorum !== undefined)) {
-    throw new VerifyUsageError('--witness-url and --witness-quorum need --witness');
+    throw new CliUsageError('--witness-url and --witness-quorum need --witness');
   }
   if (out.witnessUrls.length > out.witnesses.length)
-    throw new VerifyUsageError("--witness-url: more URLs than --witness keys (the n-th URL is the n-th witness's)");
+    throw new CliUsageError("--witness-url: more URLs than --witness keys (the n-th URL is the n-th witness's)");
   if (out.witnessQuorum !== undefined && out.witnessQuorum > out.witnesses.length) {
-    throw new VerifyUsageError(
+    throw new CliUsageError(
       `--witness-quorum ${out.witnessQuorum} is more than the ${out.witnesses.length} --witness key(s) given`,
     );
   }

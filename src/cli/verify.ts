@@ -8,7 +8,8 @@ import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { LedgerError, readVerifyState, sqlSource, StateFileError, verifyCheckpointStream, verifyLedger, writeVerifyState } from '../ledger/index.ts';
 import type { RememberedCheckpoint, StreamEntry, VerifyReport, VerifyState } from '../ledger/index.ts';
-import { parseVerifyArgs, readCheckpointSink, readTrust, VerifyUsageError } from './verify-args.ts';
+import { CliUsageError } from './usage-error.ts';
+import { parseVerifyArgs, readCheckpointSink, readTrust } from './verify-args.ts';
 import type { TrustInput, VerifyArgs } from './verify-args.ts';
 import { formatVerifyJson, formatVerifyReport, verifyExitCode } from './verify-report.ts';
 import { runPacketVerify } from './verify-packet.ts';
@@ -74,7 +75,7 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       io.stderr(`proctor verify: --state: ${err.message}\n`);
       return 2;
     }
-    if (!(err instanceof VerifyUsageError)) throw err;
+    if (!(err instanceof CliUsageError)) throw err;
     io.stderr(`proctor verify: ${err.message}\n\n${USAGE}`);
     return 2;
   }
