@@ -27,6 +27,30 @@ interface Probe {
   failInserts: boolean;
   /** While set, each transaction waits for it before it commits. */
   gate: Promise<void> | null;
+  /** Called when a transaction starts waiting for the gate. */
+  onHeld: () => void;
+}
+
+/** Event-loop turns, not wall-clock time: the committer schedules a flush with setImmediate (maxWaitMs 0), so after
+ * a few turns whatever could start has started. */
+async function turns(n = 3): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise((r) => setImmediate(r));
+}
+
+/** The batches `commit` was called with, and a promise for the n-th: batches are awaited, never waited for. */
+function batchLog() {
+  const started: number[][] = [];
+  const waiting: { n: number; resolve: () => void }[] = [];
+  return {
+    started,
+    push(items: number[]): void {
+      started.push(items);
+      for (const w of waiting.filter((x) => started.length >= x.n)) w.resolve();
+    },
+    until(n: number): Promise<void> {
+      return started.length >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }));
+    },
+  };
 }
 
 /** A batch written in one statement (audit_append_batch, migration 007): its own transaction. */
@@ -35,14 +59,17 @@ const isDirectAppend = (text: string) => text.includes('audit_append_batch(');
 /** The real database, wrapped: counts transactions (a one-statement batch is one), can fail inserts, can hold a commit
  * back (a one-statement batch runs inside a transaction here, so its commit can be held too). */
 function probe(inner: Sql): Probe {
-  const p: Probe = { sql: inner, transactions: 0, failInserts: false, gate: null };
+  const p: Probe = { sql: inner, transactions: 0, failInserts: false, gate: null, onHeld: () => undefined };
   p.sql = {
     query: <R,>(text: string, params?: readonly unknown[]) =>
       !isDirectAppend(text) ? inner.query<R>(text, params) : inner.transaction(async (tx) => {
         p.transactions++;
         if (p.failInserts) throw new Error('disk full');
         const result = await tx.query<R>(text, params);
-        if (p.gate) await p.gate;
+        if (p.gate) {
+          p.onHeld();
+          await p.gate;
+        }
         return result;
       }),
     tryLease: (name) => inner.tryLease(name),
@@ -57,7 +84,10 @@ function probe(inner: Sql): Probe {
             return tx.query(text, params);
           },
         });
-        if (p.gate) await p.gate;
+        if (p.gate) {
+          p.onHeld();
+          await p.gate;
+        }
         return result;
       }),
   };
@@ -89,9 +119,11 @@ describe('group commit', () => {
     const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-wait', clock: steppingClock() });
     let open!: () => void;
     p.gate = new Promise<void>((resolve) => (open = resolve));
+    const held = new Promise<void>((resolve) => (p.onHeld = resolve));
     let settled = false;
     const pending = ledger.append('decision', 'held', deny).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 50));
+    await held; // its transaction is written and waits to commit
+    await turns();
     expect(settled).toBe(false); // (PGlite has one connection, so the table cannot be read until the commit)
     open();
     expect((await pending).seq).toBe(1);
@@ -177,14 +209,23 @@ describe('pipelined batches and the signing thread', () => {
       transaction: holding,
     };
     let sealings = 0;
-    const counting = { ...signer, signMany: (m: readonly Uint8Array[]) => ((sealings += 1), signer.signMany!(m)) };
+    let twoSealed!: () => void;
+    const bothSealed = new Promise<void>((resolve) => (twoSealed = resolve));
+    const counting = {
+      ...signer,
+      signMany: (m: readonly Uint8Array[]) => {
+        sealings += 1;
+        if (sealings === 2) twoSealed();
+        return signer.signMany!(m);
+      },
+    };
     const ledger = await openLedger({ sql: held, signer: counting, chain: 'gc-pipe', clock: steppingClock(), batch: { maxRecords: 20 } });
     let open!: () => void;
     gate = new Promise<void>((resolve) => (open = resolve));
     failCommits = 1;
     const first = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `a${i}`, deny));
     const second = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `b${i}`, deny));
-    while (sealings < 2) await new Promise((r) => setTimeout(r, 5)); // both sealed: batch 2 while batch 1 is held
+    await bothSealed; // batch 2 sealed while batch 1 is held
     gate = null;
     open(); // batch 1 fails; batch 2, which waited for it, is sealed again and commits
 
@@ -247,18 +288,19 @@ describe('createGroupCommitter', () => {
   });
 
   it('keeps one batch in flight; what arrives meanwhile is the next batch', async () => {
-    const batches: number[][] = [];
+    const log = batchLog();
+    const batches = log.started;
     let release!: () => void;
     const first = new Promise<void>((r) => (release = r));
     const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0 }, async (items) => {
-      batches.push(items);
+      log.push(items);
       if (batches.length === 1) await first;
       return items.map((value) => ({ ok: true as const, value }));
     });
     const a = c.enqueue(1);
-    await new Promise((r) => setImmediate(r));
+    await log.until(1);
     const rest = [c.enqueue(2), c.enqueue(3), c.enqueue(4)];
-    await new Promise((r) => setTimeout(r, 10));
+    await turns();
     expect(batches).toEqual([[1]]);
     release();
     expect(await Promise.all([a, ...rest])).toEqual([1, 2, 3, 4]);
@@ -266,21 +308,22 @@ describe('createGroupCommitter', () => {
     await c.drain();
   });
   it('a few items wait for the batch in flight; enough of them start the next batch while it writes', async () => {
-    const started: number[][] = [];
+    const log = batchLog();
+    const started = log.started;
     const gates: (() => void)[] = [];
     const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0, pipelineMin: 3 }, async (items, sealed) => {
-      started.push(items);
+      log.push(items);
       sealed();
       await new Promise<void>((r) => gates.push(r));
       return items.map((value) => ({ ok: true as const, value }));
     });
     const all = [c.enqueue(1)];
-    await new Promise((r) => setTimeout(r, 5));
+    await log.until(1);
     all.push(c.enqueue(2), c.enqueue(3));
-    await new Promise((r) => setTimeout(r, 5));
+    await turns();
     expect(started).toEqual([[1]]); // 2 waiting < 3: they wait
     all.push(c.enqueue(4));
-    await new Promise((r) => setTimeout(r, 5));
+    await log.until(2);
     expect(started).toEqual([[1], [2, 3, 4]]); // 3 waiting: sealed while [1] writes
     while (gates.length > 0) gates.shift()?.();
     expect(await Promise.all(all)).toEqual([1, 2, 3, 4]);
@@ -288,19 +331,21 @@ describe('createGroupCommitter', () => {
   });
 
   it('with sealed() called, the next batch starts while this one writes, at most two in flight', async () => {
-    const started: number[][] = [];
+    const log = batchLog();
+    const started = log.started;
     const gates: (() => void)[] = [];
     const c = createGroupCommitter<number, number>({ maxRecords: 2, maxWaitMs: 0, pipelineMin: 1 }, async (items, sealed) => {
-      started.push(items);
+      log.push(items);
       sealed();
       await new Promise<void>((r) => gates.push(r));
       return items.map((value) => ({ ok: true as const, value }));
     });
     const all = [1, 2, 3, 4, 5, 6].map((n) => c.enqueue(n));
-    await new Promise((r) => setTimeout(r, 10));
+    await log.until(2);
+    await turns();
     expect(started).toEqual([[1, 2], [3, 4]]); // the third batch waits for a slot
     gates.shift()?.();
-    await new Promise((r) => setTimeout(r, 10));
+    await log.until(3);
     expect(started).toEqual([[1, 2], [3, 4], [5, 6]]);
     while (gates.length > 0) gates.shift()?.();
     expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5, 6]);
