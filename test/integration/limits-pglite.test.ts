@@ -33,7 +33,15 @@ describe('limits on PGlite', () => {
     // echo-1: 10 in at $1/M + 10 out at $2/M = 30 micro-USD estimated; settle 3 of them at 4 in + 2 out = 8 each
     for (const r of admitted.slice(0, 3)) await limiter.settle(r, 'usage', { prompt_tokens: 4, completion_tokens: 2 }, 'echo');
     expect(await limiter.usage(principal)).toMatchObject({ requests_this_minute: 5, spend_micro_usd_today: 3 * 8 + 2 * 30 });
-    await new Promise((r) => setTimeout(r, 1_200));
+    // Expiry without waiting for the clock: the two unsettled holds expire within their 1 s TTL; they are aged past it.
+    for (const r of admitted.slice(3)) {
+      const ttl = await sql.query<{ ok: boolean }>(
+        `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_holds WHERE reservation_id = $1`,
+        [r.id],
+      );
+      expect(ttl.rows[0]?.ok).toBe(true);
+      await sql.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [r.id]);
+    }
     expect(await limiter.usage(principal)).toMatchObject({ requests_this_minute: 3, spend_micro_usd_today: 24, tokens_this_minute: 18 });
   });
 });

@@ -150,9 +150,15 @@ describe('limits on PostgreSQL', () => {
     const l = limiter(sqlA, { reservationTtlSeconds: 1 });
     const p = principal();
     const ask = () => l.reserve({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 10, promptTokenMethod: 'test', maxTokens: 10, limits: limits({ spend_micro_usd_per_month: 50 }) });
-    await ask(); // 40 micro-USD held, never settled (a crashed replica)
+    const held = await ask(); // 40 micro-USD held, never settled (a crashed replica)
     await expect(ask()).rejects.toBeInstanceOf(LimitExceeded);
-    await new Promise((r) => setTimeout(r, 1_200));
+    // Expiry without waiting for the clock: the hold expires within its 1 s TTL; it is aged past it.
+    const ttl = await sqlA.query<{ ok: boolean }>(
+      `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_holds WHERE reservation_id = $1`,
+      [held.id],
+    );
+    expect(ttl.rows[0]?.ok).toBe(true);
+    await sqlA.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [held.id]);
     expect((await l.usage(p)).spend_micro_usd_this_month).toBe(0);
     await expect(ask()).resolves.toMatchObject({ estimate: { spend_micro_usd: 40 } });
     // the expired hold is still in the table (housekeeping runs once per new window): it is the query that ignores it
