@@ -27,9 +27,16 @@ describe('relayStream', () => {
     }
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const s = sink(() => gate);
+    let written: () => void = () => {};
+    const firstWrite = new Promise<void>((resolve) => (written = resolve));
+    const s = sink(() => {
+      written();
+      return gate;
+    });
     const done = relayStream({ events: upstream(), session: session(), sink: s, classifier, rules, estimatedPromptTokens: 5 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstWrite;
+    // The relay and the upstream run on promises only: after a few event-loop turns it has pulled all it ever would.
+    for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(s.writes).toHaveLength(1);
     expect(pulled).toBeLessThan(12); // the hold-back window (256 chars) plus the event being written, not the stream
     release();
