@@ -91,17 +91,23 @@ describe('createPolicyRuntime', () => {
 
   it('runs installs one at a time, in call order', async () => {
     const order: string[] = [];
+    let release!: () => void;
+    const v1Held = new Promise<void>((resolve) => (release = resolve));
     const runtime = createPolicyRuntime({
       activate: async (version) => {
         order.push(`start:${version.revision}`);
-        await new Promise((r) => setTimeout(r, version.revision === 'v1' ? 20 : 0));
+        if (version.revision === 'v1') await v1Held;
         order.push(`end:${version.revision}`);
       },
     });
-    await Promise.all([
+    const both = Promise.all([
       runtime.install({ engine: fakeEngine('v1', decision(true)), source: 's' }),
       runtime.install({ engine: fakeEngine('v2', decision(true)), source: 's' }),
     ]);
+    for (let i = 0; i < 3; i += 1) await new Promise((r) => setImmediate(r)); // turns, not time: v2 must not start
+    expect(order).toEqual(['start:v1']);
+    release();
+    await both;
     expect(order).toEqual(['start:v1', 'end:v1', 'start:v2', 'end:v2']);
     expect(runtime.current().active?.version.revision).toBe('v2');
   });
