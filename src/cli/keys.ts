@@ -25,7 +25,6 @@ const USAGE = `usage:
       the replica with the new key. With --keyring, close the old key's window and open the new one's.
 `;
 
-
 export async function runKeysCli(args: string[], io: KeysIo): Promise<number> {
   const [sub, ...rest] = args;
   try {

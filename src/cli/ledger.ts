@@ -27,7 +27,6 @@ const USAGE = `usage:
       user that owns audit_records (the runtime role cannot drop partitions).
 `;
 
-
 export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number> {
   const [sub, ...rest] = args;
   try {

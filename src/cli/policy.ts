@@ -36,7 +36,6 @@ const USAGE = `usage: proctor policy <command> [options]
         summarise recorded shadow disagreements in [since, until)
 `;
 
-
 export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number> {
   const [command, ...rest] = argv;
   try {

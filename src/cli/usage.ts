@@ -3,7 +3,7 @@
 // an auditor computes from the same records. It reads; it verifies nothing (run `proctor verify` for that), and it
 // never reads the limits counters, which are an enforcement cache, not evidence.
 import { connectPostgres, openPglite, type Sql } from '../db/index.ts';
-import { CliUsageError } from './usage-error.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface UsageIo {
   stdout: (s: string) => void;
@@ -46,38 +46,31 @@ export interface UsageReport {
   totals: Omit<UsageRow, 'key'>;
 }
 
+const OPTIONS = {
+  db: { type: 'string' }, pglite: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+  by: { type: 'string', default: 'subject' }, json: { type: 'boolean', default: false },
+} as const;
+
+function dateOf(flag: string, v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (v === '' || Number.isNaN(d.getTime())) throw new CliUsageError(`${flag}: '${v}' is not an ISO 8601 date`);
+  return d;
+}
 
 function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?: string; from: Date; to: Date; by: By; json: boolean } {
-  const out: { db?: string; pglite?: string; from?: Date; to?: Date; by: By; json: boolean } = { by: 'subject', json: false };
-  for (let i = 0; i < args.length; i += 1) {
-    const flag = args[i];
-    const value = () => {
-      const v = args[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new CliUsageError(`${flag} needs a value`);
-      i += 1;
-      return v;
-    };
-    const date = () => {
-      const v = value();
-      const d = new Date(v);
-      if (Number.isNaN(d.getTime())) throw new CliUsageError(`${flag}: '${v}' is not an ISO 8601 date`);
-      return d;
-    };
-    switch (flag) {
-      case '--db': out.db = value(); break;
-      case '--pglite': out.pglite = value(); break;
-      case '--from': out.from = date(); break;
-      case '--to': out.to = date(); break;
-      case '--by': {
-        const v = value();
-        if (v !== 'subject' && v !== 'group' && v !== 'tenant' && v !== 'model') throw new CliUsageError(`--by: '${v}' is not one of subject, group, tenant, model`);
-        out.by = v;
-        break;
-      }
-      case '--json': out.json = true; break;
-      default: throw new CliUsageError(`unknown option '${flag}'`);
-    }
+  const { values } = parseCommandLine(args, OPTIONS);
+  for (const flag of ['db', 'pglite'] as const) {
+    if (values[flag] === '') throw new CliUsageError(`--${flag} needs a value`);
   }
+  const by = values.by;
+  if (by !== 'subject' && by !== 'group' && by !== 'tenant' && by !== 'model') {
+    throw new CliUsageError(`--by: '${by}' is not one of subject, group, tenant, model`);
+  }
+  const out: { db?: string; pglite?: string; from?: Date; to?: Date; by: By; json: boolean } = {
+    db: values.db, pglite: values.pglite, from: dateOf('--from', values.from), to: dateOf('--to', values.to), by,
+    json: values.json,
+  };
   if (out.db !== undefined && out.pglite !== undefined) throw new CliUsageError('give --db or --pglite, not both');
   if (out.db === undefined && out.pglite === undefined) {
     if (!env.DATABASE_URL) throw new CliUsageError('--db or --pglite is required (or set DATABASE_URL)');

@@ -8,7 +8,6 @@ import { checkWitnessArgs, witnessArg } from './verify-witness-args.ts';
 import type { Keyring, KeyWindow, SignatureMode, StreamEntry } from '../ledger/index.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
-
 export interface VerifyArgs {
   db: string | undefined;
   pglite: string | undefined;

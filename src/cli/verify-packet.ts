@@ -8,7 +8,7 @@ import type { KeyWindow } from '../ledger/index.ts';
 import { PACKET_LIMITS, verifyPacket, withPacketWitnesses } from '../evidence/index.ts';
 import type { PacketReport } from '../evidence/index.ts';
 import { packetWitnessFlag, packetWitnessProblem } from './verify-witness-args.ts';
-import { CliUsageError } from './usage-error.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface PacketIo {
   stdout: (s: string) => void;
@@ -27,7 +27,6 @@ export const PACKET_USAGE = `usage: proctor verify <packet.tar.gz> --trust <ledg
 
 exit: 0 verified, 1 integrity failure, 2 usage error, 3 inconclusive (no trusted key, or an untrusted exporter)
 `;
-
 
 const FINGERPRINT = /^ed25519:[0-9a-f]{64}$/;
 
@@ -60,6 +59,14 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
   return pems;
 }
 
+const PACKET_OPTIONS = {
+  trust: { type: 'string', multiple: true },
+  'trust-exporter': { type: 'string', multiple: true },
+  witness: { type: 'string', multiple: true },
+  'witness-quorum': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export async function runPacketVerify(args: string[], io: PacketIo): Promise<number> {
   const trust: string[] = [];
   const exporters: string[] = [];
@@ -70,28 +77,29 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
   let json = false;
   const witness: { keys: string[]; quorum?: number } = { keys: [] }; // --witness: src/evidence/packet-witness.ts
   try {
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i] as string;
-      const value = () => {
-        const v = args[++i];
-        if (v === undefined || v.startsWith('--')) throw new CliUsageError(`${arg} needs a value`);
-        return v;
-      };
-      if (arg === '--trust' || arg === '--trust-exporter') {
-        const v = value();
+    const { values, positionals } = parseCommandLine(args, PACKET_OPTIONS, true);
+    for (const [name, value] of Object.entries(values)) {
+      if ((Array.isArray(value) ? value : [value]).some((v) => v === '')) throw new CliUsageError(`--${name} needs a value`);
+    }
+    if (positionals.length > 1) throw new CliUsageError(`unknown argument ${positionals[1]}`);
+    packet = positionals[0];
+    json = values.json === true;
+    for (const [flag, given] of [['--trust', values.trust], ['--trust-exporter', values['trust-exporter']]] as const) {
+      for (const v of given ?? []) {
         if (v.startsWith('ed25519:')) {
-          if (!FINGERPRINT.test(v)) throw new CliUsageError(`${arg}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
-          (arg === '--trust' ? ledgerFingerprints : exporterFingerprints).push(v);
-        } else if (arg === '--trust') trust.push(...readTrustFile('--trust', v, windows));
+          if (!FINGERPRINT.test(v)) throw new CliUsageError(`${flag}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
+          (flag === '--trust' ? ledgerFingerprints : exporterFingerprints).push(v);
+        } else if (flag === '--trust') trust.push(...readTrustFile('--trust', v, windows));
         else exporters.push(...readTrustFile('--trust-exporter', v, null));
       }
-      else if (arg === '--witness' || arg === '--witness-quorum') {
-        const problem = packetWitnessFlag(witness, arg, value());
-        if (problem !== null) throw new CliUsageError(problem);
-      }
-      else if (arg === '--json') json = true;
-      else if (!arg.startsWith('-') && packet === undefined) packet = arg;
-      else throw new CliUsageError(`unknown argument ${arg}`);
+    }
+    const witnessFlags = [
+      ...(values.witness ?? []).map((v) => ['--witness', v] as const),
+      ...(values['witness-quorum'] === undefined ? [] : [['--witness-quorum', values['witness-quorum']] as const]),
+    ];
+    for (const [flag, v] of witnessFlags) {
+      const problem = packetWitnessFlag(witness, flag, v);
+      if (problem !== null) throw new CliUsageError(problem);
     }
     if (packet === undefined) throw new CliUsageError('the packet file is required');
     const witnessProblem = packetWitnessProblem(witness);

@@ -1,9 +1,10 @@
 // `proctor verify` flags through node:util parseArgs: every flag lands where it did with the hand-written parser, and
 // each bad command line (missing, empty or ambiguous value, a value on a switch, unknown flag, second packet, value
-// out of range) is the one CLI usage error, ERR_CLI_USAGE.
+// out of range) is the one CLI usage error, ERR_CLI_USAGE; a packet's flags alike (exit 2 with the packet usage).
 import { describe, expect, it } from 'vitest';
 import { parseVerifyArgs } from '../../../src/cli/verify-args.ts';
 import { CliUsageError } from '../../../src/cli/usage-error.ts';
+import { runPacketVerify } from '../../../src/cli/verify-packet.ts';
 
 const codeOf = (args: string[], env: Record<string, string> = {}): string => {
   try {
@@ -44,5 +45,18 @@ describe('verify arguments', () => {
     [[]], [['--pglite', '/nonexistent/proctor-no-db']],
   ])('%j is a usage error', (args) => {
     expect(codeOf(args)).toBe('ERR_CLI_USAGE');
+  });
+});
+
+describe('verify <packet> arguments', () => {
+  const fp = `ed25519:${'ab'.repeat(32)}`;
+  it.each([
+    [['p.tar.gz', '--trust']], [['p.tar.gz', '--trust=']], [['p.tar.gz', '--trust', '--json']], [['p.tar.gz', '--nope']],
+    [['a.tar.gz', 'b.tar.gz', '--trust', fp]], [['--trust', fp]], [['p.tar.gz', '--trust', 'ed25519:xyz']],
+    [['p.tar.gz', '--trust', fp, '--witness-quorum', '1']], [['p.tar.gz', '--trust', fp, '--json=1']],
+  ])('%j exits 2 before reading the packet', async (args) => {
+    const err: string[] = [];
+    expect(await runPacketVerify(args, { stdout: () => undefined, stderr: (s) => err.push(s) })).toBe(2);
+    expect(err.join('')).toContain('usage: proctor verify <packet.tar.gz>');
   });
 });
