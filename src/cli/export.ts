@@ -5,13 +5,12 @@ import { createPrivateKey, hash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { EvidenceError, exportPacket, verdictLabel } from '../evidence/index.ts';
 import type { PacketQuery } from '../evidence/index.ts';
 import type { KeyWindow, RecordType } from '../ledger/index.ts';
-import { CliUsageError } from './usage-error.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 import { readTrustFile } from './verify-packet.ts';
 
 export interface ExportIo {
@@ -108,37 +107,28 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
 }
 
 function parse(args: string[], env: Record<string, string | undefined>, injectedSql: boolean) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        db: { type: 'string' },
-        pglite: { type: 'string' },
-        key: { type: 'string' },
-        'exported-by': { type: 'string' },
-        'exported-at': { type: 'string' },
-        out: { type: 'string' },
-        subject: { type: 'string', multiple: true },
-        group: { type: 'string', multiple: true },
-        tenant: { type: 'string', multiple: true },
-        client: { type: 'string', multiple: true },
-        'request-id': { type: 'string', multiple: true },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        decision: { type: 'string' },
-        'policy-version': { type: 'string', multiple: true },
-        type: { type: 'string', multiple: true },
-        'until-checkpoint': { type: 'boolean' },
-        'include-bundles': { type: 'string' },
-        trust: { type: 'string', multiple: true },
-        'max-records': { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new CliUsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(args, {
+    db: { type: 'string' },
+    pglite: { type: 'string' },
+    key: { type: 'string' },
+    'exported-by': { type: 'string' },
+    'exported-at': { type: 'string' },
+    out: { type: 'string' },
+    subject: { type: 'string', multiple: true },
+    group: { type: 'string', multiple: true },
+    tenant: { type: 'string', multiple: true },
+    client: { type: 'string', multiple: true },
+    'request-id': { type: 'string', multiple: true },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    decision: { type: 'string' },
+    'policy-version': { type: 'string', multiple: true },
+    type: { type: 'string', multiple: true },
+    'until-checkpoint': { type: 'boolean' },
+    'include-bundles': { type: 'string' },
+    trust: { type: 'string', multiple: true },
+    'max-records': { type: 'string' },
+  });
   if (values.db !== undefined && values.pglite !== undefined) throw new CliUsageError('--db and --pglite exclude each other');
   const db = values.pglite === undefined ? (values.db ?? env.DATABASE_URL) : undefined;
   if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${values.pglite}`);

@@ -4,13 +4,12 @@
 // (each trimmed chain gets a signed retention_applied record first) and their replicas stopped (ERR_CHAIN_LEASED).
 // Exit 0 ok, 1 failure (the error code is printed), 2 usage error (the message names the flag).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/index.ts';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { applyRetention, DEFAULT_RETENTION_MONTHS, LedgerError, loadSigner, planRetention } from '../ledger/index.ts';
 import type { RetentionPlan, Signer } from '../ledger/index.ts';
-import { CliUsageError } from './usage-error.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface LedgerIo {
   stdout: (s: string) => void;
@@ -57,20 +56,10 @@ export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number
 }
 
 async function retention(args: string[], io: LedgerIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        db: { type: 'string' }, pglite: { type: 'string' }, config: { type: 'string' }, months: { type: 'string' },
-        apply: { type: 'boolean' }, key: { type: 'string' }, json: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new CliUsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+  const { values } = parseCommandLine(args, {
+    db: { type: 'string' }, pglite: { type: 'string' }, config: { type: 'string' }, months: { type: 'string' },
+    apply: { type: 'boolean' }, key: { type: 'string' }, json: { type: 'boolean' },
+  });
   const sources = [values.db, values.pglite, values.config].filter((v) => v !== undefined).length;
   if (sources !== 1) throw new CliUsageError('exactly one of --db, --pglite and --config is required');
   if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new CliUsageError('--db must be a postgres:// URL');

@@ -1,9 +1,9 @@
 // `proctor migrate`: applies the schema migrations this build ships, as the schema owner, so that `serve` can run as
 // the least-privilege runtime role (database.migrations: check). `--status` only reports what is applied and pending.
 // Exit 0 ok (status: nothing pending), 1 failure or pending migrations with --status, 2 usage error.
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/index.ts';
 import { connectPostgres, migrate, openPglite, schemaStatus, type Sql } from '../db/index.ts';
+import { parseCommandLine } from './usage-error.ts';
 
 export interface MigrateIo {
   stdout: (s: string) => void;
@@ -20,18 +20,13 @@ const USAGE = `usage:
 export async function runMigrate(args: string[], io: MigrateIo): Promise<number> {
   let values;
   try {
-    values = parseArgs({
-      args,
-      options: {
-        db: { type: 'string' },
-        pglite: { type: 'string' },
-        config: { type: 'string' },
-        status: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
+    values = parseCommandLine(args, {
+      db: { type: 'string' },
+      pglite: { type: 'string' },
+      config: { type: 'string' },
+      status: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
     }).values;
   } catch (error) {
     io.stderr(`proctor migrate: ${error instanceof Error ? error.message : 'bad arguments'}\n\n${USAGE}`);

@@ -5,14 +5,13 @@
 // nothing could be replayed. Output names chains, seqs, request ids and reason codes — never record contents.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { indexBundles, newFindings, PACKET_LIMITS, parseRecords, readPacket, replayDecisions, selectRecords, verifyPacket } from '../evidence/index.ts';
 import type { ReplayReport } from '../evidence/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
 import { readBundleDir } from './export.ts';
-import { CliUsageError } from './usage-error.ts';
+import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface ReplayIo {
   stdout: (s: string) => void;
@@ -41,24 +40,15 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
   let positionals: string[];
   let bundles: Map<string, Uint8Array>;
   try {
-    try {
-      ({ values, positionals } = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          db: { type: 'string' },
-          pglite: { type: 'string' },
-          bundles: { type: 'string' },
-          'request-id': { type: 'string', multiple: true },
-          from: { type: 'string' },
-          to: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      throw new CliUsageError((err as Error).message);
-    }
+    ({ values, positionals } = parseCommandLine(args, {
+      db: { type: 'string' },
+      pglite: { type: 'string' },
+      bundles: { type: 'string' },
+      'request-id': { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean' },
+    }, true));
     const sources = [values.db !== undefined, values.pglite !== undefined, positionals.length > 0].filter(Boolean).length;
     if (positionals.length > 1) throw new CliUsageError('give one packet file');
     if (sources > 1) throw new CliUsageError('--db, --pglite and a packet file exclude each other');
