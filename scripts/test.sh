@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI proves. Installs what is missing (Node 24, the OPA CLI, npm packages), checks that the
-# checked-in policy bundle is built from policies/, runs the Rego tests, the type check and the vitest suites.
+# checked-in policy bundle is built from policies/, runs the Rego tests, the formatter and linter (Biome), the type
+# check and the vitest suites.
 # Needs PostgreSQL 15 server binaries (Debian: apt-get install postgresql-15); the tests start their own cluster.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +12,8 @@ echo "== policy: opa check, fmt, test" >&2
 bash scripts/policy.sh test
 echo "== policy: checked-in bundle matches policies/" >&2
 bash scripts/policy.sh check
+echo "== format and lint (biome, 120 columns: npx biome check --write . fixes what it can)" >&2
+npx biome ci --colors=off .
 echo "== typecheck" >&2
 npx tsc -p tsconfig.json
 echo "== vitest" >&2

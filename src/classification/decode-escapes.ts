@@ -4,7 +4,11 @@
 // back to exactly its own escapes (decode.ts), and each character of the run is read once.
 
 /** Decoded text with, for each UTF-16 unit, the run-local span [starts[u], ends[u]) it came from. */
-export interface MappedText { text: string; starts: Int32Array; ends: Int32Array }
+export interface MappedText {
+  text: string;
+  starts: Int32Array;
+  ends: Int32Array;
+}
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -58,18 +62,22 @@ export function decodeEscapes(run: string): MappedText | undefined {
   const starts: number[] = [];
   const ends: number[] = [];
   let escapes = 0;
-  for (let i = 0; i < run.length;) {
-    const escape = run[i] === '\\' || run[i] === '&' ? escapeAt(run, i) : undefined;
+  for (let i = 0; i < run.length; ) {
+    const found = run[i] === '\\' || run[i] === '&' ? escapeAt(run, i) : undefined;
     // A \u escape names one UTF-16 unit (two of them make a pair); a larger code point is two units of one escape.
-    const chars = escape === undefined ? run[i] as string
-      : escape.code > 0xffff ? String.fromCodePoint(escape.code) : String.fromCharCode(escape.code);
-    const length = escape === undefined ? 1 : escape.length;
+    const chars =
+      found === undefined
+        ? (run[i] as string)
+        : found.code > 0xffff
+          ? String.fromCodePoint(found.code)
+          : String.fromCharCode(found.code);
+    const length = found === undefined ? 1 : found.length;
     for (let k = 0; k < chars.length; k += 1) {
       units.push(chars[k] as string);
       starts.push(i);
       ends.push(i + length);
     }
-    if (escape !== undefined) escapes += 1;
+    if (found !== undefined) escapes += 1;
     i += length;
   }
   if (escapes === 0) return undefined;
