@@ -25,7 +25,10 @@ const SPARSE = [
 function prompt(bytes: number, paragraphs: readonly string[] = PARAGRAPHS): string {
   let text = paragraphs === SPARSE ? 'From: lena.fischer@tailwind-retail.com\n' : '';
   for (let i = 0; Buffer.byteLength(text) < bytes; i += 1) text += paragraphs[i % paragraphs.length];
-  return Buffer.from(text).subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '');
+  return Buffer.from(text)
+    .subarray(0, bytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -35,8 +38,14 @@ function percentile(sorted: number[], p: number): number {
 export function benchClassification(): Record<string, unknown> {
   const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
   const result: Record<string, unknown> = {};
-  const cases = [['1kb', 1024, 20_000, PARAGRAPHS], ['8kb', 8192, 5000, PARAGRAPHS], ['64kb', 65_536, 600, PARAGRAPHS],
-    ['1kb_sparse', 1024, 20_000, SPARSE], ['8kb_sparse', 8192, 5000, SPARSE], ['64kb_sparse', 65_536, 600, SPARSE]] as const;
+  const cases = [
+    ['1kb', 1024, 20_000, PARAGRAPHS],
+    ['8kb', 8192, 5000, PARAGRAPHS],
+    ['64kb', 65_536, 600, PARAGRAPHS],
+    ['1kb_sparse', 1024, 20_000, SPARSE],
+    ['8kb_sparse', 8192, 5000, SPARSE],
+    ['64kb_sparse', 65_536, 600, SPARSE],
+  ] as const;
   for (const [name, size, iterations, paragraphs] of cases) {
     const segments = [{ path: 'messages[0].content', text: prompt(size, paragraphs) }];
     for (let i = 0; i < Math.min(500, iterations); i += 1) classifier.classify(segments); // warm-up

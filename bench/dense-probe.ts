@@ -43,27 +43,42 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Why a collection ran, from its flags (external memory pressure, forced, all available garbage, idle). */
 function flagNames(flags: number): string {
-  const names = [[constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY, 'external-memory'], [constants.NODE_PERFORMANCE_GC_FLAGS_FORCED, 'forced'],
-    [constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE, 'all-garbage'], [constants.NODE_PERFORMANCE_GC_FLAGS_SCHEDULE_IDLE, 'idle']] as const;
+  const names = [
+    [constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY, 'external-memory'],
+    [constants.NODE_PERFORMANCE_GC_FLAGS_FORCED, 'forced'],
+    [constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE, 'all-garbage'],
+    [constants.NODE_PERFORMANCE_GC_FLAGS_SCHEDULE_IDLE, 'idle'],
+  ] as const;
   const set = names.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
   return set.length === 0 ? '' : ` (${set.join(', ')})`;
 }
 
 export function createProbe(): Probe {
-  const worker = new Worker(`
+  const worker = new Worker(
+    `
     const { parentPort } = require('node:worker_threads');
     let peak = process.memoryUsage.rss();
     setInterval(() => { const r = process.memoryUsage.rss(); if (r > peak) peak = r; }, 2);
     parentPort.on('message', (m) => { if (m === 'reset') peak = process.memoryUsage.rss(); parentPort.postMessage(peak); });
-  `, { eval: true });
+  `,
+    { eval: true },
+  );
   worker.unref();
-  const ask = (m: string) => new Promise<number>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
+  const ask = (m: string) =>
+    new Promise<number>((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage(m);
+    });
   let before = 0;
   let cpuBefore: number | null = null;
   let delay: IntervalHistogram | null = null;
   let gc = { max: 0, kind: 'none', major: 0 };
-  const kinds: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const detail = (e as { detail?: { kind?: number; flags?: number } }).detail;
@@ -90,9 +105,13 @@ export function createProbe(): Probe {
       const peak = await ask('peak');
       const h = delay as IntervalHistogram;
       return {
-        rss_added_mib: round((peak - before) / MiB), rss_peak_mib: round(peak / MiB),
-        event_loop_delay_max_ms: round(h.max / 1e6), event_loop_delay_p99_ms: round(h.percentile(99) / 1e6),
-        gc_max_ms: round(gc.max), gc_max_kind: gc.kind, gc_major_count: gc.major,
+        rss_added_mib: round((peak - before) / MiB),
+        rss_peak_mib: round(peak / MiB),
+        event_loop_delay_max_ms: round(h.max / 1e6),
+        event_loop_delay_p99_ms: round(h.percentile(99) / 1e6),
+        gc_max_ms: round(gc.max),
+        gc_max_kind: gc.kind,
+        gc_major_count: gc.major,
         event_loop_thread_cpu_ms: cpuBefore === null ? null : (mainThreadCpuMs() ?? cpuBefore) - cpuBefore,
       };
     },
@@ -101,8 +120,15 @@ export function createProbe(): Probe {
 }
 
 /** The probe of a child process that runs dense-prompt-proctor.ts, over its IPC channel. */
-export function remoteProbe(child: { send(message: unknown): boolean; once(event: 'message', listener: (m: unknown) => void): unknown }): Probe {
-  const ask = (kind: string) => new Promise<unknown>((resolve) => { child.once('message', resolve); child.send({ kind }); });
+export function remoteProbe(child: {
+  send(message: unknown): boolean;
+  once(event: 'message', listener: (m: unknown) => void): unknown;
+}): Probe {
+  const ask = (kind: string) =>
+    new Promise<unknown>((resolve) => {
+      child.once('message', resolve);
+      child.send({ kind });
+    });
   return {
     start: async () => void (await ask('start')),
     stop: async () => (await ask('stop')) as ProbeReading,

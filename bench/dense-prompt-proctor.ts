@@ -7,7 +7,10 @@ import { createProbe } from './dense-probe.ts';
 
 // BENCH_V8_FLAGS: V8 flags for Proctor's process only (experiments, e.g. --no-memory-reducer).
 if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
-const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as { doc: Record<string, unknown>; env: Record<string, string> };
+const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as {
+  doc: Record<string, unknown>;
+  env: Record<string, string>;
+};
 const proctor = await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { log: () => {} });
 const probe = createProbe();
 process.on('message', (message: { kind?: string }) => {

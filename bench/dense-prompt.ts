@@ -10,7 +10,11 @@ import { Agent, request } from 'undici';
 import { createProbe, remoteProbe } from './dense-probe.ts';
 import { startBenchStack } from './stack.ts';
 
-const SIZES: readonly [string, number][] = [['64kb', 64 * 1024], ['1mb', 1024 * 1024], ['4mb', 4_000_000]];
+const SIZES: readonly [string, number][] = [
+  ['64kb', 64 * 1024],
+  ['1mb', 1024 * 1024],
+  ['4mb', 4_000_000],
+];
 const AT_ONCE = 10;
 
 /** `bytes` of prose with a distinct valid SSN every 32 bytes or so ("ssn 123-45-6789; "), as a pasted HR export. */
@@ -31,22 +35,34 @@ export function densePrompt(bytes: number): string {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function runDensePrompt(): Promise<Record<string, unknown>> {
-  const stack = await startBenchStack('dense', {}, { process: true, entry: new URL('./dense-prompt-proctor.ts', import.meta.url) });
+  const stack = await startBenchStack(
+    'dense',
+    {},
+    { process: true, entry: new URL('./dense-prompt-proctor.ts', import.meta.url) },
+  );
   const tokens = await stack.tokens(50 * 20, 'dense'); // a subject of its own for each request
   const origin = new URL(stack.proctorUrl).origin;
   const dispatcher = new Agent({ connections: AT_ONCE + 2, bodyTimeout: 120_000, headersTimeout: 120_000 });
   const probe = stack.proctorChild ? remoteProbe(stack.proctorChild) : createProbe();
   let subject = 0;
   // Bodies are built before the clock starts: the client shares this event loop with Proctor.
-  const bodyOf = (text: string) => JSON.stringify({ model: 'echo-1', max_tokens: 16, messages: [{ role: 'user', content: text }] });
+  const bodyOf = (text: string) =>
+    JSON.stringify({ model: 'echo-1', max_tokens: 16, messages: [{ role: 'user', content: text }] });
   const send = async (body: string) => {
     const t0 = performance.now();
     const res = await request(`${stack.proctorUrl}/chat/completions`, {
-      method: 'POST', dispatcher, body,
+      method: 'POST',
+      dispatcher,
+      body,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[subject++ % tokens.length]}` },
     });
     const answer = (await res.body.json()) as { error?: { code?: string } };
-    return { ms: performance.now() - t0, status: res.statusCode, code: answer.error?.code ?? null, bodyBytes: body.length };
+    return {
+      ms: performance.now() - t0,
+      status: res.statusCode,
+      code: answer.error?.code ?? null,
+      bodyBytes: body.length,
+    };
   };
   try {
     await send(bodyOf('warm-up: ssn 123-45-6789'));
@@ -60,7 +76,14 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
       const body = bodyOf(densePrompt(bytes));
       await probe.start();
       const r = await send(body);
-      one[name] = { prompt_bytes: bytes, body_bytes: r.bodyBytes, status: r.status, code: r.code, ms: Math.round(r.ms), ...(await probe.stop()) };
+      one[name] = {
+        prompt_bytes: bytes,
+        body_bytes: r.bodyBytes,
+        status: r.status,
+        code: r.code,
+        ms: Math.round(r.ms),
+        ...(await probe.stop()),
+      };
     }
     // Ten 4 MB prompts at once, /healthz polled every 10 ms meanwhile.
     const body = bodyOf(densePrompt(4_000_000));
@@ -84,16 +107,25 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
     const reading = await probe.stop();
     health.sort((a, b) => a - b);
     const statuses: Record<string, number> = {};
-    for (const r of results) statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] = (statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] ?? 0) + 1;
+    for (const r of results)
+      statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] =
+        (statuses[`${r.status}${r.code ? ` ${r.code}` : ''}`] ?? 0) + 1;
     return {
       database: stack.database,
       proctor_process: stack.proctorProcess ? 'own' : 'this one (the client shares its event loop)',
       idle_2s: idle,
       one_at_a_time: one,
       ten_at_once: {
-        prompt_bytes: 4_000_000, statuses, all_answered_ms: Math.round(allMs),
-        slowest_ms: Math.round(Math.max(...results.map((r) => r.ms))), ...reading,
-        healthz: { polls: health.length, p50_ms: round(health[Math.floor(health.length / 2)] ?? 0), max_ms: round(health[health.length - 1] ?? 0) },
+        prompt_bytes: 4_000_000,
+        statuses,
+        all_answered_ms: Math.round(allMs),
+        slowest_ms: Math.round(Math.max(...results.map((r) => r.ms))),
+        ...reading,
+        healthz: {
+          polls: health.length,
+          p50_ms: round(health[Math.floor(health.length / 2)] ?? 0),
+          max_ms: round(health[health.length - 1] ?? 0),
+        },
         process_alive: true,
       },
     };
@@ -107,7 +139,9 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
 /** The dense-prompt bench in a fresh process (with --expose-gc), as bench/run.ts calls it. */
 export function benchDensePrompt(): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.once('exit', (code) => {

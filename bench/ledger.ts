@@ -34,7 +34,8 @@ function serverCpuUs(): number {
       continue;
     }
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === postmaster || Number(pid) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(fields[1]) === postmaster || Number(pid) === postmaster)
+      ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks * TICK_US;
 }
@@ -56,11 +57,30 @@ function cpuMeter() {
 }
 
 const body = {
-  principal: { iss: 'https://idp.example', sub: 'alice@example.com', client_id: 'app', groups: ['eng', 'finance'], tenant: 'acme', token_fingerprint: 'f'.repeat(43) },
-  request: { api: 'openai.chat_completions', model: 'gpt-4o-mini', stream: false, max_tokens: 256, message_count: 3, body_sha256: 'a'.repeat(64) },
+  principal: {
+    iss: 'https://idp.example',
+    sub: 'alice@example.com',
+    client_id: 'app',
+    groups: ['eng', 'finance'],
+    tenant: 'acme',
+    token_fingerprint: 'f'.repeat(43),
+  },
+  request: {
+    api: 'openai.chat_completions',
+    model: 'gpt-4o-mini',
+    stream: false,
+    max_tokens: 256,
+    message_count: 3,
+    body_sha256: 'a'.repeat(64),
+  },
   classification: { finding_count: 2, types: { email: 1, iban: 1 }, categories: { pii: 1, financial: 1 } },
   policy: { revision: 'r42', sha256: 'b'.repeat(64) },
-  decision: { allow: false, stage: 'policy', reasons: [{ code: 'ERR_POLICY_DENIED', message: 'financial data to an external model' }], obligations: null },
+  decision: {
+    allow: false,
+    stage: 'policy',
+    reasons: [{ code: 'ERR_POLICY_DENIED', message: 'financial data to an external model' }],
+    obligations: null,
+  },
 };
 
 const clock = { now: () => new Date() };
@@ -74,7 +94,10 @@ async function closedLoop(sql: Sql, chains: number, writers: number, tag: string
   const signer = loadSigner(generateSigningKey().privateKeyPem);
   const ledgers: Ledger[] = [];
   let batches = 0;
-  for (let c = 0; c < chains; c++) ledgers.push(await openLedger({ sql, signer, chain: `bench-${tag}-${c}`, clock, onCommit: () => void (batches += 1) }));
+  for (let c = 0; c < chains; c++)
+    ledgers.push(
+      await openLedger({ sql, signer, chain: `bench-${tag}-${c}`, clock, onCommit: () => void (batches += 1) }),
+    );
   const waits: number[] = [];
   const meter = cpuMeter();
   const end = performance.now() + SECONDS * 1000;
@@ -93,12 +116,26 @@ async function closedLoop(sql: Sql, chains: number, writers: number, tag: string
   const committed = batches;
   await Promise.all(ledgers.map((l) => l.close()));
   waits.sort((a, b) => a - b);
-  return { chains, writers, appends_per_s: Math.round(waits.length / SECONDS), commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99), records_per_batch: Math.round((waits.length / Math.max(1, committed)) * 10) / 10, ...cpu };
+  return {
+    chains,
+    writers,
+    appends_per_s: Math.round(waits.length / SECONDS),
+    commit_wait_p50_ms: pct(waits, 50),
+    commit_wait_p99_ms: pct(waits, 99),
+    records_per_batch: Math.round((waits.length / Math.max(1, committed)) * 10) / 10,
+    ...cpu,
+  };
 }
 
 async function paced(sql: Sql, perSecond: number) {
   let batches = 0;
-  const ledger = await openLedger({ sql, signer: loadSigner(generateSigningKey().privateKeyPem), chain: `bench-paced-${perSecond}`, clock, onCommit: () => void (batches += 1) });
+  const ledger = await openLedger({
+    sql,
+    signer: loadSigner(generateSigningKey().privateKeyPem),
+    chain: `bench-paced-${perSecond}`,
+    clock,
+    onCommit: () => void (batches += 1),
+  });
   const waits: number[] = [];
   const total = perSecond * SECONDS;
   const meter = cpuMeter();
@@ -116,7 +153,13 @@ async function paced(sql: Sql, perSecond: number) {
   const committed = batches;
   await ledger.close();
   waits.sort((a, b) => a - b);
-  return { records_per_s: perSecond, commit_wait_p50_ms: pct(waits, 50), commit_wait_p99_ms: pct(waits, 99), records_per_batch: Math.round((total / Math.max(1, committed)) * 10) / 10, ...cpu };
+  return {
+    records_per_s: perSecond,
+    commit_wait_p50_ms: pct(waits, 50),
+    commit_wait_p99_ms: pct(waits, 99),
+    records_per_batch: Math.round((total / Math.max(1, committed)) * 10) / 10,
+    ...cpu,
+  };
 }
 
 export async function benchLedger() {
@@ -133,7 +176,9 @@ export async function benchLedger() {
     postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
     const runs = [];
     for (const chains of [1, 4]) {
-      for (const writers of [1, 16, 64]) if (!ONLY || ONLY.has(`${chains}x${writers}`)) runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
+      for (const writers of [1, 16, 64])
+        if (!ONLY || ONLY.has(`${chains}x${writers}`))
+          runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
     }
     return {
       database: `postgresql-15 (throwaway, fsync ${DURABLE ? 'on' : 'off'})`,

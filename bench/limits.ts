@@ -13,8 +13,20 @@ import { startPostgres } from '../test/helpers/postgres.ts';
 const SECONDS = Number(process.env.BENCH_LIMITS_SECONDS ?? 3);
 const RATE = Number(process.env.BENCH_LIMITS_RPS ?? 1000);
 
-const pricing = parsePricing({ version: 'bench', unknown_model: 'deny', upstreams: { up: { m: { input: 150_000, output: 600_000, cached_input: 75_000 } } } }, 'bench');
-const decisionLimits = { tokens_per_minute: 1e12, requests_per_minute: 1e9, spend_micro_usd_per_day: 1e12, spend_micro_usd_per_month: 1e13 };
+const pricing = parsePricing(
+  {
+    version: 'bench',
+    unknown_model: 'deny',
+    upstreams: { up: { m: { input: 150_000, output: 600_000, cached_input: 75_000 } } },
+  },
+  'bench',
+);
+const decisionLimits = {
+  tokens_per_minute: 1e12,
+  requests_per_minute: 1e9,
+  spend_micro_usd_per_day: 1e12,
+  spend_micro_usd_per_month: 1e13,
+};
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -25,17 +37,37 @@ function pct(sorted: number[], p: number): number {
 function counting(sql: Sql): { sql: Sql; count: () => number } {
   let n = 0;
   return {
-    sql: { ...sql, query: (text, params) => { n += 1; return sql.query(text, params); } },
+    sql: {
+      ...sql,
+      query: (text, params) => {
+        n += 1;
+        return sql.query(text, params);
+      },
+    },
     count: () => n,
   };
 }
 
 async function oneRequest(limiter: Limiter, i: number, subjects: number) {
-  const principal = { iss: 'https://idp.bench', sub: `user-${i % subjects}`, client_id: 'app', groups: ['eng'], tenant: 'acme' };
+  const principal = {
+    iss: 'https://idp.bench',
+    sub: `user-${i % subjects}`,
+    client_id: 'app',
+    groups: ['eng'],
+    tenant: 'acme',
+  };
   const t0 = performance.now();
   await limiter.usage(principal);
   const t1 = performance.now();
-  const r = await limiter.reserve({ principal, upstreams: ['up'], model: 'm', promptTokens: 120, promptTokenMethod: 'bench', maxTokens: 256, limits: decisionLimits });
+  const r = await limiter.reserve({
+    principal,
+    upstreams: ['up'],
+    model: 'm',
+    promptTokens: 120,
+    promptTokenMethod: 'bench',
+    maxTokens: 256,
+    limits: decisionLimits,
+  });
   const t2 = performance.now();
   await limiter.settle(r, 'usage', { prompt_tokens: 118, completion_tokens: 90 }, 'up');
   const t3 = performance.now();
@@ -44,7 +76,13 @@ async function oneRequest(limiter: Limiter, i: number, subjects: number) {
 
 async function pacedRun(sql: Sql, defaults: ScopedLimit[], label: string, rate = RATE) {
   const counted = counting(sql);
-  const limiter = createLimiter({ sql: counted.sql, pricing, defaults, reservationTtlSeconds: 900, defaultMaxTokens: 4096 });
+  const limiter = createLimiter({
+    sql: counted.sql,
+    pricing,
+    defaults,
+    reservationTtlSeconds: 900,
+    defaultMaxTokens: 4096,
+  });
   const samples: Awaited<ReturnType<typeof oneRequest>>[] = [];
   let failed = 0;
   const total = rate * SECONDS;
@@ -54,7 +92,12 @@ async function pacedRun(sql: Sql, defaults: ScopedLimit[], label: string, rate =
     const due = start + (i * 1000) / rate;
     const delay = due - performance.now();
     if (delay > 1) await new Promise((r) => setTimeout(r, delay));
-    pending.push(oneRequest(limiter, i, 500).then((s) => void samples.push(s), () => void (failed += 1)));
+    pending.push(
+      oneRequest(limiter, i, 500).then(
+        (s) => void samples.push(s),
+        () => void (failed += 1),
+      ),
+    );
   }
   await Promise.all(pending);
   const seconds = (performance.now() - start) / 1000;
@@ -91,24 +134,49 @@ async function sequential(sql: Sql) {
   const [rs, reserve, settle, usage] = [sorted('reserveSettle'), sorted('reserve'), sorted('settle'), sorted('usage')];
   return {
     requests: samples.length,
-    reserve_plus_settle_p50_ms: pct(rs, 50), reserve_plus_settle_p99_ms: pct(rs, 99),
-    reserve_p50_ms: pct(reserve, 50), settle_p50_ms: pct(settle, 50), usage_read_p50_ms: pct(usage, 50),
+    reserve_plus_settle_p50_ms: pct(rs, 50),
+    reserve_plus_settle_p99_ms: pct(rs, 99),
+    reserve_p50_ms: pct(reserve, 50),
+    settle_p50_ms: pct(settle, 50),
+    usage_read_p50_ms: pct(usage, 50),
   };
 }
 
 async function closedLoopSharedRow(sql: Sql) {
-  const limiter = createLimiter({ sql, pricing, defaults: [{ scope: 'tenant', tokens_per_minute: 1e12 }], reservationTtlSeconds: 900, defaultMaxTokens: 4096 });
+  const limiter = createLimiter({
+    sql,
+    pricing,
+    defaults: [{ scope: 'tenant', tokens_per_minute: 1e12 }],
+    reservationTtlSeconds: 900,
+    defaultMaxTokens: 4096,
+  });
   const end = performance.now() + SECONDS * 1000;
   let done = 0;
   let i = 0;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (performance.now() < end) {
-      const principal = { iss: 'https://idp.bench', sub: `user-${i++ % 500}`, client_id: null, groups: [], tenant: 'acme' };
-      const r = await limiter.reserve({ principal, upstreams: ['up'], model: 'm', promptTokens: 120, promptTokenMethod: 'bench', maxTokens: 256, limits: decisionLimits });
-      await limiter.settle(r, 'usage', { prompt_tokens: 118, completion_tokens: 90 }, 'up');
-      done += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (performance.now() < end) {
+        const principal = {
+          iss: 'https://idp.bench',
+          sub: `user-${i++ % 500}`,
+          client_id: null,
+          groups: [],
+          tenant: 'acme',
+        };
+        const r = await limiter.reserve({
+          principal,
+          upstreams: ['up'],
+          model: 'm',
+          promptTokens: 120,
+          promptTokenMethod: 'bench',
+          maxTokens: 256,
+          limits: decisionLimits,
+        });
+        await limiter.settle(r, 'usage', { prompt_tokens: 118, completion_tokens: 90 }, 'up');
+        done += 1;
+      }
+    }),
+  );
   return { writers: 64, reserve_settle_pairs_per_s: Math.round(done / SECONDS) };
 }
 
@@ -132,7 +200,11 @@ export async function benchLimits() {
       paced: [
         await pacedRun(sql, [], 'own subject counters (3 rows locked)', 250),
         await pacedRun(sql, [], 'own subject counters (3 rows locked)'),
-        await pacedRun(sql, [{ scope: 'tenant', tokens_per_minute: 1e12, spend_micro_usd_per_day: 1e12 }], 'plus one shared tenant minute and day counter (hot rows)'),
+        await pacedRun(
+          sql,
+          [{ scope: 'tenant', tokens_per_minute: 1e12, spend_micro_usd_per_day: 1e12 }],
+          'plus one shared tenant minute and day counter (hot rows)',
+        ),
       ],
       closed_loop_shared_row: closed,
     };

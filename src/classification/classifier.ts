@@ -19,7 +19,14 @@ import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
-import type { Classification, Classifier, ClassifyOptions, Finding, RecognizerDefinition, TextSegment } from './types.ts';
+import type {
+  Classification,
+  Classifier,
+  ClassifyOptions,
+  Finding,
+  RecognizerDefinition,
+  TextSegment,
+} from './types.ts';
 import { utf16OffsetsOf } from './utf8-offsets.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
@@ -37,20 +44,34 @@ function containsWord(haystack: string, word: string): boolean {
 }
 
 /** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
-function hasContext(text: string, lower: string | undefined, start: number, end: number, r: CompiledRecognizer): boolean {
+function hasContext(
+  text: string,
+  lower: string | undefined,
+  start: number,
+  end: number,
+  r: CompiledRecognizer,
+): boolean {
   if (r.contextWords.length === 0) return false;
   const from = Math.max(0, start - r.contextBefore);
   let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
   if (r.contextInClause) {
-    const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('; '), before.lastIndexOf(', '), before.lastIndexOf('\n'));
+    const cut = Math.max(
+      before.lastIndexOf('. '),
+      before.lastIndexOf('; '),
+      before.lastIndexOf(', '),
+      before.lastIndexOf('\n'),
+    );
     if (cut >= 0) before = before.slice(cut + 1);
   }
-  const after = lower === undefined ? text.slice(end, end + r.contextAfter).toLowerCase() : lower.slice(end, end + r.contextAfter);
+  const after =
+    lower === undefined ? text.slice(end, end + r.contextAfter).toLowerCase() : lower.slice(end, end + r.contextAfter);
   return r.contextWords.some((word) => containsWord(before, word) || containsWord(after, word));
 }
 
 function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fingerprint'>): number {
-  return a.segment - b.segment || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.end - b.end;
+  return (
+    a.segment - b.segment || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.end - b.end
+  );
 }
 
 /**
@@ -66,7 +87,10 @@ type Draft = Omit<Finding, 'fingerprint'> & {
 };
 
 /** Recognizers that scan one view, with the combined automaton that says which of them can match at all. */
-interface RecognizerSet { candidates: InstanceType<typeof RE2.Set>; members: readonly CompiledRecognizer[] }
+interface RecognizerSet {
+  candidates: InstanceType<typeof RE2.Set>;
+  members: readonly CompiledRecognizer[];
+}
 
 function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
   if (members.length === 0) return undefined;
@@ -88,7 +112,7 @@ function yieldFallbacks(findings: Draft[]): Draft[] {
   const specific = findings.filter((f) => !f.fallback).sort((a, b) => a.segment - b.segment || a.start - b.start);
   for (const s of specific) {
     let spans = bySegment.get(s.segment);
-    if (spans === undefined) bySegment.set(s.segment, spans = { starts: [], maxEnds: [] });
+    if (spans === undefined) bySegment.set(s.segment, (spans = { starts: [], maxEnds: [] }));
     spans.maxEnds.push(Math.max(s.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
     spans.starts.push(s.start);
   }
@@ -108,14 +132,22 @@ function yieldFallbacks(findings: Draft[]): Draft[] {
 
 /** Keeps one finding per overlapping run of the same type: the most confident, then the longest. */
 function dedupe(findings: Draft[]): Draft[] {
-  const byTypeThenStart = [...findings].sort((a, b) =>
-    a.segment - b.segment || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.start - b.start || a.end - b.end);
+  const byTypeThenStart = [...findings].sort(
+    (a, b) =>
+      a.segment - b.segment || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.start - b.start || a.end - b.end,
+  );
   const kept: Draft[] = [];
   for (const finding of byTypeThenStart) {
     const last = kept[kept.length - 1];
-    if (last !== undefined && last.segment === finding.segment && last.type === finding.type && finding.start < last.end) {
-      const better = finding.confidence > last.confidence
-        || (finding.confidence === last.confidence && finding.end - finding.start > last.end - last.start);
+    if (
+      last !== undefined &&
+      last.segment === finding.segment &&
+      last.type === finding.type &&
+      finding.start < last.end
+    ) {
+      const better =
+        finding.confidence > last.confidence ||
+        (finding.confidence === last.confidence && finding.end - finding.start > last.end - last.start);
       if (better) kept[kept.length - 1] = finding;
       continue;
     }
@@ -141,40 +173,57 @@ export function createClassifier(opts: {
   recognizers?: readonly RecognizerDefinition[];
 }): Classifier {
   if (!(opts.fingerprintKey instanceof Uint8Array) || opts.fingerprintKey.byteLength < MIN_FINGERPRINT_KEY_BYTES) {
-    throw new ClassificationError('ERR_FINGERPRINT_KEY_INVALID', null,
-      `fingerprintKey must be at least ${MIN_FINGERPRINT_KEY_BYTES} bytes`);
+    throw new ClassificationError(
+      'ERR_FINGERPRINT_KEY_INVALID',
+      null,
+      `fingerprintKey must be at least ${MIN_FINGERPRINT_KEY_BYTES} bytes`,
+    );
   }
   const fingerprintOf = createFingerprinter(opts.fingerprintKey);
   const definitions: readonly RecognizerDefinition[] = Object.freeze([...(opts.recognizers ?? DEFAULT_RECOGNIZERS)]);
   const recognizers = definitions.map(compileRecognizer);
   holdPlanFor(definitions, recognizers); // what stream scanners hold back (stream-hold.ts): checked at start-up too
   const all = recognizerSet(recognizers);
-  const numeric = recognizerSet(recognizers.filter((_, i) =>
-    DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)));
+  const numeric = recognizerSet(
+    recognizers.filter((_, i) => DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)),
+  );
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
   /** The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. */
-  function scanView(normalized: NormalizedText, set: RecognizerSet, segment: TextSegment, index: number,
-    keep?: (start: number, end: number) => boolean): Draft[] {
+  function scanView(
+    normalized: NormalizedText,
+    set: RecognizerSet,
+    segment: TextSegment,
+    index: number,
+    keep?: (start: number, end: number) => boolean,
+  ): Draft[] {
     const bytes = Buffer.from(normalized.text, 'utf8');
     // One pass of the combined automaton says which recognizers can match at all; only those run.
     // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
     let present: ReadonlySet<string> | undefined;
-    const mayReport = (r: CompiledRecognizer) => !r.requireContext
-      || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
-    const matches = set.candidates.match(bytes).sort((a, b) => a - b)
+    const mayReport = (r: CompiledRecognizer) =>
+      !r.requireContext || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
+    const matches = set.candidates
+      .match(bytes)
+      .sort((a, b) => a - b)
       .map((i) => set.members[i] as CompiledRecognizer)
       .filter(mayReport)
       .flatMap((r) => matchesOf(r, bytes));
     // Pure ASCII: byte offsets are UTF-16 offsets.
-    const offsets = bytes.length === normalized.text.length ? undefined : utf16OffsetsOf(bytes, matches.flatMap((m) => [m.startByte, m.endByte]));
+    const offsets =
+      bytes.length === normalized.text.length
+        ? undefined
+        : utf16OffsetsOf(
+            bytes,
+            matches.flatMap((m) => [m.startByte, m.endByte]),
+          );
     const found: Draft[] = [];
     let lower: string | undefined;
     for (const m of matches) {
       if (normalized.simple && m.recognizer.contextWords.length > 0) lower ??= normalized.text.toLowerCase();
-      const start = offsets === undefined ? m.startByte : offsets.get(m.startByte) ?? 0;
-      const end = offsets === undefined ? m.endByte : offsets.get(m.endByte) ?? 0;
+      const start = offsets === undefined ? m.startByte : (offsets.get(m.startByte) ?? 0);
+      const end = offsets === undefined ? m.endByte : (offsets.get(m.endByte) ?? 0);
       const r = m.recognizer;
       if (keep !== undefined && !keep(start, end)) continue;
       const context = hasContext(normalized.text, lower, start, end, r);
@@ -243,8 +292,14 @@ export function createClassifier(opts: {
         const pieces = piecesAcross(window, d.start, d.end).map((p) => ({ ...p, type: d.type }));
         if (pieces.some(alreadyFound)) continue;
         pieces.forEach((piece, k) => {
-          found.push({ ...d, segment: piece.segment, path: (segments[piece.segment] as TextSegment).path,
-            start: piece.start, end: piece.end, continuation: k > 0 });
+          found.push({
+            ...d,
+            segment: piece.segment,
+            path: (segments[piece.segment] as TextSegment).path,
+            start: piece.start,
+            end: piece.end,
+            continuation: k > 0,
+          });
         });
       }
     }
@@ -254,7 +309,11 @@ export function createClassifier(opts: {
   function classify(segments: readonly TextSegment[], options: ClassifyOptions = {}): Classification {
     const cap = options.maxFindings ?? Number.POSITIVE_INFINITY;
     if (!(cap === Number.POSITIVE_INFINITY || (Number.isSafeInteger(cap) && cap >= 0))) {
-      throw new ClassificationError('ERR_CLASSIFIER_OPTIONS_INVALID', null, 'maxFindings must be a non-negative integer');
+      throw new ClassificationError(
+        'ERR_CLASSIFIER_OPTIONS_INVALID',
+        null,
+        'maxFindings must be a non-negative integer',
+      );
     }
     // Every finding is counted; only kept ones (the first `cap`) are fingerprinted and copied, and a value repeated
     // in one call (chat history resends every earlier message) is fingerprinted once.
@@ -271,8 +330,17 @@ export function createClassifier(opts: {
       }
       const normalized = d.recognizer.normalize(d.value);
       let fingerprint = known.get(normalized);
-      if (fingerprint === undefined) known.set(normalized, fingerprint = fingerprintOf(normalized));
-      findings.push({ type: d.type, category: d.category, segment: d.segment, path: d.path, start: d.start, end: d.end, confidence: d.confidence, fingerprint });
+      if (fingerprint === undefined) known.set(normalized, (fingerprint = fingerprintOf(normalized)));
+      findings.push({
+        type: d.type,
+        category: d.category,
+        segment: d.segment,
+        path: d.path,
+        start: d.start,
+        end: d.end,
+        confidence: d.confidence,
+        fingerprint,
+      });
     }
     return { findings, counts, truncated };
   }

@@ -56,21 +56,38 @@ function checkData(def: RecognizerDefinition, name: string): void {
   if (!CATEGORIES.includes(def.category)) throw invalid(name, `category must be one of ${CATEGORIES.join(', ')}`);
   if (typeof def.pattern !== 'string' || def.pattern === '') throw invalid(name, 'pattern must be a non-empty string');
   if (!isScore(def.baseScore)) throw invalid(name, 'baseScore must be an integer 0..100');
-  if (def.contextScore !== undefined && !isScore(def.contextScore)) throw invalid(name, 'contextScore must be an integer 0..100');
+  if (def.contextScore !== undefined && !isScore(def.contextScore))
+    throw invalid(name, 'contextScore must be an integer 0..100');
   if (def.refiner !== undefined && !Object.hasOwn(REFINERS, def.refiner)) throw invalid(name, 'unknown refiner');
-  if (def.validator !== undefined && !Object.hasOwn(VALIDATORS, def.validator)) throw invalid(name, 'unknown validator');
-  if (def.normalizer !== undefined && !Object.hasOwn(NORMALIZERS, def.normalizer)) throw invalid(name, 'unknown normalizer');
+  if (def.validator !== undefined && !Object.hasOwn(VALIDATORS, def.validator))
+    throw invalid(name, 'unknown validator');
+  if (def.normalizer !== undefined && !Object.hasOwn(NORMALIZERS, def.normalizer))
+    throw invalid(name, 'unknown normalizer');
   const words = def.contextWords ?? [];
   if (!Array.isArray(words) || !words.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
     throw invalid(name, 'contextWords must be non-empty lower-case strings');
   }
-  if (def.requireContext !== undefined && typeof def.requireContext !== 'boolean') throw invalid(name, 'requireContext must be a boolean');
+  if (def.requireContext !== undefined && typeof def.requireContext !== 'boolean')
+    throw invalid(name, 'requireContext must be a boolean');
   if (def.requireContext === true && words.length === 0) throw invalid(name, 'requireContext needs contextWords');
-  if (def.fallback !== undefined && typeof def.fallback !== 'boolean') throw invalid(name, 'fallback must be a boolean');
-  if (def.contextInClause !== undefined && typeof def.contextInClause !== 'boolean') throw invalid(name, 'contextInClause must be a boolean');
-  if (def.partial !== undefined && (typeof def.partial !== 'string' || def.partial === '')) throw invalid(name, 'partial must be a non-empty string');
+  if (def.fallback !== undefined && typeof def.fallback !== 'boolean')
+    throw invalid(name, 'fallback must be a boolean');
+  if (def.contextInClause !== undefined && typeof def.contextInClause !== 'boolean')
+    throw invalid(name, 'contextInClause must be a boolean');
+  if (def.partial !== undefined && (typeof def.partial !== 'string' || def.partial === ''))
+    throw invalid(name, 'partial must be a non-empty string');
   const w = def.contextWindow;
-  if (w !== undefined && !(Number.isSafeInteger(w.before) && Number.isSafeInteger(w.after) && w.before >= 0 && w.after >= 0 && w.before <= 256 && w.after <= 256)) {
+  if (
+    w !== undefined &&
+    !(
+      Number.isSafeInteger(w.before) &&
+      Number.isSafeInteger(w.after) &&
+      w.before >= 0 &&
+      w.after >= 0 &&
+      w.before <= 256 &&
+      w.after <= 256
+    )
+  ) {
     throw invalid(name, 'contextWindow before/after must be integers 0..256');
   }
 }
@@ -103,7 +120,11 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     // `(?:p)|` always matches the empty input, and its result has one slot per capture group of p.
     groups = (new RE2(`(?:${def.pattern})|`, 'd').exec(Buffer.alloc(0))?.indices?.length ?? 1) - 1;
   } catch (cause) {
-    throw invalid(name, `pattern does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    throw invalid(
+      name,
+      `pattern does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    );
   }
   if (regex.test(Buffer.alloc(0))) throw invalid(name, 'pattern matches the empty string');
   let partial: RE2 | undefined;
@@ -111,7 +132,11 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     try {
       partial = new RE2(`(?:${def.partial})$`);
     } catch (cause) {
-      throw invalid(name, `partial does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+      throw invalid(
+        name,
+        `partial does not compile in RE2: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      );
     }
   }
   const group = def.group ?? 0;

@@ -18,7 +18,10 @@ export const MAX_DECODED_CHARS = 4 << 20;
 export const RUN_GAP = ' | ';
 
 /** What is left to decode in one classify() call; shared by all its segments. */
-export interface DecodeBudget { runs: number; chars: number }
+export interface DecodeBudget {
+  runs: number;
+  chars: number;
+}
 
 export function createDecodeBudget(): DecodeBudget {
   return { runs: MAX_DECODED_RUNS, chars: MAX_DECODED_CHARS };
@@ -46,7 +49,8 @@ function isHexDigit(code: number): boolean {
 
 /** Base64 (both alphabets) without padding, by ASCII code: one lookup a character (this runs over every character). */
 const BASE64_CHARS = Uint8Array.from({ length: 128 }, (_, code) =>
-  (isAlnum(code) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f ? 1 : 0));
+  isAlnum(code) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f ? 1 : 0,
+);
 
 function isBase64Char(code: number): boolean {
   return code < 128 && BASE64_CHARS[code] === 1;
@@ -54,8 +58,16 @@ function isBase64Char(code: number): boolean {
 
 /** A character a percent-encoded run may hold: printable ASCII except quotes, `<`, `>`, backtick and backslash. */
 function isUrlChar(code: number): boolean {
-  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e
-    && code !== 0x60 && code !== 0x5c;
+  return (
+    code > 0x20 &&
+    code < 0x7f &&
+    code !== 0x22 &&
+    code !== 0x27 &&
+    code !== 0x3c &&
+    code !== 0x3e &&
+    code !== 0x60 &&
+    code !== 0x5c
+  );
 }
 
 /** The length of a line break (LF or CRLF) at `at`, or 0. */
@@ -110,7 +122,7 @@ function decodePercent(run: string): MappedText | undefined {
   // Valid UTF-8: each sequence is one code point, one UTF-16 unit (two for 4-byte sequences).
   const starts = new Int32Array(text.length);
   const ends = new Int32Array(text.length);
-  for (let b = 0, u = 0; b < n;) {
+  for (let b = 0, u = 0; b < n; ) {
     const lead = bytes[b] as number;
     const size = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
     for (let k = 0; k < (size === 4 ? 2 : 1); k += 1, u += 1) {
@@ -141,7 +153,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
   // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding. A run wrapped in lines of one width
   // (MIME: 76, PEM: 64; at least MIN_ENCODED_RUN, whole quads) goes on after each full line; when the whole block is
   // not text (a word glued after its last full line), the block without its last line is tried.
-  for (let i = 0; i < text.length && budget.runs > 0;) {
+  for (let i = 0; i < text.length && budget.runs > 0; ) {
     if (!isBase64Char(text.charCodeAt(i))) {
       i += 1;
       continue;
@@ -153,8 +165,14 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
       while (end < text.length && isBase64Char(text.charCodeAt(end))) end += 1;
       if (width < 0) width = end - i;
       const brk = lineBreakAt(text, end);
-      if (brk === 0 || end - lastLine !== width || width < MIN_ENCODED_RUN || width % 4 !== 0
-        || !isBase64Char(text.charCodeAt(end + brk))) break;
+      if (
+        brk === 0 ||
+        end - lastLine !== width ||
+        width < MIN_ENCODED_RUN ||
+        width % 4 !== 0 ||
+        !isBase64Char(text.charCodeAt(end + brk))
+      )
+        break;
       end += brk;
       lastLine = end;
     }
@@ -183,9 +201,12 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
       spanOf: (a, z) => [view.startOf(from + (starts[a] as number)), view.endOf(from + (ends[z - 1] as number))],
     });
   };
-  for (const [trigger, isRunChar, decode] of [['%', isUrlChar, decodePercent], ['\\', isEscapeRunChar, decodeEscapes],
-    ['&#', isEscapeRunChar, decodeEscapes]] as const) {
-    for (let i = text.indexOf(trigger); i >= 0 && budget.runs > 0;) {
+  for (const [trigger, isRunChar, decode] of [
+    ['%', isUrlChar, decodePercent],
+    ['\\', isEscapeRunChar, decodeEscapes],
+    ['&#', isEscapeRunChar, decodeEscapes],
+  ] as const) {
+    for (let i = text.indexOf(trigger); i >= 0 && budget.runs > 0; ) {
       let from = i;
       while (from > 0 && isRunChar(text.charCodeAt(from - 1))) from -= 1;
       let end = i;
@@ -198,7 +219,11 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
 }
 
 /** A segment's decoded runs as one text to classify, and where each run's text starts in it. */
-export interface DecodedText { text: string; runs: readonly DecodedRun[]; at: readonly number[] }
+export interface DecodedText {
+  text: string;
+  runs: readonly DecodedRun[];
+  at: readonly number[];
+}
 
 export function joinDecoded(runs: readonly DecodedRun[]): DecodedText {
   const at: number[] = [];
@@ -211,7 +236,11 @@ export function joinDecoded(runs: readonly DecodedRun[]): DecodedText {
 }
 
 /** What a span of the joined decoded text touches: each run, with the span's part inside its decoded text. */
-export interface RunPiece { run: DecodedRun; from: number; to: number }
+export interface RunPiece {
+  run: DecodedRun;
+  from: number;
+  to: number;
+}
 
 /** The original span of a piece: exact for percent-encoding, the whole run otherwise. */
 export function spanOfPiece(piece: RunPiece): [number, number] {

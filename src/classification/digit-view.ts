@@ -10,7 +10,11 @@ import type { RecognizerDefinition } from './types.ts';
 
 /** The built-in recognizers that also scan the digits view (others would only add false positives there). */
 export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [
-  US_SSN, US_SSN_LABELLED, CREDIT_CARD, UK_NHS, US_BANK_ROUTING,
+  US_SSN,
+  US_SSN_LABELLED,
+  CREDIT_CARD,
+  UK_NHS,
+  US_BANK_ROUTING,
 ];
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
@@ -25,9 +29,18 @@ function isDigit(code: number): boolean {
 
 /** Whitespace between digits: ASCII, NBSP, Ogham, U+2000–U+200A, line/paragraph separators, narrow and ideographic. */
 export function isSpaceSeparator(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x1680
-    || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f
-    || code === 0x3000;
+  return (
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
 }
 
 /** The other dashes of the BMP (general category Pd): a model reads `219⸺09⸺9999` as `219-09-9999` too. */
@@ -41,9 +54,24 @@ const OTHER_DASHES: ReadonlySet<number> = new Set([
  * U+2022, U+2027). Not `,` or `:` (thousands separators, lists and times would turn into identifiers).
  */
 export function isDigitSeparator(code: number): boolean {
-  return isSpaceSeparator(code) || code === 0x2e || code === 0x2f || code === 0x5c || code === 0x5f || code === 0x2d
-    || (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe63 || code === 0xff0d || code === 0xfe58
-    || code === 0x2043 || code === 0xb7 || code === 0x2022 || code === 0x2027 || OTHER_DASHES.has(code);
+  return (
+    isSpaceSeparator(code) ||
+    code === 0x2e ||
+    code === 0x2f ||
+    code === 0x5c ||
+    code === 0x5f ||
+    code === 0x2d ||
+    (code >= 0x2010 && code <= 0x2015) ||
+    code === 0x2212 ||
+    code === 0xfe63 ||
+    code === 0xff0d ||
+    code === 0xfe58 ||
+    code === 0x2043 ||
+    code === 0xb7 ||
+    code === 0x2022 ||
+    code === 0x2027 ||
+    OTHER_DASHES.has(code)
+  );
 }
 
 /** End (exclusive) of the separator run at `from`; -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */
@@ -70,13 +98,17 @@ function spacedRun(text: string, from: number): { end: number; digits: number } 
 }
 
 /** One rewrite of the main view: [from, to) becomes one `-`, or is dropped (a space between spaced digits). */
-interface Rewrite { from: number; to: number; dash: boolean }
+interface Rewrite {
+  from: number;
+  to: number;
+  dash: boolean;
+}
 
 /** The rewrites of a main-view text, in order; none for most text (then nothing is allocated per character). */
 function rewritesOf(text: string): Rewrite[] {
   const n = text.length;
   const rewrites: Rewrite[] = [];
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     if (!isDigit(text.charCodeAt(i))) {
       i += 1;
       continue;
@@ -85,7 +117,7 @@ function rewritesOf(text: string): Rewrite[] {
       const run = spacedRun(text, i);
       if (run.digits >= MIN_SPACED_DIGITS) {
         // Digits kept, the spaces between them dropped.
-        for (let at = i + 1; at < run.end;) {
+        for (let at = i + 1; at < run.end; ) {
           const next = runEnd(text, at, isSpaceSeparator);
           rewrites.push({ from: at, to: next, dash: false });
           at = next + 1;
@@ -111,7 +143,10 @@ function rewritesOf(text: string): Rewrite[] {
 }
 
 /** A piece of the digits view, and where in it its rewrites are (view offsets of the units they produced, in order). */
-export interface DigitIsland { view: NormalizedText; rewritten: readonly number[] }
+export interface DigitIsland {
+  view: NormalizedText;
+  rewritten: readonly number[];
+}
 
 /** The view of main-view text [from, to) with the given rewrites (all inside it, in order), mapped to the original. */
 function buildView(main: NormalizedText, from: number, to: number, rewrites: readonly Rewrite[]): DigitIsland {
@@ -179,7 +214,7 @@ export const ISLAND_PAD = 160;
 export function digitIslands(main: NormalizedText, pad: number = ISLAND_PAD): DigitIsland[] {
   const rewrites = rewritesOf(main.text);
   const islands: DigitIsland[] = [];
-  for (let k = 0; k < rewrites.length;) {
+  for (let k = 0; k < rewrites.length; ) {
     const from = Math.max(0, (rewrites[k] as Rewrite).from - pad);
     let to = Math.min(main.text.length, (rewrites[k] as Rewrite).to + pad);
     let last = k + 1;

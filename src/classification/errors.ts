@@ -3,10 +3,16 @@
 // or a held-back buffer growing past its bound, which callers MUST treat as a block (fail closed).
 
 export type ClassificationErrorCode =
-  | 'ERR_RECOGNIZER_INVALID' | 'ERR_FINGERPRINT_KEY_INVALID' | 'ERR_STREAM_BUFFER_EXCEEDED' | 'ERR_STREAM_ENDED'
+  | 'ERR_RECOGNIZER_INVALID'
+  | 'ERR_FINGERPRINT_KEY_INVALID'
+  | 'ERR_STREAM_BUFFER_EXCEEDED'
+  | 'ERR_STREAM_ENDED'
   // classify() options, and the worker pool (worker-pool.ts): every thread busy and the queue full, or a worker that
   // failed (crashed, out of memory, no answer) while classifying
-  | 'ERR_CLASSIFIER_OPTIONS_INVALID' | 'ERR_CLASSIFIER_BUSY' | 'ERR_CLASSIFIER_WORKER_FAILED' | 'ERR_CLASSIFIER_CLOSED';
+  | 'ERR_CLASSIFIER_OPTIONS_INVALID'
+  | 'ERR_CLASSIFIER_BUSY'
+  | 'ERR_CLASSIFIER_WORKER_FAILED'
+  | 'ERR_CLASSIFIER_CLOSED';
 
 export class ClassificationError extends Error {
   override readonly name = 'ClassificationError';
@@ -14,7 +20,12 @@ export class ClassificationError extends Error {
   /** The offending recognizer's type (or its index when it has none), null when not about one recognizer. */
   readonly recognizer: string | null;
 
-  constructor(code: ClassificationErrorCode, recognizer: string | null, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ClassificationErrorCode,
+    recognizer: string | null,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(recognizer === null ? message : `recognizer ${recognizer}: ${message}`, options);
     this.code = code;
     this.recognizer = recognizer;

@@ -3,7 +3,11 @@
 // instead of one `exec` (whose result object costs ~5 µs). Invariant: anything this scanner is unsure about
 // (`\Q…\E`, a flag group like `(?i)` at the top level, a top-level `|`) gives undefined and the caller uses exec.
 
-export interface GroupSplit { before: string; group: string; after: string }
+export interface GroupSplit {
+  before: string;
+  group: string;
+  after: string;
+}
 
 /** Index just past the character class that opens at `start` (`[`), or -1 when it does not close. */
 function endOfClass(pattern: string, start: number): number {
@@ -29,7 +33,7 @@ export function splitAtGroup(pattern: string, group: number): GroupSplit | undef
   let captures = 0;
   let open = -1;
   let close = -1;
-  for (let i = 0; i < pattern.length;) {
+  for (let i = 0; i < pattern.length; ) {
     const c = pattern[i];
     if (c === '\\') {
       i += 2;

@@ -17,5 +17,14 @@ export type { ClassifierPool, ClassifierPoolOptions } from './worker-pool.ts';
 export { createStreamScanner } from './stream-scanner.ts';
 export type { ScannedChunk, StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
 export { CATEGORIES } from './types.ts';
-export type { Category, Classification, Classifier, ClassifyOptions, Finding, FindingCounts, RecognizerDefinition, TextSegment } from './types.ts';
+export type {
+  Category,
+  Classification,
+  Classifier,
+  ClassifyOptions,
+  Finding,
+  FindingCounts,
+  RecognizerDefinition,
+  TextSegment,
+} from './types.ts';
 export type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';

@@ -6,7 +6,12 @@ import type RE2 from 're2';
 import type { CompiledRecognizer } from './compile.ts';
 import { utf8SequenceLength } from './utf8-offsets.ts';
 
-export interface Match { recognizer: CompiledRecognizer; startByte: number; endByte: number; value: string }
+export interface Match {
+  recognizer: CompiledRecognizer;
+  startByte: number;
+  endByte: number;
+  value: string;
+}
 
 /**
  * Re-searches after rejected matches, per recognizer and segment. Bounds the work an adversarial text can cause
@@ -19,7 +24,8 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span)
   const value = bytes.toString('utf8', span[0], span[1]);
   if (recognizer.refine === undefined) {
     return recognizer.validate === undefined || recognizer.validate(value)
-      ? [{ recognizer, startByte: span[0], endByte: span[0] + Buffer.byteLength(value, 'utf8'), value }] : [];
+      ? [{ recognizer, startByte: span[0], endByte: span[0] + Buffer.byteLength(value, 'utf8'), value }]
+      : [];
   }
   const windows = recognizer.refine === undefined ? [[0, value.length] as [number, number]] : recognizer.refine(value);
   const accepted: Match[] = [];
@@ -36,7 +42,13 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span)
 }
 
 function isWordByte(byte: number | undefined): boolean {
-  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f);
+  return (
+    byte !== undefined &&
+    ((byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      byte === 0x5f)
+  );
 }
 
 /** The first position in [from, limit] where a word starts or a non-word byte is (limit when none before it). */
@@ -54,7 +66,11 @@ export type Span = readonly [number, number];
  * Buffer subject index and match are bytes. A group's span is where its bytes occur in the match when they occur
  * there once; otherwise (or for an empty group) an exec with indices ('d', ~3 µs more) says where.
  */
-export function execFrom(recognizer: CompiledRecognizer, bytes: Buffer, from: number): { whole: Span; span: Span | undefined } | null {
+export function execFrom(
+  recognizer: CompiledRecognizer,
+  bytes: Buffer,
+  from: number,
+): { whole: Span; span: Span | undefined } | null {
   const { regex, group } = recognizer;
   regex.lastIndex = from;
   const m = regex.exec(bytes);
@@ -77,7 +93,11 @@ export function execFrom(recognizer: CompiledRecognizer, bytes: Buffer, from: nu
  * sticky test at `from`, else `search` on the bytes after it (whose offsets past 0 see their true left context),
  * then a sticky test at the start found, whose lastIndex is the end. Anything unexpected falls back to exec.
  */
-export function wholeMatchFrom(recognizer: CompiledRecognizer, bytes: Buffer, from: number): { whole: Span; span: Span } | null {
+export function wholeMatchFrom(
+  recognizer: CompiledRecognizer,
+  bytes: Buffer,
+  from: number,
+): { whole: Span; span: Span } | null {
   if (from > bytes.length) return null;
   const { sticky } = recognizer;
   sticky.lastIndex = from;
@@ -86,7 +106,8 @@ export function wholeMatchFrom(recognizer: CompiledRecognizer, bytes: Buffer, fr
   if (offset < 0) return null;
   if (offset > 0) {
     sticky.lastIndex = from + offset;
-    if (sticky.test(bytes)) return { whole: [from + offset, sticky.lastIndex], span: [from + offset, sticky.lastIndex] };
+    if (sticky.test(bytes))
+      return { whole: [from + offset, sticky.lastIndex], span: [from + offset, sticky.lastIndex] };
   }
   // A match at the very start of the subarray that the full text does not allow (`\b`, `^`): ask exec.
   const found = execFrom(recognizer, bytes, from);
@@ -104,7 +125,11 @@ function stickyEnd(regex: RE2, bytes: Buffer, at: number): number {
  * G's from there and B's from there. When all three match and B ends where the match ends, this is the match
  * RE2 reports (leftmost-first takes the first choice of A that lets G and B match), so G's span is the group's.
  */
-export function splitMatchFrom(recognizer: CompiledRecognizer, bytes: Buffer, from: number): { whole: Span; span: Span | undefined } | null {
+export function splitMatchFrom(
+  recognizer: CompiledRecognizer,
+  bytes: Buffer,
+  from: number,
+): { whole: Span; span: Span | undefined } | null {
   const parts = recognizer.parts;
   const found = parts === undefined ? undefined : wholeMatchFrom(recognizer, bytes, from);
   if (parts === undefined || found === undefined) return execFrom(recognizer, bytes, from);
@@ -151,4 +176,3 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[
   }
   return matches;
 }
-

@@ -69,15 +69,29 @@ export interface NormalizedText {
   simple: boolean;
 }
 
-const identityMap = (text: string, simple = false): NormalizedText => ({ text, startOf: (i) => i, endOf: (i) => i, simple });
+const identityMap = (text: string, simple = false): NormalizedText => ({
+  text,
+  startOf: (i) => i,
+  endOf: (i) => i,
+  simple,
+});
 
 /**
  * Characters NFKC leaves alone in any context: Latin-1 letters (À..ÿ, × and ÷) and common typographic punctuation
  * (– — ‘ ’ “ ” • €). All are starters that never combine with a neighbour, and none is ignorable.
  */
 function isStable(code: number): boolean {
-  return (code >= 0xc0 && code <= 0xff) || code === 0x2013 || code === 0x2014 || code === 0x2018 || code === 0x2019
-    || code === 0x201c || code === 0x201d || code === 0x2022 || code === 0x20ac;
+  return (
+    (code >= 0xc0 && code <= 0xff) ||
+    code === 0x2013 ||
+    code === 0x2014 ||
+    code === 0x2018 ||
+    code === 0x2019 ||
+    code === 0x201c ||
+    code === 0x201d ||
+    code === 0x2022 ||
+    code === 0x20ac
+  );
 }
 
 export function normalizeText(original: string): NormalizedText {
@@ -113,7 +127,7 @@ export function normalizeText(original: string): NormalizedText {
   };
   let changed = false;
   let lastDigit = false; // the last character written is an ASCII digit (a combining mark on it is dropped)
-  for (let i = 0; i < original.length;) {
+  for (let i = 0; i < original.length; ) {
     // A run of ASCII that stays as it is, copied whole (most of any text).
     let run = i;
     while (run < original.length) {

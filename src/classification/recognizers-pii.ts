@@ -4,8 +4,28 @@
 import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
-const PHONE_WORDS = ['phone', 'tel', 'telephone', 'mobile', 'cell', 'call', 'fax', 'whatsapp', 'contact', 'téléphone',
-  'telefon', 'teléfono', 'telefono', 'handy', 'portable', 'móvil', 'cellulare', 'numéro', 'nummer', 'número'];
+const PHONE_WORDS = [
+  'phone',
+  'tel',
+  'telephone',
+  'mobile',
+  'cell',
+  'call',
+  'fax',
+  'whatsapp',
+  'contact',
+  'téléphone',
+  'telefon',
+  'teléfono',
+  'telefono',
+  'handy',
+  'portable',
+  'móvil',
+  'cellulare',
+  'numéro',
+  'nummer',
+  'número',
+];
 
 export const EMAIL: RecognizerDefinition = {
   type: 'EMAIL',
@@ -107,7 +127,20 @@ export const CREDIT_CARD: RecognizerDefinition = {
   refiner: 'card_groups',
   validator: 'luhn',
   normalizer: 'digits',
-  contextWords: ['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'cc', 'pan', 'payment', 'karte', 'carte', 'tarjeta'],
+  contextWords: [
+    'card',
+    'credit',
+    'debit',
+    'visa',
+    'mastercard',
+    'amex',
+    'cc',
+    'pan',
+    'payment',
+    'karte',
+    'carte',
+    'tarjeta',
+  ],
   baseScore: 75,
   contextScore: 95,
 };
@@ -174,8 +207,24 @@ export const DATE_OF_BIRTH: RecognizerDefinition = {
     `(?i:\\b(?:${MONTHS.map((m) => prefixOf(m, String.raw`[a-z]{0,6}\.?(?: (?:[0-9]{1,2}(?:[a-z]{1,2})?,?(?: [0-9]{0,4})?)?)?`)).join('|')}))`,
   ].join('|'),
   validator: 'date',
-  contextWords: ['dob', 'd.o.b', 'born', 'birth', 'birthday', 'date of birth', 'birthdate', 'geboren', 'geburtsdatum',
-    'né', 'née', 'naissance', 'nacimiento', 'nacido', 'nacida', 'nascita'],
+  contextWords: [
+    'dob',
+    'd.o.b',
+    'born',
+    'birth',
+    'birthday',
+    'date of birth',
+    'birthdate',
+    'geboren',
+    'geburtsdatum',
+    'né',
+    'née',
+    'naissance',
+    'nacimiento',
+    'nacido',
+    'nacida',
+    'nascita',
+  ],
   // The label comes first ("DOB:", "born on", "geboren am") and close: other dates nearby are not the birth date.
   contextWindow: { before: 32, after: 0 },
   contextInClause: true,
@@ -184,8 +233,21 @@ export const DATE_OF_BIRTH: RecognizerDefinition = {
 };
 
 /** Every MRN label written out in full; their prefixes are the prefixes of every label the pattern accepts. */
-const MRN_LABELS = ['mrn', 'medical record number', 'medical record no.', 'medical record #', 'patient id', 'patient number',
-  'patient no.', 'chart number', 'chart no.', 'chart #', 'patientennummer', 'fallnummer', 'dossier'];
+const MRN_LABELS = [
+  'mrn',
+  'medical record number',
+  'medical record no.',
+  'medical record #',
+  'patient id',
+  'patient number',
+  'patient no.',
+  'chart number',
+  'chart no.',
+  'chart #',
+  'patientennummer',
+  'fallnummer',
+  'dossier',
+];
 const MRN_LABEL = String.raw`(?i:\b(?:mrn|medical record(?: number| no\.?| #)?|patient (?:id|number|no\.?)|chart (?:number|no\.?|#)|patientennummer|fallnummer|dossier)\b)`;
 
 /** The label is part of the pattern (MRN formats are local to each hospital); the finding is the number. */

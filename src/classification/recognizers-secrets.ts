@@ -40,33 +40,78 @@ export const AWS_SECRET_KEY: RecognizerDefinition = {
 
 /** A vendor token: its documented prefix, a partial (types.ts) for stream scanners, and the vendor's name as context. */
 function vendor(type: string, pattern: string, partial: string, words: string[] = []): RecognizerDefinition {
-  return { type, category: 'SECRET', pattern, partial, validator: 'not_placeholder', contextWords: words, baseScore: 95, contextScore: 100 };
+  return {
+    type,
+    category: 'SECRET',
+    pattern,
+    partial,
+    validator: 'not_placeholder',
+    contextWords: words,
+    baseScore: 95,
+    contextScore: 100,
+  };
 }
 
-export const GITHUB_TOKEN = vendor('GITHUB_TOKEN',
+export const GITHUB_TOKEN = vendor(
+  'GITHUB_TOKEN',
   String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b`,
-  `\\b(?:${prefixOf('gh', '[pousr](?:_[A-Za-z0-9]*)?')}|${prefixOf('github_pat_', '[A-Za-z0-9_]*')})`, ['github', 'token']);
-export const GITLAB_TOKEN = vendor('GITLAB_TOKEN', String.raw`\bglpat-[0-9A-Za-z_-]{20,50}\b`,
-  `\\b${prefixOf('glpat-', '[0-9A-Za-z_-]*')}`, ['gitlab']);
-export const SLACK_TOKEN = vendor('SLACK_TOKEN',
+  `\\b(?:${prefixOf('gh', '[pousr](?:_[A-Za-z0-9]*)?')}|${prefixOf('github_pat_', '[A-Za-z0-9_]*')})`,
+  ['github', 'token'],
+);
+export const GITLAB_TOKEN = vendor(
+  'GITLAB_TOKEN',
+  String.raw`\bglpat-[0-9A-Za-z_-]{20,50}\b`,
+  `\\b${prefixOf('glpat-', '[0-9A-Za-z_-]*')}`,
+  ['gitlab'],
+);
+export const SLACK_TOKEN = vendor(
+  'SLACK_TOKEN',
   String.raw`\b(?:xox[abposr]-\d{6,}-[0-9A-Za-z-]{8,200}|xapp-\d-[A-Z0-9]{6,}-\d{6,}-[a-f0-9]{32,80})\b`,
-  `\\b(?:${prefixOf('xox', '[abposr](?:-[0-9A-Za-z-]*)?')}|${prefixOf('xapp-', '[0-9A-Za-z-]*')})`, ['slack']);
-export const SLACK_WEBHOOK = vendor('SLACK_WEBHOOK',
+  `\\b(?:${prefixOf('xox', '[abposr](?:-[0-9A-Za-z-]*)?')}|${prefixOf('xapp-', '[0-9A-Za-z-]*')})`,
+  ['slack'],
+);
+export const SLACK_WEBHOOK = vendor(
+  'SLACK_WEBHOOK',
   String.raw`https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,12}/[A-Z0-9]{6,12}/[A-Za-z0-9]{16,40}`,
-  prefixOf('https://hooks.slack.com/', '[A-Za-z0-9/]*'), ['slack', 'webhook']);
-export const STRIPE_SECRET_KEY = vendor('STRIPE_SECRET_KEY', String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}\b`,
-  `\\b(?:${['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'].map((p) => prefixOf(p, '[0-9A-Za-z]*')).join('|')})`, ['stripe']);
-export const OPENAI_API_KEY = vendor('OPENAI_API_KEY',
+  prefixOf('https://hooks.slack.com/', '[A-Za-z0-9/]*'),
+  ['slack', 'webhook'],
+);
+export const STRIPE_SECRET_KEY = vendor(
+  'STRIPE_SECRET_KEY',
+  String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}\b`,
+  `\\b(?:${['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'].map((p) => prefixOf(p, '[0-9A-Za-z]*')).join('|')})`,
+  ['stripe'],
+);
+export const OPENAI_API_KEY = vendor(
+  'OPENAI_API_KEY',
   String.raw`\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}\b`,
-  `\\b${prefixOf('sk-', '[A-Za-z0-9_-]*')}`, ['openai']);
-export const ANTHROPIC_API_KEY = vendor('ANTHROPIC_API_KEY', String.raw`\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{80,120}\b`,
-  `\\b${prefixOf('sk-', '[A-Za-z0-9_-]*')}`, ['anthropic', 'claude']);
-export const GOOGLE_API_KEY = vendor('GOOGLE_API_KEY', String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
-  `\\b${prefixOf('AIza', '[0-9A-Za-z_-]*')}`, ['google', 'gcp', 'firebase']);
-export const NPM_TOKEN = vendor('NPM_TOKEN', String.raw`\bnpm_[A-Za-z0-9]{36}\b`,
-  `\\b${prefixOf('npm_', '[A-Za-z0-9]*')}`, ['npm']);
-export const SENDGRID_API_KEY = vendor('SENDGRID_API_KEY', String.raw`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`,
-  `\\b${prefixOf('SG.', String.raw`[A-Za-z0-9_-]{0,22}(?:\.[A-Za-z0-9_-]*)?`)}`, ['sendgrid']);
+  `\\b${prefixOf('sk-', '[A-Za-z0-9_-]*')}`,
+  ['openai'],
+);
+export const ANTHROPIC_API_KEY = vendor(
+  'ANTHROPIC_API_KEY',
+  String.raw`\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{80,120}\b`,
+  `\\b${prefixOf('sk-', '[A-Za-z0-9_-]*')}`,
+  ['anthropic', 'claude'],
+);
+export const GOOGLE_API_KEY = vendor(
+  'GOOGLE_API_KEY',
+  String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
+  `\\b${prefixOf('AIza', '[0-9A-Za-z_-]*')}`,
+  ['google', 'gcp', 'firebase'],
+);
+export const NPM_TOKEN = vendor(
+  'NPM_TOKEN',
+  String.raw`\bnpm_[A-Za-z0-9]{36}\b`,
+  `\\b${prefixOf('npm_', '[A-Za-z0-9]*')}`,
+  ['npm'],
+);
+export const SENDGRID_API_KEY = vendor(
+  'SENDGRID_API_KEY',
+  String.raw`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`,
+  `\\b${prefixOf('SG.', String.raw`[A-Za-z0-9_-]{0,22}(?:\.[A-Za-z0-9_-]*)?`)}`,
+  ['sendgrid'],
+);
 
 /** A PEM/OpenSSH/PGP private key block, BEGIN to END; a block cut off before END runs to the end of the text. */
 export const PRIVATE_KEY: RecognizerDefinition = {

@@ -10,10 +10,19 @@ import type { TextSegment } from './types.ts';
 export const JOIN_WINDOW = 256;
 
 /** One segment's slice inside a window: window offset `at`, segment offset `from`, `length` characters. */
-export interface WindowPart { segment: number; at: number; from: number; length: number }
+export interface WindowPart {
+  segment: number;
+  at: number;
+  from: number;
+  length: number;
+}
 
 /** A span of one segment's original text. */
-export interface Piece { segment: number; start: number; end: number }
+export interface Piece {
+  segment: number;
+  start: number;
+  end: number;
+}
 
 export interface JoinWindow {
   text: string;
@@ -26,8 +35,12 @@ export interface JoinWindow {
  * all, in order; empty segments are skipped over). Boundaries between segments adjacent in the list are left out when
  * `skipAdjacent` is set (a second join over another order must not repeat the first one's work).
  */
-export function joinWindows(segments: readonly TextSegment[], reach: number = JOIN_WINDOW, order?: readonly number[],
-  skipAdjacent = false): JoinWindow[] {
+export function joinWindows(
+  segments: readonly TextSegment[],
+  reach: number = JOIN_WINDOW,
+  order?: readonly number[],
+  skipAdjacent = false,
+): JoinWindow[] {
   const indices = (order ?? segments.map((_, i) => i)).filter((i) => (segments[i] as TextSegment).text.length > 0);
   // Offsets in the concatenation of the ordered segments: where each starts, and the merged intervals [from, to).
   const startsAt: number[] = [];
@@ -80,7 +93,7 @@ function ordersBy(segments: readonly TextSegment[], groupOf: (segment: TextSegme
     const group = groupOf(segment);
     if (group === undefined) return;
     let order = groups.get(group);
-    if (order === undefined) groups.set(group, order = []);
+    if (order === undefined) groups.set(group, (order = []));
     order.push(i);
   });
   return [...groups.values()].filter((order) => order.length > 1);
@@ -138,7 +151,12 @@ export function piecesAcross(window: JoinWindow, start: number, end: number): Pi
   return pieces.length > 1 ? pieces : [];
 }
 
-interface Span { segment: number; type: string; start: number; end: number }
+interface Span {
+  segment: number;
+  type: string;
+  start: number;
+  end: number;
+}
 
 /**
  * Whether a piece of a joined finding overlaps a finding of the same type found in its segment alone: then the join

@@ -37,7 +37,10 @@ const plans = new WeakMap<readonly RecognizerDefinition[], HoldPlan>();
  * defect surfaces at start-up and the first stream pays nothing (matching is synchronous: sharing the RE2 objects,
  * whose lastIndex every user sets before each call, is safe).
  */
-export function holdPlanFor(definitions: readonly RecognizerDefinition[], compiled?: readonly CompiledRecognizer[]): HoldPlan {
+export function holdPlanFor(
+  definitions: readonly RecognizerDefinition[],
+  compiled?: readonly CompiledRecognizer[],
+): HoldPlan {
   const cached = plans.get(definitions);
   if (cached !== undefined) return cached;
   const recognizers = compiled ?? definitions.map(compileRecognizer);
@@ -54,7 +57,12 @@ export function holdPlanFor(definitions: readonly RecognizerDefinition[], compil
     candidates = recognizers.length === 0 ? undefined : new RE2.Set(recognizers.map((r) => r.regex.source));
     atEnd = recognizers.length === 0 ? undefined : new RE2.Set(recognizers.map((r) => `(?:${r.regex.source})$`));
   } catch (cause) {
-    throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer partials do not compile together in RE2', { cause });
+    throw new ClassificationError(
+      'ERR_RECOGNIZER_INVALID',
+      null,
+      'recognizer partials do not compile together in RE2',
+      { cause },
+    );
   }
   const plan: HoldPlan = {
     recognizers,
@@ -76,10 +84,13 @@ export interface ScanText {
 }
 
 /** Maps byte offsets in `t.bytes` to original UTF-16 offsets (starts and ends map differently around dropped characters). */
-function offsetMapper(t: ScanText, byteOffsets: readonly number[]): { unit(b: number): number; start(b: number): number; end(b: number): number } {
+function offsetMapper(
+  t: ScanText,
+  byteOffsets: readonly number[],
+): { unit(b: number): number; start(b: number): number; end(b: number): number } {
   const ascii = t.bytes.length === t.normalized.text.length;
   const units = ascii ? undefined : utf16OffsetsOf(t.bytes, byteOffsets);
-  const unit = (b: number) => (units === undefined ? b : units.get(b) ?? 0);
+  const unit = (b: number) => (units === undefined ? b : (units.get(b) ?? 0));
   return { unit, start: (b) => t.normalized.startOf(unit(b)), end: (b) => t.normalized.endOf(unit(b)) };
 }
 
@@ -114,7 +125,7 @@ export function matchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
   const found: { r: CompiledRecognizer; start: number; end: number }[] = [];
   for (const index of present) {
     const r = plan.recognizers[index] as CompiledRecognizer;
-    for (let from = 0; atEnd.has(index) && from <= end;) {
+    for (let from = 0; atEnd.has(index) && from <= end; ) {
       r.regex.lastIndex = from;
       const m = r.regex.exec(t.bytes);
       if (m === null) break;
@@ -136,7 +147,8 @@ export function matchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
   for (const m of found) {
     const start = map.start(m.start);
     spans.push([start, map.end(m.end)]);
-    if (m.end === end || (m.r.contextWords.length > 0 && map.unit(m.end) + m.r.contextAfter > units)) from = Math.min(from, start);
+    if (m.end === end || (m.r.contextWords.length > 0 && map.unit(m.end) + m.r.contextAfter > units))
+      from = Math.min(from, start);
   }
   return { from, rawFrom, spans };
 }

@@ -90,7 +90,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     throw new RangeError('window must be a positive integer and maxBuffer at least window');
   }
   // A classifier that does not say what it recognizes gets the fixed window for everything.
-  const plan: HoldPlan | undefined = opts.classifier.recognizers === undefined ? undefined : holdPlanFor(opts.classifier.recognizers);
+  const plan: HoldPlan | undefined =
+    opts.classifier.recognizers === undefined ? undefined : holdPlanFor(opts.classifier.recognizers);
   const fixedWindow = plan === undefined || plan.fixedWindow;
   // One more than the widest before-window, for the character a pattern's `\b` or delimiter looks at.
   const lookBehind = Math.max(CONTEXT_CHARS, (plan?.maxContextBefore ?? 0) + 2);
@@ -126,15 +127,21 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     }
     let cut = final ? text.length : firstCut(text, scan);
     if (cut <= context.length) return nothing();
-    const holds = plan !== undefined && scan !== undefined ? viewMatchHolds(plan, scan) : { from: text.length, rawFrom: text.length, spans: [] };
+    const holds =
+      plan !== undefined && scan !== undefined
+        ? viewMatchHolds(plan, scan)
+        : { from: text.length, rawFrom: text.length, spans: [] };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
-    if (!final) cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
-    const findings = text.length === 0 ? [] : opts.classifier.classify([{ path: opts.path, text }]).findings
-      .filter((f) => f.end > context.length);
+    if (!final)
+      cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
+    const findings =
+      text.length === 0
+        ? []
+        : opts.classifier.classify([{ path: opts.path, text }]).findings.filter((f) => f.end > context.length);
     if (!final) {
       // Move the cut back to the start of any finding or match that crosses it (repeat: they may chain).
       const spans: (readonly [number, number])[] = [...findings.map((f) => [f.start, f.end] as const), ...holds.spans];
-      for (let moved = true; moved;) {
+      for (let moved = true; moved; ) {
         moved = false;
         for (const [start, end] of spans) {
           const earlier = Math.max(context.length, start);
@@ -149,7 +156,9 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     }
     const out = text.slice(context.length, cut);
     const base = context.length;
-    const inside = findings.filter((f) => f.start < cut).map((f) => ({ ...f, start: Math.max(0, f.start - base), end: f.end - base }));
+    const inside = findings
+      .filter((f) => f.start < cut)
+      .map((f) => ({ ...f, start: Math.max(0, f.start - base), end: f.end - base }));
     const chunk: ScannedChunk = { text: out, offset: released, findings: inside };
     released += out.length;
     pending = text.slice(cut);

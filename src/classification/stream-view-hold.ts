@@ -20,7 +20,9 @@ function isHighSurrogate(code: number): boolean {
 
 /** A character of a possible encoded run (base64, padding, hex, percent and backslash escapes, URL characters). */
 function isEncodedChar(code: number): boolean {
-  return code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60;
+  return (
+    code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
+  );
 }
 
 /**
@@ -36,7 +38,7 @@ export function trailingRunStart(text: string): number {
   let encoded = last;
   let inDigits = true;
   let inEncoded = true;
-  for (let at = last; at > floor && (inDigits || inEncoded);) {
+  for (let at = last; at > floor && (inDigits || inEncoded); ) {
     const pair = at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2));
     const width = pair ? 2 : 1;
     const raw = text.codePointAt(at - width) ?? 0;

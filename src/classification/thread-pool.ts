@@ -50,7 +50,11 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
   const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const queueLimit = opts.queueLimit ?? 16;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const settings = [['size', size, 1], ['queueLimit', queueLimit, 0], ['timeoutMs', timeoutMs, 1]] as const;
+  const settings = [
+    ['size', size, 1],
+    ['queueLimit', queueLimit, 0],
+    ['timeoutMs', timeoutMs, 1],
+  ] as const;
   for (const [name, value, min] of settings) {
     if (!Number.isSafeInteger(value) || value < min) {
       const message = `${name} must be an integer of at least ${min}`;

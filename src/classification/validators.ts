@@ -4,15 +4,35 @@
 import { isIP } from 'node:net';
 import { cardWindows, isValidCardNumber } from './cards.ts';
 import {
-  ibanWindows, isValidAbaRouting, isValidBase58CheckAddress, isValidBech32Address, isValidEthAddress, isValidIban,
+  ibanWindows,
+  isValidAbaRouting,
+  isValidBase58CheckAddress,
+  isValidBech32Address,
+  isValidEthAddress,
+  isValidIban,
   isValidNhsNumber,
 } from './checksums.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
 export type ValidatorName =
-  | 'luhn' | 'us_ssn' | 'aws_secret_key' | 'email' | 'phone' | 'iban' | 'ipv4' | 'ipv6' | 'date' | 'aba_routing'
-  | 'nhs' | 'not_placeholder' | 'high_entropy' | 'jwt' | 'btc_address' | 'eth_address' | 'private_key';
+  | 'luhn'
+  | 'us_ssn'
+  | 'aws_secret_key'
+  | 'email'
+  | 'phone'
+  | 'iban'
+  | 'ipv4'
+  | 'ipv6'
+  | 'date'
+  | 'aba_routing'
+  | 'nhs'
+  | 'not_placeholder'
+  | 'high_entropy'
+  | 'jwt'
+  | 'btc_address'
+  | 'eth_address'
+  | 'private_key';
 export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
@@ -27,15 +47,23 @@ export function isValidSsn(value: string): boolean {
   const digits = digitsOf(value);
   if (digits.length !== 9 || digits === '078051120') return false;
   const area = digits.slice(0, 3);
-  return area !== '000' && area !== '666' && area[0] !== '9'
-    && digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000';
+  return (
+    area !== '000' && area !== '666' && area[0] !== '9' && digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000'
+  );
 }
 
 /** Documented example values and template fillers: never findings (AWS docs' keys, "xxxx", "your-api-key", "<...>"). */
 export function isPlaceholder(value: string): boolean {
   const upper = value.toUpperCase();
-  if (upper.includes('EXAMPLE') || upper.includes('PLACEHOLDER') || upper.includes('REDACTED') || upper.includes('DUMMY')) return true;
-  if (upper.includes('YOUR_') || upper.includes('YOUR-') || upper.includes('XXXX') || upper.includes('****')) return true;
+  if (
+    upper.includes('EXAMPLE') ||
+    upper.includes('PLACEHOLDER') ||
+    upper.includes('REDACTED') ||
+    upper.includes('DUMMY')
+  )
+    return true;
+  if (upper.includes('YOUR_') || upper.includes('YOUR-') || upper.includes('XXXX') || upper.includes('****'))
+    return true;
   if (value.includes('<') || value.includes('${') || value.includes('{{')) return true;
   return new Set(value).size <= 3;
 }
@@ -98,7 +126,12 @@ function isPhone(value: string): boolean {
   if (digits.length === 11 && digits[0] === '1') return isPhone(digits.slice(1));
   if (digits.length === 10 && digits[0] !== '0') {
     // Area and exchange codes start with 2–9; 555-0100..0199 is reserved for fiction.
-    return digits[3] !== '0' && digits[3] !== '1' && digits[0] !== '1' && !(digits.slice(3, 6) === '555' && digits.slice(6, 8) === '01');
+    return (
+      digits[3] !== '0' &&
+      digits[3] !== '1' &&
+      digits[0] !== '1' &&
+      !(digits.slice(3, 6) === '555' && digits.slice(6, 8) === '01')
+    );
   }
   // National formats with a trunk 0 (UK, FR, DE, …): only reached with a phone context word.
   return digits[0] === '0' && digits.length >= 9 && digits.length <= 12;
@@ -123,7 +156,12 @@ export function phoneWindows(run: string): [number, number][] {
       const next = run[i];
       if (next === undefined || !(next >= '0' && next <= '9')) {
         // a group ends here; it does not count when it begins a dotted number in a space-separated phone
-        const dotted = family !== '.' && next === '.' && run[i + 1] !== undefined && (run[i + 1] as string) >= '0' && (run[i + 1] as string) <= '9';
+        const dotted =
+          family !== '.' &&
+          next === '.' &&
+          run[i + 1] !== undefined &&
+          (run[i + 1] as string) >= '0' &&
+          (run[i + 1] as string) <= '9';
         if (dotted) break;
         ends.push({ end: i, digits });
       }
@@ -186,7 +224,8 @@ function isDate(value: string): boolean {
   if (yearIndex < 0) return false;
   const year = numbers[yearIndex] as number;
   const rest = numbers.filter((_, i) => i !== yearIndex);
-  const fits = (m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(year, m, 0)).getUTCDate();
+  const fits = (m: number, d: number) =>
+    m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(year, m, 0)).getUTCDate();
   if (month > 0) return rest.length === 1 && fits(month, rest[0] as number);
   if (rest.length !== 2) return false;
   const [a, b] = rest as [number, number];
@@ -214,7 +253,8 @@ function isPrivateKeyBlock(value: string): boolean {
   let count = 0;
   for (let i = bodyStart + 5; i < value.length && count < 64; i += 1) {
     const c = value[i] as string;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '+' || c === '/') count += 1;
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '+' || c === '/')
+      count += 1;
     else if (c === '-') break;
   }
   return count >= 64 && !isPlaceholder(value.slice(bodyStart + 5));
@@ -256,7 +296,8 @@ export const NORMALIZERS = {
   lowercase: (value: string) => value.toLowerCase(),
   alphanumeric_upper: (value: string) => {
     let out = '';
-    for (const char of value.toUpperCase()) if ((char >= '0' && char <= '9') || (char >= 'A' && char <= 'Z')) out += char;
+    for (const char of value.toUpperCase())
+      if ((char >= '0' && char <= '9') || (char >= 'A' && char <= 'Z')) out += char;
     return out;
   },
 } as const satisfies Record<NormalizerName, (value: string) => string>;

@@ -46,8 +46,7 @@ options:
 exit: 0 written and verified, 1 export failed or the packet does not verify, 2 usage error
 `;
 
-export 
-/** The policy stage refuses larger bundles (src/policy/bundle.ts); reading them would be wasted. */
+export /** The policy stage refuses larger bundles (src/policy/bundle.ts); reading them would be wasted. */
 const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
 const TYPES: readonly RecordType[] = ['chain_opened', 'decision', 'outcome', 'policy_activated', 'key_rotated'];
@@ -68,7 +67,11 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
   }
   let sql: Sql | undefined;
   try {
-    sql = io.openSql ? await io.openSql() : parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
+    sql = io.openSql
+      ? await io.openSql()
+      : parsed.pglite !== undefined
+        ? await openPglite(parsed.pglite)
+        : connectPostgres(parsed.db ?? '', { max: 2 });
     const result = await exportPacket({
       sql,
       exporterKey: parsed.key,
@@ -90,8 +93,14 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
         `${c.excluded_uncheckpointed > 0 ? `; ${c.excluded_uncheckpointed} newer record(s) left out (not yet checkpointed)` : ''}\n` +
         `check before signing: ${label}\n`,
     );
-    for (const sha of result.missingBundles) io.stderr(`proctor export: no bundle with sha256 ${sha} in --include-bundles; only its manifest entry is included\n`);
-    for (const f of result.verdict.findings) io.stderr(`${f.severity.toUpperCase()} ${f.code}${f.chain ? ` (chain ${f.chain}${f.seq === null ? '' : ` seq ${f.seq}`})` : ''}: ${f.message}\n`);
+    for (const sha of result.missingBundles)
+      io.stderr(
+        `proctor export: no bundle with sha256 ${sha} in --include-bundles; only its manifest entry is included\n`,
+      );
+    for (const f of result.verdict.findings)
+      io.stderr(
+        `${f.severity.toUpperCase()} ${f.code}${f.chain ? ` (chain ${f.chain}${f.seq === null ? '' : ` seq ${f.seq}`})` : ''}: ${f.message}\n`,
+      );
     return label === 'FAILED' ? 1 : 0;
   } catch (err) {
     if (err instanceof EvidenceError) {
@@ -99,7 +108,9 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
       return 1;
     }
     const code = (err as { code?: unknown }).code;
-    io.stderr(`proctor export: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'}); nothing was written\n`);
+    io.stderr(
+      `proctor export: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'}); nothing was written\n`,
+    );
     return 1;
   } finally {
     if (!io.openSql) await sql?.close().catch(() => undefined);
@@ -129,32 +140,41 @@ function parse(args: string[], env: Record<string, string | undefined>, injected
     trust: { type: 'string', multiple: true },
     'max-records': { type: 'string' },
   });
-  if (values.db !== undefined && values.pglite !== undefined) throw new CliUsageError('--db and --pglite exclude each other');
+  if (values.db !== undefined && values.pglite !== undefined)
+    throw new CliUsageError('--db and --pglite exclude each other');
   const db = values.pglite === undefined ? (values.db ?? env.DATABASE_URL) : undefined;
-  if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
-  if (values.pglite === undefined && db === undefined && !injectedSql) throw new CliUsageError('--db (or $DATABASE_URL) or --pglite is required');
+  if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION')))
+    throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
+  if (values.pglite === undefined && db === undefined && !injectedSql)
+    throw new CliUsageError('--db (or $DATABASE_URL) or --pglite is required');
   if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new CliUsageError('--db must be a postgres:// URL');
   if (!values.key) throw new CliUsageError('--key <exporter private key PEM> is required');
   const key = readKey(values.key);
   const exportedBy = values['exported-by']?.trim() ?? '';
-  if (exportedBy === '' || exportedBy.length > 256) throw new CliUsageError('--exported-by <who> is required (1..256 characters): the person or role exporting');
+  if (exportedBy === '' || exportedBy.length > 256)
+    throw new CliUsageError('--exported-by <who> is required (1..256 characters): the person or role exporting');
   if (!values.out) throw new CliUsageError('--out <packet.tar.gz> is required');
   if (!values.out.endsWith('.tar.gz')) throw new CliUsageError('--out must name a .tar.gz file');
   if (existsSync(values.out)) throw new CliUsageError(`--out: ${values.out} exists; an export never overwrites a file`);
   const instant = (flag: string, v: string | undefined): string | null => {
     if (v === undefined) return null;
-    if (!ISO.test(v) || Number.isNaN(Date.parse(v))) throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
+    if (!ISO.test(v) || Number.isNaN(Date.parse(v)))
+      throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
     return new Date(v).toISOString();
   };
   const from = instant('--from', values.from);
   const to = instant('--to', values.to);
   if (from !== null && to !== null && from >= to) throw new CliUsageError('--from must be before --to');
   const decision = values.decision ?? null;
-  if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new CliUsageError(`--decision must be allow or deny, got '${decision}'`);
+  if (decision !== null && decision !== 'allow' && decision !== 'deny')
+    throw new CliUsageError(`--decision must be allow or deny, got '${decision}'`);
   const types = values.type ?? ['decision', 'outcome'];
-  for (const t of types) if (!TYPES.includes(t as RecordType)) throw new CliUsageError(`--type must be one of ${TYPES.join(', ')}, got '${t}'`);
+  for (const t of types)
+    if (!TYPES.includes(t as RecordType))
+      throw new CliUsageError(`--type must be one of ${TYPES.join(', ')}, got '${t}'`);
   const maxRecords = values['max-records'] === undefined ? 100_000 : Number(values['max-records']);
-  if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new CliUsageError(`--max-records must be a positive integer, got '${values['max-records']}'`);
+  if (!Number.isSafeInteger(maxRecords) || maxRecords < 1)
+    throw new CliUsageError(`--max-records must be a positive integer, got '${values['max-records']}'`);
   const exportedAt = new Date(instant('--exported-at', values['exported-at']) ?? Date.now());
   const windows = new Map<string, KeyWindow>();
   const trustKeys = (values.trust ?? []).flatMap((f) => readTrustFile('--trust', f, windows));
@@ -192,7 +212,8 @@ function readKey(file: string): KeyObject {
   } catch (cause) {
     throw new CliUsageError(`--key: ${file} is not a readable unencrypted PKCS#8 PEM private key`, { cause });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new CliUsageError(`--key: ${file} is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new CliUsageError(`--key: ${file} is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
   return key;
 }
 
@@ -200,7 +221,9 @@ function readKey(file: string): KeyObject {
 export function readBundleDir(dir: string, flag = '--include-bundles'): Map<string, Uint8Array> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.tar.gz')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.tar.gz'))
+      .sort();
   } catch (cause) {
     throw new CliUsageError(`${flag}: cannot read the bundle directory ${dir}`, { cause });
   }
@@ -208,7 +231,8 @@ export function readBundleDir(dir: string, flag = '--include-bundles'): Map<stri
   for (const name of names) {
     const file = path.join(dir, name);
     if (!statSync(file).isFile()) continue;
-    if (statSync(file).size > MAX_BUNDLE_BYTES) throw new CliUsageError(`${flag}: ${file} is larger than the ${MAX_BUNDLE_BYTES}-byte bundle limit`);
+    if (statSync(file).size > MAX_BUNDLE_BYTES)
+      throw new CliUsageError(`${flag}: ${file} is larger than the ${MAX_BUNDLE_BYTES}-byte bundle limit`);
     const bytes = readFileSync(file);
     out.set(sha256(bytes), bytes);
   }

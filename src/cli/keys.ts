@@ -5,7 +5,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { defaultOrigin, generateSigningKey, kidOf, LedgerError, loadSigner, openLedger, parseKeyring, rotateKeyring, verifierKey } from '../ledger/index.ts';
+import {
+  defaultOrigin,
+  generateSigningKey,
+  kidOf,
+  LedgerError,
+  loadSigner,
+  openLedger,
+  parseKeyring,
+  rotateKeyring,
+  verifierKey,
+} from '../ledger/index.ts';
 import type { Keyring } from '../ledger/index.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
@@ -79,16 +89,30 @@ function generate(args: string[], io: KeysIo): number {
   writeFileSync(privateFile, key.privateKeyPem, { mode: 0o600 });
   writeFileSync(path.join(dir, 'ledger-key.pub.pem'), key.publicKeyPem);
   if (v.keyring) {
-    const keyring = existsSync(v.keyring) ? parseKeyring(read(v.keyring, '--keyring')) : { version: 1 as const, keys: [] };
-    keyring.keys.push({ kid: key.kid, public_key_pem: key.publicKeyPem, not_before: new Date().toISOString(), not_after: null });
+    const keyring = existsSync(v.keyring)
+      ? parseKeyring(read(v.keyring, '--keyring'))
+      : { version: 1 as const, keys: [] };
+    keyring.keys.push({
+      kid: key.kid,
+      public_key_pem: key.publicKeyPem,
+      not_before: new Date().toISOString(),
+      not_after: null,
+    });
     writeKeyring(v.keyring, keyring);
   }
-  io.stdout(`wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)${v.keyring ? `; added to ${v.keyring}` : ''}\nkid ${key.kid}\n`);
+  io.stdout(
+    `wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)${v.keyring ? `; added to ${v.keyring}` : ''}\nkid ${key.kid}\n`,
+  );
   return 0;
 }
 
 function exportKey(args: string[], io: KeysIo): number {
-  const v = options(args, { key: { type: 'string' }, format: { type: 'string' }, chain: { type: 'string' }, origin: { type: 'string' } });
+  const v = options(args, {
+    key: { type: 'string' },
+    format: { type: 'string' },
+    chain: { type: 'string' },
+    origin: { type: 'string' },
+  });
   if (!v.key) throw new CliUsageError('--key <pem file> is required');
   const text = read(v.key, '--key');
   const publicKeyPem = /PRIVATE KEY/.test(text) ? loadSigner(text).publicKeyPem : text;
@@ -105,9 +129,17 @@ function exportKey(args: string[], io: KeysIo): number {
 }
 
 async function rotate(args: string[], io: KeysIo): Promise<number> {
-  const v = options(args, { db: { type: 'string' }, pglite: { type: 'string' }, chain: { type: 'string' }, old: { type: 'string' }, new: { type: 'string' }, keyring: { type: 'string' } });
+  const v = options(args, {
+    db: { type: 'string' },
+    pglite: { type: 'string' },
+    chain: { type: 'string' },
+    old: { type: 'string' },
+    new: { type: 'string' },
+    keyring: { type: 'string' },
+  });
   if (!v.chain || !v.old || !v.new) throw new CliUsageError('--chain, --old and --new are required');
-  if ((v.db === undefined) === (v.pglite === undefined)) throw new CliUsageError('exactly one of --db and --pglite is required');
+  if ((v.db === undefined) === (v.pglite === undefined))
+    throw new CliUsageError('exactly one of --db and --pglite is required');
   const oldSigner = loadSigner(read(v.old, '--old'));
   const newSigner = loadSigner(read(v.new, '--new'));
   const keyring: Keyring | null = v.keyring ? parseKeyring(read(v.keyring, '--keyring')) : null;

@@ -50,19 +50,27 @@ export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number
       return 1;
     }
     const code = (error as { code?: unknown }).code;
-    io.stderr(`proctor ledger ${sub ?? ''}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`);
+    io.stderr(
+      `proctor ledger ${sub ?? ''}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`,
+    );
     return 1;
   }
 }
 
 async function retention(args: string[], io: LedgerIo): Promise<number> {
   const { values } = parseCommandLine(args, {
-    db: { type: 'string' }, pglite: { type: 'string' }, config: { type: 'string' }, months: { type: 'string' },
-    apply: { type: 'boolean' }, key: { type: 'string' }, json: { type: 'boolean' },
+    db: { type: 'string' },
+    pglite: { type: 'string' },
+    config: { type: 'string' },
+    months: { type: 'string' },
+    apply: { type: 'boolean' },
+    key: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const sources = [values.db, values.pglite, values.config].filter((v) => v !== undefined).length;
   if (sources !== 1) throw new CliUsageError('exactly one of --db, --pglite and --config is required');
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new CliUsageError('--db must be a postgres:// URL');
+  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db))
+    throw new CliUsageError('--db must be a postgres:// URL');
   let months: number | undefined;
   if (values.months !== undefined) {
     months = Number(values.months);
@@ -85,7 +93,7 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
       }
       signer = loadSigner(pem);
     } else if (config) signer = loadSigner(config.ledger.signingKeyPem);
-    else throw new CliUsageError('--apply needs --key <pem> (the chains\' current signing key) or --config');
+    else throw new CliUsageError("--apply needs --key <pem> (the chains' current signing key) or --config");
   }
   if (months !== undefined && months < DEFAULT_RETENTION_MONTHS) {
     io.stderr(
@@ -98,18 +106,25 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
   if (values.pglite !== undefined) sql = await openPglite(values.pglite);
   else if (values.db !== undefined) sql = connectPostgres(values.db, { max: 2 });
   else if (config?.database.kind === 'pglite') sql = await openPglite(config.database.dataDir);
-  else if (config?.database.kind === 'postgres') sql = connectPostgres(config.database.url, { max: 2, connectTimeoutMs: config.database.connectTimeoutMs });
+  else if (config?.database.kind === 'postgres')
+    sql = connectPostgres(config.database.url, { max: 2, connectTimeoutMs: config.database.connectTimeoutMs });
   else throw new CliUsageError('no database');
   try {
     const options = { months: effectiveMonths, allowShort: months !== undefined };
     if (!signer) {
       const plan = await planRetention(sql, options);
-      io.stdout(values.json ? `${JSON.stringify({ applied: false, ...plan })}\n` : `${describe(plan)}dry run: nothing dropped (add --apply to drop)\n`);
+      io.stdout(
+        values.json
+          ? `${JSON.stringify({ applied: false, ...plan })}\n`
+          : `${describe(plan)}dry run: nothing dropped (add --apply to drop)\n`,
+      );
       return 0;
     }
     const result = await applyRetention(sql, { ...options, signer, clock: { now: () => new Date() } });
     if (values.json) {
-      io.stdout(`${JSON.stringify({ applied: true, ...result.plan, dropped: result.dropped, records: result.records.map((r) => ({ chain: r.chain, seq: r.seq, hash: r.hash })) })}\n`);
+      io.stdout(
+        `${JSON.stringify({ applied: true, ...result.plan, dropped: result.dropped, records: result.records.map((r) => ({ chain: r.chain, seq: r.seq, hash: r.hash })) })}\n`,
+      );
     } else {
       let text = describe(result.plan);
       for (const r of result.records) text += `chain ${r.chain}: retention_applied at seq ${r.seq}\n`;
@@ -126,6 +141,7 @@ function describe(plan: RetentionPlan): string {
   let text = `retention: ${plan.months} whole months before the current one; partitions ending on or before ${plan.cutoff} expire\n`;
   for (const p of plan.drop) text += `expired  ${p.name} (${p.rows} records)\n`;
   for (const name of plan.keep) text += `kept     ${name}\n`;
-  for (const c of plan.chains) text += `chain ${c.chain}: loses its records through seq ${c.droppedThroughSeq} (${c.droppedRecords} present)\n`;
+  for (const c of plan.chains)
+    text += `chain ${c.chain}: loses its records through seq ${c.droppedThroughSeq} (${c.droppedRecords} present)\n`;
   return text;
 }

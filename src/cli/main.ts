@@ -93,17 +93,27 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 1;
     }
     const code = (error as { code?: unknown }).code;
-    io.stderr(`proctor ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`);
+    io.stderr(
+      `proctor ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`,
+    );
     return 1;
   }
 }
 
 async function devCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseCommandLine(args, { port: { type: 'string', default: '8080' }, 'data-dir': { type: 'string', default: DEFAULT_DEV_DIR } });
+  const { values } = parseCommandLine(args, {
+    port: { type: 'string', default: '8080' },
+    'data-dir': { type: 'string', default: DEFAULT_DEV_DIR },
+  });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65533) throw new CliUsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65533)
+    throw new CliUsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
   // A terminal's view: one short line per request and event (serve writes JSON lines for log collectors).
-  const stack = await startDevStack({ dataDir: values['data-dir'], port, log: terminalLog((line) => process.stderr.write(line)) });
+  const stack = await startDevStack({
+    dataDir: values['data-dir'],
+    port,
+    log: terminalLog((line) => process.stderr.write(line)),
+  });
   io.stdout(devBanner(stack.state, values['data-dir']));
   await untilSignal();
   await stack.close();
@@ -120,9 +130,15 @@ async function devTokenCommand(args: string[], io: Io): Promise<number> {
   });
   if (!values.sub) throw new CliUsageError('--sub <subject> is required');
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new CliUsageError(`--ttl must be 1..86400 seconds, got '${values.ttl}'`);
-  const groups = values.groups.split(',').map((g) => g.trim()).filter((g) => g !== '');
-  io.stdout(`${await devToken({ dataDir: values['data-dir'], sub: values.sub, groups, tenant: values.tenant ?? null, ttlSeconds: ttl })}\n`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400)
+    throw new CliUsageError(`--ttl must be 1..86400 seconds, got '${values.ttl}'`);
+  const groups = values.groups
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
+  io.stdout(
+    `${await devToken({ dataDir: values['data-dir'], sub: values.sub, groups, tenant: values.tenant ?? null, ttlSeconds: ttl })}\n`,
+  );
   return 0;
 }
 

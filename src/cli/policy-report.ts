@@ -31,7 +31,10 @@ export interface ShadowReport {
 
 const PAGE = 1000;
 
-export async function shadowReport(sql: Sql, window: { since: Date; until: Date; chain: string | null }): Promise<ShadowReport> {
+export async function shadowReport(
+  sql: Sql,
+  window: { since: Date; until: Date; chain: string | null },
+): Promise<ShadowReport> {
   const report: ShadowReport = {
     since: window.since.toISOString(),
     until: window.until.toISOString(),
@@ -71,7 +74,10 @@ async function queryPage(text: string, params: unknown[], sql: Sql): Promise<Pag
     return await sql.query<Page['rows'][number]>(text, params);
   } catch (error) {
     // 42P01 undefined_table: the database holds no Proctor ledger (wrong --db or --pglite).
-    if ((error as { code?: string }).code === '42P01') throw Object.assign(new Error('this database holds no audit ledger (no audit_records table)'), { code: 'ERR_NO_LEDGER' });
+    if ((error as { code?: string }).code === '42P01')
+      throw Object.assign(new Error('this database holds no audit ledger (no audit_records table)'), {
+        code: 'ERR_NO_LEDGER',
+      });
     throw error;
   }
 }
@@ -83,7 +89,11 @@ interface RecordedDecision {
 }
 
 function tally(value: unknown, report: ShadowReport, changes: Map<string, ShadowChange>): void {
-  const record = value as { policy?: { revision?: string } | null; decision?: (RecordedDecision & { stage?: string }) | null; shadow?: { revision: string; decision: RecordedDecision } | null };
+  const record = value as {
+    policy?: { revision?: string } | null;
+    decision?: (RecordedDecision & { stage?: string }) | null;
+    shadow?: { revision: string; decision: RecordedDecision } | null;
+  };
   if (record.decision?.stage !== 'decide' || !record.policy) return;
   report.decisions += 1;
   const shadow = record.shadow;
@@ -91,13 +101,20 @@ function tally(value: unknown, report: ShadowReport, changes: Map<string, Shadow
   report.disagreements += 1;
   const active = record.decision;
   const key = JSON.stringify([record.policy.revision, shadow.revision, active.allow, shadow.decision.allow]);
-  const change = changes.get(key) ?? { active: record.policy.revision ?? '', shadow: shadow.revision, active_allow: active.allow, shadow_allow: shadow.decision.allow, count: 0 };
+  const change = changes.get(key) ?? {
+    active: record.policy.revision ?? '',
+    shadow: shadow.revision,
+    active_allow: active.allow,
+    shadow_allow: shadow.decision.allow,
+    count: 0,
+  };
   change.count += 1;
   changes.set(key, change);
   const before = new Set(active.reasons.map((r) => r.code));
   const after = new Set(shadow.decision.reasons.map((r) => r.code));
   for (const code of after) if (!before.has(code)) report.reasons_added[code] = (report.reasons_added[code] ?? 0) + 1;
-  for (const code of before) if (!after.has(code)) report.reasons_removed[code] = (report.reasons_removed[code] ?? 0) + 1;
+  for (const code of before)
+    if (!after.has(code)) report.reasons_removed[code] = (report.reasons_removed[code] ?? 0) + 1;
   if (active.allow && shadow.decision.allow) report.obligations_changed += 1;
 }
 
@@ -108,7 +125,9 @@ export function formatShadowReport(report: ShadowReport): string {
     `disagreements  ${report.disagreements}${report.decisions > 0 ? ` (${((100 * report.disagreements) / report.decisions).toFixed(2)}%)` : ''}`,
   ];
   for (const c of report.by_change) {
-    lines.push(`  ${c.active} -> ${c.shadow}: ${c.active_allow ? 'allow' : 'deny'} -> ${c.shadow_allow ? 'allow' : 'deny'}  ${c.count}`);
+    lines.push(
+      `  ${c.active} -> ${c.shadow}: ${c.active_allow ? 'allow' : 'deny'} -> ${c.shadow_allow ? 'allow' : 'deny'}  ${c.count}`,
+    );
   }
   const codes = (label: string, counts: Record<string, number>) => {
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
@@ -120,7 +139,11 @@ export function formatShadowReport(report: ShadowReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function openReportSql(values: { db?: string; pglite?: string }, env: Record<string, string | undefined>, usage: (message: string) => Error): Promise<Sql> {
+export async function openReportSql(
+  values: { db?: string; pglite?: string },
+  env: Record<string, string | undefined>,
+  usage: (message: string) => Error,
+): Promise<Sql> {
   if (values.db !== undefined && values.pglite !== undefined) throw usage('give --db or --pglite, not both');
   if (values.pglite !== undefined) {
     // Opening a PGlite directory that does not exist would create an empty database: refuse instead.

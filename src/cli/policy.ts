@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { Sql } from '../db/index.ts';
-import { compileBundle, DEFAULT_POLICY_ENTRYPOINT, openBundle, parseVerificationKey, smokeTest } from '../policy/index.ts';
+import {
+  compileBundle,
+  DEFAULT_POLICY_ENTRYPOINT,
+  openBundle,
+  parseVerificationKey,
+  smokeTest,
+} from '../policy/index.ts';
 import type { PolicyInput } from '../policy/index.ts';
 import { readTarGz } from '../policy/ustar.ts';
 import { openReportSql, shadowReport, formatShadowReport } from './policy-report.ts';
@@ -67,7 +73,9 @@ export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number
       return 2;
     }
     const code = (error as { code?: unknown }).code;
-    io.stderr(`proctor policy ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(
+      `proctor policy ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   }
 }
@@ -88,7 +96,14 @@ function opa(args: string[], io: PolicyIo, cwd?: string): number {
   const result = spawnSync('opa', args, { cwd, encoding: 'utf8', env: { ...process.env, ...io.env } });
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw Object.assign(new Error(missing ? 'the opa CLI is not on PATH; run: eval "$(bash scripts/toolchain.sh --with-opa)"' : result.error.message), { code: 'ERR_OPA_CLI' });
+    throw Object.assign(
+      new Error(
+        missing
+          ? 'the opa CLI is not on PATH; run: eval "$(bash scripts/toolchain.sh --with-opa)"'
+          : result.error.message,
+      ),
+      { code: 'ERR_OPA_CLI' },
+    );
   }
   if (result.stdout) io.stdout(result.stdout);
   if (result.stderr) io.stderr(result.stderr);
@@ -115,7 +130,22 @@ function buildCommand(args: string[], io: PolicyIo): number {
   const dir = one(positionals, 'dir', 'policies');
   const revision = values.revision ?? `build-${new Date().toISOString().replace(/[-:.]/g, '')}`;
   return opa(
-    ['build', '-b', '-t', 'wasm', '-e', values.entrypoint, '--ignore', '*_test.rego', '--revision', revision, dir, '-o', path.resolve(values.out), ...signingArgs(values['signing-key'], values['signing-alg'])],
+    [
+      'build',
+      '-b',
+      '-t',
+      'wasm',
+      '-e',
+      values.entrypoint,
+      '--ignore',
+      '*_test.rego',
+      '--revision',
+      revision,
+      dir,
+      '-o',
+      path.resolve(values.out),
+      ...signingArgs(values['signing-key'], values['signing-alg']),
+    ],
     io,
   );
 }
@@ -128,7 +158,11 @@ function testCommand(args: string[], io: PolicyIo): number {
 }
 
 function signCommand(args: string[], io: PolicyIo): number {
-  const { values, positionals } = parse(args, { 'signing-key': { type: 'string' }, 'signing-alg': { type: 'string' }, out: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    'signing-key': { type: 'string' },
+    'signing-alg': { type: 'string' },
+    out: { type: 'string' },
+  });
   const bundle = one(positionals, 'bundle');
   if (!values['signing-key']) throw new CliUsageError('--signing-key <private key PEM> is required');
   const out = path.resolve(values.out ?? bundle.replace(/(\.tar\.gz|\.tgz)?$/, '.signed.tar.gz'));
@@ -140,7 +174,11 @@ function signCommand(args: string[], io: PolicyIo): number {
       mkdirSync(path.dirname(path.join(work, name)), { recursive: true });
       writeFileSync(path.join(work, name), content);
     }
-    const status = opa(['build', '-b', '.', '-o', out, ...signingArgs(values['signing-key'], values['signing-alg'])], io, work);
+    const status = opa(
+      ['build', '-b', '.', '-o', out, ...signingArgs(values['signing-key'], values['signing-alg'])],
+      io,
+      work,
+    );
     if (status === 0) io.stdout(`signed bundle written to ${out}\n`);
     return status;
   } finally {
@@ -153,7 +191,10 @@ function keyOption(file: string | undefined) {
 }
 
 async function inspectCommand(args: string[], io: PolicyIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'signing-key': { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(args, {
+    'signing-key': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   const file = one(positionals, 'bundle');
   const opened = await openBundle(readFileSync(file), { verificationKey: keyOption(values['signing-key']) });
   let smoke = 'passed';
@@ -176,9 +217,22 @@ async function inspectCommand(args: string[], io: PolicyIo): Promise<number> {
   if (values.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const sig = opened.signature.status === 'verified' ? `verified (${opened.signature.algorithm}${opened.signature.keyid ? `, kid ${opened.signature.keyid}` : ''}, ${opened.signature.files} files)` : opened.signature.status;
+    const sig =
+      opened.signature.status === 'verified'
+        ? `verified (${opened.signature.algorithm}${opened.signature.keyid ? `, kid ${opened.signature.keyid}` : ''}, ${opened.signature.files} files)`
+        : opened.signature.status;
     io.stdout(
-      [`bundle     ${file}`, `revision   ${report.revision}`, `sha256     ${report.sha256}`, `bytes      ${report.bytes}`, `entrypoint ${report.entrypoint}${report.entrypoints.length > 1 ? ` (also: ${report.entrypoints.slice(1).join(', ')})` : ''}`, `signature  ${sig}`, `smoke      ${smoke}`, `files      ${report.files.join(', ')}`, ''].join('\n'),
+      [
+        `bundle     ${file}`,
+        `revision   ${report.revision}`,
+        `sha256     ${report.sha256}`,
+        `bytes      ${report.bytes}`,
+        `entrypoint ${report.entrypoint}${report.entrypoints.length > 1 ? ` (also: ${report.entrypoints.slice(1).join(', ')})` : ''}`,
+        `signature  ${sig}`,
+        `smoke      ${smoke}`,
+        `files      ${report.files.join(', ')}`,
+        '',
+      ].join('\n'),
     );
   }
   return smoke === 'passed' ? 0 : 1;
@@ -194,7 +248,9 @@ async function evalCommand(args: string[], io: PolicyIo): Promise<number> {
   } catch (error) {
     throw new CliUsageError(`--input ${values.input}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const engine = await compileBundle(await openBundle(readFileSync(file), { verificationKey: keyOption(values['signing-key']) }));
+  const engine = await compileBundle(
+    await openBundle(readFileSync(file), { verificationKey: keyOption(values['signing-key']) }),
+  );
   // The engine validates the input itself: an invalid one is an ERR_POLICY_INPUT_INVALID deny, as in the proxy.
   const decision = engine.decide(input as PolicyInput);
   io.stdout(`${JSON.stringify({ policy: engine.version, decision }, null, 2)}\n`);
@@ -227,6 +283,7 @@ async function shadowReportCommand(args: string[], io: PolicyIo): Promise<number
 function instant(value: string | undefined, flag: string): Date {
   if (value === undefined) throw new CliUsageError(`${flag} <ISO 8601 time> is required`);
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new CliUsageError(`${flag} must be an ISO 8601 time, got '${value}'`);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new CliUsageError(`${flag} must be an ISO 8601 time, got '${value}'`);
   return date;
 }

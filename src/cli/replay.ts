@@ -7,7 +7,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { indexBundles, newFindings, PACKET_LIMITS, parseRecords, readPacket, replayDecisions, selectRecords, verifyPacket } from '../evidence/index.ts';
+import {
+  indexBundles,
+  newFindings,
+  PACKET_LIMITS,
+  parseRecords,
+  readPacket,
+  replayDecisions,
+  selectRecords,
+  verifyPacket,
+} from '../evidence/index.ts';
 import type { ReplayReport } from '../evidence/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
 import { readBundleDir } from './export.ts';
@@ -40,25 +49,43 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
   let positionals: string[];
   let bundles: Map<string, Uint8Array>;
   try {
-    ({ values, positionals } = parseCommandLine(args, {
-      db: { type: 'string' },
-      pglite: { type: 'string' },
-      bundles: { type: 'string' },
-      'request-id': { type: 'string', multiple: true },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      json: { type: 'boolean' },
-    }, true));
-    const sources = [values.db !== undefined, values.pglite !== undefined, positionals.length > 0].filter(Boolean).length;
+    ({ values, positionals } = parseCommandLine(
+      args,
+      {
+        db: { type: 'string' },
+        pglite: { type: 'string' },
+        bundles: { type: 'string' },
+        'request-id': { type: 'string', multiple: true },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      true,
+    ));
+    const sources = [values.db !== undefined, values.pglite !== undefined, positionals.length > 0].filter(
+      Boolean,
+    ).length;
     if (positionals.length > 1) throw new CliUsageError('give one packet file');
     if (sources > 1) throw new CliUsageError('--db, --pglite and a packet file exclude each other');
-    if (positionals.length === 0 && values.pglite === undefined && values.db === undefined && io.env.DATABASE_URL === undefined && !io.openSql) {
+    if (
+      positionals.length === 0 &&
+      values.pglite === undefined &&
+      values.db === undefined &&
+      io.env.DATABASE_URL === undefined &&
+      !io.openSql
+    ) {
       throw new CliUsageError('--db (or $DATABASE_URL), --pglite or a packet file is required');
     }
-    if (positionals.length === 0 && values.bundles === undefined) throw new CliUsageError('--bundles <dir> is required to replay from a database');
-    if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
-    for (const [flag, v] of [['--from', values.from], ['--to', values.to]] as const) {
-      if (v !== undefined && Number.isNaN(Date.parse(v))) throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
+    if (positionals.length === 0 && values.bundles === undefined)
+      throw new CliUsageError('--bundles <dir> is required to replay from a database');
+    if (values.pglite !== undefined && !existsSync(path.join(values.pglite, 'PG_VERSION')))
+      throw new CliUsageError(`--pglite: no database in ${values.pglite}`);
+    for (const [flag, v] of [
+      ['--from', values.from],
+      ['--to', values.to],
+    ] as const) {
+      if (v !== undefined && Number.isNaN(Date.parse(v)))
+        throw new CliUsageError(`${flag} must be an RFC 3339 date-time, got '${v}'`);
     }
     bundles = values.bundles === undefined ? new Map() : readBundleDir(values.bundles, '--bundles');
   } catch (err) {
@@ -78,26 +105,43 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
     const to = values.to === undefined ? null : Date.parse(values.to);
     records = records.filter((r) => {
       const t = Date.parse(String(r.ts));
-      return (wanted.size === 0 || wanted.has(String(r.request_id))) && (from === null || t >= from) && (to === null || t < to);
+      return (
+        (wanted.size === 0 || wanted.has(String(r.request_id))) &&
+        (from === null || t >= from) &&
+        (to === null || t < to)
+      );
     });
   } else {
     let sql: Sql | undefined;
     try {
-      sql = io.openSql ? await io.openSql() : values.pglite !== undefined ? await openPglite(values.pglite) : connectPostgres(values.db ?? io.env.DATABASE_URL ?? '', { max: 2 });
+      sql = io.openSql
+        ? await io.openSql()
+        : values.pglite !== undefined
+          ? await openPglite(values.pglite)
+          : connectPostgres(values.db ?? io.env.DATABASE_URL ?? '', { max: 2 });
       const selected = await selectRecords(
         sql,
         {
-          subjects: [], groups: [], tenants: [], clients: [], request_ids: values['request-id'] ?? [], policy_versions: [],
+          subjects: [],
+          groups: [],
+          tenants: [],
+          clients: [],
+          request_ids: values['request-id'] ?? [],
+          policy_versions: [],
           from: values.from === undefined ? null : new Date(values.from).toISOString(),
           to: values.to === undefined ? null : new Date(values.to).toISOString(),
-          decision: null, types: ['decision'], until_checkpoint: false,
+          decision: null,
+          types: ['decision'],
+          until_checkpoint: false,
         },
         Number.MAX_SAFE_INTEGER,
       );
       records = selected.map((s) => s.record);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      io.stderr(`proctor replay: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'})\n`);
+      io.stderr(
+        `proctor replay: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'})\n`,
+      );
       return 3;
     } finally {
       if (!io.openSql) await sql?.close().catch(() => undefined);
@@ -109,7 +153,9 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
     report = await replayDecisions(records, bundles);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    io.stderr(`proctor replay: a policy bundle could not be loaded (${typeof code === 'string' ? code : 'error'}: ${(err as Error).message})\n`);
+    io.stderr(
+      `proctor replay: a policy bundle could not be loaded (${typeof code === 'string' ? code : 'error'}: ${(err as Error).message})\n`,
+    );
     return 3;
   }
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
@@ -119,7 +165,11 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
 }
 
 /** The packet's records, after checking it is what its exporter signed (trust is `proctor verify`'s job). */
-function loadPacket(file: string, bundles: Map<string, Uint8Array>, io: ReplayIo): Record<string, JsonValue>[] | number {
+function loadPacket(
+  file: string,
+  bundles: Map<string, Uint8Array>,
+  io: ReplayIo,
+): Record<string, JsonValue>[] | number {
   let bytes: Buffer;
   try {
     if (statSync(file).size > PACKET_LIMITS.maxArchiveBytes) throw new Error('too large');
@@ -137,21 +187,32 @@ function loadPacket(file: string, bundles: Map<string, Uint8Array>, io: ReplayIo
     return 1;
   }
   const files = readPacket(bytes);
-  for (const [name, data] of files) if (name.startsWith('policies/') && name.endsWith('.tar.gz')) for (const [sha, b] of indexBundles([data])) if (!bundles.has(sha)) bundles.set(sha, b);
+  for (const [name, data] of files)
+    if (name.startsWith('policies/') && name.endsWith('.tar.gz'))
+      for (const [sha, b] of indexBundles([data])) if (!bundles.has(sha)) bundles.set(sha, b);
   return parseRecords(files, newFindings()).map((r) => r.record);
 }
 
 function summary(r: ReplayReport): string {
-  const lines = [`decisions: ${r.decisions}, replayed: ${r.replayed}, reproduced: ${r.reproduced}, did not reproduce: ${r.mismatches.length}`];
-  for (const [why, n] of Object.entries(r.skipped)) lines.push(`skipped ${n} decision(s): ${why} (not decided by policy)`);
-  for (const m of r.missing_bundles) lines.push(`MISSING bundle ${m.revision} sha256 ${m.sha256}: ${m.decisions} decision(s) could not be replayed`);
+  const lines = [
+    `decisions: ${r.decisions}, replayed: ${r.replayed}, reproduced: ${r.reproduced}, did not reproduce: ${r.mismatches.length}`,
+  ];
+  for (const [why, n] of Object.entries(r.skipped))
+    lines.push(`skipped ${n} decision(s): ${why} (not decided by policy)`);
+  for (const m of r.missing_bundles)
+    lines.push(`MISSING bundle ${m.revision} sha256 ${m.sha256}: ${m.decisions} decision(s) could not be replayed`);
   for (const m of r.mismatches) {
     lines.push(
       `MISMATCH chain ${m.chain} seq ${m.seq}${m.request_id ? ` request ${m.request_id}` : ''} (${m.slot} policy ${m.policy.revision}): ` +
         `recorded ${m.recorded.allow ? 'allow' : 'deny'} [${m.recorded.reasons.join(', ')}], replayed ${m.replayed.allow ? 'allow' : 'deny'} [${m.replayed.reasons.join(', ')}]; differs in ${m.differs.join(', ')}`,
     );
   }
-  const verdict = r.mismatches.length > 0 ? 'FAILED: decisions did not reproduce' : r.missing_bundles.length > 0 || r.replayed === 0 ? 'INCONCLUSIVE: not every decision could be replayed' : 'OK: every replayed decision reproduced';
+  const verdict =
+    r.mismatches.length > 0
+      ? 'FAILED: decisions did not reproduce'
+      : r.missing_bundles.length > 0 || r.replayed === 0
+        ? 'INCONCLUSIVE: not every decision could be replayed'
+        : 'OK: every replayed decision reproduced';
   lines.push(`verdict: ${verdict}`);
   return `${lines.join('\n')}\n`;
 }

@@ -47,8 +47,12 @@ export interface UsageReport {
 }
 
 const OPTIONS = {
-  db: { type: 'string' }, pglite: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-  by: { type: 'string', default: 'subject' }, json: { type: 'boolean', default: false },
+  db: { type: 'string' },
+  pglite: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  by: { type: 'string', default: 'subject' },
+  json: { type: 'boolean', default: false },
 } as const;
 
 function dateOf(flag: string, v: string | undefined): Date | undefined {
@@ -58,7 +62,10 @@ function dateOf(flag: string, v: string | undefined): Date | undefined {
   return d;
 }
 
-function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?: string; from: Date; to: Date; by: By; json: boolean } {
+function parseArgs(
+  args: string[],
+  env: UsageIo['env'],
+): { db?: string; pglite?: string; from: Date; to: Date; by: By; json: boolean } {
   const { values } = parseCommandLine(args, OPTIONS);
   for (const flag of ['db', 'pglite'] as const) {
     if (values[flag] === '') throw new CliUsageError(`--${flag} needs a value`);
@@ -68,7 +75,11 @@ function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?:
     throw new CliUsageError(`--by: '${by}' is not one of subject, group, tenant, model`);
   }
   const out: { db?: string; pglite?: string; from?: Date; to?: Date; by: By; json: boolean } = {
-    db: values.db, pglite: values.pglite, from: dateOf('--from', values.from), to: dateOf('--to', values.to), by,
+    db: values.db,
+    pglite: values.pglite,
+    from: dateOf('--from', values.from),
+    to: dateOf('--to', values.to),
+    by,
     json: values.json,
   };
   if (out.db !== undefined && out.pglite !== undefined) throw new CliUsageError('give --db or --pglite, not both');
@@ -80,7 +91,14 @@ function parseArgs(args: string[], env: UsageIo['env']): { db?: string; pglite?:
   const from = out.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = out.to ?? now;
   if (from.getTime() >= to.getTime()) throw new CliUsageError('--from must be before --to');
-  return { ...(out.db === undefined ? {} : { db: out.db }), ...(out.pglite === undefined ? {} : { pglite: out.pglite }), from, to, by: out.by, json: out.json };
+  return {
+    ...(out.db === undefined ? {} : { db: out.db }),
+    ...(out.pglite === undefined ? {} : { pglite: out.pglite }),
+    from,
+    to,
+    by: out.by,
+    json: out.json,
+  };
 }
 
 export async function runUsage(args: string[], io: UsageIo): Promise<number> {
@@ -98,12 +116,17 @@ export async function runUsage(args: string[], io: UsageIo): Promise<number> {
   }
   let sql: Sql | undefined;
   try {
-    sql = parsed.pglite !== undefined ? await openPglite(parsed.pglite) : await connectPostgres(parsed.db ?? '', { max: 2 });
+    sql =
+      parsed.pglite !== undefined
+        ? await openPglite(parsed.pglite)
+        : await connectPostgres(parsed.db ?? '', { max: 2 });
     const report = await usageReport(sql, parsed.from, parsed.to, parsed.by);
     io.stdout(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return 0;
   } catch (error) {
-    io.stderr(`proctor usage: the ledger could not be read (${error instanceof Error ? error.message : String(error)})\n`);
+    io.stderr(
+      `proctor usage: the ledger could not be read (${error instanceof Error ? error.message : String(error)})\n`,
+    );
     return 1;
   } finally {
     await sql?.close();
@@ -125,16 +148,30 @@ export async function usageReport(sql: Sql, from: Date, to: Date, by: By): Promi
     [from.toISOString(), to.toISOString()],
   );
   const groups = new Map<string, UsageRow>();
-  const totals: Omit<UsageRow, 'key'> = { requests: 0, prompt_tokens: 0, completion_tokens: 0, tokens: 0, cost_micro_usd: 0, unpriced: 0 };
+  const totals: Omit<UsageRow, 'key'> = {
+    requests: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    tokens: 0,
+    cost_micro_usd: 0,
+    unpriced: 0,
+  };
   for (const row of rows) {
     const decision = parseRecord(row.d);
     const outcome = parseRecord(row.o);
     if (outcome.decision_hash !== Buffer.from(row.dhash as Uint8Array).toString('hex')) continue; // another decision of a reused request id
     const principal = (decision.principal ?? {}) as { sub?: string; groups?: string[]; tenant?: string | null };
     const request = (decision.request ?? {}) as { model?: string };
-    const keys = by === 'subject' ? [principal.sub ?? '(none)']
-      : by === 'group' ? (principal.groups?.length ? principal.groups : ['(none)'])
-        : by === 'tenant' ? [principal.tenant ?? '(none)'] : [request.model ?? '(none)'];
+    const keys =
+      by === 'subject'
+        ? [principal.sub ?? '(none)']
+        : by === 'group'
+          ? principal.groups?.length
+            ? principal.groups
+            : ['(none)']
+          : by === 'tenant'
+            ? [principal.tenant ?? '(none)']
+            : [request.model ?? '(none)'];
     const settlement = outcome.settlement as { prompt_tokens?: number; completion_tokens?: number } | undefined;
     const usage = outcome.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
     const prompt = settlement?.prompt_tokens ?? usage?.prompt_tokens ?? 0;
@@ -149,13 +186,23 @@ export async function usageReport(sql: Sql, from: Date, to: Date, by: By): Promi
       else t.cost_micro_usd += cost;
     };
     for (const key of keys) {
-      const g = groups.get(key) ?? { key, requests: 0, prompt_tokens: 0, completion_tokens: 0, tokens: 0, cost_micro_usd: 0, unpriced: 0 };
+      const g = groups.get(key) ?? {
+        key,
+        requests: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        tokens: 0,
+        cost_micro_usd: 0,
+        unpriced: 0,
+      };
       add(g);
       groups.set(key, g);
     }
     add(totals);
   }
-  const sorted = [...groups.values()].sort((a, b) => b.cost_micro_usd - a.cost_micro_usd || b.tokens - a.tokens || a.key.localeCompare(b.key));
+  const sorted = [...groups.values()].sort(
+    (a, b) => b.cost_micro_usd - a.cost_micro_usd || b.tokens - a.tokens || a.key.localeCompare(b.key),
+  );
   return { from: from.toISOString(), to: to.toISOString(), by, rows: sorted, totals };
 }
 
@@ -170,11 +217,29 @@ function usd(micro: number): string {
 function formatReport(r: UsageReport): string {
   const lines = [`usage ${r.from} .. ${r.to} by ${r.by}`, ''];
   const header = [r.by, 'requests', 'prompt', 'completion', 'tokens', 'cost_micro_usd', 'cost'];
-  const body = r.rows.map((x) => [x.key, String(x.requests), String(x.prompt_tokens), String(x.completion_tokens), String(x.tokens), String(x.cost_micro_usd), usd(x.cost_micro_usd)]);
-  body.push(['TOTAL', String(r.totals.requests), String(r.totals.prompt_tokens), String(r.totals.completion_tokens), String(r.totals.tokens), String(r.totals.cost_micro_usd), usd(r.totals.cost_micro_usd)]);
+  const body = r.rows.map((x) => [
+    x.key,
+    String(x.requests),
+    String(x.prompt_tokens),
+    String(x.completion_tokens),
+    String(x.tokens),
+    String(x.cost_micro_usd),
+    usd(x.cost_micro_usd),
+  ]);
+  body.push([
+    'TOTAL',
+    String(r.totals.requests),
+    String(r.totals.prompt_tokens),
+    String(r.totals.completion_tokens),
+    String(r.totals.tokens),
+    String(r.totals.cost_micro_usd),
+    usd(r.totals.cost_micro_usd),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  for (const row of [header, ...body]) lines.push(row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '));
-  if (r.totals.unpriced > 0) lines.push('', `${r.totals.unpriced} outcome(s) carry no cost (recorded before limits and cost were enforced).`);
+  for (const row of [header, ...body])
+    lines.push(row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '));
+  if (r.totals.unpriced > 0)
+    lines.push('', `${r.totals.unpriced} outcome(s) carry no cost (recorded before limits and cost were enforced).`);
   lines.push('', 'Record signatures were not checked: run `proctor verify` first when these figures are evidence.');
   return `${lines.join('\n')}\n`;
 }

@@ -73,30 +73,45 @@ export function parseVerifyArgs(args: string[], env: Record<string, string | und
     throw new CliUsageError('--workers must be a whole number from 0 (no worker threads) to 64');
   }
   const out: VerifyArgs = {
-    db: values.db, pglite: values.pglite, packet: positionals[0], trust: values.trust ?? [], chains: values.chain ?? [],
-    checkpoints: values.checkpoints ?? [], state: values.state, signatures, sampleSeed: seed,
-    workers: workers === undefined ? undefined : Number(workers), progress: values.progress === true,
-    json: values.json === true, witnesses: [], witnessUrls: [], witnessQuorum: undefined,
+    db: values.db,
+    pglite: values.pglite,
+    packet: positionals[0],
+    trust: values.trust ?? [],
+    chains: values.chain ?? [],
+    checkpoints: values.checkpoints ?? [],
+    state: values.state,
+    signatures,
+    sampleSeed: seed,
+    workers: workers === undefined ? undefined : Number(workers),
+    progress: values.progress === true,
+    json: values.json === true,
+    witnesses: [],
+    witnessUrls: [],
+    witnessQuorum: undefined,
   };
   for (const key of values.witness ?? []) witnessArg(out, '--witness', key);
   for (const url of values['witness-url'] ?? []) witnessArg(out, '--witness-url', url);
   const quorum = values['witness-quorum'];
   if (quorum !== undefined) witnessArg(out, '--witness-quorum', quorum);
   checkWitnessArgs(out);
-  if (out.sampleSeed !== undefined && out.signatures !== 'sample') throw new CliUsageError('--sample-seed needs --signatures sample');
+  if (out.sampleSeed !== undefined && out.signatures !== 'sample')
+    throw new CliUsageError('--sample-seed needs --signatures sample');
   if (out.db !== undefined && out.pglite !== undefined) throw new CliUsageError('--db and --pglite exclude each other');
   if (out.packet !== undefined) {
-    if (out.db !== undefined || out.pglite !== undefined || out.checkpoints.length > 0) throw new CliUsageError('a packet is verified on its own: no --db, --pglite or --checkpoints with it');
+    if (out.db !== undefined || out.pglite !== undefined || out.checkpoints.length > 0)
+      throw new CliUsageError('a packet is verified on its own: no --db, --pglite or --checkpoints with it');
     return out;
   }
   if (out.pglite !== undefined) {
-    if (!existsSync(path.join(out.pglite, 'PG_VERSION'))) throw new CliUsageError(`--pglite: no database in ${out.pglite}`);
+    if (!existsSync(path.join(out.pglite, 'PG_VERSION')))
+      throw new CliUsageError(`--pglite: no database in ${out.pglite}`);
     return out;
   }
   // A checkpoint stream alone is verified without a database (only when no database is named explicitly).
   if (out.db === undefined && out.checkpoints.length > 0) return out;
   out.db ??= env.DATABASE_URL;
-  if (out.db === undefined) throw new CliUsageError('--db (or $DATABASE_URL), --pglite, --checkpoints or a packet file is required');
+  if (out.db === undefined)
+    throw new CliUsageError('--db (or $DATABASE_URL), --pglite, --checkpoints or a packet file is required');
   if (!/^postgres(ql)?:\/\//.test(out.db)) throw new CliUsageError('--db must be a postgres:// URL');
   return out;
 }
@@ -109,7 +124,8 @@ export function readTrust(values: string[]): TrustInput {
   const out: TrustInput = { pems: [], fingerprints: [], windows: new Map() };
   for (const value of values) {
     if (value.startsWith('ed25519:')) {
-      if (!FINGERPRINT.test(value)) throw new CliUsageError(`--trust: ${value} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
+      if (!FINGERPRINT.test(value))
+        throw new CliUsageError(`--trust: ${value} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
       out.fingerprints.push(value);
       continue;
     }
@@ -117,14 +133,19 @@ export function readTrust(values: string[]): TrustInput {
     try {
       text = readFileSync(value, 'utf8');
     } catch (cause) {
-      throw new CliUsageError(`--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`, { cause });
+      throw new CliUsageError(
+        `--trust: cannot read ${value} (give a PEM file, a keyring file or a fingerprint ed25519:<hex>)`,
+        { cause },
+      );
     }
     if (text.trimStart().startsWith('{')) {
       let keyring: Keyring;
       try {
         keyring = parseKeyring(text);
       } catch (err) {
-        throw new CliUsageError(`--trust: ${value} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+        throw new CliUsageError(
+          `--trust: ${value} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`,
+        );
       }
       for (const [kid, w] of keyringWindows(keyring)) out.windows.set(kid, w);
       out.pems.push(...keyring.keys.map((k) => k.public_key_pem));
@@ -161,8 +182,14 @@ export function readCheckpointSink(file: string): StreamEntry[] {
     } catch (cause) {
       throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
     }
-    const { chain, note, tree_size: size, root } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
-    if (typeof chain !== 'string' || typeof note !== 'string') throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
+    const {
+      chain,
+      note,
+      tree_size: size,
+      root,
+    } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
+    if (typeof chain !== 'string' || typeof note !== 'string')
+      throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
     out.push({
       chain,
       note,

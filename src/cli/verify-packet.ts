@@ -44,7 +44,9 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
       if (windows !== null) for (const [kid, w] of keyringWindows(keyring)) windows.set(kid, w);
       return keyring.keys.map((k) => k.public_key_pem);
     } catch (err) {
-      throw new CliUsageError(`${flag}: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`);
+      throw new CliUsageError(
+        `${flag}: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`,
+      );
     }
   }
   const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
@@ -79,15 +81,20 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
   try {
     const { values, positionals } = parseCommandLine(args, PACKET_OPTIONS, true);
     for (const [name, value] of Object.entries(values)) {
-      if ((Array.isArray(value) ? value : [value]).some((v) => v === '')) throw new CliUsageError(`--${name} needs a value`);
+      if ((Array.isArray(value) ? value : [value]).some((v) => v === ''))
+        throw new CliUsageError(`--${name} needs a value`);
     }
     if (positionals.length > 1) throw new CliUsageError(`unknown argument ${positionals[1]}`);
     packet = positionals[0];
     json = values.json === true;
-    for (const [flag, given] of [['--trust', values.trust], ['--trust-exporter', values['trust-exporter']]] as const) {
+    for (const [flag, given] of [
+      ['--trust', values.trust],
+      ['--trust-exporter', values['trust-exporter']],
+    ] as const) {
       for (const v of given ?? []) {
         if (v.startsWith('ed25519:')) {
-          if (!FINGERPRINT.test(v)) throw new CliUsageError(`${flag}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
+          if (!FINGERPRINT.test(v))
+            throw new CliUsageError(`${flag}: ${v} is not a key fingerprint (ed25519: and 64 lowercase hex digits)`);
           (flag === '--trust' ? ledgerFingerprints : exporterFingerprints).push(v);
         } else if (flag === '--trust') trust.push(...readTrustFile('--trust', v, windows));
         else exporters.push(...readTrustFile('--trust-exporter', v, null));
@@ -111,37 +118,73 @@ export async function runPacketVerify(args: string[], io: PacketIo): Promise<num
   }
   let bytes: Buffer;
   try {
-    if (statSync(packet).size > PACKET_LIMITS.maxArchiveBytes) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+    if (statSync(packet).size > PACKET_LIMITS.maxArchiveBytes)
+      throw Object.assign(new Error('too large'), { code: 'EFBIG' });
     bytes = readFileSync(packet);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why = typeof code === 'string' ? code : 'unreadable';
-    io.stderr(`proctor verify: cannot read ${packet} (${why}; a packet is at most ${PACKET_LIMITS.maxArchiveBytes} bytes)\n`);
+    io.stderr(
+      `proctor verify: cannot read ${packet} (${why}; a packet is at most ${PACKET_LIMITS.maxArchiveBytes} bytes)\n`,
+    );
     return 2;
   }
-  const checked = verifyPacket(bytes, { ledgerKeys: trust, keyWindows: windows, exporterKeys: exporters, ledgerFingerprints, exporterFingerprints });
-  const report = witness.keys.length === 0 ? checked : await withPacketWitnesses(checked, bytes, { keys: witness.keys, ...(witness.quorum === undefined ? {} : { quorum: witness.quorum }) });
-  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : summary(packet, report, [...trust.map(kidOf), ...ledgerFingerprints]));
+  const checked = verifyPacket(bytes, {
+    ledgerKeys: trust,
+    keyWindows: windows,
+    exporterKeys: exporters,
+    ledgerFingerprints,
+    exporterFingerprints,
+  });
+  const report =
+    witness.keys.length === 0
+      ? checked
+      : await withPacketWitnesses(checked, bytes, {
+          keys: witness.keys,
+          ...(witness.quorum === undefined ? {} : { quorum: witness.quorum }),
+        });
+  io.stdout(
+    json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : summary(packet, report, [...trust.map(kidOf), ...ledgerFingerprints]),
+  );
   return report.findings.some((f) => f.severity === 'error') ? 1 : report.inconclusive ? 3 : 0;
 }
 
 function summary(packet: string, report: PacketReport, trustedKids: string[]): string {
-  const lines = [`source: packet ${packet}`, `trusted ledger keys: ${trustedKids.length === 0 ? 'none' : trustedKids.join(', ')}`];
+  const lines = [
+    `source: packet ${packet}`,
+    `trusted ledger keys: ${trustedKids.length === 0 ? 'none' : trustedKids.join(', ')}`,
+  ];
   if (report.exporter) {
-    lines.push(`exported by: ${report.exporter.exported_by} at ${report.exporter.exported_at}, key ${report.exporter.kid} (${report.exporter.trusted ? 'trusted' : 'NOT trusted'})`);
-    const how = report.exporter.selection === 'signed-content' ? 'the signed record content, every record read (manifest)' : 'not stated (an older exporter: its selection may have used unsigned columns)';
+    lines.push(
+      `exported by: ${report.exporter.exported_by} at ${report.exporter.exported_at}, key ${report.exporter.kid} (${report.exporter.trusted ? 'trusted' : 'NOT trusted'})`,
+    );
+    const how =
+      report.exporter.selection === 'signed-content'
+        ? 'the signed record content, every record read (manifest)'
+        : 'not stated (an older exporter: its selection may have used unsigned columns)';
     lines.push(`selected by: ${how}`);
   }
-  lines.push('checked: manifest signature, file digests, canonical bytes (RFC 8785), schema, hashes, signatures, inclusion proofs (RFC 9162) against signed checkpoints, checkpoint consistency, bundle digests');
+  lines.push(
+    'checked: manifest signature, file digests, canonical bytes (RFC 8785), schema, hashes, signatures, inclusion proofs (RFC 9162) against signed checkpoints, checkpoint consistency, bundle digests',
+  );
   for (const c of report.chains) {
-    lines.push(`chain ${c.chain}: ${c.records} records, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}, checkpoint tree size ${c.checkpoint_size ?? 'none'}`);
+    lines.push(
+      `chain ${c.chain}: ${c.records} records, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}, checkpoint tree size ${c.checkpoint_size ?? 'none'}`,
+    );
   }
   for (const f of report.findings) {
     const where = `${f.chain === '' ? '' : `chain ${f.chain}`}${f.seq === null ? '' : ` seq ${f.seq}`}`.trim();
     lines.push(`${f.severity.toUpperCase()} ${f.code}${where ? ` (${where})` : ''}: ${f.message}`);
   }
   const errors = report.findings.filter((f) => f.severity === 'error').length;
-  const verdict = errors > 0 ? 'FAILED: integrity errors found' : report.inconclusive ? 'INCONCLUSIVE: not everything could be proven' : 'OK: verified';
+  const verdict =
+    errors > 0
+      ? 'FAILED: integrity errors found'
+      : report.inconclusive
+        ? 'INCONCLUSIVE: not everything could be proven'
+        : 'OK: verified';
   lines.push(`verdict: ${verdict} (${errors} error(s), ${report.findings.length - errors} warning(s))`);
   return `${lines.join('\n')}\n`;
 }

@@ -31,12 +31,26 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
   if (report.kind === 'ledger') {
     const total = report.chains.reduce((n, c) => n + c.records, 0);
     const signed = report.chains.reduce((n, c) => n + c.signatures_checked, 0);
-    const how = { all: 'every record', sample: `a sample (seed ${report.sample_seed ?? '?'}) plus the first, last and key records`, checkpoints: 'checkpoints and key records only' }[report.signatures];
-    const backend = report.signature_backend === undefined ? '' : ` (Ed25519 by ${report.signature_backend === 'native-ed25519-dalek' ? 'the native ed25519-dalek addon, node:crypto re-checking any it rejects' : 'node:crypto'})`;
+    const how = {
+      all: 'every record',
+      sample: `a sample (seed ${report.sample_seed ?? '?'}) plus the first, last and key records`,
+      checkpoints: 'checkpoints and key records only',
+    }[report.signatures];
+    const backend =
+      report.signature_backend === undefined
+        ? ''
+        : ` (Ed25519 by ${report.signature_backend === 'native-ed25519-dalek' ? 'the native ed25519-dalek addon, node:crypto re-checking any it rejects' : 'node:crypto'})`;
     lines.push(`signatures: ${how}: ${signed} of ${total} record signatures verified${backend}`);
   }
-  const from = report.chains.map((c) => c.first_ts).filter((t): t is string => t !== null).sort()[0];
-  const until = report.chains.map((c) => c.last_ts).filter((t): t is string => t !== null).sort().at(-1);
+  const from = report.chains
+    .map((c) => c.first_ts)
+    .filter((t): t is string => t !== null)
+    .sort()[0];
+  const until = report.chains
+    .map((c) => c.last_ts)
+    .filter((t): t is string => t !== null)
+    .sort()
+    .at(-1);
   if (from !== undefined && until !== undefined) lines.push(`time range: ${from} .. ${until}`);
   for (const c of report.chains) {
     if (report.kind === 'checkpoint-stream') {
@@ -47,10 +61,18 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
       lines.push(`chain ${c.chain}: MISSING (named by the state file or the checkpoint sink)`);
       continue;
     }
-    const span = c.first_seq === null ? 'no records' : `seq ${c.first_seq}..${String(c.last_seq)}, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}`;
-    const anchor = c.checkpoint === null ? 'tail not anchored by a trusted checkpoint' : `tail anchored by the ${c.checkpoint.source} checkpoint at ${c.checkpoint.size} records`;
+    const span =
+      c.first_seq === null
+        ? 'no records'
+        : `seq ${c.first_seq}..${String(c.last_seq)}, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}`;
+    const anchor =
+      c.checkpoint === null
+        ? 'tail not anchored by a trusted checkpoint'
+        : `tail anchored by the ${c.checkpoint.source} checkpoint at ${c.checkpoint.size} records`;
     const trimmed = c.trimmed_through === null ? '' : `, records 0..${c.trimmed_through} removed by retention`;
-    lines.push(`chain ${c.chain}: ${c.records} records, ${span}${trimmed}; ${anchor}${c.head_hash ? `; head ${c.head_hash}` : ''}`);
+    lines.push(
+      `chain ${c.chain}: ${c.records} records, ${span}${trimmed}; ${anchor}${c.head_hash ? `; head ${c.head_hash}` : ''}`,
+    );
   }
   for (const f of report.findings) {
     const where = `${f.chain === '' ? '' : `chain ${f.chain}`}${f.seq === null ? '' : ` seq ${f.seq}`}`.trim();
@@ -59,7 +81,12 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;
   const code = verifyExitCode(report);
-  const verdict = code === 1 ? 'FAILED: integrity errors found' : code === 3 ? 'INCONCLUSIVE: not everything could be proven' : 'OK: verified';
+  const verdict =
+    code === 1
+      ? 'FAILED: integrity errors found'
+      : code === 3
+        ? 'INCONCLUSIVE: not everything could be proven'
+        : 'OK: verified';
   lines.push(`verdict: ${verdict} (${errors} error(s), ${warnings} warning(s))`);
   if (context.state !== undefined) lines.push(`state: ${context.state}`);
   return `${lines.join('\n')}\n`;

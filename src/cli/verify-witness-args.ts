@@ -20,8 +20,7 @@ export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
     if (!/^https?:\/\/\S{1,2000}$/.test(value)) throw new CliUsageError('--witness-url must be an http(s) URL');
     out.witnessUrls.push(value);
   } else {
-    if (!/^[1-9][0-9]?$/.test(value))
-      throw new CliUsageError('--witness-quorum must be a whole number from 1 to 99');
+    if (!/^[1-9][0-9]?$/.test(value)) throw new CliUsageError('--witness-quorum must be a whole number from 1 to 99');
     out.witnessQuorum = Number(value);
   }
 }

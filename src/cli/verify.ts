@@ -6,7 +6,15 @@
 // unreadable). The state file (--state) moves only after a clean run with every signature checked.
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { LedgerError, readVerifyState, sqlSource, StateFileError, verifyCheckpointStream, verifyLedger, writeVerifyState } from '../ledger/index.ts';
+import {
+  LedgerError,
+  readVerifyState,
+  sqlSource,
+  StateFileError,
+  verifyCheckpointStream,
+  verifyLedger,
+  writeVerifyState,
+} from '../ledger/index.ts';
 import type { RememberedCheckpoint, StreamEntry, VerifyReport, VerifyState } from '../ledger/index.ts';
 import { CliUsageError } from './usage-error.ts';
 import { parseVerifyArgs, readCheckpointSink, readTrust } from './verify-args.ts';
@@ -88,7 +96,9 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
   let report: VerifyReport;
   if (parsed.db === undefined && parsed.pglite === undefined) {
     if (trust.fingerprints.length > 0 && trust.pems.length === 0) {
-      io.stderr('proctor verify: --trust: a checkpoint stream holds no public keys to resolve a fingerprint against; give the PEM or keyring\n');
+      io.stderr(
+        'proctor verify: --trust: a checkpoint stream holds no public keys to resolve a fingerprint against; give the PEM or keyring\n',
+      );
       return 2;
     }
     report = verifyCheckpointStream({
@@ -104,12 +114,16 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
     let sql: Sql | undefined;
     const progress = progressReporter(io, parsed.progress);
     try {
-      sql = parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
+      sql =
+        parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
       const describe = parsed.pglite !== undefined ? `pglite ${parsed.pglite}` : redactUrl(parsed.db ?? '');
       // --witness: quorum-cosigned checkpoints join the trusted ones; witness findings are added after (src/cli/verify-witness.ts).
       const witnessed = await startWitnessCheck(sql, sink, parsed);
       report = await verifyLedger({
-        source: sqlSource(sql, sink.length > 0 ? `${describe} with checkpoint stream ${parsed.checkpoints.join(', ')}` : describe),
+        source: sqlSource(
+          sql,
+          sink.length > 0 ? `${describe} with checkpoint stream ${parsed.checkpoints.join(', ')}` : describe,
+        ),
         trustedKeys: trust.pems,
         trustedFingerprints: trust.fingerprints,
         ...(parsed.chains.length > 0 ? { chains: parsed.chains } : {}),
@@ -129,7 +143,9 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
     } catch (err) {
       progress.done();
       const why = err instanceof LedgerError ? err.code : 'ERR_AUDIT_UNAVAILABLE';
-      io.stderr(`proctor verify: the ledger could not be read (${why}); nothing was verified — verdict: INCONCLUSIVE\n`);
+      io.stderr(
+        `proctor verify: the ledger could not be read (${why}); nothing was verified — verdict: INCONCLUSIVE\n`,
+      );
       return 3;
     } finally {
       await sql?.close().catch(() => undefined);
@@ -148,7 +164,11 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       stateNote = `NOT updated: ${err.message}`;
     }
   }
-  io.stdout(parsed.json ? formatVerifyJson(report, stateNote === undefined ? {} : { state: stateNote }) : formatVerifyReport(report, stateNote === undefined ? {} : { state: stateNote }));
+  io.stdout(
+    parsed.json
+      ? formatVerifyJson(report, stateNote === undefined ? {} : { state: stateNote })
+      : formatVerifyReport(report, stateNote === undefined ? {} : { state: stateNote }),
+  );
   return code;
 }
 
@@ -156,7 +176,8 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
 function updateState(file: string, state: VerifyState, report: VerifyReport, code: number): string {
   if (code !== 0) return `not updated (${file}): the run was not clean`;
   if (report.kind !== 'ledger') return `not updated (${file}): only a run over the records can accept a checkpoint`;
-  if (report.signatures !== 'all') return `not updated (${file}): not every signature was checked (--signatures ${report.signatures})`;
+  if (report.signatures !== 'all')
+    return `not updated (${file}): not every signature was checked (--signatures ${report.signatures})`;
   const now = new Date().toISOString();
   const moved: string[] = [];
   const next: VerifyState = { version: 1, chains: { ...state.chains } };
@@ -164,7 +185,13 @@ function updateState(file: string, state: VerifyState, report: VerifyReport, cod
     if (c.checkpoint === null) continue;
     const before = next.chains[c.chain];
     if (before && before.size === c.checkpoint.size && before.root === c.checkpoint.root) continue;
-    next.chains[c.chain] = { origin: c.checkpoint.origin, size: c.checkpoint.size, root: c.checkpoint.root, note: c.checkpoint.note, accepted_at: now };
+    next.chains[c.chain] = {
+      origin: c.checkpoint.origin,
+      size: c.checkpoint.size,
+      root: c.checkpoint.root,
+      note: c.checkpoint.note,
+      accepted_at: now,
+    };
     moved.push(`${c.chain} at ${c.checkpoint.size} records`);
   }
   if (moved.length === 0) return `unchanged (${file})`;
@@ -172,7 +199,10 @@ function updateState(file: string, state: VerifyState, report: VerifyReport, cod
   return `updated ${file}: ${moved.join(', ')}`;
 }
 
-function progressReporter(io: VerifyIo, forced: boolean): { update: (p: { chain: string; records: number }) => void; done: () => void } {
+function progressReporter(
+  io: VerifyIo,
+  forced: boolean,
+): { update: (p: { chain: string; records: number }) => void; done: () => void } {
   const show = forced || (io.stderrIsTTY ?? process.stderr.isTTY === true);
   const started = Date.now();
   let last = started;

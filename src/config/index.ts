@@ -6,7 +6,13 @@ import path from 'node:path';
 import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
-import { validateConfigDocument, type ConfigDocument, type LimitsDocument, type LogLevelName, type SecretRef } from './schema.ts';
+import {
+  validateConfigDocument,
+  type ConfigDocument,
+  type LimitsDocument,
+  type LogLevelName,
+  type SecretRef,
+} from './schema.ts';
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
@@ -34,7 +40,15 @@ export interface IssuerSettings {
 }
 
 export type DatabaseSettings =
-  | { kind: 'postgres'; url: string; connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number; poolSize: number; migrations: 'apply' | 'check' }
+  | {
+      kind: 'postgres';
+      url: string;
+      connectTimeoutMs: number;
+      statementTimeoutMs: number;
+      idleInTransactionTimeoutMs: number;
+      poolSize: number;
+      migrations: 'apply' | 'check';
+    }
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
@@ -59,7 +73,13 @@ export interface Config {
   };
   identity: { issuers: IssuerSettings[] };
   /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4) and queueLimit: the classification pool. */
-  classification: { fingerprintKey: Uint8Array; recognizers: CustomRecognizerSettings[]; maxFindings: number; threads: number | null; queueLimit: number };
+  classification: {
+    fingerprintKey: Uint8Array;
+    recognizers: CustomRecognizerSettings[];
+    maxFindings: number;
+    threads: number | null;
+    queueLimit: number;
+  };
   /** Bundle references are resolved file paths or URLs; signingKeyPem is the verification key's text (PEM or JWK). */
   policy: { bundle: string; shadowBundle: string | null; pollIntervalSeconds: number; signingKeyPem: string | null };
   upstreams: UpstreamSettings[];
@@ -155,7 +175,10 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       }
     : { kind: 'pglite', dataDir: resolvePath(doc.database.pglite_dir ?? '') };
 
-  const fingerprintKey = Buffer.from(secret(doc.classification.fingerprint_key, '/classification/fingerprint_key'), 'utf8');
+  const fingerprintKey = Buffer.from(
+    secret(doc.classification.fingerprint_key, '/classification/fingerprint_key'),
+    'utf8',
+  );
   if (problems.length === 0 && fingerprintKey.length < 32) {
     problems.push('/classification/fingerprint_key: must be at least 32 bytes');
   }
@@ -166,13 +189,17 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     try {
       new RE2(r.pattern); // the classifier compiles it again; here so check-config names the problem
     } catch (error) {
-      problems.push(`/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`);
+      problems.push(
+        `/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`,
+      );
     }
     if (r.partial !== undefined) {
       try {
         new RE2(`(?:${r.partial})$`);
       } catch (error) {
-        problems.push(`/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`);
+        problems.push(
+          `/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`,
+        );
       }
     }
     const contextWords = (r.context_words ?? []).map((w) => w.toLowerCase());
@@ -180,9 +207,16 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       problems.push(`/classification/recognizers/${i}/require_context: recognizer ${r.type}: needs context_words`);
     }
     return {
-      type: r.type, category: r.category, pattern: r.pattern, contextWords, requireContext: r.require_context ?? false, baseScore: r.base_score,
-      ...(r.group === undefined ? {} : { group: r.group }), ...(r.validator === undefined ? {} : { validator: r.validator }),
-      ...(r.normalizer === undefined ? {} : { normalizer: r.normalizer }), ...(r.context_score === undefined ? {} : { contextScore: r.context_score }),
+      type: r.type,
+      category: r.category,
+      pattern: r.pattern,
+      contextWords,
+      requireContext: r.require_context ?? false,
+      baseScore: r.base_score,
+      ...(r.group === undefined ? {} : { group: r.group }),
+      ...(r.validator === undefined ? {} : { validator: r.validator }),
+      ...(r.normalizer === undefined ? {} : { normalizer: r.normalizer }),
+      ...(r.context_score === undefined ? {} : { contextScore: r.context_score }),
       ...(r.partial === undefined ? {} : { partial: r.partial }),
     };
   });
@@ -193,7 +227,9 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     const allowInsecureHttp = s.allow_insecure_http ?? false;
     const url = new URL(s.issuer);
     if (url.protocol !== 'https:' && !(allowInsecureHttp && isLoopback(url.hostname))) {
-      problems.push(`/identity/issuers/${i}/issuer: must be https (http only for a loopback issuer with allow_insecure_http)`);
+      problems.push(
+        `/identity/issuers/${i}/issuer: must be https (http only for a loopback issuer with allow_insecure_http)`,
+      );
     }
     return {
       issuer: s.issuer,
@@ -215,12 +251,15 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         cooldownSeconds: s.jwks?.cooldown_seconds ?? 30,
         timeoutMs: s.jwks?.timeout_ms ?? 5000,
       },
-      introspection: s.introspection === undefined ? null : {
-        clientId: s.introspection.client_id,
-        clientSecret: secret(s.introspection.client_secret, `/identity/issuers/${i}/introspection/client_secret`),
-        cacheSeconds: s.introspection.cache_seconds ?? 30,
-        tokenPrefix: s.introspection.token_prefix ?? null,
-      },
+      introspection:
+        s.introspection === undefined
+          ? null
+          : {
+              clientId: s.introspection.client_id,
+              clientSecret: secret(s.introspection.client_secret, `/identity/issuers/${i}/introspection/client_secret`),
+              cacheSeconds: s.introspection.cache_seconds ?? 30,
+              tokenPrefix: s.introspection.token_prefix ?? null,
+            },
       dpop: {
         algorithms: [...(s.dpop?.algorithms ?? ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])],
         proofMaxAgeSeconds: s.dpop?.proof_max_age_seconds ?? 60,
@@ -248,7 +287,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       checkpoints: {
         everyRecords: doc.ledger.checkpoints?.every_records ?? 1000,
         everySeconds: doc.ledger.checkpoints?.every_seconds ?? 60,
-        sinkPath: doc.ledger.checkpoints?.sink_path === undefined ? null : resolvePath(doc.ledger.checkpoints.sink_path),
+        sinkPath:
+          doc.ledger.checkpoints?.sink_path === undefined ? null : resolvePath(doc.ledger.checkpoints.sink_path),
         origin: doc.ledger.checkpoints?.origin ?? null,
       },
       retentionMonths: doc.ledger.retention_months ?? 6,
@@ -257,14 +297,18 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     },
     identity: { issuers },
     classification: {
-      fingerprintKey, recognizers, maxFindings: doc.classification.max_findings ?? 256,
-      threads: doc.classification.threads ?? null, queueLimit: doc.classification.queue_limit ?? 16,
+      fingerprintKey,
+      recognizers,
+      maxFindings: doc.classification.max_findings ?? 256,
+      threads: doc.classification.threads ?? null,
+      queueLimit: doc.classification.queue_limit ?? 16,
     },
     policy: {
       bundle: resolveBundle(doc.policy.bundle),
       shadowBundle: doc.policy.shadow_bundle === undefined ? null : resolveBundle(doc.policy.shadow_bundle),
       pollIntervalSeconds: doc.policy.poll_interval_seconds ?? 30,
-      signingKeyPem: doc.policy.signing_key === undefined ? null : secret(doc.policy.signing_key, '/policy/signing_key'),
+      signingKeyPem:
+        doc.policy.signing_key === undefined ? null : secret(doc.policy.signing_key, '/policy/signing_key'),
     },
     upstreams,
     routing,
@@ -298,18 +342,29 @@ function resolveTraces(env: LoadOptions['env'], problems: string[]): Config['tra
 }
 
 /** limits: the shipped pricing table by default; a reservation MUST outlive every upstream request it covers. */
-function resolveLimits(doc: LimitsDocument | undefined, resolvePath: (p: string) => string, upstreams: readonly UpstreamSettings[], problems: string[]): LimitsSettings {
+function resolveLimits(
+  doc: LimitsDocument | undefined,
+  resolvePath: (p: string) => string,
+  upstreams: readonly UpstreamSettings[],
+  problems: string[],
+): LimitsSettings {
   const reservationTtlSeconds = doc?.reservation_ttl_seconds ?? 900;
   for (const u of upstreams) {
     if (u.timeouts.totalMs > reservationTtlSeconds * 1000) {
-      problems.push(`/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`);
+      problems.push(
+        `/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`,
+      );
     }
   }
   (doc?.defaults ?? []).forEach((d, i) => {
-    if (d.name !== undefined && d.scope !== 'group') problems.push(`/limits/defaults/${i}/name: only a group default can name its bucket`);
+    if (d.name !== undefined && d.scope !== 'group')
+      problems.push(`/limits/defaults/${i}/name: only a group default can name its bucket`);
   });
   return {
-    pricingFile: doc?.pricing === undefined ? fileURLToPath(new URL('../../config/pricing.v1.yaml', import.meta.url)) : resolvePath(doc.pricing),
+    pricingFile:
+      doc?.pricing === undefined
+        ? fileURLToPath(new URL('../../config/pricing.v1.yaml', import.meta.url))
+        : resolvePath(doc.pricing),
     reservationTtlSeconds,
     defaultMaxTokens: doc?.default_max_tokens ?? 4096,
     defaults: (doc?.defaults ?? []).map((d) => ({ ...d })),
@@ -328,7 +383,9 @@ function readSecret(ref: SecretRef, options: LoadOptions, at: string, problems: 
   try {
     return readFileSync(path.resolve(options.baseDir, ref.file), 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    problems.push(`${at}: secret file ${ref.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.push(
+      `${at}: secret file ${ref.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
     return null;
   }
 }

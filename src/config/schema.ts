@@ -11,9 +11,23 @@ export type SecretRef = { env: string } | { file: string };
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface ConfigDocument {
-  server?: { host?: string; port?: number; body_limit_bytes?: number; drain_seconds?: number; log_level?: LogLevelName };
+  server?: {
+    host?: string;
+    port?: number;
+    body_limit_bytes?: number;
+    drain_seconds?: number;
+    log_level?: LogLevelName;
+  };
   metrics?: { host?: string; port: number };
-  database: { url?: SecretRef; pglite_dir?: string; connect_timeout_ms?: number; statement_timeout_ms?: number; idle_in_transaction_timeout_ms?: number; pool_size?: number; migrations?: 'apply' | 'check' };
+  database: {
+    url?: SecretRef;
+    pglite_dir?: string;
+    connect_timeout_ms?: number;
+    statement_timeout_ms?: number;
+    idle_in_transaction_timeout_ms?: number;
+    pool_size?: number;
+    migrations?: 'apply' | 'check';
+  };
   ledger: {
     chain: string;
     signing_key: SecretRef;
@@ -42,7 +56,13 @@ export interface ConfigDocument {
       allow_insecure_http?: boolean;
     }[];
   };
-  classification: { fingerprint_key: SecretRef; recognizers?: CustomRecognizerDocument[]; max_findings?: number; threads?: number; queue_limit?: number };
+  classification: {
+    fingerprint_key: SecretRef;
+    recognizers?: CustomRecognizerDocument[];
+    max_findings?: number;
+    threads?: number;
+    queue_limit?: number;
+  };
   policy: { bundle: string; shadow_bundle?: string; poll_interval_seconds?: number; signing_key?: SecretRef };
   upstreams: UpstreamDocument[];
   routing?: RoutingDocument;
@@ -55,7 +75,12 @@ export interface LimitsDocument {
   pricing?: string;
   reservation_ttl_seconds?: number;
   default_max_tokens?: number;
-  defaults?: ({ scope: 'subject' | 'group' | 'tenant' | 'client'; name?: string } & Partial<Record<'tokens_per_minute' | 'requests_per_minute' | 'spend_micro_usd_per_day' | 'spend_micro_usd_per_month', number | null>>)[];
+  defaults?: ({ scope: 'subject' | 'group' | 'tenant' | 'client'; name?: string } & Partial<
+    Record<
+      'tokens_per_minute' | 'requests_per_minute' | 'spend_micro_usd_per_day' | 'spend_micro_usd_per_month',
+      number | null
+    >
+  >)[];
 }
 
 /** upstreams[] as written in the file; `provider` and `timeout_ms` are the deprecated names of `kind`, timeouts. */
@@ -96,13 +121,17 @@ export interface CustomRecognizerDocument {
   partial?: string;
 }
 
-type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };
+type Validator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null;
+};
 
 let compiled: Validator | undefined;
 
 function validator(): Validator {
   if (!compiled) {
-    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'));
+    const schema: unknown = JSON.parse(
+      readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'),
+    );
     // strictRequired is off because database.oneOf names keys that are defined beside it, not inside it.
     const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, useDefaults: false });
     addFormats(ajv);

@@ -38,8 +38,12 @@ export const POSTGRES_DEFAULTS = {
 } as const;
 
 /** The timeouts a connection is opened with (pg passes them as startup parameters: no extra round trip). */
-export function timeoutSettings(opts: PostgresOptions): { connectionTimeoutMillis: number; statement_timeout?: number;
-  idle_in_transaction_session_timeout?: number; query_timeout?: number } {
+export function timeoutSettings(opts: PostgresOptions): {
+  connectionTimeoutMillis: number;
+  statement_timeout?: number;
+  idle_in_transaction_session_timeout?: number;
+  query_timeout?: number;
+} {
   const statement = opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
   const idle = opts.idleInTransactionTimeoutMs ?? POSTGRES_DEFAULTS.idleInTransactionTimeoutMs;
   const query = opts.queryTimeoutMs ?? (statement > 0 ? statement + 1000 : 0);
@@ -118,7 +122,8 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
       await client.connect();
       let got: unknown;
       try {
-        got = (await client.query<{ got: unknown }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [leaseKey(name)])).rows[0]?.got;
+        got = (await client.query<{ got: unknown }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [leaseKey(name)]))
+          .rows[0]?.got;
       } catch (err) {
         await client.end().catch(() => undefined);
         throw err;

@@ -22,7 +22,12 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export type DbErrorCode = 'ERR_MIGRATION_FAILED' | 'ERR_MIGRATION_MODIFIED' | 'ERR_SCHEMA_BEHIND' | 'ERR_DB_MISUSE' | 'ERR_DB_VALUE';
+export type DbErrorCode =
+  | 'ERR_MIGRATION_FAILED'
+  | 'ERR_MIGRATION_MODIFIED'
+  | 'ERR_SCHEMA_BEHIND'
+  | 'ERR_DB_MISUSE'
+  | 'ERR_DB_VALUE';
 
 export class DbError extends Error {
   readonly code: DbErrorCode;

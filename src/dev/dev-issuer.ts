@@ -53,9 +53,14 @@ export async function startDevIssuer(opts: {
   let discovery = '';
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const body = req.method !== 'GET' ? undefined
-      : path === '/.well-known/openid-configuration' ? discovery
-        : path === '/jwks' ? jwks : undefined;
+    const body =
+      req.method !== 'GET'
+        ? undefined
+        : path === '/.well-known/openid-configuration'
+          ? discovery
+          : path === '/jwks'
+            ? jwks
+            : undefined;
     if (body === undefined || body === '') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
@@ -82,10 +87,11 @@ export async function startDevIssuer(opts: {
   });
   return {
     issuer,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -38,7 +38,12 @@ export interface RunningDevStack {
 export async function startDevStack(options: DevStackOptions): Promise<RunningDevStack> {
   const dir = path.resolve(options.dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const issuerKey = await loadOrCreate<DevIssuerKey>(path.join(dir, 'issuer-key.json'), async () => generateDevIssuerKey(), JSON.parse, (v) => JSON.stringify(v, null, 2));
+  const issuerKey = await loadOrCreate<DevIssuerKey>(
+    path.join(dir, 'issuer-key.json'),
+    async () => generateDevIssuerKey(),
+    JSON.parse,
+    (v) => JSON.stringify(v, null, 2),
+  );
   const keyFile = path.join(dir, 'ledger-key.pem');
   const publicKeyFile = path.join(dir, 'ledger-key.pub.pem');
   if (!existsSync(keyFile)) {
@@ -59,19 +64,47 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         server: { host: '127.0.0.1', port: options.port },
         database: { pglite_dir: path.join(dir, 'pglite') },
         ledger: { chain: 'dev', signing_key: { file: keyFile } },
-        identity: { issuers: [{ issuer: issuer.issuer, audience: [DEV_AUDIENCE], algorithms: ['ES256', 'EdDSA'], required_typ: 'at+jwt', allow_insecure_http: true }] },
+        identity: {
+          issuers: [
+            {
+              issuer: issuer.issuer,
+              audience: [DEV_AUDIENCE],
+              algorithms: ['ES256', 'EdDSA'],
+              required_typ: 'at+jwt',
+              allow_insecure_http: true,
+            },
+          ],
+        },
         classification: { fingerprint_key: { file: fingerprintFile } },
         policy: { bundle },
         // One local upstream speaks both API families: the OpenAI routes and Anthropic's /v1/messages.
         upstreams: [
-          { name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } },
-          { name: 'echo-anthropic', kind: 'anthropic', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } },
+          {
+            name: 'echo',
+            kind: 'openai-compatible',
+            base_url: upstream.url,
+            models: ['*'],
+            attributes: { region: 'local', baa: false, zero_data_retention: true },
+          },
+          {
+            name: 'echo-anthropic',
+            kind: 'anthropic',
+            base_url: upstream.url,
+            models: ['*'],
+            attributes: { region: 'local', baa: false, zero_data_retention: true },
+          },
         ],
       },
       { env: {}, baseDir: dir },
     );
     const proctor = await startProctor(config, options.log ? { log: options.log } : {});
-    const state: DevState = { issuer: issuer.issuer, audience: DEV_AUDIENCE, url: proctor.url, chain: proctor.chain, public_key_file: publicKeyFile };
+    const state: DevState = {
+      issuer: issuer.issuer,
+      audience: DEV_AUDIENCE,
+      url: proctor.url,
+      chain: proctor.chain,
+      public_key_file: publicKeyFile,
+    };
     writeFileSync(path.join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
     return {
       proctor,
@@ -90,7 +123,13 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
 }
 
 /** Mints a development token for the issuer of the dev stack whose data dir is given (the stack must have run once). */
-export async function devToken(options: { dataDir: string; sub: string; groups: string[]; tenant: string | null; ttlSeconds: number }): Promise<string> {
+export async function devToken(options: {
+  dataDir: string;
+  sub: string;
+  groups: string[];
+  tenant: string | null;
+  ttlSeconds: number;
+}): Promise<string> {
   const dir = path.resolve(options.dataDir);
   let state: DevState;
   let key: DevIssuerKey;
@@ -100,10 +139,23 @@ export async function devToken(options: { dataDir: string; sub: string; groups: 
   } catch (cause) {
     throw new Error(`no development stack state in ${dir}: start it first with \`npm start\``, { cause });
   }
-  return mintDevToken({ key, issuer: state.issuer, audience: state.audience, sub: options.sub, groups: options.groups, tenant: options.tenant, ttlSeconds: options.ttlSeconds });
+  return mintDevToken({
+    key,
+    issuer: state.issuer,
+    audience: state.audience,
+    sub: options.sub,
+    groups: options.groups,
+    tenant: options.tenant,
+    ttlSeconds: options.ttlSeconds,
+  });
 }
 
-async function loadOrCreate<T>(file: string, create: () => Promise<T>, decode: (s: string) => T, encode: (v: T) => string): Promise<T> {
+async function loadOrCreate<T>(
+  file: string,
+  create: () => Promise<T>,
+  decode: (s: string) => T,
+  encode: (v: T) => string,
+): Promise<T> {
   if (existsSync(file)) return decode(readFileSync(file, 'utf8'));
   const value = await create();
   writeSecret(file, encode(value));

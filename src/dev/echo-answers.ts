@@ -30,7 +30,8 @@ interface Understood {
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join('');
+  if (Array.isArray(content))
+    return content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join('');
   return '';
 }
 
@@ -48,16 +49,31 @@ function understand(api: EchoApi, body: Json, text?: string): Understood {
   } else if (api === 'embeddings') {
     prompt = Array.isArray(body.input) ? body.input.join('\n') : String(body.input ?? '');
   } else {
-    const items = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : (Array.isArray(body.input) ? (body.input as Json[]) : []);
-    prompt = items.map((i) => textOf(i.content ?? i.output ?? i.arguments)).join('\n') + String(body.instructions ?? '');
+    const items =
+      typeof body.input === 'string'
+        ? [{ role: 'user', content: body.input }]
+        : Array.isArray(body.input)
+          ? (body.input as Json[])
+          : [];
+    prompt =
+      items.map((i) => textOf(i.content ?? i.output ?? i.arguments)).join('\n') + String(body.instructions ?? '');
     last = textOf([...items].reverse().find((i) => i.role === 'user')?.content);
   }
   const tools = Array.isArray(body.tools) ? (body.tools as Json[]) : [];
   const first = tools[0];
-  const tool = first === undefined || body.tool_choice === 'none' ? null
-    : String((first.function as Json | undefined)?.name ?? first.name ?? 'tool');
+  const tool =
+    first === undefined || body.tool_choice === 'none'
+      ? null
+      : String((first.function as Json | undefined)?.name ?? first.name ?? 'tool');
   const options = body.stream_options as Json | undefined;
-  return { model, prompt, reply: text ?? `echo: ${last}`, tool, stream: body.stream === true, includeUsage: options?.include_usage === true };
+  return {
+    model,
+    prompt,
+    reply: text ?? `echo: ${last}`,
+    tool,
+    stream: body.stream === true,
+    includeUsage: options?.include_usage === true,
+  };
 }
 
 export function estimateTokens(text: string): number {
@@ -84,33 +100,86 @@ export function answerJson(api: EchoApi, body: Json, id: string, text?: string):
   switch (api) {
     case 'chat':
       return {
-        id: `chatcmpl-${id}`, object: 'chat.completion', created: 0, model: u.model, system_fingerprint: 'proctor-echo',
-        choices: [{ index: 0, message: u.tool
-          ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: `call_${id}`, type: 'function', function: { name: u.tool, arguments: args } }] }
-          : { role: 'assistant', content: u.reply, refusal: null }, logprobs: null, finish_reason: u.tool ? 'tool_calls' : 'stop' }],
+        id: `chatcmpl-${id}`,
+        object: 'chat.completion',
+        created: 0,
+        model: u.model,
+        system_fingerprint: 'proctor-echo',
+        choices: [
+          {
+            index: 0,
+            message: u.tool
+              ? {
+                  role: 'assistant',
+                  content: null,
+                  refusal: null,
+                  tool_calls: [{ id: `call_${id}`, type: 'function', function: { name: u.tool, arguments: args } }],
+                }
+              : { role: 'assistant', content: u.reply, refusal: null },
+            logprobs: null,
+            finish_reason: u.tool ? 'tool_calls' : 'stop',
+          },
+        ],
         usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
       };
     case 'completions':
-      return { id: `cmpl-${id}`, object: 'text_completion', created: 0, model: u.model, choices: [{ text: u.reply, index: 0, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output } };
+      return {
+        id: `cmpl-${id}`,
+        object: 'text_completion',
+        created: 0,
+        model: u.model,
+        choices: [{ text: u.reply, index: 0, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
+      };
     case 'embeddings': {
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
-      return { object: 'list', model: u.model, data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: vector(String(text)) })),
-        usage: { prompt_tokens: input, total_tokens: input } };
+      return {
+        object: 'list',
+        model: u.model,
+        data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: vector(String(text)) })),
+        usage: { prompt_tokens: input, total_tokens: input },
+      };
     }
     case 'responses':
       return {
-        id: `resp_${id}`, object: 'response', created_at: 0, status: 'completed', model: u.model,
-        output: [u.tool
-          ? { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: u.tool, arguments: args, status: 'completed' }
-          : { type: 'message', id: `msg_${id}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: u.reply, annotations: [] }] }],
+        id: `resp_${id}`,
+        object: 'response',
+        created_at: 0,
+        status: 'completed',
+        model: u.model,
+        output: [
+          u.tool
+            ? {
+                type: 'function_call',
+                id: `fc_${id}`,
+                call_id: `call_${id}`,
+                name: u.tool,
+                arguments: args,
+                status: 'completed',
+              }
+            : {
+                type: 'message',
+                id: `msg_${id}`,
+                status: 'completed',
+                role: 'assistant',
+                content: [{ type: 'output_text', text: u.reply, annotations: [] }],
+              },
+        ],
         usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
       };
     case 'messages':
       return {
-        id: `msg_${id}`, type: 'message', role: 'assistant', model: u.model,
-        content: [u.tool ? { type: 'tool_use', id: `toolu_${id}`, name: u.tool, input: JSON.parse(args) as Json } : { type: 'text', text: u.reply }],
-        stop_reason: u.tool ? 'tool_use' : 'end_turn', stop_sequence: null,
+        id: `msg_${id}`,
+        type: 'message',
+        role: 'assistant',
+        model: u.model,
+        content: [
+          u.tool
+            ? { type: 'tool_use', id: `toolu_${id}`, name: u.tool, input: JSON.parse(args) as Json }
+            : { type: 'text', text: u.reply },
+        ],
+        stop_reason: u.tool ? 'tool_use' : 'end_turn',
+        stop_sequence: null,
         usage: { input_tokens: input, output_tokens: output },
       };
   }
@@ -123,39 +192,110 @@ export function answerFrames(api: EchoApi, body: Json, id: string, reply?: strin
   const text = u.tool ? args : u.reply;
   const input = estimateTokens(u.prompt);
   const output = estimateTokens(text);
-  const data = (value: unknown, event?: string): SseFrame => (event ? { event, data: JSON.stringify(value) } : { data: JSON.stringify(value) });
+  const data = (value: unknown, event?: string): SseFrame =>
+    event ? { event, data: JSON.stringify(value) } : { data: JSON.stringify(value) };
   if (api === 'chat' || api === 'completions') {
-    const head = api === 'chat' ? { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: 0, model: u.model } : { id: `cmpl-${id}`, object: 'text_completion', created: 0, model: u.model };
+    const head =
+      api === 'chat'
+        ? { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: 0, model: u.model }
+        : { id: `cmpl-${id}`, object: 'text_completion', created: 0, model: u.model };
     const usage = u.includeUsage ? { usage: null } : {};
-    const choice = (delta: Json, finish: string | null) => api === 'chat'
-      ? { index: 0, delta, logprobs: null, finish_reason: finish }
-      : { index: 0, text: (delta.content as string | undefined) ?? '', logprobs: null, finish_reason: finish };
+    const choice = (delta: Json, finish: string | null) =>
+      api === 'chat'
+        ? { index: 0, delta, logprobs: null, finish_reason: finish }
+        : { index: 0, text: (delta.content as string | undefined) ?? '', logprobs: null, finish_reason: finish };
     const frames: SseFrame[] = [];
     if (api === 'chat') {
-      frames.push(data({ ...head, choices: [choice(u.tool
-        ? { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_${id}`, type: 'function', function: { name: u.tool, arguments: '' } }] }
-        : { role: 'assistant', content: '' }, null)], ...usage }));
+      frames.push(
+        data({
+          ...head,
+          choices: [
+            choice(
+              u.tool
+                ? {
+                    role: 'assistant',
+                    content: null,
+                    tool_calls: [
+                      { index: 0, id: `call_${id}`, type: 'function', function: { name: u.tool, arguments: '' } },
+                    ],
+                  }
+                : { role: 'assistant', content: '' },
+              null,
+            ),
+          ],
+          ...usage,
+        }),
+      );
     }
     for (const piece of pieces(text)) {
       const delta = u.tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece };
       frames.push(data({ ...head, choices: [choice(delta, null)], ...usage }));
     }
     frames.push(data({ ...head, choices: [choice({}, u.tool ? 'tool_calls' : 'stop')], ...usage }));
-    if (u.includeUsage) frames.push(data({ ...head, choices: [], usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output } }));
+    if (u.includeUsage)
+      frames.push(
+        data({
+          ...head,
+          choices: [],
+          usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
+        }),
+      );
     frames.push({ data: '[DONE]' });
     return frames;
   }
   if (api === 'messages') {
     const frames: SseFrame[] = [
-      data({ type: 'message_start', message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: u.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1 } } }, 'message_start'),
-      data({ type: 'content_block_start', index: 0, content_block: u.tool ? { type: 'tool_use', id: `toolu_${id}`, name: u.tool, input: {} } : { type: 'text', text: '' } }, 'content_block_start'),
+      data(
+        {
+          type: 'message_start',
+          message: {
+            id: `msg_${id}`,
+            type: 'message',
+            role: 'assistant',
+            model: u.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: input, output_tokens: 1 },
+          },
+        },
+        'message_start',
+      ),
+      data(
+        {
+          type: 'content_block_start',
+          index: 0,
+          content_block: u.tool
+            ? { type: 'tool_use', id: `toolu_${id}`, name: u.tool, input: {} }
+            : { type: 'text', text: '' },
+        },
+        'content_block_start',
+      ),
       data({ type: 'ping' }, 'ping'),
     ];
     for (const piece of pieces(text)) {
-      frames.push(data({ type: 'content_block_delta', index: 0, delta: u.tool ? { type: 'input_json_delta', partial_json: piece } : { type: 'text_delta', text: piece } }, 'content_block_delta'));
+      frames.push(
+        data(
+          {
+            type: 'content_block_delta',
+            index: 0,
+            delta: u.tool ? { type: 'input_json_delta', partial_json: piece } : { type: 'text_delta', text: piece },
+          },
+          'content_block_delta',
+        ),
+      );
     }
     frames.push(data({ type: 'content_block_stop', index: 0 }, 'content_block_stop'));
-    frames.push(data({ type: 'message_delta', delta: { stop_reason: u.tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: output } }, 'message_delta'));
+    frames.push(
+      data(
+        {
+          type: 'message_delta',
+          delta: { stop_reason: u.tool ? 'tool_use' : 'end_turn', stop_sequence: null },
+          usage: { output_tokens: output },
+        },
+        'message_delta',
+      ),
+    );
     frames.push(data({ type: 'message_stop' }, 'message_stop'));
     return frames;
   }
@@ -168,21 +308,55 @@ export function answerFrames(api: EchoApi, body: Json, id: string, reply?: strin
   const frames: SseFrame[] = [
     ev({ type: 'response.created', response: { ...base, status: 'in_progress', output: [] } }),
     ev({ type: 'response.in_progress', response: { ...base, status: 'in_progress', output: [] } }),
-    ev({ type: 'response.output_item.added', output_index: 0, item: u.tool
-      ? { type: 'function_call', id: itemId, call_id: `call_${id}`, name: u.tool, arguments: '', status: 'in_progress' }
-      : { type: 'message', id: itemId, status: 'in_progress', role: 'assistant', content: [] } }),
+    ev({
+      type: 'response.output_item.added',
+      output_index: 0,
+      item: u.tool
+        ? {
+            type: 'function_call',
+            id: itemId,
+            call_id: `call_${id}`,
+            name: u.tool,
+            arguments: '',
+            status: 'in_progress',
+          }
+        : { type: 'message', id: itemId, status: 'in_progress', role: 'assistant', content: [] },
+    }),
   ];
-  if (!u.tool) frames.push(ev({ type: 'response.content_part.added', item_id: itemId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+  if (!u.tool)
+    frames.push(
+      ev({
+        type: 'response.content_part.added',
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [] },
+      }),
+    );
   for (const piece of pieces(text)) {
-    frames.push(ev(u.tool
-      ? { type: 'response.function_call_arguments.delta', item_id: itemId, output_index: 0, delta: piece }
-      : { type: 'response.output_text.delta', item_id: itemId, output_index: 0, content_index: 0, delta: piece }));
+    frames.push(
+      ev(
+        u.tool
+          ? { type: 'response.function_call_arguments.delta', item_id: itemId, output_index: 0, delta: piece }
+          : { type: 'response.output_text.delta', item_id: itemId, output_index: 0, content_index: 0, delta: piece },
+      ),
+    );
   }
   if (u.tool) {
-    frames.push(ev({ type: 'response.function_call_arguments.done', item_id: itemId, output_index: 0, arguments: text }));
+    frames.push(
+      ev({ type: 'response.function_call_arguments.done', item_id: itemId, output_index: 0, arguments: text }),
+    );
   } else {
     frames.push(ev({ type: 'response.output_text.done', item_id: itemId, output_index: 0, content_index: 0, text }));
-    frames.push(ev({ type: 'response.content_part.done', item_id: itemId, output_index: 0, content_index: 0, part: { type: 'output_text', text, annotations: [] } }));
+    frames.push(
+      ev({
+        type: 'response.content_part.done',
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        part: { type: 'output_text', text, annotations: [] },
+      }),
+    );
   }
   frames.push(ev({ type: 'response.output_item.done', output_index: 0, item: (done.output as Json[])[0] }));
   frames.push(ev({ type: 'response.completed', response: done }));

@@ -72,23 +72,44 @@ export async function startEchoUpstream(options: EchoOptions = {}): Promise<Echo
         // The echo's job is to show what arrived: a body that is not JSON is shown as such, not as an error.
         body = { unparsable: true };
       }
-      const request: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        at: Date.now(),
+      };
       received.push(request);
       const override = options.respond?.(request);
       if (override) return json(res, override.status, override.body);
       const api = ECHO_PATHS[request.path];
       if (request.method === 'GET' && request.path === '/v1/models') {
-        return json(res, 200, { object: 'list', data: [{ id: 'echo-1', object: 'model', created: 0, owned_by: 'proctor-dev' }] });
+        return json(res, 200, {
+          object: 'list',
+          data: [{ id: 'echo-1', object: 'model', created: 0, owned_by: 'proctor-dev' }],
+        });
       }
       if (request.method !== 'POST' || api === undefined || typeof body !== 'object' || body === null) {
-        return json(res, 404, { error: { message: `echo upstream has no route ${request.method} ${request.path}`, type: 'invalid_request_error', code: 'not_found', param: null } });
+        return json(res, 404, {
+          error: {
+            message: `echo upstream has no route ${request.method} ${request.path}`,
+            type: 'invalid_request_error',
+            code: 'not_found',
+            param: null,
+          },
+        });
       }
-      const id = `echo${(sequence += 1).toString(36)}`;
+      const id = `echo${((sequence += 1)).toString(36)}`;
       const parsed = body as Record<string, unknown>;
       const reply = options.text?.(request);
       if (!wantsStream(api, parsed)) return json(res, 200, answerJson(api, parsed, id, reply));
       const id2 = request.headers['x-proctor-request-id'];
-      const record: StreamRecord = { requestId: typeof id2 === 'string' ? id2 : null, framesWritten: 0, completed: false, clientAborted: false };
+      const record: StreamRecord = {
+        requestId: typeof id2 === 'string' ? id2 : null,
+        framesWritten: 0,
+        completed: false,
+        clientAborted: false,
+      };
       streams.push(record);
       void writeStream(res, answerFrames(api, parsed, id, reply), options.stream?.(request) ?? {}, record);
     });
@@ -115,7 +136,12 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function writeStream(res: http.ServerResponse, frames: SseFrame[], behaviour: StreamBehaviour, record: StreamRecord): Promise<void> {
+async function writeStream(
+  res: http.ServerResponse,
+  frames: SseFrame[],
+  behaviour: StreamBehaviour,
+  record: StreamRecord,
+): Promise<void> {
   let closed = false;
   res.on('close', () => {
     closed = true;
@@ -138,7 +164,11 @@ async function writeStream(res: http.ServerResponse, frames: SseFrame[], behavio
     if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (closed) return;
     const text = `${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`;
-    if (!res.write(text)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    if (!res.write(text))
+      await new Promise((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
     record.framesWritten += 1;
   }
   record.completed = true;

@@ -13,7 +13,17 @@ import type { Sql } from '../db/index.ts';
 import { canonicalize, kidOf, withSignatures } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
-import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketChain, PacketCounts, PacketManifest, PacketQuery, PacketSelection, PolicyEntry } from './packet.ts';
+import type {
+  CheckpointEntry,
+  ConsistencyEntry,
+  InclusionEntry,
+  PacketChain,
+  PacketCounts,
+  PacketManifest,
+  PacketQuery,
+  PacketSelection,
+  PolicyEntry,
+} from './packet.ts';
 import { ProofTree } from './proofs.ts';
 import { renderReport } from './report.ts';
 import type { ReportVerdict } from './report.ts';
@@ -83,7 +93,10 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     }
     if (covered.length === 0 || latest === undefined) continue;
     if (scan.first !== 0 || scan.hashes.length < latest.size) {
-      throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain} holds records ${scan.first}..${scan.first + scan.hashes.length - 1}, not every record under its checkpoint at tree size ${latest.size}; run proctor verify on this database`);
+      throw new EvidenceError(
+        'ERR_EXPORT_LEDGER_INCONSISTENT',
+        `chain ${chain} holds records ${scan.first}..${scan.first + scan.hashes.length - 1}, not every record under its checkpoint at tree size ${latest.size}; run proctor verify on this database`,
+      );
     }
     const tree = new ProofTree(scan.hashes.slice(0, latest.size));
     // The chain's key rotations under its latest checkpoint: they may have rotated in the key of a later record or
@@ -96,13 +109,22 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     for (const r of disclosed) {
       const anchor = smallestCovering(stored, r.seq);
       anchors.set(anchor.size, anchor);
-      proofs.push({ chain, seq: r.seq, hash: String(r.record.hash), tree_size: anchor.size, proof: tree.inclusion(r.seq, anchor.size).map(hex) });
+      proofs.push({
+        chain,
+        seq: r.seq,
+        hash: String(r.record.hash),
+        tree_size: anchor.size,
+        proof: tree.inclusion(r.seq, anchor.size).map(hex),
+      });
     }
     anchors.set(latest.size, latest);
     const used = [...anchors.values()].sort((a, b) => a.size - b.size);
     for (const c of used) {
       if (hex(tree.root(0, c.size)) !== c.root) {
-        throw new EvidenceError('ERR_EXPORT_LEDGER_INCONSISTENT', `chain ${chain}: the stored records do not have the root of the checkpoint at tree size ${c.size}; run proctor verify on this database`);
+        throw new EvidenceError(
+          'ERR_EXPORT_LEDGER_INCONSISTENT',
+          `chain ${chain}: the stored records do not have the root of the checkpoint at tree size ${c.size}; run proctor verify on this database`,
+        );
       }
       checkpoints.push({ chain, tree_size: c.size, root: c.root, note: c.note });
     }
@@ -113,10 +135,21 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     }
     records.push(...disclosed);
     const stamps = disclosed.map((r) => String(r.record.ts)).sort();
-    chains.push({ chain, records: disclosed.length, first_ts: stamps[0] ?? null, last_ts: stamps[stamps.length - 1] ?? null, checkpoint_size: latest.size });
+    chains.push({
+      chain,
+      records: disclosed.length,
+      first_ts: stamps[0] ?? null,
+      last_ts: stamps[stamps.length - 1] ?? null,
+      checkpoint_size: latest.size,
+    });
   }
   if (records.length === 0) {
-    throw new EvidenceError('ERR_EXPORT_NOTHING_SELECTED', excluded > 0 ? `the ${excluded} matching record(s) are all newer than the latest checkpoint` : 'no record matches the filters');
+    throw new EvidenceError(
+      'ERR_EXPORT_NOTHING_SELECTED',
+      excluded > 0
+        ? `the ${excluded} matching record(s) are all newer than the latest checkpoint`
+        : 'no record matches the filters',
+    );
   }
 
   const policies = policyEntries(records, opts.bundles);
@@ -145,8 +178,28 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
   const identity = exporterIdentity(opts.exporterKey);
   const exportedAt = opts.exportedAt.toISOString();
   const selection: PacketSelection = { basis: 'signed-content', scanned };
-  const base = { v: 1 as const, kind: 'proctor-evidence-packet' as const, exported_at: exportedAt, exported_by: opts.exportedBy, exporter: identity, query, selection, counts, chains };
-  files.set(PACKET_FILES.report, Buffer.from(renderReport({ manifest: base, records: records.map((r) => r.record), verdict, packetName: opts.packetName ?? 'packet.tar.gz' })));
+  const base = {
+    v: 1 as const,
+    kind: 'proctor-evidence-packet' as const,
+    exported_at: exportedAt,
+    exported_by: opts.exportedBy,
+    exporter: identity,
+    query,
+    selection,
+    counts,
+    chains,
+  };
+  files.set(
+    PACKET_FILES.report,
+    Buffer.from(
+      renderReport({
+        manifest: base,
+        records: records.map((r) => r.record),
+        verdict,
+        packetName: opts.packetName ?? 'packet.tar.gz',
+      }),
+    ),
+  );
 
   const names = [...files.keys()].sort();
   const manifest: PacketManifest = { ...base, files: names.map((n) => fileEntry(n, files.get(n) as Buffer)) };
@@ -156,7 +209,12 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     { name: PACKET_FILES.signature, data: signed.signature },
     ...names.map((n) => ({ name: n, data: files.get(n) as Buffer })),
   ];
-  return { bytes: writeTarGz(entries, Math.floor(opts.exportedAt.getTime() / 1000)), manifest, verdict, missingBundles: opts.bundles ? policies.missing : [] };
+  return {
+    bytes: writeTarGz(entries, Math.floor(opts.exportedAt.getTime() / 1000)),
+    manifest,
+    verdict,
+    missingBundles: opts.bundles ? policies.missing : [],
+  };
 }
 
 /** The smallest checkpoint whose tree holds leaf `seq` (checkpoints sorted by size; the last one covers it). */
@@ -200,19 +258,23 @@ function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Arra
   }
   const included = new Map<string, Uint8Array>();
   const missing: string[] = [];
-  const entries: PolicyEntry[] = [...seen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sha256, e]) => {
-    const bytes = bundles?.get(sha256);
-    if (bytes) included.set(sha256, bytes);
-    else missing.push(sha256);
-    return { revision: e.revision, sha256, decisions: e.decisions, bundle: bytes ? bundlePath(sha256) : null };
-  });
+  const entries: PolicyEntry[] = [...seen]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([sha256, e]) => {
+      const bytes = bundles?.get(sha256);
+      if (bytes) included.set(sha256, bytes);
+      else missing.push(sha256);
+      return { revision: e.revision, sha256, decisions: e.decisions, bundle: bytes ? bundlePath(sha256) : null };
+    });
   return { entries, included, missing };
 }
 
 /** Public keys registered in the database (informative: a verifier pins its own). Windows open at registration or
  * at the key's first exported record, whichever is earlier; they are not closed here. */
 async function keyring(sql: Sql, records: SelectedRecord[]) {
-  const { rows } = await sql.query<{ kid: string; public_key_pem: string; created_at: unknown }>('SELECT kid, public_key_pem, created_at FROM audit_keys ORDER BY kid');
+  const { rows } = await sql.query<{ kid: string; public_key_pem: string; created_at: unknown }>(
+    'SELECT kid, public_key_pem, created_at FROM audit_keys ORDER BY kid',
+  );
   const first = new Map<string, string>();
   for (const { record } of records) {
     const kid = String(record.kid);
@@ -222,15 +284,32 @@ async function keyring(sql: Sql, records: SelectedRecord[]) {
   return {
     version: 1 as const,
     keys: rows.map((r) => {
-      const created = r.created_at instanceof Date ? r.created_at.toISOString() : new Date(String(r.created_at)).toISOString();
+      const created =
+        r.created_at instanceof Date ? r.created_at.toISOString() : new Date(String(r.created_at)).toISOString();
       const earliest = first.get(r.kid);
-      return { kid: r.kid, public_key_pem: r.public_key_pem, not_before: earliest !== undefined && earliest < created ? earliest : created, not_after: null };
+      return {
+        kid: r.kid,
+        public_key_pem: r.public_key_pem,
+        not_before: earliest !== undefined && earliest < created ? earliest : created,
+        not_after: null,
+      };
     }),
   };
 }
 
 function countRecords(records: SelectedRecord[], excluded: number, chains: number, checkpoints: number): PacketCounts {
-  const counts: PacketCounts = { records: records.length, decisions: 0, allowed: 0, denied: 0, redacted: 0, outcomes: 0, other: 0, chains, checkpoints, excluded_uncheckpointed: excluded };
+  const counts: PacketCounts = {
+    records: records.length,
+    decisions: 0,
+    allowed: 0,
+    denied: 0,
+    redacted: 0,
+    outcomes: 0,
+    other: 0,
+    chains,
+    checkpoints,
+    excluded_uncheckpointed: excluded,
+  };
   for (const { record } of records) {
     if (record.type === 'decision') {
       counts.decisions++;

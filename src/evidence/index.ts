@@ -5,7 +5,15 @@ export type { EvidenceErrorCode } from './errors.ts';
 export { exportPacket } from './export.ts';
 export type { ExportOptions, ExportResult } from './export.ts';
 export { bundlePath, openManifest, PACKET_FILES } from './packet.ts';
-export type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketCounts, PacketManifest, PacketQuery, PolicyEntry } from './packet.ts';
+export type {
+  CheckpointEntry,
+  ConsistencyEntry,
+  InclusionEntry,
+  PacketCounts,
+  PacketManifest,
+  PacketQuery,
+  PolicyEntry,
+} from './packet.ts';
 export { escapeHtml, renderReport, verdictLabel } from './report.ts';
 export type { ReportVerdict } from './report.ts';
 export { indexBundles, replayDecisions } from './replay.ts';

@@ -25,7 +25,14 @@ export class Findings {
   /** One closing finding per code whose findings were not all listed. */
   close(): VerifyFinding[] {
     for (const [code, n] of this.counts) {
-      if (n > 100) this.list.push({ code, severity: FINDING_SEVERITY[code], chain: '', seq: null, message: `${n - 100} more ${code} findings are not listed (${n} in all)` });
+      if (n > 100)
+        this.list.push({
+          code,
+          severity: FINDING_SEVERITY[code],
+          chain: '',
+          seq: null,
+          message: `${n - 100} more ${code} findings are not listed (${n} in all)`,
+        });
     }
     this.counts.clear();
     return this.list;
@@ -46,7 +53,8 @@ export function parseRecords(files: Map<string, Buffer>, log: Findings): PacketR
   for (const [i, bytes] of splitLines(raw, PACKET_FILES.records, log).entries()) {
     try {
       const value = parseCanonical(bytes);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) log.add('RECORD_SCHEMA_INVALID', '', null, `records.jsonl line ${i + 1} is not a JSON object`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        log.add('RECORD_SCHEMA_INVALID', '', null, `records.jsonl line ${i + 1} is not a JSON object`);
       else out.push({ line: i + 1, bytes, record: value });
     } catch {
       // Not canonical JSON is the finding itself.
@@ -69,7 +77,12 @@ function splitLines(raw: Buffer, name: string, log: Findings): Buffer[] {
   return lines;
 }
 
-export function jsonLines<T>(files: Map<string, Buffer>, name: string, valid: (v: unknown) => boolean, log: Findings): T[] {
+export function jsonLines<T>(
+  files: Map<string, Buffer>,
+  name: string,
+  valid: (v: unknown) => boolean,
+  log: Findings,
+): T[] {
   const raw = files.get(name);
   if (raw === undefined) {
     log.add('PACKET_MALFORMED', '', null, `the packet has no ${name}`);
@@ -91,16 +104,32 @@ export function jsonLines<T>(files: Map<string, Buffer>, name: string, valid: (v
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isHexList = (v: unknown): boolean => Array.isArray(v) && v.length <= 64 && v.every((h) => typeof h === 'string' && HEX64.test(h));
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const isHexList = (v: unknown): boolean =>
+  Array.isArray(v) && v.length <= 64 && v.every((h) => typeof h === 'string' && HEX64.test(h));
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function isInclusion(v: unknown): boolean {
   const e = obj(v);
-  return typeof e.chain === 'string' && isSize(e.seq) && typeof e.hash === 'string' && HEX64.test(e.hash) && isSize(e.tree_size) && isHexList(e.proof);
+  return (
+    typeof e.chain === 'string' &&
+    isSize(e.seq) &&
+    typeof e.hash === 'string' &&
+    HEX64.test(e.hash) &&
+    isSize(e.tree_size) &&
+    isHexList(e.proof)
+  );
 }
 export function isCheckpoint(v: unknown): boolean {
   const e = obj(v);
-  return typeof e.chain === 'string' && isSize(e.tree_size) && e.tree_size > 0 && typeof e.root === 'string' && HEX64.test(e.root) && typeof e.note === 'string';
+  return (
+    typeof e.chain === 'string' &&
+    isSize(e.tree_size) &&
+    e.tree_size > 0 &&
+    typeof e.root === 'string' &&
+    HEX64.test(e.root) &&
+    typeof e.note === 'string'
+  );
 }
 export function isConsistency(v: unknown): boolean {
   const e = obj(v);

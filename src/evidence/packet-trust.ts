@@ -34,7 +34,8 @@ export class PacketKeyTrust {
     for (const [kid, key] of pinned) this.material.set(kid, key);
     this.base = { after: Number.NEGATIVE_INFINITY, trusted: new Set(pinned.keys()), retired: new Map() };
     if (pinned.size === 0) return;
-    for (const [chain, rotations] of rotationsByChain(records)) this.chains.set(chain, this.follow(chain, rotations, log));
+    for (const [chain, rotations] of rotationsByChain(records))
+      this.chains.set(chain, this.follow(chain, rotations, log));
   }
 
   /** Whether any key is pinned (without, nothing is checked: VERIFY_NO_TRUSTED_KEY). */
@@ -74,14 +75,29 @@ export class PacketKeyTrust {
       const key = kid === null || at.retired.has(kid) || !at.trusted.has(kid) ? undefined : this.material.get(kid);
       const hash = recomputeHash(record);
       // An untrusted signer, a bad hash or a bad signature is reported on the record itself; it introduces nothing.
-      if (key === undefined || record.hash !== Buffer.from(hash).toString('hex') || typeof record.sig !== 'string' || !signatureValid(hash, record.sig, key)) continue;
+      if (
+        key === undefined ||
+        record.hash !== Buffer.from(hash).toString('hex') ||
+        typeof record.sig !== 'string' ||
+        !signatureValid(hash, record.sig, key)
+      )
+        continue;
       const next = rotatedKey(record);
       if (next === null) {
-        log.add('KEY_ROTATION_INVALID', chain, seq, 'the key_rotated record is not counter-signed by the key it names; that key is not trusted');
+        log.add(
+          'KEY_ROTATION_INVALID',
+          chain,
+          seq,
+          'the key_rotated record is not counter-signed by the key it names; that key is not trusted',
+        );
         continue;
       }
       if (!this.material.has(next.kid)) this.material.set(next.kid, next.key);
-      epochs.push({ after: seq, trusted: new Set([...at.trusted, next.kid]), retired: new Map([...at.retired, [kid as string, seq]]) });
+      epochs.push({
+        after: seq,
+        trusted: new Set([...at.trusted, next.kid]),
+        retired: new Map([...at.retired, [kid as string, seq]]),
+      });
     }
     return epochs;
   }

@@ -140,7 +140,10 @@ function message(manifestBytes: Uint8Array): Buffer {
 }
 
 /** The manifest's bytes and its manifest.sig, signed with the exporter's private key. */
-export function signManifest(manifest: PacketManifest, exporterKey: KeyObject): { manifest: Uint8Array; signature: Uint8Array } {
+export function signManifest(
+  manifest: PacketManifest,
+  exporterKey: KeyObject,
+): { manifest: Uint8Array; signature: Uint8Array } {
   const problem = manifestProblem(manifest);
   if (problem !== null) throw new Error(`the manifest fails evidence-manifest.v1: ${problem}`);
   const bytes = canonicalize(manifest);
@@ -150,7 +153,12 @@ export function signManifest(manifest: PacketManifest, exporterKey: KeyObject): 
 
 export type ManifestCheck =
   | { ok: true; manifest: PacketManifest }
-  | { ok: false; code: 'PACKET_MALFORMED' | 'PACKET_MANIFEST_SIGNATURE_INVALID'; why: string; manifest: PacketManifest | null };
+  | {
+      ok: false;
+      code: 'PACKET_MALFORMED' | 'PACKET_MANIFEST_SIGNATURE_INVALID';
+      why: string;
+      manifest: PacketManifest | null;
+    };
 
 /** Parses manifest.json and checks manifest.sig against the exporter key it names (trust is decided by the caller). */
 export function openManifest(manifestBytes: Uint8Array, signatureBytes: Uint8Array): ManifestCheck {
@@ -159,17 +167,33 @@ export function openManifest(manifestBytes: Uint8Array, signatureBytes: Uint8Arr
     manifest = parseCanonical(manifestBytes) as unknown as PacketManifest;
   } catch {
     // Each failure below is a verdict the caller reports by code, not an error to propagate.
-    return { ok: false, code: 'PACKET_MALFORMED', why: 'manifest.json is not canonical JSON (RFC 8785)', manifest: null };
+    return {
+      ok: false,
+      code: 'PACKET_MALFORMED',
+      why: 'manifest.json is not canonical JSON (RFC 8785)',
+      manifest: null,
+    };
   }
   const problem = manifestProblem(manifest);
-  if (problem !== null) return { ok: false, code: 'PACKET_MALFORMED', why: `manifest.json fails evidence-manifest.v1: ${problem}`, manifest: null };
+  if (problem !== null)
+    return {
+      ok: false,
+      code: 'PACKET_MALFORMED',
+      why: `manifest.json fails evidence-manifest.v1: ${problem}`,
+      manifest: null,
+    };
   let key: KeyObject;
   try {
     key = publicKeyFromPem(manifest.exporter.public_key_pem);
     if (kidOf(manifest.exporter.public_key_pem) !== manifest.exporter.kid) throw new Error('kid');
   } catch {
     // Not Ed25519 or another kid: both are this verdict.
-    return { ok: false, code: 'PACKET_MANIFEST_SIGNATURE_INVALID', why: 'the exporter key in manifest.json is not an Ed25519 key matching its kid', manifest };
+    return {
+      ok: false,
+      code: 'PACKET_MANIFEST_SIGNATURE_INVALID',
+      why: 'the exporter key in manifest.json is not an Ed25519 key matching its kid',
+      manifest,
+    };
   }
   let sig: { alg?: unknown; kid?: unknown; sig?: unknown };
   try {
@@ -179,8 +203,18 @@ export function openManifest(manifestBytes: Uint8Array, signatureBytes: Uint8Arr
     return { ok: false, code: 'PACKET_MANIFEST_SIGNATURE_INVALID', why: 'manifest.sig is not JSON', manifest };
   }
   const raw = typeof sig.sig === 'string' ? Buffer.from(sig.sig, 'base64url') : Buffer.alloc(0);
-  if (sig.alg !== 'Ed25519' || sig.kid !== manifest.exporter.kid || raw.length !== 64 || !verify(null, message(manifestBytes), key, raw)) {
-    return { ok: false, code: 'PACKET_MANIFEST_SIGNATURE_INVALID', why: 'manifest.sig does not verify under the exporter key named in manifest.json', manifest };
+  if (
+    sig.alg !== 'Ed25519' ||
+    sig.kid !== manifest.exporter.kid ||
+    raw.length !== 64 ||
+    !verify(null, message(manifestBytes), key, raw)
+  ) {
+    return {
+      ok: false,
+      code: 'PACKET_MANIFEST_SIGNATURE_INVALID',
+      why: 'manifest.sig does not verify under the exporter key named in manifest.json',
+      manifest,
+    };
   }
   return { ok: true, manifest };
 }

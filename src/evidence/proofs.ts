@@ -33,7 +33,8 @@ export class ProofTree {
 
   /** PATH(index, D[0:size]). */
   inclusion(index: number, size: number): Hash[] {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size || size > this.size) throw new RangeError('leaf index outside the tree');
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size || size > this.size)
+      throw new RangeError('leaf index outside the tree');
     const path: Hash[] = [];
     const walk = (m: number, lo: number, hi: number): void => {
       const n = hi - lo;
@@ -53,7 +54,8 @@ export class ProofTree {
 
   /** PROOF(size1, D[0:size2]). */
   consistency(size1: number, size2: number): Hash[] {
-    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2 || size2 > this.size) throw new RangeError('sizes outside the tree');
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2 || size2 > this.size)
+      throw new RangeError('sizes outside the tree');
     if (size1 === 0 || size1 === size2) return [];
     const path: Hash[] = [];
     const sub = (m: number, lo: number, hi: number, complete: boolean): void => {

@@ -40,15 +40,31 @@ export function indexBundles(bundles: Iterable<Uint8Array>): Map<string, Uint8Ar
   return out;
 }
 
-export async function replayDecisions(records: Iterable<Record<string, JsonValue>>, bundles: Map<string, Uint8Array>): Promise<ReplayReport> {
+export async function replayDecisions(
+  records: Iterable<Record<string, JsonValue>>,
+  bundles: Map<string, Uint8Array>,
+): Promise<ReplayReport> {
   const engines = new Map<string, Promise<PolicyEngine>>();
-  const report: ReplayReport = { decisions: 0, replayed: 0, reproduced: 0, mismatches: [], skipped: {}, missing_bundles: [] };
+  const report: ReplayReport = {
+    decisions: 0,
+    replayed: 0,
+    reproduced: 0,
+    mismatches: [],
+    skipped: {},
+    missing_bundles: [],
+  };
   const missing = new Map<string, { revision: string; decisions: number }>();
   const skip = (why: string) => {
     report.skipped[why] = (report.skipped[why] ?? 0) + 1;
   };
 
-  const run = async (record: Record<string, JsonValue>, slot: 'active' | 'shadow', policy: Record<string, JsonValue>, recorded: Record<string, JsonValue>, input: PolicyInput) => {
+  const run = async (
+    record: Record<string, JsonValue>,
+    slot: 'active' | 'shadow',
+    policy: Record<string, JsonValue>,
+    recorded: Record<string, JsonValue>,
+    input: PolicyInput,
+  ) => {
     const sha256 = String(policy.sha256);
     const revision = String(policy.revision);
     const bytes = bundles.get(sha256);
@@ -68,7 +84,8 @@ export async function replayDecisions(records: Iterable<Record<string, JsonValue
     const differs: string[] = [];
     if (decision.allow !== recorded.allow) differs.push('allow');
     if (canonicalString(decision.reasons) !== canonicalString(recorded.reasons ?? null)) differs.push('reasons');
-    if (canonicalString(decision.obligations) !== canonicalString(recorded.obligations ?? null)) differs.push('obligations');
+    if (canonicalString(decision.obligations) !== canonicalString(recorded.obligations ?? null))
+      differs.push('obligations');
     if (differs.length === 0) {
       report.reproduced++;
       return;
@@ -106,7 +123,9 @@ export async function replayDecisions(records: Iterable<Record<string, JsonValue
       await run(record, 'shadow', shadow, shadowDecision, input as unknown as PolicyInput);
     }
   }
-  report.missing_bundles = [...missing].map(([sha256, m]) => ({ sha256, ...m })).sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+  report.missing_bundles = [...missing]
+    .map(([sha256, m]) => ({ sha256, ...m }))
+    .sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
   return report;
 }
 

@@ -25,7 +25,8 @@ export function escapeHtml(value: unknown): string {
 
 export function verdictLabel(v: ReportVerdict): 'FAILED' | 'VERIFIED' | 'SELF-CHECK PASSED' | 'INCONCLUSIVE' {
   if (v.findings.some((f) => f.severity === 'error')) return 'FAILED';
-  if (v.findings.some((f) => f.code === 'VERIFY_NO_TRUSTED_KEY' || f.code === 'VERIFY_NO_RECORDS')) return 'INCONCLUSIVE';
+  if (v.findings.some((f) => f.code === 'VERIFY_NO_TRUSTED_KEY' || f.code === 'VERIFY_NO_RECORDS'))
+    return 'INCONCLUSIVE';
   return v.keySource === 'pinned' ? 'VERIFIED' : 'SELF-CHECK PASSED';
 }
 
@@ -35,13 +36,25 @@ export function renderReport(input: ReportInput): string {
   const decisions = records.filter((r) => r.type === 'decision');
   const label = verdictLabel(verdict);
   const errors = verdict.findings.filter((f) => f.severity === 'error');
-  const first = m.chains.map((ch) => ch.first_ts).filter((t): t is string => t !== null).sort()[0] ?? '—';
-  const last = m.chains.map((ch) => ch.last_ts).filter((t): t is string => t !== null).sort().at(-1) ?? '—';
+  const first =
+    m.chains
+      .map((ch) => ch.first_ts)
+      .filter((t): t is string => t !== null)
+      .sort()[0] ?? '—';
+  const last =
+    m.chains
+      .map((ch) => ch.last_ts)
+      .filter((t): t is string => t !== null)
+      .sort()
+      .at(-1) ?? '—';
   const e = escapeHtml;
-  const card = (id: string, title: string, n: number) => `<div class="card"><div class="n" id="${id}">${n}</div><div>${e(title)}</div></div>`;
+  const card = (id: string, title: string, n: number) =>
+    `<div class="card"><div class="n" id="${id}">${n}</div><div>${e(title)}</div></div>`;
   const verdictText = {
-    VERIFIED: 'Every record in this packet is signed by a trusted ledger key and proven to be part of a signed checkpoint of its chain.',
-    'SELF-CHECK PASSED': 'The packet is internally consistent, checked against the keys registered in the exporting database. That is not independent proof: re-verify it with the ledger key you were given out of band (below).',
+    VERIFIED:
+      'Every record in this packet is signed by a trusted ledger key and proven to be part of a signed checkpoint of its chain.',
+    'SELF-CHECK PASSED':
+      'The packet is internally consistent, checked against the keys registered in the exporting database. That is not independent proof: re-verify it with the ledger key you were given out of band (below).',
     INCONCLUSIVE: 'Nothing could be proven: no trusted key was available, or the packet holds no records.',
     FAILED: 'The packet does NOT match what the ledger signed. Do not rely on it; see the findings below.',
   }[label];
@@ -138,8 +151,14 @@ function describeQuery(q: ReportInput['manifest']['query']): string {
 }
 
 const UNITS: readonly [number, string][] = [
-  [60_000, 'minute'], [300_000, '5 minutes'], [900_000, '15 minutes'], [3_600_000, 'hour'], [21_600_000, '6 hours'],
-  [86_400_000, 'day'], [604_800_000, 'week'], [2_592_000_000, '30 days'],
+  [60_000, 'minute'],
+  [300_000, '5 minutes'],
+  [900_000, '15 minutes'],
+  [3_600_000, 'hour'],
+  [21_600_000, '6 hours'],
+  [86_400_000, 'day'],
+  [604_800_000, 'week'],
+  [2_592_000_000, '30 days'],
 ];
 
 function timeChart(decisions: Record<string, JsonValue>[]): string {
@@ -148,7 +167,9 @@ function timeChart(decisions: Record<string, JsonValue>[]): string {
   const min = Math.min(...times);
   const max = Math.max(...times);
   // The finest unit that shows the span in at most 48 bars.
-  const [unit, unitName] = UNITS.find(([u]) => Math.floor(max / u) - Math.floor(min / u) < 48) ?? (UNITS[UNITS.length - 1] as [number, string]);
+  const [unit, unitName] =
+    UNITS.find(([u]) => Math.floor(max / u) - Math.floor(min / u) < 48) ??
+    (UNITS[UNITS.length - 1] as [number, string]);
   const start = Math.floor(min / unit) * unit;
   const n = Math.floor((max - start) / unit) + 1;
   const buckets = Array.from({ length: n }, () => ({ allow: 0, deny: 0 }));
@@ -163,14 +184,20 @@ function timeChart(decisions: Record<string, JsonValue>[]): string {
   const h = 180;
   const step = w / Math.max(n, 12);
   const bw = Math.max(step - 2, 1);
-  const label = (t: number) => new Date(t).toISOString().slice(0, unit < 86_400_000 ? 16 : 10).replace('T', ' ');
+  const label = (t: number) =>
+    new Date(t)
+      .toISOString()
+      .slice(0, unit < 86_400_000 ? 16 : 10)
+      .replace('T', ' ');
   const bars = buckets.map((b, i) => {
     const ah = (b.allow / peak) * h;
     const dh = (b.deny / peak) * h;
     const x = (i * step).toFixed(1);
-    return `<g><title>${escapeHtml(label(start + i * unit))}: ${b.allow} allowed, ${b.deny} denied</title>` +
+    return (
+      `<g><title>${escapeHtml(label(start + i * unit))}: ${b.allow} allowed, ${b.deny} denied</title>` +
       `<rect x="${x}" y="${(h - ah - dh).toFixed(1)}" width="${bw.toFixed(1)}" height="${dh.toFixed(1)}" fill="#cf222e"/>` +
-      `<rect x="${x}" y="${(h - ah).toFixed(1)}" width="${bw.toFixed(1)}" height="${ah.toFixed(1)}" fill="#1a7f37"/></g>`;
+      `<rect x="${x}" y="${(h - ah).toFixed(1)}" width="${bw.toFixed(1)}" height="${ah.toFixed(1)}" fill="#1a7f37"/></g>`
+    );
   });
   return `<svg role="img" aria-label="decisions over time" viewBox="0 0 ${w} ${h + 40}" width="100%">
 ${bars.join('\n')}
@@ -218,7 +245,10 @@ function denialTable(decisions: Record<string, JsonValue>[]): string {
   if (counts.size === 0) return '<p>No request was denied.</p>';
   const rows = [...counts].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1)).slice(0, 15);
   return `<table id="denial-reasons"><tr><th>reason</th><th>denials</th><th>example explanation</th></tr>${rows
-    .map(([code, { n, message }]) => `<tr><td><code>${escapeHtml(code)}</code></td><td>${n}</td><td>${escapeHtml(message)}</td></tr>`)
+    .map(
+      ([code, { n, message }]) =>
+        `<tr><td><code>${escapeHtml(code)}</code></td><td>${n}</td><td>${escapeHtml(message)}</td></tr>`,
+    )
     .join('')}</table>`;
 }
 

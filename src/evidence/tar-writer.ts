@@ -30,7 +30,11 @@ export function writeTarGz(entries: readonly TarEntry[], mtimeSeconds: number): 
 
 function header(name: string, size: number, mtime: number): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
-  if (nameBytes.length === 0 || nameBytes.length > 100 || name.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+  if (
+    nameBytes.length === 0 ||
+    nameBytes.length > 100 ||
+    name.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
     throw new Error(`tar: unsafe or too long entry name ${JSON.stringify(name)}`);
   }
   if (!Number.isSafeInteger(mtime) || mtime < 0) throw new Error('tar: mtime must be a non-negative integer');

@@ -21,7 +21,15 @@ import type { JsonValue, KeyWindow, VerifyFinding } from '../ledger/index.ts';
 import { readTarGz, UstarError } from '../policy/ustar.ts';
 import type { UstarLimits } from '../policy/ustar.ts';
 import { openManifest, PACKET_FILES, sha256Hex } from './packet.ts';
-import { Findings, fromHex, isCheckpoint, isConsistency, isInclusion, jsonLines, parseRecords } from './packet-files.ts';
+import {
+  Findings,
+  fromHex,
+  isCheckpoint,
+  isConsistency,
+  isInclusion,
+  jsonLines,
+  parseRecords,
+} from './packet-files.ts';
 import type { PacketRecord } from './packet-files.ts';
 import { PacketKeyTrust } from './packet-trust.ts';
 import type { CheckpointEntry, ConsistencyEntry, InclusionEntry, PacketManifest, PolicyEntry } from './packet.ts';
@@ -54,15 +62,24 @@ export interface PacketReport {
   ok: boolean;
   inconclusive: boolean;
   /** selection: how the exporter says it chose the records (manifest `selection.basis`); null in older packets. */
-  exporter: { kid: string; exported_by: string; exported_at: string; trusted: boolean; selection: 'signed-content' | null } | null;
+  exporter: {
+    kid: string;
+    exported_by: string;
+    exported_at: string;
+    trusted: boolean;
+    selection: 'signed-content' | null;
+  } | null;
   records: number;
   chains: PacketChainSummary[];
   findings: VerifyFinding[];
 }
 
-
 /** Packets are bounded: larger archives, files or file counts are refused before they are read. */
-export const PACKET_LIMITS: UstarLimits = { maxArchiveBytes: 1024 * 1024 * 1024, maxFileBytes: 512 * 1024 * 1024, maxFiles: 10_000 };
+export const PACKET_LIMITS: UstarLimits = {
+  maxArchiveBytes: 1024 * 1024 * 1024,
+  maxFileBytes: 512 * 1024 * 1024,
+  maxFiles: 10_000,
+};
 
 export function readPacket(gz: Uint8Array): Map<string, Buffer> {
   return readTarGz(gz, PACKET_LIMITS);
@@ -89,14 +106,20 @@ export function verifyPacket(gz: Uint8Array, pinned: PacketTrust): PacketReport 
   const opened = openManifest(manifestBytes, signatureBytes);
   if (!opened.ok) log.add(opened.code, '', null, opened.why);
   const manifest = opened.manifest;
-  if (manifest === null) return { ok: false, inconclusive: false, exporter: null, records: 0, chains: [], findings: log.list };
+  if (manifest === null)
+    return { ok: false, inconclusive: false, exporter: null, records: 0, chains: [], findings: log.list };
 
   trust = resolveFingerprints(files, trust, log);
   const exporterKids = new Set([...trust.exporterKeys, ...trust.ledgerKeys].map(kidOf));
   for (const kid of trust.exporterFingerprints ?? []) exporterKids.add(kid);
   const exporterTrusted = opened.ok && exporterKids.has(manifest.exporter.kid);
   if (opened.ok && !exporterTrusted) {
-    log.add('PACKET_EXPORTER_UNTRUSTED', '', null, `the manifest is signed by ${manifest.exporter.kid}, which is not a trusted exporter key (--trust-exporter)`);
+    log.add(
+      'PACKET_EXPORTER_UNTRUSTED',
+      '',
+      null,
+      `the manifest is signed by ${manifest.exporter.kid}, which is not a trusted exporter key (--trust-exporter)`,
+    );
   }
   checkDigests(files, manifest, log);
   const contents = checkContents(files, trust, log, manifest);
@@ -105,7 +128,13 @@ export function verifyPacket(gz: Uint8Array, pinned: PacketTrust): PacketReport 
   return {
     ok: !errors && !inconclusive,
     inconclusive,
-    exporter: { kid: manifest.exporter.kid, exported_by: manifest.exported_by, exported_at: manifest.exported_at, trusted: exporterTrusted, selection: manifest.selection?.basis ?? null },
+    exporter: {
+      kid: manifest.exporter.kid,
+      exported_by: manifest.exported_by,
+      exported_at: manifest.exported_at,
+      trusted: exporterTrusted,
+      selection: manifest.selection?.basis ?? null,
+    },
     records: contents.records.length,
     chains: contents.chains,
     findings: log.close(),
@@ -127,7 +156,13 @@ function resolveFingerprints(files: Map<string, Buffer>, trust: PacketTrust, log
   for (const kid of wanted) {
     const pem = found.get(kid);
     if (pem !== undefined) pems.push(pem);
-    else log.add('TRUST_KEY_NOT_FOUND', '', null, `no public key with the pinned fingerprint ${kid} is in the packet's keyring.json`);
+    else
+      log.add(
+        'TRUST_KEY_NOT_FOUND',
+        '',
+        null,
+        `no public key with the pinned fingerprint ${kid} is in the packet's keyring.json`,
+      );
   }
   return { ...trust, ledgerKeys: [...trust.ledgerKeys, ...pems] };
 }
@@ -137,8 +172,10 @@ function checkDigests(files: Map<string, Buffer>, manifest: PacketManifest, log:
   for (const f of manifest.files) {
     listed.add(f.path);
     const data = files.get(f.path);
-    if (data === undefined) log.add('PACKET_FILE_MISSING', '', null, `${f.path} is listed in the manifest but not in the packet`);
-    else if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) log.add('PACKET_FILE_DIGEST_MISMATCH', '', null, `${f.path} does not have the SHA-256 the manifest gives`);
+    if (data === undefined)
+      log.add('PACKET_FILE_MISSING', '', null, `${f.path} is listed in the manifest but not in the packet`);
+    else if (data.length !== f.bytes || sha256Hex(data) !== f.sha256)
+      log.add('PACKET_FILE_DIGEST_MISMATCH', '', null, `${f.path} does not have the SHA-256 the manifest gives`);
   }
   for (const name of files.keys()) {
     if (name === PACKET_FILES.manifest || name === PACKET_FILES.signature || listed.has(name)) continue;
@@ -158,7 +195,12 @@ export function checkContents(
   let inconclusive = false;
   if (pinned.size === 0) {
     inconclusive = true;
-    log.add('VERIFY_NO_TRUSTED_KEY', '', null, 'no trusted ledger key given (--trust): signatures and checkpoints were not checked');
+    log.add(
+      'VERIFY_NO_TRUSTED_KEY',
+      '',
+      null,
+      'no trusted ledger key given (--trust): signatures and checkpoints were not checked',
+    );
   }
 
   const records = parseRecords(files, log);
@@ -179,7 +221,12 @@ export function checkContents(
       roots.set(`${c.chain}\u0000${c.tree_size}`, cp.root);
     } catch {
       // Unsigned, untrusted, malformed or different: each is this finding; the reason matters less than the fact.
-      log.add('CHECKPOINT_INVALID', c.chain, c.tree_size - 1, `the checkpoint at tree size ${c.tree_size} is not signed by a trusted key or disagrees with its entry`);
+      log.add(
+        'CHECKPOINT_INVALID',
+        c.chain,
+        c.tree_size - 1,
+        `the checkpoint at tree size ${c.tree_size} is not signed by a trusted key or disagrees with its entry`,
+      );
     }
   }
   checkConsistency(checkpoints, consistency, roots, log);
@@ -203,7 +250,8 @@ export function checkContents(
     if (problem !== null) log.add('RECORD_SCHEMA_INVALID', chain, seq, problem);
     const hash = recomputeHash(record);
     const hashHex = Buffer.from(hash).toString('hex');
-    if (record.hash !== hashHex) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
+    if (record.hash !== hashHex)
+      log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
     checkSignature(record, hash, keys, trust.keyWindows, chain, seq, log);
     const proof = byPosition.get(key);
     byPosition.delete(key);
@@ -211,9 +259,24 @@ export function checkContents(
     if (!proof) log.add('PACKET_PROOF_INVALID', chain, seq, 'the record has no inclusion proof');
     else if (!keys.any) {
       // reported once as VERIFY_NO_TRUSTED_KEY
-    } else if (root === undefined) log.add('PACKET_PROOF_INVALID', chain, seq, `no trusted checkpoint of tree size ${proof.tree_size} anchors the proof`);
-    else if (proof.hash !== hashHex || seq === null || !verifyInclusion(seq, proof.tree_size, hash, proof.proof.map(fromHex), root)) {
-      log.add('PACKET_PROOF_INVALID', chain, seq, `the inclusion proof does not lead from this record to the checkpoint at tree size ${proof.tree_size}`);
+    } else if (root === undefined)
+      log.add(
+        'PACKET_PROOF_INVALID',
+        chain,
+        seq,
+        `no trusted checkpoint of tree size ${proof.tree_size} anchors the proof`,
+      );
+    else if (
+      proof.hash !== hashHex ||
+      seq === null ||
+      !verifyInclusion(seq, proof.tree_size, hash, proof.proof.map(fromHex), root)
+    ) {
+      log.add(
+        'PACKET_PROOF_INVALID',
+        chain,
+        seq,
+        `the inclusion proof does not lead from this record to the checkpoint at tree size ${proof.tree_size}`,
+      );
     }
     const summary = chains.get(chain) ?? { chain, records: 0, first_ts: null, last_ts: null, checkpoint_size: null };
     summary.records++;
@@ -222,18 +285,30 @@ export function checkContents(
     if (ts !== null && (summary.last_ts === null || ts > summary.last_ts)) summary.last_ts = ts;
     chains.set(chain, summary);
   }
-  for (const p of byPosition.values()) log.add('PACKET_RECORD_MISSING', p.chain, p.seq, 'an inclusion proof names a record that is not in records.jsonl');
+  for (const p of byPosition.values())
+    log.add('PACKET_RECORD_MISSING', p.chain, p.seq, 'an inclusion proof names a record that is not in records.jsonl');
   for (const c of checkpoints) {
     const s = chains.get(c.chain);
     if (s) s.checkpoint_size = Math.max(s.checkpoint_size ?? 0, c.tree_size);
   }
   if (manifest !== null) {
     if (manifest.counts.records !== records.length) {
-      log.add('PACKET_RECORD_MISSING', '', null, `the manifest counts ${manifest.counts.records} records, records.jsonl holds ${records.length}`);
+      log.add(
+        'PACKET_RECORD_MISSING',
+        '',
+        null,
+        `the manifest counts ${manifest.counts.records} records, records.jsonl holds ${records.length}`,
+      );
     }
     for (const c of manifest.chains) {
       const held = chains.get(c.chain)?.records ?? 0;
-      if (held !== c.records) log.add('PACKET_RECORD_MISSING', c.chain, null, `the manifest counts ${c.records} records of this chain, the packet holds ${held}`);
+      if (held !== c.records)
+        log.add(
+          'PACKET_RECORD_MISSING',
+          c.chain,
+          null,
+          `the manifest counts ${c.records} records of this chain, the packet holds ${held}`,
+        );
     }
   }
   checkBundles(files, log);
@@ -256,16 +331,32 @@ function checkSignature(
   if (!keys.any) return;
   const kid = typeof record.kid === 'string' ? record.kid : '(no kid)';
   const verdict = keys.forRecord(chain, seq, kid);
-  if (verdict.kind === 'retired') log.add('RECORD_KEY_RETIRED', chain, seq, `signed by ${kid}, which the key_rotated record at seq ${verdict.by} of this chain retired`);
+  if (verdict.kind === 'retired')
+    log.add(
+      'RECORD_KEY_RETIRED',
+      chain,
+      seq,
+      `signed by ${kid}, which the key_rotated record at seq ${verdict.by} of this chain retired`,
+    );
   else if (verdict.kind === 'untrusted') {
-    const why = verdict.from === null ? 'which is not trusted' : `which is trusted only after the key_rotated record at seq ${verdict.from} of this chain`;
+    const why =
+      verdict.from === null
+        ? 'which is not trusted'
+        : `which is trusted only after the key_rotated record at seq ${verdict.from} of this chain`;
     log.add('RECORD_KEY_UNTRUSTED', chain, seq, `signed by ${kid}, ${why}`);
-  } else if (typeof record.sig !== 'string' || !signatureValid(hash, record.sig, verdict.key)) log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
-  else if (!withinWindow(windows?.get(kid), record.ts)) log.add('RECORD_KEY_OUTSIDE_WINDOW', chain, seq, `signed by ${kid} outside its keyring validity window`);
+  } else if (typeof record.sig !== 'string' || !signatureValid(hash, record.sig, verdict.key))
+    log.add('RECORD_SIGNATURE_INVALID', chain, seq, `the signature does not verify under ${kid}`);
+  else if (!withinWindow(windows?.get(kid), record.ts))
+    log.add('RECORD_KEY_OUTSIDE_WINDOW', chain, seq, `signed by ${kid} outside its keyring validity window`);
 }
 
 /** Consecutive checkpoints of a chain MUST be linked by a valid consistency proof; no proof may dangle. */
-function checkConsistency(checkpoints: CheckpointEntry[], entries: ConsistencyEntry[], roots: Map<string, Uint8Array>, log: Findings): void {
+function checkConsistency(
+  checkpoints: CheckpointEntry[],
+  entries: ConsistencyEntry[],
+  roots: Map<string, Uint8Array>,
+  log: Findings,
+): void {
   const byChain = new Map<string, number[]>();
   for (const c of checkpoints) {
     const sizes = byChain.get(c.chain);
@@ -283,13 +374,25 @@ function checkConsistency(checkpoints: CheckpointEntry[], entries: ConsistencyEn
       given.delete(key);
       const r1 = roots.get(`${chain}\u0000${from}`);
       const r2 = roots.get(`${chain}\u0000${to}`);
-      if (!entry) log.add('PACKET_CONSISTENCY_INVALID', chain, null, `no consistency proof from tree size ${from} to ${to}`);
+      if (!entry)
+        log.add('PACKET_CONSISTENCY_INVALID', chain, null, `no consistency proof from tree size ${from} to ${to}`);
       else if (r1 !== undefined && r2 !== undefined && !verifyConsistency(from, to, entry.proof.map(fromHex), r1, r2)) {
-        log.add('PACKET_CONSISTENCY_INVALID', chain, null, `the checkpoint at tree size ${to} is not an extension of the one at ${from}`);
+        log.add(
+          'PACKET_CONSISTENCY_INVALID',
+          chain,
+          null,
+          `the checkpoint at tree size ${to} is not an extension of the one at ${from}`,
+        );
       }
     }
   }
-  for (const e of given.values()) log.add('PACKET_CONSISTENCY_INVALID', e.chain, null, `a consistency proof (${e.from_size} -> ${e.to_size}) names checkpoints the packet does not pair`);
+  for (const e of given.values())
+    log.add(
+      'PACKET_CONSISTENCY_INVALID',
+      e.chain,
+      null,
+      `a consistency proof (${e.from_size} -> ${e.to_size}) names checkpoints the packet does not pair`,
+    );
 }
 
 function checkBundles(files: Map<string, Buffer>, log: Findings): void {
@@ -301,7 +404,16 @@ function checkBundles(files: Map<string, Buffer>, log: Findings): void {
   let entries: PolicyEntry[];
   try {
     entries = JSON.parse(raw.toString('utf8')) as PolicyEntry[];
-    if (!Array.isArray(entries) || !entries.every((e) => typeof e?.sha256 === 'string' && typeof e.revision === 'string' && (e.bundle === null || typeof e.bundle === 'string'))) throw new Error('shape');
+    if (
+      !Array.isArray(entries) ||
+      !entries.every(
+        (e) =>
+          typeof e?.sha256 === 'string' &&
+          typeof e.revision === 'string' &&
+          (e.bundle === null || typeof e.bundle === 'string'),
+      )
+    )
+      throw new Error('shape');
   } catch {
     // Not JSON or not the shape: both are this finding.
     log.add('PACKET_MALFORMED', '', null, 'policies.json is not a list of { revision, sha256, decisions, bundle }');
@@ -310,7 +422,14 @@ function checkBundles(files: Map<string, Buffer>, log: Findings): void {
   for (const e of entries) {
     if (e.bundle === null) continue;
     const bytes = files.get(e.bundle);
-    if (bytes === undefined) log.add('PACKET_FILE_MISSING', '', null, `${e.bundle} is named in policies.json but not in the packet`);
-    else if (sha256Hex(bytes) !== e.sha256) log.add('PACKET_BUNDLE_MISMATCH', '', null, `${e.bundle} is not the bundle with SHA-256 ${e.sha256} that the records name`);
+    if (bytes === undefined)
+      log.add('PACKET_FILE_MISSING', '', null, `${e.bundle} is named in policies.json but not in the packet`);
+    else if (sha256Hex(bytes) !== e.sha256)
+      log.add(
+        'PACKET_BUNDLE_MISMATCH',
+        '',
+        null,
+        `${e.bundle} is not the bundle with SHA-256 ${e.sha256} that the records name`,
+      );
   }
 }

@@ -31,7 +31,11 @@ export class ForwardError extends Error {
   readonly responseStarted: boolean;
   /** The upstream's HTTP status when one arrived. */
   readonly upstreamStatus: number | null;
-  constructor(code: ForwardErrorCode, message: string, options?: { cause?: unknown; responseStarted?: boolean; upstreamStatus?: number | null }) {
+  constructor(
+    code: ForwardErrorCode,
+    message: string,
+    options?: { cause?: unknown; responseStarted?: boolean; upstreamStatus?: number | null },
+  ) {
     super(message, options);
     this.name = 'ForwardError';
     this.code = code;
@@ -42,14 +46,24 @@ export class ForwardError extends Error {
 
 export interface Forwarder {
   /** Posts `body` as JSON to `<baseUrl><path>`. MUST NOT send any header the caller did not name here. */
-  forward(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string; signal?: AbortSignal }): Promise<UpstreamResponse>;
+  forward(
+    target: UpstreamTarget,
+    path: string,
+    body: Record<string, unknown>,
+    meta: { requestId: string; signal?: AbortSignal },
+  ): Promise<UpstreamResponse>;
   /**
    * Posts `body` and resolves when the response headers arrive. A 2xx `text/event-stream` answer comes back with
    * `events` (the body, unread, as it arrives); any other answer is read and parsed like `forward`'s (`events` null).
    * Nothing has reached the client when this resolves, so a caller may still fall back to another upstream. Aborting
    * `meta.signal` (the client went away) aborts the upstream request at any point.
    */
-  openStream(target: UpstreamTarget, path: string, body: Record<string, unknown>, meta: { requestId: string; signal: AbortSignal }): Promise<UpstreamStream>;
+  openStream(
+    target: UpstreamTarget,
+    path: string,
+    body: Record<string, unknown>,
+    meta: { requestId: string; signal: AbortSignal },
+  ): Promise<UpstreamStream>;
   close(): Promise<void>;
 }
 
@@ -80,8 +94,21 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
 
   /** POSTs the body with headers built from scratch; resolves at the response headers. */
-  async function send(target: UpstreamTarget, path: string, body: Record<string, unknown>, requestId: string, accept: string, signal: AbortSignal, total: AbortSignal): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = { ...target.headers, 'content-type': 'application/json', accept, 'x-proctor-request-id': requestId };
+  async function send(
+    target: UpstreamTarget,
+    path: string,
+    body: Record<string, unknown>,
+    requestId: string,
+    accept: string,
+    signal: AbortSignal,
+    total: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = {
+      ...target.headers,
+      'content-type': 'application/json',
+      accept,
+      'x-proctor-request-id': requestId,
+    };
     try {
       return await request(`${target.baseUrl}${path}`, {
         method: 'POST',
@@ -95,18 +122,30 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       });
     } catch (error) {
       const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
-      throw new ForwardError(code, `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`, { cause: error });
+      throw new ForwardError(
+        code,
+        `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`,
+        { cause: error },
+      );
     }
   }
 
   /** Reads a whole (bounded) answer and parses it as JSON; an upstream error body too. */
-  async function readJson(response: Dispatcher.ResponseData, target: UpstreamTarget, total: AbortSignal): Promise<unknown> {
+  async function readJson(
+    response: Dispatcher.ResponseData,
+    target: UpstreamTarget,
+    total: AbortSignal,
+  ): Promise<unknown> {
     const status = response.statusCode;
     const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${target.name}' answered ${status} with a body that is not JSON`, { cause: error, responseStarted: true, upstreamStatus: status });
+      throw new ForwardError(
+        'ERR_UPSTREAM_BAD_RESPONSE',
+        `upstream '${target.name}' answered ${status} with a body that is not JSON`,
+        { cause: error, responseStarted: true, upstreamStatus: status },
+      );
     }
   }
 
@@ -117,12 +156,25 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       const signal = meta.signal ? AbortSignal.any([total, meta.signal]) : total;
       const response = await send(target, path, body, meta.requestId, 'application/json', signal, total);
       const parsed = await readJson(response, target, total);
-      return { status: response.statusCode, contentType: headerValue(response.headers['content-type']), body: parsed, retryAfter: headerValue(response.headers['retry-after']) };
+      return {
+        status: response.statusCode,
+        contentType: headerValue(response.headers['content-type']),
+        body: parsed,
+        retryAfter: headerValue(response.headers['retry-after']),
+      };
     },
     async openStream(target, path, body, meta) {
       const controller = new AbortController();
       const total = AbortSignal.timeout(target.timeouts.totalMs);
-      const response = await send(target, path, body, meta.requestId, 'text/event-stream', AbortSignal.any([controller.signal, total, meta.signal]), total);
+      const response = await send(
+        target,
+        path,
+        body,
+        meta.requestId,
+        'text/event-stream',
+        AbortSignal.any([controller.signal, total, meta.signal]),
+        total,
+      );
       const status = response.statusCode;
       const contentType = headerValue(response.headers['content-type']);
       const retryAfter = headerValue(response.headers['retry-after']);
@@ -138,7 +190,13 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   };
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, name: string, status: number, total: AbortSignal): Promise<string> {
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  name: string,
+  status: number,
+  total: AbortSignal,
+): Promise<string> {
   const started = { responseStarted: true, upstreamStatus: status };
   const chunks: Buffer[] = [];
   let size = 0;
@@ -148,7 +206,11 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number,
       size += buffer.length;
       if (size > limit) {
         body.destroy();
-        throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${name}' answer exceeds ${limit} bytes`, started);
+        throw new ForwardError(
+          'ERR_UPSTREAM_BAD_RESPONSE',
+          `upstream '${name}' answer exceeds ${limit} bytes`,
+          started,
+        );
       }
       chunks.push(buffer);
     }

@@ -77,7 +77,9 @@ export async function drainAndClose(app: FastifyInstance, drain: Drain, options:
     options.log('warn', 'drain deadline passed; ending open requests', { in_flight: drain.inFlight });
     drain.cut();
     if (!(await drain.idle(options.graceMs))) {
-      options.log('error', 'requests still open after the drain grace; closing their connections', { in_flight: drain.inFlight });
+      options.log('error', 'requests still open after the drain grace; closing their connections', {
+        in_flight: drain.inFlight,
+      });
       app.server.closeAllConnections();
     }
   }

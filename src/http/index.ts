@@ -5,7 +5,13 @@
 // in the API's error shape by transport-errors.ts, before any stage runs. Probes (/livez, /readyz) answer outside
 // /v1 and always, a drain included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
@@ -79,9 +85,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Draining: new requests on kept-alive connections are refused (503, connection closed), probes still answer.
   app.addHook('onRequest', async (request, reply) => {
     if (!health?.draining || PROBES.has(pathOf(request.url))) return;
-    const { status, body } = transportError('ERR_SHUTTING_DOWN', 'the server is shutting down; retry', pathOf(request.url), request.id);
-    return reply.code(status).header('connection', 'close').header('retry-after', '1')
-      .header('x-proctor-request-id', request.id).type('application/json').send(JSON.stringify(body));
+    const { status, body } = transportError(
+      'ERR_SHUTTING_DOWN',
+      'the server is shutting down; retry',
+      pathOf(request.url),
+      request.id,
+    );
+    return reply
+      .code(status)
+      .header('connection', 'close')
+      .header('retry-after', '1')
+      .header('x-proctor-request-id', request.id)
+      .type('application/json')
+      .send(JSON.stringify(body));
   });
   // Draining: every answer closes its connection, so that clients reconnect to another replica.
   app.addHook('onSend', async (_request, reply) => {
@@ -112,20 +128,27 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await inFlight(request, route.api, () => deps.handler.handle({
-        requestId: request.id,
-        api: route.api,
-        headers: identityHeaders(request),
-        body,
-        sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
-      }));
+      const result = await inFlight(request, route.api, () =>
+        deps.handler.handle({
+          requestId: request.id,
+          api: route.api,
+          headers: identityHeaders(request),
+          body,
+          sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
+        }),
+      );
       if (result.streamed) return reply;
       return send(reply, result);
     });
   }
 
   app.get('/v1/models', async (request, reply) =>
-    send(reply, await inFlight(request, 'openai.models', () => deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) }))),
+    send(
+      reply,
+      await inFlight(request, 'openai.models', () =>
+        deps.handler.listModels({ requestId: request.id, headers: identityHeaders(request) }),
+      ),
+    ),
   );
 
   // Probes (docs/observability.md): live = the process answers; ready = able to take traffic (503 with reasons
@@ -195,16 +218,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       };
       const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
-      if (!tooLarge && !notJsonType) request.log.warn({ request_id: request.id, error: describeError(error) }, 'request body could not be read');
-      const result = await inFlight(request, incoming.api, () => deps.handler.reject(
-        incoming,
-        tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
-        tooLarge
-          ? `request body exceeds ${deps.bodyLimitBytes} bytes`
-          : notJsonType
-            ? 'the request content-type must be application/json'
-            : 'request body could not be read',
-      ));
+      if (!tooLarge && !notJsonType)
+        request.log.warn({ request_id: request.id, error: describeError(error) }, 'request body could not be read');
+      const result = await inFlight(request, incoming.api, () =>
+        deps.handler.reject(
+          incoming,
+          tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
+          tooLarge
+            ? `request body exceeds ${deps.bodyLimitBytes} bytes`
+            : notJsonType
+              ? 'the request content-type must be application/json'
+              : 'request body could not be read',
+        ),
+      );
       return send(reply, result);
     },
   );
@@ -217,7 +243,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
  * client that goes away before the end aborts the signal, which aborts the upstream request.
  */
-function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined, scope: RequestScope | undefined): StreamSink {
+function createSink(
+  reply: FastifyReply,
+  shutdown: AbortSignal | undefined,
+  scope: RequestScope | undefined,
+): StreamSink {
   const raw = reply.raw;
   const gone = new AbortController();
   raw.on('close', () => {
@@ -258,7 +288,10 @@ function createSink(reply: FastifyReply, shutdown: AbortSignal | undefined, scop
 /** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its outcome. */
 function replyStatus(result: Reply): { status: number; code: string | null } {
   if (result.streamed || result.status < 400) return { status: result.status, code: null };
-  const error = typeof result.body === 'object' && result.body !== null ? (result.body as { error?: { code?: unknown } }).error : undefined;
+  const error =
+    typeof result.body === 'object' && result.body !== null
+      ? (result.body as { error?: { code?: unknown } }).error
+      : undefined;
   return { status: result.status, code: typeof error?.code === 'string' ? error.code : null };
 }
 

@@ -192,13 +192,16 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
         throw toIdentityError(error);
       }
     },
-    checkIssuers: () => Promise.all([...trusted.values()].map(async ({ config, keys }) => {
-      try {
-        await keys.resolver();
-        return { issuer: config.issuer, error: null };
-      } catch (error) {
-        return { issuer: config.issuer, error: toIdentityError(error) };
-      }
-    })),
+    checkIssuers: () =>
+      Promise.all(
+        [...trusted.values()].map(async ({ config, keys }) => {
+          try {
+            await keys.resolver();
+            return { issuer: config.issuer, error: null };
+          } catch (error) {
+            return { issuer: config.issuer, error: toIdentityError(error) };
+          }
+        }),
+      ),
   };
 }

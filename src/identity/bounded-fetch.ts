@@ -18,7 +18,8 @@ export function boundedFetch(fetchImpl: FetchLike, maxBytes: number): FetchLike 
     try {
       body = await readBodyLimited(response, maxBytes);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) throw new ResponseTooLargeError(`response from ${new URL(url).origin} exceeds ${maxBytes} bytes`);
+      if (error instanceof BodyTooLargeError)
+        throw new ResponseTooLargeError(`response from ${new URL(url).origin} exceeds ${maxBytes} bytes`);
       throw error;
     }
     // Status 204/205/304 forbid a body in the Response constructor; an IdP answering those fails later anyway.

@@ -35,11 +35,16 @@ export interface IssuerKeys {
   configuration(): Promise<Configuration>;
 }
 
-interface Discovered { configuration: Configuration; resolver: JWTVerifyGetKey }
+interface Discovered {
+  configuration: Configuration;
+  resolver: JWTVerifyGetKey;
+}
 
 /** jose errors that describe the token, not the IdP; they pass through to the token-error mapping. */
 const TOKEN_KEY_ERRORS: ReadonlySet<string> = new Set([
-  'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
 ]);
 
 type IssuerTransport = Pick<ResolvedIssuer, 'issuer' | 'allowInsecureHttp'>;
@@ -69,8 +74,11 @@ export function createIssuerKeys(config: IssuerTransport, opts: IssuerKeysOption
       throw unavailable(config, 'discovered issuer differs from the configured issuer', undefined);
     }
     const jwksUri = metadata.jwks_uri;
-    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)
-      || !isAllowedTransport(new URL(jwksUri), config.allowInsecureHttp)) {
+    if (
+      typeof jwksUri !== 'string' ||
+      !URL.canParse(jwksUri) ||
+      !isAllowedTransport(new URL(jwksUri), config.allowInsecureHttp)
+    ) {
       throw unavailable(config, 'discovery document has no acceptable jwks_uri', undefined);
     }
     const remote = createRemoteJWKSet(new URL(jwksUri), {

@@ -66,7 +66,10 @@ function settledResult(item: PendingRecord): ItemResult<AppendedRecord> {
 /** The group committer's `commit` for this chain. */
 export function batchCommit(st: WriterState) {
   const ctx = (signer: Signer): ChainContext => ({
-    chain: st.chain, clock: st.clock, signer, partitions: st.partitions,
+    chain: st.chain,
+    clock: st.clock,
+    signer,
+    partitions: st.partitions,
   });
 
   function adopt(candidate: { batch: SealedBatch; items: readonly PendingRecord[] }): void {
@@ -84,8 +87,12 @@ export function batchCommit(st: WriterState) {
 
   /** One write of `items` (aligned results). MAY adopt a candidate first; seals again when `batch` is stale. */
   async function writeOnce(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<Results> {
-    const direct = batch !== null && st.candidates.length === 0 && batch.newKeys.length === 0
-      && sameHead(batch.base, st.head) && batch.baseKid === st.signer.kid;
+    const direct =
+      batch !== null &&
+      st.candidates.length === 0 &&
+      batch.newKeys.length === 0 &&
+      sameHead(batch.base, st.head) &&
+      batch.baseKid === st.signer.kid;
     let live = items;
     let done: SealedBatch;
     if (direct) {
@@ -104,8 +111,11 @@ export function batchCommit(st: WriterState) {
           adopt(committed); // an unacknowledged batch did commit: its records are kept, never written twice
         }
         live = items.filter((i) => !settled(i));
-        const fresh = batch !== null && live.length === items.length && sameHead(batch.base, stored)
-          && batch.baseKid === st.signer.kid;
+        const fresh =
+          batch !== null &&
+          live.length === items.length &&
+          sameHead(batch.base, stored) &&
+          batch.baseKid === st.signer.kid;
         const ready = fresh ? (batch as SealedBatch) : await sealBatch(ctx(st.signer), stored, live);
         if (ready.rows.length === 0) return ready;
         st.candidates.push({ batch: ready, items: live });

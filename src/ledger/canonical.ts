@@ -69,7 +69,12 @@ interface Walk {
 function pathOf(walk: Walk): string {
   let path = '$';
   for (const step of walk.steps) {
-    path += typeof step === 'number' ? `[${step}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+    path +=
+      typeof step === 'number'
+        ? `[${step}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(step)
+          ? `.${step}`
+          : `[${JSON.stringify(step)}]`;
   }
   return path;
 }

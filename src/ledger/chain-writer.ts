@@ -105,11 +105,16 @@ export async function lockHead(tx: Sql, chain: string): Promise<Head> {
   );
   const row = rows[0];
   if (!row) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', `chain ${chain} has no head row`);
-  return { seq: row.head_seq === null ? null : toSafeInteger(row.head_seq), hash: row.head_hash === null ? null : toBytes(row.head_hash) };
+  return {
+    seq: row.head_seq === null ? null : toSafeInteger(row.head_seq),
+    hash: row.head_hash === null ? null : toBytes(row.head_hash),
+  };
 }
 
 export function sameHead(a: Head, b: Head): boolean {
-  return a.seq === b.seq && (a.hash === null ? b.hash === null : b.hash !== null && Buffer.compare(a.hash, b.hash) === 0);
+  return (
+    a.seq === b.seq && (a.hash === null ? b.hash === null : b.hash !== null && Buffer.compare(a.hash, b.hash) === 0)
+  );
 }
 
 const TS = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
@@ -150,7 +155,8 @@ export function mergeMembers(a: readonly Member[], b: readonly Member[]): Member
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = byKey(a[i] as Member, b[j] as Member) <= 0 ? (a[i++] as Member) : (b[j++] as Member);
+  while (i < a.length && j < b.length)
+    out[k++] = byKey(a[i] as Member, b[j] as Member) <= 0 ? (a[i++] as Member) : (b[j++] as Member);
   while (i < a.length) out[k++] = a[i++] as Member;
   while (j < b.length) out[k++] = b[j++] as Member;
   return out;
@@ -159,7 +165,14 @@ export function mergeMembers(a: readonly Member[], b: readonly Member[]): Member
 /** The envelope's members, sorted (chain, prev, request_id, seq, ts, type, v): what canonicalMembers gives for them.
  * `chain` arrives in canonical form; ts and prev are of fixed ASCII formats (checked by the caller); the type and the
  * request id go through the canonical writer, which refuses what is not well-formed. */
-function envelope(chainText: string, type: RecordType, seq: number, ts: string, prev: string | null, requestId: string | null): Member[] {
+function envelope(
+  chainText: string,
+  type: RecordType,
+  seq: number,
+  ts: string,
+  prev: string | null,
+  requestId: string | null,
+): Member[] {
   return [
     ['chain', `"chain":${chainText}`],
     ['prev', prev === null ? '"prev":null' : `"prev":"${prev}"`],
@@ -198,12 +211,20 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
     const now = ctx.clock.now();
     const ts = now instanceof Date && !Number.isNaN(now.getTime()) ? now.toISOString() : '';
     if (!TS.test(ts)) {
-      results.push({ ok: false, error: new LedgerError('ERR_RECORD_INVALID', 'the clock returned an invalid date', { path: '$.ts' }) });
+      results.push({
+        ok: false,
+        error: new LedgerError('ERR_RECORD_INVALID', 'the clock returned an invalid date', { path: '$.ts' }),
+      });
       continue;
     }
-    const prev = current.hash === null ? null : (current.hash === lastHash ? lastHex : Buffer.from(current.hash).toString('hex'));
+    const prev =
+      current.hash === null ? null : current.hash === lastHash ? lastHex : Buffer.from(current.hash).toString('hex');
     const columns = {
-      ts, type: item.type, requestId: item.requestId, subject: item.index.subject ?? null, decision: item.index.decision ?? null,
+      ts,
+      type: item.type,
+      requestId: item.requestId,
+      subject: item.index.subject ?? null,
+      decision: item.index.decision ?? null,
       policyVersion: item.index.policyVersion ?? null,
     };
     if (item.members && !item.rotateTo && seq > 0) {
@@ -220,7 +241,16 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       current = { seq, hash };
       continue;
     }
-    let record: UnsignedRecord = { ...item.body, v: 1, type: item.type, chain: ctx.chain, seq, ts, prev, request_id: item.requestId };
+    let record: UnsignedRecord = {
+      ...item.body,
+      v: 1,
+      type: item.type,
+      chain: ctx.chain,
+      seq,
+      ts,
+      prev,
+      request_id: item.requestId,
+    };
     let sealed;
     try {
       if (item.rotateTo) record = await rotationRecord(record, signer, item.rotateTo);
@@ -252,13 +282,31 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   }
   for (const u of unsigned) {
     const sig = signatures.get(u);
-    if (!sig || sig.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
-    const seal: Member[] = [['hash', `"hash":"${u.hashHex}"`], ['kid', `"kid":${kidText(u.signer)}`], ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`]];
-    const bytes = encoder.encode(`{${mergeMembers(u.members, seal).map(([, m]) => m).join(',')}}`);
+    if (!sig || sig.length !== 64)
+      throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
+    const seal: Member[] = [
+      ['hash', `"hash":"${u.hashHex}"`],
+      ['kid', `"kid":${kidText(u.signer)}`],
+      ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`],
+    ];
+    const bytes = encoder.encode(
+      `{${mergeMembers(u.members, seal)
+        .map(([, m]) => m)
+        .join(',')}}`,
+    );
     results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
     u.row.bytes = bytes;
   }
-  return { base, baseKid: ctx.signer.kid, head: current, signer, results: results as ItemResult<AppendedRecord>[], rows, stamps, newKeys };
+  return {
+    base,
+    baseKid: ctx.signer.kid,
+    head: current,
+    signer,
+    results: results as ItemResult<AppendedRecord>[],
+    rows,
+    stamps,
+    newKeys,
+  };
 }
 
 /**
@@ -268,14 +316,18 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
  * with insertBatch, inside one, so the key's audit_keys row commits with it.
  */
 export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
-  if (batch.newKeys.length > 0) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'a batch with a key rotation is written by insertBatch');
+  if (batch.newKeys.length > 0)
+    throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'a batch with a key rotation is written by insertBatch');
   await writeRows(sql, ctx, batch);
 }
 
 /** Writes a sealed batch inside the caller's transaction (head row already locked at batch.base), new keys first. */
 export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
   for (const key of batch.newKeys) {
-    await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [key.kid, key.publicKeyPem]);
+    await tx.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [
+      key.kid,
+      key.publicKeyPem,
+    ]);
   }
   await writeRows(tx, ctx, batch);
 }
@@ -292,10 +344,19 @@ async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promi
   await sql.query(
     'SELECT audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[])',
     [
-      ctx.chain, batch.base.seq, batch.base.hash === null ? null : Buffer.from(batch.base.hash),
-      rows.map((r) => r.ts), rows.map((r) => r.type), rows.map((r) => r.requestId), rows.map((r) => r.subject),
-      rows.map((r) => r.decision), rows.map((r) => r.policyVersion), rows.map((r) => r.kid),
-      hashes, Buffer.concat(rows.map((r) => r.bytes)), rows.map((r) => r.bytes.length),
+      ctx.chain,
+      batch.base.seq,
+      batch.base.hash === null ? null : Buffer.from(batch.base.hash),
+      rows.map((r) => r.ts),
+      rows.map((r) => r.type),
+      rows.map((r) => r.requestId),
+      rows.map((r) => r.subject),
+      rows.map((r) => r.decision),
+      rows.map((r) => r.policyVersion),
+      rows.map((r) => r.kid),
+      hashes,
+      Buffer.concat(rows.map((r) => r.bytes)),
+      rows.map((r) => r.bytes.length),
     ],
   );
 }

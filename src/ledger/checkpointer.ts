@@ -48,7 +48,13 @@ export function defaultOrigin(chain: string): string {
 }
 
 /** `signer` is read at each checkpoint: after a key rotation, checkpoints are signed by the new key. */
-export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: string, headSeq: number, opts: CheckpointOptions): Promise<Checkpointer> {
+export async function startCheckpointer(
+  sql: Sql,
+  signer: () => Signer,
+  chain: string,
+  headSeq: number,
+  opts: CheckpointOptions,
+): Promise<Checkpointer> {
   const everyRecords = opts.everyRecords ?? 1000;
   const origin = opts.origin ?? defaultOrigin(chain);
   const { tree, last } = await loadTree(sql, chain, headSeq);
@@ -59,7 +65,8 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
   const witnessing = startWitnessing(sql, chain, origin, opts.witnesses ?? { witnesses: [] }, {
     onError: (error) => opts.onError?.(error),
     onCosigned: async (c) => {
-      if (sinkPath) await appendLine(sinkPath, { chain, tree_size: c.treeSize, root: noteRootHex(c.note), note: c.note });
+      if (sinkPath)
+        await appendLine(sinkPath, { chain, tree_size: c.treeSize, root: noteRootHex(c.note), note: c.note });
     },
   });
   if (last) witnessing.submit(last); // one not cosigned before a restart
@@ -77,12 +84,16 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
         'INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chain, tree_size) DO NOTHING',
         [chain, size, Buffer.from(root), frontier, note],
       );
-      if (opts.sinkPath) await appendLine(opts.sinkPath, { chain, tree_size: size, root: Buffer.from(root).toString('hex'), note });
+      if (opts.sinkPath)
+        await appendLine(opts.sinkPath, { chain, tree_size: size, root: Buffer.from(root).toString('hex'), note });
       latest = { chain, treeSize: size, note };
       return latest;
     });
     // Every trigger (the timer too) resubmits the newest checkpoint: a witness that failed before is retried.
-    void next.then((c) => c && witnessing.submit(c), () => undefined);
+    void next.then(
+      (c) => c && witnessing.submit(c),
+      () => undefined,
+    );
     running = next.catch((error: unknown) => {
       requested = latest?.treeSize ?? null; // retried at the next trigger
       opts.onError?.(error);
@@ -116,7 +127,11 @@ export async function startCheckpointer(sql: Sql, signer: () => Signer, chain: s
 }
 
 /** The chain's tree up to headSeq: from the newest checkpoint's frontier, then the record hashes after it. */
-async function loadTree(sql: Sql, chain: string, headSeq: number): Promise<{ tree: CompactTree; last: StoredCheckpoint | null }> {
+async function loadTree(
+  sql: Sql,
+  chain: string,
+  headSeq: number,
+): Promise<{ tree: CompactTree; last: StoredCheckpoint | null }> {
   const { rows } = await sql.query<{ tree_size: unknown; frontier: unknown; note: string }>(
     'SELECT tree_size, frontier, note FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size DESC LIMIT 1',
     [chain],

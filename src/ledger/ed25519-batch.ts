@@ -16,7 +16,9 @@ export interface NativeEd25519 {
   /** n*32 key bytes, n*messageLength message bytes, n*64 signature bytes -> n bytes: 1 valid, 0 invalid, 2 undecided. */
   verifyBatch(publicKeys: Uint8Array, messages: Uint8Array, messageLength: number, signatures: Uint8Array): Uint8Array;
   /** Absent from addons built before signing was added: then every key signs with node:crypto. */
-  Ed25519SigningKey?: new (seed: Uint8Array) => NativeSigningKey;
+  Ed25519SigningKey?: new (
+    seed: Uint8Array,
+  ) => NativeSigningKey;
 }
 
 /** An Ed25519 private key held by the addon (expanded once, zeroed when collected). */
@@ -50,14 +52,20 @@ export function signatureBackend(): SignatureBackend {
 }
 
 function load(): { addon: NativeEd25519 | null; reason: string } {
-  if (process.env.PROCTOR_ED25519_NATIVE === 'off') return { addon: null, reason: 'disabled by PROCTOR_ED25519_NATIVE=off' };
-  if (!existsSync(NATIVE_ADDON_PATH)) return { addon: null, reason: `${NATIVE_ADDON_PATH} not built (run scripts/native.sh; needs cargo)` };
+  if (process.env.PROCTOR_ED25519_NATIVE === 'off')
+    return { addon: null, reason: 'disabled by PROCTOR_ED25519_NATIVE=off' };
+  if (!existsSync(NATIVE_ADDON_PATH))
+    return { addon: null, reason: `${NATIVE_ADDON_PATH} not built (run scripts/native.sh; needs cargo)` };
   try {
     const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as Partial<NativeEd25519>;
-    if (typeof addon.verifyBatch !== 'function') return { addon: null, reason: `${NATIVE_ADDON_PATH} has no verifyBatch function` };
+    if (typeof addon.verifyBatch !== 'function')
+      return { addon: null, reason: `${NATIVE_ADDON_PATH} has no verifyBatch function` };
     return { addon: addon as NativeEd25519, reason: '' };
   } catch (err) {
-    return { addon: null, reason: `${NATIVE_ADDON_PATH} failed to load: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      addon: null,
+      reason: `${NATIVE_ADDON_PATH} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 
@@ -91,7 +99,10 @@ const MESSAGE_LENGTH = signingMessage(new Uint8Array(32)).length;
  * Verdicts for many signatures, identical to signatureValid (node:crypto) on each: the addon checks the well-formed
  * ones and node:crypto re-checks every one the addon did not accept (invalid, undecided, malformed or not Ed25519).
  */
-export function signaturesValid(checks: readonly SignatureCheck[], addon: NativeEd25519 | null = nativeEd25519()): boolean[] {
+export function signaturesValid(
+  checks: readonly SignatureCheck[],
+  addon: NativeEd25519 | null = nativeEd25519(),
+): boolean[] {
   const out = new Array<boolean>(checks.length).fill(false);
   const recheck: number[] = [];
   if (addon !== null) {
@@ -114,8 +125,14 @@ export function signaturesValid(checks: readonly SignatureCheck[], addon: Native
     });
     if (index.length > 0) {
       const n = index.length;
-      const verdicts = addon.verifyBatch(keys.subarray(0, n * 32), messages.subarray(0, n * MESSAGE_LENGTH), MESSAGE_LENGTH, sigs.subarray(0, n * 64));
-      if (verdicts.length !== n) throw new Error(`native Ed25519 verifier returned ${verdicts.length} verdicts for ${n} signatures`);
+      const verdicts = addon.verifyBatch(
+        keys.subarray(0, n * 32),
+        messages.subarray(0, n * MESSAGE_LENGTH),
+        MESSAGE_LENGTH,
+        sigs.subarray(0, n * 64),
+      );
+      if (verdicts.length !== n)
+        throw new Error(`native Ed25519 verifier returned ${verdicts.length} verdicts for ${n} signatures`);
       index.forEach((i, j) => {
         if (verdicts[j] === 1) out[i] = true;
         else recheck.push(i);
@@ -141,7 +158,10 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  * node:crypto. Nothing about the key is logged or put in an error. The seed is read from the DER export (a buffer,
  * wiped once the addon holds its own copy), not the JWK `d` (a string, which could not be wiped).
  */
-export function nativeSigningKey(privateKey: KeyObject, addon: NativeEd25519 | null = nativeEd25519()): NativeSigningKey | null {
+export function nativeSigningKey(
+  privateKey: KeyObject,
+  addon: NativeEd25519 | null = nativeEd25519(),
+): NativeSigningKey | null {
   if (addon === null || typeof addon.Ed25519SigningKey !== 'function') return null;
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') return null;
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
@@ -159,7 +179,8 @@ export function nativeSigningKey(privateKey: KeyObject, addon: NativeEd25519 | n
     const publicKey = rawEd25519Key(createPublicKey(privateKey));
     const reference = sign(null, PROBE, privateKey);
     const probe = key.signBatch(PROBE, PROBE.length, 1);
-    if (publicKey === null || !Buffer.from(key.publicKey()).equals(publicKey) || !Buffer.from(probe).equals(reference)) return null;
+    if (publicKey === null || !Buffer.from(key.publicKey()).equals(publicKey) || !Buffer.from(probe).equals(reference))
+      return null;
   } catch {
     return null; // as above: a probe that fails means node:crypto signs
   }

@@ -104,8 +104,12 @@ export function createGroupCommitter<I, O>(
   async function run(batch: Waiter<I, O>[], release: () => void): Promise<void> {
     let results: ItemResult<O>[];
     try {
-      results = await commit(batch.map((w) => w.item), release);
-      if (results.length !== batch.length) throw new Error(`commit returned ${results.length} results for ${batch.length} items`);
+      results = await commit(
+        batch.map((w) => w.item),
+        release,
+      );
+      if (results.length !== batch.length)
+        throw new Error(`commit returned ${results.length} results for ${batch.length} items`);
     } catch (error) {
       for (const w of batch) w.reject(error);
       return;

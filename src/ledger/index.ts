@@ -9,14 +9,38 @@ export { leafHash, recomputeHash, schemaProblem, sealRecord, signatureValid, sig
 export type { AuditRecord, RecordEnvelope, RecordType, SealedRecord, UnsignedRecord } from './record.ts';
 export { leaseName, openLedger } from './ledger.ts';
 export { bodyDigest, bodyDigestKey, bodyDigestOf } from './body-digest.ts';
-export type { AppendedRecord, AppendOptions, Clock, Ledger, LedgerOptions, LedgerTiming, RecordIndex, RetentionBody } from './ledger.ts';
+export type {
+  AppendedRecord,
+  AppendOptions,
+  Clock,
+  Ledger,
+  LedgerOptions,
+  LedgerTiming,
+  RecordIndex,
+  RetentionBody,
+} from './ledger.ts';
 export { applyRetention, DEFAULT_RETENTION_MONTHS, planRetention } from './retention.ts';
-export type { RetentionChain, RetentionOptions, RetentionPartition, RetentionPlan, RetentionResult } from './retention.ts';
+export type {
+  RetentionChain,
+  RetentionOptions,
+  RetentionPartition,
+  RetentionPlan,
+  RetentionResult,
+} from './retention.ts';
 export { monthOf, partitionName, PARTITION_NAME } from './partitions.ts';
 export type { GroupCommitOptions } from './group-commit.ts';
 export { defaultOrigin, latestCheckpoint } from './checkpointer.ts';
 export type { CheckpointOptions, StoredCheckpoint } from './checkpointer.ts';
-export { CompactTree, consistencyProof, EMPTY_ROOT, inclusionProof, nodeHash, rootOf, verifyConsistency, verifyInclusion } from './merkle.ts';
+export {
+  CompactTree,
+  consistencyProof,
+  EMPTY_ROOT,
+  inclusionProof,
+  nodeHash,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.ts';
 export type { Hash } from './merkle.ts';
 export { checkpointBody, openCheckpoint, signCheckpoint, verifierKey } from './note.ts';
 export type { Checkpoint } from './note.ts';
@@ -38,7 +62,13 @@ export type { VerifyState } from './verify-state.ts';
 export { keyWindows, parseKeyring, rotateKeyring, withinWindow } from './keyring.ts';
 export type { Keyring, KeyringEntry, KeyWindow } from './keyring.ts';
 export { rotatedKey } from './rotation.ts';
-export { checkCosignature, parseWitnessKey, splitNote, withSignatures, witnessVerifierKey } from './witness-cosignature.ts';
+export {
+  checkCosignature,
+  parseWitnessKey,
+  splitNote,
+  withSignatures,
+  witnessVerifierKey,
+} from './witness-cosignature.ts';
 export type { Cosignature, CosignatureCheck, WitnessKey } from './witness-cosignature.ts';
 export { finishWitnessCheck, witnessAnchors } from './verify-witness.ts';
 export type { CosignedNote, WitnessAnchors, WitnessCheckOptions } from './verify-witness.ts';

@@ -86,7 +86,8 @@ function signNative(key: NativeSigningKey, messages: readonly Uint8Array[]): Uin
 }
 
 function signatureAt(all: Uint8Array, i: number): Uint8Array {
-  if (all.length < (i + 1) * 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the native signer returned too few signature bytes');
+  if (all.length < (i + 1) * 64)
+    throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the native signer returned too few signature bytes');
   return new Uint8Array(all.buffer, all.byteOffset + i * 64, 64);
 }
 

@@ -45,7 +45,11 @@ export interface Ledger {
    * not committed (one committed after all is reported to onAbandoned). An outcome is never given up while the process
    * runs: retried until committed; past timing.outcomeWaitMs it rejects with ERR_AUDIT_PENDING and is still written. */
   append(
-    type: RecordType, requestId: string | null, body: Record<string, JsonValue>, index?: RecordIndex, options?: AppendOptions,
+    type: RecordType,
+    requestId: string | null,
+    body: Record<string, JsonValue>,
+    index?: RecordIndex,
+    options?: AppendOptions,
   ): Promise<AppendedRecord>;
   /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
   rotateKey(next: Signer): Promise<AppendedRecord>;
@@ -108,18 +112,25 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
       // This month's partition and the next, ahead of time (wall time: the injected clock is read for records only;
       // a record in any other month has its partition created by its batch).
       await partitions.ensure(sql, [new Date()]);
-      await sql.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [signer.kid, signer.publicKeyPem]);
+      await sql.query('INSERT INTO audit_keys (kid, public_key_pem) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [
+        signer.kid,
+        signer.publicKeyPem,
+      ]);
       return sql.transaction(async (tx) => {
         await tx.query('INSERT INTO audit_chains (chain) VALUES ($1) ON CONFLICT (chain) DO NOTHING', [chain]);
         const locked = await lockHead(tx, chain);
         if (locked.seq !== null) return locked;
-        const opened = await writeBatch(tx, { chain, clock: opts.clock, signer, partitions }, locked, [{ type: 'chain_opened', requestId: null, body: {}, index: {} }]);
+        const opened = await writeBatch(tx, { chain, clock: opts.clock, signer, partitions }, locked, [
+          { type: 'chain_opened', requestId: null, body: {}, index: {} },
+        ]);
         return opened.head;
       });
     });
     const signing = () => current?.signer ?? signer;
     if (opts.checkpoints) {
-      checkpointer = await unavailableOnFailure(() => startCheckpointer(sql, signing, chain, head.seq ?? 0, opts.checkpoints ?? {}));
+      checkpointer = await unavailableOnFailure(() =>
+        startCheckpointer(sql, signing, chain, head.seq ?? 0, opts.checkpoints ?? {}),
+      );
     }
   } catch (error) {
     await lease.release();
@@ -129,9 +140,18 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   let closed = false;
   const timing = { ...DEFAULT_TIMING, ...opts.timing };
   const st: WriterState = {
-    sql, chain, clock: opts.clock, partitions, lease,
+    sql,
+    chain,
+    clock: opts.clock,
+    partitions,
+    lease,
     takeLease: () => takeLease(sql, chain),
-    head, signer, tail: head, tailSigner: signer, lastWrite: Promise.resolve(), candidates: [],
+    head,
+    signer,
+    tail: head,
+    tailSigner: signer,
+    lastWrite: Promise.resolve(),
+    candidates: [],
     observe(records) {
       checkpointer?.observe(records);
       opts.onCommit?.(records);
@@ -150,16 +170,33 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   function abandoned(record: AppendedRecord): void {
     opts.onAbandoned?.(record);
     const { type, decision, request_id: requestId } = record.record;
-    const allowed = typeof decision === 'object' && decision !== null && !Array.isArray(decision)
-      && decision.allow === true;
+    const allowed =
+      typeof decision === 'object' && decision !== null && !Array.isArray(decision) && decision.allow === true;
     if (type !== 'decision' || !allowed || closed) return;
     const columns = queryColumns(record.record) ?? { subject: null, decision: null, policy_version: null };
     const body = {
-      decision_hash: record.hash, status: 503, upstream: 'none', upstream_status: null, attempts: [], latency_ms: 0,
-      usage: null, error: 'ERR_AUDIT_UNAVAILABLE', response_classification: null, response_action: 'none',
+      decision_hash: record.hash,
+      status: 503,
+      upstream: 'none',
+      upstream_status: null,
+      attempts: [],
+      latency_ms: 0,
+      usage: null,
+      error: 'ERR_AUDIT_UNAVAILABLE',
+      response_classification: null,
+      response_action: 'none',
     };
-    const item: PendingRecord = { type: 'outcome', requestId, body, members: canonicalMembers(body), index: {
-      subject: columns.subject, decision: columns.decision, policyVersion: columns.policy_version } };
+    const item: PendingRecord = {
+      type: 'outcome',
+      requestId,
+      body,
+      members: canonicalMembers(body),
+      index: {
+        subject: columns.subject,
+        decision: columns.decision,
+        policyVersion: columns.policy_version,
+      },
+    };
     waiters.durable(item).catch(() => undefined); // late is fine; given up only when the process ends
   }
 
@@ -189,7 +226,12 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     recordRetention(body) {
       if (closed) return refuse(`the ledger for chain ${chain} is closed`);
       const { dropped_through_seq, dropped_through_hash, partitions: dropped, retention_months } = body;
-      return committer.enqueue({ type: 'retention_applied', requestId: null, body: { dropped_through_seq, dropped_through_hash, partitions: [...dropped], retention_months }, index: {} });
+      return committer.enqueue({
+        type: 'retention_applied',
+        requestId: null,
+        body: { dropped_through_seq, dropped_through_hash, partitions: [...dropped], retention_months },
+        index: {},
+      });
     },
     checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
     async holdsLease() {
@@ -219,7 +261,10 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
 async function takeLease(sql: Sql, chain: string): Promise<Lease> {
   const lease = await unavailableOnFailure(() => sql.tryLease(leaseName(chain)));
   if (lease === null) {
-    throw new LedgerError('ERR_CHAIN_LEASED', `chain ${chain} is held by another running Proctor; give each replica its own ledger.chain`);
+    throw new LedgerError(
+      'ERR_CHAIN_LEASED',
+      `chain ${chain} is held by another running Proctor; give each replica its own ledger.chain`,
+    );
   }
   return lease;
 }
@@ -228,16 +273,26 @@ async function takeLease(sql: Sql, chain: string): Promise<Lease> {
  * and seal fields the batch will give it in their final form (seq ≥ 1, a hex prev and hash, this key's kid): those
  * are built to satisfy the schema, so what is stored is exactly what was checked. */
 function checkBody(
-  type: RecordType, requestId: string | null, body: Record<string, JsonValue>, kid: string, index: RecordIndex,
+  type: RecordType,
+  requestId: string | null,
+  body: Record<string, JsonValue>,
+  kid: string,
+  index: RecordIndex,
 ): Member[] {
   if (type === 'chain_opened') {
-    throw new LedgerError('ERR_RECORD_INVALID', 'chain_opened records are written by openLedger only', { path: '$.type' });
+    throw new LedgerError('ERR_RECORD_INVALID', 'chain_opened records are written by openLedger only', {
+      path: '$.type',
+    });
   }
   if (type === 'key_rotated') {
-    throw new LedgerError('ERR_RECORD_INVALID', 'key_rotated records are written by key rotation only', { path: '$.type' });
+    throw new LedgerError('ERR_RECORD_INVALID', 'key_rotated records are written by key rotation only', {
+      path: '$.type',
+    });
   }
   if (type === 'retention_applied') {
-    throw new LedgerError('ERR_RECORD_INVALID', 'retention_applied records are written by retention only', { path: '$.type' });
+    throw new LedgerError('ERR_RECORD_INVALID', 'retention_applied records are written by retention only', {
+      path: '$.type',
+    });
   }
   if (type !== 'decision' && type !== 'outcome' && type !== 'policy_activated') {
     throw new LedgerError('ERR_RECORD_INVALID', `unknown record type ${String(type)}`, { path: '$.type' });
@@ -254,10 +309,27 @@ function checkBody(
     }
   }
   const members = canonicalMembers(body); // rejects non-JSON values, naming their path, before anything is queued
-  const columns = { request_id: requestId, subject: index.subject, decision: index.decision, policy_version: index.policyVersion };
+  const columns = {
+    request_id: requestId,
+    subject: index.subject,
+    decision: index.decision,
+    policy_version: index.policyVersion,
+  };
   const refused = storableProblem(columns, members);
   if (refused !== null) throw refused;
-  const problem = schemaProblem({ ...body, v: 1, type, chain: 'c', seq: 1, ts: PLACEHOLDER_TS, prev: PLACEHOLDER_HASH, request_id: requestId, hash: PLACEHOLDER_HASH, kid, sig: PLACEHOLDER_SIG });
+  const problem = schemaProblem({
+    ...body,
+    v: 1,
+    type,
+    chain: 'c',
+    seq: 1,
+    ts: PLACEHOLDER_TS,
+    prev: PLACEHOLDER_HASH,
+    request_id: requestId,
+    hash: PLACEHOLDER_HASH,
+    kid,
+    sig: PLACEHOLDER_SIG,
+  });
   if (problem !== null) throw new LedgerError('ERR_RECORD_INVALID', `record fails the schema: ${problem}`);
   return members;
 }

@@ -33,7 +33,8 @@ export function rootOf(leaves: readonly Hash[]): Hash {
 
 /** PATH(m, leaves): the inclusion proof of leaf `index` in the tree over `leaves`. */
 export function inclusionProof(index: number, leaves: readonly Hash[]): Hash[] {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length) throw new RangeError('leaf index outside the tree');
+  if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length)
+    throw new RangeError('leaf index outside the tree');
   if (leaves.length === 1) return [];
   const k = split(leaves.length);
   return index < k
@@ -43,7 +44,8 @@ export function inclusionProof(index: number, leaves: readonly Hash[]): Hash[] {
 
 /** PROOF(m, leaves): the consistency proof from the first `size1` leaves to all of `leaves`. */
 export function consistencyProof(size1: number, leaves: readonly Hash[]): Hash[] {
-  if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > leaves.length) throw new RangeError('size1 outside the tree');
+  if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > leaves.length)
+    throw new RangeError('size1 outside the tree');
   if (size1 === 0 || size1 === leaves.length) return [];
   return subproof(size1, leaves, true);
 }
@@ -86,7 +88,13 @@ export function verifyInclusion(index: number, size: number, leaf: Hash, proof: 
 }
 
 /** RFC 9162 §2.1.4.2: true when `proof` proves the tree (size2, root2) extends the tree (size1, root1). */
-export function verifyConsistency(size1: number, size2: number, proof: readonly Hash[], root1: Hash, root2: Hash): boolean {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  proof: readonly Hash[],
+  root1: Hash,
+  root2: Hash,
+): boolean {
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1) return false;
   if (!valid([root1, root2, ...proof])) return false;
   if (size1 === size2) return proof.length === 0 && equal(root1, root2);
@@ -145,7 +153,8 @@ export class CompactTree {
   static fromFrontier(size: number, frontier: readonly Hash[]): CompactTree {
     let bits = 0;
     for (let n = size; n > 0; n = Math.floor(n / 2)) bits += n % 2;
-    if (!Number.isSafeInteger(size) || size < 0 || bits !== frontier.length || !valid(frontier)) throw new RangeError('frontier does not match size');
+    if (!Number.isSafeInteger(size) || size < 0 || bits !== frontier.length || !valid(frontier))
+      throw new RangeError('frontier does not match size');
     const tree = new CompactTree();
     tree.stack.push(...frontier.map((h) => new Uint8Array(h)));
     tree.count = size;

@@ -36,14 +36,17 @@ export function verifierKey(name: string, publicKeyPem: string): string {
 }
 
 export function checkpointBody(c: Checkpoint): string {
-  if (!ORIGIN.test(c.origin)) throw new LedgerError('ERR_RECORD_INVALID', 'checkpoint origin must be printable ASCII without spaces');
-  if (!Number.isSafeInteger(c.size) || c.size < 0 || c.root.length !== 32) throw new LedgerError('ERR_RECORD_INVALID', 'bad checkpoint size or root');
+  if (!ORIGIN.test(c.origin))
+    throw new LedgerError('ERR_RECORD_INVALID', 'checkpoint origin must be printable ASCII without spaces');
+  if (!Number.isSafeInteger(c.size) || c.size < 0 || c.root.length !== 32)
+    throw new LedgerError('ERR_RECORD_INVALID', 'bad checkpoint size or root');
   return `${c.origin}\n${c.size}\n${Buffer.from(c.root).toString('base64')}\n`;
 }
 
 /** Signs `text` (which MUST end in a newline) as a signed note under the key name `name`. */
 export async function signNote(text: string, name: string, signer: Signer): Promise<string> {
-  if (!text.endsWith('\n') || !ORIGIN.test(name)) throw new LedgerError('ERR_RECORD_INVALID', 'a note text ends in a newline; a key name is printable ASCII');
+  if (!text.endsWith('\n') || !ORIGIN.test(name))
+    throw new LedgerError('ERR_RECORD_INVALID', 'a note text ends in a newline; a key name is printable ASCII');
   const sig = await signer.sign(new TextEncoder().encode(text));
   const keyHash = noteKeyHash(name, createPublicKey(signer.publicKeyPem));
   return `${text}\n${DASH} ${name} ${Buffer.concat([keyHash, sig]).toString('base64')}\n`;
@@ -61,7 +64,13 @@ export function openCheckpoint(note: string, keys: readonly KeyObject[]): Checkp
   const body = note.slice(0, split + 1);
   const lines = body.split('\n');
   const [origin, sizeText, rootText] = lines;
-  if (lines.length < 4 || origin === undefined || !ORIGIN.test(origin) || !/^(0|[1-9][0-9]{0,15})$/.test(sizeText ?? '')) throw bad('not a checkpoint body');
+  if (
+    lines.length < 4 ||
+    origin === undefined ||
+    !ORIGIN.test(origin) ||
+    !/^(0|[1-9][0-9]{0,15})$/.test(sizeText ?? '')
+  )
+    throw bad('not a checkpoint body');
   const root = Buffer.from(rootText ?? '', 'base64');
   if (root.length !== 32 || root.toString('base64') !== rootText) throw bad('the root is not base64 of 32 bytes');
   const size = Number(sizeText);

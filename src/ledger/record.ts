@@ -15,7 +15,13 @@ import type { Signer } from './keys.ts';
 /** chain_opened (seq 0, by openLedger), decision and outcome (per request), policy_activated (a policy bundle went
  * live), key_rotated (by Ledger.rotateKey only: signed by the old key, counter-signed by the new), retention_applied
  * (by retention only, before it drops old partitions: what the chain lost; docs/ledger.md). */
-export type RecordType = 'chain_opened' | 'decision' | 'outcome' | 'policy_activated' | 'key_rotated' | 'retention_applied';
+export type RecordType =
+  | 'chain_opened'
+  | 'decision'
+  | 'outcome'
+  | 'policy_activated'
+  | 'key_rotated'
+  | 'retention_applied';
 
 export interface RecordEnvelope {
   v: 1;
@@ -41,7 +47,16 @@ export interface SealedRecord {
 
 /** Fields a body may not set: the envelope and the seal. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
-  'v', 'type', 'chain', 'seq', 'ts', 'prev', 'request_id', 'hash', 'kid', 'sig',
+  'v',
+  'type',
+  'chain',
+  'seq',
+  'ts',
+  'prev',
+  'request_id',
+  'hash',
+  'kid',
+  'sig',
 ]);
 
 const SIGNATURE_DOMAIN = new TextEncoder().encode('proctor/audit-record/v1\n');

@@ -62,7 +62,8 @@ function refuse(message: string): LedgerError {
 /** What retention would drop now, and what each chain would lose. Reads only. */
 export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<RetentionPlan> {
   const { months } = opts;
-  if (!Number.isSafeInteger(months) || months < 1 || months > 1200) throw refuse(`retention months must be an integer from 1 to 1200, got ${String(months)}`);
+  if (!Number.isSafeInteger(months) || months < 1 || months > 1200)
+    throw refuse(`retention months must be an integer from 1 to 1200, got ${String(months)}`);
   if (months < DEFAULT_RETENTION_MONTHS && opts.allowShort !== true) {
     throw refuse(`retention below ${DEFAULT_RETENTION_MONTHS} months needs explicit consent (got ${months})`);
   }
@@ -78,7 +79,8 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
     const m = PARTITION_NAME.exec(name);
     const from = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)) : null;
     const to = from ? monthStart(from, 1) : null;
-    if (from && to && to.getTime() <= cutoff.getTime()) drop.push({ name, from: from.toISOString(), to: to.toISOString(), rows: 0 });
+    if (from && to && to.getTime() <= cutoff.getTime())
+      drop.push({ name, from: from.toISOString(), to: to.toISOString(), rows: 0 });
     else keep.push(name);
   }
   const chains = new Map<string, { max: number; min: number; count: number }>();
@@ -93,7 +95,12 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
       const n = toSafeInteger(r.n);
       part.rows += n;
       const seen = chains.get(r.chain);
-      chains.set(r.chain, seen ? { min: Math.min(seen.min, lo), max: Math.max(seen.max, hi), count: seen.count + n } : { min: lo, max: hi, count: n });
+      chains.set(
+        r.chain,
+        seen
+          ? { min: Math.min(seen.min, lo), max: Math.max(seen.max, hi), count: seen.count + n }
+          : { min: lo, max: hi, count: n },
+      );
     }
   }
   const names = drop.map((p) => p.name);
@@ -105,12 +112,22 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
       [chain, max, names],
     );
     if (toSafeInteger(kept.rows[0]?.n) !== 0 || count !== max - min + 1) {
-      throw refuse(`chain ${chain}: the records in the expired partitions are not exactly its oldest ones (a clock that went backwards?); nothing dropped`);
+      throw refuse(
+        `chain ${chain}: the records in the expired partitions are not exactly its oldest ones (a clock that went backwards?); nothing dropped`,
+      );
     }
-    const last = await sql.query<{ hash: unknown }>('SELECT hash FROM audit_records WHERE chain = $1 AND seq = $2', [chain, max]);
+    const last = await sql.query<{ hash: unknown }>('SELECT hash FROM audit_records WHERE chain = $1 AND seq = $2', [
+      chain,
+      max,
+    ]);
     const hash = last.rows[0]?.hash;
     if (hash === undefined) throw refuse(`chain ${chain}: record ${max} vanished while planning; nothing dropped`);
-    trimmed.push({ chain, droppedThroughSeq: max, droppedThroughHash: Buffer.from(toBytes(hash)).toString('hex'), droppedRecords: count });
+    trimmed.push({
+      chain,
+      droppedThroughSeq: max,
+      droppedThroughHash: Buffer.from(toBytes(hash)).toString('hex'),
+      droppedRecords: count,
+    });
   }
   return { months, cutoff: cutoff.toISOString(), drop, keep, chains: trimmed };
 }
@@ -120,25 +137,35 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
  * then drops the expired partitions in one transaction after checking nothing changed in them. `signer` MUST be the
  * chains' current signing key. Drops nothing if any step before the drop fails.
  */
-export async function applyRetention(sql: Sql, opts: RetentionOptions & { signer: Signer; clock: Clock }): Promise<RetentionResult> {
+export async function applyRetention(
+  sql: Sql,
+  opts: RetentionOptions & { signer: Signer; clock: Clock },
+): Promise<RetentionResult> {
   const plan = await planRetention(sql, opts);
   if (plan.drop.length === 0) return { plan, records: [], dropped: [] };
   const ledgers: Ledger[] = [];
   const records: AppendedRecord[] = [];
   try {
-    for (const c of plan.chains) ledgers.push(await openLedger({ sql, signer: opts.signer, chain: c.chain, clock: opts.clock }));
+    for (const c of plan.chains)
+      ledgers.push(await openLedger({ sql, signer: opts.signer, chain: c.chain, clock: opts.clock }));
     const partitions = plan.drop.map((p) => p.name);
     for (const [i, c] of plan.chains.entries()) {
       const ledger = ledgers[i] as Ledger;
       records.push(
-        await ledger.recordRetention({ dropped_through_seq: c.droppedThroughSeq, dropped_through_hash: c.droppedThroughHash, partitions, retention_months: plan.months }),
+        await ledger.recordRetention({
+          dropped_through_seq: c.droppedThroughSeq,
+          dropped_through_hash: c.droppedThroughHash,
+          partitions,
+          retention_months: plan.months,
+        }),
       );
     }
     await sql.transaction(async (tx) => {
       for (const part of plan.drop) {
         await tx.query(`LOCK TABLE "${part.name}" IN ACCESS EXCLUSIVE MODE`);
         const { rows } = await tx.query<{ n: unknown }>(`SELECT count(*) AS n FROM "${part.name}"`);
-        if (toSafeInteger(rows[0]?.n) !== part.rows) throw refuse(`partition ${part.name} changed while retention ran; nothing dropped`);
+        if (toSafeInteger(rows[0]?.n) !== part.rows)
+          throw refuse(`partition ${part.name} changed while retention ran; nothing dropped`);
       }
       for (const part of plan.drop) await tx.query(`DROP TABLE "${part.name}"`);
     });

@@ -24,7 +24,11 @@ function statement(record: Record<string, JsonValue>): Uint8Array {
 }
 
 /** Completes an unsigned key_rotated record: key ids, the new public key and the new key's counter-signature. */
-export async function rotationRecord(unsigned: UnsignedRecord, oldSigner: Signer, newSigner: Signer): Promise<UnsignedRecord> {
+export async function rotationRecord(
+  unsigned: UnsignedRecord,
+  oldSigner: Signer,
+  newSigner: Signer,
+): Promise<UnsignedRecord> {
   if (newSigner.kid === oldSigner.kid) throw new LedgerError('ERR_KEY_INVALID', 'the new key is the current key');
   const record: UnsignedRecord = {
     ...unsigned,
@@ -38,7 +42,12 @@ export async function rotationRecord(unsigned: UnsignedRecord, oldSigner: Signer
 
 /** The new key a key_rotated record validly introduces (its counter-signature checked), or null. The caller checks the old key's signature. */
 export function rotatedKey(record: Record<string, JsonValue>): { kid: string; key: KeyObject; pem: string } | null {
-  if (record.type !== 'key_rotated' || typeof record.new_public_key !== 'string' || typeof record.counter_sig !== 'string') return null;
+  if (
+    record.type !== 'key_rotated' ||
+    typeof record.new_public_key !== 'string' ||
+    typeof record.counter_sig !== 'string'
+  )
+    return null;
   if (record.old_kid !== record.kid) return null;
   let key: KeyObject;
   try {

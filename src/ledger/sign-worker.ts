@@ -6,7 +6,9 @@ import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 /** `data` holds the messages back to back; message i is data[ends[i-1] .. ends[i]) (one buffer: cheap to transfer). */
-type Request = { kind: 'key'; keyId: number; key: KeyObject } | { kind: 'sign'; id: number; keyId: number; data: Uint8Array; ends: Uint32Array };
+type Request =
+  | { kind: 'key'; keyId: number; key: KeyObject }
+  | { kind: 'sign'; id: number; keyId: number; data: Uint8Array; ends: Uint32Array };
 
 const keys = new Map<number, KeyObject>();
 

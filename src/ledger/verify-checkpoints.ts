@@ -51,21 +51,52 @@ export class CheckpointCheck {
   private readonly keys: (() => KeyObject[]) | null;
   private readonly remembered: RememberedCheckpoint | null;
 
-  constructor(chain: string, stored: readonly SourceCheckpoint[], external: readonly ExternalCheckpoint[], remembered: RememberedCheckpoint | null, keys: (() => KeyObject[]) | null, log: FindingLog) {
+  constructor(
+    chain: string,
+    stored: readonly SourceCheckpoint[],
+    external: readonly ExternalCheckpoint[],
+    remembered: RememberedCheckpoint | null,
+    keys: (() => KeyObject[]) | null,
+    log: FindingLog,
+  ) {
     this.chain = chain;
     this.log = log;
     this.keys = keys;
     this.remembered = remembered;
-    const expected: Expected[] = stored.map((c) => ({ size: c.size, root: c.root, source: 'database', note: keys === null ? null : c.note, origin: parseNote(c.note)?.origin ?? null, frontier: c.frontier }));
+    const expected: Expected[] = stored.map((c) => ({
+      size: c.size,
+      root: c.root,
+      source: 'database',
+      note: keys === null ? null : c.note,
+      origin: parseNote(c.note)?.origin ?? null,
+      frontier: c.frontier,
+    }));
     if (keys !== null) {
       for (const entry of external) {
         if (entry.chain !== chain) continue;
         const parsed = parseNote(entry.note);
-        if (parsed === null) log.add('CHECKPOINT_INVALID', chain, null, 'a checkpoint from the sink is not a checkpoint note');
-        else expected.push({ size: parsed.size, root: parsed.root, source: 'sink', note: entry.note, origin: parsed.origin, frontier: null });
+        if (parsed === null)
+          log.add('CHECKPOINT_INVALID', chain, null, 'a checkpoint from the sink is not a checkpoint note');
+        else
+          expected.push({
+            size: parsed.size,
+            root: parsed.root,
+            source: 'sink',
+            note: entry.note,
+            origin: parsed.origin,
+            frontier: null,
+          });
       }
     }
-    if (remembered !== null) expected.push({ size: remembered.size, root: remembered.root, source: 'state', note: null, origin: remembered.origin, frontier: null });
+    if (remembered !== null)
+      expected.push({
+        size: remembered.size,
+        root: remembered.root,
+        source: 'state',
+        note: null,
+        origin: remembered.origin,
+        frontier: null,
+      });
     this.expected = expected.sort((a, b) => a.size - b.size);
   }
 
@@ -85,13 +116,18 @@ export class CheckpointCheck {
    * that cannot be checked (their records are gone). Without such a frontier no root can be rebuilt.
    */
   trimmedAt(start: number): void {
-    const usable = this.expected.find((e) => e.size >= start && e.frontier !== null && e.source === 'database' && this.signed(e, false) && resumes(e));
+    const usable = this.expected.find(
+      (e) => e.size >= start && e.frontier !== null && e.source === 'database' && this.signed(e, false) && resumes(e),
+    );
     if (!usable) {
       this.tree = null;
       this.expected = this.expected.filter((e) => e.size > start);
       return;
     }
-    this.tree = CompactTree.fromFrontier(usable.size, (usable.frontier as string[]).map((h) => Buffer.from(h, 'hex')));
+    this.tree = CompactTree.fromFrontier(
+      usable.size,
+      (usable.frontier as string[]).map((h) => Buffer.from(h, 'hex')),
+    );
     this.skipBelow = usable.size;
     this.expected = this.expected.filter((e) => e.size > usable.size || (e.size === usable.size && e === usable));
     this.next = 0;
@@ -111,19 +147,39 @@ export class CheckpointCheck {
     for (const e of this.expected.slice(this.next)) {
       if (this.tree === null || e.size > this.end || !this.signed(e, true)) continue;
       if (e.source === 'state') {
-        this.log.add('CHECKPOINT_INCONSISTENT', this.chain, e.size - 1, `the records up to seq ${e.size - 1} cannot have the root this verifier accepted on an earlier run (state file): records are missing`);
+        this.log.add(
+          'CHECKPOINT_INCONSISTENT',
+          this.chain,
+          e.size - 1,
+          `the records up to seq ${e.size - 1} cannot have the root this verifier accepted on an earlier run (state file): records are missing`,
+        );
       } else {
-        this.log.add('CHECKPOINT_MISMATCH', this.chain, e.size - 1, `the records up to seq ${e.size - 1} cannot have the root signed in the ${e.source} checkpoint: records are missing`);
+        this.log.add(
+          'CHECKPOINT_MISMATCH',
+          this.chain,
+          e.size - 1,
+          `the records up to seq ${e.size - 1} cannot have the root signed in the ${e.source} checkpoint: records are missing`,
+        );
       }
     }
     const beyond = this.expected.slice(this.next).filter((e) => e.size > this.end && this.signed(e, true));
     const remembered = beyond.find((e) => e.source === 'state');
     const largest = beyond.reduce((n, e) => Math.max(n, e.size), 0);
     if (remembered) {
-      this.log.add('CHAIN_ROLLED_BACK', this.chain, this.end, `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file), but the chain now holds ${this.end}: it was rolled back`);
+      this.log.add(
+        'CHAIN_ROLLED_BACK',
+        this.chain,
+        this.end,
+        `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file), but the chain now holds ${this.end}: it was rolled back`,
+      );
     }
     if (beyond.some((e) => e.source !== 'state')) {
-      this.log.add('CHAIN_TRUNCATED', this.chain, this.end, `a signed checkpoint covers ${largest} records but the chain holds ${this.end}: records were removed from its end`);
+      this.log.add(
+        'CHAIN_TRUNCATED',
+        this.chain,
+        this.end,
+        `a signed checkpoint covers ${largest} records but the chain holds ${this.end}: records were removed from its end`,
+      );
     }
   }
 
@@ -134,12 +190,28 @@ export class CheckpointCheck {
       const root = Buffer.from(this.tree.root()).toString('hex');
       if (root === e.root) {
         if (this.newest === null || e.size >= this.newest.size) {
-          this.newest = { origin: e.origin ?? '', size: e.size, root: e.root, note: e.note ?? this.remembered?.note ?? '', source: e.source };
+          this.newest = {
+            origin: e.origin ?? '',
+            size: e.size,
+            root: e.root,
+            note: e.note ?? this.remembered?.note ?? '',
+            source: e.source,
+          };
         }
       } else if (e.source === 'state') {
-        this.log.add('CHECKPOINT_INCONSISTENT', this.chain, e.size - 1, `the records up to seq ${e.size - 1} do not have the root this verifier accepted on an earlier run (state file): the history was rewritten`);
+        this.log.add(
+          'CHECKPOINT_INCONSISTENT',
+          this.chain,
+          e.size - 1,
+          `the records up to seq ${e.size - 1} do not have the root this verifier accepted on an earlier run (state file): the history was rewritten`,
+        );
       } else {
-        this.log.add('CHECKPOINT_MISMATCH', this.chain, e.size - 1, `the records up to seq ${e.size - 1} do not have the root signed in the ${e.source} checkpoint`);
+        this.log.add(
+          'CHECKPOINT_MISMATCH',
+          this.chain,
+          e.size - 1,
+          `the records up to seq ${e.size - 1} do not have the root signed in the ${e.source} checkpoint`,
+        );
       }
     }
   }
@@ -150,14 +222,23 @@ export class CheckpointCheck {
     if (e.note === null || this.keys === null) return this.keys === null;
     const opened = open(e.note, this.keys());
     if (opened !== null && opened.size === e.size && opened.root === e.root) return true;
-    if (report) this.log.add('CHECKPOINT_INVALID', this.chain, e.size - 1, `the ${e.source} checkpoint at tree size ${e.size} is not signed by a trusted key or disagrees with its columns`);
+    if (report)
+      this.log.add(
+        'CHECKPOINT_INVALID',
+        this.chain,
+        e.size - 1,
+        `the ${e.source} checkpoint at tree size ${e.size} is not signed by a trusted key or disagrees with its columns`,
+      );
     return false;
   }
 }
 
 function resumes(e: Expected): boolean {
   try {
-    const tree = CompactTree.fromFrontier(e.size, (e.frontier ?? []).map((h) => Buffer.from(h, 'hex')));
+    const tree = CompactTree.fromFrontier(
+      e.size,
+      (e.frontier ?? []).map((h) => Buffer.from(h, 'hex')),
+    );
     return Buffer.from(tree.root()).toString('hex') === e.root;
   } catch {
     return false; // a frontier that cannot rebuild a tree does not resume it; the caller reports that
@@ -169,10 +250,15 @@ export function parseNote(note: string): { origin: string; size: number; root: s
   const m = /^([\x21-\x7e]+)\n(0|[1-9][0-9]{0,15})\n([A-Za-z0-9+/]{43}=)\n\n/.exec(note);
   if (!m) return null;
   const size = Number(m[2]);
-  return Number.isSafeInteger(size) ? { origin: m[1] ?? '', size, root: Buffer.from(m[3] ?? '', 'base64').toString('hex') } : null;
+  return Number.isSafeInteger(size)
+    ? { origin: m[1] ?? '', size, root: Buffer.from(m[3] ?? '', 'base64').toString('hex') }
+    : null;
 }
 
-export function openNote(note: string, trusted: readonly KeyObject[]): { origin: string; size: number; root: string } | null {
+export function openNote(
+  note: string,
+  trusted: readonly KeyObject[],
+): { origin: string; size: number; root: string } | null {
   return open(note, trusted);
 }
 

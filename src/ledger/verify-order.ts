@@ -73,7 +73,12 @@ export class ChainOrder {
     let keep = true;
     if (signedSeq === expected) {
       if (p !== lastP + 1 && this.lastQ === this.maxQ) {
-        log.add('RECORD_INDEX_MISMATCH', chain, p, `stored at seq ${p} but signed as seq ${signedSeq}: the seq column was rewritten`);
+        log.add(
+          'RECORD_INDEX_MISMATCH',
+          chain,
+          p,
+          `stored at seq ${p} but signed as seq ${signedSeq}: the seq column was rewritten`,
+        );
       }
       this.maxQ = signedSeq;
     } else if (signedSeq > expected) {
@@ -84,24 +89,45 @@ export class ChainOrder {
     } else {
       const earlier = this.signed.get(signedSeq);
       if (earlier && earlier.hashes.some((h) => hashes.includes(h))) {
-        log.add('RECORD_DUPLICATE', chain, p, `the record signed as seq ${signedSeq} (stored at seq ${earlier.at}) is stored again`);
+        log.add(
+          'RECORD_DUPLICATE',
+          chain,
+          p,
+          `the record signed as seq ${signedSeq} (stored at seq ${earlier.at}) is stored again`,
+        );
         return { duplicate: true, signedSeq };
       }
       if (earlier && !earlier.good && good) {
-        log.add('RECORD_INSERTED', chain, earlier.at, `the record at seq ${earlier.at} is not part of the signed chain: the record signed as seq ${signedSeq} follows at seq ${p}`);
+        log.add(
+          'RECORD_INSERTED',
+          chain,
+          earlier.at,
+          `the record at seq ${earlier.at} is not part of the signed chain: the record signed as seq ${signedSeq} follows at seq ${p}`,
+        );
       } else {
-        log.add('RECORD_INSERTED', chain, p, `a second record claims signed seq ${signedSeq}${earlier ? ` (first at seq ${earlier.at})` : ''}; it is not part of the signed chain`);
+        log.add(
+          'RECORD_INSERTED',
+          chain,
+          p,
+          `a second record claims signed seq ${signedSeq}${earlier ? ` (first at seq ${earlier.at})` : ''}; it is not part of the signed chain`,
+        );
         keep = false;
         checkLink = false;
       }
     }
     if (checkLink) {
       if (signedSeq === 0) {
-        if (prev !== null) log.add('CHAIN_LINK_BROKEN', chain, p, 'the first record of the chain names a previous record');
+        if (prev !== null)
+          log.add('CHAIN_LINK_BROKEN', chain, p, 'the first record of the chain names a previous record');
       } else {
         const before = this.signed.get(signedSeq - 1);
         if (before && !before.hashes.includes(prev ?? '')) {
-          log.add('CHAIN_LINK_BROKEN', chain, p, `prev does not name the hash of the record signed as seq ${signedSeq - 1}`);
+          log.add(
+            'CHAIN_LINK_BROKEN',
+            chain,
+            p,
+            `prev does not name the hash of the record signed as seq ${signedSeq - 1}`,
+          );
         } else if (!before && this.first !== null && signedSeq > this.first.at) {
           // Its predecessor is stored later (a reorder): checked when it comes.
           this.waiting.set(signedSeq - 1, { prev: prev ?? '', at: p, q: signedSeq });
@@ -113,14 +139,21 @@ export class ChainOrder {
       const next = this.waiting.get(signedSeq);
       if (next !== undefined) {
         this.waiting.delete(signedSeq);
-        if (!hashes.includes(next.prev)) log.add('CHAIN_LINK_BROKEN', chain, next.at, `prev does not name the hash of the record signed as seq ${signedSeq}`);
+        if (!hashes.includes(next.prev))
+          log.add(
+            'CHAIN_LINK_BROKEN',
+            chain,
+            next.at,
+            `prev does not name the hash of the record signed as seq ${signedSeq}`,
+          );
       }
       this.signed.set(signedSeq, { hashes, at: p, good });
       if (this.signed.size > WINDOW) this.signed.delete(this.signed.keys().next().value as number);
     }
     this.lastP = p;
     this.lastQ = signedSeq;
-    while (this.pending.length > 0 && (this.pending[0] as Hole).at < p - WINDOW) this.reportGap(this.pending.shift() as Hole);
+    while (this.pending.length > 0 && (this.pending[0] as Hole).at < p - WINDOW)
+      this.reportGap(this.pending.shift() as Hole);
     return { duplicate: false, signedSeq };
   }
 
@@ -140,8 +173,16 @@ export class ChainOrder {
     if (i < 0) return false;
     const hole = this.pending[i] as Hole;
     if (!hole.reported) {
-      const what = hole.from === hole.to ? `the record signed as seq ${hole.from} is` : `records signed as seq ${hole.from}..${hole.to} are`;
-      this.log.add('CHAIN_REORDERED', this.chain, hole.at, `${what} stored after the record signed as seq ${hole.after} (stored at seq ${hole.at}); found at seq ${p}`);
+      const what =
+        hole.from === hole.to
+          ? `the record signed as seq ${hole.from} is`
+          : `records signed as seq ${hole.from}..${hole.to} are`;
+      this.log.add(
+        'CHAIN_REORDERED',
+        this.chain,
+        hole.at,
+        `${what} stored after the record signed as seq ${hole.after} (stored at seq ${hole.at}); found at seq ${p}`,
+      );
     }
     const parts: Hole[] = [
       ...(hole.from < q ? [{ ...hole, to: q - 1, reported: true }] : []),

@@ -56,7 +56,13 @@ export class Pairing {
     const decided = waiting ?? (earlier && earlier.at < at ? earlier : undefined);
     if (decided && decided.columns !== null && f.columns !== null) {
       const differs = columnsDiffer(decided.columns, f.columns);
-      if (differs.length > 0) this.log.add('RECORD_INDEX_MISMATCH', this.chain, at, `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`);
+      if (differs.length > 0)
+        this.log.add(
+          'RECORD_INDEX_MISMATCH',
+          this.chain,
+          at,
+          `index column(s) disagree with the decision this outcome names: ${differs.join(', ')}`,
+        );
     }
     if (this.open.delete(dh)) return;
     if (earlier && earlier.at < at) return;
@@ -70,11 +76,21 @@ export class Pairing {
       const found = await this.source.findRecord(this.chain, hash);
       for (const o of list) {
         if (found && found.type === 'decision' && found.seq < o.at) continue;
-        this.log.add('OUTCOME_WITHOUT_DECISION', this.chain, o.at, 'decision_hash names no earlier decision in this chain');
+        this.log.add(
+          'OUTCOME_WITHOUT_DECISION',
+          this.chain,
+          o.at,
+          'decision_hash names no earlier decision in this chain',
+        );
       }
     }
     for (const [, { at }] of this.open) {
-      this.log.add('DECISION_WITHOUT_OUTCOME', this.chain, at, 'an allowed decision has no outcome record (incomplete, not tampering)');
+      this.log.add(
+        'DECISION_WITHOUT_OUTCOME',
+        this.chain,
+        at,
+        'an allowed decision has no outcome record (incomplete, not tampering)',
+      );
     }
   }
 }

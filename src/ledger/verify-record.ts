@@ -71,10 +71,33 @@ const SEAL = new Set(['hash', 'kid', 'sig']);
  * queued there (facts.sig stays 'unchecked') for settleSignatures to check in one batch. `schema` false skips the
  * schema check (export's column scan: the packet check and verify judge the schema).
  */
-export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<string, KeyObject>, checkSignature: boolean, deferred?: DeferredSignature[], schema = true): RecordFacts {
+export function inspectRecord(
+  row: RecordRow,
+  chain: string,
+  keys: ReadonlyMap<string, KeyObject>,
+  checkSignature: boolean,
+  deferred?: DeferredSignature[],
+  schema = true,
+): RecordFacts {
   const facts: RecordFacts = {
-    form: 'ok', schema: null, hash: row.hash, claimedHash: null, signedSeq: null, kid: null, sig: 'unchecked', sigText: null,
-    type: null, ts: null, prev: null, chain: null, index: [], columns: null, allow: null, decisionHash: null, rotation: null, retention: null,
+    form: 'ok',
+    schema: null,
+    hash: row.hash,
+    claimedHash: null,
+    signedSeq: null,
+    kid: null,
+    sig: 'unchecked',
+    sigText: null,
+    type: null,
+    ts: null,
+    prev: null,
+    chain: null,
+    index: [],
+    columns: null,
+    allow: null,
+    decisionHash: null,
+    rotation: null,
+    retention: null,
   };
   let text: string;
   let value: unknown;
@@ -104,7 +127,14 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
     facts.form = 'not_canonical';
     return facts;
   }
-  const hash = leafHash(encoder.encode(`{${members.filter(([k]) => !SEAL.has(k)).map(([, m]) => m).join(',')}}`));
+  const hash = leafHash(
+    encoder.encode(
+      `{${members
+        .filter(([k]) => !SEAL.has(k))
+        .map(([, m]) => m)
+        .join(',')}}`,
+    ),
+  );
   facts.hash = Buffer.from(hash).toString('hex');
   facts.schema = schema ? schemaProblem(record) : null;
   facts.claimedHash = typeof record.hash === 'string' ? record.hash : null;
@@ -120,15 +150,26 @@ export function inspectRecord(row: RecordRow, chain: string, keys: ReadonlyMap<s
   if (derived !== null) facts.index.push(...columnsDiffer(derived, row));
   if (record.type === 'decision') facts.columns = derived;
   else if (record.type === 'outcome' && row.subject !== undefined && facts.claimedHash === facts.hash) {
-    facts.columns = { subject: row.subject ?? null, decision: row.decision ?? null, policy_version: row.policy_version ?? null };
+    facts.columns = {
+      subject: row.subject ?? null,
+      decision: row.decision ?? null,
+      policy_version: row.policy_version ?? null,
+    };
   }
-  if (record.type === 'decision') facts.allow = isObject(record.decision) && typeof record.decision.allow === 'boolean' ? record.decision.allow : null;
-  if (record.type === 'outcome') facts.decisionHash = typeof record.decision_hash === 'string' ? record.decision_hash : null;
+  if (record.type === 'decision')
+    facts.allow =
+      isObject(record.decision) && typeof record.decision.allow === 'boolean' ? record.decision.allow : null;
+  if (record.type === 'outcome')
+    facts.decisionHash = typeof record.decision_hash === 'string' ? record.decision_hash : null;
   if (record.type === 'key_rotated') {
     const rotated = rotatedKey(record);
     facts.rotation = rotated === null ? 'invalid' : { kid: rotated.kid, pem: rotated.pem };
   }
-  if (record.type === 'retention_applied' && typeof record.dropped_through_seq === 'number' && typeof record.dropped_through_hash === 'string') {
+  if (
+    record.type === 'retention_applied' &&
+    typeof record.dropped_through_seq === 'number' &&
+    typeof record.dropped_through_hash === 'string'
+  ) {
     facts.retention = { throughSeq: record.dropped_through_seq, throughHash: record.dropped_through_hash };
   }
   const sigText = typeof record.sig === 'string' ? record.sig : null;
@@ -165,7 +206,13 @@ export function settleSignatures(deferred: readonly DeferredSignature[]): void {
  * Inspects rows in order and checks their signatures together at the end. A key_rotated row's key is handed to
  * `addKey` (which must make it resolvable in `keys`) before the next row is inspected, as with one-by-one inspection.
  */
-export function inspectRecords(rows: readonly RecordRow[], chain: string, keys: ReadonlyMap<string, KeyObject>, check: Uint8Array, addKey: (kid: string, pem: string) => void): RecordFacts[] {
+export function inspectRecords(
+  rows: readonly RecordRow[],
+  chain: string,
+  keys: ReadonlyMap<string, KeyObject>,
+  check: Uint8Array,
+  addKey: (kid: string, pem: string) => void,
+): RecordFacts[] {
   const deferred: DeferredSignature[] = [];
   const facts = rows.map((row, i) => {
     const f = inspectRecord(row, chain, keys, check[i] === 1, deferred);

@@ -77,10 +77,16 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       }
     },
     async head(chain) {
-      const { rows } = await sql.query<{ head_seq: unknown; head_hash: unknown }>('SELECT head_seq, head_hash FROM audit_chains WHERE chain = $1', [chain]);
+      const { rows } = await sql.query<{ head_seq: unknown; head_hash: unknown }>(
+        'SELECT head_seq, head_hash FROM audit_chains WHERE chain = $1',
+        [chain],
+      );
       const row = rows[0];
       if (!row) return null;
-      return { seq: row.head_seq === null ? null : toSafeInteger(row.head_seq), hash: row.head_hash === null ? null : hex(toBytes(row.head_hash)) };
+      return {
+        seq: row.head_seq === null ? null : toSafeInteger(row.head_seq),
+        hash: row.head_hash === null ? null : hex(toBytes(row.head_hash)),
+      };
     },
     async rows(chain, after, until) {
       const { rows } = await sql.query<DbRow>(
@@ -103,7 +109,10 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       }));
     },
     async nextSeq(chain, after, until) {
-      const { rows } = await sql.query<{ seq: unknown }>('SELECT min(seq) AS seq FROM audit_records WHERE chain = $1 AND seq > $2 AND seq <= $3', [chain, after, until]);
+      const { rows } = await sql.query<{ seq: unknown }>(
+        'SELECT min(seq) AS seq FROM audit_records WHERE chain = $1 AND seq > $2 AND seq <= $3',
+        [chain, after, until],
+      );
       const seq = rows[0]?.seq;
       return seq === null || seq === undefined ? null : toSafeInteger(seq);
     },
@@ -123,7 +132,10 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       });
     },
     async findRecord(chain, hash) {
-      const { rows } = await sql.query<{ seq: unknown; type: unknown }>('SELECT seq, type FROM audit_records WHERE chain = $1 AND hash = $2', [chain, Buffer.from(hash, 'hex')]);
+      const { rows } = await sql.query<{ seq: unknown; type: unknown }>(
+        'SELECT seq, type FROM audit_records WHERE chain = $1 AND hash = $2',
+        [chain, Buffer.from(hash, 'hex')],
+      );
       const row = rows[0];
       return row ? { seq: toSafeInteger(row.seq), type: String(row.type) } : null;
     },
@@ -145,7 +157,15 @@ export function memorySource(records: readonly SealedRecord[], opts: MemoryOptio
   for (const s of records) {
     const r = s.record;
     const rows = byChain.get(r.chain) ?? [];
-    rows.push({ seq: r.seq, bytes: s.bytes, hash: r.hash, prev: r.prev, type: r.type, request_id: r.request_id, ts: Date.parse(r.ts) });
+    rows.push({
+      seq: r.seq,
+      bytes: s.bytes,
+      hash: r.hash,
+      prev: r.prev,
+      type: r.type,
+      request_id: r.request_id,
+      ts: Date.parse(r.ts),
+    });
     byChain.set(r.chain, rows);
   }
   return rowSource(byChain, opts);
@@ -182,7 +202,8 @@ export function rowSource(byChain: Map<string, RecordRow[]>, opts: MemoryOptions
     async rows(chain, after, until) {
       const rows = byChain.get(chain) ?? [];
       const out: RecordRow[] = [];
-      for (let i = lowerBound(rows, after); i < rows.length && (rows[i] as RecordRow).seq <= until; i++) out.push(rows[i] as RecordRow);
+      for (let i = lowerBound(rows, after); i < rows.length && (rows[i] as RecordRow).seq <= until; i++)
+        out.push(rows[i] as RecordRow);
       return out;
     },
     async nextSeq(chain, after, until) {
@@ -197,7 +218,8 @@ export function rowSource(byChain: Map<string, RecordRow[]>, opts: MemoryOptions
       if (byHash === null) {
         // Built on first use: only outcomes of decisions no longer in the verifier's memory need it.
         byHash = new Map();
-        for (const [c, rows] of byChain) for (const r of rows) byHash.set(`${c}\u0000${r.hash}`, { seq: r.seq, type: r.type ?? '' });
+        for (const [c, rows] of byChain)
+          for (const r of rows) byHash.set(`${c}\u0000${r.hash}`, { seq: r.seq, type: r.type ?? '' });
       }
       return byHash.get(`${chain}\u0000${hash}`) ?? null;
     },

@@ -37,10 +37,26 @@ export function readVerifyState(file: string): VerifyState {
   const out: VerifyState = { version: 1, chains: {} };
   for (const [chain, raw] of Object.entries(chains)) {
     const e = (raw ?? {}) as Record<string, unknown>;
-    if (typeof e.origin !== 'string' || !Number.isSafeInteger(e.size) || (e.size as number) <= 0 || typeof e.root !== 'string' || !/^[0-9a-f]{64}$/.test(e.root) || typeof e.note !== 'string' || typeof e.accepted_at !== 'string') {
-      throw new StateFileError(`the state file ${file}: chain ${JSON.stringify(chain)} needs origin, size (> 0), root (64 hex), note and accepted_at`);
+    if (
+      typeof e.origin !== 'string' ||
+      !Number.isSafeInteger(e.size) ||
+      (e.size as number) <= 0 ||
+      typeof e.root !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(e.root) ||
+      typeof e.note !== 'string' ||
+      typeof e.accepted_at !== 'string'
+    ) {
+      throw new StateFileError(
+        `the state file ${file}: chain ${JSON.stringify(chain)} needs origin, size (> 0), root (64 hex), note and accepted_at`,
+      );
     }
-    out.chains[chain] = { origin: e.origin, size: e.size as number, root: e.root, note: e.note, accepted_at: e.accepted_at };
+    out.chains[chain] = {
+      origin: e.origin,
+      size: e.size as number,
+      root: e.root,
+      note: e.note,
+      accepted_at: e.accepted_at,
+    };
   }
   return out;
 }

@@ -43,7 +43,11 @@ export function verifyCheckpointStream(opts: StreamOptions): VerifyReport {
     if (wanted && !wanted.has(e.chain)) continue;
     byChain.set(e.chain, [...(byChain.get(e.chain) ?? []), e]);
   }
-  const names = new Set([...byChain.keys(), ...(opts.chains ?? []), ...Object.keys(opts.remembered ?? {}).filter((c) => !wanted || wanted.has(c))]);
+  const names = new Set([
+    ...byChain.keys(),
+    ...(opts.chains ?? []),
+    ...Object.keys(opts.remembered ?? {}).filter((c) => !wanted || wanted.has(c)),
+  ]);
   const chains: ChainSummary[] = [];
   for (const chain of [...names].sort()) {
     const entries = byChain.get(chain) ?? [];
@@ -58,30 +62,67 @@ export function verifyCheckpointStream(opts: StreamOptions): VerifyReport {
         continue;
       }
       if ((e.tree_size !== undefined && e.tree_size !== body.size) || (e.root !== undefined && e.root !== body.root)) {
-        log.add('CHECKPOINT_INVALID', chain, body.size - 1, `${e.where}: tree_size or root beside the note disagree with the signed note`);
+        log.add(
+          'CHECKPOINT_INVALID',
+          chain,
+          body.size - 1,
+          `${e.where}: tree_size or root beside the note disagree with the signed note`,
+        );
         continue;
       }
       if (keys.length > 0 && openNote(e.note, keys) === null) {
-        log.add('CHECKPOINT_INVALID', chain, body.size - 1, `${e.where}: the checkpoint at tree size ${body.size} is not signed by a trusted key`);
+        log.add(
+          'CHECKPOINT_INVALID',
+          chain,
+          body.size - 1,
+          `${e.where}: the checkpoint at tree size ${body.size} is not signed by a trusted key`,
+        );
         continue;
       }
       accepted++;
-      if (origin !== null && body.origin !== origin) log.add('CHECKPOINT_INCONSISTENT', chain, body.size - 1, `${e.where}: origin ${body.origin} differs from ${origin} earlier in the stream`);
+      if (origin !== null && body.origin !== origin)
+        log.add(
+          'CHECKPOINT_INCONSISTENT',
+          chain,
+          body.size - 1,
+          `${e.where}: origin ${body.origin} differs from ${origin} earlier in the stream`,
+        );
       origin ??= body.origin;
       const seen = roots.get(body.size);
-      if (seen !== undefined && seen !== body.root) log.add('CHECKPOINT_INCONSISTENT', chain, body.size - 1, `${e.where}: a second, different root for tree size ${body.size} (a fork)`);
+      if (seen !== undefined && seen !== body.root)
+        log.add(
+          'CHECKPOINT_INCONSISTENT',
+          chain,
+          body.size - 1,
+          `${e.where}: a second, different root for tree size ${body.size} (a fork)`,
+        );
       roots.set(body.size, body.root);
       if (newest !== null && body.size < newest.size) {
-        log.add('CHECKPOINT_INCONSISTENT', chain, body.size - 1, `${e.where}: tree size ${body.size} after ${newest.size}: the chain was rolled back`);
+        log.add(
+          'CHECKPOINT_INCONSISTENT',
+          chain,
+          body.size - 1,
+          `${e.where}: tree size ${body.size} after ${newest.size}: the chain was rolled back`,
+        );
       }
       if (newest === null || body.size >= newest.size) newest = { ...body, note: e.note };
     }
     const remembered = opts.remembered?.[chain];
     if (remembered) {
       if (newest === null || newest.size < remembered.size) {
-        log.add('CHAIN_ROLLED_BACK', chain, newest?.size ?? null, `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file); the stream's newest covers ${newest?.size ?? 0}`);
+        log.add(
+          'CHAIN_ROLLED_BACK',
+          chain,
+          newest?.size ?? null,
+          `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file); the stream's newest covers ${newest?.size ?? 0}`,
+        );
       } else if ((roots.get(remembered.size) ?? remembered.root) !== remembered.root) {
-        log.add('CHECKPOINT_INCONSISTENT', chain, remembered.size - 1, `the stream signs a different root for tree size ${remembered.size} than the one accepted on an earlier run (state file)`);
+        log.add(
+          'CHECKPOINT_INCONSISTENT',
+          chain,
+          remembered.size - 1,
+          `the stream signs a different root for tree size ${remembered.size} than the one accepted on an earlier run (state file)`,
+        );
       }
     }
     if (accepted === 0) {

@@ -61,7 +61,12 @@ export class ChainTrust {
     if (!this.any) return null; // reported once as VERIFY_NO_TRUSTED_KEY
     const kid = f.kid ?? '(no kid)';
     if (this.retired.has(kid)) {
-      this.log.add('RECORD_KEY_RETIRED', this.chain, seq, `signed by ${kid}, which a key_rotated record earlier in this chain retired`);
+      this.log.add(
+        'RECORD_KEY_RETIRED',
+        this.chain,
+        seq,
+        `signed by ${kid}, which a key_rotated record earlier in this chain retired`,
+      );
       return false;
     }
     if (!this.trusted.has(kid)) {
@@ -85,7 +90,12 @@ export class ChainTrust {
     }
     this.checked++;
     if (!withinWindow(this.windows?.get(kid), f.ts)) {
-      this.log.add('RECORD_KEY_OUTSIDE_WINDOW', this.chain, seq, `signed by ${kid} outside its keyring validity window`);
+      this.log.add(
+        'RECORD_KEY_OUTSIDE_WINDOW',
+        this.chain,
+        seq,
+        `signed by ${kid} outside its keyring validity window`,
+      );
     }
     return true;
   }
@@ -102,7 +112,12 @@ export class ChainTrust {
   rotate(f: RecordFacts, seq: number, signed: boolean | null): void {
     if (f.type !== 'key_rotated' || signed !== true) return;
     if (f.rotation === null || f.rotation === 'invalid') {
-      this.log.add('KEY_ROTATION_INVALID', this.chain, seq, 'the key_rotated record is not counter-signed by the key it names; that key is not trusted');
+      this.log.add(
+        'KEY_ROTATION_INVALID',
+        this.chain,
+        seq,
+        'the key_rotated record is not counter-signed by the key it names; that key is not trusted',
+      );
       return;
     }
     this.trusted.add(f.rotation.kid);
@@ -111,10 +126,20 @@ export class ChainTrust {
 
   finish(): void {
     for (const [kid, { first, count: n }] of this.untrusted) {
-      this.log.add('RECORD_KEY_UNTRUSTED', this.chain, first, `${n} record(s) from seq ${first} are signed by ${kid}, which is not trusted`);
+      this.log.add(
+        'RECORD_KEY_UNTRUSTED',
+        this.chain,
+        first,
+        `${n} record(s) from seq ${first} are signed by ${kid}, which is not trusted`,
+      );
     }
     for (const [kid, { first, count: n }] of this.unresolved) {
-      this.log.add('TRUST_KEY_NOT_FOUND', this.chain, first, `${n} record(s) from seq ${first} are signed by the pinned fingerprint ${kid}, but no public key with that fingerprint was found: their signatures were not checked`);
+      this.log.add(
+        'TRUST_KEY_NOT_FOUND',
+        this.chain,
+        first,
+        `${n} record(s) from seq ${first} are signed by the pinned fingerprint ${kid}, but no public key with that fingerprint was found: their signatures were not checked`,
+      );
     }
   }
 }

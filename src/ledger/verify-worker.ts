@@ -21,7 +21,8 @@ export interface WorkerBatch {
 export type WorkerMessage = { batch: WorkerBatch } | { addKey: { kid: string; pem: string } };
 
 const keys = new Map<string, KeyObject>();
-for (const { kid, pem } of (workerData as { keys: { kid: string; pem: string }[] }).keys) keys.set(kid, createPublicKey(pem));
+for (const { kid, pem } of (workerData as { keys: { kid: string; pem: string }[] }).keys)
+  keys.set(kid, createPublicKey(pem));
 
 parentPort?.on('message', (message: WorkerMessage) => {
   if ('addKey' in message) {
@@ -30,7 +31,12 @@ parentPort?.on('message', (message: WorkerMessage) => {
   }
   const { id, chain, rows, packed, ends, check } = message.batch;
   try {
-    const full = rows.map((meta, i): RecordRow => ({ ...meta, bytes: packed.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number) }));
+    const full = rows.map(
+      (meta, i): RecordRow => ({
+        ...meta,
+        bytes: packed.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number),
+      }),
+    );
     const facts = inspectRecords(full, chain, keys, check, (kid, pem) => {
       if (!keys.has(kid)) keys.set(kid, createPublicKey(pem));
     });

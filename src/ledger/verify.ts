@@ -98,11 +98,14 @@ export interface VerifyOptions {
 /** One in SAMPLE_RATE records (by seeded hash) has its signature checked in sample mode. */
 const SAMPLE_RATE = 50;
 
-
 export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
   const source = opts.source ?? (opts.sql ? sqlSource(opts.sql) : null);
   if (source === null) throw new TypeError('verifyLedger needs sql or source');
-  const trust: PinnedTrust & { pems: Map<string, string> } = { pinned: new Set(), material: new Map(), pems: new Map() };
+  const trust: PinnedTrust & { pems: Map<string, string> } = {
+    pinned: new Set(),
+    material: new Map(),
+    pems: new Map(),
+  };
   for (const pem of opts.trustedKeys) {
     const kid = kidOf(pem);
     trust.pinned.add(kid);
@@ -110,7 +113,8 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     trust.pems.set(kid, pem);
   }
   for (const fp of opts.trustedFingerprints ?? []) {
-    if (!/^ed25519:[0-9a-f]{64}$/.test(fp)) throw new LedgerError('ERR_KEY_INVALID', `a key fingerprint is ed25519:<64 hex>, got ${JSON.stringify(fp)}`);
+    if (!/^ed25519:[0-9a-f]{64}$/.test(fp))
+      throw new LedgerError('ERR_KEY_INVALID', `a key fingerprint is ed25519:<64 hex>, got ${JSON.stringify(fp)}`);
     trust.pinned.add(fp);
   }
   const mode = opts.signatures ?? 'all';
@@ -148,7 +152,12 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     for (const chain of wanted) {
       const why = required.get(chain);
       if (why !== undefined && !present.has(chain)) {
-        log.add('CHAIN_MISSING', chain, null, `the chain is not in the source, but ${why} names it: it was deleted (records, head and checkpoints)`);
+        log.add(
+          'CHAIN_MISSING',
+          chain,
+          null,
+          `the chain is not in the source, but ${why} names it: it was deleted (records, head and checkpoints)`,
+        );
         chains.push(emptySummary(chain));
         continue;
       }
@@ -157,7 +166,12 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
       chains.push(result.summary);
       if (result.inconclusive) inconclusive = true;
       if (result.summary.records === 0 && why !== undefined) {
-        log.add('CHAIN_MISSING', chain, null, `the chain has no records, but ${why} names it: its records were deleted`);
+        log.add(
+          'CHAIN_MISSING',
+          chain,
+          null,
+          `the chain has no records, but ${why} names it: its records were deleted`,
+        );
       } else if (result.summary.records === 0) {
         inconclusive = true;
         log.add('VERIFY_NO_RECORDS', chain, null, 'chain has no records');
@@ -208,7 +222,14 @@ async function verifyChain(
   const upper = head ? (head.seq ?? -1) : Number.MAX_SAFE_INTEGER;
 
   const trust = new ChainTrust(pins, opts.keyWindows, chain, log);
-  const checkpoints = new CheckpointCheck(chain, await source.checkpoints(chain), opts.checkpoints ?? [], opts.remembered?.[chain] ?? null, trust.any ? () => trust.keys() : null, log);
+  const checkpoints = new CheckpointCheck(
+    chain,
+    await source.checkpoints(chain),
+    opts.checkpoints ?? [],
+    opts.remembered?.[chain] ?? null,
+    trust.any ? () => trust.keys() : null,
+    log,
+  );
   const order = new ChainOrder(chain, log);
   const pairing = new Pairing(chain, log, source);
   const retention: { at: number; throughSeq: number; throughHash: string }[] = [];
@@ -228,13 +249,16 @@ async function verifyChain(
       records++;
       if (records === 1 && seq > 0) checkpoints.trimmedAt(seq);
       let signed: boolean | null = null;
-      if (f.form === 'not_canonical') log.add('RECORD_NOT_CANONICAL', chain, seq, 'the stored bytes are not canonical JSON (RFC 8785)');
+      if (f.form === 'not_canonical')
+        log.add('RECORD_NOT_CANONICAL', chain, seq, 'the stored bytes are not canonical JSON (RFC 8785)');
       else if (f.form === 'not_object') log.add('RECORD_SCHEMA_INVALID', chain, seq, 'the record is not a JSON object');
       else {
         if (f.schema !== null) log.add('RECORD_SCHEMA_INVALID', chain, seq, f.schema);
-        if (f.claimedHash !== f.hash) log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
+        if (f.claimedHash !== f.hash)
+          log.add('RECORD_HASH_MISMATCH', chain, seq, 'the recomputed hash differs from the recorded one');
         signed = trust.judge(f, seq);
-        if (f.sig === 'unchecked' && signed === null && f.kid !== null && f.sigText !== null) lastUnchecked = { seq, hash: f.hash, kid: f.kid, sig: f.sigText };
+        if (f.sig === 'unchecked' && signed === null && f.kid !== null && f.sigText !== null)
+          lastUnchecked = { seq, hash: f.hash, kid: f.kid, sig: f.sigText };
         else lastUnchecked = null;
         if (f.rotation !== null && f.rotation !== 'invalid') {
           // Resolution only (kid = fingerprint); trust follows from a trusted signer alone (trust.rotate).
@@ -242,13 +266,26 @@ async function verifyChain(
           if (!pins.material.has(f.rotation.kid)) pins.material.set(f.rotation.kid, publicKeyFromPem(f.rotation.pem));
         }
         trust.rotate(f, seq, signed);
-        if (f.index.length > 0) log.add('RECORD_INDEX_MISMATCH', chain, seq, `index column(s) disagree with the record: ${f.index.join(', ')}`);
-        if (f.type === 'retention_applied' && signed === true && f.retention !== null) retention.push({ at: seq, ...f.retention });
+        if (f.index.length > 0)
+          log.add(
+            'RECORD_INDEX_MISMATCH',
+            chain,
+            seq,
+            `index column(s) disagree with the record: ${f.index.join(', ')}`,
+          );
+        if (f.type === 'retention_applied' && signed === true && f.retention !== null)
+          retention.push({ at: seq, ...f.retention });
       }
       // The column hash is a candidate too, so one altered record is one finding, not also a broken link after it.
       const hashes = f.hash === row.hash ? [f.hash] : [f.hash, row.hash];
       const good = f.form === 'ok' && f.claimedHash === f.hash && signed !== false;
-      const placed = order.place(seq, f.form === 'ok' ? f.signedSeq : null, hashes, f.form === 'ok' ? f.prev : undefined, good);
+      const placed = order.place(
+        seq,
+        f.form === 'ok' ? f.signedSeq : null,
+        hashes,
+        f.form === 'ok' ? f.prev : undefined,
+        good,
+      );
       if (!placed.duplicate) {
         checkpoints.leaf(seq, f.hash);
         if (f.form === 'ok') pairing.see(f, seq, placed.signedSeq);
@@ -288,7 +325,10 @@ async function verifyChain(
     const out = new Uint8Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as RecordRow;
-      out[i] = mode === 'all' || (mode === 'sample' && (firstRow || row.seq === upper || sampled(seed ?? '', chain, row.seq))) ? 1 : 0;
+      out[i] =
+        mode === 'all' || (mode === 'sample' && (firstRow || row.seq === upper || sampled(seed ?? '', chain, row.seq)))
+          ? 1
+          : 0;
       firstRow = false;
     }
     return out;
@@ -324,9 +364,19 @@ async function verifyChain(
     const accounted = retention.find((r) => r.throughSeq === start.at - 1 && r.throughHash === start.prev);
     if (accounted) {
       trimmedThrough = start.at - 1;
-      log.add('CHAIN_TRIMMED', chain, start.at, `records 0..${start.at - 1} were removed by retention, as the signed retention_applied record at seq ${accounted.at} states`);
+      log.add(
+        'CHAIN_TRIMMED',
+        chain,
+        start.at,
+        `records 0..${start.at - 1} were removed by retention, as the signed retention_applied record at seq ${accounted.at} states`,
+      );
     } else {
-      log.add('CHAIN_SEQ_GAP', chain, start.at, `records 0..${start.at - 1} are missing and no signed retention_applied record accounts for them`);
+      log.add(
+        'CHAIN_SEQ_GAP',
+        chain,
+        start.at,
+        `records 0..${start.at - 1} are missing and no signed retention_applied record accounts for them`,
+      );
     }
   }
   if (head !== undefined) {
@@ -334,7 +384,12 @@ async function verifyChain(
       log.add('CHAIN_HEAD_MISMATCH', chain, null, 'the chain has records but no head row');
     } else if (head !== null && head.seq !== (records > 0 ? lastSeq : null)) {
       const last = records > 0 ? `seq ${String(lastSeq)}` : 'none';
-      log.add('CHAIN_HEAD_MISMATCH', chain, head.seq, `the head names seq ${String(head.seq)} but the last record is ${last}: the tail is missing`);
+      log.add(
+        'CHAIN_HEAD_MISMATCH',
+        chain,
+        head.seq,
+        `the head names seq ${String(head.seq)} but the last record is ${last}: the tail is missing`,
+      );
     } else if (head !== null && head.hash !== null && !lastHashes.includes(head.hash)) {
       log.add('CHAIN_HEAD_MISMATCH', chain, head.seq, 'the head hash differs from the hash of the last record');
     }
@@ -342,7 +397,12 @@ async function verifyChain(
   let inconclusive = trust.unresolvedKids > 0;
   if ((opts.requireAnchor || opts.warnUnanchored) && records > 0 && !checkpoints.anchored) {
     if (opts.requireAnchor) inconclusive = true;
-    log.add('VERIFY_TAIL_UNANCHORED', chain, lastSeq, 'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot be excluded');
+    log.add(
+      'VERIFY_TAIL_UNANCHORED',
+      chain,
+      lastSeq,
+      'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot be excluded',
+    );
   }
   return {
     summary: {
@@ -370,7 +430,8 @@ function requiredChains(opts: VerifyOptions, pinned: KeyObject[], log: FindingLo
   const out = new Map<string, string>();
   const only = opts.chains === undefined ? null : new Set(opts.chains);
   for (const chain of Object.keys(opts.remembered ?? {})) {
-    if (only === null || only.has(chain)) out.set(chain, `the state file (a checkpoint of ${opts.remembered?.[chain]?.size ?? 0} records)`);
+    if (only === null || only.has(chain))
+      out.set(chain, `the state file (a checkpoint of ${opts.remembered?.[chain]?.size ?? 0} records)`);
   }
   for (const entry of opts.checkpoints ?? []) {
     if ((only !== null && !only.has(entry.chain)) || out.has(entry.chain)) continue;
@@ -378,13 +439,27 @@ function requiredChains(opts: VerifyOptions, pinned: KeyObject[], log: FindingLo
     if (parsed === null) continue; // not a checkpoint: CHECKPOINT_INVALID where the chain is checked
     // The sink is the auditor's own copy; a key rotated in later cannot be followed without the chain's records.
     const signed = pinned.length > 0 && openNote(entry.note, pinned) !== null;
-    out.set(entry.chain, `a checkpoint of ${parsed.size} records in the checkpoint sink${signed ? '' : ' (not signed by a pinned key)'}`);
+    out.set(
+      entry.chain,
+      `a checkpoint of ${parsed.size} records in the checkpoint sink${signed ? '' : ' (not signed by a pinned key)'}`,
+    );
   }
   return out;
 }
 
 function emptySummary(chain: string): ChainSummary {
-  return { chain, records: 0, first_seq: null, last_seq: null, first_ts: null, last_ts: null, head_hash: null, signatures_checked: 0, checkpoint: null, trimmed_through: null };
+  return {
+    chain,
+    records: 0,
+    first_seq: null,
+    last_seq: null,
+    first_ts: null,
+    last_ts: null,
+    head_hash: null,
+    signatures_checked: 0,
+    checkpoint: null,
+    trimmed_through: null,
+  };
 }
 
 function sampled(seed: string, chain: string, seq: number): boolean {
@@ -397,7 +472,9 @@ function announceRotation(row: RecordRow, pool: InspectPool): void {
   try {
     const record = JSON.parse(Buffer.from(row.bytes).toString('utf8')) as { new_public_key?: unknown };
     if (typeof record.new_public_key !== 'string') return;
-    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: record.new_public_key }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: record.new_public_key }, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     pool.addKey(kidOf(pem), pem);
   } catch {
     // unreadable: its own inspection reports it

@@ -77,7 +77,9 @@ export function logSignedOnly(note: string, origin: string): string {
 
 /** What a note's signature block says about one pinned witness: valid, absent, or present but not verifying. */
 export type CosignatureCheck =
-  { status: 'valid'; cosignature: Cosignature } | { status: 'absent' } | { status: 'invalid'; line: string };
+  | { status: 'valid'; cosignature: Cosignature }
+  | { status: 'absent' }
+  | { status: 'invalid'; line: string };
 
 export function checkCosignature(note: string, witness: WitnessKey): CosignatureCheck {
   const { body, lines } = splitNote(note);

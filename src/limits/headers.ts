@@ -14,9 +14,15 @@ export interface CounterState {
 }
 
 /** `pending` is this request's share when the store reported usage as if it were admitted but it was refused. */
-export function rateLimitHeaders(states: readonly CounterState[], pending: { tokens: number; requests: number } = { tokens: 0, requests: 0 }): Record<string, string> {
+export function rateLimitHeaders(
+  states: readonly CounterState[],
+  pending: { tokens: number; requests: number } = { tokens: 0, requests: 0 },
+): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [metric, suffix] of [['requests', 'requests'], ['tokens', 'tokens']] as const) {
+  for (const [metric, suffix] of [
+    ['requests', 'requests'],
+    ['tokens', 'tokens'],
+  ] as const) {
     let best: { limit: number; remaining: number; reset: number } | null = null;
     for (const s of states) {
       const limit = s.limits[metric];

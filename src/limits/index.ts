@@ -1,11 +1,30 @@
 // The limits stage's public surface: pricing, the limiter (reserve, then settle, on Postgres counters), scopes,
 // headers and errors. See docs/limits.md.
 export { createLimiter, LimitExceeded } from './limiter.ts';
-export type { ActualUsage, AppliedLimit, Limiter, LimiterOptions, Reservation, ReserveInput, Settlement, SettlementBasis, SubjectUsage } from './limiter.ts';
+export type {
+  ActualUsage,
+  AppliedLimit,
+  Limiter,
+  LimiterOptions,
+  Reservation,
+  ReserveInput,
+  Settlement,
+  SettlementBasis,
+  SubjectUsage,
+} from './limiter.ts';
 export { costMicroUsd, loadPricingFile, maxCostMicroUsd, parsePricing, quote } from './pricing.ts';
 export type { BillableTokens, Price, PriceQuote, PricingTable } from './pricing.ts';
 export { resolveCounters, subjectKey } from './scopes.ts';
-export type { CounterSpec, DecisionLimits, LimitPrincipal, LimitValues, Metric, Period, Scope, ScopedLimit } from './scopes.ts';
+export type {
+  CounterSpec,
+  DecisionLimits,
+  LimitPrincipal,
+  LimitValues,
+  Metric,
+  Period,
+  Scope,
+  ScopedLimit,
+} from './scopes.ts';
 export { formatReset, rateLimitHeaders } from './headers.ts';
 export { countPromptTokens, encodingFor, MAX_TOKENIZED_BYTES } from './prompt-tokens.ts';
 export type { PromptShape, TokenCountMethod } from './prompt-tokens.ts';

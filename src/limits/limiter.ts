@@ -5,8 +5,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { LimitsError } from './errors.ts';
-import { clampCacheTokens, costMicroUsd, maxCostMicroUsd, quote, type BillableTokens, type PriceQuote, type PricingTable } from './pricing.ts';
-import { resolveCounters, subjectKey, type CounterSpec, type DecisionLimits, type LimitPrincipal, type Metric, type Period, type Scope, type ScopedLimit } from './scopes.ts';
+import {
+  clampCacheTokens,
+  costMicroUsd,
+  maxCostMicroUsd,
+  quote,
+  type BillableTokens,
+  type PriceQuote,
+  type PricingTable,
+} from './pricing.ts';
+import {
+  resolveCounters,
+  subjectKey,
+  type CounterSpec,
+  type DecisionLimits,
+  type LimitPrincipal,
+  type Metric,
+  type Period,
+  type Scope,
+  type ScopedLimit,
+} from './scopes.ts';
 import { rateLimitHeaders, type CounterState } from './headers.ts';
 
 export interface LimiterOptions {
@@ -55,7 +73,13 @@ export interface Reservation {
   readonly quote: PriceQuote;
   /** Each candidate upstream's price; settlement bills at the one that served. */
   readonly quotes: Readonly<Record<string, PriceQuote>>;
-  readonly estimate: { prompt_tokens: number; prompt_token_method: string; completion_tokens: number; tokens: number; spend_micro_usd: number };
+  readonly estimate: {
+    prompt_tokens: number;
+    prompt_token_method: string;
+    completion_tokens: number;
+    tokens: number;
+    spend_micro_usd: number;
+  };
   readonly expiresInSeconds: number;
   readonly limits: readonly AppliedLimit[];
   /** x-ratelimit-* headers for the reply. */
@@ -70,10 +94,13 @@ export class LimitExceeded extends LimitsError {
   readonly retryAfterSeconds: number;
   readonly headers: Readonly<Record<string, string>>;
   constructor(limit: AppliedLimit & { requested: number }, retryAfterSeconds: number, headers: Record<string, string>) {
-    super('ERR_LIMIT_EXCEEDED', limit.requested > limit.limit
-      // Waiting cannot help a request larger than the whole limit (as OpenAI's "Request too large").
-      ? `this request alone needs ${limit.requested} against a ${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope}; lower max_tokens or the prompt`
-      : `${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope} reached; retry after ${retryAfterSeconds}s`);
+    super(
+      'ERR_LIMIT_EXCEEDED',
+      limit.requested > limit.limit
+        ? // Waiting cannot help a request larger than the whole limit (as OpenAI's "Request too large").
+          `this request alone needs ${limit.requested} against a ${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope}; lower max_tokens or the prompt`
+        : `${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope} reached; retry after ${retryAfterSeconds}s`,
+    );
     this.name = 'LimitExceeded';
     this.limit = limit;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -141,7 +168,12 @@ export interface Limiter {
   reserve(input: ReserveInput): Promise<Reservation>;
   /** Bills the actual usage and drops the holds. At most once per reservation (a second call throws). Never throws
    * on a database failure: the settlement comes back with recorded=false. */
-  settle(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null, upstream: string | null): Promise<Settlement>;
+  settle(
+    reservation: Reservation,
+    basis: SettlementBasis,
+    usage: ActualUsage | null,
+    upstream: string | null,
+  ): Promise<Settlement>;
 }
 
 interface ReserveRow {
@@ -153,8 +185,10 @@ interface ReserveRow {
 
 export function createLimiter(options: LimiterOptions): Limiter {
   const { sql, pricing } = options;
-  if (!Number.isSafeInteger(options.reservationTtlSeconds) || options.reservationTtlSeconds <= 0) throw new LimitsError('ERR_LIMITS_INVALID', 'reservationTtlSeconds must be a positive integer');
-  if (!Number.isSafeInteger(options.defaultMaxTokens) || options.defaultMaxTokens < 0) throw new LimitsError('ERR_LIMITS_INVALID', 'defaultMaxTokens must be a non-negative integer');
+  if (!Number.isSafeInteger(options.reservationTtlSeconds) || options.reservationTtlSeconds <= 0)
+    throw new LimitsError('ERR_LIMITS_INVALID', 'reservationTtlSeconds must be a positive integer');
+  if (!Number.isSafeInteger(options.defaultMaxTokens) || options.defaultMaxTokens < 0)
+    throw new LimitsError('ERR_LIMITS_INVALID', 'defaultMaxTokens must be a non-negative integer');
   const settled = new WeakSet<Reservation>();
 
   async function call<R>(text: string, params: unknown[]): Promise<R> {
@@ -174,7 +208,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     spend_micro_usd_this_month: Number(v.month.spend),
   });
   /** Whether a counter is the one admit() counted this request on. */
-  const admittedOn = (input: ReserveInput, s: { scope: string; period: Period }) => input.admitted === true && s.scope === 'subject' && s.period === 'minute';
+  const admittedOn = (input: ReserveInput, s: { scope: string; period: Period }) =>
+    input.admitted === true && s.scope === 'subject' && s.period === 'minute';
 
   return {
     pricing,
@@ -184,20 +219,42 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
     async admit(principal) {
       // Only the configured defaults are known before the policy decides; the policy's own limit is checked at reserve.
-      const spec = resolveCounters(principal, null, options.defaults).find((s) => s.scope === 'subject' && s.period === 'minute');
+      const spec = resolveCounters(principal, null, options.defaults).find(
+        (s) => s.scope === 'subject' && s.period === 'minute',
+      );
       const limit = spec?.limits.requests ?? null;
-      const v = await call<{ admitted: boolean; usage?: UsageRow; used?: number; reset_ms?: number }>('SELECT proctor_limit_admit($1, $2) AS v', [subjectKey(principal), limit]);
+      const v = await call<{ admitted: boolean; usage?: UsageRow; used?: number; reset_ms?: number }>(
+        'SELECT proctor_limit_admit($1, $2) AS v',
+        [subjectKey(principal), limit],
+      );
       // The usage before this request, as usage() would have read it (the policy input's meaning is unchanged).
-      if (v.admitted && v.usage) return { ...subjectUsage(v.usage), requests_this_minute: Number(v.usage.minute.requests) - 1 };
-      if (v.admitted || limit === null || spec === undefined) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
+      if (v.admitted && v.usage)
+        return { ...subjectUsage(v.usage), requests_this_minute: Number(v.usage.minute.requests) - 1 };
+      if (v.admitted || limit === null || spec === undefined)
+        throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
       const resetMs = Number(v.reset_ms ?? 60_000);
       const used = Number(v.used);
-      const headers = rateLimitHeaders([{ key: spec.key, period: 'minute', reset_ms: resetMs, used_tokens: 0, used_requests: used, used_spend: 0, limits: spec.limits }]);
-      throw new LimitExceeded({ scope: 'subject', name: spec.name, period: 'minute', metric: 'requests', limit, used, requested: 1 }, Math.max(1, Math.ceil(resetMs / 1000)), headers);
+      const headers = rateLimitHeaders([
+        {
+          key: spec.key,
+          period: 'minute',
+          reset_ms: resetMs,
+          used_tokens: 0,
+          used_requests: used,
+          used_spend: 0,
+          limits: spec.limits,
+        },
+      ]);
+      throw new LimitExceeded(
+        { scope: 'subject', name: spec.name, period: 'minute', metric: 'requests', limit, used, requested: 1 },
+        Math.max(1, Math.ceil(resetMs / 1000)),
+        headers,
+      );
     },
 
     async reserve(input) {
-      if (input.upstreams.length === 0) throw new LimitsError('ERR_LIMITS_INVALID', 'a reservation needs at least one upstream');
+      if (input.upstreams.length === 0)
+        throw new LimitsError('ERR_LIMITS_INVALID', 'a reservation needs at least one upstream');
       const completion = input.maxTokens ?? options.defaultMaxTokens;
       const tokens = input.promptTokens + completion;
       const quotes: Record<string, PriceQuote> = {};
@@ -205,7 +262,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
       let spend = -1;
       for (const upstream of input.upstreams) {
         const q = quote(pricing, upstream, input.model);
-        if (!q) throw new LimitsError('ERR_MODEL_NOT_PRICED', `model '${input.model}' on upstream '${upstream}' has no price in pricing table ${pricing.version}`);
+        if (!q)
+          throw new LimitsError(
+            'ERR_MODEL_NOT_PRICED',
+            `model '${input.model}' on upstream '${upstream}' has no price in pricing table ${pricing.version}`,
+          );
         quotes[upstream] = q;
         const cost = maxCostMicroUsd(q.price, input.promptTokens, completion);
         if (cost > spend) {
@@ -218,44 +279,91 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const amounts: Record<Metric, number> = { tokens, requests: 1, spend };
       const id = randomUUID();
       // A request counted at admission holds no second request there; the limit check still counts it (it is settled).
-      const row = await call<ReserveRow>('SELECT proctor_limit_reserve($1, $2, $3::jsonb) AS v', [id, options.reservationTtlSeconds, JSON.stringify(specs.map((s) => ({
-        key: s.key, period: s.period, tokens, requests: admittedOn(input, s) ? 0 : 1, spend, tokens_limit: s.limits.tokens, requests_limit: s.limits.requests, spend_limit: s.limits.spend,
-      })))]);
+      const row = await call<ReserveRow>('SELECT proctor_limit_reserve($1, $2, $3::jsonb) AS v', [
+        id,
+        options.reservationTtlSeconds,
+        JSON.stringify(
+          specs.map((s) => ({
+            key: s.key,
+            period: s.period,
+            tokens,
+            requests: admittedOn(input, s) ? 0 : 1,
+            spend,
+            tokens_limit: s.limits.tokens,
+            requests_limit: s.limits.requests,
+            spend_limit: s.limits.spend,
+          })),
+        ),
+      ]);
       const states = join(specs, row.counters);
       if (!row.ok) {
         const headers = rateLimitHeaders(states, { tokens, requests: 1 });
         const ex = row.exceeded;
         const state = states.find((s) => s.spec.key === ex?.key && s.spec.period === ex?.period);
-        if (!ex || !state) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
+        if (!ex || !state)
+          throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
         const limit = state.spec.limits[ex.metric] as number;
         const used = usedOf(state, ex.metric) - amounts[ex.metric]; // the store reports usage as if admitted
-        throw new LimitExceeded({ scope: state.spec.scope, name: state.spec.name, period: ex.period, metric: ex.metric, limit, used, requested: amounts[ex.metric] }, Math.max(1, Math.ceil(Number(state.reset_ms) / 1000)), headers);
+        throw new LimitExceeded(
+          {
+            scope: state.spec.scope,
+            name: state.spec.name,
+            period: ex.period,
+            metric: ex.metric,
+            limit,
+            used,
+            requested: amounts[ex.metric],
+          },
+          Math.max(1, Math.ceil(Number(state.reset_ms) / 1000)),
+          headers,
+        );
       }
       const headers = rateLimitHeaders(states);
       const limits: AppliedLimit[] = [];
       for (const s of states) {
         for (const metric of ['tokens', 'requests', 'spend'] as const) {
           const limit = s.spec.limits[metric];
-          if (limit !== null) limits.push({ scope: s.spec.scope, name: s.spec.name, period: s.spec.period, metric, limit, used: usedOf(s, metric) });
+          if (limit !== null)
+            limits.push({
+              scope: s.spec.scope,
+              name: s.spec.name,
+              period: s.spec.period,
+              metric,
+              limit,
+              used: usedOf(s, metric),
+            });
         }
       }
       return {
         id,
         quote: priced,
         quotes,
-        estimate: { prompt_tokens: input.promptTokens, prompt_token_method: input.promptTokenMethod, completion_tokens: completion, tokens, spend_micro_usd: spend },
+        estimate: {
+          prompt_tokens: input.promptTokens,
+          prompt_token_method: input.promptTokenMethod,
+          completion_tokens: completion,
+          tokens,
+          spend_micro_usd: spend,
+        },
         expiresInSeconds: options.reservationTtlSeconds,
         limits,
         headers,
-        windows: states.map((s) => ({ key: s.spec.key, period: s.spec.period, window_start_ms: Number(s.window_start_ms), ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}) })),
+        windows: states.map((s) => ({
+          key: s.spec.key,
+          period: s.spec.period,
+          window_start_ms: Number(s.window_start_ms),
+          ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}),
+        })),
       };
     },
 
     async settle(reservation, basis, usage, upstream) {
-      if (settled.has(reservation)) throw new LimitsError('ERR_LIMITS_INVALID', `reservation ${reservation.id} is already settled`);
+      if (settled.has(reservation))
+        throw new LimitsError('ERR_LIMITS_INVALID', `reservation ${reservation.id} is already settled`);
       settled.add(reservation);
       const billed = billable(reservation, basis, usage);
-      const servedQuote = upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
+      const servedQuote =
+        upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
       const priced = servedQuote ?? reservation.quote;
       const cost = costMicroUsd(priced.price, billed);
       const tokens = billed.prompt_tokens + billed.completion_tokens;
@@ -263,14 +371,28 @@ export function createLimiter(options: LimiterOptions): Limiter {
       let recorded = true;
       let cause: unknown;
       try {
-        await (options.settleSql ?? sql).query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [reservation.id, JSON.stringify(reservation.windows), tokens, requests, cost]);
+        await (options.settleSql ?? sql).query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [
+          reservation.id,
+          JSON.stringify(reservation.windows),
+          tokens,
+          requests,
+          cost,
+        ]);
       } catch (error) {
         recorded = false;
         cause = error;
       }
       return {
-        reservation_id: reservation.id, basis, ...billed, tokens, requests, cost_micro_usd: cost,
-        pricing_version: priced.version, price_entry: priced.entry, upstream: servedQuote ? upstream : null, recorded,
+        reservation_id: reservation.id,
+        basis,
+        ...billed,
+        tokens,
+        requests,
+        cost_micro_usd: cost,
+        pricing_version: priced.version,
+        price_entry: priced.entry,
+        upstream: servedQuote ? upstream : null,
+        recorded,
         ...(recorded ? {} : { cause }),
       };
     },
@@ -286,7 +408,11 @@ function billable(reservation: Reservation, basis: SettlementBasis, usage: Actua
       return clampCacheTokens({ ...usage, cached_input_tokens: usage.cached_input_tokens ?? 0 });
     }
     case 'estimate':
-      return { prompt_tokens: reservation.estimate.prompt_tokens, completion_tokens: reservation.estimate.completion_tokens, cached_input_tokens: 0 };
+      return {
+        prompt_tokens: reservation.estimate.prompt_tokens,
+        completion_tokens: reservation.estimate.completion_tokens,
+        cached_input_tokens: 0,
+      };
     case 'none':
     case 'released':
       return { prompt_tokens: 0, completion_tokens: 0, cached_input_tokens: 0 };
@@ -309,7 +435,9 @@ function join(specs: readonly CounterSpec[], rows: ReserveRow['counters']): Join
 }
 
 function usedOf(state: CounterState, metric: Metric): number {
-  return Number(metric === 'tokens' ? state.used_tokens : metric === 'requests' ? state.used_requests : state.used_spend);
+  return Number(
+    metric === 'tokens' ? state.used_tokens : metric === 'requests' ? state.used_requests : state.used_spend,
+  );
 }
 
 function limitName(metric: Metric, period: Period): string {

@@ -62,12 +62,20 @@ function validator(): Validate {
 export function parsePricing(document: unknown, source: string): PricingTable {
   const validate = validator();
   if (!validate(document)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath === '' ? '/' : e.instancePath}: ${e.message ?? 'is invalid'}`);
-    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${source} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
+    const problems = (validate.errors ?? []).map(
+      (e) => `${e.instancePath === '' ? '/' : e.instancePath}: ${e.message ?? 'is invalid'}`,
+    );
+    throw new LimitsError(
+      'ERR_PRICING_INVALID',
+      `pricing table ${source} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`,
+    );
   }
   const table = document as PricingTable;
   if (typeof table.unknown_model === 'object' && !Object.hasOwn(table.defaults ?? {}, table.unknown_model.price_as)) {
-    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${source} is invalid:\n  /unknown_model/price_as: no entry '${table.unknown_model.price_as}' in defaults`);
+    throw new LimitsError(
+      'ERR_PRICING_INVALID',
+      `pricing table ${source} is invalid:\n  /unknown_model/price_as: no entry '${table.unknown_model.price_as}' in defaults`,
+    );
   }
   return table;
 }
@@ -78,13 +86,19 @@ export function loadPricingFile(file: string): PricingTable {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new LimitsError(
+      'ERR_PRICING_INVALID',
+      `pricing table ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let document: unknown;
   try {
     document = parseYaml(text, { strict: true, uniqueKeys: true });
   } catch (error) {
-    throw new LimitsError('ERR_PRICING_INVALID', `pricing table ${file} is not valid YAML/JSON: ${(error as Error).message}`);
+    throw new LimitsError(
+      'ERR_PRICING_INVALID',
+      `pricing table ${file} is not valid YAML/JSON: ${(error as Error).message}`,
+    );
   }
   return parsePricing(document, file);
 }
@@ -111,7 +125,8 @@ export function quote(table: PricingTable, upstream: string, model: string): Pri
 export function costMicroUsd(price: Price, tokens: BillableTokens): number {
   for (const [name, value] of Object.entries(tokens)) {
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) throw new LimitsError('ERR_LIMITS_INVALID', `${name} must be a non-negative safe integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new LimitsError('ERR_LIMITS_INVALID', `${name} must be a non-negative safe integer`);
   }
   const t = clampCacheTokens(tokens);
   const cached = t.cached_input_tokens;
@@ -120,10 +135,15 @@ export function costMicroUsd(price: Price, tokens: BillableTokens): number {
   const writes5m = BigInt(writes) - writes1h;
   const uncached = BigInt(t.prompt_tokens - cached - writes);
   const writePrice = BigInt(price.cache_write ?? price.input);
-  const numerator = uncached * BigInt(price.input) + BigInt(cached) * BigInt(price.cached_input) + writes5m * writePrice
-    + writes1h * BigInt(price.cache_write_1h ?? price.cache_write ?? price.input) + BigInt(tokens.completion_tokens) * BigInt(price.output);
+  const numerator =
+    uncached * BigInt(price.input) +
+    BigInt(cached) * BigInt(price.cached_input) +
+    writes5m * writePrice +
+    writes1h * BigInt(price.cache_write_1h ?? price.cache_write ?? price.input) +
+    BigInt(tokens.completion_tokens) * BigInt(price.output);
   const cost = (numerator + MICRO_PER_MILLION - 1n) / MICRO_PER_MILLION;
-  if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
+  if (cost > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new LimitsError('ERR_LIMITS_INVALID', 'cost exceeds the safe integer range');
   return Number(cost);
 }
 
@@ -133,11 +153,18 @@ export function costMicroUsd(price: Price, tokens: BillableTokens): number {
  */
 export function clampCacheTokens(tokens: BillableTokens): BillableTokens {
   const cached = Math.min(tokens.cached_input_tokens, tokens.prompt_tokens);
-  const writes = tokens.cache_write_tokens === undefined ? undefined : Math.min(tokens.cache_write_tokens, tokens.prompt_tokens - cached);
-  const writes1h = tokens.cache_write_1h_tokens === undefined ? undefined : Math.min(tokens.cache_write_1h_tokens, writes ?? 0);
+  const writes =
+    tokens.cache_write_tokens === undefined
+      ? undefined
+      : Math.min(tokens.cache_write_tokens, tokens.prompt_tokens - cached);
+  const writes1h =
+    tokens.cache_write_1h_tokens === undefined ? undefined : Math.min(tokens.cache_write_1h_tokens, writes ?? 0);
   return {
-    prompt_tokens: tokens.prompt_tokens, completion_tokens: tokens.completion_tokens, cached_input_tokens: cached,
-    ...(writes === undefined ? {} : { cache_write_tokens: writes }), ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }),
+    prompt_tokens: tokens.prompt_tokens,
+    completion_tokens: tokens.completion_tokens,
+    cached_input_tokens: cached,
+    ...(writes === undefined ? {} : { cache_write_tokens: writes }),
+    ...(writes1h === undefined ? {} : { cache_write_1h_tokens: writes1h }),
   };
 }
 

@@ -71,7 +71,11 @@ interface Bucket {
  * Resolves every applicable limit into counters. A decision's tenant or client entry for a principal that has no
  * tenant or client id fails closed (ERR_LIMIT_SCOPE_UNRESOLVED); a configured default simply does not apply to it.
  */
-export function resolveCounters(principal: LimitPrincipal, decision: DecisionLimits | null, defaults: readonly ScopedLimit[]): CounterSpec[] {
+export function resolveCounters(
+  principal: LimitPrincipal,
+  decision: DecisionLimits | null,
+  defaults: readonly ScopedLimit[],
+): CounterSpec[] {
   const buckets = new Map<string, Bucket>();
   const add = (scope: Scope, key: string, name: string, values: LimitValues | null) => {
     const bucket = buckets.get(key) ?? { key, scope, name, values: [] };
@@ -98,15 +102,27 @@ export function resolveCounters(principal: LimitPrincipal, decision: DecisionLim
         const own = limit.scope === 'tenant' ? principal.tenant : principal.client_id;
         const name = limit.name ?? own;
         if (name === null) {
-          if (fromDecision) throw new LimitsError('ERR_LIMIT_SCOPE_UNRESOLVED', `the policy set a ${limit.scope} limit, but the caller has no ${limit.scope === 'tenant' ? 'tenant' : 'client id'}`);
+          if (fromDecision)
+            throw new LimitsError(
+              'ERR_LIMIT_SCOPE_UNRESOLVED',
+              `the policy set a ${limit.scope} limit, but the caller has no ${limit.scope === 'tenant' ? 'tenant' : 'client id'}`,
+            );
           return;
         }
         // Clients are named by their issuer too; tenants and groups are deployment-wide names.
-        add(limit.scope, JSON.stringify(limit.scope === 'client' ? ['client', principal.iss, name] : ['tenant', name]), name, limit);
+        add(
+          limit.scope,
+          JSON.stringify(limit.scope === 'client' ? ['client', principal.iss, name] : ['tenant', name]),
+          name,
+          limit,
+        );
         return;
       }
       default:
-        throw new LimitsError('ERR_LIMITS_INVALID', `unknown limit scope ${String((limit as { scope: unknown }).scope)}`);
+        throw new LimitsError(
+          'ERR_LIMITS_INVALID',
+          `unknown limit scope ${String((limit as { scope: unknown }).scope)}`,
+        );
     }
   };
   for (const limit of decision?.scoped ?? []) place(limit, true);
@@ -115,9 +131,14 @@ export function resolveCounters(principal: LimitPrincipal, decision: DecisionLim
   const counters: CounterSpec[] = [];
   for (const bucket of buckets.values()) {
     for (const period of PERIODS) {
-      const limits = { tokens: strictest(bucket.values, PERIOD_FIELDS[period].tokens), requests: strictest(bucket.values, PERIOD_FIELDS[period].requests), spend: strictest(bucket.values, PERIOD_FIELDS[period].spend) };
+      const limits = {
+        tokens: strictest(bucket.values, PERIOD_FIELDS[period].tokens),
+        requests: strictest(bucket.values, PERIOD_FIELDS[period].requests),
+        spend: strictest(bucket.values, PERIOD_FIELDS[period].spend),
+      };
       const limited = limits.tokens !== null || limits.requests !== null || limits.spend !== null;
-      if (limited || bucket.scope === 'subject') counters.push({ key: bucket.key, scope: bucket.scope, name: bucket.name, period, limits });
+      if (limited || bucket.scope === 'subject')
+        counters.push({ key: bucket.key, scope: bucket.scope, name: bucket.name, period, limits });
     }
   }
   return counters;
@@ -129,7 +150,8 @@ function strictest(values: readonly LimitValues[], field: keyof LimitValues | nu
   for (const v of values) {
     const limit = v[field];
     if (limit === null || limit === undefined) continue;
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new LimitsError('ERR_LIMITS_INVALID', `${field} must be a non-negative safe integer`);
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new LimitsError('ERR_LIMITS_INVALID', `${field} must be a non-negative safe integer`);
     min = min === null ? limit : Math.min(min, limit);
   }
   return min;

@@ -14,7 +14,11 @@ export interface ErrorFields {
 export function describeError(error: unknown, depth = 0): ErrorFields {
   if (!(error instanceof Error)) return { name: typeof error };
   const code = (error as { code?: unknown }).code;
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 8).map((l) => l.trim());
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .map((l) => l.trim());
   const cause = depth < MAX_DEPTH && error.cause !== undefined ? describeError(error.cause, depth + 1) : undefined;
   return {
     name: error.name,

@@ -60,7 +60,9 @@ export function createHealth(options: HealthOptions): Health {
 
   async function evaluate(): Promise<ReadinessReport> {
     // Draining: not ready whatever the checks say (and the parts they probe are about to close).
-    const reasons = draining ? [{ check: 'drain', code: 'ERR_SHUTTING_DOWN' }] : (await Promise.all(options.checks.map(runCheck))).flat();
+    const reasons = draining
+      ? [{ check: 'drain', code: 'ERR_SHUTTING_DOWN' }]
+      : (await Promise.all(options.checks.map(runCheck))).flat();
     const ready = reasons.length === 0;
     if (ready !== lastReady) {
       options.log?.(ready ? 'info' : 'warn', ready ? 'ready' : 'not ready', { reasons });

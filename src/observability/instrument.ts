@@ -22,9 +22,18 @@ export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: P
     ...deps,
     authenticator: { authenticate: (headers) => timed('identify', () => authenticator.authenticate(headers)) },
     // The same classifier screens the answer after the decision is recorded: timed as `screen` then.
-    requestClassifier: { classify: (segments, options) =>
-      timed(scopes.current()?.decided ? 'screen' : 'classify', () => requestClassifier.classify(segments, options)) },
-    ...(intake ? { intake: { takes: (bytes: number) => intake.takes(bytes), run: (...args: Parameters<typeof intake.run>) => timed('classify', () => intake.run(...args)) } } : {}),
+    requestClassifier: {
+      classify: (segments, options) =>
+        timed(scopes.current()?.decided ? 'screen' : 'classify', () => requestClassifier.classify(segments, options)),
+    },
+    ...(intake
+      ? {
+          intake: {
+            takes: (bytes: number) => intake.takes(bytes),
+            run: (...args: Parameters<typeof intake.run>) => timed('classify', () => intake.run(...args)),
+          },
+        }
+      : {}),
     policy: { decide: (input) => timed('decide', () => policy.decide(input)) },
     ledger: {
       ...ledger,
@@ -32,11 +41,16 @@ export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: P
       append: (type, requestId, body, index, options) => {
         const scope = scopes.current();
         const started = performance.now();
-        const pending = timed(type === 'outcome' ? 'outcome' : 'record', () => ledger.append(type, requestId, body, index, options));
-        pending.then(() => {
-          events.appended(type, performance.now() - started, true);
-          scope?.recorded(type, body);
-        }, () => events.appended(type, performance.now() - started, false));
+        const pending = timed(type === 'outcome' ? 'outcome' : 'record', () =>
+          ledger.append(type, requestId, body, index, options),
+        );
+        pending.then(
+          () => {
+            events.appended(type, performance.now() - started, true);
+            scope?.recorded(type, body);
+          },
+          () => events.appended(type, performance.now() - started, false),
+        );
         return pending;
       },
     },
@@ -50,8 +64,11 @@ export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: P
   };
 }
 
-function reservingLimits(limits: NonNullable<PipelineDeps['limits']>, timed: <T>(stage: StageName, run: () => T) => T,
-  events: PipelineEvents): NonNullable<PipelineDeps['limits']> {
+function reservingLimits(
+  limits: NonNullable<PipelineDeps['limits']>,
+  timed: <T>(stage: StageName, run: () => T) => T,
+  events: PipelineEvents,
+): NonNullable<PipelineDeps['limits']> {
   return {
     pricing: limits.pricing,
     usage: (principal) => limits.usage(principal),
@@ -59,8 +76,11 @@ function reservingLimits(limits: NonNullable<PipelineDeps['limits']>, timed: <T>
     settle: (...args) => limits.settle(...args),
     reserve: (input) => {
       const pending = timed('reserve', () => limits.reserve(input));
-      pending.then(() => events.reserved('held'), (error: unknown) =>
-        events.reserved((error as { code?: unknown } | null)?.code === 'ERR_LIMIT_EXCEEDED' ? 'exceeded' : 'failed'));
+      pending.then(
+        () => events.reserved('held'),
+        (error: unknown) =>
+          events.reserved((error as { code?: unknown } | null)?.code === 'ERR_LIMIT_EXCEEDED' ? 'exceeded' : 'failed'),
+      );
       return pending;
     },
   };

@@ -10,26 +10,58 @@ export type LogFunction = (level: Level, message: string, fields?: Record<string
 
 /** Where a credential or content could be: censored wherever a caller (or fastify's serializers) put them. */
 export const REDACT_PATHS: readonly string[] = [
-  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["proxy-authorization"]',
-  'req.headers.dpop', 'req.headers["x-proctor-assertion"]', 'req.body', 'req.query', 'res.headers["set-cookie"]',
-  'headers.authorization', 'headers["x-api-key"]', 'headers.cookie', 'headers.dpop', 'authorization', 'cookie',
-  'body', 'prompt', 'messages', 'input', 'content', 'token', 'credential', 'api_key', 'secret',
-  '*.authorization', '*.body', '*.prompt', '*.messages', '*.input', '*.content', '*.token', '*.credential', '*.api_key', '*.secret',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'req.headers.dpop',
+  'req.headers["x-proctor-assertion"]',
+  'req.body',
+  'req.query',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  'headers.dpop',
+  'authorization',
+  'cookie',
+  'body',
+  'prompt',
+  'messages',
+  'input',
+  'content',
+  'token',
+  'credential',
+  'api_key',
+  'secret',
+  '*.authorization',
+  '*.body',
+  '*.prompt',
+  '*.messages',
+  '*.input',
+  '*.content',
+  '*.token',
+  '*.credential',
+  '*.api_key',
+  '*.secret',
 ];
 
 export function createLogger(options: { level: LogLevelName; destination?: DestinationStream }): Logger {
-  return pino({
-    level: options.level,
-    messageKey: 'message',
-    base: { service: 'proctor' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-    serializers: {
-      // fastify's own lines: method and path only (a query string is the client's text).
-      req: (req: { method?: string; url?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
+  return pino(
+    {
+      level: options.level,
+      messageKey: 'message',
+      base: { service: 'proctor' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+      serializers: {
+        // fastify's own lines: method and path only (a query string is the client's text).
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
+      },
     },
-  }, options.destination ?? pino.destination({ fd: 2, sync: false }));
+    options.destination ?? pino.destination({ fd: 2, sync: false }),
+  );
 }
 
 /** The pipeline's Log over a pino logger. */
@@ -41,7 +73,11 @@ export function logTo(logger: Logger): LogFunction {
 export function withRequestId(log: LogFunction, scopes: Pick<Scopes, 'current'>): LogFunction {
   return (level, message, fields = {}) => {
     const scope = scopes.current();
-    log(level, message, scope && !Object.hasOwn(fields, 'request_id') ? { request_id: scope.requestId, ...fields } : fields);
+    log(
+      level,
+      message,
+      scope && !Object.hasOwn(fields, 'request_id') ? { request_id: scope.requestId, ...fields } : fields,
+    );
   };
 }
 
@@ -52,11 +88,22 @@ export function accessLog(log: LogFunction): RequestSink {
       const stages: Record<string, number> = {};
       for (const t of s.stages) stages[t.stage] = Math.round((stages[t.stage] ?? 0) + t.durationMs);
       log(s.status >= 500 ? 'warn' : 'info', 'request', {
-        request_id: s.requestId, principal: s.principal, api: s.api, model: s.model, stream: s.stream, decision: s.decision,
-        code: s.code, stage: s.stage, status: s.status, latency_ms: Math.round(s.durationMs), upstream: s.upstream,
-        attempts: s.attempts, ...(s.firstByteMs === null ? {} : { first_byte_ms: Math.round(s.firstByteMs) }),
+        request_id: s.requestId,
+        principal: s.principal,
+        api: s.api,
+        model: s.model,
+        stream: s.stream,
+        decision: s.decision,
+        code: s.code,
+        stage: s.stage,
+        status: s.status,
+        latency_ms: Math.round(s.durationMs),
+        upstream: s.upstream,
+        attempts: s.attempts,
+        ...(s.firstByteMs === null ? {} : { first_byte_ms: Math.round(s.firstByteMs) }),
         // Flat token counts: a field named `input` would meet the redaction path meant for request inputs.
-        ...(s.usage ? { input_tokens: s.usage.input, output_tokens: s.usage.output } : {}), stages_ms: stages,
+        ...(s.usage ? { input_tokens: s.usage.input, output_tokens: s.usage.output } : {}),
+        stages_ms: stages,
       });
     },
   };
@@ -68,12 +115,22 @@ export function terminalLog(write: (line: string) => void): LogFunction {
     const time = new Date().toISOString().slice(11, 19);
     if (message === 'request') {
       const f = fields as Record<string, unknown>;
-      const parts = [f.status, f.decision ?? '-', String(f.api ?? '').replace(/^[a-z]+\./, ''), f.model ?? '-', `${String(f.latency_ms)}ms`,
-        f.code ?? '', f.upstream ? `via ${String(f.upstream)}` : '', `id=${String(f.request_id)}`];
+      const parts = [
+        f.status,
+        f.decision ?? '-',
+        String(f.api ?? '').replace(/^[a-z]+\./, ''),
+        f.model ?? '-',
+        `${String(f.latency_ms)}ms`,
+        f.code ?? '',
+        f.upstream ? `via ${String(f.upstream)}` : '',
+        `id=${String(f.request_id)}`,
+      ];
       write(`${time} ${parts.filter((p) => p !== '').join(' ')}\n`);
       return;
     }
-    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const rest = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
     write(`${time} ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${rest ? ` ${rest}` : ''}\n`);
   };
 }

@@ -25,7 +25,10 @@ export async function startMetricsServer(options: {
       return;
     }
     options.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+      (text) =>
+        res
+          .writeHead(200, { 'content-type': options.registry.contentType })
+          .end(req.method === 'HEAD' ? undefined : text),
       (error: unknown) => {
         options.log('error', 'metrics could not be collected', { error: describeError(error) });
         res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
@@ -43,9 +46,10 @@ export async function startMetricsServer(options: {
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/metrics`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

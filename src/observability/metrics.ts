@@ -21,35 +21,104 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'proctor_' });
   const registers = [registry];
-  const requests = new Counter({ name: 'proctor_requests_total', help: 'Requests by API, decision, failure code (none on success) and upstream.',
-    labelNames: ['api', 'decision', 'code', 'upstream'] as const, registers });
-  const stages = new Histogram({ name: 'proctor_stage_duration_seconds', help: 'Time spent in each pipeline stage; first_byte: to a stream\'s first event; total: the whole request.',
-    labelNames: ['stage'] as const, buckets: LATENCY_BUCKETS, registers });
-  const ttft = new Histogram({ name: 'proctor_stream_ttft_seconds', help: 'Streams: from the request to the first event written to the client.',
-    labelNames: ['api'] as const, buckets: LATENCY_BUCKETS, registers });
-  const cut = new Counter({ name: 'proctor_streams_cut_total', help: 'Streams that ended without their final event, by end code.', labelNames: ['code'] as const, registers });
-  const findings = new Counter({ name: 'proctor_findings_total', help: 'Classifier findings by type, in requests and in answers.',
-    labelNames: ['type', 'where'] as const, registers });
-  const shadow = new Counter({ name: 'proctor_policy_shadow_disagreements_total', help: 'Requests the shadow policy decided differently.', labelNames: ['api'] as const, registers });
-  const activations = new Counter({ name: 'proctor_policy_activations_total', help: 'Policy activations recorded (start-up included).', registers });
-  const reservations = new Counter({ name: 'proctor_reservations_total', help: 'Limit reservations by result: held, exceeded (429) or failed.', labelNames: ['result'] as const, registers });
-  const limited = new Counter({ name: 'proctor_rate_limited_total', help: 'Requests answered 429 (a limit reached, at admission or reservation).', labelNames: ['api'] as const, registers });
-  const records = new Counter({ name: 'proctor_ledger_records_total', help: 'Ledger records committed (rate: records/s).', registers });
-  const batch = new Histogram({ name: 'proctor_ledger_batch_records', help: 'Records per committed group-commit batch.',
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096], registers });
-  const commitWait = new Histogram({ name: 'proctor_ledger_commit_wait_seconds', help: 'From append to commit (or refusal), by record type and result.',
-    labelNames: ['type', 'result'] as const, buckets: LATENCY_BUCKETS, registers });
-  const head = new Gauge({ name: 'proctor_ledger_chain_head', help: 'Sequence number of the chain head this writer last committed.', registers });
-  const inFlight = new Gauge({ name: 'proctor_requests_in_flight', help: 'Pipeline calls in flight (streams until their last event).', registers });
+  const requests = new Counter({
+    name: 'proctor_requests_total',
+    help: 'Requests by API, decision, failure code (none on success) and upstream.',
+    labelNames: ['api', 'decision', 'code', 'upstream'] as const,
+    registers,
+  });
+  const stages = new Histogram({
+    name: 'proctor_stage_duration_seconds',
+    help: "Time spent in each pipeline stage; first_byte: to a stream's first event; total: the whole request.",
+    labelNames: ['stage'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'proctor_stream_ttft_seconds',
+    help: 'Streams: from the request to the first event written to the client.',
+    labelNames: ['api'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const cut = new Counter({
+    name: 'proctor_streams_cut_total',
+    help: 'Streams that ended without their final event, by end code.',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const findings = new Counter({
+    name: 'proctor_findings_total',
+    help: 'Classifier findings by type, in requests and in answers.',
+    labelNames: ['type', 'where'] as const,
+    registers,
+  });
+  const shadow = new Counter({
+    name: 'proctor_policy_shadow_disagreements_total',
+    help: 'Requests the shadow policy decided differently.',
+    labelNames: ['api'] as const,
+    registers,
+  });
+  const activations = new Counter({
+    name: 'proctor_policy_activations_total',
+    help: 'Policy activations recorded (start-up included).',
+    registers,
+  });
+  const reservations = new Counter({
+    name: 'proctor_reservations_total',
+    help: 'Limit reservations by result: held, exceeded (429) or failed.',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const limited = new Counter({
+    name: 'proctor_rate_limited_total',
+    help: 'Requests answered 429 (a limit reached, at admission or reservation).',
+    labelNames: ['api'] as const,
+    registers,
+  });
+  const records = new Counter({
+    name: 'proctor_ledger_records_total',
+    help: 'Ledger records committed (rate: records/s).',
+    registers,
+  });
+  const batch = new Histogram({
+    name: 'proctor_ledger_batch_records',
+    help: 'Records per committed group-commit batch.',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+    registers,
+  });
+  const commitWait = new Histogram({
+    name: 'proctor_ledger_commit_wait_seconds',
+    help: 'From append to commit (or refusal), by record type and result.',
+    labelNames: ['type', 'result'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const head = new Gauge({
+    name: 'proctor_ledger_chain_head',
+    help: 'Sequence number of the chain head this writer last committed.',
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'proctor_requests_in_flight',
+    help: 'Pipeline calls in flight (streams until their last event).',
+    registers,
+  });
 
   return {
     registry,
     requestEnded(s: RequestSummary) {
-      requests.inc({ api: s.api, decision: s.decision ?? 'none', code: s.code === null ? 'none' : bounded(s.code, CODE), upstream: s.upstream === null ? 'none' : bounded(s.upstream, NAME) });
+      requests.inc({
+        api: s.api,
+        decision: s.decision ?? 'none',
+        code: s.code === null ? 'none' : bounded(s.code, CODE),
+        upstream: s.upstream === null ? 'none' : bounded(s.upstream, NAME),
+      });
       for (const stage of s.stages) stages.observe({ stage: stage.stage }, stage.durationMs / 1000);
       stages.observe({ stage: 'total' }, s.durationMs / 1000);
       if (s.stream && s.firstByteMs !== null) ttft.observe({ api: s.api }, s.firstByteMs / 1000);
-      if (s.stream && s.decision === 'allow' && s.status === 200 && s.code !== null) cut.inc({ code: bounded(s.code, CODE) });
+      if (s.stream && s.decision === 'allow' && s.status === 200 && s.code !== null)
+        cut.inc({ code: bounded(s.code, CODE) });
       for (const [where, counts] of Object.entries(s.findings)) {
         for (const [type, n] of Object.entries(counts)) findings.inc({ type: bounded(type, NAME), where }, n);
       }
@@ -57,7 +126,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       if (s.status === 429) limited.inc({ api: s.api });
     },
     appended(type, waitMs, ok) {
-      commitWait.observe({ type: bounded(type, /^[a-z_]{1,32}$/), result: ok ? 'committed' : 'refused' }, waitMs / 1000);
+      commitWait.observe(
+        { type: bounded(type, /^[a-z_]{1,32}$/), result: ok ? 'committed' : 'refused' },
+        waitMs / 1000,
+      );
     },
     reserved(result) {
       reservations.inc({ result });

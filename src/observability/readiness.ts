@@ -22,17 +22,20 @@ export function readinessChecks(parts: ReadinessParts): ReadinessCheck[] {
     },
     {
       name: 'ledger',
-      run: async () => ((await (parts.ledger.holdsLease?.() ?? true)) ? none : [{ check: 'ledger', code: 'ERR_CHAIN_LEASE_LOST' }]),
+      run: async () =>
+        (await (parts.ledger.holdsLease?.() ?? true)) ? none : [{ check: 'ledger', code: 'ERR_CHAIN_LEASE_LOST' }],
     },
     {
       name: 'policy',
-      run: async () => (parts.policy.current().active === null ? [{ check: 'policy', code: 'ERR_POLICY_UNAVAILABLE' }] : none),
+      run: async () =>
+        parts.policy.current().active === null ? [{ check: 'policy', code: 'ERR_POLICY_UNAVAILABLE' }] : none,
     },
     {
       name: 'identity',
-      run: async () => (await (parts.authenticator.checkIssuers?.() ?? Promise.resolve([])))
-        .filter((i) => i.error !== null)
-        .map((i) => ({ check: 'identity', code: i.error?.code ?? 'ERR_IDP_UNAVAILABLE', subject: i.issuer })),
+      run: async () =>
+        (await (parts.authenticator.checkIssuers?.() ?? Promise.resolve([])))
+          .filter((i) => i.error !== null)
+          .map((i) => ({ check: 'identity', code: i.error?.code ?? 'ERR_IDP_UNAVAILABLE', subject: i.issuer })),
     },
   ];
 }

@@ -8,7 +8,15 @@ import { describeError } from './errors.ts';
 
 /** The stages timed: the pipeline's own words (the record's `stage`), and first_byte for a stream's first event. */
 export type StageName =
-  | 'identify' | 'classify' | 'decide' | 'reserve' | 'record' | 'forward' | 'screen' | 'first_byte' | 'outcome';
+  | 'identify'
+  | 'classify'
+  | 'decide'
+  | 'reserve'
+  | 'record'
+  | 'forward'
+  | 'screen'
+  | 'first_byte'
+  | 'outcome';
 
 export interface StageTiming {
   stage: StageName;
@@ -64,7 +72,12 @@ export interface Scopes {
   /** The scope of the request this async context serves, if any. */
   current(): RequestScope | undefined;
   /** Runs a pipeline call in a fresh scope; `statusOf` reads the reply's status and error code when it settles. */
-  run<T>(requestId: string, api: string, fn: () => Promise<T>, statusOf: (result: T) => { status: number; code: string | null }): Promise<T>;
+  run<T>(
+    requestId: string,
+    api: string,
+    fn: () => Promise<T>,
+    statusOf: (result: T) => { status: number; code: string | null },
+  ): Promise<T>;
 }
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -102,10 +115,23 @@ class ScopeState implements RequestScope {
   private readonly api: string;
   private readonly startMs = performance.timeOrigin + performance.now();
   private readonly stages: StageTiming[] = [];
-  private readonly facts: Omit<RequestSummary, 'requestId' | 'api' | 'startMs' | 'durationMs' | 'status' | 'code' | 'stages'>
-    & { outcomeError: string | null; reasonCode: string | null } = {
-    principal: null, model: null, stream: false, decision: null, stage: null, upstream: null, attempts: 0, usage: null,
-    findings: { request: {}, response: {} }, shadowDiffers: false, firstByteMs: null, outcomeError: null, reasonCode: null,
+  private readonly facts: Omit<
+    RequestSummary,
+    'requestId' | 'api' | 'startMs' | 'durationMs' | 'status' | 'code' | 'stages'
+  > & { outcomeError: string | null; reasonCode: string | null } = {
+    principal: null,
+    model: null,
+    stream: false,
+    decision: null,
+    stage: null,
+    upstream: null,
+    attempts: 0,
+    usage: null,
+    findings: { request: {}, response: {} },
+    shadowDiffers: false,
+    firstByteMs: null,
+    outcomeError: null,
+    reasonCode: null,
   };
 
   constructor(requestId: string, api: string) {
@@ -117,8 +143,12 @@ class ScopeState implements RequestScope {
     const start = performance.now();
     const done = (error: unknown) => {
       const code = error === null ? null : (error as { code?: unknown } | null)?.code;
-      this.stages.push({ stage, startMs: performance.timeOrigin + start, durationMs: performance.now() - start,
-        error: error === null ? null : typeof code === 'string' ? code : 'ERR_INTERNAL' });
+      this.stages.push({
+        stage,
+        startMs: performance.timeOrigin + start,
+        durationMs: performance.now() - start,
+        error: error === null ? null : typeof code === 'string' ? code : 'ERR_INTERNAL',
+      });
     };
     let result: T;
     try {
@@ -128,13 +158,16 @@ class ScopeState implements RequestScope {
       throw error;
     }
     if (result instanceof Promise) {
-      return result.then((value: unknown) => {
-        done(null);
-        return value;
-      }, (error: unknown) => {
-        done(error);
-        throw error;
-      }) as T;
+      return result.then(
+        (value: unknown) => {
+          done(null);
+          return value;
+        },
+        (error: unknown) => {
+          done(error);
+          throw error;
+        },
+      ) as T;
     }
     done(null);
     return result;
@@ -180,13 +213,23 @@ class ScopeState implements RequestScope {
     const { outcomeError, reasonCode, ...facts } = this.facts;
     // The client's code when it got an error reply; a stream's end code (its status is 200); a denial's own code.
     const code = replyCode ?? outcomeError ?? (facts.decision === 'deny' ? reasonCode : null);
-    return { requestId: this.requestId, api: this.api, startMs: this.startMs, status, code,
-      durationMs: performance.timeOrigin + performance.now() - this.startMs, stages: this.stages, ...facts };
+    return {
+      requestId: this.requestId,
+      api: this.api,
+      startMs: this.startMs,
+      status,
+      code,
+      durationMs: performance.timeOrigin + performance.now() - this.startMs,
+      stages: this.stages,
+      ...facts,
+    };
   }
 }
 
 function objectOf(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 function objectAt(value: Readonly<Record<string, unknown>> | null, key: string): Record<string, unknown> | null {

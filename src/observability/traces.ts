@@ -6,7 +6,13 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
 import type { RequestSink, RequestSummary } from './request-scope.ts';
 
 export interface Tracing extends RequestSink {
@@ -35,7 +41,12 @@ const OPERATIONS: Readonly<Record<string, string>> = {
 };
 
 export function createTracing(options: TracingOptions): Tracing {
-  const exporter = options.exporter === 'otlp' ? new OTLPTraceExporter() : options.exporter === 'console' ? new ConsoleSpanExporter() : options.exporter;
+  const exporter =
+    options.exporter === 'otlp'
+      ? new OTLPTraceExporter()
+      : options.exporter === 'console'
+        ? new ConsoleSpanExporter()
+        : options.exporter;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: [options.immediate ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter })],
@@ -54,21 +65,36 @@ export function createTracing(options: TracingOptions): Tracing {
         'proctor.stream': s.stream,
         'proctor.attempts': s.attempts,
         ...(s.model === null ? {} : { 'gen_ai.request.model': s.model }),
-        ...(s.usage ? { 'gen_ai.usage.input_tokens': s.usage.input, 'gen_ai.usage.output_tokens': s.usage.output } : {}),
+        ...(s.usage
+          ? { 'gen_ai.usage.input_tokens': s.usage.input, 'gen_ai.usage.output_tokens': s.usage.output }
+          : {}),
         ...(s.decision === null ? {} : { 'proctor.decision': s.decision }),
         ...(s.stage === null ? {} : { 'proctor.stage': s.stage }),
         ...(s.upstream === null ? {} : { 'proctor.upstream': s.upstream }),
         ...(s.code === null ? {} : { 'error.type': s.code }),
       };
-      const root = tracer.startSpan(s.model === null ? operation : `${operation} ${s.model}`,
-        { kind: SpanKind.SERVER, startTime: s.startMs, attributes });
+      const root = tracer.startSpan(s.model === null ? operation : `${operation} ${s.model}`, {
+        kind: SpanKind.SERVER,
+        startTime: s.startMs,
+        attributes,
+      });
       if (s.firstByteMs !== null) root.addEvent('first_byte', s.startMs + s.firstByteMs);
       if (s.code !== null) root.setStatus({ code: SpanStatusCode.ERROR, message: s.code });
       const parent = trace.setSpan(context.active(), root);
       for (const stage of s.stages) {
         if (stage.stage === 'first_byte') continue;
-        const span = tracer.startSpan(`proctor.${stage.stage}`, { kind: SpanKind.INTERNAL, startTime: stage.startMs,
-          attributes: { 'proctor.stage': stage.stage, ...(stage.error === null ? {} : { 'error.type': stage.error }) } }, parent);
+        const span = tracer.startSpan(
+          `proctor.${stage.stage}`,
+          {
+            kind: SpanKind.INTERNAL,
+            startTime: stage.startMs,
+            attributes: {
+              'proctor.stage': stage.stage,
+              ...(stage.error === null ? {} : { 'error.type': stage.error }),
+            },
+          },
+          parent,
+        );
         if (stage.error !== null) span.setStatus({ code: SpanStatusCode.ERROR, message: stage.error });
         span.end(stage.startMs + stage.durationMs);
       }

@@ -26,14 +26,25 @@ export type PipelineErrorCode =
   | TransportErrorCode;
 
 /** Refused by the HTTP transport before any pipeline stage ran (src/http): never forwarded, never recorded. */
-export type TransportErrorCode = 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED' | 'ERR_HTTP_MALFORMED' | 'ERR_HEADERS_TOO_LARGE' | 'ERR_REQUEST_TIMEOUT'
+export type TransportErrorCode =
+  | 'ERR_NOT_FOUND'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_HTTP_MALFORMED'
+  | 'ERR_HEADERS_TOO_LARGE'
+  | 'ERR_REQUEST_TIMEOUT'
   | 'ERR_SHUTTING_DOWN';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
 
 export interface FailureShape {
   status: number;
-  type: 'authentication_error' | 'invalid_request_error' | 'permission_error' | 'rate_limit_error' | 'server_error' | 'service_unavailable';
+  type:
+    | 'authentication_error'
+    | 'invalid_request_error'
+    | 'permission_error'
+    | 'rate_limit_error'
+    | 'server_error'
+    | 'service_unavailable';
 }
 
 const auth: FailureShape = { status: 401, type: 'authentication_error' };
@@ -127,10 +138,20 @@ export function errorBody(
  * step, at the pipeline's exit, renders them in the shape of the API the client called.
  */
 export function shapeReply(api: Api, reply: Reply): Reply {
-  const error = typeof reply.body === 'object' && reply.body !== null ? (reply.body as { error?: unknown }).error : undefined;
+  const error =
+    typeof reply.body === 'object' && reply.body !== null ? (reply.body as { error?: unknown }).error : undefined;
   if (reply.streamed || reply.status < 400 || typeof error !== 'object' || error === null) return reply;
-  const e = error as { message?: unknown; type?: unknown; code?: unknown; param?: unknown; request_id?: unknown; reasons?: unknown;
-    upstream_status?: unknown; upstream_type?: unknown; upstream_code?: unknown };
+  const e = error as {
+    message?: unknown;
+    type?: unknown;
+    code?: unknown;
+    param?: unknown;
+    request_id?: unknown;
+    reasons?: unknown;
+    upstream_status?: unknown;
+    upstream_type?: unknown;
+    upstream_code?: unknown;
+  };
   if (typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.request_id !== 'string') return reply;
   const body = adapterFor(api).errorBody({
     code: e.code,
@@ -140,11 +161,15 @@ export function shapeReply(api: Api, reply: Reply): Reply {
     param: typeof e.param === 'string' ? e.param : null,
     ...(Array.isArray(e.reasons) ? { reasons: e.reasons as { code: string; message: string }[] } : {}),
     // Set only by upstream-error.ts, from a status and screened closed tokens.
-    ...(typeof e.upstream_status === 'number' ? { upstream: {
-      status: e.upstream_status,
-      ...(typeof e.upstream_type === 'string' ? { type: e.upstream_type } : {}),
-      ...(typeof e.upstream_code === 'string' ? { code: e.upstream_code } : {}),
-    } } : {}),
+    ...(typeof e.upstream_status === 'number'
+      ? {
+          upstream: {
+            status: e.upstream_status,
+            ...(typeof e.upstream_type === 'string' ? { type: e.upstream_type } : {}),
+            ...(typeof e.upstream_code === 'string' ? { code: e.upstream_code } : {}),
+          },
+        }
+      : {}),
   });
   return { ...reply, body };
 }

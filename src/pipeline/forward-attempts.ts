@@ -3,7 +3,13 @@
 // tried; a failure after the upstream's answer began (other than a 429/5xx status) is never retried; the returned
 // attempts list every try for the outcome record. Each attempt gets its own target (a fresh assertion for gateways).
 import { ForwardError, type UpstreamResponse, type UpstreamStream, type UpstreamTarget } from '../forwarding/index.ts';
-import { forwardWithFallback, type AttemptContext, type FailureVerdict, type FallbackOptions, type FallbackResult } from '../upstreams/index.ts';
+import {
+  forwardWithFallback,
+  type AttemptContext,
+  type FailureVerdict,
+  type FallbackOptions,
+  type FallbackResult,
+} from '../upstreams/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import type { PipelineDeps } from './types.ts';
 
@@ -17,9 +23,19 @@ export interface ForwardPlan {
 }
 
 /** Non-streaming: each attempt reads and parses the whole answer before the loop decides to keep it or move on. */
-export function forwardToCandidates(deps: Deps, plan: ForwardPlan, sleep?: (ms: number) => Promise<void>): Promise<FallbackResult<UpstreamSettings, UpstreamResponse>> {
+export function forwardToCandidates(
+  deps: Deps,
+  plan: ForwardPlan,
+  sleep?: (ms: number) => Promise<void>,
+): Promise<FallbackResult<UpstreamSettings, UpstreamResponse>> {
   const signal = plan.signal ? { signal: plan.signal } : {};
-  return attemptCandidates(deps, plan, (target) => deps.forwarder.forward(target, plan.path, plan.body, { requestId: plan.context.requestId, ...signal }), signal, sleep);
+  return attemptCandidates(
+    deps,
+    plan,
+    (target) => deps.forwarder.forward(target, plan.path, plan.body, { requestId: plan.context.requestId, ...signal }),
+    signal,
+    sleep,
+  );
 }
 
 /**
@@ -27,23 +43,42 @@ export function forwardToCandidates(deps: Deps, plan: ForwardPlan, sleep?: (ms: 
  * aborted and the next candidate tried. The stream this returns is the caller's to relay: once its first byte has
  * gone to the client there is no further attempt (this function has returned).
  */
-export function openStreamToCandidates(deps: Deps, plan: ForwardPlan, signal: AbortSignal, sleep?: (ms: number) => Promise<void>): Promise<FallbackResult<UpstreamSettings, UpstreamStream>> {
-  return attemptCandidates(deps, plan, (target) => deps.forwarder.openStream(target, plan.path, plan.body, { requestId: plan.context.requestId, signal }),
-    { discard: (stream) => stream.abort(), signal }, sleep);
+export function openStreamToCandidates(
+  deps: Deps,
+  plan: ForwardPlan,
+  signal: AbortSignal,
+  sleep?: (ms: number) => Promise<void>,
+): Promise<FallbackResult<UpstreamSettings, UpstreamStream>> {
+  return attemptCandidates(
+    deps,
+    plan,
+    (target) => deps.forwarder.openStream(target, plan.path, plan.body, { requestId: plan.context.requestId, signal }),
+    { discard: (stream) => stream.abort(), signal },
+    sleep,
+  );
 }
 
 type Deps = Pick<PipelineDeps, 'forwarder' | 'upstreams' | 'clock'>;
 
-function attemptCandidates<R extends UpstreamResponse>(deps: Deps, plan: ForwardPlan, send: (target: UpstreamTarget) => Promise<R>,
-  extra: Pick<FallbackOptions<R>, 'discard' | 'signal'>, sleep?: (ms: number) => Promise<void>): Promise<FallbackResult<UpstreamSettings, R>> {
-  return forwardWithFallback(plan.candidates, async (upstream) => send(await deps.upstreams.target(upstream, plan.context)), {
-    retry: deps.upstreams.retry,
-    now: () => deps.clock.now().getTime(),
-    classify: classifyForwardFailure,
-    retryAfter: (response) => response.retryAfter ?? null,
-    ...extra,
-    ...(sleep ? { sleep } : {}),
-  });
+function attemptCandidates<R extends UpstreamResponse>(
+  deps: Deps,
+  plan: ForwardPlan,
+  send: (target: UpstreamTarget) => Promise<R>,
+  extra: Pick<FallbackOptions<R>, 'discard' | 'signal'>,
+  sleep?: (ms: number) => Promise<void>,
+): Promise<FallbackResult<UpstreamSettings, R>> {
+  return forwardWithFallback(
+    plan.candidates,
+    async (upstream) => send(await deps.upstreams.target(upstream, plan.context)),
+    {
+      retry: deps.upstreams.retry,
+      now: () => deps.clock.now().getTime(),
+      classify: classifyForwardFailure,
+      retryAfter: (response) => response.retryAfter ?? null,
+      ...extra,
+      ...(sleep ? { sleep } : {}),
+    },
+  );
 }
 
 /** A forward failure is retryable when the upstream never answered, or answered 429/5xx with an unreadable body. */

@@ -3,7 +3,13 @@
 // exit ends in a record, or in 503 ERR_AUDIT_UNAVAILABLE when the ledger cannot take one; no raw prompt text, finding
 // value or token ever enters a record; any unexpected error denies (fail closed).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { adapterFor, RequestError, type Api, type NormalizedRequest, type ProviderAdapter } from '../providers/index.ts';
+import {
+  adapterFor,
+  RequestError,
+  type Api,
+  type NormalizedRequest,
+  type ProviderAdapter,
+} from '../providers/index.ts';
 import { ForwardError } from '../forwarding/index.ts';
 import { IdentityError, type Principal } from '../identity/index.ts';
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
@@ -51,7 +57,13 @@ class Denial extends Error {
   /** Extra reply headers (a 429's retry-after and rate-limit headers), the stage to record when not inferred, and
    * the error that caused the denial (kept as `cause`, never recorded). */
   readonly extra: { headers?: Record<string, string>; stage?: string; cause?: unknown };
-  constructor(code: FailureCode, clientMessage: string, recordMessage: string, param: string | null = null, extra: Denial['extra'] = {}) {
+  constructor(
+    code: FailureCode,
+    clientMessage: string,
+    recordMessage: string,
+    param: string | null = null,
+    extra: Denial['extra'] = {},
+  ) {
     super(clientMessage, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.code = code;
     this.param = param;
@@ -67,7 +79,15 @@ export function createRequestHandler(deps: PipelineDeps) {
 
   async function handle(incoming: IncomingRequest): Promise<Reply> {
     const started = clock.now();
-    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, decision: null, route: null };
+    const record: DecisionBody = {
+      principal: null,
+      request: null,
+      classification: null,
+      policy: null,
+      policy_input: null,
+      decision: null,
+      route: null,
+    };
     let admitted: Admitted;
     try {
       admitted = await admit(incoming, record, started);
@@ -94,41 +114,95 @@ export function createRequestHandler(deps: PipelineDeps) {
     const offloaded = await intake(incoming, usageRead);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
     // The model name is text (closed world): it enters the record only once classification has passed it.
-    record.request = { api: request.api, model: null, stream: request.stream, max_tokens: request.maxTokens, message_count: request.messageCount, body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256) };
+    record.request = {
+      api: request.api,
+      model: null,
+      stream: request.stream,
+      max_tokens: request.maxTokens,
+      message_count: request.messageCount,
+      body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256),
+    };
     // 3. classify
     const classification = offloaded ? classifiedOnThread(offloaded) : await classify(request);
     record.classification = classificationRecord(classification, request.segments);
     // One that holds a finding is refused and stays out of the record. Adapters put it first among the segments, so
     // the findings cap cannot hide its findings.
     if (classification.findings.some((f) => f.path === 'model')) {
-      throw new Denial('ERR_REQUEST_INVALID', 'the model name holds data classified as sensitive', 'model name classified', 'model');
+      throw new Denial(
+        'ERR_REQUEST_INVALID',
+        'the model name holds data classified as sensitive',
+        'model name classified',
+        'model',
+      );
     }
     record.request.model = request.model;
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await waitOnDatabase(record, usageRead);
     // The policy sees the upstreams routing offers for this API and model, in routing order.
-    const input = buildPolicyInput(principal, request, classification, deps.upstreams.candidates(request.api, request.model), started, usage);
+    const input = buildPolicyInput(
+      principal,
+      request,
+      classification,
+      deps.upstreams.candidates(request.api, request.model),
+      started,
+      usage,
+    );
     record.policy_input = input;
     // One call decides with the active policy (and the shadow, if any): the version recorded is the one that decided.
     const { decision, version, shadow } = deps.policy.decide(input);
     record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
-    record.shadow = shadow === null ? null : { revision: shadow.version.revision, sha256: shadow.version.sha256, decision: { allow: shadow.decision.allow, reasons: shadow.decision.reasons, obligations: shadow.decision.obligations } };
-    record.decision = { allow: decision.allow, stage: 'decide', reasons: decision.reasons, obligations: decision.obligations };
+    record.shadow =
+      shadow === null
+        ? null
+        : {
+            revision: shadow.version.revision,
+            sha256: shadow.version.sha256,
+            decision: {
+              allow: shadow.decision.allow,
+              reasons: shadow.decision.reasons,
+              obligations: shadow.decision.obligations,
+            },
+          };
+    record.decision = {
+      allow: decision.allow,
+      stage: 'decide',
+      reasons: decision.reasons,
+      obligations: decision.obligations,
+    };
     if (!decision.allow) throw new Denial('ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
     // 5. route: routing's candidates for the model, restricted to the decision's allowed set (never widened by it)
     const candidates = deps.upstreams.route(request.api, request.model, decision.obligations.upstreams);
     const first = candidates[0];
-    if (!first) throw new Denial('ERR_NO_UPSTREAM', 'no upstream permitted by policy is configured for this model', 'no permitted upstream configured');
+    if (!first)
+      throw new Denial(
+        'ERR_NO_UPSTREAM',
+        'no upstream permitted by policy is configured for this model',
+        'no permitted upstream configured',
+      );
     record.route = { upstream: first.name, candidates: candidates.map((u) => u.name) };
     // 5b. plan the redact obligation: the record MUST say what will be replaced before anything is forwarded
     const redaction = redact(request, classification, decision.obligations.redact);
     record.redaction = decision.obligations.redact.length > 0 ? { types: redaction.types } : null;
-    const redacted = redaction.edits.length === 0 ? request : { ...request, body: rewrite(adapter.replaceTexts, request.body, redaction) };
+    const redacted =
+      redaction.edits.length === 0
+        ? request
+        : { ...request, body: rewrite(adapter.replaceTexts, request.body, redaction) };
     // The upstream body is the adapter's shape walk once more, over the redacted body: a placeholder where the shape
     // does not allow one (a tool name's pattern) refuses the request instead of forwarding something uninspected.
     const body = upstreamBodyOf(adapter, redacted, decision.obligations.max_tokens, redaction.edits.length > 0);
     // 5c. reserve the estimate against every limit that applies, in one atomic statement (429 when one would be passed)
-    const reservation = deps.limits ? await waitOnDatabase(record, reserveFor(deps.limits, principal, request, decision, candidates.map((u) => u.name))) : null;
+    const reservation = deps.limits
+      ? await waitOnDatabase(
+          record,
+          reserveFor(
+            deps.limits,
+            principal,
+            request,
+            decision,
+            candidates.map((u) => u.name),
+          ),
+        )
+      : null;
     record.reservation = reservation ? reservationRecord(reservation) : null;
     // 6. record the decision: MUST be committed before a byte goes upstream; an unrecorded request releases its hold
     let committed;
@@ -142,17 +216,37 @@ export function createRequestHandler(deps: PipelineDeps) {
   }
 
   /** Stages 7–9: forward, screen the answer, record the outcome. Never throws; never writes a decision record. */
-  async function complete(incoming: IncomingRequest, record: DecisionBody, admitted: Admitted, started: Date): Promise<Reply> {
+  async function complete(
+    incoming: IncomingRequest,
+    record: DecisionBody,
+    admitted: Admitted,
+    started: Date,
+  ): Promise<Reply> {
     const { adapter, decision } = admitted;
     let servedBy = admitted.candidates[0]?.name ?? 'none';
     let attempts: Attempt[] = [];
     // Rate-limit headers go on every admitted reply, streamed ones included (their headers leave before the end).
-    const headers: Record<string, string> = { ...admitted.reservation?.headers, 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow', 'x-proctor-policy-version': record.policy?.revision ?? 'none' };
+    const headers: Record<string, string> = {
+      ...admitted.reservation?.headers,
+      'x-proctor-request-id': incoming.requestId,
+      'x-proctor-decision': 'allow',
+      'x-proctor-policy-version': record.policy?.revision ?? 'none',
+    };
     if (admitted.request.stream) {
       // 7–9 for a stream (stream-complete.ts): fallback only before the first byte; outcome before the final event
-      const streamed = await completeStream(deps, { incoming, adapter, request: admitted.request, decision, candidates: admitted.candidates, body: admitted.body,
-        decisionHash: admitted.decisionHash, principal: admitted.principal, headers, started,
-        appendOutcome: (outcome) => recordOutcome(incoming, record, admitted, outcome, headers) });
+      const streamed = await completeStream(deps, {
+        incoming,
+        adapter,
+        request: admitted.request,
+        decision,
+        candidates: admitted.candidates,
+        body: admitted.body,
+        decisionHash: admitted.decisionHash,
+        principal: admitted.principal,
+        headers,
+        started,
+        appendOutcome: (outcome) => recordOutcome(incoming, record, admitted, outcome, headers),
+      });
       return streamed.reply;
     }
     let status: number;
@@ -165,9 +259,13 @@ export function createRequestHandler(deps: PipelineDeps) {
       // 7–8. forward the approved (redacted, capped) body
       try {
         // 7. attempts across the allowed candidates (retries and fallback happen only before an answer is handed on)
-        const forwarded = await forwardToCandidates(deps, { candidates: admitted.candidates, path: adapter.upstreamPath, body: admitted.body,
+        const forwarded = await forwardToCandidates(deps, {
+          candidates: admitted.candidates,
+          path: adapter.upstreamPath,
+          body: admitted.body,
           context: { requestId: incoming.requestId, decisionId: admitted.decisionHash, principal: admitted.principal },
-          ...(incoming.sink?.shutdown ? { signal: incoming.sink.shutdown } : {}) });
+          ...(incoming.sink?.shutdown ? { signal: incoming.sink.shutdown } : {}),
+        });
         attempts = forwarded.attempts;
         servedBy = forwarded.upstream.name;
         if (!forwarded.ok) throw forwarded.error;
@@ -177,26 +275,54 @@ export function createRequestHandler(deps: PipelineDeps) {
         replyBody = response.body;
         if (response.status >= 400) {
           outcomeError = 'ERR_UPSTREAM_ERROR';
-          ({ status, body: replyBody } = upstreamErrorReply(response.status, response.body, incoming.requestId, deps.classifier));
+          ({ status, body: replyBody } = upstreamErrorReply(
+            response.status,
+            response.body,
+            incoming.requestId,
+            deps.classifier,
+          ));
         }
       } catch (error) {
         // Past the server's drain deadline the exchange was ended on purpose (src/http/drain.ts).
-        const code: FailureCode = incoming.sink?.shutdown?.aborted ? 'ERR_SHUTTING_DOWN' : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+        const code: FailureCode = incoming.sink?.shutdown?.aborted
+          ? 'ERR_SHUTTING_DOWN'
+          : error instanceof ForwardError
+            ? error.code
+            : 'ERR_INTERNAL';
         status = failureShape(code).status;
-        replyBody = errorBody(code, code === 'ERR_SHUTTING_DOWN' ? 'the server is shutting down and its drain deadline passed; retry'
-          : error instanceof ForwardError ? error.message : 'internal error while forwarding', incoming.requestId);
+        replyBody = errorBody(
+          code,
+          code === 'ERR_SHUTTING_DOWN'
+            ? 'the server is shutting down and its drain deadline passed; retry'
+            : error instanceof ForwardError
+              ? error.message
+              : 'internal error while forwarding',
+          incoming.requestId,
+        );
         outcomeError = code;
       }
       if (upstreamStatus !== null && upstreamStatus < 400) {
         usage = adapter.readUsage(replyBody);
         // 8b. screen the answer: classify it, then block or redact as the decision's response obligations say
-        screen = await screenResponse(adapter, deps.requestClassifier ?? deps.classifier, replyBody, decision.obligations.response);
+        screen = await screenResponse(
+          adapter,
+          deps.requestClassifier ?? deps.classifier,
+          replyBody,
+          decision.obligations.response,
+        );
         if (screen.blocked) {
           const code = screen.blocked.error;
           status = failureShape(code).status;
-          const why = code === 'ERR_UPSTREAM_BAD_RESPONSE' ? 'the upstream\'s answer could not be read, so it was withheld' : 'the model\'s answer was withheld by policy';
-          replyBody = errorBody(code, why, incoming.requestId,
-            { reasons: screen.blocked.types.map((type) => ({ code: 'RESPONSE_BLOCKED', message: `the answer contained ${type}` })) });
+          const why =
+            code === 'ERR_UPSTREAM_BAD_RESPONSE'
+              ? "the upstream's answer could not be read, so it was withheld"
+              : "the model's answer was withheld by policy";
+          replyBody = errorBody(code, why, incoming.requestId, {
+            reasons: screen.blocked.types.map((type) => ({
+              code: 'RESPONSE_BLOCKED',
+              message: `the answer contained ${type}`,
+            })),
+          });
           outcomeError = code;
         } else {
           replyBody = screen.body;
@@ -204,7 +330,10 @@ export function createRequestHandler(deps: PipelineDeps) {
       }
     } catch (error) {
       // Fail closed: an unexpected error after forwarding withholds the answer; the outcome says so.
-      deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', { request_id: incoming.requestId, error: describeError(error) });
+      deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', {
+        request_id: incoming.requestId,
+        error: describeError(error),
+      });
       status = failureShape('ERR_INTERNAL').status;
       replyBody = errorBody('ERR_INTERNAL', 'internal error; the answer was withheld', incoming.requestId);
       outcomeError = 'ERR_INTERNAL';
@@ -222,7 +351,8 @@ export function createRequestHandler(deps: PipelineDeps) {
       response_classification: screen?.classification ?? null,
       response_action: screen?.action ?? 'none',
     };
-    if (!(await recordOutcome(incoming, record, admitted, outcome, headers))) return outcomeNotRecorded(incoming.requestId, headers);
+    if (!(await recordOutcome(incoming, record, admitted, outcome, headers)))
+      return outcomeNotRecorded(incoming.requestId, headers);
     return { status, headers, body: replyBody };
   }
 
@@ -233,32 +363,63 @@ export function createRequestHandler(deps: PipelineDeps) {
    * headers are already sent: its cost is in the record only), then appends the outcome.
    * Resolves false when the ledger refused the outcome. The streaming path MUST record its outcome through this too.
    */
-  async function recordOutcome(incoming: IncomingRequest, record: DecisionBody, admitted: Admitted, outcome: OutcomeBody, headers: Record<string, string>): Promise<boolean> {
+  async function recordOutcome(
+    incoming: IncomingRequest,
+    record: DecisionBody,
+    admitted: Admitted,
+    outcome: OutcomeBody,
+    headers: Record<string, string>,
+  ): Promise<boolean> {
     if (admitted.reservation && deps.limits) {
-      const settled = await settleFor(deps.limits, admitted.reservation, { usage: outcome.usage, upstreamStatus: outcome.upstream_status, error: outcome.error, upstream: outcome.upstream });
+      const settled = await settleFor(deps.limits, admitted.reservation, {
+        usage: outcome.usage,
+        upstreamStatus: outcome.upstream_status,
+        error: outcome.error,
+        upstream: outcome.upstream,
+      });
       Object.assign(outcome, settled.fields);
       Object.assign(headers, settled.headers);
       if (!settled.fields.settlement.recorded) {
         const error = describeError(settled.cause);
-        deps.log?.('error', 'reservation not settled; it expires after its TTL', { request_id: incoming.requestId, error });
+        deps.log?.('error', 'reservation not settled; it expires after its TTL', {
+          request_id: incoming.requestId,
+          error,
+        });
       }
     }
     try {
-      const index = { subject: admitted.principal.sub, decision: 'allow', policyVersion: decisionIndex(record).policyVersion };
+      const index = {
+        subject: admitted.principal.sub,
+        decision: 'allow',
+        policyVersion: decisionIndex(record).policyVersion,
+      };
       try {
         await ledger.append('outcome', incoming.requestId, toJsonObject(outcome), index);
       } catch (error) {
         // An outcome the ledger can never store (ERR_RECORD_INVALID) is replaced by one that holds only our own values,
         // so the decision still has its outcome; any other failure: the ledger holds it and retries until committed.
         if ((error as { code?: string }).code !== 'ERR_RECORD_INVALID') throw error;
-        const minimal: OutcomeBody = { decision_hash: outcome.decision_hash, status: outcome.status, upstream: 'none', upstream_status: null,
-          latency_ms: outcome.latency_ms, usage: null, error: 'ERR_RECORD_INVALID', response_classification: null, response_action: outcome.response_action };
+        const minimal: OutcomeBody = {
+          decision_hash: outcome.decision_hash,
+          status: outcome.status,
+          upstream: 'none',
+          upstream_status: null,
+          latency_ms: outcome.latency_ms,
+          usage: null,
+          error: 'ERR_RECORD_INVALID',
+          response_classification: null,
+          response_action: outcome.response_action,
+        };
         await ledger.append('outcome', incoming.requestId, toJsonObject(minimal), index);
         throw error;
       }
       return true;
     } catch (error) {
-      deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', { request_id: incoming.requestId, code: (error as { code?: string }).code ?? 'unknown', error: describeError(error) });
+      deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', {
+        request_id: incoming.requestId,
+        code: (error as { code?: string }).code ?? 'unknown',
+        error: describeError(error),
+      });
       return false;
     }
   }
@@ -273,46 +434,108 @@ export function createRequestHandler(deps: PipelineDeps) {
   async function listModels(incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> {
     const api = 'openai.models';
     const started = clock.now();
-    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, decision: null, route: null };
+    const record: DecisionBody = {
+      principal: null,
+      request: null,
+      classification: null,
+      policy: null,
+      policy_input: null,
+      decision: null,
+      route: null,
+    };
     try {
       const principal = await identify(incoming.headers);
       record.principal = principal;
-      record.request = { api, model: '*', stream: false, max_tokens: null, message_count: 0, body_hmac_sha256: bodyDigest(bodyKey, EMPTY_SHA256) };
+      record.request = {
+        api,
+        model: '*',
+        stream: false,
+        max_tokens: null,
+        message_count: 0,
+        body_hmac_sha256: bodyDigest(bodyKey, EMPTY_SHA256),
+      };
       record.classification = { finding_count: 0, types: {}, categories: {}, truncated: false, findings: [] };
       const pricing = deps.limits?.pricing ?? null;
-      const named = [...deps.upstreams.upstreams.flatMap((u) => u.models), ...deps.upstreams.routes.map((r) => r.model),
-        ...(pricing ? Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)) : [])];
+      const named = [
+        ...deps.upstreams.upstreams.flatMap((u) => u.models),
+        ...deps.upstreams.routes.map((r) => r.model),
+        ...(pricing ? Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)) : []),
+      ];
       const names = [...new Set(named)].filter((m) => !m.includes('*')).sort();
       const allowed: string[] = [];
       for (const model of names) {
-        const request: NormalizedRequest = { api, model, stream: false, maxTokens: null, messageCount: 0, estimatedPromptTokens: 0, toolNames: [], segments: [], body: {}, bodySha256: EMPTY_SHA256 };
-        const input = buildPolicyInput(principal, request, { findings: [] }, deps.upstreams.candidates(api, model), started);
+        const request: NormalizedRequest = {
+          api,
+          model,
+          stream: false,
+          maxTokens: null,
+          messageCount: 0,
+          estimatedPromptTokens: 0,
+          toolNames: [],
+          segments: [],
+          body: {},
+          bodySha256: EMPTY_SHA256,
+        };
+        const input = buildPolicyInput(
+          principal,
+          request,
+          { findings: [] },
+          deps.upstreams.candidates(api, model),
+          started,
+        );
         const { decision, version } = deps.policy.decide(input);
         record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
         const routed = decision.allow ? deps.upstreams.route(api, model, decision.obligations.upstreams) : [];
         // A model no permitted upstream can price would be refused at reserve (ERR_MODEL_NOT_PRICED): not listed.
         if (routed.some((u) => pricing === null || quote(pricing, u.name, model) !== null)) allowed.push(model);
       }
-      record.decision = { allow: true, stage: 'decide', reasons: [{ code: 'MODELS_LISTED', message: `${allowed.length} of ${names.length} configured models listed` }], obligations: null };
+      record.decision = {
+        allow: true,
+        stage: 'decide',
+        reasons: [{ code: 'MODELS_LISTED', message: `${allowed.length} of ${names.length} configured models listed` }],
+        obligations: null,
+      };
       await append(incoming.requestId, record, 'allow');
       const data = allowed.map((id) => ({ id, object: 'model', created: 0, owned_by: 'proctor' }));
-      return { status: 200, headers: { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow' }, body: { object: 'list', data } };
+      return {
+        status: 200,
+        headers: { 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'allow' },
+        body: { object: 'list', data },
+      };
     } catch (error) {
       return deny(incoming, record, toDenial(error));
     }
   }
 
   /** A request that failed before the pipeline could run (transport: body too large, unreadable) is recorded too. */
-  async function reject(incoming: Omit<IncomingRequest, 'body'>, code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON', message: string): Promise<Reply> {
-    const record: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, route: null,
-      decision: { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null } };
+  async function reject(
+    incoming: Omit<IncomingRequest, 'body'>,
+    code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON',
+    message: string,
+  ): Promise<Reply> {
+    const record: DecisionBody = {
+      principal: null,
+      request: null,
+      classification: null,
+      policy: null,
+      policy_input: null,
+      route: null,
+      decision: { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null },
+    };
     return deny(incoming, record, new Denial(code, message, message));
   }
 
-  async function deny(incoming: Pick<IncomingRequest, 'requestId'>, record: DecisionBody, refusal: Denial): Promise<Reply> {
+  async function deny(
+    incoming: Pick<IncomingRequest, 'requestId'>,
+    record: DecisionBody,
+    refusal: Denial,
+  ): Promise<Reply> {
     let denial = refusal;
     if (denial.code === 'ERR_AUDIT_UNAVAILABLE') return auditUnavailable(incoming.requestId);
-    let reasons = record.decision && !record.decision.allow ? record.decision.reasons : [{ code: denial.code, message: denial.recordMessage }];
+    let reasons =
+      record.decision && !record.decision.allow
+        ? record.decision.reasons
+        : [{ code: denial.code, message: denial.recordMessage }];
     if (!record.decision || record.decision.allow) {
       record.decision = { allow: false, stage: denial.extra.stage ?? stageOf(record), reasons, obligations: null };
     }
@@ -320,21 +543,42 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       await append(incoming.requestId, record, 'deny');
     } catch (error) {
-      if (!(error instanceof Denial) || error.code !== 'ERR_REQUEST_INVALID') return auditUnavailable(incoming.requestId);
+      if (!(error instanceof Denial) || error.code !== 'ERR_REQUEST_INVALID')
+        return auditUnavailable(incoming.requestId);
       // The record itself holds a value no record can store: the refusal is recorded with our own values only (the
       // principal kept if it is not the culprit), and the client is told why (400), never "the ledger is unavailable".
       denial = error;
       reasons = [{ code: 'ERR_RECORD_INVALID', message: error.recordMessage }];
       const decision = { allow: false, stage: 'record', reasons, obligations: null };
-      const bare: DecisionBody = { principal: null, request: null, classification: null, policy: null, policy_input: null, route: null, decision };
-      const recorded = await append(incoming.requestId, { ...bare, principal: record.principal }, 'deny').then(() => true, () => false)
-        || await append(incoming.requestId, bare, 'deny').then(() => true, () => false);
+      const bare: DecisionBody = {
+        principal: null,
+        request: null,
+        classification: null,
+        policy: null,
+        policy_input: null,
+        route: null,
+        decision,
+      };
+      const recorded =
+        (await append(incoming.requestId, { ...bare, principal: record.principal }, 'deny').then(
+          () => true,
+          () => false,
+        )) ||
+        (await append(incoming.requestId, bare, 'deny').then(
+          () => true,
+          () => false,
+        ));
       if (!recorded) return auditUnavailable(incoming.requestId);
     }
     const { status } = failureShape(denial.code);
     return {
       status,
-      headers: { ...denial.extra.headers, 'x-proctor-request-id': incoming.requestId, 'x-proctor-decision': 'deny', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) },
+      headers: {
+        ...denial.extra.headers,
+        'x-proctor-request-id': incoming.requestId,
+        'x-proctor-decision': 'deny',
+        ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      },
       body: errorBody(denial.code, denial.message, incoming.requestId, { param: denial.param, reasons }),
     };
   }
@@ -353,17 +597,33 @@ export function createRequestHandler(deps: PipelineDeps) {
 
   async function append(requestId: string, record: DecisionBody, verdict: 'allow' | 'deny') {
     const budget = deps.databaseBudgetMs;
-    const options = budget === undefined ? {} : { timeoutMs: Math.max(0, Math.floor(budget - (waited.get(record) ?? 0))) };
+    const options =
+      budget === undefined ? {} : { timeoutMs: Math.max(0, Math.floor(budget - (waited.get(record) ?? 0))) };
     try {
-      return await ledger.append('decision', requestId, toJsonObject(record), { ...decisionIndex(record), decision: verdict }, options);
+      return await ledger.append(
+        'decision',
+        requestId,
+        toJsonObject(record),
+        { ...decisionIndex(record), decision: verdict },
+        options,
+      );
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
       deps.log?.('error', 'ledger append failed', { request_id: requestId, code, error: describeError(error) });
       if (code === 'ERR_RECORD_INVALID') {
-        throw new Denial('ERR_REQUEST_INVALID', 'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
-          'the request held a value its record cannot store', null, { stage: 'record' });
+        throw new Denial(
+          'ERR_REQUEST_INVALID',
+          'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
+          'the request held a value its record cannot store',
+          null,
+          { stage: 'record' },
+        );
       }
-      throw new Denial('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', 'audit ledger unavailable');
+      throw new Denial(
+        'ERR_AUDIT_UNAVAILABLE',
+        'the audit ledger is unavailable; nothing was forwarded',
+        'audit ledger unavailable',
+      );
     }
   }
 
@@ -381,7 +641,8 @@ export function createRequestHandler(deps: PipelineDeps) {
       return parseBody(body);
     } catch (error) {
       // The client sees which field was wrong; the record keeps only the code (field names are client-controlled).
-      if (error instanceof RequestError) throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
+      if (error instanceof RequestError)
+        throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
       throw error;
     }
   }
@@ -389,20 +650,28 @@ export function createRequestHandler(deps: PipelineDeps) {
   /** Large inputs are classified off the event loop (deps.requestClassifier); at most maxFindings are kept. */
   async function classify(request: NormalizedRequest): Promise<Classification> {
     try {
-      return await (deps.requestClassifier ?? deps.classifier).classify(request.segments, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
+      return await (deps.requestClassifier ?? deps.classifier).classify(request.segments, {
+        maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS,
+      });
     } catch (error) {
       throw classifyDenial(error);
     }
   }
 
   /** Stages 2 and 3 on a classification thread for a large body (deps.intake); null when the body stays here. */
-  async function intake(incoming: IncomingRequest, admission: Promise<unknown> | undefined): Promise<IntakeResult | null> {
+  async function intake(
+    incoming: IncomingRequest,
+    admission: Promise<unknown> | undefined,
+  ): Promise<IntakeResult | null> {
     if (!deps.intake?.takes(incoming.body.byteLength)) return null;
     await admission; // a subject over its rate, or a limits store that cannot answer, costs no thread
     try {
-      return await deps.intake.run(incoming.api, incoming.body, { maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS });
+      return await deps.intake.run(incoming.api, incoming.body, {
+        maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS,
+      });
     } catch (error) {
-      if (error instanceof RequestError) throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
+      if (error instanceof RequestError)
+        throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
       if (error instanceof ClassificationError) throw classifyDenial(error, 'classify');
       throw error;
     }
@@ -416,9 +685,21 @@ export function createRequestHandler(deps: PipelineDeps) {
   function classifyDenial(error: unknown, stage?: string): Denial {
     const at = stage === undefined ? {} : { stage };
     if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
-      return new Denial('ERR_CLASSIFIER_BUSY', 'every classifier is busy; nothing was forwarded, retry shortly', 'classifier queue full', null, { headers: { 'retry-after': '1' }, ...at });
+      return new Denial(
+        'ERR_CLASSIFIER_BUSY',
+        'every classifier is busy; nothing was forwarded, retry shortly',
+        'classifier queue full',
+        null,
+        { headers: { 'retry-after': '1' }, ...at },
+      );
     }
-    return new Denial('ERR_CLASSIFICATION_FAILED', 'the request could not be classified, so it was not forwarded', 'classifier failed', null, at);
+    return new Denial(
+      'ERR_CLASSIFICATION_FAILED',
+      'the request could not be classified, so it was not forwarded',
+      'classifier failed',
+      null,
+      at,
+    );
   }
 
   function redact(request: NormalizedRequest, classification: Classification, types: readonly string[]): RedactionPlan {
@@ -428,33 +709,63 @@ export function createRequestHandler(deps: PipelineDeps) {
       const counts = countsOf(classification, request.segments.length);
       const kept = new Map<string, number>();
       for (const f of classification.findings) kept.set(f.type, (kept.get(f.type) ?? 0) + 1);
-      const over = types.filter((t) => Object.hasOwn(counts.types, t) && (counts.types[t] as number) > (kept.get(t) ?? 0));
+      const over = types.filter(
+        (t) => Object.hasOwn(counts.types, t) && (counts.types[t] as number) > (kept.get(t) ?? 0),
+      );
       if (over.length > 0) {
-        throw new Denial('ERR_TOO_MANY_FINDINGS', `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts in one request; nothing was forwarded`, 'too many findings to redact');
+        throw new Denial(
+          'ERR_TOO_MANY_FINDINGS',
+          `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts in one request; nothing was forwarded`,
+          'too many findings to redact',
+        );
       }
     }
     try {
       return planRedaction(request.segments, classification.findings, types);
     } catch (cause) {
-      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed', null, { cause });
+      throw new Denial(
+        'ERR_REDACTION_FAILED',
+        'the redaction the policy requires could not be applied, so nothing was forwarded',
+        'redaction failed',
+        null,
+        { cause },
+      );
     }
   }
 
-  function upstreamBodyOf(adapter: ProviderAdapter, request: NormalizedRequest, cap: number | null, redacted: boolean): Record<string, unknown> {
+  function upstreamBodyOf(
+    adapter: ProviderAdapter,
+    request: NormalizedRequest,
+    cap: number | null,
+    redacted: boolean,
+  ): Record<string, unknown> {
     try {
       return adapter.upstreamBody(request, cap);
     } catch (error) {
       if (!redacted) throw error;
-      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed');
+      throw new Denial(
+        'ERR_REDACTION_FAILED',
+        'the redaction the policy requires could not be applied, so nothing was forwarded',
+        'redaction failed',
+      );
     }
   }
 
-  function rewrite(replace: (body: Record<string, unknown>, edits: RedactionPlan['edits']) => Record<string, unknown>,
-    body: Record<string, unknown>, plan: RedactionPlan): Record<string, unknown> {
+  function rewrite(
+    replace: (body: Record<string, unknown>, edits: RedactionPlan['edits']) => Record<string, unknown>,
+    body: Record<string, unknown>,
+    plan: RedactionPlan,
+  ): Record<string, unknown> {
     try {
       return replace(body, plan.edits);
     } catch (cause) {
-      throw new Denial('ERR_REDACTION_FAILED', 'the redaction the policy requires could not be applied, so nothing was forwarded', 'redaction failed', null, { cause });
+      throw new Denial(
+        'ERR_REDACTION_FAILED',
+        'the redaction the policy requires could not be applied, so nothing was forwarded',
+        'redaction failed',
+        null,
+        { cause },
+      );
     }
   }
 
@@ -464,7 +775,11 @@ export function createRequestHandler(deps: PipelineDeps) {
     return {
       status: 503,
       headers: { ...headers, 'retry-after': '1' },
-      body: errorBody('ERR_AUDIT_UNAVAILABLE', 'the request was forwarded, but its outcome is not yet recorded; the answer is withheld', requestId),
+      body: errorBody(
+        'ERR_AUDIT_UNAVAILABLE',
+        'the request was forwarded, but its outcome is not yet recorded; the answer is withheld',
+        requestId,
+      ),
     };
   }
 
@@ -487,8 +802,11 @@ export function createRequestHandler(deps: PipelineDeps) {
   // Every reply leaves in the error shape of the API the client called (failures.ts: shapeReply).
   return {
     handle: async (incoming: IncomingRequest): Promise<Reply> => shapeReply(incoming.api, await handle(incoming)),
-    reject: async (incoming: Omit<IncomingRequest, 'body'>, code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON', message: string): Promise<Reply> =>
-      shapeReply(incoming.api, await reject(incoming, code, message)),
+    reject: async (
+      incoming: Omit<IncomingRequest, 'body'>,
+      code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON',
+      message: string,
+    ): Promise<Reply> => shapeReply(incoming.api, await reject(incoming, code, message)),
     listModels: (incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> => listModels(incoming),
     newRequestId: () => randomUUID(),
   };
@@ -498,8 +816,13 @@ export function createRequestHandler(deps: PipelineDeps) {
 function limitDenial(error: LimitsError): Denial {
   if (error instanceof LimitExceeded) {
     const l = error.limit;
-    return new Denial('ERR_LIMIT_EXCEEDED', error.message, `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`, null,
-      { headers: { ...error.headers }, stage: 'reserve' });
+    return new Denial(
+      'ERR_LIMIT_EXCEEDED',
+      error.message,
+      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`,
+      null,
+      { headers: { ...error.headers }, stage: 'reserve' },
+    );
   }
   switch (error.code) {
     case 'ERR_MODEL_NOT_PRICED':
@@ -507,7 +830,13 @@ function limitDenial(error: LimitsError): Denial {
       return new Denial(error.code, error.message, error.message, null, { stage: 'reserve' });
     default:
       // The store could not answer (or answered nonsense): fail closed, nothing is forwarded.
-      return new Denial('ERR_LIMITS_UNAVAILABLE', 'the limits store is unavailable; nothing was forwarded', 'limits store unavailable', null, { headers: { 'retry-after': '1' }, stage: 'reserve' });
+      return new Denial(
+        'ERR_LIMITS_UNAVAILABLE',
+        'the limits store is unavailable; nothing was forwarded',
+        'limits store unavailable',
+        null,
+        { headers: { 'retry-after': '1' }, stage: 'reserve' },
+      );
   }
 }
 

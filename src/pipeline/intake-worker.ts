@@ -52,7 +52,9 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       return;
     }
     const { id, api, body, options } = message as IntakeMessage;
-    let reply: IntakeReply | { request: NormalizedRequest; classification: unknown; classifyError?: never }
+    let reply:
+      | IntakeReply
+      | { request: NormalizedRequest; classification: unknown; classifyError?: never }
       | { request: NormalizedRequest; classifyError: string };
     let request: NormalizedRequest | undefined;
     try {

@@ -5,7 +5,14 @@
 import type { Principal } from '../identity/index.ts';
 import type { Decision } from '../policy/index.ts';
 import type { NormalizedRequest, Usage } from '../providers/index.ts';
-import { countPromptTokens, type AppliedLimit, type Limiter, type Reservation, type Settlement, type SettlementBasis } from '../limits/index.ts';
+import {
+  countPromptTokens,
+  type AppliedLimit,
+  type Limiter,
+  type Reservation,
+  type Settlement,
+  type SettlementBasis,
+} from '../limits/index.ts';
 
 /** The decision record's `reservation`: what was held, at which price, against which limits. */
 export interface ReservationRecord {
@@ -36,8 +43,16 @@ const GENERATES_OUTPUT = {
   'openai.models': false,
 } as const satisfies Record<NormalizedRequest['api'], boolean>;
 
-export function reserveFor(limiter: Limiter, principal: Principal, request: NormalizedRequest, decision: Decision, upstreams: readonly string[]): Promise<Reservation> {
-  const caps = GENERATES_OUTPUT[request.api] ? [request.maxTokens, decision.obligations.max_tokens].filter((v): v is number => v !== null) : [0];
+export function reserveFor(
+  limiter: Limiter,
+  principal: Principal,
+  request: NormalizedRequest,
+  decision: Decision,
+  upstreams: readonly string[],
+): Promise<Reservation> {
+  const caps = GENERATES_OUTPUT[request.api]
+    ? [request.maxTokens, decision.obligations.max_tokens].filter((v): v is number => v !== null)
+    : [0];
   const prompt = countPromptTokens({
     model: request.model,
     texts: request.segments.map((s) => s.text),
@@ -78,7 +93,11 @@ export function reservationRecord(r: Reservation): ReservationRecord {
  * estimated by the streaming path); nothing when the upstream was never reached or refused the request (4xx/5xx);
  * otherwise (an answer without usage, a timeout, a broken answer, an internal error after forwarding) the estimate.
  */
-export function settlementBasis(usage: Usage | null, upstreamStatus: number | null, error: string | null): SettlementBasis {
+export function settlementBasis(
+  usage: Usage | null,
+  upstreamStatus: number | null,
+  error: string | null,
+): SettlementBasis {
   if (usage) return usage.estimated ? 'usage_estimated' : 'usage';
   if (error === 'ERR_UPSTREAM_UNREACHABLE') return 'none';
   if (upstreamStatus !== null && upstreamStatus >= 400) return 'none';
@@ -86,7 +105,11 @@ export function settlementBasis(usage: Usage | null, upstreamStatus: number | nu
 }
 
 /** Settles with the way the request ended; returns the outcome's fields and the reply's cost header. */
-export async function settleFor(limiter: Limiter, reservation: Reservation, ended: { usage: Usage | null; upstreamStatus: number | null; error: string | null; upstream: string | null }): Promise<{
+export async function settleFor(
+  limiter: Limiter,
+  reservation: Reservation,
+  ended: { usage: Usage | null; upstreamStatus: number | null; error: string | null; upstream: string | null },
+): Promise<{
   fields: { cost_micro_usd: number; pricing_version: string; settlement: SettlementRecord };
   headers: Record<string, string>;
   /** Why the settlement was not recorded, when it was not (logged, never recorded). */

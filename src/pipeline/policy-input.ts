@@ -18,19 +18,35 @@ export function buildPolicyInput(
 ): PolicyInput {
   // The classifier was given exactly these segments; a finding outside them is a bug, and the pipeline denies.
   for (const f of classification.findings) {
-    if (request.segments[f.segment] === undefined) throw new Error(`finding refers to segment ${f.segment}, which the request does not have`);
+    if (request.segments[f.segment] === undefined)
+      throw new Error(`finding refers to segment ${f.segment}, which the request does not have`);
   }
   // Exact counts of every finding, kept or not: the cap on kept findings never changes what the policy sees.
   const counts = countsOf(classification, request.segments.length);
-  const where: Record<FindingLocation, number> = { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 };
+  const where: Record<FindingLocation, number> = {
+    system: 0,
+    user: 0,
+    assistant: 0,
+    tool: 0,
+    tool_arguments: 0,
+    tools: 0,
+  };
   if (counts.segments.length !== request.segments.length) {
-    throw new Error(`classification counts ${counts.segments.length} segments, the request has ${request.segments.length}`);
+    throw new Error(
+      `classification counts ${counts.segments.length} segments, the request has ${request.segments.length}`,
+    );
   }
   counts.segments.forEach((n, i) => {
     where[(request.segments[i] as NormalizedRequest['segments'][number]).location] += n;
   });
   return {
-    principal: { iss: principal.iss, sub: principal.sub, client_id: principal.client_id, groups: [...principal.groups], tenant: principal.tenant },
+    principal: {
+      iss: principal.iss,
+      sub: principal.sub,
+      client_id: principal.client_id,
+      groups: [...principal.groups],
+      tenant: principal.tenant,
+    },
     request: {
       api: request.api,
       model: request.model,
@@ -41,11 +57,22 @@ export function buildPolicyInput(
       tools: { count: request.toolNames.length, names: toolNamesFor(request, counts.segments) },
     },
     classification: {
-      finding_count: counts.total, types: { ...counts.types }, categories: { ...counts.categories }, max_confidence: counts.maxConfidence, where,
+      finding_count: counts.total,
+      types: { ...counts.types },
+      categories: { ...counts.categories },
+      max_confidence: counts.maxConfidence,
+      where,
       // Present only when findings were cut, so inputs of every other request are unchanged.
       ...(classification.truncated === true ? { truncated: true } : {}),
     },
-    upstreams: upstreams.map((u) => ({ name: u.name, provider: u.kind, region: u.region, baa: u.baa, zero_data_retention: u.zeroDataRetention, models: [...u.models] })),
+    upstreams: upstreams.map((u) => ({
+      name: u.name,
+      provider: u.kind,
+      region: u.region,
+      baa: u.baa,
+      zero_data_retention: u.zeroDataRetention,
+      models: [...u.models],
+    })),
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
     ...(usage === undefined ? {} : { usage: { ...usage } }),
   };

@@ -11,7 +11,14 @@ import type { Attempt } from '../upstreams/index.ts';
 
 export interface DecisionBody {
   principal: Principal | null;
-  request: { api: string; model: string | null; stream: boolean; max_tokens: number | null; message_count: number; body_hmac_sha256: string } | null;
+  request: {
+    api: string;
+    model: string | null;
+    stream: boolean;
+    max_tokens: number | null;
+    message_count: number;
+    body_hmac_sha256: string;
+  } | null;
   classification: ClassificationRecord | null;
   policy: { revision: string; sha256: string } | null;
   /** The exact policy input, so `proctor replay` can re-evaluate the decision. */
@@ -30,7 +37,11 @@ export interface DecisionBody {
   /** What the limits stage reserved before forwarding (absent when no limits stage runs). */
   reservation?: ReservationRecord | null;
   /** The shadow (candidate) policy's version and decision, only where it differs from the active one's. */
-  shadow?: { revision: string; sha256: string; decision: { allow: boolean; reasons: Reason[]; obligations: Obligations } } | null;
+  shadow?: {
+    revision: string;
+    sha256: string;
+    decision: { allow: boolean; reasons: Reason[]; obligations: Obligations };
+  } | null;
 }
 
 export interface OutcomeBody {
@@ -78,7 +89,10 @@ export interface ClassificationRecord {
 }
 
 /** `segments`: the request's, for each finding's record path (its `label` when the path holds client-chosen names). */
-export function classificationRecord(classification: Classification, segments: readonly { path: string; label?: string }[]): ClassificationRecord {
+export function classificationRecord(
+  classification: Classification,
+  segments: readonly { path: string; label?: string }[],
+): ClassificationRecord {
   const counts = countsOf(classification, segments.length);
   return {
     finding_count: counts.total,
@@ -89,7 +103,10 @@ export function classificationRecord(classification: Classification, segments: r
   };
 }
 
-function recordFindings(classification: Classification, segments: readonly { path: string; label?: string }[]): RecordedFinding[] {
+function recordFindings(
+  classification: Classification,
+  segments: readonly { path: string; label?: string }[],
+): RecordedFinding[] {
   return classification.findings.map((f) => ({
     type: f.type,
     category: f.category,

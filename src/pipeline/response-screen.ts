@@ -43,7 +43,10 @@ export async function screenResponse(
     segments = [...values, ...keys];
     // Only path and text go to the classifier (a thread gets a copy: not the step chains).
     const plain = (list: readonly AnswerSegment[]) => list.map(({ path, text }) => ({ path, text }));
-    const [ofValues, ofKeys] = await Promise.all([classifier.classify(plain(values)), classifier.classify(plain(keys))]);
+    const [ofValues, ofKeys] = await Promise.all([
+      classifier.classify(plain(values)),
+      classifier.classify(plain(keys)),
+    ]);
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
   } catch (error) {
     // An answer the walk refuses (nested past its limit, not JSON) is the upstream's fault: 502, withheld all the same.
@@ -58,7 +61,12 @@ export async function screenResponse(
   const blocking = findings.filter((f) => rules.block.includes(f.type) || (rules.redact.includes(f.type) && inKeys(f)));
   if (blocking.length > 0) {
     const blockedTypes = [...new Set(blocking.map((f) => f.type))].sort();
-    return { body: null, classification, action: 'blocked', blocked: { types: blockedTypes, error: 'ERR_RESPONSE_BLOCKED' } };
+    return {
+      body: null,
+      classification,
+      action: 'blocked',
+      blocked: { types: blockedTypes, error: 'ERR_RESPONSE_BLOCKED' },
+    };
   }
   try {
     const plan = planRedaction(segments, findings, rules.redact);

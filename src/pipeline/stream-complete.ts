@@ -33,12 +33,20 @@ export interface StreamCompletion {
   appendOutcome(outcome: OutcomeBody): Promise<boolean>;
 }
 
-export async function completeStream(deps: PipelineDeps, c: StreamCompletion): Promise<{ reply: Reply; outcome: OutcomeBody | null }> {
+export async function completeStream(
+  deps: PipelineDeps,
+  c: StreamCompletion,
+): Promise<{ reply: Reply; outcome: OutcomeBody | null }> {
   const { incoming, adapter } = c;
   const sink = incoming.sink;
   let attempts: Attempt[] = [];
   let servedBy = c.candidates[0]?.name ?? 'none';
-  const outcomeOf = (fields: Pick<OutcomeBody, 'status' | 'upstream_status' | 'usage' | 'error' | 'response_classification' | 'response_action'>): OutcomeBody => ({
+  const outcomeOf = (
+    fields: Pick<
+      OutcomeBody,
+      'status' | 'upstream_status' | 'usage' | 'error' | 'response_classification' | 'response_action'
+    >,
+  ): OutcomeBody => ({
     decision_hash: c.decisionHash,
     upstream: servedBy,
     attempts,
@@ -47,12 +55,24 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
   });
   /** A plain (non-stream) answer: nothing was streamed, so a failed outcome append still withholds it. */
   const plain = async (status: number, body: unknown, code: string, upstreamStatus: number | null) => {
-    const outcome = outcomeOf({ status, upstream_status: upstreamStatus, usage: null, error: code, response_classification: null, response_action: 'none' });
+    const outcome = outcomeOf({
+      status,
+      upstream_status: upstreamStatus,
+      usage: null,
+      error: code,
+      response_classification: null,
+      response_action: 'none',
+    });
     if (!(await c.appendOutcome(outcome))) return { reply: auditUnavailable(incoming.requestId), outcome: null };
     return { reply: { status, headers: c.headers, body }, outcome };
   };
   if (!sink || !adapter.openStream) {
-    return plain(500, errorBody('ERR_INTERNAL', 'this transport cannot stream', incoming.requestId), 'ERR_INTERNAL', null);
+    return plain(
+      500,
+      errorBody('ERR_INTERNAL', 'this transport cannot stream', incoming.requestId),
+      'ERR_INTERNAL',
+      null,
+    );
   }
 
   // 7. open the stream: fallback is possible here because nothing has reached the client yet
@@ -61,14 +81,23 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
   try {
     // The upstream request ends when the client goes away or when the server's drain deadline passes.
     const upstreamSignal = sink.shutdown ? AbortSignal.any([sink.signal, sink.shutdown]) : sink.signal;
-    const forwarded = await openStreamToCandidates(deps, { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context }, upstreamSignal);
+    const forwarded = await openStreamToCandidates(
+      deps,
+      { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context },
+      upstreamSignal,
+    );
     attempts = forwarded.attempts;
     servedBy = forwarded.upstream.name;
     if (!forwarded.ok) throw forwarded.error;
     response = forwarded.response;
   } catch (error) {
-    const code: FailureCode = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : sink.shutdown?.aborted ? 'ERR_SHUTTING_DOWN'
-      : error instanceof ForwardError ? error.code : 'ERR_INTERNAL';
+    const code: FailureCode = sink.signal.aborted
+      ? 'ERR_CLIENT_DISCONNECTED'
+      : sink.shutdown?.aborted
+        ? 'ERR_SHUTTING_DOWN'
+        : error instanceof ForwardError
+          ? error.code
+          : 'ERR_INTERNAL';
     const message = error instanceof ForwardError ? error.message : 'internal error while forwarding';
     return plain(failureShape(code).status, errorBody(code, message, incoming.requestId), code, null);
   }
@@ -77,11 +106,25 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
       const mapped = upstreamErrorReply(response.status, response.body, incoming.requestId, deps.classifier);
       return plain(mapped.status, mapped.body, 'ERR_UPSTREAM_ERROR', response.status);
     }
-    return plain(502, errorBody('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${servedBy}' did not answer with an event stream`, incoming.requestId), 'ERR_UPSTREAM_BAD_RESPONSE', response.status);
+    return plain(
+      502,
+      errorBody(
+        'ERR_UPSTREAM_BAD_RESPONSE',
+        `upstream '${servedBy}' did not answer with an event stream`,
+        incoming.requestId,
+      ),
+      'ERR_UPSTREAM_BAD_RESPONSE',
+      response.status,
+    );
   }
 
   // 8. relay, screening as it goes. From the first byte on, no other upstream may be tried.
-  sink.open(200, { ...c.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  sink.open(200, {
+    ...c.headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
   let relay: RelayResult;
   try {
     relay = await relayStream({
@@ -112,8 +155,21 @@ export async function completeStream(deps: PipelineDeps, c: StreamCompletion): P
       if (relay.finalEvent !== null) await sink.write(encodeFinal(relay));
     } else {
       const code = recorded ? (relay.error as FailureCode) : 'ERR_AUDIT_UNAVAILABLE';
-      const reasons = relay.blockedTypes.map((type) => ({ code: 'RESPONSE_BLOCKED', message: `the answer contained ${type}` }));
-      await sink.write(encodeEvent(adapter.errorEvent({ code, type: failureShape(code).type, message: streamEndMessage(code), requestId: incoming.requestId, ...(reasons.length > 0 ? { reasons } : {}) })));
+      const reasons = relay.blockedTypes.map((type) => ({
+        code: 'RESPONSE_BLOCKED',
+        message: `the answer contained ${type}`,
+      }));
+      await sink.write(
+        encodeEvent(
+          adapter.errorEvent({
+            code,
+            type: failureShape(code).type,
+            message: streamEndMessage(code),
+            requestId: incoming.requestId,
+            ...(reasons.length > 0 ? { reasons } : {}),
+          }),
+        ),
+      );
     }
   }
   sink.end();

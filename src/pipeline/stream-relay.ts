@@ -9,9 +9,25 @@
 // event is NOT written here but handed back, so the caller writes it only after the outcome is recorded; every way a
 // stream can end maps to one outcome code; usage is always returned (estimated when the upstream's report is missing).
 import { createHash } from 'node:crypto';
-import { ClassificationError, createStreamScanner, type Classifier, type Finding, type StreamScanner, type ScannedChunk } from '../classification/index.ts';
+import {
+  ClassificationError,
+  createStreamScanner,
+  type Classifier,
+  type Finding,
+  type StreamScanner,
+  type ScannedChunk,
+} from '../classification/index.ts';
 import { isTimeout } from '../forwarding/index.ts';
-import { AnswerShapeError, cacheCounts, estimateCompletionTokens, StreamProtocolError, type AnswerSegment, type SseEvent, type StreamSession, type Usage } from '../providers/index.ts';
+import {
+  AnswerShapeError,
+  cacheCounts,
+  estimateCompletionTokens,
+  StreamProtocolError,
+  type AnswerSegment,
+  type SseEvent,
+  type StreamSession,
+  type Usage,
+} from '../providers/index.ts';
 import { placeholder } from '../redaction/index.ts';
 import { createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
 
@@ -84,7 +100,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const scannerFor = (channel: string) => {
     let scanner = scanners.get(channel);
     if (!scanner) {
-      scanner = createStreamScanner({ classifier, path: channel, ...(options.window ? { window: options.window } : {}) });
+      scanner = createStreamScanner({
+        classifier,
+        path: channel,
+        ...(options.window ? { window: options.window } : {}),
+      });
       scanners.set(channel, scanner);
     }
     return scanner;
@@ -105,7 +125,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
 
   /** The text with redacted findings replaced by placeholders; '' and blockedTypes set when one is blocked. */
   const obligations = (text: string, findings: readonly Finding[], inKeys: boolean): string => {
-    const blocked = [...new Set(findings.map((f) => f.type).filter((t) => rules.block.includes(t) || (inKeys && rules.redact.includes(t))))];
+    const blocked = [
+      ...new Set(
+        findings.map((f) => f.type).filter((t) => rules.block.includes(t) || (inKeys && rules.redact.includes(t))),
+      ),
+    ];
     if (blocked.length > 0) {
       blockedTypes = [...new Set([...blockedTypes, ...blocked])].sort();
       return '';
@@ -134,7 +158,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   /** Findings per distinct field (key list or value), so a value every event repeats is classified and counted once. */
   const screenedFields = new Map<string, Finding[]>();
   const FIELD_CACHE_ENTRIES = 4096;
-  const fieldKey = (f: AnswerSegment) => createHash('sha256').update(f.keys ? 'k' : 'v').update(f.text).digest('base64');
+  const fieldKey = (f: AnswerSegment) =>
+    createHash('sha256')
+      .update(f.keys ? 'k' : 'v')
+      .update(f.text)
+      .digest('base64');
 
   /** Screens an event's fields; returns their texts as the client may see them (blockedTypes set on a block). */
   const screenFields = (fields: readonly AnswerSegment[]): string[] => {
@@ -149,7 +177,9 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
       const ordered = [...values, ...names];
       const findings = [
         ...classifier.classify(values.map((i) => fields[i] as AnswerSegment)).findings,
-        ...classifier.classify(names.map((i) => fields[i] as AnswerSegment)).findings.map((f) => ({ ...f, segment: f.segment + values.length })),
+        ...classifier
+          .classify(names.map((i) => fields[i] as AnswerSegment))
+          .findings.map((f) => ({ ...f, segment: f.segment + values.length })),
       ];
       ordered.forEach((i, n) => {
         const own = findings.filter((f) => f.segment === n).map((f) => ({ ...f, segment: 0 }));
@@ -189,8 +219,12 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           // scanner still counts what the answer contained (response_classification).
           return enforce ? screened : t.text;
         });
-        const closing = step.closes === 'all' ? [...scanners.keys()]
-          : [...scanners.keys()].filter((ch) => (step.closes as readonly string[]).some((p) => ch === p || (p.endsWith('.') && ch.startsWith(p))));
+        const closing =
+          step.closes === 'all'
+            ? [...scanners.keys()]
+            : [...scanners.keys()].filter((ch) =>
+                (step.closes as readonly string[]).some((p) => ch === p || (p.endsWith('.') && ch.startsWith(p))),
+              );
         for (const channel of closing) {
           const screenedRest = screen((scanners.get(channel) as StreamScanner).end());
           const rest = enforce ? screenedRest : '';
@@ -214,7 +248,11 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
       }
     }
     if (!finalSeen && error === null) {
-      error = sink.signal.aborted ? 'ERR_CLIENT_DISCONNECTED' : sink.shutdown?.aborted ? 'ERR_SHUTTING_DOWN' : 'ERR_UPSTREAM_STREAM_TRUNCATED';
+      error = sink.signal.aborted
+        ? 'ERR_CLIENT_DISCONNECTED'
+        : sink.shutdown?.aborted
+          ? 'ERR_SHUTTING_DOWN'
+          : 'ERR_UPSTREAM_STREAM_TRUNCATED';
     }
   } catch (caught) {
     error = endCode(caught, sink.signal, sink.shutdown);
@@ -222,14 +260,23 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const reported = session.usage();
   const exact = error === null && reported.prompt_tokens !== null && reported.completion_tokens !== null;
   const prompt = reported.prompt_tokens ?? options.estimatedPromptTokens;
-  const completion = exact ? (reported.completion_tokens as number) : Math.max(reported.completion_tokens ?? 0, estimateCompletionTokens(receivedBytes));
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...cacheCounts(reported, prompt), ...(exact ? {} : { estimated: true as const }) };
+  const completion = exact
+    ? (reported.completion_tokens as number)
+    : Math.max(reported.completion_tokens ?? 0, estimateCompletionTokens(receivedBytes));
+  const usage: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    ...cacheCounts(reported, prompt),
+    ...(exact ? {} : { estimated: true as const }),
+  };
   return {
     error,
     finalEvent: error === null ? finalEvent : null,
     usage,
     classification: { finding_count: findingCount, types },
-    action: blockedTypes.length > 0 || error === 'ERR_CLASSIFICATION_FAILED' ? 'blocked' : redacted ? 'redacted' : 'none',
+    action:
+      blockedTypes.length > 0 || error === 'ERR_CLASSIFICATION_FAILED' ? 'blocked' : redacted ? 'redacted' : 'none',
     blockedTypes,
     eventsWritten,
   };
@@ -238,9 +285,9 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
 function endCode(error: unknown, clientSignal: AbortSignal, shutdown: AbortSignal | undefined): StreamEndCode {
   if (clientSignal.aborted) return 'ERR_CLIENT_DISCONNECTED';
   if (shutdown?.aborted) return 'ERR_SHUTTING_DOWN';
-  if (error instanceof StreamProtocolError || error instanceof SseDecodeError || error instanceof AnswerShapeError) return 'ERR_UPSTREAM_BAD_RESPONSE';
+  if (error instanceof StreamProtocolError || error instanceof SseDecodeError || error instanceof AnswerShapeError)
+    return 'ERR_UPSTREAM_BAD_RESPONSE';
   if (error instanceof ClassificationError) return 'ERR_CLASSIFICATION_FAILED';
   if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'TimeoutError') return 'ERR_UPSTREAM_TIMEOUT';
   return 'ERR_UPSTREAM_STREAM_TRUNCATED';
 }
-

@@ -61,7 +61,8 @@ export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
         start = i + 1;
       }
       buffer = buffer.slice(start);
-      if (buffer.length > maxLineBytes) throw new SseDecodeError(`an upstream stream line exceeds ${maxLineBytes} characters`);
+      if (buffer.length > maxLineBytes)
+        throw new SseDecodeError(`an upstream stream line exceeds ${maxLineBytes} characters`);
       return out;
     },
     pending: () => buffer.length > 0 || started,
@@ -70,5 +71,8 @@ export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
 
 export function encodeSse(event: SseEvent): string {
   const head = event.event === null ? '' : `event: ${event.event}\n`;
-  return `${head}${event.data.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`;
+  return `${head}${event.data
+    .split('\n')
+    .map((l) => `data: ${l}`)
+    .join('\n')}\n\n`;
 }

@@ -20,7 +20,9 @@ export interface PipelineDeps {
   classifier: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification };
   /** Classifies requests (large ones off the event loop: classification/worker-pool.ts); default `classifier`. It MAY
    * reject with ClassificationError ERR_CLASSIFIER_BUSY (answered 503 with retry-after). */
-  requestClassifier?: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification> };
+  requestClassifier?: {
+    classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
+  };
   /** Parses and classifies a large body on a classification thread (intake.ts); returns null for a body it leaves
    * to the in-process stages. */
   intake?: Intake;

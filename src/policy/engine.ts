@@ -83,9 +83,11 @@ function checkInput(input: PolicyInput): string | null {
   if (tools.count !== tools.names.length) return 'input /request/tools/count is not the number of /request/tools/names';
   const c = input.classification;
   for (const field of ['types', 'categories', 'where'] as const) {
-    if (sum(Object.values(c[field])) !== c.finding_count) return `input /classification/${field} does not add up to /classification/finding_count`;
+    if (sum(Object.values(c[field])) !== c.finding_count)
+      return `input /classification/${field} does not add up to /classification/finding_count`;
   }
-  if (c.finding_count === 0 && c.max_confidence !== 0) return 'input /classification/max_confidence must be 0 without findings';
+  if (c.finding_count === 0 && c.max_confidence !== 0)
+    return 'input /classification/max_confidence must be 0 without findings';
   return null;
 }
 

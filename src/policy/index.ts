@@ -21,7 +21,14 @@ export type { VerificationKey, VerifiedSignature } from './signature.ts';
 export { bundleSource, isPlainRemoteHttp } from './source.ts';
 export type { BundleSource, FetchedBundle, FetchLike, SourceOptions } from './source.ts';
 export { createPolicyRuntime } from './runtime.ts';
-export type { ActivateCallback, InstalledPolicy, PolicyChanges, PolicyRuntime, RuntimeDecision, ShadowOutcome } from './runtime.ts';
+export type {
+  ActivateCallback,
+  InstalledPolicy,
+  PolicyChanges,
+  PolicyRuntime,
+  RuntimeDecision,
+  ShadowOutcome,
+} from './runtime.ts';
 export { createPolicyUpdater, loadCandidate } from './updater.ts';
 export type { PolicyUpdater, SlotName, SlotReport, UpdaterOptions } from './updater.ts';
 export { SMOKE_INPUT, smokeTest } from './smoke.ts';

@@ -83,7 +83,15 @@ function walk(value: unknown, hash: Hash): void {
   }
 }
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /** encoding/json's string form with SetEscapeHTML(false): U+2028/2029 escaped, lone surrogates become U+FFFD. */
 function goString(text: string): string {

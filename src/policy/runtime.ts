@@ -26,12 +26,19 @@ export interface RuntimeDecision {
 }
 
 /** MUST resolve only once the activation is durably recorded; a rejection cancels the swap. */
-export type ActivateCallback = (version: PolicyVersion, source: string, shadowVersion: PolicyVersion | null) => Promise<void>;
+export type ActivateCallback = (
+  version: PolicyVersion,
+  source: string,
+  shadowVersion: PolicyVersion | null,
+) => Promise<void>;
 
 export interface PolicyRuntime {
   /** Never throws. Reads the installed engines once, so one request never sees two different policies. */
   decide(input: PolicyInput): RuntimeDecision;
-  current(): { active: { version: PolicyVersion; source: string } | null; shadow: { version: PolicyVersion; source: string } | null };
+  current(): {
+    active: { version: PolicyVersion; source: string } | null;
+    shadow: { version: PolicyVersion; source: string } | null;
+  };
   /** Records, then swaps in a new active engine (the shadow stays). Throws ERR_POLICY_ACTIVATION_FAILED. */
   install(active: InstalledPolicy): Promise<void>;
   /** Records, then swaps in a new shadow engine, or removes it (null). */
@@ -62,9 +69,17 @@ export function createPolicyRuntime(options: { activate: ActivateCallback }): Po
       // Without an active policy nothing decides, so there is nothing to record yet; the shadow waits for one.
       if (proposed.active !== null) {
         try {
-          await options.activate(proposed.active.engine.version, proposed.active.source, proposed.shadow?.engine.version ?? null);
+          await options.activate(
+            proposed.active.engine.version,
+            proposed.active.source,
+            proposed.shadow?.engine.version ?? null,
+          );
         } catch (err) {
-          throw new PolicyError('ERR_POLICY_ACTIVATION_FAILED', `the policy activation could not be recorded: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          throw new PolicyError(
+            'ERR_POLICY_ACTIVATION_FAILED',
+            `the policy activation could not be recorded: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
         }
       }
       state = proposed;
@@ -77,13 +92,21 @@ export function createPolicyRuntime(options: { activate: ActivateCallback }): Po
     decide(input) {
       const { active, shadow } = state;
       if (active === null) {
-        return { decision: engineDeny('ERR_POLICY_UNAVAILABLE', 'no valid policy bundle is active'), version: null, shadow: null };
+        return {
+          decision: engineDeny('ERR_POLICY_UNAVAILABLE', 'no valid policy bundle is active'),
+          version: null,
+          shadow: null,
+        };
       }
       const decision = active.engine.decide(input);
       if (shadow === null) return { decision, version: active.engine.version, shadow: null };
       const candidate = shadow.engine.decide(input);
       const differs = JSON.stringify(candidate) !== JSON.stringify(decision);
-      return { decision, version: active.engine.version, shadow: differs ? { version: shadow.engine.version, decision: candidate } : null };
+      return {
+        decision,
+        version: active.engine.version,
+        shadow: differs ? { version: shadow.engine.version, decision: candidate } : null,
+      };
     },
     current() {
       const view = (p: InstalledPolicy | null) => (p === null ? null : { version: p.engine.version, source: p.source });

@@ -34,7 +34,10 @@ export async function startPolicy(
   const shadow = settings.shadowBundle === null ? null : bundleSource(settings.shadowBundle, { fetch: deps.fetch });
   for (const source of [active, shadow]) {
     if (source !== null && verificationKey === null && isPlainRemoteHttp(source)) {
-      throw new PolicyError('ERR_POLICY_CONFIG', `${source.label}: an unsigned bundle over plain http is refused; use https or configure policy.signing_key`);
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${source.label}: an unsigned bundle over plain http is refused; use https or configure policy.signing_key`,
+      );
     }
   }
   const runtime = createPolicyRuntime({ activate: deps.activate });
@@ -50,7 +53,10 @@ export async function startPolicy(
   const first = reports.find((r) => r.slot === 'active');
   if (first?.outcome !== 'activated') {
     const detail = first?.outcome === 'rejected' ? `${first.code}: ${first.message}` : 'no bundle';
-    throw new PolicyError(first?.outcome === 'rejected' ? first.code : 'ERR_POLICY_BUNDLE_UNAVAILABLE', `no valid policy bundle at start-up (${detail})`);
+    throw new PolicyError(
+      first?.outcome === 'rejected' ? first.code : 'ERR_POLICY_BUNDLE_UNAVAILABLE',
+      `no valid policy bundle at start-up (${detail})`,
+    );
   }
   updater.start();
   return { runtime, updater };

@@ -32,7 +32,11 @@ export function parseVerificationKey(text: string): VerificationKey {
       : createPublicKey(text);
     if (key.type !== 'public') throw new Error('not a public key');
   } catch (err) {
-    throw new PolicyError('ERR_POLICY_CONFIG', `policy.signing_key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `policy.signing_key: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   return { key, algorithms: algorithmsFor(key) };
 }
@@ -46,7 +50,7 @@ function algorithmsFor(key: KeyObject): string[] {
     case 'rsa-pss':
       return ['PS256', 'PS384', 'PS512'];
     case 'ec': {
-      const byCurve: Record<string, string> = { 'prime256v1': 'ES256', 'secp384r1': 'ES384', 'secp521r1': 'ES512' };
+      const byCurve: Record<string, string> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
       const alg = byCurve[details?.namedCurve ?? ''];
       if (alg === undefined) throw config(`unsupported EC curve ${details?.namedCurve ?? 'unknown'}`);
       return [alg];
@@ -59,27 +63,44 @@ function algorithmsFor(key: KeyObject): string[] {
 }
 
 /** Verifies `files` (every bundle member, .signatures.json included) or throws a PolicyError. */
-export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Array>, key: VerificationKey): Promise<VerifiedSignature> {
+export async function verifyBundleSignature(
+  files: ReadonlyMap<string, Uint8Array>,
+  key: VerificationKey,
+): Promise<VerifiedSignature> {
   const raw = files.get(SIGNATURES_FILE);
-  if (raw === undefined) throw new PolicyError('ERR_POLICY_SIGNATURE_MISSING', `a signing key is configured and the bundle has no /${SIGNATURES_FILE}`);
+  if (raw === undefined)
+    throw new PolicyError(
+      'ERR_POLICY_SIGNATURE_MISSING',
+      `a signing key is configured and the bundle has no /${SIGNATURES_FILE}`,
+    );
   const jws = parseSignatures(raw);
 
   let verified: Awaited<ReturnType<typeof compactVerify>>;
   try {
     verified = await compactVerify(jws, key.key, { algorithms: key.algorithms });
   } catch (err) {
-    throw invalid(`the signature does not verify with the configured key (${err instanceof Error ? err.message : String(err)})`, err);
+    throw invalid(
+      `the signature does not verify with the configured key (${err instanceof Error ? err.message : String(err)})`,
+      err,
+    );
   }
   const payload = parseJson(verified.payload, 'the signature payload');
   if (!isRecord(payload) || !Array.isArray(payload.files)) throw invalid('the signature payload has no files list');
-  const keyid = typeof verified.protectedHeader.kid === 'string' ? verified.protectedHeader.kid : typeof payload.keyid === 'string' ? payload.keyid : null;
+  const keyid =
+    typeof verified.protectedHeader.kid === 'string'
+      ? verified.protectedHeader.kid
+      : typeof payload.keyid === 'string'
+        ? payload.keyid
+        : null;
 
   const listed = new Set<string>();
   for (const entry of payload.files as unknown[]) {
-    if (!isRecord(entry) || typeof entry.name !== 'string' || typeof entry.hash !== 'string') throw invalid('a files entry lacks name or hash');
+    if (!isRecord(entry) || typeof entry.name !== 'string' || typeof entry.hash !== 'string')
+      throw invalid('a files entry lacks name or hash');
     const name = entry.name.startsWith('/') ? entry.name.slice(1) : entry.name;
     const algorithm = entry.algorithm ?? 'SHA-256';
-    if (typeof algorithm !== 'string' || !isHashAlgorithm(algorithm)) throw invalid(`${name}: unsupported hash algorithm ${String(algorithm)}`);
+    if (typeof algorithm !== 'string' || !isHashAlgorithm(algorithm))
+      throw invalid(`${name}: unsupported hash algorithm ${String(algorithm)}`);
     if (listed.has(name)) throw invalid(`${name} is listed twice in the signature`);
     listed.add(name);
     const bytes = files.get(name);
@@ -102,8 +123,10 @@ export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Arra
 function parseSignatures(raw: Uint8Array): string {
   const doc = parseJson(raw, `/${SIGNATURES_FILE}`);
   if (!isRecord(doc) || !Array.isArray(doc.signatures)) throw invalid(`/${SIGNATURES_FILE} has no signatures list`);
-  if (doc.plugin !== undefined && doc.plugin !== '_default') throw invalid(`/${SIGNATURES_FILE} names signing plugin ${String(doc.plugin)}, which Proctor cannot verify`);
-  if (doc.signatures.length !== 1) throw invalid(`/${SIGNATURES_FILE} must hold exactly one signature, it holds ${doc.signatures.length}`);
+  if (doc.plugin !== undefined && doc.plugin !== '_default')
+    throw invalid(`/${SIGNATURES_FILE} names signing plugin ${String(doc.plugin)}, which Proctor cannot verify`);
+  if (doc.signatures.length !== 1)
+    throw invalid(`/${SIGNATURES_FILE} must hold exactly one signature, it holds ${doc.signatures.length}`);
   const jws: unknown = doc.signatures[0];
   if (typeof jws !== 'string') throw invalid(`/${SIGNATURES_FILE} signature is not a string`);
   return jws;

@@ -40,7 +40,10 @@ export function bundleSource(reference: string, options: SourceOptions = {}): Bu
     throw new PolicyError('ERR_POLICY_CONFIG', 'policy bundle URL is not a valid URL', { cause: err });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PolicyError('ERR_POLICY_CONFIG', `policy bundle URL scheme ${url.protocol} is not supported (http: or https:)`);
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `policy bundle URL scheme ${url.protocol} is not supported (http: or https:)`,
+    );
   }
   return urlSource(url, options);
 }
@@ -75,7 +78,10 @@ function urlSource(url: URL, options: SourceOptions): BundleSource {
   const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
   const label = `${url.protocol}//${url.host}${url.pathname}`;
   // fetch() refuses URLs with userinfo: credentials in the reference become HTTP Basic authentication instead.
-  const authorization = url.username === '' && url.password === '' ? null : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  const authorization =
+    url.username === '' && url.password === ''
+      ? null
+      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   const target = new URL(url.href);
   target.username = '';
   target.password = '';
@@ -86,7 +92,10 @@ function urlSource(url: URL, options: SourceOptions): BundleSource {
       let response: Response;
       try {
         response = await fetchImpl(target.href, {
-          headers: { ...(etag === null ? {} : { 'if-none-match': etag }), ...(authorization === null ? {} : { authorization }) },
+          headers: {
+            ...(etag === null ? {} : { 'if-none-match': etag }),
+            ...(authorization === null ? {} : { authorization }),
+          },
           redirect: 'error',
           signal: AbortSignal.timeout(timeoutMs),
         });

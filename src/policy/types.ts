@@ -92,7 +92,12 @@ export interface PolicyInput {
   }[];
   time: { unix_ms: number; iso: string };
   /** The subject's usage so far in the current UTC windows, from the limits counters (settled plus in-flight). */
-  usage?: { tokens_this_minute: number; requests_this_minute: number; spend_micro_usd_today: number; spend_micro_usd_this_month: number };
+  usage?: {
+    tokens_this_minute: number;
+    requests_this_minute: number;
+    spend_micro_usd_today: number;
+    spend_micro_usd_this_month: number;
+  };
 }
 
 /** Reason codes the engine itself decides with, when the policy could not give a valid answer. All are denies. */

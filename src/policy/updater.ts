@@ -45,7 +45,10 @@ export interface PolicyUpdater {
 }
 
 /** Verify, compile and smoke-test bundle bytes; throws PolicyError. The exact path the proxy loads bundles by. */
-export async function loadCandidate(bytes: Uint8Array, verificationKey: VerificationKey | null = null): Promise<PolicyEngine> {
+export async function loadCandidate(
+  bytes: Uint8Array,
+  verificationKey: VerificationKey | null = null,
+): Promise<PolicyEngine> {
   const engine = await compileBundle(await openBundle(bytes, { verificationKey }));
   smokeTest(engine);
   return engine;
@@ -88,7 +91,11 @@ export function createPolicyUpdater(options: UpdaterOptions): PolicyUpdater {
   function rejected(slot: SlotName, source: BundleSource, err: unknown): SlotReport {
     const code = err instanceof PolicyError ? err.code : 'ERR_POLICY_BUNDLE_INVALID';
     const message = err instanceof Error ? err.message : String(err);
-    options.log?.('error', `policy ${slot} bundle rejected; the previous one stays`, { code, message, source: source.label });
+    options.log?.('error', `policy ${slot} bundle rejected; the previous one stays`, {
+      code,
+      message,
+      source: source.label,
+    });
     return { slot, outcome: 'rejected', code, message };
   }
 

@@ -40,7 +40,15 @@ export function openAnthropicStream(): StreamSession {
     read(event: SseEvent): AnthropicStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
-      const none = { texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false, payload, field: null, fields: [] as AnswerSegment[] };
+      const none = {
+        texts: [] as StreamText[],
+        closes: [] as string[],
+        final: false,
+        upstreamError: false,
+        payload,
+        field: null,
+        fields: [] as AnswerSegment[],
+      };
       switch (type) {
         case 'error':
           // Never relayed: the relay ends the stream with its own error event.
@@ -52,9 +60,14 @@ export function openAnthropicStream(): StreamSession {
         case 'content_block_delta': {
           const delta = payload.delta;
           const i = payload.index as number;
-          if (!isPlainObject(delta) || !Number.isSafeInteger(i)) throw new StreamProtocolError('content_block_delta without index or delta');
-          const field = delta.type === 'text_delta' && typeof delta.text === 'string' ? 'text'
-            : delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' ? 'partial_json' : null;
+          if (!isPlainObject(delta) || !Number.isSafeInteger(i))
+            throw new StreamProtocolError('content_block_delta without index or delta');
+          const field =
+            delta.type === 'text_delta' && typeof delta.text === 'string'
+              ? 'text'
+              : delta.type === 'input_json_delta' && typeof delta.partial_json === 'string'
+                ? 'partial_json'
+                : null;
           if (field === null) throw new StreamProtocolError(`unknown delta type ${String(delta.type)}`);
           const channel = `content[${i}].${field === 'text' ? 'text' : 'input'}`;
           const fields = answerSegments(payload, new Set([stepsKey(['delta', field])]));
@@ -65,7 +78,8 @@ export function openAnthropicStream(): StreamSession {
       }
       if (type === 'message_start') {
         const message = payload.message;
-        if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0)) throw new StreamProtocolError('message_start carries content');
+        if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0))
+          throw new StreamProtocolError('message_start carries content');
         if (messageStarted) throw new StreamProtocolError('a second message_start');
         messageStarted = true;
         readInput(isPlainObject(message.usage) ? message.usage : {});
@@ -73,13 +87,20 @@ export function openAnthropicStream(): StreamSession {
         if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
       } else if (type === 'content_block_start') {
         const block = payload.content_block;
-        const empty = isPlainObject(block) && ((block.type === 'text' && block.text === '')
-          || (block.type === 'tool_use' && isPlainObject(block.input) && Object.keys(block.input).length === 0));
+        const empty =
+          isPlainObject(block) &&
+          ((block.type === 'text' && block.text === '') ||
+            (block.type === 'tool_use' && isPlainObject(block.input) && Object.keys(block.input).length === 0));
         if (!empty) throw new StreamProtocolError('content_block_start carries content the screen cannot read');
         const i = payload.index;
-        if (!Number.isSafeInteger(i) || started.has(i as number)) throw new StreamProtocolError('content_block_start without index, or twice for one index');
+        if (!Number.isSafeInteger(i) || started.has(i as number))
+          throw new StreamProtocolError('content_block_start without index, or twice for one index');
         started.add(i as number);
-      } else if (type === 'message_delta' && isPlainObject(payload.delta) && typeof payload.delta.stop_sequence === 'string') {
+      } else if (
+        type === 'message_delta' &&
+        isPlainObject(payload.delta) &&
+        typeof payload.delta.stop_sequence === 'string'
+      ) {
         // One or more message_delta events may come: the stop sequence (text) may come in one of them only.
         if (stopped) throw new StreamProtocolError('a stop_sequence arrived in pieces');
         stopped = true;
@@ -104,7 +125,10 @@ export function openAnthropicStream(): StreamSession {
       const m = /^content\[(\d+)\]\.(text|input)$/.exec(channel);
       if (m === null) throw new StreamProtocolError(`no such channel ${channel}`);
       const delta = m[2] === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
-      return { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: Number(m[1]), delta }) };
+      return {
+        event: 'content_block_delta',
+        data: JSON.stringify({ type: 'content_block_delta', index: Number(m[1]), delta }),
+      };
     },
     usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...anthropicCacheUsage(cache) }),
   };

@@ -1,6 +1,11 @@
 // Provider adapters: everything Proctor knows about an API's wire format lives here, behind one interface, in one
 // registry. The pipeline asks the registry for the adapter of a route and never branches on a provider's name.
-import { ANTHROPIC_REQUEST, anthropicUpstreamBody, parseAnthropicMessages, readAnthropicUsage } from './anthropic-messages.ts';
+import {
+  ANTHROPIC_REQUEST,
+  anthropicUpstreamBody,
+  parseAnthropicMessages,
+  readAnthropicUsage,
+} from './anthropic-messages.ts';
 import type { ObjectShape } from './shape.ts';
 import { answerSegments, type AnswerSegment } from './answer-json.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
@@ -8,7 +13,12 @@ import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEv
 import { CHAT_REQUEST, chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
 import { COMPLETION_REQUEST, completionUpstreamBody, parseCompletion, readOpenAiUsage } from './openai-completions.ts';
 import { EMBEDDING_REQUEST, embeddingUpstreamBody, parseEmbedding } from './openai-embeddings.ts';
-import { parseResponsesRequest, readResponsesUsage, RESPONSES_REQUEST, responsesUpstreamBody } from './openai-responses.ts';
+import {
+  parseResponsesRequest,
+  readResponsesUsage,
+  RESPONSES_REQUEST,
+  responsesUpstreamBody,
+} from './openai-responses.ts';
 import { openResponsesStream } from './openai-responses-stream.ts';
 import { openOpenAiStream } from './openai-stream.ts';
 import { replaceSegmentTexts } from './segment-paths.ts';
@@ -17,10 +27,30 @@ import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, Usag
 export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamErrorParts, type UpstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
-export { AnswerShapeError, answerSegments, stepsOf, writeAnswerTexts, type AnswerAt, type AnswerSegment, type AnswerStep } from './answer-json.ts';
+export {
+  AnswerShapeError,
+  answerSegments,
+  stepsOf,
+  writeAnswerTexts,
+  type AnswerAt,
+  type AnswerSegment,
+  type AnswerStep,
+} from './answer-json.ts';
 export type { JsonType, ObjectShape, Shape } from './shape.ts';
 export type {
-  Api, ClientError, ListingApi, NormalizedRequest, RequestErrorCode, RequestSegment, SegmentLocation, SseEvent, StreamSession, StreamStep, StreamText, TextSegment, Usage,
+  Api,
+  ClientError,
+  ListingApi,
+  NormalizedRequest,
+  RequestErrorCode,
+  RequestSegment,
+  SegmentLocation,
+  SseEvent,
+  StreamSession,
+  StreamStep,
+  StreamText,
+  TextSegment,
+  Usage,
 } from './types.ts';
 
 /** The wire protocol an API speaks upstream: how the credential is presented and which error shape clients expect. */
@@ -44,7 +74,10 @@ export interface ProviderAdapter {
    */
   responseSegments(response: unknown): AnswerSegment[];
   /** A copy of a request or answer body with the texts at the given segment paths replaced; throws on a bad path. */
-  replaceTexts(body: Record<string, unknown>, edits: readonly { path: string; text: string }[]): Record<string, unknown>;
+  replaceTexts(
+    body: Record<string, unknown>,
+    edits: readonly { path: string; text: string }[],
+  ): Record<string, unknown>;
   /** An error in this API's own shape, so the client's SDK raises its usual error class. */
   errorBody(error: ClientError): Record<string, unknown>;
   /** The same error as a stream event, ending a stream that already started. */
@@ -53,7 +86,12 @@ export interface ProviderAdapter {
   openStream: ((request: NormalizedRequest) => StreamSession) | null;
 }
 
-const openai = { dialect: 'openai', replaceTexts: replaceSegmentTexts, errorBody: openaiErrorBody, errorEvent: openaiErrorEvent } as const;
+const openai = {
+  dialect: 'openai',
+  replaceTexts: replaceSegmentTexts,
+  errorBody: openaiErrorBody,
+  errorEvent: openaiErrorEvent,
+} as const;
 
 const adapters = {
   'openai.chat_completions': {

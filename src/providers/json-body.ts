@@ -47,4 +47,3 @@ export function typedStreamEvent(data: string): Json & { type: string } {
 export function isPlainObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-

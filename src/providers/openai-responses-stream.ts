@@ -24,8 +24,18 @@ const DELTAS: Record<string, (o: number, c: number) => string> = {
 };
 const FINAL = new Set(['response.completed', 'response.incomplete']);
 const FAILED = new Set(['response.failed', 'error']);
-const PLAIN = new Set(['response.created', 'response.in_progress', 'response.queued', 'response.output_item.added', 'response.output_item.done',
-  'response.content_part.added', 'response.content_part.done', 'response.output_text.done', 'response.refusal.done', 'response.function_call_arguments.done']);
+const PLAIN = new Set([
+  'response.created',
+  'response.in_progress',
+  'response.queued',
+  'response.output_item.added',
+  'response.output_item.done',
+  'response.content_part.added',
+  'response.content_part.done',
+  'response.output_text.done',
+  'response.refusal.done',
+  'response.function_call_arguments.done',
+]);
 
 export function openResponsesStream(): StreamSession {
   const raw = new Map<string, string>();
@@ -41,15 +51,24 @@ export function openResponsesStream(): StreamSession {
     const o = p.output_index as number;
     const c = p.content_index as number;
     const fromItem = (item: unknown, base: Step[], index: number) =>
-      outputItemTexts(item, `output[${index}]`).map(({ path }) => ({ path: [...base, ...relative(path, `output[${index}]`)], channel: path }));
+      outputItemTexts(item, `output[${index}]`).map(({ path }) => ({
+        path: [...base, ...relative(path, `output[${index}]`)],
+        channel: path,
+      }));
     try {
       switch (type) {
-        case 'response.output_text.done': return [{ path: ['text'], channel: `output[${o}].content[${c}].text` }];
-        case 'response.refusal.done': return [{ path: ['refusal'], channel: `output[${o}].content[${c}].refusal` }];
-        case 'response.function_call_arguments.done': return [{ path: ['arguments'], channel: `output[${o}].arguments` }];
+        case 'response.output_text.done':
+          return [{ path: ['text'], channel: `output[${o}].content[${c}].text` }];
+        case 'response.refusal.done':
+          return [{ path: ['refusal'], channel: `output[${o}].content[${c}].refusal` }];
+        case 'response.function_call_arguments.done':
+          return [{ path: ['arguments'], channel: `output[${o}].arguments` }];
         case 'response.content_part.added':
         case 'response.content_part.done':
-          return fromItem({ type: 'message', content: [p.part] }, ['part'], o).map((x) => ({ path: ['part', x.path[x.path.length - 1] as Step], channel: x.channel.replace('content[0]', `content[${c}]`) }));
+          return fromItem({ type: 'message', content: [p.part] }, ['part'], o).map((x) => ({
+            path: ['part', x.path[x.path.length - 1] as Step],
+            channel: x.channel.replace('content[0]', `content[${c}]`),
+          }));
         case 'response.output_item.added':
         case 'response.output_item.done':
           return fromItem(p.item, ['item'], o);
@@ -67,8 +86,19 @@ export function openResponsesStream(): StreamSession {
     read(event: SseEvent): ResponsesStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
-      if (Number.isSafeInteger(payload.sequence_number)) sequence = Math.max(sequence, payload.sequence_number as number);
-      if (FAILED.has(type)) return { texts: [], closes: 'all', final: false, upstreamError: true, payload, deltaPath: null, copies: [], fields: [] };
+      if (Number.isSafeInteger(payload.sequence_number))
+        sequence = Math.max(sequence, payload.sequence_number as number);
+      if (FAILED.has(type))
+        return {
+          texts: [],
+          closes: 'all',
+          final: false,
+          upstreamError: true,
+          payload,
+          deltaPath: null,
+          copies: [],
+          fields: [],
+        };
       const texts: StreamText[] = [];
       let deltaPath: Step[] | null = null;
       const channelOf = DELTAS[type];
@@ -84,7 +114,8 @@ export function openResponsesStream(): StreamSession {
       const copies = copiesOf(payload);
       for (const copy of copies) {
         const text = getAt(payload, copy.path);
-        if (text !== (raw.get(copy.channel) ?? '')) throw new StreamProtocolError(`${type} repeats text that differs from the streamed deltas`);
+        if (text !== (raw.get(copy.channel) ?? ''))
+          throw new StreamProtocolError(`${type} repeats text that differs from the streamed deltas`);
       }
       const final = FINAL.has(type);
       if (final && isPlainObject(payload.response) && isPlainObject(payload.response.usage)) {
@@ -92,10 +123,17 @@ export function openResponsesStream(): StreamSession {
         if (Number.isSafeInteger(u.input_tokens)) prompt = u.input_tokens as number;
         if (Number.isSafeInteger(u.output_tokens)) completion = u.output_tokens as number;
         const details = u.input_tokens_details;
-        if (isPlainObject(details) && Number.isSafeInteger(details.cached_tokens) && (details.cached_tokens as number) > 0) cached = details.cached_tokens as number;
+        if (
+          isPlainObject(details) &&
+          Number.isSafeInteger(details.cached_tokens) &&
+          (details.cached_tokens as number) > 0
+        )
+          cached = details.cached_tokens as number;
       }
       const closes = final ? 'all' : type.endsWith('.done') ? copies.map((c) => c.channel) : [];
-      const screened = new Set([...(deltaPath === null ? [] : [deltaPath]), ...copies.map((c) => c.path)].map(stepsKey));
+      const screened = new Set(
+        [...(deltaPath === null ? [] : [deltaPath]), ...copies.map((c) => c.path)].map(stepsKey),
+      );
       const fields: AnswerSegment[] = answerSegments(payload, screened);
       return { texts, closes, final, upstreamError: false, payload, deltaPath, copies, fields };
     },
@@ -122,17 +160,36 @@ export function openResponsesStream(): StreamSession {
       const m = /^output\[(\d+)\]\.(?:content\[(\d+)\]\.(text|refusal)|(arguments))$/.exec(channel);
       if (m === null) throw new StreamProtocolError(`no such channel ${channel}`);
       const o = Number(m[1]);
-      const type = m[4] ? 'response.function_call_arguments.delta' : m[3] === 'refusal' ? 'response.refusal.delta' : 'response.output_text.delta';
-      const event = { type, item_id: itemIds.get(o) ?? '', output_index: o, ...(m[2] !== undefined ? { content_index: Number(m[2]) } : {}), delta: text, sequence_number: sequence };
+      const type = m[4]
+        ? 'response.function_call_arguments.delta'
+        : m[3] === 'refusal'
+          ? 'response.refusal.delta'
+          : 'response.output_text.delta';
+      const event = {
+        type,
+        item_id: itemIds.get(o) ?? '',
+        output_index: o,
+        ...(m[2] !== undefined ? { content_index: Number(m[2]) } : {}),
+        delta: text,
+        sequence_number: sequence,
+      };
       return { event: type, data: JSON.stringify(event) };
     },
-    usage: () => ({ prompt_tokens: prompt, completion_tokens: completion, ...(cached === undefined ? {} : { cached_input_tokens: cached }) }),
+    usage: () => ({
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      ...(cached === undefined ? {} : { cached_input_tokens: cached }),
+    }),
   };
 }
 
 /** `output[0].content[1].text` relative to `output[0]`, as steps: ['content', 1, 'text']. */
 function relative(path: string, base: string): Step[] {
-  return path.slice(base.length).split(/[.[\]]/).filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return path
+    .slice(base.length)
+    .split(/[.[\]]/)
+    .filter((s) => s !== '')
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function getAt(root: Json, path: readonly Step[]): unknown {
@@ -155,13 +212,21 @@ function outputItemTexts(item: unknown, at: string): { path: string; text: strin
     const content = Array.isArray(item.content) ? item.content : [];
     content.forEach((part, j) => {
       if (!isPlainObject(part)) throw new Error(`${at}.content[${j}] is not an object`);
-      if (part.type === 'output_text' && typeof part.text === 'string') out.push({ path: `${at}.content[${j}].text`, text: part.text });
-      else if (part.type === 'refusal' && typeof part.refusal === 'string') out.push({ path: `${at}.content[${j}].refusal`, text: part.refusal });
+      if (part.type === 'output_text' && typeof part.text === 'string')
+        out.push({ path: `${at}.content[${j}].text`, text: part.text });
+      else if (part.type === 'refusal' && typeof part.refusal === 'string')
+        out.push({ path: `${at}.content[${j}].refusal`, text: part.refusal });
       else throw new Error(`${at}.content[${j}] has a type the screen cannot read`);
     });
   } else if (item.type === 'function_call') {
     if (typeof item.arguments === 'string') out.push({ path: `${at}.arguments`, text: item.arguments });
-  } else if (!(item.type === 'reasoning' && (item.summary === undefined || (Array.isArray(item.summary) && item.summary.length === 0)) && item.content === undefined)) {
+  } else if (
+    !(
+      item.type === 'reasoning' &&
+      (item.summary === undefined || (Array.isArray(item.summary) && item.summary.length === 0)) &&
+      item.content === undefined
+    )
+  ) {
     throw new Error(`${at} is an output item the screen cannot read`);
   }
   return out;

@@ -83,8 +83,14 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
 
   function read(event: SseEvent): OpenAiStep {
     const none = {
-      texts: [] as StreamText[], closes: [] as string[], final: false, upstreamError: false,
-      relayed: null, paths: [], usageOnly: false, fields: [] as AnswerSegment[],
+      texts: [] as StreamText[],
+      closes: [] as string[],
+      final: false,
+      upstreamError: false,
+      relayed: null,
+      paths: [],
+      usageOnly: false,
+      fields: [] as AnswerSegment[],
     };
     if (event.data === '[DONE]') return { ...none, closes: 'all', final: true };
     const payload = streamEventObject(event.data);
@@ -189,9 +195,10 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
       const delta = field.startsWith('tool_calls')
         ? { tool_calls: [{ index: Number(m[3]), function: { arguments: text } }] }
         : { [field]: text };
-      const choice = flavour === 'completions'
-        ? { text, index, logprobs: null, finish_reason: null }
-        : { index, delta, logprobs: null, finish_reason: null };
+      const choice =
+        flavour === 'completions'
+          ? { text, index, logprobs: null, finish_reason: null }
+          : { index, delta, logprobs: null, finish_reason: null };
       const chunk = { ...renderedTemplate, choices: [choice], ...(clientWantsUsage ? { usage: null } : {}) };
       return { event: null, data: JSON.stringify(chunk) };
     },

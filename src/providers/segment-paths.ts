@@ -11,7 +11,8 @@ export function parseSegmentPath(path: string): Step[] {
     if (path[i] === '[') {
       const close = path.indexOf(']', i);
       const index = Number(path.slice(i + 1, close));
-      if (close < 0 || !Number.isSafeInteger(index) || index < 0 || path.slice(i + 1, close) === '') throw new Error(`bad segment path ${path}`);
+      if (close < 0 || !Number.isSafeInteger(index) || index < 0 || path.slice(i + 1, close) === '')
+        throw new Error(`bad segment path ${path}`);
       steps.push(index);
       i = close + 1;
     } else {
@@ -27,14 +28,23 @@ export function parseSegmentPath(path: string): Step[] {
 }
 
 /** A copy of `body` with the string at each edit's path replaced by the edit's text. */
-export function replaceSegmentTexts(body: Record<string, unknown>, edits: readonly { path: string; text: string }[]): Record<string, unknown> {
+export function replaceSegmentTexts(
+  body: Record<string, unknown>,
+  edits: readonly { path: string; text: string }[],
+): Record<string, unknown> {
   const copy = structuredClone(body);
   for (const edit of edits) {
     const steps = parseSegmentPath(edit.path);
     let node: unknown = copy;
     for (const step of steps.slice(0, -1)) {
-      node = typeof step === 'number' ? (Array.isArray(node) ? node[step] : undefined)
-        : (typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>)[step] : undefined);
+      node =
+        typeof step === 'number'
+          ? Array.isArray(node)
+            ? node[step]
+            : undefined
+          : typeof node === 'object' && node !== null && !Array.isArray(node)
+            ? (node as Record<string, unknown>)[step]
+            : undefined;
     }
     const last = steps[steps.length - 1];
     const holder = node as Record<string | number, unknown> | null;

@@ -63,7 +63,10 @@ export function normalizedRequest(parts: {
     }),
     toolNames: parts.toolNames,
     // The model name first: its findings then come before any others, so no cap on kept findings can hide them.
-    segments: [...inspected.segments.filter((s) => s.path === 'model'), ...inspected.segments.filter((s) => s.path !== 'model')],
+    segments: [
+      ...inspected.segments.filter((s) => s.path === 'model'),
+      ...inspected.segments.filter((s) => s.path !== 'model'),
+    ],
     body,
     bodySha256: parts.bodySha256,
   };

@@ -20,7 +20,12 @@ export interface PromptSize {
 }
 
 export function estimatePromptTokens(size: PromptSize): number {
-  return Math.ceil(size.textBytes / BYTES_PER_TOKEN) + size.messages * TOKENS_PER_MESSAGE + size.toolCalls * TOKENS_PER_TOOL_CALL + TOKENS_FOR_REPLY;
+  return (
+    Math.ceil(size.textBytes / BYTES_PER_TOKEN) +
+    size.messages * TOKENS_PER_MESSAGE +
+    size.toolCalls * TOKENS_PER_TOOL_CALL +
+    TOKENS_FOR_REPLY
+  );
 }
 
 export function utf8Bytes(text: string): number {

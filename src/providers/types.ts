@@ -22,7 +22,12 @@ export interface RequestSegment extends TextSegment {
   label?: string;
 }
 
-export type Api = 'openai.chat_completions' | 'openai.completions' | 'openai.embeddings' | 'openai.responses' | 'anthropic.messages';
+export type Api =
+  | 'openai.chat_completions'
+  | 'openai.completions'
+  | 'openai.embeddings'
+  | 'openai.responses'
+  | 'anthropic.messages';
 
 /** Requests Proctor answers itself, from policy, without an adapter or an upstream (GET /v1/models). */
 export type ListingApi = 'openai.models';
@@ -69,10 +74,15 @@ export interface Usage {
 
 /** A usage's prompt-cache counts, each within what it is part of: reads within the prompt, writes within the rest of
  * it, 1-hour writes within the writes; absent ones stay absent. */
-export function cacheCounts(counts: Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>, prompt: number): Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'> {
+export function cacheCounts(
+  counts: Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>,
+  prompt: number,
+): Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'> {
   const reads = counts.cached_input_tokens === undefined ? undefined : Math.min(counts.cached_input_tokens, prompt);
-  const writes = counts.cache_write_tokens === undefined ? undefined : Math.min(counts.cache_write_tokens, prompt - (reads ?? 0));
-  const writes1h = counts.cache_write_1h_tokens === undefined ? undefined : Math.min(counts.cache_write_1h_tokens, writes ?? 0);
+  const writes =
+    counts.cache_write_tokens === undefined ? undefined : Math.min(counts.cache_write_tokens, prompt - (reads ?? 0));
+  const writes1h =
+    counts.cache_write_1h_tokens === undefined ? undefined : Math.min(counts.cache_write_1h_tokens, writes ?? 0);
   return {
     ...(reads === undefined ? {} : { cached_input_tokens: reads }),
     ...(writes === undefined ? {} : { cache_write_tokens: writes }),
@@ -80,7 +90,11 @@ export function cacheCounts(counts: Pick<Usage, 'cached_input_tokens' | 'cache_w
   };
 }
 
-export type RequestErrorCode = 'ERR_REQUEST_NOT_JSON' | 'ERR_REQUEST_INVALID' | 'ERR_REQUEST_UNKNOWN_FIELD' | 'ERR_REQUEST_UNSUPPORTED';
+export type RequestErrorCode =
+  | 'ERR_REQUEST_NOT_JSON'
+  | 'ERR_REQUEST_INVALID'
+  | 'ERR_REQUEST_UNKNOWN_FIELD'
+  | 'ERR_REQUEST_UNSUPPORTED';
 
 export class RequestError extends Error {
   readonly code: RequestErrorCode;
@@ -135,7 +149,10 @@ export interface StreamSession {
   /** An event that carries `text` on `channel` (releases held-back text before the channel closes). */
   textEvent(channel: string, text: string): SseEvent;
   /** The usage the upstream has reported so far; null counts where it has reported none. */
-  usage(): { prompt_tokens: number | null; completion_tokens: number | null } & Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>;
+  usage(): { prompt_tokens: number | null; completion_tokens: number | null } & Pick<
+    Usage,
+    'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'
+  >;
 }
 
 export class StreamProtocolError extends Error {

@@ -56,8 +56,18 @@ export function planRedaction(
   const selected = findings.filter((f) => wanted.has(f.type));
   for (const f of selected) {
     const text = segments[f.segment]?.text;
-    if (text === undefined || !Number.isInteger(f.start) || !Number.isInteger(f.end) || f.start < 0 || f.end <= f.start || f.end > text.length) {
-      throw new RedactionError('ERR_REDACTION_FINDING_INVALID', `finding of type ${f.type} lies outside segment ${f.segment}`);
+    if (
+      text === undefined ||
+      !Number.isInteger(f.start) ||
+      !Number.isInteger(f.end) ||
+      f.start < 0 ||
+      f.end <= f.start ||
+      f.end > text.length
+    ) {
+      throw new RedactionError(
+        'ERR_REDACTION_FINDING_INVALID',
+        `finding of type ${f.type} lies outside segment ${f.segment}`,
+      );
     }
   }
   // Document order, longest first at a tie, so numbering follows first appearance.
@@ -77,7 +87,11 @@ export function planRedaction(
       let end = head.end;
       i += 1;
       // Swallow every finding that overlaps the span so far (of any redacted type).
-      while (i < selected.length && (selected[i] as RedactionFinding).segment === segmentIndex && (selected[i] as RedactionFinding).start < end) {
+      while (
+        i < selected.length &&
+        (selected[i] as RedactionFinding).segment === segmentIndex &&
+        (selected[i] as RedactionFinding).start < end
+      ) {
         end = Math.max(end, (selected[i] as RedactionFinding).end);
         i += 1;
       }

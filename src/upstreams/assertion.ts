@@ -40,8 +40,17 @@ export class AssertionKeyError extends Error {
   }
 }
 
-export async function createAssertionSigner(options: { issuer: string; privateKeyPem: string; ttlSeconds: number; now?: () => Date }): Promise<AssertionSigner> {
-  if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1 || options.ttlSeconds > MAX_ASSERTION_TTL_SECONDS) {
+export async function createAssertionSigner(options: {
+  issuer: string;
+  privateKeyPem: string;
+  ttlSeconds: number;
+  now?: () => Date;
+}): Promise<AssertionSigner> {
+  if (
+    !Number.isInteger(options.ttlSeconds) ||
+    options.ttlSeconds < 1 ||
+    options.ttlSeconds > MAX_ASSERTION_TTL_SECONDS
+  ) {
     throw new AssertionKeyError(`assertion lifetime must be 1..${MAX_ASSERTION_TTL_SECONDS} seconds`);
   }
   let key: KeyObject;
@@ -83,5 +92,7 @@ export async function createAssertionSigner(options: { issuer: string; privateKe
 function algorithmFor(key: KeyObject): 'EdDSA' | 'ES256' {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new AssertionKeyError(`the assertion signing key must be Ed25519 or P-256, not ${key.asymmetricKeyType ?? 'unknown'}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}`);
+  throw new AssertionKeyError(
+    `the assertion signing key must be Ed25519 or P-256, not ${key.asymmetricKeyType ?? 'unknown'}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}`,
+  );
 }

@@ -70,7 +70,12 @@ export async function forwardWithFallback<U extends { name: string }, R extends 
     const started = options.now();
     try {
       const response = await send(upstream);
-      attempts.push({ upstream: upstream.name, status: response.status, error: null, latency_ms: Math.max(0, options.now() - started) });
+      attempts.push({
+        upstream: upstream.name,
+        status: response.status,
+        error: null,
+        latency_ms: Math.max(0, options.now() - started),
+      });
       last = { ok: true, upstream, response, attempts };
       if (!RETRYABLE_STATUS(response.status) || i + 1 >= options.retry.maxAttempts) break;
       const after = retryAfterMs(options.retryAfter(response), options.now());
@@ -81,7 +86,12 @@ export async function forwardWithFallback<U extends { name: string }, R extends 
       await release(options, response);
     } catch (error) {
       const verdict = options.classify(error);
-      attempts.push({ upstream: upstream.name, status: verdict.status, error: verdict.code, latency_ms: Math.max(0, options.now() - started) });
+      attempts.push({
+        upstream: upstream.name,
+        status: verdict.status,
+        error: verdict.code,
+        latency_ms: Math.max(0, options.now() - started),
+      });
       last = { ok: false, upstream, error, attempts };
       if (!verdict.retryable) break;
     }
@@ -100,7 +110,11 @@ async function release<R>(options: FallbackOptions<R>, response: R): Promise<voi
 }
 
 /** Round-robin over the candidates from the first, skipping exhausted ones; null when none is left. */
-function next<U extends { name: string }>(candidates: readonly U[], attempt: number, exhausted: ReadonlySet<string>): U | null {
+function next<U extends { name: string }>(
+  candidates: readonly U[],
+  attempt: number,
+  exhausted: ReadonlySet<string>,
+): U | null {
   for (let k = 0; k < candidates.length; k += 1) {
     const candidate = candidates[(attempt + k) % candidates.length];
     if (candidate !== undefined && !exhausted.has(candidate.name)) return candidate;

@@ -8,10 +8,35 @@ import { KINDS, apiFamily } from './kinds.ts';
 import { candidatesFor, restrict } from './routing.ts';
 import type { RetrySettings } from './fallback.ts';
 
-export { KINDS, UPSTREAM_KINDS, API_FAMILIES, RESERVED_HEADERS, DEFAULT_ANTHROPIC_VERSION, apiFamily, type ApiFamily, type UpstreamKind } from './kinds.ts';
+export {
+  KINDS,
+  UPSTREAM_KINDS,
+  API_FAMILIES,
+  RESERVED_HEADERS,
+  DEFAULT_ANTHROPIC_VERSION,
+  apiFamily,
+  type ApiFamily,
+  type UpstreamKind,
+} from './kinds.ts';
 export { modelPatternMatches, servesModel, candidatesFor, restrict } from './routing.ts';
-export { forwardWithFallback, retryAfterMs, type Attempt, type FallbackOptions, type FallbackResult, type FailureVerdict, type RetrySettings } from './fallback.ts';
-export { createAssertionSigner, AssertionKeyError, ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, type AssertionSigner, type AssertionContext, type AssertionSubject } from './assertion.ts';
+export {
+  forwardWithFallback,
+  retryAfterMs,
+  type Attempt,
+  type FallbackOptions,
+  type FallbackResult,
+  type FailureVerdict,
+  type RetrySettings,
+} from './fallback.ts';
+export {
+  createAssertionSigner,
+  AssertionKeyError,
+  ASSERTION_TYP,
+  MAX_ASSERTION_TTL_SECONDS,
+  type AssertionSigner,
+  type AssertionContext,
+  type AssertionSubject,
+} from './assertion.ts';
 
 export const DECISION_ID_HEADER = 'x-proctor-decision-id';
 export const ASSERTION_HEADER = 'x-proctor-assertion';
@@ -55,11 +80,18 @@ export class UpstreamConfigError extends Error {
   }
 }
 
-export function createUpstreamRegistry(options: { upstreams: readonly UpstreamSettings[]; routing: RoutingSettings; assertions: AssertionSigner | null }): UpstreamRegistry {
+export function createUpstreamRegistry(options: {
+  upstreams: readonly UpstreamSettings[];
+  routing: RoutingSettings;
+  assertions: AssertionSigner | null;
+}): UpstreamRegistry {
   const { upstreams, routing, assertions } = options;
   // The config loader already refuses this; the registry refuses it too, so no wiring can forward unattributed.
   const needsKey = upstreams.find((u) => u.gateway?.assertion === true);
-  if (needsKey && assertions === null) throw new UpstreamConfigError(`upstream '${needsKey.name}' sends identity assertions but no assertion key is configured`);
+  if (needsKey && assertions === null)
+    throw new UpstreamConfigError(
+      `upstream '${needsKey.name}' sends identity assertions but no assertion key is configured`,
+    );
 
   const candidates = (api: string, model: string) => candidatesFor(upstreams, routing, apiFamily(api), model);
   return {
@@ -70,20 +102,44 @@ export function createUpstreamRegistry(options: { upstreams: readonly UpstreamSe
     candidates,
     route: (api, model, allowed) => restrict(candidates(api, model), allowed),
     async target(upstream, context) {
-      return { name: upstream.name, baseUrl: upstream.baseUrl, headers: await headersFor(upstream, context, assertions), timeouts: upstream.timeouts };
+      return {
+        name: upstream.name,
+        baseUrl: upstream.baseUrl,
+        headers: await headersFor(upstream, context, assertions),
+        timeouts: upstream.timeouts,
+      };
     },
   };
 }
 
-async function headersFor(upstream: UpstreamSettings, context: AttemptContext, assertions: AssertionSigner | null): Promise<Record<string, string>> {
+async function headersFor(
+  upstream: UpstreamSettings,
+  context: AttemptContext,
+  assertions: AssertionSigner | null,
+): Promise<Record<string, string>> {
   const traits = KINDS[upstream.kind];
-  const headers: Record<string, string> = { ...upstream.headers, ...traits.fixedHeaders({ anthropicVersion: upstream.anthropicVersion }) };
-  if (upstream.credential !== null) Object.assign(headers, traits.credentialHeaders(upstream.credential, { anthropicVersion: upstream.anthropicVersion }));
+  const headers: Record<string, string> = {
+    ...upstream.headers,
+    ...traits.fixedHeaders({ anthropicVersion: upstream.anthropicVersion }),
+  };
+  if (upstream.credential !== null)
+    Object.assign(
+      headers,
+      traits.credentialHeaders(upstream.credential, { anthropicVersion: upstream.anthropicVersion }),
+    );
   if (upstream.gateway?.decisionId) headers[DECISION_ID_HEADER] = context.decisionId;
   if (upstream.gateway?.subjectHeader) headers[upstream.gateway.subjectHeader] = context.principal.sub;
   if (upstream.gateway?.assertion) {
-    if (assertions === null) throw new UpstreamConfigError(`upstream '${upstream.name}' sends identity assertions but no assertion key is configured`);
-    headers[ASSERTION_HEADER] = await assertions.sign({ principal: context.principal, decisionId: context.decisionId, requestId: context.requestId, audience: upstream.name });
+    if (assertions === null)
+      throw new UpstreamConfigError(
+        `upstream '${upstream.name}' sends identity assertions but no assertion key is configured`,
+      );
+    headers[ASSERTION_HEADER] = await assertions.sign({
+      principal: context.principal,
+      decisionId: context.decisionId,
+      requestId: context.requestId,
+      audience: upstream.name,
+    });
   }
   return headers;
 }

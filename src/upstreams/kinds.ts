@@ -37,7 +37,12 @@ export const KINDS: Readonly<Record<UpstreamKind, KindTraits>> = {
   // vLLM, Ollama, llama.cpp servers and the like: OpenAI's wire format, Bearer if a key is set at all.
   'openai-compatible': { canServe: ['openai'], defaultApis: ['openai'], credentialHeaders: bearer, fixedHeaders: none },
   // Kong, LiteLLM, Portkey: OpenAI-shaped by default; LiteLLM and Portkey also take /v1/messages, so `apis` may add it.
-  gateway: { canServe: ['openai', 'anthropic'], defaultApis: ['openai'], credentialHeaders: bearer, fixedHeaders: none },
+  gateway: {
+    canServe: ['openai', 'anthropic'],
+    defaultApis: ['openai'],
+    credentialHeaders: bearer,
+    fixedHeaders: none,
+  },
 };
 
 /** The family an API identifier (`openai.chat_completions`, `anthropic.messages`) belongs to; unknown throws. */
@@ -52,7 +57,25 @@ export function apiFamily(api: string): ApiFamily {
  * negotiation, attribution) and hop-by-hop headers, which are the transport's business.
  */
 export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'authorization', 'x-api-key', 'anthropic-version', 'content-type', 'content-length', 'accept', 'host',
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect',
-  'cookie', 'x-proctor-request-id', 'x-proctor-decision-id', 'x-proctor-assertion',
+  'authorization',
+  'x-api-key',
+  'anthropic-version',
+  'content-type',
+  'content-length',
+  'accept',
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'cookie',
+  'x-proctor-request-id',
+  'x-proctor-decision-id',
+  'x-proctor-assertion',
 ]);

@@ -37,7 +37,12 @@ export interface RoutingTable {
 }
 
 /** The ordered candidates for a request, before the decision narrows them. */
-export function candidatesFor<U extends RoutableUpstream>(upstreams: readonly U[], routing: RoutingTable, api: ApiFamily, model: string): U[] {
+export function candidatesFor<U extends RoutableUpstream>(
+  upstreams: readonly U[],
+  routing: RoutingTable,
+  api: ApiFamily,
+  model: string,
+): U[] {
   const route = routing.routes.find((r) => (r.api === null || r.api === api) && modelPatternMatches(r.model, model));
   const byName = new Map(upstreams.map((u) => [u.name, u]));
   const names = route?.upstreams ?? routing.default ?? upstreams.map((u) => u.name);

@@ -29,7 +29,9 @@ function define(target: Record<string, Json>, key: string, value: Json): void {
 }
 
 /** Every place a value can be planted: each string (by its holder and key) and each object (a key is added or renamed). */
-function slots(root: Json): { holder: Record<string | number, Json>; key: string | number; kind: 'string' | 'object' }[] {
+function slots(
+  root: Json,
+): { holder: Record<string | number, Json>; key: string | number; kind: 'string' | 'object' }[] {
   const out: ReturnType<typeof slots> = [];
   const visit = (node: Json, holder: Record<string | number, Json> | null, key: string | number | null) => {
     if (typeof node === 'string' && holder !== null && key !== null) out.push({ holder, key, kind: 'string' });
@@ -45,13 +47,25 @@ function slots(root: Json): { holder: Record<string | number, Json>; key: string
 
 /** A plan: where extra JSON is grafted, where the secret goes, and how. */
 const plan = fc.record({
-  graft: fc.option(fc.record({ at: fc.nat(), key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'a.b', 'x[0]')), value: fc.jsonValue({ maxDepth: 3 }) }), { nil: undefined }),
+  graft: fc.option(
+    fc.record({
+      at: fc.nat(),
+      key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'a.b', 'x[0]')),
+      value: fc.jsonValue({ maxDepth: 3 }),
+    }),
+    { nil: undefined },
+  ),
   at: fc.nat(),
   offset: fc.nat(),
   how: fc.constantFrom('insert', 'replace', 'new-key', 'rename-key'),
 });
 
-type Plan = { graft?: { at: number; key: string; value: unknown } | undefined; at: number; offset: number; how: string };
+type Plan = {
+  graft?: { at: number; key: string; value: unknown } | undefined;
+  at: number;
+  offset: number;
+  how: string;
+};
 
 /** The body with the plan applied: always carries the secret somewhere (in a string or a key). */
 function planted(body: Json, p: Plan): Json {
@@ -87,13 +101,16 @@ describe.each(allAdapters().map((a) => [a.api] as const))('answers of %s', (api)
   const base = JSON.parse(fixture(api, 'plain.json')) as Json;
 
   it('never hands the client a planted secret (non-streaming)', async () => {
-    await fc.assert(fc.asyncProperty(plan, async (p) => {
-      const body = planted(base, p);
-      expect(JSON.stringify(body)).toContain(SECRET);
-      const screened = await screenResponse(adapter, classifier, body, RULES);
-      expect(JSON.stringify(screened.body ?? null)).not.toContain(SECRET);
-      expect(screened.blocked).not.toBeNull();
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(plan, async (p) => {
+        const body = planted(base, p);
+        expect(JSON.stringify(body)).toContain(SECRET);
+        const screened = await screenResponse(adapter, classifier, body, RULES);
+        expect(JSON.stringify(screened.body ?? null)).not.toContain(SECRET);
+        expect(screened.blocked).not.toBeNull();
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('relays the recorded answer itself unblocked (no false positive on ids and models)', async () => {
@@ -112,9 +129,21 @@ describe.each(allAdapters().map((a) => [a.api] as const))('answers of %s', (api)
         yield Buffer.from(sse, 'utf8');
       }
       let out = '';
-      const sink: StreamSink = { open: () => {}, write: async (t) => void (out += t), end: () => {}, signal: new AbortController().signal };
+      const sink: StreamSink = {
+        open: () => {},
+        write: async (t) => void (out += t),
+        end: () => {},
+        signal: new AbortController().signal,
+      };
       const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(request);
-      const result = await relayStream({ events: upstream(), session, sink, classifier, rules: RULES, estimatedPromptTokens: 1 });
+      const result = await relayStream({
+        events: upstream(),
+        session,
+        sink,
+        classifier,
+        rules: RULES,
+        estimatedPromptTokens: 1,
+      });
       return { result, out: out + (result.finalEvent === null ? '' : JSON.stringify(result.finalEvent)) };
     };
 
@@ -124,15 +153,18 @@ describe.each(allAdapters().map((a) => [a.api] as const))('answers of %s', (api)
 
     it(`never hands the client a secret planted in any event of ${name}`, async () => {
       const jsonEvents = events.map((e, i) => [e, i] as const).filter(([e]) => e.data !== '[DONE]');
-      await fc.assert(fc.asyncProperty(fc.nat(), plan, async (which, p) => {
-        const [event, index] = jsonEvents[which % jsonEvents.length] as (typeof jsonEvents)[number];
-        const data = JSON.stringify(planted(JSON.parse(event.data) as Json, p));
-        const list = events.map((e, i) => (i === index ? { event: e.event, data } : e));
-        const { result, out } = await relay(list);
-        expect(out).not.toContain(SECRET);
-        // Screened and blocked, refused as a shape the session cannot read, or dropped as an unknown field.
-        expect([null, 'ERR_RESPONSE_BLOCKED', 'ERR_UPSTREAM_BAD_RESPONSE']).toContain(result.error);
-      }), { numRuns: RUNS });
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), plan, async (which, p) => {
+          const [event, index] = jsonEvents[which % jsonEvents.length] as (typeof jsonEvents)[number];
+          const data = JSON.stringify(planted(JSON.parse(event.data) as Json, p));
+          const list = events.map((e, i) => (i === index ? { event: e.event, data } : e));
+          const { result, out } = await relay(list);
+          expect(out).not.toContain(SECRET);
+          // Screened and blocked, refused as a shape the session cannot read, or dropped as an unknown field.
+          expect([null, 'ERR_RESPONSE_BLOCKED', 'ERR_UPSTREAM_BAD_RESPONSE']).toContain(result.error);
+        }),
+        { numRuns: RUNS },
+      );
     });
   }
 });

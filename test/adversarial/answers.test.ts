@@ -61,23 +61,20 @@ describe.concurrent('a key in any answer field or upstream error never reaches t
   });
 });
 
-describe.concurrent(
-  'redaction: an e-mail address in any answer field or error, from an upstream without retention',
-  () => {
-    ANSWER_PLANTS.forEach((plant, i) => {
-      it(`${plant.api} ${plant.where}`, async () => {
-        const id = `mail${i}`;
-        stack.upstream.script(id, (_api, body) => plant.answer(EMAIL.value, body));
-        const request = { ...promptBody(plant.api, `case-${id} hello`), model: RETAINING.model };
-        const x = await stack.send(plant.api, request, { groups: RETAINING.groups });
-        expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [EMAIL]) }).toMatchObject({
-          crashed: false,
-          leaked: [],
-        });
+describe.concurrent('redaction: an e-mail address in any answer field or error, from an upstream without retention', () => {
+  ANSWER_PLANTS.forEach((plant, i) => {
+    it(`${plant.api} ${plant.where}`, async () => {
+      const id = `mail${i}`;
+      stack.upstream.script(id, (_api, body) => plant.answer(EMAIL.value, body));
+      const request = { ...promptBody(plant.api, `case-${id} hello`), model: RETAINING.model };
+      const x = await stack.send(plant.api, request, { groups: RETAINING.groups });
+      expect({ status: x.status, crashed: x.status === 500, leaked: leaksIn(x.received, [EMAIL]) }).toMatchObject({
+        crashed: false,
+        leaked: [],
       });
     });
-  },
-);
+  });
+});
 
 describe.concurrent('evasions: the key written to slip past the answer screen', () => {
   for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {

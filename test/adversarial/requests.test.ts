@@ -72,19 +72,16 @@ describe('the leak oracle', () => {
   });
 });
 
-describe.concurrent(
-  'controls: a benign request on each API is forwarded and answered (refusals below are not an artefact)',
-  () => {
-    for (const api of APIS) {
-      for (const stream of STREAMS[api] ? [false, true] : [false]) {
-        it(`${api}${stream ? ' (stream)' : ''}`, async () => {
-          const x = await stack.send(api, { ...promptBody(api, 'hello there'), ...(stream ? { stream: true } : {}) });
-          expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 200, forwarded: 1 });
-        });
-      }
+describe.concurrent('controls: a benign request on each API is forwarded and answered (refusals below are not an artefact)', () => {
+  for (const api of APIS) {
+    for (const stream of STREAMS[api] ? [false, true] : [false]) {
+      it(`${api}${stream ? ' (stream)' : ''}`, async () => {
+        const x = await stack.send(api, { ...promptBody(api, 'hello there'), ...(stream ? { stream: true } : {}) });
+        expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 200, forwarded: 1 });
+      });
     }
-  },
-);
+  }
+});
 
 describe('GET /v1/models with upstreams configured as models: ["*"]', () => {
   it('lists what the policy allows each caller, named by routing and pricing, never a wildcard', async () => {

@@ -147,7 +147,10 @@ describe('numbers carry values in answers', () => {
   it('ordinary numbers (timestamps, usage, embeddings) are not findings', async () => {
     const embedding = { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.4111111111111111] }] };
     const chat = { id: 'c', object: 'chat.completion', created: 1733480000, choices: [], usage: { total_tokens: 12 } };
-    for (const [api, body] of [['openai.embeddings', embedding], ['openai.chat_completions', chat]] as const) {
+    for (const [api, body] of [
+      ['openai.embeddings', embedding],
+      ['openai.chat_completions', chat],
+    ] as const) {
       const screened = await screenResponse(adapterFor(api), classifier, body, { redact: [], block: ['CREDIT_CARD'] });
       expect(screened.blocked).toBeNull();
     }
@@ -196,7 +199,9 @@ describe('evasions the classifier must read through', () => {
   });
   // HOLE (open): hex written as spaced bytes (xxd, Wireshark) is not a decoded run; only contiguous hex is.
   it.fails('an AWS key as spaced hex bytes', () => {
-    const hex = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    const hex = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P')
+      .toString('hex')
+      .replace(/(..)(?!$)/g, '$1 ');
     expect(found(hex)).toContain('AWS_ACCESS_KEY');
   });
 });
@@ -249,7 +254,7 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
 
   // HOLE (open, also non-streamed): fragments in two channels with other strings between them (the call's id and
   // name) are not joined, in the stream's per-channel hold-back scanners nor in the answer's joined segments.
-  it.fails('chat: halves in content and in a tool call\'s arguments', async () => {
+  it.fails("chat: halves in content and in a tool call's arguments", async () => {
     const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
       chunk('c', [delta(0, { role: 'assistant', content: HEAD })]),
       chunk('c', [
@@ -300,8 +305,16 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
   });
   it.fails('anthropic: halves in a text block and a tool_use input', async () => {
     const a = (type: string, rest: Record<string, unknown>): Event => ({ event: type, data: { type, ...rest } });
-    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null,
-      stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+    const message = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
     const { out } = await relay(
       'anthropic.messages',
       { model: 'm', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },

@@ -40,7 +40,11 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
       const [api, name] = String(req.headers['x-fixture']).split(':') as [string, string];
       const text = fixture(api, name) as string;
       if (name.endsWith('.json')) {
@@ -69,16 +73,31 @@ afterAll(async () => {
 });
 
 function target(api: string, name: string): UpstreamTarget {
-  return { name: 'fixture', baseUrl, headers: { 'x-fixture': `${api}:${name}` }, timeouts: { connectMs: 1000, firstByteMs: 2000, totalMs: 5000 } };
+  return {
+    name: 'fixture',
+    baseUrl,
+    headers: { 'x-fixture': `${api}:${name}` },
+    timeouts: { connectMs: 1000, firstByteMs: 2000, totalMs: 5000 },
+  };
 }
 
 function bufferSink(): StreamSink & { text: () => string } {
   let out = '';
-  return { open: () => {}, write: async (t) => void (out += t), end: () => {}, signal: new AbortController().signal, text: () => out };
+  return {
+    open: () => {},
+    write: async (t) => void (out += t),
+    end: () => {},
+    signal: new AbortController().signal,
+    text: () => out,
+  };
 }
 
 /** The text per channel a client reads from what was written, read back with a fresh session of the same adapter. */
-function clientTexts(adapter: ProviderAdapter, request: ReturnType<ProviderAdapter['parse']>, sse: string): Map<string, string> {
+function clientTexts(
+  adapter: ProviderAdapter,
+  request: ReturnType<ProviderAdapter['parse']>,
+  sse: string,
+): Map<string, string> {
   const session = (adapter.openStream as NonNullable<ProviderAdapter['openStream']>)(request);
   const texts = new Map<string, string>();
   for (const event of createSseDecoder().push(Buffer.from(sse, 'utf8'))) {
@@ -87,12 +106,28 @@ function clientTexts(adapter: ProviderAdapter, request: ReturnType<ProviderAdapt
   return texts;
 }
 
-async function replay(adapter: ProviderAdapter, name: string, rules = { redact: [] as string[], block: [] as string[] }) {
+async function replay(
+  adapter: ProviderAdapter,
+  name: string,
+  rules = { redact: [] as string[], block: [] as string[] },
+) {
   const manifest = JSON.parse(fixture(adapter.api, 'manifest.json') as string) as Manifest;
   const request = adapter.parse(Buffer.from(JSON.stringify({ ...manifest.request, stream: true })));
-  const opened = await forwarder.openStream(target(adapter.api, name), adapter.upstreamPath, adapter.upstreamBody(request, null), { requestId: 'r', signal: new AbortController().signal });
+  const opened = await forwarder.openStream(
+    target(adapter.api, name),
+    adapter.upstreamPath,
+    adapter.upstreamBody(request, null),
+    { requestId: 'r', signal: new AbortController().signal },
+  );
   const sink = bufferSink();
-  const result = await relayStream({ events: opened.events as AsyncIterable<Uint8Array>, session: (adapter.openStream as NonNullable<ProviderAdapter['openStream']>)(request), sink, classifier, rules, estimatedPromptTokens: request.estimatedPromptTokens });
+  const result = await relayStream({
+    events: opened.events as AsyncIterable<Uint8Array>,
+    session: (adapter.openStream as NonNullable<ProviderAdapter['openStream']>)(request),
+    sink,
+    classifier,
+    rules,
+    estimatedPromptTokens: request.estimatedPromptTokens,
+  });
   return { result, sink, request, manifest };
 }
 
@@ -104,7 +139,8 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('adapter %s', (api,
 
   it('has fixtures: manifest, plain and error, and streaming and truncated ones when it can stream', () => {
     expect(manifest).not.toBeNull();
-    for (const name of ['plain.json', 'error.json', ...(streams ? ['streaming.sse', 'truncated.sse'] : [])]) expect(fixture(api, name), name).not.toBeNull();
+    for (const name of ['plain.json', 'error.json', ...(streams ? ['streaming.sse', 'truncated.sse'] : [])])
+      expect(fixture(api, name), name).not.toBeNull();
   });
 
   it('parses its fixture request, classifying every text in it, and posts to its fixed path whatever the model is called', async () => {
@@ -119,7 +155,10 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('adapter %s', (api,
   it('reads usage and every answer text from a plain answer', async () => {
     const response = await forwarder.forward(target(api, 'plain.json'), adapter.upstreamPath, {}, { requestId: 'r' });
     expect(response.status).toBe(200);
-    expect(adapter.readUsage(response.body)).toMatchObject({ prompt_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    expect(adapter.readUsage(response.body)).toMatchObject({
+      prompt_tokens: expect.any(Number),
+      total_tokens: expect.any(Number),
+    });
     const texts = adapter.responseSegments(response.body).map((s) => s.text);
     if (streams) expect(texts).toContain(manifest?.text);
     // Closed world: every string of the answer is screened, known field or not (embeddings: all but the vectors).
@@ -139,19 +178,27 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('adapter %s', (api,
     const mapped = upstreamErrorReply(response.status, response.body, 'req-1', classifier);
     const shaped = shapeReply(api, { status: mapped.status, headers: {}, body: mapped.body });
     const body = shaped.body as Record<string, { code?: string; type?: string }>;
-    if (adapter.dialect === 'anthropic') expect(shaped.body).toMatchObject({ type: 'error', error: { code: 'ERR_UPSTREAM_ERROR', type: expect.any(String) }, request_id: 'req-1' });
+    if (adapter.dialect === 'anthropic')
+      expect(shaped.body).toMatchObject({
+        type: 'error',
+        error: { code: 'ERR_UPSTREAM_ERROR', type: expect.any(String) },
+        request_id: 'req-1',
+      });
     else expect(body.error).toMatchObject({ code: 'ERR_UPSTREAM_ERROR', request_id: 'req-1' });
     expect([400, 404, 409, 413, 422, 429, 502]).toContain(shaped.status);
   });
 
-  applies(streams)('relays a stream: final event held back, usage exact, every text the client reads as sent', async () => {
-    const { result, sink, request, manifest: m } = await replay(adapter, 'streaming.sse');
-    expect(result.error).toBeNull();
-    expect(result.finalEvent).not.toBeNull();
-    expect(result.usage.estimated).toBeUndefined();
-    expect(result.usage.completion_tokens).toBeGreaterThan(0);
-    expect([...clientTexts(adapter, request, sink.text()).values()].join('')).toBe(m.text);
-  });
+  applies(streams)(
+    'relays a stream: final event held back, usage exact, every text the client reads as sent',
+    async () => {
+      const { result, sink, request, manifest: m } = await replay(adapter, 'streaming.sse');
+      expect(result.error).toBeNull();
+      expect(result.finalEvent).not.toBeNull();
+      expect(result.usage.estimated).toBeUndefined();
+      expect(result.usage.completion_tokens).toBeGreaterThan(0);
+      expect([...clientTexts(adapter, request, sink.text()).values()].join('')).toBe(m.text);
+    },
+  );
 
   applies(streams)('redacts a value in a stream wherever the chunks split it', async () => {
     const { result, sink, request } = await replay(adapter, 'streaming.sse', { redact: ['EMAIL'], block: [] });
@@ -163,22 +210,34 @@ describe.each(allAdapters().map((a) => [a.api, a] as const))('adapter %s', (api,
 
   applies(streams)('ends a stream when the policy blocks a value in it, before that value is written', async () => {
     const { result, sink } = await replay(adapter, 'streaming.sse', { redact: [], block: ['EMAIL'] });
-    expect(result).toMatchObject({ error: 'ERR_RESPONSE_BLOCKED', action: 'blocked', blockedTypes: ['EMAIL'], finalEvent: null });
+    expect(result).toMatchObject({
+      error: 'ERR_RESPONSE_BLOCKED',
+      action: 'blocked',
+      blockedTypes: ['EMAIL'],
+      finalEvent: null,
+    });
     expect(sink.text()).not.toContain('acmecorp');
   });
 
-  applies(streams && fixture(api, 'tool-calls.sse') !== null)('relays a streamed tool call whose arguments arrive whole', async () => {
-    const { result, sink, request, manifest: m } = await replay(adapter, 'tool-calls.sse');
-    expect(result.error).toBeNull();
-    expect([...clientTexts(adapter, request, sink.text()).values()].join('')).toBe(m.tool_arguments);
-  });
+  applies(streams && fixture(api, 'tool-calls.sse') !== null)(
+    'relays a streamed tool call whose arguments arrive whole',
+    async () => {
+      const { result, sink, request, manifest: m } = await replay(adapter, 'tool-calls.sse');
+      expect(result.error).toBeNull();
+      expect([...clientTexts(adapter, request, sink.text()).values()].join('')).toBe(m.tool_arguments);
+    },
+  );
 
   applies(streams)('records a truncated stream as a failure with estimated usage and no final event', async () => {
     const { result } = await replay(adapter, 'truncated.sse');
-    expect(result).toMatchObject({ error: 'ERR_UPSTREAM_STREAM_TRUNCATED', finalEvent: null, usage: { estimated: true } });
+    expect(result).toMatchObject({
+      error: 'ERR_UPSTREAM_STREAM_TRUNCATED',
+      finalEvent: null,
+      usage: { estimated: true },
+    });
   });
 
-  it('renders Proctor\'s own errors, in a body and as a stream event, in its API\'s shape', () => {
+  it("renders Proctor's own errors, in a body and as a stream event, in its API's shape", () => {
     const error = { code: 'ERR_POLICY_DENIED', type: 'permission_error', message: 'denied', requestId: 'req-2' };
     const body = adapter.errorBody(error);
     const event = adapter.errorEvent(error);

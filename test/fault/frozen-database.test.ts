@@ -37,15 +37,39 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-frozen-'));
   keyFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(keyFile, key.publicKeyPem);
-  const config = resolveConfig({
-    server: { host: '127.0.0.1', port: 0 },
-    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: STATEMENT_TIMEOUT_MS, statement_timeout_ms: STATEMENT_TIMEOUT_MS },
-    ledger: { chain: CHAIN, signing_key: { env: 'SIGNING_KEY' } },
-    identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-    classification: { fingerprint_key: { env: 'FP_KEY' } },
-    policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-    upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: echo.url, credential: { env: 'UPSTREAM_KEY' }, models: ['echo-1'], attributes: { zero_data_retention: true } }],
-  }, { env: { DATABASE_URL: postgres.url, SIGNING_KEY: key.privateKeyPem, FP_KEY: 'a'.repeat(32), UPSTREAM_KEY: 'sk-echo' }, baseDir: dir });
+  const config = resolveConfig(
+    {
+      server: { host: '127.0.0.1', port: 0 },
+      database: {
+        url: { env: 'DATABASE_URL' },
+        connect_timeout_ms: STATEMENT_TIMEOUT_MS,
+        statement_timeout_ms: STATEMENT_TIMEOUT_MS,
+      },
+      ledger: { chain: CHAIN, signing_key: { env: 'SIGNING_KEY' } },
+      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
+      classification: { fingerprint_key: { env: 'FP_KEY' } },
+      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+      upstreams: [
+        {
+          name: 'echo',
+          kind: 'openai-compatible',
+          base_url: echo.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['echo-1'],
+          attributes: { zero_data_retention: true },
+        },
+      ],
+    },
+    {
+      env: {
+        DATABASE_URL: postgres.url,
+        SIGNING_KEY: key.privateKeyPem,
+        FP_KEY: 'a'.repeat(32),
+        UPSTREAM_KEY: 'sk-echo',
+      },
+      baseDir: dir,
+    },
+  );
   proctor = await startProctor(config, { log: () => {} });
 }, 120_000);
 
@@ -61,15 +85,23 @@ afterAll(async () => {
 /** The postmaster (parent of the server's own processes) and all its children, from /proc. */
 async function serverProcesses(): Promise<number[]> {
   const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity');
-  const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+  const parentOf = (pid: number) =>
+    Number(
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[1],
+    );
   const postmaster = parentOf(rows[0]?.pid ?? 0);
-  const children = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return parentOf(pid) === postmaster;
-    } catch {
-      return false; // the process ended while we looked
-    }
-  });
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return parentOf(pid) === postmaster;
+      } catch {
+        return false; // the process ended while we looked
+      }
+    });
   return [postmaster, ...children];
 }
 
@@ -87,12 +119,21 @@ async function ask(token: string): Promise<{ status: number; ms: number; code: s
     signal: AbortSignal.timeout(30_000),
   });
   const body = (await r.json()) as { error?: { code?: string } };
-  return { status: r.status, ms: Math.round(performance.now() - started), code: body.error?.code ?? null, id: r.headers.get('x-proctor-request-id') };
+  return {
+    status: r.status,
+    ms: Math.round(performance.now() - started),
+    code: body.error?.code ?? null,
+    id: r.headers.get('x-proctor-request-id'),
+  };
 }
 
 describe('a frozen database', () => {
   it('answers 503 within the timeout, forwards nothing, and recovers when the database resumes', async () => {
-    const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) => idp.tokenFor({ audience: AUDIENCE, sub: `frozen-${i}`, groups: ['eng'], ttlSeconds: 600 })));
+    const tokens = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        idp.tokenFor({ audience: AUDIENCE, sub: `frozen-${i}`, groups: ['eng'], ttlSeconds: 600 }),
+      ),
+    );
     expect((await ask(tokens[0] as string)).status).toBe(200); // warm: keys fetched, pools connected
 
     const pids = await serverProcesses();
@@ -106,7 +147,9 @@ describe('a frozen database', () => {
     } finally {
       resume();
     }
-    console.log(`frozen database: ${pids.length} processes stopped; 503 after ${during.map((r) => r.ms).join(', ')} ms (statement timeout ${STATEMENT_TIMEOUT_MS} ms)`);
+    console.log(
+      `frozen database: ${pids.length} processes stopped; 503 after ${during.map((r) => r.ms).join(', ')} ms (statement timeout ${STATEMENT_TIMEOUT_MS} ms)`,
+    );
     for (const r of during) {
       expect(r.status).toBe(503);
       expect(['ERR_AUDIT_UNAVAILABLE', 'ERR_LIMITS_UNAVAILABLE']).toContain(r.code);
@@ -116,29 +159,55 @@ describe('a frozen database', () => {
 
     // Resumed: the ledger recovers by itself (at most a request or two meet connections the freeze broke).
     let answered = 0;
-    for (let i = 0; i < 10 && answered < 3; i++) if ((await ask(tokens[i % tokens.length] as string)).status === 200) answered++;
+    for (let i = 0; i < 10 && answered < 3; i++)
+      if ((await ask(tokens[i % tokens.length] as string)).status === 200) answered++;
     expect(answered).toBe(3);
 
     await proctor?.close();
     proctor = null;
     const ids = new Set(echo.received.map((r) => String(r.headers['x-proctor-request-id'])));
     const { rows } = await admin.query<{ request_id: string; type: string }>(
-      'SELECT request_id, type FROM audit_records WHERE chain = $1 AND request_id = ANY($2)', [CHAIN, [...ids]]);
-    for (const id of ids) expect(rows.filter((r) => r.request_id === id).map((r) => r.type).sort()).toEqual(['decision', 'outcome']);
+      'SELECT request_id, type FROM audit_records WHERE chain = $1 AND request_id = ANY($2)',
+      [CHAIN, [...ids]],
+    );
+    for (const id of ids)
+      expect(
+        rows
+          .filter((r) => r.request_id === id)
+          .map((r) => r.type)
+          .sort(),
+      ).toEqual(['decision', 'outcome']);
     const out: string[] = [];
-    const status = await cli(['verify', '--db', postgres.url, '--trust', keyFile], { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), env: {} });
+    const status = await cli(['verify', '--db', postgres.url, '--trust', keyFile], {
+      stdout: (s) => void out.push(s),
+      stderr: (s) => void out.push(s),
+      env: {},
+    });
     expect(out.join('')).not.toMatch(/"severity":\s*"error"|ERR_|DECISION_WITHOUT_OUTCOME/);
     expect([0, 3]).toContain(status);
   }, 120_000);
 
   it('the ledger alone: appends fail within the deadline while frozen, held outcomes and unacknowledged batches are settled after', async () => {
-    const sql = connectPostgres(postgres.url, { max: 4, connectTimeoutMs: STATEMENT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS, queryTimeoutMs: STATEMENT_TIMEOUT_MS });
+    const sql = connectPostgres(postgres.url, {
+      max: 4,
+      connectTimeoutMs: STATEMENT_TIMEOUT_MS,
+      statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+      queryTimeoutMs: STATEMENT_TIMEOUT_MS,
+    });
     const committed: string[] = [];
     let outcomeIn!: () => void;
     const outcomeCommitted = new Promise<void>((resolve) => (outcomeIn = resolve));
     const ledger = await openLedger({
-      sql, signer: loadSigner(key.privateKeyPem), chain: 'frozen-ledger', clock: { now: () => new Date() },
-      timing: { appendTimeoutMs: STATEMENT_TIMEOUT_MS, outcomeWaitMs: STATEMENT_TIMEOUT_MS, retryFirstMs: 20, retryMaxMs: 200 },
+      sql,
+      signer: loadSigner(key.privateKeyPem),
+      chain: 'frozen-ledger',
+      clock: { now: () => new Date() },
+      timing: {
+        appendTimeoutMs: STATEMENT_TIMEOUT_MS,
+        outcomeWaitMs: STATEMENT_TIMEOUT_MS,
+        retryFirstMs: 20,
+        retryMaxMs: 200,
+      },
       onCommit: (records) => {
         for (const r of records) committed.push(`${r.record.type}:${String(r.record.request_id)}`);
         if (records.some((r) => r.record.type === 'outcome' && r.record.request_id === 'held')) outcomeIn();
@@ -146,7 +215,8 @@ describe('a frozen database', () => {
     });
     // The pool's sessions carry the server-side timeouts.
     const settings = await sql.query<{ statement: string; idle: string }>(
-      "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle");
+      "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle",
+    );
     expect(settings.rows[0]).toEqual({ statement: '1s', idle: '1min' });
     const decision = { principal: { sub: 'frozen' }, decision: { allow: true, reasons: [], obligations: null } };
     const index = { subject: 'frozen', decision: 'allow' };
@@ -157,7 +227,13 @@ describe('a frozen database', () => {
     let results: { code: string; ms: number }[];
     try {
       const started = performance.now();
-      const settle = (p: Promise<unknown>) => p.then(() => 'ok', (e: LedgerError) => e.code).then((code) => ({ code, ms: Math.round(performance.now() - started) }));
+      const settle = (p: Promise<unknown>) =>
+        p
+          .then(
+            () => 'ok',
+            (e: LedgerError) => e.code,
+          )
+          .then((code) => ({ code, ms: Math.round(performance.now() - started) }));
       results = await Promise.all([
         ...Array.from({ length: 5 }, (_, i) => settle(ledger.append('decision', `frozen-${i}`, decision, index))),
         settle(ledger.append('outcome', 'held', { decision_hash: held.hash, status: 200 }, index)),
@@ -166,7 +242,10 @@ describe('a frozen database', () => {
       resume();
     }
     console.log(`frozen ledger: ${results.map((r) => `${r.code} after ${r.ms} ms`).join('; ')}`);
-    expect(results.map((r) => r.code)).toEqual([...Array.from({ length: 5 }, () => 'ERR_AUDIT_UNAVAILABLE'), 'ERR_AUDIT_PENDING']);
+    expect(results.map((r) => r.code)).toEqual([
+      ...Array.from({ length: 5 }, () => 'ERR_AUDIT_UNAVAILABLE'),
+      'ERR_AUDIT_PENDING',
+    ]);
     for (const r of results) expect(r.ms).toBeLessThan(3 * STATEMENT_TIMEOUT_MS + 1000);
     // Resumed: the held outcome is written by its retries, and new appends commit.
     await outcomeCommitted;

@@ -58,14 +58,33 @@ beforeAll(async () => {
     JSON.stringify({
       server: { host: '127.0.0.1', port },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-      ledger: { chain: 'kill9', signing_key: { env: 'PROCTOR_SIGNING_KEY' }, checkpoints: { every_records: 25, every_seconds: 1, sink_path: path.join(dir, 'checkpoints.jsonl') } },
+      ledger: {
+        chain: 'kill9',
+        signing_key: { env: 'PROCTOR_SIGNING_KEY' },
+        checkpoints: { every_records: 25, every_seconds: 1, sink_path: path.join(dir, 'checkpoints.jsonl') },
+      },
       identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
       classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', provider: 'openai', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], attributes: { zero_data_retention: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          provider: 'openai',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['*'],
+          attributes: { zero_data_retention: true },
+        },
+      ],
     }),
   );
-  env = { ...(process.env as Record<string, string>), DATABASE_URL: pg.url, PROCTOR_SIGNING_KEY: key.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32), UPSTREAM_KEY: 'sk-kill9' };
+  env = {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: pg.url,
+    PROCTOR_SIGNING_KEY: key.privateKeyPem,
+    PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+    UPSTREAM_KEY: 'sk-kill9',
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -77,13 +96,19 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`proctor exited with ${proc.exitCode}: ${stderr.slice(-2000)}`);
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return proc;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -98,14 +123,21 @@ async function load(token: string, stop: { done: boolean }): Promise<void> {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }),
       signal: AbortSignal.timeout(5000),
-    }).then((r) => r.arrayBuffer(), () => undefined);
+    }).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
   }
 }
 
 describe('kill -9 under load', () => {
   it(`resumes and verifies after each of ${ROUNDS} kills; every forwarded request has its committed decision`, async () => {
     // One subject per worker: the default policy allows 60 requests a minute per subject, enforced before forwarding.
-    const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => idp.tokenFor({ audience: AUDIENCE, sub: `load-${i}`, groups: ['eng'], ttlSeconds: 600 })));
+    const tokens = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        idp.tokenFor({ audience: AUDIENCE, sub: `load-${i}`, groups: ['eng'], ttlSeconds: 600 }),
+      ),
+    );
     for (let round = 0; round < ROUNDS; round++) {
       child = await startChild();
       const stop = { done: false };
@@ -121,8 +153,17 @@ describe('kill -9 under load', () => {
       const report = await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['kill9'] });
       expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
       expect(report.findings.every((f) => f.code === 'DECISION_WITHOUT_OUTCOME')).toBe(true);
-      const seen = [...new Set(upstream.received.map((r) => r.headers['x-proctor-request-id']).filter((id): id is string => typeof id === 'string'))];
-      const { rows } = await sql.query<{ request_id: string }>("SELECT request_id FROM audit_records WHERE chain = 'kill9' AND type = 'decision' AND request_id = ANY($1)", [seen]);
+      const seen = [
+        ...new Set(
+          upstream.received
+            .map((r) => r.headers['x-proctor-request-id'])
+            .filter((id): id is string => typeof id === 'string'),
+        ),
+      ];
+      const { rows } = await sql.query<{ request_id: string }>(
+        "SELECT request_id FROM audit_records WHERE chain = 'kill9' AND type = 'decision' AND request_id = ANY($1)",
+        [seen],
+      );
       expect(new Set(rows.map((r) => r.request_id)).size).toBe(seen.length);
     }
     expect(upstream.received.length).toBeGreaterThan(ROUNDS * 10); // the load really ran (about 1,400 here)
@@ -135,7 +176,10 @@ describe('kill -9 under load', () => {
 
   it('a second process configured with the same chain refuses to start with ERR_CHAIN_LEASED', async () => {
     child ??= await startChild();
-    const second = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { env: { ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const second = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      env: { ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     second.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));

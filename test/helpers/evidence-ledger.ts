@@ -24,7 +24,10 @@ export interface EvidenceLedger {
   ledgerKey: { privateKeyPem: string; publicKeyPem: string; kid: string };
   exporterKey: { privateKeyPem: string; publicKeyPem: string; kid: string };
   /** Appends one request (decision, and an outcome when allowed); returns whether it was allowed. */
-  request(who: Who, opts?: { model?: string; card?: boolean; email?: boolean; lieAboutInput?: boolean; shadow?: PolicyEngine }): Promise<boolean>;
+  request(
+    who: Who,
+    opts?: { model?: string; card?: boolean; email?: boolean; lieAboutInput?: boolean; shadow?: PolicyEngine },
+  ): Promise<boolean>;
 }
 
 export interface Who {
@@ -45,16 +48,50 @@ export async function openEvidenceLedger(chain = 'ev-1'): Promise<EvidenceLedger
   const exporterKey = generateSigningKey();
   let t = Date.parse('2026-03-02T08:00:00.000Z');
   const clock = { now: () => new Date((t += 90_000)) };
-  const ledger = await openLedger({ sql, signer: loadSigner(ledgerKey.privateKeyPem), chain, clock, checkpoints: { everyRecords: 7, everySeconds: 0 } });
-  await ledger.append('policy_activated', null, { policy: { revision: engine.version.revision, sha256: engine.version.sha256 }, source: 'bundles/ev-v1.tar.gz', shadow: null });
+  const ledger = await openLedger({
+    sql,
+    signer: loadSigner(ledgerKey.privateKeyPem),
+    chain,
+    clock,
+    checkpoints: { everyRecords: 7, everySeconds: 0 },
+  });
+  await ledger.append('policy_activated', null, {
+    policy: { revision: engine.version.revision, sha256: engine.version.sha256 },
+    source: 'bundles/ev-v1.tar.gz',
+    shadow: null,
+  });
   let n = 0;
 
   const request: EvidenceLedger['request'] = async (who, opts = {}) => {
     n++;
     const requestId = `req-${String(n).padStart(4, '0')}`;
     const findings = [
-      ...(opts.card ? [{ type: 'CREDIT_CARD', category: 'PCI', path: 'messages[0].content', start: 14, end: 33, confidence: 95, fingerprint: 'a'.repeat(64) }] : []),
-      ...(opts.email ? [{ type: 'EMAIL', category: 'PII', path: 'messages[0].content', start: 3, end: 20, confidence: 90, fingerprint: 'b'.repeat(64) }] : []),
+      ...(opts.card
+        ? [
+            {
+              type: 'CREDIT_CARD',
+              category: 'PCI',
+              path: 'messages[0].content',
+              start: 14,
+              end: 33,
+              confidence: 95,
+              fingerprint: 'a'.repeat(64),
+            },
+          ]
+        : []),
+      ...(opts.email
+        ? [
+            {
+              type: 'EMAIL',
+              category: 'PII',
+              path: 'messages[0].content',
+              start: 3,
+              end: 20,
+              confidence: 90,
+              fingerprint: 'b'.repeat(64),
+            },
+          ]
+        : []),
     ];
     const types: Record<string, number> = {};
     const categories: Record<string, number> = {};
@@ -64,33 +101,100 @@ export async function openEvidenceLedger(chain = 'ev-1'): Promise<EvidenceLedger
     }
     const now = new Date(t);
     const input: PolicyInput = {
-      principal: { iss: 'https://idp.example', sub: who.sub, client_id: who.client ?? null, groups: who.groups, tenant: who.tenant ?? null },
-      request: { api: 'openai.chat_completions', model: opts.model ?? 'gpt-4o-mini', stream: false, max_tokens: 64, message_count: 1, estimated_prompt_tokens: 20, tools: { count: 0, names: [] } },
-      classification: { finding_count: findings.length, types, categories, max_confidence: findings.length > 0 ? 95 : 0, where: { system: 0, user: findings.length, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
-      upstreams: [{ name: 'echo', provider: 'openai', region: 'eu', baa: false, zero_data_retention: false, models: ['*'] }],
+      principal: {
+        iss: 'https://idp.example',
+        sub: who.sub,
+        client_id: who.client ?? null,
+        groups: who.groups,
+        tenant: who.tenant ?? null,
+      },
+      request: {
+        api: 'openai.chat_completions',
+        model: opts.model ?? 'gpt-4o-mini',
+        stream: false,
+        max_tokens: 64,
+        message_count: 1,
+        estimated_prompt_tokens: 20,
+        tools: { count: 0, names: [] },
+      },
+      classification: {
+        finding_count: findings.length,
+        types,
+        categories,
+        max_confidence: findings.length > 0 ? 95 : 0,
+        where: { system: 0, user: findings.length, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 },
+      },
+      upstreams: [
+        { name: 'echo', provider: 'openai', region: 'eu', baa: false, zero_data_retention: false, models: ['*'] },
+      ],
       time: { unix_ms: now.getTime(), iso: now.toISOString() },
     };
     const decision = engine.decide(input);
     // A lying writer: the decision recorded is the policy's, but the input recorded is not the one it decided on.
-    const recordedInput = opts.lieAboutInput ? { ...input, classification: { ...input.classification, finding_count: 0, types: {}, categories: {}, max_confidence: 0, where: { ...input.classification.where, user: 0 } } } : input;
+    const recordedInput = opts.lieAboutInput
+      ? {
+          ...input,
+          classification: {
+            ...input.classification,
+            finding_count: 0,
+            types: {},
+            categories: {},
+            max_confidence: 0,
+            where: { ...input.classification.where, user: 0 },
+          },
+        }
+      : input;
     const body = {
       principal: { ...input.principal, token_fingerprint: 'c'.repeat(64) },
-      request: { api: input.request.api, model: input.request.model, stream: false, max_tokens: 64, message_count: 1, body_sha256: 'd'.repeat(64) },
+      request: {
+        api: input.request.api,
+        model: input.request.model,
+        stream: false,
+        max_tokens: 64,
+        message_count: 1,
+        body_sha256: 'd'.repeat(64),
+      },
       classification: { finding_count: findings.length, findings },
       policy: { revision: engine.version.revision, sha256: engine.version.sha256 },
       policy_input: recordedInput,
-      decision: { allow: decision.allow, stage: 'decide', reasons: decision.reasons, obligations: decision.obligations },
+      decision: {
+        allow: decision.allow,
+        stage: 'decide',
+        reasons: decision.reasons,
+        obligations: decision.obligations,
+      },
       route: decision.allow ? { upstream: 'echo' } : null,
-      redaction: decision.allow && decision.obligations.redact.length > 0 ? { types: Object.fromEntries(decision.obligations.redact.filter((r) => types[r]).map((r) => [r, types[r] as number])) } : null,
+      redaction:
+        decision.allow && decision.obligations.redact.length > 0
+          ? {
+              types: Object.fromEntries(
+                decision.obligations.redact.filter((r) => types[r]).map((r) => [r, types[r] as number]),
+              ),
+            }
+          : null,
       shadow: opts.shadow ? shadowOf(opts.shadow, input) : null,
     };
     const policyVersion = `${engine.version.revision}@sha256:${engine.version.sha256}`;
-    const appended = await ledger.append('decision', requestId, body as unknown as Record<string, JsonValue>, { subject: who.sub, decision: decision.allow ? 'allow' : 'deny', policyVersion });
+    const appended = await ledger.append('decision', requestId, body as unknown as Record<string, JsonValue>, {
+      subject: who.sub,
+      decision: decision.allow ? 'allow' : 'deny',
+      policyVersion,
+    });
     if (decision.allow) {
       await ledger.append(
         'outcome',
         requestId,
-        { decision_hash: appended.hash, status: 200, upstream: 'echo', upstream_status: 200, latency_ms: 12, usage: null, error: null, response_classification: null, response_action: 'none' },
+        {
+          decision_hash: appended.hash,
+          status: 200,
+          upstream: 'echo',
+          upstream_status: 200,
+          latency_ms: 12,
+          usage: null,
+          error: null,
+          response_classification: null,
+          response_action: 'none',
+        },
         { subject: who.sub, decision: 'allow', policyVersion },
       );
     }
@@ -115,5 +219,9 @@ export async function standardTraffic(l: EvidenceLedger): Promise<void> {
 /** The shadow entry a record carries: the candidate's version and its decision on the same input. */
 function shadowOf(engine: PolicyEngine, input: PolicyInput) {
   const d = engine.decide(input);
-  return { revision: engine.version.revision, sha256: engine.version.sha256, decision: { allow: d.allow, reasons: d.reasons, obligations: d.obligations } };
+  return {
+    revision: engine.version.revision,
+    sha256: engine.version.sha256,
+    decision: { allow: d.allow, reasons: d.reasons, obligations: d.obligations },
+  };
 }

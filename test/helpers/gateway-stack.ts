@@ -44,32 +44,58 @@ export async function startGatewayStack(): Promise<GatewayStack> {
   const trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, ledgerKey.publicKeyPem);
   const assertionKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  writeFileSync(path.join(dir, 'pricing.yaml'), 'version: "gateway-test"\nunknown_model: { price_as: flat }\ndefaults:\n  flat: { input: 1000000, output: 2000000, cached_input: 500000 }\nupstreams: {}\n');
+  writeFileSync(
+    path.join(dir, 'pricing.yaml'),
+    'version: "gateway-test"\nunknown_model: { price_as: flat }\ndefaults:\n  flat: { input: 1000000, output: 2000000, cached_input: 500000 }\nupstreams: {}\n',
+  );
 
   const stack: GatewayStack = {
     echo,
     idp,
     proctor: null,
     async startProctor(gateway, env) {
-      const config = resolveConfig({
-        server: { host: '127.0.0.1', port: 0 },
-        database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-        ledger: { chain: 'gateway-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-        identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true, claims: { tenant: 'tenant' } }] },
-        classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-        policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-        upstreams: [{ name: 'gateway', kind: 'gateway', models: ['*'], attributes: { zero_data_retention: true }, ...gateway }],
-        assertions: { issuer: ASSERTION_ISSUER, signing_key: { env: 'PROCTOR_ASSERTION_KEY' }, ttl_seconds: 60 },
-        limits: { pricing: 'pricing.yaml' },
-      }, {
-        env: { DATABASE_URL: postgres.url, PROCTOR_SIGNING_KEY: ledgerKey.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32), PROCTOR_ASSERTION_KEY: assertionKey, ...env },
-        baseDir: dir,
-      });
+      const config = resolveConfig(
+        {
+          server: { host: '127.0.0.1', port: 0 },
+          database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+          ledger: { chain: 'gateway-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
+          identity: {
+            issuers: [
+              {
+                issuer: idp.issuer,
+                audience: [AUDIENCE],
+                algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+                allow_insecure_http: true,
+                claims: { tenant: 'tenant' },
+              },
+            ],
+          },
+          classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
+          policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+          upstreams: [
+            { name: 'gateway', kind: 'gateway', models: ['*'], attributes: { zero_data_retention: true }, ...gateway },
+          ],
+          assertions: { issuer: ASSERTION_ISSUER, signing_key: { env: 'PROCTOR_ASSERTION_KEY' }, ttl_seconds: 60 },
+          limits: { pricing: 'pricing.yaml' },
+        },
+        {
+          env: {
+            DATABASE_URL: postgres.url,
+            PROCTOR_SIGNING_KEY: ledgerKey.privateKeyPem,
+            PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+            PROCTOR_ASSERTION_KEY: assertionKey,
+            ...env,
+          },
+          baseDir: dir,
+        },
+      );
       stack.proctor = await startProctor(config, { log: () => {} });
       return stack.proctor;
     },
     async records(requestId) {
-      const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 ORDER BY seq', [requestId]);
+      const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 ORDER BY seq', [
+        requestId,
+      ]);
       return rows.map((r) => JSON.parse(Buffer.from(r.record as Buffer).toString('utf8')) as Record<string, unknown>);
     },
     async verifyAssertion(jws) {
@@ -77,11 +103,21 @@ export async function startGatewayStack(): Promise<GatewayStack> {
       const response = await fetch(`${origin}/.well-known/proctor-assertion-jwks.json`);
       if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
       const jwks = (await response.json()) as { keys: [] };
-      const { payload } = await jwtVerify(jws, createLocalJWKSet(jwks), { issuer: ASSERTION_ISSUER, audience: 'gateway', typ: ASSERTION_TYP, algorithms: ['EdDSA'], maxTokenAge: 60 });
+      const { payload } = await jwtVerify(jws, createLocalJWKSet(jwks), {
+        issuer: ASSERTION_ISSUER,
+        audience: 'gateway',
+        typ: ASSERTION_TYP,
+        algorithms: ['EdDSA'],
+        maxTokenAge: 60,
+      });
       return payload;
     },
     async verifyLedger() {
-      return runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], { stdout: () => {}, stderr: () => {}, env: {} });
+      return runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], {
+        stdout: () => {},
+        stderr: () => {},
+        env: {},
+      });
     },
     async close() {
       await stack.proctor?.close();

@@ -22,7 +22,8 @@ export interface RunningGateway {
 
 /** Why a gateway cannot run here, or null when it can. Under CI a missing gateway is an error, not a skip. */
 export function unavailable(gateway: 'portkey' | 'litellm'): string | null {
-  const [file, how] = gateway === 'portkey' ? [PORTKEY_ENTRY, 'npm install'] : [LITELLM_BIN, 'bash scripts/gateways.sh'];
+  const [file, how] =
+    gateway === 'portkey' ? [PORTKEY_ENTRY, 'npm install'] : [LITELLM_BIN, 'bash scripts/gateways.sh'];
   if (existsSync(file)) return null;
   const reason = `${gateway} is not installed (${path.relative(root, file)} missing; run \`${how}\`)`;
   if (process.env.CI === 'true') throw new Error(`${reason}: required when CI=true`);
@@ -53,27 +54,43 @@ export async function startPortkey(): Promise<RunningGateway> {
 }
 
 /** LiteLLM's proxy with one model group forwarding to `upstreamUrl`, client x- headers forwarded for that group. */
-export async function startLitellm(options: { upstreamUrl: string; model: string; upstreamKey: string; masterKey: string }): Promise<RunningGateway> {
+export async function startLitellm(options: {
+  upstreamUrl: string;
+  model: string;
+  upstreamKey: string;
+  masterKey: string;
+}): Promise<RunningGateway> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-litellm-'));
   const config = path.join(dir, 'config.yaml');
-  writeFileSync(config, [
-    'model_list:',
-    `  - model_name: ${options.model}`,
-    '    litellm_params:',
-    `      model: openai/${options.model}`,
-    `      api_base: ${options.upstreamUrl}`,
-    '      api_key: os.environ/UPSTREAM_KEY',
-    'litellm_settings:',
-    '  telemetry: false',
-    '  model_group_settings:',
-    `    forward_client_headers_to_llm_api: [${options.model}]`,
-    'general_settings:',
-    '  master_key: os.environ/LITELLM_MASTER_KEY',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'model_list:',
+      `  - model_name: ${options.model}`,
+      '    litellm_params:',
+      `      model: openai/${options.model}`,
+      `      api_base: ${options.upstreamUrl}`,
+      '      api_key: os.environ/UPSTREAM_KEY',
+      'litellm_settings:',
+      '  telemetry: false',
+      '  model_group_settings:',
+      `    forward_client_headers_to_llm_api: [${options.model}]`,
+      'general_settings:',
+      '  master_key: os.environ/LITELLM_MASTER_KEY',
+      '',
+    ].join('\n'),
+  );
   const child = spawn(LITELLM_BIN, ['--config', config, '--host', '127.0.0.1', '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, UPSTREAM_KEY: options.upstreamKey, LITELLM_MASTER_KEY: options.masterKey, LITELLM_LOG: 'ERROR', NO_DOCS: 'True', LITELLM_LOCAL_MODEL_COST_MAP: 'True' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      UPSTREAM_KEY: options.upstreamKey,
+      LITELLM_MASTER_KEY: options.masterKey,
+      LITELLM_LOG: 'ERROR',
+      NO_DOCS: 'True',
+      LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return ready(child, `http://127.0.0.1:${port}`, '/health/liveliness', 120_000);

@@ -45,7 +45,9 @@ export interface RunningOidcProvider {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-interface ProviderInstance { callback(): Handler }
+interface ProviderInstance {
+  callback(): Handler;
+}
 type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance;
 
 const CLIENT_ID = 'proctor-test-client';
@@ -77,13 +79,25 @@ function memoryAdapter(): new (name: string) => object {
   const store = new Map<string, unknown>();
   return class MemoryAdapter {
     readonly #name: string;
-    constructor(name: string) { this.#name = name; }
-    async upsert(id: string, payload: unknown): Promise<void> { store.set(`${this.#name}:${id}`, payload); }
-    async find(id: string): Promise<unknown> { return store.get(`${this.#name}:${id}`); }
-    async findByUid(): Promise<undefined> { return undefined; }
-    async findByUserCode(): Promise<undefined> { return undefined; }
+    constructor(name: string) {
+      this.#name = name;
+    }
+    async upsert(id: string, payload: unknown): Promise<void> {
+      store.set(`${this.#name}:${id}`, payload);
+    }
+    async find(id: string): Promise<unknown> {
+      return store.get(`${this.#name}:${id}`);
+    }
+    async findByUid(): Promise<undefined> {
+      return undefined;
+    }
+    async findByUserCode(): Promise<undefined> {
+      return undefined;
+    }
     async consume(): Promise<void> {}
-    async destroy(id: string): Promise<void> { store.delete(`${this.#name}:${id}`); }
+    async destroy(id: string): Promise<void> {
+      store.delete(`${this.#name}:${id}`);
+    }
     async revokeByGrantId(): Promise<void> {}
   };
 }
@@ -91,7 +105,9 @@ function memoryAdapter(): new (name: string) => object {
 export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise<RunningOidcProvider> {
   const Provider = await loadProvider();
   const signingKeys = opts.signingKeys ?? [freshSigningKey()];
-  let handler: Handler = (_req, res) => { res.writeHead(503).end(); };
+  let handler: Handler = (_req, res) => {
+    res.writeHead(503).end();
+  };
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -102,20 +118,23 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),
     jwks: { keys: signingKeys },
-    clients: [{
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-    }, {
-      client_id: RS_CLIENT_ID,
-      client_secret: RS_CLIENT_SECRET,
-      grant_types: [],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      },
+      {
+        client_id: RS_CLIENT_ID,
+        client_secret: RS_CLIENT_SECRET,
+        grant_types: [],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     ttl: {
       ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
         token.resourceServer?.accessTokenTTL ?? 300,
@@ -178,7 +197,9 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     });
     const body = (await response.json()) as { access_token?: unknown; error?: unknown; error_description?: unknown };
     if (response.status !== 200 || typeof body.access_token !== 'string') {
-      throw new Error(`token endpoint answered ${response.status}: ${String(body.error)} ${String(body.error_description)}`);
+      throw new Error(
+        `token endpoint answered ${response.status}: ${String(body.error)} ${String(body.error_description)}`,
+      );
     }
     return body.access_token;
   }
@@ -190,9 +211,10 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     introspectionClient: { clientId: RS_CLIENT_ID, clientSecret: RS_CLIENT_SECRET },
     signingKeys,
     tokenFor,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

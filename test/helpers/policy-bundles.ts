@@ -25,15 +25,31 @@ export function buildPolicyBundle(options: BuildOptions): { path: string; bytes:
   const src = path.join(work, 'src');
   mkdirSync(src);
   for (const name of readdirSync(POLICIES_DIR)) {
-    if (name.endsWith('.rego') && !name.endsWith('_test.rego')) copyFileSync(path.join(POLICIES_DIR, name), path.join(src, name));
+    if (name.endsWith('.rego') && !name.endsWith('_test.rego'))
+      copyFileSync(path.join(POLICIES_DIR, name), path.join(src, name));
   }
-  const data = JSON.parse(readFileSync(path.join(POLICIES_DIR, 'data.json'), 'utf8')) as { proctor: { config: Record<string, unknown> } };
+  const data = JSON.parse(readFileSync(path.join(POLICIES_DIR, 'data.json'), 'utf8')) as {
+    proctor: { config: Record<string, unknown> };
+  };
   data.proctor.config = { ...data.proctor.config, ...options.config };
   writeFileSync(path.join(src, 'data.json'), JSON.stringify(data, null, 2));
   for (const [name, content] of Object.entries(options.extraFiles ?? {})) writeFileSync(path.join(src, name), content);
   const out = path.join(work, `${options.revision}.tar.gz`);
-  const args = ['build', '-b', '-t', 'wasm', '-e', 'proctor/decision/result', '--revision', options.revision, '.', '-o', out];
-  if (options.signingKeyFile) args.push('--signing-key', options.signingKeyFile, '--signing-alg', options.signingAlg ?? 'RS256');
+  const args = [
+    'build',
+    '-b',
+    '-t',
+    'wasm',
+    '-e',
+    'proctor/decision/result',
+    '--revision',
+    options.revision,
+    '.',
+    '-o',
+    out,
+  ];
+  if (options.signingKeyFile)
+    args.push('--signing-key', options.signingKeyFile, '--signing-alg', options.signingAlg ?? 'RS256');
   execFileSync('opa', args, { cwd: src, stdio: ['ignore', 'ignore', 'pipe'] });
   return { path: out, bytes: readFileSync(out) };
 }

@@ -43,7 +43,17 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<T
     chownSync(dir, uid, gid);
   }
 
-  await exec(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  await exec(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
+  ]);
   const port = await freePort();
   const options = [
     `-p ${port}`,
@@ -51,7 +61,8 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<T
     `-c unix_socket_directories=${dir}`,
     ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
-  const startServer = () => exec(pgctl, ['start', '-D', data, '-w', '-t', '30', '-l', path.join(dir, 'server.log'), '-o', options]);
+  const startServer = () =>
+    exec(pgctl, ['start', '-D', data, '-w', '-t', '30', '-l', path.join(dir, 'server.log'), '-o', options]);
   const stopServer = () => exec(pgctl, ['stop', '-D', data, '-m', 'fast', '-w']);
   let running = false;
   let destroyed = false;
@@ -110,14 +121,17 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<T
 function findBinaries(): string {
   const candidates = [process.env.PG_BIN, '/usr/lib/postgresql/15/bin'];
   try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    candidates.push(
+      execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
   } catch {
     // no pg_config on PATH
   }
   for (const dir of candidates) {
     if (dir && existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'))) return dir;
   }
-  const hint = 'install PostgreSQL 15 (Debian/Ubuntu: apt-get install postgresql-15) or set PG_BIN to its bin directory';
+  const hint =
+    'install PostgreSQL 15 (Debian/Ubuntu: apt-get install postgresql-15) or set PG_BIN to its bin directory';
   throw new Error(
     process.env.CI
       ? `PostgreSQL server binaries not found; integration tests need them in CI — ${hint}`
@@ -131,7 +145,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -4,14 +4,32 @@ import { createUpstreamRegistry, type AssertionSigner, type UpstreamRegistry } f
 
 export function upstreamSettings(overrides: Partial<UpstreamSettings> & { name: string }): UpstreamSettings {
   return {
-    kind: 'openai-compatible', baseUrl: 'http://up.test/v1', credential: 'sk', models: ['*'], apis: ['openai'], region: null, baa: false,
-    zeroDataRetention: false, timeouts: { connectMs: 1000, firstByteMs: 1000, totalMs: 5000 }, headers: {}, anthropicVersion: '2023-06-01', gateway: null,
+    kind: 'openai-compatible',
+    baseUrl: 'http://up.test/v1',
+    credential: 'sk',
+    models: ['*'],
+    apis: ['openai'],
+    region: null,
+    baa: false,
+    zeroDataRetention: false,
+    timeouts: { connectMs: 1000, firstByteMs: 1000, totalMs: 5000 },
+    headers: {},
+    anthropicVersion: '2023-06-01',
+    gateway: null,
     ...overrides,
   };
 }
 
 export const NO_RETRY: RoutingSettings['retry'] = { maxAttempts: 1, backoffMs: 0, maxRetryAfterMs: 0 };
 
-export function registryOf(upstreams: UpstreamSettings[], routing: Partial<RoutingSettings> = {}, assertions: AssertionSigner | null = null): UpstreamRegistry {
-  return createUpstreamRegistry({ upstreams, routing: { routes: [], default: null, retry: NO_RETRY, ...routing }, assertions });
+export function registryOf(
+  upstreams: UpstreamSettings[],
+  routing: Partial<RoutingSettings> = {},
+  assertions: AssertionSigner | null = null,
+): UpstreamRegistry {
+  return createUpstreamRegistry({
+    upstreams,
+    routing: { routes: [], default: null, retry: NO_RETRY, ...routing },
+    assertions,
+  });
 }

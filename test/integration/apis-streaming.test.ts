@@ -40,29 +40,87 @@ beforeAll(async () => {
   db.on('error', () => {});
   idp = await startOidcProvider();
   // A model that says something of its own: an e-mail address the prompt never had (for response redaction).
-  upstream = await startEchoUpstream({ stream: behaviourFor, text: (r) => (JSON.stringify(r.body).includes('say-email') ? 'sure: write to alice.smith@acmecorp.io today, or bob@northwind.co.uk' : undefined) });
+  upstream = await startEchoUpstream({
+    stream: behaviourFor,
+    text: (r) =>
+      JSON.stringify(r.body).includes('say-email')
+        ? 'sure: write to alice.smith@acmecorp.io today, or bob@northwind.co.uk'
+        : undefined,
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-apis-'));
   const key = generateSigningKey();
   const pricing = path.join(dir, 'pricing.json');
   const price = { input: 1000000, output: 2000000, cached_input: 500000 };
-  writeFileSync(pricing, JSON.stringify({ version: 'apis-test', unknown_model: 'deny', upstreams: { echo: { 'echo-1': price, 'gpt-4o-mini': price, 'unlisted-model': price }, 'echo-anthropic': { 'echo-1': price }, 'echo-retaining': { 'gpt-4o-mini': price } } }));
+  writeFileSync(
+    pricing,
+    JSON.stringify({
+      version: 'apis-test',
+      unknown_model: 'deny',
+      upstreams: {
+        echo: { 'echo-1': price, 'gpt-4o-mini': price, 'unlisted-model': price },
+        'echo-anthropic': { 'echo-1': price },
+        'echo-retaining': { 'gpt-4o-mini': price },
+      },
+    }),
+  );
   const config = resolveConfig(
     {
       server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
       ledger: { chain: 'apis-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: idp.issuer,
+            audience: [AUDIENCE],
+            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
       upstreams: [
-        { name: 'echo', kind: 'openai-compatible', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['echo-1', 'gpt-4o-mini', 'unlisted-model'], timeouts: { first_byte_ms: 1500 }, attributes: { zero_data_retention: true } },
+        {
+          name: 'echo',
+          kind: 'openai-compatible',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['echo-1', 'gpt-4o-mini', 'unlisted-model'],
+          timeouts: { first_byte_ms: 1500 },
+          attributes: { zero_data_retention: true },
+        },
         // Without zero data retention: the policy then asks for answers to be redacted (policies/redaction.rego).
-        { name: 'echo-retaining', kind: 'openai-compatible', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['gpt-4o-mini'], timeouts: { first_byte_ms: 1500 }, attributes: { zero_data_retention: false } },
-        { name: 'echo-anthropic', kind: 'anthropic', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['echo-1'], timeouts: { first_byte_ms: 1500 }, attributes: { zero_data_retention: true } },
+        {
+          name: 'echo-retaining',
+          kind: 'openai-compatible',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['gpt-4o-mini'],
+          timeouts: { first_byte_ms: 1500 },
+          attributes: { zero_data_retention: false },
+        },
+        {
+          name: 'echo-anthropic',
+          kind: 'anthropic',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['echo-1'],
+          timeouts: { first_byte_ms: 1500 },
+          attributes: { zero_data_retention: true },
+        },
       ],
       limits: { pricing },
     },
-    { env: { DATABASE_URL: postgres.url, PROCTOR_SIGNING_KEY: key.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32), UPSTREAM_KEY }, baseDir: dir },
+    {
+      env: {
+        DATABASE_URL: postgres.url,
+        PROCTOR_SIGNING_KEY: key.privateKeyPem,
+        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+        UPSTREAM_KEY,
+      },
+      baseDir: dir,
+    },
   );
   proctor = await startProctor(config, { log: () => {} });
 });
@@ -76,18 +134,36 @@ afterAll(async () => {
 });
 
 async function openai(groups: string[] = []): Promise<OpenAI> {
-  return new OpenAI({ baseURL: proctor.url, apiKey: await idp.tokenFor({ audience: AUDIENCE, groups }), maxRetries: 0, timeout: 15_000 });
+  return new OpenAI({
+    baseURL: proctor.url,
+    apiKey: await idp.tokenFor({ audience: AUDIENCE, groups }),
+    maxRetries: 0,
+    timeout: 15_000,
+  });
 }
 
 async function anthropic(): Promise<Anthropic> {
-  return new Anthropic({ baseURL: proctor.url.replace(/\/v1$/, ''), apiKey: await idp.tokenFor({ audience: AUDIENCE }), maxRetries: 0, timeout: 15_000 });
+  return new Anthropic({
+    baseURL: proctor.url.replace(/\/v1$/, ''),
+    apiKey: await idp.tokenFor({ audience: AUDIENCE }),
+    maxRetries: 0,
+    timeout: 15_000,
+  });
 }
 
-async function recordOf(requestId: string, type: 'decision' | 'outcome', waitMs = 5000): Promise<Record<string, unknown>> {
+async function recordOf(
+  requestId: string,
+  type: 'decision' | 'outcome',
+  waitMs = 5000,
+): Promise<Record<string, unknown>> {
   const until = Date.now() + waitMs;
   for (;;) {
-    const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [requestId, type]);
-    if (rows.length === 1) return JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as Record<string, unknown>;
+    const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [
+      requestId,
+      type,
+    ]);
+    if (rows.length === 1)
+      return JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as Record<string, unknown>;
     if (Date.now() > until) throw new Error(`no ${type} record for ${requestId}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -98,7 +174,9 @@ const lastReceived = () => upstream.received.at(-1) as ReceivedRequest;
 describe('OpenAI APIs with the official openai client', () => {
   it('streams chat completions chunk by chunk, asks the upstream for usage, and hides it from a client that did not ask', async () => {
     const client = await openai();
-    const { data: stream, response } = await client.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello streaming world' }], stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello streaming world' }], stream: true })
+      .withResponse();
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('echo: hello streaming world');
@@ -106,13 +184,23 @@ describe('OpenAI APIs with the official openai client', () => {
     expect(chunks.every((c) => c.choices.length > 0 && c.usage === undefined)).toBe(true);
     expect((lastReceived().body as { stream_options: unknown }).stream_options).toEqual({ include_usage: true });
     const outcome = await recordOf(response.headers.get('x-proctor-request-id') as string, 'outcome');
-    expect(outcome).toMatchObject({ status: 200, error: null, response_action: 'none', usage: { total_tokens: expect.any(Number) } });
+    expect(outcome).toMatchObject({
+      status: 200,
+      error: null,
+      response_action: 'none',
+      usage: { total_tokens: expect.any(Number) },
+    });
     expect((outcome.usage as Record<string, unknown>).estimated).toBeUndefined();
   });
 
   it('relays the usage chunk to a client that asked for it', async () => {
     const client = await openai();
-    const stream = await client.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'count me' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'echo-1',
+      messages: [{ role: 'user', content: 'count me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let usage: OpenAI.CompletionUsage | null | undefined = null;
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
     expect(usage?.total_tokens).toBeGreaterThan(0);
@@ -123,7 +211,16 @@ describe('OpenAI APIs with the official openai client', () => {
     const stream = client.chat.completions.stream({
       model: 'echo-1',
       messages: [{ role: 'user', content: 'weather in Paris' }],
-      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Look up the weather', parameters: { type: 'object', properties: { text: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Look up the weather',
+            parameters: { type: 'object', properties: { text: { type: 'string' } } },
+          },
+        },
+      ],
     });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0] as { function: { name: string; arguments: string } };
@@ -133,7 +230,9 @@ describe('OpenAI APIs with the official openai client', () => {
 
   it('redacts e-mail addresses in a streamed answer, each value held back until it could be judged', async () => {
     const client = await openai(['eng']);
-    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'say-email' }], stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'say-email' }], stream: true })
+      .withResponse();
     const pieces: string[] = [];
     for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? '');
     expect(pieces.join('')).toBe('sure: write to [EMAIL_1] today, or [EMAIL_2]');
@@ -155,7 +254,9 @@ describe('OpenAI APIs with the official openai client', () => {
 
   it('answers embeddings and records their usage', async () => {
     const client = await openai();
-    const { data, response } = await client.embeddings.create({ model: 'echo-1', input: ['first text', 'second text'] }).withResponse();
+    const { data, response } = await client.embeddings
+      .create({ model: 'echo-1', input: ['first text', 'second text'] })
+      .withResponse();
     expect(data.data).toHaveLength(2);
     expect(data.data[0]?.embedding).toHaveLength(8);
     const outcome = await recordOf(response.headers.get('x-proctor-request-id') as string, 'outcome');
@@ -165,16 +266,25 @@ describe('OpenAI APIs with the official openai client', () => {
   it('refuses embeddings of an SSN before anything is forwarded', async () => {
     const client = await openai();
     const before = upstream.received.length;
-    const error = await client.embeddings.create({ model: 'echo-1', input: 'ssn 219-09-9999' }).catch((e: unknown) => e);
+    const error = await client.embeddings
+      .create({ model: 'echo-1', input: 'ssn 219-09-9999' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(upstream.received.length).toBe(before);
   });
 
   it('answers the Responses API with instructions, streamed and not', async () => {
     const client = await openai();
-    const plain = await client.responses.create({ model: 'echo-1', instructions: 'be brief', input: 'what is proctor' });
+    const plain = await client.responses.create({
+      model: 'echo-1',
+      instructions: 'be brief',
+      input: 'what is proctor',
+    });
     expect(plain.output_text).toBe('echo: what is proctor');
-    const stream = client.responses.stream({ model: 'echo-1', input: [{ role: 'user', content: 'stream this reply' }] });
+    const stream = client.responses.stream({
+      model: 'echo-1',
+      input: [{ role: 'user', content: 'stream this reply' }],
+    });
     const deltas: string[] = [];
     stream.on('response.output_text.delta', (e) => deltas.push(e.delta));
     const final = await stream.finalResponse();
@@ -193,20 +303,33 @@ describe('OpenAI APIs with the official openai client', () => {
     expect(JSON.stringify(final)).not.toContain('northwind');
   });
 
-  it('lists only the models the caller\'s policy allows, and records the listing', async () => {
+  it("lists only the models the caller's policy allows, and records the listing", async () => {
     const plain = await (await openai()).models.list();
     expect(plain.data.map((m) => m.id)).toEqual(['echo-1']);
     const eng = await (await openai(['eng'])).models.list();
     expect(eng.data.map((m) => m.id)).toEqual(['echo-1', 'gpt-4o-mini']); // unlisted-model: configured, not permitted
-    const { rows } = await db.query("SELECT record FROM audit_records WHERE type = 'decision' ORDER BY seq DESC LIMIT 1");
-    expect(JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8'))).toMatchObject({ request: { api: 'openai.models' }, decision: { allow: true } });
+    const { rows } = await db.query(
+      "SELECT record FROM audit_records WHERE type = 'decision' ORDER BY seq DESC LIMIT 1",
+    );
+    expect(JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8'))).toMatchObject({
+      request: { api: 'openai.models' },
+      decision: { allow: true },
+    });
   });
 
   it('ends a stream the upstream cut short with an error, never a clean end, and records the failure', async () => {
     const client = await openai();
-    const { data: stream, response } = await client.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'cut-me please, this answer is long enough' }], stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: 'echo-1',
+        messages: [{ role: 'user', content: 'cut-me please, this answer is long enough' }],
+        stream: true,
+      })
+      .withResponse();
     const error = await (async () => {
-      for await (const _ of stream) { /* drain */ }
+      for await (const _ of stream) {
+        /* drain */
+      }
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('ERR_UPSTREAM_STREAM_TRUNCATED');
@@ -216,12 +339,18 @@ describe('OpenAI APIs with the official openai client', () => {
 
   it('ends a stalled stream with a timeout error event', async () => {
     const client = await openai();
-    const { data: stream, response } = await client.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'stall-me now' }], stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'echo-1', messages: [{ role: 'user', content: 'stall-me now' }], stream: true })
+      .withResponse();
     const error = await (async () => {
-      for await (const _ of stream) { /* drain */ }
+      for await (const _ of stream) {
+        /* drain */
+      }
     })().catch((e: unknown) => e);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('ERR_UPSTREAM_TIMEOUT');
-    expect(await recordOf(response.headers.get('x-proctor-request-id') as string, 'outcome')).toMatchObject({ error: 'ERR_UPSTREAM_TIMEOUT' });
+    expect(await recordOf(response.headers.get('x-proctor-request-id') as string, 'outcome')).toMatchObject({
+      error: 'ERR_UPSTREAM_TIMEOUT',
+    });
   });
 
   it('aborts the upstream when the client disconnects, and records the partial usage as estimated', async () => {
@@ -230,7 +359,11 @@ describe('OpenAI APIs with the official openai client', () => {
     const response = await fetch(`${proctor.url}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: `slow-me ${'word '.repeat(60)}` }] }),
+      body: JSON.stringify({
+        model: 'echo-1',
+        stream: true,
+        messages: [{ role: 'user', content: `slow-me ${'word '.repeat(60)}` }],
+      }),
       signal: controller.signal,
     });
     const requestId = response.headers.get('x-proctor-request-id') as string;
@@ -249,17 +382,26 @@ describe('OpenAI APIs with the official openai client', () => {
   it('denies a streamed request carrying an SSN before any byte is forwarded', async () => {
     const client = await openai();
     const before = upstream.received.length;
-    const error = await client.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'my ssn is 219-09-9999' }], stream: true }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'echo-1', messages: [{ role: 'user', content: 'my ssn is 219-09-9999' }], stream: true })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((error as InstanceType<typeof OpenAI.PermissionDeniedError>).code).toBe('ERR_POLICY_DENIED');
     expect(upstream.received.length).toBe(before);
   });
 
-  it('forwards neither the client\'s credentials nor its hop-by-hop or other headers', async () => {
+  it("forwards neither the client's credentials nor its hop-by-hop or other headers", async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE });
     const response = await fetch(`${proctor.url}/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-api-key': token, 'content-type': 'application/json', 'x-custom-header': 'leak', 'proxy-authorization': 'Basic eA==', te: 'trailers' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-api-key': token,
+        'content-type': 'application/json',
+        'x-custom-header': 'leak',
+        'proxy-authorization': 'Basic eA==',
+        te: 'trailers',
+      },
       body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'headers' }] }),
     });
     expect(response.status).toBe(200);
@@ -273,9 +415,14 @@ describe('OpenAI APIs with the official openai client', () => {
 });
 
 describe('Anthropic messages with the official @anthropic-ai/sdk client', () => {
-  it('answers a message, taking the user\'s token from x-api-key and forwarding Proctor\'s credential instead', async () => {
+  it("answers a message, taking the user's token from x-api-key and forwarding Proctor's credential instead", async () => {
     const client = await anthropic();
-    const message = await client.messages.create({ model: 'echo-1', max_tokens: 64, system: 'be terse', messages: [{ role: 'user', content: 'hello claude' }] });
+    const message = await client.messages.create({
+      model: 'echo-1',
+      max_tokens: 64,
+      system: 'be terse',
+      messages: [{ role: 'user', content: 'hello claude' }],
+    });
     expect(message.content[0]).toMatchObject({ type: 'text', text: 'echo: hello claude' });
     const seen = lastReceived();
     expect(seen.path).toBe('/v1/messages');
@@ -285,14 +432,23 @@ describe('Anthropic messages with the official @anthropic-ai/sdk client', () => 
 
   it('streams a message with usage from message_start and message_delta', async () => {
     const client = await anthropic();
-    const stream = client.messages.stream({ model: 'echo-1', max_tokens: 64, messages: [{ role: 'user', content: 'stream to me please' }] });
+    const stream = client.messages.stream({
+      model: 'echo-1',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'stream to me please' }],
+    });
     const texts: string[] = [];
     stream.on('text', (t) => texts.push(t));
     const final = await stream.finalMessage();
     expect(texts.join('')).toBe('echo: stream to me please');
     expect(final.usage.output_tokens).toBeGreaterThan(1);
-    const { rows } = await db.query("SELECT record FROM audit_records WHERE type = 'outcome' ORDER BY seq DESC LIMIT 1");
-    const outcome = JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as { usage: { completion_tokens: number; estimated?: boolean }; error: unknown };
+    const { rows } = await db.query(
+      "SELECT record FROM audit_records WHERE type = 'outcome' ORDER BY seq DESC LIMIT 1",
+    );
+    const outcome = JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as {
+      usage: { completion_tokens: number; estimated?: boolean };
+      error: unknown;
+    };
     expect(outcome.error).toBeNull();
     expect(outcome.usage.completion_tokens).toBe(final.usage.output_tokens);
     expect(outcome.usage.estimated).toBeUndefined();
@@ -301,24 +457,41 @@ describe('Anthropic messages with the official @anthropic-ai/sdk client', () => 
   it('streams a tool_use block whose input the client can parse', async () => {
     const client = await anthropic();
     const stream = client.messages.stream({
-      model: 'echo-1', max_tokens: 64, messages: [{ role: 'user', content: 'look it up' }],
-      tools: [{ name: 'lookup', description: 'Look something up', input_schema: { type: 'object', properties: { text: { type: 'string' } } } }],
+      model: 'echo-1',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'look it up' }],
+      tools: [
+        {
+          name: 'lookup',
+          description: 'Look something up',
+          input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        },
+      ],
     });
     const final = await stream.finalMessage();
     expect(final.content[0]).toMatchObject({ type: 'tool_use', name: 'lookup', input: { text: 'look it up' } });
   });
 
-  it('denies in Anthropic\'s own error shape', async () => {
+  it("denies in Anthropic's own error shape", async () => {
     const client = await anthropic();
-    const error = await client.messages.create({ model: 'echo-1', max_tokens: 16, messages: [{ role: 'user', content: 'ssn 219-09-9999' }] }).catch((e: unknown) => e);
+    const error = await client.messages
+      .create({ model: 'echo-1', max_tokens: 16, messages: [{ role: 'user', content: 'ssn 219-09-9999' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.PermissionDeniedError);
-    const body = (error as InstanceType<typeof Anthropic.PermissionDeniedError>).error as { type: string; error: { type: string; code: string } };
+    const body = (error as InstanceType<typeof Anthropic.PermissionDeniedError>).error as {
+      type: string;
+      error: { type: string; code: string };
+    };
     expect(body).toMatchObject({ type: 'error', error: { type: 'permission_error', code: 'ERR_POLICY_DENIED' } });
   });
 
   it('ends a cut stream with an error event the SDK raises', async () => {
     const client = await anthropic();
-    const stream = client.messages.stream({ model: 'echo-1', max_tokens: 64, messages: [{ role: 'user', content: 'cut-me please, long enough answer' }] });
+    const stream = client.messages.stream({
+      model: 'echo-1',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'cut-me please, long enough answer' }],
+    });
     const error = await stream.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.APIError);
   });

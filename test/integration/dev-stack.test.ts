@@ -16,18 +16,31 @@ describe('the development stack', () => {
     try {
       expect(stack.state.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
       let out = '';
-      const code = await main(['dev', 'token', '--sub', 'alice', '--groups', 'eng', '--data-dir', dataDir], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+      const code = await main(['dev', 'token', '--sub', 'alice', '--groups', 'eng', '--data-dir', dataDir], {
+        stdout: (s) => (out += s),
+        stderr: () => {},
+        env: {},
+      });
       expect(code).toBe(0);
       const token = out.trim();
       expect(token.split('.')).toHaveLength(3);
       const openai = new OpenAI({ baseURL: stack.state.url, apiKey: token, maxRetries: 0 });
-      const answer = await openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi there' }] });
+      const answer = await openai.chat.completions.create({
+        model: 'echo-1',
+        messages: [{ role: 'user', content: 'hi there' }],
+      });
       expect(answer.choices[0]?.message.content).toBe('echo: hi there');
-      const denied = await openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'ssn 219-09-9999' }] }).catch((e: unknown) => e);
+      const denied = await openai.chat.completions
+        .create({ model: 'echo-1', messages: [{ role: 'user', content: 'ssn 219-09-9999' }] })
+        .catch((e: unknown) => e);
       expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
       // The same token serves the Anthropic SDK (which sends it as x-api-key) against the stack's base URL.
       const anthropic = new Anthropic({ baseURL: stack.state.url.replace(/\/v1$/, ''), apiKey: token, maxRetries: 0 });
-      const message = await anthropic.messages.create({ model: 'echo-1', max_tokens: 32, messages: [{ role: 'user', content: 'hello claude' }] });
+      const message = await anthropic.messages.create({
+        model: 'echo-1',
+        max_tokens: 32,
+        messages: [{ role: 'user', content: 'hello claude' }],
+      });
       expect(message.content[0]).toMatchObject({ type: 'text', text: 'echo: hello claude' });
       const other = await devToken({ dataDir, sub: 'bob', groups: [], tenant: null, ttlSeconds: 60 });
       expect(other).not.toBe(token);
@@ -35,18 +48,24 @@ describe('the development stack', () => {
       await stack.close();
     }
     let report = '';
-    const verified = await main(['verify', '--pglite', path.join(dataDir, 'pglite'), '--trust', stack.state.public_key_file, '--json'], {
-      stdout: (s) => (report += s),
-      stderr: () => {},
-      env: {},
-    });
+    const verified = await main(
+      ['verify', '--pglite', path.join(dataDir, 'pglite'), '--trust', stack.state.public_key_file, '--json'],
+      {
+        stdout: (s) => (report += s),
+        stderr: () => {},
+        env: {},
+      },
+    );
     expect(JSON.parse(report)).toMatchObject({ ok: true });
     expect(verified).toBe(0);
   });
 
   it('explains that a token needs a started stack', async () => {
     let err = '';
-    const code = await main(['dev', 'token', '--sub', 'alice', '--data-dir', mkdtempSync(path.join(tmpdir(), 'proctor-none-'))], { stdout: () => {}, stderr: (s) => (err += s), env: {} });
+    const code = await main(
+      ['dev', 'token', '--sub', 'alice', '--data-dir', mkdtempSync(path.join(tmpdir(), 'proctor-none-'))],
+      { stdout: () => {}, stderr: (s) => (err += s), env: {} },
+    );
     expect(code).toBe(1);
     expect(err).toContain('npm start');
   });

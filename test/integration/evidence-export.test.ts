@@ -51,52 +51,91 @@ interface Run {
 }
 
 async function exportCli(args: string[], name?: string): Promise<Run & { file: string }> {
-  const file = name === undefined ? path.join(l.dir, `packet-${++n}.tar.gz`) : path.join(mkdtempSync(path.join(l.dir, 'same-')), name);
+  const file =
+    name === undefined
+      ? path.join(l.dir, `packet-${++n}.tar.gz`)
+      : path.join(mkdtempSync(path.join(l.dir, 'same-')), name);
   let out = '';
   let err = '';
-  const code = await runExport(['--key', files.exporterPriv, '--exported-by', 'Dana Auditor (compliance)', '--out', file, ...args], {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    env: {},
-    openSql: async () => l.sql,
-  });
+  const code = await runExport(
+    ['--key', files.exporterPriv, '--exported-by', 'Dana Auditor (compliance)', '--out', file, ...args],
+    {
+      stdout: (s) => (out += s),
+      stderr: (s) => (err += s),
+      env: {},
+      openSql: async () => l.sql,
+    },
+  );
   return { code, out, err, file };
 }
 
-async function verifyCli(file: string, extra: string[] = ['--trust', files.ledgerPub, '--trust-exporter', files.exporterPub]): Promise<Run & { report: { ok: boolean; findings: { code: string }[]; records: number } }> {
+async function verifyCli(
+  file: string,
+  extra: string[] = ['--trust', files.ledgerPub, '--trust-exporter', files.exporterPub],
+): Promise<Run & { report: { ok: boolean; findings: { code: string }[]; records: number } }> {
   let out = '';
   let err = '';
-  const code = await runVerify([file, ...extra, '--json'], { stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
+  const code = await runVerify([file, ...extra, '--json'], {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    env: {},
+  });
   return { code, out, err, report: out ? JSON.parse(out) : { ok: false, findings: [], records: 0 } };
 }
 
 function manifestOf(file: string): PacketManifest {
   const packet = readPacket(readFileSync(file));
-  const opened = openManifest(packet.get(PACKET_FILES.manifest) as Buffer, packet.get(PACKET_FILES.signature) as Buffer);
+  const opened = openManifest(
+    packet.get(PACKET_FILES.manifest) as Buffer,
+    packet.get(PACKET_FILES.signature) as Buffer,
+  );
   if (!opened.ok) throw new Error(opened.why);
   return opened.manifest;
 }
 
 /** Rewrites a packet: `edit` changes its files; with resign the (malicious) exporter re-signs a fresh manifest. */
-function tamper(file: string, edit: (files: Map<string, Buffer>, manifest: PacketManifest) => void, resign: boolean): string {
+function tamper(
+  file: string,
+  edit: (files: Map<string, Buffer>, manifest: PacketManifest) => void,
+  resign: boolean,
+): string {
   const packet = readPacket(readFileSync(file));
   const manifest = manifestOf(file);
-  const contents = new Map([...packet].filter(([name]) => name !== PACKET_FILES.manifest && name !== PACKET_FILES.signature));
+  const contents = new Map(
+    [...packet].filter(([name]) => name !== PACKET_FILES.manifest && name !== PACKET_FILES.signature),
+  );
   edit(contents, manifest);
   let manifestBytes = packet.get(PACKET_FILES.manifest) as Buffer;
   let sig = packet.get(PACKET_FILES.signature) as Buffer;
   if (resign) {
     const names = [...contents.keys()].sort();
-    const signed = signManifest({ ...manifest, files: names.map((name) => fileEntry(name, contents.get(name) as Buffer)) }, createPrivateKey(l.exporterKey.privateKeyPem));
+    const signed = signManifest(
+      { ...manifest, files: names.map((name) => fileEntry(name, contents.get(name) as Buffer)) },
+      createPrivateKey(l.exporterKey.privateKeyPem),
+    );
     manifestBytes = Buffer.from(signed.manifest);
     sig = Buffer.from(signed.signature);
   }
   const out = path.join(l.dir, `tampered-${++n}.tar.gz`);
-  writeFileSync(out, writeTarGz([{ name: PACKET_FILES.manifest, data: manifestBytes }, { name: PACKET_FILES.signature, data: sig }, ...[...contents].map(([name, data]) => ({ name, data }))], 0));
+  writeFileSync(
+    out,
+    writeTarGz(
+      [
+        { name: PACKET_FILES.manifest, data: manifestBytes },
+        { name: PACKET_FILES.signature, data: sig },
+        ...[...contents].map(([name, data]) => ({ name, data })),
+      ],
+      0,
+    ),
+  );
   return out;
 }
 
-const lines = (b: Buffer) => b.toString('utf8').split('\n').filter((s) => s !== '');
+const lines = (b: Buffer) =>
+  b
+    .toString('utf8')
+    .split('\n')
+    .filter((s) => s !== '');
 
 describe('proctor export and offline packet verification', () => {
   it('exports everything and verifies the packet offline: exit 0, counts match the ledger', async () => {
@@ -107,7 +146,18 @@ describe('proctor export and offline packet verification', () => {
     const m = manifestOf(exported.file);
     // 7 decisions: alice 4 allowed (1 redacted), bob 2 denied (card data, model), carol 1 denied (model); one
     // outcome per allowed decision; the policy_activated record is not a decision or outcome and not selected.
-    expect(m.counts).toEqual({ records: 11, decisions: 7, allowed: 4, denied: 3, redacted: 1, outcomes: 4, other: 0, chains: 1, checkpoints: 2, excluded_uncheckpointed: 0 });
+    expect(m.counts).toEqual({
+      records: 11,
+      decisions: 7,
+      allowed: 4,
+      denied: 3,
+      redacted: 1,
+      outcomes: 4,
+      other: 0,
+      chains: 1,
+      checkpoints: 2,
+      excluded_uncheckpointed: 0,
+    });
     expect(m.exported_by).toBe('Dana Auditor (compliance)');
     // The selection is stated under the exporter's signature: by signed content, every chain read whole.
     expect(m.selection?.basis).toBe('signed-content');
@@ -122,7 +172,13 @@ describe('proctor export and offline packet verification', () => {
 
     // Human output names the verdict; a packet is verified without any database.
     let text = '';
-    expect(await runVerify([exported.file, '--trust', files.ledgerPub, '--trust-exporter', files.exporterPub], { stdout: (s) => (text += s), stderr: () => {}, env: {} })).toBe(0);
+    expect(
+      await runVerify([exported.file, '--trust', files.ledgerPub, '--trust-exporter', files.exporterPub], {
+        stdout: (s) => (text += s),
+        stderr: () => {},
+        env: {},
+      }),
+    ).toBe(0);
     expect(text).toContain('verdict: OK: verified');
     expect(text).toContain('exported by: Dana Auditor (compliance)');
     expect(text).toContain('selected by: the signed record content');
@@ -138,13 +194,21 @@ describe('proctor export and offline packet verification', () => {
   });
 
   it('filters by subject, group, tenant, client, decision, policy version, type and time window', async () => {
-    const records = (file: string) => lines(readPacket(readFileSync(file)).get(PACKET_FILES.records) as Buffer).map((s) => parseCanonical(Buffer.from(s)) as Record<string, any>);
+    const records = (file: string) =>
+      lines(readPacket(readFileSync(file)).get(PACKET_FILES.records) as Buffer).map(
+        (s) => parseCanonical(Buffer.from(s)) as Record<string, any>,
+      );
     const subj = await exportCli(['--subject', 'bob']);
-    expect(records(subj.file).map((r) => [r.type, r.principal?.sub])).toEqual([['decision', 'bob'], ['decision', 'bob']]);
+    expect(records(subj.file).map((r) => [r.type, r.principal?.sub])).toEqual([
+      ['decision', 'bob'],
+      ['decision', 'bob'],
+    ]);
     const denied = await exportCli(['--decision', 'deny']);
     expect(records(denied.file).every((r) => r.type === 'decision' && r.decision.allow === false)).toBe(true);
     const group = await exportCli(['--group', 'eng', '--tenant', 'globex']);
-    expect(new Set(records(group.file).map((r) => r.request_id))).toEqual(new Set([records(group.file)[0]?.request_id]));
+    expect(new Set(records(group.file).map((r) => r.request_id))).toEqual(
+      new Set([records(group.file)[0]?.request_id]),
+    );
     expect(records(group.file)[0]?.principal.sub).toBe('carol');
     const client = await exportCli(['--client', 'crm']);
     expect(records(client.file).map((r) => r.principal?.sub)).toEqual(['bob', 'bob']);
@@ -156,7 +220,9 @@ describe('proctor export and offline packet verification', () => {
     const activation = await exportCli(['--type', 'policy_activated', '--policy-version', l.engine.version.sha256]);
     expect(records(activation.file).map((r) => r.type)).toEqual(['policy_activated']);
     const window = await exportCli(['--from', '2026-03-02T08:00:00Z', '--to', '2026-03-02T08:05:00Z']);
-    expect(records(window.file).every((r) => r.ts >= '2026-03-02T08:00:00.000Z' && r.ts < '2026-03-02T08:05:00.000Z')).toBe(true);
+    expect(
+      records(window.file).every((r) => r.ts >= '2026-03-02T08:00:00.000Z' && r.ts < '2026-03-02T08:05:00.000Z'),
+    ).toBe(true);
     const none = await exportCli(['--subject', 'nobody']);
     expect(none.code).toBe(1);
     expect(none.err).toContain('ERR_EXPORT_NOTHING_SELECTED');
@@ -164,7 +230,10 @@ describe('proctor export and offline packet verification', () => {
 
   it('refuses usage errors with exit 2, naming the flag', async () => {
     expect((await exportCli(['--decision', 'maybe'])).err).toContain('--decision');
-    const noBy = await runExport(['--pglite', l.dataDir, '--key', files.exporterPriv, '--out', path.join(l.dir, 'x.tar.gz')], { stdout: () => {}, stderr: () => {}, env: {} });
+    const noBy = await runExport(
+      ['--pglite', l.dataDir, '--key', files.exporterPriv, '--out', path.join(l.dir, 'x.tar.gz')],
+      { stdout: () => {}, stderr: () => {}, env: {} },
+    );
     expect(noBy).toBe(2);
     expect((await exportCli(['--from', 'yesterday'])).code).toBe(2);
   });
@@ -185,7 +254,9 @@ describe('proctor export and offline packet verification', () => {
     const full = await exportCli([]);
     const checkpoints = lines(readPacket(readFileSync(full.file)).get(PACKET_FILES.checkpoints) as Buffer);
     expect(checkpoints.length).toBeGreaterThan(1);
-    expect(lines(readPacket(readFileSync(full.file)).get(PACKET_FILES.consistency) as Buffer)).toHaveLength(checkpoints.length - 1);
+    expect(lines(readPacket(readFileSync(full.file)).get(PACKET_FILES.consistency) as Buffer)).toHaveLength(
+      checkpoints.length - 1,
+    );
     expect((await verifyCli(full.file)).code).toBe(0);
   });
 
@@ -213,14 +284,18 @@ describe('proctor export and offline packet verification', () => {
     });
 
     it('one record altered (and the manifest re-signed by the exporter): RECORD_HASH_MISMATCH', async () => {
-      const bad = tamper(clean, (f) => {
-        const recs = lines(f.get(PACKET_FILES.records) as Buffer);
-        const i = recs.findIndex((r) => r.includes('"allow":false'));
-        const record = JSON.parse(recs[i] as string);
-        record.decision.allow = true;
-        recs[i] = Buffer.from(canonicalize(record)).toString('utf8');
-        f.set(PACKET_FILES.records, Buffer.from(`${recs.join('\n')}\n`));
-      }, true);
+      const bad = tamper(
+        clean,
+        (f) => {
+          const recs = lines(f.get(PACKET_FILES.records) as Buffer);
+          const i = recs.findIndex((r) => r.includes('"allow":false'));
+          const record = JSON.parse(recs[i] as string);
+          record.decision.allow = true;
+          recs[i] = Buffer.from(canonicalize(record)).toString('utf8');
+          f.set(PACKET_FILES.records, Buffer.from(`${recs.join('\n')}\n`));
+        },
+        true,
+      );
       const v = await verifyCli(bad);
       expect(v.code).toBe(1);
       const codes = v.report.findings.map((f) => f.code);
@@ -229,34 +304,49 @@ describe('proctor export and offline packet verification', () => {
     });
 
     it('one record removed (manifest re-signed, counts kept): PACKET_RECORD_MISSING', async () => {
-      const bad = tamper(clean, (f) => {
-        const recs = lines(f.get(PACKET_FILES.records) as Buffer);
-        recs.splice(1, 1);
-        f.set(PACKET_FILES.records, Buffer.from(`${recs.join('\n')}\n`));
-      }, true);
+      const bad = tamper(
+        clean,
+        (f) => {
+          const recs = lines(f.get(PACKET_FILES.records) as Buffer);
+          recs.splice(1, 1);
+          f.set(PACKET_FILES.records, Buffer.from(`${recs.join('\n')}\n`));
+        },
+        true,
+      );
       const v = await verifyCli(bad);
       expect(v.code).toBe(1);
       expect(new Set(v.report.findings.map((f) => f.code))).toEqual(new Set(['PACKET_RECORD_MISSING']));
     });
 
     it('a forged inclusion proof: PACKET_PROOF_INVALID', async () => {
-      const bad = tamper(clean, (f) => {
-        const proofs = lines(f.get(PACKET_FILES.proofs) as Buffer).map((s) => JSON.parse(s) as InclusionEntry);
-        const p = proofs.find((x) => x.proof.length > 0) as InclusionEntry;
-        p.proof[0] = 'f'.repeat(64);
-        f.set(PACKET_FILES.proofs, Buffer.from(proofs.map((x) => `${Buffer.from(canonicalize(x)).toString()}\n`).join('')));
-      }, true);
+      const bad = tamper(
+        clean,
+        (f) => {
+          const proofs = lines(f.get(PACKET_FILES.proofs) as Buffer).map((s) => JSON.parse(s) as InclusionEntry);
+          const p = proofs.find((x) => x.proof.length > 0) as InclusionEntry;
+          p.proof[0] = 'f'.repeat(64);
+          f.set(
+            PACKET_FILES.proofs,
+            Buffer.from(proofs.map((x) => `${Buffer.from(canonicalize(x)).toString()}\n`).join('')),
+          );
+        },
+        true,
+      );
       const v = await verifyCli(bad);
       expect(v.code).toBe(1);
       expect(v.report.findings.map((f) => f.code)).toEqual(['PACKET_PROOF_INVALID']);
     });
 
     it('a forged checkpoint (not signed by a trusted key): CHECKPOINT_INVALID', async () => {
-      const bad = tamper(clean, (f) => {
-        const cps = lines(f.get(PACKET_FILES.checkpoints) as Buffer).map((s) => JSON.parse(s));
-        cps[0].note = cps[0].note.replace(/\n\n.*$/s, '\n\n\u2014 proctor/ledger/ev-1 AAAAAA==\n');
-        f.set(PACKET_FILES.checkpoints, Buffer.from(cps.map((c: unknown) => `${JSON.stringify(c)}\n`).join('')));
-      }, true);
+      const bad = tamper(
+        clean,
+        (f) => {
+          const cps = lines(f.get(PACKET_FILES.checkpoints) as Buffer).map((s) => JSON.parse(s));
+          cps[0].note = cps[0].note.replace(/\n\n.*$/s, '\n\n\u2014 proctor/ledger/ev-1 AAAAAA==\n');
+          f.set(PACKET_FILES.checkpoints, Buffer.from(cps.map((c: unknown) => `${JSON.stringify(c)}\n`).join('')));
+        },
+        true,
+      );
       const v = await verifyCli(bad);
       expect(v.code).toBe(1);
       expect(v.report.findings.map((f) => f.code)).toContain('CHECKPOINT_INVALID');
@@ -273,7 +363,13 @@ describe('proctor export and offline packet verification', () => {
       const forged = tamper(clean, () => {}, false);
       const rebuilt = readPacket(readFileSync(forged));
       rebuilt.set(PACKET_FILES.signature, Buffer.from(JSON.stringify(sig)));
-      writeFileSync(forged, writeTarGz([...rebuilt].map(([name, data]) => ({ name, data })), 0));
+      writeFileSync(
+        forged,
+        writeTarGz(
+          [...rebuilt].map(([name, data]) => ({ name, data })),
+          0,
+        ),
+      );
       const v2 = await verifyCli(forged);
       expect(v2.code).toBe(1);
       expect(v2.report.findings.map((f) => f.code)).toEqual(['PACKET_MANIFEST_SIGNATURE_INVALID']);
@@ -296,7 +392,9 @@ describe('proctor export and offline packet verification', () => {
       const packet = readPacket(readFileSync(withBundle.file));
       const name = `policies/${l.engine.version.sha256}.tar.gz`;
       expect(Buffer.compare(packet.get(name) as Buffer, l.bundle)).toBe(0);
-      expect(JSON.parse((packet.get(PACKET_FILES.policies) as Buffer).toString())).toEqual([{ revision: 'ev-v1', sha256: l.engine.version.sha256, decisions: expect.any(Number), bundle: name }]);
+      expect(JSON.parse((packet.get(PACKET_FILES.policies) as Buffer).toString())).toEqual([
+        { revision: 'ev-v1', sha256: l.engine.version.sha256, decisions: expect.any(Number), bundle: name },
+      ]);
       expect((await verifyCli(withBundle.file)).code).toBe(0);
       const swapped = tamper(withBundle.file, (f) => f.set(name, Buffer.concat([l.bundle, Buffer.from('x')])), true);
       const v = await verifyCli(swapped);
@@ -308,7 +406,12 @@ describe('proctor export and offline packet verification', () => {
       const pinned = await verifyCli(clean, ['--trust', l.ledgerKey.kid, '--trust-exporter', l.exporterKey.kid]);
       expect(pinned.report.findings).toEqual([]);
       expect(pinned.code).toBe(0);
-      const unknown = await verifyCli(clean, ['--trust', generateSigningKey().kid, '--trust-exporter', l.exporterKey.kid]);
+      const unknown = await verifyCli(clean, [
+        '--trust',
+        generateSigningKey().kid,
+        '--trust-exporter',
+        l.exporterKey.kid,
+      ]);
       expect(unknown.code).toBe(3);
       expect(unknown.report.findings.map((f) => f.code)).toContain('TRUST_KEY_NOT_FOUND');
       expect((await verifyCli(clean, ['--trust', 'ed25519:xyz'])).code).toBe(2);
@@ -331,7 +434,13 @@ describe('proctor export and offline packet verification', () => {
       expect(v.code).toBe(1);
       expect(v.report.findings.map((f) => f.code)).toEqual(['PACKET_MALFORMED']);
       let err = '';
-      expect(await runVerify([clean, '--trust', path.join(l.dir, 'missing.pem')], { stdout: () => {}, stderr: (s) => (err += s), env: {} })).toBe(2);
+      expect(
+        await runVerify([clean, '--trust', path.join(l.dir, 'missing.pem')], {
+          stdout: () => {},
+          stderr: (s) => (err += s),
+          env: {},
+        }),
+      ).toBe(2);
       expect(err).toContain('--trust');
     });
   });
@@ -344,17 +453,40 @@ describe('evidence packets across a key rotation', () => {
     await migrate(sql);
     const oldKey = generateSigningKey();
     const newKey = generateSigningKey();
-    const ledger = await openLedger({ sql, signer: loadSigner(oldKey.privateKeyPem), chain: 'rot-1', clock: { now: () => new Date() }, checkpoints: { everyRecords: 1000, everySeconds: 0 } });
-    const deny = (sub: string) => ({ principal: { iss: 'https://idp', sub, client_id: null, groups: [], tenant: null }, decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null } });
+    const ledger = await openLedger({
+      sql,
+      signer: loadSigner(oldKey.privateKeyPem),
+      chain: 'rot-1',
+      clock: { now: () => new Date() },
+      checkpoints: { everyRecords: 1000, everySeconds: 0 },
+    });
+    const deny = (sub: string) => ({
+      principal: { iss: 'https://idp', sub, client_id: null, groups: [], tenant: null },
+      decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null },
+    });
     await ledger.append('decision', 'a', deny('gina'), { subject: 'gina', decision: 'deny' });
     await ledger.rotateKey(loadSigner(newKey.privateKeyPem));
     await ledger.append('decision', 'b', deny('gina'), { subject: 'gina', decision: 'deny' });
     await ledger.close();
     const out = path.join(dir, 'gina.tar.gz');
-    const code = await runExport(['--key', files.exporterPriv, '--exported-by', 'rotation test', '--out', out, '--subject', 'gina'], { stdout: () => {}, stderr: () => {}, env: {}, openSql: async () => sql });
+    const code = await runExport(
+      ['--key', files.exporterPriv, '--exported-by', 'rotation test', '--out', out, '--subject', 'gina'],
+      { stdout: () => {}, stderr: () => {}, env: {}, openSql: async () => sql },
+    );
     expect(code).toBe(0);
     const keyring = path.join(dir, 'keyring.json');
-    writeFileSync(keyring, JSON.stringify({ version: 1, keys: [oldKey, newKey].map((k) => ({ kid: k.kid, public_key_pem: k.publicKeyPem, not_before: '2020-01-01T00:00:00.000Z', not_after: null })) }));
+    writeFileSync(
+      keyring,
+      JSON.stringify({
+        version: 1,
+        keys: [oldKey, newKey].map((k) => ({
+          kid: k.kid,
+          public_key_pem: k.publicKeyPem,
+          not_before: '2020-01-01T00:00:00.000Z',
+          not_after: null,
+        })),
+      }),
+    );
     expect((await verifyCli(out, ['--trust', keyring, '--trust-exporter', files.exporterPub])).code).toBe(0);
     const oldOnly = path.join(dir, 'old.pub.pem');
     writeFileSync(oldOnly, oldKey.publicKeyPem);

@@ -23,11 +23,27 @@ beforeAll(async () => {
   sql = connectPostgres(pg.url);
   await migrate(sql);
   for (const chain of ['pg-a', 'pg-b']) {
-    const ledger = await openLedger({ sql, signer: loadSigner(ledgerKey.privateKeyPem), chain, clock: { now: () => new Date() }, checkpoints: { everyRecords: 500, everySeconds: 0 } });
+    const ledger = await openLedger({
+      sql,
+      signer: loadSigner(ledgerKey.privateKeyPem),
+      chain,
+      clock: { now: () => new Date() },
+      checkpoints: { everyRecords: 500, everySeconds: 0 },
+    });
     const appends = [];
     for (let i = 0; i < 1300; i++) {
       const sub = i % 3 === 0 ? 'erin' : 'frank';
-      appends.push(ledger.append('decision', `${chain}-${i}`, { principal: { iss: 'https://idp', sub, client_id: null, groups: ['ops'], tenant: null }, decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null } }, { subject: sub, decision: 'deny' }));
+      appends.push(
+        ledger.append(
+          'decision',
+          `${chain}-${i}`,
+          {
+            principal: { iss: 'https://idp', sub, client_id: null, groups: ['ops'], tenant: null },
+            decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null },
+          },
+          { subject: sub, decision: 'deny' },
+        ),
+      );
     }
     await Promise.all(appends);
     await ledger.close(); // writes a last checkpoint
@@ -48,7 +64,20 @@ describe('evidence packets on PostgreSQL', () => {
     let text = '';
     let err = '';
     const code = await runExport(
-      ['--db', pg.url, '--key', path.join(dir, 'exporter.pem'), '--exported-by', 'pg test', '--out', out, '--subject', 'erin', '--trust', path.join(dir, 'ledger.pub.pem')],
+      [
+        '--db',
+        pg.url,
+        '--key',
+        path.join(dir, 'exporter.pem'),
+        '--exported-by',
+        'pg test',
+        '--out',
+        out,
+        '--subject',
+        'erin',
+        '--trust',
+        path.join(dir, 'ledger.pub.pem'),
+      ],
       { stdout: (s) => (text += s), stderr: (s) => (err += s), env: {} },
     );
     expect(err).toBe('');
@@ -56,7 +85,10 @@ describe('evidence packets on PostgreSQL', () => {
     expect(text).toContain('868 records (868 decisions: 0 allowed, 868 denied; 0 outcomes) from 2 chain(s)');
     expect(text).toContain('check before signing: VERIFIED');
     let verified = '';
-    const v = await runVerify([out, '--trust', path.join(dir, 'ledger.pub.pem'), '--trust-exporter', path.join(dir, 'exporter.pub.pem')], { stdout: (s) => (verified += s), stderr: () => {}, env: {} });
+    const v = await runVerify(
+      [out, '--trust', path.join(dir, 'ledger.pub.pem'), '--trust-exporter', path.join(dir, 'exporter.pub.pem')],
+      { stdout: (s) => (verified += s), stderr: () => {}, env: {} },
+    );
     expect(verified).toContain('chain pg-a: 434 records');
     expect(verified).toContain('verdict: OK: verified');
     expect(v).toBe(0);

@@ -18,7 +18,19 @@ let bundles: string;
 let otherBundles: string;
 let empty: string;
 
-const ALL: PacketQuery = { subjects: [], groups: [], tenants: [], clients: [], request_ids: [], from: null, to: null, decision: null, policy_versions: [], types: ['decision', 'outcome'], until_checkpoint: false };
+const ALL: PacketQuery = {
+  subjects: [],
+  groups: [],
+  tenants: [],
+  clients: [],
+  request_ids: [],
+  from: null,
+  to: null,
+  decision: null,
+  policy_versions: [],
+  types: ['decision', 'outcome'],
+  until_checkpoint: false,
+};
 
 beforeAll(async () => {
   l = await openEvidenceLedger('rp-1');
@@ -29,7 +41,10 @@ beforeAll(async () => {
   for (const d of [bundles, otherBundles, empty]) mkdirSync(d);
   writeFileSync(path.join(bundles, 'ev-v1.tar.gz'), l.bundle);
   // Same revision name, different policy: a tampered bundle. Its SHA-256 is not the recorded one.
-  writeFileSync(path.join(otherBundles, 'ev-v1.tar.gz'), buildPolicyBundle({ revision: 'ev-v1', config: { pci_groups: ['sales'] } }).bytes);
+  writeFileSync(
+    path.join(otherBundles, 'ev-v1.tar.gz'),
+    buildPolicyBundle({ revision: 'ev-v1', config: { pci_groups: ['sales'] } }).bytes,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -40,7 +55,12 @@ afterAll(async () => {
 async function replay(args: string[]): Promise<{ code: number; report: ReplayReport; err: string }> {
   let out = '';
   let err = '';
-  const code = await runReplay([...args, '--json'], { stdout: (s) => (out += s), stderr: (s) => (err += s), env: {}, openSql: async () => l.sql });
+  const code = await runReplay([...args, '--json'], {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    env: {},
+    openSql: async () => l.sql,
+  });
   return { code, report: out ? (JSON.parse(out) as ReplayReport) : ({} as ReplayReport), err };
 }
 
@@ -55,7 +75,14 @@ describe('proctor replay', () => {
   it('replays one request, and a time window', async () => {
     const one = await replay(['--bundles', bundles, '--request-id', 'req-0005']);
     expect(one.report).toMatchObject({ decisions: 1, reproduced: 1 });
-    const window = await replay(['--bundles', bundles, '--from', '2026-03-02T08:00:00Z', '--to', '2026-03-02T08:07:00Z']);
+    const window = await replay([
+      '--bundles',
+      bundles,
+      '--from',
+      '2026-03-02T08:00:00Z',
+      '--to',
+      '2026-03-02T08:07:00Z',
+    ]);
     expect(window.code).toBe(0);
     expect(window.report.decisions).toBeGreaterThan(0);
     expect(window.report.decisions).toBeLessThan(7);
@@ -75,7 +102,11 @@ describe('proctor replay', () => {
     const r = await replay(['--bundles', bundles]);
     expect(r.code).toBe(1);
     expect(r.report.mismatches).toHaveLength(1);
-    expect(r.report.mismatches[0]).toMatchObject({ chain: 'rp-1', slot: 'active', differs: expect.arrayContaining(['reasons']) });
+    expect(r.report.mismatches[0]).toMatchObject({
+      chain: 'rp-1',
+      slot: 'active',
+      differs: expect.arrayContaining(['reasons']),
+    });
     expect(r.report.mismatches[0]?.recorded.reasons).toContain('PCI_NOT_PERMITTED');
     expect(r.report.mismatches[0]?.replayed.reasons).not.toContain('PCI_NOT_PERMITTED');
     expect(r.report.reproduced).toBe(7);
@@ -94,13 +125,22 @@ describe('proctor replay', () => {
     expect(both.report).toMatchObject({ decisions: 1, replayed: 2, reproduced: 2 });
     const activeOnly = await replay(['--bundles', bundles, '--request-id', 'req-0009']);
     expect(activeOnly.code).toBe(3);
-    expect(activeOnly.report.missing_bundles).toEqual([{ sha256: candidate.version.sha256, revision: 'ev-candidate', decisions: 1 }]);
+    expect(activeOnly.report.missing_bundles).toEqual([
+      { sha256: candidate.version.sha256, revision: 'ev-candidate', decisions: 1 },
+    ]);
   });
 
   it('replays from an evidence packet, with the bundles it carries', async () => {
     await l.ledger.checkpoint();
     const bundleMap = new Map([[l.engine.version.sha256, l.bundle as Uint8Array]]);
-    const exported = await exportPacket({ sql: l.sql, exporterKey: createPrivateKey(l.exporterKey.privateKeyPem), exportedBy: 'replay test', exportedAt: new Date(), query: { ...ALL, subjects: ['alice'] }, bundles: bundleMap });
+    const exported = await exportPacket({
+      sql: l.sql,
+      exporterKey: createPrivateKey(l.exporterKey.privateKeyPem),
+      exportedBy: 'replay test',
+      exportedAt: new Date(),
+      query: { ...ALL, subjects: ['alice'] },
+      bundles: bundleMap,
+    });
     const file = path.join(l.dir, 'packet.tar.gz');
     writeFileSync(file, exported.bytes);
     const r = await replay([file]);

@@ -10,8 +10,11 @@ import { exportPacket, PACKET_FILES, readPacket } from '../../src/evidence/index
 import { openEvidenceLedger, standardTraffic } from '../helpers/evidence-ledger.ts';
 import type { EvidenceLedger } from '../helpers/evidence-ledger.ts';
 
-const chromium = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
-if (chromium === undefined && process.env.CI === 'true') throw new Error('chromium is required in CI (apt-get install chromium)');
+const chromium = ['chromium', 'chromium-browser'].find(
+  (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0,
+);
+if (chromium === undefined && process.env.CI === 'true')
+  throw new Error('chromium is required in CI (apt-get install chromium)');
 
 let l: EvidenceLedger;
 
@@ -32,7 +35,19 @@ describe.skipIf(chromium === undefined)('report.html in headless Chromium', () =
       exporterKey: createPrivateKey(l.exporterKey.privateKeyPem),
       exportedBy: 'Dana Auditor',
       exportedAt: new Date('2026-03-03T10:00:00Z'),
-      query: { subjects: [], groups: [], tenants: [], clients: [], request_ids: [], from: null, to: null, decision: null, policy_versions: [], types: ['decision', 'outcome'], until_checkpoint: false },
+      query: {
+        subjects: [],
+        groups: [],
+        tenants: [],
+        clients: [],
+        request_ids: [],
+        from: null,
+        to: null,
+        decision: null,
+        policy_versions: [],
+        types: ['decision', 'outcome'],
+        until_checkpoint: false,
+      },
       trust: { ledgerKeys: [l.ledgerKey.publicKeyPem], exporterKeys: [] },
       packetName: 'dana.tar.gz',
     });
@@ -42,7 +57,14 @@ describe.skipIf(chromium === undefined)('report.html in headless Chromium', () =
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
     const dom = execFileSync(
       chromium as string,
-      ['--headless', '--disable-gpu', ...(root ? ['--no-sandbox'] : []), `--user-data-dir=${path.join(dir, 'profile')}`, '--dump-dom', `file://${file}`],
+      [
+        '--headless',
+        '--disable-gpu',
+        ...(root ? ['--no-sandbox'] : []),
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+        '--dump-dom',
+        `file://${file}`,
+      ],
       { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
     );
     const text = (id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(dom)?.[1];
@@ -59,7 +81,9 @@ describe.skipIf(chromium === undefined)('report.html in headless Chromium', () =
     expect(dom).toMatch(/<code>PCI_NOT_PERMITTED<\/code><\/td><td>2<\/td>/);
     expect(dom).toContain('aria-label="decisions over time"');
     expect(dom).toContain('aria-label="findings by category"');
-    expect(text('reverify')).toBe(`proctor verify dana.tar.gz --trust ${l.ledgerKey.kid} --trust-exporter ${l.exporterKey.kid}`);
+    expect(text('reverify')).toBe(
+      `proctor verify dana.tar.gz --trust ${l.ledgerKey.kid} --trust-exporter ${l.exporterKey.kid}`,
+    );
     expect(dom).not.toContain('<script>alert');
   }, 90_000);
 });

@@ -14,7 +14,16 @@ import type { CheckpointEntry, PacketManifest } from '../../src/evidence/index.t
 import { fileEntry, signManifest } from '../../src/evidence/packet.ts';
 import { migrate, openPglite } from '../../src/db/index.ts';
 import type { Sql } from '../../src/db/index.ts';
-import { canonicalize, generateSigningKey, loadSigner, openLedger, parseCanonical, sealRecord, signCheckpoint, signingMessage } from '../../src/ledger/index.ts';
+import {
+  canonicalize,
+  generateSigningKey,
+  loadSigner,
+  openLedger,
+  parseCanonical,
+  sealRecord,
+  signCheckpoint,
+  signingMessage,
+} from '../../src/ledger/index.ts';
 import type { JsonValue, Signer, UnsignedRecord } from '../../src/ledger/index.ts';
 import { rotationRecord } from '../../src/ledger/rotation.ts';
 
@@ -44,8 +53,17 @@ beforeAll(async () => {
   exporter = generateSigningKey();
   let t = Date.parse('2026-05-04T09:00:00.000Z');
   const clock = { now: () => new Date((t += 60_000)) };
-  const ledger = await openLedger({ sql, signer: loadSigner(oldKey.privateKeyPem), chain: 'rot-1', clock, checkpoints: { everyRecords: 1000, everySeconds: 0 } });
-  const deny = (sub: string) => ({ principal: { iss: 'https://idp', sub, client_id: null, groups: [], tenant: null }, decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null } });
+  const ledger = await openLedger({
+    sql,
+    signer: loadSigner(oldKey.privateKeyPem),
+    chain: 'rot-1',
+    clock,
+    checkpoints: { everyRecords: 1000, everySeconds: 0 },
+  });
+  const deny = (sub: string) => ({
+    principal: { iss: 'https://idp', sub, client_id: null, groups: [], tenant: null },
+    decision: { allow: false, stage: 'decide', reasons: [{ code: 'R', message: 'no' }], obligations: null },
+  });
   await ledger.append('decision', 'g1', deny('gina'), { subject: 'gina', decision: 'deny' });
   await ledger.append('decision', 'i1', deny('ivan'), { subject: 'ivan', decision: 'deny' });
   await ledger.checkpoint();
@@ -67,19 +85,29 @@ let n = 0;
 async function exportSubject(subject: string, trust: string[] = []): Promise<string> {
   const out = file(`${subject}-${++n}.tar.gz`);
   let err = '';
-  const code = await runExport(['--key', file('exporter.pem'), '--exported-by', 'rotation test', '--out', out, '--subject', subject, ...trust], {
-    stdout: () => {},
-    stderr: (s) => (err += s),
-    env: {},
-    openSql: async () => sql,
-  });
+  const code = await runExport(
+    ['--key', file('exporter.pem'), '--exported-by', 'rotation test', '--out', out, '--subject', subject, ...trust],
+    {
+      stdout: () => {},
+      stderr: (s) => (err += s),
+      env: {},
+      openSql: async () => sql,
+    },
+  );
   expect(code, err).toBe(0);
   return out;
 }
 
-async function verify(packet: string, trust: string[] = ['--trust', file('old.pub.pem')]): Promise<{ code: number; findings: Finding[] }> {
+async function verify(
+  packet: string,
+  trust: string[] = ['--trust', file('old.pub.pem')],
+): Promise<{ code: number; findings: Finding[] }> {
   let out = '';
-  const code = await runVerify([packet, ...trust, '--trust-exporter', file('exporter.pub.pem'), '--json'], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+  const code = await runVerify([packet, ...trust, '--trust-exporter', file('exporter.pub.pem'), '--json'], {
+    stdout: (s) => (out += s),
+    stderr: () => {},
+    env: {},
+  });
   return { code, findings: out ? (JSON.parse(out) as { findings: Finding[] }).findings : [] };
 }
 
@@ -91,20 +119,44 @@ const recordLines = (files: Map<string, Buffer>) =>
     .map((s) => parseCanonical(Buffer.from(s)) as Record<string, JsonValue>);
 
 /** Rewrites a packet's records (and optionally other files); the exporter re-signs the manifest, as a forger would. */
-function tamper(packet: string, edit: (records: Record<string, JsonValue>[], files: Map<string, Buffer>) => Promise<void> | void): Promise<string> {
+function tamper(
+  packet: string,
+  edit: (records: Record<string, JsonValue>[], files: Map<string, Buffer>) => Promise<void> | void,
+): Promise<string> {
   return (async () => {
     const original = readPacket(readFileSync(packet));
-    const opened = openManifest(original.get(PACKET_FILES.manifest) as Buffer, original.get(PACKET_FILES.signature) as Buffer);
+    const opened = openManifest(
+      original.get(PACKET_FILES.manifest) as Buffer,
+      original.get(PACKET_FILES.signature) as Buffer,
+    );
     if (!opened.ok) throw new Error(opened.why);
-    const files = new Map([...original].filter(([name]) => name !== PACKET_FILES.manifest && name !== PACKET_FILES.signature));
+    const files = new Map(
+      [...original].filter(([name]) => name !== PACKET_FILES.manifest && name !== PACKET_FILES.signature),
+    );
     const records = recordLines(files);
     await edit(records, files);
-    files.set(PACKET_FILES.records, Buffer.concat(records.flatMap((r) => [Buffer.from(canonicalize(r)), Buffer.from('\n')])));
+    files.set(
+      PACKET_FILES.records,
+      Buffer.concat(records.flatMap((r) => [Buffer.from(canonicalize(r)), Buffer.from('\n')])),
+    );
     const names = [...files.keys()].sort();
-    const manifest: PacketManifest = { ...opened.manifest, files: names.map((name) => fileEntry(name, files.get(name) as Buffer)) };
+    const manifest: PacketManifest = {
+      ...opened.manifest,
+      files: names.map((name) => fileEntry(name, files.get(name) as Buffer)),
+    };
     const signed = signManifest(manifest, createPrivateKey(exporter.privateKeyPem));
     const out = file(`tampered-${++n}.tar.gz`);
-    writeFileSync(out, writeTarGz([{ name: PACKET_FILES.manifest, data: Buffer.from(signed.manifest) }, { name: PACKET_FILES.signature, data: Buffer.from(signed.signature) }, ...[...files].map(([name, data]) => ({ name, data }))], 0));
+    writeFileSync(
+      out,
+      writeTarGz(
+        [
+          { name: PACKET_FILES.manifest, data: Buffer.from(signed.manifest) },
+          { name: PACKET_FILES.signature, data: Buffer.from(signed.signature) },
+          ...[...files].map(([name, data]) => ({ name, data })),
+        ],
+        0,
+      ),
+    );
     return out;
   })();
 }
@@ -122,7 +174,8 @@ async function resign(record: Record<string, JsonValue>, signer: Signer): Promis
   record.sig = Buffer.from(sig).toString('base64url');
 }
 
-const bySeq = (records: Record<string, JsonValue>[], seq: number) => records.find((r) => r.seq === seq) as Record<string, JsonValue>;
+const bySeq = (records: Record<string, JsonValue>[], seq: number) =>
+  records.find((r) => r.seq === seq) as Record<string, JsonValue>;
 const codesAt = (findings: Finding[], seq: number) => findings.filter((f) => f.seq === seq).map((f) => f.code);
 
 describe('evidence packets across a key rotation, only the first key pinned', () => {
@@ -134,19 +187,53 @@ describe('evidence packets across a key rotation, only the first key pinned', ()
       [3, 'key_rotated', oldKey.kid],
       [4, 'decision', newKey.kid],
     ]);
-    const proofs = (files.get(PACKET_FILES.proofs) as Buffer).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; tree_size: number });
-    expect(proofs.map((p) => [p.seq, p.tree_size])).toEqual([[1, 3], [3, 6], [4, 6]]);
+    const proofs = (files.get(PACKET_FILES.proofs) as Buffer)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { seq: number; tree_size: number });
+    expect(proofs.map((p) => [p.seq, p.tree_size])).toEqual([
+      [1, 3],
+      [3, 6],
+      [4, 6],
+    ]);
     const result = await verify(packet);
     expect(result.findings).toEqual([]);
     expect(result.code).toBe(0);
     // A pinned keyring holding only the old key keeps its window semantics and follows the rotation too.
     const keyring = file('old-keyring.json');
-    writeFileSync(keyring, JSON.stringify({ version: 1, keys: [{ kid: oldKey.kid, public_key_pem: oldKey.publicKeyPem, not_before: '2026-01-01T00:00:00.000Z', not_after: null }] }));
+    writeFileSync(
+      keyring,
+      JSON.stringify({
+        version: 1,
+        keys: [
+          {
+            kid: oldKey.kid,
+            public_key_pem: oldKey.publicKeyPem,
+            not_before: '2026-01-01T00:00:00.000Z',
+            not_after: null,
+          },
+        ],
+      }),
+    );
     expect((await verify(packet, ['--trust', keyring])).code).toBe(0);
     // Its window closing at the rotation's own timestamp puts that record (signed by the old key) outside it.
     const rotatedAt = String(recordLines(files).find((r) => r.type === 'key_rotated')?.ts);
     const closed = file('old-keyring-closed.json');
-    writeFileSync(closed, JSON.stringify({ version: 1, keys: [{ kid: oldKey.kid, public_key_pem: oldKey.publicKeyPem, not_before: '2026-01-01T00:00:00.000Z', not_after: rotatedAt }] }));
+    writeFileSync(
+      closed,
+      JSON.stringify({
+        version: 1,
+        keys: [
+          {
+            kid: oldKey.kid,
+            public_key_pem: oldKey.publicKeyPem,
+            not_before: '2026-01-01T00:00:00.000Z',
+            not_after: rotatedAt,
+          },
+        ],
+      }),
+    );
     const windowed = await verify(packet, ['--trust', closed]);
     expect(windowed.code).toBe(1);
     expect(windowed.findings.map((f) => [f.code, f.seq])).toEqual([['RECORD_KEY_OUTSIDE_WINDOW', 3]]);
@@ -154,7 +241,10 @@ describe('evidence packets across a key rotation, only the first key pinned', ()
 
   it('carries the rotation for a subject whose records all precede it: the newest checkpoint is signed by the new key', async () => {
     const packet = await exportSubject('ivan');
-    expect(recordLines(readPacket(readFileSync(packet))).map((r) => [r.seq, r.type])).toEqual([[2, 'decision'], [3, 'key_rotated']]);
+    expect(recordLines(readPacket(readFileSync(packet))).map((r) => [r.seq, r.type])).toEqual([
+      [2, 'decision'],
+      [3, 'key_rotated'],
+    ]);
     expect(await verify(packet)).toEqual({ code: 0, findings: [] });
   });
 
@@ -162,7 +252,10 @@ describe('evidence packets across a key rotation, only the first key pinned', ()
     const packet = await exportSubject('gina');
     const forged = await tamper(packet, async (records) => {
       const rotation = bySeq(records, 3);
-      const resealed = await sealRecord({ ...unsealed(rotation), counter_sig: Buffer.alloc(64, 7).toString('base64url') } as UnsignedRecord, loadSigner(oldKey.privateKeyPem));
+      const resealed = await sealRecord(
+        { ...unsealed(rotation), counter_sig: Buffer.alloc(64, 7).toString('base64url') } as UnsignedRecord,
+        loadSigner(oldKey.privateKeyPem),
+      );
       records[records.indexOf(rotation)] = resealed.record as unknown as Record<string, JsonValue>;
     });
     const result = await verify(forged);
@@ -180,7 +273,10 @@ describe('evidence packets across a key rotation, only the first key pinned', ()
     const forged = await tamper(packet, async (records) => {
       const rotation = bySeq(records, 3);
       const { old_kid: _o, new_kid: _n, new_public_key: _p, counter_sig: _c, ...base } = unsealed(rotation);
-      const forgedRotation = await sealRecord(await rotationRecord(base as UnsignedRecord, forgerOld, forgerNew), forgerOld);
+      const forgedRotation = await sealRecord(
+        await rotationRecord(base as UnsignedRecord, forgerOld, forgerNew),
+        forgerOld,
+      );
       records[records.indexOf(rotation)] = forgedRotation.record as unknown as Record<string, JsonValue>;
       await resign(bySeq(records, 4), forgerNew);
     });
@@ -223,10 +319,22 @@ describe('evidence packets across a key rotation, only the first key pinned', ()
   it('a checkpoint signed by the new key for a tree that does not hold the rotation is CHECKPOINT_INVALID', async () => {
     const packet = await exportSubject('gina');
     const forged = await tamper(packet, async (_records, files) => {
-      const entries = (files.get(PACKET_FILES.checkpoints) as Buffer).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CheckpointEntry);
+      const entries = (files.get(PACKET_FILES.checkpoints) as Buffer)
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as CheckpointEntry);
       const early = entries.find((c) => c.tree_size === 3) as CheckpointEntry;
-      early.note = await signCheckpoint({ origin: early.note.split('\n')[0] as string, size: 3, root: Buffer.from(early.root, 'hex') }, loadSigner(newKey.privateKeyPem));
-      files.set(PACKET_FILES.checkpoints, Buffer.concat(entries.flatMap((c) => [Buffer.from(canonicalize(c as unknown as JsonValue)), Buffer.from('\n')])));
+      early.note = await signCheckpoint(
+        { origin: early.note.split('\n')[0] as string, size: 3, root: Buffer.from(early.root, 'hex') },
+        loadSigner(newKey.privateKeyPem),
+      );
+      files.set(
+        PACKET_FILES.checkpoints,
+        Buffer.concat(
+          entries.flatMap((c) => [Buffer.from(canonicalize(c as unknown as JsonValue)), Buffer.from('\n')]),
+        ),
+      );
     });
     const result = await verify(forged);
     expect(result.code).toBe(1);

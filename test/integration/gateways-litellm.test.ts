@@ -19,12 +19,20 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
 
   beforeAll(async () => {
     stack = await startGatewayStack();
-    litellm = await startLitellm({ upstreamUrl: stack.echo.url, model: 'echo-1', upstreamKey: UPSTREAM_KEY, masterKey: MASTER_KEY });
-    await stack.startProctor({
-      base_url: litellm.url,
-      credential: { env: 'LITELLM_KEY' },
-      gateway: { decision_id: true, assertion: true, subject_header: 'x-litellm-end-user-id' },
-    }, { LITELLM_KEY: MASTER_KEY });
+    litellm = await startLitellm({
+      upstreamUrl: stack.echo.url,
+      model: 'echo-1',
+      upstreamKey: UPSTREAM_KEY,
+      masterKey: MASTER_KEY,
+    });
+    await stack.startProctor(
+      {
+        base_url: litellm.url,
+        credential: { env: 'LITELLM_KEY' },
+        gateway: { decision_id: true, assertion: true, subject_header: 'x-litellm-end-user-id' },
+      },
+      { LITELLM_KEY: MASTER_KEY },
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -36,7 +44,9 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
     const token = await stack.idp.tokenFor({ audience: AUDIENCE, sub: 'bob', groups: ['eng'] });
     const openai = new OpenAI({ baseURL: stack.proctor?.url, apiKey: token, maxRetries: 0, timeout: 60_000 });
     const before = stack.echo.received.length;
-    const { data, response } = await openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello via litellm' }] }).withResponse();
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello via litellm' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('echo: hello via litellm');
     expect(stack.echo.received.length).toBe(before + 1);
     const seen = stack.echo.received.at(-1);
@@ -48,17 +58,31 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
     const requestId = response.headers.get('x-proctor-request-id') as string;
     const [decision, outcome] = await stack.records(requestId);
     expect(decision).toMatchObject({ type: 'decision', decision: { allow: true }, route: { upstream: 'gateway' } });
-    expect(outcome).toMatchObject({ type: 'outcome', status: 200, upstream: 'gateway', decision_hash: decision?.hash, attempts: [{ upstream: 'gateway', status: 200, error: null }] });
+    expect(outcome).toMatchObject({
+      type: 'outcome',
+      status: 200,
+      upstream: 'gateway',
+      decision_hash: decision?.hash,
+      attempts: [{ upstream: 'gateway', status: 200, error: null }],
+    });
     expect(seen?.headers['x-proctor-decision-id']).toBe(decision?.hash);
     expect(seen?.headers['x-litellm-end-user-id']).toBe('bob');
     const claims = await stack.verifyAssertion(seen?.headers['x-proctor-assertion'] as string);
-    expect(claims).toMatchObject({ sub: 'bob', groups: ['eng'], proctor_decision_id: decision?.hash, proctor_request_id: requestId, aud: 'gateway' });
+    expect(claims).toMatchObject({
+      sub: 'bob',
+      groups: ['eng'],
+      proctor_decision_id: decision?.hash,
+      proctor_request_id: requestId,
+      aud: 'gateway',
+    });
   });
 
   it('relays a streamed answer through the gateway, with the outcome recorded', async () => {
     const token = await stack.idp.tokenFor({ audience: AUDIENCE, sub: 'carol' });
     const openai = new OpenAI({ baseURL: stack.proctor?.url, apiKey: token, maxRetries: 0, timeout: 60_000 });
-    const { data: stream, response } = await openai.chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream via litellm' }] }).withResponse();
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream via litellm' }] })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text).toBe('echo: stream via litellm');

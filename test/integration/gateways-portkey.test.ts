@@ -17,16 +17,19 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
 
   beforeAll(async () => {
     [stack, portkey] = await Promise.all([startGatewayStack(), startPortkey()]);
-    await stack.startProctor({
-      base_url: portkey.url,
-      credential: { env: 'UPSTREAM_KEY' },
-      headers: {
-        'x-portkey-provider': 'openai',
-        'x-portkey-custom-host': stack.echo.url,
-        'x-portkey-forward-headers': 'x-proctor-decision-id,x-proctor-assertion',
+    await stack.startProctor(
+      {
+        base_url: portkey.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        headers: {
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': stack.echo.url,
+          'x-portkey-forward-headers': 'x-proctor-decision-id,x-proctor-assertion',
+        },
+        gateway: { decision_id: true, assertion: true },
       },
-      gateway: { decision_id: true, assertion: true },
-    }, { UPSTREAM_KEY });
+      { UPSTREAM_KEY },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -38,7 +41,9 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
     const token = await stack.idp.tokenFor({ audience: AUDIENCE, sub: 'alice', groups: ['eng'], tenant: 'acme' });
     const openai = new OpenAI({ baseURL: stack.proctor?.url, apiKey: token, maxRetries: 0, timeout: 30_000 });
     const before = stack.echo.received.length;
-    const { data, response } = await openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello via portkey' }] }).withResponse();
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello via portkey' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('echo: hello via portkey');
     expect(stack.echo.received.length).toBe(before + 1);
     const seen = stack.echo.received.at(-1);
@@ -47,14 +52,32 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
 
     const requestId = response.headers.get('x-proctor-request-id') as string;
     const [decision, outcome] = await stack.records(requestId);
-    expect(decision).toMatchObject({ type: 'decision', decision: { allow: true }, route: { upstream: 'gateway', candidates: ['gateway'] } });
-    expect(outcome).toMatchObject({ type: 'outcome', status: 200, upstream: 'gateway', decision_hash: decision?.hash, attempts: [{ upstream: 'gateway', status: 200, error: null }] });
+    expect(decision).toMatchObject({
+      type: 'decision',
+      decision: { allow: true },
+      route: { upstream: 'gateway', candidates: ['gateway'] },
+    });
+    expect(outcome).toMatchObject({
+      type: 'outcome',
+      status: 200,
+      upstream: 'gateway',
+      decision_hash: decision?.hash,
+      attempts: [{ upstream: 'gateway', status: 200, error: null }],
+    });
     expect(seen?.headers['x-proctor-decision-id']).toBe(decision?.hash);
 
     const assertion = seen?.headers['x-proctor-assertion'];
     expect(typeof assertion).toBe('string');
     const claims = await stack.verifyAssertion(assertion as string);
-    expect(claims).toMatchObject({ sub: 'alice', idp_iss: stack.idp.issuer, groups: ['eng'], tenant: 'acme', proctor_decision_id: decision?.hash, proctor_request_id: requestId, aud: 'gateway' });
+    expect(claims).toMatchObject({
+      sub: 'alice',
+      idp_iss: stack.idp.issuer,
+      groups: ['eng'],
+      tenant: 'acme',
+      proctor_decision_id: decision?.hash,
+      proctor_request_id: requestId,
+      aud: 'gateway',
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(60);
   });
 
@@ -66,13 +89,21 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
     const token = await stack.idp.tokenFor({ audience: AUDIENCE, sub: 'carol' });
     const openai = new OpenAI({ baseURL: stack.proctor?.url, apiKey: token, maxRetries: 0, timeout: 60_000 });
     const before = stack.echo.received.length;
-    const error = await openai.chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream via portkey' }] }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream via portkey' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     const apiError = error as InstanceType<typeof OpenAI.APIError>;
     expect(apiError.status).toBe(502);
     const [decision, outcome] = await stack.records(apiError.headers?.get('x-proctor-request-id') as string);
     expect(decision).toMatchObject({ type: 'decision', request: { stream: true } });
-    expect(outcome).toMatchObject({ type: 'outcome', status: 502, upstream: 'gateway', upstream_status: 500, error: 'ERR_UPSTREAM_ERROR' });
+    expect(outcome).toMatchObject({
+      type: 'outcome',
+      status: 502,
+      upstream: 'gateway',
+      upstream_status: 500,
+      error: 'ERR_UPSTREAM_ERROR',
+    });
     expect((outcome?.attempts as { status: number }[]).map((a) => a.status)).toEqual([500, 500, 500]);
     // Portkey did reach the upstream each time: the failure is in the gateway's answer, after the upstream streamed.
     expect(stack.echo.received.length - before).toBe(3);

@@ -36,7 +36,10 @@ describe('development issuer', () => {
 
   it('serves discovery and a JWKS with the public key only', async () => {
     expect(issuer.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(discovery['issuer']).toBe(issuer.issuer);
     const jwks = (await (await fetch(String(discovery['jwks_uri']))).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
@@ -45,20 +48,47 @@ describe('development issuer', () => {
   });
 
   it('mints tokens that authenticate', async () => {
-    const token = await mintDevToken({ key, issuer: issuer.issuer, audience: AUDIENCE, sub: 'alice', groups: ['eng'], tenant: 'acme' });
+    const token = await mintDevToken({
+      key,
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      sub: 'alice',
+      groups: ['eng'],
+      tenant: 'acme',
+    });
     const principal = await auth.authenticate({ authorization: `Bearer ${token}` });
-    expect(principal).toMatchObject({ iss: issuer.issuer, sub: 'alice', client_id: 'proctor-dev', groups: ['eng'], tenant: 'acme' });
+    expect(principal).toMatchObject({
+      iss: issuer.issuer,
+      sub: 'alice',
+      client_id: 'proctor-dev',
+      groups: ['eng'],
+      tenant: 'acme',
+    });
   });
 
   it('survives a JSON round trip of the key (the dev stack stores it in a file)', async () => {
     const stored = JSON.parse(JSON.stringify(key)) as DevIssuerKey;
-    const token = await mintDevToken({ key: stored, issuer: issuer.issuer, audience: AUDIENCE, sub: 'bob', groups: [] });
+    const token = await mintDevToken({
+      key: stored,
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      sub: 'bob',
+      groups: [],
+    });
     await expect(auth.authenticate({ 'x-api-key': token })).resolves.toMatchObject({ sub: 'bob', tenant: null });
   });
 
   it('mints tokens that expire', async () => {
     const past = new Date(Date.now() - 2 * 3600 * 1000);
-    const token = await mintDevToken({ key, issuer: issuer.issuer, audience: AUDIENCE, sub: 'alice', groups: [], ttlSeconds: 60, now: past });
+    const token = await mintDevToken({
+      key,
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      sub: 'alice',
+      groups: [],
+      ttlSeconds: 60,
+      now: past,
+    });
     const error = await auth.authenticate({ authorization: `Bearer ${token}` }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdentityError);
     expect((error as IdentityError).code).toBe('ERR_TOKEN_EXPIRED');
@@ -66,7 +96,13 @@ describe('development issuer', () => {
 
   it('rejects a token signed by another dev key', async () => {
     const other = await generateDevIssuerKey();
-    const token = await mintDevToken({ key: other, issuer: issuer.issuer, audience: AUDIENCE, sub: 'mallory', groups: ['admin'] });
+    const token = await mintDevToken({
+      key: other,
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      sub: 'mallory',
+      groups: ['admin'],
+    });
     const error = await auth.authenticate({ authorization: `Bearer ${token}` }).catch((e: unknown) => e);
     expect((error as IdentityError).code).toBe('ERR_TOKEN_SIGNATURE');
   });

@@ -45,7 +45,7 @@ describe('opaque tokens: RFC 7662 introspection at a real provider', () => {
     if (down) throw new TypeError('fetch failed');
     return fetch(url, init);
   };
-  let now = new Date();
+  const now = new Date();
   let auth: Authenticator;
 
   beforeAll(async () => {

@@ -24,7 +24,10 @@ function issuerConfig(issuer: string, overrides: Partial<IssuerConfig> = {}): Is
 }
 
 async function rejection(promise: Promise<unknown>): Promise<IdentityError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(IdentityError);
   return error as IdentityError;
 }
@@ -153,7 +156,11 @@ describe('identity when the IdP is down', () => {
     const idp = await startOidcProvider();
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'alice' });
     const cached = createAuthenticator({ issuers: [issuerConfig(idp.issuer)], timeoutMs: 2_000 });
-    const uncached = createAuthenticator({ issuers: [issuerConfig(idp.issuer)], timeoutMs: 2_000, jwksCacheMaxAgeMs: 0 });
+    const uncached = createAuthenticator({
+      issuers: [issuerConfig(idp.issuer)],
+      timeoutMs: 2_000,
+      jwksCacheMaxAgeMs: 0,
+    });
     await cached.authenticate(bearer(token));
     await uncached.authenticate(bearer(token));
     await idp.close();

@@ -21,7 +21,12 @@ describe('proctor ledger retention --config on PGlite', () => {
     await migrate(sql);
     const old = new Date();
     old.setUTCMonth(old.getUTCMonth() - 10, 3);
-    const ledger = await openLedger({ sql, signer: loadSigner(key.privateKeyPem), chain: 'cfg', clock: { now: () => old } });
+    const ledger = await openLedger({
+      sql,
+      signer: loadSigner(key.privateKeyPem),
+      chain: 'cfg',
+      clock: { now: () => old },
+    });
     await ledger.append('decision', 'old', { decision: { allow: false, reasons: [], obligations: null } });
     await ledger.close();
     await sql.close();
@@ -35,7 +40,15 @@ describe('proctor ledger retention --config on PGlite', () => {
         identity: { issuers: [{ issuer: 'https://idp.example', audience: ['proctor'] }] },
         classification: { fingerprint_key: { env: 'FP_KEY' } },
         policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-        upstreams: [{ name: 'echo', provider: 'openai', base_url: 'http://127.0.0.1:9/v1', credential: { env: 'UP_KEY' }, models: ['*'] }],
+        upstreams: [
+          {
+            name: 'echo',
+            provider: 'openai',
+            base_url: 'http://127.0.0.1:9/v1',
+            credential: { env: 'UP_KEY' },
+            models: ['*'],
+          },
+        ],
       });
     const env = { FP_KEY: 'k'.repeat(32), UP_KEY: 'x' };
     const run = async (args: string[]) => {
@@ -59,7 +72,9 @@ describe('proctor ledger retention --config on PGlite', () => {
     expect(result.records).toHaveLength(1);
     const after = await openPglite(data);
     try {
-      const { rows } = await after.query<{ kid: string; type: string }>("SELECT kid, type FROM audit_records WHERE chain = 'cfg' ORDER BY seq");
+      const { rows } = await after.query<{ kid: string; type: string }>(
+        "SELECT kid, type FROM audit_records WHERE chain = 'cfg' ORDER BY seq",
+      );
       expect(rows).toEqual([{ kid: key.kid, type: 'retention_applied' }]);
     } finally {
       await after.close();
@@ -91,14 +106,22 @@ describe('ledger on an on-disk PGlite', () => {
     const trust = path.join(dir, 'key.pub.pem');
     writeFileSync(trust, key.publicKeyPem);
     let out = '';
-    const code = await runVerify(['--pglite', data, '--trust', trust], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+    const code = await runVerify(['--pglite', data, '--trust', trust], {
+      stdout: (s) => (out += s),
+      stderr: () => {},
+      env: {},
+    });
     expect(out).toContain('chain embedded: 3 records');
     expect(out).toContain('verdict: OK');
     expect(code).toBe(0);
 
     // Retention runs on PGlite too: a dry run over this month's partitions expires nothing.
     out = '';
-    const dry = await runLedgerCli(['retention', '--pglite', data], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+    const dry = await runLedgerCli(['retention', '--pglite', data], {
+      stdout: (s) => (out += s),
+      stderr: () => {},
+      env: {},
+    });
     expect(dry).toBe(0);
     expect(out).toContain(`kept     audit_records_${new Date().toISOString().slice(0, 7).replace('-', '_')}`);
     expect(out).toContain('dry run: nothing dropped');

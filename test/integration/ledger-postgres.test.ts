@@ -54,7 +54,9 @@ describe('migrations on PostgreSQL 15', () => {
       await Promise.all(others.map((o) => o.close()));
     }
     const { rows } = await sql.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
-    const files = readdirSync(new URL('../../migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(new URL('../../migrations/', import.meta.url))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(rows.map((r) => r.version)).toEqual(files.map((f) => f.slice(0, 3)));
   });
 });
@@ -75,11 +77,15 @@ describe('roles (migration 004)', () => {
           return tx.query(statement);
         });
       await expect(as('proctor_runtime', 'SELECT count(*) FROM audit_records')).resolves.toBeDefined();
-      await expect(as('proctor_runtime', "UPDATE audit_records SET request_id = 'x'")).rejects.toMatchObject({ code: '42501' });
+      await expect(as('proctor_runtime', "UPDATE audit_records SET request_id = 'x'")).rejects.toMatchObject({
+        code: '42501',
+      });
       await expect(as('proctor_runtime', 'DELETE FROM audit_records')).rejects.toMatchObject({ code: '42501' });
       await expect(as('proctor_runtime', 'TRUNCATE audit_records')).rejects.toMatchObject({ code: '42501' });
       await expect(as('proctor_auditor', 'SELECT count(*) FROM audit_checkpoints')).resolves.toBeDefined();
-      await expect(as('proctor_auditor', "INSERT INTO audit_keys (kid, public_key_pem) VALUES ('k', 'p')")).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        as('proctor_auditor', "INSERT INTO audit_keys (kid, public_key_pem) VALUES ('k', 'p')"),
+      ).rejects.toMatchObject({ code: '42501' });
     } finally {
       await su.close();
     }
@@ -91,8 +97,12 @@ describe('appending', () => {
     const ledger = await openLedger({ sql, signer, chain: 'it-concurrent', clock });
     const appended = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
-        const record = await ledger.append('decision', `r${i}`, { decision: { allow: false, reasons: [], obligations: null } });
-        const seen = await admin.query("SELECT 1 FROM audit_records WHERE chain = 'it-concurrent' AND seq = $1", [record.seq]);
+        const record = await ledger.append('decision', `r${i}`, {
+          decision: { allow: false, reasons: [], obligations: null },
+        });
+        const seen = await admin.query("SELECT 1 FROM audit_records WHERE chain = 'it-concurrent' AND seq = $1", [
+          record.seq,
+        ]);
         expect(seen.rows).toHaveLength(1);
         return record.seq;
       }),
@@ -107,7 +117,9 @@ describe('appending', () => {
     try {
       const a = await openLedger({ sql, signer, chain: 'it-two-writers', clock });
       const first = await a.append('decision', 'w0', { decision: { allow: false, reasons: [], obligations: null } });
-      const refused = await openLedger({ sql: second, signer, chain: 'it-two-writers', clock }).catch((e: unknown) => e);
+      const refused = await openLedger({ sql: second, signer, chain: 'it-two-writers', clock }).catch(
+        (e: unknown) => e,
+      );
       expect((refused as LedgerError).code).toBe('ERR_CHAIN_LEASED');
       await a.close();
       const b = await openLedger({ sql: second, signer, chain: 'it-two-writers', clock });
@@ -123,17 +135,33 @@ describe('appending', () => {
   });
 
   it('several replicas on one database each keep their own chain, concurrently', async () => {
-    const ledgers = await Promise.all(['it-rep-a', 'it-rep-b', 'it-rep-c'].map((chain) => openLedger({ sql, signer, chain, clock })));
-    await Promise.all(ledgers.flatMap((l) => Array.from({ length: 30 }, (_, i) => l.append('decision', `x${i}`, { decision: { allow: false, reasons: [], obligations: null } }))));
+    const ledgers = await Promise.all(
+      ['it-rep-a', 'it-rep-b', 'it-rep-c'].map((chain) => openLedger({ sql, signer, chain, clock })),
+    );
+    await Promise.all(
+      ledgers.flatMap((l) =>
+        Array.from({ length: 30 }, (_, i) =>
+          l.append('decision', `x${i}`, { decision: { allow: false, reasons: [], obligations: null } }),
+        ),
+      ),
+    );
     await Promise.all(ledgers.map((l) => l.close()));
-    const report = await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['it-rep-a', 'it-rep-b', 'it-rep-c'] });
+    const report = await verifyLedger({
+      sql,
+      trustedKeys: [key.publicKeyPem],
+      chains: ['it-rep-a', 'it-rep-b', 'it-rep-c'],
+    });
     expect(report).toMatchObject({ ok: true, findings: [] });
     expect(report.chains.map((c) => c.records)).toEqual([31, 31, 31]);
   });
 
   it('append-only triggers hold on PostgreSQL, also under session_replication_role = replica', async () => {
     await openLedger({ sql, signer, chain: 'it-triggers', clock });
-    for (const statement of ["UPDATE audit_records SET request_id = 'x'", 'DELETE FROM audit_records', 'TRUNCATE audit_records']) {
+    for (const statement of [
+      "UPDATE audit_records SET request_id = 'x'",
+      'DELETE FROM audit_records',
+      'TRUNCATE audit_records',
+    ]) {
       await expect(sql.query(statement)).rejects.toMatchObject({ code: 'PR001' });
       await expect(
         admin.transaction(async (tx) => {
@@ -142,7 +170,9 @@ describe('appending', () => {
         }),
       ).rejects.toMatchObject({ code: 'PR001' });
     }
-    await expect(sql.query("UPDATE audit_chains SET head_seq = 0, head_hash = NULL WHERE chain = 'it-triggers'")).rejects.toMatchObject({
+    await expect(
+      sql.query("UPDATE audit_chains SET head_seq = 0, head_hash = NULL WHERE chain = 'it-triggers'"),
+    ).rejects.toMatchObject({
       code: 'PR002',
     });
   });
@@ -151,7 +181,17 @@ describe('appending', () => {
 describe('proctor verify (runVerify)', () => {
   it('exit 0 on a clean chain, with a human summary that names no record contents', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'it-cli', clock });
-    const decision = await ledger.append('decision', 'secret-request-id', { ...allow, principal: { iss: 'i', sub: 'carol@example.com', client_id: null, groups: [], tenant: null, token_fingerprint: 'f' } });
+    const decision = await ledger.append('decision', 'secret-request-id', {
+      ...allow,
+      principal: {
+        iss: 'i',
+        sub: 'carol@example.com',
+        client_id: null,
+        groups: [],
+        tenant: null,
+        token_fingerprint: 'f',
+      },
+    });
     await ledger.append('outcome', 'secret-request-id', { decision_hash: decision.hash, status: 200, latency_ms: 1 });
     const { code, out } = await verifyCli(['--db', pg.url, '--trust', trustFile, '--chain', 'it-cli']);
     expect(code).toBe(0);
@@ -178,7 +218,9 @@ describe('proctor verify (runVerify)', () => {
     expect(codes.filter((c) => c !== 'VERIFY_TAIL_UNANCHORED')).toEqual(['RECORD_KEY_UNTRUSTED']);
     await admin.query('ALTER TABLE audit_records DISABLE TRIGGER USER');
     try {
-      await admin.query("UPDATE audit_records SET record = convert_to(replace(convert_from(record, 'UTF8'), '\"status\":200', '\"status\":201'), 'UTF8') WHERE chain = 'it-cli' AND seq = 2");
+      await admin.query(
+        "UPDATE audit_records SET record = convert_to(replace(convert_from(record, 'UTF8'), '\"status\":200', '\"status\":201'), 'UTF8') WHERE chain = 'it-cli' AND seq = 2",
+      );
     } finally {
       await admin.query('SELECT audit_records_arm_guards()');
     }

@@ -33,24 +33,51 @@ beforeAll(async () => {
   db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2 });
   idp = await startOidcProvider();
   // a marker in the prompt makes the stream slow, so a client can abort it midway
-  upstream = await startEchoUpstream({ stream: (r) => (JSON.stringify(r.body).includes('slow-me') ? { delayMs: 40 } : undefined) });
+  upstream = await startEchoUpstream({
+    stream: (r) => (JSON.stringify(r.body).includes('slow-me') ? { delayMs: 40 } : undefined),
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-limits-'));
   const key = generateSigningKey();
   writeFileSync(path.join(dir, 'ledger.pub.pem'), key.publicKeyPem);
-  const configFor = (chain: string) => resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' } },
-      ledger: { chain, signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', provider: 'openai', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true } }],
-      // stricter than the policy's 60/minute: the strictest applicable limit wins
-      limits: { defaults: [{ scope: 'subject', requests_per_minute: 2 }] },
-    },
-    { env: { DATABASE_URL: postgres.url, PROCTOR_SIGNING_KEY: key.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32) }, baseDir: dir },
-  );
+  const configFor = (chain: string) =>
+    resolveConfig(
+      {
+        server: { host: '127.0.0.1', port: 0 },
+        database: { url: { env: 'DATABASE_URL' } },
+        ledger: { chain, signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
+        identity: {
+          issuers: [
+            {
+              issuer: idp.issuer,
+              audience: [AUDIENCE],
+              algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+              allow_insecure_http: true,
+            },
+          ],
+        },
+        classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
+        policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+        upstreams: [
+          {
+            name: 'echo',
+            provider: 'openai',
+            base_url: upstream.url,
+            models: ['*'],
+            attributes: { zero_data_retention: true },
+          },
+        ],
+        // stricter than the policy's 60/minute: the strictest applicable limit wins
+        limits: { defaults: [{ scope: 'subject', requests_per_minute: 2 }] },
+      },
+      {
+        env: {
+          DATABASE_URL: postgres.url,
+          PROCTOR_SIGNING_KEY: key.privateKeyPem,
+          PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+        },
+        baseDir: dir,
+      },
+    );
   proctor = await startProctor(configFor('limits-1'), { log: () => {} });
   second = await startProctor(configFor('limits-2'), { log: () => {} });
 }, 120_000);
@@ -65,7 +92,10 @@ afterAll(async () => {
 });
 
 async function recordOf(requestId: string, type: 'decision' | 'outcome'): Promise<Record<string, unknown>> {
-  const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [requestId, type]);
+  const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [
+    requestId,
+    type,
+  ]);
   expect(rows).toHaveLength(1);
   return JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as Record<string, unknown>;
 }
@@ -77,7 +107,10 @@ describe('limits through the server', () => {
     if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'carol', groups: [] });
     const openai = new OpenAI({ baseURL: proctor.url, apiKey: token, maxRetries: 0 });
-    const ask = () => openai.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'count me' }], max_tokens: 50 }).withResponse();
+    const ask = () =>
+      openai.chat.completions
+        .create({ model: 'echo-1', messages: [{ role: 'user', content: 'count me' }], max_tokens: 50 })
+        .withResponse();
 
     const first = await ask();
     const h = first.response.headers;
@@ -88,15 +121,28 @@ describe('limits through the server', () => {
     expect(Number(h.get('x-ratelimit-remaining-tokens'))).toBeLessThan(20000);
     const usage = first.data.usage;
     // echo-1 at $1/M in, $2/M out
-    const expected = Math.ceil(((usage?.prompt_tokens ?? 0) * 1_000_000 + (usage?.completion_tokens ?? 0) * 2_000_000) / 1_000_000);
+    const expected = Math.ceil(
+      ((usage?.prompt_tokens ?? 0) * 1_000_000 + (usage?.completion_tokens ?? 0) * 2_000_000) / 1_000_000,
+    );
     expect(h.get('x-proctor-cost-micro-usd')).toBe(String(expected));
 
     const id = h.get('x-proctor-request-id') as string;
     const decision = await recordOf(id, 'decision');
-    expect(decision).toMatchObject({ reservation: { requests: 1, completion_tokens: 50, pricing_version: '2026-11-23', price_entry: 'echo/echo-1' } });
-    expect((decision.policy_input as { usage: unknown }).usage).toEqual({ tokens_this_minute: 0, requests_this_minute: 0, spend_micro_usd_today: 0, spend_micro_usd_this_month: 0 });
+    expect(decision).toMatchObject({
+      reservation: { requests: 1, completion_tokens: 50, pricing_version: '2026-11-23', price_entry: 'echo/echo-1' },
+    });
+    expect((decision.policy_input as { usage: unknown }).usage).toEqual({
+      tokens_this_minute: 0,
+      requests_this_minute: 0,
+      spend_micro_usd_today: 0,
+      spend_micro_usd_this_month: 0,
+    });
     const outcome = await recordOf(id, 'outcome');
-    expect(outcome).toMatchObject({ cost_micro_usd: expected, pricing_version: '2026-11-23', settlement: { basis: 'usage', requests: 1, recorded: true } });
+    expect(outcome).toMatchObject({
+      cost_micro_usd: expected,
+      pricing_version: '2026-11-23',
+      settlement: { basis: 'usage', requests: 1, recorded: true },
+    });
 
     await ask();
     const before = upstream.received.length;
@@ -108,20 +154,39 @@ describe('limits through the server', () => {
     expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     expect(upstream.received.length).toBe(before);
     const denial = await recordOf(limited.headers.get('x-proctor-request-id') as string, 'decision');
-    expect(denial).toMatchObject({ decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] }, route: null });
-    expect((denial.decision as { reasons: { message: string }[] }).reasons[0]?.message).toContain('subject requests per minute limit 2');
+    expect(denial).toMatchObject({
+      decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] },
+      route: null,
+    });
+    expect((denial.decision as { reasons: { message: string }[] }).reasons[0]?.message).toContain(
+      'subject requests per minute limit 2',
+    );
     expect(await recordsWithoutOutcome()).toBe(0);
 
     // proctor usage agrees with the outcome records
     let out = '';
-    const code = await runUsage(['--db', postgres.superuserUrl, '--by', 'subject', '--json'], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+    const code = await runUsage(['--db', postgres.superuserUrl, '--by', 'subject', '--json'], {
+      stdout: (s) => (out += s),
+      stderr: () => {},
+      env: {},
+    });
     expect(code).toBe(0);
     const report = JSON.parse(out) as { rows: { key: string; requests: number; cost_micro_usd: number }[] };
     const carol = report.rows.find((r) => r.key === 'carol');
     expect(carol).toMatchObject({ requests: 2, cost_micro_usd: expected * 2 });
     let byModel = '';
-    expect(await runUsage(['--db', postgres.superuserUrl, '--by', 'model', '--json'], { stdout: (s) => (byModel += s), stderr: () => {}, env: {} })).toBe(0);
-    expect(JSON.parse(byModel)).toMatchObject({ by: 'model', rows: [{ key: 'echo-1', requests: 2, cost_micro_usd: expected * 2, unpriced: 0 }], totals: { requests: 2 } });
+    expect(
+      await runUsage(['--db', postgres.superuserUrl, '--by', 'model', '--json'], {
+        stdout: (s) => (byModel += s),
+        stderr: () => {},
+        env: {},
+      }),
+    ).toBe(0);
+    expect(JSON.parse(byModel)).toMatchObject({
+      by: 'model',
+      rows: [{ key: 'echo-1', requests: 2, cost_micro_usd: expected * 2, unpriced: 0 }],
+      totals: { requests: 2 },
+    });
   });
 });
 
@@ -132,7 +197,8 @@ describe('two Proctor instances on one database', () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'erin', groups: [] });
     const viaA = new OpenAI({ baseURL: proctor.url, apiKey: token, maxRetries: 0 });
     const viaB = new OpenAI({ baseURL: second.url, apiKey: token, maxRetries: 0 });
-    const ask = (c: OpenAI) => c.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'shared' }], max_tokens: 20 });
+    const ask = (c: OpenAI) =>
+      c.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'shared' }], max_tokens: 20 });
     await ask(viaA);
     await ask(viaB);
     await expect(ask(viaA)).rejects.toBeInstanceOf(OpenAI.RateLimitError);
@@ -144,27 +210,44 @@ describe('streams are billed', () => {
   it('a finished stream by its reported usage, an aborted one by its partial usage, both in the counters', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'dave', groups: [] });
     const openai = new OpenAI({ baseURL: proctor.url, apiKey: token, maxRetries: 0 });
-    const { data: stream, response } = await openai.chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream me' }] }).withResponse();
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'stream me' }] })
+      .withResponse();
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('2');
-    for await (const _chunk of stream) { /* drain */ }
+    for await (const _chunk of stream) {
+      /* drain */
+    }
     const full = await recordOf(response.headers.get('x-proctor-request-id') as string, 'outcome');
     const usage = full.usage as { prompt_tokens: number; completion_tokens: number; estimated?: true };
     expect(usage.estimated).toBeUndefined();
-    expect(full).toMatchObject({ cost_micro_usd: usage.prompt_tokens + 2 * usage.completion_tokens, settlement: { basis: 'usage', tokens: usage.prompt_tokens + usage.completion_tokens } });
+    expect(full).toMatchObject({
+      cost_micro_usd: usage.prompt_tokens + 2 * usage.completion_tokens,
+      settlement: { basis: 'usage', tokens: usage.prompt_tokens + usage.completion_tokens },
+    });
 
     // the client goes away mid-stream: its connection is destroyed, as a crashed or impatient client's would be
     const agent = new Agent({ connections: 1 });
     const aborted = await request(`${proctor.url}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: `slow-me ${'word '.repeat(60)}` }] }),
+      body: JSON.stringify({
+        model: 'echo-1',
+        stream: true,
+        messages: [{ role: 'user', content: `slow-me ${'word '.repeat(60)}` }],
+      }),
       dispatcher: agent,
     });
     const abortedId = aborted.headers['x-proctor-request-id'] as string;
     await aborted.body[Symbol.asyncIterator]().next(); // the first event arrived; the upstream keeps generating, slowly
     await new Promise((r) => setTimeout(r, 300));
     await agent.destroy();
-    const outcome = await expect.poll(async () => (await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'", [abortedId])).rows.length).toBe(1)
+    const outcome = await expect
+      .poll(
+        async () =>
+          (await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'", [abortedId]))
+            .rows.length,
+      )
+      .toBe(1)
       .then(() => recordOf(abortedId, 'outcome'));
     const partial = outcome.usage as { prompt_tokens: number; completion_tokens: number; estimated?: true };
     expect(partial.estimated).toBe(true);
@@ -172,17 +255,24 @@ describe('streams are billed', () => {
     const decision = await recordOf(abortedId, 'decision');
     const reserved = decision.reservation as { tokens: number; spend_micro_usd: number };
     const cost = partial.prompt_tokens + 2 * partial.completion_tokens;
-    expect(outcome).toMatchObject({ error: 'ERR_CLIENT_DISCONNECTED', cost_micro_usd: cost, settlement: { basis: 'usage_estimated' } });
+    expect(outcome).toMatchObject({
+      error: 'ERR_CLIENT_DISCONNECTED',
+      cost_micro_usd: cost,
+      settlement: { basis: 'usage_estimated' },
+    });
     expect(cost).toBeLessThan(reserved.spend_micro_usd); // the rest of the reservation was released
 
     // the counters the next decision sees hold exactly what was billed
-    const { rows } = await db.query("SELECT proctor_limit_usage($1) AS v", [JSON.stringify(['subject', idp.issuer, 'dave'])]);
+    const { rows } = await db.query('SELECT proctor_limit_usage($1) AS v', [
+      JSON.stringify(['subject', idp.issuer, 'dave']),
+    ]);
     expect(rows[0].v.day.spend).toBe((full.cost_micro_usd as number) + cost);
   });
 });
 
 async function recordsWithoutOutcome(): Promise<number> {
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM audit_records d WHERE d.type = 'decision' AND d.decision = 'allow'
+  const { rows } =
+    await db.query(`SELECT count(*)::int AS n FROM audit_records d WHERE d.type = 'decision' AND d.decision = 'allow'
     AND NOT EXISTS (SELECT 1 FROM audit_records o WHERE o.type = 'outcome' AND o.request_id = d.request_id)`);
   return rows[0].n as number;
 }

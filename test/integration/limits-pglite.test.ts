@@ -21,18 +21,42 @@ describe('limits on PGlite', () => {
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const pricing = loadPricingFile(new URL('../../config/pricing.v1.yaml', import.meta.url).pathname);
-    const limiter = createLimiter({ sql, pricing, defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }], reservationTtlSeconds: 1, defaultMaxTokens: 10 });
+    const limiter = createLimiter({
+      sql,
+      pricing,
+      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
+      reservationTtlSeconds: 1,
+      defaultMaxTokens: 10,
+    });
     const principal = { iss: 'https://dev', sub: 'alice', client_id: null, groups: ['eng'], tenant: null };
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => limiter.reserve({
-      principal, upstreams: ['echo'], model: 'echo-1', promptTokens: 10, promptTokenMethod: 'test', maxTokens: null,
-      limits: { tokens_per_minute: 1000, requests_per_minute: null, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null },
-    })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        limiter.reserve({
+          principal,
+          upstreams: ['echo'],
+          model: 'echo-1',
+          promptTokens: 10,
+          promptTokenMethod: 'test',
+          maxTokens: null,
+          limits: {
+            tokens_per_minute: 1000,
+            requests_per_minute: null,
+            spend_micro_usd_per_day: null,
+            spend_micro_usd_per_month: null,
+          },
+        }),
+      ),
+    );
     const admitted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     expect(admitted).toHaveLength(5);
     expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof LimitExceeded)).toHaveLength(15);
     // echo-1: 10 in at $1/M + 10 out at $2/M = 30 micro-USD estimated; settle 3 of them at 4 in + 2 out = 8 each
-    for (const r of admitted.slice(0, 3)) await limiter.settle(r, 'usage', { prompt_tokens: 4, completion_tokens: 2 }, 'echo');
-    expect(await limiter.usage(principal)).toMatchObject({ requests_this_minute: 5, spend_micro_usd_today: 3 * 8 + 2 * 30 });
+    for (const r of admitted.slice(0, 3))
+      await limiter.settle(r, 'usage', { prompt_tokens: 4, completion_tokens: 2 }, 'echo');
+    expect(await limiter.usage(principal)).toMatchObject({
+      requests_this_minute: 5,
+      spend_micro_usd_today: 3 * 8 + 2 * 30,
+    });
     // Expiry without waiting for the clock: the two unsettled holds expire within their 1 s TTL; they are aged past it.
     for (const r of admitted.slice(3)) {
       const ttl = await sql.query<{ ok: boolean }>(
@@ -40,8 +64,15 @@ describe('limits on PGlite', () => {
         [r.id],
       );
       expect(ttl.rows[0]?.ok).toBe(true);
-      await sql.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [r.id]);
+      await sql.query(
+        `UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`,
+        [r.id],
+      );
     }
-    expect(await limiter.usage(principal)).toMatchObject({ requests_this_minute: 3, spend_micro_usd_today: 24, tokens_this_minute: 18 });
+    expect(await limiter.usage(principal)).toMatchObject({
+      requests_this_minute: 3,
+      spend_micro_usd_today: 24,
+      tokens_this_minute: 18,
+    });
   });
 });

@@ -3,7 +3,15 @@
 // (aborted stream) usage, and failing closed when the store is gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, migrate, type Sql } from '../../src/db/index.ts';
-import { createLimiter, LimitExceeded, LimitsError, parsePricing, type Limiter, type LimiterOptions, type Reservation } from '../../src/limits/index.ts';
+import {
+  createLimiter,
+  LimitExceeded,
+  LimitsError,
+  parsePricing,
+  type Limiter,
+  type LimiterOptions,
+  type Reservation,
+} from '../../src/limits/index.ts';
 import { settleFor } from '../../src/pipeline/limits-stage.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 
@@ -11,25 +19,45 @@ let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let sqlA: Sql;
 let sqlB: Sql;
 
-const pricing = parsePricing({
-  version: 'test-1',
-  unknown_model: 'deny',
-  upstreams: { up: { m: { input: 1_000_000, output: 3_000_000, cached_input: 500_000 } } },
-}, 'test');
+const pricing = parsePricing(
+  {
+    version: 'test-1',
+    unknown_model: 'deny',
+    upstreams: { up: { m: { input: 1_000_000, output: 3_000_000, cached_input: 500_000 } } },
+  },
+  'test',
+);
 
 let n = 0;
 /** A fresh subject per test, so tests do not share counters. */
 function principal(tenant: string | null = null) {
   n += 1;
-  return { iss: 'https://issuer.test', sub: `user-${n}-${Date.now()}`, client_id: null, groups: [] as string[], tenant };
+  return {
+    iss: 'https://issuer.test',
+    sub: `user-${n}-${Date.now()}`,
+    client_id: null,
+    groups: [] as string[],
+    tenant,
+  };
 }
 
 function limiter(sql: Sql, extra: Partial<LimiterOptions> = {}): Limiter {
   return createLimiter({ sql, pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 100, ...extra });
 }
 
-const limits = (v: Partial<Record<'tokens_per_minute' | 'requests_per_minute' | 'spend_micro_usd_per_day' | 'spend_micro_usd_per_month', number | null>>) => ({
-  tokens_per_minute: null, requests_per_minute: null, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null, ...v,
+const limits = (
+  v: Partial<
+    Record<
+      'tokens_per_minute' | 'requests_per_minute' | 'spend_micro_usd_per_day' | 'spend_micro_usd_per_month',
+      number | null
+    >
+  >,
+) => ({
+  tokens_per_minute: null,
+  requests_per_minute: null,
+  spend_micro_usd_per_day: null,
+  spend_micro_usd_per_month: null,
+  ...v,
 });
 
 /** Minute windows are fixed: keep a burst inside one so the limit under test is the only thing deciding. */
@@ -56,8 +84,14 @@ afterAll(async () => {
   await postgres?.destroy();
 });
 
-async function burst(limiters: Limiter[], count: number, make: () => Parameters<Limiter['reserve']>[0]): Promise<{ admitted: Reservation[]; refused: LimitExceeded[] }> {
-  const results = await Promise.allSettled(Array.from({ length: count }, (_, i) => limiters[i % limiters.length]!.reserve(make())));
+async function burst(
+  limiters: Limiter[],
+  count: number,
+  make: () => Parameters<Limiter['reserve']>[0],
+): Promise<{ admitted: Reservation[]; refused: LimitExceeded[] }> {
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => limiters[i % limiters.length]!.reserve(make())),
+  );
   const admitted: Reservation[] = [];
   const refused: LimitExceeded[] = [];
   for (const r of results) {
@@ -70,10 +104,16 @@ async function burst(limiters: Limiter[], count: number, make: () => Parameters<
 
 describe('limits on PostgreSQL', () => {
   it('an asyncCommit pool commits without waiting for the WAL flush; a default pool waits', async () => {
-    const setting = async (sql: Sql) => (await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
+    const setting = async (sql: Sql) =>
+      (await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     expect(await setting(sqlA)).toBe('on');
     expect(await setting(sqlB)).toBe('off');
-    expect(await sqlB.transaction(async (tx) => (await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit)).toBe('off');
+    expect(
+      await sqlB.transaction(
+        async (tx) =>
+          (await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit,
+      ),
+    ).toBe('off');
   });
 
   it('64 concurrent requests against a tight token limit admit no more than the limit holds', async () => {
@@ -81,7 +121,15 @@ describe('limits on PostgreSQL', () => {
     const l = limiter(sqlA);
     const p = principal();
     // estimate per request: 400 prompt + 600 output = 1000 tokens; limit 10 500 → exactly 10 fit
-    const { admitted, refused } = await burst([l], 64, () => ({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 400, promptTokenMethod: 'test', maxTokens: 600, limits: limits({ tokens_per_minute: 10_500 }) }));
+    const { admitted, refused } = await burst([l], 64, () => ({
+      principal: p,
+      upstreams: ['up'],
+      model: 'm',
+      promptTokens: 400,
+      promptTokenMethod: 'test',
+      maxTokens: 600,
+      limits: limits({ tokens_per_minute: 10_500 }),
+    }));
     expect(admitted).toHaveLength(10);
     expect(refused).toHaveLength(54);
     expect(admitted.reduce((sum, r) => sum + r.estimate.tokens, 0)).toBeLessThanOrEqual(10_500);
@@ -104,14 +152,34 @@ describe('limits on PostgreSQL', () => {
     const l = limiter(sqlA);
     const p = principal();
     // estimate: 100 prompt at $1/M + 100 output at $3/M = 400 micro-USD; limit 5000 → 12 fit
-    const { admitted } = await burst([l], 64, () => ({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 100, promptTokenMethod: 'test', maxTokens: 100, limits: limits({ spend_micro_usd_per_day: 5000 }) }));
+    const { admitted } = await burst([l], 64, () => ({
+      principal: p,
+      upstreams: ['up'],
+      model: 'm',
+      promptTokens: 100,
+      promptTokenMethod: 'test',
+      maxTokens: 100,
+      limits: limits({ spend_micro_usd_per_day: 5000 }),
+    }));
     expect(admitted).toHaveLength(12);
     expect(admitted.reduce((sum, r) => sum + r.estimate.spend_micro_usd, 0)).toBeLessThanOrEqual(5000);
     // actual usage equal to the estimate: settled spend stays within the limit
     await Promise.all(admitted.map((r) => l.settle(r, 'usage', { prompt_tokens: 100, completion_tokens: 100 }, 'up')));
     expect((await l.usage(p)).spend_micro_usd_today).toBe(4800);
-    await expect(l.reserve({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 100, promptTokenMethod: 'test', maxTokens: 100, limits: limits({ spend_micro_usd_per_day: 5000 }) }))
-      .rejects.toMatchObject({ code: 'ERR_LIMIT_EXCEEDED', limit: { metric: 'spend', period: 'day', used: 4800, requested: 400 } });
+    await expect(
+      l.reserve({
+        principal: p,
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 100,
+        promptTokenMethod: 'test',
+        maxTokens: 100,
+        limits: limits({ spend_micro_usd_per_day: 5000 }),
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+      limit: { metric: 'spend', period: 'day', used: 4800, requested: 400 },
+    });
   });
 
   it('two limiters on two pools share one limit', async () => {
@@ -121,27 +189,51 @@ describe('limits on PostgreSQL', () => {
     const shared = { defaults: [{ scope: 'tenant' as const, requests_per_minute: 7 }] };
     const a2 = limiter(sqlA, shared);
     const b2 = limiter(sqlB, shared);
-    const { admitted } = await burst([a2, b2], 64, () => ({ principal: principal(tenant), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null }));
+    const { admitted } = await burst([a2, b2], 64, () => ({
+      principal: principal(tenant),
+      upstreams: ['up'],
+      model: 'm',
+      promptTokens: 1,
+      promptTokenMethod: 'test',
+      maxTokens: 1,
+      limits: null,
+    }));
     expect(admitted).toHaveLength(7);
     expect(admitted.some((r) => r.limits.some((l) => l.scope === 'tenant' && l.used === 7))).toBe(true);
   });
 
   it('reservations and settlements on shared counters from two pools never deadlock', async () => {
-    const shared = { defaults: [{ scope: 'tenant' as const, tokens_per_minute: 1e12 }, { scope: 'group' as const, spend_micro_usd_per_day: 1e12 }], reservationTtlSeconds: 1 };
+    const shared = {
+      defaults: [
+        { scope: 'tenant' as const, tokens_per_minute: 1e12 },
+        { scope: 'group' as const, spend_micro_usd_per_day: 1e12 },
+      ],
+      reservationTtlSeconds: 1,
+    };
     const a = limiter(sqlA, shared);
     const b = limiter(sqlB, shared);
     const tenant = `t-${Date.now()}`;
     // some reservations are left to expire, so housekeeping runs while later settlements touch the same scopes
     const run = async (l: Limiter, i: number) => {
       const p = { ...principal(tenant), groups: ['g1', 'g2'] };
-      const r = await l.reserve({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 5, promptTokenMethod: 'test', maxTokens: 5, limits: null });
+      const r = await l.reserve({
+        principal: p,
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 5,
+        promptTokenMethod: 'test',
+        maxTokens: 5,
+        limits: null,
+      });
       if (i % 5 === 0) await new Promise((res) => setTimeout(res, 1_100));
       await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
       return r;
     };
     const results = await Promise.allSettled(Array.from({ length: 160 }, (_, i) => run(i % 2 === 0 ? a : b, i)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    const { rows } = await sqlA.query<{ n: string }>('SELECT count(*) AS n FROM limit_holds h WHERE h.scope_key = $1', [JSON.stringify(['tenant', tenant])]);
+    const { rows } = await sqlA.query<{ n: string }>('SELECT count(*) AS n FROM limit_holds h WHERE h.scope_key = $1', [
+      JSON.stringify(['tenant', tenant]),
+    ]);
     expect(Number(rows[0]?.n)).toBe(0);
   });
 
@@ -149,7 +241,16 @@ describe('limits on PostgreSQL', () => {
     await awayFromMinuteEdge();
     const l = limiter(sqlA, { reservationTtlSeconds: 1 });
     const p = principal();
-    const ask = () => l.reserve({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 10, promptTokenMethod: 'test', maxTokens: 10, limits: limits({ spend_micro_usd_per_month: 50 }) });
+    const ask = () =>
+      l.reserve({
+        principal: p,
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 10,
+        promptTokenMethod: 'test',
+        maxTokens: 10,
+        limits: limits({ spend_micro_usd_per_month: 50 }),
+      });
     const held = await ask(); // 40 micro-USD held, never settled (a crashed replica)
     await expect(ask()).rejects.toBeInstanceOf(LimitExceeded);
     // Expiry without waiting for the clock: the hold expires within its 1 s TTL; it is aged past it.
@@ -158,29 +259,70 @@ describe('limits on PostgreSQL', () => {
       [held.id],
     );
     expect(ttl.rows[0]?.ok).toBe(true);
-    await sqlA.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [held.id]);
+    await sqlA.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [
+      held.id,
+    ]);
     expect((await l.usage(p)).spend_micro_usd_this_month).toBe(0);
     await expect(ask()).resolves.toMatchObject({ estimate: { spend_micro_usd: 40 } });
     // the expired hold is still in the table (housekeeping runs once per new window): it is the query that ignores it
-    const { rows } = await sqlA.query<{ n: string }>('SELECT count(*) AS n FROM limit_holds WHERE scope_key = $1 AND expires_at <= now()', [JSON.stringify(['subject', p.iss, p.sub])]);
+    const { rows } = await sqlA.query<{ n: string }>(
+      'SELECT count(*) AS n FROM limit_holds WHERE scope_key = $1 AND expires_at <= now()',
+      [JSON.stringify(['subject', p.iss, p.sub])],
+    );
     expect(Number(rows[0]?.n)).toBe(3);
   });
 
   it('bills a stream by its usage, an aborted stream by its partial usage, and a cut stream without usage by the estimate', async () => {
     const l = limiter(sqlA);
     const p = principal();
-    const reserve = () => l.reserve({ principal: p, upstreams: ['up'], model: 'm', promptTokens: 100, promptTokenMethod: 'test', maxTokens: 1000, limits: null });
+    const reserve = () =>
+      l.reserve({
+        principal: p,
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 100,
+        promptTokenMethod: 'test',
+        maxTokens: 1000,
+        limits: null,
+      });
     // finished stream: usage from the final chunk
-    const full = await settleFor(l, await reserve(), { usage: { prompt_tokens: 90, completion_tokens: 500, total_tokens: 590 }, upstreamStatus: 200, error: null, upstream: 'up' });
-    expect(full.fields).toMatchObject({ cost_micro_usd: 1590, pricing_version: 'test-1', settlement: { basis: 'usage', tokens: 590, recorded: true } });
+    const full = await settleFor(l, await reserve(), {
+      usage: { prompt_tokens: 90, completion_tokens: 500, total_tokens: 590 },
+      upstreamStatus: 200,
+      error: null,
+      upstream: 'up',
+    });
+    expect(full.fields).toMatchObject({
+      cost_micro_usd: 1590,
+      pricing_version: 'test-1',
+      settlement: { basis: 'usage', tokens: 590, recorded: true },
+    });
     // client abort: the streaming path reports what was streamed so far, marked estimated
-    const aborted = await settleFor(l, await reserve(), { usage: { prompt_tokens: 90, completion_tokens: 37, total_tokens: 127, estimated: true }, upstreamStatus: 200, error: 'ERR_CLIENT_DISCONNECTED', upstream: 'up' });
-    expect(aborted.fields).toMatchObject({ cost_micro_usd: 201, settlement: { basis: 'usage_estimated', prompt_tokens: 90, completion_tokens: 37 } });
+    const aborted = await settleFor(l, await reserve(), {
+      usage: { prompt_tokens: 90, completion_tokens: 37, total_tokens: 127, estimated: true },
+      upstreamStatus: 200,
+      error: 'ERR_CLIENT_DISCONNECTED',
+      upstream: 'up',
+    });
+    expect(aborted.fields).toMatchObject({
+      cost_micro_usd: 201,
+      settlement: { basis: 'usage_estimated', prompt_tokens: 90, completion_tokens: 37 },
+    });
     // cut without any usage: the whole estimate (never zero)
-    const cut = await settleFor(l, await reserve(), { usage: null, upstreamStatus: 200, error: 'ERR_UPSTREAM_STREAM_TRUNCATED', upstream: 'up' });
+    const cut = await settleFor(l, await reserve(), {
+      usage: null,
+      upstreamStatus: 200,
+      error: 'ERR_UPSTREAM_STREAM_TRUNCATED',
+      upstream: 'up',
+    });
     expect(cut.fields).toMatchObject({ cost_micro_usd: 3100, settlement: { basis: 'estimate', tokens: 1100 } });
     // upstream refused (no work done): one request, no tokens
-    const refused = await settleFor(l, await reserve(), { usage: null, upstreamStatus: 429, error: 'ERR_UPSTREAM_ERROR', upstream: 'up' });
+    const refused = await settleFor(l, await reserve(), {
+      usage: null,
+      upstreamStatus: 429,
+      error: 'ERR_UPSTREAM_ERROR',
+      upstream: 'up',
+    });
     expect(refused.fields).toMatchObject({ cost_micro_usd: 0, settlement: { basis: 'none', requests: 1, tokens: 0 } });
     const usage = await l.usage(p);
     expect(usage.spend_micro_usd_today).toBe(1590 + 201 + 3100);
@@ -189,8 +331,21 @@ describe('limits on PostgreSQL', () => {
 
   it('says so when one request alone is larger than the limit', async () => {
     const l = limiter(sqlA);
-    await expect(l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 900, promptTokenMethod: 'test', maxTokens: 200, limits: limits({ tokens_per_minute: 1000 }) }))
-      .rejects.toMatchObject({ code: 'ERR_LIMIT_EXCEEDED', message: expect.stringContaining('this request alone needs 1100'), limit: { used: 0, requested: 1100 } });
+    await expect(
+      l.reserve({
+        principal: principal(),
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 900,
+        promptTokenMethod: 'test',
+        maxTokens: 200,
+        limits: limits({ tokens_per_minute: 1000 }),
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+      message: expect.stringContaining('this request alone needs 1100'),
+      limit: { used: 0, requested: 1100 },
+    });
   });
 
   it('settlements have a lane of their own: they finish while new reservations wait for a busy pool', async () => {
@@ -198,16 +353,36 @@ describe('limits on PostgreSQL', () => {
     let release: (() => void) | undefined;
     try {
       const l = limiter(admissions, { settleSql: sqlB });
-      const r = await l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null });
+      const r = await l.reserve({
+        principal: principal(),
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 1,
+        promptTokenMethod: 'test',
+        maxTokens: 1,
+        limits: null,
+      });
       let taken!: () => void;
       const holding = new Promise<void>((resolve) => (taken = resolve));
-      const held = admissions.transaction(async () => new Promise<void>((resolve) => {
-        release = resolve;
-        taken();
-      }));
+      const held = admissions.transaction(
+        async () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+            taken();
+          }),
+      );
       await holding; // the only connection of the admissions pool is now taken
       let waiting = true;
-      const queued = l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null })
+      const queued = l
+        .reserve({
+          principal: principal(),
+          upstreams: ['up'],
+          model: 'm',
+          promptTokens: 1,
+          promptTokenMethod: 'test',
+          maxTokens: 1,
+          limits: null,
+        })
         .finally(() => (waiting = false));
       const settled = await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
       expect(settled.recorded).toBe(true);
@@ -223,19 +398,48 @@ describe('limits on PostgreSQL', () => {
 
   it('settles a reservation once only', async () => {
     const l = limiter(sqlA);
-    const r = await l.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null });
+    const r = await l.reserve({
+      principal: principal(),
+      upstreams: ['up'],
+      model: 'm',
+      promptTokens: 1,
+      promptTokenMethod: 'test',
+      maxTokens: 1,
+      limits: null,
+    });
     await l.settle(r, 'released', null, null);
-    await expect(l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up')).rejects.toMatchObject({ code: 'ERR_LIMITS_INVALID' });
+    await expect(l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up')).rejects.toMatchObject({
+      code: 'ERR_LIMITS_INVALID',
+    });
   });
 
   it('denies an unpriced model and fails closed when the store is unreachable', async () => {
     const l = limiter(sqlA);
-    await expect(l.reserve({ principal: principal(), upstreams: ['up'], model: 'unknown', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null }))
-      .rejects.toMatchObject({ code: 'ERR_MODEL_NOT_PRICED' });
+    await expect(
+      l.reserve({
+        principal: principal(),
+        upstreams: ['up'],
+        model: 'unknown',
+        promptTokens: 1,
+        promptTokenMethod: 'test',
+        maxTokens: 1,
+        limits: null,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_PRICED' });
     const gone = await connectPostgres('postgres://proctor@127.0.0.1:1/proctor', { connectTimeoutMs: 500, max: 1 });
     try {
       const dead = limiter(gone);
-      await expect(dead.reserve({ principal: principal(), upstreams: ['up'], model: 'm', promptTokens: 1, promptTokenMethod: 'test', maxTokens: 1, limits: null })).rejects.toSatisfy((e: unknown) => e instanceof LimitsError && e.code === 'ERR_LIMITS_UNAVAILABLE');
+      await expect(
+        dead.reserve({
+          principal: principal(),
+          upstreams: ['up'],
+          model: 'm',
+          promptTokens: 1,
+          promptTokenMethod: 'test',
+          maxTokens: 1,
+          limits: null,
+        }),
+      ).rejects.toSatisfy((e: unknown) => e instanceof LimitsError && e.code === 'ERR_LIMITS_UNAVAILABLE');
       await expect(dead.usage(principal())).rejects.toMatchObject({ code: 'ERR_LIMITS_UNAVAILABLE' });
     } finally {
       await gone.close();

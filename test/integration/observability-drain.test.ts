@@ -27,15 +27,28 @@ function gatedUpstream() {
       arrivals.shift()?.(stream);
       if (stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'echo-1', choices: [{ index: 0, delta: { role: 'assistant', content: 'partial' }, finish_reason: null }] };
+        const chunk = {
+          id: 'c1',
+          object: 'chat.completion.chunk',
+          created: 0,
+          model: 'echo-1',
+          choices: [{ index: 0, delta: { role: 'assistant', content: 'partial' }, finish_reason: null }],
+        };
         res.write(`data: ${JSON.stringify(chunk)}\n\n`);
         return; // held open until the client (Proctor) goes away
       }
       void gate.then(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 0, model: 'echo-1',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+        res.end(
+          JSON.stringify({
+            id: 'x',
+            object: 'chat.completion',
+            created: 0,
+            model: 'echo-1',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        );
       });
     });
   });
@@ -65,15 +78,41 @@ async function start(drainSeconds: number, upstreamUrl: string, sql: Sql) {
       server: { host: '127.0.0.1', port: 0, drain_seconds: drainSeconds },
       database: { pglite_dir: '/unused' },
       ledger: { chain: `drain-${drainSeconds}`, signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: issuer.issuer, audience: [AUDIENCE], algorithms: ['ES256', 'EdDSA'], required_typ: 'at+jwt', allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: issuer.issuer,
+            audience: [AUDIENCE],
+            algorithms: ['ES256', 'EdDSA'],
+            required_typ: 'at+jwt',
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'FP' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstreamUrl, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          kind: 'openai-compatible',
+          base_url: upstreamUrl,
+          models: ['*'],
+          attributes: { region: 'local', baa: false, zero_data_retention: true },
+        },
+      ],
     },
     { env: { KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
   );
   const proctor = await startProctor(config, { sql, log: () => {} });
-  const token = await mintDevToken({ key: issuerKey, issuer: issuer.issuer, audience: AUDIENCE, sub: 'alice', groups: [], tenant: null, ttlSeconds: 300 });
+  const token = await mintDevToken({
+    key: issuerKey,
+    issuer: issuer.issuer,
+    audience: AUDIENCE,
+    sub: 'alice',
+    groups: [],
+    tenant: null,
+    ttlSeconds: 300,
+  });
   return { proctor, token };
 }
 
@@ -91,9 +130,15 @@ function chat(url: string, token: string, stream: boolean) {
 }
 
 async function outcomeOf(sql: Sql, requestId: string): Promise<Record<string, unknown>> {
-  const { rows } = await sql.query<{ record: Uint8Array }>("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'", [requestId]);
+  const { rows } = await sql.query<{ record: Uint8Array }>(
+    "SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'",
+    [requestId],
+  );
   expect(rows).toHaveLength(1);
-  return JSON.parse(Buffer.from((rows[0] as { record: Uint8Array }).record).toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from((rows[0] as { record: Uint8Array }).record).toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('shutdown drain', () => {
@@ -109,7 +154,9 @@ describe('shutdown drain', () => {
       upstream.open();
       const response = await answer;
       expect(response.status).toBe(200);
-      expect(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('done');
+      expect(
+        ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+      ).toBe('done');
       await closing;
       const outcome = await outcomeOf(sql, response.headers.get('x-proctor-request-id') as string);
       expect(outcome).toMatchObject({ status: 200, error: null });

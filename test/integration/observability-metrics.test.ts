@@ -32,15 +32,44 @@ beforeAll(async () => {
       metrics: { port: 0 },
       database: { pglite_dir: '/unused' },
       ledger: { chain: 'metrics-1', signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], required_typ: 'at+jwt', allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: issuer.issuer,
+            audience: ['proctor'],
+            algorithms: ['ES256', 'EdDSA'],
+            required_typ: 'at+jwt',
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'FP' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          kind: 'openai-compatible',
+          base_url: upstream.url,
+          models: ['*'],
+          attributes: { region: 'local', baa: false, zero_data_retention: true },
+        },
+      ],
     },
     { env: { KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
   );
-  proctor = await startProctor(config, { sql, log: (level, message, fields = {}) => lines.push({ level, message, ...fields }) });
-  token = await mintDevToken({ key, issuer: issuer.issuer, audience: 'proctor', sub: SUBJECT, groups: [], tenant: null, ttlSeconds: 300 });
+  proctor = await startProctor(config, {
+    sql,
+    log: (level, message, fields = {}) => lines.push({ level, message, ...fields }),
+  });
+  token = await mintDevToken({
+    key,
+    issuer: issuer.issuer,
+    audience: 'proctor',
+    sub: SUBJECT,
+    groups: [],
+    tenant: null,
+    ttlSeconds: 300,
+  });
 });
 
 afterAll(async () => {
@@ -77,10 +106,27 @@ describe('logs and metrics', () => {
     const scrape = await fetch(proctor.metricsUrl as string);
     expect(scrape.status).toBe(200);
     const text = await scrape.text();
-    expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="allow",code="none",upstream="echo"\} 2/);
-    expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_POLICY_DENIED",upstream="none"\} 1/);
-    expect(text).toMatch(/proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_TOKEN_MISSING",upstream="none"\} 1/);
-    for (const stage of ['identify', 'classify', 'decide', 'reserve', 'record', 'forward', 'screen', 'outcome', 'first_byte', 'total']) {
+    expect(text).toMatch(
+      /proctor_requests_total\{api="openai.chat_completions",decision="allow",code="none",upstream="echo"\} 2/,
+    );
+    expect(text).toMatch(
+      /proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_POLICY_DENIED",upstream="none"\} 1/,
+    );
+    expect(text).toMatch(
+      /proctor_requests_total\{api="openai.chat_completions",decision="deny",code="ERR_TOKEN_MISSING",upstream="none"\} 1/,
+    );
+    for (const stage of [
+      'identify',
+      'classify',
+      'decide',
+      'reserve',
+      'record',
+      'forward',
+      'screen',
+      'outcome',
+      'first_byte',
+      'total',
+    ]) {
       expect(text).toMatch(new RegExp(`proctor_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]`));
     }
     expect(text).toMatch(/proctor_stream_ttft_seconds_count\{api="openai.chat_completions"\} 1/);
@@ -92,13 +138,26 @@ describe('logs and metrics', () => {
     expect(text).toMatch(/proctor_reservations_total\{result="held"\} 2/);
     expect(text).toMatch(/proctor_policy_activations_total 1/);
     const fingerprint = createHash('sha256').update(token).digest('hex');
-    const labels = text.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split(' ')[0]).join('\n');
+    const labels = text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.split(' ')[0])
+      .join('\n');
     for (const secret of [SUBJECT, fingerprint, token, 'Zanzibar', '219-09-9999']) expect(labels).not.toContain(secret);
 
     const requestLines = lines.filter((l) => l.message === 'request');
     expect(requestLines).toHaveLength(4);
     const allowedLine = requestLines.find((l) => l.request_id === allowed.headers.get('x-proctor-request-id'));
-    expect(allowedLine).toMatchObject({ principal: fingerprint, api: 'openai.chat_completions', model: 'echo-1', decision: 'allow', code: null, status: 200, upstream: 'echo', attempts: 1 });
+    expect(allowedLine).toMatchObject({
+      principal: fingerprint,
+      api: 'openai.chat_completions',
+      model: 'echo-1',
+      decision: 'allow',
+      code: null,
+      status: 200,
+      upstream: 'echo',
+      attempts: 1,
+    });
     const deniedLine = requestLines.find((l) => l.request_id === denied.headers.get('x-proctor-request-id'));
     expect(deniedLine).toMatchObject({ decision: 'deny', code: 'ERR_POLICY_DENIED', stage: 'decide', status: 403 });
     const streamLine = requestLines.find((l) => l.request_id === streamed.headers.get('x-proctor-request-id'));

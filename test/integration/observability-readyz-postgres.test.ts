@@ -27,16 +27,45 @@ beforeAll(async () => {
       server: { host: '127.0.0.1', port: 0, drain_seconds: 0 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000, statement_timeout_ms: 1000 },
       ledger: { chain: 'readyz-1', signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256', 'EdDSA'], required_typ: 'at+jwt', allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: issuer.issuer,
+            audience: ['proctor'],
+            algorithms: ['ES256', 'EdDSA'],
+            required_typ: 'at+jwt',
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'FP' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', kind: 'openai-compatible', base_url: upstream.url, models: ['*'], attributes: { region: 'local', baa: false, zero_data_retention: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          kind: 'openai-compatible',
+          base_url: upstream.url,
+          models: ['*'],
+          attributes: { region: 'local', baa: false, zero_data_retention: true },
+        },
+      ],
     },
-    { env: { DATABASE_URL: postgres.url, KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
+    {
+      env: { DATABASE_URL: postgres.url, KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) },
+      baseDir: process.cwd(),
+    },
   );
   proctor = await startProctor(config, { log: () => {} });
   base = proctor.url.replace(/\/v1$/, '');
-  token = await mintDevToken({ key, issuer: issuer.issuer, audience: 'proctor', sub: 'alice', groups: [], tenant: null, ttlSeconds: 300 });
+  token = await mintDevToken({
+    key,
+    issuer: issuer.issuer,
+    audience: 'proctor',
+    sub: 'alice',
+    groups: [],
+    tenant: null,
+    ttlSeconds: 300,
+  });
 });
 
 afterAll(async () => {
@@ -46,9 +75,15 @@ afterAll(async () => {
   await postgres?.destroy();
 });
 
-async function readyz(): Promise<{ status: number; body: { status: string; reasons?: { check: string; code: string }[] } }> {
+async function readyz(): Promise<{
+  status: number;
+  body: { status: string; reasons?: { check: string; code: string }[] };
+}> {
   const response = await fetch(`${base}/readyz`);
-  return { status: response.status, body: (await response.json()) as { status: string; reasons?: { check: string; code: string }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; reasons?: { check: string; code: string }[] },
+  };
 }
 
 describe('readiness with PostgreSQL', () => {

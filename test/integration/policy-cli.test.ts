@@ -26,7 +26,12 @@ describe('proctor policy', () => {
 
     const inspected = await run(['inspect', bundle, '--json']);
     expect(inspected.code).toBe(0);
-    expect(JSON.parse(inspected.out)).toMatchObject({ revision: 'cli-1', entrypoint: 'proctor/decision/result', signature: { status: 'unsigned' }, smoke: 'passed' });
+    expect(JSON.parse(inspected.out)).toMatchObject({
+      revision: 'cli-1',
+      entrypoint: 'proctor/decision/result',
+      signature: { status: 'unsigned' },
+      smoke: 'passed',
+    });
 
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const privateFile = path.join(dir, 'sign.pem');
@@ -36,16 +41,30 @@ describe('proctor policy', () => {
     const signed = path.join(dir, 'b.signed.tar.gz');
     expect((await run(['sign', bundle, '--signing-key', privateFile])).code).toBe(0);
     const verified = await run(['inspect', signed, '--signing-key', publicFile, '--json']);
-    expect(JSON.parse(verified.out)).toMatchObject({ revision: 'cli-1', signature: { status: 'verified', algorithm: 'RS256' } });
+    expect(JSON.parse(verified.out)).toMatchObject({
+      revision: 'cli-1',
+      signature: { status: 'verified', algorithm: 'RS256' },
+    });
     const text = await run(['inspect', signed]);
     expect(text.out).toMatch(/revision\s+cli-1/);
     expect(text.out).toMatch(/signature\s+not_verified/);
 
     const input = path.join(dir, 'input.json');
-    writeFileSync(input, JSON.stringify({ ...SMOKE_INPUT, principal: { ...SMOKE_INPUT.principal, groups: ['eng'] }, request: { ...SMOKE_INPUT.request, model: 'gpt-4o-mini' }, upstreams: SMOKE_INPUT.upstreams.map((u) => ({ ...u, models: ['*'] })) }));
+    writeFileSync(
+      input,
+      JSON.stringify({
+        ...SMOKE_INPUT,
+        principal: { ...SMOKE_INPUT.principal, groups: ['eng'] },
+        request: { ...SMOKE_INPUT.request, model: 'gpt-4o-mini' },
+        upstreams: SMOKE_INPUT.upstreams.map((u) => ({ ...u, models: ['*'] })),
+      }),
+    );
     const evaluated = await run(['eval', signed, '--input', input, '--signing-key', publicFile]);
     expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.out)).toMatchObject({ policy: { revision: 'cli-1' }, decision: { allow: true, obligations: { upstreams: ['smoke-a', 'smoke-b'], redact: ['EMAIL'] } } });
+    expect(JSON.parse(evaluated.out)).toMatchObject({
+      policy: { revision: 'cli-1' },
+      decision: { allow: true, obligations: { upstreams: ['smoke-a', 'smoke-b'], redact: ['EMAIL'] } },
+    });
   }, 60_000);
 
   it('runs opa check and opa test over the library', async () => {
@@ -68,7 +87,9 @@ describe('proctor policy', () => {
     expect(rejected.code).toBe(1);
     expect(rejected.err).toContain('ERR_POLICY_SIGNATURE_MISSING');
     expect((await run(['eval', trapping])).code).toBe(2);
-    expect((await run(['shadow-report', '--since', 'yesterday', '--until', '2030-01-01T00:00:00Z', '--pglite', dir])).code).toBe(2);
+    expect(
+      (await run(['shadow-report', '--since', 'yesterday', '--until', '2030-01-01T00:00:00Z', '--pglite', dir])).code,
+    ).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 });

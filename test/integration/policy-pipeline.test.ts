@@ -39,8 +39,14 @@ interface Row {
 }
 
 async function records(): Promise<Row[]> {
-  const { rows } = await sql.query<{ seq: number | string; type: string; record: Uint8Array }>("SELECT seq, type, record FROM audit_records WHERE chain = 'pp-1' ORDER BY seq");
-  return rows.map((r) => ({ seq: Number(r.seq), type: r.type, record: parseCanonical(r.record) as Record<string, unknown> }));
+  const { rows } = await sql.query<{ seq: number | string; type: string; record: Uint8Array }>(
+    "SELECT seq, type, record FROM audit_records WHERE chain = 'pp-1' ORDER BY seq",
+  );
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    type: r.type,
+    record: parseCanonical(r.record) as Record<string, unknown>,
+  }));
 }
 
 function installActive(bytes: Buffer): void {
@@ -71,7 +77,15 @@ beforeAll(async () => {
       identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
       classification: { fingerprint_key: { env: 'FP' } },
       policy: { bundle: activeFile, shadow_bundle: shadowFile, poll_interval_seconds: 1 },
-      upstreams: [{ name: 'echo', provider: 'openai', base_url: upstream.url, models: ['*'], attributes: { zero_data_retention: true, baa: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          provider: 'openai',
+          base_url: upstream.url,
+          models: ['*'],
+          attributes: { zero_data_retention: true, baa: true },
+        },
+      ],
     },
     { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: dir },
   );
@@ -100,7 +114,10 @@ describe('the policy lifecycle in the proxy', () => {
     const rows = await records();
     expect(rows[0]?.type).toBe('chain_opened');
     // Start-up loads the active bundle and the shadow together: ONE record names both.
-    expect(rows[1]).toMatchObject({ type: 'policy_activated', record: { policy: { revision: 'pp-v1' }, source: activeFile, shadow: { revision: 'pp-candidate' } } });
+    expect(rows[1]).toMatchObject({
+      type: 'policy_activated',
+      record: { policy: { revision: 'pp-v1' }, source: activeFile, shadow: { revision: 'pp-candidate' } },
+    });
     expect(rows.filter((r) => r.type === 'policy_activated')).toHaveLength(1);
     expect(rows.filter((r) => r.type === 'decision')).toHaveLength(0);
   });
@@ -112,11 +129,18 @@ describe('the policy lifecycle in the proxy', () => {
     const decisions = (await records()).filter((r) => r.type === 'decision');
     const [clean, card] = decisions.slice(-2).map((r) => r.record);
     expect(clean?.shadow ?? null).toBeNull();
-    expect(card).toMatchObject({ policy: { revision: 'pp-v1' }, decision: { allow: false, reasons: [{ code: 'PCI_NOT_PERMITTED' }] } });
+    expect(card).toMatchObject({
+      policy: { revision: 'pp-v1' },
+      decision: { allow: false, reasons: [{ code: 'PCI_NOT_PERMITTED' }] },
+    });
     expect(card?.shadow).toMatchObject({ revision: 'pp-candidate', decision: { allow: true, reasons: [] } });
     // The recorded input summarises where the card number was and how sure the classifier was, never the value.
     const input = card?.policy_input as PolicyInput;
-    expect(input.classification).toMatchObject({ finding_count: 1, types: { CREDIT_CARD: 1 }, where: { user: 1, system: 0, tools: 0 } });
+    expect(input.classification).toMatchObject({
+      finding_count: 1,
+      types: { CREDIT_CARD: 1 },
+      where: { user: 1, system: 0, tools: 0 },
+    });
     expect(input.classification.max_confidence).toBeGreaterThan(0);
     expect(input.request.tools).toEqual({ count: 0, names: [] });
     expect(input.request.estimated_prompt_tokens).toBe(Math.ceil(Buffer.byteLength(CARD) / 3) + 4 + 3);
@@ -142,9 +166,15 @@ describe('the policy lifecycle in the proxy', () => {
     }
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(16);
     const rows = await records();
-    const activation = rows.find((r) => r.type === 'policy_activated' && (r.record.policy as { revision: string }).revision === 'pp-v2');
+    const activation = rows.find(
+      (r) => r.type === 'policy_activated' && (r.record.policy as { revision: string }).revision === 'pp-v2',
+    );
     expect(activation).toBeDefined();
-    const cardDecisions = rows.filter((r) => r.type === 'decision' && ((r.record.policy_input as PolicyInput | null)?.classification.categories.PCI ?? 0) > 0);
+    const cardDecisions = rows.filter(
+      (r) =>
+        r.type === 'decision' &&
+        ((r.record.policy_input as PolicyInput | null)?.classification.categories.PCI ?? 0) > 0,
+    );
     expect(cardDecisions.length).toBe(statuses.length + 1);
     for (const row of cardDecisions) {
       const revision = (row.record.policy as { revision: string }).revision;
@@ -157,7 +187,9 @@ describe('the policy lifecycle in the proxy', () => {
       }
     }
     // What the clients saw matches what was recorded: one 200 per recorded allow.
-    expect(statuses.filter((s) => s === 200).length).toBe(cardDecisions.filter((r) => (r.record.decision as { allow: boolean }).allow).length);
+    expect(statuses.filter((s) => s === 200).length).toBe(
+      cardDecisions.filter((r) => (r.record.decision as { allow: boolean }).allow).length,
+    );
   }, 60_000);
 
   it('replays every recorded decision (and shadow decision) from its recorded input and bundle', async () => {
@@ -177,7 +209,7 @@ describe('the policy lifecycle in the proxy', () => {
       const policy = row.record.policy as { sha256: string };
       const recorded = row.record.decision as Decision & { stage: string };
       expect(strip((await engineFor(policy.sha256)).decide(input))).toEqual(strip(recorded));
-      const shadow = row.record.shadow as ({ sha256: string; decision: Decision } | null | undefined);
+      const shadow = row.record.shadow as { sha256: string; decision: Decision } | null | undefined;
       if (shadow) expect(strip((await engineFor(shadow.sha256)).decide(input))).toEqual(strip(shadow.decision));
       replayed += 1;
     }
@@ -195,7 +227,11 @@ describe('the policy lifecycle in the proxy', () => {
       openSql: async () => sql,
     });
     expect(code).toBe(0);
-    const report = JSON.parse(out) as { decisions: number; disagreements: number; by_change: { active_allow: boolean; shadow_allow: boolean; count: number }[] };
+    const report = JSON.parse(out) as {
+      decisions: number;
+      disagreements: number;
+      by_change: { active_allow: boolean; shadow_allow: boolean; count: number }[];
+    };
     expect(report.disagreements).toBeGreaterThanOrEqual(1);
     expect(report.decisions).toBeGreaterThan(report.disagreements);
     expect(report.by_change).toContainEqual(expect.objectContaining({ active_allow: false, shadow_allow: true }));

@@ -27,7 +27,11 @@ function keyPair(type: 'rsa' | 'ec' | 'ed25519'): { privateFile: string; key: Ve
 }
 
 /** The bundle's members with some replaced (undefined removes one), re-packed. */
-function repack(bytes: Buffer, changes: Record<string, string | Buffer | undefined>, extra: Record<string, string> = {}): Buffer {
+function repack(
+  bytes: Buffer,
+  changes: Record<string, string | Buffer | undefined>,
+  extra: Record<string, string> = {},
+): Buffer {
   const entries = [];
   for (const [name, content] of readTarGz(bytes)) {
     const next = Object.hasOwn(changes, name) ? changes[name] : content;
@@ -62,16 +66,31 @@ describe('OPA bundle signatures', () => {
     expect(engine.version.revision).toBe('signed-1');
   });
 
-  it.each(['ec', 'ed25519'] as const)('verifies %s signatures, with the algorithm pinned by the key', async (type) => {
-    const pair = keyPair(type);
-    const bytes = buildPolicyBundle({ revision: `signed-${type}`, signingKeyFile: pair.privateFile, signingAlg: type === 'ec' ? 'ES256' : 'EdDSA' }).bytes;
-    expect((await openBundle(bytes, { verificationKey: pair.key })).signature.status).toBe('verified');
-    // The RSA key cannot verify it, whatever the token header says.
-    expect(await codeOf(openBundle(bytes, { verificationKey: rsa.key }))).toBe('ERR_POLICY_SIGNATURE_INVALID');
-  }, 30_000);
+  it.each(['ec', 'ed25519'] as const)(
+    'verifies %s signatures, with the algorithm pinned by the key',
+    async (type) => {
+      const pair = keyPair(type);
+      const bytes = buildPolicyBundle({
+        revision: `signed-${type}`,
+        signingKeyFile: pair.privateFile,
+        signingAlg: type === 'ec' ? 'ES256' : 'EdDSA',
+      }).bytes;
+      expect((await openBundle(bytes, { verificationKey: pair.key })).signature.status).toBe('verified');
+      // The RSA key cannot verify it, whatever the token header says.
+      expect(await codeOf(openBundle(bytes, { verificationKey: rsa.key }))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    },
+    30_000,
+  );
 
   it('matches OPA digests for data with escapes, non-ASCII text and number literals', async () => {
-    const config = { notes: { html: '<a href="x">&amp;</a>', unicode: 'café ☕ 𝄞 \u2028', control: 'tab\tnl\n', numbers: [1.5, 1e3, -0, 10.25] } };
+    const config = {
+      notes: {
+        html: '<a href="x">&amp;</a>',
+        unicode: 'café ☕ 𝄞 \u2028',
+        control: 'tab\tnl\n',
+        numbers: [1.5, 1e3, -0, 10.25],
+      },
+    };
     const bytes = buildPolicyBundle({ revision: 'escapes', config, signingKeyFile: rsa.privateFile }).bytes;
     expect((await openBundle(bytes, { verificationKey: rsa.key })).signature.status).toBe('verified');
   }, 30_000);
@@ -89,12 +108,18 @@ describe('OPA bundle signatures', () => {
     const data = readTarGz(signed).get('data.json')?.toString() ?? '';
     const tamperedData = data.replace('"pci-processors"', '"everyone"');
     expect(tamperedData).not.toBe(data);
-    expect(await codeOf(loadCandidate(repack(signed, { 'data.json': tamperedData }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, { 'data.json': tamperedData }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
     const wasm = Buffer.from(readTarGz(signed).get('policy.wasm') ?? Buffer.alloc(0));
     wasm[wasm.length - 1] = (wasm[wasm.length - 1] ?? 0) ^ 1;
-    expect(await codeOf(loadCandidate(repack(signed, { 'policy.wasm': wasm }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, { 'policy.wasm': wasm }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
     const manifest = readTarGz(signed).get('.manifest')?.toString().replace('signed-1', 'signed-2') ?? '';
-    expect(await codeOf(loadCandidate(repack(signed, { '.manifest': manifest }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, { '.manifest': manifest }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
   });
 
   it('accepts a re-serialised but equal JSON file (OPA hashes JSON structurally)', async () => {
@@ -104,13 +129,19 @@ describe('OPA bundle signatures', () => {
   });
 
   it('refuses an unsigned extra file, a signed file that is missing, and a second signature', async () => {
-    expect(await codeOf(loadCandidate(repack(signed, {}, { 'extra.rego': 'package x' }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, {}, { 'extra.rego': 'package x' }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
     const listedSource = [...readTarGz(signed).keys()].find((n) => n.endsWith('.rego'));
     expect(listedSource).toBeDefined();
-    expect(await codeOf(loadCandidate(repack(signed, { [listedSource as string]: undefined }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, { [listedSource as string]: undefined }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
     const sigs = JSON.parse(readTarGz(signed).get('.signatures.json')?.toString() ?? '{}') as { signatures: string[] };
     const doubled = JSON.stringify({ signatures: [sigs.signatures[0], sigs.signatures[0]] });
-    expect(await codeOf(loadCandidate(repack(signed, { '.signatures.json': doubled }), rsa.key))).toBe('ERR_POLICY_SIGNATURE_INVALID');
+    expect(await codeOf(loadCandidate(repack(signed, { '.signatures.json': doubled }), rsa.key))).toBe(
+      'ERR_POLICY_SIGNATURE_INVALID',
+    );
   });
 
   it('reports a signed bundle loaded without a key as not verified', async () => {
@@ -120,7 +151,9 @@ describe('OPA bundle signatures', () => {
 
   it('refuses a private key or garbage as the configured key', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expect(() => parseVerificationKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).toThrow(expect.objectContaining({ code: 'ERR_POLICY_CONFIG' }));
+    expect(() => parseVerificationKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).toThrow(
+      expect.objectContaining({ code: 'ERR_POLICY_CONFIG' }),
+    );
     expect(() => parseVerificationKey('not a key')).toThrow(expect.objectContaining({ code: 'ERR_POLICY_CONFIG' }));
     const jwk = JSON.stringify(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }));
     expect(parseVerificationKey(jwk).algorithms).toContain('EdDSA');

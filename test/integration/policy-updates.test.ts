@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSource, createPolicyRuntime, createPolicyUpdater, parseVerificationKey, SMOKE_INPUT } from '../../src/policy/index.ts';
+import {
+  bundleSource,
+  createPolicyRuntime,
+  createPolicyUpdater,
+  parseVerificationKey,
+  SMOKE_INPUT,
+} from '../../src/policy/index.ts';
 import type { PolicyRuntime, PolicyVersion, VerificationKey } from '../../src/policy/index.ts';
 import { readTarGz } from '../../src/policy/ustar.ts';
 import { tarGz } from '../unit/policy/tar-builder.ts';
@@ -56,12 +62,19 @@ describe('a file source', () => {
     writeFileSync(file, v1);
     const { runtime, activations, failNext } = recordingRuntime();
     const updater = createPolicyUpdater({ runtime, active: bundleSource(file) });
-    expect(await updater.refresh()).toEqual([{ slot: 'active', outcome: 'activated', revision: 'v1', sha256: expect.any(String) }]);
+    expect(await updater.refresh()).toEqual([
+      { slot: 'active', outcome: 'activated', revision: 'v1', sha256: expect.any(String) },
+    ]);
     expect(await updater.refresh()).toEqual([{ slot: 'active', outcome: 'unchanged' }]);
 
     const corrupt = Buffer.from(v2);
     corrupt.fill(0, 40, 400);
-    const tampered = tarGz([...readTarGz(v2)].map(([name, content]) => ({ name: `/${name}`, content: name === 'policy.wasm' ? content.subarray(0, 100) : content })));
+    const tampered = tarGz(
+      [...readTarGz(v2)].map(([name, content]) => ({
+        name: `/${name}`,
+        content: name === 'policy.wasm' ? content.subarray(0, 100) : content,
+      })),
+    );
     const bad: [string, Buffer][] = [
       ['ERR_POLICY_BUNDLE_INVALID', corrupt],
       ['ERR_POLICY_BUNDLE_INVALID', tampered],
@@ -69,7 +82,9 @@ describe('a file source', () => {
     ];
     for (const [code, bytes] of bad) {
       writeFileSync(file, bytes);
-      expect(await updater.refresh()).toEqual([{ slot: 'active', outcome: 'rejected', code, message: expect.any(String) }]);
+      expect(await updater.refresh()).toEqual([
+        { slot: 'active', outcome: 'rejected', code, message: expect.any(String) },
+      ]);
       expect(activeRevision(runtime)).toBe('v1');
     }
 
@@ -97,7 +112,15 @@ describe('a file source', () => {
     writeFileSync(file, v2);
     expect(await updater.refresh()).toMatchObject([{ outcome: 'rejected', code: 'ERR_POLICY_SIGNATURE_MISSING' }]);
     const data = readTarGz(signedV3).get('data.json')?.toString().replace('"US_SSN"', '"NONE"') ?? '';
-    writeFileSync(file, tarGz([...readTarGz(signedV3)].map(([name, content]) => ({ name: `/${name}`, content: name === 'data.json' ? data : content }))));
+    writeFileSync(
+      file,
+      tarGz(
+        [...readTarGz(signedV3)].map(([name, content]) => ({
+          name: `/${name}`,
+          content: name === 'data.json' ? data : content,
+        })),
+      ),
+    );
     expect(await updater.refresh()).toMatchObject([{ outcome: 'rejected', code: 'ERR_POLICY_SIGNATURE_INVALID' }]);
     expect(activeRevision(runtime)).toBe('v3');
   });
@@ -116,16 +139,26 @@ describe('a file source', () => {
       { slot: 'shadow', outcome: 'rejected', code: 'ERR_POLICY_ACTIVATION_FAILED' },
     ]);
     expect(runtime.current()).toEqual({ active: null, shadow: null });
-    expect(await updater.refresh()).toMatchObject([{ slot: 'active', outcome: 'activated', revision: 'v1' }, { slot: 'shadow', outcome: 'activated', revision: 'v2' }]);
+    expect(await updater.refresh()).toMatchObject([
+      { slot: 'active', outcome: 'activated', revision: 'v1' },
+      { slot: 'shadow', outcome: 'activated', revision: 'v2' },
+    ]);
     expect(activations).toEqual(['v1/v2']);
     // Later, a change to one slot is recorded with the other slot's current version.
     writeFileSync(shadow, signedV3);
-    expect(await updater.refresh()).toMatchObject([{ slot: 'active', outcome: 'unchanged' }, { slot: 'shadow', outcome: 'activated', revision: 'v3' }]);
+    expect(await updater.refresh()).toMatchObject([
+      { slot: 'active', outcome: 'unchanged' },
+      { slot: 'shadow', outcome: 'activated', revision: 'v3' },
+    ]);
     expect(activations).toEqual(['v1/v2', 'v1/v3']);
     writeFileSync(shadow, v2);
     await updater.refresh();
     // v2 lets smoke-group send card data; v1 does not: the shadow disagreement is reported with v2's version.
-    const input = { ...SMOKE_INPUT, request: { ...SMOKE_INPUT.request, model: 'echo-1' }, classification: { ...SMOKE_INPUT.classification, types: { CREDIT_CARD: 1 }, categories: { PCI: 1 } } };
+    const input = {
+      ...SMOKE_INPUT,
+      request: { ...SMOKE_INPUT.request, model: 'echo-1' },
+      classification: { ...SMOKE_INPUT.classification, types: { CREDIT_CARD: 1 }, categories: { PCI: 1 } },
+    };
     const result = runtime.decide(input);
     expect(result.version?.revision).toBe('v1');
     expect(result.decision.reasons.map((r) => r.code)).toContain('PCI_NOT_PERMITTED');
@@ -143,7 +176,8 @@ describe('a URL source', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       seen.push(request.headers['if-none-match']);
-      if (request.headers.authorization !== `Basic ${Buffer.from('user:secret').toString('base64')}`) return void response.writeHead(401).end();
+      if (request.headers.authorization !== `Basic ${Buffer.from('user:secret').toString('base64')}`)
+        return void response.writeHead(401).end();
       if (served.status !== 200) return void response.writeHead(served.status).end();
       if (request.headers['if-none-match'] === served.etag) return void response.writeHead(304).end();
       response.writeHead(200, { etag: served.etag, 'content-type': 'application/gzip' }).end(served.bytes);
@@ -179,7 +213,8 @@ describe('a URL source', () => {
     const { runtime } = recordingRuntime();
     const updater = createPolicyUpdater({ runtime, active: bundleSource(url, { maxBytes: 1000 }) });
     expect(await updater.refresh()).toMatchObject([{ outcome: 'rejected', code: 'ERR_POLICY_BUNDLE_UNAVAILABLE' }]);
-    expect(() => bundleSource('ftp://example.com/b.tar.gz')).toThrow(expect.objectContaining({ code: 'ERR_POLICY_CONFIG' }));
+    expect(() => bundleSource('ftp://example.com/b.tar.gz')).toThrow(
+      expect.objectContaining({ code: 'ERR_POLICY_CONFIG' }),
+    );
   });
 });
-

@@ -53,13 +53,36 @@ beforeAll(async () => {
       server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
       ledger: { chain: 'it-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: idp.issuer,
+            audience: [AUDIENCE],
+            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', provider: 'openai', base_url: upstream.url, credential: { env: 'UPSTREAM_KEY' }, models: ['*'], attributes: { zero_data_retention: true } }],
+      upstreams: [
+        {
+          name: 'echo',
+          provider: 'openai',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['*'],
+          attributes: { zero_data_retention: true },
+        },
+      ],
     },
     {
-      env: { DATABASE_URL: postgres.url, PROCTOR_SIGNING_KEY: key.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32), UPSTREAM_KEY },
+      env: {
+        DATABASE_URL: postgres.url,
+        PROCTOR_SIGNING_KEY: key.privateKeyPem,
+        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+        UPSTREAM_KEY,
+      },
       baseDir: dir,
     },
   );
@@ -76,7 +99,10 @@ afterAll(async () => {
 
 const pendingChecks: Promise<void>[] = [];
 async function checkCommitted(requestId: string): Promise<void> {
-  const { rows } = await db.query("SELECT count(*)::int AS n FROM audit_records WHERE request_id = $1 AND type = 'decision'", [requestId]);
+  const { rows } = await db.query(
+    "SELECT count(*)::int AS n FROM audit_records WHERE request_id = $1 AND type = 'decision'",
+    [requestId],
+  );
   committedWhenUpstreamSaw.set(requestId, rows[0].n as number);
 }
 
@@ -85,14 +111,23 @@ function client(token: string): OpenAI {
 }
 
 async function decisionFor(requestId: string): Promise<Record<string, unknown>> {
-  const { rows } = await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'decision'", [requestId]);
+  const { rows } = await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'decision'", [
+    requestId,
+  ]);
   expect(rows).toHaveLength(1);
   return JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as Record<string, unknown>;
 }
 
-async function verify(): Promise<{ code: number; report: { ok: boolean; findings: { code: string; severity: string }[] } }> {
+async function verify(): Promise<{
+  code: number;
+  report: { ok: boolean; findings: { code: string; severity: string }[] };
+}> {
   let out = '';
-  const code = await runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+  const code = await runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], {
+    stdout: (s) => (out += s),
+    stderr: () => {},
+    env: {},
+  });
   return { code, report: JSON.parse(out) };
 }
 
@@ -114,8 +149,13 @@ describe('a request through every real part', () => {
     const record = await decisionFor(requestId);
     expect(record).toMatchObject({ type: 'decision', decision: { allow: true }, route: { upstream: 'echo' } });
     expect(JSON.stringify(record)).not.toContain('hello from alice');
-    const outcome = await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'", [requestId]);
-    expect(JSON.parse(Buffer.from(outcome.rows[0].record as Buffer).toString('utf8'))).toMatchObject({ status: 200, usage: { total_tokens: expect.any(Number) } });
+    const outcome = await db.query("SELECT record FROM audit_records WHERE request_id = $1 AND type = 'outcome'", [
+      requestId,
+    ]);
+    expect(JSON.parse(Buffer.from(outcome.rows[0].record as Buffer).toString('utf8'))).toMatchObject({
+      status: 200,
+      usage: { total_tokens: expect.any(Number) },
+    });
   });
 
   it.each([
@@ -124,7 +164,9 @@ describe('a request through every real part', () => {
   ])('refuses a prompt carrying %s, never forwards it, and records the denial', async (_what, prompt, reason) => {
     const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
     const before = upstream.received.length;
-    const error = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: prompt }] }).catch((e: unknown) => e);
+    const error = await client(token)
+      .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: prompt }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     const apiError = error as InstanceType<typeof OpenAI.PermissionDeniedError>;
     expect(apiError.code).toBe('ERR_POLICY_DENIED');
@@ -137,24 +179,35 @@ describe('a request through every real part', () => {
 
   it.each([
     ['a malformed token', async () => 'not-a-jwt', ['ERR_TOKEN_MALFORMED']],
-    ['a token for another audience', async () => idp.tokenFor({ audience: 'https://someone-else.test' }), ['ERR_TOKEN_AUDIENCE']],
+    [
+      'a token for another audience',
+      async () => idp.tokenFor({ audience: 'https://someone-else.test' }),
+      ['ERR_TOKEN_AUDIENCE'],
+    ],
     ['a tampered token', async () => tamper(await idp.tokenFor({ audience: AUDIENCE })), ['ERR_TOKEN_SIGNATURE']],
   ])('answers 401 to %s and records it', async (_what, makeToken, codes) => {
     const before = upstream.received.length;
-    const error = await client(await makeToken()).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const error = await client(await makeToken())
+      .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     const apiError = error as InstanceType<typeof OpenAI.AuthenticationError>;
     expect(codes).toContain(apiError.code);
     expect(upstream.received.length).toBe(before);
     const record = await decisionFor(apiError.headers.get('x-proctor-request-id') as string);
-    expect(record).toMatchObject({ principal: null, decision: { allow: false, stage: 'identify', reasons: [{ code: apiError.code }] } });
+    expect(record).toMatchObject({
+      principal: null,
+      decision: { allow: false, stage: 'identify', reasons: [{ code: apiError.code }] },
+    });
   });
 
   it('answers 401 to an expired token and records it', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE });
     clockOffsetMs = 6 * 3600_000;
     try {
-      const error = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      const error = await client(token)
+        .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
       expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('ERR_TOKEN_EXPIRED');
     } finally {
@@ -204,7 +257,9 @@ describe('a request through every real part', () => {
     const before = upstream.received.length;
     await postgres.stop();
     try {
-      const error = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'during outage' }] }).catch((e: unknown) => e);
+      const error = await client(token)
+        .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'during outage' }] })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
       expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('ERR_AUDIT_UNAVAILABLE');
@@ -212,7 +267,10 @@ describe('a request through every real part', () => {
     } finally {
       await postgres.start();
     }
-    const answer = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'after outage' }] });
+    const answer = await client(token).chat.completions.create({
+      model: 'echo-1',
+      messages: [{ role: 'user', content: 'after outage' }],
+    });
     expect(answer.choices[0]?.message.content).toBe('echo: after outage');
     expect((await verify()).code).toBe(0);
   });
@@ -221,14 +279,18 @@ describe('a request through every real part', () => {
     // A malicious database administrator: disables the append-only triggers and edits history.
     await db.query('ALTER TABLE audit_records DISABLE TRIGGER ALL');
     // seq 0 chain_opened, 1 policy_activated, 2–3 the first request's decision and outcome, 4 the next decision.
-    const { rows } = await db.query("SELECT seq, record FROM audit_records WHERE chain = 'it-1' ORDER BY seq LIMIT 1 OFFSET 4");
+    const { rows } = await db.query(
+      "SELECT seq, record FROM audit_records WHERE chain = 'it-1' ORDER BY seq LIMIT 1 OFFSET 4",
+    );
     const seq = Number(rows[0].seq);
     const original = Buffer.from(rows[0].record as Buffer);
     const modified = Buffer.from(original.toString('utf8').replace('"decision"', '"decisioN"'), 'utf8');
     await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [modified, seq]);
     const afterEdit = await verify();
     expect(afterEdit.code).toBe(1);
-    expect(afterEdit.report.findings.map((f) => f.code).join(',')).toMatch(/RECORD_(HASH_MISMATCH|SCHEMA_INVALID|NOT_CANONICAL)/);
+    expect(afterEdit.report.findings.map((f) => f.code).join(',')).toMatch(
+      /RECORD_(HASH_MISMATCH|SCHEMA_INVALID|NOT_CANONICAL)/,
+    );
 
     await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [original, seq]);
     expect((await verify()).code).toBe(0);
@@ -236,7 +298,9 @@ describe('a request through every real part', () => {
     await db.query("DELETE FROM audit_records WHERE chain = 'it-1' AND seq = $1", [seq]);
     const afterDelete = await verify();
     expect(afterDelete.code).toBe(1);
-    expect(afterDelete.report.findings.map((f) => f.code)).toEqual(expect.arrayContaining([expect.stringMatching(/CHAIN_(SEQ_GAP|LINK_BROKEN)/)]));
+    expect(afterDelete.report.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/CHAIN_(SEQ_GAP|LINK_BROKEN)/)]),
+    );
     await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete');
   });
 });

@@ -49,10 +49,17 @@ beforeAll(async () => {
   db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 2000 });
   db.on('error', () => {});
   idp = await startOidcProvider();
-  flaky = await startEchoUpstream({ respond: () => ({ status: 503, body: { error: { message: 'overloaded', type: 'server_error', code: null, param: null } } }) });
+  flaky = await startEchoUpstream({
+    respond: () => ({
+      status: 503,
+      body: { error: { message: 'overloaded', type: 'server_error', code: null, param: null } },
+    }),
+  });
   steady = await startEchoUpstream();
   // Streams whose prompt is 'cut me' are reset after their first frame: the client has bytes, so no fallback may follow.
-  nobaa = await startEchoUpstream({ stream: (request) => (JSON.stringify(request.body).includes('cut me') ? { resetAfter: 1 } : undefined) });
+  nobaa = await startEchoUpstream({
+    stream: (request) => (JSON.stringify(request.body).includes('cut me') ? { resetAfter: 1 } : undefined),
+  });
   const dead = `http://127.0.0.1:${await closedPort()}/v1`;
   anthropicEcho = await startEchoUpstream();
   silent = http.createServer(() => {});
@@ -63,23 +70,74 @@ beforeAll(async () => {
   trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, key.publicKeyPem);
   // Every model these upstreams serve is priced alike (limits refuse unpriced models).
-  writeFileSync(path.join(dir, 'pricing.yaml'), 'version: "fallback-test"\nunknown_model: { price_as: flat }\ndefaults:\n  flat: { input: 1000000, output: 2000000, cached_input: 500000 }\nupstreams: {}\n');
+  writeFileSync(
+    path.join(dir, 'pricing.yaml'),
+    'version: "fallback-test"\nunknown_model: { price_as: flat }\ndefaults:\n  flat: { input: 1000000, output: 2000000, cached_input: 500000 }\nupstreams: {}\n',
+  );
   const zdr = { zero_data_retention: true };
   const config = resolveConfig(
     {
       server: { host: '127.0.0.1', port: 0 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
       ledger: { chain: 'fallback-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true }] },
+      identity: {
+        issuers: [
+          {
+            issuer: idp.issuer,
+            audience: [AUDIENCE],
+            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+            allow_insecure_http: true,
+          },
+        ],
+      },
       classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
       upstreams: [
-        { name: 'flaky', kind: 'openai-compatible', base_url: flaky.url, models: ['*'], attributes: { ...zdr, baa: true } },
-        { name: 'nobaa', kind: 'openai-compatible', base_url: nobaa.url, models: ['*'], attributes: { ...zdr, baa: false } },
-        { name: 'steady', kind: 'openai-compatible', base_url: steady.url, models: ['*'], attributes: { ...zdr, baa: true } },
-        { name: 'dead', kind: 'openai-compatible', base_url: dead, models: ['*'], attributes: { ...zdr, baa: true }, timeouts: { connect_ms: 1000, first_byte_ms: 2000, total_ms: 5000 } },
-        { name: 'silent', kind: 'openai-compatible', base_url: silentUrl, models: ['*'], attributes: { ...zdr, baa: true }, timeouts: { connect_ms: 1000, first_byte_ms: 300, total_ms: 5000 } },
-        { name: 'claude', kind: 'anthropic', base_url: anthropicEcho.url, credential: { env: 'ANTHROPIC_KEY' }, models: ['*'], attributes: zdr },
+        {
+          name: 'flaky',
+          kind: 'openai-compatible',
+          base_url: flaky.url,
+          models: ['*'],
+          attributes: { ...zdr, baa: true },
+        },
+        {
+          name: 'nobaa',
+          kind: 'openai-compatible',
+          base_url: nobaa.url,
+          models: ['*'],
+          attributes: { ...zdr, baa: false },
+        },
+        {
+          name: 'steady',
+          kind: 'openai-compatible',
+          base_url: steady.url,
+          models: ['*'],
+          attributes: { ...zdr, baa: true },
+        },
+        {
+          name: 'dead',
+          kind: 'openai-compatible',
+          base_url: dead,
+          models: ['*'],
+          attributes: { ...zdr, baa: true },
+          timeouts: { connect_ms: 1000, first_byte_ms: 2000, total_ms: 5000 },
+        },
+        {
+          name: 'silent',
+          kind: 'openai-compatible',
+          base_url: silentUrl,
+          models: ['*'],
+          attributes: { ...zdr, baa: true },
+          timeouts: { connect_ms: 1000, first_byte_ms: 300, total_ms: 5000 },
+        },
+        {
+          name: 'claude',
+          kind: 'anthropic',
+          base_url: anthropicEcho.url,
+          credential: { env: 'ANTHROPIC_KEY' },
+          models: ['*'],
+          attributes: zdr,
+        },
       ],
       routing: {
         routes: [
@@ -92,7 +150,15 @@ beforeAll(async () => {
       },
       limits: { pricing: 'pricing.yaml' },
     },
-    { env: { DATABASE_URL: postgres.url, PROCTOR_SIGNING_KEY: key.privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32), ANTHROPIC_KEY }, baseDir: dir },
+    {
+      env: {
+        DATABASE_URL: postgres.url,
+        PROCTOR_SIGNING_KEY: key.privateKeyPem,
+        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+        ANTHROPIC_KEY,
+      },
+      baseDir: dir,
+    },
   );
   proctor = await startProctor(config, { log: () => {} });
 });
@@ -111,9 +177,15 @@ function client(token: string): OpenAI {
   return new OpenAI({ baseURL: proctor.url, apiKey: token, maxRetries: 0, timeout: 15_000 });
 }
 
-async function records(requestId: string): Promise<{ decision: Record<string, unknown>; outcome: Record<string, unknown> }> {
-  const { rows } = await db.query('SELECT type, record FROM audit_records WHERE request_id = $1 ORDER BY seq', [requestId]);
-  const parsed = rows.map((r) => [r.type as string, JSON.parse(Buffer.from(r.record as Buffer).toString('utf8'))] as const);
+async function records(
+  requestId: string,
+): Promise<{ decision: Record<string, unknown>; outcome: Record<string, unknown> }> {
+  const { rows } = await db.query('SELECT type, record FROM audit_records WHERE request_id = $1 ORDER BY seq', [
+    requestId,
+  ]);
+  const parsed = rows.map(
+    (r) => [r.type as string, JSON.parse(Buffer.from(r.record as Buffer).toString('utf8'))] as const,
+  );
   expect(parsed.map(([type]) => type)).toEqual(['decision', 'outcome']);
   return { decision: parsed[0]?.[1], outcome: parsed[1]?.[1] };
 }
@@ -122,81 +194,154 @@ describe('routing, retries and fallback', () => {
   it('falls back past a failing upstream in routing order, recording every attempt', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'alice' });
     const seen = { flaky: flaky.received.length, nobaa: nobaa.received.length, steady: steady.received.length };
-    const { data, response } = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    const { data, response } = await client(token)
+      .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('echo: hello');
-    expect([flaky.received.length - seen.flaky, nobaa.received.length - seen.nobaa, steady.received.length - seen.steady]).toEqual([1, 1, 0]);
+    expect([
+      flaky.received.length - seen.flaky,
+      nobaa.received.length - seen.nobaa,
+      steady.received.length - seen.steady,
+    ]).toEqual([1, 1, 0]);
     const { decision, outcome } = await records(response.headers.get('x-proctor-request-id') as string);
     expect(decision.route).toEqual({ upstream: 'flaky', candidates: ['flaky', 'nobaa', 'steady'] });
     expect(outcome).toMatchObject({ status: 200, upstream: 'nobaa', upstream_status: 200, error: null });
-    expect((outcome.attempts as unknown[]).map((a) => { const { latency_ms: ms, ...rest } = a as { latency_ms: number }; expect(ms).toBeGreaterThanOrEqual(0); return rest; }))
-      .toEqual([{ upstream: 'flaky', status: 503, error: null }, { upstream: 'nobaa', status: 200, error: null }]);
+    expect(
+      (outcome.attempts as unknown[]).map((a) => {
+        const { latency_ms: ms, ...rest } = a as { latency_ms: number };
+        expect(ms).toBeGreaterThanOrEqual(0);
+        return rest;
+      }),
+    ).toEqual([
+      { upstream: 'flaky', status: 503, error: null },
+      { upstream: 'nobaa', status: 200, error: null },
+    ]);
   });
 
-  it('never falls back outside the decision\'s allowed set: PHI skips the upstream without a BAA', async () => {
+  it("never falls back outside the decision's allowed set: PHI skips the upstream without a BAA", async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'bob' });
     const before = nobaa.received.length;
-    const { data, response } = await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'summarise chart for MRN: 483920' }] }).withResponse();
+    const { data, response } = await client(token)
+      .chat.completions.create({
+        model: 'echo-1',
+        messages: [{ role: 'user', content: 'summarise chart for MRN: 483920' }],
+      })
+      .withResponse();
     expect(data.choices[0]?.message.content).toContain('echo:');
     expect(nobaa.received.length).toBe(before);
     const { decision, outcome } = await records(response.headers.get('x-proctor-request-id') as string);
-    expect((decision.policy_input as { upstreams: { name: string }[] }).upstreams.map((u) => u.name)).toEqual(['flaky', 'nobaa', 'steady']);
-    expect(decision).toMatchObject({ decision: { allow: true, obligations: { upstreams: ['flaky', 'steady'] } }, route: { upstream: 'flaky', candidates: ['flaky', 'steady'] } });
-    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([['flaky', 503], ['steady', 200]]);
+    expect((decision.policy_input as { upstreams: { name: string }[] }).upstreams.map((u) => u.name)).toEqual([
+      'flaky',
+      'nobaa',
+      'steady',
+    ]);
+    expect(decision).toMatchObject({
+      decision: { allow: true, obligations: { upstreams: ['flaky', 'steady'] } },
+      route: { upstream: 'flaky', candidates: ['flaky', 'steady'] },
+    });
+    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([
+      ['flaky', 503],
+      ['steady', 200],
+    ]);
     expect(outcome.upstream).toBe('steady');
   });
 
   it('moves on from an upstream that refuses the connection, and from one that never answers', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'carol', groups: ['eng'] });
-    const { response } = await client(token).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await client(token)
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     const { outcome } = await records(response.headers.get('x-proctor-request-id') as string);
-    expect((outcome.attempts as { upstream: string; status: number | null; error: string | null }[]).map((a) => [a.upstream, a.status, a.error]))
-      .toEqual([['dead', null, 'ERR_UPSTREAM_UNREACHABLE'], ['silent', null, 'ERR_UPSTREAM_TIMEOUT'], ['steady', 200, null]]);
+    expect(
+      (outcome.attempts as { upstream: string; status: number | null; error: string | null }[]).map((a) => [
+        a.upstream,
+        a.status,
+        a.error,
+      ]),
+    ).toEqual([
+      ['dead', null, 'ERR_UPSTREAM_UNREACHABLE'],
+      ['silent', null, 'ERR_UPSTREAM_TIMEOUT'],
+      ['steady', 200, null],
+    ]);
     expect((outcome.attempts as { latency_ms: number }[])[1]?.latency_ms).toBeGreaterThanOrEqual(300);
   });
 
   it('gives up after max_attempts and relays the last failure, with all attempts recorded', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'dave', groups: ['eng'] });
     const before = flaky.received.length;
-    const error = await client(token).chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const error = await client(token)
+      .chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     // An upstream 5xx reaches the client as a gateway error (502), the upstream's status beside it.
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     expect(flaky.received.length - before).toBe(3);
-    const { outcome } = await records((error as InstanceType<typeof OpenAI.APIError>).headers?.get('x-proctor-request-id') as string);
-    expect(outcome).toMatchObject({ status: 502, upstream: 'flaky', upstream_status: 503, error: 'ERR_UPSTREAM_ERROR' });
+    const { outcome } = await records(
+      (error as InstanceType<typeof OpenAI.APIError>).headers?.get('x-proctor-request-id') as string,
+    );
+    expect(outcome).toMatchObject({
+      status: 502,
+      upstream: 'flaky',
+      upstream_status: 503,
+      error: 'ERR_UPSTREAM_ERROR',
+    });
     expect((outcome.attempts as { status: number }[]).map((a) => a.status)).toEqual([503, 503, 503]);
   });
 
-  it('falls back for a stream before its first byte, and relays the next candidate\'s stream', async () => {
+  it("falls back for a stream before its first byte, and relays the next candidate's stream", async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'erin' });
-    const { data: stream, response } = await client(token).chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hello stream' }] }).withResponse();
+    const { data: stream, response } = await client(token)
+      .chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hello stream' }] })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('echo: hello stream');
     const { outcome } = await records(response.headers.get('x-proctor-request-id') as string);
-    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([['flaky', 503], ['nobaa', 200]]);
+    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([
+      ['flaky', 503],
+      ['nobaa', 200],
+    ]);
     expect(outcome.upstream).toBe('nobaa');
   });
 
   it('never falls back once a streamed answer has started, even when it breaks', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'frank' });
     const steadyBefore = steady.received.length;
-    const { data: stream, response } = await client(token).chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'cut me' }] }).withResponse();
+    const { data: stream, response } = await client(token)
+      .chat.completions.create({ model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'cut me' }] })
+      .withResponse();
     const failed = await (async () => {
-      for await (const _chunk of stream) { /* the first frame arrives, then the upstream resets */ }
-    })().then(() => false, () => true);
+      for await (const _chunk of stream) {
+        /* the first frame arrives, then the upstream resets */
+      }
+    })().then(
+      () => false,
+      () => true,
+    );
     expect(failed).toBe(true);
     expect(steady.received.length).toBe(steadyBefore);
     const { outcome } = await records(response.headers.get('x-proctor-request-id') as string);
-    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([['flaky', 503], ['nobaa', 200]]);
+    expect((outcome.attempts as { upstream: string; status: number }[]).map((a) => [a.upstream, a.status])).toEqual([
+      ['flaky', 503],
+      ['nobaa', 200],
+    ]);
     expect(outcome.error).not.toBeNull();
   });
 
   it('routes by API family and sends an anthropic-kind upstream its credential as x-api-key with anthropic-version', async () => {
     const token = await idp.tokenFor({ audience: AUDIENCE, sub: 'gina' });
-    const anthropic = new Anthropic({ baseURL: proctor.url.replace(/\/v1$/, ''), apiKey: token, maxRetries: 0, timeout: 15_000 });
+    const anthropic = new Anthropic({
+      baseURL: proctor.url.replace(/\/v1$/, ''),
+      apiKey: token,
+      maxRetries: 0,
+      timeout: 15_000,
+    });
     const before = anthropicEcho.received.length;
-    const message = await anthropic.messages.create({ model: 'echo-1', max_tokens: 64, messages: [{ role: 'user', content: 'hello claude' }] });
+    const message = await anthropic.messages.create({
+      model: 'echo-1',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hello claude' }],
+    });
     expect(message.content[0]?.type === 'text' && message.content[0].text).toContain('hello claude');
     expect(anthropicEcho.received.length).toBe(before + 1);
     const seen = anthropicEcho.received.at(-1);
@@ -209,7 +354,11 @@ describe('routing, retries and fallback', () => {
 
   it('leaves a ledger that verifies', async () => {
     let out = '';
-    const code = await runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+    const code = await runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], {
+      stdout: (s) => (out += s),
+      stderr: () => {},
+      env: {},
+    });
     expect(JSON.parse(out).findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
     expect(code).toBe(0);
   });

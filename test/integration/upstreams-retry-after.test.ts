@@ -8,7 +8,10 @@ import { classifyForwardFailure, forwardToCandidates } from '../../src/pipeline/
 import { ForwardError } from '../../src/forwarding/index.ts';
 import { registryOf, upstreamSettings } from '../helpers/upstreams.ts';
 
-interface Seen { headers: http.IncomingHttpHeaders; path: string }
+interface Seen {
+  headers: http.IncomingHttpHeaders;
+  path: string;
+}
 let server: http.Server;
 let base = '';
 const seen: Seen[] = [];
@@ -33,16 +36,24 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const context = { requestId: 'req-1', decisionId: 'd'.repeat(64), principal: { iss: 'https://idp.test', sub: 'alice', groups: [], tenant: null } };
+const context = {
+  requestId: 'req-1',
+  decisionId: 'd'.repeat(64),
+  principal: { iss: 'https://idp.test', sub: 'alice', groups: [], tenant: null },
+};
 
 function attempt(retry: { maxAttempts: number; backoffMs: number; maxRetryAfterMs: number }) {
   const upstream = upstreamSettings({ name: 'only', baseUrl: base, credential: 'sk-upstream' });
   const registry = registryOf([upstream], { retry });
   const forwarder = createForwarder();
   const slept: number[] = [];
-  const result = forwardToCandidates({ forwarder, upstreams: registry, clock: { now: () => new Date() } },
+  const result = forwardToCandidates(
+    { forwarder, upstreams: registry, clock: { now: () => new Date() } },
     { candidates: [upstream], path: '/chat/completions', body: { model: 'm' }, context },
-    async (ms) => { slept.push(ms); });
+    async (ms) => {
+      slept.push(ms);
+    },
+  );
   return { result: result.finally(() => forwarder.close()), slept };
 }
 
@@ -58,7 +69,9 @@ describe('the attempt loop over the real forwarder', () => {
     expect(seen).toHaveLength(2);
     expect(seen[0]?.path).toBe('/v1/chat/completions');
     expect(seen[0]?.headers.authorization).toBe('Bearer sk-upstream');
-    expect(Object.keys(seen[0]?.headers ?? {}).filter((h) => h.startsWith('x-proctor-'))).toEqual(['x-proctor-request-id']);
+    expect(Object.keys(seen[0]?.headers ?? {}).filter((h) => h.startsWith('x-proctor-'))).toEqual([
+      'x-proctor-request-id',
+    ]);
   });
 
   it('hands back the 429 when its retry-after exceeds the cap and no other candidate is left', async () => {
@@ -72,9 +85,21 @@ describe('the attempt loop over the real forwarder', () => {
   });
 
   it('classifies forward failures: retry only before the answer started, or on a 429/5xx status', () => {
-    expect(classifyForwardFailure(new ForwardError('ERR_UPSTREAM_UNREACHABLE', 'x'))).toEqual({ code: 'ERR_UPSTREAM_UNREACHABLE', retryable: true, status: null });
-    expect(classifyForwardFailure(new ForwardError('ERR_UPSTREAM_TIMEOUT', 'x', { responseStarted: true, upstreamStatus: 200 }))).toEqual({ code: 'ERR_UPSTREAM_TIMEOUT', retryable: false, status: 200 });
-    expect(classifyForwardFailure(new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', 'x', { responseStarted: true, upstreamStatus: 502 }))).toEqual({ code: 'ERR_UPSTREAM_BAD_RESPONSE', retryable: true, status: 502 });
+    expect(classifyForwardFailure(new ForwardError('ERR_UPSTREAM_UNREACHABLE', 'x'))).toEqual({
+      code: 'ERR_UPSTREAM_UNREACHABLE',
+      retryable: true,
+      status: null,
+    });
+    expect(
+      classifyForwardFailure(
+        new ForwardError('ERR_UPSTREAM_TIMEOUT', 'x', { responseStarted: true, upstreamStatus: 200 }),
+      ),
+    ).toEqual({ code: 'ERR_UPSTREAM_TIMEOUT', retryable: false, status: 200 });
+    expect(
+      classifyForwardFailure(
+        new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', 'x', { responseStarted: true, upstreamStatus: 502 }),
+      ),
+    ).toEqual({ code: 'ERR_UPSTREAM_BAD_RESPONSE', retryable: true, status: 502 });
     expect(classifyForwardFailure(new Error('bug'))).toEqual({ code: 'ERR_INTERNAL', retryable: false, status: null });
   });
 });

@@ -11,7 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.ts';
 import { connectPostgres, migrate, toBytes } from '../../src/db/index.ts';
 import type { Sql } from '../../src/db/index.ts';
-import { canonicalize, generateSigningKey, leafHash, loadSigner, openLedger, sealRecord, signCheckpoint, signingMessage } from '../../src/ledger/index.ts';
+import {
+  canonicalize,
+  generateSigningKey,
+  leafHash,
+  loadSigner,
+  openLedger,
+  sealRecord,
+  signCheckpoint,
+  signingMessage,
+} from '../../src/ledger/index.ts';
 import type { JsonValue, Ledger, UnsignedRecord } from '../../src/ledger/index.ts';
 import { disableGuards, dropUniqueness } from '../helpers/ledger-tamper.ts';
 import { startPostgres } from '../helpers/postgres.ts';
@@ -37,7 +46,10 @@ function steppingClock() {
 /** chain_opened, then `pairs` allowed decisions each with its outcome: 1 + 2·pairs records (seq 0..2·pairs). */
 async function writeChain(chain: string, pairs: number, checkpoints = false): Promise<Ledger> {
   const ledger = await openLedger({
-    sql, signer, chain, clock: steppingClock(),
+    sql,
+    signer,
+    chain,
+    clock: steppingClock(),
     ...(checkpoints ? { checkpoints: { everyRecords: 4, everySeconds: 0, sinkPath: sinkFile } } : {}),
   });
   for (let i = 0; i < pairs; i++) {
@@ -56,28 +68,46 @@ interface Finding {
 
 /** Without --state or --checkpoints a chain no checkpoint covers gets a VERIFY_TAIL_UNANCHORED warning (exit 0):
  * most chains here are written without checkpoints, so that warning is set apart in `unanchored`. */
-async function verifyCli(args: string[]): Promise<{ code: number; unanchored: string[]; json: { findings: Finding[]; chains: { checkpoint: unknown }[]; state?: string } }> {
+async function verifyCli(args: string[]): Promise<{
+  code: number;
+  unanchored: string[];
+  json: { findings: Finding[]; chains: { checkpoint: unknown }[]; state?: string };
+}> {
   let out = '';
   const code = await runVerify([...args, '--json'], { stdout: (s) => (out += s), stderr: () => {}, env: {} });
   const json = JSON.parse(out) as { findings: Finding[]; chains: { checkpoint: unknown }[]; state?: string };
   if (args.includes('--state') || args.includes('--checkpoints')) return { code, unanchored: [], json };
   const unanchored = json.findings.filter((f) => f.code === 'VERIFY_TAIL_UNANCHORED');
   expect(unanchored.every((f) => f.severity === 'warning')).toBe(true);
-  return { code, unanchored: unanchored.map((f) => f.chain), json: { ...json, findings: json.findings.filter((f) => f.code !== 'VERIFY_TAIL_UNANCHORED') } };
+  return {
+    code,
+    unanchored: unanchored.map((f) => f.chain),
+    json: { ...json, findings: json.findings.filter((f) => f.code !== 'VERIFY_TAIL_UNANCHORED') },
+  };
 }
 
-const verifyChain = (chain: string, ...extra: string[]) => verifyCli(['--db', pg.superuserUrl, '--trust', trustFile, '--chain', chain, ...extra]);
-const codes = (r: { json: { findings: { code: string }[] } }) => [...new Set(r.json.findings.map((f) => f.code))].sort();
+const verifyChain = (chain: string, ...extra: string[]) =>
+  verifyCli(['--db', pg.superuserUrl, '--trust', trustFile, '--chain', chain, ...extra]);
+const codes = (r: { json: { findings: { code: string }[] } }) =>
+  [...new Set(r.json.findings.map((f) => f.code))].sort();
 
 async function row(chain: string, seq: number): Promise<{ bytes: Uint8Array; text: string; hash: Buffer }> {
-  const { rows } = await sql.query<{ record: unknown; hash: unknown }>('SELECT record, hash FROM audit_records WHERE chain = $1 AND seq = $2', [chain, seq]);
+  const { rows } = await sql.query<{ record: unknown; hash: unknown }>(
+    'SELECT record, hash FROM audit_records WHERE chain = $1 AND seq = $2',
+    [chain, seq],
+  );
   if (!rows[0]) throw new Error(`no record ${chain}/${seq}`);
   const bytes = toBytes(rows[0].record);
   return { bytes, text: Buffer.from(bytes).toString('utf8'), hash: Buffer.from(toBytes(rows[0].hash)) };
 }
 
 async function setBytes(chain: string, seq: number, bytes: Uint8Array, hash?: Uint8Array): Promise<void> {
-  await sql.query('UPDATE audit_records SET record = $3, hash = coalesce($4, hash) WHERE chain = $1 AND seq = $2', [chain, seq, Buffer.from(bytes), hash ? Buffer.from(hash) : null]);
+  await sql.query('UPDATE audit_records SET record = $3, hash = coalesce($4, hash) WHERE chain = $1 AND seq = $2', [
+    chain,
+    seq,
+    Buffer.from(bytes),
+    hash ? Buffer.from(hash) : null,
+  ]);
 }
 
 /** A record signed by hand (no schema check), as a compromised or buggy writer could produce. */
@@ -86,7 +116,12 @@ function handSeal(unsigned: Record<string, JsonValue>, by = signer): { bytes: Ui
   const keyObject = (by === signer ? key : null)?.privateKeyPem;
   if (!keyObject) throw new Error('handSeal signs with the trusted key only');
   const sig = sign(null, signingMessage(hash), keyObject);
-  const record = { ...unsigned, hash: Buffer.from(hash).toString('hex'), kid: signer.kid, sig: Buffer.from(sig).toString('base64url') };
+  const record = {
+    ...unsigned,
+    hash: Buffer.from(hash).toString('hex'),
+    kid: signer.kid,
+    sig: Buffer.from(sig).toString('base64url'),
+  };
   return { bytes: canonicalize(record), hash };
 }
 
@@ -99,10 +134,25 @@ beforeAll(async () => {
   sinkFile = path.join(dir, 'checkpoints.jsonl');
   writeFileSync(trustFile, key.publicKeyPem);
   // Every clean chain first (the ledger's own guards on), then the guards go off for the tampering.
-  for (const chain of ['clean', 'bytes', 'rehashed', 'sig', 'foreign-key', 'window', 'link', 'gap', 'dup', 'reorder', 'insert', 'canon', 'schema']) {
+  for (const chain of [
+    'clean',
+    'bytes',
+    'rehashed',
+    'sig',
+    'foreign-key',
+    'window',
+    'link',
+    'gap',
+    'dup',
+    'reorder',
+    'insert',
+    'canon',
+    'schema',
+  ]) {
     await (await writeChain(chain, 3)).close();
   }
-  for (const chain of ['truncate', 'rollback', 'rewrite', 'cp-invalid', 'cp-mismatch']) await (await writeChain(chain, 4, true)).close();
+  for (const chain of ['truncate', 'rollback', 'rewrite', 'cp-invalid', 'cp-mismatch'])
+    await (await writeChain(chain, 4, true)).close();
   const orphan = await openLedger({ sql, signer, chain: 'orphan', clock: steppingClock() });
   await orphan.append('outcome', 'o', { decision_hash: 'ab'.repeat(32), status: 200 });
   await orphan.close();
@@ -141,7 +191,12 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
     const { hash: _h, kid, sig, ...rest } = JSON.parse((await row('rehashed', 2)).text) as Record<string, JsonValue>;
     const edited = { ...rest, status: 500 };
     const hash = leafHash(canonicalize(edited));
-    await setBytes('rehashed', 2, canonicalize({ ...edited, hash: Buffer.from(hash).toString('hex'), kid, sig } as Record<string, JsonValue>), hash);
+    await setBytes(
+      'rehashed',
+      2,
+      canonicalize({ ...edited, hash: Buffer.from(hash).toString('hex'), kid, sig } as Record<string, JsonValue>),
+      hash,
+    );
     const r = await verifyChain('rehashed');
     expect(codes(r)).toEqual(['CHAIN_LINK_BROKEN', 'RECORD_SIGNATURE_INVALID']);
     expect(r.json.findings.find((f) => f.code === 'CHAIN_LINK_BROKEN')?.seq).toBe(3);
@@ -150,7 +205,11 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
 
   it('a forged signature: RECORD_SIGNATURE_INVALID', async () => {
     const r0 = await row('sig', 3);
-    await setBytes('sig', 3, Buffer.from(r0.text.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`)));
+    await setBytes(
+      'sig',
+      3,
+      Buffer.from(r0.text.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`)),
+    );
     const r = await verifyChain('sig');
     expect(codes(r)).toEqual(['RECORD_SIGNATURE_INVALID']);
     expect(r.code).toBe(1);
@@ -169,7 +228,20 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
 
   it('a key used outside its keyring window: RECORD_KEY_OUTSIDE_WINDOW', async () => {
     const keyring = path.join(dir, 'keyring.json');
-    writeFileSync(keyring, JSON.stringify({ version: 1, keys: [{ kid: key.kid, public_key_pem: key.publicKeyPem, not_before: '2026-01-01T00:00:00Z', not_after: '2026-03-01T00:00:03Z' }] }));
+    writeFileSync(
+      keyring,
+      JSON.stringify({
+        version: 1,
+        keys: [
+          {
+            kid: key.kid,
+            public_key_pem: key.publicKeyPem,
+            not_before: '2026-01-01T00:00:00Z',
+            not_after: '2026-03-01T00:00:03Z',
+          },
+        ],
+      }),
+    );
     const r = await verifyCli(['--db', pg.superuserUrl, '--trust', keyring, '--chain', 'window']);
     expect(codes(r)).toEqual(['RECORD_KEY_OUTSIDE_WINDOW']);
     expect(r.code).toBe(1);
@@ -180,7 +252,9 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
     const { hash: _h, kid: _k, sig: _s, ...unsigned } = parsed;
     const forged = handSeal({ ...unsigned, prev: 'cd'.repeat(32) });
     await setBytes('link', 4, forged.bytes, forged.hash);
-    await sql.query("UPDATE audit_records SET prev = $1 WHERE chain = 'link' AND seq = 4", [Buffer.from('cd'.repeat(32), 'hex')]);
+    await sql.query("UPDATE audit_records SET prev = $1 WHERE chain = 'link' AND seq = 4", [
+      Buffer.from('cd'.repeat(32), 'hex'),
+    ]);
     const r = await verifyChain('link');
     expect(codes(r)).toEqual(['CHAIN_LINK_BROKEN']);
     expect(r.json.findings.map((f) => f.seq)).toEqual([4, 5]);
@@ -212,7 +286,19 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
 
   it('a forged record inserted mid-chain, later records renumbered: RECORD_INSERTED (and its key is untrusted)', async () => {
     const before = await row('insert', 2);
-    const forged = await sealRecord({ v: 1, type: 'decision', chain: 'insert', seq: 3, ts: '2026-03-01T00:00:04.500Z', prev: before.hash.toString('hex'), request_id: 'forged', ...deny }, intruder);
+    const forged = await sealRecord(
+      {
+        v: 1,
+        type: 'decision',
+        chain: 'insert',
+        seq: 3,
+        ts: '2026-03-01T00:00:04.500Z',
+        prev: before.hash.toString('hex'),
+        request_id: 'forged',
+        ...deny,
+      },
+      intruder,
+    );
     await sql.query("UPDATE audit_records SET seq = seq + 1000 WHERE chain = 'insert' AND seq >= 3");
     await sql.query("UPDATE audit_records SET seq = seq - 999 WHERE chain = 'insert' AND seq >= 1000");
     await sql.query(
@@ -239,7 +325,10 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
     const state = path.join(dir, 'state-rollback.json');
     const first = await verifyChain('rollback', '--state', state);
     expect(first.code).toBe(0);
-    expect(JSON.parse(readFileSync(state, 'utf8')).chains.rollback).toMatchObject({ size: 9, origin: 'proctor/ledger/rollback' });
+    expect(JSON.parse(readFileSync(state, 'utf8')).chains.rollback).toMatchObject({
+      size: 9,
+      origin: 'proctor/ledger/rollback',
+    });
     const kept = await row('rollback', 4);
     await sql.query("DELETE FROM audit_records WHERE chain = 'rollback' AND seq > 4");
     await sql.query("DELETE FROM audit_checkpoints WHERE chain = 'rollback' AND tree_size > 5");
@@ -264,17 +353,27 @@ describe('each tamper class: the exact finding codes and exit 1', () => {
   });
 
   it('a checkpoint note with a broken signature: CHECKPOINT_INVALID', async () => {
-    await sql.query("UPDATE audit_checkpoints SET note = replace(note, E'\\n\u2014 ', E'\\n\u2014 x') WHERE chain = 'cp-invalid' AND tree_size = (SELECT min(tree_size) FROM audit_checkpoints WHERE chain = 'cp-invalid')");
+    await sql.query(
+      "UPDATE audit_checkpoints SET note = replace(note, E'\\n\u2014 ', E'\\n\u2014 x') WHERE chain = 'cp-invalid' AND tree_size = (SELECT min(tree_size) FROM audit_checkpoints WHERE chain = 'cp-invalid')",
+    );
     const r = await verifyChain('cp-invalid');
     expect(codes(r)).toEqual(['CHECKPOINT_INVALID']);
     expect(r.code).toBe(1);
   });
 
   it('a signed checkpoint whose root the records do not have: CHECKPOINT_MISMATCH', async () => {
-    const { rows } = await sql.query<{ tree_size: string }>("SELECT tree_size::text FROM audit_checkpoints WHERE chain = 'cp-mismatch'");
+    const { rows } = await sql.query<{ tree_size: string }>(
+      "SELECT tree_size::text FROM audit_checkpoints WHERE chain = 'cp-mismatch'",
+    );
     const size = [1, 2, 3, 5, 6, 7].find((n) => !rows.some((r) => Number(r.tree_size) === n)) ?? 0;
-    const note = await signCheckpoint({ origin: 'proctor/ledger/cp-mismatch', size, root: new Uint8Array(32).fill(9) }, signer);
-    await sql.query("INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ('cp-mismatch', $3, $1, '\\x'::bytea, $2)", [Buffer.alloc(32, 9), note, size]);
+    const note = await signCheckpoint(
+      { origin: 'proctor/ledger/cp-mismatch', size, root: new Uint8Array(32).fill(9) },
+      signer,
+    );
+    await sql.query(
+      "INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ('cp-mismatch', $3, $1, '\\x'::bytea, $2)",
+      [Buffer.alloc(32, 9), note, size],
+    );
     const r = await verifyChain('cp-mismatch');
     expect(codes(r)).toEqual(['CHECKPOINT_MISMATCH']);
     expect(r.code).toBe(1);
@@ -331,17 +430,41 @@ describe('trust', () => {
     const hiddenSigner = loadSigner(hidden.privateKeyPem);
     let prev: string | null = null;
     for (let seq = 0; seq < 3; seq++) {
-      const s = await sealRecord({ v: 1, type: seq === 0 ? 'chain_opened' : 'decision', chain: 'hidden-key', seq, ts: `2026-03-03T00:00:0${seq}.000Z`, prev, request_id: seq === 0 ? null : `h${seq}`, ...(seq === 0 ? {} : deny) }, hiddenSigner);
+      const s = await sealRecord(
+        {
+          v: 1,
+          type: seq === 0 ? 'chain_opened' : 'decision',
+          chain: 'hidden-key',
+          seq,
+          ts: `2026-03-03T00:00:0${seq}.000Z`,
+          prev,
+          request_id: seq === 0 ? null : `h${seq}`,
+          ...(seq === 0 ? {} : deny),
+        },
+        hiddenSigner,
+      );
       await sql.query(
         'INSERT INTO audit_records (chain, seq, ts, type, request_id, prev, hash, kid, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        ['hidden-key', seq, s.record.ts, s.record.type, s.record.request_id, prev === null ? null : Buffer.from(prev, 'hex'), Buffer.from(s.hash), hidden.kid, Buffer.from(s.bytes)],
+        [
+          'hidden-key',
+          seq,
+          s.record.ts,
+          s.record.type,
+          s.record.request_id,
+          prev === null ? null : Buffer.from(prev, 'hex'),
+          Buffer.from(s.hash),
+          hidden.kid,
+          Buffer.from(s.bytes),
+        ],
       );
       prev = s.record.hash;
     }
     const r = await verifyCli(['--db', pg.superuserUrl, '--trust', hidden.kid, '--chain', 'hidden-key']);
     expect(codes(r)).toEqual(['CHAIN_HEAD_MISMATCH', 'TRUST_KEY_NOT_FOUND']);
     expect(r.code).toBe(1);
-    await sql.query("INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES ('hidden-key', 2, $1)", [Buffer.from(prev ?? '', 'hex')]);
+    await sql.query("INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES ('hidden-key', 2, $1)", [
+      Buffer.from(prev ?? '', 'hex'),
+    ]);
     const again = await verifyCli(['--db', pg.superuserUrl, '--trust', hidden.kid, '--chain', 'hidden-key']);
     expect(codes(again)).toEqual(['TRUST_KEY_NOT_FOUND']);
     expect(again.code).toBe(3);
@@ -371,7 +494,11 @@ describe('anchoring the tail', () => {
     const bad = path.join(dir, 'bad-state.json');
     writeFileSync(bad, '{"version": 7}');
     let err = '';
-    const code = await runVerify(['--db', pg.superuserUrl, '--trust', trustFile, '--state', bad], { stdout: () => {}, stderr: (s) => (err += s), env: {} });
+    const code = await runVerify(['--db', pg.superuserUrl, '--trust', trustFile, '--state', bad], {
+      stdout: () => {},
+      stderr: (s) => (err += s),
+      env: {},
+    });
     expect(code).toBe(2);
     expect(err).toContain('--state');
   });
@@ -385,26 +512,69 @@ describe('the checkpoint stream on its own (no database)', () => {
   });
 
   it('a stream that goes backwards or forks: CHECKPOINT_INCONSISTENT; a bad signature: CHECKPOINT_INVALID', async () => {
-    const lines = readFileSync(sinkFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { chain: string; note: string; tree_size: number });
+    const lines = readFileSync(sinkFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { chain: string; note: string; tree_size: number });
     const ofChain = lines.filter((l) => l.chain === 'truncate');
     const backwards = path.join(dir, 'backwards.jsonl');
     writeFileSync(backwards, [...ofChain, ofChain[0]].map((l) => JSON.stringify(l)).join('\n'));
     const r = await verifyCli(['--checkpoints', backwards, '--trust', trustFile]);
     expect(codes(r)).toEqual(['CHECKPOINT_INCONSISTENT']);
     expect(r.code).toBe(1);
-    const fork = await signCheckpoint({ origin: 'proctor/ledger/truncate', size: ofChain[0]?.tree_size ?? 0, root: new Uint8Array(32).fill(1) }, signer);
-    const forged = await signCheckpoint({ origin: 'proctor/ledger/truncate', size: 100, root: new Uint8Array(32).fill(2) }, intruder);
+    const fork = await signCheckpoint(
+      { origin: 'proctor/ledger/truncate', size: ofChain[0]?.tree_size ?? 0, root: new Uint8Array(32).fill(1) },
+      signer,
+    );
+    const forged = await signCheckpoint(
+      { origin: 'proctor/ledger/truncate', size: 100, root: new Uint8Array(32).fill(2) },
+      intruder,
+    );
     const forkFile = path.join(dir, 'fork.jsonl');
-    writeFileSync(forkFile, [...ofChain, { chain: 'truncate', note: fork }, { chain: 'truncate', note: forged }].map((l) => JSON.stringify(l)).join('\n'));
-    expect(codes(await verifyCli(['--checkpoints', forkFile, '--trust', trustFile]))).toEqual(['CHECKPOINT_INCONSISTENT', 'CHECKPOINT_INVALID']);
+    writeFileSync(
+      forkFile,
+      [...ofChain, { chain: 'truncate', note: fork }, { chain: 'truncate', note: forged }]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    expect(codes(await verifyCli(['--checkpoints', forkFile, '--trust', trustFile]))).toEqual([
+      'CHECKPOINT_INCONSISTENT',
+      'CHECKPOINT_INVALID',
+    ]);
   });
 
   it('behind the state file: CHAIN_ROLLED_BACK', async () => {
     const state = path.join(dir, 'state-stream.json');
-    const lines = readFileSync(sinkFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { chain: string; tree_size: number; root: string; note: string });
+    const lines = readFileSync(sinkFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { chain: string; tree_size: number; root: string; note: string });
     const newest = lines.filter((l) => l.chain === 'rewrite').at(-1);
-    writeFileSync(state, JSON.stringify({ version: 1, chains: { rewrite: { origin: 'proctor/ledger/rewrite', size: 50, root: newest?.root, note: newest?.note, accepted_at: '2026-03-01T00:00:00Z' } } }));
-    const r = await verifyCli(['--checkpoints', sinkFile, '--trust', trustFile, '--chain', 'rewrite', '--state', state]);
+    writeFileSync(
+      state,
+      JSON.stringify({
+        version: 1,
+        chains: {
+          rewrite: {
+            origin: 'proctor/ledger/rewrite',
+            size: 50,
+            root: newest?.root,
+            note: newest?.note,
+            accepted_at: '2026-03-01T00:00:00Z',
+          },
+        },
+      }),
+    );
+    const r = await verifyCli([
+      '--checkpoints',
+      sinkFile,
+      '--trust',
+      trustFile,
+      '--chain',
+      'rewrite',
+      '--state',
+      state,
+    ]);
     expect(codes(r)).toEqual(['CHAIN_ROLLED_BACK']);
     expect(r.code).toBe(1);
   });
@@ -416,7 +586,19 @@ describe('the retention boundary', () => {
     const sealed = [];
     let prev: string | null = null;
     for (let seq = 0; seq < n; seq++) {
-      const s = await sealRecord({ v: 1, type: seq === 0 ? 'chain_opened' : 'decision', chain, seq, ts: new Date(Date.parse('2026-03-02T00:00:00Z') + seq * 1000).toISOString(), prev, request_id: seq === 0 ? null : `q${seq}`, ...(seq === 0 ? {} : deny) }, signer);
+      const s = await sealRecord(
+        {
+          v: 1,
+          type: seq === 0 ? 'chain_opened' : 'decision',
+          chain,
+          seq,
+          ts: new Date(Date.parse('2026-03-02T00:00:00Z') + seq * 1000).toISOString(),
+          prev,
+          request_id: seq === 0 ? null : `q${seq}`,
+          ...(seq === 0 ? {} : deny),
+        },
+        signer,
+      );
       sealed.push(s);
       prev = s.record.hash;
     }
@@ -428,18 +610,47 @@ describe('the retention boundary', () => {
       const r = s.record;
       await sql.query(
         'INSERT INTO audit_records (chain, seq, ts, type, request_id, prev, hash, kid, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [r.chain, r.seq, r.ts, r.type, r.request_id, r.prev === null ? null : Buffer.from(r.prev, 'hex'), Buffer.from(s.hash), r.kid, Buffer.from(s.bytes)],
+        [
+          r.chain,
+          r.seq,
+          r.ts,
+          r.type,
+          r.request_id,
+          r.prev === null ? null : Buffer.from(r.prev, 'hex'),
+          Buffer.from(s.hash),
+          r.kid,
+          Buffer.from(s.bytes),
+        ],
       );
     }
     const last = records.at(-1)?.record;
-    await sql.query('INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES ($1, $2, $3)', [last?.chain, last?.seq, Buffer.from(last?.hash ?? '', 'hex')]);
+    await sql.query('INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES ($1, $2, $3)', [
+      last?.chain,
+      last?.seq,
+      Buffer.from(last?.hash ?? '', 'hex'),
+    ]);
   }
 
-  async function trimmed(chain: string, through: { seq: number; hash: (records: Awaited<ReturnType<typeof sealChain>>) => string }) {
+  async function trimmed(
+    chain: string,
+    through: { seq: number; hash: (records: Awaited<ReturnType<typeof sealChain>>) => string },
+  ) {
     const records = await sealChain(chain, 6);
     const last = records.at(-1)?.record;
     const retention = await sealRecord(
-      { v: 1, type: 'retention_applied', chain, seq: 6, ts: '2026-03-02T00:01:00.000Z', prev: last?.hash ?? null, request_id: null, dropped_through_seq: through.seq, dropped_through_hash: through.hash(records), partitions: ['audit_records_2026_01'], retention_months: 6 },
+      {
+        v: 1,
+        type: 'retention_applied',
+        chain,
+        seq: 6,
+        ts: '2026-03-02T00:01:00.000Z',
+        prev: last?.hash ?? null,
+        request_id: null,
+        dropped_through_seq: through.seq,
+        dropped_through_hash: through.hash(records),
+        partitions: ['audit_records_2026_01'],
+        retention_months: 6,
+      },
       signer,
     );
     await store([...records.slice(3), retention]);

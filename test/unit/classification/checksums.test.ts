@@ -5,7 +5,12 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import {
-  isValidAbaRouting, isValidBase58CheckAddress, isValidBech32Address, isValidEthAddress, isValidIban, isValidNhsNumber,
+  isValidAbaRouting,
+  isValidBase58CheckAddress,
+  isValidBech32Address,
+  isValidEthAddress,
+  isValidIban,
+  isValidNhsNumber,
 } from '../../../src/classification/checksums.ts';
 import { isValidCardNumber } from '../../../src/classification/cards.ts';
 
@@ -23,18 +28,23 @@ const BIP173_350_INVALID = [
   'bc1gmk9yu', // no data
 ];
 const EIP55 = [
-  '0x52908400098527886E0F7030069857D2E4169EE7', '0x8617E340B3D01FA5F11F306F4090FD50E238070D',
-  '0xde709f2102306220921060314715629080e2fb77', '0x27b1fdb04752bbc536007a920d24acb045561c26',
-  '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
-  '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB', '0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb',
+  '0x52908400098527886E0F7030069857D2E4169EE7',
+  '0x8617E340B3D01FA5F11F306F4090FD50E238070D',
+  '0xde709f2102306220921060314715629080e2fb77',
+  '0x27b1fdb04752bbc536007a920d24acb045561c26',
+  '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+  '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
+  '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB',
+  '0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb',
 ];
 
 describe('checksums', () => {
   it('EIP-55 uses Keccak-256 (Ethereum padding), not SHA3-256: the empty-input vector', () => {
-    expect(bytesToHex(keccak_256(new Uint8Array(0))))
-      .toBe('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    expect(bytesToHex(keccak_256(new Uint8Array(0)))).toBe(
+      'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    );
   });
-  it('accepts every EIP-55 vector, and rejects each mixed-case one with one letter\'s case flipped', () => {
+  it("accepts every EIP-55 vector, and rejects each mixed-case one with one letter's case flipped", () => {
     for (const address of EIP55) {
       expect(isValidEthAddress(address), address).toBe(true);
       const hex = address.slice(2);
@@ -62,14 +72,60 @@ describe('checksums', () => {
     for (const address of invalid) expect(isValidBase58CheckAddress(address), address).toBe(false);
   });
   it.each([
-    ['iban', isValidIban, ['DE89370400440532013000', 'GB82 WEST 1234 5698 7654 32', 'FR1420041010050500013M02606', 'NL91ABNA0417164300', 'CH9300762011623852957'],
-      ['DE89370400440532013001', 'GB82WEST1234569876543', 'XX89370400440532013000', 'DE8937040044053201300']],
-    ['aba', isValidAbaRouting, ['011000015', '021000021', '026009593', '121000358'], ['021000022', '000000000', '991000021']],
+    [
+      'iban',
+      isValidIban,
+      [
+        'DE89370400440532013000',
+        'GB82 WEST 1234 5698 7654 32',
+        'FR1420041010050500013M02606',
+        'NL91ABNA0417164300',
+        'CH9300762011623852957',
+      ],
+      ['DE89370400440532013001', 'GB82WEST1234569876543', 'XX89370400440532013000', 'DE8937040044053201300'],
+    ],
+    [
+      'aba',
+      isValidAbaRouting,
+      ['011000015', '021000021', '026009593', '121000358'],
+      ['021000022', '000000000', '991000021'],
+    ],
     ['nhs', isValidNhsNumber, ['9434765919', '943 476 5919', '4010232137'], ['9434765918', '1111111111', '943476591']],
-    ['base58check', isValidBase58CheckAddress, ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy'], ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb', '1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a']],
-    ['bech32', isValidBech32Address, ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', 'bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0'], ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5', 'bc1qW508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4']],
-    ['eip55', isValidEthAddress, ['0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359', '0x52908400098527886e0f7030069857d2e4169ee7'], ['0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD', '0x' + '0'.repeat(40)]],
-    ['card', isValidCardNumber, ['4111111111111111', '5555555555554444', '2223003122003222', '378282246310005', '6011111111111117', '3530111333300000'], ['4111111111111112', '1234567812345670', '9111111111111111', '5555555555554', '2721000000000004']],
+    [
+      'base58check',
+      isValidBase58CheckAddress,
+      ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy'],
+      ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb', '1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a'],
+    ],
+    [
+      'bech32',
+      isValidBech32Address,
+      ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', 'bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0'],
+      ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5', 'bc1qW508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'],
+    ],
+    [
+      'eip55',
+      isValidEthAddress,
+      [
+        '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+        '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
+        '0x52908400098527886e0f7030069857d2e4169ee7',
+      ],
+      ['0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD', '0x' + '0'.repeat(40)],
+    ],
+    [
+      'card',
+      isValidCardNumber,
+      [
+        '4111111111111111',
+        '5555555555554444',
+        '2223003122003222',
+        '378282246310005',
+        '6011111111111117',
+        '3530111333300000',
+      ],
+      ['4111111111111112', '1234567812345670', '9111111111111111', '5555555555554', '2721000000000004'],
+    ],
   ] as const)('%s: accepts valid vectors and rejects altered ones', (_name, check, valid, invalid) => {
     for (const v of valid) expect(check(v), v).toBe(true);
     for (const v of invalid) expect(check(v), v).toBe(false);

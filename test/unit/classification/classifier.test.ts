@@ -10,7 +10,9 @@ const KEY_B = new Uint8Array(32).fill(0xb);
 const classifier = createClassifier({ fingerprintKey: KEY_A });
 
 function slices(text: string): { type: string; value: string }[] {
-  return classifier.classify([{ path: 'p', text }]).findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end) }));
+  return classifier
+    .classify([{ path: 'p', text }])
+    .findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end) }));
 }
 
 function buildError(recognizers: RecognizerDefinition[]): ClassificationError {
@@ -23,8 +25,13 @@ function buildError(recognizers: RecognizerDefinition[]): ClassificationError {
   throw new Error('expected the classifier build to fail');
 }
 
-const custom = (overrides: Partial<RecognizerDefinition>): RecognizerDefinition =>
-  ({ type: 'X', category: 'CUSTOM', pattern: 'abc', baseScore: 50, ...overrides });
+const custom = (overrides: Partial<RecognizerDefinition>): RecognizerDefinition => ({
+  type: 'X',
+  category: 'CUSTOM',
+  pattern: 'abc',
+  baseScore: 50,
+  ...overrides,
+});
 
 describe('offsets', () => {
   it('are UTF-16 offsets in the original text after emoji and non-ASCII text', () => {
@@ -44,14 +51,19 @@ describe('offsets', () => {
 
   it('locate a planted value behind any text (property)', () => {
     const values = ['alice@acme-corp.io', '123-45-6789', '4111 1111 1111 1111', 'AKIA2E0A8F3B244C9986'];
-    const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udfff', 'é', '😀'), fc.string({ unit: 'binary', maxLength: 1 })) });
-    fc.assert(fc.property(anyText, fc.constantFrom(...values), anyText, (before, value, after) => {
-      const text = `${before} ${value} ${after}`;
-      const at = before.length + 1;
-      const hit = classifier.classify([{ path: 'p', text }]).findings.find((f) => f.start === at);
-      expect(hit).toBeDefined();
-      expect(text.slice(hit?.start, hit?.end)).toBe(value);
-    }), { numRuns: 300 });
+    const anyText = fc.string({
+      unit: fc.oneof(fc.constantFrom('\ud800', '\udfff', 'é', '😀'), fc.string({ unit: 'binary', maxLength: 1 })),
+    });
+    fc.assert(
+      fc.property(anyText, fc.constantFrom(...values), anyText, (before, value, after) => {
+        const text = `${before} ${value} ${after}`;
+        const at = before.length + 1;
+        const hit = classifier.classify([{ path: 'p', text }]).findings.find((f) => f.start === at);
+        expect(hit).toBeDefined();
+        expect(text.slice(hit?.start, hit?.end)).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -59,7 +71,8 @@ describe('fingerprints', () => {
   it('are hex HMAC-SHA256, stable per key and normalised value, different across keys', () => {
     const a1 = classifier.classify([{ path: 'p', text: 'SSN 123-45-6789' }]).findings[0]?.fingerprint;
     const a2 = classifier.classify([{ path: 'q', text: 'ssn 123 45 6789 again' }]).findings[0]?.fingerprint;
-    const b = createClassifier({ fingerprintKey: KEY_B }).classify([{ path: 'p', text: 'SSN 123-45-6789' }]).findings[0]?.fingerprint;
+    const b = createClassifier({ fingerprintKey: KEY_B }).classify([{ path: 'p', text: 'SSN 123-45-6789' }]).findings[0]
+      ?.fingerprint;
     expect(a1).toMatch(/^[0-9a-f]{64}$/);
     expect(a2).toBe(a1);
     expect(b).not.toBe(a1);
@@ -76,13 +89,27 @@ describe('fingerprints', () => {
   });
 
   it('findings never contain the raw or normalised value', () => {
-    const text = 'alice@acme-corp.io 123-45-6789 4111-1111-1111-1111 AKIA2E0A8F3B244C9986 '
-      + 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYZq8Lm3VtR2';
+    const text =
+      'alice@acme-corp.io 123-45-6789 4111-1111-1111-1111 AKIA2E0A8F3B244C9986 ' +
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYZq8Lm3VtR2';
     const { findings } = classifier.classify([{ path: 'p', text }]);
-    expect(findings.map((f) => f.type).sort()).toEqual(['AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'CREDIT_CARD', 'EMAIL', 'US_SSN']);
+    expect(findings.map((f) => f.type).sort()).toEqual([
+      'AWS_ACCESS_KEY',
+      'AWS_SECRET_KEY',
+      'CREDIT_CARD',
+      'EMAIL',
+      'US_SSN',
+    ]);
     const serialised = JSON.stringify(findings);
-    for (const secret of ['alice@acme-corp.io', '123-45-6789', '123456789', '4111111111111111', '4111-1111',
-      'AKIA2E0A8F3B244C9986', 'wJalrXUtnFEMI']) {
+    for (const secret of [
+      'alice@acme-corp.io',
+      '123-45-6789',
+      '123456789',
+      '4111111111111111',
+      '4111-1111',
+      'AKIA2E0A8F3B244C9986',
+      'wJalrXUtnFEMI',
+    ]) {
       expect(serialised).not.toContain(secret);
     }
   });
@@ -109,7 +136,8 @@ describe('findings', () => {
       [1, 'messages[1].content', 'EMAIL', 26],
       [2, 'messages[2].content', 'EMAIL', 0],
     ]);
-    for (const f of findings) expect(Number.isInteger(f.confidence) && f.confidence >= 0 && f.confidence <= 100).toBe(true);
+    for (const f of findings)
+      expect(Number.isInteger(f.confidence) && f.confidence >= 0 && f.confidence <= 100).toBe(true);
   });
 
   it('are identical for identical input (determinism)', () => {
@@ -120,19 +148,31 @@ describe('findings', () => {
   it('of the same type that overlap are merged, keeping the most confident', () => {
     const c = createClassifier({
       fingerprintKey: KEY_A,
-      recognizers: [custom({ pattern: 'abc', baseScore: 40 }), custom({ pattern: 'bcd', baseScore: 70 }), custom({ type: 'Y', pattern: 'cd' })],
+      recognizers: [
+        custom({ pattern: 'abc', baseScore: 40 }),
+        custom({ pattern: 'bcd', baseScore: 70 }),
+        custom({ type: 'Y', pattern: 'cd' }),
+      ],
     });
     const { findings } = c.classify([{ path: 'p', text: 'abcd abc' }]);
     expect(findings.map((f) => [f.type, f.start, f.end, f.confidence])).toEqual([
-      ['X', 1, 4, 70], ['Y', 2, 4, 50], ['X', 5, 8, 40],
+      ['X', 1, 4, 70],
+      ['Y', 2, 4, 50],
+      ['X', 5, 8, 40],
     ]);
   });
 
   it('are not hidden by a rejected match that overlaps them', () => {
-    const c = createClassifier({ fingerprintKey: KEY_A, recognizers: [custom({ pattern: String.raw`\d{9}`, validator: 'us_ssn' })] });
+    const c = createClassifier({
+      fingerprintKey: KEY_A,
+      recognizers: [custom({ pattern: String.raw`\d{9}`, validator: 'us_ssn' })],
+    });
     const text = '0001234561234567890';
     // Without re-searching, '000123456' (area 000) would swallow the valid '001234561' and the next match would start at 9.
-    expect(c.classify([{ path: 'p', text }]).findings.map((f) => [f.start, f.end])).toEqual([[1, 10], [10, 19]]);
+    expect(c.classify([{ path: 'p', text }]).findings.map((f) => [f.start, f.end])).toEqual([
+      [1, 10],
+      [10, 19],
+    ]);
   });
 
   it('terminate on a pattern that can match empty (zero-length matches are skipped)', () => {
@@ -144,7 +184,9 @@ describe('findings', () => {
   it('are empty for empty input and no recognizers', () => {
     expect(classifier.classify([]).findings).toEqual([]);
     expect(classifier.classify([{ path: 'p', text: '' }]).findings).toEqual([]);
-    expect(createClassifier({ fingerprintKey: KEY_A, recognizers: [] }).classify([{ path: 'p', text: 'a@b.cd' }]).findings).toEqual([]);
+    expect(
+      createClassifier({ fingerprintKey: KEY_A, recognizers: [] }).classify([{ path: 'p', text: 'a@b.cd' }]).findings,
+    ).toEqual([]);
   });
 });
 
@@ -181,7 +223,14 @@ describe('recognizer definitions', () => {
   it('honour group, validator and normalizer', () => {
     const c = createClassifier({
       fingerprintKey: KEY_A,
-      recognizers: [custom({ type: 'EMP_ID', pattern: String.raw`emp(?:loyee)? ?#?(\d{3}-\d{3})\b`, group: 1, normalizer: 'digits' })],
+      recognizers: [
+        custom({
+          type: 'EMP_ID',
+          pattern: String.raw`emp(?:loyee)? ?#?(\d{3}-\d{3})\b`,
+          group: 1,
+          normalizer: 'digits',
+        }),
+      ],
     });
     const [a, b] = c.classify([{ path: 'p', text: 'employee #123-456 and emp 123-456' }]).findings;
     expect([a?.start, a?.end]).toEqual([10, 17]);

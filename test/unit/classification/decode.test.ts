@@ -5,15 +5,17 @@ import { createClassifier, normalizeText } from '../../../src/classification/ind
 import { createDecodeBudget, decodedRuns, MAX_DECODED_RUNS } from '../../../src/classification/decode.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(6) });
-const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
-  .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+const find = (text: string) =>
+  classifier
+    .classify([{ path: 'p', text }])
+    .findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 const hex = (s: string) => Buffer.from(s).toString('hex');
 const [ssn] = find('219-09-9999');
 const [key] = find('AKIA2E0A8F3B244C9986');
 
-describe('encoded values are found, on the whole encoded run, with the plain value\'s fingerprint', () => {
+describe("encoded values are found, on the whole encoded run, with the plain value's fingerprint", () => {
   it.each([
     ['base64', b64('219-09-9999')],
     ['base64 with a label inside', b64('my SSN is 219-09-9999, thanks')],
@@ -43,21 +45,25 @@ describe('encoded values are found, on the whole encoded run, with the plain val
 describe('percent-encoding maps back character by character', () => {
   it('a value in a URL covers its own encoded characters, not the whole URL', () => {
     const url = 'https://x.io/?q=hello%20world&ssn=219%2D09%2D9999&z=1';
-    expect(find(`see ${url} now`))
-      .toEqual([{ type: 'US_SSN', value: '219%2D09%2D9999', fingerprint: ssn?.fingerprint }]);
+    expect(find(`see ${url} now`)).toEqual([
+      { type: 'US_SSN', value: '219%2D09%2D9999', fingerprint: ssn?.fingerprint },
+    ]);
   });
 
   it('an address encoded whole and one glued into code with a modulo are each their own span', () => {
-    expect(find('x %61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F y').map((f) => [f.type, f.value]))
-      .toEqual([['EMAIL', '%61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F']]);
-    expect(find('a=b%16;mail(alice@acme-corp.io);c=d').map((f) => [f.type, f.value]))
-      .toEqual([['EMAIL', 'alice@acme-corp.io']]);
+    expect(find('x %61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F y').map((f) => [f.type, f.value])).toEqual([
+      ['EMAIL', '%61%6C%69%63%65%40%61%63%6D%65%2D%63%6F%72%70%2E%69%6F'],
+    ]);
+    expect(find('a=b%16;mail(alice@acme-corp.io);c=d').map((f) => [f.type, f.value])).toEqual([
+      ['EMAIL', 'alice@acme-corp.io'],
+    ]);
   });
 
   it('multi-byte characters map to all of their escapes', () => {
     const arabic = encodeURIComponent('٢١٩-٠٩-٩٩٩٩');
-    expect(find(`q=caf%C3%A9%20${arabic}%20ok`))
-      .toEqual([{ type: 'US_SSN', value: arabic, fingerprint: ssn?.fingerprint }]);
+    expect(find(`q=caf%C3%A9%20${arabic}%20ok`)).toEqual([
+      { type: 'US_SSN', value: arabic, fingerprint: ssn?.fingerprint },
+    ]);
     const text = 'q=%C3%A9%20ssn%20219%2D09%2D9999%20ok';
     expect(find(text).map((f) => f.value)).toEqual(['219%2D09%2D9999']);
   });
@@ -80,8 +86,9 @@ describe('character escapes (\\u, \\x, HTML numeric references)', () => {
     const text = 'var s="ok\\u0020my\\u0020key\\u003aAKIA2E0A8F3B244C9986\\u0021";';
     expect(find(text)).toMatchObject([{ type: 'AWS_ACCESS_KEY', value: 'AKIA2E0A8F3B244C9986' }]);
     const hidden = '\\u0041KIA2E0A8F3B244C9986';
-    expect(find(`key ${hidden} ok`))
-      .toEqual([{ type: 'AWS_ACCESS_KEY', value: hidden, fingerprint: key?.fingerprint }]);
+    expect(find(`key ${hidden} ok`)).toEqual([
+      { type: 'AWS_ACCESS_KEY', value: hidden, fingerprint: key?.fingerprint },
+    ]);
   });
 
   it('leaves text without escapes, and broken escapes, alone', () => {
@@ -116,7 +123,10 @@ describe('what decoding leaves alone', () => {
     const decoy = b64('hello there, friend');
     const value = b64('219-09-9999');
     const decoys = Array.from({ length: 20_000 }, () => decoy).join(' ');
-    const segments = [{ path: 'a', text: decoys }, { path: 'b', text: `x ${value}` }];
+    const segments = [
+      { path: 'a', text: decoys },
+      { path: 'b', text: `x ${value}` },
+    ];
     expect(classifier.classify(segments).findings.map((f) => [f.segment, f.type])).toEqual([[1, 'US_SSN']]);
     expect(MAX_DECODED_RUNS * (16 + 1)).toBeGreaterThan(4 * 1024 * 1024);
   });
@@ -130,8 +140,9 @@ describe('line-wrapped base64 (MIME, PEM)', () => {
   it('a value across a line break of a wrapped run is found on the whole block', () => {
     const encoded = b64('note: the employee ssn is 219-09-9999, keep it safe please, thanks');
     const wrapped = `${encoded.slice(0, 32)}\r\n${encoded.slice(32, 64)}\n${encoded.slice(64)}`;
-    expect(find(`attachment:\n${wrapped}\nend`))
-      .toEqual([{ type: 'US_SSN', value: wrapped, fingerprint: ssn?.fingerprint }]);
+    expect(find(`attachment:\n${wrapped}\nend`)).toEqual([
+      { type: 'US_SSN', value: wrapped, fingerprint: ssn?.fingerprint },
+    ]);
   });
 
   it('a word glued after the last full line does not hide the block', () => {

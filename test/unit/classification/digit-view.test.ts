@@ -7,12 +7,14 @@ import { createClassifier, normalizeText } from '../../../src/classification/ind
 import { digitIslands, digitView, holdsRewrite, ISLAND_PAD } from '../../../src/classification/digit-view.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
-const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings
-  .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+const find = (text: string) =>
+  classifier
+    .classify([{ path: 'p', text }])
+    .findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
 const [plain] = find('219-09-9999');
 const tags = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
-describe('SSN evasions are found, spanning exactly the original value, with the plain value\'s fingerprint', () => {
+describe("SSN evasions are found, spanning exactly the original value, with the plain value's fingerprint", () => {
   it.each([
     ['dots', '219.09.9999'],
     ['slashes', '219/09/9999'],
@@ -98,10 +100,14 @@ describe('digitIslands', () => {
 
   it('a value holding a rewrite is found with its context however far the text around it goes', () => {
     const prose = '1111 2222 3333 '.repeat(60);
-    expect(find(`${prose} my ssn is 219.09.9999 ${prose}`).filter((f) => f.type === 'US_SSN'))
-      .toEqual([{ type: 'US_SSN', value: '219.09.9999', fingerprint: plain?.fingerprint }]);
-    expect(classifier.classify([{ path: 'p', text: `${prose} my ssn is 219.09.9999 ${prose}` }]).findings
-      .find((f) => f.type === 'US_SSN')?.confidence).toBe(95);
+    expect(find(`${prose} my ssn is 219.09.9999 ${prose}`).filter((f) => f.type === 'US_SSN')).toEqual([
+      { type: 'US_SSN', value: '219.09.9999', fingerprint: plain?.fingerprint },
+    ]);
+    expect(
+      classifier
+        .classify([{ path: 'p', text: `${prose} my ssn is 219.09.9999 ${prose}` }])
+        .findings.find((f) => f.type === 'US_SSN')?.confidence,
+    ).toBe(95);
   });
 });
 
@@ -116,24 +122,46 @@ describe('digitView', () => {
   });
 
   it('maps every span back to original characters that contain its digits, in order (property)', () => {
-    const unit = fc.constantFrom('1', '2', '٣', '५', '４', ' ', '  ', '.', '/', '_', '-', '–', '\u2212', '\n', '\u00a0',
-      'a', '\u0000', '\u200b', 'x');
-    fc.assert(fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(), fc.nat(), (text, a, b) => {
-      const main = normalizeText(text);
-      const view = digitView(main) ?? main;
-      const s = a % (view.text.length + 1);
-      const e = s + (b % (view.text.length - s + 1));
-      const os = view.startOf(s);
-      const oe = view.endOf(e);
-      expect(os).toBeGreaterThanOrEqual(0);
-      expect(oe).toBeLessThanOrEqual(text.length);
-      if (e > s) {
-        expect(oe).toBeGreaterThan(os);
-        const digitsOf = (t: string) => normalizeText(t).text.replace(/[^0-9]/g, '');
-        // the original span holds the view span's digits: redacting it removes every digit the match saw
-        expect(digitsOf(text.slice(os, oe))).toContain(view.text.slice(s, e).replace(/[^0-9]/g, ''));
-      }
-    }), { numRuns: 500 });
+    const unit = fc.constantFrom(
+      '1',
+      '2',
+      '٣',
+      '५',
+      '４',
+      ' ',
+      '  ',
+      '.',
+      '/',
+      '_',
+      '-',
+      '–',
+      '\u2212',
+      '\n',
+      '\u00a0',
+      'a',
+      '\u0000',
+      '\u200b',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(), fc.nat(), (text, a, b) => {
+        const main = normalizeText(text);
+        const view = digitView(main) ?? main;
+        const s = a % (view.text.length + 1);
+        const e = s + (b % (view.text.length - s + 1));
+        const os = view.startOf(s);
+        const oe = view.endOf(e);
+        expect(os).toBeGreaterThanOrEqual(0);
+        expect(oe).toBeLessThanOrEqual(text.length);
+        if (e > s) {
+          expect(oe).toBeGreaterThan(os);
+          const digitsOf = (t: string) => normalizeText(t).text.replace(/[^0-9]/g, '');
+          // the original span holds the view span's digits: redacting it removes every digit the match saw
+          expect(digitsOf(text.slice(os, oe))).toContain(view.text.slice(s, e).replace(/[^0-9]/g, ''));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(2) });
-const find = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
+const find = (text: string) =>
+  classifier
+    .classify([{ path: 'p', text }])
+    .findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
 
 describe('normalizeText', () => {
   it('is the identity (same string) on ASCII', () => {
@@ -35,7 +38,20 @@ describe('normalizeText', () => {
   });
 
   it('drops every default-ignorable character: bidi controls, variation selectors, fillers, invisible operators', () => {
-    const invisible = ['\u200e', '\u202e', '\u2066', '\u061c', '\u034f', '\ufe0f', '\u3164', '\u115f', '\u180b', '\u2064', '\u{e0100}', '\u{e0001}'];
+    const invisible = [
+      '\u200e',
+      '\u202e',
+      '\u2066',
+      '\u061c',
+      '\u034f',
+      '\ufe0f',
+      '\u3164',
+      '\u115f',
+      '\u180b',
+      '\u2064',
+      '\u{e0100}',
+      '\u{e0001}',
+    ];
     for (const c of invisible) expect(normalizeText(`2${c}1${c}9`).text).toBe('219');
   });
 
@@ -56,22 +72,55 @@ describe('normalizeText', () => {
   });
 
   it('maps every normalised span back to a span of the original that normalises to it (property)', () => {
-    const unit = fc.constantFrom('a', '1', '１', 'Ａ', '\u200b', '\u200d', '\ufeff', 'é', 'e\u0301', '😀', '\ud800', '½', '㎏', ' ', 'ﬁ',
-      '٣', '९', '𝟕', '\u0000', '\u001b', '\u0085', '\n', '\t', '\u202e', '\ufe0f', '\u20e3', '\u0301', '\u{e0032}', '\u{e0041}', '\u{e0100}');
-    fc.assert(fc.property(fc.string({ unit, maxLength: 30 }), fc.nat(), fc.nat(), (text, a, b) => {
-      const n = normalizeText(text);
-      const s = a % (n.text.length + 1);
-      const e = s + (b % (n.text.length - s + 1));
-      const os = n.startOf(s);
-      const oe = n.endOf(e);
-      expect(os).toBeGreaterThanOrEqual(0);
-      expect(oe).toBeLessThanOrEqual(text.length);
-      if (e > s) {
-        expect(oe).toBeGreaterThan(os);
-        // the original span, normalised, contains the normalised span (expansions may add whole characters around it)
-        expect(normalizeText(text.slice(os, oe)).text).toContain(n.text.slice(s, e));
-      }
-    }), { numRuns: 500 });
+    const unit = fc.constantFrom(
+      'a',
+      '1',
+      '１',
+      'Ａ',
+      '\u200b',
+      '\u200d',
+      '\ufeff',
+      'é',
+      'e\u0301',
+      '😀',
+      '\ud800',
+      '½',
+      '㎏',
+      ' ',
+      'ﬁ',
+      '٣',
+      '९',
+      '𝟕',
+      '\u0000',
+      '\u001b',
+      '\u0085',
+      '\n',
+      '\t',
+      '\u202e',
+      '\ufe0f',
+      '\u20e3',
+      '\u0301',
+      '\u{e0032}',
+      '\u{e0041}',
+      '\u{e0100}',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), fc.nat(), fc.nat(), (text, a, b) => {
+        const n = normalizeText(text);
+        const s = a % (n.text.length + 1);
+        const e = s + (b % (n.text.length - s + 1));
+        const os = n.startOf(s);
+        const oe = n.endOf(e);
+        expect(os).toBeGreaterThanOrEqual(0);
+        expect(oe).toBeLessThanOrEqual(text.length);
+        if (e > s) {
+          expect(oe).toBeGreaterThan(os);
+          // the original span, normalised, contains the normalised span (expansions may add whole characters around it)
+          expect(normalizeText(text.slice(os, oe)).text).toContain(n.text.slice(s, e));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -85,7 +134,9 @@ describe('classification of normalised text', () => {
 
   it('finds values with zero-width characters inside, and the span covers them', () => {
     expect(find('SSN 219-\u200b09-9999.')).toMatchObject([{ type: 'US_SSN', value: '219-\u200b09-9999' }]);
-    expect(find('key AKIA2E0A8F3B\u200c244C9986')).toMatchObject([{ type: 'AWS_ACCESS_KEY', value: 'AKIA2E0A8F3B\u200c244C9986' }]);
+    expect(find('key AKIA2E0A8F3B\u200c244C9986')).toMatchObject([
+      { type: 'AWS_ACCESS_KEY', value: 'AKIA2E0A8F3B\u200c244C9986' },
+    ]);
   });
 
   it('keeps offsets right after astral characters and a full-width prefix', () => {

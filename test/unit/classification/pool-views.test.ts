@@ -20,7 +20,11 @@ describe('views on a classification thread', () => {
     const threaded = await pool.classify(segments);
     expect(threaded).toEqual(local.classify(segments));
     expect(threaded.findings.map((f) => [f.segment, f.type])).toEqual([
-      [0, 'US_SSN'], [2, 'US_SSN'], [2, 'US_SSN'], [2, 'AWS_ACCESS_KEY'], [2, 'US_SSN'],
+      [0, 'US_SSN'],
+      [2, 'US_SSN'],
+      [2, 'US_SSN'],
+      [2, 'AWS_ACCESS_KEY'],
+      [2, 'US_SSN'],
     ]);
   });
 });

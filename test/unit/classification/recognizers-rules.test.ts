@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createClassifier, DEFAULT_RECOGNIZERS } from '../../../src/classification/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
-const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+const found = (text: string) =>
+  classifier.classify([{ path: 'p', text }]).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
 
 describe('built-in recognizer rules', () => {
   it('every built-in pattern compiles and the set has every documented type', () => {
@@ -12,13 +13,20 @@ describe('built-in recognizer rules', () => {
   });
 
   it.each(['ops@example.com', 'a@mail.example.org', 'x@host.test', 'y@foo.invalid', 'z@example', 'w@box.localhost'])(
-    'ignores reserved example domain %s', (email) => {
+    'ignores reserved example domain %s',
+    (email) => {
       expect(found(`mail ${email} now`)).toEqual([]);
-    });
+    },
+  );
 
-  it.each(['AKIAIOSFODNN7EXAMPLE', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'api_key = "<your-api-key-goes-here>"', 'token: YOUR_TOKEN_1234567890abc',
-    'sk_live_XXXXXXXXXXXXXXXXXXXXXXXX'])('ignores the documented placeholder in %s', (text) => {
+  it.each([
+    'AKIAIOSFODNN7EXAMPLE',
+    'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'api_key = "<your-api-key-goes-here>"',
+    'token: YOUR_TOKEN_1234567890abc',
+    'sk_live_XXXXXXXXXXXXXXXXXXXXXXXX',
+  ])('ignores the documented placeholder in %s', (text) => {
     expect(found(text)).toEqual([]);
   });
 
@@ -48,11 +56,14 @@ describe('built-in recognizer rules', () => {
   });
 
   it('lets a generic key yield to the specific finding it overlaps', () => {
-    expect(found('token: ghp_W1CeNiJ5VQj6GK6KIQhvkm6N6cBZcL6JCAiG')).toEqual([['GITHUB_TOKEN', 'ghp_W1CeNiJ5VQj6GK6KIQhvkm6N6cBZcL6JCAiG']]);
+    expect(found('token: ghp_W1CeNiJ5VQj6GK6KIQhvkm6N6cBZcL6JCAiG')).toEqual([
+      ['GITHUB_TOKEN', 'ghp_W1CeNiJ5VQj6GK6KIQhvkm6N6cBZcL6JCAiG'],
+    ]);
   });
 
   it('finds a truncated private key block up to the end of the text', () => {
-    const text = 'key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW';
+    const text =
+      'key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW';
     expect(found(text)).toEqual([['PRIVATE_KEY', text.slice(5)]]);
   });
 
@@ -63,6 +74,9 @@ describe('built-in recognizer rules', () => {
 
   it('separates two IBANs in a row and a phone followed by an IP', () => {
     expect(found('DE89 3704 0044 0532 0130 00 DE89 3704 0044 0532 0130 00').map(([t]) => t)).toEqual(['IBAN', 'IBAN']);
-    expect(found('+44 20 7946 0958 10.20.30.40')).toEqual([['PHONE', '+44 20 7946 0958'], ['IP_ADDRESS', '10.20.30.40']]);
+    expect(found('+44 20 7946 0958 10.20.30.40')).toEqual([
+      ['PHONE', '+44 20 7946 0958'],
+      ['IP_ADDRESS', '10.20.30.40'],
+    ]);
   });
 });

@@ -6,8 +6,9 @@ import type { Finding } from '../../../src/classification/index.ts';
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(1) });
 
 function found(text: string, type: string): string[] {
-  return classifier.classify([{ path: 'p', text }]).findings
-    .filter((f) => f.type === type)
+  return classifier
+    .classify([{ path: 'p', text }])
+    .findings.filter((f) => f.type === type)
     .map((f) => text.slice(f.start, f.end));
 }
 
@@ -32,13 +33,18 @@ function withLuhn(body: string): string {
 }
 
 describe('EMAIL (PII)', () => {
-  it.each(['alice@acme-corp.io', 'first.last+tag@mail.contoso.co.uk', 'A_B-9@sub-domain.contoso.org'])('finds %s', (value) => {
-    expect(found(`write to ${value}, please`, 'EMAIL')).toEqual([value]);
-  });
+  it.each(['alice@acme-corp.io', 'first.last+tag@mail.contoso.co.uk', 'A_B-9@sub-domain.contoso.org'])(
+    'finds %s',
+    (value) => {
+      expect(found(`write to ${value}, please`, 'EMAIL')).toEqual([value]);
+    },
+  );
   it.each(['alice@localhost', '@example.com', 'alice@-bad.example.com', 'alice at example dot com', 'alice@example.c'])(
-    'leaves %s alone', (text) => {
+    'leaves %s alone',
+    (text) => {
       expect(found(text, 'EMAIL')).toEqual([]);
-    });
+    },
+  );
   it('is PII', () => {
     expect(only('alice@acme-corp.io').category).toBe('PII');
   });
@@ -75,8 +81,14 @@ describe('US_SSN (PII)', () => {
 describe('CREDIT_CARD (PCI)', () => {
   const nineteen = withLuhn('622126000000000000');
   it.each([
-    '4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111', '5555555555554444',
-    '3782 822463 10005', '4222222222222', '6011000990139424', nineteen,
+    '4111 1111 1111 1111',
+    '4111-1111-1111-1111',
+    '4111111111111111',
+    '5555555555554444',
+    '3782 822463 10005',
+    '4222222222222',
+    '6011000990139424',
+    nineteen,
   ])('finds %s', (value) => {
     expect(found(`pay with ${value} now`, 'CREDIT_CARD')).toEqual([value]);
   });
@@ -95,7 +107,11 @@ describe('CREDIT_CARD (PCI)', () => {
     ['an expiry after it', 'card 4111 1111 1111 1111 exp 12 25', ['4111 1111 1111 1111']],
     ['an expiry glued by a space', '4111 1111 1111 1111 12/25', ['4111 1111 1111 1111']],
     ['an SSN before it', 'ssn 123-45-6789 4111-1111-1111-1111', ['4111-1111-1111-1111']],
-    ['another card after it', '4111 1111 1111 1111 5555 5555 5555 4444', ['4111 1111 1111 1111', '5555 5555 5555 4444']],
+    [
+      'another card after it',
+      '4111 1111 1111 1111 5555 5555 5555 4444',
+      ['4111 1111 1111 1111', '5555 5555 5555 4444'],
+    ],
     ['digits glued on the left', '12 4111111111111111', ['4111111111111111']],
   ])('finds the card in a longer digit run: %s', (_name, text, cards) => {
     expect(found(text, 'CREDIT_CARD')).toEqual(cards);

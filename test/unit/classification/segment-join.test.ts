@@ -11,13 +11,16 @@ const segs = (...texts: string[]) => texts.map((text, i) => ({ path: `messages[$
 const pieces = (texts: string[]) => {
   const segments = segs(...texts);
   return classifier.classify(segments).findings.map((f) => ({
-    type: f.type, segment: f.segment, value: texts[f.segment]?.slice(f.start, f.end), fingerprint: f.fingerprint,
+    type: f.type,
+    segment: f.segment,
+    value: texts[f.segment]?.slice(f.start, f.end),
+    fingerprint: f.fingerprint,
   }));
 };
 const fingerprintOf = (text: string) => classifier.classify(segs(text)).findings[0]?.fingerprint;
 
 describe('a value split across segments', () => {
-  it('an SSN split over two messages: one finding per segment, same type and the whole value\'s fingerprint', () => {
+  it("an SSN split over two messages: one finding per segment, same type and the whole value's fingerprint", () => {
     const fp = fingerprintOf('219-09-9999');
     expect(pieces(['my number is 219-09', '-9999 thanks'])).toEqual([
       { type: 'US_SSN', segment: 0, value: '219-09', fingerprint: fp },
@@ -26,16 +29,23 @@ describe('a value split across segments', () => {
   });
 
   it('over three segments, the middle one wholly inside the value, empty segments between', () => {
-    expect(pieces(['219', '', '-09-', '9999']).map((p) => [p.segment, p.value]))
-      .toEqual([[0, '219'], [2, '-09-'], [3, '9999']]);
+    expect(pieces(['219', '', '-09-', '9999']).map((p) => [p.segment, p.value])).toEqual([
+      [0, '219'],
+      [2, '-09-'],
+      [3, '9999'],
+    ]);
   });
 
   it('keys, cards and e-mail addresses too, and evasions across the boundary', () => {
-    expect(pieces(['key AKIA2E0A8F3B', '244C9986 ok']).map((p) => p.type))
-      .toEqual(['AWS_ACCESS_KEY', 'AWS_ACCESS_KEY']);
+    expect(pieces(['key AKIA2E0A8F3B', '244C9986 ok']).map((p) => p.type)).toEqual([
+      'AWS_ACCESS_KEY',
+      'AWS_ACCESS_KEY',
+    ]);
     expect(pieces(['pay 4111 1111', ' 1111 1111 now']).map((p) => p.type)).toEqual(['CREDIT_CARD', 'CREDIT_CARD']);
-    expect(pieces(['mail jane.doe@conto', 'so-mail.com now']).map((p) => p.value))
-      .toEqual(['jane.doe@conto', 'so-mail.com']);
+    expect(pieces(['mail jane.doe@conto', 'so-mail.com now']).map((p) => p.value)).toEqual([
+      'jane.doe@conto',
+      'so-mail.com',
+    ]);
     expect(pieces(['ref 219.09', '.9999 end']).map((p) => p.value)).toEqual(['219.09', '.9999']);
   });
 
@@ -50,15 +60,17 @@ describe('a value split across segments', () => {
     expect(classification.counts?.types).toEqual({ US_SSN: 1 });
   });
 
-  it('across two turns of one role with another role\'s turn between (segments carry their location)', () => {
+  it("across two turns of one role with another role's turn between (segments carry their location)", () => {
     const turns = [
       { path: 'messages[0].content', text: 'my ssn is 219-09-', location: 'user' },
       { path: 'messages[1].content', text: 'go on', location: 'assistant' },
       { path: 'messages[2].content', text: '9999 ok', location: 'user' },
     ];
     const { findings, counts } = classifier.classify(turns);
-    expect(findings.map((f) => [f.segment, turns[f.segment]?.text.slice(f.start, f.end)]))
-      .toEqual([[0, '219-09-'], [2, '9999']]);
+    expect(findings.map((f) => [f.segment, turns[f.segment]?.text.slice(f.start, f.end)])).toEqual([
+      [0, '219-09-'],
+      [2, '9999'],
+    ]);
     expect(counts?.total).toBe(1);
     // without locations only adjacent segments are joined
     expect(classifier.classify(turns.map(({ path, text }) => ({ path, text }))).findings).toEqual([]);
@@ -71,8 +83,10 @@ describe('a value split across segments', () => {
       { path: 'content[1].type', text: 'text' },
       { path: 'content[1].text', text: '3B244C9986 enjoy' },
     ];
-    expect(classifier.classify(blocks).findings.map((f) => [f.segment, f.type]))
-      .toEqual([[1, 'AWS_ACCESS_KEY'], [3, 'AWS_ACCESS_KEY']]);
+    expect(classifier.classify(blocks).findings.map((f) => [f.segment, f.type])).toEqual([
+      [1, 'AWS_ACCESS_KEY'],
+      [3, 'AWS_ACCESS_KEY'],
+    ]);
     expect(pathShape('a[12].b[0]["k[1]"]')).toBe('a[*].b[*]["k[*]"]');
   });
 
@@ -86,8 +100,10 @@ describe('a value split across segments', () => {
   });
 
   it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
-    expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value]))
-      .toEqual([[0, 'alice@acme-corp.io'], [1, '123-45-6789']]);
+    expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value])).toEqual([
+      [0, 'alice@acme-corp.io'],
+      [1, '123-45-6789'],
+    ]);
   });
 
   it('finds it in long segments (only the text around the boundary is joined)', () => {
@@ -100,22 +116,28 @@ describe('a value split across segments', () => {
 describe('joinWindows', () => {
   it('merges overlapping windows, and scans no more text than it was given (linear)', () => {
     const texts = fc.array(fc.string({ maxLength: 700 }), { maxLength: 30 });
-    fc.assert(fc.property(texts, fc.integer({ min: 1, max: 300 }), (texts, reach) => {
-      const windows = joinWindows(segs(...texts), reach);
-      const total = texts.reduce((n, t) => n + t.length, 0);
-      expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(total);
-      for (const w of windows) {
-        // each part is the segment's own text at the place the window says
-        expect(w.parts.map((p) => texts[p.segment]?.slice(p.from, p.from + p.length)).join('')).toBe(w.text);
-        expect(w.parts.length).toBeGreaterThanOrEqual(2);
-      }
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(texts, fc.integer({ min: 1, max: 300 }), (texts, reach) => {
+        const windows = joinWindows(segs(...texts), reach);
+        const total = texts.reduce((n, t) => n + t.length, 0);
+        expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(total);
+        for (const w of windows) {
+          // each part is the segment's own text at the place the window says
+          expect(w.parts.map((p) => texts[p.segment]?.slice(p.from, p.from + p.length)).join('')).toBe(w.text);
+          expect(w.parts.length).toBeGreaterThanOrEqual(2);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('maps a crossing span to in-segment spans and a span inside one segment to none', () => {
     const [w] = joinWindows(segs('abc', 'def'));
     expect(w?.text).toBe('abcdef');
-    expect(piecesAcross(w!, 1, 5)).toEqual([{ segment: 0, start: 1, end: 3 }, { segment: 1, start: 0, end: 2 }]);
+    expect(piecesAcross(w!, 1, 5)).toEqual([
+      { segment: 0, start: 1, end: 3 },
+      { segment: 1, start: 0, end: 2 },
+    ]);
     expect(piecesAcross(w!, 0, 3)).toEqual([]);
   });
 

@@ -13,18 +13,36 @@ function run(chunks: string[]) {
   return {
     text: out.map((c) => c.text).join(''),
     chunks: out.map((c) => c.text),
-    values: out.flatMap((c) => c.findings.map((f) => ({
-      type: f.type, value: c.text.slice(f.start, f.end), at: c.offset + f.start,
-    }))),
+    values: out.flatMap((c) =>
+      c.findings.map((f) => ({
+        type: f.type,
+        value: c.text.slice(f.start, f.end),
+        at: c.offset + f.start,
+      })),
+    ),
   };
 }
 
-const EVASIONS = ['219.09.9999', '219/09/9999', '219   09   9999', '219\n09\n9999', '219–09–9999', '٢١٩-٠٩-٩٩٩٩',
-  '219-0\u00009-9999', 'SSN 2 1 9 0 9 9 9 9 9', '4111.1111.1111.1111', 'keyAKIA2E0A8F3B244C9986',
-  Buffer.from('ssn 219-09-9999').toString('base64'), Buffer.from('219-09-9999').toString('hex'), '219%2D09%2D9999',
+const EVASIONS = [
+  '219.09.9999',
+  '219/09/9999',
+  '219   09   9999',
+  '219\n09\n9999',
+  '219–09–9999',
+  '٢١٩-٠٩-٩٩٩٩',
+  '219-0\u00009-9999',
+  'SSN 2 1 9 0 9 9 9 9 9',
+  '4111.1111.1111.1111',
+  'keyAKIA2E0A8F3B244C9986',
+  Buffer.from('ssn 219-09-9999').toString('base64'),
+  Buffer.from('219-09-9999').toString('hex'),
+  '219%2D09%2D9999',
   [...'219-09-9999'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join(''),
   '2\u20e31\u20e39\u20e3-09-9999',
-  '219-\u202e09-9999', '\\x32\\x31\\x39-\\x30\\x39-\\x39\\x39\\x39\\x39', '&#50;&#49;&#57;-09-9999'];
+  '219-\u202e09-9999',
+  '\\x32\\x31\\x39-\\x30\\x39-\\x39\\x39\\x39\\x39',
+  '&#50;&#49;&#57;-09-9999',
+];
 
 describe('streamed evasions', () => {
   it('an SSN with dots, cut after a separator, is held until it is complete', () => {
@@ -40,9 +58,16 @@ describe('streamed evasions', () => {
   });
 
   it('a key in mathematical bold letters, cut inside a character, is held from its first letter', () => {
-    const bold = (s: string) => [...s].map((c) => (c >= 'A' && c <= 'Z'
-      ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65)
-      : c >= '0' && c <= '9' ? String.fromCodePoint(0x1d7ce + c.charCodeAt(0) - 48) : c)).join('');
+    const bold = (s: string) =>
+      [...s]
+        .map((c) =>
+          c >= 'A' && c <= 'Z'
+            ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65)
+            : c >= '0' && c <= '9'
+              ? String.fromCodePoint(0x1d7ce + c.charCodeAt(0) - 48)
+              : c,
+        )
+        .join('');
     const key = bold('AKIA2E0A8F3B244C9986');
     const r = run(['my key ', key.slice(0, 5), key.slice(5), ' ok']);
     expect(r.chunks[0]).toBe('my key ');
@@ -51,17 +76,22 @@ describe('streamed evasions', () => {
 
   it('finds exactly what the classifier finds in the whole text, however it is chunked (property)', () => {
     const filler = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.', ',', '\n', 'é', '1', '-'), maxLength: 30 });
-    const text = fc.array(fc.oneof(filler, fc.constantFrom(...EVASIONS)), { minLength: 1, maxLength: 5 })
+    const text = fc
+      .array(fc.oneof(filler, fc.constantFrom(...EVASIONS)), { minLength: 1, maxLength: 5 })
       .map((p) => p.join(' '));
-    fc.assert(fc.property(text, fc.array(fc.nat(), { maxLength: 12 }), (whole, cuts) => {
-      const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
-      const chunks = [0, ...points].map((p, i) => whole.slice(p, [...points, whole.length][i]));
-      const streamed = run(chunks);
-      expect(streamed.text).toBe(whole);
-      const expected = classifier.classify([{ path: 'p', text: whole }]).findings
-        .map((f) => ({ type: f.type, value: whole.slice(f.start, f.end), at: f.start }));
-      expect(streamed.values).toEqual(expected);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 12 }), (whole, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...points].map((p, i) => whole.slice(p, [...points, whole.length][i]));
+        const streamed = run(chunks);
+        expect(streamed.text).toBe(whole);
+        const expected = classifier
+          .classify([{ path: 'p', text: whole }])
+          .findings.map((f) => ({ type: f.type, value: whole.slice(f.start, f.end), at: f.start }));
+        expect(streamed.values).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

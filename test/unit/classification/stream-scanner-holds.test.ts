@@ -4,8 +4,14 @@
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import {
-  ClassificationError, createClassifier, createStreamScanner, DEFAULT_RECOGNIZERS, recognizersWith, type Classifier,
-  type RecognizerDefinition, type ScannedChunk,
+  ClassificationError,
+  createClassifier,
+  createStreamScanner,
+  DEFAULT_RECOGNIZERS,
+  recognizersWith,
+  type Classifier,
+  type RecognizerDefinition,
+  type ScannedChunk,
 } from '../../../src/classification/index.ts';
 import { CONTEXT_CHARS } from '../../../src/classification/stream-scanner.ts';
 import { prefixOf } from '../../../src/classification/prefix-patterns.ts';
@@ -32,13 +38,33 @@ function scanner(c: Classifier = classifier, window?: number) {
   };
 }
 
-const EMPLOYEE_ID = { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: String.raw`\bEMP-\d{6}\b`, baseScore: 80 } as const satisfies RecognizerDefinition;
+const EMPLOYEE_ID = {
+  type: 'EMPLOYEE_ID',
+  category: 'CUSTOM',
+  pattern: String.raw`\bEMP-\d{6}\b`,
+  baseScore: 80,
+} as const satisfies RecognizerDefinition;
 
 describe('prompt release', () => {
   it('releases ordinary prose as it arrives, holding at most the word that may still grow', () => {
     const s = scanner();
-    expect(s.push('Summarise the quarterly report for the north ')).toBe('Summarise the quarterly report for the north ');
-    const words = ['region', '.', ' Revenue', ' grew', ' by', ' nine', ' percent', ' in', ' the', ' second', ' half', '.'];
+    expect(s.push('Summarise the quarterly report for the north ')).toBe(
+      'Summarise the quarterly report for the north ',
+    );
+    const words = [
+      'region',
+      '.',
+      ' Revenue',
+      ' grew',
+      ' by',
+      ' nine',
+      ' percent',
+      ' in',
+      ' the',
+      ' second',
+      ' half',
+      '.',
+    ];
     let sent = 'Summarise the quarterly report for the north ';
     for (const w of words) {
       sent += w;
@@ -96,8 +122,12 @@ describe('prompt release', () => {
   });
 
   it('does not find a token glued to released text that the whole text does not have (context starts at whitespace)', () => {
-    const whole = 'dana.whitfield@northwind-traders.comxoxb-200092042811-9448405654156-zSvbwADKQ1qPDY9o9sb8GW8E0xb6C6C58D83B70EA944cfDE37ab9fbCC95D796007 ';
-    const slackOnly = createClassifier({ fingerprintKey, recognizers: DEFAULT_RECOGNIZERS.filter((r) => r.type === 'SLACK_TOKEN') });
+    const whole =
+      'dana.whitfield@northwind-traders.comxoxb-200092042811-9448405654156-zSvbwADKQ1qPDY9o9sb8GW8E0xb6C6C58D83B70EA944cfDE37ab9fbCC95D796007 ';
+    const slackOnly = createClassifier({
+      fingerprintKey,
+      recognizers: DEFAULT_RECOGNIZERS.filter((r) => r.type === 'SLACK_TOKEN'),
+    });
     expect(slackOnly.classify([{ path: 'p', text: whole }]).findings).toEqual([]);
     const s = scanner(slackOnly);
     for (const ch of whole) s.push(ch);
@@ -137,11 +167,19 @@ describe('recognizers without a partial', () => {
     const s = scanner(withCustom, 64);
     s.push('Staff member EMP-00');
     s.push('4211 joined. '.padEnd(80, '.'));
-    expect(s.end().concat().flatMap((c) => c.findings.map((f) => f.type))).toContain('EMPLOYEE_ID');
+    expect(
+      s
+        .end()
+        .concat()
+        .flatMap((c) => c.findings.map((f) => f.type)),
+    ).toContain('EMPLOYEE_ID');
   });
 
   it('release early once the custom recognizer declares a partial', () => {
-    const c = createClassifier({ fingerprintKey, recognizers: [...DEFAULT_RECOGNIZERS, { ...EMPLOYEE_ID, partial: String.raw`\bE(?:M(?:P(?:-\d{0,6})?)?)?` }] });
+    const c = createClassifier({
+      fingerprintKey,
+      recognizers: [...DEFAULT_RECOGNIZERS, { ...EMPLOYEE_ID, partial: String.raw`\bE(?:M(?:P(?:-\d{0,6})?)?)?` }],
+    });
     const s = scanner(c, 64);
     expect(s.push('Staff member EMP-00')).toBe('Staff member ');
     s.push('4211 joined the team this week, welcome.');
@@ -153,7 +191,15 @@ describe('recognizers without a partial', () => {
 
   it('a raw match reaching the end is held even when a (too narrow) partial and the validator both let it go', () => {
     // 8 digits fail the routing checksum, 9 pass: the value is not a finding until its last digit arrives.
-    const routing = { type: 'WIRE_REF', category: 'CUSTOM', pattern: String.raw`\bR-(\d{8,9})\b`, group: 1, validator: 'aba_routing', partial: String.raw`\bR-?`, baseScore: 80 } as const satisfies RecognizerDefinition;
+    const routing = {
+      type: 'WIRE_REF',
+      category: 'CUSTOM',
+      pattern: String.raw`\bR-(\d{8,9})\b`,
+      group: 1,
+      validator: 'aba_routing',
+      partial: String.raw`\bR-?`,
+      baseScore: 80,
+    } as const satisfies RecognizerDefinition;
     const c = createClassifier({ fingerprintKey, recognizers: [routing] });
     const s = scanner(c);
     expect(s.push('Wire to R-02100002')).toBe('Wire to ');
@@ -173,14 +219,28 @@ describe('recognizers without a partial', () => {
 
 describe('partial patterns', () => {
   it('a partial RE2 rejects is a start-up error naming the recognizer', () => {
-    const build = () => createClassifier({ fingerprintKey, recognizers: [...DEFAULT_RECOGNIZERS, { ...EMPLOYEE_ID, partial: 'E(?=M)' }] });
+    const build = () =>
+      createClassifier({
+        fingerprintKey,
+        recognizers: [...DEFAULT_RECOGNIZERS, { ...EMPLOYEE_ID, partial: 'E(?=M)' }],
+      });
     expect(build).toThrow(ClassificationError);
     expect(build).toThrow(expect.objectContaining({ code: 'ERR_RECOGNIZER_INVALID', recognizer: 'EMPLOYEE_ID' }));
     expect(build).toThrow(/partial does not compile in RE2/);
   });
 
   it('comes through from configuration settings', () => {
-    const defs = recognizersWith([{ type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: EMPLOYEE_ID.pattern, partial: String.raw`\bEMP-\d{0,6}`, contextWords: [], requireContext: false, baseScore: 80 }]);
+    const defs = recognizersWith([
+      {
+        type: 'EMPLOYEE_ID',
+        category: 'CUSTOM',
+        pattern: EMPLOYEE_ID.pattern,
+        partial: String.raw`\bEMP-\d{0,6}`,
+        contextWords: [],
+        requireContext: false,
+        baseScore: 80,
+      },
+    ]);
     expect(defs.at(-1)?.partial).toBe(String.raw`\bEMP-\d{0,6}`);
   });
 
@@ -190,7 +250,12 @@ describe('partial patterns', () => {
       database: { url: { env: 'DATABASE_URL' } },
       ledger: { chain: 'c', signing_key: { env: 'SIGNING_KEY' } },
       identity: { issuers: [{ issuer: 'https://idp.contoso.io', audience: ['proctor'] }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' }, recognizers: [{ type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: EMPLOYEE_ID.pattern, base_score: 80, partial }] },
+      classification: {
+        fingerprint_key: { env: 'FP_KEY' },
+        recognizers: [
+          { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: EMPLOYEE_ID.pattern, base_score: 80, partial },
+        ],
+      },
       policy: { bundle: 'bundles/default.tar.gz' },
       upstreams: [{ name: 'openai', provider: 'openai', base_url: 'https://api.openai.com/v1', models: ['*'] }],
     });
@@ -203,7 +268,9 @@ describe('partial patterns', () => {
       expect(error).toBeInstanceOf(ConfigError);
       problems = (error as ConfigError).problems;
     }
-    expect(problems.join('\n')).toMatch(/^\/classification\/recognizers\/0\/partial: recognizer EMPLOYEE_ID: does not compile in RE2/m);
+    expect(problems.join('\n')).toMatch(
+      /^\/classification\/recognizers\/0\/partial: recognizer EMPLOYEE_ID: does not compile in RE2/m,
+    );
   });
 
   it('prefixOf matches every non-empty prefix of a literal and what follows it, nothing else', () => {
@@ -216,13 +283,24 @@ describe('partial patterns', () => {
     expect(DEFAULT_RECOGNIZERS.filter((r) => r.partial === undefined).map((r) => r.type)).toEqual([]);
   });
 
-  it('the released look-behind covers every built-in recognizer\'s before-context and the character before a match', () => {
+  it("the released look-behind covers every built-in recognizer's before-context and the character before a match", () => {
     const widest = Math.max(...DEFAULT_RECOGNIZERS.map((r) => r.contextWindow?.before ?? 48));
     expect(CONTEXT_CHARS).toBeGreaterThan(widest + 1);
   });
 
   it('a recognizer needing a wider before-context is still judged with all of it', () => {
-    const wide = createClassifier({ fingerprintKey, recognizers: [{ ...EMPLOYEE_ID, contextWords: ['staff'], requireContext: true, contextWindow: { before: 120, after: 0 }, partial: String.raw`\bE(?:M(?:P(?:-\d{0,6})?)?)?` }] });
+    const wide = createClassifier({
+      fingerprintKey,
+      recognizers: [
+        {
+          ...EMPLOYEE_ID,
+          contextWords: ['staff'],
+          requireContext: true,
+          contextWindow: { before: 120, after: 0 },
+          partial: String.raw`\bE(?:M(?:P(?:-\d{0,6})?)?)?`,
+        },
+      ],
+    });
     const text = `staff ${'x '.repeat(50)}id EMP-004211 ok`;
     expect(wide.classify([{ path: 'p', text }]).findings).toHaveLength(1);
     const s = scanner(wide, 16);

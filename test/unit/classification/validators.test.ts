@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cardWindows, isLikelyAwsSecretKey, isValidCardNumber, isValidSsn } from '../../../src/classification/validators.ts';
+import {
+  cardWindows,
+  isLikelyAwsSecretKey,
+  isValidCardNumber,
+  isValidSsn,
+} from '../../../src/classification/validators.ts';
 
 describe('validators', () => {
   it('isValidCardNumber: Luhn, 13–19 digits, leading digit 2–6, not one repeated digit', () => {
@@ -27,7 +32,9 @@ describe('validators', () => {
   it('cardWindows: whole groups, 13–19 digits, card layouts, one separator kind', () => {
     const run = '12 4111 1111 1111 1111 99';
     expect(cardWindows(run).map(([s, e]) => run.slice(s, e))).toEqual([
-      '4111 1111 1111 1111', '4111 1111 1111 1111 99', '1111 1111 1111 99',
+      '4111 1111 1111 1111',
+      '4111 1111 1111 1111 99',
+      '1111 1111 1111 99',
     ]);
     expect(cardWindows('4111111111111111')).toEqual([[0, 16]]);
     expect(cardWindows('3782-822463-10005')).toEqual([[0, 17]]);

@@ -2,15 +2,36 @@
 // ones stay in-process; a full queue fails at once with ERR_CLASSIFIER_BUSY; a failed thread fails only its input
 // and is replaced; a closed pool refuses large inputs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClassificationError, createClassifier, createClassifierPool, recognizersWith } from '../../../src/classification/index.ts';
+import {
+  ClassificationError,
+  createClassifier,
+  createClassifierPool,
+  recognizersWith,
+} from '../../../src/classification/index.ts';
 import type { ClassifierPool, RecognizerSettings, TextSegment } from '../../../src/classification/index.ts';
 
 const KEY = new Uint8Array(32).fill(0x5c);
-const CUSTOM: RecognizerSettings[] = [{ type: 'TICKET', category: 'CUSTOM', pattern: '\\bTKT-[0-9]{6}\\b', contextWords: [], requireContext: false, baseScore: 70 }];
+const CUSTOM: RecognizerSettings[] = [
+  {
+    type: 'TICKET',
+    category: 'CUSTOM',
+    pattern: '\\bTKT-[0-9]{6}\\b',
+    contextWords: [],
+    requireContext: false,
+    baseScore: 70,
+  },
+];
 const local = createClassifier({ fingerprintKey: KEY, recognizers: recognizersWith(CUSTOM) });
 const pools: ClassifierPool[] = [];
 const pool = (o: Partial<Parameters<typeof createClassifierPool>[0]> = {}) => {
-  const p = createClassifierPool({ fingerprintKey: KEY, recognizers: CUSTOM, local, thresholdChars: 1024, size: 1, ...o });
+  const p = createClassifierPool({
+    fingerprintKey: KEY,
+    recognizers: CUSTOM,
+    local,
+    thresholdChars: 1024,
+    size: 1,
+    ...o,
+  });
   pools.push(p);
   return p;
 };
@@ -18,7 +39,8 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
 
-const LINE = 'ssn 123-45-6789, mail alice@acme-corp.io, card 4111 1111 1111 1111, key AKIA2E0A8F3B244C9986, TKT-004211. ';
+const LINE =
+  'ssn 123-45-6789, mail alice@acme-corp.io, card 4111 1111 1111 1111, key AKIA2E0A8F3B244C9986, TKT-004211. ';
 const large: TextSegment[] = [
   { path: 'messages[0].content', text: LINE.repeat(400) },
   { path: 'messages[1].content', text: `Ünïcödé 😀 ${LINE}`.repeat(100) },

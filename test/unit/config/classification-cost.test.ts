@@ -32,11 +32,21 @@ function code(classification: Record<string, unknown>): string {
 describe('classification cost settings', () => {
   it('default to 256 kept findings, threads from the cores and 16 waiting', () => {
     expect(resolve({}).classification).toMatchObject({ maxFindings: 256, threads: null, queueLimit: 16 });
-    expect(resolve({ max_findings: 1000, threads: 2, queue_limit: 0 }).classification).toMatchObject({ maxFindings: 1000, threads: 2, queueLimit: 0 });
+    expect(resolve({ max_findings: 1000, threads: 2, queue_limit: 0 }).classification).toMatchObject({
+      maxFindings: 1000,
+      threads: 2,
+      queueLimit: 0,
+    });
   });
 
   it('refuse values out of range and unknown fields', () => {
-    for (const bad of [{ max_findings: 0 }, { threads: 0 }, { queue_limit: -1 }, { max_findings: 1.5 }, { workers: 2 }]) {
+    for (const bad of [
+      { max_findings: 0 },
+      { threads: 0 },
+      { queue_limit: -1 },
+      { max_findings: 1.5 },
+      { workers: 2 },
+    ]) {
       expect(code(bad)).toBe('ERR_CONFIG_INVALID');
     }
   });

@@ -13,7 +13,13 @@ const doc = (recognizers: unknown[]) => ({
   policy: { bundle: 'bundles/default.tar.gz' },
   upstreams: [{ name: 'openai', provider: 'openai', base_url: 'https://api.openai.com/v1', models: ['*'] }],
 });
-const employeeId = { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: '\\bEMP-\\d{6}\\b', context_words: ['Employee'], base_score: 80 };
+const employeeId = {
+  type: 'EMPLOYEE_ID',
+  category: 'CUSTOM',
+  pattern: '\\bEMP-\\d{6}\\b',
+  context_words: ['Employee'],
+  base_score: 80,
+};
 
 function problemsOf(recognizers: unknown[]): readonly string[] {
   try {
@@ -29,11 +35,26 @@ describe('classification.recognizers', () => {
   it('resolves to settings the classifier runs after the built-in set', () => {
     const config = resolveConfig(doc([employeeId]), { env, baseDir: '/etc/proctor' });
     expect(config.classification.recognizers).toEqual([
-      { type: 'EMPLOYEE_ID', category: 'CUSTOM', pattern: '\\bEMP-\\d{6}\\b', contextWords: ['employee'], requireContext: false, baseScore: 80 },
+      {
+        type: 'EMPLOYEE_ID',
+        category: 'CUSTOM',
+        pattern: '\\bEMP-\\d{6}\\b',
+        contextWords: ['employee'],
+        requireContext: false,
+        baseScore: 80,
+      },
     ]);
-    const classifier = createClassifier({ fingerprintKey: config.classification.fingerprintKey, recognizers: recognizersWith(config.classification.recognizers) });
-    const findings = classifier.classify([{ path: 'p', text: 'employee EMP-004211, reach ann@contoso-corp.io' }]).findings;
-    expect(findings.map((f) => [f.type, f.category, f.confidence])).toEqual([['EMPLOYEE_ID', 'CUSTOM', 100], ['EMAIL', 'PII', 90]]);
+    const classifier = createClassifier({
+      fingerprintKey: config.classification.fingerprintKey,
+      recognizers: recognizersWith(config.classification.recognizers),
+    });
+    const findings = classifier.classify([
+      { path: 'p', text: 'employee EMP-004211, reach ann@contoso-corp.io' },
+    ]).findings;
+    expect(findings.map((f) => [f.type, f.category, f.confidence])).toEqual([
+      ['EMPLOYEE_ID', 'CUSTOM', 100],
+      ['EMAIL', 'PII', 90],
+    ]);
   });
 
   it('defaults to none', () => {
@@ -43,21 +64,39 @@ describe('classification.recognizers', () => {
   });
 
   it('names the recognizer whose pattern RE2 rejects (lookahead, backreference)', () => {
-    expect(problemsOf([employeeId, { ...employeeId, type: 'BAD_ONE', pattern: 'a(?=b)' }]).join('\n'))
-      .toMatch(/^\/classification\/recognizers\/1\/pattern: recognizer BAD_ONE: /m);
-    expect(problemsOf([{ ...employeeId, type: 'BACKREF', pattern: '(a)\\1' }]).join('\n')).toContain('recognizer BACKREF');
+    expect(problemsOf([employeeId, { ...employeeId, type: 'BAD_ONE', pattern: 'a(?=b)' }]).join('\n')).toMatch(
+      /^\/classification\/recognizers\/1\/pattern: recognizer BAD_ONE: /m,
+    );
+    expect(problemsOf([{ ...employeeId, type: 'BACKREF', pattern: '(a)\\1' }]).join('\n')).toContain(
+      'recognizer BACKREF',
+    );
   });
 
   it('rejects unknown fields, validators and categories by path', () => {
-    expect(problemsOf([{ ...employeeId, validator: 'crc64' }]).join('\n')).toContain('/classification/recognizers/0/validator');
+    expect(problemsOf([{ ...employeeId, validator: 'crc64' }]).join('\n')).toContain(
+      '/classification/recognizers/0/validator',
+    );
     expect(problemsOf([{ ...employeeId, colour: 'red' }]).join('\n')).toContain('/classification/recognizers/0');
-    expect(problemsOf([{ ...employeeId, require_context: true, context_words: [] }]).join('\n')).toContain('/classification/recognizers/0/require_context');
+    expect(problemsOf([{ ...employeeId, require_context: true, context_words: [] }]).join('\n')).toContain(
+      '/classification/recognizers/0/require_context',
+    );
   });
 
   it('is a start-up error naming the recognizer when the classifier is built with a bad pattern', () => {
-    const build = () => createClassifier({ fingerprintKey: new Uint8Array(32), recognizers: recognizersWith([
-      { type: 'BAD_ONE', category: 'CUSTOM', pattern: 'a(?<=b)', contextWords: [], requireContext: false, baseScore: 50 },
-    ]) });
+    const build = () =>
+      createClassifier({
+        fingerprintKey: new Uint8Array(32),
+        recognizers: recognizersWith([
+          {
+            type: 'BAD_ONE',
+            category: 'CUSTOM',
+            pattern: 'a(?<=b)',
+            contextWords: [],
+            requireContext: false,
+            baseScore: 50,
+          },
+        ]),
+      });
     expect(build).toThrow(ClassificationError);
     expect(build).toThrow(expect.objectContaining({ code: 'ERR_RECOGNIZER_INVALID', recognizer: 'BAD_ONE' }));
   });

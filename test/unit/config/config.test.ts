@@ -22,7 +22,10 @@ function document(overrides: Record<string, unknown> = {}): Record<string, unkno
 
 const env = { DATABASE_URL: 'postgres://u:p@db/proctor', SIGNING_KEY: 'pem', FP_KEY: KEY };
 
-function problems(doc: unknown, environment: Record<string, string> = env): { code: string; problems: readonly string[] } {
+function problems(
+  doc: unknown,
+  environment: Record<string, string> = env,
+): { code: string; problems: readonly string[] } {
   try {
     resolveConfig(doc, { env: environment, baseDir: '/etc/proctor' });
   } catch (error) {
@@ -35,12 +38,41 @@ function problems(doc: unknown, environment: Record<string, string> = env): { co
 describe('configuration', () => {
   it('resolves defaults, secrets and paths, and freezes the result', () => {
     const config = resolveConfig(document(), { env, baseDir: '/etc/proctor' });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 4 * 1024 * 1024, drainSeconds: 25, logLevel: 'info' });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimitBytes: 4 * 1024 * 1024,
+      drainSeconds: 25,
+      logLevel: 'info',
+    });
     expect(config.metrics).toBeNull();
-    expect(config.database).toEqual({ kind: 'postgres', url: env.DATABASE_URL, connectTimeoutMs: 2000, statementTimeoutMs: 2000, idleInTransactionTimeoutMs: 5000, poolSize: 10, migrations: 'apply' });
-    expect(config.policy).toEqual({ bundle: '/etc/proctor/bundles/default.tar.gz', shadowBundle: null, pollIntervalSeconds: 30, signingKeyPem: null });
-    expect(config.upstreams[0]).toMatchObject({ baseUrl: 'https://api.openai.com/v1', credential: null, baa: false, zeroDataRetention: false });
-    expect(config.identity.issuers[0]).toMatchObject({ algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockSkewSeconds: 30, groupsClaim: 'groups', tenantClaim: null });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: env.DATABASE_URL,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 2000,
+      idleInTransactionTimeoutMs: 5000,
+      poolSize: 10,
+      migrations: 'apply',
+    });
+    expect(config.policy).toEqual({
+      bundle: '/etc/proctor/bundles/default.tar.gz',
+      shadowBundle: null,
+      pollIntervalSeconds: 30,
+      signingKeyPem: null,
+    });
+    expect(config.upstreams[0]).toMatchObject({
+      baseUrl: 'https://api.openai.com/v1',
+      credential: null,
+      baa: false,
+      zeroDataRetention: false,
+    });
+    expect(config.identity.issuers[0]).toMatchObject({
+      algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      clockSkewSeconds: 30,
+      groupsClaim: 'groups',
+      tenantClaim: null,
+    });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.upstreams[0])).toBe(true);
     expect(() => {
@@ -63,7 +95,9 @@ describe('configuration', () => {
   });
 
   it('never takes secrets inline', () => {
-    expect(problems(document({ classification: { fingerprint_key: KEY } })).problems.join('\n')).toContain('/classification/fingerprint_key');
+    expect(problems(document({ classification: { fingerprint_key: KEY } })).problems.join('\n')).toContain(
+      '/classification/fingerprint_key',
+    );
   });
 
   it('names a missing secret without printing any secret', () => {
@@ -74,11 +108,14 @@ describe('configuration', () => {
   });
 
   it('requires a fingerprint key of at least 32 bytes', () => {
-    expect(problems(document(), { ...env, FP_KEY: 'short' }).problems).toEqual(['/classification/fingerprint_key: must be at least 32 bytes']);
+    expect(problems(document(), { ...env, FP_KEY: 'short' }).problems).toEqual([
+      '/classification/fingerprint_key: must be at least 32 bytes',
+    ]);
   });
 
   it('accepts plain-http issuers only on loopback with allow_insecure_http', () => {
-    const issuer = (url: string, allow: boolean) => document({ identity: { issuers: [{ issuer: url, audience: ['p'], allow_insecure_http: allow }] } });
+    const issuer = (url: string, allow: boolean) =>
+      document({ identity: { issuers: [{ issuer: url, audience: ['p'], allow_insecure_http: allow }] } });
     expect(() => resolveConfig(issuer('http://127.0.0.1:9000', true), { env, baseDir: '/' })).not.toThrow();
     expect(problems(issuer('http://127.0.0.1:9000', false)).problems[0]).toContain('/identity/issuers/0/issuer');
     expect(problems(issuer('http://idp.internal', true)).problems[0]).toContain('/identity/issuers/0/issuer');
@@ -86,28 +123,37 @@ describe('configuration', () => {
 
   it('rejects duplicate upstream names and algorithms outside the allowlist', () => {
     const u = { name: 'a', provider: 'openai', base_url: 'https://x.test/v1', models: ['*'] };
-    expect(problems(document({ upstreams: [u, u] })).problems).toEqual(["/upstreams/1/name: duplicate upstream name 'a'"]);
-    const hs = document({ identity: { issuers: [{ issuer: 'https://i.test', audience: ['p'], algorithms: ['HS256'] }] } });
+    expect(problems(document({ upstreams: [u, u] })).problems).toEqual([
+      "/upstreams/1/name: duplicate upstream name 'a'",
+    ]);
+    const hs = document({
+      identity: { issuers: [{ issuer: 'https://i.test', audience: ['p'], algorithms: ['HS256'] }] },
+    });
     expect(problems(hs).problems.join('\n')).toContain('/identity/issuers/0/algorithms/0');
   });
 
   it('reads secrets from files relative to the configuration file, and reports unreadable files', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'proctor-config-'));
     writeFileSync(path.join(dir, 'fp.key'), `${KEY}\n`);
-    writeFileSync(path.join(dir, 'proctor.yaml'), [
-      'database: { pglite_dir: data }',
-      'ledger: { chain: c1, signing_key: { file: missing.pem } }',
-      'identity: { issuers: [{ issuer: "https://idp.example.com", audience: [proctor] }] }',
-      'classification: { fingerprint_key: { file: fp.key } }',
-      'policy: { bundle: b.tar.gz }',
-      'upstreams: [{ name: u, provider: openai, base_url: "https://x.test/v1", models: ["*"] }]',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'proctor.yaml'),
+      [
+        'database: { pglite_dir: data }',
+        'ledger: { chain: c1, signing_key: { file: missing.pem } }',
+        'identity: { issuers: [{ issuer: "https://idp.example.com", audience: [proctor] }] }',
+        'classification: { fingerprint_key: { file: fp.key } }',
+        'policy: { bundle: b.tar.gz }',
+        'upstreams: [{ name: u, provider: openai, base_url: "https://x.test/v1", models: ["*"] }]',
+      ].join('\n'),
+    );
     try {
       loadConfigFile(path.join(dir, 'proctor.yaml'), {});
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems).toEqual(['/ledger/signing_key: secret file missing.pem cannot be read (ENOENT)']);
+      expect((error as ConfigError).problems).toEqual([
+        '/ledger/signing_key: secret file missing.pem cannot be read (ENOENT)',
+      ]);
     }
     writeFileSync(path.join(dir, 'missing.pem'), 'pem');
     const config = loadConfigFile(path.join(dir, 'proctor.yaml'), {});
@@ -118,12 +164,19 @@ describe('configuration', () => {
   it('reports a file that is not YAML or not there', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'proctor-config-'));
     writeFileSync(path.join(dir, 'bad.yaml'), 'a: [');
-    expect(() => loadConfigFile(path.join(dir, 'bad.yaml'), {})).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
-    expect(() => loadConfigFile(path.join(dir, 'none.yaml'), {})).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNREADABLE' }));
+    expect(() => loadConfigFile(path.join(dir, 'bad.yaml'), {})).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }),
+    );
+    expect(() => loadConfigFile(path.join(dir, 'none.yaml'), {})).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_UNREADABLE' }),
+    );
   });
 
-  it.each(['config/proctor.example.yaml', 'deploy/compose/proctor.yaml'])('ships %s valid against the schema', (file) => {
-    const doc: unknown = parseYaml(readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8'));
-    expect(() => validateConfigDocument(doc, (p) => new Error(p.join('\n')))).not.toThrow();
-  });
+  it.each(['config/proctor.example.yaml', 'deploy/compose/proctor.yaml'])(
+    'ships %s valid against the schema',
+    (file) => {
+      const doc: unknown = parseYaml(readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8'));
+      expect(() => validateConfigDocument(doc, (p) => new Error(p.join('\n')))).not.toThrow();
+    },
+  );
 });

@@ -60,10 +60,12 @@ describe('transactions', () => {
     await sql.query('CREATE TABLE t (x int)');
     await sql.transaction(async (tx) => {
       await tx.query('INSERT INTO t VALUES (1)');
-      await tx.transaction(async (inner) => {
-        await inner.query('INSERT INTO t VALUES (2)');
-        throw new Error('inner');
-      }).catch(() => undefined);
+      await tx
+        .transaction(async (inner) => {
+          await inner.query('INSERT INTO t VALUES (2)');
+          throw new Error('inner');
+        })
+        .catch(() => undefined);
       await tx.transaction(async (inner) => {
         await inner.query('INSERT INTO t VALUES (3)');
       });
@@ -84,7 +86,9 @@ describe('query', () => {
   });
 
   it('returns bytea and int8 in forms the normalisers accept', async () => {
-    const { rows } = await sql.query<{ b: unknown; n: unknown }>("SELECT '\\x00ff'::bytea AS b, 9007199254740991::int8 AS n");
+    const { rows } = await sql.query<{ b: unknown; n: unknown }>(
+      "SELECT '\\x00ff'::bytea AS b, 9007199254740991::int8 AS n",
+    );
     expect([...toBytes(rows[0]?.b)]).toEqual([0, 255]);
     expect(toSafeInteger(rows[0]?.n)).toBe(9007199254740991);
     expect(toSafeInteger('42')).toBe(42);
@@ -99,16 +103,25 @@ describe('migrate', () => {
     const schema = await freshSchema();
     await migrate(sql);
     await migrate(sql);
-    expect(await tables(schema)).toEqual(expect.arrayContaining(['audit_chains', 'audit_keys', 'audit_records', 'schema_migrations']));
-    const { rows } = await sql.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-    const files = readdirSync(new URL('../../../migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+    expect(await tables(schema)).toEqual(
+      expect.arrayContaining(['audit_chains', 'audit_keys', 'audit_records', 'schema_migrations']),
+    );
+    const { rows } = await sql.query<{ version: string; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+    const files = readdirSync(new URL('../../../migrations/', import.meta.url))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(rows.map((r) => `${r.version}_${r.name}.sql`)).toEqual(files);
     expect(rows[0]).toEqual({ version: '001', name: 'ledger' });
   });
 
   it('applies files in order and only the new ones', async () => {
     const schema = await freshSchema();
-    const files: Record<string, string> = { '002_b.sql': 'CREATE TABLE b (x int REFERENCES a (x));', '001_a.sql': 'CREATE TABLE a (x int PRIMARY KEY);' };
+    const files: Record<string, string> = {
+      '002_b.sql': 'CREATE TABLE b (x int REFERENCES a (x));',
+      '001_a.sql': 'CREATE TABLE a (x int PRIMARY KEY);',
+    };
     await migrate(sql, migrationsDir(files));
     await migrate(sql, migrationsDir({ ...files, '003_c.sql': 'CREATE TABLE c (x int);' }));
     expect(await tables(schema)).toEqual(['a', 'b', 'c', 'schema_migrations']);
@@ -124,9 +137,10 @@ describe('migrate', () => {
 
   it('rolls a failing migration back entirely and reports ERR_MIGRATION_FAILED', async () => {
     const schema = await freshSchema();
-    const err = await migrate(sql, migrationsDir({ '001_a.sql': 'CREATE TABLE a (x int); SELECT no_such_function();' })).catch(
-      (e: unknown) => e,
-    );
+    const err = await migrate(
+      sql,
+      migrationsDir({ '001_a.sql': 'CREATE TABLE a (x int); SELECT no_such_function();' }),
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_MIGRATION_FAILED' });
     expect((err as DbError).cause).toBeDefined();
     expect(await tables(schema)).toEqual([]); // schema_migrations was created in the same, rolled-back transaction
@@ -134,6 +148,8 @@ describe('migrate', () => {
 
   it('refuses badly named files', async () => {
     await freshSchema();
-    await expect(migrate(sql, migrationsDir({ 'one.sql': 'SELECT 1' }))).rejects.toMatchObject({ code: 'ERR_MIGRATION_FAILED' });
+    await expect(migrate(sql, migrationsDir({ 'one.sql': 'SELECT 1' }))).rejects.toMatchObject({
+      code: 'ERR_MIGRATION_FAILED',
+    });
   });
 });

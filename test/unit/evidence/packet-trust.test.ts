@@ -19,7 +19,15 @@ const keyOf = (s: Signer): KeyObject => createPublicKey(s.publicKeyPem);
 const pinnedA = new Map([[a.kid, keyOf(a)]]);
 
 function envelope(chain: string, seq: number): UnsignedRecord {
-  return { v: 1, type: 'key_rotated', chain, seq, ts: `2026-05-04T09:00:0${seq}.000Z`, prev: 'ab'.repeat(32), request_id: null };
+  return {
+    v: 1,
+    type: 'key_rotated',
+    chain,
+    seq,
+    ts: `2026-05-04T09:00:0${seq}.000Z`,
+    prev: 'ab'.repeat(32),
+    request_id: null,
+  };
 }
 
 async function rotation(chain: string, seq: number, from: Signer, to: Signer): Promise<PacketRecord> {
@@ -28,7 +36,8 @@ async function rotation(chain: string, seq: number, from: Signer, to: Signer): P
 }
 
 const kindOf = (t: PacketKeyTrust, chain: string, seq: number, s: Signer) => t.forRecord(chain, seq, s.kid).kind;
-const checkpointSigners = (t: PacketKeyTrust, chain: string, size: number) => t.forCheckpoint(chain, size).map((k) => k.export({ format: 'jwk' }).x);
+const checkpointSigners = (t: PacketKeyTrust, chain: string, size: number) =>
+  t.forCheckpoint(chain, size).map((k) => k.export({ format: 'jwk' }).x);
 const x = (s: Signer) => keyOf(s).export({ format: 'jwk' }).x;
 
 describe('PacketKeyTrust', () => {
@@ -62,22 +71,35 @@ describe('PacketKeyTrust', () => {
     expect(kindOf(untrusted, 'c1', 4, a)).toBe('trusted');
 
     const good = await rotation('c1', 3, a, b);
-    const broken = { ...good.record, counter_sig: Buffer.alloc(64, 1).toString('base64url') } as Record<string, JsonValue>;
+    const broken = { ...good.record, counter_sig: Buffer.alloc(64, 1).toString('base64url') } as Record<
+      string,
+      JsonValue
+    >;
     const { hash: _h, kid: _k, sig: _s, ...unsigned } = broken;
     const resealed = await sealRecord(unsigned as UnsignedRecord, a);
     const log = newFindings();
-    const t = new PacketKeyTrust(pinnedA, [{ line: 1, bytes: resealed.bytes, record: resealed.record as Record<string, JsonValue> }], log);
+    const t = new PacketKeyTrust(
+      pinnedA,
+      [{ line: 1, bytes: resealed.bytes, record: resealed.record as Record<string, JsonValue> }],
+      log,
+    );
     expect(log.close().map((f) => [f.code, f.chain, f.seq])).toEqual([['KEY_ROTATION_INVALID', 'c1', 3]]);
     expect(kindOf(t, 'c1', 4, b)).toBe('untrusted');
     expect(kindOf(t, 'c1', 4, a)).toBe('trusted');
 
     // A rotation whose content changed after sealing (hash no longer right) introduces nothing either.
     const altered = { ...good.record, ts: '2026-05-04T10:00:00.000Z' } as Record<string, JsonValue>;
-    expect(kindOf(new PacketKeyTrust(pinnedA, [{ ...good, record: altered }], newFindings()), 'c1', 4, b)).toBe('untrusted');
+    expect(kindOf(new PacketKeyTrust(pinnedA, [{ ...good, record: altered }], newFindings()), 'c1', 4, b)).toBe(
+      'untrusted',
+    );
   });
 
   it('applies neither of two different rotations claiming one position', async () => {
-    const t = new PacketKeyTrust(pinnedA, [await rotation('c1', 3, a, b), await rotation('c1', 3, a, c)], newFindings());
+    const t = new PacketKeyTrust(
+      pinnedA,
+      [await rotation('c1', 3, a, b), await rotation('c1', 3, a, c)],
+      newFindings(),
+    );
     expect(kindOf(t, 'c1', 4, b)).toBe('untrusted');
     expect(kindOf(t, 'c1', 4, c)).toBe('untrusted');
   });

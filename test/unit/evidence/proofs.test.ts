@@ -2,7 +2,13 @@
 import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ProofTree } from '../../../src/evidence/index.ts';
-import { consistencyProof, inclusionProof, rootOf, verifyConsistency, verifyInclusion } from '../../../src/ledger/index.ts';
+import {
+  consistencyProof,
+  inclusionProof,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../../src/ledger/index.ts';
 
 const leaves = Array.from({ length: 40 }, (_, i) => new Uint8Array(hash('sha256', `leaf ${i}`, 'buffer')));
 const hex = (hs: Uint8Array[]) => hs.map((h) => Buffer.from(h).toString('hex'));

@@ -24,6 +24,8 @@ describe('writeTarGz', () => {
     expect(() => writeTarGz([{ name: '../x', data: Buffer.alloc(0) }], 0)).toThrow(/unsafe/);
     expect(() => writeTarGz([{ name: 'a//b', data: Buffer.alloc(0) }], 0)).toThrow(/unsafe/);
     expect(() => writeTarGz([{ name: 'x'.repeat(101), data: Buffer.alloc(0) }], 0)).toThrow(/too long/);
-    expect(() => writeTarGz([entries[0] as (typeof entries)[0], entries[0] as (typeof entries)[0]], 0)).toThrow(/duplicate/);
+    expect(() => writeTarGz([entries[0] as (typeof entries)[0], entries[0] as (typeof entries)[0]], 0)).toThrow(
+      /duplicate/,
+    );
   });
 });

@@ -14,7 +14,10 @@ function authFor(idp: FakeIdp, overrides: Partial<IssuerConfig> = {}) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<IdentityError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(IdentityError);
   return error as IdentityError;
 }
@@ -83,8 +86,14 @@ describe('authenticate: time', () => {
   it('rejects nbf and iat in the future (beyond the skew)', async () => {
     const idp = await fakeIdp();
     const auth = authFor(idp);
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ nbf: NOW_S + 60 })))), 'ERR_TOKEN_NOT_YET_VALID');
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ iat: NOW_S + 60 })))), 'ERR_TOKEN_NOT_YET_VALID');
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ nbf: NOW_S + 60 })))),
+      'ERR_TOKEN_NOT_YET_VALID',
+    );
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ iat: NOW_S + 60 })))),
+      'ERR_TOKEN_NOT_YET_VALID',
+    );
     await expect(auth.authenticate(bearer(await idp.sign(idp.claims({ iat: NOW_S + 20 }))))).resolves.toBeDefined();
   });
 });
@@ -93,23 +102,39 @@ describe('authenticate: issuer, audience, algorithm, signature, typ', () => {
   it('with audiencePolicy any, accepts an aud array naming one accepted audience; rejects other audiences', async () => {
     const idp = await fakeIdp();
     const auth = authFor(idp, { audiencePolicy: 'any' });
-    await expect(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] }))))).resolves.toBeDefined();
+    await expect(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] })))),
+    ).resolves.toBeDefined();
     await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', 'y'] })))), 'ERR_TOKEN_AUDIENCE');
   });
 
   it('by default (exactly-ours) refuses an aud array naming a foreign audience beside ours', async () => {
     const idp = await fakeIdp();
     const auth = authFor(idp, { audience: [AUDIENCE, 'second'] });
-    await expect(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['second', AUDIENCE] }))))).resolves.toBeDefined();
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] })))), 'ERR_TOKEN_AUDIENCE');
+    await expect(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['second', AUDIENCE] })))),
+    ).resolves.toBeDefined();
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ aud: ['x', AUDIENCE] })))),
+      'ERR_TOKEN_AUDIENCE',
+    );
   });
 
   it('rejects an unknown or missing iss without fetching anything', async () => {
     const idp = await fakeIdp();
     const auth = authFor(idp);
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ iss: 'https://evil.test' })))), 'ERR_TOKEN_ISSUER_UNTRUSTED');
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ iss: `${ISSUER}/` })))), 'ERR_TOKEN_ISSUER_UNTRUSTED');
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims({ iss: undefined })))), 'ERR_TOKEN_ISSUER_UNTRUSTED');
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ iss: 'https://evil.test' })))),
+      'ERR_TOKEN_ISSUER_UNTRUSTED',
+    );
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ iss: `${ISSUER}/` })))),
+      'ERR_TOKEN_ISSUER_UNTRUSTED',
+    );
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims({ iss: undefined })))),
+      'ERR_TOKEN_ISSUER_UNTRUSTED',
+    );
     expect(idp.calls).toEqual([]);
   });
 
@@ -119,7 +144,9 @@ describe('authenticate: issuer, audience, algorithm, signature, typ', () => {
     const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const unsecured = `${enc({ alg: 'none', typ: 'at+jwt' })}.${enc(idp.claims())}.`;
     await expectCode(auth.authenticate(bearer(unsecured)), 'ERR_TOKEN_ALGORITHM');
-    const hs = await new SignJWT(idp.claims()).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new Uint8Array(32));
+    const hs = await new SignJWT(idp.claims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(new Uint8Array(32));
     await expectCode(auth.authenticate(bearer(hs)), 'ERR_TOKEN_ALGORITHM');
   });
 
@@ -134,8 +161,14 @@ describe('authenticate: issuer, audience, algorithm, signature, typ', () => {
     const idp = await fakeIdp();
     const auth = authFor(idp);
     const stranger = await newKey();
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims(), { kid: 'k9' }, stranger.privateKey))), 'ERR_TOKEN_SIGNATURE');
-    await expectCode(auth.authenticate(bearer(await idp.sign(idp.claims(), {}, stranger.privateKey))), 'ERR_TOKEN_SIGNATURE');
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims(), { kid: 'k9' }, stranger.privateKey))),
+      'ERR_TOKEN_SIGNATURE',
+    );
+    await expectCode(
+      auth.authenticate(bearer(await idp.sign(idp.claims(), {}, stranger.privateKey))),
+      'ERR_TOKEN_SIGNATURE',
+    );
     const [header, , signature] = (await idp.sign(idp.claims())).split('.');
     const forged = Buffer.from(JSON.stringify(idp.claims({ groups: ['admin'] }))).toString('base64url');
     await expectCode(auth.authenticate(bearer(`${header}.${forged}.${signature}`)), 'ERR_TOKEN_SIGNATURE');
@@ -147,10 +180,14 @@ describe('authenticate: issuer, audience, algorithm, signature, typ', () => {
     idp.jwks.keys.push({ ...second.publicJwk, alg: 'ES256', use: 'sig' });
     idp.jwks.keys = idp.jwks.keys.map(({ kid: _kid, ...key }) => key);
     const auth = authFor(idp);
-    const token = await new SignJWT(idp.claims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(second.privateKey);
+    const token = await new SignJWT(idp.claims())
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+      .sign(second.privateKey);
     await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ sub: 'alice' });
     const third = await newKey();
-    const foreign = await new SignJWT(idp.claims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(third.privateKey);
+    const foreign = await new SignJWT(idp.claims())
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+      .sign(third.privateKey);
     await expectCode(auth.authenticate(bearer(foreign)), 'ERR_TOKEN_SIGNATURE');
   });
 
@@ -223,9 +260,24 @@ describe('authenticate: the IdP', () => {
   });
 
   it.each([
-    ['answers 500', (idp: FakeIdp) => { idp.jwksStatus = 500; }],
-    ['is not JSON', (idp: FakeIdp) => { idp.jwksBody = '<html>'; }],
-    ['is not a key set', (idp: FakeIdp) => { idp.jwksBody = '{"keys":"none"}'; }],
+    [
+      'answers 500',
+      (idp: FakeIdp) => {
+        idp.jwksStatus = 500;
+      },
+    ],
+    [
+      'is not JSON',
+      (idp: FakeIdp) => {
+        idp.jwksBody = '<html>';
+      },
+    ],
+    [
+      'is not a key set',
+      (idp: FakeIdp) => {
+        idp.jwksBody = '{"keys":"none"}';
+      },
+    ],
   ])('is unavailable when the key set %s', async (_name, breakIt) => {
     const idp = await fakeIdp();
     breakIt(idp);

@@ -36,7 +36,11 @@ describe('issuer configuration', () => {
     ['an empty tenant claim', { tenantClaim: '' }, 'issuers[0].tenantClaim'],
     ['an empty typ', { requiredTyp: '' }, 'issuers[0].requiredTyp'],
     ['a max token age under a minute', { maxTokenAgeSeconds: 30 }, 'issuers[0].maxTokenAgeSeconds'],
-    ['an unbounded lifetime', { maxTokenLifetimeSeconds: Number.POSITIVE_INFINITY }, 'issuers[0].maxTokenLifetimeSeconds'],
+    [
+      'an unbounded lifetime',
+      { maxTokenLifetimeSeconds: Number.POSITIVE_INFINITY },
+      'issuers[0].maxTokenLifetimeSeconds',
+    ],
     ['a token size above 64 KiB', { maxTokenBytes: 100_000 }, 'issuers[0].maxTokenBytes'],
     ['an unknown audience policy', { audiencePolicy: 'some' as 'any' }, 'issuers[0].audiencePolicy'],
     ['an empty client allowlist', { allowedClients: [] }, 'issuers[0].allowedClients'],
@@ -44,9 +48,16 @@ describe('issuer configuration', () => {
     ['a JWKS timeout of 10 minutes', { jwks: { timeoutMs: 600_000 } }, 'issuers[0].jwks.timeoutMs'],
     ['HS256 for DPoP proofs', { dpop: { algorithms: ['HS256'] } }, 'issuers[0].dpop.algorithms[0]'],
     ['a DPoP origin with a path', { dpop: { origins: ['https://p.example/v1'] } }, 'issuers[0].dpop.origins[0]'],
-    ['introspection without a secret', { introspection: { clientId: 'rs', clientSecret: '' } }, 'issuers[0].introspection.clientSecret'],
-    ['an introspection cache above 5 minutes', { introspection: { clientId: 'rs', clientSecret: 's', cacheSeconds: 301 } },
-      'issuers[0].introspection.cacheSeconds'],
+    [
+      'introspection without a secret',
+      { introspection: { clientId: 'rs', clientSecret: '' } },
+      'issuers[0].introspection.clientSecret',
+    ],
+    [
+      'an introspection cache above 5 minutes',
+      { introspection: { clientId: 'rs', clientSecret: 's', cacheSeconds: 301 } },
+      'issuers[0].introspection.cacheSeconds',
+    ],
     ['an empty subject claim', { subjectClaim: '' }, 'issuers[0].subjectClaim'],
     ['an empty groups path in a list', { groupsClaim: ['roles', ''] }, 'issuers[0].groupsClaim[1]'],
   ])('rejects %s', (_name, overrides, path) => {

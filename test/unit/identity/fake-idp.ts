@@ -68,7 +68,13 @@ export async function fakeIdp(issuer = ISSUER): Promise<FakeIdp> {
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt', ...header }).sign(key),
     claims: (overrides = {}) => ({
-      iss: issuer, aud: AUDIENCE, sub: 'alice', iat: NOW_S, exp: NOW_S + 300, groups: ['eng'], ...overrides,
+      iss: issuer,
+      aud: AUDIENCE,
+      sub: 'alice',
+      iat: NOW_S,
+      exp: NOW_S + 300,
+      groups: ['eng'],
+      ...overrides,
     }),
   };
   return idp;

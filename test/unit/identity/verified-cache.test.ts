@@ -4,8 +4,14 @@ import type { Principal } from '../../../src/identity/index.ts';
 import { createVerifiedCache } from '../../../src/identity/verified-cache.ts';
 import { config, fakeIdp, NOW, NOW_S } from './fake-idp.ts';
 
-const principal = (fingerprint: string): Principal =>
-  ({ iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: fingerprint });
+const principal = (fingerprint: string): Principal => ({
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: null,
+  groups: ['eng'],
+  tenant: null,
+  token_fingerprint: fingerprint,
+});
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 
 describe('verified-token cache', () => {

@@ -138,7 +138,9 @@ describe('parseCanonical', () => {
     );
     expect(rejection(() => parseCanonical(new Uint8Array([0x22, 0xff, 0x22]))).code).toBe('ERR_RECORD_NOT_CANONICAL');
     // "é" encoded overlong (C0 A9 is not valid UTF-8)
-    expect(rejection(() => parseCanonical(new Uint8Array([0x22, 0xc0, 0xa9, 0x22]))).code).toBe('ERR_RECORD_NOT_CANONICAL');
+    expect(rejection(() => parseCanonical(new Uint8Array([0x22, 0xc0, 0xa9, 0x22]))).code).toBe(
+      'ERR_RECORD_NOT_CANONICAL',
+    );
   });
 });
 
@@ -176,7 +178,13 @@ function reverseKeys(x: JsonValue): JsonValue {
   if (Array.isArray(x)) return x.map(reverseKeys);
   if (x !== null && typeof x === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const k of Object.keys(x).reverse()) Object.defineProperty(out, k, { value: reverseKeys(x[k] as JsonValue), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(x).reverse())
+      Object.defineProperty(out, k, {
+        value: reverseKeys(x[k] as JsonValue),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   return x;
@@ -184,13 +192,25 @@ function reverseKeys(x: JsonValue): JsonValue {
 
 describe('string serialisation', () => {
   it('is JSON.stringify for every well-formed string, escapes and astral characters included (property)', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u2028', 'a', 'é', '😀') }));
-    fc.assert(fc.property(text, (s) => canonicalString(s) === JSON.stringify(s) && canonicalString({ [s]: s }) === `{${JSON.stringify(s)}:${JSON.stringify(s)}}`));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u2028', 'a', 'é', '😀') }),
+    );
+    fc.assert(
+      fc.property(
+        text,
+        (s) =>
+          canonicalString(s) === JSON.stringify(s) &&
+          canonicalString({ [s]: s }) === `{${JSON.stringify(s)}:${JSON.stringify(s)}}`,
+      ),
+    );
   });
 
   it('rejects a lone surrogate however the string starts', () => {
     for (const s of ['\ud800', 'abc\udfff', '"\ud83d', 'x\\\udc00']) {
-      expect(() => canonicalString({ k: s })).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID', path: '$.k' }));
+      expect(() => canonicalString({ k: s })).toThrow(
+        expect.objectContaining({ code: 'ERR_RECORD_INVALID', path: '$.k' }),
+      );
     }
   });
 });

@@ -5,7 +5,13 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nativeEd25519, nativeUnavailableReason, rawEd25519Key, signatureBackend, signaturesValid } from '../../../src/ledger/ed25519-batch.ts';
+import {
+  nativeEd25519,
+  nativeUnavailableReason,
+  rawEd25519Key,
+  signatureBackend,
+  signaturesValid,
+} from '../../../src/ledger/ed25519-batch.ts';
 import type { SignatureCheck } from '../../../src/ledger/ed25519-batch.ts';
 import { signatureValid, signingMessage } from '../../../src/ledger/record.ts';
 
@@ -93,7 +99,9 @@ describe('signaturesValid (native addon when built, node:crypto re-checking)', (
     expect(signatureBackend()).toBe(addon === null ? 'node-crypto' : 'native-ed25519-dalek');
     if (addon === null) expect(nativeUnavailableReason()).toMatch(/ed25519-batch\.node|PROCTOR_ED25519_NATIVE=off/);
     // CI (which builds it through scripts/deps.sh, with cargo from the machine) must have it: the speed claim rests on it.
-    const required = process.env.PROCTOR_REQUIRE_NATIVE === '1' || (process.env.CI === 'true' && process.env.PROCTOR_ED25519_NATIVE !== 'off');
+    const required =
+      process.env.PROCTOR_REQUIRE_NATIVE === '1' ||
+      (process.env.CI === 'true' && process.env.PROCTOR_ED25519_NATIVE !== 'off');
     if (required) expect(addon, nativeUnavailableReason() ?? '').not.toBeNull();
   });
 
@@ -126,7 +134,9 @@ describe('signaturesValid (native addon when built, node:crypto re-checking)', (
 describe.skipIf(addon === null)('native Ed25519 addon', () => {
   it('accepts valid signatures under several keys', () => {
     const pairs = [keyPair(), keyPair()];
-    const checks = Array.from({ length: 40 }, (_, i) => signed((pairs[i % 2] as { priv: KeyObject }).priv, (pairs[i % 2] as { pub: KeyObject }).pub));
+    const checks = Array.from({ length: 40 }, (_, i) =>
+      signed((pairs[i % 2] as { priv: KeyObject }).priv, (pairs[i % 2] as { pub: KeyObject }).pub),
+    );
     expect(nativeVerdicts(checks)).toEqual(checks.map(() => 1));
   });
 
@@ -166,7 +176,10 @@ describe.skipIf(addon === null)('native Ed25519 addon', () => {
     // The same bytes as a KeyObject, if OpenSSL imports them: the combined verdict is node:crypto's.
     let key: KeyObject | null = null;
     try {
-      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: nonCanonical.toString('base64url') }, format: 'jwk' });
+      key = createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: nonCanonical.toString('base64url') },
+        format: 'jwk',
+      });
     } catch {
       key = null;
     }
@@ -178,8 +191,14 @@ describe.skipIf(addon === null)('native Ed25519 addon', () => {
 
   it('rejects inputs of the wrong length with a clear error', () => {
     const a = addon as NonNullable<typeof addon>;
-    expect(() => a.verifyBatch(Buffer.alloc(31), Buffer.alloc(56), 56, Buffer.alloc(64))).toThrow(/public keys: 31 bytes/);
-    expect(() => a.verifyBatch(Buffer.alloc(32), Buffer.alloc(56), 56, Buffer.alloc(63))).toThrow(/signatures: 63 bytes, expected 64/);
-    expect(() => a.verifyBatch(Buffer.alloc(32), Buffer.alloc(55), 56, Buffer.alloc(64))).toThrow(/messages: 55 bytes, expected 56/);
+    expect(() => a.verifyBatch(Buffer.alloc(31), Buffer.alloc(56), 56, Buffer.alloc(64))).toThrow(
+      /public keys: 31 bytes/,
+    );
+    expect(() => a.verifyBatch(Buffer.alloc(32), Buffer.alloc(56), 56, Buffer.alloc(63))).toThrow(
+      /signatures: 63 bytes, expected 64/,
+    );
+    expect(() => a.verifyBatch(Buffer.alloc(32), Buffer.alloc(55), 56, Buffer.alloc(64))).toThrow(
+      /messages: 55 bytes, expected 56/,
+    );
   });
 });

@@ -3,7 +3,15 @@
 // (addon absent, PROCTOR_ED25519_NATIVE=off, or an addon that disagrees on a key), and bad inputs rejected. The native
 // cases run when the addon is built (scripts/native.sh); PROCTOR_REQUIRE_NATIVE=1 (and CI=true) makes its absence a failure.
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomInt, sign, verify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomInt,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nativeEd25519, nativeSigningKey } from '../../../src/ledger/ed25519-batch.ts';
@@ -18,7 +26,9 @@ const LEDGER_MESSAGE_LENGTH = signingMessage(new Uint8Array(32)).length;
 
 function pkcs8Pem(seedHex: string): string {
   const der = Buffer.from(`302e020100300506032b657004220420${seedHex}`, 'hex');
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }
 
 function seedOf(key: KeyObject): Buffer {
@@ -36,7 +46,11 @@ function fakeAddon(fault: 'none' | 'signature' | 'public-key' | 'constructor', s
     constructor(seed: Uint8Array) {
       seen.push(seed);
       if (fault === 'constructor') throw new Error('addon failure');
-      this.#key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+      this.#key = createPrivateKey({
+        key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+        format: 'der',
+        type: 'pkcs8',
+      });
     }
     publicKey(): Uint8Array {
       const raw = Buffer.from(createPublicKey(this.#key).export({ format: 'jwk' }).x as string, 'base64url');
@@ -45,7 +59,8 @@ function fakeAddon(fault: 'none' | 'signature' | 'public-key' | 'constructor', s
     }
     signBatch(messages: Uint8Array, messageLength: number, count: number): Uint8Array {
       const out = Buffer.alloc(count * 64);
-      for (let i = 0; i < count; i++) sign(null, messages.subarray(i * messageLength, (i + 1) * messageLength), this.#key).copy(out, i * 64);
+      for (let i = 0; i < count; i++)
+        sign(null, messages.subarray(i * messageLength, (i + 1) * messageLength), this.#key).copy(out, i * 64);
       if (fault === 'signature') out[0] = (out[0] as number) ^ 1;
       return out;
     }
@@ -57,7 +72,9 @@ describe('the ledger signing backend', () => {
   it('is the native addon when it is built, node:crypto otherwise', () => {
     const signer = loadSigner(pkcs8Pem(RFC8032_VECTORS[0]!.seed));
     expect(signer.backend).toBe(NativeKey === null ? 'node-crypto' : 'native-ed25519-dalek');
-    const required = process.env.PROCTOR_REQUIRE_NATIVE === '1' || (process.env.CI === 'true' && process.env.PROCTOR_ED25519_NATIVE !== 'off');
+    const required =
+      process.env.PROCTOR_REQUIRE_NATIVE === '1' ||
+      (process.env.CI === 'true' && process.env.PROCTOR_ED25519_NATIVE !== 'off');
     if (required) expect(NativeKey, 'the native addon with Ed25519SigningKey (scripts/native.sh)').not.toBeNull();
   });
 
@@ -69,7 +86,10 @@ describe('the ledger signing backend', () => {
       const sig = await signer.sign(Buffer.from('${v.message}', 'hex'));
       const many = await signer.signMany([Buffer.from('${v.message}', 'hex')]);
       console.log(JSON.stringify({ backend: signer.backend, sig: Buffer.from(sig).toString('hex'), many: Buffer.from(many[0]).toString('hex') }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PROCTOR_ED25519_NATIVE: 'off' }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, PROCTOR_ED25519_NATIVE: 'off' },
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out)).toEqual({ backend: 'node-crypto', sig: v.signature, many: v.signature });
   });
 
@@ -79,18 +99,23 @@ describe('the ledger signing backend', () => {
     expect(hex(await signer.sign(Buffer.from(RFC8032_VECTORS[1]!.message, 'hex')))).toBe(RFC8032_VECTORS[1]!.signature);
   });
 
-  it.each(['signature', 'public-key', 'constructor'] as const)('falls back to node:crypto for a key whose native %s disagrees', async (fault) => {
-    const seen: Uint8Array[] = [];
-    const v = RFC8032_VECTORS[3]!;
-    const signer = loadSigner(pkcs8Pem(v.seed), fakeAddon(fault, seen));
-    expect(signer.backend).toBe('node-crypto');
-    const message = Buffer.from(v.message, 'hex');
-    expect(hex(await signer.sign(message))).toBe(v.signature);
-    expect((await signer.signMany!(Array.from({ length: 20 }, () => message))).map(hex)).toEqual(Array.from({ length: 20 }, () => v.signature));
-    // the seed handed to the addon was wiped afterwards (the addon keeps its own copy)
-    expect(seen).toHaveLength(1);
-    expect(hex(seen[0]!)).toBe('00'.repeat(32));
-  });
+  it.each(['signature', 'public-key', 'constructor'] as const)(
+    'falls back to node:crypto for a key whose native %s disagrees',
+    async (fault) => {
+      const seen: Uint8Array[] = [];
+      const v = RFC8032_VECTORS[3]!;
+      const signer = loadSigner(pkcs8Pem(v.seed), fakeAddon(fault, seen));
+      expect(signer.backend).toBe('node-crypto');
+      const message = Buffer.from(v.message, 'hex');
+      expect(hex(await signer.sign(message))).toBe(v.signature);
+      expect((await signer.signMany!(Array.from({ length: 20 }, () => message))).map(hex)).toEqual(
+        Array.from({ length: 20 }, () => v.signature),
+      );
+      // the seed handed to the addon was wiped afterwards (the addon keeps its own copy)
+      expect(seen).toHaveLength(1);
+      expect(hex(seen[0]!)).toBe('00'.repeat(32));
+    },
+  );
 
   it('uses a native key that agrees with node:crypto, wiping the seed it handed over', async () => {
     const seen: Uint8Array[] = [];
@@ -107,7 +132,9 @@ describe('the ledger signing backend', () => {
     expect(nativeSigningKey(publicKey, addon)).toBeNull();
     expect(nativeSigningKey(ec, addon)).toBeNull();
     expect(nativeSigningKey(generateKeyPairSync('ed25519').privateKey, null)).toBeNull();
-    expect(nativeSigningKey(generateKeyPairSync('ed25519').privateKey, { verifyBatch: () => new Uint8Array() })).toBeNull();
+    expect(
+      nativeSigningKey(generateKeyPairSync('ed25519').privateKey, { verifyBatch: () => new Uint8Array() }),
+    ).toBeNull();
   });
 });
 
@@ -115,7 +142,10 @@ describe.each(RFC8032_VECTORS.map((v) => [v.name, v] as const))('RFC 8032 §7.1 
   const message = Buffer.from(v.message, 'hex');
 
   it('is a valid vector under node:crypto (transcription check)', () => {
-    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(v.publicKey, 'hex').toString('base64url') }, format: 'jwk' });
+    const publicKey = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(v.publicKey, 'hex').toString('base64url') },
+      format: 'jwk',
+    });
     expect(verify(null, message, publicKey, Buffer.from(v.signature, 'hex'))).toBe(true);
     expect(hex(sign(null, message, createPrivateKey(pkcs8Pem(v.seed))))).toBe(v.signature);
   });
@@ -124,7 +154,9 @@ describe.each(RFC8032_VECTORS.map((v) => [v.name, v] as const))('RFC 8032 §7.1 
     const key = new NativeKey!(Buffer.from(v.seed, 'hex'));
     expect(hex(key.publicKey())).toBe(v.publicKey);
     expect(hex(key.signBatch(message, message.length, 1))).toBe(v.signature);
-    expect(hex(key.signBatch(Buffer.concat([message, message, message]), message.length, 3))).toBe(v.signature.repeat(3));
+    expect(hex(key.signBatch(Buffer.concat([message, message, message]), message.length, 3))).toBe(
+      v.signature.repeat(3),
+    );
   });
 
   it('loadSigner signs it the same with and without the addon', async () => {
@@ -145,7 +177,9 @@ describe.skipIf(NativeKey === null)('native Ed25519SigningKey', () => {
       for (const length of lengths) {
         const count = randomInt(1, 40);
         const messages = randomBytes(length * count);
-        const expected = Array.from({ length: count }, (_, i) => hex(sign(null, messages.subarray(i * length, (i + 1) * length), privateKey))).join('');
+        const expected = Array.from({ length: count }, (_, i) =>
+          hex(sign(null, messages.subarray(i * length, (i + 1) * length), privateKey)),
+        ).join('');
         expect(hex(key.signBatch(messages, length, count)), `key ${k}, ${count} x ${length} bytes`).toBe(expected);
       }
     }

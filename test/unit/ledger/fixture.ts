@@ -26,10 +26,25 @@ export async function writeChain(sql: Sql, signer: Signer, chain: string, pairs:
     const decision = await ledger.append(
       'decision',
       requestId,
-      { principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f' }, decision: { allow: true, reasons: [], obligations: null } },
+      {
+        principal: {
+          iss: 'https://idp.example',
+          sub: 'alice',
+          client_id: null,
+          groups: ['eng'],
+          tenant: null,
+          token_fingerprint: 'f',
+        },
+        decision: { allow: true, reasons: [], obligations: null },
+      },
       { subject: 'alice', decision: 'allow' },
     );
-    await ledger.append('outcome', requestId, { decision_hash: decision.hash, status: 200, latency_ms: 5, usage: { input_tokens: 3, output_tokens: 4 } });
+    await ledger.append('outcome', requestId, {
+      decision_hash: decision.hash,
+      status: 200,
+      latency_ms: 5,
+      usage: { input_tokens: 3, output_tokens: 4 },
+    });
   }
   return ledger;
 }
@@ -48,16 +63,28 @@ export async function asMaliciousDba(sql: Sql, fn: () => Promise<void>): Promise
 }
 
 export async function storedBytes(sql: Sql, chain: string, seq: number): Promise<Uint8Array> {
-  const { rows } = await sql.query<{ record: unknown }>('SELECT record FROM audit_records WHERE chain = $1 AND seq = $2', [chain, seq]);
+  const { rows } = await sql.query<{ record: unknown }>(
+    'SELECT record FROM audit_records WHERE chain = $1 AND seq = $2',
+    [chain, seq],
+  );
   if (!rows[0]) throw new Error(`no record ${chain}/${seq}`);
   return toBytes(rows[0].record);
 }
 
-export async function rewriteBytes(sql: Sql, chain: string, seq: number, edit: (text: string) => string): Promise<void> {
+export async function rewriteBytes(
+  sql: Sql,
+  chain: string,
+  seq: number,
+  edit: (text: string) => string,
+): Promise<void> {
   const text = new TextDecoder().decode(await storedBytes(sql, chain, seq));
   const edited = edit(text);
   if (edited === text) throw new Error('the edit changed nothing');
   await asMaliciousDba(sql, async () => {
-    await sql.query('UPDATE audit_records SET record = $3 WHERE chain = $1 AND seq = $2', [chain, seq, new TextEncoder().encode(edited)]);
+    await sql.query('UPDATE audit_records SET record = $3 WHERE chain = $1 AND seq = $2', [
+      chain,
+      seq,
+      new TextEncoder().encode(edited),
+    ]);
   });
 }

@@ -61,17 +61,19 @@ const isDirectAppend = (text: string) => text.includes('audit_append_batch(');
 function probe(inner: Sql): Probe {
   const p: Probe = { sql: inner, transactions: 0, failInserts: false, gate: null, onHeld: () => undefined };
   p.sql = {
-    query: <R,>(text: string, params?: readonly unknown[]) =>
-      !isDirectAppend(text) ? inner.query<R>(text, params) : inner.transaction(async (tx) => {
-        p.transactions++;
-        if (p.failInserts) throw new Error('disk full');
-        const result = await tx.query<R>(text, params);
-        if (p.gate) {
-          p.onHeld();
-          await p.gate;
-        }
-        return result;
-      }),
+    query: <R>(text: string, params?: readonly unknown[]) =>
+      !isDirectAppend(text)
+        ? inner.query<R>(text, params)
+        : inner.transaction(async (tx) => {
+            p.transactions++;
+            if (p.failInserts) throw new Error('disk full');
+            const result = await tx.query<R>(text, params);
+            if (p.gate) {
+              p.onHeld();
+              await p.gate;
+            }
+            return result;
+          }),
     tryLease: (name) => inner.tryLease(name),
     close: () => inner.close(),
     transaction: (fn) =>
@@ -95,14 +97,22 @@ function probe(inner: Sql): Probe {
 }
 
 async function storedSeqs(chain: string): Promise<number[]> {
-  const { rows } = await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [chain]);
+  const { rows } = await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [
+    chain,
+  ]);
   return rows.map((r) => toSafeInteger(r.seq));
 }
 
 describe('group commit', () => {
   it('commits concurrent appends in few transactions, in call order, as one contiguous chain', async () => {
     const p = probe(sql);
-    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-order', clock: steppingClock(), batch: { maxRecords: 16 } });
+    const ledger = await openLedger({
+      sql: p.sql,
+      signer,
+      chain: 'gc-order',
+      clock: steppingClock(),
+      batch: { maxRecords: 16 },
+    });
     const before = p.transactions;
     const appended = await Promise.all(Array.from({ length: 100 }, (_, i) => ledger.append('decision', `r${i}`, deny)));
     expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
@@ -133,10 +143,18 @@ describe('group commit', () => {
 
   it('a failed batch rejects every waiter with ERR_AUDIT_UNAVAILABLE, stores nothing, and the tail rolls back', async () => {
     const p = probe(sql);
-    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-fail', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    const ledger = await openLedger({
+      sql: p.sql,
+      signer,
+      chain: 'gc-fail',
+      clock: steppingClock(),
+      batch: { maxWaitMs: 20 },
+    });
     await ledger.append('decision', 'before', deny);
     p.failInserts = true;
-    const failed = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => ledger.append('decision', `lost${i}`, deny)));
+    const failed = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => ledger.append('decision', `lost${i}`, deny)),
+    );
     for (const r of failed) {
       expect(r.status).toBe('rejected');
       const reason = (r as PromiseRejectedResult).reason as LedgerError;
@@ -146,14 +164,23 @@ describe('group commit', () => {
     }
     expect(await storedSeqs('gc-fail')).toEqual([0, 1]);
     p.failInserts = false;
-    const after = await Promise.all([ledger.append('decision', 'after0', deny), ledger.append('decision', 'after1', deny)]);
+    const after = await Promise.all([
+      ledger.append('decision', 'after0', deny),
+      ledger.append('decision', 'after1', deny),
+    ]);
     expect(after.map((a) => a.seq)).toEqual([2, 3]); // the failed batch's seqs were never used
     expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-fail'] })).findings).toEqual([]);
     await ledger.close();
   });
 
   it('an invalid record is refused alone; the rest of its batch commits without a gap', async () => {
-    const ledger = await openLedger({ sql, signer, chain: 'gc-mixed', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: 'gc-mixed',
+      clock: steppingClock(),
+      batch: { maxWaitMs: 20 },
+    });
     const results = await Promise.allSettled([
       ledger.append('decision', 'a', deny),
       ledger.append('outcome', 'b', { decision_hash: 'not-a-hash' }), // passes the queue check, fails the schema
@@ -176,12 +203,18 @@ describe('group commit', () => {
     expect(err.code).toBe('ERR_AUDIT_UNAVAILABLE');
     expect((err.cause as LedgerError).code).toBe('ERR_CHAIN_CONFLICT');
     expect(await storedSeqs('gc-conflict')).toEqual([0, 1]);
-    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-conflict'] })).findings).toEqual([]);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-conflict'] })).findings).toEqual(
+      [],
+    );
   });
 
   it('takes policy_activated records', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'gc-policy', clock: steppingClock() });
-    const r = await ledger.append('policy_activated', null, { policy: { revision: 'r1', sha256: 'ab'.repeat(32) }, source: 'bundles/default.tar.gz', shadow: null });
+    const r = await ledger.append('policy_activated', null, {
+      policy: { revision: 'r1', sha256: 'ab'.repeat(32) },
+      source: 'bundles/default.tar.gz',
+      shadow: null,
+    });
     expect(r.record.type).toBe('policy_activated');
     expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-policy'] })).findings).toEqual([]);
     await ledger.close();
@@ -193,7 +226,7 @@ describe('pipelined batches and the signing thread', () => {
     // Batch 1 is held just before COMMIT and then fails; batch 2 is sealed meanwhile, after batch 1's seqs.
     let gate: Promise<void> | null = null;
     let failCommits = 0;
-    const holding = <T,>(fn: (tx: Sql) => Promise<T>) =>
+    const holding = <T>(fn: (tx: Sql) => Promise<T>) =>
       sql.transaction(async (tx) => {
         const result = await fn(tx);
         if (gate) await gate;
@@ -205,7 +238,8 @@ describe('pipelined batches and the signing thread', () => {
       });
     const held: Sql = {
       ...sql,
-      query: <R,>(text: string, params?: readonly unknown[]) => (isDirectAppend(text) ? holding((tx) => tx.query<R>(text, params)) : sql.query<R>(text, params)),
+      query: <R>(text: string, params?: readonly unknown[]) =>
+        isDirectAppend(text) ? holding((tx) => tx.query<R>(text, params)) : sql.query<R>(text, params),
       transaction: holding,
     };
     let sealings = 0;
@@ -219,7 +253,13 @@ describe('pipelined batches and the signing thread', () => {
         return signer.signMany!(m);
       },
     };
-    const ledger = await openLedger({ sql: held, signer: counting, chain: 'gc-pipe', clock: steppingClock(), batch: { maxRecords: 20 } });
+    const ledger = await openLedger({
+      sql: held,
+      signer: counting,
+      chain: 'gc-pipe',
+      clock: steppingClock(),
+      batch: { maxRecords: 20 },
+    });
     let open!: () => void;
     gate = new Promise<void>((resolve) => (open = resolve));
     failCommits = 1;
@@ -240,7 +280,9 @@ describe('pipelined batches and the signing thread', () => {
 
   it('large batches are signed on the signing thread; every record is exactly its stored bytes and verifies', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'gc-thread', clock: steppingClock() });
-    const appended = await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.append('decision', `t${i}`, { ...deny, n: i })));
+    const appended = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => ledger.append('decision', `t${i}`, { ...deny, n: i })),
+    );
     await ledger.close();
     for (const a of appended) {
       expect(a.record).toEqual(JSON.parse(new TextDecoder().decode(a.bytes)));
@@ -255,11 +297,19 @@ describe('pipelined batches and the signing thread', () => {
     const many = await signer.signMany!(messages); // 40 >= the thread threshold
     const few = await signer.signMany!(messages.slice(0, 3));
     expect(many.map((s) => Buffer.from(s).toString('hex'))).toEqual(one.map((s) => Buffer.from(s).toString('hex')));
-    expect(few.map((s) => Buffer.from(s).toString('hex'))).toEqual(one.slice(0, 3).map((s) => Buffer.from(s).toString('hex')));
+    expect(few.map((s) => Buffer.from(s).toString('hex'))).toEqual(
+      one.slice(0, 3).map((s) => Buffer.from(s).toString('hex')),
+    );
   });
 
   it('a body changed after append does not change the record: it was serialised and checked at append', async () => {
-    const ledger = await openLedger({ sql, signer, chain: 'gc-snapshot', clock: steppingClock(), batch: { maxWaitMs: 20 } });
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: 'gc-snapshot',
+      clock: steppingClock(),
+      batch: { maxWaitMs: 20 },
+    });
     const body = { decision: { allow: false, reasons: [] as { code: string }[], obligations: null } };
     const pending = ledger.append('decision', 'snap', body);
     body.decision.reasons.push({ code: 'LATE' });
@@ -284,7 +334,10 @@ describe('createGroupCommitter', () => {
       return items.map((value) => ({ ok: true as const, value }));
     });
     expect(await Promise.all([quick.enqueue(4), quick.enqueue(5)])).toEqual([4, 5]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('keeps one batch in flight; what arrives meanwhile is the next batch', async () => {
@@ -311,12 +364,15 @@ describe('createGroupCommitter', () => {
     const log = batchLog();
     const started = log.started;
     const gates: (() => void)[] = [];
-    const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0, pipelineMin: 3 }, async (items, sealed) => {
-      log.push(items);
-      sealed();
-      await new Promise<void>((r) => gates.push(r));
-      return items.map((value) => ({ ok: true as const, value }));
-    });
+    const c = createGroupCommitter<number, number>(
+      { maxRecords: 100, maxWaitMs: 0, pipelineMin: 3 },
+      async (items, sealed) => {
+        log.push(items);
+        sealed();
+        await new Promise<void>((r) => gates.push(r));
+        return items.map((value) => ({ ok: true as const, value }));
+      },
+    );
     const all = [c.enqueue(1)];
     await log.until(1);
     all.push(c.enqueue(2), c.enqueue(3));
@@ -334,19 +390,29 @@ describe('createGroupCommitter', () => {
     const log = batchLog();
     const started = log.started;
     const gates: (() => void)[] = [];
-    const c = createGroupCommitter<number, number>({ maxRecords: 2, maxWaitMs: 0, pipelineMin: 1 }, async (items, sealed) => {
-      log.push(items);
-      sealed();
-      await new Promise<void>((r) => gates.push(r));
-      return items.map((value) => ({ ok: true as const, value }));
-    });
+    const c = createGroupCommitter<number, number>(
+      { maxRecords: 2, maxWaitMs: 0, pipelineMin: 1 },
+      async (items, sealed) => {
+        log.push(items);
+        sealed();
+        await new Promise<void>((r) => gates.push(r));
+        return items.map((value) => ({ ok: true as const, value }));
+      },
+    );
     const all = [1, 2, 3, 4, 5, 6].map((n) => c.enqueue(n));
     await log.until(2);
     await turns();
-    expect(started).toEqual([[1, 2], [3, 4]]); // the third batch waits for a slot
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // the third batch waits for a slot
     gates.shift()?.();
     await log.until(3);
-    expect(started).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     while (gates.length > 0) gates.shift()?.();
     expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5, 6]);
     await c.drain();

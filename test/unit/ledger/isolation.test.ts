@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
-import { LedgerError } from '../../../src/ledger/errors.ts';
+import type { LedgerError } from '../../../src/ledger/errors.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import type { AppendedRecord } from '../../../src/ledger/ledger.ts';
@@ -17,7 +17,10 @@ const allow = { decision: { allow: true, reasons: [], obligations: null } };
 const deny = { decision: { allow: false, reasons: [], obligations: null } };
 /** A decision's body and the query columns that agree with it (verify checks them against the signed bytes). */
 const as = (sub: string, verdict: 'allow' | 'deny') =>
-  [{ principal: { sub }, ...(verdict === 'allow' ? allow : deny) }, { subject: sub, decision: verdict }] as const;
+  [
+    { principal: { sub }, ...(verdict === 'allow' ? allow : deny) },
+    { subject: sub, decision: verdict },
+  ] as const;
 let sql: Sql;
 
 beforeAll(async () => {
@@ -35,9 +38,15 @@ function refusal(code: string): Error {
 }
 
 /** Wraps sql: `onAppend` sees each batch statement's subjects and may throw, or run the statement and then throw. */
-function wrapped(onAppend: (subjects: readonly (string | null)[], run: () => Promise<unknown>) => Promise<unknown>): Sql {
-  const wrapQuery = (inner: Sql) => <R,>(text: string, params?: readonly unknown[]) =>
-    isAppend(text) ? (onAppend(params?.[6] as (string | null)[], () => inner.query(text, params)) as Promise<{ rows: R[] }>) : inner.query<R>(text, params);
+function wrapped(
+  onAppend: (subjects: readonly (string | null)[], run: () => Promise<unknown>) => Promise<unknown>,
+): Sql {
+  const wrapQuery =
+    (inner: Sql) =>
+    <R>(text: string, params?: readonly unknown[]) =>
+      isAppend(text)
+        ? (onAppend(params?.[6] as (string | null)[], () => inner.query(text, params)) as Promise<{ rows: R[] }>)
+        : inner.query<R>(text, params);
   return {
     query: wrapQuery(sql),
     transaction: (fn) => sql.transaction((tx) => fn({ ...tx, query: wrapQuery(tx) })),
@@ -48,7 +57,9 @@ function wrapped(onAppend: (subjects: readonly (string | null)[], run: () => Pro
 
 async function stored(chain: string): Promise<{ seq: number; type: string; request_id: string | null }[]> {
   const { rows } = await sql.query<{ seq: unknown; type: string; request_id: string | null }>(
-    'SELECT seq, type, request_id FROM audit_records WHERE chain = $1 ORDER BY seq', [chain]);
+    'SELECT seq, type, request_id FROM audit_records WHERE chain = $1 ORDER BY seq',
+    [chain],
+  );
   return rows.map((r) => ({ ...r, seq: toSafeInteger(r.seq) }));
 }
 
@@ -68,10 +79,12 @@ describe('a record PostgreSQL would refuse', () => {
   ])('%s fails that record alone, before it reaches a batch', async (name, sub, column) => {
     const chain = `poison-pre-${name.split(' ').length}-${sub.length}-${String(column)}`;
     const ledger = await openLedger({ sql, signer, chain, clock: steppingClock(), batch: { maxWaitMs: 20 } });
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => {
-      const [body, index] = as(i === 7 ? sub : `u${i}`, 'deny');
-      return ledger.append('decision', `r${i}`, body, i === 7 && !column ? {} : index);
-    }));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => {
+        const [body, index] = as(i === 7 ? sub : `u${i}`, 'deny');
+        return ledger.append('decision', `r${i}`, body, i === 7 && !column ? {} : index);
+      }),
+    );
     expect(results.map(codeOf)).toEqual(results.map((_, i) => (i === 7 ? 'ERR_RECORD_INVALID' : 'ok')));
     expect((await stored(chain)).length).toBe(20);
     await clean(chain);
@@ -91,9 +104,18 @@ describe('a record PostgreSQL would refuse', () => {
       if (subjects.includes('poison')) throw refusal('22021');
       return run();
     });
-    const ledger = await openLedger({ sql: db, signer, chain: 'poison-split', clock: steppingClock(), batch: { maxWaitMs: 20 } });
-    const decisions = await Promise.allSettled(Array.from({ length: 20 }, (_, i) =>
-      ledger.append('decision', `r${i}`, ...as(i === 13 ? 'poison' : `u${i}`, 'allow'))));
+    const ledger = await openLedger({
+      sql: db,
+      signer,
+      chain: 'poison-split',
+      clock: steppingClock(),
+      batch: { maxWaitMs: 20 },
+    });
+    const decisions = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        ledger.append('decision', `r${i}`, ...as(i === 13 ? 'poison' : `u${i}`, 'allow')),
+      ),
+    );
     expect(decisions.map(codeOf)).toEqual(decisions.map((_, i) => (i === 13 ? 'ERR_RECORD_INVALID' : 'ok')));
     const reason = (decisions[13] as PromiseRejectedResult).reason as LedgerError;
     expect((reason.cause as { code?: string }).code).toBe('22021');
@@ -101,14 +123,18 @@ describe('a record PostgreSQL would refuse', () => {
     // Every committed decision gets its outcome, also when outcomes share a batch with another poison.
     const granted = decisions.flatMap((r, i) => (r.status === 'fulfilled' ? [[i, r.value] as const] : []));
     const outcomes = await Promise.allSettled([
-      ...granted.map(([i, d]) => ledger.append('outcome', `r${i}`, { decision_hash: d.hash, status: 200 }, as(`u${i}`, 'allow')[1])),
+      ...granted.map(([i, d]) =>
+        ledger.append('outcome', `r${i}`, { decision_hash: d.hash, status: 200 }, as(`u${i}`, 'allow')[1]),
+      ),
       ledger.append('decision', 'again', ...as('poison', 'deny')),
     ]);
     expect(outcomes.map(codeOf)).toEqual([...granted.map(() => 'ok'), 'ERR_RECORD_INVALID']);
     const rows = await stored('poison-split');
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i)); // no gap
     expect(rows.filter((r) => r.type === 'outcome').length).toBe(19);
-    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['poison-split'] })).findings).toEqual([]);
+    expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['poison-split'] })).findings).toEqual(
+      [],
+    );
     await ledger.close();
   });
 });
@@ -129,7 +155,10 @@ describe('outcomes are held until committed', () => {
     let outcomeCommitted!: () => void;
     const outcomeIn = new Promise<void>((resolve) => (outcomeCommitted = resolve));
     const ledger = await openLedger({
-      sql: db, signer, chain: 'held-1', clock: steppingClock(),
+      sql: db,
+      signer,
+      chain: 'held-1',
+      clock: steppingClock(),
       timing: { outcomeWaitMs: 0, retryFirstMs: 1, retryMaxMs: 2 },
       onCommit: (records) => {
         committed.push(...records);
@@ -139,9 +168,16 @@ describe('outcomes are held until committed', () => {
     const d = await ledger.append('decision', 'r1', ...as('alice', 'allow'));
     down = true;
     const outcome = ledger.append('outcome', 'r1', { decision_hash: d.hash, status: 200 }, as('alice', 'allow')[1]);
-    expect(await outcome.then(() => 'ok', (e: LedgerError) => e.code)).toBe('ERR_AUDIT_PENDING');
+    expect(
+      await outcome.then(
+        () => 'ok',
+        (e: LedgerError) => e.code,
+      ),
+    ).toBe('ERR_AUDIT_PENDING');
     await firstFailure;
-    expect(codeOf((await Promise.allSettled([ledger.append('decision', 'r2', deny)]))[0]!)).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect(codeOf((await Promise.allSettled([ledger.append('decision', 'r2', deny)]))[0]!)).toBe(
+      'ERR_AUDIT_UNAVAILABLE',
+    );
     down = false;
     await outcomeIn;
     const rows = await stored('held-1');
@@ -156,8 +192,13 @@ describe('outcomes are held until committed', () => {
       if (down) throw new Error('connection terminated');
       return run();
     });
-    const ledger = await openLedger({ sql: db, signer, chain: 'held-2', clock: steppingClock(),
-      timing: { outcomeWaitMs: 0, retryFirstMs: 1, retryMaxMs: 2, maxRetryingOutcomes: 1, closeWaitMs: 0 } });
+    const ledger = await openLedger({
+      sql: db,
+      signer,
+      chain: 'held-2',
+      clock: steppingClock(),
+      timing: { outcomeWaitMs: 0, retryFirstMs: 1, retryMaxMs: 2, maxRetryingOutcomes: 1, closeWaitMs: 0 },
+    });
     const d = await ledger.append('decision', 'r1', allow);
     down = true;
     await ledger.append('outcome', 'r1', { decision_hash: d.hash, status: 200 }).catch(() => undefined);
@@ -184,8 +225,15 @@ describe('an unacknowledged commit', () => {
       return result;
     });
     const abandoned: AppendedRecord[] = [];
-    const ledger = await openLedger({ sql: db, signer, chain: 'ack-1', clock: steppingClock(), batch: { maxWaitMs: 20 },
-      timing: { outcomeWaitMs: 0, retryFirstMs: 1, retryMaxMs: 2 }, onAbandoned: (r) => abandoned.push(r) });
+    const ledger = await openLedger({
+      sql: db,
+      signer,
+      chain: 'ack-1',
+      clock: steppingClock(),
+      batch: { maxWaitMs: 20 },
+      timing: { outcomeWaitMs: 0, retryFirstMs: 1, retryMaxMs: 2 },
+      onAbandoned: (r) => abandoned.push(r),
+    });
     const d = await ledger.append('decision', 'r0', allow);
     loseAck = true;
     const lost = await Promise.allSettled([
@@ -200,7 +248,14 @@ describe('an unacknowledged commit', () => {
     // The held outcome (r0) was resolved as committed, not written again; r1's decision, committed while its client
     // was told 503, has the outcome saying nothing was forwarded.
     const rows = await stored('ack-1');
-    expect(rows.map((r) => `${r.type}:${r.request_id}`)).toEqual(['chain_opened:null', 'decision:r0', 'decision:r1', 'outcome:r0', 'decision:r2', 'outcome:r1']);
+    expect(rows.map((r) => `${r.type}:${r.request_id}`)).toEqual([
+      'chain_opened:null',
+      'decision:r0',
+      'decision:r1',
+      'outcome:r0',
+      'decision:r2',
+      'outcome:r1',
+    ]);
     expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['ack-1'] })).findings).toEqual([]);
   });
 
@@ -216,7 +271,9 @@ describe('an unacknowledged commit', () => {
     const ledger = await openLedger({ sql: db, signer, chain: 'ack-2', clock: steppingClock() });
     await ledger.append('decision', 'r0', deny);
     drop = true;
-    expect(codeOf((await Promise.allSettled([ledger.append('decision', 'r1', deny)]))[0]!)).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect(codeOf((await Promise.allSettled([ledger.append('decision', 'r1', deny)]))[0]!)).toBe(
+      'ERR_AUDIT_UNAVAILABLE',
+    );
     expect((await ledger.append('decision', 'r2', deny)).seq).toBe(2);
     await clean('ack-2');
     await ledger.close();
@@ -237,8 +294,14 @@ describe('a decision has a deadline', () => {
       return run();
     });
     const abandoned: AppendedRecord[] = [];
-    const ledger = await openLedger({ sql: db, signer, chain: 'deadline-1', clock: steppingClock(),
-      timing: { appendTimeoutMs: 50 }, onAbandoned: (r) => abandoned.push(r) });
+    const ledger = await openLedger({
+      sql: db,
+      signer,
+      chain: 'deadline-1',
+      clock: steppingClock(),
+      timing: { appendTimeoutMs: 50 },
+      onAbandoned: (r) => abandoned.push(r),
+    });
     hold = new Promise<void>((resolve) => (release = resolve));
     const started = Date.now();
     const sent = ledger.append('decision', 'sent', deny);

@@ -11,7 +11,9 @@ const SIGNATURE =
 
 function rfc8032Pem(): string {
   const der = Buffer.from(`302e020100300506032b657004220420${SEED}`, 'hex');
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }
 
 function code(fn: () => unknown): string {
@@ -35,8 +37,16 @@ describe('loadSigner', () => {
   it.each([
     ['garbage', 'not a key'],
     ['a public key', generateSigningKey().publicKeyPem],
-    ['an RSA key', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
-    ['an EC key', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
+    [
+      'an RSA key',
+      generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+    ],
+    [
+      'an EC key',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ],
     [
       'an encrypted key',
       generateKeyPairSync('ed25519')
@@ -61,7 +71,9 @@ describe('public keys', () => {
     const key = generateSigningKey();
     expect(publicKeyFromPem(key.publicKeyPem).asymmetricKeyType).toBe('ed25519');
     expect(code(() => publicKeyFromPem(key.privateKeyPem))).toBe('ERR_KEY_INVALID');
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(code(() => publicKeyFromPem(rsa))).toBe('ERR_KEY_INVALID');
     expect(code(() => kidOf('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'))).toBe('ERR_KEY_INVALID');
     expect(createPublicKey(key.publicKeyPem).asymmetricKeyType).toBe('ed25519');

@@ -20,7 +20,14 @@ afterAll(async () => {
 });
 
 async function rows(chain: string) {
-  const { rows } = await sql.query<{ seq: unknown; request_id: string | null; record: unknown; subject: string | null; decision: string | null; policy_version: string | null }>(
+  const { rows } = await sql.query<{
+    seq: unknown;
+    request_id: string | null;
+    record: unknown;
+    subject: string | null;
+    decision: string | null;
+    policy_version: string | null;
+  }>(
     'SELECT seq, request_id, record, subject, decision, policy_version FROM audit_records WHERE chain = $1 ORDER BY seq',
     [chain],
   );
@@ -41,15 +48,25 @@ describe('openLedger', () => {
     await openLedger({ sql, signer, chain: 'open-1', clock: steppingClock() });
     const [first, ...rest] = await rows('open-1');
     expect(rest).toHaveLength(0);
-    expect(parseCanonical(first!.record)).toMatchObject({ type: 'chain_opened', seq: 0, prev: null, chain: 'open-1', kid: key.kid });
-    const keys = await sql.query<{ public_key_pem: string }>('SELECT public_key_pem FROM audit_keys WHERE kid = $1', [key.kid]);
+    expect(parseCanonical(first!.record)).toMatchObject({
+      type: 'chain_opened',
+      seq: 0,
+      prev: null,
+      chain: 'open-1',
+      kid: key.kid,
+    });
+    const keys = await sql.query<{ public_key_pem: string }>('SELECT public_key_pem FROM audit_keys WHERE kid = $1', [
+      key.kid,
+    ]);
     expect(keys.rows[0]?.public_key_pem).toBe(key.publicKeyPem);
   });
 
   it('holds the chain exclusively: a second opener gets ERR_CHAIN_LEASED; after close a new writer resumes from the head', async () => {
     const a = await openLedger({ sql, signer, chain: 'resume-1', clock: steppingClock() });
     const first = await a.append('decision', 'r1', { decision: { allow: false, reasons: [], obligations: null } });
-    expect(await codeOf(openLedger({ sql, signer, chain: 'resume-1', clock: steppingClock() }))).toBe('ERR_CHAIN_LEASED');
+    expect(await codeOf(openLedger({ sql, signer, chain: 'resume-1', clock: steppingClock() }))).toBe(
+      'ERR_CHAIN_LEASED',
+    );
     await a.close();
     expect(await codeOf(a.append('decision', 'late', {}))).toBe('ERR_AUDIT_UNAVAILABLE');
     const b = await openLedger({ sql, signer, chain: 'resume-1', clock: steppingClock() });
@@ -61,24 +78,43 @@ describe('openLedger', () => {
   });
 
   it('refuses a malformed chain id', async () => {
-    expect(await codeOf(openLedger({ sql, signer, chain: 'bad chain', clock: steppingClock() }))).toBe('ERR_RECORD_INVALID');
+    expect(await codeOf(openLedger({ sql, signer, chain: 'bad chain', clock: steppingClock() }))).toBe(
+      'ERR_RECORD_INVALID',
+    );
   });
 });
 
 describe('append', () => {
   it('resolves with the committed record: its bytes are the stored bytes, ts comes from the clock', async () => {
-    const ledger = await openLedger({ sql, signer, chain: 'append-1', clock: steppingClock(Date.parse('2030-05-06T07:08:09.010Z')) });
-    const appended = await ledger.append('decision', 'req-1', { decision: { allow: true, reasons: [], obligations: null } }, { subject: 'alice', decision: 'allow', policyVersion: 'rev@sha256:00' });
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: 'append-1',
+      clock: steppingClock(Date.parse('2030-05-06T07:08:09.010Z')),
+    });
+    const appended = await ledger.append(
+      'decision',
+      'req-1',
+      { decision: { allow: true, reasons: [], obligations: null } },
+      { subject: 'alice', decision: 'allow', policyVersion: 'rev@sha256:00' },
+    );
     const stored = (await rows('append-1'))[1]!;
     expect(Buffer.from(stored.record).equals(Buffer.from(appended.bytes))).toBe(true);
     expect(appended.record.ts).toBe('2030-05-06T07:08:11.010Z'); // the second reading: openLedger took the first
-    expect(stored).toMatchObject({ request_id: 'req-1', subject: 'alice', decision: 'allow', policy_version: 'rev@sha256:00' });
+    expect(stored).toMatchObject({
+      request_id: 'req-1',
+      subject: 'alice',
+      decision: 'allow',
+      policy_version: 'rev@sha256:00',
+    });
   });
 
   it('keeps call order for concurrent appends and yields a contiguous chain', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'order-1', clock: steppingClock() });
     const appended = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => ledger.append('decision', `r${i}`, { decision: { allow: false, reasons: [], obligations: null } })),
+      Array.from({ length: 30 }, (_, i) =>
+        ledger.append('decision', `r${i}`, { decision: { allow: false, reasons: [], obligations: null } }),
+      ),
     );
     expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const stored = await rows('order-1');
@@ -112,7 +148,9 @@ describe('append', () => {
     const ledger = await openLedger({ sql: own, signer, chain: 'gone-1', clock: steppingClock() });
     await own.close();
     expect(await codeOf(ledger.append('decision', 'r', {}))).toBe('ERR_AUDIT_UNAVAILABLE');
-    expect(await codeOf(openLedger({ sql: own, signer, chain: 'gone-2', clock: steppingClock() }))).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect(await codeOf(openLedger({ sql: own, signer, chain: 'gone-2', clock: steppingClock() }))).toBe(
+      'ERR_AUDIT_UNAVAILABLE',
+    );
   });
 });
 
@@ -124,10 +162,12 @@ describe('append-only triggers', () => {
   ])('reject %s on audit_records, also under session_replication_role = replica', async (_op, statement) => {
     const ledger = await openLedger({ sql, signer, chain: 'trig-1', clock: steppingClock() });
     await expect(sql.query(statement)).rejects.toMatchObject({ code: 'PR001' });
-    await expect(sql.transaction(async (tx) => {
-      await tx.query("SET LOCAL session_replication_role = 'replica'");
-      await tx.query(statement);
-    })).rejects.toMatchObject({ code: 'PR001' });
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query("SET LOCAL session_replication_role = 'replica'");
+        await tx.query(statement);
+      }),
+    ).rejects.toMatchObject({ code: 'PR001' });
     expect((await rows('trig-1')).length).toBe(1);
     await ledger.close();
   });
@@ -135,10 +175,20 @@ describe('append-only triggers', () => {
   it('chain heads only move forward onto a stored record and are never deleted', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'trig-2', clock: steppingClock() });
     await ledger.append('decision', 'a', {});
-    await expect(sql.query("UPDATE audit_chains SET head_seq = 5 WHERE chain = 'trig-2'")).rejects.toMatchObject({ code: 'PR002' });
-    await expect(sql.query("UPDATE audit_chains SET head_seq = 0, head_hash = (SELECT hash FROM audit_records WHERE chain = 'trig-2' AND seq = 0) WHERE chain = 'trig-2'")).rejects.toMatchObject({ code: 'PR002' });
-    await expect(sql.query("UPDATE audit_chains SET head_hash = '\\x00' WHERE chain = 'trig-2'")).rejects.toMatchObject({ code: 'PR002' });
-    await expect(sql.query("UPDATE audit_chains SET head_seq = NULL, head_hash = NULL WHERE chain = 'trig-2'")).rejects.toMatchObject({ code: 'PR002' });
+    await expect(sql.query("UPDATE audit_chains SET head_seq = 5 WHERE chain = 'trig-2'")).rejects.toMatchObject({
+      code: 'PR002',
+    });
+    await expect(
+      sql.query(
+        "UPDATE audit_chains SET head_seq = 0, head_hash = (SELECT hash FROM audit_records WHERE chain = 'trig-2' AND seq = 0) WHERE chain = 'trig-2'",
+      ),
+    ).rejects.toMatchObject({ code: 'PR002' });
+    await expect(sql.query("UPDATE audit_chains SET head_hash = '\\x00' WHERE chain = 'trig-2'")).rejects.toMatchObject(
+      { code: 'PR002' },
+    );
+    await expect(
+      sql.query("UPDATE audit_chains SET head_seq = NULL, head_hash = NULL WHERE chain = 'trig-2'"),
+    ).rejects.toMatchObject({ code: 'PR002' });
     await expect(sql.query("DELETE FROM audit_chains WHERE chain = 'trig-2'")).rejects.toMatchObject({ code: 'PR002' });
     await expect(sql.query('TRUNCATE audit_chains')).rejects.toMatchObject({ code: 'PR002' });
   });
@@ -150,7 +200,9 @@ describe('append-only triggers', () => {
         `INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ('fork-1', $1, now(), 'decision', $2, $3, 'k', '\\x00')`,
         [seq, prev, new Uint8Array(32).fill(hash)],
       );
-    const headHash = (await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'fork-1' AND seq = 0")).rows[0]!.hash;
+    const headHash = (
+      await sql.query<{ hash: unknown }>("SELECT hash FROM audit_records WHERE chain = 'fork-1' AND seq = 0")
+    ).rows[0]!.hash;
     await copy(1, toBytes(headHash), 1);
     // In the same month, the partition's unique indexes refuse a second seq or prev (23505) ...
     await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
@@ -158,7 +210,9 @@ describe('append-only triggers', () => {
     // ... the fork guard a row that collides with nothing but does not continue the chain: a gap, a broken link (PR003),
     await expect(copy(3, new Uint8Array(32).fill(1), 4)).rejects.toMatchObject({ code: 'PR003' });
     await expect(copy(2, new Uint8Array(32).fill(9), 5)).rejects.toMatchObject({ code: 'PR003' });
-    const stored = await sql.query<{ seq: string }>("SELECT seq FROM audit_records WHERE chain = 'fork-1' ORDER BY seq");
+    const stored = await sql.query<{ seq: string }>(
+      "SELECT seq FROM audit_records WHERE chain = 'fork-1' ORDER BY seq",
+    );
     expect(stored.rows.map((r) => Number(r.seq))).toEqual([0, 1]);
     // ... and with the guard switched off, the unique indexes still refuse a second seq or prev in its month.
     await asMaliciousDba(sql, async () => {

@@ -3,14 +3,25 @@
 import { hash as digest } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactTree, consistencyProof, EMPTY_ROOT, inclusionProof, rootOf, verifyConsistency, verifyInclusion } from '../../../src/ledger/merkle.ts';
+import {
+  CompactTree,
+  consistencyProof,
+  EMPTY_ROOT,
+  inclusionProof,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../../src/ledger/merkle.ts';
 import type { Hash } from '../../../src/ledger/merkle.ts';
 
 const hx = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const dh = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
-const leafHash = (data: Uint8Array) => new Uint8Array(digest('sha256', Buffer.concat([Buffer.from([0]), data]), 'buffer'));
+const leafHash = (data: Uint8Array) =>
+  new Uint8Array(digest('sha256', Buffer.concat([Buffer.from([0]), data]), 'buffer'));
 
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((s) => leafHash(dh(s)));
+const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
+  (s) => leafHash(dh(s)),
+);
 const ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
   'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
@@ -24,17 +35,72 @@ const ROOTS = [
 // [leaf (1-based, as in the source), tree size, proof]
 const INCLUSION: [number, number, string[]][] = [
   [1, 1, []],
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [3, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-  [2, 5, ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    2,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 const CONSISTENCY: [number, number, string[]][] = [
   [1, 1, []],
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
-  [2, 5, ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
-  [6, 7, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [
+    2,
+    5,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+  [
+    6,
+    7,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
 ];
 
 describe('RFC 6962 reference vectors', () => {
@@ -57,7 +123,8 @@ describe('RFC 6962 reference vectors', () => {
     expect(verifyInclusion(leaf, size, LEAVES[leaf - 1] as Hash, proof.map(dh), root)).toBe(false);
     expect(verifyInclusion(leaf - 1, size * 2, LEAVES[leaf - 1] as Hash, proof.map(dh), root)).toBe(false);
     expect(verifyInclusion(leaf - 1, size, LEAVES[leaf - 1] as Hash, [...proof.map(dh), root], root)).toBe(false);
-    if (proof.length > 0) expect(verifyInclusion(leaf - 1, size, LEAVES[leaf - 1] as Hash, proof.slice(1).map(dh), root)).toBe(false);
+    if (proof.length > 0)
+      expect(verifyInclusion(leaf - 1, size, LEAVES[leaf - 1] as Hash, proof.slice(1).map(dh), root)).toBe(false);
   });
 
   it.each(CONSISTENCY)('consistency proof from size %i to %i', (size1, size2, proof) => {
@@ -99,7 +166,8 @@ describe('Merkle properties', () => {
         const other = new Uint8Array(leaves[i] as Hash);
         other[0] = (other[0] ?? 0) ^ 1;
         expect(verifyInclusion(i, leaves.length, other, proof, root)).toBe(false);
-        if (leaves.length > 1) expect(verifyInclusion((i + 1) % leaves.length, leaves.length, leaves[i] as Hash, proof, root)).toBe(false);
+        if (leaves.length > 1)
+          expect(verifyInclusion((i + 1) % leaves.length, leaves.length, leaves[i] as Hash, proof, root)).toBe(false);
       }),
     );
   });
@@ -112,7 +180,8 @@ describe('Merkle properties', () => {
         expect(verifyConsistency(m, leaves.length, proof, rootOf(leaves.slice(0, m)), rootOf(leaves))).toBe(true);
         const forged = leaves.map((l) => new Uint8Array(l));
         (forged[m - 1] as Hash)[0] = ((forged[m - 1] as Hash)[0] ?? 0) ^ 1;
-        if (m < leaves.length) expect(verifyConsistency(m, leaves.length, proof, rootOf(forged.slice(0, m)), rootOf(leaves))).toBe(false);
+        if (m < leaves.length)
+          expect(verifyConsistency(m, leaves.length, proof, rootOf(forged.slice(0, m)), rootOf(leaves))).toBe(false);
       }),
     );
   });

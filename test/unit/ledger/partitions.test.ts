@@ -8,7 +8,14 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, toBytes, toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
-import { generateSigningKey, loadSigner, monthOf, openLedger, partitionName, sealRecord } from '../../../src/ledger/index.ts';
+import {
+  generateSigningKey,
+  loadSigner,
+  monthOf,
+  openLedger,
+  partitionName,
+  sealRecord,
+} from '../../../src/ledger/index.ts';
 import { monthStart } from '../../../src/ledger/partitions.ts';
 import { freshDb, steppingClock } from './fixture.ts';
 
@@ -62,7 +69,14 @@ describe('monthly partitions', () => {
       [1, 'audit_records_2026_02'],
       [2, 'audit_records_2026_04'],
     ]);
-    expect(await partitions()).toEqual(expect.arrayContaining(['audit_records_2026_02', 'audit_records_2026_03', 'audit_records_2026_04', 'audit_records_2026_05']));
+    expect(await partitions()).toEqual(
+      expect.arrayContaining([
+        'audit_records_2026_02',
+        'audit_records_2026_03',
+        'audit_records_2026_04',
+        'audit_records_2026_05',
+      ]),
+    );
   });
 
   it('refuses a fork across a month boundary: same seq, same prev, a gap, or a row past the head (PR003)', async () => {
@@ -78,18 +92,30 @@ describe('monthly partitions', () => {
         [seq, ts, Buffer.from(prev, 'hex'), new Uint8Array(32).fill(fill)],
       );
     // seq 2 again, in another month than the stored seq 2: no per-partition index sees it; the guard does.
-    await expect(insert(sql, 'audit_records', 2, first.hash, '2026-03-05T00:00:00.000Z', 1)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(insert(sql, 'audit_records', 2, first.hash, '2026-03-05T00:00:00.000Z', 1)).rejects.toMatchObject({
+      code: 'PR003',
+    });
     // the same prev as stored seq 2 (in February), written in January
-    await expect(insert(sql, 'audit_records', 3, first.hash, '2026-01-20T00:00:00.000Z', 2)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(insert(sql, 'audit_records', 3, first.hash, '2026-01-20T00:00:00.000Z', 2)).rejects.toMatchObject({
+      code: 'PR003',
+    });
     // straight into a partition, bypassing the parent's statement trigger: the partition's own guard refuses it
-    await expect(insert(sql, 'audit_records_2026_03', 2, first.hash, '2026-03-05T00:00:00.000Z', 3)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(
+      insert(sql, 'audit_records_2026_03', 2, first.hash, '2026-03-05T00:00:00.000Z', 3),
+    ).rejects.toMatchObject({ code: 'PR003' });
     // a gap
-    await expect(insert(sql, 'audit_records', 4, second.hash, '2026-02-02T00:00:00.000Z', 4)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(insert(sql, 'audit_records', 4, second.hash, '2026-02-02T00:00:00.000Z', 4)).rejects.toMatchObject({
+      code: 'PR003',
+    });
     // the right continuation is accepted (the guard does not need the head moved); a second one at the same place, in
     // another month, is not; continuing from the last stored row is, even past the head
     await insert(sql, 'audit_records', 3, second.hash, '2026-02-02T00:00:00.000Z', 5);
-    await expect(insert(sql, 'audit_records', 3, second.hash, '2026-03-02T00:00:00.000Z', 6)).rejects.toMatchObject({ code: 'PR003' });
-    await expect(insert(sql, 'audit_records', 4, second.hash, '2026-03-02T00:00:00.000Z', 7)).rejects.toMatchObject({ code: 'PR003' });
+    await expect(insert(sql, 'audit_records', 3, second.hash, '2026-03-02T00:00:00.000Z', 6)).rejects.toMatchObject({
+      code: 'PR003',
+    });
+    await expect(insert(sql, 'audit_records', 4, second.hash, '2026-03-02T00:00:00.000Z', 7)).rejects.toMatchObject({
+      code: 'PR003',
+    });
     await insert(sql, 'audit_records', 4, Buffer.alloc(32, 5).toString('hex'), '2026-03-02T00:00:00.000Z', 8);
     // several rows in one statement: each must follow the one before it
     const two = (seqB: number) =>
@@ -102,7 +128,9 @@ describe('monthly partitions', () => {
     await two(6);
     const { rows } = await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_records WHERE chain = 'fork-x'");
     expect(toSafeInteger(rows[0]?.n)).toBe(7);
-    const dup = await sql.query<{ n: unknown }>("SELECT count(*) AS n FROM (SELECT seq FROM audit_records WHERE chain = 'fork-x' GROUP BY seq HAVING count(*) > 1) d");
+    const dup = await sql.query<{ n: unknown }>(
+      "SELECT count(*) AS n FROM (SELECT seq FROM audit_records WHERE chain = 'fork-x' GROUP BY seq HAVING count(*) > 1) d",
+    );
     expect(toSafeInteger(dup.rows[0]?.n)).toBe(0);
   });
 
@@ -128,28 +156,64 @@ describe('migration 005 on a ledger written before it', () => {
     const db = await openPglite();
     try {
       const source = new URL('../../../migrations/', import.meta.url);
-      for (const f of ['001_ledger.sql', '002_group_commit.sql', '003_checkpoints.sql', '004_roles.sql']) cpSync(new URL(f, source), path.join(dir, f));
+      for (const f of ['001_ledger.sql', '002_group_commit.sql', '003_checkpoints.sql', '004_roles.sql'])
+        cpSync(new URL(f, source), path.join(dir, f));
       await migrate(db, pathToFileURL(`${dir}/`));
       // Rows as the pre-005 writer stored them: a chain across two months.
       await db.query("INSERT INTO audit_chains (chain) VALUES ('old')");
       let prev: string | null = null;
       const stamps = ['2025-12-31T23:59:59.999Z', '2026-01-01T00:00:00.000Z', '2026-01-15T00:00:00.000Z'];
       for (const [seq, ts] of stamps.entries()) {
-        const sealed = await sealRecord({ v: 1, type: seq === 0 ? 'chain_opened' : 'decision', chain: 'old', seq, ts, prev, request_id: null, ...(seq === 0 ? {} : { note: 'é\u2028' }) }, signer);
-        await db.query('INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-          'old', seq, ts, sealed.record.type, prev === null ? null : Buffer.from(prev, 'hex'), sealed.hash, signer.kid, sealed.bytes,
-        ]);
+        const sealed = await sealRecord(
+          {
+            v: 1,
+            type: seq === 0 ? 'chain_opened' : 'decision',
+            chain: 'old',
+            seq,
+            ts,
+            prev,
+            request_id: null,
+            ...(seq === 0 ? {} : { note: 'é\u2028' }),
+          },
+          signer,
+        );
+        await db.query(
+          'INSERT INTO audit_records (chain, seq, ts, type, prev, hash, kid, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [
+            'old',
+            seq,
+            ts,
+            sealed.record.type,
+            prev === null ? null : Buffer.from(prev, 'hex'),
+            sealed.hash,
+            signer.kid,
+            sealed.bytes,
+          ],
+        );
         await db.query("UPDATE audit_chains SET head_seq = $1, head_hash = $2 WHERE chain = 'old'", [seq, sealed.hash]);
         prev = sealed.record.hash;
       }
-      const before = await db.query<{ seq: unknown; record: unknown }>("SELECT seq, record FROM audit_records WHERE chain = 'old' ORDER BY seq");
+      const before = await db.query<{ seq: unknown; record: unknown }>(
+        "SELECT seq, record FROM audit_records WHERE chain = 'old' ORDER BY seq",
+      );
       await migrate(db); // 005 and later
       const after = await db.query<{ seq: unknown; record: unknown; part: string }>(
         "SELECT seq, record, tableoid::regclass::text AS part FROM audit_records WHERE chain = 'old' ORDER BY seq",
       );
-      expect(after.rows.map((r) => r.part)).toEqual(['audit_records_2025_12', 'audit_records_2026_01', 'audit_records_2026_01']);
-      expect(after.rows.map((r) => Buffer.from(toBytes(r.record)).toString('hex'))).toEqual(before.rows.map((r) => Buffer.from(toBytes(r.record)).toString('hex')));
-      const resumed = await openLedger({ sql: db, signer, chain: 'old', clock: steppingClock(Date.parse('2026-01-16T00:00:00.000Z')) });
+      expect(after.rows.map((r) => r.part)).toEqual([
+        'audit_records_2025_12',
+        'audit_records_2026_01',
+        'audit_records_2026_01',
+      ]);
+      expect(after.rows.map((r) => Buffer.from(toBytes(r.record)).toString('hex'))).toEqual(
+        before.rows.map((r) => Buffer.from(toBytes(r.record)).toString('hex')),
+      );
+      const resumed = await openLedger({
+        sql: db,
+        signer,
+        chain: 'old',
+        clock: steppingClock(Date.parse('2026-01-16T00:00:00.000Z')),
+      });
       expect((await resumed.append('decision', 'next', deny)).record.prev).toBe(prev);
       await resumed.close();
       await expect(db.query('DELETE FROM audit_records_2025_12')).rejects.toMatchObject({ code: 'PR001' });

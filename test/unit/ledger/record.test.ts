@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { canonicalize, parseCanonical } from '../../../src/ledger/canonical.ts';
 import { LedgerError } from '../../../src/ledger/errors.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
-import { leafHash, recomputeHash, schemaProblem, sealRecord, signatureValid, signingMessage } from '../../../src/ledger/record.ts';
+import {
+  leafHash,
+  recomputeHash,
+  schemaProblem,
+  sealRecord,
+  signatureValid,
+  signingMessage,
+} from '../../../src/ledger/record.ts';
 import type { UnsignedRecord } from '../../../src/ledger/record.ts';
 
 const key = generateSigningKey();
@@ -58,7 +65,9 @@ describe('sealRecord', () => {
     const other = new Uint8Array(sealed.hash);
     other[0] = (other[0] ?? 0) ^ 1;
     expect(signatureValid(other, sealed.record.sig, publicKey)).toBe(false);
-    expect(signatureValid(sealed.hash, sealed.record.sig, createPublicKey(generateSigningKey().publicKeyPem))).toBe(false);
+    expect(signatureValid(sealed.hash, sealed.record.sig, createPublicKey(generateSigningKey().publicKeyPem))).toBe(
+      false,
+    );
     const bare = Buffer.from(await signer.sign(sealed.hash)).toString('base64url');
     expect(signatureValid(sealed.hash, bare, publicKey)).toBe(false);
     expect(signatureValid(sealed.hash, 'AAAA', publicKey)).toBe(false);
@@ -73,9 +82,28 @@ describe('sealRecord', () => {
     ['a bad chain id', { chain: 'has space' }],
     ['a typed body field of the wrong type', { decision: { allow: 'yes' } }],
     ['a non-hex decision_hash', { type: 'outcome' as const, decision_hash: 'xyz' }],
-    ['policy_activated without source', { type: 'policy_activated' as const, policy: { revision: 'r', sha256: 'a' }, shadow: null }],
-    ['policy_activated whose shadow carries a decision', { type: 'policy_activated' as const, policy: { revision: 'r', sha256: 'a' }, source: 'b', shadow: { revision: 's', sha256: 'b', decision: { allow: true } } }],
-    ['key_rotated without counter_sig', { type: 'key_rotated' as const, old_kid: `ed25519:${'a'.repeat(64)}`, new_kid: `ed25519:${'b'.repeat(64)}`, new_public_key: 'A'.repeat(43) }],
+    [
+      'policy_activated without source',
+      { type: 'policy_activated' as const, policy: { revision: 'r', sha256: 'a' }, shadow: null },
+    ],
+    [
+      'policy_activated whose shadow carries a decision',
+      {
+        type: 'policy_activated' as const,
+        policy: { revision: 'r', sha256: 'a' },
+        source: 'b',
+        shadow: { revision: 's', sha256: 'b', decision: { allow: true } },
+      },
+    ],
+    [
+      'key_rotated without counter_sig',
+      {
+        type: 'key_rotated' as const,
+        old_kid: `ed25519:${'a'.repeat(64)}`,
+        new_kid: `ed25519:${'b'.repeat(64)}`,
+        new_public_key: 'A'.repeat(43),
+      },
+    ],
     ['an unknown response_action', { type: 'outcome' as const, response_action: 'dropped' }],
     ['redaction without types', { redaction: {} }],
   ])('refuses %s with ERR_RECORD_INVALID', async (_name, over) => {
@@ -85,10 +113,49 @@ describe('sealRecord', () => {
   });
 
   it.each([
-    ['policy_activated', { type: 'policy_activated' as const, request_id: null, decision: undefined, policy: { revision: 'r7', sha256: 'ab' }, source: 'bundles/default.tar.gz', shadow: { revision: 'r8', sha256: 'cd' } }],
-    ['policy_activated without shadow', { type: 'policy_activated' as const, request_id: null, decision: undefined, policy: { revision: 'r7', sha256: 'ab' }, source: 'x', shadow: null }],
-    ['a decision with redaction and shadow', { redaction: { types: { email: 2 } }, shadow: { revision: 'r8', sha256: 'cd', decision: { allow: false, reasons: [{ code: 'x' }], obligations: null } } }],
-    ['an outcome with response facts', { type: 'outcome' as const, decision: undefined, decision_hash: 'ab'.repeat(32), response_classification: { finding_count: 1, types: { iban: 1 } }, response_action: 'redacted' }],
+    [
+      'policy_activated',
+      {
+        type: 'policy_activated' as const,
+        request_id: null,
+        decision: undefined,
+        policy: { revision: 'r7', sha256: 'ab' },
+        source: 'bundles/default.tar.gz',
+        shadow: { revision: 'r8', sha256: 'cd' },
+      },
+    ],
+    [
+      'policy_activated without shadow',
+      {
+        type: 'policy_activated' as const,
+        request_id: null,
+        decision: undefined,
+        policy: { revision: 'r7', sha256: 'ab' },
+        source: 'x',
+        shadow: null,
+      },
+    ],
+    [
+      'a decision with redaction and shadow',
+      {
+        redaction: { types: { email: 2 } },
+        shadow: {
+          revision: 'r8',
+          sha256: 'cd',
+          decision: { allow: false, reasons: [{ code: 'x' }], obligations: null },
+        },
+      },
+    ],
+    [
+      'an outcome with response facts',
+      {
+        type: 'outcome' as const,
+        decision: undefined,
+        decision_hash: 'ab'.repeat(32),
+        response_classification: { finding_count: 1, types: { iban: 1 } },
+        response_action: 'redacted',
+      },
+    ],
   ])('accepts %s', async (_name, over) => {
     const u: Record<string, unknown> = { ...unsigned(), ...over };
     if (u.decision === undefined) delete u.decision;
@@ -97,16 +164,43 @@ describe('sealRecord', () => {
   });
 
   it('stores exactly the canonical bytes of the sealed record (serialised once, merged with the seal)', async () => {
-    const value = fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ unit: 'grapheme' })), fc.dictionary(fc.string(), fc.integer()));
-    const reserved = new Set(['v', 'type', 'chain', 'seq', 'ts', 'prev', 'request_id', 'hash', 'kid', 'sig', '__proto__']);
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string({ unit: 'grapheme' })),
+      fc.dictionary(fc.string(), fc.integer()),
+    );
+    const reserved = new Set([
+      'v',
+      'type',
+      'chain',
+      'seq',
+      'ts',
+      'prev',
+      'request_id',
+      'hash',
+      'kid',
+      'sig',
+      '__proto__',
+    ]);
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.string({ unit: 'binary' }).filter((k) => !reserved.has(k)), value), async (body) => {
-        const sealed = await sealRecord({ ...unsigned(), ...body } as UnsignedRecord, signer).catch((e: unknown) => e);
-        if (sealed instanceof LedgerError) return; // a body the schema refuses (a typed field of the wrong type)
-        const s = sealed as Awaited<ReturnType<typeof sealRecord>>;
-        expect(Buffer.from(s.bytes).equals(Buffer.from(canonicalize(s.record)))).toBe(true);
-        expect(hex(recomputeHash(s.record))).toBe(s.record.hash);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.string({ unit: 'binary' }).filter((k) => !reserved.has(k)),
+          value,
+        ),
+        async (body) => {
+          const sealed = await sealRecord({ ...unsigned(), ...body } as UnsignedRecord, signer).catch(
+            (e: unknown) => e,
+          );
+          if (sealed instanceof LedgerError) return; // a body the schema refuses (a typed field of the wrong type)
+          const s = sealed as Awaited<ReturnType<typeof sealRecord>>;
+          expect(Buffer.from(s.bytes).equals(Buffer.from(canonicalize(s.record)))).toBe(true);
+          expect(hex(recomputeHash(s.record))).toBe(s.record.hash);
+        },
+      ),
       { numRuns: 200 },
     );
   });

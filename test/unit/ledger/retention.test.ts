@@ -4,7 +4,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
-import { applyRetention, generateSigningKey, LedgerError, loadSigner, openLedger, planRetention, schemaProblem, signatureValid, publicKeyFromPem } from '../../../src/ledger/index.ts';
+import {
+  applyRetention,
+  generateSigningKey,
+  type LedgerError,
+  loadSigner,
+  openLedger,
+  planRetention,
+  schemaProblem,
+  signatureValid,
+  publicKeyFromPem,
+} from '../../../src/ledger/index.ts';
 import type { AppendedRecord, Ledger } from '../../../src/ledger/index.ts';
 import { chainAt as chainAtWith } from '../../helpers/ledger-chain.ts';
 import { freshDb } from './fixture.ts';
@@ -32,13 +42,20 @@ async function partitions(): Promise<string[]> {
 }
 
 async function seqs(chain: string): Promise<number[]> {
-  const { rows } = await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [chain]);
+  const { rows } = await sql.query<{ seq: unknown }>('SELECT seq FROM audit_records WHERE chain = $1 ORDER BY seq', [
+    chain,
+  ]);
   return rows.map((r) => toSafeInteger(r.seq));
 }
 
 describe('planRetention', () => {
   it('expires partitions that ended before the window (6 whole months before the current one) and says what each chain loses', async () => {
-    const a = await chainAt('ret-a', ['2026-01-10T00:00:00.000Z', '2026-03-10T00:00:00.000Z', '2026-05-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
+    const a = await chainAt('ret-a', [
+      '2026-01-10T00:00:00.000Z',
+      '2026-03-10T00:00:00.000Z',
+      '2026-05-01T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z',
+    ]);
     await chainAt('ret-b', ['2026-10-20T00:00:00.000Z']); // nothing old: untouched
     const plan = await planRetention(sql, { months: 6, now: NOW });
     expect(plan.cutoff).toBe('2026-05-01T00:00:00.000Z');
@@ -50,7 +67,9 @@ describe('planRetention', () => {
     ]);
     expect(plan.keep).toContain('audit_records_2026_05');
     expect(plan.keep).toContain('audit_records_2026_10');
-    expect(plan.chains).toEqual([{ chain: 'ret-a', droppedThroughSeq: 2, droppedThroughHash: a[1]?.hash, droppedRecords: 3 }]);
+    expect(plan.chains).toEqual([
+      { chain: 'ret-a', droppedThroughSeq: 2, droppedThroughHash: a[1]?.hash, droppedRecords: 3 },
+    ]);
     expect(await partitions()).toContain('audit_records_2026_01'); // a plan drops nothing
   });
 
@@ -73,21 +92,37 @@ describe('planRetention', () => {
     await chainAt('ret-back', ['2026-06-01T00:00:00.000Z', '2026-01-05T00:00:00.000Z']);
     const err = await planRetention(sql, { months: 6, now: NOW }).catch((e: unknown) => e);
     expect((err as LedgerError).code).toBe('ERR_RETENTION_REFUSED');
-    await expect(applyRetention(sql, { months: 6, now: NOW, signer, clock: { now: () => NOW } })).rejects.toMatchObject({ code: 'ERR_RETENTION_REFUSED' });
+    await expect(applyRetention(sql, { months: 6, now: NOW, signer, clock: { now: () => NOW } })).rejects.toMatchObject(
+      { code: 'ERR_RETENTION_REFUSED' },
+    );
     expect(await seqs('ret-back')).toEqual([0, 1, 2]);
   });
 });
 
 describe('applyRetention', () => {
   it('appends a signed retention_applied record to each trimmed chain, then drops exactly the expired partitions', async () => {
-    const a = await chainAt('ret-a', ['2026-01-10T00:00:00.000Z', '2026-03-10T00:00:00.000Z', '2026-06-01T00:00:00.000Z']);
+    const a = await chainAt('ret-a', [
+      '2026-01-10T00:00:00.000Z',
+      '2026-03-10T00:00:00.000Z',
+      '2026-06-01T00:00:00.000Z',
+    ]);
     const b = await chainAt('ret-b', ['2026-02-10T00:00:00.000Z', '2026-07-10T00:00:00.000Z']);
     await chainAt('ret-new', ['2026-11-01T00:00:00.000Z']);
     const result = await applyRetention(sql, { months: 6, now: NOW, signer, clock: { now: () => NOW } });
-    expect(result.dropped).toEqual(['audit_records_2026_01', 'audit_records_2026_02', 'audit_records_2026_03', 'audit_records_2026_04']);
+    expect(result.dropped).toEqual([
+      'audit_records_2026_01',
+      'audit_records_2026_02',
+      'audit_records_2026_03',
+      'audit_records_2026_04',
+    ]);
     expect(await partitions()).not.toEqual(expect.arrayContaining(['audit_records_2026_01']));
-    expect(await partitions()).toEqual(expect.arrayContaining(['audit_records_2026_06', 'audit_records_2026_07', 'audit_records_2026_11']));
-    expect(result.records.map((r) => [r.chain, r.seq])).toEqual([['ret-a', 4], ['ret-b', 3]]);
+    expect(await partitions()).toEqual(
+      expect.arrayContaining(['audit_records_2026_06', 'audit_records_2026_07', 'audit_records_2026_11']),
+    );
+    expect(result.records.map((r) => [r.chain, r.seq])).toEqual([
+      ['ret-a', 4],
+      ['ret-b', 3],
+    ]);
     const ra = result.records[0] as AppendedRecord;
     expect(ra.record).toMatchObject({
       type: 'retention_applied',
@@ -112,7 +147,9 @@ describe('applyRetention', () => {
     await chainAt('ret-live', ['2026-01-10T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
     const running: Ledger = await openLedger({ sql, signer, chain: 'ret-live', clock: { now: () => NOW } });
     try {
-      await expect(applyRetention(sql, { months: 6, now: NOW, signer, clock: { now: () => NOW } })).rejects.toMatchObject({ code: 'ERR_CHAIN_LEASED' });
+      await expect(
+        applyRetention(sql, { months: 6, now: NOW, signer, clock: { now: () => NOW } }),
+      ).rejects.toMatchObject({ code: 'ERR_CHAIN_LEASED' });
       expect(await partitions()).toContain('audit_records_2026_01');
       expect(await seqs('ret-live')).toEqual([0, 1, 2]);
     } finally {

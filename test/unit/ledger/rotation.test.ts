@@ -19,7 +19,13 @@ afterAll(async () => {
 async function rotatedChain(chain: string) {
   const oldKey = generateSigningKey();
   const newKey = generateSigningKey();
-  const ledger = await openLedger({ sql, signer: loadSigner(oldKey.privateKeyPem), chain, clock: steppingClock(), checkpoints: { everyRecords: 1000, everySeconds: 0 } });
+  const ledger = await openLedger({
+    sql,
+    signer: loadSigner(oldKey.privateKeyPem),
+    chain,
+    clock: steppingClock(),
+    checkpoints: { everyRecords: 1000, everySeconds: 0 },
+  });
   await ledger.append('decision', 'before', deny);
   const rotation = await ledger.rotateKey(loadSigner(newKey.privateKeyPem));
   const after = await ledger.append('decision', 'after', deny);
@@ -30,7 +36,12 @@ async function rotatedChain(chain: string) {
 describe('key rotation', () => {
   it('writes key_rotated signed by the old key; later records are signed by the new key', async () => {
     const { oldKey, newKey, rotation, after } = await rotatedChain('rot-1');
-    expect(rotation.record).toMatchObject({ type: 'key_rotated', kid: oldKey.kid, old_kid: oldKey.kid, new_kid: newKey.kid });
+    expect(rotation.record).toMatchObject({
+      type: 'key_rotated',
+      kid: oldKey.kid,
+      old_kid: oldKey.kid,
+      new_kid: newKey.kid,
+    });
     expect(after.record.kid).toBe(newKey.kid);
     const report = await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem], chains: ['rot-1'] });
     expect(report.findings).toEqual([]);
@@ -46,8 +57,12 @@ describe('key rotation', () => {
   it('a rotation without a valid counter-signature introduces no key', async () => {
     const { oldKey, rotation } = await rotatedChain('rot-3');
     const forgedSig = `${rotation.record.counter_sig === 'A'.repeat(86) ? 'B' : 'A'}${'A'.repeat(85)}`;
-    await asMaliciousDba(sql, () => rewriteBytes(sql, 'rot-3', rotation.seq, (t) => t.replace(String(rotation.record.counter_sig), forgedSig)));
-    const codes = (await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem], chains: ['rot-3'] })).findings.map((f) => f.code);
+    await asMaliciousDba(sql, () =>
+      rewriteBytes(sql, 'rot-3', rotation.seq, (t) => t.replace(String(rotation.record.counter_sig), forgedSig)),
+    );
+    const codes = (await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem], chains: ['rot-3'] })).findings.map(
+      (f) => f.code,
+    );
     expect(codes).toContain('RECORD_HASH_MISMATCH'); // the old key's signature no longer covers it
     expect(codes).toContain('RECORD_KEY_UNTRUSTED'); // so the new key is not trusted
   });
@@ -55,13 +70,25 @@ describe('key rotation', () => {
   it('the old key may not sign after it was rotated out', async () => {
     const oldKey = generateSigningKey();
     const newKey = generateSigningKey();
-    const a = await openLedger({ sql, signer: loadSigner(oldKey.privateKeyPem), chain: 'rot-4', clock: steppingClock() });
+    const a = await openLedger({
+      sql,
+      signer: loadSigner(oldKey.privateKeyPem),
+      chain: 'rot-4',
+      clock: steppingClock(),
+    });
     await a.rotateKey(loadSigner(newKey.privateKeyPem));
     await a.close();
-    const b = await openLedger({ sql, signer: loadSigner(oldKey.privateKeyPem), chain: 'rot-4', clock: steppingClock() });
+    const b = await openLedger({
+      sql,
+      signer: loadSigner(oldKey.privateKeyPem),
+      chain: 'rot-4',
+      clock: steppingClock(),
+    });
     await b.append('decision', 'stale', deny);
     await b.close();
-    const codes = (await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem, newKey.publicKeyPem], chains: ['rot-4'] })).findings.map((f) => f.code);
+    const codes = (
+      await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem, newKey.publicKeyPem], chains: ['rot-4'] })
+    ).findings.map((f) => f.code);
     expect(codes).toEqual(['RECORD_KEY_RETIRED']);
   });
 });

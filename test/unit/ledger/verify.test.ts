@@ -32,15 +32,24 @@ describe('a clean chain', () => {
     expect(report).toMatchObject({ ok: true, inconclusive: false, findings: [] });
     expect(report.chains).toEqual([
       {
-        chain: 'clean', records: 7, first_seq: 0, last_seq: 6, first_ts: '2026-01-01T00:00:01.000Z', last_ts: '2026-01-01T00:00:07.000Z',
-        head_hash: expect.stringMatching(/^[0-9a-f]{64}$/), signatures_checked: 7, checkpoint: null, trimmed_through: null,
+        chain: 'clean',
+        records: 7,
+        first_seq: 0,
+        last_seq: 6,
+        first_ts: '2026-01-01T00:00:01.000Z',
+        last_ts: '2026-01-01T00:00:07.000Z',
+        head_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        signatures_checked: 7,
+        checkpoint: null,
+        trimmed_through: null,
       },
     ]);
   });
 
   it('gives the same verdict whatever the page size', async () => {
     await writeChain(sql, signer, 'paged', 5);
-    for (const pageSize of [1, 2, 3, 11, 5000]) expect((await verify('paged', [key.publicKeyPem], pageSize)).ok).toBe(true);
+    for (const pageSize of [1, 2, 3, 11, 5000])
+      expect((await verify('paged', [key.publicKeyPem], pageSize)).ok).toBe(true);
   });
 
   it('verifies every chain when none is named', async () => {
@@ -68,7 +77,9 @@ describe('tampering', () => {
 
   it('a forged signature: RECORD_SIGNATURE_INVALID', async () => {
     await writeChain(sql, signer, 'sig', 1);
-    await rewriteBytes(sql, 'sig', 1, (t) => t.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`));
+    await rewriteBytes(sql, 'sig', 1, (t) =>
+      t.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`),
+    );
     expect(codes(await verify('sig'))).toEqual(['RECORD_SIGNATURE_INVALID@1']);
   });
 
@@ -124,7 +135,9 @@ describe('tampering', () => {
   it('an index column rewritten: RECORD_INDEX_MISMATCH', async () => {
     await writeChain(sql, signer, 'index', 1);
     await asMaliciousDba(sql, async () => {
-      await sql.query("UPDATE audit_records SET request_id = 'someone-else', ts = ts + interval '1 hour' WHERE chain = 'index' AND seq = 1");
+      await sql.query(
+        "UPDATE audit_records SET request_id = 'someone-else', ts = ts + interval '1 hour' WHERE chain = 'index' AND seq = 1",
+      );
     });
     const report = await verify('index');
     expect(codes(report)).toEqual(['RECORD_INDEX_MISMATCH@1']);
@@ -141,9 +154,20 @@ describe('tampering', () => {
 
   it('a record forged with another key and inserted at the head: RECORD_KEY_UNTRUSTED and CHAIN_HEAD_MISMATCH', async () => {
     const ledger = await writeChain(sql, signer, 'forged', 1);
-    const last = await ledger.append('decision', 'real', { decision: { allow: false, reasons: [], obligations: null } });
+    const last = await ledger.append('decision', 'real', {
+      decision: { allow: false, reasons: [], obligations: null },
+    });
     const forged = await sealRecord(
-      { v: 1, type: 'decision', chain: 'forged', seq: last.seq + 1, ts: '2026-01-01T01:00:00.000Z', prev: last.hash, request_id: 'fake', decision: { allow: false, reasons: [], obligations: null } },
+      {
+        v: 1,
+        type: 'decision',
+        chain: 'forged',
+        seq: last.seq + 1,
+        ts: '2026-01-01T01:00:00.000Z',
+        prev: last.hash,
+        request_id: 'fake',
+        decision: { allow: false, reasons: [], obligations: null },
+      },
       loadSigner(intruder.privateKeyPem),
     );
     await sql.query(
@@ -153,7 +177,10 @@ describe('tampering', () => {
     // Without the head moving, verify stops at the committed head; an attacker who moves it too is caught by the key.
     expect(codes(await verify('forged'))).toEqual([]);
     await asMaliciousDba(sql, async () => {
-      await sql.query("UPDATE audit_chains SET head_seq = $1, head_hash = $2 WHERE chain = 'forged'", [forged.record.seq, forged.hash]);
+      await sql.query("UPDATE audit_chains SET head_seq = $1, head_hash = $2 WHERE chain = 'forged'", [
+        forged.record.seq,
+        forged.hash,
+      ]);
     });
     expect(codes(await verify('forged'))).toEqual([`RECORD_KEY_UNTRUSTED@${forged.record.seq}`]);
   });
@@ -180,12 +207,16 @@ describe('decisions and outcomes', () => {
     await ledger.append('decision', 'crashed', { decision: { allow: true, reasons: [], obligations: null } });
     const report = await verify('open-decision');
     expect(report.ok).toBe(true);
-    expect(report.findings).toEqual([expect.objectContaining({ code: 'DECISION_WITHOUT_OUTCOME', severity: 'warning', seq: 3 })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ code: 'DECISION_WITHOUT_OUTCOME', severity: 'warning', seq: 3 }),
+    ]);
   });
 
   it('a denial needs no outcome, but may have one', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'denied', clock: steppingClock() });
-    const deny = await ledger.append('decision', 'd1', { decision: { allow: false, reasons: [{ code: 'X' }], obligations: null } });
+    const deny = await ledger.append('decision', 'd1', {
+      decision: { allow: false, reasons: [{ code: 'X' }], obligations: null },
+    });
     await ledger.append('decision', 'd2', { decision: { allow: false, reasons: [], obligations: null } });
     await ledger.append('outcome', 'd1', { decision_hash: deny.hash, status: 403 });
     expect(codes(await verify('denied'))).toEqual([]);
@@ -196,7 +227,11 @@ describe('decisions and outcomes', () => {
     await ledger.append('outcome', 'o1', { decision_hash: 'ab'.repeat(32), status: 200 });
     const outcome = await ledger.append('outcome', 'o2', {});
     await ledger.append('outcome', 'o3', { decision_hash: outcome.hash });
-    expect(codes(await verify('orphan'))).toEqual(['OUTCOME_WITHOUT_DECISION@1', 'OUTCOME_WITHOUT_DECISION@2', 'OUTCOME_WITHOUT_DECISION@3']);
+    expect(codes(await verify('orphan'))).toEqual([
+      'OUTCOME_WITHOUT_DECISION@1',
+      'OUTCOME_WITHOUT_DECISION@2',
+      'OUTCOME_WITHOUT_DECISION@3',
+    ]);
   });
 });
 

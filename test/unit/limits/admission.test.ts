@@ -24,15 +24,48 @@ beforeEach(async () => {
   if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
 });
 
-const pricing = parsePricing({ version: 'p1', unknown_model: 'deny', upstreams: { echo: { 'echo-1': { input: 1_000_000, output: 2_000_000, cached_input: 0 } } } }, 'test');
-const limits = (requests: number | null): Limits => ({ tokens_per_minute: null, requests_per_minute: requests, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null });
-const allow = (requests: number | null): Decision => ({ allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 10, redact: [], response: { redact: [], block: [] }, limits: limits(requests) } });
-const deny: Decision = { allow: false, reasons: [{ code: 'NOPE', message: 'no' }], obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } };
+const pricing = parsePricing(
+  {
+    version: 'p1',
+    unknown_model: 'deny',
+    upstreams: { echo: { 'echo-1': { input: 1_000_000, output: 2_000_000, cached_input: 0 } } },
+  },
+  'test',
+);
+const limits = (requests: number | null): Limits => ({
+  tokens_per_minute: null,
+  requests_per_minute: requests,
+  spend_micro_usd_per_day: null,
+  spend_micro_usd_per_month: null,
+});
+const allow = (requests: number | null): Decision => ({
+  allow: true,
+  reasons: [],
+  obligations: {
+    upstreams: ['echo'],
+    max_tokens: 10,
+    redact: [],
+    response: { redact: [], block: [] },
+    limits: limits(requests),
+  },
+});
+const deny: Decision = {
+  allow: false,
+  reasons: [{ code: 'NOPE', message: 'no' }],
+  obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
+};
 let subjects = 0;
 
 function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
   subjects += 1;
-  const principal = { iss: 'https://idp.test', sub: `admit-${subjects}-${Date.now()}`, client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
+  const principal = {
+    iss: 'https://idp.test',
+    sub: `admit-${subjects}-${Date.now()}`,
+    client_id: null,
+    groups: [],
+    tenant: null,
+    token_fingerprint: 'f'.repeat(64),
+  };
   const records: Record<string, unknown>[] = [];
   let decision: Decision = deny;
   let forwarded = 0;
@@ -43,7 +76,13 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
       return { chain: 'test', seq: records.length, hash: `h${records.length}`, bytes: new Uint8Array(), record: {} };
     },
   } as unknown as Ledger;
-  const limiter = createLimiter({ sql, pricing, defaults: o.defaults ?? [], reservationTtlSeconds: 60, defaultMaxTokens: 10 });
+  const limiter = createLimiter({
+    sql,
+    pricing,
+    defaults: o.defaults ?? [],
+    reservationTtlSeconds: 60,
+    defaultMaxTokens: 10,
+  });
   const deps: PipelineDeps = {
     authenticator: { authenticate: async () => principal },
     classifier: { classify: () => ({ findings: [] }) },
@@ -52,9 +91,15 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
     forwarder: {
       forward: async () => {
         forwarded += 1;
-        return { status: 200, contentType: 'application/json', body: { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } };
+        return {
+          status: 200,
+          contentType: 'application/json',
+          body: { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
+        };
       },
-      openStream: async () => { throw new Error('not streamed here'); },
+      openStream: async () => {
+        throw new Error('not streamed here');
+      },
       close: async () => {},
     },
     upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
@@ -63,11 +108,21 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
     ...(o.intake ? { intake: o.intake } : {}),
   };
   const handler = createRequestHandler(deps);
-  const body = () => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
+  const body = () =>
+    new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
   const run = async (d: Decision) => {
     decision = d;
-    const reply = await handler.handle({ requestId: `r${records.length}`, api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body: body() });
-    return { status: reply.status, code: (reply.body as { error?: { code?: string } }).error?.code ?? null, headers: reply.headers };
+    const reply = await handler.handle({
+      requestId: `r${records.length}`,
+      api: 'openai.chat_completions',
+      headers: { authorization: 'Bearer t' },
+      body: body(),
+    });
+    return {
+      status: reply.status,
+      code: (reply.body as { error?: { code?: string } }).error?.code ?? null,
+      headers: reply.headers,
+    };
   };
   return { run, records, limiter, principal, forwarded: () => forwarded };
 }
@@ -80,7 +135,9 @@ describe('admission counting', () => {
     const refused = await h.run(allow(3));
     expect(refused).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
     expect(refused.headers['retry-after']).toBeDefined();
-    expect(h.records[3]).toMatchObject({ decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] } });
+    expect(h.records[3]).toMatchObject({
+      decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] },
+    });
     expect(h.forwarded()).toBe(0);
   });
 
@@ -97,7 +154,13 @@ describe('admission counting', () => {
 
   it('enforces a configured subject default at admission, before a large body reaches a classification thread', async () => {
     let taken = 0;
-    const intake: Intake = { takes: () => true, run: async () => { taken += 1; throw new Error('not reached'); } };
+    const intake: Intake = {
+      takes: () => true,
+      run: async () => {
+        taken += 1;
+        throw new Error('not reached');
+      },
+    };
     const h = harness({ defaults: [{ scope: 'subject', requests_per_minute: 2 }], intake });
     const small = harness({ defaults: [{ scope: 'subject', requests_per_minute: 2 }] });
     for (let i = 0; i < 2; i += 1) expect(await small.run(deny)).toMatchObject({ status: 403 });

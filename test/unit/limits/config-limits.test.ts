@@ -12,7 +12,15 @@ const doc = (limits?: unknown, timeouts?: unknown) => ({
   identity: { issuers: [{ issuer: 'https://idp.contoso.io', audience: ['proctor'] }] },
   classification: { fingerprint_key: { env: 'FP_KEY' } },
   policy: { bundle: 'bundles/default.tar.gz' },
-  upstreams: [{ name: 'openai', provider: 'openai', base_url: 'https://api.openai.com/v1', models: ['*'], ...(timeouts ? { timeouts } : {}) }],
+  upstreams: [
+    {
+      name: 'openai',
+      provider: 'openai',
+      base_url: 'https://api.openai.com/v1',
+      models: ['*'],
+      ...(timeouts ? { timeouts } : {}),
+    },
+  ],
   ...(limits === undefined ? {} : { limits }),
 });
 
@@ -38,15 +46,34 @@ describe('limits configuration', () => {
   });
 
   it('resolves a relative pricing file against the configuration folder and keeps the defaults it is given', () => {
-    const config = resolveConfig(doc({ pricing: 'prices.yaml', default_max_tokens: 512, defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 10 }] }), { env, baseDir: '/etc/proctor' });
-    expect(config.limits).toMatchObject({ pricingFile: '/etc/proctor/prices.yaml', defaultMaxTokens: 512, defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 10 }] });
+    const config = resolveConfig(
+      doc({
+        pricing: 'prices.yaml',
+        default_max_tokens: 512,
+        defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 10 }],
+      }),
+      { env, baseDir: '/etc/proctor' },
+    );
+    expect(config.limits).toMatchObject({
+      pricingFile: '/etc/proctor/prices.yaml',
+      defaultMaxTokens: 512,
+      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 10 }],
+    });
   });
 
   it('names every problem with its path', () => {
-    expect(problemsOf(doc({ reservation_ttl_seconds: 60 }))).toContainEqual(expect.stringMatching(/^\/limits\/reservation_ttl_seconds: 60s is shorter than upstream 'openai' total timeout/));
-    expect(problemsOf(doc({ defaults: [{ scope: 'tenant', name: 'acme', tokens_per_minute: 1 }] }))).toContain('/limits/defaults/0/name: only a group default can name its bucket');
-    expect(problemsOf(doc({ defaults: [{ scope: 'planet', tokens_per_minute: 1 }] }))).toContainEqual(expect.stringMatching(/^\/limits\/defaults\/0\/scope: /));
-    expect(problemsOf(doc({ defaults: [{ scope: 'tenant', tokens_per_minute: -1 }] }))).toContainEqual(expect.stringMatching(/^\/limits\/defaults\/0\/tokens_per_minute: /));
+    expect(problemsOf(doc({ reservation_ttl_seconds: 60 }))).toContainEqual(
+      expect.stringMatching(/^\/limits\/reservation_ttl_seconds: 60s is shorter than upstream 'openai' total timeout/),
+    );
+    expect(problemsOf(doc({ defaults: [{ scope: 'tenant', name: 'acme', tokens_per_minute: 1 }] }))).toContain(
+      '/limits/defaults/0/name: only a group default can name its bucket',
+    );
+    expect(problemsOf(doc({ defaults: [{ scope: 'planet', tokens_per_minute: 1 }] }))).toContainEqual(
+      expect.stringMatching(/^\/limits\/defaults\/0\/scope: /),
+    );
+    expect(problemsOf(doc({ defaults: [{ scope: 'tenant', tokens_per_minute: -1 }] }))).toContainEqual(
+      expect.stringMatching(/^\/limits\/defaults\/0\/tokens_per_minute: /),
+    );
     expect(problemsOf(doc({ budget: 5 }))).toContain("/limits: must NOT have additional properties 'budget'");
   });
 });

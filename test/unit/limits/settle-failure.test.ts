@@ -14,21 +14,49 @@ afterAll(async () => {
   await sql?.close();
 });
 
-const pricing = parsePricing({
-  version: 'p1', unknown_model: 'deny', upstreams: { echo: { 'echo-1': { input: 1_000_000, output: 2_000_000, cached_input: 0 } } },
-}, 'test');
+const pricing = parsePricing(
+  {
+    version: 'p1',
+    unknown_model: 'deny',
+    upstreams: { echo: { 'echo-1': { input: 1_000_000, output: 2_000_000, cached_input: 0 } } },
+  },
+  'test',
+);
 const principal = { iss: 'https://idp.test', sub: 'settle-failure', client_id: null, groups: [], tenant: null };
 const reserveInput = {
-  principal, upstreams: ['echo'], model: 'echo-1', promptTokens: 10, promptTokenMethod: 'test', maxTokens: 5, limits: null,
+  principal,
+  upstreams: ['echo'],
+  model: 'echo-1',
+  promptTokens: 10,
+  promptTokenMethod: 'test',
+  maxTokens: 5,
+  limits: null,
 };
 
 describe('settlement failure', () => {
   it('keeps the database error as the cause, out of the record', async () => {
     const down = Object.assign(new Error('connection terminated'), { code: '57P01' });
-    const settleSql: Sql = { ...sql, query: async () => { throw down; } };
-    const limiter = createLimiter({ sql, settleSql, pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 10 });
+    const settleSql: Sql = {
+      ...sql,
+      query: async () => {
+        throw down;
+      },
+    };
+    const limiter = createLimiter({
+      sql,
+      settleSql,
+      pricing,
+      defaults: [],
+      reservationTtlSeconds: 60,
+      defaultMaxTokens: 10,
+    });
     const reservation = await limiter.reserve(reserveInput);
-    const settled = await settleFor(limiter, reservation, { usage: null, upstreamStatus: 200, error: null, upstream: 'echo' });
+    const settled = await settleFor(limiter, reservation, {
+      usage: null,
+      upstreamStatus: 200,
+      error: null,
+      upstream: 'echo',
+    });
     expect(settled.fields.settlement.recorded).toBe(false);
     expect(settled.cause).toBe(down);
     expect(Object.hasOwn(settled.fields.settlement, 'cause')).toBe(false);

@@ -30,12 +30,16 @@ describe('probes', () => {
 
   it('answers 503 with a stable code per failed check, a thrown code and a hanging check included', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const { app } = serverWith(readinessChecks({
-      sql: { query: async () => Promise.reject(refused) },
-      ledger: { holdsLease: async () => false },
-      policy: { current: () => ({ active: null }) },
-      authenticator: { checkIssuers: async () => [{ issuer: 'https://idp.example', error: { code: 'ERR_IDP_UNAVAILABLE' } }] },
-    }).concat([{ name: 'stuck', run: () => new Promise<never>(() => {}) }]));
+    const { app } = serverWith(
+      readinessChecks({
+        sql: { query: async () => Promise.reject(refused) },
+        ledger: { holdsLease: async () => false },
+        policy: { current: () => ({ active: null }) },
+        authenticator: {
+          checkIssuers: async () => [{ issuer: 'https://idp.example', error: { code: 'ERR_IDP_UNAVAILABLE' } }],
+        },
+      }).concat([{ name: 'stuck', run: () => new Promise<never>(() => {}) }]),
+    );
     const response = await app.inject({ url: '/readyz' });
     expect(response.statusCode).toBe(503);
     const body = response.json() as { status: string; reasons: { check: string; code: string; subject?: string }[] };
@@ -58,11 +62,21 @@ describe('probes', () => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toEqual({ status: 'not_ready', reasons: [{ check: 'drain', code: 'ERR_SHUTTING_DOWN' }] });
     expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
-    const chat = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const chat = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(chat.statusCode).toBe(503);
     expect(chat.headers.connection).toBe('close');
     expect((chat.json() as { error: { code: string } }).error.code).toBe('ERR_SHUTTING_DOWN');
-    const messages = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const messages = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(messages.statusCode).toBe(503);
     expect(messages.json()).toMatchObject({ type: 'error' }); // Anthropic's error shape
   });

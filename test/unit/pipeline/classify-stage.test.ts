@@ -10,16 +10,43 @@ import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
 const KEY = new Uint8Array(32).fill(3);
 const classifier = createClassifier({ fingerprintKey: KEY });
-const pool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local: classifier, thresholdChars: 4096, size: 1 });
-const intakePool = createClassifierPool({ fingerprintKey: KEY, recognizers: [], local: classifier, thresholdChars: 4096, size: 1, entry: INTAKE_WORKER });
+const pool = createClassifierPool({
+  fingerprintKey: KEY,
+  recognizers: [],
+  local: classifier,
+  thresholdChars: 4096,
+  size: 1,
+});
+const intakePool = createClassifierPool({
+  fingerprintKey: KEY,
+  recognizers: [],
+  local: classifier,
+  thresholdChars: 4096,
+  size: 1,
+  entry: INTAKE_WORKER,
+});
 afterAll(() => Promise.all([pool.close(), intakePool.close()]));
 
-const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: [], tenant: null, token_fingerprint: 'f'.repeat(64) };
-const obligations = { upstreams: ['echo'], max_tokens: 64, redact: [] as string[], response: { redact: [], block: [] }, limits: null };
+const principal = {
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: null,
+  groups: [],
+  tenant: null,
+  token_fingerprint: 'f'.repeat(64),
+};
+const obligations = {
+  upstreams: ['echo'],
+  max_tokens: 64,
+  redact: [] as string[],
+  response: { redact: [], block: [] },
+  limits: null,
+};
 const allow: Decision = { allow: true, reasons: [], obligations };
 const ssn = (i: number) => `${String(100 + (i % 600)).padStart(3, '0')}-${String(10 + (i % 89))}-${String(1000 + i)}`;
 const dense = (n: number) => Array.from({ length: n }, (_, i) => `ssn ${ssn(i)}`).join(' ');
-const bodyOf = (text: string) => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }] }));
+const bodyOf = (text: string) =>
+  new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }] }));
 
 function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}) {
   const records: Record<string, unknown>[] = [];
@@ -34,14 +61,22 @@ function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}
   const deps: PipelineDeps = {
     authenticator: { authenticate: async () => principal },
     classifier,
-    policy: { decide: () => ({ decision: overrides.decision ?? allow, version: { revision: 't', sha256: '0'.repeat(64) }, shadow: null }) },
+    policy: {
+      decide: () => ({
+        decision: overrides.decision ?? allow,
+        version: { revision: 't', sha256: '0'.repeat(64) },
+        shadow: null,
+      }),
+    },
     ledger,
     forwarder: {
       forward: async (_t, _p, body) => {
         forwarded.push(body);
         return { status: 200, contentType: 'application/json', body: { choices: [] } };
       },
-      openStream: async () => { throw new Error('this test does not stream'); },
+      openStream: async () => {
+        throw new Error('this test does not stream');
+      },
       close: async () => {},
     },
     upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
@@ -50,7 +85,8 @@ function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}
     ...overrides,
   };
   const handler = createRequestHandler(deps);
-  const send = (body: Uint8Array) => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
+  const send = (body: Uint8Array) =>
+    handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
   const run = (text: string) => send(bodyOf(text));
   return { records, forwarded, run, send };
 }
@@ -60,10 +96,23 @@ describe('the classify stage', () => {
     const h = harness({ maxFindings: 10 });
     const reply = await h.run(dense(300));
     expect(reply.status).toBe(200);
-    const record = h.records[0] as { classification: { findings: unknown[] }; policy_input: { classification: unknown } };
-    expect(record.classification).toMatchObject({ finding_count: 300, types: { US_SSN: 300 }, categories: { PII: 300 }, truncated: true });
+    const record = h.records[0] as {
+      classification: { findings: unknown[] };
+      policy_input: { classification: unknown };
+    };
+    expect(record.classification).toMatchObject({
+      finding_count: 300,
+      types: { US_SSN: 300 },
+      categories: { PII: 300 },
+      truncated: true,
+    });
     expect(record.classification.findings).toHaveLength(10);
-    expect(record.policy_input.classification).toMatchObject({ finding_count: 300, types: { US_SSN: 300 }, where: { user: 300 }, truncated: true });
+    expect(record.policy_input.classification).toMatchObject({
+      finding_count: 300,
+      types: { US_SSN: 300 },
+      where: { user: 300 },
+      truncated: true,
+    });
   });
 
   it('keeps 256 findings by default, and lists every finding under the cap without truncated', async () => {
@@ -73,7 +122,9 @@ describe('the classify stage', () => {
     expect(h.records[0]).toMatchObject({ classification: { finding_count: 300, truncated: true } });
     expect((h.records[0] as { classification: { findings: unknown[] } }).classification.findings).toHaveLength(256);
     expect(h.records[1]).toMatchObject({ classification: { finding_count: 3, truncated: false } });
-    expect((h.records[1] as { policy_input: { classification: object } }).policy_input.classification).not.toHaveProperty('truncated');
+    expect(
+      (h.records[1] as { policy_input: { classification: object } }).policy_input.classification,
+    ).not.toHaveProperty('truncated');
   });
 
   it('refuses a redaction of a type with findings past the cap, and forwards nothing', async () => {
@@ -92,7 +143,9 @@ describe('the classify stage', () => {
     expect(reply.status).toBe(503);
     expect(reply.headers['retry-after']).toBe('1');
     expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFIER_BUSY', type: 'service_unavailable' } });
-    expect(h.records[0]).toMatchObject({ decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] } });
+    expect(h.records[0]).toMatchObject({
+      decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] },
+    });
     expect(h.forwarded).toHaveLength(0);
   });
 
@@ -115,7 +168,10 @@ describe('the classify stage', () => {
     expect(onThread.records[0]).toEqual(inProcess.records[0]);
     expect(onThread.forwarded).toEqual(inProcess.forwarded);
     // A body taken by the intake is consumed (its buffer moves to the thread): each handler gets its own.
-    const invalid = () => new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }], surprise: 1 }));
+    const invalid = () =>
+      new TextEncoder().encode(
+        JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }], surprise: 1 }),
+      );
     const a = await onThread.send(invalid());
     const b = await inProcess.send(invalid());
     expect(a.status).toBe(400);
@@ -124,13 +180,26 @@ describe('the classify stage', () => {
   });
 
   it('answers 503 with retry-after when a large body finds every classification thread busy, and parses nothing here', async () => {
-    const intake = { takes: () => true, run: () => Promise.reject(new ClassificationError('ERR_CLASSIFIER_BUSY', null, 'busy')) };
-    const h = harness({ intake, classifier: { classify: () => { throw new Error('must not classify in-process'); } } });
+    const intake = {
+      takes: () => true,
+      run: () => Promise.reject(new ClassificationError('ERR_CLASSIFIER_BUSY', null, 'busy')),
+    };
+    const h = harness({
+      intake,
+      classifier: {
+        classify: () => {
+          throw new Error('must not classify in-process');
+        },
+      },
+    });
     const reply = await h.run(dense(400));
     expect(reply.status).toBe(503);
     expect(reply.headers['retry-after']).toBe('1');
     expect(reply.body).toMatchObject({ error: { code: 'ERR_CLASSIFIER_BUSY' } });
-    expect(h.records[0]).toMatchObject({ request: null, decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] } });
+    expect(h.records[0]).toMatchObject({
+      request: null,
+      decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] },
+    });
   });
 
   it('redacts a large body parsed on a thread exactly as in-process (its texts are read back on demand)', async () => {

@@ -9,9 +9,22 @@ import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
 const upstream = upstreamSettings({ name: 'echo', zeroDataRetention: true });
-const allow: Decision = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: 64, redact: [], response: { redact: [], block: [] }, limits: null } };
-const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
-const body = new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }));
+const allow: Decision = {
+  allow: true,
+  reasons: [],
+  obligations: { upstreams: ['echo'], max_tokens: 64, redact: [], response: { redact: [], block: [] }, limits: null },
+};
+const principal = {
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: null,
+  groups: ['eng'],
+  tenant: null,
+  token_fingerprint: 'f'.repeat(64),
+};
+const body = new TextEncoder().encode(
+  JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }),
+);
 
 interface Options {
   authenticate?: () => Promise<typeof principal>;
@@ -58,17 +71,26 @@ function harness(options: Options = {}) {
     forwarder: {
       forward: async (_target, _path, forwarded) => {
         events.push(`forward:${JSON.stringify(forwarded)}`);
-        return options.forward ? options.forward() : { status: 200, contentType: 'application/json', body: { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } } };
+        return options.forward
+          ? options.forward()
+          : {
+              status: 200,
+              contentType: 'application/json',
+              body: { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+            };
       },
       // These tests send stream=false only; a stream would be a test bug, so it fails loudly.
-      openStream: async () => { throw new Error('this test does not stream'); },
+      openStream: async () => {
+        throw new Error('this test does not stream');
+      },
       close: async () => {},
     },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
   };
   const handler = createRequestHandler(deps);
-  const run = () => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
+  const run = () =>
+    handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
   return { events, records, run, handler };
 }
 
@@ -79,8 +101,16 @@ describe('the request pipeline', () => {
     expect(reply.status).toBe(200);
     expect(h.events.map((e) => e.split(':')[0])).toEqual(['decide', 'append', 'forward', 'append']);
     expect(h.events[2]).toContain('"max_tokens":64');
-    expect(h.records[0]?.body).toMatchObject({ principal: { sub: 'alice' }, decision: { allow: true, stage: 'decide' }, route: { upstream: 'echo' }, policy: { revision: 'src-test' } });
-    expect(h.records[1]).toMatchObject({ type: 'outcome', body: { decision_hash: 'h1', status: 200, upstream_status: 200, usage: { total_tokens: 3 }, error: null } });
+    expect(h.records[0]?.body).toMatchObject({
+      principal: { sub: 'alice' },
+      decision: { allow: true, stage: 'decide' },
+      route: { upstream: 'echo' },
+      policy: { revision: 'src-test' },
+    });
+    expect(h.records[1]).toMatchObject({
+      type: 'outcome',
+      body: { decision_hash: 'h1', status: 200, upstream_status: 200, usage: { total_tokens: 3 }, error: null },
+    });
     expect(JSON.stringify(h.records)).not.toContain('hello');
   });
 
@@ -100,22 +130,38 @@ describe('the request pipeline', () => {
   });
 
   it('records a policy denial with the policy reasons and forwards nothing', async () => {
-    const decision: Decision = { allow: false, reasons: [{ code: 'SECRET_DETECTED', message: 'secrets are never sent' }], obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } };
+    const decision: Decision = {
+      allow: false,
+      reasons: [{ code: 'SECRET_DETECTED', message: 'secrets are never sent' }],
+      obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
+    };
     const h = harness({ decision });
     const reply = await h.run();
     expect(reply.status).toBe(403);
-    expect(reply.body).toMatchObject({ error: { code: 'ERR_POLICY_DENIED', type: 'permission_error', reasons: decision.reasons } });
+    expect(reply.body).toMatchObject({
+      error: { code: 'ERR_POLICY_DENIED', type: 'permission_error', reasons: decision.reasons },
+    });
     expect(h.records).toHaveLength(1);
-    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'decide', reasons: decision.reasons }, route: null });
+    expect(h.records[0]?.body).toMatchObject({
+      decision: { allow: false, stage: 'decide', reasons: decision.reasons },
+      route: null,
+    });
     expect(h.events.some((e) => e.startsWith('forward'))).toBe(false);
   });
 
   it('records an authentication failure as a denial at the identify stage', async () => {
-    const h = harness({ authenticate: async () => { throw new IdentityError('ERR_TOKEN_EXPIRED', 'token expired'); } });
+    const h = harness({
+      authenticate: async () => {
+        throw new IdentityError('ERR_TOKEN_EXPIRED', 'token expired');
+      },
+    });
     const reply = await h.run();
     expect(reply.status).toBe(401);
     expect(reply.headers['www-authenticate']).toBe('Bearer');
-    expect(h.records[0]?.body).toMatchObject({ principal: null, decision: { allow: false, stage: 'identify', reasons: [{ code: 'ERR_TOKEN_EXPIRED' }] } });
+    expect(h.records[0]?.body).toMatchObject({
+      principal: null,
+      decision: { allow: false, stage: 'identify', reasons: [{ code: 'ERR_TOKEN_EXPIRED' }] },
+    });
   });
 
   it('denies when the classifier fails: it is never skipped', async () => {
@@ -136,14 +182,26 @@ describe('the request pipeline', () => {
   });
 
   it('records an upstream failure in the outcome', async () => {
-    const h = harness({ forward: async () => { throw new ForwardError('ERR_UPSTREAM_TIMEOUT', 'timed out'); } });
+    const h = harness({
+      forward: async () => {
+        throw new ForwardError('ERR_UPSTREAM_TIMEOUT', 'timed out');
+      },
+    });
     const reply = await h.run();
     expect(reply.status).toBe(504);
-    expect(h.records[1]).toMatchObject({ type: 'outcome', body: { status: 504, upstream_status: null, error: 'ERR_UPSTREAM_TIMEOUT', usage: null } });
+    expect(h.records[1]).toMatchObject({
+      type: 'outcome',
+      body: { status: 504, upstream_status: null, error: 'ERR_UPSTREAM_TIMEOUT', usage: null },
+    });
   });
 
   it('withholds the answer and records an outcome (not a second decision) when something fails after forwarding', async () => {
-    const hostile = Object.defineProperty({}, 'usage', { enumerable: true, get() { throw new Error('unexpected'); } });
+    const hostile = Object.defineProperty({}, 'usage', {
+      enumerable: true,
+      get() {
+        throw new Error('unexpected');
+      },
+    });
     const h = harness({ forward: async () => ({ status: 200, contentType: 'application/json', body: hostile }) });
     const reply = await h.run();
     expect(reply.status).toBe(500);
@@ -154,8 +212,14 @@ describe('the request pipeline', () => {
 
   it('records transport rejections (body too large) as denials', async () => {
     const h = harness();
-    const reply = await h.handler.reject({ requestId: 'r2', api: 'openai.chat_completions', headers: {} }, 'ERR_REQUEST_TOO_LARGE', 'too large');
+    const reply = await h.handler.reject(
+      { requestId: 'r2', api: 'openai.chat_completions', headers: {} },
+      'ERR_REQUEST_TOO_LARGE',
+      'too large',
+    );
     expect(reply.status).toBe(413);
-    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'transport', reasons: [{ code: 'ERR_REQUEST_TOO_LARGE' }] } });
+    expect(h.records[0]?.body).toMatchObject({
+      decision: { allow: false, stage: 'transport', reasons: [{ code: 'ERR_REQUEST_TOO_LARGE' }] },
+    });
   });
 });

@@ -10,13 +10,32 @@ import { adapterFor } from '../../../src/providers/index.ts';
 
 const adapter = adapterFor('openai.chat_completions');
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
-const principal = { iss: 'https://idp.test', sub: 'alice', client_id: 'app', groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
+const principal = {
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: 'app',
+  groups: ['eng'],
+  tenant: null,
+  token_fingerprint: 'f'.repeat(64),
+};
 const upstreams = [upstreamSettings({ name: 'echo', kind: 'openai', credential: null, region: 'eu', baa: true })];
 const now = new Date('2026-01-02T03:04:05.678Z');
 // An engine whose policy echoes an allow: reaching the policy proves the input passed every engine check.
-const limits = { tokens_per_minute: null, requests_per_minute: null, spend_micro_usd_per_day: null, spend_micro_usd_per_month: null };
-const allow = { allow: true, reasons: [], obligations: { upstreams: ['echo'], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits } };
-const engine = createPolicyEngine({ evaluate: () => [{ result: allow }] }, 'x/y', { revision: 't', sha256: '0'.repeat(64) });
+const limits = {
+  tokens_per_minute: null,
+  requests_per_minute: null,
+  spend_micro_usd_per_day: null,
+  spend_micro_usd_per_month: null,
+};
+const allow = {
+  allow: true,
+  reasons: [],
+  obligations: { upstreams: ['echo'], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits },
+};
+const engine = createPolicyEngine({ evaluate: () => [{ result: allow }] }, 'x/y', {
+  revision: 't',
+  sha256: '0'.repeat(64),
+});
 
 function inputFor(body: unknown) {
   const request = adapter.parse(new TextEncoder().encode(JSON.stringify(body)));
@@ -32,11 +51,28 @@ describe('buildPolicyInput', () => {
       messages: [
         { role: 'developer', content: 'escalate to ops@contoso-mail.com' },
         { role: 'user', content: 'mail bob@contoso-mail.com and carol@contoso-mail.com' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'send_mail', arguments: '{"to":"dave@contoso-mail.com"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'c1',
+              type: 'function',
+              function: { name: 'send_mail', arguments: '{"to":"dave@contoso-mail.com"}' },
+            },
+          ],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'sent' },
       ],
       tools: [
-        { type: 'function', function: { name: 'send_mail', description: 'Sends mail, e.g. to erin@contoso-mail.com', parameters: { type: 'object' } } },
+        {
+          type: 'function',
+          function: {
+            name: 'send_mail',
+            description: 'Sends mail, e.g. to erin@contoso-mail.com',
+            parameters: { type: 'object' },
+          },
+        },
         { type: 'function', function: { name: 'lookup' } },
       ],
     });
@@ -59,7 +95,9 @@ describe('buildPolicyInput', () => {
     });
     expect(input.classification.max_confidence).toBeGreaterThan(0);
     expect(input.time).toEqual({ unix_ms: now.getTime(), iso: '2026-01-02T03:04:05.678Z' });
-    expect(input.upstreams).toEqual([{ name: 'echo', provider: 'openai', region: 'eu', baa: true, zero_data_retention: false, models: ['*'] }]);
+    expect(input.upstreams).toEqual([
+      { name: 'echo', provider: 'openai', region: 'eu', baa: true, zero_data_retention: false, models: ['*'] },
+    ]);
     expect(engine.decide(input).allow).toBe(true);
   });
 
@@ -77,7 +115,10 @@ describe('buildPolicyInput', () => {
   });
 
   it('throws (the pipeline denies) when a finding names a segment the request does not have', () => {
-    const { request, classification } = inputFor({ model: 'm', messages: [{ role: 'user', content: 'bob@contoso-mail.com' }] });
+    const { request, classification } = inputFor({
+      model: 'm',
+      messages: [{ role: 'user', content: 'bob@contoso-mail.com' }],
+    });
     const finding = classification.findings[0];
     expect(finding).toBeDefined();
     const broken = { findings: [{ ...finding!, segment: 7 }] };
@@ -88,7 +129,10 @@ describe('buildPolicyInput', () => {
     const { input } = inputFor({
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],
-      tools: [{ type: 'function', function: { name: 'AKIAZ3MQWXR5TLPB6Y7N' } }, { type: 'function', function: { name: 'lookup' } }],
+      tools: [
+        { type: 'function', function: { name: 'AKIAZ3MQWXR5TLPB6Y7N' } },
+        { type: 'function', function: { name: 'lookup' } },
+      ],
     });
     expect(input.request.tools).toEqual({ count: 2, names: ['[WITHHELD]', 'lookup'] });
     expect(JSON.stringify(input)).not.toContain('AKIAZ3MQWXR5TLPB6Y7N');

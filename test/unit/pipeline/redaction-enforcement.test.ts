@@ -9,11 +9,25 @@ import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
 const upstream = upstreamSettings({ name: 'up', zeroDataRetention: false });
-const principal = { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: ['eng'], tenant: null, token_fingerprint: 'f'.repeat(64) };
+const principal = {
+  iss: 'https://idp.test',
+  sub: 'alice',
+  client_id: null,
+  groups: ['eng'],
+  tenant: null,
+  token_fingerprint: 'f'.repeat(64),
+};
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
 
-function decision(redact: string[], response: { redact: string[]; block: string[] } = { redact: [], block: [] }): Decision {
-  return { allow: true, reasons: [], obligations: { upstreams: ['up'], max_tokens: null, redact, response, limits: null } };
+function decision(
+  redact: string[],
+  response: { redact: string[]; block: string[] } = { redact: [], block: [] },
+): Decision {
+  return {
+    allow: true,
+    reasons: [],
+    obligations: { upstreams: ['up'], max_tokens: null, redact, response, limits: null },
+  };
 }
 
 function harness(d: Decision, answer: unknown, classify: PipelineDeps['classifier'] = classifier) {
@@ -40,27 +54,51 @@ function harness(d: Decision, answer: unknown, classify: PipelineDeps['classifie
         return { status: 200, contentType: 'application/json', body: answer };
       },
       // These tests send stream=false only; a stream would be a test bug, so it fails loudly.
-      openStream: async () => { throw new Error('this test does not stream'); },
+      openStream: async () => {
+        throw new Error('this test does not stream');
+      },
       close: async () => {},
     },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
   };
   const handler = createRequestHandler(deps);
-  const run = (request: unknown) => handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: {}, body: new TextEncoder().encode(JSON.stringify(request)) });
+  const run = (request: unknown) =>
+    handler.handle({
+      requestId: 'r1',
+      api: 'openai.chat_completions',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(request)),
+    });
   return { events, records, forwarded, run };
 }
 
-const answer = (content: string) => ({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } });
+const answer = (content: string) => ({
+  choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+});
 
 const request = {
   model: 'm',
   messages: [
     { role: 'system', content: 'Escalate to ops@acme-corp.io.' },
-    { role: 'user', content: [{ type: 'text', text: 'Customer bob@contoso-mail.com (SSN 219-09-9999) wrote again; cc ops@acme-corp.io' }] },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"email":"bob@contoso-mail.com"}' } }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Customer bob@contoso-mail.com (SSN 219-09-9999) wrote again; cc ops@acme-corp.io' },
+      ],
+    },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"email":"bob@contoso-mail.com"}' } },
+      ],
+    },
   ],
-  tools: [{ type: 'function', function: { name: 'lookup', description: 'Looks up a customer, e.g. carol@contoso-mail.com' } }],
+  tools: [
+    { type: 'function', function: { name: 'lookup', description: 'Looks up a customer, e.g. carol@contoso-mail.com' } },
+  ],
 };
 
 describe('request redaction', () => {
@@ -72,9 +110,12 @@ describe('request redaction', () => {
     expect(h.records[0]?.body.redaction).toEqual({ types: { EMAIL: 5 } });
     const sent = h.forwarded[0] as typeof request;
     const text = JSON.stringify(sent);
-    for (const value of ['ops@acme-corp.io', 'bob@contoso-mail.com', 'carol@contoso-mail.com']) expect(text).not.toContain(value);
+    for (const value of ['ops@acme-corp.io', 'bob@contoso-mail.com', 'carol@contoso-mail.com'])
+      expect(text).not.toContain(value);
     expect(sent.messages[0]?.content).toBe('Escalate to [EMAIL_1].');
-    expect((sent.messages[1]?.content as { text: string }[])[0]?.text).toBe('Customer [EMAIL_2] (SSN 219-09-9999) wrote again; cc [EMAIL_1]');
+    expect((sent.messages[1]?.content as { text: string }[])[0]?.text).toBe(
+      'Customer [EMAIL_2] (SSN 219-09-9999) wrote again; cc [EMAIL_1]',
+    );
     expect(sent.messages[2]?.tool_calls?.[0]?.function.arguments).toBe('{"email":"[EMAIL_2]"}');
     expect(sent.tools[0]?.function.description).toBe('Looks up a customer, e.g. [EMAIL_3]');
   });
@@ -105,12 +146,20 @@ describe('response screening', () => {
     const h = harness(decision([]), answer('Reach her at jane.doe@contoso-mail.com'));
     const reply = await h.run(request);
     expect(reply.status).toBe(200);
-    expect((reply.body as ReturnType<typeof answer>).choices[0]?.message.content).toBe('Reach her at jane.doe@contoso-mail.com');
-    expect(h.records[1]?.body).toMatchObject({ response_classification: { finding_count: 1, types: { EMAIL: 1 } }, response_action: 'none' });
+    expect((reply.body as ReturnType<typeof answer>).choices[0]?.message.content).toBe(
+      'Reach her at jane.doe@contoso-mail.com',
+    );
+    expect(h.records[1]?.body).toMatchObject({
+      response_classification: { finding_count: 1, types: { EMAIL: 1 } },
+      response_action: 'none',
+    });
   });
 
   it('redacts the answer text when the obligation says so, usage intact', async () => {
-    const h = harness(decision([], { redact: ['EMAIL'], block: [] }), answer('Reach her at jane.doe@contoso-mail.com or jane.doe@contoso-mail.com'));
+    const h = harness(
+      decision([], { redact: ['EMAIL'], block: [] }),
+      answer('Reach her at jane.doe@contoso-mail.com or jane.doe@contoso-mail.com'),
+    );
     const reply = await h.run(request);
     const body = reply.body as ReturnType<typeof answer>;
     expect(body.choices[0]?.message.content).toBe('Reach her at [EMAIL_1] or [EMAIL_1]');
@@ -119,24 +168,52 @@ describe('response screening', () => {
   });
 
   it('redacts tool-call arguments in the answer', async () => {
-    const toolAnswer = { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{"card":"4111 1111 1111 1111"}' } }] } }] };
+    const toolAnswer = {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'x', type: 'function', function: { name: 'f', arguments: '{"card":"4111 1111 1111 1111"}' } },
+            ],
+          },
+        },
+      ],
+    };
     const h = harness(decision([], { redact: ['CREDIT_CARD'], block: [] }), toolAnswer);
     const reply = await h.run(request);
     expect(JSON.stringify(reply.body)).toContain('{\\"card\\":\\"[CREDIT_CARD_1]\\"}');
   });
 
   it('withholds the whole answer when a blocked type is in it (403 ERR_RESPONSE_BLOCKED), recorded', async () => {
-    const h = harness(decision([], { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] }), answer('use AKIA2E0A8F3B244C9986 and a@contoso-mail.com'));
+    const h = harness(
+      decision([], { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] }),
+      answer('use AKIA2E0A8F3B244C9986 and a@contoso-mail.com'),
+    );
     const reply = await h.run(request);
     expect(reply.status).toBe(403);
     expect(reply.body).toMatchObject({ error: { code: 'ERR_RESPONSE_BLOCKED', type: 'permission_error' } });
     expect(JSON.stringify(reply.body)).not.toContain('AKIA2E0A8F3B244C9986');
-    expect(h.records[1]?.body).toMatchObject({ status: 403, upstream_status: 200, error: 'ERR_RESPONSE_BLOCKED', response_action: 'blocked', response_classification: { finding_count: 2 } });
+    expect(h.records[1]?.body).toMatchObject({
+      status: 403,
+      upstream_status: 200,
+      error: 'ERR_RESPONSE_BLOCKED',
+      response_action: 'blocked',
+      response_classification: { finding_count: 2 },
+    });
   });
 
   it('fails closed when the answer cannot be classified: withheld, recorded', async () => {
     let calls = 0;
-    const flaky: PipelineDeps['classifier'] = { classify: (s) => { calls += 1; if (calls > 1) throw new Error('boom'); return classifier.classify(s); } };
+    const flaky: PipelineDeps['classifier'] = {
+      classify: (s) => {
+        calls += 1;
+        if (calls > 1) throw new Error('boom');
+        return classifier.classify(s);
+      },
+    };
     const h = harness(decision([]), answer('fine'), flaky);
     const reply = await h.run(request);
     expect(reply.status).toBe(500);

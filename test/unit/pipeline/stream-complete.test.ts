@@ -13,16 +13,29 @@ import type { PipelineDeps } from '../../../src/pipeline/types.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 
 const adapter = adapterFor('openai.chat_completions');
-const request = adapter.parse(Buffer.from(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })));
+const request = adapter.parse(
+  Buffer.from(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })),
+);
 const upstream = upstreamSettings({ name: 'up' });
-const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
-const decision = { allow: true, reasons: [], obligations: { upstreams: ['up'], max_tokens: null, redact: [], response: { redact: [], block: [] } } } as unknown as Decision;
+const chunk = (content: string) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const decision = {
+  allow: true,
+  reasons: [],
+  obligations: { upstreams: ['up'], max_tokens: null, redact: [], response: { redact: [], block: [] } },
+} as unknown as Decision;
 
 function setup(answer: () => UpstreamStream, appendOk: boolean) {
   const log: string[] = [];
   const deps = {
     classifier: createClassifier({ fingerprintKey: new Uint8Array(32).fill(1) }),
-    forwarder: { forward: async () => { throw new Error('not used'); }, openStream: async () => answer(), close: async () => {} },
+    forwarder: {
+      forward: async () => {
+        throw new Error('not used');
+      },
+      openStream: async () => answer(),
+      close: async () => {},
+    },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date(0) },
   } as unknown as PipelineDeps;
@@ -33,21 +46,38 @@ function setup(answer: () => UpstreamStream, appendOk: boolean) {
     signal: new AbortController().signal,
   };
   let outcome: OutcomeBody | null = null;
-  const run = () => completeStream(deps, {
-    incoming: { requestId: 'r1', api: 'openai.chat_completions', headers: {}, body: new Uint8Array(), sink },
-    adapter, request, decision, candidates: [upstream], body: adapter.upstreamBody(request, null), decisionHash: 'a'.repeat(64),
-    principal: { iss: 'i', sub: 's', client_id: null, groups: [], tenant: null } as never, headers: { 'x-proctor-request-id': 'r1' }, started: new Date(0),
-    appendOutcome: async (o) => {
-      log.push('outcome');
-      outcome = o;
-      return appendOk;
-    },
-  });
+  const run = () =>
+    completeStream(deps, {
+      incoming: { requestId: 'r1', api: 'openai.chat_completions', headers: {}, body: new Uint8Array(), sink },
+      adapter,
+      request,
+      decision,
+      candidates: [upstream],
+      body: adapter.upstreamBody(request, null),
+      decisionHash: 'a'.repeat(64),
+      principal: { iss: 'i', sub: 's', client_id: null, groups: [], tenant: null } as never,
+      headers: { 'x-proctor-request-id': 'r1' },
+      started: new Date(0),
+      appendOutcome: async (o) => {
+        log.push('outcome');
+        outcome = o;
+        return appendOk;
+      },
+    });
   return { log, run, outcome: () => outcome };
 }
 
 function sse(text: string): UpstreamStream {
-  return { status: 200, contentType: 'text/event-stream', retryAfter: null, body: null, events: (async function* () { yield Buffer.from(text); })(), abort: () => {} };
+  return {
+    status: 200,
+    contentType: 'text/event-stream',
+    retryAfter: null,
+    body: null,
+    events: (async function* () {
+      yield Buffer.from(text);
+    })(),
+    abort: () => {},
+  };
 }
 
 describe('completeStream', () => {
@@ -65,13 +95,28 @@ describe('completeStream', () => {
     const { outcome } = await run();
     expect(outcome).toBeNull();
     expect(log.join('')).not.toContain('[DONE]');
-    expect(JSON.parse((log.at(-2) as string).slice('data: '.length))).toMatchObject({ error: { code: 'ERR_AUDIT_UNAVAILABLE' } });
+    expect(JSON.parse((log.at(-2) as string).slice('data: '.length))).toMatchObject({
+      error: { code: 'ERR_AUDIT_UNAVAILABLE' },
+    });
   });
 
-  it('answers an upstream error before the first byte as a plain reply in the client\'s shape', async () => {
-    const { log, run, outcome } = setup(() => ({ status: 429, contentType: 'application/json', retryAfter: null, body: { error: { message: 'slow down' } }, events: null, abort: () => {} }), true);
+  it("answers an upstream error before the first byte as a plain reply in the client's shape", async () => {
+    const { log, run, outcome } = setup(
+      () => ({
+        status: 429,
+        contentType: 'application/json',
+        retryAfter: null,
+        body: { error: { message: 'slow down' } },
+        events: null,
+        abort: () => {},
+      }),
+      true,
+    );
     const { reply } = await run();
-    expect(reply).toMatchObject({ status: 429, body: { error: { code: 'ERR_UPSTREAM_ERROR', message: 'slow down', upstream_status: 429 } } });
+    expect(reply).toMatchObject({
+      status: 429,
+      body: { error: { code: 'ERR_UPSTREAM_ERROR', message: 'slow down', upstream_status: 429 } },
+    });
     expect(log).toEqual(['outcome']);
     expect(outcome()).toMatchObject({ error: 'ERR_UPSTREAM_ERROR', upstream_status: 429 });
   });

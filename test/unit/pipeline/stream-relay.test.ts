@@ -5,14 +5,29 @@ import { relayStream, type StreamSink } from '../../../src/pipeline/stream-relay
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
 const adapter = adapterFor('openai.chat_completions');
-const request = adapter.parse(Buffer.from(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })));
+const request = adapter.parse(
+  Buffer.from(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })),
+);
 const session = () => (adapter.openStream as NonNullable<typeof adapter.openStream>)(request);
-const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const chunk = (content: string) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 const rules = { redact: [] as string[], block: [] as string[] };
 
-function sink(write: (text: string) => Promise<void> = async () => {}, controller = new AbortController()): StreamSink & { writes: string[] } {
+function sink(
+  write: (text: string) => Promise<void> = async () => {},
+  controller = new AbortController(),
+): StreamSink & { writes: string[] } {
   const writes: string[] = [];
-  return { open: () => {}, write: async (t) => { writes.push(t); await write(t); }, end: () => {}, signal: controller.signal, writes };
+  return {
+    open: () => {},
+    write: async (t) => {
+      writes.push(t);
+      await write(t);
+    },
+    end: () => {},
+    signal: controller.signal,
+    writes,
+  };
 }
 
 describe('relayStream', () => {
@@ -33,7 +48,14 @@ describe('relayStream', () => {
       written();
       return gate;
     });
-    const done = relayStream({ events: upstream(), session: session(), sink: s, classifier, rules, estimatedPromptTokens: 5 });
+    const done = relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules,
+      estimatedPromptTokens: 5,
+    });
     await firstWrite;
     // The relay and the upstream run on promises only: after a few event-loop turns it has pulled all it ever would.
     for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
@@ -54,7 +76,14 @@ describe('relayStream', () => {
       }
       yield Buffer.from('data: [DONE]\n\n');
     }
-    const result = await relayStream({ events: upstream(), session: session(), sink: sink(async () => {}, controller), classifier, rules, estimatedPromptTokens: 5 });
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: sink(async () => {}, controller),
+      classifier,
+      rules,
+      estimatedPromptTokens: 5,
+    });
     expect(result.error).toBe('ERR_CLIENT_DISCONNECTED');
     expect(result.finalEvent).toBeNull();
     expect(result.usage).toMatchObject({ prompt_tokens: 5, estimated: true });
@@ -67,17 +96,33 @@ describe('relayStream', () => {
       yield Buffer.from(`data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`);
     }
     const s = sink();
-    const result = await relayStream({ events: upstream(), session: session(), sink: s, classifier, rules, estimatedPromptTokens: 5 });
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules,
+      estimatedPromptTokens: 5,
+    });
     expect(result.error).toBe('ERR_UPSTREAM_ERROR');
     expect(s.writes.join('')).not.toContain('overloaded');
   });
 
   it('refuses a delta field it does not know instead of relaying it unscanned', async () => {
     async function* upstream() {
-      yield Buffer.from(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { reasoning_content: 'secret thoughts' }, finish_reason: null }] })}\n\n`);
+      yield Buffer.from(
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { reasoning_content: 'secret thoughts' }, finish_reason: null }] })}\n\n`,
+      );
     }
     const s = sink();
-    const result = await relayStream({ events: upstream(), session: session(), sink: s, classifier, rules, estimatedPromptTokens: 5 });
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules,
+      estimatedPromptTokens: 5,
+    });
     expect(result.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
     expect(s.writes.join('')).not.toContain('secret thoughts');
   });
@@ -85,12 +130,27 @@ describe('relayStream', () => {
   it('holds a value split across events until it can be judged, then redacts it whole', async () => {
     async function* upstream() {
       for (const piece of ['write to ali', 'ce.smith@acme', 'corp.io soon']) yield Buffer.from(chunk(piece));
-      yield Buffer.from(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      yield Buffer.from(
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
+      );
     }
     const s = sink();
-    const result = await relayStream({ events: upstream(), session: session(), sink: s, classifier, rules: { redact: ['EMAIL'], block: [] }, estimatedPromptTokens: 5 });
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules: { redact: ['EMAIL'], block: [] },
+      estimatedPromptTokens: 5,
+    });
     expect(result).toMatchObject({ error: null, action: 'redacted', classification: { types: { EMAIL: 1 } } });
-    const text = s.writes.map((w) => (JSON.parse(w.slice('data: '.length)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    const text = s.writes
+      .map(
+        (w) =>
+          (JSON.parse(w.slice('data: '.length)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta
+            .content ?? '',
+      )
+      .join('');
     expect(text).toBe('write to [EMAIL_1] soon');
   });
 });
@@ -102,7 +162,14 @@ describe('relayStream without response obligations', () => {
       yield Buffer.from('data: [DONE]\n\n');
     }
     const s = sink();
-    const result = await relayStream({ events: upstream(), session: session(), sink: s, classifier, rules, estimatedPromptTokens: 5 });
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules,
+      estimatedPromptTokens: 5,
+    });
     expect(s.writes[0]).toContain('mail alice.smith@acmecorp.io');
     expect(result).toMatchObject({ error: null, action: 'none', classification: { types: { EMAIL: 1 } } });
   });

@@ -7,8 +7,13 @@ const bytes = (s: string) => Buffer.from(s, 'utf8');
 describe('SSE decoder', () => {
   it('reads named and unnamed events, joins data lines, and drops comments, ids and retries', () => {
     const d = createSseDecoder();
-    const events = d.push(bytes(': keep-alive\nid: 7\nretry: 10\nevent: message_start\ndata: {"a":1}\n\ndata: line1\ndata: line2\n\n'));
-    expect(events).toEqual([{ event: 'message_start', data: '{"a":1}' }, { event: null, data: 'line1\nline2' }]);
+    const events = d.push(
+      bytes(': keep-alive\nid: 7\nretry: 10\nevent: message_start\ndata: {"a":1}\n\ndata: line1\ndata: line2\n\n'),
+    );
+    expect(events).toEqual([
+      { event: 'message_start', data: '{"a":1}' },
+      { event: null, data: 'line1\nline2' },
+    ]);
     expect(d.pending()).toBe(false);
   });
 
@@ -17,7 +22,10 @@ describe('SSE decoder', () => {
     expect(d.push(bytes('data: a\r'))).toEqual([]);
     expect(d.push(bytes('\n\r\ndata: b\r\r'))).toEqual([{ event: null, data: 'a' }]);
     // The last CR may be half of a CRLF: the event ends once the next byte shows it was not.
-    expect(d.push(bytes('data: c\n\n'))).toEqual([{ event: null, data: 'b' }, { event: null, data: 'c' }]);
+    expect(d.push(bytes('data: c\n\n'))).toEqual([
+      { event: null, data: 'b' },
+      { event: null, data: 'c' },
+    ]);
   });
 
   it('reports an unfinished event as pending (a stream cut mid-event)', () => {
@@ -32,18 +40,23 @@ describe('SSE decoder', () => {
   });
 
   it('decodes what it encodes, however the bytes are split (property)', () => {
-    const event = fc.record({ event: fc.option(fc.stringMatching(/^[a-z_.]{1,20}$/), { nil: null }), data: fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => !/[\r]/.test(s)) });
-    fc.assert(fc.property(fc.array(event, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (events, cuts) => {
-      const wire = bytes(events.map(encodeSse).join(''));
-      const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-      const d = createSseDecoder();
-      const out = [];
-      let at = 0;
-      for (const p of [...points, wire.length]) {
-        out.push(...d.push(wire.subarray(at, p)));
-        at = p;
-      }
-      expect(out).toEqual(events);
-    }));
+    const event = fc.record({
+      event: fc.option(fc.stringMatching(/^[a-z_.]{1,20}$/), { nil: null }),
+      data: fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => !/[\r]/.test(s)),
+    });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (events, cuts) => {
+        const wire = bytes(events.map(encodeSse).join(''));
+        const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+        const d = createSseDecoder();
+        const out = [];
+        let at = 0;
+        for (const p of [...points, wire.length]) {
+          out.push(...d.push(wire.subarray(at, p)));
+          at = p;
+        }
+        expect(out).toEqual(events);
+      }),
+    );
   });
 });

@@ -40,8 +40,22 @@ async function expectInvalid(load: Promise<unknown>): Promise<void> {
 
 const input: PolicyInput = {
   principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: [], tenant: null },
-  request: { api: 'openai.chat_completions', model: 'echo-1', stream: false, max_tokens: null, message_count: 1, estimated_prompt_tokens: 10, tools: { count: 0, names: [] } },
-  classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 0, where: { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 } },
+  request: {
+    api: 'openai.chat_completions',
+    model: 'echo-1',
+    stream: false,
+    max_tokens: null,
+    message_count: 1,
+    estimated_prompt_tokens: 10,
+    tools: { count: 0, names: [] },
+  },
+  classification: {
+    finding_count: 0,
+    types: {},
+    categories: {},
+    max_confidence: 0,
+    where: { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 },
+  },
   upstreams: [{ name: 'echo', provider: 'echo', region: null, baa: true, zero_data_retention: true, models: ['*'] }],
   time: { unix_ms: 0, iso: '1970-01-01T00:00:00.000Z' },
 };
@@ -68,7 +82,9 @@ describe('loadPolicyBundle', () => {
   });
 
   it('reports a file that does not exist as unavailable', async () => {
-    await expect(loadPolicyBundle(path('./no-such-bundle.tar.gz'))).rejects.toMatchObject({ code: 'ERR_POLICY_BUNDLE_UNAVAILABLE' });
+    await expect(loadPolicyBundle(path('./no-such-bundle.tar.gz'))).rejects.toMatchObject({
+      code: 'ERR_POLICY_BUNDLE_UNAVAILABLE',
+    });
   });
 
   it('refuses a corrupt archive', async () => {
@@ -101,9 +117,18 @@ describe('loadPolicyBundle', () => {
     ['no revision', JSON.stringify({ ...manifest, revision: undefined })],
     ['empty revision', JSON.stringify({ ...manifest, revision: '' })],
     ['no wasm list', JSON.stringify({ ...manifest, wasm: [] })],
-    ['another module', JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'proctor/decision/result', module: '/x.wasm' }] })],
-    ['an entrypoint the module lacks', JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'nope/result', module: '/policy.wasm' }] })],
-    ['a second entry without an entrypoint', JSON.stringify({ ...manifest, wasm: [...(manifest.wasm as unknown[]), { module: '/policy.wasm' }] })],
+    [
+      'another module',
+      JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'proctor/decision/result', module: '/x.wasm' }] }),
+    ],
+    [
+      'an entrypoint the module lacks',
+      JSON.stringify({ ...manifest, wasm: [{ entrypoint: 'nope/result', module: '/policy.wasm' }] }),
+    ],
+    [
+      'a second entry without an entrypoint',
+      JSON.stringify({ ...manifest, wasm: [...(manifest.wasm as unknown[]), { module: '/policy.wasm' }] }),
+    ],
   ])('refuses a manifest with %s', async (_label, text) => {
     await expectInvalid(loadPolicyBundleBytes(bundleWith({ '.manifest': text })));
   });
@@ -120,7 +145,13 @@ describe('bundles whose policy misbehaves (test/fixtures/policy)', () => {
     const engine = await loadPolicyBundle(path(`${FIXTURES}${fixture}.tar.gz`));
     const decision = engine.decide(input);
     expect(decision.allow).toBe(false);
-    expect(decision.obligations).toEqual({ upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null });
+    expect(decision.obligations).toEqual({
+      upstreams: [],
+      max_tokens: null,
+      redact: [],
+      response: { redact: [], block: [] },
+      limits: null,
+    });
     return decision.reasons.map((r) => r.code);
   };
 

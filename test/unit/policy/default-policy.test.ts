@@ -15,20 +15,35 @@ const OPENAI: Upstream = {
   zero_data_retention: false,
   models: ['gpt-4o-mini', 'gpt-4.1-mini'],
 };
-const ECHO: Upstream = { name: 'echo', provider: 'echo', region: null, baa: true, zero_data_retention: true, models: ['*'] };
+const ECHO: Upstream = {
+  name: 'echo',
+  provider: 'echo',
+  region: null,
+  baa: true,
+  zero_data_retention: true,
+  models: ['*'],
+};
 
-function makeInput(overrides: {
-  groups?: string[];
-  model?: string;
-  max_tokens?: number | null;
-  types?: Record<string, number>;
-  categories?: Record<string, number>;
-  upstreams?: Upstream[];
-} = {}): PolicyInput {
+function makeInput(
+  overrides: {
+    groups?: string[];
+    model?: string;
+    max_tokens?: number | null;
+    types?: Record<string, number>;
+    categories?: Record<string, number>;
+    upstreams?: Upstream[];
+  } = {},
+): PolicyInput {
   const types = overrides.types ?? {};
   const findings = Object.values(types).reduce((a, b) => a + b, 0);
   return {
-    principal: { iss: 'https://idp.example', sub: 'alice', client_id: 'app', groups: overrides.groups ?? ['eng'], tenant: null },
+    principal: {
+      iss: 'https://idp.example',
+      sub: 'alice',
+      client_id: 'app',
+      groups: overrides.groups ?? ['eng'],
+      tenant: null,
+    },
     request: {
       api: 'openai.chat_completions',
       model: overrides.model ?? 'gpt-4o-mini',
@@ -51,7 +66,13 @@ function makeInput(overrides: {
 }
 
 const codes = (decision: Decision): string[] => decision.reasons.map((r) => r.code);
-const DENY_OBLIGATIONS = { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null };
+const DENY_OBLIGATIONS = {
+  upstreams: [],
+  max_tokens: null,
+  redact: [],
+  response: { redact: [], block: [] },
+  limits: null,
+};
 const ENG_LIMITS = {
   tokens_per_minute: 200_000,
   requests_per_minute: 60,
@@ -80,10 +101,36 @@ describe('the default policy bundle', () => {
         redact: [],
         response: {
           redact: [
-            'BTC_ADDRESS', 'CREDIT_CARD', 'DATE_OF_BIRTH', 'EMAIL', 'ETH_ADDRESS', 'IBAN', 'IP_ADDRESS', 'MEDICAL_RECORD_NUMBER', 'PHONE', 'UK_NHS', 'US_BANK_ROUTING', 'US_PASSPORT', 'US_SSN',
+            'BTC_ADDRESS',
+            'CREDIT_CARD',
+            'DATE_OF_BIRTH',
+            'EMAIL',
+            'ETH_ADDRESS',
+            'IBAN',
+            'IP_ADDRESS',
+            'MEDICAL_RECORD_NUMBER',
+            'PHONE',
+            'UK_NHS',
+            'US_BANK_ROUTING',
+            'US_PASSPORT',
+            'US_SSN',
           ],
           block: [
-            'ANTHROPIC_API_KEY', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'GENERIC_API_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'GOOGLE_API_KEY', 'JWT', 'NPM_TOKEN', 'OPENAI_API_KEY', 'PRIVATE_KEY', 'SENDGRID_API_KEY', 'SLACK_TOKEN', 'SLACK_WEBHOOK', 'STRIPE_SECRET_KEY',
+            'ANTHROPIC_API_KEY',
+            'AWS_ACCESS_KEY',
+            'AWS_SECRET_KEY',
+            'GENERIC_API_KEY',
+            'GITHUB_TOKEN',
+            'GITLAB_TOKEN',
+            'GOOGLE_API_KEY',
+            'JWT',
+            'NPM_TOKEN',
+            'OPENAI_API_KEY',
+            'PRIVATE_KEY',
+            'SENDGRID_API_KEY',
+            'SLACK_TOKEN',
+            'SLACK_WEBHOOK',
+            'STRIPE_SECRET_KEY',
           ],
         },
         limits: ENG_LIMITS,
@@ -102,7 +149,11 @@ describe('the default policy bundle', () => {
   });
 
   it('denies a secret, whoever asks', () => {
-    const input = makeInput({ groups: ['eng', 'pci-processors'], types: { GENERIC_API_KEY: 1 }, categories: { SECRET: 1 } });
+    const input = makeInput({
+      groups: ['eng', 'pci-processors'],
+      types: { GENERIC_API_KEY: 1 },
+      categories: { SECRET: 1 },
+    });
     const decision = engine.decide(input);
     expect(decision.allow).toBe(false);
     expect(codes(decision)).toEqual(['SECRET_DETECTED']);
@@ -157,7 +208,10 @@ describe('the default policy bundle', () => {
 
   it('forwards PII unredacted when every permitted upstream has zero data retention', () => {
     const decision = engine.decide(makeInput({ types: { EMAIL: 2 }, categories: { PII: 2 }, upstreams: [ECHO] }));
-    expect(decision).toMatchObject({ allow: true, obligations: { upstreams: ['echo'], redact: [], response: { redact: [] } } });
+    expect(decision).toMatchObject({
+      allow: true,
+      obligations: { upstreams: ['echo'], redact: [], response: { redact: [] } },
+    });
     expect(decision.obligations.response.block).toContain('AWS_SECRET_KEY');
   });
 
@@ -186,7 +240,13 @@ describe('the default policy bundle', () => {
       missingModel,
       { ...makeInput(), extra: true },
       { ...makeInput(), time: { unix_ms: 1.5, iso: '1970-01-01T00:00:00.001Z' } },
-      { ...makeInput(), classification: { ...makeInput({ types: { X: 1 }, categories: { PII: 1 } }).classification, categories: { NUCLEAR: 1 } } },
+      {
+        ...makeInput(),
+        classification: {
+          ...makeInput({ types: { X: 1 }, categories: { PII: 1 } }).classification,
+          categories: { NUCLEAR: 1 },
+        },
+      },
       { ...makeInput(), upstreams: [OPENAI, OPENAI] },
       { ...makeInput(), time: { unix_ms: 0, iso: '2023-11-14T22:13:20.000Z' } },
     ];

@@ -9,8 +9,22 @@ const ENTRYPOINT = 'proctor/decision/result';
 
 const input: PolicyInput = {
   principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: 'acme' },
-  request: { api: 'openai.chat_completions', model: 'm', stream: true, max_tokens: 10, message_count: 1, estimated_prompt_tokens: 9, tools: { count: 1, names: ['search'] } },
-  classification: { finding_count: 1, types: { EMAIL: 1 }, categories: { PII: 1 }, max_confidence: 85, where: { system: 0, user: 0, assistant: 0, tool: 1, tool_arguments: 0, tools: 0 } },
+  request: {
+    api: 'openai.chat_completions',
+    model: 'm',
+    stream: true,
+    max_tokens: 10,
+    message_count: 1,
+    estimated_prompt_tokens: 9,
+    tools: { count: 1, names: ['search'] },
+  },
+  classification: {
+    finding_count: 1,
+    types: { EMAIL: 1 },
+    categories: { PII: 1 },
+    max_confidence: 85,
+    where: { system: 0, user: 0, assistant: 0, tool: 1, tool_arguments: 0, tools: 0 },
+  },
   upstreams: [
     { name: 'a', provider: 'openai', region: 'eu', baa: false, zero_data_retention: true, models: ['m'] },
     { name: 'b', provider: 'openai', region: null, baa: true, zero_data_retention: false, models: ['*'] },
@@ -18,12 +32,20 @@ const input: PolicyInput = {
   time: { unix_ms: 1_700_000_000_123, iso: '2023-11-14T22:13:20.123Z' },
 };
 
-const allow: Decision = { allow: true, reasons: [], obligations: {
+const allow: Decision = {
+  allow: true,
+  reasons: [],
+  obligations: {
     upstreams: ['a'],
     max_tokens: 10,
     redact: [],
     response: { redact: [], block: [] },
-    limits: { tokens_per_minute: 100, requests_per_minute: null, spend_micro_usd_per_day: 5, spend_micro_usd_per_month: null },
+    limits: {
+      tokens_per_minute: 100,
+      requests_per_minute: null,
+      spend_micro_usd_per_day: 5,
+      spend_micro_usd_per_month: null,
+    },
   },
 };
 
@@ -60,7 +82,10 @@ describe('createPolicyEngine', () => {
       throw thrown;
     });
     const decision = engine.decide(input);
-    expect(decision).toMatchObject({ allow: false, obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null } });
+    expect(decision).toMatchObject({
+      allow: false,
+      obligations: { upstreams: [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
+    });
     expect(codes(decision)).toEqual(['ERR_POLICY_EVALUATION']);
     expect(decision.reasons[0]?.message.length).toBeGreaterThan(0);
   });
@@ -80,31 +105,68 @@ describe('createPolicyEngine', () => {
     ['a deny without reasons', [{ result: { ...allow, allow: false } }]],
     ['an allow without upstreams', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: [] } } }]],
     ['a lowercase reason code', [{ result: { ...allow, reasons: [{ code: 'oops', message: 'x' }] } }]],
-    ['an upstream not in the input', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['c'] } } }]],
+    [
+      'an upstream not in the input',
+      [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['c'] } } }],
+    ],
     ['a duplicated upstream', [{ result: { ...allow, obligations: { ...allow.obligations, upstreams: ['a', 'a'] } } }]],
     ['a lone surrogate in a message', [{ result: { ...allow, reasons: [{ code: 'X', message: 'bad \ud800' }] } }]],
     ['an allow without limits', [{ result: { ...allow, obligations: { ...allow.obligations, limits: null } } }]],
-    ['a fractional limit', [{ result: { ...allow, obligations: { ...allow.obligations, limits: { ...allow.obligations.limits, tokens_per_minute: 0.5 } } } }]],
-    ['a limit missing', [{ result: { ...allow, obligations: { ...allow.obligations, limits: { tokens_per_minute: 1 } } } }]],
+    [
+      'a fractional limit',
+      [
+        {
+          result: {
+            ...allow,
+            obligations: { ...allow.obligations, limits: { ...allow.obligations.limits, tokens_per_minute: 0.5 } },
+          },
+        },
+      ],
+    ],
+    [
+      'a limit missing',
+      [{ result: { ...allow, obligations: { ...allow.obligations, limits: { tokens_per_minute: 1 } } } }],
+    ],
     ['no response obligations', [{ result: { ...allow, obligations: { ...allow.obligations, response: undefined } } }]],
-    ['a lone surrogate in a response type', [{ result: { ...allow, obligations: { ...allow.obligations, response: { redact: [], block: ['X\udc00'] } } } }]],
+    [
+      'a lone surrogate in a response type',
+      [{ result: { ...allow, obligations: { ...allow.obligations, response: { redact: [], block: ['X\udc00'] } } } }],
+    ],
   ])('denies with ERR_POLICY_DECISION_INVALID on %s', (_label, resultSet) => {
     expect(codes(engineWith(() => resultSet).engine.decide(input))).toEqual(['ERR_POLICY_DECISION_INVALID']);
   });
 
   const c = input.classification;
   it.each([
-    ['tools.count that is not the number of names', { ...input, request: { ...input.request, tools: { count: 2, names: ['search'] } } }],
+    [
+      'tools.count that is not the number of names',
+      { ...input, request: { ...input.request, tools: { count: 2, names: ['search'] } } },
+    ],
     ['a tool name that is empty', { ...input, request: { ...input.request, tools: { count: 1, names: [''] } } }],
     ['no estimated_prompt_tokens', { ...input, request: { ...input.request, estimated_prompt_tokens: undefined } }],
     ['a fractional estimated_prompt_tokens', { ...input, request: { ...input.request, estimated_prompt_tokens: 1.5 } }],
     ['types that do not add up to finding_count', { ...input, classification: { ...c, types: { EMAIL: 2 } } }],
     ['categories that do not add up to finding_count', { ...input, classification: { ...c, categories: {} } }],
-    ['where that does not add up to finding_count', { ...input, classification: { ...c, where: { ...c.where, user: 1 } } }],
+    [
+      'where that does not add up to finding_count',
+      { ...input, classification: { ...c, where: { ...c.where, user: 1 } } },
+    ],
     ['an unknown location in where', { ...input, classification: { ...c, where: { ...c.where, images: 0 } } }],
     ['a location missing from where', { ...input, classification: { ...c, where: { ...c.where, tools: undefined } } }],
     ['a max_confidence over 100', { ...input, classification: { ...c, max_confidence: 101 } }],
-    ['a max_confidence without findings', { ...input, classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 40, where: { ...c.where, tool: 0 } } }],
+    [
+      'a max_confidence without findings',
+      {
+        ...input,
+        classification: {
+          finding_count: 0,
+          types: {},
+          categories: {},
+          max_confidence: 40,
+          where: { ...c.where, tool: 0 },
+        },
+      },
+    ],
   ])('denies with ERR_POLICY_INPUT_INVALID on %s, without calling the policy', (_label, bad) => {
     const { engine, calls } = engineWith(() => [{ result: allow }]);
     expect(codes(engine.decide(bad as PolicyInput))).toEqual(['ERR_POLICY_INPUT_INVALID']);
@@ -113,7 +175,16 @@ describe('createPolicyEngine', () => {
 
   it('accepts the same input with consistent counts', () => {
     const { engine } = engineWith(() => [{ result: allow }]);
-    const none = { ...input, classification: { finding_count: 0, types: {}, categories: {}, max_confidence: 0, where: { ...c.where, tool: 0 } } };
+    const none = {
+      ...input,
+      classification: {
+        finding_count: 0,
+        types: {},
+        categories: {},
+        max_confidence: 0,
+        where: { ...c.where, tool: 0 },
+      },
+    };
     expect(engine.decide(none).allow).toBe(true);
     expect(engine.decide(input).allow).toBe(true);
   });

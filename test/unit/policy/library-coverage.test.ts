@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_RECOGNIZERS } from '../../../src/classification/index.ts';
 
-const config = JSON.parse(readFileSync(new URL('../../../policies/data.json', import.meta.url), 'utf8')).proctor.config as {
+const config = JSON.parse(readFileSync(new URL('../../../policies/data.json', import.meta.url), 'utf8')).proctor
+  .config as {
   pii_types: string[];
   national_id_types: string[];
   response: { block_types: string[]; redact_types: string[] };

@@ -15,17 +15,25 @@ describe('hashBundleFile', () => {
 
   it('hashes JSON members structurally: sorted keys, compact, whatever the layout', () => {
     const expected = sha256('{"a":[1,2,{"c":true,"d":null}],"b":"x"}');
-    expect(hashBundleFile('data.json', Buffer.from('{ "b": "x",\n "a": [1, 2, {"d": null, "c": true}] }'), 'SHA-256')).toBe(expected);
-    expect(hashBundleFile('.manifest', Buffer.from('{"b":"x","a":[1,2,{"c":true,"d":null}]}'), 'SHA-256')).toBe(expected);
+    expect(
+      hashBundleFile('data.json', Buffer.from('{ "b": "x",\n "a": [1, 2, {"d": null, "c": true}] }'), 'SHA-256'),
+    ).toBe(expected);
+    expect(hashBundleFile('.manifest', Buffer.from('{"b":"x","a":[1,2,{"c":true,"d":null}]}'), 'SHA-256')).toBe(
+      expected,
+    );
   });
 
   it('keeps number literals as written (Go json.Number)', () => {
-    expect(hashBundleFile('data.json', Buffer.from('{"n":[1.50,1e3,-0]}'), 'SHA-256')).toBe(sha256('{"n":[1.50,1e3,-0]}'));
+    expect(hashBundleFile('data.json', Buffer.from('{"n":[1.50,1e3,-0]}'), 'SHA-256')).toBe(
+      sha256('{"n":[1.50,1e3,-0]}'),
+    );
   });
 
   it("escapes strings as Go's encoder does without HTML escaping", () => {
     const text = JSON.stringify({ s: '<&>"\\\n\t\u0001\u2028é😀' });
-    expect(hashBundleFile('data.json', Buffer.from(text), 'SHA-256')).toBe(sha256('{"s":"<&>\\"\\\\\\n\\t\\u0001\\u2028é😀"}'));
+    expect(hashBundleFile('data.json', Buffer.from(text), 'SHA-256')).toBe(
+      sha256('{"s":"<&>\\"\\\\\\n\\t\\u0001\\u2028é😀"}'),
+    );
   });
 
   it('orders keys by UTF-8 bytes, not UTF-16 units', () => {

@@ -7,7 +7,13 @@ import type { Decision, PolicyEngine, PolicyVersion } from '../../../src/policy/
 const decision = (allow: boolean, code = 'X'): Decision => ({
   allow,
   reasons: allow ? [] : [{ code, message: 'm' }],
-  obligations: { upstreams: allow ? ['smoke-a'] : [], max_tokens: null, redact: [], response: { redact: [], block: [] }, limits: null },
+  obligations: {
+    upstreams: allow ? ['smoke-a'] : [],
+    max_tokens: null,
+    redact: [],
+    response: { redact: [], block: [] },
+    limits: null,
+  },
 });
 
 function fakeEngine(revision: string, answer: Decision): PolicyEngine & { calls: number } {
@@ -26,7 +32,11 @@ describe('createPolicyRuntime', () => {
   it('denies everything with ERR_POLICY_UNAVAILABLE while no policy is active', () => {
     const runtime = createPolicyRuntime({ activate: async () => {} });
     const result = runtime.decide(SMOKE_INPUT);
-    expect(result).toMatchObject({ version: null, shadow: null, decision: { allow: false, reasons: [{ code: 'ERR_POLICY_UNAVAILABLE' }] } });
+    expect(result).toMatchObject({
+      version: null,
+      shadow: null,
+      decision: { allow: false, reasons: [{ code: 'ERR_POLICY_UNAVAILABLE' }] },
+    });
   });
 
   it('records the activation before the new engine decides, and decides with it afterwards', async () => {
@@ -59,7 +69,9 @@ describe('createPolicyRuntime', () => {
     });
     await runtime.install({ engine: fakeEngine('v1', decision(true)), source: 's' });
     fail = true;
-    await expect(runtime.install({ engine: fakeEngine('v2', decision(false)), source: 's' })).rejects.toMatchObject({ code: 'ERR_POLICY_ACTIVATION_FAILED' });
+    await expect(runtime.install({ engine: fakeEngine('v2', decision(false)), source: 's' })).rejects.toMatchObject({
+      code: 'ERR_POLICY_ACTIVATION_FAILED',
+    });
     expect(runtime.decide(SMOKE_INPUT)).toMatchObject({ version: { revision: 'v1' }, decision: { allow: true } });
     expect(runtime.current().active?.version.revision).toBe('v1');
   });
@@ -73,16 +85,27 @@ describe('createPolicyRuntime', () => {
     await runtime.installShadow({ engine: fakeEngine('c2', decision(false, 'CANDIDATE_SAYS_NO')), source: 'c' });
     const result = runtime.decide(SMOKE_INPUT);
     expect(result.decision.allow).toBe(true);
-    expect(result.shadow).toMatchObject({ version: { revision: 'c2' }, decision: { allow: false, reasons: [{ code: 'CANDIDATE_SAYS_NO' }] } });
+    expect(result.shadow).toMatchObject({
+      version: { revision: 'c2' },
+      decision: { allow: false, reasons: [{ code: 'CANDIDATE_SAYS_NO' }] },
+    });
     expect(versions.map((v) => v?.revision ?? null)).toEqual([null, 'c1', 'c2']);
   });
 
   it('installs active and shadow together behind one activation record, and keeps the other slot otherwise', async () => {
     const events: string[] = [];
-    const runtime = createPolicyRuntime({ activate: async (v, s, shadow) => void events.push(`${v.revision}@${s}/${shadow?.revision ?? '-'}`) });
-    await runtime.installChanges({ active: { engine: fakeEngine('v1', decision(true)), source: 'a' }, shadow: { engine: fakeEngine('c1', decision(false)), source: 'c' } });
+    const runtime = createPolicyRuntime({
+      activate: async (v, s, shadow) => void events.push(`${v.revision}@${s}/${shadow?.revision ?? '-'}`),
+    });
+    await runtime.installChanges({
+      active: { engine: fakeEngine('v1', decision(true)), source: 'a' },
+      shadow: { engine: fakeEngine('c1', decision(false)), source: 'c' },
+    });
     expect(events).toEqual(['v1@a/c1']);
-    expect(runtime.decide(SMOKE_INPUT)).toMatchObject({ version: { revision: 'v1' }, shadow: { version: { revision: 'c1' } } });
+    expect(runtime.decide(SMOKE_INPUT)).toMatchObject({
+      version: { revision: 'v1' },
+      shadow: { version: { revision: 'c1' } },
+    });
     await runtime.installChanges({ shadow: null });
     await runtime.installChanges({ active: { engine: fakeEngine('v2', decision(true)), source: 'a' } });
     expect(events).toEqual(['v1@a/c1', 'v1@a/-', 'v2@a/-']);

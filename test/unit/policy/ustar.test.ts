@@ -57,7 +57,11 @@ describe('readTarGz', () => {
   });
 
   it('accepts a NUL typeflag as a regular file', () => {
-    expect(readTarGz(tarGz([{ name: 'old', type: '\0', content: 'v7' }])).get('old')?.toString()).toBe('v7');
+    expect(
+      readTarGz(tarGz([{ name: 'old', type: '\0', content: 'v7' }]))
+        .get('old')
+        ?.toString(),
+    ).toBe('v7');
   });
 
   it('refuses a header checksum mismatch', () => {

@@ -4,7 +4,11 @@ import { answerSegments, AnswerShapeError, stepsOf, writeAnswerTexts } from '../
 
 describe('answerSegments', () => {
   it('yields every string and every key list in document order, with paths', () => {
-    const segments = answerSegments({ id: 'x', choices: [{ message: { content: 'hi', n: 1, ok: true, none: null } }], 'a.b': 'q' });
+    const segments = answerSegments({
+      id: 'x',
+      choices: [{ message: { content: 'hi', n: 1, ok: true, none: null } }],
+      'a.b': 'q',
+    });
     expect(segments.map((s) => [s.path, s.text, s.keys])).toEqual([
       ['{keys}', 'id\nchoices\na.b', true],
       ['id', 'x', false],
@@ -16,8 +20,11 @@ describe('answerSegments', () => {
     expect(stepsOf(segments[4]?.at ?? null)).toEqual(['choices', 0, 'message', 'content']);
   });
 
-  it('leaves out the paths it is told to skip (a stream session\'s channel texts)', () => {
-    const segments = answerSegments({ delta: { text: 'secret', type: 'text_delta' } }, new Set([JSON.stringify(['delta', 'text'])]));
+  it("leaves out the paths it is told to skip (a stream session's channel texts)", () => {
+    const segments = answerSegments(
+      { delta: { text: 'secret', type: 'text_delta' } },
+      new Set([JSON.stringify(['delta', 'text'])]),
+    );
     expect(segments.map((s) => s.text)).not.toContain('secret');
     expect(segments.map((s) => s.text)).toContain('text_delta');
   });

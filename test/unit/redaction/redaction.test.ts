@@ -23,7 +23,10 @@ describe('planRedaction', () => {
   });
 
   it('leaves types not asked for, and segments without findings, alone', () => {
-    const segments = [{ path: 'a', text: 'x@acme-corp.io 219-09-9999' }, { path: 'b', text: 'nothing' }];
+    const segments = [
+      { path: 'a', text: 'x@acme-corp.io 219-09-9999' },
+      { path: 'b', text: 'nothing' },
+    ];
     const plan = planRedaction(segments, classifier.classify(segments).findings, ['US_SSN']);
     expect(plan.edits).toEqual([{ segment: 0, path: 'a', text: 'x@acme-corp.io [US_SSN_1]' }]);
   });
@@ -38,29 +41,56 @@ describe('planRedaction', () => {
   });
 
   it('rejects a finding outside its segment (ERR_REDACTION_FINDING_INVALID)', () => {
-    const bad = () => planRedaction([{ path: 'a', text: 'abc' }], [{ type: 'A', segment: 0, start: 1, end: 9, fingerprint: 'f' }], ['A']);
+    const bad = () =>
+      planRedaction(
+        [{ path: 'a', text: 'abc' }],
+        [{ type: 'A', segment: 0, start: 1, end: 9, fingerprint: 'f' }],
+        ['A'],
+      );
     expect(bad).toThrow(RedactionError);
-    try { bad(); } catch (error) { expect((error as RedactionError).code).toBe('ERR_REDACTION_FINDING_INVALID'); }
+    try {
+      bad();
+    } catch (error) {
+      expect((error as RedactionError).code).toBe('ERR_REDACTION_FINDING_INVALID');
+    }
   });
 
   it('never leaves a found value in the redacted text (property)', () => {
-    const values = ['bob@contoso-mail.com', '219-09-9999', '4111 1111 1111 1111', 'AKIA2E0A8F3B244C9986', 'DE89 3704 0044 0532 0130 00',
-      '+44 20 7946 0958', '10.20.30.40', 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', '５５５５ ５５５５ ５５５５ ４４４４', 'x@con\u200btoso-mail.com'];
-    const filler = fc.string({ unit: fc.constantFrom('a', ' ', '-', '.', '@', '1', 'é', '😀', '\u200b', ',', '\n'), maxLength: 20 });
-    const text = fc.array(fc.oneof(filler, fc.constantFrom(...values)), { minLength: 1, maxLength: 8 }).map((parts) => parts.join(' '));
-    fc.assert(fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), (texts) => {
-      const segments = texts.map((t, i) => ({ path: `s${i}`, text: t }));
-      const { findings } = classifier.classify(segments);
-      const types = [...new Set(findings.map((f) => f.type))];
-      const plan = planRedaction(segments, findings, types);
-      const after = segments.map((s, i) => plan.edits.find((e) => e.segment === i)?.text ?? s.text);
-      for (const f of findings) {
-        const value = (segments[f.segment] as { text: string }).text.slice(f.start, f.end);
-        expect(after[f.segment]).not.toContain(value);
-      }
-      // and the redacted text has no findings of the redacted types left
-      const again = classifier.classify(after.map((t, i) => ({ path: `s${i}`, text: t }))).findings;
-      expect(again.filter((f) => types.includes(f.type))).toEqual([]);
-    }), { numRuns: 300 });
+    const values = [
+      'bob@contoso-mail.com',
+      '219-09-9999',
+      '4111 1111 1111 1111',
+      'AKIA2E0A8F3B244C9986',
+      'DE89 3704 0044 0532 0130 00',
+      '+44 20 7946 0958',
+      '10.20.30.40',
+      'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+      '５５５５ ５５５５ ５５５５ ４４４４',
+      'x@con\u200btoso-mail.com',
+    ];
+    const filler = fc.string({
+      unit: fc.constantFrom('a', ' ', '-', '.', '@', '1', 'é', '😀', '\u200b', ',', '\n'),
+      maxLength: 20,
+    });
+    const text = fc
+      .array(fc.oneof(filler, fc.constantFrom(...values)), { minLength: 1, maxLength: 8 })
+      .map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), (texts) => {
+        const segments = texts.map((t, i) => ({ path: `s${i}`, text: t }));
+        const { findings } = classifier.classify(segments);
+        const types = [...new Set(findings.map((f) => f.type))];
+        const plan = planRedaction(segments, findings, types);
+        const after = segments.map((s, i) => plan.edits.find((e) => e.segment === i)?.text ?? s.text);
+        for (const f of findings) {
+          const value = (segments[f.segment] as { text: string }).text.slice(f.start, f.end);
+          expect(after[f.segment]).not.toContain(value);
+        }
+        // and the redacted text has no findings of the redacted types left
+        const again = classifier.classify(after.map((t, i) => ({ path: `s${i}`, text: t }))).findings;
+        expect(again.filter((f) => types.includes(f.type))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
