@@ -1,6 +1,6 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, tag
 // characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
-// (invisible) characters, controls and U+FFFD dropped, combining marks on a digit dropped, with a map from every
+// (invisible) characters, controls and U+FFFD dropped, combining marks on an ASCII letter or digit dropped, with a map from every
 // normalised UTF-16 offset back to the original. Invariant: for any span [s, e) of the
 // normalised text, [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including
 // dropped characters inside it), so redaction removes all of it.
@@ -37,6 +37,10 @@ export function isDroppedCharacter(code: number): boolean {
   return isIgnorable(code) || isDroppedControl(code) || code === REPLACEMENT_CHARACTER;
 }
 
+function isAsciiAlnum(unit: number): boolean {
+  return isAsciiDigit(unit) || (unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a);
+}
+
 /** A non-ASCII decimal digit NFKC leaves alone (Arabic-Indic, Devanagari, …): read as its ASCII digit. */
 function isOtherDigit(code: number): boolean {
   return code >= 0x660 && digitValue(code) >= 0;
@@ -49,7 +53,7 @@ function needsMapping(text: string): boolean {
     if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
     const code = text.codePointAt(i) ?? 0;
     if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0) return true;
-    if (isCombiningMark(code) && isAsciiDigit(text.charCodeAt(i - 1))) return true;
+    if (isCombiningMark(code) && isAsciiAlnum(text.charCodeAt(i - 1))) return true;
     if (code > 0xffff) i += 1;
   }
   return false;
@@ -126,7 +130,9 @@ export function normalizeText(original: string): NormalizedText {
     ends = grownEnds;
   };
   let changed = false;
-  let lastDigit = false; // the last character written is an ASCII digit (a combining mark on it is dropped)
+  // The last character written is an ASCII letter or digit: a combining mark on it is dropped (a dotted `Q̇` or a keycap
+  // digit still reads as the character; code points are normalised one at a time, so a mark never composes here).
+  let lastAlnum = false;
   for (let i = 0; i < original.length; ) {
     // A run of ASCII that stays as it is, copied whole (most of any text).
     let run = i;
@@ -142,7 +148,7 @@ export function normalizeText(original: string): NormalizedText {
         starts[length] = k;
         ends[length] = k + 1;
       }
-      lastDigit = isAsciiDigit(original.charCodeAt(run - 1));
+      lastAlnum = isAsciiAlnum(original.charCodeAt(run - 1));
       i = run;
       continue;
     }
@@ -157,8 +163,8 @@ export function normalizeText(original: string): NormalizedText {
       starts[length] = i;
       ends[length] = i + width;
       length += 1;
-      lastDigit = digit >= 0 || isAsciiDigit(ascii);
-    } else if (isDroppedCharacter(code) || (lastDigit && isCombiningMark(code))) {
+      lastAlnum = digit >= 0 || isAsciiAlnum(ascii);
+    } else if (isDroppedCharacter(code) || (lastAlnum && isCombiningMark(code))) {
       changed = true;
       // A dropped character inside a value extends that value's original span (see endOf).
       if (length > 0) ends[length - 1] = i + width;
@@ -173,7 +179,7 @@ export function normalizeText(original: string): NormalizedText {
         ends[length] = i + width;
       }
       parts.push(normalized);
-      lastDigit = normalized.length > 0 && isAsciiDigit(normalized.charCodeAt(normalized.length - 1));
+      lastAlnum = normalized.length > 0 && isAsciiAlnum(normalized.charCodeAt(normalized.length - 1));
     }
     i += width;
   }

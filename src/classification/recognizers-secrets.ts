@@ -11,10 +11,12 @@ import type { RecognizerDefinition } from './types.ts';
 export const AWS_ACCESS_KEY: RecognizerDefinition = {
   type: 'AWS_ACCESS_KEY',
   category: 'SECRET',
-  pattern: String.raw`(?:^|[^A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Z0-9]|$)`,
+  // Whole, or written in groups of four split by single spaces or dashes (`AKIA Q3EG THV5 …`): a model reads both.
+  pattern: String.raw`(?:^|[^A-Z0-9])((?:AKIA|ASIA)(?:[A-Z0-9]{16}|(?:[ -][A-Z0-9]{4}){4}))(?:[^A-Z0-9]|$)`,
   group: 1,
-  partial: `(?:${prefixOf('AKIA', '[A-Z0-9]{0,16}')}|${prefixOf('ASIA', '[A-Z0-9]{0,16}')})`,
+  partial: `(?:${prefixOf('AKIA', '[ -]?[A-Z0-9 -]{0,19}')}|${prefixOf('ASIA', '[ -]?[A-Z0-9 -]{0,19}')})`,
   validator: 'not_placeholder',
+  normalizer: 'alphanumeric_upper',
   contextWords: ['aws', 'access key', 'access_key', 'key id', 'key_id'],
   baseScore: 90,
   contextScore: 100,

@@ -187,14 +187,14 @@ describe('evasions the classifier must read through', () => {
   it.fails('a card number regrouped in pairs', () => {
     expect(found('card 41 11 11 11 11 11 11 11')).toContain('CREDIT_CARD');
   });
-  // HOLE (open): an AWS key written in groups of four (spaces or dashes) is not joined: only digits are.
-  it.fails('an AWS key in groups of four', () => {
+  // Closed: an AWS key written in groups of four (spaces or dashes) is an AWS key (its fingerprint is the key's).
+  it('an AWS key in groups of four', () => {
     expect(found('AKIA Q3EG THV5 RJ7Y WU2P')).toContain('AWS_ACCESS_KEY');
     expect(found('AKIA-Q3EG-THV5-RJ7Y-WU2P')).toContain('AWS_ACCESS_KEY');
   });
-  // HOLE (open): a combining mark on a letter (Q + U+0307) survives NFKC when no precomposed letter exists, and marks
-  // are dropped only after digits, so one dotted letter hides the key; a model reads it as the key.
-  it.fails('an AWS key with a combining mark on one letter', () => {
+  // Closed: a combining mark on a letter (Q + U+0307) survives NFKC when no precomposed letter exists; marks on any
+  // ASCII letter or digit are now dropped when matching, so one dotted letter no longer hides the key.
+  it('an AWS key with a combining mark on one letter', () => {
     expect(found('AKIAQ\u03073EGTHV5RJ7YWU2P')).toContain('AWS_ACCESS_KEY');
   });
   // HOLE (open): hex written as spaced bytes (xxd, Wireshark) is not a decoded run; only contiguous hex is.
