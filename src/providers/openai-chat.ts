@@ -157,6 +157,15 @@ export const CHAT_REQUEST: ObjectShape = object(
       metadata: 'identity comes from the access token, never from the body',
     },
     check: (body) => {
+      // One choice per stream: the hold-back scanners screen each choice apart, so a value split across two streamed
+      // choices could not be found (the non-streamed screen joins them).
+      if (body.stream === true && ((body.n as number | undefined) ?? 1) > 1) {
+        throw new RequestError(
+          'ERR_REQUEST_UNSUPPORTED',
+          'several choices (n > 1) are not supported with stream=true',
+          'n',
+        );
+      }
       if (body.stream === true && body.logprobs === true) {
         throw new RequestError(
           'ERR_REQUEST_UNSUPPORTED',

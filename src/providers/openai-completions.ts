@@ -35,6 +35,18 @@ export const COMPLETION_REQUEST: ObjectShape = object(
     required: ['model', 'prompt'],
     refused: { user: 'identity comes from the access token, never from the body' },
     check: (body) => {
+      // One choice per stream: the hold-back scanners screen each choice apart, so a value split across two streamed
+      // choices could not be found (the non-streamed screen joins them).
+      if (body.stream === true && ((body.n as number | undefined) ?? 1) > 1) {
+        throw new RequestError(
+          'ERR_REQUEST_UNSUPPORTED',
+          'several choices (n > 1) are not supported with stream=true',
+          'n',
+        );
+      }
+      if (body.stream === true && ((body.best_of as number | undefined) ?? 1) > 1) {
+        throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'best_of > 1 is not supported with stream=true', 'best_of');
+      }
       for (const key of ['logprobs', 'echo'] as const) {
         if (body[key] !== undefined && body[key] !== null && body[key] !== false && body[key] !== 0) {
           throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' ${NOT_SCREENED}`, key);

@@ -114,6 +114,8 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
         throw new StreamProtocolError('stream choices carry logprobs, which cannot be screened');
       }
       const i = choice.index as number;
+      // The request asked for one choice (n > 1 is refused with stream=true): another index is a protocol error.
+      if (i !== 0) throw new StreamProtocolError('a stream chunk carries a choice the request did not ask for');
       const out: Json = { index: i };
       const add = (channel: string, text: unknown, path: Step[]) => {
         if (typeof text !== 'string') throw new StreamProtocolError(`${channel} is not a string`);

@@ -267,10 +267,10 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
     ]);
     expect(leaked(out)).toBe(false);
   });
-  // HOLE (open, streams only): the non-streamed answer joins choices[*].message.content and blocks this (test below);
-  // the stream's scanners are per choice and channel, so each half is released on its own.
-  it.fails('chat: halves in two choices (n=2)', async () => {
-    const { out } = await relay('openai.chat_completions', chatReq, [
+  // Closed: the stream's scanners are per choice, so a stream may carry only the one choice asked for (n > 1 is
+  // refused with stream=true; an upstream that sends choice 1 anyway ends the stream before it is relayed).
+  it('chat: halves in two choices (n=2)', async () => {
+    const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
       chunk('c', [delta(0, { role: 'assistant', content: HEAD }), delta(1, { role: 'assistant', content: TAIL })]),
       chunk('c', [delta(0, {}, 'stop'), delta(1, {}, 'stop')]),
       { data: '[DONE]' },
