@@ -97,7 +97,18 @@ export interface UpstreamDocument {
   timeout_ms?: number;
   headers?: Record<string, string | SecretRef>;
   anthropic_version?: string;
-  gateway?: { decision_id?: boolean; assertion?: boolean; subject_header?: string };
+  gateway?: {
+    decision_id?: boolean;
+    assertion?: boolean;
+    subject_header?: string;
+    product?: 'litellm' | 'portkey' | 'kong' | 'generic';
+    served_by_headers?: Partial<
+      Record<
+        'provider' | 'model' | 'provider_model' | 'deployment' | 'api_base' | 'cost_usd' | 'attempts' | 'trace_id',
+        string
+      >
+    >;
+  };
 }
 
 export interface RoutingDocument {

@@ -11,6 +11,7 @@ import {
   type ApiFamily,
   type UpstreamKind,
 } from '../upstreams/index.ts';
+import { attributionHeaders, type AttributionHeaders, type GatewayProduct } from '../upstreams/attribution.ts';
 
 export interface UpstreamSettings {
   name: string;
@@ -28,7 +29,15 @@ export interface UpstreamSettings {
   headers: Record<string, string>;
   anthropicVersion: string;
   /** Attribution for kind gateway; null for every other kind. */
-  gateway: { decisionId: boolean; assertion: boolean; subjectHeader: string | null } | null;
+  gateway: {
+    decisionId: boolean;
+    assertion: boolean;
+    subjectHeader: string | null;
+    /** Which gateway it is, for the response headers that say who served (upstreams/attribution.ts). */
+    product: GatewayProduct;
+    /** The response headers read for `served_by`: the product's, with the configured ones over them. */
+    servedBy: AttributionHeaders;
+  } | null;
 }
 
 export interface RouteSettings {
@@ -179,6 +188,8 @@ function resolveUpstream(
       decisionId: u.gateway?.decision_id ?? true,
       assertion: u.gateway?.assertion ?? false,
       subjectHeader: u.gateway?.subject_header ?? null,
+      product: u.gateway?.product ?? 'generic',
+      servedBy: attributionHeaders(u.gateway?.product ?? 'generic', u.gateway?.served_by_headers ?? {}),
     };
     const subjectHeader = gateway.subjectHeader;
     if (

@@ -53,6 +53,8 @@ export interface EchoOptions {
   stream?: (request: ReceivedRequest) => StreamBehaviour | undefined;
   /** Test-only: the answer text instead of the echo (a model that says something of its own); undefined echoes. */
   text?: (request: ReceivedRequest) => string | undefined;
+  /** Test-only: extra response headers (a gateway's who-served headers); undefined adds none. */
+  headers?: (request: ReceivedRequest) => Record<string, string> | undefined;
 }
 
 let sequence = 0;
@@ -80,6 +82,7 @@ export async function startEchoUpstream(options: EchoOptions = {}): Promise<Echo
         at: Date.now(),
       };
       received.push(request);
+      for (const [name, value] of Object.entries(options.headers?.(request) ?? {})) res.setHeader(name, value);
       const override = options.respond?.(request);
       if (override) return json(res, override.status, override.body);
       const api = ECHO_PATHS[request.path];

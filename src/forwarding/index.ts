@@ -12,6 +12,8 @@ export interface UpstreamTarget {
   headers: Readonly<Record<string, string>>;
   /** connect: connection set-up; firstByte: until the response headers; total: the whole exchange. */
   timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  /** Response headers to hand back in `headers` (lower-case names); none other is read. */
+  readHeaders?: readonly string[];
 }
 
 export interface UpstreamResponse {
@@ -21,6 +23,8 @@ export interface UpstreamResponse {
   body: unknown;
   /** The upstream's retry-after header (429/503), for the fallback loop; null when absent. */
   retryAfter?: string | null;
+  /** The response headers `target.readHeaders` named that the upstream sent (first value of each), by name. */
+  headers?: Record<string, string>;
 }
 
 export type ForwardErrorCode = 'ERR_UPSTREAM_UNREACHABLE' | 'ERR_UPSTREAM_TIMEOUT' | 'ERR_UPSTREAM_BAD_RESPONSE';
@@ -161,6 +165,7 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
         contentType: headerValue(response.headers['content-type']),
         body: parsed,
         retryAfter: headerValue(response.headers['retry-after']),
+        headers: namedHeaders(response.headers, target.readHeaders),
       };
     },
     async openStream(target, path, body, meta) {
@@ -179,10 +184,12 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       const contentType = headerValue(response.headers['content-type']);
       const retryAfter = headerValue(response.headers['retry-after']);
       const abort = () => controller.abort();
+      const headers = namedHeaders(response.headers, target.readHeaders);
       if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
-        return { status, contentType, retryAfter, body: null, events: response.body, abort };
+        return { status, contentType, retryAfter, headers, body: null, events: response.body, abort };
       }
-      return { status, contentType, retryAfter, body: await readJson(response, target, total), events: null, abort };
+      const parsed = await readJson(response, target, total);
+      return { status, contentType, retryAfter, headers, body: parsed, events: null, abort };
     },
     async close() {
       await Promise.all([...agents.values()].map((agent) => agent.close()));
@@ -225,6 +232,18 @@ async function readLimited(
 export function isTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function namedHeaders(
+  received: Dispatcher.ResponseData['headers'],
+  names: readonly string[] | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names ?? []) {
+    const value = headerValue(received[name]);
+    if (value !== null) out[name] = value;
+  }
+  return out;
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

@@ -3,7 +3,10 @@
 // tried; a failure after the upstream's answer began (other than a 429/5xx status) is never retried; the returned
 // attempts list every try for the outcome record. Each attempt gets its own target (a fresh assertion for gateways).
 import { ForwardError, type UpstreamResponse, type UpstreamStream, type UpstreamTarget } from '../forwarding/index.ts';
+import type { Classifier } from '../classification/index.ts';
 import {
+  servedBy,
+  type ServedBy,
   forwardWithFallback,
   type AttemptContext,
   type FailureVerdict,
@@ -87,4 +90,18 @@ export function classifyForwardFailure(error: unknown): FailureVerdict {
   const status = error.upstreamStatus;
   const retryable = !error.responseStarted || (status !== null && (status === 429 || status >= 500));
   return { code: error.code, retryable, status };
+}
+
+/**
+ * The outcome's `served_by` for an answer from a gateway upstream (what its who-served headers and the screened
+ * answer's `model` say; upstreams/attribution.ts); undefined for every other kind, so their records are unchanged.
+ */
+export function servedByOf(
+  upstream: UpstreamSettings,
+  response: Pick<UpstreamResponse, 'headers'>,
+  answer: unknown,
+  classifier: Pick<Classifier, 'classify'>,
+): ServedBy | undefined {
+  if (upstream.gateway === null) return undefined;
+  return servedBy(upstream.gateway.product, upstream.gateway.servedBy, response.headers ?? {}, answer, classifier);
 }

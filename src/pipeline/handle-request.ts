@@ -22,7 +22,7 @@ import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
 import { classificationRecord, decisionIndex, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
-import { forwardToCandidates } from './forward-attempts.ts';
+import { forwardToCandidates, servedByOf } from './forward-attempts.ts';
 import type { Attempt } from '../upstreams/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/index.ts';
@@ -255,6 +255,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     let upstreamStatus: number | null = null;
     let usage: OutcomeBody['usage'] = null;
     let screen: ResponseScreen | null = null;
+    /** The gateway's answer (who served, by its headers), once one arrived. */
+    let answered: { upstream: UpstreamSettings; headers?: Record<string, string> } | null = null;
     try {
       // 7–8. forward the approved (redacted, capped) body
       try {
@@ -270,6 +272,7 @@ export function createRequestHandler(deps: PipelineDeps) {
         servedBy = forwarded.upstream.name;
         if (!forwarded.ok) throw forwarded.error;
         const response = forwarded.response;
+        answered = { upstream: forwarded.upstream, ...(response.headers ? { headers: response.headers } : {}) };
         upstreamStatus = response.status;
         status = response.status;
         replyBody = response.body;
@@ -351,6 +354,10 @@ export function createRequestHandler(deps: PipelineDeps) {
       response_classification: screen?.classification ?? null,
       response_action: screen?.action ?? 'none',
     };
+    const served =
+      answered &&
+      servedByOf(answered.upstream, answered, screen && !screen.blocked ? screen.body : null, deps.classifier);
+    if (served) outcome.served_by = served;
     if (!(await recordOutcome(incoming, record, admitted, outcome, headers)))
       return outcomeNotRecorded(incoming.requestId, headers);
     return { status, headers, body: replyBody };

@@ -7,7 +7,7 @@ import type { JsonValue } from '../ledger/index.ts';
 import type { Obligations, PolicyInput, Reason } from '../policy/index.ts';
 import type { Usage } from '../providers/index.ts';
 import type { ReservationRecord, SettlementRecord } from './limits-stage.ts';
-import type { Attempt } from '../upstreams/index.ts';
+import type { Attempt, ServedBy } from '../upstreams/index.ts';
 
 export interface DecisionBody {
   principal: Principal | null;
@@ -63,6 +63,8 @@ export interface OutcomeBody {
   /** Findings in the model's answer (types and counts, never values); null when no answer was screened. */
   response_classification: { finding_count: number; types: Record<string, number> } | null;
   response_action: 'none' | 'redacted' | 'blocked';
+  /** Gateway upstreams: who served behind the gateway, as it reported (upstreams/attribution.ts); else absent. */
+  served_by?: ServedBy | null;
 }
 
 export interface RecordedFinding {

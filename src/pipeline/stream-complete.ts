@@ -11,7 +11,7 @@ import type { Decision } from '../policy/index.ts';
 import type { NormalizedRequest, ProviderAdapter } from '../providers/index.ts';
 import type { Attempt } from '../upstreams/index.ts';
 import { errorBody, failureShape, type FailureCode } from './failures.ts';
-import { openStreamToCandidates } from './forward-attempts.ts';
+import { openStreamToCandidates, servedByOf } from './forward-attempts.ts';
 import type { OutcomeBody } from './records.ts';
 import { relayStream, type RelayResult } from './stream-relay.ts';
 import { encodeSse as encodeEvent } from './stream-sse.ts';
@@ -78,6 +78,7 @@ export async function completeStream(
   // 7. open the stream: fallback is possible here because nothing has reached the client yet
   const context = { requestId: incoming.requestId, decisionId: c.decisionHash, principal: c.principal };
   let response: UpstreamStream;
+  let upstream: UpstreamSettings;
   try {
     // The upstream request ends when the client goes away or when the server's drain deadline passes.
     const upstreamSignal = sink.shutdown ? AbortSignal.any([sink.signal, sink.shutdown]) : sink.signal;
@@ -88,6 +89,7 @@ export async function completeStream(
     );
     attempts = forwarded.attempts;
     servedBy = forwarded.upstream.name;
+    upstream = forwarded.upstream;
     if (!forwarded.ok) throw forwarded.error;
     response = forwarded.response;
   } catch (error) {
@@ -149,6 +151,8 @@ export async function completeStream(
     response_classification: relay.classification,
     response_action: relay.action,
   });
+  const served = servedByOf(upstream, response, null, deps.classifier);
+  if (served) outcome.served_by = served;
   const recorded = await c.appendOutcome(outcome);
   if (!sink.signal.aborted) {
     if (recorded && relay.error === null) {

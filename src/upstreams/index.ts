@@ -6,6 +6,7 @@ import type { RoutingSettings, UpstreamSettings } from '../config/index.ts';
 import type { AssertionSigner, AssertionSubject } from './assertion.ts';
 import { KINDS, apiFamily } from './kinds.ts';
 import { candidatesFor, restrict } from './routing.ts';
+import { headerNames } from './attribution.ts';
 import type { RetrySettings } from './fallback.ts';
 
 export {
@@ -38,6 +39,16 @@ export {
   type AssertionSubject,
 } from './assertion.ts';
 
+export {
+  servedBy,
+  attributionHeaders,
+  GATEWAY_PRODUCTS,
+  PRODUCT_HEADERS,
+  type ServedBy,
+  type GatewayProduct,
+  type AttributionHeaders,
+} from './attribution.ts';
+
 export const DECISION_ID_HEADER = 'x-proctor-decision-id';
 export const ASSERTION_HEADER = 'x-proctor-assertion';
 
@@ -55,6 +66,8 @@ export interface UpstreamTarget {
   baseUrl: string;
   headers: Record<string, string>;
   timeouts: UpstreamSettings['timeouts'];
+  /** Response headers the forwarder reads and hands back (a gateway's who-served headers); no other is read. */
+  readHeaders: readonly string[];
 }
 
 export interface UpstreamRegistry {
@@ -107,6 +120,7 @@ export function createUpstreamRegistry(options: {
         baseUrl: upstream.baseUrl,
         headers: await headersFor(upstream, context, assertions),
         timeouts: upstream.timeouts,
+        readHeaders: upstream.gateway ? headerNames(upstream.gateway.servedBy) : [],
       };
     },
   };

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
-import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
+import { startEchoUpstream, type EchoOptions, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { ASSERTION_TYP } from '../../src/upstreams/index.ts';
 import { startPostgres } from './postgres.ts';
@@ -33,12 +33,13 @@ export interface GatewayStack {
   close(): Promise<void>;
 }
 
-export async function startGatewayStack(): Promise<GatewayStack> {
+/** `echo`: options for the local upstream (a test standing in for a gateway that cannot run here sets headers). */
+export async function startGatewayStack(echoOptions: EchoOptions = {}): Promise<GatewayStack> {
   const postgres = await startPostgres();
   const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 2000 });
   db.on('error', () => {});
   const idp = await startOidcProvider();
-  const echo = await startEchoUpstream();
+  const echo = await startEchoUpstream(echoOptions);
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-gw-'));
   const ledgerKey = generateSigningKey();
   const trustFile = path.join(dir, 'ledger.pub.pem');

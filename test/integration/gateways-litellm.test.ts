@@ -29,7 +29,7 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
       {
         base_url: litellm.url,
         credential: { env: 'LITELLM_KEY' },
-        gateway: { decision_id: true, assertion: true, subject_header: 'x-litellm-end-user-id' },
+        gateway: { decision_id: true, assertion: true, subject_header: 'x-litellm-end-user-id', product: 'litellm' },
       },
       { LITELLM_KEY: MASTER_KEY },
     );
@@ -67,6 +67,25 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
     });
     expect(seen?.headers['x-proctor-decision-id']).toBe(decision?.hash);
     expect(seen?.headers['x-litellm-end-user-id']).toBe('bob');
+    // Who served: what LiteLLM itself says in its response headers, asked directly with the same model.
+    const direct = await fetch(`${litellm.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'who serves' }] }),
+    });
+    expect(direct.status).toBe(200);
+    const servedBy = outcome?.served_by as Record<string, unknown>;
+    expect(servedBy).toMatchObject({
+      gateway: 'litellm',
+      answer_model: 'echo-1',
+      model: direct.headers.get('x-litellm-model-group'),
+      deployment: direct.headers.get('x-litellm-model-id'),
+      attempts: 0,
+    });
+    expect(servedBy.deployment).toMatch(/^[A-Za-z0-9]/);
+    // The api base is the local upstream's loopback address: recorded as sent, or withheld if classified as an IP.
+    expect([direct.headers.get('x-litellm-model-api-base'), '[WITHHELD]']).toContain(servedBy.api_base);
+    expect(typeof servedBy.trace_id).toBe('string');
     const claims = await stack.verifyAssertion(seen?.headers['x-proctor-assertion'] as string);
     expect(claims).toMatchObject({
       sub: 'bob',
@@ -89,6 +108,7 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
     const [decision, outcome] = await stack.records(response.headers.get('x-proctor-request-id') as string);
     expect(decision).toMatchObject({ type: 'decision', request: { stream: true } });
     expect(outcome).toMatchObject({ type: 'outcome', status: 200, upstream: 'gateway', error: null });
+    expect(outcome?.served_by).toMatchObject({ gateway: 'litellm', model: 'echo-1', answer_model: null });
     expect(stack.echo.received.at(-1)?.headers['x-proctor-decision-id']).toBe(decision?.hash);
   });
 

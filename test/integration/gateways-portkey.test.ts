@@ -26,7 +26,7 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
           'x-portkey-custom-host': stack.echo.url,
           'x-portkey-forward-headers': 'x-proctor-decision-id,x-proctor-assertion',
         },
-        gateway: { decision_id: true, assertion: true },
+        gateway: { decision_id: true, assertion: true, product: 'portkey' },
       },
       { UPSTREAM_KEY },
     );
@@ -65,6 +65,15 @@ describe.skipIf(skip !== null)('Proctor in front of the Portkey gateway', () => 
       attempts: [{ upstream: 'gateway', status: 200, error: null }],
     });
     expect(seen?.headers['x-proctor-decision-id']).toBe(decision?.hash);
+    // Who served, as Portkey's response headers say: the provider it used, the target index, retries, its trace id.
+    expect(outcome?.served_by).toMatchObject({
+      gateway: 'portkey',
+      answer_model: 'echo-1',
+      provider: 'openai',
+      deployment: '0',
+      attempts: 0,
+    });
+    expect((outcome?.served_by as Record<string, unknown>).trace_id).toMatch(/^[A-Za-z0-9-]+$/);
 
     const assertion = seen?.headers['x-proctor-assertion'];
     expect(typeof assertion).toBe('string');

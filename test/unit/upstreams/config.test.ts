@@ -102,7 +102,13 @@ describe('upstream configuration', () => {
       credential: null,
       timeouts: { connectMs: 10000, firstByteMs: 120000, totalMs: 600000 },
     });
-    expect(config.upstreams[3]?.gateway).toEqual({ decisionId: true, assertion: true, subjectHeader: null });
+    expect(config.upstreams[3]?.gateway).toEqual({
+      decisionId: true,
+      assertion: true,
+      subjectHeader: null,
+      product: 'generic',
+      servedBy: {},
+    });
     expect(config.routing).toEqual({
       routes: [
         { model: 'gpt-4o*', api: null, upstreams: ['openai', 'litellm'] },

@@ -64,13 +64,19 @@ describe('upstream headers by kind', () => {
       name: 'gw',
       kind: 'gateway',
       credential: 'gw-key',
-      gateway: { decisionId: true, assertion: false, subjectHeader: 'x-litellm-end-user-id' },
+      gateway: {
+        decisionId: true,
+        assertion: false,
+        subjectHeader: 'x-litellm-end-user-id',
+        product: 'generic',
+        servedBy: {},
+      },
     });
     const quiet = upstreamSettings({
       name: 'gw2',
       kind: 'gateway',
       credential: null,
-      gateway: { decisionId: false, assertion: false, subjectHeader: null },
+      gateway: { decisionId: false, assertion: false, subjectHeader: null, product: 'generic', servedBy: {} },
     });
     const registry = registryOf([gateway, quiet]);
     expect((await registry.target(gateway, context)).headers).toEqual({
@@ -86,7 +92,7 @@ describe('upstream headers by kind', () => {
     const gateway = upstreamSettings({
       name: 'gw',
       kind: 'gateway',
-      gateway: { decisionId: true, assertion: true, subjectHeader: null },
+      gateway: { decisionId: true, assertion: true, subjectHeader: null, product: 'generic', servedBy: {} },
     });
     expect(() => registryOf([gateway])).toThrow(UpstreamConfigError);
   });
@@ -107,7 +113,7 @@ describe('identity assertions', () => {
     const gateway = upstreamSettings({
       name: 'litellm',
       kind: 'gateway',
-      gateway: { decisionId: true, assertion: true, subjectHeader: null },
+      gateway: { decisionId: true, assertion: true, subjectHeader: null, product: 'generic', servedBy: {} },
     });
     const registry = registryOf([gateway], {}, signer);
     const first = (await registry.target(gateway, context)).headers['x-proctor-assertion'] ?? '';
