@@ -58,11 +58,12 @@ PLACEHOLDER_TYPES = {
     "ip_address": "IP_ADDRESS",
     # The evaluator labels birth dates DATE_TIME; they are kept apart here, since Proctor reports only birth dates.
     "date_of_birth": "DATE_OF_BIRTH",
-    # Only en_US's faker writes a US SSN; the other locales' `ssn` is a national id (NI number, NIR, BSN, CPF, ...).
+    # A US SSN where the locale's ssn() is en_US's or Faker's base one (###-##-####: en_US, de_DE, es_ES, ja_JP);
+    # elsewhere a national id (NI number, NIR, BSN, CPF), which has no Proctor type.
     "ssn": "US_SSN",
 }
 LABELS_WITHOUT_COUNTERPART = {
-    "ssn": "NATIONAL_ID",  # outside en_US
+    "ssn": "NATIONAL_ID",  # where the locale's ssn() is its own
     "date_time": "DATE_TIME",
     "day_of_week": "DATE_TIME",
     "year": "DATE_TIME",
@@ -98,8 +99,8 @@ def placeholders(template: str) -> list[str]:
     return [(a or b).lower() for a, b in re.findall(r"{{(.*?)}}|<(.*?)>", template)]
 
 
-def label(placeholder: str, locale: str) -> str:
-    if placeholder == "ssn" and locale != "en_US":
+def label(placeholder: str, us_ssn: bool) -> str:
+    if placeholder == "ssn" and not us_ssn:
         return LABELS_WITHOUT_COUNTERPART["ssn"]
     if placeholder in PLACEHOLDER_TYPES:
         return PLACEHOLDER_TYPES[placeholder]
@@ -135,8 +136,18 @@ class FixedClockProvider(BaseProvider):
         return self.generator.date_between(start_date=self.START, end_date=self.END).strftime("%A")
 
 
+class UnreservedEmailProvider(BaseProvider):
+    """Faker's email() defaults to the reserved example.com/.net/.org domains, which Proctor skips by design as sample
+    data (docs/classification.md); real traffic carries mailbox and company domains, as email(safe=False) writes."""
+
+    def email(self) -> str:
+        return self.generator.free_email() if self.generator.random.random() < 0.5 else self.generator.company_email()
+
+
 def templates() -> list[str]:
-    return [line.strip() for line in presidio_templates_file_path.read_text().splitlines() if line.strip()]
+    """The evaluator's templates, one a line, with their written `\\n` turned into the line breaks they stand for."""
+    lines = presidio_templates_file_path.read_text().splitlines()
+    return [line.strip().replace("\\n", "\n") for line in lines if line.strip()]
 
 
 def weighted(all_templates: list[str]) -> list[int]:
@@ -163,8 +174,9 @@ def generate(locale: str, seed: int, count: int) -> list[dict]:
         own = (PhoneNumberProviderNew, AddressProviderNew)
         providers = [p for p in EVALUATOR_PROVIDERS if p not in own]
         records = [{}]
-    providers = [*providers, FixedClockProvider]
+    providers = [*providers, FixedClockProvider, UnreservedEmailProvider]
     probe = Faker(locale)
+    us_ssn = probe.ssn.__func__.__module__ in ("faker.providers.ssn.en_US", "faker.providers.ssn")
     for provider in providers:
         probe.add_provider(provider)
     aliases = {"person", "credit_card", "birthday"}  # the faker's own aliases of name, card number, birth date
@@ -195,7 +207,7 @@ def generate(locale: str, seed: int, count: int) -> list[dict]:
                 continue  # a gendered placeholder the record left empty
             spans.append(
                 {
-                    "type": label(span.entity_type, locale),
+                    "type": label(span.entity_type, us_ssn),
                     "start": utf16(text, span.start_position),
                     "end": utf16(text, span.end_position),
                     "source": span.entity_type,
