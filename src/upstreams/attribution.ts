@@ -146,7 +146,7 @@ export function servedBy(
 }
 
 function closed(value: string | null, form: RegExp): string | null {
-  if (value === null) return null;
+  if (value === null || value === '') return null; // an empty header says nothing
   return value.length <= MAX_VALUE && form.test(value) ? value : WITHHELD;
 }
 

@@ -68,7 +68,7 @@ describe.skipIf(skip !== null)('Proctor in front of the LiteLLM proxy', () => {
     expect(seen?.headers['x-proctor-decision-id']).toBe(decision?.hash);
     expect(seen?.headers['x-litellm-end-user-id']).toBe('bob');
     // Who served: what LiteLLM itself says in its response headers, asked directly with the same model.
-    const direct = await fetch(`${litellm.url}/v1/chat/completions`, {
+    const direct = await fetch(`${litellm.url}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'who serves' }] }),
