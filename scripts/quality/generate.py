@@ -1,6 +1,6 @@
 """Generates a labelled detection-quality set with presidio-evaluator's sentence faker, deterministic from a seed.
 
-Usage: python generate.py --seed N --per-locale N --out FILE.jsonl
+Usage: python generate.py --seed N --per-locale N --out FILE.jsonl [--exclude OTHER.jsonl]
 
 Each output line is one sample: {"id", "locale", "template", "text", "spans": [{"type", "start", "end", "source"}]},
 offsets in UTF-16 code units (as JavaScript strings count them), end exclusive. `type` is Proctor's finding type,
@@ -50,7 +50,7 @@ PERSON_PLACEHOLDERS = [
     "last_name_female",
 ]
 PLACEHOLDER_TYPES = {
-    **{p: "PERSON" for p in PERSON_PLACEHOLDERS},
+    **{p: "PERSON_NAME" for p in PERSON_PLACEHOLDERS},
     "email": "EMAIL",
     "phone_number": "PHONE",
     "credit_card_number": "CREDIT_CARD",
@@ -89,7 +89,7 @@ LABELS_WITHOUT_COUNTERPART = {
     "age": "AGE",
     "us_driver_license": "US_DRIVER_LICENSE",
 }
-# Templates holding a value of a Proctor type other than PERSON are drawn this many times as often as the rest, so
+# Templates holding a value of a Proctor type other than PERSON_NAME are drawn this many times as often as the rest, so
 # the structured types get enough samples; the rest stay in as text that must produce no finding of those types.
 STRUCTURED_WEIGHT = 4
 
@@ -154,7 +154,7 @@ def weighted(all_templates: list[str]) -> list[int]:
     """Indices into all_templates, each repeated by its weight (the faker draws uniformly from its list)."""
     out: list[int] = []
     for i, t in enumerate(all_templates):
-        structured = any(PLACEHOLDER_TYPES.get(p, "PERSON") != "PERSON" for p in placeholders(t))
+        structured = any(PLACEHOLDER_TYPES.get(p, "PERSON_NAME") != "PERSON_NAME" for p in placeholders(t))
         out.extend([i] * (STRUCTURED_WEIGHT if structured else 1))
     return out
 
@@ -231,11 +231,16 @@ def main() -> None:
     parser.add_argument("--per-locale", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--locales", default=",".join(LOCALES))
+    parser.add_argument("--exclude", help="a JSONL set whose texts are left out (the test half leaves out the dev's)")
     args = parser.parse_args()
+    seen: set[str] = set()
+    if args.exclude:
+        with open(args.exclude, encoding="utf-8") as f:
+            seen = {json.loads(line)["text"] for line in f if line.strip()}
     rows: list[dict] = []
     for i, locale in enumerate(args.locales.split(",")):
         random.seed(args.seed * 100 + i)
-        rows.extend(generate(locale, args.seed * 100 + i, args.per_locale))
+        rows.extend(r for r in generate(locale, args.seed * 100 + i, args.per_locale) if r["text"] not in seen)
     with open(args.out, "w", encoding="utf-8", newline="\n") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
