@@ -35,6 +35,7 @@ result := {
 		"limits": limits,
 	},
 } if {
+	not mcp_request
 	well_formed
 	count(deny) == 0
 	count(permitted_upstreams) > 0
@@ -47,9 +48,15 @@ result := {
 	"reasons": [{"code": code, "message": deny[code]} | some code in sort([c | some c, _ in deny])],
 	"obligations": no_obligations,
 } if {
+	not mcp_request
 	well_formed
 	count(deny) > 0
 }
+
+# MCP requests (request.api mcp.*) are decided by their own rules (mcp.rego), never by the model rules above.
+mcp_request if startswith(input.request.api, "mcp.")
+
+result := data.proctor.mcp.result if mcp_request
 
 # The parts of policy-input.v1 the rules read; the engine validates the full schema before evaluation.
 well_formed if {

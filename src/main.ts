@@ -11,6 +11,7 @@ import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index
 import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
+import { createMcpProxy } from './mcp/index.ts';
 import {
   accessLog,
   createHealth,
@@ -222,6 +223,33 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         metrics ?? { appended: () => {}, reserved: () => {} },
       ),
     );
+    // MCP (docs/mcp.md): the same issuers and checks, but a token is accepted only if issued for the MCP resource
+    // alone (RFC 8707 audience binding), so a token for the LLM APIs or another resource is refused here.
+    const mcpSettings = config.mcp;
+    const mcp =
+      mcpSettings === null
+        ? null
+        : createMcpProxy({
+            settings: mcpSettings,
+            authenticator: createAuthenticator({
+              issuers: config.identity.issuers.map((i) => ({
+                ...i,
+                requiredTyp: i.requiredTyp ?? undefined,
+                audience: [mcpSettings.resource],
+                audiencePolicy: 'exactly-ours' as const,
+              })),
+              clock,
+            }),
+            classifier,
+            requestClassifier: classifierPool,
+            policy: policy.runtime,
+            ledger,
+            clock,
+            bodyDigestKey: bodyDigestKey(fingerprintKey),
+            maxFindings,
+            log,
+          });
+    if (mcp) closers.unshift({ part: 'mcp upstream sessions', close: () => mcp.close() });
     // Readiness: the database within its timeout, the chain's lease, an active policy, every issuer's key source.
     const health = createHealth({
       checks: readinessChecks({ sql, ledger, policy: policy.runtime, authenticator }),
@@ -234,6 +262,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       bodyLimitBytes: config.server.bodyLimitBytes,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
       assertionJwks: upstreams.jwks,
+      mcp,
       health,
       drain,
       scopes,

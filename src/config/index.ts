@@ -14,9 +14,11 @@ import {
   type SecretRef,
 } from './schema.ts';
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
+import { resolveMcp, type McpSettings } from './mcp.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
+export type { McpSettings, McpServerSettings } from './mcp.ts';
 
 export interface IssuerSettings {
   issuer: string;
@@ -89,6 +91,8 @@ export interface Config {
   assertions: AssertionSettings | null;
   /** Limits and cost (docs/limits.md): pricing file path (resolved), reservation TTL, output-token cap, defaults. */
   limits: LimitsSettings;
+  /** The MCP proxy (docs/mcp.md); null: no /mcp endpoint. */
+  mcp: McpSettings | null;
 }
 
 export interface LimitsSettings {
@@ -314,6 +318,12 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     routing,
     assertions,
     limits: resolveLimits(doc.limits, resolvePath, upstreams, problems),
+    mcp: resolveMcp(
+      doc.mcp,
+      issuers.map((i) => i.issuer),
+      secret,
+      problems,
+    ),
   };
   if (problems.length > 0) {
     const secretOnly = problems.every((p) => p.includes('secret'));

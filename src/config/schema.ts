@@ -68,6 +68,23 @@ export interface ConfigDocument {
   routing?: RoutingDocument;
   assertions?: { issuer?: string; signing_key: SecretRef; ttl_seconds?: number };
   limits?: LimitsDocument;
+  mcp?: McpDocument;
+}
+
+/** mcp as written in the file (schemas/config.schema.json, docs/mcp.md). */
+export interface McpDocument {
+  resource: string;
+  authorization_servers?: string[];
+  scopes_supported?: string[];
+  max_sessions?: number;
+  session_idle_seconds?: number;
+  servers: {
+    name: string;
+    url: string;
+    credential?: SecretRef;
+    attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
+    timeout_ms?: number;
+  }[];
 }
 
 /** limits as written in the file (schemas/config.schema.json, docs/limits.md). */

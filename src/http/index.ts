@@ -17,6 +17,7 @@ import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
 import { describeError, type Health, type RequestScope, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
+import type { McpProxy } from '../mcp/index.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
 
@@ -37,6 +38,8 @@ export interface ServerDeps {
   logger?: FastifyBaseLogger;
   /** Pipeline calls in flight (a gauge). */
   inFlightGauge?: (delta: number) => void;
+  /** The MCP proxy (docs/mcp.md): /mcp/{server} and its protected resource metadata; absent when not configured. */
+  mcp?: McpProxy | null;
 }
 
 /** Probes answer while the server drains; everything else is refused then. */
@@ -151,6 +154,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ),
   );
 
+  if (deps.mcp) routeMcp(app, deps.mcp, inFlight, drain?.shutdown);
+
   // Probes (docs/observability.md): live = the process answers; ready = able to take traffic (503 with reasons
   // otherwise, and from the start of a drain). /healthz is /livez under its older name.
   const live = async () => ({ status: 'ok' });
@@ -236,6 +241,52 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
 
   return app;
+}
+
+/** MCP over Streamable HTTP: one route per method on /mcp/:server (the proxy answers everything, errors included), and
+ * the protected resource metadata (RFC 9728), public by design. */
+function routeMcp(
+  app: FastifyInstance,
+  mcp: McpProxy,
+  inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
+  shutdown: AbortSignal | undefined,
+): void {
+  const document = JSON.stringify(mcp.metadata.document);
+  for (const path of mcp.metadata.paths) {
+    app.get(path, async (_request, reply) =>
+      reply.code(200).header('cache-control', 'public, max-age=300').type('application/json').send(document),
+    );
+  }
+  const serve = async (request: FastifyRequest<{ Params: { server: string } }>, reply: FastifyReply) => {
+    // Bytes (the MCP routes are no intake routes: their bodies are never handed on as a channel).
+    const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
+    let stream: Extract<Awaited<ReturnType<McpProxy['handle']>>, { stream: unknown }> | null = null;
+    const result = await inFlight(request, 'mcp', async () => {
+      const answer = await mcp.handle({
+        requestId: request.id,
+        server: request.params.server,
+        method: request.method as 'POST' | 'GET' | 'DELETE',
+        headers: identityHeaders(request),
+        body,
+      });
+      if (!('stream' in answer)) return { status: answer.status, headers: answer.headers, body: answer.body };
+      // An SSE answer: its decision is recorded; the events (and the outcome before the last one) are written here.
+      stream = answer;
+      const sink = createSink(reply, shutdown, undefined);
+      sink.open(answer.status, answer.headers);
+      const gone = sink.signal ?? new AbortController().signal;
+      await answer.stream((data) => sink.write(`event: message\ndata: ${data}\n\n`), gone);
+      sink.end();
+      return { status: answer.status, headers: answer.headers, body: null, streamed: true };
+    });
+    if (stream !== null || result.streamed) return reply;
+    reply.code(result.status).headers(result.headers);
+    if (result.body === null) return reply.send();
+    return reply.type('application/json').send(JSON.stringify(result.body));
+  };
+  app.post('/mcp/:server', serve);
+  app.get('/mcp/:server', serve);
+  app.delete('/mcp/:server', serve);
 }
 
 /**

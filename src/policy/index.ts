@@ -6,6 +6,7 @@ export type {
   EngineReasonCode,
   FindingLocation,
   Limits,
+  McpInput,
   Obligations,
   PolicyEngine,
   PolicyInput,

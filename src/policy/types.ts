@@ -91,12 +91,29 @@ export interface PolicyInput {
     models: string[];
   }[];
   time: { unix_ms: number; iso: string };
+  /** MCP requests only (request.api mcp.*): the server, method, name and the tool's advertised annotations. */
+  mcp?: McpInput;
   /** The subject's usage so far in the current UTC windows, from the limits counters (settled plus in-flight). */
   usage?: {
     tokens_this_minute: number;
     requests_this_minute: number;
     spend_micro_usd_today: number;
     spend_micro_usd_this_month: number;
+  };
+}
+
+/** policy-input.v1 `mcp`: a tool's annotations are the server's hints (null: not given). */
+export interface McpInput {
+  version: 1;
+  server: string;
+  method: 'tools/call' | 'tools/list' | 'resources/read' | 'resources/list' | 'prompts/get' | 'prompts/list';
+  /** The tool or prompt name or resource URI (never one with findings: refused before); null for a list. */
+  name: string | null;
+  annotations: {
+    read_only: boolean | null;
+    destructive: boolean | null;
+    idempotent: boolean | null;
+    open_world: boolean | null;
   };
 }
 

@@ -1,0 +1,401 @@
+// One MCP call through the stages: classify (the name and every argument string and key) → decide (mcp policy
+// input) → RECORD the decision → forward with Proctor's credential → screen the result (every string and key,
+// whatever field it is in) → RECORD the outcome → answer (JSON, or SSE with screened progress). Listings are decided
+// once for the caller and once per tool (what tools/list shows is what tools/call would allow with no findings).
+// Invariants: forwarding starts only after the decision record is committed; an answer whose outcome is not
+// recorded is withheld; an answer that cannot be screened is withheld; upstream error text is never relayed.
+import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { answerSegments, type RequestSegment } from '../providers/index.ts';
+import { classificationRecord, decisionIndex, screenResponse, toJsonObject } from '../pipeline/index.ts';
+import type { Decision } from '../policy/index.ts';
+import { describeError } from '../observability/index.ts';
+import { MCP_FAILURES, McpError, type McpErrorCode } from './errors.ts';
+import { forwardedSegments, type ClientMessage } from './messages.ts';
+import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
+import type { McpDecisionBody, McpOutcomeBody } from './records.ts';
+import type { McpSession } from './sessions.ts';
+import { isRpcError, type CallOptions, type McpUpstream } from './upstream.ts';
+import type { McpDeps, McpReply, McpRequest } from './types.ts';
+
+export interface CallContext {
+  deps: McpDeps;
+  upstream: McpUpstream;
+  principal: Principal;
+  request: McpRequest;
+  record: McpDecisionBody;
+  bodyHmac: string;
+}
+
+type Request = Extract<ClientMessage, { kind: 'request' }>;
+const NO_FINDINGS: Classification = { findings: [] };
+/** What a rule about a tool's name may match: MCP's tool-name alphabet (the listing's per-tool decisions). */
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** tools/call, resources/read, prompts/get. */
+export async function runCall(
+  context: CallContext,
+  message: Request,
+  session: McpSession,
+  stream: boolean,
+): Promise<McpReply> {
+  const { deps, upstream, record } = context;
+  const started = deps.clock.now();
+  const method = message.method as 'tools/call' | 'resources/read' | 'prompts/get';
+  const params = message.params.value;
+  const name = (method === 'resources/read' ? params.uri : params.name) as string;
+  const segments = forwardedSegments(message);
+  record.request = {
+    api: API_OF[method],
+    model: null,
+    stream,
+    max_tokens: null,
+    message_count: 0,
+    body_hmac_sha256: context.bodyHmac,
+  };
+  // 1. classify what would go upstream: the name and every string and key of the arguments
+  const classification = await classify(deps, segments);
+  record.classification = classificationRecord(classification, segments);
+  const counts = countsOf(classification, segments.length).segments;
+  // The name enters the record and the policy input only once classification has passed it.
+  if (segments.some((s, i) => (s.path === 'params.name' || s.path === 'params.uri') && (counts[i] ?? 0) > 0))
+    throw new McpError(
+      'ERR_MCP_CLASSIFIED_NAME',
+      'the tool, prompt or resource name holds data classified as sensitive',
+    );
+  record.mcp.name = name;
+  record.request.model = modelOf(upstream.server.name, method, name);
+  // 2. the tool as the server lists it (closed world: an unlisted tool is not called; its annotations are the input's)
+  const annotations = method === 'tools/call' ? (await toolNamed(upstream, name)).annotations : NO_ANNOTATIONS;
+  // 3. decide
+  const decision = decide(context, classification, {
+    server: upstream.server,
+    method,
+    name,
+    annotations,
+    segments,
+    estimatedTokens: Math.ceil(segments.reduce((n, s) => n + Buffer.byteLength(s.text), 0) / 3),
+  });
+  const redactable = decision.obligations.redact.filter(
+    (t) => (countsOf(classification, segments.length).types[t] ?? 0) > 0,
+  );
+  if (redactable.length > 0)
+    throw new McpError(
+      'ERR_MCP_REDACTION_UNSUPPORTED',
+      'the policy asks to redact the arguments; MCP calls are not redacted',
+    );
+  // 4. record the decision: MUST be committed before anything goes upstream
+  const decisionHash = await appendDecision(context);
+  const headers = admittedHeaders(context, session);
+  const forward = (options: CallOptions) =>
+    method === 'tools/call'
+      ? upstream.callTool(name, params.arguments ?? {}, options)
+      : method === 'resources/read'
+        ? upstream.readResource(name, options)
+        : upstream.getPrompt(name, (params.arguments ?? {}) as Record<string, string>, options);
+  const complete = (options: CallOptions) =>
+    forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options));
+  if (!stream) {
+    const answer = await complete({});
+    return { status: answer.status, headers, body: answer.body };
+  }
+  const token = params._meta?.progressToken as string | number;
+  return {
+    status: 200,
+    headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-store' },
+    stream: async (write, signal) => {
+      let queue = Promise.resolve();
+      const onProgress: CallOptions['onProgress'] = (p) => {
+        const note = progressNote(deps, token, p);
+        queue = queue.then(() => write(JSON.stringify(note)));
+      };
+      const answer = await complete({ onProgress, signal });
+      await queue;
+      await write(JSON.stringify(answer.body));
+    },
+  };
+}
+
+/** tools/list, resources/list, prompts/list: one decision for the listing, the entries the caller may use, screened. */
+export async function runListing(context: CallContext, message: Request, session: McpSession): Promise<McpReply> {
+  const { deps, upstream, record } = context;
+  const started = deps.clock.now();
+  const method = message.method as 'tools/list' | 'resources/list' | 'prompts/list';
+  record.request = {
+    api: API_OF[method],
+    model: upstream.server.name,
+    stream: false,
+    max_tokens: null,
+    message_count: 0,
+    body_hmac_sha256: context.bodyHmac,
+  };
+  record.classification = classificationRecord(NO_FINDINGS, []);
+  const summary = { server: upstream.server, annotations: NO_ANNOTATIONS, segments: [], estimatedTokens: 0 };
+  const decision = decide(context, NO_FINDINGS, { ...summary, method, name: null });
+  const decisionHash = await appendDecision(context);
+  let listed = 0;
+  let shown = 0;
+  const answer = await forwardAndScreen(context, decisionHash, decision, started, message.id, async () => {
+    if (method !== 'tools/list') {
+      const kind = method === 'resources/list' ? 'resources' : 'prompts';
+      const items = await upstream.list(kind);
+      listed = shown = items.length;
+      return { [kind]: items };
+    }
+    const tools = await upstream.tools();
+    // What the caller may call: each tool decided as a call of it with nothing sensitive in it (not recorded).
+    const allowed = tools.filter((tool) => {
+      if (!TOOL_NAME.test(tool.name)) return false;
+      const input = mcpPolicyInput(
+        context.principal,
+        { ...summary, method: 'tools/call', name: tool.name, annotations: tool.annotations },
+        NO_FINDINGS,
+        started,
+      );
+      const verdict = deps.policy.decide(input).decision;
+      return verdict.allow && verdict.obligations.upstreams.includes(upstream.server.name);
+    });
+    listed = tools.length;
+    shown = allowed.length;
+    return { tools: allowed.map((t) => t.entry) };
+  });
+  answer.outcome.mcp = { listed, shown };
+  return { status: answer.status, headers: admittedHeaders(context, session), body: answer.body };
+}
+
+function decide(context: CallContext, classification: Classification, summary: McpRequestSummary): Decision {
+  const { deps, record, principal } = context;
+  const input = mcpPolicyInput(principal, summary, classification, deps.clock.now());
+  record.policy_input = input;
+  const { decision, version, shadow } = deps.policy.decide(input);
+  record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
+  record.shadow =
+    shadow === null
+      ? null
+      : {
+          revision: shadow.version.revision,
+          sha256: shadow.version.sha256,
+          decision: {
+            allow: shadow.decision.allow,
+            reasons: shadow.decision.reasons,
+            obligations: shadow.decision.obligations,
+          },
+        };
+  record.decision = {
+    allow: decision.allow,
+    stage: 'decide',
+    reasons: decision.reasons,
+    obligations: decision.obligations,
+  };
+  if (!decision.allow) {
+    const codes = decision.reasons.map((r) => r.code).join(', ');
+    throw new McpError('ERR_POLICY_DENIED', `denied by policy${codes ? `: ${codes}` : ''}`);
+  }
+  if (!decision.obligations.upstreams.includes(summary.server.name))
+    throw new McpError('ERR_NO_UPSTREAM', 'the policy permits no call to this server');
+  record.route = { upstream: summary.server.name, candidates: [summary.server.name] };
+  return decision;
+}
+
+async function appendDecision(context: CallContext): Promise<string> {
+  const { deps, record, request } = context;
+  try {
+    const index = { ...decisionIndex(record), decision: 'allow' };
+    return (await deps.ledger.append('decision', request.requestId, toJsonObject(record), index)).hash;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_RECORD_INVALID')
+      throw new McpError('ERR_REQUEST_INVALID', 'the request holds a value its audit record cannot store', {
+        cause: error,
+      });
+    deps.log?.('error', 'ledger append failed', { request_id: request.requestId, error: describeError(error) });
+    throw new McpError('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', {
+      cause: error,
+    });
+  }
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  outcome: McpOutcomeBody;
+}
+
+/** Forward, screen, record the outcome. Never throws: every end is an answer with its outcome recorded, or withheld. */
+async function forwardAndScreen(
+  context: CallContext,
+  decisionHash: string,
+  decision: Decision,
+  started: Date,
+  id: string | number,
+  forward: () => Promise<Record<string, unknown>>,
+): Promise<Answer> {
+  const { deps, upstream, request } = context;
+  const outcome: McpOutcomeBody = {
+    decision_hash: decisionHash,
+    status: 200,
+    upstream: upstream.server.name,
+    upstream_status: null,
+    latency_ms: 0,
+    usage: null,
+    error: null,
+    response_classification: null,
+    response_action: 'none',
+  };
+  let body: unknown;
+  const fail = (code: McpErrorCode, text: string, reasons?: { code: string; message: string }[]) => {
+    outcome.error = code;
+    outcome.status = MCP_FAILURES[code].status;
+    return rpcError(id, code, text, request.requestId, reasons);
+  };
+  try {
+    let result: Record<string, unknown> | null = null;
+    try {
+      result = await forward();
+      outcome.upstream_status = 200;
+    } catch (error) {
+      const code = upstreamFailure(error);
+      deps.log?.('warn', 'upstream MCP call failed', {
+        request_id: request.requestId,
+        code,
+        error: describeError(error),
+      });
+      body = fail(code, 'the upstream server did not answer the call with a result');
+    }
+    if (result !== null) {
+      const classifier = deps.requestClassifier ?? deps.classifier;
+      const screen = await screenResponse(
+        { responseSegments: answerSegments },
+        classifier,
+        result,
+        decision.obligations.response,
+      );
+      outcome.response_classification = screen.classification;
+      outcome.response_action = screen.action;
+      if (screen.blocked) {
+        const reasons = screen.blocked.types.map((type) => ({
+          code: 'RESPONSE_BLOCKED',
+          message: `the result contained ${type}`,
+        }));
+        body = fail(screen.blocked.error, 'the result was withheld', reasons);
+      } else {
+        body = { jsonrpc: '2.0', id, result: screen.body };
+      }
+    }
+  } catch (error) {
+    deps.log?.('error', 'unexpected error after forwarding; the result is withheld', {
+      request_id: request.requestId,
+      error: describeError(error),
+    });
+    body = fail('ERR_INTERNAL', 'internal error; the result was withheld');
+  }
+  outcome.latency_ms = Math.max(0, deps.clock.now().getTime() - started.getTime());
+  if (!(await appendOutcome(context, outcome)))
+    return {
+      status: 503,
+      outcome,
+      body: rpcError(
+        id,
+        'ERR_AUDIT_UNAVAILABLE',
+        'the call was forwarded, but its outcome is not yet recorded; the result is withheld',
+        request.requestId,
+      ),
+    };
+  return { status: outcome.status, body, outcome };
+}
+
+async function appendOutcome(context: CallContext, outcome: McpOutcomeBody): Promise<boolean> {
+  const { deps, record, request } = context;
+  const index = {
+    subject: context.principal.sub,
+    decision: 'allow',
+    policyVersion: decisionIndex(record).policyVersion,
+  };
+  try {
+    await deps.ledger.append('outcome', request.requestId, toJsonObject(outcome), index);
+    return true;
+  } catch (error) {
+    deps.log?.('error', 'ledger append failed for an outcome; the result is withheld', {
+      request_id: request.requestId,
+      error: describeError(error),
+    });
+    return false;
+  }
+}
+
+async function classify(deps: McpDeps, segments: readonly RequestSegment[]): Promise<Classification> {
+  try {
+    return await (deps.requestClassifier ?? deps.classifier).classify(segments, {
+      maxFindings: deps.maxFindings ?? 256,
+    });
+  } catch (error) {
+    if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY')
+      throw new McpError('ERR_CLASSIFIER_BUSY', 'every classifier is busy; retry shortly', { cause: error });
+    throw new McpError('ERR_CLASSIFICATION_FAILED', 'the call could not be classified, so it was not forwarded', {
+      cause: error,
+    });
+  }
+}
+
+async function toolNamed(upstream: McpUpstream, name: string) {
+  let tools;
+  try {
+    tools = await upstream.tools();
+  } catch (error) {
+    throw new McpError('ERR_UPSTREAM_UNREACHABLE', "the server's tool list could not be read", { cause: error });
+  }
+  const tool = tools.find((t) => t.name === name);
+  if (tool === undefined) throw new McpError('ERR_MCP_TOOL_UNKNOWN', 'the server lists no such tool');
+  return tool;
+}
+
+/** A progress notification for the client: numbers relayed; the message only when the classifier finds nothing. */
+function progressNote(
+  deps: McpDeps,
+  token: string | number,
+  p: { progress: number; total?: number; message?: string },
+): Record<string, unknown> {
+  const params: Record<string, unknown> = { progressToken: token, progress: finite(p.progress) };
+  if (p.total !== undefined) params['total'] = finite(p.total);
+  if (
+    typeof p.message === 'string' &&
+    deps.classifier.classify([{ path: 'message', text: p.message }]).findings.length === 0
+  )
+    params['message'] = p.message;
+  return { jsonrpc: '2.0', method: 'notifications/progress', params };
+}
+
+function finite(n: unknown): number {
+  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+function upstreamFailure(error: unknown): McpErrorCode {
+  if (!isRpcError(error)) return 'ERR_UPSTREAM_UNREACHABLE';
+  return (error as { code: number }).code === -32001 ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_ERROR';
+}
+
+function admittedHeaders(context: CallContext, session: McpSession): Record<string, string> {
+  return {
+    'mcp-session-id': session.id,
+    'x-proctor-request-id': context.request.requestId,
+    'x-proctor-decision': 'allow',
+    'x-proctor-policy-version': context.record.policy?.revision ?? 'none',
+  };
+}
+
+function rpcError(
+  id: string | number,
+  code: McpErrorCode,
+  message: string,
+  requestId: string,
+  reasons?: { code: string; message: string }[],
+): Record<string, unknown> {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: MCP_FAILURES[code].rpc,
+      message,
+      data: { code, request_id: requestId, ...(reasons ? { reasons } : {}) },
+    },
+  };
+}

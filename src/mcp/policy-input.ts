@@ -1,0 +1,112 @@
+// policy-input.v1 for one MCP request: the principal, the request summarised as api mcp.<method>, the classification
+// counts of what would go upstream (tool name in `tools`, arguments in `tool_arguments`), the server as the only
+// upstream, and `mcp` (server, method, name, the tool's advertised annotations). Invariants: counts only; a name
+// is here only once the classifier found nothing in it (the input is recorded); the time is the one given.
+import { countsOf, type Classification } from '../classification/index.ts';
+import type { McpServerSettings } from '../config/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { FindingLocation, McpInput, PolicyInput } from '../policy/index.ts';
+import type { RequestSegment } from '../providers/index.ts';
+
+export type McpPolicyMethod = McpInput['method'];
+
+/** The record's and the input's `api` for each method (policy-input.v1: family.operation). */
+export const API_OF = {
+  'tools/call': 'mcp.tools_call',
+  'tools/list': 'mcp.tools_list',
+  'resources/read': 'mcp.resources_read',
+  'resources/list': 'mcp.resources_list',
+  'prompts/get': 'mcp.prompts_get',
+  'prompts/list': 'mcp.prompts_list',
+} as const satisfies Record<McpPolicyMethod, string>;
+
+export const NO_ANNOTATIONS: McpInput['annotations'] = {
+  read_only: null,
+  destructive: null,
+  idempotent: null,
+  open_world: null,
+};
+
+export interface McpRequestSummary {
+  server: McpServerSettings;
+  method: McpPolicyMethod;
+  /** The tool or prompt name or resource URI (only once classification has passed it); null for a list. */
+  name: string | null;
+  annotations: McpInput['annotations'];
+  segments: readonly RequestSegment[];
+  /** ceil(UTF-8 bytes of what goes upstream / 3), as the LLM APIs estimate. */
+  estimatedTokens: number;
+}
+
+export function mcpPolicyInput(
+  principal: Principal,
+  request: McpRequestSummary,
+  classification: Classification,
+  now: Date,
+): PolicyInput {
+  const counts = countsOf(classification, request.segments.length);
+  const where: Record<FindingLocation, number> = {
+    system: 0,
+    user: 0,
+    assistant: 0,
+    tool: 0,
+    tool_arguments: 0,
+    tools: 0,
+  };
+  counts.segments.forEach((n, i) => {
+    where[(request.segments[i] as RequestSegment).location] += n;
+  });
+  const { server } = request;
+  return {
+    principal: {
+      iss: principal.iss,
+      sub: principal.sub,
+      client_id: principal.client_id,
+      groups: [...principal.groups],
+      tenant: principal.tenant,
+    },
+    request: {
+      api: API_OF[request.method],
+      model: modelOf(server.name, request.method, request.name),
+      stream: false,
+      max_tokens: null,
+      message_count: 0,
+      estimated_prompt_tokens: request.estimatedTokens,
+      tools:
+        request.method === 'tools/call' && request.name !== null
+          ? { count: 1, names: [request.name] }
+          : { count: 0, names: [] },
+    },
+    classification: {
+      finding_count: counts.total,
+      types: { ...counts.types },
+      categories: { ...counts.categories },
+      max_confidence: counts.maxConfidence,
+      where,
+      ...(classification.truncated === true ? { truncated: true } : {}),
+    },
+    upstreams: [
+      {
+        name: server.name,
+        provider: 'mcp',
+        region: server.region,
+        baa: server.baa,
+        zero_data_retention: server.zeroDataRetention,
+        models: ['*'],
+      },
+    ],
+    time: { unix_ms: now.getTime(), iso: now.toISOString() },
+    mcp: {
+      version: 1,
+      server: server.name,
+      method: request.method,
+      name: request.name,
+      annotations: request.annotations,
+    },
+  };
+}
+
+/** What records and reports show as the "model" of an MCP request: server/tool for tools and prompts, else the server. */
+export function modelOf(server: string, method: McpPolicyMethod, name: string | null): string {
+  return (method === 'tools/call' || method === 'prompts/get') && name !== null ? `${server}/${name}` : server;
+}

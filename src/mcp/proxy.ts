@@ -1,0 +1,257 @@
+// The MCP request path, in order: server by name → identify (token for this resource only) → parse (closed JSON-RPC)
+// → session (bound to the principal and server) → per method: answered here (initialize, ping, notifications) or
+// classify → decide → RECORD → forward → screen → RECORD outcome (calls.ts). Invariants: nothing reaches an upstream
+// server before its decision record is committed; every refusal after the server is known is recorded (a denial with
+// the stage that refused); the caller's token never leaves Proctor; messages to the client carry codes, not values.
+import { createHash, randomUUID } from 'node:crypto';
+import { IdentityError, type Principal, type RequestHeaders } from '../identity/index.ts';
+import { bodyDigest } from '../ledger/index.ts';
+import { decisionIndex, toJsonObject } from '../pipeline/index.ts';
+import { describeError } from '../observability/index.ts';
+import { MCP_FAILURES, McpError, type McpErrorCode } from './errors.ts';
+import { PROTOCOL_VERSIONS, parseMessage, type ClientMessage } from './messages.ts';
+import { challenge, resourceMetadata } from './metadata.ts';
+import { emptyDecision, type McpDecisionBody } from './records.ts';
+import { createSessionStore, type McpSession } from './sessions.ts';
+import { createUpstream, type McpUpstream } from './upstream.ts';
+import { runCall, runListing, type CallContext } from './calls.ts';
+import type { McpDeps, McpReply, McpRequest } from './types.ts';
+
+export function createMcpProxy(deps: McpDeps) {
+  const { settings, clock } = deps;
+  const metadata = resourceMetadata(settings);
+  const sessions = createSessionStore({
+    maxSessions: settings.maxSessions,
+    idleMs: settings.sessionIdleSeconds * 1000,
+    clock,
+  });
+  const upstreams = new Map<string, McpUpstream>(
+    settings.servers.map((s) => [s.name, deps.upstreamFor?.(s) ?? createUpstream(s, { clock })]),
+  );
+
+  async function handle(request: McpRequest): Promise<McpReply> {
+    const upstream = upstreams.get(request.server);
+    if (upstream === undefined)
+      return errorReply(request, null, new McpError('ERR_MCP_SERVER_UNKNOWN', 'no such server'));
+    const record = emptyDecision(request.server, request.method === 'POST' ? 'unknown' : request.method);
+    let message: ClientMessage | null = null;
+    try {
+      // 1. identify: a token issued for this resource (its audience), checked like the LLM APIs' tokens
+      const principal = await identify(request.headers);
+      record.principal = principal;
+      if (request.method !== 'POST') return sessionRequest(request, principal, record);
+      // 2. parse: one closed JSON-RPC message
+      message = parseMessage(request.body);
+      record.mcp.method = message.method;
+      if (message.kind === 'request' && message.method === 'initialize') return initialize(request, principal, message);
+      // 3. session: held by this principal for this server, at the revision it negotiated
+      const session = sessionOf(request, principal);
+      if (message.kind === 'notification') return { status: 202, headers: {}, body: null };
+      if (message.method === 'ping') return rpcResult(message.id, {}, session);
+      const context: CallContext = { deps, upstream, principal, request, record, bodyHmac: bodyHmacOf(request.body) };
+      if (message.method === 'tools/list' || message.method === 'resources/list' || message.method === 'prompts/list')
+        return await runListing(context, message, session);
+      return await runCall(context, message, session, wantsStream(request.headers, message));
+    } catch (error) {
+      return deny(request, record, message, toMcpError(error));
+    }
+  }
+
+  async function identify(headers: RequestHeaders): Promise<Principal> {
+    try {
+      return await deps.authenticator.authenticate(headers);
+    } catch (error) {
+      if (error instanceof IdentityError) throw error;
+      throw new McpError('ERR_INTERNAL', 'identity check failed', { cause: error });
+    }
+  }
+
+  function initialize(request: McpRequest, principal: Principal, message: ClientMessage & { kind: 'request' }) {
+    if (header(request.headers, 'mcp-session-id') !== undefined)
+      throw new McpError('ERR_MCP_INVALID', 'initialize opens a session; it cannot name one');
+    const asked = message.params.value.protocolVersion ?? '';
+    const version = (PROTOCOL_VERSIONS as readonly string[]).includes(asked) ? asked : PROTOCOL_VERSIONS[0];
+    const session = sessions.open(principal, request.server, version);
+    if (session === null) throw new McpError('ERR_MCP_SESSIONS_FULL', 'too many open sessions; retry later');
+    return rpcResult(
+      message.id,
+      {
+        protocolVersion: version,
+        // Only what Proctor proxies: tools, resources (read, no subscriptions) and prompts, no list-changed relay.
+        capabilities: { tools: {}, resources: {}, prompts: {} },
+        serverInfo: { name: `proctor/${request.server}`, version: '1' },
+      },
+      session,
+    );
+  }
+
+  function sessionOf(request: McpRequest, principal: Principal): McpSession {
+    const id = header(request.headers, 'mcp-session-id');
+    if (id === undefined) throw new McpError('ERR_MCP_SESSION_REQUIRED', 'Mcp-Session-Id is required after initialize');
+    const session = sessions.find(id, principal, request.server);
+    if (session === null) throw new McpError('ERR_MCP_SESSION_UNKNOWN', 'no such session; initialize a new one');
+    if (header(request.headers, 'mcp-protocol-version') !== session.protocolVersion)
+      throw new McpError(
+        'ERR_MCP_PROTOCOL_VERSION',
+        'MCP-Protocol-Version must be the revision the session negotiated',
+      );
+    return session;
+  }
+
+  /** GET opens no server-initiated stream (405, as the transport allows); DELETE ends the caller's own session. */
+  function sessionRequest(request: McpRequest, principal: Principal, record: McpDecisionBody): McpReply {
+    record.mcp.method = request.method;
+    if (request.method === 'GET') {
+      sessionOf(request, principal);
+      return { status: 405, headers: { allow: 'POST, DELETE' }, body: null };
+    }
+    const id = header(request.headers, 'mcp-session-id');
+    if (id === undefined || !sessions.close(id, principal, request.server))
+      throw new McpError('ERR_MCP_SESSION_UNKNOWN', 'no such session');
+    return { status: 200, headers: {}, body: null };
+  }
+
+  /** A refusal, recorded (the ledger refusing it too: 503, nothing was forwarded), then answered. */
+  async function deny(
+    request: McpRequest,
+    record: McpDecisionBody,
+    message: ClientMessage | null,
+    error: McpError | IdentityError,
+  ): Promise<McpReply> {
+    const stage = stageOf(record, error);
+    if (error.code === 'ERR_AUDIT_UNAVAILABLE') return errorReply(request, message, error);
+    // A policy's own denial keeps its stage and reasons (and its input, for replay); any other refusal is stated.
+    const reasons =
+      record.decision && !record.decision.allow
+        ? record.decision.reasons
+        : [{ code: error.code, message: error.message }];
+    if (!record.decision || record.decision.allow)
+      record.decision = { allow: false, stage, reasons, obligations: null };
+    record.route = null;
+    if (!(await appendDenial(request.requestId, record))) {
+      return errorReply(request, message, new McpError('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable'));
+    }
+    return errorReply(request, message, error, reasons);
+  }
+
+  async function appendDenial(requestId: string, record: McpDecisionBody): Promise<boolean> {
+    const index = { ...decisionIndex(record), decision: 'deny' };
+    try {
+      await deps.ledger.append('decision', requestId, toJsonObject(record), index);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_RECORD_INVALID') {
+        deps.log?.('error', 'ledger append failed', { request_id: requestId, error: describeError(error) });
+        return false;
+      }
+      // A value no record can store (a NUL in a claim, say): the refusal is recorded with Proctor's own values only.
+      const bare = { ...emptyDecision(record.mcp.server, record.mcp.method), decision: record.decision };
+      return deps.ledger.append('decision', requestId, toJsonObject(bare), index).then(
+        () => true,
+        () => false,
+      );
+    }
+  }
+
+  function errorReply(
+    request: McpRequest,
+    message: ClientMessage | null,
+    error: McpError | IdentityError,
+    reasons?: { code: string; message: string }[],
+  ): McpReply {
+    const headers: Record<string, string> = { 'x-proctor-request-id': request.requestId, 'x-proctor-decision': 'deny' };
+    let status: number;
+    let rpc: number;
+    if (error instanceof IdentityError) {
+      status = error.status;
+      rpc = -32001;
+      if (status === 401) headers['www-authenticate'] = challenge(metadata.url, error.code);
+    } else {
+      ({ status, rpc } = MCP_FAILURES[error.code]);
+      if (error.code === 'ERR_AUDIT_UNAVAILABLE' || error.code === 'ERR_CLASSIFIER_BUSY') headers['retry-after'] = '1';
+    }
+    const id = message?.kind === 'request' ? message.id : null;
+    return {
+      status,
+      headers,
+      body: {
+        jsonrpc: '2.0',
+        id,
+        error: {
+          code: rpc,
+          message: error.message,
+          data: { code: error.code, request_id: request.requestId, ...(reasons ? { reasons } : {}) },
+        },
+      },
+    };
+  }
+
+  function bodyHmacOf(body: Uint8Array): string {
+    return bodyDigest(deps.bodyDigestKey, createHash('sha256').update(body).digest('hex'));
+  }
+
+  return {
+    handle: async (request: McpRequest): Promise<McpReply> => {
+      try {
+        return await handle(request);
+      } catch (error) {
+        deps.log?.('error', 'unexpected MCP proxy error', {
+          request_id: request.requestId,
+          error: describeError(error),
+        });
+        return errorReply(request, null, new McpError('ERR_INTERNAL', 'internal error; nothing was forwarded'));
+      }
+    },
+    metadata,
+    newRequestId: () => randomUUID(),
+    close: async () => {
+      await Promise.all([...upstreams.values()].map((u) => u.close()));
+    },
+  };
+}
+
+export type McpProxy = ReturnType<typeof createMcpProxy>;
+
+function rpcResult(id: string | number, result: unknown, session: McpSession): McpReply {
+  return {
+    status: 200,
+    headers: { 'mcp-session-id': session.id },
+    body: { jsonrpc: '2.0', id, result },
+  };
+}
+
+/** An answer as SSE only when the client accepts it and asked for progress (which is then relayed, screened). */
+function wantsStream(headers: RequestHeaders, message: ClientMessage): boolean {
+  const accept = header(headers, 'accept') ?? '';
+  return /\btext\/event-stream\b/i.test(accept) && message.params.value._meta?.progressToken !== undefined;
+}
+
+export function header(headers: RequestHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+  if (Array.isArray(value) && value.length > 1) throw new McpError('ERR_MCP_INVALID', `the ${name} header is repeated`);
+  return first === undefined || first === '' ? undefined : first;
+}
+
+function toMcpError(error: unknown): McpError | IdentityError {
+  if (error instanceof McpError || error instanceof IdentityError) return error;
+  return new McpError('ERR_INTERNAL', 'internal error; nothing was forwarded', { cause: error });
+}
+
+function stageOf(record: McpDecisionBody, error: McpError | IdentityError): string {
+  if (error instanceof IdentityError || record.principal === null) return 'identify';
+  switch (error.code) {
+    case 'ERR_MCP_SESSION_REQUIRED':
+    case 'ERR_MCP_SESSION_UNKNOWN':
+    case 'ERR_MCP_SESSIONS_FULL':
+    case 'ERR_MCP_PROTOCOL_VERSION':
+      return 'session';
+    default:
+      if (!record.request) return 'parse';
+      if (!record.classification) return 'classify';
+      if (!record.decision) return 'decide';
+      return 'route';
+  }
+}
+
+export type { McpErrorCode };

@@ -1,0 +1,47 @@
+// The MCP proxy's seams: what it is given (interfaces, so tests pass real parts or fakes) and the transport-neutral
+// request and reply the HTTP layer adapts.
+import type { Classification, ClassifyOptions, TextSegment } from '../classification/index.ts';
+import type { McpServerSettings, McpSettings } from '../config/index.ts';
+import type { Principal, RequestHeaders } from '../identity/index.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { Log } from '../pipeline/index.ts';
+import type { PolicyRuntime } from '../policy/index.ts';
+import type { McpUpstream } from './upstream.ts';
+
+export interface McpDeps {
+  settings: McpSettings;
+  /** MUST check that the token was issued for settings.resource (its audience) and nothing else. */
+  authenticator: { authenticate(headers: RequestHeaders): Promise<Principal> };
+  classifier: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification };
+  /** Classifies arguments and results (large ones off the event loop); default `classifier`. */
+  requestClassifier?: {
+    classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
+  };
+  policy: Pick<PolicyRuntime, 'decide'>;
+  ledger: Pick<Ledger, 'append'>;
+  clock: { now(): Date };
+  /** Key of request.body_hmac_sha256 (the LLM pipeline's). */
+  bodyDigestKey: Uint8Array;
+  maxFindings?: number;
+  /** Replaces the SDK client per server (tests of failure paths). */
+  upstreamFor?: (server: McpServerSettings) => McpUpstream;
+  log?: Log;
+}
+
+export interface McpRequest {
+  requestId: string;
+  /** The server's name from /mcp/{server}. */
+  server: string;
+  method: 'POST' | 'GET' | 'DELETE';
+  headers: RequestHeaders;
+  body: Uint8Array;
+}
+
+/** A JSON body (null: none), or an SSE stream written event by event (`data` is one JSON-RPC message). */
+export type McpReply =
+  | { status: number; headers: Record<string, string>; body: unknown }
+  | {
+      status: number;
+      headers: Record<string, string>;
+      stream: (write: (data: string) => Promise<void>, signal: AbortSignal) => Promise<void>;
+    };

@@ -1,0 +1,178 @@
+// A real MCP stack for tests: a throwaway PostgreSQL, a real OIDC provider, the checked-in OPA bundle, Proctor with
+// its MCP proxy, and @modelcontextprotocol/server-everything in its Streamable HTTP mode as a child process on
+// loopback (the upstream), whose environment holds a planted secret (its get-env tool returns it). The official SDK
+// client connects through Proctor with the caller's token; Proctor reaches the upstream with its own credential.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pg from 'pg';
+import { resolveConfig } from '../../src/config/index.ts';
+import { generateSigningKey } from '../../src/ledger/index.ts';
+import { startProctor, type RunningProctor } from '../../src/main.ts';
+import { runVerify } from '../../src/cli/verify.ts';
+import { startPostgres } from './postgres.ts';
+import { startOidcProvider } from './oidc-provider.ts';
+
+export const MCP_RESOURCE = 'https://proctor.test/mcp';
+/** The LLM APIs' audience: a token for it is a token for another resource here. */
+export const LLM_AUDIENCE = 'https://proctor.test';
+/** In the upstream's environment only; its get-env tool hands it back in a result. */
+export const PLANTED_KEY = 'AKIAQ7ZR4HLXW2B5NC3D';
+
+export interface McpStack {
+  base: string;
+  proctor: RunningProctor;
+  db: pg.Pool;
+  /** A token for the MCP resource (or `audience`), for subject `sub` in `groups`. */
+  token(options?: { sub?: string; groups?: string[]; audience?: string }): Promise<string>;
+  /** The official SDK client, connected through Proctor to server `server` with `token`. */
+  connect(token: string, server?: string): Promise<Client>;
+  /** Every record of a request id, in chain order. */
+  records(requestId: string): Promise<Record<string, unknown>[]>;
+  /** The records written since `seq`, in chain order. */
+  recordsAfter(seq: number): Promise<{ seq: number; record: Record<string, unknown> }[]>;
+  lastSeq(): Promise<number>;
+  verify(): Promise<{ code: number; report: { ok: boolean; findings: { code: string; severity: string }[] } }>;
+  close(): Promise<void>;
+}
+
+export async function startMcpStack(): Promise<McpStack> {
+  const postgres = await startPostgres();
+  const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 5000 });
+  db.on('error', () => {});
+  const idp = await startOidcProvider();
+  const upstream = await startEverything();
+  const dir = mkdtempSync(path.join(tmpdir(), 'proctor-mcp-'));
+  const key = generateSigningKey();
+  const trustFile = path.join(dir, 'ledger.pub.pem');
+  writeFileSync(trustFile, key.publicKeyPem);
+  const config = resolveConfig(
+    {
+      server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
+      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
+      ledger: { chain: 'mcp-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
+      identity: {
+        issuers: [{ issuer: idp.issuer, audience: [LLM_AUDIENCE], algorithms: ['RS256'], allow_insecure_http: true }],
+      },
+      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
+      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
+      upstreams: [{ name: 'echo', kind: 'openai', base_url: 'http://127.0.0.1:9', models: ['*'] }],
+      mcp: {
+        resource: MCP_RESOURCE,
+        servers: [
+          { name: 'everything', url: upstream.url, credential: { env: 'MCP_UPSTREAM_KEY' }, timeout_ms: 20_000 },
+        ],
+      },
+    },
+    {
+      env: {
+        DATABASE_URL: postgres.url,
+        PROCTOR_SIGNING_KEY: key.privateKeyPem,
+        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
+        MCP_UPSTREAM_KEY: 'proctor-own-mcp-credential',
+      },
+      baseDir: dir,
+    },
+  );
+  const proctor = await startProctor(config, { log: () => {} });
+  const base = proctor.url.replace(/\/v1$/, '');
+  const clients: Client[] = [];
+  const parse = (row: { record: Buffer }) => JSON.parse(Buffer.from(row.record).toString('utf8'));
+  return {
+    base,
+    proctor,
+    db,
+    token: (o = {}) =>
+      idp.tokenFor({ audience: o.audience ?? MCP_RESOURCE, sub: o.sub ?? 'alice', groups: o.groups ?? ['eng'] }),
+    async connect(token, server = 'everything') {
+      const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp/${server}`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      });
+      const client = new Client({ name: 'mcp-test', version: '1' });
+      await client.connect(transport);
+      clients.push(client);
+      return client;
+    },
+    async records(requestId) {
+      const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 ORDER BY seq', [
+        requestId,
+      ]);
+      return rows.map(parse);
+    },
+    async recordsAfter(seq) {
+      const { rows } = await db.query(
+        "SELECT seq, record FROM audit_records WHERE seq > $1 AND chain = 'mcp-1' ORDER BY seq",
+        [seq],
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), record: parse(r) }));
+    },
+    async lastSeq() {
+      const { rows } = await db.query(
+        "SELECT coalesce(max(seq), 0)::int AS n FROM audit_records WHERE chain = 'mcp-1'",
+      );
+      return rows[0].n as number;
+    },
+    async verify() {
+      let out = '';
+      const code = await runVerify(['--db', postgres.superuserUrl, '--trust', trustFile, '--json'], {
+        stdout: (s) => (out += s),
+        stderr: () => {},
+        env: {},
+      });
+      return { code, report: JSON.parse(out) };
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await proctor.close();
+      await upstream.close();
+      await idp.close();
+      await db.end();
+      await postgres.stop();
+    },
+  };
+}
+
+/** server-everything on a free loopback port, ready once it says it listens. */
+async function startEverything(): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const entry = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
+  const child: ChildProcess = spawn(process.execPath, [entry, 'streamableHttp'], {
+    env: { PATH: process.env['PATH'] ?? '', PORT: String(port), PLANTED_AWS_KEY: PLANTED_KEY },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${seen}`)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (seen.includes('listening on port')) resolve();
+    });
+  });
+  child.stderr?.resume();
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
