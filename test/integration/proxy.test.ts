@@ -247,6 +247,9 @@ describe('a request through every real part', () => {
   });
 
   it('verifies the chain written so far', async () => {
+    // Its own request first, so the chain holds at least one decision and outcome whatever ran before.
+    const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
+    await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'to verify' }] });
     const { code, report } = await verify();
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(code).toBe(0);
@@ -276,32 +279,52 @@ describe('a request through every real part', () => {
   });
 
   it('fails verification, naming the record, when a stored record is modified or deleted', async () => {
-    // A malicious database administrator: disables the append-only triggers and edits history.
-    await db.query('ALTER TABLE audit_records DISABLE TRIGGER ALL');
-    // seq 0 chain_opened, 1 policy_activated, 2–3 the first request's decision and outcome, 4 the next decision.
+    // Its own request's decision is the record tampered with; the test puts everything back, so order does not matter.
+    const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
+    const { response } = await client(token)
+      .chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'to tamper with' }] })
+      .withResponse();
+    const requestId = response.headers.get('x-proctor-request-id') as string;
     const { rows } = await db.query(
-      "SELECT seq, record FROM audit_records WHERE chain = 'it-1' ORDER BY seq LIMIT 1 OFFSET 4",
+      "SELECT seq, record FROM audit_records WHERE chain = 'it-1' AND request_id = $1 AND type = 'decision'",
+      [requestId],
     );
+    expect(rows).toHaveLength(1);
     const seq = Number(rows[0].seq);
     const original = Buffer.from(rows[0].record as Buffer);
-    const modified = Buffer.from(original.toString('utf8').replace('"decision"', '"decisioN"'), 'utf8');
-    await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [modified, seq]);
-    const afterEdit = await verify();
-    expect(afterEdit.code).toBe(1);
-    expect(afterEdit.report.findings.map((f) => f.code).join(',')).toMatch(
-      /RECORD_(HASH_MISMATCH|SCHEMA_INVALID|NOT_CANONICAL)/,
-    );
+    // A malicious database administrator: disables the append-only triggers and edits history.
+    await db.query('ALTER TABLE audit_records DISABLE TRIGGER ALL');
+    try {
+      const modified = Buffer.from(original.toString('utf8').replace('"decision"', '"decisioN"'), 'utf8');
+      await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [modified, seq]);
+      const afterEdit = await verify();
+      expect(afterEdit.code).toBe(1);
+      expect(afterEdit.report.findings.map((f) => f.code).join(',')).toMatch(
+        /RECORD_(HASH_MISMATCH|SCHEMA_INVALID|NOT_CANONICAL)/,
+      );
 
-    await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [original, seq]);
-    expect((await verify()).code).toBe(0);
+      await db.query("UPDATE audit_records SET record = $1 WHERE chain = 'it-1' AND seq = $2", [original, seq]);
+      expect((await verify()).code).toBe(0);
 
-    await db.query("DELETE FROM audit_records WHERE chain = 'it-1' AND seq = $1", [seq]);
-    const afterDelete = await verify();
-    expect(afterDelete.code).toBe(1);
-    expect(afterDelete.report.findings.map((f) => f.code)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/CHAIN_(SEQ_GAP|LINK_BROKEN)/)]),
-    );
-    await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete');
+      // The decision is followed by its outcome, so its deletion leaves a gap the verifier names.
+      await db.query(
+        "CREATE TABLE deleted_record AS SELECT * FROM audit_records WHERE chain = 'it-1' AND seq = $1",
+        [seq],
+      );
+      await db.query("DELETE FROM audit_records WHERE chain = 'it-1' AND seq = $1", [seq]);
+      const afterDelete = await verify();
+      expect(afterDelete.code).toBe(1);
+      expect(afterDelete.report.findings.map((f) => f.code)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/CHAIN_(SEQ_GAP|LINK_BROKEN)/)]),
+      );
+      await db.query('INSERT INTO audit_records SELECT * FROM deleted_record');
+      await db.query('DROP TABLE deleted_record');
+      expect((await verify()).code).toBe(0);
+    } finally {
+      await db.query('ALTER TABLE audit_records ENABLE TRIGGER ALL');
+      await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_update_delete');
+      await db.query('ALTER TABLE audit_records ENABLE ALWAYS TRIGGER audit_records_no_truncate');
+    }
   });
 });
 
