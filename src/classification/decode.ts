@@ -12,6 +12,10 @@ import type { NormalizedText } from './normalize.ts';
 export const MIN_ENCODED_RUN = 16;
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
 export const MIN_PERCENT_RUN = 8;
+/** Fewest bytes in a run of separated hex bytes (`41 4b 49 41 …`, `0x41, 0x4b, …`, `41:4b:…`, `\x41 \x4b …`). */
+export const MIN_HEX_BYTES = 8;
+/** Most characters between two hex tokens of one run (`, ` or `,\n  ` between the items of a C array). */
+const MAX_HEX_SEPARATOR = 4;
 export const MAX_DECODED_RUNS = 1 << 18;
 export const MAX_DECODED_CHARS = 4 << 20;
 /** Between two decoded texts: no recognizer matches across it (not a digit separator, not part of any value). */
@@ -117,7 +121,15 @@ function decodePercent(run: string): MappedText | undefined {
     n += 1;
   }
   byteAt[n] = run.length;
-  const text = escapes === 0 ? undefined : asText(bytes.subarray(0, n));
+  return escapes === 0 ? undefined : mappedBytes(bytes, n, byteAt);
+}
+
+/**
+ * `n` bytes as text, each UTF-16 unit mapped to the run-local span of the characters its bytes came from (byte b
+ * starts at byteAt[b]; byteAt[n] is the run's end); undefined when the bytes are not valid UTF-8.
+ */
+function mappedBytes(bytes: Buffer, n: number, byteAt: Int32Array): MappedText | undefined {
+  const text = asText(bytes.subarray(0, n));
   if (text === undefined) return undefined;
   // Valid UTF-8: each sequence is one code point, one UTF-16 unit (two for 4-byte sequences).
   const starts = new Int32Array(text.length);
@@ -132,6 +144,72 @@ function decodePercent(run: string): MappedText | undefined {
     b += size;
   }
   return { text, starts, ends };
+}
+
+/** A separator between two hex tokens: whitespace, `,`, `:`, `;` or `-`. */
+function isHexSeparator(code: number): boolean {
+  return (
+    code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2c || code === 0x3a || code === 0x3b || code === 0x2d
+  );
+}
+
+/**
+ * The hex token at `at`: an optional `0x` or `\x`, then an even number (2–8) of hex digits, not glued to a letter,
+ * digit or `_` on either side; where it starts, where its digits start and its end, or undefined.
+ */
+function hexTokenAt(text: string, at: number): { start: number; digits: number; end: number } | undefined {
+  const before = text.charCodeAt(at - 1);
+  if (at > 0 && (isAlnum(before) || before === 0x5f)) return undefined;
+  let digits = at;
+  if (text[at] === '\\' && text[at + 1] === 'x') digits = at + 2;
+  else if (text[at] === '0' && (text[at + 1] === 'x' || text[at + 1] === 'X')) digits = at + 2;
+  let end = digits;
+  while (end < text.length && end - digits <= 8 && isHexDigit(text.charCodeAt(end))) end += 1;
+  const length = end - digits;
+  const after = text.charCodeAt(end);
+  if (length < 2 || length > 8 || length % 2 !== 0 || isAlnum(after) || after === 0x5f) return undefined;
+  return { start: at, digits, end };
+}
+
+/**
+ * Runs of separated hex bytes (`41 4b 49 41`, `0x41, 0x4b`, `41:4b`, `414b 4941`, `\x41 \x4b`): tokens of 2–8 hex
+ * digits split by up to MAX_HEX_SEPARATOR separator characters, at least MIN_HEX_BYTES bytes in all, decoded with each
+ * byte mapped to its own characters. Contiguous hex is the base64 loop's. Linear: a run that fails is not read again.
+ */
+function separatedHexRuns(text: string, add: (from: number, end: number, decoded: MappedText | undefined) => void) {
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    const first = isHexDigit(code) || code === 0x5c ? hexTokenAt(text, i) : undefined;
+    if (first === undefined) {
+      i += 1;
+      continue;
+    }
+    const tokens = [first];
+    let end = first.end;
+    for (;;) {
+      let next = end;
+      while (next < text.length && next - end <= MAX_HEX_SEPARATOR && isHexSeparator(text.charCodeAt(next))) next += 1;
+      const token = next > end && next - end <= MAX_HEX_SEPARATOR ? hexTokenAt(text, next) : undefined;
+      if (token === undefined) break;
+      tokens.push(token);
+      end = token.end;
+    }
+    const bytes = tokens.reduce((sum, t) => sum + (t.end - t.digits) / 2, 0);
+    if (tokens.length >= 2 && bytes >= MIN_HEX_BYTES) {
+      const out = Buffer.allocUnsafe(bytes);
+      const byteAt = new Int32Array(bytes + 1);
+      let n = 0;
+      for (const t of tokens) {
+        for (let at = t.digits; at < t.end; at += 2, n += 1) {
+          out[n] = Number.parseInt(text.slice(at, at + 2), 16);
+          byteAt[n] = (at === t.digits ? t.start : at) - i; // a token's first byte holds its `0x` or `\x`
+        }
+      }
+      byteAt[n] = end - i;
+      add(i, end, mappedBytes(out, n, byteAt));
+    }
+    i = end;
+  }
 }
 
 /** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
@@ -215,6 +293,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
+  if (budget.runs > 0) separatedHexRuns(text, mapped);
   return runs;
 }
 

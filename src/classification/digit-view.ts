@@ -1,6 +1,7 @@
 // The digits view: a second view of the normalised text in which the separators people (and attackers) put between
 // digit groups are rewritten to the forms numeric recognizers expect, so `219.09.9999`, `219/09/9999`, `219_09_9999`,
-// `219   09   9999`, `219\n09\n9999`, `219–09–9999` read as `219-09-9999` and `2 1 9 0 9 9 9 9 9` as `219099999`.
+// `219   09   9999`, `219\n09\n9999`, `219–09–9999` read as `219-09-9999`, `2 1 9 0 9 9 9 9 9` as `219099999`, and a
+// card regrouped in groups of 1–3 (`41 11 11 11 11 11 11 11`) as one 16-digit number.
 // Only the numeric recognizers (DIGIT_VIEW_RECOGNIZERS) scan it: an IP address or version string is never read
 // as anything else by the others. Invariant: its offset map composes with the main view's, so a span of this view
 // maps back to exactly the original characters that produced it (separators inside included).
@@ -22,6 +23,12 @@ export const MAX_SEPARATOR_RUN = 8;
 
 /** Fewest single digits in a run of spaced single digits (`2 1 9 0 9 9 9 9 9`) for it to be read as one number. */
 export const MIN_SPACED_DIGITS = 9;
+
+/** Most digits in a group of a regrouped number (`41 11 11 …`, `378 282 246 …`): card layouts have groups of four. */
+export const MAX_SHORT_GROUP = 3;
+/** Digits a run of short groups must hold to be read as one number: a card's lengths (13–19). */
+export const MIN_REGROUPED_DIGITS = 13;
+export const MAX_REGROUPED_DIGITS = 19;
 
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
@@ -97,6 +104,33 @@ function spacedRun(text: string, from: number): { end: number; digits: number } 
   return { end, digits };
 }
 
+/**
+ * A run of short digit groups (1–MAX_SHORT_GROUP digits each) starting at `from` (a digit after a non-digit), split by
+ * single separators of one kind (any whitespace, or one and the same other separator): its end, its digits and where
+ * its separators are. A group of more digits ends the run before it.
+ */
+function shortGroupRun(text: string, from: number): { end: number; digits: number; separators: number[] } {
+  const separators: number[] = [];
+  let digits = 0;
+  let end = from;
+  let kind = -1;
+  for (let at = from; ; ) {
+    let groupEnd = at;
+    while (isDigit(text.charCodeAt(groupEnd))) groupEnd += 1;
+    if (groupEnd - at > MAX_SHORT_GROUP) break;
+    if (at > from) separators.push(at - 1);
+    digits += groupEnd - at;
+    end = groupEnd;
+    const separator = text.charCodeAt(groupEnd);
+    if (!isDigitSeparator(separator) || !isDigit(text.charCodeAt(groupEnd + 1))) break;
+    const separatorKind = isSpaceSeparator(separator) ? 0x20 : separator;
+    if (kind >= 0 && separatorKind !== kind) break;
+    kind = separatorKind;
+    at = groupEnd + 1;
+  }
+  return { end, digits, separators };
+}
+
 /** One rewrite of the main view: [from, to) becomes one `-`, or is dropped (a space between spaced digits). */
 interface Rewrite {
   from: number;
@@ -108,6 +142,7 @@ interface Rewrite {
 function rewritesOf(text: string): Rewrite[] {
   const n = text.length;
   const rewrites: Rewrite[] = [];
+  let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)
   for (let i = 0; i < n; ) {
     if (!isDigit(text.charCodeAt(i))) {
       i += 1;
@@ -122,6 +157,16 @@ function rewritesOf(text: string): Rewrite[] {
           rewrites.push({ from: at, to: next, dash: false });
           at = next + 1;
         }
+        i = run.end;
+        continue;
+      }
+    }
+    if (i >= shortRunsChecked && !isDigit(text.charCodeAt(i - 1))) {
+      // A number regrouped in groups of 1–3 (`41 11 11 11 11 11 11 11`): a model reads it whole, so it is one number.
+      const run = shortGroupRun(text, i);
+      shortRunsChecked = run.end;
+      if (run.digits >= MIN_REGROUPED_DIGITS && run.digits <= MAX_REGROUPED_DIGITS) {
+        for (const at of run.separators) rewrites.push({ from: at, to: at + 1, dash: false });
         i = run.end;
         continue;
       }

@@ -1,9 +1,10 @@
 // Values split across segments ("219-09" | "-9999", two messages or two content parts, two turns of one role, two
-// text blocks of an answer): the text around every boundary between adjacent segments, and between consecutive
-// segments of one location (role) or one path shape, JOIN_WINDOW characters each side (windows that overlap merged),
-// is classified again as one text, and a finding that crosses a boundary is reported once per segment it touches.
-// Invariant: within one order windows are disjoint, so the joined text scanned is at most three times the input
-// (linear); every piece is a span of its own segment's text.
+// text blocks of an answer, an answer's text and a tool call's arguments): the text around every boundary between
+// adjacent segments, and between consecutive segments of one location (role), of one path shape, or of the reading
+// order (labels left out), JOIN_WINDOW characters each side (windows that overlap merged; a JSON text read without
+// the syntax at its edges), is classified again as one text, and a finding that crosses a boundary is reported once
+// per segment it touches. Invariant: within one order windows are disjoint, so the joined text scanned is at most
+// four times the input (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
@@ -41,14 +42,22 @@ export function joinWindows(
   order?: readonly number[],
   skipAdjacent = false,
 ): JoinWindow[] {
-  const indices = (order ?? segments.map((_, i) => i)).filter((i) => (segments[i] as TextSegment).text.length > 0);
+  // Each segment's readable span: a JSON text (tool-call arguments) without the syntax at its edges (jsonEdges).
+  const spans = new Map<number, readonly [number, number]>();
+  const indices = (order ?? segments.map((_, i) => i)).filter((i) => {
+    const span = jsonEdges((segments[i] as TextSegment).text);
+    spans.set(i, span);
+    return span[1] > span[0];
+  });
   // Offsets in the concatenation of the ordered segments: where each starts, and the merged intervals [from, to).
   const startsAt: number[] = [];
   let total = 0;
   for (const i of indices) {
     startsAt.push(total);
-    total += (segments[i] as TextSegment).text.length;
+    const [lo, hi] = spans.get(i) as readonly [number, number];
+    total += hi - lo;
   }
+  const spanAt = (k: number) => spans.get(indices[k] as number) as readonly [number, number];
   const intervals: [number, number][] = [];
   for (let k = 1; k < indices.length; k += 1) {
     if (skipAdjacent && indices[k] === (indices[k - 1] as number) + 1) continue;
@@ -62,18 +71,18 @@ export function joinWindows(
   const windows: JoinWindow[] = [];
   let first = 0; // first ordered segment that may overlap the current interval (intervals are in order)
   for (const [from, to] of intervals) {
-    while (first < indices.length && (startsAt[first] as number) + textAt(segments, indices, first).length <= from) {
+    while (first < indices.length && (startsAt[first] as number) + spanAt(first)[1] - spanAt(first)[0] <= from) {
       first += 1;
     }
     const parts: WindowPart[] = [];
     const texts: string[] = [];
     let at = 0;
     for (let k = first; k < indices.length && (startsAt[k] as number) < to; k += 1) {
-      const text = textAt(segments, indices, k);
+      const [lo, hi] = spanAt(k);
       const start = startsAt[k] as number;
-      const sliceFrom = Math.max(0, from - start);
-      const sliceTo = Math.min(text.length, to - start);
-      texts.push(text.slice(sliceFrom, sliceTo));
+      const sliceFrom = lo + Math.max(0, from - start);
+      const sliceTo = lo + Math.min(hi - lo, to - start);
+      texts.push((segments[indices[k] as number] as TextSegment).text.slice(sliceFrom, sliceTo));
       parts.push({ segment: indices[k] as number, at, from: sliceFrom, length: sliceTo - sliceFrom });
       at += sliceTo - sliceFrom;
     }
@@ -82,8 +91,56 @@ export function joinWindows(
   return windows;
 }
 
-function textAt(segments: readonly TextSegment[], indices: readonly number[], k: number): string {
-  return (segments[indices[k] as number] as TextSegment).text;
+/** Most characters of JSON syntax read over at either edge of a JSON text (nested keys, a key name, whitespace). */
+export const MAX_JSON_EDGE = 256;
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/**
+ * The readable span of a text for joining: without the opening syntax of a JSON object or array text (tool-call
+ * arguments: `{"k":"`, `[`, nested keys, up to the first value's text) and without closing quotes and brackets at
+ * its end (`"}`, `]}`: any text, since a JSON text's start may have been cut off, as in a stream's held text), so
+ * text that a consumer reads as one (an answer's text, then the arguments' first value) is joined as one. Bounded by
+ * MAX_JSON_EDGE characters each side.
+ */
+export function jsonEdges(text: string): readonly [number, number] {
+  let lo = 0;
+  while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
+  if (text[lo] !== '{' && text[lo] !== '[') lo = 0;
+  else {
+    const limit = Math.min(text.length, lo + MAX_JSON_EDGE);
+    while (lo < limit) {
+      const c = text[lo];
+      if (c === '{' || c === '[' || isJsonSpace(text.charCodeAt(lo))) {
+        lo += 1;
+        continue;
+      }
+      if (c !== '"') break;
+      // A string: a key when a `:` follows it (read over), else the first value (its text starts after the quote).
+      // One still arriving (no `:` yet) is read as a value: joining a key's text too only finds more.
+      let end = lo + 1;
+      while (end < limit && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      let after = end + 1;
+      while (after < limit && isJsonSpace(text.charCodeAt(after))) after += 1;
+      if (after >= limit || text[after] !== ':') {
+        lo += 1;
+        break;
+      }
+      lo = after + 1;
+    }
+  }
+  let hi = text.length;
+  const floor = Math.max(lo, text.length - MAX_JSON_EDGE);
+  let closing = false;
+  for (let at = hi; at > floor; at -= 1) {
+    const c = text[at - 1] as string;
+    if (c === '"' || c === '}' || c === ']') closing = true;
+    else if (!isJsonSpace(c.charCodeAt(0))) break;
+    if (closing) hi = at - 1;
+  }
+  return [lo, Math.max(lo, hi)];
 }
 
 /** The segments of each group (of two or more), in order; segments without a group are left out. */
@@ -130,10 +187,46 @@ export function pathShape(path: string): string | undefined {
  * The orders to join besides the list itself: the segments of each location (role), and the segments of each path
  * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
  * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
- * joined too. A segment is in at most one order of each kind: together at most twice the input.
+ * joined too, and the reading order (every segment but labels, LABEL_KEYS). A segment is in at most one order of each
+ * kind: together at most three times the input.
  */
 export function joinOrders(segments: readonly TextSegment[]): number[][] {
-  return [...ordersBy(segments, (s) => s.location), ...ordersBy(segments, (s) => pathShape(s.path))];
+  const reading = segments.map((_, i) => i).filter((i) => !LABEL_KEYS.has(lastKey((segments[i] as TextSegment).path)));
+  return [
+    ...ordersBy(segments, (s) => s.location),
+    ...ordersBy(segments, (s) => pathShape(s.path)),
+    ...(reading.length > 1 && reading.length < segments.length ? [reading] : []),
+  ];
+}
+
+/**
+ * Keys whose strings label what sits around them rather than read as text (ids, names, types, roles, statuses): the
+ * reading order leaves them out, so the text before a tool call (`…AKIAQ3EG`) and its arguments (`{"k":"THV5…"}`),
+ * with the call's id, type and name between, are joined as the consumer reads them. Those strings are classified on
+ * their own and with their neighbours all the same.
+ */
+const LABEL_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'role',
+  'name',
+  'object',
+  'model',
+  'status',
+  'call_id',
+  'tool_call_id',
+  'tool_use_id',
+  'item_id',
+  'finish_reason',
+  'stop_reason',
+  'system_fingerprint',
+  'service_tier',
+]);
+
+/** The last property name of a segment path (`…function.name` → `name`); '' when it ends in an index or quoted key. */
+function lastKey(path: string): string {
+  if (path.endsWith(']')) return '';
+  return path.slice(path.lastIndexOf('.') + 1);
 }
 
 /**

@@ -7,7 +7,8 @@
 // with its after-context spans at most `window` characters). Held text beyond `maxBuffer` is an error (fail closed).
 import { ClassificationError } from './errors.ts';
 import { normalizeText } from './normalize.ts';
-import { holdPlanFor, type HoldPlan, type ScanText } from './stream-hold.ts';
+import { jsonEdges } from './segment-join.ts';
+import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
 import type { Classifier, Finding } from './types.ts';
 
@@ -31,7 +32,12 @@ export interface ScannedChunk {
 }
 
 export interface StreamScanner {
-  push(chunk: string): ScannedChunk;
+  /**
+   * Adds text. `run` names the field it extends (a channel: an answer's text, a tool call's arguments); text of
+   * several runs is one text in the order pushed, joined across each change of run as a consumer reads it (a JSON
+   * text without the syntax at its edges, segment-join.ts), so a value split between two fields is found and held.
+   */
+  push(chunk: string, run?: string): ScannedChunk;
   /** Releases everything held; call once, when the stream ends. */
   end(): ScannedChunk;
 }
@@ -83,6 +89,54 @@ function contextOf(released: string, count: number): string {
   return released.slice(from < released.length && isLowSurrogate(released.charCodeAt(from)) ? from + 1 : from);
 }
 
+/** A slice of the scanned text inside the reading view: view offset `at`, text offset `from`, `length` units. */
+interface ReadingPiece {
+  at: number;
+  from: number;
+  length: number;
+}
+
+/**
+ * The reading view of a text made of runs (`seams`: where each later run starts): each run without the JSON syntax
+ * at its edges (the first run keeps its start, which is released context), so a value split between an answer's
+ * text and a tool call's arguments (`…AKIAQ3EG` | `{"k":"THV5…`) reads whole, and a JSON run's closing syntax at the
+ * end (`…AKIAQ3EG"}`) does not stop a partial from holding the value's start. Undefined when it is the text itself.
+ */
+function readingView(text: string, seams: readonly number[]): { text: string; pieces: ReadingPiece[] } | undefined {
+  const bounds = [0, ...seams, text.length];
+  const pieces: ReadingPiece[] = [];
+  let at = 0;
+  for (let k = 0; k + 1 < bounds.length; k += 1) {
+    const from = bounds[k] as number;
+    const run = text.slice(from, bounds[k + 1]);
+    const [lo, hi] = jsonEdges(run);
+    const start = k === 0 ? 0 : lo;
+    if (hi > start) {
+      pieces.push({ at, from: from + start, length: hi - start });
+      at += hi - start;
+    }
+  }
+  if (pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].length === text.length) return undefined;
+  return { text: pieces.map((p) => text.slice(p.from, p.from + p.length)).join(''), pieces };
+}
+
+/**
+ * A reading-view offset as a text offset: inside a piece, or at the end of the piece before it (so a hold starting
+ * at a boundary also holds the syntax read over there); the view's end is the text's end.
+ */
+function textOffset(view: { text: string; pieces: readonly ReadingPiece[] }, x: number, textLength: number): number {
+  if (x >= view.text.length) return textLength;
+  let lo = 0;
+  let hi = view.pieces.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((view.pieces[mid] as ReadingPiece).at < x) lo = mid;
+    else hi = mid - 1;
+  }
+  const piece = view.pieces[lo] as ReadingPiece;
+  return piece.from + Math.max(0, x - piece.at);
+}
+
 export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   const window = opts.window ?? 256;
   const maxBuffer = opts.maxBuffer ?? 65_536;
@@ -99,6 +153,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   let pending = ''; // held text
   let released = 0; // characters released so far
   let ended = false;
+  let run: string | undefined; // the run the last push extended
+  let seams: number[] = []; // stream offsets where a run after another starts, inside the held text
 
   const nothing = (): ScannedChunk => {
     if (pending.length > maxBuffer) {
@@ -108,36 +164,83 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   };
 
   /** Where the held part must start for a non-final release (before any classification: cheap, every push). */
-  function firstCut(text: string, scan: ScanText | undefined): number {
+  function firstCut(text: string, partial: number | undefined): number {
     let cut = fixedWindow ? text.length - window : text.length;
-    if (plan !== undefined && scan !== undefined) {
-      cut = Math.min(cut, Math.max(viewPartialStart(plan, scan), text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
+    if (partial !== undefined) {
+      cut = Math.min(cut, Math.max(partial, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
     }
     // A high surrogate at the end may be half of a character still arriving.
     if (text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1))) cut = Math.min(cut, text.length - 1);
     return cut;
   }
 
+  /** The held text's seams as offsets into `text` (context + pending). */
+  const seamsIn = (text: string) => seams.map((at) => at - released + (text.length - pending.length));
+
+  /** Findings of `text` (context + pending), its runs classified as segments joined at their seams. */
+  function findingsOf(text: string, at: readonly number[]): Finding[] {
+    if (text.length === 0) return [];
+    if (at.length === 0) return opts.classifier.classify([{ path: opts.path, text }]).findings;
+    const bounds = [0, ...at, text.length];
+    const segments = bounds.slice(1).map((end, k) => ({ path: opts.path, text: text.slice(bounds[k], end) }));
+    return opts.classifier.classify(segments).findings.map((f) => ({
+      ...f,
+      segment: 0,
+      start: f.start + (bounds[f.segment] as number),
+      end: f.end + (bounds[f.segment] as number),
+    }));
+  }
+
+  /** Partial start and match holds of a text's reading view (its runs joined), as offsets into the text. */
+  function readingHolds(text: string, at: readonly number[]): { partial: number; holds: MatchHolds } | undefined {
+    const view = plan === undefined ? undefined : readingView(text, at);
+    if (plan === undefined || view === undefined) return undefined;
+    const normalized = normalizeText(view.text);
+    const scan: ScanText = { original: view.text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
+    const map = (x: number) => textOffset(view, x, text.length);
+    const holds = viewMatchHolds(plan, scan);
+    return {
+      partial: map(viewPartialStart(plan, scan)),
+      holds: {
+        from: map(holds.from),
+        rawFrom: map(holds.rawFrom),
+        spans: holds.spans.map(([a, z]) => [map(a), Math.max(map(a), textOffset(view, z, text.length))]),
+      },
+    };
+  }
+
   function release(final: boolean): ScannedChunk {
     const text = context + pending;
+    const at = seamsIn(text);
     let scan: ScanText | undefined;
+    let reading: ReturnType<typeof readingHolds>;
     if (plan !== undefined && !final) {
       const normalized = normalizeText(text);
       scan = { original: text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
+      reading = readingHolds(text, at);
     }
-    let cut = final ? text.length : firstCut(text, scan);
+    const partial =
+      plan === undefined || scan === undefined
+        ? undefined
+        : Math.min(viewPartialStart(plan, scan), reading?.partial ?? text.length);
+    let cut = final ? text.length : firstCut(text, partial);
     if (cut <= context.length) return nothing();
-    const holds =
+    const own: MatchHolds =
       plan !== undefined && scan !== undefined
         ? viewMatchHolds(plan, scan)
         : { from: text.length, rawFrom: text.length, spans: [] };
+    const holds: MatchHolds =
+      reading === undefined
+        ? own
+        : {
+            from: Math.min(own.from, reading.holds.from),
+            rawFrom: Math.min(own.rawFrom, reading.holds.rawFrom),
+            spans: [...own.spans, ...reading.holds.spans],
+          };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final)
       cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
-    const findings =
-      text.length === 0
-        ? []
-        : opts.classifier.classify([{ path: opts.path, text }]).findings.filter((f) => f.end > context.length);
+    const findings = findingsOf(text, at).filter((f) => f.end > context.length);
     if (!final) {
       // Move the cut back to the start of any finding or match that crosses it (repeat: they may chain).
       const spans: (readonly [number, number])[] = [...findings.map((f) => [f.start, f.end] as const), ...holds.spans];
@@ -162,6 +265,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     const chunk: ScannedChunk = { text: out, offset: released, findings: inside };
     released += out.length;
     pending = text.slice(cut);
+    seams = seams.filter((seam) => seam > released);
     // Normalised, so zero-width characters cannot push context words out of the look-behind.
     context = contextOf(normalizeText(text.slice(0, cut)).text, lookBehind);
     if (pending.length > maxBuffer) {
@@ -171,8 +275,13 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   }
 
   return {
-    push(chunk) {
+    push(chunk, next) {
       if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
+      if (chunk.length === 0) return { text: '', offset: released, findings: [] };
+      if (next !== run) {
+        if (run !== undefined && pending.length > 0) seams.push(released + pending.length);
+        run = next;
+      }
       pending += chunk;
       // With the fixed window nothing can be released while no more than `window` characters are held, so
       // classifying now would be wasted: a streamed answer arrives a few characters per event.

@@ -52,7 +52,54 @@ export function trailingRunStart(text: string): number {
     if (inEncoded) encoded = at;
     if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  return Math.min(digits, encoded);
+  return Math.min(digits, encoded, trailingHexStart(text, floor));
+}
+
+function isHexDigitCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+function isWordCode(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+  );
+}
+
+/** Separators between hex tokens (decode.ts): whitespace, `,`, `:`, `;`, `-`. */
+function isHexSeparatorCode(code: number): boolean {
+  return (
+    code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2c || code === 0x3a || code === 0x3b || code === 0x2d
+  );
+}
+
+/**
+ * Where a trailing run of separated hex tokens starts (`… 41 4b 49`, `0x41, 0x4`): the run decodes as one text
+ * (decode.ts), so its first token is held until the run ends. The last token may be incomplete (odd, or a bare `0x`).
+ * The text's length when it ends in no such run.
+ */
+function trailingHexStart(text: string, floor: number): number {
+  let start = text.length;
+  let at = text.length;
+  for (let first = true; at > floor; first = false) {
+    let separators = 0;
+    while (at > floor && separators <= 4 && isHexSeparatorCode(text.charCodeAt(at - 1))) {
+      at -= 1;
+      separators += 1;
+    }
+    if (separators > 4 || (!first && separators === 0)) break;
+    let from = at;
+    while (from > floor && at - from <= 8 && isHexDigitCode(text.charCodeAt(from - 1))) from -= 1;
+    const digits = at - from;
+    const prefixed = text[from - 1] === 'x' && (text[from - 2] === '0' || text[from - 2] === '\\');
+    const tokenStart = prefixed ? from - 2 : from;
+    const complete = digits >= 2 && digits <= 8 && digits % 2 === 0;
+    const ok =
+      (complete || (first && digits <= 8 && (digits > 0 || prefixed))) && !isWordCode(text.charCodeAt(tokenStart - 1));
+    if (!ok || tokenStart < floor) break;
+    start = tokenStart;
+    at = tokenStart;
+  }
+  return start;
 }
 
 /** Digits views already built, per scanned text (a release asks for partials and holds of the same text). */

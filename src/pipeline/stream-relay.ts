@@ -1,13 +1,17 @@
 // Relays one streamed answer to the client as it arrives: upstream bytes → SSE events → the adapter's session reads
-// each event's answer text → one hold-back scanner per text channel (classification/stream-scanner.ts) releases what
-// is safe to judge → the response obligations apply (block ends the stream; redact writes placeholders) → the event
-// is rendered with the released text and written, waiting for the client to drain (back-pressure: nothing more is
-// read from the upstream meanwhile). Every other string and key list of an event (the session's `fields`: ids, tool
-// names, model, stop sequences...) is classified whole before the event is written, each distinct value once per
-// stream. Invariants: no answer text reaches the client before the scanner released it, and no field before it was
-// screened (a blocked finding, or a redacted type in a key list, ends the stream as ERR_RESPONSE_BLOCKED); the final
-// event is NOT written here but handed back, so the caller writes it only after the outcome is recorded; every way a
-// stream can end maps to one outcome code; usage is always returned (estimated when the upstream's report is missing).
+// each event's answer text → ONE hold-back scanner for every text channel of the answer (classification/
+// stream-scanner.ts: the text, then a tool call's arguments, read in order as the consumer reads them, so a value split
+// between fields is found) releases what is safe to judge → the response obligations apply (block ends the stream;
+// redact writes placeholders) → events are rendered with their released text and written in order, waiting for the
+// client to drain (back-pressure: nothing more is read from the upstream meanwhile). An event that closes a channel
+// whose text is still held waits, with every event after it, until that text is released (so a text block's tail is
+// judged with the tool input after it, and no delta follows its channel's close). Every other string and key list of
+// an event (the session's `fields`: ids, tool names, model, stop sequences...) is classified whole before the event
+// is written, each distinct value once per stream. Invariants: no answer text reaches the client before the scanner
+// released it, and no field before it was screened (a blocked finding, or a redacted type in a key list, ends the
+// stream as ERR_RESPONSE_BLOCKED); events keep their order; the final event is NOT written here but handed back, so
+// the caller writes it only after the outcome is recorded; every way a stream can end maps to one outcome code;
+// usage is always returned (estimated when the upstream's report is missing).
 import { createHash } from 'node:crypto';
 import {
   ClassificationError,
@@ -26,10 +30,33 @@ import {
   type AnswerSegment,
   type SseEvent,
   type StreamSession,
+  type StreamStep,
   type Usage,
 } from '../providers/index.ts';
 import { placeholder } from '../redaction/index.ts';
 import { createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
+
+/** Events waiting behind held text (a closed channel's tail): past this many the stream fails closed. */
+export const MAX_WAITING_EVENTS = 4096;
+
+/** An event read and screened, waiting to be written: the text released for each of its texts so far. */
+interface Waiting {
+  step: StreamStep;
+  fieldTexts: string[];
+  texts: string[];
+  written: boolean;
+}
+
+/** Raw text of one event's text still held by the scanner, in arrival order. */
+interface Slot {
+  entry: Waiting;
+  index: number;
+  channel: string;
+  left: number;
+}
+
+/** A finding clipped to a piece of released text; `continued` when its value began in an earlier piece. */
+type Clipped = Finding & { continued?: boolean };
 
 /** Where a streamed answer goes: the HTTP layer's response, or a test's buffer. */
 export interface StreamSink {
@@ -84,7 +111,16 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const { session, sink, classifier, rules } = options;
   const enforce = rules.redact.length > 0 || rules.block.length > 0;
   const decoder = createSseDecoder();
-  const scanners = new Map<string, StreamScanner>();
+  const scanner: StreamScanner = createStreamScanner({
+    classifier,
+    path: 'answer',
+    ...(options.window ? { window: options.window } : {}),
+  });
+  const waiting: Waiting[] = []; // events not yet written, in order (from `head`)
+  let head = 0;
+  const slots: Slot[] = []; // held raw text, in arrival order (from `slotHead`)
+  let slotHead = 0;
+  const heldPerChannel = new Map<string, number>();
   const types: Record<string, number> = {};
   const numbers = new Map<string, string>();
   const perType = new Map<string, number>();
@@ -97,19 +133,6 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   let finalEvent: SseEvent | null = null;
   let finalSeen = false;
 
-  const scannerFor = (channel: string) => {
-    let scanner = scanners.get(channel);
-    if (!scanner) {
-      scanner = createStreamScanner({
-        classifier,
-        path: channel,
-        ...(options.window ? { window: options.window } : {}),
-      });
-      scanners.set(channel, scanner);
-    }
-    return scanner;
-  };
-
   const count = (findings: readonly Pick<Finding, 'type'>[]) => {
     for (const f of findings) {
       types[f.type] = (types[f.type] ?? 0) + 1;
@@ -117,14 +140,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     }
   };
 
-  /** Applies the response obligations to a released chunk; returns the text the client may see. */
-  const screen = (chunk: ScannedChunk): string => {
-    count(chunk.findings);
-    return enforce ? obligations(chunk.text, chunk.findings, false) : chunk.text;
-  };
-
   /** The text with redacted findings replaced by placeholders; '' and blockedTypes set when one is blocked. */
-  const obligations = (text: string, findings: readonly Finding[], inKeys: boolean): string => {
+  const obligations = (text: string, findings: readonly Clipped[], inKeys: boolean): string => {
     const blocked = [
       ...new Set(
         findings.map((f) => f.type).filter((t) => rules.block.includes(t) || (inKeys && rules.redact.includes(t))),
@@ -149,7 +166,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
         name = placeholder(f.type, n);
         numbers.set(key, name);
       }
-      out += text.slice(at, Math.max(at, f.start)) + (f.start >= at ? name : '');
+      // A value released in two pieces (two events) takes one placeholder, in its first piece.
+      out += text.slice(at, Math.max(at, f.start)) + (f.start >= at && f.continued !== true ? name : '');
       at = f.end;
     }
     return out + text.slice(at);
@@ -199,6 +217,87 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     eventsWritten += 1;
   };
 
+  /** Whether `channel` falls under a close (`choices[0].` closes every channel of that choice). */
+  const closesChannel = (closes: StreamStep['closes'], channel: string) =>
+    closes === 'all' || closes.some((p) => channel === p || (p.endsWith('.') && channel.startsWith(p)));
+
+  /** An event may be written once no channel it closes has text held (its own held text goes out after it). */
+  const ready = (entry: Waiting) => {
+    for (const [channel, held] of heldPerChannel)
+      if (held > 0 && closesChannel(entry.step.closes, channel)) return false;
+    return true;
+  };
+
+  /**
+   * Hands released text to the events it came in, in order. A piece of an event already written goes to the first
+   * waiting event with text on its channel (nothing before it closing that channel), else out on its own right away:
+   * it came before every waiting event.
+   */
+  const distribute = async (chunk: ScannedChunk): Promise<void> => {
+    count(chunk.findings);
+    if (enforce && chunk.findings.some((f) => rules.block.includes(f.type))) {
+      obligations(chunk.text, chunk.findings, false); // records the blocked types; nothing of the chunk is written
+      return;
+    }
+    for (let offset = 0; offset < chunk.text.length; ) {
+      const slot = slots[slotHead] as Slot;
+      const take = Math.min(slot.left, chunk.text.length - offset);
+      const clipped: Clipped[] = chunk.findings
+        .filter((f) => f.start < offset + take && f.end > offset)
+        .map((f) => ({
+          ...f,
+          start: Math.max(0, f.start - offset),
+          end: Math.min(take, f.end - offset),
+          ...(f.start < offset ? { continued: true } : {}),
+        }));
+      const piece = chunk.text.slice(offset, offset + take);
+      const text = enforce ? obligations(piece, clipped, false) : piece;
+      offset += take;
+      slot.left -= take;
+      heldPerChannel.set(slot.channel, (heldPerChannel.get(slot.channel) ?? 0) - take);
+      if (slot.left === 0) slotHead += 1;
+      if (!slot.entry.written) {
+        slot.entry.texts[slot.index] += text;
+        continue;
+      }
+      let target: { entry: Waiting; index: number } | undefined;
+      for (let k = head; k < waiting.length && target === undefined; k += 1) {
+        const entry = waiting[k] as Waiting;
+        const index = entry.step.texts.findIndex((t) => t.channel === slot.channel);
+        if (index >= 0) target = { entry, index };
+        else if (closesChannel(entry.step.closes, slot.channel)) break;
+      }
+      if (target !== undefined) target.entry.texts[target.index] += text;
+      else if (text !== '') await write(session.textEvent(slot.channel, text));
+    }
+  };
+
+  /** Writes the waiting events that may go out, in order; the final event is kept as finalEvent. */
+  const flush = async (): Promise<void> => {
+    while (head < waiting.length && blockedTypes.length === 0 && ready(waiting[head] as Waiting)) {
+      const entry = waiting[head] as Waiting;
+      head += 1;
+      const rendered = session.render(entry.step, entry.texts, entry.fieldTexts);
+      entry.written = true;
+      if (entry.step.final) {
+        finalSeen = true;
+        finalEvent = rendered;
+        return;
+      }
+      if (rendered !== null) await write(rendered);
+    }
+    if (head === waiting.length) {
+      waiting.length = 0;
+      head = 0;
+    } else if (waiting.length - head > MAX_WAITING_EVENTS) {
+      throw new ClassificationError(
+        'ERR_STREAM_BUFFER_EXCEEDED',
+        null,
+        `more than ${MAX_WAITING_EVENTS} events wait behind held text`,
+      );
+    }
+  };
+
   try {
     outer: for await (const bytes of options.events) {
       for (const event of decoder.push(bytes)) {
@@ -212,38 +311,36 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           error = 'ERR_RESPONSE_BLOCKED';
           break outer;
         }
-        const released = step.texts.map((t) => {
+        // With no response obligation there is nothing to hold text back for: it goes out as it came, and the
+        // scanner still counts what the answer contained (response_classification).
+        const entry: Waiting = {
+          step,
+          fieldTexts,
+          texts: step.texts.map((t) => (enforce ? '' : t.text)),
+          written: false,
+        };
+        waiting.push(entry);
+        for (const [index, t] of step.texts.entries()) {
           receivedBytes += Buffer.byteLength(t.text, 'utf8');
-          const screened = screen(scannerFor(t.channel).push(t.text));
-          // With no response obligation there is nothing to hold text back for: it goes out as it came, and the
-          // scanner still counts what the answer contained (response_classification).
-          return enforce ? screened : t.text;
-        });
-        const closing =
-          step.closes === 'all'
-            ? [...scanners.keys()]
-            : [...scanners.keys()].filter((ch) =>
-                (step.closes as readonly string[]).some((p) => ch === p || (p.endsWith('.') && ch.startsWith(p))),
-              );
-        for (const channel of closing) {
-          const screenedRest = screen((scanners.get(channel) as StreamScanner).end());
-          const rest = enforce ? screenedRest : '';
-          scanners.delete(channel);
-          const own = step.texts.findLastIndex((t) => t.channel === channel);
-          if (own >= 0) released[own] += rest;
-          else if (rest !== '' && blockedTypes.length === 0) await write(session.textEvent(channel, rest));
+          if (enforce && t.text.length > 0) {
+            slots.push({ entry, index, channel: t.channel, left: t.text.length });
+            heldPerChannel.set(t.channel, (heldPerChannel.get(t.channel) ?? 0) + t.text.length);
+          }
+          const chunk = scanner.push(t.text, t.channel);
+          if (enforce) await distribute(chunk);
+          else count(chunk.findings);
+        }
+        if (step.final) {
+          const rest = scanner.end();
+          if (enforce) await distribute(rest);
+          else count(rest.findings);
         }
         if (blockedTypes.length > 0) {
           error = 'ERR_RESPONSE_BLOCKED';
           break outer;
         }
-        const rendered = session.render(step, released, fieldTexts);
-        if (step.final) {
-          finalSeen = true;
-          finalEvent = rendered;
-          break outer;
-        }
-        if (rendered !== null) await write(rendered);
+        await flush();
+        if (finalSeen) break outer;
         if (sink.signal.aborted) throw new Error('client disconnected');
       }
     }

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
-import { relayStream, type StreamSink } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor, type Api } from '../../src/providers/index.ts';
+import { relayScripted, type ScriptedEvent, type StreamApi } from './relay-harness.ts';
 
 async function send(api: Api, body: unknown) {
   const { handler, sent, records } = await recordingPipeline();
@@ -128,10 +128,19 @@ describe('evasions the classifier must read through', () => {
     expect(reply.status).toBe(403);
   });
 
-  // HOLE (open): the digits view rewrites separators but keeps the groups' shape, so a card regrouped in pairs or
-  // threes (a model reads it whole) matches no card layout. Closing it needs a regrouping view with its own FP cost.
-  it.fails('a card number regrouped in pairs', () => {
-    expect(found('card 41 11 11 11 11 11 11 11')).toContain('CREDIT_CARD');
+  // Closed: the digits view reads a run of groups of 1–3 digits (one kind of separator, 13–19 digits) as one number,
+  // so a card regrouped in pairs or threes (a model reads it whole) is a card.
+  it.each([
+    ['card 41 11 11 11 11 11 11 11'],
+    ['41-11-11-11-11-11-11-11'],
+    ['378 282 246 310 005'],
+    ['4 111 11 11 11 11 11 11'],
+  ])('a card number regrouped: %s', (text) => {
+    expect(found(text)).toContain('CREDIT_CARD');
+  });
+  it('groups of 1–3 that are no card stay apart (dates, IP addresses, mixed separators)', () => {
+    expect(found('10.0.0.1 192.168.1.1 4.4.4.4')).not.toContain('CREDIT_CARD');
+    expect(found('on 2026 12 06 at 14 45 37')).not.toContain('CREDIT_CARD');
   });
   // Closed: an AWS key written in groups of four (spaces or dashes) is an AWS key (its fingerprint is the key's).
   it('an AWS key in groups of four', () => {
@@ -143,12 +152,18 @@ describe('evasions the classifier must read through', () => {
   it('an AWS key with a combining mark on one letter', () => {
     expect(found('AKIAQ\u03073EGTHV5RJ7YWU2P')).toContain('AWS_ACCESS_KEY');
   });
-  // HOLE (open): hex written as spaced bytes (xxd, Wireshark) is not a decoded run; only contiguous hex is.
-  it.fails('an AWS key as spaced hex bytes', () => {
-    const hex = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P')
-      .toString('hex')
-      .replace(/(..)(?!$)/g, '$1 ');
-    expect(found(hex)).toContain('AWS_ACCESS_KEY');
+  // Closed: hex written as separated bytes (xxd, Wireshark, a C array, `\x` escapes with spaces) is a decoded run.
+  const pairs = Buffer.from('AKIAQ3EGTHV5RJ7YWU2P').toString('hex').match(/../g) as string[];
+  it.each([
+    ['spaced', pairs.join(' ')],
+    ['a C array', `{ ${pairs.map((p) => `0x${p}`).join(', ')} }`],
+    ['colons', pairs.join(':')],
+    ['upper case, dashes', pairs.join('-').toUpperCase()],
+    ['xxd groups of two bytes', (pairs.join('').match(/..../g) as string[]).join(' ')],
+    ['spaced \\x escapes', pairs.map((p) => `\\x${p}`).join(' ')],
+    ['lines of four bytes', (pairs.join(' ').match(/.{1,12}/g) as string[]).map((l) => l.trim()).join('\n')],
+  ])('an AWS key as hex bytes, %s', (_how, text) => {
+    expect(found(text)).toContain('AWS_ACCESS_KEY');
   });
 });
 
@@ -156,37 +171,9 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
   const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
   const [HEAD, TAIL] = [KEY.slice(0, 10), KEY.slice(10)];
   const RULES = { redact: [], block: ['AWS_ACCESS_KEY'] };
-  type Event = { event?: string; data: unknown };
-  async function relay(api: Exclude<Api, 'openai.embeddings'>, request: Record<string, unknown>, events: Event[]) {
-    const adapter = adapterFor(api);
-    const parsed = adapter.parse(Buffer.from(JSON.stringify(request)));
-    const sse = events
-      .map((e) => {
-        const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
-        return `${e.event ? `event: ${e.event}\n` : ''}data: ${data}\n\n`;
-      })
-      .join('');
-    async function* upstream() {
-      yield Buffer.from(sse, 'utf8');
-    }
-    let out = '';
-    const sink: StreamSink = {
-      open: () => {},
-      write: async (t) => void (out += t),
-      end: () => {},
-      signal: new AbortController().signal,
-    };
-    const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
-    const result = await relayStream({
-      events: upstream(),
-      session,
-      sink,
-      classifier,
-      rules: RULES,
-      estimatedPromptTokens: 1,
-    });
-    return { result, out: out + (result.finalEvent === null ? '' : JSON.stringify(result.finalEvent)) };
-  }
+  type Event = ScriptedEvent;
+  const relay = (api: StreamApi, request: Record<string, unknown>, events: Event[]) =>
+    relayScripted(api, request, events, RULES);
   /** Both halves reached the client (each in a field the client reads as text). */
   const leaked = (out: string) => out.includes(HEAD) && out.includes(TAIL);
   const chatReq = { model: 'm', stream: true, n: 2, messages: [{ role: 'user', content: 'hi' }] };
@@ -198,9 +185,9 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
     finish_reason: finish,
   });
 
-  // HOLE (open, also non-streamed): fragments in two channels with other strings between them (the call's id and
-  // name) are not joined, in the stream's per-channel hold-back scanners nor in the answer's joined segments.
-  it.fails("chat: halves in content and in a tool call's arguments", async () => {
+  // Closed: one scanner reads every channel of the answer in order (a JSON text without the syntax at its edges), so
+  // the text's tail is held until the arguments after it say whether they complete a value.
+  it("chat: halves in content and in a tool call's arguments", async () => {
     const { out } = await relay('openai.chat_completions', { ...chatReq, n: 1 }, [
       chunk('c', [delta(0, { role: 'assistant', content: HEAD })]),
       chunk('c', [
@@ -232,7 +219,6 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
     ]);
     expect(out).not.toContain(TAIL);
   });
-  // HOLE (open, also non-streamed): a text block and the next tool_use input, with id and name between: not joined.
   it('chat: a key with a lone surrogate inside (a JSON escape), in one delta or split around it', async () => {
     const splits = [
       ['AKIAQ3EG\ud800THV5RJ7YWU2P'],
@@ -249,7 +235,8 @@ describe('streams: a blocked key split across channels, choices or per-chunk ids
       expect(out).not.toContain('THV5RJ7YWU2P');
     }
   });
-  it.fails('anthropic: halves in a text block and a tool_use input', async () => {
+  // Closed: a text block's held tail is judged with the tool_use input after it; its content_block_stop waits.
+  it('anthropic: halves in a text block and a tool_use input', async () => {
     const a = (type: string, rest: Record<string, unknown>): Event => ({ event: type, data: { type, ...rest } });
     const message = {
       id: 'msg_1',
@@ -339,5 +326,84 @@ describe('SSNs and cards glued to a word', () => {
     const body = { model: 'echo-1', messages: [{ role: 'user', content: parts }] };
     const { sent } = await send('openai.chat_completions', body);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("a key split between an answer's text and a tool call, not streamed", () => {
+  const RULES = { redact: [], block: ['AWS_ACCESS_KEY'] };
+  const [HEAD, TAIL] = ['AKIAQ3EGTH', 'V5RJ7YWU2P'];
+  // Closed: the reading order (labels such as ids, types and names left out) joins the text and the arguments, and a
+  // JSON text is joined without the syntax at its edges (`{"k":"`).
+  it.each([
+    ['raw arguments', TAIL],
+    ['JSON arguments', `{"k":"${TAIL}","n":2}`],
+    ['nested JSON arguments', `{ "outer": { "k": "${TAIL}" } }`],
+  ])('chat: text then a tool call with %s', async (_what, args) => {
+    const message = {
+      role: 'assistant',
+      content: `sure: ${HEAD}`,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }],
+    };
+    const body = { id: 'c', object: 'chat.completion', created: 1, model: 'g', choices: [{ index: 0, message }] };
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('chat: a tool call then text (arguments end the key)', async () => {
+    const message = {
+      role: 'assistant',
+      content: TAIL,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: `{"k":"${HEAD}"}` } }],
+    };
+    // Document order is what is joined: here the content comes first, so the halves read TAIL, then HEAD: no key.
+    const body = { id: 'c', object: 'chat.completion', created: 1, model: 'g', choices: [{ index: 0, message }] };
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, RULES);
+    expect(screened.blocked).toBeNull();
+  });
+  it('anthropic: a text block then a tool_use input', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [
+        { type: 'text', text: `here ${HEAD}` },
+        { type: 'tool_use', id: 'toolu_1', name: 'f', input: { k: TAIL } },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
+    const screened = await screenResponse(adapterFor('anthropic.messages'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('responses: output text then a function call', async () => {
+    const body = {
+      id: 'resp_1',
+      object: 'response',
+      status: 'completed',
+      model: 'g',
+      output: [
+        { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: HEAD }] },
+        { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'f', arguments: `{"k":"${TAIL}"}` },
+      ],
+    };
+    const screened = await screenResponse(adapterFor('openai.responses'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('a request: assistant text then its tool call (chat)', async () => {
+    const { reply, sent } = await send('openai.chat_completions', {
+      model: 'echo-1',
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: `key ${HEAD}`,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: `{"k":"${TAIL}"}` } }],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+      ],
+    });
+    expect(sent).toEqual([]);
+    expect(reply.status).toBe(403);
   });
 });
