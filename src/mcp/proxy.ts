@@ -246,6 +246,12 @@ function stageOf(record: McpDecisionBody, error: McpError | IdentityError): stri
     case 'ERR_MCP_SESSIONS_FULL':
     case 'ERR_MCP_PROTOCOL_VERSION':
       return 'session';
+    case 'ERR_MCP_CLASSIFIED_NAME':
+    case 'ERR_CLASSIFICATION_FAILED':
+    case 'ERR_CLASSIFIER_BUSY':
+      return 'classify';
+    case 'ERR_MCP_TOOL_UNKNOWN':
+      return 'route';
     default:
       if (!record.request) return 'parse';
       if (!record.classification) return 'classify';

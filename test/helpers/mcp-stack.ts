@@ -3,7 +3,8 @@
 // loopback (the upstream), whose environment holds a planted secret (its get-env tool returns it). The official SDK
 // client connects through Proctor with the caller's token; Proctor reaches the upstream with its own credential.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { runVerify } from '../../src/cli/verify.ts';
+import { runExport } from '../../src/cli/export.ts';
+import { runReplay } from '../../src/cli/replay.ts';
 import { startPostgres } from './postgres.ts';
 import { startOidcProvider } from './oidc-provider.ts';
 
@@ -24,8 +27,25 @@ export const LLM_AUDIENCE = 'https://proctor.test';
 /** In the upstream's environment only; its get-env tool hands it back in a result. */
 export const PLANTED_KEY = 'AKIAQ7ZR4HLXW2B5NC3D';
 
+/** What reached the upstream server: each HTTP request's method, Authorization header and body. */
+export interface UpstreamSeen {
+  method: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+export interface ReplaySummary {
+  decisions: number;
+  replayed: number;
+  reproduced: number;
+  mismatches: unknown[];
+  skipped: Record<string, number>;
+}
+
 export interface McpStack {
   base: string;
+  /** Every request the upstream server received (through the recording pass-through in front of it). */
+  upstreamSeen: UpstreamSeen[];
   proctor: RunningProctor;
   db: pg.Pool;
   /** A token for the MCP resource (or `audience`), for subject `sub` in `groups`. */
@@ -38,6 +58,8 @@ export interface McpStack {
   recordsAfter(seq: number): Promise<{ seq: number; record: Record<string, unknown> }[]>;
   lastSeq(): Promise<number>;
   verify(): Promise<{ code: number; report: { ok: boolean; findings: { code: string; severity: string }[] } }>;
+  /** `proctor export` of the whole chain, `proctor verify` of the packet, `proctor replay` of the packet. */
+  evidence(): Promise<{ exported: number; verified: number; replayed: number; replay: ReplaySummary; report: string }>;
   close(): Promise<void>;
 }
 
@@ -46,7 +68,8 @@ export async function startMcpStack(): Promise<McpStack> {
   const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 5000 });
   db.on('error', () => {});
   const idp = await startOidcProvider();
-  const upstream = await startEverything();
+  const everything = await startEverything();
+  const upstream = await startRecorder(everything.url);
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-mcp-'));
   const key = generateSigningKey();
   const trustFile = path.join(dir, 'ledger.pub.pem');
@@ -55,7 +78,7 @@ export async function startMcpStack(): Promise<McpStack> {
     {
       server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
-      ledger: { chain: 'mcp-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
+      ledger: { chain: 'mcp-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' }, checkpoints: { every_records: 1 } },
       identity: {
         issuers: [{ issuer: idp.issuer, audience: [LLM_AUDIENCE], algorithms: ['RS256'], allow_insecure_http: true }],
       },
@@ -85,6 +108,7 @@ export async function startMcpStack(): Promise<McpStack> {
   const parse = (row: { record: Buffer }) => JSON.parse(Buffer.from(row.record).toString('utf8'));
   return {
     base,
+    upstreamSeen: upstream.seen,
     proctor,
     db,
     token: (o = {}) =>
@@ -126,10 +150,45 @@ export async function startMcpStack(): Promise<McpStack> {
       });
       return { code, report: JSON.parse(out) };
     },
+    async evidence() {
+      const exporter = generateSigningKey();
+      const exporterKey = path.join(dir, 'exporter.pem');
+      const exporterPub = path.join(dir, 'exporter.pub.pem');
+      writeFileSync(exporterKey, exporter.privateKeyPem);
+      writeFileSync(exporterPub, exporter.publicKeyPem);
+      const packet = path.join(dir, `packet-${Date.now()}.tar.gz`);
+      let errors = '';
+      const io = { stdout: () => {}, stderr: (t: string) => (errors += t), env: {} };
+      const bundles = fileURLToPath(new URL('../../bundles/', import.meta.url));
+      const db = ['--db', postgres.superuserUrl];
+      const exported = await runExport(
+        [
+          ...db,
+          '--key',
+          exporterKey,
+          '--exported-by',
+          'mcp test',
+          '--out',
+          packet,
+          '--include-bundles',
+          bundles,
+          '--until-checkpoint',
+        ],
+        io,
+      );
+      if (exported !== 0) throw new Error(`export failed: ${errors}`);
+      const verified = await runVerify([packet, '--trust', trustFile, '--trust-exporter', exporterPub, '--json'], io);
+      let out = '';
+      const replayed = await runReplay([packet, '--bundles', bundles, '--json'], { ...io, stdout: (t) => (out += t) });
+      const { readPacket } = await import('../../src/evidence/index.ts');
+      const report = readPacket(readFileSync(packet)).get('report.html')?.toString('utf8') ?? '';
+      return { exported, verified, replayed, replay: JSON.parse(out) as ReplaySummary, report };
+    },
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await proctor.close();
       await upstream.close();
+      await everything.close();
       await idp.close();
       await db.end();
       await postgres.stop();
@@ -161,6 +220,42 @@ async function startEverything(): Promise<{ url: string; close(): Promise<void> 
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A pass-through to `target` that records what the upstream receives (responses, SSE included, piped as they come). */
+async function startRecorder(target: string): Promise<{ url: string; seen: UpstreamSeen[]; close(): Promise<void> }> {
+  const seen: UpstreamSeen[] = [];
+  const to = new URL(target);
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method ?? '', authorization: req.headers.authorization, body: body.toString('utf8') });
+      const headers = { ...req.headers, host: to.host };
+      const out = httpRequest(
+        { host: to.hostname, port: to.port, path: to.pathname, method: req.method, headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
       }),
   };
 }

@@ -81,6 +81,15 @@ describe('MCP through Proctor with the official SDK', () => {
     expect(prompt.messages.length).toBeGreaterThan(0);
   });
 
+  it('exports its tool calls as evidence that verifies, replays every decision, and reports them beside model calls', async () => {
+    const { exported, verified, replayed, replay, report } = await stack.evidence();
+    expect([exported, verified, replayed]).toEqual([0, 0, 0]);
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.replayed).toBeGreaterThan(5);
+    expect(replay.reproduced).toBe(replay.replayed);
+    expect(report).toContain('everything/echo');
+  });
+
   it('leaves a ledger that verifies', async () => {
     const { code, report } = await stack.verify();
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
