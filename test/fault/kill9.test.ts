@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,32 +30,22 @@ let idp: RunningOidcProvider;
 let upstream: EchoUpstream;
 let sql: Sql;
 let configFile: string;
-let port: number;
+/** The running child's base URL, from its "proctor listening" log line: each child binds a port of its own (0). */
+let base = '';
 let env: Record<string, string>;
 let child: ChildProcess | null = null;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 beforeAll(async () => {
   pg = await startPostgres();
   sql = connectPostgres(pg.url, { max: 2 });
   idp = await startOidcProvider();
   upstream = await startEchoUpstream();
-  port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-kill9-'));
   configFile = path.join(dir, 'proctor.yaml');
   writeFileSync(
     configFile,
     JSON.stringify({
-      server: { host: '127.0.0.1', port },
+      server: { host: '127.0.0.1', port: 0 },
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
       ledger: {
         chain: 'kill9',
@@ -105,7 +94,14 @@ async function startChild(): Promise<ChildProcess> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`proctor exited with ${proc.exitCode}: ${stderr.slice(-2000)}`);
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    const line = stderr.split('\n').find((l) => l.includes('"proctor listening"')) ?? '';
+    const listening = /"url":"(http:\/\/127\.0\.0\.1:[0-9]+)\/v1"/.exec(line);
+    if (!listening) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    base = listening[1] as string;
+    const up = await fetch(`${base}/healthz`).then(
       (r) => r.ok,
       () => false,
     );
@@ -118,7 +114,7 @@ async function startChild(): Promise<ChildProcess> {
 
 async function load(token: string, stop: { done: boolean }): Promise<void> {
   while (!stop.done) {
-    await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello' }] }),
@@ -169,7 +165,7 @@ describe('kill -9 under load', () => {
     expect(upstream.received.length).toBeGreaterThan(ROUNDS * 10); // the load really ran (about 1,400 here)
     // The last restart resumes too, and serves the chain's latest signed checkpoint.
     child = await startChild();
-    const cp = await fetch(`http://127.0.0.1:${port}/v1/checkpoints/kill9/latest`);
+    const cp = await fetch(`${base}/v1/checkpoints/kill9/latest`);
     expect(cp.status).toBe(200);
     expect((await cp.text()).startsWith('proctor/ledger/kill9\n')).toBe(true);
   }, 240_000);
@@ -185,6 +181,6 @@ describe('kill -9 under load', () => {
     const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('ERR_CHAIN_LEASED');
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true); // the holder is unaffected
+    expect((await fetch(`${base}/healthz`)).ok).toBe(true); // the holder is unaffected
   }, 60_000);
 });
