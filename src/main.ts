@@ -189,6 +189,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       ...(threads === null ? {} : { size: threads }),
     });
     closers.unshift({ part: 'classification threads', close: () => classifierPool.close() });
+    // A large body goes to a thread as it arrives (the transport writes it to the intake's channel), never whole here.
+    const intake = createIntake(classifierPool);
     const authenticator = createAuthenticator({
       issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
       clock,
@@ -201,7 +203,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
           requestClassifier: classifierPool,
           bodyDigestKey: bodyDigestKey(fingerprintKey),
           ...(db.kind === 'postgres' ? { databaseBudgetMs: db.statementTimeoutMs } : {}),
-          intake: createIntake(classifierPool),
+          intake,
           maxFindings,
           policy: policy.runtime,
           ledger,
@@ -260,6 +262,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const app = buildServer({
       handler,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      intake,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
       assertionJwks: upstreams.jwks,
       mcp,

@@ -4,6 +4,7 @@
 // answers 503 with retry-after). Invariant: a thread's answer is the one the in-process classifier gives.
 import type { RecognizerSettings } from './custom.ts';
 import { ClassificationError } from './errors.ts';
+import type { Transferable } from 'node:worker_threads';
 import { createThreadPool, type ThreadPoolOptions } from './thread-pool.ts';
 import type { ClassifierThreadConfig } from './classify-worker.ts';
 import type { Classification, Classifier, ClassifyOptions, TextSegment } from './types.ts';
@@ -25,7 +26,7 @@ export interface ClassifierPool {
   /** Same contract as Classifier.classify; large inputs resolve later, or reject with a ClassificationError. */
   classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
   /** Runs any other message the threads' module answers (see `entry`). */
-  run(message: Record<string, unknown>, transfer?: readonly ArrayBuffer[]): Promise<unknown>;
+  run(message: Record<string, unknown>, transfer?: readonly Transferable[]): Promise<unknown>;
   readonly thresholdChars: number;
   stats(): { threads: number; running: number; queued: number };
   close(): Promise<void>;

@@ -1,10 +1,12 @@
 // HTTP transport: adapts fastify to the pipeline and does nothing else. Security order lives in the pipeline, not in
-// hook registration order. Request bodies arrive as raw bytes so that parsing errors are the pipeline's (and so are
-// recorded); transport failures (body too large, unreadable body, a body that is not JSON by its content-type) are
-// handed to the pipeline to be recorded as well. Malformed HTTP, bad URLs, no route and wrong methods are answered
-// in the API's error shape by transport-errors.ts, before any stage runs. Probes (/livez, /readyz) answer outside
-// /v1 and always, a drain included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
+// hook registration order. Request bodies arrive as raw bytes (a large one written to the intake's channel as it
+// arrives, body.ts) so that parsing errors are the pipeline's (and so are recorded); transport failures (body too
+// large, unreadable body, a body that is not JSON by its content-type) are handed to the pipeline to be recorded as
+// well. Malformed HTTP, bad URLs, no route and wrong methods are answered in the API's error shape by
+// transport-errors.ts, before any stage runs. Probes (/livez, /readyz) answer outside /v1 and always, a drain
+// included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -12,11 +14,12 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
+import type { ChannelIntake, IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
 import { describeError, type Health, type RequestScope, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
+import { receiveBody } from './body.ts';
 import type { McpProxy } from '../mcp/index.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
@@ -24,6 +27,8 @@ export { createDrain, drainAndClose, type Drain, type DrainOptions } from './dra
 export interface ServerDeps {
   handler: RequestHandler;
   bodyLimitBytes: number;
+  /** The pipeline's intake: a body it takes is written to its channel as it arrives, never held whole here. */
+  intake?: Pick<ChannelIntake, 'takes' | 'open'>;
   /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
   latestCheckpoint?: (chain: string) => Promise<string | null>;
   /** The public keys of the identity assertions sent to gateways (served as JWKS); absent when none is configured. */
@@ -119,29 +124,36 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   };
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+  // Only the pipeline's routes hand a large body on as the intake's channel; every other route gets bytes.
+  const intakeRoutes: ReadonlySet<string> = new Set(ROUTES.map((r) => r.url));
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
+    const spill = deps.intake && intakeRoutes.has(request.routeOptions.url ?? '') ? { spill: deps.intake } : {};
+    const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, ...spill });
     const type = request.headers['content-type'];
-    if (type === undefined || JSON_TYPE.test(type)) return done(null, body);
-    return done(
-      Object.assign(new Error('the request content-type is not JSON'), { code: 'PROCTOR_NOT_JSON_TYPE' }),
-      undefined,
-    );
+    if (type === undefined || JSON_TYPE.test(type)) return body;
+    if (!(body instanceof Uint8Array)) body.release();
+    throw Object.assign(new Error('the request content-type is not JSON'), { code: 'PROCTOR_NOT_JSON_TYPE' });
   });
 
   for (const route of ROUTES) {
     app.post(route.url, async (request, reply) => {
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await inFlight(request, route.api, () =>
-        deps.handler.handle({
-          requestId: request.id,
-          api: route.api,
-          headers: identityHeaders(request),
-          body,
-          sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
-        }),
-      );
-      if (result.streamed) return reply;
-      return send(reply, result);
+      const body = (request.body ?? new Uint8Array(0)) as IncomingRequest['body'];
+      try {
+        const result = await inFlight(request, route.api, () =>
+          deps.handler.handle({
+            requestId: request.id,
+            api: route.api,
+            headers: identityHeaders(request),
+            body,
+            sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
+          }),
+        );
+        if (result.streamed) return reply;
+        return send(reply, result);
+      } finally {
+        // The request is answered (a stream ended): what its channel still holds is freed.
+        if (!(body instanceof Uint8Array)) body.release();
+      }
     });
   }
 

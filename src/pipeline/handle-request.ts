@@ -643,7 +643,9 @@ export function createRequestHandler(deps: PipelineDeps) {
     }
   }
 
-  function parse(body: Uint8Array, parseBody: (raw: Uint8Array) => NormalizedRequest): NormalizedRequest {
+  function parse(body: IncomingRequest['body'], parseBody: (raw: Uint8Array) => NormalizedRequest): NormalizedRequest {
+    // A body channel is written only for the intake that takes it: one that reaches here is a wiring fault, refused.
+    if (!(body instanceof Uint8Array)) throw new Error('a body channel reached the in-process parse');
     try {
       return parseBody(body);
     } catch (error) {

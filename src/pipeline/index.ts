@@ -10,7 +10,7 @@ export {
 } from './failures.ts';
 export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './types.ts';
 export type { StreamSink } from './stream-relay.ts';
-export { createIntake, INTAKE_WORKER, type Intake } from './intake.ts';
+export { createIntake, INTAKE_WORKER, type BodyChannel, type ChannelIntake, type Intake } from './intake.ts';
 // For the MCP proxy (src/mcp), which records and screens in the same formats.
 export { classificationRecord, decisionIndex, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';

@@ -1,22 +1,23 @@
 // A classification thread that also parses (intake.ts): for a large body, the parse and classify stages both run here,
-// off the event loop. The main thread receives the request's summary and classification as structured clones, and its
-// body and segment texts as one transferred buffer (v8.serialize) that it deserializes only if it needs them (a denied
-// request never does), so megabytes of text never reach its heap for nothing.
+// off the event loop. The body arrives as one transferred buffer, or as chunks waiting in a channel (a MessagePort)
+// that the event loop wrote as the body arrived. The main thread receives the request's summary and classification
+// as structured clones, and its body and segment texts as one buffer (v8.serialize) that it deserializes only if it
+// needs them (a denied request never does): written back into the body's channel, or transferred with the reply, so
+// megabytes of text never reach its heap for nothing.
 // It answers classify-only messages as classify-worker.ts does. Invariant: the same adapter parse and the same
 // classifier as in-process, so a request gets the same result, code for code, whichever thread handled it.
 import { serialize } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { handleClassify, threadClassifier } from '../classification/index.ts';
 import type { ClassifierThreadConfig, ClassifyOptions } from '../classification/index.ts';
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
+import { BODY_END } from './intake.ts';
 
-export interface IntakeMessage {
-  id: number;
-  kind: 'intake';
-  api: Api;
-  body: Uint8Array;
-  options: ClassifyOptions;
-}
+/** A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake.ts BODY_END). */
+export type IntakeMessage = { id: number; kind: 'intake'; api: Api; options: ClassifyOptions } & (
+  | { body: Uint8Array; port?: never }
+  | { port: MessagePort; body?: never }
+);
 
 /** The thread's answer: the parsed request and its classification, or why either failed (codes only, never text). */
 export type IntakeReply =
@@ -25,20 +26,45 @@ export type IntakeReply =
   | { request: PackedRequest; classifyError: string }
   | { parseFailed: string };
 
-/** A parsed request without its texts: each segment's text length, and `texts` = v8.serialize({ body, texts }). */
+/** A parsed request without its texts: each segment's text length, and v8.serialize({ body, texts }), as `texts`
+ * or (for a body that came through a channel) written back into that channel. */
 export interface PackedRequest {
   summary: Omit<NormalizedRequest, 'body' | 'segments'>;
   segments: (Omit<NormalizedRequest['segments'][number], 'text'> & { length: number })[];
-  texts: ArrayBuffer;
+  texts?: ArrayBuffer;
 }
 
-function pack(request: NormalizedRequest): PackedRequest {
+function pack(request: NormalizedRequest): { packed: PackedRequest; texts: ArrayBuffer } {
   const { body, segments, ...summary } = request;
   const bytes = serialize({ body, texts: segments.map((s) => s.text) });
   const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const end = bytes.byteOffset + bytes.byteLength;
   const texts = (owned ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, end)) as ArrayBuffer;
-  return { summary, segments: segments.map(({ text, ...rest }) => ({ ...rest, length: text.length })), texts };
+  return {
+    packed: { summary, segments: segments.map(({ text, ...rest }) => ({ ...rest, length: text.length })) },
+    texts,
+  };
+}
+
+/** The body waiting in a channel, joined (the event loop posted every chunk, then `end`, before the job started). */
+function drain(port: MessagePort): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const received = receiveMessageOnPort(port);
+    if (received === undefined) throw new Error('the body channel holds no end');
+    if (received.message === BODY_END) break;
+    if (!(received.message instanceof Uint8Array)) throw new Error('the body channel holds something not bytes');
+    chunks.push(received.message);
+    length += received.message.byteLength;
+  }
+  const body = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }
 
 const port = parentPort;
@@ -51,14 +77,14 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       port.postMessage({ id: message.id, error: 'ERR_UNKNOWN_MESSAGE' });
       return;
     }
-    const { id, api, body, options } = message as IntakeMessage;
+    const { id, api, options, ...input } = message as IntakeMessage;
     let reply:
       | IntakeReply
       | { request: NormalizedRequest; classification: unknown; classifyError?: never }
       | { request: NormalizedRequest; classifyError: string };
     let request: NormalizedRequest | undefined;
     try {
-      request = adapterFor(api).parse(body);
+      request = adapterFor(api).parse(input.port ? drain(input.port) : input.body);
       reply = { request, classification: classifier.classify(request.segments, options) };
     } catch (error) {
       if (error instanceof RequestError) {
@@ -70,8 +96,14 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       }
     }
     try {
-      const packed = 'request' in reply ? { ...reply, request: pack(reply.request as NormalizedRequest) } : reply;
-      port.postMessage({ id, result: packed }, 'request' in packed ? [(packed.request as PackedRequest).texts] : []);
+      if (!('request' in reply)) port.postMessage({ id, result: reply });
+      else {
+        const { packed, texts } = pack(reply.request as NormalizedRequest);
+        // Through the body's channel the texts wait outside the event loop's heap until asked for (or released).
+        if (input.port) input.port.postMessage(new Uint8Array(texts), [texts]);
+        else packed.texts = texts;
+        port.postMessage({ id, result: { ...reply, request: packed } }, input.port ? [] : [texts]);
+      }
     } catch (error) {
       // A parsed request that cannot be cloned (a bug): the job fails, and the pipeline denies.
       port.postMessage({ id, error: error instanceof Error ? error.name : 'DataCloneError' });

@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/index.ts';
 import type { Forwarder } from '../forwarding/index.ts';
 import type { Limiter } from '../limits/index.ts';
 import type { UpstreamRegistry } from '../upstreams/index.ts';
-import type { Intake } from './intake.ts';
+import type { BodyChannel, Intake } from './intake.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 /** Structured log sink. MUST NOT be given prompt text, tokens or finding values. */
@@ -52,7 +52,8 @@ export interface IncomingRequest {
   requestId: string;
   api: Api;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  body: Uint8Array;
+  /** The body's bytes, or (a large body received over HTTP) the intake's channel it was written to as it arrived. */
+  body: Uint8Array | BodyChannel;
   /** Where a streamed answer is written as it arrives; without one, a stream=true request fails with ERR_INTERNAL. */
   sink?: StreamSink;
 }
