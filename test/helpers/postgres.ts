@@ -3,7 +3,7 @@
 // stops the server and removes the directory when this process dies, however it dies (kill -9 included).
 // `url` is an unprivileged owner of database `proctor`; `superuserUrl` is the `postgres` superuser.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,15 +54,17 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<T
     '--no-locale',
     '--no-sync',
   ]);
-  const port = await freePort();
-  const options = [
-    `-p ${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${dir}`,
-    ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
-  ].join(' ');
-  const startServer = () =>
-    exec(pgctl, ['start', '-D', data, '-w', '-t', '30', '-l', path.join(dir, 'server.log'), '-o', options]);
+  // A free port is only known free until someone else binds it: the first start retries on another if it was taken.
+  let port = await freePort();
+  const options = () =>
+    [
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      `-c unix_socket_directories=${dir}`,
+      ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ].join(' ');
+  const log = path.join(dir, 'server.log');
+  const startServer = () => exec(pgctl, ['start', '-D', data, '-w', '-t', '30', '-l', log, '-o', options()]);
   const stopServer = () => exec(pgctl, ['stop', '-D', data, '-m', 'fast', '-w']);
   let running = false;
   let destroyed = false;
@@ -82,7 +84,16 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<T
   process.once('exit', cleanupSync);
   startWatchdog(command(pgctl, ['stop', '-D', data, '-m', 'immediate']), dir);
 
-  await startServer();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await startServer();
+      break;
+    } catch (error) {
+      const taken = existsSync(log) && /could not bind|Address already in use/.test(readFileSync(log, 'utf8'));
+      if (!taken || attempt === 5) throw error;
+      port = await freePort();
+    }
+  }
   running = true;
   const superuserUrl = `postgres://postgres@127.0.0.1:${port}/proctor`;
   const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
