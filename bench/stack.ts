@@ -89,7 +89,6 @@ export async function startBenchStack(
   let postgres: Awaited<ReturnType<typeof startPostgres>> | null = null;
   let sql: Sql;
   let limitsSql: Sql | undefined; // as startProctor opens them from a postgres config: pools of their own, asyncCommit
-  let settleSql: Sql | undefined;
   try {
     // BENCH_DURABLE=1: fsync on (each synchronous commit waits for the disk, as in production); else fsync off. Either
     // way the ledger commits synchronously (as in production) and the limits pool asynchronously (as startProctor).
@@ -98,8 +97,7 @@ export async function startBenchStack(
     await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
     await admin.close();
     sql = connectPostgres(postgres.url, { max: 10 });
-    limitsSql = connectPostgres(postgres.url, { max: 10, asyncCommit: true });
-    settleSql = connectPostgres(postgres.url, { max: 2, asyncCommit: true });
+    limitsSql = connectPostgres(postgres.url, { max: 2, asyncCommit: true });
   } catch {
     database = 'pglite';
     sql = await openPglite(mkdtempSync(path.join(tmpdir(), `proctor-bench-${chain}-`)));
@@ -137,7 +135,6 @@ export async function startBenchStack(
     : await startProctor(resolveConfig(doc, { env, baseDir: process.cwd() }), {
         sql,
         ...(limitsSql ? { limitsSql } : {}),
-        ...(settleSql ? { settleSql } : {}),
         log: () => {},
       });
   return {
@@ -165,7 +162,6 @@ export async function startBenchStack(
     async close() {
       await proctor.close();
       await limitsSql?.close();
-      await settleSql?.close();
       await sql.close();
       await postgres?.stop();
       await issuer.close();

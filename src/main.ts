@@ -45,12 +45,10 @@ export interface StartOptions {
   sql?: Sql;
   /** The limits stage's connection (default: a pool of its own with asyncCommit on PostgreSQL; `sql` when given or on PGlite). */
   limitsSql?: Sql;
-  /** Its settlements' lane (default: a small pool of its own beside the limits pool Proctor opens; else the limits connection). */
-  settleSql?: Sql;
 }
 
-/** Connections of the settlements' lane (docs/limits.md). */
-const SETTLE_POOL_SIZE = 2;
+/** Connections of the limits stage: its syncs run one at a time (docs/limits.md), housekeeping beside them. */
+const LIMITS_POOL_SIZE = 2;
 /** After the drain deadline: how long ended streams get to record their outcomes before their sockets are closed. */
 const DRAIN_GRACE_MS = 5000;
 
@@ -76,26 +74,18 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   const sql = options.sql ?? (ownSql as Sql);
   const closers: Closer[] = [];
   if (ownSql) closers.push({ part: 'database', close: () => ownSql.close() });
-  // Reservations and settlements commit without waiting for their own WAL flush: each is followed by a ledger record
-  // committed synchronously (the decision after a reservation, the outcome after a settlement), whose flush covers
-  // theirs. So they cost no fsync of their own on the request path, and nothing forwarded loses its hold in a crash.
-  // Settlements have a small lane of their own: a request that is finishing (its outcome, a stream's final event,
-  // waits for its settlement) never queues behind a burst of new requests' usage reads and reservations.
+  // Lease grants and settlement batches commit without waiting for their own WAL flush: a grant is followed, before
+  // anything it admitted is forwarded, by that request's decision record, committed synchronously, whose flush covers
+  // the grant's (docs/limits.md). They run on a small pool of their own, never on a request's critical path.
   const db = config.database;
   const own =
     options.sql || options.limitsSql || db.kind !== 'postgres'
       ? null
       : {
-          limits: connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize, asyncCommit: true }),
-          settle: connectPostgres(db.url, { ...poolTimeouts(db), max: SETTLE_POOL_SIZE, asyncCommit: true }),
+          limits: connectPostgres(db.url, { ...poolTimeouts(db), max: LIMITS_POOL_SIZE, asyncCommit: true }),
         };
-  if (own)
-    closers.push(
-      { part: 'limits database', close: () => own.limits.close() },
-      { part: 'settlements database', close: () => own.settle.close() },
-    );
+  if (own) closers.push({ part: 'limits database', close: () => own.limits.close() });
   const limitsSql = options.limitsSql ?? own?.limits ?? sql;
-  const settleSql = options.settleSql ?? own?.settle;
   try {
     // PGlite (embedded) always migrates; PostgreSQL as configured (check: the runtime role, after `proctor migrate`).
     // On a connection of its own, with the tools' timeouts: DDL may take longer than a request's statement timeout.
@@ -195,6 +185,17 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
       clock,
     });
+    // Limits and cost: quota leases on counters in the same database; an invalid pricing table stops start-up. Closed
+    // after the last request (it writes every settlement and returns the unused leases), before the databases.
+    const limiter = createLimiter({
+      sql: limitsSql,
+      pricing: loadPricingFile(config.limits.pricingFile),
+      defaults: config.limits.defaults,
+      reservationTtlSeconds: config.limits.reservationTtlSeconds,
+      defaultMaxTokens: config.limits.defaultMaxTokens,
+      onError: (error) => log('error', 'limits sync failed; kept and retried', { error: String(error) }),
+    });
+    closers.unshift({ part: 'limits', close: () => limiter.close() });
     const handler = createRequestHandler(
       instrumentPipeline(
         {
@@ -210,15 +211,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
           forwarder,
           upstreams,
           clock,
-          // Limits and cost: counters in the same database; an invalid pricing table stops start-up.
-          limits: createLimiter({
-            sql: limitsSql,
-            ...(settleSql ? { settleSql } : {}),
-            pricing: loadPricingFile(config.limits.pricingFile),
-            defaults: config.limits.defaults,
-            reservationTtlSeconds: config.limits.reservationTtlSeconds,
-            defaultMaxTokens: config.limits.defaultMaxTokens,
-          }),
+          limits: limiter,
           log,
         },
         scopes,

@@ -1,9 +1,12 @@
-// Reserve, then settle, against Postgres counters (migrations/006_limits.sql). reserve() is ONE statement that locks
-// every counter the request touches in a stable order and either holds the estimate on all of them or on none;
-// settle() replaces the holds by the actual usage. Invariants: a database failure is ERR_LIMITS_UNAVAILABLE (the
-// caller fails closed); a reservation is settled at most once; holds that are never settled expire after the TTL.
+// Admit, reserve, then settle, against this replica's quota leases (leases.ts, migrations/013_limit_leases.sql):
+// reserve() takes the estimate from every counter the request touches, all or nothing, in memory; settle() puts the
+// actual usage in place of the estimate, written to PostgreSQL with the next sync. Invariants: no statement runs per
+// request (only when a counter is new here or a lease is short); a store that cannot grant what is needed is
+// ERR_LIMITS_UNAVAILABLE (the caller fails closed); a reservation is settled at most once.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
+import { acquire, release, usedOf, type Demand, type Held, type JoinedState, type Shortfall } from './acquire.ts';
+import { createLeaseTable, type Amounts } from './leases.ts';
 import { LimitsError } from './errors.ts';
 import {
   clampCacheTokens,
@@ -17,7 +20,6 @@ import {
 import {
   resolveCounters,
   subjectKey,
-  type CounterSpec,
   type DecisionLimits,
   type LimitPrincipal,
   type Metric,
@@ -25,20 +27,24 @@ import {
   type Scope,
   type ScopedLimit,
 } from './scopes.ts';
-import { rateLimitHeaders, type CounterState } from './headers.ts';
+import { rateLimitHeaders } from './headers.ts';
 
 export interface LimiterOptions {
   sql: Sql;
-  /** Settlements go here (default `sql`): a lane of their own, so requests that are finishing never queue behind a
-   * burst of new requests' usage reads and reservations. */
-  settleSql?: Sql;
   pricing: PricingTable;
   /** Limits applied beside the decision's (configuration `limits.defaults`). */
   defaults: readonly ScopedLimit[];
-  /** How long an unsettled reservation counts; MUST exceed the longest upstream request. */
+  /** How long this replica's leases count after its last sync (a crashed replica's, until then); MUST exceed the
+   * longest upstream request. */
   reservationTtlSeconds: number;
   /** Output tokens reserved when neither the request nor the decision caps max_tokens. */
   defaultMaxTokens: number;
+  /** Lease tuning (docs/limits.md); the defaults suit production. */
+  leases?: Partial<{ flushIntervalMs: number; leaseSeconds: number; idleMs: number; refreshMs: number }>;
+  /** The local clock in ms (default Date.now). */
+  now?: () => number;
+  /** A background sync or housekeeping that failed (kept and retried; logged). */
+  onError?: (error: unknown) => void;
 }
 
 export interface ReserveInput {
@@ -84,7 +90,8 @@ export interface Reservation {
   readonly limits: readonly AppliedLimit[];
   /** x-ratelimit-* headers for the reply. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The windows the holds sit in; settlement bills into the same windows (`requests: 0`: counted at admission). */
+  /** The windows the estimate is held in; settlement bills into the same windows (`requests: 0`: counted at
+   * admission). */
   readonly windows: readonly { key: string; period: Period; window_start_ms: number; requests?: 0 }[];
 }
 
@@ -138,13 +145,15 @@ export interface Settlement {
   price_entry: string;
   /** The upstream whose price was billed (the reservation's dearest when none served). */
   upstream: string | null;
-  /** false when the counters could not be updated (the holds then expire after the TTL); the cost still stands. */
+  /** false when the limiter could no longer take it (it was closed); true: counted here at once, written to the
+   * counters with the next sync (docs/limits.md). The cost stands either way. */
   recorded: boolean;
-  /** Why the counters could not be updated (for the log; never part of the record). */
+  /** Why it was not taken (for the log; never part of the record). */
   cause?: unknown;
 }
 
-/** Usage of the subject in the current UTC windows (settled plus live holds): the policy input's usage block. */
+/** Usage of the subject in the current UTC windows (settled as last read, plus this replica's own since): the policy
+ * input's usage block. */
 export interface SubjectUsage {
   tokens_this_minute: number;
   requests_this_minute: number;
@@ -155,7 +164,7 @@ export interface SubjectUsage {
 export interface Limiter {
   /** The pricing table reservations and settlements price with (read-only; GET /v1/models lists its model names). */
   readonly pricing: Readonly<PricingTable>;
-  /** Reads the subject's usage. Throws ERR_LIMITS_UNAVAILABLE when the store cannot answer. */
+  /** The subject's usage. Throws ERR_LIMITS_UNAVAILABLE when it was never read and the store cannot answer. */
   usage(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Promise<SubjectUsage>;
   /**
    * Counts one request against the subject's request rate, whatever becomes of it (migrations/011), and reads the
@@ -163,58 +172,86 @@ export interface Limiter {
    * for the subject is reached, or ERR_LIMITS_UNAVAILABLE. A request counted here MUST be reserved with `admitted`.
    */
   admit(principal: LimitPrincipal): Promise<SubjectUsage>;
-  /** Holds the estimate on every applicable counter, atomically. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
+  /** Holds the estimate on every applicable counter, all or nothing. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
    * ERR_LIMIT_SCOPE_UNRESOLVED or ERR_LIMITS_UNAVAILABLE; MUST NOT hold anything when it throws. */
   reserve(input: ReserveInput): Promise<Reservation>;
-  /** Bills the actual usage and drops the holds. At most once per reservation (a second call throws). Never throws
-   * on a database failure: the settlement comes back with recorded=false. */
+  /** Bills the actual usage in place of the estimate. At most once per reservation (a second call throws). */
   settle(
     reservation: Reservation,
     basis: SettlementBasis,
     usage: ActualUsage | null,
     upstream: string | null,
   ): Promise<Settlement>;
+  /** Writes every settlement so far and syncs every lease now (tests, benchmarks; the tick does it otherwise). */
+  flush(): Promise<void>;
+  /** Writes everything, returns every unused lease and stops: for shutdown, after the last request has ended. */
+  close(): Promise<void>;
 }
 
-interface ReserveRow {
-  ok: boolean;
-  now_ms: number;
-  exceeded?: { key: string; period: Period; metric: Metric };
-  counters: (CounterState & { window_start_ms: number })[];
-}
+/** Defaults: settlements written within 200 ms, leases of about one second of traffic. */
+const LEASE_DEFAULTS = { flushIntervalMs: 200, leaseSeconds: 1, idleMs: 2000, refreshMs: 1000 };
 
 export function createLimiter(options: LimiterOptions): Limiter {
-  const { sql, pricing } = options;
+  const { pricing } = options;
   if (!Number.isSafeInteger(options.reservationTtlSeconds) || options.reservationTtlSeconds <= 0)
     throw new LimitsError('ERR_LIMITS_INVALID', 'reservationTtlSeconds must be a positive integer');
   if (!Number.isSafeInteger(options.defaultMaxTokens) || options.defaultMaxTokens < 0)
     throw new LimitsError('ERR_LIMITS_INVALID', 'defaultMaxTokens must be a non-negative integer');
-  const settled = new WeakSet<Reservation>();
-
-  async function call<R>(text: string, params: unknown[]): Promise<R> {
-    try {
-      const { rows } = await sql.query<{ v: R }>(text, params);
-      return rows[0]?.v as R;
-    } catch (error) {
-      throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store is unavailable', { cause: error });
-    }
-  }
-
-  type UsageRow = Record<Period, { tokens: number; requests: number; spend: number }>;
-  const subjectUsage = (v: UsageRow): SubjectUsage => ({
-    tokens_this_minute: Number(v.minute.tokens),
-    requests_this_minute: Number(v.minute.requests),
-    spend_micro_usd_today: Number(v.day.spend),
-    spend_micro_usd_this_month: Number(v.month.spend),
+  const table = createLeaseTable({
+    sql: options.sql,
+    ttlSeconds: options.reservationTtlSeconds,
+    now: options.now ?? Date.now,
+    onError: options.onError ?? (() => {}),
+    ...LEASE_DEFAULTS,
+    ...options.leases,
   });
+  const settled = new WeakSet<Reservation>();
+  const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
+
   /** Whether a counter is the one admit() counted this request on. */
   const admittedOn = (input: ReserveInput, s: { scope: string; period: Period }) =>
     input.admitted === true && s.scope === 'subject' && s.period === 'minute';
+  /** The subject's three counters, unlimited and taking nothing: what its usage is read from. */
+  const subjectDemands = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Demand[] =>
+    (['minute', 'day', 'month'] as const).map((period) => {
+      const open = { tokens: null, requests: null, spend: null };
+      return {
+        spec: { key: subjectKey(principal), scope: 'subject', name: principal.sub, period, limits: open },
+        amounts: { tokens: 0, requests: 0, spend: 0 },
+        limits: open,
+      };
+    });
+  const subjectUsage = (states: readonly JoinedState[]): SubjectUsage => {
+    const of = (period: Period) => states.find((s) => s.spec.scope === 'subject' && s.period === period);
+    return {
+      tokens_this_minute: of('minute')?.used_tokens ?? 0,
+      requests_this_minute: of('minute')?.used_requests ?? 0,
+      spend_micro_usd_today: of('day')?.used_spend ?? 0,
+      spend_micro_usd_this_month: of('month')?.used_spend ?? 0,
+    };
+  };
+  const exceeded = (short: Shortfall, states: JoinedState[]): never => {
+    const { state, metric } = short;
+    // The states report usage without this request; the headers say what remains for it.
+    throw new LimitExceeded(
+      {
+        scope: state.spec.scope,
+        name: state.spec.name,
+        period: state.period,
+        metric,
+        limit: short.limit,
+        used: short.used,
+        requested: short.requested,
+      },
+      Math.max(1, Math.ceil(state.reset_ms / 1000)),
+      rateLimitHeaders(states),
+    );
+  };
 
   return {
     pricing,
     async usage(principal) {
-      return subjectUsage(await call<UsageRow>('SELECT proctor_limit_usage($1) AS v', [subjectKey(principal)]));
+      return subjectUsage((await acquire(table, subjectDemands(principal), exceeded)).states);
     },
 
     async admit(principal) {
@@ -222,34 +259,22 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const spec = resolveCounters(principal, null, options.defaults).find(
         (s) => s.scope === 'subject' && s.period === 'minute',
       );
-      const limit = spec?.limits.requests ?? null;
-      const v = await call<{ admitted: boolean; usage?: UsageRow; used?: number; reset_ms?: number }>(
-        'SELECT proctor_limit_admit($1, $2) AS v',
-        [subjectKey(principal), limit],
-      );
-      // The usage before this request, as usage() would have read it (the policy input's meaning is unchanged).
-      if (v.admitted && v.usage)
-        return { ...subjectUsage(v.usage), requests_this_minute: Number(v.usage.minute.requests) - 1 };
-      if (v.admitted || limit === null || spec === undefined)
-        throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
-      const resetMs = Number(v.reset_ms ?? 60_000);
-      const used = Number(v.used);
-      const headers = rateLimitHeaders([
+      const [minute, ...rest] = subjectDemands(principal);
+      const demands: Demand[] = [
         {
-          key: spec.key,
-          period: 'minute',
-          reset_ms: resetMs,
-          used_tokens: 0,
-          used_requests: used,
-          used_spend: 0,
-          limits: spec.limits,
+          ...(minute as Demand),
+          spec: spec ?? (minute as Demand).spec,
+          amounts: { tokens: 0, requests: 1, spend: 0 },
+          limits: { tokens: null, requests: spec?.limits.requests ?? null, spend: null },
         },
-      ]);
-      throw new LimitExceeded(
-        { scope: 'subject', name: spec.name, period: 'minute', metric: 'requests', limit, used, requested: 1 },
-        Math.max(1, Math.ceil(resetMs / 1000)),
-        headers,
-      );
+        ...rest,
+      ];
+      const { held, states } = await acquire(table, demands, exceeded);
+      // Counted at once, whatever becomes of the request (migrations/011): settled as taken.
+      release(table, held, (h) => h.amounts);
+      // The usage before this request (the policy input's meaning is unchanged).
+      const usage = subjectUsage(states);
+      return { ...usage, requests_this_minute: usage.requests_this_minute - 1 };
     },
 
     async reserve(input) {
@@ -276,66 +301,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
       if (!priced) throw new LimitsError('ERR_LIMITS_INVALID', 'no price was found');
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
-      const amounts: Record<Metric, number> = { tokens, requests: 1, spend };
-      const id = randomUUID();
-      // A request counted at admission holds no second request there; the limit check still counts it (it is settled).
-      const row = await call<ReserveRow>('SELECT proctor_limit_reserve($1, $2, $3::jsonb) AS v', [
-        id,
-        options.reservationTtlSeconds,
-        JSON.stringify(
-          specs.map((s) => ({
-            key: s.key,
-            period: s.period,
-            tokens,
-            requests: admittedOn(input, s) ? 0 : 1,
-            spend,
-            tokens_limit: s.limits.tokens,
-            requests_limit: s.limits.requests,
-            spend_limit: s.limits.spend,
-          })),
-        ),
-      ]);
-      const states = join(specs, row.counters);
-      if (!row.ok) {
-        const headers = rateLimitHeaders(states, { tokens, requests: 1 });
-        const ex = row.exceeded;
-        const state = states.find((s) => s.spec.key === ex?.key && s.spec.period === ex?.period);
-        if (!ex || !state)
-          throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
-        const limit = state.spec.limits[ex.metric] as number;
-        const used = usedOf(state, ex.metric) - amounts[ex.metric]; // the store reports usage as if admitted
-        throw new LimitExceeded(
-          {
-            scope: state.spec.scope,
-            name: state.spec.name,
-            period: ex.period,
-            metric: ex.metric,
-            limit,
-            used,
-            requested: amounts[ex.metric],
-          },
-          Math.max(1, Math.ceil(Number(state.reset_ms) / 1000)),
-          headers,
-        );
-      }
-      const headers = rateLimitHeaders(states);
-      const limits: AppliedLimit[] = [];
-      for (const s of states) {
-        for (const metric of ['tokens', 'requests', 'spend'] as const) {
-          const limit = s.spec.limits[metric];
-          if (limit !== null)
-            limits.push({
-              scope: s.spec.scope,
-              name: s.spec.name,
-              period: s.spec.period,
-              metric,
-              limit,
-              used: usedOf(s, metric),
-            });
-        }
-      }
-      return {
-        id,
+      // A request counted at admission takes no second request there; the limit check still counts it (it is settled).
+      const demands: Demand[] = specs.map((s) => ({
+        spec: s,
+        amounts: { tokens, requests: admittedOn(input, s) ? 0 : 1, spend },
+        limits: s.limits,
+      }));
+      const { held, states } = await acquire(table, demands, exceeded);
+      const reservation: Reservation = {
+        id: randomUUID(),
         quote: priced,
         quotes,
         estimate: {
@@ -346,15 +320,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
           spend_micro_usd: spend,
         },
         expiresInSeconds: options.reservationTtlSeconds,
-        limits,
-        headers,
+        limits: appliedLimits(states),
+        headers: rateLimitHeaders(states),
         windows: states.map((s) => ({
           key: s.spec.key,
           period: s.spec.period,
-          window_start_ms: Number(s.window_start_ms),
+          window_start_ms: s.window_start_ms,
           ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}),
         })),
       };
+      holds.set(reservation, { held, admittedOn: specs.map((s) => admittedOn(input, s)) });
+      return reservation;
     },
 
     async settle(reservation, basis, usage, upstream) {
@@ -368,19 +344,16 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const cost = costMicroUsd(priced.price, billed);
       const tokens = billed.prompt_tokens + billed.completion_tokens;
       const requests = basis === 'released' ? 0 : 1;
-      let recorded = true;
-      let cause: unknown;
-      try {
-        await (options.settleSql ?? sql).query('SELECT proctor_limit_settle($1, $2::jsonb, $3, $4, $5)', [
-          reservation.id,
-          JSON.stringify(reservation.windows),
+      const hold = holds.get(reservation);
+      holds.delete(reservation);
+      const recorded = hold !== undefined && !table.closed;
+      if (hold) {
+        const actual = (h: Held): Amounts => ({
           tokens,
-          requests,
-          cost,
-        ]);
-      } catch (error) {
-        recorded = false;
-        cause = error;
+          requests: hold.admittedOn[hold.held.indexOf(h)] ? 0 : requests,
+          spend: cost,
+        });
+        release(table, hold.held, actual);
       }
       return {
         reservation_id: reservation.id,
@@ -393,10 +366,38 @@ export function createLimiter(options: LimiterOptions): Limiter {
         price_entry: priced.entry,
         upstream: servedQuote ? upstream : null,
         recorded,
-        ...(recorded ? {} : { cause }),
+        ...(recorded
+          ? {}
+          : { cause: new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter was closed before the settlement') }),
       };
     },
+
+    async flush() {
+      await table.sync();
+    },
+
+    close: () => table.close(),
   };
+}
+
+/** Every limit that applied, with its usage including this request's estimate (the decision record's). */
+function appliedLimits(states: readonly JoinedState[]): AppliedLimit[] {
+  const limits: AppliedLimit[] = [];
+  for (const s of states) {
+    for (const metric of ['tokens', 'requests', 'spend'] as const) {
+      const limit = s.spec.limits[metric];
+      if (limit !== null)
+        limits.push({
+          scope: s.spec.scope,
+          name: s.spec.name,
+          period: s.spec.period,
+          metric,
+          limit,
+          used: usedOf(s, metric),
+        });
+    }
+  }
+  return limits;
 }
 
 function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens {
@@ -419,25 +420,6 @@ function billable(reservation: Reservation, basis: SettlementBasis, usage: Actua
     default:
       throw new LimitsError('ERR_LIMITS_INVALID', `unknown settlement basis ${String(basis)}`);
   }
-}
-
-interface JoinedState extends CounterState {
-  spec: CounterSpec;
-  window_start_ms: number;
-}
-
-function join(specs: readonly CounterSpec[], rows: ReserveRow['counters']): JoinedState[] {
-  return specs.map((spec) => {
-    const row = rows.find((r) => r.key === spec.key && r.period === spec.period);
-    if (!row) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
-    return { ...row, spec, limits: spec.limits };
-  });
-}
-
-function usedOf(state: CounterState, metric: Metric): number {
-  return Number(
-    metric === 'tokens' ? state.used_tokens : metric === 'requests' ? state.used_requests : state.used_spend,
-  );
 }
 
 function limitName(metric: Metric, period: Period): string {

@@ -74,6 +74,8 @@ function reservingLimits(
     usage: (principal) => limits.usage(principal),
     admit: (principal) => limits.admit(principal),
     settle: (...args) => limits.settle(...args),
+    flush: () => limits.flush(),
+    close: () => limits.close(),
     reserve: (input) => {
       const pending = timed('reserve', () => limits.reserve(input));
       pending.then(

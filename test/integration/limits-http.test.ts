@@ -263,10 +263,19 @@ describe('streams are billed', () => {
     expect(cost).toBeLessThan(reserved.spend_micro_usd); // the rest of the reservation was released
 
     // the counters the next decision sees hold exactly what was billed
-    const { rows } = await db.query('SELECT proctor_limit_usage($1) AS v', [
-      JSON.stringify(['subject', idp.issuer, 'dave']),
-    ]);
-    expect(rows[0].v.day.spend).toBe((full.cost_micro_usd as number) + cost);
+    // (written by the replica's next sync, within its flush interval)
+    await expect
+      .poll(async () =>
+        Number(
+          (
+            await db.query(
+              "SELECT spend_micro_usd FROM limit_counters WHERE scope_key = $1 AND period = 'day' ORDER BY window_start DESC LIMIT 1",
+              [JSON.stringify(['subject', idp.issuer, 'dave'])],
+            )
+          ).rows[0]?.spend_micro_usd,
+        ),
+      )
+      .toBe((full.cost_micro_usd as number) + cost);
   });
 });
 

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('limits on PGlite', () => {
-  it('reserves all or nothing under concurrency, settles with actual usage, and lets unsettled holds expire', async () => {
+  it("reserves all or nothing under concurrency, settles with actual usage, and lets a crashed replica's leases expire", async () => {
     // minute windows are fixed: keep the whole test inside one
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
@@ -57,22 +57,58 @@ describe('limits on PGlite', () => {
       requests_this_minute: 5,
       spend_micro_usd_today: 3 * 8 + 2 * 30,
     });
-    // Expiry without waiting for the clock: the two unsettled holds expire within their 1 s TTL; they are aged past it.
-    for (const r of admitted.slice(3)) {
-      const ttl = await sql.query<{ ok: boolean }>(
-        `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_holds WHERE reservation_id = $1`,
-        [r.id],
-      );
-      expect(ttl.rows[0]?.ok).toBe(true);
-      await sql.query(
-        `UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`,
-        [r.id],
-      );
-    }
-    expect(await limiter.usage(principal)).toMatchObject({
+    // The limiter "crashes" with two reservations unsettled; its settlements so far are written. Another replica
+    // is refused while the crashed one's lease counts, and admitted for what is left once that lease expires.
+    await limiter.flush();
+    const other = createLimiter({
+      sql,
+      pricing,
+      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
+      reservationTtlSeconds: 1,
+      defaultMaxTokens: 10,
+    });
+    const ask = () =>
+      other.reserve({
+        principal,
+        upstreams: ['echo'],
+        model: 'echo-1',
+        promptTokens: 10,
+        promptTokenMethod: 'test',
+        maxTokens: null,
+        limits: null,
+      });
+    await expect(ask()).rejects.toBeInstanceOf(LimitExceeded);
+    // Expiry without waiting for the clock: the leases expire within their 1 s TTL; they are aged past it.
+    const ttl = await sql.query<{ ok: boolean }>(
+      `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_leases`,
+    );
+    expect(ttl.rows[0]?.ok).toBe(true);
+    await sql.query(`UPDATE limit_leases SET expires_at = now() - interval '1 millisecond'`);
+    expect(await other.usage(principal)).toMatchObject({
       requests_this_minute: 3,
       spend_micro_usd_today: 24,
       tokens_this_minute: 18,
     });
+    const retried = createLimiter({
+      sql,
+      pricing,
+      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
+      reservationTtlSeconds: 1,
+      defaultMaxTokens: 10,
+    });
+    const more = await Promise.allSettled(
+      Array.from({ length: 5 }, () =>
+        retried.reserve({
+          principal,
+          upstreams: ['echo'],
+          model: 'echo-1',
+          promptTokens: 10,
+          promptTokenMethod: 'test',
+          maxTokens: null,
+          limits: null,
+        }),
+      ),
+    );
+    expect(more.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
   });
 });

@@ -199,22 +199,25 @@ describe('limits on PostgreSQL', () => {
       limits: null,
     }));
     expect(admitted).toHaveLength(7);
-    expect(admitted.some((r) => r.limits.some((l) => l.scope === 'tenant' && l.used === 7))).toBe(true);
+    // Each replica reports the usage it sees (its own requests, and the others' as last synced): never more than 7.
+    const used = admitted.flatMap((r) => r.limits.filter((l) => l.scope === 'tenant').map((l) => l.used));
+    expect(used).toHaveLength(7);
+    expect(Math.max(...used)).toBeLessThanOrEqual(7);
   });
 
-  it('reservations and settlements on shared counters from two pools never deadlock', async () => {
+  it('syncs of two replicas on shared counters never deadlock', async () => {
     const shared = {
       defaults: [
         { scope: 'tenant' as const, tokens_per_minute: 1e12 },
         { scope: 'group' as const, spend_micro_usd_per_day: 1e12 },
       ],
-      reservationTtlSeconds: 1,
     };
     const a = limiter(sqlA, shared);
     const b = limiter(sqlB, shared);
     const tenant = `t-${Date.now()}`;
-    // some reservations are left to expire, so housekeeping runs while later settlements touch the same scopes
-    const run = async (l: Limiter, i: number) => {
+    // Every reservation and settlement is followed by a sync of its replica: grants, settlements and returns on the
+    // same tenant and group counters, from two pools at once.
+    const run = async (l: Limiter) => {
       const p = { ...principal(tenant), groups: ['g1', 'g2'] };
       const r = await l.reserve({
         principal: p,
@@ -225,23 +228,28 @@ describe('limits on PostgreSQL', () => {
         maxTokens: 5,
         limits: null,
       });
-      if (i % 5 === 0) await new Promise((res) => setTimeout(res, 1_100));
+      await l.flush();
       await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
+      await l.flush();
       return r;
     };
-    const results = await Promise.allSettled(Array.from({ length: 160 }, (_, i) => run(i % 2 === 0 ? a : b, i)));
+    const results = await Promise.allSettled(Array.from({ length: 160 }, (_, i) => run(i % 2 === 0 ? a : b)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    const { rows } = await sqlA.query<{ n: string }>('SELECT count(*) AS n FROM limit_holds h WHERE h.scope_key = $1', [
-      JSON.stringify(['tenant', tenant]),
-    ]);
-    expect(Number(rows[0]?.n)).toBe(0);
+    await a.close();
+    await b.close();
+    const { rows } = await sqlA.query<{ tokens: string; leased: string }>(
+      `SELECT (SELECT sum(tokens) FROM limit_counters WHERE scope_key = $1 AND period = 'minute') AS tokens,
+        (SELECT coalesce(sum(amount), 0) FROM limit_leases WHERE scope_key = $1) AS leased`,
+      [JSON.stringify(['tenant', tenant])],
+    );
+    expect(rows[0]).toMatchObject({ tokens: '320', leased: '0' });
   });
 
-  it('a reservation never settled stops counting once it expires', async () => {
-    await awayFromMinuteEdge();
-    const l = limiter(sqlA, { reservationTtlSeconds: 1 });
+  it("a crashed replica's lease counts until it expires, then its headroom is another's", async () => {
+    const crashed = limiter(sqlA);
+    const other = limiter(sqlB);
     const p = principal();
-    const ask = () =>
+    const ask = (l: Limiter) =>
       l.reserve({
         principal: p,
         upstreams: ['up'],
@@ -251,25 +259,21 @@ describe('limits on PostgreSQL', () => {
         maxTokens: 10,
         limits: limits({ spend_micro_usd_per_month: 50 }),
       });
-    const held = await ask(); // 40 micro-USD held, never settled (a crashed replica)
-    await expect(ask()).rejects.toBeInstanceOf(LimitExceeded);
-    // Expiry without waiting for the clock: the hold expires within its 1 s TTL; it is aged past it.
+    await ask(crashed); // 40 micro-USD leased, never settled nor returned: the replica is gone
+    await expect(ask(other)).rejects.toBeInstanceOf(LimitExceeded);
+    // Expiry without waiting for the clock: the lease expires within its TTL; it is aged past it.
+    const key = JSON.stringify(['subject', p.iss, p.sub]);
     const ttl = await sqlA.query<{ ok: boolean }>(
-      `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_holds WHERE reservation_id = $1`,
-      [held.id],
+      `SELECT bool_and(expires_at <= now() + interval '60 seconds') AS ok FROM limit_leases WHERE scope_key = $1`,
+      [key],
     );
     expect(ttl.rows[0]?.ok).toBe(true);
-    await sqlA.query(`UPDATE limit_holds SET expires_at = now() - interval '1 millisecond' WHERE reservation_id = $1`, [
-      held.id,
+    await sqlA.query(`UPDATE limit_leases SET expires_at = now() - interval '1 millisecond' WHERE scope_key = $1`, [
+      key,
     ]);
-    expect((await l.usage(p)).spend_micro_usd_this_month).toBe(0);
-    await expect(ask()).resolves.toMatchObject({ estimate: { spend_micro_usd: 40 } });
-    // the expired hold is still in the table (housekeeping runs once per new window): it is the query that ignores it
-    const { rows } = await sqlA.query<{ n: string }>(
-      'SELECT count(*) AS n FROM limit_holds WHERE scope_key = $1 AND expires_at <= now()',
-      [JSON.stringify(['subject', p.iss, p.sub])],
-    );
-    expect(Number(rows[0]?.n)).toBe(3);
+    const again = limiter(sqlB);
+    await expect(ask(again)).resolves.toMatchObject({ estimate: { spend_micro_usd: 40 } });
+    await expect(ask(again)).rejects.toBeInstanceOf(LimitExceeded);
   });
 
   it('bills a stream by its usage, an aborted stream by its partial usage, and a cut stream without usage by the estimate', async () => {
@@ -348,51 +352,51 @@ describe('limits on PostgreSQL', () => {
     });
   });
 
-  it('settlements have a lane of their own: they finish while new reservations wait for a busy pool', async () => {
-    const admissions = connectPostgres(postgres.url, { max: 1 });
+  it('admits from its leases and settles with no statement: the pool can be held meanwhile', async () => {
+    const pool = connectPostgres(postgres.url, { max: 1 });
     let release: (() => void) | undefined;
     try {
-      const l = limiter(admissions, { settleSql: sqlB });
-      const r = await l.reserve({
-        principal: principal(),
-        upstreams: ['up'],
-        model: 'm',
-        promptTokens: 1,
-        promptTokenMethod: 'test',
-        maxTokens: 1,
-        limits: null,
-      });
+      const l = limiter(pool);
+      const p = principal();
+      const ask = (who = p, maxTokens = 1) =>
+        l.reserve({
+          principal: who,
+          upstreams: ['up'],
+          model: 'm',
+          promptTokens: 1,
+          promptTokenMethod: 'test',
+          maxTokens,
+          limits: limits({ spend_micro_usd_per_day: 1_000_000, tokens_per_minute: 1000 }),
+        });
+      // Its counters read and its leases granted for 101 tokens, all of them given back by the settlement.
+      await l.settle(await ask(p, 100), 'none', null, null);
       let taken!: () => void;
       const holding = new Promise<void>((resolve) => (taken = resolve));
-      const held = admissions.transaction(
+      const held = pool.transaction(
         async () =>
           new Promise<void>((resolve) => {
             release = resolve;
             taken();
           }),
       );
-      await holding; // the only connection of the admissions pool is now taken
+      await holding; // the pool's only connection is now taken
+      for (let i = 0; i < 3; i += 1) {
+        const r = await ask();
+        expect((await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 0 }, 'up')).recorded).toBe(true);
+      }
+      expect(await l.usage(p)).toMatchObject({ tokens_this_minute: 3, requests_this_minute: 4 });
+      // A subject new to this replica needs its counters read: it waits for the pool.
       let waiting = true;
-      const queued = l
-        .reserve({
-          principal: principal(),
-          upstreams: ['up'],
-          model: 'm',
-          promptTokens: 1,
-          promptTokenMethod: 'test',
-          maxTokens: 1,
-          limits: null,
-        })
-        .finally(() => (waiting = false));
-      const settled = await l.settle(r, 'usage', { prompt_tokens: 1, completion_tokens: 1 }, 'up');
-      expect(settled.recorded).toBe(true);
-      expect(waiting).toBe(true); // the reservation still waits for the admissions pool
+      const fresh = ask(principal()).finally(() => (waiting = false));
+      await new Promise((r) => setImmediate(r));
+      expect(waiting).toBe(true);
       release?.();
       await held;
-      await l.settle(await queued, 'released', null, null);
+      await l.settle(await fresh, 'released', null, null);
+      await l.close();
     } finally {
       release?.(); // never leave the pool's one connection held
-      await admissions.close();
+      await pool.close();
     }
   });
 

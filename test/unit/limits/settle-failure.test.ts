@@ -1,5 +1,6 @@
-// A settlement the counters could not take comes back recorded: false with the database error as its cause, for the
-// log; the cause never reaches the outcome record's `settlement` (settleFor strips it).
+// A settlement the limiter could not take (it was closed) comes back recorded: false with the error as its cause, for
+// the log; the cause never reaches the outcome record's `settlement` (settleFor strips it). A settlement needs no
+// database: it is written with the next sync, and kept until one succeeds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
 import { createLimiter, parsePricing } from '../../../src/limits/index.ts';
@@ -34,23 +35,10 @@ const reserveInput = {
 };
 
 describe('settlement failure', () => {
-  it('keeps the database error as the cause, out of the record', async () => {
-    const down = Object.assign(new Error('connection terminated'), { code: '57P01' });
-    const settleSql: Sql = {
-      ...sql,
-      query: async () => {
-        throw down;
-      },
-    };
-    const limiter = createLimiter({
-      sql,
-      settleSql,
-      pricing,
-      defaults: [],
-      reservationTtlSeconds: 60,
-      defaultMaxTokens: 10,
-    });
+  it('a limiter closed before the settlement keeps the cause, out of the record', async () => {
+    const limiter = createLimiter({ sql, pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 10 });
     const reservation = await limiter.reserve(reserveInput);
+    await limiter.close();
     const settled = await settleFor(limiter, reservation, {
       usage: null,
       upstreamStatus: 200,
@@ -58,15 +46,37 @@ describe('settlement failure', () => {
       upstream: 'echo',
     });
     expect(settled.fields.settlement.recorded).toBe(false);
-    expect(settled.cause).toBe(down);
+    expect(settled.cause).toMatchObject({ code: 'ERR_LIMITS_UNAVAILABLE' });
     expect(Object.hasOwn(settled.fields.settlement, 'cause')).toBe(false);
   });
 
-  it('has no cause when the counters took it', async () => {
-    const limiter = createLimiter({ sql, pricing, defaults: [], reservationTtlSeconds: 60, defaultMaxTokens: 10 });
+  it('has no cause when the limiter took it, and needs no database for it', async () => {
+    let down = false;
+    const flaky: Sql = {
+      ...sql,
+      query: (text, params) => (down ? Promise.reject(new Error('connection terminated')) : sql.query(text, params)),
+    };
+    const limiter = createLimiter({
+      sql: flaky,
+      pricing,
+      defaults: [],
+      reservationTtlSeconds: 60,
+      defaultMaxTokens: 10,
+    });
     const reservation = await limiter.reserve(reserveInput);
+    down = true;
     const settlement = await limiter.settle(reservation, 'usage', { prompt_tokens: 4, completion_tokens: 2 }, 'echo');
     expect(settlement.recorded).toBe(true);
     expect(Object.hasOwn(settlement, 'cause')).toBe(false);
+    // Kept in memory while the database is gone, written once it is back.
+    await expect(limiter.flush()).rejects.toMatchObject({ code: 'ERR_LIMITS_UNAVAILABLE' });
+    down = false;
+    await limiter.flush();
+    const { rows } = await sql.query<{ tokens: number }>(
+      "SELECT tokens FROM limit_counters WHERE scope_key = $1 AND period = 'minute' ORDER BY window_start DESC LIMIT 1",
+      [JSON.stringify(['subject', principal.iss, principal.sub])],
+    );
+    expect(Number(rows[0]?.tokens)).toBe(6);
+    await limiter.close();
   });
 });
