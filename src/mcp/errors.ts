@@ -16,7 +16,8 @@ export const MCP_FAILURES = {
   /** An unknown or expired session, or one opened by another principal or for another server (fixation): 404. */
   ERR_MCP_SESSION_UNKNOWN: { status: 404, rpc: -32001 },
   ERR_MCP_SESSIONS_FULL: { status: 503, rpc: -32603 },
-  ERR_MCP_NOT_ACCEPTABLE: { status: 406, rpc: -32600 },
+  /** A browser page of another origin (DNS rebinding): the transport spec requires the Origin header be checked. */
+  ERR_MCP_ORIGIN: { status: 403, rpc: -32600 },
   ERR_MCP_SERVER_UNKNOWN: { status: 404, rpc: -32600 },
   /** A tool the server does not list (closed world: only advertised tools, with their annotations, are called). */
   ERR_MCP_TOOL_UNKNOWN: { status: 200, rpc: -32602 },

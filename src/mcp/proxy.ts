@@ -20,6 +20,8 @@ import type { McpDeps, McpReply, McpRequest } from './types.ts';
 export function createMcpProxy(deps: McpDeps) {
   const { settings, clock } = deps;
   const metadata = resourceMetadata(settings);
+  // Browsers send Origin; MCP clients outside a browser do not. Only pages of the resource's own origin are accepted.
+  const allowedOrigins: ReadonlySet<string> = new Set([new URL(settings.resource).origin]);
   const sessions = createSessionStore({
     maxSessions: settings.maxSessions,
     idleMs: settings.sessionIdleSeconds * 1000,
@@ -36,6 +38,10 @@ export function createMcpProxy(deps: McpDeps) {
     const record = emptyDecision(request.server, request.method === 'POST' ? 'unknown' : request.method);
     let message: ClientMessage | null = null;
     try {
+      // 0. a browser's request from another origin (DNS rebinding) is refused before anything else is read
+      const origin = header(request.headers, 'origin');
+      if (origin !== undefined && !allowedOrigins.has(origin))
+        throw new McpError('ERR_MCP_ORIGIN', 'requests from this Origin are not accepted');
       // 1. identify: a token issued for this resource (its audience), checked like the LLM APIs' tokens
       const principal = await identify(request.headers);
       record.principal = principal;
@@ -239,6 +245,7 @@ function toMcpError(error: unknown): McpError | IdentityError {
 }
 
 function stageOf(record: McpDecisionBody, error: McpError | IdentityError): string {
+  if (error instanceof McpError && error.code === 'ERR_MCP_ORIGIN') return 'transport';
   if (error instanceof IdentityError || record.principal === null) return 'identify';
   switch (error.code) {
     case 'ERR_MCP_SESSION_REQUIRED':

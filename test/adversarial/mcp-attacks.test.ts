@@ -91,9 +91,19 @@ describe('identity the MCP way', () => {
     const challenge = response.headers.get('www-authenticate') ?? '';
     const url = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
     expect(url).toBe('https://proctor.test/.well-known/oauth-protected-resource/mcp');
-    const metadata = await (await fetch(`${stack.base}/.well-known/oauth-protected-resource/mcp`)).json();
+    const metadata = (await (await fetch(`${stack.base}/.well-known/oauth-protected-resource/mcp`)).json()) as {
+      authorization_servers: string[];
+    };
     expect(metadata).toMatchObject({ resource: MCP_RESOURCE, bearer_methods_supported: ['header'] });
     expect(metadata.authorization_servers).toHaveLength(1);
+  });
+
+  it('refuses a browser page of another origin (DNS rebinding) before reading its token', async () => {
+    const sent = await post(alice, { jsonrpc: '2.0', id: 1, method: 'ping' }, { origin: 'http://evil.example' });
+    expect(sent.status).toBe(403);
+    expect(sent.body?.error?.data?.code).toBe('ERR_MCP_ORIGIN');
+    const [decision] = await stack.records(sent.requestId as string);
+    expect(decision).toMatchObject({ principal: null, decision: { allow: false, stage: 'transport' } });
   });
 
   it('refuses a token issued for another resource (the LLM APIs) with ERR_TOKEN_AUDIENCE', async () => {

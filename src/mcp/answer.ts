@@ -1,0 +1,142 @@
+// Stages 5-7 of a call: forward, screen the result, record the outcome, and the JSON-RPC answer. Invariants: never
+// throws (every end is an answer whose outcome is recorded, or withheld with 503 when the ledger cannot take it); an
+// answer that cannot be screened is withheld; upstream error text is never relayed (a code is).
+import { answerSegments } from '../providers/index.ts';
+import { decisionIndex, screenResponse, toJsonObject } from '../pipeline/index.ts';
+import type { Decision } from '../policy/index.ts';
+import { describeError } from '../observability/index.ts';
+import { MCP_FAILURES, type McpErrorCode } from './errors.ts';
+import type { McpOutcomeBody } from './records.ts';
+import { isRpcError } from './upstream.ts';
+import type { CallContext } from './calls.ts';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  outcome: McpOutcomeBody;
+}
+
+/** Forward, screen, record the outcome. Never throws: every end is an answer with its outcome recorded, or withheld. */
+export async function forwardAndScreen(
+  context: CallContext,
+  decisionHash: string,
+  decision: Decision,
+  started: Date,
+  id: string | number,
+  forward: () => Promise<Record<string, unknown>>,
+): Promise<Answer> {
+  const { deps, upstream, request } = context;
+  const outcome: McpOutcomeBody = {
+    decision_hash: decisionHash,
+    status: 200,
+    upstream: upstream.server.name,
+    upstream_status: null,
+    latency_ms: 0,
+    usage: null,
+    error: null,
+    response_classification: null,
+    response_action: 'none',
+  };
+  let body: unknown;
+  const fail = (code: McpErrorCode, text: string, reasons?: { code: string; message: string }[]) => {
+    outcome.error = code;
+    outcome.status = MCP_FAILURES[code].status;
+    return rpcError(id, code, text, request.requestId, reasons);
+  };
+  try {
+    let result: Record<string, unknown> | null = null;
+    try {
+      result = await forward();
+      outcome.upstream_status = 200;
+    } catch (error) {
+      const code = upstreamFailure(error);
+      deps.log?.('warn', 'upstream MCP call failed', {
+        request_id: request.requestId,
+        code,
+        error: describeError(error),
+      });
+      body = fail(code, 'the upstream server did not answer the call with a result');
+    }
+    if (result !== null) {
+      const classifier = deps.requestClassifier ?? deps.classifier;
+      const screen = await screenResponse(
+        { responseSegments: answerSegments },
+        classifier,
+        result,
+        decision.obligations.response,
+      );
+      outcome.response_classification = screen.classification;
+      outcome.response_action = screen.action;
+      if (screen.blocked) {
+        const reasons = screen.blocked.types.map((type) => ({
+          code: 'RESPONSE_BLOCKED',
+          message: `the result contained ${type}`,
+        }));
+        body = fail(screen.blocked.error, 'the result was withheld', reasons);
+      } else {
+        body = { jsonrpc: '2.0', id, result: screen.body };
+      }
+    }
+  } catch (error) {
+    deps.log?.('error', 'unexpected error after forwarding; the result is withheld', {
+      request_id: request.requestId,
+      error: describeError(error),
+    });
+    body = fail('ERR_INTERNAL', 'internal error; the result was withheld');
+  }
+  outcome.latency_ms = Math.max(0, deps.clock.now().getTime() - started.getTime());
+  if (!(await appendOutcome(context, outcome)))
+    return {
+      status: 503,
+      outcome,
+      body: rpcError(
+        id,
+        'ERR_AUDIT_UNAVAILABLE',
+        'the call was forwarded, but its outcome is not yet recorded; the result is withheld',
+        request.requestId,
+      ),
+    };
+  return { status: outcome.status, body, outcome };
+}
+
+async function appendOutcome(context: CallContext, outcome: McpOutcomeBody): Promise<boolean> {
+  const { deps, record, request } = context;
+  const index = {
+    subject: context.principal.sub,
+    decision: 'allow',
+    policyVersion: decisionIndex(record).policyVersion,
+  };
+  try {
+    await deps.ledger.append('outcome', request.requestId, toJsonObject(outcome), index);
+    return true;
+  } catch (error) {
+    deps.log?.('error', 'ledger append failed for an outcome; the result is withheld', {
+      request_id: request.requestId,
+      error: describeError(error),
+    });
+    return false;
+  }
+}
+
+function upstreamFailure(error: unknown): McpErrorCode {
+  if (!isRpcError(error)) return 'ERR_UPSTREAM_UNREACHABLE';
+  return (error as { code: number }).code === -32001 ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_ERROR';
+}
+
+export function rpcError(
+  id: string | number,
+  code: McpErrorCode,
+  message: string,
+  requestId: string,
+  reasons?: { code: string; message: string }[],
+): Record<string, unknown> {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: MCP_FAILURES[code].rpc,
+      message,
+      data: { code, request_id: requestId, ...(reasons ? { reasons } : {}) },
+    },
+  };
+}
