@@ -185,6 +185,14 @@ async function endToEnd() {
   }
 }
 
+// `npm run bench -- --quality`: detection quality, Proctor beside Presidio on the generated test half (quality.ts;
+// Python 3 and PyPI on first run). Only that; the writes are synchronous, so exiting loses nothing.
+if (process.argv.includes('--quality')) {
+  const { benchQuality } = await import('./quality.ts');
+  benchQuality();
+  process.exit(0);
+}
+
 const result = {
   when: new Date().toISOString(),
   machine: {

@@ -6,8 +6,8 @@
 #   bash scripts/quality.sh dev     regenerate the committed dev half, test/fixtures/quality/dev.jsonl (seed 1)
 #   bash scripts/quality.sh test    generate the test half into .cache/quality/ (seed QUALITY_TEST_SEED, default 2;
 #                                   QUALITY_TEST_PER_LOCALE samples per locale, default 500)
-#                                   and run Presidio's analyzer over it; prints the two file paths (only the bench
-#                                   reads them)
+#                                   and run Presidio's analyzer over it (both reused while their inputs are
+#                                   unchanged); prints the two file paths (only the bench reads them)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -46,9 +46,20 @@ case "${1:-}" in
     setup
     mkdir -p .cache/quality
     samples=".cache/quality/test-$seed.jsonl"
-    presidio=".cache/quality/presidio-$seed.jsonl"
-    run_python scripts/quality/generate.py --seed "$seed" --per-locale "${QUALITY_TEST_PER_LOCALE:-500}" --out "$samples"
-    run_python scripts/quality/presidio_run.py --in "$samples" --out "$presidio"
+    presidio=".cache/quality/presidio-$seed.json"
+    per_locale="${QUALITY_TEST_PER_LOCALE:-500}"
+    # Reused while nothing that makes them changed (same seed, size, scripts, pins and dev half).
+    stamp="$(cat scripts/quality/generate.py scripts/quality/presidio_run.py "$requirements" \
+      test/fixtures/quality/dev.jsonl | sha256sum | cut -d' ' -f1)-$seed-$per_locale"
+    have="$(cat ".cache/quality/stamp-$seed" 2>/dev/null || true)"
+    if [ ! -f "$samples" ] || [ ! -f "$presidio" ] || [ "$have" != "$stamp" ]; then
+      run_python scripts/quality/generate.py --seed "$seed" --per-locale "$per_locale" \
+        --exclude test/fixtures/quality/dev.jsonl --out "$samples"
+      run_python scripts/quality/presidio_run.py --in "$samples" --out "$presidio"
+      echo "$stamp" >".cache/quality/stamp-$seed"
+    else
+      log "reusing $samples and $presidio (unchanged inputs)"
+    fi
     echo "$samples"
     echo "$presidio"
     ;;

@@ -75,7 +75,7 @@ describe('detection quality on the dev half of the generated set', () => {
     }
   });
 
-  it('keeps overall F1 at or above the floor, and findings of types the set has none of at or under the ceiling', () => {
+  it('keeps overall F1 at or above its floor and findings of types the set has none of under the ceiling', () => {
     expect(report.micro.overlap.f1).toBeGreaterThanOrEqual(MICRO_F1_FLOOR);
     const stray = Object.entries(report.types).filter(([type]) => !QUALITY_TYPES.includes(type));
     const counts = JSON.stringify(Object.fromEntries(stray.map(([type, s]) => [type, s.exact.predicted])));
