@@ -1,6 +1,7 @@
 // Answers as closed JSON: every string value of an answer (or of one relayed stream event), and every integer long
-// enough to be a card number, is a segment with its exact steps, and every object's property names are one more
-// segment, so nothing in what the client receives escapes the screen, whatever field the upstream put it in.
+// enough to be a card number, is a segment with its exact steps, and every object's property names and every array of
+// integers (as numbers, and as bytes) are one more read-only segment, so nothing in what the client receives escapes
+// the screen, whatever field the upstream put it in.
 // Invariants: the walk is iterative and bounded in depth (a hostile answer cannot overflow the stack); edits are
 // written by steps, never by re-parsing a path string, so a key holding '.' or '[' cannot aim a redaction at another
 // string than the one classified; the input is never mutated.
@@ -17,7 +18,10 @@ export interface AnswerAt {
 export interface AnswerSegment extends TextSegment {
   /** Where the string sits; for a key segment, the object whose property names it lists (null: the root). */
   at: AnswerAt | null;
-  /** A segment of property names (joined by "\n"): a finding there cannot be redacted in place. */
+  /**
+   * A read-only segment: an object's property names (joined by "\n"), or an array of integers read as text (the
+   * numbers, and as UTF-8 when each is a byte): a finding there cannot be redacted in place.
+   */
   keys: boolean;
 }
 
@@ -73,6 +77,8 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
     } else if (carriesValue(node)) {
       out.push({ path, text: String(node), at, keys: false });
     } else if (Array.isArray(node)) {
+      // Two paths, so each kind is joined with its own kind across siblings (a token's bytes with the next token's).
+      for (const [kind, text] of integerTexts(node)) out.push({ path: `${path}{${kind}}`, text, at, keys: true });
       for (let i = node.length - 1; i >= 0; i -= 1) {
         if (isScalar(node[i]) && !carriesValue(node[i])) continue;
         stack.push({ node: node[i], at: { parent: at, step: i }, path: `${path}[${i}]`, depth: depth + 1 });
@@ -96,6 +102,23 @@ export function answerSegments(value: unknown, skip: ReadonlySet<string> = new S
 function pathWith(path: string, key: string): string {
   if (!PLAIN_KEY.test(key)) return `${path}[${JSON.stringify(key)}]`;
   return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * What an array of integers spells, each a read-only segment: the numbers split by spaces (a card as
+ * `[4111, 1111, 1111, 1111]`), and when every one is a byte, the bytes as UTF-8 (chat logprobs' `bytes`, which a
+ * client decodes to rebuild a token: `[65, 75, 73, 65, …]` is `AKIA…`). None for other arrays (vectors of floats).
+ */
+function integerTexts(items: readonly unknown[]): ['numbers' | 'bytes', string][] {
+  if (items.length === 0) return [];
+  let bytes = true;
+  for (const item of items) {
+    if (typeof item !== 'number' || !Number.isSafeInteger(item)) return [];
+    if (item < 0 || item > 255) bytes = false;
+  }
+  // One number is its own segment already (when it is long enough to carry a value).
+  const numbers: ['numbers', string][] = items.length > 1 ? [['numbers', items.join(' ')]] : [];
+  return bytes ? [...numbers, ['bytes', Buffer.from(items as number[]).toString('utf8')]] : numbers;
 }
 
 /** Numbers, booleans and null carry no text (vectors and logprobs are mostly these: no step arrays for them). */

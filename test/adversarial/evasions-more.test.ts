@@ -1,0 +1,183 @@
+// More evasions, as an attacker writes them to get a value past the classifier: in the text a model reads (escapes it
+// decodes, letters it normalises, characters it does not show) and in answer fields a client decodes (logprob bytes,
+// integer arrays). Holes found and not closed are `it.fails` with a comment, so CI stays green until they are.
+import { describe, expect, it } from 'vitest';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { receivedPayloads, relayScripted } from './relay-harness.ts';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor } from '../../src/providers/index.ts';
+
+const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
+const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => f.type);
+const shifted = (base: number, digitBase: number) =>
+  [...KEY]
+    .map((c) => String.fromCodePoint(/[A-Z]/.test(c) ? base + c.charCodeAt(0) - 65 : digitBase + c.charCodeAt(0) - 48))
+    .join('');
+
+describe('a key the model reads through normalisation or escapes', () => {
+  it.each([
+    ['JSON \\u escapes for every character', [...KEY].map((c) => `\\u00${c.charCodeAt(0).toString(16)}`).join('')],
+    ['two \\u escapes inside', 'AKIA\\u0051\\u0033EGTHV5RJ7YWU2P'],
+    ['one HTML reference inside', 'AKIAQ3EG&#84;HV5RJ7YWU2P'],
+    ['one percent escape inside', 'AKIAQ3EG%54HV5RJ7YWU2P'],
+    ['full-width letters and digits', shifted(0xff21, 0xff10)],
+    ['mathematical bold', shifted(0x1d400, 0x1d7ce)],
+    ['mathematical double-struck digits, sans-serif letters', shifted(0x1d5a0, 0x1d7d8)],
+    ['a zero-width joiner inside', 'AKIAQ3EG\u200dTHV5RJ7YWU2P'],
+    ['a zero-width space after every character', [...KEY].join('\u200b')],
+    ['a right-to-left override inside', 'AKIAQ3EG\u202eTHV5RJ7YWU2P'],
+    ['a soft hyphen inside', 'AKIAQ3EG\u00adTHV5RJ7YWU2P'],
+    ['a variation selector inside', 'AKIAQ3EG\ufe0fTHV5RJ7YWU2P'],
+    ['tag characters', [...KEY].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')],
+  ])('%s', (_how, text) => {
+    expect(found(text)).toContain('AWS_ACCESS_KEY');
+  });
+  it.each([
+    ['JSON \\u escapes', 'ssn \\u0032\\u0031\\u0039-09-9999'],
+    ['HTML references', 'ssn &#50;&#49;&#57;-09-9999'],
+    ['\\x escapes', 'ssn \\x32\\x31\\x39-09-9999'],
+    ['circled digits', '②①⑨-⓪⑨-⑨⑨⑨⑨'],
+    ['superscript digits', '²¹⁹-⁰⁹-⁹⁹⁹⁹'],
+  ])('an SSN in %s', (_how, text) => {
+    expect(found(text)).toContain('US_SSN');
+  });
+  it('a request: a key in JSON \\u escapes inside tool-call arguments (chat)', async () => {
+    const { handler, sent } = await recordingPipeline();
+    // The arguments are JSON text the tool decodes: `\u0051` in it is a `Q` to the tool and, read whole, to the model.
+    const args = '{"k":"AKIA\\u0051\\u0033EGTHV5RJ7YWU2P"}';
+    const body = {
+      model: 'echo-1',
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+      ],
+    };
+    const reply = await handler.handle({
+      requestId: 'r',
+      api: 'openai.chat_completions',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    expect(sent).toEqual([]);
+    expect(reply.status).toBe(403);
+  });
+
+  // HOLE (open): text stored reversed behind a right-to-left override (U+202E) displays as the key; the main view
+  // drops the override and reads the characters in memory order. Closing it needs a reversed view of override runs.
+  it.fails('a key stored reversed behind a right-to-left override', () => {
+    expect(found(`\u202e${[...KEY].reverse().join('')}\u202c`)).toContain('AWS_ACCESS_KEY');
+  });
+  // HOLE (open, recognizer): only groups of four are joined for AWS keys; one space, newline or dot at any other
+  // place (`AKIAQ3EGTH V5RJ7YWU2P`) hides the key. Closing it is the AWS recognizer's (recognizers-secrets.ts).
+  it.fails('a key with one space at an arbitrary place', () => {
+    expect(found('AKIAQ3EGTH V5RJ7YWU2P')).toContain('AWS_ACCESS_KEY');
+  });
+  // Not read through, by design (docs/classification.md, limits): look-alike letters of other scripts (NFKC does not
+  // map confusables), letters spaced out, numbers as words, reversed text, base32.
+  it('confusables are not read as Latin (a documented limit, asserted so a change is noticed)', () => {
+    expect(found('АKIAQ3EGTHV5RJ7YWU2P')).not.toContain('AWS_ACCESS_KEY'); // Cyrillic А
+  });
+});
+
+describe('answers: integers a client decodes', () => {
+  const RULES = { redact: [], block: ['AWS_ACCESS_KEY', 'CREDIT_CARD'] };
+  const chat = (extra: Record<string, unknown>) => ({
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model: 'g',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop', ...extra }],
+  });
+  const tokens = (KEY.match(/../g) as string[]).map((t) => ({
+    token: 'x',
+    logprob: -0.1,
+    bytes: [...Buffer.from(t)],
+    top_logprobs: [],
+  }));
+  it('a key in chat logprobs bytes (the tokens say something else) is blocked', async () => {
+    const screened = await screenResponse(
+      adapterFor('openai.chat_completions'),
+      classifier,
+      chat({ logprobs: { content: tokens } }),
+      RULES,
+    );
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('a key in one array of bytes anywhere is blocked', async () => {
+    const screened = await screenResponse(
+      adapterFor('openai.chat_completions'),
+      classifier,
+      chat({ x_extra: [...Buffer.from(KEY)] }),
+      RULES,
+    );
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('a card as four numbers of an array in a tool_use input is blocked', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [{ type: 'tool_use', id: 'toolu_1', name: 'charge', input: { pan: [4111, 1111, 1111, 1111] } }],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
+    const screened = await screenResponse(adapterFor('anthropic.messages'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  it('control: vectors of floats and small counts are not findings', async () => {
+    const body = { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.41, 0.11, -0.2, 0.11] }] };
+    const screened = await screenResponse(adapterFor('openai.embeddings'), classifier, body, RULES);
+    expect(screened.blocked).toBeNull();
+    const counts = await screenResponse(
+      adapterFor('openai.chat_completions'),
+      classifier,
+      chat({ n: [1, 2, 3] }),
+      RULES,
+    );
+    expect(counts.blocked).toBeNull();
+  });
+  // HOLE (open): two values inside ONE JSON text (chat `arguments` is a string) are not joined: the tool reads
+  // `a` and `b` apart and its consumer may concatenate them. Joining a JSON text's string values glues neighbours
+  // (`alice@acme.io` + `bob` reads as one address), so it needs the joined view's drop rule inside one segment.
+  it.fails("a key split between two values of one tool call's JSON arguments", async () => {
+    const message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":"AKIAQ3EGTH","b":"V5RJ7YWU2P"}' } },
+      ],
+    };
+    const body = { id: 'c', object: 'chat.completion', created: 1, model: 'g', choices: [{ index: 0, message }] };
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+});
+
+describe('streams: a key spread over chunks with fields the relay does not know', () => {
+  it('the tail in an unknown chunk field and an unknown choice field is dropped, never relayed', async () => {
+    const [head, tail] = [KEY.slice(0, 10), KEY.slice(10)];
+    const base = { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'g' };
+    const { out } = await relayScripted(
+      'openai.chat_completions',
+      { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      [
+        {
+          data: { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: head }, finish_reason: null }] },
+        },
+        { data: { ...base, x_tail: tail, choices: [{ index: 0, delta: {}, x_more: tail, finish_reason: null }] } },
+        { data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] } },
+        { data: '[DONE]' },
+      ],
+      { redact: [], block: ['AWS_ACCESS_KEY'] },
+    );
+    expect(out).not.toContain(tail);
+    expect(receivedPayloads(out).length).toBeGreaterThan(0);
+  });
+});
