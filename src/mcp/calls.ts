@@ -7,7 +7,7 @@
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
-import { classificationRecord, decisionIndex, toJsonObject } from '../pipeline/index.ts';
+import { classificationRecord, decidedFields, decisionIndex, toJsonObject } from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { McpError } from './errors.ts';
@@ -168,26 +168,9 @@ function decide(context: CallContext, classification: Classification, summary: M
   const { deps, record, principal } = context;
   const input = mcpPolicyInput(principal, summary, classification, deps.clock.now());
   record.policy_input = input;
-  const { decision, version, shadow } = deps.policy.decide(input);
-  record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
-  record.shadow =
-    shadow === null
-      ? null
-      : {
-          revision: shadow.version.revision,
-          sha256: shadow.version.sha256,
-          decision: {
-            allow: shadow.decision.allow,
-            reasons: shadow.decision.reasons,
-            obligations: shadow.decision.obligations,
-          },
-        };
-  record.decision = {
-    allow: decision.allow,
-    stage: 'decide',
-    reasons: decision.reasons,
-    obligations: decision.obligations,
-  };
+  const decided = deps.policy.decide(input);
+  const { decision } = decided;
+  Object.assign(record, decidedFields(decided));
   if (!decision.allow) {
     const codes = decision.reasons.map((r) => r.code).join(', ');
     throw new McpError('ERR_POLICY_DENIED', `denied by policy${codes ? `: ${codes}` : ''}`);

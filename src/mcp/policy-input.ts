@@ -2,10 +2,11 @@
 // counts of what would go upstream (tool name in `tools`, arguments in `tool_arguments`), the server as the only
 // upstream, and `mcp` (server, method, name, the tool's advertised annotations). Invariants: counts only; a name
 // is here only once the classifier found nothing in it (the input is recorded); the time is the one given.
-import { countsOf, type Classification } from '../classification/index.ts';
+import type { Classification } from '../classification/index.ts';
 import type { McpServerSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
-import type { FindingLocation, McpInput, PolicyInput } from '../policy/index.ts';
+import type { McpInput, PolicyInput } from '../policy/index.ts';
+import { classificationInput, principalInput } from '../pipeline/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
 
 export type McpPolicyMethod = McpInput['method'];
@@ -44,27 +45,9 @@ export function mcpPolicyInput(
   classification: Classification,
   now: Date,
 ): PolicyInput {
-  const counts = countsOf(classification, request.segments.length);
-  const where: Record<FindingLocation, number> = {
-    system: 0,
-    user: 0,
-    assistant: 0,
-    tool: 0,
-    tool_arguments: 0,
-    tools: 0,
-  };
-  counts.segments.forEach((n, i) => {
-    where[(request.segments[i] as RequestSegment).location] += n;
-  });
   const { server } = request;
   return {
-    principal: {
-      iss: principal.iss,
-      sub: principal.sub,
-      client_id: principal.client_id,
-      groups: [...principal.groups],
-      tenant: principal.tenant,
-    },
+    principal: principalInput(principal),
     request: {
       api: API_OF[request.method],
       model: modelOf(server.name, request.method, request.name),
@@ -77,14 +60,7 @@ export function mcpPolicyInput(
           ? { count: 1, names: [request.name] }
           : { count: 0, names: [] },
     },
-    classification: {
-      finding_count: counts.total,
-      types: { ...counts.types },
-      categories: { ...counts.categories },
-      max_confidence: counts.maxConfidence,
-      where,
-      ...(classification.truncated === true ? { truncated: true } : {}),
-    },
+    classification: classificationInput(classification, request.segments),
     upstreams: [
       {
         name: server.name,

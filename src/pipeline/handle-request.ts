@@ -20,7 +20,14 @@ import { upstreamErrorReply } from './upstream-error.ts';
 import { completeStream } from './stream-complete.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { screenResponse, type ResponseScreen } from './response-screen.ts';
-import { classificationRecord, decisionIndex, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
+import {
+  classificationRecord,
+  decidedFields,
+  decisionIndex,
+  toJsonObject,
+  type DecisionBody,
+  type OutcomeBody,
+} from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
 import { forwardToCandidates, servedByOf } from './forward-attempts.ts';
 import type { Attempt } from '../upstreams/index.ts';
@@ -149,26 +156,9 @@ export function createRequestHandler(deps: PipelineDeps) {
     );
     record.policy_input = input;
     // One call decides with the active policy (and the shadow, if any): the version recorded is the one that decided.
-    const { decision, version, shadow } = deps.policy.decide(input);
-    record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
-    record.shadow =
-      shadow === null
-        ? null
-        : {
-            revision: shadow.version.revision,
-            sha256: shadow.version.sha256,
-            decision: {
-              allow: shadow.decision.allow,
-              reasons: shadow.decision.reasons,
-              obligations: shadow.decision.obligations,
-            },
-          };
-    record.decision = {
-      allow: decision.allow,
-      stage: 'decide',
-      reasons: decision.reasons,
-      obligations: decision.obligations,
-    };
+    const decided = deps.policy.decide(input);
+    const { decision } = decided;
+    Object.assign(record, decidedFields(decided));
     if (!decision.allow) throw new Denial('ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
     // 5. route: routing's candidates for the model, restricted to the decision's allowed set (never widened by it)
     const candidates = deps.upstreams.route(request.api, request.model, decision.obligations.upstreams);

@@ -12,5 +12,13 @@ export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './type
 export type { StreamSink } from './stream-relay.ts';
 export { createIntake, INTAKE_WORKER, type BodyChannel, type ChannelIntake, type Intake } from './intake.ts';
 // For the MCP proxy (src/mcp), which records and screens in the same formats.
-export { classificationRecord, decisionIndex, toJsonObject, type DecisionBody, type OutcomeBody } from './records.ts';
+export {
+  classificationRecord,
+  decidedFields,
+  decisionIndex,
+  toJsonObject,
+  type DecisionBody,
+  type OutcomeBody,
+} from './records.ts';
+export { classificationInput, principalInput } from './policy-input.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';

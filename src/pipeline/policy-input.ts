@@ -23,30 +23,8 @@ export function buildPolicyInput(
   }
   // Exact counts of every finding, kept or not: the cap on kept findings never changes what the policy sees.
   const counts = countsOf(classification, request.segments.length);
-  const where: Record<FindingLocation, number> = {
-    system: 0,
-    user: 0,
-    assistant: 0,
-    tool: 0,
-    tool_arguments: 0,
-    tools: 0,
-  };
-  if (counts.segments.length !== request.segments.length) {
-    throw new Error(
-      `classification counts ${counts.segments.length} segments, the request has ${request.segments.length}`,
-    );
-  }
-  counts.segments.forEach((n, i) => {
-    where[(request.segments[i] as NormalizedRequest['segments'][number]).location] += n;
-  });
   return {
-    principal: {
-      iss: principal.iss,
-      sub: principal.sub,
-      client_id: principal.client_id,
-      groups: [...principal.groups],
-      tenant: principal.tenant,
-    },
+    principal: principalInput(principal),
     request: {
       api: request.api,
       model: request.model,
@@ -56,15 +34,7 @@ export function buildPolicyInput(
       estimated_prompt_tokens: request.estimatedPromptTokens,
       tools: { count: request.toolNames.length, names: toolNamesFor(request, counts.segments) },
     },
-    classification: {
-      finding_count: counts.total,
-      types: { ...counts.types },
-      categories: { ...counts.categories },
-      max_confidence: counts.maxConfidence,
-      where,
-      // Present only when findings were cut, so inputs of every other request are unchanged.
-      ...(classification.truncated === true ? { truncated: true } : {}),
-    },
+    classification: classificationInput(classification, request.segments),
     upstreams: upstreams.map((u) => ({
       name: u.name,
       provider: u.kind,
@@ -75,6 +45,48 @@ export function buildPolicyInput(
     })),
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
     ...(usage === undefined ? {} : { usage: { ...usage } }),
+  };
+}
+
+/** The principal as the policy sees it (no token fingerprint: the input is recorded and replayed). */
+export function principalInput(principal: Principal): PolicyInput['principal'] {
+  return {
+    iss: principal.iss,
+    sub: principal.sub,
+    client_id: principal.client_id,
+    groups: [...principal.groups],
+    tenant: principal.tenant,
+  };
+}
+
+/** Exact counts of every finding, kept or not, and where they are (each segment's location); they add up. */
+export function classificationInput(
+  classification: Classification,
+  segments: readonly { location: FindingLocation }[],
+): PolicyInput['classification'] {
+  const counts = countsOf(classification, segments.length);
+  if (counts.segments.length !== segments.length) {
+    throw new Error(`classification counts ${counts.segments.length} segments, the request has ${segments.length}`);
+  }
+  const where: Record<FindingLocation, number> = {
+    system: 0,
+    user: 0,
+    assistant: 0,
+    tool: 0,
+    tool_arguments: 0,
+    tools: 0,
+  };
+  counts.segments.forEach((n, i) => {
+    where[(segments[i] as { location: FindingLocation }).location] += n;
+  });
+  return {
+    finding_count: counts.total,
+    types: { ...counts.types },
+    categories: { ...counts.categories },
+    max_confidence: counts.maxConfidence,
+    where,
+    // Present only when findings were cut, so inputs of every other request are unchanged.
+    ...(classification.truncated === true ? { truncated: true } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
 import { countsOf, type Classification } from '../classification/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { JsonValue } from '../ledger/index.ts';
-import type { Obligations, PolicyInput, Reason } from '../policy/index.ts';
+import type { Obligations, PolicyInput, Reason, RuntimeDecision } from '../policy/index.ts';
 import type { Usage } from '../providers/index.ts';
 import type { ReservationRecord, SettlementRecord } from './limits-stage.ts';
 import type { Attempt, ServedBy } from '../upstreams/index.ts';
@@ -118,6 +118,31 @@ function recordFindings(
     confidence: f.confidence,
     fingerprint: f.fingerprint,
   }));
+}
+
+/** The record's policy, shadow and decision for one policy call: the version that decided, and the shadow's decision
+ * only where it differs. */
+export function decidedFields({
+  decision,
+  version,
+  shadow,
+}: RuntimeDecision): Pick<DecisionBody, 'policy' | 'shadow' | 'decision'> {
+  return {
+    policy: version === null ? null : { revision: version.revision, sha256: version.sha256 },
+    shadow:
+      shadow === null
+        ? null
+        : {
+            revision: shadow.version.revision,
+            sha256: shadow.version.sha256,
+            decision: {
+              allow: shadow.decision.allow,
+              reasons: shadow.decision.reasons,
+              obligations: shadow.decision.obligations,
+            },
+          },
+    decision: { allow: decision.allow, stage: 'decide', reasons: decision.reasons, obligations: decision.obligations },
+  };
 }
 
 /** The query columns stored beside a decision record. */
