@@ -2,7 +2,7 @@
 // credential per kind, configured headers, and for gateways the decision id and a signed identity assertion), and
 // retries/fallback across the candidates a decision allows. Invariants: credentials and attribution headers are
 // built here and nowhere else; a request only ever goes to a candidate the decision named.
-import type { RoutingSettings, UpstreamSettings } from '../config/index.ts';
+import type { RoutingSettings, UpstreamSettings } from './settings.ts';
 import type { AssertionSigner, AssertionSubject } from './assertion.ts';
 import { KINDS, apiFamily } from './kinds.ts';
 import { candidatesFor, restrict } from './routing.ts';
@@ -39,6 +39,7 @@ export {
   type AssertionSubject,
 } from './assertion.ts';
 
+export type { UpstreamSettings, RouteSettings, RoutingSettings } from './settings.ts';
 export {
   servedBy,
   attributionHeaders,
