@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { keyWindows as keyringWindows, kidOf, parseKeyring } from '../ledger/index.ts';
-import { checkWitnessArgs, witnessArg } from './verify-witness-args.ts';
+import { checkWitnessArgs, witnessArg, type WitnessArgs } from './verify-witness-args.ts';
 import type { Keyring, KeyWindow, SignatureMode, StreamEntry } from '../ledger/index.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
-export interface VerifyArgs {
+export interface VerifyArgs extends WitnessArgs {
   db: string | undefined;
   pglite: string | undefined;
   /** A positional argument: an evidence packet (`*.tar.gz`). */
@@ -22,10 +22,6 @@ export interface VerifyArgs {
   workers: number | undefined;
   progress: boolean;
   json: boolean;
-  /** Pinned witness verifier keys (--witness), the URLs to ask them at (--witness-url, in the same order), the quorum. */
-  witnesses: string[];
-  witnessUrls: string[];
-  witnessQuorum: number | undefined;
 }
 
 export interface TrustInput {

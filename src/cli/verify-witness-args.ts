@@ -3,10 +3,17 @@
 // CliUsageError naming the flag (exit 2); a key is parsed here, so a typo never silently weakens the quorum.
 import { LedgerError } from '../ledger/index.ts';
 import { parseWitnessKey } from '../ledger/witness-cosignature.ts';
-import type { VerifyArgs } from './verify-args.ts';
 import { CliUsageError } from './usage-error.ts';
 
-export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
+/** The witness part of `proctor verify`'s arguments (VerifyArgs extends it). */
+export interface WitnessArgs {
+  /** Pinned witness verifier keys (--witness), the URLs to ask them at (--witness-url, in the same order), the quorum. */
+  witnesses: string[];
+  witnessUrls: string[];
+  witnessQuorum: number | undefined;
+}
+
+export function witnessArg(out: WitnessArgs, flag: string, value: string): void {
   if (flag === '--witness') {
     try {
       parseWitnessKey(value);
@@ -25,7 +32,7 @@ export function witnessArg(out: VerifyArgs, flag: string, value: string): void {
   }
 }
 
-export function checkWitnessArgs(out: VerifyArgs): void {
+export function checkWitnessArgs(out: WitnessArgs): void {
   if (out.witnesses.length === 0 && (out.witnessUrls.length > 0 || out.witnessQuorum !== undefined)) {
     throw new CliUsageError('--witness-url and --witness-quorum need --witness');
   }
