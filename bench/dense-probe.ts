@@ -16,6 +16,9 @@ export interface ProbeReading {
   gc_max_ms: number;
   gc_max_kind: string;
   gc_major_count: number;
+  /** Every collection's pause added up, by kind (ms), and the heap's size when the reading started. */
+  gc_total_ms: Record<string, number>;
+  heap_used_mib: number;
   /** CPU time of the event loop's thread alone (Linux: /proc/self/task/<pid>/stat, 10 ms ticks), not wall time: what
    * Proctor costs the event loop whatever else the machine is doing; null elsewhere. */
   event_loop_thread_cpu_ms: number | null;
@@ -73,6 +76,8 @@ export function createProbe(): Probe {
   let cpuBefore: number | null = null;
   let delay: IntervalHistogram | null = null;
   let gc = { max: 0, kind: 'none', major: 0 };
+  let gcTotal: Record<string, number> = {};
+  let heapUsed = 0;
   const kinds: Record<number, string> = {
     [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
     [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -84,6 +89,7 @@ export function createProbe(): Probe {
       const detail = (e as { detail?: { kind?: number; flags?: number } }).detail;
       const kind = kinds[detail?.kind ?? -1] ?? 'other';
       if (kind === 'major') gc.major += 1;
+      gcTotal[kind] = (gcTotal[kind] ?? 0) + e.duration;
       if (e.duration > gc.max) gc = { ...gc, max: e.duration, kind: `${kind}${flagNames(detail?.flags ?? 0)}` };
     }
   });
@@ -96,6 +102,8 @@ export function createProbe(): Probe {
       delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       gc = { max: 0, kind: 'none', major: 0 };
+      gcTotal = {};
+      heapUsed = process.memoryUsage().heapUsed;
       observer.observe({ entryTypes: ['gc'] });
     },
     async stop() {
@@ -112,6 +120,8 @@ export function createProbe(): Probe {
         gc_max_ms: round(gc.max),
         gc_max_kind: gc.kind,
         gc_major_count: gc.major,
+        gc_total_ms: Object.fromEntries(Object.entries(gcTotal).map(([kind, ms]) => [kind, round(ms)])),
+        heap_used_mib: round(heapUsed / MiB),
         event_loop_thread_cpu_ms: cpuBefore === null ? null : (mainThreadCpuMs() ?? cpuBefore) - cpuBefore,
       };
     },

@@ -1,5 +1,6 @@
 // Proctor in a process of its own for the dense-prompt bench (as bench/proctor-process.ts), with a probe
 // (dense-probe.ts) answering `start` and `stop` over the IPC channel, so RSS and event-loop delay are Proctor's alone.
+import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { resolveConfig } from '../src/config/index.ts';
 import { startProctor } from '../src/main.ts';
@@ -7,6 +8,11 @@ import { createProbe } from './dense-probe.ts';
 
 // BENCH_V8_FLAGS: V8 flags for Proctor's process only (experiments, e.g. --no-memory-reducer).
 if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
+// BENCH_PROCTOR_CPUS: the cores Proctor's process runs on (taskset list, e.g. `0`), every thread of it, set before its
+// classification threads start (they inherit it); the client and PostgreSQL keep the cores they were started on
+// (`BENCH_PROCTOR_CPUS=0 taskset -c 1 node bench/dense-prompt.ts`), so neither takes Proctor's core.
+if (process.env.BENCH_PROCTOR_CPUS)
+  execFileSync('taskset', ['-a', '-p', '-c', process.env.BENCH_PROCTOR_CPUS, String(process.pid)], { stdio: 'ignore' });
 const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as {
   doc: Record<string, unknown>;
   env: Record<string, string>;
