@@ -1,6 +1,7 @@
-// Bounded decoding: runs of base64 (standard or URL-safe), hex and percent-encoding in the main view are decoded, and
-// when the bytes are valid UTF-8 the text is classified (all of a segment's runs as one text, kept apart by RUN_GAP);
-// a finding there covers the whole encoded run in the original (so redaction removes the run). One level only:
+// Bounded decoding: runs of base64 (standard or URL-safe), hex (contiguous or separated bytes), percent-encoding and
+// character escapes in the main view are decoded (to valid UTF-8 only), and text behind a right-to-left override is
+// read in display order (reversed); what they read as is classified (all of a segment's runs as one text, kept apart
+// by RUN_GAP), and a finding there covers its encoded run in the original (so redaction removes it). One level only:
 // decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; per
 // classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS decoded characters (more than a body of the
 // default 4 MiB limit can hold; past them runs are left as they are: a documented limit).
@@ -212,6 +213,34 @@ function separatedHexRuns(text: string, add: (from: number, end: number, decoded
   }
 }
 
+/**
+ * Text [from, to) in the order a right-to-left override displays it (code points reversed: a key stored `P2UWY7…AIKA`
+ * behind U+202E reads `AKIA…` on screen), each unit mapped to the run-local span of the character it came from.
+ */
+function reversedRun(text: string, from: number, to: number): MappedText {
+  const units: string[] = [];
+  const starts = new Int32Array(to - from);
+  const ends = new Int32Array(to - from);
+  let n = 0;
+  for (let at = to; at > from; ) {
+    const low = text.charCodeAt(at - 1);
+    const pair =
+      at - 1 > from &&
+      low >= 0xdc00 &&
+      low <= 0xdfff &&
+      text.charCodeAt(at - 2) >= 0xd800 &&
+      text.charCodeAt(at - 2) <= 0xdbff;
+    const width = pair ? 2 : 1;
+    for (let k = 0; k < width; k += 1, n += 1) {
+      units.push(text[at - width + k] as string);
+      starts[n] = at - width - from;
+      ends[n] = at - from;
+    }
+    at -= width;
+  }
+  return { text: units.join(''), starts, ends };
+}
+
 /** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
 function spend(budget: DecodeBudget, text: string): boolean {
   if (budget.runs <= 0 || budget.chars < text.length) return false;
@@ -294,6 +323,21 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
     }
   }
   if (budget.runs > 0) separatedHexRuns(text, mapped);
+  for (const [from, to] of view.overrides ?? []) {
+    if (to - from < MIN_PERCENT_RUN || budget.runs <= 0) continue;
+    const reversed = reversedRun(text, from, to);
+    if (!spend(budget, reversed.text)) continue;
+    runs.push({
+      start: view.startOf(from),
+      end: view.endOf(to),
+      text: reversed.text,
+      // Reversed: a span's first unit came from the rightmost character, its last from the leftmost.
+      spanOf: (a, z) => [
+        view.startOf(from + (reversed.starts[z - 1] as number)),
+        view.endOf(from + (reversed.ends[a] as number)),
+      ],
+    });
+  }
   return runs;
 }
 

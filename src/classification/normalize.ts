@@ -1,7 +1,7 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, tag
 // characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
 // (invisible) characters, controls and U+FFFD dropped, combining marks on an ASCII letter or digit dropped, with a map from every
-// normalised UTF-16 offset back to the original. Invariant: for any span [s, e) of the
+// normalised UTF-16 offset back to the original, and the spans a right-to-left override displays reversed. Invariant: for any span [s, e) of the
 // normalised text, [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including
 // dropped characters inside it), so redaction removes all of it.
 import { digitValue, isCombiningMark, isDefaultIgnorable, tagAscii } from './unicode-table.ts';
@@ -71,6 +71,35 @@ export interface NormalizedText {
    * at the same offset (no İ, final sigma or surrogate pairs), so windows can be sliced from it.
    */
   simple: boolean;
+  /**
+   * Spans [from, to) of this text that a right-to-left override (U+202E, dropped here) makes display in reverse:
+   * from the override to its U+202C, a line break or the end. Absent when there is none.
+   */
+  overrides?: readonly (readonly [number, number])[];
+}
+
+const RIGHT_TO_LEFT_OVERRIDE = 0x202e;
+const POP_DIRECTIONAL_FORMATTING = 0x202c;
+
+function isParagraphEnd(unit: number): boolean {
+  return unit === 0x0a || unit === 0x0d || unit === 0x2029;
+}
+
+/** The override spans of a normalised text, from where each override and each PDF was dropped (in order). */
+function overrideSpans(text: string, opens: readonly number[], closes: readonly number[]): [number, number][] {
+  const spans: [number, number][] = [];
+  let close = 0;
+  let lastEnd = -1;
+  for (const from of opens) {
+    if (from < lastEnd) continue; // nested inside the previous one: displayed within it
+    while (close < closes.length && (closes[close] as number) < from) close += 1;
+    const limit = close < closes.length ? (closes[close] as number) : text.length;
+    let to = from; // spans are disjoint: every character is looked at once
+    while (to < limit && !isParagraphEnd(text.charCodeAt(to))) to += 1;
+    spans.push([from, to]);
+    lastEnd = to;
+  }
+  return spans;
 }
 
 const identityMap = (text: string, simple = false): NormalizedText => ({
@@ -130,6 +159,8 @@ export function normalizeText(original: string): NormalizedText {
     ends = grownEnds;
   };
   let changed = false;
+  const opens: number[] = [];
+  const closes: number[] = [];
   // The last character written is an ASCII letter or digit: a combining mark on it is dropped (a dotted `Q̇` or a keycap
   // digit still reads as the character; code points are normalised one at a time, so a mark never composes here).
   let lastAlnum = false;
@@ -168,6 +199,8 @@ export function normalizeText(original: string): NormalizedText {
       changed = true;
       // A dropped character inside a value extends that value's original span (see endOf).
       if (length > 0) ends[length - 1] = i + width;
+      if (code === RIGHT_TO_LEFT_OVERRIDE) opens.push(length);
+      else if (code === POP_DIRECTIONAL_FORMATTING) closes.push(length);
     } else {
       const source = original.slice(i, i + width);
       // Lone surrogates are left as they are (normalize() would keep them too); they cannot be part of a match.
@@ -190,5 +223,6 @@ export function normalizeText(original: string): NormalizedText {
     startOf: (n) => (n >= length ? original.length : (starts[n] as number)),
     endOf: (n) => (n <= 0 ? (length > 0 ? (starts[0] as number) : 0) : (ends[n - 1] as number)),
     simple: false,
+    ...(opens.length > 0 ? { overrides: overrideSpans(text, opens, closes) } : {}),
   };
 }

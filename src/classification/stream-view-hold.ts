@@ -52,7 +52,20 @@ export function trailingRunStart(text: string): number {
     if (inEncoded) encoded = at;
     if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  return Math.min(digits, encoded, trailingHexStart(text, floor));
+  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor));
+}
+
+/**
+ * Where a right-to-left override still open at the end starts (U+202E with no U+202C or line break after it): its
+ * text displays reversed (decode.ts), so the value's first characters on screen are the last to arrive.
+ */
+function openOverrideStart(text: string, floor: number): number {
+  for (let at = text.length - 1; at >= floor; at -= 1) {
+    const unit = text.charCodeAt(at);
+    if (unit === 0x202c || unit === 0x0a || unit === 0x0d || unit === 0x2029) break;
+    if (unit === 0x202e) return at;
+  }
+  return text.length;
 }
 
 function isHexDigitCode(code: number): boolean {

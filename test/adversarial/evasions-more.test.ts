@@ -8,6 +8,15 @@ import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 
 const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+  data: {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'g',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  },
+});
 const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => f.type);
 const shifted = (base: number, digitBase: number) =>
   [...KEY]
@@ -67,10 +76,36 @@ describe('a key the model reads through normalisation or escapes', () => {
     expect(reply.status).toBe(403);
   });
 
-  // HOLE (open): text stored reversed behind a right-to-left override (U+202E) displays as the key; the main view
-  // drops the override and reads the characters in memory order. Closing it needs a reversed view of override runs.
-  it.fails('a key stored reversed behind a right-to-left override', () => {
-    expect(found(`\u202e${[...KEY].reverse().join('')}\u202c`)).toContain('AWS_ACCESS_KEY');
+  // Closed: text stored reversed behind a right-to-left override (U+202E) displays as the key; the decoded runs
+  // read each override's text in display order (up to its U+202C or a line break).
+  it.each([
+    ['closed by U+202C', `see \u202e${[...KEY].reverse().join('')}\u202c here`],
+    ['open to the end', `see \u202e${[...KEY].reverse().join('')}`],
+    ['to a line break', `\u202e${[...KEY].reverse().join('')}\nmore`],
+  ])('a key stored reversed behind a right-to-left override, %s', (_how, text) => {
+    const findings = classifier.classify([{ path: 'p', text }]).findings;
+    const key = findings.find((f) => f.type === 'AWS_ACCESS_KEY');
+    expect(key).toBeDefined();
+    // The finding covers the reversed characters (redaction removes exactly them).
+    expect([...text.slice(key?.start, key?.end)].reverse().join('').replace('\u202e', '')).toContain(KEY);
+  });
+  it('a streamed key behind an override, cut anywhere, is held until it can be read', async () => {
+    const text = `ok \u202e${[...KEY].reverse().join('')}\u202c done`;
+    for (let cut = 4; cut < text.length - 5; cut += 3) {
+      const { result, out } = await relayScripted(
+        'openai.chat_completions',
+        { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+        [
+          chunk({ role: 'assistant', content: text.slice(0, cut) }),
+          chunk({ content: text.slice(cut) }),
+          chunk({}, 'stop'),
+          { data: '[DONE]' },
+        ],
+        { redact: [], block: ['AWS_ACCESS_KEY'] },
+      );
+      expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
+      expect(out).not.toContain('WU2P'.split('').reverse().join(''));
+    }
   });
   // HOLE (open, recognizer): only groups of four are joined for AWS keys; one space, newline or dot at any other
   // place (`AKIAQ3EGTH V5RJ7YWU2P`) hides the key. Closing it is the AWS recognizer's (recognizers-secrets.ts).
