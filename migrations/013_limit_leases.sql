@@ -75,8 +75,9 @@ BEGIN
        OR coalesce((c.add ->> 'spend')::bigint, 0) < 0 THEN
       RAISE EXCEPTION 'proctor_limit_sync: negative amount';
     END IF;
-    IF c.add IS NOT NULL OR c.leases IS NOT NULL THEN
-      -- Locks the counter row (created on first use); reads take no lock.
+    -- The counter row is locked when there is something to add or a lease to change (created on first use); a row
+    -- is only written when something is added. Reads take no lock.
+    IF c.add IS NOT NULL THEN
       INSERT INTO limit_counters AS lc (scope_key, period, window_start, tokens, requests, spend_micro_usd)
         VALUES (c.key, c.period, v_start, coalesce((c.add ->> 'tokens')::bigint, 0),
                 coalesce((c.add ->> 'requests')::bigint, 0), coalesce((c.add ->> 'spend')::bigint, 0))
@@ -84,6 +85,11 @@ BEGIN
         SET tokens = lc.tokens + excluded.tokens, requests = lc.requests + excluded.requests,
             spend_micro_usd = lc.spend_micro_usd + excluded.spend_micro_usd
         RETURNING * INTO v_row;
+    ELSIF c.leases IS NOT NULL THEN
+      INSERT INTO limit_counters (scope_key, period, window_start) VALUES (c.key, c.period, v_start)
+        ON CONFLICT DO NOTHING;
+      SELECT * INTO v_row FROM limit_counters lc
+        WHERE lc.scope_key = c.key AND lc.period = c.period AND lc.window_start = v_start FOR UPDATE;
     ELSE
       SELECT * INTO v_row FROM limit_counters lc
         WHERE lc.scope_key = c.key AND lc.period = c.period AND lc.window_start = v_start;

@@ -120,6 +120,8 @@ function ask(table: LeaseTable, c: Counter, m: Metric, limits: Record<Metric, nu
       used: 0,
       spent: 0,
       rate: 0,
+      uses: 0,
+      useRate: 0,
       lastUsedAt: table.now(),
       reset: false,
       want: null,
@@ -155,6 +157,7 @@ function take(table: LeaseTable, demands: readonly Demand[], counters: readonly 
       c.inflightLeased[m] += d.amounts[m];
       if (!lease) continue;
       lease.spent += d.amounts[m];
+      lease.uses += 1;
       lease.lastUsedAt = now;
       table.refillAhead(c, m);
     }

@@ -25,6 +25,10 @@ export interface Lease {
   /** Spent since the last tick, and the smoothed rate (per second) lease sizes follow. */
   spent: number;
   rate: number;
+  /** Requests taken from it since the last tick, and their smoothed rate (per second): a lease used less than
+   * twice a lease period is cold, never refilled ahead and given back at the first sync with nothing in flight. */
+  uses: number;
+  useRate: number;
   lastUsedAt: number;
   /** The next sync sets the database's lease to what is in use (a return, a renewal after expiry, a new limit). */
   reset: boolean;
@@ -256,9 +260,13 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         const lease = c.leases[m];
         if (!lease) continue;
         const held = lease.amount > 0 || c.inflightLeased[m] > 0;
-        if ((over || idle) && c.inflightLeased[m] === 0 && c.pendingLeased[m] === 0 && !lease.want) {
+        // Nothing in flight and not wanted: a window that is over, an idle counter or a cold lease gives its row back
+        // (what it settled is added to the counter in the same statement).
+        const quiet = at - lease.lastUsedAt >= o.flushIntervalMs && cold(lease);
+        if ((over || idle || quiet) && c.inflightLeased[m] === 0 && !lease.want) {
           leases.push({ metric: m, drop: true });
           delete c.leases[m];
+          c.pendingLeased[m] = 0;
           continue;
         }
         if ((over || at - lease.lastUsedAt > o.idleMs) && available(c, m) > 0) lease.reset = true;
@@ -297,7 +305,7 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         key: c.key,
         period: c.period,
         window_start_ms: c.windowStart,
-        ...(adds || leases.length > 0 ? { add: { ...c.pending } } : {}),
+        ...(adds ? { add: { ...c.pending } } : {}),
         ...(leases.length > 0 ? { leases } : {}),
       });
       c.pending = zero();
@@ -319,7 +327,8 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
       for (const { c, resets } of sent) {
         for (const m of METRICS) {
           c.pending[m] += c.sending[m];
-          c.pendingLeased[m] += c.sendingLeased[m];
+          // A lease dropped in this sync has nothing to release any more.
+          if (c.leases[m]) c.pendingLeased[m] += c.sendingLeased[m];
           c.sending[m] = 0;
           c.sendingLeased[m] = 0;
           const lease = c.leases[m];
@@ -371,9 +380,14 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
     return Math.max(need, Math.ceil(rate * o.leaseSeconds));
   }
 
+  const cold = (lease: Lease) => {
+    const elapsed = Math.max(o.now() - lastTick, o.flushIntervalMs) / 1000;
+    return Math.max(lease.useRate, lease.uses / elapsed) * o.leaseSeconds < 2;
+  };
+
   function refillAhead(c: Counter, m: Metric): void {
     const lease = c.leases[m];
-    if (!lease || lease.want || lease.reset) return;
+    if (!lease || lease.want || lease.reset || cold(lease)) return;
     const block = blockFor(c, m, 0);
     if (available(c, m) >= block / 4) return;
     lease.want = { need: 0, block, limit: lease.limit };
@@ -390,6 +404,8 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         if (!lease) continue;
         lease.rate = lease.rate / 2 + lease.spent / dt / 2;
         lease.spent = 0;
+        lease.useRate = lease.useRate / 2 + lease.uses / dt / 2;
+        lease.uses = 0;
       }
     }
     const chores: Promise<unknown>[] = [sync()];

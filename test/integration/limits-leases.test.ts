@@ -133,6 +133,38 @@ describe('quota leases on many replicas', () => {
     expect(db.leased).toBe(0);
   }, 60_000);
 
+  it('admits from its lease while the database is gone, and answers 503 at once without headroom', async () => {
+    const pool = connectPostgres(postgres.url, { max: 2, asyncCommit: true });
+    pools.push(pool);
+    let down = false;
+    const gone = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const flaky: Sql = { ...pool, query: (text, params) => (down ? Promise.reject(gone) : pool.query(text, params)) };
+    const l = replica(flaky);
+    const p = subject();
+    const limit = 1000 * COST;
+    // A lease of 510 micro-USD (10 prompt + 500 output tokens), all of it given back by a settlement of nothing.
+    await l.settle(await l.reserve({ ...ask(p, limit), maxTokens: 500 }), 'none', null, null);
+    down = true;
+    let admitted = 0;
+    for (;;) {
+      const r = await l.reserve(ask(p, limit)).catch((e: unknown) => e);
+      if (!('id' in (r as object))) {
+        expect(r).toMatchObject({ code: 'ERR_LIMITS_UNAVAILABLE' }); // headroom spent: fail closed, not 429
+        break;
+      }
+      await l.settle(r as Reservation, 'usage', { prompt_tokens: 10, completion_tokens: 10 }, 'up');
+      admitted += 1;
+    }
+    expect(admitted).toBe(Math.floor(510 / COST));
+    // A subject this replica holds nothing for cannot be admitted.
+    await expect(l.reserve(ask(subject(), limit))).rejects.toMatchObject({ code: 'ERR_LIMITS_UNAVAILABLE' });
+    // Back: everything settled meanwhile is written by the next sync.
+    down = false;
+    await l.flush();
+    expect((await counted(keyOf(p))).settled).toBe(admitted * COST);
+    await l.close();
+  });
+
   it('1,000 subjects over eight replicas: none passes its limit, and each gets all of it', async () => {
     const limiters = Array.from({ length: REPLICAS }, () => replica());
     const subjects = Array.from({ length: 1000 }, () => subject());
