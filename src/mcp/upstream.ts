@@ -41,10 +41,12 @@ export interface McpUpstream {
 
 /** Pages read from one listing before Proctor gives up on it (a server that never stops paging). */
 const MAX_PAGES = 20;
+/** Bytes read from one upstream HTTP answer (a JSON result, or one SSE stream of progress and result) at most. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export function createUpstream(
   server: McpServerSettings,
-  options: { listTtlMs?: number; clock: { now(): Date } },
+  options: { listTtlMs?: number; maxAnswerBytes?: number; clock: { now(): Date } },
 ): McpUpstream {
   let connecting: Promise<Client> | null = null;
   let cached: { at: number; tools: UpstreamTool[] } | null = null;
@@ -63,6 +65,7 @@ export function createUpstream(
     if (server.credential !== null) headers['authorization'] = `Bearer ${server.credential}`;
     const transport = new StreamableHTTPClientTransport(new URL(server.url), {
       requestInit: { headers, redirect: 'error' },
+      fetch: boundedFetch(options.maxAnswerBytes ?? MAX_ANSWER_BYTES),
     });
     const client = new Client({ name: 'proctor', version: '1' }, { capabilities: {} });
     client.onerror = () => {}; // transport errors surface as the failed request's rejection
@@ -159,6 +162,27 @@ export function createUpstream(
       connecting = null;
       if (open) await (await open.catch(() => null))?.close();
     },
+  };
+}
+
+/** fetch whose answers error past `maxBytes` (memory stays bounded whatever an upstream sends; the call then fails). */
+export function boundedFetch(maxBytes: number, base: typeof fetch = fetch) {
+  return async (url: string | URL, init?: RequestInit): Promise<Response> => {
+    const response = await base(url, init);
+    if (response.body === null) return response;
+    let seen = 0;
+    const limit = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new Error(`the upstream's answer passed ${maxBytes} bytes`));
+        else controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(limit), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 

@@ -7,6 +7,7 @@ import { createClassifier } from '../../../src/classification/index.ts';
 import type { McpSettings } from '../../../src/config/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { createMcpProxy, type McpReply, type McpUpstream } from '../../../src/mcp/index.ts';
+import { boundedFetch } from '../../../src/mcp/upstream.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../../src/policy/index.ts';
 
 let engine: PolicyEngine;
@@ -172,5 +173,18 @@ describe('MCP proxy order and failures', () => {
       });
     expect((await init('2025-06-18')).body).toMatchObject({ result: { protocolVersion: '2025-06-18' } });
     expect((await init('2024-11-05')).body).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
+  });
+});
+
+describe('upstream answers are bounded', () => {
+  it('errors a body past the byte cap instead of holding it', async () => {
+    const big = new Uint8Array(64 * 1024).fill(0x61);
+    const fetched = boundedFetch(1000, async () => new Response(big, { status: 200 }));
+    const response = await fetched('http://127.0.0.1:9/mcp');
+    await expect(response.text()).rejects.toThrow();
+    const small = boundedFetch(1000, async () => new Response('{"ok":true}', { status: 200, headers: { a: 'b' } }));
+    const ok = await small('http://127.0.0.1:9/mcp');
+    expect(await ok.json()).toEqual({ ok: true });
+    expect(ok.headers.get('a')).toBe('b');
   });
 });
