@@ -49,6 +49,20 @@ describe('MCP through Proctor with the official SDK', () => {
     expect(JSON.stringify(written)).not.toContain('hello through proctor');
   });
 
+  it('redacts the configured types in a result (a card number a PCI caller may send comes back as a placeholder)', async () => {
+    const client = await stack.connect(await stack.token({ sub: 'pat', groups: ['pci-processors'] }));
+    const before = await stack.lastSeq();
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'card 4111 1111 1111 1111' } });
+    const text = (result.content as Content)[0]?.text ?? '';
+    expect(text).not.toContain('4111');
+    expect(text).toContain('CREDIT_CARD');
+    const outcome = (await stack.recordsAfter(before)).map((r) => r.record).find((r) => r['type'] === 'outcome');
+    expect(outcome).toMatchObject({
+      response_action: 'redacted',
+      response_classification: { types: { CREDIT_CARD: 1 } },
+    });
+  });
+
   it('streams a long-running tool as SSE, relaying its progress', async () => {
     const client = await stack.connect(await stack.token());
     const progress: number[] = [];
