@@ -110,10 +110,10 @@ export function createRequestHandler(deps: PipelineDeps) {
     // 1. identify
     const principal = await identify(incoming.headers);
     record.principal = principal;
-    // The subject's usage so far (for the policy input) is read while the request is parsed and classified: one
-    // database round trip off the critical path. Awaited at stage 4; a failure there is handled like any other.
-    // Admission counts the request against the subject's request rate, whatever becomes of it (docs/limits.md), and
-    // reads that usage in the same round trip; awaited at stage 4, or before a large body goes to a thread.
+    // Admission counts the request against the subject's request rate, whatever becomes of it, and gives the subject's
+    // usage so far (for the policy input), both from this replica's quota leases (docs/limits.md): no statement unless
+    // the subject is new here or its lease is short, and then while the request is parsed and classified. Awaited at
+    // stage 4, or before a large body goes to a thread; a failure there is handled like any other.
     const usageRead = deps.limits ? deps.limits.admit(principal) : undefined;
     usageRead?.catch(() => {}); // not unhandled if parsing or classification ends the request first
     // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
@@ -180,7 +180,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     // The upstream body is the adapter's shape walk once more, over the redacted body: a placeholder where the shape
     // does not allow one (a tool name's pattern) refuses the request instead of forwarding something uninspected.
     const body = upstreamBodyOf(adapter, redacted, decision.obligations.max_tokens, redaction.edits.length > 0);
-    // 5c. reserve the estimate against every limit that applies, in one atomic statement (429 when one would be passed)
+    // 5c. reserve the estimate against every limit that applies, all or nothing, from the leases (429 when one would be
+    // passed)
     const reservation = deps.limits
       ? await waitOnDatabase(
           record,
