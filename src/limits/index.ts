@@ -1,5 +1,5 @@
-// The limits stage's public surface: pricing, the limiter (reserve, then settle, on Postgres counters), scopes,
-// headers and errors. See docs/limits.md.
+// The limits stage's public surface: pricing, the limiter (admit, reserve, then settle, against in-process quota
+// leases on PostgreSQL counters), scopes, headers and errors. See docs/limits.md.
 export { createLimiter, LimitExceeded } from './limiter.ts';
 export type {
   ActualUsage,
