@@ -25,7 +25,8 @@ export interface DecisionBody {
   policy_input: PolicyInput | null;
   decision: {
     allow: boolean;
-    /** The stage that decided: transport, identify, parse, classify, decide or route. */
+    /** The stage that decided: transport, identify, parse, classify, decide, route, redact, reserve, record or
+     * internal (an unexpected error); a refusal carries its stage, nothing infers it. */
     stage: string;
     reasons: Reason[];
     obligations: Obligations | null;

@@ -133,7 +133,9 @@ describe('the classify stage', () => {
     expect(reply.status).toBe(413);
     expect(reply.body).toMatchObject({ error: { code: 'ERR_TOO_MANY_FINDINGS' } });
     expect(h.forwarded).toHaveLength(0);
-    expect(h.records[0]).toMatchObject({ decision: { allow: false, reasons: [{ code: 'ERR_TOO_MANY_FINDINGS' }] } });
+    expect(h.records[0]).toMatchObject({
+      decision: { allow: false, stage: 'redact', reasons: [{ code: 'ERR_TOO_MANY_FINDINGS' }] },
+    });
   });
 
   it('answers 503 with retry-after, recorded at the classify stage, when every classifier is busy', async () => {

@@ -243,5 +243,7 @@ describe('redaction inside tool schemas', () => {
     expect(reply.status).toBe(500);
     expect(reply.body).toMatchObject({ error: { code: 'ERR_REDACTION_FAILED' } });
     expect(h.events).not.toContain('forward');
+    // Recorded at the stage that refused (redact), not inferred from which record fields are still empty.
+    expect(h.records[0]?.body).toMatchObject({ decision: { allow: false, stage: 'redact' } });
   });
 });
