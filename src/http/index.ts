@@ -19,8 +19,8 @@ import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
 import { describeError, type Health, type RequestScope, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
-import { receiveBody } from './body.ts';
 import type { McpProxy } from '../mcp/index.ts';
+import { receiveBody } from './body.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
 
@@ -227,6 +227,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.setErrorHandler(
     async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      if (deps.mcp && request.routeOptions.url === MCP_ROUTE) return rejectMcp(deps.mcp, error, request, reply);
       const route = ROUTES.find((r) => r.url === request.routeOptions.url);
       const incoming: Omit<IncomingRequest, 'body'> = {
         requestId: request.id,
@@ -253,6 +254,32 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
 
   return app;
+}
+
+const MCP_ROUTE = '/mcp/:server';
+
+/** An MCP body the transport refused (too large, not JSON): recorded and answered by the MCP proxy, in its shape. */
+async function rejectMcp(
+  mcp: McpProxy,
+  error: { code?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+  const answer = await mcp.reject(
+    {
+      requestId: request.id,
+      server: (request.params as { server: string }).server,
+      method: request.method as 'POST' | 'GET' | 'DELETE',
+      headers: identityHeaders(request),
+    },
+    tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
+    tooLarge ? 'the request body is too large' : 'the request body could not be read as JSON',
+  );
+  reply.code(answer.status).headers(answer.headers);
+  return 'body' in answer && answer.body !== null
+    ? reply.type('application/json').send(JSON.stringify(answer.body))
+    : reply.send();
 }
 
 /** MCP over Streamable HTTP: one route per method on /mcp/:server (the proxy answers everything, errors included), and
@@ -296,9 +323,9 @@ function routeMcp(
     if (result.body === null) return reply.send();
     return reply.type('application/json').send(JSON.stringify(result.body));
   };
-  app.post('/mcp/:server', serve);
-  app.get('/mcp/:server', serve);
-  app.delete('/mcp/:server', serve);
+  app.post(MCP_ROUTE, serve);
+  app.get(MCP_ROUTE, serve);
+  app.delete(MCP_ROUTE, serve);
 }
 
 /**

@@ -37,6 +37,9 @@ export const MCP_FAILURES = {
   ERR_UPSTREAM_TIMEOUT: { status: 200, rpc: -32005 },
   ERR_AUDIT_UNAVAILABLE: { status: 503, rpc: -32603 },
   ERR_REQUEST_INVALID: { status: 400, rpc: -32600 },
+  /** Transport: a body past server.body_limit_bytes, or one whose content-type is not JSON (never read). */
+  ERR_REQUEST_TOO_LARGE: { status: 413, rpc: -32600 },
+  ERR_REQUEST_NOT_JSON: { status: 400, rpc: -32700 },
   ERR_INTERNAL: { status: 500, rpc: -32603 },
 } as const satisfies Record<string, { status: number; rpc: number }>;
 

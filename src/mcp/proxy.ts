@@ -119,7 +119,7 @@ export function createMcpProxy(deps: McpDeps) {
 
   /** A refusal, recorded (the ledger refusing it too: 503, nothing was forwarded), then answered. */
   async function deny(
-    request: McpRequest,
+    request: Pick<McpRequest, 'requestId'>,
     record: McpDecisionBody,
     message: ClientMessage | null,
     error: McpError | IdentityError,
@@ -160,7 +160,7 @@ export function createMcpProxy(deps: McpDeps) {
   }
 
   function errorReply(
-    request: McpRequest,
+    request: Pick<McpRequest, 'requestId'>,
     message: ClientMessage | null,
     error: McpError | IdentityError,
     reasons?: { code: string; message: string }[],
@@ -196,7 +196,26 @@ export function createMcpProxy(deps: McpDeps) {
     return bodyDigest(deps.bodyDigestKey, createHash('sha256').update(body).digest('hex'));
   }
 
+  /** A body the transport refused before reading it: recorded (with the caller, if identified) and answered here. */
+  async function reject(
+    request: Omit<McpRequest, 'body'>,
+    code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON',
+    message: string,
+  ): Promise<McpReply> {
+    if (!upstreams.has(request.server))
+      return errorReply(request, null, new McpError('ERR_MCP_SERVER_UNKNOWN', 'no such server'));
+    const record = emptyDecision(request.server, request.method);
+    try {
+      record.principal = await identify(request.headers);
+    } catch (error) {
+      return deny(request, record, null, toMcpError(error));
+    }
+    record.decision = { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null };
+    return deny(request, record, null, new McpError(code, message));
+  }
+
   return {
+    reject,
     handle: async (request: McpRequest): Promise<McpReply> => {
       try {
         return await handle(request);

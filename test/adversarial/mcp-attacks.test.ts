@@ -276,11 +276,22 @@ describe('the closed JSON-RPC world', () => {
     expect(proto.body?.error?.data?.code).toBe('ERR_MCP_PARAMS');
     const big = await refused(call('echo', { message: 'a'.repeat(70_000) }));
     expect(big.status).toBe(413);
+    expect(big.body?.error?.data?.code).toBe('ERR_REQUEST_TOO_LARGE');
+    const [decision] = await stack.records(big.requestId as string);
+    expect(decision).toMatchObject({
+      principal: { sub: 'alice' },
+      mcp: { server: 'everything', method: 'POST' },
+      decision: { allow: false, stage: 'transport' },
+    });
   });
 
   it('refuses a body that is not JSON and a non-UTF-8 body', async () => {
     const notJson = await refused('{"jsonrpc":');
     expect(notJson.body?.error).toMatchObject({ code: -32700 });
+    const headers = await session(alice);
+    const plain = await post(alice, 'hello', { ...headers, 'content-type': 'text/plain' });
+    expect(plain.status).toBe(400);
+    expect(plain.body?.error?.data?.code).toBe('ERR_REQUEST_NOT_JSON');
   });
 });
 
