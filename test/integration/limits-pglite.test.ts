@@ -1,8 +1,14 @@
 // The limits stage on PGlite (the development stack's embedded Postgres): the same migration and functions, the same
-// all-or-nothing reservations, settlement and expiry as on PostgreSQL.
+// all-or-nothing reservations from leases, settlement, and expiry of a crashed replica's leases as on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../src/db/index.ts';
-import { createLimiter, LimitExceeded, loadPricingFile } from '../../src/limits/index.ts';
+import {
+  createLimiter,
+  type DecisionLimits,
+  LimitExceeded,
+  type Limiter,
+  loadPricingFile,
+} from '../../src/limits/index.ts';
 
 let sql: Sql;
 
@@ -21,29 +27,34 @@ describe('limits on PGlite', () => {
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const pricing = loadPricingFile(new URL('../../config/pricing.v1.yaml', import.meta.url).pathname);
-    const limiter = createLimiter({
-      sql,
-      pricing,
-      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
-      reservationTtlSeconds: 1,
-      defaultMaxTokens: 10,
-    });
+    // A replica: a limiter of its own on the same database, with a configured group limit of 5 requests a minute.
+    const replica = () =>
+      createLimiter({
+        sql,
+        pricing,
+        defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
+        reservationTtlSeconds: 1,
+        defaultMaxTokens: 10,
+      });
+    const limiter = replica();
     const principal = { iss: 'https://dev', sub: 'alice', client_id: null, groups: ['eng'], tenant: null };
+    const reserve = (l: Limiter, limits: DecisionLimits | null) =>
+      l.reserve({
+        principal,
+        upstreams: ['echo'],
+        model: 'echo-1',
+        promptTokens: 10,
+        promptTokenMethod: 'test',
+        maxTokens: null,
+        limits,
+      });
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
-        limiter.reserve({
-          principal,
-          upstreams: ['echo'],
-          model: 'echo-1',
-          promptTokens: 10,
-          promptTokenMethod: 'test',
-          maxTokens: null,
-          limits: {
-            tokens_per_minute: 1000,
-            requests_per_minute: null,
-            spend_micro_usd_per_day: null,
-            spend_micro_usd_per_month: null,
-          },
+        reserve(limiter, {
+          tokens_per_minute: 1000,
+          requests_per_minute: null,
+          spend_micro_usd_per_day: null,
+          spend_micro_usd_per_month: null,
         }),
       ),
     );
@@ -60,24 +71,8 @@ describe('limits on PGlite', () => {
     // The limiter "crashes" with two reservations unsettled; its settlements so far are written. Another replica
     // is refused while the crashed one's lease counts, and admitted for what is left once that lease expires.
     await limiter.flush();
-    const other = createLimiter({
-      sql,
-      pricing,
-      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
-      reservationTtlSeconds: 1,
-      defaultMaxTokens: 10,
-    });
-    const ask = () =>
-      other.reserve({
-        principal,
-        upstreams: ['echo'],
-        model: 'echo-1',
-        promptTokens: 10,
-        promptTokenMethod: 'test',
-        maxTokens: null,
-        limits: null,
-      });
-    await expect(ask()).rejects.toBeInstanceOf(LimitExceeded);
+    const other = replica();
+    await expect(reserve(other, null)).rejects.toBeInstanceOf(LimitExceeded);
     // Expiry without waiting for the clock: the leases expire within their 1 s TTL; they are aged past it.
     const ttl = await sql.query<{ ok: boolean }>(
       `SELECT bool_and(expires_at <= now() + interval '1 second') AS ok FROM limit_leases`,
@@ -89,26 +84,8 @@ describe('limits on PGlite', () => {
       spend_micro_usd_today: 24,
       tokens_this_minute: 18,
     });
-    const retried = createLimiter({
-      sql,
-      pricing,
-      defaults: [{ scope: 'group', name: 'eng', requests_per_minute: 5 }],
-      reservationTtlSeconds: 1,
-      defaultMaxTokens: 10,
-    });
-    const more = await Promise.allSettled(
-      Array.from({ length: 5 }, () =>
-        retried.reserve({
-          principal,
-          upstreams: ['echo'],
-          model: 'echo-1',
-          promptTokens: 10,
-          promptTokenMethod: 'test',
-          maxTokens: null,
-          limits: null,
-        }),
-      ),
-    );
+    const retried = replica();
+    const more = await Promise.allSettled(Array.from({ length: 5 }, () => reserve(retried, null)));
     expect(more.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
   });
 });
