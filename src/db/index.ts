@@ -1,6 +1,6 @@
 // The database layer's public surface: the Sql seam, its two implementations, and migrations.
 export { DbError, leaseKey, toBytes, toSafeInteger } from './sql.ts';
-export type { DbErrorCode, Lease, Sql } from './sql.ts';
+export type { DbErrorCode, Lease, QueryOptions, Sql } from './sql.ts';
 export { connectPostgres } from './postgres.ts';
 export type { PostgresOptions } from './postgres.ts';
 export { openPglite } from './pglite.ts';

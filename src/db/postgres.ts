@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { DbError, leaseKey, withSavepoint } from './sql.ts';
-import type { Lease, Sql } from './sql.ts';
+import type { Lease, QueryOptions, Sql } from './sql.ts';
 
 export interface PostgresOptions {
   /** Milliseconds to wait for a new connection, or for a free one in a full pool (default 2000). */
@@ -68,8 +68,8 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
   let closed = false;
 
   const sql: Sql = {
-    async query<R>(text: string, params?: readonly unknown[]) {
-      const result = await pool.query(text, params && params.length > 0 ? [...params] : undefined);
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      const result = await pool.query(statement(text, params, options));
       return { rows: result.rows as R[] };
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -156,8 +156,8 @@ export function connectPostgres(url: string, opts: PostgresOptions = {}): Sql {
 
 function clientSql(client: PoolClient, depth: number): Sql {
   const tx: Sql = {
-    async query<R>(text: string, params?: readonly unknown[]) {
-      const result = await client.query(text, params && params.length > 0 ? [...params] : undefined);
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      const result = await client.query(statement(text, params, options));
       return { rows: result.rows as R[] };
     },
     transaction: (fn) => withSavepoint(tx, depth, () => fn(clientSql(client, depth + 1))),
@@ -169,6 +169,12 @@ function clientSql(client: PoolClient, depth: number): Sql {
     },
   };
   return tx;
+}
+
+/** pg's query config; a named one is parsed once per connection (pg keeps it prepared there) and then only bound. */
+function statement(text: string, params: readonly unknown[] | undefined, options?: QueryOptions): pg.QueryConfig {
+  const values = params && params.length > 0 ? [...params] : undefined;
+  return options?.name && values ? { name: options.name, text, values } : { text, ...(values ? { values } : {}) };
 }
 
 function asError(err: unknown): Error {

@@ -6,13 +6,23 @@ import { createHash } from 'node:crypto';
 
 export interface Sql {
   /** Runs one statement with $n parameters; without parameters the text MAY hold several statements (simple protocol). */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<{ rows: R[] }>;
   /** Runs fn in one transaction on one connection; commits when fn resolves, rolls back when it throws. Nested calls use a savepoint. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Takes the named exclusive lease (a session-level advisory lock on a dedicated connection; on PGlite, whose one
    * process is the only writer, an in-process lease). Resolves null, at once, when another holder has it. */
   tryLease(name: string): Promise<Lease | null>;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  /** A statement run often with the same text: it MAY be prepared once per connection under this name and reused (no
+   * parse and plan per call). A hint: an implementation may run it unnamed. One name MUST always go with one text. */
+  name?: string;
 }
 
 /** An exclusive lease. It ends on release(), or when its connection dies (the server then frees the lock). */

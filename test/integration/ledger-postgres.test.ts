@@ -112,6 +112,26 @@ describe('appending', () => {
     expect(report).toMatchObject({ ok: true, findings: [], chains: [{ records: 51 }] });
   });
 
+  it('a batch is one prepared statement: parsed once per connection, then only bound and run', async () => {
+    const one = connectPostgres(pg.url, { max: 1 }); // the ledger's batches and the check below share one session
+    try {
+      const ledger = await openLedger({ sql: one, signer, chain: 'it-prepared', clock });
+      const denied = { decision: { allow: false, reasons: [], obligations: null } };
+      for (let i = 0; i < 3; i++) await ledger.append('decision', `p${i}`, denied);
+      const prepared = await one.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements',
+      );
+      expect(prepared.rows).toEqual([
+        { name: 'proctor_audit_append_batch', statement: expect.stringContaining('audit_append_batch($1') },
+      ]);
+      await ledger.close();
+      const report = await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['it-prepared'] });
+      expect(report).toMatchObject({ ok: true, findings: [], chains: [{ records: 4 }] });
+    } finally {
+      await one.close();
+    }
+  });
+
   it('a second process on the same chain is refused (ERR_CHAIN_LEASED) until the holder goes; then it resumes', async () => {
     const second = connectPostgres(pg.url);
     try {
