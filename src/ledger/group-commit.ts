@@ -4,7 +4,9 @@
 // the part of its work that must happen one batch at a time (sealing the records after the previous batch's) is done,
 // and the next batch then starts while this one writes (once `pipelineMin` items wait); a `commit` that never calls
 // it keeps one batch in flight.
-// Ordering across batches is `commit`'s business (the ledger writes batches in the order they were sealed).
+// Ordering across batches is `commit`'s business (the ledger writes batches in the order they were sealed). When more
+// items wait than one batch takes, those `urgent` says are urgent go first (in their order), then the rest: a burst of
+// outcome records never pushes a decision, which a request is waiting on before forwarding, into a later batch.
 // A caller's promise settles only with its batch: resolved once `commit` resolved (committed), rejected otherwise;
 // or, while it still waits in the queue (not yet handed to `commit`), by withdraw(): it then never reaches a batch.
 
@@ -44,6 +46,7 @@ const DEPTH = 2;
 export function createGroupCommitter<I, O>(
   options: GroupCommitOptions,
   commit: (items: I[], sealed: () => void) => Promise<ItemResult<O>[]>,
+  urgent?: (item: I) => boolean,
 ): GroupCommitter<I, O> {
   let queue: Waiter<I, O>[] = [];
   const queued = new Map<I, Waiter<I, O>>(); // items not yet in a batch: what withdraw() can still take back
@@ -70,7 +73,7 @@ export function createGroupCommitter<I, O>(
     }
     if (withdrawn > 0) compact();
     if (busy() || queue.length === 0) return;
-    const batch = queue.splice(0, options.maxRecords);
+    const batch = take();
     for (const w of batch) queued.delete(w.item);
     sealing = true;
     running += 1;
@@ -88,6 +91,18 @@ export function createGroupCommitter<I, O>(
       if (queue.length > 0) flush();
       else if (running === 0) settleIdle();
     });
+  }
+
+  /** The next batch: the first maxRecords items, or, when more wait, the urgent ones first (each group in order). */
+  function take(): Waiter<I, O>[] {
+    const max = options.maxRecords;
+    if (!urgent || queue.length <= max) return queue.splice(0, max);
+    const batch: Waiter<I, O>[] = [];
+    const rest: Waiter<I, O>[] = [];
+    for (const w of queue) (batch.length < max && urgent(w.item) ? batch : rest).push(w);
+    const filled = batch.concat(rest.splice(0, max - batch.length));
+    queue = rest;
+    return filled;
   }
 
   function settleIdle(): void {

@@ -161,8 +161,13 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
   // Pipelining: a batch is sealed after the one before it (from `tail`, where that one will leave the chain) while
   // that one writes; batches write in the order they were sealed (src/ledger/batch-writer.ts).
   const committer = createGroupCommitter<PendingRecord, AppendedRecord>(
-    { maxRecords: opts.batch?.maxRecords ?? 256, maxWaitMs: opts.batch?.maxWaitMs ?? 0 },
+    {
+      maxRecords: opts.batch?.maxRecords ?? 256,
+      maxWaitMs: opts.batch?.maxWaitMs ?? 0,
+      ...(opts.batch?.pipelineMin === undefined ? {} : { pipelineMin: opts.batch.pipelineMin }),
+    },
     batchCommit(st),
+    (item) => item.type !== 'outcome', // decisions first when more wait than a batch takes (group-commit.ts)
   );
   const waiters = createWaiters({ committer, timing, onAbandoned: (record) => abandoned(record) });
   // A decision committed after its waiter was told it was not (so nothing was forwarded for it) gets the outcome that

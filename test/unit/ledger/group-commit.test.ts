@@ -386,6 +386,39 @@ describe('createGroupCommitter', () => {
     await c.drain();
   });
 
+  it('when more wait than a batch takes, urgent items go first, each group in its order', async () => {
+    const log = batchLog();
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const c = createGroupCommitter<number, number>(
+      { maxRecords: 3, maxWaitMs: 0 },
+      async (items) => {
+        log.push(items);
+        if (log.started.length === 1) await first;
+        return items.map((value) => ({ ok: true as const, value }));
+      },
+      (n) => n % 2 === 0, // even: urgent (a decision), odd: an outcome
+    );
+    const all = [c.enqueue(0)];
+    await log.until(1);
+    all.push(...[1, 3, 5, 2, 7, 4].map((n) => c.enqueue(n))); // six wait for three places
+    await turns();
+    release();
+    expect(await Promise.all(all)).toEqual([0, 1, 3, 5, 2, 7, 4]);
+    expect(log.started).toEqual([[0], [2, 4, 1], [3, 5, 7]]);
+    const plain = createGroupCommitter<number, number>(
+      { maxRecords: 3, maxWaitMs: 10_000 },
+      async (items) => {
+        log.push(items);
+        return items.map((value) => ({ ok: true as const, value }));
+      },
+      (n) => n % 2 === 0,
+    );
+    await Promise.all([plain.enqueue(1), plain.enqueue(2), plain.enqueue(3)]); // one batch's worth: order kept
+    expect(log.started.at(-1)).toEqual([1, 2, 3]);
+    await c.drain();
+  });
+
   it('with sealed() called, the next batch starts while this one writes, at most two in flight', async () => {
     const log = batchLog();
     const started = log.started;
