@@ -1,10 +1,10 @@
 // Ledger append speed on the throwaway PostgreSQL 15 with synchronous_commit = on (the cluster itself runs with
 // fsync off, so these figures exclude the disk's flush latency; BENCH_DURABLE=1 turns fsync and full-page writes on,
 // so every commit also waits for the disk's flush, as in production): appends/s and commit wait (append call → committed) p50/p99 for 1 and
-// 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s.
+// 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s; then request-shaped runs
+// (a decision, the upstream's wait, its outcome) with the database's own counters per 1,000 records
+// (bench/ledger-requests.ts).
 // Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connectPostgres, migrate } from '../src/db/index.ts';
@@ -12,33 +12,17 @@ import type { Sql } from '../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger } from '../src/ledger/index.ts';
 import type { Ledger } from '../src/ledger/index.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
+import { postgresCpuUs, postmasterOf, requestLoad } from './ledger-requests.ts';
 
 const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 3);
-/** Comma-separated subset of runs, e.g. "1x64,4x64,paced" (default: all). */
 const DURABLE = process.env.BENCH_DURABLE === '1';
+/** Comma-separated subset of runs, e.g. "1x64,4x64,paced,req64u20,req1" (default: all). */
 const ONLY = process.env.BENCH_LEDGER_ONLY ? new Set(process.env.BENCH_LEDGER_ONLY.split(',')) : null;
 
-// CPU time per record, of this process and of the PostgreSQL server (the postmaster's children, from /proc): on a
-// shared machine wall-clock rates vary with the load, CPU per record much less. ticks → µs.
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+// CPU time per record, of this process and of the PostgreSQL server (the postmaster and its children, from /proc): on
+// a shared machine wall-clock rates vary with the load, CPU per record much less.
 let postmaster = 0;
-
-function serverCpuUs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === postmaster || Number(pid) === postmaster)
-      ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks * TICK_US;
-}
+const serverCpuUs = () => postgresCpuUs(postmaster);
 
 function cpuMeter() {
   const node = process.cpuUsage();
@@ -169,17 +153,37 @@ export async function benchLedger() {
   await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
   await admin.close();
   const sql = connectPostgres(pg.url, { max: 10 });
+  const stats = connectPostgres(pg.superuserUrl, { max: 1 });
   try {
     await migrate(sql);
     const settings = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
-    const backend = await sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+    postmaster = await postmasterOf(sql);
     const runs = [];
     for (const chains of [1, 4]) {
       for (const writers of [1, 16, 64])
         if (!ONLY || ONLY.has(`${chains}x${writers}`))
           runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
     }
+    // Request-shaped load with the database's counters (bench/ledger-requests.ts): a decision, the upstream's wait,
+    // its outcome; req64u20: 64 clients, a 20 ms upstream (issue 17's c=64); req64: no wait; req1: one client.
+    const requests = [];
+    for (const [name, writers, upstreamMs] of [
+      ['req64u20', 64, 20],
+      ['req64', 64, 0],
+      ['req1', 1, 0],
+    ] as const)
+      if (!ONLY || ONLY.has(name))
+        requests.push(
+          await requestLoad({
+            url: pg.url,
+            admin: stats,
+            postmaster,
+            writers,
+            upstreamMs,
+            seconds: SECONDS,
+            tag: name,
+          }),
+        );
     return {
       database: `postgresql-15 (throwaway, fsync ${DURABLE ? 'on' : 'off'})`,
       // which Ed25519 implementation signs (native addon when built; PROCTOR_ED25519_NATIVE=off forces node:crypto)
@@ -188,10 +192,12 @@ export async function benchLedger() {
       seconds_per_run: SECONDS,
       group_commit: { max_records: 256, max_wait_ms: 0 },
       runs,
+      requests,
       paced_1000_per_s: !ONLY || ONLY.has('paced') ? await paced(sql, 1000) : null,
       load_average: loadavg().map((l) => Math.round(l * 100) / 100),
     };
   } finally {
+    await stats.close();
     await sql.close();
     await pg.destroy();
   }
