@@ -255,11 +255,15 @@ function denialTable(decisions: Record<string, JsonValue>[]): string {
 function modelTable(decisions: Record<string, JsonValue>[]): string {
   const counts = new Map<string, number>();
   for (const d of decisions) {
-    const model = asObject(d.request)?.model;
-    const name = typeof model === 'string' ? model : '(not parsed)';
+    const request = asObject(d.request);
+    const model = request?.model;
+    const api = request?.api;
+    // Tool calls (docs/mcp.md) stand beside model calls: server/tool, named by their MCP method.
+    const mcp = typeof api === 'string' && api.startsWith('mcp.') ? ` (MCP ${api.slice(4)})` : '';
+    const name = typeof model === 'string' ? `${model}${mcp}` : '(not parsed)';
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   if (counts.size === 0) return '<p>No decisions.</p>';
   const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 15);
-  return `<table><tr><th>model</th><th>requests</th></tr>${rows.map(([m, n]) => `<tr><td><code>${escapeHtml(m)}</code></td><td>${n}</td></tr>`).join('')}</table>`;
+  return `<table><tr><th>model or MCP tool</th><th>requests</th></tr>${rows.map(([m, n]) => `<tr><td><code>${escapeHtml(m)}</code></td><td>${n}</td></tr>`).join('')}</table>`;
 }

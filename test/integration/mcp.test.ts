@@ -101,7 +101,7 @@ describe('MCP through Proctor with the official SDK', () => {
     expect(replay.mismatches).toEqual([]);
     expect(replay.replayed).toBeGreaterThan(5);
     expect(replay.reproduced).toBe(replay.replayed);
-    expect(report).toContain('everything/echo');
+    expect(report).toContain('everything/echo (MCP tools_call)');
   });
 
   it('leaves a ledger that verifies', async () => {
