@@ -2,9 +2,10 @@
 // text blocks of an answer, an answer's text and a tool call's arguments): the text around every boundary between
 // adjacent segments, and between consecutive segments of one location (role), of one path shape, or of the reading
 // order (labels left out), JOIN_WINDOW characters each side (windows that overlap merged; a JSON text read without
-// the syntax at its edges), is classified again as one text, and a finding that crosses a boundary is reported once
-// per segment it touches. Invariant: within one order windows are disjoint, so the joined text scanned is at most
-// four times the input (linear); every piece is a span of its own segment's text.
+// the syntax at its edges), and two consecutive values of one JSON text, are classified again as one text, and a
+// finding that crosses a boundary is reported once per piece (segment span) it touches. Invariant: within one order
+// windows are disjoint and each JSON value is in at most two pairs, so the joined text scanned is at most six times
+// the input (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
@@ -31,10 +32,37 @@ export interface JoinWindow {
   parts: readonly WindowPart[];
 }
 
+/** One readable span of one segment, as joined: the segment's text [from, to). */
+interface Readable {
+  segment: number;
+  from: number;
+  to: number;
+}
+
+/** Values per segment object (a classify() call joins over up to four orders: each text is read once). */
+const valuesCache = new WeakMap<TextSegment, readonly (readonly [number, number])[]>();
+
+function valuesOf(segment: TextSegment): readonly (readonly [number, number])[] {
+  let spans = valuesCache.get(segment);
+  if (spans === undefined) valuesCache.set(segment, (spans = readableSpans(segment.text)));
+  return spans;
+}
+
+/**
+ * The span of a segment joined to its neighbours: for a JSON text from its first value's text to before its closing
+ * syntax (`{"k":"` and `"}` read over), for any other text the whole text without closing quotes and brackets.
+ */
+export function joinedSpan(text: string, values: readonly (readonly [number, number])[]): [number, number] {
+  const json = isJsonText(text);
+  const lo = json ? (values[0]?.[0] ?? text.length) : 0;
+  return [lo, Math.max(lo, closingStart(text))];
+}
+
 /**
  * The windows around every boundary between two consecutive non-empty segments of `order` (segment indices; default
- * all, in order; empty segments are skipped over). Boundaries between segments adjacent in the list are left out when
- * `skipAdjacent` is set (a second join over another order must not repeat the first one's work).
+ * all, in order; empty segments are skipped over), each read as its joinedSpan; for the default order also the
+ * valuePairs inside JSON texts. Boundaries between segments adjacent in the list are left out when `skipAdjacent` is
+ * set (a second join over another order must not repeat the first one's work).
  */
 export function joinWindows(
   segments: readonly TextSegment[],
@@ -42,25 +70,23 @@ export function joinWindows(
   order?: readonly number[],
   skipAdjacent = false,
 ): JoinWindow[] {
-  // Each segment's readable span: a JSON text (tool-call arguments) without the syntax at its edges (jsonEdges).
-  const spans = new Map<number, readonly [number, number]>();
-  const indices = (order ?? segments.map((_, i) => i)).filter((i) => {
-    const span = jsonEdges((segments[i] as TextSegment).text);
-    spans.set(i, span);
-    return span[1] > span[0];
-  });
-  // Offsets in the concatenation of the ordered segments: where each starts, and the merged intervals [from, to).
+  const readable: Readable[] = [];
+  for (const segment of order ?? segments.map((_, i) => i)) {
+    const text = segments[segment] as TextSegment;
+    const [from, to] = joinedSpan(text.text, valuesOf(text));
+    if (to > from) readable.push({ segment, from, to });
+  }
+  // Offsets in the concatenation of the readable spans: where each starts, and the merged intervals [from, to).
   const startsAt: number[] = [];
   let total = 0;
-  for (const i of indices) {
+  for (const r of readable) {
     startsAt.push(total);
-    const [lo, hi] = spans.get(i) as readonly [number, number];
-    total += hi - lo;
+    total += r.to - r.from;
   }
-  const spanAt = (k: number) => spans.get(indices[k] as number) as readonly [number, number];
   const intervals: [number, number][] = [];
-  for (let k = 1; k < indices.length; k += 1) {
-    if (skipAdjacent && indices[k] === (indices[k - 1] as number) + 1) continue;
+  for (let k = 1; k < readable.length; k += 1) {
+    const [before, after] = [(readable[k - 1] as Readable).segment, (readable[k] as Readable).segment];
+    if (skipAdjacent && after === before + 1) continue;
     const boundary = startsAt[k] as number;
     const from = Math.max(0, boundary - reach);
     const to = Math.min(total, boundary + reach);
@@ -69,78 +95,123 @@ export function joinWindows(
     else intervals.push([from, to]);
   }
   const windows: JoinWindow[] = [];
-  let first = 0; // first ordered segment that may overlap the current interval (intervals are in order)
+  let first = 0; // first readable span that may overlap the current interval (intervals are in order)
   for (const [from, to] of intervals) {
-    while (first < indices.length && (startsAt[first] as number) + spanAt(first)[1] - spanAt(first)[0] <= from) {
+    while (first < readable.length && (startsAt[first] as number) + lengthOf(readable[first] as Readable) <= from) {
       first += 1;
     }
     const parts: WindowPart[] = [];
     const texts: string[] = [];
     let at = 0;
-    for (let k = first; k < indices.length && (startsAt[k] as number) < to; k += 1) {
-      const [lo, hi] = spanAt(k);
+    for (let k = first; k < readable.length && (startsAt[k] as number) < to; k += 1) {
+      const r = readable[k] as Readable;
       const start = startsAt[k] as number;
-      const sliceFrom = lo + Math.max(0, from - start);
-      const sliceTo = lo + Math.min(hi - lo, to - start);
-      texts.push((segments[indices[k] as number] as TextSegment).text.slice(sliceFrom, sliceTo));
-      parts.push({ segment: indices[k] as number, at, from: sliceFrom, length: sliceTo - sliceFrom });
+      const sliceFrom = r.from + Math.max(0, from - start);
+      const sliceTo = r.from + Math.min(lengthOf(r), to - start);
+      texts.push((segments[r.segment] as TextSegment).text.slice(sliceFrom, sliceTo));
+      parts.push({ segment: r.segment, at, from: sliceFrom, length: sliceTo - sliceFrom });
       at += sliceTo - sliceFrom;
     }
     windows.push({ text: texts.join(''), parts });
   }
+  if (order === undefined) windows.push(...valuePairs(segments, reach));
   return windows;
 }
 
-/** Most characters of JSON syntax read over at either edge of a JSON text (nested keys, a key name, whitespace). */
-export const MAX_JSON_EDGE = 256;
+/**
+ * Inside each JSON text, two consecutive values joined (the end of one, the start of the next, `reach` characters
+ * each): a value split over two fields of tool-call arguments (`{"a":"AKIAQ3EG","b":"THV5…"}`). Pairs, not all the
+ * values glued, so a third value does not glue onto a value's end (`…WU2P` + `2` is no key); a window each, together
+ * at most twice the text.
+ */
+function valuePairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
+  const windows: JoinWindow[] = [];
+  segments.forEach((segment, index) => {
+    const values = valuesOf(segment);
+    for (let k = 1; k < values.length; k += 1) {
+      const [a0, a1] = values[k - 1] as readonly [number, number];
+      const [b0, b1] = values[k] as readonly [number, number];
+      const from = Math.max(a0, a1 - reach);
+      const to = Math.min(b1, b0 + reach);
+      windows.push({
+        text: segment.text.slice(from, a1) + segment.text.slice(b0, to),
+        parts: [
+          { segment: index, at: 0, from, length: a1 - from },
+          { segment: index, at: a1 - from, from: b0, length: to - b0 },
+        ],
+      });
+    }
+  });
+  return windows;
+}
+
+function lengthOf(r: Readable): number {
+  return r.to - r.from;
+}
 
 function isJsonSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
+function isNumberChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x2b || code === 0x65 || code === 0x45
+  );
+}
+
 /**
- * The readable span of a text for joining: without the opening syntax of a JSON object or array text (tool-call
- * arguments: `{"k":"`, `[`, nested keys, up to the first value's text) and without closing quotes and brackets at
- * its end (`"}`, `]}`: any text, since a JSON text's start may have been cut off, as in a stream's held text), so
- * text that a consumer reads as one (an answer's text, then the arguments' first value) is joined as one. Bounded by
- * MAX_JSON_EDGE characters each side.
+ * The spans of a text a consumer reads as one text when it is joined to its neighbours: for a JSON object or array
+ * text (tool-call arguments, `{"a":"AKIAQ3EG","b":"THV5…"}`) the text of each value (strings without their quotes,
+ * numbers), keys and syntax left out, so an answer's text and the arguments' first value, or two values, read as one;
+ * for any other text the whole text without closing quotes and brackets at its end (`"}`, `]}`: a JSON text whose
+ * start was cut off, as in a stream's held text). One pass; a string still arriving (no closing quote) is a value.
  */
-export function jsonEdges(text: string): readonly [number, number] {
+export function readableSpans(text: string): [number, number][] {
   let lo = 0;
   while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
-  if (text[lo] !== '{' && text[lo] !== '[') lo = 0;
-  else {
-    const limit = Math.min(text.length, lo + MAX_JSON_EDGE);
-    while (lo < limit) {
-      const c = text[lo];
-      if (c === '{' || c === '[' || isJsonSpace(text.charCodeAt(lo))) {
-        lo += 1;
-        continue;
-      }
-      if (c !== '"') break;
-      // A string: a key when a `:` follows it (read over), else the first value (its text starts after the quote).
-      // One still arriving (no `:` yet) is read as a value: joining a key's text too only finds more.
-      let end = lo + 1;
-      while (end < limit && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      let after = end + 1;
-      while (after < limit && isJsonSpace(text.charCodeAt(after))) after += 1;
-      if (after >= limit || text[after] !== ':') {
-        lo += 1;
-        break;
-      }
-      lo = after + 1;
-    }
+  if (!isJsonText(text)) {
+    const hi = closingStart(text);
+    return hi > 0 ? [[0, hi]] : [];
   }
+  const spans: [number, number][] = [];
+  for (let i = lo; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      end = Math.min(end, text.length);
+      let after = end + 1;
+      while (after < text.length && isJsonSpace(text.charCodeAt(after))) after += 1;
+      if (text[after] !== ':' && end > i + 1) spans.push([i + 1, end]);
+      i = end + 1;
+    } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
+      let end = i + 1;
+      while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
+      spans.push([i, end]);
+      i = end;
+    } else i += 1;
+  }
+  return spans;
+}
+
+/** Whether a text is a JSON object or array (its first character after whitespace opens one). */
+function isJsonText(text: string): boolean {
+  let at = 0;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  return text[at] === '{' || text[at] === '[';
+}
+
+/** Where a text's trailing closing syntax starts (`"}`, `]`, with whitespace among them); its length when none. */
+function closingStart(text: string): number {
   let hi = text.length;
-  const floor = Math.max(lo, text.length - MAX_JSON_EDGE);
   let closing = false;
-  for (let at = hi; at > floor; at -= 1) {
+  for (let at = text.length; at > 0 && text.length - at < 256; at -= 1) {
     const c = text[at - 1] as string;
     if (c === '"' || c === '}' || c === ']') closing = true;
     else if (!isJsonSpace(c.charCodeAt(0))) break;
     if (closing) hi = at - 1;
   }
-  return [lo, Math.max(lo, hi)];
+  return hi;
 }
 
 /** The segments of each group (of two or more), in order; segments without a group are left out. */
@@ -253,22 +324,30 @@ interface Span {
 
 /**
  * Whether a piece of a joined finding overlaps a finding of the same type found in its segment alone: then the join
- * only glued a neighbour onto a value already found (`alice@acme.io` + `ssn …` reads `alice@acme.iossn`), and the
- * joined finding is dropped. Exact for pieces, which always touch their segment's start or end: per segment and type,
- * the least start and the greatest end of its findings say it.
+ * only glued a neighbour onto a value already found (`alice@acme.io` + `ssn …` reads `alice@acme.iossn`; two values of
+ * one JSON text, `"alice@acme.io"` + `"bob"`), and the joined finding is dropped. Exact: per segment and type, the
+ * findings' spans sorted by start with the running maximum of their ends (a binary search a piece).
  */
 export function overlapsFound(found: readonly Span[]): (piece: Span) => boolean {
-  const least = new Map<string, number>();
-  const greatest = new Map<string, number>();
-  for (const f of found) {
+  const byKey = new Map<string, { starts: number[]; maxEnds: number[] }>();
+  const sorted = [...found].sort((a, b) => a.start - b.start);
+  for (const f of sorted) {
     const key = `${f.segment}\u0000${f.type}`;
-    least.set(key, Math.min(least.get(key) ?? f.start, f.start));
-    greatest.set(key, Math.max(greatest.get(key) ?? f.end, f.end));
+    let spans = byKey.get(key);
+    if (spans === undefined) byKey.set(key, (spans = { starts: [], maxEnds: [] }));
+    spans.maxEnds.push(Math.max(f.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
+    spans.starts.push(f.start);
   }
   return (piece) => {
-    const key = `${piece.segment}\u0000${piece.type}`;
-    const start = least.get(key);
-    const end = greatest.get(key);
-    return start !== undefined && end !== undefined && start < piece.end && end > piece.start;
+    const spans = byKey.get(`${piece.segment}\u0000${piece.type}`);
+    if (spans === undefined) return false;
+    let lo = 0;
+    let hi = spans.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((spans.starts[mid] as number) < piece.end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && (spans.maxEnds[lo - 1] as number) > piece.start;
   };
 }

@@ -7,7 +7,7 @@
 // with its after-context spans at most `window` characters). Held text beyond `maxBuffer` is an error (fail closed).
 import { ClassificationError } from './errors.ts';
 import { normalizeText } from './normalize.ts';
-import { jsonEdges } from './segment-join.ts';
+import { joinedSpan, readableSpans } from './segment-join.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
 import type { Classifier, Finding } from './types.ts';
@@ -97,24 +97,35 @@ interface ReadingPiece {
 }
 
 /**
- * The reading view of a text made of runs (`seams`: where each later run starts): each run without the JSON syntax
- * at its edges (the first run keeps its start, which is released context), so a value split between an answer's
- * text and a tool call's arguments (`…AKIAQ3EG` | `{"k":"THV5…`) reads whole, and a JSON run's closing syntax at the
- * end (`…AKIAQ3EG"}`) does not stop a partial from holding the value's start. Undefined when it is the text itself.
+ * The reading view of a text made of runs (`seams`: where each later run starts): each run's readable spans joined
+ * (segment-join.ts: a JSON run's values without keys and syntax), so a value split between an answer's text and a
+ * tool call's arguments (`…AKIAQ3EG` | `{"k":"THV5…`), or between two values of the arguments, reads whole, and
+ * closing syntax at the end (`…AKIAQ3EG"}`) does not stop a partial from holding the value's start. Undefined when it
+ * is the text itself.
  */
 function readingView(text: string, seams: readonly number[]): { text: string; pieces: ReadingPiece[] } | undefined {
   const bounds = [0, ...seams, text.length];
   const pieces: ReadingPiece[] = [];
   let at = 0;
+  const add = (from: number, to: number) => {
+    if (to <= from) return;
+    pieces.push({ at, from, length: to - from });
+    at += to - from;
+  };
   for (let k = 0; k + 1 < bounds.length; k += 1) {
     const from = bounds[k] as number;
     const run = text.slice(from, bounds[k + 1]);
-    const [lo, hi] = jsonEdges(run);
-    const start = k === 0 ? 0 : lo;
-    if (hi > start) {
-      pieces.push({ at, from: from + start, length: hi - start });
-      at += hi - start;
-    }
+    const values = readableSpans(run);
+    const [lo, hi] = joinedSpan(run, values);
+    // The first run keeps its start: it is released context, and what it joins to is behind it.
+    const start = from + (k === 0 ? 0 : lo);
+    const last = values[values.length - 1];
+    const before = values[values.length - 2];
+    if (k + 2 === bounds.length && last !== undefined && before !== undefined) {
+      // The value being written joins the one before it (a key split over two values of the arguments).
+      add(start, from + before[1]);
+      add(from + last[0], from + last[1]);
+    } else add(start, from + hi);
   }
   if (pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].length === text.length) return undefined;
   return { text: pieces.map((p) => text.slice(p.from, p.from + p.length)).join(''), pieces };

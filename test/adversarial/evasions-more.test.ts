@@ -178,10 +178,9 @@ describe('answers: integers a client decodes', () => {
     );
     expect(counts.blocked).toBeNull();
   });
-  // HOLE (open): two values inside ONE JSON text (chat `arguments` is a string) are not joined: the tool reads
-  // `a` and `b` apart and its consumer may concatenate them. Joining a JSON text's string values glues neighbours
-  // (`alice@acme.io` + `bob` reads as one address), so it needs the joined view's drop rule inside one segment.
-  it.fails("a key split between two values of one tool call's JSON arguments", async () => {
+  // Closed: a JSON text's values are joined as readable spans (keys and syntax left out), and a joined finding that
+  // only glues a neighbour onto a value found alone (`"alice@acme.io"` + `"bob"`) is dropped.
+  it("a key split between two values of one tool call's JSON arguments", async () => {
     const message = {
       role: 'assistant',
       content: null,
@@ -193,9 +192,36 @@ describe('answers: integers a client decodes', () => {
     const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, RULES);
     expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
   });
+  it('control: an address next to another value of one JSON text keeps its own span and fingerprint', () => {
+    const text = '{"to":"alice@acme.io","cc":"bob","n":4}';
+    const alone = classifier.classify([{ path: 'p', text: 'alice@acme.io' }]).findings;
+    const inJson = classifier.classify([{ path: 'p', text }]).findings.filter((f) => f.type === 'EMAIL');
+    expect(inJson.map((f) => text.slice(f.start, f.end))).toEqual(['alice@acme.io']);
+    expect(inJson[0]?.fingerprint).toBe(alone[0]?.fingerprint);
+  });
 });
 
 describe('streams: a key spread over chunks with fields the relay does not know', () => {
+  it('two values of streamed tool-call arguments', async () => {
+    const { result, out } = await relayScripted(
+      'openai.chat_completions',
+      { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      [
+        chunk({
+          role: 'assistant',
+          tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }],
+        }),
+        ...['{"a":"AKIA', 'Q3EGTH","b":', '"V5RJ7Y', 'WU2P"}'].map((a) =>
+          chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] }),
+        ),
+        chunk({}, 'tool_calls'),
+        { data: '[DONE]' },
+      ],
+      { redact: [], block: ['AWS_ACCESS_KEY'] },
+    );
+    expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
+    expect(out.includes('Q3EGTH') && out.includes('WU2P')).toBe(false);
+  });
   it('the tail in an unknown chunk field and an unknown choice field is dropped, never relayed', async () => {
     const [head, tail] = [KEY.slice(0, 10), KEY.slice(10)];
     const base = { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'g' };

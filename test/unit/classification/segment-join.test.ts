@@ -3,7 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countFindings, createClassifier } from '../../../src/classification/index.ts';
-import { JOIN_WINDOW, joinWindows, pathShape, piecesAcross } from '../../../src/classification/segment-join.ts';
+import {
+  JOIN_WINDOW,
+  joinWindows,
+  pathShape,
+  piecesAcross,
+  readableSpans,
+} from '../../../src/classification/segment-join.ts';
 import { planRedaction } from '../../../src/redaction/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
@@ -115,12 +121,17 @@ describe('a value split across segments', () => {
 
 describe('joinWindows', () => {
   it('merges overlapping windows, and scans no more text than it was given (linear)', () => {
-    const texts = fc.array(fc.string({ maxLength: 700 }), { maxLength: 30 });
+    // JSON-looking texts too: their value pairs are windows of their own (each value in at most two of them).
+    const text = fc.oneof(
+      fc.string({ maxLength: 700 }),
+      fc.json().map((j) => `{"a":${j}}`),
+    );
+    const texts = fc.array(text, { maxLength: 30 });
     fc.assert(
       fc.property(texts, fc.integer({ min: 1, max: 300 }), (texts, reach) => {
         const windows = joinWindows(segs(...texts), reach);
         const total = texts.reduce((n, t) => n + t.length, 0);
-        expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(total);
+        expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(3 * total);
         for (const w of windows) {
           // each part is the segment's own text at the place the window says
           expect(w.parts.map((p) => texts[p.segment]?.slice(p.from, p.from + p.length)).join('')).toBe(w.text);
@@ -155,5 +166,28 @@ describe('counts over split values', () => {
     expect(findings).toHaveLength(3);
     expect(counts).toMatchObject({ total: 2, types: { US_SSN: 1, CREDIT_CARD: 1 } });
     expect(countFindings(findings, 2).total).toBe(3);
+  });
+});
+
+describe('JSON texts', () => {
+  it('reads a JSON text joined to its neighbours from its first value to before its closing syntax', () => {
+    const [w] = joinWindows(segs('key AKIAQ3EG', '{"k": "THV5RJ7YWU2P", "n": 2}'));
+    expect(w?.text).toBe('key AKIAQ3EGTHV5RJ7YWU2P", "n": 2');
+  });
+  it('joins two consecutive values of one JSON text, pair by pair', () => {
+    const windows = joinWindows(segs('{"a":"AKIAQ3EG","b":"THV5RJ7YWU2P","c":2}'));
+    expect(windows.map((w) => w.text)).toEqual(['AKIAQ3EGTHV5RJ7YWU2P', 'THV5RJ7YWU2P2']);
+    expect(piecesAcross(windows[0]!, 0, 20)).toEqual([
+      { segment: 0, start: 6, end: 14 },
+      { segment: 0, start: 21, end: 33 },
+    ]);
+  });
+  it('reads values and numbers, not keys or syntax; a string still arriving is a value', () => {
+    expect(readableSpans('{"a": [1, "x"], "b": {"c": "yz')).toEqual([
+      [7, 8],
+      [11, 12],
+      [28, 30],
+    ]);
+    expect(readableSpans('plain "quoted"}')).toEqual([[0, 13]]);
   });
 });
