@@ -19,7 +19,8 @@ import { benchStreaming } from './streaming.ts';
 import { benchStreamScanner } from './stream-scanner.ts';
 import { benchDensePrompt } from './dense-prompt.ts';
 import { startBenchStack } from './stack.ts';
-import { generateSigningKey, loadSigner, sealRecord, verifyLedger } from '../src/ledger/index.ts';
+import { generateSigningKey, loadSigner, sealRecord } from '../src/ledger/index.ts';
+import { verifyLedger } from '../src/verify/index.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -193,25 +194,32 @@ if (process.argv.includes('--quality')) {
   process.exit(0);
 }
 
-const result = {
-  when: new Date().toISOString(),
-  machine: {
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memory_gb: Math.round(totalmem() / 2 ** 30),
-    node: process.versions.node,
-  },
-  stages: await stages(),
-  classification: benchClassification(),
-  end_to_end: await endToEnd(),
-  ledger: await benchLedger(),
-  verify: await benchVerify(),
-  limits: await benchLimits(),
-  stream_scanner: benchStreamScanner(),
-  streaming: await benchStreaming(),
-  dense_prompt: await benchDensePrompt(),
-};
-const out = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+// `npm run bench -- --side-by-side` (or BENCH=side-by-side): Proctor beside a bare passthrough and Portkey instead
+// (bench/side-by-side.ts; with `--profile`, a CPU profile of Proctor at c=64 instead). Never part of `npm test`.
+if (process.argv.includes('--side-by-side') || process.env.BENCH === 'side-by-side') {
+  const { sideBySideMain } = await import('./side-by-side.ts');
+  await sideBySideMain(process.argv);
+} else {
+  const result = {
+    when: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memory_gb: Math.round(totalmem() / 2 ** 30),
+      node: process.versions.node,
+    },
+    stages: await stages(),
+    classification: benchClassification(),
+    end_to_end: await endToEnd(),
+    ledger: await benchLedger(),
+    verify: await benchVerify(),
+    limits: await benchLimits(),
+    stream_scanner: benchStreamScanner(),
+    streaming: await benchStreaming(),
+    dense_prompt: await benchDensePrompt(),
+  };
+  const out = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
