@@ -185,32 +185,42 @@ function separatedHexRuns(text: string, add: (from: number, end: number, decoded
       i += 1;
       continue;
     }
-    const tokens = [first];
+    // First pass: where the run ends and how many bytes and tokens it holds (no allocation per token).
+    let tokens = 1;
+    let bytes = (first.end - first.digits) / 2;
     let end = first.end;
     for (;;) {
       let next = end;
       while (next < text.length && next - end <= MAX_HEX_SEPARATOR && isHexSeparator(text.charCodeAt(next))) next += 1;
       const token = next > end && next - end <= MAX_HEX_SEPARATOR ? hexTokenAt(text, next) : undefined;
       if (token === undefined) break;
-      tokens.push(token);
+      tokens += 1;
+      bytes += (token.end - token.digits) / 2;
       end = token.end;
     }
-    const bytes = tokens.reduce((sum, t) => sum + (t.end - t.digits) / 2, 0);
-    if (tokens.length >= 2 && bytes >= MIN_HEX_BYTES) {
+    if (tokens >= 2 && bytes >= MIN_HEX_BYTES) {
+      // Second pass: the bytes, each mapped to where its characters start (a token's first byte holds its prefix).
       const out = Buffer.allocUnsafe(bytes);
       const byteAt = new Int32Array(bytes + 1);
       let n = 0;
-      for (const t of tokens) {
-        for (let at = t.digits; at < t.end; at += 2, n += 1) {
-          out[n] = Number.parseInt(text.slice(at, at + 2), 16);
-          byteAt[n] = (at === t.digits ? t.start : at) - i; // a token's first byte holds its `0x` or `\x`
+      for (let at = i; at < end; ) {
+        const token = hexTokenAt(text, at) as { start: number; digits: number; end: number };
+        for (let d = token.digits; d < token.end; d += 2, n += 1) {
+          out[n] = (hexValue(text.charCodeAt(d)) << 4) | hexValue(text.charCodeAt(d + 1));
+          byteAt[n] = (d === token.digits ? token.start : d) - i;
         }
+        at = token.end;
+        while (at < end && isHexSeparator(text.charCodeAt(at))) at += 1;
       }
       byteAt[n] = end - i;
       add(i, end, mappedBytes(out, n, byteAt));
     }
     i = end;
   }
+}
+
+function hexValue(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
 }
 
 /**

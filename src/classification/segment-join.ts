@@ -118,28 +118,39 @@ export function joinWindows(
   return windows;
 }
 
+/** Between two pairs of one valuePairs window: no recognizer matches across a line break, a bar and a line break. */
+export const PAIR_GAP = '\n | \n';
+
 /**
  * Inside each JSON text, two consecutive values joined (the end of one, the start of the next, `reach` characters
  * each): a value split over two fields of tool-call arguments (`{"a":"AKIAQ3EG","b":"THV5…"}`). Pairs, not all the
- * values glued, so a third value does not glue onto a value's end (`…WU2P` + `2` is no key); a window each, together
- * at most twice the text.
+ * values glued, so a third value does not glue onto a value's end (`…WU2P` + `2` is no key). The pairs starting at
+ * even values make one window and those at odd values another (pairs kept apart by PAIR_GAP), so a text of many
+ * values costs two scans, not one a value; together at most twice the text.
  */
 function valuePairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
   const windows: JoinWindow[] = [];
   segments.forEach((segment, index) => {
     const values = valuesOf(segment);
-    for (let k = 1; k < values.length; k += 1) {
-      const [a0, a1] = values[k - 1] as readonly [number, number];
-      const [b0, b1] = values[k] as readonly [number, number];
-      const from = Math.max(a0, a1 - reach);
-      const to = Math.min(b1, b0 + reach);
-      windows.push({
-        text: segment.text.slice(from, a1) + segment.text.slice(b0, to),
-        parts: [
-          { segment: index, at: 0, from, length: a1 - from },
-          { segment: index, at: a1 - from, from: b0, length: to - b0 },
-        ],
-      });
+    for (let parity = 1; parity <= 2 && parity < values.length; parity += 1) {
+      const texts: string[] = [];
+      const parts: WindowPart[] = [];
+      let at = 0;
+      for (let k = parity; k < values.length; k += 2) {
+        const [a0, a1] = values[k - 1] as readonly [number, number];
+        const [b0, b1] = values[k] as readonly [number, number];
+        const from = Math.max(a0, a1 - reach);
+        const to = Math.min(b1, b0 + reach);
+        if (texts.length > 0) {
+          texts.push(PAIR_GAP);
+          at += PAIR_GAP.length;
+        }
+        texts.push(segment.text.slice(from, a1), segment.text.slice(b0, to));
+        parts.push({ segment: index, at, from, length: a1 - from });
+        parts.push({ segment: index, at: at + a1 - from, from: b0, length: to - b0 });
+        at += a1 - from + to - b0;
+      }
+      windows.push({ text: texts.join(''), parts });
     }
   });
   return windows;
@@ -306,7 +317,17 @@ function lastKey(path: string): string {
  */
 export function piecesAcross(window: JoinWindow, start: number, end: number): Piece[] {
   const pieces: Piece[] = [];
-  for (const part of window.parts) {
+  // Parts are in window order: a binary search for the first that ends after `start` (a window may hold many).
+  let lo = 0;
+  let hi = window.parts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const part = window.parts[mid] as WindowPart;
+    if (part.at + part.length <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < window.parts.length && (window.parts[k] as WindowPart).at < end; k += 1) {
+    const part = window.parts[k] as WindowPart;
     const from = Math.max(start, part.at);
     const to = Math.min(end, part.at + part.length);
     const offset = part.from - part.at; // window offset to segment offset

@@ -133,8 +133,10 @@ describe('joinWindows', () => {
         const total = texts.reduce((n, t) => n + t.length, 0);
         expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(3 * total);
         for (const w of windows) {
-          // each part is the segment's own text at the place the window says
-          expect(w.parts.map((p) => texts[p.segment]?.slice(p.from, p.from + p.length)).join('')).toBe(w.text);
+          // each part is the segment's own text at the place the window says (pairs of JSON values kept apart by a gap)
+          for (const p of w.parts) {
+            expect(texts[p.segment]?.slice(p.from, p.from + p.length)).toBe(w.text.slice(p.at, p.at + p.length));
+          }
           expect(w.parts.length).toBeGreaterThanOrEqual(2);
         }
       }),
@@ -177,6 +179,8 @@ describe('JSON texts', () => {
   it('joins two consecutive values of one JSON text, pair by pair', () => {
     const windows = joinWindows(segs('{"a":"AKIAQ3EG","b":"THV5RJ7YWU2P","c":2}'));
     expect(windows.map((w) => w.text)).toEqual(['AKIAQ3EGTHV5RJ7YWU2P', 'THV5RJ7YWU2P2']);
+    const many = joinWindows(segs(JSON.stringify({ a: 'x1', b: 'x2', c: 'x3', d: 'x4' })));
+    expect(many.map((w) => w.text)).toEqual(['x1x2\n | \nx3x4', 'x2x3']);
     expect(piecesAcross(windows[0]!, 0, 20)).toEqual([
       { segment: 0, start: 6, end: 14 },
       { segment: 0, start: 21, end: 33 },
