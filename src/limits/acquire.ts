@@ -5,15 +5,8 @@
 // grants it needed were spent by others first. A statement runs only when a counter is new here or a lease is short.
 import { LimitsError } from './errors.ts';
 import type { CounterState } from './headers.ts';
-import {
-  available,
-  availableAfterSync,
-  METRICS,
-  viewOf,
-  type Amounts,
-  type Counter,
-  type LeaseTable,
-} from './leases.ts';
+import { type Amounts, available, availableAfterSync, type Counter, METRICS, viewOf } from './lease-state.ts';
+import type { LeaseTable } from './leases.ts';
 import type { CounterSpec, Metric } from './scopes.ts';
 
 /** One counter a request touches: the amounts it takes and the limits they are checked against. */
@@ -46,6 +39,8 @@ export interface Shortfall {
 
 /** Grants a request may wait for before it is refused although none was refused (others spent them first). */
 const MAX_ROUNDS = 4;
+/** Syncs a request may wait for its counters to be read (each sync reads up to a batch of them). */
+const MAX_READ_ROUNDS = 16;
 
 export async function acquire(
   table: LeaseTable,
@@ -71,7 +66,9 @@ export async function acquire(
     });
     // A counter new here is read in the same sync that asks for its leases.
     if (counters.some((c) => c.settled === null)) {
-      if (round >= MAX_ROUNDS) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no usage');
+      // Syncs carry a bounded batch, the waited-on first: a burst of new counters may take a few.
+      if (round >= MAX_READ_ROUNDS)
+        throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no usage');
       for (const s of short) ask(table, counters[s.i] as Counter, s.metric, (demands[s.i] as Demand).limits, s.deficit);
       waited = await table.sync();
       continue;

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { acquire, release, usedOf, type Demand, type Held, type JoinedState, type Shortfall } from './acquire.ts';
-import { createLeaseTable, type Amounts } from './leases.ts';
+import type { Amounts } from './lease-state.ts';
+import { createLeaseTable } from './leases.ts';
 import { LimitsError } from './errors.ts';
 import {
   clampCacheTokens,
