@@ -2,6 +2,7 @@
 // or injected model writes it so that each field alone holds nothing: the relay must judge the fields as the consumer
 // reads them, one after the other, and may only release text that cannot combine with later text into a finding.
 // Also: the events still arrive in an order the API allows (no delta after its block's stop), and clean answers whole.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { receivedPayloads, relayScripted, type ScriptedEvent } from './relay-harness.ts';
 
@@ -236,5 +237,72 @@ describe('responses: a key split between output text and a function call', () =>
     const deltas = payloads.filter((p, i) => p.type === 'response.output_text.delta' && i < done);
     expect(deltas.map((p) => p.delta).join('')).toBe(text);
     expect(payloads[done]?.text).toBe(text);
+  });
+});
+
+describe('property: a key split anywhere between the text and the arguments, chunked anyhow', () => {
+  /** `text` cut at the given points (sorted, deduplicated, inside it). */
+  const cut = (text: string, points: readonly number[]) => {
+    const at = [...new Set(points.map((p) => p % (text.length + 1)))].sort((x, y) => x - y);
+    return [0, ...at].map((p, i) => text.slice(p, [...at, text.length][i])).filter((piece) => piece !== '');
+  };
+  const split = fc.integer({ min: 1, max: KEY.length - 1 });
+  const points = fc.array(fc.nat(), { maxLength: 6 });
+  it('chat: never both halves, and a clean answer arrives whole', async () => {
+    await fc.assert(
+      fc.asyncProperty(split, points, points, fc.boolean(), async (k, inText, inArgs, planted) => {
+        const value = planted ? KEY : 'BKIAQ3EGTHV5RJ7YWU2P';
+        const text = `the id is ${value.slice(0, k)}`;
+        const argsText = `{"id":"${value.slice(k)}","n":1}`;
+        const { result, out } = await relayScripted(
+          'openai.chat_completions',
+          chatRequest,
+          [
+            chunk({ role: 'assistant', content: '' }),
+            ...cut(text, inText).map((content) => chunk({ content })),
+            chunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
+            ...cut(argsText, inArgs).map(args),
+            chunk({}, 'tool_calls'),
+            { data: '[DONE]' },
+          ],
+          BLOCK,
+        );
+        if (planted) {
+          expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
+          expect(out.includes(KEY.slice(0, k)) && out.includes(KEY.slice(k))).toBe(false);
+          return;
+        }
+        expect(result.error).toBeNull();
+        const deltas = receivedPayloads(out).map((p) => (p.choices as { delta: Record<string, unknown> }[])[0]?.delta);
+        const content = deltas.map((d) => (typeof d?.content === 'string' ? d.content : '')).join('');
+        const received = deltas
+          .flatMap((d) => (d?.tool_calls as { function?: { arguments?: string } }[] | undefined) ?? [])
+          .map((c) => c.function?.arguments ?? '')
+          .join('');
+        expect([content, received]).toEqual([text, argsText]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('anthropic: never both halves, and events stay in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(split, points, points, async (k, inText, inInput) => {
+        const { result, out } = await relayScripted(
+          'anthropic.messages',
+          anthropicRequest,
+          [
+            a('message_start', { message }),
+            ...textBlock(0, cut(`see ${KEY.slice(0, k)}`, inText)),
+            ...toolBlock(1, cut(`{"k": "${KEY.slice(k)}"}`, inInput)),
+            ...anthropicEnd,
+          ],
+          BLOCK,
+        );
+        expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
+        expect(out.includes(KEY.slice(0, k)) && out.includes(KEY.slice(k))).toBe(false);
+        expect(anthropicOrder(out).deltaAfterStop).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
