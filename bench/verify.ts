@@ -18,13 +18,13 @@ import {
   generateSigningKey,
   leafHash,
   loadSigner,
-  rowSource,
   sealRecord,
   signCheckpoint,
   signingMessage,
-  verifyLedger,
 } from '../src/ledger/index.ts';
-import type { RecordRow, SignatureMode, SourceCheckpoint, UnsignedRecord } from '../src/ledger/index.ts';
+import { rowSource, verifyLedger } from '../src/verify/index.ts';
+import type { UnsignedRecord } from '../src/ledger/index.ts';
+import type { RecordRow, SignatureMode, SourceCheckpoint } from '../src/verify/index.ts';
 import { signatureBackend } from '../src/ledger/ed25519-batch.ts';
 
 const SIZES = (process.env.BENCH_VERIFY_SIZES ?? '100000,1000000').split(',').map(Number);

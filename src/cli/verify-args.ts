@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { keyWindows as keyringWindows, kidOf, parseKeyring } from '../ledger/index.ts';
 import { checkWitnessArgs, witnessArg, type WitnessArgs } from './verify-witness-args.ts';
-import type { Keyring, KeyWindow, SignatureMode, StreamEntry } from '../ledger/index.ts';
+import type { Keyring, KeyWindow } from '../ledger/index.ts';
+import type { SignatureMode, StreamEntry } from '../verify/index.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface VerifyArgs extends WitnessArgs {

@@ -1,7 +1,7 @@
 // How a verify report is shown: one short human summary (what was checked, from when to when, records per chain,
 // every finding with where and why, the verdict) and the exit code. Shared by every kind of verify (ledger,
 // checkpoint stream, evidence packet). Output names chains, seqs, key ids and finding codes — never record contents.
-import type { VerifyReport } from '../ledger/index.ts';
+import type { VerifyReport } from '../verify/index.ts';
 
 /** 0 verified (warnings and notes allowed unless the run is inconclusive), 1 integrity failure (any error wins),
  * 3 inconclusive. */

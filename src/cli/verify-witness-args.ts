@@ -1,8 +1,7 @@
 // `proctor verify` witness flags: --witness <verifier key> (repeatable, pinned), --witness-url <url> (the n-th URL is
 // the n-th witness's, to ask it online) and --witness-quorum <n> (default: every --witness). Bad input is a
 // CliUsageError naming the flag (exit 2); a key is parsed here, so a typo never silently weakens the quorum.
-import { LedgerError } from '../ledger/index.ts';
-import { parseWitnessKey } from '../ledger/witness-cosignature.ts';
+import { LedgerError, parseWitnessKey } from '../ledger/index.ts';
 import { CliUsageError } from './usage-error.ts';
 
 /** The witness part of `proctor verify`'s arguments (VerifyArgs extends it). */

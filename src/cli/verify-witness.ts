@@ -1,10 +1,15 @@
-// `proctor verify --witness`: the CLI side of src/ledger/verify-witness.ts. Before the records are read, the
+// `proctor verify --witness`: the CLI side of src/verify/witness.ts. Before the records are read, the
 // quorum-cosigned checkpoints (database and sink) are added to the trusted checkpoints; afterwards the witness
 // findings, the cosigned sizes and (with --witness-url) the witnesses' own answers are folded into the report.
 import type { Sql } from '../db/index.ts';
-import type { ExternalCheckpoint, StreamEntry, VerifyReport } from '../ledger/index.ts';
-import { finishWitnessCheck, witnessAnchors } from '../ledger/verify-witness.ts';
-import type { WitnessAnchors, WitnessCheckOptions } from '../ledger/verify-witness.ts';
+import { finishWitnessCheck, witnessAnchors } from '../verify/index.ts';
+import type {
+  ExternalCheckpoint,
+  StreamEntry,
+  VerifyReport,
+  WitnessAnchors,
+  WitnessCheckOptions,
+} from '../verify/index.ts';
 import type { VerifyArgs } from './verify-args.ts';
 
 export interface WitnessRun {

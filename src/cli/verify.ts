@@ -6,16 +6,16 @@
 // unreadable). The state file (--state) moves only after a clean run with every signature checked.
 import { connectPostgres, openPglite } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
+import { LedgerError } from '../ledger/index.ts';
 import {
-  LedgerError,
   readVerifyState,
   sqlSource,
   StateFileError,
   verifyCheckpointStream,
   verifyLedger,
   writeVerifyState,
-} from '../ledger/index.ts';
-import type { RememberedCheckpoint, StreamEntry, VerifyReport, VerifyState } from '../ledger/index.ts';
+} from '../verify/index.ts';
+import type { RememberedCheckpoint, StreamEntry, VerifyReport, VerifyState } from '../verify/index.ts';
 import { CliUsageError } from './usage-error.ts';
 import { parseVerifyArgs, readCheckpointSink, readTrust } from './verify-args.ts';
 import type { TrustInput, VerifyArgs } from './verify-args.ts';

@@ -1,8 +1,10 @@
 // Reading the parts of an evidence packet: the findings log, records.jsonl (exact canonical bytes per line) and
 // the JSON Lines files of proofs, checkpoints and consistency proofs, each entry shape-checked strictly. A line that
 // does not parse or has the wrong shape is a finding (PACKET_MALFORMED, RECORD_NOT_CANONICAL), never skipped silently.
-import { FINDING_SEVERITY, parseCanonical } from '../ledger/index.ts';
-import type { FindingCode, JsonValue, VerifyFinding } from '../ledger/index.ts';
+import { parseCanonical } from '../ledger/index.ts';
+import { FINDING_SEVERITY } from '../verify/index.ts';
+import type { JsonValue } from '../ledger/index.ts';
+import type { FindingCode, VerifyFinding } from '../verify/index.ts';
 import { PACKET_FILES } from './packet.ts';
 
 /** The records a packet holds, parsed; what the report and replay read. Only meaningful after verification. */

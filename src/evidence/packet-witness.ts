@@ -1,10 +1,10 @@
 // Witness cosignatures in an evidence packet: each checkpoint note in checkpoints.jsonl carries the cosignatures the
 // ledger stored for it. With pinned witness keys (verify <packet> --witness), each chain's newest checkpoint in the
 // packet MUST carry the quorum and no cosignature of a pinned key may fail: the rules and finding codes of
-// `verify --witness` (src/ledger/verify-witness.ts). Cosignatures authenticate themselves: only the witness keys are
+// `verify --witness` (src/verify/witness.ts). Cosignatures authenticate themselves: only the witness keys are
 // trusted, not the exporter.
-import { witnessAnchors } from '../ledger/index.ts';
-import type { CosignedNote, WitnessCheckOptions } from '../ledger/index.ts';
+import { witnessAnchors } from '../verify/index.ts';
+import type { CosignedNote, WitnessCheckOptions } from '../verify/index.ts';
 import { PACKET_FILES } from './packet.ts';
 import { readPacket } from './verify-packet.ts';
 import type { PacketReport } from './verify-packet.ts';

@@ -1,7 +1,8 @@
 // report.html: a self-contained, human-readable summary of an evidence packet for people who do not read JSON.
 // No scripts, no network, no external fonts (a Content-Security-Policy forbids them); charts are inline SVG.
 // Every value from a record is attacker-influenced (model names, reasons, subjects) and goes through escapeHtml.
-import type { JsonValue, VerifyFinding } from '../ledger/index.ts';
+import type { JsonValue } from '../ledger/index.ts';
+import type { VerifyFinding } from '../verify/index.ts';
 import type { PacketManifest } from './packet.ts';
 import { asObject } from './select.ts';
 

@@ -6,8 +6,9 @@
 // larger than maxRecords is refused. Time is linear in the ledger; memory holds the selection, the leaf hashes of
 // the chain being scanned and a bounded window of recent decisions.
 import type { KeyObject } from 'node:crypto';
-import { inspectRecord, sqlSource } from '../ledger/index.ts';
-import type { Hash, JsonValue, LedgerSource, QueryColumns, RecordRow } from '../ledger/index.ts';
+import { inspectRecord, sqlSource } from '../verify/index.ts';
+import type { Hash, JsonValue, QueryColumns } from '../ledger/index.ts';
+import type { LedgerSource, RecordRow } from '../verify/index.ts';
 import { columnsDiffer } from '../ledger/index.ts';
 import type { Sql } from '../db/index.ts';
 import { EvidenceError } from './errors.ts';

@@ -17,7 +17,8 @@ import {
   verifyInclusion,
   withinWindow,
 } from '../ledger/index.ts';
-import type { JsonValue, KeyWindow, VerifyFinding } from '../ledger/index.ts';
+import type { JsonValue, KeyWindow } from '../ledger/index.ts';
+import type { VerifyFinding } from '../verify/index.ts';
 import { readTarGz, UstarError } from '../policy/ustar.ts';
 import type { UstarLimits } from '../policy/ustar.ts';
 import { openManifest, PACKET_FILES, sha256Hex } from './packet.ts';

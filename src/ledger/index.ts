@@ -1,4 +1,5 @@
-// The ledger's public surface: canonical JSON, keys, the record format, the append-only chain and its verifier.
+// The ledger's public surface: canonical JSON, keys, the record format and the append-only chain. Its verifier is
+// src/verify, which reads the format through format.ts.
 export { canonicalize, canonicalString, parseCanonical } from './canonical.ts';
 export type { JsonValue } from './canonical.ts';
 export { LedgerError } from './errors.ts';
@@ -44,21 +45,8 @@ export {
 export type { Hash } from './merkle.ts';
 export { checkpointBody, openCheckpoint, signCheckpoint, verifierKey } from './note.ts';
 export type { Checkpoint } from './note.ts';
-export { FINDING_SEVERITY } from './findings.ts';
-export type { FindingCode, FindingSeverity, VerifyFinding } from './findings.ts';
-export { verifyLedger } from './verify.ts';
-export type { ChainSummary, SignatureMode, VerifyOptions, VerifyReport } from './verify.ts';
-export type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './verify-checkpoints.ts';
-export { memorySource, rowSource, sqlSource } from './verify-source.ts';
-export type { LedgerSource, MemoryOptions, SourceCheckpoint } from './verify-source.ts';
-export { inspectRecord } from './verify-record.ts';
-export type { RecordFacts, RecordRow } from './verify-record.ts';
 export { columnsDiffer, queryColumns } from './verify-columns.ts';
 export type { QueryColumns } from './verify-columns.ts';
-export { verifyCheckpointStream } from './verify-stream.ts';
-export type { StreamEntry, StreamOptions } from './verify-stream.ts';
-export { readVerifyState, StateFileError, writeVerifyState } from './verify-state.ts';
-export type { VerifyState } from './verify-state.ts';
 export { keyWindows, parseKeyring, rotateKeyring, withinWindow } from './keyring.ts';
 export type { Keyring, KeyringEntry, KeyWindow } from './keyring.ts';
 export { rotatedKey } from './rotation.ts';
@@ -70,6 +58,4 @@ export {
   witnessVerifierKey,
 } from './witness-cosignature.ts';
 export type { Cosignature, CosignatureCheck, WitnessKey } from './witness-cosignature.ts';
-export { finishWitnessCheck, witnessAnchors } from './verify-witness.ts';
-export type { CosignedNote, WitnessAnchors, WitnessCheckOptions } from './verify-witness.ts';
 export type { WitnessEndpoint, WitnessOptions } from './witness.ts';

@@ -10,7 +10,6 @@ import recordSchema from '../../schemas/audit-record.v1.json' with { type: 'json
 import { canonicalize, canonicalMembers } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
-import type { Signer } from './keys.ts';
 
 /** chain_opened (seq 0, by openLedger), decision and outcome (per request), policy_activated (a policy bundle went
  * live), key_rotated (by Ledger.rotateKey only: signed by the old key, counter-signed by the new), retention_applied
@@ -74,8 +73,15 @@ export function signingMessage(hash: Uint8Array): Uint8Array {
   return message;
 }
 
+/** What sealing needs of a Signer (keys.ts): its kid and one signature. Named here, not imported, because keys.ts sits
+ * above this file (its native signer, ed25519-batch.ts, builds on signingMessage and signatureValid here). */
+export interface RecordSigner {
+  readonly kid: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
 /** Hashes, signs and schema-checks a record. Throws ERR_RECORD_INVALID for anything a record may not hold. */
-export async function sealRecord(unsigned: UnsignedRecord, signer: Signer): Promise<SealedRecord> {
+export async function sealRecord(unsigned: UnsignedRecord, signer: RecordSigner): Promise<SealedRecord> {
   // Serialised once: the stored bytes are the unsigned members merged with the three seal members (keys sorted).
   const members = canonicalMembers(unsigned);
   if (members.some(([key]) => key === 'hash' || key === 'kid' || key === 'sig')) {

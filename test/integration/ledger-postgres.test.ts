@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.ts';
 import { connectPostgres, migrate } from '../../src/db/index.ts';
 import type { Sql } from '../../src/db/index.ts';
-import { generateSigningKey, LedgerError, loadSigner, openLedger, verifyLedger } from '../../src/ledger/index.ts';
+import { generateSigningKey, LedgerError, loadSigner, openLedger } from '../../src/ledger/index.ts';
+import { verifyLedger } from '../../src/verify/index.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import type { ThrowawayPostgres } from '../helpers/postgres.ts';
 

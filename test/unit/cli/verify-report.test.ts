@@ -2,7 +2,7 @@
 // chain with the checkpoint anchoring each tail, every finding with where and why, and the verdict.
 import { describe, expect, it } from 'vitest';
 import { formatVerifyReport, verifyExitCode } from '../../../src/cli/verify-report.ts';
-import type { VerifyReport } from '../../../src/ledger/index.ts';
+import type { VerifyReport } from '../../../src/verify/index.ts';
 
 const base: VerifyReport = {
   kind: 'ledger',

@@ -11,7 +11,7 @@ import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { rootOf } from '../../../src/ledger/merkle.ts';
 import { checkpointBody, openCheckpoint, signCheckpoint, signNote, verifierKey } from '../../../src/ledger/note.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
 import { asMaliciousDba, freshDb, steppingClock } from './fixture.ts';
 
 const VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';

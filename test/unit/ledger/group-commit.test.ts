@@ -5,7 +5,7 @@ import { LedgerError } from '../../../src/ledger/errors.ts';
 import { createGroupCommitter } from '../../../src/ledger/group-commit.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
 import { freshDb, steppingClock, storedBytes } from './fixture.ts';
 
 const key = generateSigningKey();

@@ -8,7 +8,7 @@ import type { LedgerError } from '../../../src/ledger/errors.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import type { AppendedRecord } from '../../../src/ledger/ledger.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
 import { freshDb, steppingClock } from './fixture.ts';
 
 const key = generateSigningKey();

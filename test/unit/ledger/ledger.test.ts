@@ -5,7 +5,7 @@ import { parseCanonical } from '../../../src/ledger/canonical.ts';
 import { LedgerError } from '../../../src/ledger/errors.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
 import { asMaliciousDba, freshDb, steppingClock } from './fixture.ts';
 
 const key = generateSigningKey();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../../src/db/index.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
 import { asMaliciousDba, freshDb, rewriteBytes, steppingClock } from './fixture.ts';
 
 const deny = { decision: { allow: false, reasons: [], obligations: null } };

@@ -1,10 +1,12 @@
-// The column rules verify and export share (src/ledger/verify-columns.ts, verify-record.ts): for any sealed decision,
+// The column rules verify and export share (src/ledger/verify-columns.ts, src/verify/inspect-record.ts): for any sealed decision,
 // the query columns its bytes imply are accepted, NULL is accepted, and any other value of subject, decision,
 // policy_version or kid is a mismatch naming exactly that column; columns of altered bytes are not judged.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, inspectRecord, loadSigner, queryColumns, sealRecord } from '../../../src/ledger/index.ts';
-import type { JsonValue, RecordRow, SealedRecord, UnsignedRecord } from '../../../src/ledger/index.ts';
+import { generateSigningKey, loadSigner, queryColumns, sealRecord } from '../../../src/ledger/index.ts';
+import { inspectRecord } from '../../../src/verify/index.ts';
+import type { JsonValue, SealedRecord, UnsignedRecord } from '../../../src/ledger/index.ts';
+import type { RecordRow } from '../../../src/verify/index.ts';
 
 const signer = loadSigner(generateSigningKey().privateKeyPem);
 

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { signCheckpoint } from '../../../src/ledger/note.ts';
-import { witnessAnchors } from '../../../src/ledger/verify-witness.ts';
+import { witnessAnchors } from '../../../src/verify/witness.ts';
 import { cosign, splitNote, withSignatures, witnessVerifierKey } from '../../../src/ledger/witness-cosignature.ts';
 
 const signer = loadSigner(generateSigningKey().privateKeyPem);

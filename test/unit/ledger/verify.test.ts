@@ -3,8 +3,8 @@ import type { Sql } from '../../../src/db/index.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { sealRecord } from '../../../src/ledger/record.ts';
-import { verifyLedger } from '../../../src/ledger/verify.ts';
-import type { VerifyReport } from '../../../src/ledger/verify.ts';
+import { verifyLedger } from '../../../src/verify/verify.ts';
+import type { VerifyReport } from '../../../src/verify/verify.ts';
 import { dropUniqueness } from '../../helpers/ledger-tamper.ts';
 import { asMaliciousDba, freshDb, rewriteBytes, steppingClock, storedBytes, writeChain } from './fixture.ts';
 

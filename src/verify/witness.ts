@@ -10,11 +10,16 @@ import type { Sql } from '../db/index.ts';
 import { FINDING_SEVERITY } from './findings.ts';
 import type { FindingCode, VerifyFinding } from './findings.ts';
 import type { VerifyReport } from './verify.ts';
-import type { ExternalCheckpoint } from './verify-checkpoints.ts';
-import { addCheckpoint } from './witness-client.ts';
-import type { FetchLike } from './witness-client.ts';
-import { checkCosignature, logSignedOnly, parseWitnessKey, splitNote, withSignatures } from './witness-cosignature.ts';
-import type { WitnessKey } from './witness-cosignature.ts';
+import type { ExternalCheckpoint } from './checkpoints.ts';
+import {
+  addCheckpoint,
+  checkCosignature,
+  logSignedOnly,
+  parseWitnessKey,
+  splitNote,
+  withSignatures,
+} from '../ledger/format.ts';
+import type { FetchLike, WitnessKey } from '../ledger/format.ts';
 
 export interface WitnessCheckOptions {
   /** Pinned witness verifier keys. */

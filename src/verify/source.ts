@@ -3,9 +3,9 @@
 // the database (PostgreSQL or PGlite); `memorySource` holds sealed records (benchmarks, packets, tests).
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { kidOf } from './keys.ts';
-import type { SealedRecord } from './record.ts';
-import type { RecordRow } from './verify-record.ts';
+import { kidOf } from '../ledger/format.ts';
+import type { SealedRecord } from '../ledger/format.ts';
+import type { RecordRow } from './inspect-record.ts';
 
 export interface SourceCheckpoint {
   size: number;

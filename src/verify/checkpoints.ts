@@ -7,9 +7,8 @@
 // history was rewritten (CHECKPOINT_INCONSISTENT).
 import type { KeyObject } from 'node:crypto';
 import type { FindingLog } from './findings.ts';
-import { CompactTree } from './merkle.ts';
-import { openCheckpoint } from './note.ts';
-import type { SourceCheckpoint } from './verify-source.ts';
+import { CompactTree, openCheckpoint } from '../ledger/format.ts';
+import type { SourceCheckpoint } from './source.ts';
 
 export interface ExternalCheckpoint {
   chain: string;

@@ -6,24 +6,21 @@
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
-import { signatureBackend } from './ed25519-batch.ts';
-import type { SignatureBackend } from './ed25519-batch.ts';
-import { LedgerError } from './errors.ts';
+import { kidOf, LedgerError, publicKeyFromPem, signatureBackend } from '../ledger/format.ts';
+import type { KeyWindow, SignatureBackend } from '../ledger/format.ts';
 import { FindingLog } from './findings.ts';
 import type { VerifyFinding } from './findings.ts';
-import { kidOf, publicKeyFromPem } from './keys.ts';
-import type { KeyWindow } from './keyring.ts';
-import { CheckpointCheck, openNote, parseNote } from './verify-checkpoints.ts';
-import type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './verify-checkpoints.ts';
-import { ChainOrder } from './verify-order.ts';
-import { ChainTrust } from './verify-trust.ts';
-import type { PinnedTrust } from './verify-trust.ts';
-import { defaultWorkers, lazyInspectPool } from './verify-pool.ts';
-import type { InspectPool } from './verify-pool.ts';
-import type { RecordFacts, RecordRow } from './verify-record.ts';
-import { sqlSource } from './verify-source.ts';
-import type { LedgerSource } from './verify-source.ts';
-import { Pairing } from './verify-pairing.ts';
+import { CheckpointCheck, openNote, parseNote } from './checkpoints.ts';
+import type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './checkpoints.ts';
+import { ChainOrder } from './order.ts';
+import { ChainTrust } from './trust.ts';
+import type { PinnedTrust } from './trust.ts';
+import { defaultWorkers, lazyInspectPool } from './pool.ts';
+import type { InspectPool } from './pool.ts';
+import type { RecordFacts, RecordRow } from './inspect-record.ts';
+import { sqlSource } from './source.ts';
+import type { LedgerSource } from './source.ts';
+import { Pairing } from './pairing.ts';
 
 export type SignatureMode = 'all' | 'sample' | 'checkpoints';
 

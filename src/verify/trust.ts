@@ -4,10 +4,9 @@
 // only resolves a kid to its key — the kid is the key's fingerprint — and never makes a key trusted.
 import type { KeyObject } from 'node:crypto';
 import type { FindingLog } from './findings.ts';
-import { withinWindow } from './keyring.ts';
-import type { KeyWindow } from './keyring.ts';
-import { signatureValid } from './record.ts';
-import type { RecordFacts } from './verify-record.ts';
+import { signatureValid, withinWindow } from '../ledger/format.ts';
+import type { KeyWindow } from '../ledger/format.ts';
+import type { RecordFacts } from './inspect-record.ts';
 
 /** Pinned kids and key material by kid, shared by every chain of a run. */
 export interface PinnedTrust {

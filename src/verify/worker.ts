@@ -1,11 +1,11 @@
-// Worker thread of the verify pool (src/ledger/verify-pool.ts): inspects batches of records with inspectRecords and
+// Worker thread of the verify pool (src/verify/pool.ts): inspects batches of records with inspectRecords and
 // posts the facts back in the batch's order. It holds public keys by fingerprint only to check signatures; it makes
 // no trust decision. Keys introduced by key_rotated records it sees are added the same way (kid = fingerprint).
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { inspectRecords } from './verify-record.ts';
-import type { RecordRow } from './verify-record.ts';
+import { inspectRecords } from './inspect-record.ts';
+import type { RecordRow } from './inspect-record.ts';
 
 /** A batch as sent to a worker: the rows' bytes packed into one transferred buffer (row i is packed[ends[i-1]..ends[i]]). */
 export interface WorkerBatch {

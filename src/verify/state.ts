@@ -4,7 +4,7 @@
 // failed or interrupted run never moves it. An unreadable or malformed file is an error, never a silent fresh start.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { RememberedCheckpoint } from './verify-checkpoints.ts';
+import type { RememberedCheckpoint } from './checkpoints.ts';
 
 export interface VerifyState {
   version: 1;

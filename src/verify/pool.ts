@@ -1,4 +1,4 @@
-// Spreads record inspection (src/ledger/verify-record.ts) over worker threads, one per core by default: Ed25519
+// Spreads record inspection (src/verify/inspect-record.ts) over worker threads, one per core by default: Ed25519
 // verification dominates the cost of verify. Batches are independent, so any worker may take any batch; results
 // come back per batch and the caller consumes them in chain order. With zero workers it inspects inline.
 // A worker that fails or exits rejects every batch it holds: verification never silently skips records.
@@ -6,9 +6,9 @@ import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { inspectRecords } from './verify-record.ts';
-import type { RecordFacts, RecordRow } from './verify-record.ts';
-import type { WorkerMessage } from './verify-worker.ts';
+import { inspectRecords } from './inspect-record.ts';
+import type { RecordFacts, RecordRow } from './inspect-record.ts';
+import type { WorkerMessage } from './worker.ts';
 
 export interface InspectPool {
   inspect(chain: string, rows: RecordRow[], check: Uint8Array): Promise<RecordFacts[]>;
@@ -54,7 +54,7 @@ export function startInspectPool(workers: number, keys: ReadonlyMap<string, stri
   if (workers <= 0) return inlinePool(keys);
   const initial = [...keys].map(([kid, pem]) => ({ kid, pem }));
   const threads = Array.from({ length: workers }, () => {
-    const worker = new Worker(new URL('./verify-worker.ts', import.meta.url), { workerData: { keys: initial } });
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { keys: initial } });
     const state = { worker, pending: new Map<number, Pending>(), failed: null as Error | null };
     const fail = (err: Error) => {
       state.failed = err;

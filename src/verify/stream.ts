@@ -6,9 +6,9 @@
 // sizes extend one another needs the records (`--db`) or the proofs in an evidence packet.
 import type { KeyObject } from 'node:crypto';
 import { FindingLog } from './findings.ts';
-import { kidOf, publicKeyFromPem } from './keys.ts';
-import { openNote, parseNote } from './verify-checkpoints.ts';
-import type { RememberedCheckpoint } from './verify-checkpoints.ts';
+import { kidOf, publicKeyFromPem } from '../ledger/format.ts';
+import { openNote, parseNote } from './checkpoints.ts';
+import type { RememberedCheckpoint } from './checkpoints.ts';
 import type { ChainSummary, VerifyReport } from './verify.ts';
 
 export interface StreamEntry {

@@ -2,14 +2,14 @@
 // a warning: a crash between the two is incomplete, not tampering); a denial is complete on its own but may have
 // one. An outcome MUST name an earlier decision of the chain (OUTCOME_WITHOUT_DECISION, an error). An outcome
 // stored before its decision pairs up if the decision was signed earlier (the reorder itself is reported by
-// src/ledger/verify-order.ts). Outcomes of decisions no longer in memory are looked up in the source at the end.
+// src/verify/order.ts). Outcomes of decisions no longer in memory are looked up in the source at the end.
 // An outcome's query columns (subject, decision, policy_version) MUST be NULL or those its decision's bytes imply
 // (RECORD_INDEX_MISMATCH), checked when its decision is still waiting for it or among the RECENT ones seen before it.
 import type { FindingLog } from './findings.ts';
-import { columnsDiffer } from './verify-columns.ts';
-import type { QueryColumns } from './verify-columns.ts';
-import type { RecordFacts } from './verify-record.ts';
-import type { LedgerSource } from './verify-source.ts';
+import { columnsDiffer } from '../ledger/format.ts';
+import type { QueryColumns } from '../ledger/format.ts';
+import type { RecordFacts } from './inspect-record.ts';
+import type { LedgerSource } from './source.ts';
 
 const RECENT = 65_536;
 const HASH = /^[0-9a-f]{64}$/;

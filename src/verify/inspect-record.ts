@@ -2,16 +2,19 @@
 // any worker, in any order): canonical form, schema, recomputed hash, the signature under the key its kid names,
 // index columns against the bytes, and the few fields the sequential checks need. It MUST NOT decide trust: a kid
 // is resolved to a key only because the kid is that key's fingerprint; whether the key is trusted at that point of
-// the chain is decided by the caller (src/ledger/verify.ts).
+// the chain is decided by the caller (src/verify/verify.ts).
 import type { KeyObject } from 'node:crypto';
-import { canonicalMembers } from './canonical.ts';
-import type { JsonValue } from './canonical.ts';
-import { signaturesValid } from './ed25519-batch.ts';
-import type { SignatureCheck } from './ed25519-batch.ts';
-import { leafHash, schemaProblem, signatureValid } from './record.ts';
-import { rotatedKey } from './rotation.ts';
-import { columnsDiffer, queryColumns } from './verify-columns.ts';
-import type { QueryColumns } from './verify-columns.ts';
+import {
+  canonicalMembers,
+  columnsDiffer,
+  leafHash,
+  queryColumns,
+  rotatedKey,
+  schemaProblem,
+  signaturesValid,
+  signatureValid,
+} from '../ledger/format.ts';
+import type { JsonValue, QueryColumns, SignatureCheck } from '../ledger/format.ts';
 
 /** A stored row: the canonical bytes and the index columns beside them (hashes in hex, ts in ms). The query columns
  * and kid are undefined when the source keeps none (records held in memory, packets). */

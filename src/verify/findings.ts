@@ -25,7 +25,7 @@ export const FINDING_SEVERITY = {
   CHAIN_ROLLED_BACK: 'error',
   CHAIN_MISSING: 'error',
   CHECKPOINT_INCONSISTENT: 'error',
-  // Witnesses (verify --witness, src/ledger/verify-witness.ts): the chain is not what a quorum of them cosigned.
+  // Witnesses (verify --witness, src/verify/witness.ts): the chain is not what a quorum of them cosigned.
   WITNESS_QUORUM_MISSING: 'error',
   WITNESS_COSIGNATURE_INVALID: 'error',
   WITNESS_FORK: 'error',
