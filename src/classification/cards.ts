@@ -14,7 +14,9 @@ const ISSUER_RANGES: readonly [number, number, readonly number[]][] = [
   [300, 305, [14, 15, 16, 17, 18, 19]],
   [36, 36, [14, 15, 16, 17, 18, 19]],
   [38, 39, [14, 15, 16, 17, 18, 19]], // Diners
-  [3528, 3589, [16, 17, 18, 19]], // JCB
+  [3500, 3599, [16, 17, 18, 19]], // JCB (ISO/IEC 7812 gives 35 to JCB; issued from 3528, test generators use all of it)
+  [2131, 2131, [15]],
+  [1800, 1800, [15]], // JCB's 15-digit ranges
   [62, 62, [16, 17, 18, 19]], // UnionPay
   [50, 50, [13, 14, 15, 16, 17, 18, 19]],
   [56, 58, [13, 14, 15, 16, 17, 18, 19]],
@@ -41,6 +43,16 @@ function luhn(digits: string): boolean {
     sum += digit;
   }
   return sum % 10 === 0;
+}
+
+/** Maestro's prefixes that issue 12-digit cards (ISO/IEC 7812 lengths 12–19). */
+const MAESTRO_12 = ['5018', '5020', '5038', '56', '57', '58', '6304', '6759', '6761', '6762', '6763', '0604', '6390'];
+
+/** A 12-digit Maestro number: a Maestro prefix and Luhn (reported only next to a card word: CREDIT_CARD_SHORT). */
+export function isValidShortCardNumber(value: string): boolean {
+  let digits = '';
+  for (const char of value) if (char >= '0' && char <= '9') digits += char;
+  return digits.length === 12 && MAESTRO_12.some((prefix) => digits.startsWith(prefix)) && luhn(digits);
 }
 
 /** Payment card number: 13–19 digits, an issuer range that issues that length, not one repeated digit, Luhn. */

@@ -6,7 +6,7 @@
 // encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts).
 
 import RE2 from 're2';
-import { compileRecognizer, type CompiledRecognizer } from './compile.ts';
+import { type CompiledRecognizer, compileRecognizers } from './compile.ts';
 import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type Match } from './matching.ts';
@@ -17,6 +17,9 @@ import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view
 import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
+import { resolveOverlaps } from './overlap.ts';
+import { nameLists } from './person-names.ts';
+import { preparePhoneMetadata } from './phone.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
 import type {
@@ -43,6 +46,59 @@ function containsWord(haystack: string, word: string): boolean {
   return false;
 }
 
+/** How close before a match an exclusion word (excludeWords) must be: the words just before it. */
+const EXCLUDE_BEFORE = 24;
+
+/** Clause text shorter than this after a sentence end or line break ("It's ", "DOB:\n") reaches back one clause. */
+const SHORT_CLAUSE = 16;
+
+/**
+ * Where the clause that ends `before` starts: after the last "; ", ", ", line break or sentence end. A ". " after an
+ * abbreviation (a word of three letters or fewer, or one with dots inside: "D.O.B.", "geb.", "No.") ends no sentence.
+ */
+function lastCut(before: string, until: number): { at: number; sentence: boolean } {
+  for (let i = until - 1; i >= 0; i -= 1) {
+    const char = before[i];
+    if (char === '\n') return { at: i, sentence: true };
+    const next = before[i + 1];
+    if (next !== ' ' && next !== '\t') continue;
+    if (char === ';' || char === ',') return { at: i, sentence: false };
+    if (char === '!' || char === '?') return { at: i, sentence: true };
+    if (char === '.') {
+      let start = i;
+      while (start > 0 && before[start - 1] !== ' ' && before[start - 1] !== '\n') start -= 1;
+      const word = before.slice(start, i);
+      if (word.length > 3 && !word.includes('.')) return { at: i, sentence: true };
+    }
+  }
+  return { at: -1, sentence: false };
+}
+
+/**
+ * The part of `before` in the match's clause, or the one before too when the match's own clause is short and that
+ * one holds no digits.
+ */
+function clauseOf(before: string): string {
+  const cut = lastCut(before, before.length);
+  if (cut.at < 0) return before;
+  if (cut.sentence && before.length - cut.at - 1 <= SHORT_CLAUSE) {
+    // Only a clause without digits ("your date of birth"): after "DOB: 1984-07-02." the label was that date's.
+    const previous = lastCut(before, cut.at);
+    const clause = before.slice(previous.at + 1);
+    if (![...clause.slice(0, cut.at - previous.at - 1)].some((c) => c >= '0' && c <= '9')) return clause;
+  }
+  return before.slice(cut.at + 1);
+}
+
+/** An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause. */
+function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
+  if (r.excludeWords.length === 0) return false;
+  const from = Math.max(0, start - EXCLUDE_BEFORE);
+  let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
+  if (r.contextInClause) near = clauseOf(near);
+  return r.excludeWords.some((word) => containsWord(near, word));
+}
+
 /** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
 function hasContext(
   text: string,
@@ -54,15 +110,7 @@ function hasContext(
   if (r.contextWords.length === 0) return false;
   const from = Math.max(0, start - r.contextBefore);
   let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
-  if (r.contextInClause) {
-    const cut = Math.max(
-      before.lastIndexOf('. '),
-      before.lastIndexOf('; '),
-      before.lastIndexOf(', '),
-      before.lastIndexOf('\n'),
-    );
-    if (cut >= 0) before = before.slice(cut + 1);
-  }
+  if (r.contextInClause) before = clauseOf(before);
   const after =
     lower === undefined ? text.slice(end, end + r.contextAfter).toLowerCase() : lower.slice(end, end + r.contextAfter);
   return r.contextWords.some((word) => containsWord(before, word) || containsWord(after, word));
@@ -171,6 +219,11 @@ export function createClassifier(opts: {
   fingerprintKey: Uint8Array;
   /** Replaces the built-in set; pass [...DEFAULT_RECOGNIZERS, ...custom] to extend it. */
   recognizers?: readonly RecognizerDefinition[];
+  /**
+   * Report values reserved for fiction and documentation too: 555-0100..0199 phone numbers and addresses at
+   * example.com/.net/.org and the .example/.test/.invalid/.localhost domains. Default false (they are sample data).
+   */
+  fictional?: boolean;
 }): Classifier {
   if (!(opts.fingerprintKey instanceof Uint8Array) || opts.fingerprintKey.byteLength < MIN_FINGERPRINT_KEY_BYTES) {
     throw new ClassificationError(
@@ -181,13 +234,15 @@ export function createClassifier(opts: {
   }
   const fingerprintOf = createFingerprinter(opts.fingerprintKey);
   const definitions: readonly RecognizerDefinition[] = Object.freeze([...(opts.recognizers ?? DEFAULT_RECOGNIZERS)]);
-  const recognizers = definitions.map(compileRecognizer);
+  const recognizers = compileRecognizers(definitions, { fictional: opts.fictional === true });
   holdPlanFor(definitions, recognizers); // what stream scanners hold back (stream-hold.ts): checked at start-up too
   const all = recognizerSet(recognizers);
   const numeric = recognizerSet(
     recognizers.filter((_, i) => DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)),
   );
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
+  if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
+  if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
   /** The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. */
@@ -221,11 +276,13 @@ export function createClassifier(opts: {
     const found: Draft[] = [];
     let lower: string | undefined;
     for (const m of matches) {
-      if (normalized.simple && m.recognizer.contextWords.length > 0) lower ??= normalized.text.toLowerCase();
+      const words = m.recognizer.contextWords.length + m.recognizer.excludeWords.length;
+      if (normalized.simple && words > 0) lower ??= normalized.text.toLowerCase();
       const start = offsets === undefined ? m.startByte : (offsets.get(m.startByte) ?? 0);
       const end = offsets === undefined ? m.endByte : (offsets.get(m.endByte) ?? 0);
       const r = m.recognizer;
       if (keep !== undefined && !keep(start, end)) continue;
+      if (isExcluded(normalized.text, lower, start, r)) continue;
       const context = hasContext(normalized.text, lower, start, end, r);
       if (r.requireContext && !context) continue;
       found.push({
@@ -322,7 +379,8 @@ export function createClassifier(opts: {
     const findings: Finding[] = [];
     const known = new Map<string, string>();
     let truncated = false;
-    for (const d of dedupe(yieldFallbacks(scanAll(segments)))) {
+    const drafts = resolveOverlaps(dedupe(yieldFallbacks(scanAll(segments))), (d) => d.recognizer.strength);
+    for (const d of drafts) {
       if (d.continuation !== true) addFinding(counts, d);
       if (findings.length >= cap) {
         truncated = true;

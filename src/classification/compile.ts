@@ -4,9 +4,10 @@
 import RE2 from 're2';
 import { ClassificationError } from './errors.ts';
 import { splitAtGroup } from './group-split.ts';
+import { STRONG_VALIDATORS } from './overlap.ts';
 import { CATEGORIES } from './types.ts';
 import type { Finding, RecognizerDefinition } from './types.ts';
-import { NORMALIZERS, REFINERS, VALIDATORS } from './validators.ts';
+import { FICTIONAL_VARIANTS, NORMALIZERS, REFINERS, VALIDATORS } from './validators.ts';
 
 const DEFAULT_CONTEXT_BOOST = 20;
 
@@ -25,6 +26,7 @@ export interface CompiledRecognizer {
   validate: ((value: string) => boolean) | undefined;
   normalize: (value: string) => string;
   contextWords: readonly string[];
+  excludeWords: readonly string[];
   requireContext: boolean;
   fallback: boolean;
   contextBefore: number;
@@ -34,6 +36,8 @@ export interface CompiledRecognizer {
   startsAtToken: boolean;
   baseScore: number;
   contextScore: number;
+  /** How its findings rank when they overlap another type's (overlap.ts): 2 checksum, 1 validated or labelled, 0 none. */
+  strength: number;
   /** `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared. */
   partial: RE2 | undefined;
 }
@@ -66,6 +70,10 @@ function checkData(def: RecognizerDefinition, name: string): void {
   const words = def.contextWords ?? [];
   if (!Array.isArray(words) || !words.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
     throw invalid(name, 'contextWords must be non-empty lower-case strings');
+  }
+  const excluded = def.excludeWords ?? [];
+  if (!Array.isArray(excluded) || !excluded.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
+    throw invalid(name, 'excludeWords must be non-empty lower-case strings');
   }
   if (def.requireContext !== undefined && typeof def.requireContext !== 'boolean')
     throw invalid(name, 'requireContext must be a boolean');
@@ -106,7 +114,31 @@ function stickyParts(pattern: string, group: number): CompiledRecognizer['parts'
   }
 }
 
+/** overlap.ts ranks: a checksum (or a vendor's documented prefix) 2, another validator or a required label 1. */
+function strengthOf(def: RecognizerDefinition): number {
+  if (def.validator !== undefined && STRONG_VALIDATORS.has(def.validator)) return 2;
+  if (def.category === 'SECRET' && def.fallback !== true) return 2;
+  return def.validator !== undefined || def.requireContext === true ? 1 : 0;
+}
+
+export interface CompileOptions {
+  /** Accept values reserved for fiction and documentation (FICTIONAL_VARIANTS in validators.ts); default false. */
+  fictional?: boolean;
+}
+
 export function compileRecognizer(def: RecognizerDefinition, index: number): CompiledRecognizer {
+  return compileWith(def, index, {});
+}
+
+/** Every definition compiled with the same options (the classifier's). */
+export function compileRecognizers(
+  definitions: readonly RecognizerDefinition[],
+  options: CompileOptions,
+): CompiledRecognizer[] {
+  return definitions.map((def, index) => compileWith(def, index, options));
+}
+
+function compileWith(def: RecognizerDefinition, index: number, options: CompileOptions): CompiledRecognizer {
   const name = typeof def.type === 'string' && def.type !== '' ? def.type : `#${index}`;
   checkData(def, name);
   let regex: RE2;
@@ -150,9 +182,13 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     indexed,
     group,
     refine: def.refiner === undefined ? undefined : REFINERS[def.refiner],
-    validate: def.validator === undefined ? undefined : VALIDATORS[def.validator],
+    validate:
+      def.validator === undefined
+        ? undefined
+        : VALIDATORS[(options.fictional === true ? FICTIONAL_VARIANTS[def.validator] : undefined) ?? def.validator],
     normalize: NORMALIZERS[def.normalizer ?? 'none'],
     contextWords: Object.freeze([...(def.contextWords ?? [])]),
+    excludeWords: Object.freeze([...(def.excludeWords ?? [])]),
     requireContext: def.requireContext ?? false,
     fallback: def.fallback ?? false,
     contextBefore: def.contextWindow?.before ?? 48,
@@ -161,6 +197,7 @@ export function compileRecognizer(def: RecognizerDefinition, index: number): Com
     contextInClause: def.contextInClause === true,
     baseScore: def.baseScore,
     contextScore: def.contextScore ?? Math.min(100, def.baseScore + DEFAULT_CONTEXT_BOOST),
+    strength: strengthOf(def),
     partial,
   };
 }

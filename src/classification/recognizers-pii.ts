@@ -2,6 +2,8 @@
 // are ASCII-only, which is what these formats use (full-width digits are normalised before matching).
 // Formats that are ambiguous without a label (passport, routing, NHS, bare SSN, dates of birth) need a context word.
 import { prefixOf } from './prefix-patterns.ts';
+
+export { DATE_OF_BIRTH } from './dates.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 const PHONE_WORDS = [
@@ -25,6 +27,46 @@ const PHONE_WORDS = [
   'numéro',
   'nummer',
   'número',
+  'tél',
+  'telefone',
+  'celular',
+  'telefonnummer',
+  'rufnummer',
+  'handynummer',
+  'mobilnummer',
+  'festnetz',
+  'mobil',
+  'mobiel',
+  'telefoonnummer',
+  'mobile number',
+  'phone number',
+  'tlf',
+  'puhelin',
+  'telefonu',
+  'cep',
+  'gsm',
+  'sms',
+  'text me',
+  'reach me',
+  'ruf',
+  'anrufen',
+  'erreichbar',
+  'appelez',
+  'appeler',
+  'llame',
+  'llamar',
+  'ligue',
+  'bel',
+  'ring me',
+  '電話',
+  '電話番号',
+  '携帯',
+  '連絡先',
+  '전화',
+  '전화번호',
+  '휴대폰',
+  '연락처',
+  '핸드폰',
 ];
 
 export const EMAIL: RecognizerDefinition = {
@@ -67,20 +109,39 @@ export const PHONE_NANP: RecognizerDefinition = {
 };
 
 /**
- * National numbers with a trunk 0 (020 7946 0958, 01 23 45 67 89, 030/901820): only next to a phone word. Groups
- * are split by spaces, dashes or slashes, not dots, so dotted dates (03.04.2024) never start a search.
+ * National numbers with a trunk 0 in groups (020 7946 0958, 01 23 45 67 89, 030/901820, 010-1234-5678, (02) 9876
+ * 5432). Groups are split by spaces, dashes or slashes, not dots, so dotted dates (03.04.2024) never start a search.
  */
+// Not right after a digit group (`DE89 3704 0044 0532 …`: an IBAN's or a card's tail is not a phone).
+// Unseparated (`02074960525`) only next to a phone word: PHONE_NATIONAL_GROUPED's validator wants a grouping.
+const NATIONAL_PATTERN = String.raw`(?:^ ?|[^\w(+./ -]|[^0-9] )((?:\(0\d{1,4}\)[ -]?|0\d{1,4}[ /-])\d{2,8}(?:[ /-]\d{2,8}){0,3}|0\d{8,11})\b`;
+const NATIONAL_PARTIAL = String.raw`\(?0[0-9 /()-]*`;
+
+/** Without a phone word: valid in a region of NATIONAL_REGIONS (phone.ts) and grouped as that region writes it. */
+export const PHONE_NATIONAL_GROUPED: RecognizerDefinition = {
+  type: 'PHONE',
+  category: 'PII',
+  pattern: NATIONAL_PATTERN,
+  partial: NATIONAL_PARTIAL,
+  group: 1,
+  validator: 'phone_national_grouped',
+  normalizer: 'digits',
+  contextWords: PHONE_WORDS,
+  baseScore: 70,
+  contextScore: 85,
+};
+
+/** Next to a phone word: valid in a region of NATIONAL_REGIONS, however it is grouped. */
 export const PHONE_NATIONAL: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
-  pattern: String.raw`\b(0\d{1,4}(?:[ /-]\d{2,8}){1,4})\b`,
-  partial: String.raw`\b0[0-9 /-]*`,
+  pattern: NATIONAL_PATTERN,
+  partial: NATIONAL_PARTIAL,
   group: 1,
-  validator: 'phone',
+  validator: 'phone_national',
   normalizer: 'digits',
   contextWords: PHONE_WORDS,
   requireContext: true,
-  fallback: true,
   baseScore: 60,
   contextScore: 80,
 };
@@ -145,6 +206,21 @@ export const CREDIT_CARD: RecognizerDefinition = {
   contextScore: 95,
 };
 
+/** A 12-digit Maestro card (one run, or 4-4-4), only next to a card word: 12 digits alone are too often an id. */
+export const CREDIT_CARD_SHORT: RecognizerDefinition = {
+  type: 'CREDIT_CARD',
+  category: 'PCI',
+  // Not a part of a longer run of digit groups (`1234 5678 9012 3456`): no group right before or after it.
+  pattern: String.raw`(?:^ ?|[^0-9 -]|[^0-9][ -])(\d{12}|\d{4}[ -]\d{4}[ -]\d{4})(?:$|[^0-9 -]|[ -](?:[^0-9]|$))`,
+  group: 1,
+  partial: String.raw`[0-9][0-9 -]{0,13}`,
+  validator: 'luhn_short',
+  normalizer: 'digits',
+  contextWords: CREDIT_CARD.contextWords as string[],
+  requireContext: true,
+  baseScore: 85,
+};
+
 /** Country code, check digits, then groups of up to 4 (spaced or not); the country's exact length; mod-97. */
 export const IBAN: RecognizerDefinition = {
   type: 'IBAN',
@@ -159,6 +235,29 @@ export const IBAN: RecognizerDefinition = {
   contextScore: 100,
 };
 
+const VERSION_WORDS = [
+  'version',
+  'ver',
+  'release',
+  'build',
+  'firmware',
+  'section',
+  'sec',
+  'chapter',
+  'clause',
+  'paragraph',
+  'para',
+  'art',
+  'article',
+  'rule',
+  'step',
+  'item',
+  '§',
+  'mask',
+  'netmask',
+  'subnet mask',
+];
+
 export const IP_ADDRESS_V4: RecognizerDefinition = {
   type: 'IP_ADDRESS',
   category: 'PII',
@@ -167,6 +266,8 @@ export const IP_ADDRESS_V4: RecognizerDefinition = {
   group: 1,
   validator: 'ipv4',
   contextWords: ['ip', 'address', 'host', 'server', 'client'],
+  // Right before it: a version (`version 10.0.0.1`, `build 1.2.3.4`), a section (`§ 1.2.3.4`) or a mask.
+  excludeWords: VERSION_WORDS,
   baseScore: 70,
   contextScore: 90,
 };
@@ -194,83 +295,123 @@ export const US_PASSPORT: RecognizerDefinition = {
   baseScore: 85,
 };
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH = `(?i:${MONTHS.join('|')})[a-z]{0,6}\\.?`;
-
-export const DATE_OF_BIRTH: RecognizerDefinition = {
-  type: 'DATE_OF_BIRTH',
-  category: 'PII',
-  pattern: String.raw`\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\.? ${MONTH} \d{4}|${MONTH} \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b`,
-  partial: [
-    String.raw`\b[0-9][0-9/.-]*`,
-    String.raw`\b[0-9]{1,2}\.? (?:[A-Za-z]+\.?(?: [0-9]{0,4})?)?`,
-    `(?i:\\b(?:${MONTHS.map((m) => prefixOf(m, String.raw`[a-z]{0,6}\.?(?: (?:[0-9]{1,2}(?:[a-z]{1,2})?,?(?: [0-9]{0,4})?)?)?`)).join('|')}))`,
-  ].join('|'),
-  validator: 'date',
-  contextWords: [
-    'dob',
-    'd.o.b',
-    'born',
-    'birth',
-    'birthday',
-    'date of birth',
-    'birthdate',
-    'geboren',
-    'geburtsdatum',
-    'né',
-    'née',
-    'naissance',
-    'nacimiento',
-    'nacido',
-    'nacida',
-    'nascita',
-  ],
-  // The label comes first ("DOB:", "born on", "geboren am") and close: other dates nearby are not the birth date.
-  contextWindow: { before: 32, after: 0 },
-  contextInClause: true,
-  requireContext: true,
-  baseScore: 90,
-};
-
-/** Every MRN label written out in full; their prefixes are the prefixes of every label the pattern accepts. */
+/** Every MRN label written out in full (English, German, French, Spanish, Portuguese, Italian, Dutch, Swedish, Turkish). */
 const MRN_LABELS = [
   'mrn',
+  'mr#',
+  'mr #',
+  'mr no',
+  'mr no.',
+  'med rec',
+  'med rec no',
+  'med rec #',
+  'medical record',
   'medical record number',
+  'medical record no',
   'medical record no.',
   'medical record #',
+  'medical record nr',
+  'record number',
+  'hospital number',
+  'hospital no',
+  'hospital no.',
   'patient id',
   'patient number',
+  'patient no',
   'patient no.',
   'chart number',
+  'chart no',
   'chart no.',
   'chart #',
   'patientennummer',
+  'patienten-id',
+  'patientenid',
   'fallnummer',
   'dossier',
+  'dossier médical',
+  'numéro de dossier',
+  'n° de dossier',
+  'no de dossier',
+  'historia clínica',
+  'historia clinica',
+  'número de historia',
+  'nhc',
+  'prontuário',
+  'prontuario',
+  'número do prontuário',
+  'cartella clinica',
+  'patiëntnummer',
+  'patientnummer',
+  'dossiernummer',
+  'journalnummer',
+  'hasta no',
+  'hasta no.',
+  'hasta numarası',
+  'protokol no',
 ];
-const MRN_LABEL = String.raw`(?i:\b(?:mrn|medical record(?: number| no\.?| #)?|patient (?:id|number|no\.?)|chart (?:number|no\.?|#)|patientennummer|fallnummer|dossier)\b)`;
+const escapeLabel = (label: string) => label.replace(/[.#?*+()[\]{}|\\^$]/g, '\\$&');
+/** Longest first, so `medical record number` is taken whole; no `\b` after a label that ends in `#` or `.`. */
+const MRN_LABEL = `(?i:\\b(?:${[...MRN_LABELS]
+  .sort((x, y) => y.length - x.length)
+  .map((l) => (/[#.]$/.test(l) ? escapeLabel(l) : `${escapeLabel(l)}\\b`))
+  .join('|')}))`;
 
-/** The label is part of the pattern (MRN formats are local to each hospital); the finding is the number. */
+/**
+ * The label is part of the pattern (MRN formats are local to each hospital); the finding is the number: up to four
+ * letters, then digits in groups split by dashes or a space (`AB-12345`, `123-456-789`, `2024-000123`).
+ */
 export const MEDICAL_RECORD_NUMBER: RecognizerDefinition = {
   type: 'MEDICAL_RECORD_NUMBER',
   category: 'PHI',
-  pattern: String.raw`${MRN_LABEL}\s*[:#]?\s*(?:(?i:is)\s+)?([A-Z]{0,3}-?\d{5,10})\b`,
-  partial: `(?i:\b(?:${MRN_LABELS.map((l) => prefixOf(l)).join('|')}))|${MRN_LABEL}${String.raw`\s*[:#]?\s*(?:(?i:is?)\s*)?(?:[A-Z]{0,3}-?[0-9]{0,10})?`}`,
+  pattern: String.raw`${MRN_LABEL}[ \t]*(?:#|(?i:no|nr|n°|nº)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is)\s+)?((?:[A-Z]{1,4}[- ]?)?\d{2,10}(?:-\d{1,10}){0,3})\b`,
+  partial: `(?i:\\b(?:${MRN_LABELS.map((l) => prefixOf(l)).join('|')}))|${MRN_LABEL}${String.raw`[ \t]*(?:#|(?i:no|nr|n°|nº)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is?)\s*)?(?:[A-Z]{0,4}[- ]?[0-9-]{0,40})?`}`,
   group: 1,
+  validator: 'mrn',
   normalizer: 'alphanumeric_upper',
   baseScore: 85,
 };
 
+const ROUTING_WORDS = [
+  'routing',
+  'aba',
+  'rtn',
+  'routing number',
+  'routing no',
+  'transit',
+  'ach',
+  'wire',
+  'wires',
+  'wired',
+  'wire transfer',
+  'bank',
+];
+
+/** Nine digits (or 4-4-1, 3-3-3 dashed) next to a routing word, ABA checksum valid. */
 export const US_BANK_ROUTING: RecognizerDefinition = {
   type: 'US_BANK_ROUTING',
   category: 'PII',
-  pattern: String.raw`(?:^|[^0-9])(\d{9})(?:[^0-9]|$)`,
+  pattern: String.raw`(?:^|[^0-9-])(\d{9}|\d{4}-\d{4}-\d|\d{3}-\d{3}-\d{3})(?:[^0-9-]|-\D|-$|$)`,
   group: 1,
-  partial: String.raw`[0-9]{1,9}`,
+  partial: String.raw`[0-9][0-9-]{0,10}`,
   validator: 'aba_routing',
-  contextWords: ['routing', 'aba', 'rtn', 'routing number', 'transit', 'ach', 'wire'],
+  normalizer: 'digits',
+  contextWords: ROUTING_WORDS,
   requireContext: true,
   baseScore: 90,
+};
+
+/** The MICR line of a cheque: the routing number between transit symbols (⑆021000021⑆) needs no label. */
+export const US_BANK_ROUTING_MICR: RecognizerDefinition = {
+  type: 'US_BANK_ROUTING',
+  category: 'PII',
+  pattern: String.raw`\x{2446}[ ]?(\d{9})[ ]?\x{2446}`,
+  group: 1,
+  partial: String.raw`\x{2446}[ ]?[0-9]{0,9}[ ]?`,
+  validator: 'aba_routing',
+  normalizer: 'digits',
+  contextWords: ROUTING_WORDS,
+  baseScore: 90,
+  contextScore: 100,
 };
 
 export const UK_NHS: RecognizerDefinition = {

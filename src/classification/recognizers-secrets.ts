@@ -150,3 +150,64 @@ export const GENERIC_API_KEY: RecognizerDefinition = {
   fallback: true,
   baseScore: 70,
 };
+
+// Also at the end of a longer name (`smtp_password`, `db-passwd`).
+const PASSWORD_WORDS = [
+  'password',
+  'passwd',
+  'passwort',
+  'kennwort',
+  'pwd',
+  'passphrase',
+  'mot de passe',
+  'contraseña',
+  'contrasena',
+  'senha',
+  'wachtwoord',
+  'lösenord',
+  'şifre',
+  'parola',
+];
+const PASSWORD_LABEL = `(?i:(?:\\b|[_-])(?:${PASSWORD_WORDS.join('|')}))`;
+
+/** A password after its label (`password: Tr0ub4dor&3`, `Passwort = …`), symbols included; the finding is the value. */
+export const PASSWORD: RecognizerDefinition = {
+  type: 'PASSWORD',
+  category: 'SECRET',
+  pattern: String.raw`${PASSWORD_LABEL}["']?[ \t]*(?:[:=]|=>|:=|(?i:is))[ \t]*["']?([^\s"'<>]{8,64})`,
+  partial: `(?i:(?:\\b|[_-])(?:${PASSWORD_WORDS.map((w) => prefixOf(w)).join('|')}))|${PASSWORD_LABEL}${String.raw`["']?[ \t]*(?:[:=]|=>|:=?|(?i:is?))?[ \t]*["']?[^\s"'<>]*`}`,
+  group: 1,
+  validator: 'password',
+  contextWords: ['password', 'passwd', 'pwd', 'credentials', 'login'],
+  baseScore: 85,
+  contextScore: 90,
+};
+
+/** The password in a URL's user info (`postgres://app:s3cr3t-P4ss@db:5432/x`); the finding is the password. */
+export const URL_PASSWORD: RecognizerDefinition = {
+  type: 'PASSWORD',
+  category: 'SECRET',
+  pattern: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@"'<>]{1,64}:([^\s/@"'<>]{3,128})@[A-Za-z0-9.-]`,
+  partial: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{0,20}(?::(?:/(?:/[^\s/@"'<>]*(?::[^\s/@"'<>]*@?)?)?)?)?`,
+  group: 1,
+  validator: 'not_placeholder',
+  contextWords: ['password', 'database', 'connection', 'dsn', 'url'],
+  baseScore: 90,
+  contextScore: 95,
+};
+
+/**
+ * A value assigned to an environment-style name that ends in a credential word (`GITHUB_TOKEN=…`,
+ * `STRIPE_SECRET=…`, `OPENAI_API_KEY: …`): high entropy or a password's mix. A catch-all, like GENERIC_API_KEY.
+ */
+export const ENV_SECRET: RecognizerDefinition = {
+  type: 'GENERIC_API_KEY',
+  category: 'SECRET',
+  pattern: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_(?i:token|secret|api_?key|access_?key|secret_?key|private_?key|key|password|passwd|pwd|pass|auth|credentials?)["']?[ \t]*(?:=|:)[ \t]*["']?([^\s"'#;,]{8,256})`,
+  // Any name may still grow into `…_TOKEN`; after a separator, its value may still be arriving.
+  partial: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]*)*(?:["']?[ \t]*[=:][ \t]*["']?[^\s"'#;,]*)?`,
+  group: 1,
+  validator: 'secret_value',
+  fallback: true,
+  baseScore: 80,
+};

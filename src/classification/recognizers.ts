@@ -1,11 +1,12 @@
 // The built-in recognizer set, in one list. Invariant: every pattern here compiles in RE2 and does not match the
 // empty string (checked when a classifier is built, and by the tests); full-width digits and zero-width characters
 // are handled by normalisation before matching, not by pattern tricks.
+import { DATE_OF_BIRTH } from './dates.ts';
 import type { RecognizerDefinition } from './types.ts';
 import {
   BTC_ADDRESS,
   CREDIT_CARD,
-  DATE_OF_BIRTH,
+  CREDIT_CARD_SHORT,
   EMAIL,
   ETH_ADDRESS,
   IBAN,
@@ -15,8 +16,10 @@ import {
   PHONE_INTERNATIONAL,
   PHONE_NANP,
   PHONE_NATIONAL,
+  PHONE_NATIONAL_GROUPED,
   UK_NHS,
   US_BANK_ROUTING,
+  US_BANK_ROUTING_MICR,
   US_PASSPORT,
   US_SSN,
   US_SSN_LABELLED,
@@ -25,6 +28,7 @@ import {
   ANTHROPIC_API_KEY,
   AWS_ACCESS_KEY,
   AWS_SECRET_KEY,
+  ENV_SECRET,
   GENERIC_API_KEY,
   GITHUB_TOKEN,
   GITLAB_TOKEN,
@@ -32,12 +36,16 @@ import {
   JWT,
   NPM_TOKEN,
   OPENAI_API_KEY,
+  PASSWORD,
   PRIVATE_KEY,
   SENDGRID_API_KEY,
   SLACK_TOKEN,
   SLACK_WEBHOOK,
   STRIPE_SECRET_KEY,
+  URL_PASSWORD,
 } from './recognizers-secrets.ts';
+
+import { PERSON_NAME_INTRODUCED, PERSON_NAME_JAPANESE, PERSON_NAME_LISTED } from './person-names.ts';
 
 export * from './recognizers-pii.ts';
 export * from './recognizers-secrets.ts';
@@ -47,9 +55,11 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PHONE_INTERNATIONAL,
   PHONE_NANP,
   PHONE_NATIONAL,
+  PHONE_NATIONAL_GROUPED,
   US_SSN,
   US_SSN_LABELLED,
   CREDIT_CARD,
+  CREDIT_CARD_SHORT,
   IBAN,
   IP_ADDRESS_V4,
   IP_ADDRESS_V6,
@@ -57,6 +67,7 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   DATE_OF_BIRTH,
   MEDICAL_RECORD_NUMBER,
   US_BANK_ROUTING,
+  US_BANK_ROUTING_MICR,
   UK_NHS,
   BTC_ADDRESS,
   ETH_ADDRESS,
@@ -75,4 +86,10 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PRIVATE_KEY,
   JWT,
   GENERIC_API_KEY,
+  PASSWORD,
+  URL_PASSWORD,
+  ENV_SECRET,
+  PERSON_NAME_INTRODUCED,
+  PERSON_NAME_LISTED,
+  PERSON_NAME_JAPANESE,
 ]);

@@ -75,6 +75,12 @@ export interface RecognizerDefinition {
   normalizer?: NormalizerName;
   /** Lower-case words or phrases that, found near the match as whole words, raise confidence to contextScore. */
   contextWords?: string[];
+  /**
+   * Lower-case words that, found among the 24 characters before a match (within its clause when contextInClause),
+   * mean the match is not this type however labelled ("birthday party on …" is no date of birth; "version 10.0.0.1"
+   * no address): the match is dropped.
+   */
+  excludeWords?: string[];
   /** How far (UTF-16 units) before and after a match context words count (default 48 before, 24 after). */
   contextWindow?: { before: number; after: number };
   /** Context before the match counts only within its own clause (after the last ". ", "; ", ", " or newline). */

@@ -2,7 +2,7 @@
 // match, validators accept or reject a candidate, normalizers shape the value before fingerprinting.
 // Invariant: pure functions of the matched value only; no regular expressions on user text.
 import { isIP } from 'node:net';
-import { cardWindows, isValidCardNumber } from './cards.ts';
+import { cardWindows, isValidCardNumber, isValidShortCardNumber } from './cards.ts';
 import {
   ibanWindows,
   isValidAbaRouting,
@@ -13,14 +13,23 @@ import {
   isValidNhsNumber,
 } from './checksums.ts';
 
+import { isDateValue } from './dates.ts';
+import { isIntroducedName, isListedName } from './person-names.ts';
+import { isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
+
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
 export type ValidatorName =
   | 'luhn'
+  | 'luhn_short'
   | 'us_ssn'
   | 'aws_secret_key'
   | 'email'
+  | 'email_fictional'
   | 'phone'
+  | 'phone_fictional'
+  | 'phone_national'
+  | 'phone_national_grouped'
   | 'iban'
   | 'ipv4'
   | 'ipv6'
@@ -32,7 +41,12 @@ export type ValidatorName =
   | 'jwt'
   | 'btc_address'
   | 'eth_address'
-  | 'private_key';
+  | 'private_key'
+  | 'person_name'
+  | 'mrn'
+  | 'password'
+  | 'secret_value'
+  | 'person_name_listed';
 export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
@@ -92,16 +106,59 @@ export function entropyOf(value: string): number {
   return bits;
 }
 
-/** A generic secret value: ≥ 16 characters, letters and digits, entropy ≥ 3.5 bits/char, not a placeholder or word. */
+/** Which character classes a value holds: lower, upper, digit, other (symbols). */
+function classesOf(value: string): { lower: boolean; upper: boolean; digit: boolean; symbol: boolean } {
+  const classes = { lower: false, upper: false, digit: false, symbol: false };
+  for (const char of value) {
+    if (char >= 'a' && char <= 'z') classes.lower = true;
+    else if (char >= 'A' && char <= 'Z') classes.upper = true;
+    else if (char >= '0' && char <= '9') classes.digit = true;
+    else classes.symbol = true;
+  }
+  return classes;
+}
+
+/**
+ * A generic secret value: ≥ 16 characters, not a placeholder, and random-looking: letters and digits with entropy
+ * ≥ 3.5 bits/char, or (a token without digits) ≥ 20 characters of mixed case with entropy ≥ 4.
+ */
 export function isHighEntropySecret(value: string): boolean {
   if (value.length < 16 || isPlaceholder(value)) return false;
-  let letters = 0;
-  let digits = 0;
-  for (const char of value) {
-    if ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z')) letters += 1;
-    else if (char >= '0' && char <= '9') digits += 1;
-  }
-  return letters > 0 && digits > 0 && entropyOf(value) >= 3.5;
+  const { lower, upper, digit } = classesOf(value);
+  if (!(lower || upper)) return false;
+  if (digit) return entropyOf(value) >= 3.5;
+  return value.length >= 20 && lower && upper && entropyOf(value) >= 4;
+}
+
+/** Values a config line holds that are no secret: booleans, nulls, references to another variable or file. */
+function isConfigLiteral(value: string): boolean {
+  const lower = value.toLowerCase();
+  return (
+    ['true', 'false', 'null', 'none', 'nil', 'undefined', 'changeme', 'password', 'secret', 'required'].includes(
+      lower,
+    ) ||
+    value.startsWith('$') ||
+    value.startsWith('%') ||
+    value.startsWith('/') ||
+    value.startsWith('./') ||
+    value.startsWith('process.env') ||
+    value.startsWith('os.environ')
+  );
+}
+
+/**
+ * A password after a password label or in a URL's user info: 8–64 characters, not a placeholder or a config
+ * literal, with at least three of lower case, upper case, digits and symbols (a plain word is not reported).
+ */
+export function isLikelyPassword(value: string): boolean {
+  if (value.length < 8 || value.length > 64 || isPlaceholder(value) || isConfigLiteral(value)) return false;
+  const { lower, upper, digit, symbol } = classesOf(value);
+  return [lower, upper, digit, symbol].filter(Boolean).length >= 3 && entropyOf(value) >= 2.5;
+}
+
+/** The value of a `*_TOKEN=` / `*_SECRET=` / `*_API_KEY=` line: a high-entropy secret or a likely password. */
+export function isLikelySecretValue(value: string): boolean {
+  return !isConfigLiteral(value) && (isHighEntropySecret(value) || isLikelyPassword(value));
 }
 
 /** Domains reserved for documentation (RFC 2606, RFC 6761): example.com/.net/.org and the .example, .test, .invalid, .localhost TLDs. */
@@ -116,25 +173,6 @@ export function isReservedDomain(domain: string): boolean {
 
 function isEmail(value: string): boolean {
   return !isReservedDomain(value.slice(value.lastIndexOf('@') + 1));
-}
-
-/** International (+ and 8–15 digits, E.164) or North American (10 digits, area and exchange 2–9) numbers. */
-function isPhone(value: string): boolean {
-  const digits = digitsOf(value);
-  if (value.startsWith('+')) return digits.length >= 8 && digits.length <= 15;
-  if (value.startsWith('00')) return digits.length >= 10 && digits.length <= 17;
-  if (digits.length === 11 && digits[0] === '1') return isPhone(digits.slice(1));
-  if (digits.length === 10 && digits[0] !== '0') {
-    // Area and exchange codes start with 2–9; 555-0100..0199 is reserved for fiction.
-    return (
-      digits[3] !== '0' &&
-      digits[3] !== '1' &&
-      digits[0] !== '1' &&
-      !(digits.slice(3, 6) === '555' && digits.slice(6, 8) === '01')
-    );
-  }
-  // National formats with a trunk 0 (UK, FR, DE, …): only reached with a phone context word.
-  return digits[0] === '0' && digits.length >= 9 && digits.length <= 12;
 }
 
 /**
@@ -183,9 +221,13 @@ export function phoneWindows(run: string): [number, number][] {
   return [];
 }
 
-/** IPv4 outside the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) and 0.0.0.0. */
+/**
+ * IPv4 outside the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737), 0.0.0.0, loopback
+ * 127.0.0.0/8 (RFC 1122: names no host) and masks (first octet 255: 255.255.255.0 is a netmask, 255.255.255.255
+ * the broadcast address): none of them says where a person is.
+ */
 function isIpv4(value: string): boolean {
-  if (isIP(value) !== 4 || value === '0.0.0.0') return false;
+  if (isIP(value) !== 4 || value === '0.0.0.0' || value.startsWith('127.') || value.startsWith('255.')) return false;
   return !value.startsWith('192.0.2.') && !value.startsWith('198.51.100.') && !value.startsWith('203.0.113.');
 }
 
@@ -196,40 +238,6 @@ function isIpv6(value: string): boolean {
   const lower = address.toLowerCase();
   if (lower.startsWith('2001:db8:') || lower.startsWith('2001:0db8:')) return false;
   return address.split(':').filter((group) => group !== '').length >= 3;
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-/** A real calendar date between 1900 and 2099 in Y-M-D, M/D/Y, D.M.Y or with an English month name. */
-function isDate(value: string): boolean {
-  const parts: string[] = [];
-  let current = '';
-  for (const char of value.toLowerCase()) {
-    const isWordChar = (char >= '0' && char <= '9') || (char >= 'a' && char <= 'z');
-    if (isWordChar) current += char;
-    else if (current !== '') {
-      parts.push(current);
-      current = '';
-    }
-  }
-  if (current !== '') parts.push(current);
-  const numbers: number[] = [];
-  let month = 0;
-  for (const part of parts) {
-    const named = MONTHS.indexOf(part.slice(0, 3));
-    if (named >= 0 && part[0] !== undefined && part[0] >= 'a') month = named + 1;
-    else if (part[0] !== undefined && part[0] <= '9') numbers.push(Number.parseInt(part, 10));
-  }
-  const yearIndex = numbers.findIndex((n) => n >= 1900 && n <= 2099);
-  if (yearIndex < 0) return false;
-  const year = numbers[yearIndex] as number;
-  const rest = numbers.filter((_, i) => i !== yearIndex);
-  const fits = (m: number, d: number) =>
-    m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(year, m, 0)).getUTCDate();
-  if (month > 0) return rest.length === 1 && fits(month, rest[0] as number);
-  if (rest.length !== 2) return false;
-  const [a, b] = rest as [number, number];
-  return fits(a, b) || fits(b, a);
 }
 
 /** A JWT: the header is base64url JSON with an `alg`. */
@@ -266,15 +274,20 @@ function isBtcAddress(value: string): boolean {
 
 export const VALIDATORS = {
   luhn: isValidCardNumber,
+  luhn_short: isValidShortCardNumber,
   us_ssn: isValidSsn,
   aws_secret_key: isLikelyAwsSecretKey,
   email: isEmail,
-  phone: isPhone,
+  email_fictional: () => true,
+  phone: (value: string) => isPhoneNumber(value),
+  phone_fictional: (value: string) => isPhoneNumber(value, { fictional: true }),
+  phone_national: (value: string) => isNationalPhoneNumber(value, false),
+  phone_national_grouped: (value: string) => isNationalPhoneNumber(value, true),
   iban: isValidIban,
   ipv4: isIpv4,
   ipv6: isIpv6,
-  date: isDate,
-  aba_routing: isValidAbaRouting,
+  date: isDateValue,
+  aba_routing: (value: string) => isValidAbaRouting(digitsOf(value)),
   nhs: isValidNhsNumber,
   not_placeholder: (value: string) => !isPlaceholder(value),
   high_entropy: isHighEntropySecret,
@@ -282,7 +295,24 @@ export const VALIDATORS = {
   btc_address: isBtcAddress,
   eth_address: isValidEthAddress,
   private_key: isPrivateKeyBlock,
+  person_name: isIntroducedName,
+  mrn: (value: string) => {
+    const digits = digitsOf(value).length;
+    return digits >= 5 && digits <= 14;
+  },
+  password: isLikelyPassword,
+  secret_value: isLikelySecretValue,
+  person_name_listed: isListedName,
 } as const satisfies Record<ValidatorName, (value: string) => boolean>;
+
+/**
+ * The validators that reject values reserved for fiction and documentation (555-01xx, example.com), and what
+ * replaces each when a classifier is built with `fictional: true` (synthetic test data is fictional by construction).
+ */
+export const FICTIONAL_VARIANTS: Partial<Record<ValidatorName, ValidatorName>> = {
+  email: 'email_fictional',
+  phone: 'phone_fictional',
+};
 
 export const REFINERS = {
   card_groups: cardWindows,

@@ -34,6 +34,7 @@ for (const r of DEFAULT_RECOGNIZERS)
 contextWord.set('AWS_SECRET_KEY', 'aws secret key');
 contextWord.set('GENERIC_API_KEY', 'api_key');
 contextWord.set('MEDICAL_RECORD_NUMBER', 'MRN');
+contextWord.set('PASSWORD', 'password');
 
 function embeddings(type: string, value: string): string[] {
   const word = contextWord.get(type) ?? 'note';
@@ -42,6 +43,10 @@ function embeddings(type: string, value: string): string[] {
     `Summarise the quarterly report. ${value} was mentioned, then the north region.`,
     `Please keep the ${word}: ${value}\nThe next line is ordinary prose about sales.`,
     `See ${value} (${word}) and the rest of the answer follows.`,
+    // A password is also found where a connection URL holds it.
+    ...(type === 'PASSWORD' ? [`Connect with postgres://orders:${value}@db.internal:5432/orders today.`] : []),
+    // A routing number is also found between the MICR transit symbols of a cheque line.
+    ...(type === 'US_BANK_ROUTING' ? [`Cheque line \u2446${value}\u2446 000123456789\u2448 0042.`] : []),
   ];
 }
 

@@ -1,0 +1,164 @@
+// Phone numbers checked against libphonenumber's metadata (libphonenumber-js, the `max` set: per-region number
+// plans, not just lengths), instead of hand-written digit rules. RE2 patterns find the candidates; these checks
+// run on one bounded candidate (≤ 32 characters) each, so their cost is per match, never per text.
+// Invariant: pure functions of the candidate's characters (no regular expression runs on user text here).
+import { type CountryCode, Metadata, parsePhoneNumber } from 'libphonenumber-js/max';
+
+/** Longest candidate parsed at all: E.164 is 15 digits; with separators, prefixes and an area in parentheses, 32. */
+const MAX_CANDIDATE = 32;
+
+/**
+ * Regions whose national numbers are read without a country code: every region with a trunk prefix 0 that a
+ * prompt is likely to hold (the corpus's languages and the largest economies). Order matters only for speed: the
+ * first region whose plan accepts the number wins.
+ */
+export const NATIONAL_REGIONS: readonly CountryCode[] = Object.freeze([
+  'GB',
+  'DE',
+  'FR',
+  'KR',
+  'JP',
+  'AU',
+  'NL',
+  'BE',
+  'CH',
+  'AT',
+  'IE',
+  'NZ',
+  'SE',
+  'FI',
+  'TR',
+  'IN',
+  'CN',
+  'TW',
+  'ZA',
+  'BR',
+]);
+
+/** The number types libphonenumber's `isValid` accepts (every type a region's plan describes). */
+const NUMBER_TYPES = [
+  'FIXED_LINE',
+  'MOBILE',
+  'TOLL_FREE',
+  'PREMIUM_RATE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+] as const;
+
+interface NumberingPlanView {
+  type(name: string): { pattern(): string } | undefined;
+}
+
+/**
+ * Per region, the union of its plan's number-type patterns (what `isValid` tests), compiled once: a national
+ * significant number none of them matches is not valid there, so only a region that matches is parsed (~20 µs)
+ * for its grouping. They run on ≤ 12 digits, never on text.
+ */
+let plans: { region: CountryCode; valid: RegExp }[] | undefined;
+
+function regionPlans(): { region: CountryCode; valid: RegExp }[] {
+  if (plans !== undefined) return plans;
+  const data = new Metadata();
+  plans = NATIONAL_REGIONS.map((region) => {
+    data.selectNumberingPlan(region);
+    // The plan's accessors are not in the package's types.
+    const plan = (data as unknown as { numberingPlan: NumberingPlanView }).numberingPlan;
+    const patterns = NUMBER_TYPES.map((t) => plan.type(t)?.pattern()).filter((p) => p !== undefined && p !== '');
+    return { region, valid: new RegExp(`^(?:${patterns.join('|')})$`) };
+  });
+  return plans;
+}
+
+/** Loads the metadata and compiles the plans now (start-up), not on the first request. */
+export function preparePhoneMetadata(): void {
+  regionPlans();
+  parsed('+44 20 7946 0958')?.isValid();
+}
+
+/** The North American 555-0100..0199 block, reserved for fiction (films, documentation): never a person's number. */
+function isFictionalNanp(nationalDigits: string): boolean {
+  return nationalDigits.length === 10 && nationalDigits.slice(3, 6) === '555' && nationalDigits.slice(6, 8) === '01';
+}
+
+function parsed(value: string, region?: CountryCode) {
+  if (value.length > MAX_CANDIDATE) return undefined;
+  try {
+    return parsePhoneNumber(value, region === undefined ? undefined : { defaultCountry: region });
+  } catch {
+    return undefined; // not a phone number at all (too short, letters): a rejected candidate, nothing to keep
+  }
+}
+
+export interface PhoneOptions {
+  /** Accept the 555-01xx numbers reserved for fiction (default false: they are excluded, as sample data). */
+  fictional?: boolean;
+}
+
+/**
+ * A number with its country code (`+44 20 7946 0958`, `0044 …`) valid in that country's plan, or a North American
+ * number (`(415) 867-5309`, `1-415-867-5309`) valid in the NANP.
+ */
+export function isPhoneNumber(value: string, options: PhoneOptions = {}): boolean {
+  // `+44 (0)20 …`, `+31(0)940-…`: the trunk 0 some write after the country code is not dialled from abroad.
+  const trimmed = value.trim().replace('(0)', '');
+  const international = trimmed.startsWith('+') ? trimmed : trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : '';
+  const number = international === '' ? parsed(trimmed, 'US') : parsed(international);
+  if (number === undefined || !number.isValid()) return false;
+  if (international === '' && number.countryCallingCode !== '1') return false;
+  return options.fictional === true || number.countryCallingCode !== '1' || !isFictionalNanp(number.nationalNumber);
+}
+
+/** The national number's group lengths as libphonenumber writes it (`030 12345678` → [3, 8]). */
+function groupLengths(text: string): number[] {
+  const groups: number[] = [];
+  let run = 0;
+  for (const char of text) {
+    if (char >= '0' && char <= '9') run += 1;
+    else if (run > 0) {
+      groups.push(run);
+      run = 0;
+    }
+  }
+  if (run > 0) groups.push(run);
+  return groups;
+}
+
+/** Cumulative digit counts where each group but the last ends. */
+function boundaries(groups: readonly number[]): number[] {
+  const ends: number[] = [];
+  let total = 0;
+  for (const g of groups.slice(0, -1)) ends.push((total += g));
+  return ends;
+}
+
+/**
+ * A national number (trunk 0: `020 7946 0958`, `010-1234-5678`, `03-1234-5678`, `0412 345 678`) valid in one of
+ * NATIONAL_REGIONS. `strict`: also written in that region's grouping, each break where the region's own format puts
+ * one (libphonenumber's STRICT_GROUPING: groups may be joined, never split elsewhere), so a date (`03-04-2024`) or
+ * an id that happens to fit a plan is not a phone.
+ */
+export function isNationalPhoneNumber(value: string, strict: boolean): boolean {
+  const groups = groupLengths(value);
+  const digits = groups.reduce((sum, g) => sum + g, 0);
+  const first = [...value].find((char) => char >= '0' && char <= '9');
+  if (first !== '0' || digits < 9 || digits > 12) return false;
+  // 3-2-4 is the layout of a US social security number, never how a national phone number is written.
+  if (strict && groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4) return false;
+  const written = boundaries(groups);
+  let significant = '';
+  for (const char of value) if (char >= '0' && char <= '9') significant += char;
+  significant = significant.slice(1); // the trunk 0
+  for (const { region, valid } of regionPlans()) {
+    if (!valid.test(significant)) continue;
+    const number = parsed(value, region);
+    if (number === undefined || number.country !== region || !number.isValid()) continue;
+    if (!strict) return true;
+    const formatted = new Set(boundaries(groupLengths(number.formatNational())));
+    if (written.length > 0 && written.every((b) => formatted.has(b))) return true;
+  }
+  return false;
+}
