@@ -1,6 +1,8 @@
 // Proctor in a process of its own for the dense-prompt bench (as bench/proctor-process.ts), with a probe
 // (dense-probe.ts) answering `start` and `stop` over the IPC channel, so RSS and event-loop delay are Proctor's alone.
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { resolveConfig } from '../src/config/index.ts';
 import { startProctor } from '../src/main.ts';
@@ -13,6 +15,11 @@ if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
 // (`BENCH_PROCTOR_CPUS=0 taskset -c 1 node bench/dense-prompt.ts`), so neither takes Proctor's core.
 if (process.env.BENCH_PROCTOR_CPUS)
   execFileSync('taskset', ['-a', '-p', '-c', process.env.BENCH_PROCTOR_CPUS, String(process.pid)], { stdio: 'ignore' });
+// BENCH_PROCTOR_NICE: the scheduling priority of every thread of it (Linux: per thread; threads started later inherit
+// it), e.g. -10 (root) to read what Proctor's own work costs its event loop on a machine other tenants keep busy.
+if (process.env.BENCH_PROCTOR_NICE) {
+  for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), Number(process.env.BENCH_PROCTOR_NICE));
+}
 const { doc, env } = JSON.parse(process.env.PROCTOR_BENCH_CONFIG ?? 'null') as {
   doc: Record<string, unknown>;
   env: Record<string, string>;

@@ -162,6 +162,16 @@ describe('request bodies', () => {
     expect(() => channel.write(new Uint8Array(1))).toThrow(/released/);
   });
 
+  it('refuses a large body that is not JSON with the parse error the in-process stages give', async () => {
+    const channel = intake.open();
+    channel.write(Buffer.from(`{"model": "echo-1", "messages": ${'['.repeat(10)} ${'x'.repeat(THRESHOLD)}`));
+    channel.end();
+    await expect(intake.run('openai.chat_completions', channel, {})).rejects.toMatchObject({
+      code: 'ERR_REQUEST_NOT_JSON',
+    });
+    channel.release();
+  });
+
   it('answers 413 ERR_REQUEST_TOO_LARGE when a body passes the cap mid-stream, recorded, its channel released', async () => {
     reset();
     const status = await post(chatBody(dense(LIMIT + 10_000)), { chunks: 20 });
