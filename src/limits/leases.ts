@@ -161,8 +161,10 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
     // A request waits on a counter new here or a lease it asked for: those go first, and a batch holds at most
     // MAX_BATCH counters (the statement stays well inside its timeout); the rest go in the next sync, at once.
     const waitedOn = (c: Counter) => c.settled === null || METRICS.some((m) => c.leases[m]?.want);
-    const order = [...counters].sort(([, a], [, b]) => Number(waitedOn(b)) - Number(waitedOn(a)));
-    for (const [id, c] of order) {
+    const first: [string, Counter][] = [];
+    const rest: [string, Counter][] = [];
+    for (const entry of counters) (waitedOn(entry[1]) ? first : rest).push(entry);
+    for (const [id, c] of first.concat(rest)) {
       if (items.length >= MAX_BATCH) {
         more = true;
         break;
