@@ -15,7 +15,7 @@ import {
   smokeTest,
 } from '../policy/index.ts';
 import type { PolicyInput } from '../policy/index.ts';
-import { readTarGz } from '../policy/ustar.ts';
+import { readTarGz } from '../tar/index.ts';
 import { openReportSql, shadowReport, formatShadowReport } from './policy-report.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 

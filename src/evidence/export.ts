@@ -29,7 +29,7 @@ import { renderReport } from './report.ts';
 import type { ReportVerdict } from './report.ts';
 import { asObject, scanLedger } from './select.ts';
 import type { SelectedRecord } from './select.ts';
-import { writeTarGz } from './tar-writer.ts';
+import { writeTarGz } from '../tar/index.ts';
 import { checkContents, newFindings } from './verify-packet.ts';
 import type { PacketTrust } from './verify-packet.ts';
 

@@ -21,6 +21,5 @@ export type { ReplayMismatch, ReplayReport } from './replay.ts';
 export { selectRecords } from './select.ts';
 export { PACKET_LIMITS, newFindings, parseRecords, readPacket, verifyPacket } from './verify-packet.ts';
 export type { PacketRecord, PacketReport, PacketTrust } from './verify-packet.ts';
-export { writeTarGz } from './tar-writer.ts';
 export { ProofTree } from './proofs.ts';
 export { withPacketWitnesses } from './packet-witness.ts';

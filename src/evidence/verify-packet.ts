@@ -19,8 +19,8 @@ import {
 } from '../ledger/index.ts';
 import type { JsonValue, KeyWindow } from '../ledger/index.ts';
 import type { VerifyFinding } from '../verify/index.ts';
-import { readTarGz, UstarError } from '../policy/ustar.ts';
-import type { UstarLimits } from '../policy/ustar.ts';
+import { readTarGz, UstarError } from '../tar/index.ts';
+import type { UstarLimits } from '../tar/index.ts';
 import { openManifest, PACKET_FILES, sha256Hex } from './packet.ts';
 import {
   Findings,

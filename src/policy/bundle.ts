@@ -10,7 +10,7 @@ import { PolicyError } from './errors.ts';
 import { SIGNATURES_FILE, verifyBundleSignature } from './signature.ts';
 import type { VerificationKey, VerifiedSignature } from './signature.ts';
 import type { PolicyEngine } from './types.ts';
-import { readTarGz, UstarError } from './ustar.ts';
+import { readTarGz, UstarError } from '../tar/index.ts';
 
 /** Bundles larger than this (compressed) are refused before decompression. */
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCandidate, openBundle, parseVerificationKey } from '../../src/policy/index.ts';
 import type { VerificationKey } from '../../src/policy/index.ts';
-import { readTarGz } from '../../src/policy/ustar.ts';
+import { readTarGz } from '../../src/tar/index.ts';
 import { tarGz } from '../unit/policy/tar-builder.ts';
 import { buildPolicyBundle } from '../helpers/policy-bundles.ts';
 

@@ -18,7 +18,7 @@ import {
   SMOKE_INPUT,
 } from '../../src/policy/index.ts';
 import type { PolicyRuntime, PolicyVersion, VerificationKey } from '../../src/policy/index.ts';
-import { readTarGz } from '../../src/policy/ustar.ts';
+import { readTarGz } from '../../src/tar/index.ts';
 import { tarGz } from '../unit/policy/tar-builder.ts';
 import { buildPolicyBundle } from '../helpers/policy-bundles.ts';
 

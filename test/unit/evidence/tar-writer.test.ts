@@ -1,6 +1,7 @@
 // The packet writer's archives are deterministic and are read back exactly by the strict ustar reader.
 import { describe, expect, it } from 'vitest';
-import { readPacket, writeTarGz } from '../../../src/evidence/index.ts';
+import { readPacket } from '../../../src/evidence/index.ts';
+import { writeTarGz } from '../../../src/tar/index.ts';
 
 describe('writeTarGz', () => {
   const entries = [

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyBundle, loadPolicyBundleBytes, PolicyError } from '../../../src/policy/index.ts';
 import type { PolicyInput } from '../../../src/policy/index.ts';
-import { readTarGz } from '../../../src/policy/ustar.ts';
+import { readTarGz } from '../../../src/tar/index.ts';
 import { tarGz } from './tar-builder.ts';
 import type { TarEntry } from './tar-builder.ts';
 

@@ -1,7 +1,10 @@
-// A small, strict reader for gzip-compressed ustar archives (the OPA bundle format): regular files only.
-// It MUST reject what it does not understand rather than skip it: links, directories, PAX/GNU extensions, bad
+// gzip-compressed ustar archives, regular files only: OPA bundles and evidence packets are read, packets written.
+// The reader MUST reject what it does not understand rather than skip it: links, directories, PAX/GNU extensions, bad
 // checksums, absolute or traversing names, duplicates, and anything over the size limits.
-import { gunzipSync } from 'node:zlib';
+// The writer is deterministic: the caller's file order, mode 0644, uid/gid 0, no user or group names, one mtime for
+// every entry, a gzip header without a timestamp or file name. The same files and mtime MUST give byte-identical
+// output (an export can be reproduced and compared byte for byte), and what it writes is exactly what the reader takes.
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 export interface UstarLimits {
   /** Largest decompressed archive, in bytes. */
@@ -131,4 +134,55 @@ function isZero(bytes: Buffer): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+export interface TarEntry {
+  /** A relative path of plain segments, at most 100 bytes (no prefix field is used). */
+  name: string;
+  data: Uint8Array;
+}
+
+export function writeTarGz(entries: readonly TarEntry[], mtimeSeconds: number): Buffer {
+  const parts: Buffer[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (seen.has(entry.name)) throw new Error(`tar: duplicate entry ${entry.name}`);
+    seen.add(entry.name);
+    parts.push(header(entry.name, entry.data.length, mtimeSeconds));
+    parts.push(Buffer.from(entry.data));
+    const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
+    if (pad > 0) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(BLOCK * 2)); // end of archive
+  // zlib writes MTIME 0 and no FNAME: the compressed bytes depend on the tar bytes only.
+  return gzipSync(Buffer.concat(parts), { level: 9 });
+}
+
+function header(name: string, size: number, mtime: number): Buffer {
+  const nameBytes = Buffer.from(name, 'utf8');
+  if (
+    nameBytes.length === 0 ||
+    nameBytes.length > 100 ||
+    name.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw new Error(`tar: unsafe or too long entry name ${JSON.stringify(name)}`);
+  }
+  if (!Number.isSafeInteger(mtime) || mtime < 0) throw new Error('tar: mtime must be a non-negative integer');
+  const h = Buffer.alloc(BLOCK);
+  nameBytes.copy(h, 0);
+  writeOctal(h, 100, 8, 0o644);
+  writeOctal(h, 108, 8, 0);
+  writeOctal(h, 116, 8, 0);
+  writeOctal(h, 124, 12, size);
+  writeOctal(h, 136, 12, mtime);
+  h[156] = 0x30; // '0': regular file
+  h.write('ustar\u000000', 257, 'latin1');
+  h.write(`${checksum(h).toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
+  return h;
+}
+
+function writeOctal(h: Buffer, offset: number, length: number, value: number): void {
+  const text = value.toString(8).padStart(length - 1, '0');
+  if (text.length > length - 1) throw new Error('tar: value too large for its header field');
+  h.write(`${text}\u0000`, offset, 'latin1');
 }
