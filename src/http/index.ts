@@ -313,9 +313,11 @@ function routeMcp(
       stream = answer;
       const sink = createSink(reply, shutdown, undefined);
       sink.open(answer.status, answer.headers);
-      const gone = sink.signal ?? new AbortController().signal;
-      await answer.stream((data) => sink.write(`event: message\ndata: ${data}\n\n`), gone);
-      sink.end();
+      try {
+        await answer.stream((data) => sink.write(`event: message\ndata: ${data}\n\n`), sink.signal);
+      } finally {
+        sink.end(); // the stream's last event is its answer (or its error); headers are gone, nothing else can be sent
+      }
       return { status: answer.status, headers: answer.headers, body: null, streamed: true };
     });
     if (stream !== null || result.streamed) return reply;

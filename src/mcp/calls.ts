@@ -232,12 +232,20 @@ function progressNote(
 ): Record<string, unknown> {
   const params: Record<string, unknown> = { progressToken: token, progress: finite(p.progress) };
   if (p.total !== undefined) params['total'] = finite(p.total);
-  if (
-    typeof p.message === 'string' &&
-    deps.classifier.classify([{ path: 'message', text: p.message }]).findings.length === 0
-  )
-    params['message'] = p.message;
+  if (typeof p.message === 'string' && classifiesClean(deps, p.message)) params['message'] = p.message;
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
+}
+
+/** True only when the classifier ran and found nothing (a classifier failure withholds the text). */
+function classifiesClean(deps: McpDeps, text: string): boolean {
+  try {
+    return deps.classifier.classify([{ path: 'message', text }]).findings.length === 0;
+  } catch (error) {
+    deps.log?.('warn', 'a progress message could not be classified; it is not relayed', {
+      error: describeError(error),
+    });
+    return false;
+  }
 }
 
 function finite(n: unknown): number {
