@@ -69,7 +69,7 @@ class ChannelBody implements BodyChannel {
     if (chunk.byteLength === 0) return;
     const { buffer } = chunk;
     const owned = chunk.byteOffset === 0 && buffer instanceof ArrayBuffer && chunk.byteLength === buffer.byteLength;
-    const moved = owned ? chunk : Uint8Array.from(chunk); // a view into a shared buffer: only its bytes, copied
+    const moved = owned ? chunk : new Uint8Array(chunk); // a view into a shared buffer: only its bytes, copied
     this.#bytes += moved.byteLength;
     this.#local.postMessage(moved, [moved.buffer as ArrayBuffer]);
   }
