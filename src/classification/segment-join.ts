@@ -1,11 +1,11 @@
 // Values split across segments ("219-09" | "-9999", two messages or two content parts, two turns of one role, two
 // text blocks of an answer, an answer's text and a tool call's arguments): the text around every boundary between
 // adjacent segments, and between consecutive segments of one location (role), of one path shape, or of the reading
-// order (labels left out), JOIN_WINDOW characters each side (windows that overlap merged; a JSON text read without
-// the syntax at its edges), and two consecutive values of one JSON text, are classified again as one text, and a
-// finding that crosses a boundary is reported once per piece (segment span) it touches. Invariant: within one order
-// windows are disjoint and each JSON value is in at most two pairs, so the joined text scanned is at most six times
-// the input (linear); every piece is a span of its own segment's text.
+// orders (labels left out; names kept in a second one), JOIN_WINDOW characters each side (windows that overlap
+// merged; a JSON text read without the syntax at its edges), and two consecutive values of one JSON text, are
+// classified again as one text, and a finding that crosses a boundary is reported once per piece (segment span) it
+// touches. Invariant: within one order windows are disjoint and each JSON value is in at most two pairs, so the
+// joined text scanned is at most seven times the input (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
@@ -273,11 +273,15 @@ export function pathShape(path: string): string | undefined {
  * kind: together at most three times the input.
  */
 export function joinOrders(segments: readonly TextSegment[]): number[][] {
-  const reading = segments.map((_, i) => i).filter((i) => !LABEL_KEYS.has(lastKey((segments[i] as TextSegment).path)));
+  const keys = segments.map((s) => lastKey(s.path));
+  const reading = keys.flatMap((key, i) => (LABEL_KEYS.has(key) ? [] : [i]));
+  // Names are read too (a tool's name shows in a client's interface): a second reading order keeps them.
+  const named = keys.flatMap((key, i) => (LABEL_KEYS.has(key) && key !== 'name' ? [] : [i]));
   return [
     ...ordersBy(segments, (s) => s.location),
     ...ordersBy(segments, (s) => pathShape(s.path)),
     ...(reading.length > 1 && reading.length < segments.length ? [reading] : []),
+    ...(named.length > reading.length && named.length < segments.length ? [named] : []),
   ];
 }
 

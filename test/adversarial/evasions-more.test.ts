@@ -143,6 +143,41 @@ describe('answers: integers a client decodes', () => {
     );
     expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
   });
+  it('a key split over the tokens of a completions logprobs list is blocked', async () => {
+    const tokens = KEY.match(/../g) as string[];
+    const body = {
+      id: 'cmpl',
+      object: 'text_completion',
+      created: 1,
+      model: 'g',
+      choices: [
+        {
+          index: 0,
+          text: 'ok',
+          finish_reason: 'stop',
+          logprobs: {
+            tokens,
+            token_logprobs: tokens.map(() => -0.1),
+            top_logprobs: tokens.map((t) => ({ [t]: -0.1 })),
+            text_offset: tokens.map((_, i) => i * 2),
+          },
+        },
+      ],
+    };
+    const screened = await screenResponse(adapterFor('openai.completions'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
+  // Closed: a second reading order keeps names (`…AKIAQ3EGTH` | id | type | `V5RJ7YWU2P`).
+  it("a key split between an answer's text and a tool call's name", async () => {
+    const message = {
+      role: 'assistant',
+      content: 'AKIAQ3EGTH',
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'V5RJ7YWU2P', arguments: '{}' } }],
+    };
+    const body = { id: 'c', object: 'chat.completion', created: 1, model: 'g', choices: [{ index: 0, message }] };
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, body, RULES);
+    expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
+  });
   it('a key in one array of bytes anywhere is blocked', async () => {
     const screened = await screenResponse(
       adapterFor('openai.chat_completions'),
