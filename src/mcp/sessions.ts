@@ -2,7 +2,8 @@
 // the protocol revision negotiated. Invariants: ids are 256 random bits (never chosen by a client); a session is
 // found only by the principal (issuer and subject) and server it was opened for, so an id presented by anyone else is
 // unknown (404), exactly as if it did not exist (session fixation and hijack); the store is bounded (a new session
-// past the cap is refused, after idle ones are swept), and idle sessions expire.
+// past the cap is refused, after idle ones are swept), one principal holds at most `perOwner` (its least recently
+// used one is ended for a new one, so no principal can fill the store for the others), and idle sessions expire.
 import { randomBytes } from 'node:crypto';
 
 export interface McpSession {
@@ -34,11 +35,16 @@ export interface Owner {
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
+/** Sessions one principal holds at once by default. */
+export const SESSIONS_PER_OWNER = 64;
+
 export function createSessionStore(options: {
   maxSessions: number;
   idleMs: number;
+  perOwner?: number;
   clock: { now(): Date };
 }): SessionStore {
+  const perOwner = options.perOwner ?? SESSIONS_PER_OWNER;
   const sessions = new Map<string, Held>();
   const ownerKey = (o: Owner) => `${o.iss}\u0000${o.sub}`;
   const now = () => options.clock.now().getTime();
@@ -62,10 +68,16 @@ export function createSessionStore(options: {
   return {
     open(owner, server, protocolVersion) {
       const at = now();
+      const key = ownerKey(owner);
+      const own = [...sessions.values()].filter((s) => s.owner === key);
+      if (own.length >= perOwner) {
+        const oldest = own.reduce((a, b) => (b.lastSeen < a.lastSeen ? b : a));
+        sessions.delete(oldest.id);
+      }
       if (sessions.size >= options.maxSessions) sweep(at);
       if (sessions.size >= options.maxSessions) return null;
       const id = randomBytes(32).toString('base64url');
-      sessions.set(id, { id, server, protocolVersion, owner: ownerKey(owner), lastSeen: at });
+      sessions.set(id, { id, server, protocolVersion, owner: key, lastSeen: at });
       return { id, server, protocolVersion };
     },
     find(id, owner, server) {

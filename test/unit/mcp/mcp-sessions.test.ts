@@ -46,6 +46,29 @@ describe('MCP sessions', () => {
     expect(sessions.size).toBe(1);
   });
 
+  it('hold at most perOwner per principal: a new one ends that principal’s least recently used, never another’s', () => {
+    let now = 0;
+    const sessions = createSessionStore({
+      maxSessions: 100,
+      idleMs: 10_000,
+      perOwner: 2,
+      clock: { now: () => new Date(now) },
+    });
+    const bob = { iss: 'https://idp', sub: 'bob' };
+    const bobs = sessions.open(bob, 'crm', 'v')?.id as string;
+    const first = sessions.open(alice, 'crm', 'v')?.id as string;
+    now = 1;
+    const second = sessions.open(alice, 'crm', 'v')?.id as string;
+    now = 2;
+    sessions.find(first, alice, 'crm'); // first is now the most recently used
+    now = 3;
+    const third = sessions.open(alice, 'crm', 'v')?.id as string;
+    expect(sessions.find(second, alice, 'crm')).toBeNull();
+    expect(sessions.find(first, alice, 'crm')).not.toBeNull();
+    expect(sessions.find(third, alice, 'crm')).not.toBeNull();
+    expect(sessions.find(bobs, bob, 'crm')).not.toBeNull();
+  });
+
   it('never accept an id that is not one Proctor could have issued', () => {
     const { sessions } = store();
     expect(sessions.find('../../etc', alice, 'crm')).toBeNull();
