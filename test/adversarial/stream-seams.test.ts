@@ -115,6 +115,24 @@ describe('chat: a key split between the text and a tool call', () => {
     expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
     expect(leaked(out)).toBe(false);
   });
+  // HOLE (open, streams only): a tool call's name is a field, screened whole when its event arrives, not text of the
+  // stream scanner, so the text's held tail and the name are never read as one (`…AKIAQ3EGTH` | name `V5RJ7YWU2P`).
+  // Non-streamed answers join them (the second reading order). Closing it needs names to be atomic scanner runs.
+  it.fails("the text's tail, then a tool call's name", async () => {
+    const { out } = await relayScripted(
+      'openai.chat_completions',
+      chatRequest,
+      [
+        chunk({ role: 'assistant', content: HEAD }),
+        chunk(call({ id: 'call_1', type: 'function', function: { name: TAIL, arguments: '' } })),
+        args('{}'),
+        chunk({}, 'tool_calls'),
+        { data: '[DONE]' },
+      ],
+      BLOCK,
+    );
+    expect(leaked(out)).toBe(false);
+  });
   it('an e-mail address split between the text and the arguments: each piece a placeholder, the JSON stays JSON', async () => {
     const [user, domain] = [EMAIL.slice(0, 9), EMAIL.slice(9)];
     const { result, out } = await relayScripted(
