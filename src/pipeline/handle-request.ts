@@ -10,16 +10,15 @@ import {
   type NormalizedRequest,
   type ProviderAdapter,
 } from '../providers/index.ts';
-import { ForwardError } from '../forwarding/index.ts';
 import { IdentityError, type Principal } from '../identity/index.ts';
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { planRedaction, type RedactionPlan } from '../redaction/index.ts';
 import { errorBody, failureShape, shapeReply, type FailureCode } from './failures.ts';
-import { upstreamErrorReply } from './upstream-error.ts';
 import { completeStream } from './stream-complete.ts';
+import { completeAnswer } from './answer-complete.ts';
+import type { Completion } from './outcome.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { screenResponse, type ResponseScreen } from './response-screen.ts';
 import {
   classificationRecord,
   decidedFields,
@@ -29,8 +28,6 @@ import {
   type OutcomeBody,
 } from './records.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
-import { forwardToCandidates, servedByOf } from './forward-attempts.ts';
-import type { Attempt } from '../upstreams/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import { LimitExceeded, LimitsError, quote, type Reservation } from '../limits/index.ts';
 import { reservationRecord, reserveFor, settleFor } from './limits-stage.ts';
@@ -57,14 +54,29 @@ interface Admitted {
 export const DEFAULT_MAX_FINDINGS = 256;
 
 /** Thrown inside the pipeline to end a request early with a recorded denial. */
+/** The stage a refusal happened at, as the decision record names it (`decision.stage`). */
+type DenialStage =
+  | 'transport'
+  | 'identify'
+  | 'parse'
+  | 'classify'
+  | 'decide'
+  | 'route'
+  | 'redact'
+  | 'reserve'
+  | 'record'
+  | 'internal';
+
 class Denial extends Error {
+  readonly stage: DenialStage;
   readonly code: FailureCode;
   readonly param: string | null;
   readonly recordMessage: string;
-  /** Extra reply headers (a 429's retry-after and rate-limit headers), the stage to record when not inferred, and
-   * the error that caused the denial (kept as `cause`, never recorded). */
-  readonly extra: { headers?: Record<string, string>; stage?: string; cause?: unknown };
+  /** Extra reply headers (a 429's retry-after and rate-limit headers) and the error that caused the denial (kept as
+   * `cause`, never recorded). */
+  readonly extra: { headers?: Record<string, string>; cause?: unknown };
   constructor(
+    stage: DenialStage,
     code: FailureCode,
     clientMessage: string,
     recordMessage: string,
@@ -72,6 +84,7 @@ class Denial extends Error {
     extra: Denial['extra'] = {},
   ) {
     super(clientMessage, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.stage = stage;
     this.code = code;
     this.param = param;
     this.recordMessage = recordMessage;
@@ -136,6 +149,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     // the findings cap cannot hide its findings.
     if (classification.findings.some((f) => f.path === 'model')) {
       throw new Denial(
+        'classify',
         'ERR_REQUEST_INVALID',
         'the model name holds data classified as sensitive',
         'model name classified',
@@ -159,12 +173,13 @@ export function createRequestHandler(deps: PipelineDeps) {
     const decided = deps.policy.decide(input);
     const { decision } = decided;
     Object.assign(record, decidedFields(decided));
-    if (!decision.allow) throw new Denial('ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
+    if (!decision.allow) throw new Denial('decide', 'ERR_POLICY_DENIED', denialMessage(decision), 'denied by policy');
     // 5. route: routing's candidates for the model, restricted to the decision's allowed set (never widened by it)
     const candidates = deps.upstreams.route(request.api, request.model, decision.obligations.upstreams);
     const first = candidates[0];
     if (!first)
       throw new Denial(
+        'route',
         'ERR_NO_UPSTREAM',
         'no upstream permitted by policy is configured for this model',
         'no permitted upstream configured',
@@ -214,8 +229,6 @@ export function createRequestHandler(deps: PipelineDeps) {
     started: Date,
   ): Promise<Reply> {
     const { adapter, decision } = admitted;
-    let servedBy = admitted.candidates[0]?.name ?? 'none';
-    let attempts: Attempt[] = [];
     // Rate-limit headers go on every admitted reply, streamed ones included (their headers leave before the end).
     const headers: Record<string, string> = {
       ...admitted.reservation?.headers,
@@ -223,135 +236,23 @@ export function createRequestHandler(deps: PipelineDeps) {
       'x-proctor-decision': 'allow',
       'x-proctor-policy-version': record.policy?.revision ?? 'none',
     };
-    if (admitted.request.stream) {
-      // 7–9 for a stream (stream-complete.ts): fallback only before the first byte; outcome before the final event
-      const streamed = await completeStream(deps, {
-        incoming,
-        adapter,
-        request: admitted.request,
-        decision,
-        candidates: admitted.candidates,
-        body: admitted.body,
-        decisionHash: admitted.decisionHash,
-        principal: admitted.principal,
-        headers,
-        started,
-        appendOutcome: (outcome) => recordOutcome(incoming, record, admitted, outcome, headers),
-      });
-      return streamed.reply;
-    }
-    let status: number;
-    let replyBody: unknown;
-    let outcomeError: string | null = null;
-    let upstreamStatus: number | null = null;
-    let usage: OutcomeBody['usage'] = null;
-    let screen: ResponseScreen | null = null;
-    /** The gateway's answer (who served, by its headers), once one arrived. */
-    let answered: { upstream: UpstreamSettings; headers?: Record<string, string> } | null = null;
-    try {
-      // 7–8. forward the approved (redacted, capped) body
-      try {
-        // 7. attempts across the allowed candidates (retries and fallback happen only before an answer is handed on)
-        const forwarded = await forwardToCandidates(deps, {
-          candidates: admitted.candidates,
-          path: adapter.upstreamPath,
-          body: admitted.body,
-          context: { requestId: incoming.requestId, decisionId: admitted.decisionHash, principal: admitted.principal },
-          ...(incoming.sink?.shutdown ? { signal: incoming.sink.shutdown } : {}),
-        });
-        attempts = forwarded.attempts;
-        servedBy = forwarded.upstream.name;
-        if (!forwarded.ok) throw forwarded.error;
-        const response = forwarded.response;
-        answered = { upstream: forwarded.upstream, ...(response.headers ? { headers: response.headers } : {}) };
-        upstreamStatus = response.status;
-        status = response.status;
-        replyBody = response.body;
-        if (response.status >= 400) {
-          outcomeError = 'ERR_UPSTREAM_ERROR';
-          ({ status, body: replyBody } = upstreamErrorReply(
-            response.status,
-            response.body,
-            incoming.requestId,
-            deps.classifier,
-          ));
-        }
-      } catch (error) {
-        // Past the server's drain deadline the exchange was ended on purpose (src/http/drain.ts).
-        const code: FailureCode = incoming.sink?.shutdown?.aborted
-          ? 'ERR_SHUTTING_DOWN'
-          : error instanceof ForwardError
-            ? error.code
-            : 'ERR_INTERNAL';
-        status = failureShape(code).status;
-        replyBody = errorBody(
-          code,
-          code === 'ERR_SHUTTING_DOWN'
-            ? 'the server is shutting down and its drain deadline passed; retry'
-            : error instanceof ForwardError
-              ? error.message
-              : 'internal error while forwarding',
-          incoming.requestId,
-        );
-        outcomeError = code;
-      }
-      if (upstreamStatus !== null && upstreamStatus < 400) {
-        usage = adapter.readUsage(replyBody);
-        // 8b. screen the answer: classify it, then block or redact as the decision's response obligations say
-        screen = await screenResponse(
-          adapter,
-          deps.requestClassifier ?? deps.classifier,
-          replyBody,
-          decision.obligations.response,
-        );
-        if (screen.blocked) {
-          const code = screen.blocked.error;
-          status = failureShape(code).status;
-          const why =
-            code === 'ERR_UPSTREAM_BAD_RESPONSE'
-              ? "the upstream's answer could not be read, so it was withheld"
-              : "the model's answer was withheld by policy";
-          replyBody = errorBody(code, why, incoming.requestId, {
-            reasons: screen.blocked.types.map((type) => ({
-              code: 'RESPONSE_BLOCKED',
-              message: `the answer contained ${type}`,
-            })),
-          });
-          outcomeError = code;
-        } else {
-          replyBody = screen.body;
-        }
-      }
-    } catch (error) {
-      // Fail closed: an unexpected error after forwarding withholds the answer; the outcome says so.
-      deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', {
-        request_id: incoming.requestId,
-        error: describeError(error),
-      });
-      status = failureShape('ERR_INTERNAL').status;
-      replyBody = errorBody('ERR_INTERNAL', 'internal error; the answer was withheld', incoming.requestId);
-      outcomeError = 'ERR_INTERNAL';
-    }
-    // 9. settle and record the outcome; a response whose outcome cannot be recorded is not delivered
-    const outcome: OutcomeBody = {
-      decision_hash: admitted.decisionHash,
-      status,
-      upstream: servedBy,
-      upstream_status: upstreamStatus,
-      attempts,
-      latency_ms: Math.max(0, clock.now().getTime() - started.getTime()),
-      usage,
-      error: outcomeError,
-      response_classification: screen?.classification ?? null,
-      response_action: screen?.action ?? 'none',
+    const completion: Completion = {
+      incoming,
+      adapter,
+      request: admitted.request,
+      decision,
+      candidates: admitted.candidates,
+      body: admitted.body,
+      decisionHash: admitted.decisionHash,
+      principal: admitted.principal,
+      headers,
+      started,
+      appendOutcome: (outcome) => recordOutcome(incoming, record, admitted, outcome, headers),
     };
-    const served =
-      answered &&
-      servedByOf(answered.upstream, answered, screen && !screen.blocked ? screen.body : null, deps.classifier);
-    if (served) outcome.served_by = served;
-    if (!(await recordOutcome(incoming, record, admitted, outcome, headers)))
-      return outcomeNotRecorded(incoming.requestId, headers);
-    return { status, headers, body: replyBody };
+    // A stream may fall back only before its first byte and ends with its final event after the outcome committed;
+    // a plain answer is delivered only after its outcome committed.
+    if (admitted.request.stream) return (await completeStream(deps, completion)).reply;
+    return completeAnswer(deps, completion);
   }
 
   /**
@@ -520,7 +421,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       route: null,
       decision: { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null },
     };
-    return deny(incoming, record, new Denial(code, message, message));
+    return deny(incoming, record, new Denial('transport', code, message, message));
   }
 
   async function deny(
@@ -535,7 +436,7 @@ export function createRequestHandler(deps: PipelineDeps) {
         ? record.decision.reasons
         : [{ code: denial.code, message: denial.recordMessage }];
     if (!record.decision || record.decision.allow) {
-      record.decision = { allow: false, stage: denial.extra.stage ?? stageOf(record), reasons, obligations: null };
+      record.decision = { allow: false, stage: denial.stage, reasons, obligations: null };
     }
     record.route = null;
     try {
@@ -610,14 +511,14 @@ export function createRequestHandler(deps: PipelineDeps) {
       deps.log?.('error', 'ledger append failed', { request_id: requestId, code, error: describeError(error) });
       if (code === 'ERR_RECORD_INVALID') {
         throw new Denial(
+          'record',
           'ERR_REQUEST_INVALID',
           'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
           'the request held a value its record cannot store',
-          null,
-          { stage: 'record' },
         );
       }
       throw new Denial(
+        'record',
         'ERR_AUDIT_UNAVAILABLE',
         'the audit ledger is unavailable; nothing was forwarded',
         'audit ledger unavailable',
@@ -629,7 +530,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     try {
       return await deps.authenticator.authenticate(headers);
     } catch (error) {
-      if (error instanceof IdentityError) throw new Denial(error.code, error.message, error.message);
+      if (error instanceof IdentityError) throw new Denial('identify', error.code, error.message, error.message);
       throw error;
     }
   }
@@ -642,7 +543,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     } catch (error) {
       // The client sees which field was wrong; the record keeps only the code (field names are client-controlled).
       if (error instanceof RequestError)
-        throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
+        throw new Denial('parse', error.code, error.message, `request rejected: ${error.code}`, error.param);
       throw error;
     }
   }
@@ -671,8 +572,8 @@ export function createRequestHandler(deps: PipelineDeps) {
       });
     } catch (error) {
       if (error instanceof RequestError)
-        throw new Denial(error.code, error.message, `request rejected: ${error.code}`, error.param);
-      if (error instanceof ClassificationError) throw classifyDenial(error, 'classify');
+        throw new Denial('parse', error.code, error.message, `request rejected: ${error.code}`, error.param);
+      if (error instanceof ClassificationError) throw classifyDenial(error);
       throw error;
     }
   }
@@ -682,23 +583,24 @@ export function createRequestHandler(deps: PipelineDeps) {
     return result.classification;
   }
 
-  function classifyDenial(error: unknown, stage?: string): Denial {
-    const at = stage === undefined ? {} : { stage };
+  function classifyDenial(error: unknown): Denial {
     if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
       return new Denial(
+        'classify',
         'ERR_CLASSIFIER_BUSY',
         'every classifier is busy; nothing was forwarded, retry shortly',
         'classifier queue full',
         null,
-        { headers: { 'retry-after': '1' }, ...at },
+        { headers: { 'retry-after': '1' }, cause: error },
       );
     }
     return new Denial(
+      'classify',
       'ERR_CLASSIFICATION_FAILED',
       'the request could not be classified, so it was not forwarded',
       'classifier failed',
       null,
-      at,
+      { cause: error },
     );
   }
 
@@ -714,6 +616,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       );
       if (over.length > 0) {
         throw new Denial(
+          'redact',
           'ERR_TOO_MANY_FINDINGS',
           `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts in one request; nothing was forwarded`,
           'too many findings to redact',
@@ -724,6 +627,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       return planRedaction(request.segments, classification.findings, types);
     } catch (cause) {
       throw new Denial(
+        'redact',
         'ERR_REDACTION_FAILED',
         'the redaction the policy requires could not be applied, so nothing was forwarded',
         'redaction failed',
@@ -744,6 +648,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     } catch (error) {
       if (!redacted) throw error;
       throw new Denial(
+        'redact',
         'ERR_REDACTION_FAILED',
         'the redaction the policy requires could not be applied, so nothing was forwarded',
         'redaction failed',
@@ -760,6 +665,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       return replace(body, plan.edits);
     } catch (cause) {
       throw new Denial(
+        'redact',
         'ERR_REDACTION_FAILED',
         'the redaction the policy requires could not be applied, so nothing was forwarded',
         'redaction failed',
@@ -767,20 +673,6 @@ export function createRequestHandler(deps: PipelineDeps) {
         { cause },
       );
     }
-  }
-
-  /** A forwarded request whose outcome is not (yet) committed: never "nothing was forwarded"; the admitted headers
-   * (x-proctor-decision: allow) say it was. The ledger keeps retrying the outcome until it is committed. */
-  function outcomeNotRecorded(requestId: string, headers: Record<string, string>): Reply {
-    return {
-      status: 503,
-      headers: { ...headers, 'retry-after': '1' },
-      body: errorBody(
-        'ERR_AUDIT_UNAVAILABLE',
-        'the request was forwarded, but its outcome is not yet recorded; the answer is withheld',
-        requestId,
-      ),
-    };
   }
 
   function auditUnavailable(requestId: string): Reply {
@@ -791,12 +683,22 @@ export function createRequestHandler(deps: PipelineDeps) {
     };
   }
 
+  /** Any error as a denial: ours as thrown; an unexpected one is recorded at stage `internal`, with its cause. */
   function toDenial(error: unknown): Denial {
     if (error instanceof Denial) return error;
     if (error instanceof LimitsError) return limitDenial(error);
     // The request id comes from the request's log scope (src/observability/logger.ts: withRequestId).
     deps.log?.('error', 'unexpected pipeline error', { error: describeError(error) });
-    return new Denial('ERR_INTERNAL', 'internal error; the request was not forwarded', 'internal error');
+    return new Denial(
+      'internal',
+      'ERR_INTERNAL',
+      'internal error; the request was not forwarded',
+      'internal error',
+      null,
+      {
+        cause: error,
+      },
+    );
   }
 
   // Every reply leaves in the error shape of the API the client called (failures.ts: shapeReply).
@@ -817,38 +719,32 @@ function limitDenial(error: LimitsError): Denial {
   if (error instanceof LimitExceeded) {
     const l = error.limit;
     return new Denial(
+      'reserve',
       'ERR_LIMIT_EXCEEDED',
       error.message,
       `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`,
       null,
-      { headers: { ...error.headers }, stage: 'reserve' },
+      { headers: { ...error.headers }, cause: error },
     );
   }
   switch (error.code) {
     case 'ERR_MODEL_NOT_PRICED':
     case 'ERR_LIMIT_SCOPE_UNRESOLVED':
-      return new Denial(error.code, error.message, error.message, null, { stage: 'reserve' });
+      return new Denial('reserve', error.code, error.message, error.message, null, { cause: error });
     default:
       // The store could not answer (or answered nonsense): fail closed, nothing is forwarded.
       return new Denial(
+        'reserve',
         'ERR_LIMITS_UNAVAILABLE',
         'the limits store is unavailable; nothing was forwarded',
         'limits store unavailable',
         null,
-        { headers: { 'retry-after': '1' }, stage: 'reserve' },
+        { headers: { 'retry-after': '1' }, cause: error },
       );
   }
 }
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-function stageOf(record: DecisionBody): string {
-  if (!record.principal) return 'identify';
-  if (!record.request) return 'parse';
-  if (!record.classification) return 'classify';
-  if (!record.decision) return 'decide';
-  return 'route';
-}
 
 function denialMessage(decision: Decision): string {
   const codes = decision.reasons.map((r) => r.code).join(', ');

@@ -5,57 +5,26 @@
 // (the bytes already sent cannot be recalled: docs/apis.md); the outcome always carries usage, estimated when the
 // upstream's report is missing; a client that goes away aborts the upstream request.
 import type { UpstreamSettings } from '../config/index.ts';
-import { ForwardError, type UpstreamStream } from '../forwarding/index.ts';
-import type { Principal } from '../identity/index.ts';
-import type { Decision } from '../policy/index.ts';
-import type { NormalizedRequest, ProviderAdapter } from '../providers/index.ts';
-import type { Attempt } from '../upstreams/index.ts';
+import type { UpstreamStream } from '../forwarding/index.ts';
 import { errorBody, failureShape, type FailureCode } from './failures.ts';
 import { openStreamToCandidates, servedByOf } from './forward-attempts.ts';
+import { forwardFailure, outcomeNotRecorded, OutcomeDraft, type Completion } from './outcome.ts';
 import type { OutcomeBody } from './records.ts';
 import { relayStream, type RelayResult } from './stream-relay.ts';
 import { encodeSse as encodeEvent } from './stream-sse.ts';
-import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
+import type { PipelineDeps, Reply } from './types.ts';
 import { upstreamErrorReply } from './upstream-error.ts';
-
-export interface StreamCompletion {
-  incoming: IncomingRequest;
-  adapter: ProviderAdapter;
-  request: NormalizedRequest;
-  decision: Decision;
-  candidates: readonly UpstreamSettings[];
-  body: Record<string, unknown>;
-  decisionHash: string;
-  principal: Principal;
-  headers: Record<string, string>;
-  started: Date;
-  /** Appends the outcome record; false when the ledger refused it. */
-  appendOutcome(outcome: OutcomeBody): Promise<boolean>;
-}
 
 export async function completeStream(
   deps: PipelineDeps,
-  c: StreamCompletion,
+  c: Completion,
 ): Promise<{ reply: Reply; outcome: OutcomeBody | null }> {
   const { incoming, adapter } = c;
   const sink = incoming.sink;
-  let attempts: Attempt[] = [];
-  let servedBy = c.candidates[0]?.name ?? 'none';
-  const outcomeOf = (
-    fields: Pick<
-      OutcomeBody,
-      'status' | 'upstream_status' | 'usage' | 'error' | 'response_classification' | 'response_action'
-    >,
-  ): OutcomeBody => ({
-    decision_hash: c.decisionHash,
-    upstream: servedBy,
-    attempts,
-    latency_ms: Math.max(0, deps.clock.now().getTime() - c.started.getTime()),
-    ...fields,
-  });
+  const draft = new OutcomeDraft(c, deps.clock);
   /** A plain (non-stream) answer: nothing was streamed, so a failed outcome append still withholds it. */
   const plain = async (status: number, body: unknown, code: string, upstreamStatus: number | null) => {
-    const outcome = outcomeOf({
+    const outcome = draft.build({
       status,
       upstream_status: upstreamStatus,
       usage: null,
@@ -63,7 +32,8 @@ export async function completeStream(
       response_classification: null,
       response_action: 'none',
     });
-    if (!(await c.appendOutcome(outcome))) return { reply: auditUnavailable(incoming.requestId), outcome: null };
+    if (!(await c.appendOutcome(outcome)))
+      return { reply: outcomeNotRecorded(incoming.requestId, c.headers), outcome: null };
     return { reply: { status, headers: c.headers, body }, outcome };
   };
   if (!sink || !adapter.openStream) {
@@ -87,20 +57,15 @@ export async function completeStream(
       { candidates: c.candidates, path: adapter.upstreamPath, body: c.body, context },
       upstreamSignal,
     );
-    attempts = forwarded.attempts;
-    servedBy = forwarded.upstream.name;
+    draft.attempted(forwarded);
     upstream = forwarded.upstream;
     if (!forwarded.ok) throw forwarded.error;
     response = forwarded.response;
   } catch (error) {
-    const code: FailureCode = sink.signal.aborted
-      ? 'ERR_CLIENT_DISCONNECTED'
-      : sink.shutdown?.aborted
-        ? 'ERR_SHUTTING_DOWN'
-        : error instanceof ForwardError
-          ? error.code
-          : 'ERR_INTERNAL';
-    const message = error instanceof ForwardError ? error.message : 'internal error while forwarding';
+    const { code, message } = forwardFailure(error, {
+      clientGone: sink.signal.aborted,
+      shutdown: sink.shutdown?.aborted === true,
+    });
     return plain(failureShape(code).status, errorBody(code, message, incoming.requestId), code, null);
   }
   if (response.events === null) {
@@ -112,7 +77,7 @@ export async function completeStream(
       502,
       errorBody(
         'ERR_UPSTREAM_BAD_RESPONSE',
-        `upstream '${servedBy}' did not answer with an event stream`,
+        `upstream '${draft.upstream}' did not answer with an event stream`,
         incoming.requestId,
       ),
       'ERR_UPSTREAM_BAD_RESPONSE',
@@ -143,16 +108,15 @@ export async function completeStream(
   }
 
   // 9. record the outcome, then end the stream: the final event only after the record committed
-  const outcome = outcomeOf({
+  const outcome = draft.build({
     status: 200,
     upstream_status: response.status,
     usage: relay.usage,
     error: relay.error,
     response_classification: relay.classification,
     response_action: relay.action,
+    served_by: servedByOf(upstream, response, null, deps.classifier),
   });
-  const served = servedByOf(upstream, response, null, deps.classifier);
-  if (served) outcome.served_by = served;
   const recorded = await c.appendOutcome(outcome);
   if (!sink.signal.aborted) {
     if (recorded && relay.error === null) {
@@ -197,12 +161,4 @@ const STREAM_END_MESSAGES: Record<string, string> = {
 
 function streamEndMessage(code: string): string {
   return STREAM_END_MESSAGES[code] ?? 'the stream ended with an error';
-}
-
-function auditUnavailable(requestId: string): Reply {
-  return {
-    status: 503,
-    headers: { 'x-proctor-request-id': requestId, 'retry-after': '1' },
-    body: errorBody('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; the answer is withheld', requestId),
-  };
 }
