@@ -67,8 +67,7 @@ export async function acquire(
     // A counter new here is read in the same sync that asks for its leases.
     if (counters.some((c) => c.settled === null)) {
       // Syncs carry a bounded batch, the waited-on first: a burst of new counters may take a few.
-      if (round >= MAX_READ_ROUNDS)
-        throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no usage');
+      if (round >= MAX_READ_ROUNDS) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no usage');
       for (const s of short) ask(table, counters[s.i] as Counter, s.metric, (demands[s.i] as Demand).limits, s.deficit);
       waited = await table.sync();
       continue;
