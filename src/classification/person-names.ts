@@ -112,6 +112,26 @@ const NOT_NAMES = [
   'llc',
   'gmbh',
   'corp',
+  'co',
+  'plc',
+  'ag',
+  'bv',
+  'nv',
+  'group',
+  'holdings',
+  'partners',
+  'associates',
+  'bancorp',
+  'capital',
+  'fund',
+  'trust',
+  'force',
+  'border',
+  'police',
+  'council',
+  'ministry',
+  'department',
+  'agency',
   'bank',
   'university',
   'hospital',
@@ -236,6 +256,27 @@ export const STREET_WORDS = [
   'burg',
 ];
 
+/** Phrases that put a place, not a person, after them ("based in Rocha das Flores", "originally from …"). */
+const PLACE_PHRASES = [
+  'based in',
+  'located in',
+  'located at',
+  'originally from',
+  'lives in',
+  'lives at',
+  'live in',
+  'living in',
+  'i am in',
+  "i'm in",
+  'city of',
+  'town of',
+  'year in',
+  'years in',
+  'moved to',
+  'travel to',
+  'trip to',
+];
+
 const SCOWL_LEVELS = ['10', '20', '35'];
 
 interface Lists {
@@ -303,6 +344,32 @@ export function isIntroducedName(value: string): boolean {
 }
 
 /**
+ * Every run of whole words inside the candidate (longest first), none starting or ending on a particle or an
+ * initial: `Ashley Batukayev Apt` also offers `Ashley Batukayev`, and `Will Power Danielle Haynes` offers `Danielle
+ * Haynes`, so a word before or after a name does not hide it (the validator picks; overlapping findings of one type
+ * keep the longest). At most 4 words after the pattern's bound, so at most 10 windows. `fromFirst`: only runs that
+ * start at the first word (a name a title or label introduces starts right after it).
+ */
+export function nameWindows(value: string, fromFirst = false): [number, number][] {
+  const words: [number, number][] = [];
+  let start = 0;
+  for (let i = 0; i <= value.length; i += 1) {
+    if (i < value.length && value[i] !== ' ') continue;
+    const word = value.slice(start, i);
+    if (word.length > 1 && !PARTICLES.includes(word) && !(word.length === 2 && word.endsWith('.')))
+      words.push([start, i]);
+    start = i + 1;
+  }
+  const windows: [number, number][] = [];
+  for (let first = 0; first < (fromFirst ? Math.min(1, words.length) : words.length); first += 1) {
+    for (let last = first; last < words.length; last += 1) {
+      windows.push([(words[first] as [number, number])[0], (words[last] as [number, number])[1]]);
+    }
+  }
+  return windows.sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]);
+}
+
+/**
  * Two to four capitalised words with nothing introducing them: the first a name that is not an everyday word, the
  * last a name, every word a name or at most one unknown in between.
  */
@@ -366,6 +433,9 @@ const LABELS = [
   'i am',
   "i'm",
   'call me',
+  'calls me',
+  'called',
+  'named',
   'this is',
   'name',
   'full name',
@@ -396,8 +466,6 @@ const LABELS = [
   'mijn naam is',
   'directed by',
   'written by',
-  'by',
-  'with',
   'guardian',
   'maiden name is',
   'owner',
@@ -445,15 +513,16 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
   pattern:
     [
       String.raw`(?:(?:(?i:\b(?:${TITLES.join('|')}))\.?|\bM\.)[ ]+`,
-      String.raw`(?i:\b(?:${alternation(LABELS)}))[ \t]*:?[ \t]*`,
+      String.raw`(?i:\b(?:${alternation(LABELS)}))[ \t]*[:?]?[ \t]*`,
       String.raw`(?i:\b(?:${alternation(CLOSINGS)}))[,!.]?[ \t]*\r?\n[ \t]*)`,
     ].join('|') + String.raw`(${LEADING_PARTICLE}${NAME})\b`,
   group: 1,
   partial: [
     prefixesOf([...TITLES, 'm.'], String.raw`\.?[ ]*${NAME_TAIL}`),
-    prefixesOf(LABELS, String.raw`[ \t]*:?[ \t]*${NAME_TAIL}`),
+    prefixesOf(LABELS, String.raw`[ \t]*[:?]?[ \t]*${NAME_TAIL}`),
     prefixesOf(CLOSINGS, String.raw`[,!.]?[ \t]*\r?\n?[ \t]*${NAME_TAIL}`),
   ].join('|'),
+  refiner: 'name_prefixes',
   validator: 'person_name',
   contextWords: PERSON_WORDS,
   baseScore: 80,
@@ -467,9 +536,10 @@ export const PERSON_NAME_LISTED: RecognizerDefinition = {
   pattern: String.raw`\b(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})\b`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
+  refiner: 'name_words',
   validator: 'person_name_listed',
   contextWords: PERSON_WORDS,
-  excludeWords: STREET_WORDS,
+  excludeWords: [...STREET_WORDS, ...PLACE_PHRASES],
   baseScore: 70,
   contextScore: 85,
 };

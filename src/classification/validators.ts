@@ -14,7 +14,7 @@ import {
 } from './checksums.ts';
 
 import { isDateValue } from './dates.ts';
-import { isIntroducedName, isListedName } from './person-names.ts';
+import { isIntroducedName, isListedName, nameWindows } from './person-names.ts';
 import { isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
@@ -47,7 +47,7 @@ export type ValidatorName =
   | 'password'
   | 'secret_value'
   | 'person_name_listed';
-export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups';
+export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups' | 'name_words' | 'name_prefixes';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
 export function digitsOf(value: string): string {
@@ -318,6 +318,8 @@ export const REFINERS = {
   card_groups: cardWindows,
   iban_length: ibanWindows,
   phone_groups: phoneWindows,
+  name_words: (value: string) => nameWindows(value),
+  name_prefixes: (value: string) => nameWindows(value, true),
 } as const satisfies Record<RefinerName, (value: string) => [number, number][]>;
 
 export const NORMALIZERS = {
