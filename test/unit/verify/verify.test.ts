@@ -6,7 +6,7 @@ import { sealRecord } from '../../../src/ledger/record.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
 import type { VerifyReport } from '../../../src/verify/verify.ts';
 import { dropUniqueness } from '../../helpers/ledger-tamper.ts';
-import { asMaliciousDba, freshDb, rewriteBytes, steppingClock, storedBytes, writeChain } from './fixture.ts';
+import { asMaliciousDba, freshDb, rewriteBytes, steppingClock, storedBytes, writeChain } from '../ledger/fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
