@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readTar, readTarGz, UstarError } from '../../../src/tar/ustar.ts';
-import { tarArchive, tarEntry, tarGz } from './tar-builder.ts';
+import { tarArchive, tarEntry, tarGz } from '../policy/tar-builder.ts';
 
 const DEFAULT_BUNDLE = new URL('../../../bundles/default.tar.gz', import.meta.url);
 
