@@ -4,6 +4,7 @@
 // (src/upstreams) in `target.headers`; every failure is a ForwardError with a stable code that says whether the
 // upstream's response had started (only a failure before it did may be retried elsewhere).
 import { Agent, request, type Dispatcher } from 'undici';
+import { BodyTooLargeError, readChunksLimited } from '../outbound/index.ts';
 
 export interface UpstreamTarget {
   name: string;
@@ -205,28 +206,15 @@ async function readLimited(
   total: AbortSignal,
 ): Promise<string> {
   const started = { responseStarted: true, upstreamStatus: status };
-  const chunks: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const chunk of body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > limit) {
-        body.destroy();
-        throw new ForwardError(
-          'ERR_UPSTREAM_BAD_RESPONSE',
-          `upstream '${name}' answer exceeds ${limit} bytes`,
-          started,
-        );
-      }
-      chunks.push(buffer);
-    }
+    const bytes = await readChunksLimited(body as AsyncIterable<Uint8Array>, limit, () => body.destroy());
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   } catch (error) {
-    if (error instanceof ForwardError) throw error;
+    if (error instanceof BodyTooLargeError)
+      throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${name}' answer exceeds ${limit} bytes`, started);
     const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
     throw new ForwardError(code, `upstream '${name}' failed while sending its answer`, { cause: error, ...started });
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function isTimeout(error: unknown): boolean {

@@ -1,4 +1,5 @@
-// Outbound HTTP bodies read into memory under a byte limit (IdP metadata and key sets, policy bundles by URL).
+// Outbound HTTP bodies read into memory under a byte limit (IdP metadata and key sets, policy bundles by URL, the
+// upstreams' answers). The one bounded reader: every body Proctor reads whole from another server comes through here.
 // Invariant: a body larger than the limit MUST be refused, its stream cancelled, never truncated, so a hostile or
 // broken server cannot make Proctor buffer without bound. Callers map BodyTooLargeError to their own error codes.
 
@@ -19,20 +20,41 @@ export async function readBodyLimited(response: Response, maxBytes: number): Pro
     await response.body?.cancel();
     throw new BodyTooLargeError(maxBytes);
   }
-  const chunks: Uint8Array[] = [];
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  return readChunksLimited(
+    {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      },
+    },
+    maxBytes,
+    () => void reader.cancel().catch(() => {}),
+  );
+}
+
+/**
+ * Chunks joined, at most maxBytes: past the limit `stop` is called (cancel the stream, destroy the socket) and
+ * BodyTooLargeError thrown; errors while reading pass through unchanged, for the caller to map.
+ */
+export async function readChunksLimited(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  stop: () => void,
+): Promise<Uint8Array> {
+  const kept: Uint8Array[] = [];
   let total = 0;
-  if (response.body !== null) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw new BodyTooLargeError(maxBytes);
-      }
-      chunks.push(value);
+  for await (const chunk of chunks) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      stop();
+      throw new BodyTooLargeError(maxBytes);
     }
+    kept.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(kept);
 }
