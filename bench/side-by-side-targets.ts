@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { connectPostgres } from '../src/db/index.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../src/dev/dev-issuer.ts';
 import { generateSigningKey } from '../src/ledger/index.ts';
-import { readTarGz } from '../src/policy/ustar.ts';
+import { readTarGz } from '../src/tar/index.ts';
 import { freePort, PORTKEY_ENTRY } from '../test/helpers/gateways.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 import { childrenOf, pin } from './side-by-side-proc.ts';
