@@ -1,6 +1,6 @@
 // The record format the writer and the auditor share, without the writer: canonical JSON, keys and their kid, a
-// record's hash, schema and signature checks (one by one or batched), Merkle trees, signed-note checkpoints, the keyring
-// and rotation statements, a decision's query columns, witness cosignatures and the tlog-witness client.
+// record's hash, schema and signature checks (one by one or batched), Merkle trees, signed-note checkpoints, the
+// keyring and rotation statements, a decision's query columns, witness cosignatures and the tlog-witness client.
 // src/verify imports the ledger through this file only; it MUST NOT export anything that writes (openLedger, the chain
 // writer, retention), so verification loads none of it, in its worker threads included.
 export { canonicalMembers } from './canonical.ts';

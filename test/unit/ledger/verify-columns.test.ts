@@ -1,6 +1,6 @@
-// The column rules verify and export share (src/ledger/verify-columns.ts, src/verify/inspect-record.ts): for any sealed decision,
-// the query columns its bytes imply are accepted, NULL is accepted, and any other value of subject, decision,
-// policy_version or kid is a mismatch naming exactly that column; columns of altered bytes are not judged.
+// The column rules verify and export share (src/ledger/verify-columns.ts, src/verify/inspect-record.ts): for any
+// sealed decision, the query columns its bytes imply are accepted, NULL is accepted, and any other value of subject,
+// decision, policy_version or kid is a mismatch naming exactly that column; columns of altered bytes are not judged.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKey, loadSigner, queryColumns, sealRecord } from '../../../src/ledger/index.ts';
