@@ -134,16 +134,34 @@ type Draft = Omit<Finding, 'fingerprint'> & {
   continuation?: boolean;
 };
 
-/** Recognizers that scan one view, with the combined automaton that says which of them can match at all. */
+/**
+ * Recognizers that scan one view, with the combined automata that say which of them can match at all: one RE2.Set
+ * for most, one per type for recognizers marked `separateSet` (their automaton combined with the others' outgrows
+ * RE2's DFA cache, which then runs at a few MB/s instead of hundreds).
+ */
 interface RecognizerSet {
-  candidates: InstanceType<typeof RE2.Set>;
-  members: readonly CompiledRecognizer[];
+  candidates: {
+    set: InstanceType<typeof RE2.Set>;
+    members: readonly { recognizer: CompiledRecognizer; index: number }[];
+  }[];
 }
 
 function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
   if (members.length === 0) return undefined;
+  const groups = new Map<string, { recognizer: CompiledRecognizer; index: number }[]>();
+  members.forEach((recognizer, index) => {
+    const key = recognizer.separateSet ? `own:${recognizer.type}` : '';
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push({ recognizer, index });
+  });
   try {
-    return { candidates: new RE2.Set(members.map((r) => r.regex.source)), members };
+    return {
+      candidates: [...groups.values()].map((group) => ({
+        set: new RE2.Set(group.map((m) => m.recognizer.regex.source)),
+        members: group,
+      })),
+    };
   } catch (cause) {
     throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
   }
@@ -260,9 +278,9 @@ export function createClassifier(opts: {
     const mayReport = (r: CompiledRecognizer) =>
       !r.requireContext || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
     const matches = set.candidates
-      .match(bytes)
-      .sort((a, b) => a - b)
-      .map((i) => set.members[i] as CompiledRecognizer)
+      .flatMap(({ set: candidates, members }) => candidates.match(bytes).map((i) => members[i] as (typeof members)[0]))
+      .sort((a, b) => a.index - b.index)
+      .map((m) => m.recognizer)
       .filter(mayReport)
       .flatMap((r) => matchesOf(r, bytes));
     // Pure ASCII: byte offsets are UTF-16 offsets.

@@ -36,6 +36,8 @@ export interface CompiledRecognizer {
   startsAtToken: boolean;
   baseScore: number;
   contextScore: number;
+  /** Its pattern gets an RE2.Set of its own (per type) for the which-can-match pass (RecognizerDefinition). */
+  separateSet: boolean;
   /** How its findings rank when they overlap another type's (overlap.ts): 2 checksum, 1 validated or labelled, 0 none. */
   strength: number;
   /** `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared. */
@@ -80,6 +82,8 @@ function checkData(def: RecognizerDefinition, name: string): void {
   if (def.requireContext === true && words.length === 0) throw invalid(name, 'requireContext needs contextWords');
   if (def.fallback !== undefined && typeof def.fallback !== 'boolean')
     throw invalid(name, 'fallback must be a boolean');
+  if (def.separateSet !== undefined && typeof def.separateSet !== 'boolean')
+    throw invalid(name, 'separateSet must be a boolean');
   if (def.contextInClause !== undefined && typeof def.contextInClause !== 'boolean')
     throw invalid(name, 'contextInClause must be a boolean');
   if (def.partial !== undefined && (typeof def.partial !== 'string' || def.partial === ''))
@@ -198,6 +202,7 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     baseScore: def.baseScore,
     contextScore: def.contextScore ?? Math.min(100, def.baseScore + DEFAULT_CONTEXT_BOOST),
     strength: strengthOf(def),
+    separateSet: def.separateSet === true,
     partial,
   };
 }

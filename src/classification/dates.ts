@@ -225,5 +225,6 @@ export const DATE_OF_BIRTH: RecognizerDefinition = {
   contextWindow: { before: 40, after: 0 },
   contextInClause: true,
   requireContext: true,
+  separateSet: true,
   baseScore: 90,
 };

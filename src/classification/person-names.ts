@@ -510,6 +510,7 @@ const PERSON_WORDS = ['name', 'mr', 'mrs', 'ms', 'dr', 'patient', 'customer', 'c
 export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
+  separateSet: true,
   pattern:
     [
       String.raw`(?:(?:(?i:\b(?:${TITLES.join('|')}))\.?|\bM\.)[ ]+`,
@@ -533,6 +534,7 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
 export const PERSON_NAME_LISTED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
+  separateSet: true,
   pattern: String.raw`\b(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})\b`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
@@ -650,6 +652,7 @@ const JAPANESE_FAMILY_NAMES = [
 export const PERSON_NAME_JAPANESE: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
+  separateSet: true,
   pattern: String.raw`(?:${JAPANESE_FAMILY_NAMES.join('|')})[ \x{3000}][\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4}`,
   // A trailing kanji (a family name's first) and whatever may follow it until the given name is complete.
   partial: String.raw`[\x{4E00}-\x{9FFF}]{1,3}(?:[ \x{3000}][\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{0,4})?`,
