@@ -8,7 +8,7 @@ import { createClassifier, createClassifierPool, recognizersWith } from './class
 import { startPolicy } from './policy/index.ts';
 import { createForwarder } from './forwarding/index.ts';
 import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index.ts';
-import { createIntake, createRequestHandler, INTAKE_WORKER, type Log } from './pipeline/index.ts';
+import { createIntake, createRequestHandler, instrumentPipeline, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
 import { createMcpProxy } from './mcp/index.ts';
@@ -19,7 +19,6 @@ import {
   createMetrics,
   createScopes,
   describeError,
-  instrumentPipeline,
   logTo,
   readinessChecks,
   createTracing,

@@ -19,8 +19,8 @@ export {
   type Scopes,
   type StageName,
   type StageTiming,
+  type PipelineEvents,
 } from './request-scope.ts';
-export { instrumentPipeline, type PipelineEvents } from './instrument.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
 export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 export {

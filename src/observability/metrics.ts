@@ -2,7 +2,7 @@
 // label value is bounded: an API name, a stage, a configured upstream or recognizer type, a stable code (anything else
 // becomes "other"); no label ever holds a subject, a token fingerprint, a model name sent by a client, or content.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PipelineEvents } from './instrument.ts';
+import type { PipelineEvents } from './request-scope.ts';
 import type { RequestSink, RequestSummary } from './request-scope.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];

@@ -247,3 +247,9 @@ function countsAt(classification: Record<string, unknown> | null): Record<string
   for (const [type, n] of Object.entries(types ?? {})) if (typeof n === 'number' && n > 0) counts[type] = n;
   return counts;
 }
+
+/** Global (not per-request) events the metrics want from the pipeline's calls (pipeline/instrument.ts sends them). */
+export interface PipelineEvents {
+  appended(type: string, waitMs: number, ok: boolean): void;
+  reserved(result: 'held' | 'exceeded' | 'failed'): void;
+}

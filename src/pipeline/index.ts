@@ -9,6 +9,7 @@ export {
   type TransportErrorCode,
 } from './failures.ts';
 export type { IncomingRequest, Log, LogLevel, PipelineDeps, Reply } from './types.ts';
+export { instrumentPipeline } from './instrument.ts';
 export type { StreamSink } from './stream-relay.ts';
 export { createIntake, INTAKE_WORKER, type BodyChannel, type ChannelIntake, type Intake } from './intake.ts';
 // For the MCP proxy (src/mcp), which records and screens in the same formats.

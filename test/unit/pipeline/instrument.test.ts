@@ -2,8 +2,8 @@
 // synchronous), each call is timed as its stage inside a request scope and not outside one, a committed decision record
 // fills the summary (and turns later classification into answer screening), and the sinks get one summary per request.
 import { describe, expect, it } from 'vitest';
-import { createScopes, instrumentPipeline, type RequestSummary } from '../../../src/observability/index.ts';
-import type { PipelineDeps } from '../../../src/pipeline/index.ts';
+import { createScopes, type RequestSummary } from '../../../src/observability/index.ts';
+import { instrumentPipeline, type PipelineDeps } from '../../../src/pipeline/index.ts';
 
 function fakeDeps(): PipelineDeps {
   return {

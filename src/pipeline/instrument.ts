@@ -1,15 +1,9 @@
 // The observer seam on the pipeline: its dependencies, wrapped so that each call is timed as its stage in the current
-// request's scope (request-scope.ts) and each record the ledger commits is folded into the request's summary. The
-// pipeline itself imports no metrics or tracing library and its order is untouched. Invariants: a wrapper returns and
+// request's scope (observability/request-scope.ts) and each record the ledger commits is folded into the request's
+// summary. The pipeline's stages import no metrics or tracing library and their order is untouched. Invariants: a wrapper returns and
 // throws exactly what the wrapped call does (synchronous stays synchronous); outside a request nothing is timed.
-import type { PipelineDeps } from '../pipeline/index.ts';
-import type { RequestScope, Scopes, StageName } from './request-scope.ts';
-
-/** Global (not per-request) events the metrics want from the same calls. */
-export interface PipelineEvents {
-  appended(type: string, waitMs: number, ok: boolean): void;
-  reserved(result: 'held' | 'exceeded' | 'failed'): void;
-}
+import type { PipelineEvents, RequestScope, Scopes, StageName } from '../observability/index.ts';
+import type { PipelineDeps } from './types.ts';
 
 export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: PipelineEvents): PipelineDeps {
   const timed = <T>(stage: StageName, run: () => T): T => {
