@@ -175,7 +175,8 @@ function isNumberChar(code: number): boolean {
  * text (tool-call arguments, `{"a":"AKIAQ3EG","b":"THV5…"}`) the text of each value (strings without their quotes,
  * numbers), keys and syntax left out, so an answer's text and the arguments' first value, or two values, read as one;
  * for any other text the whole text without closing quotes and brackets at its end (`"}`, `]}`: a JSON text whose
- * start was cut off, as in a stream's held text). One pass; a string still arriving (no closing quote) is a value.
+ * start was cut off, as in a stream's held text). One pass; a string is a key by its place (after `{` or `,` in an
+ * object), so a key still arriving (`{"a":"AKIAQ3EG","b`) is never read as a value.
  */
 export function readableSpans(text: string): [number, number][] {
   let lo = 0;
@@ -185,20 +186,28 @@ export function readableSpans(text: string): [number, number][] {
     return hi > 0 ? [[0, hi]] : [];
   }
   const spans: [number, number][] = [];
+  const open: number[] = []; // the containers open here ({ or [), innermost last
+  let last = 0; // the last syntax character read: a string after `{` or `,` in an object is a key
   for (let i = lo; i < text.length; ) {
     const code = text.charCodeAt(i);
-    if (code === 0x22) {
+    if (code === 0x7b || code === 0x5b) open.push(code);
+    else if (code === 0x7d || code === 0x5d) open.pop();
+    if (code === 0x7b || code === 0x5b || code === 0x7d || code === 0x5d || code === 0x3a || code === 0x2c) {
+      last = code;
+      i += 1;
+    } else if (code === 0x22) {
       let end = i + 1;
       while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
       end = Math.min(end, text.length);
-      let after = end + 1;
-      while (after < text.length && isJsonSpace(text.charCodeAt(after))) after += 1;
-      if (text[after] !== ':' && end > i + 1) spans.push([i + 1, end]);
+      const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
+      if (!key && end > i + 1) spans.push([i + 1, end]);
+      last = code;
       i = end + 1;
     } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
       let end = i + 1;
       while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
       spans.push([i, end]);
+      last = code;
       i = end;
     } else i += 1;
   }

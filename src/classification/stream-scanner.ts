@@ -125,6 +125,9 @@ function readingView(text: string, seams: readonly number[]): { text: string; pi
       // The value being written joins the one before it (a key split over two values of the arguments).
       add(start, from + before[1]);
       add(from + last[0], from + last[1]);
+    } else if (k + 2 === bounds.length && last !== undefined) {
+      // Up to the end of the last value: a key after it (`,"b":"`) is syntax until the next value starts.
+      add(start, from + last[1]);
     } else add(start, from + hi);
   }
   if (pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].length === text.length) return undefined;
