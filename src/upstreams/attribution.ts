@@ -79,6 +79,12 @@ const TOKEN = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/;
 /** An API base: scheme, host, port and path only (no user info, query or fragment, which can carry credentials). */
 const API_BASE = /^https?:\/\/[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(\/[A-Za-z0-9._~/-]{0,128})?$/;
 const DECIMAL = /^[0-9]{1,9}(\.[0-9]{1,18})?([eE]-?[0-9]{1,2})?$/;
+/**
+ * The largest cost recorded, in micro-dollars ($1,000 for one request): a gateway's header is a number the upstream
+ * chooses, and an unbounded one writes any 15 or 16 digits (a card number) into the signed record. Ten digits are
+ * fewer than any card number has; a larger figure is no cost report, so it is not recorded.
+ */
+const MAX_COST_MICRO_USD = 1_000_000_000;
 const COUNT = /^[0-9]{1,4}$/;
 
 /** The header names to read from a gateway's answer: the product's, with the configured ones over them. */
@@ -150,11 +156,14 @@ function closed(value: string | null, form: RegExp): string | null {
   return value.length <= MAX_VALUE && form.test(value) ? value : WITHHELD;
 }
 
-/** A decimal dollar amount as whole micro-dollars (rounded); null when absent or not a plain non-negative number. */
+/**
+ * A decimal dollar amount as whole micro-dollars (rounded); null when absent, not a plain non-negative number, or past
+ * MAX_COST_MICRO_USD.
+ */
 function microUsd(value: string | null): number | null {
   if (value === null || value.length > 64 || !DECIMAL.test(value)) return null;
   const micro = Math.round(Number(value) * 1_000_000);
-  return Number.isSafeInteger(micro) && micro >= 0 ? micro : null;
+  return Number.isSafeInteger(micro) && micro >= 0 && micro <= MAX_COST_MICRO_USD ? micro : null;
 }
 
 function count(value: string | null): number | null {
