@@ -53,16 +53,37 @@ export class OutcomeDraft {
       'status' | 'upstream_status' | 'usage' | 'error' | 'response_classification' | 'response_action'
     > & { served_by?: OutcomeBody['served_by'] | undefined },
   ): OutcomeBody {
-    const { served_by, ...rest } = fields;
+    const { served_by, usage, ...rest } = fields;
     return {
       decision_hash: this.c.decisionHash,
       upstream: this.upstream,
       attempts: this.attempts,
       latency_ms: Math.max(0, this.clock.now().getTime() - this.c.started.getTime()),
       ...rest,
+      usage: plausibleUsage(usage),
       ...(served_by ? { served_by } : {}),
     };
   }
+}
+
+/**
+ * The most tokens one request can report: far past any context window, and ten digits, fewer than a card number has.
+ * Usage counts are numbers the upstream chooses and the record (and the settlement) keeps as reported.
+ */
+export const MAX_REPORTED_TOKENS = 1_000_000_000;
+
+/**
+ * The usage as reported when every count is a token count (a non-negative integer up to MAX_REPORTED_TOKENS); else
+ * null, as if none were reported (the request is settled on its estimate), so an upstream cannot write a card number,
+ * or a negative count that credits its caller, into the signed record.
+ */
+export function plausibleUsage(usage: OutcomeBody['usage']): OutcomeBody['usage'] {
+  if (usage === null) return null;
+  for (const value of Object.values(usage)) {
+    if (typeof value !== 'number') continue;
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_REPORTED_TOKENS) return null;
+  }
+  return usage;
 }
 
 /** A forwarding failure as the client is told it: why the exchange ended, in one code and message for both paths. */
