@@ -1,5 +1,6 @@
-// Classifier speed on dense prompts (tickets, code, JSON, clinical notes: ~4 findings per KB) of 1 KB, 8 KB and
-// 64 KB, and on sparse everyday prompts (one finding): throughput in MB/s and per-call latency percentiles. Run alone with `node bench/classification.ts`, or as part of
+// Classifier speed on dense prompts (tickets, code, JSON, clinical notes: ~4 findings per KB) of 1 KB, 8 KB, 64 KB and
+// 1 MB, and on sparse everyday prompts (one finding): throughput in MB/s, per-call latency percentiles, and how the
+// time per KB at 1 MB compares with 8 KB (linear time). Run alone with `node bench/classification.ts`, or as part of
 // `npm run bench` (bench/run.ts). Target: p99 ≤ 1 ms at 8 KB on the reference machine.
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,8 @@ export function benchClassification(): Record<string, unknown> {
     ['1kb_sparse', 1024, 20_000, SPARSE],
     ['8kb_sparse', 8192, 5000, SPARSE],
     ['64kb_sparse', 65_536, 600, SPARSE],
+    ['1mb', 1_048_576, 10, PARAGRAPHS],
+    ['1mb_sparse', 1_048_576, 20, SPARSE],
   ] as const;
   for (const [name, size, iterations, paragraphs] of cases) {
     const segments = [{ path: 'messages[0].content', text: prompt(size, paragraphs) }];
@@ -70,6 +73,12 @@ export function benchClassification(): Record<string, unknown> {
       max_ms: round(latencies[latencies.length - 1] ?? 0),
     };
   }
+  // Linear time (issue 18): the time per KB at 1 MB against that at 8 KB (1.0 is linear; the target is ≤ 1.5).
+  const perKb = (name: string, size: number) => ((result[name] as { p50_ms: number }).p50_ms * 1024) / size;
+  result.linearity_1mb_vs_8kb = {
+    dense: Math.round((perKb('1mb', 1_048_576) / perKb('8kb', 8192)) * 100) / 100,
+    sparse: Math.round((perKb('1mb_sparse', 1_048_576) / perKb('8kb_sparse', 8192)) * 100) / 100,
+  };
   return result;
 }
 
