@@ -247,8 +247,11 @@ function walk(
       ) {
         throw invalid(path, `must be ${shape.integer ? 'an integer' : 'a number'} from ${shape.min} to ${shape.max}`);
       }
-      // A number of nine digits or more can carry a value (an SSN, a card number below 2^53): its text is classified.
-      if (Math.abs(value) >= 1e8) addText(out, path, JSON.stringify(value), location, false);
+      // A number written with nine digits or more can carry a value (an SSN, a card number below 2^53; a fraction too:
+      // `"temperature": 0.378282246310005` holds a card's fifteen digits): its text is classified.
+      if (Math.abs(value) >= 1e8 || digitCount(JSON.stringify(value)) >= 9) {
+        addText(out, path, JSON.stringify(value), location, false);
+      }
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw invalid(path, 'must be a boolean');
@@ -410,4 +413,11 @@ function addText(
 ): void {
   out.segments.push(label === path ? { path, text: value, location } : { path, text: value, location, label });
   if (counted && out.quiet === 0) out.textBytes += utf8Bytes(value);
+}
+
+/** How many decimal digits a number's JSON text spells. */
+function digitCount(text: string): number {
+  let n = 0;
+  for (const c of text) if (c >= '0' && c <= '9') n += 1;
+  return n;
 }

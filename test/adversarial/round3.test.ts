@@ -1,0 +1,224 @@
+// Round 3 of the attacker's review: channels the earlier suites do not try. Numbers an upstream reports that enter the
+// record (usage counts, a gateway's cost header), numbers in answers a client reads as digits, request encodings at the
+// byte level, and the cost of a hostile answer. Holes found and not closed are `it.fails` with a comment naming the
+// hole, so CI stays green until someone closes them.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answerJson } from '../../src/dev/echo-answers.ts';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor } from '../../src/providers/index.ts';
+import { servedBy } from '../../src/upstreams/attribution.ts';
+import { leaksIn } from './leaks.ts';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { promptBody } from './request-bodies.ts';
+import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+
+vi.setConfig({ maxConcurrency: 8 });
+
+/** A Luhn-valid 15-digit card (American Express test number): the classifier finds it bare. */
+const AMEX = '378282246310005';
+const AMEX_PLANT = { label: 'CREDIT_CARD', value: AMEX };
+const RULES = { redact: ['EMAIL', 'US_SSN', 'CREDIT_CARD'], block: ['AWS_ACCESS_KEY'] };
+
+describe('a gateway cost header is a number the record keeps', () => {
+  const names = { cost_usd: 'x-litellm-response-cost' };
+  // HOLE (closed): `x-litellm-response-cost: 378282246.310005` passed the decimal form (9 integer digits, 18
+  // fraction digits) and was recorded as cost_micro_usd 378282246310005: a card number in the signed, immutable
+  // outcome record, chosen by the upstream. A cost past $1,000 (ten micro-dollar digits) is now not recorded.
+  it('a card number written as a dollar amount is not recorded', () => {
+    const served = servedBy('litellm', names, { 'x-litellm-response-cost': '378282246.310005' }, {}, classifier);
+    expect(JSON.stringify(served)).not.toContain(AMEX);
+  });
+  it('control: a plausible cost is recorded in micro-dollars', () => {
+    const served = servedBy('litellm', names, { 'x-litellm-response-cost': '0.000123' }, {}, classifier);
+    expect(served.cost_micro_usd).toBe(123);
+  });
+});
+
+describe('answers: numbers a client reads as digits', () => {
+  const chat = adapterFor('openai.chat_completions');
+  const answer = (extra: Record<string, unknown>) => ({
+    ...(answerJson('chat', promptBody('chat', 'hi'), 'r3') as Record<string, unknown>),
+    ...extra,
+  });
+  it('a card number as an integer in an unknown field is redacted', async () => {
+    const screen = await screenResponse(chat, classifier, answer({ extra: Number(AMEX) }), RULES);
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  it('a card number as an integer written with an exponent is redacted (parsed as the integer)', async () => {
+    const body = JSON.parse(`{"extra": 3.78282246310005e14}`) as Record<string, unknown>;
+    const screen = await screenResponse(chat, classifier, answer(body), RULES);
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+});
+
+let stack: AdversarialStack;
+
+describe('usage an upstream reports enters the record', () => {
+  beforeAll(async () => {
+    stack = await startAdversarialStack('round3');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  const scripted = (id: string, usage: unknown) =>
+    stack.upstream.script(id, (api, body) => ({
+      status: 200,
+      json: { ...(answerJson(api, body, id) as Record<string, unknown>), usage },
+    }));
+
+  // HOLE (closed): readUsage takes any safe integer the upstream reports; the answer screen redacts the number in what
+  // the client receives, but the outcome record kept usage as reported (and settled on it). Implausible counts are now
+  // recorded as no usage (pipeline/outcome.ts plausibleUsage): settled on the estimate.
+  it('a card number as prompt_tokens is kept out of the record', async () => {
+    scripted('usagecard', { prompt_tokens: Number(AMEX), completion_tokens: 1, total_tokens: Number(AMEX) + 1 });
+    const x = await stack.send('chat', promptBody('chat', 'case-usagecard hi'));
+    expect(x.status).toBeLessThan(500);
+    expect(leaksIn(await stack.records(), [AMEX_PLANT])).toEqual([]);
+  });
+  it('negative usage neither crashes the request nor goes unrecorded', async () => {
+    scripted('usageneg', { prompt_tokens: -1000000, completion_tokens: -5, total_tokens: -1000005 });
+    const x = await stack.send('chat', promptBody('chat', 'case-usageneg hi'));
+    const records = await stack.records();
+    expect({ status: x.status, recorded: records.includes(x.requestId) }).toMatchObject({ recorded: true });
+    expect(x.status).not.toBe(500);
+  });
+});
+
+/** Runs one request body (an object, or bytes as written) through the in-process pipeline. */
+async function request(api: string, body: unknown) {
+  const { handler, sent, records } = await recordingPipeline();
+  const bytes = typeof body === 'string' ? body : JSON.stringify(body);
+  const reply = await handler.handle({
+    requestId: 'r3',
+    api: api as Parameters<typeof handler.handle>[0]['api'],
+    headers: {},
+    body: new TextEncoder().encode(bytes),
+  });
+  return { status: reply.status, upstream: sent.join('\n'), records: records.join('\n') };
+}
+const CHAT = 'openai.chat_completions';
+const said = (content: unknown, extra: Record<string, unknown> = {}) => ({
+  model: 'echo-1',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+const toolTurn = (args: string) => ({
+  model: 'echo-1',
+  messages: [
+    { role: 'user', content: 'hi' },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }],
+    },
+    { role: 'tool', tool_call_id: 'c1', content: 'ok' },
+  ],
+});
+
+describe('requests: numbers and encodings at the byte level', () => {
+  // HOLE (closed): a parameter number was classified only from 10^8 up, so a fraction written with a card's fifteen
+  // digits (`temperature: 0.378282246310005`) went upstream unclassified. Now every number whose JSON text spells
+  // nine digits or more is classified (providers/shape.ts).
+  it('a card number as the digits of a fraction (temperature) is not forwarded', async () => {
+    const x = await request(CHAT, said('card follows', { temperature: 0.378282246310005 }));
+    expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
+    expect(x.status).toBe(403);
+  });
+  it('control: an ordinary temperature (and a float artefact of 17 digits) is forwarded', async () => {
+    const x = await request(CHAT, said('hello', { temperature: 0.1 + 0.2 }));
+    expect(x.upstream).toContain('0.30000000000000004');
+  });
+  it('a key behind __proto__ spelled with JSON escapes is refused', async () => {
+    const body = `{"model":"echo-1","messages":[{"role":"user","content":"hi"}],"\\u005f\\u005fproto\\u005f\\u005f":{"x":1}}`;
+    expect((await request(CHAT, body)).status).toBe(400);
+  });
+  it('duplicate keys: the value inspected is the value forwarded (the last one)', async () => {
+    const body = `{"model":"echo-1","messages":[{"role":"user","content":"AKIAZ3MQWXR5TLPB6Y7N","content":"hi"}]}`;
+    const x = await request(CHAT, body);
+    expect(x.upstream).not.toContain('AKIA');
+    expect(x.upstream).toContain('"hi"');
+  });
+  it.each([
+    ['service_tier', { service_tier: 'AKIAZ3MQWXR5TLPB6Y7N' }],
+    ['metadata', { metadata: { k: 'v' } }],
+    ['user', { user: 'anna' }],
+    ['a top-level number written as 1e400', { max_tokens: '__INF__' }],
+  ])('chat: %s is refused', async (_name, extra) => {
+    const text = JSON.stringify(said('hi', extra)).replace('"__INF__"', '1e400');
+    expect((await request(CHAT, text)).status).toBe(400);
+  });
+  it.each([
+    ['openai.responses', { model: 'echo-1', input: [{ type: 'item_reference', id: 'x' }] }],
+    ['openai.responses', { model: 'echo-1', input: 'hi', include: ['x'] }],
+    ['openai.responses', { model: 'echo-1', input: 'hi', prompt_cache_key: 'x' }],
+    [
+      'openai.responses',
+      { model: 'echo-1', input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'QQ==' }] }] },
+    ],
+    [
+      'anthropic.messages',
+      {
+        model: 'echo-1',
+        max_tokens: 5,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }],
+          },
+        ],
+      },
+    ],
+    [
+      'anthropic.messages',
+      {
+        model: 'echo-1',
+        max_tokens: 5,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'search_result', source: 's', title: 't', content: [{ type: 'text', text: 'x' }] }],
+          },
+        ],
+      },
+    ],
+    [
+      'anthropic.messages',
+      { model: 'echo-1', max_tokens: 5, container: 'x', messages: [{ role: 'user', content: 'hi' }] },
+    ],
+    ['openai.embeddings', { model: 'echo-1', input: 'hi', encoding_format: 'x' }],
+  ])('rarely used content or fields are refused (%s)', async (api, body) => {
+    expect((await request(api, body)).status).toBe(400);
+  });
+  it('a key in a JSON string inside a JSON string inside tool arguments, zero-width spaced, is refused', async () => {
+    const inner = JSON.stringify({ k: [...'AKIAZ3MQWXR5TLPB6Y7N'].join('\u200b') });
+    const x = await request(CHAT, toolTurn(JSON.stringify({ a: JSON.stringify({ b: inner }) })));
+    expect(x.status).toBe(403);
+  });
+  // HOLE (open, digit view / group split): a card written as a JSON integer array in text the model reads (chat tool
+  // arguments are a JSON string: `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`)
+  // is no finding: a comma between digit groups is not read as a separator. Answers read integer arrays inside a
+  // parsed JSON object (answer-json.ts integerTexts), but a JSON text inside a string is not parsed. Fix: in the
+  // digit view, read `[`-delimited, comma-separated integer lists as one digit run (as spaces are), or parse tool
+  // arguments that are JSON and classify their integer arrays as answer-json.ts does.
+  it.fails('a card as a JSON integer array in chat tool arguments is not forwarded', async () => {
+    const x = await request(CHAT, toolTurn('{"n":[3782,822463,10005]}'));
+    expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
+  });
+  // HOLE (open, segment join): a label in one segment and the bare digits in the next are not read together: "my ssn
+  // is" + "219099999" (two text parts, or the message and a `seed` written as 2.19099999e8) goes upstream, while "my
+  // ssn is 219099999" in one text is refused. The joined view exists for split values, not for a label's context. Fix:
+  // in segment-join.ts, give the joined text of adjacent segments to the context-dependent recognizers too.
+  it.fails('an unseparated SSN in a text part after a part that names it is not forwarded', async () => {
+    const x = await request(
+      CHAT,
+      said([
+        { type: 'text', text: 'my ssn is' },
+        { type: 'text', text: '219099999' },
+      ]),
+    );
+    expect(x.upstream).not.toContain('219099999');
+  });
+  it('control: the same SSN in one text part is refused', async () => {
+    expect((await request(CHAT, said('my ssn is 219099999'))).status).toBe(403);
+  });
+});
