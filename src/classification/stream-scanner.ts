@@ -36,6 +36,8 @@ export interface StreamScanner {
    * Adds text. `run` names the field it extends (a channel: an answer's text, a tool call's arguments); text of
    * several runs is one text in the order pushed, joined across each change of run as a consumer reads it (a JSON
    * text without the syntax at its edges, segment-join.ts), so a value split between two fields is found and held.
+   * A run named like a name field (`….name`: a tool's name) is read both with its neighbours and skipped over, as
+   * the classifier's reading orders do (text, then a call's name, then its arguments).
    */
   push(chunk: string, run?: string): ScannedChunk;
   /** Releases everything held; call once, when the stream ends. */
@@ -103,7 +105,11 @@ interface ReadingPiece {
  * closing syntax at the end (`…AKIAQ3EG"}`) does not stop a partial from holding the value's start. Undefined when it
  * is the text itself.
  */
-function readingView(text: string, seams: readonly number[]): { text: string; pieces: ReadingPiece[] } | undefined {
+function readingView(
+  text: string,
+  seams: readonly number[],
+  skip: (run: number) => boolean = () => false,
+): { text: string; pieces: ReadingPiece[] } | undefined {
   const bounds = [0, ...seams, text.length];
   const pieces: ReadingPiece[] = [];
   let at = 0;
@@ -113,6 +119,7 @@ function readingView(text: string, seams: readonly number[]): { text: string; pi
     at += to - from;
   };
   for (let k = 0; k + 1 < bounds.length; k += 1) {
+    if (skip(k)) continue;
     const from = bounds[k] as number;
     const run = text.slice(from, bounds[k + 1]);
     const values = readableSpans(run);
@@ -168,7 +175,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   let released = 0; // characters released so far
   let ended = false;
   let run: string | undefined; // the run the last push extended
-  let seams: number[] = []; // stream offsets where a run after another starts, inside the held text
+  let headRun: string | undefined; // the run the held text starts in
+  let seams: { at: number; run: string | undefined }[] = []; // where a run after another starts, in the held text
 
   const nothing = (): ScannedChunk => {
     if (pending.length > maxBuffer) {
@@ -189,16 +197,24 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   }
 
   /** The held text's seams as offsets into `text` (context + pending). */
-  const seamsIn = (text: string) => seams.map((at) => at - released + (text.length - pending.length));
+  const seamsIn = (text: string) => seams.map((seam) => seam.at - released + (text.length - pending.length));
+  /** The run names of the held text's runs, in order (a name run, `….name`, is read both with and without). */
+  const runNames = () => [headRun, ...seams.map((seam) => seam.run)];
+  const isNameRun = (name: string | undefined) => name?.endsWith('.name') === true;
 
   /** Findings of `text` (context + pending), its runs classified as segments joined at their seams. */
   function findingsOf(text: string, at: readonly number[]): Finding[] {
     if (text.length === 0) return [];
     if (at.length === 0) return opts.classifier.classify([{ path: opts.path, text }]).findings;
     const bounds = [0, ...at, text.length];
-    const segments = bounds.slice(1).map((end, k) => ({ path: opts.path, text: text.slice(bounds[k], end) }));
+    // Each run's name as its path: the classifier's reading orders read a name run with its neighbours and without.
+    const names = runNames();
+    const segments = bounds
+      .slice(1)
+      .map((end, k) => ({ path: names[k] ?? opts.path, text: text.slice(bounds[k], end) }));
     return opts.classifier.classify(segments).findings.map((f) => ({
       ...f,
+      path: opts.path,
       segment: 0,
       start: f.start + (bounds[f.segment] as number),
       end: f.end + (bounds[f.segment] as number),
@@ -207,7 +223,27 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
 
   /** Partial start and match holds of a text's reading view (its runs joined), as offsets into the text. */
   function readingHolds(text: string, at: readonly number[]): { partial: number; holds: MatchHolds } | undefined {
-    const view = plan === undefined ? undefined : readingView(text, at);
+    const names = runNames();
+    const withNames = oneReadingHolds(text, at);
+    if (!names.some(isNameRun)) return withNames;
+    const without = oneReadingHolds(text, at, (k) => k > 0 && isNameRun(names[k]));
+    if (withNames === undefined || without === undefined) return withNames ?? without;
+    return {
+      partial: Math.min(withNames.partial, without.partial),
+      holds: {
+        from: Math.min(withNames.holds.from, without.holds.from),
+        rawFrom: Math.min(withNames.holds.rawFrom, without.holds.rawFrom),
+        spans: [...withNames.holds.spans, ...without.holds.spans],
+      },
+    };
+  }
+
+  function oneReadingHolds(
+    text: string,
+    at: readonly number[],
+    skip?: (run: number) => boolean,
+  ): { partial: number; holds: MatchHolds } | undefined {
+    const view = plan === undefined ? undefined : readingView(text, at, skip);
     if (plan === undefined || view === undefined) return undefined;
     const normalized = normalizeText(view.text);
     const scan: ScanText = { original: view.text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
@@ -279,7 +315,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     const chunk: ScannedChunk = { text: out, offset: released, findings: inside };
     released += out.length;
     pending = text.slice(cut);
-    seams = seams.filter((seam) => seam > released);
+    for (const seam of seams) if (seam.at <= released) headRun = seam.run;
+    seams = seams.filter((seam) => seam.at > released);
     // Normalised, so zero-width characters cannot push context words out of the look-behind.
     context = contextOf(normalizeText(text.slice(0, cut)).text, lookBehind);
     if (pending.length > maxBuffer) {
@@ -293,7 +330,8 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
       if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
       if (chunk.length === 0) return { text: '', offset: released, findings: [] };
       if (next !== run) {
-        if (run !== undefined && pending.length > 0) seams.push(released + pending.length);
+        if (run !== undefined && pending.length > 0) seams.push({ at: released + pending.length, run: next });
+        else headRun = next;
         run = next;
       }
       pending += chunk;

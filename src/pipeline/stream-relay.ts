@@ -45,14 +45,22 @@ interface Waiting {
   fieldTexts: string[];
   texts: string[];
   written: boolean;
+  /** Characters of its names (atomic slots) the scanner still holds: the event waits until there are none. */
+  namesHeld: number;
 }
 
 /** Raw text of one event's text still held by the scanner, in arrival order. */
 interface Slot {
   entry: Waiting;
+  /** The text's index in the event; -1 for a name (a field: rendered whole from the screened fields, never split). */
   index: number;
   channel: string;
   left: number;
+}
+
+/** A field the consumer reads with the text around it (a tool or function name): also scanned in order. */
+function isName(field: AnswerSegment): boolean {
+  return !field.keys && field.text.length > 0 && (field.path === 'name' || field.path.endsWith('.name'));
 }
 
 /** A finding clipped to a piece of released text; `continued` when its value began in an earlier piece. */
@@ -223,6 +231,7 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
 
   /** An event may be written once no channel it closes has text held (its own held text goes out after it). */
   const ready = (entry: Waiting) => {
+    if (entry.namesHeld > 0) return false;
     for (const [channel, held] of heldPerChannel)
       if (held > 0 && closesChannel(entry.step.closes, channel)) return false;
     return true;
@@ -234,8 +243,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
    * it came before every waiting event.
    */
   const distribute = async (chunk: ScannedChunk): Promise<void> => {
-    count(chunk.findings);
     if (enforce && chunk.findings.some((f) => rules.block.includes(f.type))) {
+      count(chunk.findings);
       obligations(chunk.text, chunk.findings, false); // records the blocked types; nothing of the chunk is written
       return;
     }
@@ -251,11 +260,24 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           ...(f.start < offset ? { continued: true } : {}),
         }));
       const piece = chunk.text.slice(offset, offset + take);
-      const text = enforce ? obligations(piece, clipped, false) : piece;
+      // Counted once, where the value starts; a value wholly inside a name was counted when its field was screened.
+      count(clipped.filter((f) => f.continued !== true && !(slot.index < 0 && f.end <= take)));
       offset += take;
       slot.left -= take;
       heldPerChannel.set(slot.channel, (heldPerChannel.get(slot.channel) ?? 0) - take);
       if (slot.left === 0) slotHead += 1;
+      if (slot.index < 0) {
+        // A name is written whole from its screened field: a value reaching into it that is to be redacted cannot be
+        // redacted there, so it blocks (as in a key list).
+        slot.entry.namesHeld -= take;
+        obligations(
+          piece,
+          clipped.filter((f) => f.continued === true || f.end > take),
+          true,
+        );
+        continue;
+      }
+      const text = enforce ? obligations(piece, clipped, false) : piece;
       if (!slot.entry.written) {
         slot.entry.texts[slot.index] += text;
         continue;
@@ -318,8 +340,18 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           fieldTexts,
           texts: step.texts.map((t) => (enforce ? '' : t.text)),
           written: false,
+          namesHeld: 0,
         };
         waiting.push(entry);
+        // Names first (they come before the text of their event), as runs of their own: a value split between the
+        // text before and a tool's name is read whole, and the event waits until its names are released.
+        for (const field of enforce ? step.fields.filter(isName) : []) {
+          const channel = `name:${field.path}`;
+          slots.push({ entry, index: -1, channel, left: field.text.length });
+          entry.namesHeld += field.text.length;
+          heldPerChannel.set(channel, (heldPerChannel.get(channel) ?? 0) + field.text.length);
+          await distribute(scanner.push(field.text, channel));
+        }
         for (const [index, t] of step.texts.entries()) {
           receivedBytes += Buffer.byteLength(t.text, 'utf8');
           if (enforce && t.text.length > 0) {

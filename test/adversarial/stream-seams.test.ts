@@ -115,10 +115,8 @@ describe('chat: a key split between the text and a tool call', () => {
     expect(result.error).toBe('ERR_RESPONSE_BLOCKED');
     expect(leaked(out)).toBe(false);
   });
-  // HOLE (open, streams only): a tool call's name is a field, screened whole when its event arrives, not text of the
-  // stream scanner, so the text's held tail and the name are never read as one (`…AKIAQ3EGTH` | name `V5RJ7YWU2P`).
-  // Non-streamed answers join them (the second reading order). Closing it needs names to be atomic scanner runs.
-  it.fails("the text's tail, then a tool call's name", async () => {
+  // Closed: names are also runs of the one scanner (atomic: their event waits until they are released whole).
+  it("the text's tail, then a tool call's name", async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
       chatRequest,
