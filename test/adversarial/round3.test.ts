@@ -222,3 +222,84 @@ describe('requests: numbers and encodings at the byte level', () => {
     expect((await request(CHAT, said('my ssn is 219099999'))).status).toBe(403);
   });
 });
+
+describe('answers: digits a client reads that the screen does not', () => {
+  const chat = adapterFor('openai.chat_completions');
+  const reply = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    id: 'r3',
+    object: 'chat.completion',
+    created: 0,
+    model: 'echo-1',
+    choices: [{ index: 0, message: { role: 'assistant', content: null, ...message }, finish_reason: 'stop' }],
+    ...extra,
+  });
+  // HOLE (open, answer-json.ts): only integers of 13 digits or more are answer segments, so a card's digits written as
+  // a fraction (`"score": 0.378282246310005`) reach the client unscreened (the request side classifies such numbers
+  // since round 3). Fix: in answer-json.ts, a number whose JSON text spells 13 digits or more is a segment too, except
+  // in an embeddings answer's `data[].embedding` vectors (the adapter's skip set), which are floats of 16-17 digits
+  // and would otherwise find a Luhn-valid card in one float of ten.
+  it.fails('a card number as the digits of a fraction in an unknown field is redacted', async () => {
+    const screen = await screenResponse(
+      chat,
+      classifier,
+      reply({ content: 'ok' }, { score: 0.378282246310005 }),
+      RULES,
+    );
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  // HOLE (open, digit view; the request-side twin is above): a card as a JSON integer array inside the arguments
+  // string of a chat tool call is no finding, though an array in a parsed object is (answer-json.ts integerTexts).
+  it.fails("a card as a JSON integer array in a tool call's arguments is redacted", async () => {
+    const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"n":[3782,822463,10005]}' } };
+    const screen = await screenResponse(chat, classifier, reply({ tool_calls: [call] }), RULES);
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  it('control: the same array in a parsed object (an unknown field) is withheld', async () => {
+    const screen = await screenResponse(
+      chat,
+      classifier,
+      reply({ content: 'ok' }, { n: [3782, 822463, 10005] }),
+      RULES,
+    );
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+});
+
+describe('answers: the cost of screening a hostile answer', () => {
+  const chat = adapterFor('openai.chat_completions');
+  const withItems = (items: unknown[]) => ({
+    id: 'r3',
+    object: 'chat.completion',
+    created: 0,
+    model: 'echo-1',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    x: items,
+  });
+  // HOLE (open, answer-json.ts and response-screen.ts): an answer's walk has a depth limit but no size limit, and its
+  // classification no findings cap. Measured in process: 10^6 objects `{"a":"b"}` (10 MB) cost 20 s and 1.2 GB to
+  // screen (2·10^6 segments, each with a path string and a step chain; the walk alone 2 s on the event loop, the
+  // classifier ~10 µs per segment); 10^5 e-mail addresses (1.2 MB) 1.6 s and 10^5 findings kept. The answer cap is
+  // 32 MB, so one hostile upstream answer can hold the event loop for seconds and exhaust the heap (every request in
+  // the process fails). Fix: a node budget in answerSegments (e.g. 100,000 values and keys, as ANSWER_MAX_DEPTH
+  // bounds depth) throwing AnswerShapeError (502, withheld), and the request side's findings cap for answers
+  // (classify with maxFindings; a redact type over the cap blocks, as handle-request.ts does for requests).
+  it.fails('an answer of 200,000 tiny objects is withheld instead of walked and classified whole', async () => {
+    const screen = await screenResponse(
+      chat,
+      classifier,
+      withItems(Array.from({ length: 200_000 }, () => ({ a: 'b' }))),
+      RULES,
+    );
+    expect(screen.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+  });
+  it('an answer nested a million levels deep is refused by the parser or the walk, never walked', async () => {
+    let body: unknown;
+    try {
+      body = JSON.parse(`{"x":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+    } catch {
+      return; // the forwarder answers 502 for a body it cannot parse
+    }
+    const screen = await screenResponse(chat, classifier, body, RULES);
+    expect(screen.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+  });
+});
