@@ -161,6 +161,25 @@ export const US_SSN: RecognizerDefinition = {
   contextScore: 95,
 };
 
+/**
+ * Dashed or spaced, next to an SSN word: also area 9xx (ITINs, taxpayer numbers written in the same layout), since a
+ * value someone labels an SSN is sensitive even when the SSA would not have issued it. Still not area 000 or 666,
+ * group 00, serial 0000, or one repeated digit.
+ */
+export const US_SSN_CONTEXT: RecognizerDefinition = {
+  type: 'US_SSN',
+  category: 'PII',
+  pattern: US_SSN.pattern,
+  group: 1,
+  partial: US_SSN.partial as string,
+  validator: 'us_ssn_shape',
+  normalizer: 'digits',
+  contextWords: ['ssn', 'social security', 'social sec', 'social security number', 'itin', 'taxpayer'],
+  requireContext: true,
+  baseScore: 95,
+  contextScore: 95,
+};
+
 export const US_SSN_LABELLED: RecognizerDefinition = {
   type: 'US_SSN',
   category: 'PII',

@@ -22,6 +22,7 @@ import {
   US_BANK_ROUTING_MICR,
   US_PASSPORT,
   US_SSN,
+  US_SSN_CONTEXT,
   US_SSN_LABELLED,
 } from './recognizers-pii.ts';
 import {
@@ -57,6 +58,7 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PHONE_NATIONAL,
   PHONE_NATIONAL_GROUPED,
   US_SSN,
+  US_SSN_CONTEXT,
   US_SSN_LABELLED,
   CREDIT_CARD,
   CREDIT_CARD_SHORT,

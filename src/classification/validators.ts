@@ -23,6 +23,7 @@ export type ValidatorName =
   | 'luhn'
   | 'luhn_short'
   | 'us_ssn'
+  | 'us_ssn_shape'
   | 'aws_secret_key'
   | 'email'
   | 'email_fictional'
@@ -276,6 +277,18 @@ export const VALIDATORS = {
   luhn: isValidCardNumber,
   luhn_short: isValidShortCardNumber,
   us_ssn: isValidSsn,
+  us_ssn_shape: (value: string) => {
+    const digits = digitsOf(value);
+    const area = digits.slice(0, 3);
+    return (
+      digits.length === 9 &&
+      area !== '000' &&
+      area !== '666' &&
+      digits.slice(3, 5) !== '00' &&
+      digits.slice(5) !== '0000' &&
+      digits !== (digits[0] as string).repeat(9)
+    );
+  },
   aws_secret_key: isLikelyAwsSecretKey,
   email: isEmail,
   email_fictional: () => true,
