@@ -5,10 +5,15 @@
 //   candidate until the next write locks the head row: a stored head equal to a candidate's head means it committed
 //   (its records are adopted, never written twice); once any later batch commits, no candidate ever can (fork guard).
 // - Settled items are skipped: a record whose waiter gave up (abandoned) or that is known committed is not written.
+// - Deferred flushes (ledger.outcome_commit flush_deferred): a batch of outcome records only MAY commit without waiting
+//   for the WAL flush; every other batch, and every batch written in an explicit transaction, waits for it (and so
+//   flushes all WAL before it). Such batches are kept until a flushed commit follows (at most MAX_DEFERRED_RECORDS
+//   records; then the next batch waits for its flush): a database crash that lost them leaves its head behind this
+//   writer's, and the next write stores them again, byte for byte, before its own records (the chain is as it was).
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { appendBatch, insertBatch, lockHead, sameHead, sealBatch } from './chain-writer.ts';
-import type { AppendedRecord, ChainContext, Clock, Head, PendingRecord, SealedBatch } from './chain-writer.ts';
+import type { AppendedRecord, ChainContext, Clock, Flush, Head, PendingRecord, SealedBatch } from './chain-writer.ts';
 import type { ItemResult } from './group-commit.ts';
 import type { PartitionMonths } from './partitions.ts';
 import type { Lease, Sql } from '../db/index.ts';
@@ -41,9 +46,19 @@ export interface WriterState {
   lastWrite: Promise<void>;
   /** Batches sent since the last acknowledged commit; each continues `head`, so at most one of them committed. */
   candidates: { batch: SealedBatch; items: readonly PendingRecord[] }[];
-  /** After each commit (or adoption): the records now durable, in chain order. */
+  /** Whether a batch of outcome records only may commit without waiting for the WAL flush (ledger.outcome_commit). */
+  outcomeCommit: OutcomeCommit;
+  /** Batches committed without a flush since the last flushed commit, in chain order; each continues the one before. */
+  deferred: SealedBatch[];
+  /** After each commit (or adoption): the records now committed, in chain order. */
   observe(records: readonly AppendedRecord[]): void;
 }
+
+/** `durable`: every commit waits for the WAL flush. `flush_deferred`: a batch of outcome records only does not. */
+export type OutcomeCommit = 'durable' | 'flush_deferred';
+
+/** Outcome records committed without a flush that a writer keeps (to store again after a crash lost them). */
+export const MAX_DEFERRED_RECORDS = 1024;
 
 type Results = ItemResult<AppendedRecord>[];
 
@@ -85,6 +100,53 @@ export function batchCommit(st: WriterState) {
     if (records.length > 0) st.observe(records);
   }
 
+  /** How a batch sent as one statement commits: without waiting for the flush only if it holds outcomes alone. */
+  function flushOf(batch: SealedBatch): Flush {
+    if (st.outcomeCommit !== 'flush_deferred' || batch.rows.some((r) => r.type !== 'outcome')) return 'durable';
+    const kept = st.deferred.reduce((n, b) => n + b.rows.length, 0);
+    return kept + batch.rows.length <= MAX_DEFERRED_RECORDS ? 'deferred' : 'durable';
+  }
+
+  /** A crash of the database lost batches committed without a flush (its head is the base of one of them): they are
+   * stored again, byte for byte, inside the caller's transaction. False if `stored` is not such a base. */
+  async function restoreDeferred(tx: Sql, stored: Head): Promise<boolean> {
+    const from = st.deferred.findIndex((b) => sameHead(b.base, stored));
+    if (from < 0) return false;
+    for (const lost of st.deferred.slice(from)) await insertBatch(tx, ctx(st.signer), lost);
+    st.candidates = []; // the stored head was behind them all: none of them committed
+    return true;
+  }
+
+  /** The batch in an explicit transaction: locks the head, settles a candidate or restores lost deferred batches. */
+  async function writeLocked(items: readonly PendingRecord[], batch: SealedBatch | null) {
+    let live = items;
+    const done = await st.sql.transaction(async (tx) => {
+      const stored = await lockHead(tx, st.chain);
+      if (!sameHead(stored, st.head)) {
+        const committed = st.candidates.find((c) => sameHead(c.batch.head, stored));
+        if (committed)
+          adopt(committed); // an unacknowledged batch did commit: its records are kept, never written twice
+        else if (!(await restoreDeferred(tx, stored))) {
+          const where = `head at seq ${String(stored.seq)}, expected ${String(st.head.seq)}`;
+          throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${st.chain} was written by another writer (${where})`);
+        }
+      }
+      live = items.filter((i) => !settled(i));
+      const fresh =
+        batch !== null &&
+        live.length === items.length &&
+        sameHead(batch.base, st.head) &&
+        batch.baseKid === st.signer.kid;
+      const ready = fresh ? (batch as SealedBatch) : await sealBatch(ctx(st.signer), st.head, live);
+      if (ready.rows.length === 0) return ready;
+      st.candidates.push({ batch: ready, items: live });
+      await insertBatch(tx, ctx(st.signer), ready);
+      return ready;
+    });
+    st.deferred = []; // this transaction locked the head row (an xid, WAL): its commit waited for the flush
+    return { done, live };
+  }
+
   /** One write of `items` (aligned results). MAY adopt a candidate first; seals again when `batch` is stale. */
   async function writeOnce(items: readonly PendingRecord[], batch: SealedBatch | null): Promise<Results> {
     const direct =
@@ -94,35 +156,23 @@ export function batchCommit(st: WriterState) {
       sameHead(batch.base, st.head) &&
       batch.baseKid === st.signer.kid;
     let live = items;
-    let done: SealedBatch;
+    let done: SealedBatch | null = null;
     if (direct) {
       const ready = batch as SealedBatch;
-      st.candidates.push({ batch: ready, items }); // sent: its fate is unknown until the statement answers
-      done = await appendDirect(st.sql, ctx(st.signer), ready);
-    } else {
-      done = await st.sql.transaction(async (tx) => {
-        const stored = await lockHead(tx, st.chain);
-        if (!sameHead(stored, st.head)) {
-          const committed = st.candidates.find((c) => sameHead(c.batch.head, stored));
-          if (!committed) {
-            const where = `head at seq ${String(stored.seq)}, expected ${String(st.head.seq)}`;
-            throw new LedgerError('ERR_CHAIN_CONFLICT', `chain ${st.chain} was written by another writer (${where})`);
-          }
-          adopt(committed); // an unacknowledged batch did commit: its records are kept, never written twice
-        }
-        live = items.filter((i) => !settled(i));
-        const fresh =
-          batch !== null &&
-          live.length === items.length &&
-          sameHead(batch.base, stored) &&
-          batch.baseKid === st.signer.kid;
-        const ready = fresh ? (batch as SealedBatch) : await sealBatch(ctx(st.signer), stored, live);
-        if (ready.rows.length === 0) return ready;
-        st.candidates.push({ batch: ready, items: live });
-        await insertBatch(tx, ctx(st.signer), ready);
-        return ready;
-      });
+      const flush = flushOf(ready);
+      const candidate = { batch: ready, items };
+      st.candidates.push(candidate); // sent: its fate is unknown until the statement answers
+      try {
+        done = await appendDirect(st.sql, ctx(st.signer), ready, flush);
+        if (flush === 'deferred') st.deferred.push(ready);
+        else st.deferred = [];
+      } catch (error) {
+        const moved = error instanceof LedgerError && error.code === 'ERR_CHAIN_CONFLICT';
+        if (!moved || st.deferred.length === 0) throw error;
+        st.candidates = st.candidates.filter((c) => c !== candidate); // refused: it did not commit
+      }
     }
+    if (done === null) ({ done, live } = await writeLocked(items, batch));
     // Acknowledged: this batch is the head now, and no other candidate can ever commit (its base is gone).
     st.candidates = [];
     st.head = done.head;
@@ -194,9 +244,9 @@ function aligned(items: readonly PendingRecord[], live: readonly PendingRecord[]
 }
 
 /** appendBatch, with the database's "the head moved" (PR004) reported as the conflict it is. */
-async function appendDirect(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<SealedBatch> {
+async function appendDirect(sql: Sql, ctx: ChainContext, batch: SealedBatch, flush: Flush): Promise<SealedBatch> {
   try {
-    await appendBatch(sql, ctx, batch);
+    await appendBatch(sql, ctx, batch, flush);
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === 'PR004') {
       const why = `chain ${ctx.chain} was written by another writer (head no longer at seq ${String(batch.base.seq)})`;

@@ -315,11 +315,19 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
  * guard) and moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be written
  * with insertBatch, inside one, so the key's audit_keys row commits with it.
  */
-export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
+export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch, flush: Flush): Promise<void> {
   if (batch.newKeys.length > 0)
     throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'a batch with a key rotation is written by insertBatch');
-  await writeRows(sql, ctx, batch);
+  if (flush === 'deferred' && batch.rows.some((r) => r.type !== 'outcome'))
+    throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'only a batch of outcome records may commit without a flush');
+  await writeRows(sql, ctx, batch, flush);
 }
+
+/** How a one-statement batch commits: `durable` waits for the WAL flush (the session's synchronous_commit, `on` by
+ * default); `deferred` sets synchronous_commit off for that statement's own transaction (set_config(..., true), in
+ * the same statement: no round trip), so its commit is acknowledged before the flush (docs/ledger.md, "Outcome
+ * commits"). Outcome-only batches only: appendBatch refuses any other. */
+export type Flush = 'durable' | 'deferred';
 
 /** Writes a sealed batch inside the caller's transaction (head row already locked at batch.base), new keys first. */
 export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
@@ -335,8 +343,16 @@ export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch
 /** The batch statement is prepared once per connection: its parse and plan cost the server as much as a one-record
  * batch's insert (docs/performance.md, "Cheap rows"). */
 const APPEND_STATEMENT = { name: 'proctor_audit_append_batch' } as const;
+const APPEND_DEFERRED_STATEMENT = { name: 'proctor_audit_append_batch_deferred' } as const;
+const APPEND_CALL =
+  'audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[])';
+/** Per statement: the setting is local to the statement's implicit transaction and read when it commits. */
+const APPEND_TEXT: Record<Flush, string> = {
+  durable: `SELECT ${APPEND_CALL}`,
+  deferred: `SELECT ${APPEND_CALL} FROM set_config('synchronous_commit', 'off', true)`,
+};
 
-async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promise<void> {
+async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch, flush: Flush = 'durable'): Promise<void> {
   const { rows } = batch;
   if (rows.length === 0) return;
   await ctx.partitions.ensure(sql, batch.stamps);
@@ -346,7 +362,7 @@ async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promi
   const hashes = Buffer.allocUnsafe(rows.length * 32);
   rows.forEach((r, i) => hashes.set(r.hash, i * 32));
   await sql.query(
-    'SELECT audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[])',
+    APPEND_TEXT[flush],
     [
       ctx.chain,
       batch.base.seq,
@@ -362,7 +378,7 @@ async function writeRows(sql: Sql, ctx: ChainContext, batch: SealedBatch): Promi
       Buffer.concat(rows.map((r) => r.bytes)),
       rows.map((r) => r.bytes.length),
     ],
-    APPEND_STATEMENT,
+    flush === 'durable' ? APPEND_STATEMENT : APPEND_DEFERRED_STATEMENT,
   );
 }
 

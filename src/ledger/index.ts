@@ -17,6 +17,7 @@ export type {
   Ledger,
   LedgerOptions,
   LedgerTiming,
+  OutcomeCommit,
   RecordIndex,
   RetentionBody,
 } from './ledger.ts';

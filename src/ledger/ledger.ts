@@ -14,7 +14,7 @@ import type { RecordType } from './record.ts';
 import { lockHead, writeBatch } from './chain-writer.ts';
 import type { AppendedRecord, Clock, Head, Member, PendingRecord, RecordIndex } from './chain-writer.ts';
 import { batchCommit } from './batch-writer.ts';
-import type { WriterState } from './batch-writer.ts';
+import type { OutcomeCommit, WriterState } from './batch-writer.ts';
 import { createWaiters, DEFAULT_TIMING } from './append-waiters.ts';
 import type { LedgerTiming } from './append-waiters.ts';
 import { startCheckpointer } from './checkpointer.ts';
@@ -28,6 +28,7 @@ import type { Lease, Sql } from '../db/index.ts';
 export type { AppendedRecord, Clock, RecordIndex } from './chain-writer.ts';
 export { DEFAULT_TIMING } from './append-waiters.ts';
 export type { LedgerTiming } from './append-waiters.ts';
+export type { OutcomeCommit } from './batch-writer.ts';
 
 /** What a retention_applied record says: the chain's records 0..dropped_through_seq went with these partitions. */
 export interface RetentionBody {
@@ -78,6 +79,10 @@ export interface LedgerOptions {
   clock: Clock;
   /** Group commit: flush at this many records or after this wait (defaults 256 and 0 ms). */
   batch?: Partial<GroupCommitOptions>;
+  /** `durable` (default): every commit waits for the WAL flush. `flush_deferred`: a batch holding outcome records only
+   * commits without waiting for it (a later flushed commit, or PostgreSQL's WAL writer, flushes it); every other batch,
+   * and every checkpoint, waits as before (docs/ledger.md, "Outcome commits"). */
+  outcomeCommit?: OutcomeCommit;
   /** Called after each committed batch with its records, in chain order (checkpoints hang off this). */
   onCommit?: (records: readonly AppendedRecord[]) => void;
   /** Signed checkpoints (docs/ledger.md); none when absent. */
@@ -152,6 +157,8 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     tailSigner: signer,
     lastWrite: Promise.resolve(),
     candidates: [],
+    outcomeCommit: opts.outcomeCommit ?? 'durable',
+    deferred: [],
     observe(records) {
       checkpointer?.observe(records);
       opts.onCommit?.(records);
