@@ -105,6 +105,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       chain: config.ledger.chain,
       clock,
       batch: config.ledger.batch,
+      outcomeCommit: config.ledger.outcomeCommit,
       // A decision waits for its record at most the statement timeout (then 503, nothing forwarded); an outcome as long
       // before its reply says it is late (it is held and retried until committed).
       ...(db.kind === 'postgres'
@@ -239,6 +240,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
             policy: policy.runtime,
             ledger,
             clock,
+            limits: limiter, // the same leases as the LLM APIs: one request rate per subject (docs/mcp.md#limits)
             bodyDigestKey: bodyDigestKey(fingerprintKey),
             maxFindings,
             log,

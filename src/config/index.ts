@@ -65,6 +65,8 @@ export interface Config {
     chain: string;
     signingKeyPem: string;
     batch: { maxRecords: number; maxWaitMs: number };
+    /** Whether an outcome-only batch waits for the WAL flush (docs/ledger.md, "Outcome commits"). */
+    outcomeCommit: 'durable' | 'flush_deferred';
     /** origin null: the ledger's default, proctor/ledger/<chain>. */
     checkpoints: { everyRecords: number; everySeconds: number; sinkPath: string | null; origin: string | null };
     /** Whole months kept before the current one; retention drops older monthly partitions (proctor ledger retention). */
@@ -288,6 +290,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       chain: doc.ledger.chain,
       signingKeyPem: secret(doc.ledger.signing_key, '/ledger/signing_key'),
       batch: { maxRecords: doc.ledger.batch?.max_records ?? 256, maxWaitMs: doc.ledger.batch?.max_wait_ms ?? 0 },
+      outcomeCommit: doc.ledger.outcome_commit ?? 'durable',
       checkpoints: {
         everyRecords: doc.ledger.checkpoints?.every_records ?? 1000,
         everySeconds: doc.ledger.checkpoints?.every_seconds ?? 60,

@@ -32,6 +32,7 @@ export interface ConfigDocument {
     chain: string;
     signing_key: SecretRef;
     batch?: { max_records?: number; max_wait_ms?: number };
+    outcome_commit?: 'durable' | 'flush_deferred';
     checkpoints?: { every_records?: number; every_seconds?: number; sink_path?: string; origin?: string };
     retention_months?: number;
     witnesses?: { url: string; key: string; timeout_ms?: number }[];

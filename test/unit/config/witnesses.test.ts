@@ -1,5 +1,6 @@
 // ledger.witnesses and ledger.witness_quorum: resolved with their defaults; a key that is not a cosignature verifier
 // key, a URL that is not http(s) and unknown fields are configuration errors (ERR_CONFIG_INVALID), caught at start.
+// Also ledger.outcome_commit, the ledger section's other durability setting (its default and its two values).
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../../src/config/index.ts';
 
@@ -49,5 +50,13 @@ describe('ledger.witnesses', () => {
       { witnesses: [w], witness_quorum: 2 },
     ];
     for (const ledger of bad) expect(code(ledger)).toBe('ERR_CONFIG_INVALID');
+  });
+});
+
+describe('ledger.outcome_commit', () => {
+  it('defaults to durable, takes flush_deferred, refuses anything else', () => {
+    expect(resolve({}).ledger.outcomeCommit).toBe('durable');
+    expect(resolve({ outcome_commit: 'flush_deferred' }).ledger.outcomeCommit).toBe('flush_deferred');
+    for (const value of ['off', 'async', true, null]) expect(code({ outcome_commit: value })).toBe('ERR_CONFIG_INVALID');
   });
 });
