@@ -2,7 +2,7 @@
 // ledger's checkpoints end to end on PGlite: written every N records, resumed after a restart, appended to the
 // sink file, and used by verify to catch a truncated chain.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { Sql } from '../../../src/db/index.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { rootOf } from '../../../src/ledger/merkle.ts';
+import { witnessVerifierKey } from '../../../src/ledger/witness-cosignature.ts';
 import { checkpointBody, openCheckpoint, signCheckpoint, signNote, verifierKey } from '../../../src/ledger/note.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
 import { asMaliciousDba, freshDb, steppingClock } from './fixture.ts';
@@ -116,6 +117,48 @@ describe('ledger checkpoints', () => {
       Buffer.from(rootOf(await leaves('cp-every'))).toString('hex'),
     );
     await ledger.close();
+  });
+
+  it('publishes a checkpoint only after its row committed: a refused row reaches neither the sink nor a witness', async () => {
+    const sink = path.join(dir, 'cp-order.jsonl');
+    let refuse = true;
+    const gated: Sql = {
+      ...sql,
+      query: (text, params, options) =>
+        refuse && text.startsWith('INSERT INTO audit_checkpoints')
+          ? Promise.reject(new Error('the database refused the checkpoint row'))
+          : sql.query(text, params, options),
+      transaction: (fn) => sql.transaction(fn),
+    };
+    const asked: boolean[] = []; // per witness request: was the checkpoint's row already committed?
+    const fetch = async () => {
+      asked.push((await checkpointRows('cp-order')).length > 0);
+      throw new Error('witness down'); // a failure is reported and retried; only the order matters here
+    };
+    const witness = { url: 'https://w.example', key: witnessVerifierKey('w.example/w', key.publicKeyPem) };
+    const ledger = await openLedger({
+      sql: gated,
+      signer,
+      chain: 'cp-order',
+      clock: steppingClock(),
+      checkpoints: {
+        everyRecords: 1000,
+        everySeconds: 0,
+        sinkPath: sink,
+        onError: () => undefined,
+        witnesses: { witnesses: [{ ...witness, timeoutMs: 1000 }], fetch },
+      },
+    });
+    await ledger.append('decision', 'r0', {});
+    await expect(ledger.checkpoint()).rejects.toThrow('refused the checkpoint row');
+    expect(existsSync(sink)).toBe(false);
+    expect(asked).toEqual([]);
+    refuse = false;
+    expect(await ledger.checkpoint()).toMatchObject({ treeSize: 2 });
+    expect(readFileSync(sink, 'utf8').trim().split('\n')).toHaveLength(1);
+    await ledger.close(); // waits for the witness round
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every(Boolean)).toBe(true);
   });
 
   it('a restarted writer resumes its tree from the last checkpoint', async () => {
