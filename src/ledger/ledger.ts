@@ -1,8 +1,9 @@
 // The append-only, signed, hash-chained audit ledger: one chain per writer, held exclusively through a lease
 // (ERR_CHAIN_LEASED for a second holder); concurrent appends are group-committed, one transaction per batch, and each
 // batch locks the chain's head row FOR UPDATE and checks it is where this writer left it (ERR_CHAIN_CONFLICT if not),
-// so a fork cannot be stored. append() MUST NOT resolve before its row is committed. A decision's append gives up
-// after timing.appendTimeoutMs (ERR_AUDIT_UNAVAILABLE: nothing may be forwarded); an outcome is held and retried until
+// so a fork cannot be stored. append() MUST NOT resolve before its row is committed, and flushed to disk unless
+// outcomeCommit is flush_deferred and its batch holds outcomes only. A decision's append gives up after
+// timing.appendTimeoutMs (ERR_AUDIT_UNAVAILABLE: nothing may be forwarded); an outcome is held and retried until
 // committed (ERR_AUDIT_PENDING tells its waiter it is late, not lost). One record's bad data fails that record alone
 // (src/ledger/batch-writer.ts); a batch whose commit went unacknowledged is resolved by the next write's head read.
 import { canonicalMembers } from './canonical.ts';
