@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { createSseDecoder } from '../../src/pipeline/stream-sse.ts';
+import { relayStream } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { servedBy } from '../../src/upstreams/attribution.ts';
 import { leaksIn } from './leaks.ts';
@@ -302,4 +304,91 @@ describe('answers: the cost of screening a hostile answer', () => {
     const screen = await screenResponse(chat, classifier, body, RULES);
     expect(screen.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
   });
+});
+
+/** Relays raw upstream SSE bytes (framing as written, in the chunks given) through the real relay for chat. */
+async function relayRaw(chunks: readonly string[]) {
+  const adapter = adapterFor('openai.chat_completions');
+  const parsed = adapter.parse(Buffer.from(JSON.stringify({ ...said('hi'), stream: true })));
+  async function* upstream() {
+    for (const c of chunks) yield Buffer.from(c, 'utf8');
+  }
+  let out = '';
+  const sink = {
+    open: () => {},
+    write: async (t: string) => void (out += t),
+    end: () => {},
+    signal: new AbortController().signal,
+  };
+  const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
+  const result = await relayStream({
+    events: upstream(),
+    session,
+    sink,
+    classifier,
+    rules: RULES,
+    estimatedPromptTokens: 1,
+  });
+  return { error: result.error, out: out + (result.finalEvent === null ? '' : JSON.stringify(result.finalEvent)) };
+}
+const KEY = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
+const chunkOf = (delta: Record<string, unknown>, finish: string | null = null) =>
+  JSON.stringify({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'echo-1',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+
+describe('streams: framing an upstream controls', () => {
+  it.each([
+    ['a comment line', `: ${KEY.value}\n`],
+    ['an id field', `id: ${KEY.value}\n`],
+    ['a retry field', `retry: ${KEY.value}\n`],
+    ['an unknown field', `x-key: ${KEY.value}\n`],
+  ])('%s carrying a key is never relayed', async (_name, extra) => {
+    const x = await relayRaw([
+      `${extra}data: ${chunkOf({ role: 'assistant', content: 'hello' })}\n\n`,
+      `data: ${chunkOf({}, 'stop')}\n\ndata: [DONE]\n\n`,
+    ]);
+    expect(leaksIn(x.out, [KEY])).toEqual([]);
+    expect(x.out).toContain('hello');
+  });
+  it('an event name an OpenAI stream does not use is not relayed as a name', async () => {
+    const x = await relayRaw([
+      `event: ${KEY.value}\ndata: ${chunkOf({ role: 'assistant', content: 'hello' })}\n\n`,
+      `data: ${chunkOf({}, 'stop')}\n\ndata: [DONE]\n\n`,
+    ]);
+    expect(leaksIn(x.out, [KEY])).toEqual([]);
+  });
+  it('a key cut between two data lines of one event (joined by a newline) is blocked', async () => {
+    const event = chunkOf({ role: 'assistant', content: KEY.value });
+    const cut = event.indexOf('R5TL');
+    const x = await relayRaw([`data: ${event.slice(0, cut)}\ndata: ${event.slice(cut)}\n\n`, 'data: [DONE]\n\n']);
+    expect(leaksIn(x.out, [KEY])).toEqual([]);
+  });
+  it('CR-only and CRLF line ends frame the same events, and a key cut by them is still blocked', async () => {
+    const [a, b] = [chunkOf({ role: 'assistant', content: 'AKIAZ3MQWX' }), chunkOf({ content: 'R5TLPB6Y7N' })];
+    for (const eol of ['\r', '\r\n']) {
+      const x = await relayRaw([`data: ${a}${eol}${eol}data: ${b}${eol}`, `${eol}data: [DONE]${eol}${eol}`]);
+      expect(leaksIn(x.out, [KEY])).toEqual([]);
+    }
+  });
+  // HOLE (open, stream-sse.ts): the decoder bounds one line (maxLineBytes) but not one event: data lines without a
+  // blank line between them are kept in `data` without limit (200,000 lines of 1 kB held 170 MB, and the upstream can
+  // go on until its total timeout), so one hostile upstream exhausts the heap of the process. Fix: count the bytes of
+  // the event being built (data lines included) against the same limit and throw SseDecodeError past it.
+  it.fails('an event of endless data lines is refused once it passes the line limit', () => {
+    const decoder = createSseDecoder(1024);
+    const line = new TextEncoder().encode(`data: ${'y'.repeat(1000)}\n`);
+    expect(() => {
+      for (let i = 0; i < 100; i += 1) decoder.push(line);
+    }).toThrow();
+  });
+  // HOLE (open, stream-sse.ts; cost, no timed test here: bench/ is the place): each push() appends to `buffer` and
+  // rescans it from its start for a line end, and the string is flattened on every scan, so one long line delivered in
+  // small chunks costs quadratic time: measured 1.8 s for a 200 kB line in 100-byte chunks, 24 s for 800 kB, 218 s
+  // for 1 MB in 16-byte chunks (the same line in one chunk: 8 ms). Fix: scan only the new chunk (resume at the old
+  // buffer length, less one for a pending CR) and keep an unfinished line as a list of chunks joined once at its end.
 });
