@@ -18,7 +18,7 @@ import { resolveMcp, type McpSettings } from './mcp.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
-export type { McpSettings, McpServerSettings } from './mcp.ts';
+export type { McpCallLimit, McpSettings, McpServerSettings } from './mcp.ts';
 
 export interface IssuerSettings {
   issuer: string;

@@ -15,6 +15,15 @@ export interface McpServerSettings {
   zeroDataRetention: boolean;
   /** One upstream call's deadline, progress notifications included. */
   timeoutMs: number;
+  /** Request limits per minute on this server's calls (docs/mcp.md#limits); a tool's apply to tools/call of it. */
+  limits: McpCallLimit[];
+}
+
+export interface McpCallLimit {
+  per: 'caller' | 'everyone';
+  /** null: every call to the server. */
+  tool: string | null;
+  requestsPerMinute: number;
 }
 
 export interface McpSettings {
@@ -58,6 +67,7 @@ export function resolveMcp(
       baa: s.attributes?.baa ?? false,
       zeroDataRetention: s.attributes?.zero_data_retention ?? false,
       timeoutMs: s.timeout_ms ?? 60_000,
+      limits: callLimits(s.limits ?? [], `/mcp/servers/${i}/limits`, problems),
     };
   });
   return {
@@ -68,6 +78,21 @@ export function resolveMcp(
     maxSessions: doc.max_sessions ?? 10_000,
     sessionIdleSeconds: doc.session_idle_seconds ?? 3600,
   };
+}
+
+/** One bucket each: a second limit on the same bucket (per, tool) is a problem, not a silent choice. */
+function callLimits(
+  limits: NonNullable<McpDocument['servers'][number]['limits']>,
+  at: string,
+  problems: string[],
+): McpCallLimit[] {
+  const seen = new Set<string>();
+  return limits.map((l, i) => {
+    const bucket = JSON.stringify([l.per, l.tool ?? null]);
+    if (seen.has(bucket)) problems.push(`${at}/${i}: a second limit for the same per and tool`);
+    seen.add(bucket);
+    return { per: l.per, tool: l.tool ?? null, requestsPerMinute: l.requests_per_minute };
+  });
 }
 
 function isLoopback(host: string): boolean {

@@ -85,6 +85,7 @@ export interface McpDocument {
     credential?: SecretRef;
     attributes?: { region?: string | null; baa?: boolean; zero_data_retention?: boolean };
     timeout_ms?: number;
+    limits?: { per: 'caller' | 'everyone'; tool?: string; requests_per_minute: number }[];
   }[];
 }
 

@@ -7,6 +7,7 @@ export type {
   Limiter,
   LimiterOptions,
   Reservation,
+  RequestsInput,
   ReserveInput,
   Settlement,
   SettlementBasis,
@@ -16,10 +17,12 @@ export { costMicroUsd, loadPricingFile, maxCostMicroUsd, parsePricing, quote } f
 export type { BillableTokens, Price, PriceQuote, PricingTable } from './pricing.ts';
 export { resolveCounters, subjectKey } from './scopes.ts';
 export type {
+  CounterScope,
   CounterSpec,
   DecisionLimits,
   LimitPrincipal,
   LimitValues,
+  McpScope,
   Metric,
   Period,
   Scope,

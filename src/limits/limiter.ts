@@ -21,11 +21,13 @@ import {
 import {
   resolveCounters,
   subjectKey,
+  type CounterScope,
+  type CounterSpec,
   type DecisionLimits,
   type LimitPrincipal,
+  type McpScope,
   type Metric,
   type Period,
-  type Scope,
   type ScopedLimit,
 } from './scopes.ts';
 import { rateLimitHeaders } from './headers.ts';
@@ -63,9 +65,20 @@ export interface ReserveInput {
   admitted?: boolean;
 }
 
+/** A request-only reservation (an MCP call: no tokens, no price; docs/mcp.md#limits). */
+export interface RequestsInput {
+  principal: LimitPrincipal;
+  /** The decision's limits: only their request limits apply (the subject's, and scoped ones). */
+  limits: DecisionLimits | null;
+  /** Further per-minute request counters, each with its own key (distinct keys; e.g. an MCP server or tool). */
+  counters: readonly { key: string; scope: McpScope; name: string; requests_per_minute: number }[];
+  /** As ReserveInput.admitted. */
+  admitted?: boolean;
+}
+
 /** One applied limit, as the decision record and the 429 name it. */
 export interface AppliedLimit {
-  scope: Scope;
+  scope: CounterScope;
   name: string;
   period: Period;
   metric: Metric;
@@ -176,6 +189,10 @@ export interface Limiter {
   /** Holds the estimate on every applicable counter, all or nothing. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
    * ERR_LIMIT_SCOPE_UNRESOLVED or ERR_LIMITS_UNAVAILABLE; MUST NOT hold anything when it throws. */
   reserve(input: ReserveInput): Promise<Reservation>;
+  /** Holds one request (no tokens, no spend) on the subject's counters and `counters`, checked against their request
+   * limits only, all or nothing; settled like any reservation (it bills one request, cost 0). Throws as reserve().
+   * Optional for wrappers that do not serve MCP calls; createLimiter's has it (the MCP proxy fails closed without). */
+  reserveRequests?(input: RequestsInput): Promise<Reservation>;
   /** Bills the actual usage in place of the estimate. At most once per reservation (a second call throws). */
   settle(
     reservation: Reservation,
@@ -210,7 +227,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
 
   /** Whether a counter is the one admit() counted this request on. */
-  const admittedOn = (input: ReserveInput, s: { scope: string; period: Period }) =>
+  const admittedOn = (input: Pick<ReserveInput, 'admitted'>, s: { scope: string; period: Period }) =>
     input.admitted === true && s.scope === 'subject' && s.period === 'minute';
   /** The subject's three counters, unlimited and taking nothing: what its usage is read from. */
   const subjectDemands = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Demand[] =>
@@ -247,6 +264,41 @@ export function createLimiter(options: LimiterOptions): Limiter {
       Math.max(1, Math.ceil(state.reset_ms / 1000)),
       rateLimitHeaders(states),
     );
+  };
+
+  /** Takes one request and `amounts` on every counter of `specs`, all or nothing, and makes the reservation. */
+  const hold = async (
+    input: Pick<ReserveInput, 'admitted'>,
+    specs: readonly CounterSpec[],
+    amounts: { tokens: number; spend: number },
+    priced: PriceQuote,
+    quotes: Record<string, PriceQuote>,
+    estimate: { prompt_tokens: number; prompt_token_method: string; completion_tokens: number },
+  ): Promise<Reservation> => {
+    // A request counted at admission takes no second request there; the limit check still counts it (it is settled).
+    const demands: Demand[] = specs.map((s) => ({
+      spec: s,
+      amounts: { ...amounts, requests: admittedOn(input, s) ? 0 : 1 },
+      limits: s.limits,
+    }));
+    const { held, states } = await acquire(table, demands, exceeded);
+    const reservation: Reservation = {
+      id: randomUUID(),
+      quote: priced,
+      quotes,
+      estimate: { ...estimate, tokens: amounts.tokens, spend_micro_usd: amounts.spend },
+      expiresInSeconds: options.reservationTtlSeconds,
+      limits: appliedLimits(states),
+      headers: rateLimitHeaders(states),
+      windows: states.map((s) => ({
+        key: s.spec.key,
+        period: s.spec.period,
+        window_start_ms: s.window_start_ms,
+        ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}),
+      })),
+    };
+    holds.set(reservation, { held, admittedOn: specs.map((s) => admittedOn(input, s)) });
+    return reservation;
   };
 
   return {
@@ -302,36 +354,46 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
       if (!priced) throw new LimitsError('ERR_LIMITS_INVALID', 'no price was found');
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
-      // A request counted at admission takes no second request there; the limit check still counts it (it is settled).
-      const demands: Demand[] = specs.map((s) => ({
-        spec: s,
-        amounts: { tokens, requests: admittedOn(input, s) ? 0 : 1, spend },
-        limits: s.limits,
-      }));
-      const { held, states } = await acquire(table, demands, exceeded);
-      const reservation: Reservation = {
-        id: randomUUID(),
-        quote: priced,
-        quotes,
-        estimate: {
-          prompt_tokens: input.promptTokens,
-          prompt_token_method: input.promptTokenMethod,
-          completion_tokens: completion,
-          tokens,
-          spend_micro_usd: spend,
-        },
-        expiresInSeconds: options.reservationTtlSeconds,
-        limits: appliedLimits(states),
-        headers: rateLimitHeaders(states),
-        windows: states.map((s) => ({
-          key: s.spec.key,
-          period: s.spec.period,
-          window_start_ms: s.window_start_ms,
-          ...(admittedOn(input, s.spec) ? { requests: 0 as const } : {}),
+      return hold(input, specs, { tokens, spend }, priced, quotes, {
+        prompt_tokens: input.promptTokens,
+        prompt_token_method: input.promptTokenMethod,
+        completion_tokens: completion,
+      });
+    },
+
+    async reserveRequests(input) {
+      // Only request limits apply: the call takes no tokens and no spend, and a budget of those is not its to pass.
+      const requestsOnly = (requests: number | null) => ({ tokens: null, requests, spend: null });
+      const specs: CounterSpec[] = [
+        ...resolveCounters(input.principal, input.limits, options.defaults).map((s) => ({
+          ...s,
+          limits: requestsOnly(s.limits.requests),
         })),
+        ...input.counters.map((c) => ({
+          key: c.key,
+          scope: c.scope,
+          name: c.name,
+          period: 'minute' as const,
+          limits: requestsOnly(c.requests_per_minute),
+        })),
+      ];
+      const free: PriceQuote = {
+        version: pricing.version,
+        entry: 'requests-only',
+        price: { input: 0, output: 0, cached_input: 0 },
       };
-      holds.set(reservation, { held, admittedOn: specs.map((s) => admittedOn(input, s)) });
-      return reservation;
+      return hold(
+        input,
+        specs,
+        { tokens: 0, spend: 0 },
+        free,
+        {},
+        {
+          prompt_tokens: 0,
+          prompt_token_method: 'none',
+          completion_tokens: 0,
+        },
+      );
     },
 
     async settle(reservation, basis, usage, upstream) {

@@ -5,6 +5,11 @@
 import { LimitsError } from './errors.ts';
 
 export type Scope = 'subject' | 'group' | 'tenant' | 'client';
+/** Request counters of MCP calls (docs/mcp.md): a server or one of its tools, for every caller together or for each
+ * caller (`_subject`). Never in a decision's `scoped` limits: the MCP proxy names them (Limiter.reserveRequests). */
+export type McpScope = 'mcp_server' | 'mcp_tool' | 'mcp_server_subject' | 'mcp_tool_subject';
+/** What a counter and an applied limit name as their scope. */
+export type CounterScope = Scope | McpScope;
 export type Period = 'minute' | 'day' | 'month';
 export type Metric = 'tokens' | 'requests' | 'spend';
 
@@ -41,7 +46,7 @@ export interface LimitPrincipal {
 /** One counter to reserve against: a scope's bucket in one window kind, with its limits per metric. */
 export interface CounterSpec {
   key: string;
-  scope: Scope;
+  scope: CounterScope;
   /** The bucket's name for records: the group, tenant or client id; the subject's `sub`. */
   name: string;
   period: Period;

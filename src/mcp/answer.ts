@@ -10,6 +10,18 @@ import type { McpOutcomeBody } from './records.ts';
 import { isRpcError } from './upstream.ts';
 import type { CallContext } from './calls.ts';
 
+/** How a forwarded call ended, for its settlement: the server's answer (200) or none, and the outcome's error. */
+export interface Ended {
+  upstreamStatus: number | null;
+  error: string | null;
+  upstream: string;
+}
+
+/** Settles the call's reservation; the outcome's cost, pricing version and settlement. */
+export type Settle = (
+  ended: Ended,
+) => Promise<Pick<McpOutcomeBody, 'cost_micro_usd' | 'pricing_version' | 'settlement'>>;
+
 export interface Answer {
   status: number;
   body: unknown;
@@ -24,6 +36,7 @@ export async function forwardAndScreen(
   started: Date,
   id: string | number,
   forward: () => Promise<Record<string, unknown>>,
+  settle?: Settle,
 ): Promise<Answer> {
   const { deps, upstream, request } = context;
   const outcome: McpOutcomeBody = {
@@ -83,6 +96,18 @@ export async function forwardAndScreen(
       error: describeError(error),
     });
     body = fail('ERR_INTERNAL', 'internal error; the result was withheld');
+  }
+  if (settle) {
+    const ended = { upstreamStatus: outcome.upstream_status, error: outcome.error, upstream: upstream.server.name };
+    try {
+      Object.assign(outcome, await settle(ended));
+    } catch (error) {
+      // settle() throws only for a reservation settled twice (a bug): the answer stands, the cause is logged.
+      deps.log?.('error', 'the call could not be settled', {
+        request_id: request.requestId,
+        error: describeError(error),
+      });
+    }
   }
   outcome.latency_ms = Math.max(0, deps.clock.now().getTime() - started.getTime());
   if (!(await appendOutcome(context, outcome)))

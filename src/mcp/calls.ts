@@ -16,7 +16,10 @@ import { forwardedSegments, type ClientMessage } from './messages.ts';
 import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
 import type { McpDecisionBody } from './records.ts';
 import type { McpSession } from './sessions.ts';
+import { callCounters, reserveCall, settleCall, type CallMethod } from './limits.ts';
+import type { SubjectUsage } from '../limits/index.ts';
 import type { CallOptions, McpUpstream } from './upstream.ts';
+import type { Ended } from './answer.ts';
 import type { McpDeps, McpReply, McpRequest } from './types.ts';
 
 export interface CallContext {
@@ -26,6 +29,8 @@ export interface CallContext {
   request: McpRequest;
   record: McpDecisionBody;
   bodyHmac: string;
+  /** The subject's usage before this call, read when it was admitted (calls only; the policy input's `usage`). */
+  usage?: SubjectUsage;
 }
 
 type Request = Extract<ClientMessage, { kind: 'request' }>;
@@ -42,7 +47,7 @@ export async function runCall(
 ): Promise<McpReply> {
   const { deps, upstream, record } = context;
   const started = deps.clock.now();
-  const method = message.method as 'tools/call' | 'resources/read' | 'prompts/get';
+  const method = message.method as CallMethod;
   const params = message.params.value;
   const name = (method === 'resources/read' ? params.uri : params.name) as string;
   const segments = forwardedSegments(message);
@@ -85,9 +90,30 @@ export async function runCall(
       'ERR_MCP_REDACTION_UNSUPPORTED',
       'the policy asks to redact the arguments; MCP calls are not redacted',
     );
-  // 4. record the decision: MUST be committed before anything goes upstream
-  const decisionHash = await appendDecision(context);
-  const headers = admittedHeaders(context, session);
+  // 4. reserve one request on the subject's, the server's and the tool's counters (docs/mcp.md#limits)
+  const limiter = deps.limits;
+  const held = limiter
+    ? await reserveCall(
+        limiter,
+        context.principal,
+        decision,
+        callCounters(upstream.server, context.principal, method, name),
+      )
+    : null;
+  if (held) record.reservation = held.record;
+  // 5. record the decision: MUST be committed before anything goes upstream
+  let decisionHash: string;
+  try {
+    decisionHash = await appendDecision(context);
+  } catch (error) {
+    if (limiter && held) await settleCall(limiter, held.reservation, { forwarded: false });
+    throw error;
+  }
+  const headers = { ...held?.reservation.headers, ...admittedHeaders(context, session) };
+  const settle =
+    limiter && held
+      ? (ended: Ended) => settleCall(limiter, held.reservation, { forwarded: true, ...ended })
+      : undefined;
   const forward = (options: CallOptions) =>
     method === 'tools/call'
       ? upstream.callTool(name, params.arguments ?? {}, options)
@@ -95,7 +121,7 @@ export async function runCall(
         ? upstream.readResource(name, options)
         : upstream.getPrompt(name, (params.arguments ?? {}) as Record<string, string>, options);
   const complete = (options: CallOptions) =>
-    forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options));
+    forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options), settle);
   if (!stream) {
     const answer = await complete({});
     return { status: answer.status, headers, body: answer.body };
@@ -166,7 +192,7 @@ export async function runListing(context: CallContext, message: Request, session
 
 function decide(context: CallContext, classification: Classification, summary: McpRequestSummary): Decision {
   const { deps, record, principal } = context;
-  const input = mcpPolicyInput(principal, summary, classification, deps.clock.now());
+  const input = mcpPolicyInput(principal, summary, classification, deps.clock.now(), context.usage);
   record.policy_input = input;
   const decided = deps.policy.decide(input);
   const { decision } = decided;

@@ -35,6 +35,12 @@ export const MCP_FAILURES = {
   /** The upstream server answered the call with a JSON-RPC error (its message is not relayed: it is upstream text). */
   ERR_UPSTREAM_ERROR: { status: 200, rpc: -32005 },
   ERR_UPSTREAM_TIMEOUT: { status: 200, rpc: -32005 },
+  /** A request limit (the subject's, a server's or a tool's) is reached: retry-after and the limit in error.data. */
+  ERR_LIMIT_EXCEEDED: { status: 200, rpc: -32029 },
+  /** The decision named a tenant or client limit for a caller without one. */
+  ERR_LIMIT_SCOPE_UNRESOLVED: { status: 200, rpc: -32003 },
+  /** The limits store cannot answer for this call (fail closed, retry-after: 1). */
+  ERR_LIMITS_UNAVAILABLE: { status: 503, rpc: -32603 },
   ERR_AUDIT_UNAVAILABLE: { status: 503, rpc: -32603 },
   ERR_REQUEST_INVALID: { status: 400, rpc: -32600 },
   /** Transport: a body past server.body_limit_bytes, or one whose content-type is not JSON (never read). */
@@ -48,8 +54,18 @@ export type McpErrorCode = keyof typeof MCP_FAILURES;
 export class McpError extends Error {
   override readonly name = 'McpError';
   readonly code: McpErrorCode;
-  constructor(code: McpErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Headers the refusal is answered with (a limit's retry-after and x-ratelimit-*). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Fields for the answer's error.data beside code and request_id (Proctor's own values only). */
+  readonly data: Readonly<Record<string, unknown>>;
+  constructor(
+    code: McpErrorCode,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string>; data?: Record<string, unknown> },
+  ) {
     super(message, options);
     this.code = code;
+    this.headers = options?.headers ?? {};
+    this.data = options?.data ?? {};
   }
 }

@@ -44,6 +44,7 @@ export function mcpPolicyInput(
   request: McpRequestSummary,
   classification: Classification,
   now: Date,
+  usage?: PolicyInput['usage'],
 ): PolicyInput {
   const { server } = request;
   return {
@@ -72,6 +73,7 @@ export function mcpPolicyInput(
       },
     ],
     time: { unix_ms: now.getTime(), iso: now.toISOString() },
+    ...(usage ? { usage } : {}),
     mcp: {
       version: 1,
       server: server.name,

@@ -15,6 +15,7 @@ import { emptyDecision, type McpDecisionBody } from './records.ts';
 import { createSessionStore, type McpSession } from './sessions.ts';
 import { createUpstream, type McpUpstream } from './upstream.ts';
 import { runCall, runListing, type CallContext } from './calls.ts';
+import { admitCall } from './limits.ts';
 import type { McpDeps, McpReply, McpRequest } from './types.ts';
 
 export function createMcpProxy(deps: McpDeps) {
@@ -50,11 +51,21 @@ export function createMcpProxy(deps: McpDeps) {
       message = parseMessage(request.body);
       record.mcp.method = message.method;
       if (message.kind === 'request' && message.method === 'initialize') return initialize(request, principal, message);
+      // A call counts against the subject's request rate from here on, whatever becomes of it (docs/mcp.md#limits)
+      const usage = deps.limits && isCall(message) ? await admitCall(deps.limits, principal) : undefined;
       // 3. session: held by this principal for this server, at the revision it negotiated
       const session = sessionOf(request, principal);
       if (message.kind === 'notification') return { status: 202, headers: {}, body: null };
       if (message.method === 'ping') return rpcResult(message.id, {}, session);
-      const context: CallContext = { deps, upstream, principal, request, record, bodyHmac: bodyHmacOf(request.body) };
+      const context: CallContext = {
+        deps,
+        upstream,
+        principal,
+        request,
+        record,
+        bodyHmac: bodyHmacOf(request.body),
+        ...(usage ? { usage } : {}),
+      };
       if (message.method === 'tools/list' || message.method === 'resources/list' || message.method === 'prompts/list')
         return await runListing(context, message, session);
       return await runCall(context, message, session, wantsStream(request.headers, message));
@@ -175,6 +186,7 @@ export function createMcpProxy(deps: McpDeps) {
     } else {
       ({ status, rpc } = MCP_FAILURES[error.code]);
       if (error.code === 'ERR_AUDIT_UNAVAILABLE' || error.code === 'ERR_CLASSIFIER_BUSY') headers['retry-after'] = '1';
+      Object.assign(headers, error.headers);
     }
     const id = message?.kind === 'request' ? message.id : null;
     return {
@@ -186,7 +198,12 @@ export function createMcpProxy(deps: McpDeps) {
         error: {
           code: rpc,
           message: error.message,
-          data: { code: error.code, request_id: request.requestId, ...(reasons ? { reasons } : {}) },
+          data: {
+            code: error.code,
+            request_id: request.requestId,
+            ...(reasons ? { reasons } : {}),
+            ...(error instanceof McpError ? error.data : {}),
+          },
         },
       },
     };
@@ -237,6 +254,13 @@ export function createMcpProxy(deps: McpDeps) {
 
 export type McpProxy = ReturnType<typeof createMcpProxy>;
 
+function isCall(message: ClientMessage): boolean {
+  return (
+    message.kind === 'request' &&
+    (message.method === 'tools/call' || message.method === 'resources/read' || message.method === 'prompts/get')
+  );
+}
+
 function rpcResult(id: string | number, result: unknown, session: McpSession): McpReply {
   return {
     status: 200,
@@ -278,6 +302,10 @@ function stageOf(record: McpDecisionBody, error: McpError | IdentityError): stri
       return 'classify';
     case 'ERR_MCP_TOOL_UNKNOWN':
       return 'route';
+    case 'ERR_LIMIT_EXCEEDED':
+    case 'ERR_LIMIT_SCOPE_UNRESOLVED':
+    case 'ERR_LIMITS_UNAVAILABLE':
+      return 'reserve';
     default:
       if (!record.request) return 'parse';
       if (!record.classification) return 'classify';

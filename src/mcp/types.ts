@@ -4,6 +4,7 @@ import type { Classification, ClassifyOptions, TextSegment } from '../classifica
 import type { McpServerSettings, McpSettings } from '../config/index.ts';
 import type { Principal, RequestHeaders } from '../identity/index.ts';
 import type { Ledger } from '../ledger/index.ts';
+import type { Limiter } from '../limits/index.ts';
 import type { Log } from '../pipeline/index.ts';
 import type { PolicyRuntime } from '../policy/index.ts';
 import type { McpUpstream } from './upstream.ts';
@@ -20,6 +21,9 @@ export interface McpDeps {
   policy: Pick<PolicyRuntime, 'decide'>;
   ledger: Pick<Ledger, 'append'>;
   clock: { now(): Date };
+  /** The LLM APIs' limiter (docs/mcp.md#limits): calls are admitted, reserved and settled on it. startProctor always
+   * passes it; absent (unit tests), no limits apply. */
+  limits?: Limiter;
   /** Key of request.body_hmac_sha256 (the LLM pipeline's). */
   bodyDigestKey: Uint8Array;
   maxFindings?: number;

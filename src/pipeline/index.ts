@@ -23,3 +23,4 @@ export {
 } from './records.ts';
 export { classificationInput, principalInput } from './policy-input.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';
+export { reservationRecord, settleFor } from './limits-stage.ts';

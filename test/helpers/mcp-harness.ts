@@ -34,6 +34,7 @@ export const settings: McpSettings = {
       baa: false,
       zeroDataRetention: false,
       timeoutMs: 1000,
+      limits: [],
     },
   ],
   maxSessions: 10,

@@ -63,7 +63,8 @@ export interface McpStack {
   close(): Promise<void>;
 }
 
-export async function startMcpStack(): Promise<McpStack> {
+/** `serverLimits`: the upstream server's `limits` (as written in the configuration file). */
+export async function startMcpStack(options: { serverLimits?: unknown[] } = {}): Promise<McpStack> {
   const postgres = await startPostgres();
   const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 5000 });
   db.on('error', () => {});
@@ -88,7 +89,13 @@ export async function startMcpStack(): Promise<McpStack> {
       mcp: {
         resource: MCP_RESOURCE,
         servers: [
-          { name: 'everything', url: upstream.url, credential: { env: 'MCP_UPSTREAM_KEY' }, timeout_ms: 20_000 },
+          {
+            name: 'everything',
+            url: upstream.url,
+            credential: { env: 'MCP_UPSTREAM_KEY' },
+            timeout_ms: 20_000,
+            ...(options.serverLimits ? { limits: options.serverLimits } : {}),
+          },
         ],
       },
     },

@@ -50,6 +50,7 @@ describe('mcp configuration', () => {
           baa: false,
           zeroDataRetention: false,
           timeoutMs: 60_000,
+          limits: [],
         },
       ],
       maxSessions: 10_000,
@@ -78,5 +79,23 @@ describe('mcp configuration', () => {
     expect(
       problems({ resource: 'http://127.0.0.1:8080/mcp', servers: [{ ...server, url: 'http://127.0.0.1:3001/mcp' }] }),
     ).toBe('resolved');
+  });
+
+  it('resolves request limits per caller or for everyone, on the server or a tool, one limit per bucket', () => {
+    const limits = [
+      { per: 'caller', requests_per_minute: 60 },
+      { per: 'everyone', tool: 'delete_customer', requests_per_minute: 5 },
+    ];
+    const mcp = resolve({ resource: 'https://p.example.com/mcp', servers: [{ ...server, limits }] }).mcp;
+    expect(mcp?.servers[0]?.limits).toEqual([
+      { per: 'caller', tool: null, requestsPerMinute: 60 },
+      { per: 'everyone', tool: 'delete_customer', requestsPerMinute: 5 },
+    ]);
+    const at = (l: unknown[]) =>
+      problems({ resource: 'https://p.example.com/mcp', servers: [{ ...server, limits: l }] });
+    expect(at([...limits, { per: 'caller', requests_per_minute: 1 }])).toContain('/mcp/servers/0/limits/2');
+    expect(at([{ per: 'tenant', requests_per_minute: 1 }])).toContain('/mcp/servers/0/limits/0/per');
+    expect(at([{ per: 'caller', tool: 'a b', requests_per_minute: 1 }])).toContain('/mcp/servers/0/limits/0/tool');
+    expect(at([{ per: 'caller' }])).toContain('requests_per_minute');
   });
 });

@@ -1,0 +1,134 @@
+// The limits stage of an MCP call (docs/mcp.md#limits), on the LLM APIs' one Limiter: admit (one request on the
+// subject's minute counter, the same one the LLM APIs count on, whatever becomes of the call) → reserve one request
+// on the subject's counters (the decision's request limits) and on the server's and tool's counters (configuration,
+// per caller or for everyone) → settle one request, no tokens, cost 0. Invariants: no statement per call (the leases
+// answer); a refusal names the limit and when to retry, never a client value; a limiter that cannot answer refuses.
+import type { McpServerSettings } from '../config/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { LimitExceeded, LimitsError, type Limiter, type RequestsInput, type Reservation } from '../limits/index.ts';
+import { reservationRecord, settleFor, type DecisionBody, type OutcomeBody } from '../pipeline/index.ts';
+import type { Decision } from '../policy/index.ts';
+import { McpError } from './errors.ts';
+import type { Ended } from './answer.ts';
+
+export type CallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+
+/** Counts the call against the subject's request rate (configured defaults enforced here); the usage before it. */
+export async function admitCall(limiter: Limiter, principal: Principal) {
+  try {
+    return await limiter.admit(principal);
+  } catch (error) {
+    throw limitRefusal(error);
+  }
+}
+
+/** The server's and the tool's counters that apply to this call, one per configured limit (keys are distinct). */
+export function callCounters(
+  server: McpServerSettings,
+  principal: Principal,
+  method: CallMethod,
+  name: string,
+): RequestsInput['counters'] {
+  return server.limits
+    .filter((l) => l.tool === null || (method === 'tools/call' && l.tool === name))
+    .map((l) => {
+      const caller = l.per === 'caller' ? [principal.iss, principal.sub] : [];
+      const onTool = l.tool !== null;
+      return {
+        key: JSON.stringify(
+          onTool ? ['mcp_tool', server.name, l.tool, ...caller] : ['mcp_server', server.name, ...caller],
+        ),
+        scope: onTool
+          ? l.per === 'caller'
+            ? 'mcp_tool_subject'
+            : 'mcp_tool'
+          : l.per === 'caller'
+            ? 'mcp_server_subject'
+            : 'mcp_server',
+        name: onTool ? `${server.name}/${l.tool}` : server.name,
+        requests_per_minute: l.requestsPerMinute,
+      };
+    });
+}
+
+/** Holds one request on every counter that applies (all or nothing); the decision record's `reservation`. */
+export async function reserveCall(
+  limiter: Limiter,
+  principal: Principal,
+  decision: Decision,
+  counters: RequestsInput['counters'],
+): Promise<{ reservation: Reservation; record: NonNullable<DecisionBody['reservation']> }> {
+  if (limiter.reserveRequests === undefined)
+    throw new McpError('ERR_LIMITS_UNAVAILABLE', 'the limits stage cannot hold MCP calls; nothing was forwarded');
+  try {
+    const reservation = await limiter.reserveRequests({
+      principal,
+      limits: decision.obligations.limits,
+      counters,
+      admitted: true, // counted by admitCall
+    });
+    return { reservation, record: reservationRecord(reservation) };
+  } catch (error) {
+    throw limitRefusal(error);
+  }
+}
+
+/** Settles the call's one request: `released` when nothing was forwarded, else as the LLM APIs' (no usage, no tokens:
+ * `none` when the server was unreachable, `estimate`, one request, otherwise). The outcome's fields. */
+export async function settleCall(
+  limiter: Limiter,
+  reservation: Reservation,
+  ended: { forwarded: false } | ({ forwarded: true } & Ended),
+): Promise<Pick<OutcomeBody, 'cost_micro_usd' | 'pricing_version' | 'settlement'>> {
+  if (!ended.forwarded) {
+    const {
+      cost_micro_usd,
+      pricing_version,
+      cause: _cause,
+      ...settlement
+    } = await limiter.settle(reservation, 'released', null, null);
+    return { cost_micro_usd, pricing_version, settlement };
+  }
+  const settled = await settleFor(limiter, reservation, {
+    usage: null,
+    upstreamStatus: ended.upstreamStatus,
+    error: ended.error,
+    upstream: ended.upstream,
+  });
+  return settled.fields;
+}
+
+/** A limits failure as the call's refusal (stage reserve): a passed limit with what a 429 carries; else fail closed. */
+export function limitRefusal(error: unknown): McpError {
+  if (error instanceof McpError) return error;
+  if (error instanceof LimitExceeded) {
+    const l = error.limit;
+    return new McpError(
+      'ERR_LIMIT_EXCEEDED',
+      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested}); ` +
+        `retry after ${error.retryAfterSeconds}s`,
+      {
+        cause: error,
+        headers: { ...error.headers },
+        data: {
+          retry_after_seconds: error.retryAfterSeconds,
+          limit: {
+            scope: l.scope,
+            name: l.name,
+            period: l.period,
+            metric: l.metric,
+            limit: l.limit,
+            used: l.used,
+            requested: l.requested,
+          },
+        },
+      },
+    );
+  }
+  if (error instanceof LimitsError && error.code === 'ERR_LIMIT_SCOPE_UNRESOLVED')
+    return new McpError('ERR_LIMIT_SCOPE_UNRESOLVED', error.message, { cause: error });
+  return new McpError('ERR_LIMITS_UNAVAILABLE', 'the limits store is unavailable; nothing was forwarded', {
+    cause: error,
+    headers: { 'retry-after': '1' },
+  });
+}
