@@ -30,7 +30,8 @@ beforeAll(async () => {
   await admin.query('CREATE TABLE commit_probe (id bigserial PRIMARY KEY, setting text NOT NULL, lsn pg_lsn NOT NULL)');
   await admin.query(`CREATE FUNCTION probe_commit() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
     BEGIN
-      INSERT INTO commit_probe (setting, lsn) VALUES (current_setting('synchronous_commit'), pg_current_wal_insert_lsn());
+      INSERT INTO commit_probe (setting, lsn)
+        VALUES (current_setting('synchronous_commit'), pg_current_wal_insert_lsn());
       RETURN NULL;
     END $$`);
   await admin.query(`CREATE CONSTRAINT TRIGGER probe_commit AFTER UPDATE ON audit_chains
@@ -82,13 +83,13 @@ async function requests(ledger: Ledger, n: number) {
 }
 
 describe('ledger.outcome_commit', () => {
-  it('flush_deferred: an outcome-only batch commits with synchronous_commit off, unflushed; a decision flushes', async () => {
+  it('flush_deferred: an outcome-only batch commits with synchronous_commit off; a decision flushes', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'deferred', clock, outcomeCommit: 'flush_deferred' });
     try {
       const seen = await requests(ledger, 6);
       expect(seen.decisions).toEqual(Array.from({ length: 6 }, () => ({ setting: 'on', flushed: true })));
       expect(seen.outcomes.map((o) => o.setting)).toEqual(Array.from({ length: 6 }, () => 'off'));
-      // The WAL writer flushes at most once per wal_writer_delay (10 s): at most one outcome can have been flushed by it.
+      // The WAL writer flushes at most once per wal_writer_delay (10 s): at most one outcome was flushed by it.
       expect(seen.outcomes.filter((o) => !o.flushed).length).toBeGreaterThanOrEqual(5);
       // The setting was the statement's transaction's only: the next statement on the connection is durable again.
       const { rows } = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
