@@ -9,7 +9,8 @@ import { createSseDecoder } from '../../src/pipeline/stream-sse.ts';
 import { relayStream } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { servedBy } from '../../src/upstreams/attribution.ts';
-import { leaksIn } from './leaks.ts';
+import { ANSWER_KEY, leaksIn, SSN } from './leaks.ts';
+import { gzipSync } from 'node:zlib';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { promptBody } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
@@ -55,13 +56,14 @@ describe('answers: numbers a client reads as digits', () => {
 
 let stack: AdversarialStack;
 
+beforeAll(async () => {
+  stack = await startAdversarialStack('round3');
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
 describe('usage an upstream reports enters the record', () => {
-  beforeAll(async () => {
-    stack = await startAdversarialStack('round3');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
   const scripted = (id: string, usage: unknown) =>
     stack.upstream.script(id, (api, body) => ({
       status: 200,
@@ -285,11 +287,11 @@ describe('answers: the cost of screening a hostile answer', () => {
   // the process fails). Fix: a node budget in answerSegments (e.g. 100,000 values and keys, as ANSWER_MAX_DEPTH
   // bounds depth) throwing AnswerShapeError (502, withheld), and the request side's findings cap for answers
   // (classify with maxFindings; a redact type over the cap blocks, as handle-request.ts does for requests).
-  it.fails('an answer of 200,000 tiny objects is withheld instead of walked and classified whole', async () => {
+  it.fails('an answer of 100,000 tiny objects is withheld instead of walked and classified whole', async () => {
     const screen = await screenResponse(
       chat,
       classifier,
-      withItems(Array.from({ length: 200_000 }, () => ({ a: 'b' }))),
+      withItems(Array.from({ length: 100_000 }, () => ({ a: 'b' }))),
       RULES,
     );
     expect(screen.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
@@ -391,4 +393,95 @@ describe('streams: framing an upstream controls', () => {
   // small chunks costs quadratic time: measured 1.8 s for a 200 kB line in 100-byte chunks, 24 s for 800 kB, 218 s
   // for 1 MB in 16-byte chunks (the same line in one chunk: 8 ms). Fix: scan only the new chunk (resume at the old
   // buffer length, less one for a pending CR) and keep an unfinished line as a list of chunks joined once at its end.
+});
+
+describe.concurrent('the whole stack: bytes and content types both ways', () => {
+  const body = (text: string) => JSON.stringify(promptBody('chat', text));
+  it('a UTF-16 body declared as such is refused and nothing goes upstream', async () => {
+    const bytes = Buffer.from(`\ufeff${body(`ssn ${SSN.value}`)}`, 'utf16le');
+    const x = await stack.send('chat', new Uint8Array(bytes), {
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+    });
+    expect({ status: x.status, upstream: x.upstream.length }).toEqual({ status: 400, upstream: 0 });
+  });
+  it('a UTF-16 body declared as plain JSON is refused and nothing goes upstream', async () => {
+    const x = await stack.send('chat', new Uint8Array(Buffer.from(body(`ssn ${SSN.value}`), 'utf16le')));
+    expect({ status: x.status, upstream: x.upstream.length }).toEqual({ status: 400, upstream: 0 });
+  });
+  it('a gzip-encoded body is refused (never inflated unread, never forwarded)', async () => {
+    const x = await stack.send('chat', new Uint8Array(gzipSync(body(`ssn ${SSN.value}`))), {
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect({ status: x.status, upstream: x.upstream.length }).toEqual({ status: 400, upstream: 0 });
+  });
+  it('a second JSON document after the first is refused', async () => {
+    const x = await stack.send('chat', `${body('hello')}${JSON.stringify({ extra: SSN.value })}`);
+    expect({ status: x.status, upstream: x.upstream.length }).toEqual({ status: 400, upstream: 0 });
+  });
+  const answered = (id: string, raw: (api: string, b: Record<string, unknown>) => string, extra = {}) =>
+    stack.upstream.script(id, (api, b) => ({
+      status: 200,
+      raw: raw(api, b),
+      contentType: 'application/json',
+      ...extra,
+    }));
+  const echoed = (api: string, b: Record<string, unknown>, id: string) =>
+    answerJson(api as Parameters<typeof answerJson>[0], b, id) as Record<string, unknown>;
+  it.each([
+    ['text/plain', { contentType: 'text/plain' }],
+    ['no content type', { contentType: '' }],
+    ['application/octet-stream', { contentType: 'application/octet-stream' }],
+  ])('an answer with the key sent as %s is screened all the same', async (name, extra) => {
+    const id = `ct${name.replace(/\W/g, '')}`;
+    answered(id, (api, b) => JSON.stringify({ ...echoed(api, b, id), note: ANSWER_KEY.value }), extra);
+    const x = await stack.send('chat', promptBody('chat', `case-${id} hi`));
+    expect({ leaked: leaksIn(x.received, [ANSWER_KEY]), crashed: x.status === 500 }).toEqual({
+      leaked: [],
+      crashed: false,
+    });
+  });
+  it('a gzip-encoded answer is not relayed unread', async () => {
+    stack.upstream.script('gz', (api, b) => ({
+      status: 200,
+      raw: gzipSync(JSON.stringify({ ...echoed(api, b, 'gz'), note: ANSWER_KEY.value })).toString('latin1'),
+      contentType: 'application/json',
+      headers: { 'content-encoding': 'gzip' },
+    }));
+    const x = await stack.send('chat', promptBody('chat', 'case-gz hi'));
+    expect({ leaked: leaksIn(x.received, [ANSWER_KEY]), crashed: x.status === 500 }).toEqual({
+      leaked: [],
+      crashed: false,
+    });
+  });
+  it.each([
+    ['first', (k: string) => `"content":"${k}","content":"ok"`],
+    ['last', (k: string) => `"content":"ok","content":"${k}"`],
+  ])('an answer with the key in the %s of two duplicate keys never reaches the client', async (which, pair) => {
+    const id = `dup${which}`;
+    answered(
+      id,
+      () =>
+        `{"id":"x","object":"chat.completion","created":0,"model":"echo-1","choices":[{"index":0,"message":{"role":"assistant",${pair(ANSWER_KEY.value)}},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`,
+    );
+    const x = await stack.send('chat', promptBody('chat', `case-${id} hi`));
+    expect({ leaked: leaksIn(x.received, [ANSWER_KEY]), crashed: x.status === 500 }).toEqual({
+      leaked: [],
+      crashed: false,
+    });
+  });
+  it('a JSON answer to a stream request is screened as an answer', async () => {
+    answered('jsonstream', (api, b) => JSON.stringify({ ...echoed(api, b, 'js'), note: ANSWER_KEY.value }));
+    const x = await stack.send('chat', { ...promptBody('chat', 'case-jsonstream hi'), stream: true });
+    expect({ leaked: leaksIn(x.received, [ANSWER_KEY]), crashed: x.status === 500 }).toEqual({
+      leaked: [],
+      crashed: false,
+    });
+  });
+});
+
+describe('afterwards', () => {
+  it('afterwards: no planted value is in any record or log line', async () => {
+    const records = await stack.records();
+    expect(leaksIn(`${records}\n${stack.logText()}`, [ANSWER_KEY, SSN, AMEX_PLANT])).toEqual([]);
+  });
 });
