@@ -165,3 +165,19 @@ export function isNationalPhoneNumber(value: string, strict: boolean): boolean {
   }
   return false;
 }
+
+/**
+ * A Brazilian number written without its trunk prefix, the way Brazilians write them (`(11) 2313-7324`,
+ * `62 6417-0619`, `21 9 8765-4321`): valid in Brazil's plan and grouped as Brazil writes it.
+ */
+export function isBrazilianPhoneNumber(value: string): boolean {
+  let significant = '';
+  for (const char of value) if (char >= '0' && char <= '9') significant += char;
+  const plan = regionPlans().find((p) => p.region === 'BR');
+  if (plan === undefined || !plan.valid.test(significant)) return false;
+  const number = parsed(value, 'BR');
+  if (number === undefined || number.country !== 'BR') return false;
+  const written = boundaries(groupLengths(value));
+  const formatted = new Set(boundaries(groupLengths(number.formatNational())));
+  return written.length > 0 && written.every((b) => formatted.has(b));
+}

@@ -131,6 +131,38 @@ export const PHONE_NATIONAL_GROUPED: RecognizerDefinition = {
   contextScore: 85,
 };
 
+/** Brazil's own way: a two-digit area (in parentheses or not), then 4 (or 9 + 4) and 4 digits split by a dash. */
+export const PHONE_BRAZIL: RecognizerDefinition = {
+  type: 'PHONE',
+  category: 'PII',
+  pattern: String.raw`(?:^ ?|[^\w(+./ -]|[^0-9] )((?:\([1-9]\d\)|[1-9]\d) (?:9 ?)?\d{4}-\d{4})\b`,
+  partial: String.raw`\(?[1-9][0-9() -]*`,
+  group: 1,
+  validator: 'phone_br',
+  normalizer: 'digits',
+  contextWords: PHONE_WORDS,
+  excludeWords: [
+    'version',
+    'versão',
+    'versión',
+    'ver',
+    'release',
+    'build',
+    'page',
+    'página',
+    'section',
+    'step',
+    'item',
+    'order',
+    'pedido',
+    'invoice',
+    'fatura',
+    'nota',
+  ],
+  baseScore: 70,
+  contextScore: 85,
+};
+
 /** Next to a phone word: valid in a region of NATIONAL_REGIONS, however it is grouped. */
 export const PHONE_NATIONAL: RecognizerDefinition = {
   type: 'PHONE',

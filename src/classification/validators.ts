@@ -15,7 +15,7 @@ import {
 
 import { isDateValue } from './dates.ts';
 import { isIntroducedName, isListedName, nameWindows } from './person-names.ts';
-import { isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
+import { isBrazilianPhoneNumber, isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
@@ -31,6 +31,7 @@ export type ValidatorName =
   | 'phone_fictional'
   | 'phone_national'
   | 'phone_national_grouped'
+  | 'phone_br'
   | 'iban'
   | 'ipv4'
   | 'ipv6'
@@ -296,6 +297,7 @@ export const VALIDATORS = {
   phone_fictional: (value: string) => isPhoneNumber(value, { fictional: true }),
   phone_national: (value: string) => isNationalPhoneNumber(value, false),
   phone_national_grouped: (value: string) => isNationalPhoneNumber(value, true),
+  phone_br: isBrazilianPhoneNumber,
   iban: isValidIban,
   ipv4: isIpv4,
   ipv6: isIpv6,
