@@ -117,6 +117,12 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
               metrics.ledgerBatch(records.length, records.at(-1)?.seq ?? 0),
           }
         : {}),
+      onRestored: (records) =>
+        log('warn', 'PostgreSQL lost outcome records committed without a flush; stored again byte for byte', {
+          chain: config.ledger.chain,
+          first_seq: records[0]?.seq ?? null,
+          last_seq: records.at(-1)?.seq ?? null,
+        }),
       onAbandoned: (record) =>
         log('error', 'a record reported as not committed was committed after all', {
           chain: record.chain,

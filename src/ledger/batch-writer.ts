@@ -52,6 +52,8 @@ export interface WriterState {
   deferred: SealedBatch[];
   /** After each commit (or adoption): the records now committed, in chain order. */
   observe(records: readonly AppendedRecord[]): void;
+  /** Records a database crash lost after their unflushed commit, stored again (committed with the batch after them). */
+  restored?(records: readonly AppendedRecord[]): void;
 }
 
 /** `durable`: every commit waits for the WAL flush. `flush_deferred`: a batch of outcome records only does not. */
@@ -112,14 +114,19 @@ export function batchCommit(st: WriterState) {
   async function restoreDeferred(tx: Sql, stored: Head): Promise<boolean> {
     const from = st.deferred.findIndex((b) => sameHead(b.base, stored));
     if (from < 0) return false;
-    for (const lost of st.deferred.slice(from)) await insertBatch(tx, ctx(st.signer), lost);
+    const lost = st.deferred.slice(from);
+    for (const batch of lost) await insertBatch(tx, ctx(st.signer), batch);
     st.candidates = []; // the stored head was behind them all: none of them committed
+    restoring = lost.flatMap((b) => b.results.flatMap((r) => (r.ok ? [r.value] : [])));
     return true;
   }
+
+  let restoring: AppendedRecord[] = []; // stored again by the transaction in progress: reported once it commits
 
   /** The batch in an explicit transaction: locks the head, settles a candidate or restores lost deferred batches. */
   async function writeLocked(items: readonly PendingRecord[], batch: SealedBatch | null) {
     let live = items;
+    restoring = [];
     const done = await st.sql.transaction(async (tx) => {
       const stored = await lockHead(tx, st.chain);
       if (!sameHead(stored, st.head)) {
@@ -144,6 +151,7 @@ export function batchCommit(st: WriterState) {
       return ready;
     });
     st.deferred = []; // this transaction locked the head row (an xid, WAL): its commit waited for the flush
+    if (restoring.length > 0) st.restored?.(restoring);
     return { done, live };
   }
 

@@ -84,6 +84,9 @@ export interface LedgerOptions {
    * commits without waiting for it (a later flushed commit, or PostgreSQL's WAL writer, flushes it); every other batch,
    * and every checkpoint, waits as before (docs/ledger.md, "Outcome commits"). */
   outcomeCommit?: OutcomeCommit;
+  /** Outcome records a PostgreSQL crash lost after their commit without a flush, stored again byte for byte
+   * (flush_deferred only): the database lost acknowledged commits, which its operator should know. */
+  onRestored?: (records: readonly AppendedRecord[]) => void;
   /** Called after each committed batch with its records, in chain order (checkpoints hang off this). */
   onCommit?: (records: readonly AppendedRecord[]) => void;
   /** Signed checkpoints (docs/ledger.md); none when absent. */
@@ -160,6 +163,7 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
     candidates: [],
     outcomeCommit: opts.outcomeCommit ?? 'durable',
     deferred: [],
+    ...(opts.onRestored ? { restored: opts.onRestored } : {}),
     observe(records) {
       checkpointer?.observe(records);
       opts.onCommit?.(records);

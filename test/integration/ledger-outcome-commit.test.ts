@@ -113,7 +113,9 @@ describe('ledger.outcome_commit', () => {
 
   it('outcomes a database crash lost are stored again, byte for byte, before the next record', async () => {
     const chain = 'crashed';
-    const ledger = await openLedger({ sql, signer, chain, clock, outcomeCommit: 'flush_deferred' });
+    const restored: number[] = [];
+    const onRestored = (records: readonly { seq: number }[]) => restored.push(...records.map((r) => r.seq));
+    const ledger = await openLedger({ sql, signer, chain, clock, outcomeCommit: 'flush_deferred', onRestored });
     let lost = 0;
     try {
       for (let round = 0; round < 3; round++) {
@@ -123,7 +125,8 @@ describe('ledger.outcome_commit', () => {
         const head = await admin.query<{ head_seq: string }>('SELECT head_seq FROM audit_chains WHERE chain = $1', [
           chain,
         ]);
-        if (Number(head.rows[0]?.head_seq) < outcome.seq) lost += 1; // the crash took the unflushed outcome
+        const took = Number(head.rows[0]?.head_seq) < outcome.seq; // the crash took the unflushed outcome
+        if (took) lost += 1;
         // Even rounds: the ledger's first statement meets the cut connection (unacknowledged: the next write locks the
         // head). Odd rounds: the pool has reconnected, so the one-statement write meets a head behind its base (PR004).
         if (round % 2 === 1) await sql.query('SELECT 1').catch(() => undefined);
@@ -132,6 +135,7 @@ describe('ledger.outcome_commit', () => {
             ? await ledger.append('decision', `d${round}`, decisionBody)
             : await afterCrash(() => ledger.append('decision', `d${round}`, decisionBody));
         expect(next.seq).toBe(outcome.seq + 1);
+        expect(restored.includes(outcome.seq)).toBe(took); // reported exactly when stored again
         const stored = await admin.query<{ record: Buffer }>(
           'SELECT record FROM audit_records WHERE chain = $1 AND seq = $2',
           [chain, outcome.seq],
