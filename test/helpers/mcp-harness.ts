@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classification/index.ts';
 import type { McpSettings } from '../../src/config/index.ts';
 import type { Ledger } from '../../src/ledger/index.ts';
+import type { Limiter } from '../../src/limits/index.ts';
 import { createMcpProxy, type McpReply, type McpUpstream } from '../../src/mcp/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
 
@@ -52,7 +53,7 @@ export interface Harness {
 
 export function harness(
   engine: PolicyEngine,
-  options: { failAppend?: 'decision' | 'outcome'; upstreamFails?: boolean } = {},
+  options: { failAppend?: 'decision' | 'outcome'; upstreamFails?: boolean; limits?: Limiter } = {},
 ): Harness {
   const appended: Harness['appended'] = [];
   const calls: string[] = [];
@@ -103,6 +104,7 @@ export function harness(
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
     bodyDigestKey: new Uint8Array(32),
     upstreamFor: () => upstream,
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   let n = 0;
   const handle: Harness['handle'] = async (body, headers = {}) =>

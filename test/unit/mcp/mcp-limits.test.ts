@@ -1,0 +1,91 @@
+// The MCP proxy's limits stage against a real limiter on PGlite (fakes only for the ledger and upstream): a limiter
+// that cannot answer fails closed (503, recorded at reserve, nothing forwarded); a subject default is enforced at
+// admission; listings are not counted. End to end with PostgreSQL and the SDK: test/integration/mcp-limits.test.ts.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
+import { createLimiter, parsePricing, type Limiter, type ScopedLimit } from '../../../src/limits/index.ts';
+import { defaultEngine, harness } from '../../helpers/mcp-harness.ts';
+
+let sql: Sql;
+const limiters: Limiter[] = [];
+beforeAll(async () => {
+  sql = await openPglite();
+  await migrate(sql);
+}, 60_000);
+afterAll(async () => {
+  for (const l of limiters) await l.close();
+  await sql?.close();
+});
+// Minute windows are fixed in the database's clock: keep each test inside one.
+beforeEach(async () => {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+});
+
+const pricing = parsePricing({ version: 'p1', unknown_model: 'deny', upstreams: {} }, 'test');
+function limiter(defaults: ScopedLimit[] = []): Limiter {
+  const l = createLimiter({ sql, pricing, defaults, reservationTtlSeconds: 60, defaultMaxTokens: 16 });
+  limiters.push(l);
+  return l;
+}
+const call = (id: number) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'lookup', arguments: { q: 'x' } },
+});
+
+describe('MCP limits stage', () => {
+  it('fails closed when the limiter cannot answer: 503 with retry-after, a denial at reserve, nothing forwarded', async () => {
+    const closed = limiter();
+    await closed.close();
+    const h = harness(await defaultEngine(), { limits: closed });
+    const reply = await h.handle(call(1), await h.session());
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toBe('1');
+    expect(reply.body).toMatchObject({ error: { code: -32603, data: { code: 'ERR_LIMITS_UNAVAILABLE' } } });
+    expect(h.appended).toHaveLength(1);
+    expect(h.appended[0]?.body).toMatchObject({
+      decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMITS_UNAVAILABLE' }] },
+    });
+    expect(h.calls).toEqual([]);
+  });
+
+  it('fails closed with a limiter that cannot hold MCP calls (a wrapper without reserveRequests)', async () => {
+    const { reserveRequests: _, ...wrapper } = limiter();
+    const h = harness(await defaultEngine(), { limits: wrapper as Limiter });
+    const reply = await h.handle(call(1), await h.session());
+    expect(reply.status).toBe(503);
+    expect(h.appended.map((a) => a.body['decision'])).toMatchObject([{ allow: false, stage: 'reserve' }]);
+    expect(h.calls).toEqual([]);
+  });
+
+  it('enforces a subject default at admission (listings not counted) and settles an allowed call as one request', async () => {
+    const h = harness(await defaultEngine(), { limits: limiter([{ scope: 'subject', requests_per_minute: 1 }]) });
+    const session = await h.session();
+    for (const id of [1, 2]) {
+      const listed = await h.handle({ jsonrpc: '2.0', id, method: 'tools/list', params: {} }, session);
+      expect(listed.body).toMatchObject({ result: { tools: [{ name: 'lookup' }] } });
+    }
+    const first = await h.handle(call(3), session);
+    expect(first.body).toMatchObject({ result: { content: [{ text: 'found' }] } });
+    expect(first.headers['x-ratelimit-limit-requests']).toBe('1');
+    expect(first.headers['x-ratelimit-remaining-requests']).toBe('0');
+    const outcome = h.appended.findLast((a) => a.type === 'outcome');
+    expect(outcome?.body).toMatchObject({
+      cost_micro_usd: 0,
+      settlement: { basis: 'estimate', requests: 1, tokens: 0, price_entry: 'requests-only' },
+    });
+    const second = await h.handle(call(4), session);
+    expect(second.status).toBe(200);
+    expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(second.body).toMatchObject({
+      error: {
+        code: -32029,
+        data: { code: 'ERR_LIMIT_EXCEEDED', limit: { scope: 'subject', metric: 'requests', limit: 1, used: 1 } },
+      },
+    });
+    expect(h.appended.at(-1)?.body).toMatchObject({ decision: { allow: false, stage: 'reserve' } });
+    expect(h.calls).toEqual(['lookup']);
+  });
+});
