@@ -3,7 +3,8 @@
 // and per request (a decision and its outcome): statements and round trips the ledger sent, commits
 // (pg_stat_database.xact_commit), WAL bytes (pg_current_wal_lsn), tuples inserted / updated / HOT-updated / left dead
 // per table (pg_stat_user_tables), CPU of every PostgreSQL process (/proc) and of this Node process, and records per
-// batch. Run from bench/ledger.ts (BENCH_LEDGER_ONLY=req64,req64u20,req1) or alone: `node bench/ledger-requests.ts`.
+// batch; with `outcomeCommit` flush_deferred (the req*d runs) outcome-only batches commit without the flush. Run from
+// bench/ledger.ts (BENCH_LEDGER_ONLY=req64,req64u20,req1,req1d).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPostgres } from '../src/db/index.ts';
 import type { Sql } from '../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger } from '../src/ledger/index.ts';
-import type { JsonValue } from '../src/ledger/index.ts';
+import type { JsonValue, OutcomeCommit } from '../src/ledger/index.ts';
+import { timeFdatasync } from './side-by-side-proc.ts';
 
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -149,6 +151,10 @@ export interface RequestLoadOptions {
   upstreamMs: number;
   seconds: number;
   tag: string;
+  /** ledger.outcome_commit (default durable). */
+  outcomeCommit?: OutcomeCommit;
+  /** Where the cluster's data lives: the disk's fdatasync is timed there just before the run. */
+  dataDir?: string;
 }
 
 export async function requestLoad(o: RequestLoadOptions) {
@@ -162,15 +168,18 @@ export async function requestLoad(o: RequestLoadOptions) {
     chain: `bench-${o.tag}`,
     clock: { now: () => new Date() },
     onCommit: () => void (batches += 1),
+    outcomeCommit: o.outcomeCommit ?? 'durable',
     ...(process.env.BENCH_PIPELINE_MIN ? { batch: { pipelineMin: Number(process.env.BENCH_PIPELINE_MIN) } } : {}),
   });
   await ledger.append('decision', 'warm-up', decisionBody); // plans cached, partitions known
+  const fsync = o.dataDir ? timeFdatasync(o.dataDir, 200) : null; // this disk's flush, just before the run
   const before = await snapshot(o.admin);
   const started = { statements: n.statements, transactions: n.transactions, batches };
   const node = process.cpuUsage();
   const pgCpu = postgresCpuUs(o.postmaster);
   const decisionWaits: number[] = [];
   const outcomeWaits: number[] = [];
+  const ledgerWaits: number[] = []; // a request's decision and outcome commit waits together
   const end = performance.now() + o.seconds * 1000;
   let next = 0;
   await Promise.all(
@@ -185,6 +194,7 @@ export async function requestLoad(o: RequestLoadOptions) {
         const t2 = performance.now();
         await ledger.append('outcome', id, outcomeBody(decision.hash, Math.round(t2 - t0)), { decision: 'allow' });
         outcomeWaits.push(performance.now() - t2);
+        ledgerWaits.push(t1 - t0 + performance.now() - t2);
       }
     }),
   );
@@ -210,16 +220,24 @@ export async function requestLoad(o: RequestLoadOptions) {
   }
   decisionWaits.sort((a, b) => a - b);
   outcomeWaits.sort((a, b) => a - b);
+  ledgerWaits.sort((a, b) => a - b);
   const requests = outcomeWaits.length;
   return {
     writers: o.writers,
     upstream_ms: o.upstreamMs,
+    outcome_commit: o.outcomeCommit ?? 'durable',
     requests_per_s: Math.round(requests / o.seconds),
     records,
     records_per_batch: Math.round((records / Math.max(1, committedBatches)) * 10) / 10,
     decision_commit_wait_p50_ms: pct(decisionWaits, 50),
     decision_commit_wait_p99_ms: pct(decisionWaits, 99),
     outcome_commit_wait_p50_ms: pct(outcomeWaits, 50),
+    outcome_commit_wait_p99_ms: pct(outcomeWaits, 99),
+    // what the ledger adds to a request (issue 17's c=1 target is read against the disk's fdatasync)
+    request_ledger_wait_p50_ms: pct(ledgerWaits, 50),
+    request_ledger_wait_p99_ms: pct(ledgerWaits, 99),
+    disk_fdatasync_p50_ms: fsync === null ? null : Math.round(fsync.p50_us / 10) / 100,
+    disk_fdatasync_p99_ms: fsync === null ? null : Math.round(fsync.p99_us / 10) / 100,
     per_1000_records: {
       statements: per(statements, records),
       batches: per(committedBatches, records),

@@ -5,7 +5,7 @@
 // (a decision, the upstream's wait, its outcome) with the database's own counters per 1,000 records
 // (bench/ledger-requests.ts).
 // Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connectPostgres, migrate } from '../src/db/index.ts';
 import type { Sql } from '../src/db/index.ts';
@@ -165,12 +165,15 @@ export async function benchLedger() {
           runs.push(await closedLoop(sql, chains, writers, `${chains}x${writers}`));
     }
     // Request-shaped load with the database's counters (bench/ledger-requests.ts): a decision, the upstream's wait,
-    // its outcome; req64u20: 64 clients, a 20 ms upstream (issue 17's c=64); req64: no wait; req1: one client.
+    // its outcome; req64u20: 64 clients, a 20 ms upstream (issue 17's c=64); req64: no wait; req1: one client. A
+    // trailing d: ledger.outcome_commit flush_deferred (outcome-only batches commit without the WAL flush).
     const requests = [];
     for (const [name, writers, upstreamMs] of [
       ['req64u20', 64, 20],
       ['req64', 64, 0],
       ['req1', 1, 0],
+      ['req64u20d', 64, 20],
+      ['req1d', 1, 0],
     ] as const)
       if (!ONLY || ONLY.has(name))
         requests.push(
@@ -182,6 +185,8 @@ export async function benchLedger() {
             upstreamMs,
             seconds: SECONDS,
             tag: name,
+            outcomeCommit: name.endsWith('d') ? 'flush_deferred' : 'durable',
+            dataDir: tmpdir(),
           }),
         );
     return {
