@@ -9,7 +9,7 @@ import RE2 from 're2';
 import { type CompiledRecognizer, compileRecognizers } from './compile.ts';
 import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import { matchesOf, type Match } from './matching.ts';
+import { matchesOf, type Match, type ValidationMemo } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
@@ -263,6 +263,9 @@ export function createClassifier(opts: {
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
 
+  /** Validator answers of the classify call under way (classify is synchronous: one call at a time). */
+  let memo: ValidationMemo | undefined;
+
   /** The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. */
   function scanView(
     normalized: NormalizedText,
@@ -282,7 +285,7 @@ export function createClassifier(opts: {
       .sort((a, b) => a.index - b.index)
       .map((m) => m.recognizer)
       .filter(mayReport)
-      .flatMap((r) => matchesOf(r, bytes));
+      .flatMap((r) => matchesOf(r, bytes, memo));
     // Pure ASCII: byte offsets are UTF-16 offsets.
     const offsets =
       bytes.length === normalized.text.length
@@ -397,7 +400,15 @@ export function createClassifier(opts: {
     const findings: Finding[] = [];
     const known = new Map<string, string>();
     let truncated = false;
-    const drafts = resolveOverlaps(dedupe(yieldFallbacks(scanAll(segments))), (d) => d.recognizer.strength);
+    // Validator answers are kept for this call only (a repeated value is validated once), never across calls.
+    memo = new Map();
+    let scanned: Draft[];
+    try {
+      scanned = scanAll(segments);
+    } finally {
+      memo = undefined;
+    }
+    const drafts = resolveOverlaps(dedupe(yieldFallbacks(scanned)), (d) => d.recognizer.strength);
     for (const d of drafts) {
       if (d.continuation !== true) addFinding(counts, d);
       if (findings.length >= cap) {

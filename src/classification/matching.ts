@@ -20,10 +20,27 @@ export interface Match {
 const MAX_REJECTED_RESTARTS = 1024;
 
 /** The accepted candidates inside one match span: the refiner's windows (or the span), each validated. */
-function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span): Match[] {
+/**
+ * Validator answers already given in one classify call, per recognizer and value: a value repeated in a call (chat
+ * history resends every earlier message) is validated once. Lives only as long as the call.
+ */
+export type ValidationMemo = Map<CompiledRecognizer['validate'], Map<string, boolean>>;
+
+function validated(recognizer: CompiledRecognizer, value: string, memo: ValidationMemo | undefined): boolean {
+  const validate = recognizer.validate;
+  if (validate === undefined) return true;
+  if (memo === undefined) return validate(value);
+  let answers = memo.get(validate);
+  if (answers === undefined) memo.set(validate, (answers = new Map()));
+  let answer = answers.get(value);
+  if (answer === undefined) answers.set(value, (answer = validate(value)));
+  return answer;
+}
+
+function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span, memo?: ValidationMemo): Match[] {
   const value = bytes.toString('utf8', span[0], span[1]);
   if (recognizer.refine === undefined) {
-    return recognizer.validate === undefined || recognizer.validate(value)
+    return validated(recognizer, value, memo)
       ? [{ recognizer, startByte: span[0], endByte: span[0] + Buffer.byteLength(value, 'utf8'), value }]
       : [];
   }
@@ -35,7 +52,7 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span)
   const byteAt = (at: number) => span[0] + (ascii ? at : Buffer.byteLength(value.slice(0, at), 'utf8'));
   for (const [start, end] of windows) {
     const candidate = value.slice(start, end);
-    if (recognizer.validate !== undefined && !recognizer.validate(candidate)) continue;
+    if (!validated(recognizer, candidate, memo)) continue;
     accepted.push({ recognizer, startByte: byteAt(start), endByte: byteAt(end), value: candidate });
   }
   return accepted;
@@ -142,7 +159,7 @@ export function splitMatchFrom(
   return { whole: found.whole, span: [groupStart, groupEnd] };
 }
 
-export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[] {
+export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: ValidationMemo): Match[] {
   const matches: Match[] = [];
   const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
   let restarts = 0;
@@ -158,7 +175,7 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer): Match[
       from = nextCodePoint;
       continue;
     }
-    const accepted = span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span);
+    const accepted = span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span, memo);
     matches.push(...accepted);
     if (accepted.length === 0 && recognizer.refine === undefined && restarts < MAX_REJECTED_RESTARTS) {
       // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
