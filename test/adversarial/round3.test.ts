@@ -134,7 +134,8 @@ describe('requests: numbers and encodings at the byte level', () => {
     expect(x.upstream).toContain('0.30000000000000004');
   });
   it('a key behind __proto__ spelled with JSON escapes is refused', async () => {
-    const body = `{"model":"echo-1","messages":[{"role":"user","content":"hi"}],"\\u005f\\u005fproto\\u005f\\u005f":{"x":1}}`;
+    const proto = '\\u005f\\u005fproto\\u005f\\u005f';
+    const body = `{"model":"echo-1","messages":[{"role":"user","content":"hi"}],"${proto}":{"x":1}}`;
     expect((await request(CHAT, body)).status).toBe(400);
   });
   it('duplicate keys: the value inspected is the value forwarded (the last one)', async () => {
@@ -199,17 +200,18 @@ describe('requests: numbers and encodings at the byte level', () => {
     const x = await request(CHAT, toolTurn(JSON.stringify({ a: JSON.stringify({ b: inner }) })));
     expect(x.status).toBe(403);
   });
-  // HOLE (open, digit view / group split): a card written as a JSON integer array in text the model reads (chat tool
-  // arguments are a JSON string: `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`)
-  // is no finding: a comma between digit groups is not read as a separator. Answers read integer arrays inside a
-  // parsed JSON object (answer-json.ts integerTexts), but a JSON text inside a string is not parsed. Fix: in the
-  // digit view, read `[`-delimited, comma-separated integer lists as one digit run (as spaces are), or parse tool
-  // arguments that are JSON and classify their integer arrays as answer-json.ts does.
+  // HOLE (open, digit view / group split; a documented limit, docs/classification.md "a comma ... still separates
+  // them"): a card written as a JSON integer array in text the model reads (chat tool arguments are a JSON string:
+  // `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`) is no finding. Answers read
+  // integer arrays inside a parsed JSON object (answer-json.ts integerTexts), but a JSON text inside a string is not
+  // parsed. Fix: in the digit view, read `[`-delimited, comma-separated integer lists as one digit run (as spaces are),
+  // or parse tool arguments that are JSON and classify their integer arrays as answer-json.ts does.
   it.fails('a card as a JSON integer array in chat tool arguments is not forwarded', async () => {
     const x = await request(CHAT, toolTurn('{"n":[3782,822463,10005]}'));
     expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
   });
-  // HOLE (open, segment join): a label in one segment and the bare digits in the next are not read together: "my ssn
+  // HOLE (open, segment join; a documented limit, docs/classification.md "Labels in one segment do not count as context
+  // for a value in the next"): a label in one segment and the bare digits in the next are not read together: "my ssn
   // is" + "219099999" (two text parts, or the message and a `seed` written as 2.19099999e8) goes upstream, while "my
   // ssn is 219099999" in one text is refused. The joined view exists for split values, not for a label's context. Fix:
   // in segment-join.ts, give the joined text of adjacent segments to the context-dependent recognizers too.
@@ -222,6 +224,14 @@ describe('requests: numbers and encodings at the byte level', () => {
       ]),
     );
     expect(x.upstream).not.toContain('219099999');
+  });
+  // HOLE (open, recognizers-secrets.ts; not among the documented limits): an AWS key written in lower case is no
+  // finding (`akiaz3mqwxr5tlpb6y7n`); a model asked to upper-case it restores it. Fix: match the AKIA/ASIA/... prefix
+  // case-insensitively when the whole 20-character run is one case and upper-case it for the fingerprint (cost: a
+  // lower-case 20-character token starting `akia` is rare in prose).
+  it.fails('an AWS key in lower case is not forwarded', async () => {
+    const x = await request(CHAT, said('akiaz3mqwxr5tlpb6y7n'));
+    expect(x.status).toBe(403);
   });
   it('control: the same SSN in one text part is refused', async () => {
     expect((await request(CHAT, said('my ssn is 219099999'))).status).toBe(403);
@@ -462,7 +472,9 @@ describe.concurrent('the whole stack: bytes and content types both ways', () => 
     answered(
       id,
       () =>
-        `{"id":"x","object":"chat.completion","created":0,"model":"echo-1","choices":[{"index":0,"message":{"role":"assistant",${pair(ANSWER_KEY.value)}},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`,
+        `{"id":"x","object":"chat.completion","created":0,"model":"echo-1","choices":[{"index":0,"message":` +
+        `{"role":"assistant",${pair(ANSWER_KEY.value)}},"finish_reason":"stop"}],` +
+        `"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`,
     );
     const x = await stack.send('chat', promptBody('chat', `case-${id} hi`));
     expect({ leaked: leaksIn(x.received, [ANSWER_KEY]), crashed: x.status === 500 }).toEqual({
