@@ -107,6 +107,7 @@ export async function runCall(
     decisionHash = await appendDecision(context);
   } catch (error) {
     if (limiter && held) await settleCall(limiter, held.reservation, { forwarded: false });
+    record.reservation = null; // released: a denial recorded instead holds nothing
     throw error;
   }
   const headers = { ...held?.reservation.headers, ...admittedHeaders(context, session) };

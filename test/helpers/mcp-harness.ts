@@ -53,7 +53,14 @@ export interface Harness {
 
 export function harness(
   engine: PolicyEngine,
-  options: { failAppend?: 'decision' | 'outcome'; upstreamFails?: boolean; limits?: Limiter } = {},
+  options: {
+    failAppend?: 'decision' | 'outcome';
+    upstreamFails?: boolean;
+    limits?: Limiter;
+    /** The caller's subject (default alice). */
+    sub?: string;
+    serverLimits?: McpSettings['servers'][number]['limits'];
+  } = {},
 ): Harness {
   const appended: Harness['appended'] = [];
   const calls: string[] = [];
@@ -67,7 +74,7 @@ export function harness(
     },
   };
   const upstream: McpUpstream = {
-    server: settings.servers[0] as McpSettings['servers'][number],
+    server: { ...(settings.servers[0] as McpSettings['servers'][number]), limits: options.serverLimits ?? [] },
     tools: async () => [
       {
         name: 'lookup',
@@ -91,7 +98,7 @@ export function harness(
     authenticator: {
       authenticate: async () => ({
         iss: 'https://idp.test',
-        sub: 'alice',
+        sub: options.sub ?? 'alice',
         client_id: null,
         groups: ['eng'],
         tenant: null,

@@ -60,8 +60,27 @@ describe('MCP limits stage', () => {
     expect(h.calls).toEqual([]);
   });
 
+  it('releases what it held when the decision cannot be recorded (nothing forwarded, the tool limit not used up)', async () => {
+    const shared = limiter();
+    const serverLimits = [{ per: 'caller' as const, tool: 'lookup', requestsPerMinute: 1 }];
+    const failing = harness(await defaultEngine(), { limits: shared, serverLimits, failAppend: 'decision' });
+    const refused = await failing.handle(call(1), await failing.session());
+    expect(refused.body).toMatchObject({ error: { data: { code: 'ERR_AUDIT_UNAVAILABLE' } } });
+    expect(failing.calls).toEqual([]);
+    const h = harness(await defaultEngine(), { limits: shared, serverLimits });
+    const session = await h.session();
+    expect((await h.handle(call(2), session)).body).toMatchObject({ result: { content: [{ text: 'found' }] } });
+    expect((await h.handle(call(3), session)).body).toMatchObject({
+      error: { data: { code: 'ERR_LIMIT_EXCEEDED', limit: { scope: 'mcp_tool_subject', name: 'crm/lookup' } } },
+    });
+    expect(h.calls).toEqual(['lookup']);
+  });
+
   it('enforces a subject default at admission (listings not counted) and settles an allowed call as one request', async () => {
-    const h = harness(await defaultEngine(), { limits: limiter([{ scope: 'subject', requests_per_minute: 1 }]) });
+    const h = harness(await defaultEngine(), {
+      limits: limiter([{ scope: 'subject', requests_per_minute: 1 }]),
+      sub: 'sam', // a subject of its own: the counters are the database's, shared by every limiter here
+    });
     const session = await h.session();
     for (const id of [1, 2]) {
       const listed = await h.handle({ jsonrpc: '2.0', id, method: 'tools/list', params: {} }, session);
