@@ -43,7 +43,9 @@ async function refusal(call: Promise<unknown>): Promise<McpError> {
 }
 
 describe('MCP limits per tool and server, on the LLM APIs limiter', () => {
-  it('refuses a caller over its per-tool limit with retry-after, records it at reserve, forwards nothing; another tool still works; a new session is still over; another caller is not', async () => {
+  // Over the limit: retry-after, a denial at reserve, nothing forwarded; another tool works; a new session is still
+  // over; another caller is not.
+  it('refuses a caller over its per-tool limit, and only that caller and tool', async () => {
     await awayFromMinuteEdge();
     const token = await stack.token({ sub: 'lena' });
     const client = await stack.connect(token);
