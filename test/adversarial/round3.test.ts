@@ -4,6 +4,7 @@
 // hole, so CI stays green until someone closes them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
+import { createClassifierPool } from '../../src/classification/worker-pool.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { createSseDecoder } from '../../src/pipeline/stream-sse.ts';
 import { relayStream } from '../../src/pipeline/stream-relay.ts';
@@ -602,6 +603,33 @@ describe('a key split between the answer text and a field screened alone', () =>
     };
     const screen = await screenResponse(adapterFor('openai.chat_completions'), classifier, answer, BLOCK);
     expect(screen.action).toBe('blocked');
+  });
+});
+
+describe('cost on the event loop: many tiny texts in a small body', () => {
+  // HOLE (closed): the pool kept an input on the event loop when its characters totalled 64 Ki or fewer, whatever its
+  // segment count; a 60 KB chat body whose tool schema lists 15,000 one-letter enum values is 15,005 segments, and the
+  // classifier's cost per segment (~9 µs, some 30 characters of prose) made it 130-470 ms on the event loop per
+  // request. Each segment now counts SEGMENT_WEIGHT_CHARS more (classification/worker-pool.ts), so it goes to a thread.
+  it('15,000 one-letter texts are classified on a thread, not in-process', async () => {
+    const pool = createClassifierPool({
+      fingerprintKey: new Uint8Array(32).fill(3),
+      recognizers: [],
+      local: classifier,
+      size: 1,
+    });
+    try {
+      const tiny = Array.from({ length: 15_000 }, (_, i) => ({
+        path: `tools[0].function.parameters.enum[${i}]`,
+        text: 'a',
+      }));
+      const result = pool.classify(tiny);
+      expect(result).toBeInstanceOf(Promise);
+      expect((await result).findings).toEqual([]);
+      expect(pool.classify([{ path: 'p', text: 'hello' }])).not.toBeInstanceOf(Promise);
+    } finally {
+      await pool.close();
+    }
   });
 });
 
