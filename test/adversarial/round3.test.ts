@@ -4,6 +4,7 @@
 // hole, so CI stays green until someone closes them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerJson } from '../../src/dev/echo-answers.ts';
+import { readFileSync } from 'node:fs';
 import { createClassifierPool } from '../../src/classification/worker-pool.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { createSseDecoder } from '../../src/pipeline/stream-sse.ts';
@@ -630,6 +631,81 @@ describe('cost on the event loop: many tiny texts in a small body', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('responses stream: text the final events carry that no delta streamed', () => {
+  const fixture = readFileSync(
+    new URL('../fixtures/providers/openai.responses/streaming.sse', import.meta.url),
+    'utf8',
+  );
+  type Scripted = { event?: string; data: Record<string, any> };
+  const recorded = (): Scripted[] =>
+    fixture
+      .split('\n\n')
+      .filter((block) => block.trim() !== '')
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, any>,
+      }));
+  const last = (events: Scripted[]) => events[events.length - 1]?.data.response;
+  const at = (events: Scripted[], name: string) => events.find((e) => e.event === name)?.data as Record<string, any>;
+  const key = 'AKIAZ3MQWXR5TLPB6Y7N';
+  it.each<[string, (events: Scripted[]) => void]>([
+    [
+      'a message item only response.completed lists',
+      (e) => {
+        last(e).output.push({
+          type: 'message',
+          id: 'm2',
+          status: 'completed',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: key, annotations: [] }],
+        });
+      },
+    ],
+    [
+      'a function call only response.completed lists',
+      (e) => {
+        last(e).output.push({
+          type: 'function_call',
+          id: 'f2',
+          call_id: 'c2',
+          name: 'f',
+          arguments: `{"a":"${key}"}`,
+          status: 'completed',
+        });
+      },
+    ],
+    [
+      'instructions in response.completed',
+      (e) => {
+        last(e).instructions = key;
+      },
+    ],
+    [
+      'text in output_item.added',
+      (e) => {
+        at(e, 'response.output_item.added').item.content = [{ type: 'output_text', text: key, annotations: [] }];
+      },
+    ],
+    [
+      'text in content_part.added',
+      (e) => {
+        at(e, 'response.content_part.added').part.text = key;
+      },
+    ],
+  ])('%s never reaches the client', async (_name, plant) => {
+    const events = recorded();
+    plant(events);
+    const { result, out } = await relayScripted(
+      'openai.responses',
+      { model: 'm', stream: true, input: 'hi' },
+      events,
+      RULES,
+    );
+    expect(result.error).not.toBeNull();
+    expect(leaksIn(out, [KEY])).toEqual([]);
   });
 });
 
