@@ -109,6 +109,8 @@ export function batchCommit(st: WriterState) {
     return kept + batch.rows.length <= MAX_DEFERRED_RECORDS ? 'deferred' : 'durable';
   }
 
+  let restoring: AppendedRecord[] = []; // stored again by the transaction in progress: reported once it commits
+
   /** A crash of the database lost batches committed without a flush (its head is the base of one of them): they are
    * stored again, byte for byte, inside the caller's transaction. False if `stored` is not such a base. */
   async function restoreDeferred(tx: Sql, stored: Head): Promise<boolean> {
@@ -120,8 +122,6 @@ export function batchCommit(st: WriterState) {
     restoring = lost.flatMap((b) => b.results.flatMap((r) => (r.ok ? [r.value] : [])));
     return true;
   }
-
-  let restoring: AppendedRecord[] = []; // stored again by the transaction in progress: reported once it commits
 
   /** The batch in an explicit transaction: locks the head, settles a candidate or restores lost deferred batches. */
   async function writeLocked(items: readonly PendingRecord[], batch: SealedBatch | null) {
