@@ -19,9 +19,24 @@ subject_limits := {field: limit_value(field) | some field in limit_fields}
 
 # Shared buckets (group, tenant, client) from limits.scoped, passed through as the decision's limits.scoped
 # (schemas/policy-decision.v1.json, docs/limits.md); without it the decision names the subject's limits only.
+# A bucket of a named group is its members' only: a caller outside the group is not limited by it.
 scoped_configured if is_array(config.limits.scoped)
 
-limits := object.union(subject_limits, {"scoped": config.limits.scoped}) if scoped_configured
+scoped_applies(entry) if entry.scope != "group"
+
+scoped_applies(entry) if {
+	entry.scope == "group"
+	not entry.name
+}
+
+scoped_applies(entry) if {
+	entry.scope == "group"
+	entry.name in input.principal.groups
+}
+
+scoped_limits := [entry | some entry in config.limits.scoped; scoped_applies(entry)]
+
+limits := object.union(subject_limits, {"scoped": scoped_limits}) if scoped_configured
 
 limits := subject_limits if not scoped_configured
 

@@ -49,6 +49,17 @@ test_scoped_limits_pass_through_from_config if {
 	limits.tokens_per_minute == eng_limits.tokens_per_minute
 }
 
+test_named_group_bucket_is_for_members_only if {
+	scoped := [{"scope": "group", "name": "ops", "requests_per_minute": 2}, {"scope": "tenant", "tokens_per_minute": 5}]
+	config := object.union(data.proctor.config, {"limits": {"scoped": scoped}})
+	member := object.union(base_input, {"principal": object.union(base_input.principal, {"groups": ["eng", "ops"]})})
+	outsider := object.union(base_input, {"principal": object.union(base_input.principal, {"groups": ["eng"]})})
+	member_limits := decision.result.obligations.limits with input as member with data.proctor.config as config
+	member_limits.scoped == scoped
+	outsider_limits := decision.result.obligations.limits with input as outsider with data.proctor.config as config
+	outsider_limits.scoped == [{"scope": "tenant", "tokens_per_minute": 5}]
+}
+
 test_no_scoped_limits_by_default if {
 	limits := decision.result.obligations.limits with input as base_input
 	not limits.scoped

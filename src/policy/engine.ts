@@ -119,10 +119,14 @@ function copyDecision(decision: Decision): Decision {
   };
 }
 
+/** The decision's limits as validated (policy-decision.v1), scoped entries included: a field dropped here would be a
+ * limit the policy set and nothing enforced. */
 function copyLimits(limits: Limits | null): Limits | null {
   if (limits === null) return null;
   const { tokens_per_minute, requests_per_minute, spend_micro_usd_per_day, spend_micro_usd_per_month } = limits;
-  return { tokens_per_minute, requests_per_minute, spend_micro_usd_per_day, spend_micro_usd_per_month };
+  const copy: Limits = { tokens_per_minute, requests_per_minute, spend_micro_usd_per_day, spend_micro_usd_per_month };
+  if (limits.scoped !== undefined) copy.scoped = limits.scoped.map((entry) => ({ ...entry }));
+  return copy;
 }
 
 /** Code-unit order, independent of locale. */

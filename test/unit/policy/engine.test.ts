@@ -90,6 +90,20 @@ describe('createPolicyEngine', () => {
     expect(decision.reasons[0]?.message.length).toBeGreaterThan(0);
   });
 
+  it("keeps the decision's scoped limits (group, tenant, client buckets), so the limits stage enforces them", () => {
+    const scoped = [
+      { scope: 'group', name: 'eng', requests_per_minute: 5 },
+      { scope: 'tenant', tokens_per_minute: 1000 },
+    ];
+    const decision = {
+      ...allow,
+      obligations: { ...allow.obligations, limits: { ...allow.obligations.limits, scoped } },
+    };
+    const decided = engineWith(() => [{ result: decision }]).engine.decide(input);
+    expect(decided.obligations.limits?.scoped).toEqual(scoped);
+    expect(decided.obligations.limits?.scoped?.[0]).not.toBe(scoped[0]); // a copy: the engine's result is its own
+  });
+
   it('denies with ERR_POLICY_UNDEFINED on an empty result set', () => {
     expect(codes(engineWith(() => []).engine.decide(input))).toEqual(['ERR_POLICY_UNDEFINED']);
   });
