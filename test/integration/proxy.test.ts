@@ -249,7 +249,10 @@ describe('a request through every real part', () => {
   it('verifies the chain written so far', async () => {
     // Its own request first, so the chain holds at least one decision and outcome whatever ran before.
     const token = await idp.tokenFor({ audience: AUDIENCE, groups: ['eng'] });
-    await client(token).chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'to verify' }] });
+    await client(token).chat.completions.create({
+      model: 'echo-1',
+      messages: [{ role: 'user', content: 'to verify' }],
+    });
     const { code, report } = await verify();
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(code).toBe(0);
@@ -307,10 +310,9 @@ describe('a request through every real part', () => {
       expect((await verify()).code).toBe(0);
 
       // The decision is followed by its outcome, so its deletion leaves a gap the verifier names.
-      await db.query(
-        "CREATE TABLE deleted_record AS SELECT * FROM audit_records WHERE chain = 'it-1' AND seq = $1",
-        [seq],
-      );
+      await db.query("CREATE TABLE deleted_record AS SELECT * FROM audit_records WHERE chain = 'it-1' AND seq = $1", [
+        seq,
+      ]);
       await db.query("DELETE FROM audit_records WHERE chain = 'it-1' AND seq = $1", [seq]);
       const afterDelete = await verify();
       expect(afterDelete.code).toBe(1);

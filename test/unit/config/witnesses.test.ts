@@ -57,6 +57,7 @@ describe('ledger.outcome_commit', () => {
   it('defaults to durable, takes flush_deferred, refuses anything else', () => {
     expect(resolve({}).ledger.outcomeCommit).toBe('durable');
     expect(resolve({ outcome_commit: 'flush_deferred' }).ledger.outcomeCommit).toBe('flush_deferred');
-    for (const value of ['off', 'async', true, null]) expect(code({ outcome_commit: value })).toBe('ERR_CONFIG_INVALID');
+    for (const value of ['off', 'async', true, null])
+      expect(code({ outcome_commit: value })).toBe('ERR_CONFIG_INVALID');
   });
 });
