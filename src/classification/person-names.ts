@@ -379,10 +379,12 @@ export function isListedName(value: string): boolean {
   if (words.length < 2 || words.length > 4) return false;
   const first = words[0] as string;
   const last = words[words.length - 1] as string;
-  if (!isName(first, names) || common.has(first.toLowerCase()) || !isName(last, names)) return false;
+  if (!isName(first, names) || common.has(first.toLowerCase()) || PARTICLES.includes(first.toLowerCase())) return false;
   if (NOT_NAMES.includes(last.toLowerCase())) return false;
   if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()) || NOT_NAMES.includes(w.toLowerCase()))) return false;
-  return words.every((w) => isName(w, names));
+  // After a first name the list knows, a family name it lacks still counts (lists miss most family names), if it is
+  // no everyday word.
+  return words.slice(1).every((w) => isName(w, names) || (w.length >= 3 && !common.has(w.toLowerCase())));
 }
 
 /** One capitalised word of a name: `Smith`, `McKeon`, `O'Brien`, `Hans-Jochen`, `Hélène` (RE2, Unicode classes). */
@@ -530,12 +532,15 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
   contextScore: 85,
 };
 
-/** Two to four capitalised words that the name list knows, with nothing introducing them: `Danielle Haynes`. */
+/**
+ * Two to four capitalised words that the name list knows, with nothing introducing them: `Danielle Haynes`. Not right
+ * after a number (`678 Antonio Vázquez`, `44706894 Oliveira de Novais`: a house number or postcode makes it an address).
+ */
 export const PERSON_NAME_LISTED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`\b(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})\b`,
+  pattern: String.raw`(?:^ ?|[^\w ]|[^0-9] )(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})\b`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
   refiner: 'name_words',
