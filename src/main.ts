@@ -97,6 +97,17 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     } finally {
       await migrator?.close();
     }
+    // Decision records and checkpoints rely on a flushed commit (docs/ledger.md): say so loudly when the ledger's
+    // sessions commit without one, e.g. synchronous_commit = off set for the server, database or role.
+    if (db.kind === 'postgres') {
+      const { rows } = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      if (rows[0]?.synchronous_commit === 'off')
+        log(
+          'error',
+          'PostgreSQL commits without waiting for the disk (synchronous_commit = off): a crash can lose decision records of traffic already forwarded; set it to on for the ledger role',
+          {},
+        );
+    }
     const signer = loadSigner(config.ledger.signingKeyPem);
     const checkpoints = config.ledger.checkpoints;
     const ledger = await openLedger({

@@ -23,8 +23,9 @@ export interface PostgresOptions {
   /**
    * Commit without waiting for the WAL flush (synchronous_commit = off for this pool's sessions). Only for statements
    * whose durability a later synchronous commit implies: WAL is flushed in order, so once a later commit is durable,
-   * so is every earlier one (the limits stage: a reservation is followed by its decision record, a settlement by its
-   * outcome record). Default false.
+   * so is every earlier one (the limits stage: a lease grant is followed, before anything it admits is forwarded, by
+   * that request's decision record; a lost settlement batch loses no headroom, which its lease already counted as
+   * used: docs/limits.md). Default false.
    */
   asyncCommit?: boolean;
 }
