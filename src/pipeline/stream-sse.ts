@@ -1,7 +1,9 @@
 // Server-sent events, both ways: a decoder that turns upstream bytes into events as they arrive (split anywhere,
-// UTF-8 across chunk boundaries included) and the encoder for what the client is sent. Invariants: a line longer than
-// `maxLineBytes` is an error (an upstream cannot make Proctor buffer without bound); comments and `id:`/`retry:`
-// fields are dropped (never relayed unread); an event's data lines are joined by "\n" as the SSE spec says.
+// UTF-8 across chunk boundaries included) and the encoder for what the client is sent. Invariants: one event (its
+// data lines and name, with the line still being read) longer than `maxEventChars` is an error, however its lines are
+// framed (an upstream cannot make Proctor buffer without bound); each character is scanned for a line end once (a long
+// line sent in small chunks costs linear time); comments and `id:`/`retry:` fields are dropped (never relayed unread);
+// an event's data lines are joined by "\n" as the SSE spec says.
 import type { SseEvent } from '../providers/index.ts';
 
 export class SseDecodeError extends Error {
@@ -15,18 +17,31 @@ export interface SseDecoder {
   pending(): boolean;
 }
 
-export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
+/** One event's limit, in UTF-16 units, by default: a line's limit too (an event is at least one line). */
+export const SSE_MAX_EVENT_CHARS = 1024 * 1024;
+
+export function createSseDecoder(maxEventChars = SSE_MAX_EVENT_CHARS): SseDecoder {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  let buffer = '';
+  /** The line being read, as the pieces it arrived in (joined once, at its end). */
+  let pieces: string[] = [];
+  let lineChars = 0;
+  /** The last chunk ended with CR: an LF that starts the next one is the rest of that CRLF. */
+  let afterCr = false;
   let event: string | null = null;
   let data: string[] = [];
+  /** Characters the event holds: its data lines (each with its joining "\n") and its name. */
+  let eventChars = 0;
   let started = false;
+
+  const tooLong = () =>
+    new SseDecodeError(`an upstream stream event exceeds ${maxEventChars} characters (in its lines or as a whole)`);
 
   function line(text: string, out: SseEvent[]): void {
     if (text === '') {
       if (data.length > 0) out.push({ event, data: data.join('\n') });
       event = null;
       data = [];
+      eventChars = 0;
       started = false;
       return;
     }
@@ -36,8 +51,24 @@ export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
     const field = colon < 0 ? text : text.slice(0, colon);
     let value = colon < 0 ? '' : text.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
+    if (field === 'event') {
+      eventChars += value.length - (event?.length ?? 0);
+      event = value;
+    } else if (field === 'data') {
+      eventChars += value.length + 1;
+      data.push(value);
+    }
+    if (eventChars > maxEventChars) throw tooLong();
+  }
+
+  /** The line whose last piece is `tail`: the held pieces and the tail, joined once. */
+  function take(tail: string): string {
+    if (pieces.length === 0) return tail;
+    pieces.push(tail);
+    const text = pieces.join('');
+    pieces = [];
+    lineChars = 0;
+    return text;
   }
 
   return {
@@ -48,24 +79,30 @@ export function createSseDecoder(maxLineBytes = 1024 * 1024): SseDecoder {
       } catch (cause) {
         throw new SseDecodeError('the upstream stream is not valid UTF-8', { cause });
       }
-      buffer += text;
       const out: SseEvent[] = [];
       let start = 0;
-      for (let i = 0; i < buffer.length; i += 1) {
-        const c = buffer.charCodeAt(i);
+      if (afterCr && text.charCodeAt(0) === 10) start = 1;
+      if (text.length > 0) afterCr = false;
+      // Only this chunk is scanned: what came before it holds no line end (it was cut at the last one).
+      for (let i = start; i < text.length; i += 1) {
+        const c = text.charCodeAt(i);
         if (c !== 10 && c !== 13) continue;
-        // A lone CR at the very end may be the first half of CRLF: wait for the next chunk.
-        if (c === 13 && i + 1 === buffer.length) break;
-        line(buffer.slice(start, i), out);
-        if (c === 13 && buffer.charCodeAt(i + 1) === 10) i += 1;
+        line(take(text.slice(start, i)), out);
+        if (c === 13) {
+          if (i + 1 === text.length) afterCr = true;
+          else if (text.charCodeAt(i + 1) === 10) i += 1;
+        }
         start = i + 1;
       }
-      buffer = buffer.slice(start);
-      if (buffer.length > maxLineBytes)
-        throw new SseDecodeError(`an upstream stream line exceeds ${maxLineBytes} characters`);
+      if (start < text.length) {
+        pieces.push(text.slice(start));
+        lineChars += text.length - start;
+      }
+      // The line being read counts against the event it belongs to (a line alone, or data lines before it).
+      if (lineChars + eventChars > maxEventChars) throw tooLong();
       return out;
     },
-    pending: () => buffer.length > 0 || started,
+    pending: () => lineChars > 0 || started,
   };
 }
 

@@ -20,12 +20,14 @@ describe('SSE decoder', () => {
   it('accepts CRLF and CR line ends, including a CRLF split across chunks', () => {
     const d = createSseDecoder();
     expect(d.push(bytes('data: a\r'))).toEqual([]);
-    expect(d.push(bytes('\n\r\ndata: b\r\r'))).toEqual([{ event: null, data: 'a' }]);
-    // The last CR may be half of a CRLF: the event ends once the next byte shows it was not.
-    expect(d.push(bytes('data: c\n\n'))).toEqual([
+    // A CR ends its line at once; an LF that starts the next chunk is the rest of that CRLF, not a blank line.
+    expect(d.push(bytes('\n\r\ndata: b\r\r'))).toEqual([
+      { event: null, data: 'a' },
       { event: null, data: 'b' },
-      { event: null, data: 'c' },
     ]);
+    expect(d.push(bytes('\ndata: c\r'))).toEqual([]);
+    expect(d.push(bytes('\n\n'))).toEqual([{ event: null, data: 'c' }]);
+    expect(d.pending()).toBe(false);
   });
 
   it('reports an unfinished event as pending (a stream cut mid-event)', () => {
@@ -37,6 +39,28 @@ describe('SSE decoder', () => {
   it('refuses a line longer than its limit and bytes that are not UTF-8', () => {
     expect(() => createSseDecoder(16).push(bytes(`data: ${'x'.repeat(32)}`))).toThrow(SseDecodeError);
     expect(() => createSseDecoder().push(Uint8Array.from([0x64, 0x61, 0xff, 0x0a]))).toThrow(SseDecodeError);
+  });
+
+  it('refuses an event whose data lines together pass the limit, with no blank line between them', () => {
+    const d = createSseDecoder(1024);
+    const line = bytes(`data: ${'y'.repeat(100)}\n`);
+    for (let i = 0; i < 10; i += 1) expect(d.push(line)).toEqual([]); // 1,010 characters held: within the limit
+    expect(() => d.push(line)).toThrow(SseDecodeError);
+  });
+
+  it('counts the line being read against the event it belongs to, and starts each event afresh', () => {
+    const d = createSseDecoder(64);
+    expect(d.push(bytes(`event: e\ndata: ${'a'.repeat(40)}\n\n`))).toEqual([{ event: 'e', data: 'a'.repeat(40) }]);
+    expect(d.push(bytes(`data: ${'b'.repeat(40)}\n`))).toEqual([]);
+    expect(() => d.push(bytes(`data: ${'c'.repeat(30)}`))).toThrow(SseDecodeError);
+  });
+
+  it('reads a long line sent a few bytes at a time as one line', () => {
+    const d = createSseDecoder();
+    const wire = bytes(`data: ${'é'.repeat(50_000)}\n\n`);
+    const out = [];
+    for (let at = 0; at < wire.length; at += 7) out.push(...d.push(wire.subarray(at, at + 7)));
+    expect(out).toEqual([{ event: null, data: 'é'.repeat(50_000) }]);
   });
 
   it('decodes what it encodes, however the bytes are split (property)', () => {
