@@ -156,41 +156,53 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
 
   return {
     async forward(target, path, body, meta) {
-      const total = AbortSignal.timeout(target.timeouts.totalMs);
-      // meta.signal: the server's drain deadline ends the exchange (answer included) as well.
-      const signal = meta.signal ? AbortSignal.any([total, meta.signal]) : total;
-      const response = await send(target, path, body, meta.requestId, 'application/json', signal, total);
-      const parsed = await readJson(response, target, total);
-      return {
-        status: response.statusCode,
-        contentType: headerValue(response.headers['content-type']),
-        body: parsed,
-        retryAfter: headerValue(response.headers['retry-after']),
-        headers: namedHeaders(response.headers, target.readHeaders),
-      };
+      const total = deadline(target.timeouts.totalMs);
+      try {
+        // meta.signal: the server's drain deadline ends the exchange (answer included) as well.
+        const signal = meta.signal ? AbortSignal.any([total.signal, meta.signal]) : total.signal;
+        const response = await send(target, path, body, meta.requestId, 'application/json', signal, total.signal);
+        const parsed = await readJson(response, target, total.signal);
+        return {
+          status: response.statusCode,
+          contentType: headerValue(response.headers['content-type']),
+          body: parsed,
+          retryAfter: headerValue(response.headers['retry-after']),
+          headers: namedHeaders(response.headers, target.readHeaders),
+        };
+      } finally {
+        total.clear();
+      }
     },
     async openStream(target, path, body, meta) {
       const controller = new AbortController();
-      const total = AbortSignal.timeout(target.timeouts.totalMs);
-      const response = await send(
-        target,
-        path,
-        body,
-        meta.requestId,
-        'text/event-stream',
-        AbortSignal.any([controller.signal, total, meta.signal]),
-        total,
-      );
-      const status = response.statusCode;
-      const contentType = headerValue(response.headers['content-type']);
-      const retryAfter = headerValue(response.headers['retry-after']);
-      const abort = () => controller.abort();
-      const headers = namedHeaders(response.headers, target.readHeaders);
-      if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
-        return { status, contentType, retryAfter, headers, body: null, events: response.body, abort };
+      const total = deadline(target.timeouts.totalMs);
+      let events: Dispatcher.ResponseData['body'] | null = null;
+      try {
+        const response = await send(
+          target,
+          path,
+          body,
+          meta.requestId,
+          'text/event-stream',
+          AbortSignal.any([controller.signal, total.signal, meta.signal]),
+          total.signal,
+        );
+        const status = response.statusCode;
+        const contentType = headerValue(response.headers['content-type']);
+        const retryAfter = headerValue(response.headers['retry-after']);
+        const abort = () => controller.abort();
+        const headers = namedHeaders(response.headers, target.readHeaders);
+        if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
+          events = response.body; // the deadline runs until the stream closes (ended, failed or aborted)
+          return { status, contentType, retryAfter, headers, body: null, events, abort };
+        }
+        const parsed = await readJson(response, target, total.signal);
+        return { status, contentType, retryAfter, headers, body: parsed, events: null, abort };
+      } finally {
+        if (events === null) total.clear();
+        else if (events.closed) total.clear();
+        else events.once('close', total.clear);
       }
-      const parsed = await readJson(response, target, total);
-      return { status, contentType, retryAfter, headers, body: parsed, events: null, abort };
     },
     async close() {
       await Promise.all([...agents.values()].map((agent) => agent.close()));
@@ -215,6 +227,21 @@ async function readLimited(
     const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
     throw new ForwardError(code, `upstream '${name}' failed while sending its answer`, { cause: error, ...started });
   }
+}
+
+/**
+ * The whole exchange's time limit, as AbortSignal.timeout gives it (aborted with a TimeoutError), but cleared when the
+ * exchange ends: AbortSignal.timeout's timer cannot be cleared, so it lived for total_ms (10 minutes by default) after
+ * every request and held that request's async context (its observation scope: ≈ 1.6 KB) until then, a heap that grew
+ * with the request rate × total_ms (≈ 400 MB at 437 requests/s).
+ */
+export function deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 export function isTimeout(error: unknown): boolean {
