@@ -5,14 +5,25 @@ import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 /**
- * Long-term (AKIA) and temporary (ASIA) access key ids. Not `\b`: a key glued to a word (`keyAKIA…`, `key_AKIA…`,
- * `AKIA…secret`) is still a key; only upper-case letters and digits around it (a longer id) rule it out.
+ * The 16 characters after an AWS key id's prefix in alphabet `a`: whole, in groups of four split by single spaces or
+ * dashes (`AKIA Q3EG THV5 …`), or with one space or dash at any one place (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads
+ * all three. Bounded (at most 16 fixed alternatives), so RE2 stays linear.
+ */
+function awsKeyBody(a: string): string {
+  const oneSeparator = Array.from({ length: 16 }, (_, k) => `${a}{${k}}[ -]${a}{${16 - k}}`.replace(`${a}{0}`, ''));
+  return `(?:${a}{16}|(?:[ -]${a}{4}){4}|${oneSeparator.join('|')})`;
+}
+
+/**
+ * Long-term (AKIA) and temporary (ASIA) access key ids. No left boundary: a key glued to a word, a digit or capitals
+ * (`keyAKIA…`, `1AKIA…`, `KEYAKIA…`) is still a key; only more upper-case letters or digits after its 20 characters
+ * (a longer id) rule it out. Cost: a prefix inside a longer upper-case identifier that ends 16 characters later is
+ * found.
  */
 export const AWS_ACCESS_KEY: RecognizerDefinition = {
   type: 'AWS_ACCESS_KEY',
   category: 'SECRET',
-  // Whole, or written in groups of four split by single spaces or dashes (`AKIA Q3EG THV5 …`): a model reads both.
-  pattern: String.raw`(?:^|[^A-Z0-9])((?:AKIA|ASIA)(?:[A-Z0-9]{16}|(?:[ -][A-Z0-9]{4}){4}))(?:[^A-Z0-9]|$)`,
+  pattern: String.raw`((?:AKIA|ASIA)${awsKeyBody('[A-Z0-9]')})(?:[^A-Z0-9]|$)`,
   group: 1,
   partial: `(?:${prefixOf('AKIA', '[ -]?[A-Z0-9 -]{0,19}')}|${prefixOf('ASIA', '[ -]?[A-Z0-9 -]{0,19}')})`,
   validator: 'not_placeholder',
@@ -20,6 +31,17 @@ export const AWS_ACCESS_KEY: RecognizerDefinition = {
   contextWords: ['aws', 'access key', 'access_key', 'key id', 'key_id'],
   baseScore: 90,
   contextScore: 100,
+};
+
+/**
+ * The same key id written in lower case (a model can be asked to lower-case it, and to upper-case it back): the key
+ * alphabet is upper base32, so a lower-case one is the same key; its fingerprint is the upper-cased key's
+ * (alphanumeric_upper). The whole run is one case; more lower-case letters or digits after it rule it out.
+ */
+export const AWS_ACCESS_KEY_LOWER: RecognizerDefinition = {
+  ...AWS_ACCESS_KEY,
+  pattern: String.raw`((?:akia|asia)${awsKeyBody('[a-z0-9]')})(?:[^a-z0-9]|$)`,
+  partial: `(?:${prefixOf('akia', '[ -]?[a-z0-9 -]{0,19}')}|${prefixOf('asia', '[ -]?[a-z0-9 -]{0,19}')})`,
 };
 
 // Every beginning of `(?:aws[_ .-]?)?secret[_ .-]?(?:access[_ .-]?)?key…` and its value (no `\b`: the label may
@@ -40,7 +62,12 @@ export const AWS_SECRET_KEY: RecognizerDefinition = {
   baseScore: 90,
 };
 
-/** A vendor token: its documented prefix, a partial (types.ts) for stream scanners, and the vendor's name as context. */
+/**
+ * A vendor token: its documented prefix, a partial (types.ts) for stream scanners, and the vendor's name as context.
+ * Distinctive prefixes (gh?_, glpat-, AIza, npm_, SG.) have no left `\b`: a token glued to a digit or a word
+ * (`9ghp_…`) is still one, and the body's length and alphabet still decide. Stripe's, OpenAI's and Slack's keep it
+ * (`network_test_…`, `task-…` are identifiers; an e-mail address glued to `xoxb-…` is the stream scanner's test).
+ */
 function vendor(type: string, pattern: string, partial: string, words: string[] = []): RecognizerDefinition {
   return {
     type,
@@ -56,14 +83,14 @@ function vendor(type: string, pattern: string, partial: string, words: string[] 
 
 export const GITHUB_TOKEN = vendor(
   'GITHUB_TOKEN',
-  String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b`,
-  `\\b(?:${prefixOf('gh', '[pousr](?:_[A-Za-z0-9]*)?')}|${prefixOf('github_pat_', '[A-Za-z0-9_]*')})`,
+  String.raw`(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b`,
+  `(?:${prefixOf('gh', '[pousr](?:_[A-Za-z0-9]*)?')}|${prefixOf('github_pat_', '[A-Za-z0-9_]*')})`,
   ['github', 'token'],
 );
 export const GITLAB_TOKEN = vendor(
   'GITLAB_TOKEN',
-  String.raw`\bglpat-[0-9A-Za-z_-]{20,50}\b`,
-  `\\b${prefixOf('glpat-', '[0-9A-Za-z_-]*')}`,
+  String.raw`glpat-[0-9A-Za-z_-]{20,50}\b`,
+  `${prefixOf('glpat-', '[0-9A-Za-z_-]*')}`,
   ['gitlab'],
 );
 export const SLACK_TOKEN = vendor(
@@ -98,20 +125,17 @@ export const ANTHROPIC_API_KEY = vendor(
 );
 export const GOOGLE_API_KEY = vendor(
   'GOOGLE_API_KEY',
-  String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
-  `\\b${prefixOf('AIza', '[0-9A-Za-z_-]*')}`,
+  String.raw`AIza[0-9A-Za-z_-]{35}\b`,
+  `${prefixOf('AIza', '[0-9A-Za-z_-]*')}`,
   ['google', 'gcp', 'firebase'],
 );
-export const NPM_TOKEN = vendor(
-  'NPM_TOKEN',
-  String.raw`\bnpm_[A-Za-z0-9]{36}\b`,
-  `\\b${prefixOf('npm_', '[A-Za-z0-9]*')}`,
-  ['npm'],
-);
+export const NPM_TOKEN = vendor('NPM_TOKEN', String.raw`npm_[A-Za-z0-9]{36}\b`, `${prefixOf('npm_', '[A-Za-z0-9]*')}`, [
+  'npm',
+]);
 export const SENDGRID_API_KEY = vendor(
   'SENDGRID_API_KEY',
-  String.raw`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`,
-  `\\b${prefixOf('SG.', String.raw`[A-Za-z0-9_-]{0,22}(?:\.[A-Za-z0-9_-]*)?`)}`,
+  String.raw`SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`,
+  `${prefixOf('SG.', String.raw`[A-Za-z0-9_-]{0,22}(?:\.[A-Za-z0-9_-]*)?`)}`,
   ['sendgrid'],
 );
 

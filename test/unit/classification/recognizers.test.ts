@@ -135,12 +135,27 @@ describe('AWS_ACCESS_KEY (SECRET)', () => {
   it.each([
     ['15 characters after the prefix', 'AKIAIOSFODNN7EXAMP'],
     ['17 characters after the prefix', 'AKIA2E0A8F3B244C9986X'],
-    ['lower case', 'akia2e0a8f3b244c9986'],
     ['another prefix', 'AKIB2E0A8F3B244C9986'],
-    ['inside a longer upper-case id', 'XAKIA2E0A8F3B244C9986'],
     ['a lower-case letter inside', 'AKIA2E0A8F3b244C9986'],
+    ['an upper-case letter inside a lower-case key', 'akia2e0a8f3B244c9986'],
+    ['two separators', 'AKIA2E0A8F 3B244 C9986'],
+    ['a separator and 17 characters', 'AKIA2E0A8F 3B244C99861'],
   ])('rejects %s', (_name, text) => {
     expect(found(text, 'AWS_ACCESS_KEY')).toEqual([]);
+  });
+  it.each([
+    ['after capitals', 'KEYAKIA2E0A8F3B244C9986'],
+    ['after a digit', '1AKIA2E0A8F3B244C9986'],
+    ['with one space at any place', 'AKIA2E0A8F3 B244C9986'],
+    ['with one dash right after the prefix', 'AKIA-2E0A8F3B244C9986'],
+  ])('finds the key %s', (_name, text) => {
+    expect(found(text, 'AWS_ACCESS_KEY').map((v) => v.replace(/[ -]/g, ''))).toEqual(['AKIA2E0A8F3B244C9986']);
+  });
+  it('finds a lower-case key, fingerprinted as the upper-case one', () => {
+    const lower = classifier.classify([{ path: 'p', text: 'id akia2e0a8f3b244c9986.' }]).findings;
+    const upper = classifier.classify([{ path: 'p', text: 'id AKIA2E0A8F3B244C9986.' }]).findings;
+    expect(lower.map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
+    expect(lower[0]?.fingerprint).toBe(upper[0]?.fingerprint);
   });
   it('is SECRET', () => {
     expect(only('AKIA2E0A8F3B244C9986').category).toBe('SECRET');
