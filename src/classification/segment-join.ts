@@ -114,7 +114,68 @@ export function joinWindows(
     }
     windows.push({ text: texts.join(''), parts });
   }
+  windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
   if (order === undefined) windows.push(...valuePairs(segments, reach));
+  return windows;
+}
+
+/**
+ * A value is found in pieces of up to this many consecutive segments (of one order) whatever text surrounds them: the
+ * runs of two and three segments are also read apart from their neighbours.
+ */
+export const JOIN_PIECES = 3;
+
+/**
+ * The longest value a run of three or more segments is read for: its inner segments are whole pieces of it, so none is
+ * longer, and its outer ones are read this far. Keys, SSNs, cards, IBANs and phone numbers are shorter.
+ */
+export const SHORT_VALUE = 64;
+
+/**
+ * The runs of `k` consecutive readable spans (k = 2..JOIN_PIECES), each read with nothing before or after it. A merged
+ * window glues the text before a value's first piece onto it, and the text after its last one: a neighbour ending or
+ * starting in a letter or digit takes the value's boundary away (`echo-1` + `219-09-` + `9999` reads
+ * `echo-1219-09-9999`, no SSN, and every request body starts with its model name). The runs starting at indices
+ * k·i + c make one window for each k and c (runs kept apart by PAIR_GAP), so runs of one window are disjoint and each
+ * window is at most the text: at most five times it together. A pair's spans are read `reach` characters from its
+ * boundary; a longer run is read for values of up to SHORT_VALUE characters (inner spans no longer, outer ones read
+ * that far). Left out: a run that is the whole order (its merged window is the same text) and, in a second order
+ * (`skipAdjacent`), a run of segments adjacent in the list (the list's own run is the same text).
+ */
+function segmentRuns(
+  segments: readonly TextSegment[],
+  readable: readonly Readable[],
+  reach: number,
+  skipAdjacent: boolean,
+): JoinWindow[] {
+  const windows: JoinWindow[] = [];
+  for (let k = 2; k <= JOIN_PIECES; k += 1) {
+    const outer = k === 2 ? reach : Math.min(reach, SHORT_VALUE);
+    for (let c = 0; c < k; c += 1) {
+      const texts: string[] = [];
+      const parts: WindowPart[] = [];
+      let at = 0;
+      for (let a = c; a + k <= readable.length; a += k) {
+        const run = readable.slice(a, a + k);
+        if (!skipAdjacent && run.length === readable.length) continue;
+        if (skipAdjacent && run.every((r, i) => i === 0 || r.segment === (run[i - 1] as Readable).segment + 1))
+          continue;
+        if (run.some((r, i) => i > 0 && i < k - 1 && lengthOf(r) > SHORT_VALUE)) continue;
+        if (texts.length > 0) {
+          texts.push(PAIR_GAP);
+          at += PAIR_GAP.length;
+        }
+        run.forEach((r, i) => {
+          const from = i === 0 ? Math.max(r.from, r.to - outer) : r.from;
+          const to = i === k - 1 ? Math.min(r.to, r.from + outer) : r.to;
+          texts.push((segments[r.segment] as TextSegment).text.slice(from, to));
+          parts.push({ segment: r.segment, at, from, length: to - from });
+          at += to - from;
+        });
+      }
+      if (parts.length > 0) windows.push({ text: texts.join(''), parts });
+    }
+  }
   return windows;
 }
 
@@ -286,12 +347,20 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
   const reading = keys.flatMap((key, i) => (LABEL_KEYS.has(key) ? [] : [i]));
   // Names are read too (a tool's name shows in a client's interface): a second reading order keeps them.
   const named = keys.flatMap((key, i) => (LABEL_KEYS.has(key) && key !== 'name' ? [] : [i]));
-  return [
+  const orders = [
     ...ordersBy(segments, (s) => s.location),
     ...ordersBy(segments, (s) => pathShape(s.path)),
     ...(reading.length > 1 && reading.length < segments.length ? [reading] : []),
     ...(named.length > reading.length && named.length < segments.length ? [named] : []),
   ];
+  // One order of several kinds (a user's turns are often also the reading order and one path shape) is joined once.
+  const seen = new Set<string>();
+  return orders.filter((order) => {
+    const key = order.join(',');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { countFindings, createClassifier } from '../../../src/classification/ind
 import {
   JOIN_WINDOW,
   joinWindows,
+  PAIR_GAP,
   pathShape,
   piecesAcross,
   readableSpans,
@@ -112,6 +113,36 @@ describe('a value split across segments', () => {
     ]);
   });
 
+  it('whatever its neighbours end and start with (the model name before it, a digit or capital after it)', () => {
+    const found = (...texts: string[]) => pieces(texts).map((p) => [p.type, p.value]);
+    expect(found('gpt-4', '219-09-', '9999', '5 more')).toEqual([
+      ['US_SSN', '219-09-'],
+      ['US_SSN', '9999'],
+    ]);
+    expect(found('gpt-4', '21', '9-09-99', '99', '5')).toEqual([
+      ['US_SSN', '21'],
+      ['US_SSN', '9-09-99'],
+      ['US_SSN', '99'],
+    ]);
+    expect(found('echo-1', 'AKIAZ3MQWX', 'R5TLPB6Y7N', 'X').map(([type]) => type)).toEqual([
+      'AWS_ACCESS_KEY',
+      'AWS_ACCESS_KEY',
+    ]);
+    expect(found('x9', 'DE89 3704 0044 05', '32 0130 00', 'Thanks').map(([type]) => type)).toEqual(['IBAN', 'IBAN']);
+    // in a second order too: two user turns with an assistant turn between, glued to the turns around them
+    const turns = ['hello 5', 'ok', '219-09-', 'go on', '9999', 'fine', '5'].map((text, i) => ({
+      path: `messages[${i}].content`,
+      text,
+      location: i % 2 === 0 ? 'user' : 'assistant',
+    }));
+    expect(classifier.classify(turns).findings.map((f) => f.segment)).toEqual([2, 4]);
+  });
+
+  it('in four pieces glued to its neighbours, not (a documented limit: runs of up to three are read apart)', () => {
+    expect(pieces(['gpt-4', '21', '9-0', '9-99', '99', '5'])).toEqual([]);
+    expect(pieces(['gpt-4 ', '21', '9-0', '9-99', '99', ' 5']).map((p) => p.segment)).toEqual([1, 2, 3, 4]);
+  });
+
   it('finds it in long segments (only the text around the boundary is joined)', () => {
     const pad = ' x'.repeat(JOIN_WINDOW);
     expect(pieces([`${pad} 219-09`, `-9999${pad}`])).toHaveLength(2);
@@ -131,7 +162,13 @@ describe('joinWindows', () => {
       fc.property(texts, fc.integer({ min: 1, max: 300 }), (texts, reach) => {
         const windows = joinWindows(segs(...texts), reach);
         const total = texts.reduce((n, t) => n + t.length, 0);
-        expect(windows.reduce((n, w) => n + w.text.length, 0)).toBeLessThanOrEqual(3 * total);
+        // merged windows once, value pairs twice, runs of two and three segments five times; a gap between runs
+        const read = windows.reduce((n, w) => n + w.parts.reduce((m, p) => m + p.length, 0), 0);
+        const parts = windows.reduce((n, w) => n + w.parts.length, 0);
+        expect(read).toBeLessThanOrEqual(8 * total);
+        expect(windows.reduce((n, w) => n + w.text.length, 0) - read).toBeLessThanOrEqual(
+          (PAIR_GAP.length * parts) / 2,
+        );
         for (const w of windows) {
           // each part is the segment's own text at the place the window says (pairs of JSON values kept apart by a gap)
           for (const p of w.parts) {
@@ -157,8 +194,9 @@ describe('joinWindows', () => {
   it('many tiny segments cost no more than their text', () => {
     const texts = Array.from({ length: 50_000 }, (_, i) => String(i % 10));
     const windows = joinWindows(segs(...texts));
-    expect(windows).toHaveLength(1);
-    expect(windows[0]?.text.length).toBe(50_000);
+    expect(windows[0]?.text.length).toBe(50_000); // one merged window; then the runs: 2 of pairs, 3 of triples
+    expect(windows).toHaveLength(1 + 5);
+    expect(windows.slice(1).every((w) => w.parts.reduce((n, p) => n + p.length, 0) <= 50_000)).toBe(true);
   });
 });
 
