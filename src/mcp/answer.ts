@@ -77,6 +77,7 @@ export async function forwardAndScreen(
         classifier,
         result,
         decision.obligations.response,
+        deps.maxFindings === undefined ? {} : { maxFindings: deps.maxFindings },
       );
       outcome.response_classification = screen.classification;
       outcome.response_action = screen.action;

@@ -64,6 +64,7 @@ export async function completeAnswer(deps: PipelineDeps, c: Completion): Promise
         deps.requestClassifier ?? deps.classifier,
         replyBody,
         decision.obligations.response,
+        deps.maxFindings === undefined ? {} : { maxFindings: deps.maxFindings },
       );
       if (screen.blocked) {
         const code = screen.blocked.error;

@@ -3,10 +3,13 @@
 // response obligations apply: block (withhold the whole answer) wins over redact (typed placeholders at the string's
 // exact steps). Invariants: fail closed: an answer that cannot be walked, classified or rewritten is withheld; a
 // finding of a blocked or redacted type in a property name blocks the answer (a name cannot be redacted in place).
-// A large answer is classified off the event loop when the classifier given is the pipeline's pool.
+// Bounded cost: the walk refuses an answer of more than ANSWER_MAX_NODES values and keys (502, as one nested too deep);
+// at most maxFindings findings are kept (counts stay exact), and past the cap every type to redact that was found
+// blocks the answer, never relayed half-redacted. A large answer is classified off the event loop when the classifier
+// given is the pipeline's pool (the walk itself, at most ANSWER_MAX_NODES steps, runs here).
 import { planRedaction } from '../redaction/index.ts';
 import { AnswerShapeError, writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
-import type { Classification, Finding, TextSegment } from '../classification/index.ts';
+import type { Classification, ClassifyOptions, Finding, TextSegment } from '../classification/index.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
 
@@ -23,17 +26,26 @@ export interface ResponseScreen {
 
 /** The in-process classifier, or the pool that hands large inputs to a thread (and may reject when busy). */
 export interface AnswerClassifier {
-  classify(segments: readonly TextSegment[]): Classification | Promise<Classification>;
+  classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
 }
+
+/** Findings kept per answer unless the caller says otherwise: the request side's default (handle-request.ts). */
+export const ANSWER_MAX_FINDINGS = 256;
 
 export async function screenResponse(
   adapter: Pick<ProviderAdapter, 'responseSegments'>,
   classifier: AnswerClassifier,
   body: unknown,
   rules: { redact: readonly string[]; block: readonly string[] },
+  options: { maxFindings?: number } = {},
 ): Promise<ResponseScreen> {
+  const maxFindings = options.maxFindings ?? ANSWER_MAX_FINDINGS;
   let segments: AnswerSegment[];
   let findings: Finding[];
+  /** Exact counts per type, kept findings or not. */
+  const types: Record<string, number> = {};
+  let total = 0;
+  let truncated = false;
   try {
     // Values first, then key lists, classified apart: the classifier joins ADJACENT segments to find split values,
     // and a value's neighbour that is a key list would otherwise share its finding (and block a redactable answer).
@@ -44,23 +56,39 @@ export async function screenResponse(
     // Only path and text go to the classifier (a thread gets a copy: not the step chains).
     const plain = (list: readonly AnswerSegment[]) => list.map(({ path, text }) => ({ path, text }));
     const [ofValues, ofKeys] = await Promise.all([
-      classifier.classify(plain(values)),
-      classifier.classify(plain(keys)),
+      classifier.classify(plain(values), { maxFindings }),
+      classifier.classify(plain(keys), { maxFindings }),
     ]);
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
+    for (const part of [ofValues, ofKeys]) {
+      truncated ||= part.truncated === true;
+      const counts = part.counts ?? countsOf(part.findings);
+      total += counts.total;
+      for (const [type, n] of Object.entries(counts.types)) types[type] = (types[type] ?? 0) + n;
+    }
+    if (findings.length > maxFindings) {
+      findings = findings.slice(0, maxFindings);
+      truncated = true;
+    }
   } catch (error) {
     // An answer the walk refuses (nested past its limit, not JSON) is the upstream's fault: 502, withheld all the same.
     const code = error instanceof AnswerShapeError ? 'ERR_UPSTREAM_BAD_RESPONSE' : 'ERR_CLASSIFICATION_FAILED';
     return { body: null, classification: null, action: 'blocked', blocked: { types: [], error: code } };
   }
-  const types: Record<string, number> = {};
-  for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
-  const classification = { finding_count: findings.length, types };
-  // A key list (or a segment index it cannot place) cannot take a placeholder: a redact type there blocks too.
+  const classification = { finding_count: total, types };
+  // A key list (or a segment index it cannot place) cannot take a placeholder: a redact type there blocks too. Past the
+  // cap, findings are counted, not all located (and a kept finding may be the second piece of a split value, so kept
+  // and counted cannot be matched per type): every type to redact that was found blocks, never half-redacted. Block
+  // types are read from the exact counts, so one found past the cap blocks too.
   const inKeys = (f: Finding) => segments[f.segment]?.keys !== false;
-  const blocking = findings.filter((f) => rules.block.includes(f.type) || (rules.redact.includes(f.type) && inKeys(f)));
+  const found = (type: string) => Object.hasOwn(types, type) && (types[type] as number) > 0;
+  const blocking = [
+    ...rules.block.filter(found),
+    ...findings.filter((f) => rules.redact.includes(f.type) && inKeys(f)).map((f) => f.type),
+    ...(truncated ? rules.redact.filter(found) : []),
+  ];
   if (blocking.length > 0) {
-    const blockedTypes = [...new Set(blocking.map((f) => f.type))].sort();
+    const blockedTypes = [...new Set(blocking)].sort();
     return {
       body: null,
       classification,
@@ -77,4 +105,11 @@ export async function screenResponse(
     // returns a verdict, not an error; the record's findings are what reproduce the failure.
     return { body: null, classification, action: 'blocked', blocked: { types: [], error: 'ERR_REDACTION_FAILED' } };
   }
+}
+
+/** Counts for a classifier that returns none (every finding is kept then). */
+function countsOf(findings: readonly Finding[]): { total: number; types: Record<string, number> } {
+  const types: Record<string, number> = {};
+  for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
+  return { total: findings.length, types };
 }

@@ -7,7 +7,7 @@ import {
   readAnthropicUsage,
 } from './anthropic-messages.ts';
 import type { ObjectShape } from './shape.ts';
-import { answerSegments, type AnswerSegment } from './answer-json.ts';
+import { answerSegments, embeddingAnswerSegments, type AnswerSegment } from './answer-json.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
 import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
 import { CHAT_REQUEST, chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
@@ -28,6 +28,7 @@ export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamErrorParts, type UpstreamErrorParts } from './error-shapes.ts';
 export { estimateCompletionTokens } from './token-estimate.ts';
 export {
+  ANSWER_MAX_NODES,
   AnswerShapeError,
   answerSegments,
   stepsOf,
@@ -126,8 +127,9 @@ const adapters = {
     parse: parseEmbedding,
     upstreamBody: embeddingUpstreamBody,
     readUsage: readOpenAiUsage,
-    // Vectors carry no text, but the answer's other strings (and any field an upstream adds) are screened all the same.
-    responseSegments: answerSegments,
+    // Vectors carry no text, but the answer's other strings (and any field an upstream adds) are screened all the same;
+    // a vector's fractions are not (cheap, and a float of 17 digits reads as a card one time in fifty).
+    responseSegments: embeddingAnswerSegments,
     openStream: null,
   },
   'openai.responses': {

@@ -250,12 +250,11 @@ describe('answers: digits a client reads that the screen does not', () => {
     choices: [{ index: 0, message: { role: 'assistant', content: null, ...message }, finish_reason: 'stop' }],
     ...extra,
   });
-  // HOLE (open, answer-json.ts): only integers of 13 digits or more are answer segments, so a card's digits written as
-  // a fraction (`"score": 0.378282246310005`) reach the client unscreened (the request side classifies such numbers
-  // since round 3). Fix: in answer-json.ts, a number whose JSON text spells 13 digits or more is a segment too, except
-  // in an embeddings answer's `data[].embedding` vectors (the adapter's skip set), which are floats of 16-17 digits
-  // and would otherwise find a Luhn-valid card in one float of ten.
-  it.fails('a card number as the digits of a fraction in an unknown field is redacted', async () => {
+  // HOLE (closed, answer-json.ts): only integers of 13 digits or more were answer segments, so a card's digits written
+  // as a fraction (`"score": 0.378282246310005`) reached the client unscreened. Now a number written with nine digits
+  // or more is a segment, as on the request side, except in an embeddings answer's `data[].embedding` vectors (floats
+  // of 16-17 digits: about one in fifty reads as a Luhn-valid card), where only integers of 13 digits or more are.
+  it('a card number as the digits of a fraction in an unknown field is redacted', async () => {
     const screen = await screenResponse(
       chat,
       classifier,
@@ -270,6 +269,26 @@ describe('answers: digits a client reads that the screen does not', () => {
     const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"n":[3782,822463,10005]}' } };
     const screen = await screenResponse(chat, classifier, reply({ tool_calls: [call] }), RULES);
     expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  it('an embeddings answer: a vector of floats is relayed as it came, a card as a fraction elsewhere is redacted', async () => {
+    const embeddings = adapterFor('openai.embeddings');
+    const vector = [0.378282246310005, -0.0123, 0.5];
+    const answer = {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: vector }],
+      model: 'echo-1',
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    };
+    const plain = await screenResponse(embeddings, classifier, answer, RULES);
+    expect(plain.action).toBe('none');
+    expect((plain.body as typeof answer).data[0]?.embedding).toEqual(vector);
+    const elsewhere = { ...answer, data: [{ object: 'embedding', index: 0, embedding: [0.5] }] };
+    const outside = await screenResponse(embeddings, classifier, { ...elsewhere, score: 0.378282246310005 }, RULES);
+    expect(outside.action).toBe('redacted');
+    expect(leaksIn(JSON.stringify(outside.body), [AMEX_PLANT])).toEqual([]);
+    // The same float in the same place of a chat answer is no vector: screened.
+    const chatScreen = await screenResponse(chat, classifier, reply({ content: 'ok' }, { data: answer.data }), RULES);
+    expect(leaksIn(JSON.stringify(chatScreen.body), [AMEX_PLANT])).toEqual([]);
   });
   it('control: the same array in a parsed object (an unknown field) is withheld', async () => {
     const screen = await screenResponse(
@@ -292,15 +311,15 @@ describe('answers: the cost of screening a hostile answer', () => {
     choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
     x: items,
   });
-  // HOLE (open, answer-json.ts and response-screen.ts): an answer's walk has a depth limit but no size limit, and its
-  // classification no findings cap. Measured in process: 10^6 objects `{"a":"b"}` (10 MB) cost 20 s and 1.2 GB to
+  // HOLE (closed, answer-json.ts ANSWER_MAX_NODES and response-screen.ts maxFindings): an answer's walk had a depth
+  // limit but no size limit, and its classification no findings cap. Measured in process: 10^6 objects `{"a":"b"}` (10 MB) cost 20 s and 1.2 GB to
   // screen (2·10^6 segments, each with a path string and a step chain; the walk alone 2 s on the event loop, the
   // classifier ~10 µs per segment); 10^5 e-mail addresses (1.2 MB) 1.6 s and 10^5 findings kept. The answer cap is
   // 32 MB, so one hostile upstream answer can hold the event loop for seconds and exhaust the heap (every request in
   // the process fails). Fix: a node budget in answerSegments (e.g. 100,000 values and keys, as ANSWER_MAX_DEPTH
   // bounds depth) throwing AnswerShapeError (502, withheld), and the request side's findings cap for answers
   // (classify with maxFindings; a redact type over the cap blocks, as handle-request.ts does for requests).
-  it.fails('an answer of 100,000 tiny objects is withheld instead of walked and classified whole', async () => {
+  it('an answer of 100,000 tiny objects is withheld instead of walked and classified whole', async () => {
     const screen = await screenResponse(
       chat,
       classifier,
@@ -308,6 +327,12 @@ describe('answers: the cost of screening a hostile answer', () => {
       RULES,
     );
     expect(screen.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+  });
+  it('an answer of 1,000 e-mail addresses keeps 256 findings, counts every one, and is withheld', async () => {
+    const emails = Array.from({ length: 1_000 }, (_, i) => `u${i}@contoso-mail.com`);
+    const screen = await screenResponse(chat, classifier, withItems(emails), RULES);
+    expect(screen.classification?.types.EMAIL).toBe(1_000);
+    expect(screen.blocked).toEqual({ types: ['EMAIL'], error: 'ERR_RESPONSE_BLOCKED' });
   });
   it('an answer nested a million levels deep is refused by the parser or the walk, never walked', async () => {
     let body: unknown;

@@ -5,7 +5,7 @@ import { createClassifier } from '../../../src/classification/index.ts';
 import { shapeReply } from '../../../src/pipeline/failures.ts';
 import { screenResponse } from '../../../src/pipeline/response-screen.ts';
 import { upstreamErrorReply } from '../../../src/pipeline/upstream-error.ts';
-import { adapterFor, type Api } from '../../../src/providers/index.ts';
+import { ANSWER_MAX_NODES, adapterFor, type Api } from '../../../src/providers/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
 /** An AWS access key id the default policy blocks in answers (AKIAIOSFODNN7EXAMPLE is a known placeholder: ignored). */
@@ -231,6 +231,58 @@ describe('screenResponse: every string and key of an answer is screened', () => 
     for (let i = 0; i < 100_000; i += 1) deep = [deep];
     const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { deep }), BLOCK);
     expect(screened.blocked?.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+  });
+
+  it('withholds an answer of more values and keys than it walks as a bad upstream answer', async () => {
+    const wide = Array.from({ length: ANSWER_MAX_NODES }, () => ({}));
+    const screened = await screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, { wide }), BLOCK);
+    expect(screened).toMatchObject({ body: null, action: 'blocked', blocked: { error: 'ERR_UPSTREAM_BAD_RESPONSE' } });
+  });
+});
+
+describe('screenResponse: findings past the cap', () => {
+  const emails = (n: number) => Array.from({ length: n }, (_, i) => `user${i}@contoso-mail.com`);
+  const screen = (extra: Record<string, unknown>, rules = BLOCK, maxFindings = 4) =>
+    screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, extra), rules, { maxFindings });
+
+  it('counts every finding exactly and redacts when all were kept', async () => {
+    const screened = await screen({ list: emails(4) });
+    expect(screened.action).toBe('redacted');
+    expect(screened.classification).toEqual({ finding_count: 4, types: { EMAIL: 4 } });
+  });
+
+  it('withholds an answer with a type to redact once findings pass the cap (never half-redacted)', async () => {
+    const screened = await screen({ list: emails(5) });
+    expect(screened.classification).toEqual({ finding_count: 5, types: { EMAIL: 5 } });
+    expect(screened.blocked).toEqual({ types: ['EMAIL'], error: 'ERR_RESPONSE_BLOCKED' });
+    expect(JSON.stringify(screened.body ?? '')).not.toContain('contoso');
+  });
+
+  it('blocks on a blocked type found only past the cap (read from the exact counts)', async () => {
+    const screened = await screen({ list: emails(6), z: SECRET }, { redact: [], block: ['AWS_ACCESS_KEY'] });
+    expect(screened.classification?.types).toEqual({ EMAIL: 6, AWS_ACCESS_KEY: 1 });
+    expect(screened.blocked).toEqual({ types: ['AWS_ACCESS_KEY'], error: 'ERR_RESPONSE_BLOCKED' });
+  });
+
+  it('relays an answer past the cap when no type found is to be redacted or blocked', async () => {
+    const screened = await screen({ list: emails(6) }, { redact: [], block: ['AWS_ACCESS_KEY'] });
+    expect(screened).toMatchObject({ action: 'none', blocked: null, classification: { finding_count: 6 } });
+  });
+
+  it('keeps no more findings in memory than the cap, values and key lists together', async () => {
+    const seen: number[] = [];
+    const counting = {
+      classify: (segments: Parameters<typeof classifier.classify>[0], options?: { maxFindings?: number }) => {
+        const result = classifier.classify(segments, options);
+        seen.push(options?.maxFindings ?? -1);
+        return result;
+      },
+    };
+    const keys = Object.fromEntries(emails(3).map((e) => [e, 1]));
+    await screenResponse(adapterFor('openai.chat_completions'), counting, chat({}, { list: emails(3), keys }), BLOCK, {
+      maxFindings: 4,
+    });
+    expect(seen).toEqual([4, 4]);
   });
 });
 
