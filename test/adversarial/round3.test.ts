@@ -800,6 +800,33 @@ describe('requests: a value split across two adjacent texts after one that ends 
   });
 });
 
+describe('requests: a value split over adjacent texts with digits running into it on both sides', () => {
+  // HOLE (closed, segment-join.ts): besides the key above, "echo-1" + "219-09-" + "9999" + a text starting with a digit
+  // read `echo-1219-09-99995`, no SSN. Runs of two and three adjacent segments are now also read apart from the text
+  // around them (a value in four pieces run into on both sides stays a documented limit, docs/classification.md).
+  const SSN_VALUE = '219-09-9999';
+  const leaked = (upstream: string) => upstream.replaceAll(/[^0-9]/g, '').includes(SSN_VALUE.replaceAll('-', ''));
+  it('anthropic: an SSN split between system and the first user message, a digit after it', async () => {
+    const body = {
+      model: 'echo-1',
+      max_tokens: 5,
+      system: '219-09-',
+      messages: [
+        { role: 'user', content: '9999' },
+        { role: 'assistant', content: '5' },
+        { role: 'user', content: 'go on' },
+      ],
+    };
+    const x = await request('anthropic.messages', body);
+    expect({ status: x.status, leaked: leaked(x.upstream) }).toEqual({ status: 403, leaked: false });
+  });
+  it('chat: an SSN split over three turns after the model name, a digit after it', async () => {
+    const messages = ['21', '9-09-99', '99', '5'].map((content) => ({ role: 'user', content }));
+    const x = await request(CHAT, { model: 'echo-1', messages });
+    expect({ status: x.status, leaked: leaked(x.upstream) }).toEqual({ status: 403, leaked: false });
+  });
+});
+
 describe('keys glued to digits or capitals', () => {
   const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => f.type);
   // HOLE (closed, recognizers-secrets.ts): "glued to a word" was read through for lower-case words only: a key after a
