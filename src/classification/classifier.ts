@@ -400,6 +400,9 @@ export function createClassifier(opts: {
     const findings: Finding[] = [];
     const known = new Map<string, string>();
     let truncated = false;
+    // The types of findings past the cap (a piece of a split value included): a caller that redacts a type MUST NOT
+    // forward when one of its findings was not kept (counts cover values, kept findings cover pieces: not comparable).
+    const dropped = new Set<string>();
     // Validator answers are kept for this call only (a repeated value is validated once), never across calls.
     memo = new Map();
     let scanned: Draft[];
@@ -413,6 +416,7 @@ export function createClassifier(opts: {
       if (d.continuation !== true) addFinding(counts, d);
       if (findings.length >= cap) {
         truncated = true;
+        dropped.add(d.type);
         continue;
       }
       const normalized = d.recognizer.normalize(d.value);
@@ -429,7 +433,7 @@ export function createClassifier(opts: {
         fingerprint,
       });
     }
-    return { findings, counts, truncated };
+    return { findings, counts, truncated, ...(dropped.size > 0 ? { droppedTypes: [...dropped].sort() } : {}) };
   }
 
   return { classify, recognizers: definitions };

@@ -48,6 +48,8 @@ export interface Classification {
   counts?: FindingCounts;
   /** True when findings past the cap were counted but not kept. */
   truncated?: boolean;
+  /** When truncated: the types of which at least one finding (or piece of a split value) was not kept. */
+  droppedTypes?: string[];
 }
 
 export interface ClassifyOptions {

@@ -608,12 +608,11 @@ export function createRequestHandler(deps: PipelineDeps) {
     // Past the cap, findings are counted but not located: a type to redact with more findings than were kept is
     // refused, never forwarded half-redacted.
     if (classification.truncated === true && types.length > 0) {
+      // The classifier names the types it dropped findings of; one that does not (an older classifier) is trusted
+      // for no type: every type to redact with a finding counted is refused.
       const counts = countsOf(classification, request.segments.length);
-      const kept = new Map<string, number>();
-      for (const f of classification.findings) kept.set(f.type, (kept.get(f.type) ?? 0) + 1);
-      const over = types.filter(
-        (t) => Object.hasOwn(counts.types, t) && (counts.types[t] as number) > (kept.get(t) ?? 0),
-      );
+      const dropped = classification.droppedTypes ?? Object.keys(counts.types);
+      const over = types.filter((t) => dropped.includes(t));
       if (over.length > 0) {
         throw new Denial(
           'redact',

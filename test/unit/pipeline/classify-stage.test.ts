@@ -138,6 +138,21 @@ describe('the classify stage', () => {
     });
   });
 
+  it('refuses a redaction when pieces of split values fill the cap, though fewer values were counted than kept', async () => {
+    // Eight SSNs, each split across two messages: counted as eight values, found as sixteen pieces. With ten kept,
+    // three values lose a piece; comparing counts (8) with kept findings (10) would have forwarded them unredacted.
+    const h = harness({ maxFindings: 10, decision: { ...allow, obligations: { ...obligations, redact: ['US_SSN'] } } });
+    const messages = Array.from({ length: 8 }, (_, i) => [
+      { role: 'user', content: `ssn ${String(201 + i)}-4${i}-` },
+      { role: 'user', content: `${String(3001 + i)} noted` },
+    ]).flat();
+    const reply = await h.send(new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages })));
+    expect(h.records[0]).toMatchObject({ classification: { finding_count: 8, truncated: true } });
+    expect(reply.status).toBe(413);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_TOO_MANY_FINDINGS' } });
+    expect(h.forwarded).toHaveLength(0);
+  });
+
   it('answers 503 with retry-after, recorded at the classify stage, when every classifier is busy', async () => {
     const busy = { classify: () => Promise.reject(new ClassificationError('ERR_CLASSIFIER_BUSY', null, 'busy')) };
     const h = harness({ requestClassifier: busy });
