@@ -36,8 +36,9 @@ export interface StreamScanner {
    * Adds text. `run` names the field it extends (a channel: an answer's text, a tool call's arguments); text of
    * several runs is one text in the order pushed, joined across each change of run as a consumer reads it (a JSON
    * text without the syntax at its edges, segment-join.ts), so a value split between two fields is found and held.
-   * A run named like a name field (`….name`: a tool's name) is read both with its neighbours and skipped over, as
-   * the classifier's reading orders do (text, then a call's name, then its arguments).
+   * A run named like a name field (`….name`: a tool's name) or a field run (`field:<path>`: an id, the model, a stop
+   * sequence) is read both with its neighbours and skipped over, as the classifier's reading orders do (text, then a
+   * call's name, then its arguments).
    */
   push(chunk: string, run?: string): ScannedChunk;
   /** Releases everything held; call once, when the stream ends. */
@@ -49,6 +50,12 @@ export interface StreamScanner {
  * (`\b`) still count. MUST exceed every recognizer's contextWindow.before; a scanner widens it when one needs more.
  */
 export const CONTEXT_CHARS = 64;
+
+/**
+ * The prefix of a run that is an answer's field (an id, the model, a stop sequence) rather than its text: read both
+ * with its neighbours and skipped over, as a name run is.
+ */
+export const FIELD_RUN = 'field:';
 
 /**
  * How far back a partial, or a raw match reaching the end, may hold text on its own: more than any bounded built-in
@@ -200,7 +207,10 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   const seamsIn = (text: string) => seams.map((seam) => seam.at - released + (text.length - pending.length));
   /** The run names of the held text's runs, in order (a name run, `….name`, is read both with and without). */
   const runNames = () => [headRun, ...seams.map((seam) => seam.run)];
-  const isNameRun = (name: string | undefined) => name?.endsWith('.name') === true;
+  const isNameRun = (name: string | undefined) =>
+    name?.endsWith('.name') === true || name?.startsWith(FIELD_RUN) === true;
+  /** A field run's path without its prefix, so the classifier knows its key (`field:delta.stop_reason` is a label). */
+  const fieldPath = (name: string | undefined) => (name?.startsWith(FIELD_RUN) ? name.slice(FIELD_RUN.length) : name);
 
   /** Findings of `text` (context + pending), its runs classified as segments joined at their seams. */
   function findingsOf(text: string, at: readonly number[]): Finding[] {
@@ -211,7 +221,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     const names = runNames();
     const segments = bounds
       .slice(1)
-      .map((end, k) => ({ path: names[k] ?? opts.path, text: text.slice(bounds[k], end) }));
+      .map((end, k) => ({ path: fieldPath(names[k]) ?? opts.path, text: text.slice(bounds[k], end) }));
     return opts.classifier.classify(segments).findings.map((f) => ({
       ...f,
       path: opts.path,

@@ -7,7 +7,8 @@
 // whose text is still held waits, with every event after it, until that text is released (so a text block's tail is
 // judged with the tool input after it, and no delta follows its channel's close). Every other string and key list of
 // an event (the session's `fields`: ids, tool names, model, stop sequences...) is classified whole before the event
-// is written, each distinct value once per stream. Invariants: no answer text reaches the client before the scanner
+// is written, each distinct value once per stream, and a value the first time it comes (a name every time) is also read
+// by the scanner between the text before and after it, so a value split between text and a field is found. Invariants: no answer text reaches the client before the scanner
 // released it, and no field before it was screened (a blocked finding, or a redacted type in a key list, ends the
 // stream as ERR_RESPONSE_BLOCKED); events keep their order; the final event is NOT written here but handed back, so
 // the caller writes it only after the outcome is recorded; every way a stream can end maps to one outcome code;
@@ -184,6 +185,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   /** Findings per distinct field (key list or value), so a value every event repeats is classified and counted once. */
   const screenedFields = new Map<string, Finding[]>();
   const FIELD_CACHE_ENTRIES = 4096;
+  /** Field values already read in order (a value every event repeats, the model, is read with the text once). */
+  const fieldsRead = new Set<string>();
   const fieldKey = (f: AnswerSegment) =>
     createHash('sha256')
       .update(f.keys ? 'k' : 'v')
@@ -343,10 +346,20 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           namesHeld: 0,
         };
         waiting.push(entry);
-        // Names first (they come before the text of their event), as runs of their own: a value split between the
-        // text before and a tool's name is read whole, and the event waits until its names are released.
-        for (const field of enforce ? step.fields.filter(isName) : []) {
-          const channel = `name:${field.path}`;
+        // Names and first-seen fields first (they come before the text of their event), as runs of their own: a value
+        // split between the text before and a tool's name, a call's id or a stop sequence is read whole, and the event
+        // waits until they are released.
+        const read = step.fields.filter((field) => {
+          if (!enforce || field.keys || field.text.length === 0) return false;
+          if (isName(field)) return true;
+          const key = fieldKey(field);
+          if (fieldsRead.has(key)) return false;
+          if (fieldsRead.size < FIELD_CACHE_ENTRIES) fieldsRead.add(key);
+          return true;
+        });
+        for (const field of read) {
+          // `field:` runs are read both with their neighbours and skipped over (stream-scanner.ts FIELD_RUN).
+          const channel = isName(field) ? `name:${field.path}` : `field:${field.path}`;
           slots.push({ entry, index: -1, channel, left: field.text.length });
           entry.namesHeld += field.text.length;
           heldPerChannel.set(channel, (heldPerChannel.get(channel) ?? 0) + field.text.length);
