@@ -549,13 +549,12 @@ describe('a key split between the answer text and a field screened alone', () =>
       choices: [{ index: 0, delta, finish_reason: finish }],
     },
   });
-  // HOLE (open, stream-relay.ts): a stream's fields (ids, model, stop_sequence) are classified whole but each alone,
+  // HOLE (closed, stream-relay.ts): a stream's fields (ids, model, stop_sequence) were classified whole but each alone,
   // apart from the text channels the hold-back scanner joins; the plain-answer screen classifies the same values in
-  // document order with adjacent joins and blocks these splits. So the stream lacks parity: the text's first half and a
-  // tool call id (chat) or a `stop_sequence` (Anthropic) holding the second reach the client. Fix: in stream-relay.ts,
-  // classify each event's field values also joined with the text released just before them (the scanner's tail), as
-  // tool names already are (a tool name next to the text is blocked).
-  it.fails('chat stream: text then a tool call id', async () => {
+  // document order with adjacent joins and blocks these splits. So the text's first half and a tool call id (chat) or
+  // a `stop_sequence` (Anthropic) holding the second reached the client. Each field value is now also pushed through
+  // the scanner the first time it comes (a `field:` run, read with its neighbours and skipped over, as tool names are).
+  it('chat stream: text then a tool call id', async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
       chatRequest,
@@ -569,7 +568,7 @@ describe('a key split between the answer text and a field screened alone', () =>
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  it.fails('anthropic stream: text then the stop_sequence', async () => {
+  it('anthropic stream: text then the stop_sequence', async () => {
     const message = { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null };
     const { out } = await relayScripted(
       'anthropic.messages',
@@ -606,9 +605,11 @@ describe('a key split between the answer text and a field screened alone', () =>
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   // HOLE (open, both paths): the answer's `model` is not adjacent to its text in either walk, so `model` holding one
-  // half and the text the other reach the client, streamed (the model of the first chunk) or not. Fix: classify the
-  // answer's model also joined with the start of the answer text (or require it to equal the model routed to, as the
-  // record's served_by.answer_model is already a closed token).
+  // half and the text the other reach the client, streamed (the model of the first chunk) or not. The stream reads the
+  // model as a `field:` run now, but `model` is a label (segment-join.ts LABEL_KEYS) and the chunk's `role` sits
+  // between it and the text, so no order joins them. Fix: require the answer's model to equal the model routed to (a
+  // closed token, as the record's served_by.answer_model already is), or a reading order of text and `model` labels
+  // (as the named order keeps `name`).
   it.fails('chat stream: the model name then the text', async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
