@@ -58,7 +58,7 @@ describe('the development stack', () => {
     );
     expect(JSON.parse(report)).toMatchObject({ ok: true });
     expect(verified).toBe(0);
-  });
+  }, 120_000); // the whole embedded stack (PGlite, issuer, two SDKs, verify) on a busy 2-core machine
 
   it('explains that a token needs a started stack', async () => {
     let err = '';
