@@ -339,14 +339,16 @@ export function pathShape(path: string): string | undefined {
  * The orders to join besides the list itself: the segments of each location (role), and the segments of each path
  * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
  * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
- * joined too, and the reading order (every segment but labels, LABEL_KEYS). A segment is in at most one order of each
+ * joined too, and the reading orders (every segment but labels, LABEL_KEYS; and every one but labels other than
+ * READ_LABELS). A segment is in at most one order of each
  * kind: together at most three times the input.
  */
 export function joinOrders(segments: readonly TextSegment[]): number[][] {
   const keys = segments.map((s) => lastKey(s.path));
   const reading = keys.flatMap((key, i) => (LABEL_KEYS.has(key) ? [] : [i]));
-  // Names are read too (a tool's name shows in a client's interface): a second reading order keeps them.
-  const named = keys.flatMap((key, i) => (LABEL_KEYS.has(key) && key !== 'name' ? [] : [i]));
+  // Names and the model are read too (a tool's name and the answer's model show in a client's interface): a second
+  // reading order keeps them, so the model then the answer's text (`role` between) is joined.
+  const named = keys.flatMap((key, i) => (LABEL_KEYS.has(key) && !READ_LABELS.has(key) ? [] : [i]));
   const orders = [
     ...ordersBy(segments, (s) => s.location),
     ...ordersBy(segments, (s) => pathShape(s.path)),
@@ -369,6 +371,9 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
  * with the call's id, type and name between, are joined as the consumer reads them. Those strings are classified on
  * their own and with their neighbours all the same.
  */
+/** Labels a client shows as text: the second reading order keeps them. */
+const READ_LABELS: ReadonlySet<string> = new Set(['name', 'model']);
+
 const LABEL_KEYS: ReadonlySet<string> = new Set([
   'id',
   'type',
