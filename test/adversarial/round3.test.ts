@@ -604,13 +604,11 @@ describe('a key split between the answer text and a field screened alone', () =>
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  // HOLE (open, both paths): the answer's `model` is not adjacent to its text in either walk, so `model` holding one
-  // half and the text the other reach the client, streamed (the model of the first chunk) or not. The stream reads the
-  // model as a `field:` run now, but `model` is a label (segment-join.ts LABEL_KEYS) and the chunk's `role` sits
-  // between it and the text, so no order joins them. Fix: require the answer's model to equal the model routed to (a
-  // closed token, as the record's served_by.answer_model already is), or a reading order of text and `model` labels
-  // (as the named order keeps `name`).
-  it.fails('chat stream: the model name then the text', async () => {
+  // HOLE (closed, both paths): the answer's `model` was not adjacent to its text in either walk (`role` between), so
+  // `model` holding one half and the text the other reached the client, streamed (the model of the first chunk) or
+  // not. The second reading order (segment-join.ts) now keeps `model` as it keeps `name`, and the stream reads the
+  // model as a `field:` run.
+  it('chat stream: the model name then the text', async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
       chatRequest,
@@ -623,7 +621,7 @@ describe('a key split between the answer text and a field screened alone', () =>
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  it.fails('chat answer: the model name then the text', async () => {
+  it('chat answer: the model name then the text', async () => {
     const answer = {
       id: 'x',
       object: 'chat.completion',
