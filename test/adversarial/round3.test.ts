@@ -207,7 +207,8 @@ describe('requests: numbers and encodings at the byte level', () => {
   // `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`) is no finding. Answers read
   // integer arrays inside a parsed JSON object (answer-json.ts integerTexts), but a JSON text inside a string is not
   // parsed. Fix: in the digit view, read `[`-delimited, comma-separated integer lists as one digit run (as spaces are),
-  // or parse tool arguments that are JSON and classify their integer arrays as answer-json.ts does.
+  // or parse tool arguments that are JSON and classify their integer arrays as answer-json.ts does (precise: the card
+  // recognizer still needs a 4-4-4-4, 4-6-5 or 4-6-4 layout, an issuer range and Luhn; cost: one more view per run).
   it.fails('a card as a JSON integer array in chat tool arguments is not forwarded', async () => {
     const x = await request(CHAT, toolTurn('{"n":[3782,822463,10005]}'));
     expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
@@ -215,8 +216,11 @@ describe('requests: numbers and encodings at the byte level', () => {
   // HOLE (open, segment join; a documented limit, docs/classification.md "Labels in one segment do not count as context
   // for a value in the next"): a label in one segment and the bare digits in the next are not read together: "my ssn
   // is" + "219099999" (two text parts, or the message and a `seed` written as 2.19099999e8) goes upstream, while "my
-  // ssn is 219099999" in one text is refused. The joined view exists for split values, not for a label's context. Fix:
-  // in segment-join.ts, give the joined text of adjacent segments to the context-dependent recognizers too.
+  // ssn is 219099999" in one text is refused. The joined view exists for split values, not for a label's context: the
+  // window "my ssn is219099999" does find it, but piecesAcross (segment-join.ts) drops a finding inside one piece
+  // (taken as found in its segment already). Fix (classifier.ts scanAll + segment-join.ts): keep a window's one-piece
+  // finding when its recognizer requires context and its segment alone has no finding of that type there; only those
+  // (any recognizer would add findings the window's clipping at 256 characters invents, e.g. a longer id cut to 20).
   it.fails('an unseparated SSN in a text part after a part that names it is not forwarded', async () => {
     const x = await request(
       CHAT,
