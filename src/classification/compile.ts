@@ -7,7 +7,7 @@ import { splitAtGroup } from './group-split.ts';
 import { STRONG_VALIDATORS } from './overlap.ts';
 import { CATEGORIES } from './types.ts';
 import type { Finding, RecognizerDefinition } from './types.ts';
-import { FICTIONAL_VARIANTS, NORMALIZERS, REFINERS, VALIDATORS } from './validators.ts';
+import { ALTERNATIVE_REFINERS, FICTIONAL_VARIANTS, NORMALIZERS, REFINERS, VALIDATORS } from './validators.ts';
 
 const DEFAULT_CONTEXT_BOOST = 20;
 
@@ -23,6 +23,8 @@ export interface CompiledRecognizer {
   parts: { before: RE2 | undefined; group: RE2; after: RE2 | undefined } | undefined;
   group: number;
   refine: ((value: string) => [number, number][]) | undefined;
+  /** The refiner's windows are alternatives, longest first: the first valid one is the value (ALTERNATIVE_REFINERS). */
+  refineAlternatives: boolean;
   validate: ((value: string) => boolean) | undefined;
   normalize: (value: string) => string;
   contextWords: readonly string[];
@@ -186,6 +188,7 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     indexed,
     group,
     refine: def.refiner === undefined ? undefined : REFINERS[def.refiner],
+    refineAlternatives: def.refiner !== undefined && ALTERNATIVE_REFINERS.has(def.refiner),
     validate:
       def.validator === undefined
         ? undefined

@@ -54,6 +54,7 @@ function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span,
     const candidate = value.slice(start, end);
     if (!validated(recognizer, candidate, memo)) continue;
     accepted.push({ recognizer, startByte: byteAt(start), endByte: byteAt(end), value: candidate });
+    if (recognizer.refineAlternatives) break;
   }
   return accepted;
 }

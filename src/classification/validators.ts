@@ -180,8 +180,10 @@ function isEmail(value: string): boolean {
 /**
  * The phone number at the start of an international match: groups joined by one separator family (dots, or
  * spaces/dashes/parentheses), cut where the family changes or where a group starts a dotted number (an IP, a
- * version), then the longest prefix of whole groups with at most 15 digits. Why: the pattern is greedy and would
- * otherwise swallow a following number.
+ * version), then every prefix of whole groups with 8 to 15 digits, longest first: alternatives, the first valid one
+ * stands (ALTERNATIVE_REFINERS). Why: the pattern is greedy and swallows a following number (`+44 20 7946 0958
+ * 219-09-9999`: an SSN after the phone), and the longest prefix then fails the plan while a shorter one is the phone.
+ * At most 8 prefixes (each group adds a digit), so a match costs a bounded number of validations.
  */
 export function phoneWindows(run: string): [number, number][] {
   const ends: { end: number; digits: number }[] = [];
@@ -216,11 +218,13 @@ export function phoneWindows(run: string): [number, number][] {
     if (kind !== family) break;
     i += 1;
   }
+  const windows: [number, number][] = [];
   for (let k = ends.length - 1; k >= 0; k -= 1) {
     const e = ends[k] as { end: number; digits: number };
-    if (e.digits <= 15) return e.digits >= 8 ? [[0, e.end]] : [];
+    if (e.digits < 8) break;
+    if (e.digits <= 15) windows.push([0, e.end]);
   }
-  return [];
+  return windows;
 }
 
 /**
@@ -336,6 +340,12 @@ export const REFINERS = {
   name_words: (value: string) => nameWindows(value),
   name_prefixes: (value: string) => nameWindows(value, true),
 } as const satisfies Record<RefinerName, (value: string) => [number, number][]>;
+
+/**
+ * Refiners whose windows are alternatives for one value, longest first (each a prefix of the one before): only the
+ * first valid window is kept, so a valid value never also yields the shorter valid numbers inside it.
+ */
+export const ALTERNATIVE_REFINERS: ReadonlySet<RefinerName> = new Set(['phone_groups']);
 
 export const NORMALIZERS = {
   none: (value: string) => value,

@@ -79,4 +79,20 @@ describe('built-in recognizer rules', () => {
       ['IP_ADDRESS', '10.20.30.40'],
     ]);
   });
+
+  // fast-check seed 332860409 (redaction property): the phone's match swallowed the SSN's groups and failed the plan.
+  it('finds a phone followed by another number: the shorter valid prefix of the groups', () => {
+    expect(found('+44 20 7946 0958 219-09-9999 ')).toEqual([
+      ['PHONE', '+44 20 7946 0958'],
+      ['US_SSN', '219-09-9999'],
+    ]);
+    expect(found('+1 415 867 5309 12/03/2024')).toEqual([['PHONE', '+1 415 867 5309']]);
+    expect(found('+44 20 7946 0958 4111 1111 1111 1111')).toEqual([
+      ['PHONE', '+44 20 7946 0958'],
+      ['CREDIT_CARD', '4111 1111 1111 1111'],
+    ]);
+    // groups that are no phone at any length stay unfound; a valid number yields no shorter one inside it
+    expect(found('+1 123 456 7890 12')).toEqual([]);
+    expect(found('+49 30 901820 12 34')).toEqual([['PHONE', '+49 30 901820 12 34']]);
+  });
 });

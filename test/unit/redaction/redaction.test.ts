@@ -93,4 +93,17 @@ describe('planRedaction', () => {
       { numRuns: 300 },
     );
   });
+
+  it('redacts a phone followed by an SSN (fast-check seed 332860409)', () => {
+    const segments = ['+44 20 7946 0958 219-09-9999 ', '+44 20 7946 0958 '].map((text, i) => ({ path: `s${i}`, text }));
+    const { findings } = classifier.classify(segments);
+    expect(findings.map((f) => [f.segment, f.type])).toEqual([
+      [0, 'PHONE'],
+      [0, 'US_SSN'],
+      [1, 'PHONE'],
+    ]);
+    const plan = planRedaction(segments, findings, ['PHONE', 'US_SSN']);
+    for (const edit of plan.edits) expect(edit.text).not.toMatch(/7946|9999/);
+    expect(plan.edits).toHaveLength(2);
+  });
 });
