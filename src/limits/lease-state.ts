@@ -30,7 +30,8 @@ export interface Lease {
   /** A grant asked for in the next sync: at least `need`, at most `block`, under `limit`. */
   want: { need: number; block: number; limit: number } | null;
   /** The database confirmed, at the last grant, that this lease fits under `limit` with every other one; false until
-   * then and after a refusal. Only a confirmed lease is taken from. */
+   * then, while a grant under a stricter limit is asked for, and after a refusal that found the limit passed (a
+   * refusal of more headroom within the limit keeps the lease held). Only a confirmed lease is taken from. */
   confirmed: boolean;
   /** The sync in which a grant was last refused, when (local clock) and for how much at least. */
   refusedIn: number;

@@ -202,6 +202,8 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         }
         if (lease.want && !over) {
           Object.assign(entry, lease.want);
+          // A refusal leaves the lease it holds confirmed only under the limit it was confirmed under.
+          if (lease.want.limit < lease.limit) lease.confirmed = false;
           // Stricter at once (nothing laxer is taken from it meanwhile); the database records it with the grant.
           lease.limit = lease.want.limit;
           asked.set(m, lease.want.need);
@@ -280,7 +282,10 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         lease.used = Number(l.used);
         lease.expiresAt = at + o.ttlSeconds * 1000;
         const need = asked.get(l.metric);
-        if (need !== undefined) lease.confirmed = l.ok === true;
+        // A refused grant refuses more headroom, not the lease already held: that one stays good while settled usage
+        // and every live lease (ours included) are within its limit, so what requests settled here while the grant
+        // was asked for (their estimate back in the lease) can still be taken; once the limit is passed, nothing more is.
+        if (need !== undefined) lease.confirmed = l.ok === true || (lease.confirmed && Number(l.used) <= lease.limit);
         if (need !== undefined && l.ok !== true) {
           lease.refusedIn = n;
           lease.refusedAt = done;

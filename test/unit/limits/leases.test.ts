@@ -1,6 +1,6 @@
 // The lease table's life cycle on PGlite with an injected clock: a hot lease admits with no statement, an idle one
 // gives its headroom back, one past its local expiry is granted again before anything is taken from it, and a closed
-// limiter leaves no lease behind.
+// limiter leaves no lease behind; and a single replica is refused only when the limit would be passed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
 import { createLimiter, parsePricing } from '../../../src/limits/index.ts';
@@ -24,14 +24,24 @@ const pricing = parsePricing(
 );
 let n = 0;
 
-function harness() {
+/** A limiter on one subject with a spend limit per day, its statements counted; `hold()` holds the next sync statement
+ * until `open()` (and resolves once that statement has started). */
+function harness(spendPerDay = 1_000_000) {
   n += 1;
   let t = Date.now();
   const statements = { n: 0 };
+  let gate: { started: () => void; opened: Promise<void> } | null = null;
+  let open = () => {};
   const counted: Sql = {
     ...sql,
-    query: (text, params) => {
+    query: async (text, params) => {
       statements.n += 1;
+      const held = text.includes('proctor_limit_sync') ? gate : null;
+      if (held) {
+        gate = null;
+        held.started();
+        await held.opened;
+      }
       return sql.query(text, params);
     },
   };
@@ -56,9 +66,13 @@ function harness() {
       limits: {
         tokens_per_minute: null,
         requests_per_minute: null,
-        spend_micro_usd_per_day: 1_000_000,
+        spend_micro_usd_per_day: spendPerDay,
         spend_micro_usd_per_month: null,
       },
+    });
+  const hold = () =>
+    new Promise<void>((started) => {
+      gate = { started, opened: new Promise<void>((resolve) => (open = resolve)) };
     });
   const leased = async () => {
     const { rows } = await sql.query<{ amount: number }>(
@@ -67,7 +81,7 @@ function harness() {
     );
     return Number(rows[0]?.amount);
   };
-  return { limiter, ask, leased, statements, advance: (ms: number) => (t += ms) };
+  return { limiter, ask, leased, statements, hold, open: () => open(), advance: (ms: number) => (t += ms) };
 }
 
 describe('lease life cycle', () => {
@@ -104,6 +118,46 @@ describe('lease life cycle', () => {
     expect(await h.leased()).toBeGreaterThanOrEqual(2 * 20);
     await h.limiter.settle(r, 'none', null, null);
     await h.limiter.settle(again, 'none', null, null);
+    await h.limiter.close();
+    expect(await h.leased()).toBe(0);
+  });
+});
+
+describe('a single replica well under its limit is never refused', () => {
+  it('takes a request from what settled while its grant was refused (the lease already held the whole limit)', async () => {
+    // Limit 1,000 micro-USD a day, 1 per token: 600 + 400 in flight lease all of it.
+    const h = harness(1000);
+    const a = await h.ask(590);
+    const b = await h.ask(390);
+    expect(await h.leased()).toBe(1000);
+    // The next request is short and asks for a grant; while that statement runs, 600 of the 1,000 come back here.
+    const started = h.hold();
+    const c = h.ask(90);
+    await started;
+    await h.limiter.settle(a, 'none', null, null);
+    h.open();
+    // The database refused more headroom (the lease holds the limit), but 400 + 100 are within it.
+    const taken = await c;
+    // Nor is the next one refused for that refusal.
+    const d = await h.ask(90);
+    expect(await h.leased()).toBeLessThanOrEqual(1000);
+    for (const r of [b, taken, d]) await h.limiter.settle(r, 'none', null, null);
+    await h.limiter.close();
+    expect(await h.leased()).toBe(0);
+  });
+
+  it('admits sequential and concurrent requests within the limit, and refuses the one past it', async () => {
+    const h = harness(1000);
+    for (let round = 0; round < 5; round += 1) {
+      // 20 of 50 in flight at once, the whole limit of 1,000; each round ends with their settlements (nothing billed).
+      const batch = await Promise.all(Array.from({ length: 20 }, () => h.ask(40)));
+      await Promise.all(batch.map((r) => h.limiter.settle(r, 'none', null, null)));
+      const one = await h.ask(40);
+      await h.limiter.settle(one, 'none', null, null);
+    }
+    const full = await Promise.all(Array.from({ length: 20 }, () => h.ask(40)));
+    await expect(h.ask(0)).rejects.toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
+    for (const r of full) await h.limiter.settle(r, 'none', null, null);
     await h.limiter.close();
     expect(await h.leased()).toBe(0);
   });
