@@ -5,7 +5,7 @@
 // bounded by the caller refusing new decisions while `retrying` reaches maxRetryingOutcomes.
 import { LedgerError } from './errors.ts';
 import type { AppendedRecord, PendingRecord } from './chain-writer.ts';
-import type { Ticket } from './batch-writer.ts';
+import type { Ticket } from './chain-writer.ts';
 import type { GroupCommitter } from './group-commit.ts';
 
 export interface LedgerTiming {

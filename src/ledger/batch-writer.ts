@@ -13,22 +13,19 @@
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { appendBatch, insertBatch, lockHead, sameHead, sealBatch } from './chain-writer.ts';
-import type { AppendedRecord, ChainContext, Clock, Flush, Head, PendingRecord, SealedBatch } from './chain-writer.ts';
+import type {
+  AppendedRecord,
+  ChainContext,
+  Clock,
+  Flush,
+  Head,
+  PendingRecord,
+  SealedBatch,
+  Ticket,
+} from './chain-writer.ts';
 import type { ItemResult } from './group-commit.ts';
 import type { PartitionMonths } from './partitions.ts';
 import type { Lease, Sql } from '../db/index.ts';
-
-/** One append's fate, shared by the ledger's waiter and the writer. */
-export interface Ticket {
-  /** Retried until committed (outcome records): never abandoned for unavailability. */
-  durable: boolean;
-  /** The waiter was told "not committed" (deadline, failed batch): not written if not yet sent; reported if it was. */
-  abandoned: boolean;
-  /** Set once the record is known committed (by its batch, or by adopting a batch that carried it). */
-  committed: AppendedRecord | null;
-  /** Called when a candidate batch that carried this record is found committed. */
-  adopt(record: AppendedRecord): void;
-}
 
 export interface WriterState {
   sql: Sql;

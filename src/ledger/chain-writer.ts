@@ -14,7 +14,6 @@ import { leafHash, sealRecord, signingMessage } from './record.ts';
 import { rotationRecord } from './rotation.ts';
 import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
 import type { ItemResult } from './group-commit.ts';
-import type { Ticket } from './batch-writer.ts';
 import type { PartitionMonths } from './partitions.ts';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -44,6 +43,18 @@ export interface RecordIndex {
 export interface Head {
   seq: number | null;
   hash: Uint8Array | null;
+}
+
+/** One append's fate, shared by the ledger's waiter and the writer. */
+export interface Ticket {
+  /** Retried until committed (outcome records): never abandoned for unavailability. */
+  durable: boolean;
+  /** The waiter was told "not committed" (deadline, failed batch): not written if not yet sent; reported if it was. */
+  abandoned: boolean;
+  /** Set once the record is known committed (by its batch, or by adopting a batch that carried it). */
+  committed: AppendedRecord | null;
+  /** Called when a candidate batch that carried this record is found committed. */
+  adopt(record: AppendedRecord): void;
 }
 
 /** A body member: its key and its canonical `"key":value` text. */

@@ -8,14 +8,7 @@ import { describeError } from '../observability/index.ts';
 import { MCP_FAILURES, type McpErrorCode } from './errors.ts';
 import type { McpOutcomeBody } from './records.ts';
 import { isRpcError } from './upstream.ts';
-import type { CallContext } from './calls.ts';
-
-/** How a forwarded call ended, for its settlement: the server's answer (200) or none, and the outcome's error. */
-export interface Ended {
-  upstreamStatus: number | null;
-  error: string | null;
-  upstream: string;
-}
+import type { CallContext, Ended } from './types.ts';
 
 /** Settles the call's reservation; the outcome's cost, pricing version and settlement. */
 export type Settle = (

@@ -20,19 +20,7 @@ import type { McpSession } from './sessions.ts';
 import { callCounters, reserveCall, settleCall, type CallMethod } from './limits.ts';
 import type { SubjectUsage } from '../limits/index.ts';
 import type { CallOptions, McpUpstream } from './upstream.ts';
-import type { Ended } from './answer.ts';
-import type { McpDeps, McpReply, McpRequest } from './types.ts';
-
-export interface CallContext {
-  deps: McpDeps;
-  upstream: McpUpstream;
-  principal: Principal;
-  request: McpRequest;
-  record: McpDecisionBody;
-  bodyHmac: string;
-  /** The subject's usage before this call, read when it was admitted (calls only; the policy input's `usage`). */
-  usage?: SubjectUsage;
-}
+import type { CallContext, Ended, McpDeps, McpReply, McpRequest } from './types.ts';
 
 type Request = Extract<ClientMessage, { kind: 'request' }>;
 const NO_FINDINGS: Classification = { findings: [] };

@@ -9,7 +9,7 @@ import { LimitExceeded, LimitsError, type Limiter, type RequestsInput, type Rese
 import { reservationRecord, settleFor, type DecisionBody, type OutcomeBody } from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { McpError } from './errors.ts';
-import type { Ended } from './answer.ts';
+import type { Ended } from './types.ts';
 
 export type CallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
 

@@ -15,9 +15,9 @@ import { challenge, resourceMetadata } from './metadata.ts';
 import { emptyDecision, type McpDecisionBody } from './records.ts';
 import { createSessionStore, type McpSession } from './sessions.ts';
 import { createUpstream, type McpUpstream } from './upstream.ts';
-import { runCall, runListing, type CallContext } from './calls.ts';
+import { runCall, runListing } from './calls.ts';
 import { admitCall } from './limits.ts';
-import type { McpDeps, McpReply, McpRequest } from './types.ts';
+import type { CallContext, McpDeps, McpReply, McpRequest } from './types.ts';
 
 export function createMcpProxy(deps: McpDeps) {
   const { settings, clock } = deps;

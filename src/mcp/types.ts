@@ -8,6 +8,8 @@ import type { Limiter } from '../limits/index.ts';
 import type { Log } from '../pipeline/index.ts';
 import type { PolicyRuntime } from '../policy/index.ts';
 import type { McpUpstream } from './upstream.ts';
+import type { SubjectUsage } from '../limits/index.ts';
+import type { McpDecisionBody } from './records.ts';
 
 export interface McpDeps {
   settings: McpSettings;
@@ -49,3 +51,22 @@ export type McpReply =
       headers: Record<string, string>;
       stream: (write: (data: string) => Promise<void>, signal: AbortSignal) => Promise<void>;
     };
+
+/** One call on its way: what the call's stages share. */
+export interface CallContext {
+  deps: McpDeps;
+  upstream: McpUpstream;
+  principal: Principal;
+  request: McpRequest;
+  record: McpDecisionBody;
+  bodyHmac: string;
+  /** The subject's usage before this call, read when it was admitted (calls only; the policy input's `usage`). */
+  usage?: SubjectUsage;
+}
+
+/** How a forwarded call ended, for its settlement: the server's answer (200) or none, and the outcome's error. */
+export interface Ended {
+  upstreamStatus: number | null;
+  error: string | null;
+  upstream: string;
+}

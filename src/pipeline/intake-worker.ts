@@ -11,29 +11,15 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { handleClassify, threadClassifier } from '../classification/index.ts';
 import type { ClassifierThreadConfig, ClassifyOptions } from '../classification/index.ts';
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
-import { BODY_END } from './intake.ts';
+import { BODY_END, type IntakeReply, type PackedRequest } from './intake-protocol.ts';
 
-/** A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake.ts BODY_END). */
+/** A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake-protocol.ts BODY_END). */
 export type IntakeMessage = { id: number; kind: 'intake'; api: Api; options: ClassifyOptions } & (
   | { body: Uint8Array; port?: never }
   | { port: MessagePort; body?: never }
 );
 
 /** The thread's answer: the parsed request and its classification, or why either failed (codes only, never text). */
-export type IntakeReply =
-  | { request: PackedRequest; classification: unknown }
-  | { requestError: { code: string; message: string; param: string | null } }
-  | { request: PackedRequest; classifyError: string }
-  | { parseFailed: string };
-
-/** A parsed request without its texts: each segment's text length, and v8.serialize({ body, texts }), as `texts`
- * or (for a body that came through a channel) written back into that channel. */
-export interface PackedRequest {
-  summary: Omit<NormalizedRequest, 'body' | 'segments'>;
-  segments: (Omit<NormalizedRequest['segments'][number], 'text'> & { length: number })[];
-  texts?: ArrayBuffer;
-}
-
 function pack(request: NormalizedRequest): { packed: PackedRequest; texts: ArrayBuffer } {
   const { body, segments, ...summary } = request;
   const bytes = serialize({ body, texts: segments.map((s) => s.text) });

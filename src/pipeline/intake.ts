@@ -9,7 +9,7 @@ import type { Classification, ClassifierPool, ClassifyOptions } from '../classif
 import { RequestError, type Api, type NormalizedRequest, type RequestErrorCode } from '../providers/index.ts';
 import { deserialize } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { IntakeReply, PackedRequest } from './intake-worker.ts';
+import { BODY_END, type IntakeReply, type PackedRequest } from './intake-protocol.ts';
 
 /** The entry module of the pipeline's classification threads (pass it as ClassifierPoolOptions.entry). */
 export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
@@ -44,9 +44,6 @@ export interface ChannelIntake extends Intake {
   /** A channel for a body that `takes` accepts, to be written as it arrives and then given to `run`. */
   open(): BodyChannel;
 }
-
-/** The message that tells the thread the body is complete (chunks are Uint8Arrays, never strings). */
-export const BODY_END = 'end';
 
 class ChannelBody implements BodyChannel {
   #bytes = 0;

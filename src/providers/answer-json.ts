@@ -6,25 +6,9 @@
 // nor make the walk and its classification cost more than ANSWER_MAX_NODES values and keys); edits are written by
 // steps, never by re-parsing a path string, so a key holding '.' or '[' cannot aim a redaction at another string than
 // the one classified; the input is never mutated.
-import type { TextSegment } from './types.ts';
+import type { AnswerAt, AnswerSegment, AnswerStep } from './types.ts';
 
-export type AnswerStep = string | number;
-
-/** Where a value sits, as a chain of steps back to the root (shared by siblings: no array per value). */
-export interface AnswerAt {
-  parent: AnswerAt | null;
-  step: AnswerStep;
-}
-
-export interface AnswerSegment extends TextSegment {
-  /** Where the string sits; for a key segment, the object whose property names it lists (null: the root). */
-  at: AnswerAt | null;
-  /**
-   * A read-only segment: an object's property names (joined by "\n"), or an array of integers read as text (the
-   * numbers, and as UTF-8 when each is a byte): a finding there cannot be redacted in place.
-   */
-  keys: boolean;
-}
+export type { AnswerAt, AnswerSegment, AnswerStep } from './types.ts';
 
 /** The steps from the root to `at`. */
 export function stepsOf(at: AnswerAt | null): AnswerStep[] {

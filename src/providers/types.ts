@@ -1,12 +1,29 @@
 // The provider stage's data: what a parsed client request looks like to the rest of the pipeline, and its errors.
 // A NormalizedRequest never carries the client's credentials; `body` is the validated object that is re-serialised
 // for the upstream (never the client's raw bytes).
-import type { AnswerSegment } from './answer-json.ts';
 
 /** A text the model will see, with where it sits in the request (structurally the classifier's TextSegment). */
 export interface TextSegment {
   path: string;
   text: string;
+}
+
+export type AnswerStep = string | number;
+
+/** Where a value sits, as a chain of steps back to the root (shared by siblings: no array per value). */
+export interface AnswerAt {
+  parent: AnswerAt | null;
+  step: AnswerStep;
+}
+
+export interface AnswerSegment extends TextSegment {
+  /** Where the string sits; for a key segment, the object whose property names it lists (null: the root). */
+  at: AnswerAt | null;
+  /**
+   * A read-only segment: an object's property names (joined by "\n"), or an array of integers read as text (the
+   * numbers, and as UTF-8 when each is a byte): a finding there cannot be redacted in place.
+   */
+  keys: boolean;
 }
 
 /**
