@@ -30,7 +30,7 @@ import type {
   RecognizerDefinition,
   TextSegment,
 } from './types.ts';
-import { utf16OffsetsOf } from './utf8-offsets.ts';
+import { utf16Index } from './utf8-offsets.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
 
@@ -287,45 +287,52 @@ export function createClassifier(opts: {
     let present: ReadonlySet<string> | undefined;
     const mayReport = (r: CompiledRecognizer) =>
       !r.requireContext || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
-    const matches = set.candidates
+    const recognizersToRun = set.candidates
       .flatMap(({ set: candidates, members }) => candidates.match(bytes).map((i) => members[i] as (typeof members)[0]))
       .sort((a, b) => a.index - b.index)
       .map((m) => m.recognizer)
-      .filter(mayReport)
-      .flatMap((r) => matchesOf(r, bytes, memo));
+      .filter(mayReport);
     // Pure ASCII: byte offsets are UTF-16 offsets.
-    const offsets =
-      bytes.length === normalized.text.length
-        ? undefined
-        : utf16OffsetsOf(
-            bytes,
-            matches.flatMap((m) => [m.startByte, m.endByte]),
-          );
-    const found: Draft[] = [];
+    const unitsAt = bytes.length === normalized.text.length ? undefined : utf16Index(bytes);
+    // One recognizer's matches at a time, dropped once they are drafts, and one draft per type and span (two
+    // recognizers of a type, US_SSN and US_SSN_CONTEXT, match the same values): a dense text's matches of every
+    // recognizer and their duplicate drafts never exist at once. Kept as `dedupe` would keep it: the more confident,
+    // the first on a tie. Insertion order is kept (a replaced draft keeps its place).
+    const byTypeAndSpan = new Map<string, Map<number, Draft>>();
+    const width = normalized.text.length + 1;
     let lower: string | undefined;
-    for (const m of matches) {
-      const words = m.recognizer.contextWords.length + m.recognizer.excludeWords.length;
-      if (normalized.simple && words > 0) lower ??= normalized.text.toLowerCase();
-      const start = offsets === undefined ? m.startByte : (offsets.get(m.startByte) ?? 0);
-      const end = offsets === undefined ? m.endByte : (offsets.get(m.endByte) ?? 0);
-      const r = m.recognizer;
-      if (keep !== undefined && !keep(start, end)) continue;
-      if (isExcluded(normalized.text, lower, start, r)) continue;
-      const context = hasContext(normalized.text, lower, start, end, r);
-      if (r.requireContext && !context) continue;
-      found.push({
-        type: r.type,
-        category: r.category,
-        segment: index,
-        path: segment.path,
-        start: normalized.startOf(start),
-        end: normalized.endOf(end),
-        confidence: context ? r.contextScore : r.baseScore,
-        fallback: r.fallback,
-        recognizer: r,
-        value: m.value,
-      });
+    for (const r of recognizersToRun) {
+      let drafts = byTypeAndSpan.get(r.type);
+      if (drafts === undefined) byTypeAndSpan.set(r.type, (drafts = new Map()));
+      for (const m of matchesOf(r, bytes, memo)) {
+        const words = r.contextWords.length + r.excludeWords.length;
+        if (normalized.simple && words > 0) lower ??= normalized.text.toLowerCase();
+        const start = unitsAt === undefined ? m.startByte : unitsAt(m.startByte);
+        const end = unitsAt === undefined ? m.endByte : unitsAt(m.endByte);
+        if (keep !== undefined && !keep(start, end)) continue;
+        if (isExcluded(normalized.text, lower, start, r)) continue;
+        const context = hasContext(normalized.text, lower, start, end, r);
+        if (r.requireContext && !context) continue;
+        const confidence = context ? r.contextScore : r.baseScore;
+        const key = start * width + end; // exact: texts are far below 2^26 characters (2^52 < 2^53)
+        const same = drafts.get(key);
+        if (same !== undefined && same.confidence >= confidence) continue;
+        drafts.set(key, {
+          type: r.type,
+          category: r.category,
+          segment: index,
+          path: segment.path,
+          start: normalized.startOf(start),
+          end: normalized.endOf(end),
+          confidence,
+          fallback: r.fallback,
+          recognizer: r,
+          value: m.value,
+        });
+      }
     }
+    const found: Draft[] = [];
+    for (const drafts of byTypeAndSpan.values()) for (const d of drafts.values()) found.push(d);
     return found;
   }
 

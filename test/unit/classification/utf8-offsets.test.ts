@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utf16OffsetsOf } from '../../../src/classification/utf8-offsets.ts';
+import { utf16Index, utf16OffsetsOf } from '../../../src/classification/utf8-offsets.ts';
 
 /** Strings with ASCII, BMP, astral characters and lone surrogates. */
 const anyText = fc.string({
@@ -11,14 +11,19 @@ const anyText = fc.string({
   maxLength: 60,
 });
 
+/** The byte offsets of a text's code-point boundaries and their UTF-16 offsets. */
+function boundariesOf(text: string): { byteOffsets: number[]; boundaries: number[] } {
+  const boundaries: number[] = [0];
+  for (const char of text) boundaries.push((boundaries[boundaries.length - 1] ?? 0) + char.length);
+  return { byteOffsets: boundaries.map((k) => Buffer.byteLength(text.slice(0, k), 'utf8')), boundaries };
+}
+
 describe('utf16OffsetsOf', () => {
   it('maps the byte offset of every code-point boundary to its UTF-16 offset (property)', () => {
     fc.assert(
       fc.property(anyText, (text) => {
         const bytes = Buffer.from(text, 'utf8');
-        const boundaries: number[] = [0];
-        for (const char of text) boundaries.push((boundaries[boundaries.length - 1] ?? 0) + char.length);
-        const byteOffsets = boundaries.map((k) => Buffer.byteLength(text.slice(0, k), 'utf8'));
+        const { byteOffsets, boundaries } = boundariesOf(text);
         const mapped = utf16OffsetsOf(bytes, [...byteOffsets].reverse());
         expect(byteOffsets.map((b) => mapped.get(b))).toEqual(boundaries);
       }),
@@ -40,5 +45,24 @@ describe('utf16OffsetsOf', () => {
 
   it('refuses offsets outside the text', () => {
     expect(() => utf16OffsetsOf(Buffer.from('abc'), [4])).toThrow(RangeError);
+  });
+});
+
+describe('utf16Index', () => {
+  it('maps every code-point boundary as utf16OffsetsOf does, across its 64-byte steps (property)', () => {
+    // repeated, so texts run over several steps and a step may begin inside a character
+    fc.assert(
+      fc.property(anyText, fc.integer({ min: 1, max: 12 }), (piece, times) => {
+        const text = piece.repeat(times);
+        const { byteOffsets, boundaries } = boundariesOf(text);
+        const unitsAt = utf16Index(Buffer.from(text, 'utf8'));
+        expect(byteOffsets.map(unitsAt)).toEqual(boundaries);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses offsets outside the text', () => {
+    expect(() => utf16Index(Buffer.from('abc'))(4)).toThrow(RangeError);
   });
 });
