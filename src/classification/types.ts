@@ -1,7 +1,39 @@
 // The classification contract: text segments in, findings out. A Finding locates a sensitive value and
 // fingerprints it; it MUST NOT carry the value itself. Offsets are UTF-16 code units in the ORIGINAL text.
 
-import type { NormalizerName, RefinerName, ValidatorName } from './validators.ts';
+/** The checks, refiners and normalizers a recognizer may name (implemented in validators.ts). */
+export type ValidatorName =
+  | 'luhn'
+  | 'luhn_short'
+  | 'us_ssn'
+  | 'us_ssn_shape'
+  | 'aws_secret_key'
+  | 'email'
+  | 'email_fictional'
+  | 'phone'
+  | 'phone_fictional'
+  | 'phone_national'
+  | 'phone_national_grouped'
+  | 'phone_br'
+  | 'iban'
+  | 'ipv4'
+  | 'ipv6'
+  | 'date'
+  | 'aba_routing'
+  | 'nhs'
+  | 'not_placeholder'
+  | 'high_entropy'
+  | 'jwt'
+  | 'btc_address'
+  | 'eth_address'
+  | 'private_key'
+  | 'person_name'
+  | 'mrn'
+  | 'password'
+  | 'secret_value'
+  | 'person_name_listed';
+export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups' | 'name_words' | 'name_prefixes';
+export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
 export interface TextSegment {
   /** Where the text sits in the request, e.g. "messages[1].content". */

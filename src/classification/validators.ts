@@ -13,44 +13,14 @@ import {
   isValidNhsNumber,
 } from './checksums.ts';
 
+import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
 import { isIntroducedName, isListedName, nameWindows } from './person-names.ts';
 import { isBrazilianPhoneNumber, isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
-export type ValidatorName =
-  | 'luhn'
-  | 'luhn_short'
-  | 'us_ssn'
-  | 'us_ssn_shape'
-  | 'aws_secret_key'
-  | 'email'
-  | 'email_fictional'
-  | 'phone'
-  | 'phone_fictional'
-  | 'phone_national'
-  | 'phone_national_grouped'
-  | 'phone_br'
-  | 'iban'
-  | 'ipv4'
-  | 'ipv6'
-  | 'date'
-  | 'aba_routing'
-  | 'nhs'
-  | 'not_placeholder'
-  | 'high_entropy'
-  | 'jwt'
-  | 'btc_address'
-  | 'eth_address'
-  | 'private_key'
-  | 'person_name'
-  | 'mrn'
-  | 'password'
-  | 'secret_value'
-  | 'person_name_listed';
-export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups' | 'name_words' | 'name_prefixes';
-export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
+export type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 
 export function digitsOf(value: string): string {
   let digits = '';
