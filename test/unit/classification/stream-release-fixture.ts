@@ -1,0 +1,98 @@
+// Shared by the stream scanner's release tests (stream-scanner-release*.test.ts): the labelled corpus's examples and
+// documents, the embeddings of a value in prose, and the guarantee checked on one chunking: a stream reports exactly
+// what classifying the whole text reports, each finding in the one chunk that holds all of its characters.
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import {
+  createClassifier,
+  createStreamScanner,
+  DEFAULT_RECOGNIZERS,
+  type Classifier,
+  type Finding,
+  type ScannedChunk,
+} from '../../../src/classification/index.ts';
+
+export const key = new Uint8Array(32).fill(7);
+export const classifier = createClassifier({ fingerprintKey: key });
+export const PATH = 'choices[0].delta.content';
+
+const corpus = JSON.parse(
+  readFileSync(new URL('../../fixtures/classification/corpus.json', import.meta.url), 'utf8'),
+) as { documents: { id: string; text: string }[] };
+const MARK = /⟦([A-Z_0-9]+)\|([\s\S]*?)⟧/g;
+export const examples = corpus.documents.flatMap((d) =>
+  [...d.text.matchAll(MARK)].map((m) => ({ type: m[1] as string, value: m[2] as string })),
+);
+export const documents = corpus.documents.map((d) => ({ id: d.id, text: d.text.replace(MARK, '$2') }));
+
+/** A context word of each finding type (the first one its recognizers list), for the "with context" embeddings. */
+const contextWord = new Map<string, string>();
+for (const r of DEFAULT_RECOGNIZERS)
+  if (!contextWord.has(r.type) && r.contextWords?.[0] !== undefined) contextWord.set(r.type, r.contextWords[0]);
+// Their labels are part of their patterns.
+contextWord.set('AWS_SECRET_KEY', 'aws secret key');
+contextWord.set('GENERIC_API_KEY', 'api_key');
+contextWord.set('MEDICAL_RECORD_NUMBER', 'MRN');
+contextWord.set('PASSWORD', 'password');
+
+export function embeddings(type: string, value: string): string[] {
+  const word = contextWord.get(type) ?? 'note';
+  return [
+    value,
+    `Summarise the quarterly report. ${value} was mentioned, then the north region.`,
+    `Please keep the ${word}: ${value}\nThe next line is ordinary prose about sales.`,
+    `See ${value} (${word}) and the rest of the answer follows.`,
+    // A password is also found where a connection URL holds it.
+    ...(type === 'PASSWORD' ? [`Connect with postgres://orders:${value}@db.internal:5432/orders today.`] : []),
+    // A routing number is also found between the MICR transit symbols of a cheque line.
+    ...(type === 'US_BANK_ROUTING' ? [`Cheque line \u2446${value}\u2446 000123456789\u2448 0042.`] : []),
+  ];
+}
+
+type Seen = Pick<Finding, 'type' | 'category' | 'start' | 'end' | 'confidence' | 'fingerprint'>;
+const seen = (f: Finding, at = 0): Seen => ({
+  type: f.type,
+  category: f.category,
+  start: f.start + at,
+  end: f.end + at,
+  confidence: f.confidence,
+  fingerprint: f.fingerprint,
+});
+const order = (a: Seen, b: Seen) =>
+  a.start - b.start || a.end - b.end || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
+
+export function stream(chunks: readonly string[], c: Classifier = classifier, window?: number): ScannedChunk[] {
+  const scanner = createStreamScanner({ classifier: c, path: PATH, ...(window === undefined ? {} : { window }) });
+  return [...chunks.map((x) => scanner.push(x)), scanner.end()];
+}
+
+/** The guarantee, checked on one chunking of `whole`. */
+export function check(whole: string, chunks: readonly string[], c: Classifier = classifier, window?: number): void {
+  const out = stream(chunks, c, window);
+  const where = `text ${JSON.stringify(whole)} chunked ${JSON.stringify(chunks)}`;
+  expect(out.map((c) => c.text).join(''), where).toBe(whole);
+  const expected = c
+    .classify([{ path: PATH, text: whole }])
+    .findings.map((f) => seen(f))
+    .sort(order);
+  const reported = out.flatMap((c) => c.findings.map((f) => seen(f, c.offset))).sort(order);
+  expect(reported, where).toEqual(expected);
+  for (const c of out) {
+    const from = c.offset;
+    const to = c.offset + c.text.length;
+    for (const f of expected) {
+      if (f.start < to && f.end > from) {
+        // A chunk holding any character of a finding holds all of it and reports it.
+        expect(
+          c.findings.map((x) => seen(x, from)),
+          `${where}: ${f.type} at ${f.start} in chunk at ${from}`,
+        ).toContainEqual(f);
+      }
+    }
+  }
+}
+
+export function everySplit(whole: string, c: Classifier = classifier): void {
+  for (let at = 0; at <= whole.length; at += 1) check(whole, [whole.slice(0, at), whole.slice(at)], c);
+  check(whole, [...whole], c);
+}
