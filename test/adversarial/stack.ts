@@ -126,7 +126,9 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
         ],
         // Retried error answers are still retried (twice), without waiting between attempts.
         routing: { retry: { max_attempts: 2, backoff_ms: 0 } },
-        limits: { pricing: path.join(dir, 'pricing.json') },
+        // Attack requests rarely cap max_tokens: reserving the default 4,096 for each, five at once on one subject
+        // would pass the default policy's 20,000 tokens a minute and answer a correct but unwanted 429.
+        limits: { pricing: path.join(dir, 'pricing.json'), default_max_tokens: 256 },
       },
       {
         env: {
