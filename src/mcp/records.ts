@@ -2,7 +2,7 @@
 // beside them: the server, the method, and for a listing how many entries the caller's policy let through.
 // Invariants: the tool or prompt name and the resource URI enter a record only once classification has passed them;
 // arguments and results never do (their findings are located by path, keys by position, values fingerprinted).
-import type { DecisionBody, OutcomeBody } from '../pipeline/index.ts';
+import { emptyDecisionBody, type DecisionBody, type OutcomeBody } from '../pipeline/index.ts';
 import type { McpPolicyMethod } from './policy-input.ts';
 
 export interface McpDecisionBody extends DecisionBody {
@@ -15,14 +15,5 @@ export interface McpOutcomeBody extends OutcomeBody {
 }
 
 export function emptyDecision(server: string, method: string): McpDecisionBody {
-  return {
-    principal: null,
-    request: null,
-    classification: null,
-    policy: null,
-    policy_input: null,
-    decision: null,
-    route: null,
-    mcp: { server, method, name: null },
-  };
+  return { ...emptyDecisionBody(), mcp: { server, method, name: null } };
 }

@@ -23,6 +23,7 @@ import {
   classificationRecord,
   decidedFields,
   decisionIndex,
+  emptyDecisionBody,
   toJsonObject,
   type DecisionBody,
   type OutcomeBody,
@@ -99,15 +100,7 @@ export function createRequestHandler(deps: PipelineDeps) {
 
   async function handle(incoming: IncomingRequest): Promise<Reply> {
     const started = clock.now();
-    const record: DecisionBody = {
-      principal: null,
-      request: null,
-      classification: null,
-      policy: null,
-      policy_input: null,
-      decision: null,
-      route: null,
-    };
+    const record = emptyDecisionBody();
     let admitted: Admitted;
     try {
       admitted = await admit(incoming, record, started);
@@ -333,15 +326,7 @@ export function createRequestHandler(deps: PipelineDeps) {
   async function listModels(incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> {
     const api = 'openai.models';
     const started = clock.now();
-    const record: DecisionBody = {
-      principal: null,
-      request: null,
-      classification: null,
-      policy: null,
-      policy_input: null,
-      decision: null,
-      route: null,
-    };
+    const record = emptyDecisionBody();
     try {
       const principal = await identify(incoming.headers);
       record.principal = principal;
@@ -412,16 +397,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON',
     message: string,
   ): Promise<Reply> {
-    const record: DecisionBody = {
-      principal: null,
-      request: null,
-      classification: null,
-      policy: null,
-      policy_input: null,
-      route: null,
-      decision: { allow: false, stage: 'transport', reasons: [{ code, message }], obligations: null },
-    };
-    return deny(incoming, record, new Denial('transport', code, message, message));
+    return deny(incoming, emptyDecisionBody(), new Denial('transport', code, message, message));
   }
 
   async function deny(
@@ -448,15 +424,9 @@ export function createRequestHandler(deps: PipelineDeps) {
       // principal kept if it is not the culprit), and the client is told why (400), never "the ledger is unavailable".
       denial = error;
       reasons = [{ code: 'ERR_RECORD_INVALID', message: error.recordMessage }];
-      const decision = { allow: false, stage: 'record', reasons, obligations: null };
       const bare: DecisionBody = {
-        principal: null,
-        request: null,
-        classification: null,
-        policy: null,
-        policy_input: null,
-        route: null,
-        decision,
+        ...emptyDecisionBody(),
+        decision: { allow: false, stage: 'record', reasons, obligations: null },
       };
       const recorded =
         (await append(incoming.requestId, { ...bare, principal: record.principal }, 'deny').then(

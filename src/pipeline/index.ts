@@ -17,6 +17,7 @@ export {
   classificationRecord,
   decidedFields,
   decisionIndex,
+  emptyDecisionBody,
   toJsonObject,
   type DecisionBody,
   type OutcomeBody,

@@ -146,6 +146,19 @@ export function decidedFields({
   };
 }
 
+/** A decision body before any stage has filled it in: each stage sets its field, a refusal sets `decision`. */
+export function emptyDecisionBody(): DecisionBody {
+  return {
+    principal: null,
+    request: null,
+    classification: null,
+    policy: null,
+    policy_input: null,
+    decision: null,
+    route: null,
+  };
+}
+
 /** The query columns stored beside a decision record. */
 export function decisionIndex(record: DecisionBody): { subject: string | null; policyVersion: string | null } {
   return {
