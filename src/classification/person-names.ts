@@ -330,17 +330,18 @@ function isName(word: string, names: ReadonlySet<string>): boolean {
 }
 
 /**
- * A candidate a title, label, greeting or signature introduces: two words or one the name list knows, and no word
- * an everyday word that is not a name ("Dear Customer", "Hi Team").
+ * A candidate a title, label, greeting or signature introduces: no word an everyday word that is not a name ("Dear
+ * Customer", "Hi Team") or a street word; not every word an everyday word, even a name ("10.9 ms. So"); one
+ * word no list knows is a name ("call me Izaket", "Dr. Atzler": lists miss most names, the introduction says it is).
  */
 export function isIntroducedName(value: string): boolean {
   const { names, common } = nameLists();
   const words = wordsOf(value);
   if (words.length === 0 || words.length > 4) return false;
+  if (words.some((w) => NOT_NAMES.includes(w.toLowerCase()) || TITLES.includes(w.toLowerCase()))) return false;
   if (words.some((w) => common.has(w.toLowerCase()) && !isName(w, names))) return false;
   if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()))) return false;
-  if (words.every((w) => common.has(w.toLowerCase()))) return false;
-  return words.length >= 2 || words.some((w) => isName(w, names));
+  return !words.every((w) => common.has(w.toLowerCase()));
 }
 
 /**
