@@ -86,7 +86,7 @@ export async function completeAnswer(deps: PipelineDeps, c: Completion): Promise
     }
   } catch (error) {
     // Fail closed: an unexpected error after forwarding withholds the answer; the outcome says so.
-    deps.log?.('error', 'unexpected error after forwarding; the answer is withheld', {
+    deps.log('error', 'unexpected error after forwarding; the answer is withheld', {
       request_id: incoming.requestId,
       error: describeError(error),
     });

@@ -48,7 +48,7 @@ interface Admitted {
   body: Record<string, unknown>;
   decisionHash: string;
   /** What the limits stage holds for this request; settled exactly once when the request ends. */
-  reservation: Reservation | null;
+  reservation: Reservation;
 }
 
 /** Findings kept per request (in memory and in its record) unless deps.maxFindings says otherwise. */
@@ -120,8 +120,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     // usage so far (for the policy input), both from this replica's quota leases (docs/limits.md): no statement unless
     // the subject is new here or its lease is short, and then while the request is parsed and classified. Awaited at
     // stage 4, or before a large body goes to a thread; a failure there is handled like any other.
-    const usageRead = deps.limits ? deps.limits.admit(principal) : undefined;
-    usageRead?.catch(() => {}); // not unhandled if parsing or classification ends the request first
+    const usageRead = deps.limits.admit(principal);
+    usageRead.catch(() => {}); // not unhandled if parsing or classification ends the request first
     // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
     const adapter = adapterFor(incoming.api);
     const offloaded = await intake(incoming, usageRead);
@@ -190,25 +190,15 @@ export function createRequestHandler(deps: PipelineDeps) {
     const body = upstreamBodyOf(adapter, redacted, decision.obligations.max_tokens, redaction.edits.length > 0);
     // 5c. reserve the estimate against every limit that applies, all or nothing, from the leases (429 when one would be
     // passed)
-    const reservation = deps.limits
-      ? await waitOnDatabase(
-          record,
-          reserveFor(
-            deps.limits,
-            principal,
-            request,
-            decision,
-            candidates.map((u) => u.name),
-          ),
-        )
-      : null;
-    record.reservation = reservation ? reservationRecord(reservation) : null;
+    const upstreams = candidates.map((u) => u.name);
+    const reservation = await waitOnDatabase(record, reserveFor(deps.limits, principal, request, decision, upstreams));
+    record.reservation = reservationRecord(reservation);
     // 6. record the decision: MUST be committed before a byte goes upstream; an unrecorded request releases its hold
     let committed;
     try {
       committed = await append(incoming.requestId, record, 'allow');
     } catch (error) {
-      if (reservation && deps.limits) await deps.limits.settle(reservation, 'released', null, null);
+      await deps.limits.settle(reservation, 'released', null, null);
       throw error;
     }
     return { principal, adapter, request, decision, candidates, body, decisionHash: committed.hash, reservation };
@@ -224,7 +214,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     const { adapter, decision } = admitted;
     // Rate-limit headers go on every admitted reply, streamed ones included (their headers leave before the end).
     const headers: Record<string, string> = {
-      ...admitted.reservation?.headers,
+      ...admitted.reservation.headers,
       'x-proctor-request-id': incoming.requestId,
       'x-proctor-decision': 'allow',
       'x-proctor-policy-version': record.policy?.revision ?? 'none',
@@ -262,22 +252,20 @@ export function createRequestHandler(deps: PipelineDeps) {
     outcome: OutcomeBody,
     headers: Record<string, string>,
   ): Promise<boolean> {
-    if (admitted.reservation && deps.limits) {
-      const settled = await settleFor(deps.limits, admitted.reservation, {
-        usage: outcome.usage,
-        upstreamStatus: outcome.upstream_status,
-        error: outcome.error,
-        upstream: outcome.upstream,
+    const settled = await settleFor(deps.limits, admitted.reservation, {
+      usage: outcome.usage,
+      upstreamStatus: outcome.upstream_status,
+      error: outcome.error,
+      upstream: outcome.upstream,
+    });
+    Object.assign(outcome, settled.fields);
+    Object.assign(headers, settled.headers);
+    if (!settled.fields.settlement.recorded) {
+      const error = describeError(settled.cause);
+      deps.log('error', 'reservation not settled; it expires after its TTL', {
+        request_id: incoming.requestId,
+        error,
       });
-      Object.assign(outcome, settled.fields);
-      Object.assign(headers, settled.headers);
-      if (!settled.fields.settlement.recorded) {
-        const error = describeError(settled.cause);
-        deps.log?.('error', 'reservation not settled; it expires after its TTL', {
-          request_id: incoming.requestId,
-          error,
-        });
-      }
     }
     try {
       const index = {
@@ -307,7 +295,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       }
       return true;
     } catch (error) {
-      deps.log?.('error', 'ledger append failed for an outcome; the response is withheld', {
+      deps.log('error', 'ledger append failed for an outcome; the response is withheld', {
         request_id: incoming.requestId,
         code: (error as { code?: string }).code ?? 'unknown',
         error: describeError(error),
@@ -339,11 +327,11 @@ export function createRequestHandler(deps: PipelineDeps) {
         body_hmac_sha256: bodyDigest(bodyKey, EMPTY_SHA256),
       };
       record.classification = { finding_count: 0, types: {}, categories: {}, truncated: false, findings: [] };
-      const pricing = deps.limits?.pricing ?? null;
+      const { pricing } = deps.limits;
       const named = [
         ...deps.upstreams.upstreams.flatMap((u) => u.models),
         ...deps.upstreams.routes.map((r) => r.model),
-        ...(pricing ? Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)) : []),
+        ...Object.values(pricing.upstreams).flatMap((models) => Object.keys(models)),
       ];
       const names = [...new Set(named)].filter((m) => !m.includes('*')).sort();
       const allowed: string[] = [];
@@ -371,7 +359,7 @@ export function createRequestHandler(deps: PipelineDeps) {
         record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
         const routed = decision.allow ? deps.upstreams.route(api, model, decision.obligations.upstreams) : [];
         // A model no permitted upstream can price would be refused at reserve (ERR_MODEL_NOT_PRICED): not listed.
-        if (routed.some((u) => pricing === null || quote(pricing, u.name, model) !== null)) allowed.push(model);
+        if (routed.some((u) => quote(pricing, u.name, model) !== null)) allowed.push(model);
       }
       record.decision = {
         allow: true,
@@ -478,7 +466,7 @@ export function createRequestHandler(deps: PipelineDeps) {
       );
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
-      deps.log?.('error', 'ledger append failed', { request_id: requestId, code, error: describeError(error) });
+      deps.log('error', 'ledger append failed', { request_id: requestId, code, error: describeError(error) });
       if (code === 'ERR_RECORD_INVALID') {
         throw new Denial(
           'record',
@@ -657,7 +645,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     if (error instanceof Denial) return error;
     if (error instanceof LimitsError) return limitDenial(error);
     // The request id comes from the request's log scope (src/observability/logger.ts: withRequestId).
-    deps.log?.('error', 'unexpected pipeline error', { error: describeError(error) });
+    deps.log('error', 'unexpected pipeline error', { error: describeError(error) });
     return new Denial(
       'internal',
       'ERR_INTERNAL',

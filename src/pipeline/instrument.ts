@@ -54,15 +54,15 @@ export function instrumentPipeline(deps: PipelineDeps, scopes: Scopes, events: P
       openStream: (...args) => timed('forward', () => forwarder.openStream(...args)),
       close: () => forwarder.close(),
     },
-    ...(limits ? { limits: reservingLimits(limits, timed, events) } : {}),
+    limits: reservingLimits(limits, timed, events),
   };
 }
 
 function reservingLimits(
-  limits: NonNullable<PipelineDeps['limits']>,
+  limits: PipelineDeps['limits'],
   timed: <T>(stage: StageName, run: () => T) => T,
   events: PipelineEvents,
-): NonNullable<PipelineDeps['limits']> {
+): PipelineDeps['limits'] {
   return {
     pricing: limits.pricing,
     usage: (principal) => limits.usage(principal),

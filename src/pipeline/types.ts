@@ -35,9 +35,8 @@ export interface PipelineDeps {
   /** The upstream registry: routing, per-attempt targets (credentials, attribution headers), the retry budget. */
   upstreams: UpstreamRegistry;
   clock: { now(): Date };
-  /** The limits stage (reserve before forwarding, settle after). startProctor always passes one; it is optional only
-   * so that unit tests of other stages need no database. */
-  limits?: Limiter;
+  /** The limits stage: admit, reserve before forwarding, settle after (tests pass an in-memory one). */
+  limits: Limiter;
   /** Key of request.body_hmac_sha256 (ledger bodyDigestKey of the fingerprint key). startProctor always passes it;
    * without one the handler draws a random key, and its records' body digests cannot be reproduced. */
   bodyDigestKey?: Uint8Array;
@@ -45,7 +44,7 @@ export interface PipelineDeps {
    * answered 503 with nothing forwarded; startProctor passes database.statement_timeout_ms. Default: the ledger's own
    * per-record deadline only. */
   databaseBudgetMs?: number;
-  log?: Log;
+  log: Log;
 }
 
 export interface IncomingRequest {

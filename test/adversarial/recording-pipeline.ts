@@ -7,6 +7,8 @@ import type { Ledger } from '../../src/ledger/index.ts';
 import { createRequestHandler, type PipelineDeps } from '../../src/pipeline/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
 import { registryOf, upstreamSettings } from '../helpers/upstreams.ts';
+import { createMemoryLimiter } from '../helpers/memory-limiter.ts';
+import { createLogSink } from '../helpers/log-sink.ts';
 
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url));
 
@@ -37,17 +39,23 @@ export async function recordingPipeline() {
       return { chain: 'test', seq: 1, hash: 'h', bytes: new Uint8Array(), record: {} };
     },
   } as unknown as Ledger;
+  // Each request is identified a minute after the last, so the default policy's per-minute limits (checked by a real
+  // in-memory limiter) never refuse an attack request: these tests look at what leaves, not at limits.
+  let minutes = 0;
   const refused = { status: 500, contentType: 'application/json', body: { error: { message: 'recorded' } } };
   const deps: PipelineDeps = {
     authenticator: {
-      authenticate: async () => ({
-        iss: 'https://idp.test',
-        sub: 'alice',
-        client_id: null,
-        groups: ['eng'],
-        tenant: null,
-        token_fingerprint: 'f'.repeat(64),
-      }),
+      authenticate: async () => {
+        minutes += 1;
+        return {
+          iss: 'https://idp.test',
+          sub: 'alice',
+          client_id: null,
+          groups: ['eng'],
+          tenant: null,
+          token_fingerprint: 'f'.repeat(64),
+        };
+      },
     },
     classifier,
     policy: { decide: (input) => ({ decision: policy.decide(input), version: policy.version, shadow: null }) },
@@ -65,6 +73,8 @@ export async function recordingPipeline() {
     },
     upstreams: registryOf([upstreamSettings({ name: 'echo', apis: ['openai', 'anthropic'] })]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    limits: createMemoryLimiter({ now: () => minutes * 60_000 }),
+    log: createLogSink().log,
   };
   return { handler: createRequestHandler(deps), sent, records };
 }

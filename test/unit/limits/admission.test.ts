@@ -9,6 +9,7 @@ import { createRequestHandler, type Intake, type PipelineDeps } from '../../../s
 import type { Decision, Limits } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 let sql: Sql;
 beforeAll(async () => {
@@ -105,6 +106,7 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
     upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
     clock: { now: () => new Date() },
     limits: limiter,
+    log: createLogSink().log,
     ...(o.intake ? { intake: o.intake } : {}),
   };
   const handler = createRequestHandler(deps);

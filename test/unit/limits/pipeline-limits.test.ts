@@ -8,6 +8,7 @@ import { ForwardError } from '../../../src/forwarding/index.ts';
 import type { Decision, Limits } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 let sql: Sql;
 beforeAll(async () => {
@@ -121,6 +122,7 @@ function harness(
     ]),
     clock: { now: () => new Date() },
     limits: limiter,
+    log: createLogSink().log,
   };
   const handler = createRequestHandler(deps);
   const body = new TextEncoder().encode(

@@ -7,6 +7,8 @@ import { createIntake, createRequestHandler, INTAKE_WORKER, type PipelineDeps } 
 import type { Decision } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createMemoryLimiter } from '../../helpers/memory-limiter.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 const KEY = new Uint8Array(32).fill(3);
 const classifier = createClassifier({ fingerprintKey: KEY });
@@ -48,7 +50,7 @@ const dense = (n: number) => Array.from({ length: n }, (_, i) => `ssn ${ssn(i)}`
 const bodyOf = (text: string) =>
   new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: text }] }));
 
-function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}) {
+function harness(overrides: Partial<Omit<PipelineDeps, 'limits' | 'log'>> & { decision?: Decision } = {}) {
   const records: Record<string, unknown>[] = [];
   const forwarded: unknown[] = [];
   const ledger = {
@@ -81,6 +83,8 @@ function harness(overrides: Partial<PipelineDeps> & { decision?: Decision } = {}
     },
     upstreams: registryOf([upstreamSettings({ name: 'echo', zeroDataRetention: true })]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    limits: createMemoryLimiter(),
+    log: createLogSink().log,
     bodyDigestKey: new Uint8Array(32).fill(9), // one key for every harness: records compare equal across them
     ...overrides,
   };

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/index.ts';
 import { IdentityError } from '../../../src/identity/index.ts';
 import { ForwardError } from '../../../src/forwarding/index.ts';
-import type { Decision, PolicyEngine } from '../../../src/policy/index.ts';
+import type { Decision, Limits, PolicyEngine } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createMemoryLimiter } from '../../helpers/memory-limiter.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 const upstream = upstreamSettings({ name: 'echo', zeroDataRetention: true });
 const allow: Decision = {
@@ -58,6 +60,8 @@ function harness(options: Options = {}) {
       return options.decision ?? allow;
     },
   };
+  const limits = createMemoryLimiter({ now: () => Date.parse('2026-01-01T00:00:00.000Z') });
+  const logs = createLogSink();
   const deps: PipelineDeps = {
     authenticator: { authenticate: options.authenticate ?? (async () => principal) },
     classifier: {
@@ -87,11 +91,13 @@ function harness(options: Options = {}) {
     },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    limits,
+    log: logs.log,
   };
   const handler = createRequestHandler(deps);
   const run = () =>
     handler.handle({ requestId: 'r1', api: 'openai.chat_completions', headers: { authorization: 'Bearer t' }, body });
-  return { events, records, run, handler };
+  return { events, records, run, handler, limits, logs: logs.entries };
 }
 
 describe('the request pipeline', () => {
@@ -208,6 +214,39 @@ describe('the request pipeline', () => {
     expect(reply.body).toMatchObject({ error: { code: 'ERR_INTERNAL' } });
     expect(h.records.map((r) => r.type)).toEqual(['decision', 'outcome']);
     expect(h.records[1]).toMatchObject({ body: { status: 500, upstream_status: 200, error: 'ERR_INTERNAL' } });
+  });
+
+  it('refuses at reserve (429) once the request rate the decision set is used up, and forwards nothing more', async () => {
+    const limited: Limits = {
+      tokens_per_minute: null,
+      requests_per_minute: 2,
+      spend_micro_usd_per_day: null,
+      spend_micro_usd_per_month: null,
+    };
+    const h = harness({ decision: { ...allow, obligations: { ...allow.obligations, limits: limited } } });
+    expect((await h.run()).status).toBe(200);
+    expect((await h.run()).status).toBe(200);
+    const third = await h.run();
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ error: { code: 'ERR_LIMIT_EXCEEDED' } });
+    expect(h.records.at(-1)?.body).toMatchObject({ decision: { allow: false, stage: 'reserve' }, route: null });
+    expect(h.events.filter((e) => e.startsWith('forward'))).toHaveLength(2);
+  });
+
+  it('logs a settlement the limiter could not take, and still delivers the answer with its outcome', async () => {
+    let h: ReturnType<typeof harness> | null = null;
+    h = harness({
+      forward: async () => {
+        await h?.limits.close();
+        return { status: 200, contentType: 'application/json', body: { choices: [] } };
+      },
+    });
+    const reply = await h.run();
+    expect(reply.status).toBe(200);
+    expect(h.records[1]).toMatchObject({ type: 'outcome', body: { settlement: { recorded: false } } });
+    expect(h.logs).toEqual([
+      expect.objectContaining({ level: 'error', message: 'reservation not settled; it expires after its TTL' }),
+    ]);
   });
 
   it('records transport rejections (body too large) as denials', async () => {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { createScopes, type RequestSummary } from '../../../src/observability/index.ts';
 import { instrumentPipeline, type PipelineDeps } from '../../../src/pipeline/index.ts';
+import { createMemoryLimiter } from '../../helpers/memory-limiter.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 function fakeDeps(): PipelineDeps {
   return {
@@ -27,6 +29,8 @@ function fakeDeps(): PipelineDeps {
     },
     upstreams: {},
     clock: { now: () => new Date(0) },
+    limits: createMemoryLimiter(),
+    log: createLogSink().log,
   } as unknown as PipelineDeps;
 }
 

@@ -1,13 +1,14 @@
 // GET /v1/models lists what the caller's policy allows, also when every upstream is configured with models: ["*"]:
 // names come from routing routes, the pricing table and explicit upstream lists; patterns are never listed; each name
-// is decided by the policy, needs a permitted upstream, and (with limits) a price on one of them.
+// is decided by the policy, needs a permitted upstream and a price on one of them.
 import { describe, expect, it } from 'vitest';
 import { createRequestHandler, type PipelineDeps } from '../../../src/pipeline/index.ts';
 import type { Decision, PolicyInput } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
-import { createLimiter, parsePricing } from '../../../src/limits/index.ts';
-import type { Sql } from '../../../src/db/index.ts';
+import { parsePricing } from '../../../src/limits/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createMemoryLimiter, FREE_PRICING } from '../../helpers/memory-limiter.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 const principal = {
   iss: 'https://idp.test',
@@ -28,7 +29,7 @@ function decisionFor(model: string): Decision {
   };
 }
 
-function harness(pricingDoc: unknown | null) {
+function harness(pricingDoc: unknown) {
   const decided: string[] = [];
   const records: Record<string, unknown>[] = [];
   const ledger = {
@@ -77,17 +78,8 @@ function harness(pricingDoc: unknown | null) {
       },
     ),
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    ...(pricingDoc === null
-      ? {}
-      : {
-          limits: createLimiter({
-            sql: {} as Sql,
-            pricing: parsePricing(pricingDoc, 'test'),
-            defaults: [],
-            reservationTtlSeconds: 60,
-            defaultMaxTokens: 10,
-          }),
-        }),
+    limits: createMemoryLimiter({ pricing: parsePricing(pricingDoc, 'test') }),
+    log: createLogSink().log,
   };
   const handler = createRequestHandler(deps);
   return {
@@ -146,8 +138,8 @@ describe('GET /v1/models', () => {
     expect(ids(await h.list())).toEqual(['gpt-4o', 'only-on-b']);
   });
 
-  it('without limits lists every allowed name routing and upstream lists give', async () => {
-    const h = harness(null);
+  it('with every model priced as a default, lists every allowed name routing and upstream lists give', async () => {
+    const h = harness(FREE_PRICING);
     expect(ids(await h.list())).toEqual(['listed-on-c', 'priced-on-a-only-b-allowed', 'routed-model']);
   });
 });

@@ -7,6 +7,8 @@ import { createClassifier } from '../../../src/classification/index.ts';
 import type { Decision } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createMemoryLimiter } from '../../helpers/memory-limiter.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 const upstream = upstreamSettings({ name: 'up', zeroDataRetention: false });
 const principal = {
@@ -61,6 +63,8 @@ function harness(d: Decision, answer: unknown, classify: PipelineDeps['classifie
     },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    limits: createMemoryLimiter(),
+    log: createLogSink().log,
   };
   const handler = createRequestHandler(deps);
   const run = (request: unknown) =>

@@ -11,6 +11,7 @@ import { completeStream } from '../../../src/pipeline/stream-complete.ts';
 import type { OutcomeBody } from '../../../src/pipeline/records.ts';
 import type { PipelineDeps } from '../../../src/pipeline/types.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 const adapter = adapterFor('openai.chat_completions');
 const request = adapter.parse(
@@ -38,6 +39,7 @@ function setup(answer: () => UpstreamStream, appendOk: boolean) {
     },
     upstreams: registryOf([upstream]),
     clock: { now: () => new Date(0) },
+    log: createLogSink().log,
   } as unknown as PipelineDeps;
   const sink = {
     open: (status: number) => log.push(`open ${status}`),

@@ -1,0 +1,283 @@
+// A Limiter kept in memory, for tests of the stages around the limits stage: the contract of createLimiter (admit
+// counts one request, reserve holds all or nothing, settle bills once) with its counter resolution and pricing
+// (src/limits), counted per counter and UTC window in a Map instead of on PostgreSQL leases. It admits and refuses
+// by counting; `close()` makes it answer as a store that cannot (ERR_LIMITS_UNAVAILABLE, settlements not recorded).
+import {
+  costMicroUsd,
+  LimitExceeded,
+  LimitsError,
+  maxCostMicroUsd,
+  quote,
+  rateLimitHeaders,
+  resolveCounters,
+  subjectKey,
+  type ActualUsage,
+  type CounterSpec,
+  type Limiter,
+  type LimitPrincipal,
+  type Metric,
+  type Period,
+  type PriceQuote,
+  type PricingTable,
+  type Reservation,
+  type ScopedLimit,
+  type SettlementBasis,
+  type SubjectUsage,
+} from '../../src/limits/index.ts';
+import { clampCacheTokens, type BillableTokens } from '../../src/limits/pricing.ts';
+
+/** Prices every model on every upstream at zero: for tests that look at other stages than pricing. */
+export const FREE_PRICING: PricingTable = {
+  version: 'test-free',
+  unknown_model: { price_as: 'free' },
+  defaults: { free: { input: 0, output: 0, cached_input: 0 } },
+  upstreams: {},
+};
+
+export interface MemoryLimiterOptions {
+  /** Default FREE_PRICING. */
+  pricing?: PricingTable;
+  /** Limits beside the decision's, as configuration `limits.defaults`. */
+  defaults?: readonly ScopedLimit[];
+  /** Output tokens reserved when neither the request nor the decision caps max_tokens (default 1000). */
+  defaultMaxTokens?: number;
+  /** The clock in ms that places a request in its minute, day and month (default Date.now). */
+  now?: () => number;
+}
+
+type Amounts = Record<Metric, number>;
+interface Hold {
+  /** Window key of each counter held, and the amounts held there. */
+  held: { window: string; amounts: Amounts; admitted: boolean }[];
+}
+
+const TTL_SECONDS = 60;
+
+export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter {
+  const pricing = options.pricing ?? FREE_PRICING;
+  const defaults = options.defaults ?? [];
+  const now = options.now ?? Date.now;
+  const counters = new Map<string, Amounts>();
+  const holds = new WeakMap<Reservation, Hold>();
+  const settled = new WeakSet<Reservation>();
+  let closed = false;
+  // Reservation ids count up per limiter (UUID-shaped), so two runs of one request record the same id.
+  let reservations = 0;
+
+  const windowOf = (period: Period, at: number): { start: number; end: number } => {
+    const d = new Date(at);
+    if (period === 'minute') return { start: at - (at % 60_000), end: at - (at % 60_000) + 60_000 };
+    if (period === 'day') {
+      const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      return { start, end: start + 86_400_000 };
+    }
+    return {
+      start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+      end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+    };
+  };
+  const windowKey = (spec: Pick<CounterSpec, 'key' | 'period'>, at: number) =>
+    JSON.stringify([spec.key, spec.period, windowOf(spec.period, at).start]);
+  const used = (window: string): Amounts => counters.get(window) ?? { tokens: 0, requests: 0, spend: 0 };
+  const add = (window: string, amounts: Amounts, sign: 1 | -1) => {
+    const u = used(window);
+    counters.set(window, {
+      tokens: u.tokens + sign * amounts.tokens,
+      requests: u.requests + sign * amounts.requests,
+      spend: u.spend + sign * amounts.spend,
+    });
+  };
+  const open = () => {
+    if (closed) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter is closed');
+  };
+  const subjectSpecs = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>): CounterSpec[] =>
+    (['minute', 'day', 'month'] as const).map((period) => ({
+      key: subjectKey(principal),
+      scope: 'subject',
+      name: principal.sub,
+      period,
+      limits: { tokens: null, requests: null, spend: null },
+    }));
+  const subjectUsage = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>, at: number): SubjectUsage => {
+    const [minute, day, month] = subjectSpecs(principal).map((s) => used(windowKey(s, at)));
+    return {
+      tokens_this_minute: minute?.tokens ?? 0,
+      requests_this_minute: minute?.requests ?? 0,
+      spend_micro_usd_today: day?.spend ?? 0,
+      spend_micro_usd_this_month: month?.spend ?? 0,
+    };
+  };
+  const stateOf = (spec: CounterSpec, amounts: Amounts, at: number) => {
+    const u = used(windowKey(spec, at));
+    return {
+      key: spec.key,
+      period: spec.period,
+      reset_ms: windowOf(spec.period, at).end - at,
+      used_tokens: u.tokens + amounts.tokens,
+      used_requests: u.requests + amounts.requests,
+      used_spend: u.spend + amounts.spend,
+      limits: spec.limits,
+    };
+  };
+  /** Takes `amounts` on every counter of `specs` or none: a limit that would be passed throws LimitExceeded. */
+  const take = (specs: readonly { spec: CounterSpec; amounts: Amounts }[], at: number) => {
+    for (const { spec, amounts } of specs) {
+      const u = used(windowKey(spec, at));
+      for (const metric of ['tokens', 'requests', 'spend'] as const) {
+        const limit = spec.limits[metric];
+        if (limit === null || u[metric] + amounts[metric] <= limit) continue;
+        const { scope, name, period } = spec;
+        const applied = { scope, name, period, metric, limit, used: u[metric], requested: amounts[metric] };
+        const retryAfter = Math.max(1, Math.ceil((windowOf(period, at).end - at) / 1000));
+        const before = specs.map((d) => stateOf(d.spec, { tokens: 0, requests: 0, spend: 0 }, at));
+        throw new LimitExceeded(applied, retryAfter, rateLimitHeaders(before));
+      }
+    }
+    const states = specs.map(({ spec, amounts }) => stateOf(spec, amounts, at));
+    for (const { spec, amounts } of specs) add(windowKey(spec, at), amounts, 1);
+    return states;
+  };
+  const admittedOn = (admitted: boolean | undefined, spec: CounterSpec) =>
+    admitted === true && spec.scope === 'subject' && spec.period === 'minute';
+
+  return {
+    pricing,
+    async usage(principal) {
+      open();
+      return subjectUsage(principal, now());
+    },
+
+    async admit(principal) {
+      open();
+      const at = now();
+      const before = subjectUsage(principal, at);
+      const limited = resolveCounters(principal, null, defaults).find(
+        (s) => s.scope === 'subject' && s.period === 'minute',
+      );
+      const [minute] = subjectSpecs(principal) as [CounterSpec];
+      const spec = { ...minute, limits: { tokens: null, requests: limited?.limits.requests ?? null, spend: null } };
+      take([{ spec, amounts: { tokens: 0, requests: 1, spend: 0 } }], at);
+      return before;
+    },
+
+    async reserve(input) {
+      open();
+      if (input.upstreams.length === 0)
+        throw new LimitsError('ERR_LIMITS_INVALID', 'a reservation needs at least one upstream');
+      const completion = input.maxTokens ?? options.defaultMaxTokens ?? 1000;
+      const tokens = input.promptTokens + completion;
+      const quotes: Record<string, PriceQuote> = {};
+      let priced: PriceQuote | null = null;
+      let spend = -1;
+      for (const upstream of input.upstreams) {
+        const q = quote(pricing, upstream, input.model);
+        if (!q) throw new LimitsError('ERR_MODEL_NOT_PRICED', `model '${input.model}' on '${upstream}' has no price`);
+        quotes[upstream] = q;
+        const cost = maxCostMicroUsd(q.price, input.promptTokens, completion);
+        if (cost > spend) [spend, priced] = [cost, q];
+      }
+      if (!priced) throw new LimitsError('ERR_LIMITS_INVALID', 'no price was found');
+      const at = now();
+      const demands = resolveCounters(input.principal, input.limits, defaults).map((spec) => ({
+        spec,
+        amounts: { tokens, requests: admittedOn(input.admitted, spec) ? 0 : 1, spend },
+      }));
+      const states = take(demands, at);
+      const reservation: Reservation = {
+        id: `00000000-0000-4000-8000-${String(++reservations).padStart(12, '0')}`,
+        quote: priced,
+        quotes,
+        estimate: {
+          prompt_tokens: input.promptTokens,
+          prompt_token_method: input.promptTokenMethod,
+          completion_tokens: completion,
+          tokens,
+          spend_micro_usd: spend,
+        },
+        expiresInSeconds: TTL_SECONDS,
+        limits: demands.flatMap(({ spec }, i) =>
+          (['tokens', 'requests', 'spend'] as const).flatMap((metric) => {
+            const limit = spec.limits[metric];
+            const s = states[i];
+            if (limit === null || !s) return [];
+            const usedNow = { tokens: s.used_tokens, requests: s.used_requests, spend: s.used_spend }[metric];
+            return [{ scope: spec.scope, name: spec.name, period: spec.period, metric, limit, used: usedNow }];
+          }),
+        ),
+        headers: rateLimitHeaders(states),
+        windows: demands.map(({ spec }) => ({
+          key: spec.key,
+          period: spec.period,
+          window_start_ms: windowOf(spec.period, at).start,
+          ...(admittedOn(input.admitted, spec) ? { requests: 0 as const } : {}),
+        })),
+      };
+      holds.set(reservation, {
+        held: demands.map(({ spec, amounts }) => ({
+          window: windowKey(spec, at),
+          amounts,
+          admitted: admittedOn(input.admitted, spec),
+        })),
+      });
+      return reservation;
+    },
+
+    async settle(reservation, basis, usage, upstream) {
+      if (settled.has(reservation))
+        throw new LimitsError('ERR_LIMITS_INVALID', `reservation ${reservation.id} is already settled`);
+      settled.add(reservation);
+      const billed = billable(reservation, basis, usage);
+      const served =
+        upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
+      const priced = served ?? reservation.quote;
+      const cost = costMicroUsd(priced.price, billed);
+      const tokens = billed.prompt_tokens + billed.completion_tokens;
+      const requests = basis === 'released' ? 0 : 1;
+      const hold = holds.get(reservation);
+      holds.delete(reservation);
+      const recorded = hold !== undefined && !closed;
+      if (recorded) {
+        for (const h of hold.held) {
+          add(h.window, h.amounts, -1);
+          add(h.window, { tokens, requests: h.admitted ? 0 : requests, spend: cost }, 1);
+        }
+      }
+      return {
+        reservation_id: reservation.id,
+        basis,
+        ...billed,
+        tokens,
+        requests,
+        cost_micro_usd: cost,
+        pricing_version: priced.version,
+        price_entry: priced.entry,
+        upstream: served ? upstream : null,
+        recorded,
+        ...(recorded ? {} : { cause: new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter was closed') }),
+      };
+    },
+
+    async flush() {},
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens {
+  switch (basis) {
+    case 'usage':
+    case 'usage_estimated':
+      if (!usage) throw new LimitsError('ERR_LIMITS_INVALID', 'settlement on usage needs the usage');
+      return clampCacheTokens({ ...usage, cached_input_tokens: usage.cached_input_tokens ?? 0 });
+    case 'estimate':
+      return {
+        prompt_tokens: reservation.estimate.prompt_tokens,
+        completion_tokens: reservation.estimate.completion_tokens,
+        cached_input_tokens: 0,
+      };
+    case 'none':
+    case 'released':
+      return { prompt_tokens: 0, completion_tokens: 0, cached_input_tokens: 0 };
+  }
+}
