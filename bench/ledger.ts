@@ -3,14 +3,23 @@
 // so every commit also waits for the disk's flush, as in production): appends/s and commit wait (append call → committed) p50/p99 for 1 and
 // 4 chains at 1, 16 and 64 concurrent writers, and commit wait at a paced 1,000 records/s; then request-shaped runs
 // (a decision, the upstream's wait, its outcome) with the database's own counters per 1,000 records
-// (bench/ledger-requests.ts).
+// (bench/ledger-requests.ts). `node bench/ledger.ts --cpu` measures, without a database, the ledger's CPU per record of
+// requests shaped like the side-by-side bench's (bench/request-fixture.ts): the append's check (canonical members,
+// storable columns, schema) and sealing (envelope, leaf hash, Ed25519, stored bytes) in batches of 32.
 // Run alone with `node bench/ledger.ts` (JSON on stdout) or as part of `npm run bench`.
 import { loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connectPostgres, migrate } from '../src/db/index.ts';
 import type { Sql } from '../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger } from '../src/ledger/index.ts';
-import type { Ledger } from '../src/ledger/index.ts';
+import type { JsonValue, Ledger } from '../src/ledger/index.ts';
+import { sealBatch } from '../src/ledger/chain-writer.ts';
+import type { PendingRecord } from '../src/ledger/chain-writer.ts';
+import { checkBody } from '../src/ledger/ledger.ts';
+import { PartitionMonths } from '../src/ledger/partitions.ts';
+import { toJsonObject } from '../src/pipeline/records.ts';
+import { cpuPerCall } from './policy.ts';
+import { requestFixtures } from './request-fixture.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 import { postgresCpuUs, postmasterOf, requestLoad } from './ledger-requests.ts';
 
@@ -208,4 +217,51 @@ export async function benchLedger() {
   }
 }
 
-if (import.meta.main) process.stdout.write(`${JSON.stringify(await benchLedger(), null, 2)}\n`);
+/** The ledger's CPU per record without a database: a request's decision and outcome, checked then sealed. */
+export async function recordStageCpu(iterations = 20_000) {
+  const { fixtures } = await requestFixtures();
+  const signer = loadSigner(generateSigningKey().privateKeyPem);
+  const bodies = fixtures.flatMap((f) => [
+    {
+      type: 'decision' as const,
+      body: toJsonObject(f.decision),
+      index: { subject: f.principal.sub, decision: 'allow' },
+    },
+    { type: 'outcome' as const, body: toJsonObject(f.outcome), index: { subject: f.principal.sub, decision: 'allow' } },
+  ]);
+  const at = (i: number) => bodies[i % bodies.length] as (typeof bodies)[number];
+  const check = (i: number) => {
+    const { type, body, index } = at(i);
+    return checkBody(type, `req-${i}`, body, signer.kid, index);
+  };
+  const items: PendingRecord[] = Array.from({ length: 32 }, (_, i) => ({
+    ...at(i),
+    requestId: `req-${i}`,
+    members: check(i),
+  }));
+  const ctx = { chain: 'bench-cpu', signer, clock, partitions: new PartitionMonths() };
+  const base = { seq: 41, hash: new Uint8Array(32).fill(9) };
+  const batches = Math.max(1, Math.round(iterations / items.length));
+  await sealBatch(ctx, base, items); // warm-up
+  const start = process.threadCpuUsage();
+  for (let b = 0; b < batches; b++) await sealBatch(ctx, base, items);
+  const used = process.threadCpuUsage(start);
+  const per = (kind: 'decision' | 'outcome') => bodies.filter((b) => b.type === kind);
+  const checkOf = (list: typeof bodies) =>
+    cpuPerCall(iterations, (i) => {
+      const { type, body, index } = list[i % list.length] as (typeof bodies)[number];
+      return checkBody(type, 'r', body as Record<string, JsonValue>, signer.kid, index);
+    });
+  return {
+    signing_backend: signer.backend,
+    decision_check_us: checkOf(per('decision')),
+    outcome_check_us: checkOf(per('outcome')),
+    seal_us_per_record: Math.round(((used.user + used.system) / (batches * items.length)) * 100) / 100,
+    batch_records: items.length,
+  };
+}
+
+if (import.meta.main) {
+  const result = process.argv.includes('--cpu') ? await recordStageCpu() : await benchLedger();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

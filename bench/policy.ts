@@ -1,11 +1,23 @@
 // Policy decision latency for the library policy (bundles/default.tar.gz): per-decision p50/p99 through the exact
 // engine the proxy uses (input validation, wasm evaluation, decision validation), alone and with a shadow bundle.
-// Target: p99 <= 0.2 ms. Run alone with `node bench/policy.ts` (writes bench/results/policy.json); bench/run.ts
-// includes it as stages.policy_decision.
+// Target: p99 <= 0.2 ms. Then the CPU of the policy stage per request (issue 17), in µs of this thread's CPU over many
+// requests shaped like the side-by-side bench's (bench/request-fixture.ts): building the input, the engine's decide,
+// and, apart, the parts of decide (input schema, the input's JSON, the wasm evaluation through the SDK). Run alone with
+// `node bench/policy.ts` (writes bench/results/policy.json); bench/run.ts includes it as stages.policy_decision.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPolicyRuntime, loadPolicyBundleBytes, SMOKE_INPUT, type PolicyInput } from '../src/policy/index.ts';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { buildPolicyInput } from '../src/pipeline/policy-input.ts';
+import {
+  createPolicyRuntime,
+  loadPolicyBundleBytes,
+  openBundle,
+  SMOKE_INPUT,
+  type PolicyInput,
+} from '../src/policy/index.ts';
+import { policyValidators } from '../src/policy/schemas.ts';
+import { requestFixtures } from './request-fixture.ts';
 
 const TARGET_P99_MS = 0.2;
 
@@ -97,12 +109,49 @@ export async function policyDecisionLatency(bundlePath: string, iterations = 20_
   };
 }
 
+/** µs of this thread's CPU per call of fn, over `iterations` calls after a warm-up. */
+export function cpuPerCall(iterations: number, fn: (i: number) => unknown): number {
+  for (let i = 0; i < Math.min(2000, iterations); i++) fn(i);
+  const start = process.threadCpuUsage();
+  for (let i = 0; i < iterations; i++) fn(i);
+  const used = process.threadCpuUsage(start);
+  return Math.round(((used.user + used.system) / iterations) * 100) / 100;
+}
+
+/** CPU per request of the policy stage, and of the parts of decide, on requests shaped like the side-by-side's. */
+export async function policyStageCpu(bundlePath: string, iterations = 20_000) {
+  const { engine, runtime, fixtures } = await requestFixtures(bundlePath);
+  const at = (i: number) => fixtures[i % fixtures.length] as (typeof fixtures)[number];
+  const build = (i: number) => {
+    const f = at(i);
+    return buildPolicyInput(f.principal, f.request, f.classification, f.upstreams, f.now, f.usage);
+  };
+  const bundle = await openBundle(readFileSync(bundlePath));
+  const sdk = await loadPolicy(bundle.wasm);
+  if (bundle.data !== undefined) sdk.setData(bundle.data);
+  const validators = policyValidators();
+  const encoder = new TextEncoder();
+  return {
+    requests: fixtures.length,
+    build_input_us: cpuPerCall(iterations, build),
+    decide_us: cpuPerCall(iterations, (i) => engine.decide(at(i).input)),
+    runtime_decide_us: cpuPerCall(iterations, (i) => runtime.decide(at(i).input)),
+    build_and_decide_us: cpuPerCall(iterations, (i) => runtime.decide(build(i))),
+    parts: {
+      input_schema_us: cpuPerCall(iterations, (i) => validators.input(at(i).input)),
+      input_json_us: cpuPerCall(iterations, (i) => encoder.encode(JSON.stringify(at(i).input))),
+      sdk_evaluate_us: cpuPerCall(iterations, (i) => sdk.evaluate(at(i).input, bundle.manifest.entrypoint)),
+    },
+  };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bundle = fileURLToPath(new URL('../bundles/default.tar.gz', import.meta.url));
   const result = {
     when: new Date().toISOString(),
     node: process.versions.node,
     policy_decision: await policyDecisionLatency(bundle),
+    policy_stage_cpu: await policyStageCpu(bundle),
   };
   const out = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(out, { recursive: true });

@@ -288,8 +288,8 @@ async function takeLease(sql: Sql, chain: string): Promise<Lease> {
 
 /** Checks an appended body and returns its canonical members. The record is schema-checked here, with the envelope
  * and seal fields the batch will give it in their final form (seq ≥ 1, a hex prev and hash, this key's kid): those
- * are built to satisfy the schema, so what is stored is exactly what was checked. */
-function checkBody(
+ * are built to satisfy the schema, so what is stored is exactly what was checked. Exported for bench/ledger.ts. */
+export function checkBody(
   type: RecordType,
   requestId: string | null,
   body: Record<string, JsonValue>,
