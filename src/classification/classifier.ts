@@ -106,6 +106,11 @@ function isExcluded(text: string, lower: string | undefined, start: number, r: C
   return containsAnyWord(near, r.excludeWords);
 }
 
+function isAsciiLetter(text: string, i: number): boolean {
+  const c = text.charCodeAt(i) | 0x20;
+  return c >= 0x61 && c <= 0x7a;
+}
+
 /** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
 function hasContext(
   text: string,
@@ -115,11 +120,14 @@ function hasContext(
   r: CompiledRecognizer,
 ): boolean {
   if (r.contextWords.length === 0) return false;
-  const from = Math.max(0, start - r.contextBefore);
+  // A window's edges do not cut a word: the tail of "cache" or the head of "history" is not the word "he" or "his".
+  let from = Math.max(0, start - r.contextBefore);
+  while (from > 0 && from < start && isAsciiLetter(text, from - 1) && isAsciiLetter(text, from)) from += 1;
+  let to = Math.min(text.length, end + r.contextAfter);
+  while (to < text.length && to > end && isAsciiLetter(text, to - 1) && isAsciiLetter(text, to)) to -= 1;
   let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
   if (r.contextInClause) before = clauseOf(before);
-  const after =
-    lower === undefined ? text.slice(end, end + r.contextAfter).toLowerCase() : lower.slice(end, end + r.contextAfter);
+  const after = lower === undefined ? text.slice(end, to).toLowerCase() : lower.slice(end, to);
   return containsAnyWord(before, r.contextWords) || containsAnyWord(after, r.contextWords);
 }
 

@@ -264,6 +264,9 @@ const PLACE_PHRASES = [
   'originally from',
   'lives in',
   'lives at',
+  'lives on',
+  'here from',
+  'moved from',
   'live in',
   'living in',
   'i am in',
@@ -386,6 +389,17 @@ export function isListedName(value: string): boolean {
   // After a first name the list knows, a family name it lacks still counts (lists miss most family names), if it is
   // no everyday word.
   return words.slice(1).every((w) => isName(w, names) || (w.length >= 3 && !common.has(w.toLowerCase())));
+}
+
+/**
+ * One word with nothing introducing it, that words about people near it make a name (PERSON_NAME_SINGLE): the name
+ * list knows it, it is no everyday word, title, street or organisation word, and it has three letters or more.
+ */
+export function isSingleName(value: string): boolean {
+  const { names, common } = nameLists();
+  const lower = value.toLowerCase();
+  if (value.length < 3 || value.includes(' ') || !isName(value, names) || common.has(lower)) return false;
+  return !NOT_NAMES.includes(lower) && !TITLES.includes(lower) && !STREET_WORDS.includes(lower);
 }
 
 /** One capitalised word of a name: `Smith`, `McKeon`, `O'Brien`, `Hans-Jochen`, `Hélène` (RE2, Unicode classes). */
@@ -552,6 +566,73 @@ export const PERSON_NAME_LISTED: RecognizerDefinition = {
   excludeWords: [...STREET_WORDS, ...PLACE_PHRASES],
   baseScore: 70,
   contextScore: 85,
+};
+
+/**
+ * Words that put a person in the text around a lone name: pronouns, kin, a few roles and what people do ("Rory is
+ * very reliable. You can always depend on him.", "said Nathalie to Stéphane", "Mathias's kid"). Words that technical
+ * prose uses for other things stay out ("they", "asked", "named", "kid"'s JWT sense aside, "person", "assistant").
+ */
+const PEOPLE_WORDS = [
+  'he',
+  'she',
+  'him',
+  'her',
+  'his',
+  'hers',
+  'himself',
+  'herself',
+  'wife',
+  'husband',
+  'daughter',
+  'son',
+  'mother',
+  'father',
+  'brother',
+  'sister',
+  'friend',
+  'boss',
+  'guardian',
+  'kid',
+  'child',
+  'fan',
+  'singer',
+  'founders',
+  'novel',
+  'song',
+  'gender',
+  'said',
+  'told',
+  'shouted',
+  'replied',
+  'lives',
+  'married',
+];
+
+/** Any letter of the name alphabet (UPPER or LOWER) or an apostrophe or hyphen inside a word. */
+const LETTER = String.raw`[A-Za-z\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{17F}'’-]`;
+
+/**
+ * One capitalised word that the name list knows, alone (the word before it not capitalised, the word after it not
+ * capitalised either: runs of capitalised words are PERSON_NAME_LISTED's), with a word about people within 64
+ * characters (PEOPLE_WORDS): `Kameta is very reliable. You can always depend on him.` A name with nothing about
+ * people near it is not reported: product names in technical prose (`Proctor`, `Kong`, `Merkle`) are in name lists.
+ * Its confidence stays under the listed and introduced ones, so where one of them finds a longer name it stands.
+ */
+export const PERSON_NAME_SINGLE: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|[^A-Za-z\x{C0}-\x{17F}0-9'’.@_/\\ -][ ]?|[.][ ]|(?:^|[ ])[a-z\x{DF}-\x{FF}0-9]${LETTER}*[ ])(${WORD})(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9 '’@_-]|[ ](?:$|[^A-Z\x{C0}-\x{DE}]))`,
+  group: 1,
+  partial: String.raw`\b${NAME_TAIL}`,
+  validator: 'person_name_single',
+  contextWords: PEOPLE_WORDS,
+  excludeWords: [...STREET_WORDS, ...PLACE_PHRASES],
+  requireContext: true,
+  contextWindow: { before: 64, after: 64 },
+  baseScore: 60,
+  contextScore: 65,
 };
 
 /** The most common Japanese family names (about a third of the population), in kanji. */

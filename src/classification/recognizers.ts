@@ -48,7 +48,12 @@ import {
   URL_PASSWORD,
 } from './recognizers-secrets.ts';
 
-import { PERSON_NAME_INTRODUCED, PERSON_NAME_JAPANESE, PERSON_NAME_LISTED } from './person-names.ts';
+import {
+  PERSON_NAME_INTRODUCED,
+  PERSON_NAME_JAPANESE,
+  PERSON_NAME_LISTED,
+  PERSON_NAME_SINGLE,
+} from './person-names.ts';
 
 export * from './recognizers-pii.ts';
 export * from './recognizers-secrets.ts';
@@ -97,5 +102,6 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   ENV_SECRET,
   PERSON_NAME_INTRODUCED,
   PERSON_NAME_LISTED,
+  PERSON_NAME_SINGLE,
   PERSON_NAME_JAPANESE,
 ]);

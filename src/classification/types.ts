@@ -31,7 +31,8 @@ export type ValidatorName =
   | 'mrn'
   | 'password'
   | 'secret_value'
-  | 'person_name_listed';
+  | 'person_name_listed'
+  | 'person_name_single';
 export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups' | 'name_words' | 'name_prefixes';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 

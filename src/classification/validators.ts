@@ -15,7 +15,7 @@ import {
 
 import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
-import { isIntroducedName, isListedName, nameWindows } from './person-names.ts';
+import { isIntroducedName, isListedName, isSingleName, nameWindows } from './person-names.ts';
 import { isBrazilianPhoneNumber, isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
@@ -292,6 +292,7 @@ export const VALIDATORS = {
   password: isLikelyPassword,
   secret_value: isLikelySecretValue,
   person_name_listed: isListedName,
+  person_name_single: isSingleName,
 } as const satisfies Record<ValidatorName, (value: string) => boolean>;
 
 /**

@@ -31,3 +31,27 @@ describe('a name an introduction makes one', () => {
     expect(names(text)).toEqual([]);
   });
 });
+
+describe('a lone name that words about people near it make one', () => {
+  it.each([
+    ['a pronoun in the next sentence', 'Rory is very reliable. You can always depend on him.', ['Rory']],
+    ['a speech verb', 'I am so jealous! said Nathalie to me', ['Nathalie']],
+    ['a possessive and kin', "It was a done thing between him and Mathias's kid", ['Mathias']],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual(value);
+  });
+
+  it.each([
+    ['a listed name with no people near it', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
+    ['a place after "lives in"', 'My friend lives in Cuenca'],
+    ['a name-list word that is an everyday word', 'She said it will rain in May'],
+    [
+      // The context window's edge fell inside "cache": its tail "he" counted as a word about people.
+      'a window edge inside a word',
+      'Proctor decides and records; a gateway (Kong, LiteLLM, Portkey) may still route, cache and count spend. Put ' +
+        "Proctor\nfirst: the application talks to Proctor with the user's OIDC token, Proctor forwards the request",
+    ],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});
