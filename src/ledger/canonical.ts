@@ -16,22 +16,22 @@ export function canonicalize(value: unknown): Uint8Array {
 
 /** The canonical form as a string (the bytes are its UTF-8 encoding). */
 export function canonicalString(value: unknown): string {
-  return write(value, { steps: [], open: new Set() });
+  return write(value, { steps: [], open: [] }, 0);
 }
 
 /** The canonical members `"key":value` of a plain object, sorted: joined by "," inside braces they are its canonical
  * form, and members of several objects with distinct keys can be merged (sorted again) without serialising twice. */
 export function canonicalMembers(value: Record<string, unknown>): [key: string, member: string][] {
-  const walk: Walk = { steps: [], open: new Set([value]) };
-  checkPlainObject(value, walk);
-  return Object.keys(value)
-    .sort()
-    .map((key) => {
-      walk.steps.push(key);
-      const member = `${quote(key, walk)}:${write(value[key], walk)}`;
-      walk.steps.pop();
-      return [key, member];
-    });
+  const walk: Walk = { steps: [], open: [value] };
+  checkPlainObject(value, walk, 0);
+  const keys = sortedKeys(value);
+  const members = new Array<[string, string]>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    walk.steps[0] = key;
+    members[i] = [key, quoteKey(key, walk, 1) + write(value[key], walk, 1)];
+  }
+  return members;
 }
 
 /** Parses bytes that MUST be canonical: valid UTF-8 JSON whose canonical re-serialisation is byte-identical. */
@@ -60,15 +60,17 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Where the writer is: the path (built into a string only for an error message) and the objects being written. */
+/** Where the writer is: at depth d, steps[0..d-1] is the path (built into a string only for an error message) and
+ * open[0..d-1] the objects being written (a cycle is one of them met again). Indexed by depth, not pushed and popped. */
 interface Walk {
   steps: (string | number)[];
-  open: Set<object>;
+  open: object[];
 }
 
-function pathOf(walk: Walk): string {
+function pathOf(walk: Walk, depth: number): string {
   let path = '$';
-  for (const step of walk.steps) {
+  for (let i = 0; i < depth; i++) {
+    const step = walk.steps[i] as string | number;
     path +=
       typeof step === 'number'
         ? `[${step}]`
@@ -80,61 +82,80 @@ function pathOf(walk: Walk): string {
 }
 
 // Strings are built by concatenation: V8 joins them as ropes, which measured faster here than pushing parts to an
-// array and joining once.
-function write(value: unknown, walk: Walk): string {
+// array and joining once. `value` is at depth `depth` (its path is walk.steps[0..depth-1]).
+function write(value: unknown, walk: Walk, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return quote(value, walk);
+      return quote(value, walk, depth);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isSafeInteger(value)) throw invalid(pathOf(walk), `number ${String(value)} is not a safe integer`);
+      if (!Number.isSafeInteger(value)) {
+        throw invalid(pathOf(walk, depth), `number ${String(value)} is not a safe integer`);
+      }
       return value === 0 ? '0' : String(value); // -0 serialises as 0 (RFC 8785 §3.2.2.3)
     case 'object': {
       if (value === null) return 'null';
-      if (walk.open.has(value)) throw invalid(pathOf(walk), 'cyclic structure');
-      walk.open.add(value);
-      const text = Array.isArray(value) ? writeArray(value, walk) : writeObject(value, walk);
-      walk.open.delete(value);
-      return text;
+      for (let i = 0; i < depth; i++)
+        if (walk.open[i] === value) throw invalid(pathOf(walk, depth), 'cyclic structure');
+      walk.open[depth] = value;
+      return Array.isArray(value) ? writeArray(value, walk, depth) : writeObject(value, walk, depth);
     }
     default:
-      throw invalid(pathOf(walk), `${typeof value} is not a JSON value`);
+      throw invalid(pathOf(walk, depth), `${typeof value} is not a JSON value`);
   }
 }
 
-function writeArray(value: unknown[], walk: Walk): string {
+function writeArray(value: unknown[], walk: Walk, depth: number): string {
   let text = '[';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) text += ',';
-    walk.steps.push(i);
-    if (!(i in value)) throw invalid(pathOf(walk), 'sparse array');
-    text += write(value[i], walk);
-    walk.steps.pop();
+    walk.steps[depth] = i;
+    if (!(i in value)) throw invalid(pathOf(walk, depth + 1), 'sparse array');
+    text += write(value[i], walk, depth + 1);
   }
   return `${text}]`;
 }
 
-function checkPlainObject(value: object, walk: Walk): void {
+function checkPlainObject(value: object, walk: Walk, depth: number): void {
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw invalid(pathOf(walk), 'not a plain object');
-  if (Object.getOwnPropertySymbols(value).length > 0) throw invalid(pathOf(walk), 'symbol keys');
+  if (proto !== Object.prototype && proto !== null) throw invalid(pathOf(walk, depth), 'not a plain object');
+  if (Object.getOwnPropertySymbols(value).length > 0) throw invalid(pathOf(walk, depth), 'symbol keys');
 }
 
-function writeObject(value: object, walk: Walk): string {
-  checkPlainObject(value, walk);
+function writeObject(value: object, walk: Walk, depth: number): string {
+  checkPlainObject(value, walk, depth);
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 prescribes.
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(record);
   let text = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (i > 0) text += ',';
-    walk.steps.push(key);
-    text += `${quote(key, walk)}:${write(record[key], walk)}`;
-    walk.steps.pop();
+    walk.steps[depth] = key;
+    text += quoteKey(key, walk, depth + 1) + write(record[key], walk, depth + 1);
   }
   return `${text}}`;
+}
+
+/** Up to this many keys an insertion sort (no comparator calls) sorts them; more go to Array.prototype.sort. */
+const INSERTION_SORT_MAX = 24;
+
+/** The own enumerable keys sorted by UTF-16 code units (RFC 8785 §3.2.3): `<` on strings and the default sort both
+ * compare code units. Records' objects are small; already sorted keys cost one comparison each. */
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    if ((keys[j] as string) < key) continue;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** In a /u regex a valid surrogate pair is one code point, so \p{Cs} matches lone surrogates only. */
@@ -143,12 +164,43 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Characters JSON.stringify would escape, and surrogates (which need the well-formedness check). */
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function quote(s: string, walk: Walk): string {
+/** Strings up to this length are checked for NEEDS_CARE characters by a loop (cheaper than the regex there). */
+const SHORT_STRING = 64;
+
+function plain(s: string): boolean {
+  if (s.length > SHORT_STRING) return !NEEDS_CARE.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c & 0xf800) === 0xd800) return false;
+  }
+  return true;
+}
+
+/** `value` is at depth `depth`; for a key, depth is one past its object's (the key is the last step). */
+function quote(s: string, walk: Walk, depth: number): string {
   // Fast path: with none of those characters the JCS form is the string between quotes (the hot path: hex digests,
   // identifiers, codes). Otherwise JSON.stringify's escaping is exactly RFC 8785's for well-formed strings.
-  if (!NEEDS_CARE.test(s)) return `"${s}"`;
-  if (LONE_SURROGATE.test(s)) throw invalid(pathOf(walk), 'string is not well-formed Unicode (lone surrogate)');
+  if (plain(s)) return `"${s}"`;
+  if (LONE_SURROGATE.test(s)) {
+    throw invalid(pathOf(walk, depth), 'string is not well-formed Unicode (lone surrogate)');
+  }
   return JSON.stringify(s);
+}
+
+/** Quoted keys with their colon, remembered: records repeat a small set of keys. Bounded, so a body with many distinct
+ * keys costs no memory past the bound (those keys are quoted each time). Only well-formed keys get here. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 2048;
+
+/** A key of an object being written, quoted, with its colon; `depth` is one past its object's (the key is the last
+ * step of the path an error names). */
+function quoteKey(key: string, walk: Walk, depth: number): string {
+  let text = quotedKeys.get(key);
+  if (text === undefined) {
+    text = `${quote(key, walk, depth)}:`;
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, text);
+  }
+  return text;
 }
 
 function invalid(path: string, why: string): LedgerError {
