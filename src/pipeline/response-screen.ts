@@ -29,7 +29,7 @@ export interface AnswerClassifier {
   classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
 }
 
-/** Findings kept per answer unless the caller says otherwise: the request side's default (handle-request.ts). */
+/** Findings kept per answer unless the caller says otherwise: the request side's default (stage-calls.ts). */
 export const ANSWER_MAX_FINDINGS = 256;
 
 export async function screenResponse(

@@ -1,0 +1,145 @@
+// A refusal before forwarding, as the pipeline carries it to its decision record: the stage it happened at, the code
+// the client gets (failures.ts gives its status), the client's message and the record's (never client text), and the
+// error that caused it (kept as `cause`, never recorded). Each stage's errors map to a Denial here, in one place.
+import { ClassificationError } from '../classification/index.ts';
+import { LimitExceeded, LimitsError } from '../limits/index.ts';
+import type { Decision } from '../policy/index.ts';
+import type { RequestError } from '../providers/index.ts';
+import type { FailureCode } from './failures.ts';
+
+/** The stage a refusal happened at, as the decision record names it (`decision.stage`). */
+export type DenialStage =
+  | 'transport'
+  | 'identify'
+  | 'parse'
+  | 'classify'
+  | 'decide'
+  | 'route'
+  | 'redact'
+  | 'reserve'
+  | 'record'
+  | 'internal';
+
+/** Thrown inside the pipeline to end a request early with a recorded denial. */
+export class Denial extends Error {
+  readonly stage: DenialStage;
+  readonly code: FailureCode;
+  readonly param: string | null;
+  readonly recordMessage: string;
+  /** Extra reply headers (a 429's retry-after and rate-limit headers) and the error that caused the denial (kept as
+   * `cause`, never recorded). */
+  readonly extra: { headers?: Record<string, string>; cause?: unknown };
+  constructor(
+    stage: DenialStage,
+    code: FailureCode,
+    clientMessage: string,
+    recordMessage: string,
+    param: string | null = null,
+    extra: Denial['extra'] = {},
+  ) {
+    super(clientMessage, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.stage = stage;
+    this.code = code;
+    this.param = param;
+    this.recordMessage = recordMessage;
+    this.extra = extra;
+  }
+}
+
+/** A body the adapter refused: the client sees which field was wrong; the record keeps only the code (field names
+ * are client-controlled). */
+export function parseDenial(error: RequestError): Denial {
+  return new Denial('parse', error.code, error.message, `request rejected: ${error.code}`, error.param);
+}
+
+/** A classifier that failed or is busy: nothing unclassified is forwarded (busy: 503 with retry-after). */
+export function classifyDenial(error: unknown): Denial {
+  if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
+    return new Denial(
+      'classify',
+      'ERR_CLASSIFIER_BUSY',
+      'every classifier is busy; nothing was forwarded, retry shortly',
+      'classifier queue full',
+      null,
+      { headers: { 'retry-after': '1' }, cause: error },
+    );
+  }
+  return new Denial(
+    'classify',
+    'ERR_CLASSIFICATION_FAILED',
+    'the request could not be classified, so it was not forwarded',
+    'classifier failed',
+    null,
+    { cause: error },
+  );
+}
+
+/** A redaction the policy requires that could not be applied: nothing is forwarded half-redacted. */
+export function redactionDenial(cause?: unknown): Denial {
+  return new Denial(
+    'redact',
+    'ERR_REDACTION_FAILED',
+    'the redaction the policy requires could not be applied, so nothing was forwarded',
+    'redaction failed',
+    null,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** The policy's refusal; its reasons are recorded from the decision itself. */
+export function policyDenial(decision: Decision): Denial {
+  const codes = decision.reasons.map((r) => r.code).join(', ');
+  return new Denial(
+    'decide',
+    'ERR_POLICY_DENIED',
+    `request denied by policy${codes ? `: ${codes}` : ''}`,
+    'denied by policy',
+  );
+}
+
+/** A limits-stage failure as a recorded denial: a passed limit is a 429 naming the limit, with retry-after. */
+export function limitDenial(error: LimitsError): Denial {
+  if (error instanceof LimitExceeded) {
+    const l = error.limit;
+    return new Denial(
+      'reserve',
+      'ERR_LIMIT_EXCEEDED',
+      error.message,
+      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`,
+      null,
+      { headers: { ...error.headers }, cause: error },
+    );
+  }
+  switch (error.code) {
+    case 'ERR_MODEL_NOT_PRICED':
+    case 'ERR_LIMIT_SCOPE_UNRESOLVED':
+      return new Denial('reserve', error.code, error.message, error.message, null, { cause: error });
+    default:
+      // The store could not answer (or answered nonsense): fail closed, nothing is forwarded.
+      return new Denial(
+        'reserve',
+        'ERR_LIMITS_UNAVAILABLE',
+        'the limits store is unavailable; nothing was forwarded',
+        'limits store unavailable',
+        null,
+        { headers: { 'retry-after': '1' }, cause: error },
+      );
+  }
+}
+
+/** Any error as a denial: ours as thrown, a limits failure by limitDenial; an unexpected one is `internal` (the caller
+ * logs it), with its cause. */
+export function toDenial(error: unknown): Denial {
+  if (error instanceof Denial) return error;
+  if (error instanceof LimitsError) return limitDenial(error);
+  return new Denial(
+    'internal',
+    'ERR_INTERNAL',
+    'internal error; the request was not forwarded',
+    'internal error',
+    null,
+    {
+      cause: error,
+    },
+  );
+}
