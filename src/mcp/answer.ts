@@ -30,6 +30,7 @@ export async function forwardAndScreen(
   id: string | number,
   forward: () => Promise<Record<string, unknown>>,
   settle?: Settle,
+  shown?: readonly string[],
 ): Promise<Answer> {
   const { deps, upstream, request } = context;
   const outcome: McpOutcomeBody = {
@@ -74,7 +75,15 @@ export async function forwardAndScreen(
       );
       outcome.response_classification = screen.classification;
       outcome.response_action = screen.action;
-      if (screen.blocked) {
+      const crossing =
+        screen.blocked === null && shown !== undefined && shown.length > 0
+          ? await crossingTypes(classifier, shown, screen.body, decision.obligations.response)
+          : [];
+      if (crossing.length > 0) {
+        outcome.response_action = 'blocked';
+        const reasons = crossing.map((type) => ({ code: 'RESPONSE_BLOCKED', message: `the result contained ${type}` }));
+        body = fail('ERR_RESPONSE_BLOCKED', 'the result was withheld', reasons);
+      } else if (screen.blocked) {
         const reasons = screen.blocked.types.map((type) => ({
           code: 'RESPONSE_BLOCKED',
           message: `the result contained ${type}`,
@@ -116,6 +125,29 @@ export async function forwardAndScreen(
       ),
     };
   return { status: outcome.status, body, outcome };
+}
+
+/** How much of the progress messages already relayed a new message, or the result, is read after (a join's reach). */
+export const SHOWN_TAIL = 256;
+
+/**
+ * The finding types to block or redact that the result forms with the progress messages the client already received
+ * (their tail read just before the result's texts): a value split between them. None: the result may be relayed.
+ */
+async function crossingTypes(
+  classifier: NonNullable<CallContext['deps']['requestClassifier']>,
+  shown: readonly string[],
+  result: unknown,
+  rules: { redact: readonly string[]; block: readonly string[] },
+): Promise<string[]> {
+  const tail = shown.join('\n').slice(-SHOWN_TAIL);
+  // Values only (key lists are not read between two texts): the result's first text is read right after the tail.
+  const texts = answerSegments(result)
+    .filter((s) => !s.keys)
+    .map((s) => ({ path: s.path, text: s.text.slice(0, SHOWN_TAIL) }));
+  const { findings } = await classifier.classify([{ path: 'shown', text: tail }, ...texts]);
+  const watched = new Set([...rules.redact, ...rules.block]);
+  return [...new Set(findings.filter((f) => f.segment === 0 && watched.has(f.type)).map((f) => f.type))].sort();
 }
 
 async function appendOutcome(context: CallContext, outcome: McpOutcomeBody): Promise<boolean> {

@@ -6,21 +6,18 @@
 // outcome is not recorded is withheld; an answer that cannot be screened is withheld; upstream error text is never
 // relayed.
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
-import type { Principal } from '../identity/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
 import { classificationRecord, decidedFields, decisionIndex, toJsonObject } from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { McpError } from './errors.ts';
-import { forwardAndScreen } from './answer.ts';
+import { forwardAndScreen, SHOWN_TAIL } from './answer.ts';
 import { forwardedSegments, type ClientMessage } from './messages.ts';
 import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
-import type { McpDecisionBody } from './records.ts';
 import type { McpSession } from './sessions.ts';
 import { callCounters, reserveCall, settleCall, type CallMethod } from './limits.ts';
-import type { SubjectUsage } from '../limits/index.ts';
 import type { CallOptions, McpUpstream } from './upstream.ts';
-import type { CallContext, Ended, McpDeps, McpReply, McpRequest } from './types.ts';
+import type { CallContext, Ended, McpDeps, McpReply } from './types.ts';
 
 type Request = Extract<ClientMessage, { kind: 'request' }>;
 const NO_FINDINGS: Classification = { findings: [] };
@@ -110,8 +107,8 @@ export async function runCall(
       : method === 'resources/read'
         ? upstream.readResource(name, options)
         : upstream.getPrompt(name, (params.arguments ?? {}) as Record<string, string>, options);
-  const complete = (options: CallOptions) =>
-    forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options), settle);
+  const complete = (options: CallOptions, shown?: readonly string[]) =>
+    forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options), settle, shown);
   if (!stream) {
     const answer = await complete({});
     return { status: answer.status, headers, body: answer.body };
@@ -122,11 +119,14 @@ export async function runCall(
     headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-store' },
     stream: async (write, signal) => {
       let queue = Promise.resolve();
+      // The progress messages relayed so far: each new one is read after them, and the result after all of them.
+      const shown: string[] = [];
       const onProgress: CallOptions['onProgress'] = (p) => {
-        const note = progressNote(deps, token, p);
+        const note = progressNote(deps, token, p, shown);
+        if (note === null) return;
         queue = queue.then(() => write(JSON.stringify(note)));
       };
-      const answer = await complete({ onProgress, signal });
+      const answer = await complete({ onProgress, signal }, shown);
       await queue;
       await write(JSON.stringify(answer.body));
     },
@@ -240,24 +240,44 @@ async function toolNamed(upstream: McpUpstream, name: string) {
   return tool;
 }
 
-/** A progress notification for the client: numbers relayed; the message only when the classifier finds nothing. */
+/**
+ * A progress notification for the client, or null when it is not relayed: its numbers are read as digits (a card
+ * number as `progress` or `total`), its message is read after the tail of the messages relayed before it (a value
+ * split over two notifications), and any finding withholds the part it touches. A relayed message joins `shown`.
+ */
 function progressNote(
   deps: McpDeps,
   token: string | number,
   p: { progress: number; total?: number; message?: string },
-): Record<string, unknown> {
+  shown: string[],
+): Record<string, unknown> | null {
   const params: Record<string, unknown> = { progressToken: token, progress: finite(p.progress) };
   if (p.total !== undefined) params['total'] = finite(p.total);
-  if (typeof p.message === 'string' && classifiesClean(deps, p.message)) params['message'] = p.message;
+  const numbers = [params['progress'], params['total']].filter((n) => n !== undefined).map((n) => JSON.stringify(n));
+  if (
+    !classifiesClean(
+      deps,
+      numbers.map((text, i) => ({ path: `number${i}`, text })),
+    )
+  )
+    return null;
+  if (typeof p.message === 'string') {
+    const tail = shown.join('\n').slice(-SHOWN_TAIL);
+    const segments = [...(tail === '' ? [] : [{ path: 'shown', text: tail }]), { path: 'message', text: p.message }];
+    if (classifiesClean(deps, segments)) {
+      params['message'] = p.message;
+      shown.push(p.message);
+    }
+  }
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
 }
 
 /** True only when the classifier ran and found nothing (a classifier failure withholds the text). */
-function classifiesClean(deps: McpDeps, text: string): boolean {
+function classifiesClean(deps: McpDeps, segments: readonly { path: string; text: string }[]): boolean {
   try {
-    return deps.classifier.classify([{ path: 'message', text }]).findings.length === 0;
+    return deps.classifier.classify(segments).findings.length === 0;
   } catch (error) {
-    deps.log?.('warn', 'a progress message could not be classified; it is not relayed', {
+    deps.log?.('warn', 'a progress notification could not be classified; it is not relayed', {
       error: describeError(error),
     });
     return false;

@@ -2,7 +2,8 @@
 // Text channels: `choices[i].content`, `choices[i].refusal`, `choices[i].tool_calls[k].arguments` (chat) and
 // `choices[i].text` (completions). Invariants: each relayed chunk is BUILT from known fields only (unknown chunk,
 // choice and tool-call fields are dropped; a delta field that may carry text and is not known here is a protocol
-// error); the chunk's id/model/created come from the first chunk, so they cannot spell a value across chunks; a tool
+// error); the chunk's id/model/created come from the first chunk, so they cannot spell a value across chunks (its
+// object, system_fingerprint and service_tier only in their closed forms, else left out); a tool
 // call's id and name may arrive once each (a second piece is a protocol error), so they are screened whole as fields;
 // usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
 // ask for it.
@@ -24,6 +25,16 @@ interface OpenAiStep extends StreamStep {
 const CHAT_DELTA_FIELDS = new Set(['role', 'content', 'refusal', 'tool_calls']);
 /** The chunk fields every chunk repeats; relayed as the first chunk gave them. */
 const TEMPLATE_FIELDS = ['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier'];
+/**
+ * Template fields that are closed tokens, relayed only in their known form: the classifier reads labels apart from the
+ * text (segment-join.ts LABEL_KEYS), so a label free to hold any string could carry half of a value the text
+ * completes (`"system_fingerprint":"AKIAZ3MQWX"` then `"content":"R5TLPB6Y7N"`).
+ */
+const CLOSED_TEMPLATE: Readonly<Record<string, (value: unknown, flavour: Flavour) => boolean>> = {
+  object: (v, flavour) => v === (flavour === 'chat' ? 'chat.completion.chunk' : 'text_completion'),
+  system_fingerprint: (v) => v === null || (typeof v === 'string' && /^fp_[0-9a-f]{1,64}$/.test(v)),
+  service_tier: (v) => v === null || (typeof v === 'string' && /^(auto|default|flex|scale|priority)$/.test(v)),
+};
 
 export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): StreamSession {
   const options = request.body.stream_options;
@@ -99,7 +110,9 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
     if (template === null) {
       template = {};
       for (const key of TEMPLATE_FIELDS) {
-        if (Object.hasOwn(payload, key) && scalar(payload[key])) template[key] = payload[key];
+        if (!Object.hasOwn(payload, key) || !scalar(payload[key])) continue;
+        const closed = CLOSED_TEMPLATE[key];
+        if (closed === undefined || closed(payload[key], flavour)) template[key] = payload[key];
       }
     }
     if (isPlainObject(payload.usage)) readUsage(payload.usage);

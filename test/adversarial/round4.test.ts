@@ -1,0 +1,421 @@
+// Round 4 of the attacker's review: channels rounds 1-3 do not try. The MCP proxy's streamed progress (numbers and
+// messages a hostile server writes, and a value split between them and the result), digit and letter disguises the
+// views do not read, and request and answer shapes at the edges. Holes found and not closed are `it.fails` with a
+// comment naming the hole, the file and the fix, so CI stays green until someone closes them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMcpProxy, type McpUpstream } from '../../src/mcp/index.ts';
+import type { Ledger } from '../../src/ledger/index.ts';
+import type { PolicyEngine } from '../../src/policy/index.ts';
+import { defaultEngine, settings } from '../helpers/mcp-harness.ts';
+import { allFragmentsIn, leaksIn } from './leaks.ts';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { receivedPayloads, relayScripted } from './relay-harness.ts';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor } from '../../src/providers/index.ts';
+
+const KEY = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
+const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
+const CHAT = 'openai.chat_completions';
+/** A Luhn-valid 15-digit card (American Express test number). */
+const AMEX = { label: 'CREDIT_CARD', value: '378282246310005' };
+
+let engine: PolicyEngine;
+beforeAll(async () => {
+  engine = await defaultEngine();
+});
+
+type Progress = { progress: number; total?: number; message?: string };
+
+/** The MCP proxy in front of a hostile server: its tool reports `progress`, then answers `result`. */
+function hostileServer(progress: readonly Progress[], result: Record<string, unknown>) {
+  const ledger: Pick<Ledger, 'append'> = {
+    append: async (_type, _requestId, body) =>
+      ({ hash: 'a'.repeat(64), seq: 1, record: body }) as unknown as Awaited<ReturnType<Ledger['append']>>,
+  };
+  const upstream: McpUpstream = {
+    server: settings.servers[0] as McpUpstream['server'],
+    tools: async () => [
+      {
+        name: 'lookup',
+        annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
+        entry: { name: 'lookup', inputSchema: { type: 'object' } },
+      },
+    ],
+    list: async () => [],
+    callTool: async (_name, _args, options) => {
+      for (const p of progress) options.onProgress?.(p);
+      return result;
+    },
+    readResource: async () => ({ contents: [] }),
+    getPrompt: async () => ({ messages: [] }),
+    close: async () => {},
+  };
+  const proxy = createMcpProxy({
+    settings,
+    authenticator: {
+      authenticate: async () => ({
+        iss: 'https://idp.test',
+        sub: 'mallory',
+        client_id: null,
+        groups: ['eng'],
+        tenant: null,
+        token_fingerprint: 'f'.repeat(64),
+      }),
+    },
+    classifier,
+    policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },
+    ledger: ledger as Ledger,
+    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    bodyDigestKey: new Uint8Array(32),
+    upstreamFor: () => upstream,
+  });
+  let n = 0;
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    proxy.handle({
+      requestId: `r4-${++n}`,
+      server: 'crm',
+      method: 'POST',
+      headers: { authorization: 'Bearer t', accept: 'application/json, text/event-stream', ...headers },
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+  /** Calls the tool asking for progress; every SSE data payload the client received, joined by newlines. */
+  return async (): Promise<string> => {
+    const opened = await post({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
+    });
+    const session = {
+      'mcp-session-id': opened.headers['mcp-session-id'] as string,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const reply = await post(
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } },
+      },
+      session,
+    );
+    if (!('stream' in reply)) return JSON.stringify(reply.body);
+    const out: string[] = [];
+    await reply.stream(async (data) => void out.push(data), new AbortController().signal);
+    return out.join('\n');
+  };
+}
+
+const text = (t: string) => ({ content: [{ type: 'text', text: t }] });
+
+describe('MCP: progress a hostile server streams to the client', () => {
+  it('control: a clean progress message and result are relayed', async () => {
+    const out = await hostileServer([{ progress: 1, total: 2, message: 'half way' }], text('done'))();
+    expect(out).toContain('half way');
+    expect(out).toContain('done');
+  });
+  it('control: a key in one progress message is not relayed', async () => {
+    const out = await hostileServer([{ progress: 1, message: `key ${KEY.value}` }], text('done'))();
+    expect(leaksIn(out, [KEY])).toEqual([]);
+  });
+  it('a card number as the progress number is not relayed', async () => {
+    const out = await hostileServer([{ progress: Number(AMEX.value) }], text('done'))();
+    expect(leaksIn(out, [AMEX])).toEqual([]);
+  });
+  it('a card number as the progress total is not relayed', async () => {
+    const out = await hostileServer([{ progress: 1, total: Number(AMEX.value) }], text('done'))();
+    expect(leaksIn(out, [AMEX])).toEqual([]);
+  });
+  it('a key split over two progress messages is not relayed whole', async () => {
+    const out = await hostileServer(
+      [
+        { progress: 1, message: HALVES[0] },
+        { progress: 2, message: HALVES[1] },
+      ],
+      text('done'),
+    )();
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it('a key split between a progress message and the result is not relayed whole', async () => {
+    const out = await hostileServer([{ progress: 1, message: HALVES[0] }], text(HALVES[1]))();
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+});
+
+const BLOCK = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
+const chatStream = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, over: Record<string, unknown> = {}) => ({
+  data: {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'g',
+    ...over,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  },
+});
+/** A chat stream whose first chunk carries `over` and the text `content`. */
+const chatEvents = (over: Record<string, unknown>, content: string) => [
+  chunk({ role: 'assistant', content }, null, over),
+  chunk({}, 'stop'),
+  { data: '[DONE]' },
+];
+const anthropicRequest = { model: 'm', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] };
+const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
+/** An Anthropic stream: message_start's message with `over`, one text block `text`, message_delta with `delta`. */
+const anthropicEvents = (over: Record<string, unknown>, text: string, delta: Record<string, unknown> = {}) => [
+  event('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'm',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+      ...over,
+    },
+  }),
+  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+  event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+  event('content_block_stop', { index: 0 }),
+  event('message_delta', {
+    delta: { stop_reason: 'end_turn', stop_sequence: null, ...delta },
+    usage: { output_tokens: 3 },
+  }),
+  event('message_stop', {}),
+];
+
+describe('streams: a key split between the text and a label the upstream fills', () => {
+  // HOLE (closed, providers/openai-stream.ts): the classifier reads labels (LABEL_KEYS: object, system_fingerprint,
+  // service_tier, ids, types, roles, …) apart from the text, so a first chunk whose `system_fingerprint`, `service_tier`
+  // or `object` held the key's first half and whose content held the rest relayed both. These template fields are now
+  // relayed only in their closed forms (`chat.completion.chunk`, `fp_<hex>`, the service tiers), else left out.
+  it.each([['system_fingerprint'], ['service_tier'], ['object']])('chat: %s then the text', async (field) => {
+    const { out } = await relayScripted(
+      'openai.chat_completions',
+      chatStream,
+      chatEvents({ [field]: HALVES[0] }, HALVES[1]),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it('control: closed forms of those fields are relayed as the upstream wrote them', async () => {
+    const over = { system_fingerprint: 'fp_44709d6fcb', service_tier: 'default' };
+    const { out, result } = await relayScripted(
+      'openai.chat_completions',
+      chatStream,
+      chatEvents(over, 'hello'),
+      BLOCK,
+    );
+    expect(result.error).toBeNull();
+    expect(receivedPayloads(out)[0]).toMatchObject({ ...over, object: 'chat.completion.chunk' });
+  });
+  // HOLE (closed, providers/anthropic-stream.ts): likewise message_start's `type` and `role`, and a `stop_reason`
+  // (message_delta) after the text, were labels free to hold any string. They are now closed tokens (`message`,
+  // `assistant`, a stop reason of lower-case letters and `_`): anything else is a protocol error, the stream ends.
+  it.each<[string, Record<string, unknown>, string, Record<string, unknown>]>([
+    ["message_start's type then the text", { type: HALVES[0] }, HALVES[1], {}],
+    ["message_start's role then the text", { role: HALVES[0] }, HALVES[1], {}],
+    ['the text then the stop_reason', {}, HALVES[0], { stop_reason: HALVES[1] }],
+  ])('anthropic: %s', async (_name, over, text, delta) => {
+    const { out } = await relayScripted(
+      'anthropic.messages',
+      anthropicRequest,
+      anthropicEvents(over, text, delta),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it('control: a clean Anthropic stream ends cleanly', async () => {
+    const { out, result } = await relayScripted(
+      'anthropic.messages',
+      anthropicRequest,
+      anthropicEvents({}, 'hello'),
+      BLOCK,
+    );
+    expect(result.error).toBeNull();
+    expect(out).toContain('hello');
+  });
+  // HOLE (open, classification/segment-join.ts joinOrders + LABEL_KEYS; the stream scanner classifies each `field:` run
+  // under its path, so the same reading orders apply): an id is a label, left out of both reading orders, so the first
+  // chunk's `id` (chat) or message_start's message `id` (Anthropic) holding the key's first half, then the text holding
+  // the rest, reach the client; so does any extra field named like a label (`message_stop` with an `id`). Ids cannot be
+  // closed tokens (`chatcmpl-…`, `msg_…`). Fix: a third reading order that keeps every label whose value is not a
+  // closed token (lower-case letters, `_`, `.`, no digits: `assistant`, `end_turn`, `chat.completion.chunk`), so
+  // `id` + text is joined while text | id | arguments stays joined by the first order (cost: one more order, ≤ 1× the
+  // input).
+  it.fails("chat: the first chunk's id then the text", async () => {
+    const { out } = await relayScripted(
+      'openai.chat_completions',
+      chatStream,
+      chatEvents({ id: HALVES[0] }, HALVES[1]),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it.fails("anthropic: the message's id then the text", async () => {
+    const { out } = await relayScripted(
+      'anthropic.messages',
+      anthropicRequest,
+      anthropicEvents({ id: HALVES[0] }, HALVES[1]),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it.fails('anthropic: the text then an extra id in message_stop', async () => {
+    const events = anthropicEvents({}, HALVES[0]);
+    events[5] = event('message_stop', { id: HALVES[1] });
+    const { out } = await relayScripted('anthropic.messages', anthropicRequest, events, BLOCK);
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it('control: the model then the text is held (a label the second reading order keeps)', async () => {
+    const { out } = await relayScripted(
+      'openai.chat_completions',
+      chatStream,
+      chatEvents({ model: HALVES[0] }, HALVES[1]),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+});
+
+describe('answers (not streamed): a key split between the text and a label', () => {
+  const chat = adapterFor('openai.chat_completions');
+  const answer = (over: Record<string, unknown>, message: Record<string, unknown>, finish = 'stop') => ({
+    id: 'x',
+    object: 'chat.completion',
+    created: 0,
+    model: 'm',
+    ...over,
+    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }],
+  });
+  // HOLE (open, classification/segment-join.ts, as the stream twin above; the answer walk is answer-json.ts): labels
+  // are left out of the reading orders and other labels (`role`, `finish_reason`) stand between them and the text in
+  // document order, so the answer's `id`, `object` or a trailing `system_fingerprint` holding one half and the text the
+  // other reach the client, and so does a tool call's `type` after the text. Fix: the third reading order above (labels
+  // that are not closed tokens kept), or the chat adapter's answer walk rewriting closed labels to their tokens.
+  it.fails.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['id then the text', { id: HALVES[0] }, { content: HALVES[1] }],
+    ['object then the text', { object: HALVES[0] }, { content: HALVES[1] }],
+    ['the text then system_fingerprint', { system_fingerprint: HALVES[1] }, { content: HALVES[0] }],
+    [
+      "the text then a tool call's type",
+      {},
+      { content: HALVES[0], tool_calls: [{ id: 'c1', type: HALVES[1], function: { name: 'f', arguments: '{}' } }] },
+    ],
+  ])('chat: %s', async (_name, over, message) => {
+    const screen = await screenResponse(chat, classifier, answer(over, message), BLOCK);
+    expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
+  });
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+    ['the text then finish_reason', {}, { content: HALVES[0] }, HALVES[1]],
+    ['role then the text', {}, { role: HALVES[0], content: HALVES[1] }, 'stop'],
+    ['the model then the text', { model: HALVES[0] }, { content: HALVES[1] }, 'stop'],
+  ])('control: chat %s is blocked', async (_name, over, message, finish) => {
+    const screen = await screenResponse(chat, classifier, answer(over, message, finish), BLOCK);
+    expect(screen.action).toBe('blocked');
+  });
+});
+
+/** Runs one request body through the in-process pipeline: the status and the bytes that went upstream. */
+async function request(api: 'openai.chat_completions' | 'anthropic.messages', body: unknown) {
+  const { handler, sent } = await recordingPipeline();
+  const reply = await handler.handle({
+    requestId: 'r4',
+    api,
+    headers: {},
+    body: new TextEncoder().encode(JSON.stringify(body)),
+  });
+  return { status: reply.status, upstream: sent.join('\n') };
+}
+const said = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+const SSN = { label: 'US_SSN', value: '219-09-9999' };
+const CARD = { label: 'CREDIT_CARD', value: '4111111111111111' };
+/** Digits 1-9 written with a code point block that starts at one (0 as `zero`). */
+const dingbat = (digits: string, one: number, zero: string) =>
+  [...digits].map((d) => (d === '0' ? zero : /[1-9]/.test(d) ? String.fromCodePoint(one + Number(d) - 1) : d)).join('');
+
+describe('requests: disguises a model reads that the views do not', () => {
+  it('control: a clean prompt is forwarded (the refusals below are not an artefact)', async () => {
+    const x = await request(CHAT, said('my ssn is none of your business'));
+    expect(x.upstream).toContain('none of your business');
+  });
+  // HOLE (open, classification/digit-view.ts SEPARATOR class): SECURITY.md promises "any separator between digit
+  // groups", but the digits view joins only whitespace, `. / \ _ -`, dashes, minus signs and middle dots; `|`, `+`,
+  // `~`, `*` and the ideographic full stop `。` between the groups hide an SSN or a card (a model reads `219|09|9999` as
+  // the number). Fix: add `|+~*#` and U+3002/U+FF0E/U+FF5C to the separator class (still only the numeric recognizers
+  // scan the view; cost: a table written `219|09|9999` or an expression `219+09+9999` reads as an SSN, which the
+  // recognizers' group validity and context rules already narrow).
+  for (const sep of ['|', '+', '~', '*', '\u3002']) {
+    it.fails(`an SSN with '${sep}' between its groups is not forwarded`, async () => {
+      const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
+      expect(leaksIn(x.upstream, [SSN])).toEqual([]);
+    });
+  }
+  it.fails("a card with '|' between its groups is not forwarded", async () => {
+    const x = await request(CHAT, said('card 4111|1111|1111|1111 please'));
+    expect(leaksIn(x.upstream, [CARD])).toEqual([]);
+  });
+  it.each([['-'], ['.'], ['\u2013']])("control: an SSN with '%s' between its groups is refused", async (sep) => {
+    const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
+    expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
+  });
+  // HOLE (open, classification/normalize.ts or unicode-table.ts): docs/classification.md reads circled digits through
+  // NFKC, but the dingbat circled digits (U+2776-277F ❶, U+2780-2789 ➀, U+278A-2793 ➊), the double circled ones
+  // (U+24F5-24FE ⓵) and the negative circled zero ⓿ have no NFKC mapping and are no digits (`No`, not `Nd`), and the
+  // parenthesized digits (U+2474 ⑴) map to `(1)`: `❷❶❾-⓿❾-❾❾❾❾` is an SSN to a model and to no recognizer. Fix: map
+  // these runs to ASCII digits in the main view (a table of 60 code points; cost: none known, they are digits).
+  it.fails.each([
+    ['dingbat negative circled', dingbat(SSN.value, 0x2776, '\u24ff')],
+    ['dingbat circled sans-serif', dingbat(SSN.value, 0x2780, '\u{1f10b}')],
+    ['double circled', dingbat(SSN.value, 0x24f5, '\u24ea')],
+  ])('an SSN in %s digits is not forwarded', async (_name, ssn) => {
+    const x = await request(CHAT, said(`my ssn is ${ssn} thanks`));
+    expect(leaksIn(x.upstream, [SSN]).length + (x.status === 403 ? 0 : 1)).toBe(0);
+  });
+  it('control: an SSN in circled digits (NFKC-mapped) is refused', async () => {
+    const x = await request(CHAT, said('my ssn is ②①⑨-⓪⑨-⑨⑨⑨⑨ thanks'));
+    expect(x.status).toBe(403);
+  });
+  // HOLE (open, classification/recognizers-secrets.ts): an AWS key is found in upper case, and in lower case when the
+  // whole run is one case, but not in mixed case (`AkIaZ3mQwX…`) nor in groups of five (`AKIAZ-3MQWX-R5TLP-B6Y7N`,
+  // only groups of four are joined), nor with a Braille blank U+2800 inside (renders as a space, is no whitespace and
+  // no Default_Ignorable). A model asked to upper-case or ungroup it restores the key. Fix: match the prefix and body
+  // case-insensitively and upper-case the candidate for the checks (cost: a 20-character mixed-case token starting
+  // `akia` is rare), join groups of 4-5 split by one separator, and read U+2800 as a space.
+  it.fails.each([
+    ['mixed case', 'AkIaZ3mQwXr5TlPb6Y7n'],
+    ['groups of five', 'AKIAZ-3MQWX-R5TLP-B6Y7N'],
+    ['a Braille blank inside', 'AKIAZ3MQ\u2800WXR5TLPB6Y7N'],
+  ])('an AWS key in %s is not forwarded', async (_name, key) => {
+    const x = await request(CHAT, said(`use ${key} now`));
+    expect(x.status).toBe(403);
+  });
+  it.each([
+    ['lower case', KEY.value.toLowerCase()],
+    ['groups of four', 'AKIA Z3MQ WXR5 TLPB 6Y7N'],
+    ['a Hangul filler inside', 'AKIAZ3MQ\u3164WXR5TLPB6Y7N'],
+  ])('control: an AWS key in %s is refused', async (_name, key) => {
+    const x = await request(CHAT, said(`use ${key} now`));
+    expect(x.status).toBe(403);
+  });
+  // HOLE (open, classification/decode-escapes.ts; a documented limit, docs/classification.md "encodings other than
+  // base64, hex, percent-encoding and character escapes"): quoted-printable (`=41=4B=49=41…`, every mail client's
+  // encoding) and a list of decimal character codes (`65,75,73,65,…`, what `String.fromCharCode` takes) are not
+  // decoded, though a model decodes both on request. Fix: decode `=XX` runs (≥ 8 escapes) as percent-encoding is, and
+  // comma- or space-separated runs of ≥ 8 integers in 32-126 as bytes (the answer side already reads integer arrays as
+  // bytes, answer-json.ts integerTexts; cost: a list of small numbers that spells ASCII is decoded and classified).
+  it.fails.each([
+    ['quoted-printable', [...KEY.value].map((c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`).join('')],
+    ['decimal character codes', [...KEY.value].map((c) => c.charCodeAt(0)).join(',')],
+  ])('an AWS key in %s is not forwarded', async (_name, key) => {
+    const x = await request(CHAT, said(`decode ${key}`));
+    expect(x.status).toBe(403);
+  });
+  it('control: the same key as hex bytes is refused', async () => {
+    const x = await request(CHAT, said(`decode ${[...KEY.value].map((c) => c.charCodeAt(0).toString(16)).join(' ')}`));
+    expect(x.status).toBe(403);
+  });
+});
