@@ -14,7 +14,7 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, piecesAcross } from './segment-join.ts';
+import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, pieceBeside, piecesAcross } from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -389,7 +389,16 @@ export function createClassifier(opts: {
     const windows = [joinWindows(segments), ...others];
     for (const window of windows.flat()) {
       for (const d of scan({ path: '', text: window.text }, -1)) {
-        const pieces = piecesAcross(window, d.start, d.end).map((p) => ({ ...p, type: d.type }));
+        let across = piecesAcross(window, d.start, d.end);
+        if (across.length === 0 && d.recognizer.requireContext) {
+          // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`): kept when it is
+          // in reach of a neighbour and the segment alone found no value of that type there. Only for recognizers
+          // that require context: any other would report what the window's clipping invents (an id cut short).
+          const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
+          const piece = pieceBeside(window, segments, d, reach);
+          across = piece === undefined ? [] : [piece];
+        }
+        const pieces = across.map((p) => ({ ...p, type: d.type }));
         if (pieces.some(alreadyFound)) continue;
         pieces.forEach((piece, k) => {
           found.push({

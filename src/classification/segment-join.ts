@@ -423,6 +423,50 @@ export function piecesAcross(window: JoinWindow, start: number, end: number): Pi
   return pieces.length > 1 ? pieces : [];
 }
 
+/** Whether a UTF-16 unit is an ASCII letter or digit, or any non-ASCII one (a letter of another script). */
+function isWordUnit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || code > 0x7f;
+}
+
+/**
+ * The one piece of window span [start, end) that lies inside one part, when a neighbour glued to that part is in reach
+ * of it as context: it starts at most `before` characters after the part's start and another part ends right there,
+ * or ends at most `after` characters before the part's end and another part starts right there (`my ssn is` |
+ * `219099999`). Undefined otherwise, and when the span reaches an edge of its part where its segment's text goes on
+ * in a letter or digit: the window cut a word or a number there (`…2190999991234` clipped after nine digits), and
+ * its segment alone would not read that value.
+ */
+export function pieceBeside(
+  window: JoinWindow,
+  segments: readonly TextSegment[],
+  span: { start: number; end: number },
+  reach: { before: number; after: number },
+): Piece | undefined {
+  let lo = 0;
+  let hi = window.parts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const part = window.parts[mid] as WindowPart;
+    if (part.at + part.length <= span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const part = window.parts[lo];
+  if (part === undefined || span.start < part.at || span.end > part.at + part.length) return undefined;
+  const previous = window.parts[lo - 1];
+  const next = window.parts[lo + 1];
+  const lentBefore = previous !== undefined && previous.at + previous.length === part.at;
+  const lentAfter = next !== undefined && next.at === part.at + part.length;
+  const nearStart = lentBefore && span.start - part.at <= reach.before;
+  const nearEnd = lentAfter && part.at + part.length - span.end <= reach.after;
+  if (!nearStart && !nearEnd) return undefined;
+  const text = (segments[part.segment] as TextSegment).text;
+  const start = span.start + part.from - part.at;
+  const end = span.end + part.from - part.at;
+  if (span.start === part.at && start > 0 && isWordUnit(text.charCodeAt(start - 1))) return undefined;
+  if (span.end === part.at + part.length && end < text.length && isWordUnit(text.charCodeAt(end))) return undefined;
+  return { segment: part.segment, start, end };
+}
+
 interface Span {
   segment: number;
   type: string;

@@ -109,6 +109,8 @@ const said = (content: unknown, extra: Record<string, unknown> = {}) => ({
   messages: [{ role: 'user', content }],
   ...extra,
 });
+/** A user message of text parts, one a text. */
+const parts = (...texts: string[]) => said(texts.map((text) => ({ type: 'text', text })));
 const toolTurn = (args: string) => ({
   model: 'echo-1',
   messages: [
@@ -213,23 +215,60 @@ describe('requests: numbers and encodings at the byte level', () => {
     const x = await request(CHAT, toolTurn('{"n":[3782,822463,10005]}'));
     expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
   });
-  // HOLE (open, segment join; a documented limit, docs/classification.md "Labels in one segment do not count as context
-  // for a value in the next"): a label in one segment and the bare digits in the next are not read together: "my ssn
-  // is" + "219099999" (two text parts, or the message and a `seed` written as 2.19099999e8) goes upstream, while "my
-  // ssn is 219099999" in one text is refused. The joined view exists for split values, not for a label's context: the
-  // window "my ssn is219099999" does find it, but piecesAcross (segment-join.ts) drops a finding inside one piece
-  // (taken as found in its segment already). Fix (classifier.ts scanAll + segment-join.ts): keep a window's one-piece
-  // finding when its recognizer requires context and its segment alone has no finding of that type there; only those
-  // (any recognizer would add findings the window's clipping at 256 characters invents, e.g. a longer id cut to 20).
-  it.fails('an unseparated SSN in a text part after a part that names it is not forwarded', async () => {
-    const x = await request(
-      CHAT,
-      said([
-        { type: 'text', text: 'my ssn is' },
-        { type: 'text', text: '219099999' },
-      ]),
-    );
+  // HOLE (closed, segment join): a label in one segment and the bare digits in the next were not read together: "my
+  // ssn is" + "219099999" (two text parts, or two messages) went upstream, while "my ssn is 219099999" in one text is
+  // refused. The joined window "my ssn is219099999" found it, but piecesAcross (segment-join.ts) dropped a finding
+  // inside one piece (taken as found in its segment already). Now (classifier.ts scanAll, segment-join.ts pieceBeside)
+  // a window's one-piece finding is kept when its recognizer requires context, the value is within that context's
+  // reach of a neighbour glued to it, its segment alone found no value of that type there, and the window did not
+  // cut it out of a longer word or number.
+  it('an unseparated SSN in a text part after a part that names it is not forwarded', async () => {
+    const x = await request(CHAT, parts('my ssn is', '219099999'));
     expect(x.upstream).not.toContain('219099999');
+  });
+  it.each([
+    [
+      'two user messages',
+      [
+        { role: 'user', content: 'my ssn is' },
+        { role: 'user', content: '219099999' },
+      ],
+    ],
+    [
+      'the label after the value',
+      [
+        { role: 'user', content: '219099999' },
+        { role: 'user', content: 'that is my ssn' },
+      ],
+    ],
+    [
+      'a turn of the assistant between',
+      [
+        { role: 'user', content: 'my ssn is' },
+        { role: 'assistant', content: 'go on' },
+        { role: 'user', content: '219099999' },
+      ],
+    ],
+  ])('an SSN named in another message is not forwarded (%s)', async (_, messages) => {
+    const x = await request(CHAT, { model: 'echo-1', messages });
+    expect(x.upstream).not.toContain('219099999');
+  });
+  it('an SSN as the `seed` after a message that names it is not forwarded', async () => {
+    const x = await request(CHAT, said('my ssn is', { seed: 2.19099999e8 }));
+    expect(x.upstream).not.toMatch(/219099999|2\.19099999e\+?8/);
+  });
+  it('a date of birth named in the text part before is not forwarded', async () => {
+    const x = await request(CHAT, parts('date of birth:', '1984-07-02'));
+    expect(x.upstream).not.toContain('1984-07-02');
+  });
+  it('control: nine digits after a part that names something else, or a label far before, are forwarded', async () => {
+    for (const [label, value] of [
+      ['my order number is', '219099999'],
+      ['my ssn is', `${'and then '.repeat(8)}219099999`],
+    ] as const) {
+      const x = await request(CHAT, parts(label, value));
+      expect(x.upstream).toContain('219099999');
+    }
   });
   // HOLE (closed, recognizers-secrets.ts AWS_ACCESS_KEY_LOWER): an AWS key written in lower case is no
   // finding (`akiaz3mqwxr5tlpb6y7n`); a model asked to upper-case it restores it. Fix: match the AKIA/ASIA/... prefix

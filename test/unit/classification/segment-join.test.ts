@@ -150,6 +150,48 @@ describe('a value split across segments', () => {
   });
 });
 
+describe('a label in one segment and its value in the next', () => {
+  const found = (...texts: string[]) => pieces(texts).map((p) => [p.segment, p.type, p.value]);
+  it('is found when the value needs context and its segment alone has none (two parts, three, DOB, routing)', () => {
+    expect(found('my ssn is', '219099999')).toEqual([[1, 'US_SSN', '219099999']]);
+    expect(found('my ssn is', ' ', '219099999 thanks')).toEqual([[2, 'US_SSN', '219099999']]);
+    expect(found('date of birth:', '1984-07-02')).toEqual([[1, 'DATE_OF_BIRTH', '1984-07-02']]);
+    expect(found('routing number', '021000021')).toEqual([[1, 'US_BANK_ROUTING', '021000021']]);
+    // the value first, its label after it in the next segment
+    expect(found('219099999', ' is my ssn')).toEqual([[0, 'US_SSN', '219099999']]);
+    // its fingerprint is the value's, as when it is written in one text
+    expect(pieces(['my ssn is', '219099999'])[0]?.fingerprint).toBe(fingerprintOf('my ssn is 219099999'));
+  });
+  it('is not found when the label is out of reach, or names nothing the value needs', () => {
+    expect(found('my ssn is', `${'x '.repeat(40)}219099999`)).toEqual([]);
+    expect(found('my order is', '219099999')).toEqual([]);
+    expect(found('my ssn is', 'order 2190999991234')).toEqual([]);
+    // no second finding of a value its segment found alone (one per value)
+    expect(found('ssn', 'my ssn is 219099999')).toEqual([[1, 'US_SSN', '219099999']]);
+  });
+  it('is not read from a number the window cut short (a longer run clipped at the window edge)', () => {
+    // a recognizer that reads context far back: the value near the clipped end of a run of three is cut from a longer run
+    const wide = createClassifier({
+      fingerprintKey: new Uint8Array(32).fill(4),
+      recognizers: [
+        {
+          type: 'ACCOUNT',
+          category: 'PII',
+          pattern: String.raw`(?:^|[^0-9])([0-9]{9})(?:[^0-9]|$)`,
+          group: 1,
+          contextWords: ['account'],
+          contextWindow: { before: 200, after: 0 },
+          requireContext: true,
+          baseScore: 90,
+        },
+      ],
+    });
+    const texts = ['x ', 'account', `${' y'.repeat(27)} 2190999991234`, 'w'];
+    expect(wide.classify(segs(...texts)).findings).toEqual([]);
+    expect(wide.classify(segs('x ', 'account', `${' y'.repeat(27)} 219099999`, 'w')).findings).toHaveLength(1);
+  });
+});
+
 describe('joinWindows', () => {
   it('merges overlapping windows, and scans no more text than it was given (linear)', () => {
     // JSON-looking texts too: their value pairs are windows of their own (each value in at most two of them).
