@@ -10,7 +10,7 @@ import { canonicalString } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
-import { leafHash, sealRecord, signingMessage } from './record.ts';
+import { leafHashOfText, sealRecord, signingMessage } from './record.ts';
 import { rotationRecord } from './rotation.ts';
 import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
 import type { ItemResult } from './group-commit.ts';
@@ -148,16 +148,44 @@ function appended(chain: string, seq: number, hash: string, bytes: Uint8Array): 
   };
 }
 
-/** A record whose signature is still to be made: its index in the batch, members so far, hash and signer. */
+/** A record whose signature is still to be made: its index in the batch, members so far (and their text, joined by
+ * commas: what was hashed, between braces), hash and signer. */
 interface Unsigned {
   at: number;
   members: Member[];
+  text: string;
   hash: Uint8Array;
   hashHex: string;
   signer: Signer;
   seq: number;
   /** Its row, whose bytes are set once it is signed. */
   row: SealedRow;
+}
+
+/** Member texts joined by commas (one flat string: the member texts are walked once). */
+function joinMembers(members: readonly Member[]): string {
+  const texts = new Array<string>(members.length);
+  for (let i = 0; i < members.length; i++) texts[i] = (members[i] as Member)[1];
+  return texts.join(',');
+}
+
+/**
+ * The canonical text of `members` merged with `seal` (each sorted, no key in both), given `text`, the members' texts
+ * joined by commas: slices of `text` between the seal's places (no member text is walked again), and the seal.
+ */
+export function withSeal(members: readonly Member[], text: string, seal: readonly Member[]): string {
+  const parts: string[] = [];
+  let k = 0; // the next member not yet placed
+  let from = 0; // where member k starts in text
+  let at = 0;
+  for (const [key, member] of seal) {
+    while (k < members.length && (members[k] as Member)[0] < key) at += (members[k++] as Member)[1].length + 1;
+    if (at > from) parts.push(text.slice(from, at - 1)); // members before this seal member, without the last comma
+    parts.push(member);
+    from = at;
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return `{${parts.join(',')}}`;
 }
 
 /** Two member lists, each sorted by key, with no key in both, as one sorted list (what sorting their union gives). */
@@ -241,11 +269,12 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
     if (item.members && !item.rotateTo && seq > 0) {
       // Fast path: envelope members merged with the body's, hashed now, signed below with the rest of the batch.
       const members = mergeMembers(envelope(chainText, item.type, seq, ts, prev, item.requestId), item.members);
-      const hash = leafHash(encoder.encode(`{${members.map(([, m]) => m).join(',')}}`));
+      const text = joinMembers(members);
+      const hash = leafHashOfText(`{${text}}`);
       lastHash = hash;
       lastHex = Buffer.from(hash).toString('hex');
       const row = { ...columns, hash, kid: signer.kid, bytes: EMPTY }; // bytes once signed, below
-      unsigned.push({ at, members, hash, hashHex: lastHex, signer, seq, row });
+      unsigned.push({ at, members, text, hash, hashHex: lastHex, signer, seq, row });
       results.push(null);
       rows.push(row);
       stamps.push(now);
@@ -300,11 +329,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
       ['kid', `"kid":${kidText(u.signer)}`],
       ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`],
     ];
-    const bytes = encoder.encode(
-      `{${mergeMembers(u.members, seal)
-        .map(([, m]) => m)
-        .join(',')}}`,
-    );
+    const bytes = encoder.encode(withSeal(u.members, u.text, seal));
     results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
     u.row.bytes = bytes;
   }

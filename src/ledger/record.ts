@@ -2,7 +2,7 @@
 // hash = SHA-256(0x00 ‖ canonical bytes of the record without hash/kid/sig) — the RFC 6962 leaf hash, hex.
 // sig = Ed25519 over UTF-8("proctor/audit-record/v1\n") ‖ the 32 hash bytes, base64url without padding.
 // The stored bytes are the canonical form of the whole record, hash/kid/sig included.
-import { hash as digest, verify as verifySignature } from 'node:crypto';
+import { createHash, hash as digest, verify as verifySignature } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
@@ -60,10 +60,16 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
 
 const SIGNATURE_DOMAIN = new TextEncoder().encode('proctor/audit-record/v1\n');
 
+const LEAF_PREFIX = new Uint8Array([0x00]); // the RFC 6962 leaf prefix
+
 export function leafHash(unsignedBytes: Uint8Array): Uint8Array {
-  const input = new Uint8Array(unsignedBytes.length + 1); // input[0] = 0x00, the RFC 6962 leaf prefix
-  input.set(unsignedBytes, 1);
-  return new Uint8Array(digest('sha256', input, 'buffer'));
+  return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(unsignedBytes).digest());
+}
+
+/** leafHash of a text's UTF-8 bytes, without making them (the text MUST be well-formed: canonical text is). U+0000 is
+ * the one byte 0x00 in UTF-8: the leaf prefix. */
+export function leafHashOfText(unsignedText: string): Uint8Array {
+  return new Uint8Array(digest('sha256', `\u0000${unsignedText}`, 'buffer'));
 }
 
 export function signingMessage(hash: Uint8Array): Uint8Array {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalMembers } from '../../../src/ledger/canonical.ts';
 import type { JsonValue } from '../../../src/ledger/canonical.ts';
-import { mergeMembers, sealBatch } from '../../../src/ledger/chain-writer.ts';
+import { mergeMembers, sealBatch, withSeal } from '../../../src/ledger/chain-writer.ts';
 import type { Member, PendingRecord } from '../../../src/ledger/chain-writer.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { PartitionMonths } from '../../../src/ledger/partitions.ts';
@@ -83,6 +83,29 @@ describe('sealBatch fast path', () => {
         const a = members.filter((_, i) => side[i]).sort(byKey);
         const b = members.filter((_, i) => !side[i]).sort(byKey);
         expect(mergeMembers(a, b)).toEqual([...members].sort(byKey));
+      }),
+    );
+  });
+
+  it('withSeal equals joining the merged members, wherever the seal keys fall among them', () => {
+    // Keys from the alphabet around hash, kid and sig (record bodies have keys before, between and after them).
+    const key = fc.string({ unit: fc.constantFrom('a', 'h', 'k', 'p', 's', 'z', 'é'), minLength: 1, maxLength: 4 });
+    const texts = fc.string({ unit: 'grapheme', maxLength: 5 });
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 10 }), texts, (keys, extra) => {
+        const seal: Member[] = [
+          ['hash', '"hash":"00"'],
+          ['kid', '"kid":"k"'],
+          ['sig', '"sig":"s"'],
+        ];
+        const sealKeys = new Set(seal.map(([k]) => k));
+        const members: Member[] = keys
+          .filter((k) => !sealKeys.has(k))
+          .sort()
+          .map((k) => [k, `${JSON.stringify(k)}:${JSON.stringify(extra)}`]);
+        const text = members.map(([, m]) => m).join(',');
+        const merged = mergeMembers(members, seal);
+        expect(withSeal(members, text, seal)).toBe(`{${merged.map(([, m]) => m).join(',')}}`);
       }),
     );
   });
