@@ -181,3 +181,69 @@ export function isBrazilianPhoneNumber(value: string): boolean {
   const formatted = new Set(boundaries(groupLengths(number.formatNational())));
   return written.length > 0 && written.every((b) => formatted.has(b));
 }
+
+/** Where an extension starts (`x5412`, `ext. 12`, `ext 12`): the offset of its `x`/`ext`, or the length. */
+function extensionStart(value: string): number {
+  const lower = value.toLowerCase();
+  const at = lower.lastIndexOf('x');
+  if (at <= 0) return value.length;
+  const from = lower.slice(at - 1, at + 2) === 'ext' ? at - 1 : at;
+  return from > 0 && lower[from - 1] === ' ' ? from - 1 : from;
+}
+
+/** Four dotted groups of 1–3 digits: an IPv4 address's layout, never a phone's. */
+function isDottedQuad(value: string, groups: readonly number[]): boolean {
+  return groups.length === 4 && groups.every((g) => g <= 3) && value.includes('.');
+}
+
+/**
+ * Next to a phone word (PHONE_LABELLED): a number some plan could hold, by its length, where the plans' finer rules
+ * reject it (an area code not in use, a mobile range not yet opened: synthetic and obsolete numbers, as people still
+ * write them). With a country code (`+` or `00`): libphonenumber's possible lengths for that country. With a trunk 0:
+ * 9–12 digits. Otherwise 9–11 digits in groups (the NANP's 10, Brazil's 10–11, Spain's 9, Japan's without the 0), or
+ * 10 in one run (11 with a leading 1). Never an SSN's 3-2-4 layout, an IPv4 address's four dotted groups or one
+ * repeated digit; an extension (`x5412`) is not counted.
+ */
+export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {}): boolean {
+  const number = value.slice(0, extensionStart(value)).trim();
+  const groups = groupLengths(number);
+  if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4) return false;
+  if (isDottedQuad(number, groups)) return false;
+  let digits = '';
+  for (const char of number) if (char >= '0' && char <= '9') digits += char;
+  if (digits === (digits[0] ?? '').repeat(digits.length)) return false; // `(111) 111-1111`: a placeholder
+  const plain = number.replace('(0)', '');
+  if (plain.startsWith('+') || plain.startsWith('00')) {
+    const international = parsed(plain.startsWith('+') ? plain : `+${plain.slice(2)}`);
+    if (international === undefined || !international.isPossible()) return false;
+    const fiction = international.countryCallingCode === '1' && isFictionalNanp(international.nationalNumber);
+    return options.fictional === true || !fiction;
+  }
+  if (digits.startsWith('0')) return digits.length >= 9 && digits.length <= 12;
+  if (digits.length < 9 || digits.length > 11) return false;
+  // One run without a trunk 0: a North American number's 10 digits (11 with its 1), not any count (`took 123456789`).
+  if (groups.length === 1 && digits.length !== 10 && !(digits.length === 11 && digits.startsWith('1'))) return false;
+  const nanp = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+  return options.fictional === true || !isFictionalNanp(nanp);
+}
+
+/**
+ * PHONE_LABELLED's candidates in a run of digit groups: every prefix of whole groups with 8–15 digits (an extension's
+ * digits included: the validator sets them apart), longest first, as alternatives (the first valid one stands). A run
+ * none of whose prefixes is valid yields nothing, and the search resumes after it, never inside it: the last groups of
+ * a card or an IBAN are not a phone. At most 8 prefixes (each group adds a digit).
+ */
+export function labelledPhoneWindows(run: string): [number, number][] {
+  const windows: [number, number][] = [];
+  let digits = 0;
+  for (let i = 0; i < run.length; i += 1) {
+    const char = run[i] as string;
+    if (char < '0' || char > '9') continue;
+    digits += 1;
+    const next = run[i + 1];
+    if (next !== undefined && next >= '0' && next <= '9') continue;
+    if (digits > 15) break;
+    if (digits >= 8) windows.push([0, i + 1]);
+  }
+  return windows.reverse();
+}

@@ -178,6 +178,75 @@ export const PHONE_NATIONAL: RecognizerDefinition = {
   contextScore: 80,
 };
 
+/** Words that say the number right next to them is a phone: a label before it or a line's kind after it. */
+const PHONE_LABELS = [
+  'phone',
+  'tel',
+  'tel.',
+  'telephone',
+  'mobile',
+  'mob',
+  'cell',
+  'call',
+  'call me',
+  'fax',
+  'desk',
+  'office',
+  'whatsapp',
+  'sms',
+  'text me',
+  'reach me',
+  'ring me',
+  'téléphone',
+  'tél',
+  'portable',
+  'telefon',
+  'handy',
+  'mobil',
+  'festnetz',
+  'teléfono',
+  'telefono',
+  'móvil',
+  'cellulare',
+  'telefone',
+  'celular',
+  'mobiel',
+  'telefoonnummer',
+  'tlf',
+  'puhelin',
+  '電話',
+  '電話番号',
+  '携帯',
+  '전화',
+  '전화번호',
+  '휴대폰',
+  '핸드폰',
+];
+
+/**
+ * Right next to a phone label (in its clause, or a line's `office`/`fax`/`mobile` after it): digit groups a plan
+ * could hold by length (phone.ts isLabelledPhoneNumber), where the stricter recognizers above want the plan's own
+ * ranges and grouping. A run of digit groups is one candidate (not a letter's neighbour, `ab12`): the longest prefix
+ * of whole groups that passes (labelled_phone_groups); a run none of whose prefixes does is skipped whole, so a card or
+ * an IBAN's tail never yields a phone from its last groups. An extension (`x5412`) is part of the number.
+ */
+export const PHONE_LABELLED: RecognizerDefinition = {
+  type: 'PHONE',
+  category: 'PII',
+  pattern: String.raw`(\+?(?:\(\d{1,5}\)|\b\d{1,12})(?:(?:[ ./-]| ?- ?)?(?:\(\d{1,5}\)|\d{1,12})){0,6}(?: ?(?:x|ext\.?) ?\d{1,5})?)(?:[^\w./-]|[./-](?:\D|$)|$)`,
+  partial: String.raw`\+?\(?[0-9][0-9 ./()x-]*`,
+  group: 1,
+  refiner: 'labelled_phone_groups',
+  validator: 'phone_labelled',
+  normalizer: 'digits',
+  contextWords: PHONE_LABELS,
+  contextWindow: { before: 32, after: 10 },
+  contextInClause: true,
+  requireContext: true,
+  baseScore: 60,
+  contextScore: 75,
+};
+
 /** Dashed or spaced form: a bare nine-digit run is too often something else (see US_SSN_LABELLED). */
 export const US_SSN: RecognizerDefinition = {
   type: 'US_SSN',

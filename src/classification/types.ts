@@ -15,6 +15,8 @@ export type ValidatorName =
   | 'phone_national'
   | 'phone_national_grouped'
   | 'phone_br'
+  | 'phone_labelled'
+  | 'phone_labelled_fictional'
   | 'iban'
   | 'ipv4'
   | 'ipv6'
@@ -33,7 +35,13 @@ export type ValidatorName =
   | 'secret_value'
   | 'person_name_listed'
   | 'person_name_single';
-export type RefinerName = 'card_groups' | 'iban_length' | 'phone_groups' | 'name_words' | 'name_prefixes';
+export type RefinerName =
+  | 'card_groups'
+  | 'iban_length'
+  | 'phone_groups'
+  | 'labelled_phone_groups'
+  | 'name_words'
+  | 'name_prefixes';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
 export interface TextSegment {

@@ -16,7 +16,13 @@ import {
 import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
 import { isIntroducedName, isListedName, isSingleName, nameWindows } from './person-names.ts';
-import { isBrazilianPhoneNumber, isNationalPhoneNumber, isPhoneNumber } from './phone.ts';
+import {
+  isBrazilianPhoneNumber,
+  isLabelledPhoneNumber,
+  isNationalPhoneNumber,
+  isPhoneNumber,
+  labelledPhoneWindows,
+} from './phone.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
@@ -272,6 +278,8 @@ export const VALIDATORS = {
   phone_national: (value: string) => isNationalPhoneNumber(value, false),
   phone_national_grouped: (value: string) => isNationalPhoneNumber(value, true),
   phone_br: isBrazilianPhoneNumber,
+  phone_labelled: (value: string) => isLabelledPhoneNumber(value),
+  phone_labelled_fictional: (value: string) => isLabelledPhoneNumber(value, { fictional: true }),
   iban: isValidIban,
   ipv4: isIpv4,
   ipv6: isIpv6,
@@ -302,12 +310,14 @@ export const VALIDATORS = {
 export const FICTIONAL_VARIANTS: Partial<Record<ValidatorName, ValidatorName>> = {
   email: 'email_fictional',
   phone: 'phone_fictional',
+  phone_labelled: 'phone_labelled_fictional',
 };
 
 export const REFINERS = {
   card_groups: cardWindows,
   iban_length: ibanWindows,
   phone_groups: phoneWindows,
+  labelled_phone_groups: labelledPhoneWindows,
   name_words: (value: string) => nameWindows(value),
   name_prefixes: (value: string) => nameWindows(value, true),
 } as const satisfies Record<RefinerName, (value: string) => [number, number][]>;
@@ -316,7 +326,7 @@ export const REFINERS = {
  * Refiners whose windows are alternatives for one value, longest first (each a prefix of the one before): only the
  * first valid window is kept, so a valid value never also yields the shorter valid numbers inside it.
  */
-export const ALTERNATIVE_REFINERS: ReadonlySet<RefinerName> = new Set(['phone_groups']);
+export const ALTERNATIVE_REFINERS: ReadonlySet<RefinerName> = new Set(['phone_groups', 'labelled_phone_groups']);
 
 export const NORMALIZERS = {
   none: (value: string) => value,

@@ -61,6 +61,45 @@ describe('PHONE through libphonenumber metadata', () => {
   });
 });
 
+describe('PHONE right next to a phone label, possible by length where the plan rejects it', () => {
+  it.each([
+    ['a country code, a range not in the plan', 'You can call +55 21 1615-3432 today', '+55 21 1615-3432'],
+    ['a trunk (0) after the country code', 'Phone: +31(0)37 0372985', '+31(0)37 0372985'],
+    ['Spain, which has no trunk prefix', 'Teléfono: 91 123 45 67', '91 123 45 67'],
+    ['Japan written without its 0', 'Phone:\n45-1234-5678', '45-1234-5678'],
+    ['an extension', 'Fax: 058-269-7302x6661', '058-269-7302x6661'],
+    ['a label after the number', '413 185 492 office\n', '413 185 492'],
+    ['French dotted pairs', 'Tél. 04.17.88.69.73', '04.17.88.69.73'],
+    ['one run of ten digits', 'mobile 7652813567', '7652813567'],
+  ])('finds %s', (_, text, value) => {
+    expect(found(text, 'PHONE')).toEqual([value]);
+  });
+
+  it.each([
+    ['the same number without a label', 'ticket 45-1234-5678 closed'],
+    ['a count of nine digits in one run', 'the call took 123456789 ns'],
+    ["an SSN's layout", 'call about 219-09-9999'],
+    ['an IP address', 'the phone server at 10.20.30.40'],
+    ['a date', 'call on 12.03.1985'],
+    ['one repeated digit', 'Phone: (111) 111-1111'],
+    ['a label in another clause', 'Phone numbers change, ticket 45-1234-5678'],
+    ['a postcode on the line before the label', '45841-536 Araújo\nMobile:'],
+    ['a number glued to a digit group', 'call 1234 5678 9012 3456 7'],
+  ])('leaves %s alone', (_, text) => {
+    expect(found(text, 'PHONE')).toEqual([]);
+  });
+
+  it('reports a fictional 555-01xx number only with fictional: true', () => {
+    expect(found('Phone: 1 212 555 0123', 'PHONE')).toEqual([]);
+    expect(found('Phone: 1 212 555 0123', 'PHONE', fictional)).toEqual(['1 212 555 0123']);
+  });
+
+  it('keeps one finding per span: an SSN by its label is not also a phone, a card stays a card', () => {
+    expect(all('call me, SSN 219-09-9999')).toEqual(['US_SSN:219-09-9999']);
+    expect(all('call to pay 4111 1111 1111 1111')).toEqual(['CREDIT_CARD:4111 1111 1111 1111']);
+  });
+});
+
 describe('DATE_OF_BIRTH through a date grammar', () => {
   it.each([
     ['compact YYYYMMDD', 'DOB 19850312', '19850312'],
