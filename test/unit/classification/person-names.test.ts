@@ -55,3 +55,19 @@ describe('a lone name that words about people near it make one', () => {
     expect(names(text)).toEqual([]);
   });
 });
+
+describe('the larger name list', () => {
+  it.each([
+    ['a given name the curated list lacks', 'Follow up with Niklas Kalb in a couple of months.', ['Niklas Kalb']],
+    ['a lone given name near a pronoun', 'Otmar is very reliable. You can always depend on him.', ['Otmar']],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual(value);
+  });
+
+  it.each([
+    ['its everyday words after a listed name', '## Kong Gateway'],
+    ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});

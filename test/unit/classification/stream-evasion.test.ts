@@ -46,9 +46,11 @@ const EVASIONS = [
 
 describe('streamed evasions', () => {
   it('an SSN with dots, cut after a separator, is held until it is complete', () => {
-    const r = run(['Ref 219.09.', '9999 done and more text here']);
+    // Lower case: a capitalised word the name list knows ("Ref") is held until its after-context is complete (a lone
+    // name with words about people after it is one: PERSON_NAME_SINGLE).
+    const r = run(['ref 219.09.', '9999 done and more text here']);
     expect(r.values).toEqual([{ type: 'US_SSN', value: '219.09.9999', at: 4 }]);
-    expect(r.chunks[0]).toBe('Ref ');
+    expect(r.chunks[0]).toBe('ref ');
   });
 
   it('a base64 run cut in the middle is held, then found on the whole run', () => {
