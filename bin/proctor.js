@@ -18,5 +18,19 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(child.status ?? 1);
 }
 
+// `serve` sizes V8's heap for the container (src/cli/node-heap.ts): node takes heap flags only at start, so the process
+// image is replaced by node with them (same pid, so signals and a container's PID 1 are unaffected). Set
+// PROCTOR_NODE_HEAP=off to run with node's defaults and whatever NODE_OPTIONS says.
+if (process.argv[2] === 'serve') {
+  const { relaunchWithHeapFlags } = await import('../src/cli/node-heap.ts');
+  const { totalmem } = await import('node:os');
+  try {
+    relaunchWithHeapFlags(process.env, totalmem());
+  } catch (error) {
+    process.stderr.write(`proctor: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
+
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,42 @@
+// The launcher's heap sizing (src/cli/node-heap.ts): which V8 flags `proctor serve` adds, from which memory limit.
+import { describe, expect, it } from 'vitest';
+import { heapFlags, memoryLimitMiB } from '../../../src/cli/node-heap.ts';
+
+const GiB = 2 ** 30;
+const host = { limitSetting: undefined, constrainedBytes: 0, totalBytes: 24 * GiB };
+
+describe('memoryLimitMiB', () => {
+  it('takes PROCTOR_MEMORY_LIMIT_MIB over the cgroup', () => {
+    expect(memoryLimitMiB({ ...host, limitSetting: '512', constrainedBytes: 2 * GiB })).toBe(512);
+  });
+  it("takes the cgroup's limit when it is below the machine's memory", () => {
+    expect(memoryLimitMiB({ ...host, constrainedBytes: 1 * GiB })).toBe(1024);
+  });
+  it('is unknown without a setting or a cgroup limit (0, or no limit reported as a huge number)', () => {
+    expect(memoryLimitMiB(host)).toBeNull();
+    expect(memoryLimitMiB({ ...host, constrainedBytes: 2 ** 64 })).toBeNull();
+  });
+  it('refuses a setting that is not an integer or too small to start on', () => {
+    for (const bad of ['abc', '512.5', '100', '-1'])
+      expect(() => memoryLimitMiB({ ...host, limitSetting: bad })).toThrow(RangeError);
+  });
+});
+
+describe('heapFlags', () => {
+  it('caps the old space at half the limit, with a bounded young generation and growth', () => {
+    expect(heapFlags({ ...host, limitSetting: '512', given: [] })).toEqual([
+      '--max-semi-space-size=16',
+      '--heap-growing-percent=50',
+      '--max-old-space-size=256',
+    ]);
+  });
+  it('sets no old-space cap when no limit is known', () => {
+    expect(heapFlags({ ...host, given: [] })).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
+  });
+  it("keeps the operator's flags (node's arguments or NODE_OPTIONS, either spelling) and adds only the others", () => {
+    const given = ['--max_semi_space_size=4', '--max-old-space-size-percentage=40'];
+    expect(heapFlags({ ...host, limitSetting: '512', given })).toEqual(['--heap-growing-percent=50']);
+    const all = ['--max-semi-space-size=8', '--heap-growing-percent=20', '--max-old-space-size=300'];
+    expect(heapFlags({ ...host, limitSetting: '512', given: all })).toEqual([]);
+  });
+});
