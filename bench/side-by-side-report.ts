@@ -33,15 +33,18 @@ export interface RunFigures {
   settings: { seconds: number; rounds: number; subjects: number; delayMs: number; streamDelayMs: number };
   disk: { fdatasync: FsyncTiming; pg_test_fsync: { ops_per_s: number; mean_us: number } | null };
   direct: { c1: Scenario; stream_c32: Scenario };
-  targets: Partial<Record<'bare' | 'portkey' | 'proctor', TargetRun>>;
+  targets: Partial<Record<TargetName, TargetRun>>;
 }
+
+type TargetName = 'bare' | 'portkey' | 'proctor' | 'proctor_deferred';
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const NAMES = {
   bare: 'bare fastify + undici passthrough',
   portkey: 'Portkey gateway 1.15.2',
-  proctor: 'Proctor',
-} as const;
+  proctor: 'Proctor, one hot subject',
+  proctor_deferred: 'Proctor, outcome_commit flush_deferred, one hot subject',
+} as const satisfies Record<TargetName, string>;
 
 /** Added latency of a run over the bare mock: c=1 p50/p99 and the streamed first byte at c=32 p50/p99 (ms). */
 function added(run: TargetRun, direct: RunFigures['direct']) {
@@ -59,27 +62,10 @@ function cpuCell(s: Scenario): string {
     : `${s.target_cpu_us_per_request} + ${s.postgres_cpu_us_per_request} = ${s.target_cpu_us_per_request + s.postgres_cpu_us_per_request}`;
 }
 
-export function sideBySideReport(run: RunFigures) {
-  const { bare, portkey, proctor } = run.targets;
+/** A Proctor run's ratios against the peers in the same run, and issue #17's targets as pass or FAIL. */
+function againstTargets(run: RunFigures, proctor: TargetRun | undefined) {
+  const { bare, portkey } = run.targets;
   const fsync = run.disk.fdatasync;
-  const rows: string[] = [];
-  for (const name of ['bare', 'portkey', 'proctor'] as const) {
-    const t = run.targets[name];
-    if (!t) continue;
-    const a = added(t, run.direct);
-    const errors = t.c1.errors + t.c64.errors + t.stream_c32.errors;
-    rows.push(
-      `| ${NAMES[name]}${name === 'proctor' ? ', one hot subject' : ''} | ${a.c1_p50} / ${a.c1_p99} ms | ` +
-        `${t.c64.rps.toLocaleString('en')}, p50 ${t.c64.p50_ms} ms | ${a.stream_p50} / ${a.stream_p99} ms | ` +
-        `${t.peak_rss_mib} MiB | ${cpuCell(t.c64)} | ${t.c64.load_core_busy} | ${errors} |`,
-    );
-    if (t.c64_spread)
-      rows.push(
-        `| Proctor, ${run.settings.subjects.toLocaleString('en')} subjects | | ` +
-          `${t.c64_spread.rps.toLocaleString('en')}, p50 ${t.c64_spread.p50_ms} ms | | | ${cpuCell(t.c64_spread)} | ` +
-          `${t.c64_spread.load_core_busy} | ${t.c64_spread.errors} |`,
-      );
-  }
   const p = proctor ? added(proctor, run.direct) : null;
   const cpu64 = proctor ? proctor.c64.target_cpu_us_per_request + (proctor.c64.postgres_cpu_us_per_request ?? 0) : null;
   const ratios = {
@@ -103,6 +89,63 @@ export function sideBySideReport(run: RunFigures) {
     'stream first byte added at c=32, p99 ≤ 10 ms': check(p?.stream_p99 ?? null, (v) => v <= 10),
     'peak RSS ≤ 250 MiB': check(proctor?.peak_rss_mib ?? null, (v) => v <= 250),
   };
+  return { ratios, targets };
+}
+
+type Checked = ReturnType<typeof againstTargets>;
+
+/** Ratio and target tables: one column a Proctor run (durable outcomes, and flush_deferred when it ran). */
+function ratioTables(durable: Checked, deferred: Checked | null): string[] {
+  const cell = (v: number | string | null) => (v === null ? 'not measured' : String(v));
+  const table = <K extends string>(
+    title: string,
+    a: Record<K, number | string | null>,
+    b: Record<K, number | string | null> | null,
+  ) => [
+    b ? `| ${title} | durable | flush_deferred |` : `| ${title} | value |`,
+    b ? '|---|---|---|' : '|---|---|',
+    ...(Object.keys(a) as K[]).map((k) => `| ${k} | ${cell(a[k])} |${b ? ` ${cell(b[k])} |` : ''}`),
+  ];
+  return [
+    ...table('ratio (one run)', durable.ratios, deferred?.ratios ?? null),
+    '',
+    ...table('issue #17 target', durable.targets, deferred?.targets ?? null),
+  ];
+}
+
+export function sideBySideReport(run: RunFigures) {
+  const { proctor } = run.targets;
+  const deferredRun = run.targets.proctor_deferred;
+  const fsync = run.disk.fdatasync;
+  const rows: string[] = [];
+  for (const name of ['bare', 'portkey', 'proctor', 'proctor_deferred'] as const) {
+    const t = run.targets[name];
+    if (!t) continue;
+    const a = added(t, run.direct);
+    const errors = t.c1.errors + t.c64.errors + t.stream_c32.errors;
+    rows.push(
+      `| ${NAMES[name]} | ${a.c1_p50} / ${a.c1_p99} ms | ` +
+        `${t.c64.rps.toLocaleString('en')}, p50 ${t.c64.p50_ms} ms | ${a.stream_p50} / ${a.stream_p99} ms | ` +
+        `${t.peak_rss_mib} MiB | ${cpuCell(t.c64)} | ${t.c64.load_core_busy} | ${errors} |`,
+    );
+    if (t.c64_spread)
+      rows.push(
+        `| Proctor, ${run.settings.subjects.toLocaleString('en')} subjects | | ` +
+          `${t.c64_spread.rps.toLocaleString('en')}, p50 ${t.c64_spread.p50_ms} ms | | | ${cpuCell(t.c64_spread)} | ` +
+          `${t.c64_spread.load_core_busy} | ${t.c64_spread.errors} |`,
+      );
+  }
+  const durable = againstTargets(run, proctor);
+  const deferred = deferredRun ? againstTargets(run, deferredRun) : null;
+  const ratios = {
+    ...durable.ratios,
+    ...(deferred
+      ? Object.fromEntries(
+          Object.entries(deferred.ratios).map(([k, v]) => [k.replace(/^proctor_/, 'proctor_deferred_'), v]),
+        )
+      : {}),
+  };
+  const targets = deferred ? { durable: durable.targets, flush_deferred: deferred.targets } : durable.targets;
   const pg = run.disk.pg_test_fsync;
   const markdown = [
     `Side by side (${run.settings.seconds} s measured per target and scenario, in ${run.settings.rounds} slices taken ` +
@@ -131,13 +174,7 @@ export function sideBySideReport(run: RunFigures) {
         `${cpuCell(proctor.stream_c32)} µs.`
       : '',
     '',
-    '| ratio (one run) | value |',
-    '|---|---|',
-    ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${v ?? 'not measured'} |`),
-    '',
-    '| issue #17 target | result |',
-    '|---|---|',
-    ...Object.entries(targets).map(([k, v]) => `| ${k} | ${v} |`),
+    ...ratioTables(durable, deferred),
   ].join('\n');
   return { ratios, targets, markdown };
 }

@@ -5,7 +5,7 @@
 // throwaway PostgreSQL 15 with fsync on, the server pinned to Proctor's core). A target's `pid` is the process whose
 // CPU and peak RSS the bench reads; `postmaster` is Proctor's database, whose CPU counts as Proctor's.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -32,7 +32,7 @@ export interface Process {
 }
 
 export interface Target {
-  name: 'bare' | 'portkey' | 'proctor';
+  name: 'bare' | 'portkey' | 'proctor' | 'proctor_deferred';
   /** Base URL with /v1. */
   url: string;
   pid: number;
@@ -159,11 +159,74 @@ function unlimitedBundle(dir: string): string {
   return out;
 }
 
-/** Proctor and its PostgreSQL (fsync on) on the target's core; `cpuProfileDir` runs it under `node --cpu-prof`. */
+/** Proctor's launch as production's (bin/proctor.js serve; the image's ENTRYPOINT): the container memory limit it sizes
+ * V8's heap from (src/cli/node-heap.ts), and whether that sizing is on. */
+export const proctorLaunch = {
+  memoryLimitMiB: Number(process.env.BENCH_SBS_PROCTOR_MEMORY_MIB ?? 512),
+  nodeHeap: process.env.BENCH_SBS_PROCTOR_NODE_HEAP === 'off' ? ('off' as const) : ('on' as const),
+  /** Node's compile cache, warmed before the first launch as the image's build warms its own (deploy/Dockerfile). */
+  compileCache: path.join(tmpdir(), 'proctor-bench-compile-cache'),
+};
+
+/** `node bin/proctor.js serve --config <file>` pinned to `cpu`, with the image's environment; ready once it says where
+ * it serves. Its logs (JSON lines at the configured level) and its stderr go to a file beside its config, as a
+ * container's go to its runtime, so reading them costs the load core nothing. */
+async function startServe(configFile: string, cpu: number, env: Record<string, string>, nodeArgs: string[]) {
+  const bin = fileURLToPath(new URL('../bin/proctor.js', import.meta.url));
+  const logFile = path.join(path.dirname(configFile), 'proctor.log');
+  const log = openSync(logFile, 'w');
+  const args = ['-c', String(cpu), process.execPath, ...nodeArgs, bin, 'serve', '--config', configFile];
+  const child = spawn('taskset', args, {
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'production',
+      NODE_COMPILE_CACHE: proctorLaunch.compileCache,
+      PROCTOR_MEMORY_LIMIT_MIB: String(proctorLaunch.memoryLimitMiB),
+      PROCTOR_NODE_HEAP: proctorLaunch.nodeHeap,
+    },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = once(child, 'exit');
+  let url: string | undefined;
+  while (url === undefined) {
+    if (child.exitCode !== null)
+      throw new Error(`proctor serve exited (code ${child.exitCode}) before it listened; see ${logFile}`);
+    url = /^proctor: serving (\S+)/m.exec(readFileSync(logFile, 'utf8'))?.[1];
+    if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Warms the compile cache as the image's build does (bin/warm-compile-cache.js, with the launch's memory limit):
+ * type stripping then never loads in Proctor's threads. */
+export function warmCompileCache(): void {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../bin/warm-compile-cache.js', import.meta.url))], {
+    env: {
+      ...process.env,
+      NODE_COMPILE_CACHE: proctorLaunch.compileCache,
+      PROCTOR_MEMORY_LIMIT_MIB: String(proctorLaunch.memoryLimitMiB),
+      PROCTOR_NODE_HEAP: proctorLaunch.nodeHeap,
+    },
+    stdio: 'inherit',
+  });
+}
+
+/** Proctor and its PostgreSQL (fsync on) on the target's core, launched as production launches it (bin/proctor.js
+ * serve, heap sized from BENCH_SBS_PROCTOR_MEMORY_MIB); `outcomeCommit` as `ledger.outcome_commit`; `cpuProfileDir`
+ * runs it under `node --cpu-prof`. */
 export async function startProctorTarget(
   upstreamUrl: string,
   subjects: number,
-  cpuProfileDir?: string,
+  options: { outcomeCommit?: 'durable' | 'flush_deferred'; cpuProfileDir?: string } = {},
 ): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-side-by-side-'));
   const bundle = unlimitedBundle(dir);
@@ -178,10 +241,11 @@ export async function startProctorTarget(
   const issuerKey = await generateDevIssuerKey();
   const issuer = await startDevIssuer({ key: issuerKey, port: 0 });
   const key = generateSigningKey();
+  const outcomeCommit = options.outcomeCommit ?? 'durable';
   const doc = {
     server: { host: '127.0.0.1', port: 0 },
     database: { url: { env: 'DATABASE_URL' }, pool_size: Number(process.env.BENCH_POOL_SIZE ?? 10) },
-    ledger: { chain: 'side-by-side', signing_key: { env: 'KEY' } },
+    ledger: { chain: 'side-by-side', signing_key: { env: 'KEY' }, outcome_commit: outcomeCommit },
     identity: {
       issuers: [{ issuer: issuer.issuer, audience: ['proctor'], algorithms: ['ES256'], allow_insecure_http: true }],
     },
@@ -197,13 +261,11 @@ export async function startProctorTarget(
       },
     ],
   };
+  const configFile = path.join(dir, 'proctor.json'); // JSON is YAML: `proctor serve --config` reads it as such
+  writeFileSync(configFile, JSON.stringify(doc));
   const env = { KEY: key.privateKeyPem, FP: 'f'.repeat(32), DATABASE_URL: postgres.url };
-  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const proc = await startNode(
-    [...profile, fileURLToPath(new URL('./proctor-process.ts', import.meta.url))],
-    TARGET_CPU,
-    { PROCTOR_BENCH_CONFIG: JSON.stringify({ doc, env }) },
-  );
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const proc = await startServe(configFile, TARGET_CPU, env, [...execArgv, ...profile]);
   const tokens = await Promise.all(
     Array.from({ length: subjects }, (_, i) =>
       mintDevToken({
@@ -220,7 +282,7 @@ export async function startProctorTarget(
   return {
     url: proc.url,
     pid: proc.pid,
-    name: 'proctor',
+    name: outcomeCommit === 'durable' ? 'proctor' : 'proctor_deferred',
     headers: (i, spread) =>
       authorized[spread <= 1 ? 0 : i % Math.min(spread, authorized.length)] as Record<string, string>,
     postmaster,
@@ -229,6 +291,7 @@ export async function startProctorTarget(
       await proc.close();
       await postgres.destroy();
       await issuer.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -25,11 +25,13 @@ import {
 import { type RunFigures, type Scenario, sideBySideReport, type TargetRun } from './side-by-side-report.ts';
 import {
   LOAD_CPU,
+  proctorLaunch,
   startBare,
   startMock,
   startPortkeyTarget,
   startProctorTarget,
   type Target,
+  warmCompileCache,
 } from './side-by-side-targets.ts';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -39,7 +41,8 @@ export const settings = {
   rounds: number('BENCH_SBS_ROUNDS', 4),
   warmupSeconds: number('BENCH_SBS_WARMUP_SECONDS', 2),
   sliceWarmupSeconds: number('BENCH_SBS_SLICE_WARMUP_SECONDS', 0.5),
-  targets: (process.env.BENCH_SBS_TARGETS ?? 'bare,portkey,proctor').split(',') as Target['name'][],
+  /** proctor_deferred: Proctor again with `ledger.outcome_commit: flush_deferred` (docs/ledger.md). */
+  targets: (process.env.BENCH_SBS_TARGETS ?? 'bare,portkey,proctor,proctor_deferred').split(',') as Target['name'][],
   subjects: number('BENCH_SBS_SUBJECTS', 1000),
   delayMs: number('BENCH_SBS_DELAY_MS', 20),
   streamDelayMs: number('BENCH_SBS_STREAM_DELAY_MS', 2),
@@ -176,7 +179,9 @@ async function runAll(mock: Mock, targets: Target[]) {
 async function startTarget(name: Target['name'], mock: Mock, profileDir?: string): Promise<Target> {
   if (name === 'bare') return startBare(mock.url);
   if (name === 'portkey') return startPortkeyTarget(mock.url);
-  return startProctorTarget(mock.url, settings.subjects, profileDir);
+  if (name === 'proctor_deferred')
+    return startProctorTarget(mock.url, settings.subjects, { outcomeCommit: 'flush_deferred' });
+  return startProctorTarget(mock.url, settings.subjects, profileDir ? { cpuProfileDir: profileDir } : {});
 }
 
 function measureDisk(dir: string): { fdatasync: FsyncTiming; pg_test_fsync: ReturnType<typeof pgTestFsync> } {
@@ -198,6 +203,7 @@ export async function runSideBySide() {
   const loadBefore = loadAverage();
   const targets: Target[] = [];
   try {
+    if (settings.targets.some((name) => name.startsWith('proctor'))) warmCompileCache();
     for (const name of settings.targets) targets.push(await startTarget(name, mock));
     // The disk is timed where PostgreSQL keeps its WAL, before any load.
     const dataDir = targets.find((t) => t.dataDir)?.dataDir;
@@ -213,6 +219,7 @@ export async function runSideBySide() {
         target_cpu: 1 - LOAD_CPU,
         node: process.versions.node,
         postgres: 'PostgreSQL 15, fsync on, synchronous_commit on, pinned with Proctor',
+        proctor_launch: proctorLaunch,
       },
       disk,
       direct,
@@ -232,6 +239,7 @@ export async function profileProctor() {
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-cpu-prof-'));
   const mock = await startMock();
   try {
+    warmCompileCache();
     const target = await startTarget('proctor', mock, dir);
     let load: Scenario;
     try {
