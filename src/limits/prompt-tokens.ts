@@ -4,8 +4,19 @@
 // (per message, per tool call, reply priming) are added as OpenAI documents them. Special-token strings in user text
 // are counted as text, never interpreted. Above MAX_TOKENIZED_BYTES of text the bound is one token per UTF-8 byte
 // (no byte-level BPE token is shorter than a byte), so a huge body costs no tokenizer time and is never under-counted.
+// cl100k's ranks (10 MiB of heap once built) are loaded on the first request for a model that uses them, not at start.
+import { createRequire } from 'node:module';
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+
+type CountTokens = typeof countO200k;
+let countCl100kLoaded: CountTokens | null = null;
+/** cl100k_base's counter, loaded synchronously (CommonJS build of the same package) the first time it is needed. */
+function countCl100k(): CountTokens {
+  countCl100kLoaded ??= (
+    createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { countTokens: CountTokens }
+  ).countTokens;
+  return countCl100kLoaded;
+}
 
 export const MAX_TOKENIZED_BYTES = 512 * 1024;
 /** Same framing as src/providers/token-estimate.ts: per message, per tool call, reply priming. */
@@ -40,7 +51,7 @@ export function countPromptTokens(shape: PromptShape): { tokens: number; method:
   for (const text of shape.texts) bytes += Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TOKENIZED_BYTES) return { tokens: bytes + framing, method: 'byte_bound' };
   const encoding = encodingFor(shape.model);
-  const count = encoding === 'cl100k_base' ? countCl100k : countO200k;
+  const count = encoding === 'cl100k_base' ? countCl100k() : countO200k;
   let text = 0;
   for (const t of shape.texts) text += t.length === 0 ? 0 : count(t, AS_TEXT);
   if (encoding !== null) return { tokens: text + framing, method: encoding };

@@ -208,6 +208,10 @@ describe('prompt tokens', () => {
         conservativeEstimate: 0,
       }).tokens,
     ).toBeGreaterThan(7);
+    // cl100k_base (loaded on first use) splits this text in 4 where o200k_base takes 2: one message, 4 + 4 + 3
+    const japanese = { texts: ['こんにちは世界'], messages: 1, toolCalls: 0, conservativeEstimate: 0 };
+    expect(countPromptTokens({ ...japanese, model: 'gpt-4-0613' })).toEqual({ tokens: 11, method: 'cl100k_base' });
+    expect(countPromptTokens({ ...japanese, model: 'gpt-4o' })).toEqual({ tokens: 9, method: 'o200k_base' });
   });
 
   it('never counts an unknown model below the conservative estimate, nor a random string below its BPE count', async () => {
