@@ -3,10 +3,11 @@
 // the tool input's JSON text). Usage: input tokens from message_start, output tokens (cumulative) from message_delta.
 // Invariants: a block or delta type that may carry text and is not known here is a protocol error, never relayed;
 // every other string and key of a relayed event (block ids and tool names, model, stop_sequence, any extra field) is a
-// field the relay screens whole; a content block starts once per index, so a tool name cannot arrive in pieces; the
-// message's type and role and any stop reason are closed tokens (a protocol error otherwise).
+// field the relay screens whole; a content block starts once per index, so a tool name cannot arrive in pieces; every
+// label (a type, role, stop reason) is a closed token (answer-labels.ts), the message's type and role Anthropic's own.
 import { anthropicCacheCounts, anthropicCacheUsage } from './anthropic-messages.ts';
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
+import { checkClosedLabels } from './answer-labels.ts';
 import type { AnthropicCacheCounts } from './anthropic-messages.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
@@ -17,23 +18,10 @@ interface AnthropicStep extends StreamStep {
 }
 
 const PLAIN = new Set(['message_start', 'content_block_start', 'ping', 'message_delta']);
-/**
- * A stop reason's closed alphabet (`end_turn`, `tool_use`, …, and reasons Anthropic adds later): the classifier reads
- * labels apart from the text (segment-join.ts LABEL_KEYS), so a label free to hold any string could carry half of a
- * value the text completes; lower-case letters and `_` cannot hold digits or an upper-case key.
- */
-const STOP_REASON = /^[a-z_]{1,64}$/;
-
-/** The message's closed labels: `type` and `role` as Anthropic writes them, a stop reason in its alphabet or null. */
+/** The message's labels as Anthropic writes them (every label is a closed token already: answer-labels.ts). */
 function checkLabels(message: Json): void {
   if (message.type !== 'message' || message.role !== 'assistant')
     throw new StreamProtocolError("message_start's message is not an assistant message");
-  checkStopReason(message.stop_reason);
-}
-
-function checkStopReason(reason: unknown): void {
-  if (reason !== undefined && reason !== null && !(typeof reason === 'string' && STOP_REASON.test(reason)))
-    throw new StreamProtocolError('a stop_reason outside its closed alphabet');
 }
 
 export function openAnthropicStream(): StreamSession {
@@ -59,6 +47,7 @@ export function openAnthropicStream(): StreamSession {
     read(event: SseEvent): AnthropicStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
+      checkClosedLabels(payload);
       const none = {
         texts: [] as StreamText[],
         closes: [] as string[],
@@ -125,7 +114,6 @@ export function openAnthropicStream(): StreamSession {
         if (stopped) throw new StreamProtocolError('a stop_sequence arrived in pieces');
         stopped = true;
       }
-      if (type === 'message_delta' && isPlainObject(payload.delta)) checkStopReason(payload.delta.stop_reason);
       if (type === 'message_delta' && isPlainObject(payload.usage)) {
         if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
         // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes included.

@@ -8,6 +8,7 @@ import {
 } from './anthropic-messages.ts';
 import type { ObjectShape } from './shape.ts';
 import { answerSegments, embeddingAnswerSegments, type AnswerSegment } from './answer-json.ts';
+import { checkClosedLabels } from './answer-labels.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
 import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
 import { CHAT_REQUEST, chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
@@ -89,6 +90,15 @@ export interface ProviderAdapter {
   openStream: ((request: NormalizedRequest) => StreamSession) | null;
 }
 
+/** An answer's segments, once its labels are known to be closed tokens (answer-labels.ts). */
+function labelled(walk: (response: unknown) => AnswerSegment[]): (response: unknown) => AnswerSegment[] {
+  return (response) => {
+    const segments = walk(response); // bounds depth and size first
+    checkClosedLabels(response);
+    return segments;
+  };
+}
+
 const openai = {
   dialect: 'openai',
   replaceTexts: replaceSegmentTexts,
@@ -105,7 +115,7 @@ const adapters = {
     parse: parseChatCompletion,
     upstreamBody: chatUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: answerSegments,
+    responseSegments: labelled(answerSegments),
     openStream: (request) => openOpenAiStream('chat', request),
   },
   'openai.completions': {
@@ -116,7 +126,7 @@ const adapters = {
     parse: parseCompletion,
     upstreamBody: completionUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: answerSegments,
+    responseSegments: labelled(answerSegments),
     openStream: (request) => openOpenAiStream('completions', request),
   },
   'openai.embeddings': {
@@ -129,7 +139,7 @@ const adapters = {
     readUsage: readOpenAiUsage,
     // Vectors carry no text, but the answer's other strings (and any field an upstream adds) are screened all the same;
     // a vector's fractions are not (cheap, and a float of 17 digits reads as a card one time in fifty).
-    responseSegments: embeddingAnswerSegments,
+    responseSegments: labelled(embeddingAnswerSegments),
     openStream: null,
   },
   'openai.responses': {
@@ -140,7 +150,7 @@ const adapters = {
     parse: parseResponsesRequest,
     upstreamBody: responsesUpstreamBody,
     readUsage: readResponsesUsage,
-    responseSegments: answerSegments,
+    responseSegments: labelled(answerSegments),
     openStream: () => openResponsesStream(),
   },
   'anthropic.messages': {
@@ -151,7 +161,7 @@ const adapters = {
     parse: parseAnthropicMessages,
     upstreamBody: anthropicUpstreamBody,
     readUsage: readAnthropicUsage,
-    responseSegments: answerSegments,
+    responseSegments: labelled(answerSegments),
     replaceTexts: replaceSegmentTexts,
     errorBody: anthropicErrorBody,
     errorEvent: anthropicErrorEvent,

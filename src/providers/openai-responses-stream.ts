@@ -6,6 +6,7 @@
 // Every other string and key of a relayed event (ids, names, instructions, tools, annotations, any extra field) is a
 // field the relay screens whole before the event is written; error events are never relayed.
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
+import { checkClosedLabels } from './answer-labels.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
@@ -86,6 +87,7 @@ export function openResponsesStream(): StreamSession {
     read(event: SseEvent): ResponsesStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
+      checkClosedLabels(payload);
       if (Number.isSafeInteger(payload.sequence_number))
         sequence = Math.max(sequence, payload.sequence_number as number);
       if (FAILED.has(type))

@@ -8,6 +8,7 @@
 // usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
 // ask for it.
 import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
+import { FINGERPRINT } from './answer-labels.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
 import { StreamProtocolError } from './types.ts';
 import type { NormalizedRequest, SseEvent, StreamSession, StreamStep, StreamText } from './types.ts';
@@ -32,7 +33,7 @@ const TEMPLATE_FIELDS = ['id', 'object', 'created', 'model', 'system_fingerprint
  */
 const CLOSED_TEMPLATE: Readonly<Record<string, (value: unknown, flavour: Flavour) => boolean>> = {
   object: (v, flavour) => v === (flavour === 'chat' ? 'chat.completion.chunk' : 'text_completion'),
-  system_fingerprint: (v) => v === null || (typeof v === 'string' && /^fp_[0-9a-f]{1,64}$/.test(v)),
+  system_fingerprint: (v) => v === null || (typeof v === 'string' && FINGERPRINT.test(v)),
   service_tier: (v) => v === null || (typeof v === 'string' && /^(auto|default|flex|scale|priority)$/.test(v)),
 };
 
