@@ -266,7 +266,9 @@ function progressNote(
     const segments = [...(tail === '' ? [] : [{ path: 'shown', text: tail }]), { path: 'message', text: p.message }];
     if (classifiesClean(deps, segments)) {
       params['message'] = p.message;
-      shown.push(p.message);
+      // Only the tail is ever read again: kept as one string, so a flood of messages costs linear time and no memory.
+      const kept = `${tail}\n${p.message}`.slice(-SHOWN_TAIL);
+      shown.splice(0, shown.length, kept);
     }
   }
   return { jsonrpc: '2.0', method: 'notifications/progress', params };

@@ -136,6 +136,16 @@ describe('MCP: progress a hostile server streams to the client', () => {
     )();
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
+  it('after a thousand progress messages, a key split over the last two is still not relayed whole', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ progress: i, message: `step ${i}` }));
+    const halves = [
+      { progress: 1000, message: HALVES[0] },
+      { progress: 1001, message: HALVES[1] },
+    ];
+    const out = await hostileServer([...many, ...halves], text('done'))();
+    expect(out).toContain('step 999');
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
   it('a key split between a progress message and the result is not relayed whole', async () => {
     const out = await hostileServer([{ progress: 1, message: HALVES[0] }], text(HALVES[1]))();
     expect(allFragmentsIn(out, HALVES)).toBe(false);
