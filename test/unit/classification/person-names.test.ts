@@ -56,15 +56,21 @@ describe('a lone name that words about people near it make one', () => {
   });
 });
 
-describe('the larger name list', () => {
+describe('the name lists and the everyday words', () => {
   it.each([
     ['a given name the curated list lacks', 'Follow up with Niklas Kalb in a couple of months.', ['Niklas Kalb']],
     ['a lone given name near a pronoun', 'Otmar is very reliable. You can always depend on him.', ['Otmar']],
+    ['a name that is also a rarer word, after a greeting', 'Hi Maria, I am writing about my transfer', ['Maria']],
+    ['a name that is also a rarer word, then a family name', 'Please call Martin Duhamel tomorrow', ['Martin Duhamel']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
 
   it.each([
+    ['a rarer word that is a name, then an everyday word', 'backups through Barman Cloud nightly'],
+    ['a royal title', 'The Princess Royal arrived this morning.'],
+    ['a Portuguese street named after a person', 'Please send it to Lagoa Luiz Otávio Moura, 12'],
+    ['a Spanish street named after a person', 'How do I change my address to Glorieta Remedios Prat 39'],
     ['its everyday words after a listed name', '## Kong Gateway'],
     ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
   ])('leaves %s alone', (_, text) => {
