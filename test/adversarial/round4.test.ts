@@ -425,6 +425,47 @@ async function request(api: 'openai.chat_completions' | 'anthropic.messages', bo
 const said = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
 const SSN = { label: 'US_SSN', value: '219-09-9999' };
 const CARD = { label: 'CREDIT_CARD', value: '4111111111111111' };
+describe('requests: a key split between a tool call id and its arguments', () => {
+  const toolTurn = (id: string, args: string) => ({
+    model: 'echo-1',
+    messages: [
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id, type: 'function', function: { name: 'f', arguments: args } }],
+      },
+      { role: 'tool', tool_call_id: id, content: 'ok' },
+    ],
+  });
+  const both = (upstream: string) => upstream.includes(HALVES[0]) && upstream.includes(HALVES[1]);
+  // HOLE (open, classification/segment-join.ts; the answer-side twin is above): a tool call's id is a label, left out
+  // of the reading orders, and its name stands between it and the arguments in document order, so a call whose `id`
+  // (chat) or `tool_use.id` (Anthropic) holds the key's first half and whose arguments or input hold the rest is
+  // forwarded; the model reads both in the rendered call. Fix: the third reading order named above (ids kept), or the
+  // adapters replacing a request's tool-call ids by opaque ones (`call_1`, mapped consistently to the tool results).
+  it.fails('chat: the id then the arguments', async () => {
+    expect(both((await request(CHAT, toolTurn(HALVES[0], `{"q":"${HALVES[1]}"}`))).upstream)).toBe(false);
+  });
+  it.fails('anthropic: the tool_use id then its input', async () => {
+    const body = {
+      model: 'echo-1',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: HALVES[0], name: 'f', input: { q: HALVES[1] } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: HALVES[0], content: 'ok' }] },
+      ],
+    };
+    expect(both((await request('anthropic.messages', body)).upstream)).toBe(false);
+  });
+  it('control: the text then the tool call id is refused', async () => {
+    const body = toolTurn(HALVES[1], '{}');
+    (body.messages[1] as Record<string, unknown>).content = HALVES[0];
+    expect((await request(CHAT, body)).status).toBe(403);
+  });
+});
+
 /** Digits 1-9 written with a code point block that starts at one (0 as `zero`). */
 const dingbat = (digits: string, one: number, zero: string) =>
   [...digits].map((d) => (d === '0' ? zero : /[1-9]/.test(d) ? String.fromCodePoint(one + Number(d) - 1) : d)).join('');
