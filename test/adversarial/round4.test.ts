@@ -411,6 +411,56 @@ describe('answers (not streamed): a key split between the text and a label', () 
   });
 });
 
+describe('a key split between the text and a tool input key named like a label', () => {
+  const toolUse = (input: Record<string, unknown>) => ({ type: 'tool_use', id: 'toolu_1', name: 'f', input });
+  // HOLE (open, classification/segment-join.ts lastKey + LABEL_KEYS): a label is recognised by its key alone, also
+  // inside free-form JSON the model writes, so a tool input `{"status": …}`, `{"id": …}` or `{"type": …}` holding the
+  // key's second half after a text block holding the first is read apart from the text: the Anthropic answer reaches
+  // the client (with `{"q": …}` it is blocked). Fix: keys inside free-form JSON (a path under `.input.`,
+  // `.arguments`, `structuredContent`, a schema) are never labels: lastKey returns '' there (the answer walk can mark
+  // such segments, answer-json.ts; the request walk knows them as `json` shapes, providers/shape.ts walkJson).
+  it.fails.each([['status'], ['id'], ['type']])("anthropic answer: text then a tool input's %s", async (key) => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [{ type: 'text', text: HALVES[0] }, toolUse({ [key]: HALVES[1] })],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
+    const screen = await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK);
+    expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
+  });
+  it.fails("anthropic request: an assistant's text then its tool input's id", async () => {
+    const body = {
+      model: 'echo-1',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'text', text: HALVES[0] }, toolUse({ id: HALVES[1] })] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+      ],
+    };
+    const x = await request('anthropic.messages', body);
+    expect(x.upstream.includes(HALVES[0]) && x.upstream.includes(HALVES[1])).toBe(false);
+  });
+  it('control: the same split into an input key that is no label is blocked', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [{ type: 'text', text: HALVES[0] }, toolUse({ q: HALVES[1] })],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
+    expect((await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK)).action).toBe('blocked');
+  });
+});
+
 /** Runs one request body through the in-process pipeline: the status and the bytes that went upstream. */
 async function request(api: 'openai.chat_completions' | 'anthropic.messages', body: unknown) {
   const { handler, sent } = await recordingPipeline();
