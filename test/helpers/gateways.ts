@@ -3,10 +3,10 @@
 // gateway is not installed the tests skip with the reason, except under CI=true, where they fail instead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LISTEN_PRELOAD, LISTENING, listeningPort, stopChild } from './child-port.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const PORTKEY_ENTRY = path.join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js');
@@ -30,37 +30,24 @@ export function unavailable(gateway: 'portkey' | 'litellm'): string | null {
   return reason;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-// The Portkey gateway has no host option and listens on every interface; this preload pins a host-less listen() to
-// loopback, so the test gateway is never reachable from outside the machine.
-const LOOPBACK_PRELOAD = `data:text/javascript,${encodeURIComponent(
-  "import net from 'node:net'; const listen = net.Server.prototype.listen; net.Server.prototype.listen = function (port, host, ...rest) { return typeof port === 'number' && (host === undefined || typeof host === 'function') ? listen.call(this, port, '127.0.0.1', ...(host === undefined ? rest : [host, ...rest])) : listen.call(this, port, host, ...rest); };",
-)}`;
-
+/** Portkey's gateway on a port the system chose when it bound it (no free-port guess that another process can take);
+ * it has no host option and would listen on every interface: LISTEN_PRELOAD pins it to loopback. */
 export async function startPortkey(): Promise<RunningGateway> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', LOOPBACK_PRELOAD, PORTKEY_ENTRY, `--port=${port}`, '--headless'], {
+  const child = spawn(process.execPath, ['--import', LISTEN_PRELOAD, PORTKEY_ENTRY, '--port=0', '--headless'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOME: process.env.HOME ?? tmpdir() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return ready(child, `http://127.0.0.1:${port}`, '/', 30_000);
+  return ready(child, LISTENING, '/', 30_000);
 }
 
-/** LiteLLM's proxy with one model group forwarding to `upstreamUrl`, client x- headers forwarded for that group. */
+/** LiteLLM's proxy with one model group forwarding to `upstreamUrl`, client x- headers forwarded for that group; on a
+ * port the system chose when uvicorn bound it (uvicorn names it in its start line). */
 export async function startLitellm(options: {
   upstreamUrl: string;
   model: string;
   upstreamKey: string;
   masterKey: string;
 }): Promise<RunningGateway> {
-  const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-litellm-'));
   const config = path.join(dir, 'config.yaml');
   writeFileSync(
@@ -81,7 +68,7 @@ export async function startLitellm(options: {
       '',
     ].join('\n'),
   );
-  const child = spawn(LITELLM_BIN, ['--config', config, '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(LITELLM_BIN, ['--config', config, '--host', '127.0.0.1', '--port', '0'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -93,34 +80,23 @@ export async function startLitellm(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return ready(child, `http://127.0.0.1:${port}`, '/health/liveliness', 120_000);
+  return ready(child, /Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/, '/health/liveliness', 120_000);
 }
 
-async function ready(child: ChildProcess, origin: string, probe: string, timeoutMs: number): Promise<RunningGateway> {
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const close = async () => {
-    if (exited) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`gateway exited before it was ready:\n${output}`);
-    try {
-      const response = await fetch(`${origin}${probe}`, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return { url: `${origin}/v1`, close, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** The gateway once it has bound its port (as `listening` names it) and answers `probe`; closed again when not. */
+async function ready(
+  child: ChildProcess,
+  listening: RegExp,
+  probe: string,
+  timeoutMs: number,
+): Promise<RunningGateway> {
+  const listened = await listeningPort(child, listening, timeoutMs);
+  const close = () => stopChild(child);
+  const origin = `http://127.0.0.1:${listened.port}`;
+  const response = await fetch(`${origin}${probe}`, { signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => e);
+  if (!(response instanceof Response) || !response.ok) {
+    await close();
+    throw new Error(`gateway listening on ${origin} but ${probe} failed:\n${listened.output()}`, { cause: response });
   }
-  await close();
-  throw new Error(`gateway not ready after ${timeoutMs} ms:\n${output}`);
+  return { url: `${origin}/v1`, close, output: listened.output };
 }

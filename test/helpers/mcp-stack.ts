@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { runExport } from '../../src/cli/export.ts';
 import { runReplay } from '../../src/cli/replay.ts';
+import { LISTEN_PRELOAD, LISTENING, listeningPort, stopChild } from './child-port.ts';
 import { startPostgres } from './postgres.ts';
 import { startOidcProvider } from './oidc-provider.ts';
 
@@ -203,32 +203,15 @@ export async function startMcpStack(options: { serverLimits?: unknown[] } = {}):
   };
 }
 
-/** server-everything on a free loopback port, ready once it says it listens. */
+/** server-everything on loopback, on the port the system chose when it bound it (LISTEN_PRELOAD reports it). */
 async function startEverything(): Promise<{ url: string; close(): Promise<void> }> {
-  const port = await freePort();
   const entry = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
-  const child: ChildProcess = spawn(process.execPath, [entry, 'streamableHttp'], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: String(port), PLANTED_AWS_KEY: PLANTED_KEY },
+  const child: ChildProcess = spawn(process.execPath, ['--import', LISTEN_PRELOAD, entry, 'streamableHttp'], {
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', PLANTED_AWS_KEY: PLANTED_KEY },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${seen}`)));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      if (seen.includes('listening on port')) resolve();
-    });
-  });
-  child.stderr?.resume();
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const { port } = await listeningPort(child, LISTENING, 30_000);
+  return { url: `http://127.0.0.1:${port}/mcp`, close: () => stopChild(child) };
 }
 
 /** A pass-through to `target` that records what the upstream receives (responses, SSE included, piped as they come). */
@@ -265,16 +248,4 @@ async function startRecorder(target: string): Promise<{ url: string; seen: Upstr
         server.close(() => resolve());
       }),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -64,17 +64,27 @@ export async function startWitness(name: string): Promise<RunningWitness> {
     children.push(spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' }));
     await until(() => existsSync(sock), 'ssh-agent socket');
     await run('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-    const port = await freePort();
-    const args = ['-db', db, '-name', name, '-key', fingerprint, '-ssh-agent', sock, '-listen', `127.0.0.1:${port}`];
-    const child = spawn(bins.litewitness, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(child);
-    let log = '';
-    child.stderr?.on('data', (d: Buffer) => void (log = (log + d.toString()).slice(-4000)));
-    await until(
-      () => child.exitCode === null && canConnect(port),
-      'litewitness listening',
-      () => log,
-    );
+    // litewitness names the address it was given, not the one it bound: a port 0 cannot be read back. A free port is
+    // only known free until someone else binds it, so a witness that could not bind it is started again on another
+    // (as the PostgreSQL helper does).
+    let port = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      port = await freePort();
+      const args = ['-db', db, '-name', name, '-key', fingerprint, '-ssh-agent', sock, '-listen', `127.0.0.1:${port}`];
+      const child = spawn(bins.litewitness, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      let log = '';
+      child.stderr?.on('data', (d: Buffer) => void (log = (log + d.toString()).slice(-4000)));
+      const listening = () => child.exitCode === null && canConnect(port);
+      await until(
+        async () => child.exitCode !== null || (await listening()),
+        'litewitness listening',
+        () => log,
+      );
+      if (child.exitCode === null) break;
+      if (!/address already in use/i.test(log) || attempt === 5)
+        throw new Error(`litewitness exited (${child.exitCode}): ${log}`);
+    }
     const url = `http://127.0.0.1:${port}`;
     return {
       name,
