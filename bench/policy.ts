@@ -2,7 +2,8 @@
 // engine the proxy uses (input validation, wasm evaluation, decision validation), alone and with a shadow bundle.
 // Target: p99 <= 0.2 ms. Then the CPU of the policy stage per request (issue 17), in µs of this thread's CPU over many
 // requests shaped like the side-by-side bench's (bench/request-fixture.ts): building the input, the engine's decide,
-// and, apart, the parts of decide (input schema, the input's JSON, the wasm evaluation through the SDK). Run alone with
+// and, apart, the parts of decide (input schema, the input's JSON, the wasm evaluation through the SDK and through
+// src/policy/wasm-eval.ts). Run alone with
 // `node bench/policy.ts` (writes bench/results/policy.json); bench/run.ts includes it as stages.policy_decision.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import {
   type PolicyInput,
 } from '../src/policy/index.ts';
 import { policyValidators } from '../src/policy/schemas.ts';
+import { fastEvaluator } from '../src/policy/wasm-eval.ts';
 import { requestFixtures } from './request-fixture.ts';
 
 const TARGET_P99_MS = 0.2;
@@ -129,6 +131,7 @@ export async function policyStageCpu(bundlePath: string, iterations = 20_000) {
   const bundle = await openBundle(readFileSync(bundlePath));
   const sdk = await loadPolicy(bundle.wasm);
   if (bundle.data !== undefined) sdk.setData(bundle.data);
+  const fast = fastEvaluator(sdk);
   const validators = policyValidators();
   const encoder = new TextEncoder();
   return {
@@ -141,6 +144,7 @@ export async function policyStageCpu(bundlePath: string, iterations = 20_000) {
       input_schema_us: cpuPerCall(iterations, (i) => validators.input(at(i).input)),
       input_json_us: cpuPerCall(iterations, (i) => encoder.encode(JSON.stringify(at(i).input))),
       sdk_evaluate_us: cpuPerCall(iterations, (i) => sdk.evaluate(at(i).input, bundle.manifest.entrypoint)),
+      fast_evaluate_us: cpuPerCall(iterations, (i) => fast?.evaluate(at(i).input, bundle.manifest.entrypoint)),
     },
   };
 }

@@ -8,6 +8,7 @@ import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { createPolicyEngine } from './engine.ts';
 import { PolicyError } from './errors.ts';
 import { SIGNATURES_FILE, verifyBundleSignature } from './signature.ts';
+import { fastEvaluator } from './wasm-eval.ts';
 import type { VerificationKey, VerifiedSignature } from './signature.ts';
 import type { PolicyEngine } from './types.ts';
 import { readTarGz, UstarError } from '../tar/index.ts';
@@ -99,7 +100,7 @@ export async function compileBundle(bundle: OpenedBundle): Promise<PolicyEngine>
   if (typeof entrypoints !== 'object' || entrypoints === null || !Object.hasOwn(entrypoints, entrypoint)) {
     throw invalid(`policy.wasm has no entrypoint ${entrypoint}`);
   }
-  return createPolicyEngine(policy, entrypoint, { revision, sha256: bundle.sha256 });
+  return createPolicyEngine(fastEvaluator(policy) ?? policy, entrypoint, { revision, sha256: bundle.sha256 });
 }
 
 function required(files: Map<string, Buffer>, name: string): Buffer {
