@@ -27,20 +27,23 @@ beforeAll(async () => {
 type Progress = { progress: number; total?: number; message?: string };
 
 /** The MCP proxy in front of a hostile server: its tool reports `progress`, then answers `result`. */
-function hostileServer(progress: readonly Progress[], result: Record<string, unknown>) {
+function hostileServer(
+  progress: readonly Progress[],
+  result: Record<string, unknown>,
+  listed: Record<string, unknown>[] = [{ name: 'lookup', inputSchema: { type: 'object' } }],
+) {
   const ledger: Pick<Ledger, 'append'> = {
     append: async (_type, _requestId, body) =>
       ({ hash: 'a'.repeat(64), seq: 1, record: body }) as unknown as Awaited<ReturnType<Ledger['append']>>,
   };
   const upstream: McpUpstream = {
     server: settings.servers[0] as McpUpstream['server'],
-    tools: async () => [
-      {
-        name: 'lookup',
+    tools: async () =>
+      listed.map((entry) => ({
+        name: String(entry.name),
         annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
-        entry: { name: 'lookup', inputSchema: { type: 'object' } },
-      },
-    ],
+        entry,
+      })),
     list: async () => [],
     callTool: async (_name, _args, options) => {
       for (const p of progress) options.onProgress?.(p);
@@ -78,8 +81,8 @@ function hostileServer(progress: readonly Progress[], result: Record<string, unk
       headers: { authorization: 'Bearer t', accept: 'application/json, text/event-stream', ...headers },
       body: new TextEncoder().encode(JSON.stringify(body)),
     });
-  /** Calls the tool asking for progress; every SSE data payload the client received, joined by newlines. */
-  return async (): Promise<string> => {
+  /** Calls the tool asking for progress (or lists the tools); every data payload the client received, joined. */
+  return async (method: 'tools/call' | 'tools/list' = 'tools/call'): Promise<string> => {
     const opened = await post({
       jsonrpc: '2.0',
       id: 0,
@@ -90,15 +93,8 @@ function hostileServer(progress: readonly Progress[], result: Record<string, unk
       'mcp-session-id': opened.headers['mcp-session-id'] as string,
       'mcp-protocol-version': '2025-11-25',
     };
-    const reply = await post(
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } },
-      },
-      session,
-    );
+    const params = method === 'tools/list' ? {} : { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
+    const reply = await post({ jsonrpc: '2.0', id: 1, method, params }, session);
     if (!('stream' in reply)) return JSON.stringify(reply.body);
     const out: string[] = [];
     await reply.stream(async (data) => void out.push(data), new AbortController().signal);
@@ -145,6 +141,52 @@ describe('MCP: progress a hostile server streams to the client', () => {
     const out = await hostileServer([...many, ...halves], text('done'))();
     expect(out).toContain('step 999');
     expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it.each<[string, Record<string, unknown>[]]>([
+    [
+      'two tools’ descriptions',
+      [
+        { name: 'lookup', description: HALVES[0], inputSchema: { type: 'object' } },
+        { name: 'other', description: HALVES[1], inputSchema: { type: 'object' } },
+      ],
+    ],
+    [
+      'a tool’s name and its description',
+      [{ name: HALVES[0], description: HALVES[1], inputSchema: { type: 'object' } }],
+    ],
+  ])('tools/list: a key split over %s is not listed whole', async (_name, listed) => {
+    const out = await hostileServer([], text('done'), listed)('tools/list');
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  // HOLE (open, pipeline/response-screen.ts): an answer's values and its key lists are classified in two separate
+  // calls (so a value's finding is not shared with a neighbouring key list and a redactable answer blocked), so a value
+  // then a property name holding the rest of a key are never read together: a tool description with the first half and
+  // an input-schema property named with the second are listed whole; the same in an LLM answer (the text, then an
+  // unknown field's key) reaches the client. Fix: a third call over each key list joined with the value before it in
+  // document order, whose findings spanning both only block (never redact), as a key list's own findings do.
+  it.fails('tools/list: a key split over a description and an input schema’s property is not listed whole', async () => {
+    const listed = [
+      { name: 'lookup', description: HALVES[0], inputSchema: { type: 'object', properties: { [HALVES[1]]: {} } } },
+    ];
+    expect(allFragmentsIn(await hostileServer([], text('done'), listed)('tools/list'), HALVES)).toBe(false);
+  });
+  it.fails("chat answer: the text then an unknown field's key", async () => {
+    const answer = {
+      id: 'x',
+      object: 'chat.completion',
+      created: 0,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: HALVES[0] }, finish_reason: 'stop' }],
+      x: { [HALVES[1]]: 1 },
+    };
+    const screen = await screenResponse(adapterFor(CHAT), classifier, answer, BLOCK);
+    expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
+  });
+  it('control: a clean tool list is listed', async () => {
+    const out = await hostileServer([], text('done'), [{ name: 'lookup', description: 'finds', inputSchema: {} }])(
+      'tools/list',
+    );
+    expect(out).toContain('finds');
   });
   it('a key split between a progress message and the result is not relayed whole', async () => {
     const out = await hostileServer([{ progress: 1, message: HALVES[0] }], text(HALVES[1]))();
