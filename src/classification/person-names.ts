@@ -879,3 +879,42 @@ export const PERSON_NAME_JAPANESE: RecognizerDefinition = {
   partial: String.raw`[\x{4E00}-\x{9FFF}]{1,3}(?:[ \x{3000}][\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{0,4})?`,
   baseScore: 80,
 };
+
+/**
+ * Kanji that end place and organisation names (ward, city, town, village, prefecture, station, district, street
+ * number, shop, company, office…) and occupations (novelist 小説家, craftsman 花火師, scholar 学者, clerk 店員),
+ * rarely a person's name's last character.
+ */
+const KANJI_PLACE_ENDINGS = '区市町村県都府駅郡道丁目号番地店社局院館所会部課省庁園島湾港橋線家師者員';
+
+/** The CJK ideograph block without `except`, as an RE2 class (ranges between the excluded code points). */
+function ideographsExcept(except: string): string {
+  const cut = [...new Set([...except].map((c) => c.codePointAt(0) as number))].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  let from = 0x4e00;
+  for (const c of cut) {
+    if (c > from) ranges.push(`\\x{${from.toString(16)}}-\\x{${(c - 1).toString(16)}}`);
+    from = c + 1;
+  }
+  ranges.push(`\\x{${from.toString(16)}}-\\x{9fff}`);
+  return `[${ranges.join('')}]`;
+}
+
+/**
+ * A lone name in kanji inside text of another script: one to four ideographs with no kana or kanji on either side
+ * (`said 康弘 to 裕太`, `founders: 木村, 山崎 and 村上`), not ending like a place or organisation (`文京区`), with
+ * words about people or a title near it. Inside Japanese text a kanji run touches kana and is never a candidate.
+ */
+export const PERSON_NAME_KANJI: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])([\x{4E00}-\x{9FFF}]{0,3}${ideographsExcept(KANJI_PLACE_ENDINGS)})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
+  group: 1,
+  partial: String.raw`[\x{4E00}-\x{9FFF}]{1,4}`,
+  contextWords: [...PEOPLE_WORDS, ...TITLES, 'says', 'named', 'call me'],
+  requireContext: true,
+  contextWindow: { before: 62, after: 48 },
+  baseScore: 60,
+  contextScore: 65,
+};

@@ -52,6 +52,7 @@ import {
 import {
   PERSON_NAME_INTRODUCED,
   PERSON_NAME_JAPANESE,
+  PERSON_NAME_KANJI,
   PERSON_NAME_LISTED,
   PERSON_NAME_SINGLE,
 } from './person-names.ts';
@@ -106,4 +107,5 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PERSON_NAME_LISTED,
   PERSON_NAME_SINGLE,
   PERSON_NAME_JAPANESE,
+  PERSON_NAME_KANJI,
 ]);

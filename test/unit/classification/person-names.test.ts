@@ -77,3 +77,21 @@ describe('the name lists and the everyday words', () => {
     expect(names(text)).toEqual([]);
   });
 });
+
+describe('a lone name in kanji inside text of another script', () => {
+  it.each([
+    ['a speech verb', 'I am so jealous! said 康弘 to 裕太', ['康弘', '裕太']],
+    ['a title', "I'd like to join accounts with ms. 涼平", ['涼平']],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual(value);
+  });
+
+  it.each([
+    ['a ward after "his address"', 'He had given me his address: 533 Main Street, 文京区'],
+    ['an occupation', 'The 小説家 said it was withdrawn'],
+    ['kanji inside Japanese text', '彼は東京に住んでいます'],
+    ['kanji with no people near', 'The 東京 office opens at nine'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});
