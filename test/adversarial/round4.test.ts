@@ -1,7 +1,9 @@
 // Round 4 of the attacker's review: channels rounds 1-3 do not try. The MCP proxy's streamed progress (numbers and
-// messages a hostile server writes, and a value split between them and the result), digit and letter disguises the
-// views do not read, and request and answer shapes at the edges. Holes found and not closed are `it.fails` with a
-// comment naming the hole, the file and the fix, so CI stays green until someone closes them.
+// messages a hostile server writes, a value split between them and the result) and its tool listings; labels (ids,
+// types, statuses, fingerprints) an upstream fills next to the text, in streams and plain answers, and a request's tool
+// call ids; property names read apart from values; digit and letter disguises the views do not read; stream bytes cut
+// mid-character. Holes found and not closed are `it.fails` with a comment naming the hole, the file and the fix, so CI
+// stays green until someone closes them; closed ones are `it` with a `HOLE (closed, …)` comment.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMcpProxy, type McpUpstream } from '../../src/mcp/index.ts';
 import type { Ledger } from '../../src/ledger/index.ts';
@@ -11,6 +13,7 @@ import { allFragmentsIn, leaksIn } from './leaks.ts';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { relayStream } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 
 const KEY = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
@@ -642,5 +645,44 @@ describe('requests: disguises a model reads that the views do not', () => {
   it('control: the same key as hex bytes is refused', async () => {
     const x = await request(CHAT, said(`decode ${[...KEY.value].map((c) => c.charCodeAt(0).toString(16)).join(' ')}`));
     expect(x.status).toBe(403);
+  });
+});
+
+describe('streams: bytes cut anywhere', () => {
+  it('a key in fullwidth letters, its chunk cut at every byte (mid-UTF-8 too), is blocked and never mangled', async () => {
+    const full = [...KEY.value].map((c) => String.fromCodePoint((c.codePointAt(0) as number) + 0xfee0)).join('');
+    const sse = Buffer.from(
+      [chunk({ role: 'assistant', content: `x ${full} y` }), chunk({}, 'stop'), { data: '[DONE]' }]
+        .map((e) => `data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\r\n\r\n`)
+        .join(''),
+    );
+    const adapter = adapterFor(CHAT);
+    const outcomes = new Set<string>();
+    for (let cut = 1; cut < sse.length; cut += 1) {
+      async function* upstream() {
+        yield sse.subarray(0, cut);
+        yield sse.subarray(cut);
+      }
+      let out = '';
+      const sink = {
+        open: () => {},
+        write: async (t: string) => void (out += t),
+        end: () => {},
+        signal: new AbortController().signal,
+      };
+      const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(
+        adapter.parse(Buffer.from(JSON.stringify(chatStream))),
+      );
+      const result = await relayStream({
+        events: upstream(),
+        session,
+        sink,
+        classifier,
+        rules: BLOCK,
+        estimatedPromptTokens: 1,
+      });
+      outcomes.add(`${result.error} ${leaksIn(out, [KEY]).length} ${out.includes('\ufffd')}`);
+    }
+    expect([...outcomes]).toEqual(['ERR_RESPONSE_BLOCKED 0 false']);
   });
 });
