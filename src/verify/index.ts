@@ -4,7 +4,7 @@
 export { FINDING_SEVERITY } from './findings.ts';
 export type { FindingCode, FindingSeverity, VerifyFinding } from './findings.ts';
 export { verifyLedger } from './verify.ts';
-export type { ChainSummary, SignatureMode, VerifyOptions, VerifyReport } from './verify.ts';
+export type { ChainSummary, SignatureMode, VerifyOptions, VerifyReport } from './report.ts';
 export type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './checkpoints.ts';
 export { memorySource, rowSource, sqlSource } from './source.ts';
 export type { LedgerSource, MemoryOptions, SourceCheckpoint } from './source.ts';

@@ -9,7 +9,7 @@ import { FindingLog } from './findings.ts';
 import { kidOf, publicKeyFromPem } from '../ledger/format.ts';
 import { openNote, parseNote } from './checkpoints.ts';
 import type { RememberedCheckpoint } from './checkpoints.ts';
-import type { ChainSummary, VerifyReport } from './verify.ts';
+import type { ChainSummary, VerifyReport } from './report.ts';
 
 export interface StreamEntry {
   chain: string;

@@ -9,7 +9,7 @@ import { toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
 import { FINDING_SEVERITY } from './findings.ts';
 import type { FindingCode, VerifyFinding } from './findings.ts';
-import type { VerifyReport } from './verify.ts';
+import type { VerifyReport } from './report.ts';
 import type { ExternalCheckpoint } from './checkpoints.ts';
 import {
   addCheckpoint,

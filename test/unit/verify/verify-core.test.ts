@@ -11,7 +11,7 @@ import { sealRecord } from '../../../src/ledger/record.ts';
 import type { SealedRecord, UnsignedRecord } from '../../../src/ledger/record.ts';
 import { rotationRecord } from '../../../src/ledger/rotation.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
-import type { VerifyReport } from '../../../src/verify/verify.ts';
+import type { VerifyReport } from '../../../src/verify/report.ts';
 import { rowSource } from '../../../src/verify/source.ts';
 import type { SourceCheckpoint } from '../../../src/verify/source.ts';
 import { CompactTree } from '../../../src/ledger/merkle.ts';

@@ -4,7 +4,7 @@ import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { sealRecord } from '../../../src/ledger/record.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
-import type { VerifyReport } from '../../../src/verify/verify.ts';
+import type { VerifyReport } from '../../../src/verify/report.ts';
 import { dropUniqueness } from '../../helpers/ledger-tamper.ts';
 import { asMaliciousDba, freshDb, rewriteBytes, steppingClock, storedBytes, writeChain } from '../ledger/fixture.ts';
 
