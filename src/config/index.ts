@@ -5,20 +5,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
-import { fileURLToPath } from 'node:url';
-import {
-  validateConfigDocument,
-  type ConfigDocument,
-  type LimitsDocument,
-  type LogLevelName,
-  type SecretRef,
-} from './schema.ts';
+import { validateConfigDocument, type LogLevelName, type SecretRef } from './schema.ts';
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 import { resolveMcp, type McpSettings } from './mcp.ts';
+import { resolveLimits, type LimitsSettings } from './limits.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
 export type { McpCallLimit, McpSettings, McpServerSettings } from './mcp.ts';
+export type { LimitsSettings } from './limits.ts';
 
 export interface IssuerSettings {
   issuer: string;
@@ -95,13 +90,6 @@ export interface Config {
   limits: LimitsSettings;
   /** The MCP proxy (docs/mcp.md); null: no /mcp endpoint. */
   mcp: McpSettings | null;
-}
-
-export interface LimitsSettings {
-  pricingFile: string;
-  reservationTtlSeconds: number;
-  defaultMaxTokens: number;
-  defaults: NonNullable<LimitsDocument['defaults']>;
 }
 
 /** A custom recognizer from classification.recognizers (the classifier checks it again when it is built). */
@@ -352,36 +340,6 @@ function resolveTraces(env: LoadOptions['env'], problems: string[]): Config['tra
     return null;
   }
   return { exporter, serviceName: read('OTEL_SERVICE_NAME') ?? 'proctor' };
-}
-
-/** limits: the shipped pricing table by default; a reservation MUST outlive every upstream request it covers. */
-function resolveLimits(
-  doc: LimitsDocument | undefined,
-  resolvePath: (p: string) => string,
-  upstreams: readonly UpstreamSettings[],
-  problems: string[],
-): LimitsSettings {
-  const reservationTtlSeconds = doc?.reservation_ttl_seconds ?? 900;
-  for (const u of upstreams) {
-    if (u.timeouts.totalMs > reservationTtlSeconds * 1000) {
-      problems.push(
-        `/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`,
-      );
-    }
-  }
-  (doc?.defaults ?? []).forEach((d, i) => {
-    if (d.name !== undefined && d.scope !== 'group')
-      problems.push(`/limits/defaults/${i}/name: only a group default can name its bucket`);
-  });
-  return {
-    pricingFile:
-      doc?.pricing === undefined
-        ? fileURLToPath(new URL('../../config/pricing.v1.yaml', import.meta.url))
-        : resolvePath(doc.pricing),
-    reservationTtlSeconds,
-    defaultMaxTokens: doc?.default_max_tokens ?? 4096,
-    defaults: (doc?.defaults ?? []).map((d) => ({ ...d })),
-  };
 }
 
 function readSecret(ref: SecretRef, options: LoadOptions, at: string, problems: string[]): string | null {
