@@ -34,7 +34,8 @@ export type ValidatorName =
   | 'password'
   | 'secret_value'
   | 'person_name_listed'
-  | 'person_name_single';
+  | 'person_name_single'
+  | 'person_name_kanji';
 export type RefinerName =
   | 'card_groups'
   | 'iban_length'

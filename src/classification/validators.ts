@@ -15,7 +15,7 @@ import {
 
 import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
-import { isIntroducedName, isListedName, isSingleName, nameWindows } from './person-names.ts';
+import { isIntroducedName, isKanjiName, isListedName, isSingleName, nameWindows } from './person-names.ts';
 import {
   isBrazilianPhoneNumber,
   isLabelledPhoneNumber,
@@ -301,6 +301,7 @@ export const VALIDATORS = {
   secret_value: isLikelySecretValue,
   person_name_listed: isListedName,
   person_name_single: isSingleName,
+  person_name_kanji: isKanjiName,
 } as const satisfies Record<ValidatorName, (value: string) => boolean>;
 
 /**
