@@ -233,7 +233,8 @@ const PHONE_LABELS = [
 export const PHONE_LABELLED: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
-  pattern: String.raw`(\+?(?:\(\d{1,5}\)|\b\d{1,12})(?:(?:[ ./-]| ?- ?)?(?:\(\d{1,5}\)|\d{1,12})){0,6}(?: ?(?:x|ext\.?) ?\d{1,5})?)(?:[^\w./-]|[./-](?:\D|$)|$)`,
+  // 8 to 40 digits, so RE2 alone passes over shorter numbers (a digit in code or prose costs no native call).
+  pattern: String.raw`(\+?\(?\b\d(?:(?:[ ./-]| ?- ?|\) ?-?|[ -]?\()?\d){7,39}(?: ?(?:x|ext\.?) ?\d{1,5})?)(?:[^\w./-]|[./-](?:\D|$)|$)`,
   partial: String.raw`\+?\(?[0-9][0-9 ./()x-]*`,
   group: 1,
   refiner: 'labelled_phone_groups',

