@@ -14,7 +14,7 @@ export { createClassifierPool, DEFAULT_OFFLOAD_THRESHOLD_CHARS } from './worker-
 export { handleClassify, threadClassifier } from './classify-worker.ts';
 export type { ClassifierThreadConfig } from './classify-worker.ts';
 export type { ClassifierPool, ClassifierPoolOptions } from './worker-pool.ts';
-export { createStreamScanner } from './stream-scanner.ts';
+export { createStreamScanner, MAX_HELD_RUNS } from './stream-scanner.ts';
 export type { ScannedChunk, StreamScanner, StreamScannerOptions } from './stream-scanner.ts';
 export { CATEGORIES } from './types.ts';
 export type {

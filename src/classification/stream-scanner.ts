@@ -41,6 +41,11 @@ export interface StreamScanner {
    * call's name, then its arguments).
    */
   push(chunk: string, run?: string): ScannedChunk;
+  /**
+   * Adds several runs in order and releases once: the same text as pushing each, at the cost of one push (the held
+   * text is classified once, not once per run). An event's fields go in this way.
+   */
+  pushRuns(runs: readonly { text: string; run: string }[]): ScannedChunk;
   /** Releases everything held; call once, when the stream ends. */
   end(): ScannedChunk;
 }
@@ -56,6 +61,15 @@ export const CONTEXT_CHARS = 64;
  * with its neighbours and skipped over, as a name run is.
  */
 export const FIELD_RUN = 'field:';
+
+/**
+ * Most runs the held text may span (its seams). Each release classifies every held run as a segment of its own (tens
+ * of µs each with the reading views), so a hostile upstream alternating runs a character at a time would make
+ * each push cost milliseconds; past this the scanner throws ERR_STREAM_BUFFER_EXCEEDED (fail closed). An answer
+ * alternates runs a few times (text, a tool call's name and arguments, a field value first seen), and a held text
+ * is at most ~1,024 characters unless a validated match holds it.
+ */
+export const MAX_HELD_RUNS = 1024;
 
 /**
  * How far back a partial, or a raw match reaching the end, may hold text on its own: more than any bounded built-in
@@ -335,20 +349,37 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     return chunk;
   }
 
+  /** Adds a chunk to the held text (a seam where its run changes); false when it is empty. */
+  function append(chunk: string, next: string | undefined): boolean {
+    if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
+    if (chunk.length === 0) return false;
+    if (next !== run) {
+      if (run !== undefined && pending.length > 0) seams.push({ at: released + pending.length, run: next });
+      else headRun = next;
+      run = next;
+    }
+    pending += chunk;
+    if (seams.length >= MAX_HELD_RUNS) {
+      throw new ClassificationError('ERR_STREAM_BUFFER_EXCEEDED', null, `more than ${MAX_HELD_RUNS} runs held back`);
+    }
+    return true;
+  }
+
+  function releaseHeld(): ScannedChunk {
+    // With the fixed window nothing can be released while no more than `window` characters are held, so
+    // classifying now would be wasted: a streamed answer arrives a few characters per event.
+    if (fixedWindow && pending.length <= window) return { text: '', offset: released, findings: [] };
+    return release(false);
+  }
+
   return {
     push(chunk, next) {
-      if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'push after end');
-      if (chunk.length === 0) return { text: '', offset: released, findings: [] };
-      if (next !== run) {
-        if (run !== undefined && pending.length > 0) seams.push({ at: released + pending.length, run: next });
-        else headRun = next;
-        run = next;
-      }
-      pending += chunk;
-      // With the fixed window nothing can be released while no more than `window` characters are held, so
-      // classifying now would be wasted: a streamed answer arrives a few characters per event.
-      if (fixedWindow && pending.length <= window) return { text: '', offset: released, findings: [] };
-      return release(false);
+      return append(chunk, next) ? releaseHeld() : { text: '', offset: released, findings: [] };
+    },
+    pushRuns(runs) {
+      let added = false;
+      for (const r of runs) added = append(r.text, r.run) || added;
+      return added ? releaseHeld() : { text: '', offset: released, findings: [] };
     },
     end() {
       if (ended) throw new ClassificationError('ERR_STREAM_ENDED', null, 'end called twice');

@@ -99,6 +99,8 @@ export async function completeStream(
       session: adapter.openStream(c.request),
       sink,
       classifier: deps.classifier,
+      // A large batch of an event's fields is classified on the pool's threads (stream-relay.ts).
+      fieldClassifier: deps.requestClassifier ?? deps.classifier,
       rules: c.decision.obligations.response,
       estimatedPromptTokens: c.request.estimatedPromptTokens,
     });

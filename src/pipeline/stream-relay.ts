@@ -7,20 +7,26 @@
 // whose text is still held waits, with every event after it, until that text is released (so a text block's tail is
 // judged with the tool input after it, and no delta follows its channel's close). Every other string and key list of
 // an event (the session's `fields`: ids, tool names, model, stop sequences...) is classified whole before the event
-// is written, each distinct value once per stream, and a value the first time it comes (a name every time) is also read
-// by the scanner between the text before and after it, so a value split between text and a field is found. Invariants: no answer text reaches the client before the scanner
-// released it, and no field before it was screened (a blocked finding, or a redacted type in a key list, ends the
-// stream as ERR_RESPONSE_BLOCKED); events keep their order; the final event is NOT written here but handed back, so
-// the caller writes it only after the outcome is recorded; every way a stream can end maps to one outcome code;
-// usage is always returned (estimated when the upstream's report is missing).
+// is written (a large batch on the pool's threads, `fieldClassifier`), each distinct value once per stream, and a
+// value the first time it comes (a name every time) is also read by the scanner between the text before and after it
+// (in slices, the event loop's turn between them), so a value split between text and a field is found. Invariants:
+// no answer text reaches the client before the scanner released it, and no field before it was screened (a blocked
+// finding, or a redacted type in a key list, ends the stream as ERR_RESPONSE_BLOCKED); events keep their order; the
+// final event is NOT written here but handed back, so the caller writes it only after the outcome is recorded; every
+// way a stream can end maps to one outcome code; usage is always returned (estimated when the upstream's report is
+// missing).
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
+  type Classification,
   ClassificationError,
+  type ClassifyOptions,
   createStreamScanner,
   type Classifier,
   type Finding,
   type StreamScanner,
   type ScannedChunk,
+  type TextSegment,
 } from '../classification/index.ts';
 import { isTimeout } from '../forwarding/index.ts';
 import {
@@ -35,10 +41,20 @@ import {
   type Usage,
 } from '../providers/index.ts';
 import { placeholder } from '../redaction/index.ts';
-import { createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
+import { checkEventStrings, createSseDecoder, encodeSse, SseDecodeError } from './stream-sse.ts';
 
 /** Events waiting behind held text (a closed channel's tail): past this many the stream fails closed. */
 export const MAX_WAITING_EVENTS = 4096;
+
+/**
+ * An event's fields read in order go to the scanner in slices of at most this many (one release each), and the
+ * event loop gets a turn between two slices: a hostile event of 99k distinct short strings is read in ~800 slices of
+ * a few milliseconds each, never in one block of seconds (the scanner classifies every held run on each release).
+ */
+export const READ_SLICE_RUNS = 128;
+
+/** Field values up to this many characters are their own cache key; longer ones are keyed by their SHA-256. */
+const FIELD_KEY_RAW_CHARS = 64;
 
 /** An event read and screened, waiting to be written: the text released for each of its texts so far. */
 interface Waiting {
@@ -109,6 +125,14 @@ export interface RelayOptions {
   session: StreamSession;
   sink: StreamSink;
   classifier: Classifier;
+  /**
+   * Classifies an event's fields (default `classifier`): the pipeline's pool, so a large batch (many or long strings)
+   * is classified on a thread, not on the event loop (classification/worker-pool.ts). It MAY reject (a full queue):
+   * the stream then ends as ERR_CLASSIFICATION_FAILED.
+   */
+  fieldClassifier?: {
+    classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
+  };
   rules: { redact: readonly string[]; block: readonly string[] };
   /** Used when the upstream never reported prompt tokens. */
   estimatedPromptTokens: number;
@@ -187,34 +211,43 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const FIELD_CACHE_ENTRIES = 4096;
   /** Field values already read in order (a value every event repeats, the model, is read with the text once). */
   const fieldsRead = new Set<string>();
+  // A short value is its own key (no hash to compute: an event may carry 100k of them); a hash never starts with k/v.
   const fieldKey = (f: AnswerSegment) =>
-    createHash('sha256')
-      .update(f.keys ? 'k' : 'v')
-      .update(f.text)
-      .digest('base64');
+    f.text.length <= FIELD_KEY_RAW_CHARS
+      ? (f.keys ? 'k' : 'v') + f.text
+      : `#${createHash('sha256')
+          .update(f.keys ? 'k' : 'v')
+          .update(f.text)
+          .digest('base64')}`;
+  const fieldClassifier = options.fieldClassifier ?? classifier;
 
   /** Screens an event's fields; returns their texts as the client may see them (blockedTypes set on a block). */
-  const screenFields = (fields: readonly AnswerSegment[]): string[] => {
-    const keys = fields.map(fieldKey);
-    const fresh = fields.map((_, i) => i).filter((i) => !screenedFields.has(keys[i] as string));
+  const screenFields = async (fields: readonly AnswerSegment[], keys: readonly string[]): Promise<string[]> => {
+    const unique = new Map<string, number>(); // fresh key → its first field
+    keys.forEach((key, i) => {
+      if (!screenedFields.has(key) && !unique.has(key)) unique.set(key, i);
+    });
     const found = new Map<string, Finding[]>();
-    if (fresh.length > 0) {
+    if (unique.size > 0) {
       // Values and key lists classified apart (as in response-screen.ts: joined neighbours would share findings).
-      const unique = [...new Map(fresh.map((i) => [keys[i] as string, i])).values()];
-      const values = unique.filter((i) => !(fields[i] as AnswerSegment).keys);
-      const names = unique.filter((i) => (fields[i] as AnswerSegment).keys);
+      const values: number[] = [];
+      const names: number[] = [];
+      for (const i of unique.values()) ((fields[i] as AnswerSegment).keys ? names : values).push(i);
+      const plain = (list: readonly number[]) =>
+        list.map((i) => ({ path: (fields[i] as AnswerSegment).path, text: (fields[i] as AnswerSegment).text }));
+      const [ofValues, ofNames] = await Promise.all([
+        fieldClassifier.classify(plain(values)),
+        names.length === 0 ? { findings: [] } : fieldClassifier.classify(plain(names)),
+      ]);
       const ordered = [...values, ...names];
-      const findings = [
-        ...classifier.classify(values.map((i) => fields[i] as AnswerSegment)).findings,
-        ...classifier
-          .classify(names.map((i) => fields[i] as AnswerSegment))
-          .findings.map((f) => ({ ...f, segment: f.segment + values.length })),
-      ];
+      const own = ordered.map((): Finding[] => []);
+      for (const f of ofValues.findings) own[f.segment]?.push({ ...f, segment: 0 });
+      for (const f of ofNames.findings) own[f.segment + values.length]?.push({ ...f, segment: 0 });
       ordered.forEach((i, n) => {
-        const own = findings.filter((f) => f.segment === n).map((f) => ({ ...f, segment: 0 }));
-        count(own);
-        found.set(keys[i] as string, own);
-        if (screenedFields.size < FIELD_CACHE_ENTRIES) screenedFields.set(keys[i] as string, own);
+        const key = keys[i] as string;
+        count(own[n] as Finding[]);
+        found.set(key, own[n] as Finding[]);
+        if (screenedFields.size < FIELD_CACHE_ENTRIES) screenedFields.set(key, own[n] as Finding[]);
       });
     }
     return fields.map((field, i) => {
@@ -251,11 +284,20 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
       obligations(chunk.text, chunk.findings, false); // records the blocked types; nothing of the chunk is written
       return;
     }
+    // Findings by start, and those reaching the current slot: one pass, however many slots the chunk fills.
+    const byStart = [...chunk.findings].sort((a, b) => a.start - b.start);
+    let next = 0;
+    let reaching: Finding[] = [];
     for (let offset = 0; offset < chunk.text.length; ) {
       const slot = slots[slotHead] as Slot;
       const take = Math.min(slot.left, chunk.text.length - offset);
-      const clipped: Clipped[] = chunk.findings
-        .filter((f) => f.start < offset + take && f.end > offset)
+      while (next < byStart.length && (byStart[next] as Finding).start < offset + take) {
+        reaching.push(byStart[next] as Finding);
+        next += 1;
+      }
+      reaching = reaching.filter((f) => f.end > offset);
+      const clipped: Clipped[] = reaching
+        .filter((f) => f.start < offset + take)
         .map((f) => ({
           ...f,
           start: Math.max(0, f.start - offset),
@@ -267,7 +309,10 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
       count(clipped.filter((f) => f.continued !== true && !(slot.index < 0 && f.end <= take)));
       offset += take;
       slot.left -= take;
-      heldPerChannel.set(slot.channel, (heldPerChannel.get(slot.channel) ?? 0) - take);
+      const held = (heldPerChannel.get(slot.channel) ?? 0) - take;
+      // Only channels with text held are kept: ready() reads them all for every waiting event.
+      if (held > 0) heldPerChannel.set(slot.channel, held);
+      else heldPerChannel.delete(slot.channel);
       if (slot.left === 0) slotHead += 1;
       if (slot.index < 0) {
         // A name is written whole from its screened field: a value reaching into it that is to be redacted cannot be
@@ -326,12 +371,14 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   try {
     outer: for await (const bytes of options.events) {
       for (const event of decoder.push(bytes)) {
+        checkEventStrings(event); // before the parse: bounds what one event costs the event loop
         const step = session.read(event);
         if (step.upstreamError) {
           error = 'ERR_UPSTREAM_ERROR';
           break outer;
         }
-        const fieldTexts = screenFields(step.fields);
+        const keys = step.fields.map(fieldKey);
+        const fieldTexts = await screenFields(step.fields, keys);
         if (blockedTypes.length > 0) {
           error = 'ERR_RESPONSE_BLOCKED';
           break outer;
@@ -349,21 +396,25 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
         // Names and first-seen fields first (they come before the text of their event), as runs of their own: a value
         // split between the text before and a tool's name, a call's id or a stop sequence is read whole, and the event
         // waits until they are released.
-        const read = step.fields.filter((field) => {
+        const read = step.fields.filter((field, i) => {
           if (!enforce || field.keys || field.text.length === 0) return false;
           if (isName(field)) return true;
-          const key = fieldKey(field);
+          const key = keys[i] as string;
           if (fieldsRead.has(key)) return false;
           if (fieldsRead.size < FIELD_CACHE_ENTRIES) fieldsRead.add(key);
           return true;
         });
-        for (const field of read) {
-          // `field:` runs are read both with their neighbours and skipped over (stream-scanner.ts FIELD_RUN).
-          const channel = isName(field) ? `name:${field.path}` : `field:${field.path}`;
-          slots.push({ entry, index: -1, channel, left: field.text.length });
-          entry.namesHeld += field.text.length;
-          heldPerChannel.set(channel, (heldPerChannel.get(channel) ?? 0) + field.text.length);
-          await distribute(scanner.push(field.text, channel));
+        for (let from = 0; from < read.length; from += READ_SLICE_RUNS) {
+          if (from > 0) await nextTurn(); // the event loop's turn between two slices of a large event
+          const runs = read.slice(from, from + READ_SLICE_RUNS).map((field) => {
+            // `field:` runs are read both with their neighbours and skipped over (stream-scanner.ts FIELD_RUN).
+            const channel = isName(field) ? `name:${field.path}` : `field:${field.path}`;
+            slots.push({ entry, index: -1, channel, left: field.text.length });
+            entry.namesHeld += field.text.length;
+            heldPerChannel.set(channel, (heldPerChannel.get(channel) ?? 0) + field.text.length);
+            return { text: field.text, run: channel };
+          });
+          await distribute(scanner.pushRuns(runs));
         }
         for (const [index, t] of step.texts.entries()) {
           receivedBytes += Buffer.byteLength(t.text, 'utf8');

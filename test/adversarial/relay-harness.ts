@@ -2,7 +2,7 @@
 // classifier, and returns what the client received (the held-back final event included): the attacker's view of a
 // stream without a server, for cases where the split between events is the attack.
 import { classifier } from './recording-pipeline.ts';
-import { relayStream, type StreamSink } from '../../src/pipeline/stream-relay.ts';
+import { relayStream, type RelayOptions, type StreamSink } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor, type Api } from '../../src/providers/index.ts';
 
 export type StreamApi = Exclude<Api, 'openai.embeddings'>;
@@ -18,6 +18,7 @@ export async function relayScripted(
   request: Record<string, unknown>,
   events: readonly ScriptedEvent[],
   rules: { redact: readonly string[]; block: readonly string[] },
+  classifiers: Partial<Pick<RelayOptions, 'classifier' | 'fieldClassifier'>> = {},
 ) {
   const adapter = adapterFor(api);
   const parsed = adapter.parse(Buffer.from(JSON.stringify(request)));
@@ -38,7 +39,15 @@ export async function relayScripted(
     signal: new AbortController().signal,
   };
   const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
-  const result = await relayStream({ events: upstream(), session, sink, classifier, rules, estimatedPromptTokens: 1 });
+  const result = await relayStream({
+    events: upstream(),
+    session,
+    sink,
+    classifier,
+    ...classifiers,
+    rules,
+    estimatedPromptTokens: 1,
+  });
   return { result, out: out + (result.finalEvent === null ? '' : JSON.stringify(result.finalEvent)) };
 }
 
