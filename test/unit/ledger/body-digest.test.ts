@@ -25,6 +25,15 @@ describe('request.body_hmac_sha256', () => {
     );
   });
 
+  it('is HMAC-SHA256 for keys of any length (shorter than, equal to and longer than a SHA-256 block)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 1, maxLength: 200 }), (body, key) => {
+        expect(bodyDigestOf(key, body)).toBe(hmac(key, body));
+        expect(bodyDigestOf(key, body)).toBe(hmac(key, body)); // again, from the pads prepared by the first call
+      }),
+    );
+  });
+
   it('its key is domain-separated from finding fingerprints (no UTF-8 text fingerprints to it)', () => {
     const key = Buffer.from(bodyDigestKey(fingerprintKey)).toString('hex');
     const fingerprint = createFingerprinter(fingerprintKey);
