@@ -1,14 +1,22 @@
 // The stream scanner alone (no HTTP): cost per push and how much text is held before the first release, for prose
 // with a few values in it, pushed in events of 1, 6 and 24 characters; with the built-in recognizers (all declare a
 // partial) and with one custom recognizer that declares none (the fixed 256-character window applies).
+// Then one hostile event through the relay (benchHostileEvent): an Anthropic `ping` carrying thousands of short
+// strings (fields), with the event loop's longest stall while it is relayed (perf_hooks monitorEventLoopDelay max)
+// and the CPU the process took (both threads), fields classified by a one-thread pool as the pipeline does.
 // Run alone with `node bench/stream-scanner.ts` (JSON on stdout).
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as wait } from 'node:timers/promises';
 import {
   createClassifier,
+  createClassifierPool,
   createStreamScanner,
   DEFAULT_RECOGNIZERS,
   type Classifier,
+  type ClassifierPool,
 } from '../src/classification/index.ts';
+import { relayStream } from '../src/pipeline/stream-relay.ts';
+import { adapterFor } from '../src/providers/index.ts';
 
 const RUNS = Number(process.env.BENCH_SCANNER_RUNS ?? 20);
 const TEXT =
@@ -72,4 +80,85 @@ export function benchStreamScanner() {
   };
 }
 
-if (import.meta.main) process.stdout.write(`${JSON.stringify(benchStreamScanner(), null, 2)}\n`);
+/** An Anthropic stream whose second event is a `ping` carrying `strings`; text before and after it. */
+function hostileStream(strings: readonly string[]): string {
+  const events: [string, unknown][] = [
+    [
+      'message_start',
+      { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'x', content: [] } },
+    ],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+    ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello ' } }],
+    ...(strings.length === 0 ? [] : [['ping', { type: 'ping', x: strings }] as [string, unknown]]),
+    ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'world' } }],
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    ['message_stop', { type: 'message_stop' }],
+  ];
+  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('');
+}
+
+async function relayOnce(sse: string, classifier: Classifier, pool: ClassifierPool) {
+  const adapter = adapterFor('anthropic.messages');
+  const request = { model: 'm', max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const parsed = adapter.parse(Buffer.from(JSON.stringify(request)));
+  async function* upstream() {
+    yield Buffer.from(sse, 'utf8');
+  }
+  return relayStream({
+    events: upstream(),
+    session: (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed),
+    sink: { open: () => {}, write: async () => {}, end: () => {}, signal: new AbortController().signal },
+    classifier,
+    fieldClassifier: pool,
+    rules: { redact: [], block: ['AWS_ACCESS_KEY'] },
+    estimatedPromptTokens: 1,
+  });
+}
+
+/** One hostile event relayed: wall time, CPU and the event loop's longest stall meanwhile. */
+export async function benchHostileEvent() {
+  const fingerprintKey = new Uint8Array(32).fill(9);
+  const classifier = createClassifier({ fingerprintKey });
+  const pool = createClassifierPool({ fingerprintKey, recognizers: [], local: classifier, size: 1 });
+  try {
+    // Warm: the thread's classifier and the scanner's RE2 automata are built once per process.
+    await pool.classify(Array.from({ length: 4_000 }, (_, i) => ({ path: 'p', text: `warm ${i}` })));
+    await relayOnce(hostileStream(['a', 'b']), classifier, pool);
+    const cases: [string, string[]][] = [
+      ['99,000 copies of one string (495 kB)', Array.from({ length: 99_000 }, () => 'ab')],
+      ['19,000 copies of one string', Array.from({ length: 19_000 }, () => 'ab')],
+      ['19,000 distinct short strings', Array.from({ length: 19_000 }, (_, i) => i.toString(36))],
+      ['2,000 distinct short strings', Array.from({ length: 2_000 }, (_, i) => i.toString(36))],
+    ];
+    const out = [];
+    for (const [name, strings] of cases) {
+      const sse = hostileStream(strings);
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      await wait(20); // the monitor's first sample, so a stall from the start is measured
+      const cpu = process.cpuUsage();
+      const t0 = performance.now();
+      const result = await relayOnce(sse, classifier, pool);
+      const ms = performance.now() - t0;
+      const used = process.cpuUsage(cpu);
+      await wait(20);
+      delay.disable();
+      out.push({
+        event: name,
+        event_bytes: sse.length,
+        outcome: result.error ?? 'relayed',
+        wall_ms: Math.round(ms),
+        process_cpu_ms: Math.round((used.user + used.system) / 1000),
+        event_loop_max_stall_ms: Math.round(delay.max / 1e6),
+      });
+    }
+    return out;
+  } finally {
+    await pool.close();
+  }
+}
+
+if (import.meta.main) {
+  const result = { scanner: benchStreamScanner(), hostile_event: await benchHostileEvent() };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
