@@ -2,27 +2,25 @@
 // becomes of it, so a denied request cannot be repeated for free: denials use up the rate that allowed requests are
 // then refused on (429 at reserve), an allowed request counts once (not once at admission and again at reserve), and
 // a configured subject default is enforced before the body is parsed or classified.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
 import { createLimiter, parsePricing, type ScopedLimit } from '../../../src/limits/index.ts';
 import { createRequestHandler, type Intake, type PipelineDeps } from '../../../src/pipeline/index.ts';
 import type { Decision, Limits } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { installDbClock } from '../../helpers/db-clock.ts';
 import { createLogSink } from '../../helpers/log-sink.ts';
 
 let sql: Sql;
 beforeAll(async () => {
   sql = await openPglite();
   await migrate(sql);
+  // Minute windows are the database's clock: stopped 10 s into a minute, every test here runs inside one window.
+  await installDbClock(sql, new Date('2026-01-01T00:00:10Z'), 'this');
 }, 60_000);
 afterAll(async () => {
   await sql?.close();
-});
-// Minute windows are fixed in the database's clock: keep each test inside one (as limits-pglite.test.ts does).
-beforeEach(async () => {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
 });
 
 const pricing = parsePricing(

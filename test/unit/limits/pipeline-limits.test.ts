@@ -8,12 +8,15 @@ import { ForwardError } from '../../../src/forwarding/index.ts';
 import type { Decision, Limits } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
+import { installDbClock } from '../../helpers/db-clock.ts';
 import { createLogSink } from '../../helpers/log-sink.ts';
 
 let sql: Sql;
 beforeAll(async () => {
   sql = await openPglite();
   await migrate(sql);
+  // Minute windows are the database's clock: stopped 10 s into a minute, every test here runs inside one window.
+  await installDbClock(sql, new Date('2026-01-01T00:00:10Z'), 'this');
 }, 60_000);
 afterAll(async () => {
   await sql?.close();
@@ -270,8 +273,6 @@ describe('the limits stage in the pipeline', () => {
   });
 
   it('enforces a shared group limit the decision names across different subjects', async () => {
-    const intoMinute = Date.now() % 60_000; // both requests inside one minute window
-    if (intoMinute > 58_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const group = `team-${Date.now()}`;
     const limits: Limits = { ...unlimited, scoped: [{ scope: 'group', name: group, requests_per_minute: 1 }] };
     expect((await harness({ limits }).run()).status).toBe(200);
