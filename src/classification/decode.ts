@@ -6,6 +6,7 @@
 // classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS decoded characters (more than a body of the
 // default 4 MiB limit can hold; past them runs are left as they are: a documented limit).
 import { isUtf8 } from 'node:buffer';
+import RE2 from 're2';
 import { decodeEscapes, type MappedText } from './decode-escapes.ts';
 import type { NormalizedText } from './normalize.ts';
 
@@ -172,17 +173,77 @@ function hexTokenAt(text: string, at: number): { start: number; digits: number; 
   return { start: at, digits, end };
 }
 
+/** How far after a candidate the scans look at every character themselves (candidateFinder). */
+const NEAR_CANDIDATE = 64;
+
+/** Where the next candidate starts at or after a UTF-16 offset (the text's length when none does). */
+type NextCandidate = (from: number) => number;
+
+/**
+ * The scans below are exact but look at every character in JavaScript (~0.3 ms each per 64 KB of prose, a third of
+ * the classifier's time on prose). A native search for a pattern every run they decode starts with (a superset is
+ * fine: the scan still decides) lets them skip the text between candidates. UTF-16 and UTF-8 offsets are converted
+ * as the search moves forward, so a text costs one conversion pass whatever its number of candidates.
+ * `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
+ */
+function candidateFinder(text: string, pattern: RE2, exhaustive: boolean): NextCandidate {
+  if (exhaustive) return (from) => Math.min(from, text.length);
+  const bytes = Buffer.from(text, 'utf8');
+  const ascii = bytes.length === text.length;
+  let unit = 0;
+  let byte = 0;
+  // After a candidate the scan looks at the next characters itself: text dense with candidates that fail (`zab cdz`
+  // repeated) costs a native call per NEAR_CANDIDATE characters at most, not one a candidate.
+  let near = -1;
+  return (from) => {
+    if (from >= text.length) return text.length;
+    if (from <= near) return from;
+    if (!ascii) {
+      if (from < unit) [unit, byte] = [0, 0];
+      for (; unit < from; unit += 1) {
+        const code = text.charCodeAt(unit);
+        const pair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(unit + 1) & 0xfc00) === 0xdc00;
+        byte += code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
+        if (pair) unit += 1;
+      }
+    }
+    const at = pattern.search(bytes.subarray(ascii ? from : byte));
+    if (at < 0) return text.length;
+    if (ascii) {
+      near = from + at + NEAR_CANDIDATE;
+      return from + at;
+    }
+    // A match starts at an ASCII character (both patterns' first character is), never inside a sequence.
+    for (const end = byte + at; byte < end; ) {
+      const lead = bytes[byte] as number;
+      byte += lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+      unit += lead < 0xf0 ? 1 : 2;
+    }
+    near = unit + NEAR_CANDIDATE;
+    return unit;
+  };
+}
+
+/** Every run the base64 scan decodes starts with MIN_ENCODED_RUN - 2 alphabet characters (then `==` at most). */
+let base64Start: RE2 | undefined;
+/** Every run of separated hex bytes starts with a token, 1..MAX_HEX_SEPARATOR separators and a second token. */
+let hexPairStart: RE2 | undefined;
+
 /**
  * Runs of separated hex bytes (`41 4b 49 41`, `0x41, 0x4b`, `41:4b`, `414b 4941`, `\x41 \x4b`): tokens of 2–8 hex
  * digits split by up to MAX_HEX_SEPARATOR separator characters, at least MIN_HEX_BYTES bytes in all, decoded with each
  * byte mapped to its own characters. Contiguous hex is the base64 loop's. Linear: a run that fails is not read again.
  */
-function separatedHexRuns(text: string, add: (from: number, end: number, decoded: MappedText | undefined) => void) {
-  for (let i = 0; i < text.length; ) {
+function separatedHexRuns(
+  text: string,
+  add: (from: number, end: number, decoded: MappedText | undefined) => void,
+  next: NextCandidate,
+) {
+  for (let i = next(0); i < text.length; ) {
     const code = text.charCodeAt(i);
     const first = isHexDigit(code) || code === 0x5c ? hexTokenAt(text, i) : undefined;
     if (first === undefined) {
-      i += 1;
+      i = next(i + 1);
       continue;
     }
     // First pass: where the run ends and how many bytes and tokens it holds (no allocation per token).
@@ -215,7 +276,7 @@ function separatedHexRuns(text: string, add: (from: number, end: number, decoded
       byteAt[n] = end - i;
       add(i, end, mappedBytes(out, n, byteAt));
     }
-    i = end;
+    i = next(end);
   }
 }
 
@@ -260,8 +321,13 @@ function spend(budget: DecodeBudget, text: string): boolean {
 }
 
 /** The encoded runs of a main view that decode to text, within the budget, in order of their start. */
-export function decodedRuns(view: NormalizedText, budget: DecodeBudget): DecodedRun[] {
+export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
   const text = view.text;
+  base64Start ??= new RE2(`[A-Za-z0-9+/_-]{${MIN_ENCODED_RUN - 2}}`);
+  hexPairStart ??= new RE2(
+    String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
+  );
+  const nextBase64 = candidateFinder(text, base64Start, exhaustive);
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
     if (decoded === undefined || !spend(budget, decoded)) return;
@@ -270,9 +336,9 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
   // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding. A run wrapped in lines of one width
   // (MIME: 76, PEM: 64; at least MIN_ENCODED_RUN, whole quads) goes on after each full line; when the whole block is
   // not text (a word glued after its last full line), the block without its last line is tried.
-  for (let i = 0; i < text.length && budget.runs > 0; ) {
+  for (let i = nextBase64(0); i < text.length && budget.runs > 0; ) {
     if (!isBase64Char(text.charCodeAt(i))) {
-      i += 1;
+      i = nextBase64(i + 1);
       continue;
     }
     let end = i;
@@ -304,7 +370,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
       }
       add(i, to, decoded);
     }
-    i = end;
+    i = nextBase64(end);
   }
   // Percent-encoding and character escapes: maximal runs of URL characters (backslash included for escapes) around
   // each `%`, `\` or `&`, decoded when they hold at least one escape; a finding maps back to its own escapes.
@@ -332,7 +398,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget): Decoded
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
-  if (budget.runs > 0) separatedHexRuns(text, mapped);
+  if (budget.runs > 0) separatedHexRuns(text, mapped, candidateFinder(text, hexPairStart, exhaustive));
   for (const [from, to] of view.overrides ?? []) {
     if (to - from < MIN_PERCENT_RUN || budget.runs <= 0) continue;
     const reversed = reversedRun(text, from, to);

@@ -1,5 +1,6 @@
 // Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded once and classified; a finding
 // covers the whole encoded run in the original; binary, short runs and runs past the budget are left alone.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
 import { createDecodeBudget, decodedRuns, MAX_DECODED_RUNS } from '../../../src/classification/decode.ts';
@@ -156,5 +157,42 @@ describe('line-wrapped base64 (MIME, PEM)', () => {
   it('lines are not joined after a short line or a line that is not whole quads', () => {
     const encoded = b64('note: the employee ssn is 219-09-9999');
     expect(find(`${encoded.slice(0, 30)}\n${encoded.slice(30)}`)).toEqual([]);
+  });
+});
+
+describe('the native search for candidates (speed) finds exactly the runs the scans find alone', () => {
+  const pieces = [
+    b64('my ssn is 219-09-9999'),
+    hex('219-09-9999'),
+    '41 4b 49 41 51 33 45 47',
+    '0x41, 0x4b, 0x49, 0x41, 0x51, 0x33, 0x45, 0x47',
+    '\\x41 \\x4b \\x49 \\x41 \\x51 \\x33 \\x45 \\x47',
+    '219%2D09%2D9999',
+    '==',
+    'dead beef cafe',
+    'Grüße aus Köln 😀 ',
+    '\n',
+    'be added',
+    'deadbeefdeadbeef 12 34',
+    // longer than the stretch the scans read themselves after a candidate, so the search decides what follows
+    'and then the quick brown fox jumps over the lazy dog, keeps running and running far away. ',
+  ];
+  const runs = (text: string, exhaustive: boolean) =>
+    decodedRuns(normalizeText(text), createDecodeBudget(), exhaustive).map((r) => ({
+      start: r.start,
+      end: r.end,
+      text: r.text,
+      span: r.spanOf?.(0, r.text.length),
+    }));
+
+  it('on texts of encoded runs, words, accents, emoji and separators glued in any order', () => {
+    const piece = fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 6 }), fc.constantFrom(' ', '', '\u00e9'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(runs(text, false)).toEqual(runs(text, true));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
