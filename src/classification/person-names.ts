@@ -382,6 +382,12 @@ const PLACE_PHRASES = [
   'year in',
   'years in',
   'moved to',
+  'grew up in',
+  'born in',
+  'raised in',
+  'arrived in',
+  'arrived at',
+  'flew to',
   'travel to',
   'trip to',
 ];
@@ -617,6 +623,10 @@ const LABELS = [
   'mijn naam is',
   'directed by',
   'written by',
+  'starring',
+  'sung by',
+  'performed by',
+  'played by',
   'guardian',
   'maiden name is',
   'owner',
@@ -741,6 +751,10 @@ const PEOPLE_WORDS = [
   'replied',
   'lives',
   'married',
+  'man',
+  'woman',
+  'boy',
+  'girl',
 ];
 
 /**
@@ -765,6 +779,25 @@ export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   contextWindow: { before: 62, after: 48 },
   baseScore: 60,
   contextScore: 65,
+};
+
+/**
+ * Two to four capitalised words alone on the first line of the text or of a block (after a blank line), as a
+ * signature or contact card starts: `Ottomar Losekann⏎Asia Development Capital Co.Ltd.⏎…`. Checked as an introduced
+ * name (no everyday word that is not a name, not every word an everyday word, no street word), so a title-case
+ * heading (`Quarterly Report`, `Kong Gateway`) is not one.
+ */
+export const PERSON_NAME_FIRST_LINE: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|\n[ \t]*\r?\n)[ \t]*(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})[ \t]*\r?\n`,
+  group: 1,
+  partial: String.raw`\b${NAME_TAIL}`,
+  validator: 'person_name',
+  contextWords: PERSON_WORDS,
+  baseScore: 70,
+  contextScore: 85,
 };
 
 /** The most common Japanese family names (about a third of the population), in kanji. */
@@ -907,7 +940,7 @@ export const PERSON_NAME_KANJI: RecognizerDefinition = {
   group: 1,
   partial: String.raw`[\x{4E00}-\x{9FFF}]{1,4}`,
   validator: 'person_name_kanji',
-  contextWords: [...PEOPLE_WORDS, ...TITLES, 'says', 'named', 'call me'],
+  contextWords: [...PEOPLE_WORDS, ...TITLES, 'named', 'call me', 'hi', 'hello', 'dear'],
   requireContext: true,
   contextWindow: { before: 62, after: 48 },
   baseScore: 60,

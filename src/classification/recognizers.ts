@@ -50,6 +50,7 @@ import {
 } from './recognizers-secrets.ts';
 
 import {
+  PERSON_NAME_FIRST_LINE,
   PERSON_NAME_INTRODUCED,
   PERSON_NAME_JAPANESE,
   PERSON_NAME_KANJI,
@@ -108,4 +109,5 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PERSON_NAME_SINGLE,
   PERSON_NAME_JAPANESE,
   PERSON_NAME_KANJI,
+  PERSON_NAME_FIRST_LINE,
 ]);

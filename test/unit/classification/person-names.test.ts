@@ -95,3 +95,26 @@ describe('a lone name in kanji inside text of another script', () => {
     expect(names(text)).toEqual([]);
   });
 });
+
+describe('credits, contact cards and people nouns', () => {
+  it.each([
+    ['a credit', 'an action-comedy film directed by Anna Berg and starring Bolnbach', ['Anna Berg', 'Bolnbach']],
+    [
+      'the first line of a contact card',
+      'Ottomar Losekann\nAsia Development Capital Co.Ltd.\nHamannstraße 6973',
+      ['Ottomar Losekann'],
+    ],
+    ['a contact card after a blank line', 'Thanks!\n\nKyano Stange\n6 Carlijnboulevard', ['Kyano Stange']],
+    ['a lone name and "man"', 'Arnaud is a 95 year old man who grew up in Lyon.', ['Arnaud']],
+    ['a kanji name after a greeting', 'Hi 千代, I am contacting you about a transfer', ['千代']],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual(value);
+  });
+
+  it.each([
+    ['a title-case heading on the first line', 'Quarterly Report\nRevenue grew in the north.'],
+    ['a product heading after a blank line', 'Intro.\n\nKong Gateway\nProctor sits in front of it.'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});

@@ -44,8 +44,10 @@ export function embeddings(type: string, value: string): string[] {
     `See ${value} (${word}) and the rest of the answer follows.`,
     // A password is also found where a connection URL holds it.
     ...(type === 'PASSWORD' ? [`Connect with postgres://orders:${value}@db.internal:5432/orders today.`] : []),
-    // A lone name is also found where words about people are near it (PERSON_NAME_SINGLE).
-    ...(type === 'PERSON_NAME' ? [`Then ${value} said she would call back about the report.`] : []),
+    // A lone name is also found where words about people are near it, a name on a card's first line too.
+    ...(type === 'PERSON_NAME'
+      ? [`Then ${value} said she would call back about the report.`, `${value}\nNorthwind Traders Ltd.\n`]
+      : []),
     // A routing number is also found between the MICR transit symbols of a cheque line.
     ...(type === 'US_BANK_ROUTING' ? [`Cheque line \u2446${value}\u2446 000123456789\u2448 0042.`] : []),
   ];
