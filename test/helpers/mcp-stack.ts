@@ -18,6 +18,7 @@ import { runVerify } from '../../src/cli/verify.ts';
 import { runExport } from '../../src/cli/export.ts';
 import { runReplay } from '../../src/cli/replay.ts';
 import { LISTEN_PRELOAD, LISTENING, listeningPort, stopChild } from './child-port.ts';
+import { installDbClock } from './db-clock.ts';
 import { startPostgres } from './postgres.ts';
 import { startOidcProvider } from './oidc-provider.ts';
 
@@ -63,11 +64,13 @@ export interface McpStack {
   close(): Promise<void>;
 }
 
-/** `serverLimits`: the upstream server's `limits` (as written in the configuration file). */
-export async function startMcpStack(options: { serverLimits?: unknown[] } = {}): Promise<McpStack> {
+/** `serverLimits`: the upstream server's `limits` (as written in the configuration file); `dbClock`: the database's
+ * now() stopped at this instant (db-clock.ts), so limit windows do not move under the test. */
+export async function startMcpStack(options: { serverLimits?: unknown[]; dbClock?: Date } = {}): Promise<McpStack> {
   const postgres = await startPostgres();
   const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 5000 });
   db.on('error', () => {});
+  if (options.dbClock) await installDbClock(db, options.dbClock, { database: 'proctor' });
   const idp = await startOidcProvider();
   const everything = await startEverything();
   const upstream = await startRecorder(everything.url);

@@ -9,12 +9,15 @@ import {
   type Limiter,
   loadPricingFile,
 } from '../../src/limits/index.ts';
+import { installDbClock } from '../helpers/db-clock.ts';
 
 let sql: Sql;
 
 beforeAll(async () => {
   sql = await openPglite();
   await migrate(sql);
+  // Minute windows are the database's clock: stopped 10 s into a minute, the whole test runs inside one window.
+  await installDbClock(sql, new Date('2026-01-01T00:00:10Z'), 'this');
 }, 60_000);
 
 afterAll(async () => {
@@ -23,9 +26,6 @@ afterAll(async () => {
 
 describe('limits on PGlite', () => {
   it("reserves all or nothing under concurrency, settles with actual usage, and lets a crashed replica's leases expire", async () => {
-    // minute windows are fixed: keep the whole test inside one
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const pricing = loadPricingFile(new URL('../../config/pricing.v1.yaml', import.meta.url).pathname);
     // A replica: a limiter of its own on the same database, with a configured group limit of 5 requests a minute.
     const replica = () =>

@@ -14,6 +14,7 @@ import {
 } from '../../src/limits/index.ts';
 import { settleFor } from '../../src/pipeline/limits-stage.ts';
 import { startPostgres } from '../helpers/postgres.ts';
+import { installDbClock } from '../helpers/db-clock.ts';
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let sqlA: Sql;
@@ -60,18 +61,15 @@ const limits = (
   ...v,
 });
 
-/** Minute windows are fixed: keep a burst inside one so the limit under test is the only thing deciding. */
-async function awayFromMinuteEdge(): Promise<void> {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-}
-
 beforeAll(async () => {
   postgres = await startPostgres();
   // As in production: commits wait for the WAL flush, except on the limits stage's own pool (asyncCommit, as
   // startProctor opens it); sqlB is such a pool, so the two-pool tests mix both kinds.
   const admin = connectPostgres(postgres.superuserUrl, { max: 1 });
   await admin.query('ALTER DATABASE proctor SET synchronous_commit = on');
+  // Minute windows are the database's clock: stopped 10 s into a minute, every burst here is inside one window, so
+  // the limit under test is the only thing deciding.
+  await installDbClock(admin, new Date('2026-01-01T00:00:10Z'), { database: 'proctor' });
   await admin.close();
   sqlA = await connectPostgres(postgres.url, { max: 8 });
   sqlB = await connectPostgres(postgres.url, { max: 8, asyncCommit: true });
@@ -117,7 +115,6 @@ describe('limits on PostgreSQL', () => {
   });
 
   it('64 concurrent requests against a tight token limit admit no more than the limit holds', async () => {
-    await awayFromMinuteEdge();
     const l = limiter(sqlA);
     const p = principal();
     // estimate per request: 400 prompt + 600 output = 1000 tokens; limit 10 500 → exactly 10 fit
@@ -183,7 +180,6 @@ describe('limits on PostgreSQL', () => {
   });
 
   it('two limiters on two pools share one limit', async () => {
-    await awayFromMinuteEdge();
     const tenant = `acme-${Date.now()}`;
     // different subjects, one tenant limit from configuration on both instances
     const shared = { defaults: [{ scope: 'tenant' as const, requests_per_minute: 7 }] };

@@ -15,18 +15,14 @@ beforeAll(async () => {
       { per: 'caller', tool: 'get-sum', requests_per_minute: SUM_LIMIT },
       { per: 'everyone', requests_per_minute: 1000 },
     ],
+    // Minute windows are the database's clock: stopped 10 s into a minute, every burst here is inside one window.
+    dbClock: new Date('2026-01-01T00:00:10Z'),
   });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.close();
 });
-
-/** Minute windows are fixed: keep a burst inside one so the limit under test is the only thing deciding. */
-async function awayFromMinuteEdge(): Promise<void> {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-}
 
 const sum = { name: 'get-sum', arguments: { a: 1, b: 2 } };
 /** tools/call requests for get-sum the upstream server received. */
@@ -46,7 +42,6 @@ describe('MCP limits per tool and server, on the LLM APIs limiter', () => {
   // Over the limit: retry-after, a denial at reserve, nothing forwarded; another tool works; a new session is still
   // over; another caller is not.
   it('refuses a caller over its per-tool limit, and only that caller and tool', async () => {
-    await awayFromMinuteEdge();
     const token = await stack.token({ sub: 'lena' });
     const client = await stack.connect(token);
     const before = await stack.lastSeq();
@@ -123,7 +118,6 @@ describe('MCP limits per tool and server, on the LLM APIs limiter', () => {
   });
 
   it('counts every call on the subject rate the LLM APIs use, denied ones included', async () => {
-    await awayFromMinuteEdge();
     const client = await stack.connect(await stack.token({ sub: 'dora' }));
     const before = await stack.lastSeq();
     await client.callTool({ name: 'echo', arguments: { message: 'one' } });

@@ -1,25 +1,23 @@
 // The MCP proxy's limits stage against a real limiter on PGlite (fakes only for the ledger and upstream): a limiter
 // that cannot answer fails closed (503, recorded at reserve, nothing forwarded); a subject default is enforced at
 // admission; listings are not counted. End to end with PostgreSQL and the SDK: test/integration/mcp-limits.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
 import { createLimiter, parsePricing, type Limiter, type ScopedLimit } from '../../../src/limits/index.ts';
 import { defaultEngine, harness } from '../../helpers/mcp-harness.ts';
+import { installDbClock } from '../../helpers/db-clock.ts';
 
 let sql: Sql;
 const limiters: Limiter[] = [];
 beforeAll(async () => {
   sql = await openPglite();
   await migrate(sql);
+  // Minute windows are the database's clock: stopped 10 s into a minute, every test here runs inside one window.
+  await installDbClock(sql, new Date('2026-01-01T00:00:10Z'), 'this');
 }, 60_000);
 afterAll(async () => {
   for (const l of limiters) await l.close();
   await sql?.close();
-});
-// Minute windows are fixed in the database's clock: keep each test inside one.
-beforeEach(async () => {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
 });
 
 const pricing = parsePricing({ version: 'p1', unknown_model: 'deny', upstreams: {} }, 'test');
