@@ -11,16 +11,18 @@ import { createClassifier } from '../../src/classification/index.ts';
 /** F1 floors per labelled type, exact span and overlap (measured on 2026-12-06 at f8f6696, rounded down). */
 const FLOORS: Record<string, { exact: number; overlap: number }> = {
   CREDIT_CARD: { exact: 1, overlap: 1 },
-  DATE_OF_BIRTH: { exact: 0.85, overlap: 0.85 }, // P 1.000 R 0.740: dates without a birth word ("since …")
+  // P 1.000 R 0.740: every miss is "It's like that since <date>" (no birth word; reporting dates without one: P 0.726)
+  DATE_OF_BIRTH: { exact: 0.85, overlap: 0.85 },
   EMAIL: { exact: 1, overlap: 1 },
   IBAN: { exact: 1, overlap: 1 },
   IP_ADDRESS: { exact: 1, overlap: 1 },
-  PERSON_NAME: { exact: 0.553, overlap: 0.627 }, // P 0.917 R 0.477: single first names are not reported
+  // P 0.949 R 0.822 (de4aaee): lone names with nothing about people near them ("Why is Victoria so impulsive?")
+  PERSON_NAME: { exact: 0.797, overlap: 0.88 },
   PHONE: { exact: 0.965, overlap: 0.968 }, // P 1.000 R 0.939: PHONE_LABELLED; misses have no phone word near
   US_SSN: { exact: 0.872, overlap: 0.872 }, // P 0.795 (Dutch BSNs called SSNs) R 0.969
 };
 /** Micro-averaged F1 by overlap over every labelled type. */
-const MICRO_F1_FLOOR = 0.829;
+const MICRO_F1_FLOOR = 0.937;
 /** Findings of types the set has no value of (passport, NHS, routing, secrets…): all false alarms. */
 const STRAY_FINDINGS_CEILING = 0;
 
