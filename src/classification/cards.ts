@@ -64,7 +64,7 @@ export function isValidCardNumber(value: string): boolean {
 }
 
 /** Card layouts printed on cards and typed by people: 4-4-4-4 (last group 1–4), Amex 4-6-5, Diners 4-6-4. */
-function isCardLayout(groups: readonly number[]): boolean {
+export function isCardLayout(groups: readonly number[]): boolean {
   if (groups.length === 1) return true;
   if (groups.length === 3 && groups[0] === 4 && groups[1] === 6) return groups[2] === 5 || groups[2] === 4;
   return groups.every((length, i) => (i < groups.length - 1 ? length === 4 : length >= 1 && length <= 4));

@@ -5,9 +5,11 @@
 // Only the numeric recognizers (DIGIT_VIEW_RECOGNIZERS) scan it: an IP address or version string is never read
 // as anything else by the others. Invariant: its offset map composes with the main view's, so a span of this view
 // maps back to exactly the original characters that produced it (separators inside included).
-import type { NormalizedText } from './normalize.ts';
+import { isCardLayout } from './cards.ts';
+import { isDroppedCharacter, type NormalizedText } from './normalize.ts';
 import { CREDIT_CARD, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
 import type { RecognizerDefinition } from './types.ts';
+import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
 
 /** The built-in recognizers that also scan the digits view (others would only add false positives there). */
 export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [
@@ -138,8 +140,143 @@ interface Rewrite {
   dash: boolean;
 }
 
+/** Most numbers in a bracketed list read as a card: a card's groups (4-4-4-4-3 is five). */
+const MAX_LIST_GROUPS = 5;
+
+/**
+ * The separators of every bracketed list of numbers that spells a card in its groups (`[4111, 1111, 1111, 1111]`,
+ * `[3782,822463,10005]`, a JSON array in tool-call arguments a model reads whole): each separator between two numbers
+ * (a comma with whitespace, brackets and quotes around it) becomes one `-`. A list is the numbers under one `[` up to
+ * its `]`, inner lists flattened (`[[3782],[822463],[10005]]`), each number bare or quoted (`["4111", …]`), nothing
+ * else in it; it is read only when its numbers are exactly a card's groups (2–5 of them, 13–19 digits, a card layout:
+ * 4-4-4-4, 4-6-5, 4-6-4), so lists of times, versions, coordinates and other numbers stay apart, and SSN and NHS
+ * layouts never appear. Linear: one pass, each list's numbers checked when it closes (at most five kept a list).
+ */
+function listRewrites(text: string): Rewrite[] {
+  let at = text.indexOf('[');
+  if (at < 0) return [];
+  const rewrites: Rewrite[] = [];
+  const open: number[] = []; // per open `[`, the index in `numbers` of its first number
+  let pureFrom = 0; // the open lists from this depth up hold only numbers and lists so far
+  const numbers: { start: number; end: number }[] = []; // digit spans (quotes left out) of the pure open lists
+  let afterItem = false; // a number or a list just ended: a `,` or `]` must come next
+  const spoil = () => {
+    pureFrom = open.length;
+    numbers.length = 0;
+  };
+  while (at >= 0 && at < text.length) {
+    const code = text.charCodeAt(at);
+    if (code === 0x5b) {
+      if (afterItem) spoil();
+      open.push(numbers.length);
+      afterItem = false;
+      at += 1;
+    } else if (code === 0x5d) {
+      const first = open.pop() as number;
+      if (open.length >= pureFrom) listSpellsCard(numbers, first, rewrites);
+      pureFrom = Math.min(pureFrom, open.length);
+      afterItem = true;
+      at += 1;
+    } else if (code === 0x2c) {
+      if (!afterItem) spoil();
+      afterItem = false;
+      at += 1;
+    } else if (isSpaceSeparator(code)) {
+      at += 1;
+    } else {
+      const quoted = code === 0x22 ? 1 : 0;
+      let end = at + quoted;
+      while (isDigit(text.charCodeAt(end))) end += 1;
+      if (end === at + quoted || afterItem || (quoted === 1 && text.charCodeAt(end) !== 0x22)) {
+        spoil();
+        at = Math.max(end, at + 1);
+      } else {
+        numbers.push({ start: at + quoted, end });
+        // More numbers than a card has groups: no open list is a card (memory stays bounded in long lists).
+        if (numbers.length - (open[open.length - 1] as number) > MAX_LIST_GROUPS) spoil();
+        afterItem = true;
+        at = end + quoted;
+      }
+    }
+    if (open.length === 0) {
+      // Outside every list: on to the next `[`.
+      numbers.length = 0;
+      pureFrom = 0;
+      afterItem = false;
+      at = text.indexOf('[', at);
+    }
+  }
+  return rewrites.sort((a, b) => a.from - b.from).filter((r, i, all) => i === 0 || all[i - 1]?.from !== r.from);
+}
+
+/** A character a list of numbers is made of in the original text (any script's digits; tags read as ASCII). */
+function isListCode(code: number): boolean {
+  const ascii = tagAscii(code) >= 0 ? tagAscii(code) : code;
+  return (
+    digitValue(ascii) >= 0 ||
+    ascii === 0x2c ||
+    ascii === 0x22 ||
+    ascii === 0x5b ||
+    ascii === 0x5d ||
+    isSpaceSeparator(ascii) ||
+    isDroppedCharacter(ascii) ||
+    isCombiningMark(ascii)
+  );
+}
+
+/**
+ * Where a bracketed list still open at the end of `text` starts (a stream's held text, whose next chunk may complete
+ * a card's groups: listRewrites): the earliest `[` not yet closed in the trailing run of the characters lists are made
+ * of (digits, quotes, commas, brackets, whitespace and what the main view drops), read back to `floor` at most. The
+ * text's length when there is none. Linear in what it reads.
+ */
+export function openListStart(text: string, floor: number): number {
+  let from = text.length;
+  while (from > floor) {
+    const low = text.charCodeAt(from - 1);
+    const high = text.charCodeAt(from - 2);
+    const pair = from - 2 >= floor && low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
+    const width = pair ? 2 : 1;
+    if (!isListCode(text.codePointAt(from - width) ?? 0)) break;
+    from -= width;
+  }
+  let depth = 0;
+  let start = text.length;
+  for (let at = from; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === 0x5b && depth++ === 0) start = at;
+    else if (code === 0x5d && depth > 0 && --depth === 0) start = text.length;
+  }
+  return start;
+}
+
+/** Adds the separators of the list whose numbers start at `first` when they are a card's groups. */
+function listSpellsCard(numbers: readonly { start: number; end: number }[], first: number, out: Rewrite[]): void {
+  const count = numbers.length - first;
+  if (count < 2 || count > MAX_LIST_GROUPS) return;
+  const groups = numbers.slice(first).map((n) => n.end - n.start);
+  const digits = groups.reduce((sum, n) => sum + n, 0);
+  if (digits < MIN_REGROUPED_DIGITS || digits > MAX_REGROUPED_DIGITS || !isCardLayout(groups)) return;
+  for (let k = first + 1; k < numbers.length; k += 1) {
+    out.push({
+      from: (numbers[k - 1] as { end: number }).end,
+      to: (numbers[k] as { start: number }).start,
+      dash: true,
+    });
+  }
+}
+
 /** The rewrites of a main-view text, in order; none for most text (then nothing is allocated per character). */
 function rewritesOf(text: string): Rewrite[] {
+  const lists = listRewrites(text);
+  const rewrites = separatorRewrites(text);
+  if (lists.length === 0) return rewrites;
+  // Disjoint: a list's separators hold a comma or a bracket, the others only digit separators.
+  return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
+}
+
+/** The rewrites of separators between digit groups, spaced digits and regrouped numbers, in order. */
+function separatorRewrites(text: string): Rewrite[] {
   const n = text.length;
   const rewrites: Rewrite[] = [];
   let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)

@@ -2,7 +2,7 @@
 // (digit-view.ts: a separator after a digit may be followed by more digits in the next chunk) and decoded runs
 // (decode.ts: an encoded run may go on in the next chunk). Invariant: these only ever hold MORE than stream-hold.ts
 // alone (minimums of cuts, unions of spans); every offset is an original UTF-16 offset into the scanned text.
-import { digitView, isDigitSeparator } from './digit-view.ts';
+import { digitView, isDigitSeparator, openListStart } from './digit-view.ts';
 import { isDroppedCharacter, normalizeText } from './normalize.ts';
 import { matchHolds, partialStart, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
@@ -27,8 +27,8 @@ function isEncodedChar(code: number): boolean {
 
 /**
  * Where the trailing run of the original text starts that more text could still turn into a value of a non-main
- * view: digits (any script) with separators between them, or the characters of an encoded run. The text's length
- * when the text ends in neither.
+ * view: digits (any script) with separators between them, the characters of an encoded run, or a bracketed list still
+ * open. The text's length when the text ends in none of them.
  */
 export function trailingRunStart(text: string): number {
   const floor = Math.max(0, text.length - TRAILING_RUN_LIMIT);
@@ -52,7 +52,9 @@ export function trailingRunStart(text: string): number {
     if (inEncoded) encoded = at;
     if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor));
+  // A bracketed list still open may become a card's groups (digit-view.ts listRewrites): held from its `[`.
+  const list = openListStart(text, floor);
+  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor), list);
 }
 
 /**

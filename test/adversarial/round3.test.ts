@@ -14,7 +14,7 @@ import { servedBy } from '../../src/upstreams/attribution.ts';
 import { ANSWER_KEY, allFragmentsIn, leaksIn, SSN } from './leaks.ts';
 import { gzipSync } from 'node:zlib';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
-import { relayScripted } from './relay-harness.ts';
+import { receivedPayloads, relayScripted } from './relay-harness.ts';
 import { promptBody } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 
@@ -204,16 +204,70 @@ describe('requests: numbers and encodings at the byte level', () => {
     const x = await request(CHAT, toolTurn(JSON.stringify({ a: JSON.stringify({ b: inner }) })));
     expect(x.status).toBe(403);
   });
-  // HOLE (open, digit view / group split; a documented limit, docs/classification.md "a comma ... still separates
-  // them"): a card written as a JSON integer array in text the model reads (chat tool arguments are a JSON string:
-  // `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`) is no finding. Answers read
-  // integer arrays inside a parsed JSON object (answer-json.ts integerTexts), but a JSON text inside a string is not
-  // parsed. Fix: in the digit view, read `[`-delimited, comma-separated integer lists as one digit run (as spaces are),
-  // or parse tool arguments that are JSON and classify their integer arrays as answer-json.ts does (precise: the card
-  // recognizer still needs a 4-4-4-4, 4-6-5 or 4-6-4 layout, an issuer range and Luhn; cost: one more view per run).
-  it.fails('a card as a JSON integer array in chat tool arguments is not forwarded', async () => {
+  // HOLE (closed, digit view): a card written as a JSON integer array in text the model reads (chat tool arguments
+  // are a JSON string: `{"n":[4111,1111,1111,1111]}`, or Amex's own 4-6-5 grouping `[3782,822463,10005]`) was no
+  // finding: a comma separated the groups. Answers read integer arrays inside a parsed JSON object (answer-json.ts
+  // integerTexts), but a JSON text inside a string was not parsed. Now the digits view (digit-view.ts listRewrites)
+  // reads a bracketed list of numbers (bare or quoted, inner lists flattened) as one number when its numbers are
+  // exactly a card's groups (2-5 numbers, 13-19 digits, 4-4-4-4, 4-6-5 or 4-6-4); the card recognizer still needs an
+  // issuer range and Luhn, so other lists (times, versions, coordinates, SSN-shaped triples) stay apart.
+  it('a card as a JSON integer array in chat tool arguments is not forwarded', async () => {
     const x = await request(CHAT, toolTurn('{"n":[3782,822463,10005]}'));
     expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);
+  });
+  it.each([
+    ['spaced', '{"n": [3782, 822463, 10005]}'],
+    ['pretty-printed', '{\n  "n": [\n    3782,\n    822463,\n    10005\n  ]\n}'],
+    ['nested', '{"n":[[3782],[822463],[10005]]}'],
+    ['quoted groups', '{"n":["3782","822463","10005"]}'],
+    ['mixed, deeper', '{"a":{"b":[["3782"],822463,[[10005]]]}}'],
+    ['inside a longer list', '{"n":[1,[3782,822463,10005],2]}'],
+    ['Visa 4-4-4-4', '{"n":[4111,1111,1111,1111]}'],
+    ['in a JSON string in the arguments', JSON.stringify({ a: JSON.stringify({ n: [3782, 822463, 10005] }) })],
+  ])('a card as a list in chat tool arguments is not forwarded (%s)', async (_, args) => {
+    const x = await request(CHAT, toolTurn(args));
+    expect(leaksIn(x.upstream, [AMEX_PLANT, { label: 'VISA', value: '4111111111111111' }])).toEqual([]);
+  });
+  it('a card as a list in a message and in Anthropic tool_use input is not forwarded', async () => {
+    const inText = await request(CHAT, said('numbers: [3782, 822463, 10005]'));
+    expect(leaksIn(inText.upstream, [AMEX_PLANT])).toEqual([]);
+    const toolUse = await request('anthropic.messages', {
+      model: 'echo-1',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 't1', name: 'f', input: { n: [3782, 822463, 10005] } }],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] },
+      ],
+    });
+    expect(leaksIn(toolUse.upstream, [AMEX_PLANT])).toEqual([]);
+  });
+  it('control: ordinary lists of numbers in tool arguments are forwarded as they are', async () => {
+    const args = JSON.stringify({
+      times: ['12:30', '13:45'],
+      version: [1, 2, 3],
+      coordinates: [
+        [40.7128, -74.006],
+        [51.5072, -0.1276],
+      ],
+      ports: [5432, 6379, 8080, 9200, 3000],
+      ids: [4111, 1111, 1111, 1112],
+      triple: [123, 45, 6789],
+      ssnish: [219, 9, 9999],
+      stamp: [2026, 12, 6, 14, 45, 37],
+      sizes: [1920, 1080, 2560, 1440],
+    });
+    const x = await request(CHAT, toolTurn(args));
+    expect(x.upstream).toContain(JSON.stringify(args));
+  });
+  // LIMIT (open, documented in docs/classification.md): a list is read only as a whole card; a card whose groups
+  // are spread over two lists (two arguments) or two segments, or a list holding more than the card's groups, is not.
+  it.fails('a card split over two arrays of tool arguments is not forwarded', async () => {
+    const x = await request(CHAT, toolTurn('{"a":[3782,822463],"b":[10005]}'));
+    expect(allFragmentsIn(x.upstream, ['3782', '822463', '10005'])).toBe(false);
   });
   // HOLE (closed, segment join): a label in one segment and the bare digits in the next were not read together: "my
   // ssn is" + "219099999" (two text parts, or two messages) went upstream, while "my ssn is 219099999" in one text is
@@ -306,12 +360,28 @@ describe('answers: digits a client reads that the screen does not', () => {
     );
     expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
   });
-  // HOLE (open, digit view; the request-side twin is above): a card as a JSON integer array inside the arguments
-  // string of a chat tool call is no finding, though an array in a parsed object is (answer-json.ts integerTexts).
-  it.fails("a card as a JSON integer array in a tool call's arguments is redacted", async () => {
+  // HOLE (closed, digit view; the request-side twin is above): a card as a JSON integer array inside the arguments
+  // string of a chat tool call was no finding, though an array in a parsed object is (answer-json.ts integerTexts).
+  it("a card as a JSON integer array in a tool call's arguments is redacted", async () => {
     const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"n":[3782,822463,10005]}' } };
     const screen = await screenResponse(chat, classifier, reply({ tool_calls: [call] }), RULES);
     expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  it.each([
+    ['spaced', '{"n": [3782, 822463, 10005]}'],
+    ['nested', '{"n":[[3782],[822463],[10005]]}'],
+    ['quoted groups', '{"n":["3782","822463","10005"]}'],
+  ])("a card as a list in a tool call's arguments is redacted (%s)", async (_, args) => {
+    const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: args } };
+    const screen = await screenResponse(chat, classifier, reply({ tool_calls: [call] }), RULES);
+    expect(screen.action).toBe('redacted');
+    expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+  it("control: a tool call's arguments with ordinary lists are relayed as they came", async () => {
+    const args = '{"at":["12:30","13:45"],"v":[1,2,3],"xy":[40.7128,-74.006],"ids":[4111,1111,1111,1112]}';
+    const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: args } };
+    const screen = await screenResponse(chat, classifier, reply({ tool_calls: [call] }), RULES);
+    expect(screen.action).toBe('none');
   });
   it('an embeddings answer: a vector of floats is relayed as it came, a card as a fraction elsewhere is redacted', async () => {
     const embeddings = adapterFor('openai.embeddings');
@@ -341,6 +411,52 @@ describe('answers: digits a client reads that the screen does not', () => {
       RULES,
     );
     expect(leaksIn(JSON.stringify(screen.body), [AMEX_PLANT])).toEqual([]);
+  });
+});
+
+describe("streams: a card as a list in a tool call's streamed arguments", () => {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    data: {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 0,
+      model: 'g',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    },
+  });
+  const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } };
+  const note = `{"note":"${'word '.repeat(80)}",`;
+  // HOLE (closed, stream-view-hold.ts trailingRunStart + digit-view.ts openListStart): a list's first groups were
+  // released before its last arrived when they were quoted (`"3782", "822463", ` then `"10005"]`): the client got the
+  // first ten digits and a placeholder for the rest. A bracketed list still open at the end of the held text is held.
+  it.each([
+    ['bare', ['{"n":[3782,', '822463,', '10005]}']],
+    ['spaced, after a long value', [`${note}"n":[3782, `, '822463, ', '10005]}']],
+    ['quoted, after a long value', [`${note}"n":["3782", `, '"822463", ', '"10005"]}']],
+    ['quoted, a zero-width space between', ['{"n":["3782",\u200b', ' "822463",', ' "10005"]}']],
+    ['nested', ['{"n":[[3782],', '[822463],', '[10005]]}']],
+    ['one token a delta', ['{"n":[', '3782', ', ', '822463', ', ', '10005', ']}']],
+    ['cut inside the groups', ['{"n":[3782', ',822463,1', '0005]}']],
+    ['pretty-printed', ['{"n":[ 3782 ,\n', ' 822463 ,\n', ' 10005 ]}']],
+  ])('is redacted before any group reaches the client (%s)', async (_, deltas) => {
+    const { result, out } = await relayScripted(
+      'openai.chat_completions',
+      { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      [
+        chunk({ role: 'assistant', tool_calls: [call] }),
+        ...deltas.map((a) => chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] })),
+        chunk({}, 'tool_calls'),
+        { data: '[DONE]' },
+      ],
+      RULES,
+    );
+    expect(result.error).toBeNull();
+    const received = receivedPayloads(out)
+      .flatMap((event) => (event.choices as { delta: { tool_calls?: { function: { arguments?: string } }[] } }[]) ?? [])
+      .map((choice) => choice.delta.tool_calls?.[0]?.function.arguments ?? '')
+      .join('');
+    expect(received).toContain('[CREDIT_CARD_1]');
+    expect(received).not.toMatch(/3782|822463|10005/);
   });
 });
 

@@ -4,7 +4,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
-import { digitIslands, digitView, holdsRewrite, ISLAND_PAD } from '../../../src/classification/digit-view.ts';
+import {
+  digitIslands,
+  digitView,
+  holdsRewrite,
+  ISLAND_PAD,
+  openListStart,
+} from '../../../src/classification/digit-view.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
 const find = (text: string) =>
@@ -81,6 +87,102 @@ describe('what the digits view must not turn into values', () => {
     expect(find('server 192.168.1.20 down')).toMatchObject([{ type: 'IP_ADDRESS', value: '192.168.1.20' }]);
   });
 });
+
+describe('a bracketed list of numbers that is exactly a card in its groups', () => {
+  const [amex] = find('3782 822463 10005');
+  const [visa] = find('4111 1111 1111 1111');
+  it.each([
+    ['a JSON array', '{"n":[3782,822463,10005]}', '3782,822463,10005', amex],
+    ['spaced', 'n = [3782, 822463, 10005]', '3782, 822463, 10005', amex],
+    ['pretty-printed', '[\n  3782,\n  822463,\n  10005\n]', '3782,\n  822463,\n  10005', amex],
+    ['4-4-4-4', '[4111,1111,1111,1111]', '4111,1111,1111,1111', visa],
+    ['nested', '[[4111],[1111],[1111],[1111]]', '4111],[1111],[1111],[1111', visa],
+    ['quoted', '["4111", "1111", "1111", "1111"]', '4111", "1111", "1111", "1111', visa],
+    ['inside a longer list', '[7, [3782,822463,10005], 8]', '3782,822463,10005', amex],
+    ['a thousand levels deep', `${'['.repeat(1000)}3782,822463,10005${']'.repeat(1000)}`, '3782,822463,10005', amex],
+  ])('%s', (_name, text, value, card) => {
+    expect(find(text)).toEqual([{ type: 'CREDIT_CARD', value, fingerprint: card?.fingerprint }]);
+  });
+
+  it('reads in the digits view as the dashed card, the brackets kept', () => {
+    expect(digitView(normalizeText('x [3782, 822463, 10005] y'))?.text).toBe('x [3782-822463-10005] y');
+    expect(digitView(normalizeText('[[4111], ["1111"], 1111, 1111]'))?.text).toBe('[[4111-1111-1111-1111]');
+  });
+
+  it.each([
+    ['SSN-shaped triples', '[219, 9, 9999] [123, 45, 6789] ["219","09","9999"]'],
+    ['times and versions', '["12:30", "13:45"] [1, 2, 3] [10, 4, 2, 1]'],
+    ['coordinates', '[[40.7128, -74.006], [51.5072, -0.1276]]'],
+    ['a date and time', '[2026, 12, 6, 14, 45, 37]'],
+    ['Luhn-invalid groups', '[4111, 1111, 1111, 1112]'],
+    // (not a JSON text: one starting with `[` has its consecutive values joined in pairs, segment-join.ts)
+    ['not a card layout', 'n = [378282, 246310005] [37, 82, 82, 24, 63, 10, 5] [4111, 11111, 1111, 111]'],
+    ['more numbers than the groups', '[4111, 1111, 1111, 1111, 12, 28]'],
+    ['a list with anything else in it', '["a", 3782, 822463, 10005] [3782, 822463, 10005.5] [3782, -822463, 10005]'],
+    ['no brackets, or other brackets', '3782,822463,10005 (3782, 822463, 10005) {3782, 822463, 10005}'],
+    ['numbers without commas', '[3782 822463,10005]'],
+  ])('not: %s', (_name, text) => {
+    expect(find(text).filter((f) => f.type === 'CREDIT_CARD' || f.type === 'US_SSN')).toEqual([]);
+  });
+
+  it('maps a found list back to exactly its digits and separators (property)', () => {
+    // layouts with no shorter card inside (a 4-4-4-4-3 list may hold a Luhn-valid 4-4-4-4 by chance)
+    const layouts = fc.constantFrom([4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 1]);
+    const gap = fc.constantFrom(',', ', ', ' , ', ',\n  ', '],[', '], [', '",  "');
+    fc.assert(
+      fc.property(
+        layouts,
+        fc.array(gap, { minLength: 4, maxLength: 4 }),
+        fc.bigInt({ min: 0n, max: 10n ** 17n }),
+        (layout, gaps, n) => {
+          // a Visa- or Amex-prefixed number of the layout's length, made Luhn-valid by its last digit
+          const length = layout.reduce((n, g) => n + g, 0);
+          const body = `${length === 15 ? '37' : length === 14 ? '36' : '4'}${String(n).padStart(18, '0')}`.slice(
+            0,
+            length - 1,
+          );
+          const check = (10 - luhnSum(`${body}0`)) % 10;
+          const digits = `${body}${check}`;
+          let at = 0;
+          const groups = layout.map((g) => digits.slice(at, (at += g)));
+          const joined = groups.map((g, i) => (i === 0 ? g : `${gaps[i - 1]}${g}`)).join('');
+          const text = `pay [${joined}] now`;
+          const cards = find(text).filter((f) => f.type === 'CREDIT_CARD');
+          if (!joined.includes('"') && !joined.includes(']')) expect(cards.map((f) => f.value)).toEqual([joined]);
+          // brackets and quotes between groups balance only when the gaps do: a list either way, or no finding
+          for (const f of cards) expect(f.value.replace(/[^0-9]/g, '')).toBe(digits);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('openListStart (what a stream holds: a list whose next groups may still come)', () => {
+  it('is the first `[` still open in the trailing run of the characters lists are made of', () => {
+    expect(openListStart('x {"n":["3782", "822463", ', 0)).toBe(7);
+    expect(openListStart('[[3782],[822463],\u200b\n ', 0)).toBe(0);
+    expect(openListStart('a [1] [2, ', 0)).toBe(6);
+    expect(openListStart('[٣٧٨٢, ', 0)).toBe(0);
+    expect(openListStart('x [3782, 822463, ', 5)).toBe(17); // not read back past the floor
+  });
+  it("is the text's length when no list is open at its end", () => {
+    for (const text of ['[3782, 822463, 10005] ok', 'note [1, x', 'plain 3782, 822463, ', '[1] ']) {
+      expect(openListStart(text, 0)).toBe(text.length);
+    }
+  });
+});
+
+/** The Luhn sum of a digit string (a multiple of ten when it is valid). */
+function luhnSum(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10;
+}
 
 describe('digitIslands', () => {
   it('copies only the text around rewrites, and marks where they are', () => {
