@@ -26,6 +26,12 @@ const NAMES = [
 /** The same density of SSNs (US_SSN's candidates): the cost a name-dense text is read against. */
 const SSNS = ['Employee 219-09-9999 and 078-05-1120 updated; SSN 123-45-6789 on file, ref 536-22-8102 checked. '];
 
+/** Tool arguments full of JSON lists (the digits view reads each bracketed list; one in three is card-shaped). */
+const LISTS = [
+  '{"ids":[4521, 4522, 4523],"xy":[[40.7128,-74.006],[51.5072,-0.1276]],"v":[1,2,3],"n":[3782,822463,10006]}\n',
+  '{"t":["12:30","13:45"],"m":[[1,2],[3,4]],"ports":[5432,6379,8080,9200],"deep":[[[7]]],"card":[4111,1111,1111,1111]}\n',
+];
+
 /** Everyday prompts: prose and code, one email per 8 KB. */
 const SPARSE = [
   'Please summarise the following meeting notes and list the action items with owners and due dates for the team. ',
@@ -61,6 +67,7 @@ export function benchClassification(): Record<string, unknown> {
     ['1mb_sparse', 1_048_576, 20, SPARSE],
     ['1mb_names', 1_048_576, 10, NAMES],
     ['1mb_ssns', 1_048_576, 10, SSNS],
+    ['1mb_lists', 1_048_576, 10, LISTS],
   ] as const;
   for (const [name, size, iterations, paragraphs] of cases) {
     const segments = [{ path: 'messages[0].content', text: prompt(size, paragraphs) }];
