@@ -210,6 +210,9 @@ const NOT_NAMES = [
   'new',
   'saint',
   'sainte',
+  'sint',
+  'são',
+  'nova',
   'prince',
   'princess',
   'royal',
@@ -264,6 +267,9 @@ export const STREET_WORDS = [
   'residencial',
   'condomínio',
   'ronda',
+  'esplanada',
+  'feira',
+  'praia',
   'glorieta',
   'rambla',
   'pasadizo',
@@ -516,8 +522,16 @@ export function isListedName(value: string): boolean {
   if (words.length < 2 || words.length > 4) return false;
   const first = words[0] as string;
   const last = words[words.length - 1] as string;
-  if (!isName(first, names) || isEverydayWord(first, l) || PARTICLES.includes(first.toLowerCase())) return false;
-  if (NOT_NAMES.includes(last.toLowerCase())) return false;
+  // A first name no list knows (lists miss most names of some cultures: "Isaque Santos") counts when it is no
+  // English word and the last word is a name the list knows that is no word at all.
+  const unknownFirst =
+    !isName(first, names) &&
+    first.length >= 3 &&
+    !common.has(first.toLowerCase()) &&
+    isName(last, names) &&
+    !common.has(last.toLowerCase());
+  if (!unknownFirst && (!isName(first, names) || isEverydayWord(first, l))) return false;
+  if (PARTICLES.includes(first.toLowerCase()) || NOT_NAMES.includes(last.toLowerCase())) return false;
   if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()) || NOT_NAMES.includes(w.toLowerCase()))) return false;
   // After a first name the list knows, a family name it lacks still counts (lists miss most family names), if it is
   // no everyday word. A first name that is also a rarer word ("Maria", "Barman") takes no name that is a word after

@@ -62,6 +62,11 @@ describe('the name lists and the everyday words', () => {
     ['a lone given name near a pronoun', 'Otmar is very reliable. You can always depend on him.', ['Otmar']],
     ['a name that is also a rarer word, after a greeting', 'Hi Maria, I am writing about my transfer', ['Maria']],
     ['a name that is also a rarer word, then a family name', 'Please call Martin Duhamel tomorrow', ['Martin Duhamel']],
+    [
+      'a given name no list knows, then a listed family name',
+      'I want to add Isaque Santos as a beneficiary',
+      ['Isaque Santos'],
+    ],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -71,6 +76,8 @@ describe('the name lists and the everyday words', () => {
     ['a royal title', 'The Princess Royal arrived this morning.'],
     ['a Portuguese street named after a person', 'Please send it to Lagoa Luiz Otávio Moura, 12'],
     ['a Spanish street named after a person', 'How do I change my address to Glorieta Remedios Prat 39'],
+    ['a Portuguese place', 'Please return to Feira Carvalho, 34 in Nova Suíça'],
+    ['an unknown word before a word that is also a name', 'Install Kubernetes Dashboard and Grafana Cloud first'],
     ['its everyday words after a listed name', '## Kong Gateway'],
     ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
   ])('leaves %s alone', (_, text) => {
