@@ -416,7 +416,10 @@ export const US_PASSPORT: RecognizerDefinition = {
   baseScore: 85,
 };
 
-/** Every MRN label written out in full (English, German, French, Spanish, Portuguese, Italian, Dutch, Swedish, Turkish). */
+/**
+ * Every MRN label written out in full (English, German, French, Spanish, Portuguese, Italian, Dutch, Swedish, Turkish,
+ * Japanese, Chinese, Korean).
+ */
 const MRN_LABELS = [
   'mrn',
   'mr#',
@@ -469,13 +472,29 @@ const MRN_LABELS = [
   'hasta no.',
   'hasta numarası',
   'protokol no',
+  'med. rec.',
+  'med. rec. no.',
+  'medical rec',
+  'krankenaktennummer',
+  'aktennummer',
+  'cartella',
+  '患者番号',
+  '患者id',
+  'カルテ番号',
+  '診察券番号',
+  '病歴号',
+  '病历号',
+  '환자번호',
+  '등록번호',
 ];
 const escapeLabel = (label: string) => label.replace(/[.#?*+()[\]{}|\\^$]/g, '\\$&');
-/** Longest first, so `medical record number` is taken whole; no `\b` after a label that ends in `#` or `.`. */
-const MRN_LABEL = `(?i:\\b(?:${[...MRN_LABELS]
+/** RE2's `\b` is ASCII: it stands only beside an ASCII letter or digit (`hasta numarası`, `患者番号` have none). */
+const asciiWord = (char: string | undefined) => char !== undefined && /[A-Za-z0-9]/.test(char);
+/** Longest first, so `medical record number` is taken whole; `\b` only where the label has an ASCII letter. */
+const MRN_LABEL = `(?i:${[...MRN_LABELS]
   .sort((x, y) => y.length - x.length)
-  .map((l) => (/[#.]$/.test(l) ? escapeLabel(l) : `${escapeLabel(l)}\\b`))
-  .join('|')}))`;
+  .map((l) => `${asciiWord(l[0]) ? '\\b' : ''}${escapeLabel(l)}${asciiWord(l.at(-1)) ? '\\b' : ''}`)
+  .join('|')})`;
 
 /**
  * The label is part of the pattern (MRN formats are local to each hospital); the finding is the number: up to four
@@ -484,8 +503,8 @@ const MRN_LABEL = `(?i:\\b(?:${[...MRN_LABELS]
 export const MEDICAL_RECORD_NUMBER: RecognizerDefinition = {
   type: 'MEDICAL_RECORD_NUMBER',
   category: 'PHI',
-  pattern: String.raw`${MRN_LABEL}[ \t]*(?:#|(?i:no|nr|n°|nº)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is)\s+)?((?:[A-Z]{1,4}[- ]?)?\d{2,10}(?:-\d{1,10}){0,3})\b`,
-  partial: `(?i:\\b(?:${MRN_LABELS.map((l) => prefixOf(l)).join('|')}))|${MRN_LABEL}${String.raw`[ \t]*(?:#|(?i:no|nr|n°|nº)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is?)\s*)?(?:[A-Z]{0,4}[- ]?[0-9-]{0,40})?`}`,
+  pattern: String.raw`${MRN_LABEL}[ \t]*(?:#|(?i:no|nr|n°|nº|n)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is)\s+)?((?:[A-Z]{1,4}[- ]?)?\d{2,10}(?:-\d{1,10}){0,3})\b`,
+  partial: `(?i:${MRN_LABELS.map((l) => `${asciiWord(l[0]) ? '\\b' : ''}${prefixOf(l)}`).join('|')})|${MRN_LABEL}${String.raw`[ \t]*(?:#|(?i:no|nr|n°|nº|n)\.?)?[ \t]*[:#]?[ \t]*(?:(?i:is?)\s*)?(?:[A-Z]{0,4}[- ]?[0-9-]{0,40})?`}`,
   group: 1,
   validator: 'mrn',
   normalizer: 'alphanumeric_upper',

@@ -207,11 +207,14 @@ export const PASSWORD: RecognizerDefinition = {
   contextScore: 90,
 };
 
-/** The password in a URL's user info (`postgres://app:s3cr3t-P4ss@db:5432/x`); the finding is the password. */
+/**
+ * The password in a URL's user info (`postgres://app:s3cr3t-P4ss@db:5432/x`, or without a user as Redis writes it:
+ * `redis://:s3cr3t@cache:6379`); the finding is the password.
+ */
 export const URL_PASSWORD: RecognizerDefinition = {
   type: 'PASSWORD',
   category: 'SECRET',
-  pattern: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@"'<>]{1,64}:([^\s/@"'<>]{3,128})@[A-Za-z0-9.-]`,
+  pattern: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@"'<>]{0,64}:([^\s/@"'<>]{3,128})@[A-Za-z0-9.-]`,
   partial: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{0,20}(?::(?:/(?:/[^\s/@"'<>]*(?::[^\s/@"'<>]*@?)?)?)?)?`,
   group: 1,
   validator: 'not_placeholder',

@@ -135,6 +135,12 @@ describe('MEDICAL_RECORD_NUMBER, US_BANK_ROUTING, IP_ADDRESS', () => {
     ['a space before #', 'Medical record # 4456789', '4456789'],
     ['a French label', 'numéro de dossier : 00123456', '00123456'],
     ['a Spanish label', 'Historia clínica 7788990', '7788990'],
+    ['a Turkish label ending in a letter RE2 does not call a word letter', 'Hasta numarası: 1234567', '1234567'],
+    ['an abbreviated label with dots', 'Med. Rec. No. 1234567', '1234567'],
+    ['an Italian label with "n."', 'Cartella clinica n. 1234567', '1234567'],
+    ['a German compound', 'Krankenaktennummer 7788990', '7788990'],
+    ['a Japanese label', '患者番号: 1234567', '1234567'],
+    ['a Korean label', '환자번호 1234567', '1234567'],
   ])('MRN: finds %s', (_, text, value) => {
     expect(found(text, 'MEDICAL_RECORD_NUMBER')).toEqual([value]);
   });
@@ -145,6 +151,14 @@ describe('MEDICAL_RECORD_NUMBER, US_BANK_ROUTING, IP_ADDRESS', () => {
     ['a MICR line', 'cheque ⑆021000021⑆ 123456789⑈', '021000021'],
   ])('routing: finds %s', (_, text, value) => {
     expect(found(text, 'US_BANK_ROUTING')).toEqual([value]);
+  });
+
+  it.each([
+    ['a number without a label', 'room 1234567 on the left'],
+    ['a label glued into a longer word', 'unmrn 1234567'],
+    ['a label with too short a number', '患者番号: 1234'],
+  ])('MRN: leaves %s alone', (_, text) => {
+    expect(found(text, 'MEDICAL_RECORD_NUMBER')).toEqual([]);
   });
 
   it('routing: keeps the ABA checksum', () => {
@@ -169,6 +183,7 @@ describe('secrets', () => {
   it.each([
     ['a password with symbols', 'password: Tr0ub4dor&3!', 'PASSWORD', 'Tr0ub4dor&3!'],
     ['a password in a connection URL', 'DATABASE_URL=postgres://app:s3cr3t-P4ss@db:5432/x', 'PASSWORD', 's3cr3t-P4ss'],
+    ['a password in a URL without a user', 'REDIS_URL=redis://:S3cretPass@cache:6379', 'PASSWORD', 'S3cretPass'],
     ['a PREFIX_TOKEN= line', 'MYAPP_TOKEN=q8Zr2LmX7vTn4KpW9sYb', 'GENERIC_API_KEY', 'q8Zr2LmX7vTn4KpW9sYb'],
     [
       'a token without digits',
