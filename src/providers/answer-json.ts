@@ -155,9 +155,11 @@ function pathWith(path: string, key: string): string {
 }
 
 /**
- * What an array of integers spells, each a read-only segment: the numbers split by spaces (a card as
- * `[4111, 1111, 1111, 1111]`), and when every one is a byte, the bytes as UTF-8 (chat logprobs' `bytes`, which a
- * client decodes to rebuild a token: `[65, 75, 73, 65, …]` is `AKIA…`). None for other arrays (vectors of floats).
+ * What an array of integers spells, each a read-only segment: the numbers as the bracketed list a client prints (a
+ * card as `[4111, 1111, 1111, 1111]`: the classifier's digits view reads a list as one number only when its numbers
+ * are exactly a card's groups, as it does in any text, so `[512, 64, 1024]` is no SSN), and when every one is a byte,
+ * the bytes as UTF-8 (chat logprobs' `bytes`, which a client decodes to rebuild a token: `[65, 75, 73, 65, …]` is
+ * `AKIA…`). None for other arrays (vectors of floats).
  */
 function integerTexts(items: readonly unknown[]): ['numbers' | 'bytes', string][] {
   if (items.length === 0) return [];
@@ -167,7 +169,7 @@ function integerTexts(items: readonly unknown[]): ['numbers' | 'bytes', string][
     if (item < 0 || item > 255) bytes = false;
   }
   // One number is its own segment already (when it is long enough to carry a value).
-  const numbers: ['numbers', string][] = items.length > 1 ? [['numbers', items.join(' ')]] : [];
+  const numbers: ['numbers', string][] = items.length > 1 ? [['numbers', `[${items.join(', ')}]`]] : [];
   return bytes ? [...numbers, ['bytes', Buffer.from(items as number[]).toString('utf8')]] : numbers;
 }
 

@@ -403,6 +403,14 @@ describe('answers: digits a client reads that the screen does not', () => {
     const chatScreen = await screenResponse(chat, classifier, reply({ content: 'ok' }, { data: answer.data }), RULES);
     expect(leaksIn(JSON.stringify(chatScreen.body), [AMEX_PLANT])).toEqual([]);
   });
+  // HOLE (closed, answer-json.ts integerTexts): an array of integers in a parsed answer was read with its numbers split
+  // by spaces, so three numbers shaped 3-2-4 (`"sizes": [512, 64, 1024]`) read as the SSN `512 64 1024` and blocked
+  // the answer, while the same list in a request is no finding. The array is now read as the bracketed list it is.
+  it('control: ordinary integer arrays in a parsed answer are relayed as they came', async () => {
+    const extra = { sizes: [512, 64, 1024], at: [2026, 12, 6, 14, 45, 37], ids: [4111, 1111, 1111, 1112] };
+    const screen = await screenResponse(chat, classifier, reply({ content: 'ok' }, extra), RULES);
+    expect(screen.action).toBe('none');
+  });
   it('control: the same array in a parsed object (an unknown field) is withheld', async () => {
     const screen = await screenResponse(
       chat,
