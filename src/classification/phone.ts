@@ -191,6 +191,23 @@ function extensionStart(value: string): number {
   return from > 0 && lower[from - 1] === ' ' ? from - 1 : from;
 }
 
+/**
+ * Starts with a calendar date (`2024-03-15 10:30`, `15.03.2024 …`): a year 1900–2099 and a month and day in range,
+ * year first or last in the first three groups. A phone is never written that way; a timestamp near "call" is.
+ */
+function startsWithDate(digits: string, groups: readonly number[]): boolean {
+  const [a, b, c] = groups;
+  const year = (y: string) => y.startsWith('19') || y.startsWith('20');
+  const monthDay = (m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= 31;
+  if (a === 4 && b === 2 && c === 2)
+    return year(digits.slice(0, 4)) && monthDay(Number(digits.slice(4, 6)), Number(digits.slice(6, 8)));
+  if (a === 2 && b === 2 && c === 4) {
+    const [x, y] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4))];
+    return year(digits.slice(4, 8)) && (monthDay(y, x) || monthDay(x, y));
+  }
+  return false;
+}
+
 /** Four dotted groups of 1–3 digits: an IPv4 address's layout, never a phone's. */
 function isDottedQuad(value: string, groups: readonly number[]): boolean {
   return groups.length === 4 && groups.every((g) => g <= 3) && value.includes('.');
@@ -201,8 +218,8 @@ function isDottedQuad(value: string, groups: readonly number[]): boolean {
  * reject it (an area code not in use, a mobile range not yet opened: synthetic and obsolete numbers, as people still
  * write them). With a country code (`+` or `00`): libphonenumber's possible lengths for that country. With a trunk 0:
  * 9–12 digits. Otherwise 9–11 digits in groups (the NANP's 10, Brazil's 10–11, Spain's 9, Japan's without the 0), or
- * 10 in one run (11 with a leading 1). Never an SSN's 3-2-4 layout, an IPv4 address's four dotted groups or one
- * repeated digit; an extension (`x5412`) is not counted.
+ * 10 in one run (11 with a leading 1). Never an SSN's 3-2-4 layout, an IPv4 address's four dotted groups, a date
+ * and a time, or one repeated digit; an extension (`x5412`) is not counted.
  */
 export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {}): boolean {
   const number = value.slice(0, extensionStart(value)).trim();
@@ -212,6 +229,7 @@ export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {})
   let digits = '';
   for (const char of number) if (char >= '0' && char <= '9') digits += char;
   if (digits === (digits[0] ?? '').repeat(digits.length)) return false; // `(111) 111-1111`: a placeholder
+  if (startsWithDate(digits, groups)) return false;
   const plain = number.replace('(0)', '');
   if (plain.startsWith('+') || plain.startsWith('00')) {
     const international = parsed(plain.startsWith('+') ? plain : `+${plain.slice(2)}`);
