@@ -218,8 +218,8 @@ function isDottedQuad(value: string, groups: readonly number[]): boolean {
  * reject it (an area code not in use, a mobile range not yet opened: synthetic and obsolete numbers, as people still
  * write them). With a country code (`+` or `00`): libphonenumber's possible lengths for that country. With a trunk 0:
  * 9–12 digits. Otherwise 9–11 digits in groups (the NANP's 10, Brazil's 10–11, Spain's 9, Japan's without the 0), or
- * 10 in one run (11 with a leading 1). Never an SSN's 3-2-4 layout, an IPv4 address's four dotted groups, a date
- * and a time, or one repeated digit; an extension (`x5412`) is not counted.
+ * 10 in one run (11 with a leading 1), never a ZIP+4's 5-4. Never an SSN's 3-2-4 layout, an IPv4 address's four dotted
+ * groups, a date and a time, or one repeated digit; an extension (`x5412`) is not counted.
  */
 export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {}): boolean {
   const number = value.slice(0, extensionStart(value)).trim();
@@ -239,6 +239,7 @@ export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {})
   }
   if (digits.startsWith('0')) return digits.length >= 9 && digits.length <= 12;
   if (digits.length < 9 || digits.length > 11) return false;
+  if (groups.length === 2 && groups[0] === 5 && groups[1] === 4) return false; // a US ZIP+4 (62704-1234)
   // One run without a trunk 0: a North American number's 10 digits (11 with its 1), not any count (`took 123456789`).
   if (groups.length === 1 && digits.length !== 10 && !(digits.length === 11 && digits.startsWith('1'))) return false;
   const nanp = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;

@@ -82,6 +82,7 @@ describe('PHONE right next to a phone label, possible by length where the plan r
     ['an IP address', 'the phone server at 10.20.30.40'],
     ['a date', 'call on 12.03.1985'],
     ['a timestamp', 'the call on 2024-03-15 10:30 went well'],
+    ['a ZIP+4 code', 'Springfield IL 62704-1234 (office)'],
     ['a date first, then a time', 'Phone log: 15.03.2024 10 45 12'],
     ['one repeated digit', 'Phone: (111) 111-1111'],
     ['a label in another clause', 'Phone numbers change, ticket 45-1234-5678'],
