@@ -161,19 +161,19 @@ describe('MCP: progress a hostile server streams to the client', () => {
     const out = await hostileServer([], text('done'), listed)('tools/list');
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  // HOLE (open, pipeline/response-screen.ts): an answer's values and its key lists are classified in two separate
-  // calls (so a value's finding is not shared with a neighbouring key list and a redactable answer blocked), so a value
-  // then a property name holding the rest of a key are never read together: a tool description with the first half and
-  // an input-schema property named with the second are listed whole; the same in an LLM answer (the text, then an
-  // unknown field's key) reaches the client. Fix: a third call over each key list joined with the value before it in
-  // document order, whose findings spanning both only block (never redact), as a key list's own findings do.
-  it.fails('tools/list: a key split over a description and an input schema’s property is not listed whole', async () => {
+  // HOLE (closed, pipeline/response-screen.ts keyJoins): an answer's values and its key lists were classified in two
+  // separate calls (so a value's finding is not shared with a neighbouring key list), so a value then a property name
+  // holding the rest of a key were never read together: a tool description with the first half and an input-schema
+  // property named with the second were listed whole; the same in an LLM answer (the text, then an unknown field's
+  // key). A third call reads each key list after the values nearest before it (labels left out by the reading order)
+  // and before the value after it; a finding with a piece in the key list blocks (never redacts).
+  it('tools/list: a key split over a description and an input schema’s property is not listed whole', async () => {
     const listed = [
       { name: 'lookup', description: HALVES[0], inputSchema: { type: 'object', properties: { [HALVES[1]]: {} } } },
     ];
     expect(allFragmentsIn(await hostileServer([], text('done'), listed)('tools/list'), HALVES)).toBe(false);
   });
-  it.fails("chat answer: the text then an unknown field's key", async () => {
+  it("chat answer: the text then an unknown field's key", async () => {
     const answer = {
       id: 'x',
       object: 'chat.completion',
@@ -190,6 +190,18 @@ describe('MCP: progress a hostile server streams to the client', () => {
       'tools/list',
     );
     expect(out).toContain('finds');
+  });
+  it('control: a tool whose description and schema property names are clean is listed', async () => {
+    const listed = [
+      {
+        name: 'lookup',
+        description: 'finds a customer by e-mail address',
+        inputSchema: { type: 'object', properties: { email: { type: 'string' }, limit: { type: 'integer' } } },
+      },
+    ];
+    const out = await hostileServer([], text('done'), listed)('tools/list');
+    expect(out).toContain('finds a customer');
+    expect(out).toContain('limit');
   });
   it('a key split between a progress message and the result is not relayed whole', async () => {
     const out = await hostileServer([{ progress: 1, message: HALVES[0] }], text(HALVES[1]))();
