@@ -50,11 +50,11 @@ export function fastEvaluator(policy: WasmPolicy): WasmPolicy | null {
       const dataAddr = loaded.dataAddr as number;
       const inputAddr = loaded.dataHeapPtr as number;
       const text = JSON.stringify(input);
-      // Encoded in place, after the data (where the SDK puts it too); a UTF-8 encoding is at most 3 bytes a UTF-16
-      // unit, so one grow always makes room (past the memory's maximum, grow throws: an evaluation failure).
+      // Encoded in place, after the data (where the SDK puts it too). When it does not fit, the memory grows by what
+      // the input needs, as the SDK's does (past the memory's maximum, grow throws: an evaluation failure).
       let { read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, inputAddr));
       if (read < text.length) {
-        mem.grow(Math.ceil((inputAddr + text.length * 3 - mem.buffer.byteLength) / PAGE));
+        mem.grow(Math.ceil((inputAddr + Buffer.byteLength(text, 'utf8') - mem.buffer.byteLength) / PAGE));
         ({ read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, inputAddr)));
         if (read < text.length) throw new Error('the policy input does not fit in the wasm memory');
       }

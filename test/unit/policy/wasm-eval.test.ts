@@ -1,6 +1,6 @@
 // The opa_eval fast path (src/policy/wasm-eval.ts) MUST give the SDK's result set for the same input: the default
 // bundle's decisions for the smoke input and variants, one whose JSON needs the wasm memory to grow, and one with
-// non-ASCII text; and it declines (null) a policy object that is not the SDK's, so the SDK's evaluate is used.
+// non-ASCII text; an input past the memory's maximum throws (the engine denies); and it declines (null) a policy object that is not the SDK's, so the SDK's evaluate is used.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
@@ -53,6 +53,17 @@ describe('fastEvaluator', () => {
       expect(evaluator?.evaluate(input, fast.entrypoint)).toEqual(expected);
     }
     expect(memory.buffer.byteLength).toBeGreaterThan(initialBytes + 1_000_000); // the large input grew it
+  });
+
+  it('throws for an input past the memory maximum (the engine denies), and evaluates as before afterwards', async () => {
+    const { sdk, entrypoint } = await loaded();
+    const evaluator = fastEvaluator(sdk);
+    const huge = structuredClone(SMOKE_INPUT) as PolicyInput;
+    const names = Array.from({ length: 600_000 }, (_, i) => `tool_${i}_${'y'.repeat(50)}`); // ~36 MB of JSON
+    huge.request.tools = { count: names.length, names };
+    const before = evaluator?.evaluate(SMOKE_INPUT, entrypoint);
+    expect(() => evaluator?.evaluate(huge, entrypoint)).toThrow(RangeError);
+    expect(evaluator?.evaluate(SMOKE_INPUT, entrypoint)).toEqual(before);
   });
 
   it('refuses an unknown entrypoint as the SDK does (by throwing)', async () => {
