@@ -5,13 +5,9 @@
 // bounded by open decisions. This is the oracle fault tests use; the CLI (src/cli/verify.ts) is a thin shell over it.
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { Sql } from '../db/index.ts';
 import { kidOf, LedgerError, publicKeyFromPem, signatureBackend } from '../ledger/format.ts';
-import type { KeyWindow, SignatureBackend } from '../ledger/format.ts';
 import { FindingLog } from './findings.ts';
-import type { VerifyFinding } from './findings.ts';
 import { CheckpointCheck, openNote, parseNote } from './checkpoints.ts';
-import type { AcceptedCheckpoint, ExternalCheckpoint, RememberedCheckpoint } from './checkpoints.ts';
 import { ChainOrder } from './order.ts';
 import { ChainTrust } from './trust.ts';
 import type { PinnedTrust } from './trust.ts';
