@@ -1,17 +1,18 @@
-// How `proctor serve` sizes V8's heap (docs/performance.md, "Memory"): V8's defaults size a heap for the machine, not
-// the container (on a 24 GiB host: 64 MiB semi-spaces and an old space that fills with garbage to ~200 MiB before a
-// full collection), so a replica's RSS was 3 times its live data. The launcher (bin/proctor.js) adds what is missing:
-// a young generation of `SEMI_SPACE_MIB` a semi-space, a full collection once the old space has grown by half over
-// what survived the last one, and, when the memory limit is known (PROCTOR_MEMORY_LIMIT_MIB, else the cgroup's), a
-// hard old-space cap of half of it. A flag the operator already gave (NODE_OPTIONS or node's own arguments) wins.
+// How `proctor serve` sizes V8's heap (docs/performance.md, "Memory"): V8 sizes a heap for the machine, not the
+// container (on a 24 GiB host: 64 MiB semi-spaces and an old space limited to ~4 GiB, which fills with garbage far past
+// the live data before a full collection). When the memory limit is known (PROCTOR_MEMORY_LIMIT_MIB, else the cgroup's)
+// the launcher (bin/proctor.js) caps the old space at half of it and the semi-spaces at a sixteenth (16 to 64 MiB).
+// Smaller semi-spaces or a forced heap growth factor cut the peak further but cost CPU: every scavenge copies the
+// in-flight requests' state (measured in docs/performance.md). A flag the operator already gave (NODE_OPTIONS or
+// node's own arguments) wins.
 
-/** Semi-space (MiB): V8's default on a large host is 64; 16 keeps the scavenger's cost per request (measured). */
-export const SEMI_SPACE_MIB = 16;
-/** The old space may grow to (1 + this / 100) × what survived the last full collection before the next one. */
-export const HEAP_GROWING_PERCENT = 50;
 /** Share of the memory limit the main thread's old space may use: the rest is the young generation, code, the
  * classification threads' heaps, RE2's and the tokenizer's native memory, and the mapped binaries (~60 MiB). */
 export const OLD_SPACE_SHARE = 0.5;
+/** Semi-space (MiB) as a share of the memory limit, and its bounds: below 16 the scavenger's cost per request grows
+ * fast; 64 is V8's own maximum on a large host. */
+export const SEMI_SPACE_SHARE = 1 / 16;
+export const SEMI_SPACE_MIB = { min: 16, max: 64 } as const;
 /** Below this limit (MiB) Proctor does not start reliably at all (its live heap alone is ~100 MiB). */
 export const MIN_MEMORY_LIMIT_MIB = 256;
 
@@ -40,21 +41,21 @@ export function memoryLimitMiB(inputs: Omit<HeapInputs, 'given'>): number | null
   return c > 0 && c < inputs.totalBytes ? Math.floor(c / 2 ** 20) : null;
 }
 
-/** The V8 flags to add (none when every one is given already). */
+/** The V8 flags to add: none when the memory limit is unknown, or when the operator gave them already. */
 export function heapFlags(inputs: HeapInputs): string[] {
-  const has = (flag: string) => inputs.given.some((arg) => arg.replaceAll('_', '-').startsWith(flag));
-  const flags: string[] = [];
-  if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
-  if (!has('--heap-growing-percent')) flags.push(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const limit = memoryLimitMiB(inputs);
-  if (limit !== null && !has('--max-old-space-size'))
-    flags.push(`--max-old-space-size=${Math.floor(limit * OLD_SPACE_SHARE)}`);
+  if (limit === null) return [];
+  const has = (flag: string) => inputs.given.some((arg) => arg.replaceAll('_', '-').startsWith(flag));
+  const semi = Math.min(SEMI_SPACE_MIB.max, Math.max(SEMI_SPACE_MIB.min, Math.floor(limit * SEMI_SPACE_SHARE)));
+  const flags: string[] = [];
+  if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${semi}`);
+  if (!has('--max-old-space-size')) flags.push(`--max-old-space-size=${Math.floor(limit * OLD_SPACE_SHARE)}`);
   return flags;
 }
 
 /** Replaces this process's image by node with the missing heap flags (same pid, arguments and environment), or
  * returns when none is missing, PROCTOR_NODE_HEAP is `off`, or this node cannot exec. Node takes heap flags only at
- * start. Also run by bin/warm-compile-cache.js: the compile cache is keyed by some of these flags. */
+ * start. Also run by bin/warm-compile-cache.js, so that it compiles with the flags `serve` runs with. */
 export function relaunchWithHeapFlags(env: Record<string, string | undefined>, totalBytes: number): void {
   if (env.PROCTOR_NODE_HEAP === 'off' || typeof process.execve !== 'function') return;
   const flags = heapFlags({

@@ -23,20 +23,19 @@ describe('memoryLimitMiB', () => {
 });
 
 describe('heapFlags', () => {
-  it('caps the old space at half the limit, with a bounded young generation and growth', () => {
-    expect(heapFlags({ ...host, limitSetting: '512', given: [] })).toEqual([
-      '--max-semi-space-size=16',
-      '--heap-growing-percent=50',
-      '--max-old-space-size=256',
-    ]);
+  it('caps the old space at half the limit and the semi-spaces at a sixteenth, within 16..64 MiB', () => {
+    const flags = (limitSetting: string) => heapFlags({ ...host, limitSetting, given: [] });
+    expect(flags('512')).toEqual(['--max-semi-space-size=32', '--max-old-space-size=256']);
+    expect(flags('256')).toEqual(['--max-semi-space-size=16', '--max-old-space-size=128']);
+    expect(flags('4096')).toEqual(['--max-semi-space-size=64', '--max-old-space-size=2048']);
   });
-  it('sets no old-space cap when no limit is known', () => {
-    expect(heapFlags({ ...host, given: [] })).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
+  it("adds nothing when no limit is known: node's defaults", () => {
+    expect(heapFlags({ ...host, given: [] })).toEqual([]);
   });
   it("keeps the operator's flags (node's arguments or NODE_OPTIONS, either spelling) and adds only the others", () => {
-    const given = ['--max_semi_space_size=4', '--max-old-space-size-percentage=40'];
-    expect(heapFlags({ ...host, limitSetting: '512', given })).toEqual(['--heap-growing-percent=50']);
-    const all = ['--max-semi-space-size=8', '--heap-growing-percent=20', '--max-old-space-size=300'];
+    const given = ['--max_semi_space_size=4'];
+    expect(heapFlags({ ...host, limitSetting: '512', given })).toEqual(['--max-old-space-size=256']);
+    const all = ['--max-semi-space-size=8', '--max-old-space-size-percentage=40'];
     expect(heapFlags({ ...host, limitSetting: '512', given: all })).toEqual([]);
   });
 });
