@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { connectPostgres } from '../src/db/index.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../src/dev/dev-issuer.ts';
 import { generateSigningKey } from '../src/ledger/index.ts';
 import { readTarGz } from '../src/tar/index.ts';
-import { freePort, PORTKEY_ENTRY } from '../test/helpers/gateways.ts';
+import { PORTKEY_ENTRY } from '../test/helpers/gateways.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 import { childrenOf, pin } from './side-by-side-proc.ts';
 
@@ -97,6 +98,15 @@ export async function startBare(upstreamUrl: string): Promise<Target> {
     postmaster: null,
     dataDir: null,
   };
+}
+
+/** A loopback port free at this moment, for Portkey's `--port` (its start script takes no port 0). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Portkey's gateway (its own start script, production mode, no UI) with bench/side-by-side-portkey-preload.ts. */
