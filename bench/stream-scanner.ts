@@ -3,7 +3,8 @@
 // partial) and with one custom recognizer that declares none (the fixed 256-character window applies).
 // Then one hostile event through the relay (benchHostileEvent): an Anthropic `ping` carrying thousands of short
 // strings (fields), with the event loop's longest stall while it is relayed (perf_hooks monitorEventLoopDelay max)
-// and the CPU the process took (both threads), fields classified by a one-thread pool as the pipeline does.
+// and the CPU the process took (both threads), fields classified by a one-thread pool as the pipeline does. And the
+// relay's CPU per ordinary chat stream (the echo upstream's 18 events, response rules on), in-process (benchRelayCpu).
 // Run alone with `node bench/stream-scanner.ts` (JSON on stdout).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as wait } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import {
   type Classifier,
   type ClassifierPool,
 } from '../src/classification/index.ts';
+import { answerFrames } from '../src/dev/echo-answers.ts';
 import { relayStream } from '../src/pipeline/stream-relay.ts';
 import { adapterFor } from '../src/providers/index.ts';
 
@@ -158,7 +160,53 @@ export async function benchHostileEvent() {
   }
 }
 
+/** CPU per relayed chat stream (the scanner, the field screen, the session), best and median of 5 rounds. */
+export async function benchRelayCpu(streams = Number(process.env.BENCH_RELAY_STREAMS ?? 1500)) {
+  const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(9) });
+  const adapter = adapterFor('openai.chat_completions');
+  const prompt = 'Summarise the quarterly report for the north region, in two sentences please.';
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }], stream: true };
+  const parsed = adapter.parse(Buffer.from(JSON.stringify({ ...body, stream_options: { include_usage: true } })));
+  const frames = answerFrames('chat', { ...body, stream_options: { include_usage: true } }, 'chatcmpl-1');
+  const chunks = frames.map((f) => Buffer.from(`${f.event ? `event: ${f.event}\n` : ''}data: ${f.data}\n\n`));
+  const rules = { redact: ['EMAIL', 'PHONE_NUMBER'], block: ['AWS_ACCESS_KEY', 'US_SSN'] };
+  const once = async () => {
+    async function* upstream() {
+      yield* chunks;
+    }
+    const sink = { open: () => {}, write: async () => {}, end: () => {}, signal: new AbortController().signal };
+    const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
+    const result = await relayStream({
+      events: upstream(),
+      session,
+      sink,
+      classifier,
+      rules,
+      estimatedPromptTokens: 1,
+    });
+    if (result.error !== null) throw new Error(`the bench stream ended with ${result.error}`);
+  };
+  for (let i = 0; i < 200; i += 1) await once();
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round += 1) {
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < streams / 5; i += 1) await once();
+    const used = process.cpuUsage(cpu);
+    rounds.push((used.user + used.system) / (streams / 5));
+  }
+  rounds.sort((a, b) => a - b);
+  return {
+    events: frames.length,
+    cpu_us_per_stream_best: Math.round(rounds[0] ?? 0),
+    cpu_us_per_stream_median: Math.round(rounds[2] ?? 0),
+  };
+}
+
 if (import.meta.main) {
-  const result = { scanner: benchStreamScanner(), hostile_event: await benchHostileEvent() };
+  const result = {
+    scanner: benchStreamScanner(),
+    relay_cpu: await benchRelayCpu(),
+    hostile_event: await benchHostileEvent(),
+  };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

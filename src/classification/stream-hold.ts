@@ -19,6 +19,12 @@ export interface HoldPlan {
    * `)` or inline flag cannot change the built-in ones): the leftmost match over all is the earliest partial start.
    */
   partials: readonly RE2[];
+  /**
+   * The same partials as one RE2.Set (index k is `partials[k]`): which of them match at all, in one pass of ~0.5 µs,
+   * so only those are searched for where. A search of the names partial (52 kB of pattern, DFA cache exceeded) costs
+   * 20-135 µs on 50-100 bytes of prose it does not match, several times a push.
+   */
+  partialSet: InstanceType<typeof RE2.Set> | undefined;
   /** Some recognizer declares no partial: for it, the last `window` characters stay held (the fixed window). */
   fixedWindow: boolean;
   /** Which recognizers' raw patterns match anywhere in a text (one pass), so only those are run. */
@@ -51,6 +57,7 @@ export function holdPlanFor(
   const builtIn = definitions.filter((d) => d.partial !== undefined && shared(d));
   const others = definitions.filter((d) => d.partial !== undefined && !shared(d));
   let partials: RE2[];
+  let partialSet: HoldPlan['partialSet'];
   let candidates: HoldPlan['candidates'];
   let atEnd: HoldPlan['atEnd'];
   try {
@@ -58,6 +65,7 @@ export function holdPlanFor(
       ...(builtIn.length === 0 ? [] : [new RE2(builtIn.map((d) => `(?:${d.partial})$`).join('|'))]),
       ...others.map((d) => new RE2(`(?:${d.partial})$`)),
     ];
+    partialSet = partials.length === 0 ? undefined : new RE2.Set(partials.map((p) => p.source));
     candidates = recognizers.length === 0 ? undefined : new RE2.Set(recognizers.map((r) => r.regex.source));
     atEnd = recognizers.length === 0 ? undefined : new RE2.Set(recognizers.map((r) => `(?:${r.regex.source})$`));
   } catch (cause) {
@@ -71,6 +79,7 @@ export function holdPlanFor(
   const plan: HoldPlan = {
     recognizers,
     partials,
+    partialSet,
     fixedWindow: recognizers.some((r) => r.partial === undefined),
     candidates,
     atEnd,
@@ -101,11 +110,23 @@ function offsetMapper(
 /** The earliest original offset where a declared partial matches the rest of the text; the text's length when none does. */
 export function partialStart(plan: HoldPlan, t: ScanText): number {
   let at = -1;
-  for (const partial of plan.partials) {
-    const found = partial.search(t.bytes);
+  for (const index of matchingPartials(plan, t.bytes)) {
+    const found = (plan.partials[index] as RE2).search(t.bytes);
     if (found >= 0 && (at < 0 || found < at)) at = found;
   }
   return at < 0 ? t.original.length : offsetMapper(t, [at]).start(at);
+}
+
+/** The indexes of the partials that match `bytes`; all of them when the set cannot tell (its DFA out of memory). */
+function matchingPartials(plan: HoldPlan, bytes: Buffer): readonly number[] {
+  if (plan.partialSet !== undefined) {
+    try {
+      return plan.partialSet.match(bytes);
+    } catch {
+      // Searching every partial is what the set saves: slower, never less held (the set's failure is its memory).
+    }
+  }
+  return plan.partials.map((_, index) => index);
 }
 
 export interface MatchHolds {

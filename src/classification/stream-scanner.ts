@@ -158,7 +158,9 @@ function readingView(
       add(start, from + last[1]);
     } else add(start, from + hi);
   }
-  if (pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].length === text.length) return undefined;
+  // Pieces that follow each other from the start to the end are the text itself (runs of plain text, no JSON syntax
+  // read over): the view would repeat the text's own partials and holds, so there is none.
+  if (at === text.length && pieces.every((p) => p.from === p.at)) return undefined;
   return { text: pieces.map((p) => text.slice(p.from, p.from + p.length)).join(''), pieces };
 }
 
