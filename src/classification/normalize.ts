@@ -1,10 +1,11 @@
-// Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, tag
+// Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, and every
+// number NFKC leaves unread (❶ ➀ ⓵ ⓿ ⓫, ⑴ and ⒈ without their brackets and stop) as its ASCII digits, tag
 // characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
 // (invisible) characters, controls and U+FFFD dropped, combining marks on an ASCII letter or digit dropped, with a map from every
 // normalised UTF-16 offset back to the original, and the spans a right-to-left override displays reversed. Invariant: for any span [s, e) of the
 // normalised text, [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including
 // dropped characters inside it), so redaction removes all of it.
-import { digitValue, isCombiningMark, isDefaultIgnorable, tagAscii } from './unicode-table.ts';
+import { digitValue, isCombiningMark, isDefaultIgnorable, numberForm, tagAscii } from './unicode-table.ts';
 
 /**
  * Characters ignored when matching: every Default_Ignorable_Code_Point (zero-width space and joiners, word joiner,
@@ -46,13 +47,13 @@ function isOtherDigit(code: number): boolean {
   return code >= 0x660 && digitValue(code) >= 0;
 }
 
-/** Whether any code point is dropped, a tag or a non-ASCII digit (then the per-code-point path must run). */
+/** Whether any code point is dropped, a tag, a non-ASCII digit or a number form (then the per-code-point path runs). */
 function needsMapping(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const unit = text.charCodeAt(i);
     if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
     const code = text.codePointAt(i) ?? 0;
-    if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0) return true;
+    if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0 || numberForm(code) >= 0) return true;
     if (isCombiningMark(code) && isAsciiAlnum(text.charCodeAt(i - 1))) return true;
     if (code > 0xffff) i += 1;
   }
@@ -187,7 +188,19 @@ export function normalizeText(original: string): NormalizedText {
     const width = code > 0xffff ? 2 : 1;
     const digit = digitValue(code);
     const ascii = tagAscii(code);
-    if (digit >= 0 || ascii >= 0) {
+    const number = numberForm(code);
+    if (number >= 0) {
+      // A number form is one or two ASCII digits, each unit mapped to the whole code point (as NFKC's ⑩ is).
+      changed = true;
+      const digits = String(number);
+      parts.push(digits);
+      reserve(digits.length);
+      for (let k = 0; k < digits.length; k += 1, length += 1) {
+        starts[length] = i;
+        ends[length] = i + width;
+      }
+      lastAlnum = true;
+    } else if (digit >= 0 || ascii >= 0) {
       changed = true;
       parts.push(String.fromCharCode(digit >= 0 ? 0x30 + digit : ascii));
       reserve(1);

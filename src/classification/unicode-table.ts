@@ -1,5 +1,6 @@
 // What the main view needs to know of a code point: its decimal value when it is a Unicode decimal digit (Nd:
-// Arabic-Indic, Devanagari, Thai, full-width, mathematical, …), whether it is default-ignorable (invisible: zero-width
+// Arabic-Indic, Devanagari, Thai, full-width, mathematical, …) or a digit in another form that NFKC does not read as
+// ASCII digits (numberForm: ❶, ➀, ⓵, ⓿, ⑴, ⒈, 🄁, Ethiopic ፩), whether it is default-ignorable (invisible: zero-width
 // characters, bidi controls, variation selectors, tags, Hangul fillers), and whether it is a combining mark.
 // Invariants: Unicode encodes each script's Nd digits as contiguous runs 0..9, so a digit's value is its distance from
 // its run's start, mod 10. The table is built on first use (no work at import), from the engine's own Unicode data,
@@ -69,4 +70,42 @@ export function isCombiningMark(code: number): boolean {
  */
 export function tagAscii(code: number): number {
   return code >= 0xe0020 && code <= 0xe007e ? code - 0xe0000 : -1;
+}
+
+/**
+ * Numbers written in a form NFKC leaves as no digit, or as a digit with punctuation: [first, last, value of first].
+ * Generated from the UCD: every Numeric_Type=Digit code point whose NFKC is not its ASCII digit (Python's unicodedata
+ * 14.0: digit() defined, decimal() not), and the enclosed numbers 0-20 of the Enclosed Alphanumerics (U+2460-24FF),
+ * Dingbats (U+2776-2793) and Enclosed Alphanumeric Supplement (U+1F100-1F10C) blocks in the same case. Checked against
+ * an independent source of numeric values (test/unit/classification/number-forms.test.ts). Left out: numerals that are
+ * not positional (Ethiopic ፲ is ten, ፲፪ twelve; Roman numerals, Aegean, counting rods), read as they are.
+ */
+const NUMBER_FORMS: readonly (readonly [number, number, number])[] = [
+  [0x1369, 0x1371, 1], // Ethiopic digits ፩-፱
+  [0x19da, 0x19da, 1], // New Tai Lue Tham digit one
+  [0x2474, 0x2487, 1], // parenthesized ⑴-⒇ (NFKC: '(1)')
+  [0x2488, 0x249b, 1], // with a full stop ⒈-⒛ (NFKC: '1.')
+  [0x24eb, 0x24f4, 11], // negative circled ⓫-⓴
+  [0x24f5, 0x24fe, 1], // double circled ⓵-⓾
+  [0x24ff, 0x24ff, 0], // negative circled zero ⓿
+  [0x2776, 0x277f, 1], // dingbat negative circled ❶-❿
+  [0x2780, 0x2789, 1], // dingbat circled sans-serif ➀-➉
+  [0x278a, 0x2793, 1], // dingbat negative circled sans-serif ➊-➓
+  [0x10a40, 0x10a43, 1], // Kharoshthi digits
+  [0x10e60, 0x10e68, 1], // Rumi digits
+  [0x11052, 0x1105a, 1], // Brahmi numbers one to nine
+  [0x1f100, 0x1f100, 0], // digit zero full stop 🄀 (NFKC: '0.')
+  [0x1f101, 0x1f10a, 0], // digit comma 🄁-🄊 (NFKC: '0,')
+  [0x1f10b, 0x1f10b, 0], // dingbat circled sans-serif zero 🄋
+  [0x1f10c, 0x1f10c, 0], // dingbat negative circled sans-serif zero 🄌
+];
+
+/** The number (0-20) a code point of NUMBER_FORMS stands for, else -1. */
+export function numberForm(code: number): number {
+  if (code < 0x1369 || code > 0x1f10c) return -1;
+  for (const [first, last, value] of NUMBER_FORMS) {
+    if (code < first) return -1;
+    if (code <= last) return value + code - first;
+  }
+  return -1;
 }

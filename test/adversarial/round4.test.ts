@@ -602,12 +602,12 @@ describe('requests: disguises a model reads that the views do not', () => {
     const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
     expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
   });
-  // HOLE (open, classification/normalize.ts or unicode-table.ts): docs/classification.md reads circled digits through
-  // NFKC, but the dingbat circled digits (U+2776-277F ❶, U+2780-2789 ➀, U+278A-2793 ➊), the double circled ones
-  // (U+24F5-24FE ⓵) and the negative circled zero ⓿ have no NFKC mapping and are no digits (`No`, not `Nd`), and the
-  // parenthesized digits (U+2474 ⑴) map to `(1)`: `❷❶❾-⓿❾-❾❾❾❾` is an SSN to a model and to no recognizer. Fix: map
-  // these runs to ASCII digits in the main view (a table of 60 code points; cost: none known, they are digits).
-  it.fails.each([
+  // HOLE (closed, classification/unicode-table.ts NUMBER_FORMS, read in normalize.ts): docs/classification.md read
+  // circled digits through NFKC, but the dingbat circled digits (U+2776-277F ❶, U+2780-2789 ➀, U+278A-2793 ➊), the
+  // double circled ones (U+24F5-24FE ⓵) and the negative circled zero ⓿ have no NFKC mapping and are no digits (`No`,
+  // not `Nd`), and the parenthesized digits (U+2474 ⑴) map to `(1)`: `❷❶❾-⓿❾-❾❾❾❾` was an SSN to a model and to no
+  // recognizer. The main view now reads these forms (and ⓫-⓴, ⒈, 🄁, other scripts' Numeric_Type=Digit) as digits.
+  it.each([
     ['dingbat negative circled', dingbat(SSN.value, 0x2776, '\u24ff')],
     ['dingbat circled sans-serif', dingbat(SSN.value, 0x2780, '\u{1f10b}')],
     ['double circled', dingbat(SSN.value, 0x24f5, '\u24ea')],
