@@ -13,16 +13,7 @@
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { appendBatch, insertBatch, lockHead, sameHead, sealBatch } from './chain-writer.ts';
-import type {
-  AppendedRecord,
-  ChainContext,
-  Clock,
-  Flush,
-  Head,
-  PendingRecord,
-  SealedBatch,
-  Ticket,
-} from './chain-writer.ts';
+import type { AppendedRecord, ChainContext, Clock, Flush, Head, PendingRecord, SealedBatch } from './chain-writer.ts';
 import type { ItemResult } from './group-commit.ts';
 import type { PartitionMonths } from './partitions.ts';
 import type { Lease, Sql } from '../db/index.ts';

@@ -322,8 +322,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   }
   for (const u of unsigned) {
     const sig = signatures.get(u);
-    if (!sig || sig.length !== 64)
-      throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
+    if (sig?.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
     const seal: Member[] = [
       ['hash', `"hash":"${u.hashHex}"`],
       ['kid', `"kid":${kidText(u.signer)}`],

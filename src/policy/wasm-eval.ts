@@ -16,6 +16,18 @@ interface LoadedInternals {
   entrypoints?: unknown;
 }
 
+/** The part of a WebAssembly.Memory used here (tsconfig's lib has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function isMemory(value: unknown): value is WasmMemory {
+  if (typeof value !== 'object' || value === null) return false;
+  const { buffer, grow } = value as { buffer?: unknown; grow?: unknown };
+  return buffer instanceof ArrayBuffer && typeof grow === 'function';
+}
+
 type OpaEval = (
   reserved: number,
   entrypoint: number,
@@ -38,7 +50,7 @@ export function fastEvaluator(policy: WasmPolicy): WasmPolicy | null {
   const opaEval = exports?.opa_eval;
   const { mem, entrypoints } = loaded;
   if (typeof loaded.minorVersion !== 'number' || loaded.minorVersion < 2) return null;
-  if (typeof opaEval !== 'function' || !(mem instanceof WebAssembly.Memory)) return null;
+  if (typeof opaEval !== 'function' || !isMemory(mem)) return null;
   if (typeof entrypoints !== 'object' || entrypoints === null) return null;
   if (typeof loaded.dataAddr !== 'number' || typeof loaded.dataHeapPtr !== 'number') return null;
   const evaluate = opaEval as OpaEval;

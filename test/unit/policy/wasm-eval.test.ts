@@ -44,7 +44,7 @@ describe('fastEvaluator', () => {
     const fast = await loaded();
     const evaluator = fastEvaluator(fast.sdk);
     expect(evaluator).not.toBeNull();
-    const memory = (fast.sdk as unknown as { mem: WebAssembly.Memory }).mem;
+    const memory = (fast.sdk as unknown as { mem: { buffer: ArrayBuffer } }).mem;
     const initialBytes = memory.buffer.byteLength;
     for (const input of variants()) {
       const expected = reference.sdk.evaluate(input, reference.entrypoint);
