@@ -10,7 +10,8 @@ import type { McpOutcomeBody } from './records.ts';
 import { isRpcError } from './upstream.ts';
 import type { CallContext, Ended } from './types.ts';
 
-/** Settles the call's reservation; the outcome's cost, pricing version and settlement. */
+/** Settles the call's reservation; the outcome's cost, pricing version and settlement (null: a listing, which holds
+ * none). */
 export type Settle = (
   ended: Ended,
 ) => Promise<Pick<McpOutcomeBody, 'cost_micro_usd' | 'pricing_version' | 'settlement'>>;
@@ -29,7 +30,7 @@ export async function forwardAndScreen(
   started: Date,
   id: string | number,
   forward: () => Promise<Record<string, unknown>>,
-  settle?: Settle,
+  settle: Settle | null,
   shown?: readonly string[],
 ): Promise<Answer> {
   const { deps, upstream, request } = context;
@@ -57,7 +58,7 @@ export async function forwardAndScreen(
       outcome.upstream_status = 200;
     } catch (error) {
       const code = upstreamFailure(error);
-      deps.log?.('warn', 'upstream MCP call failed', {
+      deps.log('warn', 'upstream MCP call failed', {
         request_id: request.requestId,
         code,
         error: describeError(error),
@@ -94,19 +95,19 @@ export async function forwardAndScreen(
       }
     }
   } catch (error) {
-    deps.log?.('error', 'unexpected error after forwarding; the result is withheld', {
+    deps.log('error', 'unexpected error after forwarding; the result is withheld', {
       request_id: request.requestId,
       error: describeError(error),
     });
     body = fail('ERR_INTERNAL', 'internal error; the result was withheld');
   }
-  if (settle) {
+  if (settle !== null) {
     const ended = { upstreamStatus: outcome.upstream_status, error: outcome.error, upstream: upstream.server.name };
     try {
       Object.assign(outcome, await settle(ended));
     } catch (error) {
       // settle() throws only for a reservation settled twice (a bug): the answer stands, the cause is logged.
-      deps.log?.('error', 'the call could not be settled', {
+      deps.log('error', 'the call could not be settled', {
         request_id: request.requestId,
         error: describeError(error),
       });
@@ -161,7 +162,7 @@ async function appendOutcome(context: CallContext, outcome: McpOutcomeBody): Pro
     await deps.ledger.append('outcome', request.requestId, toJsonObject(outcome), index);
     return true;
   } catch (error) {
-    deps.log?.('error', 'ledger append failed for an outcome; the result is withheld', {
+    deps.log('error', 'ledger append failed for an outcome; the result is withheld', {
       request_id: request.requestId,
       error: describeError(error),
     });

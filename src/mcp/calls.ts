@@ -78,29 +78,24 @@ export async function runCall(
     );
   // 4. reserve one request on the subject's, the server's and the tool's counters (docs/mcp.md#limits)
   const limiter = deps.limits;
-  const held = limiter
-    ? await reserveCall(
-        limiter,
-        context.principal,
-        decision,
-        callCounters(upstream.server, context.principal, method, name),
-      )
-    : null;
-  if (held) record.reservation = held.record;
+  const held = await reserveCall(
+    limiter,
+    context.principal,
+    decision,
+    callCounters(upstream.server, context.principal, method, name),
+  );
+  record.reservation = held.record;
   // 5. record the decision: MUST be committed before anything goes upstream
   let decisionHash: string;
   try {
     decisionHash = await appendDecision(context);
   } catch (error) {
-    if (limiter && held) await settleCall(limiter, held.reservation, { forwarded: false });
+    await settleCall(limiter, held.reservation, { forwarded: false });
     record.reservation = null; // released: a denial recorded instead holds nothing
     throw error;
   }
-  const headers = { ...held?.reservation.headers, ...admittedHeaders(context, session) };
-  const settle =
-    limiter && held
-      ? (ended: Ended) => settleCall(limiter, held.reservation, { forwarded: true, ...ended })
-      : undefined;
+  const headers = { ...held.reservation.headers, ...admittedHeaders(context, session) };
+  const settle = (ended: Ended) => settleCall(limiter, held.reservation, { forwarded: true, ...ended });
   const forward = (options: CallOptions) =>
     method === 'tools/call'
       ? upstream.callTool(name, params.arguments ?? {}, options)
@@ -152,7 +147,7 @@ export async function runListing(context: CallContext, message: Request, session
   const decisionHash = await appendDecision(context);
   let listed = 0;
   let shown = 0;
-  const answer = await forwardAndScreen(context, decisionHash, decision, started, message.id, async () => {
+  const list = async (): Promise<Record<string, unknown>> => {
     if (method !== 'tools/list') {
       const kind = method === 'resources/list' ? 'resources' : 'prompts';
       const items = await upstream.list(kind);
@@ -175,7 +170,9 @@ export async function runListing(context: CallContext, message: Request, session
     listed = tools.length;
     shown = allowed.length;
     return { tools: allowed.map((t) => t.entry) };
-  });
+  };
+  // listings hold no reservation (docs/mcp.md#limits): nothing to settle
+  const answer = await forwardAndScreen(context, decisionHash, decision, started, message.id, list, null);
   answer.outcome.mcp = { listed, shown };
   return { status: answer.status, headers: admittedHeaders(context, session), body: answer.body };
 }
@@ -207,7 +204,7 @@ async function appendDecision(context: CallContext): Promise<string> {
       throw new McpError('ERR_REQUEST_INVALID', 'the request holds a value its audit record cannot store', {
         cause: error,
       });
-    deps.log?.('error', 'ledger append failed', { request_id: request.requestId, error: describeError(error) });
+    deps.log('error', 'ledger append failed', { request_id: request.requestId, error: describeError(error) });
     throw new McpError('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable; nothing was forwarded', {
       cause: error,
     });
@@ -279,7 +276,7 @@ function classifiesClean(deps: McpDeps, segments: readonly { path: string; text:
   try {
     return deps.classifier.classify(segments).findings.length === 0;
   } catch (error) {
-    deps.log?.('warn', 'a progress notification could not be classified; it is not relayed', {
+    deps.log('warn', 'a progress notification could not be classified; it is not relayed', {
       error: describeError(error),
     });
     return false;

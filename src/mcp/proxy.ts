@@ -53,7 +53,7 @@ export function createMcpProxy(deps: McpDeps) {
       record.mcp.method = message.method;
       if (message.kind === 'request' && message.method === 'initialize') return initialize(request, principal, message);
       // A call counts against the subject's request rate from here on, whatever becomes of it (docs/mcp.md#limits)
-      const usage = deps.limits && isCall(message) ? await admitCall(deps.limits, principal) : undefined;
+      const usage = isCall(message) ? await admitCall(deps.limits, principal) : undefined;
       // 3. session: held by this principal for this server, at the revision it negotiated
       const session = sessionOf(request, principal);
       if (message.kind === 'notification') return { status: 202, headers: {}, body: null };
@@ -159,7 +159,7 @@ export function createMcpProxy(deps: McpDeps) {
       return true;
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_RECORD_INVALID') {
-        deps.log?.('error', 'ledger append failed', { request_id: requestId, error: describeError(error) });
+        deps.log('error', 'ledger append failed', { request_id: requestId, error: describeError(error) });
         return false;
       }
       // A value no record can store (a NUL in a claim, say): the refusal is recorded with Proctor's own values only.
@@ -238,7 +238,7 @@ export function createMcpProxy(deps: McpDeps) {
       try {
         return await handle(request);
       } catch (error) {
-        deps.log?.('error', 'unexpected MCP proxy error', {
+        deps.log('error', 'unexpected MCP proxy error', {
           request_id: request.requestId,
           error: describeError(error),
         });

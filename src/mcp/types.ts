@@ -23,15 +23,15 @@ export interface McpDeps {
   policy: Pick<PolicyRuntime, 'decide'>;
   ledger: Pick<Ledger, 'append'>;
   clock: { now(): Date };
-  /** The LLM APIs' limiter (docs/mcp.md#limits): calls are admitted, reserved and settled on it. startProctor always
-   * passes it; absent (unit tests), no limits apply. */
-  limits?: Limiter;
+  /** The LLM APIs' limiter (docs/mcp.md#limits): calls are admitted, reserved and settled on it (tests pass an
+   * in-memory one). */
+  limits: Limiter;
   /** Key of request.body_hmac_sha256 (the LLM pipeline's). */
   bodyDigestKey: Uint8Array;
   maxFindings?: number;
   /** Replaces the SDK client per server (tests of failure paths). */
   upstreamFor?: (server: McpServerSettings) => McpUpstream;
-  log?: Log;
+  log: Log;
 }
 
 export interface McpRequest {

@@ -5,10 +5,8 @@
 // mid-character. Holes found and not closed are `it.fails` with a comment naming the hole, the file and the fix, so CI
 // stays green until someone closes them; closed ones are `it` with a `HOLE (closed, …)` comment.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMcpProxy, type McpUpstream } from '../../src/mcp/index.ts';
-import type { Ledger } from '../../src/ledger/index.ts';
 import type { PolicyEngine } from '../../src/policy/index.ts';
-import { defaultEngine, settings } from '../helpers/mcp-harness.ts';
+import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
 import { allFragmentsIn, leaksIn } from './leaks.ts';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
@@ -35,55 +33,21 @@ function hostileServer(
   result: Record<string, unknown>,
   listed: Record<string, unknown>[] = [{ name: 'lookup', inputSchema: { type: 'object' } }],
 ) {
-  const ledger: Pick<Ledger, 'append'> = {
-    append: async (_type, _requestId, body) =>
-      ({ hash: 'a'.repeat(64), seq: 1, record: body }) as unknown as Awaited<ReturnType<Ledger['append']>>,
-  };
-  const upstream: McpUpstream = {
-    server: settings.servers[0] as McpUpstream['server'],
-    tools: async () =>
-      listed.map((entry) => ({
-        name: String(entry.name),
-        annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
-        entry,
-      })),
-    list: async () => [],
-    callTool: async (_name, _args, options) => {
-      for (const p of progress) options.onProgress?.(p);
-      return result;
+  const { handle: post } = harness(engine, {
+    sub: 'mallory',
+    upstream: {
+      tools: async () =>
+        listed.map((entry) => ({
+          name: String(entry.name),
+          annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
+          entry,
+        })),
+      callTool: async (_name, _args, options) => {
+        for (const p of progress) options.onProgress?.(p);
+        return result;
+      },
     },
-    readResource: async () => ({ contents: [] }),
-    getPrompt: async () => ({ messages: [] }),
-    close: async () => {},
-  };
-  const proxy = createMcpProxy({
-    settings,
-    authenticator: {
-      authenticate: async () => ({
-        iss: 'https://idp.test',
-        sub: 'mallory',
-        client_id: null,
-        groups: ['eng'],
-        tenant: null,
-        token_fingerprint: 'f'.repeat(64),
-      }),
-    },
-    classifier,
-    policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },
-    ledger: ledger as Ledger,
-    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
-    bodyDigestKey: new Uint8Array(32),
-    upstreamFor: () => upstream,
   });
-  let n = 0;
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    proxy.handle({
-      requestId: `r4-${++n}`,
-      server: 'crm',
-      method: 'POST',
-      headers: { authorization: 'Bearer t', accept: 'application/json, text/event-stream', ...headers },
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
   /** Calls the tool asking for progress (or lists the tools); every data payload the client received, joined. */
   return async (method: 'tools/call' | 'tools/list' = 'tools/call'): Promise<string> => {
     const opened = await post({
@@ -619,13 +583,13 @@ describe('requests: disguises a model reads that the views do not', () => {
     const x = await request(CHAT, said('my ssn is ②①⑨-⓪⑨-⑨⑨⑨⑨ thanks'));
     expect(x.status).toBe(403);
   });
-  // HOLE (open, classification/recognizers-secrets.ts): an AWS key is found in upper case, and in lower case when the
-  // whole run is one case, but not in mixed case (`AkIaZ3mQwX…`) nor in groups of five (`AKIAZ-3MQWX-R5TLP-B6Y7N`,
-  // only groups of four are joined), nor with a Braille blank U+2800 inside (renders as a space, is no whitespace and
-  // no Default_Ignorable). A model asked to upper-case or ungroup it restores the key. Fix: match the prefix and body
-  // case-insensitively and upper-case the candidate for the checks (cost: a 20-character mixed-case token starting
-  // `akia` is rare), join groups of 4-5 split by one separator, and read U+2800 as a space.
-  it.fails.each([
+  // HOLE (closed, classification/recognizers-secrets.ts AWS_ACCESS_KEY_MIXED and awsKeyBody, normalize.ts
+  // BRAILLE_BLANK): an AWS key was found in upper case, and in lower case when the whole run is one case, but not in
+  // mixed case (`AkIaZ3mQwX…`) nor in groups of five (`AKIAZ-3MQWX-R5TLP-B6Y7N`, only groups of four were joined), nor
+  // with a Braille blank U+2800 inside (renders as a space, is no whitespace and no Default_Ignorable). A model asked to
+  // upper-case or ungroup it restores the key. Now: a mixed-case id holding a digit (or grouped), the whole id in
+  // groups of five, and U+2800 read as a space.
+  it.each([
     ['mixed case', 'AkIaZ3mQwXr5TlPb6Y7n'],
     ['groups of five', 'AKIAZ-3MQWX-R5TLP-B6Y7N'],
     ['a Braille blank inside', 'AKIAZ3MQ\u2800WXR5TLPB6Y7N'],

@@ -1,5 +1,6 @@
-// The MCP proxy with fakes at its seams (ledger, upstream, identity) and real parts elsewhere (the classifier, the
-// checked-in policy bundle), for unit, fault and property tests: what was appended, and what reached the upstream.
+// The MCP proxy with fakes at its seams (ledger, upstream, identity, an in-memory limiter and log) and real parts
+// elsewhere (the classifier, the checked-in policy bundle), for unit, fault and property tests: what was appended,
+// what reached the upstream and what was logged.
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classification/index.ts';
 import type { McpSettings } from '../../src/config/index.ts';
@@ -7,6 +8,8 @@ import type { Ledger } from '../../src/ledger/index.ts';
 import type { Limiter } from '../../src/limits/index.ts';
 import { createMcpProxy, type McpReply, type McpUpstream } from '../../src/mcp/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
+import { createLogSink, type LogEntry } from './log-sink.ts';
+import { createMemoryLimiter } from './memory-limiter.ts';
 
 let engine: PolicyEngine | undefined;
 let classifier: ReturnType<typeof createClassifier> | undefined;
@@ -48,6 +51,7 @@ export interface Harness {
   calls: string[];
   /** The arguments each call forwarded, as the upstream received them. */
   forwarded: unknown[];
+  logged: LogEntry[];
   session(): Promise<Record<string, string>>;
 }
 
@@ -56,10 +60,13 @@ export function harness(
   options: {
     failAppend?: 'decision' | 'outcome';
     upstreamFails?: boolean;
+    /** Default: an in-memory limiter with no limits. */
     limits?: Limiter;
     /** The caller's subject (default alice). */
     sub?: string;
     serverLimits?: McpSettings['servers'][number]['limits'];
+    /** Methods that replace the upstream's (a hostile server's `tools` or `callTool`; `calls` then records nothing). */
+    upstream?: Partial<Omit<McpUpstream, 'server'>>;
   } = {},
 ): Harness {
   const appended: Harness['appended'] = [];
@@ -92,7 +99,9 @@ export function harness(
     readResource: async () => ({ contents: [] }),
     getPrompt: async () => ({ messages: [] }),
     close: async () => {},
+    ...options.upstream,
   };
+  const sink = createLogSink();
   const proxy = createMcpProxy({
     settings,
     authenticator: {
@@ -111,7 +120,8 @@ export function harness(
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
     bodyDigestKey: new Uint8Array(32),
     upstreamFor: () => upstream,
-    ...(options.limits ? { limits: options.limits } : {}),
+    limits: options.limits ?? createMemoryLimiter(),
+    log: sink.log,
   });
   let n = 0;
   const handle: Harness['handle'] = async (body, headers = {}) =>
@@ -127,6 +137,7 @@ export function harness(
     appended,
     calls,
     forwarded,
+    logged: sink.entries,
     async session() {
       const opened = await handle({
         jsonrpc: '2.0',

@@ -1,7 +1,8 @@
 // A Limiter kept in memory, for tests of the stages around the limits stage: the contract of createLimiter (admit
-// counts one request, reserve holds all or nothing, settle bills once) with its counter resolution and pricing
-// (src/limits), counted per counter and UTC window in a Map instead of on PostgreSQL leases. It admits and refuses
-// by counting; `close()` makes it answer as a store that cannot (ERR_LIMITS_UNAVAILABLE, settlements not recorded).
+// counts one request, reserve and reserveRequests hold all or nothing, settle bills once) with its counter resolution
+// and pricing (src/limits), counted per counter and UTC window in a Map instead of on PostgreSQL leases. It admits and
+// refuses by counting; `close()` makes it answer as a store that cannot (ERR_LIMITS_UNAVAILABLE, settlements not
+// recorded).
 import {
   costMicroUsd,
   LimitExceeded,
@@ -140,6 +141,54 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
   const admittedOn = (admitted: boolean | undefined, spec: CounterSpec) =>
     admitted === true && spec.scope === 'subject' && spec.period === 'minute';
 
+  /** Takes one request and `amounts` on every counter of `specs`, all or nothing, and makes the reservation. */
+  const hold = (
+    admitted: boolean | undefined,
+    specs: readonly CounterSpec[],
+    amounts: { tokens: number; spend: number },
+    priced: PriceQuote,
+    quotes: Record<string, PriceQuote>,
+    estimate: Pick<Reservation['estimate'], 'prompt_tokens' | 'prompt_token_method' | 'completion_tokens'>,
+  ): Reservation => {
+    const at = now();
+    const demands = specs.map((spec) => ({
+      spec,
+      amounts: { ...amounts, requests: admittedOn(admitted, spec) ? 0 : 1 },
+    }));
+    const states = take(demands, at);
+    const reservation: Reservation = {
+      id: `00000000-0000-4000-8000-${String(++reservations).padStart(12, '0')}`,
+      quote: priced,
+      quotes,
+      estimate: { ...estimate, tokens: amounts.tokens, spend_micro_usd: amounts.spend },
+      expiresInSeconds: TTL_SECONDS,
+      limits: demands.flatMap(({ spec }, i) =>
+        (['tokens', 'requests', 'spend'] as const).flatMap((metric) => {
+          const limit = spec.limits[metric];
+          const s = states[i];
+          if (limit === null || !s) return [];
+          const usedNow = { tokens: s.used_tokens, requests: s.used_requests, spend: s.used_spend }[metric];
+          return [{ scope: spec.scope, name: spec.name, period: spec.period, metric, limit, used: usedNow }];
+        }),
+      ),
+      headers: rateLimitHeaders(states),
+      windows: demands.map(({ spec }) => ({
+        key: spec.key,
+        period: spec.period,
+        window_start_ms: windowOf(spec.period, at).start,
+        ...(admittedOn(admitted, spec) ? { requests: 0 as const } : {}),
+      })),
+    };
+    holds.set(reservation, {
+      held: demands.map(({ spec, amounts: a }) => ({
+        window: windowKey(spec, at),
+        amounts: a,
+        admitted: admittedOn(admitted, spec),
+      })),
+    });
+    return reservation;
+  };
+
   return {
     pricing,
     async usage(principal) {
@@ -177,49 +226,38 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
         if (cost > spend) [spend, priced] = [cost, q];
       }
       if (!priced) throw new LimitsError('ERR_LIMITS_INVALID', 'no price was found');
-      const at = now();
-      const demands = resolveCounters(input.principal, input.limits, defaults).map((spec) => ({
-        spec,
-        amounts: { tokens, requests: admittedOn(input.admitted, spec) ? 0 : 1, spend },
-      }));
-      const states = take(demands, at);
-      const reservation: Reservation = {
-        id: `00000000-0000-4000-8000-${String(++reservations).padStart(12, '0')}`,
-        quote: priced,
-        quotes,
-        estimate: {
-          prompt_tokens: input.promptTokens,
-          prompt_token_method: input.promptTokenMethod,
-          completion_tokens: completion,
-          tokens,
-          spend_micro_usd: spend,
-        },
-        expiresInSeconds: TTL_SECONDS,
-        limits: demands.flatMap(({ spec }, i) =>
-          (['tokens', 'requests', 'spend'] as const).flatMap((metric) => {
-            const limit = spec.limits[metric];
-            const s = states[i];
-            if (limit === null || !s) return [];
-            const usedNow = { tokens: s.used_tokens, requests: s.used_requests, spend: s.used_spend }[metric];
-            return [{ scope: spec.scope, name: spec.name, period: spec.period, metric, limit, used: usedNow }];
-          }),
-        ),
-        headers: rateLimitHeaders(states),
-        windows: demands.map(({ spec }) => ({
-          key: spec.key,
-          period: spec.period,
-          window_start_ms: windowOf(spec.period, at).start,
-          ...(admittedOn(input.admitted, spec) ? { requests: 0 as const } : {}),
-        })),
-      };
-      holds.set(reservation, {
-        held: demands.map(({ spec, amounts }) => ({
-          window: windowKey(spec, at),
-          amounts,
-          admitted: admittedOn(input.admitted, spec),
-        })),
+      const specs = resolveCounters(input.principal, input.limits, defaults);
+      return hold(input.admitted, specs, { tokens, spend }, priced, quotes, {
+        prompt_tokens: input.promptTokens,
+        prompt_token_method: input.promptTokenMethod,
+        completion_tokens: completion,
       });
-      return reservation;
+    },
+
+    async reserveRequests(input) {
+      open();
+      // As createLimiter's: only request limits apply, on the subject's counters and the given per-minute ones.
+      const requestsOnly = (requests: number | null) => ({ tokens: null, requests, spend: null });
+      const specs: CounterSpec[] = [
+        ...resolveCounters(input.principal, input.limits, defaults).map((s) => ({
+          ...s,
+          limits: requestsOnly(s.limits.requests),
+        })),
+        ...input.counters.map((c) => ({
+          key: c.key,
+          scope: c.scope,
+          name: c.name,
+          period: 'minute' as const,
+          limits: requestsOnly(c.requests_per_minute),
+        })),
+      ];
+      const free: PriceQuote = {
+        version: pricing.version,
+        entry: 'requests-only',
+        price: { input: 0, output: 0, cached_input: 0 },
+      };
+      const estimate = { prompt_tokens: 0, prompt_token_method: 'none', completion_tokens: 0 };
+      return hold(input.admitted, specs, { tokens: 0, spend: 0 }, free, {}, estimate);
     },
 
     async settle(reservation, basis, usage, upstream) {
