@@ -14,7 +14,16 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import { JOIN_WINDOW, joinOrders, joinWindows, overlapsFound, pieceBeside, piecesAcross } from './segment-join.ts';
+import {
+  JOIN_WINDOW,
+  joinOrders,
+  joinWindows,
+  LABEL_BREAK,
+  labelWindows,
+  overlapsFound,
+  pieceBeside,
+  piecesAcross,
+} from './segment-join.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -245,9 +254,7 @@ function createWordFinder(words: readonly string[]): (text: string) => ReadonlyS
   const distinct = [...new Set(words)];
   if (distinct.length === 0) return () => new Set();
   // "he" inside "the" would run a recognizer whose every candidate then fails hasContext.
-  const set = new RE2.Set(
-    distinct.map((w) => `(?:^|[^a-z])${w.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}(?:[^a-z]|$)`),
-  );
+  const set = new RE2.Set(distinct.map((w) => `(?:^|[^a-z])${w.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}(?:[^a-z]|$)`));
   return (text) => new Set(set.match(Buffer.from(text.toLowerCase(), 'utf8')).map((i) => distinct[i] as string));
 }
 
@@ -276,6 +283,15 @@ export function createClassifier(opts: {
   const numeric = recognizerSet(
     recognizers.filter((_, i) => DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition)),
   );
+  // The recognizers that require context, for labelWindows (a label in one segment, its value in the next).
+  const contextual = {
+    main: recognizerSet(recognizers.filter((r) => r.requireContext)),
+    digits: recognizerSet(
+      recognizers.filter(
+        (r, i) => r.requireContext && DIGIT_VIEW_RECOGNIZERS.includes(definitions[i] as RecognizerDefinition),
+      ),
+    ),
+  };
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
   if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
@@ -351,18 +367,23 @@ export function createClassifier(opts: {
    * Every draft of one segment: the main view with every recognizer, the digits view (digit-view.ts) with the numeric
    * ones, and, given a decoding budget, what its encoded runs decode to (decode.ts), reported on each whole run.
    */
-  function scan(segment: TextSegment, index: number, budget?: DecodeBudget): Draft[] {
-    if (all === undefined || segment.text.length === 0) return [];
+  function scan(
+    segment: TextSegment,
+    index: number,
+    budget?: DecodeBudget,
+    sets: { main?: RecognizerSet; digits?: RecognizerSet } = { main: all, digits: numeric },
+  ): Draft[] {
+    if (sets.main === undefined || segment.text.length === 0) return [];
     // A lone surrogate (a JSON `\ud800` escape) is read as U+FFFD, which the main view drops: one inside a value must
     // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
     const normalized = normalizeText(wellFormed(segment.text));
-    const found = scanView(normalized, all, segment, index);
+    const found = scanView(normalized, sets.main, segment, index);
     // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
     // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
-    if (numeric !== undefined) {
+    if (sets.digits !== undefined) {
       for (const island of digitIslands(normalized)) {
         const keep = (start: number, end: number) => holdsRewrite(island.rewritten, start, end);
-        for (const d of scanView(island.view, numeric, segment, index, keep)) found.push(d);
+        for (const d of scanView(island.view, sets.digits, segment, index, keep)) found.push(d);
       }
     }
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
@@ -413,6 +434,16 @@ export function createClassifier(opts: {
             continuation: k > 0,
           });
         });
+      }
+    }
+    // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
+    // by a line break, by the recognizers that require context only.
+    for (const window of labelWindows(segments)) {
+      for (const d of scan({ path: '', text: window.text }, -1, undefined, contextual)) {
+        const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
+        const piece = pieceBeside(window, segments, d, reach, LABEL_BREAK.length);
+        if (piece === undefined || alreadyFound({ ...piece, type: d.type })) continue;
+        found.push({ ...d, ...piece, path: (segments[piece.segment] as TextSegment).path });
       }
     }
     return found;

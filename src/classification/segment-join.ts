@@ -179,6 +179,46 @@ function segmentRuns(
   return windows;
 }
 
+/** Characters of a label read before the next segment's start in labelWindows (more than any context reach). */
+export const LABEL_REACH = 64;
+
+/** Between a label and the next segment in labelWindows: a line break, so a label's last letter does not glue on. */
+export const LABEL_BREAK = '\n';
+
+/**
+ * The end of every non-empty segment (`reach` characters) and the start of the next one in the list (`reach` plus
+ * SHORT_VALUE), kept apart by a line break, all pairs in one window (kept apart by PAIR_GAP): read by the recognizers
+ * that require context, so a label that ends in a letter still names a value in the next segment that must not start
+ * after one (`my passport is` | `A12345678` glued reads `isA12345678`, no word boundary). At most twice the text.
+ */
+export function labelWindows(segments: readonly TextSegment[], reach: number = LABEL_REACH): JoinWindow[] {
+  const readable: Readable[] = [];
+  segments.forEach((segment, index) => {
+    const [from, to] = joinedSpan(segment.text, valuesOf(segment));
+    if (to > from) readable.push({ segment: index, from, to });
+  });
+  if (readable.length < 2) return [];
+  const texts: string[] = [];
+  const parts: WindowPart[] = [];
+  let at = 0;
+  for (let k = 1; k < readable.length; k += 1) {
+    const [before, after] = [readable[k - 1] as Readable, readable[k] as Readable];
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      at += PAIR_GAP.length;
+    }
+    const from = Math.max(before.from, before.to - reach);
+    const to = Math.min(after.to, after.from + reach + SHORT_VALUE);
+    texts.push((segments[before.segment] as TextSegment).text.slice(from, before.to), LABEL_BREAK);
+    parts.push({ segment: before.segment, at, from, length: before.to - from });
+    at += before.to - from + LABEL_BREAK.length;
+    texts.push((segments[after.segment] as TextSegment).text.slice(after.from, to));
+    parts.push({ segment: after.segment, at, from: after.from, length: to - after.from });
+    at += to - after.from;
+  }
+  return [{ text: texts.join(''), parts }];
+}
+
 /** Between two pairs of one valuePairs window: no recognizer matches across a line break, a bar and a line break. */
 export const PAIR_GAP = '\n | \n';
 
@@ -432,7 +472,7 @@ function isWordUnit(code: number): boolean {
  * The one piece of window span [start, end) that lies inside one part, when a neighbour glued to that part is in reach
  * of it as context: it starts at most `before` characters after the part's start and another part ends right there,
  * or ends at most `after` characters before the part's end and another part starts right there (`my ssn is` |
- * `219099999`). Undefined otherwise, and when the span reaches an edge of its part where its segment's text goes on
+ * `219099999`); "right there" is within `gap` characters (a labelWindows line break). Undefined otherwise, and when the span reaches an edge of its part where its segment's text goes on
  * in a letter or digit: the window cut a word or a number there (`…2190999991234` clipped after nine digits), and
  * its segment alone would not read that value.
  */
@@ -441,6 +481,7 @@ export function pieceBeside(
   segments: readonly TextSegment[],
   span: { start: number; end: number },
   reach: { before: number; after: number },
+  gap = 0,
 ): Piece | undefined {
   let lo = 0;
   let hi = window.parts.length;
@@ -454,8 +495,8 @@ export function pieceBeside(
   if (part === undefined || span.start < part.at || span.end > part.at + part.length) return undefined;
   const previous = window.parts[lo - 1];
   const next = window.parts[lo + 1];
-  const lentBefore = previous !== undefined && previous.at + previous.length === part.at;
-  const lentAfter = next !== undefined && next.at === part.at + part.length;
+  const lentBefore = previous !== undefined && part.at - (previous.at + previous.length) <= gap;
+  const lentAfter = next !== undefined && next.at - (part.at + part.length) <= gap;
   const nearStart = lentBefore && span.start - part.at <= reach.before;
   const nearEnd = lentAfter && part.at + part.length - span.end <= reach.after;
   if (!nearStart && !nearEnd) return undefined;

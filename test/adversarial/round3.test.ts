@@ -307,6 +307,10 @@ describe('requests: numbers and encodings at the byte level', () => {
     const x = await request(CHAT, { model: 'echo-1', messages });
     expect(x.upstream).not.toContain('219099999');
   });
+  it('a passport number in the text part after a label that ends in a letter is not forwarded', async () => {
+    const x = await request(CHAT, parts('my passport number is', 'A12345678'));
+    expect(x.upstream).not.toContain('A12345678');
+  });
   it('an SSN as the `seed` after a message that names it is not forwarded', async () => {
     const x = await request(CHAT, said('my ssn is', { seed: 2.19099999e8 }));
     expect(x.upstream).not.toMatch(/219099999|2\.19099999e\+?8/);

@@ -6,6 +6,8 @@ import { countFindings, createClassifier } from '../../../src/classification/ind
 import {
   JOIN_WINDOW,
   joinWindows,
+  LABEL_BREAK,
+  labelWindows,
   PAIR_GAP,
   pathShape,
   piecesAcross,
@@ -162,6 +164,13 @@ describe('a label in one segment and its value in the next', () => {
     // its fingerprint is the value's, as when it is written in one text
     expect(pieces(['my ssn is', '219099999'])[0]?.fingerprint).toBe(fingerprintOf('my ssn is 219099999'));
   });
+  it('is found when the label ends in a letter and the value must not start after one (read apart by a line break)', () => {
+    expect(found('my passport is', 'A12345678')).toEqual([[1, 'US_PASSPORT', 'A12345678']]);
+    expect(found('nhs number', '9434765919')).toEqual([[1, 'UK_NHS', '9434765919']]);
+    expect(found('born', '1984-07-02')).toEqual([[1, 'DATE_OF_BIRTH', '1984-07-02']]);
+    expect(found('nothing here', 'A12345678')).toEqual([]);
+    expect(found('passport', 'A12345678X')).toEqual([]);
+  });
   it('is not found when the label is out of reach, or names nothing the value needs', () => {
     expect(found('my ssn is', `${'x '.repeat(40)}219099999`)).toEqual([]);
     expect(found('my order is', '219099999')).toEqual([]);
@@ -239,6 +248,17 @@ describe('joinWindows', () => {
     expect(windows[0]?.text.length).toBe(50_000); // one merged window; then the runs: 2 of pairs, 3 of triples
     expect(windows).toHaveLength(1 + 5);
     expect(windows.slice(1).every((w) => w.parts.reduce((n, p) => n + p.length, 0) <= 50_000)).toBe(true);
+  });
+});
+
+describe('labelWindows', () => {
+  it("pairs each segment's end with the next one's start, a line break between, pairs apart, no longer than twice the text", () => {
+    const [w] = labelWindows(segs('my passport is', 'A12345678', '{"k":"x"}'));
+    expect(w?.text).toBe(`my passport is${LABEL_BREAK}A12345678${PAIR_GAP}A12345678${LABEL_BREAK}x`);
+    expect(labelWindows(segs('only one'))).toEqual([]);
+    const texts = Array.from({ length: 1000 }, (_, i) => 'x'.repeat(i % 300));
+    const read = labelWindows(segs(...texts)).reduce((n, w) => n + w.parts.reduce((m, p) => m + p.length, 0), 0);
+    expect(read).toBeLessThanOrEqual(2 * texts.reduce((n, t) => n + t.length, 0));
   });
 });
 
