@@ -4,8 +4,10 @@
 // orders (labels left out; names kept in a second one), JOIN_WINDOW characters each side (windows that overlap
 // merged; a JSON text read without the syntax at its edges), and two consecutive values of one JSON text, are
 // classified again as one text, and a finding that crosses a boundary is reported once per piece (segment span) it
-// touches. Invariant: within one order windows are disjoint and each JSON value is in at most two pairs, so the
-// joined text scanned is at most seven times the input (linear); every piece is a span of its own segment's text.
+// touches; a finding inside one piece is kept only when a neighbour lent it its context (pieceBeside: "my ssn is" |
+// "219099999"; labelWindows read each boundary apart by a line break for that). Invariant: within one order windows
+// are disjoint and each JSON value is in at most two pairs, so the joined text scanned is at most seven times the
+// input, and the label windows twice more (linear); every piece is a span of its own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
