@@ -7,9 +7,10 @@
 // whose text is still held waits, with every event after it, until that text is released (so a text block's tail is
 // judged with the tool input after it, and no delta follows its channel's close). Every other string and key list of
 // an event (the session's `fields`: ids, tool names, model, stop sequences...) is classified whole before the event
-// is written (a large batch on the pool's threads, `fieldClassifier`), each distinct value once per stream, and a
-// value the first time it comes (a name every time) is also read by the scanner between the text before and after it
-// (in slices, the event loop's turn between them), so a value split between text and a field is found. Invariants:
+// is written (a large batch on the pool's threads, `fieldClassifier`), all of an event's together (an event repeating
+// another's fields is not classified again), and a value the first time it comes (a name every time) is also read by
+// the scanner between the text before and after it (in slices, the event loop's turn between them), so a value split
+// between text and a field is found. Invariants:
 // no answer text reaches the client before the scanner released it, and no field before it was screened (a blocked
 // finding, or a redacted type in a key list, ends the stream as ERR_RESPONSE_BLOCKED); events keep their order; the
 // final event is NOT written here but handed back, so the caller writes it only after the outcome is recorded; every
@@ -206,12 +207,19 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     return out + text.slice(at);
   };
 
-  /** Findings per distinct field (key list or value), so a value every event repeats is classified and counted once. */
-  const screenedFields = new Map<string, Finding[]>();
+  /**
+   * Findings of an event's values (or key lists) by field index, per sequence of fields (paths and texts, in order):
+   * an event repeating another's fields (a chat chunk's id, object and model) is not classified again. Keyed by the
+   * whole sequence, never by the field alone: a value seen before, clean on its own, may complete a value with a new
+   * neighbour (`{"x":"AKIAQ3EG"}` then `{"x":"AKIAQ3EG","y":"THV5…"}`), as the plain answer's screen joins them.
+   */
+  const screenedEvents = new Map<string, Map<number, Finding[]>>();
   const FIELD_CACHE_ENTRIES = 4096;
+  /** Fields whose findings were counted: each distinct value's findings count once per stream. */
+  const counted = new Set<string>();
   /** Field values already read in order (a value every event repeats, the model, is read with the text once). */
   const fieldsRead = new Set<string>();
-  // A short value is its own key (no hash to compute: an event may carry 100k of them); a hash never starts with k/v.
+  // A short value is its own key (no hash to compute: an event may carry 20k of them); a hash never starts with k/v.
   const fieldKey = (f: AnswerSegment) =>
     f.text.length <= FIELD_KEY_RAW_CHARS
       ? (f.keys ? 'k' : 'v') + f.text
@@ -221,37 +229,47 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           .digest('base64')}`;
   const fieldClassifier = options.fieldClassifier ?? classifier;
 
+  /** One list of an event's fields (its values, or its key lists) classified as the event has them, or from cache. */
+  const screenList = async (fields: readonly AnswerSegment[], list: readonly number[], keys: readonly string[]) => {
+    if (list.length === 0) return new Map<number, Finding[]>();
+    const hash = createHash('sha256');
+    for (const i of list) {
+      const f = fields[i] as AnswerSegment;
+      hash.update(`${f.path.length}:${f.path}${f.text.length}:`).update(f.text);
+    }
+    const sequence = hash.digest('base64');
+    const cached = screenedEvents.get(sequence);
+    if (cached !== undefined) return cached;
+    const plain = list.map((i) => ({
+      path: (fields[i] as AnswerSegment).path,
+      text: (fields[i] as AnswerSegment).text,
+    }));
+    const result = await fieldClassifier.classify(plain);
+    const byField = new Map<number, Finding[]>();
+    for (const f of result.findings) {
+      const i = list[f.segment] as number;
+      const own = byField.get(i);
+      if (own === undefined) byField.set(i, [{ ...f, segment: 0 }]);
+      else own.push({ ...f, segment: 0 });
+    }
+    for (const [i, findings] of byField) {
+      if (counted.has(keys[i] as string)) continue;
+      counted.add(keys[i] as string);
+      count(findings);
+    }
+    if (screenedEvents.size < FIELD_CACHE_ENTRIES) screenedEvents.set(sequence, byField);
+    return byField;
+  };
+
   /** Screens an event's fields; returns their texts as the client may see them (blockedTypes set on a block). */
   const screenFields = async (fields: readonly AnswerSegment[], keys: readonly string[]): Promise<string[]> => {
-    const unique = new Map<string, number>(); // fresh key → its first field
-    keys.forEach((key, i) => {
-      if (!screenedFields.has(key) && !unique.has(key)) unique.set(key, i);
-    });
-    const found = new Map<string, Finding[]>();
-    if (unique.size > 0) {
-      // Values and key lists classified apart (as in response-screen.ts: joined neighbours would share findings).
-      const values: number[] = [];
-      const names: number[] = [];
-      for (const i of unique.values()) ((fields[i] as AnswerSegment).keys ? names : values).push(i);
-      const plain = (list: readonly number[]) =>
-        list.map((i) => ({ path: (fields[i] as AnswerSegment).path, text: (fields[i] as AnswerSegment).text }));
-      const [ofValues, ofNames] = await Promise.all([
-        fieldClassifier.classify(plain(values)),
-        names.length === 0 ? { findings: [] } : fieldClassifier.classify(plain(names)),
-      ]);
-      const ordered = [...values, ...names];
-      const own = ordered.map((): Finding[] => []);
-      for (const f of ofValues.findings) own[f.segment]?.push({ ...f, segment: 0 });
-      for (const f of ofNames.findings) own[f.segment + values.length]?.push({ ...f, segment: 0 });
-      ordered.forEach((i, n) => {
-        const key = keys[i] as string;
-        count(own[n] as Finding[]);
-        found.set(key, own[n] as Finding[]);
-        if (screenedFields.size < FIELD_CACHE_ENTRIES) screenedFields.set(key, own[n] as Finding[]);
-      });
-    }
+    // Values and key lists classified apart (as in response-screen.ts: joined neighbours would share findings).
+    const values: number[] = [];
+    const names: number[] = [];
+    fields.forEach((field, i) => (field.keys ? names : values).push(i));
+    const [ofValues, ofNames] = await Promise.all([screenList(fields, values, keys), screenList(fields, names, keys)]);
     return fields.map((field, i) => {
-      const findings = screenedFields.get(keys[i] as string) ?? found.get(keys[i] as string) ?? [];
+      const findings = (field.keys ? ofNames : ofValues).get(i) ?? [];
       return enforce && findings.length > 0 ? obligations(field.text, findings, field.keys) : field.text;
     });
   };
