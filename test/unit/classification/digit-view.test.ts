@@ -244,6 +244,16 @@ describe('digitView', () => {
       '\u0000',
       '\u200b',
       'x',
+      // bracketed lists (listRewrites): brackets, commas, quotes and card groups
+      '[',
+      ']',
+      ',',
+      ', ',
+      '"',
+      '4111',
+      '3782',
+      '822463',
+      '10005',
     );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(), fc.nat(), (text, a, b) => {
