@@ -15,7 +15,7 @@ import { ANSWER_KEY, allFragmentsIn, leaksIn, SSN } from './leaks.ts';
 import { gzipSync } from 'node:zlib';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
-import { promptBody } from './request-bodies.ts';
+import { promptBody, respCall } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 
 vi.setConfig({ maxConcurrency: 8 });
@@ -244,6 +244,11 @@ describe('requests: numbers and encodings at the byte level', () => {
       ],
     });
     expect(leaksIn(toolUse.upstream, [AMEX_PLANT])).toEqual([]);
+    const call = await request('openai.responses', {
+      model: 'echo-1',
+      input: respCall({ arguments: '{"n": ["3782", "822463", "10005"]}' }, { output: '[3782, 822463, 10005]' }),
+    });
+    expect(leaksIn(call.upstream, [AMEX_PLANT])).toEqual([]);
   });
   it('control: ordinary lists of numbers in tool arguments are forwarded as they are', async () => {
     const args = JSON.stringify({
@@ -410,6 +415,23 @@ describe('answers: digits a client reads that the screen does not', () => {
   // HOLE (closed, answer-json.ts integerTexts): an array of integers in a parsed answer was read with its numbers split
   // by spaces, so three numbers shaped 3-2-4 (`"sizes": [512, 64, 1024]`) read as the SSN `512 64 1024` and blocked
   // the answer, while the same list in a request is no finding. The array is now read as the bracketed list it is.
+  it('an SSN in the text block after the block that names it is redacted (Anthropic answer)', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      content: [
+        { type: 'text', text: 'the ssn on file is' },
+        { type: 'text', text: '219099999' },
+      ],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    };
+    const screen = await screenResponse(adapterFor('anthropic.messages'), classifier, body, RULES);
+    expect(JSON.stringify(screen.body)).not.toContain('219099999');
+  });
   it('control: ordinary integer arrays in a parsed answer are relayed as they came', async () => {
     const extra = { sizes: [512, 64, 1024], at: [2026, 12, 6, 14, 45, 37], ids: [4111, 1111, 1111, 1112] };
     const screen = await screenResponse(chat, classifier, reply({ content: 'ok' }, extra), RULES);
