@@ -1,6 +1,6 @@
 // The limits stage's public surface: pricing, the limiter (admit, reserve, then settle, against in-process quota
 // leases on PostgreSQL counters), scopes, headers and errors. See docs/limits.md.
-export { createLimiter, LimitExceeded } from './limiter.ts';
+export { createLimiter, LimitExceeded, requestsOnly, settlementBill } from './limiter.ts';
 export type {
   ActualUsage,
   AppliedLimit,

@@ -362,26 +362,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     },
 
     async reserveRequests(input) {
-      // Only request limits apply: the call takes no tokens and no spend, and a budget of those is not its to pass.
-      const requestsOnly = (requests: number | null) => ({ tokens: null, requests, spend: null });
-      const specs: CounterSpec[] = [
-        ...resolveCounters(input.principal, input.limits, options.defaults).map((s) => ({
-          ...s,
-          limits: requestsOnly(s.limits.requests),
-        })),
-        ...input.counters.map((c) => ({
-          key: c.key,
-          scope: c.scope,
-          name: c.name,
-          period: 'minute' as const,
-          limits: requestsOnly(c.requests_per_minute),
-        })),
-      ];
-      const free: PriceQuote = {
-        version: pricing.version,
-        entry: 'requests-only',
-        price: { input: 0, output: 0, cached_input: 0 },
-      };
+      const { specs, quote: free } = requestsOnly(input, options.defaults, pricing.version);
       return hold(
         input,
         specs,
@@ -400,34 +381,20 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (settled.has(reservation))
         throw new LimitsError('ERR_LIMITS_INVALID', `reservation ${reservation.id} is already settled`);
       settled.add(reservation);
-      const billed = billable(reservation, basis, usage);
-      const servedQuote =
-        upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
-      const priced = servedQuote ?? reservation.quote;
-      const cost = costMicroUsd(priced.price, billed);
-      const tokens = billed.prompt_tokens + billed.completion_tokens;
-      const requests = basis === 'released' ? 0 : 1;
+      const bill = settlementBill(reservation, basis, usage, upstream);
       const hold = holds.get(reservation);
       holds.delete(reservation);
       const recorded = hold !== undefined && !table.closed;
       if (hold) {
         const actual = (h: Held): Amounts => ({
-          tokens,
-          requests: hold.admittedOn[hold.held.indexOf(h)] ? 0 : requests,
-          spend: cost,
+          tokens: bill.tokens,
+          requests: hold.admittedOn[hold.held.indexOf(h)] ? 0 : bill.requests,
+          spend: bill.cost_micro_usd,
         });
         release(table, hold.held, actual);
       }
       return {
-        reservation_id: reservation.id,
-        basis,
-        ...billed,
-        tokens,
-        requests,
-        cost_micro_usd: cost,
-        pricing_version: priced.version,
-        price_entry: priced.entry,
-        upstream: servedQuote ? upstream : null,
+        ...bill,
         recorded,
         ...(recorded
           ? {}
@@ -461,6 +428,55 @@ function appliedLimits(states: readonly JoinedState[]): AppliedLimit[] {
     }
   }
   return limits;
+}
+
+/** A request-only reservation's counters, checked on their request limits only (the call takes no tokens and no spend,
+ * and a budget of those is not its to pass), and its price: zero, entry `requests-only`. Pure. */
+export function requestsOnly(
+  input: Pick<RequestsInput, 'principal' | 'limits' | 'counters'>,
+  defaults: readonly ScopedLimit[],
+  pricingVersion: string,
+): { specs: CounterSpec[]; quote: PriceQuote } {
+  const only = (requests: number | null) => ({ tokens: null, requests, spend: null });
+  const specs: CounterSpec[] = [
+    ...resolveCounters(input.principal, input.limits, defaults).map((s) => ({ ...s, limits: only(s.limits.requests) })),
+    ...input.counters.map((c) => ({
+      key: c.key,
+      scope: c.scope,
+      name: c.name,
+      period: 'minute' as const,
+      limits: only(c.requests_per_minute),
+    })),
+  ];
+  return {
+    specs,
+    quote: { version: pricingVersion, entry: 'requests-only', price: { input: 0, output: 0, cached_input: 0 } },
+  };
+}
+
+/** What a settlement bills, before it is counted (pure): the tokens its basis bills, priced at the upstream that served
+ * when the reservation quoted it (else at the reserved price); `released` bills no request. */
+export function settlementBill(
+  reservation: Reservation,
+  basis: SettlementBasis,
+  usage: ActualUsage | null,
+  upstream: string | null,
+): Omit<Settlement, 'recorded' | 'cause'> {
+  const billed = billable(reservation, basis, usage);
+  const served =
+    upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
+  const priced = served ?? reservation.quote;
+  return {
+    reservation_id: reservation.id,
+    basis,
+    ...billed,
+    tokens: billed.prompt_tokens + billed.completion_tokens,
+    requests: basis === 'released' ? 0 : 1,
+    cost_micro_usd: costMicroUsd(priced.price, billed),
+    pricing_version: priced.version,
+    price_entry: priced.entry,
+    upstream: served ? upstream : null,
+  };
 }
 
 function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens {
