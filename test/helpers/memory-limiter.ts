@@ -4,15 +4,15 @@
 // refuses by counting; `close()` makes it answer as a store that cannot (ERR_LIMITS_UNAVAILABLE, settlements not
 // recorded).
 import {
-  costMicroUsd,
   LimitExceeded,
   LimitsError,
   maxCostMicroUsd,
   quote,
   rateLimitHeaders,
+  requestsOnly,
   resolveCounters,
+  settlementBill,
   subjectKey,
-  type ActualUsage,
   type CounterSpec,
   type Limiter,
   type LimitPrincipal,
@@ -22,10 +22,8 @@ import {
   type PricingTable,
   type Reservation,
   type ScopedLimit,
-  type SettlementBasis,
   type SubjectUsage,
 } from '../../src/limits/index.ts';
-import { clampCacheTokens, type BillableTokens } from '../../src/limits/pricing.ts';
 
 /** Prices every model on every upstream at zero: for tests that look at other stages than pricing. */
 export const FREE_PRICING: PricingTable = {
@@ -236,26 +234,7 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
 
     async reserveRequests(input) {
       open();
-      // As createLimiter's: only request limits apply, on the subject's counters and the given per-minute ones.
-      const requestsOnly = (requests: number | null) => ({ tokens: null, requests, spend: null });
-      const specs: CounterSpec[] = [
-        ...resolveCounters(input.principal, input.limits, defaults).map((s) => ({
-          ...s,
-          limits: requestsOnly(s.limits.requests),
-        })),
-        ...input.counters.map((c) => ({
-          key: c.key,
-          scope: c.scope,
-          name: c.name,
-          period: 'minute' as const,
-          limits: requestsOnly(c.requests_per_minute),
-        })),
-      ];
-      const free: PriceQuote = {
-        version: pricing.version,
-        entry: 'requests-only',
-        price: { input: 0, output: 0, cached_input: 0 },
-      };
+      const { specs, quote: free } = requestsOnly(input, defaults, pricing.version);
       const estimate = { prompt_tokens: 0, prompt_token_method: 'none', completion_tokens: 0 };
       return hold(input.admitted, specs, { tokens: 0, spend: 0 }, free, {}, estimate);
     },
@@ -264,32 +243,19 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
       if (settled.has(reservation))
         throw new LimitsError('ERR_LIMITS_INVALID', `reservation ${reservation.id} is already settled`);
       settled.add(reservation);
-      const billed = billable(reservation, basis, usage);
-      const served =
-        upstream !== null && Object.hasOwn(reservation.quotes, upstream) ? reservation.quotes[upstream] : undefined;
-      const priced = served ?? reservation.quote;
-      const cost = costMicroUsd(priced.price, billed);
-      const tokens = billed.prompt_tokens + billed.completion_tokens;
-      const requests = basis === 'released' ? 0 : 1;
+      const bill = settlementBill(reservation, basis, usage, upstream);
       const hold = holds.get(reservation);
       holds.delete(reservation);
       const recorded = hold !== undefined && !closed;
       if (recorded) {
         for (const h of hold.held) {
           add(h.window, h.amounts, -1);
-          add(h.window, { tokens, requests: h.admitted ? 0 : requests, spend: cost }, 1);
+          const requests = h.admitted ? 0 : bill.requests;
+          add(h.window, { tokens: bill.tokens, requests, spend: bill.cost_micro_usd }, 1);
         }
       }
       return {
-        reservation_id: reservation.id,
-        basis,
-        ...billed,
-        tokens,
-        requests,
-        cost_micro_usd: cost,
-        pricing_version: priced.version,
-        price_entry: priced.entry,
-        upstream: served ? upstream : null,
+        ...bill,
         recorded,
         ...(recorded ? {} : { cause: new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter was closed') }),
       };
@@ -300,22 +266,4 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
       closed = true;
     },
   };
-}
-
-function billable(reservation: Reservation, basis: SettlementBasis, usage: ActualUsage | null): BillableTokens {
-  switch (basis) {
-    case 'usage':
-    case 'usage_estimated':
-      if (!usage) throw new LimitsError('ERR_LIMITS_INVALID', 'settlement on usage needs the usage');
-      return clampCacheTokens({ ...usage, cached_input_tokens: usage.cached_input_tokens ?? 0 });
-    case 'estimate':
-      return {
-        prompt_tokens: reservation.estimate.prompt_tokens,
-        completion_tokens: reservation.estimate.completion_tokens,
-        cached_input_tokens: 0,
-      };
-    case 'none':
-    case 'released':
-      return { prompt_tokens: 0, completion_tokens: 0, cached_input_tokens: 0 };
-  }
 }
