@@ -83,8 +83,32 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
   let lastHousekeep = o.now();
   const dbNow = () => o.now() + offset;
 
+  // The current window of each period, computed again only when the clock leaves it (windowOf builds a Date).
+  const windows = new Map<Period, { start: number; end: number }>();
+  const currentWindow = (period: Period, at: number) => {
+    const cached = windows.get(period);
+    if (cached && at >= cached.start && at < cached.end) return cached;
+    const w = windowOf(period, at);
+    windows.set(period, w);
+    return w;
+  };
+
+  // Each key's counter of the current window per period, so a request finds its counters without building their ids.
+  const current = new Map<string, Partial<Record<Period, Counter>>>();
+
+  function forget(id: string, c: Counter): void {
+    counters.delete(id);
+    const mine = current.get(c.key);
+    if (mine?.[c.period] !== c) return;
+    delete mine[c.period];
+    if (Object.keys(mine).length === 0) current.delete(c.key);
+  }
+
   function counter(key: string, period: Period): Counter {
-    const w = windowOf(period, dbNow());
+    const w = currentWindow(period, dbNow());
+    const mine = current.get(key);
+    const known = mine?.[period];
+    if (known && known.windowStart === w.start) return known;
     const id = `${period}|${w.start}|${key}`;
     let c = counters.get(id);
     if (!c) {
@@ -106,6 +130,8 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
       };
       counters.set(id, c);
     }
+    if (mine) mine[period] = c;
+    else current.set(key, { [period]: c });
     return c;
   }
 
@@ -214,7 +240,7 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
       const adds = METRICS.some((m) => c.pending[m] > 0);
       const read = c.settled === null || (at - c.readAt > o.refreshMs && at - c.lastUsedAt <= o.refreshMs);
       if (!adds && leases.length === 0 && !read) {
-        if ((over || idle) && !inUse(c) && Object.keys(c.leases).length === 0) counters.delete(id);
+        if ((over || idle) && !inUse(c) && Object.keys(c.leases).length === 0) forget(id, c);
         continue;
       }
       for (const m of METRICS) {

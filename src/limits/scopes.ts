@@ -61,8 +61,16 @@ const PERIOD_FIELDS = {
 
 export const PERIODS: readonly Period[] = ['minute', 'day', 'month'];
 
+/** Keys of principals seen (a verified token's principal serves all its requests; 2 to 4 lookups a request), each
+ * with the iss and sub it was made from, so a changed object never gets a stale key. */
+const subjectKeys = new WeakMap<object, { iss: string; sub: string; key: string }>();
+
 export function subjectKey(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): string {
-  return JSON.stringify(['subject', principal.iss, principal.sub]);
+  const known = subjectKeys.get(principal);
+  if (known && known.iss === principal.iss && known.sub === principal.sub) return known.key;
+  const key = JSON.stringify(['subject', principal.iss, principal.sub]);
+  subjectKeys.set(principal, { iss: principal.iss, sub: principal.sub, key });
+  return key;
 }
 
 interface Bucket {

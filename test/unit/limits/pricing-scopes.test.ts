@@ -1,5 +1,6 @@
 // Pricing arithmetic (integer micro-USD, one ceiling, BigInt), the pricing schema, scope resolution and the header
 // format: pure functions, no I/O.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   costMicroUsd,
@@ -11,6 +12,7 @@ import {
   LimitsError,
 } from '../../../src/limits/index.ts';
 import { loadPricingFile } from '../../../src/limits/index.ts';
+import type { BillableTokens, Price } from '../../../src/limits/pricing.ts';
 import { settlementBasis } from '../../../src/pipeline/limits-stage.ts';
 
 const table = parsePricing(
@@ -43,6 +45,54 @@ describe('pricing', () => {
     expect(() => costMicroUsd(price, { prompt_tokens: -1, completion_tokens: 0, cached_input_tokens: 0 })).toThrow(
       LimitsError,
     );
+  });
+
+  it('equals the exact integer formula for any counts and prices, near 2^53 included', () => {
+    // The formula in BigInt, written apart from the code's (doubles while exact, BigInt past that).
+    const exact = (p: Price, t: BillableTokens) => {
+      const cached = BigInt(Math.min(t.cached_input_tokens, t.prompt_tokens));
+      const writes = BigInt(Math.min(t.cache_write_tokens ?? 0, t.prompt_tokens - Number(cached)));
+      const w1h = BigInt(Math.min(t.cache_write_1h_tokens ?? 0, Number(writes)));
+      const write = BigInt(p.cache_write ?? p.input);
+      const n =
+        (BigInt(t.prompt_tokens) - cached - writes) * BigInt(p.input) +
+        cached * BigInt(p.cached_input) +
+        (writes - w1h) * write +
+        w1h * BigInt(p.cache_write_1h ?? p.cache_write ?? p.input) +
+        BigInt(t.completion_tokens) * BigInt(p.output);
+      const cost = (n + 999_999n) / 1_000_000n;
+      return cost > BigInt(Number.MAX_SAFE_INTEGER) ? 'throws' : Number(cost);
+    };
+    const count = fc.oneof(fc.nat(5000), fc.nat(2 ** 32), fc.integer({ min: 2 ** 40, max: 2 ** 45 }));
+    const rate = fc.oneof(fc.nat(20_000_000), fc.integer({ min: 1, max: 2 ** 30 }));
+    const tokens = fc.record(
+      {
+        prompt_tokens: count,
+        completion_tokens: count,
+        cached_input_tokens: count,
+        cache_write_tokens: count,
+        cache_write_1h_tokens: count,
+      },
+      { requiredKeys: ['prompt_tokens', 'completion_tokens', 'cached_input_tokens'] },
+    );
+    const price = fc.record(
+      { input: rate, output: rate, cached_input: rate, cache_write: rate, cache_write_1h: rate },
+      { requiredKeys: ['input', 'output', 'cached_input'] },
+    );
+    fc.assert(
+      fc.property(price, tokens, (p, t) => {
+        const want = exact(p, t);
+        if (want === 'throws') expect(() => costMicroUsd(p, t)).toThrow(LimitsError);
+        else expect(costMicroUsd(p, t)).toBe(want);
+      }),
+      { numRuns: 5000 },
+    );
+    // Sums just below and just above the doubles' exact range, and a remainder of one millionth.
+    const one = { prompt_tokens: 1, completion_tokens: 0, cached_input_tokens: 0 };
+    for (const input of [2 ** 53 - 1_000_001, 2 ** 53 - 1_000_000, 2 ** 53 - 1, 2 ** 52 + 1, 999_999_000_001]) {
+      const p = { input, output: 0, cached_input: 0 };
+      expect(costMicroUsd(p, one)).toBe(exact(p, one));
+    }
   });
 
   it('prices known models by entry and unknown ones as the named default, or not at all', () => {
