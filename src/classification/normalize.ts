@@ -1,10 +1,11 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, and every
 // number NFKC leaves unread (❶ ➀ ⓵ ⓿ ⓫, ⑴ and ⒈ without their brackets and stop) as its ASCII digits, tag
-// characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), default-ignorable
-// (invisible) characters, controls and U+FFFD dropped, combining marks on an ASCII letter or digit dropped, with a map from every
-// normalised UTF-16 offset back to the original, and the spans a right-to-left override displays reversed. Invariant: for any span [s, e) of the
-// normalised text, [startOf(s), endOf(e)) in the original covers exactly the code points that produced it (including
-// dropped characters inside it), so redaction removes all of it.
+// characters read as the ASCII they spell, the Braille blank U+2800 as a space, NFKC per code point (full-width
+// letters become ASCII), default-ignorable (invisible) characters, controls and U+FFFD dropped, combining marks on an
+// ASCII letter or digit dropped, with a map from every normalised UTF-16 offset back to the original, and the spans a
+// right-to-left override displays reversed. Invariant: for any span [s, e) of the normalised text, [startOf(s),
+// endOf(e)) in the original covers exactly the code points that produced it (including dropped characters inside
+// it), so redaction removes all of it.
 import { digitValue, isCombiningMark, isDefaultIgnorable, numberForm, tagAscii } from './unicode-table.ts';
 
 /**
@@ -47,6 +48,13 @@ function isOtherDigit(code: number): boolean {
   return code >= 0x660 && digitValue(code) >= 0;
 }
 
+/**
+ * U+2800 BRAILLE PATTERN BLANK renders as a space but is a symbol (no whitespace, not default-ignorable, NFKC keeps it):
+ * read as a space, so it neither hides a separator (`219⠀09⠀9999`) nor glues the words around it. The other blank
+ * characters that are no whitespace (Hangul fillers U+115F, U+1160, U+3164, U+FFA0) are default-ignorable: dropped.
+ */
+const BRAILLE_BLANK = 0x2800;
+
 /** Whether any code point is dropped, a tag, a non-ASCII digit or a number form (then the per-code-point path runs). */
 function needsMapping(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
@@ -54,6 +62,7 @@ function needsMapping(text: string): boolean {
     if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
     const code = text.codePointAt(i) ?? 0;
     if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0 || numberForm(code) >= 0) return true;
+    if (code === BRAILLE_BLANK) return true;
     if (isCombiningMark(code) && isAsciiAlnum(text.charCodeAt(i - 1))) return true;
     if (code > 0xffff) i += 1;
   }
@@ -187,7 +196,7 @@ export function normalizeText(original: string): NormalizedText {
     const code = original.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
     const digit = digitValue(code);
-    const ascii = tagAscii(code);
+    const ascii = code === BRAILLE_BLANK ? 0x20 : tagAscii(code);
     const number = numberForm(code);
     if (number >= 0) {
       // A number form is one or two ASCII digits, each unit mapped to the whole code point (as NFKC's ⑩ is).

@@ -6,13 +6,24 @@ import type { RecognizerDefinition } from './types.ts';
 
 /**
  * The 16 characters after an AWS key id's prefix in alphabet `a`: whole, in groups of four split by single spaces or
- * dashes (`AKIA Q3EG THV5 …`), or with one space or dash at any one place (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads
- * all three. Bounded (at most 16 fixed alternatives), so RE2 stays linear.
+ * dashes (`AKIA Q3EG THV5 …`), the whole id in groups of five (`AKIAQ-3EGTH-V5RJ7-YWU2P`), or with one space or dash
+ * at any one place (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads all of them. `mixed` (read case-insensitively): the whole
+ * form only when it holds a digit, and no one-separator form, which mixed-case prose fills (`AsiaPacificMarketing`,
+ * `AsiaPacific Marketing`). Bounded (at most 18 fixed alternatives), so RE2 stays linear.
  */
-function awsKeyBody(a: string): string {
+function awsKeyBody(a: string, mixed = false): string {
+  const groups = `(?:[ -]${a}{4}){4}`;
+  const fives = `${a}[ -]${a}{5}[ -]${a}{5}[ -]${a}{5}`;
+  if (mixed) {
+    const withDigit = Array.from({ length: 16 }, (_, k) => `[A-Z]{${k}}[0-9]${a}{${15 - k}}`.replace('[A-Z]{0}', ''));
+    return `(?:${withDigit.join('|')}|${groups}|${fives})`;
+  }
   const oneSeparator = Array.from({ length: 16 }, (_, k) => `${a}{${k}}[ -]${a}{${16 - k}}`.replace(`${a}{0}`, ''));
-  return `(?:${a}{16}|(?:[ -]${a}{4}){4}|${oneSeparator.join('|')})`;
+  return `(?:${a}{16}|${groups}|${fives}|${oneSeparator.join('|')})`;
 }
+
+/** Every beginning of a key id of prefix AKIA or ASIA, with its separators, for stream scanners (types.ts partial). */
+const AWS_KEY_PARTIAL = `(?:${prefixOf('AKIA', '[ -]?[A-Z0-9 -]{0,19}')}|${prefixOf('ASIA', '[ -]?[A-Z0-9 -]{0,19}')})`;
 
 /**
  * Long-term (AKIA) and temporary (ASIA) access key ids. No left boundary: a key glued to a word, a digit or capitals
@@ -25,7 +36,7 @@ export const AWS_ACCESS_KEY: RecognizerDefinition = {
   category: 'SECRET',
   pattern: String.raw`((?:AKIA|ASIA)${awsKeyBody('[A-Z0-9]')})(?:[^A-Z0-9]|$)`,
   group: 1,
-  partial: `(?:${prefixOf('AKIA', '[ -]?[A-Z0-9 -]{0,19}')}|${prefixOf('ASIA', '[ -]?[A-Z0-9 -]{0,19}')})`,
+  partial: AWS_KEY_PARTIAL,
   validator: 'not_placeholder',
   normalizer: 'alphanumeric_upper',
   contextWords: ['aws', 'access key', 'access_key', 'key id', 'key_id'],
@@ -42,6 +53,19 @@ export const AWS_ACCESS_KEY_LOWER: RecognizerDefinition = {
   ...AWS_ACCESS_KEY,
   pattern: String.raw`((?:akia|asia)${awsKeyBody('[a-z0-9]')})(?:[^a-z0-9]|$)`,
   partial: `(?:${prefixOf('akia', '[ -]?[a-z0-9 -]{0,19}')}|${prefixOf('asia', '[ -]?[a-z0-9 -]{0,19}')})`,
+};
+
+/**
+ * The same key id in mixed case (`AkIaZ3mQwX…`: a model upper-cases it back): prefix and body of any case, and any
+ * letter or digit after its 20 characters rules it out (a key of one case glued to a word of the other is the two
+ * recognizers' above). Written whole it must hold a digit (about 96% of key ids do; CamelCase words starting `Asia`
+ * do not), grouped it need not. Cost: a 20-character token of letters and digits starting `akia` or `asia` in any case
+ * and holding a digit, with no letter or digit on its right, reads as a key id.
+ */
+export const AWS_ACCESS_KEY_MIXED: RecognizerDefinition = {
+  ...AWS_ACCESS_KEY,
+  pattern: String.raw`((?i:(?:AKIA|ASIA)${awsKeyBody('[A-Z0-9]', true)}))(?:[^A-Za-z0-9]|$)`,
+  partial: `(?i:${AWS_KEY_PARTIAL})`,
 };
 
 // Every beginning of `(?:aws[_ .-]?)?secret[_ .-]?(?:access[_ .-]?)?key…` and its value (no `\b`: the label may
