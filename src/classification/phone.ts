@@ -247,6 +247,22 @@ export function isLabelledPhoneNumber(value: string, options: PhoneOptions = {})
 }
 
 /**
+ * With its country code and nothing to label it (PHONE_INTERNATIONAL_POSSIBLE): `+`, a country code and a length
+ * that country's plan allows (libphonenumber's possible lengths, its POSSIBLE leniency), where the plan's ranges
+ * reject the number; the same exclusions as a labelled number, and a North American number's structure.
+ */
+export function isPossibleInternationalNumber(value: string, options: PhoneOptions = {}): boolean {
+  if (!value.trimStart().startsWith('+') || !isLabelledPhoneNumber(value, options)) return false;
+  const number = parsed(value.slice(0, extensionStart(value)).trim().replace('(0)', ''));
+  // The NANP's area code and exchange never start with 0 or 1 (a structure, not a range still unused).
+  const nanp = number?.countryCallingCode === '1' ? number.nationalNumber : undefined;
+  return (
+    nanp === undefined ||
+    (nanp.length === 10 && nanp[0] !== '0' && nanp[0] !== '1' && nanp[3] !== '0' && nanp[3] !== '1')
+  );
+}
+
+/**
  * PHONE_LABELLED's candidates in a run of digit groups: every prefix of whole groups with 8–15 digits (an extension's
  * digits included: the validator sets them apart), longest first, as alternatives (the first valid one stands). A run
  * none of whose prefixes is valid yields nothing, and the search resumes after it, never inside it: the last groups of

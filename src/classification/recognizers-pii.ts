@@ -95,6 +95,17 @@ export const PHONE_INTERNATIONAL: RecognizerDefinition = {
   baseScore: 80,
 };
 
+/**
+ * The same candidates with nothing to label them, when the country's plan allows the length but not the range (an
+ * area not in use): a `+` and a country code are a phone number's own mark. Lower confidence than a valid one.
+ */
+export const PHONE_INTERNATIONAL_POSSIBLE: RecognizerDefinition = {
+  ...PHONE_INTERNATIONAL,
+  validator: 'phone_possible',
+  baseScore: 60,
+  contextScore: 80,
+};
+
 /** North American: (415) 555-2671, 415-555-2671, 415.555.2671 (separators required; area and exchange 2–9). */
 export const PHONE_NANP: RecognizerDefinition = {
   type: 'PHONE',

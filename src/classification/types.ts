@@ -17,6 +17,8 @@ export type ValidatorName =
   | 'phone_br'
   | 'phone_labelled'
   | 'phone_labelled_fictional'
+  | 'phone_possible'
+  | 'phone_possible_fictional'
   | 'iban'
   | 'ipv4'
   | 'ipv6'

@@ -21,6 +21,7 @@ import {
   isLabelledPhoneNumber,
   isNationalPhoneNumber,
   isPhoneNumber,
+  isPossibleInternationalNumber,
   labelledPhoneWindows,
 } from './phone.ts';
 
@@ -280,6 +281,8 @@ export const VALIDATORS = {
   phone_br: isBrazilianPhoneNumber,
   phone_labelled: (value: string) => isLabelledPhoneNumber(value),
   phone_labelled_fictional: (value: string) => isLabelledPhoneNumber(value, { fictional: true }),
+  phone_possible: (value: string) => isPossibleInternationalNumber(value),
+  phone_possible_fictional: (value: string) => isPossibleInternationalNumber(value, { fictional: true }),
   iban: isValidIban,
   ipv4: isIpv4,
   ipv6: isIpv6,
@@ -312,6 +315,7 @@ export const FICTIONAL_VARIANTS: Partial<Record<ValidatorName, ValidatorName>> =
   email: 'email_fictional',
   phone: 'phone_fictional',
   phone_labelled: 'phone_labelled_fictional',
+  phone_possible: 'phone_possible_fictional',
 };
 
 export const REFINERS = {

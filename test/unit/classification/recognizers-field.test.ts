@@ -92,6 +92,19 @@ describe('PHONE right next to a phone label, possible by length where the plan r
     expect(found(text, 'PHONE')).toEqual([]);
   });
 
+  it('finds a number with its country code and a possible length where the plan rejects the range, unlabelled', () => {
+    expect(found('they are not answering at +31 933 261 501', 'PHONE')).toEqual(['+31 933 261 501']);
+  });
+
+  it.each([
+    ['a country code no country has', 'country +999 123456789'],
+    ['too few digits', 'diff +1234567 lines'],
+    ['a signed percentage', 'growth +12.5% year on year'],
+    ['a fictional 555-01xx number', 'sent to +1 212 555 0123'],
+  ])('with a country code and no label, leaves %s alone', (_, text) => {
+    expect(found(text, 'PHONE')).toEqual([]);
+  });
+
   it('reports a fictional 555-01xx number only with fictional: true', () => {
     expect(found('Phone: 1 212 555 0123', 'PHONE')).toEqual([]);
     expect(found('Phone: 1 212 555 0123', 'PHONE', fictional)).toEqual(['1 212 555 0123']);
