@@ -193,6 +193,11 @@ const WORD = String.raw`(?:Mc|Mac|O'|D'|O’|D’)?${UPPER}${LOWER}+(?:-${UPPER}
 const PARTICLE = `(?:${PARTICLES.join('|')})`;
 /** One to four words, with middle initials (`Zoe S Want`, `John F. Kennedy`) and particles (`Thijmen van Ochten`). */
 const NAME = String.raw`${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){0,3}`;
+/**
+ * Where a name's last word ends: RE2's `\b` is ASCII, so after a last letter outside ASCII (`Chloë`, `Dujmović`) it
+ * held only before that letter and the name lost it (`Chlo`); then the character after the name is taken instead.
+ */
+const WORD_END = String.raw`(?:\b|$|[^A-Za-z0-9_\x{C0}-\x{17F}])`;
 /** Family name particles that may open a name (`van der Laan is …`, `de Jacquet`). */
 const LEADING_PARTICLE = String.raw`(?:(?:van|von|de|da|di|du|le)[ ](?:(?:der|den|de|la|los)[ ])?)?`;
 
@@ -221,7 +226,7 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
       String.raw`(?:(?:(?i:\b(?:${TITLES.join('|')}))\.?|\bM\.)[ ]+`,
       String.raw`(?i:\b(?:${alternation(LABELS)}))[ \t]*[:?]?[ \t]*`,
       String.raw`(?i:\b(?:${alternation(CLOSINGS)}))[,!.]?[ \t]*\r?\n[ \t]*)`,
-    ].join('|') + String.raw`(${LEADING_PARTICLE}${NAME})\b`,
+    ].join('|') + String.raw`(${LEADING_PARTICLE}${NAME})${WORD_END}`,
   group: 1,
   partial: [
     prefixesOf([...TITLES, 'm.'], String.raw`\.?[ ]*${NAME_TAIL}`),
@@ -245,7 +250,7 @@ export const PERSON_NAME_LISTED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(?:^ ?|[^0-9] |[^\w ])(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})\b`,
+  pattern: String.raw`(?:^ ?|[^0-9] |[^\w ])(${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PARTICLE}[ ])?)?${WORD}){1,3})${WORD_END}`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
   refiner: 'name_words',

@@ -19,6 +19,8 @@ describe('a name an introduction makes one', () => {
     ['a family name no list knows after a title', 'For my take on Dr. Atzler, see the list', 'Atzler'],
     ['a lower-case title', "I'd like to join accounts with ms. Julcsa", 'Julcsa'],
     ['an unknown name after "my name is"', 'My name is Alterio', 'Alterio'],
+    ['a name whose last letter is not ASCII, whole', 'Hi Chloë, thanks for writing', 'Chloë'],
+    ['a family name whose last letter is not ASCII, whole', 'Her maiden name is Dujmović', 'Dujmović'],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual([value]);
   });
