@@ -3,12 +3,14 @@
 // with a pool of its own), for one hot subject (every request on the same counters: a service account) and for 1,000
 // subjects. For each: requests/s, the cycle's p50/p99, statements sent per request, and the rows the limits tables
 // took per request (n_tup_ins + n_tup_upd + n_tup_del of limit_* in pg_stat_user_tables, read after the replicas'
-// connections closed, which flushes their statistics) and the dead tuples left. Run alone with `node bench/limits.ts`
-// (JSON on stdout) or as part of `npm run bench`.
+// connections closed, which flushes their statistics) and the dead tuples left. Then the stage's CPU a request: one
+// limiter, one hot subject, its leases warm, cycles one at a time (a fresh principal each, as the identity cache hands
+// out, and the prompt counted as the pipeline counts it). Run alone with `node bench/limits.ts` (JSON on stdout) or as
+// part of `npm run bench`.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connectPostgres, migrate, type Sql } from '../src/db/index.ts';
-import { createLimiter, parsePricing, type Limiter } from '../src/limits/index.ts';
+import { countPromptTokens, createLimiter, parsePricing, type Limiter } from '../src/limits/index.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 
 const SECONDS = Number(process.env.BENCH_LIMITS_SECONDS ?? 3);
@@ -128,6 +130,59 @@ async function closedLoop(url: string, admin: Sql, label: string, replicas: numb
   };
 }
 
+/** CPU µs of one admit + prompt count + reserve + settle, in 5 slices of `cycles` (after a warm-up), and the
+ * prompt count alone: the side-by-side bench's request shape (two short messages), one hot subject. */
+async function cpuPerRequest(url: string, cycles = 20_000) {
+  const pool = connectPostgres(url, { max: 2, asyncCommit: true });
+  const limiter = createLimiter({
+    sql: pool,
+    pricing,
+    defaults: [],
+    reservationTtlSeconds: 900,
+    defaultMaxTokens: 4096,
+  });
+  const texts = [
+    'You are a helpful assistant.',
+    'Summarise the quarterly report for the north region in two sentences.',
+  ];
+  const shape = { model: 'm', texts, messages: 2, toolCalls: 0, conservativeEstimate: 40 };
+  const cycle = async () => {
+    const principal = { iss: 'https://idp.bench', sub: 'user-0', client_id: null, groups: ['eng'], tenant: null };
+    await limiter.admit(principal);
+    const prompt = countPromptTokens(shape);
+    const r = await limiter.reserve({
+      principal,
+      upstreams: ['up'],
+      model: 'm',
+      promptTokens: prompt.tokens,
+      promptTokenMethod: prompt.method,
+      maxTokens: 64,
+      limits: decisionLimits,
+      admitted: true,
+    });
+    await limiter.settle(r, 'usage', { prompt_tokens: 23, completion_tokens: 21 }, 'up');
+  };
+  const cpuUs = (start: NodeJS.CpuUsage, n: number) => {
+    const used = process.cpuUsage(start);
+    return Math.round(((used.user + used.system) / n) * 10) / 10;
+  };
+  try {
+    for (let i = 0; i < 3000; i++) await cycle();
+    const slices: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const start = process.cpuUsage();
+      for (let i = 0; i < cycles; i++) await cycle();
+      slices.push(cpuUs(start, cycles));
+    }
+    const start = process.cpuUsage();
+    for (let i = 0; i < cycles; i++) countPromptTokens(shape);
+    return { cycle_cpu_us_slices: slices, prompt_count_cpu_us: cpuUs(start, cycles) };
+  } finally {
+    await limiter.close();
+    await pool.close();
+  }
+}
+
 export async function benchLimits() {
   const pg = await startPostgres();
   const admin = connectPostgres(pg.superuserUrl, { max: 1 });
@@ -147,6 +202,7 @@ export async function benchLimits() {
         await closedLoop(pg.url, admin, 'one hot subject', 8, 1),
         await closedLoop(pg.url, admin, '1,000 subjects', 8, 1000),
       ],
+      cpu_per_request: await cpuPerRequest(pg.url),
     };
   } finally {
     await admin.close();
