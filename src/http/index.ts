@@ -14,13 +14,15 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { ChannelIntake, IncomingRequest, Reply, RequestHandler, StreamSink } from '../pipeline/index.ts';
+import type { ChannelIntake, IncomingRequest, Reply, RequestHandler } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
-import { describeError, type Health, type RequestScope, type Scopes } from '../observability/index.ts';
+import { describeError, type Health, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
 import { receiveBody } from './body.ts';
+import { createSink, identityHeaders, replyStatus, send } from './exchange.ts';
+import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
 
@@ -254,148 +256,4 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
 
   return app;
-}
-
-const MCP_ROUTE = '/mcp/:server';
-
-/** An MCP body the transport refused (too large, not JSON): recorded and answered by the MCP proxy, in its shape. */
-async function rejectMcp(
-  mcp: McpProxy,
-  error: { code?: string },
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-  const answer = await mcp.reject(
-    {
-      requestId: request.id,
-      server: (request.params as { server: string }).server,
-      method: request.method as 'POST' | 'GET' | 'DELETE',
-      headers: identityHeaders(request),
-    },
-    tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
-    tooLarge ? 'the request body is too large' : 'the request body could not be read as JSON',
-  );
-  reply.code(answer.status).headers(answer.headers);
-  return 'body' in answer && answer.body !== null
-    ? reply.type('application/json').send(JSON.stringify(answer.body))
-    : reply.send();
-}
-
-/** MCP over Streamable HTTP: one route per method on /mcp/:server (the proxy answers everything, errors included), and
- * the protected resource metadata (RFC 9728), public by design. */
-function routeMcp(
-  app: FastifyInstance,
-  mcp: McpProxy,
-  inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
-  shutdown: AbortSignal | undefined,
-): void {
-  const document = JSON.stringify(mcp.metadata.document);
-  for (const path of mcp.metadata.paths) {
-    app.get(path, async (_request, reply) =>
-      reply.code(200).header('cache-control', 'public, max-age=300').type('application/json').send(document),
-    );
-  }
-  const serve = async (request: FastifyRequest<{ Params: { server: string } }>, reply: FastifyReply) => {
-    // Bytes (the MCP routes are no intake routes: their bodies are never handed on as a channel).
-    const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
-    let stream: Extract<Awaited<ReturnType<McpProxy['handle']>>, { stream: unknown }> | null = null;
-    const result = await inFlight(request, 'mcp', async () => {
-      const answer = await mcp.handle({
-        requestId: request.id,
-        server: request.params.server,
-        method: request.method as 'POST' | 'GET' | 'DELETE',
-        headers: identityHeaders(request),
-        body,
-      });
-      if (!('stream' in answer)) return { status: answer.status, headers: answer.headers, body: answer.body };
-      // An SSE answer: its decision is recorded; the events (and the outcome before the last one) are written here.
-      stream = answer;
-      const sink = createSink(reply, shutdown, undefined);
-      sink.open(answer.status, answer.headers);
-      try {
-        await answer.stream((data) => sink.write(`event: message\ndata: ${data}\n\n`), sink.signal);
-      } finally {
-        sink.end(); // the stream's last event is its answer (or its error); headers are gone, nothing else can be sent
-      }
-      return { status: answer.status, headers: answer.headers, body: null, streamed: true };
-    });
-    if (stream !== null || result.streamed) return reply;
-    reply.code(result.status).headers(result.headers);
-    if (result.body === null) return reply.send();
-    return reply.type('application/json').send(JSON.stringify(result.body));
-  };
-  app.post(MCP_ROUTE, serve);
-  app.get(MCP_ROUTE, serve);
-  app.delete(MCP_ROUTE, serve);
-}
-
-/**
- * The response as a stream sink: headers go out on `open` (fastify steps aside: the reply is hijacked), each write
- * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
- * client that goes away before the end aborts the signal, which aborts the upstream request.
- */
-function createSink(
-  reply: FastifyReply,
-  shutdown: AbortSignal | undefined,
-  scope: RequestScope | undefined,
-): StreamSink {
-  const raw = reply.raw;
-  const gone = new AbortController();
-  raw.on('close', () => {
-    if (!raw.writableFinished) gone.abort();
-  });
-  return {
-    open(status, headers) {
-      reply.hijack();
-      raw.writeHead(status, headers);
-      raw.flushHeaders();
-    },
-    write(text) {
-      if (gone.signal.aborted || raw.destroyed) return Promise.resolve();
-      scope?.firstByte();
-      // Past the drain deadline nothing waits for a client that does not read (its socket is closed after the grace).
-      if (raw.write(text) || shutdown?.aborted) return Promise.resolve();
-      // A client that stops reading holds the relay here; the drain deadline releases it (the stream then ends).
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          raw.off('drain', done);
-          raw.off('close', done);
-          shutdown?.removeEventListener('abort', done);
-          resolve();
-        };
-        raw.on('drain', done);
-        raw.on('close', done);
-        shutdown?.addEventListener('abort', done);
-      });
-    },
-    end() {
-      if (!raw.destroyed) raw.end();
-    },
-    signal: gone.signal,
-    ...(shutdown ? { shutdown } : {}),
-  };
-}
-
-/** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its outcome. */
-function replyStatus(result: Reply): { status: number; code: string | null } {
-  if (result.streamed || result.status < 400) return { status: result.status, code: null };
-  const error =
-    typeof result.body === 'object' && result.body !== null
-      ? (result.body as { error?: { code?: unknown } }).error
-      : undefined;
-  return { status: result.status, code: typeof error?.code === 'string' ? error.code : null };
-}
-
-function send(reply: FastifyReply, result: Reply): FastifyReply {
-  return reply.code(result.status).headers(result.headers).type('application/json').send(JSON.stringify(result.body));
-}
-
-/**
- * Headers as the identify stage needs them: every line of each header as received (Node's `headers` keeps only the
- * first Authorization and joins repeated x-api-key lines, hiding a second credential) and the request line as the
- * HTTP/2 pseudo-headers `:method` and `:path`, which DPoP proofs are bound to (src/identity/token-carrier.ts).
- */
-function identityHeaders(request: FastifyRequest): IncomingRequest['headers'] {
-  return { ...request.raw.headersDistinct, ':method': request.raw.method, ':path': request.raw.url };
 }
