@@ -16,13 +16,13 @@ const FLOORS: Record<string, { exact: number; overlap: number }> = {
   EMAIL: { exact: 1, overlap: 1 },
   IBAN: { exact: 1, overlap: 1 },
   IP_ADDRESS: { exact: 1, overlap: 1 },
-  // P 0.952 R 0.841 (3b60234): lone names with nothing about people near them ("Why is Victoria so impulsive?")
-  PERSON_NAME: { exact: 0.821, overlap: 0.893 },
+  // P 0.952 R 0.841 (5c24da7): lone names with nothing about people near them ("Why is Victoria so impulsive?")
+  PERSON_NAME: { exact: 0.827, overlap: 0.893 },
   PHONE: { exact: 0.974, overlap: 0.974 }, // P 1.000 R 0.950: labelled, possible with +CC; misses have no phone word
   US_SSN: { exact: 0.872, overlap: 0.872 }, // P 0.795 (Dutch BSNs called SSNs) R 0.969
 };
 /** Micro-averaged F1 by overlap over every labelled type. */
-const MICRO_F1_FLOOR = 0.942;
+const MICRO_F1_FLOOR = 0.943;
 /** Findings of types the set has no value of (passport, NHS, routing, secrets…): all false alarms. */
 const STRAY_FINDINGS_CEILING = 0;
 
