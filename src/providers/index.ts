@@ -40,7 +40,8 @@ export {
 } from './answer-json.ts';
 export type { JsonType, ObjectShape, Shape } from './shape.ts';
 // The closed-world walk and its shape builders, for other closed-world requests (the MCP proxy's, src/mcp).
-export { either, inspect, int, json, object, refuse, text, type Inspected } from './shape.ts';
+export { either, int, json, object, refuse, text } from './shape.ts';
+export { inspect, type Inspected } from './shape-walk.ts';
 export type {
   Api,
   ClientError,

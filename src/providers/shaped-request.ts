@@ -3,7 +3,8 @@
 // never the client's parsed object, so nothing the walk did not inspect can be forwarded.
 import { createHash } from 'node:crypto';
 import { parseJsonObject, type Json } from './json-body.ts';
-import { arrayOf, either, inspect, refuse, text, type Inspected, type ObjectShape } from './shape.ts';
+import { arrayOf, either, refuse, text, type ObjectShape } from './shape.ts';
+import { inspect, type Inspected } from './shape-walk.ts';
 import { estimatePromptTokens } from './token-estimate.ts';
 import type { Api, NormalizedRequest } from './types.ts';
 

@@ -127,7 +127,7 @@ const toolTurn = (args: string) => ({
 describe('requests: numbers and encodings at the byte level', () => {
   // HOLE (closed): a parameter number was classified only from 10^8 up, so a fraction written with a card's fifteen
   // digits (`temperature: 0.378282246310005`) went upstream unclassified. Now every number whose JSON text spells
-  // nine digits or more is classified (providers/shape.ts).
+  // nine digits or more is classified (providers/shape-walk.ts).
   it('a card number as the digits of a fraction (temperature) is not forwarded', async () => {
     const x = await request(CHAT, said('card follows', { temperature: 0.378282246310005 }));
     expect(leaksIn(x.upstream, [AMEX_PLANT])).toEqual([]);

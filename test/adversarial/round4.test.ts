@@ -439,7 +439,7 @@ describe('a key split between the text and a tool input key named like a label',
   // key's second half after a text block holding the first is read apart from the text: the Anthropic answer reaches
   // the client (with `{"q": …}` it is blocked). Fix: keys inside free-form JSON (a path under `.input.`,
   // `.arguments`, `structuredContent`, a schema) are never labels: lastKey returns '' there (the answer walk can mark
-  // such segments, answer-json.ts; the request walk knows them as `json` shapes, providers/shape.ts walkJson).
+  // such segments, answer-json.ts; the request walk knows them as `json` shapes, providers/shape-walk.ts walkJson).
   it.fails.each([['status'], ['id'], ['type']])("anthropic answer: text then a tool input's %s", async (key) => {
     const body = {
       id: 'msg_1',
