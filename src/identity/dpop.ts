@@ -4,7 +4,7 @@
 // a replayed `jti` are all ERR_TOKEN_DPOP; the replay store is bounded and, when full of live entries, refuses
 // (fail closed) rather than forget. The store is per process: documented in docs/identity.md.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import type { JWK } from 'jose';
 import { cleanString } from './claims.ts';
@@ -96,7 +96,7 @@ export function createDpopVerifier(): DpopVerifier {
     const { method } = targetOf(carried);
     if (payload['htm'] !== method) throw refuse('proof htm is not this request');
     checkHtu(payload['htu'], carried, config);
-    const ath = createHash('sha256').update(carried.token, 'ascii').digest('base64url');
+    const ath = hash('sha256', Buffer.from(carried.token, 'ascii'), 'base64url');
     if (payload['ath'] !== ath) throw refuse('proof ath is not this token');
     const iat = payload['iat'];
     const window = config.dpop.proofMaxAgeSeconds + config.clockSkewSeconds;

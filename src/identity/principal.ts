@@ -2,7 +2,7 @@
 // Invariants: every string passed the edge checks in claims.ts (bounded, no control characters, well-formed);
 // a claim of the wrong type is ERR_TOKEN_CLAIMS, never coerced; the token itself is kept only as its SHA-256.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { cleanString, claimAt, groupsOf, MAX_CLAIM_LENGTH, optionalClean } from './claims.ts';
 import type { ResolvedIssuer } from './config.ts';
 
@@ -18,7 +18,7 @@ export interface Principal {
 }
 
 export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** The token's client: `azp`, else `client_id` (RFC 9068 §2.2), checked like every recorded claim. */

@@ -15,7 +15,8 @@ export type RequestHeaders = Readonly<Record<string, string | string[] | undefin
 /** Absolute cap before any parsing; each issuer's maxTokenBytes (default 8192) applies once its issuer is known. */
 export const MAX_TOKEN_LENGTH = 64 * 1024;
 
-const B64TOKEN_CHARS = new Set('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=');
+/** RFC 6750 b64token characters only (a regular expression: a per-character set lookup cost ~30 µs a token). */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/=]*$/;
 
 export interface CarriedToken {
   token: string;
@@ -28,28 +29,42 @@ export interface CarriedToken {
   host: string | undefined;
 }
 
-/** The single value of header `name` (lower-case), or undefined; MUST throw when it is repeated. */
-export function headerValue(headers: RequestHeaders, name: string): string | undefined {
-  let found: string | undefined;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name || value === undefined) continue;
+/** The headers carriedToken reads. */
+const READ = ['authorization', 'x-api-key', 'dpop', ':method', ':path', 'host'] as const;
+type ReadName = (typeof READ)[number];
+const READ_NAMES: ReadonlySet<string> = new Set(READ);
+
+/**
+ * The single value of each header carriedToken reads (names matched case-insensitively), from one pass over the
+ * headers; `get` MUST throw when its header is repeated (two lines, or two names that differ only in case), at the
+ * read, so the first failure of the reading order is the one reported.
+ */
+function readHeaders(headers: RequestHeaders): (name: ReadName) => string | undefined {
+  const found = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
+    const name = READ_NAMES.has(key) ? key : key.toLowerCase();
+    if (!READ_NAMES.has(name)) continue;
     const values = Array.isArray(value) ? value : [value];
     if (values.length === 0) continue;
-    if (found !== undefined || values.length > 1) {
-      throw new IdentityError('ERR_TOKEN_MALFORMED', `the ${name} header is repeated`);
-    }
-    found = values[0];
+    if (found.has(name) || values.length > 1) repeated.add(name);
+    found.set(name, values[0] as string);
   }
-  return found === undefined || found.trim() === '' ? undefined : found.trim();
+  return (name) => {
+    if (repeated.has(name)) throw new IdentityError('ERR_TOKEN_MALFORMED', `the ${name} header is repeated`);
+    const value = found.get(name)?.trim();
+    return value === '' ? undefined : value;
+  };
 }
 
 function checkShape(token: string): string {
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new IdentityError('ERR_TOKEN_MALFORMED', `token exceeds ${MAX_TOKEN_LENGTH} characters`);
   }
-  for (const char of token) {
-    if (!B64TOKEN_CHARS.has(char)) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token has invalid characters');
-  }
+  if (!B64TOKEN.test(token)) throw new IdentityError('ERR_TOKEN_MALFORMED', 'token has invalid characters');
   return token;
 }
 
@@ -66,9 +81,10 @@ function fromAuthorization(value: string): { token: string; scheme: 'bearer' | '
 
 /** The single token the request carries. MUST throw ERR_TOKEN_MISSING or ERR_TOKEN_MALFORMED otherwise. */
 export function carriedToken(headers: RequestHeaders): CarriedToken {
-  const authorization = headerValue(headers, 'authorization');
-  const apiKey = headerValue(headers, 'x-api-key');
-  const proof = headerValue(headers, 'dpop');
+  const read = readHeaders(headers);
+  const authorization = read('authorization');
+  const apiKey = read('x-api-key');
+  const proof = read('dpop');
   const fromHeader = authorization === undefined ? undefined : fromAuthorization(authorization);
   if (fromHeader !== undefined && apiKey !== undefined && fromHeader.token !== apiKey) {
     throw new IdentityError('ERR_TOKEN_MALFORMED', 'Authorization and x-api-key carry different tokens');
@@ -81,9 +97,9 @@ export function carriedToken(headers: RequestHeaders): CarriedToken {
     token: checkShape(token),
     scheme: fromHeader?.scheme ?? 'api-key',
     proof,
-    method: headerValue(headers, ':method'),
-    path: headerValue(headers, ':path'),
-    host: headerValue(headers, 'host'),
+    method: read(':method'),
+    path: read(':path'),
+    host: read('host'),
   };
 }
 

@@ -52,6 +52,12 @@ describe('extractToken', () => {
     ['two x-api-key lines (raw headers)', { 'x-api-key': [TOKEN, TOKEN] }, 'ERR_TOKEN_MALFORMED'],
     ['the DPoP scheme without a token', { authorization: 'DPoP ' }, 'ERR_TOKEN_MISSING'],
     ['two DPoP proofs', { authorization: `DPoP ${TOKEN}`, dpop: [TOKEN, TOKEN] }, 'ERR_TOKEN_MALFORMED'],
+    ['a letter outside ASCII', { authorization: 'Bearer a.b\u00e9.c' }, 'ERR_TOKEN_MALFORMED'],
+    ['a line break inside the token', { 'x-api-key': 'a.b\nc.d' }, 'ERR_TOKEN_MALFORMED'],
+    ['a repeated Host beside a token', { authorization: `Bearer ${TOKEN}`, host: ['a', 'b'] }, 'ERR_TOKEN_MALFORMED'],
+    ['a DPoP proof in two spellings', { authorization: `DPoP ${TOKEN}`, dpop: 'p', DPoP: 'p' }, 'ERR_TOKEN_MALFORMED'],
+    // The headers are read in one pass, but failures are reported in reading order: the missing token comes first.
+    ['no token and a repeated Host', { host: ['a', 'b'] }, 'ERR_TOKEN_MISSING'],
   ])('rejects %s', (_name, headers, code) => {
     expect(codeOf(headers)).toBe(code);
   });
