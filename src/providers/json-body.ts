@@ -6,10 +6,13 @@ export type Json = Record<string, unknown>;
 
 export const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
 
+/** One decoder for every body: a call without `stream` starts afresh, after a failure too. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJsonObject(raw: Uint8Array): Json {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = UTF8.decode(raw);
   } catch (cause) {
     throw new RequestError('ERR_REQUEST_NOT_JSON', 'request body is not valid UTF-8', null, { cause });
   }

@@ -1,7 +1,7 @@
 // What every adapter does with a client body, once: strict JSON → the API's closed shape (shape.ts) → the parts of a
 // NormalizedRequest that do not depend on the API. Invariant: `body` in the result is the walk's rebuilt value,
 // never the client's parsed object, so nothing the walk did not inspect can be forwarded.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parseJsonObject, type Json } from './json-body.ts';
 import { arrayOf, either, refuse, text, type ObjectShape } from './shape.ts';
 import { inspect, type Inspected } from './shape-walk.ts';
@@ -30,7 +30,7 @@ export function parseShaped(
 ): { body: Json; inspected: Inspected<Json>; bodySha256: string } {
   const parsed = parseJsonObject(raw);
   const inspected = inspect<Json>(shape, parsed, TOP_LEVEL_LOCATION);
-  return { body: inspected.value, inspected, bodySha256: createHash('sha256').update(raw).digest('hex') };
+  return { body: inspected.value, inspected, bodySha256: hash('sha256', raw, 'hex') };
 }
 
 /** The shape walk once more, over a body the pipeline changed (redaction): what goes upstream is always its output. */
