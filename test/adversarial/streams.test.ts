@@ -83,9 +83,19 @@ describe.concurrent('evasions: the key written to slip past the stream screen', 
   }
 });
 
+// Asserted on what happens to the event (never on time: the walk's cost is bounded by ANSWER_MAX_DEPTH, and a timed
+// test fails on a loaded machine): the OpenAI chunks are rebuilt from known fields, so the deep field is dropped unread
+// and the answer is relayed whole; the typed APIs walk every field, so the walk stops at its depth limit and the stream
+// ends, before its first event, with the API's error.
 describe.concurrent('cost: an event nested 10,000 levels deep', () => {
+  const ends = {
+    chat: 'relayed without it',
+    completions: 'relayed without it',
+    responses: 'ERR_UPSTREAM_BAD_RESPONSE',
+    messages: 'ERR_UPSTREAM_BAD_RESPONSE',
+  } as const;
   for (const api of ['chat', 'completions', 'responses', 'messages'] as const) {
-    it(api, async () => {
+    it(`${api}: ${ends[api]}`, async () => {
       const id = `sdeep-${api}`;
       stack.upstream.script(id, (echoApi, body) => {
         const frames = answerFrames(echoApi, body, 'adv', 'fine');
@@ -95,12 +105,13 @@ describe.concurrent('cost: an event nested 10,000 levels deep', () => {
         return { status: 200, frames: [{ ...first, data }, ...frames.slice(1)] };
       });
       const x = await stack.send(api, { ...promptBody(api, `case-${id} hello`), stream: true });
-      const leaked = leaksIn(x.received, [ANSWER_KEY]);
-      expect({ crashed: x.status === 500, fast: x.elapsedMs < 2000, leaked }).toEqual({
-        crashed: false,
-        fast: true,
-        leaked: [],
-      });
+      const relayed = x.body.includes('"fine"') && !x.body.includes('x_debug') && !x.body.includes('"error"');
+      const code = /"code":"(ERR_[A-Z_]+)"/.exec(x.body)?.[1];
+      expect({
+        status: x.status,
+        end: relayed ? 'relayed without it' : code,
+        leaked: leaksIn(x.received, [ANSWER_KEY]),
+      }).toEqual({ status: 200, end: ends[api], leaked: [] });
     });
   }
 });
