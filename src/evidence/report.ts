@@ -53,36 +53,71 @@ export function renderReport(input: ReportInput): string {
     `<div class="card"><div class="n" id="${id}">${n}</div><div>${e(title)}</div></div>`;
   const verdictText = {
     VERIFIED:
-      'Every record in this packet is signed by a trusted ledger key and proven to be part of a signed checkpoint of its chain.',
+      'Every record in this packet is signed by a trusted ledger key and proven to be part of a signed checkpoint of ' +
+      'its chain.',
     'SELF-CHECK PASSED':
-      'The packet is internally consistent, checked against the keys registered in the exporting database. That is not independent proof: re-verify it with the ledger key you were given out of band (below).',
+      'The packet is internally consistent, checked against the keys registered in the exporting database. That is ' +
+      'not independent proof: re-verify it with the ledger key you were given out of band (below).',
     INCONCLUSIVE: 'Nothing could be proven: no trusted key was available, or the packet holds no records.',
     FAILED: 'The packet does NOT match what the ledger signed. Do not rely on it; see the findings below.',
   }[label];
+  const verdictClass = label === 'FAILED' ? 'bad' : label === 'VERIFIED' ? 'ok' : 'unk';
+  const keysChecked =
+    verdict.keySource === 'pinned' ? 'keys pinned by the exporter' : 'the keys registered in the exporting database';
+  const kids = verdict.trustedKids.map((k) => `<code>${e(k)}</code>`).join(', ') || 'none';
+  const warnings = verdict.findings.length - errors.length;
+  const findingRow = (f: VerifyFinding) =>
+    `<tr><td><code>${e(f.code)}</code></td><td>${e(f.chain)}${f.seq === null ? '' : ` seq ${f.seq}`}</td>` +
+    `<td>${e(f.message)}</td></tr>`;
+  const findings =
+    verdict.findings.length > 0
+      ? `<table><tr><th>code</th><th>where</th><th>why</th></tr>${verdict.findings.map(findingRow).join('')}</table>`
+      : '';
+  const selectedBy =
+    m.selection === undefined
+      ? ''
+      : `<tr><th>Selected by</th><td id="selected-by">the signed record content, after every record of ` +
+        `${m.selection.scanned.length} chain(s) (${m.selection.scanned.reduce((n, s) => n + s.records, 0)} records) ` +
+        `was checked against its stored columns</td></tr>`;
+  const chains = m.chains
+    .map((ch) => `<code>${e(ch.chain)}</code> (${ch.records} records, checkpoint of ${ch.checkpoint_size})`)
+    .join('<br>');
+  const excluded =
+    c.excluded_uncheckpointed > 0
+      ? `<p>${c.excluded_uncheckpointed} matching record(s) were newer than the latest signed checkpoint and are not ` +
+        `included.</p>`
+      : '';
+  const pins = verdict.trustedKids.map((k) => ` --trust ${e(k)}`).join('');
 
+  // A backslash at a line's end inside the template continues the line: the HTML is as if written on one line.
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Proctor evidence report</title>
 <style>
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1f24}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;\
+color:#1b1f24}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-.cards{display:flex;flex-wrap:wrap;gap:.75rem}.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:7rem}
+table{border-collapse:collapse;width:100%}\
+td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}
+.cards{display:flex;flex-wrap:wrap;gap:.75rem}\
+.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:7rem}
 .n{font-size:1.6rem;font-weight:600}.verdict{padding:1rem;border-radius:6px;font-weight:600}
-.ok{background:#dafbe1}.bad{background:#ffebe9}.unk{background:#fff8c5}code,pre{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}
+.ok{background:#dafbe1}.bad{background:#ffebe9}.unk{background:#fff8c5}\
+code,pre{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}
 pre{padding:.75rem;white-space:pre-wrap}svg text{font:12px system-ui,sans-serif}
 </style></head><body>
 <h1>Proctor evidence report</h1>
-<p>This report summarises the audit records in the evidence packet <code>${e(input.packetName)}</code>: who sent requests to which AI
+<p>This report summarises the audit records in the evidence packet <code>${e(input.packetName)}</code>: \
+who sent requests to which AI
 models, what kind of data they contained, which policy decided, and what it decided.</p>
 
 <h2>Verification verdict</h2>
-<div class="verdict ${label === 'FAILED' ? 'bad' : label === 'VERIFIED' ? 'ok' : 'unk'}"><span id="verdict">${label}</span>: ${e(verdictText)}</div>
-<p>Checked when the packet was exported, against ${verdict.keySource === 'pinned' ? 'keys pinned by the exporter' : 'the keys registered in the exporting database'}:
-${verdict.trustedKids.map((k) => `<code>${e(k)}</code>`).join(', ') || 'none'}. ${errors.length} error(s), ${verdict.findings.length - errors.length} warning(s).</p>
-${verdict.findings.length > 0 ? `<table><tr><th>code</th><th>where</th><th>why</th></tr>${verdict.findings.map((f) => `<tr><td><code>${e(f.code)}</code></td><td>${e(f.chain)}${f.seq === null ? '' : ` seq ${f.seq}`}</td><td>${e(f.message)}</td></tr>`).join('')}</table>` : ''}
+<div class="verdict ${verdictClass}"><span id="verdict">${label}</span>: ${e(verdictText)}</div>
+<p>Checked when the packet was exported, against ${keysChecked}:
+${kids}. ${errors.length} error(s), ${warnings} warning(s).</p>
+${findings}
 
 <h2>Summary</h2>
 <table>
@@ -90,9 +125,9 @@ ${verdict.findings.length > 0 ? `<table><tr><th>code</th><th>where</th><th>why</
 <tr><th>Exported at</th><td>${e(m.exported_at)}</td></tr>
 <tr><th>Exporter key</th><td><code>${e(m.exporter.kid)}</code></td></tr>
 <tr><th>Selection</th><td>${describeQuery(m.query)}</td></tr>
-${m.selection === undefined ? '' : `<tr><th>Selected by</th><td id="selected-by">the signed record content, after every record of ${m.selection.scanned.length} chain(s) (${m.selection.scanned.reduce((n, s) => n + s.records, 0)} records) was checked against its stored columns</td></tr>`}
+${selectedBy}
 <tr><th>Records from</th><td>${e(first)} to ${e(last)}</td></tr>
-<tr><th>Ledger chains</th><td>${m.chains.map((ch) => `<code>${e(ch.chain)}</code> (${ch.records} records, checkpoint of ${ch.checkpoint_size})`).join('<br>')}</td></tr>
+<tr><th>Ledger chains</th><td>${chains}</td></tr>
 </table>
 <div class="cards">
 ${card('count-records', 'records', c.records)}
@@ -102,7 +137,7 @@ ${card('count-denied', 'denied', c.denied)}
 ${card('count-redacted', 'allowed after redaction', c.redacted)}
 ${card('count-outcomes', 'completed requests (outcomes)', c.outcomes)}
 </div>
-${c.excluded_uncheckpointed > 0 ? `<p>${c.excluded_uncheckpointed} matching record(s) were newer than the latest signed checkpoint and are not included.</p>` : ''}
+${excluded}
 
 <h2>Decisions over time</h2>
 ${timeChart(decisions)}
@@ -119,10 +154,12 @@ ${modelTable(decisions)}
 <h2>How to re-verify</h2>
 <p>Anyone can check this packet without database or network access. The command below pins the ledger and exporter
 keys by fingerprint: first check that these fingerprints are the ones you were given by a source you trust (not this
-report), or pass those key files instead (<code>--trust ledger-keyring.json --trust-exporter exporter.pub.pem</code>):</p>
-<pre id="reverify">proctor verify ${e(input.packetName)}${verdict.trustedKids.map((k) => ` --trust ${e(k)}`).join('')} --trust-exporter ${e(m.exporter.kid)}</pre>
+report), or pass those key files instead \
+(<code>--trust ledger-keyring.json --trust-exporter exporter.pub.pem</code>):</p>
+<pre id="reverify">proctor verify ${e(input.packetName)}${pins} --trust-exporter ${e(m.exporter.kid)}</pre>
 <p>Exit status 0 means verified, 1 means the packet or a record was altered, 3 means nothing could be proven.
-To re-run the recorded policy decisions: <code>proctor replay ${e(input.packetName)} --bundles &lt;dir of policy bundles&gt;</code>.</p>
+To re-run the recorded policy decisions: \
+<code>proctor replay ${e(input.packetName)} --bundles &lt;dir of policy bundles&gt;</code>.</p>
 <h2>What this packet discloses</h2>
 <p>The selected records (identities, models, data categories, decisions — never prompt text or the sensitive values
 themselves), Merkle proofs that tie them to signed checkpoints (hashes only: other people's records are not disclosed),
@@ -196,15 +233,19 @@ function timeChart(decisions: Record<string, JsonValue>[]): string {
     const x = (i * step).toFixed(1);
     return (
       `<g><title>${escapeHtml(label(start + i * unit))}: ${b.allow} allowed, ${b.deny} denied</title>` +
-      `<rect x="${x}" y="${(h - ah - dh).toFixed(1)}" width="${bw.toFixed(1)}" height="${dh.toFixed(1)}" fill="#cf222e"/>` +
-      `<rect x="${x}" y="${(h - ah).toFixed(1)}" width="${bw.toFixed(1)}" height="${ah.toFixed(1)}" fill="#1a7f37"/></g>`
+      `<rect x="${x}" y="${(h - ah - dh).toFixed(1)}" width="${bw.toFixed(1)}" height="${dh.toFixed(1)}" ` +
+      `fill="#cf222e"/>` +
+      `<rect x="${x}" y="${(h - ah).toFixed(1)}" width="${bw.toFixed(1)}" height="${ah.toFixed(1)}" ` +
+      `fill="#1a7f37"/></g>`
     );
   });
   return `<svg role="img" aria-label="decisions over time" viewBox="0 0 ${w} ${h + 40}" width="100%">
 ${bars.join('\n')}
 <line x1="0" y1="${h}" x2="${w}" y2="${h}" stroke="#57606a"/>
-<text x="0" y="${h + 16}">${escapeHtml(label(start))} UTC</text><text x="${(n * step).toFixed(1)}" y="${h + 16}" text-anchor="end">${escapeHtml(label(start + n * unit))} UTC</text>
-<text x="0" y="${h + 34}" fill="#1a7f37">■ allowed</text><text x="80" y="${h + 34}" fill="#cf222e">■ denied</text><text x="${w}" y="${h + 34}" text-anchor="end">one bar per ${unitName}; tallest ${peak}</text>
+<text x="0" y="${h + 16}">${escapeHtml(label(start))} UTC</text>\
+<text x="${(n * step).toFixed(1)}" y="${h + 16}" text-anchor="end">${escapeHtml(label(start + n * unit))} UTC</text>
+<text x="0" y="${h + 34}" fill="#1a7f37">■ allowed</text><text x="80" y="${h + 34}" fill="#cf222e">■ denied</text>\
+<text x="${w}" y="${h + 34}" text-anchor="end">one bar per ${unitName}; tallest ${peak}</text>
 </svg>`;
 }
 
@@ -225,9 +266,14 @@ function categoryChart(decisions: Record<string, JsonValue>[]): string {
   const body = rows.map(([name, n], i) => {
     const y = i * bar;
     const len = (n / peak) * 480;
-    return `<text x="0" y="${y + 15}">${escapeHtml(name)}</text><rect x="140" y="${y + 3}" width="${len.toFixed(1)}" height="${bar - 6}" fill="#0969da"/><text x="${(146 + len).toFixed(1)}" y="${y + 15}">${n}</text>`;
+    return (
+      `<text x="0" y="${y + 15}">${escapeHtml(name)}</text>` +
+      `<rect x="140" y="${y + 3}" width="${len.toFixed(1)}" height="${bar - 6}" fill="#0969da"/>` +
+      `<text x="${(146 + len).toFixed(1)}" y="${y + 15}">${n}</text>`
+    );
   });
-  return `<svg role="img" aria-label="findings by category" viewBox="0 0 720 ${rows.length * bar}" width="100%">${body.join('')}</svg>`;
+  const viewBox = `0 0 720 ${rows.length * bar}`;
+  return `<svg role="img" aria-label="findings by category" viewBox="${viewBox}" width="100%">${body.join('')}</svg>`;
 }
 
 function denialTable(decisions: Record<string, JsonValue>[]): string {
@@ -266,5 +312,6 @@ function modelTable(decisions: Record<string, JsonValue>[]): string {
   }
   if (counts.size === 0) return '<p>No decisions.</p>';
   const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 15);
-  return `<table><tr><th>model or MCP tool</th><th>requests</th></tr>${rows.map(([m, n]) => `<tr><td><code>${escapeHtml(m)}</code></td><td>${n}</td></tr>`).join('')}</table>`;
+  const row = ([m, n]: [string, number]) => `<tr><td><code>${escapeHtml(m)}</code></td><td>${n}</td></tr>`;
+  return `<table><tr><th>model or MCP tool</th><th>requests</th></tr>${rows.map(row).join('')}</table>`;
 }
