@@ -170,9 +170,9 @@ function unlimitedBundle(dir: string): string {
 }
 
 /** Proctor's launch as production's (bin/proctor.js serve; the image's ENTRYPOINT): the container memory limit it sizes
- * V8's heap from (src/cli/node-heap.ts), and whether that sizing is on. */
+ * V8's heap from (src/cli/node-heap.ts; 2048: the Helm chart's default limit), and whether that sizing is on. */
 export const proctorLaunch = {
-  memoryLimitMiB: Number(process.env.BENCH_SBS_PROCTOR_MEMORY_MIB ?? 512),
+  memoryLimitMiB: Number(process.env.BENCH_SBS_PROCTOR_MEMORY_MIB ?? 2048),
   nodeHeap: process.env.BENCH_SBS_PROCTOR_NODE_HEAP === 'off' ? ('off' as const) : ('on' as const),
   /** Node's compile cache, warmed before the first launch as the image's build warms its own (deploy/Dockerfile). */
   compileCache: path.join(tmpdir(), 'proctor-bench-compile-cache'),
