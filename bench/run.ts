@@ -13,6 +13,7 @@ import { benchClassification } from './classification.ts';
 import { loadPolicyBundle, type PolicyInput } from '../src/policy/index.ts';
 import { policyDecisionLatency } from './policy.ts';
 import { benchLedger } from './ledger.ts';
+import { requestPathCpu } from './request-path.ts';
 import { benchVerify } from './verify.ts';
 import { benchLimits } from './limits.ts';
 import { benchStreaming } from './streaming.ts';
@@ -212,6 +213,7 @@ if (process.argv.includes('--side-by-side') || process.env.BENCH === 'side-by-si
     classification: benchClassification(),
     end_to_end: await endToEnd(),
     ledger: await benchLedger(),
+    request_path: await requestPathCpu(),
     verify: await benchVerify(),
     limits: await benchLimits(),
     stream_scanner: benchStreamScanner(),
