@@ -1,9 +1,11 @@
 // The side-by-side bench's processes. The mock upstream runs on the generator's core; each target on the other core,
 // one at a time: the bare passthrough (bench/passthrough.ts), Portkey's gateway (the @portkey-ai/gateway dev
-// dependency, routed to the mock by its x-portkey-provider / x-portkey-custom-host headers) and Proctor as deployed
-// (bench/proctor-process.ts: real JWTs from the development issuer, the default policy, signed records committed to a
-// throwaway PostgreSQL 15 with fsync on, the server pinned to Proctor's core). A target's `pid` is the process whose
-// CPU and peak RSS the bench reads; `postmaster` is Proctor's database, whose CPU counts as Proctor's.
+// dependency, routed to the mock by its x-portkey-provider / x-portkey-custom-host headers) and Proctor launched as
+// production launches it (`bin/proctor.js serve`, its heap sized for a container limit; real JWTs from the development
+// issuer, the default policy, signed records committed to a throwaway PostgreSQL 15 with fsync on, the server pinned
+// to Proctor's core), durable or with outcome_commit flush_deferred. A target's `pid` is the process whose CPU and peak
+// RSS the bench reads (the launcher re-execs node in place: same pid); `postmaster` is Proctor's database, whose CPU
+// counts as Proctor's.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
