@@ -67,6 +67,10 @@ const PHONE_WORDS = [
   '휴대폰',
   '연락처',
   '핸드폰',
+  '电话',
+  '手机',
+  'телефон',
+  'τηλέφωνο',
 ];
 
 export const EMAIL: RecognizerDefinition = {
@@ -232,6 +236,12 @@ const PHONE_LABELS = [
   '전화번호',
   '휴대폰',
   '핸드폰',
+  '电话',
+  '手机',
+  // Whole words only: the matcher's word edges are ASCII letters, so `тел` would be found inside `-тель` nouns.
+  'телефон',
+  'τηλέφωνο',
+  'telefonu',
 ];
 
 /**

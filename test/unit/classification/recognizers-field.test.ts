@@ -71,6 +71,10 @@ describe('PHONE right next to a phone label, possible by length where the plan r
     ['a label after the number', '413 185 492 office\n', '413 185 492'],
     ['French dotted pairs', 'Tél. 04.17.88.69.73', '04.17.88.69.73'],
     ['one run of ten digits', 'mobile 7652813567', '7652813567'],
+    ['a Russian label', 'телефон: 8 (495) 123-45-67', '8 (495) 123-45-67'],
+    ['a Chinese label', '电话：138 1234 5678', '138 1234 5678'],
+    ['a Greek label', 'τηλέφωνο 210 123 4567', '210 123 4567'],
+    ['a Polish label', 'numer telefonu 512 345 678', '512 345 678'],
   ])('finds %s', (_, text, value) => {
     expect(found(text, 'PHONE')).toEqual([value]);
   });
