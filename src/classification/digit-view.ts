@@ -58,9 +58,19 @@ const OTHER_DASHES: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * Other marks a model reads through between digit groups (`219|09|9999`, `219+09+9999`, `219~09~9999`, `219*09*9999`,
+ * `219#09#9999`, `219。09。9999`): `|` `+` `~` `*` `#`, the ideographic full stop U+3002 and its half-width form U+FF61,
+ * the full-width full stop U+FF0E and vertical bar U+FF5C (NFKC maps both to ASCII: listed for a view read without it).
+ * Cost: a sum or product spelled in a card's or an SSN's groups, and a table row whose cells are (`| 219 | 09 | 9999 |`:
+ * a separator run of at most MAX_SEPARATOR_RUN), read as that number; the recognizers' group rules still apply.
+ */
+const MARK_SEPARATORS: ReadonlySet<number> = new Set([0x7c, 0x2b, 0x7e, 0x2a, 0x23, 0x3002, 0xff61, 0xff0e, 0xff5c]);
+
+/**
  * Any separator between digit groups: whitespace, `.` `/` `\` `_` `-`, every dash (U+2010–U+2015 and the rest of
  * category Pd), minus signs (U+2212, U+FE63, U+FF0D), small em dash U+FE58, hyphen bullet U+2043, middle dots (U+00B7,
- * U+2022, U+2027). Not `,` or `:` (thousands separators, lists and times would turn into identifiers).
+ * U+2022, U+2027), and MARK_SEPARATORS. Not `,` or `:` (thousands separators, lists and times would turn into
+ * identifiers).
  */
 export function isDigitSeparator(code: number): boolean {
   return (
@@ -70,6 +80,7 @@ export function isDigitSeparator(code: number): boolean {
     code === 0x5c ||
     code === 0x5f ||
     code === 0x2d ||
+    MARK_SEPARATORS.has(code) ||
     (code >= 0x2010 && code <= 0x2015) ||
     code === 0x2212 ||
     code === 0xfe63 ||

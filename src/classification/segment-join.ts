@@ -221,8 +221,11 @@ export function labelWindows(segments: readonly TextSegment[], reach: number = L
   return [{ text: texts.join(''), parts }];
 }
 
-/** Between two pairs of one valuePairs window: no recognizer matches across a line break, a bar and a line break. */
-export const PAIR_GAP = '\n | \n';
+/**
+ * Between two pairs of one valuePairs window: no recognizer matches across a line break, a `!` and a line break (not
+ * a bar: the digits view reads `|` between digit groups as a separator, digit-view.ts).
+ */
+export const PAIR_GAP = '\n!\n';
 
 /**
  * Inside each JSON text, two consecutive values joined (the end of one, the start of the next, `reach` characters

@@ -546,25 +546,28 @@ describe('requests: disguises a model reads that the views do not', () => {
     const x = await request(CHAT, said('my ssn is none of your business'));
     expect(x.upstream).toContain('none of your business');
   });
-  // HOLE (open, classification/digit-view.ts SEPARATOR class): SECURITY.md promises "any separator between digit
-  // groups", but the digits view joins only whitespace, `. / \ _ -`, dashes, minus signs and middle dots; `|`, `+`,
-  // `~`, `*` and the ideographic full stop `。` between the groups hide an SSN or a card (a model reads `219|09|9999` as
-  // the number). Fix: add `|+~*#` and U+3002/U+FF0E/U+FF5C to the separator class (still only the numeric recognizers
-  // scan the view; cost: a table written `219|09|9999` or an expression `219+09+9999` reads as an SSN, which the
-  // recognizers' group validity and context rules already narrow).
-  for (const sep of ['|', '+', '~', '*', '\u3002']) {
-    it.fails(`an SSN with '${sep}' between its groups is not forwarded`, async () => {
+  // HOLE (closed, classification/digit-view.ts MARK_SEPARATORS): SECURITY.md promises "any separator between digit
+  // groups", but the digits view joined only whitespace, `. / \ _ -`, dashes, minus signs and middle dots; `|`, `+`,
+  // `~`, `*` and the ideographic full stop `。` between the groups hid an SSN or a card (a model reads `219|09|9999` as
+  // the number). `|+~*#` and U+3002/U+FF61/U+FF0E/U+FF5C are separators now (only the numeric recognizers scan the
+  // view; cost: a table row `| 219 | 09 | 9999 |` or an expression `219+09+9999` reads as an SSN, documented).
+  for (const sep of ['|', '+', '~', '*', '#', '\u3002']) {
+    it(`an SSN with '${sep}' between its groups is not forwarded`, async () => {
       const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
       expect(leaksIn(x.upstream, [SSN])).toEqual([]);
     });
   }
-  it.fails("a card with '|' between its groups is not forwarded", async () => {
+  it("a card with '|' between its groups is not forwarded", async () => {
     const x = await request(CHAT, said('card 4111|1111|1111|1111 please'));
     expect(leaksIn(x.upstream, [CARD])).toEqual([]);
   });
   it.each([['-'], ['.'], ['\u2013']])("control: an SSN with '%s' between its groups is refused", async (sep) => {
     const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
     expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
+  });
+  it('control: arithmetic is forwarded, and a phone with its country code stays a phone (the policy redacts it)', async () => {
+    const x = await request(CHAT, said('is 12*34 = 408 and 3+4 = 7? call +1 415 555 2671 #2'));
+    expect(x.upstream).toContain('"is 12*34 = 408 and 3+4 = 7? call [PHONE_1] #2"');
   });
   // HOLE (closed, classification/unicode-table.ts NUMBER_FORMS, read in normalize.ts): docs/classification.md read
   // circled digits through NFKC, but the dingbat circled digits (U+2776-277F ❶, U+2780-2789 ➀, U+278A-2793 ➊), the

@@ -48,6 +48,16 @@ describe("SSN evasions are found, spanning exactly the original value, with the 
     ['keycap digits', '2\ufe0f\u20e31\ufe0f\u20e39\ufe0f\u20e3-0\u20e39\u20e3-9\u20e39\u20e39\u20e39\u20e3'],
     ['combining marks on the digits', '2\u03011\u03019-09-9999'],
     ['tag characters (invisible)', tags('219-09-9999')],
+    ['vertical bars', '219|09|9999'],
+    ['plus signs', '219+09+9999'],
+    ['tildes', '219~09~9999'],
+    ['asterisks', '219*09*9999'],
+    ['hashes', '219#09#9999'],
+    ['markdown bold groups', '219**-**09**-**9999'],
+    ['ideographic full stops', '219\u300209\u30029999'],
+    ['half-width ideographic full stops', '219\uff6109\uff619999'],
+    ['full-width full stops', '219\uff0e09\uff0e9999'],
+    ['full-width vertical bars', '219\uff5c09\uff5c9999'],
   ])('%s', (_name, value) => {
     expect(find(`ref ${value} end`)).toEqual([{ type: 'US_SSN', value, fingerprint: plain?.fingerprint }]);
   });
@@ -61,7 +71,8 @@ describe("SSN evasions are found, spanning exactly the original value, with the 
   it('cards with any separator, and spaced one digit at a time', () => {
     const [card] = find('4111 1111 1111 1111');
     const spaced = '4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1';
-    for (const value of ['4111.1111.1111.1111', '4111  1111  1111  1111', '4111–1111–1111–1111', spaced]) {
+    const marks = ['4111|1111|1111|1111', '4111+1111+1111+1111', '4111 * 1111 * 1111 * 1111', '4111。1111。1111。1111'];
+    for (const value of ['4111.1111.1111.1111', '4111  1111  1111  1111', '4111–1111–1111–1111', spaced, ...marks]) {
       expect(find(`pay ${value} now`)).toEqual([{ type: 'CREDIT_CARD', value, fingerprint: card?.fingerprint }]);
     }
   });
@@ -75,12 +86,21 @@ describe('what the digits view must not turn into values', () => {
     ['decimals and times', 'pi is 3.14159, 12:09:99 and 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5'],
     ['thousands separators', 'total 219,099,999 units'],
     ['separator runs too long to be one', 'page 219          09          9999'],
+    ['phone numbers with a country code', 'call +1 415 555 2671 or +44 20 7946 0958 or 555+1+2671'],
+    ['arithmetic', '12*34 = 408, 3+4+5 = 12, 2019+09 ~ 2028, 100*100*100 #1'],
+    ['a markdown table of numbers not in a value layout', '| 2019 | 42 | 1234 |\n|---|---|---|\n| 7 | 12 | 2026 |'],
+    ['a markdown table whose cells are padded past a separator run', '| 219      |  09      | 9999     |'],
   ])('%s', (_name, text) => {
     expect(find(text).filter((f) => f.type === 'US_SSN' || f.type === 'CREDIT_CARD')).toEqual([]);
   });
 
   it('digits glued to letters are a value when the digits view makes one (only a digit next to it rules it out)', () => {
     expect(find('A219.09.9999B').filter((f) => f.type === 'US_SSN')).toHaveLength(1);
+  });
+
+  it('a table row whose cells are an SSN or a card in its groups is read as that number (documented cost)', () => {
+    expect(find('| 219 | 09 | 9999 |')).toMatchObject([{ type: 'US_SSN', value: '219 | 09 | 9999' }]);
+    expect(find('|4111|1111|1111|1111|')).toMatchObject([{ type: 'CREDIT_CARD', value: '4111|1111|1111|1111' }]);
   });
 
   it('an IP address is still an IP address, not rewritten for the other recognizers', () => {

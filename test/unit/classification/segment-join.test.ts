@@ -280,7 +280,7 @@ describe('JSON texts', () => {
     const windows = joinWindows(segs('{"a":"AKIAQ3EG","b":"THV5RJ7YWU2P","c":2}'));
     expect(windows.map((w) => w.text)).toEqual(['AKIAQ3EGTHV5RJ7YWU2P', 'THV5RJ7YWU2P2']);
     const many = joinWindows(segs(JSON.stringify({ a: 'x1', b: 'x2', c: 'x3', d: 'x4' })));
-    expect(many.map((w) => w.text)).toEqual(['x1x2\n | \nx3x4', 'x2x3']);
+    expect(many.map((w) => w.text)).toEqual([`x1x2${PAIR_GAP}x3x4`, 'x2x3']);
     expect(piecesAcross(windows[0]!, 0, 20)).toEqual([
       { segment: 0, start: 6, end: 14 },
       { segment: 0, start: 21, end: 33 },
