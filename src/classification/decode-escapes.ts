@@ -1,7 +1,9 @@
 // Character escapes as a view to decode: `\uXXXX`, `\u{X…}` and `\xXX` (JavaScript, JSON, Python, C) and HTML numeric
-// references `&#DDD;` and `&#xHH;`, each read as the character it names; other characters stay as they are.
+// references `&#DDD;` and `&#xHH;`, each read as the character it names; other characters stay as they are. And lists
+// of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell.
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
-// back to exactly its own escapes (decode.ts), and each character of the run is read once.
+// back to exactly its own escapes or codes (decode.ts), and each character of the text is read a bounded number of
+// times.
 
 /** Decoded text with, for each UTF-16 unit, the run-local span [starts[u], ends[u]) it came from. */
 export interface MappedText {
@@ -82,4 +84,93 @@ export function decodeEscapes(run: string): MappedText | undefined {
   }
   if (escapes === 0) return undefined;
   return { text: units.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+}
+
+/** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */
+export const MIN_DECIMAL_CODES = 8;
+/** Most separator characters between two codes (`, `, `,\n  ` between the items of an array). */
+const MAX_CODE_SEPARATOR = 4;
+
+function isCodeSeparator(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2c || code === 0x3b;
+}
+
+/**
+ * Whether text[from, to) separates two codes of one list: exactly one `,` or `;` with any whitespace (an array, also
+ * written one item a line), or spaces and tabs only. A line break alone ends the list: the rows of a table of small
+ * numbers (`37, 53, 0` then `38, 54, 1`) are read row by row, not as one list.
+ */
+function separatesCodes(text: string, from: number, to: number): boolean {
+  let marks = 0;
+  let lineBreak = false;
+  for (let k = from; k < to; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code === 0x2c || code === 0x3b) marks += 1;
+    else if (code !== 0x20 && code !== 0x09) lineBreak = true;
+  }
+  return marks === 1 || (marks === 0 && !lineBreak);
+}
+
+/** A character that glues onto a number and makes it something else than a code (a word, a decimal, a version). */
+function gluesToNumber(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x2d
+  );
+}
+
+/** The end of a printable ASCII code (2-3 decimal digits, 32-126) at `at`, standing alone; -1 when there is none. */
+function codeAt(text: string, at: number): number {
+  if (at > 0 && gluesToNumber(text.charCodeAt(at - 1))) return -1;
+  const n = numberAt(text, at, 4, 10);
+  if (n.length < 2 || n.length > 3 || n.value < 32 || n.value > 126) return -1;
+  return gluesToNumber(text.charCodeAt(at + n.length)) ? -1 : at + n.length;
+}
+
+/**
+ * Runs of at least MIN_DECIMAL_CODES printable ASCII codes (32-126) split by up to MAX_CODE_SEPARATOR of whitespace,
+ * `,` and `;` (separatesCodes: `65,75,73,65,…`, `[65, 75, 73, …]`, `65 75 73 …`), each decoded to its character mapped to its own digits; `next`
+ * skips to the next place a run may start. Linear: a run that fails is not read again.
+ */
+export function decimalCodeRuns(
+  text: string,
+  add: (from: number, end: number, decoded: MappedText) => void,
+  next: (from: number) => number,
+): void {
+  for (let i = next(0); i < text.length; ) {
+    let end = codeAt(text, i);
+    if (end < 0) {
+      i = next(i + 1);
+      continue;
+    }
+    const tokens = [i, end];
+    for (;;) {
+      let at = end;
+      while (at < text.length && at - end <= MAX_CODE_SEPARATOR && isCodeSeparator(text.charCodeAt(at))) at += 1;
+      const apart = at > end && at - end <= MAX_CODE_SEPARATOR && separatesCodes(text, end, at);
+      const after = apart ? codeAt(text, at) : -1;
+      if (after < 0) break;
+      tokens.push(at, after);
+      end = after;
+    }
+    if (tokens.length / 2 >= MIN_DECIMAL_CODES) {
+      const count = tokens.length / 2;
+      const starts = new Int32Array(count);
+      const ends = new Int32Array(count);
+      let decoded = '';
+      for (let k = 0; k < count; k += 1) {
+        const from = tokens[2 * k] as number;
+        const to = tokens[2 * k + 1] as number;
+        decoded += String.fromCharCode(numberAt(text, from, 3, 10).value);
+        starts[k] = from - i;
+        ends[k] = to - i;
+      }
+      add(i, end, { text: decoded, starts, ends });
+    }
+    i = next(end);
+  }
 }

@@ -1,5 +1,5 @@
-// Bounded decoding: runs of base64 (standard or URL-safe), hex (contiguous or separated bytes), percent-encoding and
-// character escapes in the main view are decoded (to valid UTF-8 only), and text behind a right-to-left override is
+// Bounded decoding: runs of base64 (standard or URL-safe), hex (contiguous or separated bytes), percent-encoding,
+// quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8 only), and text behind a right-to-left override is
 // read in display order (reversed); what they read as is classified (all of a segment's runs as one text, kept apart
 // by RUN_GAP), and a finding there covers its encoded run in the original (so redaction removes it). One level only:
 // decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; per
@@ -7,13 +7,18 @@
 // default 4 MiB limit can hold; past them runs are left as they are: a documented limit).
 import { isUtf8 } from 'node:buffer';
 import RE2 from 're2';
-import { decodeEscapes, type MappedText } from './decode-escapes.ts';
+import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
 import type { NormalizedText } from './normalize.ts';
 
 /** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
 export const MIN_ENCODED_RUN = 16;
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
 export const MIN_PERCENT_RUN = 8;
+/**
+ * Fewest `=XX` escapes in a quoted-printable run (`=41=4B=49=41…`): code and URLs hold a few (`color=FF0000`,
+ * `a=1&b=2`), text a mail client encoded holds one for every character it could not send as it is.
+ */
+export const MIN_QUOTED_PRINTABLE_ESCAPES = 8;
 /** Fewest bytes in a run of separated hex bytes (`41 4b 49 41 …`, `0x41, 0x4b, …`, `41:4b:…`, `\x41 \x4b …`). */
 export const MIN_HEX_BYTES = 8;
 /** Most characters between two hex tokens of one run (`, ` or `,\n  ` between the items of a C array). */
@@ -76,6 +81,11 @@ function isUrlChar(code: number): boolean {
   );
 }
 
+/** A character of a line of quoted-printable text: printable ASCII, space and tab. */
+function isLineChar(code: number): boolean {
+  return (code >= 0x20 && code < 0x7f) || code === 0x09;
+}
+
 /** The length of a line break (LF or CRLF) at `at`, or 0. */
 function lineBreakAt(text: string, at: number): number {
   if (text.charCodeAt(at) === 0x0a) return 1;
@@ -106,6 +116,22 @@ function decodeBase64OrHex(run: string): string | undefined {
 }
 
 function decodePercent(run: string): MappedText | undefined {
+  return decodeByteEscapes(run, 0x25, 1);
+}
+
+/** Quoted-printable (`=XX`, RFC 2045) as percent-encoding is read, when it holds enough escapes to be text. */
+function decodeQuotedPrintable(run: string): MappedText | undefined {
+  return decodeByteEscapes(run, 0x3d, MIN_QUOTED_PRINTABLE_ESCAPES);
+}
+
+/** A run whose `mark` + two hex digits are bytes (other characters their own byte), given `least` escapes. */
+function decodeByteEscapes(run: string, mark: number, least: number): MappedText | undefined {
+  const markChar = String.fromCharCode(mark);
+  let found = 0;
+  for (let i = run.indexOf(markChar); i >= 0 && found < least; i = run.indexOf(markChar, i + 1)) {
+    if (isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) found += 1;
+  }
+  if (found < least) return undefined;
   const bytes = Buffer.allocUnsafe(run.length);
   const byteAt = new Int32Array(run.length + 1); // where each byte's characters start in the run
   let n = 0;
@@ -113,7 +139,7 @@ function decodePercent(run: string): MappedText | undefined {
   for (let i = 0; i < run.length; i += 1) {
     byteAt[n] = i;
     const code = run.charCodeAt(i);
-    if (code === 0x25 && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
+    if (code === mark && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
       bytes[n] = Number.parseInt(run.slice(i + 1, i + 3), 16);
       escapes += 1;
       i += 2;
@@ -186,9 +212,9 @@ type NextCandidate = (from: number) => number;
  * as the search moves forward, so a text costs one conversion pass whatever its number of candidates.
  * `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
  */
-function candidateFinder(text: string, pattern: RE2, exhaustive: boolean): NextCandidate {
+function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?: Buffer): NextCandidate {
   if (exhaustive) return (from) => Math.min(from, text.length);
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = utf8 ?? Buffer.from(text, 'utf8');
   const ascii = bytes.length === text.length;
   let unit = 0;
   let byte = 0;
@@ -228,6 +254,10 @@ function candidateFinder(text: string, pattern: RE2, exhaustive: boolean): NextC
 let base64Start: RE2 | undefined;
 /** Every run of separated hex bytes starts with a token, 1..MAX_HEX_SEPARATOR separators and a second token. */
 let hexPairStart: RE2 | undefined;
+/** Every list of decimal character codes starts with MIN_DECIMAL_CODES codes and the separators between them. */
+let codeListStart: RE2 | undefined;
+/** Every quoted-printable run holds an `=` and two hex digits. */
+let escapeStart: RE2 | undefined;
 
 /**
  * Runs of separated hex bytes (`41 4b 49 41`, `0x41, 0x4b`, `41:4b`, `414b 4941`, `\x41 \x4b`): tokens of 2–8 hex
@@ -327,7 +357,9 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   hexPairStart ??= new RE2(
     String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
   );
-  const nextBase64 = candidateFinder(text, base64Start, exhaustive);
+  // One UTF-8 copy of the text for every native search below.
+  const utf8 = exhaustive ? undefined : Buffer.from(text, 'utf8');
+  const nextBase64 = candidateFinder(text, base64Start, exhaustive, utf8);
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
     if (decoded === undefined || !spend(budget, decoded)) return;
@@ -398,7 +430,27 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
-  if (budget.runs > 0) separatedHexRuns(text, mapped, candidateFinder(text, hexPairStart, exhaustive));
+  // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
+  // search finds (code and prose hold many a bare `=`).
+  escapeStart ??= new RE2('=[0-9A-Fa-f]{2}');
+  const nextEscape = candidateFinder(text, escapeStart, exhaustive, utf8);
+  for (let i = nextEscape(0); i < text.length && budget.runs > 0; ) {
+    if (text.charCodeAt(i) !== 0x3d) {
+      i = nextEscape(i + 1);
+      continue;
+    }
+    let from = i;
+    while (from > 0 && isLineChar(text.charCodeAt(from - 1))) from -= 1;
+    let end = i + 1;
+    while (end < text.length && isLineChar(text.charCodeAt(end))) end += 1;
+    if (end - from >= MIN_PERCENT_RUN) mapped(from, end, decodeQuotedPrintable(text.slice(from, end)));
+    i = nextEscape(end);
+  }
+  if (budget.runs > 0) separatedHexRuns(text, mapped, candidateFinder(text, hexPairStart, exhaustive, utf8));
+  codeListStart ??= new RE2(
+    String.raw`(?:[0-9]{2,3}(?:[\t ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
+  );
+  if (budget.runs > 0) decimalCodeRuns(text, mapped, candidateFinder(text, codeListStart, exhaustive, utf8));
   for (const [from, to] of view.overrides ?? []) {
     if (to - from < MIN_PERCENT_RUN || budget.runs <= 0) continue;
     const reversed = reversedRun(text, from, to);

@@ -608,13 +608,12 @@ describe('requests: disguises a model reads that the views do not', () => {
     const x = await request(CHAT, said(`use ${key} now`));
     expect(x.status).toBe(403);
   });
-  // HOLE (open, classification/decode-escapes.ts; a documented limit, docs/classification.md "encodings other than
-  // base64, hex, percent-encoding and character escapes"): quoted-printable (`=41=4B=49=41…`, every mail client's
-  // encoding) and a list of decimal character codes (`65,75,73,65,…`, what `String.fromCharCode` takes) are not
-  // decoded, though a model decodes both on request. Fix: decode `=XX` runs (≥ 8 escapes) as percent-encoding is, and
-  // comma- or space-separated runs of ≥ 8 integers in 32-126 as bytes (the answer side already reads integer arrays as
-  // bytes, answer-json.ts integerTexts; cost: a list of small numbers that spells ASCII is decoded and classified).
-  it.fails.each([
+  // HOLE (closed, classification/decode.ts decodeQuotedPrintable, decode-escapes.ts decimalCodeRuns): quoted-printable
+  // (`=41=4B=49=41…`, every mail client's encoding) and a list of decimal character codes (`65,75,73,65,…`, what
+  // `String.fromCharCode` takes) were not decoded, though a model decodes both on request. Now a line holding at least
+  // 8 `=XX` escapes, and a list of at least 8 codes of printable ASCII (split by one `,`/`;` or by spaces; a line
+  // break alone ends it, so tables of small numbers are read row by row), are decoded views.
+  it.each([
     ['quoted-printable', [...KEY.value].map((c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`).join('')],
     ['decimal character codes', [...KEY.value].map((c) => c.charCodeAt(0)).join(',')],
   ])('an AWS key in %s is not forwarded', async (_name, key) => {
