@@ -150,14 +150,16 @@ export class CheckpointCheck {
           'CHECKPOINT_INCONSISTENT',
           this.chain,
           e.size - 1,
-          `the records up to seq ${e.size - 1} cannot have the root this verifier accepted on an earlier run (state file): records are missing`,
+          `the records up to seq ${e.size - 1} cannot have the root this verifier accepted on an earlier run (state ` +
+            'file): records are missing',
         );
       } else {
         this.log.add(
           'CHECKPOINT_MISMATCH',
           this.chain,
           e.size - 1,
-          `the records up to seq ${e.size - 1} cannot have the root signed in the ${e.source} checkpoint: records are missing`,
+          `the records up to seq ${e.size - 1} cannot have the root signed in the ${e.source} checkpoint: records ` +
+            'are missing',
         );
       }
     }
@@ -169,7 +171,8 @@ export class CheckpointCheck {
         'CHAIN_ROLLED_BACK',
         this.chain,
         this.end,
-        `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file), but the chain now holds ${this.end}: it was rolled back`,
+        `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file), but the ` +
+          `chain now holds ${this.end}: it was rolled back`,
       );
     }
     if (beyond.some((e) => e.source !== 'state')) {
@@ -177,7 +180,8 @@ export class CheckpointCheck {
         'CHAIN_TRUNCATED',
         this.chain,
         this.end,
-        `a signed checkpoint covers ${largest} records but the chain holds ${this.end}: records were removed from its end`,
+        `a signed checkpoint covers ${largest} records but the chain holds ${this.end}: records were removed from ` +
+          'its end',
       );
     }
   }
@@ -202,7 +206,8 @@ export class CheckpointCheck {
           'CHECKPOINT_INCONSISTENT',
           this.chain,
           e.size - 1,
-          `the records up to seq ${e.size - 1} do not have the root this verifier accepted on an earlier run (state file): the history was rewritten`,
+          `the records up to seq ${e.size - 1} do not have the root this verifier accepted on an earlier run (state ` +
+            'file): the history was rewritten',
         );
       } else {
         this.log.add(
@@ -215,7 +220,8 @@ export class CheckpointCheck {
     }
   }
 
-  /** False (and reported, if `report`) when the note is not signed by a trusted key or disagrees with what it claims. */
+  /** False (and reported, if `report`) when the note is not signed by a trusted key or disagrees with what it
+   * claims. */
   private signed(e: Expected, report: boolean): boolean {
     if (e.source === 'state') return true;
     if (e.note === null || this.keys === null) return this.keys === null;
@@ -226,7 +232,8 @@ export class CheckpointCheck {
         'CHECKPOINT_INVALID',
         this.chain,
         e.size - 1,
-        `the ${e.source} checkpoint at tree size ${e.size} is not signed by a trusted key or disagrees with its columns`,
+        `the ${e.source} checkpoint at tree size ${e.size} is not signed by a trusted key or disagrees with its ` +
+          'columns',
       );
     return false;
   }

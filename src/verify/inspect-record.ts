@@ -197,7 +197,8 @@ export interface DeferredSignature {
   check: SignatureCheck;
 }
 
-/** Checks the deferred signatures in one call (the native verifier when built, node:crypto otherwise; same verdicts). */
+/** Checks the deferred signatures in one call (the native verifier when built, node:crypto otherwise; same
+ * verdicts). */
 export function settleSignatures(deferred: readonly DeferredSignature[]): void {
   const verdicts = signaturesValid(deferred.map((d) => d.check));
   deferred.forEach((d, i) => {

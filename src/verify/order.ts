@@ -102,14 +102,16 @@ export class ChainOrder {
           'RECORD_INSERTED',
           chain,
           earlier.at,
-          `the record at seq ${earlier.at} is not part of the signed chain: the record signed as seq ${signedSeq} follows at seq ${p}`,
+          `the record at seq ${earlier.at} is not part of the signed chain: the record signed as seq ${signedSeq} ` +
+            `follows at seq ${p}`,
         );
       } else {
         log.add(
           'RECORD_INSERTED',
           chain,
           p,
-          `a second record claims signed seq ${signedSeq}${earlier ? ` (first at seq ${earlier.at})` : ''}; it is not part of the signed chain`,
+          `a second record claims signed seq ${signedSeq}${earlier ? ` (first at seq ${earlier.at})` : ''}; ` +
+            'it is not part of the signed chain',
         );
         keep = false;
         checkLink = false;

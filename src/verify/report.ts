@@ -55,7 +55,8 @@ export interface VerifyOptions {
   trustedFingerprints?: string[];
   /** Only these chains (default: every chain in the source). */
   chains?: string[];
-  /** Validity windows by kid (from a keyring): a record signed outside its key's window is RECORD_KEY_OUTSIDE_WINDOW. */
+  /** Validity windows by kid (from a keyring): a record signed outside its key's window is
+   * RECORD_KEY_OUTSIDE_WINDOW. */
   keyWindows?: Map<string, KeyWindow>;
   /** Checkpoint notes kept outside the database (the sink file), checked like the stored ones. */
   checkpoints?: ExternalCheckpoint[];

@@ -50,7 +50,8 @@ interface DbRow {
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** The ledger's tables do not exist (SQLSTATE 42P01): the source holds no chains, which is not the same as unreadable. */
+/** The ledger's tables do not exist (SQLSTATE 42P01): the source holds no chains, which is not the same as
+ * unreadable. */
 function tableMissing(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '42P01';
 }
@@ -66,7 +67,8 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
           WITH RECURSIVE c AS (
             (SELECT chain FROM audit_records ORDER BY chain LIMIT 1)
             UNION ALL
-            SELECT (SELECT r.chain FROM audit_records r WHERE r.chain > c.chain ORDER BY r.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL
+            SELECT (SELECT r.chain FROM audit_records r WHERE r.chain > c.chain ORDER BY r.chain LIMIT 1)
+              FROM c WHERE c.chain IS NOT NULL
           )
           SELECT chain FROM c WHERE chain IS NOT NULL UNION SELECT chain FROM audit_chains
           UNION SELECT DISTINCT chain FROM audit_checkpoints ORDER BY 1`);

@@ -47,7 +47,8 @@ export function readVerifyState(file: string): VerifyState {
       typeof e.accepted_at !== 'string'
     ) {
       throw new StateFileError(
-        `the state file ${file}: chain ${JSON.stringify(chain)} needs origin, size (> 0), root (64 hex), note and accepted_at`,
+        `the state file ${file}: chain ${JSON.stringify(chain)} needs origin, size (> 0), root (64 hex), note and ` +
+          'accepted_at',
       );
     }
     out.chains[chain] = {

@@ -114,14 +114,16 @@ export function verifyCheckpointStream(opts: StreamOptions): VerifyReport {
           'CHAIN_ROLLED_BACK',
           chain,
           newest?.size ?? null,
-          `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file); the stream's newest covers ${newest?.size ?? 0}`,
+          `this verifier accepted a checkpoint of ${remembered.size} records on an earlier run (state file); the ` +
+            `stream's newest covers ${newest?.size ?? 0}`,
         );
       } else if ((roots.get(remembered.size) ?? remembered.root) !== remembered.root) {
         log.add(
           'CHECKPOINT_INCONSISTENT',
           chain,
           remembered.size - 1,
-          `the stream signs a different root for tree size ${remembered.size} than the one accepted on an earlier run (state file)`,
+          `the stream signs a different root for tree size ${remembered.size} than the one accepted on an earlier ` +
+            'run (state file)',
         );
       }
     }

@@ -137,7 +137,8 @@ export class ChainTrust {
         'TRUST_KEY_NOT_FOUND',
         this.chain,
         first,
-        `${n} record(s) from seq ${first} are signed by the pinned fingerprint ${kid}, but no public key with that fingerprint was found: their signatures were not checked`,
+        `${n} record(s) from seq ${first} are signed by the pinned fingerprint ${kid}, but no public key with that ` +
+          'fingerprint was found: their signatures were not checked',
       );
     }
   }

@@ -298,7 +298,8 @@ async function verifyChain(
         'CHAIN_TRIMMED',
         chain,
         start.at,
-        `records 0..${start.at - 1} were removed by retention, as the signed retention_applied record at seq ${accounted.at} states`,
+        `records 0..${start.at - 1} were removed by retention, as the signed retention_applied record at seq ` +
+          `${accounted.at} states`,
       );
     } else {
       log.add(
@@ -331,7 +332,8 @@ async function verifyChain(
       'VERIFY_TAIL_UNANCHORED',
       chain,
       lastSeq,
-      'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot be excluded',
+      'no trusted checkpoint (sink, database or state file) covers this chain: removal of its newest records cannot ' +
+        'be excluded',
     );
   }
   return {
@@ -382,7 +384,8 @@ function sampled(seed: string, chain: string, seq: number): boolean {
   return h.readUInt32BE(0) % SAMPLE_RATE === 0;
 }
 
-/** Makes the key a key_rotated row introduces resolvable on the workers before later rows are sent (kid = fingerprint). */
+/** Makes the key a key_rotated row introduces resolvable on the workers before later rows are sent (kid =
+ * fingerprint). */
 function announceRotation(row: RecordRow, pool: InspectPool): void {
   try {
     const record = JSON.parse(Buffer.from(row.bytes).toString('utf8')) as { new_public_key?: unknown };

@@ -98,7 +98,8 @@ export async function witnessAnchors(
               'WITNESS_COSIGNATURE_INVALID',
               chain,
               size - 1,
-              `the cosignature of witness ${w.name} on the checkpoint of ${size} records does not verify under its pinned key: it was altered`,
+              `the cosignature of witness ${w.name} on the checkpoint of ${size} records does not verify under its ` +
+                'pinned key: it was altered',
             ),
           );
         }
@@ -129,7 +130,8 @@ export async function witnessAnchors(
   return { anchors, findings, cosigned, cosignedNotes, witnesses, quorum, views };
 }
 
-/** Adds the witness findings to a report, checks the chains against the cosigned sizes and, with URLs, asks the witnesses. */
+/** Adds the witness findings to a report, checks the chains against the cosigned sizes and, with URLs, asks the
+ * witnesses. */
 export async function finishWitnessCheck(
   report: VerifyReport,
   anchors: WitnessAnchors,
@@ -158,7 +160,8 @@ export async function finishWitnessCheck(
           'CHAIN_ROLLED_BACK',
           c.chain,
           c.records,
-          `witnesses cosigned a checkpoint of ${at} records but the chain holds ${c.records}: it was rolled back or its tail deleted`,
+          `witnesses cosigned a checkpoint of ${at} records but the chain holds ${c.records}: it was rolled back or ` +
+            'its tail deleted',
         ),
       );
     }
@@ -206,7 +209,8 @@ export async function finishWitnessCheck(
               'WITNESS_FORK',
               chain,
               size - 1,
-              `witness ${w.name} has cosigned another root for ${size} records of ${origin}: the log was forked (split view)`,
+              `witness ${w.name} has cosigned another root for ${size} records of ${origin}: the log was forked ` +
+                '(split view)',
             ),
           );
         } else {
@@ -242,7 +246,8 @@ export async function finishWitnessCheck(
             'CHAIN_ROLLED_BACK',
             chain,
             now,
-            `witness ${w.name} has cosigned ${known} records of this chain but it holds ${now}: it was rolled back or its tail deleted (with its checkpoints)`,
+            `witness ${w.name} has cosigned ${known} records of this chain but it holds ${now}: it was rolled back ` +
+              'or its tail deleted (with its checkpoints)',
           ),
         );
       } else {
@@ -251,7 +256,8 @@ export async function finishWitnessCheck(
             'WITNESS_AHEAD',
             chain,
             known - 1,
-            `witness ${w.name} has cosigned ${known} records but the newest checkpoint here covers ${size}: written after this run read them, or deleted`,
+            `witness ${w.name} has cosigned ${known} records but the newest checkpoint here covers ${size}: written ` +
+              'after this run read them, or deleted',
           ),
         );
       }
@@ -290,7 +296,8 @@ function probeNote(
 async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
   const { rows } = await sql.query<{ chain: string; note: string; lines: string[] | null }>(
     `SELECT c.chain, c.note, array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
-       FROM audit_checkpoints c LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
+       FROM audit_checkpoints c
+       LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
       GROUP BY c.chain, c.tree_size, c.note`,
   );
   const out: CosignedNote[] = [];

@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { inspectRecords } from './inspect-record.ts';
 import type { RecordRow } from './inspect-record.ts';
 
-/** A batch as sent to a worker: the rows' bytes packed into one transferred buffer (row i is packed[ends[i-1]..ends[i]]). */
+/** A batch as sent to a worker: the rows' bytes packed into one transferred buffer (row i is
+ * packed[ends[i-1]..ends[i]]). */
 export interface WorkerBatch {
   id: number;
   chain: string;
