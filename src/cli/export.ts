@@ -21,7 +21,8 @@ export interface ExportIo {
   openSql?: () => Promise<Sql>;
 }
 
-const USAGE = `usage: proctor export (--db <url> | --pglite <dir>) --key <exporter private key PEM> --exported-by <who> --out <packet.tar.gz> [filters]
+const USAGE = `usage: proctor export (--db <url> | --pglite <dir>) --key <exporter private key PEM> --exported-by \
+<who> --out <packet.tar.gz> [filters]
 
 filters (repeatable ones match any of their values; different filters must all match), applied to the signed
 record content; every record is read and its columns checked against it (a relabelled ledger is refused):
@@ -34,7 +35,8 @@ record content; every record is read and its columns checked against it (a relab
   --to <RFC 3339>          records before this instant
   --decision allow|deny    decisions with this verdict (and their outcomes)
   --policy-version <v>     bundle revision, bundle sha256, or revision@sha256:<hex> (repeatable)
-  --type <type>            decision, outcome, policy_activated, key_rotated, chain_opened (repeatable; default decision, outcome)
+  --type <type>            decision, outcome, policy_activated, key_rotated, chain_opened (repeatable; default \
+decision, outcome)
                            (the key_rotated records of every exported chain are always included, whatever the filters)
 options:
   --until-checkpoint       leave out matching records newer than their chain's latest signed checkpoint
@@ -88,9 +90,13 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
     renameSync(tmp, parsed.out);
     const c = result.manifest.counts;
     const label = verdictLabel(result.verdict);
+    const leftOut =
+      c.excluded_uncheckpointed > 0
+        ? `; ${c.excluded_uncheckpointed} newer record(s) left out (not yet checkpointed)`
+        : '';
     io.stdout(
-      `wrote ${parsed.out}: ${c.records} records (${c.decisions} decisions: ${c.allowed} allowed, ${c.denied} denied; ${c.outcomes} outcomes) from ${c.chains} chain(s), ${c.checkpoints} checkpoint(s)` +
-        `${c.excluded_uncheckpointed > 0 ? `; ${c.excluded_uncheckpointed} newer record(s) left out (not yet checkpointed)` : ''}\n` +
+      `wrote ${parsed.out}: ${c.records} records (${c.decisions} decisions: ${c.allowed} allowed, ${c.denied} ` +
+        `denied; ${c.outcomes} outcomes) from ${c.chains} chain(s), ${c.checkpoints} checkpoint(s)${leftOut}\n` +
         `check before signing: ${label}\n`,
     );
     for (const sha of result.missingBundles)
@@ -99,7 +105,8 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
       );
     for (const f of result.verdict.findings)
       io.stderr(
-        `${f.severity.toUpperCase()} ${f.code}${f.chain ? ` (chain ${f.chain}${f.seq === null ? '' : ` seq ${f.seq}`})` : ''}: ${f.message}\n`,
+        `${f.severity.toUpperCase()} ${f.code}` +
+          `${f.chain ? ` (chain ${f.chain}${f.seq === null ? '' : ` seq ${f.seq}`})` : ''}: ${f.message}\n`,
       );
     return label === 'FAILED' ? 1 : 0;
   } catch (err) {
@@ -109,7 +116,8 @@ export async function runExport(args: string[], io: ExportIo): Promise<number> {
     }
     const code = (err as { code?: unknown }).code;
     io.stderr(
-      `proctor export: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'}); nothing was written\n`,
+      `proctor export: the ledger could not be read (${typeof code === 'string' ? code : 'ERR_AUDIT_UNAVAILABLE'}); ` +
+        `nothing was written\n`,
     );
     return 1;
   } finally {

@@ -101,7 +101,8 @@ function generate(args: string[], io: KeysIo): number {
     writeKeyring(v.keyring, keyring);
   }
   io.stdout(
-    `wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)${v.keyring ? `; added to ${v.keyring}` : ''}\nkid ${key.kid}\n`,
+    `wrote ${privateFile} (secret) and ledger-key.pub.pem (give it to auditors)` +
+      `${v.keyring ? `; added to ${v.keyring}` : ''}\nkid ${key.kid}\n`,
   );
   return 0;
 }

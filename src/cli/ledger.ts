@@ -18,10 +18,12 @@ export interface LedgerIo {
 }
 
 const USAGE = `usage:
-  proctor ledger retention (--db <postgres url> | --pglite <dir> | --config <file>) [--months N] [--apply --key <pem>] [--json]
+  proctor ledger retention (--db <postgres url> | --pglite <dir> | --config <file>) [--months N] [--apply --key \
+<pem>] [--json]
       list the monthly partitions older than the retention window (dry run), or with --apply drop them, after a
       signed retention_applied record in each chain that loses records. --months defaults to ledger.retention_months
-      from --config, else ${DEFAULT_RETENTION_MONTHS}; fewer than ${DEFAULT_RETENTION_MONTHS} only when given explicitly. --apply needs the chains' current
+      from --config, else ${DEFAULT_RETENTION_MONTHS}; fewer than ${DEFAULT_RETENTION_MONTHS} only when given \
+explicitly. --apply needs the chains' current
       signing key (--key, or ledger.signing_key from --config), the replicas of those chains stopped, and a database
       user that owns audit_records (the runtime role cannot drop partitions).
 `;
@@ -51,7 +53,8 @@ export async function runLedgerCli(args: string[], io: LedgerIo): Promise<number
     }
     const code = (error as { code?: unknown }).code;
     io.stderr(
-      `proctor ledger ${sub ?? ''}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`,
+      `proctor ledger ${sub ?? ''}: ${typeof code === 'string' ? `${code}: ` : ''}` +
+        `${(error as Error).message ?? String(error)}\n`,
     );
     return 1;
   }
@@ -98,7 +101,8 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
   if (months !== undefined && months < DEFAULT_RETENTION_MONTHS) {
     io.stderr(
       `WARNING: --months ${months} keeps less than the default ${DEFAULT_RETENTION_MONTHS} months of audit records. ` +
-        'Records older than that are destroyed for good; the EU AI Act (Art. 19, 26) asks deployers to keep logs at least 6 months.\n',
+        'Records older than that are destroyed for good; the EU AI Act (Art. 19, 26) asks deployers to keep logs at ' +
+        'least 6 months.\n',
     );
   }
 
@@ -123,7 +127,12 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
     const result = await applyRetention(sql, { ...options, signer, clock: { now: () => new Date() } });
     if (values.json) {
       io.stdout(
-        `${JSON.stringify({ applied: true, ...result.plan, dropped: result.dropped, records: result.records.map((r) => ({ chain: r.chain, seq: r.seq, hash: r.hash })) })}\n`,
+        `${JSON.stringify({
+          applied: true,
+          ...result.plan,
+          dropped: result.dropped,
+          records: result.records.map((r) => ({ chain: r.chain, seq: r.seq, hash: r.hash })),
+        })}\n`,
       );
     } else {
       let text = describe(result.plan);
@@ -138,7 +147,9 @@ async function retention(args: string[], io: LedgerIo): Promise<number> {
 }
 
 function describe(plan: RetentionPlan): string {
-  let text = `retention: ${plan.months} whole months before the current one; partitions ending on or before ${plan.cutoff} expire\n`;
+  let text =
+    `retention: ${plan.months} whole months before the current one; ` +
+    `partitions ending on or before ${plan.cutoff} expire\n`;
   for (const p of plan.drop) text += `expired  ${p.name} (${p.rows} records)\n`;
   for (const name of plan.keep) text += `kept     ${name}\n`;
   for (const c of plan.chains)

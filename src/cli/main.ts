@@ -39,7 +39,8 @@ commands:
   migrate                   apply the schema migrations as the schema owner (see: proctor migrate --help)
   check-config <file>       validate a configuration file and list every problem
   verify                    verify the audit ledger or an evidence packet (see: proctor verify --help)
-  usage                     spend and tokens by subject, group, tenant or model, from the records (see: proctor usage --help)
+  usage                     spend and tokens by subject, group, tenant or model, from the records (see: proctor usage \
+--help)
   export                    write a signed evidence packet with report.html (see: proctor export --help)
   replay                    re-evaluate recorded decisions against their policy bundles (see: proctor replay --help)
   policy <command>          policy bundles: build, test, sign, inspect, eval, shadow-report (see: proctor policy help)
@@ -94,7 +95,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     const code = (error as { code?: unknown }).code;
     io.stderr(
-      `proctor ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`,
+      `proctor ${command}: ${typeof code === 'string' ? `${code}: ` : ''}` +
+        `${(error as Error).message ?? String(error)}\n`,
     );
     return 1;
   }
@@ -137,7 +139,13 @@ async function devTokenCommand(args: string[], io: Io): Promise<number> {
     .map((g) => g.trim())
     .filter((g) => g !== '');
   io.stdout(
-    `${await devToken({ dataDir: values['data-dir'], sub: values.sub, groups, tenant: values.tenant ?? null, ttlSeconds: ttl })}\n`,
+    `${await devToken({
+      dataDir: values['data-dir'],
+      sub: values.sub,
+      groups,
+      tenant: values.tenant ?? null,
+      ttlSeconds: ttl,
+    })}\n`,
   );
   return 0;
 }

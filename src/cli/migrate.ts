@@ -55,14 +55,16 @@ export async function runMigrate(args: string[], io: MigrateIo): Promise<number>
       io.stdout(`${JSON.stringify({ applied_now: applied, applied: after.applied, pending: after.pending })}\n`);
     else if (values.status)
       io.stdout(
-        `applied: ${after.applied.length}; pending: ${after.pending.length === 0 ? 'none' : after.pending.join(', ')}\n`,
+        `applied: ${after.applied.length}; pending: ` +
+          `${after.pending.length === 0 ? 'none' : after.pending.join(', ')}\n`,
       );
     else io.stdout(applied.length === 0 ? 'schema up to date; nothing applied\n' : `applied: ${applied.join(', ')}\n`);
     return after.pending.length === 0 ? 0 : 1;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     io.stderr(
-      `proctor migrate: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`,
+      `proctor migrate: ${typeof code === 'string' ? `${code}: ` : ''}` +
+        `${error instanceof Error ? error.message : String(error)}\n`,
     );
     return 1;
   } finally {

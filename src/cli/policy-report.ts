@@ -122,11 +122,13 @@ export function formatShadowReport(report: ShadowReport): string {
   const lines = [
     `shadow report ${report.since} .. ${report.until}${report.chain ? ` (chain ${report.chain})` : ''}`,
     `decisions      ${report.decisions}`,
-    `disagreements  ${report.disagreements}${report.decisions > 0 ? ` (${((100 * report.disagreements) / report.decisions).toFixed(2)}%)` : ''}`,
+    `disagreements  ${report.disagreements}` +
+      `${report.decisions > 0 ? ` (${((100 * report.disagreements) / report.decisions).toFixed(2)}%)` : ''}`,
   ];
   for (const c of report.by_change) {
     lines.push(
-      `  ${c.active} -> ${c.shadow}: ${c.active_allow ? 'allow' : 'deny'} -> ${c.shadow_allow ? 'allow' : 'deny'}  ${c.count}`,
+      `  ${c.active} -> ${c.shadow}: ${c.active_allow ? 'allow' : 'deny'} -> ${c.shadow_allow ? 'allow' : 'deny'}  ` +
+        `${c.count}`,
     );
   }
   const codes = (label: string, counts: Record<string, number>) => {

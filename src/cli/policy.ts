@@ -74,7 +74,8 @@ export async function runPolicyCli(argv: string[], io: PolicyIo): Promise<number
     }
     const code = (error as { code?: unknown }).code;
     io.stderr(
-      `proctor policy ${command}: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`,
+      `proctor policy ${command}: ${typeof code === 'string' ? `${code}: ` : ''}` +
+        `${error instanceof Error ? error.message : String(error)}\n`,
     );
     return 1;
   }
@@ -201,7 +202,8 @@ async function inspectCommand(args: string[], io: PolicyIo): Promise<number> {
   try {
     smokeTest(await compileBundle(opened));
   } catch (error) {
-    smoke = `failed: ${(error as { code?: string }).code ?? ''} ${error instanceof Error ? error.message : String(error)}`;
+    const message = error instanceof Error ? error.message : String(error);
+    smoke = `failed: ${(error as { code?: string }).code ?? ''} ${message}`;
   }
   const report = {
     file,
@@ -217,17 +219,20 @@ async function inspectCommand(args: string[], io: PolicyIo): Promise<number> {
   if (values.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else {
+    const signature = opened.signature;
     const sig =
-      opened.signature.status === 'verified'
-        ? `verified (${opened.signature.algorithm}${opened.signature.keyid ? `, kid ${opened.signature.keyid}` : ''}, ${opened.signature.files} files)`
-        : opened.signature.status;
+      signature.status === 'verified'
+        ? `verified (${signature.algorithm}${signature.keyid ? `, kid ${signature.keyid}` : ''}, ` +
+          `${signature.files} files)`
+        : signature.status;
     io.stdout(
       [
         `bundle     ${file}`,
         `revision   ${report.revision}`,
         `sha256     ${report.sha256}`,
         `bytes      ${report.bytes}`,
-        `entrypoint ${report.entrypoint}${report.entrypoints.length > 1 ? ` (also: ${report.entrypoints.slice(1).join(', ')})` : ''}`,
+        `entrypoint ${report.entrypoint}` +
+          `${report.entrypoints.length > 1 ? ` (also: ${report.entrypoints.slice(1).join(', ')})` : ''}`,
         `signature  ${sig}`,
         `smoke      ${smoke}`,
         `files      ${report.files.join(', ')}`,

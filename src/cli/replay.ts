@@ -29,7 +29,8 @@ export interface ReplayIo {
   openSql?: () => Promise<Sql>;
 }
 
-const USAGE = `usage: proctor replay (--db <url> | --pglite <dir> | <packet.tar.gz>) [--request-id <id>]... [--from <t>] [--to <t>] --bundles <dir> [--json]
+const USAGE = `usage: proctor replay (--db <url> | --pglite <dir> | <packet.tar.gz>) [--request-id <id>]... [--from \
+<t>] [--to <t>] --bundles <dir> [--json]
 
   --bundles <dir>     policy bundles (*.tar.gz), matched to records by SHA-256 (required for a database;
                       optional for a packet, whose included bundles are used as well)
@@ -154,7 +155,8 @@ export async function runReplay(args: string[], io: ReplayIo): Promise<number> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     io.stderr(
-      `proctor replay: a policy bundle could not be loaded (${typeof code === 'string' ? code : 'error'}: ${(err as Error).message})\n`,
+      `proctor replay: a policy bundle could not be loaded (${typeof code === 'string' ? code : 'error'}: ` +
+        `${(err as Error).message})\n`,
     );
     return 3;
   }
@@ -195,7 +197,8 @@ function loadPacket(
 
 function summary(r: ReplayReport): string {
   const lines = [
-    `decisions: ${r.decisions}, replayed: ${r.replayed}, reproduced: ${r.reproduced}, did not reproduce: ${r.mismatches.length}`,
+    `decisions: ${r.decisions}, replayed: ${r.replayed}, reproduced: ${r.reproduced}, did not reproduce: ` +
+      `${r.mismatches.length}`,
   ];
   for (const [why, n] of Object.entries(r.skipped))
     lines.push(`skipped ${n} decision(s): ${why} (not decided by policy)`);
@@ -203,8 +206,11 @@ function summary(r: ReplayReport): string {
     lines.push(`MISSING bundle ${m.revision} sha256 ${m.sha256}: ${m.decisions} decision(s) could not be replayed`);
   for (const m of r.mismatches) {
     lines.push(
-      `MISMATCH chain ${m.chain} seq ${m.seq}${m.request_id ? ` request ${m.request_id}` : ''} (${m.slot} policy ${m.policy.revision}): ` +
-        `recorded ${m.recorded.allow ? 'allow' : 'deny'} [${m.recorded.reasons.join(', ')}], replayed ${m.replayed.allow ? 'allow' : 'deny'} [${m.replayed.reasons.join(', ')}]; differs in ${m.differs.join(', ')}`,
+      `MISMATCH chain ${m.chain} seq ${m.seq}${m.request_id ? ` request ${m.request_id}` : ''} ` +
+        `(${m.slot} policy ${m.policy.revision}): ` +
+        `recorded ${m.recorded.allow ? 'allow' : 'deny'} [${m.recorded.reasons.join(', ')}], replayed ` +
+        `${m.replayed.allow ? 'allow' : 'deny'} [${m.replayed.reasons.join(', ')}]; differs in ` +
+        `${m.differs.join(', ')}`,
     );
   }
   const verdict =

@@ -11,7 +11,8 @@ export interface UsageIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = `usage: proctor usage (--db <postgres url> | --pglite <dir>) [--from <date>] [--to <date>] [--by subject|group|tenant|model] [--json]
+const USAGE = `usage: proctor usage (--db <postgres url> | --pglite <dir>) [--from <date>] [--to <date>] [--by \
+subject|group|tenant|model] [--json]
 
   --db <url>      PostgreSQL URL (default: $DATABASE_URL)
   --pglite <dir>  a PGlite data directory instead of PostgreSQL
@@ -159,7 +160,8 @@ export async function usageReport(sql: Sql, from: Date, to: Date, by: By): Promi
   for (const row of rows) {
     const decision = parseRecord(row.d);
     const outcome = parseRecord(row.o);
-    if (outcome.decision_hash !== Buffer.from(row.dhash as Uint8Array).toString('hex')) continue; // another decision of a reused request id
+    // Another decision of a reused request id.
+    if (outcome.decision_hash !== Buffer.from(row.dhash as Uint8Array).toString('hex')) continue;
     const principal = (decision.principal ?? {}) as { sub?: string; groups?: string[]; tenant?: string | null };
     const request = (decision.request ?? {}) as { model?: string };
     const keys =

@@ -15,7 +15,8 @@ export interface PacketIo {
   stderr: (s: string) => void;
 }
 
-export const PACKET_USAGE = `usage: proctor verify <packet.tar.gz> --trust <ledger key or keyring> [--trust-exporter <exporter public key PEM>] [--json]
+export const PACKET_USAGE = `usage: proctor verify <packet.tar.gz> --trust <ledger key or keyring> [--trust-exporter \
+<exporter public key PEM>] [--json]
 
   --trust <key>            pinned ledger key(s): a PEM file, a keyring JSON, or a fingerprint ed25519:<hex>
                            (resolved against the packet's keyring.json) (repeatable)
@@ -158,7 +159,8 @@ function summary(packet: string, report: PacketReport, trustedKids: string[]): s
   ];
   if (report.exporter) {
     lines.push(
-      `exported by: ${report.exporter.exported_by} at ${report.exporter.exported_at}, key ${report.exporter.kid} (${report.exporter.trusted ? 'trusted' : 'NOT trusted'})`,
+      `exported by: ${report.exporter.exported_by} at ${report.exporter.exported_at}, key ${report.exporter.kid} ` +
+        `(${report.exporter.trusted ? 'trusted' : 'NOT trusted'})`,
     );
     const how =
       report.exporter.selection === 'signed-content'
@@ -167,11 +169,13 @@ function summary(packet: string, report: PacketReport, trustedKids: string[]): s
     lines.push(`selected by: ${how}`);
   }
   lines.push(
-    'checked: manifest signature, file digests, canonical bytes (RFC 8785), schema, hashes, signatures, inclusion proofs (RFC 9162) against signed checkpoints, checkpoint consistency, bundle digests',
+    'checked: manifest signature, file digests, canonical bytes (RFC 8785), schema, hashes, signatures, inclusion ' +
+      'proofs (RFC 9162) against signed checkpoints, checkpoint consistency, bundle digests',
   );
   for (const c of report.chains) {
     lines.push(
-      `chain ${c.chain}: ${c.records} records, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}, checkpoint tree size ${c.checkpoint_size ?? 'none'}`,
+      `chain ${c.chain}: ${c.records} records, ${c.first_ts ?? '?'} .. ${c.last_ts ?? '?'}, checkpoint tree size ` +
+        `${c.checkpoint_size ?? 'none'}`,
     );
   }
   for (const f of report.findings) {

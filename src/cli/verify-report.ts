@@ -12,9 +12,13 @@ export function verifyExitCode(report: VerifyReport): 0 | 1 | 3 {
 
 const CHECKED: Record<VerifyReport['kind'], string> = {
   ledger:
-    'canonical bytes (RFC 8785), schema, hashes, signatures and key validity, every column against the bytes (subject, decision, policy_version, kid included), signed order (gaps, reorders, insertions, duplicates, links), chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs, chains the state file or sink names present',
+    'canonical bytes (RFC 8785), schema, hashes, signatures and key validity, every column against the bytes ' +
+    '(subject, decision, policy_version, kid included), signed order (gaps, reorders, insertions, duplicates, ' +
+    'links), chain heads, signed checkpoints (RFC 6962 roots), decision/outcome pairs, chains the state file or ' +
+    'sink names present',
   'checkpoint-stream':
-    'checkpoint signatures, note bodies against their columns, one origin per chain, sizes never shrinking, one root per size (records not read: consistency across sizes needs the database or a packet)',
+    'checkpoint signatures, note bodies against their columns, one origin per chain, sizes never shrinking, one root ' +
+    'per size (records not read: consistency across sizes needs the database or a packet)',
   packet: 'manifest signature, file digests, records, inclusion and consistency proofs, checkpoints',
 };
 
@@ -39,7 +43,11 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
     const backend =
       report.signature_backend === undefined
         ? ''
-        : ` (Ed25519 by ${report.signature_backend === 'native-ed25519-dalek' ? 'the native ed25519-dalek addon, node:crypto re-checking any it rejects' : 'node:crypto'})`;
+        : ` (Ed25519 by ${
+            report.signature_backend === 'native-ed25519-dalek'
+              ? 'the native ed25519-dalek addon, node:crypto re-checking any it rejects'
+              : 'node:crypto'
+          })`;
     lines.push(`signatures: ${how}: ${signed} of ${total} record signatures verified${backend}`);
   }
   const from = report.chains
@@ -71,7 +79,8 @@ export function formatVerifyReport(report: VerifyReport, context: FormatContext 
         : `tail anchored by the ${c.checkpoint.source} checkpoint at ${c.checkpoint.size} records`;
     const trimmed = c.trimmed_through === null ? '' : `, records 0..${c.trimmed_through} removed by retention`;
     lines.push(
-      `chain ${c.chain}: ${c.records} records, ${span}${trimmed}; ${anchor}${c.head_hash ? `; head ${c.head_hash}` : ''}`,
+      `chain ${c.chain}: ${c.records} records, ${span}${trimmed}; ${anchor}` +
+        `${c.head_hash ? `; head ${c.head_hash}` : ''}`,
     );
   }
   for (const f of report.findings) {

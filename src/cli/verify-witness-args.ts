@@ -6,7 +6,8 @@ import { CliUsageError } from './usage-error.ts';
 
 /** The witness part of `proctor verify`'s arguments (VerifyArgs extends it). */
 export interface WitnessArgs {
-  /** Pinned witness verifier keys (--witness), the URLs to ask them at (--witness-url, in the same order), the quorum. */
+  /** Pinned witness verifier keys (--witness), the URLs to ask them at (--witness-url, in the same order), the
+   * quorum. */
   witnesses: string[];
   witnessUrls: string[];
   witnessQuorum: number | undefined;

@@ -33,7 +33,8 @@ export interface VerifyIo {
   stderrIsTTY?: boolean;
 }
 
-const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir> | --checkpoints <file> | <packet.tar.gz>) --trust <key> [options]
+const USAGE = `usage: proctor verify (--db <postgres url> | --pglite <dir> | --checkpoints <file> | <packet.tar.gz>) \
+--trust <key> [options]
 
   --db <url>           PostgreSQL URL (default: $DATABASE_URL)
   --pglite <dir>       a PGlite data directory instead of PostgreSQL
@@ -97,7 +98,8 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
   if (parsed.db === undefined && parsed.pglite === undefined) {
     if (trust.fingerprints.length > 0 && trust.pems.length === 0) {
       io.stderr(
-        'proctor verify: --trust: a checkpoint stream holds no public keys to resolve a fingerprint against; give the PEM or keyring\n',
+        'proctor verify: --trust: a checkpoint stream holds no public keys to resolve a fingerprint against; give ' +
+          'the PEM or keyring\n',
       );
       return 2;
     }
@@ -108,7 +110,8 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       remembered,
       describe: `checkpoint stream ${parsed.checkpoints.join(', ')}`,
     });
-    const witnessed = await startWitnessCheck(null, sink, parsed); // --witness: the sink's cosignatures (src/cli/verify-witness.ts)
+    // --witness: the sink's cosignatures (src/cli/verify-witness.ts)
+    const witnessed = await startWitnessCheck(null, sink, parsed);
     if (witnessed) report = await witnessed.finish(report);
   } else {
     let sql: Sql | undefined;
@@ -117,7 +120,8 @@ export async function runVerify(args: string[], io: VerifyIo): Promise<number> {
       sql =
         parsed.pglite !== undefined ? await openPglite(parsed.pglite) : connectPostgres(parsed.db ?? '', { max: 2 });
       const describe = parsed.pglite !== undefined ? `pglite ${parsed.pglite}` : redactUrl(parsed.db ?? '');
-      // --witness: quorum-cosigned checkpoints join the trusted ones; witness findings are added after (src/cli/verify-witness.ts).
+      // --witness: quorum-cosigned checkpoints join the trusted ones; witness findings are added after
+      // (src/cli/verify-witness.ts).
       const witnessed = await startWitnessCheck(sql, sink, parsed);
       report = await verifyLedger({
         source: sqlSource(
