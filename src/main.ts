@@ -1,6 +1,6 @@
-// Composition root: config → dependencies → buildServer(deps) → listen. Nothing runs at import; `startProctor` can be
-// called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no database
-// means no server, never a server that forwards unrecorded traffic.
+// Composition root: config → dependencies → buildServer(deps) → listen. Nothing runs at import; `startProctor`
+// can be called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no
+// database means no server, never a server that forwards unrecorded traffic.
 import { connectPostgres, ensureSchema, openPglite, type Sql } from './db/index.ts';
 import { bodyDigestKey, latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
@@ -42,7 +42,8 @@ export interface StartOptions {
   clock?: { now(): Date };
   /** Use this database connection instead of opening one from config (the caller keeps ownership). */
   sql?: Sql;
-  /** The limits stage's connection (default: a pool of its own with asyncCommit on PostgreSQL; `sql` when given or on PGlite). */
+  /** The limits stage's connection (default: a pool of its own with asyncCommit on PostgreSQL; `sql` when given or on
+   * PGlite). */
   limitsSql?: Sql;
 }
 
@@ -104,7 +105,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       if (rows[0]?.synchronous_commit === 'off')
         log(
           'error',
-          'PostgreSQL commits without waiting for the disk (synchronous_commit = off): a crash can lose decision records of traffic already forwarded; set it to on for the ledger role',
+          'PostgreSQL commits without waiting for the disk (synchronous_commit = off): a crash can lose decision ' +
+            'records of traffic already forwarded; set it to on for the ledger role',
           {},
         );
     }
@@ -157,7 +159,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         },
       },
     });
-    closers.unshift({ part: 'ledger', close: () => ledger.close() }); // settles queued appends, then frees the chain's lease
+    // Settles queued appends, then frees the chain's lease.
+    closers.unshift({ part: 'ledger', close: () => ledger.close() });
     // Every activation (the first included) is recorded in the chain before the new policy decides anything.
     const policy = await startPolicy(config.policy, {
       activate: async (version, source, shadow) => {
@@ -283,7 +286,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       ...(logger ? { logger } : {}),
       ...(metrics ? { inFlightGauge: (delta: number) => metrics.inFlight(delta) } : {}),
     });
-    // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds (docs/observability.md).
+    // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds
+    // (docs/observability.md).
     closers.unshift({
       part: 'http',
       close: () =>

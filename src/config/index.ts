@@ -64,14 +64,16 @@ export interface Config {
     outcomeCommit: 'durable' | 'flush_deferred';
     /** origin null: the ledger's default, proctor/ledger/<chain>. */
     checkpoints: { everyRecords: number; everySeconds: number; sinkPath: string | null; origin: string | null };
-    /** Whole months kept before the current one; retention drops older monthly partitions (proctor ledger retention). */
+    /** Whole months kept before the current one; retention drops older monthly partitions (proctor ledger
+     * retention). */
     retentionMonths: number;
     /** C2SP tlog-witness witnesses (docs/ledger.md); quorum null: every witness. */
     witnesses: { url: string; key: string; timeoutMs: number }[];
     witnessQuorum: number | null;
   };
   identity: { issuers: IssuerSettings[] };
-  /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4) and queueLimit: the classification pool. */
+  /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4) and queueLimit: the classification
+   * pool. */
   classification: {
     fingerprintKey: Uint8Array;
     recognizers: CustomRecognizerSettings[];
@@ -104,7 +106,8 @@ export interface CustomRecognizerSettings {
   requireContext: boolean;
   baseScore: number;
   contextScore?: number;
-  /** RE2 source: every text suffix that may begin a match (streaming releases early with it; docs/classification.md). */
+  /** RE2 source: every text suffix that may begin a match (streaming releases early with it;
+   * docs/classification.md). */
   partial?: string;
 }
 
@@ -184,7 +187,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       new RE2(r.pattern); // the classifier compiles it again; here so check-config names the problem
     } catch (error) {
       problems.push(
-        `/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`,
+        `/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ` +
+          `${(error as Error).message}`,
       );
     }
     if (r.partial !== undefined) {
@@ -192,7 +196,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
         new RE2(`(?:${r.partial})$`);
       } catch (error) {
         problems.push(
-          `/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ${(error as Error).message}`,
+          `/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ` +
+            `${(error as Error).message}`,
         );
       }
     }

@@ -85,8 +85,10 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
         const newest = chainRecords[chainRecords.length - 1] as SelectedRecord;
         throw new EvidenceError(
           'ERR_EXPORT_NOT_CHECKPOINTED',
-          `chain ${chain}: record seq ${newest.seq} is newer than the chain's latest signed checkpoint (${latest === undefined ? 'none' : `tree size ${latest.size}`}); ` +
-            'wait for the next checkpoint, or export with --until-checkpoint to leave out the records it does not cover yet',
+          `chain ${chain}: record seq ${newest.seq} is newer than the chain's latest signed checkpoint ` +
+            `(${latest === undefined ? 'none' : `tree size ${latest.size}`}); ` +
+            'wait for the next checkpoint, or export with --until-checkpoint to leave out the records it does not ' +
+            'cover yet',
         );
       }
       excluded += chainRecords.length - covered.length;
@@ -95,7 +97,8 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     if (scan.first !== 0 || scan.hashes.length < latest.size) {
       throw new EvidenceError(
         'ERR_EXPORT_LEDGER_INCONSISTENT',
-        `chain ${chain} holds records ${scan.first}..${scan.first + scan.hashes.length - 1}, not every record under its checkpoint at tree size ${latest.size}; run proctor verify on this database`,
+        `chain ${chain} holds records ${scan.first}..${scan.first + scan.hashes.length - 1}, not every record under ` +
+          `its checkpoint at tree size ${latest.size}; run proctor verify on this database`,
       );
     }
     const tree = new ProofTree(scan.hashes.slice(0, latest.size));
@@ -123,7 +126,8 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
       if (hex(tree.root(0, c.size)) !== c.root) {
         throw new EvidenceError(
           'ERR_EXPORT_LEDGER_INCONSISTENT',
-          `chain ${chain}: the stored records do not have the root of the checkpoint at tree size ${c.size}; run proctor verify on this database`,
+          `chain ${chain}: the stored records do not have the root of the checkpoint at tree size ${c.size}; run ` +
+            'proctor verify on this database',
         );
       }
       checkpoints.push({ chain, tree_size: c.size, root: c.root, note: c.note });
@@ -233,7 +237,8 @@ function smallestCovering(sorted: StoredCheckpointRow[], seq: number): StoredChe
 async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpointRow[]> {
   const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string; lines: string[] | null }>(
     `SELECT c.tree_size, c.root_hash, c.note, array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
-       FROM audit_checkpoints c LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
+       FROM audit_checkpoints c
+       LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
       WHERE c.chain = $1 GROUP BY c.tree_size, c.root_hash, c.note ORDER BY c.tree_size`,
     [chain],
   );
