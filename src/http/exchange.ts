@@ -51,7 +51,8 @@ export function createSink(
   };
 }
 
-/** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its outcome. */
+/** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its
+ * outcome. */
 export function replyStatus(result: Reply): { status: number; code: string | null } {
   if (result.streamed || result.status < 400) return { status: result.status, code: null };
   const error =

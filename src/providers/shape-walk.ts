@@ -221,7 +221,8 @@ function walkObject(
  * Free-form JSON: every string is a segment, and an object's property names are one more segment at the object's
  * own path, which names an object: a finding there cannot be redacted in place, so a redaction obligation on it
  * refuses the request rather than forward it. Property names here are the client's, so each segment also gets a
- * `label` for records, in which they stand as their position (`{0}`, `{1}`): a path never carries a value into a record.
+ * `label` for records, in which they stand as their position (`{0}`, `{1}`): a path never carries a value into a
+ * record.
  */
 function walkJson(
   value: unknown,
