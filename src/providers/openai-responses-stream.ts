@@ -4,7 +4,9 @@
 // redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
 // protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does.
 // Every other string and key of a relayed event (ids, names, instructions, tools, annotations, any extra field) is a
-// field the relay screens whole before the event is written; error events are never relayed.
+// field the relay screens whole before the event is written; error events are never relayed. The one exception is
+// `obfuscation`, random padding OpenAI adds to each delta event (against packet-length side channels): dropped unread,
+// as the chat adapter drops it (OBFUSCATION).
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels } from './answer-labels.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
@@ -23,6 +25,13 @@ const DELTAS: Record<string, (o: number, c: number) => string> = {
   'response.refusal.delta': (o, c) => `output[${o}].content[${c}].refusal`,
   'response.function_call_arguments.delta': (o) => `output[${o}].arguments`,
 };
+/**
+ * The padding field of delta events (`stream_options.include_obfuscation`, on by default): a new random string every
+ * event. Relayed, each would be a field the screen classifies and the hold-back scanner reads as a run of its own
+ * between two deltas, so a long answer of short deltas cost a classification per event and was refused past
+ * MAX_HELD_RUNS held runs. It carries nothing the client needs: dropped from every event before it is read.
+ */
+const OBFUSCATION = 'obfuscation';
 const FINAL = new Set(['response.completed', 'response.incomplete']);
 const FAILED = new Set(['response.failed', 'error']);
 const PLAIN = new Set([
@@ -86,6 +95,7 @@ export function openResponsesStream(): StreamSession {
   return {
     read(event: SseEvent): ResponsesStep {
       const payload = typedStreamEvent(event.data);
+      delete payload[OBFUSCATION];
       const type = payload.type;
       checkClosedLabels(payload);
       if (Number.isSafeInteger(payload.sequence_number))
