@@ -105,5 +105,5 @@ result_block_types contains type_name if some type_name in config.response.block
 
 result_redact_types contains type_name if {
 	some type_name in config.mcp.result_redact_types
-	not type_name in result_block_types
+	not result_block_types[type_name]
 }

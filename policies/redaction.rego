@@ -8,7 +8,7 @@ zdr_upstreams := {upstream.name | some upstream in input.upstreams; upstream.zer
 
 retaining_upstream_permitted if {
 	some name in permitted_upstreams
-	not name in zdr_upstreams
+	not zdr_upstreams[name]
 }
 
 redact_types contains type_name if {
@@ -27,10 +27,12 @@ deny["PII_NOT_REDACTABLE"] := "personal data of a type the policy cannot redact 
 	input.classification.categories.PII > known_pii_count
 }
 
+# Membership in a set is tested as a lookup (`S[x]`): `x in S` compiles to a scan of S in the wasm target, and these
+# sets are built on every evaluation (a fifth of the default bundle's evaluation time went to the scans).
 response_block_types contains type_name if some type_name in config.response.block_types
 
 response_redact_types contains type_name if {
 	retaining_upstream_permitted
 	some type_name in config.response.redact_types
-	not type_name in response_block_types
+	not response_block_types[type_name]
 }

@@ -11,7 +11,7 @@ permitted_models contains model if {
 }
 
 deny["MODEL_NOT_PERMITTED"] := "the requested model is not permitted for this principal" if {
-	not input.request.model in permitted_models
+	not permitted_models[input.request.model]
 }
 
 permitted_upstreams := [upstream.name |
