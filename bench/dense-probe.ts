@@ -19,17 +19,19 @@ export interface ProbeReading {
   /** Every collection's pause added up, by kind (ms), and the heap's size when the reading started. */
   gc_total_ms: Record<string, number>;
   heap_used_mib: number;
-  /** CPU time of the event loop's thread alone (Linux: /proc/self/task/<pid>/stat, 10 ms ticks), not wall time: what
+  /** CPU time of the event loop's thread alone (Linux: /proc/self/task/<pid>/schedstat, in ns), not wall time: what
    * Proctor costs the event loop whatever else the machine is doing; null elsewhere. */
   event_loop_thread_cpu_ms: number | null;
+  /** Time the event loop's thread was ready to run but waited for a CPU (schedstat's second field): the share of its
+   * delay that other threads and processes caused, not its own work; null elsewhere. */
+  event_loop_thread_runqueue_ms: number | null;
 }
 
-/** utime + stime of the main thread in ms, or null where /proc is not there. */
-function mainThreadCpuMs(): number | null {
+/** The main thread's time on a CPU and waiting for one, in ms (schedstat, ns), or null where /proc is not there. */
+function mainThreadSched(): { cpu: number; wait: number } | null {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // fields 14 and 15 of stat(5), at USER_HZ = 100
+    const [cpu, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { cpu: (cpu ?? 0) / 1e6, wait: (wait ?? 0) / 1e6 };
   } catch {
     return null;
   }
@@ -73,7 +75,7 @@ export function createProbe(): Probe {
       worker.postMessage(m);
     });
   let before = 0;
-  let cpuBefore: number | null = null;
+  let schedBefore: { cpu: number; wait: number } | null = null;
   let delay: IntervalHistogram | null = null;
   let gc = { max: 0, kind: 'none', major: 0 };
   let gcTotal: Record<string, number> = {};
@@ -98,7 +100,7 @@ export function createProbe(): Probe {
       (globalThis as { gc?: () => void }).gc?.(); // a settled heap as the baseline (node --expose-gc)
       await ask('reset');
       before = process.memoryUsage.rss();
-      cpuBefore = mainThreadCpuMs();
+      schedBefore = mainThreadSched();
       delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       gc = { max: 0, kind: 'none', major: 0 };
@@ -112,6 +114,7 @@ export function createProbe(): Probe {
       observer.disconnect();
       const peak = await ask('peak');
       const h = delay as IntervalHistogram;
+      const sched = mainThreadSched();
       return {
         rss_added_mib: round((peak - before) / MiB),
         rss_peak_mib: round(peak / MiB),
@@ -122,7 +125,8 @@ export function createProbe(): Probe {
         gc_major_count: gc.major,
         gc_total_ms: Object.fromEntries(Object.entries(gcTotal).map(([kind, ms]) => [kind, round(ms)])),
         heap_used_mib: round(heapUsed / MiB),
-        event_loop_thread_cpu_ms: cpuBefore === null ? null : (mainThreadCpuMs() ?? cpuBefore) - cpuBefore,
+        event_loop_thread_cpu_ms: schedBefore && sched ? round(sched.cpu - schedBefore.cpu) : null,
+        event_loop_thread_runqueue_ms: schedBefore && sched ? round(sched.wait - schedBefore.wait) : null,
       };
     },
     close: async () => void (await worker.terminate()),

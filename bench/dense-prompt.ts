@@ -5,6 +5,8 @@
 // delay (dense-probe.ts). Run alone (`node bench/dense-prompt.ts`) or from bench/run.ts; on a shared machine, keep
 // Proctor and the client off each other's core: `BENCH_PROCTOR_CPUS=0 taskset -c 1 node bench/dense-prompt.ts`.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -75,7 +77,7 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
     const idlePoller = healthPoller(origin);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const idleHealth = await idlePoller.stop();
-    const idle = { ...(await probe.stop()), healthz: healthSummary(idleHealth) };
+    const idle = { ...(await probe.stop()), healthz: healthSummary(idleHealth), machine: machineLoad() };
     const one: Record<string, unknown> = {};
     for (const [name, bytes] of SIZES) {
       const body = bodyOf(densePrompt(bytes));
@@ -120,6 +122,7 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
         slowest_ms: Math.round(Math.max(...results.map((r) => r.ms))),
         ...reading,
         healthz: healthSummary(health),
+        machine: machineLoad(),
         client_event_loop_delay_max_ms: round(clientDelay.max / 1e6),
         process_alive: true,
       },
@@ -129,6 +132,20 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
     await dispatcher.close();
     await stack.close();
   }
+}
+
+/** How busy the machine was: its 1-minute load average and the share of the last 10 s in which some runnable task waited for a
+ * CPU (Linux PSI, /proc/pressure/cpu); null where PSI is not there. A /healthz stall that Proctor's and the client's
+ * event loops show at once (their delay maxima match) is the machine's, not Proctor's. */
+function machineLoad(): { load_1m: number; cpu_pressure_some_avg10: number | null } {
+  let pressure: number | null = null;
+  try {
+    const some = readFileSync('/proc/pressure/cpu', 'utf8').match(/^some avg10=([\d.]+)/m);
+    pressure = some ? Number(some[1]) : null;
+  } catch {
+    pressure = null;
+  }
+  return { load_1m: round(loadavg()[0] ?? 0), cpu_pressure_some_avg10: pressure };
 }
 
 /** Poll round trips (ms) as counts and percentiles. */
