@@ -61,7 +61,7 @@ export async function screenResponse(
     const plain = (list: readonly TextSegment[]) => list.map(({ path, text }) => ({ path, text }));
     const [ofValues, ofKeys, ofJoins] = await Promise.all([
       classifier.classify(plain(values), { maxFindings }),
-      classifier.classify(plain(keys), { maxFindings }),
+      classifyKeys(classifier, plain(keys), { maxFindings }),
       classifier.classify(joins.segments, { maxFindings }),
     ]);
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
@@ -130,6 +130,51 @@ export async function screenResponse(
     // returns a verdict, not an error; the record's findings are what reproduce the failure.
     return { body: null, classification, action: 'blocked', blocked: { types: [], error: 'ERR_REDACTION_FAILED' } };
   }
+}
+
+/** Characters (paths and names) of the longest key list remembered clean, and how many lists per classifier. */
+export const CLEAN_KEYS_MAX_CHARS = 2048;
+export const CLEAN_KEYS_MAX_LISTS = 256;
+
+/**
+ * Key lists each classifier found clean. An answer's property names repeat from answer to answer (one provider, one
+ * shape: `id object created model choices usage`), and a classification is a function of the segments alone, so a list
+ * found clean is clean again: it is not classified a second time (a third of the key-list call's cost of a small chat
+ * answer). Only clean results are kept, under the exact paths and names (JSON: no two lists share a key); a list with a
+ * finding is classified every time. Bounded: short lists only, at most CLEAN_KEYS_MAX_LISTS, the oldest out first.
+ */
+const cleanKeyLists = new WeakMap<AnswerClassifier, Map<string, Classification>>();
+
+async function classifyKeys(
+  classifier: AnswerClassifier,
+  keys: readonly TextSegment[],
+  options: ClassifyOptions,
+): Promise<Classification> {
+  let chars = 0;
+  for (const { path, text } of keys) chars += path.length + text.length;
+  if (chars > CLEAN_KEYS_MAX_CHARS) return classifier.classify(keys, options);
+  const id = JSON.stringify([options.maxFindings ?? null, keys.map(({ path, text }) => [path, text])]);
+  let clean = cleanKeyLists.get(classifier);
+  const known = clean?.get(id);
+  if (known !== undefined) return known;
+  const result = await classifier.classify(keys, options);
+  if (result.findings.length > 0 || (result.counts?.total ?? 0) > 0 || result.truncated === true) return result;
+  if (clean === undefined) {
+    clean = new Map();
+    cleanKeyLists.set(classifier, clean);
+  }
+  if (clean.size >= CLEAN_KEYS_MAX_LISTS) clean.delete(clean.keys().next().value as string);
+  clean.set(id, deepFreeze(result));
+  return result;
+}
+
+/** A remembered result is handed to every later answer: nothing may change it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** Counts for a classifier that returns none (every finding is kept then). */
