@@ -93,15 +93,21 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   const { health, drain } = deps;
   // Draining: new requests on kept-alive connections are refused (503, connection closed), probes still answer.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!health?.draining || PROBES.has(pathOf(request.url))) return;
+  // Both hooks take callbacks, not promises: they run on every request, and an async hook costs a promise and a
+  // microtask each.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!health?.draining || PROBES.has(pathOf(request.url))) {
+      done();
+      return;
+    }
     const { status, body } = transportError(
       'ERR_SHUTTING_DOWN',
       'the server is shutting down; retry',
       pathOf(request.url),
       request.id,
     );
-    return reply
+    // Answered here: fastify runs no further hook or handler (done is not called).
+    reply
       .code(status)
       .header('connection', 'close')
       .header('retry-after', '1')
@@ -110,8 +116,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .send(JSON.stringify(body));
   });
   // Draining: every answer closes its connection, so that clients reconnect to another replica.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (health?.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */
   const inFlight = async (request: FastifyRequest, api: string, run: () => Promise<Reply>): Promise<Reply> => {
