@@ -316,6 +316,9 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final)
       cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));
+    // Findings only move the cut back: when the holds leave nothing to release, the held text is not classified (a
+    // private-key block arriving a character a push was classified whole on every push: quadratic).
+    if (!final && cut <= context.length) return nothing();
     const findings = findingsOf(text, at).filter((f) => f.end > context.length);
     if (!final) {
       // Move the cut back to the start of any finding or match that crosses it (repeat: they may chain).

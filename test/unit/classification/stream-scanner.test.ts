@@ -91,4 +91,23 @@ describe('createStreamScanner', () => {
       { numRuns: 300 },
     );
   });
+
+  it('does not classify the held text on a push that can release nothing (a key block arriving a character a push)', () => {
+    let calls = 0;
+    const counting = {
+      recognizers: classifier.recognizers,
+      classify: (...args: Parameters<typeof classifier.classify>) => {
+        calls += 1;
+        return classifier.classify(...args);
+      },
+    };
+    const scanner = createStreamScanner({ classifier: counting, path: 'p' });
+    const block = `-----BEGIN RSA PRIVATE KEY-----\n${'MIIEowIBAAKCAQEA7xZZaa09+/Qkm\n'.repeat(40)}`;
+    const text = `here:\n${block}-----END RSA PRIVATE KEY-----\nthat is all for today, thanks.`;
+    const out = [...[...text].map((c) => scanner.push(c)), scanner.end()];
+    expect(out.map((c) => c.text).join('')).toBe(text);
+    expect(out.flatMap((c) => c.findings.map((f) => f.type))).toContain('PRIVATE_KEY');
+    // Held whole until its end line: the pushes before it release nothing and classify nothing (was one per push).
+    expect(calls).toBeLessThan(50);
+  });
 });
