@@ -8,6 +8,7 @@
 // blocks the answer, never relayed half-redacted. A large answer is classified off the event loop when the classifier
 // given is the pipeline's pool (the walk itself, at most ANSWER_MAX_NODES steps, runs here).
 import { planRedaction } from '../redaction/index.ts';
+import { keyJoins, spanningPieces } from './answer-key-joins.ts';
 import { AnswerShapeError, writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
 import type { Classification, ClassifyOptions, Finding, TextSegment } from '../classification/index.ts';
 
@@ -62,7 +63,7 @@ export async function screenResponse(
     const [ofValues, ofKeys, ofJoins] = await Promise.all([
       classifier.classify(plain(values), { maxFindings }),
       classifyKeys(classifier, plain(keys), { maxFindings }),
-      classifier.classify(joins.segments, { maxFindings }),
+      classifier.classify([{ path: '{key joins}', text: joins.text }], { maxFindings }),
     ]);
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
     for (const part of [ofValues, ofKeys]) {
@@ -71,20 +72,15 @@ export async function screenResponse(
       total += counts.total;
       for (const [type, n] of Object.entries(counts.types)) types[type] = (types[type] ?? 0) + n;
     }
-    // Of the third call, only a piece in a read-only segment that it does not hold alone (found above) is new: a
-    // value that needs both the text and the property names. It is counted, and blocks (inKeys below).
-    const own = new Map<string, Finding[]>();
-    for (const f of ofKeys.findings) {
-      const key = `${f.segment}\u0000${f.type}`;
-      own.set(key, [...(own.get(key) ?? []), f]);
-    }
-    for (const f of ofJoins.findings) {
-      const index = joins.keyIndex[f.segment] ?? -1;
-      if (index < 0) continue;
-      const alone = own.get(`${index}\u0000${f.type}`) ?? [];
-      if (alone.some((o) => o.start < f.end && f.start < o.end)) continue;
-      const piece = { ...f, segment: values.length + index, path: (keys[index] as AnswerSegment).path };
-      findings.push(piece);
+    // Of the third call, the pieces in read-only segments of values that need both the text and the property names
+    // (answer-key-joins.ts): counted, and they block (inKeys below).
+    const spanning = spanningPieces(joins, ofJoins.findings, ofValues.findings, ofKeys.findings);
+    for (const piece of spanning) {
+      findings.push({
+        ...piece,
+        segment: values.length + piece.segment,
+        path: (keys[piece.segment] as AnswerSegment).path,
+      });
       total += 1;
       types[piece.type] = (types[piece.type] ?? 0) + 1;
     }
@@ -182,70 +178,4 @@ function countsOf(findings: readonly Finding[]): { total: number; types: Record<
   const types: Record<string, number> = {};
   for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
   return { total: findings.length, types };
-}
-
-/**
- * Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters):
- * the classifier's reading order skips the labels among them (`stop`, `default`, a fingerprint).
- */
-export const KEY_JOIN_VALUES = 3;
-/** Characters of a value read next to a read-only segment: the classifier's join window (segment-join.ts). */
-export const KEY_JOIN_CHARS = 256;
-/** Read-only segments a value is read before (its copies bound the third call to about twice the answer). */
-export const KEY_JOIN_USES = 2;
-
-/**
- * The third call's segments: each read-only segment (key list, integer array) after the nearest values before it in
- * document order (KEY_JOIN_VALUES at most, KEY_JOIN_CHARS characters; read-only segments between skipped: an input
- * schema's `type`/`properties` between a tool's description and its property names) and before the value right after
- * it, each value as its KEY_JOIN_CHARS characters nearest the read-only segment and read before at most KEY_JOIN_USES
- * of them (the nearer a value, the fewer uses it has had: the values read are always the nearest ones). The classifier's reading
- * order leaves labels out (`finish_reason` between an answer's text and an unknown field's keys), so the text a reader
- * sees next to a property name is joined to it. `keyIndex[i]`: the index among the read-only segments of segment i,
- * or -1 for a value's copy. Linear: each value is copied at most KEY_JOIN_USES + 1 times, at most KEY_JOIN_CHARS
- * characters each; each read-only segment once.
- */
-export function keyJoins(all: readonly AnswerSegment[]): { segments: TextSegment[]; keyIndex: number[] } {
-  const segments: TextSegment[] = [];
-  const keyIndex: number[] = [];
-  type Entry = { value: AnswerSegment; uses: number };
-  const reach = (value: AnswerSegment) => Math.min(value.text.length, KEY_JOIN_CHARS);
-  const before: Entry[] = [];
-  let chars = 0;
-  let keys = 0;
-  let lastCopied: AnswerSegment | undefined;
-  let lastCopiedAt = -1;
-  for (let i = 0; i < all.length; i += 1) {
-    const segment = all[i] as AnswerSegment;
-    if (!segment.keys) {
-      before.push({ value: segment, uses: 0 });
-      chars += reach(segment);
-      // The nearest values holding KEY_JOIN_CHARS characters are enough: one before them is out of the join's reach.
-      while (before.length > KEY_JOIN_VALUES || chars - reach((before[0] as Entry).value) >= KEY_JOIN_CHARS) {
-        chars -= reach((before.shift() as Entry).value);
-      }
-      continue;
-    }
-    for (const entry of before) {
-      if (entry.uses >= KEY_JOIN_USES) continue;
-      entry.uses += 1;
-      // A short value just copied whole after the previous key list is already in place (not glued to itself).
-      const last = segments.length - 1;
-      if (entry.value === lastCopied && last === lastCopiedAt && entry.value.text.length <= KEY_JOIN_CHARS) continue;
-      segments.push({ path: entry.value.path, text: entry.value.text.slice(-KEY_JOIN_CHARS) });
-      keyIndex.push(-1);
-    }
-    segments.push({ path: segment.path, text: segment.text });
-    keyIndex.push(keys);
-    keys += 1;
-    const after = all[i + 1];
-    lastCopied = undefined;
-    if (after !== undefined && !after.keys) {
-      segments.push({ path: after.path, text: after.text.slice(0, KEY_JOIN_CHARS) });
-      keyIndex.push(-1);
-      lastCopied = after;
-      lastCopiedAt = segments.length - 1;
-    }
-  }
-  return { segments, keyIndex };
 }

@@ -1,9 +1,10 @@
 // An answer's property names read with the text around them (response-screen.ts keyJoins): a value split between a
 // string and the key list after or before it is blocked, while a value a string holds alone is still redacted in
-// place, not blocked for sitting next to a key list; the third call stays a bounded copy of the answer.
+// place, not blocked for sitting next to a key list; the third call's text (answer-key-joins.ts) stays a bounded copy.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import { KEY_JOIN_CHARS, KEY_JOIN_USES, keyJoins, screenResponse } from '../../../src/pipeline/response-screen.ts';
+import { KEY_JOIN_CHARS, KEY_JOIN_USES, keyJoins, PAIR_GAP } from '../../../src/pipeline/answer-key-joins.ts';
+import { screenResponse } from '../../../src/pipeline/response-screen.ts';
 import { adapterFor, answerSegments } from '../../../src/providers/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
@@ -53,29 +54,37 @@ describe('screenResponse: values joined with the property names around them', ()
   });
 });
 
-describe('keyJoins: the third call’s segments', () => {
-  it('reads each key list after the three values before it (key lists between skipped) and before the next value', () => {
+describe('keyJoins: the third call\u2019s text', () => {
+  const sides = (body: unknown) => {
+    const joins = keyJoins(answerSegments(body));
+    return joins.pairs.map((p) => [joins.text.slice(p.from, p.junction), joins.text.slice(p.junction, p.to)]);
+  };
+  it('pairs each key list with each of the three values before it (key lists between skipped) and the next value', () => {
     const body = { a: 'one', b: { c: 'two' }, d: 'three', e: { f: 1 }, g: 'four' };
-    const { segments, keyIndex } = keyJoins(answerSegments(body));
-    expect(segments.map((s) => s.text)).toEqual([
-      'a\nb\nd\ne\ng',
-      'one',
-      'c',
-      'two',
-      'one',
-      'two',
-      'three',
-      'f',
-      'four',
+    expect(sides(body)).toEqual([
+      ['a\nb\nd\ne\ng', 'one'],
+      ['one', 'c'],
+      ['c', 'two'],
+      ['one', 'f'],
+      ['two', 'f'],
+      ['three', 'f'],
+      ['f', 'four'],
     ]);
-    expect(keyIndex).toEqual([0, -1, 1, -1, -1, -1, -1, 2, -1]);
+    expect(keyJoins(answerSegments(body)).text.split(PAIR_GAP)).toHaveLength(7);
   });
   it('copies a value before at most KEY_JOIN_USES key lists and after one, KEY_JOIN_CHARS characters of it', () => {
     const long = 'x'.repeat(10 * KEY_JOIN_CHARS);
     const body = { text: long, rows: Array.from({ length: 1000 }, () => ({ a: 1 })) };
-    const { segments } = keyJoins(answerSegments(body));
-    const copies = segments.filter((s) => s.text.startsWith('x'));
-    expect(copies.map((s) => s.text.length)).toEqual(Array(KEY_JOIN_USES + 1).fill(KEY_JOIN_CHARS));
-    expect(segments.reduce((n, s) => n + s.text.length, 0)).toBeLessThan(JSON.stringify(body).length);
+    const joins = keyJoins(answerSegments(body));
+    expect(joins.text.match(/x{2,}/g)?.map((run) => run.length)).toEqual(Array(KEY_JOIN_USES + 1).fill(KEY_JOIN_CHARS));
+    expect(joins.text.length).toBeLessThan(JSON.stringify(body).length);
+  });
+  it('reads a long key list by its end before the value after it, its offsets kept', () => {
+    const keys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`key${i}`, i]));
+    const joins = keyJoins(answerSegments({ x: keys, y: 'after' }));
+    const list = Object.keys(keys).join('\n');
+    const last = joins.pairs.at(-1);
+    expect(last?.key).toEqual({ index: 1, offset: list.length - KEY_JOIN_CHARS });
+    expect(joins.text.slice(last?.from, last?.junction)).toBe(list.slice(-KEY_JOIN_CHARS));
   });
 });

@@ -1,0 +1,142 @@
+// An answer's read-only segments (key lists, integer arrays) read with the values around them: the screen classifies
+// values and key lists in separate calls (a value's finding must not be lent to a neighbouring key list), so a value
+// split between a text and a property name is read here, as one text of pairs (value then key list, key list then
+// value) kept apart by PAIR_GAP. Invariants: only a finding that crosses a pair's junction counts, and only when
+// neither side holds a finding of its type there alone (a value found whole is never extended into a key list); its
+// piece in the read-only segment is reported with that segment's own offsets. Linear: each value is copied at most
+// KEY_JOIN_USES + 1 times and each read-only segment at most KEY_JOIN_VALUES + 1 times, KEY_JOIN_CHARS at most a copy.
+import type { Finding } from '../classification/index.ts';
+import type { AnswerSegment } from '../providers/index.ts';
+
+/** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
+export const KEY_JOIN_VALUES = 3;
+/** Characters of a value or a read-only segment read next to the other: the classifier's join window (segment-join.ts). */
+export const KEY_JOIN_CHARS = 256;
+/** Read-only segments a value is read before (its copies bound the text to a few times the answer). */
+export const KEY_JOIN_USES = 2;
+/** Between two pairs: no recognizer matches across a line break, a bar and a line break. */
+export const PAIR_GAP = '\n | \n';
+
+/** One pair in the joined text: [from, junction) and [junction, to) are the two sides. */
+export interface KeyPair {
+  from: number;
+  junction: number;
+  to: number;
+  keyFirst: boolean;
+  /** Index among the answer's values, and where the copy starts in that value's text. */
+  value: { index: number; offset: number };
+  /** Index among the answer's read-only segments, and where the copy starts in its text. */
+  key: { index: number; offset: number };
+}
+
+export interface KeyJoins {
+  text: string;
+  pairs: KeyPair[];
+}
+
+/**
+ * The pairs: each read-only segment after each of the nearest values before it in document order (KEY_JOIN_VALUES at
+ * most, KEY_JOIN_CHARS characters; read-only segments between skipped: an input schema's `type`/`properties` between
+ * a tool's description and its property names; labels are values of their own: `stop` between an answer's text and an
+ * unknown field's keys), and before the value right after it (a property name then its value). A value is read before
+ * at most KEY_JOIN_USES read-only segments (the nearer a value, the fewer uses it has had: the values read are always
+ * the nearest ones).
+ */
+export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
+  const texts: string[] = [];
+  const pairs: KeyPair[] = [];
+  let length = 0;
+  const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number) => {
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      length += PAIR_GAP.length;
+    }
+    const keyOffset = keyFirst ? Math.max(0, key.text.length - KEY_JOIN_CHARS) : 0;
+    const keyText = key.text.slice(keyOffset, keyOffset + KEY_JOIN_CHARS);
+    const valueOffset = keyFirst ? 0 : Math.max(0, value.segment.text.length - KEY_JOIN_CHARS);
+    const valueText = value.segment.text.slice(valueOffset, valueOffset + KEY_JOIN_CHARS);
+    const first = keyFirst ? keyText : valueText;
+    texts.push(first, keyFirst ? valueText : keyText);
+    pairs.push({
+      from: length,
+      junction: length + first.length,
+      to: length + keyText.length + valueText.length,
+      keyFirst,
+      value: { index: value.index, offset: valueOffset },
+      key: { index, offset: keyOffset },
+    });
+    length += keyText.length + valueText.length;
+  };
+  type Entry = { segment: AnswerSegment; index: number; uses: number };
+  const reach = (entry: Entry) => Math.min(entry.segment.text.length, KEY_JOIN_CHARS);
+  const before: Entry[] = [];
+  let chars = 0;
+  let keys = 0;
+  let values = 0;
+  for (let i = 0; i < all.length; i += 1) {
+    const segment = all[i] as AnswerSegment;
+    if (!segment.keys) {
+      const entry = { segment, index: values, uses: 0 };
+      values += 1;
+      before.push(entry);
+      chars += reach(entry);
+      // The nearest values holding KEY_JOIN_CHARS characters are enough: one before them is out of the join's reach.
+      while (before.length > KEY_JOIN_VALUES || chars - reach(before[0] as Entry) >= KEY_JOIN_CHARS) {
+        chars -= reach(before.shift() as Entry);
+      }
+      continue;
+    }
+    for (const entry of before) {
+      if (entry.uses >= KEY_JOIN_USES) continue;
+      entry.uses += 1;
+      pair(entry, false, segment, keys);
+    }
+    const after = all[i + 1];
+    if (after !== undefined && !after.keys) pair({ segment: after, index: values, uses: 0 }, true, segment, keys);
+    keys += 1;
+  }
+  return { text: texts.join(''), pairs };
+}
+
+/**
+ * The pieces in read-only segments of the findings of `joins.text` that cross a pair's junction, in the read-only
+ * segment's own offsets (`segment`: index among the read-only segments), when neither the value (`ofValues`, by index
+ * among the values) nor the read-only segment (`ofKeys`) holds a finding of that type there alone. Each piece once.
+ */
+export function spanningPieces(
+  joins: KeyJoins,
+  found: readonly Finding[],
+  ofValues: readonly Finding[],
+  ofKeys: readonly Finding[],
+): Finding[] {
+  const byPlace = (list: readonly Finding[]) => {
+    const map = new Map<string, Finding[]>();
+    for (const f of list)
+      map.set(`${f.segment}\u0000${f.type}`, [...(map.get(`${f.segment}\u0000${f.type}`) ?? []), f]);
+    return (segment: number, type: string, start: number, end: number) =>
+      (map.get(`${segment}\u0000${type}`) ?? []).some((o) => o.start < end && start < o.end);
+  };
+  const inValue = byPlace(ofValues);
+  const inKey = byPlace(ofKeys);
+  const pieces = new Map<string, Finding>();
+  for (const f of found) {
+    let lo = 0;
+    let hi = joins.pairs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((joins.pairs[mid] as KeyPair).from <= f.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const p = joins.pairs[lo - 1];
+    if (p === undefined || f.end > p.to || f.start >= p.junction || f.end <= p.junction) continue;
+    const [keyFrom, keyTo, keyAt] = p.keyFirst ? [f.start, p.junction, p.from] : [p.junction, f.end, p.junction];
+    const [valueFrom, valueTo, valueAt] = p.keyFirst ? [p.junction, f.end, p.junction] : [f.start, p.junction, p.from];
+    const start = p.key.offset + keyFrom - keyAt;
+    const end = p.key.offset + keyTo - keyAt;
+    const vStart = p.value.offset + valueFrom - valueAt;
+    const vEnd = p.value.offset + valueTo - valueAt;
+    if (inValue(p.value.index, f.type, vStart, vEnd) || inKey(p.key.index, f.type, start, end)) continue;
+    pieces.set(`${p.key.index}\u0000${f.type}\u0000${start}\u0000${end}`, { ...f, segment: p.key.index, start, end });
+  }
+  return [...pieces.values()];
+}
