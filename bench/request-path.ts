@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../src/classification/index.ts';
 import { answerJson } from '../src/dev/echo-answers.ts';
 import { createAuthenticator } from '../src/identity/index.ts';
-import { keyJoins, screenResponse } from '../src/pipeline/response-screen.ts';
+import { keyJoins } from '../src/pipeline/answer-key-joins.ts';
+import { screenResponse } from '../src/pipeline/response-screen.ts';
 import { adapterFor } from '../src/providers/index.ts';
 import { config, fakeIdp, NOW } from '../test/unit/identity/fake-idp.ts';
 import { cpuPerCall } from './policy.ts';
@@ -68,7 +69,9 @@ export async function requestPathCpu(iterations = 20_000) {
         classifier.classify(plain(segments.filter((s) => !s.keys))),
       ),
       classify_keys_us: cpuPerCall(screenIterations, () => classifier.classify(plain(segments.filter((s) => s.keys)))),
-      classify_key_joins_us: cpuPerCall(screenIterations, () => classifier.classify(keyJoins(segments).segments)),
+      classify_key_joins_us: cpuPerCall(screenIterations, () =>
+        classifier.classify([{ path: '{key joins}', text: keyJoins(segments).text }]),
+      ),
     },
   };
 }
