@@ -129,8 +129,8 @@ describe('MCP: progress a hostile server streams to the client', () => {
   // separate calls (so a value's finding is not shared with a neighbouring key list), so a value then a property name
   // holding the rest of a key were never read together: a tool description with the first half and an input-schema
   // property named with the second were listed whole; the same in an LLM answer (the text, then an unknown field's
-  // key). A third call reads each key list after the values nearest before it (labels left out by the reading order)
-  // and before the value after it; a finding with a piece in the key list blocks (never redacts).
+  // key). A third call (answer-key-joins.ts) reads each key list after each of the values nearest before it and
+  // before the value after it, as pairs; a finding crossing a pair's junction blocks (never redacts).
   it('tools/list: a key split over a description and an input schema’s property is not listed whole', async () => {
     const listed = [
       { name: 'lookup', description: HALVES[0], inputSchema: { type: 'object', properties: { [HALVES[1]]: {} } } },
