@@ -31,6 +31,9 @@ process.on('message', (message: { kind?: string }) => {
   void done.then((reply) => process.send?.(reply));
 });
 process.stdout.write(`${proctor.url}\n`);
+// BENCH_V8_FLAGS_SERVING: V8 flags set once Proctor listens (e.g. --trace-gc, whose lines would otherwise come before
+// the URL line the bench reads); dense-prompt.ts copies what this process prints after that line to its stderr.
+if (process.env.BENCH_V8_FLAGS_SERVING) setFlagsFromString(process.env.BENCH_V8_FLAGS_SERVING);
 process.on('SIGTERM', () => {
   void Promise.all([probe.close(), proctor.close()]).finally(() => process.exit(0));
 });

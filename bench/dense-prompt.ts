@@ -44,6 +44,8 @@ export async function runDensePrompt(): Promise<Record<string, unknown>> {
     {},
     { process: true, entry: new URL('./dense-prompt-proctor.ts', import.meta.url) },
   );
+  // What Proctor's process prints once it listens (--trace-gc lines, with BENCH_V8_FLAGS_SERVING) goes to stderr.
+  stack.proctorChild?.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const tokens = await stack.tokens(50 * 20, 'dense'); // a subject of its own for each request
   const origin = new URL(stack.proctorUrl).origin;
   const dispatcher = new Agent({ connections: AT_ONCE + 2, bodyTimeout: 120_000, headersTimeout: 120_000 });
