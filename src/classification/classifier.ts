@@ -161,13 +161,42 @@ type Draft = Omit<Finding, 'fingerprint'> & {
 /**
  * Recognizers that scan one view, with the combined automata that say which of them can match at all: one RE2.Set
  * for most, one per type for recognizers marked `separateSet` (their automaton combined with the others' outgrows
- * RE2's DFA cache, which then runs at a few MB/s instead of hundreds).
+ * RE2's DFA cache on a long text, which then runs at a few MB/s instead of hundreds). A view of at most
+ * SMALL_VIEW_BYTES is matched by one set of every member instead (`small`): the same answer (a set reports exactly the
+ * patterns that match somewhere) in one native call, not one per set, and on a short text no cache fills up.
  */
 interface RecognizerSet {
-  candidates: {
-    set: InstanceType<typeof RE2.Set>;
-    members: readonly { recognizer: CompiledRecognizer; index: number }[];
-  }[];
+  candidates: CandidateSet[];
+  small: CandidateSet | undefined;
+}
+
+interface CandidateSet {
+  set: InstanceType<typeof RE2.Set>;
+  members: readonly { recognizer: CompiledRecognizer; index: number }[];
+}
+
+/**
+ * Views up to this many bytes are matched by one set of all members (RecognizerSet.small). Measured at 1-2 KB (names,
+ * CJK, digits, hex, base64, mixed scripts): the one set costs as much as the main set alone, the split sets twice that.
+ */
+const SMALL_VIEW_BYTES = 2048;
+
+/** The members of `sets` that can match `bytes`, in definition order (one set for a short view when it has one). */
+function candidatesOf(sets: RecognizerSet, bytes: Buffer): CompiledRecognizer[] {
+  const { small } = sets;
+  if (small !== undefined && bytes.length <= SMALL_VIEW_BYTES) {
+    let found: number[] | undefined;
+    try {
+      found = small.set.match(bytes);
+    } catch {
+      found = undefined; // its DFA out of memory (it throws, never answers short): the split sets decide
+    }
+    if (found !== undefined) return found.map((i) => (small.members[i] as CandidateSet['members'][0]).recognizer);
+  }
+  return sets.candidates
+    .flatMap(({ set: candidates, members }) => candidates.match(bytes).map((i) => members[i] as (typeof members)[0]))
+    .sort((a, b) => a.index - b.index)
+    .map((m) => m.recognizer);
 }
 
 function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
@@ -180,11 +209,14 @@ function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | 
     group.push({ recognizer, index });
   });
   try {
+    const all = members.map((recognizer, index) => ({ recognizer, index }));
     return {
       candidates: [...groups.values()].map((group) => ({
         set: new RE2.Set(group.map((m) => m.recognizer.regex.source)),
         members: group,
       })),
+      small:
+        groups.size > 1 ? { set: new RE2.Set(all.map((m) => m.recognizer.regex.source)), members: all } : undefined,
     };
   } catch (cause) {
     throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
@@ -314,11 +346,7 @@ export function createClassifier(opts: {
     let present: ReadonlySet<string> | undefined;
     const mayReport = (r: CompiledRecognizer) =>
       !r.requireContext || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
-    const recognizersToRun = set.candidates
-      .flatMap(({ set: candidates, members }) => candidates.match(bytes).map((i) => members[i] as (typeof members)[0]))
-      .sort((a, b) => a.index - b.index)
-      .map((m) => m.recognizer)
-      .filter(mayReport);
+    const recognizersToRun = candidatesOf(set, bytes).filter(mayReport);
     // Pure ASCII: byte offsets are UTF-16 offsets.
     const unitsAt = bytes.length === normalized.text.length ? undefined : utf16Index(bytes);
     // One recognizer's matches at a time, dropped once they are drafts, and one draft per type and span (two
