@@ -2,7 +2,8 @@
 // with a few values in it, pushed in events of 1, 6 and 24 characters; with the built-in recognizers (all declare a
 // partial) and with one custom recognizer that declares none (the fixed 256-character window applies).
 // Then one hostile event through the relay (benchHostileEvent): an Anthropic `ping` carrying thousands of short
-// strings (fields), with the event loop's longest stall while it is relayed (perf_hooks monitorEventLoopDelay max)
+// strings (fields), or one value nested 10,000 objects deep (refused at the walk's depth limit; the figure the timed
+// test in test/adversarial/streams.test.ts used to assert), with the event loop's longest stall while it is relayed (perf_hooks monitorEventLoopDelay max)
 // and the CPU the process took (both threads), fields classified by a one-thread pool as the pipeline does. And the
 // relay's CPU per ordinary chat stream (the echo upstream's 18 events, response rules on), in-process (benchRelayCpu).
 // Run alone with `node bench/stream-scanner.ts` (JSON on stdout).
@@ -82,21 +83,34 @@ export function benchStreamScanner() {
   };
 }
 
-/** An Anthropic stream whose second event is a `ping` carrying `strings`; text before and after it. */
-function hostileStream(strings: readonly string[]): string {
-  const events: [string, unknown][] = [
+/** One value `depth` objects deep, as JSON text (JSON.stringify of such an object overflows the stack). */
+interface Nested {
+  depth: number;
+}
+
+/**
+ * An Anthropic stream whose second event is a `ping` carrying `x` (none when it is an empty list; `{"a":{"a":…"v"…}}`
+ * when Nested); text before and after it.
+ */
+function hostileStream(x: readonly string[] | Nested): string {
+  const ping = Array.isArray(x)
+    ? JSON.stringify({ type: 'ping', x })
+    : `{"type":"ping","x":${'{"a":'.repeat((x as Nested).depth)}"v"${'}'.repeat((x as Nested).depth)}}`;
+  const events: [string, string][] = [
     [
       'message_start',
       { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'x', content: [] } },
     ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello ' } }],
-    ...(strings.length === 0 ? [] : [['ping', { type: 'ping', x: strings }] as [string, unknown]]),
+    ['ping', null],
     ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'world' } }],
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
     ['message_stop', { type: 'message_stop' }],
-  ];
-  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('');
+  ]
+    .filter(([name]) => name !== 'ping' || !Array.isArray(x) || x.length > 0)
+    .map(([name, data]) => [name as string, name === 'ping' ? ping : JSON.stringify(data)]);
+  return events.map(([name, data]) => `event: ${name}\ndata: ${data}\n\n`).join('');
 }
 
 async function relayOnce(sse: string, classifier: Classifier, pool: ClassifierPool) {
@@ -126,11 +140,13 @@ export async function benchHostileEvent() {
     // Warm: the thread's classifier and the scanner's RE2 automata are built once per process.
     await pool.classify(Array.from({ length: 4_000 }, (_, i) => ({ path: 'p', text: `warm ${i}` })));
     await relayOnce(hostileStream(['a', 'b']), classifier, pool);
-    const cases: [string, string[]][] = [
+    const cases: [string, string[] | Nested][] = [
       ['99,000 copies of one string (495 kB)', Array.from({ length: 99_000 }, () => 'ab')],
       ['19,000 copies of one string', Array.from({ length: 19_000 }, () => 'ab')],
       ['19,000 distinct short strings', Array.from({ length: 19_000 }, (_, i) => i.toString(36))],
       ['2,000 distinct short strings', Array.from({ length: 2_000 }, (_, i) => i.toString(36))],
+      // Refused at the answer walk's depth limit (ANSWER_MAX_DEPTH): the cost is the parse and 64 levels of walk.
+      ['one value nested 10,000 objects deep', { depth: 10_000 }],
     ];
     const out = [];
     for (const [name, strings] of cases) {
