@@ -3,9 +3,10 @@
 // partial) and with one custom recognizer that declares none (the fixed 256-character window applies).
 // Then one hostile event through the relay (benchHostileEvent): an Anthropic `ping` carrying thousands of short
 // strings (fields), or one value nested 10,000 objects deep (refused at the walk's depth limit; the figure the timed
-// test in test/adversarial/streams.test.ts used to assert), with the event loop's longest stall while it is relayed (perf_hooks monitorEventLoopDelay max)
-// and the CPU the process took (both threads), fields classified by a one-thread pool as the pipeline does. And the
-// relay's CPU per ordinary chat stream (the echo upstream's 18 events, response rules on), in-process (benchRelayCpu).
+// test in test/adversarial/streams.test.ts used to assert), with the event loop's longest stall while it is relayed
+// (perf_hooks monitorEventLoopDelay max) and the CPU the process took (both threads), fields classified by a
+// one-thread pool as the pipeline does. And the relay's CPU per ordinary chat stream (the echo upstream's 18 events,
+// response rules on), in-process (benchRelayCpu).
 // Run alone with `node bench/stream-scanner.ts` (JSON on stdout).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as wait } from 'node:timers/promises';
