@@ -107,7 +107,13 @@ function textOf(api: Api, out: string): string {
 }
 
 /** A private-key block: a validated match the scanner holds whole until its end line arrives. */
-const KEY_BLOCK = `here it is:\n-----BEGIN RSA PRIVATE KEY-----\n${'MIIEowIBAAKCAQEA7'.repeat(40)}\n-----END RSA PRIVATE KEY-----\nok`;
+const KEY_BLOCK = [
+  'here it is:',
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'MIIEowIBAAKCAQEA7'.repeat(40),
+  '-----END RSA PRIVATE KEY-----',
+  'ok',
+].join('\n');
 
 describe.each(['openai.responses', 'openai.chat_completions'] as const)('%s: padding on every delta', (api) => {
   it('an answer of one-character deltas, each padded, held behind a long match, is relayed, not refused', async () => {
@@ -126,7 +132,7 @@ describe.each(['openai.responses', 'openai.chat_completions'] as const)('%s: pad
     expect(textOf(api, out)).toBe('Hello there, friend.');
   });
 
-  it('delta events that differ only in their padding are screened as one (the fields are not classified again)', async () => {
+  it('delta events that differ only in their padding are screened once (fields not classified again)', async () => {
     const deltas = Array.from({ length: 200 }, (_, i) => `w${i} `);
     let calls = 0;
     const fieldClassifier = {

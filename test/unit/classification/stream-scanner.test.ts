@@ -92,7 +92,7 @@ describe('createStreamScanner', () => {
     );
   });
 
-  it('does not classify the held text on a push that can release nothing (a key block arriving a character a push)', () => {
+  it('does not classify held text on a push that can release nothing (a key block, a character a push)', () => {
     let calls = 0;
     const counting = {
       recognizers: classifier.recognizers,
