@@ -4,17 +4,15 @@
 // (per message, per tool call, reply priming) are added as OpenAI documents them. Special-token strings in user text
 // are counted as text, never interpreted. Above MAX_TOKENIZED_BYTES of text the bound is one token per UTF-8 byte
 // (no byte-level BPE token is shorter than a byte), so a huge body costs no tokenizer time and is never under-counted.
-// cl100k's ranks (10 MiB of heap once built) are loaded on the first request for a model that uses them, not at start.
-import { createRequire } from 'node:module';
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+// The ranks are read from the package's tiktoken files (bpe-ranks.ts), not its 2.4 MB JavaScript literal (~18 MiB of
+// RSS kept). cl100k's (10 MiB of heap once built) are loaded on the first request for a model that uses them.
+import { type CountTokens, loadCounter } from './bpe-ranks.ts';
 
-type CountTokens = typeof countO200k;
+const countO200k: CountTokens = loadCounter('o200k_base');
 let countCl100kLoaded: CountTokens | null = null;
-/** cl100k_base's counter, loaded synchronously (CommonJS build of the same package) the first time it is needed. */
+/** cl100k_base's counter, built synchronously the first time it is needed. */
 function countCl100k(): CountTokens {
-  countCl100kLoaded ??= (
-    createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { countTokens: CountTokens }
-  ).countTokens;
+  countCl100kLoaded ??= loadCounter('cl100k_base');
   return countCl100kLoaded;
 }
 
