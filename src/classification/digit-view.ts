@@ -61,8 +61,9 @@ const OTHER_DASHES: ReadonlySet<number> = new Set([
  * Other marks a model reads through between digit groups (`219|09|9999`, `219+09+9999`, `219~09~9999`, `219*09*9999`,
  * `219#09#9999`, `219。09。9999`): `|` `+` `~` `*` `#`, the ideographic full stop U+3002 and its half-width form U+FF61,
  * the full-width full stop U+FF0E and vertical bar U+FF5C (NFKC maps both to ASCII: listed for a view read without it).
- * Cost: a sum or product spelled in a card's or an SSN's groups, and a table row whose cells are (`| 219 | 09 | 9999 |`:
- * a separator run of at most MAX_SEPARATOR_RUN), read as that number; the recognizers' group rules still apply.
+ * Cost: a sum or product spelled in a card's or an SSN's groups, and a table row whose cells are
+ * (`| 219 | 09 | 9999 |`: a separator run of at most MAX_SEPARATOR_RUN), read as that number; the recognizers' group
+ * rules still apply.
  */
 const MARK_SEPARATORS: ReadonlySet<number> = new Set([0x7c, 0x2b, 0x7e, 0x2a, 0x23, 0x3002, 0xff61, 0xff0e, 0xff5c]);
 

@@ -1,13 +1,14 @@
 // Values split across segments ("219-09" | "-9999", two messages or two content parts, two turns of one role, two
 // text blocks of an answer, an answer's text and a tool call's arguments): the text around every boundary between
 // adjacent segments, and between consecutive segments of one location (role), of one path shape, or of the reading
-// orders (labels left out; names kept in a second one), JOIN_WINDOW characters each side (windows that overlap
-// merged; a JSON text read without the syntax at its edges), and two consecutive values of one JSON text, are
-// classified again as one text, and a finding that crosses a boundary is reported once per piece (segment span) it
-// touches; a finding inside one piece is kept only when a neighbour lent it its context (pieceBeside: "my ssn is" |
-// "219099999"; labelWindows read each boundary apart by a line break for that). Invariant: within one order windows
-// are disjoint and each JSON value is in at most two pairs, so the joined text scanned is at most seven times the
-// input, and the label windows twice more (linear); every piece is a span of its own segment's text.
+// orders (labels left out; names kept in a second one; ids kept in two more), JOIN_WINDOW characters each side
+// (windows that overlap merged; a JSON text read without the syntax at its edges), and two consecutive values of one
+// JSON text, are classified again as one text, and a finding that crosses a boundary is reported once per piece
+// (segment span) it touches; a finding inside one piece is kept only when a neighbour lent it its context
+// (pieceBeside: "my ssn is" | "219099999"; labelWindows read each boundary apart by a line break for that).
+// Invariant: within one order windows are disjoint and each JSON value is in at most two pairs, so the joined text
+// scanned is at most seven times the input, and the label windows twice more (linear); every piece is a span of its
+// own segment's text.
 import type { TextSegment } from './types.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
@@ -41,7 +42,7 @@ interface Readable {
   to: number;
 }
 
-/** Values per segment object (a classify() call joins over up to four orders: each text is read once). */
+/** Values per segment object (a classify() call joins over several orders: each text is read once). */
 const valuesCache = new WeakMap<TextSegment, readonly (readonly [number, number])[]>();
 
 function valuesOf(segment: TextSegment): readonly (readonly [number, number])[] {
@@ -384,21 +385,42 @@ export function pathShape(path: string): string | undefined {
  * The orders to join besides the list itself: the segments of each location (role), and the segments of each path
  * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
  * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
- * joined too, and the reading orders (every segment but labels, LABEL_KEYS; and every one but labels other than
- * READ_LABELS). A segment is in at most one order of each
- * kind: together at most three times the input.
+ * joined too; and the reading orders, every segment but some labels (LABEL_KEYS): (1) no label, (2) names and the
+ * model kept (READ_LABELS), (3) every label kept but closed tokens (isClosedToken: `assistant`, `function`,
+ * `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `msg_…`, a client's tool call id), is joined with
+ * the text or arguments after it and with a name beside it, (4) the same without names and the model, so an id and
+ * the text or arguments past a name or model that is no closed token (`gpt-4o`, `lookup2`) are joined too, and (5) no
+ * label and no property-name list (isKeyList), so a text and a tool input's value are joined past the input's keys.
+ * The third to fifth leave property-name lists out too (`{"q": …}`: `q` between an id and its value). A segment is
+ * in at most one order of each kind: together at most seven times the input (each order its segments once).
  */
 export function joinOrders(segments: readonly TextSegment[]): number[][] {
-  const keys = segments.map((s) => lastKey(s.path));
-  const reading = keys.flatMap((key, i) => (LABEL_KEYS.has(key) ? [] : [i]));
-  // Names and the model are read too (a tool's name and the answer's model show in a client's interface): a second
-  // reading order keeps them, so the model then the answer's text (`role` between) is joined.
-  const named = keys.flatMap((key, i) => (LABEL_KEYS.has(key) && !READ_LABELS.has(key) ? [] : [i]));
+  const reading: number[] = [];
+  const named: number[] = [];
+  const open: number[] = [];
+  const ids: number[] = [];
+  const content: number[] = [];
+  segments.forEach((segment, i) => {
+    const key = lastKey(segment.path);
+    const closed = LABEL_KEYS.has(key) && isClosedToken(segment.text);
+    // Inside free-form JSON a key named like a label is the model's or the client's word: a label only when its value
+    // is a closed token (a schema's `"type": "object"`), which carries no part of a value wherever it is.
+    const label = closed || (LABEL_KEYS.has(key) && !insideFreeForm(segment.path));
+    const keys = isKeyList(segments, i);
+    if (!label) reading.push(i);
+    if (!label || READ_LABELS.has(key)) named.push(i);
+    if (closed || keys) return;
+    open.push(i);
+    if (!(label && READ_LABELS.has(key))) ids.push(i);
+    if (!label) content.push(i);
+  });
+  const readingOrders = [reading, named, open, ids, content].filter(
+    (order) => order.length > 1 && order.length < segments.length,
+  );
   const orders = [
     ...ordersBy(segments, (s) => s.location),
     ...ordersBy(segments, (s) => pathShape(s.path)),
-    ...(reading.length > 1 && reading.length < segments.length ? [reading] : []),
-    ...(named.length > reading.length && named.length < segments.length ? [named] : []),
+    ...readingOrders,
   ];
   // One order of several kinds (a user's turns are often also the reading order and one path shape) is joined once.
   const seen = new Set<string>();
@@ -411,14 +433,27 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
 }
 
 /**
- * Keys whose strings label what sits around them rather than read as text (ids, names, types, roles, statuses): the
- * reading order leaves them out, so the text before a tool call (`…AKIAQ3EG`) and its arguments (`{"k":"THV5…"}`),
- * with the call's id, type and name between, are joined as the consumer reads them. Those strings are classified on
- * their own and with their neighbours all the same.
+ * Whether segment `i` lists an object's property names (a request's free-form JSON: providers/shape-walk.ts gives the
+ * object's keys as one segment at the object's own path): the next segment's path is inside its path. A string or a
+ * number has no path inside it.
  */
+function isKeyList(segments: readonly TextSegment[], i: number): boolean {
+  const path = (segments[i] as TextSegment).path;
+  const next = segments[i + 1]?.path;
+  if (next === undefined || next.length <= path.length || !next.startsWith(path)) return false;
+  const after = next.charCodeAt(path.length);
+  return after === 0x2e || after === 0x5b;
+}
+
 /** Labels a client shows as text: the second reading order keeps them. */
 const READ_LABELS: ReadonlySet<string> = new Set(['name', 'model']);
 
+/**
+ * Keys whose strings label what sits around them rather than read as text (ids, names, types, roles, statuses): the
+ * reading orders leave them out, so the text before a tool call (`…AKIAQ3EG`) and its arguments (`{"k":"THV5…"}`),
+ * with the call's id, type and name between, are joined as the consumer reads them. Those strings are classified on
+ * their own and with their neighbours all the same. A key inside free-form JSON is one only for a closed token.
+ */
 const LABEL_KEYS: ReadonlySet<string> = new Set([
   'id',
   'type',
@@ -437,10 +472,58 @@ const LABEL_KEYS: ReadonlySet<string> = new Set([
   'service_tier',
 ]);
 
+/** Longest closed token (a label's value that can carry no part of a value): answer-labels.ts's bound. */
+const MAX_CLOSED_TOKEN = 64;
+
+/**
+ * Whether a label's text is a closed token: 1-64 lower-case ASCII letters, `_` and `.` (`assistant`, `tool_use`,
+ * `chat.completion.chunk`): no digit, no capital, so no part of a number or a key. Only these labels are left out of
+ * the third and fourth reading orders.
+ */
+export function isClosedToken(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_CLOSED_TOKEN) return false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (!((code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x2e)) return false;
+  }
+  return true;
+}
+
+/**
+ * Properties whose values are free-form JSON (a tool's input or arguments, schemas, metadata, MCP structured content):
+ * their keys are the model's or the client's words, not an API's labels.
+ */
+const FREE_FORM: ReadonlySet<string> = new Set([
+  'input',
+  'arguments',
+  'parameters',
+  'schema',
+  'input_schema',
+  'inputSchema',
+  'outputSchema',
+  'structuredContent',
+  'metadata',
+]);
+
 /** The last property name of a segment path (`…function.name` → `name`); '' when it ends in an index or quoted key. */
 function lastKey(path: string): string {
   if (path.endsWith(']')) return '';
   return path.slice(path.lastIndexOf('.') + 1);
+}
+
+/**
+ * Whether `path` passes through free-form JSON: a property named in FREE_FORM has a step after it
+ * (`content[1].input.status`). One pass; only the paths of segments keyed like a label are read.
+ */
+function insideFreeForm(path: string): boolean {
+  let from = 0;
+  for (let i = 0; i <= path.length; i += 1) {
+    const code = i < path.length ? path.charCodeAt(i) : -1;
+    if (code !== 0x2e && code !== 0x5b && code !== 0x5d && code !== -1) continue;
+    if (code !== -1 && i > from && FREE_FORM.has(path.slice(from, i)) && code !== 0x5d) return true;
+    from = i + 1;
+  }
+  return false;
 }
 
 /**

@@ -300,15 +300,14 @@ describe('streams: a key split between the text and a label the upstream fills',
     expect(result.error).toBeNull();
     expect(out).toContain('hello');
   });
-  // HOLE (open, classification/segment-join.ts joinOrders + LABEL_KEYS; the stream scanner classifies each `field:` run
-  // under its path, so the same reading orders apply): an id is a label, left out of both reading orders, so the first
-  // chunk's `id` (chat) or message_start's message `id` (Anthropic) holding the key's first half, then the text holding
-  // the rest, reach the client; so does any extra field named like a label (`message_stop` with an `id`). Ids cannot be
-  // closed tokens (`chatcmpl-…`, `msg_…`). Fix: a third reading order that keeps every label whose value is not a
-  // closed token (lower-case letters, `_`, `.`, no digits: `assistant`, `end_turn`, `chat.completion.chunk`), so
-  // `id` + text is joined while text | id | arguments stays joined by the first order (cost: one more order, ≤ 1× the
-  // input).
-  it.fails("chat: the first chunk's id then the text", async () => {
+  // HOLE (closed, classification/segment-join.ts joinOrders; the stream scanner classifies each `field:` run under its
+  // path, so the same reading orders apply): an id was a label, left out of both reading orders, so the first chunk's
+  // `id` (chat) or message_start's message `id` (Anthropic) holding the key's first half, then the text holding the
+  // rest, reached the client; so did any extra field named like a label (`message_stop` with an `id`). Ids cannot be
+  // closed tokens (`chatcmpl-…`, `msg_…`): two more reading orders keep every label that is not a closed token
+  // (lower-case letters, `_`, `.`: `assistant`, `end_turn`, `chat.completion.chunk`), with and without names and the
+  // model, so `id` + text is joined.
+  it("chat: the first chunk's id then the text", async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
       chatStream,
@@ -317,7 +316,12 @@ describe('streams: a key split between the text and a label the upstream fills',
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  it.fails("anthropic: the message's id then the text", async () => {
+  it("chat: the first chunk's id then the text, a dated model between", async () => {
+    const over = { id: HALVES[0], model: 'gpt-4o-2024-08-06' };
+    const { out } = await relayScripted('openai.chat_completions', chatStream, chatEvents(over, HALVES[1]), BLOCK);
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
+  it("anthropic: the message's id then the text", async () => {
     const { out } = await relayScripted(
       'anthropic.messages',
       anthropicRequest,
@@ -326,7 +330,7 @@ describe('streams: a key split between the text and a label the upstream fills',
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
-  it.fails('anthropic: the text then an extra id in message_stop', async () => {
+  it('anthropic: the text then an extra id in message_stop', async () => {
     const events = anthropicEvents({}, HALVES[0]);
     events[5] = event('message_stop', { id: HALVES[1] });
     const { out } = await relayScripted('anthropic.messages', anthropicRequest, events, BLOCK);
@@ -416,9 +420,9 @@ describe('answers (not streamed): a key split between the text and a label', () 
     const fingerprinted = answer({ system_fingerprint: 'fp_44709d6fcb', service_tier: 'default' }, { content: 'ok' });
     expect((await screenResponse(chat, classifier, fingerprinted, BLOCK)).action).toBe('none');
   });
-  // HOLE (open, classification/segment-join.ts; the stream twin above): an `id` cannot be a closed token, so the
-  // answer's `id` holding one half and the text the other still reach the client. Fix: the third reading order above.
-  it.fails('chat: id then the text', async () => {
+  // HOLE (closed, classification/segment-join.ts; the stream twin above): an `id` cannot be a closed token, so the
+  // answer's `id` holding one half and the text the other reached the client. Closed by the reading orders above.
+  it('chat: id then the text', async () => {
     const screen = await screenResponse(chat, classifier, answer({ id: HALVES[0] }, { content: HALVES[1] }), BLOCK);
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
@@ -434,13 +438,14 @@ describe('answers (not streamed): a key split between the text and a label', () 
 
 describe('a key split between the text and a tool input key named like a label', () => {
   const toolUse = (input: Record<string, unknown>) => ({ type: 'tool_use', id: 'toolu_1', name: 'f', input });
-  // HOLE (open, classification/segment-join.ts lastKey + LABEL_KEYS): a label is recognised by its key alone, also
-  // inside free-form JSON the model writes, so a tool input `{"status": …}`, `{"id": …}` or `{"type": …}` holding the
-  // key's second half after a text block holding the first is read apart from the text: the Anthropic answer reaches
-  // the client (with `{"q": …}` it is blocked). Fix: keys inside free-form JSON (a path under `.input.`,
-  // `.arguments`, `structuredContent`, a schema) are never labels: lastKey returns '' there (the answer walk can mark
-  // such segments, answer-json.ts; the request walk knows them as `json` shapes, providers/shape-walk.ts walkJson).
-  it.fails.each([['status'], ['id'], ['type']])("anthropic answer: text then a tool input's %s", async (key) => {
+  // HOLE (closed, classification/segment-join.ts insideFreeForm, isKeyList): a label was recognised by its key alone,
+  // also inside free-form JSON the model writes, so a tool input `{"status": …}`, `{"id": …}` or `{"type": …}` holding
+  // the key's second half after a text block holding the first was read apart from the text: the Anthropic answer
+  // reached the client (with `{"q": …}` it was blocked). A key under `input`, `arguments`, `parameters`, a schema,
+  // `metadata` or `structuredContent` is a label only when its value is a closed token (a schema's `"type": "object"`),
+  // and a request's free-form property-name list (`id`, between the text and the value) is left out of the new
+  // reading orders.
+  it.each([['status'], ['id'], ['type']])("anthropic answer: text then a tool input's %s", async (key) => {
     const body = {
       id: 'msg_1',
       type: 'message',
@@ -454,7 +459,7 @@ describe('a key split between the text and a tool input key named like a label',
     const screen = await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK);
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
-  it.fails("anthropic request: an assistant's text then its tool input's id", async () => {
+  it("anthropic request: an assistant's text then its tool input's id", async () => {
     const body = {
       model: 'echo-1',
       max_tokens: 5,
@@ -510,15 +515,15 @@ describe('requests: a key split between a tool call id and its arguments', () =>
     ],
   });
   const both = (upstream: string) => upstream.includes(HALVES[0]) && upstream.includes(HALVES[1]);
-  // HOLE (open, classification/segment-join.ts; the answer-side twin is above): a tool call's id is a label, left out
-  // of the reading orders, and its name stands between it and the arguments in document order, so a call whose `id`
-  // (chat) or `tool_use.id` (Anthropic) holds the key's first half and whose arguments or input hold the rest is
-  // forwarded; the model reads both in the rendered call. Fix: the third reading order named above (ids kept), or the
-  // adapters replacing a request's tool-call ids by opaque ones (`call_1`, mapped consistently to the tool results).
-  it.fails('chat: the id then the arguments', async () => {
+  // HOLE (closed, classification/segment-join.ts; the answer-side twin is above): a tool call's id was a label, left
+  // out of the reading orders, and its name stands between it and the arguments in document order, so a call whose
+  // `id` (chat) or `tool_use.id` (Anthropic) held the key's first half and whose arguments or input held the rest was
+  // forwarded; the model reads both in the rendered call. The fourth reading order keeps ids and leaves names, the
+  // model and property-name lists out, so the id and the arguments are joined (also past a name like `lookup2`).
+  it('chat: the id then the arguments', async () => {
     expect(both((await request(CHAT, toolTurn(HALVES[0], `{"q":"${HALVES[1]}"}`))).upstream)).toBe(false);
   });
-  it.fails('anthropic: the tool_use id then its input', async () => {
+  it('anthropic: the tool_use id then its input', async () => {
     const body = {
       model: 'echo-1',
       max_tokens: 5,
@@ -529,6 +534,18 @@ describe('requests: a key split between a tool call id and its arguments', () =>
       ],
     };
     expect(both((await request('anthropic.messages', body)).upstream)).toBe(false);
+  });
+  it('control: an ordinary tool turn (ids with digits, a name with a digit) is forwarded', async () => {
+    const body = toolTurn('call_Xk9QzB7a1', '{"q":"weather in Paris","days":3}');
+    (body.messages[1] as { tool_calls: { function: { name: string } }[] }).tool_calls[0]!.function.name = 'lookup2';
+    const x = await request(CHAT, body);
+    expect(x.upstream).toContain('call_Xk9QzB7a1');
+    expect(x.upstream).toContain('weather in Paris');
+  });
+  it('chat: the id then the arguments, past a name that is no closed token', async () => {
+    const body = toolTurn(HALVES[0], `{"q":"${HALVES[1]}"}`);
+    (body.messages[1] as { tool_calls: { function: { name: string } }[] }).tool_calls[0]!.function.name = 'lookup2';
+    expect(both((await request(CHAT, body)).upstream)).toBe(false);
   });
   it('control: the text then the tool call id is refused', async () => {
     const body = toolTurn(HALVES[1], '{}');
@@ -565,7 +582,7 @@ describe('requests: disguises a model reads that the views do not', () => {
     const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
     expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
   });
-  it('control: arithmetic is forwarded, and a phone with its country code stays a phone (the policy redacts it)', async () => {
+  it('control: arithmetic is forwarded, a phone with its country code stays a phone (redacted)', async () => {
     const x = await request(CHAT, said('is 12*34 = 408 and 3+4 = 7? call +1 415 555 2671 #2'));
     expect(x.upstream).toContain('"is 12*34 = 408 and 3+4 = 7? call [PHONE_1] #2"');
   });

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countFindings, createClassifier } from '../../../src/classification/index.ts';
 import {
+  isClosedToken,
   JOIN_WINDOW,
+  joinOrders,
   joinWindows,
   LABEL_BREAK,
   labelWindows,
@@ -293,5 +295,83 @@ describe('JSON texts', () => {
       [28, 30],
     ]);
     expect(readableSpans('plain "quoted"}')).toEqual([[0, 13]]);
+  });
+});
+
+describe('reading orders: ids, names and free-form JSON', () => {
+  const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'];
+  const found = (segments: { path: string; text: string }[]) =>
+    classifier.classify(segments).findings.map((f) => `${f.type}@${f.segment}`);
+  it('joins an id with the text after it, past closed labels and a model that is no closed token', () => {
+    const answer = [
+      { path: 'id', text: HALVES[0] as string },
+      { path: 'object', text: 'chat.completion' },
+      { path: 'model', text: 'gpt-4o-2024-08-06' },
+      { path: 'choices[0].message.role', text: 'assistant' },
+      { path: 'choices[0].message.content', text: HALVES[1] as string },
+    ];
+    expect(found(answer)).toEqual(['AWS_ACCESS_KEY@0', 'AWS_ACCESS_KEY@4']);
+  });
+  it("joins a tool call's id with its arguments past its type and a name that is no closed token", () => {
+    const call = [
+      { path: 'messages[1].tool_calls[0].id', text: HALVES[0] as string },
+      { path: 'messages[1].tool_calls[0].type', text: 'function' },
+      { path: 'messages[1].tool_calls[0].function.name', text: 'lookup2' },
+      { path: 'messages[1].tool_calls[0].function.arguments', text: `{"q":"${HALVES[1]}"}` },
+    ];
+    expect(found(call)).toEqual(['AWS_ACCESS_KEY@0', 'AWS_ACCESS_KEY@3']);
+  });
+  it('reads a key named like a label inside free-form JSON as text, unless its value is a closed token', () => {
+    const input = (key: string, value: string) => [
+      { path: 'content[0].text', text: HALVES[0] as string },
+      { path: 'content[1].type', text: 'tool_use' },
+      { path: 'content[1].id', text: 'toolu_01A9' },
+      { path: 'content[1].name', text: 'set' },
+      { path: 'content[1].input', text: key },
+      { path: `content[1].input.${key}`, text: value },
+    ];
+    expect(found(input('status', HALVES[1] as string))).toEqual(['AWS_ACCESS_KEY@0', 'AWS_ACCESS_KEY@5']);
+    expect(found(input('id', HALVES[1] as string))).toEqual(['AWS_ACCESS_KEY@0', 'AWS_ACCESS_KEY@5']);
+    // A closed token there stays a label (left out of the reading orders): the text and the next value still join.
+    const closed = [
+      { path: 'content[0].text', text: HALVES[0] as string },
+      { path: 'content[1].input.type', text: 'object' },
+      { path: 'content[1].input.q', text: HALVES[1] as string },
+    ];
+    expect(found(closed)).toEqual(['AWS_ACCESS_KEY@0', 'AWS_ACCESS_KEY@2']);
+  });
+  it('control: ordinary ids, names and text next to each other are no value', () => {
+    const turn = [
+      { path: 'id', text: 'chatcmpl-9xK2LmQ7vB' },
+      { path: 'model', text: 'gpt-4o-2024-08-06' },
+      { path: 'choices[0].message.content', text: '4521 ships Monday, order 2019-09' },
+      { path: 'choices[0].message.tool_calls[0].id', text: 'call_219' },
+      { path: 'choices[0].message.tool_calls[0].function.name', text: 'track_2' },
+      { path: 'choices[0].message.tool_calls[0].function.arguments', text: '{"n":"09","m":9999}' },
+    ];
+    expect(found(turn)).toEqual([]);
+  });
+  it('closed tokens are lower-case letters, `_` and `.` only, at most 64', () => {
+    for (const token of ['assistant', 'chat.completion.chunk', 'end_turn', 'object'])
+      expect(isClosedToken(token)).toBe(true);
+    for (const token of ['', 'gpt-4o', 'AKIA', 'msg_1', 'Object', 'a b', 'a'.repeat(65)]) {
+      expect(isClosedToken(token)).toBe(false);
+    }
+  });
+  it('each order holds a segment at most once: at most seven times the input in all (property)', () => {
+    const keys = ['id', 'type', 'name', 'model', 'content', 'text', 'input', 'input.id', 'call_id'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.constantFrom(...keys), text: fc.constantFrom('x', 'AB1', 'user', 'q\nid') }), {
+          maxLength: 40,
+        }),
+        (drawn) => {
+          const segments = drawn.map(({ key, text }, i) => ({ path: `m[${i}].${key}`, text, location: key }));
+          const orders = joinOrders(segments);
+          for (const order of orders) expect(new Set(order).size).toBe(order.length);
+          expect(orders.reduce((n, order) => n + order.length, 0)).toBeLessThanOrEqual(7 * segments.length);
+        },
+      ),
+    );
   });
 });
