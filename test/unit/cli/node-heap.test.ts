@@ -1,6 +1,6 @@
 // The launcher's heap sizing (src/cli/node-heap.ts): which V8 flags `proctor serve` adds, from which memory limit.
 import { describe, expect, it } from 'vitest';
-import { heapFlags, memoryLimitMiB } from '../../../src/cli/node-heap.ts';
+import { heapFlags, launchEnv, memoryLimitMiB } from '../../../src/cli/node-heap.ts';
 
 const GiB = 2 ** 30;
 const host = { limitSetting: undefined, constrainedBytes: 0, totalBytes: 24 * GiB };
@@ -37,5 +37,12 @@ describe('heapFlags', () => {
     expect(heapFlags({ ...host, limitSetting: '512', given })).toEqual(['--max-old-space-size=256']);
     const all = ['--max-semi-space-size=8', '--max-old-space-size-percentage=40'];
     expect(heapFlags({ ...host, limitSetting: '512', given: all })).toEqual([]);
+  });
+});
+
+describe('launchEnv', () => {
+  it("adds MALLOC_ARENA_MAX=2 when unset and keeps the operator's value and every other variable", () => {
+    expect(launchEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: '2' });
+    expect(launchEnv({ PATH: '/bin', MALLOC_ARENA_MAX: '8' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: '8' });
   });
 });
