@@ -330,6 +330,16 @@ describe('streams: a key split between the text and a label the upstream fills',
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
+  it("anthropic: the message's id then the text, a dated model between (separate events)", async () => {
+    const over = { id: HALVES[0], model: 'claude-sonnet-4-5-20250929' };
+    const { out } = await relayScripted(
+      'anthropic.messages',
+      anthropicRequest,
+      anthropicEvents(over, HALVES[1]),
+      BLOCK,
+    );
+    expect(allFragmentsIn(out, HALVES)).toBe(false);
+  });
   it('anthropic: the text then an extra id in message_stop', async () => {
     const events = anthropicEvents({}, HALVES[0]);
     events[5] = event('message_stop', { id: HALVES[1] });
