@@ -46,6 +46,36 @@ export const REDACT_PATHS: readonly string[] = [
   '*.secret',
 ];
 
+const CENSOR = '[redacted]';
+/** The names of the `*.name` paths: censored one level below any top-level field. */
+const NESTED: readonly string[] = REDACT_PATHS.filter((p) => p.startsWith('*.')).map((p) => p.slice(2));
+
+/**
+ * The `*.name` paths, applied as pino applies them (a field's own property of that name, in an object, is censored),
+ * in one pass that copies only an object holding one; the other paths stay pino's. pino 10's redaction re-parses
+ * every wildcard path for every top-level field of every line: 16-20 µs of a 24 µs access line. Arrays are left as
+ * they are: JSON has no named property of an array to print.
+ */
+export function censorNested(fields: Record<string, unknown>): Record<string, unknown> {
+  let out = fields;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const value = fields[key];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    let descriptors: Record<string, PropertyDescriptor> | undefined;
+    for (const name of NESTED) {
+      if (!Object.hasOwn(value, name)) continue;
+      descriptors ??= Object.getOwnPropertyDescriptors(value);
+      const enumerable = descriptors[name]?.enumerable ?? true;
+      descriptors[name] = { value: CENSOR, enumerable, writable: true, configurable: true };
+    }
+    if (descriptors === undefined) continue;
+    if (out === fields) out = { ...fields };
+    out[key] = Object.create(Object.getPrototypeOf(value), descriptors);
+  }
+  return out;
+}
+
 export function createLogger(options: { level: LogLevelName; destination?: DestinationStream }): Logger {
   return pino(
     {
@@ -53,8 +83,8 @@ export function createLogger(options: { level: LogLevelName; destination?: Desti
       messageKey: 'message',
       base: { service: 'proctor' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }), log: censorNested },
+      redact: { paths: REDACT_PATHS.filter((p) => !p.startsWith('*.')), censor: CENSOR },
       serializers: {
         // fastify's own lines: method and path only (a query string is the client's text).
         req: (req: { method?: string; url?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),

@@ -1,8 +1,16 @@
 // The pino logger: JSON lines with level and message, credentials and bodies censored wherever a caller put them,
 // and the current request's id added to lines written while a request is served.
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { accessLog, createLogger, createScopes, logTo, withRequestId } from '../../../src/observability/index.ts';
+import {
+  accessLog,
+  createLogger,
+  createScopes,
+  logTo,
+  REDACT_PATHS,
+  withRequestId,
+} from '../../../src/observability/index.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -41,6 +49,49 @@ describe('logger', () => {
       service: 'proctor',
       headers: { authorization: '[redacted]' },
     });
+  });
+
+  it("censors as pino's own redaction of every path would (the `*.name` paths are applied before pino)", () => {
+    class Upstream {
+      body = 'answer text';
+      status = 502;
+    }
+    const hidden = Object.defineProperty({ kept: 1 }, 'secret', { value: 's3', enumerable: false });
+    const cases: Record<string, unknown>[] = [
+      { request_id: 'r', status: 200, stages_ms: { identify: 1, forward: 2 }, principal: 'fp' },
+      { error: { name: 'Error', code: 'E', token: 't0', cause: { token: 'deeper' } } },
+      { upstream: new Upstream(), list: [{ content: 'c1' }], flag: true, n: null },
+      { a: { prompt: 'p', messages: ['m'], input: 'i', content: 'c', credential: 'x', api_key: 'k', secret: 's' } },
+      { a: { authorization: 'Bearer z', body: { nested: 1 } }, b: { token: undefined }, hidden },
+      { req: { headers: { authorization: 'Bearer q', dpop: 'd' }, body: 'b', query: 'q=1' }, content: 'top' },
+    ];
+    const ours = capture();
+    const reference = capture();
+    const log = logTo(createLogger({ level: 'info', destination: ours.destination }));
+    const pinoOnly = pino(
+      {
+        messageKey: 'message',
+        base: { service: 'proctor' },
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+        serializers: {
+          req: (req: { method?: string; url?: string }) => ({
+            method: req.method,
+            path: (req.url ?? '').split('?')[0],
+          }),
+        },
+      },
+      reference.destination,
+    );
+    for (const fields of cases) {
+      log('info', 'line', fields);
+      pinoOnly.info(fields, 'line');
+    }
+    const untimed = (lines: Record<string, unknown>[]) => lines.map(({ time: _time, ...rest }) => rest);
+    expect(untimed(ours.lines)).toEqual(untimed(reference.lines));
+    // One level below a field only, as pino's paths say (an array's items and deeper objects are not its paths).
+    expect(JSON.stringify(ours.lines)).not.toMatch(/answer text|t0|Bearer|s3|"p"/);
+    expect(cases[2]?.upstream).toMatchObject({ body: 'answer text' }); // the caller's object is not changed
   });
 
   it('adds the request id to lines written inside a request scope', async () => {
