@@ -435,12 +435,13 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
 /**
  * Whether segment `i` lists an object's property names (a request's free-form JSON: providers/shape-walk.ts gives the
  * object's keys as one segment at the object's own path): the next segment's path is inside its path. A string or a
- * number has no path inside it.
+ * number has no path inside it. Paths longer than MAX_SHAPE_PATH are not compared (linear in a deep body).
  */
 function isKeyList(segments: readonly TextSegment[], i: number): boolean {
   const path = (segments[i] as TextSegment).path;
   const next = segments[i + 1]?.path;
-  if (next === undefined || next.length <= path.length || !next.startsWith(path)) return false;
+  if (next === undefined || path.length > MAX_SHAPE_PATH || next.length <= path.length) return false;
+  if (!next.startsWith(path)) return false;
   const after = next.charCodeAt(path.length);
   return after === 0x2e || after === 0x5b;
 }
@@ -516,9 +517,12 @@ function lastKey(path: string): string {
  * (`content[1].input.status`). One pass; only the paths of segments keyed like a label are read.
  */
 function insideFreeForm(path: string): boolean {
+  // Free-form JSON starts near the top of a body: the first MAX_SHAPE_PATH characters are read (a deep body's paths
+  // read whole would cost the square of its depth).
+  const end = Math.min(path.length, MAX_SHAPE_PATH);
   let from = 0;
-  for (let i = 0; i <= path.length; i += 1) {
-    const code = i < path.length ? path.charCodeAt(i) : -1;
+  for (let i = 0; i <= end; i += 1) {
+    const code = i < end ? path.charCodeAt(i) : -1;
     if (code !== 0x2e && code !== 0x5b && code !== 0x5d && code !== -1) continue;
     if (code !== -1 && i > from && FREE_FORM.has(path.slice(from, i)) && code !== 0x5d) return true;
     from = i + 1;

@@ -110,6 +110,14 @@ describe('a value split across segments', () => {
     expect(pathShape(`x${'.a'.repeat(200)}`)).toBeUndefined();
   });
 
+  it('a 10,000-level nesting of free-form keys named like labels costs no more (paths read up to 256 characters)', () => {
+    const segments = Array.from({ length: 10_000 }, (_, i) => ({ path: `x${'.input'.repeat(i)}.id`, text: `a${i}` }));
+    const started = process.cpuUsage();
+    expect(classifier.classify(segments).findings).toEqual([]);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(1500);
+  });
+
   it('does not glue a value found in one segment to its neighbour (alice@acme-corp.io + "ssn …")', () => {
     expect(pieces(['alice@acme-corp.io', 'ssn 123-45-6789']).map((p) => [p.segment, p.value])).toEqual([
       [0, 'alice@acme-corp.io'],
