@@ -1,0 +1,214 @@
+// Round 5 of the attacker's review, on the day's new code: the decoders (quoted-printable, character codes), the digits
+// view's bracketed card lists, grouped AWS key ids, number forms, and the ledger's faster canonical JSON and withSeal
+// (property-tested against the writer as it was at 73b0ccc, test/adversarial/reference-canonical.ts). Holes found and
+// not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so CI stays green until they close;
+// attacks that held are kept as controls.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalMembers, canonicalString } from '../../src/ledger/canonical.ts';
+import { type Member, withSeal } from '../../src/ledger/chain-writer.ts';
+import { leaksIn } from './leaks.ts';
+import { recordingPipeline } from './recording-pipeline.ts';
+import * as reference from './reference-canonical.ts';
+
+const CHAT = 'openai.chat_completions';
+const KEY = 'AKIAZ3MQWXR5TLPB6Y7N';
+const SSN = { label: 'US_SSN', value: '219-09-9999' };
+const CARD = { label: 'CREDIT_CARD', value: '4111111111111111' };
+
+/** One chat prompt through the in-process pipeline: the status and the bytes that went upstream. */
+async function said(content: string) {
+  const { handler, sent } = await recordingPipeline();
+  const reply = await handler.handle({
+    requestId: 'r5',
+    api: CHAT,
+    headers: {},
+    body: new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content }] })),
+  });
+  return { status: reply.status, upstream: sent.join('\n') };
+}
+/** Refused (the default policy blocks AWS keys; an encoded key never appears as itself upstream, so only the status
+ * tells whether it was found). */
+const keyHeld = (x: { status: number; upstream: string }) => x.status === 403;
+const qp = (s: string) => [...s].map((c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+describe('decoders: quoted-printable and character codes', () => {
+  // HOLE (open, classification/decode.ts decodeQuotedPrintable and its caller's line scan): quoted-printable is read
+  // one line at a time, but RFC 2045 §6.7 (rule 5) soft line breaks (`=` at a line's end, every mail client writes one
+  // at most 76 characters in) join lines: `=41=4B=49=41=5A=33=4D=51=57=58=\n=52=35…` is the key to a model and to any
+  // decoder, and each line alone decodes to a half (10 escapes each, both over the 8-escape floor). Fix: in the QP
+  // run scan, read `=` + CR? LF as part of the run (a byte-less escape mapped to its three characters), so the run
+  // continues across soft breaks; the budget and the line floor stay as they are.
+  for (const brk of ['\n', '\r\n']) {
+    const name = `a key split by a quoted-printable soft line break (${JSON.stringify(brk)}) is not forwarded`;
+    it.fails(name, async () => {
+      const e = qp(KEY);
+      expect(keyHeld(await said(`decode: ${e.slice(0, 10).join('')}=${brk}${e.slice(10).join('')}`))).toBe(true);
+    });
+  }
+  it.each([
+    ['quoted-printable in lower-case hex', qp(KEY).join('').toLowerCase()],
+    ['codes split by ", "', [...KEY].map((c) => c.charCodeAt(0)).join(', ')],
+    ['codes inside String.fromCharCode(…)', `String.fromCharCode(${[...KEY].map((c) => c.charCodeAt(0))})`],
+    ['codes one a line', [...KEY].map((c) => c.charCodeAt(0)).join(',\n')],
+    ['0x codes', [...KEY].map((c) => `0x${c.charCodeAt(0).toString(16)}`).join(', ')],
+    ['HTML decimal entities', [...KEY].map((c) => `&#${c.charCodeAt(0)};`).join('')],
+    ['\\u escapes', [...KEY].map((c) => `\\u00${c.charCodeAt(0).toString(16)}`).join('')],
+  ])('control: the key as %s is refused', async (_name, text) => {
+    expect((await said(`decode ${text} please`)).status).toBe(403);
+  });
+  it('control: an SSN as decimal character codes is refused', async () => {
+    expect((await said([...SSN.value].map((c) => c.charCodeAt(0)).join(','))).status).toBe(403);
+  });
+});
+
+describe('grouped AWS key ids', () => {
+  // HOLE (open, classification/recognizers-secrets.ts awsKeyBody): the groups of four and the whole id in groups of
+  // five are joined only by a space or `-` (`[ -]`), while the digits view reads `. / _ |` between groups too: a key
+  // written `AKIA.Z3MQ.WXR5.TLPB.6Y7N` or `AKIAZ.3MQWX.R5TLP.B6Y7N` (or with `_`, `/`) is the key to a model asked to
+  // drop the dots. Fix: the group separator class `[ ._/-]` in `groups` and `fives` (the one-separator forms keep
+  // `[ -]`, prose fills them); RE2 stays linear (same alternatives).
+  for (const [name, key] of [
+    ['fours by dots', 'AKIA.Z3MQ.WXR5.TLPB.6Y7N'],
+    ['fives by dots', 'AKIAZ.3MQWX.R5TLP.B6Y7N'],
+    ['fours by underscores', 'AKIA_Z3MQ_WXR5_TLPB_6Y7N'],
+  ] as const) {
+    it.fails(`the key in ${name} is not forwarded`, async () => {
+      expect(keyHeld(await said(`use ${key} now`))).toBe(true);
+    });
+  }
+  it.each([
+    ['fives in lower case', 'akiaz-3mqwx-r5tlp-b6y7n'],
+    ['fives in mixed case by spaces', 'AkIaZ 3mQwX r5TlP b6Y7n'],
+    ['a soft hyphen inside', 'AKIAZ3MQ\u00adWXR5TLPB6Y7N'],
+    ['a zero-width space inside', 'AKIAZ3MQ\u200bWXR5TLPB6Y7N'],
+    ['a combining stroke on every letter', [...KEY].map((c) => `${c}\u0336`).join('')],
+  ])('control: the key %s is refused', async (_name, key) => {
+    expect((await said(`use ${key} now`)).status).toBe(403);
+  });
+});
+
+describe('the digits view: bracketed card lists', () => {
+  // HOLE (open, classification/digit-view.ts, the bracketed-list pass): a list of numbers that is exactly a card's
+  // groups is read as one number only between `[` and `]`; the same groups as a tuple `(4111, 1111, 1111, 1111)` (every
+  // Python and SQL row), a set `{…}` or split by `;` are four numbers, and a card is forwarded that a model reads
+  // whole.
+  // Fix: open the list at `(` or `{` as at `[` (closing at its own pair) and take `;` as the item separator beside `,`;
+  // the same card-groups rule keeps times, versions and coordinates apart.
+  for (const [name, text] of [
+    ['a tuple', '(4111, 1111, 1111, 1111)'],
+    ['a set', '{4111, 1111, 1111, 1111}'],
+    ['a list split by ;', '[4111; 1111; 1111; 1111]'],
+  ] as const) {
+    it.fails(`a card as ${name} is not forwarded`, async () => {
+      const x = await said(`row ${text} ok`);
+      expect({ refused: x.status === 403 || !x.upstream.includes(text) }).toEqual({ refused: true });
+    });
+  }
+  it.each([
+    ['numbers', 'numbers [4111, 1111, 1111, 1111] ok'],
+    ['strings', 'groups ["4111","1111","1111","1111"] ok'],
+    ['nested', 'pairs [[4111,1111],[1111,1111]] ok'],
+  ])('control: a card as a bracketed list of %s is not forwarded', async (_name, text) => {
+    expect(leaksIn((await said(text)).upstream, [CARD])).toEqual([]);
+    expect((await said(text)).upstream).not.toMatch(/4111, ?1111|"4111","1111"|\[4111,1111\]/);
+  });
+  it('control: lists of sizes, shapes, colours and coordinates are forwarded as written', async () => {
+    const text = 'x = [1024, 2048, 4096, 8192]; shape = (3, 224, 224); rgb = [255, 128, 0]; at [37.7749, -122.4194]';
+    expect((await said(text)).upstream).toContain(JSON.stringify(text).slice(1, -1));
+  });
+});
+
+describe('number forms a model reads as digits', () => {
+  it.each([
+    ['keycaps', [...SSN.value].map((c) => (/\d/.test(c) ? `${c}\ufe0f\u20e3` : c)).join('')],
+    ['a combining low line under each digit', [...SSN.value].map((c) => (/\d/.test(c) ? `${c}\u0332` : c)).join('')],
+    ['superscripts', '²¹⁹-⁰⁹-⁹⁹⁹⁹'],
+    ['mathematical bold', '𝟐𝟏𝟗-𝟎𝟗-𝟗𝟗𝟗𝟗'],
+    ['parenthesized', '⑵⑴⑼-⓪⑼-⑼⑼⑼⑼'],
+  ])('control: an SSN in %s is refused', async (_name, ssn) => {
+    const x = await said(`my ssn is ${ssn} thanks`);
+    expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
+  });
+});
+
+/** JSON-like values the ledger may be given: any UTF-16 strings (lone surrogates too) as keys and values, integers
+ * near and past the safe range, -0, floats, sparse arrays. */
+const ledgerValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: fc.constantFrom('a', 'é', '\u2028', '\ud800', '\udc00', '"', '\\', '\u0000', '\u001f', 'Z') }),
+    fc.integer(),
+    fc.constantFrom(-0, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, 0.5, Number.NaN, Number.POSITIVE_INFINITY),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), tie('value'), { maxKeys: 30 }),
+  ),
+})).value;
+
+/** The canonical text, or the error's message: the two writers must agree on both. */
+function outcome(write: (v: unknown) => string, value: unknown): string {
+  try {
+    return `ok ${write(value)}`;
+  } catch (err) {
+    return `error ${(err as Error).message}`;
+  }
+}
+
+describe("the ledger's faster canonical JSON", () => {
+  it('writes the same bytes (or the same refusal) as the writer at 73b0ccc, for any value', () => {
+    fc.assert(
+      fc.property(ledgerValue, (value) => {
+        expect(outcome(canonicalString, value)).toBe(outcome(reference.canonicalString, value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('the same for objects with many keys (the sort past the insertion-sort bound) and shared sub-objects', () => {
+    const many = fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), fc.integer(), { minKeys: 20, maxKeys: 80 });
+    fc.assert(
+      fc.property(many, ledgerValue, (object, shared) => {
+        const value = { a: shared, b: [shared, shared], ...object };
+        expect(outcome(canonicalString, value)).toBe(outcome(reference.canonicalString, value));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('withSeal merges a record and its seal into what canonicalising their union gives', () => {
+    const record = fc.dictionary(fc.string({ unit: 'binary', maxLength: 5 }), ledgerValue, { maxKeys: 12 });
+    fc.assert(
+      fc.property(record, record, (a, b) => {
+        const seal = Object.fromEntries(Object.entries(b).filter(([k]) => !Object.hasOwn(a, k)));
+        let members: Member[];
+        let sealed: Member[];
+        try {
+          members = canonicalMembers(a);
+          sealed = canonicalMembers(seal);
+        } catch {
+          return; // outside the canonical set: the first property covers refusals
+        }
+        const text = members.map((m) => m[1]).join(',');
+        expect(withSeal(members, text, sealed)).toBe(reference.canonicalString({ ...a, ...seal }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('PERSON_NAME and PHONE on ordinary traffic', () => {
+  // HOLE (open, classification/person-names.ts): a place after `go to` with a speech verb near it is redacted as a
+  // name: in "Will May and June Rose go to Paris? Grace said Faith and Hope will help Mark." the one word replaced is
+  // `Paris` (the prompt goes upstream as "go to [PERSON_NAME_1]?") while the given names beside it are left, so the
+  // model is asked about a place it cannot see. Fix: read `go to`, `went to`, `travel(l)ed to`, `move(d) to` as the
+  // place cue `flew to` already is (not a name after them unless introduced), as de4aaee did for grew up in / born in.
+  it.fails('a city after "go to" is forwarded as written', async () => {
+    const text = 'Will May and June Rose go to Paris? Grace said Faith and Hope will help Mark.';
+    expect((await said(text)).upstream).toContain(text);
+  });
+  it('control: a city in ordinary prose is forwarded; a full name is redacted', async () => {
+    const x = await said('I met Alice Johnson in Paris on 2024-03-15. Can we go to London next week?');
+    expect(x.upstream).toContain('I met [PERSON_NAME_1] in Paris on 2024-03-15. Can we go to London next week?');
+  });
+});
