@@ -9,18 +9,23 @@ const SECRET = 'AKIAQ3EGUJXVB7WJ4K2P';
 const RULES = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
 const adapter = adapterFor('openai.chat_completions');
 
-/** The real classifier, with the key-list calls it was asked for (segments whose texts hold a line break). */
+/** The real classifier, with the texts of every call it was asked for. */
 function countingClassifier() {
   const real = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
-  const keyCalls: string[][] = [];
+  const calls: string[][] = [];
   return {
-    keyCalls,
+    calls,
     classify(segments: readonly TextSegment[], options?: { maxFindings?: number }) {
-      const texts = segments.map((s) => s.text);
-      if (texts.length > 0 && texts.every((t) => t.includes('\n'))) keyCalls.push(texts);
+      calls.push(segments.map((s) => s.text));
       return real.classify(segments, options);
     },
   };
+}
+
+/** The calls that classified exactly this answer's key lists. */
+function keyCalls(classifier: { calls: string[][] }, body: Record<string, unknown>): number {
+  const keys = JSON.stringify(adapter.responseSegments(body).flatMap((s) => (s.keys ? [s.text] : [])));
+  return classifier.calls.filter((texts) => JSON.stringify(texts) === keys).length;
 }
 
 const answer = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -39,7 +44,7 @@ describe('the key lists of answers', () => {
     const second = await screenResponse(adapter, classifier, answer('mail bob@example.com'), RULES);
     expect(first.action).toBe('none');
     expect(second.action).toBe('redacted');
-    expect(classifier.keyCalls).toHaveLength(1);
+    expect(keyCalls(classifier, answer('hello'))).toBe(1);
   });
 
   it('with a finding are classified every time, and block every time', async () => {
@@ -48,7 +53,7 @@ describe('the key lists of answers', () => {
       const screen = await screenResponse(adapter, classifier, answer('hello', { [SECRET]: 1 }), RULES);
       expect(screen.blocked?.types).toEqual(['AWS_ACCESS_KEY']);
     }
-    expect(classifier.keyCalls).toHaveLength(2);
+    expect(keyCalls(classifier, answer('hello', { [SECRET]: 1 }))).toBe(2);
   });
 
   it('are remembered per list and per classifier', async () => {
@@ -56,20 +61,20 @@ describe('the key lists of answers', () => {
     const other = countingClassifier();
     await screenResponse(adapter, one, answer('hello'), RULES);
     await screenResponse(adapter, one, answer('hello', { service_tier: 'default' }), RULES);
+    await screenResponse(adapter, one, answer('hello'), RULES);
     await screenResponse(adapter, other, answer('hello'), RULES);
-    expect(one.keyCalls).toHaveLength(2);
-    expect(other.keyCalls).toHaveLength(1);
+    expect(keyCalls(one, answer('hello'))).toBe(1);
+    expect(keyCalls(one, answer('hello', { service_tier: 'default' }))).toBe(1);
+    expect(keyCalls(other, answer('hello'))).toBe(1);
   });
 
   it(`are remembered ${CLEAN_KEYS_MAX_LISTS} at most, the oldest forgotten first`, async () => {
     const classifier = countingClassifier();
-    for (let i = 0; i <= CLEAN_KEYS_MAX_LISTS; i += 1) {
-      await screenResponse(adapter, classifier, answer('hello', { [`field_${i}`]: 1 }), RULES);
-    }
-    const calls = classifier.keyCalls.length;
-    await screenResponse(adapter, classifier, answer('hello', { field_1: 1 }), RULES); // still held
-    expect(classifier.keyCalls).toHaveLength(calls);
-    await screenResponse(adapter, classifier, answer('hello', { field_0: 1 }), RULES); // the oldest: forgotten
-    expect(classifier.keyCalls).toHaveLength(calls + 1);
+    const numbered = (i: number) => answer('hello', { [`field_${i}`]: 1 });
+    for (let i = 0; i <= CLEAN_KEYS_MAX_LISTS; i += 1) await screenResponse(adapter, classifier, numbered(i), RULES);
+    await screenResponse(adapter, classifier, numbered(1), RULES); // still held
+    await screenResponse(adapter, classifier, numbered(0), RULES); // the oldest: forgotten
+    expect(keyCalls(classifier, numbered(1))).toBe(1);
+    expect(keyCalls(classifier, numbered(0))).toBe(2);
   });
 });
