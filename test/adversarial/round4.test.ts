@@ -407,7 +407,9 @@ describe('streams: a key split between a tool call id and its arguments', () => 
   ];
   const [start, , , , end, stop] = anthropicEvents({ model: 'claude-x-2025' }, '', { stop_reason: 'tool_use' });
   it.each([['f'], ['lookup2']])('anthropic: a tool_use id, its name %s, then its input', async (name) => {
-    const events = [start, ...toolUse(0, HALVES[0], name, `{"q": "${HALVES[1]}"}`), end, stop];
+    const events = [start, ...toolUse(0, HALVES[0], name, `{"q": "${HALVES[1]}"}`), end, stop].filter(
+      (e) => e !== undefined,
+    );
     const { out } = await relayScripted('anthropic.messages', anthropicRequest, events, BLOCK);
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
