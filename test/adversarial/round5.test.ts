@@ -212,6 +212,15 @@ describe('PERSON_NAME and PHONE on ordinary traffic', () => {
     const text = 'Will May and June Rose go to Paris? Grace said Faith and Hope will help Mark.';
     expect((await said(text)).upstream).toContain(text);
   });
+  it.each([
+    ['versions, dates and times', 'Build 10.0.19045.3803; meeting 10:30-11:45 on 2024-03-15 in room 415'],
+    ['identifiers', 'ISBN 978-3-16-148410-0, uuid 123e4567-e89b-12d3-a456-426614174000, INV-2024-000123'],
+    ['numbers in code', 'Matrix [[212, 555], [1234, 5678]], dims (415, 555, 2671), line 212, column 555, pid 2671'],
+    ['words that are also names', 'Please ask Grace or Will about May and June sales. Apple shipped to Georgia.'],
+    ['arithmetic and timestamps', 'Formula: 1+2+3+4+5+6+7+8+9+10 = 55; epoch 1717171717; 1700000000123 ms'],
+  ])('control: ordinary text with %s is forwarded as written', async (_name, text) => {
+    expect((await said(text)).upstream).toContain(text);
+  });
   it('control: a city in ordinary prose is forwarded; a full name is redacted', async () => {
     const x = await said('I met Alice Johnson in Paris on 2024-03-15. Can we go to London next week?');
     expect(x.upstream).toContain('I met [PERSON_NAME_1] in Paris on 2024-03-15. Can we go to London next week?');
