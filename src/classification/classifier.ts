@@ -287,8 +287,13 @@ function createWordFinder(words: readonly string[]): (text: string) => ReadonlyS
   if (distinct.length === 0) return () => new Set();
   // "he" inside "the" would run a recognizer whose every candidate then fails hasContext.
   const set = new RE2.Set(distinct.map((w) => `(?:^|[^a-z])${w.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}(?:[^a-z]|$)`));
-  return (text) => new Set(set.match(Buffer.from(text.toLowerCase(), 'utf8')).map((i) => distinct[i] as string));
+  return (text) => {
+    const found = set.match(Buffer.from(text.toLowerCase(), 'utf8'));
+    return found.length === 0 ? NO_WORDS : new Set(found.map((i) => distinct[i] as string));
+  };
 }
+
+const NO_WORDS: ReadonlySet<string> = new Set();
 
 export function createClassifier(opts: {
   fingerprintKey: Uint8Array;
@@ -328,6 +333,8 @@ export function createClassifier(opts: {
   if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
+  // Per recognizer that requires context, its words as a set: a view holds few of them, a recognizer up to hundreds.
+  const contextWordSets = new Map(recognizers.map((r) => [r, new Set(r.contextWords)] as const));
 
   /** Validator answers of the classify call under way (classify is synchronous: one call at a time). */
   let memo: ValidationMemo | undefined;
@@ -344,8 +351,12 @@ export function createClassifier(opts: {
     // One pass of the combined automaton says which recognizers can match at all; only those run.
     // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
     let present: ReadonlySet<string> | undefined;
-    const mayReport = (r: CompiledRecognizer) =>
-      !r.requireContext || r.contextWords.some((w) => (present ??= wordsPresent(normalized.text)).has(w));
+    const mayReport = (r: CompiledRecognizer) => {
+      if (!r.requireContext) return true;
+      const words = contextWordSets.get(r) as ReadonlySet<string>;
+      for (const w of (present ??= wordsPresent(normalized.text))) if (words.has(w)) return true;
+      return false;
+    };
     const recognizersToRun = candidatesOf(set, bytes).filter(mayReport);
     // Pure ASCII: byte offsets are UTF-16 offsets.
     const unitsAt = bytes.length === normalized.text.length ? undefined : utf16Index(bytes);
