@@ -97,6 +97,29 @@ function lineBreakBefore(text: string, at: number): number {
   return text.charCodeAt(at - 2) === 0x0d ? 2 : 1;
 }
 
+/** Where the quoted-printable line holding `at` starts, over the soft line breaks (`=` + CR? LF) before it. */
+function qpLineStart(text: string, at: number): number {
+  let from = at;
+  for (;;) {
+    while (from > 0 && isLineChar(text.charCodeAt(from - 1))) from -= 1;
+    if (from === 0 || text.charCodeAt(from - 1) !== 0x0a) return from;
+    const brk = lineBreakBefore(text, from);
+    if (text.charCodeAt(from - brk - 1) !== 0x3d) return from;
+    from -= brk;
+  }
+}
+
+/** Where the quoted-printable line holding `at` ends, over the soft line breaks after it. */
+function qpLineEnd(text: string, at: number): number {
+  let end = at;
+  for (;;) {
+    while (end < text.length && isLineChar(text.charCodeAt(end))) end += 1;
+    const brk = lineBreakAt(text, end);
+    if (brk === 0 || text.charCodeAt(end - 1) !== 0x3d) return end;
+    end += brk;
+  }
+}
+
 /** A character of a run that may hold character escapes: a URL character or a backslash. */
 function isEscapeRunChar(code: number): boolean {
   return isUrlChar(code) || code === 0x5c;
@@ -119,13 +142,19 @@ function decodePercent(run: string): MappedText | undefined {
   return decodeByteEscapes(run, 0x25, 1);
 }
 
-/** Quoted-printable (`=XX`, RFC 2045) as percent-encoding is read, when it holds enough escapes to be text. */
+/**
+ * Quoted-printable (`=XX`, RFC 2045) as percent-encoding is read, when it holds enough escapes to be text; a soft line
+ * break (`=` + CR? LF, §6.7 rule 5) is an escape with no byte, its characters mapped with the byte before it.
+ */
 function decodeQuotedPrintable(run: string): MappedText | undefined {
-  return decodeByteEscapes(run, 0x3d, MIN_QUOTED_PRINTABLE_ESCAPES);
+  return decodeByteEscapes(run, 0x3d, MIN_QUOTED_PRINTABLE_ESCAPES, true);
 }
 
-/** A run whose `mark` + two hex digits are bytes (other characters their own byte), given `least` escapes. */
-function decodeByteEscapes(run: string, mark: number, least: number): MappedText | undefined {
+/**
+ * A run whose `mark` + two hex digits are bytes (other characters their own byte), given `least` escapes; with
+ * `softBreaks`, `mark` + a line break is no byte.
+ */
+function decodeByteEscapes(run: string, mark: number, least: number, softBreaks = false): MappedText | undefined {
   const markChar = String.fromCharCode(mark);
   let found = 0;
   for (let i = run.indexOf(markChar); i >= 0 && found < least; i = run.indexOf(markChar, i + 1)) {
@@ -139,6 +168,11 @@ function decodeByteEscapes(run: string, mark: number, least: number): MappedText
   for (let i = 0; i < run.length; i += 1) {
     byteAt[n] = i;
     const code = run.charCodeAt(i);
+    const soft = softBreaks && code === mark ? lineBreakAt(run, i + 1) : 0;
+    if (soft > 0) {
+      i += soft;
+      continue;
+    }
     if (code === mark && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
       bytes[n] = Number.parseInt(run.slice(i + 1, i + 3), 16);
       escapes += 1;
@@ -431,7 +465,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
     }
   }
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
-  // search finds (code and prose hold many a bare `=`).
+  // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
   escapeStart ??= new RE2('=[0-9A-Fa-f]{2}');
   const nextEscape = candidateFinder(text, escapeStart, exhaustive, utf8);
   for (let i = nextEscape(0); i < text.length && budget.runs > 0; ) {
@@ -439,10 +473,8 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
       i = nextEscape(i + 1);
       continue;
     }
-    let from = i;
-    while (from > 0 && isLineChar(text.charCodeAt(from - 1))) from -= 1;
-    let end = i + 1;
-    while (end < text.length && isLineChar(text.charCodeAt(end))) end += 1;
+    const from = qpLineStart(text, i);
+    const end = qpLineEnd(text, i + 1);
     if (end - from >= MIN_PERCENT_RUN) mapped(from, end, decodeQuotedPrintable(text.slice(from, end)));
     i = nextEscape(end);
   }

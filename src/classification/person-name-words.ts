@@ -358,7 +358,7 @@ export const STREET_WORDS = [
   'burg',
 ];
 
-/** Phrases that put a place, not a person, after them ("based in Rocha das Flores", "originally from …"). */
+/** Phrases that put a place, not a person, after them ("based in Rocha das Flores", "originally from", "go to"). */
 export const PLACE_PHRASES = [
   'based in',
   'located in',
@@ -384,7 +384,26 @@ export const PLACE_PHRASES = [
   'arrived in',
   'arrived at',
   'flew to',
+  'fly to',
+  'flying to',
+  'go to',
+  'goes to',
+  'going to',
+  'gone to',
+  'went to',
+  'move to',
+  'moving to',
+  'drove to',
+  'drive to',
+  'driving to',
+  'headed to',
+  'heading to',
   'travel to',
+  'travels to',
+  'traveled to',
+  'travelled to',
+  'traveling to',
+  'travelling to',
   'trip to',
 ];
 

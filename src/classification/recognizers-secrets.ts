@@ -5,15 +5,18 @@ import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 /**
- * The 16 characters after an AWS key id's prefix in alphabet `a`: whole, in groups of four split by single spaces or
- * dashes (`AKIA Q3EG THV5 …`), the whole id in groups of five (`AKIAQ-3EGTH-V5RJ7-YWU2P`), or with one space or dash
- * at any one place (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads all of them. `mixed` (read case-insensitively): the whole
- * form only when it holds a digit, and no one-separator form, which mixed-case prose fills (`AsiaPacificMarketing`,
- * `AsiaPacific Marketing`). Bounded (at most 18 fixed alternatives), so RE2 stays linear.
+ * The 16 characters after an AWS key id's prefix in alphabet `a`: whole, in groups of four (`AKIA Q3EG THV5 …`), the
+ * whole id in groups of five (`AKIAQ-3EGTH-V5RJ7-YWU2P`), or with one space or dash at any one place
+ * (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads all of them. The grouped forms are split by spaces or dashes, or all by one
+ * of `sep` (`AKIA.Q3EG.THV5…`, `AKIAQ_3EGTH_…`: what the digits view reads between groups); the one-separator forms
+ * keep a space or dash, which prose fills. `mixed` (read case-insensitively): the whole form only when it holds a
+ * digit, and no one-separator form, which mixed-case prose fills (`AsiaPacificMarketing`, `AsiaPacific Marketing`).
+ * Bounded (fixed alternatives), so RE2 stays linear.
  */
-function awsKeyBody(a: string, mixed = false): string {
-  const groups = `(?:[ -]${a}{4}){4}`;
-  const fives = `${a}[ -]${a}{5}[ -]${a}{5}[ -]${a}{5}`;
+function awsKeyBody(a: string, mixed = false, sep = '._/'): string {
+  const kinds = ['[ -]', ...[...sep].map((c) => `\\${c}`)];
+  const groups = `(?:${kinds.map((s) => `(?:${s}${a}{4}){4}`).join('|')})`;
+  const fives = `(?:${kinds.map((s) => `${a}${s}${a}{5}${s}${a}{5}${s}${a}{5}`).join('|')})`;
   if (mixed) {
     const withDigit = Array.from({ length: 16 }, (_, k) => `[A-Z]{${k}}[0-9]${a}{${15 - k}}`.replace('[A-Z]{0}', ''));
     return `(?:${withDigit.join('|')}|${groups}|${fives})`;
@@ -23,7 +26,8 @@ function awsKeyBody(a: string, mixed = false): string {
 }
 
 /** Every beginning of a key id of prefix AKIA or ASIA, with its separators, for stream scanners (types.ts partial). */
-const AWS_KEY_PARTIAL = `(?:${prefixOf('AKIA', '[ -]?[A-Z0-9 -]{0,19}')}|${prefixOf('ASIA', '[ -]?[A-Z0-9 -]{0,19}')})`;
+const AWS_KEY_BEGIN = '[ ._/-]?[A-Z0-9 ._/-]{0,19}';
+const AWS_KEY_PARTIAL = `(?:${prefixOf('AKIA', AWS_KEY_BEGIN)}|${prefixOf('ASIA', AWS_KEY_BEGIN)})`;
 
 /**
  * Long-term (AKIA) and temporary (ASIA) access key ids. No left boundary: a key glued to a word, a digit or capitals
@@ -51,8 +55,8 @@ export const AWS_ACCESS_KEY: RecognizerDefinition = {
  */
 export const AWS_ACCESS_KEY_LOWER: RecognizerDefinition = {
   ...AWS_ACCESS_KEY,
-  pattern: String.raw`((?:akia|asia)${awsKeyBody('[a-z0-9]')})(?:[^a-z0-9]|$)`,
-  partial: `(?:${prefixOf('akia', '[ -]?[a-z0-9 -]{0,19}')}|${prefixOf('asia', '[ -]?[a-z0-9 -]{0,19}')})`,
+  pattern: String.raw`((?:akia|asia)${awsKeyBody('[a-z0-9]', false, '._')})(?:[^a-z0-9]|$)`,
+  partial: `(?:${prefixOf('akia', AWS_KEY_BEGIN.toLowerCase())}|${prefixOf('asia', AWS_KEY_BEGIN.toLowerCase())})`,
 };
 
 /**
@@ -64,7 +68,7 @@ export const AWS_ACCESS_KEY_LOWER: RecognizerDefinition = {
  */
 export const AWS_ACCESS_KEY_MIXED: RecognizerDefinition = {
   ...AWS_ACCESS_KEY,
-  pattern: String.raw`((?i:(?:AKIA|ASIA)${awsKeyBody('[A-Z0-9]', true)}))(?:[^A-Za-z0-9]|$)`,
+  pattern: String.raw`((?i:(?:AKIA|ASIA)${awsKeyBody('[A-Z0-9]', true, '._')}))(?:[^A-Za-z0-9]|$)`,
   partial: `(?i:${AWS_KEY_PARTIAL})`,
 };
 

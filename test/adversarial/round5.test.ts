@@ -38,7 +38,7 @@ const keyHeld = (x: { status: number; upstream: string }) => x.status === 403;
 const qp = (s: string) => [...s].map((c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 describe('decoders: quoted-printable and character codes', () => {
-  // HOLE (open, classification/decode.ts decodeQuotedPrintable and its caller's line scan): quoted-printable is read
+  // HOLE (closed, classification/decode.ts decodeQuotedPrintable and its caller's line scan): quoted-printable is read
   // one line at a time, but RFC 2045 §6.7 (rule 5) soft line breaks (`=` at a line's end, every mail client writes one
   // at most 76 characters in) join lines: `=41=4B=49=41=5A=33=4D=51=57=58=\n=52=35…` is the key to a model and to any
   // decoder, and each line alone decodes to a half (10 escapes each, both over the 8-escape floor). Fix: in the QP
@@ -46,11 +46,15 @@ describe('decoders: quoted-printable and character codes', () => {
   // continues across soft breaks; the budget and the line floor stay as they are.
   for (const brk of ['\n', '\r\n']) {
     const name = `a key split by a quoted-printable soft line break (${JSON.stringify(brk)}) is not forwarded`;
-    it.fails(name, async () => {
+    it(name, async () => {
       const e = qp(KEY);
       expect(keyHeld(await said(`decode: ${e.slice(0, 10).join('')}=${brk}${e.slice(10).join('')}`))).toBe(true);
     });
   }
+  it('control: the halves split by a hard line break (no `=`) are two texts, forwarded', async () => {
+    const e = qp(KEY);
+    expect((await said(`decode: ${e.slice(0, 10).join('')}\n${e.slice(10).join('')}`)).status).not.toBe(403);
+  });
   it.each([
     ['quoted-printable in lower-case hex', qp(KEY).join('').toLowerCase()],
     ['codes split by ", "', [...KEY].map((c) => c.charCodeAt(0)).join(', ')],
@@ -68,7 +72,7 @@ describe('decoders: quoted-printable and character codes', () => {
 });
 
 describe('grouped AWS key ids', () => {
-  // HOLE (open, classification/recognizers-secrets.ts awsKeyBody): the groups of four and the whole id in groups of
+  // HOLE (closed, classification/recognizers-secrets.ts awsKeyBody): the groups of four and the whole id in groups of
   // five are joined only by a space or `-` (`[ -]`), while the digits view reads `. / _ |` between groups too: a key
   // written `AKIA.Z3MQ.WXR5.TLPB.6Y7N` or `AKIAZ.3MQWX.R5TLP.B6Y7N` (or with `_`, `/`) is the key to a model asked to
   // drop the dots. Fix: the group separator class `[ ._/-]` in `groups` and `fives` (the one-separator forms keep
@@ -78,10 +82,14 @@ describe('grouped AWS key ids', () => {
     ['fives by dots', 'AKIAZ.3MQWX.R5TLP.B6Y7N'],
     ['fours by underscores', 'AKIA_Z3MQ_WXR5_TLPB_6Y7N'],
   ] as const) {
-    it.fails(`the key in ${name} is not forwarded`, async () => {
+    it(`the key in ${name} is not forwarded`, async () => {
       expect(keyHeld(await said(`use ${key} now`))).toBe(true);
     });
   }
+  it('control: a URL path of four-letter segments after /asia/ is forwarded as written', async () => {
+    const text = 'see https://example.com/asia/news/2024/0315/home and https://example.com/Asia/News/2024/0315/Home';
+    expect((await said(text)).upstream).toContain(text);
+  });
   it.each([
     ['fives in lower case', 'akiaz-3mqwx-r5tlp-b6y7n'],
     ['fives in mixed case by spaces', 'AkIaZ 3mQwX r5TlP b6Y7n'],
@@ -203,14 +211,18 @@ describe("the ledger's faster canonical JSON", () => {
 });
 
 describe('PERSON_NAME and PHONE on ordinary traffic', () => {
-  // HOLE (open, classification/person-names.ts): a place after `go to` with a speech verb near it is redacted as a
+  // HOLE (closed, classification/person-names.ts): a place after `go to` with a speech verb near it is redacted as a
   // name: in "Will May and June Rose go to Paris? Grace said Faith and Hope will help Mark." the one word replaced is
   // `Paris` (the prompt goes upstream as "go to [PERSON_NAME_1]?") while the given names beside it are left, so the
   // model is asked about a place it cannot see. Fix: read `go to`, `went to`, `travel(l)ed to`, `move(d) to` as the
   // place cue `flew to` already is (not a name after them unless introduced), as de4aaee did for grew up in / born in.
-  it.fails('a city after "go to" is forwarded as written', async () => {
+  it('a city after "go to" is forwarded as written', async () => {
     const text = 'Will May and June Rose go to Paris? Grace said Faith and Hope will help Mark.';
     expect((await said(text)).upstream).toContain(text);
+  });
+  it('control: a full name in a "go to" sentence, not right after the cue, is still redacted', async () => {
+    const x = await said('Alice Johnson and I go to Paris next week.');
+    expect(x.upstream).toContain('[PERSON_NAME_1] and I go to Paris next week.');
   });
   it.each([
     ['versions, dates and times', 'Build 10.0.19045.3803; meeting 10:30-11:45 on 2024-03-15 in room 415'],
