@@ -287,8 +287,32 @@ function rewritesOf(text: string): Rewrite[] {
   return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
 }
 
+/**
+ * A digit followed by a separator (isDigitSeparator), as one native search: every rewrite of separatorRewrites starts
+ * with one (a separator run after a digit, a space between spaced digits, a separator between short groups). The class
+ * is built from isDigitSeparator itself (every UTF-16 unit it accepts), so the two cannot disagree; linear (two
+ * characters, no repetition).
+ */
+let digitThenSeparator: RegExp | undefined;
+function hasDigitThenSeparator(text: string): boolean {
+  if (digitThenSeparator === undefined) {
+    const ranges: string[] = [];
+    const hex = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
+    for (let code = 0; code <= 0xffff; code += 1) {
+      if (!isDigitSeparator(code)) continue;
+      let last = code;
+      while (last < 0xffff && isDigitSeparator(last + 1)) last += 1;
+      ranges.push(last === code ? hex(code) : `${hex(code)}-${hex(last)}`);
+      code = last;
+    }
+    digitThenSeparator = new RegExp(`[0-9][${ranges.join('')}]`);
+  }
+  return digitThenSeparator.test(text);
+}
+
 /** The rewrites of separators between digit groups, spaced digits and regrouped numbers, in order. */
 function separatorRewrites(text: string): Rewrite[] {
+  if (!hasDigitThenSeparator(text)) return [];
   const n = text.length;
   const rewrites: Rewrite[] = [];
   let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)

@@ -9,6 +9,7 @@ import {
   digitView,
   holdsRewrite,
   ISLAND_PAD,
+  isDigitSeparator,
   openListStart,
 } from '../../../src/classification/digit-view.ts';
 
@@ -311,5 +312,20 @@ describe('AWS access keys glued to words', () => {
 
   it('not followed by more of a longer upper-case id, and never the documented example', () => {
     expect(find('AKIA2E0A8F3B244C99867 keyAKIAIOSFODNN7EXAMPLE')).toEqual([]);
+  });
+});
+
+describe('digit view: the native pre-check', () => {
+  it('rewrites a doubled separator between two digits exactly for the units isDigitSeparator accepts', () => {
+    // separatorRewrites first asks one native search for a digit followed by a separator; a unit it missed would
+    // leave `9\u2015\u20159` unread. Doubled: a single space or dash is already the canonical form.
+    const view = (text: string) => digitView({ text, startOf: (i) => i, endOf: (i) => i, simple: false });
+    const missed: number[] = [];
+    for (let code = 0; code <= 0xffff; code += 1) {
+      const separator = String.fromCharCode(code);
+      if ((view(`9${separator}${separator}9`) !== undefined) !== isDigitSeparator(code)) missed.push(code);
+    }
+    expect(missed).toEqual([]);
+    expect(view('9\u2015\u20159')?.text).toBe('9-9');
   });
 });
