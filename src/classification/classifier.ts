@@ -330,6 +330,7 @@ export function createClassifier(opts: {
     ),
   };
   digitValue(0x660); // builds the Unicode digit table now (start-up), not on the first request
+  digitIslands(normalizeText('0')); // and the digits view's native search (digit-view.ts: hasDigitThenSeparator)
   if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
