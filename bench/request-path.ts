@@ -1,8 +1,9 @@
-// CPU per request of the request path's stages outside classification, policy and the ledger (issue 17), in µs of
-// this thread's CPU: identify (a remembered token: the headers read, the token's fingerprint, the cache hit), parse
-// (the client body: UTF-8, JSON, the closed shape walk, its SHA-256), and the screen of a small answer (the side-by-side
-// mock's chat completion: its segments and the three classify calls). Run alone with `node bench/request-path.ts`
-// (writes bench/results/request-path.json); bench/run.ts includes it as request_path.
+// CPU per request of the request path's stages outside policy and the ledger (issue 17), in µs of this thread's CPU:
+// identify (a remembered token: the headers read, the token's fingerprint, the cache hit), parse (the client body:
+// UTF-8, JSON, the closed shape walk, its SHA-256), the classification of that request's segments (classify_prompt),
+// and the screen of a small answer (the side-by-side mock's chat completion: its segments and the three classify
+// calls). Run alone with `node bench/request-path.ts` (writes bench/results/request-path.json); bench/run.ts includes
+// it as request_path.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,9 +58,12 @@ export async function requestPathCpu(iterations = 20_000) {
   const segments = adapter.responseSegments(JSON.parse(answer));
   const plain = (list: typeof segments) => list.map(({ path, text }) => ({ path, text }));
   const screenIterations = Math.max(1, Math.round(iterations / 10));
+  const promptSegments = adapter.parse(raw).segments;
   return {
     identify_cached_us: await cpuPerAsyncCall(iterations, () => auth.authenticate(headers)),
     parse_us: cpuPerCall(iterations, () => adapter.parse(raw)),
+    // The classify stage of the same request (its parsed segments: model, system and user text).
+    classify_prompt_us: cpuPerCall(screenIterations, () => classifier.classify(promptSegments)),
     screen_small_answer_us: await cpuPerAsyncCall(screenIterations, () =>
       screenResponse(adapter, classifier, JSON.parse(answer), rules),
     ),
