@@ -51,6 +51,15 @@ function valuesOf(segment: TextSegment): readonly (readonly [number, number])[] 
   return spans;
 }
 
+/** Values and property names per segment object (valuePairs: a key is read with the values on either side of it). */
+const membersCache = new WeakMap<TextSegment, readonly (readonly [number, number])[]>();
+
+function membersOf(segment: TextSegment): readonly (readonly [number, number])[] {
+  let spans = membersCache.get(segment);
+  if (spans === undefined) membersCache.set(segment, (spans = readableSpans(segment.text, true)));
+  return spans;
+}
+
 /**
  * The span of a segment joined to its neighbours: for a JSON text from its first value's text to before its closing
  * syntax (`{"k":"` and `"}` read over), for any other text the whole text without closing quotes and brackets.
@@ -118,7 +127,7 @@ export function joinWindows(
     windows.push({ text: texts.join(''), parts });
   }
   windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
-  if (order === undefined) windows.push(...valuePairs(segments, reach));
+  if (order === undefined) windows.push(...valuePairs(segments, reach), ...memberPairs(segments, reach));
   return windows;
 }
 
@@ -229,8 +238,10 @@ export function labelWindows(segments: readonly TextSegment[], reach: number = L
 export const PAIR_GAP = '\n!\n';
 
 /**
- * Inside each JSON text, two consecutive values joined (the end of one, the start of the next, `reach` characters
- * each): a value split over two fields of tool-call arguments (`{"a":"AKIAQ3EG","b":"THV5…"}`). Pairs, not all the
+ * Inside each JSON text, two consecutive members joined (the end of one, the start of the next, `reach` characters
+ * each; property names are members as values are): a value split over two fields of tool-call arguments
+ * (`{"a":"AKIAQ3EG","b":"THV5…"}`), over a name and its value (`{"AKIAQ3EG":"THV5…"}`) or a value and the next name
+ * (`{"a":"AKIAQ3EG","THV5…":1}`), as the model reads them across `":"` and `","`. Pairs, not all the
  * values glued, so a third value does not glue onto a value's end (`…WU2P` + `2` is no key). The pairs starting at
  * even values make one window and those at odd values another (pairs kept apart by PAIR_GAP), so a text of many
  * values costs two scans, not one a value; together at most twice the text.
@@ -238,29 +249,97 @@ export const PAIR_GAP = '\n!\n';
 function valuePairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
   const windows: JoinWindow[] = [];
   segments.forEach((segment, index) => {
-    const values = valuesOf(segment);
-    for (let parity = 1; parity <= 2 && parity < values.length; parity += 1) {
-      const texts: string[] = [];
-      const parts: WindowPart[] = [];
-      let at = 0;
-      for (let k = parity; k < values.length; k += 2) {
-        const [a0, a1] = values[k - 1] as readonly [number, number];
-        const [b0, b1] = values[k] as readonly [number, number];
-        const from = Math.max(a0, a1 - reach);
-        const to = Math.min(b1, b0 + reach);
-        if (texts.length > 0) {
-          texts.push(PAIR_GAP);
-          at += PAIR_GAP.length;
-        }
-        texts.push(segment.text.slice(from, a1), segment.text.slice(b0, to));
-        parts.push({ segment: index, at, from, length: a1 - from });
-        parts.push({ segment: index, at: at + a1 - from, from: b0, length: to - b0 });
-        at += a1 - from + to - b0;
-      }
-      windows.push({ text: texts.join(''), parts });
+    for (const values of [valuesOf(segment), membersOf(segment)]) {
+      // Members add pairs only when a property name is read (the values' own pairs are above).
+      if (values !== valuesOf(segment) && values.length === valuesOf(segment).length) continue;
+      valuePairsOf(segment, index, values, reach, windows);
     }
   });
   return windows;
+}
+
+/** The windows of valuePairs over one list of spans of one segment's text. */
+function valuePairsOf(
+  segment: TextSegment,
+  index: number,
+  values: readonly (readonly [number, number])[],
+  reach: number,
+  windows: JoinWindow[],
+): void {
+  for (let parity = 1; parity <= 2 && parity < values.length; parity += 1) {
+    const texts: string[] = [];
+    const parts: WindowPart[] = [];
+    let at = 0;
+    for (let k = parity; k < values.length; k += 2) {
+      const [a0, a1] = values[k - 1] as readonly [number, number];
+      const [b0, b1] = values[k] as readonly [number, number];
+      const from = Math.max(a0, a1 - reach);
+      const to = Math.min(b1, b0 + reach);
+      if (texts.length > 0) {
+        texts.push(PAIR_GAP);
+        at += PAIR_GAP.length;
+      }
+      texts.push(segment.text.slice(from, a1), segment.text.slice(b0, to));
+      parts.push({ segment: index, at, from, length: a1 - from });
+      parts.push({ segment: index, at: at + a1 - from, from: b0, length: to - b0 });
+      at += a1 - from + to - b0;
+    }
+    windows.push({ text: texts.join(''), parts });
+  }
+}
+
+/**
+ * Each member of a request's free-form JSON object as the document writes it: a property name then its value, the
+ * value then the next name (`{"a":"AKIAZ3MQWX","R5TLPB6Y7N":1}`), `reach` characters each side. The object's names are
+ * one segment (providers/shape-walk.ts: the names one a line, at the object's path), each value one more at
+ * `path.name`, so the list is read apart from its values otherwise. Only names that can be a value's piece
+ * (valueLike). One window, pairs kept apart by PAIR_GAP; each value in at most two pairs; paths past MAX_SHAPE_PATH are not compared (linear in a deep body).
+ */
+function memberPairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
+  const lists = new Map<string, { segment: number; starts: Map<string, number> }>();
+  const texts: string[] = [];
+  const parts: WindowPart[] = [];
+  let at = 0;
+  const pair = (first: number, firstFrom: number, firstTo: number, second: number, secondFrom: number, to: number) => {
+    const a0 = Math.max(firstFrom, firstTo - reach);
+    const b1 = Math.min(to, secondFrom + reach);
+    if (firstTo <= a0 || b1 <= secondFrom) return;
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      at += PAIR_GAP.length;
+    }
+    texts.push((segments[first] as TextSegment).text.slice(a0, firstTo));
+    texts.push((segments[second] as TextSegment).text.slice(secondFrom, b1));
+    parts.push({ segment: first, at, from: a0, length: firstTo - a0 });
+    parts.push({ segment: second, at: at + firstTo - a0, from: secondFrom, length: b1 - secondFrom });
+    at += firstTo - a0 + b1 - secondFrom;
+  };
+  segments.forEach((segment, i) => {
+    const { path, text } = segment;
+    if (path.length > MAX_SHAPE_PATH) return;
+    const dot = path.lastIndexOf('.');
+    const list = dot < 0 ? undefined : lists.get(path.slice(0, dot));
+    const name = path.slice(dot + 1);
+    const start = list?.starts.get(name);
+    if (list !== undefined && start !== undefined) {
+      const own = start + name.length;
+      const names = (segments[list.segment] as TextSegment).text;
+      if (valueLike(names, start, own)) pair(list.segment, start, own, i, 0, text.length);
+      const next = names.indexOf('\n', own + 1);
+      const end = next < 0 ? names.length : next;
+      if (own < names.length && valueLike(names, own + 1, end)) pair(i, 0, text.length, list.segment, own + 1, end);
+    }
+    if (isKeyList(segments, i)) {
+      const starts = new Map<string, number>();
+      let from = 0;
+      for (const key of text.split('\n')) {
+        starts.set(key, from);
+        from += key.length + 1;
+      }
+      lists.set(path, { segment: i, starts });
+    }
+  });
+  return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }
 
 function lengthOf(r: Readable): number {
@@ -283,9 +362,9 @@ function isNumberChar(code: number): boolean {
  * numbers), keys and syntax left out, so an answer's text and the arguments' first value, or two values, read as one;
  * for any other text the whole text without closing quotes and brackets at its end (`"}`, `]}`: a JSON text whose
  * start was cut off, as in a stream's held text). One pass; a string is a key by its place (after `{` or `,` in an
- * object), so a key still arriving (`{"a":"AKIAQ3EG","b`) is never read as a value.
+ * object), so a key still arriving (`{"a":"AKIAQ3EG","b`) is never read as a value; `withKeys` keeps the keys too.
  */
-export function readableSpans(text: string): [number, number][] {
+export function readableSpans(text: string, withKeys = false): [number, number][] {
   let lo = 0;
   while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
   if (!isJsonText(text)) {
@@ -307,7 +386,7 @@ export function readableSpans(text: string): [number, number][] {
       while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
       end = Math.min(end, text.length);
       const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
-      if (!key && end > i + 1) spans.push([i + 1, end]);
+      if ((!key || (withKeys && valueLike(text, i + 1, end))) && end > i + 1) spans.push([i + 1, end]);
       last = code;
       i = end + 1;
     } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
@@ -319,6 +398,23 @@ export function readableSpans(text: string): [number, number][] {
     } else i += 1;
   }
   return spans;
+}
+
+/** Characters of the longest property name read as a piece of a value. */
+const MAX_VALUE_NAME = 64;
+
+/**
+ * Whether the property name text[from, to) can be a piece of a value written across `":"` or `","`: 3-64 characters,
+ * no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), so an ordinary name
+ * (`to`, `userName`) is never read into the address or the words of the value beside it.
+ */
+export function valueLike(text: string, from: number, to: number): boolean {
+  if (to - from < 3 || to - from > MAX_VALUE_NAME) return false;
+  for (let i = from; i < to; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x61 && code <= 0x7a) return false;
+  }
+  return true;
 }
 
 /** Whether a text is a JSON object or array (its first character after whitespace opens one). */

@@ -3,10 +3,12 @@
 // split between a text and a property name is read here, as one text of pairs (value then key list, key list then
 // value) kept apart by PAIR_GAP. Invariants: only a finding that crosses a pair's junction counts, and only when
 // neither side holds a finding of its type there alone (a value found whole is never extended into a key list); its
-// piece in the read-only segment is reported with that segment's own offsets. Linear: each value is copied at most
-// KEY_JOIN_USES + 1 times and each read-only segment at most KEY_JOIN_VALUES + 1 times, KEY_JOIN_CHARS at most a copy.
+// piece in the read-only segment is reported with that segment's own offsets. A member's value is also read after its
+// own name and before the next one (document order). Linear: each value is copied at most KEY_JOIN_USES + 3 times and
+// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name twice more, KEY_JOIN_CHARS at most a copy.
 import type { Finding } from '../classification/index.ts';
-import type { AnswerSegment } from '../providers/index.ts';
+import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
+import { valueLike } from '../classification/segment-join.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
 export const KEY_JOIN_VALUES = 3;
@@ -46,13 +48,15 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   const texts: string[] = [];
   const pairs: KeyPair[] = [];
   let length = 0;
-  const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number) => {
+  // `span`: the part of the key list read (its own name and the next one, for a member's value), else all of it.
+  const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number, span?: [number, number]) => {
     if (texts.length > 0) {
       texts.push(PAIR_GAP);
       length += PAIR_GAP.length;
     }
-    const keyOffset = keyFirst ? Math.max(0, key.text.length - KEY_JOIN_CHARS) : 0;
-    const keyText = key.text.slice(keyOffset, keyOffset + KEY_JOIN_CHARS);
+    const [lo, hi] = span ?? [0, key.text.length];
+    const keyOffset = keyFirst ? Math.max(lo, hi - KEY_JOIN_CHARS) : lo;
+    const keyText = key.text.slice(keyOffset, Math.min(hi, keyOffset + KEY_JOIN_CHARS));
     const valueOffset = keyFirst ? 0 : Math.max(0, value.segment.text.length - KEY_JOIN_CHARS);
     const valueText = value.segment.text.slice(valueOffset, valueOffset + KEY_JOIN_CHARS);
     const first = keyFirst ? keyText : valueText;
@@ -73,10 +77,27 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   let chars = 0;
   let keys = 0;
   let values = 0;
+  // Each object's key list (by the object's place), with where each name starts in it: a member's value is read after
+  // its own name and before the next one (`{"a":"AKIAZ3MQWX","R5TLPB6Y7N":1}`), as the document writes them, when
+  // that name can be a value's piece (valueLike: no lower-case letter; `to`, `userName` are never read so).
+  const objects = new Map<AnswerAt | null, { index: number; segment: AnswerSegment; starts: Map<string, number> }>();
   for (let i = 0; i < all.length; i += 1) {
     const segment = all[i] as AnswerSegment;
     if (!segment.keys) {
       const entry = { segment, index: values, uses: 0 };
+      const step = segment.at?.step;
+      const object = typeof step === 'string' ? objects.get(segment.at?.parent ?? null) : undefined;
+      const start = object?.starts.get(step as string);
+      if (object !== undefined && start !== undefined) {
+        const names = object.segment.text;
+        const own = start + (step as string).length;
+        const next = names.indexOf('\n', own + 1);
+        const end = next < 0 ? names.length : next;
+        if (valueLike(names, start, own)) pair(entry, true, object.segment, object.index, [start, own]);
+        if (own < names.length && valueLike(names, own + 1, end)) {
+          pair(entry, false, object.segment, object.index, [own + 1, end]);
+        }
+      }
       values += 1;
       before.push(entry);
       chars += reach(entry);
@@ -90,6 +111,15 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
       if (entry.uses >= KEY_JOIN_USES) continue;
       entry.uses += 1;
       pair(entry, false, segment, keys);
+    }
+    if (segment.path.endsWith('{keys}')) {
+      const starts = new Map<string, number>();
+      let at = 0;
+      for (const name of segment.text.split('\n')) {
+        starts.set(name, at);
+        at += name.length + 1;
+      }
+      objects.set(segment.at, { index: keys, segment, starts });
     }
     const after = all[i + 1];
     if (after !== undefined && !after.keys) pair({ segment: after, index: values, uses: 0 }, true, segment, keys);

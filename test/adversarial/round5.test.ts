@@ -358,32 +358,50 @@ describe('a key split between a tool input value and the property name after it 
   const screened = async (api: 'anthropic.messages' | 'openai.chat_completions', body: unknown) =>
     JSON.stringify((await screenResponse(adapterFor(api), classifier, body, BLOCK)).body);
 
-  // HOLE (open, pipeline/answer-key-joins.ts; requests: classification/segment-join.ts): `{"a":"AKIAZ3MQWX",
-  // "R5TLPB6Y7N":1}` holds the key's halves side by side in the JSON a model reads (`AKIAZ3MQWX","R5TLPB6Y7N`), but a
-  // key list is read as a list (`a R5TLPB6Y7N`) after its values, so the value is never next to the property name
-  // that follows it in the document; `{"AKIAZ3MQWX":"R5TLPB6Y7N"}` (a name, then its value) is blocked in the same
-  // place. Both an Anthropic answer's tool_use input and an assistant turn's input in a request go through. Fix: in
-  // the key-join text, write each object's members in document order (`name value` pairs, as the value-then-name pair
-  // is the same junction as name-then-value), not the key list after the values.
-  it.fails("anthropic answer: a tool input's value then the next property's name", async () => {
+  // HOLE (closed, pipeline/answer-key-joins.ts; requests: classification/segment-join.ts memberPairs): `{"a":
+  // "AKIAZ3MQWX","R5TLPB6Y7N":1}` holds the key's halves side by side in the JSON a model reads, but a key list was
+  // read as a list after its values only. Each member's value is now read after its own name and before the next name
+  // (answers: keyJoins; requests: memberPairs), so a name then its value is joined whichever member it is too.
+  it("anthropic answer: a tool input's value then the next property's name", async () => {
     expect(bothHalves(await screened('anthropic.messages', anthropicAnswer({ a: A, [B]: 1 })))).toBe(false);
   });
-  it.fails("anthropic request: an assistant tool_use input's value then the next property's name", async () => {
+  it("anthropic request: an assistant tool_use input's value then the next property's name", async () => {
     const x = await upstreamOf('anthropic.messages', anthropicRequest({ a: A, [B]: 1 }));
     expect(bothHalves(x.upstream)).toBe(false);
   });
-  // HOLE (open, providers/answer-json.ts / the chat adapter's arguments reading; requests: segment-join.ts): a chat
-  // tool call's `arguments` is a JSON string and is read as one text, so `{"AKIAZ3MQWX":"R5TLPB6Y7N"}` has `":"`
-  // between the halves, which no key form spans; Anthropic's parsed `input` with the same pair is blocked (control
-  // below), so the same call is refused in one API and relayed in the other, both ways. Fix: when `arguments` parses
-  // as JSON, read it as the parsed input is read (its pairs joined by answer-key-joins / segment-join), keeping the
-  // string as it is for the body.
-  it.fails("chat answer: a tool call arguments' property name then its value", async () => {
+  it('a name then its value in the first of two members is blocked, answer and request', async () => {
+    expect(bothHalves(await screened('anthropic.messages', anthropicAnswer({ [A]: B, c: 'x' })))).toBe(false);
+    expect((await upstreamOf('anthropic.messages', anthropicRequest({ [A]: B, c: 'x' }))).status).toBe(403);
+  });
+  it('control: an ordinary tool input read member by member is relayed and forwarded', async () => {
+    const input = { query: 'weather in Paris', units: 'metric', AKIA: 'Z3MQ', days: 3, note: 'R5 TLPB 6Y7N' };
+    const answer = await screenResponse(adapterFor('anthropic.messages'), classifier, anthropicAnswer(input), BLOCK);
+    const request = await upstreamOf('anthropic.messages', anthropicRequest(input));
+    expect({ answer: answer.action, refused: request.status === 403 }).toEqual({ answer: 'none', refused: false });
+    expect(request.upstream).toContain('"note":"R5 TLPB 6Y7N"');
+  });
+  // HOLE (closed, classification/segment-join.ts valuePairs): a chat tool call's `arguments` is a JSON string read
+  // as one text, and only its values were paired, so `{"AKIAZ3MQWX":"R5TLPB6Y7N"}` had `":"` between the halves,
+  // while Anthropic's parsed `input` with the same pair was blocked. A JSON text's property names are now members of
+  // its pairs as its values are (a name with its value, a value with the next name), answers and requests alike.
+  it("chat answer: a tool call arguments' property name then its value", async () => {
     expect(bothHalves(await screened('openai.chat_completions', chatAnswer(JSON.stringify({ [A]: B }))))).toBe(false);
   });
-  it.fails("chat request: an assistant tool call arguments' property name then its value", async () => {
+  it("chat request: an assistant tool call arguments' property name then its value", async () => {
     const x = await upstreamOf('openai.chat_completions', chatRequest(JSON.stringify({ [A]: B })));
     expect(bothHalves(x.upstream)).toBe(false);
+  });
+  it("chat answer and request: arguments' value then the next property's name", async () => {
+    const args = JSON.stringify({ a: A, [B]: 1 });
+    expect(bothHalves(await screened('openai.chat_completions', chatAnswer(args)))).toBe(false);
+    expect((await upstreamOf('openai.chat_completions', chatRequest(args))).status).toBe(403);
+  });
+  it('control: ordinary chat arguments are relayed and forwarded as written', async () => {
+    const args = JSON.stringify({ city: 'Paris', AKIA: 'Z3MQ', date: '2024-03-15', id: 'A1', n: 4111 });
+    const answer = await screenResponse(adapterFor(CHAT), classifier, chatAnswer(args), BLOCK);
+    const request = await upstreamOf(CHAT, chatRequest(args));
+    expect({ answer: answer.action, refused: request.status === 403 }).toEqual({ answer: 'none', refused: false });
+    expect(request.upstream).toContain(JSON.stringify(args).slice(1, -1));
   });
   it('control: the same pair in an Anthropic input (name then value) is blocked, answer and request', async () => {
     expect(bothHalves(await screened('anthropic.messages', anthropicAnswer({ [A]: B })))).toBe(false);
