@@ -155,41 +155,92 @@ interface Rewrite {
 /** Most numbers in a bracketed list read as a card: a card's groups (4-4-4-4-3 is five). */
 const MAX_LIST_GROUPS = 5;
 
+/** What opens a list: `[`, `(` (a tuple, a row, a call's arguments) and `{` (a set, an initializer). */
+const LIST_OPENERS = ['[', '(', '{'] as const;
+
+function isListOpener(code: number): boolean {
+  return code === 0x5b || code === 0x28 || code === 0x7b;
+}
+
+function isListCloser(code: number): boolean {
+  return code === 0x5d || code === 0x29 || code === 0x7d;
+}
+
+/** A character listRewrites reads in a list: anything else only spoils it. */
+function isListSyntax(code: number): boolean {
+  return (
+    isDigit(code) ||
+    isListOpener(code) ||
+    isListCloser(code) ||
+    code === 0x2c ||
+    code === 0x3b ||
+    code === 0x22 ||
+    isSpaceSeparator(code)
+  );
+}
+
+/**
+ * The next list opener at or after a position, or -1: each opener's next index kept and searched again (natively)
+ * only once passed, so a text is searched once for each opener in all (linear however many lists it has).
+ */
+function listOpeners(text: string): (from: number) => number {
+  const next = LIST_OPENERS.map((opener) => text.indexOf(opener));
+  return (from) => {
+    let nearest = -1;
+    for (let k = 0; k < next.length; k += 1) {
+      let at = next[k] as number;
+      if (at >= 0 && at < from) next[k] = at = text.indexOf(LIST_OPENERS[k] as string, from);
+      if (at >= 0 && (nearest < 0 || at < nearest)) nearest = at;
+    }
+    return nearest;
+  };
+}
+
 /**
  * The separators of every bracketed list of numbers that spells a card in its groups (`[4111, 1111, 1111, 1111]`,
- * `[3782,822463,10005]`, a JSON array in tool-call arguments a model reads whole): each separator between two numbers
- * (a comma with whitespace, brackets and quotes around it) becomes one `-`. A list is the numbers under one `[` up to
- * its `]`, inner lists flattened (`[[3782],[822463],[10005]]`), each number bare or quoted (`["4111", …]`), nothing
- * else in it; it is read only when its numbers are exactly a card's groups (2–5 of them, 13–19 digits, a card layout:
- * 4-4-4-4, 4-6-5, 4-6-4), so lists of times, versions, coordinates and other numbers stay apart, and SSN and NHS
- * layouts never appear. Linear: one pass, each list's numbers checked when it closes (at most five kept a list).
+ * `[3782,822463,10005]`, a JSON array in tool-call arguments a model reads whole, a tuple `(4111, 1111, 1111, 1111)`,
+ * a set `{4111, 1111, 1111, 1111}`, `[4111; 1111; 1111; 1111]`): each separator between two numbers (a `,` or `;`
+ * with whitespace, brackets and quotes around it) becomes one `-`. A list is the numbers under one `[`, `(` or `{` up
+ * to the next closer that balances it (`]`, `)` or `}`), inner lists flattened (`[[3782],[822463],[10005]]`), each
+ * number bare or quoted (`["4111", …]`; bare only directly under `{`, so no JSON object is a list), nothing else in it;
+ * it is read only when its numbers are exactly a card's groups (2–5 of them, 13–19 digits, a card layout: 4-4-4-4,
+ * 4-6-5, 4-6-4), so lists of times, versions, coordinates, a call's arguments and other numbers stay apart, and SSN
+ * and NHS layouts never appear. Linear: one pass, each list's numbers checked when it closes (at most five kept a
+ * list).
  */
 function listRewrites(text: string): Rewrite[] {
-  let at = text.indexOf('[');
+  const nextListOpener = listOpeners(text);
+  let at = nextListOpener(0);
   if (at < 0) return [];
   const rewrites: Rewrite[] = [];
-  const open: number[] = []; // per open `[`, the index in `numbers` of its first number
+  const open: number[] = []; // per open list, the index in `numbers` of its first number
+  let braceTop = false; // the innermost open list was opened by `{`
+  const braces: boolean[] = []; // per open list, whether `{` opened it
   let pureFrom = 0; // the open lists from this depth up hold only numbers and lists so far
   const numbers: { start: number; end: number }[] = []; // digit spans (quotes left out) of the pure open lists
-  let afterItem = false; // a number or a list just ended: a `,` or `]` must come next
+  let afterItem = false; // a number or a list just ended: a separator or a closer must come next
   const spoil = () => {
     pureFrom = open.length;
     numbers.length = 0;
   };
   while (at >= 0 && at < text.length) {
     const code = text.charCodeAt(at);
-    if (code === 0x5b) {
+    if (isListOpener(code)) {
       if (afterItem) spoil();
       open.push(numbers.length);
+      braceTop = code === 0x7b;
+      braces.push(braceTop);
       afterItem = false;
       at += 1;
-    } else if (code === 0x5d) {
+    } else if (isListCloser(code)) {
       const first = open.pop() as number;
+      braces.pop();
+      braceTop = braces[braces.length - 1] ?? false;
       if (open.length >= pureFrom) listSpellsCard(numbers, first, rewrites);
       pureFrom = Math.min(pureFrom, open.length);
       afterItem = true;
       at += 1;
-    } else if (code === 0x2c) {
+    } else if (code === 0x2c || code === 0x3b) {
       if (!afterItem) spoil();
       afterItem = false;
       at += 1;
@@ -199,9 +250,11 @@ function listRewrites(text: string): Rewrite[] {
       const quoted = code === 0x22 ? 1 : 0;
       let end = at + quoted;
       while (isDigit(text.charCodeAt(end))) end += 1;
-      if (end === at + quoted || afterItem || (quoted === 1 && text.charCodeAt(end) !== 0x22)) {
+      const bad = quoted === 1 && (braceTop || text.charCodeAt(end) !== 0x22);
+      if (end === at + quoted || afterItem || bad) {
         spoil();
-        at = Math.max(end, at + 1);
+        // What would spoil again (a word, a `:`) is passed over in one go, up to what a list is made of.
+        for (at = Math.max(end, at + 1); at < text.length && !isListSyntax(text.charCodeAt(at)); ) at += 1;
       } else {
         numbers.push({ start: at + quoted, end });
         // More numbers than a card has groups: no open list is a card (memory stays bounded in long lists).
@@ -211,11 +264,11 @@ function listRewrites(text: string): Rewrite[] {
       }
     }
     if (open.length === 0) {
-      // Outside every list: on to the next `[`.
+      // Outside every list: on to the next opener.
       numbers.length = 0;
       pureFrom = 0;
       afterItem = false;
-      at = text.indexOf('[', at);
+      at = nextListOpener(at);
     }
   }
   return rewrites.sort((a, b) => a.from - b.from).filter((r, i, all) => i === 0 || all[i - 1]?.from !== r.from);
@@ -227,9 +280,10 @@ function isListCode(code: number): boolean {
   return (
     digitValue(ascii) >= 0 ||
     ascii === 0x2c ||
+    ascii === 0x3b ||
     ascii === 0x22 ||
-    ascii === 0x5b ||
-    ascii === 0x5d ||
+    isListOpener(ascii) ||
+    isListCloser(ascii) ||
     isSpaceSeparator(ascii) ||
     isDroppedCharacter(ascii) ||
     isCombiningMark(ascii)
@@ -238,8 +292,9 @@ function isListCode(code: number): boolean {
 
 /**
  * Where a bracketed list still open at the end of `text` starts (a stream's held text, whose next chunk may complete
- * a card's groups: listRewrites): the earliest `[` not yet closed in the trailing run of the characters lists are made
- * of (digits, quotes, commas, brackets, whitespace and what the main view drops), read back to `floor` at most. The
+ * a card's groups: listRewrites): the earliest `[`, `(` or `{` not yet closed in the trailing run of the characters
+ * lists are made of (digits, quotes, `,` `;`, brackets, whitespace and what the main view drops), read back to `floor`
+ * at most. The
  * text's length when there is none. Linear in what it reads.
  */
 export function openListStart(text: string, floor: number): number {
@@ -256,8 +311,8 @@ export function openListStart(text: string, floor: number): number {
   let start = text.length;
   for (let at = from; at < text.length; at += 1) {
     const code = text.charCodeAt(at);
-    if (code === 0x5b && depth++ === 0) start = at;
-    else if (code === 0x5d && depth > 0 && --depth === 0) start = text.length;
+    if (isListOpener(code) && depth++ === 0) start = at;
+    else if (isListCloser(code) && depth > 0 && --depth === 0) start = text.length;
   }
   return start;
 }
@@ -266,6 +321,8 @@ export function openListStart(text: string, floor: number): number {
 function listSpellsCard(numbers: readonly { start: number; end: number }[], first: number, out: Rewrite[]): void {
   const count = numbers.length - first;
   if (count < 2 || count > MAX_LIST_GROUPS) return;
+  const head = numbers[first] as { start: number; end: number };
+  if (head.end - head.start !== 4) return; // every card layout of 2+ groups starts with four digits (most lists end here)
   const groups = numbers.slice(first).map((n) => n.end - n.start);
   const digits = groups.reduce((sum, n) => sum + n, 0);
   if (digits < MIN_REGROUPED_DIGITS || digits > MAX_REGROUPED_DIGITS || !isCardLayout(groups)) return;
@@ -283,7 +340,7 @@ function rewritesOf(text: string): Rewrite[] {
   const lists = listRewrites(text);
   const rewrites = separatorRewrites(text);
   if (lists.length === 0) return rewrites;
-  // Disjoint: a list's separators hold a comma or a bracket, the others only digit separators.
+  // Disjoint: a list's separators hold a `,`, `;` or a bracket, the others only digit separators.
   return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
 }
 

@@ -52,7 +52,7 @@ export function trailingRunStart(text: string): number {
     if (inEncoded) encoded = at;
     if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  // A bracketed list still open may become a card's groups (digit-view.ts listRewrites): held from its `[`.
+  // A list still open may become a card's groups (digit-view.ts listRewrites): held from its `[`, `(` or `{`.
   const list = openListStart(text, floor);
   return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor), list);
 }

@@ -121,6 +121,12 @@ describe('a bracketed list of numbers that is exactly a card in its groups', () 
     ['quoted', '["4111", "1111", "1111", "1111"]', '4111", "1111", "1111", "1111', visa],
     ['inside a longer list', '[7, [3782,822463,10005], 8]', '3782,822463,10005', amex],
     ['a thousand levels deep', `${'['.repeat(1000)}3782,822463,10005${']'.repeat(1000)}`, '3782,822463,10005', amex],
+    ['a tuple', 'row (4111, 1111, 1111, 1111) ok', '4111, 1111, 1111, 1111', visa],
+    ['a set', 's = {3782, 822463, 10005}', '3782, 822463, 10005', amex],
+    ['split by ;', '[4111; 1111; 1111; 1111]', '4111; 1111; 1111; 1111', visa],
+    ['a tuple of quoted numbers', "('3782', 822463, 10005)".replaceAll("'", '"'), '3782", 822463, 10005', amex],
+    ['a call', 'charge(3782, 822463, 10005)', '3782, 822463, 10005', amex],
+    ['tuples in a set', '{(4111, 1111), (1111, 1111)}', '4111, 1111), (1111, 1111', visa],
   ])('%s', (_name, text, value, card) => {
     expect(find(text)).toEqual([{ type: 'CREDIT_CARD', value, fingerprint: card?.fingerprint }]);
   });
@@ -140,8 +146,14 @@ describe('a bracketed list of numbers that is exactly a card in its groups', () 
     ['not a card layout', 'n = [378282, 246310005] [37, 82, 82, 24, 63, 10, 5] [4111, 11111, 1111, 111]'],
     ['more numbers than the groups', '[4111, 1111, 1111, 1111, 12, 28]'],
     ['a list with anything else in it', '["a", 3782, 822463, 10005] [3782, 822463, 10005.5] [3782, -822463, 10005]'],
-    ['no brackets, or other brackets', '3782,822463,10005 (3782, 822463, 10005) {3782, 822463, 10005}'],
-    ['numbers without commas', '[3782 822463,10005]'],
+    ['no brackets', '3782,822463,10005 3782; 822463; 10005'],
+    ['numbers without commas', '[3782 822463,10005] (3782 822463; 10005)'],
+    ['calls and coordinate tuples', 'f(1, 2, 3) max(2048, 4096) at (37.7749, -122.4194) (40, -74) (3, 224, 224)'],
+    ['a phone in parentheses', 'call (555) 123-4567 or (555)123-4567'],
+    ['sets of numbers', '{1, 2, 3} {10, 20; 30} {2026, 12, 6, 14, 45, 37}'],
+    ['JSON objects', '{"a":1} {"4111":1111,"1111":1111} {"n": 4111, "m": 1111}'],
+    ['quoted numbers directly under {', '{"4111", "1111", "1111", "1111"} {"3782","822463","10005"}'],
+    ['unclosed or mismatched', '(4111, 1111, 1111, 1111 {4111; 1111; 1111'],
   ])('not: %s', (_name, text) => {
     expect(find(text).filter((f) => f.type === 'CREDIT_CARD' || f.type === 'US_SSN')).toEqual([]);
   });
@@ -149,7 +161,7 @@ describe('a bracketed list of numbers that is exactly a card in its groups', () 
   it('maps a found list back to exactly its digits and separators (property)', () => {
     // layouts with no shorter card inside (a 4-4-4-4-3 list may hold a Luhn-valid 4-4-4-4 by chance)
     const layouts = fc.constantFrom([4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 1]);
-    const gap = fc.constantFrom(',', ', ', ' , ', ',\n  ', '],[', '], [', '",  "');
+    const gap = fc.constantFrom(',', ', ', ' , ', ',\n  ', '],[', '], [', '",  "', ';', '; ', ' ;\n ');
     fc.assert(
       fc.property(
         layouts,
@@ -186,9 +198,12 @@ describe('openListStart (what a stream holds: a list whose next groups may still
     expect(openListStart('a [1] [2, ', 0)).toBe(6);
     expect(openListStart('[٣٧٨٢, ', 0)).toBe(0);
     expect(openListStart('x [3782, 822463, ', 5)).toBe(17); // not read back past the floor
+    expect(openListStart('row (4111, 1111; ', 0)).toBe(4);
+    expect(openListStart('s = {3782, ', 0)).toBe(4);
+    expect(openListStart('f() [1] {(2, ', 0)).toBe(8);
   });
   it("is the text's length when no list is open at its end", () => {
-    for (const text of ['[3782, 822463, 10005] ok', 'note [1, x', 'plain 3782, 822463, ', '[1] ']) {
+    for (const text of ['[3782, 822463, 10005] ok', 'note [1, x', 'plain 3782, 822463, ', '[1] ', '(1; 2) {3} ']) {
       expect(openListStart(text, 0)).toBe(text.length);
     }
   });
