@@ -294,8 +294,7 @@ function isListCode(code: number): boolean {
  * Where a bracketed list still open at the end of `text` starts (a stream's held text, whose next chunk may complete
  * a card's groups: listRewrites): the earliest `[`, `(` or `{` not yet closed in the trailing run of the characters
  * lists are made of (digits, quotes, `,` `;`, brackets, whitespace and what the main view drops), read back to `floor`
- * at most. The
- * text's length when there is none. Linear in what it reads.
+ * at most. The text's length when there is none. Linear in what it reads.
  */
 export function openListStart(text: string, floor: number): number {
   let from = text.length;
