@@ -106,11 +106,49 @@ function clauseOf(before: string): string {
   return before.slice(cut.at + 1);
 }
 
-/** An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause. */
+/**
+ * The words that may stand between an adjacent exclusion phrase and the match and keep the match part of the phrase's
+ * place: capitalised or numbered words of a place's name (`New`, `Sainte`, `6-4`, `Hanno-Wulf-`, `St.`) and its
+ * articles and particles (`the`, `de`, `sur`). Any other word (`with`, `and`) or punctuation ends the place.
+ */
+const PLACE_JOINERS = new Set(
+  'the a an de da das do dos del la las le les los du di van von der den sur am im on'.split(' '),
+);
+const PLACE_WORD = /^(?:[\p{Lu}\d][\p{L}\d'’-]*|[\p{Lu}][\p{L}]{0,2}\.)$/u;
+
+/**
+ * Whether one of `phrases` (lower case, matched in any case) in `before` is followed up to its end only by spaces and
+ * words of a place's name (PLACE_JOINERS, PLACE_WORD), the last one ending in a space or hyphen: "based in Rocha das ",
+ * "lives in New ", "lives at 6-4 Hanno-", not "go to Paris with " or "went to Lyon, ". One regular expression per
+ * list finds the phrases (built once); `before` is a few dozen characters.
+ */
+const adjacentMatchers = new WeakMap<readonly string[], RegExp>();
+function endsWithAnyPhrase(before: string, phrases: readonly string[]): boolean {
+  let matcher = adjacentMatchers.get(phrases);
+  if (matcher === undefined) {
+    const alternatives = phrases.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[ \t])`, 'gi');
+    adjacentMatchers.set(phrases, matcher);
+  }
+  matcher.lastIndex = 0;
+  for (let m = matcher.exec(before); m !== null; m = matcher.exec(before)) {
+    const rest = before.slice(m.index + m[0].length).trim();
+    if (rest === '') return true;
+    if (!/[\s-]$/.test(before)) continue;
+    if (rest.split(/[ \t]+/).every((w) => PLACE_JOINERS.has(w) || PLACE_WORD.test(w))) return true;
+  }
+  return false;
+}
+
+/**
+ * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
+ * or an adjacent exclusion phrase (excludeAdjacent) right before it.
+ */
 function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
-  if (r.excludeWords.length === 0) return false;
+  if (r.excludeWords.length === 0 && r.excludeAdjacent.length === 0) return false;
   const from = Math.max(0, start - EXCLUDE_BEFORE);
   let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
+  if (r.excludeAdjacent.length > 0 && endsWithAnyPhrase(text.slice(from, start), r.excludeAdjacent)) return true;
   if (r.contextInClause) near = clauseOf(near);
   return containsAnyWord(near, r.excludeWords);
 }
@@ -372,7 +410,7 @@ export function createClassifier(opts: {
       let drafts = byTypeAndSpan.get(r.type);
       if (drafts === undefined) byTypeAndSpan.set(r.type, (drafts = new Map()));
       for (const m of matchesOf(r, bytes, memo)) {
-        const words = r.contextWords.length + r.excludeWords.length;
+        const words = r.contextWords.length + r.excludeWords.length + r.excludeAdjacent.length;
         if (normalized.simple && words > 0) lower ??= normalized.text.toLowerCase();
         const start = unitsAt === undefined ? m.startByte : unitsAt(m.startByte);
         const end = unitsAt === undefined ? m.endByte : unitsAt(m.endByte);

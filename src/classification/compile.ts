@@ -29,6 +29,7 @@ export interface CompiledRecognizer {
   normalize: (value: string) => string;
   contextWords: readonly string[];
   excludeWords: readonly string[];
+  excludeAdjacent: readonly string[];
   requireContext: boolean;
   fallback: boolean;
   contextBefore: number;
@@ -78,6 +79,10 @@ function checkData(def: RecognizerDefinition, name: string): void {
   const excluded = def.excludeWords ?? [];
   if (!Array.isArray(excluded) || !excluded.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
     throw invalid(name, 'excludeWords must be non-empty lower-case strings');
+  }
+  const adjacent = def.excludeAdjacent ?? [];
+  if (!Array.isArray(adjacent) || !adjacent.every((w) => typeof w === 'string' && w !== '' && w === w.toLowerCase())) {
+    throw invalid(name, 'excludeAdjacent must be non-empty lower-case strings');
   }
   if (def.requireContext !== undefined && typeof def.requireContext !== 'boolean')
     throw invalid(name, 'requireContext must be a boolean');
@@ -196,6 +201,7 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     normalize: NORMALIZERS[def.normalizer ?? 'none'],
     contextWords: Object.freeze([...(def.contextWords ?? [])]),
     excludeWords: Object.freeze([...(def.excludeWords ?? [])]),
+    excludeAdjacent: Object.freeze([...(def.excludeAdjacent ?? [])]),
     requireContext: def.requireContext ?? false,
     fallback: def.fallback ?? false,
     contextBefore: def.contextWindow?.before ?? 48,

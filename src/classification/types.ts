@@ -127,6 +127,12 @@ export interface RecognizerDefinition {
    * no address): the match is dropped.
    */
   excludeWords?: string[];
+  /**
+   * Lower-case phrases that, ending right before a match (only spaces, and maybe an article `the`/`a`/`an`, between),
+   * mean the match is not this type: "based in Rocha das Flores" is a place, "go to Paris with Alice Johnson" names
+   * Alice Johnson (a phrase further back excludes nothing).
+   */
+  excludeAdjacent?: string[];
   /** How far (UTF-16 units) before and after a match context words count (default 48 before, 24 after). */
   contextWindow?: { before: number; after: number };
   /** Context before the match counts only within its own clause (after the last ". ", "; ", ", " or newline). */

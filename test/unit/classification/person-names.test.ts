@@ -69,6 +69,9 @@ describe('the name lists and the everyday words', () => {
       'I want to add Isaque Santos as a beneficiary',
       ['Isaque Santos'],
     ],
+    // A place phrase excludes only the words right after it, not a name further on in the same 24 characters.
+    ['a name after a place that follows "go to"', 'we go to Paris with Alice Johnson', ['Alice Johnson']],
+    ['a name after a place that follows "moved to"', 'moved to Lyon and Marie Curie', ['Marie Curie']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -79,6 +82,8 @@ describe('the name lists and the everyday words', () => {
     ['a Portuguese street named after a person', 'Please send it to Lagoa Luiz Otávio Moura, 12'],
     ['a Spanish street named after a person', 'How do I change my address to Glorieta Remedios Prat 39'],
     ['a Portuguese place', 'Please return to Feira Carvalho, 34 in Nova Suíça'],
+    ['a place right after "based in"', 'The office is based in Rocha das Flores'],
+    ['a place after "moved to the"', 'They moved to the Rocha das Flores last year'],
     ['an unknown word before a word that is also a name', 'Install Kubernetes Dashboard and Grafana Cloud first'],
     ['its everyday words after a listed name', '## Kong Gateway'],
     ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
