@@ -489,8 +489,13 @@ export function createClassifier(opts: {
     const alreadyFound = overlapsFound(found);
     const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true));
     const windows = [joinWindows(segments), ...others];
+    // A window's drafts depend on its text alone: the reading orders of a short list often build the same text twice
+    // (each still maps them onto its own parts).
+    const draftsOf = new Map<string, Draft[]>();
     for (const window of windows.flat()) {
-      for (const d of scan({ path: '', text: window.text }, -1)) {
+      let drafts = draftsOf.get(window.text);
+      if (drafts === undefined) draftsOf.set(window.text, (drafts = scan({ path: '', text: window.text }, -1)));
+      for (const d of drafts) {
         let across = piecesAcross(window, d.start, d.end);
         if (across.length === 0 && d.recognizer.requireContext) {
           // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`): kept when it is
