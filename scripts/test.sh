@@ -29,8 +29,9 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$
 node -e '
   const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
-  // A suite that failed to load or in a hook has no failed test of its own: it is counted here, never hidden.
-  const suites = r.numFailedTestSuites;
+  // A file that failed to load or in a hook has no failed test of its own: it is counted here, never hidden.
+  // (numFailedTestSuites counts describe blocks too, so files are counted from their own results.)
+  const suites = r.testResults.filter((t) => t.status === "failed").length;
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : "")
     + (suites ? `; ${suites} test file(s) failed` : ""));
 ' "$report" || echo "tests: vitest wrote no report" >&2
