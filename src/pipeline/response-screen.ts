@@ -9,7 +9,9 @@
 // given is the pipeline's pool (the walk itself, at most ANSWER_MAX_NODES steps, runs here).
 import { planRedaction } from '../redaction/index.ts';
 import { keyJoins, spanningPieces } from './answer-key-joins.ts';
+import { DEFAULT_MAX_FINDINGS } from './stage-calls.ts';
 import { AnswerShapeError, writeAnswerTexts, type AnswerSegment, type ProviderAdapter } from '../providers/index.ts';
+import { countsOf } from '../classification/index.ts';
 import type { Classification, ClassifyOptions, Finding, TextSegment } from '../classification/index.ts';
 
 export type ResponseAction = 'none' | 'redacted' | 'blocked';
@@ -30,8 +32,8 @@ export interface AnswerClassifier {
   classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification | Promise<Classification>;
 }
 
-/** Findings kept per answer unless the caller says otherwise: the request side's default (stage-calls.ts). */
-export const ANSWER_MAX_FINDINGS = 256;
+/** Findings kept per answer unless the caller says otherwise: the request side's default. */
+export const ANSWER_MAX_FINDINGS = DEFAULT_MAX_FINDINGS;
 
 export async function screenResponse(
   adapter: Pick<ProviderAdapter, 'responseSegments'>,
@@ -68,7 +70,7 @@ export async function screenResponse(
     findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
     for (const part of [ofValues, ofKeys]) {
       truncated ||= part.truncated === true;
-      const counts = part.counts ?? countsOf(part.findings);
+      const counts = countsOf(part, part === ofValues ? values.length : keys.length);
       total += counts.total;
       for (const [type, n] of Object.entries(counts.types)) types[type] = (types[type] ?? 0) + n;
     }
@@ -171,11 +173,4 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
-}
-
-/** Counts for a classifier that returns none (every finding is kept then). */
-function countsOf(findings: readonly Finding[]): { total: number; types: Record<string, number> } {
-  const types: Record<string, number> = {};
-  for (const f of findings) types[f.type] = (types[f.type] ?? 0) + 1;
-  return { total: findings.length, types };
 }
