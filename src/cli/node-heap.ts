@@ -38,7 +38,9 @@ export function memoryLimitMiB(inputs: Omit<HeapInputs, 'given'>): number | null
     return mib;
   }
   const c = inputs.constrainedBytes;
-  return c > 0 && c < inputs.totalBytes ? Math.floor(c / 2 ** 20) : null;
+  const mib = c > 0 && c < inputs.totalBytes ? Math.floor(c / 2 ** 20) : null;
+  // A cgroup too small to size a heap for (old space under Proctor's live heap) is left to node's defaults.
+  return mib !== null && mib >= MIN_MEMORY_LIMIT_MIB ? mib : null;
 }
 
 /** The V8 flags to add: none when the memory limit is unknown, or when the operator gave them already. */

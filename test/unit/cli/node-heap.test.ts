@@ -12,6 +12,10 @@ describe('memoryLimitMiB', () => {
   it("takes the cgroup's limit when it is below the machine's memory", () => {
     expect(memoryLimitMiB({ ...host, constrainedBytes: 1 * GiB })).toBe(1024);
   });
+  it("leaves a cgroup too small to size a heap for to node's defaults (old space would be under the live heap)", () => {
+    expect(memoryLimitMiB({ ...host, constrainedBytes: 128 * 2 ** 20 })).toBeNull();
+    expect(heapFlags({ ...host, constrainedBytes: 128 * 2 ** 20, given: [] })).toEqual([]);
+  });
   it('is unknown without a setting or a cgroup limit (0, or no limit reported as a huge number)', () => {
     expect(memoryLimitMiB(host)).toBeNull();
     expect(memoryLimitMiB({ ...host, constrainedBytes: 2 ** 64 })).toBeNull();
