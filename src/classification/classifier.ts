@@ -397,8 +397,11 @@ export function createClassifier(opts: {
       return false;
     };
     const recognizersToRun = candidatesOf(set, bytes).filter(mayReport);
-    // Pure ASCII: byte offsets are UTF-16 offsets.
-    const unitsAt = bytes.length === normalized.text.length ? undefined : utf16Index(bytes);
+    // Pure ASCII: byte offsets are UTF-16 offsets. Otherwise the index is built on the first match (a view with none
+    // never pays its extra byte pass).
+    const ascii = bytes.length === normalized.text.length;
+    let toUnits: ((byte: number) => number) | undefined;
+    const unitsAt = ascii ? undefined : (byte: number) => (toUnits ??= utf16Index(bytes))(byte);
     // One recognizer's matches at a time, dropped once they are drafts, and one draft per type and span (two
     // recognizers of a type, US_SSN and US_SSN_CONTEXT, match the same values): a dense text's matches of every
     // recognizer and their duplicate drafts never exist at once. Kept as `dedupe` would keep it: the more confident,
