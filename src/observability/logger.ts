@@ -83,7 +83,7 @@ export function createLogger(options: { level: LogLevelName; destination?: Desti
       messageKey: 'message',
       base: { service: 'proctor' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }), log: censorNested },
+      formatters: { level: (label) => ({ level: label }), bindings: censorNested, log: censorNested },
       redact: { paths: REDACT_PATHS.filter((p) => !p.startsWith('*.')), censor: CENSOR },
       serializers: {
         // fastify's own lines: method and path only (a query string is the client's text).
