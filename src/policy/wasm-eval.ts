@@ -61,7 +61,7 @@ export function fastEvaluator(policy: WasmPolicy): WasmPolicy | null {
       if (typeof id !== 'number') throw new Error(`entrypoint ${entrypoint} is not valid in this instance`);
       const dataAddr = loaded.dataAddr as number;
       const inputAddr = loaded.dataHeapPtr as number;
-      const text = JSON.stringify(input);
+      const text = JSON.stringify(input) ?? ''; // undefined writes nothing, as the SDK's evaluate does
       // Encoded in place, after the data (where the SDK puts it too). When it does not fit, the memory grows by what
       // the input needs, as the SDK's does (past the memory's maximum, grow throws: an evaluation failure).
       let { read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, inputAddr));
