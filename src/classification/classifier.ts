@@ -564,7 +564,7 @@ export function createClassifier(opts: {
     }
     const drafts = resolveOverlaps(dedupe(yieldFallbacks(scanned)), (d) => d.recognizer.strength);
     for (const d of drafts) {
-      if (d.continuation !== true) addFinding(counts, d);
+      addFinding(counts, d);
       if (findings.length >= cap) {
         truncated = true;
         dropped.add(d.type);

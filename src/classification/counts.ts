@@ -5,12 +5,22 @@ import type { Classification, Finding, FindingCounts } from './types.ts';
 
 /** An empty tally for `segmentCount` segments, filled by addFinding. */
 export function emptyCounts(segmentCount: number): FindingCounts {
-  return { total: 0, types: {}, categories: {}, segments: new Array<number>(segmentCount).fill(0), maxConfidence: 0 };
+  return {
+    total: 0,
+    types: {},
+    categories: {},
+    segments: new Array<number>(segmentCount).fill(0),
+    touched: new Array<number>(segmentCount).fill(0),
+    maxConfidence: 0,
+  };
 }
 
-type Counted = Pick<Finding, 'type' | 'category' | 'segment' | 'confidence'>;
+type Counted = Pick<Finding, 'type' | 'category' | 'segment' | 'confidence'> & { continuation?: boolean };
 
+/** Counts `f`: a piece of the segment it is in, and, unless it continues a value counted already, a finding. */
 export function addFinding(counts: FindingCounts, f: Counted): void {
+  counts.touched[f.segment] = (counts.touched[f.segment] ?? 0) + 1;
+  if (f.continuation === true) return;
   counts.total += 1;
   counts.types[f.type] = (Object.hasOwn(counts.types, f.type) ? (counts.types[f.type] as number) : 0) + 1;
   counts.categories[f.category] = (counts.categories[f.category] ?? 0) + 1;

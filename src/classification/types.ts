@@ -79,8 +79,13 @@ export interface FindingCounts {
   total: number;
   types: Record<string, number>;
   categories: Partial<Record<Category, number>>;
-  /** Findings per segment index, one entry per segment classified. */
+  /** Findings per segment index, one entry per segment classified (a value split across segments: its first). */
   segments: number[];
+  /**
+   * Pieces per segment index: every segment a finding touches, a split value's continuations included. What decides
+   * whether a segment's text may be shown anywhere (a tool name in the policy input, an MCP name in the record).
+   */
+  touched: number[];
   /** The highest confidence (0..100) among all findings; 0 when there are none. */
   maxConfidence: number;
 }

@@ -48,9 +48,9 @@ export async function runCall(
   // 1. classify what would go upstream: the name and every string and key of the arguments
   const classification = await classify(deps, segments);
   record.classification = classificationRecord(classification, segments);
-  const counts = countsOf(classification, segments.length).segments;
+  const touched = countsOf(classification, segments.length).touched;
   // The name enters the record and the policy input only once classification has passed it.
-  if (segments.some((s, i) => (s.path === 'params.name' || s.path === 'params.uri') && (counts[i] ?? 0) > 0))
+  if (segments.some((s, i) => (s.path === 'params.name' || s.path === 'params.uri') && (touched[i] ?? 0) > 0))
     throw new McpError(
       'ERR_MCP_CLASSIFIED_NAME',
       'the tool, prompt or resource name holds data classified as sensitive',

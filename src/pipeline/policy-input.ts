@@ -32,7 +32,7 @@ export function buildPolicyInput(
       max_tokens: request.maxTokens,
       message_count: request.messageCount,
       estimated_prompt_tokens: request.estimatedPromptTokens,
-      tools: { count: request.toolNames.length, names: toolNamesFor(request, counts.segments) },
+      tools: { count: request.toolNames.length, names: toolNamesFor(request, counts.touched) },
     },
     classification: classificationInput(classification, request.segments),
     upstreams: upstreams.map((u) => ({
@@ -94,13 +94,14 @@ export function classificationInput(
 export const WITHHELD_TOOL_NAME = '[WITHHELD]';
 
 /**
- * The request's tool names for the policy, each withheld when a tool-definition segment with exactly that text has a
- * finding (exact counts, so a name past the findings cap is withheld too): the input is recorded in the ledger.
+ * The request's tool names for the policy, each withheld when a tool-definition segment with exactly that text is
+ * touched by a finding, a piece of a value split across segments included (exact counts, so a name past the findings
+ * cap is withheld too): the input is recorded in the ledger.
  */
-function toolNamesFor(request: NormalizedRequest, findingsPerSegment: readonly number[]): string[] {
+function toolNamesFor(request: NormalizedRequest, piecesPerSegment: readonly number[]): string[] {
   const flagged = new Set<string>();
   request.segments.forEach((segment, i) => {
-    if (segment.location === 'tools' && (findingsPerSegment[i] ?? 0) > 0) flagged.add(segment.text);
+    if (segment.location === 'tools' && (piecesPerSegment[i] ?? 0) > 0) flagged.add(segment.text);
   });
   return request.toolNames.map((name) => (flagged.has(name) ? WITHHELD_TOOL_NAME : name));
 }

@@ -138,4 +138,21 @@ describe('buildPolicyInput', () => {
     expect(JSON.stringify(input)).not.toContain('AKIAZ3MQWXR5TLPB6Y7N');
     expect(engine.decide(input).allow).toBe(true);
   });
+
+  it.each([
+    ['a phone number', ['0', '219-09-9999']],
+    ['an AWS key', ['AKIAZ3MQWX', 'R5TLPB6Y7N']],
+  ])('withholds every tool name a value split across names touches (%s), not only the first piece', (_, names) => {
+    const { classification, input } = inputFor({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [
+        ...names.map((name) => ({ type: 'function', function: { name } })),
+        { type: 'function', function: { name: 'lookup' } },
+      ],
+    });
+    expect(classification.findings.length).toBe(2); // one value, two pieces
+    expect(input.request.tools).toEqual({ count: 3, names: ['[WITHHELD]', '[WITHHELD]', 'lookup'] });
+    for (const name of names) expect(JSON.stringify(input)).not.toContain(name.length > 1 ? name : '"0"');
+  });
 });
