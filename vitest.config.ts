@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // fast-check's seed follows the commit (test/helpers/property-seed.ts): CI on a fresh clone replays it.
+    setupFiles: ['test/helpers/property-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration suites each start their own PostgreSQL cluster; two cores do not want more than two at once.
