@@ -39,6 +39,8 @@ export const MCP_FAILURES = {
   ERR_LIMIT_EXCEEDED: { status: 200, rpc: -32029 },
   /** The decision named a tenant or client limit for a caller without one. */
   ERR_LIMIT_SCOPE_UNRESOLVED: { status: 200, rpc: -32003 },
+  /** A limits refusal of the LLM APIs (src/pipeline/limit-refusal.ts) no call can meet today (a call is not priced). */
+  ERR_MODEL_NOT_PRICED: { status: 200, rpc: -32003 },
   /** The limits store cannot answer for this call (fail closed, retry-after: 1). */
   ERR_LIMITS_UNAVAILABLE: { status: 503, rpc: -32603 },
   ERR_AUDIT_UNAVAILABLE: { status: 503, rpc: -32603 },
@@ -58,14 +60,17 @@ export class McpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   /** Fields for the answer's error.data beside code and request_id (Proctor's own values only). */
   readonly data: Readonly<Record<string, unknown>>;
+  /** The decision record's reason message (the client's message unless the refusal records another). */
+  readonly reason: string;
   constructor(
     code: McpErrorCode,
     message: string,
-    options?: { cause?: unknown; headers?: Record<string, string>; data?: Record<string, unknown> },
+    options?: { cause?: unknown; headers?: Record<string, string>; data?: Record<string, unknown>; reason?: string },
   ) {
     super(message, options);
     this.code = code;
     this.headers = options?.headers ?? {};
     this.data = options?.data ?? {};
+    this.reason = options?.reason ?? message;
   }
 }

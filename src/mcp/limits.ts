@@ -5,8 +5,14 @@
 // answer); a refusal names the limit and when to retry, never a client value; a limiter that cannot answer refuses.
 import type { McpServerSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
-import { LimitExceeded, LimitsError, type Limiter, type RequestsInput, type Reservation } from '../limits/index.ts';
-import { reservationRecord, settleFor, type DecisionBody, type OutcomeBody } from '../pipeline/index.ts';
+import type { Limiter, RequestsInput, Reservation } from '../limits/index.ts';
+import {
+  limitRefusal as refusalOf,
+  reservationRecord,
+  settleFor,
+  type DecisionBody,
+  type OutcomeBody,
+} from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { McpError } from './errors.ts';
 import type { Ended } from './types.ts';
@@ -98,37 +104,15 @@ export async function settleCall(
   return settled.fields;
 }
 
-/** A limits failure as the call's refusal (stage reserve): a passed limit with what a 429 carries; else fail closed. */
+/** A limits failure as the call's refusal (stage reserve): the LLM APIs' refusal (limitRefusal: same code, message
+ * and record reason) as a JSON-RPC error, a passed limit with what a 429 carries in its headers and error.data. */
 export function limitRefusal(error: unknown): McpError {
   if (error instanceof McpError) return error;
-  if (error instanceof LimitExceeded) {
-    const l = error.limit;
-    return new McpError(
-      'ERR_LIMIT_EXCEEDED',
-      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested}); ` +
-        `retry after ${error.retryAfterSeconds}s`,
-      {
-        cause: error,
-        headers: { ...error.headers },
-        data: {
-          retry_after_seconds: error.retryAfterSeconds,
-          limit: {
-            scope: l.scope,
-            name: l.name,
-            period: l.period,
-            metric: l.metric,
-            limit: l.limit,
-            used: l.used,
-            requested: l.requested,
-          },
-        },
-      },
-    );
-  }
-  if (error instanceof LimitsError && error.code === 'ERR_LIMIT_SCOPE_UNRESOLVED')
-    return new McpError('ERR_LIMIT_SCOPE_UNRESOLVED', error.message, { cause: error });
-  return new McpError('ERR_LIMITS_UNAVAILABLE', 'the limits store is unavailable; nothing was forwarded', {
-    cause: error,
-    headers: { 'retry-after': '1' },
+  const r = refusalOf(error);
+  return new McpError(r.code, r.message, {
+    cause: r.cause,
+    reason: r.recordMessage,
+    headers: { ...r.headers },
+    data: r.limit === null ? {} : { retry_after_seconds: r.retryAfterSeconds, limit: { ...r.limit } },
   });
 }

@@ -142,7 +142,7 @@ export function createMcpProxy(deps: McpDeps) {
     const reasons =
       record.decision && !record.decision.allow
         ? record.decision.reasons
-        : [{ code: error.code, message: error.message }];
+        : [{ code: error.code, message: error instanceof McpError ? error.reason : error.message }];
     if (!record.decision || record.decision.allow)
       record.decision = { allow: false, stage, reasons, obligations: null };
     record.route = null;
@@ -306,6 +306,7 @@ function stageOf(record: McpDecisionBody, error: McpError | IdentityError): stri
     case 'ERR_LIMIT_EXCEEDED':
     case 'ERR_LIMIT_SCOPE_UNRESOLVED':
     case 'ERR_LIMITS_UNAVAILABLE':
+    case 'ERR_MODEL_NOT_PRICED':
       return 'reserve';
     default:
       if (!record.request) return 'parse';

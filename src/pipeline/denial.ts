@@ -2,10 +2,11 @@
 // the client gets (failures.ts gives its status), the client's message and the record's (never client text), and the
 // error that caused it (kept as `cause`, never recorded). Each stage's errors map to a Denial here, in one place.
 import { ClassificationError } from '../classification/index.ts';
-import { LimitExceeded, LimitsError } from '../limits/index.ts';
+import { LimitsError } from '../limits/index.ts';
 import type { Decision } from '../policy/index.ts';
 import type { RequestError } from '../providers/index.ts';
 import type { FailureCode } from './failures.ts';
+import { limitRefusal } from './limit-refusal.ts';
 
 /** The stage a refusal happened at, as the decision record names it (`decision.stage`). */
 export type DenialStage =
@@ -97,34 +98,10 @@ export function policyDenial(decision: Decision): Denial {
   );
 }
 
-/** A limits-stage failure as a recorded denial: a passed limit is a 429 naming the limit, with retry-after. */
+/** A limits-stage failure as a recorded denial (the refusal the MCP proxy gives too: limit-refusal.ts). */
 export function limitDenial(error: LimitsError): Denial {
-  if (error instanceof LimitExceeded) {
-    const l = error.limit;
-    return new Denial(
-      'reserve',
-      'ERR_LIMIT_EXCEEDED',
-      error.message,
-      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`,
-      null,
-      { headers: { ...error.headers }, cause: error },
-    );
-  }
-  switch (error.code) {
-    case 'ERR_MODEL_NOT_PRICED':
-    case 'ERR_LIMIT_SCOPE_UNRESOLVED':
-      return new Denial('reserve', error.code, error.message, error.message, null, { cause: error });
-    default:
-      // The store could not answer (or answered nonsense): fail closed, nothing is forwarded.
-      return new Denial(
-        'reserve',
-        'ERR_LIMITS_UNAVAILABLE',
-        'the limits store is unavailable; nothing was forwarded',
-        'limits store unavailable',
-        null,
-        { headers: { 'retry-after': '1' }, cause: error },
-      );
-  }
+  const r = limitRefusal(error);
+  return new Denial('reserve', r.code, r.message, r.recordMessage, null, { headers: { ...r.headers }, cause: r.cause });
 }
 
 /** Any error as a denial: ours as thrown, a limits failure by limitDenial; an unexpected one is `internal` (the caller

@@ -25,3 +25,4 @@ export {
 export { classificationInput, principalInput } from './policy-input.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';
 export { reservationRecord, settleFor } from './limits-stage.ts';
+export { LIMIT_REFUSALS, limitRefusal, type LimitRefusal, type LimitRefusalCode } from './limit-refusal.ts';
