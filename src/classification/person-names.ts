@@ -27,6 +27,11 @@ import type { RecognizerDefinition } from './types.ts';
 const require = createRequire(import.meta.url);
 
 const SCOWL_LEVELS = ['10', '20', '35'];
+const GIVEN_NAME_LANGUAGES = ['de', 'en', 'es', 'fr', 'it', 'tr'];
+
+const isAscii = (word: string) => !/[^\x00-\x7f]/.test(word);
+/** A lower-case word without its accents (`zoé` → `zoe`, `guérin` → `guerin`). */
+const folded = (lower: string) => lower.normalize('NFD').replace(/\p{M}/gu, '');
 
 interface Lists {
   names: ReadonlySet<string>;
@@ -67,6 +72,14 @@ export function nameLists(): Lists {
     const name = line.trim().toLowerCase();
     if (name.length > 1 && !common.has(name)) names.add(name);
   }
+  // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish,
+  // ~80k), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
+  for (const language of GIVEN_NAME_LANGUAGES) {
+    const given = require(`gender-detection-from-name/names/${language}.js`) as ReadonlyMap<string, string>;
+    for (const name of given.keys()) if (name.length > 1 && !common.has(name)) names.add(name);
+  }
+  // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
+  for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
   lists = { names, common, everyday };
   return lists;
 }
@@ -95,7 +108,8 @@ function isEverydayWord(word: string, l: Lists): boolean {
 /** A word (or each part of a hyphenated one) is in the name list. */
 function isName(word: string, names: ReadonlySet<string>): boolean {
   const lower = word.toLowerCase();
-  return names.has(lower) || (lower.includes('-') && lower.split('-').every((part) => names.has(part)));
+  const known = (w: string) => names.has(w) || (!isAscii(w) && names.has(folded(w)));
+  return known(lower) || (lower.includes('-') && lower.split('-').every(known));
 }
 
 /**

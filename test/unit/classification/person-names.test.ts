@@ -69,6 +69,9 @@ describe('the name lists and the everyday words', () => {
       'I want to add Isaque Santos as a beneficiary',
       ['Isaque Santos'],
     ],
+    // gender-detection-from-name's given names, and names looked up without their accents.
+    ['a given name only the six-language lists know', 'Jaroslav had given me his address', ['Jaroslav']],
+    ['a name the lists write without accents', 'Zoé Guérin was detained over visa disputes', ['Zoé Guérin']],
     // A place phrase excludes only the words right after it, not a name further on in the same 24 characters.
     ['a name after a place that follows "go to"', 'we go to Paris with Alice Johnson', ['Alice Johnson']],
     ['a name after a place that follows "moved to"', 'moved to Lyon and Marie Curie', ['Marie Curie']],
