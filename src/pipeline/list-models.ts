@@ -1,15 +1,15 @@
 // GET /v1/models: the models this caller's policy allows. Each model name the configuration knows (explicit upstream
 // lists, routing routes, the pricing table; a pattern or "*" is never a name) is decided as a prompt-less request to
 // it; the list is those allowed with a permitted upstream that can price it. So upstreams configured with
-// models: ["*"] still list what routing and pricing name. One decision record says who asked and how many were
-// listed; nothing is forwarded.
+// models: ["*"] still list what routing and pricing name. One decision record says who asked, how many were listed
+// and the one policy version that decided them all; nothing is forwarded.
 import { bodyDigest } from '../ledger/index.ts';
 import { quote } from '../limits/index.ts';
 import type { NormalizedRequest } from '../providers/index.ts';
 import type { DecisionRecorder } from './decision-record.ts';
 import type { Denial } from './denial.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { emptyDecisionBody } from './records.ts';
+import { emptyDecisionBody, type DecisionBody } from './records.ts';
 import { identify } from './stage-calls.ts';
 import type { IncomingRequest, PipelineDeps, Reply } from './types.ts';
 
@@ -53,6 +53,9 @@ export async function listModels(
     ];
     const names = [...new Set(named)].filter((m) => !m.includes('*')).sort();
     const allowed: string[] = [];
+    // One record, one policy: `policy` names the one that decided every model (decide() is synchronous and the loop
+    // never yields, so a bundle swap cannot land inside it; should one ever, the listing is refused, not misrecorded).
+    let decidedBy: DecisionBody['policy'] | undefined;
     for (const model of names) {
       const request: NormalizedRequest = {
         api,
@@ -69,7 +72,11 @@ export async function listModels(
       const candidates = deps.upstreams.candidates(api, model);
       const input = buildPolicyInput(principal, request, { findings: [] }, candidates, started);
       const { decision, version } = deps.policy.decide(input);
-      record.policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
+      const policy = version === null ? null : { revision: version.revision, sha256: version.sha256 };
+      if (decidedBy !== undefined && !samePolicy(decidedBy, policy))
+        throw new Error('the policy changed while the models were listed');
+      decidedBy = policy;
+      record.policy = policy;
       const routed = decision.allow ? deps.upstreams.route(api, model, decision.obligations.upstreams) : [];
       // A model no permitted upstream can price would be refused at reserve (ERR_MODEL_NOT_PRICED): not listed.
       if (routed.some((u) => quote(pricing, u.name, model) !== null)) allowed.push(model);
@@ -90,4 +97,8 @@ export async function listModels(
   } catch (error) {
     return recorder.deny(incoming, record, context.refusal(error));
   }
+}
+
+function samePolicy(a: DecisionBody['policy'], b: DecisionBody['policy']): boolean {
+  return a === null || b === null ? a === b : a.revision === b.revision && a.sha256 === b.sha256;
 }

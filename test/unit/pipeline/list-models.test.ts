@@ -29,7 +29,8 @@ function decisionFor(model: string): Decision {
   };
 }
 
-function harness(pricingDoc: unknown) {
+/** `revision(n)`: the policy revision that decides the n-th model (one revision for all unless given). */
+function harness(pricingDoc: unknown, revision: (n: number) => string = () => 'r') {
   const decided: string[] = [];
   const records: Record<string, unknown>[] = [];
   const ledger = {
@@ -47,7 +48,7 @@ function harness(pricingDoc: unknown) {
         decided.push(input.request.model);
         return {
           decision: decisionFor(input.request.model),
-          version: { revision: 'r', sha256: '0'.repeat(64) },
+          version: { revision: revision(decided.length), sha256: '0'.repeat(64) },
           shadow: null,
         };
       },
@@ -141,5 +142,25 @@ describe('GET /v1/models', () => {
   it('with every model priced as a default, lists every allowed name routing and upstream lists give', async () => {
     const h = harness(FREE_PRICING);
     expect(ids(await h.list())).toEqual(['listed-on-c', 'priced-on-a-only-b-allowed', 'routed-model']);
+  });
+
+  it('records the one policy version that decided every listed model', async () => {
+    const h = harness(FREE_PRICING, () => 'rev-7');
+    expect((await h.list()).status).toBe(200);
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]?.['policy']).toEqual({ revision: 'rev-7', sha256: '0'.repeat(64) });
+  });
+
+  it('refuses a listing two policy versions decided (never records one of them as deciding all)', async () => {
+    // The third model is decided by another revision than the first two (a swap inside a listing).
+    const h = harness(FREE_PRICING, (n) => (n < 3 ? 'old' : 'new'));
+    const reply = await h.list();
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatchObject({ error: { code: 'ERR_INTERNAL' } });
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]).toMatchObject({
+      policy: { revision: 'old' },
+      decision: { allow: false, stage: 'internal', reasons: [{ code: 'ERR_INTERNAL' }] },
+    });
   });
 });
