@@ -16,6 +16,7 @@ import { appendBatch, insertBatch, lockHead, sameHead, sealBatch } from './chain
 import type { AppendedRecord, ChainContext, Clock, Flush, Head, PendingRecord, SealedBatch } from './chain-writer.ts';
 import type { ItemResult } from './group-commit.ts';
 import type { PartitionMonths } from './partitions.ts';
+import { traceLedger } from './trace.ts';
 import type { Lease, Sql } from '../db/index.ts';
 
 export interface WriterState {
@@ -194,6 +195,8 @@ export function batchCommit(st: WriterState) {
   }
 
   return async (items: PendingRecord[], sealed: () => void): Promise<Results> => {
+    const kind = items[0]?.type ?? 'none';
+    traceLedger('batch', kind, items.length);
     const previousWrite = st.lastWrite;
     let written!: () => void;
     st.lastWrite = new Promise<void>((resolve) => (written = resolve));
@@ -206,6 +209,7 @@ export function batchCommit(st: WriterState) {
       } catch {
         batch = null; // sealed again at its turn, where its error (if it recurs) fails the batch
       } finally {
+        traceLedger('sealed', kind, items.length);
         sealed();
       }
       await previousWrite;
@@ -217,8 +221,10 @@ export function batchCommit(st: WriterState) {
         st.tail = st.head; // later batches were sealed after records that were not written as sealed: sealed again
         st.tailSigner = st.signer;
       }
+      traceLedger('committed', kind, items.length);
       return aligned(items, live, results);
     } catch (error) {
+      traceLedger('failed', kind, items.length);
       st.partitions.forget();
       st.tail = st.head; // batches sealed after this one are sealed again from the committed head
       st.tailSigner = st.signer;

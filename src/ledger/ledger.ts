@@ -23,6 +23,7 @@ import { queryColumns } from './verify-columns.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { PartitionMonths } from './partitions.ts';
+import { traceLedger } from './trace.ts';
 import type { GroupCommitOptions } from './group-commit.ts';
 import type { Lease, Sql } from '../db/index.ts';
 
@@ -226,6 +227,7 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         // Serialised once, here: the batch merges these members with the envelope and the seal.
         const members = checkBody(type, requestId, body, st.signer.kid, index);
         const item: PendingRecord = { type, requestId, body, members, index };
+        traceLedger('enqueue', type);
         if (type === 'outcome') return waiters.durable(item);
         if (type === 'decision' && waiters.retrying >= timing.maxRetryingOutcomes) {
           const why = `${waiters.retrying} outcome records await a retry; no new decision is taken until they are committed`;

@@ -1,0 +1,52 @@
+// Preloaded into a Proctor under bench/c1-timeline.ts (NODE_OPTIONS=--import): high-resolution marks of each request's
+// way through the process, from node's own diagnostics channels (HTTP server, undici), the ledger's (src/ledger/
+// trace.ts) and pg's queries (the pg client's query method wrapped, this benchmark only). Marks stay in memory; on
+// SIGUSR2 they are written as JSON to PROCTOR_TIMELINE_FILE. Main thread only; nothing at all without that variable.
+import { subscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
+
+const file = process.env.PROCTOR_TIMELINE_FILE;
+if (isMainThread && file) {
+  const marks: [string, number][] = [];
+  const mark = (name: string) => marks.push([name, performance.timeOrigin + performance.now()]); // epoch ms, µs precision
+  subscribe('http.server.request.start', () => mark('received'));
+  subscribe('http.server.response.finish', () => mark('reply_sent'));
+  subscribe('undici:client:sendHeaders', () => mark('upstream_sent'));
+  subscribe('undici:request:headers', () => mark('upstream_first_byte'));
+  subscribe('undici:request:trailers', () => mark('upstream_done'));
+  subscribe('proctor:ledger', (m) => {
+    const { event, type } = m as { event: string; type: string };
+    mark(`ledger_${event}:${type}`);
+  });
+  type Query = (this: unknown, ...args: unknown[]) => unknown;
+  const pg = createRequire(import.meta.url)('pg') as { Client: { prototype: { query: Query } } };
+  const query = pg.Client.prototype.query;
+  const tagOf = (config: unknown): string => {
+    const text = typeof config === 'string' ? config : ((config as { text?: string } | null)?.text ?? '?');
+    const fn = /audit_append_batch|[a-z_]+\(/.exec(text)?.[0];
+    return (fn ?? text.split(/\s+/).slice(0, 2).join('_')).replace(/\($/, '').slice(0, 32);
+  };
+  pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    const tag = tagOf(args[0]);
+    mark(`sql_sent:${tag}`);
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function')
+      // the pool's query passes one (and then gets no promise back)
+      args[last] = (error: unknown, ...rest: unknown[]) => {
+        mark(`sql_${error ? 'error' : 'ack'}:${tag}`);
+        return (callback as (...a: unknown[]) => unknown)(error, ...rest);
+      };
+    const result = query.apply(this, args);
+    if (result instanceof Promise)
+      result.then(
+        () => mark(`sql_ack:${tag}`),
+        () => mark(`sql_error:${tag}`),
+      );
+    return result;
+  };
+  process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(marks)));
+}
