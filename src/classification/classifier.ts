@@ -27,7 +27,7 @@ import {
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
-import { nameLists } from './person-names.ts';
+import { nameLists, opensFullName } from './person-names.ts';
 import { preparePhoneMetadata } from './phone.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
@@ -119,23 +119,31 @@ const PLACE_WORD = /^(?:[\p{Lu}\d][\p{L}\d'’-]*|[\p{Lu}][\p{L}]{0,2}\.)$/u;
 /**
  * Whether one of `phrases` (lower case, matched in any case) in `before` is followed up to its end only by spaces and
  * words of a place's name (PLACE_JOINERS, PLACE_WORD), the last one ending in a space or hyphen: "based in Rocha das ",
- * "lives in New ", "lives at 6-4 Hanno-", not "go to Paris with " or "went to Lyon, ". One regular expression per
- * list finds the phrases (built once); `before` is a few dozen characters.
+ * "lives in New ", "lives at 6-4 Hanno-", not "go to Paris with " or "went to Lyon, ". Past a place's word, a full name
+ * in `after` (opensFullName: "based in Berlin Anna Schmidt") is no more of the place, unless the phrase is one word (a
+ * street word: "Lagoa Luiz Otávio Moura" is a street). One regular expression per list
+ * finds the phrases (built once); `before` is a few dozen characters.
  */
 const adjacentMatchers = new WeakMap<readonly string[], RegExp>();
-function endsWithAnyPhrase(before: string, phrases: readonly string[]): boolean {
+function endsWithAnyPhrase(before: string, phrases: readonly string[], after: string): boolean {
   let matcher = adjacentMatchers.get(phrases);
   if (matcher === undefined) {
     const alternatives = phrases.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[ \t])`, 'gi');
+    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[\\s,])`, 'gi');
     adjacentMatchers.set(phrases, matcher);
   }
   matcher.lastIndex = 0;
   for (let m = matcher.exec(before); m !== null; m = matcher.exec(before)) {
+    // A street word (one word) rules the address it starts: its name's run ("Lagoa Luiz Otávio Moura"), and the
+    // places after its commas and line breaks ("Camino Cayetana Aliaga, Burgos"). A place phrase ends at either.
+    const street = !m[0].includes(' ');
     const rest = before.slice(m.index + m[0].length).trim();
-    if (rest === '') return true;
+    if (rest === '' || (street && /^[\s,]*$/.test(rest))) return true;
     if (!/[\s-]$/.test(before)) continue;
-    if (rest.split(/[ \t]+/).every((w) => PLACE_JOINERS.has(w) || PLACE_WORD.test(w))) return true;
+    const words = rest.split(street ? /[\s,]+/ : /[ \t]+/).filter((w) => w !== '');
+    if (!words.every((w) => PLACE_JOINERS.has(w) || PLACE_WORD.test(w))) continue;
+    if (!street && !PLACE_JOINERS.has(words[words.length - 1] as string) && opensFullName(after)) continue;
+    return true;
   }
   return false;
 }
@@ -144,11 +152,17 @@ function endsWithAnyPhrase(before: string, phrases: readonly string[]): boolean 
  * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
  * or an adjacent exclusion phrase (excludeAdjacent) right before it.
  */
+/** How far before a value an adjacent exclusion phrase is looked for: a street word, its name and a comma. */
+const ADJACENT_BEFORE = 40;
+
 function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
   if (r.excludeWords.length === 0 && r.excludeAdjacent.length === 0) return false;
   const from = Math.max(0, start - EXCLUDE_BEFORE);
   let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
-  if (r.excludeAdjacent.length > 0 && endsWithAnyPhrase(text.slice(from, start), r.excludeAdjacent)) return true;
+  if (r.excludeAdjacent.length > 0) {
+    const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
+    if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
+  }
   if (r.contextInClause) near = clauseOf(near);
   return containsAnyWord(near, r.excludeWords);
 }

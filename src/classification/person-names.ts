@@ -35,6 +35,8 @@ const folded = (lower: string) => lower.normalize('NFD').replace(/\p{M}/gu, '');
 
 interface Lists {
   names: ReadonlySet<string>;
+  /** Given names only (gender-detection-from-name), no everyday word, also without accents. */
+  given: ReadonlySet<string>;
   /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
   common: ReadonlySet<string>;
   /**
@@ -74,13 +76,16 @@ export function nameLists(): Lists {
   }
   // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish,
   // ~80k), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
+  const given = new Set<string>();
   for (const language of GIVEN_NAME_LANGUAGES) {
-    const given = require(`gender-detection-from-name/names/${language}.js`) as ReadonlyMap<string, string>;
-    for (const name of given.keys()) if (name.length > 1 && !common.has(name)) names.add(name);
+    const map = require(`gender-detection-from-name/names/${language}.js`) as ReadonlyMap<string, string>;
+    for (const name of map.keys()) if (name.length > 2 && !common.has(name)) given.add(name);
   }
   // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
+  for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
+  for (const name of given) names.add(name);
   for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
-  lists = { names, common, everyday };
+  lists = { names, given, common, everyday };
   return lists;
 }
 
@@ -110,6 +115,27 @@ function isName(word: string, names: ReadonlySet<string>): boolean {
   const lower = word.toLowerCase();
   const known = (w: string) => names.has(w) || (!isAscii(w) && names.has(folded(w)));
   return known(lower) || (lower.includes('-') && lower.split('-').every(known));
+}
+
+/** A given name the six-language lists know (not only a family name or a word some name list holds). */
+function isGivenName(word: string, given: ReadonlySet<string>): boolean {
+  const lower = word.toLowerCase();
+  return given.has(lower) || (!isAscii(lower) && given.has(folded(lower)));
+}
+
+const OPENING_WORDS = /^(\p{Lu}[\p{Ll}'’-]+)[ ]+(?:\p{Lu}\.?[ ]+)?\p{Lu}\p{Ll}/u;
+
+/**
+ * Whether `text` opens with a full name: a given name the lists know (no everyday word) and a capitalised word after
+ * it. After a place phrase and a place's words ("based in Berlin Anna Schmidt") such a pair starts a person, not the
+ * place's next word; a lone word ("lives in New Geoffrey") stays part of the place.
+ */
+export function opensFullName(text: string): boolean {
+  const m = OPENING_WORDS.exec(text);
+  if (m === null) return false;
+  const l = nameLists();
+  const first = m[1] as string;
+  return isGivenName(first, l.given) && !isEverydayWord(first, l);
 }
 
 /**
@@ -255,6 +281,13 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
 };
 
 /**
+ * What puts a place before a name (isExcluded, classifier.ts): a place phrase ("based in") or a street word ("Rua",
+ * "St."), with nothing but the place's own words between it and the name: "Rua Maria Silva", not "flew to St. Louis
+ * with Marie Curie" nor "Claire St-Jean, Joseph Stensby".
+ */
+const PLACE_AND_STREET = [...PLACE_PHRASES, ...STREET_WORDS];
+
+/**
  * Two to four capitalised words that the name list knows, with nothing introducing them: `Danielle Haynes`. Not right
  * after a number (`678 Antonio Vázquez`, `44706894 Oliveira de Novais`: a house number or postcode makes it an address).
  * `[^0-9] ` before `[^\w ]`: the same matches, but the lead alone then agrees with the whole match (`, Maria`), so the
@@ -270,8 +303,7 @@ export const PERSON_NAME_LISTED: RecognizerDefinition = {
   refiner: 'name_words',
   validator: 'person_name_listed',
   contextWords: PERSON_WORDS,
-  excludeWords: STREET_WORDS,
-  excludeAdjacent: PLACE_PHRASES,
+  excludeAdjacent: PLACE_AND_STREET,
   baseScore: 70,
   contextScore: 85,
 };
@@ -293,8 +325,7 @@ export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   partial: String.raw`\b${NAME_TAIL}`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
-  excludeWords: STREET_WORDS,
-  excludeAdjacent: PLACE_PHRASES,
+  excludeAdjacent: PLACE_AND_STREET,
   requireContext: true,
   contextWindow: { before: 62, after: 48 },
   baseScore: 60,

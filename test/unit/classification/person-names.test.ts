@@ -75,6 +75,14 @@ describe('the name lists and the everyday words', () => {
     // A place phrase excludes only the words right after it, not a name further on in the same 24 characters.
     ['a name after a place that follows "go to"', 'we go to Paris with Alice Johnson', ['Alice Johnson']],
     ['a name after a place that follows "moved to"', 'moved to Lyon and Marie Curie', ['Marie Curie']],
+    ['a name after "here from" (a message, not a move)', 'Message here from John Smith', ['John Smith']],
+    ['a full name after a place and its phrase', 'The team is based in Berlin Anna Schmidt leads it', ['Anna Schmidt']],
+    ['a name after a place with a street word in it', 'She flew to St. Louis with Marie Curie', ['Marie Curie']],
+    [
+      'a name after a comma and a street word',
+      'Claire St-Jean, Joseph Stensby and others',
+      ['Claire St-Jean', 'Joseph Stensby'],
+    ],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -87,6 +95,9 @@ describe('the name lists and the everyday words', () => {
     ['a Portuguese place', 'Please return to Feira Carvalho, 34 in Nova Suíça'],
     ['a place right after "based in"', 'The office is based in Rocha das Flores'],
     ['a place after "moved to the"', 'They moved to the Rocha das Flores last year'],
+    ['a place after "moved here from"', 'We moved here from East Conorburgh'],
+    ['the town after a street and a comma', 'Her address: 9 Camino Cayetana Aliaga, Burgos'],
+    ['a lone word after a place phrase and a place word', 'My friend lives in New Geoffrey'],
     ['an unknown word before a word that is also a name', 'Install Kubernetes Dashboard and Grafana Cloud first'],
     ['its everyday words after a listed name', '## Kong Gateway'],
     ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
