@@ -152,7 +152,7 @@ export async function startPortkeyTarget(upstreamUrl: string): Promise<Target> {
 
 /** The default bundle with one group added whose four limits are null (unlimited): the same policy code, so every
  * stage still runs (admission, reservation, settlement), but no subject in that group is ever capped. */
-function unlimitedBundle(dir: string): string {
+export function unlimitedBundle(dir: string): string {
   const files = readTarGz(readFileSync(fileURLToPath(new URL('../bundles/default.tar.gz', import.meta.url))));
   const data = JSON.parse((files.get('data.json') as Buffer).toString('utf8'));
   data.proctor.config.limits.groups['bench-unlimited'] = {
