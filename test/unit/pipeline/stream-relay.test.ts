@@ -144,16 +144,46 @@ describe('relayStream', () => {
       estimatedPromptTokens: 5,
     });
     expect(result).toMatchObject({ error: null, action: 'redacted', classification: { types: { EMAIL: 1 } } });
-    const text = s.writes
-      .map(
-        (w) =>
-          (JSON.parse(w.slice('data: '.length)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta
-            .content ?? '',
-      )
-      .join('');
-    expect(text).toBe('write to [EMAIL_1] soon');
+    expect(contentOf(s.writes)).toBe('write to [EMAIL_1] soon');
+  });
+
+  it('judges the events of one upstream read together and writes them as one, a value split between them included', async () => {
+    const final = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`;
+    async function* upstream() {
+      yield Buffer.from(['write to ali', 'ce.smith@acme', 'corp.io soon, '].map(chunk).join(''));
+      yield Buffer.from(['and then', ' more text '].map(chunk).join(''));
+      yield Buffer.from(`${final}data: [DONE]\n\n`);
+    }
+    const s = sink();
+    const result = await relayStream({
+      events: upstream(),
+      session: session(),
+      sink: s,
+      classifier,
+      rules: { redact: ['EMAIL'], block: [] },
+      estimatedPromptTokens: 5,
+    });
+    expect(result).toMatchObject({ error: null, action: 'redacted', classification: { types: { EMAIL: 1 } } });
+    // One write a read (the last one's: the held tail, released at the end), not one an event.
+    expect(s.writes).toHaveLength(3);
+    expect(contentOf(s.writes)).toBe('write to [EMAIL_1] soon, and then more text ');
+    expect(s.writes.join('')).not.toContain('ali');
   });
 });
+
+/** The answer text of the written events (a write may carry several). */
+function contentOf(writes: readonly string[]): string {
+  return writes
+    .join('')
+    .split('\n\n')
+    .filter((e) => e.startsWith('data: {'))
+    .map(
+      (e) =>
+        (JSON.parse(e.slice('data: '.length)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta
+          .content ?? '',
+    )
+    .join('');
+}
 
 describe('relayStream without response obligations', () => {
   it('holds nothing back, and still counts what the answer contained', async () => {
