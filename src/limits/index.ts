@@ -1,18 +1,11 @@
 // The limits stage's public surface: pricing, the limiter (admit, reserve, then settle, against in-process quota
 // leases on PostgreSQL counters), scopes, headers and errors. See docs/limits.md.
-export { createLimiter, LimitExceeded, requestsOnly, settlementBill } from './limiter.ts';
-export type {
-  ActualUsage,
-  AppliedLimit,
-  Limiter,
-  LimiterOptions,
-  Reservation,
-  RequestsInput,
-  ReserveInput,
-  Settlement,
-  SettlementBasis,
-  SubjectUsage,
-} from './limiter.ts';
+export { createLimiter } from './limiter.ts';
+export type { Limiter, LimiterOptions, SubjectUsage } from './limiter.ts';
+export { LimitExceeded, requestsOnly } from './reservation.ts';
+export type { AppliedLimit, Reservation, RequestsInput, ReserveInput } from './reservation.ts';
+export { settlementBill } from './settlement.ts';
+export type { ActualUsage, Settlement, SettlementBasis } from './settlement.ts';
 export { costMicroUsd, loadPricingFile, maxCostMicroUsd, parsePricing, quote } from './pricing.ts';
 export type { BillableTokens, Price, PriceQuote, PricingTable } from './pricing.ts';
 export { resolveCounters, subjectKey } from './scopes.ts';

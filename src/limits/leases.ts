@@ -1,17 +1,14 @@
 // In-process quota leases (migrations/013_limit_leases.sql, docs/limits.md): this replica's share of each limited
-// counter's headroom, granted in PostgreSQL, spent here without a statement per request. Invariants: a request is
-// taken from a lease only while the lease is live (not past its local expiry), in its window, granted under a limit no
-// laxer than the request's, and holds the whole amount; one sync statement is in flight at a time, and it carries
-// every settlement not yet written, every grant asked for and every return, so the database's lease is never smaller
-// than what is in use here. A failed sync keeps everything in memory for the next one (usage is written at least once).
+// counter's headroom, granted in PostgreSQL and spent here without a statement per request; the counters, the sync
+// (one statement in flight at a time; its batch and answer in lease-sync.ts) and lease sizing. Invariants: a request
+// is taken only from a live lease of its window granted under a limit no laxer than its own; the database's lease is
+// never smaller than what is in use here; a failed sync keeps everything for the next (usage written at least once).
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { LimitsError } from './errors.ts';
 import { available, type Counter, type Lease, METRICS, windowOf, zero } from './lease-state.ts';
+import { applyAnswer, collectBatch, restoreBatch, type SyncRow } from './lease-sync.ts';
 import type { Metric, Period } from './scopes.ts';
-
-/** Counters one sync statement carries at most. */
-const MAX_BATCH = 2000;
 
 export interface LeaseTableOptions {
   sql: Sql;
@@ -27,19 +24,6 @@ export interface LeaseTableOptions {
   /** Settled usage of a counter in use is re-read at least this often (the policy's usage view). */
   refreshMs: number;
   onError: (error: unknown) => void;
-}
-
-interface SyncRow {
-  now_ms: number;
-  counters: {
-    key: string;
-    period: Period;
-    window_start_ms: number;
-    tokens: number;
-    requests: number;
-    spend: number;
-    leases: { metric: Metric; ok: boolean; granted: number; amount: number; used: number }[];
-  }[];
 }
 
 interface Deferred {
@@ -174,90 +158,10 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
     }
   }
 
-  const inUse = (c: Counter) =>
-    METRICS.some((m) => c.inflight[m] > 0 || c.pending[m] > 0 || c.sending[m] > 0) ||
-    METRICS.some((m) => c.pendingLeased[m] > 0 || c.sendingLeased[m] > 0);
-
-  /** One statement: every counter with something to write, grant, return, renew or read. */
+  /** One statement: every counter with something to write, grant, return, renew or read (lease-sync.ts). */
   async function syncOnce(n: number): Promise<boolean> {
     const at = o.now();
-    let more = false;
-    const items: unknown[] = [];
-    const sent: { c: Counter; resets: Partial<Record<Metric, number>>; asked: Map<Metric, number> }[] = [];
-    // A request waits on a counter new here or a lease it asked for: those go first, and a batch holds at most
-    // MAX_BATCH counters (the statement stays well inside its timeout); the rest go in the next sync, at once.
-    const waitedOn = (c: Counter) => c.settled === null || METRICS.some((m) => c.leases[m]?.want);
-    const first: [string, Counter][] = [];
-    const rest: [string, Counter][] = [];
-    for (const entry of counters) (waitedOn(entry[1]) ? first : rest).push(entry);
-    for (const [id, c] of first.concat(rest)) {
-      if (items.length >= MAX_BATCH) {
-        more = true;
-        break;
-      }
-      const over = c.windowEnd <= dbNow();
-      const idle = at - c.lastUsedAt > o.idleMs;
-      const leases: Record<string, unknown>[] = [];
-      const resets: Partial<Record<Metric, number>> = {};
-      const asked = new Map<Metric, number>();
-      for (const m of METRICS) {
-        const lease = c.leases[m];
-        if (!lease) continue;
-        const held = lease.amount > 0 || c.inflightLeased[m] > 0;
-        // Nothing in flight and not wanted: a window that is over, an idle counter or a cold lease gives its row back
-        // (what it settled is added to the counter in the same statement).
-        const quiet = at - lease.lastUsedAt >= o.flushIntervalMs && cold(lease);
-        if ((over || idle || quiet) && c.inflightLeased[m] === 0 && !lease.want) {
-          leases.push({ metric: m, drop: true });
-          delete c.leases[m];
-          c.pendingLeased[m] = 0;
-          continue;
-        }
-        if ((over || at - lease.lastUsedAt > o.idleMs) && available(c, m) > 0) lease.reset = true;
-        // Past its local expiry the database may count it no more: it is set again to what is in use.
-        if (at >= lease.expiresAt && held) lease.reset = true;
-        const renew = lease.expiresAt - at < (o.ttlSeconds * 1000) / 2 && held;
-        if (!lease.reset && !lease.want && c.pendingLeased[m] === 0 && !renew) continue;
-        const entry: Record<string, unknown> = { metric: m, release: c.pendingLeased[m] };
-        if (lease.reset) {
-          // Frozen until the answer: nothing more is taken from it while the database sets it to what is in use.
-          resets[m] = c.inflightLeased[m];
-          entry.reset = c.inflightLeased[m];
-          lease.amount = c.inflightLeased[m] + c.pendingLeased[m];
-          lease.reset = false;
-        }
-        if (lease.want && !over) {
-          Object.assign(entry, lease.want);
-          // A refusal leaves the lease it holds confirmed only under the limit it was confirmed under.
-          if (lease.want.limit < lease.limit) lease.confirmed = false;
-          // Stricter at once (nothing laxer is taken from it meanwhile); the database records it with the grant.
-          lease.limit = lease.want.limit;
-          asked.set(m, lease.want.need);
-        }
-        lease.want = null;
-        leases.push(entry);
-      }
-      const adds = METRICS.some((m) => c.pending[m] > 0);
-      const read = c.settled === null || (at - c.readAt > o.refreshMs && at - c.lastUsedAt <= o.refreshMs);
-      if (!adds && leases.length === 0 && !read) {
-        if ((over || idle) && !inUse(c) && Object.keys(c.leases).length === 0) forget(id, c);
-        continue;
-      }
-      for (const m of METRICS) {
-        c.sending[m] += c.pending[m];
-        c.sendingLeased[m] += c.pendingLeased[m];
-      }
-      items.push({
-        key: c.key,
-        period: c.period,
-        window_start_ms: c.windowStart,
-        ...(adds ? { add: { ...c.pending } } : {}),
-        ...(leases.length > 0 ? { leases } : {}),
-      });
-      c.pending = zero();
-      c.pendingLeased = zero();
-      sent.push({ c, resets, asked });
-    }
+    const { items, sent, more } = collectBatch(counters, at, { ...o, dbNow, cold, forget });
     if (items.length === 0) return false;
     let row: SyncRow;
     try {
@@ -269,57 +173,12 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
       row = rows[0]?.v as SyncRow;
       if (!row) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no answer');
     } catch (error) {
-      // Kept for the next sync; a lease that was being reset stays frozen and is reset again.
-      for (const { c, resets } of sent) {
-        for (const m of METRICS) {
-          c.pending[m] += c.sending[m];
-          // A lease dropped in this sync has nothing to release any more.
-          if (c.leases[m]) c.pendingLeased[m] += c.sendingLeased[m];
-          c.sending[m] = 0;
-          c.sendingLeased[m] = 0;
-          const lease = c.leases[m];
-          if (lease && resets[m] !== undefined) lease.reset = true;
-        }
-      }
+      restoreBatch(sent);
       throw error;
     }
     const done = o.now();
     offset = Number(row.now_ms) - (at + done) / 2;
-    const byId = new Map(row.counters.map((r) => [`${r.period}|${Number(r.window_start_ms)}|${r.key}`, r]));
-    for (const { c, asked } of sent) {
-      const r = byId.get(`${c.period}|${c.windowStart}|${c.key}`);
-      if (!r) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave an inconsistent answer');
-      const settled = { tokens: Number(r.tokens), requests: Number(r.requests), spend: Number(r.spend) };
-      // Counters only grow within a window: a read that raced a write never takes the view back.
-      c.settled = c.settled
-        ? {
-            tokens: Math.max(c.settled.tokens, settled.tokens),
-            requests: Math.max(c.settled.requests, settled.requests),
-            spend: Math.max(c.settled.spend, settled.spend),
-          }
-        : settled;
-      c.readAt = done;
-      c.sending = zero();
-      c.sendingLeased = zero();
-      for (const l of r.leases) {
-        const lease = c.leases[l.metric];
-        if (!lease) continue;
-        lease.amount = Number(l.amount);
-        lease.used = Number(l.used);
-        lease.expiresAt = at + o.ttlSeconds * 1000;
-        const need = asked.get(l.metric);
-        // A refused grant refuses more headroom, not the lease already held: that one stays good while settled usage
-        // and every live lease (ours included) are within its limit, so what requests settled here while the grant
-        // was asked for (their estimate back in the lease) can still be taken; once the limit is passed, nothing more is.
-        if (need !== undefined) lease.confirmed = l.ok === true || (lease.confirmed && Number(l.used) <= lease.limit);
-        if (need !== undefined && l.ok !== true) {
-          lease.refusedIn = n;
-          lease.refusedAt = done;
-          lease.refusedNeed = need;
-          lease.refusedLimit = lease.limit;
-        }
-      }
-    }
+    applyAnswer(sent, row, { at, done, ttlSeconds: o.ttlSeconds, seq: n });
     return more;
   }
 

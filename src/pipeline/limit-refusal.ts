@@ -50,7 +50,8 @@ const exceeded = (error: LimitsError): LimitRefusal => {
   return {
     code: 'ERR_LIMIT_EXCEEDED',
     message: error.message,
-    recordMessage: `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached (used ${l.used}, requested ${l.requested})`,
+    recordMessage:
+      `${l.scope} ${l.metric} per ${l.period} limit ${l.limit} reached ` + `(used ${l.used}, requested ${l.requested})`,
     status: FAILURES.ERR_LIMIT_EXCEEDED.status,
     headers: { ...error.headers },
     retryAfterSeconds: error.retryAfterSeconds,
