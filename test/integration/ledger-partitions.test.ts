@@ -428,6 +428,46 @@ describe('partitions on PostgreSQL', () => {
     );
     expect(toSafeInteger(head.rows[0]?.head_seq)).toBe(4);
     expect(Buffer.from(toBytes(head.rows[0]?.head_hash)).equals(Buffer.alloc(32, 9))).toBe(true);
+    // a batch of one (migration 014 inserts it with VALUES): the same checks, and the same row as the general path
+    await expect(call(4, Buffer.alloc(32, 9), { rows: one, lengths: [0] })).rejects.toMatchObject({
+      code: '22023',
+      message: expect.stringContaining('positive'),
+    });
+    await expect(call(4, Buffer.alloc(32, 9), { rows: one, lengths: [8] })).rejects.toMatchObject({ code: '22023' });
+    expect(toSafeInteger((await call(4, Buffer.alloc(32, 9), { rows: one })).rows[0]?.head)).toBe(5);
+    // an array of another shape (here from 0) is read as unnest reads it, in the general path: its value is kept
+    const shaped = await sql.query(
+      'SELECT audit_append_batch($1, 5, $2, $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea, $11::bytea, $12::integer[]) AS head',
+      [
+        'pg-direct',
+        Buffer.alloc(32, 7),
+        ['2026-03-10T00:00:02.000Z'],
+        ['decision'],
+        '[0:0]={req-0}',
+        [null],
+        [null],
+        [null],
+        [signer.kid],
+        Buffer.alloc(32, 11),
+        Buffer.from('{"d":4}'),
+        [7],
+      ],
+    );
+    expect(toSafeInteger(shaped.rows[0]?.head)).toBe(6);
+    const ones = await sql.query<{ seq: unknown; prev: unknown; request_id: unknown; record: unknown }>(
+      "SELECT seq, prev, request_id, record FROM audit_records WHERE chain = 'pg-direct' AND seq > 4 ORDER BY seq",
+    );
+    expect(
+      ones.rows.map((r) => [
+        toSafeInteger(r.seq),
+        Buffer.from(toBytes(r.prev)).toString('hex'),
+        r.request_id,
+        Buffer.from(toBytes(r.record)).toString(),
+      ]),
+    ).toEqual([
+      [5, Buffer.alloc(32, 9).toString('hex'), null, '{"a":1}'],
+      [6, Buffer.alloc(32, 7).toString('hex'), 'req-0', '{"d":4}'],
+    ]);
   });
 
   it.each([
