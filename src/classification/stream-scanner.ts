@@ -181,6 +181,15 @@ function textOffset(view: { text: string; pieces: readonly ReadingPiece[] }, x: 
   return piece.from + Math.max(0, x - piece.at);
 }
 
+/** Two hold sets as one: the earlier holds, every span. */
+function mergeHolds(a: MatchHolds, b: MatchHolds): MatchHolds {
+  return {
+    from: Math.min(a.from, b.from),
+    rawFrom: Math.min(a.rawFrom, b.rawFrom),
+    spans: [...a.spans, ...b.spans],
+  };
+}
+
 export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   const window = opts.window ?? 256;
   const maxBuffer = opts.maxBuffer ?? 65_536;
@@ -247,8 +256,11 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     }));
   }
 
-  /** Partial start and match holds of a text's reading view (its runs joined), as offsets into the text. */
-  function readingHolds(text: string, at: readonly number[]): { partial: number; holds: MatchHolds } | undefined {
+  /**
+   * Partial start of a text's reading view (its runs joined), and its match holds as offsets into the text, searched
+   * only when asked (after the partials left something to release: a release that releases nothing searches once).
+   */
+  function readingHolds(text: string, at: readonly number[]): { partial: number; holds(): MatchHolds } | undefined {
     const names = runNames();
     const withNames = oneReadingHolds(text, at);
     if (!names.some(isNameRun)) return withNames;
@@ -256,11 +268,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     if (withNames === undefined || without === undefined) return withNames ?? without;
     return {
       partial: Math.min(withNames.partial, without.partial),
-      holds: {
-        from: Math.min(withNames.holds.from, without.holds.from),
-        rawFrom: Math.min(withNames.holds.rawFrom, without.holds.rawFrom),
-        spans: [...withNames.holds.spans, ...without.holds.spans],
-      },
+      holds: () => mergeHolds(withNames.holds(), without.holds()),
     };
   }
 
@@ -268,19 +276,21 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     text: string,
     at: readonly number[],
     skip?: (run: number) => boolean,
-  ): { partial: number; holds: MatchHolds } | undefined {
+  ): { partial: number; holds(): MatchHolds } | undefined {
     const view = plan === undefined ? undefined : readingView(text, at, skip);
     if (plan === undefined || view === undefined) return undefined;
     const normalized = normalizeText(view.text);
     const scan: ScanText = { original: view.text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
     const map = (x: number) => textOffset(view, x, text.length);
-    const holds = viewMatchHolds(plan, scan);
     return {
       partial: map(viewPartialStart(plan, scan)),
-      holds: {
-        from: map(holds.from),
-        rawFrom: map(holds.rawFrom),
-        spans: holds.spans.map(([a, z]) => [map(a), Math.max(map(a), textOffset(view, z, text.length))]),
+      holds: () => {
+        const holds = viewMatchHolds(plan, scan);
+        return {
+          from: map(holds.from),
+          rawFrom: map(holds.rawFrom),
+          spans: holds.spans.map(([a, z]) => [map(a), Math.max(map(a), textOffset(view, z, text.length))]),
+        };
       },
     };
   }
@@ -305,14 +315,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
       plan !== undefined && scan !== undefined
         ? viewMatchHolds(plan, scan)
         : { from: text.length, rawFrom: text.length, spans: [] };
-    const holds: MatchHolds =
-      reading === undefined
-        ? own
-        : {
-            from: Math.min(own.from, reading.holds.from),
-            rawFrom: Math.min(own.rawFrom, reading.holds.rawFrom),
-            spans: [...own.spans, ...reading.holds.spans],
-          };
+    const holds: MatchHolds = reading === undefined ? own : mergeHolds(own, reading.holds());
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final)
       cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));

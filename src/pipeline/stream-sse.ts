@@ -134,6 +134,8 @@ export function createSseDecoder(maxEventChars = SSE_MAX_EVENT_CHARS): SseDecode
 
 export function encodeSse(event: SseEvent): string {
   const head = event.event === null ? '' : `event: ${event.event}\n`;
+  // JSON.stringify writes no raw line break: one data line, as most events are.
+  if (!event.data.includes('\n') && !event.data.includes('\r')) return `${head}data: ${event.data}\n\n`;
   return `${head}${event.data
     .split('\n')
     .map((l) => `data: ${l}`)
