@@ -1,0 +1,503 @@
+// Round 6 of the attacker's review, on the day's new code: answer labels as closed tokens (answer-labels.ts and the
+// reading orders' isClosedToken), labels a stream sends after its text, the answer key joins' bound on the key lists a
+// value is read before (answer-key-joins.ts KEY_JOIN_USES, segment-join.ts memberPairs), MCP progress numbers, decoded
+// runs split across segments, the stream padding drop, and the access log's censor. Holes found and not closed are
+// `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so CI stays green until they close; attacks that held
+// are kept as controls.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.ts';
+import type { PolicyEngine } from '../../src/policy/index.ts';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor } from '../../src/providers/index.ts';
+import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+import { allFragmentsIn } from './leaks.ts';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { relayScripted, type ScriptedEvent } from './relay-harness.ts';
+
+/** The answer rules of the default policy that matter here: vendor keys block, e-mail is redacted. */
+const RULES = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY', 'GITHUB_TOKEN', 'STRIPE_SECRET_KEY', 'NPM_TOKEN'] };
+/** A GitHub token cut after its 32nd body character: `ghp_` + 36 alphanumerics is one, this head alone is not. */
+const GH_HEAD = 'ghp_16C7e42F292c6912E7710c838347Ae17';
+/** The token's last four characters: lower-case letters, so a closed token (answer-labels.ts TOKEN). */
+const GH_TAIL = 'xbab';
+/** A GitHub token's prefix (a closed token) and the 36 characters after it. */
+const GH = ['ghp_', '16C7e42F292c6912E7710c838347Ae178B4a'] as const;
+/** A Stripe secret key's prefix (a closed token) and its body. */
+const STRIPE = ['sk_live_', '4eC39HqLyjWDarjtT1zdp7dc'] as const;
+const KEY_HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
+const CHAT = 'openai.chat_completions';
+
+const holdsAll = (out: string, parts: readonly string[]) => parts.every((p) => out.includes(p));
+const screened = async (api: 'openai.chat_completions' | 'anthropic.messages' | 'openai.responses', body: unknown) =>
+  JSON.stringify((await screenResponse(adapterFor(api), classifier, body, RULES)).body ?? null);
+
+const chatAnswer = (labels: Record<string, unknown>, content: string, finish = 'stop') => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  ...labels,
+  created: 0,
+  model: 'gpt-4o-mini',
+  choices: [
+    { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish },
+  ],
+});
+const responsesItem = (status: string, text: string) => ({
+  type: 'message',
+  id: 'msg_1',
+  status,
+  role: 'assistant',
+  content: [{ type: 'output_text', text, annotations: [] }],
+});
+const responsesAnswer = (status: string, text: string, itemStatus = 'completed') => ({
+  id: 'resp_1',
+  object: 'response',
+  created_at: 0,
+  status,
+  model: 'gpt-4o-mini',
+  output: [responsesItem(itemStatus, text)],
+});
+
+describe('answer labels: a closed token can be a key’s vendor prefix', () => {
+  // HOLE (open, providers/answer-labels.ts TOKEN and classification/reading-orders.ts isClosedToken): a label is
+  // "closed" when it is lower-case letters, `_` and `.`, on the claim that such a string is no part of a key; but
+  // `ghp_`, `sk_live_`, `npm_`, `github_pat_` are keys' own prefixes. A label holding one is left out of the reading
+  // orders, so `"object":"ghp_"` before the text `16C7e42F…8B4a` is relayed: the token, two fields apart. Fix: per-key
+  // enumerations of the values each label may take (object: chat.completion…, status: completed/in_progress/…,
+  // service_tier: auto/default/flex/scale/priority, system_fingerprint: fp_<hex>), or a label matching any
+  // recognizer's prefix pattern (`partial`) is no closed token.
+  for (const label of ['object', 'service_tier', 'system_fingerprint'] as const) {
+    it.fails(`chat answer: ${label} "ghp_" and the text after it are not relayed both`, async () => {
+      expect(holdsAll(await screened(CHAT, chatAnswer({ [label]: GH[0] }, GH[1])), GH)).toBe(false);
+    });
+  }
+  it.fails('chat answer: object "sk_live_" and the text after it are not relayed both', async () => {
+    expect(holdsAll(await screened(CHAT, chatAnswer({ object: STRIPE[0] }, STRIPE[1])), STRIPE)).toBe(false);
+  });
+  it.fails('responses answer: an output item’s status "ghp_" and its text are not relayed both', async () => {
+    const out = await screened('openai.responses', responsesAnswer('completed', GH[1], GH[0]));
+    expect(holdsAll(out, GH)).toBe(false);
+  });
+  it('control: the token whole in the text is blocked', async () => {
+    expect(await screened(CHAT, chatAnswer({}, GH.join('')))).toBe('null');
+  });
+  it.fails('anthropic answer: stop_reason "ghp_" before the text is not relayed with it', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'x',
+      stop_reason: GH[0],
+      content: [{ type: 'text', text: GH[1] }],
+    };
+    expect(holdsAll(await screened('anthropic.messages', body), GH)).toBe(false);
+  });
+  it('control: a label that completes the text after it (finish_reason, stop_reason) blocks a plain answer', async () => {
+    expect(await screened(CHAT, chatAnswer({}, GH_HEAD, GH_TAIL))).toBe('null');
+    const anthropic = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'x',
+      content: [{ type: 'text', text: GH_HEAD }],
+      stop_reason: GH_TAIL,
+      stop_sequence: null,
+    };
+    expect(await screened('anthropic.messages', anthropic)).toBe('null');
+  });
+  it('control: ordinary labels and text are relayed as they are', async () => {
+    const out = await screened(
+      CHAT,
+      chatAnswer({ service_tier: 'default', system_fingerprint: 'fp_44709d6fcb' }, 'hi'),
+    );
+    expect(out).toContain('"service_tier":"default"');
+  });
+});
+
+describe('stream labels sent after the text', () => {
+  const anthropicStream = (stopReason: string): ScriptedEvent[] => [
+    {
+      event: 'message_start',
+      data: {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'x',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      },
+    },
+    {
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    },
+    {
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: GH_HEAD } },
+    },
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    {
+      event: 'message_delta',
+      data: {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: { output_tokens: 5 },
+      },
+    },
+    { event: 'message_stop', data: { type: 'message_stop' } },
+  ];
+  const ANTHROPIC_REQUEST = {
+    model: 'echo-1',
+    max_tokens: 50,
+    stream: true,
+    messages: [{ role: 'user', content: 'hi' }],
+  };
+  const RESPONSES_REQUEST = { model: 'echo-1', stream: true, input: 'hi' };
+  /** A Responses stream of one message whose text is GH_HEAD; `itemStatus` in output_item.done, `final` in completed. */
+  const responsesStream = (itemStatus: string, final: string): ScriptedEvent[] => {
+    let sequence = 0;
+    const ev = (type: string, data: Record<string, unknown>): ScriptedEvent => ({
+      event: type,
+      data: { type, sequence_number: sequence++, ...data },
+    });
+    const at = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+    const part = (text: string) => ({ type: 'output_text', text, annotations: [] });
+    const response = (status: string, output: unknown[]) => ({
+      id: 'resp_1',
+      object: 'response',
+      created_at: 0,
+      status,
+      model: 'm',
+      output,
+    });
+    return [
+      ev('response.created', { response: response('in_progress', []) }),
+      ev('response.output_item.added', {
+        output_index: 0,
+        item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] },
+      }),
+      ev('response.content_part.added', { ...at, part: part('') }),
+      ev('response.output_text.delta', { ...at, delta: GH_HEAD }),
+      ev('response.output_text.done', { ...at, text: GH_HEAD }),
+      ev('response.content_part.done', { ...at, part: part(GH_HEAD) }),
+      ev('response.output_item.done', { output_index: 0, item: responsesItem(itemStatus, GH_HEAD) }),
+      ev('response.completed', { response: response(final, [responsesItem('completed', GH_HEAD)]) }),
+    ];
+  };
+
+  // HOLE (open, providers/anthropic-stream.ts, providers/openai-responses-stream.ts): a stream's text is released when
+  // its block closes, and a label sent later (Anthropic's message_delta stop_reason; a Responses output_item.done's
+  // status, response.completed's status) is a closed token screened on its own, so a token whose last characters are
+  // lower-case letters is relayed as the text `ghp_…Ae17` and then `"stop_reason":"xbab"` (a plain answer with the
+  // same fields is blocked: its values are read together; the chat stream holds its finish_reason too). Fix: enumerate
+  // what each stream label may be (stop_reason: end_turn, max_tokens, stop_sequence, tool_use, pause_turn, refusal;
+  // Responses statuses: completed, incomplete, in_progress, failed, …) and refuse the rest as ERR_UPSTREAM_BAD_RESPONSE,
+  // or read a label after the released tail of the channels before it, as the chat session does.
+  it.fails('anthropic stream: message_delta’s stop_reason does not complete the text before it', async () => {
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, anthropicStream(GH_TAIL), RULES);
+    expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
+  });
+  it.fails('responses stream: output_item.done’s status does not complete the text before it', async () => {
+    const { out } = await relayScripted(
+      'openai.responses',
+      RESPONSES_REQUEST,
+      responsesStream(GH_TAIL, 'completed'),
+      RULES,
+    );
+    expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
+  });
+  it.fails('responses stream: response.completed’s status does not complete the text before it', async () => {
+    const { out } = await relayScripted(
+      'openai.responses',
+      RESPONSES_REQUEST,
+      responsesStream('completed', GH_TAIL),
+      RULES,
+    );
+    expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
+  });
+  it('control: the chat stream’s finish_reason completing the text is blocked', async () => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      data: {
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 0,
+        model: 'm',
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      },
+    });
+    const request = { model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+    const events = [chunk({ role: 'assistant', content: GH_HEAD }), chunk({}, GH_TAIL), { data: '[DONE]' }];
+    const { out } = await relayScripted(CHAT, request, events, RULES);
+    expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
+  });
+  it('control: the same streams with real labels are relayed whole', async () => {
+    const anthropic = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, anthropicStream('end_turn'), RULES);
+    const responses = await relayScripted(
+      'openai.responses',
+      RESPONSES_REQUEST,
+      responsesStream('completed', 'completed'),
+      RULES,
+    );
+    expect({ anthropic: anthropic.result.error, responses: responses.result.error }).toEqual({
+      anthropic: null,
+      responses: null,
+    });
+    expect(anthropic.out).toContain(GH_HEAD);
+  });
+});
+
+describe('key lists nested past the join’s bound', () => {
+  const [A, B] = KEY_HALVES;
+  /** `{"a": A, n: {n: … {B: 1}}}`: the key's second half `depth` objects down, each named `n`. */
+  const nested = (depth: number, n: string) => {
+    let inner: Record<string, unknown> = { [B]: 1 };
+    for (let i = 0; i < depth; i += 1) inner = { [n]: inner };
+    return { a: A, ...inner };
+  };
+  const answer = (input: Record<string, unknown>) => ({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'x',
+    content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+  });
+  const request = (input: Record<string, unknown>) => ({
+    model: 'echo-1',
+    max_tokens: 5,
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+    ],
+  });
+  async function forwarded(body: unknown) {
+    const { handler, sent } = await recordingPipeline();
+    await handler.handle({
+      requestId: 'r6',
+      api: 'anthropic.messages',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    return sent.join('\n');
+  }
+
+  // HOLE (open, pipeline/answer-key-joins.ts KEY_JOIN_USES): a value is read before at most two key lists, and each
+  // nested object's one-name key list is one of them, so `{"a":"AKIAZ3MQWX","-":{"-":{"-":{"R5TLPB6Y7N":1}}}}` (only
+  // punctuation between the halves in the JSON) is relayed: the list holding the second half is the value's fourth.
+  // Fix: key lists whose names hold no letter or digit (and a nested object's lists on the way down) use no pair, or a
+  // member's value is paired with the first name of the object it opens, recursively (document order, linear).
+  it.fails('anthropic answer: a key split by three nested one-name objects is not relayed whole', async () => {
+    expect(holdsAll(await screened('anthropic.messages', answer(nested(3, '-'))), KEY_HALVES)).toBe(false);
+  });
+  // HOLE (open, classification/segment-join.ts memberPairs): the request side reads a member's value with its own name
+  // and the next one only, so the same split two or three objects down is forwarded. Fix: as above, pair a value with
+  // the first name inside the object that follows it, through nested objects.
+  it.fails('anthropic request: a key split by two nested one-letter objects is not forwarded whole', async () => {
+    expect(holdsAll(await forwarded(request(nested(2, 'x'))), KEY_HALVES)).toBe(false);
+  });
+  it.fails('anthropic request: a key split by three nested one-name objects is not forwarded whole', async () => {
+    expect(holdsAll(await forwarded(request(nested(3, '-'))), KEY_HALVES)).toBe(false);
+  });
+  it('control: one or two levels down (answer), one level down (request) are blocked', async () => {
+    for (const depth of [0, 1, 2]) {
+      expect(holdsAll(await screened('anthropic.messages', answer(nested(depth, '-'))), KEY_HALVES)).toBe(false);
+    }
+    expect(holdsAll(await forwarded(request(nested(1, 'x'))), KEY_HALVES)).toBe(false);
+  });
+});
+
+describe('MCP: what a hostile server streams or throws', () => {
+  let engine: PolicyEngine;
+  beforeAll(async () => {
+    engine = await defaultEngine();
+  });
+  type Progress = { progress: number; total?: number; message?: string };
+  /** Calls a tool whose server reports `progress`, then answers `text`; every payload the client received. */
+  async function relayed(progress: readonly Progress[], text: string, fails?: Error): Promise<string> {
+    const { handle: post, logged } = harness(engine, {
+      sub: 'mallory',
+      upstream: {
+        tools: async () => [
+          {
+            name: 'lookup',
+            annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
+            entry: { name: 'lookup', inputSchema: { type: 'object' } },
+          },
+        ],
+        callTool: async (_name, _args, options) => {
+          for (const p of progress) options.onProgress?.(p);
+          if (fails !== undefined) throw fails;
+          return { content: [{ type: 'text', text }] };
+        },
+      },
+    });
+    const opened = await post({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
+    });
+    const session = {
+      'mcp-session-id': opened.headers['mcp-session-id'] as string,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const params = { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
+    const reply = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }, session);
+    const out: string[] = [];
+    if (!('stream' in reply)) out.push(JSON.stringify(reply.body));
+    else await reply.stream(async (data) => void out.push(data), new AbortController().signal);
+    return fails === undefined ? out.join('\n') : JSON.stringify(logged);
+  }
+  /** 378282246310005 (an American Express test number), cut in two. */
+  const CARD = ['3782822', '46310005'] as const;
+
+  // HOLE (open, mcp/calls.ts progressNote): a notification's numbers are classified alone (progress with total), never
+  // after the tail of what was relayed before (`shown` holds messages only), so a card's digits over two notifications'
+  // progress numbers, or a message's digits then the next number (and a number then the next message), reach the
+  // client whole. Fix: read the numbers after the shown tail as the message is, and append them to the tail.
+  it.fails('a card over two notifications’ progress numbers is not relayed whole', async () => {
+    const out = await relayed([{ progress: Number(CARD[0]) }, { progress: Number(CARD[1]) }], 'done');
+    expect(allFragmentsIn(out, CARD)).toBe(false);
+  });
+  it.fails('a card over a progress message and the next notification’s number is not relayed whole', async () => {
+    const out = await relayed([{ progress: 1, message: 'card 3782 8224' }, { progress: 6310005 }], 'done');
+    expect(allFragmentsIn(out, ['3782 8224', '6310005'])).toBe(false);
+  });
+  it.fails('a card over a progress number and the next notification’s message is not relayed whole', async () => {
+    const out = await relayed([{ progress: 37828224 }, { progress: 2, message: '6310005' }], 'done');
+    expect(allFragmentsIn(out, ['37828224', '6310005'])).toBe(false);
+  });
+  // HOLE (open, observability/errors.ts describeError): a failed call is logged with describeError, whose frames are
+  // the stack's lines that start with whitespace and `at `; a stack begins with the message, and the MCP SDK's error
+  // message is the server's own (`MCP error -32603: <message>`), so a server that writes `\n    at <value>` into its
+  // error message puts the value in the log line (V8's JSON.parse does the same with a snippet of its input). Fix: read
+  // frames only after the message's lines (stack.slice(`${name}: ${message}`.length)), or from Error.prepareStackTrace's
+  // call sites.
+  it.fails('an upstream error message holding "\n    at <value>" puts no part of the value in the log', async () => {
+    const secret = KEY_HALVES.join('');
+    const logged = await relayed([], 'done', new Error(`MCP error -32603: lookup failed\n    at ${secret}`));
+    expect(logged).toContain('upstream MCP call failed');
+    expect(logged).not.toContain(secret);
+  });
+  it('control: a card over one notification’s progress and total, a key over a message and the result', async () => {
+    const numbers = await relayed([{ progress: Number(CARD[0]), total: Number(CARD[1]) }], 'done');
+    const result = await relayed([{ progress: 1, message: KEY_HALVES[0] }], KEY_HALVES[1]);
+    expect({ numbers: allFragmentsIn(numbers, CARD), result: allFragmentsIn(result, KEY_HALVES) }).toEqual({
+      numbers: false,
+      result: false,
+    });
+  });
+});
+
+describe('encoded runs split across two messages', () => {
+  const KEY = KEY_HALVES.join('');
+  const said = async (first: string, second: string) => {
+    const { handler } = await recordingPipeline();
+    const body = {
+      model: 'echo-1',
+      messages: [
+        { role: 'user', content: first },
+        { role: 'user', content: second },
+      ],
+    };
+    const reply = await handler.handle({
+      requestId: 'r6',
+      api: CHAT,
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    return reply.status;
+  };
+  const hex = Buffer.from(KEY).toString('hex');
+  const base64 = Buffer.from(`key ${KEY}`).toString('base64');
+  const codes = [...KEY].map((c) => c.charCodeAt(0));
+  // HOLE (open, documented in docs/classification.md "Runs are not decoded inside the joined windows";
+  // classification/segment-join.ts + decode.ts): an encoded key cut between two messages is two runs that each decode
+  // to half a key, and the joined window is read undecoded, so hex, base64, character codes and quoted-printable
+  // halves are all forwarded. Fix: decode the runs that touch a join window's boundary (within the decode budget) and
+  // classify the decoded halves joined.
+  it.fails.each([
+    ['hex', hex.slice(0, 20), hex.slice(20)],
+    ['base64 (cut on a 4-character boundary)', base64.slice(0, 16), base64.slice(16)],
+    ['decimal character codes', `${codes.slice(0, 10).join(',')},`, codes.slice(10).join(',')],
+  ])('a key as %s cut between two messages is refused', async (_name, first, second) => {
+    expect(await said(first, second)).toBe(403);
+  });
+  it('control: each encoding whole in one message is refused', async () => {
+    for (const text of [hex, base64, codes.join(',')]) expect(await said('hi', text)).toBe(403);
+  });
+});
+
+describe('observability: what a log line can carry', () => {
+  const logged = (write: (logger: ReturnType<typeof createLogger>, secret: string) => void) => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const secret = KEY_HALVES.join('');
+    write(logger, secret);
+    return { count: lines.length, leaked: lines.join('').includes(secret) };
+  };
+  // HOLE (open, observability/logger.ts createLogger; latent: src makes no child logger with nested bindings today,
+  // fastify's per-request child binds reqId only): 292ebef set `formatters.bindings: censorNested` for child bindings,
+  // but pino applies the bindings formatter to the root's `base` only: child() swaps in an identity formatter before
+  // it serialises the bindings (pino/lib/proto.js resetChildingsFormatter), and with the `*.` paths gone from `redact`
+  // there is no wildcard stringifier either, so `child({ nested: { prompt } })` prints the prompt. Fix: wrap the
+  // logger's child() to pass its bindings through censorNested (for every generation), or keep the `*.` paths in
+  // pino's redact for bindings only.
+  it.fails('a child logger’s bindings one level down are censored', () => {
+    expect(logged((logger, s) => logger.child({ nested: { prompt: s } }).info('x'))).toEqual({
+      count: 1,
+      leaked: false,
+    });
+  });
+  it.fails('a grandchild logger’s bindings one level down are censored', () => {
+    const line = logged((logger, s) =>
+      logger
+        .child({ a: 1 })
+        .child({ nested: { content: s } })
+        .info('x'),
+    );
+    expect(line).toEqual({ count: 1, leaked: false });
+  });
+  it('control: top-level bindings, literal paths in bindings and fields one level down in a line are censored', () => {
+    const line = logged((logger, s) => {
+      logger.child({ content: s, req: { body: s } }).info({ extra: { body: s }, messages: [s], token: s }, 'x');
+      logger.child({ a: 1 }).info({ err: { input: s }, headers: { authorization: s } }, 'y');
+    });
+    expect(line).toEqual({ count: 2, leaked: false });
+  });
+});
+
+describe('the Responses stream padding', () => {
+  const SECRET = KEY_HALVES.join('');
+  it('a key in an `obfuscation` field below the top of an event is screened, not relayed', async () => {
+    const events: ScriptedEvent[] = [
+      {
+        event: 'response.created',
+        data: {
+          type: 'response.created',
+          sequence_number: 0,
+          response: {
+            id: 'resp_1',
+            object: 'response',
+            created_at: 0,
+            status: 'in_progress',
+            model: 'm',
+            output: [],
+            obfuscation: SECRET,
+          },
+        },
+      },
+    ];
+    const { out } = await relayScripted('openai.responses', { model: 'echo-1', stream: true, input: 'hi' }, events, {
+      redact: [],
+      block: ['AWS_ACCESS_KEY'],
+    });
+    expect(out).not.toContain(SECRET);
+  });
+});
