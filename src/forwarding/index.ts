@@ -4,7 +4,7 @@
 // (src/upstreams) in `target.headers`; every failure is a ForwardError with a stable code that says whether the
 // upstream's response had started (only a failure before it did may be retried elsewhere).
 import { Agent, request, type Dispatcher } from 'undici';
-import { BodyTooLargeError, readChunksLimited } from '../outbound/index.ts';
+import { BodyTooLargeError } from '../outbound/index.ts';
 
 export interface UpstreamTarget {
   name: string;
@@ -105,8 +105,7 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
     body: Record<string, unknown>,
     requestId: string,
     accept: string,
-    signal: AbortSignal,
-    total: AbortSignal,
+    exchange: Exchange,
   ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {
       ...target.headers,
@@ -123,10 +122,10 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
         headersTimeout: target.timeouts.firstByteMs,
         // Between two chunks: a stalled answer or stream fails instead of holding the client forever.
         bodyTimeout: target.timeouts.firstByteMs,
-        signal,
+        signal: exchange.signal,
       });
     } catch (error) {
-      const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+      const code = isTimeout(error) || exchange.timedOut() ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
       throw new ForwardError(
         code,
         `upstream '${target.name}' ${code === 'ERR_UPSTREAM_TIMEOUT' ? 'timed out' : 'is unreachable'}`,
@@ -139,10 +138,10 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   async function readJson(
     response: Dispatcher.ResponseData,
     target: UpstreamTarget,
-    total: AbortSignal,
+    exchange: Exchange,
   ): Promise<unknown> {
     const status = response.statusCode;
-    const text = await readLimited(response.body, maxResponseBytes, target.name, status, total);
+    const text = await readLimited(response.body, maxResponseBytes, target.name, status, exchange);
     try {
       return JSON.parse(text);
     } catch (error) {
@@ -156,12 +155,11 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
 
   return {
     async forward(target, path, body, meta) {
-      const total = deadline(target.timeouts.totalMs);
+      // meta.signal: the server's drain deadline ends the exchange (answer included) as well.
+      const exchange = exchangeSignal(target.timeouts.totalMs, meta.signal);
       try {
-        // meta.signal: the server's drain deadline ends the exchange (answer included) as well.
-        const signal = meta.signal ? AbortSignal.any([total.signal, meta.signal]) : total.signal;
-        const response = await send(target, path, body, meta.requestId, 'application/json', signal, total.signal);
-        const parsed = await readJson(response, target, total.signal);
+        const response = await send(target, path, body, meta.requestId, 'application/json', exchange);
+        const parsed = await readJson(response, target, exchange);
         return {
           status: response.statusCode,
           contentType: headerValue(response.headers['content-type']),
@@ -170,38 +168,29 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
           headers: namedHeaders(response.headers, target.readHeaders),
         };
       } finally {
-        total.clear();
+        exchange.clear();
       }
     },
     async openStream(target, path, body, meta) {
-      const controller = new AbortController();
-      const total = deadline(target.timeouts.totalMs);
+      const exchange = exchangeSignal(target.timeouts.totalMs, meta.signal);
       let events: Dispatcher.ResponseData['body'] | null = null;
       try {
-        const response = await send(
-          target,
-          path,
-          body,
-          meta.requestId,
-          'text/event-stream',
-          AbortSignal.any([controller.signal, total.signal, meta.signal]),
-          total.signal,
-        );
+        const response = await send(target, path, body, meta.requestId, 'text/event-stream', exchange);
         const status = response.statusCode;
         const contentType = headerValue(response.headers['content-type']);
         const retryAfter = headerValue(response.headers['retry-after']);
-        const abort = () => controller.abort();
+        const abort = exchange.abort;
         const headers = namedHeaders(response.headers, target.readHeaders);
         if (status < 300 && contentType !== null && contentType.toLowerCase().startsWith('text/event-stream')) {
           events = response.body; // the deadline runs until the stream closes (ended, failed or aborted)
           return { status, contentType, retryAfter, headers, body: null, events, abort };
         }
-        const parsed = await readJson(response, target, total.signal);
+        const parsed = await readJson(response, target, exchange);
         return { status, contentType, retryAfter, headers, body: parsed, events: null, abort };
       } finally {
-        if (events === null) total.clear();
-        else if (events.closed) total.clear();
-        else events.once('close', total.clear);
+        if (events === null) exchange.clear();
+        else if (events.closed) exchange.clear();
+        else events.once('close', exchange.clear);
       }
     },
     async close() {
@@ -215,33 +204,77 @@ async function readLimited(
   limit: number,
   name: string,
   status: number,
-  total: AbortSignal,
+  exchange: Exchange,
 ): Promise<string> {
   const started = { responseStarted: true, upstreamStatus: status };
   try {
-    const bytes = await readChunksLimited(body as AsyncIterable<Uint8Array>, limit, () => body.destroy());
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return (await readBody(body, limit)).toString('utf8');
   } catch (error) {
     if (error instanceof BodyTooLargeError)
       throw new ForwardError('ERR_UPSTREAM_BAD_RESPONSE', `upstream '${name}' answer exceeds ${limit} bytes`, started);
-    const code = isTimeout(error) || total.aborted ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
+    const code = isTimeout(error) || exchange.timedOut() ? 'ERR_UPSTREAM_TIMEOUT' : 'ERR_UPSTREAM_UNREACHABLE';
     throw new ForwardError(code, `upstream '${name}' failed while sending its answer`, { cause: error, ...started });
   }
 }
 
 /**
- * The whole exchange's time limit, as AbortSignal.timeout gives it (aborted with a TimeoutError), but cleared when the
- * exchange ends: AbortSignal.timeout's timer cannot be cleared, so it lived for total_ms (10 minutes by default) after
- * every request and held that request's async context (its observation scope: ≈ 1.6 KB) until then, a heap that grew
- * with the request rate × total_ms (≈ 400 MB at 437 requests/s).
+ * One exchange's signal: aborted when its deadline passes (a TimeoutError, `timedOut()` true), when `outer` aborts (with
+ * its reason), or by `abort()`. The deadline is a timer cleared by `clear()` when the exchange ends: AbortSignal.timeout's
+ * cannot be, so it lived for total_ms (10 minutes by default) after every request holding its async context (≈ 1.6 KB;
+ * ≈ 400 MB at 437 requests/s). One controller and one listener on `outer` (removed by `clear()`), not AbortSignal.any,
+ * whose composite every source (the server's long-lived drain signal among them) tracks by weak reference, and which
+ * undici's abort listener then follows at a cost larger than the rest of the exchange's signalling.
  */
-export function deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+export interface Exchange {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  abort(): void;
+  clear(): void;
+}
+
+export function exchangeSignal(totalMs: number, outer?: AbortSignal): Exchange {
   const controller = new AbortController();
+  let timedOut = false;
   const timer = setTimeout(() => {
+    timedOut = true;
     controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-  }, ms);
+  }, totalMs);
   timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  const follow = () => controller.abort(outer?.reason);
+  if (outer?.aborted) follow();
+  else outer?.addEventListener('abort', follow, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    abort: () => controller.abort(),
+    clear: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', follow);
+    },
+  };
+}
+
+/** The whole body, at most `limit` bytes (past it the body is destroyed and BodyTooLargeError thrown): read from its
+ * events, not an async iterator (a small answer is one chunk; the iterator's set-up cost more than reading it). */
+function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let total = 0;
+    body.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        body.destroy();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      kept.push(chunk);
+    });
+    body.once('end', () => resolve(kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept, total)));
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!body.readableEnded) reject(new Error('the answer ended before its end', { cause: body.errored }));
+    });
+  });
 }
 
 export function isTimeout(error: unknown): boolean {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createForwarder, deadline } from '../../../src/forwarding/index.ts';
+import { createForwarder, exchangeSignal } from '../../../src/forwarding/index.ts';
 
 const TOTAL_MS = 987_654; // a delay no other timer in this test uses
 
@@ -12,18 +12,35 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('deadline', () => {
+describe('exchangeSignal', () => {
   it('aborts with a TimeoutError once its time is up, and never once cleared', () => {
     vi.useFakeTimers();
-    const running = deadline(1000);
-    const cleared = deadline(1000);
+    const running = exchangeSignal(1000);
+    const cleared = exchangeSignal(1000);
     cleared.clear();
     vi.advanceTimersByTime(999);
     expect(running.signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
     expect(running.signal.aborted).toBe(true);
     expect((running.signal.reason as DOMException).name).toBe('TimeoutError');
+    expect(running.timedOut()).toBe(true);
     expect(cleared.signal.aborted).toBe(false);
+  });
+
+  it('follows the outer signal (its reason, not a timeout) until cleared, and stops listening to it then', () => {
+    const outer = new AbortController();
+    const following = exchangeSignal(TOTAL_MS, outer.signal);
+    const ended = exchangeSignal(TOTAL_MS, outer.signal);
+    ended.clear();
+    outer.abort(new Error('draining'));
+    expect(following.signal.aborted).toBe(true);
+    expect((following.signal.reason as Error).message).toBe('draining');
+    expect(following.timedOut()).toBe(false);
+    expect(ended.signal.aborted).toBe(false);
+    following.clear();
+    const late = exchangeSignal(TOTAL_MS, outer.signal);
+    expect(late.signal.aborted).toBe(true);
+    late.clear();
   });
 });
 
