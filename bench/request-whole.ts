@@ -33,6 +33,8 @@ const settings = {
 const PROMPT = 'Summarise the quarterly report for the north region in two sentences, please.';
 
 interface Driven {
+  /** µs of the worker thread's CPU while it drove them (mock and callers): taken off the process's CPU. */
+  cpuUs: number;
   requests: number;
   errors: number;
   firstError: string | null;
@@ -74,7 +76,8 @@ async function worker(): Promise<void> {
   });
   const drive = async (count: number): Promise<Driven> => {
     let left = count;
-    const out: Driven = { requests: 0, errors: 0, firstError: null };
+    const cpu = process.threadCpuUsage();
+    const out: Driven = { cpuUs: 0, requests: 0, errors: 0, firstError: null };
     const caller = async () => {
       while (left > 0) {
         left -= 1;
@@ -88,6 +91,8 @@ async function worker(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: concurrency }, caller));
+    const used = process.threadCpuUsage(cpu);
+    out.cpuUs = used.user + used.system;
     return out;
   };
   port.on('message', (message: { drive: number } | { stop: true }) => {
@@ -244,12 +249,14 @@ export async function measure() {
     const warm = await next<Driven>();
     if (warm.errors > 0) throw new Error(`warm-up errors: ${warm.firstError}`);
     const cpu = process.threadCpuUsage();
+    const whole = process.cpuUsage();
     const started = performance.now();
     const windowStart = Number(process.hrtime.bigint() / 1000n);
     thread.postMessage({ drive: settings.requests });
     const driven = await next<Driven>();
     const seconds = (performance.now() - started) / 1000;
     const used = process.threadCpuUsage(cpu);
+    const all = process.cpuUsage(whole);
     // Under `node --cpu-prof`: the measured window on the profile's clock, for bench/side-by-side-profile.ts.
     const window = [windowStart, Number(process.hrtime.bigint() / 1000n)];
     return {
@@ -260,6 +267,8 @@ export async function measure() {
       first_error: driven.firstError,
       cpu_us_per_request: Math.round(((used.user + used.system) / driven.requests) * 10) / 10,
       user_us_per_request: Math.round((used.user / driven.requests) * 10) / 10,
+      // Every thread but the worker's: the event loop, libuv's pool (log writes), V8's GC and compiler threads.
+      process_cpu_us_per_request: Math.round(((all.user + all.system - driven.cpuUs) / driven.requests) * 10) / 10,
       window_us: window,
       rps: Math.round(driven.requests / seconds),
     };
@@ -283,9 +292,16 @@ function against(tree: string, runs: number) {
     );
   const base: number[] = [];
   const head: number[] = [];
+  const baseProcess: number[] = [];
+  const headProcess: number[] = [];
   for (let i = 0; i < runs; i++) {
-    base.push(one(other).cpu_us_per_request);
-    head.push(one(self).cpu_us_per_request);
+    const b = one(other);
+    const h = one(self);
+    base.push(b.cpu_us_per_request);
+    head.push(h.cpu_us_per_request);
+    baseProcess.push(b.process_cpu_us_per_request);
+    headProcess.push(h.process_cpu_us_per_request);
+    process.stderr.write(`run ${i + 1}: base ${JSON.stringify(b)}\nrun ${i + 1}: head ${JSON.stringify(h)}\n`);
   }
   const range = (xs: number[]) => [Math.min(...xs), Math.max(...xs)];
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -299,6 +315,9 @@ function against(tree: string, runs: number) {
     head_range: range(head),
     head_over_base_median: Math.round((median(head) / median(base)) * 1000) / 1000,
     head_over_base_pairs: head.map((h, i) => Math.round((h / (base[i] as number)) * 1000) / 1000),
+    base_process_cpu_us: baseProcess,
+    head_process_cpu_us: headProcess,
+    process_head_over_base_median: Math.round((median(headProcess) / median(baseProcess)) * 1000) / 1000,
   };
 }
 
