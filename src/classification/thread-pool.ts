@@ -2,7 +2,8 @@
 // pipeline's intake). A job is one message to a thread and one reply `{ id, result }` or `{ id, error: code }`.
 // Invariants: at most `size` jobs run and `queueLimit` wait; one more fails at once with ERR_CLASSIFIER_BUSY; a thread
 // that crashes, outgrows its heap cap or does not answer in time fails only its own job (ERR_CLASSIFIER_WORKER_FAILED)
-// and is replaced; after close() every job fails with ERR_CLASSIFIER_CLOSED. Threads start with the pool.
+// and is replaced; after close() every job fails with ERR_CLASSIFIER_CLOSED. A thread starts when a job needs one and
+// stops after `idleMs` without work, so a replica that never sees a large input holds no thread's heap.
 import { availableParallelism } from 'node:os';
 import { Worker, type Transferable } from 'node:worker_threads';
 import { ClassificationError, type ClassificationErrorCode } from './errors.ts';
@@ -17,8 +18,13 @@ export interface ThreadPoolOptions {
   queueLimit?: number;
   /** Each thread's V8 old-generation cap, so one input cannot exhaust the process's heap (default 512 MiB). */
   maxHeapMb?: number;
-  /** A thread that has not answered in this long is stopped and its job fails (default 30 s). */
+  /** A thread that has not answered in this long is stopped and its job fails (default 30 s). Counted from the
+   * job's hand-off, so a thread that is still starting (loading its module, building its state) counts too. */
   timeoutMs?: number;
+  /** A thread without a job for this long stops (default 60 s): its heap and native memory go back. */
+  idleMs?: number;
+  /** Schedules a thread's idle stop (default: an unref'd setTimeout); returns its cancel. Tests pass a fake. */
+  schedule?: (stop: () => void, ms: number) => () => void;
 }
 
 export interface ThreadPool {
@@ -41,6 +47,8 @@ interface Thread {
   worker: Worker;
   job: Job | null;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending idle stop, if any. */
+  idle: (() => void) | undefined;
   dead: boolean;
 }
 
@@ -50,10 +58,13 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
   const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const queueLimit = opts.queueLimit ?? 16;
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const idleMs = opts.idleMs ?? 60_000;
+  const schedule = opts.schedule ?? unrefTimeout;
   const settings = [
     ['size', size, 1],
     ['queueLimit', queueLimit, 0],
     ['timeoutMs', timeoutMs, 1],
+    ['idleMs', idleMs, 0],
   ] as const;
   for (const [name, value, min] of settings) {
     if (!Number.isSafeInteger(value) || value < min) {
@@ -73,7 +84,7 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
     const resourceLimits = { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 };
     const worker = new Worker(opts.entry, { workerData: opts.workerData, resourceLimits });
     worker.unref(); // a request waiting on a thread keeps the process alive through its socket, never the thread
-    const thread: Thread = { worker, job: null, timer: undefined, dead: false };
+    const thread: Thread = { worker, job: null, timer: undefined, idle: undefined, dead: false };
     worker.on('message', (reply: Reply) => {
       const job = thread.job;
       if (job === null || reply.id !== job.id) return;
@@ -81,10 +92,12 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       if ('result' in reply) job.resolve(reply.result);
       else job.reject(failure('ERR_CLASSIFIER_WORKER_FAILED', `a classification thread failed: ${reply.error}`));
       pump();
+      if (thread.job === null) thread.idle = schedule(() => retire(thread), idleMs);
     });
     const die = (cause: Error) => {
       if (thread.dead) return;
       thread.dead = true;
+      thread.idle?.();
       threads.splice(threads.indexOf(thread), 1);
       const job = thread.job;
       release(thread);
@@ -104,19 +117,28 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
     thread.job = null;
   }
 
+  /** Stops a thread that has had no job for idleMs; it leaves the pool at once, so no job is handed to it. */
+  function retire(thread: Thread): void {
+    thread.idle = undefined;
+    if (thread.dead || thread.job !== null) return;
+    thread.dead = true;
+    threads.splice(threads.indexOf(thread), 1);
+    void thread.worker.terminate();
+  }
+
   function pump(): void {
     while (!closed && queue.length > 0) {
       const thread = threads.find((t) => t.job === null) ?? (threads.length < size ? spawn() : undefined);
       if (thread === undefined) return;
       const job = queue.shift() as Job;
+      thread.idle?.();
+      thread.idle = undefined;
       thread.job = job;
       thread.timer = setTimeout(() => void thread.worker.terminate(), timeoutMs); // its exit fails the job
       thread.timer.unref();
       thread.worker.postMessage({ ...job.message, id: job.id }, job.transfer);
     }
   }
-
-  for (let i = 0; i < size; i += 1) spawn(); // so the first large request does not wait for a thread to load
 
   return {
     run(message, transfer = []) {
@@ -141,7 +163,14 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       for (const job of queue.splice(0)) {
         job.reject(failure('ERR_CLASSIFIER_CLOSED', 'the classification threads are stopped'));
       }
+      for (const t of threads) t.idle?.();
       await Promise.all([...threads].map((t) => t.worker.terminate()));
     },
   };
+}
+
+function unrefTimeout(stop: () => void, ms: number): () => void {
+  const timer = setTimeout(stop, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }

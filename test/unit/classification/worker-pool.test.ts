@@ -1,6 +1,6 @@
 // The classification pool: large inputs run on a thread and give exactly the in-process findings and counts; small
 // ones stay in-process; a full queue fails at once with ERR_CLASSIFIER_BUSY; a failed thread fails only its input
-// and is replaced; a closed pool refuses large inputs.
+// and is replaced; a closed pool refuses large inputs; threads start on demand and stop when idle.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClassificationError,
@@ -107,6 +107,29 @@ describe('the classifier pool', () => {
     expect(await waiting).toBe('ERR_CLASSIFIER_CLOSED');
     expect(await codeOf(p.classify(large))).toBe('ERR_CLASSIFIER_CLOSED');
     expect(p.classify([{ path: 'p', text: LINE }])).toEqual(local.classify([{ path: 'p', text: LINE }]));
+  });
+
+  it('starts a thread only when a large input needs one, and stops it after idleMs without work', async () => {
+    const pending: { stop: () => void; ms: number }[] = [];
+    const schedule = (stop: () => void, ms: number) => {
+      const entry = { stop, ms };
+      pending.push(entry);
+      return () => void pending.splice(pending.indexOf(entry), 1);
+    };
+    const p = pool({ idleMs: 5000, schedule });
+    expect(p.stats().threads).toBe(0);
+    p.classify([{ path: 'p', text: LINE }]);
+    expect(p.stats().threads).toBe(0);
+    expect(await p.classify(large)).toEqual(local.classify(large));
+    expect(p.stats()).toMatchObject({ threads: 1, running: 0 });
+    expect(pending.map((e) => e.ms)).toEqual([5000]);
+    const again = p.classify(large); // the idle thread takes it: its stop is cancelled
+    expect(pending).toEqual([]);
+    expect(await again).toEqual(local.classify(large));
+    (pending[0] as { stop: () => void }).stop();
+    expect(p.stats().threads).toBe(0);
+    expect(await p.classify(large)).toEqual(local.classify(large)); // on a new thread
+    expect(p.stats().threads).toBe(1);
   });
 
   it('rejects a pool size below one', () => {
