@@ -17,6 +17,11 @@ interface Pending {
 /** A signing thread that has not answered in this long is presumed stuck: it is stopped and its batches fail. */
 const REPLY_TIMEOUT_MS = 10_000;
 
+/** The signing thread's heap: it holds KeyObjects and one batch's 64-byte signatures (the messages arrive as one
+ * transferred buffer, outside its heap), so a runaway fails its batches (the worker exits) instead of growing the
+ * process. */
+export const SIGN_WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } as const;
+
 let worker: Worker | null = null;
 let nextId = 1;
 let nextKeyId = 1;
@@ -25,7 +30,7 @@ const keyIds = new WeakMap<KeyObject, number>();
 let sent = new WeakSet<KeyObject>();
 
 function start(): Worker {
-  const w = new Worker(new URL('./sign-worker.ts', import.meta.url));
+  const w = new Worker(new URL('./sign-worker.ts', import.meta.url), { resourceLimits: SIGN_WORKER_LIMITS });
   w.unref();
   sent = new WeakSet();
   w.on('message', (reply: { id: number; signatures?: Uint8Array; error?: string }) => {

@@ -50,11 +50,18 @@ export function lazyInspectPool(workers: number, keys: ReadonlyMap<string, strin
   };
 }
 
+/** Each inspecting thread's heap: one page of rows (2,048 records of a few KB) and their facts at a time; a thread that
+ * outgrows it exits, and its batches fail (verify reports the failure, it never skips records). */
+export const INSPECT_WORKER_LIMITS = { maxOldGenerationSizeMb: 256 } as const;
+
 export function startInspectPool(workers: number, keys: ReadonlyMap<string, string>): InspectPool {
   if (workers <= 0) return inlinePool(keys);
   const initial = [...keys].map(([kid, pem]) => ({ kid, pem }));
   const threads = Array.from({ length: workers }, () => {
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { keys: initial } });
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      workerData: { keys: initial },
+      resourceLimits: INSPECT_WORKER_LIMITS,
+    });
     const state = { worker, pending: new Map<number, Pending>(), failed: null as Error | null };
     const fail = (err: Error) => {
       state.failed = err;
