@@ -155,6 +155,11 @@ try {
       errors: load.errors,
       added_p50_ms: Math.round((load.p50_ms - bare.p50_ms) * 100) / 100,
       added_p99_ms: Math.round((load.p99_ms - bare.p99_ms) * 100) / 100,
+      // Per round, against the bare mock's slice of the same round: the spread a noisy machine leaves.
+      added_p50_ms_by_round: run.slices.map((s, i) => {
+        const p50 = (slices: LoadSlice[]) => summarise(slices, false).p50_ms;
+        return Math.round((p50([s]) - p50([baseline[i] as LoadSlice])) * 100) / 100;
+      }),
       proctor_cpu_us_per_request: perRequest(run.cpu[0]),
       postgres_cpu_us_per_request: perRequest(run.cpu[1]),
       timeline: timeline(requestsOf(marks, run.windows)),
@@ -166,6 +171,7 @@ try {
   );
   for (const r of report) {
     console.log(`\n## ${r.name}: added p50 / p99 ${r.added_p50_ms} / ${r.added_p99_ms} ms, ${r.requests} requests`);
+    console.log(`added p50 by round: ${r.added_p50_ms_by_round.join(' · ')} ms`);
     console.log(
       `CPU per request: Proctor ${r.proctor_cpu_us_per_request} µs + PostgreSQL ${r.postgres_cpu_us_per_request} µs`,
     );
