@@ -50,8 +50,9 @@ export async function acquire(
   if (table.closed) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter is closed');
   let waited: number | null = null;
   for (let round = 0; ; round += 1) {
-    const counters = demands.map((d) => table.counter(d.spec.key, d.spec.period));
     const now = table.now();
+    const dbAt = table.dbNow();
+    const counters = demands.map((d) => table.counter(d.spec.key, d.spec.period, dbAt));
     const short: { i: number; metric: Metric; deficit: number }[] = [];
     demands.forEach((d, i) => {
       const c = counters[i] as Counter;
@@ -155,7 +156,7 @@ function take(table: LeaseTable, demands: readonly Demand[], counters: readonly 
       lease.spent += d.amounts[m];
       lease.uses += 1;
       lease.lastUsedAt = now;
-      table.refillAhead(c, m);
+      table.refillAhead(c, m, now);
     }
     return { counter: c, amounts: { ...d.amounts }, leased };
   });

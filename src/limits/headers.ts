@@ -16,28 +16,48 @@ export interface CounterState {
 /** `pending` is this request's share when the store reported usage as if it were admitted but it was refused. */
 export function rateLimitHeaders(
   states: readonly CounterState[],
-  pending: { tokens: number; requests: number } = { tokens: 0, requests: 0 },
+  pending: { tokens: number; requests: number } = NOTHING_PENDING,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [metric, suffix] of [
-    ['requests', 'requests'],
-    ['tokens', 'tokens'],
-  ] as const) {
-    let best: { limit: number; remaining: number; reset: number } | null = null;
-    for (const s of states) {
-      const limit = s.limits[metric];
-      if (s.period !== 'minute' || limit === null) continue;
-      const used = Number(metric === 'tokens' ? s.used_tokens : s.used_requests) - pending[metric];
-      const remaining = Math.max(0, limit - used);
-      if (best === null || remaining < best.remaining) best = { limit, remaining, reset: Number(s.reset_ms) };
-    }
-    if (best) {
-      headers[`x-ratelimit-limit-${suffix}`] = String(best.limit);
-      headers[`x-ratelimit-remaining-${suffix}`] = String(best.remaining);
-      headers[`x-ratelimit-reset-${suffix}`] = formatReset(best.reset);
+  // Requests first, then tokens (the order clients have always seen). Runs on every reservation: no arrays or
+  // objects are built for the search.
+  tightest(headers, states, 'requests', pending.requests);
+  tightest(headers, states, 'tokens', pending.tokens);
+  return headers;
+}
+
+const NOTHING_PENDING = { tokens: 0, requests: 0 } as const;
+const NAMES = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
+
+/** Names the minute counter with the least room left for `metric`, if any limits it. */
+function tightest(
+  headers: Record<string, string>,
+  states: readonly CounterState[],
+  metric: 'requests' | 'tokens',
+  pending: number,
+): void {
+  let best = -1;
+  let remaining = 0;
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i] as CounterState;
+    const limit = s.limits[metric];
+    if (s.period !== 'minute' || limit === null) continue;
+    const used = Number(metric === 'tokens' ? s.used_tokens : s.used_requests) - pending;
+    const room = Math.max(0, limit - used);
+    if (best === -1 || room < remaining) {
+      best = i;
+      remaining = room;
     }
   }
-  return headers;
+  if (best === -1) return;
+  const s = states[best] as CounterState;
+  const [limit, left, reset] = NAMES[metric];
+  headers[limit] = String(s.limits[metric]);
+  headers[left] = String(remaining);
+  headers[reset] = formatReset(Number(s.reset_ms));
 }
 
 /** OpenAI's duration style: 20ms, 17s, 6m0s, 1h2m3s. */

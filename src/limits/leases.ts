@@ -39,17 +39,18 @@ export interface LeaseTable {
   now(): number;
   /** The database's clock, as this replica estimates it (windows are the database's). */
   dbNow(): number;
-  /** The counter of the current window, created (unread) when new. */
-  counter(key: string, period: Period): Counter;
+  /** The counter of the window current at `dbAt` (default: now), created (unread) when new. */
+  counter(key: string, period: Period, dbAt?: number): Counter;
   /** Resolves with the sequence number of a sync that started after this call, once it has finished. */
   sync(): Promise<number>;
   /** Whether a grant of at least `deficit` was refused within the last flush interval: refused again without asking,
    * so a caller retrying into a full window costs no statement per request. */
   recentlyRefused(c: Counter, m: Metric, deficit: number, limit: number): boolean;
-  /** After a take: asks ahead for more when the lease runs low (async, in the next sync). */
-  refillAhead(c: Counter, m: Metric): void;
+  /** After a take at local time `at` (default: now): asks ahead for more when the lease runs low (async, in the next
+   * sync). */
+  refillAhead(c: Counter, m: Metric, at?: number): void;
   /** The amount a grant asks for beyond `need`: about leaseSeconds of the observed rate. */
-  blockFor(c: Counter, m: Metric, need: number): number;
+  blockFor(c: Counter, m: Metric, need: number, at?: number): number;
   /** Writes everything, returns every lease and stops the tick. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -88,8 +89,10 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
     if (Object.keys(mine).length === 0) current.delete(c.key);
   }
 
-  function counter(key: string, period: Period): Counter {
-    const w = currentWindow(period, dbNow());
+  // A request passes its clock reading to counter(), refillAhead() and blockFor(): a handful of counters and leases
+  // each, read once instead of once per call (the clock is a measurable part of the stage's CPU per request).
+  function counter(key: string, period: Period, dbAt = dbNow()): Counter {
+    const w = currentWindow(period, dbAt);
     const mine = current.get(key);
     const known = mine?.[period];
     if (known && known.windowStart === w.start) return known;
@@ -182,22 +185,22 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
     return more;
   }
 
-  function blockFor(c: Counter, m: Metric, need: number): number {
+  function blockFor(c: Counter, m: Metric, need: number, at = o.now()): number {
     const lease = c.leases[m];
-    const elapsed = Math.max(o.now() - lastTick, o.flushIntervalMs) / 1000;
+    const elapsed = Math.max(at - lastTick, o.flushIntervalMs) / 1000;
     const rate = Math.max(lease?.rate ?? 0, (lease?.spent ?? 0) / elapsed);
     return Math.max(need, Math.ceil(rate * o.leaseSeconds));
   }
 
-  const cold = (lease: Lease) => {
-    const elapsed = Math.max(o.now() - lastTick, o.flushIntervalMs) / 1000;
+  const cold = (lease: Lease, at = o.now()) => {
+    const elapsed = Math.max(at - lastTick, o.flushIntervalMs) / 1000;
     return Math.max(lease.useRate, lease.uses / elapsed) * o.leaseSeconds < 2;
   };
 
-  function refillAhead(c: Counter, m: Metric): void {
+  function refillAhead(c: Counter, m: Metric, at = o.now()): void {
     const lease = c.leases[m];
-    if (!lease || lease.want || lease.reset || cold(lease)) return;
-    const block = blockFor(c, m, 0);
+    if (!lease || lease.want || lease.reset || cold(lease, at)) return;
+    const block = blockFor(c, m, 0, at);
     if (available(c, m) >= block / 4) return;
     lease.want = { need: 0, block, limit: lease.limit };
     sync().catch(o.onError);

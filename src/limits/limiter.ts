@@ -21,6 +21,7 @@ import {
 } from './reservation.ts';
 import {
   resolveCounters,
+  subjectDefaultRequestsPerMinute,
   subjectKey,
   type CounterSpec,
   type LimitPrincipal,
@@ -105,6 +106,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     ...LEASE_DEFAULTS,
     ...options.leases,
   });
+  // The subject's configured requests per minute, resolved once (defaults do not change; the policy's limits do).
+  const admitLimit = subjectDefaultRequestsPerMinute(options.defaults);
   const settled = new WeakSet<Reservation>();
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
 
@@ -112,15 +115,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const admittedOn = (input: Pick<ReserveInput, 'admitted'>, s: { scope: string; period: Period }) =>
     input.admitted === true && s.scope === 'subject' && s.period === 'minute';
   /** The subject's three counters, unlimited and taking nothing: what its usage is read from. */
-  const subjectDemands = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Demand[] =>
-    (['minute', 'day', 'month'] as const).map((period) => {
+  const subjectDemands = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>): Demand[] => {
+    const key = subjectKey(principal);
+    return (['minute', 'day', 'month'] as const).map((period) => {
       const open = { tokens: null, requests: null, spend: null };
       return {
-        spec: { key: subjectKey(principal), scope: 'subject', name: principal.sub, period, limits: open },
+        spec: { key, scope: 'subject', name: principal.sub, period, limits: open },
         amounts: { tokens: 0, requests: 0, spend: 0 },
         limits: open,
       };
     });
+  };
   const subjectUsage = (states: readonly JoinedState[]): SubjectUsage => {
     const of = (period: Period) => states.find((s) => s.spec.scope === 'subject' && s.period === period);
     return {
@@ -191,16 +196,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
     async admit(principal) {
       // Only the configured defaults are known before the policy decides; the policy's own limit is checked at reserve.
-      const spec = resolveCounters(principal, null, options.defaults).find(
-        (s) => s.scope === 'subject' && s.period === 'minute',
-      );
       const [minute, ...rest] = subjectDemands(principal);
       const demands: Demand[] = [
         {
           ...(minute as Demand),
-          spec: spec ?? (minute as Demand).spec,
           amounts: { tokens: 0, requests: 1, spend: 0 },
-          limits: { tokens: null, requests: spec?.limits.requests ?? null, spend: null },
+          limits: { tokens: null, requests: admitLimit, spend: null },
         },
         ...rest,
       ];

@@ -61,16 +61,10 @@ const PERIOD_FIELDS = {
 
 export const PERIODS: readonly Period[] = ['minute', 'day', 'month'];
 
-/** Keys of principals seen (a verified token's principal serves all its requests; 2 to 4 lookups a request), each
- * with the iss and sub it was made from, so a changed object never gets a stale key. */
-const subjectKeys = new WeakMap<object, { iss: string; sub: string; key: string }>();
-
+/** The subject's counter key. Built each time, not remembered per principal object: the identity cache hands each
+ * request a copy of its principal, so a WeakMap of them only ever missed, and cost more than the JSON it saved. */
 export function subjectKey(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): string {
-  const known = subjectKeys.get(principal);
-  if (known && known.iss === principal.iss && known.sub === principal.sub) return known.key;
-  const key = JSON.stringify(['subject', principal.iss, principal.sub]);
-  subjectKeys.set(principal, { iss: principal.iss, sub: principal.sub, key });
-  return key;
+  return JSON.stringify(['subject', principal.iss, principal.sub]);
 }
 
 interface Bucket {
@@ -155,6 +149,15 @@ export function resolveCounters(
     }
   }
   return counters;
+}
+
+/** The subject's requests per minute from the configured defaults alone (what admission enforces before the policy
+ * decides): the strictest `subject` default, as resolveCounters gives it for a decision without limits. */
+export function subjectDefaultRequestsPerMinute(defaults: readonly ScopedLimit[]): number | null {
+  return strictest(
+    defaults.filter((d) => d.scope === 'subject'),
+    'requests_per_minute',
+  );
 }
 
 function strictest(values: readonly LimitValues[], field: keyof LimitValues | null): number | null {
