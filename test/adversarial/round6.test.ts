@@ -312,6 +312,207 @@ describe('key lists nested past the join’s bound', () => {
   });
 });
 
+describe('an answer’s text then the first property name of a tool call’s arguments', () => {
+  const [A, B] = KEY_HALVES;
+  const anthropicAnswer = (input: Record<string, unknown>) => ({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'x',
+    content: [
+      { type: 'text', text: `see ${A}` },
+      { type: 'tool_use', id: 'toolu_1', name: 'f', input },
+    ],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+  });
+  const chat = (args: Record<string, unknown>) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: 'm',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: `see ${A}`,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }],
+        },
+        finish_reason: 'tool_calls',
+      },
+    ],
+  });
+  const responses = (args: Record<string, unknown>) => ({
+    ...responsesAnswer('completed', `see ${A}`),
+    output: [
+      responsesItem('completed', `see ${A}`),
+      {
+        type: 'function_call',
+        id: 'fc_1',
+        call_id: 'call_1',
+        name: 'f',
+        arguments: JSON.stringify(args),
+        status: 'completed',
+      },
+    ],
+  });
+  const anthropicStream = (input: Record<string, unknown>): ScriptedEvent[] => {
+    const ev = (type: string, data: Record<string, unknown>): ScriptedEvent => ({
+      event: type,
+      data: { type, ...data },
+    });
+    return [
+      ev('message_start', {
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'x',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      }),
+      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `see ${A}` } }),
+      ev('content_block_stop', { index: 0 }),
+      ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
+      ev('content_block_delta', {
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) },
+      }),
+      ev('content_block_stop', { index: 1 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }),
+      ev('message_stop', {}),
+    ];
+  };
+  const STREAM_REQUEST = { model: 'echo-1', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] };
+
+  // HOLE (open, pipeline/answer-key-joins.ts keyJoins `before`; classification/segment-join.ts and the stream scanner
+  // for arguments held as JSON text): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool
+  // call's own labels are values (Anthropic's tool_use: type, id, name), so the text before a tool call is never
+  // paired with its input's first property name: `"text":"see AKIAZ3MQWX"},{"type":"tool_use","id":"toolu_1",
+  // "name":"f","input":{"R5TLPB6Y7N":1}}` is relayed, while the same with the half as a value, and the same request,
+  // are refused. Chat and Responses arguments (a JSON string) and Anthropic's streamed input_json_delta relay it too.
+  // Fix: leave label values (reading-orders LABEL_KEYS) out of `before`, as the reading orders do; read a JSON text's
+  // first property name with the text before it (valuePairs takes names only inside one JSON text).
+  it.fails('anthropic answer: the text then the tool input’s first property name is not relayed whole', async () => {
+    expect(holdsAll(await screened('anthropic.messages', anthropicAnswer({ [B]: 1 })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('chat answer: the content then the arguments’ first property name is not relayed whole', async () => {
+    expect(holdsAll(await screened(CHAT, chat({ [B]: 1 })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('responses answer: the output text then the arguments’ first property name is not relayed whole', async () => {
+    expect(holdsAll(await screened('openai.responses', responses({ [B]: 1 })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('anthropic stream: the text then input_json_delta’s first property name is not relayed whole', async () => {
+    const { out } = await relayScripted('anthropic.messages', STREAM_REQUEST, anthropicStream({ [B]: 1 }), RULES);
+    expect(holdsAll(out, KEY_HALVES)).toBe(false);
+  });
+  it('control: the half as the input’s first value is blocked (answer, stream); the same request is refused', async () => {
+    const answer = await screened('anthropic.messages', anthropicAnswer({ q: B }));
+    const stream = await relayScripted('anthropic.messages', STREAM_REQUEST, anthropicStream({ q: B }), RULES);
+    const { handler } = await recordingPipeline();
+    const request = {
+      model: 'echo-1',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: anthropicAnswer({ [B]: 1 }).content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+      ],
+    };
+    const reply = await handler.handle({
+      requestId: 'r6',
+      api: 'anthropic.messages',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(request)),
+    });
+    expect({
+      answer: holdsAll(answer, KEY_HALVES),
+      stream: holdsAll(stream.out, KEY_HALVES),
+      status: reply.status,
+    }).toEqual({ answer: false, stream: false, status: 403 });
+  });
+  it('control: an ordinary text and tool call are relayed', async () => {
+    const body = anthropicAnswer({ city: 'Paris', days: 3 });
+    expect(await screened('anthropic.messages', body)).toContain('"city":"Paris"');
+  });
+});
+
+describe('property names next to each other in the document (seed sweep of adjacent places, zz-a-split)', () => {
+  const [A, B] = KEY_HALVES;
+  const chatBody = (choice: Record<string, unknown>, top: Record<string, unknown> = {}) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hello', refusal: null }, ...choice }],
+    ...top,
+  });
+  const anthropicRequest = (input: Record<string, unknown>) => ({
+    model: 'echo-1',
+    max_tokens: 5,
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+    ],
+  });
+  async function forwarded(body: unknown) {
+    const { handler, sent } = await recordingPipeline();
+    await handler.handle({
+      requestId: 'r6',
+      api: 'anthropic.messages',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    return sent.join('\n');
+  }
+  // HOLE (open, pipeline/answer-key-joins.ts keyJoins; requests: classification/segment-join.ts memberPairs): an
+  // object's names are one key list read with line breaks between them, and only a string value is paired with the
+  // names beside it, so two names with a number, null, [] or {} between (`"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`), a name and
+  // the first name of the object it opens (`"AKIAZ3MQWX":{"R5TLPB6Y7N":1}`), and a nested text then its ancestor's next
+  // name (`"text":"AKIAZ3MQWX"}],"R5TLPB6Y7N":"end_turn"`) are never read together: answers relay them, and the request
+  // side forwards the first in a tool input (the second it holds). Found by a property that puts a key's halves in two
+  // adjacent places (names and strings in document order) of each API's recorded answer: 4-9 of 20-27 places per API.
+  // Fix: one document-order pass over every name and string of a JSON value (numbers, null and brackets skipped), each
+  // token paired with the next (linear: each token in two pairs), in place of the per-object member pairs.
+  it.fails('chat answer: two names with a number between are not relayed whole', async () => {
+    expect(holdsAll(await screened(CHAT, chatBody({}, { usage: { [A]: 15, [B]: 16 } })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('chat answer: two names with null between are not relayed whole', async () => {
+    expect(holdsAll(await screened(CHAT, chatBody({ [A]: null, [B]: 'stop' })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('chat answer: a name and the first name of the object it opens are not relayed whole', async () => {
+    expect(holdsAll(await screened(CHAT, chatBody({}, { [A]: { [B]: 15 } })), KEY_HALVES)).toBe(false);
+  });
+  it.fails('anthropic answer: the text then the answer’s next name are not relayed whole', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'x',
+      content: [{ type: 'text', text: A }],
+      [B]: 'end_turn',
+      stop_sequence: null,
+    };
+    expect(holdsAll(await screened('anthropic.messages', body), KEY_HALVES)).toBe(false);
+  });
+  it.fails('anthropic request: two tool input names with a number between are not forwarded whole', async () => {
+    expect(holdsAll(await forwarded(anthropicRequest({ [A]: 1, [B]: 2 })), KEY_HALVES)).toBe(false);
+  });
+  it('control: a request’s tool input name and the first name inside it are not forwarded whole', async () => {
+    expect(holdsAll(await forwarded(anthropicRequest({ [A]: { [B]: 1 } })), KEY_HALVES)).toBe(false);
+  });
+  it('control: a name then its string value, and a string value then the next name, are blocked', async () => {
+    expect(holdsAll(await screened(CHAT, chatBody({}, { [A]: B })), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await screened(CHAT, chatBody({}, { extra: A, [B]: 1 })), KEY_HALVES)).toBe(false);
+  });
+});
+
 describe('MCP: what a hostile server streams or throws', () => {
   let engine: PolicyEngine;
   beforeAll(async () => {
