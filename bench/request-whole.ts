@@ -29,6 +29,11 @@ const settings = {
   warmup: flag('--warmup', 3000),
   requests: flag('--requests', 12_000),
   bare: args.includes('--bare'),
+  /** `--stages`: the CPU of the stages other benches measure alone, taken here in the whole request (each call's own
+   * thread CPU; the readings add ≈ 1 µs a call). */
+  stages: args.includes('--stages'),
+  /** `--log-level warn`: no access line (what one costs, by difference). */
+  logLevel: args.includes('--log-level') ? String(args[args.indexOf('--log-level') + 1]) : null,
 };
 const PROMPT = 'Summarise the quarterly report for the north region in two sentences, please.';
 
@@ -131,6 +136,21 @@ async function startBare(upstreamUrl: string) {
   };
 }
 
+/** µs of this thread's CPU in each wrapped call (its synchronous part: a cached token, a classify call), by stage. */
+const stageCpu = new Map<string, number>();
+function cpuOf<A extends unknown[], R>(stage: string, fn: (...args: A) => R): (...args: A) => R {
+  if (!settings.stages) return fn;
+  return (...args: A): R => {
+    const start = process.threadCpuUsage();
+    try {
+      return fn(...args);
+    } finally {
+      const used = process.threadCpuUsage(start);
+      stageCpu.set(stage, (stageCpu.get(stage) ?? 0) + used.user + used.system);
+    }
+  };
+}
+
 /** Proctor as src/main.ts composes it, with the ledger and the limits in memory (see the header). */
 async function startProctorInMemory(upstreamUrl: string) {
   const { resolveConfig } = await import('../src/config/index.ts');
@@ -163,7 +183,7 @@ async function startProctorInMemory(upstreamUrl: string) {
   const config = resolveConfig(doc, { env: { KEY: 'unused', FP: 'f'.repeat(32) }, baseDir: dir });
   // The access line is written as production writes it (pino, asynchronously), to /dev/null.
   const logger = obs.createLogger({
-    level: config.server.logLevel,
+    level: (settings.logLevel ?? config.server.logLevel) as typeof config.server.logLevel,
     destination: pino.destination({ fd: openSync('/dev/null', 'w'), sync: false }),
   });
   const sinks: RequestSink[] = [];
@@ -187,22 +207,30 @@ async function startProctorInMemory(upstreamUrl: string) {
     close: async () => {},
   } as unknown as Parameters<typeof createRequestHandler>[0]['ledger'];
   const forwarder = createForwarder();
-  const classifier = createClassifier({ fingerprintKey });
+  const plainClassifier = createClassifier({ fingerprintKey });
+  const classifier = { classify: cpuOf('classify (prompt and answer)', plainClassifier.classify) };
+  const authenticator = createAuthenticator({
+    issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
+    clock,
+  });
+  const limits = createMemoryLimiter();
   const handler = createRequestHandler(
     instrumentPipeline(
       {
-        authenticator: createAuthenticator({
-          issuers: config.identity.issuers.map((i) => ({ ...i, requiredTyp: i.requiredTyp ?? undefined })),
-          clock,
-        }),
+        authenticator: { authenticate: cpuOf('identify', authenticator.authenticate) },
         classifier,
         bodyDigestKey: bodyDigestKey(fingerprintKey),
-        policy: policy.runtime,
+        policy: { decide: cpuOf('decide', (input) => policy.runtime.decide(input)) },
         ledger,
         forwarder,
         upstreams: createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions: null }),
         clock,
-        limits: createMemoryLimiter(),
+        limits: {
+          ...limits,
+          admit: cpuOf('limits (in memory)', limits.admit),
+          reserve: cpuOf('limits (in memory)', limits.reserve),
+          settle: cpuOf('limits (in memory)', limits.settle),
+        },
         log,
       },
       scopes,
@@ -248,6 +276,7 @@ export async function measure() {
     thread.postMessage({ drive: settings.warmup });
     const warm = await next<Driven>();
     if (warm.errors > 0) throw new Error(`warm-up errors: ${warm.firstError}`);
+    stageCpu.clear();
     const cpu = process.threadCpuUsage();
     const whole = process.cpuUsage();
     const started = performance.now();
@@ -271,6 +300,13 @@ export async function measure() {
       process_cpu_us_per_request: Math.round(((all.user + all.system - driven.cpuUs) / driven.requests) * 10) / 10,
       window_us: window,
       rps: Math.round(driven.requests / seconds),
+      ...(settings.stages
+        ? {
+            stages_cpu_us_per_request: Object.fromEntries(
+              [...stageCpu].map(([stage, us]) => [stage, Math.round((us / driven.requests) * 10) / 10]),
+            ),
+          }
+        : {}),
     };
   } finally {
     thread.postMessage({ stop: true });
