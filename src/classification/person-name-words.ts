@@ -435,6 +435,7 @@ export const PLACE_PHRASES = [
 ];
 
 export const TITLES = [
+  'ing', // Ing., Dipl.-Ing. (German and Austrian engineers)
   'mr',
   'mrs',
   'ms',
@@ -508,6 +509,28 @@ export const LABELS = [
   'reviewer',
   'requester',
   'signed by',
+  // A speech verb right before a name ("says Martel."), and people named by their occupation or role, an apposition:
+  // "songwriter Karlijn Helmerhorst", "commenter Guy de Bernier", "tennis player Zoé Guérin".
+  'says',
+  'songwriter',
+  'singer',
+  'player',
+  'commenter',
+  'ceo',
+  'founder',
+  'co-founder',
+  'speaker',
+  'writer',
+  'journalist',
+  'actor',
+  'actress',
+  'artist',
+  'musician',
+  'composer',
+  'novelist',
+  'poet',
+  'colleague',
+  'assistant to',
 ];
 
 export const CLOSINGS = [

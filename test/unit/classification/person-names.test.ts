@@ -111,6 +111,32 @@ describe('the name lists and the everyday words', () => {
   });
 });
 
+describe('a name by its place in the sentence', () => {
+  it.each([
+    ['a name spoken to, before "!"', "Don't go to town, Markus!", ['Markus']],
+    ['a name spoken to, before "?"', 'Remember me, Klothilde? I talked just like this', ['Klothilde']],
+    ['a name opening a request', 'Fabijan, can I please speak to your boss?', ['Fabijan']],
+    ['a name from a company', 'Lydia is from ORO Co.Ltd.', ['Lydia']],
+    ['a name working at a company', 'Janna works at Instem PLC these days', ['Janna']],
+    ['a family name led by its particle where a sentence starts', 'de López flew to Pontevedra.', ['de López']],
+    ['after a speech verb', '"That is settled," says Perret.', ['Perret']],
+    ['after an occupation', 'Trialtrove songwriter Karlijn Helmerhorst wrote it', ['Karlijn Helmerhorst']],
+    ["after an engineer's title", 'For my take on Dipl.-Ing. Schleich, see the list', ['Schleich']],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual(value);
+  });
+
+  it.each([
+    ['a product before a comma and a list', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
+    ['a common word spoken to', 'Thanks for the help, Team!'],
+    ['a product from a company', 'Kubernetes is from the Cloud Native Computing Foundation'],
+    ['a preposition opening a sentence in upper case', 'De nada. Da Capo is a music term.'],
+    ['a mid-sentence preposition before a place', 'the office de Madrid is closed'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});
+
 describe('a lone name in kanji inside text of another script', () => {
   it.each([
     ['a speech verb', 'I am so jealous! said 康弘 to 裕太', ['康弘', '裕太']],

@@ -46,7 +46,15 @@ export function embeddings(type: string, value: string): string[] {
     ...(type === 'PASSWORD' ? [`Connect with postgres://orders:${value}@db.internal:5432/orders today.`] : []),
     // A lone name is also found where words about people are near it, a name on a card's first line too.
     ...(type === 'PERSON_NAME'
-      ? [`Then ${value} said she would call back about the report.`, `${value}\nNorthwind Traders Ltd.\n`]
+      ? [
+          `Then ${value} said she would call back about the report.`,
+          `${value}\nNorthwind Traders Ltd.\n`,
+          // Spoken to, affiliated with a company, led by a particle where a sentence starts.
+          `Do not go to town, ${value.split(' ').pop()}!`,
+          `${value.split(' ').pop()}, can you call me back?`,
+          `${value} is from Northwind Traders Ltd. and called.`,
+          `That was all. de ${value.split(' ').pop()} flew home.`,
+        ]
       : []),
     // A routing number is also found between the MICR transit symbols of a cheque line.
     ...(type === 'US_BANK_ROUTING' ? [`Cheque line \u2446${value}\u2446 000123456789\u2448 0042.`] : []),
