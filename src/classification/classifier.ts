@@ -5,8 +5,10 @@
 // Text is normalised before matching (normalize.ts); numeric recognizers also scan a digits view (digit-view.ts),
 // encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts).
 
-import RE2 from 're2';
 import { type CompiledRecognizer, compileRecognizers } from './compile.ts';
+import { escapeRegExp } from './prefix-patterns.ts';
+import { candidatesOf, createWordFinder, type RecognizerSet, recognizerSet } from './recognizer-sets.ts';
+import { dedupe, type Draft, yieldFallbacks } from './drafts.ts';
 import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type ValidationMemo } from './matching.ts';
@@ -14,16 +16,10 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import {
-  JOIN_WINDOW,
-  joinOrders,
-  joinWindows,
-  LABEL_BREAK,
-  labelWindows,
-  overlapsFound,
-  pieceBeside,
-  piecesAcross,
-} from './segment-join.ts';
+import { overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
+import { joinOrders } from './reading-orders.ts';
+import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
+import { batchGap, batchWindows, memberHolding } from './window-batches.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -53,9 +49,7 @@ function containsAnyWord(haystack: string, words: readonly string[]): boolean {
   if (words.length === 0) return false;
   let matcher = wordMatchers.get(words);
   if (matcher === undefined) {
-    const alternatives = [...words]
-      .sort((a, b) => b.length - a.length)
-      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escapeRegExp);
     matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?![A-Za-z])`);
     wordMatchers.set(words, matcher);
   }
@@ -192,161 +186,6 @@ function hasContext(
   return containsAnyWord(before, r.contextWords) || containsAnyWord(after, r.contextWords);
 }
 
-function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fingerprint'>): number {
-  return (
-    a.segment - b.segment || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.end - b.end
-  );
-}
-
-/**
- * A finding before its fingerprint: the value stays inside this module and is fingerprinted only if kept. A value
- * that crosses segments is one draft per segment it touches (same type, value and so fingerprint); all but the
- * first are `continuation`s.
- */
-type Draft = Omit<Finding, 'fingerprint'> & {
-  fallback: boolean;
-  recognizer: CompiledRecognizer;
-  value: string;
-  continuation?: boolean;
-};
-
-/**
- * Recognizers that scan one view, with the combined automata that say which of them can match at all: one RE2.Set
- * for most, one per type for recognizers marked `separateSet` (their automaton combined with the others' outgrows
- * RE2's DFA cache on a long text, which then runs at a few MB/s instead of hundreds). A view of at most
- * SMALL_VIEW_BYTES is matched by one set of every member instead (`small`): the same answer (a set reports exactly the
- * patterns that match somewhere) in one native call, not one per set, and on a short text no cache fills up.
- */
-interface RecognizerSet {
-  candidates: CandidateSet[];
-  small: CandidateSet | undefined;
-}
-
-interface CandidateSet {
-  set: InstanceType<typeof RE2.Set>;
-  members: readonly { recognizer: CompiledRecognizer; index: number }[];
-}
-
-/**
- * Views up to this many bytes are matched by one set of all members (RecognizerSet.small). Measured at 1-2 KB (names,
- * CJK, digits, hex, base64, mixed scripts): the one set costs as much as the main set alone, the split sets twice that.
- */
-const SMALL_VIEW_BYTES = 2048;
-
-/** The members of `sets` that can match `bytes`, in definition order (one set for a short view when it has one). */
-function candidatesOf(sets: RecognizerSet, bytes: Buffer): CompiledRecognizer[] {
-  const { small } = sets;
-  if (small !== undefined && bytes.length <= SMALL_VIEW_BYTES) {
-    let found: number[] | undefined;
-    try {
-      found = small.set.match(bytes);
-    } catch {
-      found = undefined; // its DFA out of memory (it throws, never answers short): the split sets decide
-    }
-    if (found !== undefined) return found.map((i) => (small.members[i] as CandidateSet['members'][0]).recognizer);
-  }
-  return sets.candidates
-    .flatMap(({ set: candidates, members }) => candidates.match(bytes).map((i) => members[i] as (typeof members)[0]))
-    .sort((a, b) => a.index - b.index)
-    .map((m) => m.recognizer);
-}
-
-function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
-  if (members.length === 0) return undefined;
-  const groups = new Map<string, { recognizer: CompiledRecognizer; index: number }[]>();
-  members.forEach((recognizer, index) => {
-    const key = recognizer.separateSet ? `own:${recognizer.type}` : '';
-    let group = groups.get(key);
-    if (group === undefined) groups.set(key, (group = []));
-    group.push({ recognizer, index });
-  });
-  try {
-    const all = members.map((recognizer, index) => ({ recognizer, index }));
-    return {
-      candidates: [...groups.values()].map((group) => ({
-        set: new RE2.Set(group.map((m) => m.recognizer.regex.source)),
-        members: group,
-      })),
-      small:
-        groups.size > 1 ? { set: new RE2.Set(all.map((m) => m.recognizer.regex.source)), members: all } : undefined,
-    };
-  } catch (cause) {
-    throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
-  }
-}
-
-/**
- * Drops findings of `fallback` recognizers that overlap a finding of a specific one in the same segment. Per segment,
- * the specific spans sorted by start carry the running maximum of their ends: a fallback [s, e) overlaps one exactly
- * when the furthest end among those starting before e passes s (a binary search each: O(n log n), never O(n²)).
- */
-function yieldFallbacks(findings: Draft[]): Draft[] {
-  if (!findings.some((f) => f.fallback)) return findings;
-  const bySegment = new Map<number, { starts: number[]; maxEnds: number[] }>();
-  const specific = findings.filter((f) => !f.fallback).sort((a, b) => a.segment - b.segment || a.start - b.start);
-  for (const s of specific) {
-    let spans = bySegment.get(s.segment);
-    if (spans === undefined) bySegment.set(s.segment, (spans = { starts: [], maxEnds: [] }));
-    spans.maxEnds.push(Math.max(s.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
-    spans.starts.push(s.start);
-  }
-  return findings.filter((f) => {
-    const spans = f.fallback ? bySegment.get(f.segment) : undefined;
-    if (spans === undefined) return true;
-    let lo = 0;
-    let hi = spans.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((spans.starts[mid] as number) < f.end) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 || (spans.maxEnds[lo - 1] as number) <= f.start;
-  });
-}
-
-/** Keeps one finding per overlapping run of the same type: the most confident, then the longest. */
-function dedupe(findings: Draft[]): Draft[] {
-  const byTypeThenStart = [...findings].sort(
-    (a, b) =>
-      a.segment - b.segment || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || a.start - b.start || a.end - b.end,
-  );
-  const kept: Draft[] = [];
-  for (const finding of byTypeThenStart) {
-    const last = kept[kept.length - 1];
-    if (
-      last !== undefined &&
-      last.segment === finding.segment &&
-      last.type === finding.type &&
-      finding.start < last.end
-    ) {
-      const better =
-        finding.confidence > last.confidence ||
-        (finding.confidence === last.confidence && finding.end - finding.start > last.end - last.start);
-      if (better) kept[kept.length - 1] = finding;
-      continue;
-    }
-    kept.push(finding);
-  }
-  return kept.sort(compareFindings);
-}
-
-/**
- * Which of `words` occur anywhere in the lower-cased text as words (not glued to ASCII letters, as hasContext reads
- * them), by one RE2.Set pass over its UTF-8 bytes (~5 µs a word at 8 KB).
- */
-function createWordFinder(words: readonly string[]): (text: string) => ReadonlySet<string> {
-  const distinct = [...new Set(words)];
-  if (distinct.length === 0) return () => new Set();
-  // "he" inside "the" would run a recognizer whose every candidate then fails hasContext.
-  const set = new RE2.Set(distinct.map((w) => `(?:^|[^a-z])${w.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}(?:[^a-z]|$)`));
-  return (text) => {
-    const found = set.match(Buffer.from(text.toLowerCase(), 'utf8'));
-    return found.length === 0 ? NO_WORDS : new Set(found.map((i) => distinct[i] as string));
-  };
-}
-
-const NO_WORDS: ReadonlySet<string> = new Set();
-
 export function createClassifier(opts: {
   fingerprintKey: Uint8Array;
   /** Replaces the built-in set; pass [...DEFAULT_RECOGNIZERS, ...custom] to extend it. */
@@ -385,6 +224,10 @@ export function createClassifier(opts: {
   digitIslands(normalizeText('0')); // and the digits view's native search (digit-view.ts: hasDigitThenSeparator)
   if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
+  // Between two windows scanned together: past every recognizer's context and exclusion reach (window-batches.ts).
+  const windowGap = batchGap(
+    Math.max(EXCLUDE_BEFORE, ...recognizers.map((r) => Math.max(r.contextBefore, r.contextAfter))),
+  );
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
   // Per recognizer that requires context, its words as a set: a view holds few of them, a recognizer up to hundreds.
   const contextWordSets = new Map(recognizers.map((r) => [r, new Set(r.contextWords)] as const));
@@ -497,6 +340,26 @@ export function createClassifier(opts: {
   }
 
   /**
+   * The drafts of each distinct window text, in its own offsets, as scan() finds them in the text alone: the texts are
+   * scanned in batches kept apart by a gap longer than any reach (window-batches.ts); a draft outside one member (in a
+   * gap or across one: no recognizer matches there) is no window's.
+   */
+  function draftsOfWindows(texts: readonly string[]): Map<string, Draft[]> {
+    const drafts = new Map<string, Draft[]>();
+    for (const text of texts) if (text.length > 0) drafts.set(text, []);
+    const distinct = [...drafts.keys()];
+    for (const batch of batchWindows(distinct, windowGap)) {
+      for (const d of scan({ path: '', text: batch.text }, -1)) {
+        const member = memberHolding(batch, d.start, d.end);
+        if (member === undefined) continue;
+        const own = drafts.get(distinct[member.index] as string) as Draft[];
+        own.push({ ...d, start: d.start - member.at, end: d.end - member.at });
+      }
+    }
+    return drafts;
+  }
+
+  /**
    * Every segment alone, then the text around each boundary between adjacent segments, turns of one role and paths
    * of one shape (segment-join.ts).
    */
@@ -504,15 +367,14 @@ export function createClassifier(opts: {
     const budget = createDecodeBudget();
     const found = segments.flatMap((segment, index) => scan(segment, index, budget));
     const alreadyFound = overlapsFound(found);
-    const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true));
-    const windows = [joinWindows(segments), ...others];
+    const spans = spansOfSegments(segments);
+    const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans));
+    const windows = [joinWindows(segments, JOIN_WINDOW, undefined, false, spans), ...others];
     // A window's drafts depend on its text alone: the reading orders of a short list often build the same text twice
-    // (each still maps them onto its own parts).
-    const draftsOf = new Map<string, Draft[]>();
+    // (each still maps them onto its own parts). The distinct texts are scanned in batches (window-batches.ts).
+    const draftsOf = draftsOfWindows(windows.flat().map((window) => window.text));
     for (const window of windows.flat()) {
-      let drafts = draftsOf.get(window.text);
-      if (drafts === undefined) draftsOf.set(window.text, (drafts = scan({ path: '', text: window.text }, -1)));
-      for (const d of drafts) {
+      for (const d of draftsOf.get(window.text) ?? []) {
         let across = piecesAcross(window, d.start, d.end);
         if (across.length === 0 && d.recognizer.requireContext) {
           // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`): kept when it is
@@ -538,7 +400,7 @@ export function createClassifier(opts: {
     }
     // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
     // by a line break, by the recognizers that require context only.
-    for (const window of labelWindows(segments)) {
+    for (const window of labelWindows(segments, undefined, spans)) {
       for (const d of scan({ path: '', text: window.text }, -1, undefined, contextual)) {
         const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
         const piece = pieceBeside(window, segments, d, reach, LABEL_BREAK.length);

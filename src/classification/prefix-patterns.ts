@@ -1,9 +1,14 @@
 // Building blocks for recognizers' `partial` patterns (types.ts): RE2 sources matching every beginning of a fixed
 // literal, so a stream scanner holds back a trailing "sk_li" until it knows whether "sk_live_…" follows. Invariant:
-// what these build matches every non-empty prefix of what they describe (prefix-closed), never less.
+// what these build matches every non-empty prefix of what they describe (prefix-closed), never less. escapeRegExp is the
+// one escape of a literal for both RE2 and JS RegExp sources.
 
-function escapeRe2(char: string): string {
-  return /[\\^$.|?*+()[\]{}-]/.test(char) ? `\\${char}` : char;
+/**
+ * `literal` as a pattern that matches exactly it, outside a character class, in RE2 and in a JS RegExp (with or
+ * without the `u` flag: only syntax characters are escaped, which both read as themselves behind a backslash).
+ */
+export function escapeRegExp(literal: string): string {
+  return literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
 /**
@@ -15,7 +20,7 @@ export function prefixOf(literal: string, then = ''): string {
   const chars = [...literal];
   let inner = then === '' ? '' : `(?:${then})?`;
   for (let i = chars.length - 1; i >= 0; i -= 1) {
-    inner = `${escapeRe2(chars[i] as string)}${inner}`;
+    inner = `${escapeRegExp(chars[i] as string)}${inner}`;
     if (i > 0) inner = `(?:${inner})?`;
   }
   return inner;

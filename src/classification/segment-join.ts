@@ -6,10 +6,16 @@
 // JSON text, are classified again as one text, and a finding that crosses a boundary is reported once per piece
 // (segment span) it touches; a finding inside one piece is kept only when a neighbour lent it its context
 // (pieceBeside: "my ssn is" | "219099999"; labelWindows read each boundary apart by a line break for that).
-// Invariant: within one order windows are disjoint and each JSON value is in at most two pairs, so the joined text
-// scanned is at most seven times the input, and the label windows twice more (linear); every piece is a span of its
-// own segment's text.
+// Invariant: within one order windows are disjoint and each JSON value is in at most two pairs, so each order's joined
+// text is at most about six times its segments (the merged windows once, segmentRuns five times at most) and the
+// value pairs and label windows twice more: linear in the input times the number of orders (reading-orders.ts);
+// every piece is a span of its own segment's text (join-pieces.ts maps findings back).
+import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
+import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
 import type { TextSegment } from './types.ts';
+
+// Moved out of this file; stream-scanner.ts still imports them from here.
+export { joinedSpan, readableSpans } from './readable-spans.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
 export const JOIN_WINDOW = 256;
@@ -42,50 +48,27 @@ interface Readable {
   to: number;
 }
 
-/** Values per segment object (a classify() call joins over several orders: each text is read once). */
-const valuesCache = new WeakMap<TextSegment, readonly (readonly [number, number])[]>();
-
-function valuesOf(segment: TextSegment): readonly (readonly [number, number])[] {
-  let spans = valuesCache.get(segment);
-  if (spans === undefined) valuesCache.set(segment, (spans = readableSpans(segment.text)));
-  return spans;
-}
-
-/** Values and property names per segment object (valuePairs: a key is read with the values on either side of it). */
-const membersCache = new WeakMap<TextSegment, readonly (readonly [number, number])[]>();
-
-function membersOf(segment: TextSegment): readonly (readonly [number, number])[] {
-  let spans = membersCache.get(segment);
-  if (spans === undefined) membersCache.set(segment, (spans = readableSpans(segment.text, true)));
-  return spans;
-}
-
-/**
- * The span of a segment joined to its neighbours: for a JSON text from its first value's text to before its closing
- * syntax (`{"k":"` and `"}` read over), for any other text the whole text without closing quotes and brackets.
- */
-export function joinedSpan(text: string, values: readonly (readonly [number, number])[]): [number, number] {
-  const json = isJsonText(text);
-  const lo = json ? (values[0]?.[0] ?? text.length) : 0;
-  return [lo, Math.max(lo, closingStart(text))];
+/** Every segment's readable spans, worked out once per classify call and shared by every order's windows. */
+export function spansOfSegments(segments: readonly TextSegment[]): SegmentSpans[] {
+  return segments.map((segment) => segmentSpans(segment.text));
 }
 
 /**
  * The windows around every boundary between two consecutive non-empty segments of `order` (segment indices; default
  * all, in order; empty segments are skipped over), each read as its joinedSpan; for the default order also the
  * valuePairs inside JSON texts. Boundaries between segments adjacent in the list are left out when `skipAdjacent` is
- * set (a second join over another order must not repeat the first one's work).
+ * set (a second join over another order must not repeat the first one's work). `spans`: spansOfSegments(segments).
  */
 export function joinWindows(
   segments: readonly TextSegment[],
   reach: number = JOIN_WINDOW,
   order?: readonly number[],
   skipAdjacent = false,
+  spans: readonly SegmentSpans[] = spansOfSegments(segments),
 ): JoinWindow[] {
   const readable: Readable[] = [];
   for (const segment of order ?? segments.map((_, i) => i)) {
-    const text = segments[segment] as TextSegment;
-    const [from, to] = joinedSpan(text.text, valuesOf(text));
+    const [from, to] = (spans[segment] as SegmentSpans).joined;
     if (to > from) readable.push({ segment, from, to });
   }
   // Offsets in the concatenation of the readable spans: where each starts, and the merged intervals [from, to).
@@ -127,7 +110,7 @@ export function joinWindows(
     windows.push({ text: texts.join(''), parts });
   }
   windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
-  if (order === undefined) windows.push(...valuePairs(segments, reach), ...memberPairs(segments, reach));
+  if (order === undefined) windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach));
   return windows;
 }
 
@@ -203,10 +186,13 @@ export const LABEL_BREAK = '\n';
  * that require context, so a label that ends in a letter still names a value in the next segment that must not start
  * after one (`my passport is` | `A12345678` glued reads `isA12345678`, no word boundary). At most twice the text.
  */
-export function labelWindows(segments: readonly TextSegment[], reach: number = LABEL_REACH): JoinWindow[] {
+export function labelWindows(
+  segments: readonly TextSegment[],
+  reach: number = LABEL_REACH,
+  spans: readonly SegmentSpans[] = spansOfSegments(segments),
+): JoinWindow[] {
   const readable: Readable[] = [];
-  segments.forEach((segment, index) => {
-    const [from, to] = joinedSpan(segment.text, valuesOf(segment));
+  spans.forEach(({ joined: [from, to] }, index) => {
     if (to > from) readable.push({ segment: index, from, to });
   });
   if (readable.length < 2) return [];
@@ -246,26 +232,19 @@ export const PAIR_GAP = '\n!\n';
  * even values make one window and those at odd values another (pairs kept apart by PAIR_GAP), so a text of many
  * values costs two scans, not one a value; together at most twice the text.
  */
-function valuePairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
+function valuePairs(segments: readonly TextSegment[], spans: readonly SegmentSpans[], reach: number): JoinWindow[] {
   const windows: JoinWindow[] = [];
   segments.forEach((segment, index) => {
-    for (const values of [valuesOf(segment), membersOf(segment)]) {
-      // Members add pairs only when a property name is read (the values' own pairs are above).
-      if (values !== valuesOf(segment) && values.length === valuesOf(segment).length) continue;
-      valuePairsOf(segment, index, values, reach, windows);
-    }
+    const { values, members } = spans[index] as SegmentSpans;
+    valuePairsOf(segment, index, values, reach, windows);
+    // Members add pairs only when a property name is read (the values' own pairs are above).
+    if (members !== values) valuePairsOf(segment, index, members, reach, windows);
   });
   return windows;
 }
 
 /** The windows of valuePairs over one list of spans of one segment's text. */
-function valuePairsOf(
-  segment: TextSegment,
-  index: number,
-  values: readonly (readonly [number, number])[],
-  reach: number,
-  windows: JoinWindow[],
-): void {
+function valuePairsOf(segment: TextSegment, index: number, values: Spans, reach: number, windows: JoinWindow[]): void {
   for (let parity = 1; parity <= 2 && parity < values.length; parity += 1) {
     const texts: string[] = [];
     const parts: WindowPart[] = [];
@@ -344,391 +323,4 @@ function memberPairs(segments: readonly TextSegment[], reach: number): JoinWindo
 
 function lengthOf(r: Readable): number {
   return r.to - r.from;
-}
-
-function isJsonSpace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-
-function isNumberChar(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x2b || code === 0x65 || code === 0x45
-  );
-}
-
-/**
- * The spans of a text a consumer reads as one text when it is joined to its neighbours: for a JSON object or array
- * text (tool-call arguments, `{"a":"AKIAQ3EG","b":"THV5…"}`) the text of each value (strings without their quotes,
- * numbers), keys and syntax left out, so an answer's text and the arguments' first value, or two values, read as one;
- * for any other text the whole text without closing quotes and brackets at its end (`"}`, `]}`: a JSON text whose
- * start was cut off, as in a stream's held text). One pass; a string is a key by its place (after `{` or `,` in an
- * object), so a key still arriving (`{"a":"AKIAQ3EG","b`) is never read as a value; `withKeys` keeps the keys too.
- */
-export function readableSpans(text: string, withKeys = false): [number, number][] {
-  let lo = 0;
-  while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
-  if (!isJsonText(text)) {
-    const hi = closingStart(text);
-    return hi > 0 ? [[0, hi]] : [];
-  }
-  const spans: [number, number][] = [];
-  const open: number[] = []; // the containers open here ({ or [), innermost last
-  let last = 0; // the last syntax character read: a string after `{` or `,` in an object is a key
-  for (let i = lo; i < text.length; ) {
-    const code = text.charCodeAt(i);
-    if (code === 0x7b || code === 0x5b) open.push(code);
-    else if (code === 0x7d || code === 0x5d) open.pop();
-    if (code === 0x7b || code === 0x5b || code === 0x7d || code === 0x5d || code === 0x3a || code === 0x2c) {
-      last = code;
-      i += 1;
-    } else if (code === 0x22) {
-      let end = i + 1;
-      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
-      end = Math.min(end, text.length);
-      const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
-      if ((!key || (withKeys && valueLike(text, i + 1, end))) && end > i + 1) spans.push([i + 1, end]);
-      last = code;
-      i = end + 1;
-    } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
-      let end = i + 1;
-      while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
-      spans.push([i, end]);
-      last = code;
-      i = end;
-    } else i += 1;
-  }
-  return spans;
-}
-
-/** Characters of the longest property name read as a piece of a value. */
-const MAX_VALUE_NAME = 64;
-
-/**
- * Whether the property name text[from, to) can be a piece of a value written across `":"` or `","`: 3-64 characters,
- * no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), so an ordinary name
- * (`to`, `userName`) is never read into the address or the words of the value beside it.
- */
-export function valueLike(text: string, from: number, to: number): boolean {
-  if (to - from < 3 || to - from > MAX_VALUE_NAME) return false;
-  for (let i = from; i < to; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x61 && code <= 0x7a) return false;
-  }
-  return true;
-}
-
-/** Whether a text is a JSON object or array (its first character after whitespace opens one). */
-function isJsonText(text: string): boolean {
-  let at = 0;
-  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
-  return text[at] === '{' || text[at] === '[';
-}
-
-/** Where a text's trailing closing syntax starts (`"}`, `]`, with whitespace among them); its length when none. */
-function closingStart(text: string): number {
-  let hi = text.length;
-  let closing = false;
-  for (let at = text.length; at > 0 && text.length - at < 256; at -= 1) {
-    const c = text[at - 1] as string;
-    if (c === '"' || c === '}' || c === ']') closing = true;
-    else if (!isJsonSpace(c.charCodeAt(0))) break;
-    if (closing) hi = at - 1;
-  }
-  return hi;
-}
-
-/** The segments of each group (of two or more), in order; segments without a group are left out. */
-function ordersBy(segments: readonly TextSegment[], groupOf: (segment: TextSegment) => string | undefined): number[][] {
-  const groups = new Map<string, number[]>();
-  segments.forEach((segment, i) => {
-    const group = groupOf(segment);
-    if (group === undefined) return;
-    let order = groups.get(group);
-    if (order === undefined) groups.set(group, (order = []));
-    order.push(i);
-  });
-  return [...groups.values()].filter((order) => order.length > 1);
-}
-
-/**
- * Paths longer than this have no shape (not joined by shape): reading every path of a deeply nested body whole would
- * cost the square of its depth (10,000 levels: 10^8 characters), and siblings worth joining sit near the top.
- */
-export const MAX_SHAPE_PATH = 256;
-
-/**
- * A path with every array index written `[*]`: `content[1].text` → `content[*].text` (no RegExp on request data);
- * undefined for a path longer than MAX_SHAPE_PATH.
- */
-export function pathShape(path: string): string | undefined {
-  if (path.length > MAX_SHAPE_PATH) return undefined;
-  let shape = '';
-  for (let i = 0; i < path.length; i += 1) {
-    const char = path[i] as string;
-    shape += char;
-    if (char !== '[') continue;
-    let end = i + 1;
-    while (end < path.length && path.charCodeAt(end) >= 0x30 && path.charCodeAt(end) <= 0x39) end += 1;
-    if (end > i + 1 && path[end] === ']') {
-      shape += '*';
-      i = end - 1;
-    }
-  }
-  return shape;
-}
-
-/**
- * The orders to join besides the list itself: the segments of each location (role), and the segments of each path
- * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
- * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
- * joined too; and the reading orders, every segment but some labels (LABEL_KEYS): (1) no label, (2) names and the
- * model kept (READ_LABELS), (3) every label kept but closed tokens (isClosedToken: `assistant`, `function`,
- * `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `msg_…`, a client's tool call id), is joined with
- * the text or arguments after it and with a name beside it, (4) the same without names and the model, so an id and
- * the text or arguments past a name or model that is no closed token (`gpt-4o`, `lookup2`) are joined too, and (5) no
- * label and no property-name list (isKeyList), so a text and a tool input's value are joined past the input's keys.
- * The third to fifth leave property-name lists out too (`{"q": …}`: `q` between an id and its value). A segment is
- * in at most one order of each kind: together at most seven times the input (each order its segments once).
- */
-export function joinOrders(segments: readonly TextSegment[]): number[][] {
-  const reading: number[] = [];
-  const named: number[] = [];
-  const open: number[] = [];
-  const ids: number[] = [];
-  const content: number[] = [];
-  segments.forEach((segment, i) => {
-    const key = lastKey(segment.path);
-    const closed = LABEL_KEYS.has(key) && isClosedToken(segment.text);
-    // Inside free-form JSON a key named like a label is the model's or the client's word: a label only when its value
-    // is a closed token (a schema's `"type": "object"`), which carries no part of a value wherever it is.
-    const label = closed || (LABEL_KEYS.has(key) && !insideFreeForm(segment.path));
-    const keys = isKeyList(segments, i);
-    if (!label) reading.push(i);
-    if (!label || READ_LABELS.has(key)) named.push(i);
-    if (closed || keys) return;
-    open.push(i);
-    if (!(label && READ_LABELS.has(key))) ids.push(i);
-    if (!label) content.push(i);
-  });
-  const readingOrders = [reading, named, open, ids, content].filter(
-    (order) => order.length > 1 && order.length < segments.length,
-  );
-  const orders = [
-    ...ordersBy(segments, (s) => s.location),
-    ...ordersBy(segments, (s) => pathShape(s.path)),
-    ...readingOrders,
-  ];
-  // One order of several kinds (a user's turns are often also the reading order and one path shape) is joined once.
-  const seen = new Set<string>();
-  return orders.filter((order) => {
-    const key = order.join(',');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/**
- * Whether segment `i` lists an object's property names (a request's free-form JSON: providers/shape-walk.ts gives the
- * object's keys as one segment at the object's own path): the next segment's path is inside its path. A string or a
- * number has no path inside it. Paths longer than MAX_SHAPE_PATH are not compared (linear in a deep body).
- */
-function isKeyList(segments: readonly TextSegment[], i: number): boolean {
-  const path = (segments[i] as TextSegment).path;
-  const next = segments[i + 1]?.path;
-  if (next === undefined || path.length > MAX_SHAPE_PATH || next.length <= path.length) return false;
-  if (!next.startsWith(path)) return false;
-  const after = next.charCodeAt(path.length);
-  return after === 0x2e || after === 0x5b;
-}
-
-/** Labels a client shows as text: the second reading order keeps them. */
-const READ_LABELS: ReadonlySet<string> = new Set(['name', 'model']);
-
-/**
- * Keys whose strings label what sits around them rather than read as text (ids, names, types, roles, statuses): the
- * reading orders leave them out, so the text before a tool call (`…AKIAQ3EG`) and its arguments (`{"k":"THV5…"}`),
- * with the call's id, type and name between, are joined as the consumer reads them. Those strings are classified on
- * their own and with their neighbours all the same. A key inside free-form JSON is one only for a closed token.
- */
-const LABEL_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'type',
-  'role',
-  'name',
-  'object',
-  'model',
-  'status',
-  'call_id',
-  'tool_call_id',
-  'tool_use_id',
-  'item_id',
-  'finish_reason',
-  'stop_reason',
-  'system_fingerprint',
-  'service_tier',
-]);
-
-/** Longest closed token (a label's value that can carry no part of a value): answer-labels.ts's bound. */
-const MAX_CLOSED_TOKEN = 64;
-
-/**
- * Whether a label's text is a closed token: 1-64 lower-case ASCII letters, `_` and `.` (`assistant`, `tool_use`,
- * `chat.completion.chunk`): no digit, no capital, so no part of a number or a key. Only these labels are left out of
- * the third and fourth reading orders.
- */
-export function isClosedToken(text: string): boolean {
-  if (text.length === 0 || text.length > MAX_CLOSED_TOKEN) return false;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (!((code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x2e)) return false;
-  }
-  return true;
-}
-
-/**
- * Properties whose values are free-form JSON (a tool's input or arguments, schemas, metadata, MCP structured content):
- * their keys are the model's or the client's words, not an API's labels.
- */
-const FREE_FORM: ReadonlySet<string> = new Set([
-  'input',
-  'arguments',
-  'parameters',
-  'schema',
-  'input_schema',
-  'inputSchema',
-  'outputSchema',
-  'structuredContent',
-  'metadata',
-]);
-
-/** The last property name of a segment path (`…function.name` → `name`); '' when it ends in an index or quoted key. */
-function lastKey(path: string): string {
-  if (path.endsWith(']')) return '';
-  return path.slice(path.lastIndexOf('.') + 1);
-}
-
-/**
- * Whether `path` passes through free-form JSON: a property named in FREE_FORM has a step after it
- * (`content[1].input.status`). One pass; only the paths of segments keyed like a label are read.
- */
-function insideFreeForm(path: string): boolean {
-  // Free-form JSON starts near the top of a body: the first MAX_SHAPE_PATH characters are read (a deep body's paths
-  // read whole would cost the square of its depth).
-  const end = Math.min(path.length, MAX_SHAPE_PATH);
-  let from = 0;
-  for (let i = 0; i <= end; i += 1) {
-    const code = i < end ? path.charCodeAt(i) : -1;
-    if (code !== 0x2e && code !== 0x5b && code !== 0x5d && code !== -1) continue;
-    if (code !== -1 && i > from && FREE_FORM.has(path.slice(from, i)) && code !== 0x5d) return true;
-    from = i + 1;
-  }
-  return false;
-}
-
-/**
- * The in-segment spans of window span [start, end) when it crosses at least one boundary (else none: a span inside one
- * segment was already found there). Pieces are in segment order.
- */
-export function piecesAcross(window: JoinWindow, start: number, end: number): Piece[] {
-  const pieces: Piece[] = [];
-  // Parts are in window order: a binary search for the first that ends after `start` (a window may hold many).
-  let lo = 0;
-  let hi = window.parts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const part = window.parts[mid] as WindowPart;
-    if (part.at + part.length <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < window.parts.length && (window.parts[k] as WindowPart).at < end; k += 1) {
-    const part = window.parts[k] as WindowPart;
-    const from = Math.max(start, part.at);
-    const to = Math.min(end, part.at + part.length);
-    const offset = part.from - part.at; // window offset to segment offset
-    if (to > from) pieces.push({ segment: part.segment, start: from + offset, end: to + offset });
-  }
-  return pieces.length > 1 ? pieces : [];
-}
-
-/** Whether a UTF-16 unit is an ASCII letter or digit, or any non-ASCII one (a letter of another script). */
-function isWordUnit(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || code > 0x7f;
-}
-
-/**
- * The one piece of window span [start, end) that lies inside one part, when a neighbour glued to that part is in reach
- * of it as context: it starts at most `before` characters after the part's start and another part ends right there,
- * or ends at most `after` characters before the part's end and another part starts right there (`my ssn is` |
- * `219099999`); "right there" is within `gap` characters (a labelWindows line break). Undefined otherwise, and when the span reaches an edge of its part where its segment's text goes on
- * in a letter or digit: the window cut a word or a number there (`…2190999991234` clipped after nine digits), and
- * its segment alone would not read that value.
- */
-export function pieceBeside(
-  window: JoinWindow,
-  segments: readonly TextSegment[],
-  span: { start: number; end: number },
-  reach: { before: number; after: number },
-  gap = 0,
-): Piece | undefined {
-  let lo = 0;
-  let hi = window.parts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const part = window.parts[mid] as WindowPart;
-    if (part.at + part.length <= span.start) lo = mid + 1;
-    else hi = mid;
-  }
-  const part = window.parts[lo];
-  if (part === undefined || span.start < part.at || span.end > part.at + part.length) return undefined;
-  const previous = window.parts[lo - 1];
-  const next = window.parts[lo + 1];
-  const lentBefore = previous !== undefined && part.at - (previous.at + previous.length) <= gap;
-  const lentAfter = next !== undefined && next.at - (part.at + part.length) <= gap;
-  const nearStart = lentBefore && span.start - part.at <= reach.before;
-  const nearEnd = lentAfter && part.at + part.length - span.end <= reach.after;
-  if (!nearStart && !nearEnd) return undefined;
-  const text = (segments[part.segment] as TextSegment).text;
-  const start = span.start + part.from - part.at;
-  const end = span.end + part.from - part.at;
-  if (span.start === part.at && start > 0 && isWordUnit(text.charCodeAt(start - 1))) return undefined;
-  if (span.end === part.at + part.length && end < text.length && isWordUnit(text.charCodeAt(end))) return undefined;
-  return { segment: part.segment, start, end };
-}
-
-interface Span {
-  segment: number;
-  type: string;
-  start: number;
-  end: number;
-}
-
-/**
- * Whether a piece of a joined finding overlaps a finding of the same type found in its segment alone: then the join
- * only glued a neighbour onto a value already found (`alice@acme.io` + `ssn …` reads `alice@acme.iossn`; two values of
- * one JSON text, `"alice@acme.io"` + `"bob"`), and the joined finding is dropped. Exact: per segment and type, the
- * findings' spans sorted by start with the running maximum of their ends (a binary search a piece).
- */
-export function overlapsFound(found: readonly Span[]): (piece: Span) => boolean {
-  const byKey = new Map<string, { starts: number[]; maxEnds: number[] }>();
-  const sorted = [...found].sort((a, b) => a.start - b.start);
-  for (const f of sorted) {
-    const key = `${f.segment}\u0000${f.type}`;
-    let spans = byKey.get(key);
-    if (spans === undefined) byKey.set(key, (spans = { starts: [], maxEnds: [] }));
-    spans.maxEnds.push(Math.max(f.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
-    spans.starts.push(f.start);
-  }
-  return (piece) => {
-    const spans = byKey.get(`${piece.segment}\u0000${piece.type}`);
-    if (spans === undefined) return false;
-    let lo = 0;
-    let hi = spans.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((spans.starts[mid] as number) < piece.end) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && (spans.maxEnds[lo - 1] as number) > piece.start;
-  };
 }

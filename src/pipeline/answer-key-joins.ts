@@ -8,7 +8,7 @@
 // each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name twice more, KEY_JOIN_CHARS at most a copy.
 import type { Finding } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
-import { valueLike } from '../classification/segment-join.ts';
+import { valueLike } from '../classification/readable-spans.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
 export const KEY_JOIN_VALUES = 3;

@@ -3,17 +3,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countFindings, createClassifier } from '../../../src/classification/index.ts';
+import { piecesAcross } from '../../../src/classification/join-pieces.ts';
+import { readableSpans } from '../../../src/classification/readable-spans.ts';
+import { isClosedToken, joinOrders, pathShape } from '../../../src/classification/reading-orders.ts';
 import {
-  isClosedToken,
   JOIN_WINDOW,
-  joinOrders,
   joinWindows,
   LABEL_BREAK,
   labelWindows,
   PAIR_GAP,
-  pathShape,
-  piecesAcross,
-  readableSpans,
 } from '../../../src/classification/segment-join.ts';
 import { planRedaction } from '../../../src/redaction/index.ts';
 

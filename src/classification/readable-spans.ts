@@ -1,0 +1,133 @@
+// The spans of a segment's text that the joins read (segment-join.ts): a JSON text's values (and the property names
+// that can be a value's piece), any other text whole without the closing quotes and brackets at its end. One pass per
+// text, no RegExp on request data; every span lies inside its text.
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+function isNumberChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x2b || code === 0x65 || code === 0x45
+  );
+}
+
+/**
+ * The spans of a text a consumer reads as one text when it is joined to its neighbours: for a JSON object or array
+ * text (tool-call arguments, `{"a":"AKIAQ3EG","b":"THV5…"}`) the text of each value (strings without their quotes,
+ * numbers), keys and syntax left out, so an answer's text and the arguments' first value, or two values, read as one;
+ * for any other text the whole text without closing quotes and brackets at its end (`"}`, `]}`: a JSON text whose
+ * start was cut off, as in a stream's held text). One pass; a string is a key by its place (after `{` or `,` in an
+ * object), so a key still arriving (`{"a":"AKIAQ3EG","b`) is never read as a value; `withKeys` keeps the keys too.
+ */
+export function readableSpans(text: string, withKeys = false): Spans {
+  const spans = spansOf(text);
+  return withKeys ? spans.members : spans.values;
+}
+
+/** Spans [from, to) of one text, in order. */
+export type Spans = readonly (readonly [number, number])[];
+
+/**
+ * A segment's text as the joins read it, worked out once per classify call: its values and its members (values and
+ * the property names valueLike keeps: readableSpans with and without keys; one array when no name is kept), and the
+ * span joined to its neighbours (joinedSpan).
+ */
+export interface SegmentSpans {
+  values: Spans;
+  members: Spans;
+  joined: readonly [number, number];
+}
+
+export function segmentSpans(text: string): SegmentSpans {
+  const { values, members } = spansOf(text);
+  return { values, members, joined: joinedSpan(text, values) };
+}
+
+/** readableSpans without and with keys, in one pass. */
+function spansOf(text: string): { values: Spans; members: Spans } {
+  let lo = 0;
+  while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
+  if (!isJsonText(text)) {
+    const hi = closingStart(text);
+    const spans: Spans = hi > 0 ? [[0, hi]] : [];
+    return { values: spans, members: spans };
+  }
+  const values: [number, number][] = [];
+  const members: [number, number][] = [];
+  const open: number[] = []; // the containers open here ({ or [), innermost last
+  let last = 0; // the last syntax character read: a string after `{` or `,` in an object is a key
+  for (let i = lo; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) open.push(code);
+    else if (code === 0x7d || code === 0x5d) open.pop();
+    if (code === 0x7b || code === 0x5b || code === 0x7d || code === 0x5d || code === 0x3a || code === 0x2c) {
+      last = code;
+      i += 1;
+    } else if (code === 0x22) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      end = Math.min(end, text.length);
+      const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
+      if (end > i + 1 && !key) values.push([i + 1, end]);
+      if (end > i + 1 && (!key || valueLike(text, i + 1, end))) members.push([i + 1, end]);
+      last = code;
+      i = end + 1;
+    } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
+      let end = i + 1;
+      while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
+      values.push([i, end]);
+      members.push([i, end]);
+      last = code;
+      i = end;
+    } else i += 1;
+  }
+  return { values, members: members.length === values.length ? values : members };
+}
+
+/** Characters of the longest property name read as a piece of a value. */
+const MAX_VALUE_NAME = 64;
+
+/**
+ * Whether the property name text[from, to) can be a piece of a value written across `":"` or `","`: 3-64 characters,
+ * no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), so an ordinary name
+ * (`to`, `userName`) is never read into the address or the words of the value beside it.
+ */
+export function valueLike(text: string, from: number, to: number): boolean {
+  if (to - from < 3 || to - from > MAX_VALUE_NAME) return false;
+  for (let i = from; i < to; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x61 && code <= 0x7a) return false;
+  }
+  return true;
+}
+
+/** Whether a text is a JSON object or array (its first character after whitespace opens one). */
+function isJsonText(text: string): boolean {
+  let at = 0;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  return text[at] === '{' || text[at] === '[';
+}
+
+/** Where a text's trailing closing syntax starts (`"}`, `]`, with whitespace among them); its length when none. */
+function closingStart(text: string): number {
+  let hi = text.length;
+  let closing = false;
+  for (let at = text.length; at > 0 && text.length - at < 256; at -= 1) {
+    const c = text[at - 1] as string;
+    if (c === '"' || c === '}' || c === ']') closing = true;
+    else if (!isJsonSpace(c.charCodeAt(0))) break;
+    if (closing) hi = at - 1;
+  }
+  return hi;
+}
+
+/**
+ * The span of a segment joined to its neighbours: for a JSON text from its first value's text to before its closing
+ * syntax (`{"k":"` and `"}` read over), for any other text the whole text without closing quotes and brackets.
+ */
+export function joinedSpan(text: string, values: Spans): [number, number] {
+  const json = isJsonText(text);
+  const lo = json ? (values[0]?.[0] ?? text.length) : 0;
+  return [lo, Math.max(lo, closingStart(text))];
+}
