@@ -4,14 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
-import {
-  digitIslands,
-  digitView,
-  holdsRewrite,
-  ISLAND_PAD,
-  isDigitSeparator,
-  openListStart,
-} from '../../../src/classification/digit-view.ts';
+import { openListStart } from '../../../src/classification/digit-lists.ts';
+import { isDigitSeparator } from '../../../src/classification/digit-separators.ts';
+import { digitIslands, digitView, holdsRewrite, ISLAND_PAD } from '../../../src/classification/digit-view.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
 const find = (text: string) =>

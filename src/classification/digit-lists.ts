@@ -1,0 +1,200 @@
+// Bracketed lists of numbers read by the digits view (digit-view.ts): `[4111, 1111, 1111, 1111]`, `(219, 09, 9999)`,
+// a card's groups split over a list's items, rewritten as one number when they spell a card's layout. Linear: each
+// opener is found by one forward search and a list is read once.
+import { isCardLayout } from './cards.ts';
+import { isDigit, isSpaceSeparator, MAX_REGROUPED_DIGITS, MIN_REGROUPED_DIGITS } from './digit-separators.ts';
+import { isDroppedCharacter } from './normalize.ts';
+import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
+
+/** One rewrite of the main view: [from, to) becomes one `-`, or is dropped (a space between spaced digits). */
+export interface Rewrite {
+  from: number;
+  to: number;
+  dash: boolean;
+}
+
+/** Most numbers in a bracketed list read as a card: a card's groups (4-4-4-4-3 is five). */
+const MAX_LIST_GROUPS = 5;
+
+/** What opens a list: `[`, `(` (a tuple, a row, a call's arguments) and `{` (a set, an initializer). */
+const LIST_OPENERS = ['[', '(', '{'] as const;
+
+function isListOpener(code: number): boolean {
+  return code === 0x5b || code === 0x28 || code === 0x7b;
+}
+
+function isListCloser(code: number): boolean {
+  return code === 0x5d || code === 0x29 || code === 0x7d;
+}
+
+/** A character listRewrites reads in a list: anything else only spoils it. */
+function isListSyntax(code: number): boolean {
+  return (
+    isDigit(code) ||
+    isListOpener(code) ||
+    isListCloser(code) ||
+    code === 0x2c ||
+    code === 0x3b ||
+    code === 0x22 ||
+    isSpaceSeparator(code)
+  );
+}
+
+/**
+ * The next list opener at or after a position, or -1: each opener's next index kept and searched again (natively)
+ * only once passed, so a text is searched once for each opener in all (linear however many lists it has).
+ */
+function listOpeners(text: string): (from: number) => number {
+  const next = LIST_OPENERS.map((opener) => text.indexOf(opener));
+  return (from) => {
+    let nearest = -1;
+    for (let k = 0; k < next.length; k += 1) {
+      let at = next[k] as number;
+      if (at >= 0 && at < from) next[k] = at = text.indexOf(LIST_OPENERS[k] as string, from);
+      if (at >= 0 && (nearest < 0 || at < nearest)) nearest = at;
+    }
+    return nearest;
+  };
+}
+
+/**
+ * The separators of every bracketed list of numbers that spells a card in its groups (`[4111, 1111, 1111, 1111]`,
+ * `[3782,822463,10005]`, a JSON array in tool-call arguments a model reads whole, a tuple `(4111, 1111, 1111, 1111)`,
+ * a set `{4111, 1111, 1111, 1111}`, `[4111; 1111; 1111; 1111]`): each separator between two numbers (a `,` or `;`
+ * with whitespace, brackets and quotes around it) becomes one `-`. A list is the numbers under one `[`, `(` or `{` up
+ * to the next closer that balances it (`]`, `)` or `}`), inner lists flattened (`[[3782],[822463],[10005]]`), each
+ * number bare or quoted (`["4111", …]`; bare only directly under `{`, so no JSON object is a list), nothing else in it;
+ * it is read only when its numbers are exactly a card's groups (2–5 of them, 13–19 digits, a card layout: 4-4-4-4,
+ * 4-6-5, 4-6-4), so lists of times, versions, coordinates, a call's arguments and other numbers stay apart, and SSN
+ * and NHS layouts never appear. Linear: one pass, each list's numbers checked when it closes (at most five kept a
+ * list).
+ */
+export function listRewrites(text: string): Rewrite[] {
+  const nextListOpener = listOpeners(text);
+  let at = nextListOpener(0);
+  if (at < 0) return [];
+  const rewrites: Rewrite[] = [];
+  const open: number[] = []; // per open list, the index in `numbers` of its first number
+  let braceTop = false; // the innermost open list was opened by `{`
+  const braces: boolean[] = []; // per open list, whether `{` opened it
+  let pureFrom = 0; // the open lists from this depth up hold only numbers and lists so far
+  const numbers: { start: number; end: number }[] = []; // digit spans (quotes left out) of the pure open lists
+  let afterItem = false; // a number or a list just ended: a separator or a closer must come next
+  const spoil = () => {
+    pureFrom = open.length;
+    numbers.length = 0;
+  };
+  while (at >= 0 && at < text.length) {
+    const code = text.charCodeAt(at);
+    if (isListOpener(code)) {
+      if (afterItem) spoil();
+      open.push(numbers.length);
+      braceTop = code === 0x7b;
+      braces.push(braceTop);
+      afterItem = false;
+      at += 1;
+    } else if (isListCloser(code)) {
+      const first = open.pop() as number;
+      braces.pop();
+      braceTop = braces[braces.length - 1] ?? false;
+      if (open.length >= pureFrom) listSpellsCard(numbers, first, rewrites);
+      pureFrom = Math.min(pureFrom, open.length);
+      afterItem = true;
+      at += 1;
+    } else if (code === 0x2c || code === 0x3b) {
+      if (!afterItem) spoil();
+      afterItem = false;
+      at += 1;
+    } else if (isSpaceSeparator(code)) {
+      at += 1;
+    } else {
+      const quoted = code === 0x22 ? 1 : 0;
+      let end = at + quoted;
+      while (isDigit(text.charCodeAt(end))) end += 1;
+      const bad = quoted === 1 && (braceTop || text.charCodeAt(end) !== 0x22);
+      if (end === at + quoted || afterItem || bad) {
+        spoil();
+        // What would spoil again (a word, a `:`) is passed over in one go, up to what a list is made of.
+        for (at = Math.max(end, at + 1); at < text.length && !isListSyntax(text.charCodeAt(at)); ) at += 1;
+      } else {
+        numbers.push({ start: at + quoted, end });
+        // More numbers than a card has groups: no open list is a card (memory stays bounded in long lists).
+        if (numbers.length - (open[open.length - 1] as number) > MAX_LIST_GROUPS) spoil();
+        afterItem = true;
+        at = end + quoted;
+      }
+    }
+    if (open.length === 0) {
+      // Outside every list: on to the next opener.
+      numbers.length = 0;
+      pureFrom = 0;
+      afterItem = false;
+      at = nextListOpener(at);
+    }
+  }
+  return rewrites.sort((a, b) => a.from - b.from).filter((r, i, all) => i === 0 || all[i - 1]?.from !== r.from);
+}
+
+/** A character a list of numbers is made of in the original text (any script's digits; tags read as ASCII). */
+function isListCode(code: number): boolean {
+  const ascii = tagAscii(code) >= 0 ? tagAscii(code) : code;
+  return (
+    digitValue(ascii) >= 0 ||
+    ascii === 0x2c ||
+    ascii === 0x3b ||
+    ascii === 0x22 ||
+    isListOpener(ascii) ||
+    isListCloser(ascii) ||
+    isSpaceSeparator(ascii) ||
+    isDroppedCharacter(ascii) ||
+    isCombiningMark(ascii)
+  );
+}
+
+/**
+ * Where a bracketed list still open at the end of `text` starts (a stream's held text, whose next chunk may complete
+ * a card's groups: listRewrites): the earliest `[`, `(` or `{` not yet closed in the trailing run of the characters
+ * lists are made of (digits, quotes, `,` `;`, brackets, whitespace and what the main view drops), read back to `floor`
+ * at most. The text's length when there is none. Linear in what it reads.
+ */
+export function openListStart(text: string, floor: number): number {
+  let from = text.length;
+  while (from > floor) {
+    const low = text.charCodeAt(from - 1);
+    const high = text.charCodeAt(from - 2);
+    const pair = from - 2 >= floor && low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
+    const width = pair ? 2 : 1;
+    if (!isListCode(text.codePointAt(from - width) ?? 0)) break;
+    from -= width;
+  }
+  let depth = 0;
+  let start = text.length;
+  for (let at = from; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (isListOpener(code) && depth++ === 0) start = at;
+    else if (isListCloser(code) && depth > 0 && --depth === 0) start = text.length;
+  }
+  return start;
+}
+
+/** Adds the separators of the list whose numbers start at `first` when they are a card's groups. */
+export function listSpellsCard(
+  numbers: readonly { start: number; end: number }[],
+  first: number,
+  out: Rewrite[],
+): void {
+  const count = numbers.length - first;
+  if (count < 2 || count > MAX_LIST_GROUPS) return;
+  const head = numbers[first] as { start: number; end: number };
+  if (head.end - head.start !== 4) return; // every card layout of 2+ groups starts with four digits (most lists end here)
+  const groups = numbers.slice(first).map((n) => n.end - n.start);
+  const digits = groups.reduce((sum, n) => sum + n, 0);
+  if (digits < MIN_REGROUPED_DIGITS || digits > MAX_REGROUPED_DIGITS || !isCardLayout(groups)) return;
+  for (let k = first + 1; k < numbers.length; k += 1) {
+    out.push({
+      from: (numbers[k - 1] as { end: number }).end,
+      to: (numbers[k] as { start: number }).start,
+      dash: true,
+    });
+  }
+}
