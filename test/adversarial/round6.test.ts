@@ -4,9 +4,14 @@
 // runs split across segments, the stream padding drop, and the access log's censor. Holes found and not closed are
 // `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so CI stays green until they close; attacks that held
 // are kept as controls.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.ts';
-import type { PolicyEngine } from '../../src/policy/index.ts';
+import { openBundle, type PolicyEngine, type PolicyInput, SMOKE_INPUT } from '../../src/policy/index.ts';
+import { fastEvaluator } from '../../src/policy/wasm-eval.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
@@ -558,29 +563,22 @@ describe('MCP: what a hostile server streams or throws', () => {
   /** 378282246310005 (an American Express test number), cut in two. */
   const CARD = ['3782822', '46310005'] as const;
 
-  // HOLE (open, mcp/calls.ts progressNote): a notification's numbers are classified alone (progress with total), never
-  // after the tail of what was relayed before (`shown` holds messages only), so a card's digits over two notifications'
-  // progress numbers, or a message's digits then the next number (and a number then the next message), reach the
-  // client whole. Fix: read the numbers after the shown tail as the message is, and append them to the tail.
-  it.fails('a card over two notifications’ progress numbers is not relayed whole', async () => {
+  // HOLE (closed, F1 progress.ts): each notification's numbers and message are read after the tail of what was
+  // relayed before (numbers and messages), and the tail keeps the numbers too.
+  it('a card over two notifications’ progress numbers is not relayed whole', async () => {
     const out = await relayed([{ progress: Number(CARD[0]) }, { progress: Number(CARD[1]) }], 'done');
     expect(allFragmentsIn(out, CARD)).toBe(false);
   });
-  it.fails('a card over a progress message and the next notification’s number is not relayed whole', async () => {
+  it('a card over a progress message and the next notification’s number is not relayed whole', async () => {
     const out = await relayed([{ progress: 1, message: 'card 3782 8224' }, { progress: 6310005 }], 'done');
     expect(allFragmentsIn(out, ['3782 8224', '6310005'])).toBe(false);
   });
-  it.fails('a card over a progress number and the next notification’s message is not relayed whole', async () => {
+  it('a card over a progress number and the next notification’s message is not relayed whole', async () => {
     const out = await relayed([{ progress: 37828224 }, { progress: 2, message: '6310005' }], 'done');
     expect(allFragmentsIn(out, ['37828224', '6310005'])).toBe(false);
   });
-  // HOLE (open, observability/errors.ts describeError): a failed call is logged with describeError, whose frames are
-  // the stack's lines that start with whitespace and `at `; a stack begins with the message, and the MCP SDK's error
-  // message is the server's own (`MCP error -32603: <message>`), so a server that writes `\n    at <value>` into its
-  // error message puts the value in the log line (V8's JSON.parse does the same with a snippet of its input). Fix: read
-  // frames only after the message's lines (stack.slice(`${name}: ${message}`.length)), or from Error.prepareStackTrace's
-  // call sites.
-  it.fails('an upstream error message holding "\n    at <value>" puts no part of the value in the log', async () => {
+  // HOLE (closed, F1 errors.ts): describeError reads frames only after the stack's header (`<name>: <message>`).
+  it('an upstream error message holding "\n    at <value>" puts no part of the value in the log', async () => {
     const secret = KEY_HALVES.join('');
     const logged = await relayed([], 'done', new Error(`MCP error -32603: lookup failed\n    at ${secret}`));
     expect(logged).toContain('upstream MCP call failed');
@@ -700,5 +698,51 @@ describe('the Responses stream padding', () => {
       block: ['AWS_ACCESS_KEY'],
     });
     expect(out).not.toContain(SECRET);
+  });
+});
+
+describe('policy: the direct opa_eval path', () => {
+  const BUNDLE = fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url));
+  async function loaded() {
+    const bundle = await openBundle(readFileSync(BUNDLE));
+    const sdk = await loadPolicy(bundle.wasm, { initial: 5, maximum: 512 });
+    if (bundle.data !== undefined) sdk.setData(bundle.data);
+    return { sdk, entrypoint: bundle.manifest.entrypoint };
+  }
+  const outcome = (evaluate: () => unknown) => {
+    try {
+      return { result: evaluate() };
+    } catch {
+      return { threw: true };
+    }
+  };
+  it('gives the SDK’s result for inputs with lone surrogates, graphemes, large tool lists and non-object inputs', async () => {
+    const reference = await loaded();
+    const fast = await loaded();
+    const evaluator = fastEvaluator(fast.sdk);
+    if (evaluator === null) throw new Error('the fast path declined the default bundle');
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 8 }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(text, { maxLength: 5 }),
+        fc.array(text, { maxLength: 3 }),
+        text,
+        fc.nat(100),
+        async (names, groups, model, large) => {
+          const input = structuredClone(SMOKE_INPUT) as PolicyInput;
+          const tools = large === 0 ? Array.from({ length: 20_000 }, (_, i) => `t${i}${'y'.repeat(40)}`) : names;
+          input.request.tools = { count: tools.length, names: tools };
+          input.principal.groups = groups;
+          input.request.model = model;
+          const expected = outcome(() => reference.sdk.evaluate(input, reference.entrypoint));
+          expect(outcome(() => evaluator.evaluate(input, fast.entrypoint))).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    for (const input of [undefined, null, {}, 'x', 1, []]) {
+      const expected = outcome(() => reference.sdk.evaluate(input, reference.entrypoint));
+      expect(outcome(() => evaluator.evaluate(input, fast.entrypoint))).toEqual(expected);
+    }
   });
 });
