@@ -2,7 +2,11 @@
 // model would): time to the first event and to the first answer text, p50/p99, at moderate concurrency; then many
 // concurrent streams at once, each checked to finish with its final event, with the longest silence between two
 // events any client saw. Every stage is on (JWT, classification, policy, signed records on PostgreSQL or PGlite, the
-// hold-back scanner). Run alone with `node bench/streaming.ts` (JSON on stdout) or as part of `npm run bench`.
+// hold-back scanner). Run alone with `node bench/streaming.ts` (JSON on stdout) or as part of `npm run bench`;
+// `node bench/streaming.ts --against <tree>`: the side-by-side's streams through another checkout's Proctor and this
+// one's, in turns in one run (benchStreamsAgainst).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { PER_SUBJECT, startBenchStack } from './stack.ts';
@@ -181,6 +185,108 @@ export async function benchStreaming() {
   }
 }
 
+/**
+ * `--against <tree>`: the side-by-side's stream scenario (c=32, the mock's 16-event chat stream, 2 ms an event, launched
+ * as production with PostgreSQL fsync on) through a bare passthrough, Proctor from `<tree>` (another checkout, e.g. the
+ * commit before a change, with node_modules) and Proctor from this tree, in rotating turns in one run: first byte
+ * added over the bare mock's (p50/p99), streams a second, and Proctor's and PostgreSQL's CPU a stream, with the ratios
+ * of this tree to the other. BENCH_AGAINST_SLICES (6) slices of BENCH_AGAINST_SECONDS (2) each per target.
+ */
+export async function benchStreamsAgainst(tree: string) {
+  const { closedLoop, summarise } = await import('./side-by-side-load.ts');
+  const { pin, postgresCpuSeconds, processCpuSeconds } = await import('./side-by-side-proc.ts');
+  const here = await import('./side-by-side-targets.ts');
+  const other = (await import(path.resolve(tree, 'bench/side-by-side-targets.ts'))) as typeof here;
+  const slices = Number(process.env.BENCH_AGAINST_SLICES ?? 6);
+  const seconds = Number(process.env.BENCH_AGAINST_SECONDS ?? 2);
+  pin(process.pid, here.LOAD_CPU);
+  here.warmCompileCache();
+  const mock = await here.startMock();
+  await mock.configure(0, Number(process.env.BENCH_SBS_STREAM_DELAY_MS ?? 2));
+  const targets = [
+    { name: 'bare', target: await here.startBare(mock.url) },
+    { name: 'against', target: await other.startProctorTarget(mock.url, 1) },
+    { name: 'this', target: await here.startProctorTarget(mock.url, 1) },
+  ].map((t) => ({ ...t, slices: [] as Awaited<ReturnType<typeof closedLoop>>[], cpu: 0, pg: 0 }));
+  const direct: Awaited<ReturnType<typeof closedLoop>>[] = [];
+  const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const loadBefore = load();
+  try {
+    for (let s = 0; s < slices; s += 1) {
+      const json = () => ({ 'content-type': 'application/json' });
+      direct.push(
+        await closedLoop({ url: mock.url, concurrency: 32, stream: true, warmupSeconds: 0.5, seconds, headers: json }),
+      );
+      for (let k = 0; k < targets.length; k += 1) {
+        const t = targets[(k + s) % targets.length] as (typeof targets)[number];
+        let cpu = 0;
+        let pg = 0;
+        const now = () => [
+          processCpuSeconds(t.target.pid),
+          t.target.postmaster ? postgresCpuSeconds(t.target.postmaster) : 0,
+        ];
+        t.slices.push(
+          await closedLoop({
+            url: t.target.url,
+            concurrency: 32,
+            stream: true,
+            warmupSeconds: s === 0 ? 2 : 0.5,
+            seconds,
+            headers: (i) => t.target.headers(i, 1),
+            onWindow(edge) {
+              const [c = 0, p = 0] = now();
+              if (edge === 'start') [cpu, pg] = [c, p];
+              else [t.cpu, t.pg] = [t.cpu + c - cpu, t.pg + p - pg];
+            },
+          }),
+        );
+      }
+    }
+  } finally {
+    for (const t of targets) await t.target.close();
+    await mock.close();
+  }
+  const base = summarise(direct, true);
+  const added = (ms: number | null, baseline: number | null) => Math.round(((ms ?? 0) - (baseline ?? 0)) * 100) / 100;
+  const figures = Object.fromEntries(
+    targets.map((t) => {
+      const r = summarise(t.slices, true);
+      const perStream = (sec: number) => Math.round((sec * 1e6) / Math.max(1, r.requests));
+      return [
+        t.name,
+        {
+          streams: r.requests,
+          errors: r.errors,
+          streams_per_second: r.rps,
+          first_byte_added_p50_ms: added(r.first_byte_p50_ms, base.first_byte_p50_ms),
+          first_byte_added_p99_ms: added(r.first_byte_p99_ms, base.first_byte_p99_ms),
+          cpu_us_per_stream: perStream(t.cpu),
+          postgres_cpu_us_per_stream: perStream(t.pg),
+        },
+      ];
+    }),
+  );
+  const ratio = (key: string) => {
+    const [a, b] = [figures.this?.[key as 'streams'], figures.against?.[key as 'streams']];
+    return a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 100) / 100;
+  };
+  return {
+    against_tree: path.resolve(tree),
+    load_average: [loadBefore, load()],
+    direct_first_byte_ms: { p50: base.first_byte_p50_ms, p99: base.first_byte_p99_ms },
+    ...figures,
+    this_over_against: Object.fromEntries(
+      ['streams_per_second', 'first_byte_added_p50_ms', 'first_byte_added_p99_ms', 'cpu_us_per_stream'].map((k) => [
+        k,
+        ratio(k),
+      ]),
+    ),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(`${JSON.stringify(await benchStreaming(), null, 2)}\n`);
+  const against = process.argv.indexOf('--against');
+  const tree = against > 0 ? process.argv[against + 1] : undefined;
+  const result = tree === undefined ? await benchStreaming() : await benchStreamsAgainst(tree);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
