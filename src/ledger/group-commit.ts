@@ -1,7 +1,6 @@
 // Group commit: items enqueued by concurrent callers are handed to `commit` in batches, in enqueue order. A batch is
-// flushed when it reaches maxRecords or maxWaitMs after its first item (0: in a microtask when no batch is in flight,
-// so items enqueued by the same task go together; else on the next turn of the event loop); items arriving while a
-// batch is busy form the next batch. Batches are pipelined two deep: `commit` may call `sealed()` once
+// flushed when it reaches maxRecords or maxWaitMs after its first item (0: on the next turn of the event loop); items
+// arriving while a batch is busy form the next batch. Batches are pipelined two deep: `commit` may call `sealed()` once
 // the part of its work that must happen one batch at a time (sealing the records after the previous batch's) is done,
 // and the next batch then starts while this one writes (once `pipelineMin` items wait); a `commit` that never calls
 // it keeps one batch in flight.
@@ -43,9 +42,6 @@ interface Waiter<I, O> {
 /** Batches in flight at once: one writing, one sealing. */
 const DEPTH = 2;
 
-/** The pending flush is a microtask (the writer was idle): it cannot be cancelled, so it checks it is still due. */
-const MICROTASK = Symbol('microtask');
-
 /** `commit` MUST resolve only after the batch is durable, with one result per item in order; throwing fails all. */
 export function createGroupCommitter<I, O>(
   options: GroupCommitOptions,
@@ -57,7 +53,7 @@ export function createGroupCommitter<I, O>(
   let withdrawn = 0;
   let sealing = false; // a batch has not called sealed() yet: the next one waits
   let running = 0;
-  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | typeof MICROTASK | null = null;
+  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
   let idle: (() => void)[] = [];
 
   const pipelineMin = options.pipelineMin ?? 16;
@@ -66,21 +62,11 @@ export function createGroupCommitter<I, O>(
   const schedule = () => {
     if (timer !== null || busy() || queue.length === 0) return;
     if (queue.length >= options.maxRecords) return flush();
-    if (options.maxWaitMs > 0) timer = setTimeout(flush, options.maxWaitMs);
-    else if (running > 0) timer = setImmediate(flush);
-    else {
-      // Idle: nothing is writing, so waiting a turn of the event loop for more gains nothing (one request at a time
-      // paid that turn for its decision and again for its outcome); items this task enqueues still go together.
-      timer = MICROTASK;
-      queueMicrotask(() => {
-        if (timer === MICROTASK) flush();
-      });
-    }
+    timer = options.maxWaitMs > 0 ? setTimeout(flush, options.maxWaitMs) : setImmediate(flush);
   };
 
   function flush(): void {
-    if (timer === MICROTASK) timer = null;
-    else if (timer !== null) {
+    if (timer !== null) {
       clearTimeout(timer as ReturnType<typeof setTimeout>);
       clearImmediate(timer as ReturnType<typeof setImmediate>);
       timer = null;

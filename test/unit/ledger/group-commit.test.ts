@@ -31,8 +31,8 @@ interface Probe {
   onHeld: () => void;
 }
 
-/** Event-loop turns, not wall-clock time: the committer flushes in a microtask or with setImmediate (maxWaitMs 0), so
- * after a few turns whatever could start has started. */
+/** Event-loop turns, not wall-clock time: the committer schedules a flush with setImmediate (maxWaitMs 0), so after
+ * a few turns whatever could start has started. */
 async function turns(n = 3): Promise<void> {
   for (let i = 0; i < n; i += 1) await new Promise((r) => setImmediate(r));
 }
@@ -360,22 +360,6 @@ describe('createGroupCommitter', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
     await c.drain();
   });
-  it('an idle committer starts at once, without a turn of the event loop; what the same task enqueues goes along', async () => {
-    const log = batchLog();
-    const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0 }, async (items) => {
-      log.push(items);
-      return items.map((value) => ({ ok: true as const, value }));
-    });
-    let turned = false;
-    setImmediate(() => (turned = true));
-    const all = [c.enqueue(1), c.enqueue(2)];
-    await Promise.resolve(); // the flush was queued first: it has run
-    expect(log.started).toEqual([[1, 2]]);
-    expect(turned).toBe(false);
-    expect(await Promise.all(all)).toEqual([1, 2]);
-    await c.drain();
-  });
-
   it('a few items wait for the batch in flight; enough of them start the next batch while it writes', async () => {
     const log = batchLog();
     const started = log.started;
