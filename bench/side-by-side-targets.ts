@@ -178,13 +178,17 @@ export const proctorLaunch = {
   nodeHeap: process.env.BENCH_SBS_PROCTOR_NODE_HEAP === 'off' ? ('off' as const) : ('on' as const),
   /** Node's compile cache, warmed before the first launch as the image's build warms its own (deploy/Dockerfile). */
   compileCache: path.join(tmpdir(), 'proctor-bench-compile-cache'),
+  /** Another checkout's bin/proctor.js to launch instead of this one's (a before/after pair in one run). */
+  get bin(): string | undefined {
+    return process.env.BENCH_SBS_PROCTOR_BIN;
+  },
 };
 
 /** `node bin/proctor.js serve --config <file>` pinned to `cpu`, with the image's environment; ready once it says where
  * it serves. Its logs (JSON lines at the configured level) and its stderr go to a file beside its config, as a
  * container's go to its runtime, so reading them costs the load core nothing. */
 async function startServe(configFile: string, cpu: number, env: Record<string, string>, nodeArgs: string[]) {
-  const bin = fileURLToPath(new URL('../bin/proctor.js', import.meta.url));
+  const bin = proctorLaunch.bin ?? fileURLToPath(new URL('../bin/proctor.js', import.meta.url));
   const logFile = path.join(path.dirname(configFile), 'proctor.log');
   const log = openSync(logFile, 'w');
   const args = ['-c', String(cpu), process.execPath, ...nodeArgs, bin, 'serve', '--config', configFile];
@@ -221,7 +225,8 @@ async function startServe(configFile: string, cpu: number, env: Record<string, s
 /** Warms the compile cache as the image's build does (bin/warm-compile-cache.js, with the launch's memory limit):
  * type stripping then never loads in Proctor's threads. */
 export function warmCompileCache(): void {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../bin/warm-compile-cache.js', import.meta.url))], {
+  const warm = proctorLaunch.bin?.replace(/proctor\.js$/, 'warm-compile-cache.js');
+  execFileSync(process.execPath, [warm ?? fileURLToPath(new URL('../bin/warm-compile-cache.js', import.meta.url))], {
     env: {
       ...process.env,
       NODE_COMPILE_CACHE: proctorLaunch.compileCache,
