@@ -4,8 +4,9 @@
 // a thread) is then never loaded, on the event loop's thread nor on any worker (docs/performance.md, "Memory"). The
 // image's build runs it (deploy/Dockerfile), and so does the side-by-side bench before it launches Proctor. Importing
 // a worker's entry on this thread runs nothing: each starts only when it is a worker with its expected data. It runs
-// with the heap flags `serve` runs with (the cache is keyed by V8 flags) and must run as the user that serves (the
-// cache's directory is per uid).
+// with the flags `serve` runs with: the cache is keyed by node's version and the V8 flags that change code (e.g.
+// --minor-ms, --no-opt), not by heap sizes, so one fill serves every memory limit. It must run as the user that serves
+// (the cache's directory is per uid).
 import { flushCompileCache, getCompileCacheDir } from 'node:module';
 import { totalmem } from 'node:os';
 import { relaunchWithHeapFlags } from '../src/cli/node-heap.ts';
