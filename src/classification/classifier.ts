@@ -23,7 +23,7 @@ import { batchGap, batchWindows, memberHolding } from './window-batches.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
-import { nameLists, opensFullName } from './person-names.ts';
+import { nameLists, opensCompany, opensFullName } from './person-names.ts';
 import { preparePhoneMetadata } from './phone.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
@@ -142,13 +142,16 @@ function endsWithAnyPhrase(before: string, phrases: readonly string[], after: st
   return false;
 }
 
-/**
- * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
- * or an adjacent exclusion phrase (excludeAdjacent) right before it.
- */
 /** How far before a value an adjacent exclusion phrase is looked for: a street word, its name and a comma. */
 const ADJACENT_BEFORE = 40;
+/** How far from a name's start a company's legal form is looked for (opensCompany). */
+const COMPANY_AFTER = 80;
 
+/**
+ * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
+ * or an adjacent exclusion phrase (excludeAdjacent) right before it; for a name's recognizers, a company's name
+ * starting at it.
+ */
 function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
   if (r.excludeWords.length === 0 && r.excludeAdjacent.length === 0) return false;
   const from = Math.max(0, start - EXCLUDE_BEFORE);
@@ -156,6 +159,8 @@ function isExcluded(text: string, lower: string | undefined, start: number, r: C
   if (r.excludeAdjacent.length > 0) {
     const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
     if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
+    // A name's recognizers (the only ones with adjacent phrases) also skip a company's name ("Kraft Heinz Co").
+    if (opensCompany(text.slice(start, start + COMPANY_AFTER))) return true;
   }
   if (r.contextInClause) near = clauseOf(near);
   return containsAnyWord(near, r.excludeWords);

@@ -182,6 +182,19 @@ export function opensFullName(text: string): boolean {
 }
 
 /**
+ * A company's name right after (on the same line): capitalised words, `&` and `and`, then a legal form or what funds
+ * and groups are called ("Rockwell Collins Inc.", "Kraft Heinz Co", "Freeport McMoran Copper & Gold Inc."). Written
+ * as companies write them (case-sensitive: "se" and "sa" are words).
+ */
+const OPENS_COMPANY =
+  /^(?:\p{Lu}[\p{L}\d'’.-]*|&)(?:[ ,]+(?:\p{Lu}[\p{L}\d'’.-]*|&|and|und|et|y|e))*?[ ,]+(?:Inc|INC|Ltd|LTD|LLC|PLC|plc|AG|SA|SE|NV|BV|GmbH|Corp|CORP|Corporation|Co|CO|Company|Group|Holdings|Limited|Fund|ETF)(?![\p{L}\d])/u;
+
+/** Whether `text` opens with a company's name (OPENS_COMPANY): a candidate there is the company, not a person. */
+export function opensCompany(text: string): boolean {
+  return OPENS_COMPANY.test(text);
+}
+
+/**
  * A candidate a title, label, greeting or signature introduces: no word an everyday word that is not a name ("Dear
  * Customer", "Hi Team") or a street word; not every word an everyday word, even a name ("10.9 ms. So"); one
  * word no list knows is a name ("call me Izaket", "Dr. Atzler": lists miss most names, the introduction says it is).

@@ -118,6 +118,7 @@ describe('a name by its place in the sentence', () => {
     ['a name opening a request', 'Fabijan, can I please speak to your boss?', ['Fabijan']],
     ['a name from a company', 'Lydia is from ORO Co.Ltd.', ['Lydia']],
     ['a name working at a company', 'Janna works at Instem PLC these days', ['Janna']],
+    ["a name of a company's officer", 'Oumaima Ronner of Biome Grow Inc. is the CEO', ['Oumaima Ronner']],
     ['a family name led by its particle where a sentence starts', 'de López flew to Pontevedra.', ['de López']],
     ['after a speech verb', '"That is settled," says Perret.', ['Perret']],
     ['after an occupation', 'Trialtrove songwriter Karlijn Helmerhorst wrote it', ['Karlijn Helmerhorst']],
@@ -132,6 +133,8 @@ describe('a name by its place in the sentence', () => {
     ['a product from a company', 'Kubernetes is from the Cloud Native Computing Foundation'],
     ['a preposition opening a sentence in upper case', 'De nada. Da Capo is a music term.'],
     ['a mid-sentence preposition before a place', 'the office de Madrid is closed'],
+    ['a company named after people', 'I work for Rockwell Collins Inc. these days'],
+    ['a company with an ampersand', 'Freeport McMoran Copper & Gold Inc. reported'],
   ])('leaves %s alone', (_, text) => {
     expect(names(text)).toEqual([]);
   });
