@@ -3,7 +3,7 @@
 // content negotiation and the request id here, the credential and attribution headers from the upstream registry
 // (src/upstreams) in `target.headers`; every failure is a ForwardError with a stable code that says whether the
 // upstream's response had started (only a failure before it did may be retried elsewhere).
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { BodyTooLargeError } from '../outbound/index.ts';
 
 export interface UpstreamTarget {
@@ -97,6 +97,19 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
     return agent;
   };
   const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
+  // Origin and path of each upstream URL, as undici's request(url) splits it, parsed once: the URLs are configured base
+  // URLs joined with the adapters' fixed paths (a few); the cap only bounds a caller that passes others.
+  const parsedUrls = new Map<string, { origin: string; path: string }>();
+  const urlParts = (url: string): { origin: string; path: string } => {
+    let parts = parsedUrls.get(url);
+    if (parts === undefined) {
+      const parsed = new URL(url);
+      parts = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (parsedUrls.size >= 256) parsedUrls.clear();
+      parsedUrls.set(url, parts);
+    }
+    return parts;
+  };
 
   /** POSTs the body with headers built from scratch; resolves at the response headers. */
   async function send(
@@ -114,11 +127,11 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       'x-proctor-request-id': requestId,
     };
     try {
-      return await request(`${target.baseUrl}${path}`, {
+      return await dispatcherFor(target.timeouts.connectMs).request({
+        ...urlParts(`${target.baseUrl}${path}`),
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        dispatcher: dispatcherFor(target.timeouts.connectMs),
         headersTimeout: target.timeouts.firstByteMs,
         // Between two chunks: a stalled answer or stream fails instead of holding the client forever.
         bodyTimeout: target.timeouts.firstByteMs,
