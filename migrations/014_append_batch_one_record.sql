@@ -1,8 +1,8 @@
 -- 014_append_batch_one_record: audit_append_batch (migration 010) costs the database less per call, most of all for the
 -- batch of one that every record is at one request at a time (issue 17: a request commits its decision, then its
--- outcome, each alone). The record lengths are checked by a PL/pgSQL loop instead of two queries over unnest (each
--- query a plan started and run inside the function), and a batch of one is inserted with VALUES instead of the
--- unnest / window / ORDER BY query, which planned and ran a sort and a window aggregate for one row. Measured with
+-- outcome, each alone). For a batch of one, the record's length is checked without the two queries over unnest (each
+-- a plan started and run inside the function), and the row is inserted with VALUES instead of the unnest / window /
+-- ORDER BY query, which planned and ran a sort and a window aggregate for one row. Larger batches run as before. Measured with
 -- bench/c1-timeline.ts and bench/ledger.ts (docs/performance.md). Same checks, same errors (22023, PR004), same rows:
 -- the head is still locked FOR UPDATE and must be where this writer left it, every row still passes the fork guard
 -- (PR003), the head still moves once (PR002), and the function still runs with the caller's rights.
@@ -17,8 +17,9 @@ DECLARE
   first_seq bigint := coalesce(p_base_seq + 1, 0);
   h_seq bigint;
   h_hash bytea;
-  l integer;
+  one_length integer;
   total bigint := 0;
+  bad boolean;
 BEGIN
   IF n = 0 THEN
     RAISE EXCEPTION 'audit_append_batch: no rows' USING ERRCODE = '22023';
@@ -31,15 +32,18 @@ BEGIN
   IF coalesce(octet_length(p_hashes), -1) <> 32 * n THEN
     RAISE EXCEPTION 'audit_append_batch: % rows need % hash bytes, got %', n, 32 * n, coalesce(octet_length(p_hashes), 0) USING ERRCODE = '22023';
   END IF;
-  -- A null or non-positive length makes the total -1, which no byte count equals.
-  FOREACH l IN ARRAY p_record_lengths LOOP
-    IF l IS NULL OR l < 1 THEN
-      total := -1;
-      EXIT;
-    END IF;
-    total := total + l;
-  END LOOP;
-  IF total IS DISTINCT FROM octet_length(p_records) THEN
+  IF n = 1 THEN
+    -- One length, read without a query (FOREACH reads an array of any shape, as unnest does); a null or non-positive
+    -- one makes the total -1, which no byte count equals.
+    FOREACH one_length IN ARRAY p_record_lengths LOOP
+      total := CASE WHEN one_length IS NULL OR one_length < 1 THEN -1 ELSE one_length END;
+    END LOOP;
+    bad := total IS DISTINCT FROM octet_length(p_records);
+  ELSE
+    bad := (SELECT count(*) FILTER (WHERE l IS NULL OR l < 1) FROM unnest(p_record_lengths) AS l) > 0
+      OR (SELECT sum(l) FROM unnest(p_record_lengths) AS l) IS DISTINCT FROM octet_length(p_records)::numeric;
+  END IF;
+  IF bad THEN
     RAISE EXCEPTION 'audit_append_batch: record lengths must be positive and add up to the % record bytes', coalesce(octet_length(p_records), 0)
       USING ERRCODE = '22023';
   END IF;
