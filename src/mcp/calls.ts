@@ -11,7 +11,8 @@ import { classificationRecord, decidedFields, decisionIndex, toJsonObject } from
 import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { McpError } from './errors.ts';
-import { forwardAndScreen, SHOWN_TAIL } from './answer.ts';
+import { forwardAndScreen } from './answer.ts';
+import { progressNote } from './progress.ts';
 import { forwardedSegments, type ClientMessage } from './messages.ts';
 import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
 import type { McpSession } from './sessions.ts';
@@ -114,7 +115,7 @@ export async function runCall(
     headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-store' },
     stream: async (write, signal) => {
       let queue = Promise.resolve();
-      // The progress messages relayed so far: each new one is read after them, and the result after all of them.
+      // The tail of the progress relayed so far: each notification is read after it, and the result after all of it.
       const shown: string[] = [];
       const onProgress: CallOptions['onProgress'] = (p) => {
         const note = progressNote(deps, token, p, shown);
@@ -235,56 +236,6 @@ async function toolNamed(upstream: McpUpstream, name: string) {
   const tool = tools.find((t) => t.name === name);
   if (tool === undefined) throw new McpError('ERR_MCP_TOOL_UNKNOWN', 'the server lists no such tool');
   return tool;
-}
-
-/**
- * A progress notification for the client, or null when it is not relayed: its numbers are read as digits (a card
- * number as `progress` or `total`), its message is read after the tail of the messages relayed before it (a value
- * split over two notifications), and any finding withholds the part it touches. A relayed message joins `shown`.
- */
-function progressNote(
-  deps: McpDeps,
-  token: string | number,
-  p: { progress: number; total?: number; message?: string },
-  shown: string[],
-): Record<string, unknown> | null {
-  const params: Record<string, unknown> = { progressToken: token, progress: finite(p.progress) };
-  if (p.total !== undefined) params['total'] = finite(p.total);
-  const numbers = [params['progress'], params['total']].filter((n) => n !== undefined).map((n) => JSON.stringify(n));
-  if (
-    !classifiesClean(
-      deps,
-      numbers.map((text, i) => ({ path: `number${i}`, text })),
-    )
-  )
-    return null;
-  if (typeof p.message === 'string') {
-    const tail = shown.join('\n').slice(-SHOWN_TAIL);
-    const segments = [...(tail === '' ? [] : [{ path: 'shown', text: tail }]), { path: 'message', text: p.message }];
-    if (classifiesClean(deps, segments)) {
-      params['message'] = p.message;
-      // Only the tail is ever read again: kept as one string, so a flood of messages costs linear time and no memory.
-      const kept = `${tail}\n${p.message}`.slice(-SHOWN_TAIL);
-      shown.splice(0, shown.length, kept);
-    }
-  }
-  return { jsonrpc: '2.0', method: 'notifications/progress', params };
-}
-
-/** True only when the classifier ran and found nothing (a classifier failure withholds the text). */
-function classifiesClean(deps: McpDeps, segments: readonly { path: string; text: string }[]): boolean {
-  try {
-    return deps.classifier.classify(segments).findings.length === 0;
-  } catch (error) {
-    deps.log('warn', 'a progress notification could not be classified; it is not relayed', {
-      error: describeError(error),
-    });
-    return false;
-  }
-}
-
-function finite(n: unknown): number {
-  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
 }
 
 function admittedHeaders(context: CallContext, session: McpSession): Record<string, string> {
