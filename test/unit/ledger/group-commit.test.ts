@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
@@ -5,6 +6,7 @@ import { LedgerError } from '../../../src/ledger/errors.ts';
 import { createGroupCommitter } from '../../../src/ledger/group-commit.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
+import { LEDGER_CHANNEL, type LedgerTraceMessage } from '../../../src/ledger/trace.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
 import { freshDb, steppingClock, storedBytes } from './fixture.ts';
 
@@ -206,6 +208,36 @@ describe('group commit', () => {
     expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-conflict'] })).findings).toEqual(
       [],
     );
+  });
+
+  it('publishes its steps on proctor:ledger: queued, batch, sealed, committed, or failed; type and count only', async () => {
+    const p = probe(sql);
+    const ledger = await openLedger({ sql: p.sql, signer, chain: 'gc-trace', clock: steppingClock() });
+    const seen: string[] = [];
+    const listener = (message: unknown) => {
+      const m = message as LedgerTraceMessage;
+      seen.push(`${m.event} ${m.type} ${m.records}${Object.keys(m).length === 3 ? '' : ' (more fields)'}`);
+    };
+    subscribe(LEDGER_CHANNEL, listener);
+    try {
+      await ledger.append('decision', 'r1', deny);
+      p.failInserts = true;
+      await expect(ledger.append('decision', 'r2', deny)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+      p.failInserts = false;
+    } finally {
+      unsubscribe(LEDGER_CHANNEL, listener);
+    }
+    expect(seen).toEqual([
+      'enqueue decision 1',
+      'batch decision 1',
+      'sealed decision 1',
+      'committed decision 1',
+      'enqueue decision 1',
+      'batch decision 1',
+      'sealed decision 1',
+      'failed decision 1',
+    ]);
+    await ledger.close();
   });
 
   it('takes policy_activated records', async () => {
