@@ -1,7 +1,7 @@
 // Logs: pino (fastify's logger), JSON lines on stderr, one access line per request. Invariants: redaction paths cover
 // every place a credential or content could appear (headers that carry tokens, bodies, prompts); a line written while
 // a request is served carries its request_id; errors are logged as names, codes and frames (errors.ts), never messages.
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevelName } from '../config/index.ts';
 import type { RequestSink, RequestSummary, Scopes } from './request-scope.ts';
 
@@ -77,7 +77,7 @@ export function censorNested(fields: Record<string, unknown>): Record<string, un
 }
 
 export function createLogger(options: { level: LogLevelName; destination?: DestinationStream }): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       messageKey: 'message',
@@ -92,6 +92,27 @@ export function createLogger(options: { level: LogLevelName; destination?: Desti
     },
     options.destination ?? pino.destination({ fd: 2, sync: false }),
   );
+  return censorBindings(logger);
+}
+
+/**
+ * pino applies `formatters.bindings` to the root's `base` only: child() swaps in an identity formatter before it reads
+ * its bindings, and the `*.` paths are not pino's to censor, so a child's `{ nested: { prompt } }` would print. Every
+ * generation's bindings pass censorNested here: a child is made with Object.create(parent), so it inherits these.
+ */
+function censorBindings(logger: Logger): Logger {
+  const { child, setBindings } = logger;
+  function censoredChild<L extends string = never>(
+    this: Logger,
+    bindings: Bindings,
+    options?: ChildLoggerOptions<L>,
+  ): Logger<L> {
+    return Reflect.apply(child, this, [censorNested(bindings), options]) as Logger<L>;
+  }
+  function censoredSetBindings(this: Logger, bindings: Bindings): void {
+    Reflect.apply(setBindings, this, [censorNested(bindings)]);
+  }
+  return Object.assign(logger, { child: censoredChild, setBindings: censoredSetBindings });
 }
 
 /** The pipeline's Log over a pino logger. */

@@ -142,4 +142,21 @@ describe('logger', () => {
       status: 200,
     });
   });
+  it('censors bindings one level down in children of every generation, with options and through setBindings', () => {
+    const { lines, destination } = capture();
+    const root = createLogger({ level: 'info', destination });
+    const child = root.child({ a: 1, nested: { prompt: 's1' } });
+    child.child({ b: 2, nested: { content: 's2' } }, { level: 'info' }).info('grandchild');
+    const set = root.child({ c: 3 });
+    set.setBindings({ nested: { token: 's3' } });
+    set.info('set');
+    child.info('child');
+    expect(JSON.stringify(lines)).not.toMatch(/s[123]/);
+    expect(lines.map((l) => [l['message'], l['a'], l['b'], l['c']])).toEqual([
+      ['grandchild', 1, 2, undefined],
+      ['set', undefined, undefined, 3],
+      ['child', 1, undefined, undefined],
+    ]);
+    expect(lines[0]?.['nested']).toEqual({ content: '[redacted]' });
+  });
 });
