@@ -122,7 +122,7 @@ const adjacentMatchers = new WeakMap<readonly string[], RegExp>();
 function endsWithAnyPhrase(before: string, phrases: readonly string[], after: string): boolean {
   let matcher = adjacentMatchers.get(phrases);
   if (matcher === undefined) {
-    const alternatives = phrases.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const alternatives = phrases.map(escapeRegExp);
     matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[\\s,])`, 'gi');
     adjacentMatchers.set(phrases, matcher);
   }

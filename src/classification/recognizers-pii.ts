@@ -1,7 +1,7 @@
 // Built-in recognizers for personal, health and payment data (PII, PHI, PCI), as data. RE2 syntax: `\b` and `\d`
 // are ASCII-only, which is what these formats use (full-width digits are normalised before matching).
 // Formats that are ambiguous without a label (passport, routing, NHS, bare SSN, dates of birth) need a context word.
-import { prefixOf } from './prefix-patterns.ts';
+import { escapeRegExp, prefixOf } from './prefix-patterns.ts';
 
 export { DATE_OF_BIRTH } from './dates.ts';
 import type { RecognizerDefinition } from './types.ts';
@@ -508,13 +508,12 @@ const MRN_LABELS = [
   '환자번호',
   '등록번호',
 ];
-const escapeLabel = (label: string) => label.replace(/[.#?*+()[\]{}|\\^$]/g, '\\$&');
 /** RE2's `\b` is ASCII: it stands only beside an ASCII letter or digit (`hasta numarası`, `患者番号` have none). */
 const asciiWord = (char: string | undefined) => char !== undefined && /[A-Za-z0-9]/.test(char);
 /** Longest first, so `medical record number` is taken whole; `\b` only where the label has an ASCII letter. */
 const MRN_LABEL = `(?i:${[...MRN_LABELS]
   .sort((x, y) => y.length - x.length)
-  .map((l) => `${asciiWord(l[0]) ? '\\b' : ''}${escapeLabel(l)}${asciiWord(l.at(-1)) ? '\\b' : ''}`)
+  .map((l) => `${asciiWord(l[0]) ? '\\b' : ''}${escapeRegExp(l)}${asciiWord(l.at(-1)) ? '\\b' : ''}`)
   .join('|')})`;
 
 /**
