@@ -194,19 +194,17 @@ describe('stream labels sent after the text', () => {
     ];
   };
 
-  // HOLE (open, providers/anthropic-stream.ts, providers/openai-responses-stream.ts): a stream's text is released when
-  // its block closes, and a label sent later (Anthropic's message_delta stop_reason; a Responses output_item.done's
-  // status, response.completed's status) is a closed token screened on its own, so a token whose last characters are
-  // lower-case letters is relayed as the text `ghp_…Ae17` and then `"stop_reason":"xbab"` (a plain answer with the
-  // same fields is blocked: its values are read together; the chat stream holds its finish_reason too). Fix: enumerate
-  // what each stream label may be (stop_reason: end_turn, max_tokens, stop_sequence, tool_use, pause_turn, refusal;
-  // Responses statuses: completed, incomplete, in_progress, failed, …) and refuse the rest as ERR_UPSTREAM_BAD_RESPONSE,
-  // or read a label after the released tail of the channels before it, as the chat session does.
-  it.fails('anthropic stream: message_delta’s stop_reason does not complete the text before it', async () => {
+  // HOLE (closed, F2 providers/anthropic-stream.ts STOP_REASONS, openai-responses-stream.ts checkStatuses): a stream's
+  // text is released when its block closes, and a label sent later (Anthropic's message_delta stop_reason; a Responses
+  // output_item.done's status, response.completed's status) was a closed token screened on its own, so a token whose
+  // last characters are lower-case letters was relayed as the text `ghp_…Ae17` and then `"stop_reason":"xbab"`. Closed:
+  // each such label must be one of the values the SDK's types name for it (StopReason; ResponseStatus; an output
+  // item's status), else the stream ends as ERR_UPSTREAM_BAD_RESPONSE before the label is relayed.
+  it('anthropic stream: message_delta’s stop_reason does not complete the text before it', async () => {
     const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, anthropicStream(GH_TAIL), RULES);
     expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
   });
-  it.fails('responses stream: output_item.done’s status does not complete the text before it', async () => {
+  it('responses stream: output_item.done’s status does not complete the text before it', async () => {
     const { out } = await relayScripted(
       'openai.responses',
       RESPONSES_REQUEST,
@@ -215,7 +213,7 @@ describe('stream labels sent after the text', () => {
     );
     expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
   });
-  it.fails('responses stream: response.completed’s status does not complete the text before it', async () => {
+  it('responses stream: response.completed’s status does not complete the text before it', async () => {
     const { out } = await relayScripted(
       'openai.responses',
       RESPONSES_REQUEST,
