@@ -1,7 +1,8 @@
-// `proctor usage` argument handling (usage errors exit 2 and name the flag) and its report over PGlite records.
+// `proctor usage` argument handling: usage errors exit 2 and name the flag, before any database is opened. Its report
+// over a database is tested where one is already open: test/integration/limits-pglite.test.ts (PGlite) and
+// limits-http.test.ts (PostgreSQL, with records).
 import { describe, expect, it } from 'vitest';
-import { runUsage, usageReport } from '../../../src/cli/usage.ts';
-import { migrate, openPglite } from '../../../src/db/index.ts';
+import { runUsage } from '../../../src/cli/usage.ts';
 
 function io() {
   const out = { stdout: '', stderr: '' };
@@ -24,16 +25,5 @@ describe('proctor usage', () => {
     const { out, io: cli } = io();
     expect(await runUsage(['--help'], cli)).toBe(0);
     expect(out.stdout).toContain('NOT checked');
-  });
-
-  it('reports nothing for an empty ledger', async () => {
-    const sql = await openPglite();
-    try {
-      await migrate(sql);
-      const report = await usageReport(sql, new Date('2026-01-01'), new Date('2027-01-01'), 'model');
-      expect(report).toMatchObject({ by: 'model', rows: [], totals: { requests: 0, cost_micro_usd: 0 } });
-    } finally {
-      await sql.close();
-    }
   });
 });
