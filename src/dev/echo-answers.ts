@@ -104,7 +104,7 @@ export function answerJson(api: EchoApi, body: Json, id: string, text?: string):
         object: 'chat.completion',
         created: 0,
         model: u.model,
-        system_fingerprint: 'proctor-echo',
+        system_fingerprint: 'fp_ec0ec0ec0e',
         choices: [
           {
             index: 0,
