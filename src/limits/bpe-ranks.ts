@@ -43,8 +43,12 @@ function validUtf8(decoder: TextDecoder, bytes: Buffer): string | null {
   return Buffer.byteLength(text, 'utf8') === bytes.length ? text : null;
 }
 
-/** The package's countTokens for an encoding, its ranks read from the package's tiktoken file. */
-export function loadCounter(encoding: BpeEncodingName): CountTokens {
+/** The package's countTokens for an encoding, its ranks read from the package's tiktoken file. mergeCacheSize bounds
+ * the package's cache of merged pieces (pieces not one token, each kept with its tokens; the package's default is
+ * 100,000); it changes no count. */
+export function loadCounter(encoding: BpeEncodingName, mergeCacheSize?: number): CountTokens {
   const path = createRequire(import.meta.url).resolve(`gpt-tokenizer/data/${encoding}.tiktoken`);
-  return GptEncoding.getEncodingApi(encoding, () => ranksFromTiktoken(path)).countTokens;
+  const api = GptEncoding.getEncodingApi(encoding, () => ranksFromTiktoken(path));
+  if (mergeCacheSize !== undefined) api.setMergeCacheSize(mergeCacheSize);
+  return api.countTokens;
 }

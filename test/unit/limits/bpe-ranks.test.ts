@@ -1,6 +1,6 @@
 // The tokenizer's ranks read from gpt-tokenizer's tiktoken files (src/limits/bpe-ranks.ts) are the package's own
 // modules' ranks, element for element, and so every count is the package's encoder's.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -43,6 +43,31 @@ describe('loadCounter', () => {
     fc.assert(
       fc.property(texts, (text) => {
         expect(o200k(text, AS_TEXT)).toBe(o200kCount(text, AS_TEXT));
+        expect(cl100k(text, AS_TEXT)).toBe(cl100kCount(text, AS_TEXT));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('loadCounter with a bounded merge cache', () => {
+  // The repository's fixture texts: 2,000 support messages with names, numbers and punctuation.
+  const fixtures = readFileSync(join(import.meta.dirname, '../../fixtures/quality/dev.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { text: string }).text);
+
+  it("counts as the package's encoder does while its cache evicts on nearly every piece (8 pieces kept)", () => {
+    const o200k = loadCounter('o200k_base', 8);
+    const cl100k = loadCounter('cl100k_base', 8);
+    for (const text of fixtures) {
+      expect(o200k(text, AS_TEXT)).toBe(o200kCount(text, AS_TEXT));
+      expect(cl100k(text, AS_TEXT)).toBe(cl100kCount(text, AS_TEXT));
+    }
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(o200k(text, AS_TEXT)).toBe(o200kCount(text, AS_TEXT));
+        expect(o200k(text, AS_TEXT)).toBe(o200kCount(text, AS_TEXT)); // a second time: from the cache if kept
         expect(cl100k(text, AS_TEXT)).toBe(cl100kCount(text, AS_TEXT));
       }),
       { numRuns: 500 },
