@@ -17,7 +17,7 @@ import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
-import { joinOrders } from './reading-orders.ts';
+import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
 import { batchGap, batchWindows, memberHolding } from './window-batches.ts';
 import { digitValue } from './unicode-table.ts';
@@ -345,6 +345,25 @@ export function createClassifier(opts: {
   }
 
   /**
+   * Closed tokens (reading-orders.ts: `assistant`, `stop`, `chat.completion`) this classifier found clean: every answer
+   * carries the same few, and a segment's drafts are a function of its text while the decoding budget is not what
+   * stops a run (a token is at most 64 characters), so one found clean is clean again. At most CLEAN_TOKENS, forgotten
+   * all at once when full; a token with a draft is scanned every time.
+   */
+  const cleanTokens = new Set<string>();
+  function scanSegment(segment: TextSegment, index: number, budget: DecodeBudget): Draft[] {
+    const token = isClosedToken(segment.text);
+    if (token && cleanTokens.has(segment.text)) return [];
+    const ample = budget.runs >= MAX_CLOSED_TOKEN && budget.chars >= MAX_CLOSED_TOKEN;
+    const found = scan(segment, index, budget);
+    if (token && ample && found.length === 0) {
+      if (cleanTokens.size >= CLEAN_TOKENS) cleanTokens.clear();
+      cleanTokens.add(segment.text);
+    }
+    return found;
+  }
+
+  /**
    * The drafts of each distinct window text, in its own offsets, as scan() finds them in the text alone: the texts are
    * scanned in batches kept apart by a gap longer than any reach (window-batches.ts); a draft outside one member (in a
    * gap or across one: no recognizer matches there) is no window's.
@@ -370,7 +389,7 @@ export function createClassifier(opts: {
    */
   function scanAll(segments: readonly TextSegment[]): Draft[] {
     const budget = createDecodeBudget();
-    const found = segments.flatMap((segment, index) => scan(segment, index, budget));
+    const found = segments.flatMap((segment, index) => scanSegment(segment, index, budget));
     const alreadyFound = overlapsFound(found);
     const spans = spansOfSegments(segments);
     const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans));
@@ -470,6 +489,9 @@ export function createClassifier(opts: {
 
   return { classify, recognizers: definitions };
 }
+
+/** Closed tokens remembered clean per classifier (scanSegment). */
+const CLEAN_TOKENS = 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

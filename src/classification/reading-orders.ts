@@ -92,6 +92,15 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
 }
 
 /**
+ * Whether a segment is a label the reading orders leave out of the first and fifth orders (LABEL_KEYS: an API's label
+ * anywhere, or a closed token keyed like one inside free-form JSON). The answers' document-order reading skips these.
+ */
+export function isLabel(segment: TextSegment): boolean {
+  const key = lastKey(segment.path);
+  return LABEL_KEYS.has(key) && (isClosedToken(segment.text) || !insideFreeForm(segment.path));
+}
+
+/**
  * Whether segment `i` lists an object's property names (a request's free-form JSON: providers/shape-walk.ts gives the
  * object's keys as one segment at the object's own path): the next segment's path is inside its path. A string or a
  * number has no path inside it. Paths longer than MAX_SHAPE_PATH are not compared (linear in a deep body).
@@ -133,7 +142,7 @@ const LABEL_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Longest closed token (a label's value that can carry no part of a value): answer-labels.ts's bound. */
-const MAX_CLOSED_TOKEN = 64;
+export const MAX_CLOSED_TOKEN = 64;
 
 /**
  * Whether a label's text is a closed token: 1-64 lower-case ASCII letters, `_` and `.` (`assistant`, `tool_use`,

@@ -191,6 +191,22 @@ describe('findings', () => {
   });
 });
 
+describe('closed tokens remembered clean', () => {
+  it('a token found clean stays clean, and a token with a finding is found every time, in any call', () => {
+    const c = createClassifier({
+      fingerprintKey: KEY_A,
+      recognizers: [custom({ pattern: String.raw`\bfalcon_plan\b` })],
+    });
+    const types = (texts: string[]) =>
+      c.classify(texts.map((text, i) => ({ path: `messages[${i}].content`, text }))).findings.map((f) => f.type);
+    for (let round = 0; round < 3; round += 1) {
+      expect(types(['assistant', 'falcon_plan'])).toEqual(['X']);
+      expect(types(['falcon_plan', 'assistant'])).toEqual(['X']);
+      expect(types(['assistant'])).toEqual([]);
+    }
+  });
+});
+
 describe('recognizer definitions', () => {
   it('the defaults build', () => {
     expect(() => createClassifier({ fingerprintKey: KEY_A, recognizers: DEFAULT_RECOGNIZERS })).not.toThrow();
