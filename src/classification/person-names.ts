@@ -455,8 +455,17 @@ export const PERSON_NAME_PARTICLE_LED: RecognizerDefinition = {
 };
 
 const AFFILIATION_VERBS = ['is', 'was', 'works', 'worked'];
-/** After an affiliation verb: a space, a preposition (begun or whole), then its company's line so far. */
-const AFFILIATION_TAIL = String.raw`[ ](?:${['from', 'at', 'with'].map((p) => prefixOf(p, String.raw`[ ][^\n!?;]{0,64}`)).join('|')})?`;
+const AFFILIATION_PREPOSITIONS = ['from', 'at', 'with'];
+/**
+ * Every beginning of an affiliation after the name's word: a verb begun, a verb and a preposition begun, or both and
+ * the company's line so far (unbounded: one copy of the class, not 64 per verb and preposition, which made every
+ * stream push search a far larger automaton).
+ */
+const AFFILIATION_TAIL = [
+  `(?:${AFFILIATION_VERBS.map((v) => prefixOf(v)).join('|')})`,
+  `(?:${AFFILIATION_VERBS.join('|')})[ ](?:${AFFILIATION_PREPOSITIONS.map((p) => prefixOf(p)).join('|')})?`,
+  String.raw`(?:${AFFILIATION_VERBS.join('|')})[ ](?:${AFFILIATION_PREPOSITIONS.join('|')})[ ][^\n!?;]*`,
+].join('|');
 
 /** Endings of a company's name: a legal form or what funds and groups are called. */
 const COMPANY_ENDINGS =
@@ -472,11 +481,10 @@ export const PERSON_NAME_AFFILIATED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(${WORD})[ ](?:is|was|works|worked)[ ](?:from|at|with)[ ][^\n!?;]{1,60}?[ ](?i:${COMPANY_ENDINGS})\b`,
+  pattern: String.raw`(${WORD})[ ](?:${AFFILIATION_VERBS.join('|')})[ ](?:${AFFILIATION_PREPOSITIONS.join('|')})[ ][^\n!?;]{1,60}?[ ](?i:${COMPANY_ENDINGS})\b`,
   group: 1,
-  // Every beginning of a match: the name, a verb and a preposition (each begun or whole), then up to 64 characters
-  // of the company's line; a word the scanner may still see grow is covered by the name's tail.
-  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${AFFILIATION_VERBS.map((v) => prefixOf(v, AFFILIATION_TAIL)).join('|')}))`,
+  // Every beginning of a match: the name's tail, or its word and an affiliation begun (AFFILIATION_TAIL).
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${AFFILIATION_TAIL}))`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   baseScore: 60,
@@ -513,6 +521,21 @@ export const PERSON_NAME_JAPANESE: RecognizerDefinition = {
   baseScore: 80,
 };
 
+/**
+ * A name in kana or kanji that a greeting, a title or a speech verb introduces inside text of another script: `Hi
+ * あすか,`, `ms. さゆり`, `says 鈴木.` (one to four characters, no kana or kanji touching them; checked as a kanji name).
+ */
+export const PERSON_NAME_CJK_INTRODUCED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?i:\b(?:hi|hello|hey|dear|${TITLES.join('|')}|says|said|asked|told)\.?,?)[ ]+([\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
+  group: 1,
+  partial: String.raw`[\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4}`,
+  validator: 'person_name_kanji',
+  baseScore: 75,
+};
+
 /** One to four ideographs not ending like a place, organisation or occupation (PERSON_NAME_KANJI's check). */
 export function isKanjiName(value: string): boolean {
   const chars = [...value];
@@ -533,7 +556,8 @@ export const PERSON_NAME_KANJI: RecognizerDefinition = {
   group: 1,
   partial: String.raw`[\x{4E00}-\x{9FFF}]{1,4}`,
   validator: 'person_name_kanji',
-  contextWords: [...PEOPLE_WORDS, ...TITLES, 'named', 'call me', 'hi', 'hello', 'dear'],
+  // 'says' and 'person' are not words about people in technical prose (PEOPLE_WORDS), but no product is named in kanji.
+  contextWords: [...PEOPLE_WORDS, ...TITLES, 'named', 'call me', 'hi', 'hello', 'dear', 'says', 'person', 'assistant'],
   requireContext: true,
   contextWindow: { before: 62, after: 48 },
   baseScore: 60,

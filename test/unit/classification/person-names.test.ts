@@ -142,6 +142,9 @@ describe('a name by its place in the sentence', () => {
 
 describe('a lone name in kanji inside text of another script', () => {
   it.each([
+    ['kana after a greeting', 'Hi あすか, I am writing about a wire transfer', ['あすか']],
+    ['kana after a title', "I'd like to join accounts with ms. さゆり", ['さゆり']],
+    ['kanji after "says"', '"None is moving in that direction," says 鈴木.', ['鈴木']],
     ['a speech verb', 'I am so jealous! said 康弘 to 裕太', ['康弘', '裕太']],
     ['a title', "I'd like to join accounts with ms. 涼平", ['涼平']],
   ])('finds %s', (_, text, value) => {

@@ -52,6 +52,7 @@ export function embeddings(type: string, value: string): string[] {
           // Spoken to, affiliated with a company, led by a particle where a sentence starts.
           `Do not go to town, ${value.split(' ').pop()}!`,
           `${value.split(' ').pop()}, can you call me back?`,
+          `Hi ${value}, thanks for writing.`,
           `${value} is from Northwind Traders Ltd. and called.`,
           `That was all. de ${value.split(' ').pop()} flew home.`,
         ]
