@@ -47,7 +47,7 @@ interface Lists {
    * 10–60: with `common`, a word outside both and the name lists may be a name.
    */
   rarer: ReadonlySet<string>;
-  /** Names of countries and regions in the languages of REGION_NAME_LANGUAGES, lower case. */
+  /** Names of countries, regions and languages in the languages of REGION_NAME_LANGUAGES, lower case. */
   regions: ReadonlySet<string>;
   /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
   common: ReadonlySet<string>;
@@ -116,16 +116,23 @@ export function nameLists(): Lists {
   return lists;
 }
 
-/** Every ISO 3166 region's name in REGION_NAME_LANGUAGES, from the runtime's CLDR data (Intl.DisplayNames). */
+/**
+ * Every ISO 3166 region's and ISO 639-1 language's name in REGION_NAME_LANGUAGES, from the runtime's CLDR data
+ * (Intl.DisplayNames).
+ */
 function regionNames(): Set<string> {
   const regions = new Set<string>();
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   for (const language of REGION_NAME_LANGUAGES) {
-    const display = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });
+    const region = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });
+    const tongue = new Intl.DisplayNames([language], { type: 'language', fallback: 'none' });
     for (const a of letters) {
       for (const b of letters) {
-        const name = display.of(`${a}${b}`);
+        const name = region.of(`${a}${b}`);
         if (name !== undefined) regions.add(name.toLowerCase());
+        // Languages too ("German", "English", "Dutch"): a word about people is often near one.
+        const spoken = tongue.of(`${a}${b}`.toLowerCase());
+        if (spoken !== undefined && !spoken.includes(' ')) regions.add(spoken.toLowerCase());
       }
     }
   }

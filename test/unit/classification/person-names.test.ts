@@ -52,6 +52,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a rarer English word near a pronoun', 'Redaction is what he asked for, and Loggers too'],
     ['a street written as one word', 'Her address: 26-10 Heuserstraße'],
     ['a country near a pronoun', 'Carry Me Back To Italy, which he sung'],
+    ['a language near a pronoun', 'She reads German, and he writes it too'],
     [
       // The context window's edge fell inside "cache": its tail "he" counted as a word about people.
       'a window edge inside a word',
