@@ -2,8 +2,8 @@
 // reason) apart from the text around them (classification/segment-join.ts LABEL_KEYS), so a label free to hold any
 // string could carry half of a value the text completes (`"object":"AKIAZ3MQWX"` before `"content":"R5TLPB6Y7N"`),
 // and a lower-case token is no safer: `ghp_`, `sk_live_`, `npm_` are keys' own beginnings. Invariant: every such label
-// string in an answer or stream event is one the official SDKs' types name for that field (ENUMERATED), a `type` a
-// closed token (lower-case letters, `_` and `.`), or the answer is refused as the upstream's fault. Free-form JSON the
+// string in an answer or stream event is one the official SDKs' types name for that field (ENUMERATED; `type`: any
+// type the SDKs name, label-types.ts), or the answer is refused as the upstream's fault. Free-form JSON the
 // model writes (a tool's input, schemas an answer echoes) is not labels and is not checked.
 import type { Message, StopReason } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
@@ -11,6 +11,7 @@ import type { Completion } from 'openai/resources/completions';
 import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embeddings';
 import type { Response, ResponseOutputItem, ResponseStatus } from 'openai/resources/responses/responses';
 import { AnswerShapeError } from './answer-json.ts';
+import { SDK_TYPES } from './label-types.ts';
 
 type Names<T extends string> = Readonly<Record<T, true>>;
 type ChatChoice = ChatCompletion['choices'][number];
@@ -73,8 +74,10 @@ const STATUSES = {
   calling: true,
 } satisfies Names<ResponseStatus | ItemStatus>;
 
-/** The label fields whose values are enumerated; `type` (dozens of block, item and event names) stays a token. */
-export const ENUMERATED: Readonly<Record<string, Readonly<Record<string, true>>>> = {
+/** The label fields whose values are enumerated (`type`: label-types.ts, read from the SDKs' definitions). */
+export const ENUMERATED: Readonly<Record<string, Readonly<Record<string, true>> | ReadonlySet<string>>> = {
+  // Anthropic's streams send `ping` events (documented in its streaming guide), a type its SDK's definitions omit.
+  type: new Set([...SDK_TYPES, 'ping']),
   object: OBJECTS,
   finish_reason: FINISH_REASONS,
   stop_reason: STOP_REASONS,
@@ -123,5 +126,6 @@ export function checkClosedLabels(value: unknown): void {
 
 function closed(key: string, value: string): boolean {
   const names = ENUMERATED[key];
-  return names === undefined ? TOKEN.test(value) : Object.hasOwn(names, value);
+  if (names === undefined) return TOKEN.test(value);
+  return names instanceof Set ? names.has(value) : Object.hasOwn(names, value);
 }

@@ -1,0 +1,211 @@
+// Every `type` value the official SDKs (openai, @anthropic-ai/sdk) name in their type definitions that is a closed token
+// (lower-case letters, `_`, `.`): the values an answer or stream event may carry in a `type` label (answer-labels.ts).
+// Generated from node_modules/{openai,@anthropic-ai/sdk}/resources/**/*.d.ts; test/unit/providers/label-types.test.ts
+// reads them again and fails, naming the values, when an SDK update adds or drops one. Invariant: none begins a key.
+export const SDK_TYPES: ReadonlySet<string> = new Set(
+  `
+active adaptive additional_tools advisor advisor_message advisor_redacted_result advisor_result advisor_tool_result
+advisor_tool_result_error agent agent.archived agent.created agent.custom_tool_use agent.deleted
+agent.environment.expired agent.environment.failed agent.environment.ready agent.environment.suspended
+agent.mcp_tool_result agent.mcp_tool_use agent.message agent.output.command_execution_output.delta
+agent.session.action_required agent.session.created agent.session.environment.connected
+agent.session.environment.disconnected agent.session.environment.expired agent.session.environment.failed
+agent.session.environment.pending agent.session.environment.ready agent.session.environment.reset
+agent.session.environment.suspended agent.session.failed agent.session.idle agent.session.in_progress
+agent.session.input.cancel agent.session.input.computer_use_approval_request_result
+agent.session.input.mcp_approval_request_result agent.session.input.message agent.session.input.tool_result
+agent.session.requires_action agent.session.subagent.active agent.session.subagent.closed
+agent.session.subagent.created agent.session.turn.cancelled agent.session.turn.completed
+agent.session.turn.content_part.added agent.session.turn.content_part.done agent.session.turn.created
+agent.session.turn.failed agent.session.turn.in_progress agent.session.turn.item.added agent.session.turn.item.done
+agent.session.turn.output_text.delta agent.session.turn.output_text.done
+agent.session.turn.reasoning_summary_part.added agent.session.turn.reasoning_summary_part.done
+agent.session.turn.reasoning_summary_text.delta agent.session.turn.reasoning_summary_text.done agent.thinking
+agent.thread_context_compacted agent.thread_message_received agent.thread_message_sent agent.tool_result
+agent.tool_use agent.updated agent_archived_error agent_message agent_with_overrides all all_connectors allow
+allowed_tools allowlist always_allow always_ask always_awake and anthropic anthropic_example any api_actor api_error
+api_key api_key.created api_key.deleted api_key.updated apply_patch apply_patch_call apply_patch_call_output
+approximate ask attached audio audio_sample authentication_error auto automatic automation automations aws aws_role
+azure ban bash bash_code_execution_output bash_code_execution_result bash_code_execution_tool_result
+bash_code_execution_tool_result_error batch batch.cancelled batch.completed batch.expired batch.failed between_tools
+billing_error billing_policy branch browser_authentication browser_origin_access browser_state budget_reached built_in
+bundle bundle_target_deleted cache_hit cache_miss call_error caller canceled cancelled certificate.created
+certificate.deleted certificate.updated certificates.activated certificates.deactivated channel_only char_location
+chatkit.assistant_message chatkit.client_tool_call chatkit.task chatkit.task_group chatkit.user_message chatkit.widget
+checkpoint.permission.created checkpoint.permission.deleted choice citations_delta
+claude_code_managed_settings_configuration claude_code_rbac_group_default_managed_settings
+claude_code_rbac_group_managed_settings claude_code_rbac_group_managed_settings_deleted
+claude_code_rbac_group_managed_settings_summary cli click client client_secret_basic client_secret_post close
+close_subagent_call closed closing cloud code_execution_output code_execution_result code_execution_tool_result
+code_execution_tool_result_error code_interpreter code_interpreter_call command command_execution commit compaction
+compaction_delta compaction_limit_reached_error compaction_trigger comparison_response_not_found completed completions
+compliance_settings computer computer_call computer_call_output computer_screenshot computer_use
+computer_use_approval_request computer_use_approval_request_result computer_use_call computer_use_preview
+configuration_update conflict_error connecting connector connector_scope connector_tool container_auto
+container_file_citation container_reference container_upload content content_block_delta content_block_location
+content_block_start content_block_stop content_delta continue conversation.created conversation.item.added
+conversation.item.create conversation.item.created conversation.item.delete conversation.item.deleted
+conversation.item.done conversation.item.input_audio_transcription.completed
+conversation.item.input_audio_transcription.delta conversation.item.input_audio_transcription.failed
+conversation.item.input_audio_transcription.segment conversation.item.retrieve conversation.item.retrieved
+conversation.item.truncate conversation.item.truncated coordinate coordinator create create_file create_new
+create_subagent_call credential_host_unreachable_error cron custom custom_tool_call custom_tool_call_output
+deactivation decision.completed decision.create decision.event decision.item.create decision.item.created
+decision.item.delete decision.item.deleted decisions default delegation delete_file deleted deny deployment
+deployment.archived deployment.created deployment.deleted deployment.paused deployment.unpaused deployment.updated
+deployment_run deployment_run.failed deployment_run.started deployment_run.succeeded developer direct disabled
+discovery document double_click download_completed download_failed download_started dpo drag dream duration edit email
+enabled encrypted_code_execution_result encrypted_content end_turn enhanced_modified_abuse_monitoring
+enhanced_zero_data_retention enroll_end_user enrollment_url environment environment.archived environment.created
+environment.deleted environment.updated environment_archived_error environment_connection environment_deleted
+environment_not_found_error environment_variable ephemeral eq error errored eval.run.canceled eval.run.failed
+eval.run.succeeded event event_delta event_start except exclude exec exhausted existing_session exit expired
+explicit_url external_key external_key.failed external_key.recovered external_key.registered external_key.removed
+external_key_deleted external_key_validation external_storage.registered external_storage.removed failed failure
+fallback fallback_message far_field fast_itpmca federated_actor federation_issuer federation_rule
+federation_rule_workspace federation_rule_workspace_deleted file file_citation file_content file_deleted file_id
+file_not_found_error file_path file_search file_search_call files find_in_page fine_tuning.job.cancelled
+fine_tuning.job.failed fine_tuning.job.succeeded function function_call function_call_output gcp github_repository
+glob grammar grep group.created group.deleted group.updated gt gte healthcheck high hook http http_error image
+image_edit.completed image_edit.partial_image image_file image_generation image_generation.completed
+image_generation.partial_image image_generation_call image_url in include incomplete info inline input_audio
+input_audio_buffer.append input_audio_buffer.clear input_audio_buffer.cleared input_audio_buffer.commit
+input_audio_buffer.committed input_audio_buffer.dtmf_event_received input_audio_buffer.speech_started
+input_audio_buffer.speech_stopped input_audio_buffer.timeout_triggered input_file input_image input_json
+input_json_delta input_text input_tokens interrupt_subagent_call invalid_address invalid_request_error invite
+invite.accepted invite.deleted invite.sent invite_deleted ip_allowlist.config.activated
+ip_allowlist.config.deactivated ip_allowlist.created ip_allowlist.deleted ip_allowlist.updated item_reference
+json_object json_schema jsonl keypress label_model last_messages limit limited live live.call.incoming
+live.transport.connected live.transport.incoming local local_shell local_shell_call local_shell_call_output locked
+login.failed login.succeeded logout.failed logout.succeeded logs low lt lte manual max max_workflow_runs_error mcp
+mcp_approval_request mcp_approval_response mcp_authentication_failed_error mcp_call mcp_connection_failed_error
+mcp_egress_blocked_error mcp_list_tools mcp_list_tools.completed mcp_list_tools.failed mcp_list_tools.in_progress
+mcp_oauth mcp_protocol_error mcp_server mcp_tool_call mcp_tool_execution_error mcp_tool_listing mcp_tool_reference
+mcp_tool_result mcp_tool_use mcp_toolset mcp_toolset_reference medium memory memory_deleted memory_path_conflict_error
+memory_precondition_failed_error memory_prefix memory_store memory_store.archived memory_store.created
+memory_store.deleted memory_store_archived_error memory_store_deleted memory_version mention_only message
+message_batch message_batch_deleted message_creation message_delta message_start message_stop messages_changed metrics
+model model_changed model_group model_overloaded_error model_rate_limited_error model_request_failed_error
+moderation_result moderation_results modified_abuse_monitoring move multi multi_agent_call multi_agent_call_output
+namespace ne near_field new_session nin none not_applied not_found_error object oci oidc once only open open_page
+openai_hosted or organization organization.updated organization_default organization_disabled_error
+organization_member organization_service other outcome_evaluation output_audio output_audio_buffer.clear
+output_audio_buffer.cleared output_audio_buffer.started output_audio_buffer.stopped output_text overloaded_error
+packages page_location periodic permission_error plugin plugin_deleted plugin_installation_setting
+plugin_installation_setting_deleted plugin_marketplace plugin_marketplace_validation_report plugin_share
+plugin_version predicate previous_message_not_found program program_error program_output programmatic_tool_calling
+project.archived project.created project.deleted project.updated prompt protocol_error python quoted_text rate_limit
+rate_limit.deleted rate_limit.updated rate_limit_error rate_limits.updated raw rbac_group rbac_group_deleted
+rbac_group_member rbac_group_member_deleted rbac_groups rbac_role rbac_role_permission read realtime
+realtime.call.incoming reasoning reasoning_text reconnected reconnecting redacted redacted_thinking redeemed redirect
+ref refusal reinforcement repository_authentication_error repository_checkout_error repository_clone_error
+repository_forbidden_error repository_not_found_error requires_action resource.deleted response.audio.delta
+response.audio.done response.audio.transcript.delta response.audio.transcript.done response.audio_transcript.delta
+response.audio_transcript.done response.cancel response.cancelled response.code_interpreter_call.completed
+response.code_interpreter_call.in_progress response.code_interpreter_call.interpreting
+response.code_interpreter_call_code.delta response.code_interpreter_call_code.done response.compaction.compacting
+response.completed response.content_part.added response.content_part.done response.create response.created
+response.custom_tool_call_input.delta response.custom_tool_call_input.done response.done response.event
+response.failed response.file_search_call.completed response.file_search_call.in_progress
+response.file_search_call.searching response.function_call_arguments.delta response.function_call_arguments.done
+response.image_generation_call.completed response.image_generation_call.generating
+response.image_generation_call.in_progress response.image_generation_call.partial_image response.in_progress
+response.incomplete response.inject response.inject.created response.inject.failed response.item.create
+response.mcp_call.completed response.mcp_call.failed response.mcp_call.in_progress response.mcp_call_arguments.delta
+response.mcp_call_arguments.done response.mcp_list_tools.completed response.mcp_list_tools.failed
+response.mcp_list_tools.in_progress response.output_audio.delta response.output_audio.done
+response.output_audio_transcript.delta response.output_audio_transcript.done response.output_item.added
+response.output_item.done response.output_text.annotation.added response.output_text.delta response.output_text.done
+response.queued response.reasoning_summary_part.added response.reasoning_summary_part.done
+response.reasoning_summary_text.delta response.reasoning_summary_text.done response.reasoning_text.delta
+response.reasoning_text.done response.refusal.delta response.refusal.done response.shell_call_command.added
+response.shell_call_command.delta response.shell_call_command.done response.shell_call_output_content.delta
+response.shell_call_output_content.done response.steer response.steer.accepted response.steer.failed
+response.steer.pending response.text.delta response.text.done response.web_search_call.completed
+response.web_search_call.in_progress response.web_search_call.searching responses restrict restricted restriction
+resume_subagent_call retention_ratio retries_exhausted retrying role.assignment.created role.assignment.deleted
+role.bound_to_resource role.created role.deleted role.unbound_from_resource role.updated safety.alert.created
+safety.deactivation_issued safety.org_alert.created safety.warning_issued schedule scim.disabled scim.enabled
+scoped_api_key_actor score score_model screenshot scroll search search_result search_result_location seat_tier self
+self_hosted self_hosted_resources_unsupported_error semantic_vad send_subagent_input_call server_tool_use server_vad
+service_account service_account.created service_account.deleted service_account.updated service_account_actor
+service_account_default service_account_workspace_member service_account_workspace_member_deleted session
+session.archived session.budget_reached session.close session.closed session.commentary.append
+session.commentary.appended session.created session.delegation.created session.deleted session.error session.idled
+session.input_audio.append session.input_audio.mute session.input_audio.muted session.input_audio.unmute
+session.input_audio.unmuted session.input_audio_buffer.append session.input_transcript.delta
+session.instructions.append session.instructions.appended session.outcome_evaluation_ended session.output_audio.delta
+session.output_audio.fixture.play session.output_audio.fixture.played session.output_audio.fixture.playing
+session.output_transcript.delta session.pending session.requires_action session.running session.start session.started
+session.status_idle session.status_idled session.status_rescheduled session.status_run_started session.status_running
+session.status_terminated session.thinking.append session.thinking.appended session.thread_created
+session.thread_idled session.thread_status_idle session.thread_status_rescheduled session.thread_status_running
+session.thread_status_terminated session.thread_terminated session.update session.updated session.usage
+session.usage.updated session_actor session_creation_rejected_error session_deleted session_rate_limited_error
+session_resource_deleted session_resource_not_found_error session_thread sessions shell shell_call shell_call_output
+signature_delta sip skill skill_deleted skill_not_found_error skill_reference skill_version skill_version_deleted
+skills slack_channel slack_channel_deleted slack_default slack_grid_channel slack_parent_channel slack_workspace
+span.model_request_end span.model_request_start span.outcome_evaluation_end span.outcome_evaluation_ongoing
+span.outcome_evaluation_start spend_limit spend_limit_deleted spend_limit_increase_request static static_bearer stdio
+stopped stored_completions string_check submit_tool_outputs succeeded success summarize summary_text supervised
+sustained_failure synthid system.message system_changed tab_opened telemetry_destination telemetry_destination_deleted
+telemetry_destination_test telemetry_destination_workspace telemetry_destination_workspace_deleted template
+tenant.admin_api_key.created tenant.admin_api_key.deleted tenant.admin_api_key.updated
+tenant.ads_account.onboarding.redemption tenant.api_organization_invite.deleted
+tenant.api_organization_invite.upserted tenant.billing.alerts.updated tenant.billing.info.updated
+tenant.billing.overage_limit.updated tenant.chatgpt_access_token.revoked tenant.chatgpt_workspace_invite.upserted
+tenant.custom_role.created tenant.custom_role.deleted tenant.custom_role.updated tenant.domains.migrated
+tenant.group.created tenant.group.deleted tenant.group.member.added tenant.group.member.removed tenant.group.updated
+tenant.membership.accepted tenant.membership.declined tenant.membership.revoked tenant.metadata.updated
+tenant.microsoft_entra_mapping.deleted tenant.microsoft_entra_mapping.upserted tenant.migration.completed
+tenant.migration_rollout.status.updated tenant.migration_rollout.tier.updated tenant.policy.attached
+tenant.policy.created tenant.policy.deleted tenant.policy.detached tenant.policy.updated
+tenant.principal_authentication_policy.resolved tenant.product_access_policy.updated tenant.project_api_key.created
+tenant.resource_access.deleted tenant.resource_access.updated tenant.resource_role_assignment.created
+tenant.resource_role_assignment.deleted tenant.resource_share_grant.accepted tenant.resource_share_grant.created
+tenant.resource_share_grant.declined tenant.resource_share_grant.deleted tenant.resource_share_grant.revoked
+tenant.resource_share_grant.updated tenant.role.metadata.updated tenant.role_assignment.created
+tenant.role_assignment.deleted tenant.scim.deletion.requested tenant.scim.directory.created tenant.scim.setup.started
+tenant.service_account.deleted tenant.service_account.token.revoked tenant.service_account.updated
+tenant.session_policy.created tenant.session_policy.deleted tenant.session_policy.updated
+tenant.session_revocation.started tenant.sso.migrated tenant.sso_connection.created tenant.sso_connection.deleted
+tenant.sso_connection.setup.started tenant.sso_connection.updated tenant.third_party_app_policy.updated
+tenant.trusted_access.application.submitted tenant.trusted_access.business_verification.started
+tenant.usage_limit.group.updated tenant.usage_limit.increase_request.resolved
+tenant.usage_limit.increase_request.updated tenant.usage_limit.user.updated tenant.usage_limit.workspace.updated
+tenant.user.added tenant.user.invited tenant.user.looked_up tenant.user.removed tenant.user.updated
+tenant.workload_identity.access_token.issued tenant.workload_identity.binding.created
+tenant.workload_identity.mapping.archived tenant.workload_identity.mapping.created
+tenant.workload_identity.mapping.updated tenant.workload_identity.principal.provisioned
+tenant.workload_identity.provider.archived tenant.workload_identity.provider.created
+tenant.workload_identity.provider.updated tenant.workspace_invite_email_settings.updated terminal text text_delta
+text_editor_code_execution_create_result text_editor_code_execution_str_replace_result
+text_editor_code_execution_tool_result text_editor_code_execution_tool_result_error
+text_editor_code_execution_view_result text_similarity thinking thinking_delta thinking_dropped
+thinking_mismatch_allowed thinking_turns thought thread thread_limit_error timeout timeout_error token_count tokens
+tool tool_addition tool_calls tool_definition tool_execution_error tool_reference tool_removal tool_result tool_search
+tool_search_call tool_search_output tool_search_tool_regex tool_search_tool_result tool_search_tool_result_error
+tool_search_tool_search_result tool_use tool_use_limit_reached_error tool_uses tools_changed transcript.text.delta
+transcript.text.done transcript.text.segment transcription transcription_session.update transcription_session.updated
+translation transport.answered transport.dtmf.received transport.dtmf.send transport.dtmf.sent transport.failed
+transport.ringing tunnel tunnel.created tunnel.deleted tunnel.updated tunnel_certificate tunnel_token type unattached
+unavailable unknown unknown_error unrestricted update_existing update_file uploaded_jwks url url_citation usage_tier
+user user.added user.custom_tool_result user.define_outcome user.deleted user.interrupt user.message
+user.tool_confirmation user.tool_result user.updated user_actor user_deleted user_profile
+user_profile.enforcement_action_opened user_profile.enforcement_action_resolved user_profile.program_status_updated
+user_profile_action_url user_profile_deleted vault vault.archived vault.created vault.deleted vault_archived_error
+vault_credential vault_credential.archived vault_credential.created vault_credential.deleted
+vault_credential.refresh_failed vault_credential_deleted vault_credential_validation vault_deleted
+vault_not_found_error wait wait_for_subagents_call wandb warning web_fetch web_fetch_result web_fetch_tool_result
+web_fetch_tool_result_error web_search web_search_call web_search_preview web_search_result web_search_result_location
+web_search_tool_result web_search_tool_result_error webhook_endpoint_deleted webrtc work work_heartbeat
+work_queue_stats workflow_run.created workflow_run.error workflow_run.phase_ended workflow_run.phase_started
+workflow_run.status_ended workflow_run.status_idle workflow_run.status_running workload_identity_provider.created
+workload_identity_provider.deleted workload_identity_provider.updated workload_identity_provider_mapping.created
+workload_identity_provider_mapping.deleted workload_identity_provider_mapping.updated workspace
+workspace_archived_error workspace_member workspace_member_deleted workspace_rate_limit write xhigh
+zero_data_retention
+`
+    .split(/\s+/)
+    .filter((t) => t !== ''),
+);
