@@ -92,6 +92,15 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
 }
 
 /**
+ * Whether a segment is a label the reading orders leave out of the first and fifth orders (LABEL_KEYS: an API's label
+ * anywhere, or a closed token keyed like one inside free-form JSON): answer-document-order.ts reads past them.
+ */
+export function isLabel(segment: TextSegment): boolean {
+  const key = lastKey(segment.path);
+  return LABEL_KEYS.has(key) && (isClosedToken(segment.text) || !insideFreeForm(segment.path));
+}
+
+/**
  * Whether segment `i` lists an object's property names (a request's free-form JSON: providers/shape-walk.ts gives the
  * object's keys as one segment at the object's own path): the next segment's path is inside its path. A string or a
  * number has no path inside it. Paths longer than MAX_SHAPE_PATH are not compared (linear in a deep body).

@@ -4,11 +4,14 @@
 // value) kept apart by PAIR_GAP. Invariants: only a finding that crosses a pair's junction counts, and only when
 // neither side holds a finding of its type there alone (a value found whole is never extended into a key list); its
 // piece in the read-only segment is reported with that segment's own offsets. A member's value is also read after its
-// own name and before the next one (document order). Linear: each value is copied at most KEY_JOIN_USES + 3 times and
-// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name twice more, KEY_JOIN_CHARS at most a copy.
+// own name and before the next one, and every place (a name that can be a value's piece, a string but labels) before
+// the next two places in document order (answer-document-order.ts: `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`, a text then a
+// tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 7 times and each read-only
+// segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS at most a copy.
 import type { Finding } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
 import { valueLike } from '../classification/readable-spans.ts';
+import { documentPlaces, type Place } from './answer-document-order.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
 export const KEY_JOIN_VALUES = 3;
@@ -19,21 +22,27 @@ export const KEY_JOIN_USES = 2;
 /** Between two pairs: no recognizer matches across a line break, a bar and a line break. */
 export const PAIR_GAP = '\n | \n';
 
-/** One pair in the joined text: [from, junction) and [junction, to) are the two sides. */
+/** One side of a pair: a value (index among the answer's values) or a read-only segment, and where its copy starts. */
+export interface PairSide {
+  keys: boolean;
+  index: number;
+  offset: number;
+}
+
+/** One pair in the joined text: [from, junction) is the first side's copy, [junction, to) the second's. */
 export interface KeyPair {
   from: number;
   junction: number;
   to: number;
-  keyFirst: boolean;
-  /** Index among the answer's values, and where the copy starts in that value's text. */
-  value: { index: number; offset: number };
-  /** Index among the answer's read-only segments, and where the copy starts in its text. */
-  key: { index: number; offset: number };
+  first: PairSide;
+  second: PairSide;
 }
 
 export interface KeyJoins {
   text: string;
   pairs: KeyPair[];
+  /** How many values the answer has (a piece's segment is an index among the values, then the read-only segments). */
+  values: number;
 }
 
 /**
@@ -50,26 +59,30 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   let length = 0;
   // `span`: the part of the key list read (its own name and the next one, for a member's value), else all of it.
   const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number, span?: [number, number]) => {
-    if (texts.length > 0) {
-      texts.push(PAIR_GAP);
-      length += PAIR_GAP.length;
-    }
     const [lo, hi] = span ?? [0, key.text.length];
     const keyOffset = keyFirst ? Math.max(lo, hi - KEY_JOIN_CHARS) : lo;
     const keyText = key.text.slice(keyOffset, Math.min(hi, keyOffset + KEY_JOIN_CHARS));
     const valueOffset = keyFirst ? 0 : Math.max(0, value.segment.text.length - KEY_JOIN_CHARS);
     const valueText = value.segment.text.slice(valueOffset, valueOffset + KEY_JOIN_CHARS);
-    const first = keyFirst ? keyText : valueText;
-    texts.push(first, keyFirst ? valueText : keyText);
+    const keySide = { keys: true, index, offset: keyOffset };
+    const valueSide = { keys: false, index: value.index, offset: valueOffset };
+    if (keyFirst) push(keyText, keySide, valueText, valueSide);
+    else push(valueText, valueSide, keyText, keySide);
+  };
+  const push = (first: string, firstSide: PairSide, second: string, secondSide: PairSide) => {
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      length += PAIR_GAP.length;
+    }
+    texts.push(first, second);
     pairs.push({
       from: length,
       junction: length + first.length,
-      to: length + keyText.length + valueText.length,
-      keyFirst,
-      value: { index: value.index, offset: valueOffset },
-      key: { index, offset: keyOffset },
+      to: length + first.length + second.length,
+      first: firstSide,
+      second: secondSide,
     });
-    length += keyText.length + valueText.length;
+    length += first.length + second.length;
   };
   type Entry = { segment: AnswerSegment; index: number; uses: number };
   const reach = (entry: Entry) => Math.min(entry.segment.text.length, KEY_JOIN_CHARS);
@@ -125,13 +138,40 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
     if (after !== undefined && !after.keys) pair({ segment: after, index: values, uses: 0 }, true, segment, keys);
     keys += 1;
   }
-  return { text: texts.join(''), pairs };
+  // Document order: each place read before the next two (a name or a JSON text on one side), and, labels skipped
+  // (an id, a call id between a text and a tool call's arguments), before the next one.
+  const places = documentPlaces(all);
+  const read = (a: Place, b: Place | undefined) => {
+    if (b === undefined || (!a.keys && !b.keys && !isJson(a) && !isJson(b))) return;
+    const from = Math.max(a.start, a.end - KEY_JOIN_CHARS);
+    const to = Math.min(b.end, b.start + KEY_JOIN_CHARS);
+    push(a.text.slice(from, a.end), { keys: a.keys, index: a.index, offset: from }, b.text.slice(b.start, to), {
+      keys: b.keys,
+      index: b.index,
+      offset: b.start,
+    });
+  };
+  let last: Place | undefined;
+  let lastAt = -1;
+  places.forEach((place, i) => {
+    read(place, places[i + 1]);
+    read(place, places[i + 2]);
+    if (place.label) return;
+    if (last !== undefined && i - lastAt > 2) read(last, place);
+    last = place;
+    lastAt = i;
+  });
+  return { text: texts.join(''), pairs, values };
 }
 
+/** A value read past its JSON syntax (answer-document-order.ts): a tool call's arguments. */
+const isJson = (place: Place) => !place.keys && (place.start > 0 || place.end < place.text.length);
+
 /**
- * The pieces in read-only segments of the findings of `joins.text` that cross a pair's junction, in the read-only
- * segment's own offsets (`segment`: index among the read-only segments), when neither the value (`ofValues`, by index
- * among the values) nor the read-only segment (`ofKeys`) holds a finding of that type there alone. Each piece once.
+ * The pieces of the findings of `joins.text` that cross a pair's junction, when neither side holds a finding of that
+ * type there alone (`ofValues`: by index among the values; `ofKeys`: among the read-only segments): the piece in each
+ * read-only side, and in each value side of a pair of two values. A piece's `segment` is its index among the values,
+ * then the read-only segments (joins.values + index), its offsets the segment's own. Each piece once.
  */
 export function spanningPieces(
   joins: KeyJoins,
@@ -159,14 +199,17 @@ export function spanningPieces(
     }
     const p = joins.pairs[lo - 1];
     if (p === undefined || f.end > p.to || f.start >= p.junction || f.end <= p.junction) continue;
-    const [keyFrom, keyTo, keyAt] = p.keyFirst ? [f.start, p.junction, p.from] : [p.junction, f.end, p.junction];
-    const [valueFrom, valueTo, valueAt] = p.keyFirst ? [p.junction, f.end, p.junction] : [f.start, p.junction, p.from];
-    const start = p.key.offset + keyFrom - keyAt;
-    const end = p.key.offset + keyTo - keyAt;
-    const vStart = p.value.offset + valueFrom - valueAt;
-    const vEnd = p.value.offset + valueTo - valueAt;
-    if (inValue(p.value.index, f.type, vStart, vEnd) || inKey(p.key.index, f.type, start, end)) continue;
-    pieces.set(`${p.key.index}\u0000${f.type}\u0000${start}\u0000${end}`, { ...f, segment: p.key.index, start, end });
+    const sides = [
+      { side: p.first, start: p.first.offset + f.start - p.from, end: p.first.offset + p.junction - p.from },
+      { side: p.second, start: p.second.offset, end: p.second.offset + f.end - p.junction },
+    ];
+    if (sides.some(({ side, start, end }) => (side.keys ? inKey : inValue)(side.index, f.type, start, end))) continue;
+    const bothValues = !p.first.keys && !p.second.keys;
+    for (const { side, start, end } of sides) {
+      if (!side.keys && !bothValues) continue;
+      const segment = side.keys ? joins.values + side.index : side.index;
+      pieces.set(`${segment}\u0000${f.type}\u0000${start}\u0000${end}`, { ...f, segment, start, end });
+    }
   }
   return [...pieces.values()];
 }

@@ -74,15 +74,11 @@ export async function screenResponse(
       total += counts.total;
       for (const [type, n] of Object.entries(counts.types)) types[type] = (types[type] ?? 0) + n;
     }
-    // Of the third call, the pieces in read-only segments of values that need both the text and the property names
-    // (answer-key-joins.ts): counted, and they block (inKeys below).
+    // Of the third call, the pieces of values that need both the text and the property names, or two values in
+    // document order with a JSON text's syntax between (answer-key-joins.ts): counted; in a key list they block.
     const spanning = spanningPieces(joins, ofJoins.findings, ofValues.findings, ofKeys.findings);
     for (const piece of spanning) {
-      findings.push({
-        ...piece,
-        segment: values.length + piece.segment,
-        path: (keys[piece.segment] as AnswerSegment).path,
-      });
+      findings.push({ ...piece, path: (segments[piece.segment] as AnswerSegment).path });
       total += 1;
       types[piece.type] = (types[piece.type] ?? 0) + 1;
     }

@@ -84,7 +84,7 @@ describe('keyJoins: the third call\u2019s text', () => {
     const joins = keyJoins(answerSegments({ x: keys, y: 'after' }));
     const list = Object.keys(keys).join('\n');
     const last = joins.pairs.at(-1);
-    expect(last?.key).toEqual({ index: 1, offset: list.length - KEY_JOIN_CHARS });
+    expect(last?.first).toEqual({ keys: true, index: 1, offset: list.length - KEY_JOIN_CHARS });
     expect(joins.text.slice(last?.from, last?.junction)).toBe(list.slice(-KEY_JOIN_CHARS));
   });
 });
