@@ -274,8 +274,8 @@ describe.concurrent('other channels: headers, the query string, the model name, 
   }
 });
 
-// Not recorded as allowed and then blamed on the upstream (a 502): refused at parse, quickly.
-describe('cost: a deeply nested object is refused with 400 quickly', () => {
+// Not recorded as allowed and then blamed on the upstream (a 502): refused at parse, by the depth limit.
+describe('cost: a deeply nested object is refused with 400 by the depth limit', () => {
   const cases: [string, ApiName, () => string][] = [
     ...APIS.map((api): [string, ApiName, () => string] => [
       `${api}: 10,000 levels in its schema-like field`,
@@ -293,10 +293,15 @@ describe('cost: a deeply nested object is refused with 400 quickly', () => {
   for (const [name, api, body] of cases) {
     it(name, async () => {
       const x = await stack.send(api, body());
-      expect({ status: x.status, forwarded: x.upstream.length, fast: x.elapsedMs < 2000 }).toEqual({
+      // Refused while the adapter walks the body: by the depth limit, or (completions, embeddings: no object is
+      // accepted there) at the first level. Bounded work by construction; time is a bench's job, not a test's.
+      const atParse = /nested deeper than|is not an accepted key here|has a type that is not accepted here/.test(
+        x.body,
+      );
+      expect({ status: x.status, forwarded: x.upstream.length, atParse }).toEqual({
         status: 400,
         forwarded: 0,
-        fast: true,
+        atParse: true,
       });
     });
   }

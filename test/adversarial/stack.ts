@@ -36,7 +36,6 @@ export interface Exchange {
   body: string;
   /** What reached the upstream for this request (empty when it was refused). */
   upstream: Recorded[];
-  elapsedMs: number;
 }
 
 export interface AdversarialStack {
@@ -170,7 +169,6 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
     upstream,
     async send(api, body, extra = {}) {
       const bearer = await nextToken(extra.groups ?? []);
-      const started = performance.now();
       const response = await fetch(`${origin}${PATHS[api]}${extra.query ?? ''}`, {
         method: 'POST',
         headers: {
@@ -183,7 +181,6 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
         body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
       });
       const text = await response.text();
-      const elapsedMs = performance.now() - started;
       const head = [`HTTP/1.1 ${response.status}`, ...[...response.headers].map(([k, v]) => `${k}: ${v}`)].join('\r\n');
       const all = `${head}\r\n\r\n${text}`;
       received.push(all);
@@ -194,7 +191,6 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
         received: all,
         body: text,
         upstream: upstream.forRequest(requestId),
-        elapsedMs,
       };
     },
     clientBytes: () => received.join('\n'),
