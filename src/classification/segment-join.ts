@@ -10,6 +10,7 @@
 // text is at most about six times its segments (the merged windows once, segmentRuns five times at most) and the
 // value pairs and label windows twice more: linear in the input times the number of orders (reading-orders.ts);
 // every piece is a span of its own segment's text (join-pieces.ts maps findings back).
+import { documentPairs } from './document-pairs.ts';
 import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
 import type { TextSegment } from './types.ts';
@@ -110,7 +111,10 @@ export function joinWindows(
     windows.push({ text: texts.join(''), parts });
   }
   windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
-  if (order === undefined) windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach));
+  if (order === undefined) {
+    windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach));
+    windows.push(...documentPairs(segments, reach));
+  }
   return windows;
 }
 

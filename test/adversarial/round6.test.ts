@@ -287,21 +287,19 @@ describe('key lists nested past the join’s bound', () => {
     return sent.join('\n');
   }
 
-  // HOLE (open, pipeline/answer-key-joins.ts KEY_JOIN_USES): a value is read before at most two key lists, and each
+  // HOLE (closed, F2 pipeline/answer-document-order.ts): a value was read before at most two key lists, and each
   // nested object's one-name key list is one of them, so `{"a":"AKIAZ3MQWX","-":{"-":{"-":{"R5TLPB6Y7N":1}}}}` (only
   // punctuation between the halves in the JSON) is relayed: the list holding the second half is the value's fourth.
-  // Fix: key lists whose names hold no letter or digit (and a nested object's lists on the way down) use no pair, or a
-  // member's value is paired with the first name of the object it opens, recursively (document order, linear).
+  // Closed: names that cannot be a value's piece are skipped in a document-order reading of names and strings.
   it('anthropic answer: a key split by three nested one-name objects is not relayed whole', async () => {
     expect(holdsAll(await screened('anthropic.messages', answer(nested(3, '-'))), KEY_HALVES)).toBe(false);
   });
-  // HOLE (open, classification/segment-join.ts memberPairs): the request side reads a member's value with its own name
-  // and the next one only, so the same split two or three objects down is forwarded. Fix: as above, pair a value with
-  // the first name inside the object that follows it, through nested objects.
-  it.fails('anthropic request: a key split by two nested one-letter objects is not forwarded whole', async () => {
+  // HOLE (closed, F2 classification/document-pairs.ts): the request side read a member's value with its own name and
+  // the next one only, so the same split two or three objects down was forwarded. Closed as above (documentPairs).
+  it('anthropic request: a key split by two nested one-letter objects is not forwarded whole', async () => {
     expect(holdsAll(await forwarded(request(nested(2, 'x'))), KEY_HALVES)).toBe(false);
   });
-  it.fails('anthropic request: a key split by three nested one-name objects is not forwarded whole', async () => {
+  it('anthropic request: a key split by three nested one-name objects is not forwarded whole', async () => {
     expect(holdsAll(await forwarded(request(nested(3, '-'))), KEY_HALVES)).toBe(false);
   });
   it('control: one or two levels down (answer), one level down (request) are blocked', async () => {
@@ -390,14 +388,14 @@ describe('an answer’s text then the first property name of a tool call’s arg
   };
   const STREAM_REQUEST = { model: 'echo-1', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] };
 
-  // HOLE (open, pipeline/answer-key-joins.ts keyJoins `before`; classification/segment-join.ts and the stream scanner
-  // for arguments held as JSON text): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool
+  // HOLE (closed for plain answers, F2 pipeline/answer-document-order.ts; open for the Anthropic stream, the stream
+  // scanner's input_json_delta): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool
   // call's own labels are values (Anthropic's tool_use: type, id, name), so the text before a tool call is never
   // paired with its input's first property name: `"text":"see AKIAZ3MQWX"},{"type":"tool_use","id":"toolu_1",
   // "name":"f","input":{"R5TLPB6Y7N":1}}` is relayed, while the same with the half as a value, and the same request,
   // are refused. Chat and Responses arguments (a JSON string) and Anthropic's streamed input_json_delta relay it too.
-  // Fix: leave label values (reading-orders LABEL_KEYS) out of `before`, as the reading orders do; read a JSON text's
-  // first property name with the text before it (valuePairs takes names only inside one JSON text).
+  // Closed for answers: the document-order reading skips closed labels, reads past ids, and reads a JSON text from its
+  // first property name. Open: the stream scanner's held text then input_json_delta's first name.
   it('anthropic answer: the text then the tool input’s first property name is not relayed whole', async () => {
     expect(holdsAll(await screened('anthropic.messages', anthropicAnswer({ [B]: 1 })), KEY_HALVES)).toBe(false);
   });
@@ -471,15 +469,15 @@ describe('property names next to each other in the document (seed sweep of adjac
     });
     return sent.join('\n');
   }
-  // HOLE (open, pipeline/answer-key-joins.ts keyJoins; requests: classification/segment-join.ts memberPairs): an
+  // HOLE (closed, F2 pipeline/answer-document-order.ts; requests: classification/document-pairs.ts): an
   // object's names are one key list read with line breaks between them, and only a string value is paired with the
   // names beside it, so two names with a number, null, [] or {} between (`"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`), a name and
   // the first name of the object it opens (`"AKIAZ3MQWX":{"R5TLPB6Y7N":1}`), and a nested text then its ancestor's next
   // name (`"text":"AKIAZ3MQWX"}],"R5TLPB6Y7N":"end_turn"`) are never read together: answers relay them, and the request
   // side forwards the first in a tool input (the second it holds). Found by a property that puts a key's halves in two
   // adjacent places (names and strings in document order) of each API's recorded answer: 4-9 of 20-27 places per API.
-  // Fix: one document-order pass over every name and string of a JSON value (numbers, null and brackets skipped), each
-  // token paired with the next (linear: each token in two pairs), in place of the per-object member pairs.
+  // Closed: one document-order reading of the names that can be a value's piece and the strings (closed labels,
+  // numbers, null and brackets skipped), each place paired with the next two (test/adversarial/adjacent-places).
   it('chat answer: two names with a number between are not relayed whole', async () => {
     expect(holdsAll(await screened(CHAT, chatBody({}, { usage: { [A]: 15, [B]: 16 } })), KEY_HALVES)).toBe(false);
   });
@@ -501,7 +499,7 @@ describe('property names next to each other in the document (seed sweep of adjac
     };
     expect(holdsAll(await screened('anthropic.messages', body), KEY_HALVES)).toBe(false);
   });
-  it.fails('anthropic request: two tool input names with a number between are not forwarded whole', async () => {
+  it('anthropic request: two tool input names with a number between are not forwarded whole', async () => {
     expect(holdsAll(await forwarded(anthropicRequest({ [A]: 1, [B]: 2 })), KEY_HALVES)).toBe(false);
   });
   it('control: a request’s tool input name and the first name inside it are not forwarded whole', async () => {
