@@ -3,12 +3,14 @@
 // `choices[i].text` (completions). Invariants: each relayed chunk is BUILT from known fields only (unknown chunk,
 // choice and tool-call fields are dropped; a delta field that may carry text and is not known here is a protocol
 // error); the chunk's id/model/created come from the first chunk, so they cannot spell a value across chunks (its
-// object, system_fingerprint and service_tier only in their closed forms, else left out); a tool
+// object only as this API's own, else left out); every label of every chunk (object, role, finish_reason, a tool
+// call's type, service_tier, system_fingerprint) is a closed token the SDKs name (answer-labels.ts), else the stream
+// ends as the upstream's fault before the chunk is relayed; a tool
 // call's id and name may arrive once each (a second piece is a protocol error), so they are screened whole as fields;
 // usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
 // ask for it.
 import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
-import { FINGERPRINT } from './answer-labels.ts';
+import { checkClosedLabels } from './answer-labels.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
 import { StreamProtocolError } from './types.ts';
 import type { NormalizedRequest, SseEvent, StreamSession, StreamStep, StreamText } from './types.ts';
@@ -27,15 +29,12 @@ const CHAT_DELTA_FIELDS = new Set(['role', 'content', 'refusal', 'tool_calls']);
 /** The chunk fields every chunk repeats; relayed as the first chunk gave them. */
 const TEMPLATE_FIELDS = ['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier'];
 /**
- * Template fields that are closed tokens, relayed only in their known form: the classifier reads labels apart from the
- * text (segment-join.ts LABEL_KEYS), so a label free to hold any string could carry half of a value the text
- * completes (`"system_fingerprint":"AKIAZ3MQWX"` then `"content":"R5TLPB6Y7N"`).
+ * The chunk's object, relayed only as this API's own (the labels check lets any API's object through): the template is
+ * relayed with every chunk, so a chunk of another API is not passed off as this one's.
  */
-const CLOSED_TEMPLATE: Readonly<Record<string, (value: unknown, flavour: Flavour) => boolean>> = {
-  object: (v, flavour) => v === (flavour === 'chat' ? 'chat.completion.chunk' : 'text_completion'),
-  system_fingerprint: (v) => v === null || (typeof v === 'string' && FINGERPRINT.test(v)),
-  service_tier: (v) => v === null || (typeof v === 'string' && /^(auto|default|flex|scale|priority)$/.test(v)),
-};
+const OBJECT: Readonly<Record<Flavour, string>> = { chat: 'chat.completion.chunk', completions: 'text_completion' };
+/** Template labels checked as strings (checkClosedLabels): another scalar there is left out. */
+const LABELS: ReadonlySet<string> = new Set(['system_fingerprint', 'service_tier']);
 
 export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): StreamSession {
   const options = request.body.stream_options;
@@ -107,13 +106,19 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
     if (event.data === '[DONE]') return { ...none, closes: 'all', final: true };
     const payload = streamEventObject(event.data);
     if (payload.error !== undefined) return { ...none, closes: 'all', upstreamError: true };
+    // An error event is never relayed (the relay ends the stream with its own); every other chunk's labels are closed.
+    checkClosedLabels(payload);
     if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
     if (template === null) {
       template = {};
       for (const key of TEMPLATE_FIELDS) {
         if (!Object.hasOwn(payload, key) || !scalar(payload[key])) continue;
-        const closed = CLOSED_TEMPLATE[key];
-        if (closed === undefined || closed(payload[key], flavour)) template[key] = payload[key];
+        const value = payload[key];
+        if (
+          key === 'object' ? value !== OBJECT[flavour] : LABELS.has(key) && value !== null && typeof value !== 'string'
+        )
+          continue;
+        template[key] = value;
       }
     }
     if (isPlainObject(payload.usage)) readUsage(payload.usage);
@@ -148,6 +153,9 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
           if (!CHAT_DELTA_FIELDS.has(key)) throw new StreamProtocolError(`unknown delta field '${key}'`);
         }
         const d: Json = {};
+        if (delta.role !== undefined && delta.role !== null && typeof delta.role !== 'string') {
+          throw new StreamProtocolError('a delta role is not a string');
+        }
         if (delta.role !== undefined) d.role = delta.role;
         for (const field of ['content', 'refusal'] as const) {
           if (delta[field] === null) d[field] = null;

@@ -734,3 +734,84 @@ describe('policy: the direct opa_eval path', () => {
     }
   });
 });
+
+describe('chat stream labels: a closed token can be a key’s vendor prefix', () => {
+  // HOLE (closed, F3 providers/openai-stream.ts: checkClosedLabels on every chunk): the chat and completions stream
+  // reader relayed a chunk's delta.role and finish_reason as any string (its service_tier by a twin list of its own),
+  // and the reading orders leave a closed token out, so `"role":"ghp_"` then a tool call (id, type and name between)
+  // whose arguments are the token's body was relayed whole. Closed: every label of a chunk is one the SDKs' types name
+  // (answer-labels.ts ENUMERATED), else the stream ends as ERR_UPSTREAM_BAD_RESPONSE before the chunk is relayed.
+  const REQUEST = { model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}): ScriptedEvent => ({
+    data: { id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'm', ...extra, choices: [choice] },
+  });
+  const delta = (d: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+    chunk({ index: 0, delta: d, finish_reason: finish }, extra);
+  const call = (args: string) => ({
+    index: 0,
+    id: 'call_1',
+    type: 'function',
+    function: { name: 'f', arguments: args },
+  });
+  const relayed = (events: ScriptedEvent[], request: Record<string, unknown> = REQUEST) =>
+    relayScripted(CHAT, request, [...events, { data: '[DONE]' }], RULES);
+
+  it('delta.role "ghp_" then a tool call whose arguments are the token’s body are not relayed both', async () => {
+    const { out } = await relayed([delta({ role: GH[0], tool_calls: [call(GH[1])] })]);
+    expect(holdsAll(out, GH)).toBe(false);
+  });
+  it('an unknown role or finish_reason ends the stream as the upstream’s fault, unrelayed', async () => {
+    for (const events of [[delta({ role: 'zzz', content: 'hi' })], [delta({ content: 'hi' }, 'zzz')]]) {
+      const { result, out } = await relayed(events);
+      expect({ code: result.error, relayed: out.includes('zzz') }).toEqual({
+        code: 'ERR_UPSTREAM_BAD_RESPONSE',
+        relayed: false,
+      });
+    }
+  });
+  it('completions stream: an unknown finish_reason ends the stream as the upstream’s fault', async () => {
+    const data = { id: 'c1', object: 'text_completion', created: 0, model: 'm' };
+    const events = [
+      { data: { ...data, choices: [{ index: 0, text: 'hi', finish_reason: 'zzz' }] } },
+      { data: '[DONE]' },
+    ];
+    const { result } = await relayScripted(
+      'openai.completions',
+      { model: 'echo-1', stream: true, prompt: 'hi' },
+      events,
+      RULES,
+    );
+    expect(result.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
+  });
+  it('control: real labels, every service tier the SDKs name, a tool call and usage are relayed whole', async () => {
+    const { result, out } = await relayed(
+      [
+        delta({ role: 'assistant', content: 'hi' }, null, {
+          service_tier: 'fast',
+          system_fingerprint: 'fp_44709d6fcb',
+        }),
+        delta({ tool_calls: [call('{}')] }),
+        delta({}, 'tool_calls'),
+        {
+          data: {
+            id: 'c1',
+            object: 'chat.completion.chunk',
+            created: 0,
+            model: 'm',
+            choices: [],
+            usage: { total_tokens: 2 },
+          },
+        },
+      ],
+      { ...REQUEST, stream_options: { include_usage: true } },
+    );
+    expect(result.error).toBeNull();
+    for (const part of [
+      '"service_tier":"fast"',
+      '"finish_reason":"tool_calls"',
+      '"type":"function"',
+      '"total_tokens":2',
+    ])
+      expect(out).toContain(part);
+  });
+});

@@ -155,7 +155,8 @@ const LEAKS: [Outcome, keyof typeof REQUESTS, string, Event[]][] = [
     'the model',
     [chunk({ role: 'assistant' }, { model: SECRET }), chunk({ content: 'x' }), { data: '[DONE]' }],
   ],
-  ['blocked', 'openai.chat_completions', 'the finish reason', chat(chunk({}, {}, { finish_reason: SECRET }))],
+  // A label takes only the values the SDKs' types name (answer-labels.ts): refused before it is screened.
+  ['refused', 'openai.chat_completions', 'the finish reason', chat(chunk({}, {}, { finish_reason: SECRET }))],
   ['dropped', 'openai.chat_completions', 'a key', chat(chunk({ content: 'x' }, { [SECRET]: 1 }))],
   [
     'dropped',
