@@ -124,10 +124,25 @@ function closingStart(text: string): number {
 
 /**
  * The span of a segment joined to its neighbours: for a JSON text from its first value's text to before its closing
- * syntax (`{"k":"` and `"}` read over), for any other text the whole text without closing quotes and brackets.
+ * syntax (`{"k":"` and `"}` read over), or from its first property name when that name can be a value's piece
+ * (valueLike: text then `{"R5TLPB6Y7N":1}` reads as the document does); for any other text the whole text without
+ * closing quotes and brackets.
  */
 export function joinedSpan(text: string, values: Spans): [number, number] {
   const json = isJsonText(text);
-  const lo = json ? (values[0]?.[0] ?? text.length) : 0;
+  const name = json ? firstNameStart(text) : -1;
+  const lo = json ? (name >= 0 ? name : (values[0]?.[0] ?? text.length)) : 0;
   return [lo, Math.max(lo, closingStart(text))];
+}
+
+/** Where a JSON object's first property name starts, when it can be a value's piece (valueLike); else -1. */
+function firstNameStart(text: string): number {
+  let at = 0;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  if (text[at] !== '{') return -1;
+  at += 1;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  if (text[at] !== '"') return -1;
+  const close = text.indexOf('"', at + 1);
+  return valueLike(text, at + 1, close < 0 ? text.length : close) ? at + 1 : -1;
 }
