@@ -3,14 +3,13 @@
 // split between a text and a property name is read here, as one text of pairs (value then key list, key list then
 // value) kept apart by PAIR_GAP. Invariants: only a finding that crosses a pair's junction counts, and only when
 // neither side holds a finding of its type there alone (a value found whole is never extended into a key list); its
-// piece in the read-only segment is reported with that segment's own offsets. A member's value is also read after its
-// own name and before the next one, and every place (a name that can be a value's piece, a string but labels) before
-// the next two places in document order (answer-document-order.ts: `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`, a text then a
-// tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 7 times and each read-only
-// segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS at most a copy.
+// piece in the read-only segment is reported with that segment's own offsets. Every place (a name that can be a
+// value's piece, a string but closed labels) is also read before the next two places in document order
+// (answer-document-order.ts: a member's value after its own name and before the next, `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`,
+// a text then a tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 7 times and
+// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS a copy.
 import type { Finding } from '../classification/index.ts';
-import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
-import { valueLike } from '../classification/readable-spans.ts';
+import type { AnswerSegment } from '../providers/index.ts';
 import { documentPlaces, type Place } from './answer-document-order.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
@@ -57,11 +56,9 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   const texts: string[] = [];
   const pairs: KeyPair[] = [];
   let length = 0;
-  // `span`: the part of the key list read (its own name and the next one, for a member's value), else all of it.
-  const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number, span?: [number, number]) => {
-    const [lo, hi] = span ?? [0, key.text.length];
-    const keyOffset = keyFirst ? Math.max(lo, hi - KEY_JOIN_CHARS) : lo;
-    const keyText = key.text.slice(keyOffset, Math.min(hi, keyOffset + KEY_JOIN_CHARS));
+  const pair = (value: Entry, keyFirst: boolean, key: AnswerSegment, index: number) => {
+    const keyOffset = keyFirst ? Math.max(0, key.text.length - KEY_JOIN_CHARS) : 0;
+    const keyText = key.text.slice(keyOffset, keyOffset + KEY_JOIN_CHARS);
     const valueOffset = keyFirst ? 0 : Math.max(0, value.segment.text.length - KEY_JOIN_CHARS);
     const valueText = value.segment.text.slice(valueOffset, valueOffset + KEY_JOIN_CHARS);
     const keySide = { keys: true, index, offset: keyOffset };
@@ -90,27 +87,10 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   let chars = 0;
   let keys = 0;
   let values = 0;
-  // Each object's key list (by the object's place), with where each name starts in it: a member's value is read after
-  // its own name and before the next one (`{"a":"AKIAZ3MQWX","R5TLPB6Y7N":1}`), as the document writes them, when
-  // that name can be a value's piece (valueLike: no lower-case letter; `to`, `userName` are never read so).
-  const objects = new Map<AnswerAt | null, { index: number; segment: AnswerSegment; starts: Map<string, number> }>();
   for (let i = 0; i < all.length; i += 1) {
     const segment = all[i] as AnswerSegment;
     if (!segment.keys) {
       const entry = { segment, index: values, uses: 0 };
-      const step = segment.at?.step;
-      const object = typeof step === 'string' ? objects.get(segment.at?.parent ?? null) : undefined;
-      const start = object?.starts.get(step as string);
-      if (object !== undefined && start !== undefined) {
-        const names = object.segment.text;
-        const own = start + (step as string).length;
-        const next = names.indexOf('\n', own + 1);
-        const end = next < 0 ? names.length : next;
-        if (valueLike(names, start, own)) pair(entry, true, object.segment, object.index, [start, own]);
-        if (own < names.length && valueLike(names, own + 1, end)) {
-          pair(entry, false, object.segment, object.index, [own + 1, end]);
-        }
-      }
       values += 1;
       before.push(entry);
       chars += reach(entry);
@@ -124,15 +104,6 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
       if (entry.uses >= KEY_JOIN_USES) continue;
       entry.uses += 1;
       pair(entry, false, segment, keys);
-    }
-    if (segment.path.endsWith('{keys}')) {
-      const starts = new Map<string, number>();
-      let at = 0;
-      for (const name of segment.text.split('\n')) {
-        starts.set(name, at);
-        at += name.length + 1;
-      }
-      objects.set(segment.at, { index: keys, segment, starts });
     }
     const after = all[i + 1];
     if (after !== undefined && !after.keys) pair({ segment: after, index: values, uses: 0 }, true, segment, keys);
