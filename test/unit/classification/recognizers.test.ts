@@ -116,10 +116,10 @@ describe('CREDIT_CARD (PCI)', () => {
   ])('finds the card in a longer digit run: %s', (_name, text, cards) => {
     expect(found(text, 'CREDIT_CARD')).toEqual(cards);
   });
-  it('stays linear on long runs of digit groups', () => {
-    const started = performance.now();
+  it('reads a long run of digit groups (200 kB) and finds no card in it', () => {
+    // No wall-clock bound (a busy CI box stretches it): a quadratic reading of this run would not end within the test
+    // timeout; the classifier's cost is measured in bench/.
     expect(found('1 2 3 4 '.repeat(25_000), 'CREDIT_CARD')).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
   it('is PCI and scores higher with context, not with "cc" inside a word', () => {
     expect(only('4111111111111111')).toMatchObject({ category: 'PCI', confidence: 75 });

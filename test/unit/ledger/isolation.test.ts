@@ -303,13 +303,12 @@ describe('a decision has a deadline', () => {
       onAbandoned: (r) => abandoned.push(r),
     });
     hold = new Promise<void>((resolve) => (release = resolve));
-    const started = Date.now();
     const sent = ledger.append('decision', 'sent', deny);
     await inside;
     const queued = ledger.append('decision', 'queued', deny);
     const results = await Promise.allSettled([sent, queued]);
     expect(results.map(codeOf)).toEqual(['ERR_AUDIT_UNAVAILABLE', 'ERR_AUDIT_UNAVAILABLE']);
-    expect(Date.now() - started).toBeLessThan(5000); // bounded by the deadline, not by the held statement
+    // Both settled while the statement is still held (release() runs after): bounded by the deadline, not by it.
     hold = null;
     release();
     expect((await ledger.append('decision', 'after', deny)).seq).toBe(2);
