@@ -2,7 +2,8 @@
 // strictly (409 only as text/x.tlog.size, a cosignature only under the pinned key), every call is bounded by its
 // timeout, and a witness that never answers delays no append: it is reported (ERR_WITNESS_UNREACHABLE) and retried.
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../../src/db/index.ts';
 import { generateSigningKey, loadSigner, openLedger } from '../../../src/ledger/index.ts';
 import { addCheckpoint, addCheckpointBody } from '../../../src/ledger/witness-client.ts';
 import type { FetchLike } from '../../../src/ledger/witness-client.ts';
@@ -65,14 +66,25 @@ describe('submissions from the writer', () => {
   const witnessPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const vkey = witnessVerifierKey('witness.test/fake', publicKey.export({ type: 'spki', format: 'pem' }).toString());
   const signer = loadSigner(generateSigningKey().privateKeyPem);
+  // One database for the file (starting PGlite costs ~4 s of CPU, three of them neared the test timeout on a loaded
+  // machine); each test writes a chain of its own and reads back only its cosignatures.
+  let sql: Sql;
+  beforeAll(async () => {
+    sql = await freshDb();
+  }, 60_000);
+  afterAll(async () => {
+    await sql?.close();
+  });
+  let chains = 0;
 
   async function run(fetch: FetchLike) {
-    const sql = await freshDb();
+    chains += 1;
+    const chain = `c${chains}`;
     const errors: { code?: string }[] = [];
     const ledger = await openLedger({
       sql,
       signer,
-      chain: 'c',
+      chain,
       clock: steppingClock(),
       checkpoints: {
         everyRecords: 1_000_000,
@@ -86,8 +98,10 @@ describe('submissions from the writer', () => {
     await ledger.checkpoint();
     await ledger.append('decision', 'r-2', body); // while the submission is in flight
     await ledger.close();
-    const { rows } = await sql.query<{ tree_size: unknown }>('SELECT tree_size FROM audit_witness_cosignatures');
-    await sql.close();
+    const { rows } = await sql.query<{ tree_size: unknown }>(
+      'SELECT tree_size FROM audit_witness_cosignatures WHERE chain = $1 ORDER BY tree_size',
+      [chain],
+    );
     return { codes: errors.map((e) => e.code), stored: rows.map((r) => Number(r.tree_size)) };
   }
 
