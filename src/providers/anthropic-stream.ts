@@ -9,7 +9,6 @@ import { anthropicCacheCounts, anthropicCacheUsage } from './anthropic-messages.
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels } from './answer-labels.ts';
 import type { AnthropicCacheCounts } from './anthropic-messages.ts';
-import type { StopReason } from '@anthropic-ai/sdk/resources/messages/messages';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
@@ -19,21 +18,6 @@ interface AnthropicStep extends StreamStep {
 }
 
 const PLAIN = new Set(['message_start', 'content_block_start', 'ping', 'message_delta']);
-/**
- * The stop reasons the SDK's StopReason names. message_delta sends one after the text is released, where it is read
- * alone (a field), so a free token could complete the text before it (`ghp_…Ae17` then `xbab`): only these pass.
- */
-const STOP_REASONS: Readonly<Record<StopReason, true>> = {
-  end_turn: true,
-  max_tokens: true,
-  stop_sequence: true,
-  tool_use: true,
-  pause_turn: true,
-  refusal: true,
-  model_context_window_exceeded: true,
-};
-const isStopReason = (value: unknown) =>
-  value === null || (typeof value === 'string' && Object.hasOwn(STOP_REASONS, value));
 /** The message's labels as Anthropic writes them (every label is a closed token already: answer-labels.ts). */
 function checkLabels(message: Json): void {
   if (message.type !== 'message' || message.role !== 'assistant')
@@ -105,8 +89,6 @@ export function openAnthropicStream(): StreamSession {
         if (!isPlainObject(message) || (Array.isArray(message.content) && message.content.length > 0))
           throw new StreamProtocolError('message_start carries content');
         if (messageStarted) throw new StreamProtocolError('a second message_start');
-        if (!isStopReason(message.stop_reason ?? null))
-          throw new StreamProtocolError('a stop_reason Anthropic has none of');
         checkLabels(message);
         messageStarted = true;
         readInput(isPlainObject(message.usage) ? message.usage : {});
@@ -132,8 +114,6 @@ export function openAnthropicStream(): StreamSession {
         if (stopped) throw new StreamProtocolError('a stop_sequence arrived in pieces');
         stopped = true;
       }
-      if (type === 'message_delta' && isPlainObject(payload.delta) && !isStopReason(payload.delta.stop_reason ?? null))
-        throw new StreamProtocolError('a stop_reason Anthropic has none of');
       if (type === 'message_delta' && isPlainObject(payload.usage)) {
         if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
         // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes included.

@@ -10,12 +10,6 @@
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels } from './answer-labels.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
-import type {
-  ResponseFunctionToolCall,
-  ResponseOutputMessage,
-  ResponseReasoningItem,
-  ResponseStatus,
-} from 'openai/resources/responses/responses';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 type Step = string | number;
@@ -52,32 +46,6 @@ const PLAIN = new Set([
   'response.refusal.done',
   'response.function_call_arguments.done',
 ]);
-/**
- * The statuses the SDK's types name: a response's, and an output item's of the kinds read here. output_item.done and
- * response.completed send one after the item's text is released, where it is read alone (a field), so a free token
- * could complete the text before it (`ghp_…Ae17` then `xbab`): only these pass.
- */
-const RESPONSE_STATUSES: Readonly<Record<ResponseStatus, true>> = {
-  completed: true,
-  failed: true,
-  in_progress: true,
-  cancelled: true,
-  queued: true,
-  incomplete: true,
-};
-type ItemStatus = NonNullable<(ResponseOutputMessage | ResponseFunctionToolCall | ResponseReasoningItem)['status']>;
-const ITEM_STATUSES: Readonly<Record<ItemStatus, true>> = { in_progress: true, completed: true, incomplete: true };
-
-/** Throws unless every status of the event (its response's, its item's, its response's items') is one named above. */
-function checkStatuses(p: Json): void {
-  const known = (status: unknown, names: Readonly<Record<string, true>>) =>
-    status === undefined || status === null || (typeof status === 'string' && Object.hasOwn(names, status));
-  const items = [p.item, ...(isPlainObject(p.response) && Array.isArray(p.response.output) ? p.response.output : [])];
-  const ok =
-    (!isPlainObject(p.response) || known(p.response.status, RESPONSE_STATUSES)) &&
-    items.every((item) => !isPlainObject(item) || known(item.status, ITEM_STATUSES));
-  if (!ok) throw new StreamProtocolError('a status the Responses API has none of');
-}
 
 export function openResponsesStream(): StreamSession {
   const raw = new Map<string, string>();
@@ -130,7 +98,6 @@ export function openResponsesStream(): StreamSession {
       delete payload[OBFUSCATION];
       const type = payload.type;
       checkClosedLabels(payload);
-      checkStatuses(payload);
       if (Number.isSafeInteger(payload.sequence_number))
         sequence = Math.max(sequence, payload.sequence_number as number);
       if (FAILED.has(type))

@@ -191,7 +191,7 @@ describe('stream labels sent after the text', () => {
     ];
   };
 
-  // HOLE (closed, F2 providers/anthropic-stream.ts STOP_REASONS, openai-responses-stream.ts checkStatuses): a stream's
+  // HOLE (closed, F1/F2 providers/answer-labels.ts ENUMERATED, checked on every stream event): a stream's
   // text is released when its block closes, and a label sent later (Anthropic's message_delta stop_reason; a Responses
   // output_item.done's status, response.completed's status) was a closed token screened on its own, so a token whose
   // last characters are lower-case letters was relayed as the text `ghp_…Ae17` and then `"stop_reason":"xbab"`. Closed:
