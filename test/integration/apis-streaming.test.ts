@@ -151,10 +151,11 @@ async function anthropic(): Promise<Anthropic> {
   });
 }
 
+/** Polls for a request's record (its outcome commits after the stream ends); the deadline only ends a failed test. */
 async function recordOf(
   requestId: string,
   type: 'decision' | 'outcome',
-  waitMs = 5000,
+  waitMs = 20_000,
 ): Promise<Record<string, unknown>> {
   const until = Date.now() + waitMs;
   for (;;) {
