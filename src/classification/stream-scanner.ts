@@ -10,7 +10,8 @@ import { normalizeText } from './normalize.ts';
 import { joinedSpan, readableSpans } from './segment-join.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
-import type { Classifier, Finding } from './types.ts';
+import { joinedHoldFrom } from './stream-join-hold.ts';
+import type { Classifier, Finding, TextSegment } from './types.ts';
 
 export interface StreamScannerOptions {
   classifier: Classifier;
@@ -237,17 +238,23 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   /** A field run's path without its prefix, so the classifier knows its key (`field:delta.stop_reason` is a label). */
   const fieldPath = (name: string | undefined) => (name?.startsWith(FIELD_RUN) ? name.slice(FIELD_RUN.length) : name);
 
+  /** The segments the held `text` (context + pending) is classified as: its runs, each named by its run. */
+  function segmentsOf(text: string, at: readonly number[]): TextSegment[] {
+    if (at.length === 0) return [{ path: opts.path, text }];
+    const bounds = [0, ...at, text.length];
+    // Each run's name as its path: the classifier's reading orders read a name run with its neighbours and without.
+    const names = runNames();
+    return bounds
+      .slice(1)
+      .map((end, k) => ({ path: fieldPath(names[k]) ?? opts.path, text: text.slice(bounds[k], end) }));
+  }
+
   /** Findings of `text` (context + pending), its runs classified as segments joined at their seams. */
   function findingsOf(text: string, at: readonly number[]): Finding[] {
     if (text.length === 0) return [];
     if (at.length === 0) return opts.classifier.classify([{ path: opts.path, text }]).findings;
     const bounds = [0, ...at, text.length];
-    // Each run's name as its path: the classifier's reading orders read a name run with its neighbours and without.
-    const names = runNames();
-    const segments = bounds
-      .slice(1)
-      .map((end, k) => ({ path: fieldPath(names[k]) ?? opts.path, text: text.slice(bounds[k], end) }));
-    return opts.classifier.classify(segments).findings.map((f) => ({
+    return opts.classifier.classify(segmentsOf(text, at)).findings.map((f) => ({
       ...f,
       path: opts.path,
       segment: 0,
@@ -315,7 +322,16 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
       plan !== undefined && scan !== undefined
         ? viewMatchHolds(plan, scan)
         : { from: text.length, rawFrom: text.length, spans: [] };
-    const holds: MatchHolds = reading === undefined ? own : mergeHolds(own, reading.holds());
+    const merged: MatchHolds = reading === undefined ? own : mergeHolds(own, reading.holds());
+    // The classifier's joined readings too (two values of a JSON text glued): a match there whose after-context passes
+    // the end of what has arrived holds (stream-join-hold.ts).
+    const holds: MatchHolds =
+      plan === undefined || final
+        ? merged
+        : {
+            ...merged,
+            from: Math.min(merged.from, joinedHoldFrom(plan, segmentsOf(text, at), [0, ...at], text.length)),
+          };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final)
       cut = Math.min(cut, holds.from, Math.max(holds.rawFrom, text.length - Math.max(window, PARTIAL_HOLD_LIMIT)));

@@ -1,0 +1,49 @@
+// What a stream scanner must also hold back for the classifier's joined readings (segment-join.ts: two values of a
+// JSON text glued, `…08:15:31Z` + `info`, segments read across their boundaries): a validated match in such a window
+// that reaches the window's end, or whose after-context passes it, while the window may still grow (it reads the last
+// segment, which the stream extends: more of its value, or a new pair after PAIR_GAP). Invariant: only holds more.
+import { normalizeText } from './normalize.ts';
+import { joinOrders } from './reading-orders.ts';
+import { JOIN_WINDOW, type JoinWindow, joinWindows, labelWindows, spansOfSegments } from './segment-join.ts';
+import type { HoldPlan } from './stream-hold.ts';
+import { viewMatchHolds } from './stream-view-hold.ts';
+import type { TextSegment } from './types.ts';
+
+/** Every window the classifier joins (classifier.ts scanAll) over `segments`. */
+function windowsOf(segments: readonly TextSegment[]): JoinWindow[] {
+  const spans = spansOfSegments(segments);
+  return [
+    ...joinWindows(segments, JOIN_WINDOW, undefined, false, spans),
+    ...joinOrders(segments).flatMap((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans)),
+    ...labelWindows(segments, undefined, spans),
+  ];
+}
+
+/**
+ * The earliest text offset a joined reading holds from (`length` when none): for a held match, the earliest character
+ * of any piece read from its start to its window's end. `starts`: where each segment starts in the scanned text.
+ */
+export function joinedHoldFrom(
+  plan: HoldPlan,
+  segments: readonly TextSegment[],
+  starts: readonly number[],
+  length: number,
+): number {
+  let from = length;
+  const last = segments.length - 1;
+  for (const window of windowsOf(segments)) {
+    if (!window.parts.some((p) => p.segment === last)) continue; // a window of earlier segments is complete
+    const normalized = normalizeText(window.text);
+    const held = viewMatchHolds(plan, {
+      original: window.text,
+      normalized,
+      bytes: Buffer.from(normalized.text, 'utf8'),
+    }).from;
+    if (held >= window.text.length) continue;
+    for (const p of window.parts) {
+      if (p.at + p.length > held)
+        from = Math.min(from, (starts[p.segment] as number) + p.from + Math.max(0, held - p.at));
+    }
+  }
+  return from;
+}
