@@ -12,6 +12,8 @@ import type { TextSegment } from './types.ts';
 /** Every window the classifier joins (classifier.ts scanAll) over `segments`. */
 function windowsOf(segments: readonly TextSegment[]): JoinWindow[] {
   const spans = spansOfSegments(segments);
+  // One segment joins only its own JSON values (valuePairs): with fewer than two there is no window (prose).
+  if (segments.length === 1 && (spans[0]?.members.length ?? 0) < 2) return [];
   return [
     ...joinWindows(segments, JOIN_WINDOW, undefined, false, spans),
     ...joinOrders(segments).flatMap((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans)),
@@ -31,14 +33,17 @@ export function joinedHoldFrom(
 ): number {
   let from = length;
   const last = segments.length - 1;
+  // Reading orders often build the same text twice (each maps it onto its own parts): searched once.
+  const heldIn = new Map<string, number>();
   for (const window of windowsOf(segments)) {
     if (!window.parts.some((p) => p.segment === last)) continue; // a window of earlier segments is complete
-    const normalized = normalizeText(window.text);
-    const held = viewMatchHolds(plan, {
-      original: window.text,
-      normalized,
-      bytes: Buffer.from(normalized.text, 'utf8'),
-    }).from;
+    let held = heldIn.get(window.text);
+    if (held === undefined) {
+      const normalized = normalizeText(window.text);
+      const scan = { original: window.text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
+      held = viewMatchHolds(plan, scan).from;
+      heldIn.set(window.text, held);
+    }
     if (held >= window.text.length) continue;
     for (const p of window.parts) {
       if (p.at + p.length > held)
