@@ -5,7 +5,7 @@
 // labels skipped, with the next one. Invariant: linear (each name emitted once, each place in at most six pairs).
 import { isClosedToken, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { valueLike } from './readable-spans.ts';
-import { PAIR_GAP, type JoinWindow, type WindowPart } from './segment-join.ts';
+import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 interface Place {

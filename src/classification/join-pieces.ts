@@ -1,7 +1,7 @@
 // Findings of a joined window mapped back onto the segments it was built from (segment-join.ts): the pieces of a value
 // that crosses a boundary, the one piece a neighbour lent its context to, and whether a joined finding only glued a
 // neighbour onto a value its segment already holds. Every piece is a span of its own segment's text.
-import type { JoinWindow, Piece, WindowPart } from './segment-join.ts';
+import type { JoinWindow, Piece, WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 /**

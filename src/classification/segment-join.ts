@@ -13,34 +13,15 @@
 import { documentPairs } from './document-pairs.ts';
 import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
+import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 // Moved out of this file; stream-scanner.ts still imports them from here.
 export { joinedSpan, readableSpans } from './readable-spans.ts';
+export { type JoinWindow, PAIR_GAP, type Piece, type WindowPart } from './join-window.ts';
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
 export const JOIN_WINDOW = 256;
-
-/** One segment's slice inside a window: window offset `at`, segment offset `from`, `length` characters. */
-export interface WindowPart {
-  segment: number;
-  at: number;
-  from: number;
-  length: number;
-}
-
-/** A span of one segment's original text. */
-export interface Piece {
-  segment: number;
-  start: number;
-  end: number;
-}
-
-export interface JoinWindow {
-  text: string;
-  /** The slices the window is made of, in order (empty segments left out). */
-  parts: readonly WindowPart[];
-}
 
 /** One readable span of one segment, as joined: the segment's text [from, to). */
 interface Readable {
@@ -220,12 +201,6 @@ export function labelWindows(
   }
   return [{ text: texts.join(''), parts }];
 }
-
-/**
- * Between two pairs of one valuePairs window: no recognizer matches across a line break, a `!` and a line break (not
- * a bar: the digits view reads `|` between digit groups as a separator, digit-view.ts).
- */
-export const PAIR_GAP = '\n!\n';
 
 /**
  * Inside each JSON text, two consecutive members joined (the end of one, the start of the next, `reach` characters

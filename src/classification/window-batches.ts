@@ -3,7 +3,7 @@
 // than any recognizer's context or exclusion reach, so a window reads in its batch as it reads alone (no recognizer
 // matches across a PAIR_GAP, and no word past the gap is in reach), for one normalisation, one set match and one pass
 // per recognizer over many small windows instead of one each. Invariant: members are disjoint and in text order.
-import { PAIR_GAP } from './segment-join.ts';
+import { PAIR_GAP } from './join-window.ts';
 
 /**
  * Characters of a batch: windows are glued while the batch stays this short (a longer window is a batch alone). At most
