@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ClassificationError } from './errors.ts';
 import {
   CLOSINGS,
   JAPANESE_FAMILY_NAMES,
@@ -60,6 +61,31 @@ interface Lists {
 
 let lists: Lists | undefined;
 
+/**
+ * Fewer given names than this means gender-detection-from-name's files changed shape (1.11.5, pinned, gives 66,714):
+ * building the classifier fails instead of quietly finding fewer names.
+ */
+export const MIN_GIVEN_NAMES = 40_000;
+
+/**
+ * The given names in gender-detection-from-name's files, none of them a `common` word. Each file is a module of one
+ * Map literal (`['zoë', 'female'],` a line): read as text, not run. Throws ERR_RECOGNIZER_INVALID below
+ * MIN_GIVEN_NAMES.
+ */
+export function givenNamesFrom(sources: readonly string[], common: ReadonlySet<string>): Set<string> {
+  const given = new Set<string>();
+  for (const source of sources) {
+    for (const [, name] of source.matchAll(/^\s*\['([^'\n]+)',/gm)) {
+      if (name !== undefined && name.length > 2 && !common.has(name)) given.add(name);
+    }
+  }
+  if (given.size < MIN_GIVEN_NAMES) {
+    const message = `gender-detection-from-name gave ${given.size} given names, fewer than ${MIN_GIVEN_NAMES}: its format changed`;
+    throw new ClassificationError('ERR_RECOGNIZER_INVALID', 'PERSON_NAME', message);
+  }
+  return given;
+}
+
 /** The lists, read from their packages once (≈ 40k + 197k names, 38k words; ~60 ms at start-up). */
 export function nameLists(): Lists {
   if (lists !== undefined) return lists;
@@ -86,16 +112,12 @@ export function nameLists(): Lists {
     const name = line.trim().toLowerCase();
     if (name.length > 1 && !common.has(name)) names.add(name);
   }
-  // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish,
-  // ~80k), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
-  const given = new Set<string>();
-  // Each file is a module of one Map literal (`['zoë', 'female'],` a line): read as text, not run.
-  for (const language of GIVEN_NAME_LANGUAGES) {
-    const source = readFileSync(require.resolve(`gender-detection-from-name/names/${language}.js`), 'utf8');
-    for (const [, name] of source.matchAll(/^\s*\['([^'\n]+)',/gm)) {
-      if (name !== undefined && name.length > 2 && !common.has(name)) given.add(name);
-    }
-  }
+  // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish;
+  // 66,714 in 1.11.5), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
+  const sources = GIVEN_NAME_LANGUAGES.map((language) =>
+    readFileSync(require.resolve(`gender-detection-from-name/names/${language}.js`), 'utf8'),
+  );
+  const given = givenNamesFrom(sources, common);
   // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
   for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
   for (const name of given) names.add(name);

@@ -3,6 +3,7 @@
 // (product names, units, addresses). Each case says what must be found, exactly, or that nothing is.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
+import { givenNamesFrom, MIN_GIVEN_NAMES } from '../../../src/classification/person-names.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(1) });
 
@@ -182,5 +183,21 @@ describe('credits, contact cards and people nouns', () => {
     ['a product heading after a blank line', 'Intro.\n\nKong Gateway\nProctor sits in front of it.'],
   ])('leaves %s alone', (_, text) => {
     expect(names(text)).toEqual([]);
+  });
+});
+
+describe("the given-name list's guard", () => {
+  // Distinct made-up names, enough to pass the floor; `common` holds none of them.
+  const made = Array.from({ length: MIN_GIVEN_NAMES + 10 }, (_, i) => `name${i.toString(36)}`);
+  const none = new Set<string>();
+
+  it('reads the Map literal the pinned version ships', () => {
+    const source = `module.exports = new Map([\n${made.map((n) => `  ['${n}', 'female'],`).join('\n')}\n]);\n`;
+    expect(givenNamesFrom([source], none).size).toBe(made.length);
+  });
+
+  it('fails the build when a new format yields too few names', () => {
+    const json = `{\n${made.map((n) => `  "${n}": "female",`).join('\n')}\n}\n`;
+    expect(() => givenNamesFrom([json], none)).toThrow(expect.objectContaining({ code: 'ERR_RECOGNIZER_INVALID' }));
   });
 });
