@@ -3,8 +3,7 @@
 // a text then a tool call's first argument name). Closed labels (`tool_use`) and names that cannot be a value's piece
 // (valueLike) are skipped, as numbers, null and brackets are; other labels (ids, models) are marked. Invariants: linear (each segment visited
 // once, each object's names emitted once; finding a segment's object walks its steps, at most ANSWER_MAX_DEPTH).
-import { isClosedToken, isLabel } from '../classification/reading-orders.ts';
-import { valueLike } from '../classification/readable-spans.ts';
+import { isClosedToken, isLabel, valueLike } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
 
 /** One place: a value (index among the answer's values) or a name in a key list (index among the read-only segments). */
