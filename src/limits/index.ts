@@ -2,7 +2,7 @@
 // leases on PostgreSQL counters), scopes, headers and errors. See docs/limits.md.
 export { createLimiter } from './limiter.ts';
 export type { Limiter, LimiterOptions, SubjectUsage } from './limiter.ts';
-export { LimitExceeded, requestsOnly } from './reservation.ts';
+export { LimitExceeded, priceEstimate, requestsOnly } from './reservation.ts';
 export type { AppliedLimit, Reservation, RequestsInput, ReserveInput } from './reservation.ts';
 export { settlementBill } from './settlement.ts';
 export type { ActualUsage, Settlement, SettlementBasis } from './settlement.ts';

@@ -6,8 +6,7 @@
 import {
   LimitExceeded,
   LimitsError,
-  maxCostMicroUsd,
-  quote,
+  priceEstimate,
   rateLimitHeaders,
   requestsOnly,
   resolveCounters,
@@ -209,21 +208,9 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
 
     async reserve(input) {
       open();
-      if (input.upstreams.length === 0)
-        throw new LimitsError('ERR_LIMITS_INVALID', 'a reservation needs at least one upstream');
       const completion = input.maxTokens ?? options.defaultMaxTokens ?? 1000;
       const tokens = input.promptTokens + completion;
-      const quotes: Record<string, PriceQuote> = {};
-      let priced: PriceQuote | null = null;
-      let spend = -1;
-      for (const upstream of input.upstreams) {
-        const q = quote(pricing, upstream, input.model);
-        if (!q) throw new LimitsError('ERR_MODEL_NOT_PRICED', `model '${input.model}' on '${upstream}' has no price`);
-        quotes[upstream] = q;
-        const cost = maxCostMicroUsd(q.price, input.promptTokens, completion);
-        if (cost > spend) [spend, priced] = [cost, q];
-      }
-      if (!priced) throw new LimitsError('ERR_LIMITS_INVALID', 'no price was found');
+      const { priced, spend, quotes } = priceEstimate(pricing, input, completion);
       const specs = resolveCounters(input.principal, input.limits, defaults);
       return hold(input.admitted, specs, { tokens, spend }, priced, quotes, {
         prompt_tokens: input.promptTokens,
