@@ -2,10 +2,12 @@
 // reason) apart from the text around them (classification/segment-join.ts LABEL_KEYS), so a label free to hold any
 // string could carry half of a value the text completes (`"object":"AKIAZ3MQWX"` before `"content":"R5TLPB6Y7N"`),
 // and a lower-case token is no safer: `ghp_`, `sk_live_`, `npm_` are keys' own beginnings. Invariant: every such label
-// string in an answer or stream event is one the official SDKs' types name for that field (ENUMERATED; `type`: any
-// type the SDKs name, label-types.ts), or the answer is refused as the upstream's fault. Free-form JSON the
-// model writes (a tool's input, schemas an answer echoes) is not labels and is not checked.
-import type { Message, StopReason } from '@anthropic-ai/sdk/resources/messages/messages';
+// string in an answer or stream event is one the official SDKs' types name for that field in the adapter's dialect
+// (ENUMERATED; `type`: any type the SDKs name, label-types.ts), or the answer is refused as the upstream's fault. Free-form
+// JSON the model writes (a tool's input, schemas an answer echoes) is not labels and is not checked. A choice's
+// `stop_reason` on the OpenAI dialect (vLLM's matched stop string) is no label: dropUnreadLabels removes it unread.
+import type { BetaStopReason, BetaUsage } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { Message, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Completion } from 'openai/resources/completions';
 import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embeddings';
@@ -48,8 +50,13 @@ const STOP_REASONS = {
   pause_turn: true,
   refusal: true,
   model_context_window_exceeded: true,
-} satisfies Names<StopReason>;
-const SERVICE_TIERS = {
+  compaction: true,
+} satisfies Names<StopReason | BetaStopReason>;
+/** Anthropic's `usage.service_tier` (answers and message_start): none of OpenAI's tiers but `priority`. */
+const ANTHROPIC_SERVICE_TIERS = { standard: true, priority: true, batch: true } satisfies Names<
+  NonNullable<Usage['service_tier'] | BetaUsage['service_tier']>
+>;
+const OPENAI_SERVICE_TIERS = {
   auto: true,
   default: true,
   flex: true,
@@ -57,7 +64,9 @@ const SERVICE_TIERS = {
   priority: true,
   fast: true,
   ultrafast: true,
-} satisfies Names<NonNullable<ChatCompletion['service_tier'] | Response['service_tier']>>;
+} satisfies Names<
+  NonNullable<ChatCompletion['service_tier'] | ChatCompletionChunk['service_tier'] | Response['service_tier']>
+>;
 const ROLES = { developer: true, system: true, user: true, assistant: true, tool: true } satisfies Names<
   NonNullable<ChatCompletionChunk['choices'][number]['delta']['role'] | ChatChoice['message']['role'] | Message['role']>
 >;
@@ -74,16 +83,26 @@ const STATUSES = {
   calling: true,
 } satisfies Names<ResponseStatus | ItemStatus>;
 
-/** The label fields whose values are enumerated (`type`: label-types.ts, read from the SDKs' definitions). */
-export const ENUMERATED: Readonly<Record<string, Readonly<Record<string, true>> | ReadonlySet<string>>> = {
-  // Anthropic's streams send `ping` events (documented in its streaming guide), a type its SDK's definitions omit.
-  type: new Set([...SDK_TYPES, 'ping']),
-  object: OBJECTS,
-  finish_reason: FINISH_REASONS,
-  stop_reason: STOP_REASONS,
-  service_tier: SERVICE_TIERS,
-  role: ROLES,
-  status: STATUSES,
+type Table = Readonly<Record<string, true>> | ReadonlySet<string>;
+/** An adapter's dialect (ProviderAdapter.dialect): where the SDKs' types differ, each has its own values. */
+export type LabelDialect = 'openai' | 'anthropic';
+
+// Anthropic's streams send `ping` events (documented in its streaming guide), a type its SDK's definitions omit.
+const TYPES: ReadonlySet<string> = new Set([...SDK_TYPES, 'ping']);
+const SHARED = { type: TYPES, object: OBJECTS, role: ROLES, status: STATUSES } as const;
+
+/**
+ * The label fields whose values are enumerated, per dialect (`type`: label-types.ts, read from the SDKs' definitions).
+ * No OpenAI type has a `stop_reason`: there any string in one is refused (a choice's is dropped unread first).
+ */
+export const ENUMERATED: Readonly<Record<LabelDialect, Readonly<Record<string, Table>>>> = {
+  openai: { ...SHARED, finish_reason: FINISH_REASONS, stop_reason: {}, service_tier: OPENAI_SERVICE_TIERS },
+  anthropic: {
+    ...SHARED,
+    finish_reason: FINISH_REASONS,
+    stop_reason: STOP_REASONS,
+    service_tier: ANTHROPIC_SERVICE_TIERS,
+  },
 };
 
 /** Label keys whose strings must be closed tokens. Ids, names and the model cannot be closed (they stay classified). */
@@ -97,13 +116,32 @@ const CLOSED_LABELS: ReadonlySet<string> = new Set([
   'service_tier',
 ]);
 const TOKEN = /^[a-z][a-z_.]{0,63}$/;
-/** OpenAI's `fp_<hex>` (ten hex digits today: too short for a hex-encoded value); no free word (`ghp_` is one). */
-export const FINGERPRINT = /^fp_[0-9a-f]{1,16}$/;
+/**
+ * OpenAI's `fp_<hex>` (ten hex digits today), Ollama's `fp_ollama`: `fp_` and up to 24 lower-case letters or digits.
+ * No key the classifier knows begins with `fp_` (recognizers-secrets.ts), 24 is short of a 32-hex key, and a value
+ * with a digit is no closed token (reading-orders.ts isClosedToken), so it is read with the text around it.
+ */
+export const FINGERPRINT = /^fp_[a-z0-9]{1,24}$/;
 /** Subtrees of free-form JSON (tool inputs, schemas, metadata): their keys are the model's or the client's words. */
 const FREE_FORM: ReadonlySet<string> = new Set(['input', 'parameters', 'schema', 'input_schema', 'metadata']);
 
+/**
+ * Removes what is in an answer or stream chunk but read as no label and relayed as none: on the OpenAI dialect, each
+ * choice's `stop_reason` (vLLM's extension: the stop string or token id that ended it), so the client never receives
+ * it (closed world: what goes out was inspected). MUST run before the walk and checkClosedLabels. Mutates `value`.
+ */
+export function dropUnreadLabels(value: unknown, dialect: LabelDialect): void {
+  if (dialect !== 'openai' || typeof value !== 'object' || value === null) return;
+  const choices = (value as Record<string, unknown>).choices;
+  if (!Array.isArray(choices)) return;
+  for (const choice of choices)
+    if (typeof choice === 'object' && choice !== null && Object.hasOwn(choice, 'stop_reason'))
+      delete (choice as Record<string, unknown>).stop_reason;
+}
+
 /** Throws AnswerShapeError at the first label string that is not a closed token. Iterative; answers are bounded. */
-export function checkClosedLabels(value: unknown): void {
+export function checkClosedLabels(value: unknown, dialect: LabelDialect): void {
+  const names = ENUMERATED[dialect];
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -112,7 +150,7 @@ export function checkClosedLabels(value: unknown): void {
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
         if (typeof child === 'string') {
-          if (CLOSED_LABELS.has(key) && !closed(key, child))
+          if (CLOSED_LABELS.has(key) && !closed(names, key, child))
             throw new AnswerShapeError(`a '${key}' in the answer is not a closed token`);
           if (key === 'system_fingerprint' && !FINGERPRINT.test(child))
             throw new AnswerShapeError("a 'system_fingerprint' in the answer is not a closed token");
@@ -124,8 +162,8 @@ export function checkClosedLabels(value: unknown): void {
   }
 }
 
-function closed(key: string, value: string): boolean {
-  const names = ENUMERATED[key];
+function closed(tables: Readonly<Record<string, Table>>, key: string, value: string): boolean {
+  const names = tables[key];
   if (names === undefined) return TOKEN.test(value);
   return names instanceof Set ? names.has(value) : Object.hasOwn(names, value);
 }

@@ -47,7 +47,7 @@ export function openAnthropicStream(): StreamSession {
     read(event: SseEvent): AnthropicStep {
       const payload = typedStreamEvent(event.data);
       const type = payload.type;
-      checkClosedLabels(payload);
+      checkClosedLabels(payload, 'anthropic');
       const none = {
         texts: [] as StreamText[],
         closes: [] as string[],

@@ -8,7 +8,7 @@ import {
 } from './anthropic-messages.ts';
 import type { ObjectShape } from './shape.ts';
 import { answerSegments, embeddingAnswerSegments, type AnswerSegment } from './answer-json.ts';
-import { checkClosedLabels } from './answer-labels.ts';
+import { checkClosedLabels, dropUnreadLabels, type LabelDialect } from './answer-labels.ts';
 import { openAnthropicStream } from './anthropic-stream.ts';
 import { anthropicErrorBody, anthropicErrorEvent, openaiErrorBody, openaiErrorEvent } from './error-shapes.ts';
 import { CHAT_REQUEST, chatUpstreamBody, parseChatCompletion } from './openai-chat.ts';
@@ -91,11 +91,18 @@ export interface ProviderAdapter {
   openStream: ((request: NormalizedRequest) => StreamSession) | null;
 }
 
-/** An answer's segments, once its labels are known to be closed tokens (answer-labels.ts). */
-function labelled(walk: (response: unknown) => AnswerSegment[]): (response: unknown) => AnswerSegment[] {
+/**
+ * An answer's segments, once what is no label is dropped unread and its labels are known to be closed tokens of the
+ * adapter's dialect (answer-labels.ts).
+ */
+function labelled(
+  walk: (response: unknown) => AnswerSegment[],
+  dialect: LabelDialect,
+): (response: unknown) => AnswerSegment[] {
   return (response) => {
+    dropUnreadLabels(response, dialect); // top-level choices only: before the walk, so it is neither read nor relayed
     const segments = walk(response); // bounds depth and size first
-    checkClosedLabels(response);
+    checkClosedLabels(response, dialect);
     return segments;
   };
 }
@@ -116,7 +123,7 @@ const adapters = {
     parse: parseChatCompletion,
     upstreamBody: chatUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: labelled(answerSegments),
+    responseSegments: labelled(answerSegments, 'openai'),
     openStream: (request) => openOpenAiStream('chat', request),
   },
   'openai.completions': {
@@ -127,7 +134,7 @@ const adapters = {
     parse: parseCompletion,
     upstreamBody: completionUpstreamBody,
     readUsage: readOpenAiUsage,
-    responseSegments: labelled(answerSegments),
+    responseSegments: labelled(answerSegments, 'openai'),
     openStream: (request) => openOpenAiStream('completions', request),
   },
   'openai.embeddings': {
@@ -140,7 +147,7 @@ const adapters = {
     readUsage: readOpenAiUsage,
     // Vectors carry no text, but the answer's other strings (and any field an upstream adds) are screened all the same;
     // a vector's fractions are not (cheap, and a float of 17 digits reads as a card one time in fifty).
-    responseSegments: labelled(embeddingAnswerSegments),
+    responseSegments: labelled(embeddingAnswerSegments, 'openai'),
     openStream: null,
   },
   'openai.responses': {
@@ -151,7 +158,7 @@ const adapters = {
     parse: parseResponsesRequest,
     upstreamBody: responsesUpstreamBody,
     readUsage: readResponsesUsage,
-    responseSegments: labelled(answerSegments),
+    responseSegments: labelled(answerSegments, 'openai'),
     openStream: () => openResponsesStream(),
   },
   'anthropic.messages': {
@@ -162,7 +169,7 @@ const adapters = {
     parse: parseAnthropicMessages,
     upstreamBody: anthropicUpstreamBody,
     readUsage: readAnthropicUsage,
-    responseSegments: labelled(answerSegments),
+    responseSegments: labelled(answerSegments, 'anthropic'),
     replaceTexts: replaceSegmentTexts,
     errorBody: anthropicErrorBody,
     errorEvent: anthropicErrorEvent,

@@ -97,7 +97,7 @@ export function openResponsesStream(): StreamSession {
       const payload = typedStreamEvent(event.data);
       delete payload[OBFUSCATION];
       const type = payload.type;
-      checkClosedLabels(payload);
+      checkClosedLabels(payload, 'openai');
       if (Number.isSafeInteger(payload.sequence_number))
         sequence = Math.max(sequence, payload.sequence_number as number);
       if (FAILED.has(type))

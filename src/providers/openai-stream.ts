@@ -10,7 +10,7 @@
 // usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
 // ask for it.
 import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
-import { checkClosedLabels } from './answer-labels.ts';
+import { checkClosedLabels, dropUnreadLabels } from './answer-labels.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
 import { StreamProtocolError } from './types.ts';
 import type { NormalizedRequest, SseEvent, StreamSession, StreamStep, StreamText } from './types.ts';
@@ -107,7 +107,8 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
     const payload = streamEventObject(event.data);
     if (payload.error !== undefined) return { ...none, closes: 'all', upstreamError: true };
     // An error event is never relayed (the relay ends the stream with its own); every other chunk's labels are closed.
-    checkClosedLabels(payload);
+    dropUnreadLabels(payload, 'openai'); // vLLM's choice stop_reason: not relayed (chunks are built from known fields)
+    checkClosedLabels(payload, 'openai');
     if (!Array.isArray(payload.choices)) throw new StreamProtocolError('a stream chunk has no choices array');
     if (template === null) {
       template = {};

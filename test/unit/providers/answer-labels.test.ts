@@ -1,29 +1,65 @@
-// checkClosedLabels: each enumerated label field takes only the values the SDKs' types name (a key's vendor prefix such
-// as `ghp_` is a lower-case token, not a label), `type` one the SDKs name; free-form subtrees unchecked.
+// checkClosedLabels: each enumerated label field takes only the values the SDKs' types name for the adapter's dialect
+// (a key's vendor prefix such as `ghp_` is a lower-case token, not a label), `type` one the SDKs name; free-form
+// subtrees unchecked. dropUnreadLabels: a choice's vLLM `stop_reason` is removed on the OpenAI dialect.
 import { describe, expect, it } from 'vitest';
 import { AnswerShapeError } from '../../../src/providers/answer-json.ts';
-import { checkClosedLabels, ENUMERATED } from '../../../src/providers/answer-labels.ts';
+import {
+  checkClosedLabels,
+  dropUnreadLabels,
+  ENUMERATED,
+  type LabelDialect,
+} from '../../../src/providers/answer-labels.ts';
 
 const PREFIXES = ['ghp_', 'sk_live_', 'npm_', 'github_pat_', 'gh', 'sk', 'xoxb'];
+const DIALECTS: LabelDialect[] = ['openai', 'anthropic'];
+const cases = DIALECTS.flatMap((dialect) => Object.keys(ENUMERATED[dialect]).map((key) => [dialect, key] as const));
 
 describe('checkClosedLabels', () => {
-  it('passes every value each enumerated field names', () => {
-    for (const [key, names] of Object.entries(ENUMERATED))
+  it.each(DIALECTS)('passes every value each enumerated field names (%s)', (dialect) => {
+    for (const [key, names] of Object.entries(ENUMERATED[dialect]))
       for (const value of names instanceof Set ? [...names] : Object.keys(names))
-        expect(() => checkClosedLabels({ [key]: value })).not.toThrow();
-    expect(() =>
-      checkClosedLabels({ type: 'message', system_fingerprint: 'fp_44709d6fcb', content: [{ type: 'text' }] }),
-    ).not.toThrow();
+        expect(() => checkClosedLabels({ [key]: value }, dialect)).not.toThrow();
+    const answer = { type: 'message', system_fingerprint: 'fp_44709d6fcb', content: [{ type: 'text' }] };
+    expect(() => checkClosedLabels(answer, dialect)).not.toThrow();
   });
-  it.each(Object.keys(ENUMERATED))('refuses a key’s vendor prefix or any other word as %s', (key) => {
+  it.each(cases)('refuses a key’s vendor prefix or any other word (%s %s)', (dialect, key) => {
     for (const value of [...PREFIXES, 'assistant_', 'stop.'])
-      expect(() => checkClosedLabels({ nested: [{ [key]: value }] })).toThrow(AnswerShapeError);
+      expect(() => checkClosedLabels({ nested: [{ [key]: value }] }, dialect)).toThrow(AnswerShapeError);
   });
-  it('refuses a fingerprint that is not fp_<hex>', () => {
-    for (const value of [...PREFIXES, 'proctor-echo', 'fp_XYZ'])
-      expect(() => checkClosedLabels({ system_fingerprint: value })).toThrow(AnswerShapeError);
+  it('reads service_tier and stop_reason per dialect (Anthropic usage.service_tier, no OpenAI stop_reason)', () => {
+    expect(() => checkClosedLabels({ usage: { service_tier: 'standard' } }, 'anthropic')).not.toThrow();
+    expect(() => checkClosedLabels({ usage: { service_tier: 'standard' } }, 'openai')).toThrow(AnswerShapeError);
+    expect(() => checkClosedLabels({ service_tier: 'flex' }, 'anthropic')).toThrow(AnswerShapeError);
+    expect(() => checkClosedLabels({ stop_reason: 'end_turn' }, 'openai')).toThrow(AnswerShapeError);
+  });
+  it('passes a fingerprint fp_ and up to 24 lower-case letters or digits (OpenAI, Ollama)', () => {
+    for (const value of ['fp_44709d6fcb', 'fp_ollama', `fp_${'a1'.repeat(12)}`])
+      expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).not.toThrow();
+  });
+  it('refuses a fingerprint that is not fp_ and a short lower-case alphanumeric', () => {
+    for (const value of [...PREFIXES, 'proctor-echo', 'fp_XYZ', 'fp_', 'fp_ghp_x', `fp_${'a'.repeat(25)}`, 'fp_a-b'])
+      expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).toThrow(AnswerShapeError);
   });
   it('leaves free-form subtrees (a tool input) unchecked', () => {
-    expect(() => checkClosedLabels({ input: { status: 'ghp_' } })).not.toThrow();
+    expect(() => checkClosedLabels({ input: { status: 'ghp_' } }, 'anthropic')).not.toThrow();
+  });
+});
+
+describe('dropUnreadLabels', () => {
+  it('removes a choice’s stop_reason of every kind on the OpenAI dialect only, nothing else', () => {
+    const answer = {
+      stop_reason: 'ghp_',
+      choices: [
+        { index: 0, stop_reason: 'ghp_' },
+        { index: 1, stop_reason: 32000 },
+        { index: 2, stop_reason: null },
+      ],
+    };
+    dropUnreadLabels(answer, 'openai');
+    expect(answer).toEqual({ stop_reason: 'ghp_', choices: [{ index: 0 }, { index: 1 }, { index: 2 }] });
+    expect(() => checkClosedLabels(answer, 'openai')).toThrow(AnswerShapeError);
+    const anthropic = { choices: [{ stop_reason: 'ghp_' }] };
+    dropUnreadLabels(anthropic, 'anthropic');
+    expect(anthropic.choices[0]).toEqual({ stop_reason: 'ghp_' });
   });
 });
