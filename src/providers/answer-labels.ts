@@ -117,11 +117,12 @@ const CLOSED_LABELS: ReadonlySet<string> = new Set([
 ]);
 const TOKEN = /^[a-z][a-z_.]{0,63}$/;
 /**
- * OpenAI's `fp_<hex>` (ten hex digits today), Ollama's `fp_ollama`: `fp_` and up to 24 lower-case letters or digits.
- * No key the classifier knows begins with `fp_` (recognizers-secrets.ts), 24 is short of a 32-hex key, and a value
- * with a digit is no closed token (reading-orders.ts isClosedToken), so it is read with the text around it.
+ * OpenAI's `fp_<hex>` (ten hex digits today; up to 24), or a server's own word (Ollama's `fp_ollama`, enumerated). Not
+ * any `fp_` + alphanumerics: `fp_akia` is a closed token (read apart from the text, reading-orders.ts) holding the
+ * lower-case AWS key prefix the classifier knows (AWS_ACCESS_KEY_LOWER). No key prefix the classifier knows is hex
+ * (`ghp_`, `sk`, `akia`, `xox`, `npm_`, `glpat-`, `aiza` each hold a letter past `f`), and none begins with `fp_`.
  */
-export const FINGERPRINT = /^fp_[a-z0-9]{1,24}$/;
+export const FINGERPRINT = /^fp_(?:[0-9a-f]{1,24}|ollama)$/;
 /** Subtrees of free-form JSON (tool inputs, schemas, metadata): their keys are the model's or the client's words. */
 const FREE_FORM: ReadonlySet<string> = new Set(['input', 'parameters', 'schema', 'input_schema', 'metadata']);
 

@@ -85,6 +85,7 @@ describe('a key’s vendor prefix in those labels is still refused', () => {
     ['anthropic.messages', 'anthropic-service-tier.json', '"service_tier": "standard"', '"service_tier": "ghp_"'],
     ['openai.chat_completions', 'ollama-chat.json', '"fp_ollama"', '"ghp_"'],
     ['openai.chat_completions', 'ollama-chat.json', '"fp_ollama"', '"fp_ghp_x"'],
+    ['openai.chat_completions', 'ollama-chat.json', '"fp_ollama"', '"fp_akia"'],
     [
       'openai.chat_completions',
       'ollama-chat.json',

@@ -32,12 +32,13 @@ describe('checkClosedLabels', () => {
     expect(() => checkClosedLabels({ service_tier: 'flex' }, 'anthropic')).toThrow(AnswerShapeError);
     expect(() => checkClosedLabels({ stop_reason: 'end_turn' }, 'openai')).toThrow(AnswerShapeError);
   });
-  it('passes a fingerprint fp_ and up to 24 lower-case letters or digits (OpenAI, Ollama)', () => {
-    for (const value of ['fp_44709d6fcb', 'fp_ollama', `fp_${'a1'.repeat(12)}`])
+  it('passes a fingerprint fp_ and up to 24 hex digits (OpenAI), or Ollama’s fp_ollama', () => {
+    for (const value of ['fp_44709d6fcb', 'fp_ollama', `fp_${'a1'.repeat(12)}`, 'fp_abcdef'])
       expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).not.toThrow();
   });
-  it('refuses a fingerprint that is not fp_ and a short lower-case alphanumeric', () => {
-    for (const value of [...PREFIXES, 'proctor-echo', 'fp_XYZ', 'fp_', 'fp_ghp_x', `fp_${'a'.repeat(25)}`, 'fp_a-b'])
+  it('refuses any other fingerprint: a key prefix after fp_ (lower-case akia is one), too long, another word', () => {
+    const others = ['fp_akia', 'fp_akiaz3mqwxr5tlpb6y7n', 'fp_ghp', 'fp_npm', 'fp_ollamb', 'fp_', 'fp_a-b', 'fp_XYZ'];
+    for (const value of [...PREFIXES, ...others, 'proctor-echo', 'fp_ghp_x', `fp_${'a'.repeat(25)}`])
       expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).toThrow(AnswerShapeError);
   });
   it('leaves free-form subtrees (a tool input) unchecked', () => {
