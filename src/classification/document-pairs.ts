@@ -3,7 +3,7 @@
 // objects down (`{"a":"AKIAZ3MQWX","x":{"x":{"R5TLPB6Y7N":1}}}`). Places: each name that can be a value's piece
 // (valueLike) and each value but closed labels; each place is paired with the next two when one of them is a name, and,
 // labels skipped, with the next one. Invariant: linear (each name emitted once, each place in at most six pairs).
-import { isClosedToken, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
+import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
@@ -100,7 +100,7 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
       return;
     }
     const label = isLabel(segment);
-    if (!label || !isClosedToken(segment.text)) {
+    if (!isClosedLabel(segment)) {
       places.push({ segment: i, from: 0, to: segment.text.length, name: false, label });
     }
   });

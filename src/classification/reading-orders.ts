@@ -45,8 +45,8 @@ export function pathShape(path: string): string | undefined {
  * shape (`messages[*].content`, `content[*].text`), in order, so a value split over two user turns with an assistant
  * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
  * joined too; and the reading orders, every segment but some labels (LABEL_KEYS): (1) no label, (2) names and the
- * model kept (READ_LABELS), (3) every label kept but closed tokens (isClosedToken: `assistant`, `function`,
- * `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `msg_…`, a client's tool call id), is joined with
+ * model kept (READ_LABELS), (3) every label kept but closed labels (isClosedLabel: an enumerated field's `assistant`,
+ * `function`, `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `ghp_`, a client's tool call id), is joined with
  * the text or arguments after it and with a name beside it, (4) the same without names and the model, so an id and
  * the text or arguments past a name or model that is no closed token (`gpt-4o`, `lookup2`) are joined too, and (5) no
  * label and no property-name list (isKeyList), so a text and a tool input's value are joined past the input's keys.
@@ -61,7 +61,7 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
   const content: number[] = [];
   segments.forEach((segment, i) => {
     const key = lastKey(segment.path);
-    const closed = LABEL_KEYS.has(key) && isClosedToken(segment.text);
+    const closed = CLOSED_LABEL_KEYS.has(key) && isClosedToken(segment.text);
     // Inside free-form JSON a key named like a label is the model's or the client's word: a label only when its value
     // is a closed token (a schema's `"type": "object"`), which carries no part of a value wherever it is.
     const label = closed || (LABEL_KEYS.has(key) && !insideFreeForm(segment.path));
@@ -97,7 +97,16 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
  */
 export function isLabel(segment: TextSegment): boolean {
   const key = lastKey(segment.path);
-  return LABEL_KEYS.has(key) && (isClosedToken(segment.text) || !insideFreeForm(segment.path));
+  return LABEL_KEYS.has(key) && (isClosedLabel(segment) || !insideFreeForm(segment.path));
+}
+
+/**
+ * Whether a segment is a closed label, read past by every order: an enumerated field's key (CLOSED_LABEL_KEYS) with a
+ * closed token for its value. An id, a name, a model or a fingerprint is never one, whatever its letters: `"id":"ghp_"`
+ * before a text holding the rest of a token is read with that text.
+ */
+export function isClosedLabel(segment: TextSegment): boolean {
+  return CLOSED_LABEL_KEYS.has(lastKey(segment.path)) && isClosedToken(segment.text);
 }
 
 /**
@@ -138,6 +147,21 @@ const LABEL_KEYS: ReadonlySet<string> = new Set([
   'finish_reason',
   'stop_reason',
   'system_fingerprint',
+  'service_tier',
+]);
+
+/**
+ * Labels whose values an API enumerates (answers: providers/answer-labels.ts refuses any other value; requests: the
+ * adapters' shapes): only these are closed when their value is a closed token. Ids, names, models and fingerprints are
+ * chosen by whoever writes them, so their letters can be a key's prefix.
+ */
+const CLOSED_LABEL_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'role',
+  'object',
+  'status',
+  'finish_reason',
+  'stop_reason',
   'service_tier',
 ]);
 

@@ -815,3 +815,37 @@ describe('chat stream labels: a closed token can be a key’s vendor prefix', ()
       expect(out).toContain(part);
   });
 });
+
+describe('ids and names are never closed labels (lead, after F6): their letters are whoever wrote them', () => {
+  // HOLE (closed, reading-orders.ts isClosedLabel): any label key whose value was lower-case letters, `_` and `.` was
+  // read past by every order, ids included, so `"id":"ghp_"` before a text holding the token's body was relayed whole;
+  // only the enumerated fields (type, role, object, status, finish/stop reason, service tier) are closed now.
+  const chatWithCall = (callId: string, argument: string) => ({
+    ...chatAnswer({}, 'calling'),
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          tool_calls: [
+            { id: callId, type: 'function', function: { name: 'f', arguments: JSON.stringify({ q: argument }) } },
+          ],
+        },
+        logprobs: null,
+        finish_reason: 'tool_calls',
+      },
+    ],
+  });
+  it('chat answer: id "ghp_" and the text after it are not relayed both', async () => {
+    expect(holdsAll(await screened(CHAT, chatAnswer({ id: GH[0] }, GH[1])), GH)).toBe(false);
+  });
+  it('chat answer: a tool call id "ghp_" before arguments holding the body is not relayed both', async () => {
+    expect(holdsAll(await screened(CHAT, chatWithCall(GH[0], GH[1])), GH)).toBe(false);
+  });
+  it('control: a lower-case id beside ordinary text is relayed', async () => {
+    const out = await screened(CHAT, chatAnswer({ id: 'chatcmpl_abc' }, 'The weather is mild today.'));
+    expect(out).toContain('The weather is mild today.');
+  });
+});
