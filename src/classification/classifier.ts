@@ -19,7 +19,7 @@ import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view
 import { overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
-import { batchGap, batchWindows, memberHolding } from './window-batches.ts';
+import { batchGap, batchWindows, memberHolding, membersTouching } from './window-batches.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -365,19 +365,29 @@ export function createClassifier(opts: {
 
   /**
    * The drafts of each distinct window text, in its own offsets, as scan() finds them in the text alone: the texts are
-   * scanned in batches kept apart by a gap longer than any reach (window-batches.ts); a draft outside one member (in a
-   * gap or across one: no recognizer matches there) is no window's.
+   * scanned in batches kept apart by a gap longer than any bounded reach (window-batches.ts). A draft that runs across
+   * a gap (an unbounded pattern: a PEM key's body runs to its END line or the text's end, which alone is the window's
+   * end) says the batch did not read those members as they read alone, and may have consumed a match of theirs: each
+   * member it touches is scanned again alone, and its drafts are those (at most once a member: linear).
    */
   function draftsOfWindows(texts: readonly string[]): Map<string, Draft[]> {
     const drafts = new Map<string, Draft[]>();
     for (const text of texts) if (text.length > 0) drafts.set(text, []);
     const distinct = [...drafts.keys()];
     for (const batch of batchWindows(distinct, windowGap)) {
+      const alone = new Set<number>();
       for (const d of scan({ path: '', text: batch.text }, -1)) {
         const member = memberHolding(batch, d.start, d.end);
-        if (member === undefined) continue;
+        if (member === undefined) {
+          for (const touched of membersTouching(batch, d.start, d.end)) alone.add(touched.index);
+          continue;
+        }
         const own = drafts.get(distinct[member.index] as string) as Draft[];
         own.push({ ...d, start: d.start - member.at, end: d.end - member.at });
+      }
+      for (const index of alone) {
+        const text = distinct[index] as string;
+        drafts.set(text, scan({ path: '', text }, -1));
       }
     }
     return drafts;

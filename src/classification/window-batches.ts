@@ -67,3 +67,8 @@ export function memberHolding(batch: WindowBatch, start: number, end: number): B
   const member = batch.members[lo];
   return member !== undefined && member.at <= start && end <= member.at + member.length ? member : undefined;
 }
+
+/** The members that span [start, end) touches, in order (a span across a gap touches the members on both sides). */
+export function membersTouching(batch: WindowBatch, start: number, end: number): BatchMember[] {
+  return batch.members.filter((member) => member.at < end && start < member.at + member.length);
+}
