@@ -90,16 +90,24 @@ const MAX_VALUE_NAME = 64;
 
 /**
  * Whether the property name text[from, to) can be a piece of a value written across `":"` or `","`: 3-64 characters,
- * no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), so an ordinary name
- * (`to`, `userName`) is never read into the address or the words of the value beside it.
+ * and no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), or a digit beside
+ * both cases (a mixed-case token's body: `16C7e42F…`), or ending in `_` or `-` (a vendor prefix's form: `ghp_`,
+ * `sk_live_`, `glpat-`); so an ordinary name (`to`, `userName`, `address2`) is never read into the address or the
+ * words of the value beside it.
  */
 export function valueLike(text: string, from: number, to: number): boolean {
   if (to - from < 3 || to - from > MAX_VALUE_NAME) return false;
+  let lower = false;
+  let upper = false;
+  let digit = false;
   for (let i = from; i < to; i += 1) {
     const code = text.charCodeAt(i);
-    if (code >= 0x61 && code <= 0x7a) return false;
+    if (code >= 0x61 && code <= 0x7a) lower = true;
+    else if (code >= 0x41 && code <= 0x5a) upper = true;
+    else if (code >= 0x30 && code <= 0x39) digit = true;
   }
-  return true;
+  const last = text.charCodeAt(to - 1);
+  return !lower || (digit && upper) || last === 0x5f || last === 0x2d;
 }
 
 /** Whether a text is a JSON object or array (its first character after whitespace opens one). */

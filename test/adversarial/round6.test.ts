@@ -849,3 +849,64 @@ describe('ids and names are never closed labels (lead, after F6): their letters 
     expect(out).toContain('The weather is mild today.');
   });
 });
+
+describe('mixed-case and prefix-shaped property names are read with their neighbours (lead, after R1)', () => {
+  // HOLE (closed, readable-spans.ts valueLike): only names with no lower-case letter were read beside their
+  // neighbours, so a GitHub or Stripe key's prefix and body as two property names went upstream and came back whole.
+  const GH_BODY = GH[1];
+  const toolRequest = (input: Record<string, unknown>) => ({
+    model: 'echo-1',
+    max_tokens: 5,
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+    ],
+  });
+  const toolAnswer = (content: unknown[]) => ({
+    id: 'msg_01',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-x',
+    content,
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 1, output_tokens: 1 },
+  });
+  async function sentUpstream(body: unknown) {
+    const { handler, sent } = await recordingPipeline();
+    await handler.handle({
+      requestId: 'r6-names',
+      api: 'anthropic.messages',
+      headers: {},
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    return sent.join('\n');
+  }
+  it.each([
+    ['a GitHub prefix and body as two names', { ghp_: 1, [GH_BODY]: 2 }, GH],
+    ['a Stripe prefix and body as two names', { sk_live_: 1, [STRIPE[1]]: 2 }, STRIPE],
+    ['a GitHub prefix as a value, its body the next name', { a: 'ghp_', [GH_BODY]: 2 }, GH],
+  ])('request: %s is not forwarded whole', async (_, input, parts) => {
+    expect(holdsAll(await sentUpstream(toolRequest(input)), parts)).toBe(false);
+  });
+  it('answer: a text "ghp_" then a tool input whose first name is the body is not relayed whole', async () => {
+    const body = toolAnswer([
+      { type: 'text', text: 'ghp_' },
+      { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { [GH_BODY]: 1 } },
+    ]);
+    expect(holdsAll(await screened('anthropic.messages', body), GH)).toBe(false);
+  });
+  it('answer: a Stripe prefix and body as two tool input names are not relayed whole', async () => {
+    const body = toolAnswer([
+      { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { sk_live_: 1, [STRIPE[1]]: 2 } },
+    ]);
+    expect(holdsAll(await screened('anthropic.messages', body), STRIPE)).toBe(false);
+  });
+  it('control: ordinary camelCase and numbered names beside values are relayed', async () => {
+    const body = toolAnswer([
+      { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { userName: 'x', address2: 'y' } },
+    ]);
+    expect(await screened('anthropic.messages', body)).toContain('userName');
+  });
+});
