@@ -1,7 +1,8 @@
 // Progress notifications relayed during a streamed MCP call. Invariants: every piece a notification relays (its
-// progress, its total, its message) is classified after the tail of what was relayed before it (numbers and messages,
-// in the order they were written) and beside the notification's other pieces; a finding that touches a number withholds
-// the notification, one that only a message completes withholds the message; the tail is bounded (SHOWN_TAIL).
+// progress, its total, its message) is classified after the last pieces relayed before it (numbers and messages, in
+// the order they were written, SHOWN_PIECES of them), beside the notification's other pieces, and paired with each of
+// them past the pieces between; a finding that touches a number withholds the notification, one that only a message
+// completes withholds the message; what is kept is bounded (SHOWN_PIECES pieces, SHOWN_TAIL characters in all).
 import { describeError } from '../observability/index.ts';
 import { SHOWN_TAIL } from './answer.ts';
 import type { McpDeps } from './types.ts';
@@ -14,9 +15,12 @@ export interface Progress {
   message?: string;
 }
 
+/** Pieces relayed before that a notification's pieces are read after and paired with (a reader skips some between). */
+const SHOWN_PIECES = 4;
+
 /**
- * A progress notification for the client, or null when it is not relayed. `shown` holds the tail of what was relayed
- * before (one string, at most SHOWN_TAIL characters); what this notification relays is appended to it.
+ * A progress notification for the client, or null when it is not relayed. `shown` holds the last pieces relayed
+ * before (at most SHOWN_PIECES, SHOWN_TAIL characters in all); what this notification relays is appended to it.
  */
 export function progressNote(
   deps: Deps,
@@ -26,8 +30,7 @@ export function progressNote(
 ): Record<string, unknown> | null {
   const params: Record<string, unknown> = { progressToken: token, progress: finite(p.progress) };
   if (p.total !== undefined) params['total'] = finite(p.total);
-  const tail = shown.join('\n').slice(-SHOWN_TAIL);
-  const before: Piece[] = tail === '' ? [] : [{ path: 'shown', text: tail }];
+  const before: Piece[] = shown.map((text, i) => ({ path: `shown${i}`, text }));
   const numbers: Piece[] = [params['progress'], params['total']]
     .filter((n) => n !== undefined)
     .map((n, i) => ({ path: `number${i}`, text: JSON.stringify(n) }));
@@ -42,19 +45,29 @@ export function progressNote(
       relayed.push(p.message);
     }
   }
-  // Only the tail is ever read again: kept as one string, so a flood of notifications costs linear time and no memory.
-  const kept = [tail, ...relayed]
-    .filter((t) => t !== '')
-    .join('\n')
-    .slice(-SHOWN_TAIL);
-  shown.splice(0, shown.length, kept);
+  // Only the last pieces are ever read again, so a flood of notifications costs linear time and no memory.
+  shown.splice(0, shown.length, ...lastPieces([...shown, ...relayed]));
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
+}
+
+/** The last SHOWN_PIECES non-empty pieces, the earliest cut to its end so that all of them hold SHOWN_TAIL characters. */
+function lastPieces(pieces: readonly string[]): string[] {
+  const kept: string[] = [];
+  let room = SHOWN_TAIL;
+  for (let i = pieces.length - 1; i >= 0 && kept.length < SHOWN_PIECES && room > 0; i -= 1) {
+    const piece = pieces[i] as string;
+    if (piece === '') continue;
+    const cut = piece.slice(-room);
+    kept.unshift(cut);
+    room -= cut.length;
+  }
+  return kept;
 }
 
 /**
  * True when `pieces` read in order, and each pair of them not next to each other read as a pair (a reader skips the
- * piece between: the tail, then a total, then this message), have no finding. The classifier joins only adjacent
- * pieces and runs of them; a notification has at most four (the tail, two numbers, a message): at most three pairs.
+ * pieces between: a number, then a message and another notification, then a number), have no finding. The classifier
+ * joins only adjacent pieces and runs of them; at most SHOWN_PIECES + 3 pieces: at most 15 pairs.
  */
 function readsClean(deps: Deps, pieces: readonly Piece[]): boolean {
   if (!classifiesClean(deps, pieces)) return false;

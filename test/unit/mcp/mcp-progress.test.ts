@@ -23,8 +23,8 @@ describe('progressNote', () => {
     const { params, shown } = relay(notes);
     expect(params.filter((p) => p === null)).toEqual([]);
     expect(params.filter((p) => p !== null && 'message' in p)).toHaveLength(40);
-    expect(shown).toHaveLength(1);
-    expect((shown[0] as string).length).toBeLessThanOrEqual(SHOWN_TAIL);
+    expect(shown.length).toBeLessThanOrEqual(4);
+    expect(shown.join('').length).toBeLessThanOrEqual(SHOWN_TAIL);
   });
   it('withholds a notification whose number completes the number or message relayed before', () => {
     expect(relay([{ progress: 3782822 }, { progress: 46310005 }]).params[1]).toBeNull();
@@ -54,5 +54,33 @@ describe('progressNote', () => {
         { progress: 2, total: 46310005 },
       ]).params[1],
     ).toBeNull();
+  });
+});
+
+describe('progressNote across notifications (R1)', () => {
+  it('withholds a number that completes a card with an earlier number, a message and a notification between', () => {
+    // 41111111 | ok | 11111111: the card 4111111111111111 with the message between
+    expect(relay([{ progress: 41111111, message: 'ok' }, { progress: 11111111 }]).params[1]).toBeNull();
+    expect(
+      relay([{ progress: 41111111, message: 'ok' }, { progress: 1, message: 'done' }, { progress: 11111111 }])
+        .params[2],
+    ).toBeNull();
+  });
+  it('withholds a message that completes a token with an earlier message, a notification between', () => {
+    const { params } = relay([
+      { progress: 1, message: 'ghp_ABCDEFGHIJKLMNOPQR' },
+      { progress: 2, message: 'x' },
+      { progress: 3, message: 'STUVWXYZ0123456789' },
+    ]);
+    expect(params[2]).toEqual({ progressToken: 't', progress: 3 });
+  });
+  it('keeps at most four pieces, and SHOWN_TAIL characters in all', () => {
+    const { shown } = relay([
+      { progress: 1, message: 'a'.repeat(SHOWN_TAIL * 2) },
+      { progress: 2, message: 'b' },
+    ]);
+    expect(shown.length).toBeLessThanOrEqual(4);
+    expect(shown.join('').length).toBeLessThanOrEqual(SHOWN_TAIL);
+    expect(shown.at(-1)).toBe('b');
   });
 });
