@@ -44,7 +44,20 @@ export function documentPairs(segments: readonly TextSegment[], reach: number): 
     parts.push({ segment: b.segment, at: at + a.to - a0, from: b.from, length: b1 - b.from });
     at += a.to - a0 + b1 - b.from;
   };
-  let last: Place | undefined;
+  forEachDocumentPair(places, read);
+  return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
+}
+
+/**
+ * The pairs a document-order reading reads (requests here, answers in pipeline/answer-key-joins.ts): each place with
+ * the next two, and each place that is no label with the one before it past labels, when that one is further than two
+ * places back (so no pair is read twice). At most three pairs a place: linear.
+ */
+export function forEachDocumentPair<P extends { label: boolean }>(
+  places: readonly P[],
+  read: (a: P, b: P | undefined) => void,
+): void {
+  let last: P | undefined;
   let lastAt = -1;
   places.forEach((place, i) => {
     read(place, places[i + 1]);
@@ -54,7 +67,6 @@ export function documentPairs(segments: readonly TextSegment[], reach: number): 
     last = place;
     lastAt = i;
   });
-  return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }
 
 /** Names (of free-form JSON's key lists) and values in document order: a list's names up to a member, then its value. */

@@ -8,7 +8,7 @@
 // (answer-document-order.ts: a member's value after its own name and before the next, `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`,
 // a text then a tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 7 times and
 // each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS a copy.
-import type { Finding } from '../classification/index.ts';
+import { type Finding, forEachDocumentPair } from '../classification/index.ts';
 import type { AnswerSegment } from '../providers/index.ts';
 import { documentPlaces, type Place } from './answer-document-order.ts';
 
@@ -122,16 +122,7 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
       offset: b.start,
     });
   };
-  let last: Place | undefined;
-  let lastAt = -1;
-  places.forEach((place, i) => {
-    read(place, places[i + 1]);
-    read(place, places[i + 2]);
-    if (place.label) return;
-    if (last !== undefined && i - lastAt > 2) read(last, place);
-    last = place;
-    lastAt = i;
-  });
+  forEachDocumentPair(places, read);
   return { text: texts.join(''), pairs, values };
 }
 
