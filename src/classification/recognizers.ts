@@ -13,13 +13,6 @@ import {
   IP_ADDRESS_V4,
   IP_ADDRESS_V6,
   MEDICAL_RECORD_NUMBER,
-  PHONE_INTERNATIONAL,
-  PHONE_INTERNATIONAL_POSSIBLE,
-  PHONE_NANP,
-  PHONE_NATIONAL,
-  PHONE_NATIONAL_GROUPED,
-  PHONE_BRAZIL,
-  PHONE_LABELLED,
   UK_NHS,
   US_BANK_ROUTING,
   US_BANK_ROUTING_MICR,
@@ -28,6 +21,15 @@ import {
   US_SSN_CONTEXT,
   US_SSN_LABELLED,
 } from './recognizers-pii.ts';
+import {
+  PHONE_BRAZIL,
+  PHONE_INTERNATIONAL,
+  PHONE_INTERNATIONAL_POSSIBLE,
+  PHONE_LABELLED,
+  PHONE_NANP,
+  PHONE_NATIONAL,
+  PHONE_NATIONAL_GROUPED,
+} from './recognizers-phone.ts';
 import {
   ANTHROPIC_API_KEY,
   AWS_ACCESS_KEY,
@@ -64,6 +66,7 @@ import {
   PERSON_NAME_SINGLE,
 } from './person-names.ts';
 
+export * from './recognizers-phone.ts';
 export * from './recognizers-pii.ts';
 export * from './recognizers-secrets.ts';
 

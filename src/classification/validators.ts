@@ -15,7 +15,7 @@ import {
 
 import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
-import { isIntroducedName, isKanjiName, isListedName, isSingleName, nameWindows } from './person-names.ts';
+import { isIntroducedName, isKanjiName, isListedName, isSingleName, nameWindows } from './person-name-checks.ts';
 import {
   isBrazilianPhoneNumber,
   isLabelledPhoneNumber,

@@ -3,7 +3,7 @@
 // (product names, units, addresses). Each case says what must be found, exactly, or that nothing is.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import { givenNamesFrom, MIN_GIVEN_NAMES } from '../../../src/classification/person-names.ts';
+import { givenNamesFrom, MIN_GIVEN_NAMES } from '../../../src/classification/person-name-lists.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(1) });
 
