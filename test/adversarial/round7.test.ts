@@ -1,0 +1,280 @@
+// Round 7 of the attacker's review (issue #14), on session 8's code: stream channels read in push order
+// (stream-scanner.ts), property names read as a value's piece (readable-spans.ts valueLike), decoded runs (decode.ts,
+// decode-bytes.ts). Holes found and not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so
+// CI stays green until they close; attacks that held are kept as controls.
+import { describe, expect, it } from 'vitest';
+import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { adapterFor } from '../../src/providers/index.ts';
+import { leaksIn, type Planted } from './leaks.ts';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { relayScripted, type ScriptedEvent } from './relay-harness.ts';
+
+/** The answer rules of the default policy that matter here: vendor keys block, e-mail is redacted. */
+const RULES = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY', 'GITHUB_TOKEN', 'STRIPE_SECRET_KEY', 'NPM_TOKEN'] };
+const AWS: Planted = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
+const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
+/** A GitHub token (`ghp_` + 36) whose last four characters are lower-case letters. */
+const GH: Planted = { label: 'GITHUB_TOKEN', value: 'ghp_16C7e42F292c6912E7710c838347Ae17xbab' };
+const GH_HEAD = GH.value.slice(0, -4);
+const CHAT = 'openai.chat_completions';
+type ScreenApi = typeof CHAT | 'anthropic.messages' | 'openai.responses';
+
+const holdsBoth = (out: string) => HALVES.every((half) => out.includes(half));
+const screened = async (api: ScreenApi, body: unknown) =>
+  JSON.stringify((await screenResponse(adapterFor(api), classifier, body, RULES)).body ?? null);
+
+/** What the recording pipeline sent upstream for one request (empty when refused). */
+async function forwarded(api: typeof CHAT | 'anthropic.messages', body: unknown): Promise<string> {
+  const { handler, sent } = await recordingPipeline();
+  await handler.handle({ requestId: 'r7', api, headers: {}, body: new TextEncoder().encode(JSON.stringify(body)) });
+  return sent.join('\n');
+}
+
+describe('streams: a text channel resumed after another channel’s text', () => {
+  const CHAT_REQUEST = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): ScriptedEvent => ({
+    data: {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 0,
+      model: 'g',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    },
+  });
+  /** A delta of tool call `index`'s arguments; the first one opens the call. */
+  const call = (index: number, args: string, first = false) =>
+    chunk({
+      tool_calls: [
+        first
+          ? { index, id: `call_${index}`, type: 'function', function: { name: 'f', arguments: args } }
+          : { index, function: { arguments: args } },
+      ],
+    });
+  const chatStream = (middle: ScriptedEvent[]) => [
+    chunk({ role: 'assistant', content: null }),
+    ...middle,
+    chunk({}, 'tool_calls'),
+    { data: '[DONE]' },
+  ];
+
+  const ANTHROPIC_REQUEST = {
+    model: 'echo-1',
+    max_tokens: 50,
+    stream: true,
+    messages: [{ role: 'user', content: 'hi' }],
+  };
+  const a = (type: string, data: Record<string, unknown> = {}): ScriptedEvent => ({
+    event: type,
+    data: { type, ...data },
+  });
+  const anthropicStream = (middle: ScriptedEvent[], stop: string) => [
+    a('message_start', {
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'x',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    }),
+    ...middle,
+    a('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 5 } }),
+    a('message_stop'),
+  ];
+  const text = (index: number, t: string) =>
+    a('content_block_delta', { index, delta: { type: 'text_delta', text: t } });
+  const json = (index: number, t: string) =>
+    a('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: t } });
+  const start = (index: number, block: Record<string, unknown>) =>
+    a('content_block_start', { index, content_block: block });
+
+  /** A Responses stream of two message items whose text deltas are `deltas` ([output index, text]), then completed. */
+  const responsesStream = (deltas: readonly [number, string][]): ScriptedEvent[] => {
+    let sequence = 0;
+    const ev = (type: string, data: Record<string, unknown>): ScriptedEvent => ({
+      event: type,
+      data: { type, sequence_number: sequence++, ...data },
+    });
+    const part = { type: 'output_text', text: '', annotations: [] };
+    const opened = [0, 1].flatMap((o) => [
+      ev('response.output_item.added', {
+        output_index: o,
+        item: { type: 'message', id: `msg_${o}`, status: 'in_progress', role: 'assistant', content: [] },
+      }),
+      ev('response.content_part.added', { item_id: `msg_${o}`, output_index: o, content_index: 0, part }),
+    ]);
+    const response = (status: string) => ({
+      id: 'resp_1',
+      object: 'response',
+      created_at: 0,
+      status,
+      model: 'm',
+      output: [],
+    });
+    return [
+      ev('response.created', { response: response('in_progress') }),
+      ...opened,
+      ...deltas.map(([o, delta]) =>
+        ev('response.output_text.delta', { item_id: `msg_${o}`, output_index: o, content_index: 0, delta }),
+      ),
+      ev('response.completed', { response: response('completed') }),
+    ];
+  };
+
+  // HOLE (open, classification/stream-scanner.ts; or the stream readers providers/openai-stream.ts, anthropic-stream.ts,
+  // openai-responses-stream.ts): one scanner reads every channel's text in the order pushed, and a partial match held
+  // at a channel's end is released once another channel's text follows it (the consumer was taken to read on into
+  // it). An upstream that goes back to an earlier channel (tool call 0, then 1, then 0 again; Anthropic block 0, then
+  // 1, then 0; Responses output 0, 1, 0) puts `AKIAZ3MQWX` | `hello` | `R5TLPB6Y7N` through the scanner, while the
+  // client joins each channel's deltas by its index: tool call 0's arguments, block 0's text, item 0's text are the
+  // key whole. Fix: a delta to a channel after another channel's text is a protocol error (ERR_UPSTREAM_BAD_RESPONSE;
+  // the SDK upstreams stream one tool call, block or item at a time), or the scanner keeps each channel's held tail and
+  // reads a resumed channel's text after its own tail (as the classifier joins turns of one role).
+  it.fails('chat stream: tool call 0’s arguments resumed after tool call 1’s are not relayed whole', async () => {
+    const events = chatStream([
+      call(0, '{"k":"AKIAZ3MQWX', true),
+      call(1, '{"k":"hello', true),
+      call(0, 'R5TLPB6Y7N"}'),
+    ]);
+    const { out } = await relayScripted(CHAT, CHAT_REQUEST, events, RULES);
+    expect(holdsBoth(out)).toBe(false);
+  });
+  it.fails.each([
+    ['text block 0 resumed after block 1’s text', { type: 'text', text: '' }, text, [HALVES[0], 'hello', HALVES[1]]],
+    [
+      'tool input 0 resumed after tool input 1',
+      { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} },
+      json,
+      ['{"k":"AKIAZ3MQWX', '{"k":"hello"}', 'R5TLPB6Y7N"}'],
+    ],
+  ] as const)('anthropic stream: %s is not relayed whole', async (_name, block, delta, [first, other, last]) => {
+    const events = anthropicStream(
+      [
+        start(0, block),
+        delta(0, first),
+        start(1, block),
+        delta(1, other),
+        delta(0, last),
+        a('content_block_stop', { index: 0 }),
+        a('content_block_stop', { index: 1 }),
+      ],
+      block.type === 'text' ? 'end_turn' : 'tool_use',
+    );
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, events, RULES);
+    expect(holdsBoth(out)).toBe(false);
+  });
+  it.fails('responses stream: output item 0’s text resumed after item 1’s is not relayed whole', async () => {
+    const events = responsesStream([
+      [0, HALVES[0]],
+      [1, 'hello'],
+      [0, HALVES[1]],
+    ]);
+    const { out } = await relayScripted(
+      'openai.responses',
+      { model: 'echo-1', stream: true, input: 'hi' },
+      events,
+      RULES,
+    );
+    expect(holdsBoth(out)).toBe(false);
+  });
+  it('control: the same deltas without a second channel between, or with an empty one, are blocked', async () => {
+    const alone = chatStream([call(0, '{"k":"AKIAZ3MQWX', true), call(0, 'R5TLPB6Y7N"}')]);
+    expect(holdsBoth((await relayScripted(CHAT, CHAT_REQUEST, alone, RULES)).out)).toBe(false);
+    const empty = chatStream([call(0, '{"k":"AKIAZ3MQWX', true), call(1, '', true), call(0, 'R5TLPB6Y7N"}')]);
+    expect(holdsBoth((await relayScripted(CHAT, CHAT_REQUEST, empty, RULES)).out)).toBe(false);
+    const responses = responsesStream([
+      [0, HALVES[0]],
+      [0, HALVES[1]],
+    ]);
+    const relayed = await relayScripted(
+      'openai.responses',
+      { model: 'echo-1', stream: true, input: 'hi' },
+      responses,
+      RULES,
+    );
+    expect(holdsBoth(relayed.out)).toBe(false);
+  });
+  it('control: chat content resumed after a tool call’s arguments is blocked', async () => {
+    const events = chatStream([chunk({ content: HALVES[0] }), call(0, 'hello', true), chunk({ content: HALVES[1] })]);
+    expect(holdsBoth((await relayScripted(CHAT, CHAT_REQUEST, events, RULES)).out)).toBe(false);
+  });
+});
+
+describe('property names too short or too lower-case to be read as a value’s piece', () => {
+  const anthropicRequest = (input: Record<string, unknown>) => ({
+    model: 'echo-1',
+    max_tokens: 5,
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+    ],
+  });
+  const chatRequest = (args: Record<string, unknown>) => ({
+    model: 'echo-1',
+    messages: [
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+    ],
+  });
+  const anthropicAnswer = (input: Record<string, unknown>) => ({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'x',
+    content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+  });
+  const chatAnswer = (args: Record<string, unknown>) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }],
+        },
+        logprobs: null,
+        finish_reason: 'tool_calls',
+      },
+    ],
+  });
+  /** Each way the value and the next name reach a reader: request (tool input, arguments) and answer (both). */
+  const leaks = async (input: Record<string, unknown>, planted: Planted) => [
+    ...leaksIn(await forwarded('anthropic.messages', anthropicRequest(input)), [planted]),
+    ...leaksIn(await forwarded(CHAT, chatRequest(input)), [planted]),
+    ...leaksIn(await screened('anthropic.messages', anthropicAnswer(input)), [planted]),
+    ...leaksIn(await screened(CHAT, chatAnswer(input)), [planted]),
+  ];
+  // HOLE (open, classification/readable-spans.ts valueLike; read by document-pairs.ts and
+  // pipeline/answer-document-order.ts): a property name is a place of the document-order reading only when it is 3-64
+  // characters with no lower-case letter, a digit beside both cases, or a trailing `_`/`-`. A key's last characters
+  // as the next name are none of these when they are two characters (`"AKIAZ3MQWXR5TLPB6Y","7N":1`) or lower-case
+  // letters (`"ghp_…Ae17","xbab":1`, a GitHub or Stripe body ends in lower-case letters about one time in six at
+  // four characters): both are forwarded and relayed, and the JSON text writes them three characters apart. Fix: read
+  // a value with the next name (and a name with the value before it) whatever the name's form, for the recognizers
+  // that need no context words (keys, tokens, numbers: no ordinary name reads into an address or words), or read
+  // 1-2-character names and lower-case names after a value that ends without a word boundary.
+  it.fails('a key’s last two characters as the next property name are not forwarded or relayed', async () => {
+    expect(await leaks({ k: HALVES.join('').slice(0, 18), '7N': 1 }, AWS)).toEqual([]);
+  });
+  it.fails('a token’s lower-case last letters as the next property name are not forwarded or relayed', async () => {
+    expect(await leaks({ note: GH_HEAD, xbab: 1 }, GH)).toEqual([]);
+  });
+  it('control: a key’s last three characters as the next property name are blocked everywhere', async () => {
+    expect(await leaks({ k: HALVES.join('').slice(0, 17), Y7N: 1 }, AWS)).toEqual([]);
+  });
+});
