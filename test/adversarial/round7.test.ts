@@ -278,3 +278,38 @@ describe('property names too short or too lower-case to be read as a value’s p
     expect(await leaks({ k: HALVES.join('').slice(0, 17), Y7N: 1 }, AWS)).toEqual([]);
   });
 });
+
+describe('base64 that does not decode whole to UTF-8', () => {
+  const encoded = (bytes: Buffer) => bytes.toString('base64');
+  const KEY_TEXT = Buffer.from(`aws ${AWS.value}`);
+  const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+  const answer = (content: string) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
+  });
+  const both = async (content: string) => [
+    ...leaksIn(await forwarded(CHAT, ask(content)), [AWS]),
+    ...leaksIn(await screened(CHAT, answer(content)), [AWS]),
+  ];
+  // HOLE (open, classification/decode.ts + decode-bytes.ts decodeBase64OrHex): a base64 run is decoded only whole, from
+  // its first character, and classified only when every byte is valid UTF-8 (docs/classification.md: "only valid
+  // UTF-8 is classified"). A word glued before the run (`token` + base64: the run starts off its quads), three bytes
+  // that are no UTF-8 encoded first (`//79`), or one stray byte at the end are enough: the key inside is forwarded and
+  // relayed, while any base64 decoder a reader uses (and `base64 -d | strings`) shows it. Fix: when a run does not
+  // decode whole to text, try it from each of its first four characters, and classify the longest stretches of valid
+  // UTF-8 of what it decodes to (lossy, as TextDecoder reads it; within the same budget: at most four decodes a run).
+  it.fails.each([
+    ['glued after a word', `token${encoded(KEY_TEXT)}`],
+    ['after three bytes that are no UTF-8', encoded(Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd]), KEY_TEXT]))],
+    ['before a stray byte', encoded(Buffer.concat([KEY_TEXT, Buffer.from([0xff])]))],
+  ])('a key in base64 %s is not forwarded or relayed', async (_name, content) => {
+    expect(await both(content)).toEqual([]);
+  });
+  it('control: the same run whole, and glued after a word of four letters (on its quads), are blocked', async () => {
+    expect(await both(encoded(KEY_TEXT))).toEqual([]);
+    expect(await both(`AAAA${encoded(KEY_TEXT)}`)).toEqual([]);
+  });
+});
