@@ -23,7 +23,8 @@ export function resolveLimits(
   for (const u of upstreams) {
     if (u.timeouts.totalMs > reservationTtlSeconds * 1000) {
       problems.push(
-        `/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`,
+        `/limits/reservation_ttl_seconds: ${reservationTtlSeconds}s is shorter than upstream '${u.name}' total ` +
+          `timeout (${u.timeouts.totalMs} ms); a reservation must outlive the request`,
       );
     }
   }

@@ -54,7 +54,8 @@ export function resolveUpstreams(
       }
       if (api !== null && !upstream.apis.includes(api)) {
         problems.push(
-          `${at}/${j}: upstream '${name}' (kind ${upstream.kind}) does not serve the ${api} API (it serves: ${upstream.apis.join(', ')})`,
+          `${at}/${j}: upstream '${name}' (kind ${upstream.kind}) does not serve the ${api} API ` +
+            `(it serves: ${upstream.apis.join(', ')})`,
         );
       }
       // A literal model can be checked against the upstream's list; a pattern is filtered per request instead.
@@ -73,10 +74,10 @@ export function resolveUpstreams(
         (earlier) =>
           (earlier.api === undefined || earlier.api === r.api) && modelPatternMatches(earlier.model, r.model),
       );
-    if (shadowedBy >= 0)
-      problems.push(
-        `/routing/routes/${i}/model: never used: route ${shadowedBy} ('${doc.routing?.routes?.[shadowedBy]?.model}') matches every model this one does`,
-      );
+    if (shadowedBy >= 0) {
+      const earlier = `route ${shadowedBy} ('${doc.routing?.routes?.[shadowedBy]?.model}')`;
+      problems.push(`/routing/routes/${i}/model: never used: ${earlier} matches every model this one does`);
+    }
     return { model: r.model, api: r.api ?? null, upstreams: [...r.upstreams] };
   });
   const fallbackList = doc.routing?.default ?? null;

@@ -36,7 +36,8 @@ export async function migrate(sql: Sql, dir: URL = MIGRATIONS_DIR): Promise<void
           if (row.sha256 !== migration.sha256) {
             throw new DbError(
               'ERR_MIGRATION_MODIFIED',
-              `migration ${migration.version}_${migration.name} was applied with different contents; add a new migration instead`,
+              `migration ${migration.version}_${migration.name} was applied with different contents; ` +
+                'add a new migration instead',
             );
           }
           return;
@@ -101,7 +102,8 @@ export async function ensureSchema(
 ): Promise<SchemaStatus> {
   const status = await schemaStatus(sql, dir);
   if (status.pending.length === 0) return status;
-  const behind = `the database schema is behind this build: ${status.pending.length} migration(s) pending (${status.pending.join(', ')}); run 'proctor migrate' as the schema owner`;
+  const pending = `${status.pending.length} migration(s) pending (${status.pending.join(', ')})`;
+  const behind = `the database schema is behind this build: ${pending}; run 'proctor migrate' as the schema owner`;
   if (mode === 'check') throw new DbError('ERR_SCHEMA_BEHIND', behind);
   try {
     await migrate(sql, dir);

@@ -5,13 +5,15 @@
 import { createHash } from 'node:crypto';
 
 export interface Sql {
-  /** Runs one statement with $n parameters; without parameters the text MAY hold several statements (simple protocol). */
+  /** Runs one statement with $n parameters; without parameters the text MAY hold several statements (simple
+   * protocol). */
   query<R = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
     options?: QueryOptions,
   ): Promise<{ rows: R[] }>;
-  /** Runs fn in one transaction on one connection; commits when fn resolves, rolls back when it throws. Nested calls use a savepoint. */
+  /** Runs fn in one transaction on one connection; commits when fn resolves, rolls back when it throws. Nested calls
+   * use a savepoint. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Takes the named exclusive lease (a session-level advisory lock on a dedicated connection; on PGlite, whose one
    * process is the only writer, an in-process lease). Resolves null, at once, when another holder has it. */

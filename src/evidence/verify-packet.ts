@@ -46,7 +46,8 @@ export interface PacketTrust {
   /** Exporter keys (SPKI PEM) whose signature on the manifest is accepted; ledger keys count too. */
   exporterKeys: string[];
   /** Pinned fingerprints (`ed25519:<hex>`): a ledger fingerprint is resolved against the packet's keyring.json (the
-   * fingerprint authenticates the key, as with `proctor verify --db`); an exporter fingerprint names the manifest key. */
+   * fingerprint authenticates the key, as with `proctor verify --db`); an exporter fingerprint names the manifest
+   * key. */
   ledgerFingerprints?: string[];
   exporterFingerprints?: string[];
 }

@@ -1,10 +1,10 @@
-// One MCP call through the stages: classify (the name and every argument string and key) → decide (mcp policy input) →
-// reserve (limits.ts) → RECORD the decision → then answer.ts: forward with Proctor's credential → screen the result
-// (every string and key, whatever field it is in) → settle → RECORD the outcome → answer (JSON, or SSE with screened
-// progress). Listings are decided once for the caller and once per tool (what tools/list shows is what tools/call would
-// allow with no findings). Invariants: forwarding starts only after the decision record is committed; an answer whose
-// outcome is not recorded is withheld; an answer that cannot be screened is withheld; upstream error text is never
-// relayed.
+// One MCP call through the stages: classify (the name and every argument string and key) → decide (mcp policy
+// input) → reserve (limits.ts) → RECORD the decision → then answer.ts: forward with Proctor's credential →
+// screen the result (every string and key, whatever field it is in) → settle → RECORD the outcome → answer
+// (JSON, or SSE with screened progress). Listings are decided once for the caller and once per tool (what tools/list
+// shows is what tools/call would allow with no findings). Invariants: forwarding starts only after the decision
+// record is committed; an answer whose outcome is not recorded is withheld; an answer that cannot be screened is
+// withheld; upstream error text is never relayed.
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
 import { classificationRecord, decidedFields, decisionIndex, toJsonObject } from '../pipeline/index.ts';

@@ -4,7 +4,8 @@
 import type { McpSettings } from '../config/index.ts';
 
 export interface ResourceMetadata {
-  /** Paths it is served at: the RFC 9728 well-known URI for the resource, and the bare one for clients that probe it. */
+  /** Paths it is served at: the RFC 9728 well-known URI for the resource, and the bare one for clients that probe
+   * it. */
   paths: string[];
   url: string;
   document: Record<string, unknown>;

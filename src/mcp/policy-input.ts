@@ -84,7 +84,8 @@ export function mcpPolicyInput(
   };
 }
 
-/** What records and reports show as the "model" of an MCP request: server/tool for tools and prompts, else the server. */
+/** What records and reports show as the "model" of an MCP request: server/tool for tools and prompts, else the
+ * server. */
 export function modelOf(server: string, method: McpPolicyMethod, name: string | null): string {
   return (method === 'tools/call' || method === 'prompts/get') && name !== null ? `${server}/${name}` : server;
 }

@@ -50,7 +50,8 @@ export function progressNote(
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
 }
 
-/** The last SHOWN_PIECES non-empty pieces, the earliest cut to its end so that all of them hold SHOWN_TAIL characters. */
+/** The last SHOWN_PIECES non-empty pieces, the earliest cut to its end so that all of them hold SHOWN_TAIL
+ * characters. */
 function lastPieces(pieces: readonly string[]): string[] {
   const kept: string[] = [];
   let room = SHOWN_TAIL;

@@ -1,7 +1,7 @@
-// The MCP request path, in order: server by name → identify (token for this resource only) → parse (closed JSON-RPC)
-// → admit (a call counts on the subject's request rate, limits.ts) → session (bound to the principal and server) →
-// per method: answered here (initialize, ping, notifications) or classify → decide → reserve → RECORD → forward →
-// screen → settle → RECORD outcome (calls.ts). Invariants: nothing reaches an upstream
+// The MCP request path, in order: server by name → identify (token for this resource only) → parse (closed
+// JSON-RPC) → admit (a call counts on the subject's request rate, limits.ts) → session (bound to the principal
+// and server) → per method: answered here (initialize, ping, notifications) or classify → decide → reserve →
+// RECORD → forward → screen → settle → RECORD outcome (calls.ts). Invariants: nothing reaches an upstream
 // server before its decision record is committed; every refusal after the server is known is recorded (a denial with
 // the stage that refused); the caller's token never leaves Proctor; messages to the client carry codes, not values.
 import { createHash, randomUUID } from 'node:crypto';

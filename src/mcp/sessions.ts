@@ -20,7 +20,8 @@ interface Held extends McpSession {
 export interface SessionStore {
   /** A new session, or null when the store is full of live sessions. */
   open(owner: Owner, server: string, protocolVersion: string): McpSession | null;
-  /** The session if `owner` opened it for `server` and it has not expired; null otherwise (unknown, foreign, expired). */
+  /** The session if `owner` opened it for `server` and it has not expired; null otherwise (unknown, foreign,
+   * expired). */
   find(id: string, owner: Owner, server: string): McpSession | null;
   /** Ends the session if `owner` holds it for `server`; false otherwise. */
   close(id: string, owner: Owner, server: string): boolean;

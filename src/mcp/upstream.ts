@@ -203,7 +203,8 @@ function toolOf(entry: Record<string, unknown>): UpstreamTool {
   };
 }
 
-/** The server's JSON-RPC error answer (the SDK's McpError carries a numeric code), as opposed to a transport failure. */
+/** The server's JSON-RPC error answer (the SDK's McpError carries a numeric code), as opposed to a transport
+ * failure. */
 export function isRpcError(error: unknown): boolean {
   return error instanceof Error && error.name === 'McpError' && typeof (error as { code?: unknown }).code === 'number';
 }

@@ -6,7 +6,8 @@ const MAX_DEPTH = 4;
 const MAX_FRAMES = 8;
 /** A name as a class spells it; anything else (a name copied from a remote error) is logged as `Error`. */
 const NAME = /^[A-Za-z_$][\w$]{0,63}$/;
-/** A code as libraries spell them (ECONNRESET, ERR_…, UND_ERR_…, SQLSTATE 08P01); lower-case codes are a remote's. */
+/** A code as libraries spell them (ECONNRESET, ERR_…, UND_ERR_…, SQLSTATE 08P01); lower-case codes are a
+ * remote's. */
 const CODE = /^[A-Z0-9_]{1,64}$/;
 /** Digits a code may hold: a JSON-RPC code (-32603), a status, a SQLSTATE; more could be a number a server chose. */
 const MAX_CODE_DIGITS = 5;

@@ -4,7 +4,8 @@
 // (never a credential or a request's content); every change of readiness is logged once, with its causes.
 import { describeError } from './errors.ts';
 
-/** One readiness condition. `run` resolves with the problems it found (empty: fine) or throws (one problem: its code). */
+/** One readiness condition. `run` resolves with the problems it found (empty: fine) or throws (one problem: its
+ * code). */
 export interface ReadinessCheck {
   name: string;
   run(): Promise<readonly ReadinessReason[]>;

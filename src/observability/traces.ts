@@ -23,7 +23,8 @@ export interface Tracing extends RequestSink {
 export type TraceExporterKind = 'otlp' | 'console';
 
 export interface TracingOptions {
-  /** Where spans go: OTLP/HTTP (endpoint, headers and protocol from OTEL_EXPORTER_OTLP_*), the console, or a given one. */
+  /** Where spans go: OTLP/HTTP (endpoint, headers and protocol from OTEL_EXPORTER_OTLP_*), the console, or a given
+   * one. */
   exporter: TraceExporterKind | SpanExporter;
   serviceName: string;
   /** Export each span as it ends instead of in batches (tests). */

@@ -92,7 +92,7 @@ export async function createAssertionSigner(options: {
 function algorithmFor(key: KeyObject): 'EdDSA' | 'ES256' {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new AssertionKeyError(
-    `the assertion signing key must be Ed25519 or P-256, not ${key.asymmetricKeyType ?? 'unknown'}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}`,
-  );
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const given = `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
+  throw new AssertionKeyError(`the assertion signing key must be Ed25519 or P-256, not ${given}`);
 }

@@ -96,7 +96,8 @@ export async function forwardWithFallback<U extends { name: string }, R extends 
       if (!verdict.retryable) break;
     }
   }
-  if (last === null) throw new Error('forwardWithFallback made no attempt'); // unreachable: the first attempt always runs
+  // Unreachable: the first attempt always runs.
+  if (last === null) throw new Error('forwardWithFallback made no attempt');
   return last;
 }
 
