@@ -1,17 +1,20 @@
-// One batch of records for a chain, in two steps. sealBatch (no I/O but signing) builds each record after a given head
-// — seq, prev, ts, the canonical bytes, the leaf hash — then signs them all at once (natively, or with node:crypto half
-// on the signing thread when the batch is large). appendBatch (alone) or insertBatch (inside the caller's transaction,
-// new keys first) creates any missing month partition, then writes the rows with one statement that locks the head
-// row FOR UPDATE (the fork guard, also across processes), checks it is at the batch's base and moves it once.
-// Bodies of decision/outcome/policy_activated records arrive already serialised and schema-checked (at append): their
-// bytes are the body members merged with the envelope and the seal, never serialised again. A record that is invalid
-// (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the batch.
+// One batch of records for a chain, in two steps. sealBatch (no I/O but signing) builds each record after a given
+// head — seq, prev, ts, the canonical bytes, the leaf hash — then signs them all at once (natively, or with
+// node:crypto half on the signing thread when the batch is large). appendBatch (alone) or insertBatch (inside the
+// caller's transaction, new keys first) creates any missing month partition, then writes the rows with one statement
+// that locks the head row FOR UPDATE (the fork guard, also across processes), checks it is at the batch's base and
+// moves it once. Bodies of decision/outcome/policy_activated records arrive already serialised and schema-checked (at
+// append): their bytes are the body members merged with the envelope and the seal (record-text.ts), never serialised
+// again. A record that is invalid (ERR_RECORD_INVALID) is refused alone and takes no seq; any other error fails the
+// batch.
 import { canonicalString } from './canonical.ts';
 import type { JsonValue } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { leafHashOfText, sealRecord, signingMessage } from './record.ts';
 import { rotationRecord } from './rotation.ts';
+import { envelope, joinMembers, mergeMembers, sealMembers, withSeal } from './record-text.ts';
+import type { Member } from './record-text.ts';
 import type { AuditRecord, RecordType, UnsignedRecord } from './record.ts';
 import type { ItemResult } from './group-commit.ts';
 import type { PartitionMonths } from './partitions.ts';
@@ -57,14 +60,12 @@ export interface Ticket {
   adopt(record: AppendedRecord): void;
 }
 
-/** A body member: its key and its canonical `"key":value` text. */
-export type Member = [key: string, member: string];
-
 export interface PendingRecord {
   type: RecordType;
   requestId: string | null;
   body: Record<string, JsonValue>;
-  /** The body's canonical members, sorted, taken (and schema-checked) when it was appended; absent: seal from `body`. */
+  /** The body's canonical members, sorted, taken (and schema-checked) when it was appended; absent: seal from
+   * `body`. */
   members?: Member[];
   index: RecordIndex;
   /** key_rotated only: the key that signs from the next record on (it counter-signs this one). */
@@ -132,7 +133,6 @@ const TS = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
-const byKey = (a: Member, b: Member) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 function appended(chain: string, seq: number, hash: string, bytes: Uint8Array): AppendedRecord {
   let parsed: AuditRecord | undefined;
@@ -160,77 +160,6 @@ interface Unsigned {
   seq: number;
   /** Its row, whose bytes are set once it is signed. */
   row: SealedRow;
-}
-
-/** Member texts joined by commas (one flat string: the member texts are walked once). */
-function joinMembers(members: readonly Member[]): string {
-  const texts = new Array<string>(members.length);
-  for (let i = 0; i < members.length; i++) texts[i] = (members[i] as Member)[1];
-  return texts.join(',');
-}
-
-/**
- * The canonical text of `members` merged with `seal` (each sorted, no key in both), given `text`, the members' texts
- * joined by commas: slices of `text` between the seal's places (no member text is walked again), and the seal.
- */
-export function withSeal(members: readonly Member[], text: string, seal: readonly Member[]): string {
-  const parts: string[] = [];
-  let k = 0; // the next member not yet placed
-  let from = 0; // where member k starts in text
-  let at = 0;
-  for (const [key, member] of seal) {
-    while (k < members.length && (members[k] as Member)[0] < key) at += (members[k++] as Member)[1].length + 1;
-    if (at > from) parts.push(text.slice(from, at - 1)); // members before this seal member, without the last comma
-    parts.push(member);
-    from = at;
-  }
-  if (from < text.length) parts.push(text.slice(from));
-  return `{${parts.join(',')}}`;
-}
-
-/** Two member lists, each sorted by key, with no key in both, as one sorted list (what sorting their union gives). */
-export function mergeMembers(a: readonly Member[], b: readonly Member[]): Member[] {
-  const out: Member[] = new Array<Member>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length)
-    out[k++] = byKey(a[i] as Member, b[j] as Member) <= 0 ? (a[i++] as Member) : (b[j++] as Member);
-  while (i < a.length) out[k++] = a[i++] as Member;
-  while (j < b.length) out[k++] = b[j++] as Member;
-  return out;
-}
-
-/** The envelope's members, sorted (chain, prev, request_id, seq, ts, type, v): what canonicalMembers gives for them.
- * `chain` arrives in canonical form; ts and prev are of fixed ASCII formats (checked by the caller); the type and the
- * request id go through the canonical writer, which refuses what is not well-formed. */
-function envelope(
-  chainText: string,
-  type: RecordType,
-  seq: number,
-  ts: string,
-  prev: string | null,
-  requestId: string | null,
-): Member[] {
-  return [
-    ['chain', `"chain":${chainText}`],
-    ['prev', prev === null ? '"prev":null' : `"prev":"${prev}"`],
-    ['request_id', `"request_id":${canonicalString(requestId)}`],
-    ['seq', `"seq":${canonicalString(seq)}`],
-    ['ts', `"ts":"${ts}"`],
-    ['type', `"type":${canonicalString(type)}`],
-    ['v', '"v":1'],
-  ];
-}
-
-const kidTexts = new WeakMap<Signer, string>();
-function kidText(signer: Signer): string {
-  let text = kidTexts.get(signer);
-  if (text === undefined) {
-    text = canonicalString(signer.kid);
-    kidTexts.set(signer, text);
-  }
-  return text;
 }
 
 /** Builds and signs records after `base`. No database access. */
@@ -323,12 +252,7 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
   for (const u of unsigned) {
     const sig = signatures.get(u);
     if (sig?.length !== 64) throw new LedgerError('ERR_AUDIT_UNAVAILABLE', 'the signer returned no Ed25519 signature');
-    const seal: Member[] = [
-      ['hash', `"hash":"${u.hashHex}"`],
-      ['kid', `"kid":${kidText(u.signer)}`],
-      ['sig', `"sig":"${Buffer.from(sig).toString('base64url')}"`],
-    ];
-    const bytes = encoder.encode(withSeal(u.members, u.text, seal));
+    const bytes = encoder.encode(withSeal(u.members, u.text, sealMembers(u.hashHex, u.signer, sig)));
     results[u.at] = { ok: true, value: appended(ctx.chain, u.seq, u.hashHex, bytes) }; // one result per item, in order
     u.row.bytes = bytes;
   }
@@ -347,8 +271,8 @@ export async function sealBatch(ctx: ChainContext, base: Head, items: readonly P
 /**
  * Writes a sealed batch in one statement (migrations/010_append_batch_packed.sql): it locks the head row, which must
  * still be at batch.base (SQLSTATE PR004 otherwise, nothing written), inserts the rows (the statement passes the fork
- * guard) and moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be written
- * with insertBatch, inside one, so the key's audit_keys row commits with it.
+ * guard) and moves the head. Outside a transaction the statement is its own; a batch that brings in a new key must be
+ * written with insertBatch, inside one, so the key's audit_keys row commits with it.
  */
 export async function appendBatch(sql: Sql, ctx: ChainContext, batch: SealedBatch, flush: Flush): Promise<void> {
   if (batch.newKeys.length > 0)
@@ -380,7 +304,8 @@ export async function insertBatch(tx: Sql, ctx: ChainContext, batch: SealedBatch
 const APPEND_STATEMENT = { name: 'proctor_audit_append_batch' } as const;
 const APPEND_DEFERRED_STATEMENT = { name: 'proctor_audit_append_batch_deferred' } as const;
 const APPEND_CALL =
-  'audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea, $12::bytea, $13::integer[])';
+  'audit_append_batch($1, $2, $3, $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], ' +
+  '$10::text[], $11::bytea, $12::bytea, $13::integer[])';
 /** Per statement: the setting is local to the statement's implicit transaction and read when it commits. */
 const APPEND_TEXT: Record<Flush, string> = {
   durable: `SELECT ${APPEND_CALL}`,
