@@ -6,9 +6,28 @@
 // stays green until someone closes them; closed ones are `it` with a `HOLE (closed, …)` comment.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyEngine } from '../../src/policy/index.ts';
-import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+import { defaultEngine } from '../helpers/mcp-harness.ts';
 import { allFragmentsIn, leaksIn } from './leaks.ts';
-import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import {
+  ANTHROPIC_STREAM,
+  anthropicAnswer,
+  anthropicToolTurn,
+  CHAT_STREAM,
+  chatAnswer,
+  chatChunk,
+  chatToolRequest,
+  forwarded,
+  hostileServer,
+  messageEnd,
+  messageStart,
+  responsesEvents,
+  prompt,
+  sseEvent,
+  streamedBlock,
+  textResult,
+  toolUse,
+} from './fixtures.ts';
+import { classifier } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { relayStream } from '../../src/pipeline/stream-relay.ts';
@@ -25,77 +44,37 @@ beforeAll(async () => {
   engine = await defaultEngine();
 });
 
-type Progress = { progress: number; total?: number; message?: string };
-
-/** The MCP proxy in front of a hostile server: its tool reports `progress`, then answers `result`. */
-function hostileServer(
-  progress: readonly Progress[],
-  result: Record<string, unknown>,
-  listed: Record<string, unknown>[] = [{ name: 'lookup', inputSchema: { type: 'object' } }],
-) {
-  const { handle: post } = harness(engine, {
-    sub: 'mallory',
-    upstream: {
-      tools: async () =>
-        listed.map((entry) => ({
-          name: String(entry.name),
-          annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
-          entry,
-        })),
-      callTool: async (_name, _args, options) => {
-        for (const p of progress) options.onProgress?.(p);
-        return result;
-      },
-    },
-  });
-  /** Calls the tool asking for progress (or lists the tools); every data payload the client received, joined. */
-  return async (method: 'tools/call' | 'tools/list' = 'tools/call'): Promise<string> => {
-    const opened = await post({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
-    });
-    const session = {
-      'mcp-session-id': opened.headers['mcp-session-id'] as string,
-      'mcp-protocol-version': '2025-11-25',
-    };
-    const params = method === 'tools/list' ? {} : { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
-    const reply = await post({ jsonrpc: '2.0', id: 1, method, params }, session);
-    if (!('stream' in reply)) return JSON.stringify(reply.body);
-    const out: string[] = [];
-    await reply.stream(async (data) => void out.push(data), new AbortController().signal);
-    return out.join('\n');
-  };
-}
-
-const text = (t: string) => ({ content: [{ type: 'text', text: t }] });
+type Progress = Parameters<typeof hostileServer>[1];
+/** The MCP proxy in front of a hostile server (fixtures.ts) that answers `text`: what the client received. */
+const hostile =
+  (progress: Progress, text: string, listed?: Record<string, unknown>[]) => async (method?: 'tools/list') =>
+    (await hostileServer(engine, progress, textResult(text), { listed })(method)).out;
 
 describe('MCP: progress a hostile server streams to the client', () => {
   it('control: a clean progress message and result are relayed', async () => {
-    const out = await hostileServer([{ progress: 1, total: 2, message: 'half way' }], text('done'))();
+    const out = await hostile([{ progress: 1, total: 2, message: 'half way' }], 'done')();
     expect(out).toContain('half way');
     expect(out).toContain('done');
   });
   it('control: a key in one progress message is not relayed', async () => {
-    const out = await hostileServer([{ progress: 1, message: `key ${KEY.value}` }], text('done'))();
+    const out = await hostile([{ progress: 1, message: `key ${KEY.value}` }], 'done')();
     expect(leaksIn(out, [KEY])).toEqual([]);
   });
   it('a card number as the progress number is not relayed', async () => {
-    const out = await hostileServer([{ progress: Number(AMEX.value) }], text('done'))();
+    const out = await hostile([{ progress: Number(AMEX.value) }], 'done')();
     expect(leaksIn(out, [AMEX])).toEqual([]);
   });
   it('a card number as the progress total is not relayed', async () => {
-    const out = await hostileServer([{ progress: 1, total: Number(AMEX.value) }], text('done'))();
+    const out = await hostile([{ progress: 1, total: Number(AMEX.value) }], 'done')();
     expect(leaksIn(out, [AMEX])).toEqual([]);
   });
   it('a key split over two progress messages is not relayed whole', async () => {
-    const out = await hostileServer(
+    const out = await hostile(
       [
         { progress: 1, message: HALVES[0] },
         { progress: 2, message: HALVES[1] },
       ],
-      text('done'),
+      'done',
     )();
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
@@ -105,7 +84,7 @@ describe('MCP: progress a hostile server streams to the client', () => {
       { progress: 1000, message: HALVES[0] },
       { progress: 1001, message: HALVES[1] },
     ];
-    const out = await hostileServer([...many, ...halves], text('done'))();
+    const out = await hostile([...many, ...halves], 'done')();
     expect(out).toContain('step 999');
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
@@ -122,7 +101,7 @@ describe('MCP: progress a hostile server streams to the client', () => {
       [{ name: HALVES[0], description: HALVES[1], inputSchema: { type: 'object' } }],
     ],
   ])('tools/list: a key split over %s is not listed whole', async (_name, listed) => {
-    const out = await hostileServer([], text('done'), listed)('tools/list');
+    const out = await hostile([], 'done', listed)('tools/list');
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   // HOLE (closed, pipeline/response-screen.ts keyJoins): an answer's values and its key lists were classified in two
@@ -135,7 +114,7 @@ describe('MCP: progress a hostile server streams to the client', () => {
     const listed = [
       { name: 'lookup', description: HALVES[0], inputSchema: { type: 'object', properties: { [HALVES[1]]: {} } } },
     ];
-    expect(allFragmentsIn(await hostileServer([], text('done'), listed)('tools/list'), HALVES)).toBe(false);
+    expect(allFragmentsIn(await hostile([], 'done', listed)('tools/list'), HALVES)).toBe(false);
   });
   it("chat answer: the text then an unknown field's key", async () => {
     const answer = {
@@ -150,9 +129,7 @@ describe('MCP: progress a hostile server streams to the client', () => {
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
   it('control: a clean tool list is listed', async () => {
-    const out = await hostileServer([], text('done'), [{ name: 'lookup', description: 'finds', inputSchema: {} }])(
-      'tools/list',
-    );
+    const out = await hostile([], 'done', [{ name: 'lookup', description: 'finds', inputSchema: {} }])('tools/list');
     expect(out).toContain('finds');
   });
   it('control: a tool whose description and schema property names are clean is listed', async () => {
@@ -163,91 +140,30 @@ describe('MCP: progress a hostile server streams to the client', () => {
         inputSchema: { type: 'object', properties: { email: { type: 'string' }, limit: { type: 'integer' } } },
       },
     ];
-    const out = await hostileServer([], text('done'), listed)('tools/list');
+    const out = await hostile([], 'done', listed)('tools/list');
     expect(out).toContain('finds a customer');
     expect(out).toContain('limit');
   });
   it('a key split between a progress message and the result is not relayed whole', async () => {
-    const out = await hostileServer([{ progress: 1, message: HALVES[0] }], text(HALVES[1]))();
+    const out = await hostile([{ progress: 1, message: HALVES[0] }], HALVES[1])();
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
 });
 
 const BLOCK = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
-const chatStream = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-const chunk = (delta: Record<string, unknown>, finish: string | null = null, over: Record<string, unknown> = {}) => ({
-  data: {
-    id: 'c',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'g',
-    ...over,
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  },
-});
-/** A chat stream whose first chunk carries `over` and the text `content`. */
-const chatEvents = (over: Record<string, unknown>, content: string) => [
-  chunk({ role: 'assistant', content }, null, over),
-  chunk({}, 'stop'),
-  { data: '[DONE]' },
-];
-const anthropicRequest = { model: 'm', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] };
-const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
 /** An Anthropic stream: message_start's message with `over`, one text block `text`, message_delta with `delta`. */
 const anthropicEvents = (over: Record<string, unknown>, text: string, delta: Record<string, unknown> = {}) => [
-  event('message_start', {
-    message: {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'm',
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
-      ...over,
-    },
-  }),
-  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-  event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
-  event('content_block_stop', { index: 0 }),
-  event('message_delta', {
-    delta: { stop_reason: 'end_turn', stop_sequence: null, ...delta },
-    usage: { output_tokens: 3 },
-  }),
-  event('message_stop', {}),
+  messageStart(over),
+  ...streamedBlock(0, { text }),
+  ...messageEnd(delta),
 ];
-
-/** A Responses stream with one message item whose text is `text`, in one delta. */
-function responsesEvents(text: string): { event: string; data: Record<string, unknown> }[] {
-  const response = (status: string, output: unknown[]) => ({
-    id: 'resp_1',
-    object: 'response',
-    created_at: 0,
-    model: 'm',
-    status,
-    output,
-  });
-  const part = { type: 'output_text', text, annotations: [] };
-  const item = (status: string, content: unknown[]) => ({
-    type: 'message',
-    id: 'msg_1',
-    status,
-    role: 'assistant',
-    content,
-  });
-  const at = { item_id: 'msg_1', output_index: 0, content_index: 0 };
-  return [
-    event('response.created', { response: response('in_progress', []) }),
-    event('response.output_item.added', { output_index: 0, item: item('in_progress', []) }),
-    event('response.content_part.added', { ...at, part: { ...part, text: '' } }),
-    event('response.output_text.delta', { ...at, delta: text }),
-    event('response.output_text.done', { ...at, text }),
-    event('response.content_part.done', { ...at, part }),
-    event('response.output_item.done', { output_index: 0, item: item('completed', [part]) }),
-    event('response.completed', { response: response('completed', [item('completed', [part])]) }),
-  ];
-}
+/** A chat stream whose first chunk carries `over` and the text `content`. */
+const chatEvents = (over: Record<string, unknown>, content: string) => [
+  chatChunk({ role: 'assistant', content }, null, over),
+  chatChunk({}, 'stop'),
+  { data: '[DONE]' },
+];
+const RESPONSES_STREAM = { model: 'm', stream: true, input: 'hi' };
 
 describe('streams: a key split between the text and a label the upstream fills', () => {
   // HOLE (closed, providers/openai-stream.ts): the classifier reads labels (LABEL_KEYS: object, system_fingerprint,
@@ -257,7 +173,7 @@ describe('streams: a key split between the text and a label the upstream fills',
   it.each([['system_fingerprint'], ['service_tier'], ['object']])('chat: %s then the text', async (field) => {
     const { out } = await relayScripted(
       'openai.chat_completions',
-      chatStream,
+      CHAT_STREAM,
       chatEvents({ [field]: HALVES[0] }, HALVES[1]),
       BLOCK,
     );
@@ -267,7 +183,7 @@ describe('streams: a key split between the text and a label the upstream fills',
     const over = { system_fingerprint: 'fp_44709d6fcb', service_tier: 'default' };
     const { out, result } = await relayScripted(
       'openai.chat_completions',
-      chatStream,
+      CHAT_STREAM,
       chatEvents(over, 'hello'),
       BLOCK,
     );
@@ -284,7 +200,7 @@ describe('streams: a key split between the text and a label the upstream fills',
   ])('anthropic: %s', async (_name, over, text, delta) => {
     const { out } = await relayScripted(
       'anthropic.messages',
-      anthropicRequest,
+      ANTHROPIC_STREAM,
       anthropicEvents(over, text, delta),
       BLOCK,
     );
@@ -293,7 +209,7 @@ describe('streams: a key split between the text and a label the upstream fills',
   it('control: a clean Anthropic stream ends cleanly', async () => {
     const { out, result } = await relayScripted(
       'anthropic.messages',
-      anthropicRequest,
+      ANTHROPIC_STREAM,
       anthropicEvents({}, 'hello'),
       BLOCK,
     );
@@ -310,7 +226,7 @@ describe('streams: a key split between the text and a label the upstream fills',
   it("chat: the first chunk's id then the text", async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
-      chatStream,
+      CHAT_STREAM,
       chatEvents({ id: HALVES[0] }, HALVES[1]),
       BLOCK,
     );
@@ -318,13 +234,13 @@ describe('streams: a key split between the text and a label the upstream fills',
   });
   it("chat: the first chunk's id then the text, a dated model between", async () => {
     const over = { id: HALVES[0], model: 'gpt-4o-2024-08-06' };
-    const { out } = await relayScripted('openai.chat_completions', chatStream, chatEvents(over, HALVES[1]), BLOCK);
+    const { out } = await relayScripted('openai.chat_completions', CHAT_STREAM, chatEvents(over, HALVES[1]), BLOCK);
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it("anthropic: the message's id then the text", async () => {
     const { out } = await relayScripted(
       'anthropic.messages',
-      anthropicRequest,
+      ANTHROPIC_STREAM,
       anthropicEvents({ id: HALVES[0] }, HALVES[1]),
       BLOCK,
     );
@@ -334,7 +250,7 @@ describe('streams: a key split between the text and a label the upstream fills',
     const over = { id: HALVES[0], model: 'claude-sonnet-4-5-20250929' };
     const { out } = await relayScripted(
       'anthropic.messages',
-      anthropicRequest,
+      ANTHROPIC_STREAM,
       anthropicEvents(over, HALVES[1]),
       BLOCK,
     );
@@ -342,39 +258,34 @@ describe('streams: a key split between the text and a label the upstream fills',
   });
   it('anthropic: the text then an extra id in message_stop', async () => {
     const events = anthropicEvents({}, HALVES[0]);
-    events[5] = event('message_stop', { id: HALVES[1] });
-    const { out } = await relayScripted('anthropic.messages', anthropicRequest, events, BLOCK);
+    events[5] = sseEvent('message_stop', { id: HALVES[1] });
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, events, BLOCK);
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it('responses: the response status then the text (closed: answer-labels.ts)', async () => {
     const events = responsesEvents(HALVES[1]);
     (events[0]?.data.response as Record<string, unknown>).status = HALVES[0];
-    const { out } = await relayScripted('openai.responses', { model: 'm', stream: true, input: 'hi' }, events, BLOCK);
+    const { out } = await relayScripted('openai.responses', RESPONSES_STREAM, events, BLOCK);
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it('anthropic: the text then an extra label field in message_delta (closed: answer-labels.ts)', async () => {
     const { out } = await relayScripted(
       'anthropic.messages',
-      anthropicRequest,
+      ANTHROPIC_STREAM,
       anthropicEvents({}, HALVES[0], { status: HALVES[1] }),
       BLOCK,
     );
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it('control: a clean Responses stream ends cleanly', async () => {
-    const { out, result } = await relayScripted(
-      'openai.responses',
-      { model: 'm', stream: true, input: 'hi' },
-      responsesEvents('hello'),
-      BLOCK,
-    );
+    const { out, result } = await relayScripted('openai.responses', RESPONSES_STREAM, responsesEvents('hello'), BLOCK);
     expect(result.error).toBeNull();
     expect(out).toContain('hello');
   });
   it('control: the model then the text is held (a label the second reading order keeps)', async () => {
     const { out } = await relayScripted(
       'openai.chat_completions',
-      chatStream,
+      CHAT_STREAM,
       chatEvents({ model: HALVES[0] }, HALVES[1]),
       BLOCK,
     );
@@ -386,38 +297,34 @@ describe('streams: a key split between a tool call id and its arguments', () => 
   // HOLE (closed, with the reading orders above, segment-join.ts): a streamed tool call's id is a field run, now read
   // with the arguments after it past its name (a name that is no closed token too); it was relayed whole.
   const toolCall = (id: string, name: string) => [
-    chunk({ content: null, tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: '' } }] }),
-    chunk({ tool_calls: [{ index: 0, function: { arguments: '{"q":"' } }] }),
-    chunk({ tool_calls: [{ index: 0, function: { arguments: HALVES[1] } }] }),
-    chunk({ tool_calls: [{ index: 0, function: { arguments: '"}' } }] }),
-    chunk({}, 'tool_calls'),
+    chatChunk({ content: null, tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: '' } }] }),
+    chatChunk({ tool_calls: [{ index: 0, function: { arguments: '{"q":"' } }] }),
+    chatChunk({ tool_calls: [{ index: 0, function: { arguments: HALVES[1] } }] }),
+    chatChunk({ tool_calls: [{ index: 0, function: { arguments: '"}' } }] }),
+    chatChunk({}, 'tool_calls'),
     { data: '[DONE]' },
   ];
   it.each([['f'], ['lookup2']])(
     'chat: a tool call id, its name %s, then its arguments in later chunks',
     async (name) => {
-      const { out } = await relayScripted(CHAT, chatStream, toolCall(HALVES[0], name), BLOCK);
+      const { out } = await relayScripted(CHAT, CHAT_STREAM, toolCall(HALVES[0], name), BLOCK);
       expect(allFragmentsIn(out, HALVES)).toBe(false);
     },
   );
-  const toolUse = (index: number, id: string, name: string, json: string) => [
-    event('content_block_start', { index, content_block: { type: 'tool_use', id, name, input: {} } }),
-    event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json } }),
-    event('content_block_stop', { index }),
-  ];
-  const [start, , , , end, stop] = anthropicEvents({ model: 'claude-x-2025' }, '', { stop_reason: 'tool_use' });
   it.each([['f'], ['lookup2']])('anthropic: a tool_use id, its name %s, then its input', async (name) => {
-    const events = [start, ...toolUse(0, HALVES[0], name, `{"q": "${HALVES[1]}"}`), end, stop].filter(
-      (e) => e !== undefined,
-    );
-    const { out } = await relayScripted('anthropic.messages', anthropicRequest, events, BLOCK);
+    const events = [
+      messageStart({ model: 'claude-x-2025' }),
+      ...streamedBlock(0, { id: HALVES[0], name, json: `{"q": "${HALVES[1]}"}` }),
+      ...messageEnd({ stop_reason: 'tool_use' }),
+    ];
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, events, BLOCK);
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it('control: an ordinary streamed tool call is relayed', async () => {
     const events = toolCall('call_Xk9QzB7a1', 'lookup2').map((e) =>
       JSON.parse(JSON.stringify(e).replace(HALVES[1], 'weather in Paris')),
     );
-    const { out, result } = await relayScripted(CHAT, chatStream, events, BLOCK);
+    const { out, result } = await relayScripted(CHAT, CHAT_STREAM, events, BLOCK);
     expect(result.error).toBeNull();
     // (the relay may cut the arguments at other places than the upstream did)
     for (const part of ['call_Xk9QzB7a1', 'lookup2', 'weather in ', 'Paris']) expect(out).toContain(part);
@@ -426,14 +333,7 @@ describe('streams: a key split between a tool call id and its arguments', () => 
 
 describe('answers (not streamed): a key split between the text and a label', () => {
   const chat = adapterFor('openai.chat_completions');
-  const answer = (over: Record<string, unknown>, message: Record<string, unknown>, finish = 'stop') => ({
-    id: 'x',
-    object: 'chat.completion',
-    created: 0,
-    model: 'm',
-    ...over,
-    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }],
-  });
+  const answer = chatAnswer;
   // HOLE (closed, providers/answer-labels.ts, wired in providers/index.ts and the Anthropic and Responses stream
   // sessions): labels are left out of the reading orders and other labels (`role`, `finish_reason`) stand between them
   // and the text in document order, so the answer's `object`, a trailing `system_fingerprint`, a tool call's `type`
@@ -455,19 +355,10 @@ describe('answers (not streamed): a key split between the text and a label', () 
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
   it('control: an ordinary answer with a fingerprint and a tool input using label-like keys is relayed', async () => {
-    const body = {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'c',
-      content: [
-        { type: 'text', text: 'ok' },
-        { type: 'tool_use', id: 'toolu_1', name: 'set', input: { status: 'Premium 2', type: 'VIP', role: 'Admin' } },
-      ],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
-    };
+    const body = anthropicAnswer([
+      { type: 'text', text: 'ok' },
+      toolUse({ status: 'Premium 2', type: 'VIP', role: 'Admin' }, 'toolu_1', 'set'),
+    ]);
     expect((await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK)).action).toBe('none');
     const fingerprinted = answer({ system_fingerprint: 'fp_44709d6fcb', service_tier: 'default' }, { content: 'ok' });
     expect((await screenResponse(chat, classifier, fingerprinted, BLOCK)).action).toBe('none');
@@ -489,7 +380,6 @@ describe('answers (not streamed): a key split between the text and a label', () 
 });
 
 describe('a key split between the text and a tool input key named like a label', () => {
-  const toolUse = (input: Record<string, unknown>) => ({ type: 'tool_use', id: 'toolu_1', name: 'f', input });
   // HOLE (closed, classification/segment-join.ts insideFreeForm, isKeyList): a label was recognised by its key alone,
   // also inside free-form JSON the model writes, so a tool input `{"status": …}`, `{"id": …}` or `{"type": …}` holding
   // the key's second half after a text block holding the first was read apart from the text: the Anthropic answer
@@ -498,74 +388,27 @@ describe('a key split between the text and a tool input key named like a label',
   // and a request's free-form property-name list (`id`, between the text and the value) is left out of the new
   // reading orders.
   it.each([['status'], ['id'], ['type']])("anthropic answer: text then a tool input's %s", async (key) => {
-    const body = {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'c',
-      content: [{ type: 'text', text: HALVES[0] }, toolUse({ [key]: HALVES[1] })],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
-    };
+    const body = anthropicAnswer([{ type: 'text', text: HALVES[0] }, toolUse({ [key]: HALVES[1] })]);
     const screen = await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK);
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
   it("anthropic request: an assistant's text then its tool input's id", async () => {
-    const body = {
-      model: 'echo-1',
-      max_tokens: 5,
-      messages: [
-        { role: 'user', content: 'hi' },
-        { role: 'assistant', content: [{ type: 'text', text: HALVES[0] }, toolUse({ id: HALVES[1] })] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-      ],
-    };
+    const body = anthropicToolTurn([{ type: 'text', text: HALVES[0] }, toolUse({ id: HALVES[1] })]);
     const x = await request('anthropic.messages', body);
     expect(x.upstream.includes(HALVES[0]) && x.upstream.includes(HALVES[1])).toBe(false);
   });
   it('control: the same split into an input key that is no label is blocked', async () => {
-    const body = {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'c',
-      content: [{ type: 'text', text: HALVES[0] }, toolUse({ q: HALVES[1] })],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
-    };
+    const body = anthropicAnswer([{ type: 'text', text: HALVES[0] }, toolUse({ q: HALVES[1] })]);
     expect((await screenResponse(adapterFor('anthropic.messages'), classifier, body, BLOCK)).action).toBe('blocked');
   });
 });
 
-/** Runs one request body through the in-process pipeline: the status and the bytes that went upstream. */
-async function request(api: 'openai.chat_completions' | 'anthropic.messages', body: unknown) {
-  const { handler, sent } = await recordingPipeline();
-  const reply = await handler.handle({
-    requestId: 'r4',
-    api,
-    headers: {},
-    body: new TextEncoder().encode(JSON.stringify(body)),
-  });
-  return { status: reply.status, upstream: sent.join('\n') };
-}
-const said = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+/** One request body through the in-process pipeline (fixtures.ts): the status and the bytes that went upstream. */
+const request = forwarded;
 const SSN = { label: 'US_SSN', value: '219-09-9999' };
 const CARD = { label: 'CREDIT_CARD', value: '4111111111111111' };
 describe('requests: a key split between a tool call id and its arguments', () => {
-  const toolTurn = (id: string, args: string) => ({
-    model: 'echo-1',
-    messages: [
-      { role: 'user', content: 'hi' },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ id, type: 'function', function: { name: 'f', arguments: args } }],
-      },
-      { role: 'tool', tool_call_id: id, content: 'ok' },
-    ],
-  });
+  const toolTurn = (id: string, args: string) => chatToolRequest(args, id);
   const both = (upstream: string) => upstream.includes(HALVES[0]) && upstream.includes(HALVES[1]);
   // HOLE (closed, classification/segment-join.ts; the answer-side twin is above): a tool call's id was a label, left
   // out of the reading orders, and its name stands between it and the arguments in document order, so a call whose
@@ -576,15 +419,7 @@ describe('requests: a key split between a tool call id and its arguments', () =>
     expect(both((await request(CHAT, toolTurn(HALVES[0], `{"q":"${HALVES[1]}"}`))).upstream)).toBe(false);
   });
   it('anthropic: the tool_use id then its input', async () => {
-    const body = {
-      model: 'echo-1',
-      max_tokens: 5,
-      messages: [
-        { role: 'user', content: 'hi' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: HALVES[0], name: 'f', input: { q: HALVES[1] } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: HALVES[0], content: 'ok' }] },
-      ],
-    };
+    const body = anthropicToolTurn([toolUse({ q: HALVES[1] }, HALVES[0])], HALVES[0]);
     expect(both((await request('anthropic.messages', body)).upstream)).toBe(false);
   });
   it('control: an ordinary tool turn (ids with digits, a name with a digit) is forwarded', async () => {
@@ -612,7 +447,7 @@ const dingbat = (digits: string, one: number, zero: string) =>
 
 describe('requests: disguises a model reads that the views do not', () => {
   it('control: a clean prompt is forwarded (the refusals below are not an artefact)', async () => {
-    const x = await request(CHAT, said('my ssn is none of your business'));
+    const x = await request(CHAT, prompt('my ssn is none of your business'));
     expect(x.upstream).toContain('none of your business');
   });
   // HOLE (closed, classification/digit-view.ts MARK_SEPARATORS): SECURITY.md promises "any separator between digit
@@ -622,20 +457,20 @@ describe('requests: disguises a model reads that the views do not', () => {
   // view; cost: a table row `| 219 | 09 | 9999 |` or an expression `219+09+9999` reads as an SSN, documented).
   for (const sep of ['|', '+', '~', '*', '#', '\u3002']) {
     it(`an SSN with '${sep}' between its groups is not forwarded`, async () => {
-      const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
+      const x = await request(CHAT, prompt(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
       expect(leaksIn(x.upstream, [SSN])).toEqual([]);
     });
   }
   it("a card with '|' between its groups is not forwarded", async () => {
-    const x = await request(CHAT, said('card 4111|1111|1111|1111 please'));
+    const x = await request(CHAT, prompt('card 4111|1111|1111|1111 please'));
     expect(leaksIn(x.upstream, [CARD])).toEqual([]);
   });
   it.each([['-'], ['.'], ['\u2013']])("control: an SSN with '%s' between its groups is refused", async (sep) => {
-    const x = await request(CHAT, said(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
+    const x = await request(CHAT, prompt(`my ssn is ${SSN.value.replaceAll('-', sep)} thanks`));
     expect({ status: x.status, leaked: leaksIn(x.upstream, [SSN]) }).toEqual({ status: 403, leaked: [] });
   });
   it('control: arithmetic is forwarded, a phone with its country code stays a phone (redacted)', async () => {
-    const x = await request(CHAT, said('is 12*34 = 408 and 3+4 = 7? call +1 415 555 2671 #2'));
+    const x = await request(CHAT, prompt('is 12*34 = 408 and 3+4 = 7? call +1 415 555 2671 #2'));
     expect(x.upstream).toContain('"is 12*34 = 408 and 3+4 = 7? call [PHONE_1] #2"');
   });
   // HOLE (closed, classification/unicode-table.ts NUMBER_FORMS, read in normalize.ts): docs/classification.md read
@@ -648,11 +483,11 @@ describe('requests: disguises a model reads that the views do not', () => {
     ['dingbat circled sans-serif', dingbat(SSN.value, 0x2780, '\u{1f10b}')],
     ['double circled', dingbat(SSN.value, 0x24f5, '\u24ea')],
   ])('an SSN in %s digits is not forwarded', async (_name, ssn) => {
-    const x = await request(CHAT, said(`my ssn is ${ssn} thanks`));
+    const x = await request(CHAT, prompt(`my ssn is ${ssn} thanks`));
     expect(leaksIn(x.upstream, [SSN]).length + (x.status === 403 ? 0 : 1)).toBe(0);
   });
   it('control: an SSN in circled digits (NFKC-mapped) is refused', async () => {
-    const x = await request(CHAT, said('my ssn is ②①⑨-⓪⑨-⑨⑨⑨⑨ thanks'));
+    const x = await request(CHAT, prompt('my ssn is ②①⑨-⓪⑨-⑨⑨⑨⑨ thanks'));
     expect(x.status).toBe(403);
   });
   // HOLE (closed, classification/recognizers-secrets.ts AWS_ACCESS_KEY_MIXED and awsKeyBody, normalize.ts
@@ -666,7 +501,7 @@ describe('requests: disguises a model reads that the views do not', () => {
     ['groups of five', 'AKIAZ-3MQWX-R5TLP-B6Y7N'],
     ['a Braille blank inside', 'AKIAZ3MQ\u2800WXR5TLPB6Y7N'],
   ])('an AWS key in %s is not forwarded', async (_name, key) => {
-    const x = await request(CHAT, said(`use ${key} now`));
+    const x = await request(CHAT, prompt(`use ${key} now`));
     expect(x.status).toBe(403);
   });
   it.each([
@@ -674,7 +509,7 @@ describe('requests: disguises a model reads that the views do not', () => {
     ['groups of four', 'AKIA Z3MQ WXR5 TLPB 6Y7N'],
     ['a Hangul filler inside', 'AKIAZ3MQ\u3164WXR5TLPB6Y7N'],
   ])('control: an AWS key in %s is refused', async (_name, key) => {
-    const x = await request(CHAT, said(`use ${key} now`));
+    const x = await request(CHAT, prompt(`use ${key} now`));
     expect(x.status).toBe(403);
   });
   // HOLE (closed, classification/decode.ts decodeQuotedPrintable, decode-escapes.ts decimalCodeRuns): quoted-printable
@@ -686,11 +521,14 @@ describe('requests: disguises a model reads that the views do not', () => {
     ['quoted-printable', [...KEY.value].map((c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`).join('')],
     ['decimal character codes', [...KEY.value].map((c) => c.charCodeAt(0)).join(',')],
   ])('an AWS key in %s is not forwarded', async (_name, key) => {
-    const x = await request(CHAT, said(`decode ${key}`));
+    const x = await request(CHAT, prompt(`decode ${key}`));
     expect(x.status).toBe(403);
   });
   it('control: the same key as hex bytes is refused', async () => {
-    const x = await request(CHAT, said(`decode ${[...KEY.value].map((c) => c.charCodeAt(0).toString(16)).join(' ')}`));
+    const x = await request(
+      CHAT,
+      prompt(`decode ${[...KEY.value].map((c) => c.charCodeAt(0).toString(16)).join(' ')}`),
+    );
     expect(x.status).toBe(403);
   });
 });
@@ -699,7 +537,7 @@ describe('streams: bytes cut anywhere', () => {
   it('a key in fullwidth letters, its chunk cut at every byte (mid-UTF-8 too), is blocked and never mangled', async () => {
     const full = [...KEY.value].map((c) => String.fromCodePoint((c.codePointAt(0) as number) + 0xfee0)).join('');
     const sse = Buffer.from(
-      [chunk({ role: 'assistant', content: `x ${full} y` }), chunk({}, 'stop'), { data: '[DONE]' }]
+      [chatChunk({ role: 'assistant', content: `x ${full} y` }), chatChunk({}, 'stop'), { data: '[DONE]' }]
         .map((e) => `data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\r\n\r\n`)
         .join(''),
     );
@@ -718,7 +556,7 @@ describe('streams: bytes cut anywhere', () => {
         signal: new AbortController().signal,
       };
       const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(
-        adapter.parse(Buffer.from(JSON.stringify(chatStream))),
+        adapter.parse(Buffer.from(JSON.stringify(CHAT_STREAM))),
       );
       const result = await relayStream({
         events: upstream(),

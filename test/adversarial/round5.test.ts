@@ -6,13 +6,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalMembers, canonicalString } from '../../src/ledger/canonical.ts';
-import { type Member, withSeal } from '../../src/ledger/chain-writer.ts';
+import { type Member, withSeal } from '../../src/ledger/record-text.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import { bodyDigest } from '../../src/ledger/body-digest.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { leaksIn } from './leaks.ts';
-import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import {
+  anthropicAnswer as anthropicToolAnswer,
+  anthropicToolRequest,
+  CHAT_STREAM,
+  chatAnswer as chatToolAnswer,
+  chatChunk,
+  chatToolRequest,
+  forwarded,
+  prompt,
+  toolUse,
+} from './fixtures.ts';
+import { classifier } from './recording-pipeline.ts';
 import * as reference from './reference-canonical.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
 
@@ -22,16 +33,7 @@ const SSN = { label: 'US_SSN', value: '219-09-9999' };
 const CARD = { label: 'CREDIT_CARD', value: '4111111111111111' };
 
 /** One chat prompt through the in-process pipeline: the status and the bytes that went upstream. */
-async function said(content: string) {
-  const { handler, sent } = await recordingPipeline();
-  const reply = await handler.handle({
-    requestId: 'r5',
-    api: CHAT,
-    headers: {},
-    body: new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content }] })),
-  });
-  return { status: reply.status, upstream: sent.join('\n') };
-}
+const said = (content: string) => forwarded(CHAT, prompt(content));
 /** Refused (the default policy blocks AWS keys; an encoded key never appears as itself upstream, so only the status
  * tells whether it was found). */
 const keyHeld = (x: { status: number; upstream: string }) => x.status === 403;
@@ -243,16 +245,8 @@ describe('PERSON_NAME and PHONE on ordinary traffic', () => {
 });
 
 describe('streams: a bracketed card list cut between deltas', () => {
-  const chunk = (content: string | null, finish: string | null = null) => ({
-    data: {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      created: 0,
-      model: 'g',
-      choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }],
-    },
-  });
-  const request = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const chunk = (content: string | null, finish: string | null = null) =>
+    chatChunk(content === null ? {} : { content }, finish);
   /** The text the client received, joined from its deltas. */
   const received = (out: string) =>
     receivedPayloads(out)
@@ -264,7 +258,7 @@ describe('streams: a bracketed card list cut between deltas', () => {
     ['inside a nested list', ['ids [[4111, 1111], [1111', ', 1111]] ok']],
   ])('control: cut %s, the card never reaches the client whole', async (_name, parts) => {
     const events = [...parts.map((p) => chunk(p)), chunk(null, 'stop'), { data: '[DONE]' }];
-    const { out } = await relayScripted('openai.chat_completions', request, events, {
+    const { out } = await relayScripted('openai.chat_completions', CHAT_STREAM, events, {
       redact: ['CREDIT_CARD'],
       block: [],
     });
@@ -280,7 +274,7 @@ describe('streams: a bracketed card list cut between deltas', () => {
     ['a list split by ; inside a tuple', ['ids ((4111; 1111); ', '(1111; 1111)) ok']],
   ])('a card cut as %s is redacted before any group reaches the client', async (_name, parts) => {
     const events = [...parts.map((p) => chunk(p)), chunk(null, 'stop'), { data: '[DONE]' }];
-    const { out } = await relayScripted('openai.chat_completions', request, events, {
+    const { out } = await relayScripted('openai.chat_completions', CHAT_STREAM, events, {
       redact: ['CREDIT_CARD'],
       block: [],
     });
@@ -312,67 +306,17 @@ const bothHalves = (text: string) => text.includes(A) && text.includes(B);
 
 describe('a key split between a tool input value and the property name after it (adjacent in the JSON)', () => {
   const BLOCK = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
-  const anthropicAnswer = (input: Record<string, unknown>) => ({
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    model: 'c',
-    content: [
-      { type: 'text', text: 'ok' },
-      { type: 'tool_use', id: 'toolu_1', name: 'set', input },
-    ],
-    stop_reason: 'tool_use',
-    stop_sequence: null,
-    usage: { input_tokens: 1, output_tokens: 1 },
-  });
-  const chatAnswer = (args: string) => ({
-    id: 'x',
-    object: 'chat.completion',
-    created: 0,
-    model: 'm',
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: null,
-          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }],
-        },
-        finish_reason: 'tool_calls',
-      },
-    ],
-  });
-  const anthropicRequest = (input: Record<string, unknown>) => ({
-    model: 'echo-1',
-    max_tokens: 5,
-    messages: [
-      { role: 'user', content: 'hi' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-    ],
-  });
-  const chatRequest = (args: string) => ({
-    model: 'echo-1',
-    messages: [
-      { role: 'user', content: 'hi' },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }],
-      },
-      { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
-    ],
-  });
-  async function upstreamOf(api: 'anthropic.messages' | 'openai.chat_completions', body: unknown) {
-    const { handler, sent } = await recordingPipeline();
-    const reply = await handler.handle({
-      requestId: 'r5',
-      api,
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    return { status: reply.status, upstream: sent.join('\n') };
-  }
+  const anthropicAnswer = (input: Record<string, unknown>) =>
+    anthropicToolAnswer([{ type: 'text', text: 'ok' }, toolUse(input, 'toolu_1', 'set')]);
+  const chatAnswer = (args: string) =>
+    chatToolAnswer(
+      {},
+      { content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }] },
+      'tool_calls',
+    );
+  const anthropicRequest = anthropicToolRequest;
+  const chatRequest = (args: string) => chatToolRequest(args);
+  const upstreamOf = forwarded;
   const screened = async (api: 'anthropic.messages' | 'openai.chat_completions', body: unknown) =>
     JSON.stringify((await screenResponse(adapterFor(api), classifier, body, BLOCK)).body);
 

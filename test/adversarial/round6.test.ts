@@ -14,9 +14,27 @@ import { openBundle, type PolicyEngine, type PolicyInput, SMOKE_INPUT } from '..
 import { fastEvaluator } from '../../src/policy/wasm-eval.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { adapterFor } from '../../src/providers/index.ts';
-import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+import { defaultEngine } from '../helpers/mcp-harness.ts';
 import { allFragmentsIn } from './leaks.ts';
-import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import {
+  ANTHROPIC_STREAM,
+  anthropicAnswer,
+  anthropicToolRequest,
+  anthropicToolTurn,
+  CHAT_STREAM,
+  chatAnswer as chatToolAnswer,
+  chatChunk,
+  forwarded,
+  hostileServer,
+  messageEnd,
+  messageStart,
+  prompt,
+  responsesEvents,
+  streamedBlock,
+  textResult,
+  toolUse,
+} from './fixtures.ts';
+import { classifier } from './recording-pipeline.ts';
 import { relayScripted, type ScriptedEvent } from './relay-harness.ts';
 
 /** The answer rules of the default policy that matter here: vendor keys block, e-mail is redacted. */
@@ -116,80 +134,14 @@ describe('answer labels: a closed token can be a key’s vendor prefix', () => {
 });
 
 describe('stream labels sent after the text', () => {
-  const anthropicStream = (stopReason: string): ScriptedEvent[] => [
-    {
-      event: 'message_start',
-      data: {
-        type: 'message_start',
-        message: {
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'x',
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 1, output_tokens: 1 },
-        },
-      },
-    },
-    {
-      event: 'content_block_start',
-      data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-    },
-    {
-      event: 'content_block_delta',
-      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: GH_HEAD } },
-    },
-    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-    {
-      event: 'message_delta',
-      data: {
-        type: 'message_delta',
-        delta: { stop_reason: stopReason, stop_sequence: null },
-        usage: { output_tokens: 5 },
-      },
-    },
-    { event: 'message_stop', data: { type: 'message_stop' } },
+  const anthropicStream = (stopReason: string) => [
+    messageStart(),
+    ...streamedBlock(0, { text: GH_HEAD }),
+    ...messageEnd({ stop_reason: stopReason }),
   ];
-  const ANTHROPIC_REQUEST = {
-    model: 'echo-1',
-    max_tokens: 50,
-    stream: true,
-    messages: [{ role: 'user', content: 'hi' }],
-  };
   const RESPONSES_REQUEST = { model: 'echo-1', stream: true, input: 'hi' };
   /** A Responses stream of one message whose text is GH_HEAD; `itemStatus` in output_item.done, `final` in completed. */
-  const responsesStream = (itemStatus: string, final: string): ScriptedEvent[] => {
-    let sequence = 0;
-    const ev = (type: string, data: Record<string, unknown>): ScriptedEvent => ({
-      event: type,
-      data: { type, sequence_number: sequence++, ...data },
-    });
-    const at = { item_id: 'msg_1', output_index: 0, content_index: 0 };
-    const part = (text: string) => ({ type: 'output_text', text, annotations: [] });
-    const response = (status: string, output: unknown[]) => ({
-      id: 'resp_1',
-      object: 'response',
-      created_at: 0,
-      status,
-      model: 'm',
-      output,
-    });
-    return [
-      ev('response.created', { response: response('in_progress', []) }),
-      ev('response.output_item.added', {
-        output_index: 0,
-        item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] },
-      }),
-      ev('response.content_part.added', { ...at, part: part('') }),
-      ev('response.output_text.delta', { ...at, delta: GH_HEAD }),
-      ev('response.output_text.done', { ...at, text: GH_HEAD }),
-      ev('response.content_part.done', { ...at, part: part(GH_HEAD) }),
-      ev('response.output_item.done', { output_index: 0, item: responsesItem(itemStatus, GH_HEAD) }),
-      ev('response.completed', { response: response(final, [responsesItem('completed', GH_HEAD)]) }),
-    ];
-  };
+  const responsesStream = (itemStatus: string, final: string) => responsesEvents(GH_HEAD, itemStatus, final);
 
   // HOLE (closed, F1/F2 providers/answer-labels.ts ENUMERATED, checked on every stream event): a stream's
   // text is released when its block closes, and a label sent later (Anthropic's message_delta stop_reason; a Responses
@@ -198,7 +150,7 @@ describe('stream labels sent after the text', () => {
   // each such label must be one of the values the SDK's types name for it (StopReason; ResponseStatus; an output
   // item's status), else the stream ends as ERR_UPSTREAM_BAD_RESPONSE before the label is relayed.
   it('anthropic stream: message_delta’s stop_reason does not complete the text before it', async () => {
-    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, anthropicStream(GH_TAIL), RULES);
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, anthropicStream(GH_TAIL), RULES);
     expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
   });
   it('responses stream: output_item.done’s status does not complete the text before it', async () => {
@@ -220,22 +172,12 @@ describe('stream labels sent after the text', () => {
     expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
   });
   it('control: the chat stream’s finish_reason completing the text is blocked', async () => {
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-      data: {
-        id: 'c1',
-        object: 'chat.completion.chunk',
-        created: 0,
-        model: 'm',
-        choices: [{ index: 0, delta, finish_reason: finish }],
-      },
-    });
-    const request = { model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-    const events = [chunk({ role: 'assistant', content: GH_HEAD }), chunk({}, GH_TAIL), { data: '[DONE]' }];
-    const { out } = await relayScripted(CHAT, request, events, RULES);
+    const events = [chatChunk({ role: 'assistant', content: GH_HEAD }), chatChunk({}, GH_TAIL), { data: '[DONE]' }];
+    const { out } = await relayScripted(CHAT, CHAT_STREAM, events, RULES);
     expect(holdsAll(out, [GH_HEAD, GH_TAIL])).toBe(false);
   });
   it('control: the same streams with real labels are relayed whole', async () => {
-    const anthropic = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, anthropicStream('end_turn'), RULES);
+    const anthropic = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, anthropicStream('end_turn'), RULES);
     const responses = await relayScripted(
       'openai.responses',
       RESPONSES_REQUEST,
@@ -258,34 +200,9 @@ describe('key lists nested past the join’s bound', () => {
     for (let i = 0; i < depth; i += 1) inner = { [n]: inner };
     return { a: A, ...inner };
   };
-  const answer = (input: Record<string, unknown>) => ({
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    model: 'x',
-    content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }],
-    stop_reason: 'tool_use',
-    stop_sequence: null,
-  });
-  const request = (input: Record<string, unknown>) => ({
-    model: 'echo-1',
-    max_tokens: 5,
-    messages: [
-      { role: 'user', content: 'hi' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-    ],
-  });
-  async function forwarded(body: unknown) {
-    const { handler, sent } = await recordingPipeline();
-    await handler.handle({
-      requestId: 'r6',
-      api: 'anthropic.messages',
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    return sent.join('\n');
-  }
+  const answer = (input: Record<string, unknown>) => anthropicAnswer([toolUse(input)], 'x');
+  const request = anthropicToolRequest;
+  const upstream = async (body: unknown) => (await forwarded('anthropic.messages', body)).upstream;
 
   // HOLE (closed, F2 pipeline/answer-document-order.ts): a value was read before at most two key lists, and each
   // nested object's one-name key list is one of them, so `{"a":"AKIAZ3MQWX","-":{"-":{"-":{"R5TLPB6Y7N":1}}}}` (only
@@ -297,50 +214,32 @@ describe('key lists nested past the join’s bound', () => {
   // HOLE (closed, F2 classification/document-pairs.ts): the request side read a member's value with its own name and
   // the next one only, so the same split two or three objects down was forwarded. Closed as above (documentPairs).
   it('anthropic request: a key split by two nested one-letter objects is not forwarded whole', async () => {
-    expect(holdsAll(await forwarded(request(nested(2, 'x'))), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await upstream(request(nested(2, 'x'))), KEY_HALVES)).toBe(false);
   });
   it('anthropic request: a key split by three nested one-name objects is not forwarded whole', async () => {
-    expect(holdsAll(await forwarded(request(nested(3, '-'))), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await upstream(request(nested(3, '-'))), KEY_HALVES)).toBe(false);
   });
   it('control: one or two levels down (answer), one level down (request) are blocked', async () => {
     for (const depth of [0, 1, 2]) {
       expect(holdsAll(await screened('anthropic.messages', answer(nested(depth, '-'))), KEY_HALVES)).toBe(false);
     }
-    expect(holdsAll(await forwarded(request(nested(1, 'x'))), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await upstream(request(nested(1, 'x'))), KEY_HALVES)).toBe(false);
   });
 });
 
 describe('an answer’s text then the first property name of a tool call’s arguments', () => {
   const [A, B] = KEY_HALVES;
-  const anthropicAnswer = (input: Record<string, unknown>) => ({
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    model: 'x',
-    content: [
-      { type: 'text', text: `see ${A}` },
-      { type: 'tool_use', id: 'toolu_1', name: 'f', input },
-    ],
-    stop_reason: 'tool_use',
-    stop_sequence: null,
-  });
-  const chat = (args: Record<string, unknown>) => ({
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 0,
-    model: 'm',
-    choices: [
+  const anthropic = (input: Record<string, unknown>) =>
+    anthropicAnswer([{ type: 'text', text: `see ${A}` }, toolUse(input)], 'x');
+  const chat = (args: Record<string, unknown>) =>
+    chatToolAnswer(
+      { id: 'chatcmpl-1' },
       {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: `see ${A}`,
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }],
-        },
-        finish_reason: 'tool_calls',
+        content: `see ${A}`,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }],
       },
-    ],
-  });
+      'tool_calls',
+    );
   const responses = (args: Record<string, unknown>) => ({
     ...responsesAnswer('completed', `see ${A}`),
     output: [
@@ -355,38 +254,12 @@ describe('an answer’s text then the first property name of a tool call’s arg
       },
     ],
   });
-  const anthropicStream = (input: Record<string, unknown>): ScriptedEvent[] => {
-    const ev = (type: string, data: Record<string, unknown>): ScriptedEvent => ({
-      event: type,
-      data: { type, ...data },
-    });
-    return [
-      ev('message_start', {
-        message: {
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'x',
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 1, output_tokens: 1 },
-        },
-      }),
-      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `see ${A}` } }),
-      ev('content_block_stop', { index: 0 }),
-      ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
-      ev('content_block_delta', {
-        index: 1,
-        delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) },
-      }),
-      ev('content_block_stop', { index: 1 }),
-      ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }),
-      ev('message_stop', {}),
-    ];
-  };
-  const STREAM_REQUEST = { model: 'echo-1', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const anthropicStream = (input: Record<string, unknown>) => [
+    messageStart(),
+    ...streamedBlock(0, { text: `see ${A}` }),
+    ...streamedBlock(1, { id: 'toolu_1', name: 'f', json: JSON.stringify(input) }),
+    ...messageEnd({ stop_reason: 'tool_use' }),
+  ];
 
   // HOLE (closed, F2 pipeline/answer-document-order.ts; streams and requests: classification/readable-spans.ts
   // joinedSpan): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool
@@ -397,7 +270,7 @@ describe('an answer’s text then the first property name of a tool call’s arg
   // Closed: the answers' document-order reading skips closed labels, reads past ids, and reads a JSON text from its
   // first property name; a JSON text joined to its neighbours starts at its first name when that can be a value's piece.
   it('anthropic answer: the text then the tool input’s first property name is not relayed whole', async () => {
-    expect(holdsAll(await screened('anthropic.messages', anthropicAnswer({ [B]: 1 })), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await screened('anthropic.messages', anthropic({ [B]: 1 })), KEY_HALVES)).toBe(false);
   });
   it('chat answer: the content then the arguments’ first property name is not relayed whole', async () => {
     expect(holdsAll(await screened(CHAT, chat({ [B]: 1 })), KEY_HALVES)).toBe(false);
@@ -406,28 +279,13 @@ describe('an answer’s text then the first property name of a tool call’s arg
     expect(holdsAll(await screened('openai.responses', responses({ [B]: 1 })), KEY_HALVES)).toBe(false);
   });
   it('anthropic stream: the text then input_json_delta’s first property name is not relayed whole', async () => {
-    const { out } = await relayScripted('anthropic.messages', STREAM_REQUEST, anthropicStream({ [B]: 1 }), RULES);
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, anthropicStream({ [B]: 1 }), RULES);
     expect(holdsAll(out, KEY_HALVES)).toBe(false);
   });
   it('control: the half as the input’s first value is blocked (answer, stream); the same request is refused', async () => {
-    const answer = await screened('anthropic.messages', anthropicAnswer({ q: B }));
-    const stream = await relayScripted('anthropic.messages', STREAM_REQUEST, anthropicStream({ q: B }), RULES);
-    const { handler } = await recordingPipeline();
-    const request = {
-      model: 'echo-1',
-      max_tokens: 5,
-      messages: [
-        { role: 'user', content: 'hi' },
-        { role: 'assistant', content: anthropicAnswer({ [B]: 1 }).content },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-      ],
-    };
-    const reply = await handler.handle({
-      requestId: 'r6',
-      api: 'anthropic.messages',
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(request)),
-    });
+    const answer = await screened('anthropic.messages', anthropic({ q: B }));
+    const stream = await relayScripted('anthropic.messages', ANTHROPIC_STREAM, anthropicStream({ q: B }), RULES);
+    const reply = await forwarded('anthropic.messages', anthropicToolTurn(anthropic({ [B]: 1 }).content));
     expect({
       answer: holdsAll(answer, KEY_HALVES),
       stream: holdsAll(stream.out, KEY_HALVES),
@@ -435,7 +293,7 @@ describe('an answer’s text then the first property name of a tool call’s arg
     }).toEqual({ answer: false, stream: false, status: 403 });
   });
   it('control: an ordinary text and tool call are relayed', async () => {
-    const body = anthropicAnswer({ city: 'Paris', days: 3 });
+    const body = anthropic({ city: 'Paris', days: 3 });
     expect(await screened('anthropic.messages', body)).toContain('"city":"Paris"');
   });
 });
@@ -450,25 +308,8 @@ describe('property names next to each other in the document (seed sweep of adjac
     choices: [{ index: 0, message: { role: 'assistant', content: 'hello', refusal: null }, ...choice }],
     ...top,
   });
-  const anthropicRequest = (input: Record<string, unknown>) => ({
-    model: 'echo-1',
-    max_tokens: 5,
-    messages: [
-      { role: 'user', content: 'hi' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-    ],
-  });
-  async function forwarded(body: unknown) {
-    const { handler, sent } = await recordingPipeline();
-    await handler.handle({
-      requestId: 'r6',
-      api: 'anthropic.messages',
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    return sent.join('\n');
-  }
+  const anthropicRequest = anthropicToolRequest;
+  const upstream = async (body: unknown) => (await forwarded('anthropic.messages', body)).upstream;
   // HOLE (closed, F2 pipeline/answer-document-order.ts; requests: classification/document-pairs.ts): an
   // object's names are one key list read with line breaks between them, and only a string value is paired with the
   // names beside it, so two names with a number, null, [] or {} between (`"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`), a name and
@@ -500,10 +341,10 @@ describe('property names next to each other in the document (seed sweep of adjac
     expect(holdsAll(await screened('anthropic.messages', body), KEY_HALVES)).toBe(false);
   });
   it('anthropic request: two tool input names with a number between are not forwarded whole', async () => {
-    expect(holdsAll(await forwarded(anthropicRequest({ [A]: 1, [B]: 2 })), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await upstream(anthropicRequest({ [A]: 1, [B]: 2 })), KEY_HALVES)).toBe(false);
   });
   it('control: a request’s tool input name and the first name inside it are not forwarded whole', async () => {
-    expect(holdsAll(await forwarded(anthropicRequest({ [A]: { [B]: 1 } })), KEY_HALVES)).toBe(false);
+    expect(holdsAll(await upstream(anthropicRequest({ [A]: { [B]: 1 } })), KEY_HALVES)).toBe(false);
   });
   it('control: a name then its string value, and a string value then the next name, are blocked', async () => {
     expect(holdsAll(await screened(CHAT, chatBody({}, { [A]: B })), KEY_HALVES)).toBe(false);
@@ -516,42 +357,11 @@ describe('MCP: what a hostile server streams or throws', () => {
   beforeAll(async () => {
     engine = await defaultEngine();
   });
-  type Progress = { progress: number; total?: number; message?: string };
-  /** Calls a tool whose server reports `progress`, then answers `text`; every payload the client received. */
-  async function relayed(progress: readonly Progress[], text: string, fails?: Error): Promise<string> {
-    const { handle: post, logged } = harness(engine, {
-      sub: 'mallory',
-      upstream: {
-        tools: async () => [
-          {
-            name: 'lookup',
-            annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
-            entry: { name: 'lookup', inputSchema: { type: 'object' } },
-          },
-        ],
-        callTool: async (_name, _args, options) => {
-          for (const p of progress) options.onProgress?.(p);
-          if (fails !== undefined) throw fails;
-          return { content: [{ type: 'text', text }] };
-        },
-      },
-    });
-    const opened = await post({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
-    });
-    const session = {
-      'mcp-session-id': opened.headers['mcp-session-id'] as string,
-      'mcp-protocol-version': '2025-11-25',
-    };
-    const params = { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
-    const reply = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }, session);
-    const out: string[] = [];
-    if (!('stream' in reply)) out.push(JSON.stringify(reply.body));
-    else await reply.stream(async (data) => void out.push(data), new AbortController().signal);
-    return fails === undefined ? out.join('\n') : JSON.stringify(logged);
+  /** Calls a tool whose server reports `progress`, then answers `text` (or throws `fails`): every payload the client
+   * received, or what the proxy logged when the call fails. */
+  async function relayed(progress: Parameters<typeof hostileServer>[1], text: string, fails?: Error) {
+    const { out, logged } = await hostileServer(engine, progress, textResult(text), { fails })();
+    return fails === undefined ? out : logged;
   }
   /** 378282246310005 (an American Express test number), cut in two. */
   const CARD = ['3782822', '46310005'] as const;
@@ -590,23 +400,7 @@ describe('MCP: what a hostile server streams or throws', () => {
 
 describe('encoded runs split across two messages', () => {
   const KEY = KEY_HALVES.join('');
-  const said = async (first: string, second: string) => {
-    const { handler } = await recordingPipeline();
-    const body = {
-      model: 'echo-1',
-      messages: [
-        { role: 'user', content: first },
-        { role: 'user', content: second },
-      ],
-    };
-    const reply = await handler.handle({
-      requestId: 'r6',
-      api: CHAT,
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    return reply.status;
-  };
+  const said = async (first: string, second: string) => (await forwarded(CHAT, prompt(first, second))).status;
   const hex = Buffer.from(KEY).toString('hex');
   const base64 = Buffer.from(`key ${KEY}`).toString('base64');
   const codes = [...KEY].map((c) => c.charCodeAt(0));
@@ -741,7 +535,7 @@ describe('chat stream labels: a closed token can be a key’s vendor prefix', ()
   // and the reading orders leave a closed token out, so `"role":"ghp_"` then a tool call (id, type and name between)
   // whose arguments are the token's body was relayed whole. Closed: every label of a chunk is one the SDKs' types name
   // (answer-labels.ts ENUMERATED), else the stream ends as ERR_UPSTREAM_BAD_RESPONSE before the chunk is relayed.
-  const REQUEST = { model: 'echo-1', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const REQUEST = CHAT_STREAM;
   const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}): ScriptedEvent => ({
     data: { id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'm', ...extra, choices: [choice] },
   });
@@ -854,15 +648,7 @@ describe('mixed-case and prefix-shaped property names are read with their neighb
   // HOLE (closed, readable-spans.ts valueLike): only names with no lower-case letter were read beside their
   // neighbours, so a GitHub or Stripe key's prefix and body as two property names went upstream and came back whole.
   const GH_BODY = GH[1];
-  const toolRequest = (input: Record<string, unknown>) => ({
-    model: 'echo-1',
-    max_tokens: 5,
-    messages: [
-      { role: 'user', content: 'hi' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
-    ],
-  });
+  const toolRequest = anthropicToolRequest;
   const toolAnswer = (content: unknown[]) => ({
     id: 'msg_01',
     type: 'message',
@@ -873,16 +659,7 @@ describe('mixed-case and prefix-shaped property names are read with their neighb
     stop_sequence: null,
     usage: { input_tokens: 1, output_tokens: 1 },
   });
-  async function sentUpstream(body: unknown) {
-    const { handler, sent } = await recordingPipeline();
-    await handler.handle({
-      requestId: 'r6-names',
-      api: 'anthropic.messages',
-      headers: {},
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    return sent.join('\n');
-  }
+  const sentUpstream = async (body: unknown) => (await forwarded('anthropic.messages', body)).upstream;
   it.each([
     ['a GitHub prefix and body as two names', { ghp_: 1, [GH_BODY]: 2 }, GH],
     ['a Stripe prefix and body as two names', { sk_live_: 1, [STRIPE[1]]: 2 }, STRIPE],
