@@ -1,0 +1,123 @@
+// Round 7 of the attacker's review (issue #14), MCP: what a hostile server's progress notifications and result carry
+// past the tail of relayed pieces (mcp/progress.ts SHOWN_PIECES, SHOWN_TAIL) and the result's reading after it
+// (mcp/answer.ts crossingTypes). Holes are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks
+// that held are kept as controls.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyEngine } from '../../src/policy/index.ts';
+import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+
+const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
+type Progress = { progress: number; total?: number; message?: string };
+const OK = { content: [{ type: 'text', text: 'ok' }] };
+
+let engine: PolicyEngine;
+beforeAll(async () => {
+  engine = await defaultEngine();
+});
+
+/** Calls a tool whose server reports `progress`, then answers `result`; every payload the client received. */
+async function relayed(progress: readonly Progress[], result: unknown): Promise<string> {
+  const { handle: post } = harness(engine, {
+    sub: 'mallory',
+    upstream: {
+      tools: async () => [
+        {
+          name: 'lookup',
+          annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
+          entry: { name: 'lookup', inputSchema: { type: 'object' } },
+        },
+      ],
+      callTool: async (_name, _args, options) => {
+        for (const p of progress) options.onProgress?.(p);
+        return result as never;
+      },
+    },
+  });
+  const opened = await post({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
+  });
+  const session = {
+    'mcp-session-id': opened.headers['mcp-session-id'] as string,
+    'mcp-protocol-version': '2025-11-25',
+  };
+  const params = { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
+  const reply = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }, session);
+  const out: string[] = [];
+  if (!('stream' in reply)) out.push(JSON.stringify(reply.body));
+  else await reply.stream(async (data) => void out.push(data), new AbortController().signal);
+  return out.join('\n');
+}
+
+const holdsBoth = (out: string) => HALVES.every((half) => out.includes(half));
+/** `count` notifications that report a number only, after the first one's message. */
+const numbersOnly = (count: number): Progress[] => Array.from({ length: count }, (_, i) => ({ progress: i + 2 }));
+
+describe('MCP progress: a message evicted from the tail by the pieces after it', () => {
+  // HOLE (open, mcp/progress.ts lastPieces): a notification is read after the last SHOWN_PIECES pieces relayed
+  // (numbers and messages in one list, SHOWN_TAIL characters in all), so four notifications that report only a
+  // number push the message before them out: `key AKIAZ3MQWX`, 2, 3, 4, 5, then `R5TLPB6Y7N` are relayed, and a client
+  // that shows the messages (the progress bar apart) shows the key's halves one after the other. A message of 256
+  // characters between does the same through the characters' bound. Fix: keep the last messages apart from the numbers
+  // (the tail of messages read as one text, as a client shows them; the numbers' tail as another), each bounded.
+  it.fails('a key over two messages with four number-only notifications between is not relayed whole', async () => {
+    const progress = [
+      { progress: 1, message: `key ${HALVES[0]}` },
+      ...numbersOnly(4),
+      { progress: 6, message: HALVES[1] },
+    ];
+    expect(holdsBoth(await relayed(progress, OK))).toBe(false);
+  });
+  it.fails('a key over two messages with a 300-character message between is not relayed whole', async () => {
+    const progress = [
+      { progress: 1, message: `key ${HALVES[0]}` },
+      { progress: 2, message: 'x'.repeat(300) },
+      { progress: 3, message: HALVES[1] },
+    ];
+    expect(holdsBoth(await relayed(progress, OK))).toBe(false);
+  });
+  // HOLE (open, mcp/answer.ts crossingTypes): the result is read after the same tail, so the message pushed out by
+  // four number-only notifications is no longer read before the result's text.
+  it.fails('a key over a message and the result with four number-only notifications between is not relayed', async () => {
+    const progress = [{ progress: 1, message: `key ${HALVES[0]}` }, ...numbersOnly(4)];
+    expect(holdsBoth(await relayed(progress, { content: [{ type: 'text', text: HALVES[1] }] }))).toBe(false);
+  });
+  it('control: with three number-only notifications or two empty messages between, the second half is withheld', async () => {
+    const three = [
+      { progress: 1, message: `key ${HALVES[0]}` },
+      ...numbersOnly(3),
+      { progress: 5, message: HALVES[1] },
+    ];
+    const empty = [
+      { progress: 1, message: `key ${HALVES[0]}` },
+      { progress: 2, message: '' },
+      { progress: 3, message: '' },
+      { progress: 4, message: HALVES[1] },
+    ];
+    expect([holdsBoth(await relayed(three, OK)), holdsBoth(await relayed(empty, OK))]).toEqual([false, false]);
+  });
+});
+
+describe('MCP result: its property names after the progress message', () => {
+  // HOLE (open, mcp/answer.ts crossingTypes): the result is read after the progress tail by its values only ("key
+  // lists are not read between two texts"), so a message `key AKIAZ3MQWX` then a result whose structuredContent's
+  // first property name is `R5TLPB6Y7N` is relayed; a chat or Anthropic answer's text then a tool input's first name
+  // is read as one since round 6 (answer-document-order.ts). Fix: read the result's first places in document order
+  // (names that can be a value's piece included, valueLike) after the tail, as screenResponse reads an answer's.
+  it.fails('a message then the result’s first structured property name are not relayed both', async () => {
+    const progress = [{ progress: 1, message: `key ${HALVES[0]}` }];
+    const result = { structuredContent: { [HALVES[1]]: 1 }, content: [{ type: 'text', text: 'ok' }] };
+    expect(holdsBoth(await relayed(progress, result))).toBe(false);
+  });
+  it('control: the half as the result’s text, as a JSON text’s first name or as a _meta value is withheld', async () => {
+    const progress = [{ progress: 1, message: `key ${HALVES[0]}` }];
+    const results = [
+      { content: [{ type: 'text', text: HALVES[1] }] },
+      { content: [{ type: 'text', text: `{"${HALVES[1]}":1}` }] },
+      { _meta: { a: HALVES[1] }, content: [{ type: 'text', text: 'ok' }] },
+    ];
+    for (const result of results) expect(holdsBoth(await relayed(progress, result))).toBe(false);
+  });
+});
