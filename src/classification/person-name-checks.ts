@@ -79,13 +79,21 @@ export function opensCompany(text: string): boolean {
  * word no list knows is a name ("call me Izaket", "Dr. Atzler": lists miss most names, the introduction says it is).
  */
 export function isIntroducedName(value: string): boolean {
+  return isNamedName(value) && !wordsOf(value).every((w) => isEverydayWord(w, nameLists()));
+}
+
+/**
+ * A candidate a naming phrase introduces (PERSON_NAME_NAMED: "my name is", "maiden name is", "call me"), whose object
+ * is a name by what the phrase says: as isIntroducedName, but a name the lists know that is also an everyday word
+ * stands alone ("Her maiden name is Rose", "call me Guy"); a common word no name list knows still does not.
+ */
+export function isNamedName(value: string): boolean {
   const l = nameLists();
   const words = wordsOf(value);
   if (words.length === 0 || words.length > 4) return false;
   if (words.some((w) => NOT_NAMES.includes(w.toLowerCase()) || TITLES.includes(w.toLowerCase()))) return false;
   if (words.some((w) => l.common.has(w.toLowerCase()) && !isName(w, l.names))) return false;
-  if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()))) return false;
-  return !words.every((w) => isEverydayWord(w, l));
+  return !words.some((w) => STREET_WORDS.includes(w.toLowerCase()));
 }
 
 /**

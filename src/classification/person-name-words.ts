@@ -456,6 +456,34 @@ export const TITLES = [
   'sig',
 ];
 
+/**
+ * Phrases whose object is a name by what they say (PERSON_NAME_NAMED): after one, a name the lists know stands even
+ * when it is also an everyday word ("Her maiden name is Rose", "call me Guy"). Not `named`/`called`, which name
+ * things as often ("a branch named Main"), nor a bare `name:` label (`name: Test` in configuration).
+ */
+export const NAMING_PHRASES = [
+  'my name is',
+  'name is',
+  'maiden name is',
+  'last name is',
+  'first name is',
+  'surname is',
+  'last name?',
+  'first name?',
+  'surname?',
+  'call me',
+  'calls me',
+  "je m'appelle",
+  'mon nom est',
+  'me llamo',
+  'mi nombre es',
+  'ich heiße',
+  'mein name ist',
+  'meu nome é',
+  'mijn naam is',
+  'mi chiamo',
+];
+
 export const LABELS = [
   'my name is',
   'name is',

@@ -6,6 +6,7 @@ import {
   CLOSINGS,
   JAPANESE_FAMILY_NAMES,
   LABELS,
+  NAMING_PHRASES,
   PARTICLES,
   PEOPLE_WORDS,
   PERSON_WORDS,
@@ -71,6 +72,25 @@ export const PERSON_NAME_INTRODUCED: RecognizerDefinition = {
   ].join('|'),
   refiner: 'name_prefixes',
   validator: 'person_name',
+  contextWords: PERSON_WORDS,
+  baseScore: 80,
+  contextScore: 85,
+};
+
+/**
+ * A name a naming phrase introduces (NAMING_PHRASES): `Her maiden name is Rose`, `Sometimes people call me Guy`,
+ * `What's your last name? Brown`. Where PERSON_NAME_INTRODUCED wants at least one word that is no everyday word, the
+ * phrase itself says this is a name, so a name the lists know that is also a word stands (person_name_named).
+ */
+export const PERSON_NAME_NAMED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?i:\b(?:${alternation(NAMING_PHRASES)}))[ \t]*(${LEADING_PARTICLE}${NAME})${WORD_END}`,
+  group: 1,
+  partial: prefixesOf(NAMING_PHRASES, String.raw`[ \t]*${NAME_TAIL}`),
+  refiner: 'name_prefixes',
+  validator: 'person_name_named',
   contextWords: PERSON_WORDS,
   baseScore: 80,
   contextScore: 85,

@@ -32,6 +32,7 @@ export type ValidatorName =
   | 'eth_address'
   | 'private_key'
   | 'person_name'
+  | 'person_name_named'
   | 'mrn'
   | 'password'
   | 'secret_value'

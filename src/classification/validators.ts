@@ -15,7 +15,14 @@ import {
 
 import type { NormalizerName, RefinerName, ValidatorName } from './types.ts';
 import { isDateValue } from './dates.ts';
-import { isIntroducedName, isKanjiName, isListedName, isSingleName, nameWindows } from './person-name-checks.ts';
+import {
+  isIntroducedName,
+  isKanjiName,
+  isListedName,
+  isNamedName,
+  isSingleName,
+  nameWindows,
+} from './person-name-checks.ts';
 import {
   isBrazilianPhoneNumber,
   isLabelledPhoneNumber,
@@ -296,6 +303,7 @@ export const VALIDATORS = {
   eth_address: isValidEthAddress,
   private_key: isPrivateKeyBlock,
   person_name: isIntroducedName,
+  person_name_named: isNamedName,
   mrn: (value: string) => {
     const digits = digitsOf(value).length;
     return digits >= 5 && digits <= 14;

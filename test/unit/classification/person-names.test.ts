@@ -35,6 +35,29 @@ describe('a name an introduction makes one', () => {
   });
 });
 
+describe('a name a naming phrase makes one, even an everyday word', () => {
+  it.each([
+    [
+      'a family name that is a word, after "maiden name is"',
+      'She was born on 1929-10-13. Her maiden name is Rose',
+      'Rose',
+    ],
+    ['a given name that is a word, after "call me"', 'Sometimes people call me Guy', 'Guy'],
+    ['a family name after "last name?"', "What's your last name? Brown", 'Brown'],
+    ['a name after a German naming phrase', 'Mein Name ist Will', 'Will'],
+  ])('finds %s', (_, text, value) => {
+    expect(names(text)).toEqual([value]);
+  });
+
+  it.each([
+    ['a common word no name list knows', 'My name is Default'],
+    ['a branch named after a word', 'a branch named Main and one called Master'],
+    ['a bare name label in configuration', 'name: Test'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});
+
 describe('a lone name that words about people near it make one', () => {
   it.each([
     ['a pronoun in the next sentence', 'Rory is very reliable. You can always depend on him.', ['Rory']],
