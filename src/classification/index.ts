@@ -4,6 +4,8 @@
 export { createClassifier, MIN_FINGERPRINT_KEY_BYTES } from './classifier.ts';
 export { recognizerFromSettings, recognizersWith } from './custom.ts';
 export type { RecognizerSettings } from './custom.ts';
+export { cleanMemo, isCleanResult } from './clean-memo.ts';
+export type { CleanMemo } from './clean-memo.ts';
 export { countFindings, countsOf } from './counts.ts';
 export { ClassificationError } from './errors.ts';
 export type { ClassificationErrorCode } from './errors.ts';

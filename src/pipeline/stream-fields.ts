@@ -5,7 +5,14 @@
 // found clean is remembered across streams (a classification is a function of its segments alone); each distinct
 // value's findings count once per stream.
 import { createHash } from 'node:crypto';
-import type { Classification, ClassifyOptions, Finding, TextSegment } from '../classification/index.ts';
+import {
+  type Classification,
+  type ClassifyOptions,
+  cleanMemo,
+  type Finding,
+  isCleanResult,
+  type TextSegment,
+} from '../classification/index.ts';
 import type { AnswerSegment } from '../providers/index.ts';
 import type { StreamObligations } from './stream-obligations.ts';
 
@@ -27,9 +34,6 @@ export interface FieldClassifier {
 type ByField = ReadonlyMap<number, Finding[]>;
 
 const NONE: ByField = new Map();
-
-/** Clean key-list sequences per classifier: an answer's property names repeat from stream to stream. */
-const cleanKeyLists = new WeakMap<FieldClassifier, Set<string>>();
 
 /** A field the consumer reads with the text around it (a tool or function name): also scanned in order. */
 export function isName(field: AnswerSegment): boolean {
@@ -55,7 +59,8 @@ export function createFieldScreen(classifier: FieldClassifier, verdict: StreamOb
   const counted = new Set<string>();
   /** Field values already read in order (a value every event repeats, the model, is read with the text once). */
   const read = new Set<string>();
-  let clean = cleanKeyLists.get(classifier);
+  /** Clean key-list sequences of this classifier: an answer's property names repeat from stream to stream. */
+  const clean = cleanMemo(classifier, 'stream-key-lists', CLEAN_KEY_LISTS);
 
   /** The sequence's identity: its paths and texts with their lengths (no two sequences share one). */
   const sequenceOf = (fields: readonly AnswerSegment[], list: readonly number[]): string => {
@@ -83,7 +88,7 @@ export function createFieldScreen(classifier: FieldClassifier, verdict: StreamOb
   ): Promise<ByField> => {
     if (list.length === 0) return NONE;
     const sequence = sequenceOf(fields, list);
-    const cached = screened.get(sequence) ?? (keyLists && clean?.has(sequence) ? NONE : undefined);
+    const cached = screened.get(sequence) ?? (keyLists && clean.get(sequence) !== undefined ? NONE : undefined);
     if (cached !== undefined) return cached;
     const result = await classifier.classify(
       list.map((i) => ({ path: fields[i]?.path ?? '', text: fields[i]?.text ?? '' })),
@@ -100,14 +105,8 @@ export function createFieldScreen(classifier: FieldClassifier, verdict: StreamOb
       counted.add(keys[i] as string);
       verdict.count(findings);
     }
-    if (keyLists && byField.size === 0 && (result.counts?.total ?? 0) === 0 && result.truncated !== true) {
-      if (clean === undefined) {
-        clean = new Set();
-        cleanKeyLists.set(classifier, clean);
-      }
-      if (clean.size >= CLEAN_KEY_LISTS) clean.delete(clean.values().next().value as string);
-      clean.add(sequence);
-    } else if (screened.size < FIELD_CACHE_ENTRIES) screened.set(sequence, byField);
+    if (keyLists && isCleanResult(result)) clean.remember(sequence, result);
+    else if (screened.size < FIELD_CACHE_ENTRIES) screened.set(sequence, byField);
     return byField;
   };
 
