@@ -4,6 +4,7 @@
 // CI stays green until they close; attacks that held are kept as controls.
 import { describe, expect, it } from 'vitest';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
+import { upstreamErrorReply } from '../../src/pipeline/upstream-error.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { leaksIn, type Planted } from './leaks.ts';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
@@ -307,6 +308,23 @@ describe('base64 that does not decode whole to UTF-8', () => {
     ['before a stray byte', encoded(Buffer.concat([KEY_TEXT, Buffer.from([0xff])]))],
   ])('a key in base64 %s is not forwarded or relayed', async (_name, content) => {
     expect(await both(content)).toEqual([]);
+  });
+  it.fails('an embeddings answer in base64 whose float bytes hold the key is not relayed', async () => {
+    // encoding_format: base64 is accepted; its bytes are float32s, never UTF-8 as a whole, so never decoded.
+    const floats = encoded(Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd, 0xfc]), KEY_TEXT, Buffer.from('    ')]));
+    const body = {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: floats }],
+      model: 'text-embedding-3-small',
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    };
+    const out = await screenResponse(adapterFor('openai.embeddings'), classifier, body, RULES);
+    expect(leaksIn(JSON.stringify(out.body ?? null), [AWS])).toEqual([]);
+  });
+  it.fails('an upstream error message holding the key in base64 glued after a word is not shown', () => {
+    const upstream = { error: { message: `token${encoded(KEY_TEXT)}`, type: 'invalid_request_error' } };
+    const reply = upstreamErrorReply(400, upstream, 'r7', classifier);
+    expect(leaksIn(JSON.stringify(reply.body), [AWS])).toEqual([]);
   });
   it('control: the same run whole, and glued after a word of four letters (on its quads), are blocked', async () => {
     expect(await both(encoded(KEY_TEXT))).toEqual([]);
