@@ -251,7 +251,9 @@ async function evalCommand(args: string[], io: PolicyIo): Promise<number> {
   try {
     input = JSON.parse(readFileSync(values.input, 'utf8'));
   } catch (error) {
-    throw new CliUsageError(`--input ${values.input}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliUsageError(`--input ${values.input}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const engine = await compileBundle(
     await openBundle(readFileSync(file), { verificationKey: keyOption(values['signing-key']) }),

@@ -142,6 +142,7 @@ export function readTrust(values: string[]): TrustInput {
       } catch (err) {
         throw new CliUsageError(
           `--trust: ${value} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`,
+          { cause: err },
         );
       }
       for (const [kid, w] of keyringWindows(keyring)) out.windows.set(kid, w);

@@ -47,6 +47,7 @@ export function readTrustFile(flag: string, file: string, windows: Map<string, K
     } catch (err) {
       throw new CliUsageError(
         `${flag}: ${file} is not a valid keyring (${err instanceof Error ? err.message : 'invalid'})`,
+        { cause: err },
       );
     }
   }

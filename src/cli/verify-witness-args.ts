@@ -19,7 +19,9 @@ export function witnessArg(out: WitnessArgs, flag: string, value: string): void 
       parseWitnessKey(value);
     } catch (err) {
       if (!(err instanceof LedgerError)) throw err;
-      throw new CliUsageError(`--witness: ${err.message} (give the witness's name+hash+key verifier key)`);
+      throw new CliUsageError(`--witness: ${err.message} (give the witness's name+hash+key verifier key)`, {
+        cause: err,
+      });
     }
     if (out.witnesses.includes(value)) throw new CliUsageError('--witness: the same witness is given twice');
     out.witnesses.push(value);

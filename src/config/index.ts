@@ -117,8 +117,11 @@ export class ConfigError extends Error {
   readonly code: ConfigErrorCode;
   /** Each problem as `<path>: <what is wrong>`. */
   readonly problems: readonly string[];
-  constructor(code: ConfigErrorCode, problems: string[]) {
-    super(`configuration ${code === 'ERR_CONFIG_SECRET' ? 'secret' : 'file'} error:\n  ${problems.join('\n  ')}`);
+  constructor(code: ConfigErrorCode, problems: string[], options?: ErrorOptions) {
+    super(
+      `configuration ${code === 'ERR_CONFIG_SECRET' ? 'secret' : 'file'} error:\n  ${problems.join('\n  ')}`,
+      options,
+    );
     this.name = 'ConfigError';
     this.code = code;
     this.problems = problems;
@@ -137,13 +140,15 @@ export function loadConfigFile(file: string, env: Readonly<Record<string, string
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('ERR_CONFIG_UNREADABLE', [`${file}: ${(error as Error).message}`]);
+    throw new ConfigError('ERR_CONFIG_UNREADABLE', [`${file}: ${(error as Error).message}`], { cause: error });
   }
   let document: unknown;
   try {
     document = parseYaml(text, { strict: true, uniqueKeys: true });
   } catch (error) {
-    throw new ConfigError('ERR_CONFIG_INVALID', [`${file}: not valid YAML: ${(error as Error).message}`]);
+    throw new ConfigError('ERR_CONFIG_INVALID', [`${file}: not valid YAML: ${(error as Error).message}`], {
+      cause: error,
+    });
   }
   return resolveConfig(document, { env, baseDir: path.dirname(path.resolve(file)) });
 }

@@ -40,7 +40,9 @@ export function readTarGz(gz: Uint8Array, limits: UstarLimits = DEFAULT_USTAR_LI
   try {
     tar = gunzipSync(gz, { maxOutputLength: limits.maxArchiveBytes });
   } catch (err) {
-    throw new UstarError(`not a readable gzip stream within ${limits.maxArchiveBytes} bytes (${describe(err)})`);
+    throw new UstarError(`not a readable gzip stream within ${limits.maxArchiveBytes} bytes (${describe(err)})`, {
+      cause: err,
+    });
   }
   return readTar(tar, limits);
 }

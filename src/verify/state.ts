@@ -22,7 +22,7 @@ export function readVerifyState(file: string): VerifyState {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, chains: {} };
-    throw new StateFileError(`cannot read the state file ${file}: ${(err as Error).message}`);
+    throw new StateFileError(`cannot read the state file ${file}: ${(err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {
@@ -75,6 +75,6 @@ export function writeVerifyState(file: string, state: VerifyState): void {
     }
     renameSync(temp, file);
   } catch (err) {
-    throw new StateFileError(`cannot write the state file ${file}: ${(err as Error).message}`);
+    throw new StateFileError(`cannot write the state file ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
