@@ -151,23 +151,22 @@ async function anthropic(): Promise<Anthropic> {
   });
 }
 
-/** Polls for a request's record (its outcome commits after the stream ends); the deadline only ends a failed test. */
-async function recordOf(
-  requestId: string,
-  type: 'decision' | 'outcome',
-  waitMs = 20_000,
-): Promise<Record<string, unknown>> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [
-      requestId,
-      type,
-    ]);
-    if (rows.length === 1)
-      return JSON.parse(Buffer.from(rows[0].record as Buffer).toString('utf8')) as Record<string, unknown>;
-    if (Date.now() > until) throw new Error(`no ${type} record for ${requestId}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A request's records of one type, parsed. */
+async function recordsOf(requestId: string, type: 'decision' | 'outcome'): Promise<Record<string, unknown>[]> {
+  const { rows } = await db.query('SELECT record FROM audit_records WHERE request_id = $1 AND type = $2', [
+    requestId,
+    type,
+  ]);
+  return rows.map((r) => JSON.parse(Buffer.from(r.record as Buffer).toString('utf8')) as Record<string, unknown>);
+}
+
+/** A request's record, read once, no wait: an answer, and a stream's last event (its final or error event), is sent
+ * only after the outcome record committed (ARCHITECTURE.md, stage 9), so a client holding the whole answer can read
+ * it at once. */
+async function recordOf(requestId: string, type: 'decision' | 'outcome'): Promise<Record<string, unknown>> {
+  const records = await recordsOf(requestId, type);
+  expect(records).toHaveLength(1);
+  return records[0] as Record<string, unknown>;
 }
 
 const lastReceived = () => upstream.received.at(-1) as ReceivedRequest;
@@ -372,6 +371,9 @@ describe('OpenAI APIs with the official openai client', () => {
     // a few events arrived (the upstream keeps generating, slowly); then the client is gone
     for (let i = 0; i < 3; i += 1) await reader.read();
     controller.abort();
+    // No event tells the client when the server noticed it left: its outcome is polled for (the bound only ends a
+    // failed test).
+    await expect.poll(async () => (await recordsOf(requestId, 'outcome')).length, { timeout: 20_000 }).toBe(1);
     const outcome = await recordOf(requestId, 'outcome');
     expect(outcome).toMatchObject({ error: 'ERR_CLIENT_DISCONNECTED', usage: { estimated: true } });
     expect((outcome.usage as { completion_tokens: number }).completion_tokens).toBeGreaterThan(0);
