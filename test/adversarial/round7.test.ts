@@ -285,7 +285,7 @@ describe('property names too short or too lower-case to be read as a value’s p
   });
 });
 
-describe('base64 that does not decode whole to UTF-8', () => {
+describe('encoded runs the decoder does not read', () => {
   const encoded = (bytes: Buffer) => bytes.toString('base64');
   const KEY_TEXT = Buffer.from(`aws ${AWS.value}`);
   const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
@@ -331,8 +331,26 @@ describe('base64 that does not decode whole to UTF-8', () => {
     const reply = upstreamErrorReply(400, upstream, 'r7', classifier);
     expect(leaksIn(JSON.stringify(reply.body), [AWS])).toEqual([]);
   });
-  it('control: the same run whole, and glued after a word of four letters (on its quads), are blocked', async () => {
+  // HOLE (open, classification/decode.ts startPatterns codeList): decimalCodeRuns reads a list split by one `,` or `;`
+  // "with any whitespace" (separatesCodes), but it is only started where the native start pattern matches, and that
+  // pattern allows spaces and tabs only before the mark (`[\t ]*[,;]`): a list written comma-first, one code a line
+  // (`97\n, 119\n, 115\n, …`, or `\r,`, `\n;`), is never decoded, in short texts and long ones. Fix: the start pattern
+  // takes `[\t-\r ]*` before the mark too (what separatesCodes accepts), within MAX_CODE_SEPARATOR.
+  it.fails('a key as decimal character codes written comma-first is not forwarded or relayed', async () => {
+    // The leak oracle decodes no code lists: what is asserted is that nothing was sent and the answer was withheld.
+    const list = [...KEY_TEXT].map(String).join('\n, ');
+    expect({ sent: await forwarded(CHAT, ask(list)), relayed: await screened(CHAT, answer(list)) }).toEqual({
+      sent: '',
+      relayed: 'null',
+    });
+  });
+  it('control: the run whole, glued after a word of four letters (on its quads), codes comma-last are blocked', async () => {
     expect(await both(encoded(KEY_TEXT))).toEqual([]);
+    const list = [...KEY_TEXT].map(String).join(',\n ');
+    expect({ sent: await forwarded(CHAT, ask(list)), relayed: await screened(CHAT, answer(list)) }).toEqual({
+      sent: '',
+      relayed: 'null',
+    });
     expect(await both(`AAAA${encoded(KEY_TEXT)}`)).toEqual([]);
   });
 });
