@@ -149,14 +149,15 @@ export async function usageReport(sql: Sql, from: Date, to: Date, by: By): Promi
     [from.toISOString(), to.toISOString()],
   );
   const groups = new Map<string, UsageRow>();
-  const totals: Omit<UsageRow, 'key'> = {
+  const zero = (): Omit<UsageRow, 'key'> => ({
     requests: 0,
     prompt_tokens: 0,
     completion_tokens: 0,
     tokens: 0,
     cost_micro_usd: 0,
     unpriced: 0,
-  };
+  });
+  const totals = zero();
   for (const row of rows) {
     const decision = parseRecord(row.d);
     const outcome = parseRecord(row.o);
@@ -188,15 +189,7 @@ export async function usageReport(sql: Sql, from: Date, to: Date, by: By): Promi
       else t.cost_micro_usd += cost;
     };
     for (const key of keys) {
-      const g = groups.get(key) ?? {
-        key,
-        requests: 0,
-        prompt_tokens: 0,
-        completion_tokens: 0,
-        tokens: 0,
-        cost_micro_usd: 0,
-        unpriced: 0,
-      };
+      const g = groups.get(key) ?? { key, ...zero() };
       add(g);
       groups.set(key, g);
     }
