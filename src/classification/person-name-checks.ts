@@ -178,3 +178,48 @@ export function isKanjiName(value: string): boolean {
   const chars = [...value];
   return chars.length >= 1 && chars.length <= 4 && !KANJI_PLACE_ENDINGS.includes(chars[chars.length - 1] as string);
 }
+
+/** Conjunctions that close a series of names in the generator's and Proctor's languages ("A, B and C", "A, B y C"). */
+export const SERIES_CONJUNCTIONS = ['and', 'y', 'e', 'et', 'und', 'en', 'og', 'och', 've'];
+
+/**
+ * The items of a series of names (PERSON_NAME_SERIES: `A, B, C and D`, each item one or two capitalised words), when
+ * at least two of them are given names the lists know that are no English word at any SCOWL level up to 60 (a list of
+ * products or places has none or one: "Chrome, Firefox and Safari"); otherwise none. Each item is then checked alone
+ * (isSeriesName): a coordination says its members are of one kind, two sure names say which kind.
+ */
+export function seriesItems(value: string): [number, number][] {
+  const l = nameLists();
+  const items: [number, number][] = [];
+  let sure = 0;
+  let start = 0;
+  const push = (end: number) => {
+    const item = value.slice(start, end).trim();
+    const from = start + value.slice(start, end).indexOf(item);
+    if (item !== '') items.push([from, from + item.length]);
+    const first = item.split(' ')[0] ?? '';
+    const lower = first.toLowerCase();
+    if (isGivenName(first, l.given) && !l.common.has(lower) && !l.rarer.has(lower) && !l.regions.has(lower)) sure += 1;
+  };
+  for (let i = 0; i <= value.length; i += 1) {
+    if (i === value.length || value[i] === ',') {
+      push(i);
+      start = i + 1;
+      continue;
+    }
+    for (const conjunction of SERIES_CONJUNCTIONS) {
+      if (value.startsWith(` ${conjunction} `, i)) {
+        push(i);
+        start = i + conjunction.length + 2;
+        i = start - 1;
+        break;
+      }
+    }
+  }
+  return sure >= 2 ? items : [];
+}
+
+/** One item of a series of names: one word as a lone name (isSingleName), two as a listed name (isListedName). */
+export function isSeriesName(value: string): boolean {
+  return value.includes(' ') ? isListedName(value) : isSingleName(value);
+}

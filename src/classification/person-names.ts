@@ -14,6 +14,7 @@ import {
   STREET_WORDS,
   TITLES,
 } from './person-name-words.ts';
+import { SERIES_CONJUNCTIONS } from './person-name-checks.ts';
 import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
@@ -144,6 +145,32 @@ export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   excludeAdjacent: PLACE_AND_STREET,
   requireContext: true,
   contextWindow: { before: 62, after: 48 },
+  baseScore: 60,
+  contextScore: 65,
+};
+
+/** A series' conjunction (SERIES_CONJUNCTIONS) between spaces. */
+const CONJUNCTION = `[ ](?:${SERIES_CONJUNCTIONS.join('|')})[ ]`;
+/** One item of a series: a name's word, or two (`María Pilar`). */
+const ITEM = `${WORD}(?:[ ]${WORD})?`;
+
+/**
+ * A series of three or more names with nothing introducing them: `They had 6: Calixta, Mateo, Flavio, María Pilar,
+ * Florencia and Ani.` Items of one or two capitalised words split by commas, the last after a conjunction; at least two
+ * of them sure given names (seriesItems), then each item checked alone (isSeriesName). Below a listed name's
+ * confidence, so where another recognizer finds a longer name that one stands.
+ */
+export const PERSON_NAME_SERIES: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(?:^|[^\w ]|[^0-9] )(${ITEM}(?:,[ ]${ITEM}){1,11},?${CONJUNCTION}${ITEM})${WORD_END}`,
+  group: 1,
+  // Every beginning of a series: capitalised words, commas, spaces and short lower-case words (the conjunctions).
+  partial: String.raw`\b(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’.-]*(?:,|,?[ ]${TAIL_WORD}?){0,40})`,
+  refiner: 'name_series',
+  validator: 'person_name_series',
+  contextWords: PEOPLE_WORDS,
   baseScore: 60,
   contextScore: 65,
 };

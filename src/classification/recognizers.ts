@@ -64,6 +64,7 @@ import {
   PERSON_NAME_LISTED,
   PERSON_NAME_NAMED,
   PERSON_NAME_PARTICLE_LED,
+  PERSON_NAME_SERIES,
   PERSON_NAME_SINGLE,
 } from './person-names.ts';
 
@@ -127,4 +128,5 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   PERSON_NAME_AFFILIATED,
   PERSON_NAME_CJK_INTRODUCED,
   PERSON_NAME_NAMED,
+  PERSON_NAME_SERIES,
 ]);

@@ -33,6 +33,7 @@ export type ValidatorName =
   | 'private_key'
   | 'person_name'
   | 'person_name_named'
+  | 'person_name_series'
   | 'mrn'
   | 'password'
   | 'secret_value'
@@ -45,7 +46,8 @@ export type RefinerName =
   | 'phone_groups'
   | 'labelled_phone_groups'
   | 'name_words'
-  | 'name_prefixes';
+  | 'name_prefixes'
+  | 'name_series';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
 export interface TextSegment {

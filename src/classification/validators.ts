@@ -20,8 +20,10 @@ import {
   isKanjiName,
   isListedName,
   isNamedName,
+  isSeriesName,
   isSingleName,
   nameWindows,
+  seriesItems,
 } from './person-name-checks.ts';
 import {
   isBrazilianPhoneNumber,
@@ -304,6 +306,7 @@ export const VALIDATORS = {
   private_key: isPrivateKeyBlock,
   person_name: isIntroducedName,
   person_name_named: isNamedName,
+  person_name_series: isSeriesName,
   mrn: (value: string) => {
     const digits = digitsOf(value).length;
     return digits >= 5 && digits <= 14;
@@ -333,6 +336,7 @@ export const REFINERS = {
   labelled_phone_groups: labelledPhoneWindows,
   name_words: (value: string) => nameWindows(value),
   name_prefixes: (value: string) => nameWindows(value, true),
+  name_series: seriesItems,
 } as const satisfies Record<RefinerName, (value: string) => [number, number][]>;
 
 /**

@@ -58,6 +58,31 @@ describe('a name a naming phrase makes one, even an everyday word', () => {
   });
 });
 
+describe('a series of names', () => {
+  it('finds each item of a series with two sure given names in it, one-word and two-word items alike', () => {
+    expect(names('They had 6: Calixta, Mateo, Flavio, María Pilar, Florencia and Ani.')).toEqual([
+      'Calixta',
+      'Mateo',
+      'Flavio',
+      'María Pilar',
+      'Florencia',
+      'Ani',
+    ]);
+  });
+
+  it('finds a series closed by another language’s conjunction', () => {
+    expect(names('Ils étaient là : Mathilde, Bérénice et Augustin.')).toEqual(['Mathilde', 'Bérénice', 'Augustin']);
+  });
+
+  it.each([
+    ['products with no given name', 'Chrome, Firefox, Safari and Edge render it the same way.'],
+    ['places', 'Offices in Lisbon, Porto, Madrid and Valencia opened this year.'],
+    ['a series with one given name only', 'Install Redis, Postgres and Cassandra first.'],
+  ])('leaves %s alone', (_, text) => {
+    expect(names(text)).toEqual([]);
+  });
+});
+
 describe('a lone name that words about people near it make one', () => {
   it.each([
     ['a pronoun in the next sentence', 'Rory is very reliable. You can always depend on him.', ['Rory']],
