@@ -15,7 +15,8 @@ if [ -z "$python" ]; then
   log "python3 is not installed; the LiteLLM gateway test cannot run"
   exit 1
 fi
-if [ -x "$venv/bin/litellm" ] && [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' 2>/dev/null)" = "$LITELLM_VERSION" ]; then
+installed() { "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' 2>/dev/null; }
+if [ -x "$venv/bin/litellm" ] && [ "$(installed)" = "$LITELLM_VERSION" ]; then
   exit 0
 fi
 start=$(date +%s)

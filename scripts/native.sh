@@ -11,21 +11,25 @@ crate="$root/native/ed25519-batch"
 out_dir="$root/.tools/native"
 out="$out_dir/ed25519-batch.node"
 
-if [ -f "$out" ] && [ -z "$(find "$crate/src" "$crate/Cargo.toml" "$crate/Cargo.lock" "$crate/build.rs" -newer "$out" -print -quit)" ]; then
+sources=("$crate/src" "$crate/Cargo.toml" "$crate/Cargo.lock" "$crate/build.rs")
+if [ -f "$out" ] && [ -z "$(find "${sources[@]}" -newer "$out" -print -quit)" ]; then
   exit 0
 fi
 cargo_bin="$(command -v cargo || true)"
 [ -n "$cargo_bin" ] || [ ! -x "$HOME/.cargo/bin/cargo" ] || cargo_bin="$HOME/.cargo/bin/cargo"
 if [ -z "$cargo_bin" ]; then
-  echo "native: cargo not found; the ledger will sign and proctor verify check signatures with node:crypto (slower). Install Rust (rustup) and rerun scripts/native.sh to build the addon." >&2
+  echo "native: cargo not found; the ledger will sign and proctor verify check signatures with node:crypto" \
+    "(slower). Install Rust (rustup) and rerun scripts/native.sh to build the addon." >&2
   exit 0
 fi
 offline=()
 [ -d "$crate/vendor" ] && offline=(--offline)
 echo "native: building the Ed25519 addon (native/ed25519-batch, cargo build --release${offline:+ --offline})" >&2
 mkdir -p "$out_dir"
-if ! CARGO_TARGET_DIR="$out_dir/target" "$cargo_bin" build --release --locked "${offline[@]}" --manifest-path "$crate/Cargo.toml" >&2; then
-  echo "native: the addon build FAILED; the ledger will sign and proctor verify check signatures with node:crypto (slower)" >&2
+if ! CARGO_TARGET_DIR="$out_dir/target" "$cargo_bin" build --release --locked "${offline[@]}" \
+  --manifest-path "$crate/Cargo.toml" >&2; then
+  echo "native: the addon build FAILED; the ledger will sign and proctor verify check signatures with node:crypto" \
+    "(slower)" >&2
   exit 0
 fi
 lib=""

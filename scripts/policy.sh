@@ -2,7 +2,8 @@
 # Builds, checks and tests the default policy bundle (policies/ -> bundles/default.tar.gz, wasm target).
 # Usage: bash scripts/policy.sh build|check|test|fixtures
 #   The revision is derived from the policy sources (src-<12 hex of their SHA-256>), so the same sources always give
-#   the same revision; `check` rebuilds into a temp dir and compares the bundle's extracted files with the checked-in one.
+#   the same revision; `check` rebuilds into a temp dir and compares the bundle's extracted files with the checked-in
+#   one.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +15,8 @@ tmp=""
 die() { echo "policy: $*" >&2; exit 1; }
 
 require_opa() {
-  command -v opa >/dev/null 2>&1 || die "the opa CLI is not on PATH; run: eval \"\$(bash scripts/toolchain.sh --with-opa)\""
+  command -v opa >/dev/null 2>&1 ||
+    die "the opa CLI is not on PATH; run: eval \"\$(bash scripts/toolchain.sh --with-opa)\""
 }
 
 # Rego and data sources that go into the bundle (tests excluded), in a locale-independent order.
@@ -77,7 +79,8 @@ cmd_test() {
   opa test policies/ -v
 }
 
-# Test-only bundles that misbehave on purpose (test/fixtures/policy/<name>/ -> <name>.tar.gz, entrypoint fixture/result).
+# Test-only bundles that misbehave on purpose (test/fixtures/policy/<name>/ -> <name>.tar.gz, entrypoint
+# fixture/result).
 cmd_fixtures() {
   require_opa
   local dir name

@@ -55,7 +55,8 @@ fi
 if [ "$with_witness" = 1 ]; then
   gobin="$tools/go/bin"
   stamp="$gobin/.torchwood-version"
-  if [ ! -x "$gobin/litewitness" ] || [ ! -x "$gobin/witnessctl" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$TORCHWOOD_VERSION" ]; then
+  if [ ! -x "$gobin/litewitness" ] || [ ! -x "$gobin/witnessctl" ] ||
+    [ "$(cat "$stamp" 2>/dev/null)" != "$TORCHWOOD_VERSION" ]; then
     command -v go >/dev/null 2>&1 || { log "Go is required to install litewitness"; exit 1; }
     log "installing litewitness and witnessctl $TORCHWOOD_VERSION into .tools/go/bin (go install)"
     GOBIN="$gobin" GOFLAGS=-mod=mod go install "filippo.io/torchwood/cmd/litewitness@$TORCHWOOD_VERSION" \
