@@ -6,18 +6,45 @@
 // (no byte-level BPE token is shorter than a byte), so a huge body costs no tokenizer time and is never under-counted.
 // The ranks are read from the package's tiktoken files (bpe-ranks.ts), not its 2.4 MB JavaScript literal (~18 MiB of
 // RSS kept). cl100k's (10 MiB of heap once built) are loaded on the first request for a model that uses them. Each
-// counter's cache of merged pieces is bounded at MERGE_CACHE_PIECES (bench/tokenizer-memory.ts).
+// counter's cache of merged pieces is bounded at MERGE_CACHE_PIECES (bench/tokenizer-memory.ts). A text's count is
+// remembered by the text's SHA-256 (never the text), so a system prompt or a chat's history resent every turn is counted
+// once, not at every request.
+import { hash } from 'node:crypto';
 import { type CountTokens, loadCounter } from './bpe-ranks.ts';
 
 /** The package's default, 100,000 pieces, grew o200k's heap by 26 MiB on text of made-up words (ids, keys, code) and
  * made each count of a short prompt slower (37 against 9 µs, a hit in a Map that large); 4,096 keep ≈ 1 MiB and the
  * recently repeated pieces (a system prompt's). No count changes: the cache only remembers merges. */
 const MERGE_CACHE_PIECES = 4096;
-const countO200k: CountTokens = loadCounter('o200k_base', MERGE_CACHE_PIECES);
-let countCl100kLoaded: CountTokens | null = null;
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+/** Texts of at least this many UTF-16 units have their count remembered; a shorter one costs about its hash. */
+export const COUNT_MEMO_MIN_CHARS = 64;
+/** Counts remembered per encoding (≈ 130 bytes each: a digest and a number), the oldest out first. */
+export const COUNT_MEMO_ENTRIES = 4096;
+
+type CountText = (text: string) => number;
+
+/** `count` with its results remembered under the text's SHA-256: a count is a function of the text alone. */
+function rememberingCounts(count: CountTokens): CountText {
+  const counts = new Map<string, number>();
+  return (text) => {
+    if (text.length < COUNT_MEMO_MIN_CHARS) return count(text, AS_TEXT);
+    const key = hash('sha256', text, 'base64');
+    let tokens = counts.get(key);
+    if (tokens === undefined) {
+      tokens = count(text, AS_TEXT);
+      if (counts.size >= COUNT_MEMO_ENTRIES) counts.delete(counts.keys().next().value as string);
+      counts.set(key, tokens);
+    }
+    return tokens;
+  };
+}
+
+const countO200k: CountText = rememberingCounts(loadCounter('o200k_base', MERGE_CACHE_PIECES));
+let countCl100kLoaded: CountText | null = null;
 /** cl100k_base's counter, built synchronously the first time it is needed. */
-function countCl100k(): CountTokens {
-  countCl100kLoaded ??= loadCounter('cl100k_base', MERGE_CACHE_PIECES);
+function countCl100k(): CountText {
+  countCl100kLoaded ??= rememberingCounts(loadCounter('cl100k_base', MERGE_CACHE_PIECES));
   return countCl100kLoaded;
 }
 
@@ -26,7 +53,6 @@ export const MAX_TOKENIZED_BYTES = 512 * 1024;
 const TOKENS_PER_MESSAGE = 4;
 const TOKENS_PER_TOOL_CALL = 4;
 const TOKENS_FOR_REPLY = 3;
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
 export type TokenCountMethod = 'o200k_base' | 'cl100k_base' | 'o200k_base_or_estimate' | 'byte_bound';
 
@@ -56,7 +82,7 @@ export function countPromptTokens(shape: PromptShape): { tokens: number; method:
   const encoding = encodingFor(shape.model);
   const count = encoding === 'cl100k_base' ? countCl100k() : countO200k;
   let text = 0;
-  for (const t of shape.texts) text += t.length === 0 ? 0 : count(t, AS_TEXT);
+  for (const t of shape.texts) text += t.length === 0 ? 0 : count(t);
   if (encoding !== null) return { tokens: text + framing, method: encoding };
   return { tokens: Math.max(text + framing, shape.conservativeEstimate), method: 'o200k_base_or_estimate' };
 }
