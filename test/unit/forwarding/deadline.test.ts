@@ -1,5 +1,6 @@
 // The forwarder's whole-exchange time limit is cleared when the exchange ends: AbortSignal.timeout's timer could not
 // be, so every request left one alive for total_ms (10 minutes by default) holding its async context.
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -31,6 +32,8 @@ describe('exchangeSignal', () => {
     const outer = new AbortController();
     const following = exchangeSignal(TOTAL_MS, outer.signal);
     const ended = exchangeSignal(TOTAL_MS, outer.signal);
+    // One listener on the outer signal for every exchange that follows it (adding one walks the ones already there).
+    expect(getEventListeners(outer.signal, 'abort')).toHaveLength(1);
     ended.clear();
     outer.abort(new Error('draining'));
     expect(following.signal.aborted).toBe(true);
