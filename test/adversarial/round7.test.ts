@@ -344,6 +344,22 @@ describe('encoded runs the decoder does not read', () => {
       relayed: 'null',
     });
   });
+  // HOLE (open, classification/decode-escapes.ts; docs/classification.md lists the escapes read): character escapes
+  // that C, Python, shell printf and HTML parsers all decode are outside the list read (`\uXXXX`, `\u{X}`,
+  // `\xXX`, `&#DDD;`, `&#xHH;`): octal `\101\113…`, eight-digit `\U00000041…`, and numeric references without
+  // their `;` (`&#65&#75…`, which HTML decodes) carry a key whole. Fix: decode `\` + 3 octal digits, `\U` + 8 hex
+  // digits and `&#` + digits without `;` in decodeEscapes, under the same run and budget rules.
+  it.fails.each([
+    ['octal escapes', (c: number) => `\\${c.toString(8).padStart(3, '0')}`],
+    ['eight-digit \\U escapes', (c: number) => `\\U${c.toString(16).padStart(8, '0')}`],
+    ['numeric references without their semicolon', (c: number) => `&#${c}`],
+  ])('a key as %s is not forwarded or relayed', async (_name, escape) => {
+    const text = [...KEY_TEXT].map(escape).join('');
+    expect({ sent: await forwarded(CHAT, ask(text)), relayed: await screened(CHAT, answer(text)) }).toEqual({
+      sent: '',
+      relayed: 'null',
+    });
+  });
   it('control: the run whole, glued after a word of four letters (on its quads), codes comma-last are blocked', async () => {
     expect(await both(encoded(KEY_TEXT))).toEqual([]);
     const list = [...KEY_TEXT].map(String).join(',\n ');
