@@ -1,0 +1,261 @@
+// Round 7 of the attacker's review, on operations: take the process down or make it hold memory without bound (bodies
+// that never finish, a full classification queue, deep JSON, huge numbers, a compressed body, a streamed answer that
+// never ends), and get a raw value into a log line or a record (a model name, a URL, a header, an upstream's error).
+// Through the real stack (startAdversarialStack: real PostgreSQL, OIDC provider, policy, classifier, pipeline).
+// Holes found and not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so CI stays green
+// until they close; attacks that held are kept as controls.
+import type { IncomingMessage } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANSWER_KEY, AWS_KEY } from './leaks.ts';
+import { promptBody } from './request-bodies.ts';
+import { heldBytes, openSocket, portOf, watchServers, type ServerSide } from './round7-ops-sockets.ts';
+import { longStream } from './round7-ops-streams.ts';
+import { startAdversarialStack, type AdversarialStack, type ApiName } from './stack.ts';
+
+const MiB = 2 ** 20;
+const APIS: readonly ApiName[] = ['chat', 'completions', 'embeddings', 'responses', 'messages'];
+
+let stack: AdversarialStack;
+let servers: ServerSide;
+/** Proctor's own listener (not the OIDC provider's, not the recording upstream's, which run in this process too). */
+let port = 0;
+/** A request Proctor received from a client: on an API route, without Proctor's request id (upstream requests carry
+ * it). */
+const fromClient = (r: IncomingMessage) =>
+  r.headers['x-proctor-request-id'] === undefined && r.url === '/v1/chat/completions';
+
+beforeAll(async () => {
+  servers = watchServers();
+  stack = await startAdversarialStack('ops');
+  await stack.send('chat', promptBody('chat', 'hello'));
+  port = portOf(servers, fromClient);
+});
+afterAll(async () => {
+  servers?.close();
+  await stack?.close();
+});
+
+/** Plain prose, `bytes` long, with no value any recognizer takes. */
+const filler = (bytes: number) =>
+  'The quarterly review covers staffing, travel and the new office lease. '.repeat(bytes / 70 + 1).slice(0, bytes);
+const retryAfter = (received: string) => /\r\nretry-after: (\d+)/.exec(received)?.[1] ?? null;
+const codeOf = (body: string) => /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? null;
+
+describe('bodies that never finish (no credential needed: the body is read before identify)', () => {
+  /** Clients, each sending a 4,000,000-byte body (under the 4 MiB cap) but its last byte. */
+  const CLIENTS = 32;
+  const LENGTH = 4_000_000;
+  const attack = (r: IncomingMessage) => r.headers['x-attack'] === 'unfinished';
+  const head = Buffer.from(
+    'POST /v1/chat/completions HTTP/1.1\r\nhost: proctor\r\ncontent-type: application/json\r\n' +
+      `x-attack: unfinished\r\ncontent-length: ${LENGTH}\r\n\r\n`,
+  );
+  const body = Buffer.alloc(LENGTH - 1, 'a');
+  body.write('{"model":"echo-1","messages":[{"role":"user","content":"');
+  /**
+   * Resolves once `n` more bodies were refused as unreadable (their clients left): each is recorded and logged after
+   * its channel was released, so memory measured then no longer holds them.
+   */
+  const recordedUnread = (n: number) => {
+    const count = () =>
+      stack
+        .logText()
+        .split('\n')
+        .filter((l) => l.includes('"code":"ERR_REQUEST_NOT_JSON"')).length;
+    const target = count() + n;
+    return (async () => {
+      while (count() < target) await new Promise((resolve) => setImmediate(resolve));
+    })();
+  };
+
+  // HOLE (open, src/http/body.ts + src/pipeline/intake.ts): every body past 64 KiB is read as it arrives into its own
+  // intake channel (a MessagePort queue), before the identify stage runs, with no bound on the bytes all bodies in
+  // flight hold together: 32 clients without a token hold 122 MiB (measured), and fastify's requestTimeout is 0 (see
+  // the next test), so they hold it for as long as they keep their sockets open; a few hundred clients exhaust a 2 GiB
+  // pod. Suggested fix: one budget for request bytes being received (e.g. `server.max_body_bytes_in_flight`, sized
+  // from the memory limit): a body whose content-length (or whose bytes so far) would pass it is refused at once with
+  // 503 and retry-after and its connection closed, before it is read; and a deadline for a body to arrive whole.
+  it.fails('32 clients sending 4 MB bodies that never end make Proctor hold less than 64 MiB', async () => {
+    const before = await heldBytes();
+    const leaving = recordedUnread(CLIENTS);
+    const sockets = await Promise.all(Array.from({ length: CLIENTS }, () => openSocket(port, head, body)));
+    try {
+      await servers.read(attack, CLIENTS * (head.length + body.length));
+      expect((await heldBytes()) - before).toBeLessThan(64 * MiB);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await leaving;
+    }
+  });
+
+  // HOLE (open, src/http/index.ts): fastify's `requestTimeout` default (0: none) and no socket `timeout`: a request
+  // whose body stops arriving is never given up, so the memory of the test above is held until the client leaves.
+  // Suggested fix: pass `requestTimeout` (e.g. 30 s, configurable) to Fastify(); a body past it is answered 408
+  // (ERR_REQUEST_TIMEOUT, already in transport-errors.ts) and its channel released.
+  it.fails('a request must arrive whole within a deadline (the server has a requestTimeout)', () => {
+    const server = servers.received(fromClient)[0]?.server;
+    expect(server?.requestTimeout).toBeGreaterThan(0);
+  });
+
+  it('control: the channels of bodies whose clients left are released, and the probes answered meanwhile', async () => {
+    const before = await heldBytes();
+    const leaving = recordedUnread(8);
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => openSocket(port, head, body)));
+    await servers.read(attack, 8 * (head.length + body.length));
+    const probe = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(probe.status).toBe(200);
+    for (const socket of sockets) socket.destroy();
+    await leaving;
+    expect((await heldBytes()) - before).toBeLessThan(8 * MiB);
+  });
+});
+
+describe('the classification queue full', () => {
+  it('control: 48 large prompts at once: each answered (busy: 503, retry-after), recorded, none forwarded', async () => {
+    const sent = await Promise.all(
+      Array.from({ length: 48 }, () => stack.send('chat', promptBody('chat', filler(400_000)))),
+    );
+    const records = await stack.records();
+    for (const x of sent) {
+      const refusedWithRetry = x.status === 503 || x.status === 429;
+      expect([200, 429, 503]).toContain(x.status);
+      if (refusedWithRetry) expect(retryAfter(x.received)).not.toBeNull();
+      if (x.status === 503) expect(codeOf(x.body)).toBe('ERR_CLASSIFIER_BUSY');
+      if (x.status !== 200) expect(x.upstream).toEqual([]);
+      expect(records).toContain(x.requestId);
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('deep JSON, a million levels, in every API', () => {
+  /** `[` a million times and as many `]`: 2 MB, parsed on a classification thread. */
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  /** An object a million levels deep where an API takes a JSON schema (tools' parameters). */
+  const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  const where: Record<ApiName, (d: number) => string> = {
+    chat: (d) => `{"model":"echo-1","messages":${deep(d)}}`,
+    completions: (d) => `{"model":"echo-1","prompt":${deep(d)}}`,
+    embeddings: (d) => `{"model":"echo-1","input":${deep(d)}}`,
+    responses: (d) =>
+      `{"model":"echo-1","input":"hi","tools":[{"type":"function","name":"f","parameters":${deepObject(d)}}]}`,
+    messages: (d) =>
+      `{"model":"echo-1","max_tokens":5,"messages":[{"role":"user","content":"hi"}],` +
+      `"tools":[{"name":"f","input_schema":${deepObject(d)}}]}`,
+  };
+  for (const api of APIS) {
+    it(`control: ${api} is refused with 400, recorded, nothing forwarded`, async () => {
+      const x = await stack.send(api, where[api](api === 'responses' || api === 'messages' ? 400_000 : 1_000_000));
+      expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 400, forwarded: 0 });
+      expect(await stack.records()).toContain(x.requestId);
+    });
+  }
+  it('control: chat tools with parameters a million objects deep', async () => {
+    const body =
+      `{"model":"echo-1","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function",` +
+      `"function":{"name":"f","parameters":${deepObject(400_000)}}}]}`;
+    const x = await stack.send('chat', body);
+    expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 400, forwarded: 0 });
+  });
+});
+
+describe('numbers past the safe integers, and a compressed body', () => {
+  for (const raw of ['1e300', '9007199254740993', '1e400', '-9007199254740993']) {
+    it(`control: max_tokens and seed ${raw} are refused with 400 naming the field, recorded`, async () => {
+      for (const field of ['max_tokens', 'seed']) {
+        const x = await stack.send(
+          'chat',
+          `{"model":"echo-1","${field}":${raw},"messages":[{"role":"user","content":"hi"}]}`,
+        );
+        expect({ status: x.status, code: codeOf(x.body), forwarded: x.upstream.length }).toEqual({
+          status: 400,
+          code: 'ERR_REQUEST_INVALID',
+          forwarded: 0,
+        });
+        expect(x.body).toContain(`"param":"${field}"`);
+        expect(await stack.records()).toContain(x.requestId);
+      }
+    });
+  }
+  it('control: a gzip body is never inflated: 400 ERR_REQUEST_NOT_JSON, nothing forwarded', async () => {
+    const bomb = gzipSync(Buffer.from(JSON.stringify(promptBody('chat', filler(50 * MiB)))));
+    const x = await stack.send('chat', new Uint8Array(bomb), { headers: { 'content-encoding': 'gzip' } });
+    expect({ status: x.status, code: codeOf(x.body), forwarded: x.upstream.length }).toEqual({
+      status: 400,
+      code: 'ERR_REQUEST_NOT_JSON',
+      forwarded: 0,
+    });
+  });
+});
+
+describe('raw values in the places logs and records name', () => {
+  const KEY = AWS_KEY.value;
+  it('control: a key as the model name, in the query, a header name and value: not logged, not recorded', async () => {
+    const model = await stack.send('chat', { ...promptBody('chat', 'hi'), model: `gpt-${KEY}` });
+    expect({ status: model.status, code: codeOf(model.body) }).toEqual({ status: 400, code: 'ERR_REQUEST_INVALID' });
+    const query = await stack.send('chat', promptBody('chat', 'hi'), { query: `?api_key=${KEY}&model=${KEY}` });
+    const header = await stack.send('chat', promptBody('chat', 'hi'), { headers: { [`x-${KEY}`]: KEY } });
+    expect([query.status, header.status]).toEqual([200, 200]);
+    for (const x of [query, header]) expect(x.upstream[0]?.headers[`x-${KEY.toLowerCase()}`]).toBeUndefined();
+    expect(stack.logText()).not.toContain(KEY);
+    expect(await stack.records()).not.toContain(KEY);
+    const line =
+      stack
+        .logText()
+        .split('\n')
+        .find((l) => l.includes(model.requestId)) ?? '';
+    expect(JSON.parse(line)).toMatchObject({ fields: { model: null, code: 'ERR_REQUEST_INVALID' } });
+  });
+  it('control: an upstream error naming a key, as JSON and as text: withheld, not logged, not recorded', async () => {
+    stack.upstream.script('json-error', () => ({
+      status: 400,
+      json: { error: { message: `bad ${ANSWER_KEY.value}`, type: 'invalid_request_error', code: ANSWER_KEY.value } },
+    }));
+    stack.upstream.script('text-error', () => ({
+      status: 500,
+      raw: `oops ${ANSWER_KEY.value}`,
+      contentType: 'text/plain',
+    }));
+    const json = await stack.send('chat', promptBody('chat', 'case-json-error hi'));
+    const text = await stack.send('chat', promptBody('chat', 'case-text-error hi'));
+    expect([json.status, text.status]).toEqual([400, 502]);
+    for (const x of [json, text]) expect(x.received).not.toContain(ANSWER_KEY.value);
+    expect(stack.logText()).not.toContain(ANSWER_KEY.value);
+    expect(await stack.records()).not.toContain(ANSWER_KEY.value);
+  });
+});
+
+describe('a streamed answer that never ends', () => {
+  /** 256 KiB of prose per text delta, 64 deltas: 16 MiB of answer text, measured over its second half (8 MiB). */
+  const DELTA = filler(256 * 1024);
+  const DELTAS = 64;
+  beforeAll(async () => {
+    // The first stream in a process grows it by 5-19 MiB once (the classifier's first use): not the stream's cost.
+    await longStream('openai.chat_completions', DELTA, 8);
+    await longStream('openai.responses', DELTA, 8);
+  }, 60_000);
+
+  // HOLE (open, src/providers/openai-responses-stream.ts): the Responses session keeps every channel's text, as the
+  // upstream sent it and as released, to compare with the copies in `.done` and `response.completed`, with no cap:
+  // 8 MiB more of deltas grew the process by 8 MiB (measured: linear), and a stream lasts up to total_ms (10 minutes),
+  // so one compromised upstream can exhaust a replica with a few long streams. Those copies can never be accepted past
+  // SSE_MAX_EVENT_CHARS (1 Mi characters: a `.done` event repeating a longer text is refused), so suggested fix: end
+  // the stream with ERR_UPSTREAM_BAD_RESPONSE once a session's kept text passes SSE_MAX_EVENT_CHARS.
+  it.fails('responses: the second 8 MiB of text deltas grow the process by less than 3 MiB', async () => {
+    const { grown } = await longStream('openai.responses', DELTA, DELTAS);
+    expect(grown).toBeLessThan(3 * MiB);
+  }, 120_000);
+
+  it('control: chat: the same text deltas grow the process by less than 3 MiB', async () => {
+    const { grown, result } = await longStream('openai.chat_completions', DELTA, DELTAS);
+    expect(result.error).toBe('ERR_UPSTREAM_STREAM_TRUNCATED');
+    expect(grown).toBeLessThan(3 * MiB);
+  }, 120_000);
+});
+
+describe('afterwards', () => {
+  it('the chain verifies with the public key only', async () => {
+    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+  });
+});
