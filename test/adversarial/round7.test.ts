@@ -167,6 +167,23 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, events, RULES);
     expect(holdsBoth(out)).toBe(false);
   });
+  it.fails('anthropic stream: text block 0 given a delta after its content_block_stop is not relayed whole', async () => {
+    // The SDK's accumulator appends a delta to its block by index, stopped or not; the reader takes it too.
+    const events = anthropicStream(
+      [
+        start(0, { type: 'text', text: '' }),
+        text(0, HALVES[0]),
+        a('content_block_stop', { index: 0 }),
+        start(1, { type: 'text', text: '' }),
+        text(1, 'hello'),
+        a('content_block_stop', { index: 1 }),
+        text(0, HALVES[1]),
+      ],
+      'end_turn',
+    );
+    const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, events, RULES);
+    expect(holdsBoth(out)).toBe(false);
+  });
   it.fails('responses stream: output item 0’s text resumed after item 1’s is not relayed whole', async () => {
     const events = responsesStream([
       [0, HALVES[0]],
