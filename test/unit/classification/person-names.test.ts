@@ -98,6 +98,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a listed name with no people near it', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
     ['a place after "lives in"', 'My friend lives in Cuenca'],
     ['a name-list word that is an everyday word', 'She said it will rain in May'],
+    ['a word common in one variety of English only', 'She agreed, and on the Sunday before Labor Day we returned'],
     ['a rarer English word near a pronoun', 'Redaction is what he asked for, and Loggers too'],
     ['a street written as one word', 'Her address: 26-10 Heuserstraße'],
     ['a country near a pronoun', 'Carry Me Back To Italy, which he sung'],
