@@ -5,7 +5,7 @@
 import { countsOf, type Classification } from '../classification/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
-import type { FindingLocation, PolicyInput } from '../policy/index.ts';
+import { type FindingLocation, isoTimeOf, type PolicyInput } from '../policy/index.ts';
 import type { NormalizedRequest } from '../providers/index.ts';
 
 export function buildPolicyInput(
@@ -43,9 +43,15 @@ export function buildPolicyInput(
       zero_data_retention: u.zeroDataRetention,
       models: [...u.models],
     })),
-    time: { unix_ms: now.getTime(), iso: now.toISOString() },
+    time: timeOf(now),
     ...(usage === undefined ? {} : { usage: { ...usage } }),
   };
+}
+
+/** The input's time: the instant, and the same instant as ISO 8601 (the engine checks they agree). */
+function timeOf(now: Date): PolicyInput['time'] {
+  const unixMs = now.getTime();
+  return { unix_ms: unixMs, iso: isoTimeOf(unixMs) };
 }
 
 /** The principal as the policy sees it (no token fingerprint: the input is recorded and replayed). */

@@ -1,6 +1,7 @@
 // Turns a loaded wasm policy into a PolicyEngine whose decide() never throws.
 // Order per call: validate the input (policy-input.v1), evaluate, require exactly one result, validate it
 // (policy-decision.v1), check it names only upstreams from the input, return a sorted copy. Any failure is a deny.
+import { isoTimeOf } from './iso-time.ts';
 import { describeSchemaErrors, policyValidators } from './schemas.ts';
 import type { Decision, EngineReasonCode, Limits, PolicyEngine, PolicyInput, PolicyVersion, Reason } from './types.ts';
 
@@ -76,7 +77,7 @@ function checkInput(input: PolicyInput): string | null {
     if (names.has(upstream.name)) return 'input /upstreams names an upstream twice';
     names.add(upstream.name);
   }
-  if (new Date(input.time.unix_ms).toISOString() !== input.time.iso) {
+  if (isoTimeOf(input.time.unix_ms) !== input.time.iso) {
     return 'input /time/iso is not the same instant as /time/unix_ms';
   }
   const { tools } = input.request;

@@ -21,6 +21,7 @@ export { parseVerificationKey, verifyBundleSignature } from './signature.ts';
 export type { VerificationKey, VerifiedSignature } from './signature.ts';
 export { bundleSource, isPlainRemoteHttp } from './source.ts';
 export type { BundleSource, FetchedBundle, FetchLike, SourceOptions } from './source.ts';
+export { isoTimeOf } from './iso-time.ts';
 export { createPolicyRuntime } from './runtime.ts';
 export type {
   ActivateCallback,
