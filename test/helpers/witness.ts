@@ -61,8 +61,10 @@ export async function startWitness(name: string): Promise<RunningWitness> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    children.push(spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' }));
-    await until(() => existsSync(sock), 'ssh-agent socket');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(agent);
+    // ssh-agent prints its environment lines once its socket listens (ssh-agent.c): an event, not a poll.
+    await printed(agent, /SSH_AUTH_SOCK=/, 'ssh-agent');
     await run('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
     // litewitness names the address it was given, not the one it bound: a port 0 cannot be read back. A free port is
     // only known free until someone else binds it, so a witness that could not bind it is started again on another
@@ -110,7 +112,23 @@ function vkeyOf(name: string, sshPub: string): string {
   return `${name}+${hash}+${Buffer.concat([Buffer.from([4]), raw]).toString('base64')}`;
 }
 
-/** Waits for a process to be ready (a readiness poll, not a timing assumption): up to 30 s. */
+/** Resolves once `child` has printed `pattern` on stdout; rejects when it exits first. */
+function printed(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-4000);
+      if (pattern.test(out)) resolve();
+    });
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${what} exited (${signal ?? code}) before it was ready: ${out}`)),
+    );
+  });
+}
+
+/** Waits for litewitness to accept connections: it logs "listening" before it binds (litewitness.go), so no line of
+ * its own marks it ready; connecting is the real condition, polled (a readiness poll, not a timing assumption), up to
+ * 30 s. */
 async function until(
   ready: () => boolean | Promise<boolean>,
   what: string,
