@@ -170,6 +170,19 @@ export function isValidNhsNumber(value: string): boolean {
   return check !== 10 && check === digits.charCodeAt(9) - 48;
 }
 
+/**
+ * A Dutch citizen service number (burgerservicenummer, BSN; formerly the sofinummer): nine digits whose "11-proef"
+ * holds, 9·d1 + 8·d2 + … + 2·d8 − d9 a multiple of 11 (Logius, BSN specification). Not all zeros; separators ignored.
+ */
+export function isValidBsn(value: string): boolean {
+  let digits = '';
+  for (const char of value) if (char >= '0' && char <= '9') digits += char;
+  if (digits.length !== 9 || digits === '000000000') return false;
+  let sum = -(digits.charCodeAt(8) - 48);
+  for (let i = 0; i < 8; i += 1) sum += (digits.charCodeAt(i) - 48) * (9 - i);
+  return sum % 11 === 0;
+}
+
 // Base58check addresses are 25 bytes, at most 35 characters: longer strings are refused before decoding (base58
 // decoding is quadratic in length, and a custom recognizer may hand this a longer match).
 const BASE58CHECK_MAX_CHARS = 35;

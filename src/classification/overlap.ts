@@ -2,8 +2,9 @@
 // type were already merged (classifier.ts `dedupe`), and catch-all (fallback) recognizers already gave way.
 // Rules, in order:
 //   1. a finding whose span another finding covers (same span or inside it) is dropped when the other ranks higher:
-//      checksum-validated types (cards, IBAN, NHS, ABA routing, addresses with checksums, vendor-prefixed secrets)
-//      rank above other validated ones, those above unvalidated ones; then confidence; then the longer span;
+//      checksum-validated types (cards, IBAN, NHS, BSN, ABA routing, addresses with checksums, vendor-prefixed
+//      secrets) rank above other validated ones, those above unvalidated ones; then confidence; then the longer span
+//      (so a nine-digit number next to a BSN word and valid by the 11-proef is a BSN, not a bare US SSN);
 //   2. an email whose local part is a secret (`<token>@host`) is not an email: the secret stands alone.
 // Findings that only partly overlap both stand (dropping one would leave part of a value unreported).
 // Invariant: O(n log n) in the number of findings (a sweep; within one type spans never overlap, so at most one
@@ -28,6 +29,7 @@ export const STRONG_VALIDATORS: ReadonlySet<string> = new Set([
   'luhn_short',
   'iban',
   'nhs',
+  'nl_bsn',
   'aba_routing',
   'btc_address',
   'eth_address',

@@ -66,6 +66,37 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
   baseScore: 90,
 };
 
+/** Words that name the Dutch citizen service number (and its former name, the sofinummer) in Dutch and English. */
+const BSN_WORDS = [
+  'bsn',
+  'burgerservicenummer',
+  'burger service nummer',
+  'burgerservicenr',
+  'sofinummer',
+  'sofi-nummer',
+  'sofi nummer',
+  'sofinr',
+  'citizen service number',
+];
+
+/**
+ * A Dutch BSN: nine digits (or written 1234.56.782 / 123 456 782) next to a BSN word, valid by the 11-proef. Where a
+ * bare nine-digit US_SSN_LABELLED finding covers the same digits (`BSN (social security number): 123456782`), the
+ * BSN's checksum ranks above it (overlap.ts): the other type's own word and checksum win.
+ */
+export const NL_BSN: RecognizerDefinition = {
+  type: 'NL_BSN',
+  category: 'PII',
+  pattern: String.raw`(?:^|[^0-9.])(\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3} \d{3} \d{3})(?:[^0-9]|$)`,
+  group: 1,
+  partial: String.raw`[0-9][0-9. ]{0,10}`,
+  validator: 'nl_bsn',
+  normalizer: 'digits',
+  contextWords: BSN_WORDS,
+  requireContext: true,
+  baseScore: 90,
+};
+
 /**
  * A run of 13+ digits in groups split by single spaces or dashes; inside it, every window of whole groups with
  * 13–19 digits in a card layout is a candidate (card_groups), which must be in an issuer range of that length and Luhn-valid.

@@ -25,6 +25,7 @@ export type ValidatorName =
   | 'date'
   | 'aba_routing'
   | 'nhs'
+  | 'nl_bsn'
   | 'not_placeholder'
   | 'high_entropy'
   | 'jwt'

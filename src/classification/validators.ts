@@ -9,6 +9,7 @@ import {
   isValidBase58CheckAddress,
   isValidBech32Address,
   isValidEthAddress,
+  isValidBsn,
   isValidIban,
   isValidNhsNumber,
 } from './checksums.ts';
@@ -298,6 +299,7 @@ export const VALIDATORS = {
   date: isDateValue,
   aba_routing: (value: string) => isValidAbaRouting(digitsOf(value)),
   nhs: isValidNhsNumber,
+  nl_bsn: isValidBsn,
   not_placeholder: (value: string) => !isPlaceholder(value),
   high_entropy: isHighEntropySecret,
   jwt: isJwt,

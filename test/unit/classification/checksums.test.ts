@@ -8,6 +8,7 @@ import {
   isValidAbaRouting,
   isValidBase58CheckAddress,
   isValidBech32Address,
+  isValidBsn,
   isValidEthAddress,
   isValidIban,
   isValidNhsNumber,
@@ -39,6 +40,15 @@ const EIP55 = [
 ];
 
 describe('checksums', () => {
+  it('BSN 11-proef: the test numbers in common use pass, each with one digit changed fails, as do zeros and 8 digits', () => {
+    for (const bsn of ['111222333', '123456782', '1234.56.782']) {
+      expect(isValidBsn(bsn), bsn).toBe(true);
+      const digits = bsn.replace(/\D/g, '');
+      expect(isValidBsn(`${digits.slice(0, 8)}${(Number(digits[8]) + 1) % 10}`), digits).toBe(false);
+    }
+    expect(isValidBsn('000000000')).toBe(false);
+    expect(isValidBsn('12345678')).toBe(false);
+  });
   it('EIP-55 uses Keccak-256 (Ethereum padding), not SHA3-256: the empty-input vector', () => {
     expect(bytesToHex(keccak_256(new Uint8Array(0)))).toBe(
       'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',

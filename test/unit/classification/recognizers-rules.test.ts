@@ -9,7 +9,7 @@ const found = (text: string) =>
 
 describe('built-in recognizer rules', () => {
   it('every built-in pattern compiles and the set has every documented type', () => {
-    expect(new Set(DEFAULT_RECOGNIZERS.map((r) => r.type)).size).toBe(30); // PASSWORD and PERSON_NAME since issue 18
+    expect(new Set(DEFAULT_RECOGNIZERS.map((r) => r.type)).size).toBe(31); // PASSWORD, PERSON_NAME and NL_BSN since issue 18
   });
 
   it.each(['ops@example.com', 'a@mail.example.org', 'x@host.test', 'y@foo.invalid', 'z@example', 'w@box.localhost'])(
@@ -46,6 +46,15 @@ describe('built-in recognizer rules', () => {
     expect(found('SSN 219099999')).toEqual([['US_SSN', '219099999']]);
     expect(found('the nhsx 9434765919')).toEqual([]);
     expect(found('NHS: 9434765919')).toEqual([['UK_NHS', '9434765919']]);
+  });
+
+  it('reads nine digits next to a BSN word as a Dutch BSN, and lets the BSN word win over an SSN word', () => {
+    expect(found('Mijn BSN is 111222333.')).toEqual([['NL_BSN', '111222333']]);
+    expect(found('burgerservicenummer: 1234.56.782')).toEqual([['NL_BSN', '1234.56.782']]);
+    expect(found('BSN (Dutch social security number): 123456782')).toEqual([['NL_BSN', '123456782']]);
+    // Only an SSN word: the text calls it an SSN, and one US SSN in eleven passes the 11-proef.
+    expect(found('SSN 123456782')).toEqual([['US_SSN', '123456782']]);
+    expect(found('BSN 123456783')).toEqual([]); // 11-proef fails
   });
 
   it('rejects typos by checksum', () => {

@@ -109,6 +109,7 @@ describe('the default policy bundle', () => {
             'IBAN',
             'IP_ADDRESS',
             'MEDICAL_RECORD_NUMBER',
+            'NL_BSN',
             'PERSON_NAME',
             'PHONE',
             'UK_NHS',
