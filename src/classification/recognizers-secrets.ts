@@ -251,6 +251,10 @@ export const URL_PASSWORD: RecognizerDefinition = {
   contextScore: 95,
 };
 
+/** The credential words an environment-style name ends in (`…_TOKEN`, `…_API_KEY`): ENV_SECRET's pattern and partial. */
+const ENV_CREDENTIAL_WORDS =
+  'token|secret|api_?key|access_?key|secret_?key|private_?key|key|password|passwd|pwd|pass|auth|credentials?';
+
 /**
  * A value assigned to an environment-style name that ends in a credential word (`GITHUB_TOKEN=…`,
  * `STRIPE_SECRET=…`, `OPENAI_API_KEY: …`): high entropy or a password's mix. A catch-all, like GENERIC_API_KEY.
@@ -258,9 +262,11 @@ export const URL_PASSWORD: RecognizerDefinition = {
 export const ENV_SECRET: RecognizerDefinition = {
   type: 'GENERIC_API_KEY',
   category: 'SECRET',
-  pattern: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_(?i:token|secret|api_?key|access_?key|secret_?key|private_?key|key|password|passwd|pwd|pass|auth|credentials?)["']?[ \t]*(?:=|:)[ \t]*["']?([^\s"'#;,]{8,256})`,
-  // Any name may still grow into `…_TOKEN`; after a separator, its value may still be arriving.
-  partial: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]*)*(?:["']?[ \t]*[=:][ \t]*["']?[^\s"'#;,]*)?`,
+  pattern: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_(?i:${ENV_CREDENTIAL_WORDS})["']?[ \t]*(?:=|:)[ \t]*["']?([^\s"'#;,]{8,256})`,
+  // Any name may still grow into `…_TOKEN`; past a name that ends in a credential word, its value may still be
+  // arriving. A name that ends in another word cannot become one once a quote, blank or separator follows it
+  // (`echo: `, `Note: ` are not held until the next word ends).
+  partial: String.raw`\b[A-Za-z0-9]+(?:_[A-Za-z0-9]*)*(?:_(?i:${ENV_CREDENTIAL_WORDS})["']?[ \t]*(?:[=:][ \t]*["']?[^\s"'#;,]*)?)?`,
   group: 1,
   validator: 'secret_value',
   fallback: true,

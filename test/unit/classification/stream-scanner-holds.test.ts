@@ -104,6 +104,18 @@ describe('prompt release', () => {
     expect(chunks.flatMap((c) => c.findings.map((f) => f.type))).toEqual(['STRIPE_SECRET_KEY']);
   });
 
+  it('holds a name ending in a credential word and its value, not a label of another word (`echo: `)', () => {
+    const s = scanner();
+    expect(s.push('echo: ')).toBe('echo: ');
+    expect(s.push('Note: Summar')).toBe('echo: Note: ');
+    expect(s.push('ise it. export MYAPP_TOKEN="q8Zr2Lm')).toBe('echo: Note: Summarise it. export ');
+    // Released whole, with its finding, once the value has ended.
+    expect(s.push('X7vTn4KpW9sYb" and done')).toBe(
+      'echo: Note: Summarise it. export MYAPP_TOKEN="q8Zr2LmX7vTn4KpW9sYb" and ',
+    );
+    expect(s.end().flatMap((c) => c.findings.map((f) => f.type))).toEqual(['GENERIC_API_KEY']);
+  });
+
   it('holds an MRN from its label, and releases the text before it', () => {
     const s = scanner();
     expect(s.push('The patient MRN: 00')).toBe('The patient ');
