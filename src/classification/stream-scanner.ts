@@ -12,7 +12,7 @@ import { normalizeText } from './normalize.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { joinedHoldFrom } from './stream-join-hold.ts';
 import { mergeHolds, type ReadingHolds, readingViewHolds } from './stream-reading-view.ts';
-import { viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
+import { isEncodedRun, viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
 import type { Classifier, Finding, TextSegment } from './types.ts';
 
 export interface StreamScannerOptions {
@@ -295,6 +295,9 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     // With the fixed window nothing can be released while no more than `window` characters are held, so
     // classifying now would be wasted: a streamed answer arrives a few characters per event.
     if (fixedWindow && pending.length <= window) return { text: '', offset: released, findings: [] };
+    // Held text that is one encoded run (a word, a number, a key still arriving: no blank, no quote) is held whole by
+    // the trailing-run rule (stream-view-hold.ts), from before its first character: searching would release nothing.
+    if (plan !== undefined && pending.length <= PARTIAL_HOLD_LIMIT && isEncodedRun(pending)) return nothing();
     return release(false);
   }
 

@@ -19,10 +19,20 @@ function isHighSurrogate(code: number): boolean {
 }
 
 /** A character of a possible encoded run (base64, padding, hex, percent and backslash escapes, URL characters). */
-function isEncodedChar(code: number): boolean {
+export function isEncodedChar(code: number): boolean {
   return (
     code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
   );
+}
+
+/**
+ * Whether `text` is all characters of an encoded run (ASCII: no surrogate, nothing the main view drops) and no longer
+ * than TRAILING_RUN_LIMIT: held after any text, the trailing run it ends reaches back before it (trailingRunStart).
+ */
+export function isEncodedRun(text: string): boolean {
+  if (text.length > TRAILING_RUN_LIMIT) return false;
+  for (let at = 0; at < text.length; at += 1) if (!isEncodedChar(text.charCodeAt(at))) return false;
+  return true;
 }
 
 /**
