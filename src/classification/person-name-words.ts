@@ -432,6 +432,10 @@ export const PLACE_PHRASES = [
   'traveling to',
   'travelling to',
   'trip to',
+  // A side or end of a street or place ("on the north side of Smith Ramp", "at the far end of Rua Maria Silva").
+  'side of',
+  'end of',
+  'corner of',
 ];
 
 export const TITLES = [

@@ -235,6 +235,27 @@ export const PERSON_NAME_PARTICLE_LED: RecognizerDefinition = {
   contextScore: 80,
 };
 
+/** Nouns that say what a person is (PERSON_NAME_PREDICATED): the subject of `is a … person` is someone. */
+const PERSON_NOUNS = ['person', 'man', 'woman', 'boy', 'girl', 'guy', 'lady', 'gentleman', 'child', 'teenager'];
+
+/**
+ * One name that a predicate calls a person: `Emily is a very sympathetic person.`, `Rousselet is a 93 year old man`
+ * (is/was, an article, up to three words, a noun of PERSON_NOUNS). Checked as a lone name (isSingleName).
+ */
+export const PERSON_NAME_PREDICATED: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(${WORD})[ ](?:is|was)[ ](?:a|an)[ ](?:[a-z0-9-]+[ ]){0,3}(?:${PERSON_NOUNS.join('|')})\b`,
+  group: 1,
+  // The name's tail, or the name, a verb and whatever may still become the predicate (up to four words begun).
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${prefixOf('is')}|${prefixOf('was')})(?:[ ](?:a|an)?(?:[ ][a-z0-9-]*){0,4})?)`,
+  validator: 'person_name_single',
+  contextWords: PEOPLE_WORDS,
+  baseScore: 60,
+  contextScore: 65,
+};
+
 const AFFILIATION_VERBS = ['is', 'was', 'works', 'worked'];
 const AFFILIATION_PREPOSITIONS = ['from', 'at', 'with'];
 /**

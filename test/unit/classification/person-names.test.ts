@@ -90,6 +90,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a possessive and kin', "It was a done thing between him and Mathias's kid", ['Mathias']],
     ['a word no list knows, near a pronoun', 'Kameta is very reliable. You can always depend on him.', ['Kameta']],
     ['a family name no list knows, near "man"', 'Rousselet is a 93 year old man.', ['Rousselet']],
+    ['a predicate that calls it a person', 'Emily is a very sympathetic person. They listen well.', ['Emily']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -97,6 +98,9 @@ describe('a lone name that words about people near it make one', () => {
   it.each([
     ['a listed name with no people near it', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
     ['a place after "lives in"', 'My friend lives in Cuenca'],
+    ['a street after "side of"', 'He lives on the north side of Dennis Trafficway.'],
+    ['a street after "corner of"', 'Stop at the corner of Dennis Trafficway St. and Douglas Isle St.'],
+    ['a name a predicate calls a thing', 'Kafka is a very reliable event store.'],
     ['a name-list word that is an everyday word', 'She said it will rain in May'],
     ['a word common in one variety of English only', 'She agreed, and on the Sunday before Labor Day we returned'],
     ['a rarer English word near a pronoun', 'Redaction is what he asked for, and Loggers too'],
