@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER_KEY, AWS_KEY } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
 import { heldBytes, openSocket, portOf, watchServers, type ServerSide } from './round7-ops-sockets.ts';
+import { connect, type Socket } from 'node:net';
 import { longStream } from './round7-ops-streams.ts';
 import { startAdversarialStack, type AdversarialStack, type ApiName } from './stack.ts';
 
@@ -42,6 +43,27 @@ const filler = (bytes: number) =>
 const retryAfter = (received: string) => /\r\nretry-after: (\d+)/.exec(received)?.[1] ?? null;
 const codeOf = (body: string) => /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? null;
 
+/** A connection that sends `head` then `body` and stays open unless the server closes it; `answer` is what the server
+ * wrote before it closed the connection (its socket errors, the reset of a refused body's rest, are the answer). */
+function sendUnfinished(
+  port: number,
+  head: Buffer,
+  body: Buffer,
+): Promise<{ socket: Socket; answer: Promise<string> }> {
+  return new Promise((resolve) => {
+    const received: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      socket.write(body, () => resolve({ socket, answer }));
+    });
+    const answer = new Promise<string>((done) =>
+      socket.once('close', () => done(Buffer.concat(received).toString('latin1'))),
+    );
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => resolve({ socket, answer }));
+  });
+}
+
 describe('bodies that never finish (no credential needed: the body is read before identify)', () => {
   /** Clients, each sending a 4,000,000-byte body (under the 4 MiB cap) but its last byte. */
   const CLIENTS = 32;
@@ -69,31 +91,48 @@ describe('bodies that never finish (no credential needed: the body is read befor
     })();
   };
 
-  // HOLE (open, src/http/body.ts + src/pipeline/intake.ts): every body past 64 KiB is read as it arrives into its own
-  // intake channel (a MessagePort queue), before the identify stage runs, with no bound on the bytes all bodies in
-  // flight hold together: 32 clients without a token hold 122 MiB (measured), and fastify's requestTimeout is 0 (see
-  // the next test), so they hold it for as long as they keep their sockets open; a few hundred clients exhaust a 2 GiB
-  // pod. Suggested fix: one budget for request bytes being received (e.g. `server.max_body_bytes_in_flight`, sized
-  // from the memory limit): a body whose content-length (or whose bytes so far) would pass it is refused at once with
-  // 503 and retry-after and its connection closed, before it is read; and a deadline for a body to arrive whole.
-  it.fails('32 clients sending 4 MB bodies that never end make Proctor hold less than 64 MiB', async () => {
+  // HOLE (closed, src/http/body.ts + src/http/index.ts): every body past 64 KiB was read as it arrived into its own
+  // intake channel before the identify stage ran, with no bound on the bytes all bodies in flight held together (32
+  // clients without a token held 122 MiB). Now all bodies being received share one byte budget
+  // (server.max_body_bytes_in_flight, 32 MiB by default): a body whose content-length would pass it is refused before
+  // it is read, 503 ERR_SERVER_BUSY with retry-after in the API's shape, its connection closed, and the rest are
+  // given up at server.request_timeout_ms (next test).
+  it('32 clients sending 4 MB bodies that never end make Proctor hold less than 64 MiB', async () => {
     const before = await heldBytes();
-    const leaving = recordedUnread(CLIENTS);
-    const sockets = await Promise.all(Array.from({ length: CLIENTS }, () => openSocket(port, head, body)));
+    const earlier = servers.received(attack).length;
+    const clients = await Promise.all(Array.from({ length: CLIENTS }, () => sendUnfinished(port, head, body)));
+    // Each body is either read whole (it fits the budget: its client holds it open) or refused and its socket closed.
+    const whole = head.length + body.length;
+    const settled = (r: { request: IncomingMessage }) => r.request.socket.closed || r.request.socket.bytesRead >= whole;
+    for (;;) {
+      const mine = servers.received(attack).slice(earlier);
+      if (mine.length === CLIENTS && mine.every(settled)) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const refused = servers
+      .received(attack)
+      .slice(earlier)
+      .filter((r) => r.request.socket.closed).length;
+    const leaving = recordedUnread(CLIENTS - refused);
     try {
-      await servers.read(attack, CLIENTS * (head.length + body.length));
+      expect(refused).toBeGreaterThan(0);
       expect((await heldBytes()) - before).toBeLessThan(64 * MiB);
+      const answers = await Promise.all(clients.filter((c) => c.socket.closed).map((c) => c.answer));
+      expect(answers).toHaveLength(refused);
+      for (const answer of answers) {
+        expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+        expect({ retry: retryAfter(answer), code: codeOf(answer) }).toEqual({ retry: '1', code: 'ERR_SERVER_BUSY' });
+      }
     } finally {
-      for (const socket of sockets) socket.destroy();
+      for (const { socket } of clients) socket.destroy();
       await leaving;
     }
   });
 
-  // HOLE (open, src/http/index.ts): fastify's `requestTimeout` default (0: none) and no socket `timeout`: a request
-  // whose body stops arriving is never given up, so the memory of the test above is held until the client leaves.
-  // Suggested fix: pass `requestTimeout` (e.g. 30 s, configurable) to Fastify(); a body past it is answered 408
-  // (ERR_REQUEST_TIMEOUT, already in transport-errors.ts) and its channel released.
-  it.fails('a request must arrive whole within a deadline (the server has a requestTimeout)', () => {
+  // HOLE (closed, src/http/index.ts): fastify's `requestTimeout` default (0: none) and no socket `timeout`: a request
+  // whose body stopped arriving was never given up. Now `requestTimeout` is server.request_timeout_ms (30 s by
+  // default); a request past it is answered 408 ERR_REQUEST_TIMEOUT (transport-errors.ts) and its channel released.
+  it('a request must arrive whole within a deadline (the server has a requestTimeout)', () => {
     const server = servers.received(fromClient)[0]?.server;
     expect(server?.requestTimeout).toBeGreaterThan(0);
   });
@@ -112,7 +151,7 @@ describe('bodies that never finish (no credential needed: the body is read befor
 });
 
 describe('the classification queue full', () => {
-  it('control: 48 large prompts at once: each answered (busy: 503, retry-after), recorded, none forwarded', async () => {
+  it('control: 48 large prompts at once: each answered (busy: 503, retry-after), recorded, not forwarded', async () => {
     const sent = await Promise.all(
       Array.from({ length: 48 }, () => stack.send('chat', promptBody('chat', filler(400_000)))),
     );
