@@ -1,6 +1,8 @@
 // Turns a loaded wasm policy into a PolicyEngine whose decide() never throws.
 // Order per call: validate the input (policy-input.v1), evaluate, require exactly one result, validate it
 // (policy-decision.v1), check it names only upstreams from the input, return a sorted copy. Any failure is a deny.
+// A result the policy gives as JSON text (wasm-eval.ts) that passed every check on the result alone is remembered under
+// that exact text, so a policy's usual answers are not parsed and validated again; the input's checks run every time.
 import { isoTimeOf } from './iso-time.ts';
 import { describeSchemaErrors, policyValidators } from './schemas.ts';
 import type { Decision, EngineReasonCode, Limits, PolicyEngine, PolicyInput, PolicyVersion, Reason } from './types.ts';
@@ -8,7 +10,13 @@ import type { Decision, EngineReasonCode, Limits, PolicyEngine, PolicyInput, Pol
 /** The part of @open-policy-agent/opa-wasm's LoadedPolicy the engine uses; it may throw anything. */
 export interface WasmPolicy {
   evaluate(input: unknown, entrypoint: string): unknown;
+  /** The result set as the JSON text `evaluate` parses, when the policy can give it (the opa_eval path). */
+  evaluateText?(input: unknown, entrypoint: string): string;
 }
+
+/** Result texts remembered per engine (the oldest out first), and the longest remembered. */
+export const CHECKED_RESULTS = 256;
+export const CHECKED_RESULT_MAX_CHARS = 4096;
 
 const MAX_DETAIL = 300;
 // With the u flag a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
@@ -18,6 +26,8 @@ const LONE_SURROGATE_ALL = /\p{Cs}/gu;
 export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, version: PolicyVersion): PolicyEngine {
   const validators = policyValidators();
   const frozenVersion: PolicyVersion = Object.freeze({ revision: version.revision, sha256: version.sha256 });
+  /** Result texts that passed every check on the result alone, and the decision each holds (frozen). */
+  const checked = new Map<string, Decision>();
 
   function evaluate(input: PolicyInput): Decision {
     if (!validators.input(input)) {
@@ -27,11 +37,19 @@ export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, versi
     if (inputProblem !== null) return engineDeny('ERR_POLICY_INPUT_INVALID', inputProblem);
 
     let resultSet: unknown;
+    let text: string | undefined;
+    let remembered: Decision | undefined;
     try {
-      resultSet = policy.evaluate(input, entrypoint);
+      if (policy.evaluateText === undefined) resultSet = policy.evaluate(input, entrypoint);
+      else {
+        text = policy.evaluateText(input, entrypoint);
+        remembered = checked.get(text);
+        if (remembered === undefined) resultSet = JSON.parse(text);
+      }
     } catch (err) {
       return engineDeny('ERR_POLICY_EVALUATION', `evaluation failed: ${describeThrown(err)}`);
     }
+    if (remembered !== undefined) return inputChecked(input, remembered) ?? copyDecision(remembered);
     // opa-wasm returns [] when the entrypoint is undefined, [{ result }] otherwise.
     if (!Array.isArray(resultSet)) return engineDeny('ERR_POLICY_DECISION_INVALID', 'result set is not an array');
     if (resultSet.length === 0) return engineDeny('ERR_POLICY_UNDEFINED', `${entrypoint} is undefined`);
@@ -44,15 +62,16 @@ export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, versi
     if (!validators.decision(result)) {
       return engineDeny('ERR_POLICY_DECISION_INVALID', `decision ${describeSchemaErrors(validators.decision.errors)}`);
     }
-    const known = new Set(input.upstreams.map((u) => u.name));
-    const unknown = result.obligations.upstreams.find((name) => !known.has(name));
-    if (unknown !== undefined) {
-      return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision names an upstream that is not in the input');
-    }
+    const denied = inputChecked(input, result);
+    if (denied !== null) return denied;
     const o = result.obligations;
     const typeLists = [o.redact, o.response.redact, o.response.block];
     if (!result.reasons.every((r) => isWellFormed(r.message)) || !typeLists.every((list) => list.every(isWellFormed))) {
       return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision holds a string that is not well-formed Unicode');
+    }
+    if (text !== undefined && text.length <= CHECKED_RESULT_MAX_CHARS) {
+      if (checked.size >= CHECKED_RESULTS) checked.delete(checked.keys().next().value as string);
+      checked.set(text, deepFreeze(result));
     }
     return copyDecision(result);
   }
@@ -68,6 +87,23 @@ export function createPolicyEngine(policy: WasmPolicy, entrypoint: string, versi
       }
     },
   };
+}
+
+/** The decision's check against this input: it names only upstreams the input offers. A deny, or null. */
+function inputChecked(input: PolicyInput, result: Decision): Decision | null {
+  const known = new Set(input.upstreams.map((u) => u.name));
+  const unknown = result.obligations.upstreams.find((name) => !known.has(name));
+  if (unknown === undefined) return null;
+  return engineDeny('ERR_POLICY_DECISION_INVALID', 'decision names an upstream that is not in the input');
+}
+
+/** A remembered decision is read by every later call with the same result text: nothing may change it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** Invariants the schema cannot state. Returns what is wrong, or null. */
