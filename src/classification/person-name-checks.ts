@@ -183,10 +183,10 @@ export function isKanjiName(value: string): boolean {
 export const SERIES_CONJUNCTIONS = ['and', 'y', 'e', 'et', 'und', 'en', 'og', 'och', 've'];
 
 /**
- * The items of a series of names (PERSON_NAME_SERIES: `A, B, C and D`, each item one or two capitalised words), when
- * at least two of them are given names the lists know that are no English word at any SCOWL level up to 60 (a list of
- * products or places has none or one: "Chrome, Firefox and Safari"); otherwise none. Each item is then checked alone
- * (isSeriesName): a coordination says its members are of one kind, two sure names say which kind.
+ * The one-word items of a series of names (PERSON_NAME_SERIES: `A, B, C and D`, items of one or two capitalised
+ * words), when at least two items start with a given name the lists know that is no English word at any SCOWL level up
+ * to 60 (a list of products or places has none or one: "Chrome, Firefox and Safari"); otherwise none. Each is then
+ * checked alone (isSeriesName): a coordination says its members are of one kind, two sure names say which kind.
  */
 export function seriesItems(value: string): [number, number][] {
   const l = nameLists();
@@ -196,7 +196,8 @@ export function seriesItems(value: string): [number, number][] {
   const push = (end: number) => {
     const item = value.slice(start, end).trim();
     const from = start + value.slice(start, end).indexOf(item);
-    if (item !== '') items.push([from, from + item.length]);
+    // Two-word items are PERSON_NAME_LISTED's to find; offering them again only doubles the work on name-dense text.
+    if (item !== '' && !item.includes(' ')) items.push([from, from + item.length]);
     const first = item.split(' ')[0] ?? '';
     const lower = first.toLowerCase();
     if (isGivenName(first, l.given) && !l.common.has(lower) && !l.rarer.has(lower) && !l.regions.has(lower)) sure += 1;
@@ -219,7 +220,7 @@ export function seriesItems(value: string): [number, number][] {
   return sure >= 2 ? items : [];
 }
 
-/** One item of a series of names: one word as a lone name (isSingleName), two as a listed name (isListedName). */
+/** One item of a series of names, one word, checked as a lone name (isSingleName). */
 export function isSeriesName(value: string): boolean {
-  return value.includes(' ') ? isListedName(value) : isSingleName(value);
+  return isSingleName(value);
 }

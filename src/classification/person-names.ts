@@ -164,7 +164,9 @@ export const PERSON_NAME_SERIES: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(?:^|[^\w ]|[^0-9] )(${ITEM}(?:,[ ]${ITEM}){1,11},?${CONJUNCTION}${ITEM})${WORD_END}`,
+  // The first item is one word, after punctuation or a lower-case word: a run of full names ("Maria Garcia, John
+  // Smith and …", PERSON_NAME_LISTED's) is no series here, which keeps name-dense text from paying for it twice.
+  pattern: String.raw`(?:^ ?|[^\w ][ ]?|\b[a-z]+[ ])(${WORD}(?:,[ ]${ITEM}){1,11},?${CONJUNCTION}${ITEM})${WORD_END}`,
   group: 1,
   // Every beginning of a series: capitalised words, commas, spaces and short lower-case words (the conjunctions).
   partial: String.raw`\b(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’.-]*(?:,|,?[ ]${TAIL_WORD}?){0,40})`,

@@ -1,7 +1,7 @@
 // Built-in phone recognizers (PHONE), as data: international (`+` and a country code), North American, national with
 // a trunk 0, Brazil's own layout, and any digit groups right next to a phone label. Each candidate is checked against
-// libphonenumber-js's metadata (phone.ts); RE2 syntax, `\b` and `\d` ASCII-only (full-width digits are normalised first).
-// Without a phone word only a `+`, a region's own grouping or its own layout stands for one.
+// libphonenumber-js's metadata (phone.ts); RE2 syntax, `\b` and `\d` ASCII-only (full-width digits are normalised
+// first). Without a phone word only a `+`, a region's own grouping or its own layout stands for one.
 import type { RecognizerDefinition } from './types.ts';
 
 const PHONE_WORDS = [
