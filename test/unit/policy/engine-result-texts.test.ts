@@ -5,34 +5,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHECKED_RESULTS, createPolicyEngine, type WasmPolicy } from '../../../src/policy/engine.ts';
-import type { PolicyInput } from '../../../src/policy/index.ts';
+import { type PolicyInput, SMOKE_INPUT } from '../../../src/policy/index.ts';
+
+type Upstream = PolicyInput['upstreams'][number];
 
 const VERSION = { revision: 'test', sha256: '0'.repeat(64) };
 const ENTRYPOINT = 'proctor/decision/result';
 
+/** The smoke input with two upstreams, `a` and `b`. */
 const input: PolicyInput = {
-  principal: { iss: 'https://idp.example', sub: 'alice', client_id: null, groups: ['eng'], tenant: 'acme' },
-  request: {
-    api: 'openai.chat_completions',
-    model: 'm',
-    stream: false,
-    max_tokens: 10,
-    message_count: 1,
-    estimated_prompt_tokens: 9,
-    tools: { count: 0, names: [] },
-  },
-  classification: {
-    finding_count: 0,
-    types: {},
-    categories: {},
-    max_confidence: 0,
-    where: { system: 0, user: 0, assistant: 0, tool: 0, tool_arguments: 0, tools: 0 },
-  },
-  upstreams: [
-    { name: 'a', provider: 'openai', region: 'eu', baa: false, zero_data_retention: true, models: ['m'] },
-    { name: 'b', provider: 'openai', region: null, baa: true, zero_data_retention: false, models: ['*'] },
-  ],
-  time: { unix_ms: 1_700_000_000_123, iso: '2023-11-14T22:13:20.123Z' },
+  ...structuredClone(SMOKE_INPUT),
+  upstreams: ['a', 'b'].map((name) => ({ ...structuredClone(SMOKE_INPUT.upstreams[0] as Upstream), name })),
 };
 /** The same request where upstream `a` is not offered. */
 const withoutA: PolicyInput = { ...input, upstreams: input.upstreams.slice(1) };
