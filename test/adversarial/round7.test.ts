@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { upstreamErrorReply } from '../../src/pipeline/upstream-error.ts';
+import { MAX_DECODED_RUNS } from '../../src/classification/decode.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { leaksIn, type Planted } from './leaks.ts';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
@@ -335,4 +336,23 @@ describe('a number between two pieces inside a JSON text (tool-call arguments)',
     }
     expect(await whole('{"AKIAZ3MQWX":{"R5TLPB6Y7N":1}}', HALVES)).toEqual(NONE);
   });
+});
+
+describe('the decoding budget spent by decoys', () => {
+  // HOLE (open, classification/decode.ts MAX_DECODED_RUNS, spend): a classify() call decodes at most 2^18 runs, and
+  // a run past the budget is left as it is, unread ("more than a body of the default 4 MiB limit can hold"). A percent
+  // run is 8 characters (`%41aaaaa`), so 2^18 of them and a space each are 2.36 MB: one message of decoys, then the
+  // key in base64, classifies clean. The default policy refuses this body for its token estimate (2.36 M against 200 k
+  // a minute: 429), so the leak needs a policy that allows large prompts (a long-context model's budget); what stops
+  // it today is a rate limit, not inspection. Fix: fail closed when the budget runs out with runs left (refuse as
+  // unclassifiable), or size the budget from the body limit (4 MiB / 9 characters a run, ~466 k runs).
+  it.fails('a key in base64 after 2^18 decoy percent runs is still found', () => {
+    const decoys = '%41aaaaa '.repeat(MAX_DECODED_RUNS + 1);
+    const key = Buffer.from(`aws ${AWS.value}`).toString('base64');
+    const found = classifier.classify([
+      { path: 'messages[0].content', text: decoys },
+      { path: 'messages[1].content', text: key },
+    ]);
+    expect(found.counts?.types.AWS_ACCESS_KEY ?? 0).toBeGreaterThan(0);
+  }, 60_000);
 });
