@@ -56,18 +56,23 @@ export async function screenResponse(
     // segments to find split values, and a value's neighbour that is a key list would otherwise share its finding (and
     // block a redactable answer). A third call reads each read-only segment after the values before it (keyJoins).
     const all = adapter.responseSegments(body);
-    const values = all.filter((s) => !s.keys);
-    const keys = all.filter((s) => s.keys);
-    segments = [...values, ...keys];
-    const joins = keyJoins(all);
+    const values: AnswerSegment[] = [];
+    const keys: AnswerSegment[] = [];
     // Only path and text go to the classifier (a thread gets a copy: not the step chains).
-    const plain = (list: readonly TextSegment[]) => list.map(({ path, text }) => ({ path, text }));
+    const plainValues: TextSegment[] = [];
+    const plainKeys: TextSegment[] = [];
+    for (const segment of all) {
+      (segment.keys ? keys : values).push(segment);
+      (segment.keys ? plainKeys : plainValues).push({ path: segment.path, text: segment.text });
+    }
+    segments = values.concat(keys);
+    const joins = keyJoins(all);
     const [ofValues, ofKeys, ofJoins] = await Promise.all([
-      classifier.classify(plain(values), { maxFindings }),
-      classifyKeys(classifier, plain(keys), { maxFindings }),
+      classifier.classify(plainValues, { maxFindings }),
+      classifyKeys(classifier, plainKeys, { maxFindings }),
       classifier.classify([{ path: '{key joins}', text: joins.text }], { maxFindings }),
     ]);
-    findings = [...ofValues.findings, ...ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length }))];
+    findings = ofValues.findings.concat(ofKeys.findings.map((f) => ({ ...f, segment: f.segment + values.length })));
     for (const part of [ofValues, ofKeys]) {
       truncated ||= part.truncated === true;
       const counts = countsOf(part, part === ofValues ? values.length : keys.length);
@@ -100,14 +105,12 @@ export async function screenResponse(
   // types are read from the exact counts, so one found past the cap blocks too.
   const inKeys = (f: Finding) => segments[f.segment]?.keys !== false;
   const found = (type: string) => Object.hasOwn(types, type) && (types[type] as number) > 0;
-  const blocking = [
-    ...rules.block.filter(found),
-    ...findings.filter((f) => rules.redact.includes(f.type) && inKeys(f)).map((f) => f.type),
-    ...(truncated ? rules.redact.filter(found) : []),
-    ...[...rules.block, ...rules.redact].filter((type) => joinDropped.has(type)),
-  ];
-  if (blocking.length > 0) {
-    const blockedTypes = [...new Set(blocking)].sort();
+  const blocking = new Set<string>();
+  for (const type of rules.block) if (found(type) || joinDropped.has(type)) blocking.add(type);
+  for (const type of rules.redact) if ((truncated && found(type)) || joinDropped.has(type)) blocking.add(type);
+  for (const f of findings) if (inKeys(f) && rules.redact.includes(f.type)) blocking.add(f.type);
+  if (blocking.size > 0) {
+    const blockedTypes = [...blocking].sort();
     return {
       body: null,
       classification,
@@ -147,7 +150,9 @@ async function classifyKeys(
   let chars = 0;
   for (const { path, text } of keys) chars += path.length + text.length;
   if (chars > CLEAN_KEYS_MAX_CHARS) return classifier.classify(keys, options);
-  const id = JSON.stringify([options.maxFindings ?? null, keys.map(({ path, text }) => [path, text])]);
+  // JSON strings end where they end: their concatenation names one list (no arrays built for it).
+  let id = String(options.maxFindings ?? null);
+  for (const { path, text } of keys) id += JSON.stringify(path) + JSON.stringify(text);
   let clean = cleanKeyLists.get(classifier);
   const known = clean?.get(id);
   if (known !== undefined) return known;
