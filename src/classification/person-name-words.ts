@@ -356,6 +356,11 @@ export const STREET_WORDS = [
   'cove',
   'circle',
   'burg',
+  // Words that open an English place's name ("Port Angela", "Lake Jillport", "Fort Worth", "Mount Vernon").
+  'port',
+  'lake',
+  'fort',
+  'mount',
 ];
 
 /**

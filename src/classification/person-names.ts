@@ -326,14 +326,15 @@ export const PERSON_NAME_JAPANESE: RecognizerDefinition = {
 };
 
 /**
- * A name in kana or kanji that a greeting, a title or a speech verb introduces inside text of another script: `Hi
- * あすか,`, `ms. さゆり`, `says 鈴木.` (one to four characters, no kana or kanji touching them; checked as a kanji name).
+ * A name in kana or kanji that a greeting, a title, a speech verb or a naming phrase introduces inside text of another
+ * script: `Hi あすか,`, `ms. さゆり`, `says 鈴木.`, `everyone calls me 太一` (one to four characters, no kana or kanji
+ * touching them; checked as a kanji name).
  */
 export const PERSON_NAME_CJK_INTRODUCED: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(?i:\b(?:hi|hello|hey|dear|${TITLES.join('|')}|says|said|asked|told)\.?,?)[ ]+([\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
+  pattern: String.raw`(?i:\b(?:hi|hello|hey|dear|${TITLES.join('|')}|says|said|asked|told|${alternation(NAMING_PHRASES)})\.?,?)[ ]+([\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
   group: 1,
   partial: String.raw`[\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4}`,
   validator: 'person_name_kanji',

@@ -99,6 +99,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a listed name with no people near it', 'Kong, LiteLLM and Portkey route, cache and count spend.'],
     ['a place after "lives in"', 'My friend lives in Cuenca'],
     ['a street after "side of"', 'He lives on the north side of Dennis Trafficway.'],
+    ['a town opened by a place word', 'Port Angela is where she lives'],
     ['a street after "corner of"', 'Stop at the corner of Dennis Trafficway St. and Douglas Isle St.'],
     ['a name a predicate calls a thing', 'Kafka is a very reliable event store.'],
     ['a name-list word that is an everyday word', 'She said it will rain in May'],
@@ -200,6 +201,7 @@ describe('a lone name in kanji inside text of another script', () => {
     ['kana after a greeting', 'Hi あすか, I am writing about a wire transfer', ['あすか']],
     ['kana after a title', "I'd like to join accounts with ms. さゆり", ['さゆり']],
     ['kanji after "says"', '"None is moving in that direction," says 鈴木.', ['鈴木']],
+    ['kanji after a naming phrase', 'My name is 山田 太一 but everyone calls me 太一', ['山田 太一', '太一']],
     ['a speech verb', 'I am so jealous! said 康弘 to 裕太', ['康弘', '裕太']],
     ['a title', "I'd like to join accounts with ms. 涼平", ['涼平']],
   ])('finds %s', (_, text, value) => {
