@@ -339,18 +339,33 @@ describe('a number between two pieces inside a JSON text (tool-call arguments)',
 });
 
 describe('the decoding budget spent by decoys', () => {
+  const decoys = () => '%41aaaaa '.repeat(MAX_DECODED_RUNS + 1);
+  const key = Buffer.from(`aws ${AWS.value}`).toString('base64');
   // HOLE (open, classification/decode.ts MAX_DECODED_RUNS, spend): a classify() call decodes at most 2^18 runs, and
   // a run past the budget is left as it is, unread ("more than a body of the default 4 MiB limit can hold"). A percent
-  // run is 8 characters (`%41aaaaa`), so 2^18 of them and a space each are 2.36 MB: one message of decoys, then the
-  // key in base64, classifies clean. The default policy refuses this body for its token estimate (2.36 M against 200 k
-  // a minute: 429), so the leak needs a policy that allows large prompts (a long-context model's budget); what stops
-  // it today is a rate limit, not inspection. Fix: fail closed when the budget runs out with runs left (refuse as
-  // unclassifiable), or size the budget from the body limit (4 MiB / 9 characters a run, ~466 k runs).
-  it.fails('a key in base64 after 2^18 decoy percent runs is still found', () => {
-    const decoys = '%41aaaaa '.repeat(MAX_DECODED_RUNS + 1);
-    const key = Buffer.from(`aws ${AWS.value}`).toString('base64');
+  // run is 8 characters (`%41aaaaa`), so 2^18 of them and a space each are 2.36 MB: a text of decoys, then the key
+  // in base64 in the next text, classifies clean. An upstream's answer of two text blocks (decoys, then the key) is
+  // relayed under the default configuration (answers may be 32 MiB); a request needs a policy that allows a 2.4 M-token
+  // prompt (the default one answers 429 for its token estimate first). Fix: fail closed when the budget runs out with
+  // runs left (refuse or withhold as unclassifiable), or size the budget from the body and answer limits.
+  it.fails('an answer whose second text block holds a key in base64, after 2^18 decoy runs, is not relayed', async () => {
+    const body = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'x',
+      content: [
+        { type: 'text', text: decoys() },
+        { type: 'text', text: `see ${key}` },
+      ],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    };
+    expect((await screenResponse(adapterFor('anthropic.messages'), classifier, body, RULES)).body).toBeNull();
+  }, 60_000);
+  it.fails('a request’s second message holding a key in base64, after 2^18 decoy runs, classifies with the key', () => {
     const found = classifier.classify([
-      { path: 'messages[0].content', text: decoys },
+      { path: 'messages[0].content', text: decoys() },
       { path: 'messages[1].content', text: key },
     ]);
     expect(found.counts?.types.AWS_ACCESS_KEY ?? 0).toBeGreaterThan(0);
