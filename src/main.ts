@@ -276,6 +276,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const app = buildServer({
       handler,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      bodyBytesInFlight: config.server.bodyBytesInFlight,
+      requestTimeoutMs: config.server.requestTimeoutMs,
       intake,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
       assertionJwks: upstreams.jwks,

@@ -49,8 +49,17 @@ export type DatabaseSettings =
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
-  /** drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
-  server: { host: string; port: number; bodyLimitBytes: number; drainSeconds: number; logLevel: LogLevelName };
+  /** bodyBytesInFlight: the bytes all bodies being received may hold together; requestTimeoutMs: how long a request
+   * may take to arrive; drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    bodyBytesInFlight: number;
+    requestTimeoutMs: number;
+    drainSeconds: number;
+    logLevel: LogLevelName;
+  };
   /** The Prometheus listener; null: no metrics endpoint. */
   metrics: { host: string; port: number } | null;
   /** OpenTelemetry traces, from the standard OTEL_* variables (resolveTraces); null: off. */
@@ -184,6 +193,10 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
   if (problems.length === 0 && fingerprintKey.length < 32) {
     problems.push('/classification/fingerprint_key: must be at least 32 bytes');
   }
+  const bodyLimitBytes = doc.server?.body_limit_bytes ?? 4 * 1024 * 1024;
+  if ((doc.server?.max_body_bytes_in_flight ?? bodyLimitBytes) < bodyLimitBytes) {
+    problems.push('/server/max_body_bytes_in_flight: less than body_limit_bytes (no body that large could arrive)');
+  }
   if ((doc.ledger.witness_quorum ?? 0) > (doc.ledger.witnesses ?? []).length) {
     problems.push('/ledger/witness_quorum: more than the witnesses given');
   }
@@ -277,7 +290,9 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
     server: {
       host: doc.server?.host ?? '127.0.0.1',
       port: doc.server?.port ?? 8080,
-      bodyLimitBytes: doc.server?.body_limit_bytes ?? 4 * 1024 * 1024,
+      bodyLimitBytes,
+      bodyBytesInFlight: doc.server?.max_body_bytes_in_flight ?? Math.max(32 * 1024 * 1024, bodyLimitBytes),
+      requestTimeoutMs: doc.server?.request_timeout_ms ?? 30_000,
       drainSeconds: doc.server?.drain_seconds ?? 25,
       logLevel: doc.server?.log_level ?? 'info',
     },

@@ -15,6 +15,8 @@ export interface ConfigDocument {
     host?: string;
     port?: number;
     body_limit_bytes?: number;
+    max_body_bytes_in_flight?: number;
+    request_timeout_ms?: number;
     drain_seconds?: number;
     log_level?: LogLevelName;
   };

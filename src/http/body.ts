@@ -2,36 +2,75 @@
 // already read included) moves to the intake's body channel as it arrives (src/pipeline/intake.ts), so the event loop
 // never holds a large body whole or copies it. Limits as fastify's own reader has them: a declared content-length over
 // the cap is refused before a byte is read, the cap is checked on every chunk, and a body shorter or longer than its
-// content-length is refused. Invariant: a body refused or abandoned (too large, client gone, stream error) has its
-// channel released at once, so nothing waits in it and no thread ever runs for it.
+// content-length is refused. All bodies being received share one byte budget (server.max_body_bytes_in_flight): a body
+// whose content-length (or, chunked, whose bytes so far) would pass it is refused before more is read, so clients that
+// never finish their bodies hold at most the budget. Invariant: a body refused or abandoned (too large, over the
+// budget, client gone, stream error) has its channel released and its budget given back at once, so nothing waits in
+// it and no thread ever runs for it.
 import type { IncomingMessage } from 'node:http';
 import type { BodyChannel } from '../pipeline/index.ts';
 
-/** How a body is received: the cap, and where a large one goes. */
+/** How a body is received: the cap, the budget all bodies in flight share, and where a large one goes. */
 export interface BodyReceiver {
   limitBytes: number;
+  budget?: BodyBudget;
   /** Whether a body of this many bytes goes to a channel, and the channel for it (the pipeline's intake). */
   spill?: { takes(bytes: number): boolean; open(): BodyChannel };
 }
 
-/** Failures carry fastify's codes, so that the transport's error handler answers and records them as fastify's own. */
+/** The bytes all request bodies being received may hold together. */
+export interface BodyBudget {
+  /** Takes `bytes` from the budget, or nothing and false when that would pass it. */
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+  readonly inFlight: number;
+}
+
+export function createBodyBudget(limitBytes: number): BodyBudget {
+  let inFlight = 0;
+  return {
+    take(bytes) {
+      if (inFlight + bytes > limitBytes) return false;
+      inFlight += bytes;
+      return true;
+    },
+    give(bytes) {
+      inFlight -= bytes;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+  };
+}
+
+/** Failures carry fastify's codes, so that the transport's error handler answers and records them as fastify's own;
+ * PROCTOR_BODY_BUSY (the budget) is answered by the transport alone (503, connection closed, not recorded). */
 export class BodyError extends Error {
-  readonly code: 'FST_ERR_CTP_BODY_TOO_LARGE' | 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' | 'PROCTOR_BODY_UNREADABLE';
+  readonly code:
+    | 'FST_ERR_CTP_BODY_TOO_LARGE'
+    | 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'
+    | 'PROCTOR_BODY_UNREADABLE'
+    | 'PROCTOR_BODY_BUSY';
   readonly statusCode: number;
   constructor(code: BodyError['code'], message: string, options?: { cause: unknown }) {
     super(message, options);
     this.code = code;
-    this.statusCode = code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400;
+    this.statusCode = code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : code === 'PROCTOR_BODY_BUSY' ? 503 : 400;
   }
 }
 
+const busy = () => new BodyError('PROCTOR_BODY_BUSY', 'too many request bytes are being received; retry');
+
 /** The whole body: bytes, or (past the threshold) a channel that has ended. Rejects with a BodyError. */
 export function receiveBody(payload: IncomingMessage, receiver: BodyReceiver): Promise<Uint8Array | BodyChannel> {
-  const { limitBytes, spill } = receiver;
+  const { limitBytes, spill, budget } = receiver;
   const declared = Number(payload.headers['content-length']);
   if (declared > limitBytes) {
     return Promise.reject(new BodyError('FST_ERR_CTP_BODY_TOO_LARGE', `the body exceeds ${limitBytes} bytes`));
   }
+  // A declared length is taken from the budget whole, before a byte is read; a chunked body's, as its bytes arrive.
+  let reserved = Number.isNaN(declared) ? 0 : declared; // NaN: no content-length (chunked)
+  if (budget && reserved > 0 && !budget.take(reserved)) return Promise.reject(busy());
   return new Promise((resolve, reject) => {
     let received = 0;
     let held: Buffer[] = [];
@@ -42,6 +81,8 @@ export function receiveBody(payload: IncomingMessage, receiver: BodyReceiver): P
       payload.off('error', onError);
       payload.off('close', onClose);
       held = [];
+      budget?.give(reserved);
+      reserved = 0;
       if (error === null) return;
       channel?.release();
       channel = null;
@@ -53,6 +94,13 @@ export function receiveBody(payload: IncomingMessage, receiver: BodyReceiver): P
       if (received > limitBytes) {
         finish(new BodyError('FST_ERR_CTP_BODY_TOO_LARGE', `the body exceeds ${limitBytes} bytes`));
         return;
+      }
+      if (budget && received > reserved) {
+        if (!budget.take(received - reserved)) {
+          finish(busy());
+          return;
+        }
+        reserved = received;
       }
       if (channel === null && spill?.takes(received)) {
         channel = spill.open();

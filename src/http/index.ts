@@ -3,7 +3,10 @@
 // arrives, body.ts) so that parsing errors are the pipeline's (and so are recorded); transport failures (body too
 // large, unreadable body, a body that is not JSON by its content-type) are handed to the pipeline to be recorded as
 // well. Malformed HTTP, bad URLs, no route and wrong methods are answered in the API's error shape by
-// transport-errors.ts, before any stage runs. Probes (/livez, /readyz) answer outside /v1 and always, a drain
+// transport-errors.ts, before any stage runs. Bodies being received share one byte budget (body.ts; past it: 503
+// ERR_SERVER_BUSY, connection closed, not recorded) and a request must arrive whole within requestTimeoutMs (408
+// ERR_REQUEST_TIMEOUT, transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time.
+// Probes (/livez, /readyz) answer outside /v1 and always, a drain
 // included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -14,13 +17,13 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { ChannelIntake, IncomingRequest, Reply, RequestHandler } from '../pipeline/index.ts';
+import type { ChannelIntake, IncomingRequest, Reply, RequestHandler, TransportErrorCode } from '../pipeline/index.ts';
 import { errorBody } from '../pipeline/index.ts';
 import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './transport-errors.ts';
 import { describeError, type Health, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
-import { receiveBody } from './body.ts';
+import { createBodyBudget, receiveBody } from './body.ts';
 import { createSink, identityHeaders, replyStatus, send } from './exchange.ts';
 import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
@@ -29,6 +32,11 @@ export { createDrain, drainAndClose, type Drain, type DrainOptions } from './dra
 export interface ServerDeps {
   handler: RequestHandler;
   bodyLimitBytes: number;
+  /** The bytes all bodies being received may hold together (server.max_body_bytes_in_flight); default 32 MiB or the
+   * body limit, whichever is larger. */
+  bodyBytesInFlight?: number;
+  /** How long a request (head and body) may take to arrive (server.request_timeout_ms); default 30 s. */
+  requestTimeoutMs?: number;
   /** The pipeline's intake: a body it takes is written to its channel as it arrives, never held whole here. */
   intake?: Pick<ChannelIntake, 'takes' | 'open'>;
   /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
@@ -57,11 +65,21 @@ const PROBES: ReadonlySet<string> = new Set(['/livez', '/readyz', '/healthz']);
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
+  const budget = createBodyBudget(deps.bodyBytesInFlight ?? Math.max(32 * 2 ** 20, deps.bodyLimitBytes));
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One access line per request is written when its pipeline call ends (src/observability/logger.ts).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
+    // A request past its deadline is answered 408 by the clientError handler. Node checks the deadline every
+    // connectionsCheckingInterval, so it fires within a quarter past it (at most 30 s past it).
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(1000, Math.ceil(requestTimeout / 4))),
+    },
     genReqId: () => randomUUID(),
     // Never take the client's request id or forwarded-for as ours.
     requestIdHeader: false,
@@ -100,20 +118,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       done();
       return;
     }
-    const { status, body } = transportError(
-      'ERR_SHUTTING_DOWN',
-      'the server is shutting down; retry',
-      pathOf(request.url),
-      request.id,
-    );
     // Answered here: fastify runs no further hook or handler (done is not called).
-    reply
-      .code(status)
-      .header('connection', 'close')
-      .header('retry-after', '1')
-      .header('x-proctor-request-id', request.id)
-      .type('application/json')
-      .send(JSON.stringify(body));
+    refuse(request, reply, 'ERR_SHUTTING_DOWN', 'the server is shutting down; retry');
   });
   // Draining: every answer closes its connection, so that clients reconnect to another replica.
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -137,7 +143,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const intakeRoutes: ReadonlySet<string> = new Set(ROUTES.map((r) => r.url));
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
     const spill = deps.intake && intakeRoutes.has(request.routeOptions.url ?? '') ? { spill: deps.intake } : {};
-    const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, ...spill });
+    const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, budget, ...spill });
     const type = request.headers['content-type'];
     if (type === undefined || JSON_TYPE.test(type)) return body;
     if (!(body instanceof Uint8Array)) body.release();
@@ -236,6 +242,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.setErrorHandler(
     async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      if (error.code === 'PROCTOR_BODY_BUSY') {
+        return refuse(request, reply, 'ERR_SERVER_BUSY', 'too many request bytes are being received; retry');
+      }
       if (deps.mcp && request.routeOptions.url === MCP_ROUTE) return rejectMcp(deps.mcp, error, request, reply);
       const route = ROUTES.find((r) => r.url === request.routeOptions.url);
       const incoming: Omit<IncomingRequest, 'body'> = {
@@ -263,4 +272,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
 
   return app;
+}
+
+/** A request refused by the transport before any stage ran (not recorded): 503 in the path's API shape, retry-after,
+ * and its connection closed (so that the client reconnects, perhaps to another replica). */
+function refuse(request: FastifyRequest, reply: FastifyReply, code: TransportErrorCode, message: string): FastifyReply {
+  const { status, body } = transportError(code, message, pathOf(request.url), request.id);
+  return reply
+    .code(status)
+    .header('connection', 'close')
+    .header('retry-after', '1')
+    .header('x-proctor-request-id', request.id)
+    .type('application/json')
+    .send(JSON.stringify(body));
 }

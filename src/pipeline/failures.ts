@@ -32,6 +32,7 @@ export type TransportErrorCode =
   | 'ERR_HTTP_MALFORMED'
   | 'ERR_HEADERS_TOO_LARGE'
   | 'ERR_REQUEST_TIMEOUT'
+  | 'ERR_SERVER_BUSY'
   | 'ERR_SHUTTING_DOWN';
 
 export type FailureCode = IdentityErrorCode | RequestErrorCode | ForwardErrorCode | PipelineErrorCode;
@@ -106,6 +107,8 @@ export const FAILURES = {
   ERR_HTTP_MALFORMED: invalid,
   ERR_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error' },
   ERR_REQUEST_TIMEOUT: { status: 408, type: 'invalid_request_error' },
+  // the bytes of the bodies being received would pass server.max_body_bytes_in_flight: refused before it is read
+  ERR_SERVER_BUSY: { status: 503, type: 'service_unavailable' },
   // shutdown: a request arriving while the server drains, or a stream still open at the drain deadline (error event)
   ERR_SHUTTING_DOWN: { status: 503, type: 'service_unavailable' },
 } as const satisfies Record<FailureCode, FailureShape>;

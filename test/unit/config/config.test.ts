@@ -42,6 +42,8 @@ describe('configuration', () => {
       host: '127.0.0.1',
       port: 8080,
       bodyLimitBytes: 4 * 1024 * 1024,
+      bodyBytesInFlight: 32 * 1024 * 1024,
+      requestTimeoutMs: 30_000,
       drainSeconds: 25,
       logLevel: 'info',
     });
@@ -84,6 +86,13 @@ describe('configuration', () => {
     const result = problems(document({ server: { port: 8080, hots: 'x' } }));
     expect(result.code).toBe('ERR_CONFIG_INVALID');
     expect(result.problems.join('\n')).toContain("/server: must NOT have additional properties 'hots'");
+  });
+
+  it('refuses a budget of bodies in flight smaller than the largest body', () => {
+    const server = { body_limit_bytes: 8 * 1024 * 1024, max_body_bytes_in_flight: 4 * 1024 * 1024 };
+    expect(problems(document({ server })).problems).toEqual([
+      '/server/max_body_bytes_in_flight: less than body_limit_bytes (no body that large could arrive)',
+    ]);
   });
 
   it('lists every problem at once', () => {
