@@ -371,3 +371,30 @@ describe('the decoding budget spent by decoys', () => {
     expect(found.counts?.types.AWS_ACCESS_KEY ?? 0).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('controls: session 8’s caches and batches', () => {
+  it('a closed token first seen clean (`sk_live_`) is still read as a piece of a Stripe key after it', async () => {
+    const ask = (...texts: string[]) => ({
+      model: 'echo-1',
+      messages: [{ role: 'user', content: texts.map((text) => ({ type: 'text', text })) }],
+    });
+    expect(await forwarded(CHAT, ask('sk_live_'))).toContain('sk_live_');
+    expect(await forwarded(CHAT, ask('sk_live_', '4eC39HqLyjWDarjtT1zdp7dc'))).toBe('');
+  });
+  it('a key split over two turns is found wherever its window falls among the 2 KB batches of other windows', () => {
+    const missed: string[] = [];
+    for (let decoys = 0; decoys < 40; decoys += 3) {
+      for (const pad of [0, 31, 250]) {
+        const turn = (i: number, text: string) => ({ path: `messages[${i}].content`, text, location: 'user' });
+        const before = Array.from({ length: decoys }, (_, i) => turn(i, `lorem ipsum dolor ${i} ${'x'.repeat(pad)}`));
+        const after = Array.from({ length: decoys }, (_, i) =>
+          turn(decoys + 2 + i, `sit amet ${i} ${'w'.repeat(pad)}`),
+        );
+        const split = [turn(decoys, `${'y'.repeat(pad)} key ${HALVES[0]}`), turn(decoys + 1, `${HALVES[1]} ok`)];
+        const { findings } = classifier.classify([...before, ...split, ...after]);
+        if (!findings.some((f) => f.type === 'AWS_ACCESS_KEY')) missed.push(`${decoys}/${pad}`);
+      }
+    }
+    expect(missed).toEqual([]);
+  });
+});
