@@ -2,7 +2,8 @@
 // `output[o].content[c].text`, `output[o].content[c].refusal`, `output[o].arguments`. This API repeats the whole text
 // in its `.done` events and in `response.completed`; those copies are replaced by the text the relay released (the
 // redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
-// protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does.
+// protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does. What
+// it keeps is capped (KEPT_TEXT_CHARS): a longer answer could never be completed, so it ends as a protocol error.
 // Every other string and key of a relayed event (ids, names, instructions, tools, annotations, any extra field) is a
 // field the relay screens whole before the event is written; error events are never relayed. The one exception is
 // `obfuscation`, random padding OpenAI adds to each delta event (against packet-length side channels): dropped unread,
@@ -32,6 +33,13 @@ const DELTAS: Record<string, (o: number, c: number) => string> = {
  * MAX_HELD_RUNS held runs. It carries nothing the client needs: dropped from every event before it is read.
  */
 const OBFUSCATION = 'obfuscation';
+/**
+ * The streamed text a session keeps, all channels together: the SSE decoder's cap on one event (SSE_MAX_EVENT_CHARS in
+ * pipeline/stream-sse.ts), since `response.completed` repeats every channel's text and an event past that cap is
+ * refused, so an answer with more text could never complete. Past it the stream ends (ERR_UPSTREAM_BAD_RESPONSE)
+ * instead of growing for as long as the upstream sends deltas.
+ */
+export const KEPT_TEXT_CHARS = 1024 * 1024;
 const FINAL = new Set(['response.completed', 'response.incomplete']);
 const FAILED = new Set(['response.failed', 'error']);
 const PLAIN = new Set([
@@ -55,6 +63,7 @@ export function openResponsesStream(): StreamSession {
   let completion: number | null = null;
   let cached: number | undefined;
   let sequence = 0;
+  let kept = 0;
 
   function copiesOf(p: Json): { path: Step[]; channel: string }[] {
     const type = p.type as string;
@@ -116,6 +125,9 @@ export function openResponsesStream(): StreamSession {
       const channelOf = DELTAS[type];
       if (channelOf !== undefined) {
         if (typeof payload.delta !== 'string') throw new StreamProtocolError(`${type} has no string delta`);
+        kept += payload.delta.length;
+        if (kept > KEPT_TEXT_CHARS)
+          throw new StreamProtocolError(`the streamed text passes ${KEPT_TEXT_CHARS} characters: it could not complete`);
         const channel = channelOf(payload.output_index as number, payload.content_index as number);
         raw.set(channel, (raw.get(channel) ?? '') + payload.delta);
         texts.push({ channel, text: payload.delta });

@@ -275,14 +275,14 @@ describe('a streamed answer that never ends', () => {
     await longStream('openai.responses', DELTA, 8);
   }, 60_000);
 
-  // HOLE (open, src/providers/openai-responses-stream.ts): the Responses session keeps every channel's text, as the
-  // upstream sent it and as released, to compare with the copies in `.done` and `response.completed`, with no cap:
-  // 8 MiB more of deltas grew the process by 8 MiB (measured: linear), and a stream lasts up to total_ms (10 minutes),
-  // so one compromised upstream can exhaust a replica with a few long streams. Those copies can never be accepted past
-  // SSE_MAX_EVENT_CHARS (1 Mi characters: a `.done` event repeating a longer text is refused), so suggested fix: end
-  // the stream with ERR_UPSTREAM_BAD_RESPONSE once a session's kept text passes SSE_MAX_EVENT_CHARS.
-  it.fails('responses: the second 8 MiB of text deltas grow the process by less than 3 MiB', async () => {
-    const { grown } = await longStream('openai.responses', DELTA, DELTAS);
+  // HOLE (closed, src/providers/openai-responses-stream.ts): the Responses session kept every channel's text, as the
+  // upstream sent it and as released, to compare with the copies in `.done` and `response.completed`, with no cap (8
+  // MiB more of deltas grew the process by 8 MiB). Those copies can never be accepted past SSE_MAX_EVENT_CHARS, so the
+  // session now keeps at most that much text (KEPT_TEXT_CHARS, all channels together) and ends the stream with
+  // ERR_UPSTREAM_BAD_RESPONSE past it.
+  it('responses: the second 8 MiB of text deltas grow the process by less than 3 MiB', async () => {
+    const { grown, result } = await longStream('openai.responses', DELTA, DELTAS);
+    expect(result.error).toBe('ERR_UPSTREAM_BAD_RESPONSE');
     expect(grown).toBeLessThan(3 * MiB);
   }, 120_000);
 
