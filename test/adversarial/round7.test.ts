@@ -3,6 +3,7 @@
 // (decode.ts, decode-bytes.ts, decode-escapes.ts). Streams are in round7-streams.test.ts, MCP in round7-mcp.test.ts.
 // Holes found and not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix, so CI stays green
 // until they close; attacks that held are kept as controls.
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { upstreamErrorReply } from '../../src/pipeline/upstream-error.ts';
@@ -396,5 +397,50 @@ describe('controls: session 8’s caches and batches', () => {
       }
     }
     expect(missed).toEqual([]);
+  });
+});
+
+describe('a private key without its PEM armor', () => {
+  const pkcs8 = (type: 'rsa' | 'ed25519') =>
+    (type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : generateKeyPairSync('ed25519').privateKey
+    ).export({ type: 'pkcs8', format: 'pem' }) as string;
+  const bodyOf = (pem: string) =>
+    pem
+      .split('\n')
+      .filter((line) => !line.startsWith('-----'))
+      .join('\n');
+  const outcome = async (text: string) => {
+    const ask = { model: 'echo-1', messages: [{ role: 'user', content: text }] };
+    const answer = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'x',
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    };
+    const rules = { redact: [], block: ['PRIVATE_KEY'] };
+    const relayed = (await screenResponse(adapterFor('anthropic.messages'), classifier, answer, rules)).body;
+    return { forwarded: (await forwarded(CHAT, ask)).length > 0, relayed: relayed !== null };
+  };
+  // HOLE (open, classification/recognizers-secrets.ts PRIVATE_KEY; decode-bytes.ts): a private key is found by its
+  // `-----BEGIN … PRIVATE KEY-----` line, and its base64 body decodes to DER (binary, never UTF-8, so never classified).
+  // The body alone, the armor lines dropped (a reader adds them back: they are the same for every key), is forwarded
+  // and relayed: an RSA PKCS#8 key's 1,600 characters, or an Ed25519 key's 64 (`MC4CAQAwBQYDK2VwBCIEI…`). Fix: find
+  // base64 DER private keys by their fixed openings (PKCS#8 `MII…ADANBgkqhkiG9w0BAQEFAASC`, `MC4CAQAwBQYDK2Vw`;
+  // PKCS#1 `MIIE…AgEAAoIBAQ`; SEC1 `MHcCAQEEI`), or decode a base64 run's bytes and read a DER private-key header.
+  it.fails.each([
+    ['an RSA PKCS#8 key', 'rsa'],
+    ['an Ed25519 PKCS#8 key', 'ed25519'],
+  ] as const)('%s’s base64 body alone is neither forwarded nor relayed', async (_name, type) => {
+    expect(await outcome(bodyOf(pkcs8(type)))).toEqual({ forwarded: false, relayed: false });
+  });
+  it('control: the same keys with their armor (one with CRLF line ends) are refused and withheld', async () => {
+    for (const pem of [pkcs8('rsa'), pkcs8('ed25519').replace(/\n/g, '\r\n')]) {
+      expect(await outcome(pem)).toEqual({ forwarded: false, relayed: false });
+    }
   });
 });
