@@ -1,7 +1,9 @@
-// A long streamed answer through the real relay (stream-relay.ts, the adapter's stream session, the real classifier),
-// fed one upstream event at a time, for round7-ops.test.ts: how much more memory the process holds after `deltas`
-// text events than after the first few, measured between two events (the relay has read every event before). The
-// upstream never sends its final event: a hostile upstream need not.
+// Long streamed answers through the real relay (stream-relay.ts, the adapter's stream session, the real classifier),
+// fed one upstream event per read (a hostile upstream paces its writes), for round7-ops.test.ts: how much more memory
+// the process holds after the second half of the events than after the first (`longStream`), and how much text the
+// classifier was given for what the upstream sent (`classifiedPerEvent`), so cost is asserted on work, never on time.
+// The upstream never sends its final event: a hostile upstream need not.
+import type { Classifier, ClassifyOptions, TextSegment } from '../../src/classification/index.ts';
 import { relayStream, type RelayResult, type StreamSink } from '../../src/pipeline/stream-relay.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { classifier } from './recording-pipeline.ts';
@@ -9,11 +11,22 @@ import { heldBytes } from './round7-ops-sockets.ts';
 
 export type LongStreamApi = 'openai.chat_completions' | 'openai.responses';
 
-/** Events from the first to the first text delta, then one text delta, as SSE bytes. */
+/** A chat completion chunk with one choice's delta. */
+export function chatChunk(delta: Record<string, unknown>): string {
+  const data = { id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [] as unknown[] };
+  data.choices.push({ index: 0, delta, logprobs: null, finish_reason: null });
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
+
+function named(type: string, data: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+}
+
+/** Events from the first to the first text delta, then one text delta, as SSE text. */
 const SHAPES: Record<LongStreamApi, { opening: string[]; delta: (text: string) => string }> = {
   'openai.chat_completions': {
-    opening: [chunk({ role: 'assistant', content: '' })],
-    delta: (text) => chunk({ content: text }),
+    opening: [chatChunk({ role: 'assistant', content: '' })],
+    delta: (text) => chatChunk({ content: text }),
   },
   'openai.responses': {
     opening: [
@@ -36,14 +49,43 @@ const SHAPES: Record<LongStreamApi, { opening: string[]; delta: (text: string) =
   },
 };
 
-function chunk(delta: Record<string, unknown>): string {
-  const data = { id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [] as unknown[] };
-  data.choices.push({ index: 0, delta, logprobs: null, finish_reason: null });
-  return `data: ${JSON.stringify(data)}\n\n`;
+interface Relayed {
+  api: LongStreamApi;
+  opening: readonly string[];
+  /** The k-th event after the opening. */
+  event: (k: number) => string | Buffer;
+  count: number;
+  /** Called before the k-th event is read (the relay has read every event before it). */
+  before?: (k: number) => Promise<void>;
+  classifier?: Classifier;
 }
 
-function named(type: string, data: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+async function relay(o: Relayed): Promise<RelayResult> {
+  const adapter = adapterFor(o.api);
+  const request = o.api === 'openai.responses' ? { input: 'hi' } : { messages: [{ role: 'user', content: 'hi' }] };
+  const parsed = adapter.parse(Buffer.from(JSON.stringify({ model: 'm', stream: true, ...request })));
+  const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
+  async function* upstream() {
+    for (const e of o.opening) yield Buffer.from(e);
+    for (let k = 0; k <= o.count; k++) {
+      await o.before?.(k);
+      if (k < o.count) yield Buffer.from(o.event(k));
+    }
+  }
+  const sink: StreamSink = {
+    open: () => {},
+    write: async () => {},
+    end: () => {},
+    signal: new AbortController().signal,
+  };
+  return relayStream({
+    events: upstream(),
+    session,
+    sink,
+    classifier: o.classifier ?? classifier,
+    rules: { redact: [], block: [] },
+    estimatedPromptTokens: 1,
+  });
 }
 
 /** Relays `deltas` events of `text` each; `grown` is what the process held more after them than after half of them. */
@@ -52,38 +94,33 @@ export async function longStream(
   text: string,
   deltas: number,
 ): Promise<{ grown: number; result: RelayResult }> {
-  const adapter = adapterFor(api);
-  const parsed = adapter.parse(Buffer.from(JSON.stringify({ model: 'm', stream: true, ...requestOf(api) })));
-  const session = (adapter.openStream as NonNullable<typeof adapter.openStream>)(parsed);
   const shape = SHAPES[api];
   const event = Buffer.from(shape.delta(text));
   let before = 0;
   let after = 0;
-  async function* upstream() {
-    for (const e of shape.opening) yield Buffer.from(e);
-    for (let k = 0; k < deltas; k++) {
-      if (k === deltas / 2) before = await heldBytes();
-      yield event;
-    }
-    after = await heldBytes();
-  }
-  const sink: StreamSink = {
-    open: () => {},
-    write: async () => {},
-    end: () => {},
-    signal: new AbortController().signal,
+  const measure = async (k: number) => {
+    if (k === deltas / 2) before = await heldBytes();
+    if (k === deltas) after = await heldBytes();
   };
-  const result = await relayStream({
-    events: upstream(),
-    session,
-    sink,
-    classifier,
-    rules: { redact: [], block: [] },
-    estimatedPromptTokens: 1,
-  });
+  const result = await relay({ api, opening: shape.opening, event: () => event, count: deltas, before: measure });
   return { grown: after - before, result };
 }
 
-function requestOf(api: LongStreamApi): Record<string, unknown> {
-  return api === 'openai.responses' ? { input: 'hi' } : { messages: [{ role: 'user', content: 'hi' }] };
+/** Characters the classifier was given for each character of the events' texts (`texts`: what the events carry). */
+export async function classifiedPerCharacter(
+  opening: readonly string[],
+  event: (k: number) => string,
+  count: number,
+  texts: number,
+): Promise<number> {
+  let classified = 0;
+  const counting = {
+    recognizers: classifier.recognizers,
+    classify(segments: readonly TextSegment[], options?: ClassifyOptions) {
+      for (const s of segments) classified += s.text.length;
+      return classifier.classify(segments, options);
+    },
+  } as Classifier;
+  await relay({ api: 'openai.chat_completions', opening, event, count, classifier: counting });
+  return classified / texts;
 }
