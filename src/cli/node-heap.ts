@@ -1,7 +1,7 @@
 // How `proctor serve` sizes V8's heap (docs/performance.md, "Memory"): V8 sizes a heap for the machine, not the
 // container (on a 24 GiB host: 64 MiB semi-spaces and an old space limited to ~4 GiB, which fills with garbage far past
 // the live data before a full collection). When the memory limit is known (PROCTOR_MEMORY_LIMIT_MIB, else the cgroup's)
-// the launcher (bin/proctor.js) caps the old space at half of it and the semi-spaces at a sixteenth (16 to 32 MiB).
+// the launcher (bin/proctor.js) caps the old space at half of it and the semi-spaces at 16 MiB.
 // Smaller semi-spaces or a forced heap growth factor cut the peak further but cost CPU: every scavenge copies the
 // in-flight requests' state (measured in docs/performance.md). A flag the operator already gave (NODE_OPTIONS or
 // node's own arguments) wins.
@@ -10,10 +10,10 @@
  * classification threads' heaps, RE2's and the tokenizer's native memory, and the mapped binaries (~60 MiB). */
 export const OLD_SPACE_SHARE = 0.5;
 /** Semi-space (MiB) as a share of the memory limit, and its bounds: below 16 the scavenger's cost per request grows
- * fast; above 32 (V8's own 64 on a large host) the young generation's 128 MiB bought no measurable CPU at c=64 but
- * ~55 MiB of peak RSS (docs/performance.md, "Memory at peak"). */
+ * fast (8: GC a stream ×3); 32 against 16 bought no CPU a request or a stream beyond noise in five alternating pairs
+ * but 16–45 MiB of peak RSS, and V8's own 64 on a large host ~55 MiB more (docs/performance.md, "Memory at peak"). */
 export const SEMI_SPACE_SHARE = 1 / 16;
-export const SEMI_SPACE_MIB = { min: 16, max: 32 } as const;
+export const SEMI_SPACE_MIB = { min: 16, max: 16 } as const;
 /** Below this limit (MiB) Proctor does not start reliably at all (its live heap alone is ~100 MiB). */
 export const MIN_MEMORY_LIMIT_MIB = 256;
 

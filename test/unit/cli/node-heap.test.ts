@@ -27,12 +27,12 @@ describe('memoryLimitMiB', () => {
 });
 
 describe('heapFlags', () => {
-  it('caps the old space at half the limit and the semi-spaces at a sixteenth, within 16..32 MiB', () => {
+  it('caps the old space at half the limit and the semi-spaces at 16 MiB', () => {
     const flags = (limitSetting: string) => heapFlags({ ...host, limitSetting, given: [] });
-    expect(flags('512')).toEqual(['--max-semi-space-size=32', '--max-old-space-size=256']);
+    expect(flags('512')).toEqual(['--max-semi-space-size=16', '--max-old-space-size=256']);
     expect(flags('256')).toEqual(['--max-semi-space-size=16', '--max-old-space-size=128']);
-    expect(flags('2048')).toEqual(['--max-semi-space-size=32', '--max-old-space-size=1024']);
-    expect(flags('4096')).toEqual(['--max-semi-space-size=32', '--max-old-space-size=2048']);
+    expect(flags('2048')).toEqual(['--max-semi-space-size=16', '--max-old-space-size=1024']);
+    expect(flags('4096')).toEqual(['--max-semi-space-size=16', '--max-old-space-size=2048']);
   });
   it("adds nothing when no limit is known: node's defaults", () => {
     expect(heapFlags({ ...host, given: [] })).toEqual([]);
