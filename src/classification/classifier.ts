@@ -6,7 +6,6 @@
 // encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts).
 
 import { type CompiledRecognizer, compileRecognizers } from './compile.ts';
-import { escapeRegExp } from './prefix-patterns.ts';
 import { candidatesOf, createWordFinder, type RecognizerSet, recognizerSet } from './recognizer-sets.ts';
 import { dedupe, type Draft, yieldFallbacks } from './drafts.ts';
 import { ClassificationError } from './errors.ts';
@@ -16,6 +15,7 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
+import { decodedAcross } from './join-decode.ts';
 import { overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
@@ -23,7 +23,8 @@ import { batchGap, batchWindows, memberHolding, membersTouching } from './window
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
-import { nameLists, opensCompany, opensFullName } from './person-names.ts';
+import { nameLists } from './person-names.ts';
+import { EXCLUDE_BEFORE, hasContext, isExcluded } from './match-context.ts';
 import { preparePhoneMetadata } from './phone.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
@@ -38,158 +39,6 @@ import type {
 import { utf16Index } from './utf8-offsets.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
-
-/**
- * Whether any of `words` occurs in `haystack` not glued to ASCII letters (so 'cc' is not found in 'account'), by one
- * regular expression per word list: a recognizer with a hundred exclusion words pays one native scan of a few dozen
- * characters per candidate, not a hundred indexOf loops. Built once per list (the compiled recognizer's frozen array).
- */
-const wordMatchers = new WeakMap<readonly string[], RegExp>();
-function containsAnyWord(haystack: string, words: readonly string[]): boolean {
-  if (words.length === 0) return false;
-  let matcher = wordMatchers.get(words);
-  if (matcher === undefined) {
-    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?![A-Za-z])`);
-    wordMatchers.set(words, matcher);
-  }
-  return matcher.test(haystack);
-}
-
-/** How close before a match an exclusion word (excludeWords) must be: the words just before it. */
-const EXCLUDE_BEFORE = 24;
-
-/** Clause text shorter than this after a sentence end or line break ("It's ", "DOB:\n") reaches back one clause. */
-const SHORT_CLAUSE = 16;
-
-/**
- * Where the clause that ends `before` starts: after the last "; ", ", ", line break or sentence end. A ". " after an
- * abbreviation (a word of three letters or fewer, or one with dots inside: "D.O.B.", "geb.", "No.") ends no sentence.
- */
-function lastCut(before: string, until: number): { at: number; sentence: boolean } {
-  for (let i = until - 1; i >= 0; i -= 1) {
-    const char = before[i];
-    if (char === '\n') return { at: i, sentence: true };
-    const next = before[i + 1];
-    if (next !== ' ' && next !== '\t') continue;
-    if (char === ';' || char === ',') return { at: i, sentence: false };
-    if (char === '!' || char === '?') return { at: i, sentence: true };
-    if (char === '.') {
-      let start = i;
-      while (start > 0 && before[start - 1] !== ' ' && before[start - 1] !== '\n') start -= 1;
-      const word = before.slice(start, i);
-      if (word.length > 3 && !word.includes('.')) return { at: i, sentence: true };
-    }
-  }
-  return { at: -1, sentence: false };
-}
-
-/**
- * The part of `before` in the match's clause, or the one before too when the match's own clause is short and that
- * one holds no digits.
- */
-function clauseOf(before: string): string {
-  const cut = lastCut(before, before.length);
-  if (cut.at < 0) return before;
-  if (cut.sentence && before.length - cut.at - 1 <= SHORT_CLAUSE) {
-    // Only a clause without digits ("your date of birth"): after "DOB: 1984-07-02." the label was that date's.
-    const previous = lastCut(before, cut.at);
-    const clause = before.slice(previous.at + 1);
-    if (![...clause.slice(0, cut.at - previous.at - 1)].some((c) => c >= '0' && c <= '9')) return clause;
-  }
-  return before.slice(cut.at + 1);
-}
-
-/**
- * The words that may stand between an adjacent exclusion phrase and the match and keep the match part of the phrase's
- * place: capitalised or numbered words of a place's name (`New`, `Sainte`, `6-4`, `Hanno-Wulf-`, `St.`) and its
- * articles and particles (`the`, `de`, `sur`). Any other word (`with`, `and`) or punctuation ends the place.
- */
-const PLACE_JOINERS = new Set(
-  'the a an de da das do dos del la las le les los du di van von der den sur am im on'.split(' '),
-);
-const PLACE_WORD = /^(?:[\p{Lu}\d][\p{L}\d'’-]*|[\p{Lu}][\p{L}]{0,2}\.)$/u;
-
-/**
- * Whether one of `phrases` (lower case, matched in any case) in `before` is followed up to its end only by spaces and
- * words of a place's name (PLACE_JOINERS, PLACE_WORD), the last one ending in a space or hyphen: "based in Rocha das ",
- * "lives in New ", "lives at 6-4 Hanno-", not "go to Paris with " or "went to Lyon, ". Past a place's word, a full name
- * in `after` (opensFullName: "based in Berlin Anna Schmidt") is no more of the place, unless the phrase is one word (a
- * street word: "Lagoa Luiz Otávio Moura" is a street). One regular expression per list
- * finds the phrases (built once); `before` is a few dozen characters.
- */
-const adjacentMatchers = new WeakMap<readonly string[], RegExp>();
-function endsWithAnyPhrase(before: string, phrases: readonly string[], after: string): boolean {
-  let matcher = adjacentMatchers.get(phrases);
-  if (matcher === undefined) {
-    const alternatives = phrases.map(escapeRegExp);
-    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[\\s,])`, 'gi');
-    adjacentMatchers.set(phrases, matcher);
-  }
-  matcher.lastIndex = 0;
-  for (let m = matcher.exec(before); m !== null; m = matcher.exec(before)) {
-    // A street word (one word) rules the address it starts: its name's run ("Lagoa Luiz Otávio Moura"), and the
-    // places after its commas and line breaks ("Camino Cayetana Aliaga, Burgos"). A place phrase ends at either.
-    const street = !m[0].includes(' ');
-    const rest = before.slice(m.index + m[0].length).trim();
-    if (rest === '' || (street && /^[\s,]*$/.test(rest))) return true;
-    if (!/[\s-]$/.test(before)) continue;
-    const words = rest.split(street ? /[\s,]+/ : /[ \t]+/).filter((w) => w !== '');
-    if (!words.every((w) => PLACE_JOINERS.has(w) || PLACE_WORD.test(w))) continue;
-    if (!street && !PLACE_JOINERS.has(words[words.length - 1] as string) && opensFullName(after)) continue;
-    return true;
-  }
-  return false;
-}
-
-/** How far before a value an adjacent exclusion phrase is looked for: a street word, its name and a comma. */
-const ADJACENT_BEFORE = 40;
-/** How far from a name's start a company's legal form is looked for (opensCompany). */
-const COMPANY_AFTER = 80;
-
-/**
- * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
- * or an adjacent exclusion phrase (excludeAdjacent) right before it; for a name's recognizers, a company's name
- * starting at it.
- */
-function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
-  if (r.excludeWords.length === 0 && r.excludeAdjacent.length === 0) return false;
-  const from = Math.max(0, start - EXCLUDE_BEFORE);
-  let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
-  if (r.excludeAdjacent.length > 0) {
-    const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
-    if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
-    // A name's recognizers (the only ones with adjacent phrases) also skip a company's name ("Kraft Heinz Co").
-    if (opensCompany(text.slice(start, start + COMPANY_AFTER))) return true;
-  }
-  if (r.contextInClause) near = clauseOf(near);
-  return containsAnyWord(near, r.excludeWords);
-}
-
-function isAsciiLetter(text: string, i: number): boolean {
-  const c = text.charCodeAt(i) | 0x20;
-  return c >= 0x61 && c <= 0x7a;
-}
-
-/** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
-function hasContext(
-  text: string,
-  lower: string | undefined,
-  start: number,
-  end: number,
-  r: CompiledRecognizer,
-): boolean {
-  if (r.contextWords.length === 0) return false;
-  // A window's edges do not cut a word: the tail of "cache" or the head of "history" is not the word "he" or "his".
-  let from = Math.max(0, start - r.contextBefore);
-  while (from > 0 && from < start && isAsciiLetter(text, from - 1) && isAsciiLetter(text, from)) from += 1;
-  let to = Math.min(text.length, end + r.contextAfter);
-  while (to < text.length && to > end && isAsciiLetter(text, to - 1) && isAsciiLetter(text, to)) to -= 1;
-  let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
-  if (r.contextInClause) before = clauseOf(before);
-  const after = lower === undefined ? text.slice(end, to).toLowerCase() : lower.slice(end, to);
-  return containsAnyWord(before, r.contextWords) || containsAnyWord(after, r.contextWords);
-}
 
 export function createClassifier(opts: {
   fingerprintKey: Uint8Array;
@@ -319,7 +168,7 @@ export function createClassifier(opts: {
     if (sets.main === undefined || segment.text.length === 0) return [];
     // A lone surrogate (a JSON `\ud800` escape) is read as U+FFFD, which the main view drops: one inside a value must
     // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
-    const normalized = normalizeText(wellFormed(segment.text));
+    const normalized = normalizedView(segment.text);
     const found = scanView(normalized, sets.main, segment, index);
     // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
     // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
@@ -432,6 +281,9 @@ export function createClassifier(opts: {
         });
       }
     }
+    // Encoded runs cut between segments, decoded across the windows' boundaries (join-decode.ts).
+    const read = { normalize: normalizedView, scan: (text: string) => scan({ path: '', text }, -1) };
+    for (const d of decodedAcross(segments, windows.flat(), budget, alreadyFound, read)) found.push(d);
     // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
     // by a line break, by the recognizers that require context only.
     for (const window of labelWindows(segments, undefined, spans)) {
@@ -504,6 +356,11 @@ export function createClassifier(opts: {
 const CLEAN_TOKENS = 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The main view of a text: every lone surrogate as U+FFFD, then normalised (normalize.ts). */
+function normalizedView(text: string): NormalizedText {
+  return normalizeText(wellFormed(text));
+}
 
 /** `text` with every lone surrogate as U+FFFD (String.prototype.toWellFormed, ES2024): same length, same offsets. */
 function wellFormed(text: string): string {

@@ -143,7 +143,7 @@ function startPatterns(): StartPatterns {
 }
 
 /** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
-function spend(budget: DecodeBudget, text: string): boolean {
+export function spend(budget: DecodeBudget, text: string): boolean {
   if (budget.runs <= 0 || budget.chars < text.length) return false;
   budget.runs -= 1;
   budget.chars -= text.length;

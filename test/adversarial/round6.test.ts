@@ -404,12 +404,11 @@ describe('encoded runs split across two messages', () => {
   const hex = Buffer.from(KEY).toString('hex');
   const base64 = Buffer.from(`key ${KEY}`).toString('base64');
   const codes = [...KEY].map((c) => c.charCodeAt(0));
-  // HOLE (open, documented in docs/classification.md "Runs are not decoded inside the joined windows";
-  // classification/segment-join.ts + decode.ts): an encoded key cut between two messages is two runs that each decode
-  // to half a key, and the joined window is read undecoded, so hex, base64, character codes and quoted-printable
-  // halves are all forwarded. Fix: decode the runs that touch a join window's boundary (within the decode budget) and
-  // classify the decoded halves joined.
-  it.fails.each([
+  // HOLE (closed, H14 classification/join-decode.ts): an encoded key cut between two messages is two runs that each
+  // decode to half a key, and the joined window was read undecoded, so hex, base64, character codes and
+  // quoted-printable halves were all forwarded. Now the runs that cross a join window's boundary are decoded from the
+  // window's text (within the call's decode budget) and classified, their findings on both halves.
+  it.each([
     ['hex', hex.slice(0, 20), hex.slice(20)],
     ['base64 (cut on a 4-character boundary)', base64.slice(0, 16), base64.slice(16)],
     ['decimal character codes', `${codes.slice(0, 10).join(',')},`, codes.slice(10).join(',')],

@@ -1,0 +1,204 @@
+// Encoded runs cut between two segments (hex, base64, decimal codes… of a key, half in one message and half in the
+// next): each segment alone holds half a run, which decodes to half a value or to nothing, so the runs that cross a
+// join window's boundary are decoded from the window's text around that boundary (DECODE_REACH characters each side)
+// and what they decode to is classified by the classifier like a segment's decoded runs. Invariants: only boundaries
+// a cheap look at their characters says a run may cross are decoded (mayCross); each distinct excerpt is decoded once
+// a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
+import { decodeBase64OrHex, isBase64Char, isHexDigit } from './decode-bytes.ts';
+import {
+  type DecodeBudget,
+  type DecodedRun,
+  decodedRuns,
+  joinDecoded,
+  runsCovering,
+  spanOfPiece,
+  spend,
+} from './decode.ts';
+import type { Draft } from './drafts.ts';
+import { piecesAcross } from './join-pieces.ts';
+import type { JoinWindow, Piece, WindowPart } from './join-window.ts';
+import type { NormalizedText } from './normalize.ts';
+import type { TextSegment } from './types.ts';
+
+/** Characters read on each side of a boundary: a run is decoded across it when each half is at most this long. */
+export const DECODE_REACH = 256;
+
+/** Fewest characters of one alphabet across a boundary before a base64 or hex run can cross it (decode.ts). */
+const MIN_TIGHT_RUN = 16;
+
+/** Whitespace skipped at a boundary to reach a separated run's tokens (`65, 75, ` | `73`). */
+const MAX_BOUNDARY_SPACE = 4;
+
+/** The characters that split or mark the items of a separated or escaped run: `,` `;` `:` `%` `\` `=` `&` `#` `-`. */
+function isRunMark(code: number): boolean {
+  return (
+    code === 0x2c ||
+    code === 0x3b ||
+    code === 0x3a ||
+    code === 0x25 ||
+    code === 0x5c ||
+    code === 0x3d ||
+    code === 0x26 ||
+    code === 0x23 ||
+    code === 0x2d
+  );
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * The maximal run of the base64 alphabet (hex is one) across `at` within [from, to), with up to two `=` of padding
+ * after it, when it has characters on both sides and at least MIN_TIGHT_RUN in all; undefined otherwise.
+ */
+export function tightRun(text: string, at: number, from: number, to: number): [number, number] | undefined {
+  if (at <= from || at >= to || !isBase64Char(text.charCodeAt(at - 1)) || !isBase64Char(text.charCodeAt(at))) return;
+  let left = at;
+  while (left > from && isBase64Char(text.charCodeAt(left - 1))) left -= 1;
+  let right = at;
+  while (right < to && isBase64Char(text.charCodeAt(right))) right += 1;
+  if (right - left < MIN_TIGHT_RUN) return undefined;
+  for (const body = right; right < to && right - body < 2 && text.charCodeAt(right) === 0x3d; ) right += 1;
+  return [left, right];
+}
+
+/**
+ * Whether a separated, escaped or listed run may cross `text` at `at` (`from` and `to` bound the excerpt): a mark
+ * (`,` `%` `\` …) is beside it, or hex digits are on both sides past at most MAX_BOUNDARY_SPACE whitespace
+ * (`41 4b ` | `49`). Prose between two messages ("Thanks." | "Hi") is not, and costs this look only.
+ */
+export function mayCross(text: string, at: number, from: number, to: number): boolean {
+  let before = at - 1;
+  while (before >= from && at - before <= MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(before))) before -= 1;
+  let after = at;
+  while (after < to && after - at < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(after))) after += 1;
+  if (before < from || after >= to) return false;
+  const [b, a] = [text.charCodeAt(before), text.charCodeAt(after)];
+  if (isRunMark(b) || isRunMark(a)) return true;
+  return before + 1 < after && isHexDigit(b) && isHexDigit(a);
+}
+
+/** A run decoded across a window's boundary, at window offsets. */
+export interface WindowRun {
+  window: JoinWindow;
+  run: DecodedRun;
+}
+
+/**
+ * The decoded runs of each window that cross one of its boundaries (two parts glued with nothing between), at window
+ * offsets. `normalize` is the classifier's (the main view of a text); `memo` keeps each excerpt's crossing runs for
+ * the call (windows of several orders share text), so an excerpt spends the budget once.
+ */
+export function boundaryRuns(
+  windows: readonly JoinWindow[],
+  budget: DecodeBudget,
+  normalize: (text: string) => NormalizedText,
+): WindowRun[] {
+  let memo: Map<string, readonly DecodedRun[]> | undefined;
+  const found: WindowRun[] = [];
+  for (const window of windows) {
+    const { parts, text } = window;
+    let covered = -1;
+    for (let k = 1; k < parts.length && budget.runs > 0; k += 1) {
+      const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
+      const at = right.at;
+      // Inside the alphabet run read at a boundary before (each character is read twice at most), or a PAIR_GAP
+      // between the two parts: no boundary. The excerpt may reach past a PAIR_GAP: no run crosses one (`!`).
+      if (at < covered || left.at + left.length !== at) continue;
+      const from = Math.max(0, at - DECODE_REACH);
+      const to = Math.min(text.length, at + DECODE_REACH);
+      // A base64 or hex run across the boundary is decoded as it is written (one decode, no normalisation); any
+      // other run needs the scans of decode.ts over the text around the boundary, once an excerpt.
+      const tight = tightRun(text, at, from, to);
+      if (tight !== undefined) {
+        covered = tight[1];
+        const run = wholeRun(text.slice(tight[0], tight[1]), budget);
+        if (run !== undefined) found.push({ window, run: shifted(run, tight[0]) });
+        continue;
+      }
+      if (!mayCross(text, at, from, to)) continue;
+      const excerpt = text.slice(from, to);
+      const key = `${at - from}\u0000${excerpt}`;
+      memo ??= new Map();
+      let runs = memo.get(key);
+      if (runs === undefined) memo.set(key, (runs = crossingRuns(excerpt, at - from, budget, normalize)));
+      for (const run of runs) found.push({ window, run: shifted(run, from) });
+    }
+  }
+  return found;
+}
+
+/** How the classifier reads a text: its main view, and its drafts (scan() without decoding, segment -1). */
+export interface TextReader {
+  normalize: (text: string) => NormalizedText;
+  scan: (text: string) => Draft[];
+}
+
+/**
+ * The drafts of encoded runs cut between segments: the runs that cross a window's boundary (boundaryRuns), scanned as
+ * one text (distinct texts once, kept apart by RUN_GAP, not decoded again); a finding covers each run it touches (a
+ * whole base64 or hex run, its own escapes otherwise), reported on every segment that run crosses, so redaction
+ * removes both halves; dropped when a piece overlaps a value of its type found in its segment (`alreadyFound`).
+ */
+export function decodedAcross(
+  segments: readonly TextSegment[],
+  windows: readonly JoinWindow[],
+  budget: DecodeBudget,
+  alreadyFound: (piece: Piece & { type: string }) => boolean,
+  read: TextReader,
+): Draft[] {
+  const crossing = boundaryRuns(windows, budget, read.normalize);
+  if (crossing.length === 0) return [];
+  const byText = new Map<string, WindowRun[]>();
+  for (const entry of crossing) {
+    const same = byText.get(entry.run.text);
+    if (same === undefined) byText.set(entry.run.text, [entry]);
+    else same.push(entry);
+  }
+  const joined = joinDecoded([...byText.values()].map((entries) => (entries[0] as WindowRun).run));
+  const drafts: Draft[] = [];
+  for (const d of read.scan(joined.text)) {
+    for (const piece of runsCovering(joined, d.start, d.end)) {
+      for (const { window, run } of byText.get(piece.run.text) as WindowRun[]) {
+        const [start, end] = spanOfPiece({ ...piece, run });
+        const pieces = piecesAcross(window, start, end);
+        if (pieces.some((p) => alreadyFound({ ...p, type: d.type }))) continue;
+        pieces.forEach((p, k) => {
+          const path = (segments[p.segment] as TextSegment).path;
+          drafts.push({ ...d, ...p, path, continuation: k > 0 });
+        });
+      }
+    }
+  }
+  return drafts;
+}
+
+/** The decoded runs of `excerpt` (decode.ts's scans over its main view) that cross offset `at`. */
+function crossingRuns(
+  excerpt: string,
+  at: number,
+  budget: DecodeBudget,
+  normalize: (text: string) => NormalizedText,
+): readonly DecodedRun[] {
+  return decodedRuns(normalize(excerpt), budget).filter((r) => r.start < at && r.end > at);
+}
+
+/** A base64 or hex run decoded whole, when it decodes to text and fits the budget. */
+function wholeRun(run: string, budget: DecodeBudget): DecodedRun | undefined {
+  const text = decodeBase64OrHex(run);
+  return text === undefined || !spend(budget, text) ? undefined : { start: 0, end: run.length, text };
+}
+
+/** A run of an excerpt moved to window offsets (`from`: where the excerpt starts in the window). */
+function shifted(run: DecodedRun, from: number): DecodedRun {
+  const { spanOf } = run;
+  return {
+    start: run.start + from,
+    end: run.end + from,
+    text: run.text,
+    ...(spanOf === undefined
+      ? {}
+      : { spanOf: (a: number, z: number) => spanOf(a, z).map((x) => x + from) as [number, number] }),
+  };
+}

@@ -1,0 +1,159 @@
+// The words around a match: whether a recognizer's context words are in reach of it (hasContext), and whether an
+// exclusion word just before it or an exclusion phrase right before it (a place's name: "lives in New ") rules it out
+// (isExcluded). Invariants: every look is a bounded slice of the text around the match (EXCLUDE_BEFORE,
+// ADJACENT_BEFORE, a recognizer's context reach), matched by one regular expression per word list built once.
+import type { CompiledRecognizer } from './compile.ts';
+import { opensCompany, opensFullName } from './person-names.ts';
+import { escapeRegExp } from './prefix-patterns.ts';
+
+/**
+ * Whether any of `words` occurs in `haystack` not glued to ASCII letters (so 'cc' is not found in 'account'), by one
+ * regular expression per word list: a recognizer with a hundred exclusion words pays one native scan of a few dozen
+ * characters per candidate, not a hundred indexOf loops. Built once per list (the compiled recognizer's frozen array).
+ */
+const wordMatchers = new WeakMap<readonly string[], RegExp>();
+function containsAnyWord(haystack: string, words: readonly string[]): boolean {
+  if (words.length === 0) return false;
+  let matcher = wordMatchers.get(words);
+  if (matcher === undefined) {
+    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?![A-Za-z])`);
+    wordMatchers.set(words, matcher);
+  }
+  return matcher.test(haystack);
+}
+
+/** How close before a match an exclusion word (excludeWords) must be: the words just before it. */
+export const EXCLUDE_BEFORE = 24;
+
+/** Clause text shorter than this after a sentence end or line break ("It's ", "DOB:\n") reaches back one clause. */
+const SHORT_CLAUSE = 16;
+
+/**
+ * Where the clause that ends `before` starts: after the last "; ", ", ", line break or sentence end. A ". " after an
+ * abbreviation (a word of three letters or fewer, or one with dots inside: "D.O.B.", "geb.", "No.") ends no sentence.
+ */
+function lastCut(before: string, until: number): { at: number; sentence: boolean } {
+  for (let i = until - 1; i >= 0; i -= 1) {
+    const char = before[i];
+    if (char === '\n') return { at: i, sentence: true };
+    const next = before[i + 1];
+    if (next !== ' ' && next !== '\t') continue;
+    if (char === ';' || char === ',') return { at: i, sentence: false };
+    if (char === '!' || char === '?') return { at: i, sentence: true };
+    if (char === '.') {
+      let start = i;
+      while (start > 0 && before[start - 1] !== ' ' && before[start - 1] !== '\n') start -= 1;
+      const word = before.slice(start, i);
+      if (word.length > 3 && !word.includes('.')) return { at: i, sentence: true };
+    }
+  }
+  return { at: -1, sentence: false };
+}
+
+/**
+ * The part of `before` in the match's clause, or the one before too when the match's own clause is short and that
+ * one holds no digits.
+ */
+function clauseOf(before: string): string {
+  const cut = lastCut(before, before.length);
+  if (cut.at < 0) return before;
+  if (cut.sentence && before.length - cut.at - 1 <= SHORT_CLAUSE) {
+    // Only a clause without digits ("your date of birth"): after "DOB: 1984-07-02." the label was that date's.
+    const previous = lastCut(before, cut.at);
+    const clause = before.slice(previous.at + 1);
+    if (![...clause.slice(0, cut.at - previous.at - 1)].some((c) => c >= '0' && c <= '9')) return clause;
+  }
+  return before.slice(cut.at + 1);
+}
+
+/**
+ * The words that may stand between an adjacent exclusion phrase and the match and keep the match part of the phrase's
+ * place: capitalised or numbered words of a place's name (`New`, `Sainte`, `6-4`, `Hanno-Wulf-`, `St.`) and its
+ * articles and particles (`the`, `de`, `sur`). Any other word (`with`, `and`) or punctuation ends the place.
+ */
+const PLACE_JOINERS = new Set(
+  'the a an de da das do dos del la las le les los du di van von der den sur am im on'.split(' '),
+);
+const PLACE_WORD = /^(?:[\p{Lu}\d][\p{L}\d'’-]*|[\p{Lu}][\p{L}]{0,2}\.)$/u;
+
+/**
+ * Whether one of `phrases` (lower case, matched in any case) in `before` is followed up to its end only by spaces and
+ * words of a place's name (PLACE_JOINERS, PLACE_WORD), the last one ending in a space or hyphen: "based in Rocha das ",
+ * "lives in New ", "lives at 6-4 Hanno-", not "go to Paris with " or "went to Lyon, ". Past a place's word, a full name
+ * in `after` (opensFullName: "based in Berlin Anna Schmidt") is no more of the place, unless the phrase is one word (a
+ * street word: "Lagoa Luiz Otávio Moura" is a street). One regular expression per list
+ * finds the phrases (built once); `before` is a few dozen characters.
+ */
+const adjacentMatchers = new WeakMap<readonly string[], RegExp>();
+function endsWithAnyPhrase(before: string, phrases: readonly string[], after: string): boolean {
+  let matcher = adjacentMatchers.get(phrases);
+  if (matcher === undefined) {
+    const alternatives = phrases.map(escapeRegExp);
+    matcher = new RegExp(`(?<![A-Za-z])(?:${alternatives.join('|')})(?=[\\s,])`, 'gi');
+    adjacentMatchers.set(phrases, matcher);
+  }
+  matcher.lastIndex = 0;
+  for (let m = matcher.exec(before); m !== null; m = matcher.exec(before)) {
+    // A street word (one word) rules the address it starts: its name's run ("Lagoa Luiz Otávio Moura"), and the
+    // places after its commas and line breaks ("Camino Cayetana Aliaga, Burgos"). A place phrase ends at either.
+    const street = !m[0].includes(' ');
+    const rest = before.slice(m.index + m[0].length).trim();
+    if (rest === '' || (street && /^[\s,]*$/.test(rest))) return true;
+    if (!/[\s-]$/.test(before)) continue;
+    const words = rest.split(street ? /[\s,]+/ : /[ \t]+/).filter((w) => w !== '');
+    if (!words.every((w) => PLACE_JOINERS.has(w) || PLACE_WORD.test(w))) continue;
+    if (!street && !PLACE_JOINERS.has(words[words.length - 1] as string) && opensFullName(after)) continue;
+    return true;
+  }
+  return false;
+}
+
+/** How far before a value an adjacent exclusion phrase is looked for: a street word, its name and a comma. */
+const ADJACENT_BEFORE = 40;
+/** How far from a name's start a company's legal form is looked for (opensCompany). */
+const COMPANY_AFTER = 80;
+
+/**
+ * An exclusion word (excludeWords) among the words just before the match, within its clause when contextInClause,
+ * or an adjacent exclusion phrase (excludeAdjacent) right before it; for a name's recognizers, a company's name
+ * starting at it.
+ */
+export function isExcluded(text: string, lower: string | undefined, start: number, r: CompiledRecognizer): boolean {
+  if (r.excludeWords.length === 0 && r.excludeAdjacent.length === 0) return false;
+  const from = Math.max(0, start - EXCLUDE_BEFORE);
+  let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
+  if (r.excludeAdjacent.length > 0) {
+    const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
+    if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
+    // A name's recognizers (the only ones with adjacent phrases) also skip a company's name ("Kraft Heinz Co").
+    if (opensCompany(text.slice(start, start + COMPANY_AFTER))) return true;
+  }
+  if (r.contextInClause) near = clauseOf(near);
+  return containsAnyWord(near, r.excludeWords);
+}
+
+function isAsciiLetter(text: string, i: number): boolean {
+  const c = text.charCodeAt(i) | 0x20;
+  return c >= 0x61 && c <= 0x7a;
+}
+
+/** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
+export function hasContext(
+  text: string,
+  lower: string | undefined,
+  start: number,
+  end: number,
+  r: CompiledRecognizer,
+): boolean {
+  if (r.contextWords.length === 0) return false;
+  // A window's edges do not cut a word: the tail of "cache" or the head of "history" is not the word "he" or "his".
+  let from = Math.max(0, start - r.contextBefore);
+  while (from > 0 && from < start && isAsciiLetter(text, from - 1) && isAsciiLetter(text, from)) from += 1;
+  let to = Math.min(text.length, end + r.contextAfter);
+  while (to < text.length && to > end && isAsciiLetter(text, to - 1) && isAsciiLetter(text, to)) to -= 1;
+  let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
+  if (r.contextInClause) before = clauseOf(before);
+  const after = lower === undefined ? text.slice(end, to).toLowerCase() : lower.slice(end, to);
+  return containsAnyWord(before, r.contextWords) || containsAnyWord(after, r.contextWords);
+}

@@ -1,0 +1,86 @@
+// Encoded runs cut between two segments (join-decode.ts): hex, base64, percent-encoding, separated hex and decimal
+// character codes of a key, half in one message and half in the next, are decoded across the boundary and found on
+// both halves (so redaction removes both); prose boundaries are not decoded, and a run found whole in one segment is
+// not extended into its neighbour.
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../src/classification/index.ts';
+import { mayCross, tightRun } from '../../../src/classification/join-decode.ts';
+import { planRedaction } from '../../../src/redaction/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
+const KEY = 'AKIAZ3MQWXR5TLPB6Y7N';
+const segs = (...texts: string[]) => texts.map((text, i) => ({ path: `messages[${i}].content`, text }));
+const keyPieces = (texts: string[]) =>
+  classifier
+    .classify(segs(...texts))
+    .findings.filter((f) => f.type === 'AWS_ACCESS_KEY')
+    .map((f) => ({ segment: f.segment, text: texts[f.segment]?.slice(f.start, f.end) }));
+
+const hex = Buffer.from(KEY).toString('hex');
+const base64 = Buffer.from(`key ${KEY}`).toString('base64');
+const codes = [...KEY].map((c) => c.charCodeAt(0));
+const spacedHex = [...Buffer.from(KEY)].map((b) => b.toString(16).padStart(2, '0'));
+const percent = [...KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+
+describe('encoded runs cut between two segments', () => {
+  it.each([
+    ['hex', hex.slice(0, 20), hex.slice(20)],
+    ['hex cut at an odd place', hex.slice(0, 7), hex.slice(7)],
+    ['base64 on a quad boundary', base64.slice(0, 16), base64.slice(16)],
+    ['base64 inside a quad', base64.slice(0, 13), base64.slice(13)],
+    ['decimal codes after a comma', `${codes.slice(0, 10).join(',')},`, codes.slice(10).join(',')],
+    ['decimal codes before a comma', codes.slice(0, 10).join(', '), `, ${codes.slice(10).join(', ')}`],
+    ['separated hex bytes', `${spacedHex.slice(0, 9).join(' ')} `, spacedHex.slice(9).join(' ')],
+    ['percent-encoding', percent.slice(0, 30), percent.slice(30)],
+  ])('%s: a piece on each segment, each its half of the run', (_name, first, second) => {
+    const found = keyPieces([first, second]);
+    expect(found.map((f) => f.segment).sort()).toEqual([0, 1]);
+    // Redaction edits both halves: neither is sent as it was.
+    const segments = segs(first, second);
+    const plan = planRedaction(segments, classifier.classify(segments).findings, ['AWS_ACCESS_KEY']);
+    expect(plan.edits.map((e) => e.segment)).toEqual([0, 1]);
+    for (const [k, half] of [first, second].entries()) expect(plan.edits[k]?.text).not.toContain(half.trim());
+  });
+
+  it('a run cut into three messages, its middle short, is found', () => {
+    expect(keyPieces([hex.slice(0, 18), hex.slice(18, 24), hex.slice(24)]).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a run after text in the first message and before text in the second is found on both', () => {
+    const found = keyPieces([`here it is: ${hex.slice(0, 22)}`, `${hex.slice(22)} thanks`]);
+    expect(found.map((f) => f.segment).sort()).toEqual([0, 1]);
+  });
+
+  it('control: prose and plain halves of a key are read as before (no decoded finding, no extra pieces)', () => {
+    expect(keyPieces(['Thanks, that helps.', 'Can you also check the logs?'])).toEqual([]);
+    // The key itself split: found by the joined windows, once per segment, as before.
+    expect(keyPieces(['AKIAZ3MQWX', 'R5TLPB6Y7N'])).toEqual([
+      { segment: 0, text: 'AKIAZ3MQWX' },
+      { segment: 1, text: 'R5TLPB6Y7N' },
+    ]);
+  });
+
+  it('control: a run whole in the first segment keeps its finding there, not glued onto hex after it', () => {
+    const found = keyPieces([hex, 'deadbeefcafe0123']);
+    expect(found).toEqual([{ segment: 0, text: hex }]);
+  });
+});
+
+describe('tightRun and mayCross: which boundaries are decoded', () => {
+  const at = (left: string, right: string) => {
+    const [text, end] = [left + right, left.length + right.length];
+    return tightRun(text, left.length, 0, end) !== undefined || mayCross(text, left.length, 0, end);
+  };
+  it.each([
+    ['a long alphabet run across', hex.slice(0, 10), hex.slice(10, 20), true],
+    ['a long alphabet run, short after', hex.slice(0, 30), hex.slice(30, 32), true],
+    ['a comma before', '65,75,', '73', true],
+    ['a percent after', '%41%4B', '%49', true],
+    ['hex tokens with spaces between', '41 4b ', '49 41', true],
+    ['two words glued', 'Hello', 'World', false],
+    ['a sentence then a sentence', 'Thanks.', ' Can you', false],
+    ['a short alphabet run', 'abc', 'def', false],
+  ])('%s: %s', (_name, left, right, expected) => {
+    expect(at(left, right)).toBe(expected);
+  });
+});
