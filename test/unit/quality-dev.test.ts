@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { classifierSpans, goldSpans, parseSamples, QUALITY_TYPES, scoreSpans } from '../../bench/quality-score.ts';
 import { createClassifier } from '../../src/classification/index.ts';
 
-/** F1 floors per labelled type, exact span and overlap (measured on 2026-12-06 at f8f6696, PERSON_NAME and micro at 49129a4; rounded down). */
+/**
+ * F1 floors per labelled type, exact span and overlap (measured on 2026-12-06 at f8f6696, PERSON_NAME and micro at
+ * 9dfbe39; rounded down).
+ */
 const FLOORS: Record<string, { exact: number; overlap: number }> = {
   CREDIT_CARD: { exact: 1, overlap: 1 },
   // P 1.000 R 0.740: every miss is "It's like that since <date>" (no birth word; reporting dates without one: P 0.726)
@@ -16,14 +19,14 @@ const FLOORS: Record<string, { exact: number; overlap: number }> = {
   EMAIL: { exact: 1, overlap: 1 },
   IBAN: { exact: 1, overlap: 1 },
   IP_ADDRESS: { exact: 1, overlap: 1 },
-  // P 0.965 R 0.942 (49129a4): lone names with nothing about people near them ("Why is Victoria so impulsive?"),
-  // kanji with no cue, names of everyday words ("Rose", "Guy")
-  PERSON_NAME: { exact: 0.869, overlap: 0.952 },
+  // P 0.966 R 0.953 (9dfbe39): lone names with nothing about people near them ("Why is Victoria so impulsive?"),
+  // kanji with no cue, a given name that is an everyday word with no naming phrase before it ("Guy's daughter")
+  PERSON_NAME: { exact: 0.877, overlap: 0.959 },
   PHONE: { exact: 0.974, overlap: 0.974 }, // P 1.000 R 0.950: labelled, possible with +CC; misses have no phone word
   US_SSN: { exact: 0.872, overlap: 0.872 }, // P 0.795 (Dutch BSNs called SSNs) R 0.969
 };
 /** Micro-averaged F1 by overlap over every labelled type. */
-const MICRO_F1_FLOOR = 0.968;
+const MICRO_F1_FLOOR = 0.971;
 /** Findings of types the set has no value of (passport, NHS, routing, secrets…): all false alarms. */
 const STRAY_FINDINGS_CEILING = 0;
 
