@@ -57,6 +57,15 @@ function listOpeners(text: string): (from: number) => number {
   };
 }
 
+/** The next list opener or closer at or after `from`, or -1 (a tight loop: brackets in code are a few apart). */
+function nextBracket(text: string, from: number): number {
+  for (let at = from; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === 0x5b || code === 0x5d || code === 0x28 || code === 0x29 || code === 0x7b || code === 0x7d) return at;
+  }
+  return -1;
+}
+
 /**
  * The separators of every bracketed list of numbers that spells a card in its groups (`[4111, 1111, 1111, 1111]`,
  * `[3782,822463,10005]`, a JSON array in tool-call arguments a model reads whole, a tuple `(4111, 1111, 1111, 1111)`,
@@ -67,9 +76,11 @@ function listOpeners(text: string): (from: number) => number {
  * it is read only when its numbers are exactly a card's groups (2–5 of them, 13–19 digits, a card layout: 4-4-4-4,
  * 4-6-5, 4-6-4), so lists of times, versions, coordinates, a call's arguments and other numbers stay apart, and SSN
  * and NHS layouts never appear. Linear: one pass, each list's numbers checked when it closes (at most five kept a
- * list).
+ * list). Once every open list is spoiled, the walk skips to the next bracket: what it passes over (numbers, separators,
+ * words) changes nothing a list opened or closed later reads (issue 18: code in prose had the walk read each of its
+ * characters). `exhaustive` (tests) reads every one as before.
  */
-export function listRewrites(text: string): Rewrite[] {
+export function listRewrites(text: string, exhaustive = false): Rewrite[] {
   const nextListOpener = listOpeners(text);
   let at = nextListOpener(0);
   if (at < 0) return [];
@@ -80,13 +91,20 @@ export function listRewrites(text: string): Rewrite[] {
   let pureFrom = 0; // the open lists from this depth up hold only numbers and lists so far
   const numbers: { start: number; end: number }[] = []; // digit spans (quotes left out) of the pure open lists
   let afterItem = false; // a number or a list just ended: a separator or a closer must come next
+  const openers: number[] = []; // per open list, where it opened
+  const chain = listChain(text, rewrites);
   const spoil = () => {
     pureFrom = open.length;
     numbers.length = 0;
   };
   while (at >= 0 && at < text.length) {
+    if (!exhaustive && open.length > 0 && pureFrom >= open.length) {
+      at = nextBracket(text, at);
+      if (at < 0) break;
+    }
     const code = text.charCodeAt(at);
     if (isListOpener(code)) {
+      openers.push(at);
       if (afterItem) spoil();
       open.push(numbers.length);
       braceTop = code === 0x7b;
@@ -97,7 +115,11 @@ export function listRewrites(text: string): Rewrite[] {
       const first = open.pop() as number;
       braces.pop();
       braceTop = braces[braces.length - 1] ?? false;
-      if (open.length >= pureFrom) listSpellsCard(numbers, first, rewrites);
+      const pure = open.length >= pureFrom;
+      if (pure) listSpellsCard(numbers, first, rewrites);
+      const from = openers.pop() as number;
+      // A list read whole whose enclosing list (if any) is not one: the lists the chain reads in document order.
+      if (open.length <= pureFrom) chain.add(pure ? numbers.slice(first) : [], from, at + 1);
       pureFrom = Math.min(pureFrom, open.length);
       afterItem = true;
       at += 1;
@@ -115,7 +137,8 @@ export function listRewrites(text: string): Rewrite[] {
       if (end === at + quoted || afterItem || bad) {
         spoil();
         // What would spoil again (a word, a `:`) is passed over in one go, up to what a list is made of.
-        for (at = Math.max(end, at + 1); at < text.length && !isListSyntax(text.charCodeAt(at)); ) at += 1;
+        at = Math.max(end, at + 1);
+        while (exhaustive && at < text.length && !isListSyntax(text.charCodeAt(at))) at += 1;
       } else {
         numbers.push({ start: at + quoted, end });
         // More numbers than a card has groups: no open list is a card (memory stays bounded in long lists).
@@ -126,6 +149,7 @@ export function listRewrites(text: string): Rewrite[] {
     }
     if (open.length === 0) {
       // Outside every list: on to the next opener.
+      openers.length = 0;
       numbers.length = 0;
       pureFrom = 0;
       afterItem = false;
@@ -133,6 +157,64 @@ export function listRewrites(text: string): Rewrite[] {
     }
   }
   return rewrites.sort((a, b) => a.from - b.from).filter((r, i, all) => i === 0 || all[i - 1]?.from !== r.from);
+}
+
+/** Most characters between two lists read as one: a JSON member's name (`],"expiry_part":[`), a keyword argument. */
+export const MAX_LIST_GAP = 32;
+
+/**
+ * What may stand between two lists read as one (listChain): whitespace, `,` `:` `=` quotes and the letters and `_` of
+ * a name. No digit (a number between them is read between the groups) and no `!` (PAIR_GAP: two join windows' pairs,
+ * or two batched windows, are never one list).
+ */
+function isListGapCode(code: number): boolean {
+  const lower = code | 0x20;
+  return (
+    isSpaceSeparator(code) ||
+    code === 0x2c ||
+    code === 0x3a ||
+    code === 0x3d ||
+    code === 0x22 ||
+    code === 0x27 ||
+    code === 0x5f ||
+    (lower >= 0x61 && lower <= 0x7a)
+  );
+}
+
+/**
+ * The outermost lists of a text read in document order, consecutive ones joined (at most MAX_LIST_GAP characters of
+ * isListGapCode between them): a card's groups spread over two or more lists (`{"a":[3782,822463],"b":[10005]}`, two
+ * arguments; `[3782, 822463]` | `[10005]`, two segments a join window glues) are a card's groups as one list's are,
+ * and its separators, the text between the lists included, become `-` (listSpellsCard). `add` takes each outermost
+ * list as it closes, its numbers (none when it is not a pure list: the chain ends there); the chain keeps at most
+ * MAX_LIST_GROUPS numbers (whole lists dropped from its front), so each list is checked a bounded number of times.
+ */
+function listChain(text: string, rewrites: Rewrite[]) {
+  let numbers: { start: number; end: number }[] = [];
+  let starts: number[] = []; // where each list of the chain starts in `numbers`
+  let end = -1; // where the chain's last list closed
+  return {
+    add(listNumbers: readonly { start: number; end: number }[], from: number, to: number): void {
+      const joined = end >= 0 && from - end <= MAX_LIST_GAP && gapJoins(text, end, from);
+      if (!joined) [numbers, starts] = [[], []];
+      end = listNumbers.length === 0 ? -1 : to;
+      if (listNumbers.length === 0) return;
+      starts.push(numbers.length);
+      numbers.push(...listNumbers);
+      while (numbers.length > MAX_LIST_GROUPS) {
+        const drop = starts[1] ?? numbers.length;
+        numbers = numbers.slice(drop);
+        starts = starts.slice(1).map((s) => s - drop);
+      }
+      // Each run of lists ending with this one, longer than this list alone (which listSpellsCard read as it closed).
+      for (let k = 0; k < starts.length - 1; k += 1) listSpellsCard(numbers, starts[k] as number, rewrites);
+    },
+  };
+}
+
+function gapJoins(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at += 1) if (!isListGapCode(text.charCodeAt(at))) return false;
+  return true;
 }
 
 /** A character a list of numbers is made of in the original text (any script's digits; tags read as ASCII). */

@@ -93,7 +93,7 @@ export function joinWindows(
   }
   windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
   if (order === undefined) {
-    windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach));
+    windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach), ...listPairs(segments));
     windows.push(...documentPairs(segments, reach));
   }
   return windows;
@@ -298,6 +298,50 @@ function memberPairs(segments: readonly TextSegment[], reach: number): JoinWindo
     }
   });
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
+}
+
+/**
+ * Two segments adjacent in the list when the first ends in a list (`]`, `)` or `}`, whitespace after it) and the next
+ * starts with one, their texts glued as they are (SHORT_VALUE characters each, brackets kept: the readable spans read
+ * over them), so the digits view reads a card's groups spread over both lists as one (digit-lists.ts listChain:
+ * `[4111, 1111]` | `[1111, 1111]`). One window, pairs kept apart by PAIR_GAP (a `!`: no list chain crosses it); only
+ * segments that end and start so, each in at most two pairs: at most twice SHORT_VALUE a segment.
+ */
+function listPairs(segments: readonly TextSegment[]): JoinWindow[] {
+  const texts: string[] = [];
+  const parts: WindowPart[] = [];
+  let at = 0;
+  for (let k = 1; k < segments.length; k += 1) {
+    const [first, second] = [(segments[k - 1] as TextSegment).text, (segments[k] as TextSegment).text];
+    let end = first.length;
+    while (end > 0 && isSpaceCode(first.charCodeAt(end - 1))) end -= 1;
+    let start = 0;
+    while (start < second.length && isSpaceCode(second.charCodeAt(start))) start += 1;
+    if (!isListCloserCode(first.charCodeAt(end - 1)) || !isListOpenerCode(second.charCodeAt(start))) continue;
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      at += PAIR_GAP.length;
+    }
+    const from = Math.max(0, end - SHORT_VALUE);
+    const to = Math.min(second.length, start + SHORT_VALUE);
+    texts.push(first.slice(from, end), second.slice(start, to));
+    parts.push({ segment: k - 1, at, from, length: end - from });
+    parts.push({ segment: k, at: at + end - from, from: start, length: to - start });
+    at += end - from + to - start;
+  }
+  return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
+}
+
+function isSpaceCode(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+function isListOpenerCode(code: number): boolean {
+  return code === 0x5b || code === 0x28 || code === 0x7b;
+}
+
+function isListCloserCode(code: number): boolean {
+  return code === 0x5d || code === 0x29 || code === 0x7d;
 }
 
 function lengthOf(r: Readable): number {

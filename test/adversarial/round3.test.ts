@@ -268,11 +268,29 @@ describe('requests: numbers and encodings at the byte level', () => {
     const x = await request(CHAT, toolTurn(args));
     expect(x.upstream).toContain(JSON.stringify(args));
   });
-  // LIMIT (open, documented in docs/classification.md): a list is read only as a whole card; a card whose groups
-  // are spread over two lists (two arguments) or two segments, or a list holding more than the card's groups, is not.
-  it.fails('a card split over two arrays of tool arguments is not forwarded', async () => {
+  // LIMIT (closed, H14 classification/digit-lists.ts listChain): a list was read only as a whole card; a card whose
+  // groups are spread over two lists (two arguments) or two segments was forwarded. Now consecutive outermost lists
+  // (at most 32 characters of a member's name and syntax between) are read as one in document order; Luhn and the
+  // issuer range still decide. Still open: a list holding more than the card's groups (`[4111, …, 12, 28]`).
+  it('a card split over two arrays of tool arguments is not forwarded', async () => {
     const x = await request(CHAT, toolTurn('{"a":[3782,822463],"b":[10005]}'));
     expect(allFragmentsIn(x.upstream, ['3782', '822463', '10005'])).toBe(false);
+  });
+  it('a card split over two lists in two text parts, or three arguments, is not forwarded', async () => {
+    const split = await request(CHAT, parts('[4111, 1111]', '[1111, 1111]'));
+    expect(allFragmentsIn(split.upstream, ['4111, 1111', '1111, 1111'])).toBe(false);
+    const three = await request(CHAT, toolTurn('{"a":[4111],"b":[1111, 1111],"c":["1111"]}'));
+    expect(allFragmentsIn(three.upstream, ['4111', '1111, 1111', '"1111"'])).toBe(false);
+  });
+  it('control: two lists whose numbers fail Luhn or the issuer range, or with a number between, are forwarded', async () => {
+    for (const args of [
+      '{"a":[4111,1111],"b":[1111,1112]}',
+      '{"a":[9111,1111],"b":[1111,1111]}',
+      '{"a":[4111,1111],"n":7,"b":[1111,1111]}',
+    ]) {
+      const x = await request(CHAT, toolTurn(args));
+      expect(x.upstream).toContain(JSON.stringify(args));
+    }
   });
   // HOLE (closed, segment join): a label in one segment and the bare digits in the next were not read together: "my
   // ssn is" + "219099999" (two text parts, or two messages) went upstream, while "my ssn is 219099999" in one text is
