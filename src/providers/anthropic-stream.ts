@@ -4,12 +4,15 @@
 // Invariants: a block or delta type that may carry text and is not known here is a protocol error, never relayed;
 // every other string and key of a relayed event (block ids and tool names, model, stop_sequence, any extra field) is a
 // field the relay screens whole; a content block starts once per index, so a tool name cannot arrive in pieces; every
-// label (a type, role, stop reason) is a closed token (answer-labels.ts), the message's type and role Anthropic's own.
+// label (a type, role, stop reason) is a closed token (answer-labels.ts), the message's type and role Anthropic's own;
+// blocks stream one at a time: a delta to a block after another block's text or its own stop is a protocol error
+// (stream-channel-order.ts).
 import { anthropicCacheCounts, anthropicCacheUsage } from './anthropic-messages.ts';
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels } from './answer-labels.ts';
 import type { AnthropicCacheCounts } from './anthropic-messages.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
+import { channelOrder } from './stream-channel-order.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 interface AnthropicStep extends StreamStep {
@@ -29,6 +32,7 @@ export function openAnthropicStream(): StreamSession {
   let completion: number | null = null;
   let cache: AnthropicCacheCounts = { reads: 0, writes: 0, writes1h: 0 };
   const started = new Set<number>();
+  const order = channelOrder();
   let messageStarted = false;
   let stopped = false;
   /**
@@ -64,6 +68,8 @@ export function openAnthropicStream(): StreamSession {
         case 'message_stop':
           return { ...none, closes: 'all', final: true, fields: answerSegments(payload) };
         case 'content_block_stop':
+          order.close(`content[${payload.index as number}].text`);
+          order.close(`content[${payload.index as number}].input`);
           return { ...none, closes: [`content[${payload.index as number}].`], fields: answerSegments(payload) };
         case 'content_block_delta': {
           const delta = payload.delta;
@@ -78,6 +84,7 @@ export function openAnthropicStream(): StreamSession {
                 : null;
           if (field === null) throw new StreamProtocolError(`unknown delta type ${String(delta.type)}`);
           const channel = `content[${i}].${field === 'text' ? 'text' : 'input'}`;
+          order.text(channel, delta[field] as string);
           const fields = answerSegments(payload, new Set([stepsKey(['delta', field])]));
           return { ...none, texts: [{ channel, text: delta[field] as string }], field, fields };
         }
@@ -116,7 +123,8 @@ export function openAnthropicStream(): StreamSession {
       }
       if (type === 'message_delta' && isPlainObject(payload.usage)) {
         if (Number.isSafeInteger(payload.usage.output_tokens)) completion = payload.usage.output_tokens as number;
-        // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes included.
+        // message_delta may repeat the input counts (cumulative): read them the same way, cache reads and writes
+        // included.
         readInput(payload.usage);
       }
       return { ...none, fields: answerSegments(payload) };

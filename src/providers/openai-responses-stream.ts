@@ -4,6 +4,8 @@
 // redacted text), after checking they equal the deltas read (a copy that differs would be unscanned text, so it is a
 // protocol error). Hence this session keeps each channel's text, raw and released: the one stream API that does. What
 // it keeps is capped (KEPT_TEXT_CHARS): a longer answer could never be completed, so it ends as a protocol error.
+// Items and content parts stream one at a time: a delta to a channel after another channel's text or its own `.done`
+// is a protocol error (stream-channel-order.ts).
 // Every other string and key of a relayed event (ids, names, instructions, tools, annotations, any extra field) is a
 // field the relay screens whole before the event is written; error events are never relayed. The one exception is
 // `obfuscation`, random padding OpenAI adds to each delta event (against packet-length side channels): dropped unread,
@@ -11,6 +13,7 @@
 import { answerSegments, applyFieldTexts, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels } from './answer-labels.ts';
 import { isPlainObject, typedStreamEvent, type Json } from './json-body.ts';
+import { channelOrder } from './stream-channel-order.ts';
 import { StreamProtocolError, type SseEvent, type StreamSession, type StreamStep, type StreamText } from './types.ts';
 
 type Step = string | number;
@@ -64,6 +67,7 @@ export function openResponsesStream(): StreamSession {
   let cached: number | undefined;
   let sequence = 0;
   let kept = 0;
+  const order = channelOrder();
 
   function copiesOf(p: Json): { path: Step[]; channel: string }[] {
     const type = p.type as string;
@@ -127,8 +131,11 @@ export function openResponsesStream(): StreamSession {
         if (typeof payload.delta !== 'string') throw new StreamProtocolError(`${type} has no string delta`);
         kept += payload.delta.length;
         if (kept > KEPT_TEXT_CHARS)
-          throw new StreamProtocolError(`the streamed text passes ${KEPT_TEXT_CHARS} characters: it could not complete`);
+          throw new StreamProtocolError(
+            `the streamed text passes ${KEPT_TEXT_CHARS} characters: it could not complete`,
+          );
         const channel = channelOf(payload.output_index as number, payload.content_index as number);
+        order.text(channel, payload.delta);
         raw.set(channel, (raw.get(channel) ?? '') + payload.delta);
         texts.push({ channel, text: payload.delta });
         deltaPath = ['delta'];
@@ -155,6 +162,7 @@ export function openResponsesStream(): StreamSession {
           cached = details.cached_tokens as number;
       }
       const closes = final ? 'all' : type.endsWith('.done') ? copies.map((c) => c.channel) : [];
+      if (closes !== 'all') for (const channel of closes) order.close(channel);
       const screened = new Set(
         [...(deltaPath === null ? [] : [deltaPath]), ...copies.map((c) => c.path)].map(stepsKey),
       );

@@ -8,10 +8,12 @@
 // ends as the upstream's fault before the chunk is relayed; a tool
 // call's id and name may arrive once each (a second piece is a protocol error), so they are screened whole as fields;
 // usage is read from the chunk the injected `stream_options.include_usage` adds and hidden from a client that did not
-// ask for it.
+// ask for it; one channel at a time (content, refusal, each tool call's arguments): a channel given text again after
+// another's is a protocol error (stream-channel-order.ts).
 import { answerSegments, applyFieldTexts, setAnswerText, stepsKey, type AnswerSegment } from './answer-json.ts';
 import { checkClosedLabels, dropUnreadLabels } from './answer-labels.ts';
 import { isPlainObject, streamEventObject, type Json } from './json-body.ts';
+import { channelOrder } from './stream-channel-order.ts';
 import { StreamProtocolError } from './types.ts';
 import type { NormalizedRequest, SseEvent, StreamSession, StreamStep, StreamText } from './types.ts';
 
@@ -47,6 +49,8 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
   let prompt: number | null = null;
   let completion: number | null = null;
   let cached: number | undefined;
+  /** One channel at a time (content, refusal, each tool call's arguments): stream-channel-order.ts. */
+  const order = channelOrder();
 
   const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || v === null;
 
@@ -139,6 +143,7 @@ export function openOpenAiStream(flavour: Flavour, request: NormalizedRequest): 
       const out: Json = { index: i };
       const add = (channel: string, text: unknown, path: Step[]) => {
         if (typeof text !== 'string') throw new StreamProtocolError(`${channel} is not a string`);
+        order.text(channel, text);
         texts.push({ channel, text });
         paths.push(['choices', n, ...path]);
       };

@@ -4,12 +4,7 @@
 // attack. Holes are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
 import { describe, expect, it } from 'vitest';
 import { relayScripted, type ScriptedEvent } from './relay-harness.ts';
-
-/** The answer rules of the default policy that matter here: vendor keys block, e-mail is redacted. */
-const RULES = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY', 'GITHUB_TOKEN', 'STRIPE_SECRET_KEY', 'NPM_TOKEN'] };
-const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
-const CHAT = 'openai.chat_completions';
-const holdsBoth = (out: string) => HALVES.every((half) => out.includes(half));
+import { CHAT, HALVES, holdsBoth, RULES } from './round7-helpers.ts';
 
 /** One Responses stream event before numbering: its type without `response.`, and its data. */
 type Step = readonly [string, Record<string, unknown>];
@@ -125,16 +120,15 @@ describe('streams: a text channel resumed after another channel’s text', () =>
   const start = (index: number, block: Record<string, unknown>) =>
     a('content_block_start', { index, content_block: block });
 
-  // HOLE (open, classification/stream-scanner.ts; or the stream readers providers/openai-stream.ts, anthropic-stream.ts,
+  // HOLE (closed, providers/stream-channel-order.ts, used by openai-stream.ts, anthropic-stream.ts and
   // openai-responses-stream.ts): one scanner reads every channel's text in the order pushed, and a partial match held
-  // at a channel's end is released once another channel's text follows it (the consumer was taken to read on into
-  // it). An upstream that goes back to an earlier channel (tool call 0, then 1, then 0 again; Anthropic block 0, then
-  // 1, then 0; Responses output 0, 1, 0) puts `AKIAZ3MQWX` | `hello` | `R5TLPB6Y7N` through the scanner, while the
-  // client joins each channel's deltas by its index: tool call 0's arguments, block 0's text, item 0's text are the
-  // key whole. Fix: a delta to a channel after another channel's text is a protocol error (ERR_UPSTREAM_BAD_RESPONSE;
-  // the SDK upstreams stream one tool call, block or item at a time), or the scanner keeps each channel's held tail and
-  // reads a resumed channel's text after its own tail (as the classifier joins turns of one role).
-  it.fails('chat stream: tool call 0’s arguments resumed after tool call 1’s are not relayed whole', async () => {
+  // at a channel's end was released once another channel's text followed it, so an upstream that went back to an
+  // earlier channel (tool call 0, 1, 0; Anthropic block 0, 1, 0; Responses output 0, 1, 0) put `AKIAZ3MQWX` | `hello`
+  // | `R5TLPB6Y7N` through the scanner while the client joined channel 0's deltas into the key. The readers now hold
+  // the upstream to one channel at a time, as OpenAI and Anthropic stream one tool call, block, item and content part
+  // at a time: text for a channel after another channel's text, or after its own end (content_block_stop, `.done`),
+  // is a protocol error (ERR_UPSTREAM_BAD_RESPONSE) before it is relayed.
+  it('chat stream: tool call 0’s arguments resumed after tool call 1’s are not relayed whole', async () => {
     const events = chatStream([
       call(0, '{"k":"AKIAZ3MQWX', true),
       call(1, '{"k":"hello', true),
@@ -143,7 +137,7 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     const { out } = await relayScripted(CHAT, CHAT_REQUEST, events, RULES);
     expect(holdsBoth(out)).toBe(false);
   });
-  it.fails.each([
+  it.each([
     ['text block 0 resumed after block 1’s text', { type: 'text', text: '' }, text, [HALVES[0], 'hello', HALVES[1]]],
     [
       'tool input 0 resumed after tool input 1',
@@ -167,7 +161,7 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, events, RULES);
     expect(holdsBoth(out)).toBe(false);
   });
-  it.fails('anthropic stream: text block 0 given a delta after its content_block_stop is not relayed whole', async () => {
+  it('anthropic stream: text block 0 given a delta after its content_block_stop is not relayed whole', async () => {
     // The SDK's accumulator appends a delta to its block by index, stopped or not; the reader takes it too.
     const events = anthropicStream(
       [
@@ -184,7 +178,7 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     const { out } = await relayScripted('anthropic.messages', ANTHROPIC_REQUEST, events, RULES);
     expect(holdsBoth(out)).toBe(false);
   });
-  it.fails('responses stream: output item 0’s text resumed after item 1’s is not relayed whole', async () => {
+  it('responses stream: output item 0’s text resumed after item 1’s is not relayed whole', async () => {
     const opened = [added(0, message(0)), partAdded(0), added(1, message(1)), partAdded(1)];
     const events = responsesStream([
       ...opened,
@@ -195,7 +189,7 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     const { out } = await relayScripted('openai.responses', RESPONSES_REQUEST, events, RULES);
     expect(holdsBoth(out)).toBe(false);
   });
-  it.fails.each([
+  it.each([
     [
       'two content parts of one item interleaved',
       [added(0, message(0)), partAdded(0, 0), partAdded(0, 1), textDelta(0, HALVES[0]), textDelta(0, 'hello', 1)],
