@@ -187,6 +187,48 @@ describe('the body budget held by heads alone (content-length reserved before a 
   });
 });
 
+describe('odd HTTP on the raw socket', () => {
+  const json = JSON.stringify(promptBody('chat', 'hi'));
+  /** What Proctor answered before it closed the connection. */
+  const exchange = async (raw: string) => (await sendUnfinished(port, Buffer.from(raw), Buffer.alloc(0))).answer;
+  const statusOf = (answer: string) => /^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1] ?? 'none';
+  const cases: [string, string, string][] = [
+    [
+      'an absolute-form URL naming another host is routed as its path (401: no token)',
+      `POST http://evil.example/v1/chat/completions HTTP/1.1\r\nhost: evil.example\r\n` +
+        `content-type: application/json\r\ncontent-length: ${json.length}\r\nconnection: close\r\n\r\n${json}`,
+      '401',
+    ],
+    [
+      'an Authorization trailer after a chunked body is never read as a credential',
+      'POST /v1/chat/completions HTTP/1.1\r\nhost: proctor\r\ncontent-type: application/json\r\n' +
+        `transfer-encoding: chunked\r\ntrailer: authorization\r\nconnection: close\r\n\r\n` +
+        `${json.length.toString(16)}\r\n${json}\r\n0\r\nauthorization: Bearer forged\r\n\r\n`,
+      '401',
+    ],
+    [
+      'CONNECT is not served (the connection is closed unanswered)',
+      'CONNECT evil:443 HTTP/1.1\r\nhost: evil\r\n\r\n',
+      'none',
+    ],
+    ['an HTTP/2 preface is malformed HTTP/1.1', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', '400'],
+    [
+      '3,000 header lines are refused as too large',
+      `GET /v1/models HTTP/1.1\r\nhost: proctor\r\n${Array.from({ length: 3000 }, (_, k) => `a${k}: b`).join('\r\n')}` +
+        '\r\nconnection: close\r\n\r\n',
+      '431',
+    ],
+  ];
+  for (const [name, raw, status] of cases) {
+    it(`control: ${name}; nothing forwarded, the process answers its probes`, async () => {
+      const before = stack.upstream.requests.length;
+      expect(statusOf(await exchange(raw))).toBe(status);
+      expect(stack.upstream.requests.length).toBe(before);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    });
+  }
+});
+
 describe('the classification queue full', () => {
   it('control: 48 large prompts at once: each answered (busy: 503, retry-after), recorded, not forwarded', async () => {
     const sent = await Promise.all(
