@@ -104,10 +104,10 @@ export function createClassifier(opts: {
     const mayReport = (r: CompiledRecognizer) => {
       if (!r.requireContext) return true;
       const words = contextWordSets.get(r) as ReadonlySet<string>;
-      for (const w of (present ??= wordsPresent(normalized.text))) if (words.has(w)) return true;
+      for (const w of (present ??= wordsPresent(normalized.text, bytes))) if (words.has(w)) return true;
       return false;
     };
-    const recognizersToRun = candidatesOf(set, bytes).filter(mayReport);
+    const recognizersToRun = candidatesOf(set, bytes, mayReport, () => present !== undefined);
     // Pure ASCII: byte offsets are UTF-16 offsets. Otherwise the index is built on the first match (a view with none
     // never pays its extra byte pass).
     const ascii = bytes.length === normalized.text.length;

@@ -121,8 +121,14 @@ interface StartPatterns {
 
 let patterns: StartPatterns | undefined;
 
-/** Texts up to this many bytes are searched for all four starts at once (StartPatterns.any). */
-const SET_SEARCH_BYTES = 4096;
+/** Which of the four starts occur in `utf8` (StartPatterns.any); all four if the set's automaton gives up. */
+function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
+  try {
+    return starts.any.match(utf8);
+  } catch {
+    return [0, 1, 2, 3]; // out of DFA memory (it throws, never answers short): each scan's own search decides
+  }
+}
 
 function startPatterns(): StartPatterns {
   if (patterns !== undefined) return patterns;
@@ -158,10 +164,10 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   const starts = startPatterns();
   // One UTF-8 copy of the text for every native search below.
   const utf8 = exhaustive ? undefined : Buffer.from(text, 'utf8');
-  // On a short text one native pass says which of the four scans that begin with a search of their own can find a
-  // candidate (most hold none); the others are skipped (each would find nothing). A long text runs all four (their
-  // searches skip ahead themselves), as `exhaustive` does.
-  const found = utf8 === undefined || utf8.length > SET_SEARCH_BYTES ? [0, 1, 2, 3] : starts.any.match(utf8);
+  // One native pass says which of the four scans that begin with a search of their own can find a candidate (most
+  // texts hold none of some); the others are skipped (each would find nothing, after a pass of its own over the whole
+  // text: three passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all four.
+  const found = utf8 === undefined ? [0, 1, 2, 3] : startsIn(starts, utf8);
   const [base64, hexPair, codeList, qp] = [0, 1, 2, 3].map((i) => found.includes(i));
   const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, utf8) : () => text.length;
   const runs: DecodedRun[] = [];
