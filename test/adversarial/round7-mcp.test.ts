@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyEngine } from '../../src/policy/index.ts';
 import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+import { HALVES, holdsBoth } from './round7-helpers.ts';
 
-const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
 type Progress = { progress: number; total?: number; message?: string };
 const OK = { content: [{ type: 'text', text: 'ok' }] };
 
@@ -51,7 +51,6 @@ async function relayed(progress: readonly Progress[], result: unknown): Promise<
   return out.join('\n');
 }
 
-const holdsBoth = (out: string) => HALVES.every((half) => out.includes(half));
 /** `count` notifications that report a number only, after the first one's message. */
 const numbersOnly = (count: number): Progress[] => Array.from({ length: count }, (_, i) => ({ progress: i + 2 }));
 
