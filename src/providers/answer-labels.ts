@@ -117,12 +117,15 @@ const CLOSED_LABELS: ReadonlySet<string> = new Set([
 ]);
 const TOKEN = /^[a-z][a-z_.]{0,63}$/;
 /**
- * OpenAI's `fp_<hex>` (ten hex digits today; up to 24), or a server's own word (Ollama's `fp_ollama`, enumerated). Not
+ * OpenAI's `fp_<hex>` (ten hex digits, as OpenAI, Azure and Groq send; up to 12), or a server's own word (Ollama's
+ * `fp_ollama`, enumerated). At most 12 hex digits (6 bytes): a fingerprint is read beside its neighbours (it is no
+ * closed label), and 12 is below the shortest hex run the classifier decodes (16 characters, decode.ts), so no
+ * fingerprint is a decodable run (24 hex digits were 12 bytes of a client-decodable channel: half a key). Not
  * any `fp_` + alphanumerics: `fp_akia` is a closed token (read apart from the text, reading-orders.ts) holding the
  * lower-case AWS key prefix the classifier knows (AWS_ACCESS_KEY_LOWER). No key prefix the classifier knows is hex
  * (`ghp_`, `sk`, `akia`, `xox`, `npm_`, `glpat-`, `aiza` each hold a letter past `f`), and none begins with `fp_`.
  */
-export const FINGERPRINT = /^fp_(?:[0-9a-f]{1,24}|ollama)$/;
+export const FINGERPRINT = /^fp_(?:[0-9a-f]{1,12}|ollama)$/;
 /** Subtrees of free-form JSON (tool inputs, schemas, metadata): their keys are the model's or the client's words. */
 const FREE_FORM: ReadonlySet<string> = new Set(['input', 'parameters', 'schema', 'input_schema', 'metadata']);
 

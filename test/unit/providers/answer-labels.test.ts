@@ -32,13 +32,15 @@ describe('checkClosedLabels', () => {
     expect(() => checkClosedLabels({ service_tier: 'flex' }, 'anthropic')).toThrow(AnswerShapeError);
     expect(() => checkClosedLabels({ stop_reason: 'end_turn' }, 'openai')).toThrow(AnswerShapeError);
   });
-  it('passes a fingerprint fp_ and up to 24 hex digits (OpenAI), or Ollama’s fp_ollama', () => {
-    for (const value of ['fp_44709d6fcb', 'fp_ollama', `fp_${'a1'.repeat(12)}`, 'fp_abcdef'])
+  it('passes a fingerprint fp_ and up to 12 hex digits (OpenAI sends ten), or Ollama’s fp_ollama', () => {
+    for (const value of ['fp_44709d6fcb', 'fp_ollama', `fp_${'a1'.repeat(6)}`, 'fp_abcdef'])
       expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).not.toThrow();
   });
   it('refuses any other fingerprint: a key prefix after fp_ (lower-case akia is one), too long, another word', () => {
     const others = ['fp_akia', 'fp_akiaz3mqwxr5tlpb6y7n', 'fp_ghp', 'fp_npm', 'fp_ollamb', 'fp_', 'fp_a-b', 'fp_XYZ'];
-    for (const value of [...PREFIXES, ...others, 'proctor-echo', 'fp_ghp_x', `fp_${'a'.repeat(25)}`])
+    // 13+ hex digits: 24 were 12 bytes a client could decode (hex of half a key: `fp_414b49415a334d515758`).
+    const long = [`fp_${'a'.repeat(13)}`, `fp_${'a1'.repeat(12)}`, 'fp_414b49415a334d515758'];
+    for (const value of [...PREFIXES, ...others, ...long, 'proctor-echo', 'fp_ghp_x', `fp_${'a'.repeat(25)}`])
       expect(() => checkClosedLabels({ system_fingerprint: value }, 'openai')).toThrow(AnswerShapeError);
   });
   it('leaves free-form subtrees (a tool input) unchecked', () => {
