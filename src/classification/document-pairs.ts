@@ -4,7 +4,7 @@
 // (valueLike) and each value but closed labels; each place is paired with the next two when one of them is a name, and,
 // labels skipped, with the next one. Invariant: linear (each name emitted once, each place in at most six pairs).
 import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
-import { valueLike } from './readable-spans.ts';
+import { isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
@@ -111,7 +111,8 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
       stack.push({ path, segment: i, order, starts, next: 0 });
       return;
     }
-    const label = isLabel(segment);
+    // A blank string (isBlank) is read past as a label is: it holds no piece, and must not push the next one away.
+    const label = isLabel(segment) || isBlank(segment.text);
     if (!isClosedLabel(segment)) {
       places.push({ segment: i, from: 0, to: segment.text.length, name: false, label });
     }

@@ -110,6 +110,19 @@ export function valueLike(text: string, from: number, to: number): boolean {
   return !lower || (digit && upper) || last === 0x5f || last === 0x2d;
 }
 
+/**
+ * Whether a string holds no ASCII letter or digit and nothing past ASCII (empty, or only spaces and punctuation): it
+ * can be no value's piece, so the document-order reading reads past it as past a label (document-pairs.ts,
+ * pipeline/answer-document-order.ts): `"a":"AKIAZ3MQWX","b":"","c":"","R5TLPB6Y7N":1` puts no empty place between.
+ */
+export function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f || (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a)) return false;
+  }
+  return true;
+}
+
 /** Whether a text is a JSON object or array (its first character after whitespace opens one). */
 function isJsonText(text: string): boolean {
   let at = 0;

@@ -3,7 +3,7 @@
 // a text then a tool call's first argument name). Closed labels (`tool_use`) and names that cannot be a value's piece
 // (valueLike) are skipped, as numbers, null and brackets are; other labels (ids, models) are marked. Invariants: linear (each segment visited
 // once, each object's names emitted once; finding a segment's object walks its steps, at most ANSWER_MAX_DEPTH).
-import { isClosedLabel, isLabel, valueLike } from '../classification/index.ts';
+import { isBlank, isClosedLabel, isLabel, valueLike } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
 
 /** One place: a value (index among the answer's values) or a name in a key list (index among the read-only segments). */
@@ -70,7 +70,7 @@ export function documentPlaces(all: readonly AnswerSegment[]): Place[] {
   for (const segment of all) {
     if (!segment.keys) {
       enter(segment.at);
-      const label = isLabel(segment);
+      const label = isLabel(segment) || isBlank(segment.text); // a blank string is read past as a label is
       if (!isClosedLabel(segment)) {
         places.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, label });
       }
