@@ -13,7 +13,7 @@ import {
   type RecognizerDefinition,
   type ScannedChunk,
 } from '../../../src/classification/index.ts';
-import { CONTEXT_CHARS } from '../../../src/classification/stream-scanner.ts';
+import { CONTEXT_CHARS, LIMITED_RELEASE_STEP } from '../../../src/classification/stream-scanner.ts';
 import { prefixOf } from '../../../src/classification/prefix-patterns.ts';
 import { ConfigError, resolveConfig } from '../../../src/config/index.ts';
 
@@ -150,7 +150,8 @@ describe('prompt release', () => {
     const s = createStreamScanner({ classifier, path: 'p', maxBuffer: 2048 });
     let released = 0;
     for (let i = 0; i < 1000; i += 1) released += s.push('1234567890').text.length; // 10,000 digits, no space
-    expect(released).toBeGreaterThanOrEqual(10_000 - 1024 - 10);
+    // Judged again every LIMITED_RELEASE_STEP characters once that much is held.
+    expect(released).toBeGreaterThanOrEqual(10_000 - 1024 - LIMITED_RELEASE_STEP - 10);
     expect(released).toBeLessThanOrEqual(10_000 - 1024);
   });
 
@@ -161,6 +162,32 @@ describe('prompt release', () => {
     const s = scanner();
     for (const c of chunks) s.push(c);
     expect(s.end().flatMap((c) => c.findings.map((f) => f.type))).toEqual(['US_PASSPORT']);
+  });
+});
+
+describe('held text near the hold limit', () => {
+  /** Characters the classifier was given for each character pushed, `token` pushed `count` times. */
+  function classifiedPerCharacter(token: string, count: number): { perCharacter: number; released: string } {
+    let classified = 0;
+    const counting: Classifier = {
+      recognizers: classifier.recognizers,
+      classify(segments, options) {
+        for (const s of segments) classified += s.text.length;
+        return classifier.classify(segments, options);
+      },
+    };
+    const s = scanner(counting);
+    for (let k = 0; k < count; k += 1) s.push(token);
+    const released = s.end().reduce((text, chunk) => text + chunk.text, '');
+    return { perCharacter: classified / (token.length * count), released };
+  }
+
+  it('is judged again every LIMITED_RELEASE_STEP characters: a run of short tokens is classified a few times', () => {
+    for (const token of ['ab ', '1 ']) {
+      const { perCharacter, released } = classifiedPerCharacter(token, 1600);
+      expect(perCharacter).toBeLessThan(10); // one release a push: 286 (`ab `) and 370 (`1 `)
+      expect(released).toBe(token.repeat(1600));
+    }
   });
 });
 
