@@ -174,3 +174,54 @@ describe('a private key without its PEM armor', () => {
     }
   });
 });
+
+describe('an encoded key cut between two messages (join-decode.ts, 2f8a3b8)', () => {
+  const bytes = Buffer.from(`aws ${AWS.value}`);
+  const percent = [...bytes].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+  const codes = [...bytes].join(',');
+  const escapes = [...bytes].map((b) => `\\x${b.toString(16)}`).join('');
+  const printable = [...bytes].map((b) => `=${b.toString(16).toUpperCase()}`).join('');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
+  /** `text` cut `shift` characters after its first `mark` past the 30th character. */
+  const cutAfter = (text: string, mark: string, shift: number): [string, string] => {
+    const at = text.indexOf(mark, 30) + shift;
+    return [text.slice(0, at), text.slice(at)];
+  };
+  const sent = (first: string, second: string) =>
+    forwarded(CHAT, {
+      model: 'echo-1',
+      messages: [
+        { role: 'user', content: first },
+        { role: 'user', content: second },
+      ],
+    });
+  // HOLE (open, classification/join-decode.ts mayCross and tightRun): a run is decoded across a boundary when a mark
+  // (`,` `%` `\` `=` …) is beside it, or the base64/hex alphabet runs on with nothing between. A cut inside a decimal
+  // code (`…,7` | `7,81…`) has digits on both sides and no mark, and a base64 or hex run with a line break or a space
+  // at the cut (a MIME line per message; `base64 -d` skips both) is no tight run: each half is forwarded (a cut inside
+  // a percent, `\x` or quoted-printable escape is found all the same: controls). Fix: in mayCross, read digits on both
+  // sides as a possible cut when a mark is within a few characters on either side (the run's own rhythm); in
+  // tightRun, step over up to MAX_BOUNDARY_SPACE whitespace when both sides are alphabet runs.
+  it.fails.each<[string, [string, string]]>([
+    ['decimal codes cut inside a code', cutAfter(codes, ',', 2)],
+    ['base64 with a line break at the cut', [`${base64.slice(0, 16)}\n`, base64.slice(16)]],
+    ['base64 with a space at the cut', [`${base64.slice(0, 16)} `, base64.slice(16)]],
+    ['hex with a line break at the cut', [`${hex.slice(0, 20)}\n`, hex.slice(20)]],
+  ])('a key as %s is refused', async (_name, [first, second]) => {
+    expect(await sent(first, second)).toBe('');
+  });
+  it('control: cut at a mark, before one, inside an escape, or inside a tight base64 or hex run, it is refused', async () => {
+    const cuts: [string, string][] = [
+      cutAfter(percent, '%', 2),
+      cutAfter(escapes, '\\', 3),
+      cutAfter(printable, '=', 2),
+      cutAfter(percent, '%', 1),
+      cutAfter(percent, '%', 0),
+      cutAfter(codes, ',', 0),
+      [base64.slice(0, 16), base64.slice(16)],
+      [hex.slice(0, 21), hex.slice(21)],
+    ];
+    for (const [first, second] of cuts) expect(await sent(first, second)).toBe('');
+  });
+});
