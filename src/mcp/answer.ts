@@ -2,12 +2,13 @@
 // throws (every end is an answer whose outcome is recorded, or withheld with 503 when the ledger cannot take it); an
 // answer that cannot be screened is withheld; upstream error text is never relayed (a code is).
 import { answerSegments } from '../providers/index.ts';
-import { decisionIndex, screenResponse, toJsonObject } from '../pipeline/index.ts';
+import { decisionIndex, documentPlaces, screenResponse, toJsonObject } from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { MCP_FAILURES, type McpErrorCode } from './errors.ts';
 import type { McpOutcomeBody } from './records.ts';
 import { isRpcError } from './upstream.ts';
+import type { ProgressTail } from './progress.ts';
 import type { CallContext, Ended } from './types.ts';
 
 /** Settles the call's reservation; the outcome's cost, pricing version and settlement (null: a listing, which holds
@@ -31,7 +32,7 @@ export async function forwardAndScreen(
   id: string | number,
   forward: () => Promise<Record<string, unknown>>,
   settle: Settle | null,
-  shown?: readonly string[],
+  shown?: ProgressTail,
 ): Promise<Answer> {
   const { deps, upstream, request } = context;
   const outcome: McpOutcomeBody = {
@@ -77,7 +78,7 @@ export async function forwardAndScreen(
       outcome.response_classification = screen.classification;
       outcome.response_action = screen.action;
       const crossing =
-        screen.blocked === null && shown !== undefined && shown.length > 0
+        screen.blocked === null && shown !== undefined && shown.messages.length + shown.numbers.length > 0
           ? await crossingTypes(classifier, shown, screen.body, decision.obligations.response)
           : [];
       if (crossing.length > 0) {
@@ -128,27 +129,50 @@ export async function forwardAndScreen(
   return { status: outcome.status, body, outcome };
 }
 
-/** How much of the progress messages already relayed a new message, or the result, is read after (a join's reach). */
+/** How much of a progress piece already relayed a new piece, or the result, is read after (a join's reach). */
 export const SHOWN_TAIL = 256;
 
 /**
- * The finding types to block or redact that the result forms with the progress messages the client already received
- * (their tail read just before the result's texts): a value split between them. None: the result may be relayed.
+ * The finding types to block or redact that the result forms with the progress the client already received: a value
+ * split between them. The result's first texts are read after the messages' tail and, apart, after the numbers' tail
+ * (progress.ts), in order and right after each piece of it (a client skips the pieces between), twice: its values
+ * alone, and its places in document order (names that can be a value's piece included: structuredContent's first
+ * property name), as screenResponse reads an answer's (answer-document-order.ts). None: the result may be relayed.
  */
 async function crossingTypes(
   classifier: NonNullable<CallContext['deps']['requestClassifier']>,
-  shown: readonly string[],
+  shown: ProgressTail,
   result: unknown,
   rules: { redact: readonly string[]; block: readonly string[] },
 ): Promise<string[]> {
-  const tail = shown.join('\n').slice(-SHOWN_TAIL);
-  // Values only (key lists are not read between two texts): the result's first text is read right after the tail.
-  const texts = answerSegments(result)
-    .filter((s) => !s.keys)
-    .map((s) => ({ path: s.path, text: s.text.slice(0, SHOWN_TAIL) }));
-  const { findings } = await classifier.classify([{ path: 'shown', text: tail }, ...texts]);
+  const segments = answerSegments(result);
+  const values = firstTexts(segments.filter((s) => !s.keys).map((s) => s.text));
+  const places = firstTexts(documentPlaces(segments).map((p) => p.text.slice(p.start, p.end)));
   const watched = new Set([...rules.redact, ...rules.block]);
-  return [...new Set(findings.filter((f) => f.segment === 0 && watched.has(f.type)).map((f) => f.type))].sort();
+  const found = new Set<string>();
+  for (const tail of [shown.messages, shown.numbers]) {
+    const before = tail.map((text, i) => ({ path: `shown${i}`, text }));
+    const readings = before.length === 0 ? [] : [before, ...before.slice(0, -1).map((piece) => [piece])];
+    for (const texts of [values, places])
+      for (const reading of readings) {
+        const { findings } = await classifier.classify([...reading, ...texts]);
+        for (const f of findings) if (f.segment < reading.length && watched.has(f.type)) found.add(f.type);
+      }
+  }
+  return [...found].sort();
+}
+
+/** The first texts, SHOWN_TAIL characters in all (the last one cut): what a join from the tail reaches. */
+function firstTexts(texts: readonly string[]): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  let room = SHOWN_TAIL;
+  for (const text of texts) {
+    if (room <= 0) break;
+    if (text === '') continue;
+    out.push({ path: `result${out.length}`, text: text.slice(0, room) });
+    room -= Math.min(text.length, room);
+  }
+  return out;
 }
 
 async function appendOutcome(context: CallContext, outcome: McpOutcomeBody): Promise<boolean> {

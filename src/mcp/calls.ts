@@ -12,7 +12,7 @@ import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { McpError } from './errors.ts';
 import { forwardAndScreen } from './answer.ts';
-import { progressNote } from './progress.ts';
+import { emptyTail, progressNote, type ProgressTail } from './progress.ts';
 import { forwardedSegments, type ClientMessage } from './messages.ts';
 import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
 import type { McpSession } from './sessions.ts';
@@ -103,7 +103,7 @@ export async function runCall(
       : method === 'resources/read'
         ? upstream.readResource(name, options)
         : upstream.getPrompt(name, (params.arguments ?? {}) as Record<string, string>, options);
-  const complete = (options: CallOptions, shown?: readonly string[]) =>
+  const complete = (options: CallOptions, shown?: ProgressTail) =>
     forwardAndScreen(context, decisionHash, decision, started, message.id, () => forward(options), settle, shown);
   if (!stream) {
     const answer = await complete({});
@@ -116,7 +116,7 @@ export async function runCall(
     stream: async (write, signal) => {
       let queue = Promise.resolve();
       // The tail of the progress relayed so far: each notification is read after it, and the result after all of it.
-      const shown: string[] = [];
+      const shown = emptyTail();
       const onProgress: CallOptions['onProgress'] = (p) => {
         const note = progressNote(deps, token, p, shown);
         if (note === null) return;

@@ -24,5 +24,6 @@ export {
 } from './records.ts';
 export { classificationInput, principalInput } from './policy-input.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';
+export { documentPlaces } from './answer-document-order.ts';
 export { reservationRecord, settleFor } from './limits-stage.ts';
 export { LIMIT_REFUSALS, limitRefusal, type LimitRefusal, type LimitRefusalCode } from './limit-refusal.ts';

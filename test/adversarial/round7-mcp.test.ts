@@ -55,13 +55,11 @@ async function relayed(progress: readonly Progress[], result: unknown): Promise<
 const numbersOnly = (count: number): Progress[] => Array.from({ length: count }, (_, i) => ({ progress: i + 2 }));
 
 describe('MCP progress: a message evicted from the tail by the pieces after it', () => {
-  // HOLE (open, mcp/progress.ts lastPieces): a notification is read after the last SHOWN_PIECES pieces relayed
-  // (numbers and messages in one list, SHOWN_TAIL characters in all), so four notifications that report only a
-  // number push the message before them out: `key AKIAZ3MQWX`, 2, 3, 4, 5, then `R5TLPB6Y7N` are relayed, and a client
-  // that shows the messages (the progress bar apart) shows the key's halves one after the other. A message of 256
-  // characters between does the same through the characters' bound. Fix: keep the last messages apart from the numbers
-  // (the tail of messages read as one text, as a client shows them; the numbers' tail as another), each bounded.
-  it.fails('a key over two messages with four number-only notifications between is not relayed whole', async () => {
+  // HOLE (closed, mcp/progress.ts): a notification was read after the last SHOWN_PIECES pieces relayed (numbers and
+  // messages in one list, SHOWN_TAIL characters in all), so four number-only notifications, or a message of 256
+  // characters, pushed the message before them out. Now the messages' tail and the numbers' tail are kept apart (each
+  // SHOWN_PIECES pieces, each piece its last SHOWN_TAIL characters) and a notification is read after each.
+  it('a key over two messages with four number-only notifications between is not relayed whole', async () => {
     const progress = [
       { progress: 1, message: `key ${HALVES[0]}` },
       ...numbersOnly(4),
@@ -69,7 +67,7 @@ describe('MCP progress: a message evicted from the tail by the pieces after it',
     ];
     expect(holdsBoth(await relayed(progress, OK))).toBe(false);
   });
-  it.fails('a key over two messages with a 300-character message between is not relayed whole', async () => {
+  it('a key over two messages with a 300-character message between is not relayed whole', async () => {
     const progress = [
       { progress: 1, message: `key ${HALVES[0]}` },
       { progress: 2, message: 'x'.repeat(300) },
@@ -77,9 +75,9 @@ describe('MCP progress: a message evicted from the tail by the pieces after it',
     ];
     expect(holdsBoth(await relayed(progress, OK))).toBe(false);
   });
-  // HOLE (open, mcp/answer.ts crossingTypes): the result is read after the same tail, so the message pushed out by
-  // four number-only notifications is no longer read before the result's text.
-  it.fails('a key over a message and the result with four number-only notifications between is not relayed', async () => {
+  // HOLE (closed, mcp/answer.ts crossingTypes): the result was read after the same tail, so the message pushed out by
+  // four number-only notifications was no longer read before the result's text; it is read after the messages' tail.
+  it('a key over a message and the result with four number-only notifications between is not relayed', async () => {
     const progress = [{ progress: 1, message: `key ${HALVES[0]}` }, ...numbersOnly(4)];
     expect(holdsBoth(await relayed(progress, { content: [{ type: 'text', text: HALVES[1] }] }))).toBe(false);
   });
@@ -100,12 +98,11 @@ describe('MCP progress: a message evicted from the tail by the pieces after it',
 });
 
 describe('MCP result: its property names after the progress message', () => {
-  // HOLE (open, mcp/answer.ts crossingTypes): the result is read after the progress tail by its values only ("key
-  // lists are not read between two texts"), so a message `key AKIAZ3MQWX` then a result whose structuredContent's
-  // first property name is `R5TLPB6Y7N` is relayed; a chat or Anthropic answer's text then a tool input's first name
-  // is read as one since round 6 (answer-document-order.ts). Fix: read the result's first places in document order
-  // (names that can be a value's piece included, valueLike) after the tail, as screenResponse reads an answer's.
-  it.fails('a message then the result’s first structured property name are not relayed both', async () => {
+  // HOLE (closed, mcp/answer.ts crossingTypes): the result was read after the progress tail by its values only, so a
+  // message `key AKIAZ3MQWX` then a result whose structuredContent's first property name is `R5TLPB6Y7N` was relayed.
+  // The result's first places in document order (names that can be a value's piece included: documentPlaces) are now
+  // read after each tail too, as screenResponse reads an answer's.
+  it('a message then the result’s first structured property name are not relayed both', async () => {
     const progress = [{ progress: 1, message: `key ${HALVES[0]}` }];
     const result = { structuredContent: { [HALVES[1]]: 1 }, content: [{ type: 'text', text: 'ok' }] };
     expect(holdsBoth(await relayed(progress, result))).toBe(false);
