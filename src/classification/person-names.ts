@@ -258,6 +258,38 @@ export const PERSON_NAME_PREDICATED: RecognizerDefinition = {
   contextScore: 65,
 };
 
+/**
+ * What a person has and a product does not (PERSON_NAME_POSSESSOR): `here's Margaret's address:`. A bare `address`
+ * only before punctuation or the end (not `Kubernetes's address space`); `home`, `phone` alone are products' too.
+ */
+const BELONGINGS = [
+  'home address',
+  'email address',
+  'e-mail address',
+  'phone number',
+  'mobile number',
+  'birthday',
+  'address',
+];
+
+/**
+ * One name whose possessive a person's belonging ends: `As promised, here's Margaret's address:`, `Dominique's phone
+ * number.` (BELONGINGS, then punctuation or the end). Checked as a lone name (isSingleName).
+ */
+export const PERSON_NAME_POSSESSOR: RecognizerDefinition = {
+  type: 'PERSON_NAME',
+  category: 'PII',
+  separateSet: true,
+  pattern: String.raw`(${WORD})(?:'s|’s)[ ](?:${BELONGINGS.join('|')})(?:[:.,;!?]|$)`,
+  group: 1,
+  // The name's tail, or the name, its possessive and a belonging begun.
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}-]*)(?:['’](?:s(?:[ ](?:${BELONGINGS.map((b) => prefixOf(b)).join('|')})?)?)?)?)`,
+  validator: 'person_name_single',
+  contextWords: PEOPLE_WORDS,
+  baseScore: 60,
+  contextScore: 65,
+};
+
 const AFFILIATION_VERBS = ['is', 'was', 'works', 'worked'];
 const AFFILIATION_PREPOSITIONS = ['from', 'at', 'with'];
 /**

@@ -91,6 +91,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a word no list knows, near a pronoun', 'Kameta is very reliable. You can always depend on him.', ['Kameta']],
     ['a family name no list knows, near "man"', 'Rousselet is a 93 year old man.', ['Rousselet']],
     ['a predicate that calls it a person', 'Emily is a very sympathetic person. They listen well.', ['Emily']],
+    ['a possessive before an address', "As promised, here's Margaret's address:", ['Margaret']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -102,6 +103,7 @@ describe('a lone name that words about people near it make one', () => {
     ['a town opened by a place word', 'Port Angela is where she lives'],
     ['a street after "corner of"', 'Stop at the corner of Dennis Trafficway St. and Douglas Isle St.'],
     ['a name a predicate calls a thing', 'Kafka is a very reliable event store.'],
+    ['a product name before a possessive belonging', "Kubernetes's address space and Django's home page"],
     ['a name-list word that is an everyday word', 'She said it will rain in May'],
     ['a word common in one variety of English only', 'She agreed, and on the Sunday before Labor Day we returned'],
     ['a rarer English word near a pronoun', 'Redaction is what he asked for, and Loggers too'],

@@ -55,6 +55,9 @@ export function embeddings(type: string, value: string): string[] {
           `Hi ${value}, thanks for writing.`,
           `${value} is from Northwind Traders Ltd. and called.`,
           `That was all. de ${value.split(' ').pop()} flew home.`,
+          // After a naming phrase, called a person, a possessor of an address, one item of a series of names.
+          `My name is ${value}. ${value.split(' ')[0]} is a kind person; here is ${value.split(' ')[0]}'s address: ` +
+            `none. They had 4: Mateo, ${value.split(' ')[0]}, Flavio and Florencia.`,
         ]
       : []),
     // A routing number is also found between the MICR transit symbols of a cheque line.
