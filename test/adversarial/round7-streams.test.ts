@@ -244,3 +244,23 @@ describe('streams: a text channel resumed after another channel’s text', () =>
     expect(holdsBoth((await relayScripted(CHAT, CHAT_REQUEST, events, RULES)).out)).toBe(false);
   });
 });
+
+describe('controls: the one-channel-at-a-time rule (402bb83) against other Responses orderings', () => {
+  const resumed = (between: readonly Step[]) =>
+    responsesStream([added(0, message(0)), partAdded(0), textDelta(0, HALVES[0]), ...between, textDelta(0, HALVES[1])]);
+  it('text resumed after a refusal delta, another item’s arguments or its own output_text.done is never relayed whole', async () => {
+    const betweens: Step[][] = [
+      [['refusal.delta', { item_id: 'msg_0', output_index: 0, content_index: 0, delta: 'hello' }]],
+      [added(1, functionCall(1)), argsDelta(1, '{"a":"hello"}')],
+      [['output_text.done', { item_id: 'msg_0', output_index: 0, content_index: 0, text: HALVES[0] }]],
+      [added(0, message(0)), partAdded(0)],
+    ];
+    for (const between of betweens) {
+      const { out, result } = await relayScripted('openai.responses', RESPONSES_REQUEST, resumed(between), RULES);
+      expect({ whole: holdsBoth(out), error: result.error }).toEqual({
+        whole: false,
+        error: 'ERR_UPSTREAM_BAD_RESPONSE',
+      });
+    }
+  });
+});
