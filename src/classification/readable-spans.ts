@@ -36,25 +36,30 @@ export type Spans = readonly (readonly [number, number])[];
 export interface SegmentSpans {
   values: Spans;
   members: Spans;
+  /** The members but numbers (`members` itself when no number stands between two strings): pairs past numbers. */
+  strings: Spans;
   joined: readonly [number, number];
 }
 
 export function segmentSpans(text: string): SegmentSpans {
-  const { values, members } = spansOf(text);
-  return { values, members, joined: joinedSpan(text, values) };
+  const { values, members, strings } = spansOf(text);
+  return { values, members, strings, joined: joinedSpan(text, values) };
 }
 
 /** readableSpans without and with keys, in one pass. */
-function spansOf(text: string): { values: Spans; members: Spans } {
+function spansOf(text: string): { values: Spans; members: Spans; strings: Spans } {
   let lo = 0;
   while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
   if (!isJsonText(text)) {
     const hi = closingStart(text);
     const spans: Spans = hi > 0 ? [[0, hi]] : [];
-    return { values: spans, members: spans };
+    return { values: spans, members: spans, strings: spans };
   }
   const values: [number, number][] = [];
   const members: [number, number][] = [];
+  const strings: [number, number][] = [];
+  let numberAfterString = false; // a number member since the last string member
+  let between = false; // a number member stands between two string members
   const open: number[] = []; // the containers open here ({ or [), innermost last
   let last = 0; // the last syntax character read: a string after `{` or `,` in an object is a key
   for (let i = lo; i < text.length; ) {
@@ -70,7 +75,12 @@ function spansOf(text: string): { values: Spans; members: Spans } {
       end = Math.min(end, text.length);
       const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
       if (end > i + 1 && !key) values.push([i + 1, end]);
-      if (end > i + 1 && (!key || valueLike(text, i + 1, end))) members.push([i + 1, end]);
+      if (end > i + 1 && (!key || valueLike(text, i + 1, end))) {
+        members.push([i + 1, end]);
+        if (numberAfterString) between = true;
+        numberAfterString = false;
+        strings.push([i + 1, end]);
+      }
       last = code;
       i = end + 1;
     } else if ((code >= 0x30 && code <= 0x39) || code === 0x2d) {
@@ -78,11 +88,13 @@ function spansOf(text: string): { values: Spans; members: Spans } {
       while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
       values.push([i, end]);
       members.push([i, end]);
+      numberAfterString = strings.length > 0;
       last = code;
       i = end;
     } else i += 1;
   }
-  return { values, members: members.length === values.length ? values : members };
+  const all = members.length === values.length ? values : members;
+  return { values, members: all, strings: between ? strings : all };
 }
 
 /** Characters of the longest property name read as a piece of a value. */

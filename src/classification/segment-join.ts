@@ -214,10 +214,13 @@ export function labelWindows(
 function valuePairs(segments: readonly TextSegment[], spans: readonly SegmentSpans[], reach: number): JoinWindow[] {
   const windows: JoinWindow[] = [];
   segments.forEach((segment, index) => {
-    const { values, members } = spans[index] as SegmentSpans;
+    const { values, members, strings } = spans[index] as SegmentSpans;
     valuePairsOf(segment, index, values, reach, windows);
-    // Members add pairs only when a property name is read (the values' own pairs are above).
+    // Members add pairs only when a property name is read (the values' own pairs are above), and the strings alone
+    // when a number stands between two of them (`{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}`: read past it, as the document
+    // order reads past numbers).
     if (members !== values) valuePairsOf(segment, index, members, reach, windows);
+    if (strings !== members) valuePairsOf(segment, index, strings, reach, windows);
   });
   return windows;
 }
