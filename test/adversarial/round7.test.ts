@@ -209,7 +209,8 @@ describe('a number between two pieces inside a JSON text (tool-call arguments)',
     };
   }
   const NONE = { forwarded: false, chat: false, responses: false, stream: false };
-  // HOLE (open, classification/readable-spans.ts spansOf and segment-join.ts valuePairs; the stream scanner reads the
+  // HOLE (closed, H14 classification/readable-spans.ts strings, segment-join.ts valuePairs: two strings of a JSON
+  // text are also paired past the numbers between them). Was (readable-spans.ts spansOf; the stream scanner reads the
   // same spans): a JSON text's numbers are values its pairs are read with, so a number between two pieces keeps them
   // from being a pair: `{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}`, `{"a":"AKIAZ3MQWX","n":5,"R5TLPB6Y7N":1}` and Stripe's
   // `{"sk_live_":1,"4eC39H…":2}` as tool-call arguments are forwarded, relayed by both answer screens and streamed.
