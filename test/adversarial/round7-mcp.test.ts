@@ -119,25 +119,19 @@ describe('MCP result: its property names after the progress message', () => {
 });
 
 describe('MCP result: the document-order holes of round7.test.ts in a tool’s result', () => {
-  // HOLE (open, the same files as in round7.test.ts: classification/readable-spans.ts spansOf and valueLike,
-  // pipeline/answer-document-order.ts documentPlaces): a tool's result is screened as an answer is, so a number between
-  // two names of a JSON text, two empty strings between a value and the next name, and a key's last two characters as
-  // the next name are relayed to the MCP client whole, with no progress notification at all.
-  it.fails.each([
-    [
-      'a JSON text with a number between two names',
+  // HOLE (open, classification/readable-spans.ts valueLike, as in round7.test.ts): a tool's result is screened as an
+  // answer is, so a key's last two characters as the next structured name are relayed to the MCP client whole, with
+  // no progress notification at all. (A number between two names of a JSON text, e4e841e, and two empty strings
+  // between, hold since: controls.)
+  it.fails('structured content with the key’s last two characters as a name is not relayed whole', async () => {
+    const out = await relayed([], { ...OK, structuredContent: { AKIAZ3MQWXR5TLPB6Y: 1, '7N': 2 } });
+    expect(out.includes('AKIAZ3MQWXR5TLPB6Y') && out.includes('"7N"')).toBe(false);
+  });
+  it('control: a JSON text with a number between two names, structured content with two empty strings between', async () => {
+    const results = [
       { content: [{ type: 'text', text: '{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}' }] },
-    ],
-    [
-      'structured content with two empty strings between',
       { ...OK, structuredContent: { a: HALVES[0], b: '', c: '', [HALVES[1]]: 1 } },
-    ],
-    [
-      'structured content with the last two characters as a name',
-      { ...OK, structuredContent: { AKIAZ3MQWXR5TLPB6Y: 1, '7N': 2 } },
-    ],
-  ])('%s is not relayed whole', async (_name, result) => {
-    const out = await relayed([], result);
-    expect(out.includes('"7N"') ? out.includes('AKIAZ3MQWXR5TLPB6Y') : holdsBoth(out)).toBe(false);
+    ];
+    for (const result of results) expect(holdsBoth(await relayed([], result))).toBe(false);
   });
 });
