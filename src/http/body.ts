@@ -2,11 +2,12 @@
 // already read included) moves to the intake's body channel as it arrives (src/pipeline/intake.ts), so the event loop
 // never holds a large body whole or copies it. Limits as fastify's own reader has them: a declared content-length over
 // the cap is refused before a byte is read, the cap is checked on every chunk, and a body shorter or longer than its
-// content-length is refused. All bodies being received share one byte budget (server.max_body_bytes_in_flight): a body
-// whose content-length (or, chunked, whose bytes so far) would pass it is refused before more is read, so clients that
-// never finish their bodies hold at most the budget. Invariant: a body refused or abandoned (too large, over the
-// budget, client gone, stream error) has its channel released and its budget given back at once, so nothing waits in
-// it and no thread ever runs for it.
+// content-length is refused. All bodies being received share one byte budget (server.max_body_bytes_in_flight) of the
+// bytes they have received, not announced (a head alone holds nothing of it): a body whose content-length would not
+// fit what is left is refused before it is read, and one whose bytes so far pass it is refused then, so clients that
+// never finish their bodies hold at most the budget, and only as many bytes as they sent. Invariant: a body refused or
+// abandoned (too large, over the budget, client gone, stream error) has its channel released and its budget given back
+// at once, so nothing waits in it and no thread ever runs for it.
 import type { IncomingMessage } from 'node:http';
 import type { BodyChannel } from '../pipeline/index.ts';
 
@@ -20,6 +21,8 @@ export interface BodyReceiver {
 
 /** The bytes all request bodies being received may hold together. */
 export interface BodyBudget {
+  /** Whether `bytes` more would fit now (nothing is taken). */
+  fits(bytes: number): boolean;
   /** Takes `bytes` from the budget, or nothing and false when that would pass it. */
   take(bytes: number): boolean;
   give(bytes: number): void;
@@ -29,6 +32,7 @@ export interface BodyBudget {
 export function createBodyBudget(limitBytes: number): BodyBudget {
   let inFlight = 0;
   return {
+    fits: (bytes) => inFlight + bytes <= limitBytes,
     take(bytes) {
       if (inFlight + bytes > limitBytes) return false;
       inFlight += bytes;
@@ -68,9 +72,9 @@ export function receiveBody(payload: IncomingMessage, receiver: BodyReceiver): P
   if (declared > limitBytes) {
     return Promise.reject(new BodyError('FST_ERR_CTP_BODY_TOO_LARGE', `the body exceeds ${limitBytes} bytes`));
   }
-  // A declared length is taken from the budget whole, before a byte is read; a chunked body's, as its bytes arrive.
-  let reserved = Number.isNaN(declared) ? 0 : declared; // NaN: no content-length (chunked)
-  if (budget && reserved > 0 && !budget.take(reserved)) return Promise.reject(busy());
+  // Bytes are taken from the budget as they arrive; a declared length that does not fit what is left is refused now.
+  if (budget && declared > 0 && !budget.fits(declared)) return Promise.reject(busy());
+  let reserved = 0;
   return new Promise((resolve, reject) => {
     let received = 0;
     let held: Buffer[] = [];

@@ -94,9 +94,9 @@ describe('bodies that never finish (no credential needed: the body is read befor
   // HOLE (closed, src/http/body.ts + src/http/index.ts): every body past 64 KiB was read as it arrived into its own
   // intake channel before the identify stage ran, with no bound on the bytes all bodies in flight held together (32
   // clients without a token held 122 MiB). Now all bodies being received share one byte budget
-  // (server.max_body_bytes_in_flight, 32 MiB by default): a body whose content-length would pass it is refused before
-  // it is read, 503 ERR_SERVER_BUSY with retry-after in the API's shape, its connection closed, and the rest are
-  // given up at server.request_timeout_ms (next test).
+  // (server.max_body_bytes_in_flight, 32 MiB by default, of the bytes received): a body whose bytes would pass it is
+  // refused before more is read, 503 ERR_SERVER_BUSY with retry-after in the API's shape, its connection closed, and
+  // the rest are given up at server.request_timeout_ms (next test).
   it('32 clients sending 4 MB bodies that never end make Proctor hold less than 64 MiB', async () => {
     const before = await heldBytes();
     const earlier = servers.received(attack).length;
@@ -161,23 +161,20 @@ describe('the body budget held by heads alone (content-length reserved before a 
   const gateBody = Buffer.from('{"model":"echo-1","messages":[]}');
   const attack = (r: IncomingMessage) => r.headers['x-attack'] === 'head-only';
 
-  // HOLE (open, src/http/body.ts receiveBody): a body's declared content-length is taken from the shared budget whole
-  // before a byte of it is read, and given back only when it ends or the client leaves (request_timeout_ms, 30 s): nine
-  // token-less connections that send only a head (8 × 4,000,000 and one the rest of 32 MiB, ~1.2 KB in all) make
-  // every request with a body, from any authenticated caller, 503 ERR_SERVER_BUSY for 30 s, and the attacker opens
-  // them again. Suggested fix: take from the budget the bytes received (a slow client then holds what it sent, at its
-  // own bandwidth), not the bytes announced; or authenticate the Authorization header before the body is read (fastify
-  // onRequest: the token is in the head), so only callers with a valid token hold budget, each a bounded share.
-  it.fails('nine heads without a token or a body do not make an authenticated small request busy', async () => {
+  // HOLE (closed, src/http/body.ts receiveBody): a body's declared content-length was taken from the shared budget
+  // whole before a byte of it was read, and given back only when it ended or the client left (request_timeout_ms): nine
+  // token-less heads (~1.2 KB) made every request with a body 503 ERR_SERVER_BUSY for 30 s. Now the budget holds the
+  // bytes received, not announced: a head alone holds none of it (a declared length that does not fit what is left is
+  // still refused before it is read), so an attacker holds only what it sent, at its own bandwidth.
+  it('nine heads without a token or a body do not make an authenticated small request busy', async () => {
     const lengths = [...Array.from({ length: 8 }, () => 4_000_000), BUDGET - 8 * 4_000_000 - 16];
+    const earlier = servers.received(attack).length;
     const clients = await Promise.all(lengths.map((n) => sendUnfinished(port, headOnly(n), Buffer.alloc(0))));
     try {
-      // The budget is full once a whole small request (no token) is refused as busy rather than answered 401.
-      for (;;) {
-        const gate = await sendUnfinished(port, headOnly(gateBody.length, true), gateBody);
-        const answer = await gate.answer;
-        if (codeOf(answer) === 'ERR_SERVER_BUSY') break;
-      }
+      // Every head received, then a whole small request without a token is answered 401, not refused as busy.
+      while (servers.received(attack).length < earlier + lengths.length) await new Promise((r) => setImmediate(r));
+      const gate = await sendUnfinished(port, headOnly(gateBody.length, true), gateBody);
+      expect(codeOf(await gate.answer)).toBe('ERR_TOKEN_MISSING');
       const x = await stack.send('chat', promptBody('chat', 'hello'));
       expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 200, code: null });
     } finally {
@@ -341,53 +338,6 @@ describe('raw values in the places logs and records name', () => {
     for (const x of [json, text]) expect(x.received).not.toContain(ANSWER_KEY.value);
     expect(stack.logText()).not.toContain(ANSWER_KEY.value);
     expect(await stack.records()).not.toContain(ANSWER_KEY.value);
-  });
-});
-
-describe('a key split between names the classifier reads apart (model, tool names, tool_choice)', () => {
-  /** A GitHub token in two halves, each a valid tool name; whole it is a secret the default policy denies. */
-  const GH = ['ghp_16C7e42F292c6912E7710c', '838347Ae178B4a'] as const;
-  const tool = (name: string) => ({
-    type: 'function',
-    function: { name, description: 'looks up', parameters: { type: 'object', properties: {} } },
-  });
-  const holdsBoth = (text: string) => GH.every((half) => text.includes(half));
-  const recordsOf = async (requestId: string) =>
-    (await stack.records())
-      .split('\n')
-      .filter((r) => r.includes(requestId))
-      .join('\n');
-
-  it('control: the halves as two tool names are refused (SECRET_DETECTED), not forwarded, not recorded', async () => {
-    const x = await stack.send('chat', { ...promptBody('chat', 'hi'), tools: [tool(GH[0]), tool(GH[1])] });
-    expect({ status: x.status, forwarded: x.upstream.length }).toEqual({ status: 403, forwarded: 0 });
-    expect(x.body).toContain('SECRET_DETECTED');
-    expect(holdsBoth(await recordsOf(x.requestId))).toBe(false);
-  });
-
-  // HOLE (open, src/pipeline/handle-request.ts + src/classification/segment-join.ts): the model name is segment 0 and
-  // is read with its neighbour (the first message), never with the tool names that come after the messages, so
-  // `model: "m-ghp_16C7…"` with a tool named `838347Ae178B4a` has no finding; the request is denied for its model
-  // (MODEL_NOT_PERMITTED), and its decision record signs both halves (request.model, policy_input.request.tools.names):
-  // the whole token in the ledger, its first half in the access log (a policy that permits the model forwards it).
-  // Suggested fix: read every name a request carries (model, tool and function names, tool_choice) together, each
-  // beside each other, as the answer side reads its labels, before the model enters the record.
-  it.fails('chat: the model name and a tool name holding the halves are not both signed into the record', async () => {
-    const x = await stack.send('chat', { ...promptBody('chat', 'hi'), model: `m-${GH[0]}`, tools: [tool(GH[1])] });
-    expect(x.upstream).toEqual([]);
-    expect(holdsBoth(await recordsOf(x.requestId))).toBe(false);
-  });
-
-  // HOLE (open, src/providers/openai-chat.ts + src/classification/segment-join.ts): tool_choice's function name is a
-  // segment read apart from the tool names, so a tool named with the first half and tool_choice naming the second is
-  // forwarded (200), the whole token in the upstream body. Suggested fix: as above (all names read together).
-  it.fails('chat: a tool name and tool_choice naming the other half are not forwarded together', async () => {
-    const x = await stack.send('chat', {
-      ...promptBody('chat', 'hi'),
-      tools: [tool(GH[0])],
-      tool_choice: { type: 'function', function: { name: GH[1] } },
-    });
-    expect(x.upstream.some((u) => holdsBoth(u.body.toString('utf8')))).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 // The bytes of request bodies being received, bounded together (server.max_body_bytes_in_flight) and in time
-// (server.request_timeout_ms), over real sockets: a body whose content-length, or whose bytes so far, would pass the
-// budget is refused before more is read (503 ERR_SERVER_BUSY, retry-after, connection closed, not recorded), the budget
-// comes back when a body has arrived or was given up, and a body that stops arriving is answered 408.
+// (server.request_timeout_ms), over real sockets: the budget holds the bytes received, not announced (a head alone
+// holds none of it); a body whose content-length does not fit what is left, or whose bytes so far pass it, is refused
+// before more is read (503 ERR_SERVER_BUSY, retry-after, connection closed, not recorded), the budget comes back when a
+// body has arrived or was given up, and a body that stops arriving is answered 408.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/index.ts';
@@ -23,7 +24,10 @@ const handler = {
 
 /** Channels the transport opened (every body past 1 KiB), so a test knows a body has taken its part of the budget. */
 const channels: { released: boolean; gone: Promise<void> }[] = [];
-let onOpen: () => void = () => {};
+const onOpen: () => void = () => {};
+/** Bytes written into channels so far, and a wait for a count of them. */
+let written = 0;
+let onWritten: () => void = () => {};
 const intake = {
   takes: (bytes: number) => bytes > 1024,
   open(): BodyChannel {
@@ -35,7 +39,11 @@ const intake = {
       state.released = true;
       release();
     };
-    return { byteLength: 0, write: () => {}, end: () => {}, release: done };
+    const write = (chunk: Uint8Array) => {
+      written += chunk.byteLength;
+      onWritten();
+    };
+    return { byteLength: 0, write, end: () => {}, release: done };
   },
 };
 const app = buildServer({ handler, bodyLimitBytes: BUDGET, bodyBytesInFlight: BUDGET, requestTimeoutMs: 1000, intake });
@@ -65,14 +73,22 @@ function open(bytes: string): { socket: Socket; answer: Promise<string> } {
   return { socket, answer };
 }
 
-/** A body of `bytes` declared and its first kilobyte sent: resolves once it holds its part of the budget. */
-async function holdBody(bytes: number): Promise<{ socket: Socket; answer: Promise<string>; rest: string }> {
-  const opened = new Promise<void>((resolve) => (onOpen = resolve));
+/** A body of `bytes` declared and `sent` of them sent: resolves once the server has read those (they hold budget). */
+async function holdBody(
+  bytes: number,
+  sent = 1000,
+): Promise<{ socket: Socket; answer: Promise<string>; rest: string }> {
+  const target = written + sent;
+  const read = new Promise<void>((resolve) => {
+    onWritten = () => {
+      if (written >= target) resolve();
+    };
+  });
   const body = json(bytes);
-  const held = open(head(bytes) + body.slice(0, 1000));
-  await opened;
-  onOpen = () => {};
-  return { ...held, rest: body.slice(1000) };
+  const held = open(head(bytes) + body.slice(0, sent));
+  await read;
+  onWritten = () => {};
+  return { ...held, rest: body.slice(sent) };
 }
 
 const status = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
@@ -82,7 +98,7 @@ const codeOf = (answer: string) => /"code":"([A-Z_]+)"/.exec(answer)?.[1];
 describe('the budget of bodies being received', () => {
   it('refuses a declared body past it before reading it: 503 ERR_SERVER_BUSY, retry-after, closed, unrecorded', async () => {
     calls.length = 0;
-    const first = await holdBody(40_000);
+    const first = await holdBody(60_000, 40_000);
     const second = open(head(30_000) + json(30_000));
     const refused = await second.answer;
     expect({ status: status(refused), retry: header(refused, 'retry-after'), code: codeOf(refused) }).toEqual({
@@ -106,7 +122,7 @@ describe('the budget of bodies being received', () => {
   it('refuses a chunked body once its bytes so far pass it, and releases its channel', async () => {
     calls.length = 0;
     channels.length = 0;
-    const first = await holdBody(40_000);
+    const first = await holdBody(60_000, 40_000);
     const body = json(30_000);
     const chunked = `${head('chunked')}${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
     const refused = await open(chunked).answer;
@@ -116,6 +132,14 @@ describe('the budget of bodies being received', () => {
     first.socket.destroy(); // a client that leaves gives its part back too (recorded as unreadable)
     expect(status(await open(chunked.replace('\r\n\r\n', '\r\nconnection: close\r\n\r\n')).answer)).toBe(200);
     expect(channels.every((c) => c.released)).toBe(true);
+  });
+
+  it('holds nothing for a head whose body has not arrived: a declared length is not taken before its bytes', async () => {
+    calls.length = 0;
+    const heads = [open(head(60_000)), open(head(60_000))];
+    const small = open(`${head(30_000).replace('\r\n\r\n', '\r\nconnection: close\r\n\r\n')}${json(30_000)}`);
+    expect(status(await small.answer)).toBe(200);
+    for (const { socket } of heads) socket.destroy();
   });
 });
 
