@@ -4,8 +4,8 @@
 // pieces, and paired with each of them past the pieces between; a finding that touches a number withholds the
 // notification, one that only a message completes withholds the message. Messages and numbers are kept apart so that
 // notifications reporting a number only cannot push a message out of the tail (a client shows the messages one after
-// another, the progress bar apart); what is kept is bounded (SHOWN_PIECES pieces a tail, each its last SHOWN_TAIL
-// characters).
+// another, the progress bar apart), nor can blank messages (no letter or digit: not kept); what is kept is bounded
+// (SHOWN_PIECES pieces a tail, each its last SHOWN_TAIL characters).
 import { describeError } from '../observability/index.ts';
 import { SHOWN_TAIL } from './answer.ts';
 import type { McpDeps } from './types.ts';
@@ -64,13 +64,17 @@ export function progressNote(
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
 }
 
-/** The last SHOWN_PIECES non-empty pieces, each cut to its last SHOWN_TAIL characters (a join's reach). Only the last
+/** A letter or a digit: a piece without one (empty, spaces, line breaks, a zero-width space) shows nothing a value
+ * could be read in, so it takes no place in a tail (four blank messages cannot push a message out). */
+const READABLE = /[\p{L}\p{N}]/u;
+
+/** The last SHOWN_PIECES readable pieces, each cut to its last SHOWN_TAIL characters (a join's reach). Only the last
  * pieces are ever read again, so a flood of notifications costs linear time and no memory. */
 function lastPieces(pieces: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = pieces.length - 1; i >= 0 && kept.length < SHOWN_PIECES; i -= 1) {
     const piece = pieces[i] as string;
-    if (piece !== '') kept.unshift(piece.slice(-SHOWN_TAIL));
+    if (READABLE.test(piece)) kept.unshift(piece.slice(-SHOWN_TAIL));
   }
   return kept;
 }

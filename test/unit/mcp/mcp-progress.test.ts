@@ -101,5 +101,8 @@ describe('progressNote across notifications (R1)', () => {
       { progress: 3, message: 'STUVWXYZ0123456789' },
     ]);
     expect(params[2]).toEqual({ progressToken: 't', progress: 3 });
+    const blanks = [' ', '\n', '\u200b', '', ' - '].map((message, i) => ({ progress: i + 2, message }));
+    const { shown } = relay([{ progress: 1, message: 'ghp_ABCDEFGHIJKLMNOPQR' }, ...blanks]);
+    expect(shown.messages).toEqual(['ghp_ABCDEFGHIJKLMNOPQR']);
   });
 });
