@@ -213,7 +213,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       defaults: config.limits.defaults,
       reservationTtlSeconds: config.limits.reservationTtlSeconds,
       defaultMaxTokens: config.limits.defaultMaxTokens,
-      onError: (error) => log('error', 'limits sync failed; kept and retried', { error: String(error) }),
+      onError: (error) => log('error', 'limits sync failed; kept and retried', { error: describeError(error) }),
     });
     closers.unshift({ part: 'limits', close: () => limiter.close() });
     const handler = createRequestHandler(
