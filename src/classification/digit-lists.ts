@@ -119,7 +119,8 @@ export function listRewrites(text: string, exhaustive = false): Rewrite[] {
       if (pure) listSpellsCard(numbers, first, rewrites);
       const from = openers.pop() as number;
       // A list read whole whose enclosing list (if any) is not one: the lists the chain reads in document order.
-      if (open.length <= pureFrom) chain.add(pure ? numbers.slice(first) : [], from, at + 1);
+      // Any other list closing between two of them is text between them, which gapJoins reads.
+      if (pure && open.length === pureFrom) chain.add(numbers.slice(first), from, at + 1);
       pureFrom = Math.min(pureFrom, open.length);
       afterItem = true;
       at += 1;
@@ -159,13 +160,18 @@ export function listRewrites(text: string, exhaustive = false): Rewrite[] {
   return rewrites.sort((a, b) => a.from - b.from).filter((r, i, all) => i === 0 || all[i - 1]?.from !== r.from);
 }
 
-/** Most characters between two lists read as one: a JSON member's name (`],"expiry_part":[`), a keyword argument. */
-export const MAX_LIST_GAP = 32;
+/**
+ * Most characters between two lists read as one: a JSON member's name (`],"expiry_part":[`), objects opened or closed
+ * between (`],"b":{"c":[`), a keyword argument; as long as a join window's reach (a name of any length a model reads
+ * past, bounded so that prose between two lists far apart is not read as one).
+ */
+export const MAX_LIST_GAP = 256;
 
 /**
- * What may stand between two lists read as one (listChain): whitespace, `,` `:` `=` quotes and the letters and `_` of
- * a name. No digit (a number between them is read between the groups) and no `!` (PAIR_GAP: two join windows' pairs,
- * or two batched windows, are never one list).
+ * What may stand between two lists read as one (listChain): whitespace, `,` `:` `=` quotes, `{` `}` (objects opened or
+ * closed between) and the letters, `_` and `-` of a name. No digit (a number between them is read between the groups),
+ * no `[` `]` (a list that is no card's groups) and no `!` (PAIR_GAP: two join windows' pairs, or two batched windows,
+ * are never one list).
  */
 function isListGapCode(code: number): boolean {
   const lower = code | 0x20;
@@ -177,6 +183,9 @@ function isListGapCode(code: number): boolean {
     code === 0x22 ||
     code === 0x27 ||
     code === 0x5f ||
+    code === 0x2d ||
+    code === 0x7b ||
+    code === 0x7d ||
     (lower >= 0x61 && lower <= 0x7a)
   );
 }
@@ -185,8 +194,9 @@ function isListGapCode(code: number): boolean {
  * The outermost lists of a text read in document order, consecutive ones joined (at most MAX_LIST_GAP characters of
  * isListGapCode between them): a card's groups spread over two or more lists (`{"a":[3782,822463],"b":[10005]}`, two
  * arguments; `[3782, 822463]` | `[10005]`, two segments a join window glues) are a card's groups as one list's are,
- * and its separators, the text between the lists included, become `-` (listSpellsCard). `add` takes each outermost
- * list as it closes, its numbers (none when it is not a pure list: the chain ends there); the chain keeps at most
+ * and its separators, the text between the lists included, become `-` (listSpellsCard). `add` takes each list read
+ * whole as it closes, with its numbers (an empty list ends the chain; any other list between two is text between them,
+ * read by gapJoins: a string member's object, `{"k":"v"}`, is read past, one holding a digit is not); the chain keeps at most
  * MAX_LIST_GROUPS numbers (whole lists dropped from its front), so each list is checked a bounded number of times.
  */
 function listChain(text: string, rewrites: Rewrite[]) {

@@ -282,20 +282,23 @@ describe('a card’s groups over bracketed lists with other syntax between (digi
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
     ],
   });
-  // HOLE (open, classification/digit-lists.ts isListGapCode, MAX_LIST_GAP): consecutive lists are one list when at
-  // most 32 characters of whitespace, `,` `:` `=` quotes, letters and `_` stand between them, so a name with a `-`,
-  // an object opened between (`"b":{"c":[10005]}`) or a name of 33 characters breaks the chain, and the tool
-  // arguments are forwarded; as an Anthropic tool input (parsed JSON) a string member between the lists does the
-  // same. Fix: read past any name (its characters are not numbers a reader takes for groups), past `{` of objects
-  // opened between, and past string members, bounded by the chain's number and list counts rather than characters.
-  it.fails.each([
+  // HOLE (closed for JSON texts, H14 classification/digit-lists.ts isListGapCode, MAX_LIST_GAP): consecutive lists
+  // were one list only when at most 32 characters of whitespace, `,` `:` `=` quotes, letters and `_` stood between
+  // them, so a name with a `-`, an object opened between (`"b":{"c":[10005]}`) or a name of 33 characters broke the
+  // chain. Now up to 256 characters of those, `-`, `{` and `}` (and an object of strings between) are read past.
+  it.each([
     ['a name with a hyphen between (arguments)', chat('{"a":[3782,822463],"b-c":[10005]}')],
     ['an object opened between (arguments)', chat('{"a":[3782,822463],"b":{"c":[10005]}}')],
     ['a 43-character name between (arguments)', chat(`{"a":[3782,822463],"${'n'.repeat(43)}":[10005]}`)],
-    ['a string member between (tool input)', anthropic({ a: [3782, 822463], b: 'x', c: [10005] })],
   ])('a card over two lists with %s is refused', async (_name, body) => {
-    const api = 'max_tokens' in body ? 'anthropic.messages' : CHAT;
-    expect(await forwarded(api, body)).toBe('');
+    expect(await forwarded(CHAT, body)).toBe('');
+  });
+  // HOLE (open, the request's parsed JSON: providers/shape-walk.ts segments, classification/document-pairs.ts): as an
+  // Anthropic tool input (parsed JSON: no JSON text the digits view reads, listChain does not apply) a string member
+  // between the lists keeps the groups apart, and the input is forwarded. Fix: read a parsed object's number arrays in
+  // document order past string members (as digit-lists.ts listChain reads a JSON text's lists).
+  it.fails('a card over two lists with a string member between (tool input) is refused', async () => {
+    expect(await forwarded('anthropic.messages', anthropic({ a: [3782, 822463], b: 'x', c: [10005] }))).toBe('');
   });
   it('control: the lists side by side, a short name between or lists nested one level are refused', async () => {
     for (const args of ['{"a":[3782,822463],"b":[10005]}', '{"a":[[3782,822463]],"b":[[10005]]}']) {
