@@ -61,7 +61,8 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Where the writer is: at depth d, steps[0..d-1] is the path (built into a string only for an error message) and
- * open[0..d-1] the objects being written (a cycle is one of them met again). Indexed by depth, not pushed and popped. */
+ * open[0..d-1] the objects being written (a cycle is one of them met again). Indexed by depth, not pushed and
+ * popped. */
 interface Walk {
   steps: (string | number)[];
   open: object[];

@@ -22,7 +22,8 @@ export interface CheckpointOptions {
   sinkPath?: string | null;
   /** The checkpoint origin (and signed-note key name); default `proctor/ledger/<chain>`. */
   origin?: string;
-  /** Told about a checkpoint that could not be written (it is retried at the next trigger), and about witness failures. */
+  /** Told about a checkpoint that could not be written (it is retried at the next trigger), and about witness
+   * failures. */
   onError?: (error: unknown) => void;
   /** C2SP tlog-witness witnesses each checkpoint is submitted to; cosigned notes also go to the sink. */
   witnesses?: WitnessOptions;
@@ -81,7 +82,8 @@ export async function startCheckpointer(
       if (size === 0 || (latest !== null && latest.treeSize >= size)) return latest;
       const note = await signCheckpoint({ origin, size, root }, signer());
       await sql.query(
-        'INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chain, tree_size) DO NOTHING',
+        'INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ($1, $2, $3, $4, $5) ' +
+          'ON CONFLICT (chain, tree_size) DO NOTHING',
         [chain, size, Buffer.from(root), frontier, note],
       );
       if (opts.sinkPath)

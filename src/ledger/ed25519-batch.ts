@@ -13,7 +13,8 @@ import type { KeyObject } from 'node:crypto';
 import { signatureValid, signingMessage } from './record.ts';
 
 export interface NativeEd25519 {
-  /** n*32 key bytes, n*messageLength message bytes, n*64 signature bytes -> n bytes: 1 valid, 0 invalid, 2 undecided. */
+  /** n*32 key bytes, n*messageLength message bytes, n*64 signature bytes -> n bytes: 1 valid, 0 invalid,
+   * 2 undecided. */
   verifyBatch(publicKeys: Uint8Array, messages: Uint8Array, messageLength: number, signatures: Uint8Array): Uint8Array;
   /** Absent from addons built before signing was added: then every key signs with node:crypto. */
   Ed25519SigningKey?: new (

@@ -81,7 +81,8 @@ export function withinWindow(window: KeyWindow | undefined, ts: unknown): boolea
   return t >= window.notBefore && (window.notAfter === null || t < window.notAfter);
 }
 
-/** After a key_rotated record at `at`: the old key's window ends just after it (its last record), the new key's opens. */
+/** After a key_rotated record at `at`: the old key's window ends just after it (its last record), the new key's
+ * opens. */
 export function rotateKeyring(
   keyring: Keyring,
   oldKid: string,

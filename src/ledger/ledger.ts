@@ -55,14 +55,16 @@ export interface Ledger {
     index?: RecordIndex,
     options?: AppendOptions,
   ): Promise<AppendedRecord>;
-  /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by `next`. Resolves once committed. */
+  /** Appends a key_rotated record (signed by the current key, counter-signed by `next`); later records are signed by
+   * `next`. Resolves once committed. */
   rotateKey(next: Signer): Promise<AppendedRecord>;
   /** Appends a retention_applied record (retention only: docs/ledger.md). Resolves once committed. */
   recordRetention(body: RetentionBody): Promise<AppendedRecord>;
   /** Writes a signed checkpoint now if records were committed since the last; null without checkpoints configured. */
   checkpoint(): Promise<StoredCheckpoint | null>;
   /** Resolves true while this writer holds its chain's lease, false once closed; a lease whose connection died is taken
-   * again first (in turn with batch writes). Rejects with the take's error (ERR_CHAIN_LEASED, ERR_AUDIT_UNAVAILABLE). */
+   * again first (in turn with batch writes). Rejects with the take's error (ERR_CHAIN_LEASED,
+   * ERR_AUDIT_UNAVAILABLE). */
   holdsLease?(): Promise<boolean>;
   /** Gives held outcomes up to timing.closeWaitMs, settles what is queued, writes a last checkpoint, then releases the
    * lease; later appends reject with ERR_AUDIT_UNAVAILABLE. */
@@ -231,8 +233,9 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
         traceLedger('enqueue', type);
         if (type === 'outcome') return waiters.durable(item);
         if (type === 'decision' && waiters.retrying >= timing.maxRetryingOutcomes) {
-          const why = `${waiters.retrying} outcome records await a retry; no new decision is taken until they are committed`;
-          return refuse(why);
+          return refuse(
+            `${waiters.retrying} outcome records await a retry; no new decision is taken until they are committed`,
+          );
         }
         return waiters.bounded(item, Math.max(0, Math.min(timing.appendTimeoutMs, options.timeoutMs ?? Infinity)));
       } catch (error) {

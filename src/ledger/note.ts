@@ -1,6 +1,7 @@
 // C2SP tlog-checkpoint bodies in C2SP signed-note envelopes, with Ed25519 (signature type 0x01):
-// body = origin ‖ "\n" ‖ tree size ‖ "\n" ‖ base64(root) ‖ "\n"; note = body ‖ "\n" ‖ one line per signature,
-// "— <key name> <base64(key hash[0:4] ‖ signature)>\n", key hash = SHA-256(name ‖ "\n" ‖ 0x01 ‖ raw public key).
+// body = origin ‖ "\n" ‖ tree size ‖ "\n" ‖ base64(root) ‖ "\n";
+// note = body ‖ "\n" ‖ one line per signature, "— <key name> <base64(key hash[0:4] ‖ signature)>\n",
+// key hash = SHA-256(name ‖ "\n" ‖ 0x01 ‖ raw public key).
 // Opening a note checks the shape strictly and the signature of a named, trusted key; anything else is refused.
 import { createPublicKey, hash as digest, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';

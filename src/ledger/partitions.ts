@@ -41,7 +41,8 @@ export class PartitionMonths {
     return [...out.values()];
   }
 
-  /** Creates the partitions of these dates' months and the next ones where absent (through sql: a transaction or not). */
+  /** Creates the partitions of these dates' months and the next ones where absent (through sql: a transaction or
+   * not). */
   async ensure(sql: Sql, dates: readonly Date[]): Promise<void> {
     for (const month of this.missing(dates)) {
       await sql.query('SELECT audit_records_ensure_partition($1)', [month.toISOString()]);

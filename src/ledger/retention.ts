@@ -71,7 +71,8 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
   if (Number.isNaN(now.getTime())) throw refuse('the present is not a valid date');
   const cutoff = monthStart(now, -months);
   const { rows } = await sql.query<{ name: string }>(
-    "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_records'::regclass ORDER BY c.relname",
+    'SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid ' +
+      "WHERE i.inhparent = 'audit_records'::regclass ORDER BY c.relname",
   );
   const drop: RetentionPartition[] = [];
   const keep: string[] = [];
@@ -108,12 +109,14 @@ export async function planRetention(sql: Sql, opts: RetentionOptions): Promise<R
   for (const [chain, { min, max, count }] of [...chains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // Only a chain's oldest records may go: 0..max all in the dropped partitions, none of them kept elsewhere.
     const kept = await sql.query<{ n: unknown }>(
-      'SELECT count(*) AS n FROM audit_records WHERE chain = $1 AND seq <= $2 AND NOT (tableoid::regclass::text = ANY($3))',
+      'SELECT count(*) AS n FROM audit_records ' +
+        'WHERE chain = $1 AND seq <= $2 AND NOT (tableoid::regclass::text = ANY($3))',
       [chain, max, names],
     );
     if (toSafeInteger(kept.rows[0]?.n) !== 0 || count !== max - min + 1) {
       throw refuse(
-        `chain ${chain}: the records in the expired partitions are not exactly its oldest ones (a clock that went backwards?); nothing dropped`,
+        `chain ${chain}: the records in the expired partitions are not exactly its oldest ones ` +
+          '(a clock that went backwards?); nothing dropped',
       );
     }
     const last = await sql.query<{ hash: unknown }>('SELECT hash FROM audit_records WHERE chain = $1 AND seq = $2', [

@@ -40,7 +40,8 @@ export async function rotationRecord(
   return { ...record, counter_sig: Buffer.from(counter).toString('base64url') };
 }
 
-/** The new key a key_rotated record validly introduces (its counter-signature checked), or null. The caller checks the old key's signature. */
+/** The new key a key_rotated record validly introduces (its counter-signature checked), or null. The caller checks
+ * the old key's signature. */
 export function rotatedKey(record: Record<string, JsonValue>): { kid: string; key: KeyObject; pem: string } | null {
   if (
     record.type !== 'key_rotated' ||

@@ -1,6 +1,7 @@
 // C2SP tlog-cosignature (cosignature/v1, signature type 0x04) of a checkpoint by a witness: Ed25519 over
-// "cosignature/v1\ntime <unix seconds>\n" ‖ checkpoint body; the signature line's payload is key hash (4) ‖ time (8,
-// big-endian) ‖ signature (64). A witness is pinned by its verifier key `<name>+<hex key hash>+base64(0x04 ‖ key)`.
+// "cosignature/v1\ntime <unix seconds>\n" ‖ checkpoint body; the signature line's payload is key hash (4) ‖
+// time (8, big-endian) ‖ signature (64). A witness is pinned by its verifier key
+// `<name>+<hex key hash>+base64(0x04 ‖ key)`.
 // Checking a cosignature never trusts its line: the key hash and name come from the pinned key, the bytes must verify.
 import { createPrivateKey, createPublicKey, hash as digest, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';

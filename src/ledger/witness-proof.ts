@@ -23,7 +23,8 @@ export function proofRanges(oldSize: number, newSize: number): ProofRange[] {
   return sub(0, newSize, true);
 }
 
-/** The frontier's subtrees by range: `frontier` holds the perfect-subtree roots of the tree at `size`, largest first. */
+/** The frontier's subtrees by range: `frontier` holds the perfect-subtree roots of the tree at `size`, largest
+ * first. */
 export function frontierRanges(size: number, frontier: readonly Hash[]): Map<string, Hash> {
   const ranges = new Map<string, Hash>();
   let start = 0;

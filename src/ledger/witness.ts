@@ -96,7 +96,8 @@ export function startWitnessing(
             `witness ${w.key.name} answered without a valid cosignature under its pinned key`,
           );
         await sql.query(
-          'INSERT INTO audit_witness_cosignatures (chain, tree_size, witness, line, cosigned_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT DO NOTHING',
+          'INSERT INTO audit_witness_cosignatures (chain, tree_size, witness, line, cosigned_at) ' +
+            'VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT DO NOTHING',
           [chain, size, w.key.vkey, check.cosignature.line, check.cosignature.time],
         );
         w.last = size;
@@ -110,7 +111,8 @@ export function startWitnessing(
       if (answer.knownSize > size) {
         throw new WitnessError(
           'ERR_WITNESS_ROLLBACK',
-          `witness ${w.key.name} has cosigned ${answer.knownSize} records of ${origin}, but the newest checkpoint covers ${size}: the chain was rolled back or forked`,
+          `witness ${w.key.name} has cosigned ${answer.knownSize} records of ${origin}, ` +
+            `but the newest checkpoint covers ${size}: the chain was rolled back or forked`,
         );
       }
       if (answer.knownSize === old)
@@ -139,7 +141,8 @@ export function startWitnessing(
       hooks.onError?.(
         new WitnessError(
           'ERR_WITNESS_QUORUM_MISSING',
-          `checkpoint of ${c.treeSize} records of ${chain}: ${have} of ${quorum} required cosignatures (retried at the next checkpoint)`,
+          `checkpoint of ${c.treeSize} records of ${chain}: ${have} of ${quorum} required cosignatures ` +
+            '(retried at the next checkpoint)',
         ),
       );
     }
@@ -184,7 +187,8 @@ async function lastCosigned(sql: Sql, chain: string, witness: string): Promise<n
   return size === null || size === undefined ? 0 : toSafeInteger(size);
 }
 
-/** PROOF(old, size) from the frontier stored with the checkpoint at `old` (or rebuilt from records) and the leaves after. */
+/** PROOF(old, size) from the frontier stored with the checkpoint at `old` (or rebuilt from records) and the leaves
+ * after. */
 async function proofBetween(sql: Sql, chain: string, old: number, size: number): Promise<Hash[]> {
   if (old === size) return [];
   const { rows } = await sql.query<{ frontier: unknown }>(
