@@ -1,0 +1,153 @@
+// Security review of session 9's changes (R1): each suspected hole is an `it.fails` with a `HOLE (open, <file>)`
+// comment naming what, why and the fix; controls that held are plain `it`.
+import { execFileSync } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promptBody } from './request-bodies.ts';
+import { openSocket, portOf, watchServers, type ServerSide } from './round7-ops-sockets.ts';
+import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+import { classifier } from './recording-pipeline.ts';
+import { CHAT, forwarded, RULES, screened } from './round7-helpers.ts';
+
+describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value of its type beside it', () => {
+  // Two e-mail addresses in one base64 run, cut inside the first: segment A holds `mail amy.lee@northwind.c`'s
+  // base64, segment B the rest, whose own decoding finds the second address (a finding over B's whole run).
+  const text = Buffer.from('mail amy.lee@northwind.com then jane.doe@acmecorp.com ok').toString('base64');
+  const [first, second] = [text.slice(0, 32), text.slice(32)];
+  const alone = Buffer.from('mail amy.lee@northwind.com ok').toString('base64');
+  const answer = (a: string, b: string) => ({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'x',
+    content: [
+      { type: 'text', text: a },
+      { type: 'text', text: b },
+    ],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+  });
+  const request = (a: string, b: string) => ({
+    model: 'echo-1',
+    messages: [
+      { role: 'user', content: a },
+      { role: 'user', content: b },
+    ],
+  });
+
+  // HOLE (open, classification/join-decode.ts decodedAcross alreadyFound): the address decoded across the boundary is
+  // dropped whole when any of its pieces overlaps a value of its type found in that piece's segment. B's own run is
+  // one EMAIL finding (base64 findings cover the whole run), so the crossing address's draft is dropped for A too:
+  // A is reported clean, and redaction removes B only. A's base64 (`mail amy.lee@northwind.c`) is relayed to the
+  // client and forwarded upstream, though both halves were classified ("found on both halves so redaction removes
+  // both", docs/classification.md). Fix: drop only a piece that is itself covered by a finding of its type in its
+  // segment (per piece, not the whole draft), so A's piece is still reported.
+  it.fails('a crossing address is redacted in the half a second address does not cover (answer and request)', async () => {
+    const found = await classifier.classify([
+      { path: 'a', text: first },
+      { path: 'b', text: second },
+    ]);
+    expect(found.findings.filter((f) => f.segment === 0).map((f) => f.type)).toEqual(['EMAIL']);
+    expect(await screened('anthropic.messages', answer(first, second), RULES)).not.toContain(first);
+    expect(await forwarded(CHAT, request(first, second))).not.toContain(first);
+  });
+  it('control: without the second address the crossing one is found in both halves and redacted', async () => {
+    const [a, b] = [alone.slice(0, 20), alone.slice(20)];
+    const found = await classifier.classify([
+      { path: 'a', text: a },
+      { path: 'b', text: b },
+    ]);
+    expect(found.findings.map((f) => [f.type, f.segment])).toEqual([
+      ['EMAIL', 0],
+      ['EMAIL', 1],
+    ]);
+    expect(await screened('anthropic.messages', answer(a, b), RULES)).not.toContain(a);
+  });
+});
+
+describe("prompt-tokens.ts (59f5965): a prompt text's count remembered under its SHA-256", () => {
+  // Run in a child process holding only the tokenizer (a heap snapshot of this worker would be far larger): it counts
+  // an admitted prompt's text (PII is redacted later, on the way upstream) and says whether the text's unkeyed SHA-256
+  // is a string of its heap afterwards.
+  const tokens = fileURLToPath(new URL('../../src/limits/prompt-tokens.ts', import.meta.url));
+  const script = `
+    import { hash } from 'node:crypto';
+    import { getHeapSnapshot } from 'node:v8';
+    const { countPromptTokens } = await import(${JSON.stringify(tokens)});
+    const text = 'Please call me back at +1 415 555 0132 about my order, I am home all afternoon.';
+    countPromptTokens({ model: 'gpt-4o-mini', texts: [text], messages: 1, toolCalls: 0, conservativeEstimate: 0 });
+    const digest = hash('sha256', text, 'base64');
+    let tail = '';
+    let found = false;
+    for await (const chunk of getHeapSnapshot()) {
+      tail = tail.slice(-64) + chunk.toString('latin1');
+      if (tail.includes(digest)) { found = true; break; }
+    }
+    process.stdout.write(String(found));`;
+
+  // HOLE (open, limits/prompt-tokens.ts rememberingCounts): every admitted prompt text of 64 characters or more is
+  // kept as its unkeyed SHA-256 (4,096 an encoding, the oldest out first: under light traffic for the process's
+  // life), before redaction, PII included. Whoever reads the process's memory (a heap snapshot, a core dump) can test
+  // guesses offline: a templated prompt with a phone number or a date of birth is recovered by brute force in
+  // seconds, the attack issue 15 closed for records' body_sha256 ("nothing derived from content is an unkeyed
+  // hash", docs/ledger.md). Fix: key the memo with an HMAC under a random per-process key held as a KeyObject
+  // (createSecretKey(randomBytes(32)): its bytes live outside the V8 heap), or under the fingerprint key's derivation.
+  it.fails('an admitted prompt text leaves no unkeyed digest of itself in the heap', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out).toBe('false');
+  }, 60_000);
+});
+
+describe('body.ts (04ee2a1, f53fd3f): one budget for every body being received, whoever sends it', () => {
+  const MiB = 2 ** 20;
+  /** The default budget (server.max_body_bytes_in_flight: 32 MiB with the 4 MiB body limit). */
+  const BUDGET = 32 * MiB;
+  let stack: AdversarialStack;
+  let servers: ServerSide;
+  let port = 0;
+  const attack = (r: IncomingMessage) => r.headers['x-attack'] === 'budget';
+  beforeAll(async () => {
+    servers = watchServers();
+    stack = await startAdversarialStack('review-s9');
+    await stack.send('chat', promptBody('chat', 'hello'));
+    port = portOf(servers, (r) => r.headers['x-proctor-request-id'] === undefined && r.url === '/v1/chat/completions');
+  }, 120_000);
+  afterAll(async () => {
+    servers?.close();
+    await stack?.close();
+  });
+
+  // HOLE (open, http/body.ts receiveBody + http/index.ts): the budget is one pool for all bodies being received, read
+  // before identify, with no share per client: nine token-less connections that send 32 MiB of body but its last byte
+  // (about 1 MB/s: again each request_timeout_ms, 30 s) hold the whole budget, and every authenticated request
+  // with a body, of every principal, is refused 503 ERR_SERVER_BUSY meanwhile: one anonymous client takes the proxy
+  // down at a bandwidth any host has (before 04ee2a1 such bodies cost memory, not everyone's service). Fix: read no
+  // body before the request's credential was at least checked for presence and form (identify from the headers first,
+  // or budget token-less bodies apart and small), and cap one peer's share (per remote address: a few body limits).
+  it.fails('bodies held by token-less clients do not refuse an authenticated request', async () => {
+    const lengths = [...Array.from({ length: 8 }, () => 4_000_000), BUDGET - 8 * 4_000_000 - 16];
+    const sockets: Socket[] = [];
+    try {
+      for (const length of lengths) {
+        const head = Buffer.from(
+          'POST /v1/chat/completions HTTP/1.1\r\nhost: proctor\r\ncontent-type: application/json\r\n' +
+            `x-attack: budget\r\ncontent-length: ${length}\r\n\r\n`,
+        );
+        sockets.push(await openSocket(port, head, Buffer.alloc(length - 1, 0x20)));
+      }
+      const sent = lengths.reduce((n, length) => n + length - 1, 0);
+      await servers.read(attack, sent);
+      const answer = await stack.send('chat', promptBody('chat', 'hello'));
+      expect(answer.status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await servers.closed(attack);
+    }
+  }, 120_000);
+  it('control: once those clients are gone, the budget is whole again and the request is answered', async () => {
+    const answer = await stack.send('chat', promptBody('chat', 'hello'));
+    expect(answer.status).toBe(200);
+  });
+});
