@@ -67,6 +67,28 @@ describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value 
   });
 });
 
+describe('NL_BSN (7c627e7): the digits view reads no BSN', () => {
+  const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+  // HOLE (open, classification/digit-view.ts DIGIT_VIEW_RECOGNIZERS, recognizers-pii.ts NL_BSN): NL_BSN is a national
+  // identifier the default policy denies, but it scans only the main view, whose pattern takes nine digits, dddd.dd.ddd
+  // or ddd ddd ddd: the separators the digits view reads through for a US SSN (`219/09/9999`, `219_09_9999`, spaced
+  // digits; SECURITY.md: "any separator between digit groups") keep a valid BSN beside its own word unread, and the
+  // request is forwarded (123-456-782, 123/456/782, 123_456_782, 123.456.782, 1 2 3 4 5 6 7 8 2). Fix: add NL_BSN to
+  // DIGIT_VIEW_RECOGNIZERS with a pattern that also takes the view's `-` groups (ddd-ddd-ddd, dddd-dd-ddd).
+  it.fails.each(['123-456-782', '123/456/782', '123_456_782', '123.456.782', '1 2 3 4 5 6 7 8 2'])(
+    'a BSN written %s beside its word is refused',
+    async (bsn) => {
+      expect(await forwarded(CHAT, ask(`My BSN is ${bsn}.`))).toBe('');
+    },
+  );
+  it('control: a BSN as the recognizer writes it, and a US SSN with those separators, are refused', async () => {
+    for (const text of ['My BSN is 123456782.', 'My BSN is 1234.56.782.', 'My BSN is 123 456 782.'])
+      expect(await forwarded(CHAT, ask(text))).toBe('');
+    for (const text of ['My SSN is 219/09/9999.', 'My SSN is 219_09_9999.', 'My SSN is 2 1 9 0 9 9 9 9 9.'])
+      expect(await forwarded(CHAT, ask(text))).toBe('');
+  });
+});
+
 describe("prompt-tokens.ts (59f5965): a prompt text's count remembered under its SHA-256", () => {
   // Run in a child process holding only the tokenizer (a heap snapshot of this worker would be far larger): it counts
   // an admitted prompt's text (PII is redacted later, on the way upstream) and says whether the text's unkeyed SHA-256
