@@ -231,12 +231,13 @@ async function readLimited(
 }
 
 /**
- * One exchange's signal: aborted when its deadline passes (a TimeoutError, `timedOut()` true), when `outer` aborts (with
- * its reason), or by `abort()`. The deadline is a timer cleared by `clear()` when the exchange ends: AbortSignal.timeout's
- * cannot be, so it lived for total_ms (10 minutes by default) after every request holding its async context (≈ 1.6 KB;
- * ≈ 400 MB at 437 requests/s). One controller, followed from `outer` (until `clear()`), not AbortSignal.any,
- * whose composite every source (the server's long-lived drain signal among them) tracks by weak reference, and which
- * undici's abort listener then follows at a cost larger than the rest of the exchange's signalling.
+ * One exchange's signal: aborted when its deadline passes (a TimeoutError, `timedOut()` true), when `outer` aborts
+ * (with its reason), or by `abort()`. The deadline is a timer cleared by `clear()` when the exchange ends:
+ * AbortSignal.timeout's cannot be, so it lived for total_ms (10 minutes by default) after every request holding its
+ * async context (≈ 1.6 KB; ≈ 400 MB at 437 requests/s). One controller, followed from `outer` (until `clear()`),
+ * not AbortSignal.any, whose composite every source (the server's long-lived drain signal among them) tracks by weak
+ * reference, and which undici's abort listener then follows at a cost larger than the rest of the exchange's
+ * signalling.
  */
 export interface Exchange {
   signal: AbortSignal;
