@@ -74,7 +74,8 @@ export function parsePricing(document: unknown, source: string): PricingTable {
   if (typeof table.unknown_model === 'object' && !Object.hasOwn(table.defaults ?? {}, table.unknown_model.price_as)) {
     throw new LimitsError(
       'ERR_PRICING_INVALID',
-      `pricing table ${source} is invalid:\n  /unknown_model/price_as: no entry '${table.unknown_model.price_as}' in defaults`,
+      `pricing table ${source} is invalid:\n` +
+        `  /unknown_model/price_as: no entry '${table.unknown_model.price_as}' in defaults`,
     );
   }
   return table;

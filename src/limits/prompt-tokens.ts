@@ -7,8 +7,8 @@
 // The ranks are read from the package's tiktoken files (bpe-ranks.ts), not its 2.4 MB JavaScript literal (~18 MiB of
 // RSS kept). cl100k's (10 MiB of heap once built) are loaded on the first request for a model that uses them. Each
 // counter's cache of merged pieces is bounded at MERGE_CACHE_PIECES (bench/tokenizer-memory.ts). A text's count is
-// remembered by the text's SHA-256 (never the text), so a system prompt or a chat's history resent every turn is counted
-// once, not at every request.
+// remembered by the text's SHA-256 (never the text), so a system prompt or a chat's history resent every turn is
+// counted once, not at every request.
 import { hash } from 'node:crypto';
 import { type CountTokens, loadCounter } from './bpe-ranks.ts';
 

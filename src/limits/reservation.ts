@@ -81,18 +81,20 @@ export class LimitExceeded extends LimitsError {
   readonly retryAfterSeconds: number;
   readonly headers: Readonly<Record<string, string>>;
   constructor(limit: AppliedLimit & { requested: number }, retryAfterSeconds: number, headers: Record<string, string>) {
-    super(
-      'ERR_LIMIT_EXCEEDED',
-      limit.requested > limit.limit
-        ? // Waiting cannot help a request larger than the whole limit (as OpenAI's "Request too large").
-          `this request alone needs ${limit.requested} against a ${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope}; lower max_tokens or the prompt`
-        : `${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope} reached; retry after ${retryAfterSeconds}s`,
-    );
+    super('ERR_LIMIT_EXCEEDED', exceededMessage(limit, retryAfterSeconds));
     this.name = 'LimitExceeded';
     this.limit = limit;
     this.retryAfterSeconds = retryAfterSeconds;
     this.headers = { ...headers, 'retry-after': String(retryAfterSeconds) };
   }
+}
+
+function exceededMessage(limit: AppliedLimit & { requested: number }, retryAfterSeconds: number): string {
+  const what = `${limitName(limit.metric, limit.period)} limit of ${limit.limit} for ${limit.scope}`;
+  // Waiting cannot help a request larger than the whole limit (as OpenAI's "Request too large").
+  if (limit.requested > limit.limit)
+    return `this request alone needs ${limit.requested} against a ${what}; lower max_tokens or the prompt`;
+  return `${what} reached; retry after ${retryAfterSeconds}s`;
 }
 
 /** The estimate's price: every candidate upstream's quote (each MUST price the model: ERR_MODEL_NOT_PRICED), and the

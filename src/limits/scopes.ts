@@ -112,7 +112,8 @@ export function resolveCounters(
           if (fromDecision)
             throw new LimitsError(
               'ERR_LIMIT_SCOPE_UNRESOLVED',
-              `the policy set a ${limit.scope} limit, but the caller has no ${limit.scope === 'tenant' ? 'tenant' : 'client id'}`,
+              `the policy set a ${limit.scope} limit, ` +
+                `but the caller has no ${limit.scope === 'tenant' ? 'tenant' : 'client id'}`,
             );
           return;
         }
