@@ -46,7 +46,8 @@ export function placeholder(type: string, n: number): string {
   return `[${type}_${n}]`;
 }
 
-/** Plans the replacement of every finding whose type is in `types`. Throws RedactionError on a finding outside its text. */
+/** Plans the replacement of every finding whose type is in `types`. Throws RedactionError on a finding outside its
+ * text. */
 export function planRedaction(
   segments: readonly RedactionSegment[],
   findings: readonly RedactionFinding[],
