@@ -122,7 +122,8 @@ function parseManifest(bytes: Buffer): Manifest {
     if (!isRecord(entry) || typeof entry.entrypoint !== 'string' || entry.entrypoint === '') {
       throw invalid('.manifest has a wasm entry without an entrypoint');
     }
-    // `opa build -t wasm` writes "/policy.wasm"; re-packing an extracted bundle with `opa build -b .` writes "policy.wasm".
+    // `opa build -t wasm` writes "/policy.wasm"; re-packing an extracted bundle with `opa build -b .` writes
+    // "policy.wasm".
     if (entry.module !== '/policy.wasm' && entry.module !== 'policy.wasm') {
       throw invalid('.manifest names a wasm module other than /policy.wasm');
     }

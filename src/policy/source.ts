@@ -78,10 +78,9 @@ function urlSource(url: URL, options: SourceOptions): BundleSource {
   const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
   const label = `${url.protocol}//${url.host}${url.pathname}`;
   // fetch() refuses URLs with userinfo: credentials in the reference become HTTP Basic authentication instead.
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   const authorization =
-    url.username === '' && url.password === ''
-      ? null
-      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username === '' && url.password === '' ? null : `Basic ${Buffer.from(credentials).toString('base64')}`;
   const target = new URL(url.href);
   target.username = '';
   target.password = '';

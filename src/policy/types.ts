@@ -27,7 +27,8 @@ export interface Limits {
 /** A limit on a group, tenant, client (or the subject again); absent or null fields are unlimited. */
 export interface ScopedLimit {
   scope: 'subject' | 'group' | 'tenant' | 'client';
-  /** group: the group whose members share the bucket (absent: each of the caller's groups); tenant/client: overrides the caller's. */
+  /** group: the group whose members share the bucket (absent: each of the caller's groups); tenant/client: overrides
+   * the caller's. */
   name?: string;
   tokens_per_minute?: number | null;
   requests_per_minute?: number | null;
