@@ -109,7 +109,8 @@ export function execFrom(
 /**
  * The same as execFrom for a whole-match recognizer, without building a match object (most of exec's cost): a
  * sticky test at `from`, else `search` on the bytes after it (whose offsets past 0 see their true left context),
- * then a sticky test at the start found, whose lastIndex is the end. Anything unexpected falls back to exec.
+ * then a sticky test at the start found, whose lastIndex is the end. A search that finds only its own start (which
+ * sees no left context) moves one code point on, a few times; anything else unexpected falls back to exec.
  */
 export function wholeMatchFrom(
   recognizer: CompiledRecognizer,
@@ -118,19 +119,28 @@ export function wholeMatchFrom(
 ): { whole: Span; span: Span } | null {
   if (from > bytes.length) return null;
   const { sticky } = recognizer;
-  sticky.lastIndex = from;
-  if (sticky.test(bytes)) return { whole: [from, sticky.lastIndex], span: [from, sticky.lastIndex] };
-  const offset = recognizer.regex.search(bytes.subarray(from));
-  if (offset < 0) return null;
-  if (offset > 0) {
-    sticky.lastIndex = from + offset;
-    if (sticky.test(bytes))
-      return { whole: [from + offset, sticky.lastIndex], span: [from + offset, sticky.lastIndex] };
+  // No match starts in [from, at): each position was tested sticky, with its true left context.
+  let at = from;
+  for (let step = 0; step < SUBARRAY_STEPS && at <= bytes.length; step += 1) {
+    sticky.lastIndex = at;
+    if (sticky.test(bytes)) return { whole: [at, sticky.lastIndex], span: [at, sticky.lastIndex] };
+    const offset = recognizer.regex.search(bytes.subarray(at));
+    if (offset < 0) return null;
+    if (offset > 0) {
+      sticky.lastIndex = at + offset;
+      if (sticky.test(bytes)) return { whole: [at + offset, sticky.lastIndex], span: [at + offset, sticky.lastIndex] };
+      break;
+    }
+    // A match at the very start of the subarray that the full text does not allow (`\b`, `^`: a name's lead `^ ?`
+    // at every name of "Ab Ab Ab …"): the next code point, up to SUBARRAY_STEPS times, then exec.
+    at += utf8SequenceLength(bytes[at] ?? 0);
   }
-  // A match at the very start of the subarray that the full text does not allow (`\b`, `^`): ask exec.
   const found = execFrom(recognizer, bytes, from);
   return found === null || found.span === undefined ? null : { whole: found.whole, span: found.span };
 }
+
+/** How many code points wholeMatchFrom steps past a subarray's false match at its start before it asks exec. */
+const SUBARRAY_STEPS = 4;
 
 /** Whether a sticky test of `regex` at byte `at` matches; the end of the match, or -1. */
 function stickyEnd(regex: RE2, bytes: Buffer, at: number): number {

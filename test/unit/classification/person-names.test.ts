@@ -146,6 +146,8 @@ describe('the name lists and the everyday words', () => {
       'Claire St-Jean, Joseph Stensby and others',
       ['Claire St-Jean', 'Joseph Stensby'],
     ],
+    ['a repeated full name (each word differs inside it)', 'Anna Smith Anna Smith', ['Anna Smith Anna Smith']],
+    ['a name a title introduces, its word said twice', 'Please call Mr. Sirhan Sirhan', ['Sirhan Sirhan']],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -164,6 +166,9 @@ describe('the name lists and the everyday words', () => {
     ['an unknown word before a word that is also a name', 'Install Kubernetes Dashboard and Grafana Cloud first'],
     ['its everyday words after a listed name', '## Kong Gateway'],
     ['its everyday words before a product name', 'With Proctor in its own process the stream stays fast.'],
+    // A name with nothing introducing it is a structure (a given name, then other names): one word said again is not.
+    ['one name-list word said again and again', 'Ab Ab Ab Ab Ab Ab Ab Ab Ab'],
+    ['a given name twice', 'Anna Anna'],
   ])('leaves %s alone', (_, text) => {
     expect(names(text)).toEqual([]);
   });
