@@ -3,9 +3,10 @@
 // string could carry half of a value the text completes (`"object":"AKIAZ3MQWX"` before `"content":"R5TLPB6Y7N"`),
 // and a lower-case token is no safer: `ghp_`, `sk_live_`, `npm_` are keys' own beginnings. Invariant: every such label
 // string in an answer or stream event is one the official SDKs' types name for that field in the adapter's dialect
-// (ENUMERATED; `type`: any type the SDKs name, label-types.ts), or the answer is refused as the upstream's fault. Free-form
-// JSON the model writes (a tool's input, schemas an answer echoes) is not labels and is not checked. A choice's
-// `stop_reason` on the OpenAI dialect (vLLM's matched stop string) is no label: dropUnreadLabels removes it unread.
+// (ENUMERATED; `type`: any type the SDKs name, label-types.ts), or the answer is refused as the upstream's fault.
+// Free-form JSON the model writes (a tool's input, schemas an answer echoes) is not labels and is not checked. A
+// choice's `stop_reason` on the OpenAI dialect (vLLM's matched stop string) is no label: dropUnreadLabels removes it
+// unread.
 import type { BetaStopReason, BetaUsage } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { Message, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';

@@ -70,7 +70,8 @@ export interface ProviderAdapter {
   readonly requestShape: ObjectShape;
   /** MUST throw RequestError for anything it cannot validate completely. */
   parse(raw: Uint8Array): NormalizedRequest;
-  /** The body sent upstream: the validated fields re-serialised, the decision's token cap applied, stream usage asked for. */
+  /** The body sent upstream: the validated fields re-serialised, the decision's token cap applied, stream usage asked
+   * for. */
   upstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Record<string, unknown>;
   readUsage(response: unknown): Usage | null;
   /**

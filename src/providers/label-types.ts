@@ -1,5 +1,6 @@
-// Every `type` value the official SDKs (openai, @anthropic-ai/sdk) name in their type definitions that is a closed token
-// (lower-case letters, `_`, `.`): the values an answer or stream event may carry in a `type` label (answer-labels.ts).
+// Every `type` value the official SDKs (openai, @anthropic-ai/sdk) name in their type definitions that is a closed
+// token (lower-case letters, `_`, `.`): the values an answer or stream event may carry in a `type` label
+// (answer-labels.ts).
 // Generated from node_modules/{openai,@anthropic-ai/sdk}/resources/**/*.d.ts; test/unit/providers/label-types.test.ts
 // reads them again and fails, naming the values, when an SDK update adds or drops one. Invariant: none begins a key.
 export const SDK_TYPES: ReadonlySet<string> = new Set(

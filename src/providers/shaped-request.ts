@@ -1,5 +1,5 @@
-// What every adapter does with a client body, once: strict JSON → the API's closed shape (shape.ts) → the parts of a
-// NormalizedRequest that do not depend on the API. Invariant: `body` in the result is the walk's rebuilt value,
+// What every adapter does with a client body, once: strict JSON → the API's closed shape (shape.ts) → the parts of
+// a NormalizedRequest that do not depend on the API. Invariant: `body` in the result is the walk's rebuilt value,
 // never the client's parsed object, so nothing the walk did not inspect can be forwarded.
 import { hash } from 'node:crypto';
 import { parseJsonObject, type Json } from './json-body.ts';

@@ -81,9 +81,9 @@ export interface Usage {
    */
   cached_input_tokens?: number;
   /**
-   * The part of prompt_tokens the provider wrote to its prompt cache (priced at the cache-write rate), when the upstream
-   * reported it: Anthropic `cache_creation_input_tokens`; of those, `cache_write_1h_tokens` went to a 1-hour cache
-   * (`cache_creation.ephemeral_1h_input_tokens`).
+   * The part of prompt_tokens the provider wrote to its prompt cache (priced at the cache-write rate), when the
+   * upstream reported it: Anthropic `cache_creation_input_tokens`; of those, `cache_write_1h_tokens` went to a
+   * 1-hour cache (`cache_creation.ephemeral_1h_input_tokens`).
    */
   cache_write_tokens?: number;
   cache_write_1h_tokens?: number;
