@@ -247,7 +247,7 @@ export function createClassifier(opts: {
    * of one shape (segment-join.ts).
    */
   function scanAll(segments: readonly TextSegment[]): Draft[] {
-    const budget = createDecodeBudget();
+    const budget = createDecodeBudget(segments.reduce((length, segment) => length + segment.text.length, 0));
     const found = segments.flatMap((segment, index) => scanSegment(segment, index, budget));
     const alreadyFound = overlapsFound(found);
     const spans = spansOfSegments(segments);

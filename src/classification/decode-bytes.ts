@@ -1,7 +1,8 @@
 // The decoders behind decode.ts's scans, on one run each: base64 and hex to text, percent-encoding and quoted-printable
 // with every byte mapped to the characters it came from, runs of separated hex bytes, and text behind a right-to-left
-// override in display order. Invariants: a decoder returns valid UTF-8 text or nothing (binary data is not classified);
-// each character of a run is read a bounded number of times.
+// override in display order. Invariants: a decoder returns valid UTF-8 text or nothing (binary data is not classified),
+// but for the ASCII stretches of a base64 run that is not text whole (base64Stretches); each character of a run is read
+// a bounded number of times.
 import { isUtf8 } from 'node:buffer';
 import type { MappedText } from './decode-escapes.ts';
 
@@ -107,6 +108,58 @@ export function decodeBase64OrHex(run: string): string | undefined {
   if (fromHex !== undefined || !startsAsUtf8(run)) return fromHex;
   // Node's base64 decoder reads both alphabets (+/ and -_) and the padding, and skips the line breaks of a wrapped run.
   return asText(Buffer.from(run, 'base64'));
+}
+
+/** Fewest quads in a row that decode to ASCII before part of a base64 run that is not text whole is read (12 bytes). */
+export const MIN_TEXT_QUADS = 4;
+
+const lossy = new TextDecoder('utf-8');
+
+/**
+ * The parts of a base64 run that are text when the run whole is not: a word glued before it shifts its quads, bytes
+ * that are no UTF-8 before, inside or after the text spoil it whole. At each of the four alignments, every stretch of
+ * at least MIN_TEXT_QUADS quads whose bytes are all ASCII, with the quad on each side (a character of UTF-8 there), is
+ * read as TextDecoder reads it (a byte that is no UTF-8 as U+FFFD, which the main view drops); an alignment's
+ * stretches joined by `gap`, one text an alignment that has any. Each character is read four times (once a shift).
+ */
+export function base64Stretches(run: string, gap: string): string[] {
+  const values = new Uint8Array(run.length);
+  let n = 0;
+  for (let i = 0; i < run.length; i += 1) {
+    const code = run.charCodeAt(i);
+    if (isBase64Char(code)) values[n++] = base64Value(code); // line breaks and padding are no quad's
+  }
+  const bytes = Buffer.allocUnsafe(Math.floor(n / 4) * 3);
+  const texts: string[] = [];
+  for (let shift = 0; shift < 4; shift += 1) {
+    const quads = Math.floor((n - shift) / 4);
+    const stretches: string[] = [];
+    let streak = 0; // ASCII quads in a row before quad q
+    for (let q = 0; q <= quads; q += 1) {
+      if (q < quads) {
+        const at = shift + 4 * q;
+        const quad =
+          ((values[at] as number) << 18) |
+          ((values[at + 1] as number) << 12) |
+          ((values[at + 2] as number) << 6) |
+          (values[at + 3] as number);
+        bytes[3 * q] = quad >>> 16;
+        bytes[3 * q + 1] = (quad >>> 8) & 0xff;
+        bytes[3 * q + 2] = quad & 0xff;
+        if ((quad & 0x808080) === 0) {
+          streak += 1;
+          continue;
+        }
+      }
+      if (streak >= MIN_TEXT_QUADS) {
+        const from = Math.max(0, q - streak - 1) * 3;
+        stretches.push(lossy.decode(bytes.subarray(from, Math.min(quads, q + 1) * 3)));
+      }
+      streak = 0;
+    }
+    if (stretches.length > 0) texts.push(stretches.join(gap));
+  }
+  return texts;
 }
 
 /** The value of a base64 character of either alphabet (A-Z a-z 0-9, + or -, / or _). */

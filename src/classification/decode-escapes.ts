@@ -1,5 +1,6 @@
-// Character escapes as a view to decode: `\uXXXX`, `\u{X…}` and `\xXX` (JavaScript, JSON, Python, C) and HTML numeric
-// references `&#DDD;` and `&#xHH;`, each read as the character it names; other characters stay as they are. And lists
+// Character escapes as a view to decode: `\uXXXX`, `\u{X…}`, `\UXXXXXXXX`, `\xXX` and octal `\DDD` (JavaScript, JSON,
+// Python, C, shell printf) and HTML numeric references `&#DDD;` and `&#xHH;` (or without their `;`, as HTML reads
+// them), each read as the character it names; other characters stay as they are. And lists
 // of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell.
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
 // back to exactly its own escapes or codes (decode.ts), and each character of the text is read a bounded number of
@@ -33,6 +34,17 @@ function numberAt(run: string, at: number, most: number, base: 16 | 10): { lengt
   return { length, value };
 }
 
+/** Three octal digits at `at` (C, Python, shell printf `\101`: one byte, at most `\377`), or -1. */
+function octalAt(run: string, at: number): number {
+  let value = 0;
+  for (let k = 0; k < 3; k += 1) {
+    const digit = run.charCodeAt(at + k) - 0x30;
+    if (digit < 0 || digit > 7) return -1;
+    value = value * 8 + digit;
+  }
+  return value <= 0xff ? value : -1;
+}
+
 /** The escape at `at`: the code point it names and its length, or undefined when there is none. */
 function escapeAt(run: string, at: number): { code: number; length: number } | undefined {
   const c1 = run[at + 1];
@@ -41,6 +53,12 @@ function escapeAt(run: string, at: number): { code: number; length: number } | u
       const n = numberAt(run, at + 2, 2, 16);
       return n.length === 2 ? { code: n.value, length: 4 } : undefined;
     }
+    if (c1 === 'U') {
+      const n = numberAt(run, at + 2, 8, 16);
+      return n.length === 8 && n.value <= 0x10ffff ? { code: n.value, length: 10 } : undefined;
+    }
+    const octal = octalAt(run, at + 1);
+    if (octal >= 0) return { code: octal, length: 4 };
     if (c1 !== 'u') return undefined;
     if (run[at + 2] === '{') {
       const n = numberAt(run, at + 3, 6, 16);
@@ -54,8 +72,10 @@ function escapeAt(run: string, at: number): { code: number; length: number } | u
   const hex = run[at + 2] === 'x' || run[at + 2] === 'X';
   const from = at + (hex ? 3 : 2);
   const n = numberAt(run, from, 7, hex ? 16 : 10);
-  const ok = n.length > 0 && run[from + n.length] === ';' && n.value <= 0x10ffff;
-  return ok ? { code: n.value, length: from + n.length + 1 - at } : undefined;
+  if (n.length === 0 || n.value > 0x10ffff) return undefined;
+  // An HTML parser reads a reference without its `;` too (`&#65&#75`): the `;` is part of the escape when present.
+  const semicolon = run[from + n.length] === ';' ? 1 : 0;
+  return { code: n.value, length: from + n.length + semicolon - at };
 }
 
 /** A run with every escape decoded, or undefined when it holds none. */

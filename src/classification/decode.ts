@@ -2,12 +2,13 @@
 // quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8 only), and text behind a right-to-left override is
 // read in display order (reversed); what they read as is classified (all of a segment's runs as one text, kept apart
 // by RUN_GAP), and a finding there covers its encoded run in the original (so redaction removes it). One level only:
-// decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; per
-// classify() call at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS decoded characters (more than a body of the
-// default 4 MiB limit can hold; past them runs are left as they are: a documented limit). The decoders themselves are in
-// decode-bytes.ts and decode-escapes.ts.
+// decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; a classify()
+// call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a share per character of its text
+// (createDecodeBudget), and one more fails the call (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The
+// decoders themselves are in decode-bytes.ts, decode-escapes.ts and decode-der.ts.
 import RE2 from 're2';
 import {
+  base64Stretches,
   decodeBase64OrHex,
   decodePercent,
   decodeQuotedPrintable,
@@ -23,7 +24,9 @@ import {
   reversedRun,
   separatedHexRuns,
 } from './decode-bytes.ts';
+import { privateKeyArmor } from './decode-der.ts';
 import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
+import { ClassificationError } from './errors.ts';
 import type { NormalizedText } from './normalize.ts';
 
 /** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
@@ -41,8 +44,16 @@ export interface DecodeBudget {
   chars: number;
 }
 
-export function createDecodeBudget(): DecodeBudget {
-  return { runs: MAX_DECODED_RUNS, chars: MAX_DECODED_CHARS };
+/**
+ * Runs are at least MIN_PERCENT_RUN characters and each scan's runs are apart, so ten scans (four alignments of a
+ * base64 run among them) decode fewer runs than the text has characters, and fewer characters than four times as many
+ * but for a text crafted to be read by every scan at once: such a text fails the call, it is not forwarded unread.
+ */
+export const DECODED_CHARS_PER_CHAR = 4;
+
+/** The budget of a classify() call over texts of `length` characters in all (join windows included in it). */
+export function createDecodeBudget(length = 0): DecodeBudget {
+  return { runs: MAX_DECODED_RUNS + length, chars: MAX_DECODED_CHARS + DECODED_CHARS_PER_CHAR * length };
 }
 
 /** A run of the main view decoded: its span in the ORIGINAL text and the text it decodes to. */
@@ -135,7 +146,7 @@ function startPatterns(): StartPatterns {
   const sources = {
     base64: `[A-Za-z0-9+/_-]{${MIN_ENCODED_RUN - 2}}`,
     hexPair: String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
-    codeList: String.raw`(?:[0-9]{2,3}(?:[\t ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
+    codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
     escape: '=[0-9A-Fa-f]{2}',
   };
   patterns = {
@@ -148,12 +159,20 @@ function startPatterns(): StartPatterns {
   return patterns;
 }
 
-/** Takes a decoded text from the budget; false when it does not fit (the run is then not classified). */
-export function spend(budget: DecodeBudget, text: string): boolean {
-  if (budget.runs <= 0 || budget.chars < text.length) return false;
+/**
+ * Takes a decoded text from the budget. A run that does not fit MUST NOT be skipped (unknown is refused): the call
+ * fails with ERR_DECODE_BUDGET_EXCEEDED, which a request answers as a classification failure and an answer withholds.
+ */
+export function spend(budget: DecodeBudget, text: string): void {
+  if (budget.runs <= 0 || budget.chars < text.length) {
+    throw new ClassificationError(
+      'ERR_DECODE_BUDGET_EXCEEDED',
+      null,
+      'the text holds more encoded runs than a classify call decodes; it is refused unread',
+    );
+  }
   budget.runs -= 1;
   budget.chars -= text.length;
-  return true;
 }
 
 /** The encoded runs of a main view that decode to text, within the budget, in order of their start. */
@@ -172,13 +191,14 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, utf8) : () => text.length;
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
-    if (decoded === undefined || !spend(budget, decoded)) return;
+    if (decoded === undefined) return;
+    spend(budget, decoded);
     runs.push({ start: view.startOf(from), end: view.endOf(to), text: decoded });
   };
   // Base64 and hex: maximal runs of the alphabet, with up to two `=` of padding. A run wrapped in lines of one width
   // (MIME: 76, PEM: 64; at least MIN_ENCODED_RUN, whole quads) goes on after each full line; when the whole block is
   // not text (a word glued after its last full line), the block without its last line is tried.
-  for (let i = nextBase64(0); i < text.length && budget.runs > 0; ) {
+  for (let i = nextBase64(0); i < text.length; ) {
     if (!isBase64Char(text.charCodeAt(i))) {
       i = nextBase64(i + 1);
       continue;
@@ -204,20 +224,29 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
     const body = end;
     while (end < text.length && end - body < 2 && text.charCodeAt(end) === 0x3d) end += 1;
     if (end - i >= MIN_ENCODED_RUN) {
-      let decoded = decodeBase64OrHex(text.slice(i, end));
+      const run = text.slice(i, end);
+      let decoded = decodeBase64OrHex(run);
       let to = end;
       if (decoded === undefined && lastLine > i) {
         to = lastLine - lineBreakBefore(text, lastLine);
         decoded = decodeBase64OrHex(text.slice(i, to));
       }
-      add(i, to, decoded);
+      if (decoded !== undefined) add(i, to, decoded);
+      else {
+        // Not text whole: a DER private key without its armor reads as its PEM block (decode-der.ts), and the parts
+        // that are text at any of the four alignments are read (a word glued before, stray bytes around).
+        const key = privateKeyArmor(run);
+        if (key !== undefined) add(i, i + key.end, key.text);
+        for (const part of base64Stretches(run, RUN_GAP)) add(i, end, part);
+      }
     }
     i = nextBase64(end);
   }
   // Percent-encoding and character escapes: maximal runs of URL characters (backslash included for escapes) around
   // each `%`, `\` or `&`, decoded when they hold at least one escape; a finding maps back to its own escapes.
   const mapped = (from: number, end: number, decoded: MappedText | undefined) => {
-    if (decoded === undefined || !spend(budget, decoded.text)) return;
+    if (decoded === undefined) return;
+    spend(budget, decoded.text);
     const { starts, ends } = decoded;
     runs.push({
       start: view.startOf(from),
@@ -231,7 +260,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
     ['\\', isEscapeRunChar, decodeEscapes],
     ['&#', isEscapeRunChar, decodeEscapes],
   ] as const) {
-    for (let i = text.indexOf(trigger); i >= 0 && budget.runs > 0; ) {
+    for (let i = text.indexOf(trigger); i >= 0; ) {
       let from = i;
       while (from > 0 && isRunChar(text.charCodeAt(from - 1))) from -= 1;
       let end = i;
@@ -243,7 +272,7 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
   const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, utf8) : () => text.length;
-  for (let i = nextEscape(0); i < text.length && budget.runs > 0; ) {
+  for (let i = nextEscape(0); i < text.length; ) {
     if (text.charCodeAt(i) !== 0x3d) {
       i = nextEscape(i + 1);
       continue;
@@ -253,16 +282,16 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
     if (end - from >= MIN_PERCENT_RUN) mapped(from, end, decodeQuotedPrintable(text.slice(from, end)));
     i = nextEscape(end);
   }
-  if (hexPair && budget.runs > 0) {
+  if (hexPair) {
     separatedHexRuns(text, mapped, candidateFinder(text, starts.hexPair, exhaustive, utf8));
   }
-  if (codeList && budget.runs > 0) {
+  if (codeList) {
     decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, utf8));
   }
   for (const [from, to] of view.overrides ?? []) {
-    if (to - from < MIN_PERCENT_RUN || budget.runs <= 0) continue;
+    if (to - from < MIN_PERCENT_RUN) continue;
     const reversed = reversedRun(text, from, to);
-    if (!spend(budget, reversed.text)) continue;
+    spend(budget, reversed.text);
     runs.push({
       start: view.startOf(from),
       end: view.endOf(to),

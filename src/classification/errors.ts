@@ -1,6 +1,7 @@
 // Classification failures, each with a stable `code`. Recognizer and key errors arise when a classifier is built (a
-// configuration error at start-up); classify() has no failure mode but a bug. The stream scanner's codes are misuse
-// or a held-back buffer growing past its bound, which callers MUST treat as a block (fail closed).
+// configuration error at start-up); classify() fails only on a text past its decoding budget (refused, never read in
+// part) or a bug. The stream scanner's codes are misuse or a held-back buffer growing past its bound, which callers
+// MUST treat as a block (fail closed).
 
 export type ClassificationErrorCode =
   | 'ERR_RECOGNIZER_INVALID'
@@ -12,7 +13,12 @@ export type ClassificationErrorCode =
   | 'ERR_CLASSIFIER_OPTIONS_INVALID'
   | 'ERR_CLASSIFIER_BUSY'
   | 'ERR_CLASSIFIER_WORKER_FAILED'
-  | 'ERR_CLASSIFIER_CLOSED';
+  | 'ERR_CLASSIFIER_CLOSED'
+  // classify() on a text holding more encoded runs than its decoding budget (decode.ts): refused, never left unread
+  | 'ERR_DECODE_BUDGET_EXCEEDED'
+  // classify() on segments whose names make more pairs than name-pairs.ts reads (MAX_NAME_PAIRS): refused, never read
+  // in part
+  | 'ERR_NAME_PAIRS_EXCEEDED';
 
 export class ClassificationError extends Error {
   override readonly name = 'ClassificationError';

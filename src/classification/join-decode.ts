@@ -50,23 +50,47 @@ function isSpace(code: number): boolean {
 
 /**
  * The maximal run of the base64 alphabet (hex is one) across `at` within [from, to), with up to two `=` of padding
- * after it, when it has characters on both sides and at least MIN_TIGHT_RUN in all; undefined otherwise.
+ * after it, when it has characters on both sides and at least MIN_TIGHT_RUN in all; undefined otherwise. Up to
+ * MAX_BOUNDARY_SPACE whitespace at the boundary (a MIME line a message: `base64 -d` skips it) is part of the run.
  */
 export function tightRun(text: string, at: number, from: number, to: number): [number, number] | undefined {
-  if (at <= from || at >= to || !isBase64Char(text.charCodeAt(at - 1)) || !isBase64Char(text.charCodeAt(at))) return;
-  let left = at;
+  let before = at;
+  while (before > from && at - before < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(before - 1))) before -= 1;
+  let after = at;
+  while (after < to && after - before < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(after))) after += 1;
+  if (before <= from || after >= to) return undefined;
+  if (!isBase64Char(text.charCodeAt(before - 1)) || !isBase64Char(text.charCodeAt(after))) return undefined;
+  let left = before;
   while (left > from && isBase64Char(text.charCodeAt(left - 1))) left -= 1;
-  let right = at;
+  let right = after;
   while (right < to && isBase64Char(text.charCodeAt(right))) right += 1;
-  if (right - left < MIN_TIGHT_RUN) return undefined;
+  if (right - after + before - left < MIN_TIGHT_RUN) return undefined;
   for (const body = right; right < to && right - body < 2 && text.charCodeAt(right) === 0x3d; ) right += 1;
   return [left, right];
 }
 
+/** Characters of a mark read on either side of digits at a boundary (`…,7` | `7,81`: a code cut in two). */
+const CODE_REACH = 4;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Whether a run mark is within CODE_REACH characters of [from, to) going `step` (-1 before, 1 after) from `at`. */
+function markNear(text: string, at: number, step: -1 | 1, from: number, to: number): boolean {
+  for (let k = 0, i = at; k < CODE_REACH && i >= from && i < to; k += 1, i += step) {
+    const code = text.charCodeAt(i);
+    if (isRunMark(code)) return true;
+    if (!isDigit(code) && !isSpace(code)) return false;
+  }
+  return false;
+}
+
 /**
  * Whether a separated, escaped or listed run may cross `text` at `at` (`from` and `to` bound the excerpt): a mark
- * (`,` `%` `\` …) is beside it, or hex digits are on both sides past at most MAX_BOUNDARY_SPACE whitespace
- * (`41 4b ` | `49`). Prose between two messages ("Thanks." | "Hi") is not, and costs this look only.
+ * (`,` `%` `\` …) is beside it, hex digits are on both sides past at most MAX_BOUNDARY_SPACE whitespace
+ * (`41 4b ` | `49`), or digits are on both sides with a mark a few digits away (`65,7` | `5,73`: a code cut inside).
+ * Prose between two messages ("Thanks." | "Hi") is not, and costs this look only.
  */
 export function mayCross(text: string, at: number, from: number, to: number): boolean {
   let before = at - 1;
@@ -76,7 +100,8 @@ export function mayCross(text: string, at: number, from: number, to: number): bo
   if (before < from || after >= to) return false;
   const [b, a] = [text.charCodeAt(before), text.charCodeAt(after)];
   if (isRunMark(b) || isRunMark(a)) return true;
-  return before + 1 < after && isHexDigit(b) && isHexDigit(a);
+  if (before + 1 < after && isHexDigit(b) && isHexDigit(a)) return true;
+  return isDigit(b) && isDigit(a) && (markNear(text, before, -1, from, to) || markNear(text, after, 1, from, to));
 }
 
 /** A run decoded across a window's boundary, at window offsets. */
@@ -100,7 +125,7 @@ export function boundaryRuns(
   for (const window of windows) {
     const { parts, text } = window;
     let covered = -1;
-    for (let k = 1; k < parts.length && budget.runs > 0; k += 1) {
+    for (let k = 1; k < parts.length; k += 1) {
       const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
       const at = right.at;
       // Inside the alphabet run read at a boundary before (each character is read twice at most), or a PAIR_GAP
@@ -184,10 +209,12 @@ function crossingRuns(
   return decodedRuns(normalize(excerpt), budget).filter((r) => r.start < at && r.end > at);
 }
 
-/** A base64 or hex run decoded whole, when it decodes to text and fits the budget. */
+/** A base64 or hex run decoded whole, when it decodes to text (from the budget). */
 function wholeRun(run: string, budget: DecodeBudget): DecodedRun | undefined {
-  const text = decodeBase64OrHex(run);
-  return text === undefined || !spend(budget, text) ? undefined : { start: 0, end: run.length, text };
+  const text = decodeBase64OrHex(run.replace(/[\t-\r ]+/g, '')); // hex's decoder stops at whitespace
+  if (text === undefined) return undefined;
+  spend(budget, text);
+  return { start: 0, end: run.length, text };
 }
 
 /** A run of an excerpt moved to window offsets (`from`: where the excerpt starts in the window). */

@@ -39,6 +39,8 @@ describe('decimal character codes', () => {
     ['comma and space', ', '],
     ['spaces', ' '],
     ['one item a line', ',\n  '],
+    ['one item a line, comma first', '\n, '],
+    ['one item a line, CRLF and semicolon first', '\r\n; '],
   ])('finds a key written as codes split by %s, over its codes only', (_name, separator) => {
     const encoded = codes(KEY, separator);
     expect(findings(`String.fromCharCode(${encoded})`)).toEqual([{ type: 'AWS_ACCESS_KEY', value: encoded }]);

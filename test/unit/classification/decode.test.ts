@@ -3,7 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
-import { createDecodeBudget, decodedRuns, MAX_DECODED_RUNS } from '../../../src/classification/decode.ts';
+import {
+  createDecodeBudget,
+  decodedRuns,
+  MAX_DECODED_CHARS,
+  MAX_DECODED_RUNS,
+} from '../../../src/classification/decode.ts';
+import { ClassificationError } from '../../../src/classification/errors.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(6) });
 const find = (text: string) =>
@@ -70,7 +76,7 @@ describe('percent-encoding maps back character by character', () => {
   });
 });
 
-describe('character escapes (\\u, \\x, HTML numeric references)', () => {
+describe('character escapes (\\u, \\U, \\x, octal, HTML numeric references with or without ;)', () => {
   const escaped = (s: string, form: (code: number) => string) => [...s].map((c) => form(c.charCodeAt(0))).join('');
   it.each([
     ['\\uXXXX', escaped('219-09-9999', (c) => `\\u${c.toString(16).padStart(4, '0')}`)],
@@ -79,6 +85,10 @@ describe('character escapes (\\u, \\x, HTML numeric references)', () => {
     ['&#DDD;', escaped('219-09-9999', (c) => `&#${c};`)],
     ['&#xHH;', escaped('219-09-9999', (c) => `&#x${c.toString(16)};`)],
     ['only the digits', '\\x32\\x31\\x39-\\x30\\x39-\\x39\\x39\\x39\\x39'],
+    ['octal \\DDD', escaped('219-09-9999', (c) => `\\${c.toString(8).padStart(3, '0')}`)],
+    ['\\UXXXXXXXX', escaped('219-09-9999', (c) => `\\U${c.toString(16).padStart(8, '0')}`)],
+    ['&#DDD without its ;', escaped('219-09-9999', (c) => `&#${c}`)],
+    ['&#xHH without its ;', escaped('219-09-9999', (c) => `&#x${c.toString(16)}`)],
   ])('%s', (_name, run) => {
     expect(find(`text ${run} end`)).toEqual([{ type: 'US_SSN', value: run, fingerprint: ssn?.fingerprint }]);
   });
@@ -93,7 +103,7 @@ describe('character escapes (\\u, \\x, HTML numeric references)', () => {
   });
 
   it('leaves text without escapes, and broken escapes, alone', () => {
-    expect(find('path C:\\users\\xyz\\u00zz and a &# b; c && d')).toEqual([]);
+    expect(find('path C:\\users\\xyz\\u00zz and a &# b; c && d \\U0000zz \\400 \\9')).toEqual([]);
   });
 });
 
@@ -110,14 +120,28 @@ describe('what decoding leaves alone', () => {
     expect(decodedRuns(normalizeText('MjE5LTA5LTk5'), createDecodeBudget())).toEqual([]); // 12 characters
   });
 
-  it('stops decoding when a budget of runs is spent, and says where the runs were', () => {
+  it('says where the runs were, and fails (never skips a run) when a budget of runs is spent', () => {
     const run = b64('hello there, friend');
-    const text = Array.from({ length: 10 }, () => run).join(' ');
+    const text = Array.from({ length: 3 }, () => run).join(' ');
     const budget = { runs: 3, chars: 1_000 };
     const runs = decodedRuns(normalizeText(text), budget);
     expect(runs).toHaveLength(3);
     expect(budget.runs).toBe(0);
     expect(runs[1]).toEqual({ start: run.length + 1, end: 2 * run.length + 1, text: 'hello there, friend' });
+    const failure = (() => {
+      try {
+        decodedRuns(normalizeText(`${text} ${run}`), { runs: 3, chars: 1_000 });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ClassificationError);
+    expect((failure as ClassificationError).code).toBe('ERR_DECODE_BUDGET_EXCEEDED');
+    expect(() => decodedRuns(normalizeText(text), { runs: 10, chars: 40 })).toThrow(ClassificationError);
+  });
+
+  it('the budget grows with the text: a run for each character, four decoded characters for each', () => {
+    expect(createDecodeBudget(1_000)).toEqual({ runs: MAX_DECODED_RUNS + 1_000, chars: MAX_DECODED_CHARS + 4_000 });
   });
 
   it('the default budget outlasts a body of the default size: thousands of decoy runs do not hide the last one', () => {
@@ -134,6 +158,30 @@ describe('what decoding leaves alone', () => {
 
   it('runs decoded side by side are not glued into one value', () => {
     expect(find(`${b64('ssn 219-09-99')} ${b64('99 and more text')}`)).toEqual([]);
+  });
+});
+
+describe('base64 that is not text whole: its stretches of ASCII at each of the four alignments', () => {
+  const value = Buffer.from('my key AKIA2E0A8F3B244C9986 ok');
+  it.each([
+    ['glued after a word of 1, 2, 3 letters', ['a', 'ab', 'abc'].map((w) => `${w}${value.toString('base64')}`)],
+    ['after bytes that are no UTF-8', [Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd]), value]).toString('base64')]],
+    ['before a stray byte', [Buffer.concat([value, Buffer.from([0xc3])]).toString('base64')]],
+    [
+      'between float bytes',
+      [Buffer.concat([Buffer.from([0x80, 0x3f]), value, Buffer.from([0xff])]).toString('base64')],
+    ],
+  ])('%s: the key is found on the whole run', (_name, runs) => {
+    for (const run of runs) {
+      expect(find(`x ${run} y`)).toEqual([{ type: 'AWS_ACCESS_KEY', value: run, fingerprint: key?.fingerprint }]);
+    }
+  });
+
+  it('control: binary and words decode to no stretch of 12 ASCII bytes', () => {
+    const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 151 + 129) % 256)).toString('base64');
+    expect(
+      decodedRuns(normalizeText(`img ${binary} internationalization verifyCredentials`), createDecodeBudget()),
+    ).toEqual([]);
   });
 });
 

@@ -32,6 +32,13 @@ describe('encoded runs cut between two segments', () => {
     ['decimal codes before a comma', codes.slice(0, 10).join(', '), `, ${codes.slice(10).join(', ')}`],
     ['separated hex bytes', `${spacedHex.slice(0, 9).join(' ')} `, spacedHex.slice(9).join(' ')],
     ['percent-encoding', percent.slice(0, 30), percent.slice(30)],
+    [
+      'decimal codes cut inside a code',
+      `${codes.slice(0, 10).join(',')},${String(codes[10]).slice(0, 1)}`,
+      `${String(codes[10]).slice(1)},${codes.slice(11).join(',')}`,
+    ],
+    ['base64 with a line break at the cut (a MIME line a message)', `${base64.slice(0, 16)}\n`, base64.slice(16)],
+    ['hex with a space at the cut', `${hex.slice(0, 20)} `, hex.slice(20)],
   ])('%s: a piece on each segment, each its half of the run', (_name, first, second) => {
     const found = keyPieces([first, second]);
     expect(found.map((f) => f.segment).sort()).toEqual([0, 1]);
@@ -80,6 +87,12 @@ describe('tightRun and mayCross: which boundaries are decoded', () => {
     ['two words glued', 'Hello', 'World', false],
     ['a sentence then a sentence', 'Thanks.', ' Can you', false],
     ['a short alphabet run', 'abc', 'def', false],
+    ['a decimal code cut inside, a comma before', '65,7', '5,73', true],
+    ['a decimal code cut inside, a comma after', '65, 7', '5, 73', true],
+    ['base64 with a line break at the cut', `${base64.slice(0, 16)}\n`, base64.slice(16), true],
+    ['hex with a space at the cut', `${hex.slice(0, 20)} `, hex.slice(20), true],
+    ['a year, then a number', 'in 2019', '20 people', false],
+    ['two short words with a space', 'Hello ', 'there', false],
   ])('%s: %s', (_name, left, right, expected) => {
     expect(at(left, right)).toBe(expected);
   });
