@@ -7,9 +7,10 @@
 // The ranks are read from the package's tiktoken files (bpe-ranks.ts), not its 2.4 MB JavaScript literal (~18 MiB of
 // RSS kept). cl100k's (10 MiB of heap once built) are loaded on the first request for a model that uses them. Each
 // counter's cache of merged pieces is bounded at MERGE_CACHE_PIECES (bench/tokenizer-memory.ts). A text's count is
-// remembered by the text's SHA-256 (never the text), so a system prompt or a chat's history resent every turn is
-// counted once, not at every request.
-import { hash } from 'node:crypto';
+// remembered by the text's HMAC-SHA-256 under a random key made at start-up (never the text, never an unkeyed digest:
+// a heap snapshot or core dump holds nothing a guess can be tested against offline; the key is a KeyObject, its bytes
+// outside the V8 heap), so a system prompt or a chat's history resent every turn is counted once, not at every request.
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { type CountTokens, loadCounter } from './bpe-ranks.ts';
 
 /** The package's default, 100,000 pieces, grew o200k's heap by 26 MiB on text of made-up words (ids, keys, code) and
@@ -24,12 +25,15 @@ export const COUNT_MEMO_ENTRIES = 4096;
 
 type CountText = (text: string) => number;
 
-/** `count` with its results remembered under the text's SHA-256: a count is a function of the text alone. */
+/** The memo's key: random per process, never written anywhere. */
+const MEMO_KEY = createSecretKey(randomBytes(32));
+
+/** `count` with its results remembered under the text's keyed digest: a count is a function of the text alone. */
 function rememberingCounts(count: CountTokens): CountText {
   const counts = new Map<string, number>();
   return (text) => {
     if (text.length < COUNT_MEMO_MIN_CHARS) return count(text, AS_TEXT);
-    const key = hash('sha256', text, 'base64');
+    const key = createHmac('sha256', MEMO_KEY).update(text).digest('base64');
     let tokens = counts.get(key);
     if (tokens === undefined) {
       tokens = count(text, AS_TEXT);

@@ -109,14 +109,15 @@ describe("prompt-tokens.ts (59f5965): a prompt text's count remembered under its
     }
     process.stdout.write(String(found));`;
 
-  // HOLE (open, limits/prompt-tokens.ts rememberingCounts): every admitted prompt text of 64 characters or more is
+  // HOLE (closed, limits/prompt-tokens.ts rememberingCounts): every admitted prompt text of 64 characters or more is
   // kept as its unkeyed SHA-256 (4,096 an encoding, the oldest out first: under light traffic for the process's
   // life), before redaction, PII included. Whoever reads the process's memory (a heap snapshot, a core dump) can test
   // guesses offline: a templated prompt with a phone number or a date of birth is recovered by brute force in
   // seconds, the attack issue 15 closed for records' body_sha256 ("nothing derived from content is an unkeyed
   // hash", docs/ledger.md). Fix: key the memo with an HMAC under a random per-process key held as a KeyObject
   // (createSecretKey(randomBytes(32)): its bytes live outside the V8 heap), or under the fingerprint key's derivation.
-  it.fails('an admitted prompt text leaves no unkeyed digest of itself in the heap', () => {
+  // Closed by the lead: the memo's key is the text's HMAC-SHA-256 under a random per-process KeyObject (MEMO_KEY).
+  it('an admitted prompt text leaves no unkeyed digest of itself in the heap', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(out).toBe('false');
   }, 60_000);
