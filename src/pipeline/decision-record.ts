@@ -55,7 +55,8 @@ export function createDecisionRecorder(
         throw new Denial(
           'record',
           'ERR_REQUEST_INVALID',
-          'the request holds a value its audit record cannot store (a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
+          'the request holds a value its audit record cannot store ' +
+            '(a NUL character, a lone surrogate or an over-long value); nothing was forwarded',
           'the request held a value its record cannot store',
           null,
           { cause: error },

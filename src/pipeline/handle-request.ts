@@ -1,4 +1,5 @@
-// The request path, in order: identify → parse → classify → decide → route → RECORD → forward → RECORD outcome.
+// The request path, in order:
+// identify → parse → classify → decide → route → RECORD → forward → RECORD outcome.
 // Invariants: nothing is forwarded unless its decision record has been committed (ledger.append resolved); every
 // exit ends in a record, or in 503 ERR_AUDIT_UNAVAILABLE when the ledger cannot take one; no raw prompt text, finding
 // value or token ever enters a record; any unexpected error denies (fail closed). Each stage's own errors become

@@ -1,7 +1,8 @@
 // The observer seam on the pipeline: its dependencies, wrapped so that each call is timed as its stage in the current
 // request's scope (observability/request-scope.ts) and each record the ledger commits is folded into the request's
-// summary. The pipeline's stages import no metrics or tracing library and their order is untouched. Invariants: a wrapper returns and
-// throws exactly what the wrapped call does (synchronous stays synchronous); outside a request nothing is timed.
+// summary. The pipeline's stages import no metrics or tracing library and their order is untouched. Invariants: a
+// wrapper returns and throws exactly what the wrapped call does (synchronous stays synchronous); outside a request
+// nothing is timed.
 import type { PipelineEvents, RequestScope, Scopes, StageName } from '../observability/index.ts';
 import type { PipelineDeps } from './types.ts';
 

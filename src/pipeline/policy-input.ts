@@ -1,7 +1,7 @@
 // Builds policy-input.v1 for one request from the stages before the decision. Invariants: counts only, never a
 // finding's value or a prompt's text; every count in `classification` is exact (past the findings cap too) and each
-// of types, categories and where adds up to finding_count; the upstream
-// catalogue is the routing candidates for this request, in routing order; the time is the one given (the policy never reads a clock).
+// of types, categories and where adds up to finding_count; the upstream catalogue is the routing candidates for this
+// request, in routing order; the time is the one given (the policy never reads a clock).
 import { countsOf, type Classification } from '../classification/index.ts';
 import type { UpstreamSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';

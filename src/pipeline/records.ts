@@ -33,7 +33,8 @@ export interface DecisionBody {
   } | null;
   /** The upstreams the request may go to, in the order they will be tried (the first is `upstream`). */
   route: { upstream: string; candidates: string[] } | null;
-  /** What the redact obligation replaced in the forwarded request (types → placeholders written); null when none asked. */
+  /** What the redact obligation replaced in the forwarded request (types → placeholders written); null when none
+   * asked. */
   redaction?: { types: Record<string, number> } | null;
   /** What the limits stage reserved before forwarding (absent when no limits stage runs). */
   reservation?: ReservationRecord | null;

@@ -97,7 +97,8 @@ export function planRedact(
       throw new Denial(
         'redact',
         'ERR_TOO_MANY_FINDINGS',
-        `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts in one request; nothing was forwarded`,
+        `the policy requires redacting ${over.join(', ')}, and the request holds more findings than Proctor redacts ` +
+          'in one request; nothing was forwarded',
         'too many findings to redact',
       );
     }

@@ -97,7 +97,8 @@ export interface RelayOptions {
   rules: { redact: readonly string[]; block: readonly string[] };
   /** Used when the upstream never reported prompt tokens. */
   estimatedPromptTokens: number;
-  /** Fixed hold-back window per channel, in characters, for recognizers that declare no partial (docs/classification.md). */
+  /** Fixed hold-back window per channel, in characters, for recognizers that declare no partial
+   * (docs/classification.md). */
   window?: number;
 }
 
