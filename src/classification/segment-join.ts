@@ -11,6 +11,7 @@
 // value pairs and label windows twice more: linear in the input times the number of orders (reading-orders.ts);
 // every piece is a span of its own segment's text (join-pieces.ts maps findings back).
 import { documentPairs } from './document-pairs.ts';
+import { nameSetWindows } from './name-pairs.ts';
 import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
@@ -94,7 +95,7 @@ export function joinWindows(
   windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
   if (order === undefined) {
     windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach), ...listPairs(segments));
-    windows.push(...documentPairs(segments, reach));
+    windows.push(...documentPairs(segments, reach), ...nameSetWindows(segments));
   }
   return windows;
 }

@@ -37,14 +37,12 @@ describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value 
     ],
   });
 
-  // HOLE (open, classification/join-decode.ts decodedAcross alreadyFound): the address decoded across the boundary is
-  // dropped whole when any of its pieces overlaps a value of its type found in that piece's segment. B's own run is
-  // one EMAIL finding (base64 findings cover the whole run), so the crossing address's draft is dropped for A too:
-  // A is reported clean, and redaction removes B only. A's base64 (`mail amy.lee@northwind.c`) is relayed to the
-  // client and forwarded upstream, though both halves were classified ("found on both halves so redaction removes
-  // both", docs/classification.md). Fix: drop only a piece that is itself covered by a finding of its type in its
-  // segment (per piece, not the whole draft), so A's piece is still reported.
-  it.fails('a crossing address is redacted in the half a second one does not cover (answer, request)', async () => {
+  // HOLE (closed, classification/join-decode.ts decodedAcross): the address decoded across the boundary was dropped
+  // whole when any of its pieces overlapped a value of its type found in that piece's segment. B's own run is one
+  // EMAIL finding (base64 findings cover the whole run), so the crossing address's draft was dropped for A too: A's
+  // base64 (`mail amy.lee@northwind.c`) was relayed and forwarded. Closed: only a piece covered by a finding of its
+  // type in its segment is left out (join-pieces.ts coveredByFound), the crossing value's other pieces are reported.
+  it('a crossing address is redacted in the half a second one does not cover (answer, request)', async () => {
     const found = await classifier.classify([
       { path: 'a', text: first },
       { path: 'b', text: second },

@@ -2,6 +2,7 @@
 // calls, which the classifier reads apart (neighbour by neighbour), reaches the upstream or is signed whole into the
 // decision record (policy_input.request.tools.names, request.model). Through the real stack (startAdversarialStack).
 // Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
+// All four closed by src/classification/name-pairs.ts: a request's names are one set, each two read joined.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promptBody } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
@@ -35,25 +36,27 @@ describe('a key split between names the classifier reads apart (model, tool name
     expect(holdsBoth(await recordsOf(x.requestId))).toBe(false);
   });
 
-  // HOLE (open, src/pipeline/handle-request.ts + src/classification/segment-join.ts): the model name is segment 0 and
-  // is read with its neighbour (the first message), never with the tool names that come after the messages, so
-  // `model: "m-ghp_16C7…"` with a tool named `838347Ae178B4a` has no finding; the request is denied for its model
-  // (MODEL_NOT_PERMITTED), and its decision record signs both halves (request.model, policy_input.request.tools.names):
-  // the whole token in the ledger, its first half in the access log (a policy that permits the model forwards it).
-  // Suggested fix: read every name a request carries (model, tool and function names, tool_choice) together, each
-  // beside each other, as the answer side reads its labels, before the model enters the record.
-  it.fails('chat: the model name and a tool name holding the halves are not both signed into the record', async () => {
+  // HOLE (closed, src/classification/name-pairs.ts): the model name was read with its neighbour (the first message)
+  // only, never with the tool names after the messages, so `model: "m-ghp_16C7…"` with a tool named `838347Ae178B4a`
+  // had no finding and the record signed both halves (request.model, policy_input.request.tools.names; the model half
+  // in the access log). Now every name a request carries (model, tool and function names, tool calls, tool_choice) is
+  // read joined with every other: the model holds a piece, so the request is refused (ERR_REQUEST_INVALID) before the
+  // model or a policy input enters the record (request.model null, no tools.names; the access log's model is null).
+  it('chat: the model name and a tool name holding the halves are not both signed into the record', async () => {
     const x = await stack.send('chat', { ...promptBody('chat', 'hi'), model: `m-${GH[0]}`, tools: [tool(GH[1])] });
     expect(x.upstream).toEqual([]);
-    expect(holdsBoth(await recordsOf(x.requestId))).toBe(false);
+    // Neither half in the record, nor the model's half in the logs (the access line's model is the record's: null).
+    const records = await recordsOf(x.requestId);
+    expect(GH.some((half) => records.includes(half))).toBe(false);
+    expect(stack.logText().includes(GH[0])).toBe(false);
   });
 
-  // HOLE (open, src/classification/segment-join.ts): tool names are joined only with the next one, so one ordinary
-  // tool between the halves (`ghp_16C7…`, `lookup`, `838347Ae178B4a`) lets the request through (200): the whole token
-  // is in the upstream body and signed into the decision record (policy_input.request.tools.names). Likewise a tool
-  // defined with one half and an assistant tool call naming the other (forwarded). Suggested fix: read a request's
-  // names together, each beside each other (a few dozen names at most), not only neighbour by neighbour.
-  it.fails('chat: tool names with an ordinary one between the halves are neither forwarded nor recorded', async () => {
+  // HOLE (closed, src/classification/name-pairs.ts): tool names were joined only with the next one, so one ordinary
+  // tool between the halves (`ghp_16C7…`, `lookup`, `838347Ae178B4a`) was forwarded (200) and signed whole into the
+  // record (policy_input.request.tools.names); likewise a tool defined with one half and an assistant tool call naming
+  // the other. Now each two names are read joined (pairs holding a name that can be a value's piece): refused, and a
+  // touched tool name is withheld from the policy input.
+  it('chat: tool names with an ordinary one between the halves are neither forwarded nor recorded', async () => {
     const x = await stack.send('chat', {
       ...promptBody('chat', 'hi'),
       tools: [tool(GH[0]), tool('lookup'), tool(GH[1])],
@@ -61,7 +64,7 @@ describe('a key split between names the classifier reads apart (model, tool name
     expect(x.upstream.some((u) => holdsBoth(u.body.toString('utf8')))).toBe(false);
     expect(holdsBoth(await recordsOf(x.requestId))).toBe(false);
   });
-  it.fails('chat: a tool defined with one half and a tool call naming the other are not forwarded', async () => {
+  it('chat: a tool defined with one half and a tool call naming the other are not forwarded', async () => {
     const messages = [
       { role: 'user', content: 'hi' },
       {
@@ -75,10 +78,10 @@ describe('a key split between names the classifier reads apart (model, tool name
     expect(x.upstream.some((u) => holdsBoth(u.body.toString('utf8')))).toBe(false);
   });
 
-  // HOLE (open, src/providers/openai-chat.ts + src/classification/segment-join.ts): tool_choice's function name is a
-  // segment read apart from the tool names, so a tool named with the first half and tool_choice naming the second is
-  // forwarded (200), the whole token in the upstream body. Suggested fix: as above (all names read together).
-  it.fails('chat: a tool name and tool_choice naming the other half are not forwarded together', async () => {
+  // HOLE (closed, src/classification/name-pairs.ts): tool_choice's function name was read apart from the tool names,
+  // so a tool named with the first half and tool_choice naming the second was forwarded (200). Now tool_choice's name
+  // is one of the request's names, read joined with each tool name: refused.
+  it('chat: a tool name and tool_choice naming the other half are not forwarded together', async () => {
     const x = await stack.send('chat', {
       ...promptBody('chat', 'hi'),
       tools: [tool(GH[0])],

@@ -1,0 +1,136 @@
+// A request's names (model, tool and function names, tool-call names, tool_choice) read as one set, each two joined:
+// a key split over two names that are not neighbours is found in every API's shape, a piece in each; names that can
+// be no value's piece cost nothing; past MAX_NAME_PAIRS the call is refused, never read in part.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ClassificationError, createClassifier } from '../../../src/classification/index.ts';
+import { MAX_NAME_PAIRS, nameSetWindows } from '../../../src/classification/name-pairs.ts';
+import { adapterFor, type Api } from '../../../src/providers/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
+/** A GitHub token in two halves, each a valid tool name. */
+const GH = ['ghp_16C7e42F292c6912E7710c', '838347Ae178B4a'] as const;
+const chatTool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
+
+/** The paths of the segments a finding touches in a parsed request (its secret's pieces). */
+function touched(api: Api, body: unknown): string[] {
+  const request = adapterFor(api).parse(new TextEncoder().encode(JSON.stringify(body)));
+  const { findings } = classifier.classify(request.segments);
+  return findings.filter((f) => f.category === 'SECRET').map((f) => f.path);
+}
+
+describe("a key split over a request's names", () => {
+  it('chat: an ordinary tool between the halves, the model and a tool, a tool and tool_choice, a tool and a call', () => {
+    const hi = [{ role: 'user', content: 'hi' }];
+    const between = { model: 'echo-1', messages: hi, tools: [chatTool(GH[0]), chatTool('lookup'), chatTool(GH[1])] };
+    expect(touched('openai.chat_completions', between)).toEqual(['tools[0].function.name', 'tools[2].function.name']);
+    const model = { model: `m-${GH[0]}`, messages: hi, tools: [chatTool(GH[1])] };
+    expect(touched('openai.chat_completions', model)).toEqual(['model', 'tools[0].function.name']);
+    const choice = {
+      model: 'echo-1',
+      messages: hi,
+      tools: [chatTool(GH[0])],
+      tool_choice: { type: 'function', function: { name: GH[1] } },
+    };
+    expect(touched('openai.chat_completions', choice)).toEqual(['tools[0].function.name', 'tool_choice.function.name']);
+    const call = {
+      model: 'echo-1',
+      messages: [
+        ...hi,
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', function: { name: GH[1], arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'ok' },
+      ],
+      tools: [chatTool(GH[0])],
+    };
+    expect(touched('openai.chat_completions', call)).toEqual([
+      'messages[1].tool_calls[0].function.name',
+      'tools[0].function.name',
+    ]);
+  });
+
+  it('Responses and Anthropic: a function call or tool_use naming one half, a tool or tool_choice the other', () => {
+    const responses = {
+      model: 'echo-1',
+      input: [
+        { role: 'user', content: 'hi' },
+        { type: 'function_call', call_id: 'c1', name: GH[1], arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+      ],
+      tools: [
+        { type: 'function', name: GH[0], parameters: {} },
+        { type: 'function', name: 'lookup', parameters: {} },
+      ],
+    };
+    expect(touched('openai.responses', responses)).toEqual(['input[1].name', 'tools[0].name']);
+    const anthropic = {
+      model: 'echo-1',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [
+        { name: GH[0], input_schema: { type: 'object' } },
+        { name: 'lookup', input_schema: { type: 'object' } },
+      ],
+      tool_choice: { type: 'tool', name: GH[1] },
+    };
+    expect(touched('anthropic.messages', anthropic)).toEqual(['tools[0].name', 'tool_choice.name']);
+  });
+
+  it('any split point, any ordinary tools around and between the halves: both halves are touched', () => {
+    const ordinary = fc.constantFrom('lookup', 'search', 'get_weather', 'send_mail', 'read-file');
+    const token = `${GH[0]}${GH[1]}`;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: token.length - 4 }),
+        fc.array(ordinary, { maxLength: 3 }),
+        fc.array(ordinary, { maxLength: 3 }),
+        fc.array(ordinary, { maxLength: 3 }),
+        (cut, before, between, after) => {
+          const names = [...before, token.slice(0, cut), ...between, token.slice(cut), ...after];
+          const body = { model: 'echo-1', messages: [{ role: 'user', content: 'hi' }], tools: names.map(chatTool) };
+          const first = before.length;
+          const second = before.length + 1 + between.length;
+          // A neighbour glued onto the token by the list's own joins may be touched too; both halves always are.
+          expect(touched('openai.chat_completions', body)).toEqual(
+            expect.arrayContaining([`tools[${first}].function.name`, `tools[${second}].function.name`]),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('nameSetWindows', () => {
+  const name = (text: string, i: number) => ({ path: `tools[${i}].function.name`, text });
+
+  it('names that can be no value piece, and a property-name list keyed name, make no window', () => {
+    expect(nameSetWindows(['lookup', 'search', 'get_weather'].map(name))).toEqual([]);
+    const keyList = [
+      { path: 'tools[0].function.parameters.properties.name', text: 'ABCDEF12' },
+      { path: 'tools[0].function.parameters.properties.name.type', text: 'string' },
+      name('search', 1),
+    ];
+    expect(nameSetWindows(keyList)).toEqual([]);
+  });
+
+  it('each name text once (its first segment), both orders, and a space where digits meet', () => {
+    const [window] = nameSetWindows([{ path: 'model', text: 'm1' }, name('A1B2C3', 0), name('m1', 1), name('42', 2)]);
+    const pairs = window?.text.split('\n!\n');
+    expect(pairs).toEqual(['A1B2C3m1', 'm1A1B2C3', 'A1B2C342', 'A1B2C3 42', '42A1B2C3']);
+    expect(window?.parts.filter((p) => p.segment === 2)).toEqual([]); // `m1` read at the model's segment
+  });
+
+  it('more pairs than MAX_NAME_PAIRS: refused (ERR_NAME_PAIRS_EXCEEDED), never read in part', () => {
+    const many = Array.from({ length: 200 }, (_, i) => name(`NAME${i}X`, i));
+    expect(200 * 199 > 2 * MAX_NAME_PAIRS).toBe(true);
+    const failure = (() => {
+      try {
+        nameSetWindows(many);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ClassificationError);
+    expect((failure as ClassificationError).code).toBe('ERR_NAME_PAIRS_EXCEEDED');
+  });
+});
