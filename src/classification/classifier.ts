@@ -16,7 +16,7 @@ import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { decodedAcross } from './join-decode.ts';
-import { overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
+import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
 import { batchGap, batchWindows, memberHolding, membersTouching } from './window-batches.ts';
@@ -250,6 +250,7 @@ export function createClassifier(opts: {
     const budget = createDecodeBudget(segments.reduce((length, segment) => length + segment.text.length, 0));
     const found = segments.flatMap((segment, index) => scanSegment(segment, index, budget));
     const alreadyFound = overlapsFound(found);
+    const alone = { overlaps: alreadyFound, covers: coveredByFound(found) };
     const spans = spansOfSegments(segments);
     const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans));
     const windows = [joinWindows(segments, JOIN_WINDOW, undefined, false, spans), ...others];
@@ -283,7 +284,7 @@ export function createClassifier(opts: {
     }
     // Encoded runs cut between segments, decoded across the windows' boundaries (join-decode.ts).
     const read = { normalize: normalizedView, scan: (text: string) => scan({ path: '', text }, -1) };
-    for (const d of decodedAcross(segments, windows.flat(), budget, alreadyFound, read)) found.push(d);
+    for (const d of decodedAcross(segments, windows.flat(), budget, alone, read)) found.push(d);
     // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
     // by a line break, by the recognizers that require context only.
     for (const window of labelWindows(segments, undefined, spans)) {

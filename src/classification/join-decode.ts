@@ -160,17 +160,29 @@ export interface TextReader {
   scan: (text: string) => Draft[];
 }
 
+/** What each segment found alone, asked of a piece of a value decoded across a boundary (join-pieces.ts). */
+export interface FoundAlone {
+  /** Whether the piece overlaps a value of its type its segment found alone. */
+  overlaps: (piece: Piece & { type: string }) => boolean;
+  /** Whether the piece lies wholly inside one such value. */
+  covers: (piece: Piece & { type: string }) => boolean;
+}
+
 /**
  * The drafts of encoded runs cut between segments: the runs that cross a window's boundary (boundaryRuns), scanned as
  * one text (distinct texts once, kept apart by RUN_GAP, not decoded again); a finding covers each run it touches (a
  * whole base64 or hex run, its own escapes otherwise), reported on every segment that run crosses, so redaction
- * removes both halves; dropped when a piece overlaps a value of its type found in its segment (`alreadyFound`).
+ * removes both halves. A value written on one side of the boundary only, whose piece overlaps a value of its type
+ * found there alone, is that value glued onto its neighbour's run (`blob` + a base64 key): dropped. A value written
+ * across the boundary is reported on its pieces a value of its type found alone does not cover (a base64 run cut
+ * inside one address whose other half decodes to a second address: the second half's finding covers its whole run,
+ * the first half is still reported). The pieces after the first are continuations (counted once).
  */
 export function decodedAcross(
   segments: readonly TextSegment[],
   windows: readonly JoinWindow[],
   budget: DecodeBudget,
-  alreadyFound: (piece: Piece & { type: string }) => boolean,
+  alone: FoundAlone,
   read: TextReader,
 ): Draft[] {
   const crossing = boundaryRuns(windows, budget, read.normalize);
@@ -187,9 +199,10 @@ export function decodedAcross(
     for (const piece of runsCovering(joined, d.start, d.end)) {
       for (const { window, run } of byText.get(piece.run.text) as WindowRun[]) {
         const [start, end] = spanOfPiece({ ...piece, run });
-        const pieces = piecesAcross(window, start, end);
-        if (pieces.some((p) => alreadyFound({ ...p, type: d.type }))) continue;
+        const pieces = piecesAcross(window, start, end).map((p) => ({ ...p, type: d.type }));
+        if (!writtenAcross(window, run, piece.from, piece.to) && pieces.some(alone.overlaps)) continue;
         pieces.forEach((p, k) => {
+          if (alone.covers(p)) return;
           const path = (segments[p.segment] as TextSegment).path;
           drafts.push({ ...d, ...p, path, continuation: k > 0 });
         });
@@ -197,6 +210,24 @@ export function decodedAcross(
     }
   }
   return drafts;
+}
+
+/** Encoded characters either side of where a whole run's value is reckoned to be written (writtenAcross). */
+const VALUE_MARGIN = 8;
+
+/**
+ * Whether the value [from, to) of a run's decoded text is written across one of the window's boundaries. Exact when
+ * the run maps characters one by one (its pieces are the value's own); for a whole base64 or hex run, reckoned in
+ * proportion to the value's UTF-8 bytes (each byte is written in a fixed number of characters), widened by
+ * VALUE_MARGIN so a value near the boundary counts as across. A run is at most 2 x DECODE_REACH characters.
+ */
+function writtenAcross(window: JoinWindow, run: DecodedRun, from: number, to: number): boolean {
+  if (run.spanOf !== undefined) return true;
+  const scale = (run.end - run.start) / Math.max(1, Buffer.byteLength(run.text));
+  const at = (k: number) => run.start + Buffer.byteLength(run.text.slice(0, k)) * scale;
+  const start = Math.max(run.start, Math.floor(at(from)) - VALUE_MARGIN);
+  const end = Math.min(run.end, Math.ceil(at(to)) + VALUE_MARGIN);
+  return piecesAcross(window, start, end).length > 0;
 }
 
 /** The decoded runs of `excerpt` (decode.ts's scans over its main view) that cross offset `at`. */

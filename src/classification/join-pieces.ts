@@ -81,14 +81,11 @@ interface Span {
   end: number;
 }
 
-/**
- * Whether a piece of a joined finding overlaps a finding of the same type found in its segment alone: then the join
- * only glued a neighbour onto a value already found (`alice@acme.io` + `ssn …` reads `alice@acme.iossn`; two values of
- * one JSON text, `"alice@acme.io"` + `"bob"`), and the joined finding is dropped. Exact: per segment and type, the
- * findings' spans sorted by start with the running maximum of their ends (a binary search a piece).
- */
-export function overlapsFound(found: readonly Span[]): (piece: Span) => boolean {
-  const byKey = new Map<string, { starts: number[]; maxEnds: number[] }>();
+/** Per segment and type, the findings' starts in order with the running maximum of their ends. */
+type FoundSpans = Map<string, { starts: number[]; maxEnds: number[] }>;
+
+function foundSpans(found: readonly Span[]): FoundSpans {
+  const byKey: FoundSpans = new Map();
   const sorted = [...found].sort((a, b) => a.start - b.start);
   for (const f of sorted) {
     const key = `${f.segment}\u0000${f.type}`;
@@ -97,16 +94,43 @@ export function overlapsFound(found: readonly Span[]): (piece: Span) => boolean 
     spans.maxEnds.push(Math.max(f.end, spans.maxEnds[spans.maxEnds.length - 1] ?? -1));
     spans.starts.push(f.start);
   }
-  return (piece) => {
-    const spans = byKey.get(`${piece.segment}\u0000${piece.type}`);
-    if (spans === undefined) return false;
-    let lo = 0;
-    let hi = spans.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((spans.starts[mid] as number) < piece.end) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && (spans.maxEnds[lo - 1] as number) > piece.start;
-  };
+  return byKey;
+}
+
+/** The greatest end of the findings of `piece`'s segment and type that start before `at` (or at it: `inclusive`). */
+function maxEndBefore(byKey: FoundSpans, piece: Span, at: number, inclusive: boolean): number {
+  const spans = byKey.get(`${piece.segment}\u0000${piece.type}`);
+  if (spans === undefined) return -1;
+  let lo = 0;
+  let hi = spans.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const start = spans.starts[mid] as number;
+    if (start < at || (inclusive && start === at)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? (spans.maxEnds[lo - 1] as number) : -1;
+}
+
+/**
+ * Whether a piece of a joined finding overlaps a finding of the same type found in its segment alone: then the join
+ * only glued a neighbour onto a value already found (`alice@acme.io` + `ssn …` reads `alice@acme.iossn`; two values of
+ * one JSON text, `"alice@acme.io"` + `"bob"`), and the joined finding is dropped. Exact: per segment and type, the
+ * findings' spans sorted by start with the running maximum of their ends (a binary search a piece).
+ */
+export function overlapsFound(found: readonly Span[]): (piece: Span) => boolean {
+  const byKey = foundSpans(found);
+  return (piece) => maxEndBefore(byKey, piece, piece.end, false) > piece.start;
+}
+
+/**
+ * Whether a piece lies wholly inside one finding of the same type found in its segment alone. A value decoded across a
+ * boundary keeps its pieces not covered (join-decode.ts), so the half of a run beside a second value of its type, which
+ * its segment reported over that run, is still reported.
+ */
+export function coveredByFound(found: readonly Span[]): (piece: Span) => boolean {
+  // Built at the first question (a call whose boundaries decode nothing asks none), from the findings of now.
+  const alone = found.slice();
+  let byKey: FoundSpans | undefined;
+  return (piece) => maxEndBefore((byKey ??= foundSpans(alone)), piece, piece.start, true) >= piece.end;
 }

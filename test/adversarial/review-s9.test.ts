@@ -41,7 +41,8 @@ describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value 
   // whole when any of its pieces overlapped a value of its type found in that piece's segment. B's own run is one
   // EMAIL finding (base64 findings cover the whole run), so the crossing address's draft was dropped for A too: A's
   // base64 (`mail amy.lee@northwind.c`) was relayed and forwarded. Closed: only a piece covered by a finding of its
-  // type in its segment is left out (join-pieces.ts coveredByFound), the crossing value's other pieces are reported.
+  // type in its segment is left out (join-pieces.ts coveredByFound), the crossing value's other pieces are reported;
+  // a value written on one side only that overlaps a value found there alone (`blob` + a key's run) is still dropped.
   it('a crossing address is redacted in the half a second one does not cover (answer, request)', async () => {
     const found = await classifier.classify([
       { path: 'a', text: first },
