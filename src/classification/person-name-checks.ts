@@ -11,6 +11,13 @@ import {
   TITLES,
 } from './person-name-words.ts';
 
+// The word lists as sets: each is asked for every word of every candidate window, so a name-dense text asks them
+// tens of thousands of times a call (an array's includes compared each word with up to a hundred entries).
+const PARTICLE_SET: ReadonlySet<string> = new Set(PARTICLES);
+const NOT_NAME_SET: ReadonlySet<string> = new Set(NOT_NAMES);
+const TITLE_SET: ReadonlySet<string> = new Set(TITLES);
+const STREET_WORD_SET: ReadonlySet<string> = new Set(STREET_WORDS);
+
 /** The words of a candidate (split on spaces), without particles and initials (`S`, `S.`). */
 function wordsOf(value: string): string[] {
   const words: string[] = [];
@@ -20,7 +27,7 @@ function wordsOf(value: string): string[] {
       word += char;
       continue;
     }
-    if (word.length > 1 && !PARTICLES.includes(word) && !(word.length === 2 && word.endsWith('.'))) words.push(word);
+    if (word.length > 1 && !PARTICLE_SET.has(word) && !(word.length === 2 && word.endsWith('.'))) words.push(word);
     word = '';
   }
   return words;
@@ -99,9 +106,9 @@ export function isNamedName(value: string): boolean {
   const l = nameLists();
   const words = wordsOf(value);
   if (words.length === 0 || words.length > 4) return false;
-  if (words.some((w) => NOT_NAMES.includes(w.toLowerCase()) || TITLES.includes(w.toLowerCase()))) return false;
+  if (words.some((w) => NOT_NAME_SET.has(w.toLowerCase()) || TITLE_SET.has(w.toLowerCase()))) return false;
   if (words.some((w) => l.common.has(w.toLowerCase()) && !isName(w, l.names))) return false;
-  return !words.some((w) => STREET_WORDS.includes(w.toLowerCase()));
+  return !words.some((w) => STREET_WORD_SET.has(w.toLowerCase()));
 }
 
 /**
@@ -117,7 +124,7 @@ export function nameWindows(value: string, fromFirst = false): [number, number][
   for (let i = 0; i <= value.length; i += 1) {
     if (i < value.length && value[i] !== ' ') continue;
     const word = value.slice(start, i);
-    if (word.length > 1 && !PARTICLES.includes(word) && !(word.length === 2 && word.endsWith('.')))
+    if (word.length > 1 && !PARTICLE_SET.has(word) && !(word.length === 2 && word.endsWith('.')))
       words.push([start, i]);
     start = i + 1;
   }
@@ -153,8 +160,8 @@ export function isListedName(value: string): boolean {
     isName(last, names) &&
     !common.has(last.toLowerCase());
   if (!unknownFirst && (!isName(first, names) || isEverydayWord(first, l))) return false;
-  if (PARTICLES.includes(first.toLowerCase()) || NOT_NAMES.includes(last.toLowerCase())) return false;
-  if (words.some((w) => STREET_WORDS.includes(w.toLowerCase()) || NOT_NAMES.includes(w.toLowerCase()))) return false;
+  if (PARTICLE_SET.has(first.toLowerCase()) || NOT_NAME_SET.has(last.toLowerCase())) return false;
+  if (words.some((w) => STREET_WORD_SET.has(w.toLowerCase()) || NOT_NAME_SET.has(w.toLowerCase()))) return false;
   // After a first name the list knows, a family name it lacks still counts (lists miss most family names), if it is
   // no everyday word. A first name that is also a rarer word ("Maria", "Barman") takes no name that is a word after
   // it ("Barman Cloud"): two weak signs make no name.
@@ -181,7 +188,7 @@ export function isSingleName(value: string): boolean {
   const listed = isName(value, l.names);
   if (listed ? isEverydayWord(value, l) : value.length < 4 || l.common.has(lower) || l.rarer.has(lower)) return false;
   if (l.regions.has(lower) || STREET_ENDINGS.some((e) => lower.endsWith(e) && lower.length > e.length)) return false;
-  return !NOT_NAMES.includes(lower) && !TITLES.includes(lower) && !STREET_WORDS.includes(lower);
+  return !NOT_NAME_SET.has(lower) && !TITLE_SET.has(lower) && !STREET_WORD_SET.has(lower);
 }
 
 /** One to four ideographs not ending like a place, organisation or occupation (PERSON_NAME_KANJI's check). */
