@@ -19,7 +19,7 @@ import {
   spacedRun,
 } from './digit-separators.ts';
 import type { NormalizedText } from './normalize.ts';
-import { CREDIT_CARD, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
+import { CREDIT_CARD, NL_BSN, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 // stream-view-hold.ts reads these from here.
@@ -33,6 +33,7 @@ export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [
   CREDIT_CARD,
   UK_NHS,
   US_BANK_ROUTING,
+  NL_BSN,
 ];
 
 /** The rewrites of a main-view text, in order; none for most text (then nothing is allocated per character). */

@@ -80,16 +80,17 @@ const BSN_WORDS = [
 ];
 
 /**
- * A Dutch BSN: nine digits (or written 1234.56.782 / 123 456 782) next to a BSN word, valid by the 11-proef. Where a
+ * A Dutch BSN: nine digits (or written 1234.56.782 / 123 456 782, or with `-`: the groups the digits view writes for
+ * any separator, `123/456/782` as `123-456-782`, digit-view.ts) next to a BSN word, valid by the 11-proef. Where a
  * bare nine-digit US_SSN_LABELLED finding covers the same digits (`BSN (social security number): 123456782`), the
  * BSN's checksum ranks above it (overlap.ts): the other type's own word and checksum win.
  */
 export const NL_BSN: RecognizerDefinition = {
   type: 'NL_BSN',
   category: 'PII',
-  pattern: String.raw`(?:^|[^0-9.])(\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3} \d{3} \d{3})(?:[^0-9]|$)`,
+  pattern: String.raw`(?:^|[^0-9.])(\d{9}|\d{4}[.-]\d{2}[.-]\d{3}|\d{3}[ -]\d{3}[ -]\d{3})(?:[^0-9]|$)`,
   group: 1,
-  partial: String.raw`[0-9][0-9. ]{0,10}`,
+  partial: String.raw`[0-9][0-9. -]{0,10}`,
   validator: 'nl_bsn',
   normalizer: 'digits',
   contextWords: BSN_WORDS,

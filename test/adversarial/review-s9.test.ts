@@ -68,13 +68,12 @@ describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value 
 
 describe('NL_BSN (7c627e7): the digits view reads no BSN', () => {
   const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
-  // HOLE (open, classification/digit-view.ts DIGIT_VIEW_RECOGNIZERS, recognizers-pii.ts NL_BSN): NL_BSN is a national
-  // identifier the default policy denies, but it scans only the main view, whose pattern takes nine digits, dddd.dd.ddd
-  // or ddd ddd ddd: the separators the digits view reads through for a US SSN (`219/09/9999`, `219_09_9999`, spaced
-  // digits; SECURITY.md: "any separator between digit groups") keep a valid BSN beside its own word unread, and the
-  // request is forwarded (123-456-782, 123/456/782, 123_456_782, 123.456.782, 1 2 3 4 5 6 7 8 2). Fix: add NL_BSN to
-  // DIGIT_VIEW_RECOGNIZERS with a pattern that also takes the view's `-` groups (ddd-ddd-ddd, dddd-dd-ddd).
-  it.fails.each(['123-456-782', '123/456/782', '123_456_782', '123.456.782', '1 2 3 4 5 6 7 8 2'])(
+  // HOLE (closed, classification/digit-view.ts DIGIT_VIEW_RECOGNIZERS, recognizers-pii.ts NL_BSN): NL_BSN scanned only
+  // the main view (nine digits, dddd.dd.ddd or ddd ddd ddd), so the separators the digits view reads through for a US
+  // SSN (`219/09/9999`, spaced digits; SECURITY.md: "any separator between digit groups") kept a valid BSN beside its
+  // own word unread, and the request was forwarded. Closed: NL_BSN is a digits-view recognizer and its pattern takes
+  // the view's `-` groups (ddd-ddd-ddd, dddd-dd-ddd); the BSN's checksum and word still win over a bare US SSN.
+  it.each(['123-456-782', '123/456/782', '123_456_782', '123.456.782', '1 2 3 4 5 6 7 8 2'])(
     'a BSN written %s beside its word is refused',
     async (bsn) => {
       expect(await forwarded(CHAT, ask(`My BSN is ${bsn}.`))).toBe('');

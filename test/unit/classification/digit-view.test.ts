@@ -74,6 +74,31 @@ describe("SSN evasions are found, spanning exactly the original value, with the 
   });
 });
 
+describe('BSNs beside their word with any separator (NL_BSN is a digits-view recognizer)', () => {
+  const [bsn] = find('BSN 123456782');
+  it.each([
+    '123-456-782',
+    '123/456/782',
+    '123_456_782',
+    '123.456.782',
+    '1234/56/782',
+    '123   456   782',
+    '1 2 3 4 5 6 7 8 2',
+  ])("%s is one NL_BSN over exactly its characters, with the plain value's fingerprint", (value) => {
+    expect(find(`Mijn BSN is ${value}.`)).toEqual([{ type: 'NL_BSN', value, fingerprint: bsn?.fingerprint }]);
+  });
+
+  it("the BSN's checksum and word outrank a bare US SSN on the same digits, in the digits view too", () => {
+    expect(find('BSN (social security number): 1 2 3 4 5 6 7 8 2').map((f) => f.type)).toEqual(['NL_BSN']);
+    expect(find('SSN 2 1 9 0 9 9 9 9 9').map((f) => f.type)).toEqual(['US_SSN']);
+  });
+
+  it('control: no BSN word, or a number failing the 11-proef, is no BSN', () => {
+    expect(find('order 123/456/782 shipped')).toEqual([]);
+    expect(find('BSN 123/456/783').filter((f) => f.type === 'NL_BSN')).toEqual([]);
+  });
+});
+
 describe('what the digits view must not turn into values', () => {
   it.each([
     ['IP addresses', 'hosts 10.219.09.99 and 192.0.2.219 and 219.09.99.99'],

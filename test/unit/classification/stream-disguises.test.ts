@@ -19,6 +19,8 @@ describe('stream scanner: disguised values cut anywhere', () => {
     ['a key in groups of five', 'use AKIAZ-3MQWX-R5TLP-B6Y7N now', 'AWS_ACCESS_KEY'],
     ['a key with a Braille blank', 'use AKIAZ3MQ\u2800WXR5TLPB6Y7N now', 'AWS_ACCESS_KEY'],
     ['an SSN in dingbat digits', 'my ssn is ❷❶❾-⓿❾-❾❾❾❾ thanks', 'US_SSN'],
+    ['a BSN with slashes (the digits view)', 'mijn BSN is 123/456/782 dank je', 'NL_BSN'],
+    ['a BSN in spaced digits (the digits view)', 'mijn BSN is 1 2 3 4 5 6 7 8 2 dank je', 'NL_BSN'],
     [
       'a key as quoted-printable',
       `decode ${[...KEY].map((c) => `=${c.charCodeAt(0).toString(16)}`).join('')} ok`,
