@@ -1,6 +1,6 @@
 // CPU of classifying a parsed chat request whose names are read as one set (classification/name-pairs.ts), with 0, 8
-// and 128 tools: ordinary names (`lookup_3`: no value's piece, no pair read) and the worst case (every name can be a
-// piece: `Lookup3Tool`, every two read; and 64 characters long). `--against <checkout>` classifies the same segments with that checkout's
+// and 128 tools: ordinary names (`lookup_cd`: no value's piece, only the model's pairs read), names with a digit
+// (`lookup_3`) and the worst case (every name can be a piece: `Lookup3Tool`, every two read; 30 and 64 characters long). `--against <checkout>` classifies the same segments with that checkout's
 // classifier too, interleaved, and reports the ratios (this tree / that one). Writes bench/results/name-pairs.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,9 +60,11 @@ async function main(): Promise<void> {
     there = module.createClassifier({ fingerprintKey: key });
   }
   const kinds = {
-    ordinary: (i: number) => `lookup_${i}`,
+    ordinary: (i: number) => `lookup_${String.fromCharCode(97 + (i % 26), 97 + Math.floor(i / 26))}`,
+    with_digit: (i: number) => `lookup_${i}`,
     piece_like: (i: number) => `Lookup${i}Tool`,
-    // The longest names (64 characters): the most a pair can cost.
+    // Longer names (30 characters: 128 of them are about the most the pairs read; 64 are refused).
+    piece_like_30: (i: number) => `Lookup${i}Tool${'Ab9'.repeat(22)}`.slice(0, 30),
     piece_like_64: (i: number) => `Lookup${i}Tool${'Ab9'.repeat(22)}`.slice(0, 64),
   };
   const rows: Record<string, unknown>[] = [];
@@ -73,6 +75,15 @@ async function main(): Promise<void> {
       const iterations = tools === 128 ? 20 : 400;
       const row: Record<string, unknown> = { kind, tools, segments: segments.length };
       // Interleaved, so both see the same load.
+      try {
+        here.classify(segments);
+      } catch (error) {
+        // Past MAX_NAME_PAIR_CHARS: refused (ERR_NAME_PAIRS_EXCEEDED), measured no further.
+        row.refused = (error as { code?: string }).code;
+        rows.push(row);
+        console.log(JSON.stringify(row));
+        continue;
+      }
       for (let round = 0; round < 3; round++) {
         const mine = cpuPerCall(() => here.classify(segments), iterations);
         row[`us_${round}`] = mine;

@@ -16,8 +16,8 @@ export type ClassificationErrorCode =
   | 'ERR_CLASSIFIER_CLOSED'
   // classify() on a text holding more encoded runs than its decoding budget (decode.ts): refused, never left unread
   | 'ERR_DECODE_BUDGET_EXCEEDED'
-  // classify() on segments whose names make more pairs than name-pairs.ts reads (MAX_NAME_PAIRS): refused, never read
-  // in part
+  // classify() on segments whose names make more pairs than name-pairs.ts reads (MAX_NAME_PAIR_CHARS): refused, never
+  // read in part
   | 'ERR_NAME_PAIRS_EXCEEDED';
 
 export class ClassificationError extends Error {

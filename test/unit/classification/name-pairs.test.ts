@@ -1,10 +1,10 @@
 // A request's names (model, tool and function names, tool-call names, tool_choice) read as one set, each two joined:
 // a key split over two names that are not neighbours is found in every API's shape, a piece in each; names that can
-// be no value's piece cost nothing; past MAX_NAME_PAIRS the call is refused, never read in part.
+// be no value's piece cost nothing; past MAX_NAME_PAIR_CHARS the call is refused, never read in part.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClassificationError, createClassifier } from '../../../src/classification/index.ts';
-import { MAX_NAME_PAIRS, nameSetWindows } from '../../../src/classification/name-pairs.ts';
+import { MAX_NAME_PAIR_CHARS, nameSetWindows } from '../../../src/classification/name-pairs.ts';
 import { adapterFor, type Api } from '../../../src/providers/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
@@ -75,6 +75,15 @@ describe("a key split over a request's names", () => {
     expect(touched('anthropic.messages', anthropic)).toEqual(['tools[0].name', 'tool_choice.name']);
   });
 
+  it('a lower-cased AWS key id over two tool names, neither valueLike (a digit makes each a possible piece)', () => {
+    const tools = ['akiaz3mqwx', 'lookup', 'r5tlpb6y7n'].map(chatTool);
+    const body = { model: 'echo-1', messages: [{ role: 'user', content: 'hi' }], tools };
+    // The list's own joins glue `akiaz3mqwx` onto the schema's `type`, `object`, … (a 20-character lower-case id too).
+    expect(touched('openai.chat_completions', body)).toEqual(
+      expect.arrayContaining(['tools[0].function.name', 'tools[2].function.name']),
+    );
+  });
+
   it('any split point, any ordinary tools around and between the halves: both halves are touched', () => {
     const ordinary = fc.constantFrom('lookup', 'search', 'get_weather', 'send_mail', 'read-file');
     const token = `${GH[0]}${GH[1]}`;
@@ -113,16 +122,18 @@ describe('nameSetWindows', () => {
     expect(nameSetWindows(keyList)).toEqual([]);
   });
 
-  it('each name text once (its first segment), both orders, and a space where digits meet', () => {
+  it('each name text once (its first segment), both orders, a space where digits meet; a digit makes a piece', () => {
     const [window] = nameSetWindows([{ path: 'model', text: 'm1' }, name('A1B2C3', 0), name('m1', 1), name('42', 2)]);
     const pairs = window?.text.split('\n!\n');
-    expect(pairs).toEqual(['A1B2C3m1', 'm1A1B2C3', 'A1B2C342', 'A1B2C3 42', '42A1B2C3']);
+    expect(pairs).toEqual(['m1A1B2C3', 'A1B2C3m1', 'm142', 'm1 42', '42m1', 'A1B2C342', 'A1B2C3 42', '42A1B2C3']);
     expect(window?.parts.filter((p) => p.segment === 2)).toEqual([]); // `m1` read at the model's segment
   });
 
-  it('more pairs than MAX_NAME_PAIRS: refused (ERR_NAME_PAIRS_EXCEEDED), never read in part', () => {
-    const many = Array.from({ length: 200 }, (_, i) => name(`NAME${i}X`, i));
-    expect(200 * 199 > 2 * MAX_NAME_PAIRS).toBe(true);
+  it('pairs of more than MAX_NAME_PAIR_CHARS characters: refused (ERR_NAME_PAIRS_EXCEEDED), never read in part', () => {
+    // 128 names of 64 characters, each able to be a piece: 8,128 pairs, both orders, 128 characters each.
+    const many = Array.from({ length: 128 }, (_, i) => name(`NAME${i}X`.padEnd(64, 'Q'), i));
+    expect(128 * 127 * 128 > MAX_NAME_PAIR_CHARS).toBe(true);
+    expect(nameSetWindows(many.slice(0, 64))[0]?.text.length).toBeLessThan(MAX_NAME_PAIR_CHARS);
     const failure = (() => {
       try {
         nameSetWindows(many);
