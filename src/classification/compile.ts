@@ -15,7 +15,9 @@ export interface CompiledRecognizer {
   type: string;
   category: Finding['category'];
   regex: RE2;
-  /** The same pattern, sticky: `test` at a given byte says whether a match starts there and (lastIndex) where it ends. */
+  /**
+   * The same pattern, sticky: `test` at a given byte says whether a match starts there and (lastIndex) where it ends.
+   */
   sticky: RE2;
   /** With indices ('d', ~3 µs more a call): asked only when a group's position in the match is ambiguous. */
   indexed: RE2;
@@ -41,9 +43,13 @@ export interface CompiledRecognizer {
   contextScore: number;
   /** Its pattern gets an RE2.Set of its own (per type) for the which-can-match pass (RecognizerDefinition). */
   separateSet: boolean;
-  /** How its findings rank when they overlap another type's (overlap.ts): 2 checksum, 1 validated or labelled, 0 none. */
+  /**
+   * How its findings rank when they overlap another type's (overlap.ts): 2 checksum, 1 validated or labelled, 0 none.
+   */
   strength: number;
-  /** `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared. */
+  /**
+   * `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared.
+   */
   partial: RE2 | undefined;
 }
 

@@ -193,10 +193,10 @@ function isListGapCode(code: number): boolean {
 /**
  * The outermost lists of a text read in document order, consecutive ones joined (at most MAX_LIST_GAP characters of
  * isListGapCode between them): a card's groups spread over two or more lists (`{"a":[3782,822463],"b":[10005]}`, two
- * arguments; `[3782, 822463]` | `[10005]`, two segments a join window glues) are a card's groups as one list's are,
- * and its separators, the text between the lists included, become `-` (listSpellsCard). `add` takes each list read
- * whole as it closes, with its numbers (an empty list ends the chain; any other list between two is text between them,
- * read by gapJoins: a string member's object, `{"k":"v"}`, is read past, one holding a digit is not); the chain keeps at most
+ * arguments; `[3782, 822463]` | `[10005]`, two segments a join window glues) are a card's groups as one list's are, and
+ * its separators, the text between the lists included, become `-` (listSpellsCard). `add` takes each list read whole as
+ * it closes, with its numbers (an empty list ends the chain; any other list between two is text between them, read by
+ * gapJoins: a string member's object, `{"k":"v"}`, is read past, one holding a digit is not); the chain keeps at most
  * MAX_LIST_GROUPS numbers (whole lists dropped from its front), so each list is checked a bounded number of times.
  */
 function listChain(text: string, rewrites: Rewrite[]) {
@@ -278,7 +278,8 @@ export function listSpellsCard(
   const count = numbers.length - first;
   if (count < 2 || count > MAX_LIST_GROUPS) return;
   const head = numbers[first] as { start: number; end: number };
-  if (head.end - head.start !== 4) return; // every card layout of 2+ groups starts with four digits (most lists end here)
+  // every card layout of 2+ groups starts with four digits (most lists end here)
+  if (head.end - head.start !== 4) return;
   const groups = numbers.slice(first).map((n) => n.end - n.start);
   const digits = groups.reduce((sum, n) => sum + n, 0);
   if (digits < MIN_REGROUPED_DIGITS || digits > MAX_REGROUPED_DIGITS || !isCardLayout(groups)) return;

@@ -36,11 +36,11 @@ function isWordUnit(code: number): boolean {
 
 /**
  * The one piece of window span [start, end) that lies inside one part, when a neighbour glued to that part is in reach
- * of it as context: it starts at most `before` characters after the part's start and another part ends right there,
- * or ends at most `after` characters before the part's end and another part starts right there (`my ssn is` |
- * `219099999`); "right there" is within `gap` characters (a labelWindows line break). Undefined otherwise, and when the span reaches an edge of its part where its segment's text goes on
- * in a letter or digit: the window cut a word or a number there (`…2190999991234` clipped after nine digits), and
- * its segment alone would not read that value.
+ * of it as context: it starts at most `before` characters after the part's start and another part ends right there, or
+ * ends at most `after` characters before the part's end and another part starts right there (`my ssn is` |
+ * `219099999`); "right there" is within `gap` characters (a labelWindows line break). Undefined otherwise, and when the
+ * span reaches an edge of its part where its segment's text goes on in a letter or digit: the window cut a word or a
+ * number there (`…2190999991234` clipped after nine digits), and its segment alone would not read that value.
  */
 export function pieceBeside(
   window: JoinWindow,

@@ -45,8 +45,8 @@ function digitsMeet(a: string, b: string): boolean {
 /**
  * Whether a name can be a piece of a value: valueLike (no lower-case letter, a digit beside both cases, or ending in
  * `_` or `-`: `AKIAZ3MQWX`, `838347Ae178B4a`, `ghp_`, `219-09-`) or holding a digit (a lower-cased key's half,
- * `akiaz3mqwx`; the model, `gpt-4o`, is one). A name of letters, `_` and `-` only in one case or in words
- * (`lookup`, `get_weather`, `GetWeather`) is none: a key's or a number's half of a few characters or more holds a digit.
+ * `akiaz3mqwx`; the model, `gpt-4o`, is one). A name of letters, `_` and `-` only in one case or in words (`lookup`,
+ * `get_weather`, `GetWeather`) is none: a key's or a number's half of a few characters or more holds a digit.
  */
 function canBePiece(name: string): boolean {
   if (valueLike(name, 0, name.length)) return true;

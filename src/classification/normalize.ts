@@ -49,8 +49,8 @@ function isOtherDigit(code: number): boolean {
 }
 
 /**
- * U+2800 BRAILLE PATTERN BLANK renders as a space but is a symbol (no whitespace, not default-ignorable, NFKC keeps it):
- * read as a space, so it neither hides a separator (`219⠀09⠀9999`) nor glues the words around it. The other blank
+ * U+2800 BRAILLE PATTERN BLANK renders as a space but is a symbol (no whitespace, not default-ignorable, NFKC keeps
+ * it): read as a space, so it neither hides a separator (`219⠀09⠀9999`) nor glues the words around it. The other blank
  * characters that are no whitespace (Hangul fillers U+115F, U+1160, U+3164, U+FFA0) are default-ignorable: dropped.
  */
 const BRAILLE_BLANK = 0x2800;
@@ -175,8 +175,9 @@ export function normalizeText(original: string): NormalizedText {
   let changed = false;
   const opens: number[] = [];
   const closes: number[] = [];
-  // The last character written is an ASCII letter or digit: a combining mark on it is dropped (a dotted `Q̇` or a keycap
-  // digit still reads as the character; code points are normalised one at a time, so a mark never composes here).
+  // The last character written is an ASCII letter or digit: a combining mark on it is dropped (a dotted `Q̇` or a
+  // keycap digit still reads as the character; code points are normalised one at a time, so a mark never composes
+  // here).
   let lastAlnum = false;
   for (let i = 0; i < original.length; ) {
     // A run of ASCII that stays as it is, copied whole (most of any text).

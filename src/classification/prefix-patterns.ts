@@ -1,7 +1,7 @@
 // Building blocks for recognizers' `partial` patterns (types.ts): RE2 sources matching every beginning of a fixed
 // literal, so a stream scanner holds back a trailing "sk_li" until it knows whether "sk_live_…" follows. Invariant:
-// what these build matches every non-empty prefix of what they describe (prefix-closed), never less. escapeRegExp is the
-// one escape of a literal for both RE2 and JS RegExp sources.
+// what these build matches every non-empty prefix of what they describe (prefix-closed), never less. escapeRegExp is
+// the one escape of a literal for both RE2 and JS RegExp sources.
 
 /**
  * `literal` as a pattern that matches exactly it, outside a character class, in RE2 and in a JS RegExp (with or

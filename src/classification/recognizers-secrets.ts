@@ -251,7 +251,9 @@ export const URL_PASSWORD: RecognizerDefinition = {
   contextScore: 95,
 };
 
-/** The credential words an environment-style name ends in (`…_TOKEN`, `…_API_KEY`): ENV_SECRET's pattern and partial. */
+/**
+ * The credential words an environment-style name ends in (`…_TOKEN`, `…_API_KEY`): ENV_SECRET's pattern and partial.
+ */
 const ENV_CREDENTIAL_WORDS =
   'token|secret|api_?key|access_?key|secret_?key|private_?key|key|password|passwd|pwd|pass|auth|credentials?';
 

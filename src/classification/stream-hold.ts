@@ -29,7 +29,10 @@ export interface HoldPlan {
   fixedWindow: boolean;
   /** Which recognizers' raw patterns match anywhere in a text (one pass), so only those are run. */
   candidates: InstanceType<typeof RE2.Set> | undefined;
-  /** Which may have a raw match ending at the end of a text (`(?:pattern)$`: a superset), so only those are searched for one. */
+  /**
+   * Which may have a raw match ending at the end of a text (`(?:pattern)$`: a superset), so only those are searched for
+   * one.
+   */
   atEnd: InstanceType<typeof RE2.Set> | undefined;
   /** The largest contextWindow.before of any recognizer (normalised characters). */
   maxContextBefore: number;
@@ -96,7 +99,10 @@ export interface ScanText {
   bytes: Buffer;
 }
 
-/** Maps byte offsets in `t.bytes` to original UTF-16 offsets (starts and ends map differently around dropped characters). */
+/**
+ * Maps byte offsets in `t.bytes` to original UTF-16 offsets (starts and ends map differently around dropped
+ * characters).
+ */
 function offsetMapper(
   t: ScanText,
   byteOffsets: readonly number[],
@@ -107,7 +113,9 @@ function offsetMapper(
   return { unit, start: (b) => t.normalized.startOf(unit(b)), end: (b) => t.normalized.endOf(unit(b)) };
 }
 
-/** The earliest original offset where a declared partial matches the rest of the text; the text's length when none does. */
+/**
+ * The earliest original offset where a declared partial matches the rest of the text; the text's length when none does.
+ */
 export function partialStart(plan: HoldPlan, t: ScanText): number {
   let at = -1;
   for (const index of matchingPartials(plan, t.bytes)) {

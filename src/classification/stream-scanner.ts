@@ -21,7 +21,9 @@ export interface StreamScannerOptions {
   path: string;
   /** Characters held back at the end of the buffer for recognizers without a partial (default 256). */
   window?: number;
-  /** Most characters ever held (default 65,536); a finding that keeps growing past it throws ERR_STREAM_BUFFER_EXCEEDED. */
+  /**
+   * Most characters ever held (default 65,536); a finding that keeps growing past it throws ERR_STREAM_BUFFER_EXCEEDED.
+   */
   maxBuffer?: number;
 }
 

@@ -163,8 +163,8 @@ export interface RecognizerDefinition {
   /**
    * RE2 source, anchored at the end of the text when compiled (`(?:partial)$`), matching every text suffix that could
    * still be the beginning of a match (or a whole match that more text could change), so a stream scanner may release
-   * everything before the earliest such suffix. MUST be conservative: a suffix it misses is released before the value is
-   * complete. Without it, the scanner holds back a fixed window for this recognizer (stream-scanner.ts).
+   * everything before the earliest such suffix. MUST be conservative: a suffix it misses is released before the value
+   * is complete. Without it, the scanner holds back a fixed window for this recognizer (stream-scanner.ts).
    */
   partial?: string;
 }

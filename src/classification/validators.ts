@@ -150,7 +150,10 @@ export function isLikelySecretValue(value: string): boolean {
   return !isConfigLiteral(value) && (isHighEntropySecret(value) || isLikelyPassword(value));
 }
 
-/** Domains reserved for documentation (RFC 2606, RFC 6761): example.com/.net/.org and the .example, .test, .invalid, .localhost TLDs. */
+/**
+ * Domains reserved for documentation (RFC 2606, RFC 6761): example.com/.net/.org and the .example, .test, .invalid,
+ * .localhost TLDs.
+ */
 export function isReservedDomain(domain: string): boolean {
   const d = domain.toLowerCase();
   for (const reserved of ['example.com', 'example.net', 'example.org']) {

@@ -1,7 +1,8 @@
 // Graceful shutdown of the listener: stop taking requests, let those in flight finish until the drain deadline, then
 // end those still open (their shutdown signal aborts the upstream exchange: a 503 or a stream's error event, and an
-// outcome record, src/pipeline/stream-complete.ts), then close every connection. Invariants: no request is dropped without its outcome path
-// running; every step's failure is reported with its cause; the deadline bounds how long a stream can hold shutdown.
+// outcome record, src/pipeline/stream-complete.ts), then close every connection. Invariants: no request is dropped
+// without its outcome path running; every step's failure is reported with its cause; the deadline bounds how long a
+// stream can hold shutdown.
 import type { FastifyInstance } from 'fastify';
 
 export interface Drain {

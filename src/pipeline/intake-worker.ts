@@ -13,7 +13,10 @@ import type { ClassifierThreadConfig, ClassifyOptions } from '../classification/
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
 import { BODY_END, type IntakeReply, type PackedRequest } from './intake-protocol.ts';
 
-/** A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake-protocol.ts BODY_END). */
+/**
+ * A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake-protocol.ts
+ * BODY_END).
+ */
 export type IntakeMessage = { id: number; kind: 'intake'; api: Api; options: ClassifyOptions } & (
   | { body: Uint8Array; port?: never }
   | { port: MessagePort; body?: never }
