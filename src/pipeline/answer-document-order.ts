@@ -29,11 +29,27 @@ interface Frame {
   next: number;
 }
 
+/**
+ * A closed label (`"type":"high"`): no place of the reading (it pushes no place apart), yet read after the place
+ * before it and before the next two (answer-key-joins.ts readClosedLabels): an enumerated value's letters can end or
+ * start a key whose other piece is a string two fields on (`gh` + `p_16C7…`).
+ */
+export interface ClosedLabel {
+  keys: false;
+  index: number;
+  start: number;
+  end: number;
+  text: string;
+  /** How many places come before it. */
+  next: number;
+}
+
 /** Characters of a JSON text's opening or closing syntax read over (`{"`, `"}]`, whitespace). */
 const SYNTAX_REACH = 64;
 
 /** The places of `all` (answerSegments' order: an object's key list, then its members' segments) in document order. */
-export function documentPlaces(all: readonly AnswerSegment[]): Place[] {
+/** `closed` receives the answer's closed labels, each with its position among the places. */
+export function documentPlaces(all: readonly AnswerSegment[], closed: ClosedLabel[] = []): Place[] {
   const places: Place[] = [];
   const stack: Frame[] = [];
   const open = new Map<AnswerAt | null, Frame>();
@@ -70,6 +86,9 @@ export function documentPlaces(all: readonly AnswerSegment[]): Place[] {
   for (const segment of all) {
     if (!segment.keys) {
       enter(segment.at);
+      if (isClosedLabel(segment)) {
+        closed.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, next: places.length });
+      }
       const label = isLabel(segment) || isBlank(segment.text); // a blank string is read past as a label is
       if (!isClosedLabel(segment)) {
         places.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, label });

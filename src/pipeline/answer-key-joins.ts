@@ -10,7 +10,7 @@
 // each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS a copy.
 import { type Finding, forEachDocumentPair } from '../classification/index.ts';
 import type { AnswerSegment } from '../providers/index.ts';
-import { documentPlaces, type Place } from './answer-document-order.ts';
+import { type ClosedLabel, documentPlaces, type Place } from './answer-document-order.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
 export const KEY_JOIN_VALUES = 3;
@@ -111,9 +111,10 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
   }
   // Document order: each place read before the next two (a name or a JSON text on one side), and, labels skipped
   // (an id, a call id between a text and a tool call's arguments), before the next one.
-  const places = documentPlaces(all);
-  const read = (a: Place, b: Place | undefined) => {
-    if (b === undefined || (!a.keys && !b.keys && !isJson(a) && !isJson(b))) return;
+  const closed: ClosedLabel[] = [];
+  const places = documentPlaces(all, closed);
+  const read = (a: Side, b: Side | undefined, any = false) => {
+    if (b === undefined || (!any && !a.keys && !b.keys && !isJson(a) && !isJson(b))) return;
     const from = Math.max(a.start, a.end - KEY_JOIN_CHARS);
     const to = Math.min(b.end, b.start + KEY_JOIN_CHARS);
     push(a.text.slice(from, a.end), { keys: a.keys, index: a.index, offset: from }, b.text.slice(b.start, to), {
@@ -123,11 +124,43 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
     });
   };
   forEachDocumentPair(places, read);
+  readClosedLabels(places, closed, read);
   return { text: texts.join(''), pairs, values };
 }
 
+/** What a pair reads of a place or a closed label. */
+type Side = Pick<Place, 'keys' | 'index' | 'start' | 'end' | 'text'>;
+
+/**
+ * Each closed label (`"type":"high"`, which the list order reads only with the field right beside it) read after the
+ * place before it and before the next two, past names read with their neighbours only and other closed labels, as a
+ * place is: its letters and a string two fields on can be a key's pieces (`high` + `p_16C7…`, a citation's text past
+ * its url or file id). It is no place, so it pushes none apart. Three pairs a label: linear.
+ */
+function readClosedLabels<P extends Side & { weak?: boolean }>(
+  places: readonly P[],
+  closed: readonly ClosedLabel[],
+  read: (a: Side, b: Side | undefined, any: boolean) => void,
+): void {
+  if (closed.length === 0) return;
+  const walk: P[] = [];
+  const before: number[] = []; // per place, the places of the walk before it
+  for (const place of places) {
+    before.push(walk.length);
+    if (place.weak !== true) walk.push(place);
+  }
+  before.push(walk.length);
+  for (const label of closed) {
+    const k = before[label.next] as number;
+    const last = walk[k - 1];
+    if (last !== undefined) read(last, label, true);
+    read(label, walk[k], true);
+    read(label, walk[k + 1], true);
+  }
+}
+
 /** A value read past its JSON syntax (answer-document-order.ts): a tool call's arguments. */
-const isJson = (place: Place) => !place.keys && (place.start > 0 || place.end < place.text.length);
+const isJson = (place: Side) => !place.keys && (place.start > 0 || place.end < place.text.length);
 
 /**
  * The pieces of the findings of `joins.text` that cross a pair's junction, when neither side holds a finding of that

@@ -9,6 +9,7 @@ import { promptBody } from './request-bodies.ts';
 import { openSocket, portOf, watchServers, type ServerSide } from './round7-ops-sockets.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 import { classifier } from './recording-pipeline.ts';
+import { anthropicAnswer, chatAnswer } from './fixtures.ts';
 import { CHAT, forwarded, RULES, screened } from './round7-helpers.ts';
 
 describe('join-decode.ts (2f8a3b8): a run decoded across a boundary and a value of its type beside it', () => {
@@ -180,5 +181,39 @@ describe('body.ts (04ee2a1, f53fd3f): one budget for every body being received, 
   it('control: once those clients are gone, the budget is whole again and the request is answered', async () => {
     const answer = await stack.send('chat', promptBody('chat', 'hello'));
     expect(answer.status).toBe(200);
+  });
+});
+
+describe("answer labels (H14, round 6 R1): an enumerated label's letters then a string two fields on", () => {
+  // `gh` (the end of `high`, a type the SDKs name) + `p_16C7…` = a GitHub token.
+  const REST = 'p_16C7e42F292c6912E7710c838347Ae17xbab';
+  const chat = (annotation: Record<string, unknown>) =>
+    chatAnswer({}, { content: 'see the page', refusal: null, annotations: [annotation] });
+  const anthropic = (citation: Record<string, unknown>) =>
+    anthropicAnswer([{ type: 'text', text: 'see the page', citations: [citation] }]);
+  const citation = { document_index: 0, document_title: null, start_char_index: 0, end_char_index: 1 };
+
+  // HOLE (closed, pipeline/answer-document-order.ts, answer-key-joins.ts readClosedLabels): a closed label (an
+  // enumerated field's value the SDKs name: `"type":"high"`) was read apart by every reading order but the list
+  // order, where the field after it sits between (`url`, `file_id`), so `high` then `p_16C7…` two fields on (a chat
+  // annotation's title, an Anthropic citation's cited_text) was relayed: `gh` + `p_…` is a GitHub token. Closed: a
+  // closed label is a place of the answers' document-order reading, read after the place before it and before the
+  // next two (past weak names and other closed labels), and pushes no place apart.
+  it('chat annotation: a label then a title past the url is not relayed', async () => {
+    const annotation = {
+      type: 'high',
+      url_citation: { url: 'https://x.io', title: REST, end_index: 1, start_index: 0 },
+    };
+    expect(await screened(CHAT, chat(annotation))).not.toContain(REST);
+  });
+  it('anthropic citation: a label then the cited text past a file id is not relayed', async () => {
+    const body = anthropic({ type: 'high', file_id: 'file_1', cited_text: REST, ...citation });
+    expect(await screened('anthropic.messages', body)).not.toContain(REST);
+  });
+  it('control: the same answers with an ordinary title or cited text are relayed', async () => {
+    const annotation = { type: 'url_citation', url_citation: { url: 'https://x.io', title: 'Paris', end_index: 1 } };
+    expect(await screened(CHAT, chat(annotation))).toContain('"title":"Paris"');
+    const body = anthropic({ type: 'char_location', file_id: 'file_1', cited_text: 'Paris is big', ...citation });
+    expect(await screened('anthropic.messages', body)).toContain('Paris is big');
   });
 });
