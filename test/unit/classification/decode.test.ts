@@ -177,6 +177,17 @@ describe('base64 that is not text whole: its stretches of ASCII at each of the f
     }
   });
 
+  it('any bytes around the text and any word glued before the run: the key is read', () => {
+    const bytes = fc.uint8Array({ maxLength: 9 }).map((b) => Buffer.from(b));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{0,7}$/), bytes, bytes, (word, before, after) => {
+        const run = `${word}${Buffer.concat([before, value, after]).toString('base64')}`;
+        expect(find(`x ${run} y`).map((f) => f.type)).toContain('AWS_ACCESS_KEY');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('control: binary and words decode to no stretch of 12 ASCII bytes', () => {
     const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 151 + 129) % 256)).toString('base64');
     expect(
