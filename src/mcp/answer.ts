@@ -8,7 +8,7 @@ import { describeError } from '../observability/index.ts';
 import { MCP_FAILURES, type McpErrorCode } from './errors.ts';
 import type { McpOutcomeBody } from './records.ts';
 import { isRpcError } from './upstream.ts';
-import type { ProgressTail } from './progress.ts';
+import { type ProgressTail, SHOWN_TAIL } from './progress.ts';
 import type { CallContext, Ended } from './types.ts';
 
 /** Settles the call's reservation; the outcome's cost, pricing version and settlement (null: a listing, which holds
@@ -128,9 +128,6 @@ export async function forwardAndScreen(
     };
   return { status: outcome.status, body, outcome };
 }
-
-/** How much of a progress piece already relayed a new piece, or the result, is read after (a join's reach). */
-export const SHOWN_TAIL = 256;
 
 /**
  * The finding types to block or redact that the result forms with the progress the client already received: a value

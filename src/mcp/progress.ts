@@ -7,7 +7,6 @@
 // another, the progress bar apart), nor can blank messages (no letter or digit: not kept); what is kept is bounded
 // (SHOWN_PIECES pieces a tail, each its last SHOWN_TAIL characters).
 import { describeError } from '../observability/index.ts';
-import { SHOWN_TAIL } from './answer.ts';
 import type { McpDeps } from './types.ts';
 
 type Piece = { path: string; text: string };
@@ -30,6 +29,8 @@ export const emptyTail = (): ProgressTail => ({ messages: [], numbers: [] });
 /** Pieces of a kind relayed before that a notification's pieces are read after and paired with (a reader skips some
  * between). */
 const SHOWN_PIECES = 4;
+/** How much of a progress piece already relayed a new piece, or the result, is read after (a join's reach). */
+export const SHOWN_TAIL = 256;
 
 /**
  * A progress notification for the client, or null when it is not relayed. `shown` holds the last pieces of each kind

@@ -2,8 +2,7 @@
 // pieces of one notification beside each other, ordinary progress relayed as it is.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import { emptyTail, progressNote, type Progress } from '../../../src/mcp/progress.ts';
-import { SHOWN_TAIL } from '../../../src/mcp/answer.ts';
+import { emptyTail, progressNote, type Progress, SHOWN_TAIL } from '../../../src/mcp/progress.ts';
 
 const deps = { classifier: createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) }), log: () => {} };
 /** The notifications' params as relayed (null: withheld), and the tail kept after them. */
