@@ -153,8 +153,8 @@ function codeAt(text: string, at: number): number {
 
 /**
  * Runs of at least MIN_DECIMAL_CODES printable ASCII codes (32-126) split by up to MAX_CODE_SEPARATOR of whitespace,
- * `,` and `;` (separatesCodes: `65,75,73,65,…`, `[65, 75, 73, …]`, `65 75 73 …`), each decoded to its character mapped to its own digits; `next`
- * skips to the next place a run may start. Linear: a run that fails is not read again.
+ * `,` and `;` (separatesCodes: `65,75,73,65,…`, `[65, 75, 73, …]`, `65 75 73 …`), each decoded to its character mapped
+ * to its own digits; `next` skips to the next place a run may start. Linear: a run that fails is not read again.
  */
 export function decimalCodeRuns(
   text: string,

@@ -1,11 +1,12 @@
 // Bounded decoding: runs of base64 (standard or URL-safe), hex (contiguous or separated bytes), percent-encoding,
-// quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8 only), and text behind a right-to-left override is
-// read in display order (reversed); what they read as is classified (all of a segment's runs as one text, kept apart
-// by RUN_GAP), and a finding there covers its encoded run in the original (so redaction removes it). One level only:
-// decoded text is not decoded again. Invariants: each character is looked at a bounded number of times; a classify()
-// call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a share per character of its text
-// (createDecodeBudget), and one more fails the call (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The
-// decoders themselves are in decode-bytes.ts, decode-escapes.ts and decode-der.ts.
+// quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8
+// only), and text behind a right-to-left override is read in display order (reversed); what they read as is classified
+// (all of a segment's runs as one text, kept apart by RUN_GAP), and a finding there covers its encoded run in the
+// original (so redaction removes it). One level only: decoded text is not decoded again. Invariants: each character is
+// looked at a bounded number of times; a classify() call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
+// characters plus a share per character of its text (createDecodeBudget), and one more fails the call
+// (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
+// decode-escapes.ts and decode-der.ts.
 import RE2 from 're2';
 import {
   base64Stretches,
