@@ -1,0 +1,132 @@
+// Security review of session 9's late changes (R3: after ~00:20): each suspected hole is an `it.fails` with a
+// `HOLE (open, <file>)` comment naming what, why and the fix; controls that held are plain `it`. Through the real
+// classifier, the recording pipeline (what is forwarded) and the answer screen (what is relayed).
+import { describe, expect, it } from 'vitest';
+import { classifier, recordingPipeline } from './recording-pipeline.ts';
+import { AWS, CHAT, forwarded, screened } from './round7-helpers.ts';
+
+/** A GitHub token in two halves, each a valid tool name; whole it is a secret the default policy denies. */
+const GH = ['ghp_16C7e42F292c6912E7710c', '838347Ae178B4a'] as const;
+const holdsBoth = (out: string) => GH.every((half) => out.includes(half));
+const tool = (name: string) => ({
+  type: 'function',
+  function: { name, description: 'looks up', parameters: { type: 'object', properties: {} } },
+});
+
+/** The request `body` through the recording pipeline: its answer's status and code, and what was sent upstream. */
+async function handled(body: unknown): Promise<{ status: number; code: unknown; sent: number }> {
+  const { handler, sent } = await recordingPipeline();
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const answer = (await handler.handle({ requestId: 'r3', api: CHAT, headers: {}, body: bytes })) as {
+    status: number;
+    body: { error?: { code?: unknown } };
+  };
+  return { status: answer.status, code: answer.body.error?.code, sent: sent.length };
+}
+
+describe('name-pairs.ts (4880444, 46abfc8): a request names read two by two', () => {
+  /** A chat whose first turn is named `name`, with the token's second half as a tool two tools on. */
+  const request = (name: string) => ({
+    model: 'echo-1',
+    messages: [
+      { role: 'user', name, content: 'hello there' },
+      { role: 'user', content: 'fine' },
+    ],
+    tools: [tool('lookup'), tool(GH[1])],
+  });
+
+  // HOLE (open, classification/name-pairs.ts isName MAX_NAME; providers/openai-chat.ts a message's `name: text()`):
+  // only names of at most MAX_NAME (128) characters are read in pairs, on the ground that tool names are at most 64
+  // and the model 128; but a chat message's participant name has no pattern and no length bound. A name of 137
+  // characters ending in `ghp_16C7…` with the tool `838347Ae178B4a` two tools on is read with its neighbours only,
+  // and the request is forwarded with the whole token. Fix: bound a participant name as the API does
+  // (TOOL_NAME, ^[A-Za-z0-9_-]{1,64}$), or read a longer name's first and last MAX_NAME characters in the pairs.
+  it.fails('a participant name past 128 characters ending in a half and a tool holding the other', async () => {
+    expect(holdsBoth(await forwarded(CHAT, request(`${'x'.repeat(110)}-${GH[0]}`)))).toBe(false);
+  });
+  it('control: the same participant name within 128 characters is refused', async () => {
+    expect(await forwarded(CHAT, request(`${'x'.repeat(90)}-${GH[0]}`))).toBe('');
+  });
+
+  // HOLE (open, classification/name-pairs.ts MAX_NAME_PAIR_CHARS; pipeline's classification failure): participant
+  // names are names too, and a name holding a digit is a possible piece, so 300 turns named agent_0…agent_299 (a
+  // group chat, a multi-agent transcript; 4,096 messages are allowed) make ~90,000 pairs, past the 1 Mi-character
+  // budget: ERR_NAME_PAIRS_EXCEEDED, which the pipeline answers 500 server_error ERR_CLASSIFICATION_FAILED, "classifier
+  // failed". Fail-closed, but an ordinary request is refused as a server fault a client will retry, and no message
+  // says which bound. Fix: pair participant names only with the model, tool and tool-call names (a name a client
+  // shows beside its turn is read with that turn), and answer a client's bound 4xx naming it (ERR_REQUEST_TOO_LARGE).
+  it.fails('300 turns each named agent_<n> are not refused as a server error', async () => {
+    const messages = Array.from({ length: 300 }, (_, i) => ({ role: 'user', name: `agent_${i}`, content: 'ok' }));
+    const answer = await handled({ model: 'echo-1', messages });
+    expect(answer.status).toBeLessThan(500);
+  });
+  it('control: 300 turns each named with letters only are classified and forwarded', async () => {
+    const letter = (k: number) => String.fromCharCode(97 + (k % 26));
+    const messages = Array.from({ length: 300 }, (_, i) => ({
+      role: 'user',
+      name: `agent_${letter(Math.floor(i / 26))}${letter(i)}`,
+      content: 'ok',
+    }));
+    expect(await handled({ model: 'echo-1', messages })).toMatchObject({ sent: 1 });
+  });
+});
+
+describe('person names (6248093): one word said again is no listed name; wholeMatchFrom steps forward', () => {
+  const names = async (text: string) =>
+    (await classifier.classify([{ path: 'a', text }])).findings
+      .filter((f) => f.type === 'PERSON_NAME')
+      .map((f) => text.slice(f.start, f.end));
+  const rules = { redact: ['PERSON_NAME'], block: [] };
+  const answer = (content: string) => ({
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model: 'x',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  });
+
+  // HOLE (open, classification/person-names.ts PERSON_NAME_LISTED candidates, person-name-checks.ts isListedName):
+  // a candidate is a run of up to four capitalised words; when the run before a name is rejected, its words are not
+  // tried again as a shorter candidate starting later, so four capitalised words (three when they are one word said
+  // again) glued before a name hide it: 'Please Call Back Today Maria Garcia called.' has no PERSON_NAME, and an
+  // answer redacting PERSON_NAME relays the name. 6248093 widened it: 'Ann Ann Ann Ann Maria Garcia' was a finding
+  // (over the wrong words, yet a request with it refused) and is now none. Eight 'Ab ' give 'Ab Ab Ab Maria' (Garcia
+  // relayed), nine give none. Fix: after a rejected candidate, try the candidate starting at its next word (bounded:
+  // four words a start), and check a candidate's last two words apart when its first ones are no name.
+  it.fails.each([
+    'Please Call Back Today Maria Garcia called.',
+    'Hi Hi Hi Maria Garcia called.',
+    'Ann Ann Ann Ann Maria Garcia called.',
+    `${'Ab '.repeat(9)}Maria Garcia called.`,
+  ])('a name after capitalised words is redacted: %s', async (text) => {
+    expect(await names(text)).toContainEqual(expect.stringContaining('Maria Garcia'));
+    expect(await screened(CHAT, answer(text), rules)).not.toContain('Garcia');
+  });
+  it('control: the same name alone, or after a sentence end, is found and redacted', async () => {
+    for (const text of ['Maria Garcia called.', 'Please Call Back Today. Maria Garcia called.']) {
+      expect(await names(text)).toContainEqual(expect.stringContaining('Maria Garcia'));
+      expect(await screened(CHAT, answer(text), rules)).not.toContain('Garcia');
+    }
+  });
+  // wholeMatchFrom (matching.ts) tests each of up to four positions sticky, with its true left context, before it
+  // searches the rest and then falls back to exec: a name past 0-8 repeated words after a full stop is still found.
+  it('control: a name past a run of one repeated word and a full stop is found at any run length', async () => {
+    for (let n = 0; n <= 8; n += 1) {
+      expect(await names(`${'Ab '.repeat(n)}. Maria Garcia called.`)).toEqual(['Maria Garcia']);
+    }
+  });
+});
+
+describe('decode-bytes.ts (90355cf, e36d06f): base64 stretches and the fast path before them', () => {
+  const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+  const b64 = Buffer.from(`aws key ${AWS.value} for the deploy`).toString('base64');
+  // mayHoldStretch skips a run with no four quads in a row opening with A-Z or a-f at some alignment: every quad
+  // whose first byte is ASCII opens with one, so a key's 20 ASCII bytes always pass it, whatever is glued around.
+  it('control: the key in base64 behind a glued word of 0-3 letters, or stray bytes, is refused', async () => {
+    const cuts = ['', 'a', 'ab', 'abc'].map((word) => `${word}${b64}`);
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(`aws key ${AWS.value} ok`)]);
+    for (const text of [...cuts, bytes.toString('base64'), `${bytes.toString('base64')}gQ`]) {
+      expect(await forwarded(CHAT, ask(`see ${text} now`))).toBe('');
+    }
+  });
+});
