@@ -1,6 +1,7 @@
 // Security review of session 9's late changes (R3: after ~00:20): each suspected hole is an `it.fails` with a
 // `HOLE (open, <file>)` comment naming what, why and the fix; controls that held are plain `it`. Through the real
 // classifier, the recording pipeline (what is forwarded) and the answer screen (what is relayed).
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { AWS, CHAT, forwarded, screened } from './round7-helpers.ts';
@@ -127,6 +128,29 @@ describe('decode-bytes.ts (90355cf, e36d06f): base64 stretches and the fast path
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(`aws key ${AWS.value} ok`)]);
     for (const text of [...cuts, bytes.toString('base64'), `${bytes.toString('base64')}gQ`]) {
       expect(await forwarded(CHAT, ask(`see ${text} now`))).toBe('');
+    }
+  });
+});
+
+describe('decode-der.ts (90355cf): a DER private key written as a bare run', () => {
+  const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
+  const der = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' });
+  const base64 = der.toString('base64');
+  // HOLE (open, classification/decode.ts privateKeyArmor, decode-der.ts): only a run's first bytes at offset 0 are
+  // read as DER, and only as base64. A letter (or `key_`: `_` is base64url's) glued before the run shifts its quads,
+  // and the same key in hex (`xxd -p`, `openssl … | od`) is no base64 structure: the key is forwarded. 90355cf closed
+  // the same glued-word shape for text (base64Stretches reads every alignment). Fix: read DER_PREFIX characters at
+  // each of the first four offsets of a run (and after a leading word ending in `_` or `-`), and a hex run's first
+  // 96 bytes, with opensPrivateKey: bounded, DER_PREFIX characters an offset.
+  it.fails.each([`x${base64}`, `xy${base64}`, `key_${base64}`, der.toString('hex')])(
+    'an Ed25519 PKCS#8 key written %s is refused',
+    async (run) => {
+      expect(await forwarded(CHAT, ask(`here: ${run} thanks`))).toBe('');
+    },
+  );
+  it('control: the key as base64 or base64url, alone in its run, is refused', async () => {
+    for (const run of [base64, der.toString('base64url')]) {
+      expect(await forwarded(CHAT, ask(`here: ${run} thanks`))).toBe('');
     }
   });
 });
