@@ -246,7 +246,9 @@ describe('screenResponse: findings past the cap', () => {
     screenResponse(adapterFor('openai.chat_completions'), classifier, chat({}, extra), rules, { maxFindings });
 
   it('counts every finding exactly and redacts when all were kept', async () => {
-    const screened = await screen({ list: emails(4) });
+    // Cap 6: the key-joins call also reads `finish_reason`'s closed label glued to the list's first two addresses
+    // (answer-key-joins.ts readClosedLabels), copies its own cap counts though they are no spanning piece.
+    const screened = await screen({ list: emails(4) }, BLOCK, 6);
     expect(screened.action).toBe('redacted');
     expect(screened.classification).toEqual({ finding_count: 4, types: { EMAIL: 4 } });
   });
