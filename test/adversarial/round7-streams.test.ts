@@ -3,6 +3,7 @@
 // back to an earlier channel (tool call, content block, output item, content part) after another's text is the
 // attack. Holes are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
 import { describe, expect, it } from 'vitest';
+import { chatChunk } from './fixtures.ts';
 import { relayScripted, type ScriptedEvent } from './relay-harness.ts';
 import { CHAT, HALVES, holdsBoth, RULES } from './round7-helpers.ts';
 
@@ -61,15 +62,7 @@ const RESPONSES_REQUEST = { model: 'echo-1', stream: true, input: 'hi' };
 
 describe('streams: a text channel resumed after another channel’s text', () => {
   const CHAT_REQUEST = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null): ScriptedEvent => ({
-    data: {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      created: 0,
-      model: 'g',
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    },
-  });
+  const chunk = chatChunk;
   /** A delta of tool call `index`'s arguments; the first one opens the call. */
   const call = (index: number, args: string, first = false) =>
     chunk({
