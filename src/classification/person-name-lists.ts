@@ -68,7 +68,9 @@ export function givenNamesFrom(sources: readonly string[], common: ReadonlySet<s
     }
   }
   if (given.size < MIN_GIVEN_NAMES) {
-    const message = `gender-detection-from-name gave ${given.size} given names, fewer than ${MIN_GIVEN_NAMES}: its format changed`;
+    const message =
+      `gender-detection-from-name gave ${given.size} given names, fewer than ${MIN_GIVEN_NAMES}: ` +
+      'its format changed';
     throw new ClassificationError('ERR_RECOGNIZER_INVALID', 'PERSON_NAME', message);
   }
   return given;
