@@ -130,6 +130,31 @@ describe('decode-bytes.ts (90355cf, e36d06f): base64 stretches and the fast path
       expect(await forwarded(CHAT, ask(`see ${text} now`))).toBe('');
     }
   });
+  /** `text`'s UTF-8 bytes with `post` after them, in base64. */
+  const encoded = (text: string, post: number[] = []) =>
+    Buffer.concat([Buffer.from(text), Buffer.from(post)]).toString('base64');
+  const SSN_JA = '社会保障番号は219-09-9999です。';
+  // HOLE (open, classification/decode-bytes.ts base64Stretches MIN_TEXT_QUADS): a run that is not text whole is read
+  // only in stretches of four quads or more whose bytes are all ASCII (12 bytes). A short value in non-ASCII prose
+  // has fewer: an SSN (11 bytes: three whole quads at any alignment) or a short address between Japanese words, in
+  // base64 with one stray byte after, is never read, and the request is forwarded as it is; the same text without
+  // the stray byte, or in English, is refused (SSN) or redacted (address). Fix: read each alignment's quads of valid
+  // UTF-8 (a multi-byte character is a quad or two, not a break), or decode each alignment lossy whole (U+FFFD
+  // dropped by the main view), keeping mayHoldStretch's one look a character for identifiers.
+  it.fails.each([
+    ['an SSN', SSN_JA],
+    ['an e-mail address', 'メールはjo@ab.ioです。'],
+  ])('%s between Japanese words, in base64 with a stray byte after, is not forwarded', async (_, text) => {
+    const run = encoded(text, [0xff]);
+    expect(await forwarded(CHAT, ask(`see ${run} now`))).not.toContain(run);
+  });
+  it('control: the Japanese texts in base64 whole, English text with the stray byte, are not forwarded', async () => {
+    const runs = [SSN_JA, 'メールはjo@ab.ioです。'].map((text) => encoded(text));
+    runs.push(encoded('my SSN is 219-09-9999 ok', [0xff]));
+    for (const run of runs) {
+      expect(await forwarded(CHAT, ask(`see ${run} now`))).not.toContain(run);
+    }
+  });
 });
 
 describe('decode-der.ts (90355cf): a DER private key written as a bare run', () => {
