@@ -1,10 +1,11 @@
 // A request's property names read with the places beside them in document order, as the body's JSON text writes them:
 // two names with a number or `{` between (`{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}`), a value then the first name nested
-// objects down (`{"a":"AKIAZ3MQWX","x":{"x":{"R5TLPB6Y7N":1}}}`). Places: each name that can be a value's piece
-// (valueLike) and each value but closed labels; each place is paired with the next two when one of them is a name, and,
-// labels skipped, with the next one. Invariant: linear (each name emitted once, each place in at most six pairs).
+// objects down (`{"a":"AKIAZ3MQWX","x":{"x":{"R5TLPB6Y7N":1}}}`). Places: each name and each value but closed labels
+// and blank strings; each place is paired with the next two when one of them is a name, and, labels skipped, with the
+// next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Invariant: linear
+// (each name emitted once, each place in at most five pairs).
 import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
-import { isBlank, valueLike } from './readable-spans.ts';
+import { glued, isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
@@ -14,6 +15,7 @@ interface Place {
   to: number;
   name: boolean;
   label: boolean;
+  weak: boolean;
 }
 
 interface List {
@@ -44,19 +46,31 @@ export function documentPairs(segments: readonly TextSegment[], reach: number): 
     parts.push({ segment: b.segment, at: at + a.to - a0, from: b.from, length: b1 - b.from });
     at += a.to - a0 + b1 - b.from;
   };
-  forEachDocumentPair(places, read);
+  const text = (place: Place) => (segments[place.segment] as TextSegment).text;
+  forEachDocumentPair(places, read, (a, b) => glued(text(a), a.to - 1, b.from, text(b)));
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }
 
 /**
  * The pairs a document-order reading reads (requests here, answers in pipeline/answer-key-joins.ts): each place with
  * the next two, and each place that is no label with the one before it past labels, when that one is further than two
- * places back (so no pair is read twice). At most three pairs a place: linear.
+ * places back (so no pair is read twice). A weak place (a name that is not valueLike: `7N`, `xbab`) is read with the
+ * place right before and right after it when that one is not weak, and is no place of the walk above: a name of any
+ * form can end or start the value beside it (`"k":"AKIAZ3MQWXR5TLPB6Y","7N":1`), yet pushes no other place away
+ * (`"a":"AKIAZ3MQWX","b":1,"c":1,"R5TLPB6Y7N":1`); two weak names side by side hold no value's two pieces (each is
+ * under 3 characters, over 64, or lower-case without a vendor prefix's form); and only where `glued` (a letter or
+ * digit meets one: readable-spans.ts glued). At most five pairs a place: linear.
  */
-export function forEachDocumentPair<P extends { label: boolean }>(
-  places: readonly P[],
+export function forEachDocumentPair<P extends { label: boolean; weak: boolean }>(
+  all: readonly P[],
   read: (a: P, b: P | undefined) => void,
+  glued: (a: P, b: P) => boolean,
 ): void {
+  for (let i = 1; i < all.length; i += 1) {
+    const [before, place] = [all[i - 1] as P, all[i] as P];
+    if (before.weak !== place.weak && glued(before, place)) read(before, place);
+  }
+  const places = all.filter((place) => !place.weak);
   let last: P | undefined;
   let lastAt = -1;
   places.forEach((place, i) => {
@@ -78,7 +92,9 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
     for (; list.next < upTo; list.next += 1) {
       const from = list.starts[list.next] as number;
       const to = list.next + 1 < list.starts.length ? (list.starts[list.next + 1] as number) - 1 : names.length;
-      if (valueLike(names, from, to)) places.push({ segment: list.segment, from, to, name: true, label: false });
+      const weak = !valueLike(names, from, to);
+      if (!isBlank(names.slice(from, to)))
+        places.push({ segment: list.segment, from, to, name: true, label: false, weak });
     }
   };
   segments.forEach((segment, i) => {
@@ -111,10 +127,9 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
       stack.push({ path, segment: i, order, starts, next: 0 });
       return;
     }
-    // A blank string (isBlank) is read past as a label is: it holds no piece, and must not push the next one away.
-    const label = isLabel(segment) || isBlank(segment.text);
-    if (!isClosedLabel(segment)) {
-      places.push({ segment: i, from: 0, to: segment.text.length, name: false, label });
+    // A blank string (isBlank) is no place, as a number is not: it holds no piece, and must not push the next one away.
+    if (!isClosedLabel(segment) && !isBlank(segment.text)) {
+      places.push({ segment: i, from: 0, to: segment.text.length, name: false, label: isLabel(segment), weak: false });
     }
   });
   for (let list = stack.pop(); list !== undefined; list = stack.pop()) emit(list, list.starts.length);

@@ -13,7 +13,7 @@ export * from './recognizers.ts';
 export { normalizeText } from './normalize.ts';
 // What an answer's reading order needs to tell a label from text (src/pipeline/answer-document-order.ts).
 export { forEachDocumentPair } from './document-pairs.ts';
-export { isBlank, valueLike } from './readable-spans.ts';
+export { glued, isBlank, valueLike } from './readable-spans.ts';
 export { isClosedLabel, isClosedToken, isLabel } from './reading-orders.ts';
 export type { NormalizedText } from './normalize.ts';
 export { createClassifierPool, DEFAULT_OFFLOAD_THRESHOLD_CHARS } from './worker-pool.ts';

@@ -38,26 +38,29 @@ export interface SegmentSpans {
   members: Spans;
   /** The members but numbers (`members` itself when no number stands between two strings): pairs past numbers. */
   strings: Spans;
+  /** Each name that is not valueLike with the strings beside it (namePairs): first span, second span, in turn. */
+  namePairs: Spans;
   joined: readonly [number, number];
 }
 
 export function segmentSpans(text: string): SegmentSpans {
-  const { values, members, strings } = spansOf(text);
-  return { values, members, strings, joined: joinedSpan(text, values) };
+  const { values, members, strings, namePairs } = spansOf(text);
+  return { values, members, strings, namePairs, joined: joinedSpan(text, values) };
 }
 
 /** readableSpans without and with keys, in one pass. */
-function spansOf(text: string): { values: Spans; members: Spans; strings: Spans } {
+function spansOf(text: string): { values: Spans; members: Spans; strings: Spans; namePairs: Spans } {
   let lo = 0;
   while (lo < text.length && isJsonSpace(text.charCodeAt(lo))) lo += 1;
   if (!isJsonText(text)) {
     const hi = closingStart(text);
     const spans: Spans = hi > 0 ? [[0, hi]] : [];
-    return { values: spans, members: spans, strings: spans };
+    return { values: spans, members: spans, strings: spans, namePairs: [] };
   }
   const values: [number, number][] = [];
   const members: [number, number][] = [];
   const strings: [number, number][] = [];
+  const places: Place[] = []; // every string but blank ones, names of any form included, for namePairs
   let numberAfterString = false; // a number member since the last string member
   let between = false; // a number member stands between two string members
   const open: number[] = []; // the containers open here ({ or [), innermost last
@@ -75,7 +78,9 @@ function spansOf(text: string): { values: Spans; members: Spans; strings: Spans 
       end = Math.min(end, text.length);
       const key = open[open.length - 1] === 0x7b && (last === 0x7b || last === 0x2c);
       if (end > i + 1 && !key) values.push([i + 1, end]);
-      if (end > i + 1 && (!key || valueLike(text, i + 1, end))) {
+      const weak = key && !valueLike(text, i + 1, end);
+      if (!blankAt(text, i + 1, end)) places.push({ from: i + 1, to: end, weak });
+      if (end > i + 1 && !weak) {
         members.push([i + 1, end]);
         if (numberAfterString) between = true;
         numberAfterString = false;
@@ -94,7 +99,41 @@ function spansOf(text: string): { values: Spans; members: Spans; strings: Spans 
     } else i += 1;
   }
   const all = members.length === values.length ? values : members;
-  return { values, members: all, strings: between ? strings : all };
+  return { values, members: all, strings: between ? strings : all, namePairs: namePairs(text, places) };
+}
+
+/** Whether text[last] and text[first] are both ASCII letters or digits: a name glued there reads as one word. */
+export function glued(text: string, last: number, first: number, next: string = text): boolean {
+  return isWordCode(text.charCodeAt(last)) && isWordCode(next.charCodeAt(first));
+}
+
+function isWordCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+}
+
+/** A string of a JSON text; `weak`: a property name that is not valueLike. */
+interface Place {
+  from: number;
+  to: number;
+  weak: boolean;
+}
+
+/**
+ * The pairs of strings that hold one name which is not valueLike (`7N`, `xbab`, a name of 65 characters or more) and
+ * one other string, side by side, blank ones and numbers read past as the document order does (document-pairs.ts,
+ * forEachDocumentPair: two such names side by side are no pair): such a name
+ * can still end or start the value beside it (`"k":"AKIAZ3MQWXR5TLPB6Y","7N":1`), yet it pushes no other place away
+ * (the members and strings leave it out). Only where a letter or digit meets a letter or digit (glued): a reader
+ * sees one word there, while `"to":"@lakeshore-bank.com"` is no address. A span is in at most two pairs; none when
+ * every name is valueLike.
+ */
+function namePairs(text: string, places: readonly Place[]): Spans {
+  const pairs: (readonly [number, number])[] = [];
+  for (let i = 1; i < places.length; i += 1) {
+    const [a, b] = [places[i - 1] as Place, places[i] as Place];
+    if (a.weak !== b.weak && glued(text, a.to - 1, b.from)) pairs.push([a.from, a.to], [b.from, b.to]);
+  }
+  return pairs;
 }
 
 /** Characters of the longest property name read as a piece of a value. */
@@ -104,8 +143,9 @@ const MAX_VALUE_NAME = 64;
  * Whether the property name text[from, to) can be a piece of a value written across `":"` or `","`: 3-64 characters,
  * and no lower-case ASCII letter (a key's or a card's or an SSN's pieces: `R5TLPB6Y7N`, `219-09`), or a digit beside
  * both cases (a mixed-case token's body: `16C7e42F…`), or ending in `_` or `-` (a vendor prefix's form: `ghp_`,
- * `sk_live_`, `glpat-`); so an ordinary name (`to`, `userName`, `address2`) is never read into the address or the
- * words of the value beside it.
+ * `sk_live_`, `glpat-`): a place of every document-order reading. Any other name (`to`, `userName`, `7N`) is read
+ * only glued to the string right before and after it (namePairs, document-pairs.ts forEachDocumentPair), so it never
+ * stands between two places that are read together.
  */
 export function valueLike(text: string, from: number, to: number): boolean {
   if (to - from < 3 || to - from > MAX_VALUE_NAME) return false;
@@ -124,11 +164,16 @@ export function valueLike(text: string, from: number, to: number): boolean {
 
 /**
  * Whether a string holds no ASCII letter or digit and nothing past ASCII (empty, or only spaces and punctuation): it
- * can be no value's piece, so the document-order reading reads past it as past a label (document-pairs.ts,
- * pipeline/answer-document-order.ts): `"a":"AKIAZ3MQWX","b":"","c":"","R5TLPB6Y7N":1` puts no empty place between.
+ * can be no value's piece, so it is no place of the document-order reading (document-pairs.ts,
+ * pipeline/answer-document-order.ts, namePairs): `"a":"AKIAZ3MQWX","b":"","c":"","R5TLPB6Y7N":1` puts none between.
  */
 export function isBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
+  return blankAt(text, 0, text.length);
+}
+
+/** isBlank of text[from, to). */
+function blankAt(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
     const code = text.charCodeAt(i);
     if (code > 0x7f || (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a)) return false;
   }

@@ -215,38 +215,47 @@ export function labelWindows(
 function valuePairs(segments: readonly TextSegment[], spans: readonly SegmentSpans[], reach: number): JoinWindow[] {
   const windows: JoinWindow[] = [];
   segments.forEach((segment, index) => {
-    const { values, members, strings } = spans[index] as SegmentSpans;
+    const { values, members, strings, namePairs } = spans[index] as SegmentSpans;
     valuePairsOf(segment, index, values, reach, windows);
     // Members add pairs only when a property name is read (the values' own pairs are above), and the strings alone
     // when a number stands between two of them (`{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}`: read past it, as the document
-    // order reads past numbers).
+    // order reads past numbers); the names that are no member, with the strings beside them (namePairs).
     if (members !== values) valuePairsOf(segment, index, members, reach, windows);
     if (strings !== members) valuePairsOf(segment, index, strings, reach, windows);
+    if (namePairs.length > 0) windows.push(pairsWindow(segment, index, namePairs, reach));
   });
   return windows;
 }
 
-/** The windows of valuePairs over one list of spans of one segment's text. */
+/** One window of the pairs of spans `pairs` holds in turn (first, second), `reach` characters each side of a junction. */
+function pairsWindow(segment: TextSegment, index: number, pairs: Spans, reach: number): JoinWindow {
+  const texts: string[] = [];
+  const parts: WindowPart[] = [];
+  let at = 0;
+  for (let k = 1; k < pairs.length; k += 2) {
+    const [a0, a1] = pairs[k - 1] as readonly [number, number];
+    const [b0, b1] = pairs[k] as readonly [number, number];
+    const from = Math.max(a0, a1 - reach);
+    const to = Math.min(b1, b0 + reach);
+    if (texts.length > 0) {
+      texts.push(PAIR_GAP);
+      at += PAIR_GAP.length;
+    }
+    texts.push(segment.text.slice(from, a1), segment.text.slice(b0, to));
+    parts.push({ segment: index, at, from, length: a1 - from });
+    parts.push({ segment: index, at: at + a1 - from, from: b0, length: to - b0 });
+    at += a1 - from + to - b0;
+  }
+  return { text: texts.join(''), parts };
+}
+
+/** The windows of valuePairs over one list of spans of one segment's text: the pairs at odd, then even, values. */
 function valuePairsOf(segment: TextSegment, index: number, values: Spans, reach: number, windows: JoinWindow[]): void {
   for (let parity = 1; parity <= 2 && parity < values.length; parity += 1) {
-    const texts: string[] = [];
-    const parts: WindowPart[] = [];
-    let at = 0;
-    for (let k = parity; k < values.length; k += 2) {
-      const [a0, a1] = values[k - 1] as readonly [number, number];
-      const [b0, b1] = values[k] as readonly [number, number];
-      const from = Math.max(a0, a1 - reach);
-      const to = Math.min(b1, b0 + reach);
-      if (texts.length > 0) {
-        texts.push(PAIR_GAP);
-        at += PAIR_GAP.length;
-      }
-      texts.push(segment.text.slice(from, a1), segment.text.slice(b0, to));
-      parts.push({ segment: index, at, from, length: a1 - from });
-      parts.push({ segment: index, at: at + a1 - from, from: b0, length: to - b0 });
-      at += a1 - from + to - b0;
-    }
-    windows.push({ text: texts.join(''), parts });
+    const pairs: (readonly [number, number])[] = [];
+    for (let k = parity; k < values.length; k += 2)
+      pairs.push(values[k - 1] as Spans[number], values[k] as Spans[number]);
+    windows.push(pairsWindow(segment, index, pairs, reach));
   }
 }
 

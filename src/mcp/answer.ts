@@ -144,7 +144,8 @@ async function crossingTypes(
 ): Promise<string[]> {
   const segments = answerSegments(result);
   const values = firstTexts(segments.filter((s) => !s.keys).map((s) => s.text));
-  const places = firstTexts(documentPlaces(segments).map((p) => p.text.slice(p.start, p.end)));
+  const strong = documentPlaces(segments).filter((p) => !p.weak); // names not valueLike: read beside neighbours only
+  const places = firstTexts(strong.map((p) => p.text.slice(p.start, p.end)));
   const watched = new Set([...rules.redact, ...rules.block]);
   const found = new Set<string>();
   for (const tail of [shown.messages, shown.numbers]) {

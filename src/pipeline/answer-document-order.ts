@@ -1,8 +1,9 @@
 // An answer's strings and property names in document order, as the client's JSON text writes them: the places a value
 // split in two can sit side by side (two names with a number or `{` between, a text then the next name of an ancestor,
-// a text then a tool call's first argument name). Closed labels (`tool_use`) and names that cannot be a value's piece
-// (valueLike) are skipped, as numbers, null and brackets are; other labels (ids, models) are marked. Invariants: linear (each segment visited
-// once, each object's names emitted once; finding a segment's object walks its steps, at most ANSWER_MAX_DEPTH).
+// a text then a tool call's first argument name). Closed labels (`tool_use`) and blank strings are skipped, as numbers,
+// null and brackets are; other labels (ids, models) and names that are not valueLike (read beside their neighbours
+// only) are marked. Invariants: linear (each segment visited once, each object's names emitted once; finding a
+// segment's object walks its steps, at most ANSWER_MAX_DEPTH).
 import { isBlank, isClosedLabel, isLabel, valueLike } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
 
@@ -17,6 +18,8 @@ export interface Place {
   text: string;
   /** A label that is no closed token (an id, a model): the reading that skips labels leaves it out. */
   label: boolean;
+  /** A name that is not valueLike: read with its neighbours only (forEachDocumentPair). */
+  weak: boolean;
 }
 
 interface Frame {
@@ -60,8 +63,9 @@ export function documentPlaces(all: readonly AnswerSegment[], closed: ClosedLabe
       const start = frame.starts[frame.next] as number;
       const end =
         frame.next + 1 < frame.starts.length ? (frame.starts[frame.next + 1] as number) - 1 : frame.text.length;
-      if (!valueLike(frame.text, start, end)) continue;
-      places.push({ keys: true, index: frame.index, start, end, text: frame.text, label: false });
+      if (isBlank(frame.text.slice(start, end))) continue;
+      const weak = !valueLike(frame.text, start, end);
+      places.push({ keys: true, index: frame.index, start, end, text: frame.text, label: false, weak });
     }
   };
   const close = (depth: number) => {
@@ -89,9 +93,10 @@ export function documentPlaces(all: readonly AnswerSegment[], closed: ClosedLabe
       if (isClosedLabel(segment)) {
         closed.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, next: places.length });
       }
-      const label = isLabel(segment) || isBlank(segment.text); // a blank string is read past as a label is
-      if (!isClosedLabel(segment)) {
-        places.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, label });
+      if (!isClosedLabel(segment) && !isBlank(segment.text)) {
+        // A blank string is no place, as a number is not: it must not push the next one away.
+        const label = isLabel(segment);
+        places.push({ keys: false, index: values, ...inner(segment.text), text: segment.text, label, weak: false });
       }
       values += 1;
       continue;

@@ -6,9 +6,9 @@
 // piece in the read-only segment is reported with that segment's own offsets. Every place (a name that can be a
 // value's piece, a string but closed labels) is also read before the next two places in document order
 // (answer-document-order.ts: a member's value after its own name and before the next, `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`,
-// a text then a tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 7 times and
-// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name six times more, KEY_JOIN_CHARS a copy.
-import { type Finding, forEachDocumentPair } from '../classification/index.ts';
+// a text then a tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 9 times and
+// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name eight times more, KEY_JOIN_CHARS a copy.
+import { type Finding, forEachDocumentPair, glued } from '../classification/index.ts';
 import type { AnswerSegment } from '../providers/index.ts';
 import { type ClosedLabel, documentPlaces, type Place } from './answer-document-order.ts';
 
@@ -123,7 +123,7 @@ export function keyJoins(all: readonly AnswerSegment[]): KeyJoins {
       offset: b.start,
     });
   };
-  forEachDocumentPair(places, read);
+  forEachDocumentPair(places, read, (a, b) => glued(a.text, a.end - 1, b.start, b.text));
   readClosedLabels(places, closed, read);
   return { text: texts.join(''), pairs, values };
 }

@@ -286,9 +286,11 @@ describe('JSON texts', () => {
   });
   it('joins two consecutive values of one JSON text, pair by pair', () => {
     const windows = joinWindows(segs('{"a":"AKIAQ3EG","b":"THV5RJ7YWU2P","c":2}'));
-    expect(windows.map((w) => w.text)).toEqual(['AKIAQ3EGTHV5RJ7YWU2P', 'THV5RJ7YWU2P2']);
+    // The names are not valueLike: each read beside the string before and after it only (namePairs), numbers past.
+    const names = ['aAKIAQ3EG', 'AKIAQ3EGb', 'bTHV5RJ7YWU2P', 'THV5RJ7YWU2Pc'].join(PAIR_GAP);
+    expect(windows.map((w) => w.text)).toEqual(['AKIAQ3EGTHV5RJ7YWU2P', 'THV5RJ7YWU2P2', names]);
     const many = joinWindows(segs(JSON.stringify({ a: 'x1', b: 'x2', c: 'x3', d: 'x4' })));
-    expect(many.map((w) => w.text)).toEqual([`x1x2${PAIR_GAP}x3x4`, 'x2x3']);
+    expect(many.map((w) => w.text).slice(0, 2)).toEqual([`x1x2${PAIR_GAP}x3x4`, 'x2x3']);
     expect(piecesAcross(windows[0]!, 0, 20)).toEqual([
       { segment: 0, start: 6, end: 14 },
       { segment: 0, start: 21, end: 33 },

@@ -69,21 +69,31 @@ describe('keyJoins: the third call\u2019s text', () => {
       ['two', 'f'],
       ['three', 'f'],
       ['f', 'four'],
+      // Document order: each name that is not valueLike beside the value right before and after it (two such names
+      // side by side, `b` `c`, `e` `f` `g`, are no pair).
+      ['a', 'one'],
+      ['one', 'b'],
+      ['c', 'two'],
+      ['two', 'd'],
+      ['d', 'three'],
+      ['three', 'e'],
+      ['g', 'four'],
     ]);
-    expect(keyJoins(answerSegments(body)).text.split(PAIR_GAP)).toHaveLength(7);
+    expect(keyJoins(answerSegments(body)).text.split(PAIR_GAP)).toHaveLength(14);
   });
-  it('copies a value before at most KEY_JOIN_USES key lists and after one, KEY_JOIN_CHARS characters of it', () => {
+  it('copies a value before at most KEY_JOIN_USES key lists, after one and beside the names around it, KEY_JOIN_CHARS characters of it', () => {
     const long = 'x'.repeat(10 * KEY_JOIN_CHARS);
     const body = { text: long, rows: Array.from({ length: 1000 }, () => ({ a: 1 })) };
     const joins = keyJoins(answerSegments(body));
-    expect(joins.text.match(/x{2,}/g)?.map((run) => run.length)).toEqual(Array(KEY_JOIN_USES + 1).fill(KEY_JOIN_CHARS));
+    // `text` before it and `rows` after it are names that are not valueLike: read beside it once each.
+    expect(joins.text.match(/x{2,}/g)?.map((run) => run.length)).toEqual(Array(KEY_JOIN_USES + 3).fill(KEY_JOIN_CHARS));
     expect(joins.text.length).toBeLessThan(JSON.stringify(body).length);
   });
   it('reads a long key list by its end before the value after it, its offsets kept', () => {
     const keys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`key${i}`, i]));
     const joins = keyJoins(answerSegments({ x: keys, y: 'after' }));
     const list = Object.keys(keys).join('\n');
-    const last = joins.pairs.at(-1);
+    const last = joins.pairs.find((p) => p.first.keys && p.first.index === 1 && !p.second.keys);
     expect(last?.first).toEqual({ keys: true, index: 1, offset: list.length - KEY_JOIN_CHARS });
     expect(joins.text.slice(last?.from, last?.junction)).toBe(list.slice(-KEY_JOIN_CHARS));
   });
