@@ -158,6 +158,26 @@ describe('decode-bytes.ts (90355cf, e36d06f): base64 stretches and the fast path
   });
 });
 
+describe('join-decode.ts (12771b1): a base64 run of two values cut between two segments', () => {
+  // decodedAcross drops a value written on one side only when it overlaps a value of its type found there alone,
+  // and keeps a crossing value's pieces no such value covers: each half a value's characters fall in is reported,
+  // wherever the cut falls (aligned or not: a half cut inside a quad is read by its stretches).
+  it.each([
+    'mail amy.lee@northwind.com then jane.doe@acmecorp.com ok',
+    'SSN 219-09-9999 and 078-05-1120 ok',
+    'key AKIAZ3MQWXR5TLPB6Y7N, mail jo@ab.io',
+  ])('control: every cut of %s leaves a finding in both halves', async (plain) => {
+    const run = Buffer.from(plain).toString('base64');
+    for (let cut = 4; cut < run.length - 4; cut += 1) {
+      const found = await classifier.classify([
+        { path: 'a', text: run.slice(0, cut) },
+        { path: 'b', text: run.slice(cut) },
+      ]);
+      expect(new Set(found.findings.map((f) => f.segment))).toEqual(new Set([0, 1]));
+    }
+  });
+});
+
 describe('decode-der.ts (90355cf): a DER private key written as a bare run', () => {
   const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
   const der = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' });
