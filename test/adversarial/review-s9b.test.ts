@@ -2,7 +2,11 @@
 // `HOLE (open, <file>)` comment naming what, why and the fix; controls that held are plain `it`. Through the real
 // classifier, the recording pipeline (what is forwarded) and the answer screen (what is relayed).
 import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compileRecognizers } from '../../src/classification/compile.ts';
+import { execFrom, wholeMatchFrom } from '../../src/classification/matching.ts';
+import { DEFAULT_RECOGNIZERS } from '../../src/classification/recognizers.ts';
 import { emptyTail, type Progress, progressNote } from '../../src/mcp/progress.ts';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { AWS, CHAT, forwarded, screened } from './round7-helpers.ts';
@@ -116,6 +120,42 @@ describe('person names (6248093): one word said again is no listed name; wholeMa
     for (let n = 0; n <= 8; n += 1) {
       expect(await names(`${'Ab '.repeat(n)}. Maria Garcia called.`)).toEqual(['Maria Garcia']);
     }
+  });
+});
+
+describe('matching.ts wholeMatchFrom (6248093): up to four code points stepped before exec', () => {
+  // A subarray's search sees no left context at its own start only, and each position stepped past was tested
+  // sticky with its true context: wholeMatchFrom answers exactly what exec does, from any code point of any text.
+  const whole = compileRecognizers(DEFAULT_RECOGNIZERS, {}).filter((r) => r.group === 0);
+  const token = fc.constantFrom(
+    'Ab',
+    'Ab ',
+    ' ',
+    'Maria ',
+    'Garcia',
+    '. ',
+    '\n',
+    'é',
+    '太一',
+    '219',
+    '-',
+    '09',
+    '@',
+    'x',
+  );
+  it('control: the same match as exec for every whole-match recognizer', () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 24 }), fc.nat(), (tokens, pick) => {
+        const bytes = Buffer.from(tokens.join(''));
+        const starts = [0, ...tokens.map((_, i) => Buffer.byteLength(tokens.slice(0, i + 1).join('')))];
+        const from = starts[pick % starts.length] as number;
+        for (const recognizer of whole) {
+          const exec = execFrom(recognizer, bytes, from);
+          expect(wholeMatchFrom(recognizer, bytes, from)).toEqual(exec && { whole: exec.whole, span: exec.span });
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
