@@ -30,7 +30,7 @@ async function handled(body: unknown): Promise<{ status: number; code: unknown; 
   return { status: answer.status, code: answer.body.error?.code, sent: sent.length };
 }
 
-describe('name-pairs.ts (4880444, 46abfc8): a request names read two by two', () => {
+describe('name-pairs.ts (4880444, 46abfc8): a request's names read two by two', () => {
   /** A chat whose first turn is named `name`, with the token's second half as a tool two tools on. */
   const request = (name: string) => ({
     model: 'echo-1',
