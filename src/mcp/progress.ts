@@ -65,17 +65,18 @@ export function progressNote(
   return { jsonrpc: '2.0', method: 'notifications/progress', params };
 }
 
-/** A letter or a digit: a piece without one (empty, spaces, line breaks, a zero-width space) shows nothing a value
- * could be read in, so it takes no place in a tail (four blank messages cannot push a message out). */
-const READABLE = /[\p{L}\p{N}]/u;
+/** White space and format characters only: such a piece (empty, spaces, line breaks, a zero-width space) shows nothing
+ * a value could be read in, so it takes no place in a tail (four blank messages cannot push a message out). A piece of
+ * punctuation does take one: `@` and `_` are parts of values (`jane.doe` | `@` | `acmecorp.com`). */
+const BLANK = /^[\s\p{Cf}]*$/u;
 
-/** The last SHOWN_PIECES readable pieces, each cut to its last SHOWN_TAIL characters (a join's reach). Only the last
- * pieces are ever read again, so a flood of notifications costs linear time and no memory. */
+/** The last SHOWN_PIECES pieces that are not BLANK, each cut to its last SHOWN_TAIL characters (a join's reach). Only
+ * the last pieces are ever read again, so a flood of notifications costs linear time and no memory. */
 function lastPieces(pieces: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = pieces.length - 1; i >= 0 && kept.length < SHOWN_PIECES; i -= 1) {
     const piece = pieces[i] as string;
-    if (READABLE.test(piece)) kept.unshift(piece.slice(-SHOWN_TAIL));
+    if (!BLANK.test(piece)) kept.unshift(piece.slice(-SHOWN_TAIL));
   }
   return kept;
 }

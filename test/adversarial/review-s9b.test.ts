@@ -30,7 +30,7 @@ async function handled(body: unknown): Promise<{ status: number; code: unknown; 
   return { status: answer.status, code: answer.body.error?.code, sent: sent.length };
 }
 
-describe('name-pairs.ts (4880444, 46abfc8): a request's names read two by two', () => {
+describe("name-pairs.ts (4880444, 46abfc8): a request's names read two by two", () => {
   /** A chat whose first turn is named `name`, with the token's second half as a tool two tools on. */
   const request = (name: string) => ({
     model: 'echo-1',
@@ -222,13 +222,15 @@ describe('decode-der.ts (90355cf): a DER private key written as a bare run', () 
   const ask = (content: string) => ({ model: 'echo-1', messages: [{ role: 'user', content }] });
   const der = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' });
   const base64 = der.toString('base64');
-  // HOLE (open, classification/decode.ts privateKeyArmor, decode-der.ts): only a run's first bytes at offset 0 are
+  // HOLE (closed, classification/decode-der.ts privateKeyArmor): the run is read as DER at each of its first four
+  // offsets and after a leading word ending in `_` or `-`, and a hex run's first 96 bytes too (at most six reads of
+  // DER_PREFIX characters a run). Was: only a run's first bytes at offset 0 are
   // read as DER, and only as base64. A letter (or `key_`: `_` is base64url's) glued before the run shifts its quads,
   // and the same key in hex (`xxd -p`, `openssl … | od`) is no base64 structure: the key is forwarded. 90355cf closed
   // the same glued-word shape for text (base64Stretches reads every alignment). Fix: read DER_PREFIX characters at
   // each of the first four offsets of a run (and after a leading word ending in `_` or `-`), and a hex run's first
   // 96 bytes, with opensPrivateKey: bounded, DER_PREFIX characters an offset.
-  it.fails.each([`x${base64}`, `xy${base64}`, `key_${base64}`, der.toString('hex')])(
+  it.each([`x${base64}`, `xy${base64}`, `key_${base64}`, der.toString('hex')])(
     'an Ed25519 PKCS#8 key written %s is refused',
     async (run) => {
       expect(await forwarded(CHAT, ask(`here: ${run} thanks`))).toBe('');
@@ -251,13 +253,12 @@ describe('mcp/progress.ts (778b6d2, cd07fae): progress messages read after the m
       return (note?.['params'] as { message?: string } | undefined)?.message ?? null;
     });
   };
-  // HOLE (open, mcp/progress.ts lastPieces READABLE): since cd07fae a message with no letter or digit takes no place
+  // HOLE (closed, mcp/progress.ts lastPieces BLANK): since cd07fae a message with no letter or digit took no place
   // in the messages' tail, to stop blank messages pushing one out; but punctuation is part of values: `@` or `_` as a
-  // message of its own is relayed, yet the next message is read after the one before it, glued, so
-  // `jane.doe` | `@` | `acmecorp.com` and `sk` | `_` | `live` | `_` | `4eC39…` reach the client whole (both withheld
-  // before cd07fae). Fix: only a message of white space and format characters (/^[\s\p{Cf}]*$/u) takes no place;
-  // one of punctuation is kept (it can push a message out only as any short message can).
-  it.fails.each([
+  // message of its own was relayed, yet the next message was read after the one before it, glued, so
+  // `jane.doe` | `@` | `acmecorp.com` and `sk` | `_` | `live` | `_` | `4eC39…` reached the client whole. Closed: only
+  // a message of white space and format characters (/^[\s\p{Cf}]*$/u) takes no place; one of punctuation is kept.
+  it.each([
     ['an address', ['jane.doe', '@', 'acmecorp.com']],
     ['a Stripe key', ['sk', '_', 'live', '_', '4eC39HqLyjWDarjtT1zdp7dc']],
   ])('%s over messages with a punctuation-only message between is withheld', (_, messages) => {

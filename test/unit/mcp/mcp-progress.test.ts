@@ -100,8 +100,15 @@ describe('progressNote across notifications (R1)', () => {
       { progress: 3, message: 'STUVWXYZ0123456789' },
     ]);
     expect(params[2]).toEqual({ progressToken: 't', progress: 3 });
-    const blanks = [' ', '\n', '\u200b', '', ' - '].map((message, i) => ({ progress: i + 2, message }));
+    const blanks = [' ', '\n', '\u200b', '', ' \u2060\t'].map((message, i) => ({ progress: i + 2, message }));
     const { shown } = relay([{ progress: 1, message: 'ghp_ABCDEFGHIJKLMNOPQR' }, ...blanks]);
     expect(shown.messages).toEqual(['ghp_ABCDEFGHIJKLMNOPQR']);
+  });
+  it('keeps a message of punctuation only in its tail: `@` and `_` are parts of values', () => {
+    const notes = (messages: readonly string[]) => messages.map((message, i) => ({ progress: i + 1, message }));
+    expect(relay(notes(['jane.doe', '@', 'acmecorp.com'])).params.at(-1)).toEqual({ progressToken: 't', progress: 3 });
+    const { params, shown } = relay(notes(['sk', '_', 'live', '_', '4eC39HqLyjWDarjtT1zdp7dc']));
+    expect(params.at(-1)).toEqual({ progressToken: 't', progress: 5 });
+    expect(shown.messages).toEqual(['sk', '_', 'live', '_']);
   });
 });
