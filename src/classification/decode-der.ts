@@ -1,8 +1,9 @@
 // Private keys in DER written as a bare base64 run (a PEM block with its armor lines dropped: a reader adds them back,
-// they are the same for every key): the first bytes of a base64 run that is not text are read as a DER private-key
+// they are the same for every key): the first bytes of a base64 run that is not text, at any of its first four
+// offsets or after a glued word ending in `_` or `-`, and a hex run's first 96 bytes, are read as a DER private-key
 // structure, PKCS#8 (RSA, RSASSA-PSS, EC, DSA, Ed25519, X25519, Ed448, X448), PKCS#1 RSA or DSA, SEC1 EC, and such a
 // run reads as its PEM block, which the PRIVATE_KEY recognizer finds. Certificates, public keys (SPKI, PKCS#1) and
-// encrypted PKCS#8 are other structures and are not. Invariant: at most DER_PREFIX characters of a run are decoded.
+// encrypted PKCS#8 are other structures and are not. Invariant: at most six reads of DER_PREFIX characters a run.
 
 /** Characters of a run decoded to read its structure (96 bytes: the header and the first element after it). */
 const DER_PREFIX = 128;
@@ -59,28 +60,70 @@ export function opensPrivateKey(bytes: Buffer): boolean {
   return next.tag === 0x04 && next.length >= 16 && next.length <= 72;
 }
 
-/** A private key read from a base64 run: its PEM block, and how many characters of the run it spans. */
+/** A private key read from a base64 or hex run: its PEM block, and how many characters of the run it spans. */
 export interface ArmoredKey {
   text: string;
   end: number;
 }
 
+/** Most characters of a leading word glued before a key (`key_`, `private-`) through its `_` or `-`. */
+const MAX_GLUED_WORD = 32;
+
 /**
- * A base64 run (first character `M`: a SEQUENCE) that opens a DER private key, as its PEM block, over the characters
- * its DER length says it holds (a word glued after its last full line is not the key's); else undefined.
+ * A run that opens a DER private key, as its PEM block, over the characters its DER length says it holds (a word
+ * glued after its last full line is not the key's); else undefined. Base64 is read at each of the run's first four
+ * offsets (a word glued before shifts the quads) and after a leading word ending in `_` or `-` (base64url's own
+ * characters, so part of the run); a hex run (`xxd -p`) from its start. At most six reads of DER_PREFIX characters.
  */
 export function privateKeyArmor(run: string): ArmoredKey | undefined {
-  if (run.charCodeAt(0) !== 0x4d) return undefined;
+  const hex = hexKey(run);
+  if (hex !== undefined) return hex;
+  for (let offset = 0; offset < 4; offset += 1) {
+    const key = base64Key(run, offset);
+    if (key !== undefined) return key;
+  }
+  for (let at = 0; at < Math.min(run.length, MAX_GLUED_WORD); at += 1) {
+    const code = run.charCodeAt(at);
+    if (code === 0x5f || code === 0x2d) return at + 1 < 4 ? undefined : base64Key(run, at + 1);
+  }
+  return undefined;
+}
+
+/** The key a base64 run holds from `offset` (first character `M`: a SEQUENCE). */
+function base64Key(run: string, offset: number): ArmoredKey | undefined {
+  if (run.charCodeAt(offset) !== 0x4d) return undefined;
   // Node's base64 decoder reads both alphabets and skips the line breaks of a wrapped run.
-  const bytes = Buffer.from(run.slice(0, DER_PREFIX), 'base64');
-  if (bytes.length < PEM_LINE_BYTES || !opensPrivateKey(bytes)) return undefined;
-  const outer = element(bytes, 0) as { body: number; length: number };
-  const chars = Math.ceil((outer.body + outer.length) / 3) * 4;
-  let end = 0;
+  const bytes = Buffer.from(run.slice(offset, offset + DER_PREFIX), 'base64');
+  const size = keySize(bytes);
+  if (size === undefined) return undefined;
+  const chars = Math.ceil(size / 3) * 4;
+  let end = offset;
   for (let seen = 0; end < run.length && seen < chars; end += 1) {
     const code = run.charCodeAt(end);
     if (code !== 0x0a && code !== 0x0d) seen += 1;
   }
+  return { text: armored(bytes), end };
+}
+
+/** The key a run of hex digits holds from its start (`30…`: a SEQUENCE), two characters a byte. */
+function hexKey(run: string): ArmoredKey | undefined {
+  if (run.charCodeAt(0) !== 0x33 || run.charCodeAt(1) !== 0x30) return undefined;
+  const prefix = run.slice(0, DER_PREFIX * 1.5);
+  if (prefix.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(prefix)) return undefined;
+  const bytes = Buffer.from(prefix, 'hex');
+  const size = keySize(bytes);
+  return size === undefined ? undefined : { text: armored(bytes), end: Math.min(run.length, size * 2) };
+}
+
+/** The whole DER length of the private key `bytes` open (their first PEM line at least), or undefined. */
+function keySize(bytes: Buffer): number | undefined {
+  if (bytes.length < PEM_LINE_BYTES || !opensPrivateKey(bytes)) return undefined;
+  const outer = element(bytes, 0) as { body: number; length: number };
+  return outer.body + outer.length;
+}
+
+/** A private key's PEM block, of its first line (what the PRIVATE_KEY recognizer reads). */
+function armored(bytes: Buffer): string {
   const line = bytes.subarray(0, PEM_LINE_BYTES).toString('base64');
-  return { text: `-----BEGIN PRIVATE KEY-----\n${line}\n-----END PRIVATE KEY-----`, end };
+  return `-----BEGIN PRIVATE KEY-----\n${line}\n-----END PRIVATE KEY-----`;
 }

@@ -234,8 +234,9 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
       }
       if (decoded !== undefined) add(i, to, decoded);
       else {
-        // Not text whole: a DER private key without its armor reads as its PEM block (decode-der.ts), and the parts
-        // that are text at any of the four alignments are read (a word glued before, stray bytes around).
+        // Not text whole: a DER private key without its armor (base64 from any of its first four offsets, or hex)
+        // reads as its PEM block (decode-der.ts), and the parts that are text at any of the four alignments are read
+        // (a word glued before, stray bytes around).
         const key = privateKeyArmor(run);
         if (key !== undefined) add(i, i + key.end, key.text);
         for (const part of base64Stretches(run, RUN_GAP)) add(i, end, part);

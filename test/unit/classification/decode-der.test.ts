@@ -68,4 +68,22 @@ describe('a DER private key without its PEM armor', () => {
     expect(privateKeyArmor(Buffer.from('302e020100300506032b6570', 'hex').toString('base64'))).toBeUndefined();
     expect(opensPrivateKey(Buffer.from('3082', 'hex'))).toBe(false);
   });
+
+  it.each(Object.entries(privates))('%s: read with a word glued before it, or in hex', (_name, pem) => {
+    const line = body(pem).replace(/\n/g, '');
+    for (const glued of ['x', 'xy', 'xyz', 'key_', 'private-']) {
+      expect(privateKeyArmor(`${glued}${line}`)?.end).toBe(glued.length + line.length);
+      expect(found(`here: ${glued}${line} thanks`).map(([type]) => type)).toContain('PRIVATE_KEY');
+    }
+    const hex = der(pem).toString('hex');
+    expect(privateKeyArmor(hex)?.end).toBe(hex.length);
+    expect(found(`here: ${hex} thanks`)).toEqual([['PRIVATE_KEY', hex]]);
+  });
+
+  it.each(Object.entries(publics))('control: %s glued to a word or in hex is no private key', (_name, pem) => {
+    const line = body(pem).replace(/\n/g, '');
+    for (const run of [`x${line}`, `key_${line}`, der(pem).toString('hex')]) {
+      expect(privateKeyArmor(run)).toBeUndefined();
+    }
+  });
 });
