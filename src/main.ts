@@ -277,6 +277,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       handler,
       bodyLimitBytes: config.server.bodyLimitBytes,
       bodyBytesInFlight: config.server.bodyBytesInFlight,
+      bodyBytesPerClient: config.server.bodyBytesPerClient,
       requestTimeoutMs: config.server.requestTimeoutMs,
       intake,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),

@@ -49,13 +49,16 @@ export type DatabaseSettings =
   | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
-  /** bodyBytesInFlight: the bytes all bodies being received may hold together; requestTimeoutMs: how long a request
-   * may take to arrive; drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
+  /** bodyBytesInFlight: the bytes all bodies being received may hold together; bodyBytesPerClient: the part of them
+   * one remote address may hold (absent: derived by the transport, http/body.ts defaultBodyShare); requestTimeoutMs:
+   * how long a request may take to arrive; drainSeconds: shutdown's drain deadline; logLevel: the least severe level
+   * logged. */
   server: {
     host: string;
     port: number;
     bodyLimitBytes: number;
     bodyBytesInFlight: number;
+    bodyBytesPerClient?: number;
     requestTimeoutMs: number;
     drainSeconds: number;
     logLevel: LogLevelName;
@@ -197,6 +200,10 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
   if ((doc.server?.max_body_bytes_in_flight ?? bodyLimitBytes) < bodyLimitBytes) {
     problems.push('/server/max_body_bytes_in_flight: less than body_limit_bytes (no body that large could arrive)');
   }
+  const perClient = doc.server?.max_body_bytes_per_client;
+  if (perClient !== undefined && perClient < bodyLimitBytes) {
+    problems.push('/server/max_body_bytes_per_client: less than body_limit_bytes (no body that large could arrive)');
+  }
   if ((doc.ledger.witness_quorum ?? 0) > (doc.ledger.witnesses ?? []).length) {
     problems.push('/ledger/witness_quorum: more than the witnesses given');
   }
@@ -292,6 +299,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       port: doc.server?.port ?? 8080,
       bodyLimitBytes,
       bodyBytesInFlight: doc.server?.max_body_bytes_in_flight ?? Math.max(32 * 1024 * 1024, bodyLimitBytes),
+      ...(perClient === undefined ? {} : { bodyBytesPerClient: perClient }),
       requestTimeoutMs: doc.server?.request_timeout_ms ?? 30_000,
       drainSeconds: doc.server?.drain_seconds ?? 25,
       logLevel: doc.server?.log_level ?? 'info',

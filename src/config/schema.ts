@@ -16,6 +16,7 @@ export interface ConfigDocument {
     port?: number;
     body_limit_bytes?: number;
     max_body_bytes_in_flight?: number;
+    max_body_bytes_per_client?: number;
     request_timeout_ms?: number;
     drain_seconds?: number;
     log_level?: LogLevelName;

@@ -3,9 +3,11 @@
 // arrives, body.ts) so that parsing errors are the pipeline's (and so are recorded); transport failures (body too
 // large, unreadable body, a body that is not JSON by its content-type) are handed to the pipeline to be recorded as
 // well. Malformed HTTP, bad URLs, no route and wrong methods are answered in the API's error shape by
-// transport-errors.ts, before any stage runs. Bodies being received share one byte budget (body.ts; past it: 503
-// ERR_SERVER_BUSY, connection closed, not recorded) and a request must arrive whole within requestTimeoutMs (408
-// ERR_REQUEST_TIMEOUT, transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time.
+// transport-errors.ts, before any stage runs. A pipeline route's request is identified from its headers before its body
+// is read (identify-first.ts: one that fails is recorded, answered and holds nothing). Bodies being received share one
+// byte budget, of which one remote address holds at most a share (body.ts; past it: 503 ERR_SERVER_BUSY, connection
+// closed, not recorded), and a request must arrive whole within requestTimeoutMs (408 ERR_REQUEST_TIMEOUT,
+// transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time.
 // Probes (/livez, /readyz) answer outside /v1 and always, a drain
 // included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
@@ -23,7 +25,8 @@ import { answerClientError, METHODS, pathOf, ROUTES, transportError } from './tr
 import { describeError, type Health, type Scopes } from '../observability/index.ts';
 import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
-import { createBodyBudget, receiveBody } from './body.ts';
+import { createBodyBudget, defaultBodyShare, receiveBody } from './body.ts';
+import { identifyFirst } from './identify-first.ts';
 import { createSink, identityHeaders, replyStatus, send } from './exchange.ts';
 import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
@@ -35,6 +38,9 @@ export interface ServerDeps {
   /** The bytes all bodies being received may hold together (server.max_body_bytes_in_flight); default 32 MiB or the
    * body limit, whichever is larger. */
   bodyBytesInFlight?: number;
+  /** The part of that budget one remote address may hold (server.max_body_bytes_per_client); default
+   * defaultBodyShare. */
+  bodyBytesPerClient?: number;
   /** How long a request (head and body) may take to arrive (server.request_timeout_ms); default 30 s. */
   requestTimeoutMs?: number;
   /** The pipeline's intake: a body it takes is written to its channel as it arrives, never held whole here. */
@@ -66,7 +72,11 @@ const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const requestTimeout = deps.requestTimeoutMs ?? 30_000;
-  const budget = createBodyBudget(deps.bodyBytesInFlight ?? Math.max(32 * 2 ** 20, deps.bodyLimitBytes));
+  const inFlightBytes = deps.bodyBytesInFlight ?? Math.max(32 * 2 ** 20, deps.bodyLimitBytes);
+  const budget = createBodyBudget(
+    inFlightBytes,
+    deps.bodyBytesPerClient ?? defaultBodyShare(deps.bodyLimitBytes, inFlightBytes),
+  );
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One access line per request is written when its pipeline call ends (src/observability/logger.ts).
@@ -143,7 +153,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const intakeRoutes: ReadonlySet<string> = new Set(ROUTES.map((r) => r.url));
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
     const spill = deps.intake && intakeRoutes.has(request.routeOptions.url ?? '') ? { spill: deps.intake } : {};
-    const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, budget, ...spill });
+    const client = request.socket.remoteAddress ?? '';
+    const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, budget, client, ...spill });
     const type = request.headers['content-type'];
     if (type === undefined || JSON_TYPE.test(type)) return body;
     if (!(body instanceof Uint8Array)) body.release();
@@ -151,7 +162,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   for (const route of ROUTES) {
-    app.post(route.url, async (request, reply) => {
+    const identified = identifyFirst(deps.handler, route.api, deps.bodyLimitBytes, inFlight);
+    app.post(route.url, { preParsing: identified.hook }, async (request, reply) => {
       const body = (request.body ?? new Uint8Array(0)) as IncomingRequest['body'];
       try {
         const result = await inFlight(request, route.api, () =>
@@ -160,6 +172,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
             api: route.api,
             headers: identityHeaders(request),
             body,
+            principal: identified.principalOf(request),
             sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
           }),
         );

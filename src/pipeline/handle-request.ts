@@ -71,8 +71,8 @@ export function createRequestHandler(deps: PipelineDeps) {
 
   /** Stages 1–6: ends with the decision record committed, or throws a Denial (recorded by the caller). */
   async function admit(incoming: IncomingRequest, record: DecisionBody, started: Date): Promise<Admitted> {
-    // 1. identify
-    const principal = await identify(deps.authenticator, incoming.headers);
+    // 1. identify (over HTTP: from the headers before the body was read, handler.identify, http/identify-first.ts)
+    const principal = incoming.principal ?? (await identify(deps.authenticator, incoming.headers));
     record.principal = principal;
     // Admission counts the request against the subject's request rate, whatever becomes of it, and gives the subject's
     // usage so far (for the policy input), both from this replica's quota leases (docs/limits.md): no statement unless
@@ -217,6 +217,12 @@ export function createRequestHandler(deps: PipelineDeps) {
     return denial;
   }
 
+  /** A request stage 1 refused before its body was read: recorded as `handle` records it (no body digest, nothing
+   * parsed), the same denial from the same error. */
+  async function refuseIdentity(incoming: Omit<IncomingRequest, 'body'>, error: unknown): Promise<Reply> {
+    return recorder.deny(incoming, emptyDecisionBody(), refusal(error));
+  }
+
   const listing = { deps, bodyKey, recorder, refusal };
   // Every reply leaves in the error shape of the API the client called (failures.ts: shapeReply).
   return {
@@ -227,6 +233,11 @@ export function createRequestHandler(deps: PipelineDeps) {
       message: string,
     ): Promise<Reply> => shapeReply(incoming.api, await reject(incoming, code, message)),
     listModels: (incoming: Omit<IncomingRequest, 'body' | 'api'>): Promise<Reply> => listModels(listing, incoming),
+    /** Stage 1 alone, from the headers: the transport calls it before a byte of the body is read; throws what stage 1
+     * throws (a Denial at `identify`), for refuseIdentity. */
+    identify: (headers: IncomingRequest['headers']): Promise<Principal> => identify(deps.authenticator, headers),
+    refuseIdentity: async (incoming: Omit<IncomingRequest, 'body'>, error: unknown): Promise<Reply> =>
+      shapeReply(incoming.api, await refuseIdentity(incoming, error)),
     newRequestId: () => randomUUID(),
   };
 }

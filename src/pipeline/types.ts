@@ -55,6 +55,9 @@ export interface IncomingRequest {
   body: Uint8Array | BodyChannel;
   /** Where a streamed answer is written as it arrives; without one, a stream=true request fails with ERR_INTERNAL. */
   sink?: StreamSink;
+  /** Stage 1's principal when the transport identified the request from its headers before reading its body
+   * (handler.identify); absent, stage 1 identifies it. */
+  principal?: Principal;
 }
 
 export interface Reply {

@@ -612,8 +612,16 @@ describe('identity through the HTTP transport (raw header lines)', () => {
         return { status: 401, headers: {}, body: { code: (error as IdentityError).code } };
       }
     };
+    // The transport identifies a pipeline route's request from its headers before its body (identify-first.ts).
     const handler = {
-      handle: identify,
+      identify: (headers: IncomingRequest['headers']) => auth.authenticate(headers),
+      refuseIdentity: async (_incoming: unknown, error: unknown): Promise<Reply> => ({
+        status: 401,
+        headers: {},
+        body: { code: (error as IdentityError).code },
+      }),
+      handle: async (incoming: IncomingRequest): Promise<Reply> =>
+        incoming.principal ? { status: 200, headers: {}, body: { sub: incoming.principal.sub } } : identify(incoming),
       listModels: identify,
       reject: identify,
       newRequestId: () => 'r',

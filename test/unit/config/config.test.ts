@@ -95,6 +95,13 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses a share of one client smaller than the largest body, and passes a given one on', () => {
+    const server = { body_limit_bytes: 8 * 1024 * 1024, max_body_bytes_per_client: 4 * 1024 * 1024 };
+    expect(problems(document({ server })).problems).toEqual([
+      '/server/max_body_bytes_per_client: less than body_limit_bytes (no body that large could arrive)',
+    ]);
+  });
+
   it('lists every problem at once', () => {
     const result = problems(document({ ledger: { chain: 'bad chain!', signing_key: 'inline-secret' }, upstreams: [] }));
     const all = result.problems.join('\n');

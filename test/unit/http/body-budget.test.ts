@@ -20,6 +20,8 @@ const handler = {
     return { status: 400, headers: {}, body: { error: { code, request_id: incoming.requestId } } };
   },
   listModels: async () => ({ status: 200, headers: {}, body: { object: 'list', data: [] } }),
+  // Every request is identified (identify-first.ts; a refused one: identify-first.test.ts).
+  identify: async () => ({ sub: 'alice' }),
 } as unknown as RequestHandler;
 
 /** Channels the transport opened (every body past 1 KiB), so a test knows a body has taken its part of the budget. */

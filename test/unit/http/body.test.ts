@@ -64,6 +64,8 @@ const handler = {
     return { status: code === 'ERR_REQUEST_TOO_LARGE' ? 413 : 400, headers: {}, body };
   },
   listModels: async () => ({ status: 200, headers: {}, body: { object: 'list', data: [] } }),
+  // Every request is identified (identify-first.ts; a refused one: identify-first.test.ts).
+  identify: async () => ({ sub: 'alice' }),
 } as unknown as RequestHandler;
 
 const app = buildServer({ handler, bodyLimitBytes: LIMIT, intake: tracked });

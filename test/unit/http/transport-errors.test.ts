@@ -21,6 +21,8 @@ const handler = {
     return { status: 400, headers: {}, body };
   },
   listModels: async () => ({ status: 200, headers: {}, body: { object: 'list', data: [] } }),
+  // Every request is identified (identify-first.ts; a refused one: identify-first.test.ts).
+  identify: async () => ({ sub: 'alice' }),
   newRequestId: () => 'r',
 } as unknown as RequestHandler;
 

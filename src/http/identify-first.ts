@@ -1,0 +1,74 @@
+// Identify before a body is read: on the pipeline's routes, stage 1 runs from the request's headers in fastify's
+// preParsing hook, before the content-type parser takes a byte of the body from the shared budget (body.ts). The
+// principal is handed to the pipeline, which does not identify again (one call: the cached-token fast path and a DPoP
+// proof's single use stand). A request stage 1 refuses is recorded as the pipeline records it (handler.refuseIdentity)
+// and answered in the API's shape with its connection closed; its body is never held: read and dropped as it arrives
+// (no more than the body limit, no longer than request_timeout_ms) so that the client, still sending, reads the
+// answer instead of a reset, and closed at once when its declared length passes the limit. Invariant: no request whose
+// credential failed holds a byte of the budget.
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../identity/index.ts';
+import type { Reply, RequestHandler } from '../pipeline/index.ts';
+import type { Api } from '../providers/index.ts';
+import { identityHeaders, send } from './exchange.ts';
+
+/** The preParsing hook of one pipeline route, and the principal it identified for a request. */
+export interface IdentifyFirst {
+  hook(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<unknown>;
+  principalOf(request: FastifyRequest): Principal | undefined;
+}
+
+export function identifyFirst(
+  handler: Pick<RequestHandler, 'identify' | 'refuseIdentity'>,
+  api: Api,
+  bodyLimitBytes: number,
+  inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
+): IdentifyFirst {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  return {
+    async hook(request, reply, payload) {
+      const headers = identityHeaders(request);
+      let refused: unknown;
+      try {
+        principals.set(request, await handler.identify(headers));
+        return payload;
+      } catch (error) {
+        refused = error;
+      }
+      const incoming = { requestId: request.id, api, headers };
+      const result = await inFlight(request, api, () => handler.refuseIdentity(incoming, refused));
+      await discard(request, payload, bodyLimitBytes);
+      reply.header('connection', 'close');
+      return send(reply, result);
+    },
+    principalOf: (request) => principals.get(request),
+  };
+}
+
+/** Reads and drops a body until it ends, the client leaves, or more than `limitBytes` arrived (declared or read):
+ * nothing is kept, and Node's request deadline (request_timeout_ms) ends a body that stops arriving. */
+function discard(request: FastifyRequest, payload: Readable, limitBytes: number): Promise<void> {
+  const { raw } = request;
+  if (raw.complete || payload.destroyed || Number(raw.headers['content-length']) > limitBytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    let received = 0;
+    const done = () => {
+      payload.off('data', onData);
+      payload.off('end', done);
+      payload.off('close', done);
+      payload.off('error', done);
+      payload.pause();
+      resolve();
+    };
+    const onData = (chunk: Buffer | string) => {
+      received += chunk.length;
+      if (received > limitBytes) done();
+    };
+    payload.on('data', onData);
+    payload.on('end', done);
+    payload.on('close', done);
+    payload.on('error', done);
+    payload.resume();
+  });
+}

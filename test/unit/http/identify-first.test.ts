@@ -1,0 +1,115 @@
+// Identify before a body is read (src/http/identify-first.ts) and one client's share of the body budget (body.ts),
+// over real sockets: a request whose credential fails is refused from its head (recorded through the handler, 401,
+// connection closed) and its body, read and dropped, holds none of the budget; an identified request's principal
+// reaches the pipeline, which does not identify again; one remote address holds at most its share of the budget
+// while another's body is still read.
+import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../../src/http/index.ts';
+import type { IncomingRequest, RequestHandler } from '../../../src/pipeline/index.ts';
+import { watchServers, type ServerSide } from '../../adversarial/round7-ops-sockets.ts';
+
+const LIMIT = 32 * 1024;
+const calls: string[] = [];
+const handler = {
+  identify: async (headers: IncomingRequest['headers']) => {
+    calls.push('identify');
+    if (headers.authorization?.[0] === 'Bearer good') return { sub: 'alice' };
+    throw Object.assign(new Error('no token'), { code: 'ERR_TOKEN_MISSING' });
+  },
+  refuseIdentity: async (incoming: { requestId: string }, error: { code: string }) => {
+    calls.push(`refuse:${error.code}`);
+    return { status: 401, headers: {}, body: { error: { code: error.code, request_id: incoming.requestId } } };
+  },
+  handle: async (incoming: IncomingRequest) => {
+    calls.push(`handle:${incoming.principal?.sub}`);
+    return { status: 200, headers: {}, body: { ok: true } };
+  },
+  reject: async (_incoming: unknown, code: string) => {
+    calls.push(`reject:${code}`);
+    return { status: 400, headers: {}, body: { error: { code } } };
+  },
+} as unknown as RequestHandler;
+// A budget of two bodies, of which one address holds one.
+const app = buildServer({ handler, bodyLimitBytes: LIMIT, bodyBytesInFlight: 2 * LIMIT, bodyBytesPerClient: LIMIT });
+let port = 0;
+let servers: ServerSide;
+beforeAll(async () => {
+  servers = watchServers();
+  port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+});
+afterAll(async () => {
+  servers.close();
+  await app.close();
+});
+
+const head = (length: number, token: string | null, tag: string) =>
+  'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\n' +
+  `${token === null ? '' : `authorization: Bearer ${token}\r\n`}x-tag: ${tag}\r\ncontent-length: ${length}\r\n\r\n`;
+const json = (bytes: number) => `{"model":"m","messages":"${'a'.repeat(bytes - 26)}"}`;
+const tagged = (tag: string) => (r: IncomingMessage) => r.headers['x-tag'] === tag;
+
+/** A connection from `from` that writes `bytes`; `answer` is what the server wrote before it closed the connection. */
+function open(bytes: string, from = '127.0.0.1'): { socket: Socket; answer: Promise<string> } {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  socket.on('error', () => {});
+  socket.write(bytes);
+  const answer = new Promise<string>((resolve) =>
+    socket.once('close', () => resolve(Buffer.concat(received).toString('latin1'))),
+  );
+  return { socket, answer };
+}
+
+/** A request of a `bytes` body whose first `sent` bytes are sent: resolves once the server has read them. */
+async function holdBody(bytes: number, sent: number, token: string | null, tag: string) {
+  const body = json(bytes);
+  const first = head(bytes, token, tag);
+  const held = open(first + body.slice(0, sent));
+  await servers.read(tagged(tag), first.length + sent);
+  return { ...held, rest: body.slice(sent) };
+}
+
+const status = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
+const codeOf = (answer: string) => /"code":"([A-Z_]+)"/.exec(answer)?.[1];
+
+describe('identify before the body', () => {
+  it('refuses a request without a token from its head: recorded, 401, closed; its body holds no budget', async () => {
+    calls.length = 0;
+    const refused = await holdBody(30_000, 20_000, null, 'anonymous');
+    expect(calls).toEqual(['identify', 'refuse:ERR_TOKEN_MISSING']);
+    // Were its 20,000 bytes held, this address's share (32 KiB) would refuse a 30,000-byte body.
+    const body = json(30_000);
+    const allowed = await open(head(30_000, 'good', 'alice') + body).answer;
+    expect(status(allowed)).toBe(200);
+    refused.socket.write(refused.rest);
+    const answer = await refused.answer;
+    expect({ status: status(answer), code: codeOf(answer) }).toEqual({ status: 401, code: 'ERR_TOKEN_MISSING' });
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    // Identified once, by the transport: the pipeline got its principal.
+    expect(calls).toEqual(['identify', 'refuse:ERR_TOKEN_MISSING', 'identify', 'handle:alice']);
+  });
+
+  it('closes a refused request whose declared body is over the limit without reading it', async () => {
+    calls.length = 0;
+    const answer = await open(head(LIMIT + 1, 'bad', 'large')).answer;
+    expect({ status: status(answer), code: codeOf(answer) }).toEqual({ status: 401, code: 'ERR_TOKEN_MISSING' });
+    expect(calls).toEqual(['identify', 'refuse:ERR_TOKEN_MISSING']);
+  });
+});
+
+describe("one client's share of the budget", () => {
+  it('refuses an address past its share (503 ERR_SERVER_BUSY) while another address is read', async () => {
+    calls.length = 0;
+    const first = await holdBody(30_000, 25_000, 'good', 'share-1');
+    const second = await open(head(20_000, 'good', 'share-2') + json(20_000)).answer;
+    expect({ status: status(second), code: codeOf(second) }).toEqual({ status: 503, code: 'ERR_SERVER_BUSY' });
+    const other = await open(head(20_000, 'good', 'share-3') + json(20_000), '127.0.0.2').answer;
+    expect(status(other)).toBe(200);
+    first.socket.write(first.rest);
+    expect(status(await first.answer)).toBe(200);
+    expect(calls.filter((c) => c.startsWith('handle'))).toEqual(['handle:alice', 'handle:alice']);
+  });
+});
