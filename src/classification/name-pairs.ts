@@ -1,9 +1,11 @@
-// The names a request carries (its model, every tool and function name, tool-call names, tool_choice's name) read as
-// one small closed set: each two of them joined as a client could join them (glued, and by a space where digits meet),
-// so a value split over two names that are not neighbours (`ghp_16C7…` | `lookup` | `838347Ae…`, the model and a tool
-// name, a tool and tool_choice) is found, a piece in each. Invariant: bounded: names are at most MAX_NAME characters,
-// only pairs holding a name that can be a value's piece (canBePiece) are read, and pairs of more than
-// MAX_NAME_PAIR_CHARS characters in all fail the call (ERR_NAME_PAIRS_EXCEEDED: refused, never read in part).
+// The names a request carries (its model, every tool and function name, tool-call names, tool_choice's name, chat
+// participant names) read as one small closed set: each two of them joined as a client could join them (glued, and by
+// a space where digits meet), so a value split over two names that are not neighbours (`ghp_16C7…` | `lookup` |
+// `838347Ae…`, the model and a tool name, a tool and tool_choice, a participant and a tool) is found, a piece in each.
+// Invariant: bounded: tool names are at most MAX_NAME characters and a participant name is read by its first and last
+// MAX_NAME; participant names are paired with tool names only (O(participants × tools) pairs); only pairs holding a
+// name that can be a value's piece (canBePiece) are read, and pairs of more than MAX_NAME_PAIR_CHARS characters in all
+// fail the call (ERR_NAME_PAIRS_EXCEEDED: refused as the client's bound, 413, never read in part).
 import { ClassificationError } from './errors.ts';
 import type { JoinWindow, WindowPart } from './join-window.ts';
 import { PAIR_GAP } from './join-window.ts';
@@ -23,14 +25,55 @@ export const MAX_NAME_PAIR_CHARS = 1 << 20;
 /** Between two names read with a separator: a space (a card's or an SSN's groups, a list of names read aloud). */
 const NAME_SEPARATOR = ' ';
 
+/** A chat message's participant name (`messages[3].name`): free text, no pattern and no length bound in the API. */
+const PARTICIPANT = /^messages\[\d+\]\.name$/;
+
 /**
- * Whether segment `i` is a name: the model, or a string keyed `name` (tool, function, tool call, tool_choice, schema
- * and participant names) of at most MAX_NAME characters; an object's property-name list keyed `name` is not one.
+ * Segment `i` as a name: 'tool' for the model or a string keyed `name` (tool, function, tool call, tool_choice and
+ * schema names) of at most MAX_NAME characters, 'participant' for a chat message's name of any length, else null; an
+ * object's property-name list keyed `name` is none.
  */
-function isName(segments: readonly TextSegment[], i: number): boolean {
+function nameKind(segments: readonly TextSegment[], i: number): 'tool' | 'participant' | null {
   const { path, text } = segments[i] as TextSegment;
-  if (text.length === 0 || text.length > MAX_NAME) return false;
-  return path === 'model' || (path.endsWith('.name') && !isKeyList(segments, i));
+  if (text.length === 0) return null;
+  if (PARTICIPANT.test(path)) return 'participant';
+  if (text.length > MAX_NAME) return null;
+  return path === 'model' || (path.endsWith('.name') && !isKeyList(segments, i)) ? 'tool' : null;
+}
+
+/** A name's text read in pairs: all of segment `segment`, or from `from` on (a long participant name's ends). */
+interface Name {
+  readonly text: string;
+  readonly segment: number;
+  readonly from: number;
+}
+
+/**
+ * The request's names, each text once at its first segment: tool names (the model's first) then participant names
+ * not already among them. A participant name longer than MAX_NAME is read by its first and last MAX_NAME characters:
+ * a value's piece at either end meets a tool name there.
+ */
+function namesOf(segments: readonly TextSegment[]): { names: Name[]; tools: number } {
+  const seen = new Set<string>();
+  const names: Name[] = [];
+  const add = (text: string, segment: number, from: number) => {
+    if (seen.has(text)) return;
+    seen.add(text);
+    names.push({ text, segment, from });
+  };
+  const kinds = segments.map((_, i) => nameKind(segments, i));
+  kinds.forEach((kind, i) => {
+    if (kind === 'tool') add((segments[i] as TextSegment).text, i, 0);
+  });
+  const tools = names.length;
+  kinds.forEach((kind, i) => {
+    if (kind !== 'participant') return;
+    const { text } = segments[i] as TextSegment;
+    if (text.length <= MAX_NAME) return add(text, i, 0);
+    add(text.slice(0, MAX_NAME), i, 0);
+    add(text.slice(-MAX_NAME), i, text.length - MAX_NAME);
+  });
+  return { names, tools };
 }
 
 function isDigitCode(code: number): boolean {
@@ -55,33 +98,35 @@ function canBePiece(name: string): boolean {
 }
 
 /**
- * One window of every ordered pair of distinct names (each text at its first segment) of which one can be a value's
- * piece (canBePiece): `a` then `b` glued, and with NAME_SEPARATOR between when a digit meets a digit; pairs kept apart
- * by PAIR_GAP. A name that can be no piece (`lookup`, `get_weather`) is read only beside one that can: two such
- * names hold no key's, card's or SSN's two halves. Empty when no name can be a piece.
+ * One window of every ordered pair of distinct names of which one is a tool name (namesOf: a participant name is read
+ * with the model and tool names, not with another participant's: it is its turn's texts' neighbour in the reading
+ * orders, read there as a message text is) and one can be a value's piece (canBePiece): `a` then `b` glued, and with
+ * NAME_SEPARATOR between when a digit meets a digit; pairs kept apart by PAIR_GAP. A name that can be no piece
+ * (`lookup`, `get_weather`) is read only beside one that can: two such names hold no key's, card's or SSN's two
+ * halves. Empty when no name can be a piece. At most (tool names) × (names) pairs.
  */
 export function nameSetWindows(segments: readonly TextSegment[]): JoinWindow[] {
-  const first = new Map<string, number>();
-  segments.forEach((segment, i) => {
-    if (!first.has(segment.text) && isName(segments, i)) first.set(segment.text, i);
-  });
-  const names = [...first.keys()];
-  const pieceLike = names.map(canBePiece);
-  const pieces = pieceLike.filter(Boolean).length;
-  if (pieces === 0) return [];
+  const { names, tools } = namesOf(segments);
+  const pieceLike = names.map((name) => canBePiece(name.text));
+  if (!pieceLike.includes(true)) return [];
   const texts: string[] = [];
   const parts: WindowPart[] = [];
   let at = 0;
+  const partOf = (name: Name, start: number): WindowPart => ({
+    segment: name.segment,
+    at: start,
+    from: name.from,
+    length: name.text.length,
+  });
   // Each pair alone (a recognizer reads a value's end by what follows it: `a b a` glued would hide `a b`'s).
-  const read = (a: string, b: string, separator: string) => {
+  const read = (a: Name, b: Name, separator: string) => {
     if (texts.length > 0) {
       texts.push(PAIR_GAP);
       at += PAIR_GAP.length;
     }
-    texts.push(a, separator, b);
-    parts.push({ segment: first.get(a) as number, at, from: 0, length: a.length });
-    parts.push({ segment: first.get(b) as number, at: at + a.length + separator.length, from: 0, length: b.length });
-    at += a.length + separator.length + b.length;
+    texts.push(a.text, separator, b.text);
+    parts.push(partOf(a, at), partOf(b, at + a.text.length + separator.length));
+    at += a.text.length + separator.length + b.text.length;
     if (at > MAX_NAME_PAIR_CHARS) {
       throw new ClassificationError(
         'ERR_NAME_PAIRS_EXCEEDED',
@@ -90,18 +135,16 @@ export function nameSetWindows(segments: readonly TextSegment[]): JoinWindow[] {
       );
     }
   };
-  const readBoth = (a: string, b: string) => {
+  const readBoth = (a: Name, b: Name) => {
     read(a, b, '');
-    if (digitsMeet(a, b)) read(a, b, NAME_SEPARATOR);
+    if (digitsMeet(a.text, b.text)) read(a, b, NAME_SEPARATOR);
   };
-  names.forEach((a, i) => {
-    if (!pieceLike[i]) return;
-    names.forEach((b, j) => {
-      // A pair of two piece-like names is read once, from the first of them.
-      if (i === j || (pieceLike[j] && j < i)) return;
-      readBoth(a, b);
-      readBoth(b, a);
-    });
-  });
+  for (let i = 0; i < tools; i += 1) {
+    for (let j = i + 1; j < names.length; j += 1) {
+      if (!pieceLike[i] && !pieceLike[j]) continue;
+      readBoth(names[i] as Name, names[j] as Name);
+      readBoth(names[j] as Name, names[i] as Name);
+    }
+  }
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }

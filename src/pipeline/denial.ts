@@ -53,9 +53,34 @@ export function parseDenial(error: RequestError): Denial {
   return new Denial('parse', error.code, error.message, `request rejected: ${error.code}`, error.param);
 }
 
-/** A classifier that failed or is busy: nothing unclassified is forwarded (busy: 503 with retry-after). */
-export function classifyDenial(error: unknown): Denial {
-  if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY') {
+/** Classification bounds a client's own input passes, and what each says to the client (docs/classification.md). */
+const INPUT_BOUNDS: Readonly<Record<string, string>> = {
+  ERR_DECODE_BUDGET_EXCEEDED: 'the request holds more encoded runs (base64, hex, ...) than one classification decodes',
+  ERR_NAME_PAIRS_EXCEEDED:
+    "the request's names (model, tools, tool calls, participants) make more pairs than one classification reads",
+};
+
+/**
+ * A classifier that failed or is busy: nothing unclassified is forwarded (busy: 503 with retry-after). A bound the
+ * client's input passes is the client's to fix: 413 ERR_REQUEST_TOO_COMPLEX naming it, never a server fault to retry.
+ * `code` is the ClassificationError's, or the one a classification thread reported.
+ */
+export function classifyDenial(
+  error: unknown,
+  code: string | undefined = error instanceof ClassificationError ? error.code : undefined,
+): Denial {
+  const bound = code === undefined ? undefined : INPUT_BOUNDS[code];
+  if (bound !== undefined) {
+    return new Denial(
+      'classify',
+      'ERR_REQUEST_TOO_COMPLEX',
+      `${bound} (${code}); nothing was forwarded`,
+      `classification bound passed: ${code}`,
+      null,
+      { cause: error },
+    );
+  }
+  if (code === 'ERR_CLASSIFIER_BUSY') {
     return new Denial(
       'classify',
       'ERR_CLASSIFIER_BUSY',

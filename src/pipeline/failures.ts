@@ -8,6 +8,7 @@ import type { ForwardErrorCode } from '../forwarding/index.ts';
 export type PipelineErrorCode =
   | 'ERR_REQUEST_TOO_LARGE'
   | 'ERR_CLASSIFICATION_FAILED'
+  | 'ERR_REQUEST_TOO_COMPLEX'
   | 'ERR_CLASSIFIER_BUSY'
   | 'ERR_TOO_MANY_FINDINGS'
   | 'ERR_POLICY_DENIED'
@@ -74,6 +75,9 @@ export const FAILURES = {
   ERR_REQUEST_TOO_LARGE: { status: 413, type: 'invalid_request_error' },
   // classify, decide, route
   ERR_CLASSIFICATION_FAILED: { status: 500, type: 'server_error' },
+  // the client's input passes a classification bound (encoded runs decoded, name pairs read): refused, never read in
+  // part, and the client's to fix (not retried as a server fault)
+  ERR_REQUEST_TOO_COMPLEX: { status: 413, type: 'invalid_request_error' },
   // every classification thread busy and its queue full (large inputs only): 503 with retry-after, nothing forwarded
   ERR_CLASSIFIER_BUSY: { status: 503, type: 'service_unavailable' },
   // the policy asks to redact a type with more findings than one request keeps (the cap): refused, never half-redacted

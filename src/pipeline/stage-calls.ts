@@ -75,7 +75,7 @@ export async function intake(
 
 /** The classification a thread made, or the denial for the error it reported. */
 export function classifiedOnThread(result: IntakeResult): Classification {
-  if ('classifyError' in result) throw classifyDenial(new Error(result.classifyError));
+  if ('classifyError' in result) throw classifyDenial(new Error(result.classifyError), result.classifyError);
   return result.classification;
 }
 

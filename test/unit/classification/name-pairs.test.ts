@@ -1,4 +1,4 @@
-// A request's names (model, tool and function names, tool-call names, tool_choice) read as one set, each two joined:
+// A request's names (model, tool and function names, tool-call names, tool_choice, participants) read two by two:
 // a key split over two names that are not neighbours is found in every API's shape, a piece in each; names that can
 // be no value's piece cost nothing; past MAX_NAME_PAIR_CHARS the call is refused, never read in part.
 import fc from 'fast-check';
@@ -75,6 +75,27 @@ describe("a key split over a request's names", () => {
     expect(touched('anthropic.messages', anthropic)).toEqual(['tools[0].name', 'tool_choice.name']);
   });
 
+  it("chat: a half in a participant's name of any length (its first and last 128 characters), the other a tool", () => {
+    const turns = (name: string) => [
+      { role: 'user', name, content: 'hi' },
+      { role: 'user', content: 'fine' },
+    ];
+    const body = (name: string, half: string) => ({
+      model: 'echo-1',
+      messages: turns(name),
+      tools: [chatTool('lookup'), chatTool(half)],
+    });
+    const both = expect.arrayContaining(['messages[0].name', 'tools[1].function.name']);
+    expect(touched('openai.chat_completions', body(GH[0], GH[1]))).toEqual(both);
+    expect(touched('openai.chat_completions', body(`${'x'.repeat(200)}-${GH[0]}`, GH[1]))).toEqual(both);
+    expect(touched('openai.chat_completions', body(`${GH[1]}-${'x'.repeat(200)}`, GH[0]))).toEqual(both);
+    // Participant names are not paired with each other: each is read beside its own turn's text (reading orders).
+    const ownTurn = { model: 'echo-1', messages: [{ role: 'user', name: GH[0], content: GH[1] }] };
+    expect(touched('openai.chat_completions', ownTurn)).toEqual(
+      expect.arrayContaining(['messages[0].name', 'messages[0].content']),
+    );
+  });
+
   it('a lower-cased AWS key id over two tool names, neither valueLike (a digit makes each a possible piece)', () => {
     const tools = ['akiaz3mqwx', 'lookup', 'r5tlpb6y7n'].map(chatTool);
     const body = { model: 'echo-1', messages: [{ role: 'user', content: 'hi' }], tools };
@@ -127,6 +148,27 @@ describe('nameSetWindows', () => {
     const pairs = window?.text.split('\n!\n');
     expect(pairs).toEqual(['m1A1B2C3', 'A1B2C3m1', 'm142', 'm1 42', '42m1', 'A1B2C342', 'A1B2C3 42', '42A1B2C3']);
     expect(window?.parts.filter((p) => p.segment === 2)).toEqual([]); // `m1` read at the model's segment
+  });
+
+  it('participant names are paired with the model and tool names only; a long one by its first and last 128', () => {
+    const turn = (text: string, i: number) => ({ path: `messages[${i}].name`, text });
+    const [window] = nameSetWindows([{ path: 'model', text: 'm1' }, turn('agent_1', 0), turn('agent_2', 1)]);
+    expect(window?.text.split('\n!\n')).toEqual(['m1agent_1', 'agent_1m1', 'm1agent_2', 'agent_2m1']);
+    expect(nameSetWindows([turn('agent_1', 0), turn('agent_2', 1)])).toEqual([]);
+    const long = `A1${'b'.repeat(300)}Z9`;
+    const [ends] = nameSetWindows([name('lookup', 0), turn(long, 1)]);
+    expect(ends?.text.split('\n!\n')).toEqual([
+      `lookup${long.slice(0, 128)}`,
+      `${long.slice(0, 128)}lookup`,
+      `lookup${long.slice(-128)}`,
+      `${long.slice(-128)}lookup`,
+    ]);
+    expect(ends?.parts.filter((p) => p.segment === 1).map((p) => p.from)).toEqual([0, 0, 176, 176]);
+    // 4,096 turns, each a possible piece, and the model: 8,192 pairs, within the bound.
+    const many = Array.from({ length: 4096 }, (_, i) => turn(`agent_${i}`, i));
+    expect(nameSetWindows([{ path: 'model', text: 'echo-1' }, ...many])[0]?.text.length).toBeLessThan(
+      MAX_NAME_PAIR_CHARS,
+    );
   });
 
   it('pairs of more than MAX_NAME_PAIR_CHARS characters: refused (ERR_NAME_PAIRS_EXCEEDED), never read in part', () => {

@@ -1,6 +1,7 @@
 // The classify stage at scale: a dense prompt's record and policy input carry exact counts with the first findings
 // only (`truncated`); a redaction the cap cannot honour is refused; a full classifier queue is a recorded 503 with
-// retry-after; a large request classified on a thread gives the record the in-process classifier gives.
+// retry-after; an input past a classification bound is a recorded 413; a large request classified on a thread gives
+// the record the in-process classifier gives.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClassificationError, createClassifier, createClassifierPool } from '../../../src/classification/index.ts';
 import { createIntake, createRequestHandler, INTAKE_WORKER, type PipelineDeps } from '../../../src/pipeline/index.ts';
@@ -168,6 +169,35 @@ describe('the classify stage', () => {
       decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_CLASSIFIER_BUSY' }] },
     });
     expect(h.forwarded).toHaveLength(0);
+  });
+
+  it('answers 413 ERR_REQUEST_TOO_COMPLEX naming the bound, recorded, when the input passes a classification bound', async () => {
+    // 128 tool names of 64 characters that can each be a value's piece: more pairs than name-pairs.ts reads.
+    const tools = Array.from({ length: 128 }, (_, i) => ({
+      type: 'function',
+      function: { name: `NAME${i}X`.padEnd(64, 'Q'), parameters: { type: 'object' } },
+    }));
+    const body = () =>
+      new TextEncoder().encode(JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }], tools }));
+    for (const h of [harness(), harness({ intake: createIntake(intakePool) })]) {
+      const reply = await h.send(body());
+      expect(reply.status).toBe(413);
+      expect(reply.body).toMatchObject({
+        error: { code: 'ERR_REQUEST_TOO_COMPLEX', type: 'invalid_request_error' },
+      });
+      expect(JSON.stringify(reply.body)).toContain('ERR_NAME_PAIRS_EXCEEDED');
+      expect(h.records[0]).toMatchObject({
+        decision: { allow: false, stage: 'classify', reasons: [{ code: 'ERR_REQUEST_TOO_COMPLEX' }] },
+      });
+      expect(h.forwarded).toHaveLength(0);
+    }
+    const undecodable = new ClassificationError('ERR_DECODE_BUDGET_EXCEEDED', null, 'too many runs');
+    const decoding = harness({ requestClassifier: { classify: () => Promise.reject(undecodable) } });
+    const reply = await decoding.run('hello');
+    expect(reply.status).toBe(413);
+    expect(JSON.stringify(reply.body)).toContain('ERR_DECODE_BUDGET_EXCEEDED');
+    const failing = harness({ requestClassifier: { classify: () => Promise.reject(new Error('a bug')) } });
+    expect(await failing.run('hello')).toMatchObject({ status: 500 });
   });
 
   it('records the same classification for a large request classified on a thread as in-process', async () => {
