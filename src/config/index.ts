@@ -9,11 +9,13 @@ import { validateConfigDocument, type LogLevelName, type SecretRef } from './sch
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 import { resolveMcp, type McpSettings } from './mcp.ts';
 import { resolveLimits, type LimitsSettings } from './limits.ts';
+import { ConfigError } from './errors.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
 export type { McpCallLimit, McpSettings, McpServerSettings } from './mcp.ts';
 export type { LimitsSettings } from './limits.ts';
+export { ConfigError, type ConfigErrorCode } from './errors.ts';
 
 export interface IssuerSettings {
   issuer: string;
@@ -121,23 +123,6 @@ export interface CustomRecognizerSettings {
   /** RE2 source: every text suffix that may begin a match (streaming releases early with it;
    * docs/classification.md). */
   partial?: string;
-}
-
-export type ConfigErrorCode = 'ERR_CONFIG_UNREADABLE' | 'ERR_CONFIG_INVALID' | 'ERR_CONFIG_SECRET';
-
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode;
-  /** Each problem as `<path>: <what is wrong>`. */
-  readonly problems: readonly string[];
-  constructor(code: ConfigErrorCode, problems: string[], options?: ErrorOptions) {
-    super(
-      `configuration ${code === 'ERR_CONFIG_SECRET' ? 'secret' : 'file'} error:\n  ${problems.join('\n  ')}`,
-      options,
-    );
-    this.name = 'ConfigError';
-    this.code = code;
-    this.problems = problems;
-  }
 }
 
 export interface LoadOptions {
