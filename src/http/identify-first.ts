@@ -9,6 +9,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../identity/index.ts';
+import type { Scopes, StageTiming } from '../observability/index.ts';
 import type { Reply, RequestHandler } from '../pipeline/index.ts';
 import type { Api } from '../providers/index.ts';
 import { identityHeaders, send } from './exchange.ts';
@@ -16,6 +17,7 @@ import { identityHeaders, send } from './exchange.ts';
 /** The preParsing hook of one pipeline route, and the principal it identified for a request. */
 export interface IdentifyFirst {
   hook(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<unknown>;
+  /** The request's principal; in a request scope, stage 1's timing is added to it. */
   principalOf(request: FastifyRequest): Principal | undefined;
 }
 
@@ -24,25 +26,48 @@ export function identifyFirst(
   api: Api,
   bodyLimitBytes: number,
   inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
+  scopes: Scopes | undefined,
 ): IdentifyFirst {
-  const principals = new WeakMap<FastifyRequest, Principal>();
+  const identified = new WeakMap<FastifyRequest, { principal: Principal; timing: StageTiming }>();
+  /** Stage 1 ran before the request's scope began (inFlight): its timing joins the scope once it has. */
+  const timed = (timing: StageTiming) => scopes?.current()?.timedBefore(timing);
   return {
     async hook(request, reply, payload) {
       const headers = identityHeaders(request);
+      const start = performance.now();
+      const timing = (error: unknown): StageTiming => {
+        const code = (error as { code?: unknown } | null)?.code;
+        const failed = error === null ? null : typeof code === 'string' ? code : 'ERR_INTERNAL';
+        return {
+          stage: 'identify',
+          startMs: performance.timeOrigin + start,
+          durationMs: performance.now() - start,
+          error: failed,
+        };
+      };
       let refused: unknown;
       try {
-        principals.set(request, await handler.identify(headers));
+        const principal = await handler.identify(headers);
+        identified.set(request, { principal, timing: timing(null) });
         return payload;
       } catch (error) {
         refused = error;
       }
       const incoming = { requestId: request.id, api, headers };
-      const result = await inFlight(request, api, () => handler.refuseIdentity(incoming, refused));
+      const failed = timing(refused);
+      const result = await inFlight(request, api, () => {
+        timed(failed);
+        return handler.refuseIdentity(incoming, refused);
+      });
       await discard(request, payload, bodyLimitBytes);
       reply.header('connection', 'close');
       return send(reply, result);
     },
-    principalOf: (request) => principals.get(request),
+    principalOf(request) {
+      const found = identified.get(request);
+      if (found) timed(found.timing);
+      return found?.principal;
+    },
   };
 }
 

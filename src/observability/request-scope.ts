@@ -62,6 +62,9 @@ export interface RequestScope {
   readonly decided: boolean;
   /** Times `run` as `stage`; rethrows whatever it throws. Promise-returning work is timed to its settlement. */
   time<T>(stage: StageName, run: () => T): T;
+  /** Adds a stage timed before the scope began: stage 1, run by the transport from the headers before the body was
+   * read (src/http/identify-first.ts). */
+  timedBefore(timing: StageTiming): void;
   /** Folds a ledger record body (decision or outcome) into the summary. */
   recorded(type: string, body: Readonly<Record<string, unknown>>): void;
   /** The first byte of a stream's body reached the client's socket. */
@@ -137,6 +140,10 @@ class ScopeState implements RequestScope {
   constructor(requestId: string, api: string) {
     this.requestId = requestId;
     this.api = api;
+  }
+
+  timedBefore(timing: StageTiming): void {
+    this.stages.push(timing);
   }
 
   time<T>(stage: StageName, run: () => T): T {
