@@ -170,6 +170,38 @@ export function splitMatchFrom(
   return { whole: found.whole, span: [groupStart, groupEnd] };
 }
 
+/** After a refined run's end, a space and a capital letter (ASCII, or a UTF-8 lead byte of Latin letters). */
+function runGoesOn(bytes: Buffer, end: number): boolean {
+  const next = bytes[end + 1];
+  return (
+    bytes[end] === 0x20 && next !== undefined && ((next >= 0x41 && next <= 0x5a) || (next >= 0xc3 && next <= 0xc5))
+  );
+}
+
+/** Where a search takes a word at `wordStart` with its lead (the code point and space before it, as the pattern's). */
+function leadOf(bytes: Buffer, wordStart: number): number {
+  let p = wordStart - 2;
+  while (p > 0 && ((bytes[p] as number) & 0xc0) === 0x80) p -= 1;
+  return p;
+}
+
+/** The lead of the run's last word; past the run when it has one word. */
+function lastWordLead(bytes: Buffer, span: Span): number {
+  const space = bytes.lastIndexOf(0x20, span[1] - 1);
+  return space <= span[0] ? span[1] : leadOf(bytes, space + 1);
+}
+
+/**
+ * The lead of the first accepted window when it starts after the run's first word (it may go on past the cut:
+ * 'Ann Maria' of 'Ann Ann Ann Maria Garcia'); otherwise the end of the last accepted one, as for a whole run.
+ */
+function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd: number): number {
+  const first = accepted.reduce((least, a) => Math.min(least, a.startByte), span[1]);
+  if (first > span[0]) return leadOf(bytes, first);
+  const lastEnd = accepted.reduce((most, a) => Math.max(most, a.endByte), 0);
+  return lastEnd < matchEnd ? lastEnd : leadOf(bytes, span[1] + 1);
+}
+
 export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: ValidationMemo): Match[] {
   const matches: Match[] = [];
   const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
@@ -193,6 +225,12 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
       // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).
       restarts += 1;
       from = recognizer.startsAtToken ? nextTokenStart(bytes, nextCodePoint, matchEnd) : nextCodePoint;
+    } else if (recognizer.refine !== undefined && span !== undefined && runGoesOn(bytes, span[1])) {
+      // A run of words cut at the pattern's bound (a listed name's four words) goes on: a name may start inside the
+      // cut run and end past it ('Please Call Back Today Maria Garcia'). Search again from a rejected run's last word,
+      // from the first accepted window when it starts later, or from the word after an accepted run (its lead would
+      // otherwise take that word): each word starts one candidate at most, so the cost stays linear.
+      from = accepted.length === 0 ? lastWordLead(bytes, span) : laterWindowLead(bytes, span, accepted, matchEnd);
     } else if (recognizer.refine !== undefined && accepted.length > 0) {
       // The refiner looked at every candidate window of this run; after the last one it accepted, the rest of the
       // run may still hold a value that does not start at a window boundary (two IBANs in a row).

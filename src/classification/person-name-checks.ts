@@ -148,9 +148,10 @@ export function isListedName(value: string): boolean {
   if (words.length < 2 || words.length > 4) return false;
   const first = words[0] as string;
   const last = words[words.length - 1] as string;
-  // One word said again and again ("Ab Ab Ab", "Anna Anna") is a repetition, not a name: with nothing introducing
-  // it, a name is a structure (a given name, then other names), and one repeated token has none.
-  if (words.every((w) => w.toLowerCase() === first.toLowerCase())) return false;
+  // A word said again right after itself ("Ab Ab Ab", "Anna Anna", "Ann Ann Maria") is a repetition, not a name:
+  // with nothing introducing it, a name is a structure (a given name, then other names), and a repeated token has
+  // none; the words after the repetition are checked apart ('Ann Maria', matching.ts searches on from them).
+  if (words.some((w, i) => i > 0 && w.toLowerCase() === (words[i - 1] as string).toLowerCase())) return false;
   // A first name no list knows (lists miss most names of some cultures: "Isaque Santos") counts when it is no
   // English word and the last word is a name the list knows that is no word at all.
   const unknownFirst =

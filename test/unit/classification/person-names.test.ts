@@ -263,3 +263,27 @@ describe("the given-name list's guard", () => {
     expect(() => givenNamesFrom([json], none)).toThrow(expect.objectContaining({ code: 'ERR_RECOGNIZER_INVALID' }));
   });
 });
+
+describe('a name after a run of capitalised words (a listed candidate is four words at most)', () => {
+  it.each([
+    ['four title-case words', 'Please Call Back Today Maria Garcia called.', 'Maria Garcia'],
+    ['one word said three times', 'Hi Hi Hi Maria Garcia called.', 'Maria Garcia'],
+    ['a given name said four times', 'Ann Ann Ann Ann Maria Garcia called.', 'Maria Garcia'],
+    ['nine repeated words', `${'Ab '.repeat(9)}Maria Garcia called.`, 'Maria Garcia'],
+    ['twelve words of a heading', `${'Quarterly Report Draft '.repeat(4)}Maria Garcia called.`, 'Maria Garcia'],
+  ])('finds it after %s', (_, text, name) => {
+    expect(names(text)).toContainEqual(expect.stringContaining(name));
+  });
+  it('leaves the words before it alone when no name follows', () => {
+    expect(names('Please Call Back Today')).toEqual([]);
+    expect(names('Please Call Back Today about the invoice.')).toEqual([]);
+  });
+  it('covers every name of a long run of full names', () => {
+    const text = 'Anna Smith '.repeat(12).trim();
+    const covered = new Array<boolean>(text.length).fill(false);
+    for (const name of classifier.classify([{ path: 'p', text }]).findings) {
+      for (let i = name.start; i < name.end; i += 1) covered[i] = true;
+    }
+    expect([...text].every((c, i) => c === ' ' || covered[i])).toBe(true);
+  });
+});
