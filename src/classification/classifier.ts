@@ -16,6 +16,7 @@ import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { decodedAcross } from './join-decode.ts';
+import { numberListWindows } from './number-lists.ts';
 import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
@@ -253,7 +254,12 @@ export function createClassifier(opts: {
     const alone = { overlaps: alreadyFound, covers: coveredByFound(found) };
     const spans = spansOfSegments(segments);
     const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans));
-    const windows = [joinWindows(segments, JOIN_WINDOW, undefined, false, spans), ...others];
+    // The parsed JSON's number lists as its text's lists (number-lists.ts): a card's groups over two of them.
+    const windows = [
+      joinWindows(segments, JOIN_WINDOW, undefined, false, spans),
+      ...others,
+      numberListWindows(segments),
+    ];
     // A window's drafts depend on its text alone: the reading orders of a short list often build the same text twice
     // (each still maps them onto its own parts). The distinct texts are scanned in batches (window-batches.ts).
     const draftsOf = draftsOfWindows(windows.flat().map((window) => window.text));

@@ -14,7 +14,7 @@ export interface Rewrite {
 }
 
 /** Most numbers in a bracketed list read as a card: a card's groups (4-4-4-4-3 is five). */
-const MAX_LIST_GROUPS = 5;
+export const MAX_LIST_GROUPS = 5;
 
 /** What opens a list: `[`, `(` (a tuple, a row, a call's arguments) and `{` (a set, an initializer). */
 const LIST_OPENERS = ['[', '(', '{'] as const;
@@ -173,7 +173,7 @@ export const MAX_LIST_GAP = 256;
  * no `[` `]` (a list that is no card's groups) and no `!` (PAIR_GAP: two join windows' pairs, or two batched windows,
  * are never one list).
  */
-function isListGapCode(code: number): boolean {
+export function isListGapCode(code: number): boolean {
   const lower = code | 0x20;
   return (
     isSpaceSeparator(code) ||

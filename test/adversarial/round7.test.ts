@@ -290,11 +290,11 @@ describe('a card’s groups over bracketed lists with other syntax between (digi
   ])('a card over two lists with %s is refused', async (_name, body) => {
     expect(await forwarded(CHAT, body)).toBe('');
   });
-  // HOLE (open, the request's parsed JSON: providers/shape-walk.ts segments, classification/document-pairs.ts): as an
-  // Anthropic tool input (parsed JSON: no JSON text the digits view reads, listChain does not apply) a string member
-  // between the lists keeps the groups apart, and the input is forwarded. Fix: read a parsed object's number arrays in
-  // document order past string members (as digit-lists.ts listChain reads a JSON text's lists).
-  it.fails('a card over two lists with a string member between (tool input) is refused', async () => {
+  // HOLE (closed, classification/number-lists.ts): as an Anthropic tool input (parsed JSON: no JSON text the digits
+  // view reads, listChain did not apply) a string member between the lists kept the groups apart, and the input was
+  // forwarded. Now a parsed value's number lists are written as its JSON text's lists (`[3782,822463],[10005]` when
+  // the segments between are what listChain reads past) in one more window, findings on the number segments.
+  it('a card over two lists with a string member between (tool input) is refused', async () => {
     expect(await forwarded('anthropic.messages', anthropic({ a: [3782, 822463], b: 'x', c: [10005] }))).toBe('');
   });
   it('control: the lists side by side, a short name between or lists nested one level are refused', async () => {
