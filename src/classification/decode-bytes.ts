@@ -1,8 +1,8 @@
 // The decoders behind decode.ts's scans, on one run each: base64 and hex to text, percent-encoding and quoted-printable
 // with every byte mapped to the characters it came from, runs of separated hex bytes, and text behind a right-to-left
-// override in display order. Invariants: a decoder returns valid UTF-8 text or nothing (binary data is not classified),
-// but for the ASCII stretches of a base64 run that is not text whole (base64Stretches); each character of a run is read
-// a bounded number of times.
+// override in display order. Invariants: a decoder returns valid UTF-8 text or nothing (binary data is not classified;
+// the text stretches of a base64 run that is not text whole are decode-stretches.ts's); each character of a run is
+// read a bounded number of times.
 import { isUtf8 } from 'node:buffer';
 import type { MappedText } from './decode-escapes.ts';
 
@@ -110,104 +110,8 @@ export function decodeBase64OrHex(run: string): string | undefined {
   return asText(Buffer.from(run, 'base64'));
 }
 
-/** Fewest quads in a row that decode to ASCII before part of a base64 run that is not text whole is read (12 bytes). */
-export const MIN_TEXT_QUADS = 4;
-
-const lossy = new TextDecoder('utf-8');
-
-/** The base64 values of the run being read (reused: most runs read are identifiers that hold no stretch). */
-let scratch = new Uint8Array(256);
-
-/**
- * The parts of a base64 run that are text when the run whole is not: a word glued before it shifts its quads, bytes
- * that are no UTF-8 before, inside or after the text spoil it whole. At each of the four alignments, every stretch of
- * at least MIN_TEXT_QUADS quads whose bytes are all ASCII, with the quad on each side (a character of UTF-8 there), is
- * read as TextDecoder reads it (a byte that is no UTF-8 as U+FFFD, which the main view drops); an alignment's
- * stretches joined by `gap`, one text an alignment that has any. Each character is read five times at most (once a
- * shift, and once more where a stretch is decoded); nothing is allocated for a run without a stretch.
- */
-export function base64Stretches(run: string, gap: string): string[] {
-  if (!mayHoldStretch(run)) return [];
-  if (scratch.length < run.length) scratch = new Uint8Array(run.length * 2);
-  const values = scratch;
-  let n = 0;
-  for (let i = 0; i < run.length; i += 1) {
-    const code = run.charCodeAt(i);
-    if (isBase64Char(code)) values[n++] = base64Value(code); // line breaks and padding are no quad's
-  }
-  const texts: string[] = [];
-  for (let shift = 0; shift < 4; shift += 1) {
-    const quads = Math.floor((n - shift) / 4);
-    let stretches: string[] | undefined;
-    let streak = 0; // ASCII quads in a row before quad q
-    for (let q = 0; q <= quads; q += 1) {
-      const at = shift + 4 * q;
-      // Three bytes below 0x80: the first character's value below 32, the second's bit 3 and the third's bit 1 clear.
-      const ascii =
-        q < quads &&
-        (values[at] as number) < 32 &&
-        ((values[at + 1] as number) & 8) === 0 &&
-        ((values[at + 2] as number) & 2) === 0;
-      if (ascii) {
-        streak += 1;
-        continue;
-      }
-      if (streak >= MIN_TEXT_QUADS) {
-        const from = Math.max(0, q - streak - 1);
-        stretches ??= [];
-        stretches.push(lossy.decode(quadBytes(values, shift, from, Math.min(quads, q + 1))));
-      }
-      streak = 0;
-    }
-    if (stretches !== undefined) texts.push(stretches.join(gap));
-  }
-  return texts;
-}
-
-/** The characters whose base64 value is below 32 (A-Z, a-f): the first of a quad whose first byte is ASCII. */
-const ASCII_LEADS = Uint8Array.from({ length: 128 }, (_, code) =>
-  (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x66) ? 1 : 0,
-);
-
-/**
- * Whether some alignment of a run has MIN_TEXT_QUADS quads in a row whose first characters are A-Z or a-f, which
- * every stretch needs (a run wrapped in lines: always). One look a character: identifiers (`verifyCredentials`) mostly
- * fail it, and are not read further.
- */
-function mayHoldStretch(run: string): boolean {
-  if (run.includes('\n')) return true;
-  let streaks = 0; // four counters of 8 bits, one a residue of the offset modulo 4
-  for (let i = 0; i < run.length; i += 1) {
-    const code = run.charCodeAt(i);
-    const shift = (i & 3) << 3;
-    if (code < 128 && ASCII_LEADS[code] === 1) {
-      const streak = ((streaks >>> shift) & 0xff) + 1;
-      if (streak >= MIN_TEXT_QUADS) return true;
-      streaks = (streaks & ~(0xff << shift)) | (streak << shift);
-    } else streaks &= ~(0xff << shift);
-  }
-  return false;
-}
-
-/** The bytes of quads [from, to) of base64 values read from `shift`. */
-function quadBytes(values: Uint8Array, shift: number, from: number, to: number): Buffer {
-  const bytes = Buffer.allocUnsafe((to - from) * 3);
-  for (let q = from, b = 0; q < to; q += 1, b += 3) {
-    const at = shift + 4 * q;
-    const quad =
-      ((values[at] as number) << 18) |
-      ((values[at + 1] as number) << 12) |
-      ((values[at + 2] as number) << 6) |
-      (values[at + 3] as number);
-    bytes[b] = quad >>> 16;
-    bytes[b + 1] = (quad >>> 8) & 0xff;
-    bytes[b + 2] = quad & 0xff;
-  }
-  return bytes;
-}
-
 /** The value of a base64 character of either alphabet (A-Z a-z 0-9, + or -, / or _). */
-function base64Value(code: number): number {
+export function base64Value(code: number): number {
   if (code >= 0x41 && code <= 0x5a) return code - 0x41;
   if (code >= 0x61 && code <= 0x7a) return code - 0x47;
   if (code >= 0x30 && code <= 0x39) return code + 4;

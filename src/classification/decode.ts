@@ -6,10 +6,9 @@
 // looked at a bounded number of times; a classify() call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
 // characters plus a share per character of its text (createDecodeBudget), and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
-// decode-escapes.ts and decode-der.ts.
+// decode-escapes.ts, decode-stretches.ts and decode-der.ts.
 import RE2 from 're2';
 import {
-  base64Stretches,
   decodeBase64OrHex,
   decodePercent,
   decodeQuotedPrintable,
@@ -25,6 +24,7 @@ import {
   reversedRun,
   separatedHexRuns,
 } from './decode-bytes.ts';
+import { base64Stretches } from './decode-stretches.ts';
 import { privateKeyArmor } from './decode-der.ts';
 import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
 import { ClassificationError } from './errors.ts';

@@ -215,7 +215,8 @@ describe('line-wrapped base64 (MIME, PEM)', () => {
 
   it('lines are not joined after a short line or a line that is not whole quads', () => {
     const encoded = b64('note: the employee ssn is 219-09-9999');
-    expect(find(`${encoded.slice(0, 30)}\n${encoded.slice(30)}`)).toEqual([]);
+    // Cut inside the SSN (each line holds part of it; a line's own tail quad is read, so a cut before it would not do).
+    expect(find(`${encoded.slice(0, 42)}\n${encoded.slice(42)}`)).toEqual([]);
   });
 });
 
