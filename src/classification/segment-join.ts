@@ -14,7 +14,7 @@ import { documentPairs } from './document-pairs.ts';
 import { nameSetWindows } from './name-pairs.ts';
 import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
-import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
+import { digitCutReadings, type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 // Moved out of this file; stream-scanner.ts still imports them from here.
@@ -92,11 +92,22 @@ export function joinWindows(
     }
     windows.push({ text: texts.join(''), parts });
   }
-  windows.push(...segmentRuns(segments, readable, reach, skipAdjacent));
-  if (order === undefined) {
-    windows.push(...valuePairs(segments, spans, reach), ...memberPairs(segments, reach), ...listPairs(segments));
-    windows.push(...documentPairs(segments, reach), ...nameSetWindows(segments));
-  }
+  const runs = segmentRuns(segments, readable, reach, skipAdjacent);
+  const pairs =
+    order === undefined
+      ? [
+          ...valuePairs(segments, spans, reach),
+          ...memberPairs(segments, reach),
+          ...listPairs(segments),
+          ...documentPairs(segments, reach),
+          ...nameSetWindows(segments),
+        ]
+      : [];
+  // A value cut at a group separator lost it at the cut: the merged windows and the pairs read again with a separator
+  // there (join-window.ts). Not the runs: a neighbour glued before the value meets it digit to digit too (`echo-1` |
+  // `5500 0055`), so the merged window's reading already puts a separator there, and the runs would read it again.
+  const cut = digitCutReadings([...windows, ...pairs]);
+  windows.push(...runs, ...pairs, ...cut);
   return windows;
 }
 
