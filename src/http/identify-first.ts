@@ -1,11 +1,11 @@
-// Identify before a body is read: on the pipeline's routes, stage 1 runs from the request's headers in fastify's
-// preParsing hook, before the content-type parser takes a byte of the body from the shared budget (body.ts). The
-// principal is handed to the pipeline, which does not identify again (one call: the cached-token fast path and a DPoP
-// proof's single use stand). A request stage 1 refuses is recorded as the pipeline records it (handler.refuseIdentity)
-// and answered in the API's shape with its connection closed; its body is never held: read and dropped as it arrives
-// (no more than the body limit, no longer than request_timeout_ms) so that the client, still sending, reads the
-// answer instead of a reset, and closed at once when its declared length passes the limit. Invariant: no request whose
-// credential failed holds a byte of the budget.
+// Identify before a body is read: on the pipeline's routes and the MCP routes, stage 1 runs from the request's headers
+// in fastify's preParsing hook, before the content-type parser takes a byte of the body from the shared budget
+// (body.ts). The principal is handed to the pipeline (or the MCP proxy), which does not identify again (one call: the
+// cached-token fast path and a DPoP proof's single use stand). A request stage 1 refuses is recorded as the pipeline
+// (handler.refuseIdentity) or the MCP proxy (refuseHead) records it and answered in the API's shape with its
+// connection closed; its body is never held: read and dropped as it arrives (no more than the body limit, no longer
+// than request_timeout_ms) so that the client, still sending, reads the answer instead of a reset, and closed at once
+// when its declared length passes the limit. Invariant: no request whose credential failed holds a byte of the budget.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../identity/index.ts';
@@ -21,9 +21,31 @@ export interface IdentifyFirst {
   principalOf(request: FastifyRequest): Principal | undefined;
 }
 
+/** Stage 1 from a request's head, and the recorded refusal of a request it refused. */
+export interface HeadIdentity {
+  identify(request: FastifyRequest): Promise<Principal>;
+  refuse(request: FastifyRequest, error: unknown): Promise<Reply>;
+}
+
+/** The pipeline's routes: its handler identifies, and records a refusal as stage 1's denial. */
 export function identifyFirst(
   handler: Pick<RequestHandler, 'identify' | 'refuseIdentity'>,
   api: Api,
+  bodyLimitBytes: number,
+  inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
+  scopes: Scopes | undefined,
+): IdentifyFirst {
+  const identity: HeadIdentity = {
+    identify: (request) => handler.identify(identityHeaders(request)),
+    refuse: (request, error) =>
+      handler.refuseIdentity({ requestId: request.id, api, headers: identityHeaders(request) }, error),
+  };
+  return identifyHeadFirst(identity, api, bodyLimitBytes, inFlight, scopes);
+}
+
+export function identifyHeadFirst(
+  identity: HeadIdentity,
+  api: string,
   bodyLimitBytes: number,
   inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
   scopes: Scopes | undefined,
@@ -33,7 +55,6 @@ export function identifyFirst(
   const timed = (timing: StageTiming) => scopes?.current()?.timedBefore(timing);
   return {
     async hook(request, reply, payload) {
-      const headers = identityHeaders(request);
       const start = performance.now();
       const timing = (error: unknown): StageTiming => {
         const code = (error as { code?: unknown } | null)?.code;
@@ -47,17 +68,16 @@ export function identifyFirst(
       };
       let refused: unknown;
       try {
-        const principal = await handler.identify(headers);
+        const principal = await identity.identify(request);
         identified.set(request, { principal, timing: timing(null) });
         return payload;
       } catch (error) {
         refused = error;
       }
-      const incoming = { requestId: request.id, api, headers };
       const failed = timing(refused);
       const result = await inFlight(request, api, () => {
         timed(failed);
-        return handler.refuseIdentity(incoming, refused);
+        return identity.refuse(request, refused);
       });
       await discard(request, payload, bodyLimitBytes);
       reply.header('connection', 'close');

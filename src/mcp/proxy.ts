@@ -17,7 +17,7 @@ import { createSessionStore, type McpSession } from './sessions.ts';
 import { createUpstream, type McpUpstream } from './upstream.ts';
 import { runCall, runListing } from './calls.ts';
 import { admitCall } from './limits.ts';
-import type { CallContext, McpDeps, McpReply, McpRequest } from './types.ts';
+import type { CallContext, McpDeps, McpHead, McpReply, McpRequest } from './types.ts';
 
 export function createMcpProxy(deps: McpDeps) {
   const { settings, clock } = deps;
@@ -40,12 +40,8 @@ export function createMcpProxy(deps: McpDeps) {
     const record = emptyDecision(request.server, request.method === 'POST' ? 'unknown' : request.method);
     let message: ClientMessage | null = null;
     try {
-      // 0. a browser's request from another origin (DNS rebinding) is refused before anything else is read
-      const origin = header(request.headers, 'origin');
-      if (origin !== undefined && !allowedOrigins.has(origin))
-        throw new McpError('ERR_MCP_ORIGIN', 'requests from this Origin are not accepted');
-      // 1. identify: a token issued for this resource (its audience), checked like the LLM APIs' tokens
-      const principal = await identify(request.headers);
+      // 0 and 1, unless the transport ran them from the request's head before reading its body (identifyHead)
+      const principal = request.principal ?? (await originAndIdentity(request.headers));
       record.principal = principal;
       if (request.method !== 'POST') return sessionRequest(request, principal, record);
       // 2. parse: one closed JSON-RPC message
@@ -73,6 +69,36 @@ export function createMcpProxy(deps: McpDeps) {
     } catch (error) {
       return deny(request, record, message, toMcpError(error));
     }
+  }
+
+  /** 0. a browser's request from another origin (DNS rebinding) is refused before anything else is read; 1. identify:
+   * a token issued for this resource (its audience), checked like the LLM APIs' tokens. */
+  async function originAndIdentity(headers: RequestHeaders): Promise<Principal> {
+    const origin = header(headers, 'origin');
+    if (origin !== undefined && !allowedOrigins.has(origin))
+      throw new McpError('ERR_MCP_ORIGIN', 'requests from this Origin are not accepted');
+    return identify(headers);
+  }
+
+  /** The server, stage 0 and stage 1 from the request's head alone, so that the transport runs them before it reads a
+   * byte of the body: the principal to hand to `handle`, or an error `refuseHead` answers. */
+  async function identifyHead(request: McpHead): Promise<Principal> {
+    if (!upstreams.has(request.server)) throw new McpError('ERR_MCP_SERVER_UNKNOWN', 'no such server');
+    return originAndIdentity(request.headers);
+  }
+
+  /** A request identifyHead refused: recorded as a denial (an unknown server's is not: there is none to record it
+   * for), then answered. */
+  async function refuseHead(request: McpHead, error: unknown): Promise<McpReply> {
+    const refused = toMcpError(error);
+    if (refused instanceof McpError && refused.code === 'ERR_MCP_SERVER_UNKNOWN')
+      return errorReply(request, null, refused);
+    return deny(
+      request,
+      emptyDecision(request.server, request.method === 'POST' ? 'unknown' : request.method),
+      null,
+      refused,
+    );
   }
 
   async function identify(headers: RequestHeaders): Promise<Principal> {
@@ -216,7 +242,7 @@ export function createMcpProxy(deps: McpDeps) {
 
   /** A body the transport refused before reading it: recorded (with the caller, if identified) and answered here. */
   async function reject(
-    request: Omit<McpRequest, 'body'>,
+    request: McpHead,
     code: 'ERR_REQUEST_TOO_LARGE' | 'ERR_REQUEST_NOT_JSON',
     message: string,
   ): Promise<McpReply> {
@@ -224,7 +250,7 @@ export function createMcpProxy(deps: McpDeps) {
       return errorReply(request, null, new McpError('ERR_MCP_SERVER_UNKNOWN', 'no such server'));
     const record = emptyDecision(request.server, request.method);
     try {
-      record.principal = await identify(request.headers);
+      record.principal = request.principal ?? (await identify(request.headers));
     } catch (error) {
       return deny(request, record, null, toMcpError(error));
     }
@@ -233,6 +259,8 @@ export function createMcpProxy(deps: McpDeps) {
   }
 
   return {
+    identifyHead,
+    refuseHead,
     reject,
     handle: async (request: McpRequest): Promise<McpReply> => {
       try {

@@ -34,12 +34,19 @@ export interface McpDeps {
   log: Log;
 }
 
-export interface McpRequest {
+/** A request as its head tells it, before its body is read. */
+export interface McpHead {
   requestId: string;
   /** The server's name from /mcp/{server}. */
   server: string;
   method: 'POST' | 'GET' | 'DELETE';
   headers: RequestHeaders;
+  /** Identified from the head by the transport (the proxy's identifyHead), which then read the body: the proxy MUST
+   * NOT identify again (a DPoP proof is good once). Absent: the proxy checks the origin and identifies itself. */
+  principal?: Principal;
+}
+
+export interface McpRequest extends McpHead {
   body: Uint8Array;
 }
 

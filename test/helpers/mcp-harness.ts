@@ -6,7 +6,7 @@ import { createClassifier } from '../../src/classification/index.ts';
 import type { McpSettings } from '../../src/config/index.ts';
 import type { Ledger } from '../../src/ledger/index.ts';
 import type { Limiter } from '../../src/limits/index.ts';
-import { createMcpProxy, type McpReply, type McpUpstream } from '../../src/mcp/index.ts';
+import { createMcpProxy, type McpDeps, type McpProxy, type McpReply, type McpUpstream } from '../../src/mcp/index.ts';
 import { loadPolicyBundle, type PolicyEngine } from '../../src/policy/index.ts';
 import { createLogSink, type LogEntry } from './log-sink.ts';
 import { createMemoryLimiter } from './memory-limiter.ts';
@@ -46,6 +46,7 @@ export const settings: McpSettings = {
 };
 
 export interface Harness {
+  proxy: McpProxy;
   handle(body: unknown, headers?: Record<string, string>): Promise<McpReply & { body: unknown }>;
   appended: { type: string; body: Record<string, unknown> }[];
   calls: string[];
@@ -67,6 +68,8 @@ export function harness(
     serverLimits?: McpSettings['servers'][number]['limits'];
     /** Methods that replace the upstream's (a hostile server's `tools` or `callTool`; `calls` then records nothing). */
     upstream?: Partial<Omit<McpUpstream, 'server'>>;
+    /** Replaces the authenticator, which otherwise accepts every request as the caller. */
+    authenticate?: McpDeps['authenticator']['authenticate'];
   } = {},
 ): Harness {
   const appended: Harness['appended'] = [];
@@ -105,14 +108,16 @@ export function harness(
   const proxy = createMcpProxy({
     settings,
     authenticator: {
-      authenticate: async () => ({
-        iss: 'https://idp.test',
-        sub: options.sub ?? 'alice',
-        client_id: null,
-        groups: ['eng'],
-        tenant: null,
-        token_fingerprint: 'f'.repeat(64),
-      }),
+      authenticate:
+        options.authenticate ??
+        (async () => ({
+          iss: 'https://idp.test',
+          sub: options.sub ?? 'alice',
+          client_id: null,
+          groups: ['eng'],
+          tenant: null,
+          token_fingerprint: 'f'.repeat(64),
+        })),
     },
     classifier: sharedClassifier(),
     policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },
@@ -133,6 +138,7 @@ export function harness(
       body: new TextEncoder().encode(JSON.stringify(body)),
     })) as McpReply & { body: unknown };
   return {
+    proxy,
     handle,
     appended,
     calls,

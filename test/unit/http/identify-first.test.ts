@@ -1,14 +1,16 @@
 // Identify before a body is read (src/http/identify-first.ts) and one client's share of the body budget (body.ts),
-// over real sockets: a request whose credential fails is refused from its head (recorded through the handler, 401,
-// connection closed) and its body, read and dropped, holds none of the budget; an identified request's principal
-// reaches the pipeline, which does not identify again; one remote address holds at most its share of the budget
-// while another's body is still read.
+// over real sockets: a request whose credential fails is refused from its head (recorded through the handler, or the
+// MCP proxy, 401, connection closed) and its body, read and dropped, holds none of the budget; an identified request's
+// principal reaches the pipeline (or the MCP proxy), which does not identify again; one remote address holds at most
+// its share of the budget while another's body is still read.
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/index.ts';
+import { IdentityError, type RequestHeaders } from '../../../src/identity/index.ts';
 import type { IncomingRequest, RequestHandler } from '../../../src/pipeline/index.ts';
 import { watchServers, type ServerSide } from '../../adversarial/round7-ops-sockets.ts';
+import { defaultEngine, harness } from '../../helpers/mcp-harness.ts';
 
 const LIMIT = 32 * 1024;
 const calls: string[] = [];
@@ -31,8 +33,23 @@ const handler = {
     return { status: 400, headers: {}, body: { error: { code } } };
   },
 } as unknown as RequestHandler;
+/** The MCP proxy's caller: the Bearer token `good`, else no principal; every call counted. */
+const authenticated: string[] = [];
+const mcp = harness(await defaultEngine(), {
+  authenticate: async (headers: RequestHeaders) => {
+    authenticated.push(headers.authorization?.[0] ?? 'none');
+    if (headers.authorization?.[0] !== 'Bearer good') throw new IdentityError('ERR_TOKEN_MISSING', 'no token');
+    return { iss: 'https://idp.test', sub: 'alice', client_id: null, groups: [], tenant: null, token_fingerprint: 'f' };
+  },
+});
 // A budget of two bodies, of which one address holds one.
-const app = buildServer({ handler, bodyLimitBytes: LIMIT, bodyBytesInFlight: 2 * LIMIT, bodyBytesPerClient: LIMIT });
+const app = buildServer({
+  handler,
+  mcp: mcp.proxy,
+  bodyLimitBytes: LIMIT,
+  bodyBytesInFlight: 2 * LIMIT,
+  bodyBytesPerClient: LIMIT,
+});
 let port = 0;
 let servers: ServerSide;
 beforeAll(async () => {
@@ -44,8 +61,8 @@ afterAll(async () => {
   await app.close();
 });
 
-const head = (length: number, token: string | null, tag: string) =>
-  'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\n' +
+const head = (length: number, token: string | null, tag: string, path = '/v1/chat/completions') =>
+  `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\n` +
   `${token === null ? '' : `authorization: Bearer ${token}\r\n`}x-tag: ${tag}\r\ncontent-length: ${length}\r\n\r\n`;
 const json = (bytes: number) => `{"model":"m","messages":"${'a'.repeat(bytes - 26)}"}`;
 const tagged = (tag: string) => (r: IncomingMessage) => r.headers['x-tag'] === tag;
@@ -64,9 +81,9 @@ function open(bytes: string, from = '127.0.0.1'): { socket: Socket; answer: Prom
 }
 
 /** A request of a `bytes` body whose first `sent` bytes are sent: resolves once the server has read them. */
-async function holdBody(bytes: number, sent: number, token: string | null, tag: string) {
-  const body = json(bytes);
-  const first = head(bytes, token, tag);
+async function holdBody(bytes: number, sent: number, token: string | null, tag: string, path?: string, text?: string) {
+  const body = text ?? json(bytes);
+  const first = head(bytes, token, tag, path);
   const held = open(first + body.slice(0, sent));
   await servers.read(tagged(tag), first.length + sent);
   return { ...held, rest: body.slice(sent) };
@@ -111,5 +128,68 @@ describe("one client's share of the budget", () => {
     first.socket.write(first.rest);
     expect(status(await first.answer)).toBe(200);
     expect(calls.filter((c) => c.startsWith('handle'))).toEqual(['handle:alice', 'handle:alice']);
+  });
+});
+
+describe('MCP: identify before the body', () => {
+  /** An MCP initialize of `bytes` bytes (its client name pads it). */
+  const initialize = (bytes: number) => {
+    const message = (name: string) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } },
+      });
+    return message('a'.repeat(bytes - message('').length));
+  };
+  const mcpRequest = (bytes: number, token: string | null, tag: string) =>
+    head(bytes, token, tag, '/mcp/crm') + initialize(bytes);
+
+  it('refuses a caller without a token from its head: recorded before its body ends, 401, closed; holds no budget', async () => {
+    mcp.appended.length = 0;
+    authenticated.length = 0;
+    const refused = await holdBody(30_000, 20_000, null, 'mcp-anonymous', '/mcp/crm', initialize(30_000));
+    // Identified and recorded from the head, while most of the body has not been sent.
+    expect(mcp.appended.map((r) => [r.type, r.body.decision])).toEqual([
+      [
+        'decision',
+        expect.objectContaining({
+          stage: 'identify',
+          reasons: [expect.objectContaining({ code: 'ERR_TOKEN_MISSING' })],
+        }),
+      ],
+    ]);
+    // Were its 20,000 bytes held, this address's share (32 KiB) would refuse a 30,000-byte body.
+    const allowed = await open(mcpRequest(30_000, 'good', 'mcp-alice')).answer;
+    expect(status(allowed)).toBe(200);
+    expect(allowed).toContain('"protocolVersion":"2025-11-25"');
+    refused.socket.write(refused.rest);
+    const answer = await refused.answer;
+    expect({ status: status(answer), code: codeOf(answer) }).toEqual({ status: 401, code: 'ERR_TOKEN_MISSING' });
+    expect(answer).toMatch(/\r\nwww-authenticate: Bearer resource_metadata=/i);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    // Each request identified once: the proxy took the transport's principal.
+    expect(authenticated).toEqual(['none', 'Bearer good']);
+  });
+
+  it("control: an unknown server is answered unrecorded; a caller's body over the limit is recorded, identified once", async () => {
+    mcp.appended.length = 0;
+    authenticated.length = 0;
+    const unknown = await open(head(LIMIT + 1, 'good', 'mcp-unknown', '/mcp/nope')).answer;
+    expect({ status: status(unknown), code: codeOf(unknown) }).toEqual({ status: 404, code: 'ERR_MCP_SERVER_UNKNOWN' });
+    expect(authenticated).toEqual([]);
+    const large = await open(head(LIMIT + 1, 'good', 'mcp-large', '/mcp/crm')).answer;
+    expect({ status: status(large), code: codeOf(large) }).toEqual({ status: 413, code: 'ERR_REQUEST_TOO_LARGE' });
+    expect(authenticated).toEqual(['Bearer good']);
+    expect(mcp.appended).toEqual([
+      {
+        type: 'decision',
+        body: expect.objectContaining({
+          principal: expect.objectContaining({ sub: 'alice' }),
+          decision: expect.objectContaining({ stage: 'transport' }),
+        }),
+      },
+    ]);
   });
 });
