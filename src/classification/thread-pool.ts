@@ -35,6 +35,14 @@ export interface ThreadPool {
   close(): Promise<void>;
 }
 
+/** Codes a thread reports for a bound its input passes: the caller gets the code the in-process classifier throws (the
+ * client's bound to refuse, never a thread's failure). */
+const INPUT_BOUNDS: ReadonlySet<string> = new Set<ClassificationErrorCode>([
+  'ERR_DECODE_BUDGET_EXCEEDED',
+  'ERR_NAME_PAIRS_EXCEEDED',
+]);
+const isInputBound = (code: string): code is ClassificationErrorCode => INPUT_BOUNDS.has(code);
+
 interface Job {
   id: number;
   message: Record<string, unknown>;
@@ -90,6 +98,7 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       if (job === null || reply.id !== job.id) return;
       release(thread);
       if ('result' in reply) job.resolve(reply.result);
+      else if (isInputBound(reply.error)) job.reject(failure(reply.error, 'the input passes a classification bound'));
       else job.reject(failure('ERR_CLASSIFIER_WORKER_FAILED', `a classification thread failed: ${reply.error}`));
       pump();
       if (thread.job === null) thread.idle = schedule(() => retire(thread), idleMs);

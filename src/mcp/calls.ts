@@ -7,7 +7,7 @@
 // withheld; upstream error text is never relayed.
 import { ClassificationError, countsOf, type Classification } from '../classification/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
-import { classificationRecord, decidedFields, decisionIndex, toJsonObject } from '../pipeline/index.ts';
+import { classificationRecord, classifyDenial, decidedFields, decisionIndex, toJsonObject } from '../pipeline/index.ts';
 import type { Decision } from '../policy/index.ts';
 import { describeError } from '../observability/index.ts';
 import { McpError } from './errors.ts';
@@ -220,6 +220,10 @@ async function classify(deps: McpDeps, segments: readonly RequestSegment[]): Pro
   } catch (error) {
     if (error instanceof ClassificationError && error.code === 'ERR_CLASSIFIER_BUSY')
       throw new McpError('ERR_CLASSIFIER_BUSY', 'every classifier is busy; retry shortly', { cause: error });
+    // A bound the client's arguments pass is the client's to fix: the LLM APIs' refusal, its message and record.
+    const denial = classifyDenial(error);
+    if (denial.code === 'ERR_REQUEST_TOO_COMPLEX')
+      throw new McpError(denial.code, denial.message, { cause: error, reason: denial.recordMessage });
     throw new McpError('ERR_CLASSIFICATION_FAILED', 'the call could not be classified, so it was not forwarded', {
       cause: error,
     });

@@ -28,6 +28,9 @@ export const MCP_FAILURES = {
   ERR_MCP_REDACTION_UNSUPPORTED: { status: 200, rpc: -32003 },
   ERR_CLASSIFICATION_FAILED: { status: 200, rpc: -32603 },
   ERR_CLASSIFIER_BUSY: { status: 503, rpc: -32603 },
+  /** The arguments pass a classification bound (ERR_DECODE_BUDGET_EXCEEDED, ERR_NAME_PAIRS_EXCEEDED, named in the
+   * message): the client's to fix, as a 413 is on the LLM APIs; not a server fault to retry. */
+  ERR_REQUEST_TOO_COMPLEX: { status: 200, rpc: -32602 },
   ERR_RESPONSE_BLOCKED: { status: 200, rpc: -32004 },
   ERR_REDACTION_FAILED: { status: 200, rpc: -32603 },
   ERR_UPSTREAM_BAD_RESPONSE: { status: 200, rpc: -32005 },

@@ -328,6 +328,7 @@ function stageOf(record: McpDecisionBody, error: McpError | IdentityError): stri
     case 'ERR_MCP_CLASSIFIED_NAME':
     case 'ERR_CLASSIFICATION_FAILED':
     case 'ERR_CLASSIFIER_BUSY':
+    case 'ERR_REQUEST_TOO_COMPLEX':
       return 'classify';
     case 'ERR_MCP_TOOL_UNKNOWN':
       return 'route';

@@ -27,3 +27,4 @@ export { screenResponse, type ResponseScreen } from './response-screen.ts';
 export { documentPlaces } from './answer-document-order.ts';
 export { reservationRecord, settleFor } from './limits-stage.ts';
 export { LIMIT_REFUSALS, limitRefusal, type LimitRefusal, type LimitRefusalCode } from './limit-refusal.ts';
+export { classifyDenial } from './denial.ts';

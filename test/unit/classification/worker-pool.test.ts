@@ -85,6 +85,18 @@ describe('the classifier pool', () => {
     expect(await second).toEqual(local.classify(large));
   });
 
+  it('fails an input that passes a classification bound on a thread with the in-process code', async () => {
+    // 128 tool names of 64 characters that can each be a value's piece: more pairs than name-pairs.ts reads.
+    const names = Array.from({ length: 128 }, (_, i) => ({
+      path: `tools[${i}].function.name`,
+      text: `NAME${i}X`.padEnd(64, 'Q'),
+    }));
+    expect(await codeOf((async () => local.classify(names))())).toBe('ERR_NAME_PAIRS_EXCEEDED');
+    const onThread = pool().classify(names);
+    expect(onThread).toBeInstanceOf(Promise);
+    expect(await codeOf(onThread)).toBe('ERR_NAME_PAIRS_EXCEEDED');
+  });
+
   it('fails only the input of a thread that does not answer in time, and replaces the thread', async () => {
     const p = pool({ timeoutMs: 1 });
     expect(await codeOf(p.classify(large))).toBe('ERR_CLASSIFIER_WORKER_FAILED');

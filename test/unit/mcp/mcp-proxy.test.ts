@@ -73,6 +73,35 @@ describe('MCP proxy order and failures', () => {
   });
 });
 
+describe('a classification bound the arguments pass', () => {
+  it("is refused as the client's (-32602 ERR_REQUEST_TOO_COMPLEX naming it), recorded at classify, not forwarded", async () => {
+    // 128 objects keyed name, each 64 characters that can be a value's piece: more pairs than name-pairs.ts reads.
+    const names = Array.from({ length: 128 }, (_, i) => ({ name: `NAME${i}X`.padEnd(64, 'Q') }));
+    const h = harness();
+    const call = { ...lookup, params: { name: 'lookup', arguments: { names } } };
+    const reply = await h.handle(call, await h.session());
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ error: { code: -32602, data: { code: 'ERR_REQUEST_TOO_COMPLEX' } } });
+    expect(JSON.stringify(reply.body)).toContain('ERR_NAME_PAIRS_EXCEEDED');
+    expect(h.appended).toEqual([
+      {
+        type: 'decision',
+        body: expect.objectContaining({
+          decision: {
+            allow: false,
+            stage: 'classify',
+            reasons: [
+              { code: 'ERR_REQUEST_TOO_COMPLEX', message: 'classification bound passed: ERR_NAME_PAIRS_EXCEEDED' },
+            ],
+            obligations: null,
+          },
+        }),
+      },
+    ]);
+    expect(h.calls).toEqual([]);
+  });
+});
+
 describe('upstream answers are bounded', () => {
   it('errors a body past the byte cap instead of holding it', async () => {
     const big = new Uint8Array(64 * 1024).fill(0x61);
