@@ -287,7 +287,12 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       drain,
       scopes,
       ...(logger ? { logger } : {}),
-      ...(metrics ? { inFlightGauge: (delta: number) => metrics.inFlight(delta) } : {}),
+      ...(metrics
+        ? {
+            inFlightGauge: (delta: number) => metrics.inFlight(delta),
+            transportRefused: (code: string) => metrics.transportRefused(code),
+          }
+        : {}),
     });
     // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds
     // (docs/observability.md).

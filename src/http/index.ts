@@ -59,6 +59,8 @@ export interface ServerDeps {
   logger?: FastifyBaseLogger;
   /** Pipeline calls in flight (a gauge). */
   inFlightGauge?: (delta: number) => void;
+  /** Counts a request refused here before any stage ran (503 busy or draining, 408, malformed HTTP): never recorded. */
+  transportRefused?: (code: TransportErrorCode) => void;
   /** The MCP proxy (docs/mcp.md): /mcp/{server} and its protected resource metadata; absent when not configured. */
   mcp?: McpProxy | null;
 }
@@ -96,7 +98,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     trustProxy: false,
     // Malformed HTTP and smuggling attempts (Node's parser refuses them): the API's error shape, then the socket
     // closes.
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, deps.transportRefused),
     // A URL fastify cannot decode: the API's error shape, not fastify's default text.
     frameworkErrors: (error, request, reply) => {
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -129,6 +131,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return;
     }
     // Answered here: fastify runs no further hook or handler (done is not called).
+    deps.transportRefused?.('ERR_SHUTTING_DOWN');
     refuse(request, reply, 'ERR_SHUTTING_DOWN', 'the server is shutting down; retry');
   });
   // Draining: every answer closes its connection, so that clients reconnect to another replica.
@@ -256,6 +259,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setErrorHandler(
     async (error: { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
       if (error.code === 'PROCTOR_BODY_BUSY') {
+        deps.transportRefused?.('ERR_SERVER_BUSY');
         return refuse(request, reply, 'ERR_SERVER_BUSY', 'too many request bytes are being received; retry');
       }
       if (deps.mcp && request.routeOptions.url === MCP_ROUTE) return rejectMcp(deps.mcp, error, request, reply);

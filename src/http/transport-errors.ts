@@ -76,13 +76,18 @@ function classify(error: { code?: string }): { code: TransportErrorCode; message
 
 /**
  * The server's 'clientError' handler (fastify's clientErrorHandler): answers in the API's shape, then closes the
- * connection. A response still under way on the socket (a good request pipelined before the bad one) finishes first;
- * the answer is never interleaved with it.
+ * connection; `answered` is told each answer's code (the transport's refusals are counted, never recorded). A response
+ * still under way on the socket (a good request pipelined before the bad one) finishes first; the answer is never
+ * interleaved with it.
  */
-export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+export function answerClientError(
+  error: Error & { code?: string; rawPacket?: unknown },
+  socket: Socket,
+  answered?: (code: TransportErrorCode) => void,
+): void {
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  const answer = () => writeAnswer(error, socket);
+  const answer = () => writeAnswer(error, socket, answered);
   // Wait only for the answer to a request that was received whole; one whose body failed to parse gets this answer.
   if (inFlight && !inFlight.writableFinished && inFlight.req.complete) {
     inFlight.once('finish', answer);
@@ -94,13 +99,18 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
   answer();
 }
 
-function writeAnswer(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+function writeAnswer(
+  error: Error & { code?: string; rawPacket?: unknown },
+  socket: Socket,
+  answered: ((code: TransportErrorCode) => void) | undefined,
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const requestId = randomUUID();
   const { code, message } = classify(error);
+  answered?.(code);
   const { status, body } = transportError(code, message, requestLinePath(error.rawPacket), requestId);
   const text = JSON.stringify(body);
   socket.end(

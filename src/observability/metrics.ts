@@ -15,6 +15,9 @@ export interface Metrics extends RequestSink, PipelineEvents {
   ledgerBatch(records: number, headSeq: number): void;
   policyActivated(): void;
   inFlight(delta: number): void;
+  /** A request the HTTP transport refused before any stage ran (not recorded): its code (ERR_SERVER_BUSY,
+   * ERR_REQUEST_TIMEOUT, ERR_HTTP_MALFORMED, ...). */
+  transportRefused(code: string): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -99,6 +102,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     help: 'Sequence number of the chain head this writer last committed.',
     registers,
   });
+  const refused = new Counter({
+    name: 'proctor_transport_refusals_total',
+    help: 'Requests the HTTP transport refused before any stage ran (not recorded), by code.',
+    labelNames: ['code'] as const,
+    registers,
+  });
   const inFlight = new Gauge({
     name: 'proctor_requests_in_flight',
     help: 'Pipeline calls in flight (streams until their last event).',
@@ -144,6 +153,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     inFlight(delta) {
       inFlight.inc(delta);
+    },
+    transportRefused(code) {
+      refused.inc({ code: bounded(code, CODE) });
     },
   };
 }

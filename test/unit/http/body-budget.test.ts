@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/index.ts';
+import { createMetrics } from '../../../src/observability/index.ts';
 import type { BodyChannel, RequestHandler } from '../../../src/pipeline/index.ts';
 
 const BUDGET = 64 * 1024;
@@ -48,7 +49,20 @@ const intake = {
     return { byteLength: 0, write, end: () => {}, release: done };
   },
 };
-const app = buildServer({ handler, bodyLimitBytes: BUDGET, bodyBytesInFlight: BUDGET, requestTimeoutMs: 1000, intake });
+const metrics = createMetrics({ processMetrics: false });
+/** The transport's refusals of `code` counted so far (proctor_transport_refusals_total). */
+async function refusals(code: string): Promise<number> {
+  const counted = await metrics.registry.getSingleMetric('proctor_transport_refusals_total')?.get();
+  return counted?.values.find((v) => v.labels.code === code)?.value ?? 0;
+}
+const app = buildServer({
+  handler,
+  bodyLimitBytes: BUDGET,
+  bodyBytesInFlight: BUDGET,
+  requestTimeoutMs: 1000,
+  intake,
+  transportRefused: metrics.transportRefused,
+});
 let port = 0;
 beforeAll(async () => {
   port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
@@ -100,9 +114,11 @@ const codeOf = (answer: string) => /"code":"([A-Z_]+)"/.exec(answer)?.[1];
 describe('the budget of bodies being received', () => {
   it('refuses a declared body past it before reading it: 503 ERR_SERVER_BUSY, retry-after, closed, unrecorded', async () => {
     calls.length = 0;
+    const busy = await refusals('ERR_SERVER_BUSY');
     const first = await holdBody(60_000, 40_000);
     const second = open(head(30_000) + json(30_000));
     const refused = await second.answer;
+    expect(await refusals('ERR_SERVER_BUSY')).toBe(busy + 1);
     expect({ status: status(refused), retry: header(refused, 'retry-after'), code: codeOf(refused) }).toEqual({
       status: 503,
       retry: '1',
@@ -151,6 +167,7 @@ describe('the deadline for a request to arrive', () => {
     const stalled = await holdBody(20_000);
     const answer = await stalled.answer;
     expect({ status: status(answer), code: codeOf(answer) }).toEqual({ status: 408, code: 'ERR_REQUEST_TIMEOUT' });
+    expect(await refusals('ERR_REQUEST_TIMEOUT')).toBe(1);
     expect(channels).toHaveLength(1);
     await channels[0]?.gone; // released once the connection closed (the test times out otherwise)
   });
