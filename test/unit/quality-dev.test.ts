@@ -50,7 +50,7 @@ describe('detection quality on the dev half of the generated set', () => {
   const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(3) });
   const report = scoreSpans(goldSpans(samples), classifierSpans(classifier, samples), new Set(QUALITY_TYPES));
 
-  it('prints the table', () => {
+  it('prints the table, in which every labelled type has gold values and the micro row sums the rows', () => {
     const row = (t: string, s: (typeof report.types)[string]) =>
       `| ${t} | ${s.exact.gold} | ${s.exact.predicted} | ${s.exact.f1.toFixed(3)} | ` +
       `${s.overlap.precision.toFixed(3)} | ${s.overlap.recall.toFixed(3)} | ${s.overlap.f1.toFixed(3)} |`;
@@ -62,6 +62,17 @@ describe('detection quality on the dev half of the generated set', () => {
         row('**micro**', report.micro),
       ].join('\n'),
     );
+    for (const type of QUALITY_TYPES) expect(report.types[type]?.exact.gold ?? 0, type).toBeGreaterThan(0);
+    const sum = (mode: 'exact' | 'overlap', k: 'gold' | 'predicted' | 'matched') =>
+      Object.values(report.types).reduce((n, s) => n + s[mode][k], 0);
+    for (const mode of ['exact', 'overlap'] as const) {
+      const { gold, predicted, matched } = report.micro[mode];
+      expect({ gold, predicted, matched }, mode).toEqual({
+        gold: sum(mode, 'gold'),
+        predicted: sum(mode, 'predicted'),
+        matched: sum(mode, 'matched'),
+      });
+    }
   });
 
   it('holds the set the floors were measured on: 2,000 samples, every label mapped or known to have no type', () => {
