@@ -6,17 +6,9 @@ import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
 import { screenResponse } from '../../src/pipeline/response-screen.ts';
 import { adapterFor } from '../../src/providers/index.ts';
+import { anthropicAnswer, chatChunk, chatToolRequest, toolUse } from './fixtures.ts';
 
 const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-  data: {
-    id: 'c',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'g',
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  },
-});
 const found = (text: string) => classifier.classify([{ path: 'p', text }]).findings.map((f) => f.type);
 const shifted = (base: number, digitBase: number) =>
   [...KEY]
@@ -54,18 +46,7 @@ describe('a key the model reads through normalisation or escapes', () => {
     const { handler, sent } = await recordingPipeline();
     // The arguments are JSON text the tool decodes: `\u0051` in it is a `Q` to the tool and, read whole, to the model.
     const args = '{"k":"AKIA\\u0051\\u0033EGTHV5RJ7YWU2P"}';
-    const body = {
-      model: 'echo-1',
-      messages: [
-        { role: 'user', content: 'hi' },
-        {
-          role: 'assistant',
-          content: null,
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }],
-        },
-        { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
-      ],
-    };
+    const body = chatToolRequest(args);
     const reply = await handler.handle({
       requestId: 'r',
       api: 'openai.chat_completions',
@@ -96,9 +77,9 @@ describe('a key the model reads through normalisation or escapes', () => {
         'openai.chat_completions',
         { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
         [
-          chunk({ role: 'assistant', content: text.slice(0, cut) }),
-          chunk({ content: text.slice(cut) }),
-          chunk({}, 'stop'),
+          chatChunk({ role: 'assistant', content: text.slice(0, cut) }),
+          chatChunk({ content: text.slice(cut) }),
+          chatChunk({}, 'stop'),
           { data: '[DONE]' },
         ],
         { redact: [], block: ['AWS_ACCESS_KEY'] },
@@ -188,16 +169,7 @@ describe('answers: integers a client decodes', () => {
     expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
   });
   it('a card as four numbers of an array in a tool_use input is blocked', async () => {
-    const body = {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'c',
-      content: [{ type: 'tool_use', id: 'toolu_1', name: 'charge', input: { pan: [4111, 1111, 1111, 1111] } }],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
-    };
+    const body = anthropicAnswer([toolUse({ pan: [4111, 1111, 1111, 1111] }, 'toolu_1', 'charge')]);
     const screened = await screenResponse(adapterFor('anthropic.messages'), classifier, body, RULES);
     expect(screened.blocked?.error).toBe('ERR_RESPONSE_BLOCKED');
   });
@@ -242,14 +214,14 @@ describe('streams: a key spread over chunks with fields the relay does not know'
       'openai.chat_completions',
       { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
       [
-        chunk({
+        chatChunk({
           role: 'assistant',
           tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }],
         }),
         ...['{"a":"AKIA', 'Q3EGTH","b":', '"V5RJ7Y', 'WU2P"}'].map((a) =>
-          chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] }),
+          chatChunk({ tool_calls: [{ index: 0, function: { arguments: a } }] }),
         ),
-        chunk({}, 'tool_calls'),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       { redact: [], block: ['AWS_ACCESS_KEY'] },

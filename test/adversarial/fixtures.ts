@@ -144,7 +144,8 @@ export const messageEnd = (delta: Json = {}) => [
   sseEvent('message_stop', {}),
 ];
 
-type Progress = { progress: number; total?: number; message?: string };
+/** One progress notification from an MCP server. */
+export type Progress = { progress: number; total?: number; message?: string };
 
 /**
  * The MCP proxy in front of a hostile server: its tool reports `progress`, then answers `result` (or throws `fails`).

@@ -15,6 +15,7 @@ import { ANSWER_KEY, allFragmentsIn, leaksIn, SSN } from './leaks.ts';
 import { gzipSync } from 'node:zlib';
 import { classifier, recordingPipeline } from './recording-pipeline.ts';
 import { receivedPayloads, relayScripted } from './relay-harness.ts';
+import { chatAnswer, chatChunk, chatToolRequest } from './fixtures.ts';
 import { promptBody, respCall } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 
@@ -111,18 +112,7 @@ const said = (content: unknown, extra: Record<string, unknown> = {}) => ({
 });
 /** A user message of text parts, one a text. */
 const parts = (...texts: string[]) => said(texts.map((text) => ({ type: 'text', text })));
-const toolTurn = (args: string) => ({
-  model: 'echo-1',
-  messages: [
-    { role: 'user', content: 'hi' },
-    {
-      role: 'assistant',
-      content: null,
-      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }],
-    },
-    { role: 'tool', tool_call_id: 'c1', content: 'ok' },
-  ],
-});
+const toolTurn = (args: string) => chatToolRequest(args, 'c1');
 
 describe('requests: numbers and encodings at the byte level', () => {
   // HOLE (closed): a parameter number was classified only from 10^8 up, so a fraction written with a card's fifteen
@@ -467,15 +457,6 @@ describe('answers: digits a client reads that the screen does not', () => {
 });
 
 describe("streams: a card as a list in a tool call's streamed arguments", () => {
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-    data: {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      created: 0,
-      model: 'g',
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    },
-  });
   const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } };
   const note = `{"note":"${'word '.repeat(80)}",`;
   // HOLE (closed, stream-view-hold.ts trailingRunStart + digit-view.ts openListStart): a list's first groups were
@@ -495,9 +476,9 @@ describe("streams: a card as a list in a tool call's streamed arguments", () => 
       'openai.chat_completions',
       { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
       [
-        chunk({ role: 'assistant', tool_calls: [call] }),
-        ...deltas.map((a) => chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] })),
-        chunk({}, 'tool_calls'),
+        chatChunk({ role: 'assistant', tool_calls: [call] }),
+        ...deltas.map((a) => chatChunk({ tool_calls: [{ index: 0, function: { arguments: a } }] })),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       RULES,
@@ -584,13 +565,7 @@ async function relayRaw(chunks: readonly string[]) {
 }
 const KEY = { label: 'AWS_ACCESS_KEY', value: 'AKIAZ3MQWXR5TLPB6Y7N' };
 const chunkOf = (delta: Record<string, unknown>, finish: string | null = null) =>
-  JSON.stringify({
-    id: 'c',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'echo-1',
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  });
+  JSON.stringify(chatChunk(delta, finish, { model: 'echo-1' }).data);
 
 describe('streams: framing an upstream controls', () => {
   it.each([
@@ -751,15 +726,6 @@ describe('a key split between the answer text and a field screened alone', () =>
   const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'] as const;
   const BLOCK = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
   const chatRequest = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null, model = 'g') => ({
-    data: {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      created: 0,
-      model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    },
-  });
   // HOLE (closed, stream-relay.ts): a stream's fields (ids, model, stop_sequence) were classified whole but each alone,
   // apart from the text channels the hold-back scanner joins; the plain-answer screen classifies the same values in
   // document order with adjacent joins and blocks these splits. So the text's first half and a tool call id (chat) or
@@ -770,9 +736,11 @@ describe('a key split between the answer text and a field screened alone', () =>
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: HALVES[0] }),
-        chunk({ tool_calls: [{ index: 0, id: HALVES[1], type: 'function', function: { name: 'f', arguments: '' } }] }),
-        chunk({}, 'tool_calls'),
+        chatChunk({ role: 'assistant', content: HALVES[0] }),
+        chatChunk({
+          tool_calls: [{ index: 0, id: HALVES[1], type: 'function', function: { name: 'f', arguments: '' } }],
+        }),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -824,8 +792,8 @@ describe('a key split between the answer text and a field screened alone', () =>
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: HALVES[1] }, null, HALVES[0]),
-        chunk({}, 'stop', HALVES[0]),
+        chatChunk({ role: 'assistant', content: HALVES[1] }, null, { model: HALVES[0] }),
+        chatChunk({}, 'stop', { model: HALVES[0] }),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -833,27 +801,13 @@ describe('a key split between the answer text and a field screened alone', () =>
     expect(allFragmentsIn(out, HALVES)).toBe(false);
   });
   it('chat answer: the model name then the text', async () => {
-    const answer = {
-      id: 'x',
-      object: 'chat.completion',
-      created: 0,
-      model: HALVES[0],
-      choices: [{ index: 0, message: { role: 'assistant', content: HALVES[1] }, finish_reason: 'stop' }],
-    };
+    const answer = chatAnswer({ model: HALVES[0] }, { content: HALVES[1] });
     const screen = await screenResponse(adapterFor('openai.chat_completions'), classifier, answer, BLOCK);
     expect(allFragmentsIn(JSON.stringify(screen.body), HALVES)).toBe(false);
   });
   it('control: the non-streamed answer blocks text then a tool call id', async () => {
     const call = { id: HALVES[1], type: 'function', function: { name: 'f', arguments: '{}' } };
-    const answer = {
-      id: 'x',
-      object: 'chat.completion',
-      created: 0,
-      model: 'm',
-      choices: [
-        { index: 0, message: { role: 'assistant', content: HALVES[0], tool_calls: [call] }, finish_reason: 'stop' },
-      ],
-    };
+    const answer = chatAnswer({}, { content: HALVES[0], tool_calls: [call] });
     const screen = await screenResponse(adapterFor('openai.chat_completions'), classifier, answer, BLOCK);
     expect(screen.action).toBe('blocked');
   });

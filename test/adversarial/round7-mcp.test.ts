@@ -4,11 +4,11 @@
 // that held are kept as controls.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyEngine } from '../../src/policy/index.ts';
-import { defaultEngine, harness } from '../helpers/mcp-harness.ts';
+import { defaultEngine } from '../helpers/mcp-harness.ts';
+import { hostileServer, type Progress, textResult } from './fixtures.ts';
 import { HALVES, holdsBoth } from './round7-helpers.ts';
 
-type Progress = { progress: number; total?: number; message?: string };
-const OK = { content: [{ type: 'text', text: 'ok' }] };
+const OK = textResult('ok');
 
 let engine: PolicyEngine;
 beforeAll(async () => {
@@ -16,40 +16,8 @@ beforeAll(async () => {
 });
 
 /** Calls a tool whose server reports `progress`, then answers `result`; every payload the client received. */
-async function relayed(progress: readonly Progress[], result: unknown): Promise<string> {
-  const { handle: post } = harness(engine, {
-    sub: 'mallory',
-    upstream: {
-      tools: async () => [
-        {
-          name: 'lookup',
-          annotations: { read_only: true, destructive: false, idempotent: true, open_world: false },
-          entry: { name: 'lookup', inputSchema: { type: 'object' } },
-        },
-      ],
-      callTool: async (_name, _args, options) => {
-        for (const p of progress) options.onProgress?.(p);
-        return result as never;
-      },
-    },
-  });
-  const opened = await post({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
-  });
-  const session = {
-    'mcp-session-id': opened.headers['mcp-session-id'] as string,
-    'mcp-protocol-version': '2025-11-25',
-  };
-  const params = { name: 'lookup', arguments: {}, _meta: { progressToken: 'p' } };
-  const reply = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }, session);
-  const out: string[] = [];
-  if (!('stream' in reply)) out.push(JSON.stringify(reply.body));
-  else await reply.stream(async (data) => void out.push(data), new AbortController().signal);
-  return out.join('\n');
-}
+const relayed = async (progress: readonly Progress[], result: Record<string, unknown>) =>
+  (await hostileServer(engine, progress, result)()).out;
 
 /** `count` notifications that report a number only, after the first one's message. */
 const numbersOnly = (count: number): Progress[] => Array.from({ length: count }, (_, i) => ({ progress: i + 2 }));
@@ -79,7 +47,7 @@ describe('MCP progress: a message evicted from the tail by the pieces after it',
   // four number-only notifications was no longer read before the result's text; it is read after the messages' tail.
   it('a key over a message and the result with four number-only notifications between is not relayed', async () => {
     const progress = [{ progress: 1, message: `key ${HALVES[0]}` }, ...numbersOnly(4)];
-    expect(holdsBoth(await relayed(progress, { content: [{ type: 'text', text: HALVES[1] }] }))).toBe(false);
+    expect(holdsBoth(await relayed(progress, textResult(HALVES[1])))).toBe(false);
   });
   it('control: with three number-only notifications or two empty messages between, the second half is withheld', async () => {
     const three = [
@@ -113,7 +81,7 @@ describe('MCP progress: blank messages as pieces (778b6d2 keeps four messages)',
     expect(holdsBoth(await relayed([...blankBetween(blank), { progress: 6, message: HALVES[1] }], OK))).toBe(false);
   });
   it('a key over a message and the result with four blank messages between is not relayed whole', async () => {
-    expect(holdsBoth(await relayed(blankBetween(' '), { content: [{ type: 'text', text: HALVES[1] }] }))).toBe(false);
+    expect(holdsBoth(await relayed(blankBetween(' '), textResult(HALVES[1])))).toBe(false);
   });
 });
 
@@ -130,7 +98,7 @@ describe('MCP result: its property names after the progress message', () => {
   it('control: the half as the result’s text, as a JSON text’s first name or as a _meta value is withheld', async () => {
     const progress = [{ progress: 1, message: `key ${HALVES[0]}` }];
     const results = [
-      { content: [{ type: 'text', text: HALVES[1] }] },
+      textResult(HALVES[1]),
       { content: [{ type: 'text', text: `{"${HALVES[1]}":1}` }] },
       { _meta: { a: HALVES[1] }, content: [{ type: 'text', text: 'ok' }] },
     ];

@@ -4,19 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { allFragmentsIn } from './leaks.ts';
 import { relayScripted } from './relay-harness.ts';
+import { chatChunk } from './fixtures.ts';
 
 const BLOCK = { redact: ['EMAIL'], block: ['AWS_ACCESS_KEY'] };
 const HALVES = ['AKIAZ3MQWX', 'R5TLPB6Y7N'];
 const request = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-  data: {
-    id: 'c',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'g',
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  },
-});
 /** The first piece opens the call (id, type, name); the rest carry only more of its arguments. */
 const piece = (args: string, first: boolean) => ({
   tool_calls: [
@@ -26,9 +18,9 @@ const piece = (args: string, first: boolean) => ({
   ],
 });
 const stream = (pieces: readonly string[]) => [
-  chunk({ role: 'assistant', content: null }),
-  ...pieces.map((p, i) => chunk(piece(p, i === 0))),
-  chunk({}, 'tool_calls'),
+  chatChunk({ role: 'assistant', content: null }),
+  ...pieces.map((p, i) => chatChunk(piece(p, i === 0))),
+  chatChunk({}, 'tool_calls'),
   { data: '[DONE]' },
 ];
 

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { receivedPayloads, relayScripted, type ScriptedEvent } from './relay-harness.ts';
+import { chatChunk } from './fixtures.ts';
 
 const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
 const [HEAD, TAIL] = [KEY.slice(0, 10), KEY.slice(10)];
@@ -13,17 +14,8 @@ const BLOCK = { redact: [], block: ['AWS_ACCESS_KEY'] };
 const REDACT = { redact: ['EMAIL'], block: [] };
 
 const chatRequest = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
-const chunk = (delta: Record<string, unknown>, finish: string | null = null): ScriptedEvent => ({
-  data: {
-    id: 'c',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'g',
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  },
-});
 const call = (fields: Record<string, unknown>) => ({ tool_calls: [{ index: 0, ...fields }] });
-const args = (text: string) => chunk(call({ function: { arguments: text } }));
+const args = (text: string) => chatChunk(call({ function: { arguments: text } }));
 
 const anthropicRequest = { model: 'm', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
 const a = (type: string, rest: Record<string, unknown>): ScriptedEvent => ({ event: type, data: { type, ...rest } });
@@ -83,11 +75,11 @@ describe('chat: a key split between the text and a tool call', () => {
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: 'here it is: ' }),
-        chunk({ content: HEAD }),
-        chunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
+        chatChunk({ role: 'assistant', content: 'here it is: ' }),
+        chatChunk({ content: HEAD }),
+        chatChunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
         ...pieces.map(args),
-        chunk({}, 'tool_calls'),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -100,14 +92,14 @@ describe('chat: a key split between the text and a tool call', () => {
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({
+        chatChunk({
           role: 'assistant',
           ...call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }),
         }),
         args(`{"k":"${HEAD}`),
         args('"}'),
-        chunk({ content: TAIL }),
-        chunk({}, 'stop'),
+        chatChunk({ content: TAIL }),
+        chatChunk({}, 'stop'),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -121,10 +113,10 @@ describe('chat: a key split between the text and a tool call', () => {
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: HEAD }),
-        chunk(call({ id: 'call_1', type: 'function', function: { name: TAIL, arguments: '' } })),
+        chatChunk({ role: 'assistant', content: HEAD }),
+        chatChunk(call({ id: 'call_1', type: 'function', function: { name: TAIL, arguments: '' } })),
         args('{}'),
-        chunk({}, 'tool_calls'),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -137,10 +129,10 @@ describe('chat: a key split between the text and a tool call', () => {
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: `write to ${user}` }),
-        chunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
+        chatChunk({ role: 'assistant', content: `write to ${user}` }),
+        chatChunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
         args(`{"to":"${domain}","n":1}`),
-        chunk({}, 'tool_calls'),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       REDACT,
@@ -163,10 +155,10 @@ describe('chat: a key split between the text and a tool call', () => {
       'openai.chat_completions',
       chatRequest,
       [
-        chunk({ role: 'assistant', content: 'Calling the weather tool for AKIA' }),
-        chunk(call({ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '' } })),
+        chatChunk({ role: 'assistant', content: 'Calling the weather tool for AKIA' }),
+        chatChunk(call({ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '' } })),
         args('{"city":"Paris"}'),
-        chunk({}, 'tool_calls'),
+        chatChunk({}, 'tool_calls'),
         { data: '[DONE]' },
       ],
       BLOCK,
@@ -274,11 +266,11 @@ describe('property: a key split anywhere between the text and the arguments, chu
           'openai.chat_completions',
           chatRequest,
           [
-            chunk({ role: 'assistant', content: '' }),
-            ...cut(text, inText).map((content) => chunk({ content })),
-            chunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
+            chatChunk({ role: 'assistant', content: '' }),
+            ...cut(text, inText).map((content) => chatChunk({ content })),
+            chatChunk(call({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } })),
             ...cut(argsText, inArgs).map(args),
-            chunk({}, 'tool_calls'),
+            chatChunk({}, 'tool_calls'),
             { data: '[DONE]' },
           ],
           BLOCK,
