@@ -1,0 +1,71 @@
+// Round 8 of the attacker's review (session 10), a card or an SSN whose groups are split by two kinds of separator:
+// the digits view turns a run of separators into one `-` but keeps one ASCII space or one `-` as it is
+// (docs/classification.md, digits view), and the card and SSN patterns take one separator family, so a value with a
+// single space between some groups and a line break, a `-` or a `.` between others reads as no grouping. The most
+// ordinary case is a card number wrapped over two lines (`5500 0055⏎5555 5559`). The join windows' cut readings
+// (join-window.ts digitCutReadings, ad2bcbe) add a space at a digit-digit cut only, so a message ending in a line
+// break or a space, or a dotted value cut (`5500.0055` | `5555.5559`, its `.` never used at a cut), is the same case.
+// Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused.
+import { describe, expect, it } from 'vitest';
+import { anthropicAnswer, prompt } from './fixtures.ts';
+import { CHAT, forwarded, screened } from './round7-helpers.ts';
+
+const RULES = { redact: ['CREDIT_CARD', 'US_SSN'], block: [] };
+/** What the client gets of an Anthropic answer whose text blocks are `texts` (`null` when withheld). */
+const relayed = (texts: readonly string[]) =>
+  screened('anthropic.messages', anthropicAnswer(texts.map((text) => ({ type: 'text', text }))), RULES);
+
+describe('a card or SSN with two kinds of separator', () => {
+  // HOLE (open, classification/digit-view.ts / digit-separators.ts): a single ASCII space or `-` is kept as it is
+  // while any other separator run becomes `-`, so `0055⏎5555` beside `5500 0055` gives `5500 0055-5555 5559`, groups
+  // split by two families, which the CREDIT_CARD and US_SSN patterns (one family) do not read. Fix: a second digits
+  // reading with every separator run as one `-` (or patterns that take any separator between groups), checked by
+  // Luhn / the SSN rules as now.
+  it.fails.each([
+    ['a card wrapped over two lines', 'card 5500 0055\n5555 5559'],
+    ['a card wrapped with CRLF', 'card 4111 1111\r\n1111 1111'],
+    ['an SSN wrapped over two lines', 'ssn 219 09\n9999'],
+    ['a card with dashes and spaces', 'card 4111-1111 1111-1111'],
+    ['a card with dots and spaces', 'card 4111.1111 1111.1111'],
+    ['an SSN with a dash and a space', 'ssn 219-09 9999'],
+  ])('%s is refused and not relayed', async (_name, text) => {
+    expect({ sent: await forwarded(CHAT, prompt(text)), relayed: await relayed([text]) }).toEqual({
+      sent: '',
+      relayed: expect.not.stringContaining(text.slice(-4)),
+    });
+  });
+  // HOLE (open, classification/join-window.ts digitCutReadings / cutSeparator, and the digits view above): a cut is
+  // read again only where a digit meets a digit, with the value's own separator there unless it is a dot (then a
+  // space): a first message ending in a line break or a space before the second's space, or a dotted value, gives a
+  // value of two separator families across the cut. Fix: read a cut with whitespace at either end as a digit-digit
+  // cut (the whitespace as the separator), and take the value's own `.` at the cut when its groups hold it.
+  it.fails.each([
+    ['the first message ending in a line break', ['card 5500 0055\n', '5555 5559']],
+    ['a space on both sides of the cut', ['card 5500 0055 ', ' 5555 5559']],
+    ['a dotted card', ['card 5500.0055', '5555.5559']],
+    ['a dotted SSN', ['ssn 219.09', '9999']],
+    ['an SSN with a space on both sides', ['ssn 219 09 ', ' 9999']],
+  ])('cut between two messages, %s, is refused and not relayed', async (_name, texts) => {
+    expect({ sent: await forwarded(CHAT, prompt(...texts)), relayed: await relayed(texts) }).toEqual({
+      sent: '',
+      relayed: expect.not.stringContaining((texts[1] as string).slice(-4)),
+    });
+  });
+  it('control: one separator family, double spaces, or a dash before a line break are refused and redacted', async () => {
+    for (const texts of [
+      ['card 4111  1111  1111  1111'],
+      ['card 5500  0055  5555  5559'],
+      ['card 4111-1111-\n1111-1111'],
+      ['ssn 219-09-\n9999'],
+      ['card 4111 - 1111 - 1111 - 1111'],
+      ['card 5500 0055', ' 5555 5559'],
+      ['card 5500 0055 ', '5555 5559'],
+      ['card 5500.0055.5555.5559'],
+    ]) {
+      expect({ sent: await forwarded(CHAT, prompt(...texts)), relayed: await relayed(texts) }).toEqual({
+        sent: '',
+        relayed: expect.not.stringContaining((texts[texts.length - 1] as string).slice(-4)),
+      });
+    }
+  });
+});
