@@ -1,9 +1,14 @@
 // Round 8 ops, bounded cost on the event loop: the limits stage counts a request's prompt tokens on the main thread
 // (src/limits/prompt-tokens.ts, gpt-tokenizer's BPE) for every text up to MAX_TOKENIZED_BYTES (512 KiB). Through the
 // real stack (startAdversarialStack, in this process), the event loop's longest block while one request is answered
-// is read from a perf_hooks histogram, and only compared with another request's in the same run.
+// is read from a perf_hooks histogram, and only compared with another request's in the same run. And the walk of a
+// request's names in pairs (src/classification/name-pairs.ts), called as a classification thread calls it, its CPU
+// time compared between two sizes of one input in the same run.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { cpuUsage } from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nameSetWindows } from '../../src/classification/name-pairs.ts';
+import type { TextSegment } from '../../src/classification/types.ts';
 import { promptBody } from './request-bodies.ts';
 import { startAdversarialStack, type AdversarialStack, type Exchange } from './stack.ts';
 
@@ -67,5 +72,52 @@ describe('prompt tokens counted on the event loop', () => {
 
   it('control: the chain verifies afterwards', async () => {
     expect(await stack.verify()).toEqual({ code: 0, ok: true });
+  });
+});
+
+describe("a request's names read in pairs (name-pairs.ts nameSetWindows), as a classification thread runs it", () => {
+  /** The k-th name of four lower-case letters: a name that can be no value's piece (canBePiece false). */
+  const nameOf = (k: number) => {
+    let s = '';
+    for (let n = k; s.length < 4; n = Math.floor(n / 26)) s += String.fromCharCode(97 + (n % 26));
+    return s;
+  };
+  /** The segments the chat adapter gives for `n` schema names (`.name` strings in a tool's parameters: tool-kind
+   * names), the model `gpt` (no piece) and one message name: `participant`, `x1` can be a piece. */
+  const segments = (n: number, participant: string): TextSegment[] => [
+    { path: 'model', text: 'gpt' },
+    { path: 'messages[0].name', text: participant },
+    ...Array.from({ length: n }, (_, k) => ({
+      path: `tools[0].function.parameters.examples[${k}].name`,
+      text: nameOf(k),
+    })),
+  ];
+  /** CPU time (ms, this thread) of one nameSetWindows call. */
+  const cpuOf = (input: TextSegment[]) => {
+    const before = cpuUsage();
+    nameSetWindows(input);
+    const spent = cpuUsage(before);
+    return (spent.user + spent.system) / 1000;
+  };
+  const N = 8000;
+
+  // HOLE (open, src/classification/name-pairs.ts nameSetWindows): every tool-kind name is walked against every name
+  // after it, and a pair of two names that can be no piece is skipped only inside that double loop: the budget
+  // (MAX_NAME_PAIR_CHARS) counts the pairs read, not the pairs walked. n schema names of four letters and one
+  // participant name `x1` read n pairs (18 characters each: 56,000 names spend 1,008,000 of the 1 MiB budget) and
+  // walk n²/2: CPU 0.19 s at 8,000 names, 1.6 s at 32,000, 4.8 s at 56,000 (a 900 KB body; about as much again as the
+  // rest of its classification), on a classification thread, for a request the policy then refuses. Fix: walk only
+  // the pairs that hold a piece-like name (for each piece-like name, every tool-kind name), so that the walk is the
+  // pairs read and the budget bounds it.
+  it.fails('7x the names beside one piece-like name cost less than 14x the CPU', () => {
+    cpuOf(segments(N, 'x1')); // warm
+    const small = cpuOf(segments(N, 'x1'));
+    const large = cpuOf(segments(7 * N, 'x1'));
+    expect(large).toBeLessThan(14 * small);
+  }, 120_000);
+
+  it('control: names that can all be pieces are read as they are walked, and the budget refuses them (413)', () => {
+    const pieces = segments(4000, 'x1').map((s, k) => (k < 2 ? s : { ...s, text: `${s.text}${k % 10}` }));
+    expect(() => nameSetWindows(pieces)).toThrow(expect.objectContaining({ code: 'ERR_NAME_PAIRS_EXCEEDED' }));
   });
 });
