@@ -93,9 +93,10 @@ export function listRewrites(text: string, exhaustive = false): Rewrite[] {
   let afterItem = false; // a number or a list just ended: a separator or a closer must come next
   const openers: number[] = []; // per open list, where it opened
   const chain = listChain(text, rewrites);
+  // `length = 0` on an empty array is a runtime call in V8, not free: on prose with code it was half the walk.
   const spoil = () => {
     pureFrom = open.length;
-    numbers.length = 0;
+    if (numbers.length > 0) numbers.length = 0;
   };
   while (at >= 0 && at < text.length) {
     if (!exhaustive && open.length > 0 && pureFrom >= open.length) {
@@ -150,8 +151,8 @@ export function listRewrites(text: string, exhaustive = false): Rewrite[] {
     }
     if (open.length === 0) {
       // Outside every list: on to the next opener.
-      openers.length = 0;
-      numbers.length = 0;
+      if (openers.length > 0) openers.length = 0;
+      if (numbers.length > 0) numbers.length = 0;
       pureFrom = 0;
       afterItem = false;
       at = nextListOpener(at);
