@@ -153,7 +153,8 @@ const LABEL_KEYS: ReadonlySet<string> = new Set([
 /**
  * Labels whose values an API enumerates (answers: providers/answer-labels.ts refuses any other value; requests: the
  * adapters' shapes): only these are closed when their value is a closed token. Ids, names, models and fingerprints are
- * chosen by whoever writes them, so their letters can be a key's prefix.
+ * chosen by whoever writes them, so their letters can be a key's prefix. The keys of answer-labels.ts's ENUMERATED,
+ * listed again here (stages do not import each other); test/unit/classification/closed-labels.test.ts keeps them equal.
  */
 const CLOSED_LABEL_KEYS: ReadonlySet<string> = new Set([
   'type',
