@@ -4,8 +4,8 @@
 // Also: the events still arrive in an order the API allows (no delta after its block's stop), and clean answers whole.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { receivedPayloads, relayScripted, type ScriptedEvent } from './relay-harness.ts';
-import { chatChunk } from './fixtures.ts';
+import { receivedPayloads, relayScripted } from './relay-harness.ts';
+import { chatChunk, sseEvent } from './fixtures.ts';
 
 const KEY = 'AKIAQ3EGTHV5RJ7YWU2P';
 const [HEAD, TAIL] = [KEY.slice(0, 10), KEY.slice(10)];
@@ -18,7 +18,7 @@ const call = (fields: Record<string, unknown>) => ({ tool_calls: [{ index: 0, ..
 const args = (text: string) => chatChunk(call({ function: { arguments: text } }));
 
 const anthropicRequest = { model: 'm', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
-const a = (type: string, rest: Record<string, unknown>): ScriptedEvent => ({ event: type, data: { type, ...rest } });
+const a = sseEvent;
 const message = {
   id: 'msg_1',
   type: 'message',
@@ -209,7 +209,7 @@ describe('anthropic: a key split between blocks', () => {
 });
 
 describe('responses: a key split between output text and a function call', () => {
-  const ev = (type: string, rest: Record<string, unknown>): ScriptedEvent => ({ event: type, data: { type, ...rest } });
+  const ev = sseEvent;
   const request = { model: 'm', stream: true, input: 'hi' };
   it('text then arguments', async () => {
     const { result, out } = await relayScripted(
