@@ -7,7 +7,8 @@
 // break or a space, or a dotted value cut (`5500.0055` | `5555.5559`, its `.` never used at a cut), is the same case.
 // Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused.
 import { describe, expect, it } from 'vitest';
-import { anthropicAnswer, prompt } from './fixtures.ts';
+import { defaultEngine } from '../helpers/mcp-harness.ts';
+import { anthropicAnswer, hostileServer, prompt, textResult } from './fixtures.ts';
 import { CHAT, forwarded, screened } from './round7-helpers.ts';
 
 const RULES = { redact: ['CREDIT_CARD', 'US_SSN'], block: [] };
@@ -67,5 +68,22 @@ describe('a card or SSN with two kinds of separator', () => {
         relayed: expect.not.stringContaining((texts[texts.length - 1] as string).slice(-4)),
       });
     }
+  });
+});
+
+describe('a card or SSN with two kinds of separator from an MCP server', () => {
+  // HOLE (open, classification/digit-view.ts / digit-separators.ts, as above): the MCP result and progress screens
+  // read through the same views. Fix: as above.
+  it.fails('a card wrapped over two lines in a tool result, or an SSN in a progress message, is not relayed', async () => {
+    const engine = await defaultEngine();
+    const result = await hostileServer(engine, [], textResult('card 5500 0055\n5555 5559'))();
+    const progress = await hostileServer(engine, [{ progress: 1, message: 'ssn 219 09\n9999' }], textResult('ok'))();
+    expect(`${result.out}\n${progress.out}`).not.toMatch(/5559|9999/);
+  });
+  it('control: the same values with one separator kind are withheld', async () => {
+    const engine = await defaultEngine();
+    const result = await hostileServer(engine, [], textResult('card 5500 0055 5555 5559'))();
+    const progress = await hostileServer(engine, [{ progress: 1, message: 'ssn 219 09 9999' }], textResult('ok'))();
+    expect(`${result.out}\n${progress.out}`).not.toMatch(/5559|9999/);
   });
 });
