@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promptBody } from './request-bodies.ts';
 import { portOf, watchServers, type ServerSide } from './round7-ops-sockets.ts';
-import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+import { codeOf, useStack } from './round8-ops-stack.ts';
 
 const MiB = 2 ** 20;
 /** The default budget (32 MiB with the 4 MiB body limit) and one address's default share of it (16 MiB). */
@@ -17,21 +17,16 @@ const BUDGET = 32 * MiB;
 const SHARE = 16 * MiB;
 const BODY = 4_000_000;
 
-let stack: AdversarialStack;
 let servers: ServerSide;
 let port = 0;
-beforeAll(async () => {
+// Registered first: the servers are watched before the stack answers its first request, whose port is Proctor's.
+beforeAll(() => {
   servers = watchServers();
-  stack = await startAdversarialStack('r8-ops-budget');
-  await stack.send('chat', promptBody('chat', 'hello'));
-  port = portOf(servers, (r) => r.headers['x-proctor-request-id'] === undefined && r.url === '/v1/chat/completions');
-}, 120_000);
-afterAll(async () => {
-  servers?.close();
-  await stack?.close();
 });
-
-const codeOf = (body: string) => /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? null;
+afterAll(() => servers?.close());
+const stackOf = useStack('r8-ops-budget', () => {
+  port = portOf(servers, (r) => r.headers['x-proctor-request-id'] === undefined && r.url === '/v1/chat/completions');
+});
 
 /** A connection from `from` that sends a request's head and all of its `length`-byte body but the last byte, and stays
  * open; resolves once written. */
@@ -81,7 +76,7 @@ describe('bodies without a credential on a route that is not a pipeline route', 
   it('control: the same bodies on the chat route without a token are refused from the head, none held', async () => {
     const sockets = await fillBudget('POST /v1/chat/completions', 'pipeline-route');
     try {
-      const x = await stack.send('chat', promptBody('chat', 'hello'));
+      const x = await stackOf().send('chat', promptBody('chat', 'hello'));
       expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 200, code: null });
     } finally {
       await release(sockets, 'pipeline-route');
@@ -103,7 +98,7 @@ describe('bodies without a credential on a route that is not a pipeline route', 
     it.fails(`${name} without a token holds no budget: an authenticated request is answered`, async () => {
       const sockets = await fillBudget(requestLine, tag);
       try {
-        const x = await stack.send('chat', promptBody('chat', 'hello'));
+        const x = await stackOf().send('chat', promptBody('chat', 'hello'));
         expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 200, code: null });
       } finally {
         await release(sockets, tag);
@@ -112,8 +107,8 @@ describe('bodies without a credential on a route that is not a pipeline route', 
   }
 
   it('control: afterwards the budget is whole again and the chain verifies', async () => {
-    const x = await stack.send('chat', promptBody('chat', 'hello'));
+    const x = await stackOf().send('chat', promptBody('chat', 'hello'));
     expect(x.status).toBe(200);
-    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+    expect(await stackOf().verify()).toEqual({ code: 0, ok: true });
   });
 });

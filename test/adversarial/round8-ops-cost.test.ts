@@ -6,20 +6,14 @@
 // time compared between two sizes of one input in the same run.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuUsage } from 'node:process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nameSetWindows } from '../../src/classification/name-pairs.ts';
 import type { TextSegment } from '../../src/classification/types.ts';
 import { promptBody } from './request-bodies.ts';
-import { startAdversarialStack, type AdversarialStack, type Exchange } from './stack.ts';
+import { codeOf, useStack } from './round8-ops-stack.ts';
+import type { Exchange } from './stack.ts';
 
-let stack: AdversarialStack;
-beforeAll(async () => {
-  stack = await startAdversarialStack('r8-ops-cost');
-  await stack.send('chat', promptBody('chat', 'hello'));
-}, 120_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stackOf = useStack('r8-ops-cost');
 
 /** The event loop's longest block (ms) while `text` is sent as a chat prompt and answered, by a subject of its own
  * (a fresh group: each request has the default 20,000 tokens a minute to itself). */
@@ -27,7 +21,7 @@ async function longestBlock(text: string, group: string): Promise<{ x: Exchange;
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   try {
-    const x = await stack.send('chat', promptBody('chat', text), { groups: [group] });
+    const x = await stackOf().send('chat', promptBody('chat', text), { groups: [group] });
     return { x, ms: histogram.max / 1e6 };
   } finally {
     histogram.disable();
@@ -40,7 +34,6 @@ const CHARS = 40_000;
 /** Ordinary prose: many short pre-tokenizer pieces. */
 const prose = (chars: number) =>
   'The quarterly review covers staffing, travel and the new office lease. '.repeat(chars / 70 + 1).slice(0, chars);
-const codeOf = (body: string) => /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? null;
 
 describe('prompt tokens counted on the event loop', () => {
   // HOLE (open, src/limits/prompt-tokens.ts): gpt-tokenizer's bytePairMerge is quadratic in a pre-tokenizer piece's
@@ -66,12 +59,12 @@ describe('prompt tokens counted on the event loop', () => {
     const huge = await longestBlock('a'.repeat(600_000), 'r8-cost-huge');
     // 600,000 tokens (one a byte) reserved: past the default 20,000 a minute.
     expect({ status: huge.x.status, code: codeOf(huge.x.body) }).toEqual({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
-    expect(await stack.records()).toContain(huge.x.requestId);
+    expect(await stackOf().records()).toContain(huge.x.requestId);
     expect(huge.ms).toBeLessThan(10 * Math.max(...words.map((w) => w.ms)));
   }, 300_000);
 
   it('control: the chain verifies afterwards', async () => {
-    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+    expect(await stackOf().verify()).toEqual({ code: 0, ok: true });
   });
 });
 

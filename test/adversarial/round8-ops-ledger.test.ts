@@ -2,20 +2,11 @@
 // surrogate: PostgreSQL and the canonical writer take neither) sent among ordinary requests, all at once, so that its
 // record would share their batch. No other request's record may fail with it, and the chain verifies. Through the
 // real stack (startAdversarialStack: real PostgreSQL).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { promptBody } from './request-bodies.ts';
-import { startAdversarialStack, type AdversarialStack } from './stack.ts';
+import { codeOf, useStack } from './round8-ops-stack.ts';
 
-let stack: AdversarialStack;
-beforeAll(async () => {
-  stack = await startAdversarialStack('r8-ops-ledger');
-  await stack.send('chat', promptBody('chat', 'hello'));
-}, 120_000);
-afterAll(async () => {
-  await stack?.close();
-});
-
-const codeOf = (body: string) => /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? null;
+const stackOf = useStack('r8-ops-ledger');
 
 /** JSON texts (escapes as a client writes them) that put a NUL or a lone surrogate where a record takes text. */
 const HOSTILE: Record<string, string> = {
@@ -45,18 +36,18 @@ describe('one bad body among a group commit', () => {
   for (const [name, body] of Object.entries(HOSTILE)) {
     it(`control: ${name}, sent with 12 ordinary requests at once: each answered and recorded`, async () => {
       const sent = await Promise.all([
-        stack.send('chat', body),
-        ...Array.from({ length: 12 }, () => stack.send('chat', promptBody('chat', 'hello'))),
+        stackOf().send('chat', body),
+        ...Array.from({ length: 12 }, () => stackOf().send('chat', promptBody('chat', 'hello'))),
       ]);
       const [bad, ...good] = sent;
       for (const x of good) expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 200, code: null });
       // Refused by the adapter (400) or forwarded (200), never the ledger's 503.
       expect([200, 400]).toContain(bad?.status);
-      const records = await stack.records();
+      const records = await stackOf().records();
       for (const x of sent) expect(records).toContain(x.requestId);
     }, 60_000);
   }
   it('control: the chain verifies afterwards', async () => {
-    expect(await stack.verify()).toEqual({ code: 0, ok: true });
+    expect(await stackOf().verify()).toEqual({ code: 0, ok: true });
   });
 });
