@@ -10,14 +10,16 @@
 // remembered by the text's HMAC-SHA-256 under a random key made at start-up (never the text, never an unkeyed digest:
 // a heap snapshot or core dump holds nothing a guess can be tested against offline; the key is a KeyObject, its bytes
 // outside the V8 heap), so a system prompt or a chat's history resent every turn is counted once, not at every request.
+// The count is the package's, but a piece of the split pattern longer than 64 characters is merged on a heap
+// (linear-bpe.ts), not by the package's merge, quadratic in a piece's length (40,000 letters held the loop for ~1-2 s).
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import { type CountTokens, loadCounter } from './bpe-ranks.ts';
+import { loadEncoding } from './bpe-ranks.ts';
+import { type LinearCount, linearCounter } from './linear-bpe.ts';
 
 /** The package's default, 100,000 pieces, grew o200k's heap by 26 MiB on text of made-up words (ids, keys, code) and
  * made each count of a short prompt slower (37 against 9 µs, a hit in a Map that large); 4,096 keep ≈ 1 MiB and the
  * recently repeated pieces (a system prompt's). No count changes: the cache only remembers merges. */
 const MERGE_CACHE_PIECES = 4096;
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
 /** Texts of at least this many UTF-16 units have their count remembered; a shorter one costs about its hash. */
 export const COUNT_MEMO_MIN_CHARS = 64;
 /** Counts remembered per encoding (≈ 130 bytes each: a digest and a number), the oldest out first. */
@@ -29,14 +31,14 @@ type CountText = (text: string) => number;
 const MEMO_KEY = createSecretKey(randomBytes(32));
 
 /** `count` with its results remembered under the text's keyed digest: a count is a function of the text alone. */
-function rememberingCounts(count: CountTokens): CountText {
+function rememberingCounts(count: LinearCount): CountText {
   const counts = new Map<string, number>();
   return (text) => {
-    if (text.length < COUNT_MEMO_MIN_CHARS) return count(text, AS_TEXT);
+    if (text.length < COUNT_MEMO_MIN_CHARS) return count(text);
     const key = createHmac('sha256', MEMO_KEY).update(text).digest('base64');
     let tokens = counts.get(key);
     if (tokens === undefined) {
-      tokens = count(text, AS_TEXT);
+      tokens = count(text);
       if (counts.size >= COUNT_MEMO_ENTRIES) counts.delete(counts.keys().next().value as string);
       counts.set(key, tokens);
     }
@@ -44,11 +46,11 @@ function rememberingCounts(count: CountTokens): CountText {
   };
 }
 
-const countO200k: CountText = rememberingCounts(loadCounter('o200k_base', MERGE_CACHE_PIECES));
+const countO200k: CountText = rememberingCounts(linearCounter(loadEncoding('o200k_base', MERGE_CACHE_PIECES)));
 let countCl100kLoaded: CountText | null = null;
 /** cl100k_base's counter, built synchronously the first time it is needed. */
 function countCl100k(): CountText {
-  countCl100kLoaded ??= rememberingCounts(loadCounter('cl100k_base', MERGE_CACHE_PIECES));
+  countCl100kLoaded ??= rememberingCounts(linearCounter(loadEncoding('cl100k_base', MERGE_CACHE_PIECES)));
   return countCl100kLoaded;
 }
 

