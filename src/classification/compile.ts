@@ -2,6 +2,7 @@
 // field. Invariant: a definition that is wrong in any way is a ClassificationError naming the recognizer, raised
 // when the classifier is built (start-up), never while classifying.
 import RE2 from 're2';
+import { type Anchor, BUILT_IN_ANCHORS } from './anchors.ts';
 import { ClassificationError } from './errors.ts';
 import { splitAtGroup } from './group-split.ts';
 import { STRONG_VALIDATORS } from './overlap.ts';
@@ -51,6 +52,8 @@ export interface CompiledRecognizer {
    * `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared.
    */
   partial: RE2 | undefined;
+  /** A literal every match holds near its start (anchors.ts; built-in definitions only): texts without it are skipped. */
+  anchor: Anchor | undefined;
 }
 
 /** `\b…`, `(?i:\b…` or a leading-delimiter group `(?:^|[^\w…])`: no match can start inside a run of word characters. */
@@ -219,5 +222,6 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     strength: strengthOf(def),
     separateSet: def.separateSet === true,
     partial,
+    anchor: BUILT_IN_ANCHORS.get(def),
   };
 }

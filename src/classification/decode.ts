@@ -118,9 +118,10 @@ function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?:
 }
 
 /**
- * Where each scan that starts from a native search finds its candidates: every base64 run starts with MIN_ENCODED_RUN
- * - 2 alphabet characters (then `==` at most), every run of separated hex bytes with a token, 1..MAX_HEX_SEPARATOR
- * separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and their separators, every
+ * Where each scan that starts from a native search finds its candidates: every base64 run decoded is MIN_ENCODED_RUN
+ * characters at least, of which two at most are padding (`…{14}==`, `…{15}=`, `…{16}`: a hyphenated word or a host
+ * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
+ * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and their separators, every
  * quoted-printable run with an `=` and two hex digits; `any` is their set (one pass says which scans can find one).
  */
 interface StartPatterns {
@@ -145,7 +146,7 @@ function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
 function startPatterns(): StartPatterns {
   if (patterns !== undefined) return patterns;
   const sources = {
-    base64: `[A-Za-z0-9+/_-]{${MIN_ENCODED_RUN - 2}}`,
+    base64: `[A-Za-z0-9+/_-]{${MIN_ENCODED_RUN - 2}}(?:[A-Za-z0-9+/_-]{2}|[A-Za-z0-9+/_-]=|==)`,
     hexPair: String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
     codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
     escape: '=[0-9A-Fa-f]{2}',

@@ -207,7 +207,20 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
   const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
   let restarts = 0;
   let from = 0;
-  for (let m = next(recognizer, bytes, from); m !== null; m = next(recognizer, bytes, from)) {
+  // No match starts more than `before` bytes ahead of its anchor's next occurrence (anchors.ts), and none after the
+  // last one: the search starts there, and stops where none is left instead of reading the rest of the text.
+  const { anchor } = recognizer;
+  for (;;) {
+    if (anchor !== undefined) {
+      const at = bytes.indexOf(anchor.literal, from);
+      if (at < 0) break;
+      if (at - anchor.before > from) {
+        from = at - anchor.before;
+        while (from > 0 && ((bytes[from] as number) & 0xc0) === 0x80) from -= 1; // a code point's first byte
+      }
+    }
+    const m = next(recognizer, bytes, from);
+    if (m === null) break;
     const { whole, span } = m;
     const [matchStart, matchEnd] = whole;
     from = matchEnd;

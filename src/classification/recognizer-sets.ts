@@ -3,6 +3,7 @@
 // requires context reports nothing without one). Built once per classifier; each answer is exact (a set reports every
 // pattern that matches), so skipping the others loses nothing.
 import RE2 from 're2';
+import type { Anchor } from './anchors.ts';
 import type { CompiledRecognizer } from './compile.ts';
 import { ClassificationError } from './errors.ts';
 import { escapeRegExp } from './prefix-patterns.ts';
@@ -24,6 +25,8 @@ interface CandidateSet {
   members: readonly { recognizer: CompiledRecognizer; index: number }[];
   /** Every member requires context: the set need not run when none of them may report (candidatesOf). */
   contextual: boolean;
+  /** The anchor every member shares (anchors.ts): the set reads only the bytes around its occurrences. */
+  anchor: Anchor | undefined;
 }
 
 /**
@@ -56,7 +59,7 @@ export function candidatesOf(
       return found.map((i) => (small.members[i] as CandidateSet['members'][0]).recognizer).filter(mayReport);
     }
   }
-  const matched = (c: CandidateSet) => c.set.match(bytes).map((i) => c.members[i] as CandidateSet['members'][0]);
+  const matched = (c: CandidateSet) => matchSet(c, bytes).map((i) => c.members[i] as CandidateSet['members'][0]);
   const kept = sets.candidates
     .filter((c) => !c.contextual)
     .flatMap((c) => matched(c).filter((m) => mayReport(m.recognizer)));
@@ -67,11 +70,43 @@ export function candidatesOf(
   return kept.sort((a, b) => a.index - b.index).map((m) => m.recognizer);
 }
 
+/**
+ * The members of `c` that match somewhere in `bytes`. An anchored set reads only the windows around its literal's
+ * occurrences (every match lies in one, with the bytes its `\b` reads: anchors.ts), merged where they overlap (the
+ * whole text when one window covers it). A window's edges may let a member match where the text does not (`\b` at a
+ * cut), never the reverse: the member then runs and finds nothing, as a set's answer allows.
+ */
+function matchSet(c: CandidateSet, bytes: Buffer): number[] {
+  const { anchor } = c;
+  if (anchor === undefined) return c.set.match(bytes);
+  const { literal, before, after } = anchor;
+  let at = bytes.indexOf(literal);
+  if (at < 0) return [];
+  const found = new Set<number>();
+  while (at >= 0) {
+    let start = Math.max(0, at - before - 1);
+    while (start > 0 && ((bytes[start] as number) & 0xc0) === 0x80) start -= 1; // a code point's first byte
+    let end = Math.min(bytes.length, at + after + 1);
+    let next = bytes.indexOf(literal, at + 1);
+    while (next >= 0 && next - before - 1 <= end) {
+      end = Math.min(bytes.length, next + after + 1);
+      next = bytes.indexOf(literal, next + 1);
+    }
+    if (start === 0 && end === bytes.length) return c.set.match(bytes);
+    for (const i of c.set.match(bytes.subarray(start, end))) found.add(i);
+    if (found.size === c.members.length) break;
+    at = next;
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
 export function recognizerSet(members: readonly CompiledRecognizer[]): RecognizerSet | undefined {
   if (members.length === 0) return undefined;
   const groups = new Map<string, { recognizer: CompiledRecognizer; index: number }[]>();
   members.forEach((recognizer, index) => {
-    const key = recognizer.separateSet ? `own:${recognizer.type}` : '';
+    // An anchored pattern's set is its own (per type and literal): it reads only the bytes around the literal.
+    const anchor = recognizer.anchor === undefined ? '' : `:${recognizer.anchor.literal.toString('hex')}`;
+    const key = recognizer.separateSet || anchor !== '' ? `own:${recognizer.type}${anchor}` : '';
     let group = groups.get(key);
     if (group === undefined) groups.set(key, (group = []));
     group.push({ recognizer, index });
@@ -83,15 +118,27 @@ export function recognizerSet(members: readonly CompiledRecognizer[]): Recognize
         set: new RE2.Set(group.map((m) => m.recognizer.regex.source)),
         members: group,
         contextual: group.every((m) => m.recognizer.requireContext),
+        anchor: sharedAnchor(group.map((m) => m.recognizer)),
       })),
       small:
         groups.size > 1
-          ? { set: new RE2.Set(all.map((m) => m.recognizer.regex.source)), members: all, contextual: false }
+          ? {
+              set: new RE2.Set(all.map((m) => m.recognizer.regex.source)),
+              members: all,
+              contextual: false,
+              anchor: undefined,
+            }
           : undefined,
     };
   } catch (cause) {
     throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
   }
+}
+
+/** The anchor of every recognizer of a group, when they all have the same one (one definition's: anchors.ts). */
+function sharedAnchor(group: readonly CompiledRecognizer[]): Anchor | undefined {
+  const first = group[0]?.anchor;
+  return first !== undefined && group.every((r) => r.anchor === first) ? first : undefined;
 }
 
 /**

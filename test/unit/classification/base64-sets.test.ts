@@ -32,12 +32,19 @@ const part = fc.oneof(
 );
 
 describe('recognizer sets on base64', () => {
-  it('EMAIL and PASSWORD are matched by sets of their own', () => {
+  it('EMAIL and PASSWORD are matched by sets of their own, the anchored ones (EMAIL, a URL password) apart', () => {
     const sets = recognizerSet(compileRecognizers(DEFAULT_RECOGNIZERS, {}));
-    for (const type of ['EMAIL', 'PASSWORD']) {
+    for (const [type, count] of [
+      ['EMAIL', 1],
+      ['PASSWORD', 2],
+    ] as const) {
       const own = sets?.candidates.filter((c) => c.members.some((m) => m.recognizer.type === type));
-      expect(own?.map((c) => [...new Set(c.members.map((m) => m.recognizer.type))])).toEqual([[type]]);
+      expect(own?.map((c) => [...new Set(c.members.map((m) => m.recognizer.type))])).toEqual(
+        Array.from({ length: count }, () => [type]),
+      );
     }
+    const anchored = sets?.candidates.filter((c) => c.anchor !== undefined);
+    expect(anchored?.map((c) => c.anchor?.literal.toString())).toEqual(['@', '://']);
   });
 
   it('the split sets find the members one set of every pattern finds', () => {

@@ -1,0 +1,25 @@
+// Literals that every match of a built-in pattern holds, near its start: where a text holds none, the pattern's set
+// and its search need not read it (recognizer-sets.ts, matching.ts). Kept for the built-in definitions only (by
+// identity): a custom recognizer's declared literal could be wrong, and a wrong one would skip its values.
+import { EMAIL } from './recognizers-pii.ts';
+import { URL_PASSWORD } from './recognizers-secrets.ts';
+import type { RecognizerDefinition } from './types.ts';
+
+/**
+ * Every match of the pattern holds `literal` (UTF-8) starting at most `before` bytes after the match's start, and
+ * ends at most `after` bytes after that literal's start; the byte before the match and the one after it (what `\b`
+ * reads) lie within one byte more on each side. So no match starts more than `before` bytes ahead of the literal's
+ * next occurrence, and every match lies in [occurrence - before - 1, occurrence + after + 1) of one occurrence.
+ */
+export interface Anchor {
+  literal: Buffer;
+  before: number;
+  after: number;
+}
+
+export const BUILT_IN_ANCHORS: ReadonlyMap<RecognizerDefinition, Anchor> = new Map([
+  // `\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@` then at most 8 labels of 63 and a dot, and a last label of 63.
+  [EMAIL, { literal: Buffer.from('@'), before: 64, after: 1 + 8 * 64 + 63 }],
+  // A scheme of 2-21 characters, then `://`, a user of 64, `:`, a password of 128, `@` and one host character.
+  [URL_PASSWORD, { literal: Buffer.from('://'), before: 21, after: 3 + 64 + 1 + 128 + 1 + 1 }],
+]);
