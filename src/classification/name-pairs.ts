@@ -103,9 +103,10 @@ function canBePiece(name: string): boolean {
  * orders, read there as a message text is) and one can be a value's piece (canBePiece): `a` then `b` glued, and with
  * NAME_SEPARATOR between when a digit meets a digit; pairs kept apart by PAIR_GAP. A name that can be no piece
  * (`lookup`, `get_weather`) is read only beside one that can: two such names hold no key's, card's or SSN's two
- * halves. Empty when no name can be a piece. At most (tool names) × (names) pairs.
+ * halves. Empty when no name can be a piece. At most (tool names) × (names) pairs, and only the pairs read are walked
+ * (`work.pairsWalked` counts them, for tests): names that can be no piece cost no pair, so the budget bounds the work.
  */
-export function nameSetWindows(segments: readonly TextSegment[]): JoinWindow[] {
+export function nameSetWindows(segments: readonly TextSegment[], work?: { pairsWalked: number }): JoinWindow[] {
   const { names, tools } = namesOf(segments);
   const pieceLike = names.map((name) => canBePiece(name.text));
   if (!pieceLike.includes(true)) return [];
@@ -139,9 +140,18 @@ export function nameSetWindows(segments: readonly TextSegment[]): JoinWindow[] {
     read(a, b, '');
     if (digitsMeet(a.text, b.text)) read(a, b, NAME_SEPARATOR);
   };
+  // Only the pairs read are walked: a piece-like tool name with every name after it, any other tool name with the
+  // piece-like names after it (in the same order as a walk of every pair), so the budget bounds the walk too.
+  const pieces = pieceLike.flatMap((like, k) => (like ? [k] : []));
+  let firstPieceAfter = 0; // pieces[firstPieceAfter] is the first piece-like name after name i
   for (let i = 0; i < tools; i += 1) {
-    for (let j = i + 1; j < names.length; j += 1) {
-      if (!pieceLike[i] && !pieceLike[j]) continue;
+    while (firstPieceAfter < pieces.length && (pieces[firstPieceAfter] as number) <= i) firstPieceAfter += 1;
+    const partners = pieceLike[i] ? null : pieces;
+    const from = partners === null ? i + 1 : firstPieceAfter;
+    const to = partners === null ? names.length : partners.length;
+    for (let k = from; k < to; k += 1) {
+      const j = partners === null ? k : (partners[k] as number);
+      if (work) work.pairsWalked += 1;
       readBoth(names[i] as Name, names[j] as Name);
       readBoth(names[j] as Name, names[i] as Name);
     }

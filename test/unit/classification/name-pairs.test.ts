@@ -186,4 +186,46 @@ describe('nameSetWindows', () => {
     expect(failure).toBeInstanceOf(ClassificationError);
     expect((failure as ClassificationError).code).toBe('ERR_NAME_PAIRS_EXCEEDED');
   });
+  it('walks only the pairs it reads, in the order of a walk of every pair (a reference walk of all)', () => {
+    const pieces = ['x1', 'AKIAZ3', '42', 'ghp_', 'A1b2'];
+    const words = ['lookup', 'get_weather', 'GetWeather', 'abcd'];
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.constantFrom(...pieces, ...words, 'zz', 'search', 'b7', '9'), { maxLength: 9 }),
+        fc.uniqueArray(fc.constantFrom('agent', 'x9', 'bob', '77'), { maxLength: 3 }),
+        (tools, turns) => {
+          const texts = [...tools, ...turns.filter((t) => !tools.includes(t))];
+          const segments = [...tools.map(name), ...turns.map((text, i) => ({ path: `messages[${i}].name`, text }))];
+          const like = (t: string) => /\d|_$|^[A-Z0-9_]+$/.test(t);
+          const expected: string[] = [];
+          for (let i = 0; i < tools.length; i += 1)
+            for (let j = i + 1; j < texts.length; j += 1) {
+              const [a, b] = [texts[i] as string, texts[j] as string];
+              if (!like(a) && !like(b)) continue;
+              for (const [x, y] of [
+                [a, b],
+                [b, a],
+              ] as const) {
+                expected.push(`${x}${y}`);
+                if (/\d$/.test(x) && /^\d/.test(y)) expected.push(`${x} ${y}`);
+              }
+            }
+          const work = { pairsWalked: 0 };
+          const [window] = nameSetWindows(segments, work);
+          expect(window?.text.split('\n!\n') ?? []).toEqual(expected);
+          expect(2 * work.pairsWalked).toBeLessThanOrEqual(expected.length);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('56,000 names that can be no piece beside one that can: 56,000 pairs walked, not 1.5 billion', () => {
+    const letters = (k: number) =>
+      [...k.toString(26).padStart(4, '0')].map((c) => 'abcdefghijklmnopqrstuvwxyz'[parseInt(c, 26)]);
+    const names = Array.from({ length: 56_000 }, (_, k) => name(letters(k).join(''), k));
+    const work = { pairsWalked: 0 };
+    nameSetWindows([...names, { path: 'messages[0].name', text: 'x1' }], work);
+    expect(work.pairsWalked).toBe(56_000);
+  });
 });
