@@ -92,8 +92,9 @@ export function identifyHeadFirst(
 }
 
 /** Reads and drops a body until it ends, the client leaves, or more than `limitBytes` arrived (declared or read):
- * nothing is kept, and Node's request deadline (request_timeout_ms) ends a body that stops arriving. */
-function discard(request: FastifyRequest, payload: Readable, limitBytes: number): Promise<void> {
+ * nothing is kept, and Node's request deadline (request_timeout_ms) ends a body that stops arriving. Used too for a
+ * body sent where no route is (index.ts): it takes nothing from the body budget. */
+export function discard(request: FastifyRequest, payload: Readable, limitBytes: number): Promise<void> {
   const { raw } = request;
   if (raw.complete || payload.destroyed || Number(raw.headers['content-length']) > limitBytes) return Promise.resolve();
   return new Promise((resolve) => {

@@ -26,7 +26,7 @@ import { describeError, type Health, type Scopes } from '../observability/index.
 import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
 import { createBodyBudget, defaultBodyShare, receiveBody } from './body.ts';
-import { identifyFirst } from './identify-first.ts';
+import { discard, identifyFirst } from './identify-first.ts';
 import { createSink, identityHeaders, replyStatus, send } from './exchange.ts';
 import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
@@ -154,7 +154,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   // Only the pipeline's routes hand a large body on as the intake's channel; every other route gets bytes.
   const intakeRoutes: ReadonlySet<string> = new Set(ROUTES.map((r) => r.url));
+  // A body sent where no route is (a path, or a method its path does not take: fastify parses for its not-found
+  // route too) is never read into the budget, no caller being identified there: it is read and dropped (at most the
+  // body limit, none when its declared length passes it) and answered 404 or 405, its connection closed unless the
+  // body was read whole.
+  const dropped = new WeakSet<FastifyRequest>();
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
+    if (request.is404) {
+      await discard(request, payload, deps.bodyLimitBytes);
+      if (!request.raw.complete) dropped.add(request);
+      return new Uint8Array(0);
+    }
     const spill = deps.intake && intakeRoutes.has(request.routeOptions.url ?? '') ? { spill: deps.intake } : {};
     const client = request.socket.remoteAddress ?? '';
     const body = await receiveBody(payload, { limitBytes: deps.bodyLimitBytes, budget, client, ...spill });
@@ -249,6 +259,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       ? transportError('ERR_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(', ')}`, path, request.id)
       : transportError('ERR_NOT_FOUND', 'no such resource', path, request.id);
     if (methods) reply.header('allow', methods.join(', '));
+    if (dropped.has(request)) reply.header('connection', 'close');
     return reply
       .code(status)
       .header('x-proctor-request-id', request.id)

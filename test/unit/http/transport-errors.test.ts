@@ -240,4 +240,21 @@ describe('no route, wrong method', () => {
     const answer = await raw('GET /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expectAnthropicError(answer, 405, 'ERR_METHOD_NOT_ALLOWED');
   });
+
+  it('reads a body sent where no route is only to drop it: 405/404 as ever, nothing through the pipeline', async () => {
+    const before = calls.length;
+    const body = '{"model":"m","messages":[]}';
+    const put = `PUT /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    // Read whole, the connection is kept: a request behind it is answered on it.
+    const both = await raw(`${put}GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(both.statuses).toEqual([405, 404]);
+    expect(both.text).toContain('"code":"ERR_METHOD_NOT_ALLOWED"');
+    expect(calls.length).toBe(before); // not ERR_REQUEST_NOT_JSON through the pipeline: no route took it
+  });
+
+  it('answers a body declared past the limit where no route is at once (404), its connection closed unread', async () => {
+    const answer = await raw('POST /v1/no-such-route HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"a":');
+    expectOpenAiError(answer, 404, 'ERR_NOT_FOUND');
+    expect(answer.headers.connection).toBe('close');
+  });
 });
