@@ -279,6 +279,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       bodyBytesInFlight: config.server.bodyBytesInFlight,
       bodyBytesPerClient: config.server.bodyBytesPerClient,
       requestTimeoutMs: config.server.requestTimeoutMs,
+      clientWriteTimeoutMs: config.server.clientWriteTimeoutMs,
       intake,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
       assertionJwks: upstreams.jwks,
@@ -291,6 +292,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         ? {
             inFlightGauge: (delta: number) => metrics.inFlight(delta),
             transportRefused: (code: string) => metrics.transportRefused(code),
+            clientStalled: (what: 'stream' | 'answer') => metrics.clientStalled(what),
           }
         : {}),
     });

@@ -53,8 +53,8 @@ export type DatabaseSettings =
 export interface Config {
   /** bodyBytesInFlight: the bytes all bodies being received may hold together; bodyBytesPerClient: the part of them
    * one remote address may hold (absent: derived by the transport, http/body.ts defaultBodyShare); requestTimeoutMs:
-   * how long a request may take to arrive; drainSeconds: shutdown's drain deadline; logLevel: the least severe level
-   * logged. */
+   * how long a request may take to arrive; clientWriteTimeoutMs: how long a write may wait for the client to take it;
+   * drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
   server: {
     host: string;
     port: number;
@@ -62,6 +62,7 @@ export interface Config {
     bodyBytesInFlight: number;
     bodyBytesPerClient?: number;
     requestTimeoutMs: number;
+    clientWriteTimeoutMs: number;
     drainSeconds: number;
     logLevel: LogLevelName;
   };
@@ -286,6 +287,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       bodyBytesInFlight: doc.server?.max_body_bytes_in_flight ?? Math.max(32 * 1024 * 1024, bodyLimitBytes),
       ...(perClient === undefined ? {} : { bodyBytesPerClient: perClient }),
       requestTimeoutMs: doc.server?.request_timeout_ms ?? 30_000,
+      clientWriteTimeoutMs: doc.server?.client_write_timeout_ms ?? 30_000,
       drainSeconds: doc.server?.drain_seconds ?? 25,
       logLevel: doc.server?.log_level ?? 'info',
     },

@@ -18,6 +18,7 @@ export interface ConfigDocument {
     max_body_bytes_in_flight?: number;
     max_body_bytes_per_client?: number;
     request_timeout_ms?: number;
+    client_write_timeout_ms?: number;
     drain_seconds?: number;
     log_level?: LogLevelName;
   };

@@ -7,7 +7,9 @@
 // is read (identify-first.ts: one that fails is recorded, answered and holds nothing). Bodies being received share one
 // byte budget, of which one remote address holds at most a share (body.ts; past it: 503 ERR_SERVER_BUSY, connection
 // closed, not recorded), and a request must arrive whole within requestTimeoutMs (408 ERR_REQUEST_TIMEOUT,
-// transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time.
+// transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time. Every write to a
+// client must be taken within clientWriteTimeoutMs (exchange.ts), so clients that stop reading an answer hold nothing
+// for longer; an idle kept-alive connection is closed after KEEP_ALIVE_MS.
 // Probes (/livez, /readyz) answer outside /v1 and always, a drain
 // included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
@@ -27,7 +29,7 @@ import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
 import { createBodyBudget, defaultBodyShare, receiveBody } from './body.ts';
 import { discard, identifyFirst } from './identify-first.ts';
-import { createSink, identityHeaders, replyStatus, send } from './exchange.ts';
+import { answerWithin, createSink, identityHeaders, replyStatus, send, type Writes } from './exchange.ts';
 import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
@@ -43,6 +45,10 @@ export interface ServerDeps {
   bodyBytesPerClient?: number;
   /** How long a request (head and body) may take to arrive (server.request_timeout_ms); default 30 s. */
   requestTimeoutMs?: number;
+  /** How long a write to a client may wait for it to be taken (server.client_write_timeout_ms); default 30 s. */
+  clientWriteTimeoutMs?: number;
+  /** Counts a client cut for not taking a write in time (a stream's event or end, or a plain answer). */
+  clientStalled?: (what: 'stream' | 'answer') => void;
   /** The pipeline's intake: a body it takes is written to its channel as it arrives, never held whole here. */
   intake?: Pick<ChannelIntake, 'takes' | 'open'>;
   /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
@@ -72,6 +78,11 @@ const PROBES: ReadonlySet<string> = new Set(['/livez', '/readyz', '/healthz']);
  * charset is given. */
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
+/** An idle kept-alive connection is closed after this (fastify's default, set here to be seen): longer than the
+ * 60 s idle timeout common to load balancers, so that Proctor never closes a connection one is about to reuse. Node
+ * closes it about a second after this. */
+const KEEP_ALIVE_MS = 72_000;
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const requestTimeout = deps.requestTimeoutMs ?? 30_000;
   const inFlightBytes = deps.bodyBytesInFlight ?? Math.max(32 * 2 ** 20, deps.bodyLimitBytes);
@@ -87,6 +98,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // A request past its deadline is answered 408 by the clientError handler. Node checks the deadline every
     // connectionsCheckingInterval, so it fires within a quarter past it (at most 30 s past it).
     requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    // No socket inactivity timeout (0): a request waiting for its upstream is quiet on its socket for as long as the
+    // upstream's timeouts allow; the write deadline (exchange.ts) bounds a client that stops reading instead.
+    connectionTimeout: 0,
     http: {
       requestTimeout,
       headersTimeout: Math.min(60_000, requestTimeout),
@@ -122,6 +137,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   const { health, drain } = deps;
+  const writes: Writes = {
+    shutdown: drain?.shutdown,
+    timeoutMs: deps.clientWriteTimeoutMs ?? 30_000,
+    ...(deps.clientStalled ? { stalled: deps.clientStalled } : {}),
+  };
   // Draining: new requests on kept-alive connections are refused (503, connection closed), probes still answer.
   // Both hooks take callbacks, not promises: they run on every request, and an async hook costs a promise and a
   // microtask each.
@@ -134,9 +154,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     deps.transportRefused?.('ERR_SHUTTING_DOWN');
     refuse(request, reply, 'ERR_SHUTTING_DOWN', 'the server is shutting down; retry');
   });
-  // Draining: every answer closes its connection, so that clients reconnect to another replica.
+  // Draining: every answer closes its connection, so that clients reconnect to another replica. Every answer must be
+  // taken within the write deadline.
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (health?.draining) reply.header('connection', 'close');
+    answerWithin(reply.raw, writes);
     done(null, payload);
   });
   /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */
@@ -186,7 +208,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
             headers: identityHeaders(request),
             body,
             principal: identified.principalOf(request),
-            sink: createSink(reply, drain?.shutdown, deps.scopes?.current()),
+            sink: createSink(reply, writes, deps.scopes?.current()),
           }),
         );
         if (result.streamed) return reply;
@@ -207,7 +229,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ),
   );
 
-  if (deps.mcp) routeMcp(app, deps.mcp, inFlight, drain?.shutdown);
+  if (deps.mcp) routeMcp(app, deps.mcp, inFlight, writes);
 
   // Probes (docs/observability.md): live = the process answers; ready = able to take traffic (503 with reasons
   // otherwise, and from the start of a drain). /healthz is /livez under its older name.

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../identity/index.ts';
 import type { McpHead, McpProxy } from '../mcp/index.ts';
 import type { Reply } from '../pipeline/index.ts';
-import { createSink, identityHeaders } from './exchange.ts';
+import { createSink, identityHeaders, type Writes } from './exchange.ts';
 import { identifyHeadFirst } from './identify-first.ts';
 
 export const MCP_ROUTE = '/mcp/:server';
@@ -51,7 +51,7 @@ export function routeMcp(
   app: FastifyInstance,
   mcp: McpProxy,
   inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
-  shutdown: AbortSignal | undefined,
+  writes: Writes,
 ): void {
   const document = JSON.stringify(mcp.metadata.document);
   for (const path of mcp.metadata.paths) {
@@ -84,7 +84,7 @@ export function routeMcp(
       if (!('stream' in answer)) return { status: answer.status, headers: answer.headers, body: answer.body };
       // An SSE answer: its decision is recorded; the events (and the outcome before the last one) are written here.
       stream = answer;
-      const sink = createSink(reply, shutdown, undefined);
+      const sink = createSink(reply, writes, undefined);
       sink.open(answer.status, answer.headers);
       try {
         await answer.stream((data) => sink.write(`event: message\ndata: ${data}\n\n`), sink.signal);

@@ -18,6 +18,8 @@ export interface Metrics extends RequestSink, PipelineEvents {
   /** A request the HTTP transport refused before any stage ran (not recorded): its code (ERR_SERVER_BUSY,
    * ERR_REQUEST_TIMEOUT, ERR_HTTP_MALFORMED, ...). */
   transportRefused(code: string): void;
+  /** A client cut for not taking a write within server.client_write_timeout_ms: a stream's or a plain answer's. */
+  clientStalled(what: 'stream' | 'answer'): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -108,6 +110,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['code'] as const,
     registers,
   });
+  const stalled = new Counter({
+    name: 'proctor_client_write_timeouts_total',
+    help: 'Connections closed because the client did not take a write within the write deadline, by what was written.',
+    labelNames: ['what'] as const,
+    registers,
+  });
   const inFlight = new Gauge({
     name: 'proctor_requests_in_flight',
     help: 'Pipeline calls in flight (streams until their last event).',
@@ -156,6 +164,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     transportRefused(code) {
       refused.inc({ code: bounded(code, CODE) });
+    },
+    clientStalled(what) {
+      stalled.inc({ what });
     },
   };
 }

@@ -44,6 +44,7 @@ describe('configuration', () => {
       bodyLimitBytes: 4 * 1024 * 1024,
       bodyBytesInFlight: 32 * 1024 * 1024,
       requestTimeoutMs: 30_000,
+      clientWriteTimeoutMs: 30_000,
       drainSeconds: 25,
       logLevel: 'info',
     });
