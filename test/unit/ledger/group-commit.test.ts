@@ -372,6 +372,32 @@ describe('createGroupCommitter', () => {
     ]);
   });
 
+  it('after a batch of one, an append to an idle committer starts its batch before the next turn; after a larger one, the turn gathers', async () => {
+    const batches: number[][] = [];
+    const c = createGroupCommitter<number, number>({ maxRecords: 100, maxWaitMs: 0 }, async (items) => {
+      batches.push(items);
+      return items.map((value) => ({ ok: true as const, value }));
+    });
+    await c.enqueue(1); // the first batch waits for the turn, as before
+    // The last batch held one item: the next starts in a microtask, before a turn could pass.
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const two = c.enqueue(2);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(batches).toEqual([[1], [2]]);
+    expect(turned).toBe(false);
+    await two;
+    // Appends made together still share a batch; after it (two items) a lone append waits for the turn again, and
+    // what is appended later in that turn joins it.
+    await Promise.all([c.enqueue(3), c.enqueue(4)]);
+    const five = c.enqueue(5);
+    await Promise.resolve();
+    const six = c.enqueue(6);
+    expect(await Promise.all([five, six])).toEqual([5, 6]);
+    expect(batches).toEqual([[1], [2], [3, 4], [5, 6]]);
+  });
+
   it('keeps one batch in flight; what arrives meanwhile is the next batch', async () => {
     const log = batchLog();
     const batches = log.started;
