@@ -1,12 +1,31 @@
-// Private keys in DER written as a bare base64 run (a PEM block with its armor lines dropped: a reader adds them back,
-// they are the same for every key): the first bytes of a base64 run that is not text, at any of its first four
-// offsets or after a glued word ending in `_` or `-`, and a hex run's first 96 bytes, are read as a DER private-key
-// structure, PKCS#8 (RSA, RSASSA-PSS, EC, DSA, Ed25519, X25519, Ed448, X448), PKCS#1 RSA or DSA, SEC1 EC, and such a
-// run reads as its PEM block, which the PRIVATE_KEY recognizer finds. Certificates, public keys (SPKI, PKCS#1) and
-// encrypted PKCS#8 are other structures and are not. Invariant: at most six reads of DER_PREFIX characters a run.
+// Private keys in DER written without their PEM armor (a reader adds the armor lines back: they are the same for every
+// key), in base64, hex or decimal bytes however a tool or a person lays them out (decode-der-notations.ts): every
+// place of a text where a DER private-key structure opens is read, PKCS#8 (RSA, RSASSA-PSS, EC, DSA, Ed25519, X25519,
+// Ed448, X448), PKCS#1 RSA or DSA, SEC1 EC, and reads as its PEM block, which the PRIVATE_KEY recognizer finds.
+// Certificates, public keys (SPKI, PKCS#1) and encrypted PKCS#8 are other structures and are not. Invariants (linear):
+// a candidate costs a read of OPENER_BYTES; only an opening that passes (SEQUENCE, version, a key's element: eight
+// bytes of fixed shape, so two are eight bytes apart at least) costs a read of DER_PREFIX_BYTES; a key found is walked once to
+// its end, and the scan goes on after it. No key's bytes outlive the call (the reused buffer is zeroed).
+import type { NextCandidate } from './decode-bytes.ts';
+import {
+  base64Reader,
+  decimalReader,
+  GAP_CLASS,
+  HEX_GAP_CLASS,
+  hexReader,
+  hexTokenAt,
+  isDigit,
+  MAX_KEY_GAP,
+  type Reader,
+} from './decode-der-notations.ts';
 
-/** Characters of a run decoded to read its structure (96 bytes: the header and the first element after it). */
-const DER_PREFIX = 128;
+export { MAX_KEY_GAP } from './decode-der-notations.ts';
+
+/** Bytes read to judge a structure (the header and the first elements after it). */
+const DER_PREFIX_BYTES = 96;
+
+/** Bytes of a candidate's opening read before any more: SEQUENCE and length, version, the next element's header. */
+const OPENER_BYTES = 14;
 
 /** Bytes read back as the PEM body: the 64 characters of a PEM line (an Ed25519 PKCS#8 key is 48 bytes in all). */
 const PEM_LINE_BYTES = 48;
@@ -24,7 +43,7 @@ const KEY_ALGORITHMS = [
 ].map((hex) => Buffer.from(hex, 'hex'));
 
 /** A DER element at `at`: its tag, where its content starts and its length; undefined when it is cut or malformed. */
-function element(bytes: Buffer, at: number): { tag: number; body: number; length: number } | undefined {
+function element(bytes: Uint8Array, at: number): { tag: number; body: number; length: number } | undefined {
   if (at + 2 > bytes.length) return undefined;
   const tag = bytes[at] as number;
   let length = bytes[at + 1] as number;
@@ -40,7 +59,7 @@ function element(bytes: Buffer, at: number): { tag: number; body: number; length
 }
 
 /** Whether `bytes` (a key's first bytes) open a DER private key: a SEQUENCE, a version, then a key's own element. */
-export function opensPrivateKey(bytes: Buffer): boolean {
+export function opensPrivateKey(bytes: Uint8Array): boolean {
   const outer = element(bytes, 0);
   if (outer?.tag !== 0x30) return false;
   const version = element(bytes, outer.body);
@@ -60,70 +79,93 @@ export function opensPrivateKey(bytes: Buffer): boolean {
   return next.tag === 0x04 && next.length >= 16 && next.length <= 72;
 }
 
-/** A private key read from a base64 or hex run: its PEM block, and how many characters of the run it spans. */
-export interface ArmoredKey {
-  text: string;
-  end: number;
+/**
+ * Whether `n` bytes (OPENER_BYTES at most) can open a private key: SEQUENCE of 46 bytes or more (a PEM line's 48 in
+ * all), version 0 or 1, then an AlgorithmIdentifier's SEQUENCE and its OID's tag (PKCS#8), a modulus or prime of 64
+ * bytes or more (PKCS#1, DSA: version 0) or a private key's OCTET STRING of 16 to 72 bytes (SEC1: version 1). The
+ * cheap test every candidate gets, on its first three bytes alone first (opensPrivateKey reads the rest).
+ */
+function opens(bytes: Uint8Array, n: number): boolean {
+  if (n < 3 || bytes[0] !== 0x30) return false;
+  const size = bytes[1] as number;
+  if (size < 0x2e || size === 0x80 || size > 0x83) return false;
+  const body = size < 0x80 ? 2 : 2 + (size & 0x7f);
+  if (n === 3) return body > 2 || bytes[2] === 0x02; // the first three bytes only
+  if (n < 8) return false;
+  if (bytes[body] !== 0x02 || bytes[body + 1] !== 0x01 || (bytes[body + 2] as number) > 1) return false;
+  const v = bytes[body + 2];
+  const next = element(bytes.subarray(0, n), body + 3);
+  if (next?.tag === 0x30) return next.body < n && bytes[next.body] === 0x06;
+  if (next?.tag === 0x02) return v === 0 && next.length >= 64;
+  return next?.tag === 0x04 && v === 1 && next.length >= 16 && next.length <= 72;
 }
 
-/** Most characters of a leading word glued before a key (`key_`, `private-`) through its `_` or `-`. */
-const MAX_GLUED_WORD = 32;
+/** A private key found in a text: the characters it is written in, [start, end), and its PEM block. */
+export interface ArmoredKey {
+  start: number;
+  end: number;
+  text: string;
+}
 
 /**
- * A run that opens a DER private key, as its PEM block, over the characters its DER length says it holds (a word
- * glued after its last full line is not the key's); else undefined. Base64 is read at each of the run's first four
- * offsets (a word glued before shifts the quads) and after a leading word ending in `_` or `-` (base64url's own
- * characters, so part of the run); a hex run (`xxd -p`) from its start. At most six reads of DER_PREFIX characters.
+ * Where a key may start (a superset: the reader decides): `M` then a length's first character (`MC`…`MI`: a SEQUENCE
+ * of 46 bytes or more) in base64; `30` then a length byte in hex; `48` then a length in decimal; gaps and prefixes
+ * allowed between them.
  */
-export function privateKeyArmor(run: string): ArmoredKey | undefined {
-  const hex = hexKey(run);
-  if (hex !== undefined) return hex;
-  for (let offset = 0; offset < 4; offset += 1) {
-    const key = base64Key(run, offset);
-    if (key !== undefined) return key;
+export const KEY_START = [
+  `M${GAP_CLASS}{0,${MAX_KEY_GAP}}[C-I]`,
+  String.raw`(?:0[xX]|\\x)?30${HEX_GAP_CLASS}{0,${MAX_KEY_GAP}}(?:0[xX]|\\x)?[2-8][0-9A-Fa-f]`,
+  `48${GAP_CLASS}{1,${MAX_KEY_GAP}}-?[1-9][0-9]`,
+].join('|');
+
+/** Bytes of a candidate being read (reused; zeroed before each read returns: no key's bytes outlive the call). */
+const scratch = new Uint8Array(DER_PREFIX_BYTES);
+
+/** The key whose first character is at `at`, in base64, hex or decimal bytes, or undefined. */
+export function keyAt(text: string, at: number): ArmoredKey | undefined {
+  const code = text.charCodeAt(at);
+  if (code === 0x4d) return readKey(at, base64Reader(text, at));
+  if (code === 0x34) {
+    const before = text.charCodeAt(at - 1);
+    if (text.charCodeAt(at + 1) !== 0x38 || isDigit(before) || before === 0x2d || before === 0x2e) return undefined;
+    return readKey(at, decimalReader(text, at));
   }
-  for (let at = 0; at < Math.min(run.length, MAX_GLUED_WORD); at += 1) {
-    const code = run.charCodeAt(at);
-    if (code === 0x5f || code === 0x2d) return at + 1 < 4 ? undefined : base64Key(run, at + 1);
-  }
-  return undefined;
+  const digits = hexTokenAt(text, at);
+  if (digits < 0 || text.charCodeAt(digits) !== 0x33 || text.charCodeAt(digits + 1) !== 0x30) return undefined;
+  return readKey(at, hexReader(text, at, OPENER_BYTES));
 }
 
-/** The key a base64 run holds from `offset` (first character `M`: a SEQUENCE). */
-function base64Key(run: string, offset: number): ArmoredKey | undefined {
-  if (run.charCodeAt(offset) !== 0x4d) return undefined;
-  // Node's base64 decoder reads both alphabets and skips the line breaks of a wrapped run.
-  const bytes = Buffer.from(run.slice(offset, offset + DER_PREFIX), 'base64');
-  const size = keySize(bytes);
-  if (size === undefined) return undefined;
-  const chars = Math.ceil(size / 3) * 4;
-  let end = offset;
-  for (let seen = 0; end < run.length && seen < chars; end += 1) {
-    const code = run.charCodeAt(end);
-    if (code !== 0x0a && code !== 0x0d) seen += 1;
+/** The key `read` reads from `at`: its opening, then DER_PREFIX_BYTES judged, then walked to its DER length. */
+function readKey(at: number, read: Reader): ArmoredKey | undefined {
+  try {
+    // Three bytes first (a SEQUENCE's tag and length: most candidates end there), then the opening.
+    if (!opens(scratch, read(3, scratch).n) || !opens(scratch, read(OPENER_BYTES, scratch).n)) return undefined;
+    const n = read(DER_PREFIX_BYTES, scratch).n;
+    const bytes = scratch.subarray(0, n);
+    if (n < PEM_LINE_BYTES || !opensPrivateKey(bytes)) return undefined;
+    const outer = element(bytes, 0) as { body: number; length: number };
+    return { start: at, end: read(outer.body + outer.length).end, text: armored(bytes) };
+  } finally {
+    scratch.fill(0);
   }
-  return { text: armored(bytes), end };
 }
 
-/** The key a run of hex digits holds from its start (`30…`: a SEQUENCE), two characters a byte. */
-function hexKey(run: string): ArmoredKey | undefined {
-  if (run.charCodeAt(0) !== 0x33 || run.charCodeAt(1) !== 0x30) return undefined;
-  const prefix = run.slice(0, DER_PREFIX * 1.5);
-  if (prefix.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(prefix)) return undefined;
-  const bytes = Buffer.from(prefix, 'hex');
-  const size = keySize(bytes);
-  return size === undefined ? undefined : { text: armored(bytes), end: Math.min(run.length, size * 2) };
-}
-
-/** The whole DER length of the private key `bytes` open (their first PEM line at least), or undefined. */
-function keySize(bytes: Buffer): number | undefined {
-  if (bytes.length < PEM_LINE_BYTES || !opensPrivateKey(bytes)) return undefined;
-  const outer = element(bytes, 0) as { body: number; length: number };
-  return outer.body + outer.length;
+/** Every private key `text` holds, in order: candidates from `next` (a native search, or every offset by default). */
+export function privateKeys(text: string, next: NextCandidate = (from) => Math.min(from, text.length)): ArmoredKey[] {
+  const keys: ArmoredKey[] = [];
+  for (let i = next(0); i < text.length; ) {
+    const key = keyAt(text, i);
+    if (key === undefined) i = next(i + 1);
+    else {
+      keys.push(key);
+      i = next(key.end);
+    }
+  }
+  return keys;
 }
 
 /** A private key's PEM block, of its first line (what the PRIVATE_KEY recognizer reads). */
-function armored(bytes: Buffer): string {
-  const line = bytes.subarray(0, PEM_LINE_BYTES).toString('base64');
+function armored(bytes: Uint8Array): string {
+  const line = Buffer.from(bytes.subarray(0, PEM_LINE_BYTES)).toString('base64');
   return `-----BEGIN PRIVATE KEY-----\n${line}\n-----END PRIVATE KEY-----`;
 }

@@ -6,7 +6,7 @@
 // looked at a bounded number of times; a classify() call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
 // characters plus a share per character of its text (createDecodeBudget), and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
-// decode-escapes.ts, decode-stretches.ts and decode-der.ts.
+// decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout.
 import RE2 from 're2';
 import {
   decodeBase64OrHex,
@@ -25,7 +25,7 @@ import {
   separatedHexRuns,
 } from './decode-bytes.ts';
 import { base64Stretches } from './decode-stretches.ts';
-import { privateKeyArmor } from './decode-der.ts';
+import { type ArmoredKey, KEY_START, privateKeys } from './decode-der.ts';
 import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
 import { ClassificationError } from './errors.ts';
 import type { NormalizedText } from './normalize.ts';
@@ -46,8 +46,9 @@ export interface DecodeBudget {
 }
 
 /**
- * Runs are at least MIN_PERCENT_RUN characters and each scan's runs are apart, so ten scans (four alignments of a
- * base64 run among them) decode fewer runs than the text has characters, and fewer characters than four times as many
+ * Runs are at least MIN_PERCENT_RUN characters and each scan's runs are apart, so eleven scans (four alignments of a
+ * base64 run among them; a private key's PEM block, 130 characters, is read from 64 characters or more) decode fewer
+ * runs than the text has characters, and fewer characters than four times as many
  * but for a text crafted to be read by every scan at once: such a text fails the call, it is not forwarded unread.
  */
 export const DECODED_CHARS_PER_CHAR = 4;
@@ -122,24 +123,26 @@ function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?:
  * characters at least, of which two at most are padding (`…{14}==`, `…{15}=`, `…{16}`: a hyphenated word or a host
  * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
  * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and their separators, every
- * quoted-printable run with an `=` and two hex digits; `any` is their set (one pass says which scans can find one).
+ * quoted-printable run with an `=` and two hex digits, every private key with an opening of KEY_START (decode-der.ts);
+ * `any` is their set (one pass says which scans can find one).
  */
 interface StartPatterns {
   base64: RE2;
   hexPair: RE2;
   codeList: RE2;
   escape: RE2;
+  key: RE2;
   any: InstanceType<typeof RE2.Set>;
 }
 
 let patterns: StartPatterns | undefined;
 
-/** Which of the four starts occur in `utf8` (StartPatterns.any); all four if the set's automaton gives up. */
+/** Which of the five starts occur in `utf8` (StartPatterns.any); all five if the set's automaton gives up. */
 function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
   try {
     return starts.any.match(utf8);
   } catch {
-    return [0, 1, 2, 3]; // out of DFA memory (it throws, never answers short): each scan's own search decides
+    return [0, 1, 2, 3, 4]; // out of DFA memory (it throws, never answers short): each scan's own search decides
   }
 }
 
@@ -150,13 +153,15 @@ function startPatterns(): StartPatterns {
     hexPair: String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
     codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
     escape: '=[0-9A-Fa-f]{2}',
+    key: KEY_START,
   };
   patterns = {
     base64: new RE2(sources.base64),
     hexPair: new RE2(sources.hexPair),
     codeList: new RE2(sources.codeList),
     escape: new RE2(sources.escape),
-    any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape]),
+    key: new RE2(sources.key),
+    any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape, sources.key]),
   };
   return patterns;
 }
@@ -185,11 +190,11 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   const starts = startPatterns();
   // One UTF-8 copy of the text for every native search below.
   const utf8 = exhaustive ? undefined : Buffer.from(text, 'utf8');
-  // One native pass says which of the four scans that begin with a search of their own can find a candidate (most
+  // One native pass says which of the five scans that begin with a search of their own can find a candidate (most
   // texts hold none of some); the others are skipped (each would find nothing, after a pass of its own over the whole
-  // text: three passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all four.
-  const found = utf8 === undefined ? [0, 1, 2, 3] : startsIn(starts, utf8);
-  const [base64, hexPair, codeList, qp] = [0, 1, 2, 3].map((i) => found.includes(i));
+  // text: four passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all five.
+  const found = utf8 === undefined ? [0, 1, 2, 3, 4] : startsIn(starts, utf8);
+  const [base64, hexPair, codeList, qp, key] = [0, 1, 2, 3, 4].map((i) => found.includes(i));
   const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, utf8) : () => text.length;
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
@@ -234,14 +239,9 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
         decoded = decodeBase64OrHex(text.slice(i, to));
       }
       if (decoded !== undefined) add(i, to, decoded);
-      else {
-        // Not text whole: a DER private key without its armor (base64 from any of its first four offsets, or hex)
-        // reads as its PEM block (decode-der.ts), and the parts that are text at any of the four alignments are read
-        // (a word glued before, stray bytes around).
-        const key = privateKeyArmor(run);
-        if (key !== undefined) add(i, i + key.end, key.text);
-        for (const part of base64Stretches(run, RUN_GAP)) add(i, end, part);
-      }
+      // Not text whole: the parts that are text at any of the four alignments are read (a word glued before, stray
+      // bytes around). A DER private key is the scan below's.
+      else for (const part of base64Stretches(run, RUN_GAP)) add(i, end, part);
     }
     i = nextBase64(end);
   }
@@ -291,6 +291,13 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   if (codeList) {
     decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, utf8));
   }
+  // DER private keys without their armor, in base64, hex or decimal bytes however laid out (decode-der.ts): each
+  // reads as its PEM block over the characters it is written in.
+  if (key) {
+    for (const found of privateKeys(text, candidateFinder(text, starts.key, exhaustive, utf8))) {
+      add(found.start, found.end, found.text);
+    }
+  }
   for (const [from, to] of view.overrides ?? []) {
     if (to - from < MIN_PERCENT_RUN) continue;
     const reversed = reversedRun(text, from, to);
@@ -307,6 +314,12 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
     });
   }
   return runs;
+}
+
+/** The DER private keys of a text (a join window's: join-decode.ts), candidates from the native search. */
+export function privateKeysIn(text: string): ArmoredKey[] {
+  const starts = startPatterns();
+  return starts.key.test(text) ? privateKeys(text, candidateFinder(text, starts.key, false)) : [];
 }
 
 /** A segment's decoded runs as one text to classify, and where each run's text starts in it. */

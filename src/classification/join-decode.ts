@@ -5,11 +5,13 @@
 // a cheap look at their characters says a run may cross are decoded (mayCross); each distinct excerpt is decoded once
 // a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
 import { decodeBase64OrHex, isBase64Char, isHexDigit } from './decode-bytes.ts';
+import { type ArmoredKey, MAX_KEY_GAP } from './decode-der.ts';
 import {
   type DecodeBudget,
   type DecodedRun,
   decodedRuns,
   joinDecoded,
+  privateKeysIn,
   runsCovering,
   spanOfPiece,
   spend,
@@ -104,6 +106,22 @@ export function mayCross(text: string, at: number, from: number, to: number): bo
   return isDigit(b) && isDigit(a) && (markNear(text, before, -1, from, to) || markNear(text, after, 1, from, to));
 }
 
+/**
+ * Whether a private key may cross `text` at `at`: a base64 or hex character on each side, past a gap of up to
+ * MAX_KEY_GAP of the characters decode-der.ts skips (whitespace, quotes, list marks) at most.
+ */
+function mayHoldKey(text: string, at: number): boolean {
+  let before = at - 1;
+  while (before >= 0 && at - before <= MAX_KEY_GAP && isKeyGap(text.charCodeAt(before))) before -= 1;
+  let after = at;
+  while (after < text.length && after - at < MAX_KEY_GAP && isKeyGap(text.charCodeAt(after))) after += 1;
+  return before >= 0 && isBase64Char(text.charCodeAt(before)) && isBase64Char(text.charCodeAt(after));
+}
+
+function isKeyGap(code: number): boolean {
+  return isSpace(code) || isRunMark(code) || code === 0x22 || code === 0x27;
+}
+
 /** A run decoded across a window's boundary, at window offsets. */
 export interface WindowRun {
   window: JoinWindow;
@@ -121,16 +139,34 @@ export function boundaryRuns(
   normalize: (text: string) => NormalizedText,
 ): WindowRun[] {
   let memo: Map<string, readonly DecodedRun[]> | undefined;
+  const keyMemo = new Map<string, readonly ArmoredKey[]>();
   const found: WindowRun[] = [];
   for (const window of windows) {
     const { parts, text } = window;
     let covered = -1;
+    let keys: readonly ArmoredKey[] | undefined;
+    let keysAdded = 0;
     for (let k = 1; k < parts.length; k += 1) {
       const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
       const at = right.at;
+      if (left.at + left.length !== at) continue;
+      // A DER private key across the boundary (decode-der.ts), in base64 or hex however laid out, its opening on
+      // one side and the rest on the other (an Ed25519 key is 64 characters): the window's keys, read once a text.
+      if (mayHoldKey(text, at)) {
+        if (keys === undefined) {
+          keys = keyMemo.get(text);
+          if (keys === undefined) keyMemo.set(text, (keys = privateKeysIn(text)));
+        }
+        for (; keysAdded < keys.length && (keys[keysAdded] as ArmoredKey).start < at; keysAdded += 1) {
+          const key = keys[keysAdded] as ArmoredKey;
+          if (key.end <= at) continue;
+          spend(budget, key.text);
+          found.push({ window, run: { start: key.start, end: key.end, text: key.text } });
+        }
+      }
       // Inside the alphabet run read at a boundary before (each character is read twice at most), or a PAIR_GAP
       // between the two parts: no boundary. The excerpt may reach past a PAIR_GAP: no run crosses one (`!`).
-      if (at < covered || left.at + left.length !== at) continue;
+      if (at < covered) continue;
       const from = Math.max(0, at - DECODE_REACH);
       const to = Math.min(text.length, at + DECODE_REACH);
       // A base64 or hex run across the boundary is decoded as it is written (one decode, no normalisation); any

@@ -29,21 +29,15 @@ async function outcome(text: string) {
 const CLOSED = { forwarded: false, relayed: false };
 
 describe('a DER private key in hex as dump tools write it', () => {
-  // HOLE (open, classification/decode-der.ts hexKey): hexKey tests the run's first 192 characters against
-  // /^[0-9a-fA-F]+$/, but the base64 scan (decode.ts) carries a run wrapped in lines of one width across its line
-  // breaks, so `xxd -p` (the form the docs name: 60 hex digits a line) or any wrapped hex dump holds `\n` there and is
-  // never read. Fix: read the hex digits of the run with its line breaks skipped (as base64Key does).
-  it.fails.each([
+  // closed: hex is read across its line breaks, lines of any width (decode-der-notations.ts hexReader).
+  it.each([
     ['xxd -p (60 a line)', wrapped(HEX, 60)],
     ['64 a line', wrapped(HEX, 64)],
   ])('hex in lines, %s, is neither forwarded nor relayed', async (_name, text) => {
     expect(await outcome(text)).toEqual(CLOSED);
   });
-  // HOLE (open, classification/decode.ts separatedHexRuns + decode-der.ts): separated hex bytes are decoded only to
-  // valid UTF-8 text (decode-bytes.ts), never read as DER, and a run `0x3082…` starts with `0x`, no hex run: a C byte
-  // array, `xxd -i`, `openssl`'s colon form or bytes split by spaces carry the key whole. Fix: hand the bytes of a
-  // separated-hex run (and a hex run after `0x`) to opensPrivateKey like a hex run's.
-  it.fails.each([
+  // closed: separated hex bytes, `0x`/`\x` prefixes and one-digit bytes are read as DER too (hexReader).
+  it.each([
     ['a C array (xxd -i)', BYTES.map((b) => `0x${b}`).join(', ')],
     ['bytes split by colons', BYTES.join(':')],
     ['bytes split by spaces', BYTES.join(' ')],
@@ -59,13 +53,8 @@ describe('a DER private key in hex as dump tools write it', () => {
 });
 
 describe('a DER private key in base64 past the four offsets read', () => {
-  // HOLE (open, classification/decode-der.ts privateKeyArmor): the key is looked for at the run's first four offsets
-  // and after the run's FIRST `_` or `-` only, not at every alignment (SECURITY.md: "in base64 at any alignment"): a
-  // word of five letters or more glued before (`privk`), a path (`/` and `+` are base64: `keys/`), or a word with two
-  // underscores (`private_key_`: read after `private_`, where `key_M…` is no DER) moves its `M` past the offsets
-  // read. Fix: look for the DER opening (`MII`, `MC4C`, `MHcC`…) at every offset of the first MAX_GLUED_WORD
-  // characters, not only at 0-3 and after the first `_`/`-`.
-  it.fails.each([
+  // closed: a DER opening is looked for at every offset of the text, not a run's first four (decode-der.ts).
+  it.each([
     ['a word of five letters', `privk${BASE64}`],
     ['a path', `keys/${BASE64}`],
     ['a word and a plus', `rsakey+${BASE64}`],
@@ -73,12 +62,8 @@ describe('a DER private key in base64 past the four offsets read', () => {
   ])('glued after %s, it is neither forwarded nor relayed', async (_name, text) => {
     expect(await outcome(text)).toEqual(CLOSED);
   });
-  // HOLE (open, classification/decode.ts base64 runs + decode-der.ts keySize): the DER is read from the run's first
-  // 128 characters and needs 48 bytes (64 characters) of them; a body wrapped in narrower lines with an indent (YAML's
-  // `key: |` block at 40, or groups of four split by spaces) is no wrapped run, so each line is a run too short to
-  // open a key. Fix: read a run's DER opening across the indent and spaces of its following lines (as the MIME join
-  // does across bare line breaks).
-  it.fails.each([
+  // closed: base64 is read across gaps of up to MAX_KEY_GAP (indents, spaces, quotes: base64Reader).
+  it.each([
     ['lines of 40 indented by two spaces', `key: |\n  ${wrapped(BASE64, 40, '\n  ')}`],
     ['groups of four split by spaces', wrapped(BASE64, 4, ' ')],
   ])('%s is neither forwarded nor relayed', async (_name, text) => {
@@ -93,11 +78,8 @@ describe('a DER private key in base64 past the four offsets read', () => {
 
 describe('a DER private key cut between two messages', () => {
   const sent = (first: string, second: string) => forwarded(CHAT, prompt(first, second));
-  // HOLE (open, classification/join-decode.ts): a base64 run cut at a boundary is decoded across it, but only as text
-  // (decodeBase64OrHex); a run that is not text is never handed to privateKeyArmor, so a key cut before its 64th
-  // character (the first half too short to open a key, the second no DER opening) is forwarded whole. An Ed25519
-  // key is 64 characters in all: cut anywhere, it passes. Fix: read the crossing run with privateKeyArmor too.
-  it.fails.each([
+  // closed: join-decode.ts reads a window's DER keys across its boundaries.
+  it.each([
     ['an RSA key after 40 characters', BASE64.slice(0, 40), BASE64.slice(40)],
     [
       'an Ed25519 key in two halves',

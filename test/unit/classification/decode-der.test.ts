@@ -1,9 +1,12 @@
 // Private keys in DER as a bare base64 run (decode-der.ts): PKCS#8, PKCS#1 and SEC1 private keys read as their PEM
 // block and are found as PRIVATE_KEY over the run; certificates and public keys of the same algorithms are not.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { opensPrivateKey, privateKeyArmor } from '../../../src/classification/decode-der.ts';
+import { opensPrivateKey, privateKeys } from '../../../src/classification/decode-der.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
+
+/** The first key a run holds, read at every offset (as decode.ts's scan reads a text). */
+const privateKeyArmor = (run: string) => privateKeys(run)[0];
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(9) });
 const found = (text: string) =>
@@ -85,5 +88,92 @@ describe('a DER private key without its PEM armor', () => {
     for (const run of [`x${line}`, `key_${line}`, der(pem).toString('hex')]) {
       expect(privateKeyArmor(run)).toBeUndefined();
     }
+  });
+});
+
+/** A DER key as tools and people write it: each layout holds the whole key, and nothing else is written. */
+const hexBytes = (bytes: Buffer) => [...bytes].map((b) => b.toString(16).padStart(2, '0'));
+const lines = (text: string, width: number, between = '\n') =>
+  (text.match(new RegExp(`.{1,${width}}`, 'gs')) as string[]).join(between);
+/** Dump rows of 16 bytes: an offset column, the hex as `row` lays it out, then a character column. */
+const dump = (bytes: Buffer, row: (hex: string[], at: number) => string) => {
+  const rows: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) rows.push(row(hexBytes(bytes.subarray(at, at + 16)), at));
+  return rows.join('\n');
+};
+const layouts = (key: Buffer): Record<string, string> => {
+  const [base64, hex] = [key.toString('base64'), key.toString('hex')];
+  return {
+    'glued after a path': `/home/ops/.ssh/keys/prod/${base64}`,
+    'glued after private_key_': `private_key_${base64}`,
+    'base64 in lines of 13': lines(base64, 13),
+    'base64 in groups of four': lines(base64, 4, ' '),
+    'base64 in a nested YAML block': `a:\n  b:\n    key: |\n      ${lines(base64, 40, '\n      ')}`,
+    'base64 as a JSON list of lines': JSON.stringify(lines(base64, 64).split('\n')),
+    'base64 quoted in a reply': `> ${lines(base64, 64, '\n> ')}`,
+    'hex in lines of 61': lines(hex, 61),
+    'hex upper case, colons': hexBytes(key).join(':').toUpperCase(),
+    'hex bytes split by dashes': hexBytes(key).join('-'),
+    'a 0x literal after a word': `data=0x${hex}`,
+    'a C array (xxd -i)': `unsigned char k[] = {\n  ${lines(
+      hexBytes(key)
+        .map((b) => `0x${b},`)
+        .join(' '),
+      72,
+      '\n  ',
+    )}\n};`,
+    '\\x escapes': hexBytes(key)
+      .map((b) => `\\x${b}`)
+      .join(''),
+    "Python's [hex(b) for b in key]": `[${[...key].map((b) => `'0x${b.toString(16)}'`).join(', ')}]`,
+    "JavaScript's toString(16) list": JSON.stringify([...key].map((b) => b.toString(16))),
+    xxd: dump(
+      key,
+      (hex, at) =>
+        `${at.toString(16).padStart(8, '0')}: ${(hex.join('').match(/.{1,4}/g) as string[]).join(' ').padEnd(39)}  ................`,
+    ),
+    'hexdump -C': dump(
+      key,
+      (hex, at) =>
+        `${at.toString(16).padStart(8, '0')}  ${hex.slice(0, 8).join(' ')}  ${hex.slice(8).join(' ')}  |0.....0...*.H..|`,
+    ),
+    'od -A x -t x1z': dump(key, (hex, at) => `${at.toString(16).padStart(6, '0')} ${hex.join(' ')}  >0a1b2c<`),
+    "Python's list(key)": `[${[...key].join(', ')}]`,
+    "Java's Arrays.toString (signed bytes)": `[${[...key].map((b) => (b > 127 ? b - 256 : b)).join(', ')}]`,
+    "Node's Buffer JSON": JSON.stringify(key),
+  };
+};
+
+describe('a DER private key in any notation and layout (decode-der-notations.ts)', () => {
+  it.each(Object.entries(privates))('%s: found in every layout, over the characters it is written in', (_name, pem) => {
+    for (const [layout, text] of Object.entries(layouts(der(pem)))) {
+      const keys = privateKeys(text);
+      expect(keys.length, layout).toBe(1);
+      expect(
+        found(text).map(([type]) => type),
+        layout,
+      ).toContain('PRIVATE_KEY');
+      // From the key's first character to its last (a dump's last character column and a list's `]` are not its).
+      const written = text.slice(keys[0]?.start, keys[0]?.end);
+      expect(written.length, layout).toBeGreaterThan(text.length - 96);
+    }
+  });
+
+  it.each(Object.entries(publics))('control: %s in every layout is no private key', (_name, pem) => {
+    for (const [layout, text] of Object.entries(layouts(der(pem)))) {
+      expect(privateKeys(text), layout).toEqual([]);
+    }
+  });
+
+  it('control: ordinary hex, base64 and numbers in prose are no key', () => {
+    const text = [
+      'sha256 3082a1f4c9d2e0b7a65f3e21d0c9b8a7f6e5d4c3b2a1908f7e6d5c4b3a291807 and git 3082b1e4c7d9f0a2b3c4d5e6f708192a3b4c5d6e',
+      'uuid 30820101-0201-4000-8030-0d06092a8648, colours #30823f #3082ff, MAC 30:82:01:02:01:00 and 30-82-04-bd-02-01',
+      'bytes 30 82 04 bd 02 01 00 30 0d and 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00 (a public key opens so)',
+      'numbers 48, 130, 4, 189, 2, 1, 0, 48, 13 and 48 52 1 2 3; MC4CAQAw alone; MIIEvQIBADANBgkqhkiG9w0BAQEFAASC cut',
+      `an image ${randomBytes(3000).toString('base64')} and hex ${randomBytes(3000).toString('hex')}`,
+    ].join('\n');
+    expect(privateKeys(text)).toEqual([]);
+    expect(found(text).filter(([type]) => type === 'PRIVATE_KEY')).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // character codes of a key, half in one message and half in the next, are decoded across the boundary and found on
 // both halves (so redaction removes both); prose boundaries are not decoded, and a run found whole in one segment is
 // not extended into its neighbour.
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { mayCross, tightRun } from '../../../src/classification/join-decode.ts';
@@ -95,5 +96,27 @@ describe('tightRun and mayCross: which boundaries are decoded', () => {
     ['two short words with a space', 'Hello ', 'there', false],
   ])('%s: %s', (_name, left, right, expected) => {
     expect(at(left, right)).toBe(expected);
+  });
+});
+
+describe('a DER private key cut between two segments (decode-der.ts keys across a boundary)', () => {
+  const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer;
+  const keyFound = (texts: string[]) =>
+    classifier
+      .classify(segs(...texts))
+      .findings.filter((f) => f.type === 'PRIVATE_KEY')
+      .map((f) => f.segment);
+  const groups = (key.toString('base64').match(/.{1,4}/g) as string[]).join(' ');
+  const hexBytes = (key.toString('hex').match(/../g) as string[]).join(':');
+  it.each([
+    ['base64 in halves', key.toString('base64').slice(0, 30), key.toString('base64').slice(30)],
+    ['base64 groups of four, cut at a space', groups.slice(0, 40), groups.slice(40)],
+    ['hex bytes split by colons', hexBytes.slice(0, 60), hexBytes.slice(60)],
+    ['decimal bytes', `[${[...key].slice(0, 12).join(', ')}, `, `${[...key].slice(12).join(', ')}]`],
+  ])('%s: found on both segments', (_name, first, second) => {
+    expect(keyFound([first, second]).sort()).toEqual([0, 1]);
+  });
+  it('control: the same halves apart, with prose between them, are no key', () => {
+    expect(keyFound([groups.slice(0, 40), 'thanks, and then', groups.slice(40)])).toEqual([]);
   });
 });

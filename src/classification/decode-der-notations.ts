@@ -1,0 +1,262 @@
+// How the bytes of a DER private key are written (decode-der.ts reads them): base64 and hex however laid out (lines
+// of any width, indents, quotes, list marks, groups, `0x`/`\x` prefixes, leading zeros dropped), hex dump rows with
+// their offset and character columns (`xxd`, `hexdump -C`, `od -A x -t x1z`), and lists of decimal bytes, signed or
+// not (Python's `list(key)`, Node's Buffer JSON, Java's `Arrays.toString`). Each reader reads a bounded number of
+// bytes from one place and touches each character it passes once: gaps are at most MAX_KEY_GAP characters, a dump
+// row's columns at most ROW_REACH.
+import { base64Value, isBase64Char, isHexDigit } from './decode-bytes.ts';
+
+/**
+ * Most characters between two base64 characters or tokens of one key: a line break and an indent (YAML's `key: |`
+ * block, a nested one too), a C array's `,\n    `, a JSON list's `", "`, a quote's `\n> `.
+ */
+export const MAX_KEY_GAP = 32;
+
+/** What a read found: how many bytes, and where the character that completed the last of them ends. */
+export interface Read {
+  n: number;
+  end: number;
+}
+
+/** Reads up to `want` bytes from where it was made, into `out` when given (else counts them). */
+export type Reader = (want: number, out?: Uint8Array) => Read;
+
+/** Between two characters or tokens of a key: whitespace, quotes, list and table marks, brackets. */
+const GAP_CHARS = ' \t\n\u000b\f\r"\'(),:;>#*|[]{}';
+const table = (chars: string) =>
+  Uint8Array.from({ length: 128 }, (_, code) => (chars.includes(String.fromCharCode(code)) ? 1 : 0));
+const GAP = table(GAP_CHARS);
+/** Between two hex tokens also `-` and `.` (`30-82-…`; in base64url `-` is a character, in decimals a sign). */
+const HEX_GAP = table(`${GAP_CHARS}-.`);
+/** Inside a dump row: spaces and tabs only (hexdump -C's double space in the middle). */
+const ROW_GAP = table(' \t');
+
+/** The same gaps for the native search of candidates (RE2 classes). */
+export const GAP_CLASS = String.raw`[\t-\r "'(),:;>#*|\[\]{}]`;
+export const HEX_GAP_CLASS = String.raw`[\t-\r "'(),:;>#*|\[\]{}.-]`;
+
+/**
+ * Whether the pieces a key is written in between gaps keep one width: tools and people lay a key out in lines or
+ * groups of one width (the first piece may be shorter, glued after a word or a label; the last is where the read
+ * ends). Words of prose after a key's public opening (`MIIEvQIBADAN…` quoted in docs, then text) are never read as
+ * its bytes. `fits(length)` takes each piece that a gap ends; false ends the key before that gap.
+ */
+function evenPieces(): (length: number) => boolean {
+  let [pieces, width] = [0, -1];
+  return (length) => {
+    pieces += 1;
+    if (pieces === 1) return true;
+    if (width < 0) width = length;
+    return length === width;
+  };
+}
+
+/** Where a gap of at most MAX_KEY_GAP characters of `gap` from `at` ends, when `next` holds there; else -1. */
+function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean): number {
+  let end = at;
+  while (end < text.length && end - at <= MAX_KEY_GAP && gap[text.charCodeAt(end)] === 1) end += 1;
+  return end - at <= MAX_KEY_GAP && next(end) ? end : -1;
+}
+
+/** Base64 values (either alphabet) by character code; NONE for a character of no value. */
+const NONE = 0xff;
+const VALUES = Uint8Array.from({ length: 128 }, (_, code) => (isBase64Char(code) ? base64Value(code) : NONE));
+
+/**
+ * Base64 from `at`, across gaps; a partial quad at the end gives its whole bytes. Stops at padding, a character of
+ * neither kind, or a longer gap. `end` takes the padding after the key's last quad (`=`, `==`, a gap before it too).
+ */
+export function base64Reader(text: string, at: number): Reader {
+  const isValue = (i: number) => (VALUES[text.charCodeAt(i)] ?? NONE) !== NONE;
+  return (want, out) => {
+    let [n, end, quad, values, piece] = [0, at, 0, 0, at];
+    const fits = evenPieces();
+    for (let i = at; n < want && i < text.length; ) {
+      const value = VALUES[text.charCodeAt(i)] ?? NONE;
+      if (value === NONE) {
+        if (!fits(i - piece)) break;
+        i = pastGap(text, i, GAP, isValue);
+        if (i < 0) break;
+        piece = i;
+        continue;
+      }
+      quad = (quad << 6) | value;
+      values += 1;
+      i += 1;
+      if (values === 1) continue;
+      // Each value after a quad's first completes one byte (the 2nd, 3rd and 4th hold its bits' ends).
+      const byte = values === 2 ? quad >>> 4 : values === 3 ? quad >>> 2 : quad;
+      if (out !== undefined) out[n] = byte & 0xff;
+      n += 1;
+      end = i;
+      if (values === 4) [quad, values] = [0, 0];
+      else quad &= values === 2 ? 0x0f : 0x03;
+      if (n === want && values > 0) {
+        for (let pad = 0; pad < 4 - values; pad += 1) {
+          const at = pastGap(text, end, GAP, (k) => text.charCodeAt(k) === 0x3d);
+          if (at < 0) break;
+          end = at + 1;
+        }
+      }
+    }
+    return { n, end };
+  };
+}
+
+/** Where a hex token's digits start at `at` (after a `0x` or `\x` prefix), or -1 when no token starts there. */
+export function hexTokenAt(text: string, at: number): number {
+  const [a, b] = [text.charCodeAt(at), text.charCodeAt(at + 1)];
+  if ((a === 0x30 && (b === 0x78 || b === 0x58)) || (a === 0x5c && b === 0x78)) {
+    return isHexDigit(text.charCodeAt(at + 2)) ? at + 2 : -1;
+  }
+  return isHexDigit(a) ? at : -1;
+}
+
+/**
+ * Hex from `at`, token after token across gaps (within a row of a dump only: `row`). `perToken`: a token of one
+ * digit is a byte with its leading zero dropped (Python's `hex(4)` is `0x4`) and an odd token of more ends the read;
+ * otherwise the digits run on over gaps (hex wrapped at any width). `single` tells whether a one-digit token was read.
+ */
+function readHex(
+  text: string,
+  at: number,
+  want: number,
+  perToken: boolean,
+  gap: Uint8Array,
+  out?: Uint8Array,
+  base = 0,
+): Read & { single: boolean } {
+  let [n, end, high, single] = [0, at, -1, false];
+  const fits = evenPieces();
+  const emit = (byte: number, after: number) => {
+    if (out !== undefined) out[base + n] = byte;
+    n += 1;
+    end = after;
+  };
+  for (let i = at; n < want; ) {
+    const digits = hexTokenAt(text, i);
+    if (digits < 0) break;
+    // The token's digits as far as the bytes wanted only (a megabyte of hex is one token).
+    let stop = digits;
+    for (; n < want && stop < text.length && isHexDigit(text.charCodeAt(stop)); stop += 1) {
+      const value = hexValue(text.charCodeAt(stop));
+      if (high < 0) high = value;
+      else {
+        emit((high << 4) | value, stop + 1);
+        high = -1;
+      }
+    }
+    if (n >= want) break;
+    const length = stop - digits;
+    if (length === 1) single = true;
+    if (perToken && high >= 0) {
+      if (length !== 1) break; // an odd token of more than one digit
+      emit(high, stop);
+      high = -1;
+    }
+    if (stop >= text.length || (!perToken && !fits(length))) break;
+    i = hexTokenAt(text, stop) >= 0 ? stop : pastGap(text, stop, gap, (k) => hexTokenAt(text, k) >= 0);
+    if (i < 0) break;
+  }
+  return { n, end, single };
+}
+
+function hexValue(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
+}
+
+/**
+ * Hex from `at`: a dump's rows when `at` starts the hex of a row with an offset column and the next row's offset
+ * says how many bytes a row holds; else digits running on over gaps, or bytes a token when a one-digit token is
+ * among the first `probe` bytes (the version's `0x2, 0x1, 0x0` in Python's notation).
+ */
+export function hexReader(text: string, at: number, probe: number): Reader {
+  const rows = dumpRows(text, at);
+  if (rows !== undefined) return (want, out) => readRows(text, at, rows, want, out);
+  const perToken = readHex(text, at, probe, false, HEX_GAP).single;
+  return (want, out) => readHex(text, at, want, perToken, HEX_GAP, out);
+}
+
+/** Characters looked at around a dump row: before its hex (the offset column), and to its line's end. */
+const ROW_REACH = 256;
+
+/** A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its offset and where its hex starts. */
+function rowAt(text: string, from: number): { offset: number; hex: number } | undefined {
+  let i = from;
+  while (i - from < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  const digits = i;
+  while (i - digits <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
+  if (i - digits < 4 || i - digits > 12) return undefined;
+  const offset = Number.parseInt(text.slice(digits, i), 16);
+  if (text.charCodeAt(i) === 0x3a) i += 1;
+  const spaces = i;
+  while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i > spaces ? { offset, hex: i } : undefined;
+}
+
+/** Where the line after the one holding `at` starts, within ROW_REACH; -1 when none does. */
+function nextLine(text: string, at: number): number {
+  for (let i = at; i < text.length && i - at <= ROW_REACH; i += 1) if (text.charCodeAt(i) === 0x0a) return i + 1;
+  return -1;
+}
+
+/** The bytes a dump row holds when `at` starts the hex of one (1–64, the next row's offset less this one's). */
+function dumpRows(text: string, at: number): { offset: number; bytes: number } | undefined {
+  let from = at;
+  while (from > 0 && at - from <= 32 && text.charCodeAt(from - 1) !== 0x0a) from -= 1;
+  const row = from === 0 || text.charCodeAt(from - 1) === 0x0a ? rowAt(text, from) : undefined;
+  if (row?.hex !== at) return undefined;
+  const next = nextLine(text, at);
+  const second = next < 0 ? undefined : rowAt(text, next);
+  const bytes = second === undefined ? 0 : second.offset - row.offset;
+  return bytes >= 1 && bytes <= 64 ? { offset: row.offset, bytes } : undefined;
+}
+
+/** A dump's bytes from `at`: each row's `rows.bytes` (the last may hold fewer), rows in order of their offsets. */
+function readRows(text: string, at: number, rows: { offset: number; bytes: number }, want: number, out?: Uint8Array) {
+  let [n, end, hex, offset] = [0, at, at, rows.offset];
+  while (n < want) {
+    const row = readHex(text, hex, Math.min(rows.bytes, want - n), false, ROW_GAP, out, n);
+    n += row.n;
+    if (row.n > 0) end = row.end;
+    if (n >= want || row.n < rows.bytes) break;
+    const next = nextLine(text, row.end);
+    const following = next < 0 ? undefined : rowAt(text, next);
+    if (following?.offset !== offset + rows.bytes) break;
+    [hex, offset] = [following.hex, following.offset];
+  }
+  return { n, end };
+}
+
+/** A decimal byte at `at`: 1–3 digits, `-` before a signed one (−128…255), not part of a longer number or a word. */
+function decimalAt(text: string, at: number): { value: number; end: number } | undefined {
+  let i = text.charCodeAt(at) === 0x2d ? at + 1 : at;
+  const digits = i;
+  let value = 0;
+  for (; i - digits <= 3 && isDigit(text.charCodeAt(i)); i += 1) value = value * 10 + text.charCodeAt(i) - 0x30;
+  const after = text.charCodeAt(i);
+  if (i === digits || i - digits > 3 || after === 0x2e || (after < 128 && isBase64Char(after))) return undefined;
+  if (digits > at) value = -value;
+  return value < -128 || value > 255 ? undefined : { value: value & 0xff, end: i };
+}
+
+export function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Decimal bytes from `at`, split by gaps (at least one character each: `48, 130, 4`, `[48,-126,4,…]`). */
+export function decimalReader(text: string, at: number): Reader {
+  return (want, out) => {
+    let [n, end] = [0, at];
+    for (let i = at; n < want; ) {
+      const byte = decimalAt(text, i);
+      if (byte === undefined) break;
+      if (out !== undefined) out[n] = byte.value;
+      n += 1;
+      end = byte.end;
+      i = pastGap(text, byte.end, GAP, (k) => k > byte.end && decimalAt(text, k) !== undefined);
+      if (i < 0) break;
+    }
+    return { n, end };
+  };
+}
