@@ -17,6 +17,7 @@ import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
 import { decodedAcross } from './join-decode.ts';
 import { numberListWindows } from './number-lists.ts';
+import { itemListWindows } from './item-lists.ts';
 import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
@@ -263,7 +264,11 @@ export function createClassifier(opts: {
     // A window's drafts depend on its text alone: the reading orders of a short list often build the same text twice
     // (each still maps them onto its own parts). The distinct texts are scanned in batches (window-batches.ts).
     const draftsOf = draftsOfWindows(windows.flat().map((window) => window.text));
-    for (const window of windows.flat()) {
+    // The parsed lists of short items read whole (item-lists.ts: codes, hex bytes, quads, digits), decoded as a
+    // segment's text is.
+    const lists = itemListWindows(segments);
+    for (const list of lists) draftsOf.set(list.text, scan({ path: '', text: list.text }, -1, budget));
+    for (const window of [...windows.flat(), ...lists]) {
       for (const d of draftsOf.get(window.text) ?? []) {
         let across = piecesAcross(window, d.start, d.end);
         if (across.length === 0 && d.recognizer.requireContext) {

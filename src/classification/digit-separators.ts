@@ -1,5 +1,6 @@
 // What separates digit groups for the digits view (digit-view.ts): the separator characters (spaces, dots, slashes,
-// dashes of every script, marks such as `|` and `+`), and the runs read as one number (spaced single digits, a number
+// dashes of every script, marks such as `|` and `+`, and the backslash escapes naming whitespace that a JSON text or a
+// C string writes: `\n`, `\t`, `\r`), and the runs read as one number (single digits spaced or listed, a number
 // regrouped in short groups). Pure functions of the text; each scan reads a character a bounded number of times.
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
@@ -77,52 +78,191 @@ export function isDigitSeparator(code: number): boolean {
   );
 }
 
-/** End (exclusive) of the separator run at `from`; -1 when it is longer than MAX_SEPARATOR_RUN or ends the text. */
+/**
+ * The whitespace a backslash escape at `at` names (`\n` `\t` `\r` `\f` `\v`: JSON, JavaScript, Python, C), as its
+ * character code; -1 when there is none. A JSON text's strings (tool-call arguments) hold line breaks and tabs written
+ * so, and the tool and the model read them as the characters: `219\n09\n9999` is an SSN on three lines.
+ */
+function escapedSpaceAt(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 0x5c) return -1;
+  switch (text.charCodeAt(at + 1)) {
+    case 0x6e:
+      return 0x0a;
+    case 0x74:
+      return 0x09;
+    case 0x72:
+      return 0x0d;
+    case 0x66:
+      return 0x0c;
+    case 0x76:
+      return 0x0b;
+    default:
+      return -1;
+  }
+}
+
+/** The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, 1, or 0. */
+export function separatorWidth(text: string, at: number, accepts: (code: number) => boolean): number {
+  const escaped = escapedSpaceAt(text, at);
+  if (escaped >= 0 && accepts(escaped)) return 2;
+  return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;
+}
+
+/**
+ * End (exclusive) of the separator run at `from` (escapes naming whitespace read as it: separatorWidth); -1 when it is
+ * longer than MAX_SEPARATOR_RUN characters or ends the text.
+ */
 export function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
   let at = from;
-  while (at < text.length && accepts(text.charCodeAt(at))) {
-    at += 1;
+  for (let width = separatorWidth(text, at, accepts); width > 0; width = separatorWidth(text, at, accepts)) {
+    at += width;
     if (at - from > MAX_SEPARATOR_RUN) return -1;
   }
   return at < text.length ? at : -1;
 }
 
-/** The end of a run of spaced single digits starting at `from` (a digit), and how many digits it holds. */
-export function spacedRun(text: string, from: number): { end: number; digits: number } {
+/** Most characters between two items of a list of single digits (`4, 1`, `"4", "1"`, `],\n    [`, indentation). */
+export const MAX_ITEM_SEPARATOR = 24;
+
+/** Single digits a listed run reads as one number: an SSN's or another national number's (9) to a card's (19). */
+export const MIN_LISTED_DIGITS = MIN_SPACED_DIGITS;
+
+function isQuote(code: number): boolean {
+  return code === 0x22 || code === 0x27;
+}
+
+/**
+ * The end of the list item separator at `from` (right after an item's digit): a closing quote, closers, whitespace
+ * (escapes naming it included), exactly one `,` or `;`, whitespace, as many openers as closers (`],[`: one level,
+ * a matrix's rows read in order), an opening quote, at most MAX_ITEM_SEPARATOR characters in all; -1 when there is
+ * none. A quote is `"` or `'`, or `\"` (a JSON text inside a JSON string).
+ */
+export function itemSeparatorEnd(text: string, from: number): number {
+  let at = quoteEnd(text, from);
+  let depth = 0;
+  while ((text.charCodeAt(at) === 0x5d || text.charCodeAt(at) === 0x29) && at - from <= MAX_ITEM_SEPARATOR) {
+    depth += 1;
+    at += 1;
+  }
+  at = spacesEnd(text, at, from);
+  const mark = text.charCodeAt(at);
+  if (mark !== 0x2c && mark !== 0x3b) return -1;
+  at = spacesEnd(text, at + 1, from);
+  while ((text.charCodeAt(at) === 0x5b || text.charCodeAt(at) === 0x28) && depth > 0) {
+    depth -= 1;
+    at += 1;
+  }
+  at = quoteEnd(text, at);
+  return depth === 0 && at - from <= MAX_ITEM_SEPARATOR && at < text.length ? at : -1;
+}
+
+/** After the quote at `at` (`"`, `'` or `\"`), or `at` when there is none. */
+function quoteEnd(text: string, at: number): number {
+  if (isQuote(text.charCodeAt(at))) return at + 1;
+  return text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x22 ? at + 2 : at;
+}
+
+/** After the whitespace at `at` (escapes naming it included), read up to MAX_ITEM_SEPARATOR past `from`. */
+function spacesEnd(text: string, at: number, from: number): number {
+  let end = at;
+  for (let w = separatorWidth(text, end, isSpaceSeparator); w > 0 && end - from <= MAX_ITEM_SEPARATOR; ) {
+    end += w;
+    w = separatorWidth(text, end, isSpaceSeparator);
+  }
+  return end;
+}
+
+/** Whether an item separator ends right before `at` (a list item before the digit there): read back a bounded way. */
+function itemBefore(text: string, at: number): boolean {
+  let k = at;
+  const floor = Math.max(0, at - MAX_ITEM_SEPARATOR);
+  while (k > floor && !isDigit(text.charCodeAt(k - 1))) {
+    const code = text.charCodeAt(k - 1);
+    if (code === 0x2c || code === 0x3b) return true;
+    // What an item separator holds besides its mark: quotes, brackets, whitespace, a backslash escape's letter.
+    if (!(isQuote(code) || isSpaceSeparator(code) || code === 0x5b || code === 0x28 || code === 0x5c)) {
+      if (!(code === 0x6e || code === 0x74 || code === 0x72) || text.charCodeAt(k - 2) !== 0x5c) return false;
+    }
+    k -= 1;
+  }
+  return false;
+}
+
+/** A run of single digits: its end, its digits, the separators between them ([from, to) each) and whether listed. */
+export interface DigitRun {
+  end: number;
+  digits: number;
+  separators: [number, number][];
+  /** Split by list item separators (`4,1,1`, `["4","1"]`), not by whitespace alone. */
+  listed: boolean;
+}
+
+/**
+ * The run of single digits starting at `from` (a digit with no digit beside it), each split from the next by
+ * whitespace (`2 1 9 0 9 9 9 9 9`) or, all of them, by list item separators (itemSeparatorEnd: `2,1,9,…`,
+ * `[4, 1, 1, …]`, `["4","1",…]`, `[[4,1,1,1],[1,1,1,1],…]`). A listed run is read as one number only when it is the
+ * whole list (no item before or after it: `[4, 1, 10, 1]` is four numbers, none of them a card's digits) and holds
+ * MIN_LISTED_DIGITS–MAX_REGROUPED_DIGITS digits (`digits` is 0 otherwise: longer lists, rows of a table of small
+ * numbers, are data; the recognizers' validators and context words decide the rest). A run is read to its end once
+ * (at most MAX_REGROUPED_DIGITS separators kept): the caller skips past it, so a long list costs one read of each
+ * character. `lists` false: whitespace only (the text holds no listed run: digit-view.ts LISTED_DIGITS).
+ */
+export function spacedRun(text: string, from: number, lists = true): DigitRun {
+  const separators: [number, number][] = [];
   let digits = 1;
   let end = from + 1;
+  let listed: boolean | undefined;
   for (;;) {
-    const next = runEnd(text, end, isSpaceSeparator);
+    let next = listed === true ? -1 : runEnd(text, end, isSpaceSeparator);
+    let listItem = false;
+    if ((next < 0 || next === end || !isDigit(text.charCodeAt(next))) && listed !== false && lists) {
+      next = itemSeparatorEnd(text, end);
+      listItem = next >= 0;
+    }
     if (next < 0 || next === end || !isDigit(text.charCodeAt(next)) || isDigit(text.charCodeAt(next + 1))) break;
+    listed ??= listItem;
+    if (listed !== listItem) break;
+    // Past a card's digits a listed run is no number: read to its end (the caller skips it) without keeping more.
+    if (!listed || digits <= MAX_REGROUPED_DIGITS) separators.push([end, next]);
     digits += 1;
     end = next + 1;
   }
-  return { end, digits };
+  if (listed === true) {
+    const whole = !itemBefore(text, from) && itemSeparatorEnd(text, end) < 0;
+    if (!whole || digits > MAX_REGROUPED_DIGITS || digits < MIN_LISTED_DIGITS) digits = 0;
+  }
+  return { end, digits, separators, listed: listed === true };
 }
 
 /**
  * A run of short digit groups (1–MAX_SHORT_GROUP digits each) starting at `from` (a digit after a non-digit), split by
- * single separators of one kind (any whitespace, or one and the same other separator): its end, its digits and where
- * its separators are. A group of more digits ends the run before it.
+ * single separators of one kind (any whitespace, an escape naming it included, or one and the same other separator):
+ * its end, its digits and where its separators are ([from, to) each). A group of more digits ends the run before it.
  */
-export function shortGroupRun(text: string, from: number): { end: number; digits: number; separators: number[] } {
-  const separators: number[] = [];
+export function shortGroupRun(
+  text: string,
+  from: number,
+): { end: number; digits: number; separators: [number, number][] } {
+  const separators: [number, number][] = [];
   let digits = 0;
   let end = from;
   let kind = -1;
+  let before: [number, number] | undefined; // the separator before the group at `at`
   for (let at = from; ; ) {
     let groupEnd = at;
     while (isDigit(text.charCodeAt(groupEnd))) groupEnd += 1;
     if (groupEnd - at > MAX_SHORT_GROUP) break;
-    if (at > from) separators.push(at - 1);
+    if (before !== undefined) separators.push(before);
     digits += groupEnd - at;
     end = groupEnd;
+    const width = separatorWidth(text, groupEnd, isDigitSeparator);
+    if (width === 0 || !isDigit(text.charCodeAt(groupEnd + width))) break;
     const separator = text.charCodeAt(groupEnd);
-    if (!isDigitSeparator(separator) || !isDigit(text.charCodeAt(groupEnd + 1))) break;
-    const separatorKind = isSpaceSeparator(separator) ? 0x20 : separator;
+    const separatorKind = width === 2 || isSpaceSeparator(separator) ? 0x20 : separator;
     if (kind >= 0 && separatorKind !== kind) break;
     kind = separatorKind;
-    at = groupEnd + 1;
+    before = [groupEnd, groupEnd + width];
+    at = groupEnd + width;
   }
   return { end, digits, separators };
 }

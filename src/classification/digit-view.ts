@@ -10,8 +10,8 @@ import { listRewrites, type Rewrite } from './digit-lists.ts';
 import {
   isDigit,
   isDigitSeparator,
-  isSpaceSeparator,
   MAX_REGROUPED_DIGITS,
+  MIN_LISTED_DIGITS,
   MIN_REGROUPED_DIGITS,
   MIN_SPACED_DIGITS,
   runEnd,
@@ -41,7 +41,8 @@ function rewritesOf(text: string): Rewrite[] {
   const lists = listRewrites(text);
   const rewrites = separatorRewrites(text);
   if (lists.length === 0) return rewrites;
-  // Disjoint: a list's separators hold a `,`, `;` or a bracket, the others only digit separators.
+  // Disjoint: a list's separators hold a `,`, `;` or a bracket, the others only digit separators but a listed run's,
+  // whose list holds nine single digits or more (listRewrites reads lists of two to five numbers, the first of four).
   return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
 }
 
@@ -68,9 +69,20 @@ function hasDigitThenSeparator(text: string): boolean {
   return digitThenSeparator.test(text);
 }
 
+/** Between two single digits of a listed run (digit-separators.ts itemSeparatorEnd), as a RegExp source. */
+const ITEM_SEPARATOR = String.raw`(?:\\?["'])?[\])]{0,8}(?:\s|\\[ntrfv]){0,8}[,;](?:\s|\\[ntrfv]){0,8}[\[(]{0,8}(?:\\?["'])?`;
+
+/**
+ * Nine single digits split by list item separators (`2,1,9,0,…`, `["2", "1", …]`): the start of every listed run
+ * spacedRun reads as one number (MIN_LISTED_DIGITS). Most texts hold none (lists of numbers of two digits or more,
+ * coordinates, prose) and the walk below does not look for them there. Bounded repetition of disjoint classes.
+ */
+const LISTED_DIGITS = new RegExp(`(?<![0-9])(?:[0-9]${ITEM_SEPARATOR}){${MIN_LISTED_DIGITS - 1}}[0-9](?![0-9])`);
+
 /** The rewrites of separators between digit groups, spaced digits and regrouped numbers, in order. */
 function separatorRewrites(text: string): Rewrite[] {
-  if (!hasDigitThenSeparator(text)) return [];
+  const lists = LISTED_DIGITS.test(text);
+  if (!lists && !hasDigitThenSeparator(text)) return [];
   const n = text.length;
   const rewrites: Rewrite[] = [];
   let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)
@@ -80,15 +92,16 @@ function separatorRewrites(text: string): Rewrite[] {
       continue;
     }
     if (!isDigit(text.charCodeAt(i - 1)) && !isDigit(text.charCodeAt(i + 1))) {
-      const run = spacedRun(text, i);
+      const run = spacedRun(text, i, lists);
       if (run.digits >= MIN_SPACED_DIGITS) {
-        // Digits kept, the spaces between them dropped.
-        for (let at = i + 1; at < run.end; ) {
-          const next = runEnd(text, at, isSpaceSeparator);
-          rewrites.push({ from: at, to: next, dash: false });
-          at = next + 1;
-        }
+        // Digits kept, the spaces (or the list's item separators) between them dropped.
+        for (const [from, to] of run.separators) rewrites.push({ from, to, dash: false });
         i = run.end;
+        continue;
+      }
+      if (run.listed) {
+        // Single digits of a list that is no number: none but the last starts one (each has an item after it).
+        i = Math.max(i + 1, run.end - 1);
         continue;
       }
     }
@@ -97,7 +110,7 @@ function separatorRewrites(text: string): Rewrite[] {
       const run = shortGroupRun(text, i);
       shortRunsChecked = run.end;
       if (run.digits >= MIN_REGROUPED_DIGITS && run.digits <= MAX_REGROUPED_DIGITS) {
-        for (const at of run.separators) rewrites.push({ from: at, to: at + 1, dash: false });
+        for (const [from, to] of run.separators) rewrites.push({ from, to, dash: false });
         i = run.end;
         continue;
       }

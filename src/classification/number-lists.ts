@@ -20,7 +20,7 @@ interface NumberList {
 }
 
 /** An array item's path split into the path of its outermost list and its indices (undefined: no array item). */
-function itemPath(path: string): { base: string; indices: number[] } | undefined {
+export function itemPath(path: string): { base: string; indices: number[] } | undefined {
   const indices: number[] = [];
   let end = path.length;
   while (end > 0 && path.charCodeAt(end - 1) === 0x5d) {
@@ -44,7 +44,7 @@ function isGroup(text: string): boolean {
 }
 
 /** Whether `next` continues a list after `prev`: the next index at some level, every deeper index 0 (none skipped). */
-function follows(prev: readonly number[], next: readonly number[]): boolean {
+export function follows(prev: readonly number[], next: readonly number[]): boolean {
   let p = 0;
   while (p < prev.length && p < next.length && prev[p] === next[p]) p += 1;
   if (p >= next.length || p >= prev.length || next[p] !== (prev[p] as number) + 1) return false;

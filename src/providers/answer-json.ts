@@ -100,6 +100,7 @@ export function answerSegments(
       if (!vector) visit(node.length);
       // Two paths, so each kind is joined with its own kind across siblings (a token's bytes with the next token's).
       for (const [kind, text] of integerTexts(node)) out.push({ path: `${path}{${kind}}`, text, at, keys: true });
+      for (const [kind, text] of stringListTexts(node)) out.push({ path: `${path}{${kind}}`, text, at, keys: true });
       for (let i = node.length - 1; i >= 0; i -= 1) {
         const item: unknown = node[i];
         const text = typeof item === 'number' ? (vector ? longInteger(item) : digitsOf(item)) : null;
@@ -171,6 +172,27 @@ function integerTexts(items: readonly unknown[]): ['numbers' | 'bytes', string][
   // One number is its own segment already (when it is long enough to carry a value).
   const numbers: ['numbers', string][] = items.length > 1 ? [['numbers', `[${items.join(', ')}]`]] : [];
   return bytes ? [...numbers, ['bytes', Buffer.from(items as number[]).toString('utf8')]] : numbers;
+}
+
+/** Fewest strings, and the longest one, of an array read whole (as the request side reads one: item-lists.ts). */
+const MIN_LIST_STRINGS = 4;
+const MAX_LIST_STRING = 16;
+
+/**
+ * What an array of short strings spells, each a read-only segment: the strings glued (a key's base64 in quads,
+ * `["YXdz","IEFL",…]`, or its bytes in hex, `["61","77",…]`, decode as one run; a card's digits as strings read as
+ * one number) and apart (`[97, 119, …]` as strings: character codes). None for other arrays (prose, names, ids).
+ */
+function stringListTexts(items: readonly unknown[]): ['glued' | 'items', string][] {
+  if (items.length < MIN_LIST_STRINGS) return [];
+  for (const item of items) {
+    if (typeof item !== 'string' || item.length === 0 || item.length > MAX_LIST_STRING) return [];
+  }
+  const strings = items as readonly string[];
+  return [
+    ['glued', strings.join('')],
+    ['items', `[${strings.join(', ')}]`],
+  ];
 }
 
 /** Numbers, booleans and null carry no text (vectors and logprobs are mostly these: no step arrays for them). */

@@ -12,13 +12,10 @@ const CARD = [...'4111111111111111'].map(Number);
 const SSN = [2, 1, 9, 0, 9, 9, 9, 9, 9];
 
 describe('a card or SSN as a list of its digits', () => {
-  // HOLE (open, classification/number-lists.ts numberLists / digit-separators.ts): only a parsed JSON value's lists
-  // are read as numbers (numberListWindows takes number segments), and the digits view joins single digits split by
-  // spaces only: `4,1,1,1,…` or `[4,1,1,1,…]` in a text (a message, the arguments' JSON text) is read as sixteen
-  // numbers of one digit. A card is forwarded and relayed as its digits; an SSN the same way after `ssn` (a parsed
-  // list too: number-lists reads card layouts only). Fix: read comma-split single digits like spaced ones (at least
-  // MIN_SPACED_DIGITS, within one list), and a JSON text's number lists as number-lists reads a parsed value's.
-  it.fails.each([
+  // Closed (session 10): a run of single digits split by list item separators (`4,1,1`, `[4, 1, …]`, `["4","1",…]`,
+  // `[[4,1,1,1],[1,1,1,1],…]`) is read as one number when it is a whole list of 9-19 digits (digit-separators.ts
+  // spacedRun), and a parsed value's list of short items is read whole with its member name (item-lists.ts).
+  it.each([
     ['a message, comma-split', prompt(`card ${CARD.join(',')}`)],
     ['a message, as a JSON array', prompt(`card ${JSON.stringify(CARD)}`)],
     ['chat tool-call arguments', chatToolRequest(JSON.stringify({ card: CARD }))],
@@ -26,10 +23,10 @@ describe('a card or SSN as a list of its digits', () => {
   ])('in %s it is refused', async (_name, body) => {
     expect(await forwarded(CHAT, body)).toBe('');
   });
-  it.fails('an SSN in an Anthropic tool input as a list of its digits is refused', async () => {
+  it('an SSN in an Anthropic tool input as a list of its digits is refused', async () => {
     expect(await forwarded('anthropic.messages', anthropicToolRequest({ ssn: SSN }))).toBe('');
   });
-  it.fails('a card in a chat answer’s tool-call arguments as a list of its digits is not relayed', async () => {
+  it('a card in a chat answer’s tool-call arguments as a list of its digits is not relayed', async () => {
     const args = JSON.stringify({ card: CARD });
     const answer = chatAnswer(
       {},

@@ -34,16 +34,13 @@ async function mcpCalled(args: Record<string, unknown>): Promise<string[]> {
 }
 
 describe('a key encoded over the items of a parsed JSON list (request side)', () => {
-  // HOLE (open, classification/number-lists.ts and segment-join.ts, request side): a parsed value's list items are
-  // read one segment each and joined in twos and threes; number-lists.ts reads a list's numbers as card groups only,
-  // and a run of short strings never reaches a decoder's minimum (16 base64 or hex characters, 8 codes). The answer
-  // screen reads the same list in the answer's JSON text and withholds it. Fix: read each parsed list of numbers or
-  // short strings as its JSON text's list (the items joined with `,`, and strings glued) through decode.ts, as
-  // number-lists.ts builds its windows.
-  it.fails.each(LISTS)('as %s in an MCP tool call’s arguments it is refused', async (_name, items) => {
+  // Closed (session 10): a parsed value's list of four or more short items (numbers 0-255, strings of up to 16
+  // characters) is read whole, its items apart and, when they hold letters, glued, and decoded as a segment's text is
+  // (item-lists.ts; the classifier scans it with the call's decoding budget).
+  it.each(LISTS)('as %s in an MCP tool call’s arguments it is refused', async (_name, items) => {
     expect(await mcpCalled({ data: items })).toEqual([]);
   });
-  it.fails.each(LISTS)('as %s in an Anthropic tool_use input it is refused', async (_name, items) => {
+  it.each(LISTS)('as %s in an Anthropic tool_use input it is refused', async (_name, items) => {
     expect(await forwarded('anthropic.messages', anthropicToolRequest({ data: items }))).toBe('');
   });
   it('control: its characters one an item, and the codes as chat arguments (a JSON text), are refused', async () => {
@@ -60,11 +57,9 @@ describe('a key encoded over the items of a list in an answer’s tool_use input
       anthropicAnswer([{ type: 'tool_use', id: 'toolu_1', name: 'f', input: { data: items } }]),
       RULES,
     );
-  // HOLE (open, providers/answer-json.ts and classification/join-decode.ts, answer side): the answer's JSON text reads
-  // `["YXdz","IEFL",…]` and `["61","77",…]` with quotes and commas between the items, no base64 run and no separated
-  // hex run (a `"` is no separator); the codes are read there (control), the quads and hex bytes are not. Fix: read a
-  // list of short strings glued, and hex strings split by `","` as separated hex.
-  it.fails.each(LISTS.slice(1))('as %s it is not relayed', async (_name, items) => {
+  // Closed (session 10): an answer's array of four or more short strings is read glued and apart, each a read-only
+  // segment (answer-json.ts stringListTexts), as an array of integers is read as its list and its bytes.
+  it.each(LISTS.slice(1))('as %s it is not relayed', async (_name, items) => {
     expect(await relayed(items)).toBe('null');
   });
   it('control: as decimal character codes it is withheld', async () => {

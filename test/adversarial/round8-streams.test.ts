@@ -39,13 +39,12 @@ async function chatArguments(pieces: readonly string[]): Promise<string> {
 }
 
 describe('round 8 families in streamed answers', () => {
-  // HOLE (open, classification/decode-escapes.ts or readable-spans.ts, as round8-json-escapes): `\n` between an SSN's
-  // groups in streamed tool-call arguments is read as a letter.
-  it.fails('an SSN split by \\n escapes in streamed tool-call arguments is not relayed', async () => {
+  // Closed (session 10, as round8-json-escapes): `\n` between an SSN's groups is read as a line break.
+  it('an SSN split by \\n escapes in streamed tool-call arguments is not relayed', async () => {
     expect(await chatArguments(['{"a":"ssn 219', String.raw`\n09\n`, '9999"}'])).not.toContain('9999');
   });
-  // HOLE (open, classification/digit-separators.ts, as round8-digit-lists): comma-split single digits are no number.
-  it.fails('a card as comma-split digits over two deltas is not relayed', async () => {
+  // Closed (session 10, as round8-digit-lists): comma-split single digits of a whole list are one number.
+  it('a card as comma-split digits over two deltas is not relayed', async () => {
     expect(await chatText(['card 4,1,1,1,1,1,1,1,', '1,1,1,1,1,1,1,1 ok'])).not.toContain('1,1,1,1 ok');
   });
   // Closed (session 10, as round8-der): hex is read across its line breaks (decode-der-notations.ts).

@@ -1,0 +1,152 @@
+// The lists of short items of a parsed JSON value (an MCP tool call's arguments, an Anthropic tool_use input: the walk
+// makes each string or number its own segment) read as a tool reads them whole: a key as its character codes
+// (`[97,119,115,…]`), its bytes in hex (`["61","77",…]`) or its base64 in quads (`["YXdz","IEFL",…]`), a card or an
+// SSN as its single digits (`{"ssn":[2,1,9,0,9,9,9,9,9]}`). Each list is written once with its items apart
+// (`ssn: [2, 1, 9, …]`, its member name before it as its JSON text has it) and, when an item holds a letter, once more
+// glued (`YXdzIEFL…`); the classifier reads the readings as a segment's text is read, decoding included, and a finding
+// lands on the item segments it covers. Invariant: linear (each segment read once; a reading holds each item twice at
+// most, plus a few brackets and MAX_LIST_NAME characters a list); lists of other numbers (coordinates, ids, floats)
+// and lists of longer strings (prose, which the join windows read) are not written.
+import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
+import { follows, itemPath } from './number-lists.ts';
+import type { TextSegment } from './types.ts';
+
+/** Fewest items of a list read whole: a card's groups are read by number-lists.ts, an SSN's digits are nine. */
+export const MIN_LIST_ITEMS = 4;
+/** Longest item of a list read whole: a hex byte `0x41`, a base64 quad, a code, a digit, a key's piece of 16. */
+export const MAX_LIST_ITEM = 16;
+/** Characters of a list's member name written before it (context words: `ssn`, `card`). */
+const MAX_LIST_NAME = 32;
+
+/** One list: its items' segments and index paths, under one base path and one location. */
+interface ItemList {
+  base: string;
+  location: string | undefined;
+  items: { segment: number; indices: number[] }[];
+  /** Whether every item is what a list read whole holds (short; a number is a byte: 0-255). */
+  short: boolean;
+  /** Whether an item holds something else than digits (a string: hex, base64). */
+  letters: boolean;
+}
+
+/** A number item a list read whole holds: an integer 0-255 (a character code, a byte, a digit) written plainly. */
+function isByteNumber(text: string): boolean {
+  if (text.length === 0 || text.length > 3) return false;
+  for (let k = 0; k < text.length; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return Number(text) <= 255;
+}
+
+function hasNonDigit(text: string): boolean {
+  for (let k = 0; k < text.length; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code < 0x30 || code > 0x39) return true;
+  }
+  return false;
+}
+
+/** The lists whose items are consecutive segments of one base path (anything else between: apart), in order. */
+function itemLists(segments: readonly TextSegment[]): ItemList[] {
+  const lists: ItemList[] = [];
+  let current: ItemList | undefined;
+  const close = () => {
+    if (current?.short && current.items.length >= MIN_LIST_ITEMS) lists.push(current);
+    current = undefined;
+  };
+  segments.forEach((segment, i) => {
+    const item = itemPath(segment.path);
+    if (item === undefined) return close();
+    const last = current?.items[current.items.length - 1];
+    const joins =
+      current !== undefined &&
+      last !== undefined &&
+      current.base === item.base &&
+      current.location === segment.location &&
+      follows(last.indices, item.indices);
+    if (!joins) {
+      close();
+      const first = item.indices.every((index) => index === 0);
+      current = { base: item.base, location: segment.location, items: [], short: first, letters: false };
+    }
+    const list = current as ItemList;
+    list.items.push({ segment: i, indices: item.indices });
+    const { text } = segment;
+    if (!list.short) return;
+    const letters = hasNonDigit(text);
+    list.letters ||= letters;
+    // A digits-only item is a number or a digit string: a byte (0-255) either way, or the list is no list read whole.
+    if (text.length === 0 || text.length > MAX_LIST_ITEM || (!letters && !isByteNumber(text))) list.short = false;
+  });
+  close();
+  return lists;
+}
+
+/** The member name a list's base path ends in (`input.ssn` → `ssn`), at most MAX_LIST_NAME characters. */
+function nameOf(base: string): string {
+  const from = Math.max(base.lastIndexOf('.'), base.lastIndexOf(']')) + 1;
+  let name = '';
+  for (let k = from; k < base.length && name.length < MAX_LIST_NAME; k += 1) {
+    const code = base.charCodeAt(k);
+    const word = (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || code === 0x5f;
+    if (word || code === 0x20 || code === 0x2d) name += base[k];
+  }
+  return name;
+}
+
+/** A window being written: its texts, parts and length so far. */
+interface Writer {
+  texts: string[];
+  parts: WindowPart[];
+  at: number;
+}
+
+function push(out: Writer, text: string): void {
+  out.texts.push(text);
+  out.at += text.length;
+}
+
+function pushItem(out: Writer, segments: readonly TextSegment[], segment: number): void {
+  const { text } = segments[segment] as TextSegment;
+  out.parts.push({ segment, at: out.at, from: 0, length: text.length });
+  push(out, text);
+}
+
+/** The list with its items apart, as its JSON text writes them (brackets, `, `; strings without their quotes). */
+function writeApart(segments: readonly TextSegment[], list: ItemList, out: Writer): void {
+  const name = nameOf(list.base);
+  if (name !== '') push(out, `${name}: `);
+  let prev: readonly number[] = [];
+  for (const { segment, indices } of list.items) {
+    let p = 0;
+    while (p < prev.length && p < indices.length && prev[p] === indices[p]) p += 1;
+    if (prev.length > 0) push(out, `${']'.repeat(prev.length - p - 1)}, `);
+    push(out, '['.repeat(indices.length - (prev.length === 0 ? 0 : p + 1)));
+    pushItem(out, segments, segment);
+    prev = indices;
+  }
+  push(out, ']'.repeat(prev.length));
+}
+
+/** The list's items glued (what `"".join(items)` gives: a base64 run of quads, a hex run of bytes). */
+function writeGlued(segments: readonly TextSegment[], list: ItemList, out: Writer): void {
+  for (const { segment } of list.items) pushItem(out, segments, segment);
+}
+
+/**
+ * One window of every list of short items read whole (itemLists), each list apart and, when it holds letters, glued,
+ * every reading apart from the next by PAIR_GAP (no run is decoded and no value read across it). None when the value
+ * holds no such list. The classifier scans it with decoding, as it scans a segment.
+ */
+export function itemListWindows(segments: readonly TextSegment[]): JoinWindow[] {
+  const out: Writer = { texts: [], parts: [], at: 0 };
+  for (const list of itemLists(segments)) {
+    if (out.at > 0) push(out, PAIR_GAP);
+    writeApart(segments, list, out);
+    if (!list.letters) continue;
+    push(out, PAIR_GAP);
+    writeGlued(segments, list, out);
+  }
+  return out.at === 0 ? [] : [{ text: out.texts.join(''), parts: out.parts }];
+}

@@ -1,0 +1,163 @@
+// A value written as a list, read as one (digit-separators.ts spacedRun, item-lists.ts, answer-json.ts): single digits
+// split by list item separators, JSON escapes naming whitespace between digit groups, and a parsed value's lists of
+// short items (codes, hex bytes, base64 quads, digits) are found; the lists a real user sends (small numbers,
+// coordinates, versions, matrices, ratings, byte arrays of ordinary text, CSV rows, tags) stay clean.
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../src/classification/index.ts';
+import type { TextSegment } from '../../../src/classification/types.ts';
+import { answerSegments } from '../../../src/providers/answer-json.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
+const CARD = [...'4111111111111111'].map(Number);
+const SSN = [2, 1, 9, 0, 9, 9, 9, 9, 9];
+const KEY = 'aws AKIAQ3EGTHV5ZXAWNMPR';
+const BYTES = [...Buffer.from(KEY)];
+
+/** The types found in one text, and the text each covers. */
+const found = (text: string) =>
+  classifier.classify([{ path: 'p', text }]).findings.map((f) => `${f.type} ${text.slice(f.start, f.end)}`);
+
+/** The segments the request walk makes of a parsed JSON value (shape-walk.ts walkJson): key lists, strings, numbers. */
+function segmentsOf(value: unknown, path = 'input', out: TextSegment[] = []): TextSegment[] {
+  if (typeof value === 'string' || typeof value === 'number') out.push({ path, text: String(value), location: 'user' });
+  else if (Array.isArray(value)) value.forEach((item, i) => segmentsOf(item, `${path}[${i}]`, out));
+  else if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    if (keys.length > 0) out.push({ path, text: keys.join('\n'), location: 'user' });
+    for (const key of keys) segmentsOf((value as Record<string, unknown>)[key], `${path}.${key}`, out);
+  }
+  return out;
+}
+const parsedTypes = (value: unknown) => [
+  ...new Set(classifier.classify(segmentsOf(value)).findings.map((f) => `${f.type} ${f.path.replace(/\[\d+\]$/, '')}`)),
+];
+
+describe('single digits of a whole list read as one number', () => {
+  it.each([
+    ['commas', `card ${CARD.join(',')}`],
+    ['a JSON array', `card ${JSON.stringify(CARD)}`],
+    ['semicolons and spaces', `card ${CARD.join('; ')}`],
+    ['digits as strings', JSON.stringify({ card: CARD.map(String) })],
+    ['single quotes', `card [${CARD.map((d) => `'${d}'`).join(', ')}]`],
+    ['a pretty-printed JSON array', JSON.stringify({ card: CARD }, null, 2)],
+    ['rows of four', JSON.stringify({ card: [CARD.slice(0, 4), CARD.slice(4, 8), CARD.slice(8, 12), CARD.slice(12)] })],
+    ['a tuple', `card (${CARD.join(', ')})`],
+    ['escaped quotes (JSON in a JSON string)', `card [${CARD.map((d) => `\\"${d}\\"`).join(',')}]`],
+  ])('a card, %s', (_name, text) => {
+    expect(found(text).map((f) => f.split(' ')[0])).toEqual(['CREDIT_CARD']);
+  });
+
+  it('an SSN, after its label', () => {
+    expect(found(`ssn ${SSN.join(', ')}`)).toEqual([`US_SSN ${SSN.join(', ')}`]);
+    expect(found(JSON.stringify({ ssn: SSN }))).toEqual([`US_SSN ${SSN.join(',')}`]);
+  });
+
+  it.each([
+    ['small numbers 1-16', '[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]'],
+    ['a card digits list with a two-digit item', `[${CARD.slice(0, 8).join(', ')}, 10, ${CARD.slice(8).join(', ')}]`],
+    ['a list of 20 single digits holding a card', `[${[...CARD, 1, 2, 3, 4].join(',')}]`],
+    ['a card digits list followed by a word item', `[${CARD.join(',')},"x"]`],
+    ['a 3x3 matrix, no label', '[[1,0,0],[0,1,0],[0,0,1]]'],
+    ['a version array', 'version [1, 2, 3]'],
+    ['coordinates', '[[51.5072, -0.1276], [40.7128, -74.006]]'],
+    ['CSV rows of single digits', 'a,b,c,d\n4,1,1,1\n1,1,1,1\n1,1,1,1\n1,1,1,1'],
+    ['a prose enumeration', 'steps 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 are done'],
+    ['a float list', '[4.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1]'],
+    ['ratings that fail Luhn', '{"ratings":[4,5,3,4,4,5,2,1,3,4,5,5,4,3,2,2]}'],
+  ])('control: %s', (_name, text) => {
+    expect(found(text)).toEqual([]);
+  });
+
+  it('a long list of single digits is read in one pass (each digit a bounded number of times)', () => {
+    const text = `[${Array.from({ length: 200_000 }, (_, i) => (i * 7) % 10).join(',')}]`;
+    expect(found(text)).toEqual([]);
+  });
+});
+
+describe('JSON escapes naming whitespace between digit groups', () => {
+  it.each([
+    ['\\n', String.raw`{"note":"ssn 219\n09\n9999"}`, String.raw`219\n09\n9999`],
+    ['\\t', String.raw`{"note":"card 4111\t1111\t1111\t1111"}`, String.raw`4111\t1111\t1111\t1111`],
+    ['\\r\\n', String.raw`{"note":"card 4111\r\n1111\r\n1111\r\n1111"}`, String.raw`4111\r\n1111\r\n1111\r\n1111`],
+    ['\\f and \\v', String.raw`ssn 219\f09\v9999`, String.raw`219\f09\v9999`],
+    ['\\\\n (escaped twice)', String.raw`ssn 219\\n09\\n9999`, String.raw`219\\n09\\n9999`],
+    ['\\n between spaced digits', String.raw`ssn 2\n1\n9\n0\n9\n9\n9\n9\n9`, String.raw`2\n1\n9\n0\n9\n9\n9\n9\n9`],
+    [
+      '\\n in a regrouped card',
+      String.raw`card 41\n11\n11\n11\n11\n11\n11\n11`,
+      String.raw`41\n11\n11\n11\n11\n11\n11\n11`,
+    ],
+  ])('%s', (_name, text, value) => {
+    expect(found(text).map((f) => f.slice(f.indexOf(' ') + 1))).toEqual([value]);
+  });
+
+  it('control: an escape that names no whitespace between digits, and code with line breaks', () => {
+    expect(found(String.raw`ssn 219\a09\a9999`)).toEqual([]);
+    expect(found(String.raw`{"code":"x = 12\nprint(345)\ny = 6789\n"}`)).toEqual([]);
+  });
+});
+
+describe("a parsed value's lists of short items read whole", () => {
+  it.each([
+    ['character codes', BYTES],
+    ['hex bytes', BYTES.map((b) => b.toString(16))],
+    ['0x hex bytes', BYTES.map((b) => `0x${b.toString(16)}`)],
+    ['base64 quads', Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[]],
+    ['base64 in eights', Buffer.from(KEY).toString('base64').match(/.{8}/g) as string[]],
+    ['codes as strings', BYTES.map(String)],
+  ])('a key as %s', (_name, items) => {
+    expect(parsedTypes({ data: items })).toEqual(['AWS_ACCESS_KEY input.data']);
+  });
+
+  it('a card or an SSN as its digits, numbers or strings, nested or not', () => {
+    expect(parsedTypes({ ssn: SSN })).toEqual(['US_SSN input.ssn']);
+    expect(parsedTypes({ n: CARD.map(String) })).toEqual(['CREDIT_CARD input.n']);
+    expect(parsedTypes({ n: [CARD.slice(0, 8), CARD.slice(8)] })).toEqual([
+      'CREDIT_CARD input.n[0]',
+      'CREDIT_CARD input.n[1]',
+    ]);
+  });
+
+  it.each([
+    ['tags', { tags: ['red', 'green', 'blue', 'amber', 'teal'] }],
+    ['ordinary bytes', { bytes: [...Buffer.from('hello world, how are you today?')] }],
+    ['ordinary text in quads', { q: Buffer.from('the quick brown fox jumps').toString('base64').match(/.{4}/g) }],
+    ['small numbers', { n: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] }],
+    ['coordinates', { points: [51.5072, -0.1276, 40.7128, -74.006, 48.8566, 2.3522] }],
+    [
+      'a 3x3 matrix',
+      {
+        m: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      },
+    ],
+    ['ratings', { ratings: [4, 5, 3, 4, 4, 5, 2, 1, 3, 4, 5, 5, 4, 3, 2, 2] }],
+    ['ids', { ids: ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'] }],
+  ])('control: %s', (_name, value) => {
+    expect(parsedTypes(value)).toEqual([]);
+  });
+});
+
+describe("an answer's array of short strings", () => {
+  it('is read glued and apart, each a read-only segment', () => {
+    const quads = Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[];
+    const read = answerSegments({ data: quads }).filter((s) => s.keys && s.path.startsWith('data{'));
+    expect(read.map((s) => [s.path, s.text])).toEqual([
+      ['data{glued}', quads.join('')],
+      ['data{items}', `[${quads.join(', ')}]`],
+    ]);
+  });
+
+  it('control: three strings, a long one, or a number among them are not', () => {
+    for (const data of [
+      ['ab', 'cd', 'ef'],
+      ['ab', 'cd', 'ef', 'x'.repeat(17)],
+      ['ab', 'cd', 'ef', 1],
+    ]) {
+      expect(answerSegments({ data }).filter((s) => s.path.startsWith('data{g'))).toEqual([]);
+    }
+  });
+});
