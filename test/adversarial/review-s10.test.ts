@@ -38,3 +38,29 @@ describe("anchors.ts (0e16909): a URL's password is read only within 198 bytes a
     ).toBe('');
   });
 });
+
+describe('decode-stretches.ts (aae0e10): a base64 run not text whole is read in stretches of bytes that can be text', () => {
+  const key = 'AKIAZ3MQWXR5TLPB6Y7N';
+  /** `text`'s UTF-8 between bytes that are no UTF-8 (0xFF 0xFE before, 0xFF after), in base64. */
+  const framed = (text: string) =>
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text), Buffer.from([0xff])]).toString('base64');
+  const escaped = `${key.slice(0, 10)}\x1b${key.slice(10)}`;
+
+  // HOLE (open, classification/decode-stretches.ts BYTE_CLASS): a C0 control other than tab, line breaks and NUL (and
+  // DEL, and a C1 control) now ends a stretch, but the main view drops those characters as ignorables: the same key
+  // with an ESC (or \x01, \x7f, U+0085) between its halves is found in plain text and in a base64 run that is UTF-8
+  // whole, yet framed by two bytes that are no UTF-8 it is two stretches, "AKIAZ3MQWX" (10 bytes, under
+  // MIN_TEXT_BYTES: dropped) and the rest, and the request is forwarded with the key. Before aae0e10 a stretch was
+  // any valid UTF-8 and the control was read with it. Fix: class C0/DEL/C1 controls as characters the main view drops
+  // (skip them, neither TEXT nor BREAK: counted in no `visible`), or break only on bytes that are no UTF-8.
+  it.fails('a key with an ESC between its halves, in base64 framed by bytes that are no UTF-8, is refused', async () => {
+    expect(await forwarded(CHAT, chat(`attached blob: ${framed(escaped)} thanks`))).toBe('');
+  });
+  it('control: the same key in plain text with the ESC, and in base64 whole with it, is refused', async () => {
+    expect(await forwarded(CHAT, chat(`my key ${escaped} thanks`))).toBe('');
+    expect(await forwarded(CHAT, chat(`attached blob: ${Buffer.from(escaped).toString('base64')} thanks`))).toBe('');
+  });
+  it('control: the key framed by bytes that are no UTF-8, with no control inside, is refused', async () => {
+    expect(await forwarded(CHAT, chat(`attached blob: ${framed(key)} thanks`))).toBe('');
+  });
+});
