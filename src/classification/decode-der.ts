@@ -164,8 +164,11 @@ export function privateKeys(text: string, next: NextCandidate = (from) => Math.m
   return keys;
 }
 
+/** How the PEM block of a key read here starts (decode.ts does not decode it again). */
+export const PEM_ARMOR = '-----BEGIN PRIVATE KEY-----';
+
 /** A private key's PEM block, of its first line (what the PRIVATE_KEY recognizer reads). */
 function armored(bytes: Uint8Array): string {
   const line = Buffer.from(bytes.subarray(0, PEM_LINE_BYTES)).toString('base64');
-  return `-----BEGIN PRIVATE KEY-----\n${line}\n-----END PRIVATE KEY-----`;
+  return `${PEM_ARMOR}\n${line}\n-----END PRIVATE KEY-----`;
 }

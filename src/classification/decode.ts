@@ -2,9 +2,10 @@
 // quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8
 // only), and text behind a right-to-left override is read in display order (reversed); what they read as is classified
 // (all of a segment's runs as one text, kept apart by RUN_GAP), and a finding there covers its encoded run in the
-// original (so redaction removes it). One level only: decoded text is not decoded again. Invariants: each character is
-// looked at a bounded number of times; a classify() call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS
-// characters plus a share per character of its text (createDecodeBudget), and one more fails the call
+// original (so redaction removes it). Two levels: what a run decodes to is decoded once more (a second encoding over
+// the first), never a third time. Invariants: each character is looked at a bounded number of times; a classify()
+// call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a share per character of its text
+// (createDecodeBudget), both levels together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
 // decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout.
 import RE2 from 're2';
@@ -25,7 +26,7 @@ import {
   separatedHexRuns,
 } from './decode-bytes.ts';
 import { base64Stretches } from './decode-stretches.ts';
-import { type ArmoredKey, KEY_START, privateKeys } from './decode-der.ts';
+import { type ArmoredKey, KEY_START, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
 import { ClassificationError } from './errors.ts';
 import type { NormalizedText } from './normalize.ts';
@@ -182,8 +183,28 @@ export function spend(budget: DecodeBudget, text: string): void {
   budget.chars -= text.length;
 }
 
-/** The encoded runs of a main view that decode to text, within the budget, in order of their start. */
+/**
+ * The encoded runs of a main view that decode to text, within the budget, and the runs of what they decode to (a
+ * second encoding over the first: `xxd -p | base64`, base64 URL-encoded, codes of base64; one shell pipeline each),
+ * found over the characters of their outer run (exact ones through a run mapped character by character). Two levels
+ * only: a third is not read. A private key's PEM block is not read again (it is the key, read already).
+ */
 export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
+  const first = runsOf(view, budget, exhaustive);
+  const runs = [...first];
+  for (const outer of first) {
+    if (outer.text.startsWith(PEM_ARMOR)) continue;
+    const plain = { text: outer.text, startOf: (i: number) => i, endOf: (i: number) => i, simple: false };
+    for (const inner of runsOf(plain, budget, exhaustive)) {
+      const [start, end] = outer.spanOf?.(inner.start, inner.end) ?? [outer.start, outer.end];
+      runs.push({ start, end, text: inner.text });
+    }
+  }
+  return runs;
+}
+
+/** The encoded runs of a view that decode to text, within the budget (one level). */
+function runsOf(view: NormalizedText, budget: DecodeBudget, exhaustive: boolean): DecodedRun[] {
   const text = view.text;
   // Every run decoded is at least MIN_PERCENT_RUN characters (base64, hex and code lists longer still).
   if (text.length < MIN_PERCENT_RUN) return [];

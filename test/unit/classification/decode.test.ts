@@ -1,5 +1,5 @@
-// Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded once and classified; a finding
-// covers the whole encoded run in the original; binary, short runs and runs past the budget are left alone.
+// Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded (two levels) and classified; a
+// finding covers the whole encoded run in the original; binary, short runs and runs past the budget are left alone.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
@@ -108,8 +108,10 @@ describe('character escapes (\\u, \\U, \\x, octal, HTML numeric references with 
 });
 
 describe('what decoding leaves alone', () => {
-  it('one level only: base64 of base64 is not decoded twice', () => {
-    expect(find(`x ${b64(b64('219-09-9999'))} y`)).toEqual([]);
+  it('two levels: base64 of base64 is read (over the whole outer run), a third encoding is not', () => {
+    const twice = b64(b64('219-09-9999'));
+    expect(find(`x ${twice} y`)).toEqual([{ ...ssn, value: twice }]);
+    expect(find(`x ${b64(twice)} y`)).toEqual([]);
   });
 
   it('binary data (not UTF-8), short runs, long words and hashes', () => {
