@@ -134,10 +134,107 @@ function writeGlued(segments: readonly TextSegment[], list: ItemList, out: Write
   for (const { segment } of list.items) pushItem(out, segments, segment);
 }
 
+/** An array of a JSON text read whole: its member name and each item's span in the text (a string's quotes left out). */
+interface TextList {
+  name: string;
+  items: [number, number][];
+}
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** Whether a text is a JSON object or array (its first character after whitespace opens one). */
+function isJsonText(text: string): boolean {
+  let at = 0;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  return text[at] === '{' || text[at] === '[';
+}
+
+/** The member name written right before `at` (`"data":` then the array), at most MAX_LIST_NAME characters; or ''. */
+function nameBefore(text: string, at: number): string {
+  let k = at - 1;
+  while (k >= 0 && isJsonSpace(text.charCodeAt(k))) k -= 1;
+  if (text[k] !== ':') return '';
+  k -= 1;
+  while (k >= 0 && isJsonSpace(text.charCodeAt(k))) k -= 1;
+  if (text[k] !== '"') return '';
+  const open = text.lastIndexOf('"', k - 1);
+  return open < 0 || k - open > 2 * MAX_LIST_NAME ? '' : nameOf(text.slice(open + 1, k));
+}
+
 /**
- * One window of every list of short items read whole (itemLists), each list apart and, when it holds letters, glued,
- * every reading apart from the next by PAIR_GAP (no run is decoded and no value read across it). None when the value
- * holds no such list. The classifier scans it with decoding, as it scans a segment.
+ * The arrays of a JSON text (tool-call arguments) of MIN_LIST_ITEMS or more items, each a string of 1-MAX_LIST_ITEM
+ * characters or a byte number, one at least a string (a list of numbers alone is read in the text itself: codes by
+ * decode.ts, digits by the digits view). One pass: an array that is no such list is left where it stops being one
+ * (an inner array there is read as its own).
+ */
+function textLists(text: string): TextList[] {
+  const lists: TextList[] = [];
+  for (let open = text.indexOf('['); open >= 0; ) {
+    const items: [number, number][] = [];
+    let strings = 0;
+    let at = open + 1;
+    let whole = false;
+    for (;;) {
+      while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+      const code = text.charCodeAt(at);
+      let end = at;
+      if (code === 0x22) {
+        end = at + 1;
+        while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+        if (end >= text.length || end === at + 1 || end - at - 1 > MAX_LIST_ITEM) {
+          at = end + 1;
+          break;
+        }
+        items.push([at + 1, end]);
+        strings += 1;
+        end += 1;
+      } else {
+        while (end < text.length && end - at <= 3 && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) {
+          end += 1;
+        }
+        if (end === at || !isByteNumber(text.slice(at, end))) break;
+        items.push([at, end]);
+      }
+      at = end;
+      while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+      if (text.charCodeAt(at) === 0x2c) {
+        at += 1;
+        continue;
+      }
+      whole = text.charCodeAt(at) === 0x5d;
+      break;
+    }
+    if (whole && strings > 0 && items.length >= MIN_LIST_ITEMS) lists.push({ name: nameBefore(text, open), items });
+    open = text.indexOf('[', Math.max(at, open + 1));
+  }
+  return lists;
+}
+
+/** A JSON text's list written apart (`name: [a, b, …]`) and glued, each item a part of its segment. */
+function writeTextList(text: string, segment: number, list: TextList, out: Writer): void {
+  const item = ([from, to]: [number, number]) => {
+    out.parts.push({ segment, at: out.at, from, length: to - from });
+    push(out, text.slice(from, to));
+  };
+  if (list.name !== '') push(out, `${list.name}: `);
+  push(out, '[');
+  list.items.forEach((span, k) => {
+    if (k > 0) push(out, ', ');
+    item(span);
+  });
+  push(out, ']');
+  push(out, PAIR_GAP);
+  for (const span of list.items) item(span);
+}
+
+/**
+ * One window of every list of short items read whole, each list apart and, when it holds letters, glued, every
+ * reading apart from the next by PAIR_GAP (no run is decoded and no value read across it): a parsed value's lists
+ * (itemLists) and a JSON text's arrays of short strings (textLists: `{"data":["YXdz","IEFL",…]}` in tool-call
+ * arguments, requests and answers). None when there is no such list. The classifier scans it with decoding, as it
+ * scans a segment.
  */
 export function itemListWindows(segments: readonly TextSegment[]): JoinWindow[] {
   const out: Writer = { texts: [], parts: [], at: 0 };
@@ -148,5 +245,12 @@ export function itemListWindows(segments: readonly TextSegment[]): JoinWindow[] 
     push(out, PAIR_GAP);
     writeGlued(segments, list, out);
   }
+  segments.forEach((segment, index) => {
+    if (segment.text.indexOf('"') < 0 || !isJsonText(segment.text)) return;
+    for (const list of textLists(segment.text)) {
+      if (out.at > 0) push(out, PAIR_GAP);
+      writeTextList(segment.text, index, list, out);
+    }
+  });
   return out.at === 0 ? [] : [{ text: out.texts.join(''), parts: out.parts }];
 }

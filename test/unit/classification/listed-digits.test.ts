@@ -56,7 +56,7 @@ describe('single digits of a whole list read as one number', () => {
     ['small numbers 1-16', '[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]'],
     ['a card digits list with a two-digit item', `[${CARD.slice(0, 8).join(', ')}, 10, ${CARD.slice(8).join(', ')}]`],
     ['a list of 20 single digits holding a card', `[${[...CARD, 1, 2, 3, 4].join(',')}]`],
-    ['a card digits list followed by a word item', `[${CARD.join(',')},"x"]`],
+    ['a card digits list followed by a number item', `[${CARD.join(',')}, 22]`],
     ['a 3x3 matrix, no label', '[[1,0,0],[0,1,0],[0,0,1]]'],
     ['a version array', 'version [1, 2, 3]'],
     ['coordinates', '[[51.5072, -0.1276], [40.7128, -74.006]]'],
@@ -138,6 +138,27 @@ describe("a parsed value's lists of short items read whole", () => {
     ['ids', { ids: ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'] }],
   ])('control: %s', (_name, value) => {
     expect(parsedTypes(value)).toEqual([]);
+  });
+});
+
+describe("a JSON text's arrays of short strings read whole (tool-call arguments)", () => {
+  it.each([
+    ['hex bytes', BYTES.map((b) => b.toString(16))],
+    ['base64 quads', Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[]],
+    ['codes as strings', BYTES.map(String)],
+    ['nested in an object, pretty-printed', Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[], 2],
+  ])('a key as %s', (_name, items, indent?: number) => {
+    const text = JSON.stringify({ call: { data: items } }, null, indent);
+    expect(new Set(found(text).map((f) => f.split(' ')[0]))).toEqual(new Set(['AWS_ACCESS_KEY']));
+  });
+
+  it.each([
+    ['tags', { tags: ['red', 'green', 'blue', 'amber', 'teal'] }],
+    ['ids', { ids: ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'], n: [1, 2, 3, 4] }],
+    ['ordinary text in quads', { q: Buffer.from('the quick brown fox jumps').toString('base64').match(/.{4}/g) }],
+    ['words of a sentence', { words: 'please summarise the following meeting notes'.split(' ') }],
+  ])('control: %s', (_name, value) => {
+    expect(found(JSON.stringify(value))).toEqual([]);
   });
 });
 
