@@ -20,6 +20,7 @@ export interface Anchor {
 export const BUILT_IN_ANCHORS: ReadonlyMap<RecognizerDefinition, Anchor> = new Map([
   // `\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@` then at most 8 labels of 63 and a dot, and a last label of 63.
   [EMAIL, { literal: Buffer.from('@'), before: 64, after: 1 + 8 * 64 + 63 }],
-  // A scheme of 2-21 characters, then `://`, a user of 64, `:`, a password of 128, `@` and one host character.
-  [URL_PASSWORD, { literal: Buffer.from('://'), before: 21, after: 3 + 64 + 1 + 128 + 1 + 1 }],
+  // A scheme of 2-21 ASCII characters, then `://`, a user of 64 characters, `:`, a password of 128, `@` and one host
+  // character: RE2 counts the user's and password's characters as code points, up to 4 bytes each (review s10).
+  [URL_PASSWORD, { literal: Buffer.from('://'), before: 21, after: 3 + 4 * 64 + 1 + 4 * 128 + 1 + 1 }],
 ]);

@@ -16,16 +16,16 @@ describe("anchors.ts (0e16909): a URL's password is read only within 198 bytes a
   const dsn = `postgres://${'管'.repeat(64)}:Tr0ub4dor!Xq7#Lm2@db.internal.net:5432/app`;
   const cyrillic = `postgres://admin:${'пароль'.repeat(17)}@db.internal.net:5432/app`;
 
-  // HOLE (open, classification/anchors.ts): URL_PASSWORD's `after` reach (3 + 64 + 1 + 128 + 1 + 1 = 198) counts the
+  // HOLE (closed, classification/anchors.ts): URL_PASSWORD's `after` reach (3 + 64 + 1 + 128 + 1 + 1 = 198) counts the
   // user (`[^\s:/@"'<>]{0,64}`) and password (`{3,128}`) in bytes, but RE2 reads them in code points, up to 4 bytes
   // each: a match can end 3 + 256 + 1 + 512 + 2 = 774 bytes after `://`. matchSet's window stops at 198, the set
   // sees no `@`, the recognizer never runs, and in a text past 2 KB (the split sets) a connection string whose user
   // or password holds multi-byte characters is forwarded with its password. Fix: `after` at 4 bytes a character
   // (774), or count the reach in code points when cutting the window.
-  it.fails('a DSN with a Cyrillic password of 102 letters, in a text past 2 KB, is refused', async () => {
+  it('a DSN with a Cyrillic password of 102 letters, in a text past 2 KB, is refused', async () => {
     expect(await forwarded(CHAT, chat(`${PAD}\n${cyrillic}\n${PAD}`))).toBe('');
   });
-  it.fails('a DSN with a 64-character CJK user, in a text past 2 KB, has its password found', async () => {
+  it('a DSN with a 64-character CJK user, in a text past 2 KB, has its password found', async () => {
     expect(await typesIn(`${PAD}\n${dsn}\n${PAD}`)).toContain('PASSWORD');
   });
   it('control: the same DSNs alone (under 2 KB: the one small set, not anchored) are refused / found', async () => {
@@ -46,14 +46,14 @@ describe('decode-stretches.ts (aae0e10): a base64 run not text whole is read in 
     Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text), Buffer.from([0xff])]).toString('base64');
   const escaped = `${key.slice(0, 10)}\x1b${key.slice(10)}`;
 
-  // HOLE (open, classification/decode-stretches.ts BYTE_CLASS): a C0 control other than tab, line breaks and NUL (and
+  // HOLE (closed, classification/decode-stretches.ts BYTE_CLASS): a C0 control other than tab, line breaks and NUL (and
   // DEL, and a C1 control) now ends a stretch, but the main view drops those characters as ignorables: the same key
   // with an ESC (or \x01, \x7f, U+0085) between its halves is found in plain text and in a base64 run that is UTF-8
   // whole, yet framed by two bytes that are no UTF-8 it is two stretches, "AKIAZ3MQWX" (10 bytes, under
   // MIN_TEXT_BYTES: dropped) and the rest, and the request is forwarded with the key. Before aae0e10 a stretch was
   // any valid UTF-8 and the control was read with it. Fix: class C0/DEL/C1 controls as characters the main view drops
   // (skip them, neither TEXT nor BREAK: counted in no `visible`), or break only on bytes that are no UTF-8.
-  it.fails('a key with an ESC between its halves, in base64 framed by bytes that are no UTF-8, is refused', async () => {
+  it('a key with an ESC between its halves, in base64 framed by bytes that are no UTF-8, is refused', async () => {
     expect(await forwarded(CHAT, chat(`attached blob: ${framed(escaped)} thanks`))).toBe('');
   });
   it('control: the same key in plain text with the ESC, and in base64 whole with it, is refused', async () => {
