@@ -2,6 +2,7 @@
 // comment naming what, why and the fix; controls that hold are plain `it`. Through the real classifier and the
 // recording pipeline (what is forwarded upstream).
 import { describe, expect, it } from 'vitest';
+import { chatToolRequest } from './fixtures.ts';
 import { classifier } from './recording-pipeline.ts';
 import { CHAT, forwarded } from './round7-helpers.ts';
 
@@ -62,5 +63,27 @@ describe('decode-stretches.ts (aae0e10): a base64 run not text whole is read in 
   });
   it('control: the key framed by bytes that are no UTF-8, with no control inside, is refused', async () => {
     expect(await forwarded(CHAT, chat(`attached blob: ${framed(key)} thanks`))).toBe('');
+  });
+});
+
+describe('digit-separators.ts (e0b38c6): a JSON escape naming whitespace between digit groups is read as it', () => {
+  const args = (value: string) => chatToolRequest(`{"note":"ssn ${value}"}`);
+  const cardArgs = (value: string) => chatToolRequest(`{"note":"card ${value}"}`);
+
+  // HOLE (open, classification/digit-separators.ts escapedSpaceAt): only \n \t \r \f \v are read as what they
+  // name; `\b` (backspace, a JSON short escape as well) stays the letter `b`, and `\u0008` is not decoded (a control).
+  // The tool and the model read a backspace, which the main view drops as an ignorable: a real backspace between the
+  // groups is found (219099999 after `ssn`, a card's 16 digits glued), the escaped one is forwarded. Fix: read `\b`
+  // (and `\u0008`, any escaped control the main view drops) as no character between digits (escapedSpaceAt /
+  // separatorWidth width 2 with nothing read), as the main view reads the control itself.
+  it.fails('an SSN split by \\b in chat tool-call arguments is refused', async () => {
+    expect(await forwarded(CHAT, args(String.raw`219\b09\b9999`))).toBe('');
+  });
+  it.fails('a card split by \\b in chat tool-call arguments is refused', async () => {
+    expect(await forwarded(CHAT, cardArgs(String.raw`4111\b1111\b1111\b1111`))).toBe('');
+  });
+  it('control: the same SSN with real backspaces, and split by \\n, is refused', async () => {
+    expect(await forwarded(CHAT, args('219\b09\b9999'))).toBe('');
+    expect(await forwarded(CHAT, args(String.raw`219\n09\n9999`))).toBe('');
   });
 });
