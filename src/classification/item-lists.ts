@@ -8,7 +8,7 @@
 // most, plus a few brackets and MAX_LIST_NAME characters a list); lists of other numbers (coordinates, ids, floats)
 // and lists of longer strings (prose, which the join windows read) are not written.
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
-import { follows, itemPath } from './number-lists.ts';
+import { type ListRun, listRuns } from './number-lists.ts';
 import type { TextSegment } from './types.ts';
 
 /** Fewest items of a list read whole: a card's groups are read by number-lists.ts, an SSN's digits are nine. */
@@ -18,13 +18,8 @@ export const MAX_LIST_ITEM = 16;
 /** Characters of a list's member name written before it (context words: `ssn`, `card`). */
 const MAX_LIST_NAME = 32;
 
-/** One list: its items' segments and index paths, under one base path and one location. */
-interface ItemList {
-  base: string;
-  location: string | undefined;
-  items: { segment: number; indices: number[] }[];
-  /** Whether every item is what a list read whole holds (short; a number is a byte: 0-255). */
-  short: boolean;
+/** One list read whole: a run of items (number-lists.ts listRuns) and whether an item holds a letter. */
+interface ItemList extends ListRun {
   /** Whether an item holds something else than digits (a string: hex, base64). */
   letters: boolean;
 }
@@ -47,39 +42,23 @@ function hasNonDigit(text: string): boolean {
   return false;
 }
 
-/** The lists whose items are consecutive segments of one base path (anything else between: apart), in order. */
+/**
+ * The lists read whole: runs of MIN_LIST_ITEMS or more items from the list's start, each item short (a digits-only
+ * item is a number or a digit string: a byte, 0-255, either way).
+ */
 function itemLists(segments: readonly TextSegment[]): ItemList[] {
   const lists: ItemList[] = [];
-  let current: ItemList | undefined;
-  const close = () => {
-    if (current?.short && current.items.length >= MIN_LIST_ITEMS) lists.push(current);
-    current = undefined;
-  };
-  segments.forEach((segment, i) => {
-    const item = itemPath(segment.path);
-    if (item === undefined) return close();
-    const last = current?.items[current.items.length - 1];
-    const joins =
-      current !== undefined &&
-      last !== undefined &&
-      current.base === item.base &&
-      current.location === segment.location &&
-      follows(last.indices, item.indices);
-    if (!joins) {
-      close();
-      const first = item.indices.every((index) => index === 0);
-      current = { base: item.base, location: segment.location, items: [], short: first, letters: false };
-    }
-    const list = current as ItemList;
-    list.items.push({ segment: i, indices: item.indices });
-    const { text } = segment;
-    if (!list.short) return;
-    const letters = hasNonDigit(text);
-    list.letters ||= letters;
-    // A digits-only item is a number or a digit string: a byte (0-255) either way, or the list is no list read whole.
-    if (text.length === 0 || text.length > MAX_LIST_ITEM || (!letters && !isByteNumber(text))) list.short = false;
-  });
-  close();
+  for (const run of listRuns(segments)) {
+    if (!run.whole || run.items.length < MIN_LIST_ITEMS) continue;
+    let letters = false;
+    const short = run.items.every(({ segment }) => {
+      const { text } = segments[segment] as TextSegment;
+      const word = hasNonDigit(text);
+      letters ||= word;
+      return text.length > 0 && text.length <= MAX_LIST_ITEM && (word || isByteNumber(text));
+    });
+    if (short) lists.push({ ...run, letters });
+  }
   return lists;
 }
 

@@ -20,7 +20,7 @@ interface NumberList {
 }
 
 /** An array item's path split into the path of its outermost list and its indices (undefined: no array item). */
-export function itemPath(path: string): { base: string; indices: number[] } | undefined {
+function itemPath(path: string): { base: string; indices: number[] } | undefined {
   const indices: number[] = [];
   let end = path.length;
   while (end > 0 && path.charCodeAt(end - 1) === 0x5d) {
@@ -44,24 +44,32 @@ function isGroup(text: string): boolean {
 }
 
 /** Whether `next` continues a list after `prev`: the next index at some level, every deeper index 0 (none skipped). */
-export function follows(prev: readonly number[], next: readonly number[]): boolean {
+function follows(prev: readonly number[], next: readonly number[]): boolean {
   let p = 0;
   while (p < prev.length && p < next.length && prev[p] === next[p]) p += 1;
   if (p >= next.length || p >= prev.length || next[p] !== (prev[p] as number) + 1) return false;
   return next.slice(p + 1).every((i) => i === 0);
 }
 
-/** The lists of at most MAX_LIST_GROUPS numbers whose items are consecutive segments (anything else between: apart). */
-function numberLists(segments: readonly TextSegment[]): NumberList[] {
-  const lists: NumberList[] = [];
-  let current: (NumberList & { pure: boolean; location: string | undefined }) | undefined;
-  const close = () => {
-    if (current?.pure && current.items.length <= MAX_LIST_GROUPS) lists.push(current);
-    current = undefined;
-  };
+/** A run of consecutive segments that are the items of one list: one base path and location, no index skipped. */
+export interface ListRun {
+  base: string;
+  location: string | undefined;
+  items: { segment: number; indices: number[] }[];
+  /** Whether its first item is the list's first (every index 0): a list read from its start. */
+  whole: boolean;
+}
+
+/** The runs of consecutive array items of `segments`, in order (anything else between them: apart). One pass. */
+export function listRuns(segments: readonly TextSegment[]): ListRun[] {
+  const runs: ListRun[] = [];
+  let current: ListRun | undefined;
   segments.forEach((segment, i) => {
     const item = itemPath(segment.path);
-    if (item === undefined) return close();
+    if (item === undefined) {
+      current = undefined;
+      return;
+    }
     const last = current?.items[current.items.length - 1];
     const joins =
       current !== undefined &&
@@ -70,17 +78,25 @@ function numberLists(segments: readonly TextSegment[]): NumberList[] {
       current.location === segment.location &&
       follows(last.indices, item.indices);
     if (!joins) {
-      close();
-      current = { base: item.base, items: [], end: i, pure: true, location: segment.location };
-      if (!item.indices.every((index) => index === 0)) current.pure = false;
+      const whole = item.indices.every((index) => index === 0);
+      current = { base: item.base, location: segment.location, items: [], whole };
+      runs.push(current);
     }
-    const list = current as NumberList & { pure: boolean };
-    list.items.push({ segment: i, indices: item.indices });
-    list.end = i + 1;
-    if (!isGroup(segment.text) || list.items.length > MAX_LIST_GROUPS) list.pure = false;
+    (current as ListRun).items.push({ segment: i, indices: item.indices });
   });
-  close();
-  return lists;
+  return runs;
+}
+
+/** The lists of at most MAX_LIST_GROUPS numbers whose items are consecutive segments (anything else between: apart). */
+function numberLists(segments: readonly TextSegment[]): NumberList[] {
+  return listRuns(segments)
+    .filter(
+      (run) =>
+        run.whole &&
+        run.items.length <= MAX_LIST_GROUPS &&
+        run.items.every(({ segment }) => isGroup((segments[segment] as TextSegment).text)),
+    )
+    .map((run) => ({ base: run.base, items: run.items, end: (run.items[run.items.length - 1]?.segment ?? 0) + 1 }));
 }
 
 /**

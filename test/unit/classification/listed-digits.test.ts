@@ -4,7 +4,7 @@
 // coordinates, versions, matrices, ratings, byte arrays of ordinary text, CSV rows, tags) stay clean.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import type { TextSegment } from '../../../src/classification/types.ts';
+import { segmentsOf } from './parsed-segments.ts';
 import { answerSegments } from '../../../src/providers/answer-json.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
@@ -17,17 +17,6 @@ const BYTES = [...Buffer.from(KEY)];
 const found = (text: string) =>
   classifier.classify([{ path: 'p', text }]).findings.map((f) => `${f.type} ${text.slice(f.start, f.end)}`);
 
-/** The segments the request walk makes of a parsed JSON value (shape-walk.ts walkJson): key lists, strings, numbers. */
-function segmentsOf(value: unknown, path = 'input', out: TextSegment[] = []): TextSegment[] {
-  if (typeof value === 'string' || typeof value === 'number') out.push({ path, text: String(value), location: 'user' });
-  else if (Array.isArray(value)) value.forEach((item, i) => segmentsOf(item, `${path}[${i}]`, out));
-  else if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value);
-    if (keys.length > 0) out.push({ path, text: keys.join('\n'), location: 'user' });
-    for (const key of keys) segmentsOf((value as Record<string, unknown>)[key], `${path}.${key}`, out);
-  }
-  return out;
-}
 const parsedTypes = (value: unknown) => [
   ...new Set(classifier.classify(segmentsOf(value)).findings.map((f) => `${f.type} ${f.path.replace(/\[\d+\]$/, '')}`)),
 ];

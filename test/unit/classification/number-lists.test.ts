@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { numberListWindows } from '../../../src/classification/number-lists.ts';
 import type { TextSegment } from '../../../src/classification/types.ts';
+import { segmentsOf } from './parsed-segments.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(7) });
-
-/** The segments the request walk makes of a parsed JSON value (shape-walk.ts walkJson): key lists, strings, numbers. */
-function segmentsOf(value: unknown, path = 'input', out: TextSegment[] = []): TextSegment[] {
-  if (typeof value === 'string' || typeof value === 'number') out.push({ path, text: String(value), location: 'user' });
-  else if (Array.isArray(value)) value.forEach((item, i) => segmentsOf(item, `${path}[${i}]`, out));
-  else if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value);
-    if (keys.length > 0) out.push({ path, text: keys.join('\n'), location: 'user' });
-    for (const key of keys) segmentsOf((value as Record<string, unknown>)[key], `${path}.${key}`, out);
-  }
-  return out;
-}
 
 const cards = (segments: TextSegment[]) =>
   classifier.classify(segments).findings.filter((f) => f.type === 'CREDIT_CARD');
