@@ -190,12 +190,11 @@ export function spend(budget: DecodeBudget, text: string): void {
  * only: a third is not read. A private key's PEM block is not read again (it is the key, read already).
  */
 export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
-  const first = runsOf(view, budget, exhaustive);
+  const first = decodeOnce(view, budget, exhaustive);
   const runs = [...first];
   for (const outer of first) {
     if (outer.text.startsWith(PEM_ARMOR)) continue;
-    const plain = { text: outer.text, startOf: (i: number) => i, endOf: (i: number) => i, simple: false };
-    for (const inner of runsOf(plain, budget, exhaustive)) {
+    for (const inner of decodeOnce(plainView(outer.text), budget, exhaustive)) {
       const [start, end] = outer.spanOf?.(inner.start, inner.end) ?? [outer.start, outer.end];
       runs.push({ start, end, text: inner.text });
     }
@@ -203,8 +202,13 @@ export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhausti
   return runs;
 }
 
+/** A decoded text as a view of itself (offsets its own): what a second level is read from. */
+export function plainView(text: string): NormalizedText {
+  return { text, startOf: (i) => i, endOf: (i) => i, simple: false };
+}
+
 /** The encoded runs of a view that decode to text, within the budget (one level). */
-function runsOf(view: NormalizedText, budget: DecodeBudget, exhaustive: boolean): DecodedRun[] {
+export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
   const text = view.text;
   // Every run decoded is at least MIN_PERCENT_RUN characters (base64, hex and code lists longer still).
   if (text.length < MIN_PERCENT_RUN) return [];

@@ -10,7 +10,9 @@ import {
   type DecodeBudget,
   type DecodedRun,
   decodedRuns,
+  decodeOnce,
   joinDecoded,
+  plainView,
   privateKeysIn,
   runsCovering,
   spanOfPiece,
@@ -175,7 +177,13 @@ export function boundaryRuns(
       if (tight !== undefined) {
         covered = tight[1];
         const run = wholeRun(text.slice(tight[0], tight[1]), budget);
-        if (run !== undefined) found.push({ window, run: shifted(run, tight[0]) });
+        if (run === undefined) continue;
+        found.push({ window, run: shifted(run, tight[0]) });
+        // A second encoding under the first (`xxd -p | base64` cut in two): what it reads as, decoded once more
+        // (decode.ts's second level), found over the same characters.
+        for (const inner of decodeOnce(plainView(run.text), budget)) {
+          found.push({ window, run: shifted({ start: 0, end: run.end, text: inner.text }, tight[0]) });
+        }
         continue;
       }
       if (!mayCross(text, at, from, to)) continue;

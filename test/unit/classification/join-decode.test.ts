@@ -74,6 +74,22 @@ describe('encoded runs cut between two segments', () => {
   });
 });
 
+describe('a run under two encodings cut between two segments (decode.ts second level)', () => {
+  const twice = {
+    'base64 of hex': Buffer.from(hex).toString('base64'),
+    'hex of base64': Buffer.from(base64).toString('hex'),
+    'base64 of base64': Buffer.from(base64).toString('base64'),
+  };
+  it.each(Object.entries(twice))('%s: a piece on each segment', (_name, run) => {
+    const cut = Math.floor(run.length / 2) + 1;
+    expect(keyPieces([run.slice(0, cut), run.slice(cut)]).map((f) => f.segment).sort()).toEqual([0, 1]);
+  });
+  it('control: three encodings are not read', () => {
+    const thrice = Buffer.from(twice['base64 of base64']).toString('base64');
+    expect(keyPieces([thrice.slice(0, 40), thrice.slice(40)])).toEqual([]);
+  });
+});
+
 describe('tightRun and mayCross: which boundaries are decoded', () => {
   const at = (left: string, right: string) => {
     const [text, end] = [left + right, left.length + right.length];
