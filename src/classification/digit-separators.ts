@@ -101,10 +101,14 @@ function escapedSpaceAt(text: string, at: number): number {
   }
 }
 
-/** The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, 1, or 0. */
+/**
+ * The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, or `\b` (a
+ * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), 1, or 0.
+ */
 export function separatorWidth(text: string, at: number, accepts: (code: number) => boolean): number {
   const escaped = escapedSpaceAt(text, at);
   if (escaped >= 0 && accepts(escaped)) return 2;
+  if (text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x62) return 2;
   return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;
 }
 

@@ -70,16 +70,12 @@ describe('digit-separators.ts (e0b38c6): a JSON escape naming whitespace between
   const args = (value: string) => chatToolRequest(`{"note":"ssn ${value}"}`);
   const cardArgs = (value: string) => chatToolRequest(`{"note":"card ${value}"}`);
 
-  // HOLE (open, classification/digit-separators.ts escapedSpaceAt): only \n \t \r \f \v are read as what they
-  // name; `\b` (backspace, a JSON short escape as well) stays the letter `b`, and `\u0008` is not decoded (a control).
-  // The tool and the model read a backspace, which the main view drops as an ignorable: a real backspace between the
-  // groups is found (219099999 after `ssn`, a card's 16 digits glued), the escaped one is forwarded. Fix: read `\b`
-  // (and `\u0008`, any escaped control the main view drops) as no character between digits (escapedSpaceAt /
-  // separatorWidth width 2 with nothing read), as the main view reads the control itself.
-  it.fails('an SSN split by \\b in chat tool-call arguments is refused', async () => {
+  // Closed (session 10): `\b` between digits is read as a separator (digit-separators.ts separatorWidth), as an
+  // escape naming whitespace is: 219\b09\b9999 reads as 219-09-9999.
+  it('an SSN split by \\b in chat tool-call arguments is refused', async () => {
     expect(await forwarded(CHAT, args(String.raw`219\b09\b9999`))).toBe('');
   });
-  it.fails('a card split by \\b in chat tool-call arguments is refused', async () => {
+  it('a card split by \\b in chat tool-call arguments is refused', async () => {
     expect(await forwarded(CHAT, cardArgs(String.raw`4111\b1111\b1111\b1111`))).toBe('');
   });
   it('control: the same SSN with real backspaces, and split by \\n, is refused', async () => {

@@ -69,6 +69,7 @@ describe('JSON escapes naming whitespace between digit groups', () => {
     ['\\t', String.raw`{"note":"card 4111\t1111\t1111\t1111"}`, String.raw`4111\t1111\t1111\t1111`],
     ['\\r\\n', String.raw`{"note":"card 4111\r\n1111\r\n1111\r\n1111"}`, String.raw`4111\r\n1111\r\n1111\r\n1111`],
     ['\\f and \\v', String.raw`ssn 219\f09\v9999`, String.raw`219\f09\v9999`],
+    ['\\b (a backspace)', String.raw`card 4111\b1111\b1111\b1111`, String.raw`4111\b1111\b1111\b1111`],
     ['\\\\n (escaped twice)', String.raw`ssn 219\\n09\\n9999`, String.raw`219\\n09\\n9999`],
     ['\\n between spaced digits', String.raw`ssn 2\n1\n9\n0\n9\n9\n9\n9\n9`, String.raw`2\n1\n9\n0\n9\n9\n9\n9\n9`],
     [
