@@ -21,7 +21,16 @@ import { itemListWindows } from './item-lists.ts';
 import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
 import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
-import { batchGap, batchWindows, memberHolding, membersTouching } from './window-batches.ts';
+import {
+  type BatchMember,
+  batchGap,
+  batchWindows,
+  memberHolding,
+  membersTouching,
+  readsPastMember,
+  type WindowBatch,
+} from './window-batches.ts';
+import { PAIR_GAP } from './join-window.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -51,6 +60,12 @@ export function createClassifier(opts: {
    * example.com/.net/.org and the .example/.test/.invalid/.localhost domains. Default false (they are sample data).
    */
   fictional?: boolean;
+  /**
+   * How join windows scanned together are kept apart: `short` (default) by one PAIR_GAP, a member read again alone when
+   * a match in it is within MATCH_READ_REACH of a neighbour; `reach` by a gap longer than every reach (tests: both MUST
+   * find the same).
+   */
+  windowBatches?: 'short' | 'reach';
 }): Classifier {
   if (!(opts.fingerprintKey instanceof Uint8Array) || opts.fingerprintKey.byteLength < MIN_FINGERPRINT_KEY_BYTES) {
     throw new ClassificationError(
@@ -80,8 +95,16 @@ export function createClassifier(opts: {
   digitIslands(normalizeText('0')); // and the digits view's native search (digit-view.ts: hasDigitThenSeparator)
   if (definitions.some((d) => d.validator === 'person_name' || d.validator === 'person_name_listed')) nameLists();
   if (definitions.some((d) => d.validator?.startsWith('phone') === true)) preparePhoneMetadata();
-  // Between two windows scanned together: past every recognizer's context and exclusion reach (window-batches.ts).
-  const windowGap = batchGap(
+  // How far any look around a match reaches (match-context.ts, matching.ts), and what keeps windows scanned together
+  // apart (window-batches.ts): one PAIR_GAP, each member a match reads past scanned again alone; or (`reach`) a gap
+  // past every recognizer's context and exclusion reach.
+  const readReach = Math.max(
+    MATCH_READ_REACH,
+    EXCLUDE_BEFORE,
+    ...recognizers.map((r) => Math.max(r.contextBefore, r.contextAfter)),
+  );
+  const shortBatches = opts.windowBatches !== 'reach';
+  const reachGap = batchGap(
     Math.max(EXCLUDE_BEFORE, ...recognizers.map((r) => Math.max(r.contextBefore, r.contextAfter))),
   );
   const wordsPresent = createWordFinder(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords));
@@ -91,13 +114,18 @@ export function createClassifier(opts: {
   /** Validator answers of the classify call under way (classify is synchronous: one call at a time). */
   let memo: ValidationMemo | undefined;
 
-  /** The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. */
+  /**
+   * The drafts of one view of a segment (main or digits) by the recognizers of `set`, at original offsets. `near`, when
+   * given, hears of every match kept (a draft or not): its span and what the looks around it may read (readReach each
+   * side), at original offsets.
+   */
   function scanView(
     normalized: NormalizedText,
     set: RecognizerSet,
     segment: TextSegment,
     index: number,
     keep?: (start: number, end: number) => boolean,
+    near?: Near,
   ): Draft[] {
     const bytes = Buffer.from(normalized.text, 'utf8');
     // One pass of the combined automaton says which recognizers can match at all; only those run.
@@ -131,6 +159,11 @@ export function createClassifier(opts: {
         const start = unitsAt === undefined ? m.startByte : unitsAt(m.startByte);
         const end = unitsAt === undefined ? m.endByte : unitsAt(m.endByte);
         if (keep !== undefined && !keep(start, end)) continue;
+        if (near !== undefined) {
+          const from = normalized.startOf(Math.max(0, start - readReach));
+          const to = normalized.endOf(Math.min(normalized.text.length, end + readReach));
+          near(normalized.startOf(start), normalized.endOf(end), from, to);
+        }
         if (isExcluded(normalized.text, lower, start, r)) continue;
         const context = hasContext(normalized.text, lower, start, end, r);
         if (r.requireContext && !context) continue;
@@ -166,18 +199,19 @@ export function createClassifier(opts: {
     index: number,
     budget?: DecodeBudget,
     sets: { main?: RecognizerSet; digits?: RecognizerSet } = { main: all, digits: numeric },
+    near?: Near,
   ): Draft[] {
     if (sets.main === undefined || segment.text.length === 0) return [];
     // A lone surrogate (a JSON `\ud800` escape) is read as U+FFFD, which the main view drops: one inside a value must
     // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
     const normalized = normalizedView(segment.text);
-    const found = scanView(normalized, sets.main, segment, index);
+    const found = scanView(normalized, sets.main, segment, index, undefined, near);
     // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
     // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
     if (sets.digits !== undefined) {
       for (const island of digitIslands(normalized)) {
         const keep = (start: number, end: number) => holdsRewrite(island.rewritten, start, end);
-        for (const d of scanView(island.view, sets.digits, segment, index, keep)) found.push(d);
+        for (const d of scanView(island.view, sets.digits, segment, index, keep, near)) found.push(d);
       }
     }
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
@@ -216,28 +250,53 @@ export function createClassifier(opts: {
 
   /**
    * The drafts of each distinct window text, in its own offsets, as scan() finds them in the text alone: the texts are
-   * scanned in batches kept apart by a gap longer than any bounded reach (window-batches.ts). A draft that runs across
-   * a gap (an unbounded pattern: a PEM key's body runs to its END line or the text's end, which alone is the window's
-   * end) says the batch did not read those members as they read alone, and may have consumed a match of theirs: each
-   * member it touches is scanned again alone, and its drafts are those (at most once a member: linear).
+   * scanned in batches kept apart by one PAIR_GAP, which no match crosses and every look reads as a text's end
+   * (window-batches.ts). Only a look around a match reads further (context and exclusion words, readReach at most): a
+   * member with a match whose looks reach a neighbour's text is scanned again alone, and its drafts are those; so is
+   * each member a match runs across a gap into (an unbounded pattern: a PEM key's body runs to its END line or the
+   * text's end, which alone is the window's end, and may have consumed a match of theirs). A window text without a
+   * match is read once, in its batch (the small calls' usual case). When a batch has more than RESCANS_ALONE such
+   * members (text dense with values), it and every later batch are read kept apart past every reach instead (the gap
+   * batchGap builds), where only a draft across a gap sends its members to be scanned again alone. Each member is read
+   * at most three times: linear.
    */
   function draftsOfWindows(texts: readonly string[]): Map<string, Draft[]> {
     const drafts = new Map<string, Draft[]>();
     for (const text of texts) if (text.length > 0) drafts.set(text, []);
-    const distinct = [...drafts.keys()];
-    for (const batch of batchWindows(distinct, windowGap)) {
+    let members = [...drafts.keys()];
+    let apart = !shortBatches;
+    let batches = batchWindows(members, apart ? reachGap : PAIR_GAP);
+    for (let b = 0; b < batches.length; b += 1) {
+      const batch = batches[b] as WindowBatch;
       const alone = new Set<number>();
-      for (const d of scan({ path: '', text: batch.text }, -1)) {
+      const near: Near | undefined = apart
+        ? undefined
+        : (start, end, from, to) => {
+            const member = memberHolding(batch, start, end);
+            if (member === undefined)
+              for (const touched of membersTouching(batch, start, end)) alone.add(touched.index);
+            else if (readsPastMember(batch, member, from, to)) alone.add(member.index);
+          };
+      for (const d of scan({ path: '', text: batch.text }, -1, undefined, undefined, near)) {
         const member = memberHolding(batch, d.start, d.end);
         if (member === undefined) {
           for (const touched of membersTouching(batch, d.start, d.end)) alone.add(touched.index);
           continue;
         }
-        const own = drafts.get(distinct[member.index] as string) as Draft[];
+        const own = drafts.get(members[member.index] as string) as Draft[];
         own.push({ ...d, start: d.start - member.at, end: d.end - member.at });
       }
+      if (!apart && alone.size > RESCANS_ALONE) {
+        const first = (batch.members[0] as BatchMember).index;
+        for (const member of batch.members) drafts.set(members[member.index] as string, []);
+        members = members.slice(first);
+        batches = batchWindows(members, reachGap);
+        apart = true;
+        b = -1;
+        continue;
+      }
       for (const index of alone) {
-        const text = distinct[index] as string;
+        const text = members[index] as string;
         drafts.set(text, scan({ path: '', text }, -1));
       }
     }
@@ -363,6 +422,22 @@ export function createClassifier(opts: {
 
   return { classify, recognizers: definitions };
 }
+
+/** Hears of a match kept in a view: its span and what the looks around it may read, at original offsets. */
+type Near = (start: number, end: number, from: number, to: number) => void;
+
+/**
+ * Characters any look around a match reads besides its recognizer's context reach: EXCLUDE_BEFORE (24), an adjacent
+ * exclusion phrase (40 before) and a company's legal form (80 from a name's start) in match-context.ts, a re-match a few
+ * code points on (matching.ts); with room to spare.
+ */
+export const MATCH_READ_REACH = 128;
+
+/**
+ * Members of a short batch scanned again alone before the rest of a call's windows are batched apart past every reach:
+ * text dense with values (a chat of names and numbers) would otherwise have most windows read twice.
+ */
+const RESCANS_ALONE = 2;
 
 /** Closed tokens remembered clean per classifier (scanSegment). */
 const CLEAN_TOKENS = 1024;

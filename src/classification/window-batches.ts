@@ -1,8 +1,10 @@
 // The join windows of one classify call scanned in batches (segment-join.ts builds them; classifier.ts scans them): the
-// distinct window texts glued into texts of at most BATCH_CHARS characters, kept apart by a gap of PAIR_GAPs longer
-// than any recognizer's context or exclusion reach, so a window reads in its batch as it reads alone (no recognizer
-// matches across a PAIR_GAP, and no word past the gap is in reach), for one normalisation, one set match and one pass
-// per recognizer over many small windows instead of one each. Invariant: members are disjoint and in text order.
+// distinct window texts glued into texts of at most BATCH_CHARS characters, kept apart by a gap that no recognizer
+// matches across and that reads, to every look beside a member, as the end of its text (PAIR_GAP), for one
+// normalisation, one set match and one pass per recognizer over many small windows instead of one each. A look around
+// a match reads further (context and exclusion words): with a one-PAIR_GAP gap the classifier scans a member again
+// alone when a match's looks reach a neighbour's text (readsPastMember); with a gap longer than every reach (batchGap)
+// no look does. Invariant: members are disjoint and in text order.
 import { PAIR_GAP } from './join-window.ts';
 
 /**
@@ -66,6 +68,17 @@ export function memberHolding(batch: WindowBatch, start: number, end: number): B
   }
   const member = batch.members[lo];
   return member !== undefined && member.at <= start && end <= member.at + member.length ? member : undefined;
+}
+
+/**
+ * Whether [from, to), what the looks around a match inside `member` read, reaches a neighbouring member's text (the gap
+ * alone reads as the text's end: no).
+ */
+export function readsPastMember(batch: WindowBatch, member: BatchMember, from: number, to: number): boolean {
+  const position = member.index - (batch.members[0] as BatchMember).index;
+  const before = batch.members[position - 1];
+  const after = batch.members[position + 1];
+  return (before !== undefined && from < before.at + before.length) || (after !== undefined && to > after.at);
 }
 
 /** The members that span [start, end) touches, in order (a span across a gap touches the members on both sides). */
