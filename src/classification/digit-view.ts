@@ -18,6 +18,7 @@ import {
   shortGroupRun,
   spacedRun,
 } from './digit-separators.ts';
+import { DASH, mergeRewrites, OTHER, SeparatorChain, SPACE } from './mixed-separators.ts';
 import type { NormalizedText } from './normalize.ts';
 import { CREDIT_CARD, NL_BSN, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
 import type { RecognizerDefinition } from './types.ts';
@@ -86,11 +87,13 @@ function separatorRewrites(text: string): Rewrite[] {
   const n = text.length;
   const rewrites: Rewrite[] = [];
   let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)
+  const chain = new SeparatorChain(text); // groups split by two kinds of separator (mixed-separators.ts)
   for (let i = 0; i < n; ) {
     if (!isDigit(text.charCodeAt(i))) {
       i += 1;
       continue;
     }
+    if (!isDigit(text.charCodeAt(i - 1))) chain.groupAt(i);
     if (!isDigit(text.charCodeAt(i - 1)) && !isDigit(text.charCodeAt(i + 1))) {
       const run = spacedRun(text, i, lists);
       if (run.digits >= MIN_SPACED_DIGITS) {
@@ -120,15 +123,18 @@ function separatorRewrites(text: string): Rewrite[] {
     if (after < n && isDigitSeparator(text.charCodeAt(after))) {
       const end = runEnd(text, after, isDigitSeparator);
       if (end > after && isDigit(text.charCodeAt(end))) {
-        const canonical = end - after === 1 && (text[after] === ' ' || text[after] === '-');
-        if (!canonical) rewrites.push({ from: after, to: end, dash: true });
+        const form = end - after > 1 ? OTHER : text[after] === ' ' ? SPACE : text[after] === '-' ? DASH : OTHER;
+        if (form === OTHER) rewrites.push({ from: after, to: end, dash: true });
+        chain.separator(after, end, form);
         i = end;
         continue;
       }
     }
+    if (!isDigit(text.charCodeAt(i + 1))) chain.close(i + 1);
     i += 1;
   }
-  return rewrites;
+  chain.close(-1);
+  return chain.unified.length === 0 ? rewrites : mergeRewrites(rewrites, chain.unified);
 }
 
 /** A piece of the digits view, and where in it its rewrites are (view offsets of the units they produced, in order). */

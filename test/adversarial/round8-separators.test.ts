@@ -5,7 +5,8 @@
 // ordinary case is a card number wrapped over two lines (`5500 0055⏎5555 5559`). The join windows' cut readings
 // (join-window.ts digitCutReadings, ad2bcbe) add a space at a digit-digit cut only, so a message ending in a line
 // break or a space, or a dotted value cut (`5500.0055` | `5555.5559`, its `.` never used at a cut), is the same case.
-// Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused.
+// Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused; number
+// runs with two kinds of separator that spell no SSN and no valid card are forwarded. All closed by mixed-separators.ts.
 import { describe, expect, it } from 'vitest';
 import { defaultEngine } from '../helpers/mcp-harness.ts';
 import { anthropicAnswer, hostileServer, prompt, textResult } from './fixtures.ts';
@@ -17,12 +18,9 @@ const relayed = (texts: readonly string[]) =>
   screened('anthropic.messages', anthropicAnswer(texts.map((text) => ({ type: 'text', text }))), RULES);
 
 describe('a card or SSN with two kinds of separator', () => {
-  // HOLE (open, classification/digit-view.ts / digit-separators.ts): a single ASCII space or `-` is kept as it is
-  // while any other separator run becomes `-`, so `0055⏎5555` beside `5500 0055` gives `5500 0055-5555 5559`, groups
-  // split by two families, which the CREDIT_CARD and US_SSN patterns (one family) do not read. Fix: a second digits
-  // reading with every separator run as one `-` (or patterns that take any separator between groups), checked by
-  // Luhn / the SSN rules as now.
-  it.fails.each([
+  // Closed (classification/mixed-separators.ts): a run of groups holding single spaces and another separator has its
+  // spaces read as `-` too when its groups spell an SSN (3-2-4, the whole run) or a card (layout, issuer, Luhn).
+  it.each([
     ['a card wrapped over two lines', 'card 5500 0055\n5555 5559'],
     ['a card wrapped with CRLF', 'card 4111 1111\r\n1111 1111'],
     ['an SSN wrapped over two lines', 'ssn 219 09\n9999'],
@@ -35,12 +33,9 @@ describe('a card or SSN with two kinds of separator', () => {
       relayed: expect.not.stringContaining(text.slice(-4)),
     });
   });
-  // HOLE (open, classification/join-window.ts digitCutReadings / cutSeparator, and the digits view above): a cut is
-  // read again only where a digit meets a digit, with the value's own separator there unless it is a dot (then a
-  // space): a first message ending in a line break or a space before the second's space, or a dotted value, gives a
-  // value of two separator families across the cut. Fix: read a cut with whitespace at either end as a digit-digit
-  // cut (the whitespace as the separator), and take the value's own `.` at the cut when its groups hold it.
-  it.fails.each([
+  // Closed by the same reading: the joined text holds the value with two kinds of separator (whitespace at the cut,
+  // or a dotted value read with a space at the cut, join-window.ts cutSeparator).
+  it.each([
     ['the first message ending in a line break', ['card 5500 0055\n', '5555 5559']],
     ['a space on both sides of the cut', ['card 5500 0055 ', ' 5555 5559']],
     ['a dotted card', ['card 5500.0055', '5555.5559']],
@@ -71,10 +66,24 @@ describe('a card or SSN with two kinds of separator', () => {
   });
 });
 
+describe('number runs with two kinds of separator that are no value (false-positive controls)', () => {
+  it.each([
+    ['dates and times', 'on 2024-03 14 at 12 05\n2024, or 14.03 2024-09-19'],
+    ['phone-like groups', 'call 415 555-2671 or 555 123\n4567'],
+    ['versions, prices and coordinates', 'v1.2 3.4.5, prices 250.75 1200.50, at -74.006 51.5072'],
+    ['a table of four-digit numbers', '2019 2020\n2021 2022\n4521 4522\n1843 9021'],
+    ['a card layout failing Luhn', 'card 4111 1111\n1111 1112'],
+  ])('%s are forwarded and relayed as they are', async (_name, text) => {
+    expect({ sent: await forwarded(CHAT, prompt(text)), relayed: await relayed([text]) }).toEqual({
+      sent: expect.stringContaining(JSON.stringify(text).slice(-8, -1)),
+      relayed: expect.stringContaining(JSON.stringify(text).slice(-8, -1)),
+    });
+  });
+});
+
 describe('a card or SSN with two kinds of separator from an MCP server', () => {
-  // HOLE (open, classification/digit-view.ts / digit-separators.ts, as above): the MCP result and progress screens
-  // read through the same views. Fix: as above.
-  it.fails('a card wrapped over two lines in a tool result, or an SSN in a progress message, is not relayed', async () => {
+  // Closed as above: the MCP result and progress screens read through the same views.
+  it('a card wrapped over two lines in a tool result, or an SSN in a progress message, is not relayed', async () => {
     const engine = await defaultEngine();
     const result = await hostileServer(engine, [], textResult('card 5500 0055\n5555 5559'))();
     const progress = await hostileServer(engine, [{ progress: 1, message: 'ssn 219 09\n9999' }], textResult('ok'))();

@@ -1,0 +1,144 @@
+// Digit groups split by more than one kind of separator (digit-view.ts): a card wrapped over two lines
+// (`5500 0055⏎5555 5559`), `4111-1111 1111-1111`, `219-09 9999`. The digits view writes every separator run as `-`
+// but keeps a single space as it is; where one chain of groups holds both, the spaces are written as `-` too, but only
+// inside groups that spell a value: an SSN's layout (3-2-4, the whole chain) or a card's (card layout, 13–19 digits,
+// issuer and Luhn). Other number runs (dates, times, phone-like groups, versions, tables) keep their spaces.
+// Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
+import { isCardLayout, isValidCardNumber } from './cards.ts';
+import type { Rewrite } from './digit-lists.ts';
+import { MAX_REGROUPED_DIGITS, MIN_REGROUPED_DIGITS } from './digit-separators.ts';
+
+/**
+ * How a separator run between two groups of a chain is written before unification: one ASCII space (kept), one `-`
+ * (kept), any other run (written as `-`).
+ */
+export const SPACE = 0;
+export const DASH = 1;
+export const OTHER = 2;
+export type SeparatorForm = typeof SPACE | typeof DASH | typeof OTHER;
+
+/** Most groups of a card layout (4-4-4-4-3): the groups a chain keeps to look back over. */
+const WINDOW = 5;
+
+/** Whether the separators in `slots` hold a single space and another separator (two families). */
+function mixed(forms: ArrayLike<number>, slots: readonly number[]): boolean {
+  let space = false;
+  let other = false;
+  for (const slot of slots) {
+    if (forms[slot] === SPACE) space = true;
+    else other = true;
+  }
+  return space && other;
+}
+
+/**
+ * The chain of digit groups joined by separator runs that separatorRewrites (digit-view.ts) is walking: told where
+ * each group starts, each separator after a group, and where a group ends with none after it. It keeps the last
+ * WINDOW groups only (a card's window of groups is no longer), marks the single spaces to write as `-` — inside a
+ * window of groups in a card layout whose digits are a card (isValidCardNumber: issuer length and Luhn) and whose
+ * separators are of two families, or between the groups of a chain that is exactly an SSN's 3-2-4 so split (nothing
+ * before or after it in the chain: two decimals `250.75 1200.50` or coordinates stay apart) — and adds their rewrites
+ * to `unified` in order as they leave it. Constant work a group: linear.
+ */
+export class SeparatorChain {
+  /** Rewrites of unified spaces, in order (the walk's own rewrites are merged with them: mergeRewrites). */
+  readonly unified: Rewrite[] = [];
+  private readonly text: string;
+  // Rings over the last WINDOW groups, by group number mod WINDOW: each group's [start, end), and the separator before
+  // it ([from, to), form) with whether it is unified.
+  private readonly starts = new Int32Array(WINDOW);
+  private readonly ends = new Int32Array(WINDOW);
+  private readonly sepFrom = new Int32Array(WINDOW);
+  private readonly sepTo = new Int32Array(WINDOW);
+  private readonly forms = new Int8Array(WINDOW);
+  private readonly marks = new Uint8Array(WINDOW);
+  private groups = 0;
+  private start = 0;
+  /** The separator after the last group ended, [from, to) and form; pendingTo -1 when there is none. */
+  private pendingFrom = 0;
+  private pendingTo = -1;
+  private pendingForm: SeparatorForm = SPACE;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** A group starts at `at`: it continues the chain when the chain's last separator ends there. */
+  groupAt(at: number): void {
+    if (this.pendingTo !== at) this.close(-1);
+    this.start = at;
+  }
+
+  /** The current group ends at `from`, and the separator run [from, to), written `form`, joins it to the next. */
+  separator(from: number, to: number, form: SeparatorForm): void {
+    this.endGroup(from);
+    this.pendingFrom = from;
+    this.pendingTo = to;
+    this.pendingForm = form;
+  }
+
+  /** The current group ends at `end` (-1: the chain ends before it), and the chain with it. */
+  close(end: number): void {
+    if (this.groups === 0) return; // a lone group: most numbers
+    if (end >= 0) this.endGroup(end);
+    const n = this.groups;
+    if (n === 3 && this.length(0) === 3 && this.length(1) === 2 && this.length(2) === 4 && mixed(this.forms, [1, 2])) {
+      this.marks[1] = 1;
+      this.marks[2] = 1;
+    }
+    for (let g = Math.max(1, n - WINDOW); g < n; g += 1) this.leave(g);
+    this.groups = 0;
+    this.pendingTo = -1;
+  }
+
+  private length(g: number): number {
+    const slot = g % WINDOW;
+    return (this.ends[slot] as number) - (this.starts[slot] as number);
+  }
+
+  /** Group `g` leaves the rings: its separator's rewrite when it is a unified space. */
+  private leave(g: number): void {
+    const slot = g % WINDOW;
+    if (g > 0 && this.marks[slot] === 1 && this.forms[slot] === SPACE) {
+      this.unified.push({ from: this.sepFrom[slot] as number, to: this.sepTo[slot] as number, dash: true });
+    }
+  }
+
+  private endGroup(end: number): void {
+    const g = this.groups;
+    if (g >= WINDOW) this.leave(g - WINDOW); // it held this slot
+    const slot = g % WINDOW;
+    this.starts[slot] = this.start;
+    this.ends[slot] = end;
+    this.sepFrom[slot] = this.pendingFrom;
+    this.sepTo[slot] = this.pendingTo;
+    this.forms[slot] = g > 0 ? this.pendingForm : SPACE;
+    this.marks[slot] = 0;
+    this.groups = g + 1;
+    // Every window of whole groups ending here, longest last: a card's layout, two families, a card's digits.
+    const lengths: number[] = [];
+    const slots: number[] = [];
+    let digits = 0;
+    for (let first = g; first >= 0 && first > g - WINDOW; first -= 1) {
+      lengths.unshift(this.length(first));
+      digits += this.length(first);
+      if (first < g) slots.push((first + 1) % WINDOW);
+      if (digits > MAX_REGROUPED_DIGITS) break;
+      if (digits < MIN_REGROUPED_DIGITS || !isCardLayout(lengths) || !mixed(this.forms, slots)) continue;
+      if (!isValidCardNumber(this.text.slice(this.starts[first % WINDOW], end))) continue;
+      for (const s of slots) this.marks[s] = 1;
+    }
+  }
+}
+
+/** `rewrites` and `unified` (each in order, disjoint) merged in order: linear. */
+export function mergeRewrites(rewrites: readonly Rewrite[], unified: readonly Rewrite[]): Rewrite[] {
+  const merged: Rewrite[] = [];
+  let k = 0;
+  for (const r of rewrites) {
+    while (k < unified.length && (unified[k] as Rewrite).from < r.from) merged.push(unified[k++] as Rewrite);
+    merged.push(r);
+  }
+  while (k < unified.length) merged.push(unified[k++] as Rewrite);
+  return merged;
+}
