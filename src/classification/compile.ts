@@ -52,7 +52,9 @@ export interface CompiledRecognizer {
    * `(?:partial)$` (types.ts): where a value may still be starting at the end of the text; undefined: none declared.
    */
   partial: RE2 | undefined;
-  /** A literal every match holds near its start (anchors.ts; built-in definitions only): texts without it are skipped. */
+  /**
+   * A literal every match holds near its start (anchors.ts; built-in definitions only): texts without it are skipped.
+   */
   anchor: Anchor | undefined;
 }
 

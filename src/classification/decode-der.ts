@@ -4,8 +4,8 @@
 // Ed448, X448), PKCS#1 RSA or DSA, SEC1 EC, and reads as its PEM block, which the PRIVATE_KEY recognizer finds.
 // Certificates, public keys (SPKI, PKCS#1) and encrypted PKCS#8 are other structures and are not. Invariants (linear):
 // a candidate costs a read of OPENER_BYTES; only an opening that passes (SEQUENCE, version, a key's element: eight
-// bytes of fixed shape, so two are eight bytes apart at least) costs a read of DER_PREFIX_BYTES; a key found is walked once to
-// its end, and the scan goes on after it. No key's bytes outlive the call (the reused buffer is zeroed).
+// bytes of fixed shape, so two are eight bytes apart at least) costs a read of DER_PREFIX_BYTES; a key found is walked
+// once to its end, and the scan goes on after it. No key's bytes outlive the call (the reused buffer is zeroed).
 import type { NextCandidate } from './decode-bytes.ts';
 import {
   base64Reader,
@@ -122,7 +122,7 @@ export const KEY_START = [
 const scratch = new Uint8Array(DER_PREFIX_BYTES);
 
 /** The key whose first character is at `at`, in base64, hex or decimal bytes, or undefined. */
-export function keyAt(text: string, at: number): ArmoredKey | undefined {
+function keyAt(text: string, at: number): ArmoredKey | undefined {
   const code = text.charCodeAt(at);
   if (code === 0x4d) return readKey(at, base64Reader(text, at));
   if (code === 0x34) {
