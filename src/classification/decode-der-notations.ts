@@ -51,10 +51,19 @@ function evenPieces(): (length: number) => boolean {
   };
 }
 
-/** Where a gap of at most MAX_KEY_GAP characters of `gap` from `at` ends, when `next` holds there; else -1. */
+/**
+ * Where a gap of at most MAX_KEY_GAP characters of `gap` from `at` ends, when `next` holds there; else -1. A string
+ * concatenation's operator between gap characters is part of the gap (`"MC4C…" +⏎ "BCIE…"`: `+` in Java, JavaScript,
+ * C#, Kotlin, `.` in PHP, `&` in Visual Basic), though `+` is base64's: inside a run it never stands between two.
+ */
 function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean): number {
   let end = at;
-  while (end < text.length && end - at <= MAX_KEY_GAP && gap[text.charCodeAt(end)] === 1) end += 1;
+  for (; end < text.length && end - at <= MAX_KEY_GAP; end += 1) {
+    const code = text.charCodeAt(end);
+    if (gap[code] === 1) continue;
+    const joins = code === 0x2b || code === 0x2e || code === 0x26;
+    if (!joins || end === at || gap[text.charCodeAt(end - 1)] !== 1 || gap[text.charCodeAt(end + 1)] !== 1) break;
+  }
   return end - at <= MAX_KEY_GAP && next(end) ? end : -1;
 }
 

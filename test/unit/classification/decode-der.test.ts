@@ -111,6 +111,14 @@ const layouts = (key: Buffer): Record<string, string> => {
     'base64 in a nested YAML block': `a:\n  b:\n    key: |\n      ${lines(base64, 40, '\n      ')}`,
     'base64 as a JSON list of lines': JSON.stringify(lines(base64, 64).split('\n')),
     'base64 quoted in a reply': `> ${lines(base64, 64, '\n> ')}`,
+    'string literals joined by +': `key = ${lines(base64, 16)
+      .split('\n')
+      .map((l) => `"${l}"`)
+      .join(' +\n  ')};`,
+    "PHP's literals joined by .": lines(base64, 20)
+      .split('\n')
+      .map((l) => `'${l}'`)
+      .join('.'),
     'hex in lines of 61': lines(hex, 61),
     'hex upper case, colons': hexBytes(key).join(':').toUpperCase(),
     'hex bytes split by dashes': hexBytes(key).join('-'),
