@@ -82,7 +82,11 @@ describe('a run under two encodings cut between two segments (decode.ts second l
   };
   it.each(Object.entries(twice))('%s: a piece on each segment', (_name, run) => {
     const cut = Math.floor(run.length / 2) + 1;
-    expect(keyPieces([run.slice(0, cut), run.slice(cut)]).map((f) => f.segment).sort()).toEqual([0, 1]);
+    expect(
+      keyPieces([run.slice(0, cut), run.slice(cut)])
+        .map((f) => f.segment)
+        .sort(),
+    ).toEqual([0, 1]);
   });
   it('control: three encodings are not read', () => {
     const thrice = Buffer.from(twice['base64 of base64']).toString('base64');
