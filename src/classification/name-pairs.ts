@@ -1,11 +1,12 @@
 // The names a request carries (its model, every tool and function name, tool-call names, tool_choice's name, chat
 // participant names) read as one small closed set: each two of them joined as a client could join them (glued, and by
 // a space where digits meet), so a value split over two names that are not neighbours (`ghp_16C7…` | `lookup` |
-// `838347Ae…`, the model and a tool name, a tool and tool_choice, a participant and a tool) is found, a piece in each.
-// Invariant: bounded: tool names are at most MAX_NAME characters and a participant name is read by its first and last
-// MAX_NAME; participant names are paired with tool names only (O(participants × tools) pairs); only pairs holding a
-// name that can be a value's piece (canBePiece) are read, and pairs of more than MAX_NAME_PAIR_CHARS characters in all
-// fail the call (ERR_NAME_PAIRS_EXCEEDED: refused as the client's bound, 413, never read in part).
+// `838347Ae…`, the model and a tool name, a tool and tool_choice, a participant and a tool) is found, a piece in
+// each. Invariant: bounded: tool names are at most MAX_NAME characters and a participant name is read by its first
+// and last MAX_NAME; participant names are paired with tool names only (O(participants × tools) pairs); only pairs
+// holding a name that can be a value's piece (canBePiece) are read, and only those are walked, so pairs of more than
+// MAX_NAME_PAIR_CHARS characters in all bound the work too: they fail the call (ERR_NAME_PAIRS_EXCEEDED: refused as
+// the client's bound, 413 or MCP's -32602, never read in part).
 import { ClassificationError } from './errors.ts';
 import type { JoinWindow, WindowPart } from './join-window.ts';
 import { PAIR_GAP } from './join-window.ts';
