@@ -428,8 +428,8 @@ type Near = (start: number, end: number, from: number, to: number) => void;
 
 /**
  * Characters any look around a match reads besides its recognizer's context reach: EXCLUDE_BEFORE (24), an adjacent
- * exclusion phrase (40 before) and a company's legal form (80 from a name's start) in match-context.ts, a re-match a few
- * code points on (matching.ts); with room to spare.
+ * exclusion phrase (40 before) and a company's legal form (80 from a name's start) in match-context.ts, a re-match a
+ * few code points on (matching.ts); with room to spare.
  */
 export const MATCH_READ_REACH = 128;
 

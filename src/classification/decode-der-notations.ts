@@ -189,7 +189,9 @@ export function hexReader(text: string, at: number, probe: number): Reader {
 /** Characters looked at around a dump row: before its hex (the offset column), and to its line's end. */
 const ROW_REACH = 256;
 
-/** A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its offset and where its hex starts. */
+/**
+ * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its offset and where its hex starts.
+ */
 function rowAt(text: string, from: number): { offset: number; hex: number } | undefined {
   let i = from;
   while (i - from < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;

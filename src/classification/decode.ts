@@ -123,9 +123,9 @@ function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?:
  * Where each scan that starts from a native search finds its candidates: every base64 run decoded is MIN_ENCODED_RUN
  * characters at least, of which two at most are padding (`…{14}==`, `…{15}=`, `…{16}`: a hyphenated word or a host
  * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
- * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and their separators, every
- * quoted-printable run with an `=` and two hex digits, every private key with an opening of KEY_START (decode-der.ts);
- * `any` is their set (one pass says which scans can find one).
+ * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and
+ * their separators, every quoted-printable run with an `=` and two hex digits, every private key with an opening of
+ * KEY_START (decode-der.ts); `any` is their set (one pass says which scans can find one).
  */
 interface StartPatterns {
   base64: RE2;

@@ -126,7 +126,7 @@ export function runEnd(text: string, from: number, accepts: (code: number) => bo
 }
 
 /** Most characters between two items of a list of single digits (`4, 1`, `"4", "1"`, `],\n    [`, indentation). */
-export const MAX_ITEM_SEPARATOR = 24;
+const MAX_ITEM_SEPARATOR = 24;
 
 /** Single digits a listed run reads as one number: an SSN's or another national number's (9) to a card's (19). */
 export const MIN_LISTED_DIGITS = MIN_SPACED_DIGITS;

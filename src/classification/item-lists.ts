@@ -12,9 +12,9 @@ import { type ListRun, listRuns } from './number-lists.ts';
 import type { TextSegment } from './types.ts';
 
 /** Fewest items of a list read whole: a card's groups are read by number-lists.ts, an SSN's digits are nine. */
-export const MIN_LIST_ITEMS = 4;
+const MIN_LIST_ITEMS = 4;
 /** Longest item of a list read whole: a hex byte `0x41`, a base64 quad, a code, a digit, a key's piece of 16. */
-export const MAX_LIST_ITEM = 16;
+const MAX_LIST_ITEM = 16;
 /** Characters of a list's member name written before it (context words: `ssn`, `card`). */
 const MAX_LIST_NAME = 32;
 
@@ -113,7 +113,9 @@ function writeGlued(segments: readonly TextSegment[], list: ItemList, out: Write
   for (const { segment } of list.items) pushItem(out, segments, segment);
 }
 
-/** An array of a JSON text read whole: its member name and each item's span in the text (a string's quotes left out). */
+/**
+ * An array of a JSON text read whole: its member name and each item's span in the text (a string's quotes left out).
+ */
 interface TextList {
   name: string;
   items: [number, number][];

@@ -5,8 +5,9 @@
 // ordinary case is a card number wrapped over two lines (`5500 0055⏎5555 5559`). The join windows' cut readings
 // (join-window.ts digitCutReadings, ad2bcbe) add a space at a digit-digit cut only, so a message ending in a line
 // break or a space, or a dotted value cut (`5500.0055` | `5555.5559`, its `.` never used at a cut), is the same case.
-// Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused; number
-// runs with two kinds of separator that spell no SSN and no valid card are forwarded. All closed by mixed-separators.ts.
+// Controls: one separator family (double spaces included, as the docs' `4111  1111  1111  1111`) is refused;
+// number runs with two kinds of separator that spell no SSN and no valid card are forwarded. All closed by
+// mixed-separators.ts.
 import { describe, expect, it } from 'vitest';
 import { defaultEngine } from '../helpers/mcp-harness.ts';
 import { anthropicAnswer, hostileServer, prompt, textResult } from './fixtures.ts';

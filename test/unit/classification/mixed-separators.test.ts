@@ -15,7 +15,9 @@ const find = (text: string) =>
     .map((f) => ({ type: f.type, value: text.slice(f.start, f.end), fingerprint: f.fingerprint }));
 const fingerprint = (value: string) => find(value)[0]?.fingerprint;
 
-/** What people and tools put between digit groups: spaces, tab, line breaks, `-`, `.`, `/`, NBSP, thin space, en dash. */
+/**
+ * What people and tools put between digit groups: spaces, tab, line breaks, `-`, `.`, `/`, NBSP, thin space, en dash.
+ */
 const SEPARATORS = [' ', '\t', '\n', '\r\n', '-', '.', '/', '\u00a0', '\u2009', '\u2013', ' \n', '- '];
 
 describe('a value whose groups are split by two kinds of separator', () => {

@@ -1,5 +1,5 @@
-// The segments the request walk makes of a parsed JSON value (providers/shape-walk.ts walkJson): each object's key list,
-// every string and every number, one segment each with its path; for tests of the readings of parsed values.
+// The segments the request walk makes of a parsed JSON value (providers/shape-walk.ts walkJson): each object's key
+// list, every string and every number, one segment each with its path; for tests of the readings of parsed values.
 import type { TextSegment } from '../../../src/classification/types.ts';
 
 export function segmentsOf(value: unknown, path = 'input', out: TextSegment[] = []): TextSegment[] {
