@@ -22,6 +22,7 @@ import { DASH, mergeRewrites, OTHER, SeparatorChain, SPACE } from './mixed-separ
 import type { NormalizedText } from './normalize.ts';
 import { CREDIT_CARD, NL_BSN, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
 import type { RecognizerDefinition } from './types.ts';
+import { isCombiningMark } from './unicode-table.ts';
 
 // stream-view-hold.ts reads these from here.
 export { isDigitSeparator } from './digit-separators.ts';
@@ -38,13 +39,37 @@ export const DIGIT_VIEW_RECOGNIZERS: readonly RecognizerDefinition[] = [
 ];
 
 /** The rewrites of a main-view text, in order; none for most text (then nothing is allocated per character). */
-function rewritesOf(text: string): Rewrite[] {
+function rewritesOf(main: NormalizedText): Rewrite[] {
+  const { text } = main;
   const lists = listRewrites(text);
-  const rewrites = separatorRewrites(text);
+  const rewrites = blankRewrites(main, separatorRewrites(text));
   if (lists.length === 0) return rewrites;
   // Disjoint: a list's separators hold a `,`, `;` or a bracket, the others only digit separators but a listed run's,
   // whose list holds nine single digits or more (listRewrites reads lists of two to five numbers, the first of four).
   return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
+}
+
+/**
+ * A separator, or a combining mark on one (`2̲1̲9̲-̲0̲9̲`: the main view drops the marks on the digits, not the one on
+ * the `-`): part of the separator run, written as `-` with it.
+ */
+function isSeparatorOrMark(code: number): boolean {
+  return isDigitSeparator(code) || isCombiningMark(code);
+}
+
+/**
+ * `rewrites` with a `-` where a Braille blank the main view dropped stood between two digits (`219⠀09⠀9999`, drawn as
+ * `219 09 9999`): an insertion, [at, at) written as `-`, mapped to the digit after it.
+ */
+function blankRewrites(main: NormalizedText, rewrites: Rewrite[]): Rewrite[] {
+  if (main.blanks === undefined) return rewrites;
+  const text = main.text;
+  const inserts: Rewrite[] = [];
+  for (const at of main.blanks) {
+    if (isDigit(text.charCodeAt(at - 1)) && isDigit(text.charCodeAt(at)))
+      inserts.push({ from: at, to: at, dash: true });
+  }
+  return inserts.length === 0 ? rewrites : mergeRewrites(rewrites, inserts);
 }
 
 /**
@@ -121,7 +146,7 @@ function separatorRewrites(text: string): Rewrite[] {
     // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
     const after = i + 1;
     if (after < n && isDigitSeparator(text.charCodeAt(after))) {
-      const end = runEnd(text, after, isDigitSeparator);
+      const end = runEnd(text, after, isSeparatorOrMark);
       if (end > after && isDigit(text.charCodeAt(end))) {
         const form = end - after > 1 ? OTHER : text[after] === ' ' ? SPACE : text[after] === '-' ? DASH : OTHER;
         if (form === OTHER) rewrites.push({ from: after, to: end, dash: true });
@@ -190,7 +215,7 @@ function buildView(main: NormalizedText, from: number, to: number, rewrites: rea
  * every character is looked at a bounded number of times.
  */
 export function digitView(main: NormalizedText): NormalizedText | undefined {
-  const rewrites = rewritesOf(main.text);
+  const rewrites = rewritesOf(main);
   return rewrites.length === 0 ? undefined : buildView(main, 0, main.text.length, rewrites).view;
 }
 
@@ -207,7 +232,7 @@ export const ISLAND_PAD = 160;
  * 2 × ISLAND_PAD, and islands are disjoint: linear, and most text (prose) is not copied at all.
  */
 export function digitIslands(main: NormalizedText, pad: number = ISLAND_PAD): DigitIsland[] {
-  const rewrites = rewritesOf(main.text);
+  const rewrites = rewritesOf(main);
   const islands: DigitIsland[] = [];
   for (let k = 0; k < rewrites.length; ) {
     const from = Math.max(0, (rewrites[k] as Rewrite).from - pad);

@@ -1,19 +1,22 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, and every
 // number NFKC leaves unread (❶ ➀ ⓵ ⓿ ⓫, ⑴ and ⒈ without their brackets and stop) as its ASCII digits, tag
-// characters read as the ASCII they spell, the Braille blank U+2800 as a space, NFKC per code point (full-width
-// letters become ASCII), default-ignorable (invisible) characters, controls and U+FFFD dropped, combining marks on an
+// characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), invisible
+// characters (default-ignorable, blank or box-drawn: isIgnorable), controls and U+FFFD dropped, combining marks on an
 // ASCII letter or digit dropped, with a map from every normalised UTF-16 offset back to the original, and the spans a
 // right-to-left override displays reversed. Invariant: for any span [s, e) of the normalised text, [startOf(s),
 // endOf(e)) in the original covers exactly the code points that produced it (including dropped characters inside
 // it), so redaction removes all of it.
-import { digitValue, isCombiningMark, isDefaultIgnorable, numberForm, tagAscii } from './unicode-table.ts';
+import { digitValue, isCombiningMark, isDefaultIgnorable, isInvisible, numberForm, tagAscii } from './unicode-table.ts';
 
 /**
  * Characters ignored when matching: every Default_Ignorable_Code_Point (zero-width space and joiners, word joiner,
- * BOM, soft hyphen, bidi controls, invisible operators, variation selectors, Hangul fillers, tags not spelling ASCII).
+ * BOM, soft hyphen, bidi controls, invisible operators, variation selectors, Hangul fillers, tags not spelling ASCII),
+ * and the others shown as nothing, a blank or a box (unicode-table.ts isInvisible: the Braille blank U+2800, the
+ * interlinear annotation characters U+FFF9–U+FFFB, U+FFFC, other format characters, unassigned code points): one
+ * between each two characters of a value hides nothing from a model, so it hides nothing here.
  */
 function isIgnorable(code: number): boolean {
-  return isDefaultIgnorable(code) && tagAscii(code) < 0;
+  return (isDefaultIgnorable(code) || isInvisible(code)) && tagAscii(code) < 0;
 }
 
 function isAsciiDigit(code: number): boolean {
@@ -48,13 +51,6 @@ function isOtherDigit(code: number): boolean {
   return code >= 0x660 && digitValue(code) >= 0;
 }
 
-/**
- * U+2800 BRAILLE PATTERN BLANK renders as a space but is a symbol (no whitespace, not default-ignorable, NFKC keeps
- * it): read as a space, so it neither hides a separator (`219⠀09⠀9999`) nor glues the words around it. The other blank
- * characters that are no whitespace (Hangul fillers U+115F, U+1160, U+3164, U+FFA0) are default-ignorable: dropped.
- */
-const BRAILLE_BLANK = 0x2800;
-
 /** Whether any code point is dropped, a tag, a non-ASCII digit or a number form (then the per-code-point path runs). */
 function needsMapping(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
@@ -62,7 +58,6 @@ function needsMapping(text: string): boolean {
     if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
     const code = text.codePointAt(i) ?? 0;
     if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0 || numberForm(code) >= 0) return true;
-    if (code === BRAILLE_BLANK) return true;
     if (isCombiningMark(code) && isAsciiAlnum(text.charCodeAt(i - 1))) return true;
     if (code > 0xffff) i += 1;
   }
@@ -86,7 +81,15 @@ export interface NormalizedText {
    * from the override to its U+202C, a line break or the end. Absent when there is none.
    */
   overrides?: readonly (readonly [number, number])[];
+  /**
+   * Offsets of this text before which a Braille blank U+2800 (dropped here) stood, in order: drawn as a space, it
+   * separates digit groups for the digits view (`219⠀09⠀9999`). Absent when there is none.
+   */
+  blanks?: readonly number[];
 }
+
+/** U+2800 BRAILLE PATTERN BLANK: dropped (isInvisible), its place kept for the digits view (NormalizedText.blanks). */
+const BRAILLE_BLANK = 0x2800;
 
 const RIGHT_TO_LEFT_OVERRIDE = 0x202e;
 const POP_DIRECTIONAL_FORMATTING = 0x202c;
@@ -175,6 +178,7 @@ export function normalizeText(original: string): NormalizedText {
   let changed = false;
   const opens: number[] = [];
   const closes: number[] = [];
+  const blanks: number[] = [];
   // The last character written is an ASCII letter or digit: a combining mark on it is dropped (a dotted `Q̇` or a
   // keycap digit still reads as the character; code points are normalised one at a time, so a mark never composes
   // here).
@@ -201,7 +205,7 @@ export function normalizeText(original: string): NormalizedText {
     const code = original.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
     const digit = digitValue(code);
-    const ascii = code === BRAILLE_BLANK ? 0x20 : tagAscii(code);
+    const ascii = tagAscii(code);
     const number = numberForm(code);
     if (number >= 0) {
       // A number form is one or two ASCII digits, each unit mapped to the whole code point (as NFKC's ⑩ is).
@@ -228,6 +232,7 @@ export function normalizeText(original: string): NormalizedText {
       if (length > 0) ends[length - 1] = i + width;
       if (code === RIGHT_TO_LEFT_OVERRIDE) opens.push(length);
       else if (code === POP_DIRECTIONAL_FORMATTING) closes.push(length);
+      else if (code === BRAILLE_BLANK && blanks[blanks.length - 1] !== length) blanks.push(length);
     } else {
       const source = original.slice(i, i + width);
       // Lone surrogates are left as they are (normalize() would keep them too); they cannot be part of a match.
@@ -251,5 +256,6 @@ export function normalizeText(original: string): NormalizedText {
     endOf: (n) => (n <= 0 ? (length > 0 ? (starts[0] as number) : 0) : (ends[n - 1] as number)),
     simple: false,
     ...(opens.length > 0 ? { overrides: overrideSpans(text, opens, closes) } : {}),
+    ...(blanks.length > 0 ? { blanks } : {}),
   };
 }

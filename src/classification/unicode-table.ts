@@ -4,13 +4,36 @@
 // characters, bidi controls, variation selectors, tags, Hangul fillers), and whether it is a combining mark.
 // Invariants: Unicode encodes each script's Nd digits as contiguous runs 0..9, so a digit's value is its distance from
 // its run's start, mod 10. The table is built on first use (no work at import), from the engine's own Unicode data,
-// over constant input (the code points themselves), never over user text.
+// over constant input (the code points themselves), never over user text. Besides the default-ignorable characters,
+// the ones that render as nothing or as a blank or a box are invisible too (isInvisible).
 
 /** Nd digits and marks below U+20000 are in the table; above it only variation selectors and tags matter. */
 const LIMIT = 0x20000;
 const NOT_DIGIT = -1;
 const MARK = -2;
 const IGNORABLE = -3;
+const INVISIBLE = -4;
+
+/**
+ * Format characters (Cf) that are not default-ignorable but are shown: the prepended concatenation marks (Arabic and
+ * Syriac number signs, U+0600–U+0605, U+06DD, U+070F, U+0890–U+0891, U+08E2; Kaithi U+110BD, U+110CD), drawn over
+ * the digits after them.
+ */
+function isShownFormat(code: number): boolean {
+  return (
+    (code >= 0x600 && code <= 0x605) ||
+    code === 0x6dd ||
+    code === 0x70f ||
+    code === 0x890 ||
+    code === 0x891 ||
+    code === 0x8e2 ||
+    code === 0x110bd ||
+    code === 0x110cd
+  );
+}
+
+/** U+2800 BRAILLE PATTERN BLANK (a blank, the chat apps' "invisible character") and U+FFFC OBJECT REPLACEMENT (a box). */
+const BLANK_SYMBOLS: readonly number[] = [0x2800, 0xfffc];
 
 let table: Int8Array | undefined;
 
@@ -19,6 +42,7 @@ function build(): Int8Array {
   const nd = /^\p{Nd}$/u;
   const mark = /^\p{M}$/u;
   const ignorable = /^\p{Default_Ignorable_Code_Point}$/u;
+  const formatOrUnassigned = /^[\p{Cf}\p{Cn}]$/u;
   let runStart = -1;
   for (let code = 0x80; code < LIMIT; code += 1) {
     if (code >= 0xd800 && code <= 0xdfff) {
@@ -35,7 +59,9 @@ function build(): Int8Array {
     // Default-ignorable first: variation selectors are marks too, and are dropped everywhere.
     if (ignorable.test(char)) values[code] = IGNORABLE;
     else if (mark.test(char)) values[code] = MARK;
+    else if (formatOrUnassigned.test(char) && !isShownFormat(code)) values[code] = INVISIBLE;
   }
+  for (const code of BLANK_SYMBOLS) values[code] = INVISIBLE;
   return values;
 }
 
@@ -57,6 +83,19 @@ export function isDefaultIgnorable(code: number): boolean {
   if (code < 0x80) return false;
   if (code >= LIMIT) return code >= 0xe0000 && code <= 0xe0fff;
   return entry(code) === IGNORABLE;
+}
+
+/**
+ * Not default-ignorable but shown as nothing, a blank or a box: the format characters (Cf) but the prepended
+ * concatenation marks (interlinear annotation U+FFF9–U+FFFB, Egyptian hieroglyph format controls U+13430–U+1343F),
+ * U+2800 BRAILLE PATTERN BLANK, U+FFFC OBJECT REPLACEMENT CHARACTER, and the code points the engine's Unicode assigns
+ * nothing (noncharacters included) below U+20000 and in planes 4–13 and the noncharacters of every plane. Private-use
+ * characters are not (an icon font draws them).
+ */
+export function isInvisible(code: number): boolean {
+  if (code < 0x80) return false;
+  if (code >= LIMIT) return (code >= 0x40000 && code < 0xe0000) || (code & 0xfffe) === 0xfffe;
+  return entry(code) === INVISIBLE;
 }
 
 /** A combining mark (Mn, Mc, Me) that is not default-ignorable. */

@@ -1,5 +1,5 @@
 // AWS access key ids in the forms a model reads back to the key (recognizers-secrets.ts): mixed case, the whole id in
-// groups of five, a Braille blank (U+2800, read as a space by normalize.ts) inside; and the prose and identifiers
+// groups of five, a Braille blank (U+2800, dropped by normalize.ts) inside; and the prose and identifiers
 // that must stay no key (CamelCase words starting `Asia`, longer ids, blanks between words).
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';
@@ -42,8 +42,8 @@ describe('no key where there is none', () => {
   ])('%s', (_name, value) => {
     expect(keys(`see ${value}, then`)).toEqual([]);
   });
-  it('reads a Braille blank as a space: words stay apart, no value glued', () => {
-    expect(normalizeText('hello\u2800world').text).toBe('hello world');
-    expect(normalizeText('\u2800').text).toBe(' ');
+  it('drops a Braille blank as the other blank fillers, keeping its place for the digits view', () => {
+    expect(normalizeText('hello\u2800world').text).toBe('helloworld');
+    expect(normalizeText('219\u280009').blanks).toEqual([3]);
   });
 });
