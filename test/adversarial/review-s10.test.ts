@@ -117,18 +117,36 @@ describe('decode-der-notations.ts (ffd904a): a DER private key without its armor
 describe('mixed-separators.ts (d836909): an SSN whose groups mix two kinds of separator', () => {
   const refused = async (text: string) => (await forwarded(CHAT, chat(text))) === '';
 
-  // HOLE (open, classification/mixed-separators.ts SeparatorChain.close): a 3-2-4 chain with mixed separators is
-  // unified only when it is the whole chain (n === 3), so one more group before or after it (a year, a count: `219-09
-  // 9999 2024`, `7 219-09 9999`) keeps its space and no SSN is read, while the same value with one kind of separator
-  // and the same neighbour (`219-09-9999 2024`, `219 09 9999 2024`) is found: appending ` 0` undoes the round 8
-  // fix. Fix: unify a 3-2-4 window of a longer chain when the separators on its outer sides are spaces kept as they
-  // are (what the one-kind forms read as `\b`), not only a whole chain of three.
-  it.fails('an SSN written 219-09 9999 with a year after it is refused', async () => {
+  // Closed (mixed-separators.ts ssnWindow): a 3-2-4 window with a single space or nothing on each outer side.
+  it('an SSN written 219-09 9999 with a year after it is refused', async () => {
     expect(await refused('my ssn is 219-09 9999 2024 renewal')).toBe(true);
   });
   it('control: the same with one kind of separator, and the mixed SSN alone, are refused', async () => {
     expect(await refused('my ssn is 219-09-9999 2024 renewal')).toBe(true);
     expect(await refused('my ssn is 219 09 9999 2024 renewal')).toBe(true);
     expect(await refused('my ssn is 219-09 9999 renewal')).toBe(true);
+  });
+});
+
+describe("digit-view.ts (73814f1): combining marks on a value's separators", () => {
+  const refused = async (text: string) => (await forwarded(CHAT, chat(text))) === '';
+  const zalgo = '\u0303'.repeat(8);
+  const tremolo = '\u{1D167}'; // MUSICAL SYMBOL COMBINING TREMOLO-1: a combining mark (Mn) past the BMP
+
+  // HOLE (open, classification/digit-view.ts isSeparatorOrMark with digit-separators.ts runEnd): a combining mark
+  // on a separator is read as part of the separator run, so (1) the marks count towards MAX_SEPARATOR_RUN (8): eight
+  // on each `-` (Zalgo text) make a run of nine, no separator, and the SSN or card is forwarded, while the same
+  // eight marks on each digit are dropped and the value found; (2) runEnd reads UTF-16 units, so a mark past the BMP
+  // (two surrogates: U+1D167, the Brahmi or Glagolitic marks) is no mark there: one on each `-` hides the SSN. Fix:
+  // skip combining marks (by code point) in a separator run without counting them, as the main view drops them.
+  it.fails('an SSN with eight combining tildes on each dash is refused', async () => {
+    expect(await refused(`my ssn is 219-${zalgo}09-${zalgo}9999`)).toBe(true);
+  });
+  it.fails('an SSN with one supplementary-plane combining mark on each dash is refused', async () => {
+    expect(await refused(`my ssn is 219-${tremolo}09-${tremolo}9999`)).toBe(true);
+  });
+  it('control: one BMP mark on each dash, and eight on each digit, are refused', async () => {
+    expect(await refused('my ssn is 219-\u030309-\u03039999')).toBe(true);
+    expect(await refused(`my ssn is ${'219-09-9999'.replace(/\d/g, (d) => d + zalgo)}`)).toBe(true);
   });
 });
