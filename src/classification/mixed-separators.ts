@@ -1,7 +1,7 @@
 // Digit groups split by more than one kind of separator (digit-view.ts): a card wrapped over two lines
 // (`5500 0055⏎5555 5559`), `4111-1111 1111-1111`, `219-09 9999`. The digits view writes every separator run as `-`
 // but keeps a single space as it is; where one chain of groups holds both, the spaces are written as `-` too, but only
-// inside groups that spell a value: an SSN's layout (3-2-4, the whole chain) or a card's (card layout, 13–19 digits,
+// inside groups that spell a value: an SSN's layout (3-2-4, a space or nothing beside it) or a card's (card layout, 13–19 digits,
 // issuer and Luhn). Other number runs (dates, times, phone-like groups, versions, tables) keep their spaces.
 // Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
 import { isCardLayout, isValidCardNumber } from './cards.ts';
@@ -36,8 +36,8 @@ function mixed(forms: ArrayLike<number>, slots: readonly number[]): boolean {
  * each group starts, each separator after a group, and where a group ends with none after it. It keeps the last
  * WINDOW groups only (a card's window of groups is no longer), marks the single spaces to write as `-` — inside a
  * window of groups in a card layout whose digits are a card (isValidCardNumber: issuer length and Luhn) and whose
- * separators are of two families, or between the groups of a chain that is exactly an SSN's 3-2-4 so split (nothing
- * before or after it in the chain: two decimals `250.75 1200.50` or coordinates stay apart) — and adds their rewrites
+ * separators are of two families, or between three groups that are an SSN's 3-2-4 so split with a single space or
+ * nothing on each outer side (ssnWindow: two decimals `250.75 1200.50` or coordinates stay apart) — and adds their rewrites
  * to `unified` in order as they leave it. Constant work a group: linear.
  */
 export class SeparatorChain {
@@ -82,13 +82,24 @@ export class SeparatorChain {
     if (this.groups === 0) return; // a lone group: most numbers
     if (end >= 0) this.endGroup(end);
     const n = this.groups;
-    if (n === 3 && this.length(0) === 3 && this.length(1) === 2 && this.length(2) === 4 && mixed(this.forms, [1, 2])) {
-      this.marks[1] = 1;
-      this.marks[2] = 1;
-    }
+    this.ssnWindow(n - 1, -1);
     for (let g = Math.max(1, n - WINDOW); g < n; g += 1) this.leave(g);
     this.groups = 0;
     this.pendingTo = -1;
+  }
+
+  /**
+   * Marks the groups `last - 2`..`last` when they are an SSN's 3-2-4 split by two families, with a single space or
+   * nothing on each outer side (`after`: the separator after `last`, -1 for none): what the one-family forms read
+   * there (`219-09-9999 2024`), while `250.75 1200.50` or `12.345 67.8901` (a `.` beside the groups) stay apart.
+   */
+  private ssnWindow(last: number, after: number): void {
+    if (last < 2 || (after >= 0 && after !== SPACE)) return;
+    if (last > 2 && this.forms[(last - 2) % WINDOW] !== SPACE) return;
+    if (this.length(last - 2) !== 3 || this.length(last - 1) !== 2 || this.length(last) !== 4) return;
+    const inner = [(last - 1) % WINDOW, last % WINDOW];
+    if (!mixed(this.forms, inner)) return;
+    for (const slot of inner) this.marks[slot] = 1;
   }
 
   private length(g: number): number {
@@ -115,6 +126,7 @@ export class SeparatorChain {
     this.forms[slot] = g > 0 ? this.pendingForm : SPACE;
     this.marks[slot] = 0;
     this.groups = g + 1;
+    if (g >= 3) this.ssnWindow(g - 1, this.forms[slot] as number);
     // Every window of whole groups ending here, longest last: a card's layout, two families, a card's digits.
     const lengths: number[] = [];
     const slots: number[] = [];

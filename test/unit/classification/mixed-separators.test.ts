@@ -38,6 +38,16 @@ describe('a value whose groups are split by two kinds of separator', () => {
     expect(find(`ref ${value} end`)).toEqual([{ type, value, fingerprint: fingerprint(plain) }]);
   });
 
+  it('an SSN so written beside one more group split by a space (a year, a count) is found, as one family is', () => {
+    const ssn = fingerprint('219-09-9999');
+    for (const [text, value] of [
+      ['ref 219-09 9999 2024 end', '219-09 9999'],
+      ['ref 7 219 09\n9999 end', '219 09\n9999'],
+    ]) {
+      expect(find(text as string)).toEqual([{ type: 'US_SSN', value, fingerprint: ssn }]);
+    }
+  });
+
   it('a card in any mix of separators is one card over exactly its characters (property)', () => {
     const card = fingerprint('4111111111111111');
     fc.assert(
@@ -70,7 +80,7 @@ describe('number runs with two kinds of separator that are no value (controls)',
     ['coordinates', 'at -74.006 51.5072 and 40.7128 -74.0060'],
     ['a table of numbers', '2019 2020\n2021 2022\n4521 4522\n1843 9021\n'],
     ['a card layout failing Luhn', 'card 4111 1111\n1111 1112 and 5500-0055 5555 5558'],
-    ['SSN-shaped groups inside a longer run', 'row 12 219-09 9999 and 219-09 9999 7 and 1 2 219-09 9999'],
+    ['SSN-shaped groups beside a dotted or dashed group', 'row 1.219-09 9999 and 219-09 9999.7 and 219 09-9999-12'],
   ])('%s', (_name, text) => {
     expect(find(text)).toEqual([]);
   });

@@ -62,8 +62,8 @@ describe('US_SSN (PII)', () => {
     ['group 00', '123-00-4567'],
     ['serial 0000', '123-45-0000'],
     ['a bare nine-digit run', '123456789'],
-    // Two separator kinds are one SSN (`123-45 6789`, mixed-separators.ts) only as the whole run of groups.
-    ['mixed separators inside a longer run of groups', '1 123-45 6789'],
+    // Two separator kinds are one SSN (`123-45 6789`, mixed-separators.ts) but beside a dotted or dashed group.
+    ['mixed separators beside a dotted group', '1.123-45 6789'],
     ['a longer number', '123-45-67890'],
   ])('rejects %s', (_name, text) => {
     expect(found(text, 'US_SSN')).toEqual([]);
