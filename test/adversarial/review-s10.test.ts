@@ -2,7 +2,7 @@
 // comment naming what, why and the fix; controls that hold are plain `it`. Through the real classifier and the
 // recording pipeline (what is forwarded upstream).
 import { describe, expect, it } from 'vitest';
-import { chatToolRequest } from './fixtures.ts';
+import { anthropicToolRequest, chatToolRequest } from './fixtures.ts';
 import { classifier } from './recording-pipeline.ts';
 import { CHAT, forwarded } from './round7-helpers.ts';
 
@@ -148,5 +148,32 @@ describe("digit-view.ts (73814f1): combining marks on a value's separators", () 
   it('control: one BMP mark on each dash, and eight on each digit, are refused', async () => {
     expect(await refused('my ssn is 219-\u030309-\u03039999')).toBe(true);
     expect(await refused(`my ssn is ${'219-09-9999'.replace(/\d/g, (d) => d + zalgo)}`)).toBe(true);
+  });
+});
+
+describe('item-lists.ts (e0cb8ec): a key over the items of a list in tool-call arguments (a JSON text)', () => {
+  const quads = 'AKIAZ3MQWXR5TLPB6Y7N'.match(/.{4}/g) as string[];
+  const chatArgs = async (value: unknown) =>
+    (await forwarded(CHAT, chatToolRequest(JSON.stringify({ aws: value })))) === '';
+  const anthropic = async (value: unknown) =>
+    (await forwarded('anthropic.messages', anthropicToolRequest({ aws: value }))) === '';
+
+  // HOLE (open, classification/item-lists.ts textLists): a JSON text's list is read whole only when it is a flat
+  // array of short strings, so the key's quads with an empty string after each (`["AKIA","","Z3MQ","",…]`), or each
+  // in its own array (`[["AKIA"],["Z3MQ"],…]`), in chat tool-call arguments are forwarded; the same value as an
+  // Anthropic tool_use input (parsed, walked a segment an item: listRuns) is refused, and so is the flat list in
+  // chat arguments. A tool or the model joins them as easily. Fix: read a JSON text's arrays as a parsed input's are
+  // (parse the arguments and run the same listRuns/itemListWindows over its values: empty strings, nulls and
+  // one-item arrays between items are no break there), or skip empty items and flatten one-item arrays in textLists.
+  it.fails('the key as quads each followed by an empty string, in chat arguments, is refused', async () => {
+    expect(await chatArgs(quads.flatMap((q) => [q, '']))).toBe(true);
+  });
+  it.fails('the key as quads each in a one-item array, in chat arguments, is refused', async () => {
+    expect(await chatArgs(quads.map((q) => [q]))).toBe(true);
+  });
+  it('control: both as an Anthropic tool_use input, and the flat quads in chat arguments, are refused', async () => {
+    expect(await anthropic(quads.flatMap((q) => [q, '']))).toBe(true);
+    expect(await anthropic(quads.map((q) => [q]))).toBe(true);
+    expect(await chatArgs(quads)).toBe(true);
   });
 });
