@@ -11,10 +11,11 @@ import {
   isDigit,
   isDigitSeparator,
   MAX_REGROUPED_DIGITS,
+  MAX_SEPARATOR_RUN,
   MIN_LISTED_DIGITS,
   MIN_REGROUPED_DIGITS,
   MIN_SPACED_DIGITS,
-  runEnd,
+  separatorWidth,
   shortGroupRun,
   spacedRun,
 } from './digit-separators.ts';
@@ -49,12 +50,32 @@ function rewritesOf(main: NormalizedText): Rewrite[] {
   return [...rewrites, ...lists].sort((a, b) => a.from - b.from);
 }
 
+/** Most combining marks read in one separator run (Zalgo text stacks a few on each character). */
+const MAX_RUN_MARKS = 64;
+
 /**
- * A separator, or a combining mark on one (`2̲1̲9̲-̲0̲9̲`: the main view drops the marks on the digits, not the one on
- * the `-`): part of the separator run, written as `-` with it.
+ * End (exclusive) of the separator run at `from` (digit-separators.ts runEnd), combining marks on its separators
+ * skipped by code point and not counted towards MAX_SEPARATOR_RUN (`2̲1̲9̲-̲0̲9̲`, `-` with eight tildes, a mark past the
+ * BMP: the main view drops the marks on the digits, not those on a separator); -1 when there is none.
  */
-function isSeparatorOrMark(code: number): boolean {
-  return isDigitSeparator(code) || isCombiningMark(code);
+function separatorRunEnd(text: string, from: number): number {
+  let at = from;
+  let separators = 0;
+  let marks = 0;
+  while (at < text.length) {
+    const code = text.codePointAt(at) as number;
+    if (code >= 0x300 && isCombiningMark(code) && marks < MAX_RUN_MARKS) {
+      marks += 1;
+      at += code > 0xffff ? 2 : 1;
+      continue;
+    }
+    const width = separatorWidth(text, at, isDigitSeparator);
+    if (width === 0) break;
+    separators += width;
+    if (separators > MAX_SEPARATOR_RUN) return -1;
+    at += width;
+  }
+  return at < text.length ? at : -1;
 }
 
 /**
@@ -146,7 +167,7 @@ function separatorRewrites(text: string): Rewrite[] {
     // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
     const after = i + 1;
     if (after < n && isDigitSeparator(text.charCodeAt(after))) {
-      const end = runEnd(text, after, isSeparatorOrMark);
+      const end = separatorRunEnd(text, after);
       if (end > after && isDigit(text.charCodeAt(end))) {
         const form = end - after > 1 ? OTHER : text[after] === ' ' ? SPACE : text[after] === '-' ? DASH : OTHER;
         if (form === OTHER) rewrites.push({ from: after, to: end, dash: true });
