@@ -1,6 +1,7 @@
 // Security review of session 10's changes (R1): each suspected hole is an `it.fails` with a `HOLE (open, <file>)`
 // comment naming what, why and the fix; controls that hold are plain `it`. Through the real classifier and the
 // recording pipeline (what is forwarded upstream).
+import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { anthropicToolRequest, chatToolRequest } from './fixtures.ts';
 import { classifier } from './recording-pipeline.ts';
@@ -170,5 +171,41 @@ describe('item-lists.ts (e0cb8ec): a key over the items of a list in tool-call a
     expect(await anthropic(quads.flatMap((q) => [q, '']))).toBe(true);
     expect(await anthropic(quads.map((q) => [q]))).toBe(true);
     expect(await chatArgs(quads)).toBe(true);
+  });
+});
+
+describe('decode.ts / decode-der.ts: a DER private key written as byte escapes', () => {
+  const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const refused = async (text: string) => (await forwarded(CHAT, chat(text))) === '';
+  /** Bytes as Python's repr prints them (`print(key.private_bytes(DER, PKCS8, NoEncryption()))`). */
+  const pythonRepr = (bytes: Buffer) =>
+    `b'${[...bytes]
+      .map((b) =>
+        b === 0x5c || b === 0x27
+          ? `\\${String.fromCharCode(b)}`
+          : b >= 0x20 && b < 0x7f
+            ? String.fromCharCode(b)
+            : `\\x${b.toString(16).padStart(2, '0')}`,
+      )
+      .join('')}'`;
+  const percent = (bytes: Buffer) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
+  // HOLE (open, classification/decode.ts escape runs + decode-der.ts): the DER reader reads a key in base64, hex or
+  // decimal notations of the main view; a run of byte escapes (`\xNN` with printable bytes as themselves, Python's
+  // bytes repr; `%NN`) is decoded, but its bytes are classified only when they are valid UTF-8, and a DER key is
+  // binary: dropped before any DER check. So a private key as Python prints it (`b'0.\x02\x01\x000\x05…'`) or
+  // percent-encoded (a form field, a URL) is forwarded. Fix: hand an escape run's decoded bytes to the DER opening
+  // check (decode-der.ts privateKeys) before the UTF-8 test drops them, as the hex and base64 runs' are.
+  it.fails("an Ed25519 key's DER as Python's bytes repr is refused", async () => {
+    expect(await refused(`>>> print(der)\n${pythonRepr(der)}`)).toBe(true);
+  });
+  it.fails("an Ed25519 key's DER percent-encoded is refused", async () => {
+    expect(await refused(`key=${percent(der)}`)).toBe(true);
+  });
+  it('control: the same DER in hex, and the same key as PEM text percent-encoded byte by byte, are refused', async () => {
+    expect(await refused(`key=${der.toString('hex')}`)).toBe(true);
+    const pem = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' });
+    expect(await refused(`key=${percent(Buffer.from(pem as string))}`)).toBe(true);
   });
 });
