@@ -3,6 +3,8 @@
 // C string writes: `\n`, `\t`, `\r`), and the runs read as one number (single digits spaced or listed, a number
 // regrouped in short groups). Pure functions of the text; each scan reads a character a bounded number of times.
 
+import { isDefaultIgnorable, isInvisible, tagAscii } from './unicode-table.ts';
+
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
 export const MAX_SEPARATOR_RUN = 8;
 
@@ -102,13 +104,35 @@ function escapedSpaceAt(text: string, at: number): number {
 }
 
 /**
+ * The character a JSON escape `\uXXXX` at `at` names (a UTF-16 unit), or -1. A JSON text's strings hold
+ * characters written so (Python's json.dumps writes every non-ASCII character so by default).
+ */
+function escapedUnitAt(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 0x5c || text.charCodeAt(at + 1) !== 0x75 || at + 6 > text.length) return -1;
+  let code = 0;
+  for (let i = at + 2; i < at + 6; i += 1) {
+    const c = text.charCodeAt(i) | 0x20;
+    const value = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (value < 0) return -1;
+    code = code * 16 + value;
+  }
+  return code;
+}
+
+/**
  * The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, or `\b` (a
- * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), 1, or 0.
+ * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), 6 for `\uXXXX`
+ * of a character it takes or of one the main view drops (`\u200b`, `\u00ad`: invisible, read as a separator by
+ * every kind), 1, or 0.
  */
 export function separatorWidth(text: string, at: number, accepts: (code: number) => boolean): number {
   const escaped = escapedSpaceAt(text, at);
   if (escaped >= 0 && accepts(escaped)) return 2;
   if (text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x62) return 2;
+  const unit = escapedUnitAt(text, at);
+  if (unit >= 0 && (accepts(unit) || ((isDefaultIgnorable(unit) || isInvisible(unit)) && tagAscii(unit) < 0))) {
+    return 6;
+  }
   return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;
 }
 

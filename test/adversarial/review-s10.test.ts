@@ -214,16 +214,10 @@ describe('decode-escapes.ts: an unformatted SSN split by \\u escapes of invisibl
   const args = (note: string) => chatToolRequest(`{"note":"${note}"}`);
   const refused = async (note: string) => (await forwarded(CHAT, args(note))) === '';
 
-  // HOLE (open, classification/decode.ts decoded runs + match-context.ts hasContext): `\u200b` (zero-width space) or
-  // `\u00ad` (soft hyphen) between an SSN's groups, as Python's json.dumps writes those characters by default, is read
-  // only in the decoded run `219​09​9999`: the main view drops the invisible characters there and reads 219099999,
-  // which US_SSN reports only with a context word in reach, and the decoded runs are classified as a text of their own
-  // (joined by ` | `), without the words around them: `ssn` before the run is out of reach and the arguments are
-  // forwarded. The same characters unescaped in the same arguments are refused, and so is the escaped form when the
-  // word is inside the run (`\u0073\u0073\u006e …`) or the SSN keeps its dashes. Fix: read a decoded run with the
-  // context words around it (hasContext over the original text beside the run), or read `\uXXXX` of a character the
-  // main view drops as nothing in the main view, as escapedSpaceAt reads `\n`.
-  it.fails('an SSN split by \\u200b escapes after "ssn" in chat arguments is refused', async () => {
+  // Closed (session 10): the digits view reads a JSON escape `\uXXXX` of a character the main view drops (`\u200b`,
+  // `\u00ad`, every default-ignorable or invisible one) as a separator, and of whitespace as it
+  // (digit-separators.ts separatorWidth), so `ssn 219\u200b09\u200b9999` reads as 219-09-9999 beside its word.
+  it('an SSN split by \\u200b escapes after "ssn" in chat arguments is refused', async () => {
     expect(await refused(String.raw`ssn 219\u200b09\u200b9999`)).toBe(true);
   });
   it('control: unescaped zero-width spaces, the word inside the escape run, and dashes kept, are refused', async () => {

@@ -70,6 +70,13 @@ describe('JSON escapes naming whitespace between digit groups', () => {
     ['\\r\\n', String.raw`{"note":"card 4111\r\n1111\r\n1111\r\n1111"}`, String.raw`4111\r\n1111\r\n1111\r\n1111`],
     ['\\f and \\v', String.raw`ssn 219\f09\v9999`, String.raw`219\f09\v9999`],
     ['\\b (a backspace)', String.raw`card 4111\b1111\b1111\b1111`, String.raw`4111\b1111\b1111\b1111`],
+    ['\\u200b (zero-width space)', String.raw`{"note":"ssn 219\u200b09\u200b9999"}`, String.raw`219\u200b09\u200b9999`],
+    ['\\u00AD (soft hyphen)', String.raw`ssn 219\u00AD09\u00AD9999`, String.raw`219\u00AD09\u00AD9999`],
+    [
+      '\\u0020 (a space)',
+      String.raw`card 4111\u00201111\u00201111\u00201111`,
+      String.raw`4111\u00201111\u00201111\u00201111`,
+    ],
     ['\\\\n (escaped twice)', String.raw`ssn 219\\n09\\n9999`, String.raw`219\\n09\\n9999`],
     ['\\n between spaced digits', String.raw`ssn 2\n1\n9\n0\n9\n9\n9\n9\n9`, String.raw`2\n1\n9\n0\n9\n9\n9\n9\n9`],
     [
@@ -83,6 +90,7 @@ describe('JSON escapes naming whitespace between digit groups', () => {
 
   it('control: an escape that names no whitespace between digits, and code with line breaks', () => {
     expect(found(String.raw`ssn 219\a09\a9999`)).toEqual([]);
+    expect(found(String.raw`ssn 219\u004109\u00429999`)).toEqual([]);
     expect(found(String.raw`{"code":"x = 12\nprint(345)\ny = 6789\n"}`)).toEqual([]);
   });
 });
