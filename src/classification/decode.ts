@@ -15,6 +15,7 @@ import {
   decodeQuotedPrintable,
   isBase64Char,
   isEscapeRunChar,
+  isHexDigit,
   isUrlChar,
   lineBreakAt,
   lineBreakBefore,
@@ -293,7 +294,15 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
       while (from > 0 && isRunChar(text.charCodeAt(from - 1))) from -= 1;
       let end = i;
       while (end < text.length && isRunChar(text.charCodeAt(end))) end += 1;
-      if (end - from >= MIN_PERCENT_RUN) mapped(from, end, decode(text.slice(from, end)));
+      if (end - from >= MIN_PERCENT_RUN) {
+        const run = text.slice(from, end);
+        mapped(from, end, decode(run));
+        // A DER private key percent-encoded (a form field, a URL) is binary, never text: its bytes, read as hex, go
+        // to the DER reader, and a key found covers the whole run.
+        if (trigger === '%' && run.includes('%30')) {
+          for (const found of privateKeysIn(percentBytesAsHex(run))) add(from, end, found.text);
+        }
+      }
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
@@ -339,6 +348,19 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
     });
   }
   return runs;
+}
+
+/** A percent-encoded run's bytes as hex digits: each `%XX` its two digits, each other character its own code. */
+function percentBytesAsHex(run: string): string {
+  let hex = '';
+  for (let i = 0; i < run.length; i += 1) {
+    const code = run.charCodeAt(i);
+    if (code === 0x25 && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
+      hex += run.slice(i + 1, i + 3);
+      i += 2;
+    } else hex += code.toString(16).padStart(2, '0');
+  }
+  return hex;
 }
 
 /** The DER private keys of a text (a join window's: join-decode.ts), candidates from the native search. */

@@ -89,6 +89,20 @@ describe('a DER private key without its PEM armor', () => {
       expect(privateKeyArmor(run)).toBeUndefined();
     }
   });
+
+  const percent = (bytes: Buffer) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  it.each(Object.entries(privates))('%s: percent-encoded (a form field) is found over the run', (_name, pem) => {
+    const run = `key=${percent(der(pem))}`;
+    expect(found(`POST body: ${run}&submit=1`)).toEqual([['PRIVATE_KEY', `${run}&submit=1`]]);
+  });
+  it('control: a public key, and a SEQUENCE of other bytes, percent-encoded are no private key', () => {
+    for (const bytes of [
+      der(publics['Ed25519 SPKI']),
+      Buffer.concat([Buffer.from('3040020100', 'hex'), Buffer.alloc(64, 0xa7)]),
+    ]) {
+      expect(found(`body: key=${percent(bytes)}`)).toEqual([]);
+    }
+  });
 });
 
 /** A DER key as tools and people write it: each layout holds the whole key, and nothing else is written. */
