@@ -14,10 +14,19 @@ export interface Match {
 }
 
 /**
- * Re-searches after rejected matches, per recognizer and segment. Bounds the work an adversarial text can cause
- * (each re-search rescans at most one match length); beyond it, the search resumes after the rejected match.
+ * Re-searches after rejected matches (a valid value may start inside one), per recognizer and text. Each starts
+ * later than the last and rescans at most one match length, so re-searching after every rejected match is O(n·L)
+ * for matches of at most L bytes: the re-scanned bytes may reach REJECTED_RESCAN_PER_BYTE times the text,
+ * which no recognizer with matches of at most that many bytes can exhaust, however many decoys come before a value.
+ * Past it (long matches overlapping: a private key's unterminated blocks), MAX_REGION_RESTARTS more per region of
+ * overlapping rejected matches, then the search resumes after the rejected match: work at most
+ * (REJECTED_RESCAN_PER_BYTE + MAX_REGION_RESTARTS)·n bytes.
  */
-const MAX_REJECTED_RESTARTS = 1024;
+const REJECTED_RESCAN_PER_BYTE = 64;
+const MAX_REGION_RESTARTS = 1024;
+
+/** Re-scanned bytes and re-searches of matchesOf calls, for the linearity tests. */
+export const rejectedRestarts = { restarts: 0, rescanned: 0 };
 
 /** The accepted candidates inside one match span: the refiner's windows (or the span), each validated. */
 /**
@@ -205,7 +214,10 @@ function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd:
 export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: ValidationMemo): Match[] {
   const matches: Match[] = [];
   const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
-  let restarts = 0;
+  const rescanBudget = REJECTED_RESCAN_PER_BYTE * bytes.length;
+  let rescanned = 0;
+  let regionEnd = 0;
+  let regionRestarts = 0;
   let from = 0;
   // No match starts more than `before` bytes ahead of its anchor's next occurrence (anchors.ts), and none after the
   // last one: the search starts there, and stops where none is left instead of reading the rest of the text.
@@ -233,11 +245,21 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
     }
     const accepted = span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span, memo);
     matches.push(...accepted);
-    if (accepted.length === 0 && recognizer.refine === undefined && restarts < MAX_REJECTED_RESTARTS) {
-      // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
-      // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).
-      restarts += 1;
-      from = recognizer.startsAtToken ? nextTokenStart(bytes, nextCodePoint, matchEnd) : nextCodePoint;
+    // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
+    // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).
+    let restartAt = -1;
+    if (accepted.length === 0 && recognizer.refine === undefined) {
+      restartAt = recognizer.startsAtToken ? nextTokenStart(bytes, nextCodePoint, matchEnd) : nextCodePoint;
+      if (matchStart >= regionEnd) regionRestarts = 0;
+      regionEnd = Math.max(regionEnd, matchEnd);
+      if (rescanned + matchEnd - restartAt > rescanBudget && regionRestarts >= MAX_REGION_RESTARTS) restartAt = -1;
+    }
+    if (restartAt >= 0) {
+      rescanned += matchEnd - restartAt;
+      regionRestarts += 1;
+      rejectedRestarts.restarts += 1;
+      rejectedRestarts.rescanned += matchEnd - restartAt;
+      from = restartAt;
     } else if (recognizer.refine !== undefined && span !== undefined && runGoesOn(bytes, span[1])) {
       // A run of words cut at the pattern's bound (a listed name's four words) goes on: a name may start inside the
       // cut run and end past it ('Please Call Back Today Maria Garcia'). Search again from a rejected run's last word,
