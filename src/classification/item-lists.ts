@@ -145,6 +145,24 @@ function nameBefore(text: string, at: number): string {
 }
 
 /**
+ * The string of a one-item array at `open` (`[` whitespace `"…"` whitespace `]`, 1-MAX_LIST_ITEM characters): its
+ * characters' span and where the array ends; undefined otherwise.
+ */
+function singleString(text: string, open: number): [number, number, number] | undefined {
+  let at = open + 1;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  if (text.charCodeAt(at) !== 0x22) return undefined;
+  let end = at + 1;
+  while (end < text.length && end - at - 1 <= MAX_LIST_ITEM && text.charCodeAt(end) !== 0x22) {
+    end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+  }
+  if (end >= text.length || end === at + 1 || end - at - 1 > MAX_LIST_ITEM) return undefined;
+  let close = end + 1;
+  while (close < text.length && isJsonSpace(text.charCodeAt(close))) close += 1;
+  return text.charCodeAt(close) === 0x5d ? [at + 1, end, close + 1] : undefined;
+}
+
+/**
  * The arrays of a JSON text (tool-call arguments) of MIN_LIST_ITEMS or more items, each a string of 1-MAX_LIST_ITEM
  * characters or a byte number, one at least a string (a list of numbers alone is read in the text itself: codes by
  * decode.ts, digits by the digits view). One pass: an array that is no such list is left where it stops being one
@@ -161,15 +179,24 @@ function textLists(text: string): TextList[] {
       while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
       const code = text.charCodeAt(at);
       let end = at;
-      if (code === 0x22) {
+      // A one-item array (`["AKIA"]`) is its item, as a parsed value's is (itemLists).
+      const single = code === 0x5b ? singleString(text, at) : undefined;
+      if (single !== undefined) {
+        items.push([single[0], single[1]]);
+        strings += 1;
+        end = single[2];
+      } else if (code === 0x22) {
         end = at + 1;
         while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
-        if (end >= text.length || end === at + 1 || end - at - 1 > MAX_LIST_ITEM) {
+        if (end >= text.length || end - at - 1 > MAX_LIST_ITEM) {
           at = end + 1;
           break;
         }
-        items.push([at + 1, end]);
-        strings += 1;
+        // An empty string between items is no item and no break (`["AKIA","","Z3MQ",""…]`).
+        if (end > at + 1) {
+          items.push([at + 1, end]);
+          strings += 1;
+        }
         end += 1;
       } else {
         while (end < text.length && end - at <= 3 && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) {

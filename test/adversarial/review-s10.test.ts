@@ -154,17 +154,12 @@ describe('item-lists.ts (e0cb8ec): a key over the items of a list in tool-call a
   const anthropic = async (value: unknown) =>
     (await forwarded('anthropic.messages', anthropicToolRequest({ aws: value }))) === '';
 
-  // HOLE (open, classification/item-lists.ts textLists): a JSON text's list is read whole only when it is a flat
-  // array of short strings, so the key's quads with an empty string after each (`["AKIA","","Z3MQ","",…]`), or each
-  // in its own array (`[["AKIA"],["Z3MQ"],…]`), in chat tool-call arguments are forwarded; the same value as an
-  // Anthropic tool_use input (parsed, walked a segment an item: listRuns) is refused, and so is the flat list in
-  // chat arguments. A tool or the model joins them as easily. Fix: read a JSON text's arrays as a parsed input's are
-  // (parse the arguments and run the same listRuns/itemListWindows over its values: empty strings, nulls and
-  // one-item arrays between items are no break there), or skip empty items and flatten one-item arrays in textLists.
-  it.fails('the key as quads each followed by an empty string, in chat arguments, is refused', async () => {
+  // Closed (session 10): textLists (item-lists.ts) reads an empty string between items as no item and no break, and
+  // a one-item array of a short string as its item, as a parsed input's lists are read.
+  it('the key as quads each followed by an empty string, in chat arguments, is refused', async () => {
     expect(await chatArgs(quads.flatMap((q) => [q, '']))).toBe(true);
   });
-  it.fails('the key as quads each in a one-item array, in chat arguments, is refused', async () => {
+  it('the key as quads each in a one-item array, in chat arguments, is refused', async () => {
     expect(await chatArgs(quads.map((q) => [q]))).toBe(true);
   });
   it('control: both as an Anthropic tool_use input, and the flat quads in chat arguments, are refused', async () => {

@@ -145,7 +145,15 @@ describe("a JSON text's arrays of short strings read whole (tool-call arguments)
     ['base64 quads', Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[]],
     ['codes as strings', BYTES.map(String)],
     ['nested in an object, pretty-printed', Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[], 2],
-  ])('a key as %s', (_name, items, indent?: number) => {
+    [
+      'quads each followed by an empty string',
+      (Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[]).flatMap((q) => [q, '']),
+    ],
+    [
+      'quads each in a one-item array',
+      (Buffer.from(KEY).toString('base64').match(/.{4}/g) as string[]).map((q) => [q]),
+    ],
+  ])('a key as %s', (_name, items: unknown[], indent?: number) => {
     const text = JSON.stringify({ call: { data: items } }, null, indent);
     expect(new Set(found(text).map((f) => f.split(' ')[0]))).toEqual(new Set(['AWS_ACCESS_KEY']));
   });
@@ -155,6 +163,10 @@ describe("a JSON text's arrays of short strings read whole (tool-call arguments)
     ['ids', { ids: ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'], n: [1, 2, 3, 4] }],
     ['ordinary text in quads', { q: Buffer.from('the quick brown fox jumps').toString('base64').match(/.{4}/g) }],
     ['words of a sentence', { words: 'please summarise the following meeting notes'.split(' ') }],
+    [
+      'words in one-item arrays, empty strings between',
+      { w: 'please summarise the notes'.split(' ').flatMap((w) => [[w], '']) },
+    ],
   ])('control: %s', (_name, value) => {
     expect(found(JSON.stringify(value))).toEqual([]);
   });
