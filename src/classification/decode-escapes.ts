@@ -57,6 +57,8 @@ function escapeAt(run: string, at: number): { code: number; length: number } | u
       const n = numberAt(run, at + 2, 8, 16);
       return n.length === 8 && n.value <= 0x10ffff ? { code: n.value, length: 10 } : undefined;
     }
+    // `\b`: a backspace (JSON, JavaScript, Python, C), which the main view drops: `AKIAZ3MQWX\bR5TLPB6Y7N` is a key.
+    if (c1 === 'b') return { code: 0x08, length: 2 };
     const octal = octalAt(run, at + 1);
     if (octal >= 0) return { code: octal, length: 4 };
     if (c1 !== 'u') return undefined;

@@ -226,13 +226,9 @@ describe('decode-escapes.ts: an unformatted SSN split by \\u escapes of invisibl
 describe('8918678: the JSON escape \\b between the halves of a key (not digits) in tool-call arguments', () => {
   const refused = async (note: string) => (await forwarded(CHAT, chatToolRequest(`{"note":"aws ${note}"}`))) === '';
 
-  // HOLE (open, classification/decode-escapes.ts / digit-separators.ts escapedSpaceAt): 8918678 reads `\b` as a
-  // separator of the digits view only, between digits; between a key's letters it stays the letter `b`
-  // (`AKIAZ3MQWX\bR5TLPB6Y7N`, `ghp_…0c\b8383…`), and the arguments are forwarded, while a real backspace there (the
-  // main view drops it) and the escape `\u0008` (decoded, then dropped) are refused. Fix: read a JSON text's `\b` as
-  // U+0008 (dropped) wherever it stands, e.g. a short escape decodeEscapes decodes in a JSON text, not only between
-  // digits.
-  it.fails('an AWS key with \\b between its halves in chat arguments is refused', async () => {
+  // Closed (session 10): decode-escapes.ts reads `\b` in an escape run as U+0008 (a backspace, which the main view
+  // drops), wherever it stands, so the decoded run reads the key whole.
+  it('an AWS key with \\b between its halves in chat arguments is refused', async () => {
     expect(await refused(String.raw`AKIAZ3MQWX\bR5TLPB6Y7N`)).toBe(true);
   });
   it('control: a real backspace, and the escape \\u0008, between the halves are refused', async () => {

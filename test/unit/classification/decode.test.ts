@@ -102,6 +102,11 @@ describe('character escapes (\\u, \\U, \\x, octal, HTML numeric references with 
     ]);
   });
 
+  it('\\b (a backspace, dropped as the main view drops one) between the halves of a key', () => {
+    expect(find(String.raw`{"note":"aws AKIA2E0A8F3B\b244C9986"}`).map((f) => f.type)).toEqual(['AWS_ACCESS_KEY']);
+    expect(find(String.raw`re.sub(r"\bword\b", x) in C:\build\bin\backup`)).toEqual([]);
+  });
+
   it('leaves text without escapes, and broken escapes, alone', () => {
     expect(find('path C:\\users\\xyz\\u00zz and a &# b; c && d \\U0000zz \\400 \\9')).toEqual([]);
   });
