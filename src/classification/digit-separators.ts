@@ -3,7 +3,7 @@
 // C string writes: `\n`, `\t`, `\r`), and the runs read as one number (single digits spaced or listed, a number
 // regrouped in short groups). Pure functions of the text; each scan reads a character a bounded number of times.
 
-import { isDefaultIgnorable, isInvisible, tagAscii } from './unicode-table.ts';
+import { isDroppedCharacter } from './normalize.ts';
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
 export const MAX_SEPARATOR_RUN = 8;
@@ -122,15 +122,15 @@ function escapedUnitAt(text: string, at: number): number {
 /**
  * The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, or `\b` (a
  * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), 6 for `\uXXXX`
- * of a character it takes or of one the main view drops (`\u200b`, `\u00ad`: invisible, read as a separator by
- * every kind), 1, or 0.
+ * of a character it takes or of one the main view drops (`\u200b`, `\u00ad`, a control such as `\u001b`, as JSON
+ * writes one: read as a separator by every kind), 1, or 0.
  */
 export function separatorWidth(text: string, at: number, accepts: (code: number) => boolean): number {
   const escaped = escapedSpaceAt(text, at);
   if (escaped >= 0 && accepts(escaped)) return 2;
   if (text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x62) return 2;
   const unit = escapedUnitAt(text, at);
-  if (unit >= 0 && (accepts(unit) || ((isDefaultIgnorable(unit) || isInvisible(unit)) && tagAscii(unit) < 0))) {
+  if (unit >= 0 && (accepts(unit) || isDroppedCharacter(unit))) {
     return 6;
   }
   return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;

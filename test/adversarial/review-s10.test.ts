@@ -242,15 +242,11 @@ describe('9094a49: \\u escapes of dropped characters between digit groups in too
   const args = (note: string) => chatToolRequest(JSON.stringify({ note }));
   const refused = async (body: unknown) => (await forwarded(CHAT, body)) === '';
 
-  // HOLE (open, classification/digit-separators.ts, 9094a49's escaped-separator reading): 9094a49 reads `\uXXXX` of a
-  // character the main view drops as a separator between digit groups, but not the C0 controls the main view also
-  // drops (`\u001b`, `\u0000`, `\u0008`): every JSON serializer writes a control character so (JSON.stringify,
-  // json.dumps), so an SSN whose groups are split by ESC in a tool's arguments reaches the text as
-  // `219\u001b09\u001b9999` and is forwarded, while the same characters in a message (dropped: 219099999 after `ssn`)
-  // and `\u200b` in the arguments are refused. Also probed and missed, same family: `\U0000200b`, `\u{200b}`,
-  // `&#8203;`, `%E2%80%8B`, `\xe2\x80\x8b`, and nine `\u200b` in a row. Fix: every escape form decode-escapes knows,
-  // of any character the main view drops (controls included), read as a separator there, uncounted in a run's length.
-  it.fails('an SSN split by ESC characters, as JSON writes them in chat arguments, is refused', async () => {
+  // Closed (session 10) for `\uXXXX`: separatorWidth reads `\uXXXX` of every character the main view drops
+  // (normalize.ts isDroppedCharacter: controls included) as a separator. Still open, same family (probed by R1):
+  // `\U0000200b`, `\u{200b}`, `&#8203;`, `%E2%80%8B`, `\xe2\x80\x8b`, and nine `\u200b` in a row (a run's length
+  // counts each escape's six characters).
+  it('an SSN split by ESC characters, as JSON writes them in chat arguments, is refused', async () => {
     expect(await refused(args('ssn 219\u001b09\u001b9999'))).toBe(true);
   });
   it('control: the same in a message, and split by \\u200b in the arguments, are refused', async () => {

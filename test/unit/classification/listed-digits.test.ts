@@ -71,6 +71,11 @@ describe('JSON escapes naming whitespace between digit groups', () => {
     ['\\f and \\v', String.raw`ssn 219\f09\v9999`, String.raw`219\f09\v9999`],
     ['\\b (a backspace)', String.raw`card 4111\b1111\b1111\b1111`, String.raw`4111\b1111\b1111\b1111`],
     ['\\u200b (zero-width space)', String.raw`{"note":"ssn 219\u200b09\u200b9999"}`, String.raw`219\u200b09\u200b9999`],
+    [
+      '\\u001b (ESC, as JSON writes a control)',
+      String.raw`ssn 219\u001b09\u001b9999`,
+      String.raw`219\u001b09\u001b9999`,
+    ],
     ['\\u00AD (soft hyphen)', String.raw`ssn 219\u00AD09\u00AD9999`, String.raw`219\u00AD09\u00AD9999`],
     [
       '\\u0020 (a space)',
