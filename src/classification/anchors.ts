@@ -1,6 +1,7 @@
 // Literals that every match of a built-in pattern holds, near its start: where a text holds none, the pattern's set
 // and its search need not read it (recognizer-sets.ts, matching.ts). Kept for the built-in definitions only (by
 // identity): a custom recognizer's declared literal could be wrong, and a wrong one would skip its values.
+import { PERSON_NAME_SINGLE } from './person-names.ts';
 import { EMAIL } from './recognizers-pii.ts';
 import { URL_PASSWORD } from './recognizers-secrets.ts';
 import type { RecognizerDefinition } from './types.ts';
@@ -24,3 +25,11 @@ export const BUILT_IN_ANCHORS: ReadonlyMap<RecognizerDefinition, Anchor> = new M
   // character: RE2 counts the user's and password's characters as code points, up to 4 bytes each (review s10).
   [URL_PASSWORD, { literal: Buffer.from('://'), before: 21, after: 3 + 4 * 64 + 1 + 4 * 128 + 1 + 1 }],
 ]);
+
+/**
+ * Built-in recognizers that report only with a context word in reach (requireContext) and whose every match lies in one
+ * token: a word of letters, `'`, `’` and `-`, and one delimiter after it (at most `'s`/`’s`), so no match crosses an
+ * ASCII byte that is no letter, digit, `'` or `-`. Their search reads only the bytes around their context words
+ * (matching.ts contextWindows): a match elsewhere has none in reach and is dropped by hasContext anyway.
+ */
+export const BUILT_IN_TOKEN_MATCHES: ReadonlySet<RecognizerDefinition> = new Set([PERSON_NAME_SINGLE]);

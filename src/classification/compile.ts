@@ -2,7 +2,7 @@
 // field. Invariant: a definition that is wrong in any way is a ClassificationError naming the recognizer, raised
 // when the classifier is built (start-up), never while classifying.
 import RE2 from 're2';
-import { type Anchor, BUILT_IN_ANCHORS } from './anchors.ts';
+import { type Anchor, BUILT_IN_ANCHORS, BUILT_IN_TOKEN_MATCHES } from './anchors.ts';
 import { ClassificationError } from './errors.ts';
 import { splitAtGroup } from './group-split.ts';
 import { STRONG_VALIDATORS } from './overlap.ts';
@@ -56,6 +56,8 @@ export interface CompiledRecognizer {
    * A literal every match holds near its start (anchors.ts; built-in definitions only): texts without it are skipped.
    */
   anchor: Anchor | undefined;
+  /** Requires context and matches within one token (anchors.ts BUILT_IN_TOKEN_MATCHES): searched near its words only. */
+  tokenMatches: boolean;
 }
 
 /** `\b…`, `(?i:\b…` or a leading-delimiter group `(?:^|[^\w…])`: no match can start inside a run of word characters. */
@@ -225,5 +227,6 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     separateSet: def.separateSet === true,
     partial,
     anchor: BUILT_IN_ANCHORS.get(def),
+    tokenMatches: def.requireContext === true && BUILT_IN_TOKEN_MATCHES.has(def),
   };
 }

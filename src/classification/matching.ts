@@ -2,8 +2,9 @@
 // `exec` builds an array of Buffers per match (~5 µs), while sticky `test`s and `search` return numbers (~0.6 µs).
 // Invariant: every finder here returns exactly what `execFrom` (one exec at lastIndex = from) would return; the
 // classifier's search loop (restarts after rejected matches, trailing context) is the same for all of them.
-import type RE2 from 're2';
+import RE2 from 're2';
 import type { CompiledRecognizer } from './compile.ts';
+import { escapeRegExp } from './prefix-patterns.ts';
 import { utf8SequenceLength } from './utf8-offsets.ts';
 
 export interface Match {
@@ -211,7 +212,18 @@ function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd:
   return lastEnd < matchEnd ? lastEnd : leadOf(bytes, span[1] + 1);
 }
 
-export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: ValidationMemo): Match[] {
+/**
+ * The matches of `recognizer` in `bytes`, as the search loop below finds them. `reach` `near` (the classifier's): a
+ * recognizer that requires context and matches within one token (compile.ts tokenMatches) is searched only in the
+ * windows around its context words (contextWindows), where every match that hasContext can keep lies; `whole` (a
+ * stream's holds, which must see a name before its words arrive): everywhere.
+ */
+export function matchesOf(
+  recognizer: CompiledRecognizer,
+  bytes: Buffer,
+  memo?: ValidationMemo,
+  reach: 'near' | 'whole' = 'near',
+): Match[] {
   const matches: Match[] = [];
   const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
   const rescanBudget = REJECTED_RESCAN_PER_BYTE * bytes.length;
@@ -222,7 +234,15 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
   // No match starts more than `before` bytes ahead of its anchor's next occurrence (anchors.ts), and none after the
   // last one: the search starts there, and stops where none is left instead of reading the rest of the text.
   const { anchor } = recognizer;
+  const windows = recognizer.tokenMatches && reach === 'near' ? contextWindows(recognizer, bytes) : undefined;
+  let window = windows?.();
   for (;;) {
+    if (windows !== undefined) {
+      while (window !== undefined && window[1] <= from) window = windows();
+      if (window === undefined) break;
+      // From the start of the token holding the window's start: a match that starts before it ends before it.
+      if (from < window[0]) from = tokenStart(bytes, window[0], from);
+    }
     if (anchor !== undefined) {
       const at = bytes.indexOf(anchor.literal, from);
       if (at < 0) break;
@@ -235,6 +255,10 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
     if (m === null) break;
     const { whole, span } = m;
     const [matchStart, matchEnd] = whole;
+    if (window !== undefined && matchStart >= window[1]) {
+      from = matchStart; // past this window: found again from the next one's start, or skipped
+      continue;
+    }
     from = matchEnd;
     const nextCodePoint = matchStart + utf8SequenceLength(bytes[matchStart] ?? 0);
     if (matchEnd === matchStart) {
@@ -276,4 +300,76 @@ export function matchesOf(recognizer: CompiledRecognizer, bytes: Buffer, memo?: 
     }
   }
   return matches;
+}
+
+/**
+ * Bytes a UTF-16 unit of the normalised text takes in UTF-8 at most: hasContext counts units, the search bytes.
+ */
+const UNIT_BYTES = 3;
+/** Bytes a context word's search skips after each word it finds: one search per stretch, not per word (~1 µs each). */
+const WORD_STRIDE = 1024;
+/** The most bytes between a found context word's search offset and the word: its lead, one character. */
+const LEAD_BYTES = 4;
+
+const wordSearches = new WeakMap<CompiledRecognizer, RE2>();
+
+/**
+ * Where any context word of `r` may start, as hasContext reads them (lower-cased, not glued to ASCII letters), and
+ * more: the slice before a match ends at the match's capital letter (`heKameta`: a word there), and RE2's case folding
+ * takes a few more characters than toLowerCase makes letters (the Kelvin sign).
+ */
+function wordSearch(r: CompiledRecognizer): RE2 {
+  let search = wordSearches.get(r);
+  if (search === undefined) {
+    const words = [...new Set(r.contextWords)].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    search = new RE2(String.raw`(?:^|[^A-Za-z])(?i:${words.join('|')})(?:[^a-z]|$)`);
+    wordSearches.set(r, search);
+  }
+  return search;
+}
+
+/**
+ * The byte windows, in order and apart, where a match of `r` that hasContext keeps may start (undefined when none
+ * is left). A word found at byte q keeps a match ending at most contextAfter units before the word (so starting at its
+ * token, tokenStart) or starting at most contextBefore units after it, at most UNIT_BYTES bytes a unit; the words up to
+ * WORD_STRIDE bytes after q are not looked for, their reach is taken whole.
+ */
+function contextWindows(r: CompiledRecognizer, bytes: Buffer): () => Span | undefined {
+  const search = wordSearch(r);
+  const after = UNIT_BYTES * r.contextAfter + 2 * LEAD_BYTES;
+  const before = UNIT_BYTES * r.contextBefore + LEAD_BYTES + 1;
+  let at = 0;
+  const wordFrom = (p: number) => {
+    if (p >= bytes.length) return -1;
+    const q = search.search(bytes.subarray(p));
+    return q < 0 ? -1 : p + q;
+  };
+  return () => {
+    let q = wordFrom(at);
+    if (q < 0) return undefined;
+    const start = Math.max(0, q - after);
+    let end = q + WORD_STRIDE + before;
+    for (;;) {
+      at = q + WORD_STRIDE;
+      q = wordFrom(at);
+      if (q < 0 || q - after > end) break;
+      end = q + WORD_STRIDE + before;
+    }
+    if (q >= 0)
+      at = q; // the next window starts at this word
+    else at = bytes.length;
+    return [start, Math.min(end, bytes.length + 1)];
+  };
+}
+
+/** A byte no match of a token recognizer holds or crosses: ASCII, no letter, `'` or `-`. */
+function endsTokens(byte: number): boolean {
+  return byte < 0x80 && byte !== 0x27 && byte !== 0x2d && !((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a);
+}
+
+/** The start of the token holding byte `at` (after the last byte before it that endsTokens), not before `floor`. */
+function tokenStart(bytes: Buffer, at: number, floor: number): number {
+  let p = at;
+  while (p > floor && !endsTokens(bytes[p - 1] as number)) p -= 1;
+  return p;
 }

@@ -169,7 +169,7 @@ export function matchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
       }
       from = stop > m.index ? stop : m.index + utf8SequenceLength(t.bytes[m.index] ?? 0);
     }
-    for (const m of matchesOf(r, t.bytes)) found.push({ r, start: m.startByte, end: m.endByte });
+    for (const m of matchesOf(r, t.bytes, undefined, 'whole')) found.push({ r, start: m.startByte, end: m.endByte });
   }
   const map = offsetMapper(t, [...holdBytes, ...found.flatMap((m) => [m.start, m.end])]);
   let rawFrom = t.original.length;
