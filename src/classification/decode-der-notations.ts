@@ -22,7 +22,7 @@ export interface Read {
 export type Reader = (want: number, out?: Uint8Array) => Read;
 
 /** Between two characters or tokens of a key: whitespace, quotes, list and table marks, brackets. */
-const GAP_CHARS = ' \t\n\u000b\f\r"\'(),:;>#*|[]{}';
+const GAP_CHARS = ' \t\n\u000b\f\r"\'`(),:;>#*|[]{}';
 const table = (chars: string) =>
   Uint8Array.from({ length: 128 }, (_, code) => (chars.includes(String.fromCharCode(code)) ? 1 : 0));
 const GAP = table(GAP_CHARS);
@@ -30,10 +30,12 @@ const GAP = table(GAP_CHARS);
 const HEX_GAP = table(`${GAP_CHARS}-.`);
 /** Inside a dump row: spaces and tabs only (hexdump -C's double space in the middle). */
 const ROW_GAP = table(' \t');
+/** Concatenation operators, one or two between gap characters: `+` `.` `..` `&` `& _` `<<` `||` `\` (continuation). */
+const JOIN = table('+.&_<|\\');
 
 /** The same gaps for the native search of candidates (RE2 classes). */
-export const GAP_CLASS = String.raw`[\t-\r "'(),:;>#*|\[\]{}]`;
-export const HEX_GAP_CLASS = String.raw`[\t-\r "'(),:;>#*|\[\]{}.-]`;
+export const GAP_CLASS = String.raw`[\t-\r "'\x60(),:;>#*|\[\]{}]`;
+export const HEX_GAP_CLASS = String.raw`[\t-\r "'\x60(),:;>#*|\[\]{}.-]`;
 
 /**
  * Whether the pieces a key is written in between gaps keep one width: tools and people lay a key out in lines or
@@ -54,15 +56,18 @@ function evenPieces(): (length: number) => boolean {
 /**
  * Where a gap of at most MAX_KEY_GAP characters of `gap` from `at` ends, when `next` holds there; else -1. A string
  * concatenation's operator between gap characters is part of the gap (`"MC4C…" +⏎ "BCIE…"`: `+` in Java, JavaScript,
- * C#, Kotlin, `.` in PHP, `&` in Visual Basic), though `+` is base64's: inside a run it never stands between two.
+ * C#, Kotlin, `.` in PHP, `..` in Lua, `&` and `& _` in Visual Basic, `<<` in C++, `||` in SQL, a `\` line
+ * continuation), though `+` is base64's: inside a run it never stands between two.
  */
 function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean): number {
   let end = at;
   for (; end < text.length && end - at <= MAX_KEY_GAP; end += 1) {
-    const code = text.charCodeAt(end);
-    if (gap[code] === 1) continue;
-    const joins = code === 0x2b || code === 0x2e || code === 0x26;
-    if (!joins || end === at || gap[text.charCodeAt(end - 1)] !== 1 || gap[text.charCodeAt(end + 1)] !== 1) break;
+    if (gap[text.charCodeAt(end)] === 1) continue;
+    if (end === at || gap[text.charCodeAt(end - 1)] !== 1) break;
+    let run = end;
+    while (run - end < 2 && JOIN[text.charCodeAt(run)] === 1) run += 1;
+    if (run === end || gap[text.charCodeAt(run)] !== 1) break;
+    end = run - 1;
   }
   return end - at <= MAX_KEY_GAP && next(end) ? end : -1;
 }

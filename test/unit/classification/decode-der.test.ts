@@ -199,3 +199,35 @@ describe('a DER private key in any notation and layout (decode-der-notations.ts)
     expect(found(text).filter(([type]) => type === 'PRIVATE_KEY')).toEqual([]);
   });
 });
+
+describe('a DER key base64 in 16-character pieces joined by other notations (decode-der-notations.ts pastGap)', () => {
+  const pieces = (pem: string) =>
+    body(pem)
+      .replace(/\n/g, '')
+      .match(/.{1,16}/g) as string[];
+  const notations: Record<string, (p: string[]) => string> = {
+    'Markdown code spans': (p) => `the key is ${p.map((s) => `\`${s}\``).join(' ')}`,
+    'template literals joined by +': (p) => `const k = ${p.map((s) => `\`${s}\``).join(' +\n  ')};`,
+    'Lua ..': (p) => `local k = ${p.map((s) => `"${s}"`).join(' ..\n  ')}`,
+    'C++ <<': (p) => `out << ${p.map((s) => `"${s}"`).join(' << ')};`,
+    'VB & _': (p) => `k = ${p.map((s) => `"${s}"`).join(' & _\n  ')}`,
+    'SQL ||': (p) => `select ${p.map((s) => `'${s}'`).join(' || ')};`,
+    'a \\ line continuation': (p) => `k = ${p.map((s) => `"${s}"`).join(' \\\n  ')}`,
+  };
+  for (const [notation, write] of Object.entries(notations)) {
+    it(`an Ed25519 and an RSA private key as ${notation} are PRIVATE_KEY; their public keys are not`, () => {
+      for (const pem of [privates['Ed25519 PKCS#8'], privates['RSA PKCS#8']]) {
+        expect(found(write(pieces(pem))).some(([type]) => type === 'PRIVATE_KEY')).toBe(true);
+      }
+      for (const pem of [publics['Ed25519 SPKI'], publics['RSA SPKI']]) {
+        expect(found(write(pieces(pem))).some(([type]) => type === 'PRIVATE_KEY')).toBe(false);
+      }
+    });
+  }
+  it('control: ordinary words joined by the same operators are no key', () => {
+    const words = ['MIIEvQIBADANBgkq', 'hello world', 'and then', 'more text here'];
+    expect(found(`s = \`${words.join('` .. `')}\` << "x" || 'y' & _\n "z"`).some(([t]) => t === 'PRIVATE_KEY')).toBe(
+      false,
+    );
+  });
+});
