@@ -306,6 +306,15 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
+  // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) is binary,
+  // never text: the literal's bytes, read as hex, go to the DER reader, and a key found covers the whole literal.
+  for (const quote of ["b'0", 'b"0']) {
+    for (let i = text.indexOf(quote); i >= 0; i = text.indexOf(quote, i + 1)) {
+      const literal = pythonBytesAsHex(text, i + 1);
+      if (literal === undefined) continue;
+      for (const found of privateKeysIn(literal.hex)) add(i, literal.end, found.text);
+    }
+  }
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
   const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, utf8) : () => text.length;
@@ -361,6 +370,34 @@ function percentBytesAsHex(run: string): string {
     } else hex += code.toString(16).padStart(2, '0');
   }
   return hex;
+}
+
+/** Python's escapes of one character in a bytes literal: `\n` `\t` `\r` `\\` `\'` `\"`. */
+const PYTHON_ESCAPES: Record<string, number> = { n: 0x0a, t: 0x09, r: 0x0d, '\\': 0x5c, "'": 0x27, '"': 0x22 };
+
+/** A Python bytes literal's bytes as hex digits, from its opening quote at `at` to past its closing one; else undefined. */
+function pythonBytesAsHex(text: string, at: number): { hex: string; end: number } | undefined {
+  const quote = text[at];
+  let hex = '';
+  for (let i = at + 1; i < text.length; ) {
+    const char = text[i] as string;
+    const code = text.charCodeAt(i);
+    if (char === quote) return { hex, end: i + 1 };
+    if (code < 0x20 || code >= 0x7f) return undefined;
+    if (char !== '\\') {
+      hex += code.toString(16).padStart(2, '0');
+      i += 1;
+    } else if (text[i + 1] === 'x' && isHexDigit(text.charCodeAt(i + 2)) && isHexDigit(text.charCodeAt(i + 3))) {
+      hex += text.slice(i + 2, i + 4);
+      i += 4;
+    } else {
+      const byte = PYTHON_ESCAPES[text[i + 1] as string];
+      if (byte === undefined) return undefined;
+      hex += byte.toString(16).padStart(2, '0');
+      i += 2;
+    }
+  }
+  return undefined;
 }
 
 /** The DER private keys of a text (a join window's: join-decode.ts), candidates from the native search. */

@@ -184,14 +184,10 @@ describe('decode.ts / decode-der.ts: a DER private key written as byte escapes',
       .join('')}'`;
   const percent = (bytes: Buffer) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
-  // HOLE (open, classification/decode.ts escape runs + decode-der.ts): the DER reader reads a key in base64, hex or
-  // decimal notations of the main view; a run of byte escapes (`\xNN` with printable bytes as themselves, Python's
-  // bytes repr) is decoded, but its bytes are classified only when they are valid UTF-8, and a DER key is binary:
-  // dropped before any DER check. So a private key as Python prints it (`b'0.\x02\x01\x000\x05…'`) is forwarded.
-  // Fix: hand an escape run's decoded bytes to the DER opening check (decode-der.ts privateKeys) before the UTF-8
-  // test drops them, as the hex and base64 runs' are. Closed (session 10) for percent-encoding: a `%` run holding
-  // `%30` is read as hex by the DER reader too (decode.ts percentBytesAsHex).
-  it.fails("an Ed25519 key's DER as Python's bytes repr is refused", async () => {
+  // Closed (session 10): a DER key is binary, so its byte escapes never made valid UTF-8 for the escape runs; a
+  // Python bytes literal opening with `0` (`b'0.\x02\x01\x000\x05…'`) is now read as its bytes, in hex, by the DER
+  // reader (decode.ts pythonBytesAsHex), as a `%` run holding `%30` is (decode.ts percentBytesAsHex).
+  it("an Ed25519 key's DER as Python's bytes repr is refused", async () => {
     expect(await refused(`>>> print(der)\n${pythonRepr(der)}`)).toBe(true);
   });
   it("an Ed25519 key's DER percent-encoded is refused", async () => {

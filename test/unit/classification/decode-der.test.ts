@@ -231,3 +231,30 @@ describe('a DER key base64 in 16-character pieces joined by other notations (dec
     );
   });
 });
+
+describe("a DER key as Python's bytes repr (decode.ts pythonBytesAsHex)", () => {
+  const repr = (bytes: Buffer, quote = "'") =>
+    `b${quote}${[...bytes]
+      .map((b) =>
+        b === 0x5c || b === quote.charCodeAt(0)
+          ? `\\${String.fromCharCode(b)}`
+          : b === 0x0a
+            ? '\\n'
+            : b >= 0x20 && b < 0x7f
+              ? String.fromCharCode(b)
+              : `\\x${b.toString(16).padStart(2, '0')}`,
+      )
+      .join('')}${quote}`;
+  const isKey = (text: string) => found(text).some(([type]) => type === 'PRIVATE_KEY');
+
+  it('an Ed25519, an EC and an RSA private key printed by Python are PRIVATE_KEY, in either quotes', () => {
+    for (const name of ['Ed25519 PKCS#8', 'EC SEC1', 'RSA PKCS#8', 'RSA PKCS#1'] as const) {
+      expect(isKey(`>>> der\n${repr(der(privates[name]))}`)).toBe(true);
+      expect(isKey(`data = ${repr(der(privates[name]), '"')}`)).toBe(true);
+    }
+  });
+  it('control: public keys printed the same way, and ordinary bytes literals, are no private key', () => {
+    for (const pem of Object.values(publics)) expect(isKey(`>>> der\n${repr(der(pem))}`)).toBe(false);
+    expect(isKey(String.raw`payload = b'0\x01\x02hello\n' + b"0 and \x30 more"`)).toBe(false);
+  });
+});
