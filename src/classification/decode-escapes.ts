@@ -13,7 +13,7 @@ export interface MappedText {
   ends: Int32Array;
 }
 
-function hexValue(code: number): number {
+export function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;
@@ -46,7 +46,7 @@ function octalAt(run: string, at: number): number {
 }
 
 /** The escape at `at`: the code point it names and its length, or undefined when there is none. */
-function escapeAt(run: string, at: number): { code: number; length: number } | undefined {
+export function escapeAt(run: string, at: number): { code: number; length: number } | undefined {
   const c1 = run[at + 1];
   if (run[at] === '\\') {
     if (c1 === 'x') {

@@ -3,6 +3,7 @@
 // C string writes: `\n`, `\t`, `\r`), and the runs read as one number (single digits spaced or listed, a number
 // regrouped in short groups). Pure functions of the text; each scan reads a character a bounded number of times.
 
+import { escapeAt, hexValue } from './decode-escapes.ts';
 import { isDroppedCharacter } from './normalize.ts';
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
@@ -104,47 +105,87 @@ function escapedSpaceAt(text: string, at: number): number {
 }
 
 /**
- * The character a JSON escape `\uXXXX` at `at` names (a UTF-16 unit), or -1. A JSON text's strings hold
- * characters written so (Python's json.dumps writes every non-ASCII character so by default).
+ * UTF-8 bytes escaped one by one at `at` (`%E2%80%8B`, `\xe2\x80\x8b`: URLs, C, Python, shell printf), one code point
+ * whole: it and the escapes' length, or undefined.
  */
-function escapedUnitAt(text: string, at: number): number {
-  if (text.charCodeAt(at) !== 0x5c || text.charCodeAt(at + 1) !== 0x75 || at + 6 > text.length) return -1;
-  let code = 0;
-  for (let i = at + 2; i < at + 6; i += 1) {
-    const c = text.charCodeAt(i) | 0x20;
-    const value = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
-    if (value < 0) return -1;
-    code = code * 16 + value;
+function escapedBytesAt(text: string, at: number): { code: number; length: number } | undefined {
+  const percent = text.charCodeAt(at) === 0x25;
+  const form = percent ? 3 : text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x78 ? 4 : 0;
+  if (form === 0) return undefined;
+  const byte = (k: number): number => {
+    const p = at + k * form;
+    if (text.charCodeAt(p) !== text.charCodeAt(at) || (!percent && text.charCodeAt(p + 1) !== 0x78)) return -1;
+    const high = hexValue(text.charCodeAt(p + form - 2));
+    const low = hexValue(text.charCodeAt(p + form - 1));
+    return high < 0 || low < 0 ? -1 : high * 16 + low;
+  };
+  const lead = byte(0);
+  if (lead < 0) return undefined;
+  const count =
+    lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead < 0xf5 ? 4 : 0;
+  if (count === 0 || (count === 1 && !percent)) return undefined;
+  let code = count === 1 ? lead : lead & (0xff >> (count + 1));
+  for (let k = 1; k < count; k += 1) {
+    const next = byte(k);
+    if (next < 0 || (next & 0xc0) !== 0x80) return undefined;
+    code = code * 64 + (next & 0x3f);
   }
-  return code;
+  return { code, length: count * form };
+}
+
+/**
+ * The character an escape at `at` names and the escape's length: every form decode-escapes.ts escapeAt reads
+ * (`\uXXXX`, `\u{X…}`, `\UXXXXXXXX`, `\xXX`, octal, `&#DDD;`, `&#xHH;`) and UTF-8 bytes escaped one by one
+ * (escapedBytesAt); undefined when there is none.
+ */
+function escapedCharAt(text: string, at: number): { code: number; length: number } | undefined {
+  const first = text.charCodeAt(at);
+  if (first !== 0x5c && first !== 0x26 && first !== 0x25) return undefined;
+  return escapedBytesAt(text, at) ?? (first === 0x25 ? undefined : escapeAt(text, at));
 }
 
 /**
  * The width of the separator at `at` that `accepts` takes: 2 for an escape naming whitespace it takes, or `\b` (a
- * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), 6 for `\uXXXX`
- * of a character it takes or of one the main view drops (`\u200b`, `\u00ad`, a control such as `\u001b`, as JSON
- * writes one: read as a separator by every kind), 1, or 0.
+ * backspace, which the main view drops: nothing a reader sees, read as a separator by every kind), the escape's length
+ * for an escape (escapedCharAt: `\u200b`, `\u{200b}`, `&#8203;`, `%E2%80%8B`, …) of a character it takes or of one
+ * the main view drops (a control such as `\u001b`, as JSON writes one: read as a separator by every kind), 1, or 0.
  */
 export function separatorWidth(text: string, at: number, accepts: (code: number) => boolean): number {
   const escaped = escapedSpaceAt(text, at);
   if (escaped >= 0 && accepts(escaped)) return 2;
   if (text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x62) return 2;
-  const unit = escapedUnitAt(text, at);
-  if (unit >= 0 && (accepts(unit) || isDroppedCharacter(unit))) {
-    return 6;
-  }
+  const named = escapedCharAt(text, at);
+  if (named !== undefined && (accepts(named.code) || isDroppedCharacter(named.code))) return named.length;
   return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;
 }
 
+/** Most raw characters in a separator run (escapes written out): keeps a run's cost bounded. */
+export const MAX_SEPARATOR_RAW = 64;
+
 /**
- * End (exclusive) of the separator run at `from` (escapes naming whitespace read as it: separatorWidth); -1 when it is
- * longer than MAX_SEPARATOR_RUN characters or ends the text.
+ * What the separator of `width` at `at` counts towards MAX_SEPARATOR_RUN: 0 for an escape of a character the main
+ * view drops (nothing a reader sees: nine `\u200b` in a row are no wider than one), 1 otherwise (an escape counts as
+ * the one character it names, not its length).
+ */
+export function separatorCount(text: string, at: number, width: number): number {
+  if (width === 1) return 1;
+  if (text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x62) return 0;
+  const named = escapedCharAt(text, at);
+  return named !== undefined && named.length === width && isDroppedCharacter(named.code) ? 0 : 1;
+}
+
+/**
+ * End (exclusive) of the separator run at `from` (escapes read as the character they name: separatorWidth); -1 when
+ * it counts more than MAX_SEPARATOR_RUN characters (separatorCount), spans more than MAX_SEPARATOR_RAW, or ends the
+ * text.
  */
 export function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
   let at = from;
+  let count = 0;
   for (let width = separatorWidth(text, at, accepts); width > 0; width = separatorWidth(text, at, accepts)) {
+    count += separatorCount(text, at, width);
     at += width;
-    if (at - from > MAX_SEPARATOR_RUN) return -1;
+    if (count > MAX_SEPARATOR_RUN || at - from > MAX_SEPARATOR_RAW) return -1;
   }
   return at < text.length ? at : -1;
 }

@@ -11,10 +11,12 @@ import {
   isDigit,
   isDigitSeparator,
   MAX_REGROUPED_DIGITS,
+  MAX_SEPARATOR_RAW,
   MAX_SEPARATOR_RUN,
   MIN_LISTED_DIGITS,
   MIN_REGROUPED_DIGITS,
   MIN_SPACED_DIGITS,
+  separatorCount,
   separatorWidth,
   shortGroupRun,
   spacedRun,
@@ -61,6 +63,7 @@ const MAX_RUN_MARKS = 64;
 function separatorRunEnd(text: string, from: number): number {
   let at = from;
   let separators = 0;
+  let raw = 0;
   let marks = 0;
   while (at < text.length) {
     const code = text.codePointAt(at) as number;
@@ -71,8 +74,9 @@ function separatorRunEnd(text: string, from: number): number {
     }
     const width = separatorWidth(text, at, isDigitSeparator);
     if (width === 0) break;
-    separators += width;
-    if (separators > MAX_SEPARATOR_RUN) return -1;
+    separators += separatorCount(text, at, width);
+    raw += width;
+    if (separators > MAX_SEPARATOR_RUN || raw > MAX_SEPARATOR_RAW) return -1;
     at += width;
   }
   return at < text.length ? at : -1;
@@ -111,7 +115,8 @@ function hasDigitThenSeparator(text: string): boolean {
       ranges.push(last === code ? hex(code) : `${hex(code)}-${hex(last)}`);
       code = last;
     }
-    digitThenSeparator = new RegExp(`[0-9][${ranges.join('')}]`);
+    // `&` and `%` start escapes read as the character they name (`&#8203;`, `%E2%80%8B`: separatorWidth).
+    digitThenSeparator = new RegExp(`[0-9][${ranges.join('')}&%]`);
   }
   return digitThenSeparator.test(text);
 }
@@ -166,7 +171,7 @@ function separatorRewrites(text: string): Rewrite[] {
     }
     // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
     const after = i + 1;
-    if (after < n && isDigitSeparator(text.charCodeAt(after))) {
+    if (after < n && separatorWidth(text, after, isDigitSeparator) > 0) {
       const end = separatorRunEnd(text, after);
       if (end > after && isDigit(text.charCodeAt(end))) {
         const form = end - after > 1 ? OTHER : text[after] === ' ' ? SPACE : text[after] === '-' ? DASH : OTHER;

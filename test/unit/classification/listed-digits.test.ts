@@ -100,6 +100,35 @@ describe('JSON escapes naming whitespace between digit groups', () => {
   });
 });
 
+describe('every escape form of a dropped character or whitespace between digit groups (digit-separators.ts)', () => {
+  it.each([
+    ['\\U0000200b', String.raw`\U0000200b`],
+    ['\\u{200b}', String.raw`\u{200b}`],
+    ['&#8203;', '&#8203;'],
+    ['&#x200B;', '&#x200B;'],
+    ['%E2%80%8B (UTF-8 bytes percent-escaped)', '%E2%80%8B'],
+    ['\\xe2\\x80\\x8b (UTF-8 bytes as \\x)', String.raw`\xe2\x80\x8b`],
+    ['nine \\u200b (dropped: count as nothing)', String.raw`\u200b`.repeat(9)],
+    ['&#32; (a space)', '&#32;'],
+    ['%20 (a space)', '%20'],
+  ])('%s', (_name, sep) => {
+    const value = `219${sep}09${sep}9999`;
+    expect(found(`ssn ${value}`).map((f) => f.slice(f.indexOf(' ') + 1))).toEqual([value]);
+  });
+
+  it('control: escapes of characters that are no separator, and runs past the limits, keep the groups apart', () => {
+    expect(found('ssn 219&amp;09&amp;9999')).toEqual([]);
+    expect(found('ssn 219%2C09%2C9999')).toEqual([]);
+    expect(found('ssn 219%4109%419999')).toEqual([]);
+    expect(found(`ssn 219${'&#32;'.repeat(9)}09${'&#32;'.repeat(9)}9999`)).toEqual([]);
+    // Raw bound: eleven \u200b (66 characters) are past MAX_SEPARATOR_RAW (64).
+    expect(found(`ssn 219${String.raw`\u200b`.repeat(11)}09${String.raw`\u200b`.repeat(11)}9999`)).toEqual([]);
+    // A lone \xe2 is U+00E2 (a letter), a truncated UTF-8 sequence is none.
+    expect(found(String.raw`ssn 219\xe209\xe29999`)).toEqual([]);
+    expect(found('ssn 219%E2%8009%E2%809999')).toEqual([]);
+  });
+});
+
 describe("a parsed value's lists of short items read whole", () => {
   it.each([
     ['character codes', BYTES],
