@@ -32,6 +32,8 @@ const HEX_GAP = table(`${GAP_CHARS}-.`);
 const ROW_GAP = table(' \t');
 /** Concatenation operators, one or two between gap characters: `+` `.` `..` `&` `& _` `<<` `||` `\` (continuation). */
 const JOIN = table('+.&_<|\\');
+const PREFIX = table('bBfFrRuU');
+const QUOTE = table(`"'`);
 
 /** The same gaps for the native search of candidates (RE2 classes). */
 export const GAP_CLASS = String.raw`[\t-\r "'\x60(),:;>#*|\[\]{}]`;
@@ -64,6 +66,8 @@ function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) =
   for (; end < text.length && end - at <= MAX_KEY_GAP; end += 1) {
     if (gap[text.charCodeAt(end)] === 1) continue;
     if (end === at || gap[text.charCodeAt(end - 1)] !== 1) break;
+    // A string literal's prefix letter (Python's `b"…"`, `f"…"`, `r"…"`, `u"…"`) before its quote.
+    if (PREFIX[text.charCodeAt(end)] === 1 && QUOTE[text.charCodeAt(end + 1)] === 1) continue;
     let run = end;
     while (run - end < 2 && JOIN[text.charCodeAt(run)] === 1) run += 1;
     if (run === end || gap[text.charCodeAt(run)] !== 1) break;

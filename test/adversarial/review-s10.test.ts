@@ -99,8 +99,8 @@ describe('decode-der-notations.ts (ffd904a): a DER private key without its armor
   // Closed (session 10, decode-der-notations.ts GAP_CHARS / pastGap): a backtick is a gap character, so the same
   // 16-character pieces as Markdown code spans (`` `MC4CAQAwBQYDK2Vw` `BCIEIJ1hsZ3v/Vpg` … ``) or template literals
   // joined by `+` are read; a run of one or two operators between gap characters is gap too (Lua `..`, C++ `<<`,
-  // VB `& _`, a `\` line continuation; decode-der.test.ts). Still open: Python `b"…"` / `f"…"` literals, `k += "…"`
-  // lines, bullets, numbered lines.
+  // VB `& _`, a `\` line continuation), and a literal's prefix letter before its quote (Python `b"…"`, `f"…"`;
+  // decode-der.test.ts). Still open: `k += "…"` lines, bullets, numbered lines.
   it('an Ed25519 key as 16-character Markdown code spans is refused', async () => {
     const spans = (der.toString('base64').match(/.{16}/g) as string[]).map((p) => `\`${p}\``);
     expect(await refused(`the key is ${spans.join(' ')}`)).toBe(true);

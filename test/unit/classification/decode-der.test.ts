@@ -213,6 +213,7 @@ describe('a DER key base64 in 16-character pieces joined by other notations (dec
     'VB & _': (p) => `k = ${p.map((s) => `"${s}"`).join(' & _\n  ')}`,
     'SQL ||': (p) => `select ${p.map((s) => `'${s}'`).join(' || ')};`,
     'a \\ line continuation': (p) => `k = ${p.map((s) => `"${s}"`).join(' \\\n  ')}`,
+    'Python b"…" literals': (p) => `k = (\n  ${p.map((s) => `b"${s}"`).join('\n  ')}\n)`,
   };
   for (const [notation, write] of Object.entries(notations)) {
     it(`an Ed25519 and an RSA private key as ${notation} are PRIVATE_KEY; their public keys are not`, () => {
