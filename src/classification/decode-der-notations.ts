@@ -66,8 +66,10 @@ function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) =
   for (; end < text.length && end - at <= MAX_KEY_GAP; end += 1) {
     if (gap[text.charCodeAt(end)] === 1) continue;
     if (end === at || gap[text.charCodeAt(end - 1)] !== 1) break;
-    // A string literal's prefix letter (Python's `b"…"`, `f"…"`, `r"…"`, `u"…"`) before its quote.
-    if (PREFIX[text.charCodeAt(end)] === 1 && QUOTE[text.charCodeAt(end + 1)] === 1) continue;
+    // A string literal's prefix letter (Python's `b"…"`, `f"…"`, `r"…"`, `u"…"`) after a space and before its quote;
+    // never between hex tokens, where `'b'` is a byte (a `toString(16)` list).
+    const spaced = text.charCodeAt(end - 1) <= 0x20;
+    if (gap === GAP && spaced && PREFIX[text.charCodeAt(end)] === 1 && QUOTE[text.charCodeAt(end + 1)] === 1) continue;
     let run = end;
     while (run - end < 2 && JOIN[text.charCodeAt(run)] === 1) run += 1;
     if (run === end || gap[text.charCodeAt(run)] !== 1) break;
