@@ -1,0 +1,89 @@
+// Round 9 of the attacker's review (session 11), the digits view's edges (digit-separators.ts, session 10): a run of
+// escapes of dropped characters between digit groups is a separator when it is at most 64 characters written out; a
+// whole list of 9-19 single digits is one number only when no other item stands before or after it; a run of 1-3-digit
+// groups is a card regrouped only when one kind of separator splits it. Each edge is one step away from a value a
+// model reads at once: eleven `\u200b` (66 characters, invisible once decoded) between an SSN's groups, a `null` or
+// `0` item beside the digits, a card in pairs split by spaces and dashes. Controls: one step back is refused.
+import { describe, expect, it } from 'vitest';
+import { chatAnswer } from './fixtures.ts';
+import { CHAT, screened } from './round7-helpers.ts';
+import { fates, isForwarded, OPEN, RULES } from './round9-helpers.ts';
+
+/** An SSN whose groups are split by `n` escapes `escape` of a dropped character. */
+const escapedSsn = (escape: string, n: number) => `219${escape.repeat(n)}09${escape.repeat(n)}9999`;
+/** Tool-call arguments holding `text` (JSON escapes as they stand) in a note, as a JSON text. */
+const argsOf = (text: string) => `{"note":"${text}"}`;
+/** Whether a chat answer calling `f` with `args` reaches the client with its `probe`. */
+async function relayedArgs(args: string, probe: string) {
+  const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: args } };
+  const answer = chatAnswer({}, { role: 'assistant', content: null, tool_calls: [call] }, 'tool_calls');
+  return (await screened(CHAT, answer, RULES)).includes(probe);
+}
+
+describe('escapes of a dropped character between digit groups past 64 characters written out', () => {
+  // HOLE (open, src/classification/digit-separators.ts): a separator run of escapes is read up to 64 raw characters;
+  // eleven `\u200b` are 66 (eleven `&#8203;` 77), though they name no character the views keep: none is counted.
+  it.fails('an SSN split by eleven \\u200b escapes in tool-call arguments is neither forwarded nor relayed', async () => {
+    const args = argsOf(`ssn ${escapedSsn(String.raw`\u200b`, 11)}`);
+    expect({ forwarded: await isForwarded(args, true), relayed: await relayedArgs(args, '9999') }).toEqual({
+      forwarded: false,
+      relayed: false,
+    });
+  });
+  it.fails('an SSN split by eleven &#8203; in a message or an answer is neither forwarded nor relayed', async () => {
+    expect(await fates(`ssn ${escapedSsn('&#8203;', 11)}`, '9999')).toEqual({
+      forwarded: false,
+      relayed: false,
+      streamed: false,
+    });
+  });
+  it('control: ten \\u200b escapes (60 characters) are refused and not relayed', async () => {
+    const args = argsOf(`ssn ${escapedSsn(String.raw`\u200b`, 10)}`);
+    expect({ forwarded: await isForwarded(args, true), relayed: await relayedArgs(args, '9999') }).toEqual({
+      forwarded: false,
+      relayed: false,
+    });
+  });
+});
+
+describe('a whole list of single digits with one more item', () => {
+  // HOLE (open, src/classification/digit-separators.ts spacedRun): a list of single digits is one number only when no
+  // other item stands before or after it, so one `null`, `0.5` or a tenth digit before the value hides it.
+  it.fails.each([
+    ['an SSN with a trailing null in a JSON text', JSON.stringify({ ssn: [2, 1, 9, 0, 9, 9, 9, 9, 9, null] }), '9,9'],
+    ['a card with a trailing 0.5', 'card [4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]', '1, 1'],
+    ['an SSN after a 0 item', 'ssn [0, 2, 1, 9, 0, 9, 9, 9, 9, 9]', '9, 9'],
+  ])('%s is neither forwarded nor relayed', async (_name, text, probe) => {
+    expect({ forwarded: await isForwarded(text), relayed: (await fates(text, probe)).relayed }).toEqual({
+      forwarded: false,
+      relayed: false,
+    });
+  });
+  it('control: the same lists without the extra item are refused', async () => {
+    for (const text of [
+      JSON.stringify({ ssn: [2, 1, 9, 0, 9, 9, 9, 9, 9] }),
+      'card [4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]',
+    ]) {
+      expect(await isForwarded(text)).toBe(false);
+    }
+  });
+});
+
+describe('a card in groups of 1-3 digits split by spaces and dashes', () => {
+  // HOLE (open, src/classification/digit-separators.ts regrouped runs, or mixed-separators.ts): a run of short groups
+  // is regrouped into a card only when one kind of separator splits it; a space and a `-` mixed read as no number.
+  it.fails.each([
+    ['pairs', 'card 41 11-11 11 11-11 11 11'],
+    ['threes and a one', 'card 411 111-111 111-111 1'],
+  ])('%s: neither forwarded, relayed nor streamed', async (_name, text) => {
+    expect(await fates(text, text.slice(-5))).toEqual({ forwarded: false, relayed: false, streamed: false });
+  });
+  it('control: pairs split by spaces alone, or by dashes alone, are refused and redacted', async () => {
+    for (const text of ['card 41 11 11 11 11 11 11 11', 'card 41-11-11-11-11-11-11-11']) {
+      expect(await fates(text, text.slice(-5))).toEqual({ forwarded: false, relayed: false, streamed: false });
+    }
+  });
+  it('the open cases as they stand: each is forwarded, relayed and streamed whole', async () => {
+    expect(await fates('card 41 11-11 11 11-11 11 11', '11 11')).toEqual(OPEN);
+  });
+});
