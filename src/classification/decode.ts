@@ -7,33 +7,31 @@
 // call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a share per character of its text
 // (createDecodeBudget), both levels together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
-// decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout.
-import RE2 from 're2';
+// decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout
+// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal); the native searches that
+// give the scans their candidates are in decode-candidates.ts.
 import {
   decodeBase64OrHex,
   decodePercent,
   decodeQuotedPrintable,
   isBase64Char,
   isEscapeRunChar,
-  isHexDigit,
   isUrlChar,
   lineBreakAt,
   lineBreakBefore,
-  MAX_HEX_SEPARATOR,
-  type NextCandidate,
   qpLineEnd,
   qpLineStart,
   reversedRun,
   separatedHexRuns,
 } from './decode-bytes.ts';
+import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn } from './decode-candidates.ts';
+import { type ArmoredKey, PEM_ARMOR, privateKeys } from './decode-der.ts';
+import { percentBytesAsHex, pythonBytesLiterals } from './decode-der-literals.ts';
+import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
-import { type ArmoredKey, KEY_START, PEM_ARMOR, privateKeys } from './decode-der.ts';
-import { decimalCodeRuns, decodeEscapes, MIN_DECIMAL_CODES, type MappedText } from './decode-escapes.ts';
 import { ClassificationError } from './errors.ts';
 import type { NormalizedText } from './normalize.ts';
 
-/** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
-export const MIN_ENCODED_RUN = 16;
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
 export const MIN_PERCENT_RUN = 8;
 export const MAX_DECODED_RUNS = 1 << 18;
@@ -70,102 +68,6 @@ export interface DecodedRun {
    * absent for base64 and hex, whose findings cover the whole run.
    */
   spanOf?: (from: number, to: number) => [number, number];
-}
-
-/** How far after a candidate the scans look at every character themselves (candidateFinder). */
-const NEAR_CANDIDATE = 64;
-
-/**
- * The scans below are exact but look at every character in JavaScript (~0.3 ms each per 64 KB of prose, a third of
- * the classifier's time on prose). A native search for a pattern every run they decode starts with (a superset is
- * fine: the scan still decides) lets them skip the text between candidates. UTF-16 and UTF-8 offsets are converted
- * as the search moves forward, so a text costs one conversion pass whatever its number of candidates.
- * `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
- */
-function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?: Buffer): NextCandidate {
-  if (exhaustive) return (from) => Math.min(from, text.length);
-  const bytes = utf8 ?? Buffer.from(text, 'utf8');
-  const ascii = bytes.length === text.length;
-  let unit = 0;
-  let byte = 0;
-  // After a candidate the scan looks at the next characters itself: text dense with candidates that fail (`zab cdz`
-  // repeated) costs a native call per NEAR_CANDIDATE characters at most, not one a candidate.
-  let near = -1;
-  return (from) => {
-    if (from >= text.length) return text.length;
-    if (from <= near) return from;
-    if (!ascii) {
-      if (from < unit) [unit, byte] = [0, 0];
-      for (; unit < from; unit += 1) {
-        const code = text.charCodeAt(unit);
-        const pair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(unit + 1) & 0xfc00) === 0xdc00;
-        byte += code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
-        if (pair) unit += 1;
-      }
-    }
-    const at = pattern.search(bytes.subarray(ascii ? from : byte));
-    if (at < 0) return text.length;
-    if (ascii) {
-      near = from + at + NEAR_CANDIDATE;
-      return from + at;
-    }
-    // A match starts at an ASCII character (both patterns' first character is), never inside a sequence.
-    for (const end = byte + at; byte < end; ) {
-      const lead = bytes[byte] as number;
-      byte += lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-      unit += lead < 0xf0 ? 1 : 2;
-    }
-    near = unit + NEAR_CANDIDATE;
-    return unit;
-  };
-}
-
-/**
- * Where each scan that starts from a native search finds its candidates: every base64 run decoded is MIN_ENCODED_RUN
- * characters at least, of which two at most are padding (`…{14}==`, `…{15}=`, `…{16}`: a hyphenated word or a host
- * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
- * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and
- * their separators, every quoted-printable run with an `=` and two hex digits, every private key with an opening of
- * KEY_START (decode-der.ts); `any` is their set (one pass says which scans can find one).
- */
-interface StartPatterns {
-  base64: RE2;
-  hexPair: RE2;
-  codeList: RE2;
-  escape: RE2;
-  key: RE2;
-  any: InstanceType<typeof RE2.Set>;
-}
-
-let patterns: StartPatterns | undefined;
-
-/** Which of the five starts occur in `utf8` (StartPatterns.any); all five if the set's automaton gives up. */
-function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
-  try {
-    return starts.any.match(utf8);
-  } catch {
-    return [0, 1, 2, 3, 4]; // out of DFA memory (it throws, never answers short): each scan's own search decides
-  }
-}
-
-function startPatterns(): StartPatterns {
-  if (patterns !== undefined) return patterns;
-  const sources = {
-    base64: `[A-Za-z0-9+/_-]{${MIN_ENCODED_RUN - 2}}(?:[A-Za-z0-9+/_-]{2}|[A-Za-z0-9+/_-]=|==)`,
-    hexPair: String.raw`(?:\\x|0[xX])?[0-9A-Fa-f]{2,8}[\t-\r ,:;-]{1,${MAX_HEX_SEPARATOR}}(?:\\x|0[xX])?[0-9A-Fa-f]{2}`,
-    codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
-    escape: '=[0-9A-Fa-f]{2}',
-    key: KEY_START,
-  };
-  patterns = {
-    base64: new RE2(sources.base64),
-    hexPair: new RE2(sources.hexPair),
-    codeList: new RE2(sources.codeList),
-    escape: new RE2(sources.escape),
-    key: new RE2(sources.key),
-    any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape, sources.key]),
-  };
-  return patterns;
 }
 
 /**
@@ -308,12 +210,8 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   }
   // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) is binary,
   // never text: the literal's bytes, read as hex, go to the DER reader, and a key found covers the whole literal.
-  for (const quote of ["b'0", 'b"0']) {
-    for (let i = text.indexOf(quote); i >= 0; i = text.indexOf(quote, i + 1)) {
-      const literal = pythonBytesAsHex(text, i + 1);
-      if (literal === undefined) continue;
-      for (const found of privateKeysIn(literal.hex)) add(i, literal.end, found.text);
-    }
+  for (const literal of pythonBytesLiterals(text)) {
+    for (const found of privateKeysIn(literal.hex)) add(literal.start, literal.end, found.text);
   }
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
@@ -357,47 +255,6 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
     });
   }
   return runs;
-}
-
-/** A percent-encoded run's bytes as hex digits: each `%XX` its two digits, each other character its own code. */
-function percentBytesAsHex(run: string): string {
-  let hex = '';
-  for (let i = 0; i < run.length; i += 1) {
-    const code = run.charCodeAt(i);
-    if (code === 0x25 && isHexDigit(run.charCodeAt(i + 1)) && isHexDigit(run.charCodeAt(i + 2))) {
-      hex += run.slice(i + 1, i + 3);
-      i += 2;
-    } else hex += code.toString(16).padStart(2, '0');
-  }
-  return hex;
-}
-
-/** Python's escapes of one character in a bytes literal: `\n` `\t` `\r` `\\` `\'` `\"`. */
-const PYTHON_ESCAPES: Record<string, number> = { n: 0x0a, t: 0x09, r: 0x0d, '\\': 0x5c, "'": 0x27, '"': 0x22 };
-
-/** A Python bytes literal's bytes as hex digits, from its opening quote at `at` to past its closing one; else undefined. */
-function pythonBytesAsHex(text: string, at: number): { hex: string; end: number } | undefined {
-  const quote = text[at];
-  let hex = '';
-  for (let i = at + 1; i < text.length; ) {
-    const char = text[i] as string;
-    const code = text.charCodeAt(i);
-    if (char === quote) return { hex, end: i + 1 };
-    if (code < 0x20 || code >= 0x7f) return undefined;
-    if (char !== '\\') {
-      hex += code.toString(16).padStart(2, '0');
-      i += 1;
-    } else if (text[i + 1] === 'x' && isHexDigit(text.charCodeAt(i + 2)) && isHexDigit(text.charCodeAt(i + 3))) {
-      hex += text.slice(i + 2, i + 4);
-      i += 4;
-    } else {
-      const byte = PYTHON_ESCAPES[text[i + 1] as string];
-      if (byte === undefined) return undefined;
-      hex += byte.toString(16).padStart(2, '0');
-      i += 2;
-    }
-  }
-  return undefined;
 }
 
 /** The DER private keys of a text (a join window's: join-decode.ts), candidates from the native search. */

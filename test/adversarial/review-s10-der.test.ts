@@ -1,6 +1,6 @@
 // Session 10 (C9): a DER private key without its armor, in notations a chat or code writes it in, through the proxy:
 // base64 pieces as Markdown code spans or joined by concatenation operators of common languages
-// (decode-der-notations.ts pastGap), and the DER as Python's bytes repr (decode.ts pythonBytesAsHex).
+// (decode-der-notations.ts pastGap), and the DER as Python's bytes repr (decode-der-literals.ts pythonBytesLiterals).
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CHAT, forwarded } from './round7-helpers.ts';

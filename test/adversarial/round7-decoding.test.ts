@@ -60,8 +60,8 @@ describe('encoded runs the decoder does not read', () => {
     const reply = upstreamErrorReply(400, upstream, 'r7', classifier);
     expect(leaksIn(JSON.stringify(reply.body), [AWS])).toEqual([]);
   });
-  // HOLE (closed, classification/decode.ts startPatterns codeList): the start pattern takes `[\t-\r ]*` before
-  // the mark.
+  // HOLE (closed, classification/decode-candidates.ts startPatterns codeList): the start pattern takes `[\t-\r ]*`
+  // before the mark.
   // Was: decimalCodeRuns reads a list split by one `,` or `;`
   // "with any whitespace" (separatesCodes), but it is only started where the native start pattern matches, and that
   // pattern allows spaces and tabs only before the mark (`[\t ]*[,;]`): a list written comma-first, one code a line
