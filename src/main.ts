@@ -280,6 +280,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       bodyBytesPerClient: config.server.bodyBytesPerClient,
       requestTimeoutMs: config.server.requestTimeoutMs,
       clientWriteTimeoutMs: config.server.clientWriteTimeoutMs,
+      clientMinReadBytesPerSecond: config.server.clientMinReadBytesPerSecond,
       intake,
       latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
       assertionJwks: upstreams.jwks,
@@ -292,7 +293,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         ? {
             inFlightGauge: (delta: number) => metrics.inFlight(delta),
             transportRefused: (code: string) => metrics.transportRefused(code),
-            clientStalled: (what: 'stream' | 'answer') => metrics.clientStalled(what),
+            clientStalled: (what, bound) => metrics.clientStalled(what, bound),
           }
         : {}),
     });

@@ -54,6 +54,7 @@ export interface Config {
   /** bodyBytesInFlight: the bytes all bodies being received may hold together; bodyBytesPerClient: the part of them
    * one remote address may hold (absent: derived by the transport, http/body.ts defaultBodyShare); requestTimeoutMs:
    * how long a request may take to arrive; clientWriteTimeoutMs: how long a write may wait for the client to take it;
+   * clientMinReadBytesPerSecond: the slowest a client may read an answer;
    * drainSeconds: shutdown's drain deadline; logLevel: the least severe level logged. */
   server: {
     host: string;
@@ -63,6 +64,7 @@ export interface Config {
     bodyBytesPerClient?: number;
     requestTimeoutMs: number;
     clientWriteTimeoutMs: number;
+    clientMinReadBytesPerSecond: number;
     drainSeconds: number;
     logLevel: LogLevelName;
   };
@@ -288,6 +290,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       ...(perClient === undefined ? {} : { bodyBytesPerClient: perClient }),
       requestTimeoutMs: doc.server?.request_timeout_ms ?? 30_000,
       clientWriteTimeoutMs: doc.server?.client_write_timeout_ms ?? 30_000,
+      clientMinReadBytesPerSecond: doc.server?.client_min_read_bytes_per_second ?? 4096,
       drainSeconds: doc.server?.drain_seconds ?? 25,
       logLevel: doc.server?.log_level ?? 'info',
     },

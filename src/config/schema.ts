@@ -19,6 +19,7 @@ export interface ConfigDocument {
     max_body_bytes_per_client?: number;
     request_timeout_ms?: number;
     client_write_timeout_ms?: number;
+    client_min_read_bytes_per_second?: number;
     drain_seconds?: number;
     log_level?: LogLevelName;
   };

@@ -8,8 +8,9 @@
 // byte budget, of which one remote address holds at most a share (body.ts; past it: 503 ERR_SERVER_BUSY, connection
 // closed, not recorded), and a request must arrive whole within requestTimeoutMs (408 ERR_REQUEST_TIMEOUT,
 // transport-errors.ts), so clients that never finish a body hold bounded memory for bounded time. Every write to a
-// client must be taken within clientWriteTimeoutMs (exchange.ts), so clients that stop reading an answer hold nothing
-// for longer; an idle kept-alive connection is closed after KEEP_ALIVE_MS.
+// client must be taken within clientWriteTimeoutMs, and a client must read at clientMinReadBytesPerSecond at least
+// (exchange.ts), so clients that stop reading an answer, or read it too slowly, hold nothing for longer; an idle
+// kept-alive connection is closed after KEEP_ALIVE_MS.
 // Probes (/livez, /readyz) answer outside /v1 and always, a drain
 // included; while draining every other request is refused (ERR_SHUTTING_DOWN, drain.ts).
 import { randomUUID } from 'node:crypto';
@@ -29,7 +30,16 @@ import type { Drain } from './drain.ts';
 import type { McpProxy } from '../mcp/index.ts';
 import { createBodyBudget, defaultBodyShare, receiveBody } from './body.ts';
 import { discard, identifyFirst } from './identify-first.ts';
-import { answerWithin, createSink, identityHeaders, replyStatus, send, type Writes } from './exchange.ts';
+import {
+  answerWithin,
+  createSink,
+  identityHeaders,
+  replyStatus,
+  send,
+  type WriteBound,
+  type WriteClock,
+  type Writes,
+} from './exchange.ts';
 import { MCP_ROUTE, rejectMcp, routeMcp } from './mcp-routes.ts';
 
 export { createDrain, drainAndClose, type Drain, type DrainOptions } from './drain.ts';
@@ -47,8 +57,14 @@ export interface ServerDeps {
   requestTimeoutMs?: number;
   /** How long a write to a client may wait for it to be taken (server.client_write_timeout_ms); default 30 s. */
   clientWriteTimeoutMs?: number;
-  /** Counts a client cut for not taking a write in time (a stream's event or end, or a plain answer). */
-  clientStalled?: (what: 'stream' | 'answer') => void;
+  /** The slowest reading allowed (server.client_min_read_bytes_per_second): a plain answer's deadline grows by its
+   * size at this pace, a stream's writes' total wait by what was written; default 4096. */
+  clientMinReadBytesPerSecond?: number;
+  /** Counts a client cut for not taking a write in time or reading below the pace (a stream's event or end, or a
+   * plain answer). */
+  clientStalled?: (what: 'stream' | 'answer', bound: WriteBound) => void;
+  /** The write deadlines' clock (tests); default performance.now and setTimeout. */
+  writeClock?: WriteClock;
   /** The pipeline's intake: a body it takes is written to its channel as it arrives, never held whole here. */
   intake?: Pick<ChannelIntake, 'takes' | 'open'>;
   /** The newest signed checkpoint note of a chain, or null; serves GET /v1/checkpoints/<chain>/latest when given. */
@@ -140,7 +156,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const writes: Writes = {
     shutdown: drain?.shutdown,
     timeoutMs: deps.clientWriteTimeoutMs ?? 30_000,
+    ...(deps.clientMinReadBytesPerSecond === undefined ? {} : { minBytesPerSecond: deps.clientMinReadBytesPerSecond }),
     ...(deps.clientStalled ? { stalled: deps.clientStalled } : {}),
+    ...(deps.writeClock ? { clock: deps.writeClock } : {}),
   };
   // Draining: new requests on kept-alive connections are refused (503, connection closed), probes still answer.
   // Both hooks take callbacks, not promises: they run on every request, and an async hook costs a promise and a
@@ -155,10 +173,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     refuse(request, reply, 'ERR_SHUTTING_DOWN', 'the server is shutting down; retry');
   });
   // Draining: every answer closes its connection, so that clients reconnect to another replica. Every answer must be
-  // taken within the write deadline.
+  // taken within the write deadline plus its size at the minimum pace.
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (health?.draining) reply.header('connection', 'close');
-    answerWithin(reply.raw, writes);
+    const chars = typeof payload === 'string' ? payload.length : payload instanceof Uint8Array ? payload.byteLength : 0;
+    answerWithin(reply.raw, writes, chars);
     done(null, payload);
   });
   /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */

@@ -18,8 +18,9 @@ export interface Metrics extends RequestSink, PipelineEvents {
   /** A request the HTTP transport refused before any stage ran (not recorded): its code (ERR_SERVER_BUSY,
    * ERR_REQUEST_TIMEOUT, ERR_HTTP_MALFORMED, ...). */
   transportRefused(code: string): void;
-  /** A client cut for not taking a write within server.client_write_timeout_ms: a stream's or a plain answer's. */
-  clientStalled(what: 'stream' | 'answer'): void;
+  /** A client cut for not taking a write within server.client_write_timeout_ms (bound write_timeout) or for reading
+   * below server.client_min_read_bytes_per_second (min_rate): a stream's or a plain answer's. */
+  clientStalled(what: 'stream' | 'answer', bound: 'write_timeout' | 'min_rate'): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -112,8 +113,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   });
   const stalled = new Counter({
     name: 'proctor_client_write_timeouts_total',
-    help: 'Connections closed because the client did not take a write within the write deadline, by what was written.',
-    labelNames: ['what'] as const,
+    help:
+      'Connections closed because the client did not take a write within the write deadline or read below the ' +
+      'minimum pace, by what was written and the bound it missed.',
+    labelNames: ['what', 'bound'] as const,
     registers,
   });
   const inFlight = new Gauge({
@@ -165,8 +168,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     transportRefused(code) {
       refused.inc({ code: bounded(code, CODE) });
     },
-    clientStalled(what) {
-      stalled.inc({ what });
+    clientStalled(what, bound) {
+      stalled.inc({ what, bound });
     },
   };
 }

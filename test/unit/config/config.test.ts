@@ -45,6 +45,7 @@ describe('configuration', () => {
       bodyBytesInFlight: 32 * 1024 * 1024,
       requestTimeoutMs: 30_000,
       clientWriteTimeoutMs: 30_000,
+      clientMinReadBytesPerSecond: 4096,
       drainSeconds: 25,
       logLevel: 'info',
     });

@@ -48,6 +48,8 @@ const app = buildServer({
   handler,
   bodyLimitBytes: 64 * 1024,
   clientWriteTimeoutMs: 1000,
+  // 1 GiB/s: the 8 MiB answer's deadline is 1 s and 8 ms (read-pace.test.ts: the pace itself).
+  clientMinReadBytesPerSecond: 2 ** 30,
   clientStalled: (what) => stalls.push(what),
 });
 let port = 0;
