@@ -9,8 +9,8 @@ import { chatAnswer } from './fixtures.ts';
 import { CHAT, screened } from './round7-helpers.ts';
 import { fates, isForwarded, OPEN, RULES } from './round9-helpers.ts';
 
-/** An SSN whose groups are split by `n` escapes `escape` of a dropped character. */
-const escapedSsn = (escape: string, n: number) => `219${escape.repeat(n)}09${escape.repeat(n)}9999`;
+/** An SSN whose groups are split by `n` escapes `written` of a dropped character. */
+const escapedSsn = (written: string, n: number) => `219${written.repeat(n)}09${written.repeat(n)}9999`;
 /** Tool-call arguments holding `text` (JSON escapes as they stand) in a note, as a JSON text. */
 const argsOf = (text: string) => `{"note":"${text}"}`;
 /** Whether a chat answer calling `f` with `args` reaches the client with its `probe`. */
@@ -21,16 +21,16 @@ async function relayedArgs(args: string, probe: string) {
 }
 
 describe('escapes of a dropped character between digit groups past 64 characters written out', () => {
-  // HOLE (open, src/classification/digit-separators.ts): a separator run of escapes is read up to 64 raw characters;
-  // eleven `\u200b` are 66 (eleven `&#8203;` 77), though they name no character the views keep: none is counted.
-  it.fails('an SSN split by eleven \\u200b escapes in tool-call arguments is neither forwarded nor relayed', async () => {
+  // Closed: a run counts the characters its escapes name, and escapes of dropped characters are not bounded by their
+  // length written out (digit-separators.ts MAX_SEPARATOR_RAW).
+  it('an SSN split by eleven \\u200b escapes in tool-call arguments is neither forwarded nor relayed', async () => {
     const args = argsOf(`ssn ${escapedSsn(String.raw`\u200b`, 11)}`);
     expect({ forwarded: await isForwarded(args, true), relayed: await relayedArgs(args, '9999') }).toEqual({
       forwarded: false,
       relayed: false,
     });
   });
-  it.fails('an SSN split by eleven &#8203; in a message or an answer is neither forwarded nor relayed', async () => {
+  it('an SSN split by eleven &#8203; in a message or an answer is neither forwarded nor relayed', async () => {
     expect(await fates(`ssn ${escapedSsn('&#8203;', 11)}`, '9999')).toEqual({
       forwarded: false,
       relayed: false,

@@ -1,0 +1,94 @@
+// Round 9 of the attacker's review (session 11), streamed answers: a value that needs a context word (an SSN written
+// without separators, US_SSN's unformatted form) is redacted in a plain answer that starts with the word (`ssn
+// 219099999`), and in a stream whose text holds anything before the word (`x ssn 219099999`), but a stream whose text
+// block STARTS with its context word relays it whole, in every API's stream shape (chat, legacy completions,
+// Responses, Anthropic; a second Anthropic text block too), in one delta or many. An answer starting "SSN 219099999"
+// is what a model writes when asked for the number alone. Controls: one character before the word, and the dashed
+// form (no context needed), are redacted in the same streams.
+import { describe, expect, it } from 'vitest';
+import {
+  ANTHROPIC_STREAM,
+  anthropicAnswer,
+  CHAT_STREAM,
+  chatChunk,
+  messageEnd,
+  messageStart,
+  responsesEvents,
+  streamedBlock,
+} from './fixtures.ts';
+import { relayScripted } from './relay-harness.ts';
+import { screened } from './round7-helpers.ts';
+import { RULES } from './round9-helpers.ts';
+
+const completionChunk = (text: string, finish: string | null = null) => ({
+  data: {
+    id: 'c',
+    object: 'text_completion',
+    created: 0,
+    model: 'm',
+    choices: [{ index: 0, text, finish_reason: finish }],
+  },
+});
+
+/** What the client received of a stream carrying `text`, for each API's stream shape (chat: in two deltas). */
+async function received(text: string): Promise<Record<string, string>> {
+  const chat = [
+    chatChunk({ role: 'assistant', content: '' }),
+    ...[text.slice(0, 7), text.slice(7)].map((content) => chatChunk({ content })),
+    chatChunk({}, 'stop'),
+    { data: '[DONE]' },
+  ];
+  const completions = [completionChunk(text), completionChunk('', 'stop'), { data: '[DONE]' }];
+  const anthropic = [messageStart(), ...streamedBlock(0, { text }), ...messageEnd()];
+  const second = [
+    messageStart(),
+    ...streamedBlock(0, { text: 'Here:' }),
+    ...streamedBlock(1, { text }),
+    ...messageEnd(),
+  ];
+  const run = async (api: Parameters<typeof relayScripted>[0], request: Record<string, unknown>, events: unknown[]) =>
+    (await relayScripted(api, request, events as Parameters<typeof relayScripted>[2], RULES)).out;
+  return {
+    chat: await run('openai.chat_completions', CHAT_STREAM, chat),
+    completions: await run('openai.completions', { model: 'm', prompt: 'hi', stream: true }, completions),
+    responses: await run('openai.responses', { model: 'm', input: 'hi', stream: true }, responsesEvents(text)),
+    anthropic: await run('anthropic.messages', ANTHROPIC_STREAM, anthropic),
+    'anthropic second block': await run('anthropic.messages', ANTHROPIC_STREAM, second),
+  };
+}
+/** Which stream shapes let the value's last digits through. */
+const leaking = async (text: string, probe: string) =>
+  Object.entries(await received(text))
+    .filter(([, out]) => out.includes(probe))
+    .map(([api]) => api);
+
+describe('a streamed answer that starts with a context word', () => {
+  // HOLE (open, src/classification/stream-scanner.ts): a context word at the very start of a stream's text does not
+  // count for the value after it (the same text in a plain answer, or after one more character, is redacted).
+  it.fails.each([
+    ['ssn 219099999', '099999'],
+    ['SSN 219099999 is on file', '099999'],
+    ['social security number 219099999', '099999'],
+  ])('"%s" is redacted in every stream shape', async (text, probe) => {
+    expect(await leaking(text, probe)).toEqual([]);
+  });
+  it('the open case as it stands: every stream shape relays it, the plain answer redacts it', async () => {
+    expect(await leaking('ssn 219099999', '099999')).toEqual([
+      'chat',
+      'completions',
+      'responses',
+      'anthropic',
+      'anthropic second block',
+    ]);
+    const plain = await screened(
+      'anthropic.messages',
+      anthropicAnswer([{ type: 'text', text: 'ssn 219099999' }]),
+      RULES,
+    );
+    expect(plain).not.toContain('099999');
+  });
+  it('control: one character before the word, or the dashed form, is redacted in every stream shape', async () => {
+    expect(await leaking('x ssn 219099999', '099999')).toEqual([]);
+    expect(await leaking('SSN 219-09-9999', '9999')).toEqual([]);
+  });
+});
