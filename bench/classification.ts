@@ -6,13 +6,15 @@
 // data URL image (`1mb_base64_image`, a new image each call: CPU ms and MB/s). Run alone with
 // `node bench/classification.ts`, or as part of `npm run bench` (bench/run.ts). Targets: p99 ≤ 1 ms at 8 KB on the
 // reference machine; prose (the `_sparse` rows) ≥ 50 MB/s at 64 KB (issue 18), read from `cpu_mb_per_s` on a shared
-// machine (its wall clock counts the neighbours' turns).
+// machine (its wall clock counts the neighbours' turns); news and Markdown prose (`_news`, `_markdown`: generated news
+// dense with people words, this repository's docs) with where their time goes (`prose_breakdown_64kb`).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createClassifier, type TextSegment } from '../src/classification/index.ts';
 import { answerJson } from '../src/dev/echo-answers.ts';
 import { adapterFor } from '../src/providers/index.ts';
+import { markdownDocs, newsProse, proseBreakdown } from './classification-prose.ts';
 
 const PARAGRAPHS = [
   'Ticket #48213: the customer says the refund never arrived. Contact dana.whitfield@northwind-traders.com or +1 (415) 867-5309. ',
@@ -135,9 +137,17 @@ export function benchClassification(): Record<string, unknown> {
     ['1mb_names', 1_048_576, 10, NAMES],
     ['1mb_ssns', 1_048_576, 10, SSNS],
     ['1mb_lists', 1_048_576, 10, LISTS],
+    // Real prose (classification-prose.ts): news dense with people words and capitalised words, this repo's docs.
+    ['8kb_news', 8192, 2000, newsProse],
+    ['64kb_news', 65_536, 200, newsProse],
+    ['1mb_news', 1_048_576, 10, newsProse],
+    ['8kb_markdown', 8192, 2000, markdownDocs],
+    ['64kb_markdown', 65_536, 200, markdownDocs],
+    ['1mb_markdown', 1_048_576, 10, markdownDocs],
   ] as const;
   for (const [name, size, iterations, paragraphs] of cases) {
-    const segments = [{ path: 'messages[0].content', text: prompt(size, paragraphs) }];
+    const text = typeof paragraphs === 'function' ? paragraphs(size) : prompt(size, paragraphs);
+    const segments = [{ path: 'messages[0].content', text }];
     for (let i = 0; i < Math.min(500, iterations); i += 1) classifier.classify(segments); // warm-up
     const latencies: number[] = [];
     const start = performance.now();
@@ -177,6 +187,13 @@ export function benchClassification(): Record<string, unknown> {
   result.linearity_cpu_1mb_vs_8kb = {
     dense: Math.round((cpuPerKb('1mb', 1_048_576) / cpuPerKb('8kb', 8192)) * 100) / 100,
     sparse: Math.round((cpuPerKb('1mb_sparse', 1_048_576) / cpuPerKb('8kb_sparse', 8192)) * 100) / 100,
+    news: Math.round((cpuPerKb('1mb_news', 1_048_576) / cpuPerKb('8kb_news', 8192)) * 100) / 100,
+    markdown: Math.round((cpuPerKb('1mb_markdown', 1_048_576) / cpuPerKb('8kb_markdown', 8192)) * 100) / 100,
+  };
+  // Where the CPU time of a 64 KB call goes on real prose: normalisation, sets, each recognizer, digits view, decoding.
+  result.prose_breakdown_64kb = {
+    news: proseBreakdown(newsProse(65_536), 50),
+    markdown: proseBreakdown(markdownDocs(65_536), 50),
   };
   // A name-dense text against an SSN-dense one of the same size (target: ≤ 2), and the hostile shapes at 64 KB, from
   // CPU time a call (the wall clock's p50 of a 64 KB call moves 2x with a shared machine's load).
