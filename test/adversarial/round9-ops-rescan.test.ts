@@ -6,12 +6,10 @@
 // DEFAULT_OFFLOAD_THRESHOLD_CHARS) is classified there. Through the real stack in this process: the re-scanned bytes
 // are matching.ts's own count (rejectedRestarts), deterministic; the event loop's longest block is printed only.
 // Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { rejectedRestarts } from '../../src/classification/matching.ts';
-import { promptBody } from './request-bodies.ts';
 import { useStack } from './round8-ops-stack.ts';
-import type { Exchange } from './stack.ts';
+import { measured, prose } from './round9-ops-loop.ts';
 
 const stackOf = useStack('r9-ops-rescan');
 
@@ -24,21 +22,11 @@ const keyBlocks = (chars: number) => {
   const open = '-----BEGIN PRIVATE KEY-----\n';
   return `${open.repeat(Math.floor((chars - end.length) / open.length))}${end}`;
 };
-const prose = (chars: number) =>
-  'The quarterly review covers staffing, travel and the new office lease. '.repeat(chars / 70 + 1).slice(0, chars);
 
-/** One chat prompt sent by a subject of its own: its answer, the bytes matching.ts re-scanned meanwhile, and the event
- * loop's longest block (ms). */
-async function sendCounted(text: string, group: string): Promise<{ x: Exchange; rescanned: number; ms: number }> {
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  const before = rejectedRestarts.rescanned;
-  histogram.enable();
-  try {
-    const x = await stackOf().send('chat', promptBody('chat', text), { groups: [group] });
-    return { x, rescanned: rejectedRestarts.rescanned - before, ms: histogram.max / 1e6 };
-  } finally {
-    histogram.disable();
-  }
+/** One chat prompt: its answer, the bytes matching.ts re-scanned meanwhile, the event loop's longest block (ms). */
+async function sendCounted(text: string, group: string) {
+  const { x, ms, counted } = await measured(stackOf(), text, group, () => rejectedRestarts.rescanned);
+  return { x, ms, rescanned: counted };
 }
 
 describe('re-searches after rejected matches, a prompt classified on the event loop', () => {

@@ -1,0 +1,50 @@
+// Round 9 ops, the event loop's cost of a small prompt of numbers: a text under the 64 Ki characters the pipeline
+// classifies on the event loop (worker-pool.ts DEFAULT_OFFLOAD_THRESHOLD_CHARS) is sent there by its length alone,
+// whatever it costs to read. A JSON text of float pairs (the digits view reads every digit group and separator) costs
+// the classifier tens of times what prose of its length does. Through the real stack in this process: the event loop's
+// longest block while one request is answered, compared only with prose requests in the same run (the median of
+// three prose requests against the median of three hostile ones).
+// Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
+import { describe, expect, it } from 'vitest';
+import { useStack } from './round8-ops-stack.ts';
+import { measured, median, prose } from './round9-ops-loop.ts';
+
+const stackOf = useStack('r9-ops-digits');
+
+/** Characters of each prompt: under the offload threshold, and few enough tokens (at most one a 2 characters, 18,000)
+ * for the default policy's 20,000 a minute, so the request is answered 200. */
+const CHARS = 36_000;
+/** Float pairs of six decimals as a JSON text writes them (a model's coordinates, a chart's points); no finding. */
+const floatPairs = (chars: number) =>
+  JSON.stringify(
+    Array.from({ length: chars / 16 }, (_, i) => [+(2.4 + i / 1e6).toFixed(6), +(4.2 - i / 1e6).toFixed(6)]),
+  ).slice(0, chars);
+
+const longestBlock = (text: string, group: string) => measured(stackOf(), text, group);
+
+describe('a prompt of numbers classified on the event loop', () => {
+  // HOLE (open, src/classification/worker-pool.ts offload estimate, or the digits view's cost in
+  // src/classification/digit-view.ts): a prompt is classified on the event loop when its characters (plus 32 a
+  // segment) stay under 64 Ki, as if every text cost what prose does; 36,000 characters of JSON float pairs cost the
+  // classifier 25-60 times prose of that length (one classify call: 100-250 ms CPU against 2-11 ms; through the stack
+  // the event loop's longest block 309-1,301 ms against 9-91 ms for prose, load 10-12), and that block stalls every
+  // other request. An offload decision by the digit groups (or the work a text's
+  // shape predicts), or a cheaper digits view, would keep it off the loop.
+  it.fails('36,000 characters of float pairs block the event loop at most 3 times as long as prose does', async () => {
+    const words = [];
+    for (let k = 0; k < 3; k++) words.push(await longestBlock(prose(CHARS), `r9-digits-prose-${k}`));
+    const numbers = [];
+    for (let k = 0; k < 3; k++) numbers.push(await longestBlock(floatPairs(CHARS), `r9-digits-floats-${k}`));
+    for (const { x } of [...words, ...numbers]) expect(x.status).toBe(200);
+    const baseline = median(words.map((w) => w.ms));
+    const hostile = median(numbers.map((n) => n.ms));
+    console.info(
+      `prose ${words.map((w) => w.ms.toFixed(0)).join('/')} ms, floats ${numbers.map((n) => n.ms.toFixed(0))}`,
+    );
+    expect(hostile).toBeLessThan(3 * baseline);
+  }, 180_000);
+
+  it('control: the chain verifies afterwards', async () => {
+    expect(await stackOf().verify()).toEqual({ code: 0, ok: true });
+  }, 120_000);
+});
