@@ -1,6 +1,8 @@
 // Literals that every match of a built-in pattern holds, near its start: where a text holds none, the pattern's set
-// and its search need not read it (recognizer-sets.ts, matching.ts). Kept for the built-in definitions only (by
-// identity): a custom recognizer's declared literal could be wrong, and a wrong one would skip its values.
+// and its search need not read it (recognizer-sets.ts, matching.ts); and finders that read a built-in pattern in
+// JavaScript instead of RE2 (person-name-finder.ts). Kept for the built-in definitions only (by identity): a custom
+// recognizer's declared literal could be wrong, and a wrong one would skip its values.
+import { type Finder, singleNameFrom } from './person-name-finder.ts';
 import { PERSON_NAME_SINGLE } from './person-names.ts';
 import { EMAIL } from './recognizers-pii.ts';
 import { URL_PASSWORD } from './recognizers-secrets.ts';
@@ -33,3 +35,8 @@ export const BUILT_IN_ANCHORS: ReadonlyMap<RecognizerDefinition, Anchor> = new M
  * (matching.ts contextWindows): a match elsewhere has none in reach and is dropped by hasContext anyway.
  */
 export const BUILT_IN_TOKEN_MATCHES: ReadonlySet<RecognizerDefinition> = new Set([PERSON_NAME_SINGLE]);
+
+/** PERSON_NAME_SINGLE: every capitalised word is a candidate, ~5 native calls each by RE2 (person-name-finder.ts). */
+export const BUILT_IN_FINDERS: ReadonlyMap<RecognizerDefinition, Finder> = new Map([
+  [PERSON_NAME_SINGLE, singleNameFrom],
+]);

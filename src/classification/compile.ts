@@ -2,8 +2,9 @@
 // field. Invariant: a definition that is wrong in any way is a ClassificationError naming the recognizer, raised
 // when the classifier is built (start-up), never while classifying.
 import RE2 from 're2';
-import { type Anchor, BUILT_IN_ANCHORS, BUILT_IN_TOKEN_MATCHES } from './anchors.ts';
+import { type Anchor, BUILT_IN_ANCHORS, BUILT_IN_FINDERS, BUILT_IN_TOKEN_MATCHES } from './anchors.ts';
 import { ClassificationError } from './errors.ts';
+import type { Finder } from './person-name-finder.ts';
 import { splitAtGroup } from './group-split.ts';
 import { STRONG_VALIDATORS } from './overlap.ts';
 import { CATEGORIES } from './types.ts';
@@ -58,6 +59,8 @@ export interface CompiledRecognizer {
   anchor: Anchor | undefined;
   /** Requires context and matches within one token (anchors.ts BUILT_IN_TOKEN_MATCHES): searched near its words only. */
   tokenMatches: boolean;
+  /** Its matches found in JavaScript (anchors.ts BUILT_IN_FINDERS; built-in definitions only), RE2 where it declines. */
+  finder: Finder | undefined;
 }
 
 /** `\b…`, `(?i:\b…` or a leading-delimiter group `(?:^|[^\w…])`: no match can start inside a run of word characters. */
@@ -228,5 +231,6 @@ function compileWith(def: RecognizerDefinition, index: number, options: CompileO
     partial,
     anchor: BUILT_IN_ANCHORS.get(def),
     tokenMatches: def.requireContext === true && BUILT_IN_TOKEN_MATCHES.has(def),
+    finder: BUILT_IN_FINDERS.get(def),
   };
 }

@@ -225,7 +225,15 @@ export function matchesOf(
   reach: 'near' | 'whole' = 'near',
 ): Match[] {
   const matches: Match[] = [];
-  const next = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
+  const native = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
+  const { finder } = recognizer;
+  const next =
+    finder === undefined
+      ? native
+      : (r: CompiledRecognizer, b: Buffer, at: number) => {
+          const found = finder(b, at);
+          return found === undefined ? native(r, b, at) : found; // null: no match (undefined: RE2 decides)
+        };
   const rescanBudget = REJECTED_RESCAN_PER_BYTE * bytes.length;
   let rescanned = 0;
   let regionEnd = 0;

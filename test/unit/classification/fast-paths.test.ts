@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compileRecognizer, type CompiledRecognizer } from '../../../src/classification/compile.ts';
 import { createFingerprinter } from '../../../src/classification/fingerprint.ts';
 import { splitAtGroup } from '../../../src/classification/group-split.ts';
-import { execFrom, splitMatchFrom, wholeMatchFrom } from '../../../src/classification/matching.ts';
+import { execFrom, matchesOf, splitMatchFrom, wholeMatchFrom } from '../../../src/classification/matching.ts';
+import { PERSON_NAME_SINGLE } from '../../../src/classification/person-names.ts';
 import { normalizeText } from '../../../src/classification/normalize.ts';
 import { DEFAULT_RECOGNIZERS } from '../../../src/classification/recognizers.ts';
 
@@ -80,6 +81,98 @@ describe('match finders', () => {
   it('splits the built-in group patterns whose group is at the top level', () => {
     const split = compiled.filter((r) => r.group > 0).map((r) => [r.type, r.parts !== undefined]);
     expect(split.filter(([, ok]) => ok).length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+/** Pieces of capitalised words as PERSON_NAME_SINGLE's pattern reads them: prefixes, hyphens, endings, Latin letters. */
+const NAME_PIECES = [
+  'Mc',
+  'Mac',
+  "O'",
+  "D'",
+  'O’',
+  'D’',
+  'A',
+  'Zo',
+  'b',
+  'son',
+  '-',
+  "'s",
+  '’s',
+  "'",
+  '’',
+  'ë',
+  'É',
+  'ß',
+  'Ÿ',
+  'Ă',
+  'ă',
+  'Ā',
+  'ā',
+  'Ĳ',
+  'ſ',
+  'ƀ',
+  '×',
+  '÷',
+  '@',
+  '_',
+  '9',
+  ' ',
+  '.',
+  '\n',
+  '😀',
+  'he said ',
+];
+const namePieces = fc.array(fc.constantFrom(...NAME_PIECES), { maxLength: 30 }).map((p) => p.join(''));
+
+describe("PERSON_NAME_SINGLE's JavaScript finder (person-name-finder.ts)", () => {
+  const single = compileRecognizer(PERSON_NAME_SINGLE, 0);
+  const finder = single.finder;
+  const viaRe2 = { ...single, finder: undefined };
+
+  it('is the one the built-in definition gets, and only it', () => {
+    expect(finder).toBeDefined();
+    expect(compiled.filter((r) => r.finder !== undefined)).toHaveLength(1);
+    expect(compileRecognizer({ ...PERSON_NAME_SINGLE }, 0).finder).toBeUndefined(); // a copy (configuration): RE2
+  });
+
+  it('equals one exec with indices at every start, or declines (invalid UTF-8) (property)', () => {
+    const anyBytes = fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b));
+    const texts = fc.oneof(
+      namePieces.map((t) => Buffer.from(t, 'utf8')),
+      text,
+      anyBytes,
+    );
+    fc.assert(
+      fc.property(texts, (bytes) => {
+        let declined = 0;
+        for (let from = 0; from <= bytes.length + 1; from += 1) {
+          const found = finder?.(bytes, from);
+          if (found === undefined) declined += 1;
+          else expect(found).toEqual(reference(single, bytes, from));
+        }
+        // Valid UTF-8 is always read (a start inside a sequence aside).
+        if (Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)) {
+          const inside = [...bytes].filter((b) => (b & 0xc0) === 0x80).length;
+          expect(declined).toBeLessThanOrEqual(inside);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives matchesOf the matches RE2 gives, near context words or everywhere (property)', () => {
+    fc.assert(
+      fc.property(namePieces, (t) => {
+        const bytes = Buffer.from(t, 'utf8');
+        for (const reach of ['near', 'whole'] as const) {
+          expect(matchesOf(single, bytes, new Map(), reach)).toEqual(
+            matchesOf(viaRe2, bytes, new Map(), reach).map((m) => ({ ...m, recognizer: single })),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -1,0 +1,161 @@
+// PERSON_NAME_SINGLE's matches found in JavaScript: news and docs are full of capitalised words, each a candidate its
+// validator rejects, and finding each by RE2 took ~5 native calls (matching.ts), 2-6 ms of a 64 KB news text. Its
+// pattern `(WORD)(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-])` needs no left context and its letter runs are maximal
+// (no ending character is a letter), so a match at a position is decided by reading forward once.
+// Invariant: singleNameFrom returns exactly what one RE2 exec at lastIndex = from returns (fast-paths.test.ts checks
+// it against exec on generated texts), or undefined where it does not read the bytes (invalid UTF-8): then RE2 does.
+
+/** A byte range [start, end) (matching.ts Span). */
+type Span = readonly [number, number];
+
+/**
+ * A built-in pattern's matches found without RE2 (anchors.ts BUILT_IN_FINDERS): what one exec at lastIndex = `from`
+ * returns (matching.ts execFrom), or undefined where the finder does not read the bytes (RE2 then does).
+ */
+export type Finder = (bytes: Buffer, from: number) => { whole: Span; span: Span } | null | undefined;
+
+/** UPPER of person-names.ts outside ASCII and Latin-1: the capitals of Latin Extended-A it lists. */
+const UPPER_EXTENDED = new Set([
+  0x100, 0x102, 0x104, 0x106, 0x10c, 0x10e, 0x110, 0x118, 0x11a, 0x141, 0x143, 0x147, 0x150, 0x152, 0x158, 0x15a, 0x15e,
+  0x160, 0x162, 0x164, 0x16e, 0x170, 0x178, 0x179, 0x17b, 0x17d,
+]);
+
+/** person-names.ts UPPER: `[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}` and the listed capitals of Latin Extended-A. */
+function isUpper(cp: number): boolean {
+  return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0xc0 && cp <= 0xde && cp !== 0xd7) || UPPER_EXTENDED.has(cp);
+}
+
+/** person-names.ts LOWER: `[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}\x{101}-\x{17F}]`. */
+function isLower(cp: number): boolean {
+  return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xdf && cp <= 0x17f && cp !== 0xf7 && cp !== 0x100);
+}
+
+/** The code point at byte `at` and its length in bytes (0 at the end); -1 for bytes that are no UTF-8 sequence. */
+let length = 0;
+function codePointAt(bytes: Buffer, at: number): number {
+  const b0 = bytes[at];
+  if (b0 === undefined) {
+    length = 0;
+    return -1;
+  }
+  if (b0 < 0x80) {
+    length = 1;
+    return b0;
+  }
+  const n = b0 >= 0xc2 && b0 <= 0xdf ? 2 : b0 >= 0xe0 && b0 <= 0xef ? 3 : b0 >= 0xf0 && b0 <= 0xf4 ? 4 : 0;
+  let cp = n === 2 ? b0 & 0x1f : n === 3 ? b0 & 0x0f : b0 & 0x07;
+  for (let i = 1; i < n; i += 1) {
+    const b = bytes[at + i];
+    if (b === undefined || (b & 0xc0) !== 0x80) return invalid();
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  // Overlong, surrogate or out-of-range forms: RE2 reads them its own way.
+  if (
+    n === 0 ||
+    (n === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+    (n === 4 && (cp < 0x10000 || cp > 0x10ffff))
+  )
+    return invalid();
+  length = n;
+  return cp;
+}
+function invalid(): number {
+  length = 0;
+  return -2;
+}
+
+/** After `at`, the end of a run of one or more LOWER letters; -1 when none starts there, -2 on invalid bytes. */
+function lowerRunEnd(bytes: Buffer, at: number): number {
+  let end = at;
+  for (;;) {
+    const cp = codePointAt(bytes, end);
+    if (cp === -2) return -2;
+    if (cp < 0 || !isLower(cp)) return end > at ? end : -1;
+    end += length;
+  }
+}
+
+/** `UPPER LOWER+` at `at`: its end, -1 when none, -2 on invalid bytes. */
+function capitalisedAt(bytes: Buffer, at: number): number {
+  const cp = codePointAt(bytes, at);
+  if (cp === -2) return -2;
+  if (cp < 0 || !isUpper(cp)) return -1;
+  return lowerRunEnd(bytes, at + length);
+}
+
+/** Where the pattern's ending (`$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-]`) matched at `at` ends; -1 none, -2 invalid. */
+function endingAt(bytes: Buffer, at: number): number {
+  if (at === bytes.length) return at;
+  const cp = codePointAt(bytes, at);
+  if (cp === -2) return -2;
+  if (cp === 0x27 || cp === 0x2019) return bytes[at + length] === 0x73 ? at + length + 1 : -1;
+  const asciiLetter = (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
+  const digit = cp >= 0x30 && cp <= 0x39;
+  if (asciiLetter || digit || (cp >= 0xc0 && cp <= 0x17f) || cp === 0x40 || cp === 0x5f || cp === 0x2d) return -1;
+  return at + length;
+}
+
+const PREFIXES = ['Mc', 'Mac', "O'", "D'", 'O’', 'D’'].map((p) => Buffer.from(p, 'utf8'));
+
+/** Whether `prefix` is at byte `at` (a loop: Buffer.compare is a native call, dearer than these few bytes). */
+function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i += 1) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * The match at `at` as a sticky RE2 test takes it (leftmost-first: each prefix in order, then none): the group's end
+ * and the match's end, null when none, undefined on invalid bytes. A LOWER run is always taken whole (the ending and
+ * `-` are no LOWER letters, so a shorter run never lets the rest match), and with the hyphenated part first.
+ */
+function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined {
+  for (let k = 0; k <= PREFIXES.length; k += 1) {
+    const prefix = PREFIXES[k];
+    let p = at;
+    if (prefix !== undefined) {
+      if (!startsWith(bytes, at, prefix)) continue;
+      p += prefix.length;
+    }
+    const word = capitalisedAt(bytes, p);
+    if (word === -2) return undefined;
+    if (word < 0) continue;
+    if (bytes[word] === 0x2d) {
+      const second = capitalisedAt(bytes, word + 1);
+      if (second === -2) return undefined;
+      if (second >= 0) {
+        const end = endingAt(bytes, second);
+        if (end === -2) return undefined;
+        if (end >= 0) return [second, end];
+      }
+    }
+    const end = endingAt(bytes, word);
+    if (end === -2) return undefined;
+    if (end >= 0) return [word, end];
+  }
+  return null;
+}
+
+/**
+ * PERSON_NAME_SINGLE's leftmost match at or after byte `from` (matching.ts execFrom's answer), its group the word;
+ * undefined when the bytes are not read here (invalid UTF-8, a start inside a sequence): the caller asks RE2.
+ */
+export function singleNameFrom(bytes: Buffer, from: number): { whole: Span; span: Span } | null | undefined {
+  if (from > bytes.length) return null;
+  if (from < bytes.length && ((bytes[from] as number) & 0xc0) === 0x80) return undefined;
+  for (let at = from; at < bytes.length; ) {
+    const b = bytes[at] as number;
+    // A match starts with a capital: ASCII, or two bytes led by 0xC3-0xC5 (Latin-1 and Latin Extended-A).
+    if ((b >= 0x41 && b <= 0x5a) || (b >= 0xc3 && b <= 0xc5)) {
+      const m = matchAt(bytes, at);
+      if (m === undefined) return undefined;
+      if (m !== null) return { whole: [at, m[1]], span: [at, m[0]] };
+    }
+    if (b < 0x80) at += 1;
+    else {
+      const cp = codePointAt(bytes, at);
+      if (cp === -2) return undefined;
+      at += length;
+    }
+  }
+  return null;
+}
