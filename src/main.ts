@@ -1,8 +1,8 @@
 // Composition root: config → dependencies → buildServer(deps) → listen. Nothing runs at import; `startProctor`
 // can be called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no
 // database means no server, never a server that forwards unrecorded traffic.
-import { connectPostgres, ensureSchema, openPglite, type Sql } from './db/index.ts';
-import { bodyDigestKey, latestCheckpoint, openLedger, loadSigner } from './ledger/index.ts';
+import type { Sql } from './db/index.ts';
+import { bodyDigestKey, latestCheckpoint, loadSigner } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
 import { createClassifier, createClassifierPool, recognizersWith } from './classification/index.ts';
 import { startPolicy } from './policy/index.ts';
@@ -27,6 +27,7 @@ import {
   type RequestSink,
 } from './observability/index.ts';
 import type { Config } from './config/index.ts';
+import { closeAll, type Closer, flushing, openChainLedger, openDatabases, prepareSchema } from './start/index.ts';
 
 export interface RunningProctor {
   /** Base URL clients use, e.g. http://127.0.0.1:8080/v1 */
@@ -47,8 +48,6 @@ export interface StartOptions {
   limitsSql?: Sql;
 }
 
-/** Connections of the limits stage: its syncs run one at a time (docs/limits.md), housekeeping beside them. */
-const LIMITS_POOL_SIZE = 2;
 /** After the drain deadline: how long ended streams get to record their outcomes before their sockets are closed. */
 const DRAIN_GRACE_MS = 5000;
 
@@ -70,95 +69,13 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       : createTracing({ exporter: config.traces.exporter, serviceName: config.traces.serviceName });
   if (tracing) sinks.push(tracing);
   const clock = options.clock ?? { now: () => new Date() };
-  const ownSql = options.sql ? null : await openDatabase(config);
-  const sql = options.sql ?? (ownSql as Sql);
   const closers: Closer[] = [];
-  if (ownSql) closers.push({ part: 'database', close: () => ownSql.close() });
-  // Lease grants and settlement batches commit without waiting for their own WAL flush: a grant is followed, before
-  // anything it admitted is forwarded, by that request's decision record, committed synchronously, whose flush covers
-  // the grant's (docs/limits.md). They run on a small pool of their own, never on a request's critical path.
+  const { sql, limitsSql } = await openDatabases(config.database, options, closers);
   const db = config.database;
-  const own =
-    options.sql || options.limitsSql || db.kind !== 'postgres'
-      ? null
-      : {
-          limits: connectPostgres(db.url, { ...poolTimeouts(db), max: LIMITS_POOL_SIZE, asyncCommit: true }),
-        };
-  if (own) closers.push({ part: 'limits database', close: () => own.limits.close() });
-  const limitsSql = options.limitsSql ?? own?.limits ?? sql;
   try {
-    // PGlite (embedded) always migrates; PostgreSQL as configured (check: the runtime role, after `proctor migrate`).
-    // On a connection of its own, with the tools' timeouts: DDL may take longer than a request's statement timeout.
-    const migrator =
-      db.kind === 'postgres' && !options.sql
-        ? connectPostgres(db.url, { max: 1, connectTimeoutMs: db.connectTimeoutMs })
-        : null;
-    try {
-      await ensureSchema(migrator ?? sql, db.kind === 'postgres' ? db.migrations : 'apply');
-    } finally {
-      await migrator?.close();
-    }
-    // Decision records and checkpoints rely on a flushed commit (docs/ledger.md): say so loudly when the ledger's
-    // sessions commit without one, e.g. synchronous_commit = off set for the server, database or role.
-    if (db.kind === 'postgres') {
-      const { rows } = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
-      if (rows[0]?.synchronous_commit === 'off')
-        log(
-          'error',
-          'PostgreSQL commits without waiting for the disk (synchronous_commit = off): a crash can lose decision ' +
-            'records of traffic already forwarded; set it to on for the ledger role',
-          {},
-        );
-    }
+    await prepareSchema(db, sql, !options.sql, log);
     const signer = loadSigner(config.ledger.signingKeyPem);
-    const checkpoints = config.ledger.checkpoints;
-    const ledger = await openLedger({
-      sql,
-      signer,
-      chain: config.ledger.chain,
-      clock,
-      batch: config.ledger.batch,
-      outcomeCommit: config.ledger.outcomeCommit,
-      // A decision waits for its record at most the statement timeout (then 503, nothing forwarded); an outcome as long
-      // before its reply says it is late (it is held and retried until committed).
-      ...(db.kind === 'postgres'
-        ? { timing: { appendTimeoutMs: db.statementTimeoutMs, outcomeWaitMs: db.statementTimeoutMs } }
-        : {}),
-      ...(metrics
-        ? {
-            onCommit: (records: readonly { seq: number }[]) =>
-              metrics.ledgerBatch(records.length, records.at(-1)?.seq ?? 0),
-          }
-        : {}),
-      onRestored: (records) =>
-        log('warn', 'PostgreSQL lost outcome records committed without a flush; stored again byte for byte', {
-          chain: config.ledger.chain,
-          first_seq: records[0]?.seq ?? null,
-          last_seq: records.at(-1)?.seq ?? null,
-        }),
-      onAbandoned: (record) =>
-        log('error', 'a record reported as not committed was committed after all', {
-          chain: record.chain,
-          seq: record.seq,
-          type: record.record.type,
-          request_id: record.record.request_id,
-        }),
-      checkpoints: {
-        everyRecords: checkpoints.everyRecords,
-        everySeconds: checkpoints.everySeconds,
-        sinkPath: checkpoints.sinkPath,
-        ...(checkpoints.origin === null ? {} : { origin: checkpoints.origin }),
-        onError: (error) =>
-          log('error', 'checkpoint not written or not witnessed; retried at the next trigger', {
-            chain: config.ledger.chain,
-            error: String(error),
-          }),
-        witnesses: {
-          witnesses: config.ledger.witnesses,
-          ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }),
-        },
-      },
-    });
+    const ledger = await openChainLedger(config, { sql, signer, clock, metrics, log });
     // Settles queued appends, then frees the chain's lease.
     closers.unshift({ part: 'ledger', close: () => ledger.close() });
     // Every activation (the first included) is recorded in the chain before the new policy decides anything.
@@ -342,64 +259,5 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
   } catch (error) {
     await closeAll([...closers, ...flushing(logger, tracing)], log);
     throw error;
-  }
-}
-
-async function openDatabase(config: Config): Promise<Sql> {
-  const db = config.database;
-  return db.kind === 'postgres'
-    ? connectPostgres(db.url, { ...poolTimeouts(db), max: db.poolSize })
-    : openPglite(db.dataDir);
-}
-
-/** Every pool's timeouts (docs/configuration.md): a frozen database fails requests fast, never hangs them. */
-function poolTimeouts(db: {
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
-  idleInTransactionTimeoutMs: number;
-}) {
-  // The client gives up when the server would: a frozen server (one that answers nothing) fails as fast as a slow one.
-  return {
-    connectTimeoutMs: db.connectTimeoutMs,
-    statementTimeoutMs: db.statementTimeoutMs,
-    idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
-    queryTimeoutMs: db.statementTimeoutMs,
-  };
-}
-
-/** Closes every part in order; a part that fails to close is logged with its cause and the rest still close. */
-/** Last of all: the lines written while closing reach stderr. */
-function flushing(
-  logger: ReturnType<typeof createLogger> | null,
-  tracing: { close(): Promise<void> } | null,
-): Closer[] {
-  return [
-    ...(tracing ? [{ part: 'traces', close: () => tracing.close() }] : []),
-    ...(logger
-      ? [
-          {
-            part: 'logger',
-            close: () =>
-              new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve()))),
-          },
-        ]
-      : []),
-  ];
-}
-
-/** One part to close at shutdown, named for the log line that reports it failing. */
-interface Closer {
-  part: string;
-  close(): Promise<void>;
-}
-
-async function closeAll(closers: readonly Closer[], log: Log): Promise<void> {
-  for (const { part, close } of closers) {
-    try {
-      await close();
-    } catch (error) {
-      // Every committed record is already durable; what failed to close is reported, never dropped.
-      log('error', 'a part failed to close', { part, error: describeError(error) });
-    }
   }
 }
