@@ -5,6 +5,9 @@
 // Responses, Anthropic; a second Anthropic text block too), in one delta or many. An answer starting "SSN 219099999"
 // is what a model writes when asked for the number alone. Controls: one character before the word, and the dashed
 // form (no context needed), are redacted in the same streams.
+// Second family: a DER private key as dump rows with offsets (`od -A x -t x1`, `hexdump -C` without its text column)
+// is withheld from a plain answer and refused in a request, but relayed whole by every stream shape, in one delta
+// or many (widths 1 to the whole text; an RSA key's rows leak from some stream shapes for some keys, not tested). Control: the same bytes as `xxd -p` lines are withheld from the streams.
 import { describe, expect, it } from 'vitest';
 import {
   ANTHROPIC_STREAM,
@@ -18,7 +21,7 @@ import {
 } from './fixtures.ts';
 import { relayScripted } from './relay-harness.ts';
 import { screened } from './round7-helpers.ts';
-import { RULES } from './round9-helpers.ts';
+import { ED25519, fates, pieces, RULES } from './round9-helpers.ts';
 
 const completionChunk = (text: string, finish: string | null = null) => ({
   data: {
@@ -90,5 +93,28 @@ describe('a streamed answer that starts with a context word', () => {
   it('control: one character before the word, or the dashed form, is redacted in every stream shape', async () => {
     expect(await leaking('x ssn 219099999', '099999')).toEqual([]);
     expect(await leaking('SSN 219-09-9999', '9999')).toEqual([]);
+  });
+});
+
+/** `der` as `od -A x -t x1` writes it: a hex offset, then 16 bytes a row. */
+const dumpRows = (der: Buffer) =>
+  pieces(der.toString('hex'), 32)
+    .map((row, i) => `${(i * 16).toString(16).padStart(6, '0')} ${pieces(row, 2).join(' ')}`)
+    .join('\n');
+
+describe('a DER private key as dump rows with offsets in a streamed answer', () => {
+  // HOLE (open, src/classification/stream-scanner.ts or its reading view): the plain answer's screen reads the rows
+  // as DER (decode-der-notations.ts dump rows) and withholds it; the stream scanner relays the same text.
+  it.fails('an Ed25519 key is relayed by no stream shape', async () => {
+    const text = dumpRows(ED25519);
+    expect(await leaking(text, text.slice(-30))).toEqual([]);
+  });
+  it('the open case as it stands: refused in a request, withheld from a plain answer, streamed', async () => {
+    const text = dumpRows(ED25519);
+    expect(await fates(text, text.slice(-30))).toEqual({ forwarded: false, relayed: false, streamed: true });
+  });
+  it('control: the same key as xxd -p lines is relayed by no stream shape', async () => {
+    const text = pieces(ED25519.toString('hex'), 60).join('\n');
+    expect(await leaking(text, text.slice(-30))).toEqual([]);
   });
 });
