@@ -6,17 +6,22 @@
 // connection closed; its body is never held: read and dropped as it arrives (no more than the body limit, no longer
 // than request_timeout_ms) so that the client, still sending, reads the answer instead of a reset, and closed at once
 // when its declared length passes the limit. Invariant: no request whose credential failed holds a byte of the budget.
+// Once the body has arrived (fastify's preHandler hook) the principal's token is checked again against the clock: one
+// that expired while the body arrived is refused (401 ERR_TOKEN_EXPIRED) and recorded the same way, its body released,
+// nothing forwarded.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../identity/index.ts';
 import type { Scopes, StageTiming } from '../observability/index.ts';
-import type { Reply, RequestHandler } from '../pipeline/index.ts';
+import type { IncomingRequest, Reply, RequestHandler } from '../pipeline/index.ts';
 import type { Api } from '../providers/index.ts';
 import { identityHeaders, send } from './exchange.ts';
 
 /** The preParsing hook of one pipeline route, and the principal it identified for a request. */
 export interface IdentifyFirst {
   hook(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<unknown>;
+  /** The preHandler hook: the principal's token again, once the body has arrived; an expired one is refused. */
+  recheck(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void;
   /** The request's principal; in a request scope, stage 1's timing is added to it. */
   principalOf(request: FastifyRequest): Principal | undefined;
 }
@@ -24,12 +29,14 @@ export interface IdentifyFirst {
 /** Stage 1 from a request's head, and the recorded refusal of a request it refused. */
 export interface HeadIdentity {
   identify(request: FastifyRequest): Promise<Principal>;
+  /** Throws (what `refuse` takes) when the principal's token has expired since `identify`; absent: not checked. */
+  recheck?(principal: Principal): void;
   refuse(request: FastifyRequest, error: unknown): Promise<Reply>;
 }
 
 /** The pipeline's routes: its handler identifies, and records a refusal as stage 1's denial. */
 export function identifyFirst(
-  handler: Pick<RequestHandler, 'identify' | 'refuseIdentity'>,
+  handler: Pick<RequestHandler, 'identify' | 'refuseIdentity'> & Partial<Pick<RequestHandler, 'recheckIdentity'>>,
   api: Api,
   bodyLimitBytes: number,
   inFlight: (request: FastifyRequest, api: string, run: () => Promise<Reply>) => Promise<Reply>,
@@ -37,6 +44,7 @@ export function identifyFirst(
 ): IdentifyFirst {
   const identity: HeadIdentity = {
     identify: (request) => handler.identify(identityHeaders(request)),
+    ...(handler.recheckIdentity ? { recheck: handler.recheckIdentity } : {}),
     refuse: (request, error) =>
       handler.refuseIdentity({ requestId: request.id, api, headers: identityHeaders(request) }, error),
   };
@@ -82,6 +90,27 @@ export function identifyHeadFirst(
       await discard(request, payload, bodyLimitBytes);
       reply.header('connection', 'close');
       return send(reply, result);
+    },
+    recheck(request, reply, done) {
+      const found = identified.get(request);
+      if (found === undefined || identity.recheck === undefined) {
+        done();
+        return;
+      }
+      try {
+        identity.recheck(found.principal);
+        done();
+        return;
+      } catch (error) {
+        // The route's handler does not run: the body it would have released is released here.
+        const body = request.body as IncomingRequest['body'] | undefined;
+        if (body !== undefined && !(body instanceof Uint8Array)) body.release();
+        identified.delete(request);
+        inFlight(request, api, () => identity.refuse(request, error)).then(
+          (result) => send(reply, result),
+          (failure: Error) => done(failure),
+        );
+      }
     },
     principalOf(request) {
       const found = identified.get(request);

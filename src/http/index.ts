@@ -217,7 +217,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   for (const route of ROUTES) {
     const identified = identifyFirst(deps.handler, route.api, deps.bodyLimitBytes, inFlight, deps.scopes);
-    app.post(route.url, { preParsing: identified.hook }, async (request, reply) => {
+    app.post(route.url, { preParsing: identified.hook, preHandler: identified.recheck }, async (request, reply) => {
       const body = (request.body ?? new Uint8Array(0)) as IncomingRequest['body'];
       try {
         const result = await inFlight(request, route.api, () =>

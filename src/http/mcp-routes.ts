@@ -66,6 +66,7 @@ export function routeMcp(
         principals.set(request, principal);
         return principal;
       },
+      recheck: (principal) => mcp.recheckHead(principal),
       // A refusal of the head is never a stream.
       refuse: async (request, error) => (await mcp.refuseHead(headOf(request), error)) as Reply,
     },
@@ -98,7 +99,7 @@ export function routeMcp(
     if (result.body === null) return reply.send();
     return reply.type('application/json').send(JSON.stringify(result.body));
   };
-  const options = { preParsing: identified.hook };
+  const options = { preParsing: identified.hook, preHandler: identified.recheck };
   app.post(MCP_ROUTE, options, serve);
   app.get(MCP_ROUTE, options, serve);
   app.delete(MCP_ROUTE, options, serve);

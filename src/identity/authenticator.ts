@@ -2,7 +2,8 @@
 // A compact JWS is verified with jose against the issuer selected by its exact `iss` (the unverified `iss` only
 // selects whose rules apply); any other token is introspected (RFC 7662) by the one issuer that claims it, or refused.
 // Invariants: every failure is an IdentityError with a stable code (401, or 503 when the IdP cannot be reached);
-// the token never appears in an error; a DPoP-bound token is proven on every request, remembered or not.
+// the token never appears in an error; a DPoP-bound token is proven on every request, remembered or not; a principal
+// is current only while its token is (recheck: once a request's body has arrived, before anything is forwarded).
 
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
@@ -28,6 +29,12 @@ export interface Authenticator {
    * MUST reject with IdentityError on anything else.
    */
   authenticate(headers: RequestHeaders): Promise<Principal>;
+  /**
+   * Whether the token a Principal `authenticate` resolved is still current by the clock: MUST throw IdentityError
+   * ERR_TOKEN_EXPIRED once its `exp` (or `iat` plus max_token_age_seconds) has passed beyond the clock skew, and for a
+   * principal it did not resolve; MUST NOT call out (no IdP, no key set).
+   */
+  recheck(principal: Principal): void;
   /** Each issuer's discovery (its key source), run now if not yet done: error null when loaded or loadable (readiness
    * probes; MUST NOT reject). */
   checkIssuers?(): Promise<{ issuer: string; error: IdentityError | null }[]>;
@@ -79,8 +86,20 @@ async function verify(token: string, resolver: JWTVerifyGetKey, options: JWTVeri
   }
 }
 
-/** Rules shared by verified JWT claims and introspection answers; returns the exp a cache may trust up to. */
-function checkClaims(claims: Readonly<Record<string, unknown>>, config: ResolvedIssuer, nowSeconds: number): number {
+/** A token's times as checkTimes reads them: expired once `exp <= now - skew` or `now - skew > oldest`. */
+interface TokenTimes {
+  exp: number;
+  /** `iat` plus max_token_age_seconds. */
+  oldest: number;
+  skew: number;
+}
+
+/** Rules shared by verified JWT claims and introspection answers; returns the token's times. */
+function checkClaims(
+  claims: Readonly<Record<string, unknown>>,
+  config: ResolvedIssuer,
+  nowSeconds: number,
+): TokenTimes {
   const { iat, exp } = checkTimes(claims, config, nowSeconds);
   checkAudience(claims, config);
   if (config.allowedClients !== null) {
@@ -89,7 +108,7 @@ function checkClaims(claims: Readonly<Record<string, unknown>>, config: Resolved
       throw new IdentityError('ERR_TOKEN_CLIENT', 'token client is not allowed for its issuer');
     }
   }
-  return Math.min(exp, iat + config.maxTokenAgeSeconds);
+  return { exp, oldest: iat + config.maxTokenAgeSeconds, skew: config.clockSkewSeconds };
 }
 
 function isCompactJws(token: string): boolean {
@@ -105,6 +124,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   const verifiedTokenCacheMs = opts.verifiedTokenCacheMs ?? 60_000;
   const verified = createVerifiedCache({ lifetimeMs: verifiedTokenCacheMs, maxEntries: 10_000 });
   const dpop = createDpopVerifier();
+  /** Each principal resolved here (a remembered token's is a copy, set again), and its token's times. */
+  const times = new WeakMap<Principal, TokenTimes>();
   const maxTokenBytes = Math.max(...configs.map((c) => c.maxTokenBytes));
   const trusted = new Map<string, TrustedIssuer>();
   const introspecting: TrustedIssuer[] = [];
@@ -170,18 +191,31 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     const rememberedIssuer = remembered?.tag === undefined ? undefined : trusted.get(remembered.tag.issuer);
     if (remembered !== undefined && rememberedIssuer !== undefined) {
       await dpop.check(carried, remembered.tag?.jkt, rememberedIssuer.config, nowSeconds);
+      if (remembered.tag?.times) times.set(remembered.principal, remembered.tag.times);
       return remembered.principal;
     }
     const opaque = !isCompactJws(token);
     const { issuer, claims } = opaque ? await fromOpaque(token, fingerprint, now) : await fromJwt(token, now);
     const { config } = issuer;
-    const trustUntil = checkClaims(claims, config, nowSeconds);
+    const checked = checkClaims(claims, config, nowSeconds);
+    const trustUntil = Math.min(checked.exp, checked.oldest);
     const principal = principalFromClaims(claims, fingerprint, config);
     const jkt = boundThumbprint(claims);
     await dpop.check(carried, jkt, config, nowSeconds);
     const lifetimeMs = cacheLifetimeMs(config, opaque);
-    verified.set(principal, trustUntil, config.clockSkewSeconds, now, { issuer: config.issuer, jkt, lifetimeMs });
+    const tag = { issuer: config.issuer, jkt, lifetimeMs, times: checked };
+    verified.set(principal, trustUntil, config.clockSkewSeconds, now, tag);
+    times.set(principal, checked);
     return principal;
+  }
+
+  function recheck(principal: Principal): void {
+    const token = times.get(principal);
+    if (token === undefined) throw new IdentityError('ERR_TOKEN_EXPIRED', 'the principal was not resolved here');
+    const current = Math.floor(clock.now().getTime() / 1000) - token.skew;
+    if (token.exp <= current || current > token.oldest) {
+      throw new IdentityError('ERR_TOKEN_EXPIRED', 'token expired while its request arrived');
+    }
   }
 
   return {
@@ -192,6 +226,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
         throw toIdentityError(error);
       }
     },
+    recheck,
     checkIssuers: () =>
       Promise.all(
         [...trusted.values()].map(async ({ config, keys }) => {

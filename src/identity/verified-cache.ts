@@ -11,6 +11,8 @@ export interface CacheTag {
   issuer: string;
   jkt: string | undefined;
   lifetimeMs?: number;
+  /** The token's times, for the authenticator's recheck of the principal a lookup returns (a copy). */
+  times?: { exp: number; oldest: number; skew: number };
 }
 
 interface Entry {

@@ -260,6 +260,8 @@ export function createMcpProxy(deps: McpDeps) {
 
   return {
     identifyHead,
+    /** identifyHead's principal again once the body has arrived: throws (for refuseHead) when its token expired. */
+    recheckHead: (principal: Principal): void => deps.authenticator.recheck?.(principal),
     refuseHead,
     reject,
     handle: async (request: McpRequest): Promise<McpReply> => {

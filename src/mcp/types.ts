@@ -14,7 +14,11 @@ import type { McpDecisionBody } from './records.ts';
 export interface McpDeps {
   settings: McpSettings;
   /** MUST check that the token was issued for settings.resource (its audience) and nothing else. */
-  authenticator: { authenticate(headers: RequestHeaders): Promise<Principal> };
+  authenticator: {
+    authenticate(headers: RequestHeaders): Promise<Principal>;
+    /** Throws IdentityError once the principal's token has expired (identity/authenticator.ts); absent: not checked. */
+    recheck?(principal: Principal): void;
+  };
   classifier: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification };
   /** Classifies arguments and results (large ones off the event loop); default `classifier`. */
   requestClassifier?: {

@@ -28,6 +28,7 @@ import {
   identify,
   intake,
   parse,
+  recheckIdentity,
   planRedact,
   rewrite,
   upstreamBodyOf,
@@ -236,6 +237,9 @@ export function createRequestHandler(deps: PipelineDeps) {
     /** Stage 1 alone, from the headers: the transport calls it before a byte of the body is read; throws what stage 1
      * throws (a Denial at `identify`), for refuseIdentity. */
     identify: (headers: IncomingRequest['headers']): Promise<Principal> => identify(deps.authenticator, headers),
+    /** Stage 1's principal again once the body has arrived: throws a Denial at `identify` when its token expired
+     * meanwhile, for refuseIdentity. */
+    recheckIdentity: (principal: Principal): void => recheckIdentity(deps.authenticator, principal),
     refuseIdentity: async (incoming: Omit<IncomingRequest, 'body'>, error: unknown): Promise<Reply> =>
       shapeReply(incoming.api, await refuseIdentity(incoming, error)),
     newRequestId: () => randomUUID(),

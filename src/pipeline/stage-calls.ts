@@ -25,6 +25,17 @@ export async function identify(
   }
 }
 
+/** 1 again, once the body has arrived (http/identify-first.ts): a token that expired meanwhile is a denial at
+ * `identify` (401 ERR_TOKEN_EXPIRED), before anything is forwarded. */
+export function recheckIdentity(authenticator: PipelineDeps['authenticator'], principal: Principal): void {
+  try {
+    authenticator.recheck?.(principal);
+  } catch (error) {
+    if (error instanceof IdentityError) throw new Denial('identify', error.code, error.message, error.message);
+    throw error;
+  }
+}
+
 /** 2. parse, in process. */
 export function parse(
   body: IncomingRequest['body'],

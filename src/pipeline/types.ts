@@ -16,7 +16,11 @@ export type LogLevel = 'info' | 'warn' | 'error';
 export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export interface PipelineDeps {
-  authenticator: { authenticate(headers: IncomingRequest['headers']): Promise<Principal> };
+  authenticator: {
+    authenticate(headers: IncomingRequest['headers']): Promise<Principal>;
+    /** Throws IdentityError once the principal's token has expired (identity/authenticator.ts); absent: not checked. */
+    recheck?(principal: Principal): void;
+  };
   classifier: { classify(segments: readonly TextSegment[], options?: ClassifyOptions): Classification };
   /** Classifies requests (large ones off the event loop: classification/worker-pool.ts); default `classifier`. It MAY
    * reject with ClassificationError ERR_CLASSIFIER_BUSY (answered 503 with retry-after). */

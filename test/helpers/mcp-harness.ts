@@ -70,6 +70,8 @@ export function harness(
     upstream?: Partial<Omit<McpUpstream, 'server'>>;
     /** Replaces the authenticator, which otherwise accepts every request as the caller. */
     authenticate?: McpDeps['authenticator']['authenticate'];
+    /** The authenticator's recheck once a body has arrived (absent: not checked). */
+    recheck?: McpDeps['authenticator']['recheck'];
   } = {},
 ): Harness {
   const appended: Harness['appended'] = [];
@@ -118,6 +120,7 @@ export function harness(
           tenant: null,
           token_fingerprint: 'f'.repeat(64),
         })),
+      ...(options.recheck ? { recheck: options.recheck } : {}),
     },
     classifier: sharedClassifier(),
     policy: { decide: (input) => ({ decision: engine.decide(input), version: engine.version, shadow: null }) },

@@ -284,3 +284,55 @@ describe('authenticate: the IdP', () => {
     await expectCode(authFor(idp).authenticate(bearer(await idp.sign(idp.claims()))), 'ERR_IDP_UNAVAILABLE');
   });
 });
+
+describe('recheck: a principal is current only while its token is', () => {
+  function moving() {
+    let now = NOW.getTime();
+    return { now: () => new Date(now), set: (ms: number) => (now = ms) };
+  }
+  const code = (run: () => void) => {
+    try {
+      run();
+      return null;
+    } catch (error) {
+      expect(error).toBeInstanceOf(IdentityError);
+      return (error as IdentityError).code;
+    }
+  };
+
+  it('passes until exp plus the skew, then ERR_TOKEN_EXPIRED; a remembered token the same', async () => {
+    const idp = await fakeIdp();
+    const clock = moving();
+    const auth = createAuthenticator({ issuers: [config()], clock, fetch: idp.fetch });
+    const token = await idp.sign(idp.claims({ exp: NOW_S + 300 }));
+    const principal = await auth.authenticate(bearer(token));
+    // Remembered (the verified-token cache returns a copy): checked the same way.
+    clock.set((NOW_S + 10) * 1000);
+    const remembered = await auth.authenticate(bearer(token));
+    expect(idp.calls.filter((c) => c.endsWith('/jwks'))).toHaveLength(1);
+    clock.set((NOW_S + 300 + 29) * 1000);
+    expect(code(() => auth.recheck(principal))).toBeNull();
+    expect(code(() => auth.recheck(remembered))).toBeNull();
+    clock.set((NOW_S + 300 + 30) * 1000);
+    expect(code(() => auth.recheck(principal))).toBe('ERR_TOKEN_EXPIRED');
+    expect(code(() => auth.recheck(remembered))).toBe('ERR_TOKEN_EXPIRED');
+  });
+
+  it('ERR_TOKEN_EXPIRED once iat plus max_token_age_seconds passes beyond the skew, exp still ahead', async () => {
+    const idp = await fakeIdp();
+    const clock = moving();
+    const auth = createAuthenticator({ issuers: [config({ maxTokenAgeSeconds: 60 })], clock, fetch: idp.fetch });
+    const principal = await auth.authenticate(bearer(await idp.sign(idp.claims({ exp: NOW_S + 3600 }))));
+    clock.set((NOW_S + 90) * 1000);
+    expect(code(() => auth.recheck(principal))).toBeNull();
+    clock.set((NOW_S + 91) * 1000);
+    expect(code(() => auth.recheck(principal))).toBe('ERR_TOKEN_EXPIRED');
+  });
+
+  it('refuses a principal it did not resolve (fail closed)', async () => {
+    const idp = await fakeIdp();
+    const auth = createAuthenticator({ issuers: [config()], clock, fetch: idp.fetch });
+    const principal = await auth.authenticate(bearer(await idp.sign(idp.claims())));
+    expect(code(() => auth.recheck({ ...principal }))).toBe('ERR_TOKEN_EXPIRED');
+  });
+});
