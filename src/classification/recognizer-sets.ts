@@ -143,10 +143,14 @@ function sharedAnchor(group: readonly CompiledRecognizer[]): Anchor | undefined 
 
 /**
  * Which of `words` occur anywhere in the lower-cased text as words (not glued to ASCII letters, as hasContext reads
- * them), by one RE2.Set pass over its UTF-8 bytes (~5 µs a word at 8 KB). Given the text's UTF-8 (`utf8`) and the
- * text is ASCII, the pass reads those bytes as they are, each word in any case between ASCII non-letters: on ASCII
- * text exactly what the lower-cased text holds, without lower-casing and encoding 64 KB again (issue 18: a third of
- * the finder's time on prose).
+ * them), by one RE2.Set pass over its UTF-8 bytes (~5 µs a word at 8 KB). Given the text's UTF-8 (`utf8`), the pass
+ * reads those bytes as they are, each word in any case between ASCII non-letters, without lower-casing and encoding
+ * 64 KB again (issue 18: a third of the finder's time on prose, four fifths on the non-ASCII docs). Never fewer words
+ * than the lower-cased text holds: RE2's case folding of each character of the words takes every character whose
+ * lower case it is, and only `İ` lower-cases to more than one character (`i̇`: a text holding one is lower-cased
+ * first); an ASCII letter lower-cases to one, so a non-letter around a word stays one. Sometimes more (the folding
+ * also takes `ſ` for `s`, the Kelvin sign for `k`, `ᲄ` for `т`): a recognizer then runs whose matches hasContext
+ * drops. Both checked over every code point in prose-fast-paths.test.ts.
  */
 export function createWordFinder(words: readonly string[]): (text: string, utf8?: Buffer) => ReadonlySet<string> {
   const distinct = [...new Set(words)];
@@ -156,10 +160,13 @@ export function createWordFinder(words: readonly string[]): (text: string, utf8?
   const anyCase = new RE2.Set(distinct.map((w) => `(?:^|[^A-Za-z])(?i:${escapeRegExp(w)})(?:[^A-Za-z]|$)`));
   return (text, utf8) => {
     // One byte a UTF-16 unit: every unit is ASCII (any other takes two bytes or more).
-    const ascii = utf8 !== undefined && utf8.length === text.length;
-    const found = ascii ? anyCase.match(utf8) : set.match(Buffer.from(text.toLowerCase(), 'utf8'));
+    const asIs = utf8 !== undefined && (utf8.length === text.length || !text.includes(LOWERS_TO_TWO));
+    const found = asIs ? anyCase.match(utf8) : set.match(Buffer.from(text.toLowerCase(), 'utf8'));
     return found.length === 0 ? NO_WORDS : new Set(found.map((i) => distinct[i] as string));
   };
 }
 
 const NO_WORDS: ReadonlySet<string> = new Set();
+
+/** The one character that lower-cases to two (`İ` to `i̇`), which RE2's case folding takes for neither. */
+export const LOWERS_TO_TWO = '\u0130';

@@ -8,7 +8,13 @@ import { compileRecognizers } from '../../../src/classification/compile.ts';
 import { createDecodeBudget, decodedRuns } from '../../../src/classification/decode.ts';
 import { listRewrites } from '../../../src/classification/digit-lists.ts';
 import { normalizeText } from '../../../src/classification/normalize.ts';
-import { candidatesOf, createWordFinder, recognizerSet } from '../../../src/classification/recognizer-sets.ts';
+import {
+  candidatesOf,
+  createWordFinder,
+  LOWERS_TO_TWO,
+  recognizerSet,
+} from '../../../src/classification/recognizer-sets.ts';
+import RE2 from 're2';
 import { DEFAULT_RECOGNIZERS } from '../../../src/classification/recognizers.ts';
 
 const PIECES = [
@@ -116,20 +122,44 @@ describe('prose fast paths read as the exhaustive reading does', () => {
     );
   });
 
-  it("the context words of ASCII text, read on its bytes in any case, are the lower-cased text's", () => {
+  it("the context words of any text, read on its bytes in any case, are the lower-cased text's", () => {
     const recognizers = compileRecognizers(DEFAULT_RECOGNIZERS, {});
     const words = [...new Set(recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords))];
     const wordsOf = createWordFinder(words);
     const word = fc
       .constantFrom(...words)
       .chain((w) => fc.constantFrom(w, w.toUpperCase(), `${w.charAt(0).toUpperCase()}${w.slice(1)}`));
-    const glue = fc.constantFrom(' ', '', '-', '_', '.', 'x', 'Q', '7', '\n', 'é', 'K', '\u212a', '\u0130');
+    const glue = fc.constantFrom(
+      ...[' ', '', '-', '_', '.', 'x', 'Q', '7', '\n', 'é', 'É', 'K', 'ß', 'ẞ', 'Σ', 'ς', 'Å', '\u212b', '😀', '—'],
+      ...[LOWERS_TO_TWO, '\u212a', '\u017f', '\u1c84'],
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(word, glue, fc.constantFrom(...PIECES)), { maxLength: 30 }), (parts) => {
         const text = parts.join('');
-        expect(wordsOf(text, Buffer.from(text, 'utf8'))).toEqual(wordsOf(text));
+        const asIs = wordsOf(text, Buffer.from(text, 'utf8'));
+        const lowered = wordsOf(text);
+        for (const w of lowered) expect(asIs.has(w)).toBe(true); // never fewer
+        // More only where RE2's case folding takes a character whose lower case is another (ſ, K, ᲄ).
+        if (!/[\u212a\u017f\u1c84]/.test(text)) expect(asIs).toEqual(lowered);
       }),
     );
+  });
+
+  it('the words read in any case: RE2 folds each of their characters to every one that lower-cases to it (every code point)', () => {
+    const recognizers = compileRecognizers(DEFAULT_RECOGNIZERS, {});
+    const words = recognizers.filter((r) => r.requireContext).flatMap((r) => r.contextWords);
+    const points: string[] = [];
+    for (let c = 0; c < 0x110000; c += 1) if (c < 0xd800 || c > 0xdfff) points.push(String.fromCodePoint(c));
+    // Only LOWERS_TO_TWO lower-cases to more than one character.
+    expect(points.filter((c) => [...c.toLowerCase()].length > 1)).toEqual([LOWERS_TO_TWO]);
+    const cased = points.filter((c) => c.toLowerCase() !== c || c.toUpperCase() !== c);
+    const casedText = cased.join('\n');
+    for (const char of new Set([...words.join('')])) {
+      const folding = new RE2(`^(?i:${char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})$`, 'gm');
+      const taken = new Set([...`${casedText}\n${char}`.matchAll(folding)].map((m) => m[0]));
+      expect(taken.has(char)).toBe(true);
+      for (const c of cased) if (c.toLowerCase() === char) expect(taken.has(c), `${char} takes ${c}`).toBe(true);
+    }
   });
 
   it('the candidates: a set whose members all require context is skipped only when none of its words occurs', () => {
