@@ -6,6 +6,8 @@
 // 16-character pieces; a model reading the text joins the pieces as a reader does. Controls: pieces joined by `+` at
 // the line ends, `* ` bullets, and an RSA key's `key += "…"` lines of 64 (one line opens enough of its DER) are refused.
 import { describe, expect, it } from 'vitest';
+import { defaultEngine } from '../helpers/mcp-harness.ts';
+import { hostileServer, textResult } from './fixtures.ts';
 import { CLOSED, ED25519, fates, pieces, RSA } from './round9-helpers.ts';
 
 const ED = pieces(ED25519.toString('base64'), 16);
@@ -35,5 +37,23 @@ describe('a DER private key, one base64 piece a line, with letters or digits on 
     }
     const rsa = lines(RS, (p, i) => (i === 0 ? `key = "${p}"` : `key += "${p}"`));
     expect(await fates(rsa, RS[1] as string)).toEqual(CLOSED);
+  });
+});
+
+describe('the same key += lines from an MCP tool', () => {
+  const text = lines(ED, (p, i) => (i === 0 ? `key = "${p}"` : `key += "${p}"`));
+  // HOLE (open, src/classification/decode-der-notations.ts): the same gap reading, on the MCP answer side.
+  it.fails('in a tool result or a progress message, the key is not relayed to the client', async () => {
+    const engine = await defaultEngine();
+    const result = await hostileServer(engine, [], textResult(text))();
+    const progress = await hostileServer(engine, [{ progress: 1, message: text }], textResult('ok'))();
+    expect([result.out.includes(ED[2] as string), progress.out.includes(ED[2] as string)]).toEqual([false, false]);
+  });
+  it('control: the pieces joined by + are withheld from both', async () => {
+    const joined = lines(ED, (p, i) => `"${p}"${i < ED.length - 1 ? ' +' : ''}`);
+    const engine = await defaultEngine();
+    const result = await hostileServer(engine, [], textResult(joined))();
+    const progress = await hostileServer(engine, [{ progress: 1, message: joined }], textResult('ok'))();
+    expect([result.out.includes(ED[2] as string), progress.out.includes(ED[2] as string)]).toEqual([false, false]);
   });
 });
