@@ -180,15 +180,41 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     answerWithin(reply.raw, writes, chars);
     done(null, payload);
   });
-  /** Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended. */
-  const inFlight = async (request: FastifyRequest, api: string, run: () => Promise<Reply>): Promise<Reply> => {
+  /**
+   * Runs one pipeline call as a request in flight: until its outcome is recorded and its stream ended, and, given its
+   * reply, until that reply has left (or its connection closed). The request's summary (access line, metrics, trace)
+   * then goes to the sinks after the reply, off its latency; the request counts as in flight until it has, so a drain
+   * never closes the process before a request's access line.
+   */
+  const inFlight = async (
+    request: FastifyRequest,
+    api: string,
+    run: () => Promise<Reply>,
+    reply?: FastifyReply,
+  ): Promise<Reply> => {
     const end = drain?.begin();
     deps.inFlightGauge?.(1);
+    const ended = () => {
+      deps.inFlightGauge?.(-1);
+      end?.();
+    };
+    if (deps.scopes && reply) {
+      const { raw } = reply;
+      return deps.scopes.run(request.id, api, run, replyStatus, (report) => {
+        const left = () => {
+          report();
+          ended();
+        };
+        // A stream has ended (or a client gone) by now; a plain answer is sent after this: its response closes
+        // once the answer is taken (or the write deadline cut it).
+        if (raw.writableFinished || raw.closed || raw.destroyed) left();
+        else raw.once('close', left);
+      });
+    }
     try {
       return deps.scopes ? await deps.scopes.run(request.id, api, run, replyStatus) : await run();
     } finally {
-      deps.inFlightGauge?.(-1);
-      end?.();
+      ended();
     }
   };
 
@@ -220,15 +246,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.post(route.url, { preParsing: identified.hook, preHandler: identified.recheck }, async (request, reply) => {
       const body = (request.body ?? new Uint8Array(0)) as IncomingRequest['body'];
       try {
-        const result = await inFlight(request, route.api, () =>
-          deps.handler.handle({
-            requestId: request.id,
-            api: route.api,
-            headers: identityHeaders(request),
-            body,
-            principal: identified.principalOf(request),
-            sink: createSink(reply, writes, deps.scopes?.current()),
-          }),
+        const result = await inFlight(
+          request,
+          route.api,
+          () =>
+            deps.handler.handle({
+              requestId: request.id,
+              api: route.api,
+              headers: identityHeaders(request),
+              body,
+              principal: identified.principalOf(request),
+              sink: createSink(reply, writes, deps.scopes?.current()),
+            }),
+          reply,
         );
         if (result.streamed) return reply;
         return send(reply, result);
@@ -325,16 +355,20 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       const notJsonType = error.code === 'PROCTOR_NOT_JSON_TYPE';
       if (!tooLarge && !notJsonType)
         request.log.warn({ request_id: request.id, error: describeError(error) }, 'request body could not be read');
-      const result = await inFlight(request, incoming.api, () =>
-        deps.handler.reject(
-          incoming,
-          tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
-          tooLarge
-            ? `request body exceeds ${deps.bodyLimitBytes} bytes`
-            : notJsonType
-              ? 'the request content-type must be application/json'
-              : 'request body could not be read',
-        ),
+      const result = await inFlight(
+        request,
+        incoming.api,
+        () =>
+          deps.handler.reject(
+            incoming,
+            tooLarge ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_NOT_JSON',
+            tooLarge
+              ? `request body exceeds ${deps.bodyLimitBytes} bytes`
+              : notJsonType
+                ? 'the request content-type must be application/json'
+                : 'request body could not be read',
+          ),
+        reply,
       );
       return send(reply, result);
     },

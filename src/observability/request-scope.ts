@@ -74,12 +74,18 @@ export interface RequestScope {
 export interface Scopes {
   /** The scope of the request this async context serves, if any. */
   current(): RequestScope | undefined;
-  /** Runs a pipeline call in a fresh scope; `statusOf` reads the reply's status and error code when it settles. */
+  /**
+   * Runs a pipeline call in a fresh scope; `statusOf` reads the reply's status and error code when it settles. The
+   * summary is taken when the call settles; the sinks get it then, or, with `deliver`, when `deliver` calls `report`
+   * (once; later calls do nothing), so that a transport can hand it on after the reply has left. A caller passing
+   * `deliver` MUST make it call `report` on every path, or the request's access line, metrics and trace are lost.
+   */
   run<T>(
     requestId: string,
     api: string,
     fn: () => Promise<T>,
     statusOf: (result: T) => { status: number; code: string | null },
+    deliver?: (report: () => void) => void,
   ): Promise<T>;
 }
 
@@ -90,7 +96,7 @@ export function createScopes(sinks: readonly RequestSink[], log: Log): Scopes {
 
   return {
     current: () => storage.getStore(),
-    async run(requestId, api, fn, statusOf) {
+    async run(requestId, api, fn, statusOf, deliver) {
       const scope = new ScopeState(requestId, api);
       let status = 500;
       let code: string | null = 'ERR_INTERNAL';
@@ -100,13 +106,20 @@ export function createScopes(sinks: readonly RequestSink[], log: Log): Scopes {
         return result;
       } finally {
         const summary = scope.finish(status, code);
-        for (const sink of sinks) {
-          try {
-            sink.requestEnded(summary);
-          } catch (error) {
-            log('error', 'an observability sink failed', { request_id: requestId, error: describeError(error) });
+        let reported = false;
+        const report = () => {
+          if (reported) return;
+          reported = true;
+          for (const sink of sinks) {
+            try {
+              sink.requestEnded(summary);
+            } catch (error) {
+              log('error', 'an observability sink failed', { request_id: requestId, error: describeError(error) });
+            }
           }
-        }
+        };
+        if (deliver) deliver(report);
+        else report();
       }
     },
   };
