@@ -17,6 +17,7 @@ const ENTRIES = [
   '../src/cli/main.ts',
   '../src/pipeline/intake-worker.ts',
   '../src/classification/classify-worker.ts',
+  '../src/classification/thread-start.ts',
   '../src/ledger/sign-worker.ts',
 ];
 

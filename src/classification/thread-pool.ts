@@ -1,9 +1,11 @@
 // A fixed set of worker threads behind a bounded queue, for work too large for the event loop (worker-pool.ts; the
 // pipeline's intake). A job is one message to a thread and one reply `{ id, result }` or `{ id, error: code }`.
 // Invariants: at most `size` jobs run and `queueLimit` wait; one more fails at once with ERR_CLASSIFIER_BUSY; a thread
-// that crashes, outgrows its heap cap or does not answer in time fails only its own job (ERR_CLASSIFIER_WORKER_FAILED)
-// and is replaced; after close() every job fails with ERR_CLASSIFIER_CLOSED. A thread starts when a job needs one and
-// stops after `idleMs` without work, so a replica that never sees a large input holds no thread's heap.
+// that crashes, outgrows its heap cap, does not start in time or does not answer in time fails only its own job
+// (ERR_CLASSIFIER_WORKER_FAILED) and is replaced; after close() every job fails with ERR_CLASSIFIER_CLOSED. A thread
+// starts when a job needs one (thread-start.ts loads its entry, then says it is ready) and stops after `idleMs`
+// without work, so a replica that never sees a large input holds no thread's heap. A job's time runs from when a ready
+// thread takes it: start-up has a bound of its own (`startupMs`).
 import { availableParallelism } from 'node:os';
 import { Worker, type Transferable } from 'node:worker_threads';
 import { ClassificationError, type ClassificationErrorCode } from './errors.ts';
@@ -18,13 +20,18 @@ export interface ThreadPoolOptions {
   queueLimit?: number;
   /** Each thread's V8 old-generation cap, so one input cannot exhaust the process's heap (default 512 MiB). */
   maxHeapMb?: number;
-  /** A thread that has not answered in this long is stopped and its job fails (default 30 s). Counted from the
-   * job's hand-off, so a thread that is still starting (loading its module, building its state) counts too. */
+  /** A thread that has not answered in this long is stopped and its job fails (default 30 s). Counted from when a
+   * ready thread takes the job: a thread still starting (loading its module, building its state) does not count. */
   timeoutMs?: number;
+  /** A thread not ready this long after it was started is stopped and its job fails (default 60 s). */
+  startupMs?: number;
   /** A thread without a job for this long stops (default 60 s): its heap and native memory go back. */
   idleMs?: number;
   /** Schedules a thread's idle stop (default: an unref'd setTimeout); returns its cancel. Tests pass a fake. */
   schedule?: (stop: () => void, ms: number) => () => void;
+  /** Schedules a job's and a start-up's deadline (default: an unref'd setTimeout); returns its cancel. Tests pass a
+   * fake. */
+  deadline?: (stop: () => void, ms: number) => () => void;
 }
 
 export interface ThreadPool {
@@ -54,24 +61,33 @@ interface Job {
 interface Thread {
   worker: Worker;
   job: Job | null;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** False until the thread's entry has loaded (thread-start.ts): a job handed to it meanwhile waits, unclocked. */
+  ready: boolean;
+  /** Cancels the running job's deadline, or the start-up's before the thread is ready. */
+  timer: (() => void) | undefined;
   /** Cancels the pending idle stop, if any. */
   idle: (() => void) | undefined;
   dead: boolean;
 }
 
-type Reply = { id: number; result: unknown } | { id: number; error: string };
+type Reply = { id: number; result: unknown } | { id: number; error: string } | { ready: true };
+
+/** The first module of every thread: it loads the entry (the thread's last argument), then posts `{ ready: true }`. */
+const START = new URL('./thread-start.ts', import.meta.url);
 
 export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
   const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const queueLimit = opts.queueLimit ?? 16;
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const startupMs = opts.startupMs ?? 60_000;
   const idleMs = opts.idleMs ?? 60_000;
   const schedule = opts.schedule ?? unrefTimeout;
+  const deadline = opts.deadline ?? unrefTimeout;
   const settings = [
     ['size', size, 1],
     ['queueLimit', queueLimit, 0],
     ['timeoutMs', timeoutMs, 1],
+    ['startupMs', startupMs, 1],
     ['idleMs', idleMs, 0],
   ] as const;
   for (const [name, value, min] of settings) {
@@ -90,10 +106,22 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
 
   function spawn(): Thread {
     const resourceLimits = { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 };
-    const worker = new Worker(opts.entry, { workerData: opts.workerData, resourceLimits });
+    const worker = new Worker(START, { workerData: opts.workerData, resourceLimits, argv: [opts.entry.href] });
     worker.unref(); // a request waiting on a thread keeps the process alive through its socket, never the thread
-    const thread: Thread = { worker, job: null, timer: undefined, idle: undefined, dead: false };
+    const thread: Thread = { worker, job: null, ready: false, timer: undefined, idle: undefined, dead: false };
+    thread.timer = deadline(() => {
+      thread.timer = undefined;
+      die(new Error(`classification thread not ready within ${startupMs} ms`));
+      void worker.terminate();
+    }, startupMs);
     worker.on('message', (reply: Reply) => {
+      if (thread.dead) return;
+      if ('ready' in reply) {
+        thread.timer?.();
+        thread.ready = true;
+        if (thread.job !== null) clock(thread);
+        return;
+      }
       const job = thread.job;
       if (job === null || reply.id !== job.id) return;
       release(thread);
@@ -121,9 +149,14 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
   }
 
   function release(thread: Thread): void {
-    clearTimeout(thread.timer);
+    thread.timer?.();
     thread.timer = undefined;
     thread.job = null;
+  }
+
+  /** The job's time starts: a ready thread has it. */
+  function clock(thread: Thread): void {
+    thread.timer = deadline(() => void thread.worker.terminate(), timeoutMs); // its exit fails the job
   }
 
   /** Stops a thread that has had no job for idleMs; it leaves the pool at once, so no job is handed to it. */
@@ -143,8 +176,7 @@ export function createThreadPool(opts: ThreadPoolOptions): ThreadPool {
       thread.idle?.();
       thread.idle = undefined;
       thread.job = job;
-      thread.timer = setTimeout(() => void thread.worker.terminate(), timeoutMs); // its exit fails the job
-      thread.timer.unref();
+      if (thread.ready) clock(thread);
       thread.worker.postMessage({ ...job.message, id: job.id }, job.transfer);
     }
   }
