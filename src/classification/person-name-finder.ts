@@ -135,27 +135,26 @@ function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined
   return null;
 }
 
+/** The bytes a match may start at: `A`-`Z` and the lead bytes 0xC3-0xC5. */
+const STARTS = new Uint8Array(256);
+for (let b = 0x41; b <= 0x5a; b += 1) STARTS[b] = 1;
+for (let b = 0xc3; b <= 0xc5; b += 1) STARTS[b] = 1;
+
 /**
  * PERSON_NAME_SINGLE's leftmost match at or after byte `from` (matching.ts execFrom's answer), its group the word;
- * undefined when the bytes are not read here (invalid UTF-8, a start inside a sequence): the caller asks RE2.
+ * undefined when the bytes are not read here (invalid UTF-8 in a candidate, a start inside a sequence): RE2 is asked.
  */
 export function singleNameFrom(bytes: Buffer, from: number): { whole: Span; span: Span } | null | undefined {
   if (from > bytes.length) return null;
   if (from < bytes.length && ((bytes[from] as number) & 0xc0) === 0x80) return undefined;
-  for (let at = from; at < bytes.length; ) {
-    const b = bytes[at] as number;
-    // A match starts with a capital: ASCII, or two bytes led by 0xC3-0xC5 (Latin-1 and Latin Extended-A).
-    if ((b >= 0x41 && b <= 0x5a) || (b >= 0xc3 && b <= 0xc5)) {
-      const m = matchAt(bytes, at);
-      if (m === undefined) return undefined;
-      if (m !== null) return { whole: [at, m[1]], span: [at, m[0]] };
-    }
-    if (b < 0x80) at += 1;
-    else {
-      const cp = codePointAt(bytes, at);
-      if (cp === -2) return undefined;
-      at += length;
-    }
+  // A match starts with a capital: an ASCII one, or a sequence led by 0xC3-0xC5 (Latin-1, Latin Extended-A). Neither
+  // byte is ever inside a UTF-8 sequence, so the bytes are stepped one at a time; a start's own bytes are checked.
+  const n = bytes.length;
+  for (let at = from; at < n; at += 1) {
+    if (STARTS[bytes[at] as number] === 0) continue;
+    const m = matchAt(bytes, at);
+    if (m === undefined) return undefined;
+    if (m !== null) return { whole: [at, m[1]], span: [at, m[0]] };
   }
   return null;
 }
