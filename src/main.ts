@@ -210,6 +210,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
         ? {
             inFlightGauge: (delta: number) => metrics.inFlight(delta),
             transportRefused: (code: string) => metrics.transportRefused(code),
+            unrouted: (code, route) => metrics.unrouted(code, route),
             clientStalled: (what, bound) => metrics.clientStalled(what, bound),
           }
         : {}),

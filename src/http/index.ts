@@ -83,6 +83,8 @@ export interface ServerDeps {
   inFlightGauge?: (delta: number) => void;
   /** Counts a request refused here before any stage ran (503 busy or draining, 408, malformed HTTP): never recorded. */
   transportRefused?: (code: TransportErrorCode) => void;
+  /** Counts a request no route takes: 404 (route `other`: never the raw path) or 405 on a known path (that path). */
+  unrouted?: (code: 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED', route: string) => void;
   /** The MCP proxy (docs/mcp.md): /mcp/{server} and its protected resource metadata; absent when not configured. */
   mcp?: McpProxy | null;
 }
@@ -133,6 +135,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // A URL fastify cannot decode: the API's error shape, not fastify's default text.
     frameworkErrors: (error, request, reply) => {
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      if (notFound) deps.unrouted?.('ERR_NOT_FOUND', 'other');
+      else deps.transportRefused?.('ERR_HTTP_MALFORMED');
       const path = pathOf(request.raw.url ?? '');
       const { status, body } = transportError(
         notFound ? 'ERR_NOT_FOUND' : 'ERR_HTTP_MALFORMED',
@@ -326,6 +330,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setNotFoundHandler(async (request, reply) => {
     const path = pathOf(request.url);
     const methods = METHODS.get(path);
+    if (methods) deps.unrouted?.('ERR_METHOD_NOT_ALLOWED', path);
+    else deps.unrouted?.('ERR_NOT_FOUND', 'other');
     const { status, body } = methods
       ? transportError('ERR_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(', ')}`, path, request.id)
       : transportError('ERR_NOT_FOUND', 'no such resource', path, request.id);

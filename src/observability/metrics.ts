@@ -8,6 +8,8 @@ import type { RequestSink, RequestSummary } from './request-scope.ts';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** A route's path from the transport's table (never a raw request path: the transport passes `other` for those). */
+const ROUTE = /^\/[a-z0-9][a-z0-9/._-]{0,62}$/;
 
 export interface Metrics extends RequestSink, PipelineEvents {
   readonly registry: Registry;
@@ -21,6 +23,9 @@ export interface Metrics extends RequestSink, PipelineEvents {
   /** A client cut for not taking a write within server.client_write_timeout_ms (bound write_timeout) or for reading
    * below server.client_min_read_bytes_per_second (min_rate): a stream's or a plain answer's. */
   clientStalled(what: 'stream' | 'answer', bound: 'write_timeout' | 'min_rate'): void;
+  /** A request no route takes, answered by the transport (never recorded): 404 ERR_NOT_FOUND (route `other`), or 405
+   * ERR_METHOD_NOT_ALLOWED on a known route's path (that path, from the route table). */
+  unrouted(code: 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED', route: string): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -119,6 +124,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['what', 'bound'] as const,
     registers,
   });
+  const unrouted = new Counter({
+    name: 'proctor_unrouted_requests_total',
+    help: 'Requests no route takes (404, or 405 on a known path), answered by the transport, never recorded; by code and route.',
+    labelNames: ['code', 'route'] as const,
+    registers,
+  });
   const inFlight = new Gauge({
     name: 'proctor_requests_in_flight',
     help: 'Pipeline calls in flight (streams until their last event).',
@@ -170,6 +181,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     clientStalled(what, bound) {
       stalled.inc({ what, bound });
+    },
+    unrouted(code, route) {
+      unrouted.inc({ code, route: bounded(route, ROUTE) });
     },
   };
 }
