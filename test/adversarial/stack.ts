@@ -7,8 +7,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../src/config/index.ts';
 import pg from 'pg';
 import { runVerify } from '../../src/cli/verify.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
@@ -16,6 +14,7 @@ import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { startRecordingUpstream, type Recorded, type RecordingUpstream } from './recording-upstream.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 
@@ -86,59 +85,50 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   );
   let proctor: RunningProctor;
   try {
-    const config = resolveConfig(
-      {
-        server: { host: '127.0.0.1', port: 0 },
-        database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
-        ledger: { chain: `adv-${name}`, signing_key: { env: 'SIGNING_KEY' } },
-        identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-        classification: { fingerprint_key: { env: 'FP_KEY' } },
-        policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-        upstreams: [
-          {
-            name: 'rec',
-            kind: 'openai-compatible',
-            base_url: upstream.url,
-            credential: { env: 'UPSTREAM_KEY' },
-            models: ['*'],
-            timeouts: { first_byte_ms: 5000 },
-            attributes: { zero_data_retention: true },
-          },
-          {
-            name: 'rec-anthropic',
-            kind: 'anthropic',
-            base_url: upstream.url,
-            credential: { env: 'UPSTREAM_KEY' },
-            models: ['*'],
-            timeouts: { first_byte_ms: 5000 },
-            attributes: { zero_data_retention: true },
-          },
-          ...(['openai-compatible', 'anthropic'] as const).map((kind) => ({
-            name: `rec-${kind}-retaining`,
-            kind,
-            base_url: upstream.url,
-            credential: { env: 'UPSTREAM_KEY' },
-            models: [RETAINING.model],
-            timeouts: { first_byte_ms: 5000 },
-            attributes: { zero_data_retention: false },
-          })),
-        ],
+    const config = proctorConfig({
+      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
+      ledger: { chain: `adv-${name}` },
+      issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+      upstreams: [
+        {
+          name: 'rec',
+          kind: 'openai-compatible',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['*'],
+          timeouts: { first_byte_ms: 5000 },
+          attributes: { zero_data_retention: true },
+        },
+        {
+          name: 'rec-anthropic',
+          kind: 'anthropic',
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: ['*'],
+          timeouts: { first_byte_ms: 5000 },
+          attributes: { zero_data_retention: true },
+        },
+        ...(['openai-compatible', 'anthropic'] as const).map((kind) => ({
+          name: `rec-${kind}-retaining`,
+          kind,
+          base_url: upstream.url,
+          credential: { env: 'UPSTREAM_KEY' },
+          models: [RETAINING.model],
+          timeouts: { first_byte_ms: 5000 },
+          attributes: { zero_data_retention: false },
+        })),
+      ],
+      sections: {
         // Retried error answers are still retried (twice), without waiting between attempts.
         routing: { retry: { max_attempts: 2, backoff_ms: 0 } },
         // Attack requests rarely cap max_tokens: reserving the default 4,096 for each, five at once on one subject
         // would pass the default policy's 20,000 tokens a minute and answer a correct but unwanted 429.
         limits: { pricing: path.join(dir, 'pricing.json'), default_max_tokens: 256 },
       },
-      {
-        env: {
-          DATABASE_URL: postgres.url,
-          SIGNING_KEY: key.privateKeyPem,
-          FP_KEY: 'a'.repeat(32),
-          UPSTREAM_KEY: 'sk-recording-upstream',
-        },
-        baseDir: dir,
-      },
-    );
+      env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-recording-upstream' },
+      signingKeyPem: key.privateKeyPem,
+      baseDir: dir,
+    });
     proctor = await startProctor(config, {
       log: (level, message, fields) => logs.push(JSON.stringify({ level, message, fields })),
     });

@@ -6,10 +6,8 @@
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cli } from '../../src/cli/main.ts';
-import { resolveConfig } from '../../src/config/index.ts';
 import { connectPostgres, type Sql } from '../../src/db/index.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { generateSigningKey, loadSigner, openLedger, type LedgerError } from '../../src/ledger/index.ts';
@@ -17,6 +15,7 @@ import { verifyLedger } from '../../src/verify/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.frozen.test';
 const STATEMENT_TIMEOUT_MS = 1000;
@@ -38,39 +37,28 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-frozen-'));
   keyFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(keyFile, key.publicKeyPem);
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: {
-        url: { env: 'DATABASE_URL' },
-        connect_timeout_ms: STATEMENT_TIMEOUT_MS,
-        statement_timeout_ms: STATEMENT_TIMEOUT_MS,
-      },
-      ledger: { chain: CHAIN, signing_key: { env: 'SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: echo.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['echo-1'],
-          attributes: { zero_data_retention: true },
-        },
-      ],
+  const config = proctorConfig({
+    database: {
+      url: { env: 'DATABASE_URL' },
+      connect_timeout_ms: STATEMENT_TIMEOUT_MS,
+      statement_timeout_ms: STATEMENT_TIMEOUT_MS,
     },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        SIGNING_KEY: key.privateKeyPem,
-        FP_KEY: 'a'.repeat(32),
-        UPSTREAM_KEY: 'sk-echo',
+    ledger: { chain: CHAIN },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai-compatible',
+        base_url: echo.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['echo-1'],
+        attributes: { zero_data_retention: true },
       },
-      baseDir: dir,
-    },
-  );
+    ],
+    env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-echo' },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { log: () => {} });
 }, 120_000);
 

@@ -4,16 +4,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cli } from '../../src/cli/main.ts';
-import { resolveConfig } from '../../src/config/index.ts';
 import { connectPostgres } from '../../src/db/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor } from '../../src/main.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
 import { startEchoUpstream } from '../../src/dev/echo-upstream.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 let postgres: ThrowawayPostgres;
@@ -106,33 +105,22 @@ async function stackConfig() {
   const key = generateSigningKey();
   const keyFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(keyFile, key.publicKeyPem);
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' }, migrations: 'check' },
-      ledger: { chain: `least-privilege-${Date.now()}`, signing_key: { env: 'SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: echo.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['echo-1'],
-        },
-      ],
-    },
-    {
-      env: {
-        DATABASE_URL: runtimeUrl,
-        SIGNING_KEY: key.privateKeyPem,
-        FP_KEY: 'a'.repeat(32),
-        UPSTREAM_KEY: 'sk-echo',
+  const config = proctorConfig({
+    database: { url: { env: 'DATABASE_URL' }, migrations: 'check' },
+    ledger: { chain: `least-privilege-${Date.now()}` },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai-compatible',
+        base_url: echo.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['echo-1'],
       },
-      baseDir: dir,
-    },
-  );
+    ],
+    env: { DATABASE_URL: runtimeUrl, UPSTREAM_KEY: 'sk-echo' },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   return { config, idp, echo, keyFile };
 }

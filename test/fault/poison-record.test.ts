@@ -7,10 +7,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cli } from '../../src/cli/main.ts';
-import { resolveConfig } from '../../src/config/index.ts';
 import { connectPostgres, type Sql } from '../../src/db/index.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { generateSigningKey, loadSigner, openLedger, type LedgerError } from '../../src/ledger/index.ts';
@@ -18,6 +16,7 @@ import { verifyLedger } from '../../src/verify/index.ts';
 import { startProctor } from '../../src/main.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.poison.test';
 /** A tool whose parameter name holds a NUL and whose description a finding: the finding's path carries the NUL. */
@@ -55,35 +54,24 @@ afterAll(async () => {
 });
 
 function config(chain: string) {
-  return resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-      ledger: { chain, signing_key: { env: 'SIGNING_KEY' }, batch: { max_wait_ms: 5 } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: echo.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['echo-1'],
-          attributes: { zero_data_retention: true },
-        },
-      ],
-    },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        SIGNING_KEY: key.privateKeyPem,
-        FP_KEY: 'a'.repeat(32),
-        UPSTREAM_KEY: 'sk-echo',
+  return proctorConfig({
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+    ledger: { chain, batch: { max_wait_ms: 5 } },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai-compatible',
+        base_url: echo.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['echo-1'],
+        attributes: { zero_data_retention: true },
       },
-      baseDir: dir,
-    },
-  );
+    ],
+    env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-echo' },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
 }
 
 const ROUNDS = 4;

@@ -5,10 +5,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoOptions, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
@@ -16,6 +14,7 @@ import { runVerify } from '../../src/cli/verify.ts';
 import { ASSERTION_TYP } from '../../src/upstreams/index.ts';
 import { startPostgres } from './postgres.ts';
 import { startOidcProvider } from './oidc-provider.ts';
+import { oidcIssuerEntry, proctorConfig } from './proctor-config.ts';
 
 export const AUDIENCE = 'https://proctor.test';
 export const ASSERTION_ISSUER = 'https://proctor.test/assertions';
@@ -55,41 +54,21 @@ export async function startGatewayStack(echoOptions: EchoOptions = {}): Promise<
     idp,
     proctor: null,
     async startProctor(gateway, env) {
-      const config = resolveConfig(
-        {
-          server: { host: '127.0.0.1', port: 0 },
-          database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-          ledger: { chain: 'gateway-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-          identity: {
-            issuers: [
-              {
-                issuer: idp.issuer,
-                audience: [AUDIENCE],
-                algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
-                allow_insecure_http: true,
-                claims: { tenant: 'tenant' },
-              },
-            ],
-          },
-          classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-          policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-          upstreams: [
-            { name: 'gateway', kind: 'gateway', models: ['*'], attributes: { zero_data_retention: true }, ...gateway },
-          ],
+      const config = proctorConfig({
+        database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+        ledger: { chain: 'gateway-1' },
+        issuers: [{ ...oidcIssuerEntry(idp.issuer, AUDIENCE), claims: { tenant: 'tenant' } }],
+        upstreams: [
+          { name: 'gateway', kind: 'gateway', models: ['*'], attributes: { zero_data_retention: true }, ...gateway },
+        ],
+        sections: {
           assertions: { issuer: ASSERTION_ISSUER, signing_key: { env: 'PROCTOR_ASSERTION_KEY' }, ttl_seconds: 60 },
           limits: { pricing: 'pricing.yaml' },
         },
-        {
-          env: {
-            DATABASE_URL: postgres.url,
-            PROCTOR_SIGNING_KEY: ledgerKey.privateKeyPem,
-            PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-            PROCTOR_ASSERTION_KEY: assertionKey,
-            ...env,
-          },
-          baseDir: dir,
-        },
-      );
+        env: { DATABASE_URL: postgres.url, PROCTOR_ASSERTION_KEY: assertionKey, ...env },
+        signingKeyPem: ledgerKey.privateKeyPem,
+        baseDir: dir,
+      });
       stack.proctor = await startProctor(config, { log: () => {} });
       return stack.proctor;
     },

@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { runVerify } from '../../src/cli/verify.ts';
@@ -21,6 +20,7 @@ import { LISTEN_PRELOAD, LISTENING, listeningPort, stopChild } from './child-por
 import { installDbClock } from './db-clock.ts';
 import { startPostgres } from './postgres.ts';
 import { startOidcProvider } from './oidc-provider.ts';
+import { proctorConfig } from './proctor-config.ts';
 
 export const MCP_RESOURCE = 'https://proctor.test/mcp';
 /** The LLM APIs' audience: a token for it is a token for another resource here. */
@@ -78,17 +78,13 @@ export async function startMcpStack(options: { serverLimits?: unknown[]; dbClock
   const key = generateSigningKey();
   const trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, key.publicKeyPem);
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
-      ledger: { chain: 'mcp-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' }, checkpoints: { every_records: 1 } },
-      identity: {
-        issuers: [{ issuer: idp.issuer, audience: [LLM_AUDIENCE], algorithms: ['RS256'], allow_insecure_http: true }],
-      },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', kind: 'openai', base_url: 'http://127.0.0.1:9', models: ['*'] }],
+  const config = proctorConfig({
+    server: { body_limit_bytes: 65536 },
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
+    ledger: { chain: 'mcp-1', checkpoints: { every_records: 1 } },
+    issuers: [{ issuer: idp.issuer, audience: [LLM_AUDIENCE], algorithms: ['RS256'], allow_insecure_http: true }],
+    upstreams: [{ name: 'echo', kind: 'openai', base_url: 'http://127.0.0.1:9', models: ['*'] }],
+    sections: {
       mcp: {
         resource: MCP_RESOURCE,
         servers: [
@@ -102,16 +98,10 @@ export async function startMcpStack(options: { serverLimits?: unknown[]; dbClock
         ],
       },
     },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        PROCTOR_SIGNING_KEY: key.privateKeyPem,
-        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-        MCP_UPSTREAM_KEY: 'proctor-own-mcp-credential',
-      },
-      baseDir: dir,
-    },
-  );
+    env: { DATABASE_URL: postgres.url, MCP_UPSTREAM_KEY: 'proctor-own-mcp-credential' },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   const proctor = await startProctor(config, { log: () => {} });
   const base = proctor.url.replace(/\/v1$/, '');
   const clients: Client[] = [];

@@ -5,16 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoUpstream, type ReceivedRequest } from '../../src/dev/echo-upstream.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { oidcIssuerEntry, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 const UPSTREAM_KEY = 'sk-upstream-test-credential';
@@ -63,65 +62,46 @@ beforeAll(async () => {
       },
     }),
   );
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-      ledger: { chain: 'apis-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: idp.issuer,
-            audience: [AUDIENCE],
-            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
-            allow_insecure_http: true,
-          },
-        ],
+  const config = proctorConfig({
+    server: { body_limit_bytes: 65536 },
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+    ledger: { chain: 'apis-1' },
+    issuers: [oidcIssuerEntry(idp.issuer, AUDIENCE)],
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai-compatible',
+        base_url: upstream.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['echo-1', 'gpt-4o-mini', 'unlisted-model'],
+        timeouts: { first_byte_ms: 1500 },
+        attributes: { zero_data_retention: true },
       },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: upstream.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['echo-1', 'gpt-4o-mini', 'unlisted-model'],
-          timeouts: { first_byte_ms: 1500 },
-          attributes: { zero_data_retention: true },
-        },
-        // Without zero data retention: the policy then asks for answers to be redacted (policies/redaction.rego).
-        {
-          name: 'echo-retaining',
-          kind: 'openai-compatible',
-          base_url: upstream.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['gpt-4o-mini'],
-          timeouts: { first_byte_ms: 1500 },
-          attributes: { zero_data_retention: false },
-        },
-        {
-          name: 'echo-anthropic',
-          kind: 'anthropic',
-          base_url: upstream.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['echo-1'],
-          timeouts: { first_byte_ms: 1500 },
-          attributes: { zero_data_retention: true },
-        },
-      ],
-      limits: { pricing },
-    },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        PROCTOR_SIGNING_KEY: key.privateKeyPem,
-        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-        UPSTREAM_KEY,
+      // Without zero data retention: the policy then asks for answers to be redacted (policies/redaction.rego).
+      {
+        name: 'echo-retaining',
+        kind: 'openai-compatible',
+        base_url: upstream.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['gpt-4o-mini'],
+        timeouts: { first_byte_ms: 1500 },
+        attributes: { zero_data_retention: false },
       },
-      baseDir: dir,
-    },
-  );
+      {
+        name: 'echo-anthropic',
+        kind: 'anthropic',
+        base_url: upstream.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['echo-1'],
+        timeouts: { first_byte_ms: 1500 },
+        attributes: { zero_data_retention: true },
+      },
+    ],
+    sections: { limits: { pricing } },
+    env: { DATABASE_URL: postgres.url, UPSTREAM_KEY },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { log: () => {} });
 });
 

@@ -1,11 +1,9 @@
 // Serve says so when PostgreSQL would commit the ledger without waiting for the disk (synchronous_commit = off):
 // decision records and checkpoints rely on a flushed commit (docs/ledger.md). A durable server gets no such line.
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/index.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor } from '../../src/main.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const clusters: ThrowawayPostgres[] = [];
 afterAll(async () => {
@@ -15,25 +13,13 @@ afterAll(async () => {
 async function errorLinesOf(durable: boolean): Promise<string[]> {
   const pg = await startPostgres({ durable }); // not durable: fsync and synchronous_commit off, as tests run
   clusters.push(pg);
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' } },
-      ledger: { chain: 'durability', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: 'https://idp.invalid', audience: ['https://proctor.test'] }] },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [{ name: 'echo', kind: 'openai', base_url: 'http://127.0.0.1:9/v1', models: ['*'] }],
-    },
-    {
-      env: {
-        DATABASE_URL: pg.url,
-        PROCTOR_SIGNING_KEY: generateSigningKey().privateKeyPem,
-        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-      },
-      baseDir: process.cwd(),
-    },
-  );
+  const config = proctorConfig({
+    database: { url: { env: 'DATABASE_URL' } },
+    ledger: { chain: 'durability' },
+    issuers: [{ issuer: 'https://idp.invalid', audience: ['https://proctor.test'] }],
+    upstreams: [{ name: 'echo', kind: 'openai', base_url: 'http://127.0.0.1:9/v1', models: ['*'] }],
+    env: { DATABASE_URL: pg.url },
+  });
   const lines: string[] = [];
   const proctor = await startProctor(config, {
     log: (level, message) => {

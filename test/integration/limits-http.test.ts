@@ -6,11 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
@@ -18,6 +16,7 @@ import { runUsage } from '../../src/cli/usage.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { installDbClock } from '../helpers/db-clock.ts';
+import { oidcIssuerEntry, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 
@@ -43,44 +42,25 @@ beforeAll(async () => {
   const key = generateSigningKey();
   writeFileSync(path.join(dir, 'ledger.pub.pem'), key.publicKeyPem);
   const configFor = (chain: string) =>
-    resolveConfig(
-      {
-        server: { host: '127.0.0.1', port: 0 },
-        database: { url: { env: 'DATABASE_URL' } },
-        ledger: { chain, signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-        identity: {
-          issuers: [
-            {
-              issuer: idp.issuer,
-              audience: [AUDIENCE],
-              algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
-              allow_insecure_http: true,
-            },
-          ],
+    proctorConfig({
+      database: { url: { env: 'DATABASE_URL' } },
+      ledger: { chain },
+      issuers: [oidcIssuerEntry(idp.issuer, AUDIENCE)],
+      upstreams: [
+        {
+          name: 'echo',
+          provider: 'openai',
+          base_url: upstream.url,
+          models: ['*'],
+          attributes: { zero_data_retention: true },
         },
-        classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-        policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-        upstreams: [
-          {
-            name: 'echo',
-            provider: 'openai',
-            base_url: upstream.url,
-            models: ['*'],
-            attributes: { zero_data_retention: true },
-          },
-        ],
-        // stricter than the policy's 60/minute: the strictest applicable limit wins
-        limits: { defaults: [{ scope: 'subject', requests_per_minute: 2 }] },
-      },
-      {
-        env: {
-          DATABASE_URL: postgres.url,
-          PROCTOR_SIGNING_KEY: key.privateKeyPem,
-          PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-        },
-        baseDir: dir,
-      },
-    );
+      ],
+      // stricter than the policy's 60/minute: the strictest applicable limit wins
+      sections: { limits: { defaults: [{ scope: 'subject', requests_per_minute: 2 }] } },
+      env: { DATABASE_URL: postgres.url },
+      signingKeyPem: key.privateKeyPem,
+      baseDir: dir,
+    });
   proctor = await startProctor(configFor('limits-1'), { log: () => {} });
   second = await startProctor(configFor('limits-2'), { log: () => {} });
 }, 120_000);

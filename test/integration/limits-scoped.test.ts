@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/index.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { buildPolicyBundle } from '../helpers/policy-bundles.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 let idp: Awaited<ReturnType<typeof startOidcProvider>>;
@@ -38,29 +37,22 @@ beforeAll(async () => {
   idp = await startOidcProvider();
   upstream = await startEchoUpstream();
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-scoped-'));
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { pglite_dir: path.join(dir, 'db') },
-      ledger: { chain: 'scoped-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: bundle.path },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai',
-          base_url: upstream.url,
-          models: ['*'],
-          attributes: { zero_data_retention: true },
-        },
-      ],
-    },
-    {
-      env: { PROCTOR_SIGNING_KEY: generateSigningKey().privateKeyPem, PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32) },
-      baseDir: dir,
-    },
-  );
+  const config = proctorConfig({
+    database: { pglite_dir: path.join(dir, 'db') },
+    ledger: { chain: 'scoped-1' },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    policy: { bundle: bundle.path },
+    upstreams: [
+      {
+        name: 'echo',
+        kind: 'openai',
+        base_url: upstream.url,
+        models: ['*'],
+        attributes: { zero_data_retention: true },
+      },
+    ],
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { log: () => {} });
 }, 120_000);
 

@@ -5,12 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../src/config/index.ts';
 import { openPglite, type Sql } from '../../src/db/index.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor } from '../../src/main.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer, type DevIssuerKey } from '../../src/dev/dev-issuer.ts';
+import { devIssuerEntry, echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'proctor';
 
@@ -73,36 +71,13 @@ afterAll(async () => {
 });
 
 async function start(drainSeconds: number, upstreamUrl: string, sql: Sql) {
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0, drain_seconds: drainSeconds },
-      database: { pglite_dir: '/unused' },
-      ledger: { chain: `drain-${drainSeconds}`, signing_key: { env: 'KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: issuer.issuer,
-            audience: [AUDIENCE],
-            algorithms: ['ES256', 'EdDSA'],
-            required_typ: 'at+jwt',
-            allow_insecure_http: true,
-          },
-        ],
-      },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: upstreamUrl,
-          models: ['*'],
-          attributes: { region: 'local', baa: false, zero_data_retention: true },
-        },
-      ],
-    },
-    { env: { KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
-  );
+  const config = proctorConfig({
+    server: { drain_seconds: drainSeconds },
+    database: { pglite_dir: '/unused' },
+    ledger: { chain: `drain-${drainSeconds}` },
+    issuers: [devIssuerEntry(issuer.issuer, AUDIENCE)],
+    upstreams: [echoUpstream(upstreamUrl)],
+  });
   const proctor = await startProctor(config, { sql, log: () => {} });
   const token = await mintDevToken({
     key: issuerKey,

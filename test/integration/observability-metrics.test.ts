@@ -4,13 +4,11 @@
 // one line per request carrying its request id and the token's fingerprint, and no line holds the token or the prompt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../src/config/index.ts';
 import { openPglite, type Sql } from '../../src/db/index.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../../src/dev/dev-issuer.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
+import { devIssuerEntry, echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const SUBJECT = 'alice-subject-7f3a';
 const PROMPT = 'tell me about the weather in Zanzibar';
@@ -26,37 +24,13 @@ beforeAll(async () => {
   issuer = await startDevIssuer({ key, host: '127.0.0.1', port: 0 });
   upstream = await startEchoUpstream();
   sql = await openPglite();
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      metrics: { port: 0 },
-      database: { pglite_dir: '/unused' },
-      ledger: { chain: 'metrics-1', signing_key: { env: 'KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: issuer.issuer,
-            audience: ['proctor'],
-            algorithms: ['ES256', 'EdDSA'],
-            required_typ: 'at+jwt',
-            allow_insecure_http: true,
-          },
-        ],
-      },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: upstream.url,
-          models: ['*'],
-          attributes: { region: 'local', baa: false, zero_data_retention: true },
-        },
-      ],
-    },
-    { env: { KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
-  );
+  const config = proctorConfig({
+    database: { pglite_dir: '/unused' },
+    ledger: { chain: 'metrics-1' },
+    issuers: [devIssuerEntry(issuer.issuer, 'proctor')],
+    upstreams: [echoUpstream(upstream.url)],
+    sections: { metrics: { port: 0 } },
+  });
   proctor = await startProctor(config, {
     sql,
     log: (level, message, fields = {}) => lines.push({ level, message, ...fields }),

@@ -2,13 +2,11 @@
 // connection died with it) while it is stopped, /livez still 200; ready again once it is back, the lease taken again
 // by the probe itself (a replica out of the load balancer gets no traffic that could re-take it), and traffic flows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../src/config/index.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../../src/dev/dev-issuer.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { startPostgres } from '../helpers/postgres.ts';
+import { devIssuerEntry, echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let issuer: Awaited<ReturnType<typeof startDevIssuer>>;
@@ -22,39 +20,14 @@ beforeAll(async () => {
   const key = await generateDevIssuerKey();
   issuer = await startDevIssuer({ key, host: '127.0.0.1', port: 0 });
   upstream = await startEchoUpstream();
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0, drain_seconds: 0 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000, statement_timeout_ms: 1000 },
-      ledger: { chain: 'readyz-1', signing_key: { env: 'KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: issuer.issuer,
-            audience: ['proctor'],
-            algorithms: ['ES256', 'EdDSA'],
-            required_typ: 'at+jwt',
-            allow_insecure_http: true,
-          },
-        ],
-      },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: upstream.url,
-          models: ['*'],
-          attributes: { region: 'local', baa: false, zero_data_retention: true },
-        },
-      ],
-    },
-    {
-      env: { DATABASE_URL: postgres.url, KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) },
-      baseDir: process.cwd(),
-    },
-  );
+  const config = proctorConfig({
+    server: { drain_seconds: 0 },
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000, statement_timeout_ms: 1000 },
+    ledger: { chain: 'readyz-1' },
+    issuers: [devIssuerEntry(issuer.issuer, 'proctor')],
+    upstreams: [echoUpstream(upstream.url)],
+    env: { DATABASE_URL: postgres.url },
+  });
   proctor = await startProctor(config, { log: () => {} });
   base = proctor.url.replace(/\/v1$/, '');
   token = await mintDevToken({

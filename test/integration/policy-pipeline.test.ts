@@ -8,7 +8,6 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPolicyCli } from '../../src/cli/policy.ts';
-import { resolveConfig } from '../../src/config/index.ts';
 import { openPglite, type Sql } from '../../src/db/index.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { generateSigningKey, parseCanonical } from '../../src/ledger/index.ts';
@@ -17,6 +16,7 @@ import { loadPolicyBundleBytes } from '../../src/policy/index.ts';
 import type { Decision, PolicyEngine, PolicyInput } from '../../src/policy/index.ts';
 import { buildPolicyBundle } from '../helpers/policy-bundles.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 const CARD = 'please charge 4111 1111 1111 1111 today';
@@ -69,26 +69,23 @@ beforeAll(async () => {
   idp = await startOidcProvider();
   upstream = await startEchoUpstream();
   const key = generateSigningKey();
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { pglite_dir: path.join(dir, 'unused') },
-      ledger: { chain: 'pp-1', signing_key: { env: 'KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: activeFile, shadow_bundle: shadowFile, poll_interval_seconds: 1 },
-      upstreams: [
-        {
-          name: 'echo',
-          provider: 'openai',
-          base_url: upstream.url,
-          models: ['*'],
-          attributes: { zero_data_retention: true, baa: true },
-        },
-      ],
-    },
-    { env: { KEY: key.privateKeyPem, FP: 'f'.repeat(32) }, baseDir: dir },
-  );
+  const config = proctorConfig({
+    database: { pglite_dir: path.join(dir, 'unused') },
+    ledger: { chain: 'pp-1' },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    policy: { bundle: activeFile, shadow_bundle: shadowFile, poll_interval_seconds: 1 },
+    upstreams: [
+      {
+        name: 'echo',
+        provider: 'openai',
+        base_url: upstream.url,
+        models: ['*'],
+        attributes: { zero_data_retention: true, baa: true },
+      },
+    ],
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { sql, log: () => {} });
 }, 120_000);
 

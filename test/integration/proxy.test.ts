@@ -5,16 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { oidcIssuerEntry, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 const UPSTREAM_KEY = 'sk-upstream-test-credential';
@@ -48,44 +47,25 @@ beforeAll(async () => {
   const key = generateSigningKey();
   trustFile = path.join(dir, 'ledger.pub.pem');
   writeFileSync(trustFile, key.publicKeyPem);
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0, body_limit_bytes: 65536 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-      ledger: { chain: 'it-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: idp.issuer,
-            audience: [AUDIENCE],
-            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
-            allow_insecure_http: true,
-          },
-        ],
+  const config = proctorConfig({
+    server: { body_limit_bytes: 65536 },
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+    ledger: { chain: 'it-1' },
+    issuers: [oidcIssuerEntry(idp.issuer, AUDIENCE)],
+    upstreams: [
+      {
+        name: 'echo',
+        provider: 'openai',
+        base_url: upstream.url,
+        credential: { env: 'UPSTREAM_KEY' },
+        models: ['*'],
+        attributes: { zero_data_retention: true },
       },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          provider: 'openai',
-          base_url: upstream.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['*'],
-          attributes: { zero_data_retention: true },
-        },
-      ],
-    },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        PROCTOR_SIGNING_KEY: key.privateKeyPem,
-        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-        UPSTREAM_KEY,
-      },
-      baseDir: dir,
-    },
-  );
+    ],
+    env: { DATABASE_URL: postgres.url, UPSTREAM_KEY },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { clock: { now: () => new Date(Date.now() + clockOffsetMs) }, log: () => {} });
 });
 

@@ -5,16 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoUpstream, type ReceivedRequest } from '../../src/dev/echo-upstream.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
@@ -63,29 +62,26 @@ beforeAll(async () => {
       upstreams: { retaining: { 'echo-1': { input: 1000000, output: 2000000, cached_input: 500000 } } },
     }),
   );
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' } },
-      ledger: { chain: 'redaction-1', signing_key: { env: 'SIGNING_KEY' } },
-      identity: { issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }] },
-      classification: { fingerprint_key: { env: 'FP_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      // No zero data retention: the default policy redacts PII for this upstream.
-      upstreams: [
-        {
-          name: 'retaining',
-          provider: 'openai',
-          base_url: upstream.url,
-          models: ['*'],
-          attributes: { zero_data_retention: false },
-        },
-      ],
-      // Unpriced models are denied (docs/limits.md): this test's upstream has a price of its own.
-      limits: { pricing: path.join(dir, 'pricing.json') },
-    },
-    { env: { DATABASE_URL: postgres.url, SIGNING_KEY: key.privateKeyPem, FP_KEY: 'f'.repeat(32) }, baseDir: dir },
-  );
+  const config = proctorConfig({
+    database: { url: { env: 'DATABASE_URL' } },
+    ledger: { chain: 'redaction-1' },
+    issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
+    // No zero data retention: the default policy redacts PII for this upstream.
+    upstreams: [
+      {
+        name: 'retaining',
+        provider: 'openai',
+        base_url: upstream.url,
+        models: ['*'],
+        attributes: { zero_data_retention: false },
+      },
+    ],
+    // Unpriced models are denied (docs/limits.md): this test's upstream has a price of its own.
+    sections: { limits: { pricing: path.join(dir, 'pricing.json') } },
+    env: { DATABASE_URL: postgres.url },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { log: () => {} });
 });
 

@@ -9,14 +9,12 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { connect, type AddressInfo, type NetConnectOpts, type Socket } from 'node:net';
 import type { DuplexOptions } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/index.ts';
 import { openPglite, type Sql } from '../../src/db/index.ts';
 import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../../src/dev/dev-issuer.ts';
-import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { watchServers, type ServerSide } from '../adversarial/round7-ops-sockets.ts';
+import { devIssuerEntry, echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'proctor';
 const WRITE_TIMEOUT_MS = 1000;
@@ -121,43 +119,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
   const upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/v1`;
   const sql = await openPglite();
-  const config = resolveConfig(
-    {
-      // 1 GiB/s: the 8 MiB answer's deadline is the write deadline and 8 ms (read-pace.test.ts: the pace itself).
-      server: {
-        host: '127.0.0.1',
-        port: 0,
-        client_write_timeout_ms: WRITE_TIMEOUT_MS,
-        client_min_read_bytes_per_second: 2 ** 30,
-      },
-      metrics: { port: 0 },
-      database: { pglite_dir: '/unused' },
-      ledger: { chain: 'stalled-readers', signing_key: { env: 'KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: issuer.issuer,
-            audience: [AUDIENCE],
-            algorithms: ['ES256', 'EdDSA'],
-            required_typ: 'at+jwt',
-            allow_insecure_http: true,
-          },
-        ],
-      },
-      classification: { fingerprint_key: { env: 'FP' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'echo',
-          kind: 'openai-compatible',
-          base_url: upstreamUrl,
-          models: ['*'],
-          attributes: { region: 'local', baa: false, zero_data_retention: true },
-        },
-      ],
-    },
-    { env: { KEY: generateSigningKey().privateKeyPem, FP: 'f'.repeat(32) }, baseDir: process.cwd() },
-  );
+  const config = proctorConfig({
+    // 1 GiB/s: the 8 MiB answer's deadline is the write deadline and 8 ms (read-pace.test.ts: the pace itself).
+    server: { client_write_timeout_ms: WRITE_TIMEOUT_MS, client_min_read_bytes_per_second: 2 ** 30 },
+    database: { pglite_dir: '/unused' },
+    ledger: { chain: 'stalled-readers' },
+    issuers: [devIssuerEntry(issuer.issuer, AUDIENCE)],
+    upstreams: [echoUpstream(upstreamUrl)],
+    sections: { metrics: { port: 0 } },
+  });
   const ended: ((line: Record<string, unknown>) => void)[] = [];
   const proctor = await startProctor(config, {
     sql,

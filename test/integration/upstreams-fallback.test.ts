@@ -7,18 +7,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import http from 'node:http';
 import pg from 'pg';
-import { resolveConfig } from '../../src/config/index.ts';
 import { generateSigningKey } from '../../src/ledger/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
+import { oidcIssuerEntry, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 const ANTHROPIC_KEY = 'sk-ant-held-by-proctor';
@@ -75,70 +74,58 @@ beforeAll(async () => {
     'version: "fallback-test"\nunknown_model: { price_as: flat }\ndefaults:\n  flat: { input: 1000000, output: 2000000, cached_input: 500000 }\nupstreams: {}\n',
   );
   const zdr = { zero_data_retention: true };
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
-      ledger: { chain: 'fallback-1', signing_key: { env: 'PROCTOR_SIGNING_KEY' } },
-      identity: {
-        issuers: [
-          {
-            issuer: idp.issuer,
-            audience: [AUDIENCE],
-            algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
-            allow_insecure_http: true,
-          },
-        ],
+  const config = proctorConfig({
+    database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 1000 },
+    ledger: { chain: 'fallback-1' },
+    issuers: [oidcIssuerEntry(idp.issuer, AUDIENCE)],
+    upstreams: [
+      {
+        name: 'flaky',
+        kind: 'openai-compatible',
+        base_url: flaky.url,
+        models: ['*'],
+        attributes: { ...zdr, baa: true },
       },
-      classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
-      policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
-      upstreams: [
-        {
-          name: 'flaky',
-          kind: 'openai-compatible',
-          base_url: flaky.url,
-          models: ['*'],
-          attributes: { ...zdr, baa: true },
-        },
-        {
-          name: 'nobaa',
-          kind: 'openai-compatible',
-          base_url: nobaa.url,
-          models: ['*'],
-          attributes: { ...zdr, baa: false },
-        },
-        {
-          name: 'steady',
-          kind: 'openai-compatible',
-          base_url: steady.url,
-          models: ['*'],
-          attributes: { ...zdr, baa: true },
-        },
-        {
-          name: 'dead',
-          kind: 'openai-compatible',
-          base_url: dead,
-          models: ['*'],
-          attributes: { ...zdr, baa: true },
-          timeouts: { connect_ms: 1000, first_byte_ms: 2000, total_ms: 5000 },
-        },
-        {
-          name: 'silent',
-          kind: 'openai-compatible',
-          base_url: silentUrl,
-          models: ['*'],
-          attributes: { ...zdr, baa: true },
-          timeouts: { connect_ms: 1000, first_byte_ms: 300, total_ms: 5000 },
-        },
-        {
-          name: 'claude',
-          kind: 'anthropic',
-          base_url: anthropicEcho.url,
-          credential: { env: 'ANTHROPIC_KEY' },
-          models: ['*'],
-          attributes: zdr,
-        },
-      ],
+      {
+        name: 'nobaa',
+        kind: 'openai-compatible',
+        base_url: nobaa.url,
+        models: ['*'],
+        attributes: { ...zdr, baa: false },
+      },
+      {
+        name: 'steady',
+        kind: 'openai-compatible',
+        base_url: steady.url,
+        models: ['*'],
+        attributes: { ...zdr, baa: true },
+      },
+      {
+        name: 'dead',
+        kind: 'openai-compatible',
+        base_url: dead,
+        models: ['*'],
+        attributes: { ...zdr, baa: true },
+        timeouts: { connect_ms: 1000, first_byte_ms: 2000, total_ms: 5000 },
+      },
+      {
+        name: 'silent',
+        kind: 'openai-compatible',
+        base_url: silentUrl,
+        models: ['*'],
+        attributes: { ...zdr, baa: true },
+        timeouts: { connect_ms: 1000, first_byte_ms: 300, total_ms: 5000 },
+      },
+      {
+        name: 'claude',
+        kind: 'anthropic',
+        base_url: anthropicEcho.url,
+        credential: { env: 'ANTHROPIC_KEY' },
+        models: ['*'],
+        attributes: zdr,
+      },
+    ],
+    sections: {
       routing: {
         routes: [
           { model: 'echo-1', api: 'anthropic', upstreams: ['claude'] },
@@ -150,16 +137,10 @@ beforeAll(async () => {
       },
       limits: { pricing: 'pricing.yaml' },
     },
-    {
-      env: {
-        DATABASE_URL: postgres.url,
-        PROCTOR_SIGNING_KEY: key.privateKeyPem,
-        PROCTOR_FINGERPRINT_KEY: 'k'.repeat(32),
-        ANTHROPIC_KEY,
-      },
-      baseDir: dir,
-    },
-  );
+    env: { DATABASE_URL: postgres.url, ANTHROPIC_KEY },
+    signingKeyPem: key.privateKeyPem,
+    baseDir: dir,
+  });
   proctor = await startProctor(config, { log: () => {} });
 });
 
