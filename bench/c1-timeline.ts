@@ -5,6 +5,9 @@
 // done, reply sent) are split into steps, and each step's p50 / p99 printed per target. BENCH_C1_ROOTS=name=dir,...
 // runs the trees given (e.g. a `git worktree` of the commit before a change beside this one), taking turns in slices,
 // so a before/after pair shares the machine's moments; BENCH_C1_MODES=durable,flush_deferred (ledger.outcome_commit).
+// BENCH_C1_STREAMS=32 adds, each round, streams at that concurrency (the mock at 2 ms an event): first byte added over
+// the bare mock's, each stream's received → headers flushed in Proctor, and per second the event loop's utilisation,
+// its delay and GC pauses (where a stream's first byte waits: in a queue, in GC, or in the pipeline).
 // Writes bench/results/c1-timeline.json.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closedLoop, type LoadSlice, percentile, summarise } from './side-by-side-load.ts';
 import { postgresCpuSeconds, processCpuSeconds, timeFdatasync, type FsyncTiming } from './side-by-side-proc.ts';
+import type { Written } from './c1-timeline-hooks.ts';
 import { startMock, type Target } from './side-by-side-targets.ts';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -23,6 +27,8 @@ const settings = {
   warmupSeconds: number('BENCH_C1_WARMUP_SECONDS', 1),
   roots: (process.env.BENCH_C1_ROOTS ?? `now=${here}`).split(',').map((pair) => pair.split('=') as [string, string]),
   modes: (process.env.BENCH_C1_MODES ?? 'durable').split(',') as ('durable' | 'flush_deferred')[],
+  /** Streams at this concurrency too (the mock at 2 ms an event), each round after the c=1 slices; 0: none. */
+  streams: number('BENCH_C1_STREAMS', 0),
 };
 
 interface Run {
@@ -32,6 +38,8 @@ interface Run {
   slices: LoadSlice[];
   windows: [number, number][];
   cpu: [number, number];
+  streamSlices: LoadSlice[];
+  streamWindows: [number, number][];
 }
 
 type StartTarget = (
@@ -50,32 +58,45 @@ async function startRun(name: string, root: string, mode: 'durable' | 'flush_def
   process.env.PROCTOR_TIMELINE_FILE = marksFile;
   try {
     const target = await startProctorTarget(upstream, 1000, { outcomeCommit: mode });
-    return { name, target, marksFile, slices: [], windows: [], cpu: [0, 0] } as Run;
+    return {
+      name,
+      target,
+      marksFile,
+      slices: [],
+      windows: [],
+      cpu: [0, 0],
+      streamSlices: [],
+      streamWindows: [],
+    } as Run;
   } finally {
     process.env = saved;
   }
 }
 
 /** One slice at c=1 against `url`; for a run, its window (epoch ms) and the CPU of Proctor and its PostgreSQL. */
-async function slice(url: string, headers: (i: number) => Record<string, string>, run: Run | null) {
+async function slice(url: string, headers: (i: number) => Record<string, string>, run: Run | null, streams = 0) {
   let before = [0, 0];
   const window: [number, number] = [0, 0];
   const cpuNow = () =>
     run ? [processCpuSeconds(run.target.pid), postgresCpuSeconds(run.target.postmaster as number)] : [0, 0];
   const result = await closedLoop({
     url,
-    concurrency: 1,
-    stream: false,
+    concurrency: streams || 1,
+    stream: streams > 0,
     warmupSeconds: settings.warmupSeconds,
     seconds: settings.seconds,
     headers,
     onWindow(edge) {
       window[edge === 'start' ? 0 : 1] = performance.timeOrigin + performance.now();
+      if (streams > 0) return;
       if (edge === 'start') before = cpuNow();
       else if (run) run.cpu = cpuNow().map((v, i) => (run.cpu[i] ?? 0) + v - (before[i] ?? 0)) as [number, number];
     },
   });
-  if (run) {
+  if (run && streams > 0) {
+    run.streamSlices.push(result);
+    run.streamWindows.push(window);
+  } else if (run) {
     run.slices.push(result);
     run.windows.push(window);
   }
@@ -124,10 +145,38 @@ function timeline(requests: [string, number][][]) {
   return { requests: requests.length, following: same.length, steps, total };
 }
 
+/** A run's streams: client first byte over the bare mock's, and the hooks' per-stream and per-second readings inside
+ * its stream windows. */
+function streamsOf(written: Written, run: Run) {
+  const inside = (t: number) => run.streamWindows.some(([a, b]) => t >= a && t <= b);
+  const load = summarise(run.streamSlices, true);
+  const bare = summarise(streamBaseline, true);
+  const spans = written.streams
+    .filter((s) => inside(s.received))
+    .map((s) => s.headers - s.received)
+    .sort((a, b) => a - b);
+  const seconds = written.seconds.filter((s) => inside(s.at - 500));
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    first_byte_added_p50_ms: round((load.first_byte_p50_ms ?? 0) - (bare.first_byte_p50_ms ?? 0)),
+    first_byte_added_p99_ms: round((load.first_byte_p99_ms ?? 0) - (bare.first_byte_p99_ms ?? 0)),
+    streams: load.requests,
+    errors: load.errors,
+    received_to_headers_p50_ms: percentile(spans, 0.5),
+    received_to_headers_p99_ms: percentile(spans, 0.99),
+    elu_by_second: seconds.map((s) => round(s.elu)),
+    delay_p99_ms_by_second: seconds.map((s) => round(s.delayP99)),
+    delay_max_ms: round(Math.max(0, ...seconds.map((s) => s.delayMax))),
+    gc_ms_per_second: round(seconds.reduce((sum, s) => sum + s.gcMs, 0) / Math.max(1, seconds.length)),
+    gc_max_ms: round(Math.max(0, ...seconds.map((s) => s.gcMax))),
+  };
+}
+
 const mock = await startMock();
 await mock.configure(0, 0);
 const runs: Run[] = [];
 const baseline: LoadSlice[] = [];
+const streamBaseline: LoadSlice[] = [];
 const fsync: FsyncTiming[] = [];
 try {
   for (const [name, root] of settings.roots)
@@ -139,6 +188,12 @@ try {
     baseline.push(await slice(mock.url, () => json, null));
     const order = round % 2 === 0 ? runs : [...runs].reverse();
     for (const run of order) await slice(run.target.url, (i) => run.target.headers(i, 1), run);
+    if (settings.streams > 0) {
+      await mock.configure(0, 2);
+      streamBaseline.push(await slice(mock.url, () => json, null, settings.streams));
+      for (const run of order) await slice(run.target.url, (i) => run.target.headers(i, 1), run, settings.streams);
+      await mock.configure(0, 0);
+    }
   }
   for (const run of runs) process.kill(run.target.pid, 'SIGUSR2');
   const bare = summarise(baseline, false);
@@ -146,7 +201,8 @@ try {
   for (const run of runs) {
     while (!existsSync(run.marksFile)) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 200)); // written synchronously: let the write finish
-    const marks = JSON.parse(readFileSync(run.marksFile, 'utf8')) as [string, number][];
+    const written = JSON.parse(readFileSync(run.marksFile, 'utf8')) as Written;
+    const { marks } = written;
     const load = summarise(run.slices, false);
     const perRequest = (s: number) => Math.round((s * 1e6) / Math.max(1, load.requests));
     report.push({
@@ -163,6 +219,7 @@ try {
       proctor_cpu_us_per_request: perRequest(run.cpu[0]),
       postgres_cpu_us_per_request: perRequest(run.cpu[1]),
       timeline: timeline(requestsOf(marks, run.windows)),
+      streams: settings.streams > 0 ? streamsOf(written, run) : null,
     });
   }
   const fsyncP = (key: 'p50_us' | 'p99_us') => fsync.map((f) => f[key]).join(' · ');
@@ -170,6 +227,15 @@ try {
     `bare mock c=1 p50 / p99: ${bare.p50_ms} / ${bare.p99_ms} ms; fdatasync p50 ${fsyncP('p50_us')} µs, p99 ${fsyncP('p99_us')} µs`,
   );
   for (const r of report) {
+    if (r.streams) {
+      const s = r.streams;
+      console.log(
+        `\n## ${r.name}: streams at c=${settings.streams}: first byte added p50 / p99 ${s.first_byte_added_p50_ms} / ${s.first_byte_added_p99_ms} ms; ` +
+          `in Proctor received → headers flushed p50 / p99 ${s.received_to_headers_p50_ms} / ${s.received_to_headers_p99_ms} ms; ` +
+          `event loop utilisation ${s.elu_by_second.join(' · ')}; loop delay p99 by second ${s.delay_p99_ms_by_second.join(' · ')} ms (max ${s.delay_max_ms} ms); ` +
+          `GC ${s.gc_ms_per_second} ms a second, longest pause ${s.gc_max_ms} ms`,
+      );
+    }
     console.log(`\n## ${r.name}: added p50 / p99 ${r.added_p50_ms} / ${r.added_p99_ms} ms, ${r.requests} requests`);
     console.log(`added p50 by round: ${r.added_p50_ms_by_round.join(' · ')} ms`);
     console.log(
