@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll } from 'vitest';
 
 const CHANNEL = 'http.server.request.start';
 
@@ -44,6 +45,38 @@ export function watchServers(): ServerSide {
       while (!received(which).every((r) => r.request.socket.closed)) await turn();
     },
     close: () => unsubscribe(CHANNEL, onStart),
+  };
+}
+
+/** What listenWatched listens with: Proctor's HTTP app (fastify). */
+interface Listener {
+  listen(options: { host: string; port: number }): Promise<string>;
+  close(): Promise<unknown>;
+}
+
+/**
+ * A test file's server over real sockets: before its tests the in-process servers are watched and `app` listens on
+ * 127.0.0.1 (any port); after them both stop. `port` and `servers` are read once it listens (inside a test).
+ */
+export function listenWatched(app: Listener): { readonly port: number; readonly servers: ServerSide } {
+  let port = 0;
+  let servers: ServerSide | undefined;
+  beforeAll(async () => {
+    servers = watchServers();
+    port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+  });
+  afterAll(async () => {
+    servers?.close();
+    await app.close();
+  });
+  return {
+    get port() {
+      return port;
+    },
+    get servers() {
+      if (servers === undefined) throw new Error('listenWatched: read before the file listens');
+      return servers;
+    },
   };
 }
 

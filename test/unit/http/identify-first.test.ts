@@ -5,11 +5,11 @@
 // its share of the budget while another's body is still read.
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/index.ts';
 import { IdentityError, type RequestHeaders } from '../../../src/identity/index.ts';
 import type { IncomingRequest, RequestHandler } from '../../../src/pipeline/index.ts';
-import { watchServers, type ServerSide } from '../../adversarial/round7-ops-sockets.ts';
+import { listenWatched } from '../../adversarial/round7-ops-sockets.ts';
 import { defaultEngine, harness } from '../../helpers/mcp-harness.ts';
 
 const LIMIT = 32 * 1024;
@@ -50,16 +50,7 @@ const app = buildServer({
   bodyBytesInFlight: 2 * LIMIT,
   bodyBytesPerClient: LIMIT,
 });
-let port = 0;
-let servers: ServerSide;
-beforeAll(async () => {
-  servers = watchServers();
-  port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
-});
-afterAll(async () => {
-  servers.close();
-  await app.close();
-});
+const served = listenWatched(app);
 
 const head = (length: number, token: string | null, tag: string, path = '/v1/chat/completions') =>
   `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\n` +
@@ -69,7 +60,7 @@ const tagged = (tag: string) => (r: IncomingMessage) => r.headers['x-tag'] === t
 
 /** A connection from `from` that writes `bytes`; `answer` is what the server wrote before it closed the connection. */
 function open(bytes: string, from = '127.0.0.1'): { socket: Socket; answer: Promise<string> } {
-  const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+  const socket = connect({ port: served.port, host: '127.0.0.1', localAddress: from });
   const received: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => received.push(chunk));
   socket.on('error', () => {});
@@ -85,7 +76,7 @@ async function holdBody(bytes: number, sent: number, token: string | null, tag: 
   const body = text ?? json(bytes);
   const first = head(bytes, token, tag, path);
   const held = open(first + body.slice(0, sent));
-  await servers.read(tagged(tag), first.length + sent);
+  await served.servers.read(tagged(tag), first.length + sent);
   return { ...held, rest: body.slice(sent) };
 }
 

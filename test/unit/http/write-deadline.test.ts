@@ -7,10 +7,10 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/index.ts';
 import type { IncomingRequest, RequestHandler } from '../../../src/pipeline/index.ts';
-import { watchServers, type ServerSide } from '../../adversarial/round7-ops-sockets.ts';
+import { listenWatched } from '../../adversarial/round7-ops-sockets.ts';
 
 const MiB = 2 ** 20;
 /** More than a loopback connection's buffers take from a client that does not read (about 3.5 MiB here). */
@@ -52,16 +52,7 @@ const app = buildServer({
   clientMinReadBytesPerSecond: 2 ** 30,
   clientStalled: (what) => stalls.push(what),
 });
-let port = 0;
-let servers: ServerSide;
-beforeAll(async () => {
-  servers = watchServers();
-  port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
-});
-afterAll(async () => {
-  servers.close();
-  await app.close();
-});
+const served = listenWatched(app);
 
 const request = (tag: string) => {
   const body = '{"model":"m","messages":[]}';
@@ -74,18 +65,18 @@ const tagged = (tag: string) => (r: IncomingMessage) => r.headers['x-tag'] === t
 
 /** A connection that sends one request and never reads the answer: resolves once the server has read the request. */
 async function stalled(tag: string): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1' });
+  const socket = connect({ port: served.port, host: '127.0.0.1' });
   socket.pause();
   socket.on('error', () => {});
   await once(socket, 'connect');
   socket.write(request(tag));
-  await servers.read(tagged(tag), request(tag).length);
+  await served.servers.read(tagged(tag), request(tag).length);
   return socket;
 }
 
 /** A connection that sends one request and reads the answer until the server closes it: the bytes it read. */
 async function reader(tag: string): Promise<number> {
-  const socket = connect({ port, host: '127.0.0.1' });
+  const socket = connect({ port: served.port, host: '127.0.0.1' });
   let read = 0;
   socket.on('data', (chunk: Buffer) => {
     read += chunk.length;
@@ -106,7 +97,7 @@ describe('a client that stops reading', () => {
     try {
       expect(await ended).toMatchObject({ tag: 'stream-stalled', aborted: true });
       expect((await ended).writes).toBeLessThan(8);
-      await servers.closed(tagged('stream-stalled'));
+      await served.servers.closed(tagged('stream-stalled'));
       expect(stalls).toEqual(['stream']);
     } finally {
       socket.destroy();
@@ -117,7 +108,7 @@ describe('a client that stops reading', () => {
     stalls.length = 0;
     const socket = await stalled('plain-stalled');
     try {
-      await servers.closed(tagged('plain-stalled'));
+      await served.servers.closed(tagged('plain-stalled'));
       expect(stalls).toEqual(['answer']);
     } finally {
       socket.destroy();
