@@ -110,7 +110,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    // One access line per request is written when its pipeline call ends (src/observability/logger.ts).
+    // One access line per request is written once its reply has left (inFlight below; src/observability/logger.ts).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     // A request past its deadline is answered 408 by the clientError handler. Node checks the deadline every
