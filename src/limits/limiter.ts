@@ -214,7 +214,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     },
 
     async reserve(input) {
-      const completion = input.maxTokens ?? options.defaultMaxTokens;
+      const outputs = input.outputs ?? 1;
+      if (!Number.isSafeInteger(outputs) || outputs < 1)
+        throw new LimitsError('ERR_LIMITS_INVALID', 'outputs must be a positive integer');
+      const completion = (input.maxTokens ?? options.defaultMaxTokens) * outputs;
       const { priced, spend, quotes } = priceEstimate(pricing, input, completion);
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
       return hold(input, specs, { tokens: input.promptTokens + completion, spend }, priced, quotes, {

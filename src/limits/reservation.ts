@@ -26,6 +26,9 @@ export interface ReserveInput {
   promptTokenMethod: string;
   /** The effective output cap: the smaller of the request's and the decision's max_tokens; null when neither caps. */
   maxTokens: number | null;
+  /** How many outputs the upstream generates and bills, each up to the cap (chat `n`, completions `best_of`); 1 if
+   * absent. The completion estimate is the cap (or the default) times this. */
+  outputs?: number;
   limits: DecisionLimits | null;
   /** The request was counted by admit(): the subject's minute counter holds and settles no second request for it. */
   admitted?: boolean;

@@ -1,6 +1,7 @@
 // The pipeline's side of the limits stage: what to reserve for an admitted request, what the decision and outcome
 // records say about it, and which basis a settlement takes from the way the request ended. Invariants: the estimate
-// is the prompt counted with a real tokenizer (src/limits/prompt-tokens.ts) plus the full output cap; a request that
+// is the prompt counted with a real tokenizer (src/limits/prompt-tokens.ts) plus the full output cap times the
+// outputs the upstream generates (the adapter's `outputs`: chat `n`, completions `best_of` per prompt); a request that
 // may have used tokens upstream without reporting them is billed the estimate, never zero.
 import type { Principal } from '../identity/index.ts';
 import type { Decision } from '../policy/index.ts';
@@ -67,6 +68,8 @@ export function reserveFor(
     promptTokens: prompt.tokens,
     promptTokenMethod: prompt.method,
     maxTokens: caps.length === 0 ? null : Math.min(...caps),
+    // Each output the upstream generates (chat `n`, completions `best_of` per prompt) may reach the cap, and is billed.
+    outputs: GENERATES_OUTPUT[request.api] ? (request.outputs ?? 1) : 1,
     limits: decision.obligations.limits,
     admitted: true, // the pipeline counted the request at admission (Limiter.admit)
   });

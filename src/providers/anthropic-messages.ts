@@ -120,6 +120,7 @@ export function parseAnthropicMessages(raw: Uint8Array): NormalizedRequest {
     inspected,
     bodySha256,
     maxTokens: body.max_tokens as number,
+    outputs: 1, // one message: the API has no candidate count
     messageCount: messages.length,
     toolCalls,
     toolNames: ((body.tools as Json[] | undefined) ?? []).map((t) => t.name as string),

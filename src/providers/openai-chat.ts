@@ -157,6 +157,16 @@ export const CHAT_REQUEST: ObjectShape = object(
       metadata: 'identity comes from the access token, never from the body',
     },
     check: (body) => {
+      // One output cap: the reservation and the policy's cap bound the one field sent, so a second one the upstream
+      // may read instead (many OpenAI-compatible servers read max_tokens alone) is refused, as OpenAI refuses it
+      // (400 invalid_parameter_combination, param max_tokens).
+      if (body.max_tokens !== undefined && body.max_completion_tokens !== undefined) {
+        throw new RequestError(
+          'ERR_REQUEST_INVALID',
+          "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
+          'max_tokens',
+        );
+      }
       // One choice per stream: the hold-back scanners screen each choice apart, so a value split across two streamed
       // choices could not be found (the non-streamed screen joins them).
       if (body.stream === true && ((body.n as number | undefined) ?? 1) > 1) {
@@ -205,6 +215,8 @@ export function parseChatCompletion(raw: Uint8Array): NormalizedRequest {
     inspected,
     bodySha256,
     maxTokens: (body.max_completion_tokens ?? body.max_tokens ?? null) as number | null,
+    // Every choice is generated and billed, each up to the cap.
+    outputs: (body.n ?? 1) as number,
     messageCount: messages.length,
     toolCalls,
     toolNames: ((body.tools as Json[] | undefined) ?? []).map((t) => (t.function as Json).name as string),
@@ -217,6 +229,7 @@ export function chatUpstreamBody(request: NormalizedRequest, maxTokensCap: numbe
   // Usage is read from the stream's last chunk: asked for whether or not the client did (the relay hides it then).
   if (request.stream) body.stream_options = { include_usage: true };
   if (maxTokensCap !== null) {
+    // One of the two caps at most (the shape refuses both), so the field capped is the one the upstream reads.
     const field = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
     body[field] = Math.min(maxTokensCap, (body[field] as number | undefined) ?? maxTokensCap);
   }

@@ -72,10 +72,21 @@ export function parseCompletion(raw: Uint8Array): NormalizedRequest {
     inspected,
     bodySha256,
     maxTokens: (body.max_tokens ?? null) as number | null,
+    outputs: completionOutputs(body),
     messageCount: typeof body.prompt === 'string' ? 1 : (body.prompt as unknown[]).length,
     toolCalls: 0,
     toolNames: [],
   });
+}
+
+/**
+ * The completions the upstream generates and bills, each up to max_tokens: every prompt of a list is a completion of
+ * its own, and each generates `best_of` candidates (`n` are returned; OpenAI requires best_of ≥ n, the larger counts
+ * if a server does not).
+ */
+function completionOutputs(body: Json): number {
+  const prompts = typeof body.prompt === 'string' ? 1 : (body.prompt as unknown[]).length;
+  return prompts * Math.max((body.n as number | undefined) ?? 1, (body.best_of as number | undefined) ?? 1);
 }
 
 export function completionUpstreamBody(request: NormalizedRequest, maxTokensCap: number | null): Json {

@@ -24,6 +24,7 @@ export function parseEmbedding(raw: Uint8Array): NormalizedRequest {
     inspected,
     bodySha256,
     maxTokens: null,
+    outputs: 1, // vectors, no generated tokens
     messageCount: typeof body.input === 'string' ? 1 : (body.input as unknown[]).length,
     toolCalls: 0,
     toolNames: [],

@@ -152,6 +152,7 @@ export function parseResponsesRequest(raw: Uint8Array): NormalizedRequest {
     inspected,
     bodySha256,
     maxTokens: (body.max_output_tokens ?? null) as number | null,
+    outputs: 1, // one response: the API has no candidate count (no `n`)
     messageCount: input === null ? 1 : input.length,
     toolCalls: input === null ? 0 : input.filter((item) => item.type === 'function_call').length,
     toolNames: ((body.tools as Json[] | undefined) ?? []).map((t) => t.name as string),

@@ -44,6 +44,8 @@ export function normalizedRequest(parts: {
   inspected: Inspected<Json>;
   bodySha256: string;
   maxTokens: number | null;
+  /** As NormalizedRequest.outputs: every adapter says how many outputs its API bills per output cap. */
+  outputs: number;
   messageCount: number;
   toolCalls: number;
   toolNames: string[];
@@ -56,6 +58,7 @@ export function normalizedRequest(parts: {
     model: body.model as string,
     stream: body.stream === true,
     maxTokens: parts.maxTokens,
+    outputs: parts.outputs,
     messageCount: parts.messageCount,
     estimatedPromptTokens: estimatePromptTokens({
       textBytes: inspected.textBytes,

@@ -54,6 +54,12 @@ export interface NormalizedRequest {
   model: string;
   stream: boolean;
   maxTokens: number | null;
+  /**
+   * How many outputs the upstream generates and bills for this request, each up to `maxTokens`: chat's `n`, legacy
+   * completions' prompts × `best_of` (or `n`); absent means one. The limits stage reserves the output cap this many
+   * times (docs/limits.md "The estimate").
+   */
+  outputs?: number;
   messageCount: number;
   /** A deliberate over-estimate of the prompt's tokens for typical text, without a tokenizer (token-estimate.ts). */
   estimatedPromptTokens: number;

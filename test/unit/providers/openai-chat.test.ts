@@ -314,6 +314,22 @@ describe('openai chat completions adapter', () => {
     expect(adapter.upstreamBody(plain, null)).not.toHaveProperty('max_tokens');
   });
 
+  it('refuses max_tokens beside max_completion_tokens, as OpenAI does (400, param max_tokens): one cap, the one capped', () => {
+    const error = parseError({
+      model: 'm',
+      max_completion_tokens: 10,
+      max_tokens: 100_000,
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect([error.code, error.param]).toEqual(['ERR_REQUEST_INVALID', 'max_tokens']);
+    expect(error.message).toBe("Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.");
+    const legacy = adapter.parse(
+      bytes({ model: 'm', max_tokens: 100_000, messages: [{ role: 'user', content: 'x' }] }),
+    );
+    expect(adapter.upstreamBody(legacy, 1024)).toMatchObject({ max_tokens: 1024 });
+    expect(adapter.upstreamBody(legacy, 1024)).not.toHaveProperty('max_completion_tokens');
+  });
+
   it('reads usage only when it is well-formed', () => {
     expect(adapter.readUsage({ usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } })).toEqual({
       prompt_tokens: 3,
