@@ -12,10 +12,10 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type ValidationMemo } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
-import { createDecodeBudget, decodedRuns, joinDecoded, runsCovering, spanOfPiece } from './decode.ts';
+import { createDecodeBudget, decodedRuns, joinDecoded, privateKeysIn, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import { decodedAcross } from './join-decode.ts';
+import { decodedAcross, keysWhereOpening } from './join-decode.ts';
 import { numberListWindows } from './number-lists.ts';
 import { itemListWindows } from './item-lists.ts';
 import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
@@ -66,6 +66,11 @@ export function createClassifier(opts: {
    * find the same).
    */
   windowBatches?: 'short' | 'reach';
+  /**
+   * Build every view of every text, also where it provably yields nothing (a digits view of fewer digits than a numeric
+   * value holds, a DER key read of a text without a key's opening). Default false (tests: both MUST find the same).
+   */
+  readEveryView?: boolean;
 }): Classifier {
   if (!(opts.fingerprintKey instanceof Uint8Array) || opts.fingerprintKey.byteLength < MIN_FINGERPRINT_KEY_BYTES) {
     throw new ClassificationError(
@@ -104,6 +109,7 @@ export function createClassifier(opts: {
     ...recognizers.map((r) => Math.max(r.contextBefore, r.contextAfter)),
   );
   const shortBatches = opts.windowBatches !== 'reach';
+  const everyView = opts.readEveryView === true;
   const reachGap = batchGap(
     Math.max(EXCLUDE_BEFORE, ...recognizers.map((r) => Math.max(r.contextBefore, r.contextAfter))),
   );
@@ -191,6 +197,27 @@ export function createClassifier(opts: {
   }
 
   /**
+   * The drafts of a main view's digits view (digit-view.ts) by `set`, pushed onto `found`: the view only around its
+   * rewrites, and only values holding a rewritten character (the rest are the main view's own); not built for a text
+   * with fewer digits than a numeric value holds. A loop, not push(...): a dense megabyte has more drafts than a call's
+   * arguments may hold.
+   */
+  function scanDigits(
+    normalized: NormalizedText,
+    set: RecognizerSet,
+    segment: TextSegment,
+    index: number,
+    found: Draft[],
+    near?: Near,
+  ): void {
+    if (!everyView && !holdsDigits(normalized.text, MIN_NUMERIC_DIGITS)) return;
+    for (const island of digitIslands(normalized)) {
+      const keep = (start: number, end: number) => holdsRewrite(island.rewritten, start, end);
+      for (const d of scanView(island.view, set, segment, index, keep, near)) found.push(d);
+    }
+  }
+
+  /**
    * Every draft of one segment: the main view with every recognizer, the digits view (digit-view.ts) with the numeric
    * ones, and, given a decoding budget, what its encoded runs decode to (decode.ts), reported on each whole run.
    */
@@ -206,14 +233,7 @@ export function createClassifier(opts: {
     // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
     const normalized = normalizedView(segment.text);
     const found = scanView(normalized, sets.main, segment, index, undefined, near);
-    // The digits view only around its rewrites, and only values holding a rewritten character (the rest are the main
-    // view's own). A loop, not push(...): a dense megabyte has more drafts than a call's arguments may hold.
-    if (sets.digits !== undefined) {
-      for (const island of digitIslands(normalized)) {
-        const keep = (start: number, end: number) => holdsRewrite(island.rewritten, start, end);
-        for (const d of scanView(island.view, sets.digits, segment, index, keep, near)) found.push(d);
-      }
-    }
+    if (sets.digits !== undefined) scanDigits(normalized, sets.digits, segment, index, found, near);
     const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
     if (decoded.length > 0) {
       // One level: the decoded text is scanned without decoding again; a finding covers each run it touches (its exact
@@ -277,7 +297,10 @@ export function createClassifier(opts: {
               for (const touched of membersTouching(batch, start, end)) alone.add(touched.index);
             else if (readsPastMember(batch, member, from, to)) alone.add(member.index);
           };
-      for (const d of scan({ path: '', text: batch.text }, -1, undefined, undefined, near)) {
+      // The digits view member by member (below), as each reads alone: a batch's would be built over all of them,
+      // and most hold fewer digits than a numeric value. `readEveryView`: the batch's, as before.
+      const sets = everyView ? undefined : { main: all };
+      for (const d of scan({ path: '', text: batch.text }, -1, undefined, sets, near)) {
         const member = memberHolding(batch, d.start, d.end);
         if (member === undefined) {
           for (const touched of membersTouching(batch, d.start, d.end)) alone.add(touched.index);
@@ -298,6 +321,12 @@ export function createClassifier(opts: {
       for (const index of alone) {
         const text = members[index] as string;
         drafts.set(text, scan({ path: '', text }, -1));
+      }
+      if (everyView || numeric === undefined) continue;
+      for (const member of batch.members) {
+        if (alone.has(member.index)) continue;
+        const text = members[member.index] as string;
+        scanDigits(normalizedView(text), numeric, { path: '', text }, -1, drafts.get(text) as Draft[]);
       }
     }
     return drafts;
@@ -353,7 +382,11 @@ export function createClassifier(opts: {
       }
     }
     // Encoded runs cut between segments, decoded across the windows' boundaries (join-decode.ts).
-    const read = { normalize: normalizedView, scan: (text: string) => scan({ path: '', text }, -1) };
+    const read = {
+      normalize: normalizedView,
+      scan: (text: string) => scan({ path: '', text }, -1),
+      keysIn: everyView ? privateKeysIn : keysWhereOpening,
+    };
     for (const d of decodedAcross(segments, windows.flat(), budget, alone, read)) found.push(d);
     // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
     // by a line break, by the recognizers that require context only.
@@ -438,6 +471,23 @@ export const MATCH_READ_REACH = 128;
  * text dense with values (a chat of names and numbers) would otherwise have most windows read twice.
  */
 const RESCANS_ALONE = 2;
+
+/**
+ * Fewest ASCII digits a match of a numeric recognizer (DIGIT_VIEW_RECOGNIZERS: SSNs, a BSN, a routing number 9, an
+ * NHS number 10, a card 13) holds. The digits view copies the main view's characters or writes `-`, never a digit, so
+ * a main view with fewer digits has no digits view worth building (views-property.test.ts checks both).
+ */
+export const MIN_NUMERIC_DIGITS = 9;
+
+/** Whether `text` holds at least `count` ASCII digits (the main view writes every decimal digit in ASCII). */
+function holdsDigits(text: string, count: number): boolean {
+  let seen = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39 && ++seen >= count) return true;
+  }
+  return false;
+}
 
 /** Closed tokens remembered clean per classifier (scanSegment). */
 const CLEAN_TOKENS = 1024;

@@ -21,6 +21,7 @@ import {
 import type { Draft } from './drafts.ts';
 import { piecesAcross } from './join-pieces.ts';
 import type { JoinWindow, Piece, WindowPart } from './join-window.ts';
+import { mayOpenKey } from './key-starts.ts';
 import type { NormalizedText } from './normalize.ts';
 import type { TextSegment } from './types.ts';
 
@@ -132,13 +133,13 @@ export interface WindowRun {
 
 /**
  * The decoded runs of each window that cross one of its boundaries (two parts glued with nothing between), at window
- * offsets. `normalize` is the classifier's (the main view of a text); `memo` keeps each excerpt's crossing runs for
- * the call (windows of several orders share text), so an excerpt spends the budget once.
+ * offsets. `read` is the classifier's (the main view of a text, its keys); `memo` keeps each excerpt's crossing runs
+ * for the call (windows of several orders share text), so an excerpt spends the budget once.
  */
 export function boundaryRuns(
   windows: readonly JoinWindow[],
   budget: DecodeBudget,
-  normalize: (text: string) => NormalizedText,
+  read: Pick<TextReader, 'normalize' | 'keysIn'>,
 ): WindowRun[] {
   let memo: Map<string, readonly DecodedRun[]> | undefined;
   const keyMemo = new Map<string, readonly ArmoredKey[]>();
@@ -157,7 +158,7 @@ export function boundaryRuns(
       if (mayHoldKey(text, at)) {
         if (keys === undefined) {
           keys = keyMemo.get(text);
-          if (keys === undefined) keyMemo.set(text, (keys = privateKeysIn(text)));
+          if (keys === undefined) keyMemo.set(text, (keys = read.keysIn(text)));
         }
         for (; keysAdded < keys.length && (keys[keysAdded] as ArmoredKey).start < at; keysAdded += 1) {
           const key = keys[keysAdded] as ArmoredKey;
@@ -191,17 +192,26 @@ export function boundaryRuns(
       const key = `${at - from}\u0000${excerpt}`;
       memo ??= new Map();
       let runs = memo.get(key);
-      if (runs === undefined) memo.set(key, (runs = crossingRuns(excerpt, at - from, budget, normalize)));
+      if (runs === undefined) memo.set(key, (runs = crossingRuns(excerpt, at - from, budget, read.normalize)));
       for (const run of runs) found.push({ window, run: shifted(run, from) });
     }
   }
   return found;
 }
 
-/** How the classifier reads a text: its main view, and its drafts (scan() without decoding, segment -1). */
+/**
+ * How the classifier reads a text: its main view, its drafts (scan() without decoding, segment -1), and its DER private
+ * keys (privateKeysIn, skipped where no key may open: keysWhereOpening).
+ */
 export interface TextReader {
   normalize: (text: string) => NormalizedText;
   scan: (text: string) => Draft[];
+  keysIn: (text: string) => readonly ArmoredKey[];
+}
+
+/** privateKeysIn, skipped on a text where no key may open (key-starts.ts: the same keys, none). */
+export function keysWhereOpening(text: string): readonly ArmoredKey[] {
+  return mayOpenKey(text) ? privateKeysIn(text) : [];
 }
 
 /** What each segment found alone, asked of a piece of a value decoded across a boundary (join-pieces.ts). */
@@ -229,7 +239,7 @@ export function decodedAcross(
   alone: FoundAlone,
   read: TextReader,
 ): Draft[] {
-  const crossing = boundaryRuns(windows, budget, read.normalize);
+  const crossing = boundaryRuns(windows, budget, read);
   if (crossing.length === 0) return [];
   const byText = new Map<string, WindowRun[]>();
   for (const entry of crossing) {
