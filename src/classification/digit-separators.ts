@@ -4,6 +4,7 @@
 // regrouped in short groups). Pure functions of the text; each scan reads a character a bounded number of times.
 
 import { escapeAt, hexValue } from './decode-escapes.ts';
+import { listedWindow, WINDOW_SLACK, windowRules } from './listed-windows.ts';
 import { isDroppedCharacter } from './normalize.ts';
 
 /** A separator run longer than this between two digits is not a separator: the digits stay apart. */
@@ -159,7 +160,12 @@ export function separatorWidth(text: string, at: number, accepts: (code: number)
   return at < text.length && accepts(text.charCodeAt(at)) ? 1 : 0;
 }
 
-/** Most raw characters in a separator run (escapes written out): keeps a run's cost bounded. */
+/**
+ * Most raw characters of the counted separators of a run (escapes written out): keeps a run's cost bounded. Escapes
+ * of dropped characters are not counted (separatorCount) and not bounded: nothing a reader sees, however long they are
+ * written out (eleven `\u200b` are 66 characters), so a run of them never ends a number by its length alone. Each
+ * walk reads such a run once (digit-view.ts skips past a run it read: the digits inside its escapes start nothing).
+ */
 export const MAX_SEPARATOR_RAW = 64;
 
 /**
@@ -175,19 +181,28 @@ export function separatorCount(text: string, at: number, width: number): number 
 }
 
 /**
- * End (exclusive) of the separator run at `from` (escapes read as the character they name: separatorWidth); -1 when
- * it counts more than MAX_SEPARATOR_RUN characters (separatorCount), spans more than MAX_SEPARATOR_RAW, or ends the
- * text.
+ * Where the separator run at `from` stops (escapes read as the character they name: separatorWidth): the first
+ * offset past it, and whether it is within the limits (at most MAX_SEPARATOR_RUN counted characters, separatorCount,
+ * and MAX_SEPARATOR_RAW raw characters of them). A run past the limits stops where it passes them.
  */
-export function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
+export function runStop(text: string, from: number, accepts: (code: number) => boolean): { at: number; ok: boolean } {
   let at = from;
   let count = 0;
+  let raw = 0;
   for (let width = separatorWidth(text, at, accepts); width > 0; width = separatorWidth(text, at, accepts)) {
-    count += separatorCount(text, at, width);
+    const counted = separatorCount(text, at, width);
+    count += counted;
+    raw += counted * width;
     at += width;
-    if (count > MAX_SEPARATOR_RUN || at - from > MAX_SEPARATOR_RAW) return -1;
+    if (count > MAX_SEPARATOR_RUN || raw > MAX_SEPARATOR_RAW) return { at, ok: false };
   }
-  return at < text.length ? at : -1;
+  return { at, ok: true };
+}
+
+/** End (exclusive) of the separator run at `from` (runStop); -1 when it is past the limits or ends the text. */
+export function runEnd(text: string, from: number, accepts: (code: number) => boolean): number {
+  const stop = runStop(text, from, accepts);
+  return stop.ok && stop.at < text.length ? stop.at : -1;
 }
 
 /** Most characters between two items of a list of single digits (`4, 1`, `"4", "1"`, `],\n    [`, indentation). */
@@ -264,17 +279,29 @@ export interface DigitRun {
   separators: [number, number][];
   /** Split by list item separators (`4,1,1`, `["4","1"]`), not by whitespace alone. */
   listed: boolean;
+  /** A listed run that is no number whole: the separators inside its window that is a value (listedWindow). */
+  windows?: [number, number][];
+}
+
+/** Whether the character at `at` ends a list item that is a digit (`4,`, `4]`, `"4"`), unlike `0.5`, `1e3`, `0x1`. */
+function endsDigitItem(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  return !(isDigit(code) || code === 0x2e || code === 0x5f || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a));
 }
 
 /**
  * The run of single digits starting at `from` (a digit with no digit beside it), each split from the next by
  * whitespace (`2 1 9 0 9 9 9 9 9`) or, all of them, by list item separators (itemSeparatorEnd: `2,1,9,…`,
- * `[4, 1, 1, …]`, `["4","1",…]`, `[[4,1,1,1],[1,1,1,1],…]`). A listed run is read as one number only when it is the
- * whole list (no item before or after it: `[4, 1, 10, 1]` is four numbers, none of them a card's digits) and holds
- * MIN_LISTED_DIGITS–MAX_REGROUPED_DIGITS digits (`digits` is 0 otherwise: longer lists, rows of a table of small
- * numbers, are data; the recognizers' validators and context words decide the rest). A run is read to its end once
- * (at most MAX_REGROUPED_DIGITS separators kept): the caller skips past it, so a long list costs one read of each
- * character. `lists` false: whitespace only (the text holds no listed run: digit-view.ts LISTED_DIGITS).
+ * `[4, 1, 1, …]`, `["4","1",…]`, `[[4,1,1,1],[1,1,1,1],…]`; an item is a digit alone: `0.5`, `1e3` are other items).
+ * A listed run is read as one number when it is the whole list (no item before or after it: `[4, 1, 10, 1]` is four
+ * numbers) and holds MIN_LISTED_DIGITS–MAX_REGROUPED_DIGITS digits (`digits` is 0 otherwise: longer lists, rows of a
+ * table of small numbers, are data; the recognizers' validators and context words decide the rest); a listed run of
+ * MIN_LISTED_DIGITS digits or more that is no number whole (another item beside it, `null`, `0.5`, a leading `0`, a
+ * tenth digit) is read over one window (listed-windows.ts: beside a word of the value's type, the run less at most a
+ * digit at each end, a validator's) when it has one. A run is read to its end once (at most MAX_REGROUPED_DIGITS
+ * separators kept; a run with a window is read once more): the caller skips past it, so a long list costs two reads
+ * of each character at most. `lists` false:
+ * whitespace only (the text holds no listed run: digit-view.ts LISTED_DIGITS).
  */
 export function spacedRun(text: string, from: number, lists = true): DigitRun {
   const separators: [number, number][] = [];
@@ -289,6 +316,7 @@ export function spacedRun(text: string, from: number, lists = true): DigitRun {
       listItem = next >= 0;
     }
     if (next < 0 || next === end || !isDigit(text.charCodeAt(next)) || isDigit(text.charCodeAt(next + 1))) break;
+    if (listItem && !endsDigitItem(text, next + 1)) break;
     listed ??= listItem;
     if (listed !== listItem) break;
     // Past a card's digits a listed run is no number: read to its end (the caller skips it) without keeping more.
@@ -296,11 +324,30 @@ export function spacedRun(text: string, from: number, lists = true): DigitRun {
     digits += 1;
     end = next + 1;
   }
-  if (listed === true) {
-    const whole = !itemBefore(text, from) && itemSeparatorEnd(text, end) < 0;
-    if (!whole || digits > MAX_REGROUPED_DIGITS || digits < MIN_LISTED_DIGITS) digits = 0;
-  }
-  return { end, digits, separators, listed: listed === true };
+  if (listed !== true) return { end, digits, separators, listed: false };
+  const whole = !itemBefore(text, from) && itemSeparatorEnd(text, end) < 0;
+  const windows = digits >= MIN_LISTED_DIGITS ? listedRunWindow(text, from, digits) : undefined;
+  if (windows !== undefined) return { end, digits: 0, separators, listed: true, windows };
+  if (!whole || digits > MAX_REGROUPED_DIGITS || digits < MIN_LISTED_DIGITS) digits = 0;
+  return { end, digits, separators, listed: true };
+}
+
+/**
+ * The separators inside the window of the listed run of `count` digits at `from` (listedWindow), read again
+ * (itemSeparatorEnd after each digit), in order; undefined when it has none.
+ */
+function listedRunWindow(text: string, from: number, count: number): [number, number][] | undefined {
+  const rules = windowRules(text, from, count);
+  if (rules.length === 0 || count > MAX_REGROUPED_DIGITS + 2 * WINDOW_SLACK) return undefined; // most lists
+  const at: number[] = [from];
+  for (let k = 1; k < count; k += 1) at.push(itemSeparatorEnd(text, (at[k - 1] as number) + 1));
+  let digits = '';
+  for (const p of at) digits += text[p];
+  const window = listedWindow(rules, digits);
+  if (window === undefined) return undefined;
+  const separators: [number, number][] = [];
+  for (let k = window[0]; k + 1 < window[1]; k += 1) separators.push([(at[k] as number) + 1, at[k + 1] as number]);
+  return separators;
 }
 
 /**

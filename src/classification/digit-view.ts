@@ -21,7 +21,15 @@ import {
   shortGroupRun,
   spacedRun,
 } from './digit-separators.ts';
-import { DASH, mergeRewrites, OTHER, SeparatorChain, SPACE } from './mixed-separators.ts';
+import {
+  DASH,
+  mergeRewrites,
+  mixedShortGroupCards,
+  OTHER,
+  SeparatorChain,
+  type ShortGroupCard,
+  SPACE,
+} from './mixed-separators.ts';
 import type { NormalizedText } from './normalize.ts';
 import { CREDIT_CARD, NL_BSN, UK_NHS, US_BANK_ROUTING, US_SSN, US_SSN_LABELLED } from './recognizers-pii.ts';
 import type { RecognizerDefinition } from './types.ts';
@@ -56,11 +64,12 @@ function rewritesOf(main: NormalizedText): Rewrite[] {
 const MAX_RUN_MARKS = 64;
 
 /**
- * End (exclusive) of the separator run at `from` (digit-separators.ts runEnd), combining marks on its separators
- * skipped by code point and not counted towards MAX_SEPARATOR_RUN (`2̲1̲9̲-̲0̲9̲`, `-` with eight tildes, a mark past the
- * BMP: the main view drops the marks on the digits, not those on a separator); -1 when there is none.
+ * Where the separator run at `from` stops (digit-separators.ts runStop), combining marks on its separators skipped by
+ * code point and not counted towards MAX_SEPARATOR_RUN (`2̲1̲9̲-̲0̲9̲`, `-` with eight tildes, a mark past the BMP: the
+ * main view drops the marks on the digits, not those on a separator), and whether it is within the limits and ends
+ * before the text does.
  */
-function separatorRunEnd(text: string, from: number): number {
+function separatorRunStop(text: string, from: number): { at: number; ok: boolean } {
   let at = from;
   let separators = 0;
   let raw = 0;
@@ -74,12 +83,13 @@ function separatorRunEnd(text: string, from: number): number {
     }
     const width = separatorWidth(text, at, isDigitSeparator);
     if (width === 0) break;
-    separators += separatorCount(text, at, width);
-    raw += width;
-    if (separators > MAX_SEPARATOR_RUN || raw > MAX_SEPARATOR_RAW) return -1;
+    const counted = separatorCount(text, at, width);
+    separators += counted;
+    raw += counted * width; // escapes of dropped characters are not bounded (MAX_SEPARATOR_RAW)
     at += width;
+    if (separators > MAX_SEPARATOR_RUN || raw > MAX_SEPARATOR_RAW) return { at, ok: false };
   }
-  return at < text.length ? at : -1;
+  return { at, ok: at < text.length };
 }
 
 /**
@@ -139,9 +149,37 @@ function separatorRewrites(text: string): Rewrite[] {
   const rewrites: Rewrite[] = [];
   let shortRunsChecked = 0; // a run of short groups is read once, not again from each of its groups (linear)
   const chain = new SeparatorChain(text); // groups split by two kinds of separator (mixed-separators.ts)
+  // Past every separator run read (runs of escapes of dropped characters are unbounded): a digit before it is inside
+  // one of the run's escapes (`\xe2\x80\x8b`, `&#8203;`), which starts nothing, and is not read again (linear).
+  let runsRead = 0;
+  // Cards in short groups split by whitespace and dashes mixed, found ahead (mixedShortGroupCards), taken when the walk
+  // reaches them; a run of them is read once.
+  let mixedChecked = 0;
+  let cards: ShortGroupCard[] = [];
+  let nextCard = 0;
   for (let i = 0; i < n; ) {
+    if (i < runsRead) {
+      chain.close(-1);
+      i = runsRead;
+      continue;
+    }
     if (!isDigit(text.charCodeAt(i))) {
       i += 1;
+      continue;
+    }
+    if (!isDigit(text.charCodeAt(i - 1)) && i >= mixedChecked) {
+      const run = mixedShortGroupCards(text, i);
+      mixedChecked = run.end;
+      cards = run.cards;
+      nextCard = 0;
+    }
+    while (nextCard < cards.length && (cards[nextCard] as ShortGroupCard).start < i) nextCard += 1;
+    if (nextCard < cards.length && (cards[nextCard] as ShortGroupCard).start === i) {
+      const card = cards[nextCard] as ShortGroupCard;
+      for (const [from, to] of card.separators) rewrites.push({ from, to, dash: false });
+      chain.close(-1);
+      nextCard += 1;
+      i = card.end;
       continue;
     }
     if (!isDigit(text.charCodeAt(i - 1))) chain.groupAt(i);
@@ -150,6 +188,12 @@ function separatorRewrites(text: string): Rewrite[] {
       if (run.digits >= MIN_SPACED_DIGITS) {
         // Digits kept, the spaces (or the list's item separators) between them dropped.
         for (const [from, to] of run.separators) rewrites.push({ from, to, dash: false });
+        i = run.end;
+        continue;
+      }
+      if (run.windows !== undefined) {
+        // A list that is no number whole: the separators inside its window that is a value dropped.
+        for (const [from, to] of run.windows) rewrites.push({ from, to, dash: false });
         i = run.end;
         continue;
       }
@@ -172,8 +216,10 @@ function separatorRewrites(text: string): Rewrite[] {
     // A separator run after this digit and before another: `-`, unless it is one ASCII space or one `-` already.
     const after = i + 1;
     if (after < n && separatorWidth(text, after, isDigitSeparator) > 0) {
-      const end = separatorRunEnd(text, after);
-      if (end > after && isDigit(text.charCodeAt(end))) {
+      const stop = separatorRunStop(text, after);
+      const end = stop.at;
+      runsRead = end;
+      if (stop.ok && end > after && isDigit(text.charCodeAt(end))) {
         const form = end - after > 1 ? OTHER : text[after] === ' ' ? SPACE : text[after] === '-' ? DASH : OTHER;
         if (form === OTHER) rewrites.push({ from: after, to: end, dash: true });
         chain.separator(after, end, form);

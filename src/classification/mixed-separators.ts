@@ -6,7 +6,14 @@
 // Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
 import { isCardLayout, isValidCardNumber } from './cards.ts';
 import type { Rewrite } from './digit-lists.ts';
-import { MAX_REGROUPED_DIGITS, MIN_REGROUPED_DIGITS } from './digit-separators.ts';
+import {
+  isDigit,
+  isSpaceSeparator,
+  MAX_REGROUPED_DIGITS,
+  MAX_SHORT_GROUP,
+  MIN_REGROUPED_DIGITS,
+  separatorWidth,
+} from './digit-separators.ts';
 
 /**
  * How a separator run between two groups of a chain is written before unification: one ASCII space (kept), one `-`
@@ -153,4 +160,114 @@ export function mergeRewrites(rewrites: readonly Rewrite[], unified: readonly Re
   }
   while (k < unified.length) merged.push(unified[k++] as Rewrite);
   return merged;
+}
+
+/** A dash between short groups: `-`, U+2010–U+2015, the minus signs (U+2212, U+FE63, U+FF0D), U+FE58. */
+function isDash(code: number): boolean {
+  return (
+    code === 0x2d ||
+    (code >= 0x2010 && code <= 0x2015) ||
+    code === 0x2212 ||
+    code === 0xfe63 ||
+    code === 0xff0d ||
+    code === 0xfe58
+  );
+}
+
+/** Whitespace (an escape naming it included) or a dash: the separators a mixed run of short groups takes. */
+function isSpaceOrDash(code: number): boolean {
+  return isSpaceSeparator(code) || isDash(code);
+}
+
+/** A card's window of a mixed run of short groups: where it starts and ends, and its separators ([from, to) each). */
+export interface ShortGroupCard {
+  start: number;
+  end: number;
+  separators: [number, number][];
+}
+
+/**
+ * The run of short digit groups (1–MAX_SHORT_GROUP digits) starting at `from` (a digit after a non-digit), split by
+ * single separators that are whitespace or dashes, mixed (`41 11-11 11 11-11 11 11`, `411 111-111 111-111 1`): its end,
+ * and the windows of its whole groups that a model reads as a card: 13–19 digits, whitespace and a dash both between
+ * them (one kind alone is digit-separators.ts shortGroupRun's), an issuer range and Luhn (isValidCardNumber), the
+ * first from the left, then the next past it (disjoint: the digits view rewrites each once). Linear: a group starts
+ * windows of at most MAX_REGROUPED_DIGITS digits.
+ */
+export function mixedShortGroupCards(text: string, from: number): { end: number; cards: ShortGroupCard[] } {
+  // One read without keeping anything: most runs (a year, a date, a time, one kind of separator) hold no such card.
+  const first = readShortGroups(text, from);
+  if (!first.space || !first.dash || first.digits < MIN_REGROUPED_DIGITS) return { end: first.end, cards: NONE };
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const before: [number, number][] = []; // the separator after each group but the last
+  const spaced: boolean[] = []; // whether it is whitespace (or an escape: of whitespace or a dropped character)
+  readShortGroups(text, from, (start, end, separator, width) => {
+    starts.push(start);
+    ends.push(end);
+    if (width === 0) return;
+    before.push([end, end + width]);
+    spaced.push(width > 1 || isSpaceSeparator(separator));
+  });
+  const cards: ShortGroupCard[] = [];
+  const n = starts.length;
+  for (let head = 0; head < n; ) {
+    let found = -1;
+    let digits = '';
+    let space = false;
+    let dash = false;
+    for (let last = head; last < n; last += 1) {
+      digits += text.slice(starts[last], ends[last]);
+      if (digits.length > MAX_REGROUPED_DIGITS) break;
+      if (last > head) {
+        if (spaced[last - 1]) space = true;
+        else dash = true;
+      }
+      if (digits.length >= MIN_REGROUPED_DIGITS && space && dash && isValidCardNumber(digits)) found = last;
+    }
+    if (found < 0) {
+      head += 1;
+      continue;
+    }
+    cards.push({ start: starts[head] as number, end: ends[found] as number, separators: before.slice(head, found) });
+    head = found + 1;
+  }
+  return { end: first.end, cards };
+}
+
+const NONE: ShortGroupCard[] = [];
+
+/**
+ * Reads the run of mixedShortGroupCards from `from`: each group to `group` (its [start, end), the separator after it
+ * and its width, 0 for the last), and the run's end, digits, and whether whitespace and a dash are between its groups.
+ */
+function readShortGroups(
+  text: string,
+  from: number,
+  group?: (start: number, end: number, separator: number, width: number) => void,
+): { end: number; digits: number; space: boolean; dash: boolean } {
+  let digits = 0;
+  let space = false;
+  let dash = false;
+  let end = from;
+  for (let at = from; ; ) {
+    let groupEnd = at;
+    while (isDigit(text.charCodeAt(groupEnd))) groupEnd += 1;
+    if (groupEnd - at > MAX_SHORT_GROUP) return { end: digits === 0 ? groupEnd : end, digits, space, dash };
+    digits += groupEnd - at;
+    end = groupEnd;
+    let width = separatorWidth(text, groupEnd, isSpaceOrDash);
+    if (width > 0 && !isDigit(text.charCodeAt(groupEnd + width))) width = 0;
+    if (width > 0) {
+      // The group after it must be short too, or the separator is not the run's.
+      let next = groupEnd + width;
+      while (next - groupEnd - width <= MAX_SHORT_GROUP && isDigit(text.charCodeAt(next))) next += 1;
+      if (next - groupEnd - width > MAX_SHORT_GROUP) width = 0;
+    }
+    group?.(at, groupEnd, text.charCodeAt(groupEnd), width);
+    if (width === 0) return { end, digits, space, dash };
+    if (width > 1 || isSpaceSeparator(text.charCodeAt(groupEnd))) space = true;
+    else dash = true;
+    at = groupEnd + width;
+  }
 }

@@ -3,7 +3,9 @@
 // short items (codes, hex bytes, base64 quads, digits) are found; the lists a real user sends (small numbers,
 // coordinates, versions, matrices, ratings, byte arrays of ordinary text, CSV rows, tags) stay clean.
 import { describe, expect, it } from 'vitest';
+import { isSpaceSeparator, runEnd, runStop } from '../../../src/classification/digit-separators.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
+import { listedWindow, windowRules } from '../../../src/classification/listed-windows.ts';
 import { segmentsOf } from './parsed-segments.ts';
 import { answerSegments } from '../../../src/providers/answer-json.ts';
 
@@ -63,6 +65,70 @@ describe('single digits of a whole list read as one number', () => {
   });
 });
 
+describe('a list of single digits that is no number whole, read in windows beside a word of its type', () => {
+  const ssn = SSN.join(', ');
+  const card = CARD.join(', ');
+  it.each([
+    ['an SSN with a trailing null', `ssn [${ssn}, null]`, 'US_SSN'],
+    ['an SSN after a null', `ssn [null, ${ssn}]`, 'US_SSN'],
+    ['an SSN with a tenth digit', `ssn [${ssn}, 5]`, 'US_SSN'],
+    ['an SSN after a leading 0', `ssn [0, ${ssn}]`, 'US_SSN'],
+    ['an SSN with a float and a string after it', `{"ssn": [${ssn}, 0.5, "x"]}`, 'US_SSN'],
+    ['a card with a trailing 0.5', `card [${card}, 0.5]`, 'CREDIT_CARD'],
+    ['a card after an object', `card [{"a": 1}, ${card}]`, 'CREDIT_CARD'],
+    ['a card between zeros', `card [0, ${card}, 0]`, 'CREDIT_CARD'],
+    ['a BSN with a trailing null', 'bsn [1, 2, 3, 4, 5, 6, 7, 8, 2, null]', 'NL_BSN'],
+  ])('%s is found', (_name, text, type) => {
+    expect(found(text).map((f) => f.split(' ')[0])).toContain(type);
+  });
+
+  it('a finding covers the digits of its window only', () => {
+    expect(found(`card [${card}, 0.5]`)).toEqual([`CREDIT_CARD ${card}`]);
+    expect(found(`ssn [${ssn}, 5]`)).toEqual([`US_SSN ${ssn}`]);
+    // Two windows pass the SSN rules and overlap: the first from the left is read, so one digit of the other is left.
+    expect(found(`ssn [0, ${ssn}]`)).toEqual([`US_SSN 0, ${SSN.slice(0, 8).join(', ')}`]);
+  });
+
+  it('a non-digit item is a break: windows do not reach across it', () => {
+    expect(found(`card [${CARD.slice(0, 8).join(', ')}, null, ${CARD.slice(8).join(', ')}]`)).toEqual([]);
+  });
+
+  it.each([
+    ['no word of the type before the list', `[${card}, 0.5] and [0, ${ssn}]`],
+    ['an SSN word, and no window passes the SSN rules', 'ssn [6, 6, 6, 1, 2, 3, 4, 5, 6, null]'],
+    ['a card word, and no window passes Luhn', `card [${CARD.slice(0, 15).join(', ')}, 2, null]`],
+    ['a card word beside a JSON array of small ints', '{"card_count": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}'],
+    [
+      'a card word beside a bit vector',
+      `card flags ${JSON.stringify(Array.from({ length: 40 }, (_, i) => (i % 3) % 2))}`,
+    ],
+    [
+      'a card word beside ratings',
+      `card ratings [${Array.from({ length: 30 }, (_, i) => 1 + ((i * 7) % 3)).join(', ')}]`,
+    ],
+    ['an SSN word beside a list of small ints with floats', 'ssn [1, 2, 3, 0.5, 4, 5, 6, 7, 8, 9, 10]'],
+    ['a card with two items before it', `card [0, 0, ${card}]`],
+    ['a card in the middle of a longer run', `card [0, 0, 0, 0, 0, 0, 0, ${card}, 0, 0, 0]`],
+  ])('control: %s', (_name, text) => {
+    expect(found(text)).toEqual([]);
+  });
+
+  it('a window leaves out at most one digit at each end of its run: longest first, then from the left', () => {
+    const text = 'card and ssn ';
+    const windowOf = (digits: string) => {
+      const window = listedWindow(windowRules(text, text.length, digits.length), digits);
+      return window === undefined ? undefined : digits.slice(...window);
+    };
+    expect(windowOf(`0${CARD.join('')}0`)).toBe('4111111111111111');
+    expect(windowOf(`00${CARD.join('')}`)).toBeUndefined(); // two digits before it
+    expect(windowOf(`0${SSN.join('')}`)).toBe('021909999');
+    expect(windowOf(`${SSN.join('')}5`)).toBe('219099999');
+    expect(windowOf('666123456')).toBeUndefined();
+    expect(windowRules('the list ', 9, 30)).toEqual([]);
+    expect(windowRules('scan ', 5, 30)).toEqual([]); // `cc`, `pan` inside a word gate nothing
+  });
+});
+
 describe('JSON escapes naming whitespace between digit groups', () => {
   it.each([
     ['\\n', String.raw`{"note":"ssn 219\n09\n9999"}`, String.raw`219\n09\n9999`],
@@ -116,13 +182,36 @@ describe('every escape form of a dropped character or whitespace between digit g
     expect(found(`ssn ${value}`).map((f) => f.slice(f.indexOf(' ') + 1))).toEqual([value]);
   });
 
+  it.each([
+    ['eleven \\u200b (66 characters)', String.raw`\u200b`.repeat(11)],
+    ['eleven &#8203; (77 characters)', '&#8203;'.repeat(11)],
+    ['a thousand \\xe2\\x80\\x8b', String.raw`\xe2\x80\x8b`.repeat(1000)],
+    ['a thousand \\u200b and a space', `${String.raw`\u200b`.repeat(1000)} `],
+  ])('escapes of a dropped character are not bounded by their length: %s', (_name, sep) => {
+    const value = `219${sep}09${sep}9999`;
+    expect(found(`ssn ${value}`).map((f) => f.slice(f.indexOf(' ') + 1))).toEqual([value]);
+  });
+
+  it('a run bounds the raw length of the characters it counts, not of escapes of dropped characters', () => {
+    // Seven `\U00000020` are seven spaces (within MAX_SEPARATOR_RUN) but 70 characters (past MAX_SEPARATOR_RAW).
+    expect(runEnd(`${String.raw`\U00000020`.repeat(7)}0`, 0, isSpaceSeparator)).toBe(-1);
+    expect(runEnd(`${String.raw`\U00000020`.repeat(6)}0`, 0, isSpaceSeparator)).toBe(60);
+    const dropped = `${String.raw`\u200b`.repeat(500)}${String.raw`\U00000020`.repeat(6)}`;
+    expect(runEnd(`${dropped}0`, 0, isSpaceSeparator)).toBe(dropped.length);
+    expect(runStop(`${dropped}${'&#32;'.repeat(3)}0`, 0, isSpaceSeparator).ok).toBe(false);
+  });
+
+  it('control: escapes of a dropped character after a digit and before no digit start nothing', () => {
+    const sep = String.raw`\xe2\x80\x8b`;
+    expect(found(`ssn 219${sep.repeat(2000)}x 09 9999`)).toEqual([]);
+    expect(found(`ssn 219${'&#8203;'.repeat(11)}09${'&#8203;'.repeat(3)}99`)).toEqual([]);
+  });
+
   it('control: escapes of characters that are no separator, and runs past the limits, keep the groups apart', () => {
     expect(found('ssn 219&amp;09&amp;9999')).toEqual([]);
     expect(found('ssn 219%2C09%2C9999')).toEqual([]);
     expect(found('ssn 219%4109%419999')).toEqual([]);
     expect(found(`ssn 219${'&#32;'.repeat(9)}09${'&#32;'.repeat(9)}9999`)).toEqual([]);
-    // Raw bound: eleven \u200b (66 characters) are past MAX_SEPARATOR_RAW (64).
-    expect(found(`ssn 219${String.raw`\u200b`.repeat(11)}09${String.raw`\u200b`.repeat(11)}9999`)).toEqual([]);
     // A lone \xe2 is U+00E2 (a letter), a truncated UTF-8 sequence is none.
     expect(found(String.raw`ssn 219\xe209\xe29999`)).toEqual([]);
     expect(found('ssn 219%E2%8009%E2%809999')).toEqual([]);

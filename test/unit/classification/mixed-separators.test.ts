@@ -5,7 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import { DASH, OTHER, SeparatorChain, SPACE } from '../../../src/classification/mixed-separators.ts';
+import {
+  DASH,
+  mixedShortGroupCards,
+  OTHER,
+  SeparatorChain,
+  SPACE,
+} from '../../../src/classification/mixed-separators.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
 const find = (text: string) =>
@@ -112,5 +118,44 @@ describe('SeparatorChain', () => {
   it('keeps five groups: a card after many groups of one chain is still read', () => {
     const head = '1 2\n3 4\n5 6\n7 8\n';
     expect(unified(`${head}4111 1111\n1111 1111`)).toEqual([head.length + 4, head.length + 14]);
+  });
+});
+
+describe('a card in groups of 1-3 digits split by whitespace and dashes mixed (mixedShortGroupCards)', () => {
+  it.each([
+    ['pairs', '41 11-11 11 11-11 11 11'],
+    ['threes and a one', '411 111-111 111-111 1'],
+    ['ones, twos and threes, a line break and an en dash', '4 11\n111\u20131 11 1-111 1 11'],
+    ['an Amex in threes', '378 282-246 310 005'],
+  ])('%s: found over exactly its characters with the plain card fingerprint', (_name, value) => {
+    expect(find(`ref ${value} end`)).toEqual([
+      { type: 'CREDIT_CARD', value, fingerprint: fingerprint(value.replace(/\D/g, '')) },
+    ]);
+  });
+
+  it('a card window inside a longer run (groups before or after it) is found', () => {
+    expect(find('ref 12-34 41 11-11 11 11-11 11 11 9 end').map((f) => f.value)).toEqual(['41 11-11 11 11-11 11 11']);
+  });
+
+  it('reads a run once and finds its windows left to right, disjoint', () => {
+    const text = '41 11-11 11 11-11 11 11 55-00 00 55-55 55 55 59';
+    const run = mixedShortGroupCards(text, 0);
+    expect(run.end).toBe(text.length);
+    expect(run.cards.map((c) => text.slice(c.start, c.end))).toEqual([
+      '41 11-11 11 11-11 11 11',
+      '55-00 00 55-55 55 55 59',
+    ]);
+    expect(mixedShortGroupCards('2024-03-15 10 30', 0)).toEqual({ end: 4, cards: [] });
+  });
+
+  it.each([
+    ['Luhn fails', 'card 41 11-11 11 11-11 11 12'],
+    ['one kind only is not this rule', 'nums 12-34-56-78-90-12-34'],
+    ['phone numbers', 'call 06 12-34 56 78 or 0 800-123 45 or +33 6 12-34-56-78 and 1 800-555 12 12'],
+    ['dates and times', 'at 2026-12-06 14 45 37 or 06-12 14 45 or 1-2 3-4 5 6'],
+    ['a table of small numbers', '12 34-56 78 90-12 34 56\n1 2-3 4 5-6 7 8 9'],
+    ['IP addresses and versions (dots are no dash)', 'hosts 4.4.4.4 8.8.8.8 1.1.1.1 9.9.9.9 v1.2-3 4'],
+  ])('control: %s', (_name, text) => {
+    expect(find(text)).toEqual([]);
   });
 });
