@@ -15,16 +15,18 @@ export interface Match {
 }
 
 /**
- * Re-searches after rejected matches (a valid value may start inside one), per recognizer and text. Each starts
- * later than the last and rescans at most one match length, so re-searching after every rejected match is O(n·L)
- * for matches of at most L bytes: the re-scanned bytes may reach REJECTED_RESCAN_PER_BYTE times the text,
- * which no recognizer with matches of at most that many bytes can exhaust, however many decoys come before a value.
- * Past it (long matches overlapping: a private key's unterminated blocks), MAX_REGION_RESTARTS more per region of
- * overlapping rejected matches, then the search resumes after the rejected match: work at most
- * (REJECTED_RESCAN_PER_BYTE + MAX_REGION_RESTARTS)·n bytes.
+ * Re-searches after rejected matches (a valid value may start inside one), per recognizer and text. Rejected matches
+ * that overlap make a region; each re-search starts later than the last and re-scans the rest of the match it starts
+ * in. A region may re-scan REJECTED_RESCAN_PER_BYTE bytes a byte of its own length: a region of matches of at most that
+ * many bytes is re-searched at every start, however many decoys come before it (regions are disjoint, none spends
+ * another's). Re-searches that re-scan more (long overlapping matches: a private key's unterminated blocks, each
+ * running to the one END, make the text one region) may spend LONG_RESCAN_PER_BYTE of it, at least that many of the
+ * whole region; then the search resumes after the rejected match. Work at most REJECTED_RESCAN_PER_BYTE·n re-scanned
+ * bytes a call (it was 1,024 re-searches a region past a per-text budget: 1,500 bytes a byte of 56 KB of unterminated
+ * blocks, 1 s on the event loop).
  */
 const REJECTED_RESCAN_PER_BYTE = 64;
-const MAX_REGION_RESTARTS = 1024;
+const LONG_RESCAN_PER_BYTE = 16;
 
 /** Re-scanned bytes and re-searches of matchesOf calls, for the linearity tests. */
 export const rejectedRestarts = { restarts: 0, rescanned: 0 };
@@ -234,10 +236,9 @@ export function matchesOf(
           const found = finder(b, at);
           return found === undefined ? native(r, b, at) : found; // null: no match (undefined: RE2 decides)
         };
-  const rescanBudget = REJECTED_RESCAN_PER_BYTE * bytes.length;
-  let rescanned = 0;
+  let regionStart = 0;
   let regionEnd = 0;
-  let regionRestarts = 0;
+  let regionRescanned = 0;
   let from = 0;
   // No match starts more than `before` bytes ahead of its anchor's next occurrence (anchors.ts), and none after the
   // last one: the search starts there, and stops where none is left instead of reading the rest of the text.
@@ -282,13 +283,17 @@ export function matchesOf(
     let restartAt = -1;
     if (accepted.length === 0 && recognizer.refine === undefined) {
       restartAt = recognizer.startsAtToken ? nextTokenStart(bytes, nextCodePoint, matchEnd) : nextCodePoint;
-      if (matchStart >= regionEnd) regionRestarts = 0;
+      if (matchStart >= regionEnd) {
+        regionStart = matchStart;
+        regionRescanned = 0;
+      }
       regionEnd = Math.max(regionEnd, matchEnd);
-      if (rescanned + matchEnd - restartAt > rescanBudget && regionRestarts >= MAX_REGION_RESTARTS) restartAt = -1;
+      const rescan = matchEnd - restartAt;
+      const share = rescan > REJECTED_RESCAN_PER_BYTE ? LONG_RESCAN_PER_BYTE : REJECTED_RESCAN_PER_BYTE;
+      if (regionRescanned + rescan > share * (regionEnd - regionStart)) restartAt = -1;
     }
     if (restartAt >= 0) {
-      rescanned += matchEnd - restartAt;
-      regionRestarts += 1;
+      regionRescanned += matchEnd - restartAt;
       rejectedRestarts.restarts += 1;
       rejectedRestarts.rescanned += matchEnd - restartAt;
       from = restartAt;
