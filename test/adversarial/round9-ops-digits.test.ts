@@ -23,14 +23,11 @@ const floatPairs = (chars: number) =>
 const longestBlock = (text: string, group: string) => measured(stackOf(), text, group);
 
 describe('a prompt of numbers classified on the event loop', () => {
-  // HOLE (open, src/classification/worker-pool.ts offload estimate, or the digits view's cost in
-  // src/classification/digit-view.ts): a prompt is classified on the event loop when its characters (plus 32 a
-  // segment) stay under 64 Ki, as if every text cost what prose does; 36,000 characters of JSON float pairs cost the
-  // classifier 25-60 times prose of that length (one classify call: 100-250 ms CPU against 2-11 ms; through the stack
-  // the event loop's longest block 309-1,301 ms against 9-91 ms for prose, load 10-12), and that block stalls every
-  // other request. An offload decision by the digit groups (or the work a text's
-  // shape predicts), or a cheaper digits view, would keep it off the loop.
-  it.fails('36,000 characters of float pairs block the event loop at most 3 times as long as prose does', async () => {
+  // Closed (src/classification/worker-pool.ts costChars): the offload decision counts each digit 32 characters more
+  // (any text of more than ~2,000 digits goes to a thread). It was by characters alone: 36,000 characters of JSON
+  // float pairs cost the classifier 25-60 times prose of that length (one classify call: 100-250 ms CPU against 2-11
+  // ms; through the stack the event loop's longest block 309-1,301 ms against 9-91 ms for prose, load 10-12).
+  it('36,000 characters of float pairs block the event loop at most 3 times as long as prose does', async () => {
     const words = [];
     for (let k = 0; k < 3; k++) words.push(await longestBlock(prose(CHARS), `r9-digits-prose-${k}`));
     const numbers = [];

@@ -9,6 +9,7 @@ import {
   recognizersWith,
 } from '../../../src/classification/index.ts';
 import type { ClassifierPool, RecognizerSettings, TextSegment } from '../../../src/classification/index.ts';
+import { costChars, DIGIT_WEIGHT_CHARS, SEGMENT_WEIGHT_CHARS } from '../../../src/classification/worker-pool.ts';
 
 const KEY = new Uint8Array(32).fill(0x5c);
 const CUSTOM: RecognizerSettings[] = [
@@ -28,7 +29,7 @@ const pool = (o: Partial<Parameters<typeof createClassifierPool>[0]> = {}) => {
     fingerprintKey: KEY,
     recognizers: CUSTOM,
     local,
-    thresholdChars: 1024,
+    thresholdChars: 2048,
     size: 1,
     ...o,
   });
@@ -73,6 +74,29 @@ describe('the classifier pool', () => {
     const result = pool().classify(small);
     expect(result).not.toBeInstanceOf(Promise);
     expect(result).toEqual(local.classify(small));
+  });
+
+  it('sends a short text of many digits to a thread: its cost is estimated by its digits, not its length alone', async () => {
+    // JSON float pairs cost the classifier ~20 µs a digit against ~0.1 µs a character of prose.
+    const pairs = JSON.stringify(Array.from({ length: 60 }, (_, i) => [2.4 + i / 1e6, 4.2 - i / 1e6])).slice(0, 1500);
+    const words = [{ path: 'p', text: 'The quarterly review covers staffing and travel. '.repeat(30).slice(0, 1500) }];
+    const p = pool();
+    expect(p.classify(words)).not.toBeInstanceOf(Promise);
+    const numbers = [{ path: 'p', text: pairs }];
+    const pending = p.classify(numbers);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toEqual(local.classify(numbers));
+  });
+
+  it('counts digits of every script and form, and stops counting past the limit', () => {
+    const one = (text: string) => costChars([{ path: 'p', text }], Number.MAX_SAFE_INTEGER);
+    expect(one('abc')).toBe(3 + SEGMENT_WEIGHT_CHARS);
+    for (const digits of ['1234', '１２３４', '١٢٣٤', '①②③④', '¹²³⁴', '𝟏𝟐𝟑𝟒']) {
+      expect(one(digits)).toBe(digits.length + SEGMENT_WEIGHT_CHARS + 4 * DIGIT_WEIGHT_CHARS);
+    }
+    const nines = costChars([{ path: 'p', text: '9'.repeat(100_000) }], 200_000);
+    expect(nines).toBeGreaterThan(200_000);
+    expect(nines).toBeLessThanOrEqual(200_000 + DIGIT_WEIGHT_CHARS);
   });
 
   it('fails at once with ERR_CLASSIFIER_BUSY when every thread is busy and the queue is full', async () => {
