@@ -1,10 +1,13 @@
 // Character escapes as a view to decode: `\uXXXX`, `\u{X…}`, `\UXXXXXXXX`, `\xXX` and octal `\DDD` (JavaScript, JSON,
-// Python, C, shell printf) and HTML numeric references `&#DDD;` and `&#xHH;` (or without their `;`, as HTML reads
-// them), each read as the character it names; other characters stay as they are. And lists
+// Python, C, shell printf), HTML numeric references `&#DDD;` and `&#xHH;` (or without their `;`, as HTML reads
+// them) and the named ones a recognizer reads through (`&commat;`: named-references.ts), each read as the character it
+// names; other characters stay as they are. And lists
 // of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell.
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
 // back to exactly its own escapes or codes (decode.ts), and each character of the text is read a bounded number of
 // times.
+
+import { namedReferenceAt } from './named-references.ts';
 
 /** Decoded text with, for each UTF-16 unit, the run-local span [starts[u], ends[u]) it came from. */
 export interface MappedText {
@@ -70,7 +73,8 @@ export function escapeAt(run: string, at: number): { code: number; length: numbe
     const n = numberAt(run, at + 2, 4, 16);
     return n.length === 4 ? { code: n.value, length: 6 } : undefined;
   }
-  if (run[at] !== '&' || c1 !== '#') return undefined;
+  if (run[at] !== '&') return undefined;
+  if (c1 !== '#') return namedReferenceAt(run, at);
   const hex = run[at + 2] === 'x' || run[at + 2] === 'X';
   const from = at + (hex ? 3 : 2);
   const n = numberAt(run, from, 7, hex ? 16 : 10);

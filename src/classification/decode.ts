@@ -2,10 +2,10 @@
 // quoted-printable, character escapes and lists of decimal character codes in the main view are decoded (to valid UTF-8
 // only), and text behind a right-to-left override is read in display order (reversed); what they read as is classified
 // (all of a segment's runs as one text, kept apart by RUN_GAP), and a finding there covers its encoded run in the
-// original (so redaction removes it). Two levels: what a run decodes to is decoded once more (a second encoding over
-// the first), never a third time. Invariants: each character is looked at a bounded number of times; a classify()
-// call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a share per character of its text
-// (createDecodeBudget), both levels together, and one more fails the call
+// original (so redaction removes it). Three levels (DECODE_LEVELS): what a run decodes to is decoded again, twice (a
+// second and a third encoding over the first), never a fourth time. Invariants: each character is looked at a bounded
+// number of times; a classify() call decodes at most MAX_DECODED_RUNS runs and MAX_DECODED_CHARS characters plus a
+// share per character of its text (createDecodeBudget), every level together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
 // decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout
 // (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal); the native searches that
@@ -30,6 +30,7 @@ import { percentBytesAsHex, pythonBytesLiterals } from './decode-der-literals.ts
 import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
+import { fillerRuns } from './filler-runs.ts';
 import type { NormalizedText } from './normalize.ts';
 
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
@@ -38,6 +39,12 @@ export const MAX_DECODED_RUNS = 1 << 18;
 export const MAX_DECODED_CHARS = 4 << 20;
 /** Between two decoded texts: no recognizer matches across it (not a digit separator, not part of any value). */
 export const RUN_GAP = ' | ';
+/**
+ * Encodings read one under another (`| base64 | base64 | base64`, percent of base64 of hex). Every level's texts are
+ * spent from the call's budget before they are scanned, and a scan is linear in its text, so the work of all levels
+ * together is at most the text plus the budget's characters (linear in the text), whatever the number of levels.
+ */
+export const DECODE_LEVELS = 3;
 
 /** What is left to decode in one classify() call; shared by all its segments. */
 export interface DecodeBudget {
@@ -89,18 +96,23 @@ export function spend(budget: DecodeBudget, text: string): void {
 /**
  * The encoded runs of a main view that decode to text, within the budget, and the runs of what they decode to (a
  * second encoding over the first: `xxd -p | base64`, base64 URL-encoded, codes of base64; one shell pipeline each),
- * found over the characters of their outer run (exact ones through a run mapped character by character). Two levels
- * only: a third is not read. A private key's PEM block is not read again (it is the key, read already).
+ * found over the characters of their outer run (exact ones through a run mapped character by character), and theirs
+ * (DECODE_LEVELS). A private key's PEM block is not read again (it is the key, read already).
  */
 export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
-  const first = decodeOnce(view, budget, exhaustive);
-  const runs = [...first];
-  for (const outer of first) {
-    if (outer.text.startsWith(PEM_ARMOR)) continue;
-    for (const inner of decodeOnce(plainView(outer.text), budget, exhaustive)) {
-      const [start, end] = outer.spanOf?.(inner.start, inner.end) ?? [outer.start, outer.end];
-      runs.push({ start, end, text: inner.text });
+  const runs = decodeOnce(view, budget, exhaustive);
+  let outers = runs;
+  for (let level = 2; level <= DECODE_LEVELS && outers.length > 0; level += 1) {
+    const inners: DecodedRun[] = [];
+    for (const outer of outers) {
+      if (outer.text.startsWith(PEM_ARMOR)) continue;
+      for (const inner of decodeOnce(plainView(outer.text), budget, exhaustive)) {
+        const [start, end] = outer.spanOf?.(inner.start, inner.end) ?? [outer.start, outer.end];
+        inners.push({ start, end, text: inner.text });
+      }
     }
+    for (const inner of inners) runs.push(inner);
+    outers = inners;
   }
   return runs;
 }
@@ -189,7 +201,7 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   for (const [trigger, isRunChar, decode] of [
     ['%', isUrlChar, decodePercent],
     ['\\', isEscapeRunChar, decodeEscapes],
-    ['&#', isEscapeRunChar, decodeEscapes],
+    ['&', isEscapeRunChar, decodeEscapes],
   ] as const) {
     for (let i = text.indexOf(trigger); i >= 0; ) {
       let from = i;
@@ -232,6 +244,8 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   if (codeList) {
     decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, utf8));
   }
+  // A value with one visible filler between each two of its characters, read without it (filler-runs.ts).
+  fillerRuns(text, mapped);
   // DER private keys without their armor, in base64, hex or decimal bytes however laid out (decode-der.ts): each
   // reads as its PEM block over the characters it is written in.
   if (key) {

@@ -14,9 +14,8 @@ const hex = (s: string) => Buffer.from(s).toString('hex');
 const percent = (s: string) => [...Buffer.from(s)].map((c) => `%${c.toString(16).padStart(2, '0')}`).join('');
 
 describe('a key under three encodings', () => {
-  // HOLE (open, src/classification/decode.ts): what a decoded run reads as is decoded once more, not twice; a third
-  // encoding is one more `| base64` in the attacker's pipeline and costs the model nothing to undo.
-  it.fails.each([
+  // Closed (session 11, decode.ts DECODE_LEVELS): what a decoded run reads as is decoded twice more.
+  it.each([
     ['base64 of base64 of base64', b64(b64(b64(KEY)))],
     ['percent-encoding of base64 of hex', percent(b64(hex(KEY)))],
   ])('%s is neither forwarded nor relayed', async (_name, text) => {
@@ -34,9 +33,8 @@ describe('a key under three encodings', () => {
 });
 
 describe('an e-mail address with its @ as an HTML named entity', () => {
-  // HOLE (open, src/classification/decode-escapes.ts, or anchors.ts's EMAIL anchor): `&commat;` is not decoded, so
-  // the address holds no `@` in any view; a model reads it as the address.
-  it.fails('jane.doe&commat;example-corp.com is redacted before it is forwarded', async () => {
+  // Closed (session 11, named-references.ts): `&commat;` is read as `@` as `&#64;` is.
+  it('jane.doe&commat;example-corp.com is redacted before it is forwarded', async () => {
     expect(await forwarded(CHAT, prompt('write to jane.doe&commat;example-corp.com today'))).not.toContain('jane.doe');
   });
   it('control: the same address with @, &#64; or \\u0040 is redacted', async () => {

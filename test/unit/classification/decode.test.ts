@@ -1,4 +1,4 @@
-// Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded (two levels) and classified; a
+// Bounded decoding: base64 (both alphabets), hex and percent-encoded runs are decoded (three levels) and classified; a
 // finding covers the whole encoded run in the original; binary, short runs and runs past the budget are left alone.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -113,10 +113,14 @@ describe('character escapes (\\u, \\U, \\x, octal, HTML numeric references with 
 });
 
 describe('what decoding leaves alone', () => {
-  it('two levels: base64 of base64 is read (over the whole outer run), a third encoding is not', () => {
+  it('three levels: base64 of base64 (of base64) is read (over the whole outer run), a fourth encoding is not', () => {
     const twice = b64(b64('219-09-9999'));
     expect(find(`x ${twice} y`)).toEqual([{ ...ssn, value: twice }]);
-    expect(find(`x ${b64(twice)} y`)).toEqual([]);
+    expect(find(`x ${b64(twice)} y`)).toEqual([{ ...ssn, value: b64(twice) }]);
+    const percent = (s: string) => [...Buffer.from(s)].map((c) => `%${c.toString(16).padStart(2, '0')}`).join('');
+    const percentOfBase64OfHex = percent(b64(hex('219-09-9999')));
+    expect(find(`x ${percentOfBase64OfHex} y`)).toEqual([{ ...ssn, value: percentOfBase64OfHex }]);
+    expect(find(`x ${b64(b64(twice))} y`)).toEqual([]);
   });
 
   it('binary data (not UTF-8), short runs, long words and hashes', () => {
