@@ -3,7 +3,8 @@
 // string subject makes RE2 miss everything after a lone surrogate) and offsets are mapped back to UTF-16 in the
 // original text; a finding carries a keyed fingerprint, never the value; output order is deterministic.
 // Text is normalised before matching (normalize.ts); numeric recognizers also scan a digits view (digit-view.ts),
-// encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts).
+// encoded runs are decoded once (decode.ts), and text around segment boundaries is joined (segment-join.ts, read by
+// join-readings.ts; join windows in batches: window-batches.ts).
 
 import { type CompiledRecognizer, compileRecognizers } from './compile.ts';
 import { candidatesOf, createWordFinder, type RecognizerSet, recognizerSet } from './recognizer-sets.ts';
@@ -15,22 +16,10 @@ import { normalizeText, type NormalizedText } from './normalize.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, privateKeysIn, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
-import { decodedAcross, keysWhereOpening } from './join-decode.ts';
-import { numberListWindows } from './number-lists.ts';
-import { itemListWindows } from './item-lists.ts';
-import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
-import { isClosedToken, joinOrders, MAX_CLOSED_TOKEN } from './reading-orders.ts';
-import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
-import {
-  type BatchMember,
-  batchGap,
-  batchWindows,
-  memberHolding,
-  membersTouching,
-  readsPastMember,
-  type WindowBatch,
-} from './window-batches.ts';
-import { PAIR_GAP } from './join-window.ts';
+import { keysWhereOpening } from './join-decode.ts';
+import { type JoinReader, joinedDrafts } from './join-readings.ts';
+import { isClosedToken, MAX_CLOSED_TOKEN } from './reading-orders.ts';
+import { batchGap, draftsOfWindows, type Near, type WindowReader } from './window-batches.ts';
 import { digitValue } from './unicode-table.ts';
 import { holdPlanFor } from './stream-hold.ts';
 import { resolveOverlaps } from './overlap.ts';
@@ -268,136 +257,41 @@ export function createClassifier(opts: {
     return found;
   }
 
-  /**
-   * The drafts of each distinct window text, in its own offsets, as scan() finds them in the text alone: the texts are
-   * scanned in batches kept apart by one PAIR_GAP, which no match crosses and every look reads as a text's end
-   * (window-batches.ts). Only a look around a match reads further (context and exclusion words, readReach at most): a
-   * member with a match whose looks reach a neighbour's text is scanned again alone, and its drafts are those; so is
-   * each member a match runs across a gap into (an unbounded pattern: a PEM key's body runs to its END line or the
-   * text's end, which alone is the window's end, and may have consumed a match of theirs). A window text without a
-   * match is read once, in its batch (the small calls' usual case). When a batch has more than RESCANS_ALONE such
-   * members (text dense with values), it and every later batch are read kept apart past every reach instead (the gap
-   * batchGap builds), where only a draft across a gap sends its members to be scanned again alone. Each member is read
-   * at most three times: linear.
-   */
-  function draftsOfWindows(texts: readonly string[]): Map<string, Draft[]> {
-    const drafts = new Map<string, Draft[]>();
-    for (const text of texts) if (text.length > 0) drafts.set(text, []);
-    let members = [...drafts.keys()];
-    let apart = !shortBatches;
-    let batches = batchWindows(members, apart ? reachGap : PAIR_GAP);
-    for (let b = 0; b < batches.length; b += 1) {
-      const batch = batches[b] as WindowBatch;
-      const alone = new Set<number>();
-      const near: Near | undefined = apart
-        ? undefined
-        : (start, end, from, to) => {
-            const member = memberHolding(batch, start, end);
-            if (member === undefined)
-              for (const touched of membersTouching(batch, start, end)) alone.add(touched.index);
-            else if (readsPastMember(batch, member, from, to)) alone.add(member.index);
-          };
-      // The digits view member by member (below), as each reads alone: a batch's would be built over all of them,
-      // and most hold fewer digits than a numeric value. `readEveryView`: the batch's, as before.
-      const sets = everyView ? undefined : { main: all };
-      for (const d of scan({ path: '', text: batch.text }, -1, undefined, sets, near)) {
-        const member = memberHolding(batch, d.start, d.end);
-        if (member === undefined) {
-          for (const touched of membersTouching(batch, d.start, d.end)) alone.add(touched.index);
-          continue;
-        }
-        const own = drafts.get(members[member.index] as string) as Draft[];
-        own.push({ ...d, start: d.start - member.at, end: d.end - member.at });
-      }
-      if (!apart && alone.size > RESCANS_ALONE) {
-        const first = (batch.members[0] as BatchMember).index;
-        for (const member of batch.members) drafts.set(members[member.index] as string, []);
-        members = members.slice(first);
-        batches = batchWindows(members, reachGap);
-        apart = true;
-        b = -1;
-        continue;
-      }
-      for (const index of alone) {
-        const text = members[index] as string;
-        drafts.set(text, scan({ path: '', text }, -1));
-      }
-      if (everyView || numeric === undefined) continue;
-      for (const member of batch.members) {
-        if (alone.has(member.index)) continue;
-        const text = members[member.index] as string;
-        scanDigits(normalizedView(text), numeric, { path: '', text }, -1, drafts.get(text) as Draft[]);
-      }
-    }
-    return drafts;
-  }
+  /** How a call's window texts are read (window-batches.ts): the digits view member by member, unless every view. */
+  const windowReader: WindowReader = {
+    scan: (text, near, mainOnly) => scan({ path: '', text }, -1, undefined, mainOnly ? { main: all } : undefined, near),
+    ...(everyView || numeric === undefined
+      ? {}
+      : {
+          digits: (text: string) => {
+            const found: Draft[] = [];
+            scanDigits(normalizedView(text), numeric, { path: '', text }, -1, found);
+            return found;
+          },
+        }),
+    shortBatches,
+    reachGap,
+  };
+  /** How the texts the joins build are read (join-readings.ts). */
+  const joinReader: JoinReader = {
+    scan: (text, budget) => scan({ path: '', text }, -1, budget),
+    scanContextual: (text) => scan({ path: '', text }, -1, undefined, contextual),
+    windows: (texts) => draftsOfWindows(texts, windowReader),
+    decode: {
+      normalize: normalizedView,
+      scan: (text) => scan({ path: '', text }, -1),
+      keysIn: everyView ? privateKeysIn : keysWhereOpening,
+    },
+  };
 
   /**
    * Every segment alone, then the text around each boundary between adjacent segments, turns of one role and paths
-   * of one shape (segment-join.ts).
+   * of one shape (segment-join.ts, join-readings.ts).
    */
   function scanAll(segments: readonly TextSegment[]): Draft[] {
     const budget = createDecodeBudget(segments.reduce((length, segment) => length + segment.text.length, 0));
     const found = segments.flatMap((segment, index) => scanSegment(segment, index, budget));
-    const alreadyFound = overlapsFound(found);
-    const alone = { overlaps: alreadyFound, covers: coveredByFound(found) };
-    const spans = spansOfSegments(segments);
-    const others = joinOrders(segments).map((order) => joinWindows(segments, JOIN_WINDOW, order, true, spans));
-    // The parsed JSON's number lists as its text's lists (number-lists.ts): a card's groups over two of them.
-    const windows = [
-      joinWindows(segments, JOIN_WINDOW, undefined, false, spans),
-      ...others,
-      numberListWindows(segments),
-    ];
-    // A window's drafts depend on its text alone: the reading orders of a short list often build the same text twice
-    // (each still maps them onto its own parts). The distinct texts are scanned in batches (window-batches.ts).
-    const draftsOf = draftsOfWindows(windows.flat().map((window) => window.text));
-    // The parsed lists of short items read whole (item-lists.ts: codes, hex bytes, quads, digits), decoded as a
-    // segment's text is.
-    const lists = itemListWindows(segments);
-    for (const list of lists) draftsOf.set(list.text, scan({ path: '', text: list.text }, -1, budget));
-    for (const window of [...windows.flat(), ...lists]) {
-      for (const d of draftsOf.get(window.text) ?? []) {
-        let across = piecesAcross(window, d.start, d.end);
-        if (across.length === 0 && d.recognizer.requireContext) {
-          // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`): kept when it is
-          // in reach of a neighbour and the segment alone found no value of that type there. Only for recognizers
-          // that require context: any other would report what the window's clipping invents (an id cut short).
-          const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
-          const piece = pieceBeside(window, segments, d, reach);
-          across = piece === undefined ? [] : [piece];
-        }
-        const pieces = across.map((p) => ({ ...p, type: d.type }));
-        if (pieces.some(alreadyFound)) continue;
-        pieces.forEach((piece, k) => {
-          found.push({
-            ...d,
-            segment: piece.segment,
-            path: (segments[piece.segment] as TextSegment).path,
-            start: piece.start,
-            end: piece.end,
-            continuation: k > 0,
-          });
-        });
-      }
-    }
-    // Encoded runs cut between segments, decoded across the windows' boundaries (join-decode.ts).
-    const read = {
-      normalize: normalizedView,
-      scan: (text: string) => scan({ path: '', text }, -1),
-      keysIn: everyView ? privateKeysIn : keysWhereOpening,
-    };
-    for (const d of decodedAcross(segments, windows.flat(), budget, alone, read)) found.push(d);
-    // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
-    // by a line break, by the recognizers that require context only.
-    for (const window of labelWindows(segments, undefined, spans)) {
-      for (const d of scan({ path: '', text: window.text }, -1, undefined, contextual)) {
-        const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
-        const piece = pieceBeside(window, segments, d, reach, LABEL_BREAK.length);
-        if (piece === undefined || alreadyFound({ ...piece, type: d.type })) continue;
-        found.push({ ...d, ...piece, path: (segments[piece.segment] as TextSegment).path });
-      }
-    }
+    for (const d of joinedDrafts(segments, found, budget, joinReader)) found.push(d);
     return found;
   }
 
@@ -456,21 +350,12 @@ export function createClassifier(opts: {
   return { classify, recognizers: definitions };
 }
 
-/** Hears of a match kept in a view: its span and what the looks around it may read, at original offsets. */
-type Near = (start: number, end: number, from: number, to: number) => void;
-
 /**
  * Characters any look around a match reads besides its recognizer's context reach: EXCLUDE_BEFORE (24), an adjacent
  * exclusion phrase (40 before) and a company's legal form (80 from a name's start) in match-context.ts, a re-match a
  * few code points on (matching.ts); with room to spare.
  */
 export const MATCH_READ_REACH = 128;
-
-/**
- * Members of a short batch scanned again alone before the rest of a call's windows are batched apart past every reach:
- * text dense with values (a chat of names and numbers) would otherwise have most windows read twice.
- */
-const RESCANS_ALONE = 2;
 
 /**
  * Fewest ASCII digits a match of a numeric recognizer (DIGIT_VIEW_RECOGNIZERS: SSNs, a BSN, a routing number 9, an
