@@ -1,0 +1,47 @@
+// Review s11 (R1, attacker's review of session 11's changes): each hole is an `it.fails` naming the file to fix.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { CLOSED, fates } from './round9-helpers.ts';
+
+/** An unencrypted Ed25519 key in OpenSSH's own format (openssh-key-v1: no DER inside, so only PRIVATE_KEY reads it). */
+function opensshKey(): string {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  const seed = Buffer.from(jwk.d as string, 'base64url');
+  const pub = Buffer.from(jwk.x as string, 'base64url');
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const str = (b: Buffer | string) => Buffer.concat([u32(Buffer.byteLength(b)), Buffer.from(b)]);
+  const blob = Buffer.concat([str('ssh-ed25519'), str(pub)]);
+  const check = randomBytes(4);
+  let secret = Buffer.concat([check, check, blob, str(Buffer.concat([seed, pub])), str('r1@review')]);
+  const pad = (8 - (secret.length % 8)) % 8;
+  secret = Buffer.concat([secret, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+  const whole = Buffer.concat([
+    Buffer.from('openssh-key-v1\0'),
+    str('none'),
+    str('none'),
+    str(''),
+    u32(1),
+    str(blob),
+    str(secret),
+  ]).toString('base64');
+  const lines = whole.match(/.{1,70}/g) as string[];
+  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+}
+
+describe('matching.ts (e0c6ede): re-searches after rejected matches, bounded per region in bytes', () => {
+  const key = opensshKey();
+  const probe = key.split('\n')[3] as string; // a body line only the key holds
+  const behind = (n: number) => `${'-----BEGIN OPENSSH PRIVATE KEY-----\n'.repeat(n)}${key}`;
+
+  it('control: an OpenSSH key alone, or behind 10 bare BEGIN lines, is withheld in every fate', async () => {
+    expect(await fates(key, probe)).toEqual(CLOSED);
+    expect(await fates(behind(10), probe)).toEqual(CLOSED);
+  });
+
+  // HOLE (open, src/classification/matching.ts): the bare BEGIN lines are one region of rejected matches each running
+  // to the key's END; their re-searches pass LONG_RESCAN_PER_BYTE (16 a byte of the region) after ~25 lines and the
+  // search resumes past END, so the key's own match is never tried (found behind 400 lines before e0c6ede).
+  it.fails('an OpenSSH key behind 30 bare BEGIN lines (1 KB) is withheld in every fate', async () => {
+    expect(await fates(behind(30), probe)).toEqual(CLOSED);
+  });
+});
