@@ -34,6 +34,8 @@ const ROW_GAP = table(' \t');
 const JOIN = table('+.&_<|\\');
 const PREFIX = table('bBfFrRuU');
 const QUOTE = table(`"'`);
+/** The quotes a piece of a literal may stand between: a string's, a character's, a JavaScript template's. */
+const QUOTE_OF_PIECE = table('"\'\x60');
 
 /** The same gaps for the native search of candidates (RE2 classes). */
 export const GAP_CLASS = String.raw`[\t-\r "'\x60(),:;>#*|\[\]{}]`;
@@ -56,16 +58,64 @@ function evenPieces(): (length: number) => boolean {
 }
 
 /**
+ * Most characters between a quoted piece's closing quote and the next piece's opening one (`"…" +  // part 3⏎"…"`,
+ * `⏎    key += "…"`): the quotes mark the pieces, so the gap may hold anything (a name, an operator, a comment).
+ */
+export const MAX_QUOTED_GAP = 64;
+
+/** List marks a line may open with before a piece (`- `, `+ `, `• `…; `* ` is gap already), then a space or tab. */
+const LIST_MARKS = new Set([0x2d, 0x2b, 0xb7, 0x2013, 0x2014, 0x2022, 0x2023, 0x2043, 0x25aa, 0x25cf, 0x25e6]);
+
+function isAlnum(code: number): boolean {
+  return isDigit(code) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+}
+
+/**
+ * The length of a list mark at `at` when a line opens there (only spaces and tabs between the line break and `at`,
+ * within the gap from `from`): a bullet (LIST_MARKS), or with `numbered` a number of 1-3 digits or one letter then `.`
+ * or `)` (`12. `, `b) `: not between hex tokens, whose digits they are); a space or tab after it. 0 when none.
+ */
+function listMarkAt(text: string, from: number, at: number, numbered: boolean): number {
+  let k = at - 1;
+  while (k >= from && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k -= 1;
+  if (k < from || text.charCodeAt(k) !== 0x0a) return 0;
+  let length = LIST_MARKS.has(text.charCodeAt(at)) ? 1 : 0;
+  if (length === 0 && numbered) {
+    let digits = 0;
+    while (digits < 3 && isDigit(text.charCodeAt(at + digits))) digits += 1;
+    const size = digits > 0 ? digits : isAlnum(text.charCodeAt(at)) ? 1 : 0;
+    const close = text.charCodeAt(at + size);
+    if (size > 0 && (close === 0x2e || close === 0x29)) length = size + 1;
+  }
+  const after = text.charCodeAt(at + length);
+  return length > 0 && (after === 0x20 || after === 0x09) ? length : 0;
+}
+
+/**
  * Where a gap of at most MAX_KEY_GAP characters of `gap` from `at` ends, when `next` holds there; else -1. A string
  * concatenation's operator between gap characters is part of the gap (`"MC4C…" +⏎ "BCIE…"`: `+` in Java, JavaScript,
  * C#, Kotlin, `.` in PHP, `..` in Lua, `&` and `& _` in Visual Basic, `<<` in C++, `||` in SQL, a `\` line
- * continuation), though `+` is base64's: inside a run it never stands between two.
+ * continuation), though `+` is base64's: inside a run it never stands between two; so is a list mark opening a line
+ * (listMarkAt). When the piece before the gap is quoted (`piece`: where it starts, its opening quote before it, the same
+ * quote at `at`), the gap runs to the next such quote before a piece within MAX_QUOTED_GAP, whatever it holds.
  */
-function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean): number {
+function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean, piece = -1): number {
+  const quote = text.charCodeAt(at);
+  if (piece > 0 && QUOTE_OF_PIECE[quote] === 1 && text.charCodeAt(piece - 1) === quote) {
+    for (let k = text.indexOf(text[at] as string, at + 1); k > at && k - at <= MAX_QUOTED_GAP; ) {
+      if (next(k + 1)) return k + 1;
+      k = text.indexOf(text[at] as string, k + 1);
+    }
+  }
   let end = at;
   for (; end < text.length && end - at <= MAX_KEY_GAP; end += 1) {
     if (gap[text.charCodeAt(end)] === 1) continue;
     if (end === at || gap[text.charCodeAt(end - 1)] !== 1) break;
+    const mark = listMarkAt(text, at, end, gap === GAP);
+    if (mark > 0) {
+      end += mark - 1;
+      continue;
+    }
     // A string literal's prefix letter (Python's `b"…"`, `f"…"`, `r"…"`, `u"…"`) after a space and before its quote;
     // never between hex tokens, where `'b'` is a byte (a `toString(16)` list).
     const spaced = text.charCodeAt(end - 1) <= 0x20;
@@ -95,7 +145,7 @@ export function base64Reader(text: string, at: number): Reader {
       const value = VALUES[text.charCodeAt(i)] ?? NONE;
       if (value === NONE) {
         if (!fits(i - piece)) break;
-        i = pastGap(text, i, GAP, isValue);
+        i = pastGap(text, i, GAP, isValue, piece);
         if (i < 0) break;
         piece = i;
         continue;
@@ -175,10 +225,23 @@ function readHex(
       high = -1;
     }
     if (stop >= text.length || (!perToken && !fits(length))) break;
-    i = hexTokenAt(text, stop) >= 0 ? stop : pastGap(text, stop, gap, (k) => hexTokenAt(text, k) >= 0);
+    if (digits > i) stop = pastSuffix(text, stop);
+    i = hexTokenAt(text, stop) >= 0 ? stop : pastGap(text, stop, gap, (k) => hexTokenAt(text, k) >= 0, digits);
     if (i < 0) break;
   }
   return { n, end, single };
+}
+
+/**
+ * Past a prefixed hex literal's type suffix at `at` (Rust's `0x30u8`, `0x30_u8`, `0x30i8`; C's `0x30U`) when one ends
+ * there (no letter or digit after it); else `at`.
+ */
+export function pastSuffix(text: string, at: number): number {
+  let k = text.charCodeAt(at) === 0x5f ? at + 1 : at;
+  const letter = text.charCodeAt(k) | 0x20;
+  if (letter !== 0x75 && letter !== 0x69) return at;
+  k += text.charCodeAt(k + 1) === 0x38 ? 2 : 1;
+  return isAlnum(text.charCodeAt(k)) || (k === at + 1 && letter === 0x69) ? at : k;
 }
 
 function hexValue(code: number): number {
@@ -201,19 +264,20 @@ export function hexReader(text: string, at: number, probe: number): Reader {
 const ROW_REACH = 256;
 
 /**
- * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its offset and where its hex starts.
+ * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its digits, its offset in hex and
+ * where its hex starts.
  */
-function rowAt(text: string, from: number): { offset: number; hex: number } | undefined {
+function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
   let i = from;
   while (i - from < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  const digits = i;
-  while (i - digits <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
-  if (i - digits < 4 || i - digits > 12) return undefined;
-  const offset = Number.parseInt(text.slice(digits, i), 16);
+  const start = i;
+  while (i - start <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
+  if (i - start < 4 || i - start > 12) return undefined;
+  const digits = text.slice(start, i);
   if (text.charCodeAt(i) === 0x3a) i += 1;
   const spaces = i;
   while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  return i > spaces ? { offset, hex: i } : undefined;
+  return i > spaces ? { digits, offset: Number.parseInt(digits, 16), hex: i } : undefined;
 }
 
 /** Where the line after the one holding `at` starts, within ROW_REACH; -1 when none does. */
@@ -222,30 +286,108 @@ function nextLine(text: string, at: number): number {
   return -1;
 }
 
-/** The bytes a dump row holds when `at` starts the hex of one (1–64, the next row's offset less this one's). */
-function dumpRows(text: string, at: number): { offset: number; bytes: number } | undefined {
+/**
+ * How a dump row writes its bytes: hex bytes in order (`xxd`, `hexdump -C`, `od -t x1`), 16-bit little-endian words of
+ * four hex digits (`hexdump`'s and `od -x`'s default on a little-endian machine), octal bytes of three digits (`od -b`).
+ */
+export type Cells = 'bytes' | 'words' | 'octal';
+
+/** A dump's layout from a row: its first offset, the bytes a row holds, its offsets' radix and its cells. */
+interface Rows {
+  offset: number;
+  bytes: number;
+  radix: 16 | 8;
+  cells: Cells;
+}
+
+/** The row at `at` (the start of its hex) and its offset in `radix`, or undefined when `at` starts no row's hex. */
+function rowOfHex(text: string, at: number): { digits: string; offset: number; hex: number } | undefined {
   let from = at;
   while (from > 0 && at - from <= 32 && text.charCodeAt(from - 1) !== 0x0a) from -= 1;
   const row = from === 0 || text.charCodeAt(from - 1) === 0x0a ? rowAt(text, from) : undefined;
-  if (row?.hex !== at) return undefined;
+  return row?.hex === at ? row : undefined;
+}
+
+/** A row's offset in `radix`; NaN when its digits are not of that radix. */
+function offsetIn(digits: string, radix: 16 | 8): number {
+  return radix === 16 ? Number.parseInt(digits, 16) : /^[0-7]+$/.test(digits) ? Number.parseInt(digits, 8) : Number.NaN;
+}
+
+/**
+ * The layout of the dump whose row's hex starts at `at`: hex bytes a row as the next row's offset says (1-64, hex
+ * offsets); words and octal bytes as many as the row holds, the next row's offset (hex, or octal as `od` writes it)
+ * agreeing.
+ */
+function dumpRows(text: string, at: number, cells: Cells = 'bytes'): Rows | undefined {
+  const row = rowOfHex(text, at);
+  if (row === undefined) return undefined;
   const next = nextLine(text, at);
   const second = next < 0 ? undefined : rowAt(text, next);
-  const bytes = second === undefined ? 0 : second.offset - row.offset;
-  return bytes >= 1 && bytes <= 64 ? { offset: row.offset, bytes } : undefined;
+  if (second === undefined) return undefined;
+  if (cells === 'bytes') {
+    const bytes = second.offset - row.offset;
+    return bytes >= 1 && bytes <= 64 ? { offset: row.offset, bytes, radix: 16, cells } : undefined;
+  }
+  const bytes = readCells(text, at, 64, cells).n;
+  for (const radix of [16, 8] as const) {
+    const offset = offsetIn(row.digits, radix);
+    if (bytes >= 2 && offsetIn(second.digits, radix) - offset === bytes) return { offset, bytes, radix, cells };
+  }
+  return undefined;
+}
+
+function isOctalDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x37;
+}
+
+/** A row's words or octal bytes from `at` (ROW_GAP between them), up to `want` bytes. */
+function readCells(text: string, at: number, want: number, cells: Cells, out?: Uint8Array, base = 0): Read {
+  if (cells === 'bytes') return readHex(text, at, want, false, ROW_GAP, out, base);
+  const width = cells === 'words' ? 4 : 3;
+  const isCell = cells === 'words' ? isHexDigit : isOctalDigit;
+  let [n, end, i] = [0, at, at];
+  const emit = (byte: number, after: number) => {
+    if (out !== undefined) out[base + n] = byte;
+    n += 1;
+    end = after;
+  };
+  while (n < want) {
+    let k = i;
+    while (k - i < width && isCell(text.charCodeAt(k))) k += 1;
+    if (k - i !== width || isAlnum(text.charCodeAt(k))) break;
+    const value = Number.parseInt(text.slice(i, k), cells === 'words' ? 16 : 8);
+    if (value > 0xff && cells === 'octal') break;
+    emit(value & 0xff, k);
+    if (cells === 'words' && n < want) emit(value >>> 8, k);
+    let gap = k;
+    while (gap - k < 8 && ROW_GAP[text.charCodeAt(gap)] === 1) gap += 1;
+    if (gap === k) break;
+    i = gap;
+  }
+  return { n, end };
+}
+
+/**
+ * A dump's bytes in words or octal from `at` (the start of a row's hex: `hexdump`, `od -x`, `od -b`), or undefined
+ * when no such dump's rows start there.
+ */
+export function cellRowsReader(text: string, at: number, cells: Cells): Reader | undefined {
+  const rows = dumpRows(text, at, cells);
+  return rows === undefined ? undefined : (want, out) => readRows(text, at, rows, want, out);
 }
 
 /** A dump's bytes from `at`: each row's `rows.bytes` (the last may hold fewer), rows in order of their offsets. */
-function readRows(text: string, at: number, rows: { offset: number; bytes: number }, want: number, out?: Uint8Array) {
+function readRows(text: string, at: number, rows: Rows, want: number, out?: Uint8Array) {
   let [n, end, hex, offset] = [0, at, at, rows.offset];
   while (n < want) {
-    const row = readHex(text, hex, Math.min(rows.bytes, want - n), false, ROW_GAP, out, n);
+    const row = readCells(text, hex, Math.min(rows.bytes, want - n), rows.cells, out, n);
     n += row.n;
     if (row.n > 0) end = row.end;
     if (n >= want || row.n < rows.bytes) break;
     const next = nextLine(text, row.end);
     const following = next < 0 ? undefined : rowAt(text, next);
-    if (following?.offset !== offset + rows.bytes) break;
-    [hex, offset] = [following.hex, following.offset];
+    if (following === undefined || offsetIn(following.digits, rows.radix) !== offset + rows.bytes) break;
+    [hex, offset] = [following.hex, offset + rows.bytes];
   }
   return { n, end };
 }

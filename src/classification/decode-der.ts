@@ -6,9 +6,10 @@
 // a candidate costs a read of OPENER_BYTES; only an opening that passes (SEQUENCE, version, a key's element: eight
 // bytes of fixed shape, so two are eight bytes apart at least) costs a read of DER_PREFIX_BYTES; a key found is walked
 // once to its end, and the scan goes on after it. No key's bytes outlive the call (the reused buffer is zeroed).
-import type { NextCandidate } from './decode-bytes.ts';
+import { isHexDigit, type NextCandidate } from './decode-bytes.ts';
 import {
   base64Reader,
+  cellRowsReader,
   decimalReader,
   GAP_CLASS,
   HEX_GAP_CLASS,
@@ -16,6 +17,7 @@ import {
   hexTokenAt,
   isDigit,
   MAX_KEY_GAP,
+  pastSuffix,
   type Reader,
 } from './decode-der-notations.ts';
 
@@ -160,6 +162,34 @@ export function privateKeys(text: string, next: NextCandidate = (from) => Math.m
       keys.push(key);
       i = next(key.end);
     }
+  }
+  return keys;
+}
+
+/**
+ * The keys of notations no KEY_START opening leads to (decode.ts reads them beside privateKeys'): dump rows of 16-bit
+ * little-endian words (`hexdump`, `od -x`: a row's hex opening `2e30 0102 …`, the SEQUENCE's length byte first) or of
+ * octal bytes (`od -b`: `060 056 002 …`), and prefixed hex literals with a type suffix (Rust's `0x30u8, 0x2eu8, …`).
+ * Their openings are found by string search (`30`, `060 `); each is read as privateKeys reads a candidate, once.
+ */
+export function notationKeys(text: string): ArmoredKey[] {
+  const keys: ArmoredKey[] = [];
+  const take = (at: number, read: Reader | undefined) => {
+    const key = read === undefined ? undefined : readKey(at, read);
+    if (key !== undefined) keys.push(key);
+    return key?.end ?? at;
+  };
+  const isRowGap = (code: number) => code === 0x20 || code === 0x09;
+  for (let p = text.indexOf('30'); p >= 0; p = text.indexOf('30', p + 1)) {
+    const [b1, b2] = [text.charCodeAt(p - 1), text.charCodeAt(p - 2)];
+    if ((b1 | 0x20) === 0x78 && b2 === 0x30 && pastSuffix(text, p + 2) > p + 2) {
+      p = Math.max(p, take(p - 2, hexReader(text, p - 2, OPENER_BYTES)) - 2);
+    } else if (isHexDigit(b1) && b2 >= 0x32 && b2 <= 0x38 && isRowGap(text.charCodeAt(p + 2))) {
+      if (isRowGap(text.charCodeAt(p - 3))) p = Math.max(p, take(p - 2, cellRowsReader(text, p - 2, 'words')) - 2);
+    }
+  }
+  for (let p = text.indexOf('060 '); p >= 0; p = text.indexOf('060 ', p + 1)) {
+    if (isRowGap(text.charCodeAt(p - 1))) p = Math.max(p, take(p, cellRowsReader(text, p, 'octal')) - 1);
   }
   return keys;
 }

@@ -25,8 +25,8 @@ import {
   separatedHexRuns,
 } from './decode-bytes.ts';
 import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn } from './decode-candidates.ts';
-import { type ArmoredKey, PEM_ARMOR, privateKeys } from './decode-der.ts';
-import { percentBytesAsHex, pythonBytesLiterals } from './decode-der-literals.ts';
+import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
+import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
@@ -220,11 +220,15 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
-  // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) is binary,
-  // never text: the literal's bytes, read as hex, go to the DER reader, and a key found covers the whole literal.
-  for (const literal of pythonBytesLiterals(text)) {
+  // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) or a C string
+  // of escapes (`"\060\056…"`), over adjacent literals too, is binary, never text: the literals' bytes, read as hex, go
+  // to the DER reader, and a key found covers the literals (decode-der-literals.ts).
+  for (const literal of bytesLiterals(text)) {
     for (const found of privateKeysIn(literal.hex)) add(literal.start, literal.end, found.text);
   }
+  // Dump rows of little-endian words or octal bytes, and hex literals with a type suffix (`0x30u8`), which no KEY_START
+  // opening leads to (decode-der.ts notationKeys).
+  for (const found of notationKeys(text)) add(found.start, found.end, found.text);
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
   const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, utf8) : () => text.length;

@@ -16,10 +16,9 @@ const RS = pieces(RSA.toString('base64'), 64);
 const lines = (parts: readonly string[], line: (piece: string, i: number) => string) => parts.map(line).join('\n');
 
 describe('a DER private key, one base64 piece a line, with letters or digits on each line', () => {
-  // HOLE (open, src/classification/decode-der-notations.ts): the pieces' gap may hold no base64 character, so an
-  // assignment's name (`key +=`), a comment, a number or a `-` marker on each line splits the key into pieces too short
-  // to open a DER structure.
-  it.fails.each([
+  // Closed (decode-der-notations.ts pastGap): a quoted piece's gap runs to the next quote before a piece, whatever it
+  // holds (a name, an operator, a comment), within 64 characters; a list mark opening a line is gap.
+  it.each([
     ['key += "…" lines (Ed25519)', lines(ED, (p, i) => (i === 0 ? `key = "${p}"` : `key += "${p}"`))],
     [
       'a trailing comment on each line',
@@ -42,8 +41,8 @@ describe('a DER private key, one base64 piece a line, with letters or digits on 
 
 describe('the same key += lines from an MCP tool', () => {
   const text = lines(ED, (p, i) => (i === 0 ? `key = "${p}"` : `key += "${p}"`));
-  // HOLE (open, src/classification/decode-der-notations.ts): the same gap reading, on the MCP answer side.
-  it.fails('in a tool result or a progress message, the key is not relayed to the client', async () => {
+  // Closed: the same gap reading, on the MCP answer side.
+  it('in a tool result or a progress message, the key is not relayed to the client', async () => {
     const engine = await defaultEngine();
     const result = await hostileServer(engine, [], textResult(text))();
     const progress = await hostileServer(engine, [{ progress: 1, message: text }], textResult('ok'))();

@@ -259,3 +259,125 @@ describe("a DER key as Python's bytes repr (decode.ts pythonBytesAsHex)", () => 
     expect(isKey(String.raw`payload = b'0\x01\x02hello\n' + b"0 and \x30 more"`)).toBe(false);
   });
 });
+
+describe('a DER key whose pieces a gap with names, comments or list marks joins (decode-der-notations.ts pastGap)', () => {
+  const pieces = (pem: string, width = 16) =>
+    body(pem)
+      .replace(/\n/g, '')
+      .match(new RegExp(`.{1,${width}}`, 'g')) as string[];
+  const each = (p: string[], line: (piece: string, i: number) => string) => p.map(line).join('\n');
+  const notations: Record<string, (p: string[]) => string> = {
+    'key += "…" lines': (p) => each(p, (s, i) => (i === 0 ? `key = "${s}"` : `key += "${s}"`)),
+    "k += '…' lines": (p) => each(p, (s, i) => (i === 0 ? `k = '${s}'` : `    k += '${s}'`)),
+    'template literals in += lines': (p) => each(p, (s) => `pem += \`${s}\`;`),
+    'a trailing comment on each line': (p) => each(p, (s, i) => `"${s}" +  // part ${i + 1} of ${p.length}`),
+    "Python's key += b'…'": (p) => each(p, (s, i) => `key ${i === 0 ? '=' : '+='} b'${s}'`),
+    'a numbered list': (p) => each(p, (s, i) => `${i + 1}. ${s}`),
+    'a lettered list': (p) => each(p, (s, i) => `  ${String.fromCharCode(0x61 + (i % 26))}) ${s}`),
+    'a "-" list': (p) => each(p, (s) => `- ${s}`),
+    'a "•" list': (p) => each(p, (s) => `• ${s}`),
+    'a "+" list, indented': (p) => each(p, (s) => `   + ${s}`),
+  };
+  it.each(Object.entries(notations))(
+    '%s: an Ed25519 and an RSA private key are PRIVATE_KEY; public keys are not',
+    (_n, write) => {
+      for (const pem of [privates['Ed25519 PKCS#8'], privates['RSA PKCS#8'], privates['EC SEC1']]) {
+        expect(found(write(pieces(pem))).some(([type]) => type === 'PRIVATE_KEY')).toBe(true);
+      }
+      for (const pem of [publics['Ed25519 SPKI'], publics['RSA SPKI'], publics['EC SPKI']]) {
+        expect(found(write(pieces(pem))).some(([type]) => type === 'PRIVATE_KEY')).toBe(false);
+      }
+    },
+  );
+  it('control: code with many short literals, Markdown lists of words and a key cut short are no key', () => {
+    const cut = pieces(privates['Ed25519 PKCS#8'], 16).slice(0, 2);
+    const texts = [
+      // Literals opening as a key does (`MC4C`, `MIIE`) among ordinary ones, names and comments between.
+      `const a = "MC4CAQAw"; b += "hello"; // "world"\nlet c = 'MIIEvQIB' + name + "ADANBgkq";\nlog(\`MIIBIjAN\`, "x")`,
+      Array.from({ length: 200 }, (_, i) => `msg += "Mike${i}abcdefghij"; // note ${i}`).join('\n'),
+      '- MIIEvQIBADANBgkq notes\n- Mallory\n- MCAwBQYDK2VwAyEA\n1. Carol\n2. MC4CAQAwBQYDK2Vw\n• Dave',
+      cut.map((s, i) => `${i + 1}. ${s}`).join('\n'),
+      cut.map((s) => `key += "${s}"`).join('\n'),
+      // A key's pieces further apart than the gap's bound.
+      pieces(privates['Ed25519 PKCS#8'], 16)
+        .map((s) => `"${s}" // ${'x'.repeat(80)}`)
+        .join('\n'),
+    ];
+    for (const text of texts) expect(found(text).filter(([type]) => type === 'PRIVATE_KEY')).toEqual([]);
+  });
+});
+
+describe('a DER key in dump rows of words or octal bytes, suffixed literals, escaped strings (notationKeys, bytesLiterals)', () => {
+  const hex2 = (b: number) => b.toString(16).padStart(2, '0');
+  const rows = (key: Buffer, offset: (at: number) => string, row: (bytes: number[]) => string) => {
+    const out: string[] = [];
+    for (let at = 0; at < key.length; at += 16) out.push(`${offset(at)} ${row([...key.subarray(at, at + 16)])}`);
+    return `${out.join('\n')}\n${offset(key.length)}`;
+  };
+  /** 16-bit little-endian words (an odd last byte padded with a zero high byte, as hexdump does). */
+  const words = (bytes: number[]) => {
+    const out: string[] = [];
+    for (let k = 0; k < bytes.length; k += 2) out.push(`${hex2(bytes[k + 1] ?? 0)}${hex2(bytes[k] as number)}`);
+    return out.join(' ');
+  };
+  const notations: Record<string, (key: Buffer) => string> = {
+    hexdump: (key) => rows(key, (at) => at.toString(16).padStart(7, '0'), words),
+    'od -x': (key) => rows(key, (at) => at.toString(8).padStart(7, '0'), words),
+    'od -b': (key) =>
+      rows(
+        key,
+        (at) => at.toString(8).padStart(7, '0'),
+        (b) => b.map((x) => x.toString(8).padStart(3, '0')).join(' '),
+      ),
+    'a C string of octal escapes': (key) => `const char k[] = "${[...key].map((b) => `\\${b.toString(8)}`).join('')}";`,
+    'C strings of octal escapes, one a line': (key) =>
+      `static const char *k =\n${(
+        [...key]
+          .map((b) => `\\${b.toString(8).padStart(3, '0')}`)
+          .join('')
+          .match(/.{1,64}/g) as string[]
+      )
+        .map((l) => `  "${l}"`)
+        .join('\n')};`,
+    'a JavaScript string of \\x escapes in += lines': (key) =>
+      (
+        [...key]
+          .map((b) => `\\x${hex2(b)}`)
+          .join('')
+          .match(/.{1,64}/g) as string[]
+      )
+        .map((l, i) => `s ${i === 0 ? '=' : '+='} '${l}';`)
+        .join('\n'),
+    "Rust's u8 literals": (key) =>
+      `let k: [u8; ${key.length}] = [${[...key].map((b) => `0x${hex2(b)}u8`).join(', ')}];`,
+    "Rust's _u8 literals, wrapped": (key) =>
+      `const K: &[u8] = &[\n${[...key].map((b, i) => `0x${hex2(b)}_u8,${i % 8 === 7 ? '\n' : ' '}`).join('')}];`,
+    "Python's bytes repr wrapped over literals": (key) => {
+      const repr = (bytes: number[]) =>
+        bytes
+          .map((b) =>
+            b === 0x27 || b === 0x5c
+              ? `\\${String.fromCharCode(b)}`
+              : b >= 0x20 && b < 0x7f
+                ? String.fromCharCode(b)
+                : `\\x${hex2(b)}`,
+          )
+          .join('');
+      const lines: string[] = [];
+      for (let at = 0; at < key.length; at += 20) lines.push(`b'${repr([...key.subarray(at, at + 20)])}'`);
+      return `(${lines.join('\n ')})`;
+    },
+  };
+  const isKey = (text: string) => found(text).some(([type]) => type === 'PRIVATE_KEY');
+  it.each(Object.entries(notations))('%s: private keys are PRIVATE_KEY; public keys are not', (_n, write) => {
+    for (const name of ['Ed25519 PKCS#8', 'RSA PKCS#8', 'RSA PKCS#1', 'EC SEC1'] as const) {
+      expect(isKey(write(der(privates[name]))), name).toBe(true);
+    }
+    for (const pem of Object.values(publics)) expect(isKey(write(der(pem)))).toBe(false);
+  });
+  it('control: dumps, escaped strings and suffixed literals of other bytes are no key', () => {
+    const other = Buffer.concat([Buffer.from('302e020100', 'hex'), randomBytes(60)]);
+    for (const write of Object.values(notations)) expect(isKey(write(other))).toBe(false);
+    expect(isKey('0000000 2e30 0102 3000 0605\n0000010 6c6c 6f20\nport 30u8 0x30u8 "\\060\\056" 060 056')).toBe(false);
+  });
+});
