@@ -1,7 +1,7 @@
 // Review s11 (R1, attacker's review of session 11's changes): each hole is an `it.fails` naming the file to fix.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CLOSED, fates } from './round9-helpers.ts';
+import { CLOSED, fates, isForwarded } from './round9-helpers.ts';
 
 /** An unencrypted Ed25519 key in OpenSSH's own format (openssh-key-v1: no DER inside, so only PRIVATE_KEY reads it). */
 function opensshKey(): string {
@@ -43,5 +43,46 @@ describe('matching.ts (e0c6ede): re-searches after rejected matches, bounded per
   // search resumes past END, so the key's own match is never tried (found behind 400 lines before e0c6ede).
   it.fails('an OpenSSH key behind 30 bare BEGIN lines (1 KB) is withheld in every fate', async () => {
     expect(await fates(behind(30), probe)).toEqual(CLOSED);
+  });
+});
+
+describe('named-references.ts (313094c): HTML named references of the spaces between digit groups', () => {
+  const ssn = (sep: string) => `my ssn is 219${sep}09${sep}9999`;
+  it('control: the spaces themselves, and &nbsp; (in the table), between the groups are refused', async () => {
+    for (const sep of ['\u2009', '\u2002', '\u2003', '\u2007', '&nbsp;', '&#8201;'])
+      expect(await isForwarded(ssn(sep))).toBe(false);
+  });
+
+  // HOLE (open, src/classification/named-references.ts): the table names no space but &nbsp; (WHATWG: &thinsp;
+  // U+2009, &ensp; U+2002, &emsp; U+2003, &numsp; U+2007, &hairsp; U+200A, &ThinSpace;, &MediumSpace; ...), so the
+  // separator run is read as the letters of the name and the groups stay apart; HTML (and a model) reads a space.
+  it.fails.each([['&thinsp;'], ['&ensp;'], ['&emsp;'], ['&numsp;']])(
+    'an SSN whose groups are split by %s is refused',
+    async (sep) => {
+      expect(await isForwarded(ssn(sep))).toBe(false);
+    },
+  );
+});
+
+describe('filler-runs.ts (313094c): a value with meaningless visible characters between its characters', () => {
+  const KEY = 'AKIAZ3MQWXR5TLPB6Y7N';
+  const between = (value: string, filler: (i: number) => string) =>
+    [...value].map((c, i) => (i === 0 ? c : filler(i) + c)).join('');
+  const both = async (filler: (i: number) => string) => [
+    await isForwarded(`aws ${between(KEY, filler)}`),
+    await isForwarded(`ssn ${between('219-09-9999', filler)}`),
+  ];
+  it('control: one private-use filler between each two characters is refused (round 9, closed)', async () => {
+    expect(await both(() => '\ue000')).toEqual([false, false]);
+  });
+
+  // HOLE (open, src/classification/filler-runs.ts): a run is only a strict alternation of one value character and
+  // one filler code point; two fillers between each two characters (`A\ue000\ue000K…`), or two fillers taking
+  // turns (`A\ue000K\ue001I…`), are no run, and the main view keeps both (prose), so no view reads the value.
+  it.fails('a key and an SSN with two private-use fillers between each two characters are refused', async () => {
+    expect(await both(() => '\ue000\ue000')).toEqual([false, false]);
+  });
+  it.fails('a key and an SSN with two private-use fillers taking turns between their characters are refused', async () => {
+    expect(await both((i) => (i % 2 === 0 ? '\ue000' : '\ue001'))).toEqual([false, false]);
   });
 });
