@@ -9,6 +9,7 @@
 // readings (stream-join-hold.ts).
 import { ClassificationError } from './errors.ts';
 import { normalizeText } from './normalize.ts';
+import { keptContext, type RunStart } from './stream-context.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { joinedHoldFrom } from './stream-join-hold.ts';
 import { mergeHolds, type ReadingHolds, readingViewHolds } from './stream-reading-view.ts';
@@ -102,30 +103,6 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-/**
- * How much further back than the look-behind the kept context may start, to start just after whitespace: there the
- * text's start (`\b`, `^`) means what the whitespace before it meant, so no match can begin in the middle of a
- * released word (a run longer than this without whitespace may still be cut; a match found there is reported,
- * never dropped: over-redaction, not a leak).
- */
-const CONTEXT_SEARCH = 256;
-
-function isWhitespace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
-
-/** The context kept from released text: at least `count` units, starting after whitespace when one is near. */
-function contextOf(released: string, count: number): string {
-  let from = Math.max(0, released.length - count);
-  for (let at = from, floor = Math.max(0, from - CONTEXT_SEARCH); at >= floor; at -= 1) {
-    if (at === 0 || isWhitespace(released.charCodeAt(at - 1))) {
-      from = at;
-      break;
-    }
-  }
-  return released.slice(from < released.length && isLowSurrogate(released.charCodeAt(from)) ? from + 1 : from);
-}
-
 export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   const window = opts.window ?? 256;
   const maxBuffer = opts.maxBuffer ?? 65_536;
@@ -139,11 +116,13 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   // One more than the widest before-window, for the character a pattern's `\b` or delimiter looks at.
   const lookBehind = Math.max(CONTEXT_CHARS, (plan?.maxContextBefore ?? 0) + 2);
   let context = ''; // normalised tail of released text
+  let contextRuns: RunStart[] = []; // the runs of `context` (stream-context.ts)
   let pending = ''; // held text
   let released = 0; // characters released so far
   let ended = false;
   let run: string | undefined; // the run the last push extended
   let headRun: string | undefined; // the run the held text starts in
+  let headContinues = false; // the held text starts inside the context's last run (not at a seam)
   let seams: { at: number; run: string | undefined }[] = []; // where a run after another starts, in the held text
   let recheckAt = 0; // held characters before the held text is judged again (0: at every push)
 
@@ -165,32 +144,36 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     return cut;
   }
 
-  /** The held text's seams as offsets into `text` (context + pending). */
-  const seamsIn = (text: string) => seams.map((seam) => seam.at - released + (text.length - pending.length));
-  /** The run names of the held text's runs, in order (a name run, `….name`, is read both with and without). */
-  const runNames = () => [headRun, ...seams.map((seam) => seam.run)];
+  /** Where each run of `text` (context + pending) starts, and its name: the context's runs, then the held text's. */
+  function runStarts(text: string): RunStart[] {
+    const held = text.length - pending.length;
+    const starts = [...contextRuns];
+    if (pending.length > 0 && (!headContinues || starts.length === 0)) starts.push({ at: held, run: headRun });
+    for (const seam of seams) starts.push({ at: seam.at - released + held, run: seam.run });
+    return starts;
+  }
   const isNameRun = (name: string | undefined) =>
     name?.endsWith('.name') === true || name?.startsWith(FIELD_RUN) === true;
   /** A field run's path without its prefix, so the classifier knows its key (`field:delta.stop_reason` is a label). */
   const fieldPath = (name: string | undefined) => (name?.startsWith(FIELD_RUN) ? name.slice(FIELD_RUN.length) : name);
 
-  /** The segments the held `text` (context + pending) is classified as: its runs, each named by its run. */
-  function segmentsOf(text: string, at: readonly number[]): TextSegment[] {
-    if (at.length === 0) return [{ path: opts.path, text }];
-    const bounds = [0, ...at, text.length];
+  /** The segments `text` (context + pending) is classified as: its runs, each named by its run. */
+  function segmentsOf(text: string, starts: readonly RunStart[]): TextSegment[] {
+    if (starts.length <= 1) return [{ path: opts.path, text }];
+    const bounds = [...starts.map((s) => s.at), text.length];
     // Each run's name as its path: the classifier's reading orders read a name run with its neighbours and without.
-    const names = runNames();
+    const names = starts.map((s) => s.run);
     return bounds
       .slice(1)
       .map((end, k) => ({ path: fieldPath(names[k]) ?? opts.path, text: text.slice(bounds[k], end) }));
   }
 
   /** Findings of `text` (context + pending), its runs classified as segments joined at their seams. */
-  function findingsOf(text: string, at: readonly number[]): Finding[] {
+  function findingsOf(text: string, starts: readonly RunStart[]): Finding[] {
     if (text.length === 0) return [];
-    if (at.length === 0) return opts.classifier.classify([{ path: opts.path, text }]).findings;
-    const bounds = [0, ...at, text.length];
-    return opts.classifier.classify(segmentsOf(text, at)).findings.map((f) => ({
+    if (starts.length <= 1) return opts.classifier.classify([{ path: opts.path, text }]).findings;
+    const bounds = [...starts.map((s) => s.at), text.length];
+    return opts.classifier.classify(segmentsOf(text, starts)).findings.map((f) => ({
       ...f,
       path: opts.path,
       segment: 0,
@@ -203,9 +186,10 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
    * Partial start of a text's reading view (its runs joined), and its match holds as offsets into the text, searched
    * only when asked (after the partials left something to release: a release that releases nothing searches once).
    */
-  function readingHolds(text: string, at: readonly number[]): ReadingHolds | undefined {
+  function readingHolds(text: string, starts: readonly RunStart[]): ReadingHolds | undefined {
     if (plan === undefined) return undefined;
-    const names = runNames();
+    const at = starts.slice(1).map((s) => s.at);
+    const names = starts.map((s) => s.run);
     const withNames = readingViewHolds(plan, text, at);
     if (!names.some(isNameRun)) return withNames;
     const without = readingViewHolds(plan, text, at, (k) => k > 0 && isNameRun(names[k]));
@@ -218,13 +202,13 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
 
   function release(final: boolean): ScannedChunk {
     const text = context + pending;
-    const at = seamsIn(text);
+    const starts = runStarts(text);
     let scan: ScanText | undefined;
     let reading: ReturnType<typeof readingHolds>;
     if (plan !== undefined && !final) {
       const normalized = normalizeText(text);
       scan = { original: text, normalized, bytes: Buffer.from(normalized.text, 'utf8') };
-      reading = readingHolds(text, at);
+      reading = readingHolds(text, starts);
     }
     const partial =
       plan === undefined || scan === undefined
@@ -244,7 +228,10 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
         ? merged
         : {
             ...merged,
-            from: Math.min(merged.from, joinedHoldFrom(plan, segmentsOf(text, at), [0, ...at], text.length)),
+            from: Math.min(
+              merged.from,
+              joinedHoldFrom(plan, segmentsOf(text, starts), [0, ...starts.slice(1).map((s) => s.at)], text.length),
+            ),
           };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
     if (!final)
@@ -252,7 +239,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     // Findings only move the cut back: when the holds leave nothing to release, the held text is not classified (a
     // private-key block arriving a character a push was classified whole on every push: quadratic).
     if (!final && cut <= context.length) return nothing();
-    const findings = findingsOf(text, at).filter((f) => f.end > context.length);
+    const findings = findingsOf(text, starts).filter((f) => f.end > context.length);
     if (!final) {
       // Move the cut back to the start of any finding or match that crosses it (repeat: they may chain).
       const spans: (readonly [number, number])[] = [...findings.map((f) => [f.start, f.end] as const), ...holds.spans];
@@ -277,10 +264,11 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     const chunk: ScannedChunk = { text: out, offset: released, findings: inside };
     released += out.length;
     pending = text.slice(cut);
+    // Cut at a seam, the held text starts a run of its own; anywhere else it goes on with the context's last run.
+    headContinues = !seams.some((seam) => seam.at === released);
     for (const seam of seams) if (seam.at <= released) headRun = seam.run;
     seams = seams.filter((seam) => seam.at > released);
-    // Normalised, so zero-width characters cannot push context words out of the look-behind.
-    context = contextOf(normalizeText(text.slice(0, cut)).text, lookBehind);
+    ({ text: context, runs: contextRuns } = keptContext(text, starts, cut, lookBehind));
     if (pending.length > maxBuffer) {
       throw new ClassificationError('ERR_STREAM_BUFFER_EXCEEDED', null, `more than ${maxBuffer} characters held back`);
     }
@@ -293,7 +281,10 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     if (chunk.length === 0) return false;
     if (next !== run) {
       if (run !== undefined && pending.length > 0) seams.push({ at: released + pending.length, run: next });
-      else headRun = next;
+      else {
+        headRun = next;
+        headContinues = false;
+      }
       run = next;
     }
     pending += chunk;
