@@ -1,7 +1,7 @@
 // Review s11 (R1, attacker's review of session 11's changes): each hole is an `it.fails` naming the file to fix.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CLOSED, fates, isForwarded } from './round9-helpers.ts';
+import { CLOSED, ED25519, fates, isForwarded, RSA } from './round9-helpers.ts';
 
 /** An unencrypted Ed25519 key in OpenSSH's own format (openssh-key-v1: no DER inside, so only PRIVATE_KEY reads it). */
 function opensshKey(): string {
@@ -103,5 +103,58 @@ describe('listed-windows.ts (27f31ec): a list of single digits with one more ite
     ['[4,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,null] is my visa card'],
   ])('%s is refused', async (text) => {
     expect(await isForwarded(text)).toBe(false);
+  });
+});
+
+describe('decode-der-notations.ts (865ebf0): od rows of a DER private key beside the layouts closed', () => {
+  /** `der` in rows of 16 bytes, each row as `cells` writes its bytes, after `offset(row start)` when given. */
+  const dump = (der: Buffer, cells: (row: Buffer) => string[], offset?: (at: number) => string) => {
+    const lines: string[] = [];
+    for (let at = 0; at < der.length; at += 16) {
+      const cellsText = cells(der.subarray(at, at + 16)).join(' ');
+      lines.push(offset ? `${offset(at)} ${cellsText}` : ` ${cellsText}`);
+    }
+    if (offset) lines.push(offset(der.length));
+    return `${lines.join('\n')}\n`;
+  };
+  const octalBytes = (row: Buffer) => [...row].map((b) => b.toString(8).padStart(3, '0'));
+  const hexBytes = (row: Buffer) => [...row].map((b) => b.toString(16).padStart(2, '0'));
+  /** Little-endian 16-bit words, as od -x / od -o write them (`radix` 16: 4 digits; 8: 6 digits). */
+  const words = (radix: number) => (row: Buffer) => {
+    const out: string[] = [];
+    for (let i = 0; i < row.length; i += 2) {
+      const word = (row[i] as number) | ((row[i + 1] ?? 0) << 8);
+      out.push(word.toString(radix).padStart(radix === 16 ? 4 : 6, '0'));
+    }
+    return out;
+  };
+  const octalOffset = (at: number) => at.toString(8).padStart(7, '0');
+  const hexOffset = (at: number) => at.toString(16).padStart(6, '0');
+  const decimalOffset = (at: number) => String(at).padStart(7, '0');
+  const keys: [string, Buffer][] = [
+    ['Ed25519', ED25519],
+    ['RSA', RSA],
+  ];
+
+  // The rows are byte for byte what GNU od writes (checked against od 9.x for both keys).
+  it('control: od -b (octal offsets) and od -A x -t x1 (hex offsets) rows are refused (closed in 865ebf0)', async () => {
+    for (const [, der] of keys) {
+      expect(await isForwarded(dump(der, octalBytes, octalOffset))).toBe(false);
+      expect(await isForwarded(dump(der, hexBytes, hexOffset))).toBe(false);
+    }
+  });
+
+  // HOLE (open, src/classification/decode-der-notations.ts): notationKeys reads octal bytes and little-endian words
+  // only in rows that open with an offset it reads; `od -An` (no offsets) rows, od's default output (octal 16-bit
+  // words, `od file`), `od -t x1` with od's default octal offsets and `od -A d` (decimal offsets) rows are read by
+  // no reader, and no KEY_START opening fits them.
+  it.fails.each([
+    ['od -An -b (octal bytes, no offsets)', (der: Buffer) => dump(der, octalBytes)],
+    ['od -An -x (hex little-endian words, no offsets)', (der: Buffer) => dump(der, words(16))],
+    ['od (its default: octal little-endian words)', (der: Buffer) => dump(der, words(8), octalOffset)],
+    ['od -t x1 (hex bytes, its default octal offsets)', (der: Buffer) => dump(der, hexBytes, octalOffset)],
+    ['od -A d -t x1 (hex bytes, decimal offsets)', (der: Buffer) => dump(der, hexBytes, decimalOffset)],
+  ])('a DER private key as %s rows is refused (Ed25519 and RSA)', async (_name, rows) => {
+    for (const [, der] of keys) expect(await isForwarded(rows(der))).toBe(false);
   });
 });
