@@ -24,10 +24,10 @@ import {
 export { MAX_KEY_GAP } from './decode-der-notations.ts';
 
 /** Bytes read to judge a structure (the header and the first elements after it). */
-const DER_PREFIX_BYTES = 96;
+export const DER_PREFIX_BYTES = 96;
 
 /** Bytes of a candidate's opening read before any more: SEQUENCE and length, version, the next element's header. */
-const OPENER_BYTES = 14;
+export const OPENER_BYTES = 14;
 
 /** Bytes read back as the PEM body: the 64 characters of a PEM line (an Ed25519 PKCS#8 key is 48 bytes in all). */
 const PEM_LINE_BYTES = 48;
@@ -87,7 +87,7 @@ export function opensPrivateKey(bytes: Uint8Array): boolean {
  * bytes or more (PKCS#1, DSA: version 0) or a private key's OCTET STRING of 16 to 72 bytes (SEC1: version 1). The
  * cheap test every candidate gets, on its first three bytes alone first (opensPrivateKey reads the rest).
  */
-function opens(bytes: Uint8Array, n: number): boolean {
+export function opens(bytes: Uint8Array, n: number): boolean {
   if (n < 3 || bytes[0] !== 0x30) return false;
   const size = bytes[1] as number;
   if (size < 0x2e || size === 0x80 || size > 0x83) return false;
@@ -123,18 +123,24 @@ export const KEY_START = [
 /** Bytes of a candidate being read (reused; zeroed before each read returns: no key's bytes outlive the call). */
 const scratch = new Uint8Array(DER_PREFIX_BYTES);
 
-/** The key whose first character is at `at`, in base64, hex or decimal bytes, or undefined. */
-function keyAt(text: string, at: number): ArmoredKey | undefined {
+/** The reader of a key whose first character is at `at`, in base64, hex or decimal bytes, or undefined. */
+export function keyReaderAt(text: string, at: number): Reader | undefined {
   const code = text.charCodeAt(at);
-  if (code === 0x4d) return readKey(at, base64Reader(text, at));
+  if (code === 0x4d) return base64Reader(text, at);
   if (code === 0x34) {
     const before = text.charCodeAt(at - 1);
     if (text.charCodeAt(at + 1) !== 0x38 || isDigit(before) || before === 0x2d || before === 0x2e) return undefined;
-    return readKey(at, decimalReader(text, at));
+    return decimalReader(text, at);
   }
   const digits = hexTokenAt(text, at);
   if (digits < 0 || text.charCodeAt(digits) !== 0x33 || text.charCodeAt(digits + 1) !== 0x30) return undefined;
-  return readKey(at, hexReader(text, at, OPENER_BYTES));
+  return hexReader(text, at, OPENER_BYTES);
+}
+
+/** The key whose first character is at `at`, or undefined. */
+function keyAt(text: string, at: number): ArmoredKey | undefined {
+  const read = keyReaderAt(text, at);
+  return read === undefined ? undefined : readKey(at, read);
 }
 
 /** The key `read` reads from `at`: its opening, then DER_PREFIX_BYTES judged, then walked to its DER length. */

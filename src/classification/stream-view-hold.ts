@@ -4,6 +4,7 @@
 // alone (minimums of cuts, unions of spans); every offset is an original UTF-16 offset into the scanned text.
 import { digitView, isDigitSeparator, openListStart } from './digit-view.ts';
 import { isDroppedCharacter, normalizeText } from './normalize.ts';
+import { keyHolds } from './stream-key-hold.ts';
 import { matchHolds, partialStart, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
 
@@ -155,12 +156,14 @@ export function viewPartialStart(plan: HoldPlan, t: ScanText): number {
   }
   const digits = digitsScan(t);
   const inDigits = digits === undefined ? t.original.length : partialStart(plan, digits);
-  return Math.min(partialStart(plan, t), inDigits, trailingRunStart(t.original));
+  return Math.min(partialStart(plan, t), inDigits, trailingRunStart(t.original), keyHolds(t).partial);
 }
 
-/** matchHolds over the main view and the digits view, merged (the earlier holds, every span). */
+/** matchHolds over the main view and the digits view, and the keys still arriving, merged (the earlier holds, every span). */
 export function viewMatchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
-  const main = matchHolds(plan, t);
+  const found = matchHolds(plan, t);
+  // A key still arriving whose opening passed holds as a validated match does (stream-key-hold.ts).
+  const main = { ...found, from: Math.min(found.from, keyHolds(t).from) };
   const digits = digitsScan(t);
   if (digits === undefined) return main;
   const other = matchHolds(plan, digits);

@@ -1,0 +1,119 @@
+// The stream scanner against the plain answer's screen, as an attacker of it: a text the classifier finds a redacted
+// or blocked value in, read whole, is never released by a stream of the same text cut at random points without that
+// finding, in the stream shapes the relay gives the scanner (the text alone; after an answer's id and model, fields
+// read in order; as a second text block after another). Families: an unformatted SSN after its context word at the
+// very start of the text, and DER private keys in the notations the plain screen reads (dump rows, xxd, hex lists,
+// decimal lists, string literals joined, Python bytes literals).
+import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createClassifier, createStreamScanner, type ScannedChunk } from '../../../src/classification/index.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
+const SCREENED = new Set(['US_SSN', 'CREDIT_CARD', 'PRIVATE_KEY']);
+
+const pieces = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, 'gs')) as string[];
+const der = (type: 'ed25519' | 'ec') =>
+  (type === 'ec'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    : generateKeyPairSync('ed25519').privateKey
+  ).export({ type: 'pkcs8', format: 'der' }) as Buffer;
+const pyByte = (b: number) =>
+  b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+
+/** A key's bytes as the notations the plain answer's screen reads (decode-der-notations.ts, decode-der-literals.ts). */
+function notations(key: Buffer): string[] {
+  const hex = key.toString('hex');
+  const rows = (width: number, gap: string) =>
+    pieces(hex, 32)
+      .map((row, i) => `${(i * 16).toString(16).padStart(width, '0')}${gap}${pieces(row, 2).join(' ')}`)
+      .join('\n');
+  return [
+    rows(7, ' '), // od -A x -t x1
+    rows(8, '  '), // hexdump -C without its character column
+    pieces(hex, 32)
+      .map((row, i) => `${(i * 16).toString(16).padStart(8, '0')}: ${pieces(row, 4).join(' ')}`)
+      .join('\n'), // xxd
+    pieces(hex, 60).join('\n'), // xxd -p
+    pieces(hex, 2)
+      .map((b) => `0x${b}`)
+      .join(', '), // a C array
+    [...key].join(', '), // Python's list(key), unbracketed
+    `[${[...key].map((b) => (b > 127 ? b - 256 : b)).join(',')}]`, // Java's signed bytes
+    pieces(hex, 20)
+      .map((p) => `"${p}"`)
+      .join(' +\n'), // string literals joined
+    `b'${[...key].map(pyByte).join('')}'`, // Python's bytes repr
+  ];
+}
+
+const KEYS = [der('ed25519'), der('ec')];
+const TEXTS = [
+  'ssn 219099999',
+  'SSN 219099999 is on file',
+  'social security number 219099999',
+  'SSN: 219-09-9999',
+  ...KEYS.flatMap(notations),
+];
+
+/** The relay's stream shapes, as the runs pushed before the text (the text's own run is `text`). */
+const SHAPES: { text: string; run: string }[][] = [
+  [],
+  [
+    { text: 'chatcmpl-9', run: 'field:id' },
+    { text: 'gpt-4o', run: 'field:model' },
+  ],
+  [{ text: 'Here:', run: 'content[0].text' }],
+];
+
+/** Streams `text` after `before`, cut at `cuts`; the chunks, and where the text starts in the stream. */
+function stream(before: { text: string; run: string }[], text: string, cuts: number[]) {
+  const scanner = createStreamScanner({ classifier, path: 'answer' });
+  const chunks: ScannedChunk[] = before.length === 0 ? [] : [scanner.pushRuns(before)];
+  const bounds = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+  let from = 0;
+  for (const to of [...bounds, text.length]) {
+    if (to > from) chunks.push(scanner.push(text.slice(from, to), 'text'));
+    from = Math.max(from, to);
+  }
+  chunks.push(scanner.end());
+  return { chunks, start: before.reduce((n, r) => n + r.text.length, 0) };
+}
+
+describe('a stream never releases what the plain answer screens', () => {
+  it.each(TEXTS.map((t) => [t.slice(0, 40), t]))('%s: found read whole', (_, text) => {
+    const plain = classifier.classify([{ path: 'answer', text }]).findings.filter((f) => SCREENED.has(f.type));
+    expect(plain.length).toBeGreaterThan(0);
+  });
+
+  it('every screened value is reported by the chunk that first releases any of it, however the text is cut', () => {
+    const texts = TEXTS.map((text) => ({
+      text,
+      plain: classifier.classify([{ path: 'answer', text }]).findings.filter((f) => SCREENED.has(f.type)),
+    }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.constantFrom(...SHAPES),
+        fc.oneof(
+          fc.array(fc.nat({ max: 4096 }), { maxLength: 40 }),
+          // Or a piece every `k` characters (a delta a token, as models stream).
+          fc.integer({ min: 1, max: 9 }).map((k) => Array.from({ length: 800 }, (_, i) => (i + 1) * k)),
+        ),
+        ({ text, plain }, shape, cuts) => {
+          const { chunks, start } = stream(shape, text, cuts);
+          expect(chunks.map((c) => c.text).join('')).toBe(shape.map((r) => r.text).join('') + text);
+          for (const f of plain) {
+            const [a, z] = [start + f.start, start + f.end];
+            const first = chunks.findIndex((c) => c.offset + c.text.length > a);
+            const reported = chunks
+              .slice(0, first + 1)
+              .some((c) => c.findings.some((g) => g.type === f.type && c.offset + g.start < z && c.offset + g.end > a));
+            expect({ type: f.type, reported }).toEqual({ type: f.type, reported: true });
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261207 },
+    );
+  });
+});
