@@ -1,7 +1,9 @@
 // Review s11 (R1, attacker's review of session 11's changes): each hole is an `it.fails` naming the file to fix.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { prompt } from './fixtures.ts';
 import { CLOSED, ED25519, fates, isForwarded, RSA } from './round9-helpers.ts';
+import { CHAT, forwarded } from './round7-helpers.ts';
 
 /** An unencrypted Ed25519 key in OpenSSH's own format (openssh-key-v1: no DER inside, so only PRIVATE_KEY reads it). */
 function opensshKey(): string {
@@ -156,5 +158,39 @@ describe('decode-der-notations.ts (865ebf0): od rows of a DER private key beside
     ['od -A d -t x1 (hex bytes, decimal offsets)', (der: Buffer) => dump(der, hexBytes, decimalOffset)],
   ])('a DER private key as %s rows is refused (Ed25519 and RSA)', async (_name, rows) => {
     for (const [, der] of keys) expect(await isForwarded(rows(der))).toBe(false);
+  });
+});
+
+describe('join-decode.ts: a DER private key as xxd rows cut between two messages', () => {
+  /** `der` as xxd writes it (offset, eight groups of four hex digits, the bytes as ASCII). */
+  const xxd = (der: Buffer) => {
+    const lines: string[] = [];
+    for (let at = 0; at < der.length; at += 16) {
+      const row = der.subarray(at, at + 16);
+      const hex = (row.toString('hex').match(/.{1,4}/g) as string[]).join(' ');
+      const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+      lines.push(`${at.toString(16).padStart(8, '0')}: ${hex.padEnd(39, ' ')}  ${ascii}`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+  /** Two user messages: the first `rows` rows, then the rest. */
+  const cut = (der: Buffer, rows: number) => {
+    const lines = xxd(der).split('\n');
+    return prompt(`${lines.slice(0, rows).join('\n')}\n`, lines.slice(rows).join('\n'));
+  };
+  const sent = async (body: unknown) => (await forwarded(CHAT, body)) !== '';
+
+  it('control: the rows in one message, or cut after three rows, are refused', async () => {
+    for (const der of [ED25519, RSA]) {
+      expect(await isForwarded(xxd(der))).toBe(false);
+      expect(await sent(cut(der, 3))).toBe(false);
+    }
+  });
+
+  // HOLE (open, src/classification/join-decode.ts): across a boundary the joins read a key only where KEY_START opens
+  // in a window (privateKeysIn); two rows (32 bytes) hold too little of the key for either message to read alone, and
+  // dump rows glued at a boundary are read by no join (the same with readEveryView, and before session 11).
+  it.fails('a DER key (Ed25519, RSA) as xxd rows cut after two rows into two user messages is refused', async () => {
+    for (const der of [ED25519, RSA]) expect(await sent(cut(der, 2))).toBe(false);
   });
 });
