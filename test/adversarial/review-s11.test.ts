@@ -46,6 +46,14 @@ describe('matching.ts (e0c6ede): re-searches after rejected matches, bounded per
   it.fails('an OpenSSH key behind 30 bare BEGIN lines (1 KB) is withheld in every fate', async () => {
     expect(await fates(behind(30), probe)).toEqual(CLOSED);
   });
+
+  // Guard for the fix: a PRIVATE_KEY body that may not run over `-----B` (so that bare openings make no match) loses
+  // the whole key to one such line inside it; held at e0c6ede (the body read up to the line: 70 characters, >= 64).
+  it('an OpenSSH key with a line "-----Bye" after its first body line is withheld in every fate', async () => {
+    const lines = key.split('\n');
+    const broken = [lines[0], lines[1], '-----Bye', ...lines.slice(2)].join('\n');
+    expect(await fates(broken, probe)).toEqual(CLOSED);
+  });
 });
 
 describe('named-references.ts (313094c): HTML named references of the spaces between digit groups', () => {
