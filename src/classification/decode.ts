@@ -97,12 +97,18 @@ export function spend(budget: DecodeBudget, text: string): void {
  * The encoded runs of a main view that decode to text, within the budget, and the runs of what they decode to (a
  * second encoding over the first: `xxd -p | base64`, base64 URL-encoded, codes of base64; one shell pipeline each),
  * found over the characters of their outer run (exact ones through a run mapped character by character), and theirs
- * (DECODE_LEVELS). A private key's PEM block is not read again (it is the key, read already).
+ * (`levels` in all, DECODE_LEVELS unless a caller read the first itself). A private key's PEM block is not read
+ * again (it is the key, read already).
  */
-export function decodedRuns(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
+export function decodedRuns(
+  view: NormalizedText,
+  budget: DecodeBudget,
+  exhaustive = false,
+  levels = DECODE_LEVELS,
+): DecodedRun[] {
   const runs = decodeOnce(view, budget, exhaustive);
   let outers = runs;
-  for (let level = 2; level <= DECODE_LEVELS && outers.length > 0; level += 1) {
+  for (let level = 2; level <= levels && outers.length > 0; level += 1) {
     const inners: DecodedRun[] = [];
     for (const outer of outers) {
       if (outer.text.startsWith(PEM_ARMOR)) continue;

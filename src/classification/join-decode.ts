@@ -9,8 +9,8 @@ import { type ArmoredKey, MAX_KEY_GAP } from './decode-der.ts';
 import {
   type DecodeBudget,
   type DecodedRun,
+  DECODE_LEVELS,
   decodedRuns,
-  decodeOnce,
   joinDecoded,
   plainView,
   privateKeysIn,
@@ -180,9 +180,9 @@ export function boundaryRuns(
         const run = wholeRun(text.slice(tight[0], tight[1]), budget);
         if (run === undefined) continue;
         found.push({ window, run: shifted(run, tight[0]) });
-        // A second encoding under the first (`xxd -p | base64` cut in two): what it reads as, decoded once more
-        // (decode.ts's second level), found over the same characters.
-        for (const inner of decodeOnce(plainView(run.text), budget)) {
+        // A second and a third encoding under the first (`xxd -p | base64` cut in two): what it reads as, decoded as
+        // decode.ts's further levels, found over the same characters.
+        for (const inner of decodedRuns(plainView(run.text), budget, false, DECODE_LEVELS - 1)) {
           found.push({ window, run: shifted({ start: 0, end: run.end, text: inner.text }, tight[0]) });
         }
         continue;

@@ -74,7 +74,7 @@ describe('encoded runs cut between two segments', () => {
   });
 });
 
-describe('a run under two encodings cut between two segments (decode.ts second level)', () => {
+describe('a run under two or three encodings cut between two segments (decode.ts DECODE_LEVELS)', () => {
   const twice = {
     'base64 of hex': Buffer.from(hex).toString('base64'),
     'hex of base64': Buffer.from(base64).toString('hex'),
@@ -88,9 +88,16 @@ describe('a run under two encodings cut between two segments (decode.ts second l
         .sort(),
     ).toEqual([0, 1]);
   });
-  it('control: three encodings are not read', () => {
+  it('three encodings are read, a piece on each segment; four are not', () => {
     const thrice = Buffer.from(twice['base64 of base64']).toString('base64');
-    expect(keyPieces([thrice.slice(0, 40), thrice.slice(40)])).toEqual([]);
+    const cut = Math.floor(thrice.length / 2) + 1;
+    expect(
+      keyPieces([thrice.slice(0, cut), thrice.slice(cut)])
+        .map((f) => f.segment)
+        .sort(),
+    ).toEqual([0, 1]);
+    const four = Buffer.from(thrice).toString('base64');
+    expect(keyPieces([four.slice(0, 40), four.slice(40)])).toEqual([]);
   });
 });
 
