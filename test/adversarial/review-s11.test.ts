@@ -2,7 +2,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { prompt } from './fixtures.ts';
-import { CLOSED, ED25519, fates, isForwarded, RSA } from './round9-helpers.ts';
+import { CLOSED, ED25519, fates, isForwarded, pieces, RSA } from './round9-helpers.ts';
 import { CHAT, forwarded } from './round7-helpers.ts';
 
 /** An unencrypted Ed25519 key in OpenSSH's own format (openssh-key-v1: no DER inside, so only PRIVATE_KEY reads it). */
@@ -225,5 +225,33 @@ describe('mixed-separators.ts (27f31ec): a card in groups of 1-3 digits split by
     ['card 41 11/11 11 11/11 11 11'],
   ])('%s (4111 1111 1111 1111) is refused', async (text) => {
     expect(await isForwarded(text)).toBe(false);
+  });
+});
+
+describe('decode-der-notations.ts (865ebf0): an unarmored key in base64 pieces, one a line, beside the gaps closed', () => {
+  const layouts = (der: Buffer) => pieces(der.toString('base64'), 16);
+  it('control: key += "…" lines, `- ` / `* ` bullets and `1) ` numbers are refused (closed in 865ebf0)', async () => {
+    for (const der of [ED25519, RSA]) {
+      const p = layouts(der);
+      expect(await isForwarded(p.map((x) => `key += "${x}"`).join('\n'))).toBe(false);
+      expect(await isForwarded(p.map((x) => `* ${x}`).join('\n'))).toBe(false);
+      expect(await isForwarded(p.map((x, i) => `${i + 1}) ${x}`).join('\n'))).toBe(false);
+    }
+  });
+
+  // HOLE (open, src/classification/decode-der-notations.ts): the gap between pieces takes a quoted piece's own quote
+  // again and list marks `- + • 1. b)` only: a Markdown table's cells, HTML list items, `(1)` / `[1]` numbers, an
+  // arrow bullet and quotes that change from line to line leave each 16-character piece alone (too short to read).
+  it.fails.each([
+    ['Markdown table rows', (p: string[]) => p.map((x, i) => `| ${i + 1} | ${x} |`).join('\n')],
+    ['HTML list items', (p: string[]) => p.map((x) => `<li>${x}</li>`).join('\n')],
+    ['(1) numbered lines', (p: string[]) => p.map((x, i) => `(${i + 1}) ${x}`).join('\n')],
+    ['→ bulleted lines', (p: string[]) => p.map((x) => `→ ${x}`).join('\n')],
+    [
+      'k += "…" / k += \'…\' by turns',
+      (p: string[]) => p.map((x, i) => (i % 2 ? `k += '${x}'` : `k += "${x}"`)).join('\n'),
+    ],
+  ])('an Ed25519 and an RSA key as %s is refused', async (_name, layout) => {
+    for (const der of [ED25519, RSA]) expect(await isForwarded(layout(layouts(der)))).toBe(false);
   });
 });
