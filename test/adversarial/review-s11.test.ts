@@ -275,3 +275,18 @@ describe('decode-der-notations.ts (865ebf0): an unarmored key in base64 pieces, 
     for (const der of [ED25519, RSA]) expect(await isForwarded(layout(layouts(der)))).toBe(false);
   });
 });
+
+describe('digit-separators.ts (27f31ec): one more digit beside a value of single digits split by spaces', () => {
+  it('control: the same digits as a list with a tenth item, or nine spaced digits, are refused', async () => {
+    expect(await isForwarded('ssn [2, 1, 9, 0, 9, 9, 9, 9, 9, 0]')).toBe(false);
+    expect(await isForwarded('ssn 2 1 9 0 9 9 9 9 9')).toBe(false);
+  });
+
+  // HOLE (open, src/classification/digit-separators.ts): spacedRun reads the windows of a value less one digit at
+  // each end (listed-windows.ts) for runs split by list item separators only; a run split by spaces with a tenth
+  // digit is read whole as a 10-digit number, no SSN.
+  it.fails('nine spaced digits of an SSN and a tenth after "ssn" are refused', async () => {
+    expect(await isForwarded('ssn 2 1 9 0 9 9 9 9 9 0')).toBe(false);
+    expect(await isForwarded('ssn [2 1 9 0 9 9 9 9 9 0]')).toBe(false);
+  });
+});
