@@ -5,7 +5,7 @@
 // a cheap look at their characters says a run may cross are decoded (mayCross); each distinct excerpt is decoded once
 // a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
 import { decodeBase64OrHex, isBase64Char, isHexDigit } from './decode-bytes.ts';
-import { type ArmoredKey, MAX_KEY_GAP } from './decode-der.ts';
+import { type ArmoredKey, MAX_KEY_GAP, notationKeys } from './decode-der.ts';
 import {
   type DecodeBudget,
   type DecodedRun,
@@ -111,14 +111,41 @@ export function mayCross(text: string, at: number, from: number, to: number): bo
 
 /**
  * Whether a private key may cross `text` at `at`: a base64 or hex character on each side, past a gap of up to
- * MAX_KEY_GAP of the characters decode-der.ts skips (whitespace, quotes, list marks) at most.
+ * MAX_KEY_GAP of the characters decode-der.ts skips (whitespace, quotes, list marks) at most; or a dump's row opens
+ * right after it (rowAfter).
  */
 function mayHoldKey(text: string, at: number): boolean {
   let before = at - 1;
   while (before >= 0 && at - before <= MAX_KEY_GAP && isKeyGap(text.charCodeAt(before))) before -= 1;
   let after = at;
   while (after < text.length && after - at < MAX_KEY_GAP && isKeyGap(text.charCodeAt(after))) after += 1;
-  return before >= 0 && isBase64Char(text.charCodeAt(before)) && isBase64Char(text.charCodeAt(after));
+  if (before >= 0 && isBase64Char(text.charCodeAt(before)) && isBase64Char(text.charCodeAt(after))) return true;
+  return at > 0 && rowAfter(text, at);
+}
+
+/** Spaces and tabs a dump row's line may open with before its offset column (decode-der-notations.ts rowAt). */
+const ROW_INDENT = 8;
+
+/**
+ * Whether a dump's row (xxd, hexdump, od: an offset column of 4-12 hex digits, then `:` or a space or tab) opens on
+ * a line starting at `at` or past up to MAX_BOUNDARY_SPACE whitespace after it: rows cut between two messages after a
+ * whole row, the first message's last row ending in its character column (`…  0.....+ep.".` | `00000020: …`).
+ */
+function rowAfter(text: string, at: number): boolean {
+  let i = at;
+  while (i < text.length && i - at < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(i)) && text[i] !== '\n') i += 1;
+  if (text[i] === '\n') i += 1;
+  else {
+    let k = at - 1;
+    while (k >= 0 && at - k <= ROW_INDENT && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k -= 1;
+    if (k >= 0 && text[k] !== '\n') return false;
+  }
+  for (const indent = i; i - indent < ROW_INDENT && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09); )
+    i += 1;
+  const digits = i;
+  while (i - digits <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
+  const code = text.charCodeAt(i);
+  return i - digits >= 4 && i - digits <= 12 && (code === 0x3a || code === 0x20 || code === 0x09);
 }
 
 function isKeyGap(code: number): boolean {
@@ -158,7 +185,7 @@ export function boundaryRuns(
       if (mayHoldKey(text, at)) {
         if (keys === undefined) {
           keys = keyMemo.get(text);
-          if (keys === undefined) keyMemo.set(text, (keys = read.keysIn(text)));
+          if (keys === undefined) keyMemo.set(text, (keys = keysAndRows(text, read.keysIn)));
         }
         for (; keysAdded < keys.length && (keys[keysAdded] as ArmoredKey).start < at; keysAdded += 1) {
           const key = keys[keysAdded] as ArmoredKey;
@@ -197,6 +224,17 @@ export function boundaryRuns(
     }
   }
   return found;
+}
+
+/**
+ * A window's keys: the classifier's (KEY_START openings, hex and xxd rows among them), and those of the notations no
+ * KEY_START opening leads to (decode-der.ts notationKeys: little-endian word rows, `od -b` octal rows, `0x30u8`), so
+ * such rows cut between two messages are read across the boundary too; in order of their starts.
+ */
+function keysAndRows(text: string, keysIn: (text: string) => readonly ArmoredKey[]): readonly ArmoredKey[] {
+  const rows = notationKeys(text);
+  const keys = keysIn(text);
+  return rows.length === 0 ? keys : [...keys, ...rows].sort((a, b) => a.start - b.start);
 }
 
 /**

@@ -146,4 +146,40 @@ describe('a DER private key cut between two segments (decode-der.ts keys across 
   it('control: the same halves apart, with prose between them, are no key', () => {
     expect(keyFound([groups.slice(0, 40), 'thanks, and then', groups.slice(40)])).toEqual([]);
   });
+
+  // Dump rows cut after a whole row: the first message ends in a row's character column (or its last cell), so no
+  // base64 character meets the boundary; two rows (32 bytes) are too few for either message to read alone.
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'der',
+  }) as Buffer;
+  const ascii = (row: Buffer) => [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  const rowsOf = (der: Buffer, line: (row: Buffer, at: number) => string) =>
+    Array.from({ length: Math.ceil(der.length / 16) }, (_, i) => line(der.subarray(i * 16, i * 16 + 16), i * 16));
+  const words = (row: Buffer) =>
+    (row.toString('hex').match(/.{1,4}/g) as string[]).map((w) => (w.length === 4 ? w.slice(2) + w.slice(0, 2) : w));
+  const layouts: [string, (row: Buffer, at: number) => string][] = [
+    [
+      'xxd',
+      (row, at) =>
+        `${at.toString(16).padStart(8, '0')}: ${(row.toString('hex').match(/.{1,4}/g) as string[]).join(' ').padEnd(39)}  ${ascii(row)}`,
+    ],
+    ['hexdump (little-endian words)', (row, at) => `${at.toString(16).padStart(7, '0')} ${words(row).join(' ')}`],
+    [
+      'od -b (octal bytes, octal offsets)',
+      (row, at) =>
+        `${at.toString(8).padStart(7, '0')} ${[...row].map((b) => b.toString(8).padStart(3, '0')).join(' ')}`,
+    ],
+  ];
+  it.each(layouts)('%s rows cut after two rows into two segments: found on both (Ed25519, RSA)', (_name, line) => {
+    for (const der of [key, rsa]) {
+      const rows = rowsOf(der, line);
+      expect(keyFound([`${rows.slice(0, 2).join('\n')}\n`, rows.slice(2).join('\n')]).sort()).toEqual([0, 1]);
+      expect(keyFound([rows.slice(0, 2).join('\n'), `\n${rows.slice(2).join('\n')}`]).sort()).toEqual([0, 1]);
+    }
+  });
+  it('control: the rows apart, with prose between them, are no key', () => {
+    const rows = rowsOf(key, layouts[0]?.[1] as (row: Buffer, at: number) => string);
+    expect(keyFound([`${rows.slice(0, 2).join('\n')}\n`, 'thanks, and', rows.slice(2).join('\n')])).toEqual([]);
+  });
 });
