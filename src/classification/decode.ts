@@ -30,7 +30,7 @@ import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
-import { fillerRuns } from './filler-runs.ts';
+import { fillerFreeView, fillerRuns } from './filler-runs.ts';
 import type { NormalizedText } from './normalize.ts';
 
 /** Shortest percent-encoded run (with at least one %XX escape): `219%2D09%2D9999` is 15 characters. */
@@ -254,7 +254,9 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   if (codeList) {
     decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, utf8));
   }
-  // A value with one visible filler between each two of its characters, read without it (filler-runs.ts).
+  // A value with visible fillers among its characters, read without them (filler-runs.ts): the whole text without its
+  // filler-class code points (private use, emoji modifiers, U+0600…) once, and strict alternations with a symbol.
+  fillerFreeView(text, mapped);
   fillerRuns(text, mapped);
   // DER private keys without their armor, in base64, hex or decimal bytes however laid out (decode-der.ts): each
   // reads as its PEM block over the characters it is written in.

@@ -1,11 +1,17 @@
-// A reading without a run's one repeated filler: a value with the same visible, meaningless character between each
-// two of its characters (`A\uE000K\uE000I\uE000A…`: a private-use glyph, a lone skin-tone modifier, U+0600) reads as
-// the value once the filler is dropped, which a model told "ignore the boxes" does. The main view keeps these
-// characters (icon fonts and emoji are prose: normalize.ts), so the run is read here as a decoded text (decode.ts),
-// mapped character by character. Only a strict alternation counts: printable ASCII characters (what every recognizer
-// reads, after the main view's NFKC and digits) one at a time, each pair apart by the same filler, at least
-// MIN_FILLED_CHARS of them; icon-font prose (a glyph before a word), emoji with skin tones (the modifier follows an
-// emoji, not ASCII) and Arabic text (letters are no filler) hold none. Linear: each character is read at most twice.
+// Readings without fillers: visible, meaningless characters between a value's characters, which a model told "ignore
+// the boxes" drops. The main view keeps them (icon fonts and emoji are prose: normalize.ts), so two readings are added
+// as decoded texts (decode.ts), mapped character by character:
+// - fillerFreeView: when a text holds a filler-class code point (FILLER_CLASS: private use, planes 15 and 16 included,
+//   a lone emoji modifier U+1F3FB–U+1F3FF, a variation selector, a prepended concatenation mark such as U+0600, a tag),
+//   the WHOLE text once with every one of them removed: one filler or several between each two characters, fillers
+//   taking turns, a filler between digit groups or every few characters, and the context word before the run all read
+//   as in the main view (recognizers, context words, separators). A finding only where that text holds a value the
+//   recognizers accept: icon-font prose, emoji with skin tones and Arabic text with U+0600 keep their words apart.
+// - fillerRuns: a strict alternation of printable ASCII characters and one other symbol (`A★K★I★A…`), at least
+//   MIN_FILLED_CHARS value characters, read alone (a symbol is no filler class: arrows and stars between words stay).
+// Both linear: the first is one regex test, and only when a filler exists one pass building the view (then read once
+// more by the decoded texts' scan: a text with fillers costs about two readings); the second reads each character at
+// most twice.
 import type { MappedText } from './decode-escapes.ts';
 
 /** Fewest value characters in a run: the shortest percent-encoded run decode.ts reads (MIN_PERCENT_RUN). */
@@ -19,9 +25,46 @@ function isValueChar(unit: number): boolean {
 /** Letters, numbers, marks and spaces are text, never a filler: Arabic, CJK and accented words are not runs. */
 const TEXT_CHAR = /^[\p{L}\p{N}\p{M}\p{White_Space}]$/u;
 
-/** A code point outside ASCII that is not text: a symbol, punctuation, private use, a shown format character. */
+/**
+ * Filler-class code points: private use (\p{Co}: the BMP's and planes 15 and 16), a lone emoji modifier (one after
+ * the emoji it tones is part of it: chat with skin tones costs no second reading), variation selectors, the prepended
+ * concatenation marks (U+0600–U+0605, U+06DD, U+070F, U+0890–U+0891, U+08E2, U+110BD, U+110CD: unicode-table.ts
+ * isShownFormat) and tag characters (the main view drops or spells the last two already).
+ */
+const FILLER_CLASS =
+  /[\p{Co}\p{Variation_Selector}\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u{110bd}\u{110cd}\u{e0000}-\u{e007f}]|(?<!\p{Emoji_Modifier_Base})\p{Emoji_Modifier}/u;
+const FILLER_CLASS_ALL = new RegExp(FILLER_CLASS.source, 'gu');
+
+/**
+ * The whole of `text` with every filler-class code point removed, mapped unit by unit to the original (a finding
+ * covers the fillers inside it): `add(0, text.length, decoded)` as decode.ts's mapped runs; nothing when `text` holds
+ * none.
+ */
+export function fillerFreeView(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  if (!FILLER_CLASS.test(text)) return;
+  const starts = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
+  const kept: string[] = [];
+  let length = 0;
+  let last = 0;
+  const keep = (from: number, to: number) => {
+    kept.push(text.slice(from, to));
+    for (let p = from; p < to; p += 1, length += 1) {
+      starts[length] = p;
+      ends[length] = p + 1;
+    }
+  };
+  for (const m of text.matchAll(FILLER_CLASS_ALL)) {
+    keep(last, m.index);
+    last = m.index + m[0].length;
+  }
+  keep(last, text.length);
+  add(0, text.length, { text: kept.join(''), starts: starts.subarray(0, length), ends: ends.subarray(0, length) });
+}
+
+/** A code point outside ASCII that is neither text nor filler class (read by fillerFreeView): a symbol, punctuation. */
 function isFiller(code: number, chars: string): boolean {
-  return code > 0x7f && !TEXT_CHAR.test(chars);
+  return code > 0x7f && !TEXT_CHAR.test(chars) && !FILLER_CLASS.test(chars);
 }
 
 const OUTSIDE_ASCII = /[^\x00-\x7f]/g;

@@ -86,13 +86,11 @@ describe('filler-runs.ts (313094c): a value with meaningless visible characters 
     expect(await both(() => '\ue000')).toEqual([false, false]);
   });
 
-  // HOLE (open, src/classification/filler-runs.ts): a run is only a strict alternation of one value character and
-  // one filler code point; two fillers between each two characters (`A\ue000\ue000K…`), or two fillers taking
-  // turns (`A\ue000K\ue001I…`), are no run, and the main view keeps both (prose), so no view reads the value.
-  it.fails('a key and an SSN with two private-use fillers between each two characters are refused', async () => {
+  // Closed (filler-runs.ts fillerFreeView reads the whole text once without its filler-class code points).
+  it('a key and an SSN with two private-use fillers between each two characters are refused', async () => {
     expect(await both(() => '\ue000\ue000')).toEqual([false, false]);
   });
-  it.fails('a key and an SSN with two private-use fillers taking turns between their characters are refused', async () => {
+  it('a key and an SSN with two private-use fillers taking turns between their characters are refused', async () => {
     expect(await both((i) => (i % 2 === 0 ? '\ue000' : '\ue001'))).toEqual([false, false]);
   });
 
@@ -101,11 +99,8 @@ describe('filler-runs.ts (313094c): a value with meaningless visible characters 
     expect(await isForwarded('ssn 219\u206209\u20629999')).toBe(false);
   });
 
-  // HOLE (open, src/classification/filler-runs.ts): a filler run is decoded and read alone, without the context word
-  // before it, so nine digits with a filler between each two (no dashes) are no SSN there, and the main view keeps
-  // the fillers; a filler between digit groups, or every few characters of a key, makes no run at all (one value
-  // character between fillers only) and is no digit separator either.
-  it.fails.each([
+  // Closed (filler-runs.ts fillerFreeView: the text without its fillers keeps the context word before the value).
+  it.each([
     ['nine digits with a private-use filler between each two', `ssn ${between('219099999', () => '\ue000')}`],
     ['a private-use filler between its groups', 'ssn 219\ue00009\ue0009999'],
     [

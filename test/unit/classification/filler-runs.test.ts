@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MappedText } from '../../../src/classification/decode-escapes.ts';
-import { fillerRuns, MIN_FILLED_CHARS } from '../../../src/classification/filler-runs.ts';
+import { fillerFreeView, fillerRuns, MIN_FILLED_CHARS } from '../../../src/classification/filler-runs.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(6) });
@@ -14,6 +14,14 @@ const runsOf = (text: string) => {
   const runs: { from: number; end: number; decoded: MappedText }[] = [];
   fillerRuns(text, (from, end, decoded) => runs.push({ from, end, decoded }));
   return runs.map((r) => ({ text: r.decoded.text, original: text.slice(r.from, r.end) }));
+};
+const freeOf = (text: string) => {
+  const views: MappedText[] = [];
+  fillerFreeView(text, (from, end, decoded) => {
+    expect([from, end]).toEqual([0, text.length]);
+    views.push(decoded);
+  });
+  return views;
 };
 
 describe('a value with one filler between each two characters', () => {
@@ -32,13 +40,40 @@ describe('a value with one filler between each two characters', () => {
     ]);
   });
 
-  it('reads the run without its fillers, mapped to each character and the filler after it', () => {
-    expect(runsOf(`x ${between('ABCDEFGH', '\ue000')}\ue000 y`)).toEqual([
-      { text: 'ABCDEFGH', original: `${between('ABCDEFGH', '\ue000')}\ue000` },
+  it('reads a symbol run without its symbol, mapped to each character and the symbol after it', () => {
+    expect(runsOf(`x ${between('ABCDEFGH', '\u2605')}\u2605 y`)).toEqual([
+      { text: 'ABCDEFGH', original: `${between('ABCDEFGH', '\u2605')}\u2605` },
     ]);
-    // Two fillers in turn, or a run shorter than MIN_FILLED_CHARS: no run.
-    expect(runsOf(`x ${between('ABCDEFGH', '\ue000').replace('D\ue000', 'D\ue001')} y`)).toEqual([]);
-    expect(runsOf(between('ABCDEFGH'.slice(0, MIN_FILLED_CHARS - 1), '\ue000'))).toEqual([]);
+    // Two symbols in turn, a run shorter than MIN_FILLED_CHARS, or a filler-class one (the whole text's): no run.
+    expect(runsOf(`x ${between('ABCDEFGH', '\u2605').replace('D\u2605', 'D\u2606')} y`)).toEqual([]);
+    expect(runsOf(between('ABCDEFGH'.slice(0, MIN_FILLED_CHARS - 1), '\u2605'))).toEqual([]);
+    expect(runsOf(between('ABCDEFGH', '\ue000'))).toEqual([]);
+  });
+
+  it('reads the whole text once without its filler-class code points, each unit mapped to its own', () => {
+    const text = 'ssn 2\ue000\u{f0001}19\u{1f3fb}-\u060009\ue000-9999 ok';
+    const [view, ...more] = freeOf(text);
+    expect(more).toEqual([]);
+    expect(view?.text).toBe('ssn 219-09-9999 ok');
+    expect([...(view?.starts ?? [])].map((p) => text[p]).join('')).toBe('ssn 219-09-9999 ok');
+    expect(view?.ends.every((e, k) => e === (view.starts[k] as number) + 1)).toBe(true);
+    // No filler class (symbols, letters, emoji, a skin tone on its emoji): no view at all; a lone skin tone is one.
+    expect(freeOf('build → test ★ 👍 👍🏻 👋🏽👋🏿 مرحبا 10:30')).toEqual([]);
+    expect(freeOf('ok 🏻 fine')[0]?.text).toBe('ok  fine');
+  });
+
+  it.each([
+    ['two fillers between each two characters', (i: number) => (i > 0 ? '\ue000\ue000' : '')],
+    ['two fillers taking turns', (i: number) => (i === 0 ? '' : i % 2 ? '\ue000' : '\u{100000}')],
+    ['a skin-tone modifier every fourth character', (i: number) => (i > 0 && i % 4 === 0 ? '\u{1f3fe}' : '')],
+  ])('%s: the key, the SSN and nine digits after their word are found, fillers included', (_name, filler) => {
+    const spread = (value: string) => [...value].map((c, i) => filler(i) + c).join('');
+    const [key, ssn, digits] = [spread('AKIA2E0A8F3B244C9986'), spread('219-09-9999'), spread('219099999')];
+    expect(find(`aws ${key} and ssn ${ssn}.`)).toEqual([
+      { type: 'AWS_ACCESS_KEY', value: key },
+      { type: 'US_SSN', value: ssn },
+    ]);
+    expect(find(`my ssn ${digits}`).map((f) => f.value)).toEqual([digits]);
   });
 
   it('control: icon-font prose, emoji with skin tones, Arabic text and arrows between words read as nothing', () => {
@@ -47,6 +82,8 @@ describe('a value with one filler between each two characters', () => {
       'great job 👍🏻👍🏻👍🏻👍🏻👍🏻👍🏻👍🏻👍🏻👍🏻 see you 👋🏽👋🏽👋🏽 at 10:30',
       'الرقم ؀١٢٣ في السنة ٢٠٢٤، والصفحة ١٢ من ٤٥ — مرحبا بكم',
       'build → test → deploy → monitor; A→B, B→C; ★★★★★ rated; 10×20 cm',
+      '\ue0b0 room 12 \ue0b1 floor 3 \u{f0000} ext 4456 \u{f0001} call 555 0100 at 10:30',
+      'صفحة \u0600١٢ و\u0601٢٠٢٤ و\u06dd٣ — ok 👋🏾 hi 👍🏻 2 of 9',
     ];
     for (const text of texts) {
       expect(runsOf(text)).toEqual([]);
@@ -68,6 +105,9 @@ describe('a value with one filler between each two characters', () => {
           }
         });
         expect(read).toBeLessThanOrEqual(text.length);
+        for (const view of freeOf(text)) {
+          for (let k = 0; k < view.text.length; k += 1) expect(text[view.starts[k] as number]).toBe(view.text[k]);
+        }
       }),
     );
   });
