@@ -97,12 +97,16 @@ function listMarkAt(text: string, from: number, at: number, numbered: boolean): 
  * C#, Kotlin, `.` in PHP, `..` in Lua, `&` and `& _` in Visual Basic, `<<` in C++, `||` in SQL, a `\` line
  * continuation), though `+` is base64's: inside a run it never stands between two; so is a list mark opening a line
  * (listMarkAt). When the piece before the gap is quoted (`piece`: where it starts, its opening quote before it, the same
- * quote at `at`), the gap runs to the next such quote before a piece within MAX_QUOTED_GAP, whatever it holds.
+ * quote at `at`), the gap runs to the next such quote before a piece within MAX_QUOTED_GAP, whatever it holds but a
+ * long run of the alphabet (MIN_LOOSE_PIECE: a piece of its own).
  */
 function pastGap(text: string, at: number, gap: Uint8Array, next: (at: number) => boolean, piece = -1): number {
   const quote = text.charCodeAt(at);
   if (piece > 0 && QUOTE_OF_PIECE[quote] === 1 && text.charCodeAt(piece - 1) === quote) {
+    // Never past a long run of the alphabet: a piece of its own (a line quoted in the other quote).
+    const passed = pastLooseGap(text, at);
     for (let k = text.indexOf(text[at] as string, at + 1); k > at && k - at <= MAX_QUOTED_GAP; ) {
+      if (passed >= 0 && passed + MIN_LOOSE_PIECE <= k) break;
       if (next(k + 1)) return k + 1;
       k = text.indexOf(text[at] as string, k + 1);
     }
@@ -133,11 +137,50 @@ const NONE = 0xff;
 const VALUES = Uint8Array.from({ length: 128 }, (_, code) => (isBase64Char(code) ? base64Value(code) : NONE));
 
 /**
+ * Fewest characters of a base64 piece after a gap of any text (`| 2 | `, `</li>⏎<li>`, `(2) `, `→ `, `// "x"⏎`): shorter
+ * runs of the alphabet (`li`, `2`, `k`, `//`) are the gap's; a run this long starts the next piece.
+ */
+export const MIN_LOOSE_PIECE = 12;
+
+/** How many characters of the base64 alphabet run from `at`, counting to `limit` at most. */
+function runOfValues(text: string, at: number, limit: number): number {
+  let k = at;
+  while (k - at < limit && (VALUES[text.charCodeAt(k)] ?? NONE) !== NONE) k += 1;
+  return k - at;
+}
+
+/**
+ * Where the next base64 piece starts after a gap of any text from `at` (within MAX_QUOTED_GAP): the first run of
+ * MIN_LOOSE_PIECE characters of the alphabet or more; the shorter runs before it are the gap's. With `width` (the
+ * piece before's length), -1 when that run is longer than it: a loose gap joins pieces of one width only (the last
+ * may be shorter), never a key's opening cut short to a long run of other base64 further on. -1 when none.
+ */
+function pastLooseGap(text: string, at: number, width = Number.POSITIVE_INFINITY): number {
+  for (let k = at; k < text.length && k - at <= MAX_QUOTED_GAP; ) {
+    const run = runOfValues(text, k, Math.min(width + 1, MAX_QUOTED_GAP));
+    if (run >= MIN_LOOSE_PIECE) return run <= width ? k : -1;
+    k += run + 1;
+  }
+  return -1;
+}
+
+/**
+ * The next base64 piece after the gap at `at`: where pastGap ends when the piece there is a long one; else where the
+ * nearest long run is after a gap of any text (pastLooseGap: a table's cells, HTML list items, `(2)` numbers, arrows,
+ * quotes changing from line to line, a comment's quoted word); else where pastGap ends (a short last piece).
+ */
+function pastBase64Gap(text: string, at: number, piece: number): number {
+  const strict = pastGap(text, at, GAP, (k) => (VALUES[text.charCodeAt(k)] ?? NONE) !== NONE, piece);
+  if (strict >= 0 && runOfValues(text, strict, MIN_LOOSE_PIECE) >= MIN_LOOSE_PIECE) return strict;
+  const loose = pastLooseGap(text, at, at - piece);
+  return loose >= 0 ? loose : strict;
+}
+
+/**
  * Base64 from `at`, across gaps; a partial quad at the end gives its whole bytes. Stops at padding, a character of
  * neither kind, or a longer gap. `end` takes the padding after the key's last quad (`=`, `==`, a gap before it too).
  */
 export function base64Reader(text: string, at: number): Reader {
-  const isValue = (i: number) => (VALUES[text.charCodeAt(i)] ?? NONE) !== NONE;
   return (want, out) => {
     let [n, end, quad, values, piece] = [0, at, 0, 0, at];
     const fits = evenPieces();
@@ -145,7 +188,7 @@ export function base64Reader(text: string, at: number): Reader {
       const value = VALUES[text.charCodeAt(i)] ?? NONE;
       if (value === NONE) {
         if (!fits(i - piece)) break;
-        i = pastGap(text, i, GAP, isValue, piece);
+        i = pastBase64Gap(text, i, piece);
         if (i < 0) break;
         piece = i;
         continue;
@@ -288,15 +331,20 @@ function nextLine(text: string, at: number): number {
 
 /**
  * How a dump row writes its bytes: hex bytes in order (`xxd`, `hexdump -C`, `od -t x1`), 16-bit little-endian words of
- * four hex digits (`hexdump`'s and `od -x`'s default on a little-endian machine), octal bytes of three digits (`od -b`).
+ * four hex digits (`hexdump`'s and `od -x`'s default on a little-endian machine), octal bytes of three digits (`od -b`),
+ * 16-bit little-endian words of six octal digits (`od`'s default, `od -o`).
  */
-export type Cells = 'bytes' | 'words' | 'octal';
+export type Cells = 'bytes' | 'words' | 'octal' | 'octalWords';
+
+/** The radixes a dump writes its offsets in (`od -A x|o|d`; `-A n` writes none: radix 0). */
+type Radix = 16 | 8 | 10 | 0;
+const RADIXES = [16, 8, 10] as const;
 
 /** A dump's layout from a row: its first offset, the bytes a row holds, its offsets' radix and its cells. */
 interface Rows {
   offset: number;
   bytes: number;
-  radix: 16 | 8;
+  radix: Radix;
   cells: Cells;
 }
 
@@ -309,8 +357,32 @@ function rowOfHex(text: string, at: number): { digits: string; offset: number; h
 }
 
 /** A row's offset in `radix`; NaN when its digits are not of that radix. */
-function offsetIn(digits: string, radix: 16 | 8): number {
-  return radix === 16 ? Number.parseInt(digits, 16) : /^[0-7]+$/.test(digits) ? Number.parseInt(digits, 8) : Number.NaN;
+function offsetIn(digits: string, radix: 16 | 8 | 10): number {
+  const valid = radix === 16 || (radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/).test(digits);
+  return valid ? Number.parseInt(digits, radix) : Number.NaN;
+}
+
+/** Where the cells of a row without an offset (`od -An`) start at `at`: only spaces or tabs (1-8) before it. */
+function opensBareRow(text: string, at: number): boolean {
+  let from = at;
+  while (from > 0 && at - from < 8 && ROW_GAP[text.charCodeAt(from - 1)] === 1) from -= 1;
+  return from < at && (from === 0 || text.charCodeAt(from - 1) === 0x0a);
+}
+
+/** Whether only spaces or tabs stand between `at` and its line's end. */
+function endsLine(text: string, at: number): boolean {
+  let i = at;
+  while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i >= text.length || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d;
+}
+
+/** The start of the next bare row's cells after the row ending at `at`, or -1. */
+function nextBareRow(text: string, at: number): number {
+  const next = nextLine(text, at);
+  if (next < 0) return -1;
+  let i = next;
+  while (i - next < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i > next ? i : -1;
 }
 
 /**
@@ -320,20 +392,40 @@ function offsetIn(digits: string, radix: 16 | 8): number {
  */
 function dumpRows(text: string, at: number, cells: Cells = 'bytes'): Rows | undefined {
   const row = rowOfHex(text, at);
-  if (row === undefined) return undefined;
+  if (row === undefined) return cells === 'bytes' ? undefined : bareRows(text, at, cells);
   const next = nextLine(text, at);
   const second = next < 0 ? undefined : rowAt(text, next);
   if (second === undefined) return undefined;
   if (cells === 'bytes') {
+    // Hex offsets as the next row's says (xxd's character column may follow a row's hex); octal or decimal offsets
+    // (od's default, `od -A d`) when the row holds exactly that many bytes.
     const bytes = second.offset - row.offset;
-    return bytes >= 1 && bytes <= 64 ? { offset: row.offset, bytes, radix: 16, cells } : undefined;
+    if (bytes >= 1 && bytes <= 64 && readCells(text, at, bytes, cells).n === bytes) {
+      return { offset: row.offset, bytes, radix: 16, cells };
+    }
   }
-  const bytes = readCells(text, at, 64, cells).n;
-  for (const radix of [16, 8] as const) {
+  const read = readCells(text, at, 64, cells);
+  if (cells === 'bytes' && !endsLine(text, read.end)) return undefined;
+  for (const radix of cells === 'bytes' ? ([8, 10] as const) : RADIXES) {
     const offset = offsetIn(row.digits, radix);
-    if (bytes >= 2 && offsetIn(second.digits, radix) - offset === bytes) return { offset, bytes, radix, cells };
+    if (read.n >= 2 && offsetIn(second.digits, radix) - offset === read.n) {
+      return { offset, bytes: read.n, radix, cells };
+    }
   }
   return undefined;
+}
+
+/**
+ * Rows without offsets (`od -An -x`, `od -An -b`) from `at`: only spaces before it on its line, the row's cells running
+ * to its end, and the next line a row of cells too; a row holds what the first holds.
+ */
+function bareRows(text: string, at: number, cells: Cells): Rows | undefined {
+  if (!opensBareRow(text, at)) return undefined;
+  const read = readCells(text, at, 64, cells);
+  if (read.n < 2 || !endsLine(text, read.end)) return undefined;
+  const next = nextBareRow(text, read.end);
+  if (next < 0 || readCells(text, next, 1, cells).n === 0) return undefined;
+  return { offset: 0, bytes: read.n, radix: 0, cells };
 }
 
 function isOctalDigit(code: number): boolean {
@@ -343,8 +435,9 @@ function isOctalDigit(code: number): boolean {
 /** A row's words or octal bytes from `at` (ROW_GAP between them), up to `want` bytes. */
 function readCells(text: string, at: number, want: number, cells: Cells, out?: Uint8Array, base = 0): Read {
   if (cells === 'bytes') return readHex(text, at, want, false, ROW_GAP, out, base);
-  const width = cells === 'words' ? 4 : 3;
+  const width = cells === 'words' ? 4 : cells === 'octal' ? 3 : 6;
   const isCell = cells === 'words' ? isHexDigit : isOctalDigit;
+  const isWord = cells !== 'octal';
   let [n, end, i] = [0, at, at];
   const emit = (byte: number, after: number) => {
     if (out !== undefined) out[base + n] = byte;
@@ -356,9 +449,9 @@ function readCells(text: string, at: number, want: number, cells: Cells, out?: U
     while (k - i < width && isCell(text.charCodeAt(k))) k += 1;
     if (k - i !== width || isAlnum(text.charCodeAt(k))) break;
     const value = Number.parseInt(text.slice(i, k), cells === 'words' ? 16 : 8);
-    if (value > 0xff && cells === 'octal') break;
+    if (value > (isWord ? 0xffff : 0xff)) break;
     emit(value & 0xff, k);
-    if (cells === 'words' && n < want) emit(value >>> 8, k);
+    if (isWord && n < want) emit(value >>> 8, k);
     let gap = k;
     while (gap - k < 8 && ROW_GAP[text.charCodeAt(gap)] === 1) gap += 1;
     if (gap === k) break;
@@ -384,6 +477,11 @@ function readRows(text: string, at: number, rows: Rows, want: number, out?: Uint
     n += row.n;
     if (row.n > 0) end = row.end;
     if (n >= want || row.n < rows.bytes) break;
+    if (rows.radix === 0) {
+      hex = nextBareRow(text, row.end);
+      if (hex < 0) break;
+      continue;
+    }
     const next = nextLine(text, row.end);
     const following = next < 0 ? undefined : rowAt(text, next);
     if (following === undefined || offsetIn(following.digits, rows.radix) !== offset + rows.bytes) break;

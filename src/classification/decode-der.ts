@@ -174,8 +174,8 @@ export function privateKeys(text: string, next: NextCandidate = (from) => Math.m
 
 /**
  * The keys of notations no KEY_START opening leads to (decode.ts reads them beside privateKeys'): dump rows of 16-bit
- * little-endian words (`hexdump`, `od -x`: a row's hex opening `2e30 0102 …`, the SEQUENCE's length byte first) or of
- * octal bytes (`od -b`: `060 056 002 …`), and prefixed hex literals with a type suffix (Rust's `0x30u8, 0x2eu8, …`).
+ * little-endian words (`hexdump`, `od -x`: a row's hex opening `2e30 0102 …`, the SEQUENCE's length byte first; in
+ * octal, od's default: `027060 000402 …`) or of octal bytes (`od -b`: `060 056 002 …`), with offsets or without, and prefixed hex literals with a type suffix (Rust's `0x30u8, 0x2eu8, …`).
  * Their openings are found by string search (`30`, `060 `); each is read as privateKeys reads a candidate, once.
  */
 export function notationKeys(text: string): ArmoredKey[] {
@@ -196,6 +196,12 @@ export function notationKeys(text: string): ArmoredKey[] {
   }
   for (let p = text.indexOf('060 '); p >= 0; p = text.indexOf('060 ', p + 1)) {
     if (isRowGap(text.charCodeAt(p - 1))) p = Math.max(p, take(p, cellRowsReader(text, p, 'octal')) - 1);
+  }
+  // od's default rows: a word of six octal digits whose low byte is 0x30 ends in 060 or 460 (`027060`, `101060`).
+  for (let p = text.indexOf('60 '); p >= 0; p = text.indexOf('60 ', p + 1)) {
+    if (p >= 4 && isRowGap(text.charCodeAt(p - 5)) && /^[0-7]{4}$/.test(text.slice(p - 4, p))) {
+      p = Math.max(p, take(p - 4, cellRowsReader(text, p - 4, 'octalWords')) - 4);
+    }
   }
   return keys;
 }

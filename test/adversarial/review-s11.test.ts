@@ -169,11 +169,8 @@ describe('decode-der-notations.ts (865ebf0): od rows of a DER private key beside
     }
   });
 
-  // HOLE (open, src/classification/decode-der-notations.ts): notationKeys reads octal bytes and little-endian words
-  // only in rows that open with an offset it reads; `od -An` (no offsets) rows, od's default output (octal 16-bit
-  // words, `od file`), `od -t x1` with od's default octal offsets and `od -A d` (decimal offsets) rows are read by
-  // no reader, and no KEY_START opening fits them.
-  it.fails.each([
+  // Closed (decode-der-notations.ts reads rows with offsets in any radix or none, and od's octal words).
+  it.each([
     ['od -An -b (octal bytes, no offsets)', (der: Buffer) => dump(der, octalBytes)],
     ['od -An -x (hex little-endian words, no offsets)', (der: Buffer) => dump(der, words(16))],
     ['od (its default: octal little-endian words)', (der: Buffer) => dump(der, words(8), octalOffset)],
@@ -253,10 +250,9 @@ describe('decode-der-notations.ts (865ebf0): an unarmored key in base64 pieces, 
     }
   });
 
-  // HOLE (open, src/classification/decode-der-notations.ts): the gap between pieces takes a quoted piece's own quote
-  // again and list marks `- + • 1. b)` only: a Markdown table's cells, HTML list items, `(1)` / `[1]` numbers, an
-  // arrow bullet and quotes that change from line to line leave each 16-character piece alone (too short to read).
-  it.fails.each([
+  // Closed (decode-der-notations.ts: the gap between base64 pieces may hold any text up to its bound without a run of
+  // the alphabet as long as a piece; the joined bytes must still open a DER private key).
+  it.each([
     ['Markdown table rows', (p: string[]) => p.map((x, i) => `| ${i + 1} | ${x} |`).join('\n')],
     ['HTML list items', (p: string[]) => p.map((x) => `<li>${x}</li>`).join('\n')],
     ['(1) numbered lines', (p: string[]) => p.map((x, i) => `(${i + 1}) ${x}`).join('\n')],

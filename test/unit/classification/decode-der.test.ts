@@ -2,7 +2,7 @@
 // block and are found as PRIVATE_KEY over the run; certificates and public keys of the same algorithms are not.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { opensPrivateKey, privateKeys } from '../../../src/classification/decode-der.ts';
+import { notationKeys, opensPrivateKey, privateKeys } from '../../../src/classification/decode-der.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
 
 /** The first key a run holds, read at every offset (as decode.ts's scan reads a text). */
@@ -260,12 +260,14 @@ describe("a DER key as Python's bytes repr (decode.ts pythonBytesAsHex)", () => 
   });
 });
 
+/** A key's PEM body in pieces of `width` characters. */
+const pieces = (pem: string, width = 16) =>
+  body(pem)
+    .replace(/\n/g, '')
+    .match(new RegExp(`.{1,${width}}`, 'g')) as string[];
+const each = (p: string[], line: (piece: string, i: number) => string) => p.map(line).join('\n');
+
 describe('a DER key whose pieces a gap with names, comments or list marks joins (decode-der-notations.ts pastGap)', () => {
-  const pieces = (pem: string, width = 16) =>
-    body(pem)
-      .replace(/\n/g, '')
-      .match(new RegExp(`.{1,${width}}`, 'g')) as string[];
-  const each = (p: string[], line: (piece: string, i: number) => string) => p.map(line).join('\n');
   const notations: Record<string, (p: string[]) => string> = {
     'key += "…" lines': (p) => each(p, (s, i) => (i === 0 ? `key = "${s}"` : `key += "${s}"`)),
     "k += '…' lines": (p) => each(p, (s, i) => (i === 0 ? `k = '${s}'` : `    k += '${s}'`)),
@@ -304,6 +306,103 @@ describe('a DER key whose pieces a gap with names, comments or list marks joins 
         .join('\n'),
     ];
     for (const text of texts) expect(found(text).filter(([type]) => type === 'PRIVATE_KEY')).toEqual([]);
+  });
+});
+
+describe('a DER key whose pieces a gap of any text joins (decode-der-notations.ts pastLooseGap)', () => {
+  const notations: Record<string, (p: string[]) => string> = {
+    'Markdown table rows': (p) => `| # | part |\n|---|------|\n${each(p, (s, i) => `| ${i + 1} | ${s} |`)}`,
+    'HTML list items': (p) => `<ol>\n${each(p, (s) => `  <li>${s}</li>`)}\n</ol>`,
+    '(1) numbers': (p) => each(p, (s, i) => `(${i + 1}) ${s}`),
+    '[1] numbers': (p) => each(p, (s, i) => `[${i + 1}] ${s}`),
+    'arrow bullets': (p) => each(p, (s, i) => `${['→', '➜', '▶', '►'][i % 4]} ${s}`),
+    'quotes changing from line to line': (p) => each(p, (s, i) => (i % 2 ? `k += '${s}'` : `k += "${s}"`)),
+    'a comment quoting a word between pieces': (p) => each(p, (s) => `"${s}" + // "x"`),
+    '64-character lines in a table': (p) => each(p, (s) => `| ${s} |`),
+  };
+  it.each(Object.entries(notations))('%s: private keys are PRIVATE_KEY; public keys are not', (name, write) => {
+    const width = name.startsWith('64') ? 64 : 16;
+    for (const pem of [privates['Ed25519 PKCS#8'], privates['RSA PKCS#8'], privates['EC SEC1']]) {
+      expect(found(write(pieces(pem, width))).some(([type]) => type === 'PRIVATE_KEY')).toBe(true);
+    }
+    for (const pem of [publics['Ed25519 SPKI'], publics['RSA SPKI'], publics['EC SPKI']]) {
+      expect(found(write(pieces(pem, width))).some(([type]) => type === 'PRIVATE_KEY')).toBe(false);
+    }
+  });
+  it('edges: a gap past 64 characters, a longer piece after a loose gap, or a long word between ends the join', () => {
+    const p = pieces(privates['Ed25519 PKCS#8'], 16);
+    const texts = [
+      each(p, (s) => `| ${s} | ${'x '.repeat(32)}|`),
+      // The second piece runs longer than the first after a gap of text: no layout of one width.
+      `(1) ${p[0]}\n(2) ${p.slice(1).join('')}`,
+      each(p, (s) => `<li>${s}</li> <!-- abcdefghijklmnop -->`),
+    ];
+    for (const text of texts) expect(privateKeys(text)).toEqual([]);
+  });
+  it('control: tables of words, lists of short ids and a cut opening before other base64 are no key', () => {
+    const texts = [
+      Array.from({ length: 200 }, (_, i) => `| ${i} | MC4CAQAw${i}abcd | Mallory${i}Carolxyz | ok |`).join('\n'),
+      Array.from({ length: 200 }, (_, i) => `<li>MIIEvQIBADANBgkq${i}</li>`).join('\n'),
+      Array.from({ length: 200 }, (_, i) => `(${i}) id-${randomBytes(9).toString('base64')} → done`).join('\n'),
+      `→ MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n→ ${randomBytes(600).toString('base64')}`,
+      `| MC4CAQAwBQYDK2Vw |\n| ${randomBytes(12).toString('base64')} |\n| ${randomBytes(12).toString('base64')} |`,
+    ];
+    for (const text of texts) {
+      expect(privateKeys(text)).toEqual([]);
+      expect(found(text).filter(([type]) => type === 'PRIVATE_KEY')).toEqual([]);
+    }
+  });
+});
+
+describe('a DER key in od rows: offsets in any radix or none, octal words (decode-der-notations.ts bareRows)', () => {
+  const row = (bytes: Buffer, cells: string) => {
+    const hex2 = (b: number) => b.toString(16).padStart(2, '0');
+    const out: string[] = [];
+    for (let k = 0; k < bytes.length; k += cells === 'x1' || cells === 'b' ? 1 : 2) {
+      const [lo, hi] = [bytes[k] as number, bytes[k + 1] ?? 0];
+      if (cells === 'x1') out.push(hex2(lo));
+      else if (cells === 'b') out.push(lo.toString(8).padStart(3, '0'));
+      else if (cells === 'x') out.push(`${hex2(hi)}${hex2(lo)}`);
+      else out.push(((hi << 8) | lo).toString(8).padStart(6, '0'));
+    }
+    return out.join(' ');
+  };
+  const od = (key: Buffer, cells: string, radix?: number) => {
+    const offset = (at: number) => (radix === undefined ? '' : at.toString(radix).padStart(7, '0'));
+    const lines: string[] = [];
+    for (let at = 0; at < key.length; at += 16) lines.push(`${offset(at)} ${row(key.subarray(at, at + 16), cells)}`);
+    if (radix !== undefined) lines.push(offset(key.length));
+    return `${lines.join('\n')}\n`;
+  };
+  const keys = (text: string) => [...privateKeys(text), ...notationKeys(text)];
+  const layouts: [string, string, number | undefined][] = [
+    ['od -An -b', 'b', undefined],
+    ['od -An -x', 'x', undefined],
+    ['od -An -t x1', 'x1', undefined],
+    ['od (octal words, octal offsets)', 'o', 8],
+    ['od -An -o', 'o', undefined],
+    ['od -A x -o', 'o', 16],
+    ['od -t x1 (octal offsets)', 'x1', 8],
+    ['od -A d -t x1', 'x1', 10],
+    ['od -A d -b', 'b', 10],
+    ['od -A d -x', 'x', 10],
+  ];
+  it.each(layouts)('%s: private keys are PRIVATE_KEY; public keys are not', (_n, cells, radix) => {
+    for (const name of ['Ed25519 PKCS#8', 'RSA PKCS#8', 'RSA PKCS#1', 'EC SEC1'] as const) {
+      expect(keys(od(der(privates[name]), cells, radix)).length, name).toBe(1);
+      expect(found(od(der(privates[name]), cells, radix)).some(([type]) => type === 'PRIVATE_KEY')).toBe(true);
+    }
+    for (const pem of Object.values(publics)) expect(keys(od(der(pem), cells, radix))).toEqual([]);
+  });
+  it('control: od rows of other bytes, a key opening cut after one row, and numbers in columns are no key', () => {
+    const other = Buffer.concat([Buffer.from('302e020100', 'hex'), randomBytes(60)]);
+    const key = der(privates['Ed25519 PKCS#8']);
+    const texts = [
+      ...layouts.map(([, cells, radix]) => od(other, cells, radix)),
+      ...layouts.map(([, cells, radix]) => od(key, cells, radix).split('\n')[0] as string),
+      ' 060 056 002 001 000\n 100 200 300\n 027060 000402 000000\n 123456 654321\n 2e30 0102 3000\n 6c6c',
+    ];
+    for (const text of texts) expect(keys(text)).toEqual([]);
   });
 });
 
