@@ -326,18 +326,18 @@ export function spacedRun(text: string, from: number, lists = true): DigitRun {
   }
   if (listed !== true) return { end, digits, separators, listed: false };
   const whole = !itemBefore(text, from) && itemSeparatorEnd(text, end) < 0;
-  const windows = digits >= MIN_LISTED_DIGITS ? listedRunWindow(text, from, digits) : undefined;
+  const windows = digits >= MIN_LISTED_DIGITS ? listedRunWindow(text, from, end, digits) : undefined;
   if (windows !== undefined) return { end, digits: 0, separators, listed: true, windows };
   if (!whole || digits > MAX_REGROUPED_DIGITS || digits < MIN_LISTED_DIGITS) digits = 0;
   return { end, digits, separators, listed: true };
 }
 
 /**
- * The separators inside the window of the listed run of `count` digits at `from` (listedWindow), read again
+ * The separators inside the window of the listed run of `count` digits at [`from`, `to`) (listedWindow), read again
  * (itemSeparatorEnd after each digit), in order; undefined when it has none.
  */
-function listedRunWindow(text: string, from: number, count: number): [number, number][] | undefined {
-  const rules = windowRules(text, from, count);
+function listedRunWindow(text: string, from: number, to: number, count: number): [number, number][] | undefined {
+  const rules = windowRules(text, from, count, to);
   if (rules.length === 0 || count > MAX_REGROUPED_DIGITS + 2 * WINDOW_SLACK) return undefined; // most lists
   const at: number[] = [from];
   for (let k = 1; k < count; k += 1) at.push(itemSeparatorEnd(text, (at[k - 1] as number) + 1));

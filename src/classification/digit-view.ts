@@ -152,7 +152,7 @@ function separatorRewrites(text: string): Rewrite[] {
   // Past every separator run read (runs of escapes of dropped characters are unbounded): a digit before it is inside
   // one of the run's escapes (`\xe2\x80\x8b`, `&#8203;`), which starts nothing, and is not read again (linear).
   let runsRead = 0;
-  // Cards in short groups split by whitespace and dashes mixed, found ahead (mixedShortGroupCards), taken when the walk
+  // Cards in short groups split by mixed separators, found ahead (mixedShortGroupCards), taken when the walk
   // reaches them; a run of them is read once.
   let mixedChecked = 0;
   let cards: ShortGroupCard[] = [];

@@ -6,6 +6,7 @@
 // Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
 import { isCardLayout, isValidCardNumber } from './cards.ts';
 import type { Rewrite } from './digit-lists.ts';
+import { cardWordNear } from './listed-windows.ts';
 import {
   isDigit,
   isSpaceSeparator,
@@ -174,9 +175,48 @@ function isDash(code: number): boolean {
   );
 }
 
-/** Whitespace (an escape naming it included) or a dash: the separators a mixed run of short groups takes. */
-function isSpaceOrDash(code: number): boolean {
-  return isSpaceSeparator(code) || isDash(code);
+/**
+ * The separators a mixed run of short groups takes: whitespace (an escape naming it included), a dash, and the digits
+ * view's `.` `/` `_` (`41 11.11 11 11.11 11 11`, `41.11-11.11-…`). Not `\` (an escape's start) nor the marks.
+ */
+function isShortGroupSeparator(code: number): boolean {
+  return isSpaceSeparator(code) || isDash(code) || code === 0x2e || code === 0x2f || code === 0x5f;
+}
+
+// A separator's kind between short groups, one bit each: a card's window holds two kinds, one of them a space or dash.
+const KIND_SPACE = 1;
+const KIND_DASH = 2;
+const KIND_DOT = 4;
+const KIND_SLASH = 8;
+const KIND_UNDERSCORE = 16;
+
+/** The kind of the separator `code` of `width` characters (an escape, width > 1: of whitespace or a dropped one). */
+function separatorKind(code: number, width: number): number {
+  if (width > 1 || isSpaceSeparator(code)) return KIND_SPACE;
+  if (code === 0x2e) return KIND_DOT;
+  if (code === 0x2f) return KIND_SLASH;
+  if (code === 0x5f) return KIND_UNDERSCORE;
+  return KIND_DASH;
+}
+
+/** The kinds a list of decimals, dates or paths is written with too. */
+const DOTTED = KIND_DOT | KIND_SLASH | KIND_UNDERSCORE;
+
+/**
+ * Whether the window of groups `head`..`last` with a `.` `/` or `_` between them may be a card: it cuts no number
+ * written with one (a space, a dash or nothing on each side: not `56 9.63 0.70` from `8.56 9.63 0.70`) and a card word
+ * is near (listed-windows.ts cardWordNear): lists of decimals (`9.63 0.70 1.77 2.84 3.91`) pass Luhn one time in ten.
+ */
+function wholeDotted(text: string, starts: number[], ends: number[], kinds: number[], head: number, last: number) {
+  const outer = KIND_SPACE | KIND_DASH;
+  if (head > 0 && ((kinds[head - 1] as number) & outer) === 0) return false;
+  if (last < kinds.length && ((kinds[last] as number) & outer) === 0) return false;
+  return cardWordNear(text, starts[head] as number, ends[last] as number);
+}
+
+/** Whether `kinds` (bits) are two kinds or more, a space or a dash among them: `4.4.4.4/8` is one address, no card. */
+function isMixed(kinds: number): boolean {
+  return (kinds & (kinds - 1)) !== 0 && (kinds & (KIND_SPACE | KIND_DASH)) !== 0;
 }
 
 /** A card's window of a mixed run of short groups: where it starts and ends, and its separators ([from, to) each). */
@@ -188,42 +228,44 @@ export interface ShortGroupCard {
 
 /**
  * The run of short digit groups (1–MAX_SHORT_GROUP digits) starting at `from` (a digit after a non-digit), split by
- * single separators that are whitespace or dashes, mixed (`41 11-11 11 11-11 11 11`, `411 111-111 111-111 1`): its end,
- * and the windows of its whole groups that a model reads as a card: 13–19 digits, whitespace and a dash both between
- * them (one kind alone is digit-separators.ts shortGroupRun's), an issuer range and Luhn (isValidCardNumber), the
+ * single separators that are whitespace, dashes, `.` `/` or `_`, mixed (`41 11-11 11 11-11 11 11`, `411 111.111 111.111 1`):
+ * its end, and the windows of its whole groups that a model reads as a card: 13–19 digits, two kinds of separator
+ * between them, a space or a dash one of them (one kind alone is digit-separators.ts shortGroupRun's), no group of an
+ * IPv4 address (dottedQuads), an issuer range and Luhn (isValidCardNumber), the
  * first from the left, then the next past it (disjoint: the digits view rewrites each once). Linear: a group starts
  * windows of at most MAX_REGROUPED_DIGITS digits.
  */
 export function mixedShortGroupCards(text: string, from: number): { end: number; cards: ShortGroupCard[] } {
   // One read without keeping anything: most runs (a year, a date, a time, one kind of separator) hold no such card.
   const first = readShortGroups(text, from);
-  if (!first.space || !first.dash || first.digits < MIN_REGROUPED_DIGITS) return { end: first.end, cards: NONE };
+  if (!isMixed(first.kinds) || first.digits < MIN_REGROUPED_DIGITS) return { end: first.end, cards: NONE };
   const starts: number[] = [];
   const ends: number[] = [];
   const before: [number, number][] = []; // the separator after each group but the last
-  const spaced: boolean[] = []; // whether it is whitespace (or an escape: of whitespace or a dropped character)
+  const kinds: number[] = []; // its kind (separatorKind)
   readShortGroups(text, from, (start, end, separator, width) => {
     starts.push(start);
     ends.push(end);
     if (width === 0) return;
     before.push([end, end + width]);
-    spaced.push(width > 1 || isSpaceSeparator(separator));
+    kinds.push(separatorKind(separator, width));
   });
+  const inAddress = dottedQuads(text, starts, ends, kinds);
   const cards: ShortGroupCard[] = [];
   const n = starts.length;
   for (let head = 0; head < n; ) {
     let found = -1;
-    let digits = '';
-    let space = false;
-    let dash = false;
+    let count = 0;
+    let seen = 0;
     for (let last = head; last < n; last += 1) {
-      digits += text.slice(starts[last], ends[last]);
-      if (digits.length > MAX_REGROUPED_DIGITS) break;
-      if (last > head) {
-        if (spaced[last - 1]) space = true;
-        else dash = true;
-      }
-      if (digits.length >= MIN_REGROUPED_DIGITS && space && dash && isValidCardNumber(digits)) found = last;
+      if (inAddress[last] === 1) break;
+      count += (ends[last] as number) - (starts[last] as number);
+      if (count > MAX_REGROUPED_DIGITS) break;
+      if (last > head) seen |= kinds[last - 1] as number;
+      if (count < MIN_REGROUPED_DIGITS || !isMixed(seen)) continue;
+      if ((seen & DOTTED) !== 0 && !wholeDotted(text, starts, ends, kinds, head, last)) continue;
+      // The window's text, separators and all: isValidCardNumber reads its digits only.
+      if (isValidCardNumber(text.slice(starts[head], ends[last]))) found = last;
     }
     if (found < 0) {
       head += 1;
@@ -238,25 +280,43 @@ export function mixedShortGroupCards(text: string, from: number): { end: number;
 const NONE: ShortGroupCard[] = [];
 
 /**
+ * Which groups are in an IPv4 address (four groups of at most 255 joined by `.`, no `.` group before or after it:
+ * `4.4.4.4 8.8.8.8`), 1 each: no card window takes them, whatever Luhn says. Linear.
+ */
+function dottedQuads(text: string, starts: number[], ends: number[], kinds: number[]): Uint8Array {
+  const marks = new Uint8Array(starts.length);
+  for (let g = 0; g < starts.length; ) {
+    let last = g;
+    while (last < kinds.length && kinds[last] === KIND_DOT) last += 1;
+    if (last - g === 3) {
+      let octets = true;
+      for (let k = g; k <= last; k += 1) if (Number(text.slice(starts[k], ends[k])) > 255) octets = false;
+      if (octets) marks.fill(1, g, last + 1);
+    }
+    g = last + 1;
+  }
+  return marks;
+}
+
+/**
  * Reads the run of mixedShortGroupCards from `from`: each group to `group` (its [start, end), the separator after it
- * and its width, 0 for the last), and the run's end, digits, and whether whitespace and a dash are between its groups.
+ * and its width, 0 for the last), and the run's end, digits, and the kinds of separator between its groups (bits).
  */
 function readShortGroups(
   text: string,
   from: number,
   group?: (start: number, end: number, separator: number, width: number) => void,
-): { end: number; digits: number; space: boolean; dash: boolean } {
+): { end: number; digits: number; kinds: number } {
   let digits = 0;
-  let space = false;
-  let dash = false;
+  let kinds = 0;
   let end = from;
   for (let at = from; ; ) {
     let groupEnd = at;
     while (isDigit(text.charCodeAt(groupEnd))) groupEnd += 1;
-    if (groupEnd - at > MAX_SHORT_GROUP) return { end: digits === 0 ? groupEnd : end, digits, space, dash };
+    if (groupEnd - at > MAX_SHORT_GROUP) return { end: digits === 0 ? groupEnd : end, digits, kinds };
     digits += groupEnd - at;
     end = groupEnd;
-    let width = separatorWidth(text, groupEnd, isSpaceOrDash);
+    let width = separatorWidth(text, groupEnd, isShortGroupSeparator);
     if (width > 0 && !isDigit(text.charCodeAt(groupEnd + width))) width = 0;
     if (width > 0) {
       // The group after it must be short too, or the separator is not the run's.
@@ -265,9 +325,8 @@ function readShortGroups(
       if (next - groupEnd - width > MAX_SHORT_GROUP) width = 0;
     }
     group?.(at, groupEnd, text.charCodeAt(groupEnd), width);
-    if (width === 0) return { end, digits, space, dash };
-    if (width > 1 || isSpaceSeparator(text.charCodeAt(groupEnd))) space = true;
-    else dash = true;
+    if (width === 0) return { end, digits, kinds };
+    kinds |= separatorKind(text.charCodeAt(groupEnd), width);
     at = groupEnd + width;
   }
 }

@@ -1,5 +1,5 @@
 // HTML5 named character references a recognizer may read through (`jane.doe&commat;example-corp.com`): the WHATWG
-// names of ASCII punctuation and symbols, of the characters the main view drops (so a value split by
+// names of ASCII punctuation and symbols, of every space and other digit separator, of the characters the main view drops (so a value split by
 // `&ZeroWidthSpace;` joins), of superscript digits, and of the mathematical letters (`&Aopf;` 𝔸, `&Afr;` 𝔄, `&Ascr;` 𝒜)
 // that NFKC reads as ASCII letters. A small table, not the whole WHATWG list (2,231 names, no such package in
 // node_modules): the others name characters no recognizer uses (arrows, Greek, accented letters a model reads as
@@ -51,8 +51,29 @@ const PUNCTUATION: Record<string, string> = {
   VerticalLine: '|',
   rcub: '}',
   rbrace: '}',
+  // Every WHATWG name of a space (digit-separators.ts isSpaceSeparator): `219&thinsp;09&thinsp;9999` is an SSN.
   nbsp: '\u00a0',
   NonBreakingSpace: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  emsp13: '\u2004',
+  emsp14: '\u2005',
+  numsp: '\u2007',
+  puncsp: '\u2008',
+  thinsp: '\u2009',
+  ThinSpace: '\u2009',
+  hairsp: '\u200a',
+  VeryThinSpace: '\u200a',
+  MediumSpace: '\u205f',
+  ThickSpace: '\u205f', // U+205F U+200A: two spaces, read as the first
+  // The other digit separators WHATWG names (isDigitSeparator): middle dots, bullets, the horizontal bar.
+  middot: '\u00b7',
+  centerdot: '\u00b7',
+  CenterDot: '\u00b7',
+  bull: '\u2022',
+  bullet: '\u2022',
+  hybull: '\u2043',
+  horbar: '\u2015',
   // U+2010 HYPHEN and U+2212 MINUS SIGN: read as `-` by the digit separators (digit-separators.ts).
   hyphen: '\u2010',
   dash: '\u2010',

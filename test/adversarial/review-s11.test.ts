@@ -63,10 +63,8 @@ describe('named-references.ts (313094c): HTML named references of the spaces bet
       expect(await isForwarded(ssn(sep))).toBe(false);
   });
 
-  // HOLE (open, src/classification/named-references.ts): the table names no space but &nbsp; (WHATWG: &thinsp;
-  // U+2009, &ensp; U+2002, &emsp; U+2003, &numsp; U+2007, &hairsp; U+200A, &ThinSpace;, &MediumSpace; ...), so the
-  // separator run is read as the letters of the name and the groups stay apart; HTML (and a model) reads a space.
-  it.fails.each([['&thinsp;'], ['&ensp;'], ['&emsp;'], ['&numsp;']])(
+  // Closed (named-references.ts names every WHATWG space, separator and dropped character): HTML reads a space.
+  it.each([['&thinsp;'], ['&ensp;'], ['&emsp;'], ['&numsp;']])(
     'an SSN whose groups are split by %s is refused',
     async (sep) => {
       expect(await isForwarded(ssn(sep))).toBe(false);
@@ -119,10 +117,8 @@ describe('listed-windows.ts (27f31ec): a list of single digits with one more ite
     expect(await isForwarded('visa card [4,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,null]')).toBe(false);
   });
 
-  // HOLE (open, src/classification/listed-windows.ts): windowRules reads a word of the value's type only in the 64
-  // characters before the run's first digit; the recognizers take their context words after a value too (a JSON
-  // object's later key, "… is my ssn"), so the one window of a list with one more item is never read there.
-  it.fails.each([
+  // Closed (listed-windows.ts windowRules reads the words after the run too, as far as the type's recognizer does).
+  it.each([
     ['[2, 1, 9, 0, 9, 9, 9, 9, 9, null] is my ssn'],
     ['{"digits": [2, 1, 9, 0, 9, 9, 9, 9, 9, null], "kind": "ssn"}'],
     ['[4,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,null] is my visa card'],
@@ -226,10 +222,8 @@ describe('mixed-separators.ts (27f31ec): a card in groups of 1-3 digits split by
       expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/mixed-separators.ts): mixedShortGroupCards takes whitespace and dashes only
-  // (isSpaceOrDash); the digits view's other separators (`.`, `/`, `_`) mixed with a space or a dash between short
-  // groups leave the groups apart, while each of them alone is read as one number.
-  it.fails.each([
+  // Closed (mixed-separators.ts mixedShortGroupCards takes `.` `/` `_` beside a space or a dash, card rules kept).
+  it.each([
     ['card 41 11.11 11 11.11 11 11'],
     ['card 41.11-11.11-11.11-11.11'],
     ['card 411 111.111 111.111 1'],

@@ -78,6 +78,9 @@ describe('a list of single digits that is no number whole, read in windows besid
     ['a card after an object', `card [{"a": 1}, ${card}]`, 'CREDIT_CARD'],
     ['a card between zeros', `card [0, ${card}, 0]`, 'CREDIT_CARD'],
     ['a BSN with a trailing null', 'bsn [1, 2, 3, 4, 5, 6, 7, 8, 2, null]', 'NL_BSN'],
+    ['an SSN with a trailing null, its word after it', `[${ssn}, null] is my ssn`, 'US_SSN'],
+    ['an SSN, its word a later JSON key', `{"d": [${ssn}, null], "ssn": true}`, 'US_SSN'],
+    ['a card after a leading 0, its word after it', `[0, ${card}] (visa)`, 'CREDIT_CARD'],
   ])('%s is found', (_name, text, type) => {
     expect(found(text).map((f) => f.split(' ')[0])).toContain(type);
   });
@@ -109,6 +112,8 @@ describe('a list of single digits that is no number whole, read in windows besid
     ['an SSN word beside a list of small ints with floats', 'ssn [1, 2, 3, 0.5, 4, 5, 6, 7, 8, 9, 10]'],
     ['a card with two items before it', `card [0, 0, ${card}]`],
     ['a card in the middle of a longer run', `card [0, 0, 0, 0, 0, 0, 0, ${card}, 0, 0, 0]`],
+    ['an SSN word past the reach after the list', `[${ssn}, null] and then, much further along the line, ssn`],
+    ['a card word inside a longer word after the list', `[${card}, 0.5] scancode`],
   ])('control: %s', (_name, text) => {
     expect(found(text)).toEqual([]);
   });
@@ -126,6 +131,13 @@ describe('a list of single digits that is no number whole, read in windows besid
     expect(windowOf('666123456')).toBeUndefined();
     expect(windowRules('the list ', 9, 30)).toEqual([]);
     expect(windowRules('scan ', 5, 30)).toEqual([]); // `cc`, `pan` inside a word gate nothing
+    // After the run [from, to): as far as the type's recognizer reads (24 characters past the run's end), not further.
+    const run = '2,1,9,0,9,9,9,9,9,0';
+    const lengths = (after: string) => windowRules(`${run}${after}`, 0, 10, run.length).map((r) => r.length);
+    expect(lengths(' ssn')).toEqual([9]);
+    expect(lengths(`${' '.repeat(20)}ssn`)).toEqual([9]);
+    expect(lengths(`${' '.repeat(22)}ssn`)).toEqual([]);
+    expect(lengths(' ssns')).toEqual([]);
   });
 });
 

@@ -133,6 +133,19 @@ describe('a card in groups of 1-3 digits split by whitespace and dashes mixed (m
     ]);
   });
 
+  // `.` `/` `_` beside a space or a dash: a card word before or after the window, which cuts no number so written.
+  it.each([
+    ['pairs, a space and a dot', 'card', '41 11.11 11 11.11 11 11', ''],
+    ['pairs, a dot and a dash', 'card', '41.11-11.11-11.11-11.11', ''],
+    ['threes, a space and a dot', 'my visa', '411 111.111 111.111 1', ''],
+    ['pairs, a space and a slash, the word after', 'ref', '41 11/11 11 11/11 11 11', ' is my card'],
+    ['pairs, a dash and an underscore', 'cc', '41_11-11_11-11_11-11_11', ''],
+  ])('%s: found over exactly its characters', (_name, before, value, after) => {
+    expect(find(`${before} ${value}${after}`)).toEqual([
+      { type: 'CREDIT_CARD', value, fingerprint: fingerprint(value.replace(/\D/g, '')) },
+    ]);
+  });
+
   it('a card window inside a longer run (groups before or after it) is found', () => {
     expect(find('ref 12-34 41 11-11 11 11-11 11 11 9 end').map((f) => f.value)).toEqual(['41 11-11 11 11-11 11 11']);
   });
@@ -155,6 +168,14 @@ describe('a card in groups of 1-3 digits split by whitespace and dashes mixed (m
     ['dates and times', 'at 2026-12-06 14 45 37 or 06-12 14 45 or 1-2 3-4 5 6'],
     ['a table of small numbers', '12 34-56 78 90-12 34 56\n1 2-3 4 5-6 7 8 9'],
     ['IP addresses and versions (dots are no dash)', 'hosts 4.4.4.4 8.8.8.8 1.1.1.1 9.9.9.9 v1.2-3 4'],
+    ['IP addresses whose digits pass Luhn', 'hosts 4.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 and 4.11.11.11-11.11.11.11'],
+    ['decimals', 'prices 4.11 1.11 11.1 1.11 11.1 and 41.1 11.1 11.1 11.1'],
+    ['dates and versions', 'on 1.2.24 3/4/25 or 1/2-3/4 5/6 and v4.1.1 1.1.1 1.1.1 1.1.1 1'],
+    ['two kinds without a space or dash', 'ratio 41.11/11.11/11.11/11.11'],
+    ['Luhn fails, a space and a dot', 'card 41 11.11 11 11.11 11 12'],
+    ['a space and a dot, no card word', 'ref 41 11.11 11 11.11 11 11 end'],
+    ['a card word, the window cutting a decimal', 'card 8.56 9.63 0.70 1.77 2.84'],
+    ['a long list of decimals', Array.from({ length: 7200 }, (_, i) => `${i % 10}.${(i * 7) % 100}`).join(' ')],
   ])('control: %s', (_name, text) => {
     expect(find(text)).toEqual([]);
   });

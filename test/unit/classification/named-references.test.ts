@@ -32,6 +32,57 @@ describe('named character references', () => {
     }
   });
 
+  it.each([
+    ['&thinsp;'],
+    ['&ThinSpace;'],
+    ['&ensp;'],
+    ['&emsp;'],
+    ['&emsp13;'],
+    ['&emsp14;'],
+    ['&numsp;'],
+    ['&puncsp;'],
+    ['&hairsp;'],
+    ['&VeryThinSpace;'],
+    ['&MediumSpace;'],
+    ['&ThickSpace;'],
+    ['&middot;'],
+    ['&bull;'],
+    ['&horbar;'],
+    ['&NoBreak;'],
+    ['&zwj;'],
+  ])('an SSN whose groups are split by %s is found over exactly its characters', (sep) => {
+    const value = `219${sep}09${sep}9999`;
+    expect(find(`my ssn is ${value} ok`)).toEqual([{ type: 'US_SSN', value }]);
+  });
+
+  it('names every WHATWG space as its character', () => {
+    const spaces: [string, number][] = [
+      ['Tab', 0x09],
+      ['NewLine', 0x0a],
+      ['nbsp', 0xa0],
+      ['ensp', 0x2002],
+      ['emsp', 0x2003],
+      ['emsp13', 0x2004],
+      ['emsp14', 0x2005],
+      ['numsp', 0x2007],
+      ['puncsp', 0x2008],
+      ['thinsp', 0x2009],
+      ['hairsp', 0x200a],
+      ['MediumSpace', 0x205f],
+      ['ZeroWidthSpace', 0x200b],
+    ];
+    for (const [name, code] of spaces) {
+      expect(namedReferenceAt(`&${name};`, 0)).toEqual({ code, length: name.length + 2 });
+    }
+    expect(namedReferenceAt('&emsp1;', 0)).toBeUndefined();
+  });
+
+  it('control: spaces and dots by name in prose and prices read as nothing', () => {
+    expect(find('Price:&nbsp;12&thinsp;000&ensp;EUR &middot; 3&emsp;items &bull; page 2&hairsp;/&hairsp;7')).toEqual(
+      [],
+    );
+  });
+
   it('control: HTML-escaped prose and URLs read as nothing', () => {
     expect(find('a &lt; b &amp;&amp; c &gt; d; see https://x.test/?a=1&amp;b=2&amp;lang=en&nbsp;&copy; 2024')).toEqual(
       [],
