@@ -2,10 +2,11 @@
 // classifies on the event loop (worker-pool.ts DEFAULT_OFFLOAD_THRESHOLD_CHARS) is sent there by its length alone,
 // whatever it costs to read. A JSON text of float pairs (the digits view reads every digit group and separator) costs
 // the classifier tens of times what prose of its length does. Through the real stack in this process: the event loop's
-// longest block while one request is answered, compared only with prose requests in the same run (the median of
-// three prose requests against the median of three hostile ones).
+// longest block while one request is answered, printed beside prose requests of the same run (timing is never
+// asserted: a shared CI core makes it noise); the assertion is the offload decision itself, deterministic.
 // Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
 import { describe, expect, it } from 'vitest';
+import { costChars, DEFAULT_OFFLOAD_THRESHOLD_CHARS } from '../../src/classification/worker-pool.ts';
 import { useStack } from './round8-ops-stack.ts';
 import { measured, median, prose } from './round9-ops-loop.ts';
 
@@ -27,7 +28,14 @@ describe('a prompt of numbers classified on the event loop', () => {
   // (any text of more than ~2,000 digits goes to a thread). It was by characters alone: 36,000 characters of JSON
   // float pairs cost the classifier 25-60 times prose of that length (one classify call: 100-250 ms CPU against 2-11
   // ms; through the stack the event loop's longest block 309-1,301 ms against 9-91 ms for prose, load 10-12).
-  it('36,000 characters of float pairs block the event loop at most 3 times as long as prose does', async () => {
+  it('36,000 characters of float pairs are classified on a thread, prose of that length on the event loop', async () => {
+    const offloaded = (text: string) =>
+      costChars([{ path: 'messages[0].content', text }], DEFAULT_OFFLOAD_THRESHOLD_CHARS) >
+      DEFAULT_OFFLOAD_THRESHOLD_CHARS;
+    expect({ floats: offloaded(floatPairs(CHARS)), prose: offloaded(prose(CHARS)) }).toEqual({
+      floats: true,
+      prose: false,
+    });
     const words = [];
     for (let k = 0; k < 3; k++) words.push(await longestBlock(prose(CHARS), `r9-digits-prose-${k}`));
     const numbers = [];
@@ -38,7 +46,7 @@ describe('a prompt of numbers classified on the event loop', () => {
     console.info(
       `prose ${words.map((w) => w.ms.toFixed(0)).join('/')} ms, floats ${numbers.map((n) => n.ms.toFixed(0))}`,
     );
-    expect(hostile).toBeLessThan(3 * baseline);
+    console.info(`median longest block: prose ${baseline.toFixed(0)} ms, floats ${hostile.toFixed(0)} ms`);
   }, 180_000);
 
   it('control: the chain verifies afterwards', async () => {
