@@ -274,3 +274,26 @@ describe('digit-separators.ts (27f31ec): one more digit beside a value of single
     expect(await isForwarded('ssn [2 1 9 0 9 9 9 9 9 0]')).toBe(false);
   });
 });
+
+describe('filler-runs.ts (e0f71af): visible symbols between the characters of a value', () => {
+  const KEY = 'AKIAZ3MQWXR5TLPB6Y7N';
+  const between = (value: string, filler: string) => [...value].join(filler);
+  it('control: the key with ★ or · between its characters, and nine digits with a private-use filler, are refused', async () => {
+    expect(await isForwarded(`aws ${between(KEY, '\u2605')}`)).toBe(false);
+    expect(await isForwarded(`aws ${between(KEY, '\u00b7')}`)).toBe(false);
+    expect(await isForwarded(`ssn ${between('219099999', '\ue000')}`)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/filler-runs.ts): a run of a symbol filler (★ · 🔑) is decoded and read alone, so
+  // nine digits after "ssn" lose their context word (the key needs none); a doubled bullet or a fullwidth bar between
+  // each two characters makes no run at all.
+  it.fails.each([
+    ['nine digits after "ssn" with ★ between each two', `ssn ${between('219099999', '\u2605')}`],
+    ['nine digits after "ssn" with · between each two', `ssn ${between('219099999', '\u00b7')}`],
+    ['nine digits after "ssn" with 🔑 between each two', `ssn ${between('219099999', '\u{1f511}')}`],
+    ['the key with •• between each two characters', `aws ${between(KEY, '\u2022\u2022')}`],
+    ['the key with a fullwidth bar ｜ between each two characters', `aws ${between(KEY, '\uff5c')}`],
+  ])('%s is refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+});
