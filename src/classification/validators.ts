@@ -248,20 +248,31 @@ function isJwt(value: string): boolean {
 }
 
 /**
- * A PEM private key block with a real body (≥ 64 base64 characters), not a "…\n...\n-----END…" stub. A block with
- * no END line (cut off, or still arriving in a stream) is always reported: it runs to the end of the text.
+ * A PEM private key block with a real body, not a "…\n...\n-----END…" stub nor a line of prose: between one BEGIN
+ * line and the next (or the END line) ≥ 64 base64 characters, whatever noise lies between them (a `-` or `•` bullet,
+ * a `-----` line, a `-` inside a line, `Proc-Type:`/`DEK-Info:` headers), of which capitals make ≥ 1/8 (a random body
+ * holds ~40 %, prose about keys almost none). A block's match runs over unterminated openings before it: the body
+ * after any of them counts, so a key after decoy openings is found without re-searching the region. A block with no
+ * END line (cut off, or still arriving in a stream) is always reported: it runs to the end of the text.
  */
 function isPrivateKeyBlock(value: string): boolean {
-  if (!value.includes('-----END ')) return true;
-  const bodyStart = value.indexOf('-----', 5);
+  const endAt = value.lastIndexOf('-----END ');
+  if (endAt < 0) return true;
+  const pieces = value.slice(0, endAt).split('-----BEGIN ');
+  return pieces.some((piece, i) => i > 0 && isKeyBody(piece.slice(piece.indexOf('-----') + 5)));
+}
+
+/** A key block's body (after its BEGIN line): ≥ 64 base64 characters, ≥ 1/8 of them capitals, not a placeholder. */
+function isKeyBody(body: string): boolean {
   let count = 0;
-  for (let i = bodyStart + 5; i < value.length && count < 64; i += 1) {
-    const c = value[i] as string;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '+' || c === '/')
-      count += 1;
-    else if (c === '-') break;
+  let upper = 0;
+  for (let i = 0; i < body.length; i += 1) {
+    const c = body[i] as string;
+    if (c >= 'A' && c <= 'Z') upper += 1;
+    else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '+' || c === '/')) continue;
+    count += 1;
   }
-  return count >= 64 && !isPlaceholder(value.slice(bodyStart + 5));
+  return count >= 64 && upper * 8 >= count && !isPlaceholder(body);
 }
 
 function isBtcAddress(value: string): boolean {
