@@ -36,7 +36,7 @@ export interface Writes {
   shutdown?: AbortSignal | undefined;
   /** How long one write may wait for the client to take it (server.client_write_timeout_ms). */
   timeoutMs: number;
-  /** The slowest reading allowed, in characters a second (server.client_min_read_bytes_per_second): a plain answer's
+  /** The slowest reading allowed, in bytes a second (server.client_min_read_bytes_per_second): a plain answer's
    * deadline grows by its size at this pace, a stream's total wait by what it wrote. Default 4096. */
   minBytesPerSecond?: number;
   /** Counts a client cut: a stream's event or end, or a plain answer, and the bound it missed. */
@@ -72,15 +72,15 @@ function takenWithin(
   return cancel;
 }
 
-/** Milliseconds `chars` take at the minimum pace. */
-const atMinPace = (writes: Writes, chars: number) =>
-  (chars * 1000) / (writes.minBytesPerSecond ?? DEFAULT_MIN_READ_BYTES_PER_SECOND);
+/** Milliseconds `bytes` take at the minimum pace. */
+const atMinPace = (writes: Writes, bytes: number) =>
+  (bytes * 1000) / (writes.minBytesPerSecond ?? DEFAULT_MIN_READ_BYTES_PER_SECOND);
 
-/** A plain (fastify-sent) answer of `chars` characters must be taken whole, to the socket's kernel buffer, within the
+/** A plain (fastify-sent) answer of `bytes` bytes (UTF-8, as sent) must be taken whole, to the socket's kernel buffer, within the
  * write deadline plus its size at the minimum pace: a slow client that keeps reading finishes, a stalled one is cut. */
-export function answerWithin(raw: ServerResponse, writes: Writes, chars: number): void {
+export function answerWithin(raw: ServerResponse, writes: Writes, bytes: number): void {
   if (raw.writableFinished || raw.destroyed) return;
-  const ms = writes.timeoutMs + atMinPace(writes, chars);
+  const ms = writes.timeoutMs + atMinPace(writes, bytes);
   takenWithin(raw, 'finish', ms, writes, { what: 'answer', bound: 'write_timeout' });
 }
 
@@ -89,7 +89,7 @@ export function answerWithin(raw: ServerResponse, writes: Writes, chars: number)
  * resolves when the socket has taken it (back-pressure reaches the relay, which stops reading the upstream), and a
  * client that goes away before the end aborts the signal, which aborts the upstream request. A write the client has
  * not taken within the write deadline, or an end it has not taken, destroys the socket: the same as a client gone. So
- * does a client behind its pace: the writes' waits together may not pass the deadline plus the characters written
+ * does a client behind its pace: the writes' waits together may not pass the deadline plus the bytes written
  * at the minimum pace (one that reads a little every 29 s of a 30 s deadline is cut once its reading falls below it).
  */
 export function createSink(reply: FastifyReply, writes: Writes, scope: RequestScope | undefined): StreamSink {
@@ -97,7 +97,7 @@ export function createSink(reply: FastifyReply, writes: Writes, scope: RequestSc
   const { shutdown } = writes;
   const clock = writes.clock ?? realClock;
   const gone = new AbortController();
-  /** Characters written, and milliseconds writes (and the end) waited for the client to take them. */
+  /** Bytes written (UTF-8, as sent: a CJK or emoji answer is 3-4 a character), and milliseconds writes (and the end) waited for the client to take them. */
   let written = 0;
   let waited = 0;
   /** How long the next wait may last, and which bound cuts it: what the pace leaves, at most the deadline. */
@@ -119,7 +119,7 @@ export function createSink(reply: FastifyReply, writes: Writes, scope: RequestSc
     write(text) {
       if (gone.signal.aborted || raw.destroyed) return Promise.resolve();
       scope?.firstByte();
-      written += text.length;
+      written += Buffer.byteLength(text);
       // Past the drain deadline nothing waits for a client that does not read (its socket is closed after the grace).
       if (raw.write(text) || shutdown?.aborted) return Promise.resolve();
       // A client that stops reading holds the relay here until it drains, goes away, the write deadline or its pace

@@ -180,8 +180,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // taken within the write deadline plus its size at the minimum pace.
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (health?.draining) reply.header('connection', 'close');
-    const chars = typeof payload === 'string' ? payload.length : payload instanceof Uint8Array ? payload.byteLength : 0;
-    answerWithin(reply.raw, writes, chars);
+    const bytes =
+      typeof payload === 'string' ? Buffer.byteLength(payload) : payload instanceof Uint8Array ? payload.byteLength : 0;
+    answerWithin(reply.raw, writes, bytes);
     done(null, payload);
   });
   /**

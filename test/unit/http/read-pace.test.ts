@@ -15,6 +15,8 @@ const MiB = 2 ** 20;
 const CHUNK = 256 * 1024;
 const CHUNKS = 32;
 const TEXT = 'x'.repeat(CHUNKS * CHUNK);
+/** As many bytes as TEXT in UTF-8 (8 MiB), a third as many characters: the pace counts bytes, as its name says. */
+const CJK = '漢'.repeat((CHUNKS * CHUNK) / 3);
 const DEADLINE_MS = 30_000;
 /** What a just-fast-enough client waits before taking each blocked write. */
 const JUST_BEFORE_MS = 29_000;
@@ -71,6 +73,7 @@ async function serve(minBytesPerSecond: number) {
     identify: async () => ({ sub: 'alice' }),
     handle: async (incoming: IncomingRequest) => {
       if (incoming.headers['x-tag']?.[0] === 'plain') return { status: 200, headers: {}, body: { text: TEXT } };
+      if (incoming.headers['x-tag']?.[0] === 'plain-cjk') return { status: 200, headers: {}, body: { text: CJK } };
       const sink = incoming.sink as NonNullable<IncomingRequest['sink']>;
       sink.open(200, { 'content-type': 'text/event-stream' });
       let writes = 0;
@@ -195,6 +198,22 @@ describe('a plain answer: the deadline plus its size at the pace', () => {
     try {
       await served.clock.newer(0);
       served.clock.advance(100_000);
+      expect(served.stalls).toEqual([]);
+      client.socket.resume();
+      await client.closed;
+      expect(client.read()).toBeGreaterThan(CHUNKS * CHUNK);
+      expect(served.stalls).toEqual([]);
+    } finally {
+      client.socket.destroy();
+    }
+  });
+
+  it('an answer of 8 MiB in 3-byte characters gets the same 158 s: a client still reading after 100 s takes it whole', async () => {
+    served = await serve(PACE);
+    const client = await pausedClient(served.port, 'plain-cjk');
+    try {
+      await served.clock.newer(0);
+      served.clock.advance(100_000); // past 30 s + its characters at the pace (73 s), within its bytes' (158 s)
       expect(served.stalls).toEqual([]);
       client.socket.resume();
       await client.closed;
