@@ -47,6 +47,15 @@ export const COMPLETION_REQUEST: ObjectShape = object(
       if (body.stream === true && ((body.best_of as number | undefined) ?? 1) > 1) {
         throw new RequestError('ERR_REQUEST_UNSUPPORTED', 'best_of > 1 is not supported with stream=true', 'best_of');
       }
+      // A list of prompts streams one choice per prompt, interleaved: refused for the same reason, before anything is
+      // reserved or forwarded (the stream parser would otherwise fail at the second choice, after the upstream billed).
+      if (body.stream === true && Array.isArray(body.prompt) && body.prompt.length > 1) {
+        throw new RequestError(
+          'ERR_REQUEST_UNSUPPORTED',
+          'several prompts (a prompt list) are not supported with stream=true',
+          'prompt',
+        );
+      }
       for (const key of ['logprobs', 'echo'] as const) {
         if (body[key] !== undefined && body[key] !== null && body[key] !== false && body[key] !== 0) {
           throw new RequestError('ERR_REQUEST_UNSUPPORTED', `'${key}' ${NOT_SCREENED}`, key);

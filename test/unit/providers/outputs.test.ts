@@ -37,3 +37,20 @@ describe('outputs per output cap', () => {
     }
   });
 });
+
+describe('completions: one stream carries one choice', () => {
+  const parse = (body: Record<string, unknown>) => adapterFor('openai.completions').parse(bytes(body));
+  it('a prompt list with stream=true is refused before anything is reserved (one prompt in a list streams)', () => {
+    const refused = (() => {
+      try {
+        parse({ model: 'm', prompt: ['a', 'b'], stream: true });
+      } catch (e) {
+        return e instanceof RequestError ? [e.code, e.param] : e;
+      }
+      return null;
+    })();
+    expect(refused).toEqual(['ERR_REQUEST_UNSUPPORTED', 'prompt']);
+    expect(parse({ model: 'm', prompt: ['a'], stream: true }).outputs).toBe(1);
+    expect(parse({ model: 'm', prompt: ['a', 'b'] }).outputs).toBe(2);
+  });
+});
