@@ -88,7 +88,7 @@ function openings(text: string): (from: number) => number {
 }
 
 /** The escapes of one character in a bytes literal or a C string: `\n` `\t` `\r` `\\` `\'` `\"` `\a` `\b` `\f` `\v`. */
-const ESCAPES: Record<string, number> = {
+export const ESCAPES: Record<string, number> = {
   n: 0x0a,
   t: 0x09,
   r: 0x0d,

@@ -5,7 +5,8 @@
 // the text and the bytes read so far may still open a key. Invariant: only holds more; offsets are original offsets.
 import RE2 from 're2';
 import { DER_PREFIX_BYTES, KEY_START, keyReaderAt, MAX_KEY_GAP, OPENER_BYTES, opens } from './decode-der.ts';
-import { GAP_CLASS, HEX_GAP_CLASS } from './decode-der-notations.ts';
+import { ESCAPES } from './decode-der-literals.ts';
+import { GAP_CLASS, HEX_GAP_CLASS, hexReader, MAX_QUOTED_GAP, type Reader } from './decode-der-notations.ts';
 import type { ScanText } from './stream-hold.ts';
 
 export interface KeyHolds {
@@ -34,41 +35,159 @@ const PREFIX = [
   String.raw`(?:0[xX]|\\x)?3`,
   String.raw`(?:0[xX]|\\x)?30${HEX_GAP_CLASS}{0,${MAX_KEY_GAP}}(?:0[xX]?|\\x?|(?:0[xX]|\\x)?[2-8])?`,
   `48?${GAP_CLASS}{0,${MAX_KEY_GAP}}-?[1-9]?`,
+  // A hex literal with a type suffix (`0x30u8, 0x`), a bytes literal's or a C string's opening (`b'`, `"`, `"\x3`).
+  String.raw`0[xX]30_?(?:[uUiI]8?)?(?:${HEX_GAP_CLASS}{1,${MAX_KEY_GAP}}(?:0[xX]?[0-9a-fA-F]?)?)?`,
+  String.raw`[bB]['"]?|["'](?:\\(?:0?6?|x3?))?`,
+  // A dump row's offset column, then the start of its first cell (`0000000 2e3`, `0000000 06`: words, octal bytes).
+  String.raw`(?:^|\n)[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}[0-9a-fA-F]{1,3}`,
 ]
   .map((p) => `(?:${p})$`)
   .join('|');
 
 /**
- * A Python bytes literal still open at the text's end (decode-der-literals.ts reads only closed ones): `b'0` or `b"0`
- * (a key's first byte is `0`), then printable ASCII or escapes, no closing quote.
+ * Where a bytes literal that may hold a key opens (decode-der-literals.ts bytesLiterals): Python's `b'0` / `b"0`, a C
+ * string opening with an escape of 0x30 (`"\060`, `"\60`, `"\x30`).
  */
-const OPEN_LITERAL = String.raw`b(?:['"]?|'0(?:[ -&(-\[\]-~]|\\[ -~])*\\?|"0(?:[ !#-\[\]-~]|\\[ -~])*\\?)$`;
+const LITERAL_OPENING = String.raw`[bB]['"]0|["']\\(?:0?60|x30)`;
+
+/** Hex literals with a type suffix (`0x30u8`, `0x30_u8`, `0x30U`: decode-der.ts notationKeys), no KEY_START's. */
+const SUFFIXED = String.raw`0[xX]30_?[uUiI]`;
+
+/**
+ * The first cell of a dump row of little-endian words (`2e30`, `8130`: hexdump, od -x) or octal bytes (`060`: od -b)
+ * that may open a key, after the row's offset column (decode-der.ts notationKeys reads a row's cells from its first).
+ */
+const CELL_ROW = String.raw`(?:^|\n)[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}(?:[2-8][0-9a-fA-F]30|060)(?:[ \t]|$)`;
 
 let search: RE2 | undefined;
 let prefix: RE2 | undefined;
-let literal: RE2 | undefined;
+let literals: RE2 | undefined;
+let suffixed: RE2 | undefined;
+let cellRows: RE2 | undefined;
 const scratch = new Uint8Array(DER_PREFIX_BYTES);
 const held = new WeakMap<ScanText, KeyHolds>();
 
-/** Python's escapes of one character in a bytes literal (decode-der-literals.ts). */
-const ESCAPES: Record<string, number> = { n: 0x0a, t: 0x09, r: 0x0d, '\\': 0x5c, "'": 0x27, '"': 0x22 };
+function isOctalDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x37;
+}
 
-/** Up to OPENER_BYTES bytes of an open Python bytes literal's content from `at` (complete escapes only). */
-function literalBytes(text: string, at: number, out: Uint8Array): number {
-  let n = 0;
-  for (let i = at; n < OPENER_BYTES && i < text.length; n += 1) {
-    if (text[i] !== '\\') {
-      out[n] = text.charCodeAt(i);
-      i += 1;
-    } else if (text[i + 1] === 'x' && i + 4 <= text.length) {
-      out[n] = Number.parseInt(text.slice(i + 2, i + 4), 16);
-      i += 4;
-    } else if (i + 2 <= text.length && ESCAPES[text[i + 1] as string] !== undefined) {
-      out[n] = ESCAPES[text[i + 1] as string] as number;
-      i += 2;
-    } else break;
+/**
+ * A read of bytes literals from an opening at `at` (LITERAL_OPENING), across the next ones of its kind whose quote
+ * comes within MAX_QUOTED_GAP (decode-der-literals.ts bytesLiterals): `n` bytes into `out` (up to DER_PREFIX_BYTES),
+ * `closed` those of closed literals, `on` whether the literals run to the text's end (a literal open there, or the
+ * text ending within MAX_QUOTED_GAP after the last closed one), `end` where the read stopped; undefined when the
+ * first literal is none (an escape the plain reader refuses).
+ */
+function readLiterals(
+  text: string,
+  at: number,
+  out: Uint8Array,
+): { n: number; closed: number; on: boolean; end: number } | undefined {
+  const prefixed = (text.charCodeAt(at) | 0x20) === 0x62;
+  const quote = text.charCodeAt(prefixed ? at + 1 : at);
+  let [n, closed, q] = [0, 0, prefixed ? at + 1 : at];
+  const emit = (byte: number) => {
+    if (n < out.length) out[n] = byte;
+    n += 1;
+  };
+  for (;;) {
+    let i = q + 1;
+    for (; i < text.length && text.charCodeAt(i) !== quote; ) {
+      if (text[i] !== '\\') {
+        emit(text.charCodeAt(i));
+        i += 1;
+      } else if (i + 1 >= text.length) {
+        i += 1; // an escape still arriving
+      } else if (text[i + 1] === 'x') {
+        if (i + 4 > text.length) i = text.length;
+        else {
+          const byte = Number.parseInt(text.slice(i + 2, i + 4), 16);
+          if (Number.isNaN(byte)) return n === 0 && closed === 0 ? undefined : { n, closed, on: false, end: i };
+          emit(byte);
+          i += 4;
+        }
+      } else if (isOctalDigit(text.charCodeAt(i + 1))) {
+        let [value, k] = [0, i + 1];
+        for (; k < i + 4 && isOctalDigit(text.charCodeAt(k)); k += 1) value = value * 8 + text.charCodeAt(k) - 0x30;
+        if (k >= text.length)
+          i = text.length; // more digits may come
+        else {
+          emit(value & 0xff);
+          i = k;
+        }
+      } else {
+        const byte = ESCAPES[text[i + 1] as string];
+        if (byte === undefined) return closed === 0 ? undefined : { n: closed, closed, on: false, end: i };
+        emit(byte);
+        i += 2;
+      }
+    }
+    // Open at the text's end: its last byte may still be an escape's first digits.
+    if (i >= text.length) return { n: Math.max(closed, n - 1), closed, on: true, end: text.length };
+    closed = n;
+    const end = i + 1;
+    let next = -1;
+    for (let k = end; k < text.length && k - end < MAX_QUOTED_GAP; k += 1) {
+      if (text.charCodeAt(k) !== quote || ((text.charCodeAt(k - 1) | 0x20) === 0x62) !== prefixed) continue;
+      next = k;
+      break;
+    }
+    if (next < 0) return { n, closed, on: text.length - end < MAX_QUOTED_GAP, end };
+    q = next;
   }
-  return n;
+}
+
+/** A row's offset column at `i` (`0000010 `, `00000010: `): where its first cell starts, or -1. */
+function cellsOfRow(text: string, i: number): number {
+  let k = i;
+  while (k - i < 8 && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
+  const digits = k;
+  while (k - digits <= 12 && /[0-9a-fA-F]/.test(text[k] ?? '')) k += 1;
+  if (k - digits < 4 || k - digits > 12) return -1;
+  if (text.charCodeAt(k) === 0x3a) k += 1;
+  const spaces = k;
+  while (k - spaces < 4 && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
+  return k > spaces ? k : -1;
+}
+
+/**
+ * A read of a dump's rows of little-endian words or octal bytes from a row's first cell at `at` (decode-der.ts
+ * notationKeys): its cells, row after row (any next row's offset: holding more is safe), `n` bytes into `out` up to
+ * DER_PREFIX_BYTES, and whether the rows run to the text's end (a cell, a row's offset column or a line break still
+ * arriving there).
+ */
+function readCellRows(text: string, at: number, out: Uint8Array): { n: number; on: boolean } {
+  const words = text.charCodeAt(at + 3) !== 0x20 && text.charCodeAt(at + 3) !== 0x09 && at + 3 < text.length;
+  const width = words ? 4 : 3;
+  const isCell = words ? (c: number) => /[0-9a-fA-F]/.test(String.fromCharCode(c)) : isOctalDigit;
+  let [n, i] = [0, at];
+  while (n < out.length) {
+    let k = i;
+    while (k - i < width && isCell(text.charCodeAt(k))) k += 1;
+    if (k >= text.length) return { n, on: true }; // a cell still arriving
+    if (k - i !== width) return { n, on: false };
+    const value = Number.parseInt(text.slice(i, k), words ? 16 : 8);
+    out[n] = value & 0xff;
+    n += 1;
+    if (words && n < out.length) {
+      out[n] = value >>> 8;
+      n += 1;
+    }
+    let gap = k;
+    while (gap - k < 8 && (text.charCodeAt(gap) === 0x20 || text.charCodeAt(gap) === 0x09)) gap += 1;
+    if (gap >= text.length) return { n, on: true };
+    if (gap > k && text.charCodeAt(gap) !== 0x0a) {
+      i = gap;
+      continue;
+    }
+    if (text.charCodeAt(gap) !== 0x0a) return { n, on: false };
+    // The next row: its offset column may still be arriving.
+    const row = cellsOfRow(text, gap + 1);
+    if (row < 0) return { n, on: /^[ \t]{0,8}[0-9a-fA-F]{0,12}:?[ \t]*$/.test(text.slice(gap + 1, gap + 40)) };
+    if (row >= text.length) return { n, on: true };
+    i = row;
+  }
+  return { n, on: false };
 }
 
 /** Whether the `n` bytes read so far may open a private key (decode-der.ts `opens`, on what has arrived). */
@@ -89,6 +208,20 @@ function readsOn(text: string, at: number, end: number): boolean {
   return code !== 0x4d && code !== 0x34 && rest <= ROW_TAIL && !text.includes('\n', end);
 }
 
+/** How a key's read from `at` holds: from there (its opening passed), as a partial, or not (no key, or read whole). */
+function readHold(text: string, at: number, read: Reader): 'from' | 'partial' | undefined {
+  try {
+    const { n, end } = read(DER_PREFIX_BYTES, scratch);
+    if (n >= DER_PREFIX_BYTES || !readsOn(text, at, end)) return undefined;
+    // A last token at the text's end may still grow (`48, 12` becomes `48, 129`): only the bytes before it count.
+    const judged = end === text.length ? n - 1 : n;
+    if (!mayOpen(scratch, judged)) return undefined;
+    return judged >= OPENER_BYTES ? 'from' : 'partial';
+  } finally {
+    scratch.fill(0);
+  }
+}
+
 /** The key holds of a scanned text (its main view), computed once per text. */
 export function keyHolds(t: ScanText): KeyHolds {
   let found = held.get(t);
@@ -96,6 +229,10 @@ export function keyHolds(t: ScanText): KeyHolds {
   const text = t.normalized.text;
   let partial = text.length;
   let from = text.length;
+  const hold = (at: number, kind: 'from' | 'partial' | undefined) => {
+    if (kind === 'from') from = Math.min(from, at);
+    else if (kind === 'partial') partial = Math.min(partial, at);
+  };
   search ??= new RE2(KEY_START, 'g');
   search.lastIndex = 0;
   for (let m = search.exec(text); m !== null; m = search.exec(text)) {
@@ -103,32 +240,54 @@ export function keyHolds(t: ScanText): KeyHolds {
     search.lastIndex = at + 1; // a key may open inside another candidate (`30 30 2e…`)
     if (at >= from) break; // a later start holds no more than the key already held
     const read = keyReaderAt(text, at);
-    if (read === undefined) continue;
+    if (read !== undefined) hold(at, readHold(text, at, read));
+  }
+  // Hex literals with a type suffix, read as notationKeys reads them.
+  suffixed ??= new RE2(SUFFIXED, 'g');
+  suffixed.lastIndex = 0;
+  for (let m = suffixed.exec(text); m !== null && m.index < from; m = suffixed.exec(text)) {
+    hold(m.index, readHold(text, m.index, hexReader(text, m.index, OPENER_BYTES)));
+  }
+  // Dump rows of little-endian words or octal bytes: held from a row's first cell while the rows run to the end.
+  cellRows ??= new RE2(CELL_ROW, 'g');
+  cellRows.lastIndex = 0;
+  for (let m = cellRows.exec(text); m !== null && m.index < from; m = cellRows.exec(text)) {
+    const cell = m.index + m[0].trimEnd().length - (/[2-8][0-9a-fA-F]30$/.test(m[0].trimEnd()) ? 4 : 3);
+    cellRows.lastIndex = cell + 1;
     try {
-      const { n, end } = read(DER_PREFIX_BYTES, scratch);
-      if (n >= DER_PREFIX_BYTES || !readsOn(text, at, end)) continue;
-      // A last token at the text's end may still grow (`48, 12` becomes `48, 129`): only the bytes before it count.
-      const judged = end === text.length ? n - 1 : n;
+      const { n, on } = readCellRows(text, cell, scratch);
+      if (n >= DER_PREFIX_BYTES || !on) continue;
+      const judged = Math.max(0, n - 2); // a last cell at the text's end may still grow
       if (!mayOpen(scratch, judged)) continue;
-      if (judged >= OPENER_BYTES) from = at;
+      if (judged >= OPENER_BYTES) from = Math.min(from, cell);
+      else partial = Math.min(partial, cell);
+    } finally {
+      scratch.fill(0);
+    }
+  }
+  // Bytes literals (Python's, C strings of escapes, adjacent ones of a kind) whose literals run to the text's end:
+  // an opening that passed holds however long they grow (an RSA key's repr is ~3k), as a validated match.
+  literals ??= new RE2(LITERAL_OPENING, 'g');
+  literals.lastIndex = 0;
+  for (let m = literals.exec(text); m !== null && m.index < from; m = literals.exec(text)) {
+    const at = m.index;
+    try {
+      const read = readLiterals(text, at, scratch);
+      literals.lastIndex = Math.max(at + 1, read?.end ?? 0);
+      // The plain reader reads closed literals only, and a key's only once its last literal closes: held while on.
+      if (read === undefined || !read.on) continue;
+      const judged = Math.min(read.n, OPENER_BYTES);
+      if (!mayOpen(scratch, judged)) continue;
+      if (judged >= OPENER_BYTES) from = Math.min(from, at);
       else partial = Math.min(partial, at);
     } finally {
       scratch.fill(0);
     }
   }
-  // A key's first characters, and an open literal: held as partials (no bytes of theirs are judged here).
+  // A key's first characters: held as partials (no bytes of theirs are judged here).
   prefix ??= new RE2(PREFIX);
-  literal ??= new RE2(OPEN_LITERAL);
   const started = prefix.search(text);
   if (started >= 0) partial = Math.min(partial, started);
-  const open = literal.search(text);
-  if (open >= 0) {
-    // Its opening judged as a read's is: passed, it holds however long the literal grows (an RSA key's is ~3k).
-    const n = literalBytes(text, open + 2, scratch);
-    if (n >= OPENER_BYTES && mayOpen(scratch, n)) from = Math.min(from, open);
-    else if (mayOpen(scratch, n)) partial = Math.min(partial, open);
-    scratch.fill(0);
-  }
   const map = (x: number) => (x >= text.length ? t.original.length : t.normalized.startOf(x));
   found = { partial: map(partial), from: map(from) };
   held.set(t, found);

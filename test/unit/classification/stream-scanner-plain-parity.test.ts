@@ -44,8 +44,45 @@ function notations(key: Buffer): string[] {
       .map((p) => `"${p}"`)
       .join(' +\n'), // string literals joined
     `b'${[...key].map(pyByte).join('')}'`, // Python's bytes repr
+    // 865ebf0's notations: rows of little-endian words with hex (hexdump) or octal (od -x) offsets, od -b's octal
+    // bytes, hex literals with a type suffix, a bytes repr wrapped over adjacent literals (in parentheses, or
+    // continued by `\` and a line break), C strings of octal or \x escapes (wrapped too).
+    wordRows(key, 16),
+    wordRows(key, 8),
+    rowsOf(key, (row, at) => `${at.toString(8).padStart(7, '0')} ${[...row].map((b) => octal(b)).join(' ')}`),
+    pieces(hex, 2)
+      .map((b) => `0x${b}u8`)
+      .join(', '),
+    `(${byteRows(key)
+      .map((row) => `b'${[...row].map(pyByte).join('')}'`)
+      .join('\n ')})`,
+    byteRows(key)
+      .map((row) => `b'${[...row].map(pyByte).join('')}'`)
+      .join(' \\\n'),
+    `"${[...key].map((b) => `\\${octal(b)}`).join('')}"`,
+    pieces([...key].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''), 48)
+      .map((p) => `"${p}"`)
+      .join('\n'),
   ];
 }
+
+const byteRows = (key: Buffer) =>
+  Array.from({ length: Math.ceil(key.length / 16) }, (_, i) => key.subarray(i * 16, i * 16 + 16));
+const octal = (b: number) => b.toString(8).padStart(3, '0');
+/** A dump's rows of 16 bytes, each written by `line` from the row's bytes and its offset. */
+const rowsOf = (key: Buffer, line: (row: Buffer, at: number) => string) =>
+  Array.from({ length: Math.ceil(key.length / 16) }, (_, i) => line(key.subarray(i * 16, i * 16 + 16), i * 16)).join(
+    '\n',
+  );
+/** hexdump's (`radix` 16) or od -x's (8) rows: 16-bit little-endian words, offsets of seven digits. */
+const wordRows = (key: Buffer, radix: 16 | 8) =>
+  rowsOf(
+    key,
+    (row, at) =>
+      `${at.toString(radix).padStart(7, '0')} ${(row.toString('hex').match(/.{1,4}/g) as string[])
+        .map((w) => (w.length === 4 ? w.slice(2) + w.slice(0, 2) : `00${w}`))
+        .join(' ')}`,
+  );
 
 const KEYS = [der('ed25519'), der('ec')];
 const TEXTS = [
