@@ -27,7 +27,15 @@ import {
   type RequestSink,
 } from './observability/index.ts';
 import type { Config } from './config/index.ts';
-import { closeAll, type Closer, flushing, openChainLedger, openDatabases, prepareSchema } from './start/index.ts';
+import {
+  capConnections,
+  closeAll,
+  type Closer,
+  flushing,
+  openChainLedger,
+  openDatabases,
+  prepareSchema,
+} from './start/index.ts';
 
 export interface RunningProctor {
   /** Base URL clients use, e.g. http://127.0.0.1:8080/v1 */
@@ -214,6 +222,12 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
             clientStalled: (what, bound) => metrics.clientStalled(what, bound),
           }
         : {}),
+    });
+    // One address holds at most server.max_connections_per_address sockets, the listener server.max_connections.
+    capConnections(app.server, {
+      perAddress: config.server.maxConnectionsPerAddress,
+      total: config.server.maxConnections,
+      ...(metrics ? { refused: (cap) => metrics.connectionRefused(cap) } : {}),
     });
     // Shutdown: readiness 503 and no new requests, then in-flight ones get server.drain_seconds
     // (docs/observability.md).

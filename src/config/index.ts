@@ -65,6 +65,9 @@ export interface Config {
     requestTimeoutMs: number;
     clientWriteTimeoutMs: number;
     clientMinReadBytesPerSecond: number;
+    /** Open connections per remote address (the socket's peer) and in all; 0: no cap (src/start/connections.ts). */
+    maxConnectionsPerAddress: number;
+    maxConnections: number;
     drainSeconds: number;
     logLevel: LogLevelName;
   };
@@ -291,6 +294,8 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       requestTimeoutMs: doc.server?.request_timeout_ms ?? 30_000,
       clientWriteTimeoutMs: doc.server?.client_write_timeout_ms ?? 30_000,
       clientMinReadBytesPerSecond: doc.server?.client_min_read_bytes_per_second ?? 4096,
+      maxConnectionsPerAddress: doc.server?.max_connections_per_address ?? 256,
+      maxConnections: doc.server?.max_connections ?? 8192,
       drainSeconds: doc.server?.drain_seconds ?? 25,
       logLevel: doc.server?.log_level ?? 'info',
     },

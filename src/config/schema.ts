@@ -20,6 +20,8 @@ export interface ConfigDocument {
     request_timeout_ms?: number;
     client_write_timeout_ms?: number;
     client_min_read_bytes_per_second?: number;
+    max_connections_per_address?: number;
+    max_connections?: number;
     drain_seconds?: number;
     log_level?: LogLevelName;
   };

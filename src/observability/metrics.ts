@@ -26,6 +26,9 @@ export interface Metrics extends RequestSink, PipelineEvents {
   /** A request no route takes, answered by the transport (never recorded): 404 ERR_NOT_FOUND (route `other`), or 405
    * ERR_METHOD_NOT_ALLOWED on a known route's path (that path, from the route table). */
   unrouted(code: 'ERR_NOT_FOUND' | 'ERR_METHOD_NOT_ALLOWED', route: string): void;
+  /** A connection closed as it was accepted for passing server.max_connections_per_address (cap per_address) or
+   * server.max_connections (total); never labelled with the address. */
+  connectionRefused(cap: 'per_address' | 'total'): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -130,6 +133,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['code', 'route'] as const,
     registers,
   });
+  const connections = new Counter({
+    name: 'proctor_connections_refused_total',
+    help: 'Connections closed as they were accepted, before any request was read, by the cap they passed (per_address, total).',
+    labelNames: ['cap'] as const,
+    registers,
+  });
   const inFlight = new Gauge({
     name: 'proctor_requests_in_flight',
     help: 'Pipeline calls in flight (streams until their last event).',
@@ -184,6 +193,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     unrouted(code, route) {
       unrouted.inc({ code, route: bounded(route, ROUTE) });
+    },
+    connectionRefused(cap) {
+      connections.inc({ cap });
     },
   };
 }

@@ -3,3 +3,4 @@
 export { openChainLedger, type ChainLedgerParts } from './chain-ledger.ts';
 export { closeAll, type Closer, flushing } from './closers.ts';
 export { type Databases, openDatabases, prepareSchema } from './databases.ts';
+export { capConnections, type ConnectionCap, type ConnectionCaps } from './connections.ts';

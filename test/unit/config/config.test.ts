@@ -46,6 +46,8 @@ describe('configuration', () => {
       requestTimeoutMs: 30_000,
       clientWriteTimeoutMs: 30_000,
       clientMinReadBytesPerSecond: 4096,
+      maxConnectionsPerAddress: 256,
+      maxConnections: 8192,
       drainSeconds: 25,
       logLevel: 'info',
     });
@@ -101,6 +103,17 @@ describe('configuration', () => {
     const server = { body_limit_bytes: 8 * 1024 * 1024, max_body_bytes_per_client: 4 * 1024 * 1024 };
     expect(problems(document({ server })).problems).toEqual([
       '/server/max_body_bytes_per_client: less than body_limit_bytes (no body that large could arrive)',
+    ]);
+  });
+
+  it('takes connection caps from 0 (no cap) up, and refuses a negative one', () => {
+    const server = { max_connections_per_address: 0, max_connections: 100 };
+    expect(resolveConfig(document({ server }), { env, baseDir: '/etc/proctor' }).server).toMatchObject({
+      maxConnectionsPerAddress: 0,
+      maxConnections: 100,
+    });
+    expect(problems(document({ server: { max_connections_per_address: -1 } })).problems).toEqual([
+      '/server/max_connections_per_address: must be >= 0',
     ]);
   });
 
