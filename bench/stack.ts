@@ -104,7 +104,8 @@ export async function startBenchStack(
   }
   const key = generateSigningKey();
   const doc = {
-    server: { host: '127.0.0.1', port: 0 },
+    // Every bench client is one loopback address: the wide streaming run opens 512 connections from it.
+    server: { host: '127.0.0.1', port: 0, max_connections_per_address: 0 },
     database: { pglite_dir: 'unused' } as Record<string, unknown>,
     ledger: { chain, signing_key: { env: 'KEY' } },
     identity: {
