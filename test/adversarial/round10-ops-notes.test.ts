@@ -1,0 +1,113 @@
+// Round 10 ops, the cost to an auditor of a crafted checkpoint note: openCheckpoint (src/ledger/note.ts), which
+// `proctor verify` runs on every note it is handed (the database's checkpoints, a --checkpoints sink, a packet's
+// checkpoints.jsonl), takes a note of any size, any number of extension lines in its body and any number of
+// signature lines, and checks the signature of every line that names the origin under a pinned key's 4-byte hash
+// (which is public: a hash of the origin and the key). Each check hashes the whole body, so a note of n bytes split
+// into a body and signature lines costs ~n²/360 bytes hashed. Counted, not timed: the pinned keys are handed over as
+// an array whose iterations are counted (openCheckpoint walks the keys once for each signature line it checks; every
+// crafted line carries the key's real hash, so each walk is one Ed25519 verification over the body). Through the CLI
+// (runVerify --checkpoints, the key pinned): a note of many signature lines is never accepted; CPU printed only.
+// Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runVerify } from '../../src/cli/verify.ts';
+import { generateSigningKey, loadSigner, openCheckpoint, signCheckpoint } from '../../src/ledger/index.ts';
+import { noteKeyHash } from '../../src/ledger/note.ts';
+
+const ORIGIN = 'proctor.test/r10-notes';
+const key = generateSigningKey();
+const publicKey = createPublicKey(key.publicKeyPem);
+
+/** A checkpoint note of ~`bytes`: half extension lines in its body (none when `extended` is false: the sink's
+ * parseNote takes a body of 3 lines only), the rest signature lines under the pinned key's hash (random signatures),
+ * so that every line is checked. */
+function crafted(bytes: number, extended = true): { note: string; bodyBytes: number; signatureLines: number } {
+  const head = `${ORIGIN}\n1\n${randomBytes(32).toString('base64')}\n`;
+  const extension = extended ? `${'x'.repeat(79)}\n`.repeat(Math.ceil(bytes / 2 / 80)) : '';
+  const hash = Buffer.from(noteKeyHash(ORIGIN, publicKey));
+  const lines: string[] = [];
+  let length = 0;
+  while (length < (extended ? bytes / 2 : bytes)) {
+    const line = `\u2014 ${ORIGIN} ${Buffer.concat([hash, randomBytes(64)]).toString('base64')}\n`;
+    lines.push(line);
+    length += line.length;
+  }
+  const body = head + extension;
+  return { note: `${body}\n${lines.join('')}`, bodyBytes: Buffer.byteLength(body), signatureLines: lines.length };
+}
+
+/** The pinned keys as an array that counts how often openCheckpoint walks it (once a signature line it checks). */
+function countedKeys(keys: KeyObject[]): { keys: KeyObject[]; walks: () => number } {
+  let walks = 0;
+  const counted = [...keys];
+  Object.defineProperty(counted, Symbol.iterator, {
+    value: function* walk() {
+      walks += 1;
+      yield* keys;
+    },
+  });
+  return { keys: counted, walks: () => walks };
+}
+
+/** openCheckpoint over `note` with the key pinned: accepted or not, and the signature checks it ran. */
+function opened(note: string): { accepted: boolean; checks: number } {
+  const { keys, walks } = countedKeys([publicKey]);
+  let accepted = false;
+  try {
+    openCheckpoint(note, keys);
+    accepted = true;
+  } catch {
+    accepted = false;
+  }
+  return { accepted, checks: walks() };
+}
+
+describe('a crafted checkpoint note', () => {
+  it('control: a genuine note is accepted after one signature check', async () => {
+    const note = await signCheckpoint(
+      { origin: ORIGIN, size: 1, root: new Uint8Array(randomBytes(32)) },
+      loadSigner(key.privateKeyPem, null),
+    );
+    expect(opened(note)).toEqual({ accepted: true, checks: 1 });
+  });
+
+  // HOLE (open, src/ledger/note.ts): openCheckpoint bounds neither a note's size nor its signature lines and verifies every line under a pinned key's (public) hash, each over the whole body: 256 KB of note costs 1,111 Ed25519 checks over 128 KB (146 MB hashed); quadratic, so 10 MB is ~2.8e11 bytes and 100 MB ~2.8e13 (hours). Reached by a packet's checkpoints.jsonl (evidence/verify-packet.ts opens every line, files up to 512 MB, even after PACKET_FILE_DIGEST_MISMATCH); bound the note (a checkpoint is 3 body lines and a few signatures) and check at most one line per pinned key.
+  it.fails('a 256 KB note of signature lines is refused after at most one check per pinned key', () => {
+    const { note, bodyBytes, signatureLines } = crafted(256 * 1024);
+    const { accepted, checks } = opened(note);
+    console.info(
+      `note ${note.length} bytes: body ${bodyBytes}, ${signatureLines} signature lines; ${checks} checks, ` +
+        `${((checks * bodyBytes) / 1e6).toFixed(0)} MB hashed`,
+    );
+    expect(accepted).toBe(false);
+    expect(checks).toBeLessThanOrEqual(1);
+  });
+
+  // The sink path reads a note only if its body is the 3 lines parseNote takes: the cost there is one Ed25519
+  // verification a signature line, linear (~100 bytes a line), unbounded in the sink's size.
+  it('control: verify --checkpoints never accepts a note of many signature lines (its CPU printed at two sizes)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'proctor-r10-notes-'));
+    const trust = path.join(dir, 'ledger.pub.pem');
+    writeFileSync(trust, key.publicKeyPem);
+    for (const bytes of [256 * 1024, 512 * 1024]) {
+      const sink = path.join(dir, `sink-${bytes}.jsonl`);
+      writeFileSync(sink, `${JSON.stringify({ chain: 'r10-notes', note: crafted(bytes, false).note })}\n`);
+      let out = '';
+      const cpu = process.cpuUsage();
+      const code = await runVerify(['--checkpoints', sink, '--trust', trust, '--json'], {
+        stdout: (s) => (out += s),
+        stderr: () => {},
+        env: {},
+      });
+      const used = process.cpuUsage(cpu);
+      console.info(
+        `verify --checkpoints, a ${bytes}-byte note: exit ${code}, ${((used.user + used.system) / 1e3).toFixed(0)} ms CPU`,
+      );
+      expect(code).not.toBe(0);
+      expect((JSON.parse(out) as { ok: boolean }).ok).toBe(false);
+    }
+  }, 120_000);
+});
