@@ -13,48 +13,118 @@ export const MIN_ENCODED_RUN = 16;
 /** How far after a candidate the scans look at every character themselves (candidateFinder). */
 const NEAR_CANDIDATE = 64;
 
+/** Characters between two checkpoints of Utf8Offsets: a conversion walks at most this many. */
+const OFFSET_STEP = 32;
+
+/**
+ * UTF-16 and UTF-8 offsets of one text, shared by every native search over its UTF-8 copy: one walk forward over the
+ * text, as far as a search asks, with a checkpoint every OFFSET_STEP characters, so a conversion is a lookup and a
+ * walk of at most OFFSET_STEP characters wherever it lands (each search had walked the text from its start on its own:
+ * a tenth of a call on non-ASCII prose). A lone surrogate counts as the 3 bytes of the U+FFFD `Buffer.from` writes.
+ */
+export class Utf8Offsets {
+  readonly bytes: Buffer;
+  readonly ascii: boolean;
+  private readonly text: string;
+  /** Checkpoint k: the first character boundary at or after k * OFFSET_STEP, in units and in bytes. */
+  private readonly units: Uint32Array;
+  private readonly bytesAt: Uint32Array;
+  private checkpoints = 1;
+  /** How far the walk has read (a character boundary). */
+  private unit = 0;
+  private byte = 0;
+
+  constructor(text: string) {
+    this.text = text;
+    this.bytes = Buffer.from(text, 'utf8');
+    this.ascii = this.bytes.length === text.length;
+    const size = this.ascii ? 1 : Math.ceil(text.length / OFFSET_STEP) + 1;
+    this.units = new Uint32Array(size);
+    this.bytesAt = new Uint32Array(size);
+  }
+
+  /** The first character boundary at or after `unit` (a pair's low half moves on past the pair) and its byte. */
+  boundaryAt(unit: number): [unit: number, byte: number] {
+    if (this.ascii) return [unit, unit];
+    if (unit >= this.unit) {
+      this.walk(unit, Number.POSITIVE_INFINITY);
+      return [this.unit, this.byte];
+    }
+    const k = Math.floor(unit / OFFSET_STEP);
+    return this.step(this.units[k] as number, this.bytesAt[k] as number, unit, Number.POSITIVE_INFINITY);
+  }
+
+  /** The unit offset of `byte`, a character boundary of the UTF-8 copy. */
+  unitAt(byte: number): number {
+    if (this.ascii) return byte;
+    if (byte >= this.byte) {
+      this.walk(Number.POSITIVE_INFINITY, byte);
+      return this.unit;
+    }
+    // The last checkpoint at or before `byte` (checkpoint 0 is at 0).
+    let low = 0;
+    let high = this.checkpoints - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.bytesAt[mid] as number) <= byte) low = mid;
+      else high = mid - 1;
+    }
+    return this.step(this.units[low] as number, this.bytesAt[low] as number, Number.POSITIVE_INFINITY, byte)[0];
+  }
+
+  /** Reads on from the furthest point read until `toUnit` or `toByte`, recording the checkpoints it passes. */
+  private walk(toUnit: number, toByte: number): void {
+    while (this.unit < this.text.length && this.unit < toUnit && this.byte < toByte) {
+      const next = this.checkpoints * OFFSET_STEP;
+      [this.unit, this.byte] = this.step(this.unit, this.byte, Math.min(toUnit, next), toByte);
+      if (this.unit >= next && this.checkpoints < this.units.length) {
+        this.units[this.checkpoints] = this.unit;
+        this.bytesAt[this.checkpoints] = this.byte;
+        this.checkpoints += 1;
+      }
+    }
+  }
+
+  /** Reads from (`unit`, `byte`), a boundary, to the first boundary at or past `toUnit` or `toByte`. */
+  private step(unit: number, byte: number, toUnit: number, toByte: number): [number, number] {
+    const text = this.text;
+    while (unit < toUnit && byte < toByte && unit < text.length) {
+      const code = text.charCodeAt(unit);
+      unit += 1;
+      if (code < 0x80) byte += 1;
+      else if (code < 0x800) byte += 2;
+      else if (code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(unit) & 0xfc00) === 0xdc00) {
+        unit += 1;
+        byte += 4;
+      } else byte += 3;
+    }
+    return [unit, byte];
+  }
+}
+
 /**
  * decode.ts's scans are exact but look at every character in JavaScript (~0.3 ms each per 64 KB of prose, a third of
  * the classifier's time on prose). A native search for a pattern every run they decode starts with (a superset is
- * fine: the scan still decides) lets them skip the text between candidates. UTF-16 and UTF-8 offsets are converted
- * as the search moves forward, so a text costs one conversion pass whatever its number of candidates.
+ * fine: the scan still decides) lets them skip the text between candidates. Offsets convert through `offsets`, which
+ * every search over one text shares (one walk a text, whatever its number of searches and candidates).
  * `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
  */
-export function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, utf8?: Buffer): NextCandidate {
+export function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, shared?: Utf8Offsets): NextCandidate {
   if (exhaustive) return (from) => Math.min(from, text.length);
-  const bytes = utf8 ?? Buffer.from(text, 'utf8');
-  const ascii = bytes.length === text.length;
-  let unit = 0;
-  let byte = 0;
+  const offsets = shared ?? new Utf8Offsets(text);
   // After a candidate the scan looks at the next characters itself: text dense with candidates that fail (`zab cdz`
   // repeated) costs a native call per NEAR_CANDIDATE characters at most, not one a candidate.
   let near = -1;
   return (from) => {
     if (from >= text.length) return text.length;
     if (from <= near) return from;
-    if (!ascii) {
-      if (from < unit) [unit, byte] = [0, 0];
-      for (; unit < from; unit += 1) {
-        const code = text.charCodeAt(unit);
-        const pair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(unit + 1) & 0xfc00) === 0xdc00;
-        byte += code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
-        if (pair) unit += 1;
-      }
-    }
-    const at = pattern.search(bytes.subarray(ascii ? from : byte));
+    const byte = offsets.boundaryAt(from)[1];
+    const at = pattern.search(offsets.bytes.subarray(byte));
     if (at < 0) return text.length;
-    if (ascii) {
-      near = from + at + NEAR_CANDIDATE;
-      return from + at;
-    }
-    // A match starts at an ASCII character (both patterns' first character is), never inside a sequence.
-    for (const end = byte + at; byte < end; ) {
-      const lead = bytes[byte] as number;
-      byte += lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-      unit += lead < 0xf0 ? 1 : 2;
-    }
-    near = unit + NEAR_CANDIDATE;
-    return unit;
+    // A match starts at an ASCII character (every start pattern's first character is), never inside a sequence.
+    const found = offsets.unitAt(byte + at);
+    near = found + NEAR_CANDIDATE;
+    return found;
   };
 }
 

@@ -24,7 +24,7 @@ import {
   reversedRun,
   separatedHexRuns,
 } from './decode-bytes.ts';
-import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn } from './decode-candidates.ts';
+import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets } from './decode-candidates.ts';
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
@@ -134,14 +134,14 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   // Every run decoded is at least MIN_PERCENT_RUN characters (base64, hex and code lists longer still).
   if (text.length < MIN_PERCENT_RUN) return [];
   const starts = startPatterns();
-  // One UTF-8 copy of the text for every native search below.
-  const utf8 = exhaustive ? undefined : Buffer.from(text, 'utf8');
+  // One UTF-8 copy of the text, and one map of its offsets, for every native search below.
+  const offsets = exhaustive ? undefined : new Utf8Offsets(text);
   // One native pass says which of the five scans that begin with a search of their own can find a candidate (most
   // texts hold none of some); the others are skipped (each would find nothing, after a pass of its own over the whole
   // text: four passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all five.
-  const found = utf8 === undefined ? [0, 1, 2, 3, 4] : startsIn(starts, utf8);
+  const found = offsets === undefined ? [0, 1, 2, 3, 4] : startsIn(starts, offsets.bytes);
   const [base64, hexPair, codeList, qp, key] = [0, 1, 2, 3, 4].map((i) => found.includes(i));
-  const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, utf8) : () => text.length;
+  const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, offsets) : () => text.length;
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
     if (decoded === undefined) return;
@@ -237,7 +237,7 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   for (const found of notationKeys(text)) add(found.start, found.end, found.text);
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
-  const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, utf8) : () => text.length;
+  const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, offsets) : () => text.length;
   for (let i = nextEscape(0); i < text.length; ) {
     if (text.charCodeAt(i) !== 0x3d) {
       i = nextEscape(i + 1);
@@ -249,10 +249,10 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
     i = nextEscape(end);
   }
   if (hexPair) {
-    separatedHexRuns(text, mapped, candidateFinder(text, starts.hexPair, exhaustive, utf8));
+    separatedHexRuns(text, mapped, candidateFinder(text, starts.hexPair, exhaustive, offsets));
   }
   if (codeList) {
-    decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, utf8));
+    decimalCodeRuns(text, mapped, candidateFinder(text, starts.codeList, exhaustive, offsets));
   }
   // A value with visible fillers among its characters, read without them (filler-runs.ts): the whole text without its
   // filler-class code points (private use, emoji modifiers, U+0600…) once, and strict alternations with a symbol.
@@ -261,7 +261,7 @@ export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustiv
   // DER private keys without their armor, in base64, hex or decimal bytes however laid out (decode-der.ts): each
   // reads as its PEM block over the characters it is written in.
   if (key) {
-    for (const found of privateKeys(text, candidateFinder(text, starts.key, exhaustive, utf8))) {
+    for (const found of privateKeys(text, candidateFinder(text, starts.key, exhaustive, offsets))) {
       add(found.start, found.end, found.text);
     }
   }
