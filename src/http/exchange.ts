@@ -155,15 +155,16 @@ export function createSink(reply: FastifyReply, writes: Writes, scope: RequestSc
   };
 }
 
-/** A reply's status and, for an error, its code (both API shapes carry error.code); a stream's own end is in its
- * outcome. */
+/** A reply's status and, for an error, its code: error.code in both LLM API shapes; an MCP (JSON-RPC) error's is its
+ * error.data.code, in a 200 too (a call a stage refused). A stream's own end is in its outcome. */
 export function replyStatus(result: Reply): { status: number; code: string | null } {
-  if (result.streamed || result.status < 400) return { status: result.status, code: null };
-  const error =
+  if (result.streamed) return { status: result.status, code: null };
+  const body =
     typeof result.body === 'object' && result.body !== null
-      ? (result.body as { error?: { code?: unknown } }).error
+      ? (result.body as { jsonrpc?: unknown; error?: { code?: unknown; data?: { code?: unknown } | null } })
       : undefined;
-  return { status: result.status, code: typeof error?.code === 'string' ? error.code : null };
+  const code = body?.jsonrpc === '2.0' ? body.error?.data?.code : result.status < 400 ? null : body?.error?.code;
+  return { status: result.status, code: typeof code === 'string' ? code : null };
 }
 
 export function send(reply: FastifyReply, result: Reply): FastifyReply {

@@ -122,8 +122,7 @@ describe('MCP refusals in the metrics', () => {
     expect(counted(before, after)).toBe(PROBES + 1);
   });
 
-  // HOLE (open, src/http/mcp-routes.ts): every MCP request is counted as proctor_requests_total{api="mcp",decision="none",code="none"} (docs/observability.md: code is "none" on success): a 401, the unknown-server 404s (and any MCP denial) look like served calls, so an alert on a code's rate never sees them; the summary the MCP route hands to the sinks carries no decision or code (the reply's error code is known there).
-  it.fails('a 401 and the unknown-server 404s are counted by their codes, not as successes', async () => {
+  it('a 401 and the unknown-server 404s are counted by their codes, not as successes', async () => {
     const { before, after } = await probe();
     const byCode = {
       missing: counted(before, after, 'code="ERR_TOKEN_MISSING"'),
