@@ -111,7 +111,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const upstreams = createUpstreamRegistry({ upstreams: config.upstreams, routing: config.routing, assertions });
     const forwarder = createForwarder();
     closers.unshift({ part: 'forwarder', close: () => forwarder.close() });
-    const { fingerprintKey, recognizers, maxFindings, threads, queueLimit } = config.classification;
+    const { fingerprintKey, recognizers, maxFindings, threads, queueLimit, threadStartupMs } = config.classification;
     const classifier = createClassifier({ fingerprintKey, recognizers: recognizersWith(recognizers) });
     // Large requests are parsed and classified on a bounded pool of threads, so the event loop keeps serving
     // (docs/performance.md).
@@ -121,6 +121,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       local: classifier,
       entry: INTAKE_WORKER,
       queueLimit,
+      startupMs: threadStartupMs,
       ...(threads === null ? {} : { size: threads }),
     });
     closers.unshift({ part: 'classification threads', close: () => classifierPool.close() });

@@ -92,14 +92,15 @@ export interface Config {
     witnessQuorum: number | null;
   };
   identity: { issuers: IssuerSettings[] };
-  /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4) and queueLimit: the classification
-   * pool. */
+  /** maxFindings: kept per request; threads (null: the cores less one, 1 to 4), queueLimit and threadStartupMs (how
+   * long a thread may take to become ready): the classification pool. */
   classification: {
     fingerprintKey: Uint8Array;
     recognizers: CustomRecognizerSettings[];
     maxFindings: number;
     threads: number | null;
     queueLimit: number;
+    threadStartupMs: number;
   };
   /** Bundle references are resolved file paths or URLs; signingKeyPem is the verification key's text (PEM or JWK). */
   policy: { bundle: string; shadowBundle: string | null; pollIntervalSeconds: number; signingKeyPem: string | null };
@@ -325,6 +326,7 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
       maxFindings: doc.classification.max_findings ?? 256,
       threads: doc.classification.threads ?? null,
       queueLimit: doc.classification.queue_limit ?? 16,
+      threadStartupMs: doc.classification.thread_startup_timeout_ms ?? 60_000,
     },
     policy: {
       bundle: resolveBundle(doc.policy.bundle),

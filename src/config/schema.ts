@@ -70,6 +70,7 @@ export interface ConfigDocument {
     max_findings?: number;
     threads?: number;
     queue_limit?: number;
+    thread_startup_timeout_ms?: number;
   };
   policy: { bundle: string; shadow_bundle?: string; poll_interval_seconds?: number; signing_key?: SecretRef };
   upstreams: UpstreamDocument[];

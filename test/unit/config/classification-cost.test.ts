@@ -1,5 +1,6 @@
-// classification.max_findings, threads and queue_limit: resolved with their defaults (256 kept findings, threads
-// chosen from the cores, 16 waiting); out-of-range values and unknown fields are ERR_CONFIG_INVALID at start.
+// classification.max_findings, threads, queue_limit and thread_startup_timeout_ms: resolved with their defaults (256
+// kept findings, threads chosen from the cores, 16 waiting, 60 s to start a thread); out-of-range values (a start-up
+// bound under 1 s or over 10 minutes) and unknown fields are ERR_CONFIG_INVALID at start.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../../src/config/index.ts';
 
@@ -30,13 +31,17 @@ function code(classification: Record<string, unknown>): string {
 }
 
 describe('classification cost settings', () => {
-  it('default to 256 kept findings, threads from the cores and 16 waiting', () => {
-    expect(resolve({}).classification).toMatchObject({ maxFindings: 256, threads: null, queueLimit: 16 });
-    expect(resolve({ max_findings: 1000, threads: 2, queue_limit: 0 }).classification).toMatchObject({
-      maxFindings: 1000,
-      threads: 2,
-      queueLimit: 0,
+  it('default to 256 kept findings, threads from the cores, 16 waiting and 60 s to start a thread', () => {
+    expect(resolve({}).classification).toMatchObject({
+      maxFindings: 256,
+      threads: null,
+      queueLimit: 16,
+      threadStartupMs: 60_000,
     });
+    expect(
+      resolve({ max_findings: 1000, threads: 2, queue_limit: 0, thread_startup_timeout_ms: 1000 }).classification,
+    ).toMatchObject({ maxFindings: 1000, threads: 2, queueLimit: 0, threadStartupMs: 1000 });
+    expect(resolve({ thread_startup_timeout_ms: 600_000 }).classification.threadStartupMs).toBe(600_000);
   });
 
   it('refuse values out of range and unknown fields', () => {
@@ -45,6 +50,9 @@ describe('classification cost settings', () => {
       { threads: 0 },
       { queue_limit: -1 },
       { max_findings: 1.5 },
+      { thread_startup_timeout_ms: 999 },
+      { thread_startup_timeout_ms: 600_001 },
+      { thread_startup_timeout_ms: 1500.5 },
       { workers: 2 },
     ]) {
       expect(code(bad)).toBe('ERR_CONFIG_INVALID');
