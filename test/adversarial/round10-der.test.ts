@@ -6,8 +6,8 @@
 // first cell must open a line. A model reads both at once. Controls: LF word rows are withheld from a stream, and
 // unquoted rows are refused.
 import { describe, expect, it } from 'vitest';
-import { ED25519, fates, isForwarded, isRelayed, RSA } from './round9-helpers.ts';
-import { dumpRows, odRow, streamedIn, wordRow, xxdRow } from './round10-helpers.ts';
+import { ED25519, fates, isForwarded, isRelayed, isStreamed, RSA } from './round9-helpers.ts';
+import { dumpRows, odRow, wordRow, xxdRow } from './round10-helpers.ts';
 
 const KEYS = [
   ['Ed25519', ED25519],
@@ -24,7 +24,7 @@ describe('word rows with CRLF line ends in a stream of one character a delta', (
     const key = ED25519;
     for (const radix of [16, 8] as const) {
       const rows = dumpRows(key, wordRow(radix), '\r\n');
-      expect(await streamedIn(`${rows}\r\n`, probeOf(rows), 1)).toBe(false);
+      expect(await isStreamed(`${rows}\r\n`, probeOf(rows), 1)).toBe(false);
     }
   });
   it.each(KEYS)(
@@ -33,7 +33,7 @@ describe('word rows with CRLF line ends in a stream of one character a delta', (
       for (const radix of [16, 8] as const) {
         const crlf = dumpRows(key, wordRow(radix), '\r\n');
         const lf = dumpRows(key, wordRow(radix));
-        expect([await isRelayed(crlf, probeOf(crlf)), await streamedIn(`${lf}\n`, probeOf(lf), 1)]).toEqual([
+        expect([await isRelayed(crlf, probeOf(crlf)), await isStreamed(`${lf}\n`, probeOf(lf), 1)]).toEqual([
           false,
           false,
         ]);

@@ -1,10 +1,8 @@
 // Shared by the round 10 attack files (round10-*.test.ts, session 12): what the upstream receives for a chat message
 // holding a text, for values a policy redacts rather than refuses (an IBAN: the request is forwarded, its value
 // replaced), so the closed-world property is "the upstream never receives the value", not "the request is refused".
-import { CHAT_STREAM, chatChunk, prompt } from './fixtures.ts';
-import { receivedPayloads, relayScripted } from './relay-harness.ts';
+import { prompt } from './fixtures.ts';
 import { CHAT, forwarded } from './round7-helpers.ts';
-import { pieces, RULES } from './round9-helpers.ts';
 
 /** Whether the upstream receives `probe` (a piece of the value only it holds) for a chat message holding `text`. */
 export async function upstreamHolds(text: string, probe: string): Promise<boolean> {
@@ -30,18 +28,3 @@ export const odRow = (row: Buffer, at: number) =>
 /** xxd's row: an eight-digit offset, a colon and the bytes in pairs. */
 export const xxdRow = (row: Buffer, at: number) =>
   `${at.toString(16).padStart(8, '0')}: ${(row.toString('hex').match(/.{1,4}/g) as string[]).join(' ')}`;
-
-/** Whether `probe` reaches the client of a chat stream whose content is `text` in deltas of `width` characters. */
-export async function streamedIn(text: string, probe: string, width: number): Promise<boolean> {
-  const events = [
-    chatChunk({ role: 'assistant', content: '' }),
-    ...pieces(text, width).map((content) => chatChunk({ content })),
-    chatChunk({}, 'stop'),
-    { data: '[DONE]' },
-  ];
-  const { out } = await relayScripted(CHAT, CHAT_STREAM, events, RULES);
-  const received = receivedPayloads(out)
-    .map((p) => (p.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content ?? '')
-    .join('');
-  return received.includes(probe);
-}

@@ -29,11 +29,11 @@ export async function isRelayed(text: string, probe: string): Promise<boolean> {
   return out.includes(JSON.stringify(probe).slice(1, -1));
 }
 
-/** Whether `probe` reaches the client of a chat stream whose content is `text` in deltas of 7 characters (joined). */
-export async function isStreamed(text: string, probe: string): Promise<boolean> {
+/** Whether `probe` reaches the client of a chat stream whose content is `text` in deltas of `width` characters. */
+export async function isStreamed(text: string, probe: string, width = 7): Promise<boolean> {
   const events = [
     chatChunk({ role: 'assistant', content: '' }),
-    ...pieces(text, 7).map((content) => chatChunk({ content })),
+    ...pieces(text, width).map((content) => chatChunk({ content })),
     chatChunk({}, 'stop'),
     { data: '[DONE]' },
   ];
