@@ -6,24 +6,26 @@
 // into a body and signature lines costs ~n²/360 bytes hashed. Counted, not timed: the pinned keys are handed over as
 // an array whose iterations are counted (openCheckpoint walks the keys once for each signature line it checks; every
 // crafted line carries the key's real hash, so each walk is one Ed25519 verification over the body). Through the CLI
-// (runVerify --checkpoints, the key pinned): a note of many signature lines is never accepted; CPU printed only.
+// (runVerify --checkpoints and --db, the key pinned): a crafted note is never accepted; CPU printed only.
 // Holes not closed are `it.fails` with a `HOLE (open, <file>)` comment naming the fix; attacks that held are controls.
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.ts';
-import { generateSigningKey, loadSigner, openCheckpoint, signCheckpoint } from '../../src/ledger/index.ts';
+import { connectPostgres, migrate, type Sql } from '../../src/db/index.ts';
+import { generateSigningKey, loadSigner, openCheckpoint, openLedger, signCheckpoint } from '../../src/ledger/index.ts';
 import { noteKeyHash } from '../../src/ledger/note.ts';
+import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
 
 const ORIGIN = 'proctor.test/r10-notes';
 const key = generateSigningKey();
 const publicKey = createPublicKey(key.publicKeyPem);
 
 /** A checkpoint note of ~`bytes`: half extension lines in its body (none when `extended` is false: the sink's
- * parseNote takes a body of 3 lines only), the rest signature lines under the pinned key's hash (random signatures),
- * so that every line is checked. */
+ * parseNote takes a body of 3 lines only), the rest signature lines under the pinned key's hash (random signatures
+ * with a canonical S), so that every line is checked over the whole body. */
 function crafted(bytes: number, extended = true): { note: string; bodyBytes: number; signatureLines: number } {
   const head = `${ORIGIN}\n1\n${randomBytes(32).toString('base64')}\n`;
   const extension = extended ? `${'x'.repeat(79)}\n`.repeat(Math.ceil(bytes / 2 / 80)) : '';
@@ -31,7 +33,11 @@ function crafted(bytes: number, extended = true): { note: string; bodyBytes: num
   const lines: string[] = [];
   let length = 0;
   while (length < (extended ? bytes / 2 : bytes)) {
-    const line = `\u2014 ${ORIGIN} ${Buffer.concat([hash, randomBytes(64)]).toString('base64')}\n`;
+    // S (the signature's second half, little-endian) below 2^252, under the group order: a verifier that rejects a
+    // larger S before hashing (OpenSSL does) must hash this body to reject this one.
+    const signature = randomBytes(64);
+    signature[63] = (signature[63] as number) & 0x0f;
+    const line = `\u2014 ${ORIGIN} ${Buffer.concat([hash, signature]).toString('base64')}\n`;
     lines.push(line);
     length += line.length;
   }
@@ -74,7 +80,7 @@ describe('a crafted checkpoint note', () => {
     expect(opened(note)).toEqual({ accepted: true, checks: 1 });
   });
 
-  // HOLE (open, src/ledger/note.ts): openCheckpoint bounds neither a note's size nor its signature lines and verifies every line under a pinned key's (public) hash, each over the whole body: 256 KB of note costs 1,111 Ed25519 checks over 128 KB (146 MB hashed); quadratic, so 10 MB is ~2.8e11 bytes and 100 MB ~2.8e13 (hours). Reached by a packet's checkpoints.jsonl (evidence/verify-packet.ts opens every line, files up to 512 MB, even after PACKET_FILE_DIGEST_MISMATCH); bound the note (a checkpoint is 3 body lines and a few signatures) and check at most one line per pinned key.
+  // HOLE (open, src/ledger/note.ts): openCheckpoint bounds neither a note's size nor its signature lines and verifies every line under a pinned key's (public) hash, each over the whole body: 256 KB of note costs 1,111 Ed25519 checks over 128 KB (146 MB hashed); quadratic: `proctor verify --db` spent 1.2 s CPU on a 512 KB note in audit_checkpoints and 4.2 s on 1 MB (load 16), so ~7 min at 10 MB, hours at 100 MB (a packet's checkpoints.jsonl, up to 512 MB, reaches it too, by reading); bound the note (a checkpoint is 3 body lines and a few signatures) and check at most one line per pinned key.
   it.fails('a 256 KB note of signature lines is refused after at most one check per pinned key', () => {
     const { note, bodyBytes, signatureLines } = crafted(256 * 1024);
     const { accepted, checks } = opened(note);
@@ -110,4 +116,58 @@ describe('a crafted checkpoint note', () => {
       expect((JSON.parse(out) as { ok: boolean }).ok).toBe(false);
     }
   }, 120_000);
+});
+
+/** Note sizes a database administrator puts in audit_checkpoints (an INSERT: the table is append-only, not sealed). */
+const DB_NOTES: Record<string, number> = { 'notes-half': 512 * 1024, 'notes-one': 1024 * 1024 };
+let pg: ThrowawayPostgres;
+let sql: Sql;
+
+describe('a crafted checkpoint note in the database', () => {
+  beforeAll(async () => {
+    pg = await startPostgres();
+    sql = connectPostgres(pg.superuserUrl);
+    await migrate(sql);
+    const deny = { decision: { allow: false, reasons: [], obligations: null } };
+    for (const [chain, bytes] of Object.entries(DB_NOTES)) {
+      const ledger = await openLedger({
+        sql,
+        signer: loadSigner(key.privateKeyPem),
+        chain,
+        clock: { now: () => new Date() },
+      });
+      for (let i = 0; i < 3; i++) await ledger.append('decision', `r-${i}`, deny);
+      await ledger.close();
+      await sql.query(
+        'INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ($1, 3, $2, $3, $4)',
+        [chain, randomBytes(32), Buffer.alloc(0), crafted(bytes).note],
+      );
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await sql?.close();
+    await pg?.destroy();
+  });
+
+  // Reached through `proctor verify --db` (verify/checkpoints.ts opens every stored note): the CPU of two sizes is
+  // printed (the bytes hashed grow four times when the note doubles), the verdict asserted.
+  it('control: verify --db reports the crafted note CHECKPOINT_INVALID, exit 1, never a pass', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'proctor-r10-notes-db-'));
+    const trust = path.join(dir, 'ledger.pub.pem');
+    writeFileSync(trust, key.publicKeyPem);
+    for (const [chain, bytes] of Object.entries(DB_NOTES)) {
+      let out = '';
+      const cpu = process.cpuUsage();
+      const args = ['--db', pg.superuserUrl, '--trust', trust, '--chain', chain, '--json'];
+      const code = await runVerify(args, { stdout: (s) => (out += s), stderr: () => {}, env: {} });
+      const used = process.cpuUsage(cpu);
+      const { findings } = JSON.parse(out) as { findings: { code: string; severity: string }[] };
+      const errors = findings.filter((f) => f.severity === 'error').map((f) => f.code);
+      console.info(
+        `verify --db, a ${bytes}-byte note: exit ${code}, ${errors}, ${((used.user + used.system) / 1e3).toFixed(0)} ms CPU`,
+      );
+      expect(code).toBe(1);
+      expect(errors).toContain('CHECKPOINT_INVALID');
+    }
+  }, 300_000);
 });
