@@ -148,7 +148,7 @@ export function createClassifier(opts: {
     for (const r of recognizersToRun) {
       let drafts = byTypeAndSpan.get(r.type);
       if (drafts === undefined) byTypeAndSpan.set(r.type, (drafts = new Map()));
-      for (const m of matchesOf(r, bytes, memo)) {
+      for (const m of matchesOf(r, bytes, memo, 'near', ascii ? normalized.text : undefined)) {
         const words = r.contextWords.length + r.excludeWords.length + r.excludeAdjacent.length;
         if (normalized.simple && words > 0) lower ??= normalized.text.toLowerCase();
         const start = unitsAt === undefined ? m.startByte : unitsAt(m.startByte);
@@ -364,13 +364,15 @@ export const MATCH_READ_REACH = 128;
  */
 export const MIN_NUMERIC_DIGITS = 9;
 
-/** Whether `text` holds at least `count` ASCII digits (the main view writes every decimal digit in ASCII). */
-function holdsDigits(text: string, count: number): boolean {
-  let seen = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x30 && code <= 0x39 && ++seen >= count) return true;
-  }
+const ASCII_DIGIT = /[0-9]/g;
+
+/**
+ * Whether `text` holds at least `count` ASCII digits (the main view writes every decimal digit in ASCII). A native
+ * search from digit to digit: prose without digits is one search, not a JavaScript look at each character.
+ */
+export function holdsDigits(text: string, count: number): boolean {
+  ASCII_DIGIT.lastIndex = 0;
+  for (let seen = 0; ASCII_DIGIT.test(text); ) if (++seen >= count) return true;
   return false;
 }
 

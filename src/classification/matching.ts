@@ -49,11 +49,22 @@ function validated(recognizer: CompiledRecognizer, value: string, memo: Validati
   return answer;
 }
 
-function candidatesIn(recognizer: CompiledRecognizer, bytes: Buffer, span: Span, memo?: ValidationMemo): Match[] {
-  const value = bytes.toString('utf8', span[0], span[1]);
+/** UTF-8 bytes of a value: its length when sliced from an ASCII text. */
+function byteLengthOf(value: string, asciiText: string | undefined): number {
+  return asciiText === undefined ? Buffer.byteLength(value, 'utf8') : value.length;
+}
+
+function candidatesIn(
+  recognizer: CompiledRecognizer,
+  bytes: Buffer,
+  span: Span,
+  memo: ValidationMemo | undefined,
+  asciiText: string | undefined,
+): Match[] {
+  const value = asciiText === undefined ? bytes.toString('utf8', span[0], span[1]) : asciiText.slice(span[0], span[1]);
   if (recognizer.refine === undefined) {
     return validated(recognizer, value, memo)
-      ? [{ recognizer, startByte: span[0], endByte: span[0] + Buffer.byteLength(value, 'utf8'), value }]
+      ? [{ recognizer, startByte: span[0], endByte: span[0] + byteLengthOf(value, asciiText), value }]
       : [];
   }
   const windows = recognizer.refine === undefined ? [[0, value.length] as [number, number]] : recognizer.refine(value);
@@ -218,13 +229,15 @@ function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd:
  * The matches of `recognizer` in `bytes`, as the search loop below finds them. `reach` `near` (the classifier's): a
  * recognizer that requires context and matches within one token (compile.ts tokenMatches) is searched only in the
  * windows around its context words (contextWindows), where every match that hasContext can keep lies; `whole` (a
- * stream's holds, which must see a name before its words arrive): everywhere.
+ * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the
+ * text `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
  */
 export function matchesOf(
   recognizer: CompiledRecognizer,
   bytes: Buffer,
   memo?: ValidationMemo,
   reach: 'near' | 'whole' = 'near',
+  asciiText?: string,
 ): Match[] {
   const matches: Match[] = [];
   const native = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
@@ -276,7 +289,8 @@ export function matchesOf(
       from = nextCodePoint;
       continue;
     }
-    const accepted = span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span, memo);
+    const accepted =
+      span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span, memo, asciiText);
     matches.push(...accepted);
     // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
     // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).

@@ -78,6 +78,21 @@ describe('match finders', () => {
     );
   });
 
+  it('give matchesOf the same matches with values sliced from an ASCII text as decoded from its bytes (property)', () => {
+    const ascii = text.map((bytes) => bytes.toString('utf8')).filter((t) => /^[\x00-\x7f]*$/.test(t));
+    fc.assert(
+      fc.property(ascii, (t) => {
+        const bytes = Buffer.from(t, 'utf8');
+        for (const r of compiled) {
+          for (const reach of ['near', 'whole'] as const) {
+            expect(matchesOf(r, bytes, new Map(), reach, t)).toEqual(matchesOf(r, bytes, new Map(), reach));
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('splits the built-in group patterns whose group is at the top level', () => {
     const split = compiled.filter((r) => r.group > 0).map((r) => [r.type, r.parts !== undefined]);
     expect(split.filter(([, ok]) => ok).length).toBeGreaterThanOrEqual(6);

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRecognizers } from '../../../src/classification/compile.ts';
 import { createDecodeBudget, decodedRuns } from '../../../src/classification/decode.ts';
+import { holdsDigits } from '../../../src/classification/classifier.ts';
 import { listRewrites } from '../../../src/classification/digit-lists.ts';
 import { normalizeText } from '../../../src/classification/normalize.ts';
 import {
@@ -160,6 +161,26 @@ describe('prose fast paths read as the exhaustive reading does', () => {
       expect(taken.has(char)).toBe(true);
       for (const c of cased) if (c.toLowerCase() === char) expect(taken.has(c), `${char} takes ${c}`).toBe(true);
     }
+  });
+
+  it('the digits view is built past a count of ASCII digits a native search finds as a look at each character does', () => {
+    const byLoop = (text: string, count: number) => {
+      let seen = 0;
+      for (let i = 0; i < text.length; i += 1) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x30 && code <= 0x39 && ++seen >= count) return true;
+      }
+      return false;
+    };
+    const digitsToo = fc.oneof(
+      anyText,
+      fc.string({ unit: fc.constantFrom('1', '٣', '１', 'a', ' ', '😀'), maxLength: 30 }),
+    );
+    fc.assert(
+      fc.property(digitsToo, fc.integer({ min: 0, max: 12 }), (text, count) => {
+        expect(holdsDigits(text, count)).toBe(byLoop(text, count));
+      }),
+    );
   });
 
   it('the candidates: a set whose members all require context is skipped only when none of its words occurs', () => {
