@@ -28,3 +28,14 @@ export const odRow = (row: Buffer, at: number) =>
 /** xxd's row: an eight-digit offset, a colon and the bytes in pairs. */
 export const xxdRow = (row: Buffer, at: number) =>
   `${at.toString(16).padStart(8, '0')}: ${(row.toString('hex').match(/.{1,4}/g) as string[]).join(' ')}`;
+/** A printable ASCII byte as itself, any other as '.': a dump's character column. */
+const shown = (b: number) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
+/** xxd's row with its character column. */
+export const xxdCharRow = (row: Buffer, at: number) =>
+  `${xxdRow(row, at).padEnd(49, ' ')}  ${[...row].map(shown).join('')}`;
+/** hexdump -C's row: two halves of eight bytes and the character column between bars. */
+export const hexdumpCRow = (row: Buffer, at: number) => {
+  const cells = row.toString('hex').match(/../g) as string[];
+  const hex = `${at.toString(16).padStart(8, '0')}  ${cells.slice(0, 8).join(' ')}  ${cells.slice(8).join(' ')}`;
+  return `${hex.padEnd(60, ' ')}|${[...row].map(shown).join('')}|`;
+};
