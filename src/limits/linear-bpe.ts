@@ -84,14 +84,14 @@ export function linearCounter(api: GptEncoding): LinearCount {
 }
 
 /** An encoding's ranks as the merge reads them: a byte's token, and the token two tokens join into (NONE if none). */
-interface Ranks {
+export interface Ranks {
   ofByte(byte: number): number;
   /** `bytes[start, end)` are the two tokens' bytes, left then right. */
   ofPair(left: number, right: number, bytes: Uint8Array, start: number, end: number): number;
 }
 
 /** No pair: a part's last rank. Ranks are below 2^18 (o200k has 200,019 tokens). */
-const NONE = 2 ** 31 - 1;
+export const NONE = 2 ** 31 - 1;
 /** A heap key: rank × START_SPAN + start, so the lowest rank comes first and, among equals, the leftmost pair. */
 const START_SPAN = 2 ** 24;
 
@@ -102,7 +102,7 @@ const START_SPAN = 2 ** 24;
  * stale by a merge skipped when popped (a part's pair only grows, so an entry whose rank is the part's current one is
  * current). At most 3n heap entries and pair reads.
  */
-function mergedCount(bytes: Uint8Array, ranks: Ranks, work?: MergeWork): number {
+export function mergedCount(bytes: Uint8Array, ranks: Ranks, work?: MergeWork): number {
   const n = bytes.length;
   if (n > START_SPAN) throw new RangeError(`a piece of ${n} bytes is past the merge's ${START_SPAN}`);
   if (n <= 1) return n;

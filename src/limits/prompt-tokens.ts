@@ -4,22 +4,18 @@
 // (per message, per tool call, reply priming) are added as OpenAI documents them. Special-token strings in user text
 // are counted as text, never interpreted. Above MAX_TOKENIZED_BYTES of text the bound is one token per UTF-8 byte
 // (no byte-level BPE token is shorter than a byte), so a huge body costs no tokenizer time and is never under-counted.
-// The ranks are read from the package's tiktoken files (bpe-ranks.ts), not its 2.4 MB JavaScript literal (~18 MiB of
-// RSS kept). cl100k's (10 MiB of heap once built) are loaded on the first request for a model that uses them. Each
-// counter's cache of merged pieces is bounded at MERGE_CACHE_PIECES (bench/tokenizer-memory.ts). A text's count is
+// The ranks are read from the package's tiktoken files into packed tables (packed-bpe.ts: ≈ 4.3 MiB off the heap for
+// o200k, where the package's own Map and arrays took ≈ 15 MiB of heap), not its 2.4 MB JavaScript literal (~18 MiB of
+// RSS kept). cl100k's (≈ 2.1 MiB) are loaded on the first request for a model that uses them. A text's count is
 // remembered by the text's HMAC-SHA-256 under a random key made at start-up (never the text, never an unkeyed digest:
 // a heap snapshot or core dump holds nothing a guess can be tested against offline; the key is a KeyObject, its bytes
 // outside the V8 heap), so a system prompt or a chat's history resent every turn is counted once, not at every request.
 // The count is the package's, but a piece of the split pattern longer than 64 characters is merged on a heap
 // (linear-bpe.ts), not by the package's merge, quadratic in a piece's length (40,000 letters held the loop for ~1-2 s).
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import { loadEncoding } from './bpe-ranks.ts';
-import { type LinearCount, linearCounter } from './linear-bpe.ts';
+import type { LinearCount } from './linear-bpe.ts';
+import { packedCounter } from './packed-bpe.ts';
 
-/** The package's default, 100,000 pieces, grew o200k's heap by 26 MiB on text of made-up words (ids, keys, code) and
- * made each count of a short prompt slower (37 against 9 µs, a hit in a Map that large); 4,096 keep ≈ 1 MiB and the
- * recently repeated pieces (a system prompt's). No count changes: the cache only remembers merges. */
-const MERGE_CACHE_PIECES = 4096;
 /** Texts of at least this many UTF-16 units have their count remembered; a shorter one costs about its hash. */
 export const COUNT_MEMO_MIN_CHARS = 64;
 /** Counts remembered per encoding (≈ 130 bytes each: a digest and a number), the oldest out first. */
@@ -46,11 +42,11 @@ function rememberingCounts(count: LinearCount): CountText {
   };
 }
 
-const countO200k: CountText = rememberingCounts(linearCounter(loadEncoding('o200k_base', MERGE_CACHE_PIECES)));
+const countO200k: CountText = rememberingCounts(packedCounter('o200k_base'));
 let countCl100kLoaded: CountText | null = null;
 /** cl100k_base's counter, built synchronously the first time it is needed. */
 function countCl100k(): CountText {
-  countCl100kLoaded ??= rememberingCounts(linearCounter(loadEncoding('cl100k_base', MERGE_CACHE_PIECES)));
+  countCl100kLoaded ??= rememberingCounts(packedCounter('cl100k_base'));
   return countCl100kLoaded;
 }
 
