@@ -13,6 +13,7 @@ import { ClassificationError } from './errors.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { matchesOf, type ValidationMemo } from './matching.ts';
 import { normalizeText, type NormalizedText } from './normalize.ts';
+import { Utf8Offsets } from './decode-candidates.ts';
 import { createDecodeBudget, decodedRuns, joinDecoded, privateKeysIn, runsCovering, spanOfPiece } from './decode.ts';
 import type { DecodeBudget } from './decode.ts';
 import { DIGIT_VIEW_RECOGNIZERS, digitIslands, holdsRewrite } from './digit-view.ts';
@@ -36,7 +37,6 @@ import type {
   RecognizerDefinition,
   TextSegment,
 } from './types.ts';
-import { utf16Index } from './utf8-offsets.ts';
 
 export const MIN_FINGERPRINT_KEY_BYTES = 16;
 
@@ -121,8 +121,11 @@ export function createClassifier(opts: {
     index: number,
     keep?: (start: number, end: number) => boolean,
     near?: Near,
+    shared?: Utf8Offsets,
   ): Draft[] {
-    const bytes = Buffer.from(normalized.text, 'utf8');
+    // The view's UTF-8 and the map of its offsets: shared with decoding when the caller gives them (the main view).
+    const offsets = shared ?? new Utf8Offsets(normalized.text);
+    const bytes = offsets.bytes;
     // One pass of the combined automaton says which recognizers can match at all; only those run.
     // A recognizer that needs context cannot report anything when none of its words is anywhere in the text.
     let present: ReadonlySet<string> | undefined;
@@ -133,11 +136,10 @@ export function createClassifier(opts: {
       return false;
     };
     const recognizersToRun = candidatesOf(set, bytes, mayReport, () => present !== undefined);
-    // Pure ASCII: byte offsets are UTF-16 offsets. Otherwise the index is built on the first match (a view with none
-    // never pays its extra byte pass).
-    const ascii = bytes.length === normalized.text.length;
-    let toUnits: ((byte: number) => number) | undefined;
-    const unitsAt = ascii ? undefined : (byte: number) => (toUnits ??= utf16Index(bytes))(byte);
+    // Pure ASCII: byte offsets are UTF-16 offsets. Otherwise the map reads the text as far as the matches lie (a view
+    // with none never pays a pass).
+    const ascii = offsets.ascii;
+    const unitsAt = ascii ? undefined : (byte: number) => offsets.unitAt(byte);
     // One recognizer's matches at a time, dropped once they are drafts, and one draft per type and span (two
     // recognizers of a type, US_SSN and US_SSN_CONTEXT, match the same values): a dense text's matches of every
     // recognizer and their duplicate drafts never exist at once. Kept as `dedupe` would keep it: the more confident,
@@ -221,9 +223,10 @@ export function createClassifier(opts: {
     // A lone surrogate (a JSON `\ud800` escape) is read as U+FFFD, which the main view drops: one inside a value must
     // not split it (an upstream's decoder may drop it before the model reads). Same length: offsets are unchanged.
     const normalized = normalizedView(segment.text);
-    const found = scanView(normalized, sets.main, segment, index, undefined, near);
+    const offsets = new Utf8Offsets(normalized.text);
+    const found = scanView(normalized, sets.main, segment, index, undefined, near, offsets);
     if (sets.digits !== undefined) scanDigits(normalized, sets.digits, segment, index, found, near);
-    const decoded = budget === undefined ? [] : decodedRuns(normalized, budget);
+    const decoded = budget === undefined ? [] : decodedRuns(normalized, budget, false, undefined, offsets);
     if (decoded.length > 0) {
       // One level: the decoded text is scanned without decoding again; a finding covers each run it touches (its exact
       // characters for percent-encoding).

@@ -98,15 +98,17 @@ export function spend(budget: DecodeBudget, text: string): void {
  * second encoding over the first: `xxd -p | base64`, base64 URL-encoded, codes of base64; one shell pipeline each),
  * found over the characters of their outer run (exact ones through a run mapped character by character), and theirs
  * (`levels` in all, DECODE_LEVELS unless a caller read the first itself). A private key's PEM block is not read
- * again (it is the key, read already).
+ * again (it is the key, read already). `offsets`, when given, MUST be view.text's (the classifier shares its main
+ * view's: one UTF-8 copy and one offset walk a text).
  */
 export function decodedRuns(
   view: NormalizedText,
   budget: DecodeBudget,
   exhaustive = false,
   levels = DECODE_LEVELS,
+  offsets?: Utf8Offsets,
 ): DecodedRun[] {
-  const runs = decodeOnce(view, budget, exhaustive);
+  const runs = decodeOnce(view, budget, exhaustive, offsets);
   let outers = runs;
   for (let level = 2; level <= levels && outers.length > 0; level += 1) {
     const inners: DecodedRun[] = [];
@@ -129,13 +131,18 @@ export function plainView(text: string): NormalizedText {
 }
 
 /** The encoded runs of a view that decode to text, within the budget (one level). */
-export function decodeOnce(view: NormalizedText, budget: DecodeBudget, exhaustive = false): DecodedRun[] {
+export function decodeOnce(
+  view: NormalizedText,
+  budget: DecodeBudget,
+  exhaustive = false,
+  shared?: Utf8Offsets,
+): DecodedRun[] {
   const text = view.text;
   // Every run decoded is at least MIN_PERCENT_RUN characters (base64, hex and code lists longer still).
   if (text.length < MIN_PERCENT_RUN) return [];
   const starts = startPatterns();
   // One UTF-8 copy of the text, and one map of its offsets, for every native search below.
-  const offsets = exhaustive ? undefined : new Utf8Offsets(text);
+  const offsets = exhaustive ? undefined : (shared ?? new Utf8Offsets(text));
   // One native pass says which of the five scans that begin with a search of their own can find a candidate (most
   // texts hold none of some); the others are skipped (each would find nothing, after a pass of its own over the whole
   // text: four passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all five.
