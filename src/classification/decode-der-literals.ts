@@ -3,7 +3,7 @@
 // a literal is binary, never valid UTF-8, so the escape scans never read it: these readers give its bytes as hex
 // digits to the DER reader (decode-der.ts), and a key found covers the whole literal. Each reads its literal once.
 import { isHexDigit } from './decode-bytes.ts';
-import { MAX_QUOTED_GAP } from './decode-der-notations.ts';
+import { MAX_QUOTED_GAP } from './decode-der-gaps.ts';
 
 /** A percent-encoded run's bytes as hex digits: each `%XX` its two digits, each other character its own code. */
 export function percentBytesAsHex(run: string): string {
@@ -18,7 +18,9 @@ export function percentBytesAsHex(run: string): string {
   return hex;
 }
 
-/** A bytes literal of a text (or adjacent ones): from its first quote's prefix to past its last quote, its bytes as hex. */
+/**
+ * A bytes literal of a text (or adjacent ones): from its first quote's prefix to past its last quote, its bytes as hex.
+ */
 export interface BytesLiteral {
   start: number;
   end: number;

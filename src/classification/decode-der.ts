@@ -7,21 +7,12 @@
 // bytes of fixed shape, so two are eight bytes apart at least) costs a read of DER_PREFIX_BYTES; a key found is walked
 // once to its end, and the scan goes on after it. No key's bytes outlive the call (the reused buffer is zeroed).
 import { isHexDigit, type NextCandidate } from './decode-bytes.ts';
-import {
-  base64Reader,
-  cellRowsReader,
-  decimalReader,
-  GAP_CLASS,
-  HEX_GAP_CLASS,
-  hexReader,
-  hexTokenAt,
-  isDigit,
-  MAX_KEY_GAP,
-  pastSuffix,
-  type Reader,
-} from './decode-der-notations.ts';
+import { GAP_CLASS, HEX_GAP_CLASS, isDigit, MAX_KEY_GAP, type Reader } from './decode-der-gaps.ts';
+import { hexTokenAt, pastSuffix } from './decode-der-hex.ts';
+import { base64Reader, decimalReader, hexReader } from './decode-der-notations.ts';
+import { cellRowsReader } from './decode-der-rows.ts';
 
-export { MAX_KEY_GAP } from './decode-der-notations.ts';
+export { MAX_KEY_GAP } from './decode-der-gaps.ts';
 
 /** Bytes read to judge a structure (the header and the first elements after it). */
 export const DER_PREFIX_BYTES = 96;

@@ -6,7 +6,8 @@
 import RE2 from 're2';
 import { DER_PREFIX_BYTES, KEY_START, keyReaderAt, MAX_KEY_GAP, OPENER_BYTES, opens } from './decode-der.ts';
 import { ESCAPES } from './decode-der-literals.ts';
-import { GAP_CLASS, HEX_GAP_CLASS, hexReader, MAX_QUOTED_GAP, type Reader } from './decode-der-notations.ts';
+import { GAP_CLASS, HEX_GAP_CLASS, MAX_QUOTED_GAP, type Reader } from './decode-der-gaps.ts';
+import { hexReader } from './decode-der-notations.ts';
 import type { ScanText } from './stream-hold.ts';
 
 export interface KeyHolds {

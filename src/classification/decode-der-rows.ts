@@ -1,0 +1,194 @@
+// Hex dump rows of a DER private key (decode-der-notations.ts hexReader reads their bytes): `xxd`, `hexdump -C`,
+// `od -t x1` with their offset and character columns, little-endian 16-bit words (`hexdump`, `od -x`, `od`'s
+// default) and octal bytes (`od -b`), offsets in hex, octal or decimal or none (`od -An`). A row's columns are looked
+// at within ROW_REACH characters; rows follow in order of their offsets.
+import { isHexDigit } from './decode-bytes.ts';
+import { isAlnum, type Read, type Reader, ROW_GAP } from './decode-der-gaps.ts';
+import { readHex } from './decode-der-hex.ts';
+
+/** Characters looked at around a dump row: before its hex (the offset column), and to its line's end. */
+const ROW_REACH = 256;
+
+/**
+ * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its digits, its offset in hex and
+ * where its hex starts.
+ */
+function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
+  let i = from;
+  while (i - from < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  const start = i;
+  while (i - start <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
+  if (i - start < 4 || i - start > 12) return undefined;
+  const digits = text.slice(start, i);
+  if (text.charCodeAt(i) === 0x3a) i += 1;
+  const spaces = i;
+  while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i > spaces ? { digits, offset: Number.parseInt(digits, 16), hex: i } : undefined;
+}
+
+/** Where the line after the one holding `at` starts, within ROW_REACH; -1 when none does. */
+function nextLine(text: string, at: number): number {
+  for (let i = at; i < text.length && i - at <= ROW_REACH; i += 1) if (text.charCodeAt(i) === 0x0a) return i + 1;
+  return -1;
+}
+
+/**
+ * How a dump row writes its bytes: hex bytes in order (`xxd`, `hexdump -C`, `od -t x1`), 16-bit little-endian words of
+ * four hex digits (`hexdump`'s and `od -x`'s default on a little-endian machine), octal bytes of three digits
+ * (`od -b`), 16-bit little-endian words of six octal digits (`od`'s default, `od -o`).
+ */
+export type Cells = 'bytes' | 'words' | 'octal' | 'octalWords';
+
+/** The radixes a dump writes its offsets in (`od -A x|o|d`; `-A n` writes none: radix 0). */
+type Radix = 16 | 8 | 10 | 0;
+const RADIXES = [16, 8, 10] as const;
+
+/** A dump's layout from a row: its first offset, the bytes a row holds, its offsets' radix and its cells. */
+interface Rows {
+  offset: number;
+  bytes: number;
+  radix: Radix;
+  cells: Cells;
+}
+
+/** The row at `at` (the start of its hex) and its offset in `radix`, or undefined when `at` starts no row's hex. */
+function rowOfHex(text: string, at: number): { digits: string; offset: number; hex: number } | undefined {
+  let from = at;
+  while (from > 0 && at - from <= 32 && text.charCodeAt(from - 1) !== 0x0a) from -= 1;
+  const row = from === 0 || text.charCodeAt(from - 1) === 0x0a ? rowAt(text, from) : undefined;
+  return row?.hex === at ? row : undefined;
+}
+
+/** A row's offset in `radix`; NaN when its digits are not of that radix. */
+function offsetIn(digits: string, radix: 16 | 8 | 10): number {
+  const valid = radix === 16 || (radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/).test(digits);
+  return valid ? Number.parseInt(digits, radix) : Number.NaN;
+}
+
+/** Where the cells of a row without an offset (`od -An`) start at `at`: only spaces or tabs (1-8) before it. */
+function opensBareRow(text: string, at: number): boolean {
+  let from = at;
+  while (from > 0 && at - from < 8 && ROW_GAP[text.charCodeAt(from - 1)] === 1) from -= 1;
+  return from < at && (from === 0 || text.charCodeAt(from - 1) === 0x0a);
+}
+
+/** Whether only spaces or tabs stand between `at` and its line's end. */
+function endsLine(text: string, at: number): boolean {
+  let i = at;
+  while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i >= text.length || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d;
+}
+
+/** The start of the next bare row's cells after the row ending at `at`, or -1. */
+function nextBareRow(text: string, at: number): number {
+  const next = nextLine(text, at);
+  if (next < 0) return -1;
+  let i = next;
+  while (i - next < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i > next ? i : -1;
+}
+
+/**
+ * The layout of the dump whose row's hex starts at `at`: hex bytes a row as the next row's offset says (1-64, hex
+ * offsets); words and octal bytes as many as the row holds, the next row's offset (hex, or octal as `od` writes it)
+ * agreeing.
+ */
+function dumpRows(text: string, at: number, cells: Cells = 'bytes'): Rows | undefined {
+  const row = rowOfHex(text, at);
+  if (row === undefined) return cells === 'bytes' ? undefined : bareRows(text, at, cells);
+  const next = nextLine(text, at);
+  const second = next < 0 ? undefined : rowAt(text, next);
+  if (second === undefined) return undefined;
+  if (cells === 'bytes') {
+    // Hex offsets as the next row's says (xxd's character column may follow a row's hex); octal or decimal offsets
+    // (od's default, `od -A d`) when the row holds exactly that many bytes.
+    const bytes = second.offset - row.offset;
+    if (bytes >= 1 && bytes <= 64 && readCells(text, at, bytes, cells).n === bytes) {
+      return { offset: row.offset, bytes, radix: 16, cells };
+    }
+  }
+  const read = readCells(text, at, 64, cells);
+  if (cells === 'bytes' && !endsLine(text, read.end)) return undefined;
+  for (const radix of cells === 'bytes' ? ([8, 10] as const) : RADIXES) {
+    const offset = offsetIn(row.digits, radix);
+    if (read.n >= 2 && offsetIn(second.digits, radix) - offset === read.n) {
+      return { offset, bytes: read.n, radix, cells };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rows without offsets (`od -An -x`, `od -An -b`) from `at`: only spaces before it on its line, the row's cells running
+ * to its end, and the next line a row of cells too; a row holds what the first holds.
+ */
+function bareRows(text: string, at: number, cells: Cells): Rows | undefined {
+  if (!opensBareRow(text, at)) return undefined;
+  const read = readCells(text, at, 64, cells);
+  if (read.n < 2 || !endsLine(text, read.end)) return undefined;
+  const next = nextBareRow(text, read.end);
+  if (next < 0 || readCells(text, next, 1, cells).n === 0) return undefined;
+  return { offset: 0, bytes: read.n, radix: 0, cells };
+}
+
+function isOctalDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x37;
+}
+
+/** A row's words or octal bytes from `at` (ROW_GAP between them), up to `want` bytes. */
+function readCells(text: string, at: number, want: number, cells: Cells, out?: Uint8Array, base = 0): Read {
+  if (cells === 'bytes') return readHex(text, at, want, false, ROW_GAP, out, base);
+  const width = cells === 'words' ? 4 : cells === 'octal' ? 3 : 6;
+  const isCell = cells === 'words' ? isHexDigit : isOctalDigit;
+  const isWord = cells !== 'octal';
+  let [n, end, i] = [0, at, at];
+  const emit = (byte: number, after: number) => {
+    if (out !== undefined) out[base + n] = byte;
+    n += 1;
+    end = after;
+  };
+  while (n < want) {
+    let k = i;
+    while (k - i < width && isCell(text.charCodeAt(k))) k += 1;
+    if (k - i !== width || isAlnum(text.charCodeAt(k))) break;
+    const value = Number.parseInt(text.slice(i, k), cells === 'words' ? 16 : 8);
+    if (value > (isWord ? 0xffff : 0xff)) break;
+    emit(value & 0xff, k);
+    if (isWord && n < want) emit(value >>> 8, k);
+    let gap = k;
+    while (gap - k < 8 && ROW_GAP[text.charCodeAt(gap)] === 1) gap += 1;
+    if (gap === k) break;
+    i = gap;
+  }
+  return { n, end };
+}
+
+/**
+ * A dump's bytes in words or octal from `at` (the start of a row's hex: `hexdump`, `od -x`, `od -b`), or undefined
+ * when no such dump's rows start there.
+ */
+export function cellRowsReader(text: string, at: number, cells: Cells): Reader | undefined {
+  const rows = dumpRows(text, at, cells);
+  return rows === undefined ? undefined : (want, out) => readRows(text, at, rows, want, out);
+}
+
+/** A dump's bytes from `at`: each row's `rows.bytes` (the last may hold fewer), rows in order of their offsets. */
+function readRows(text: string, at: number, rows: Rows, want: number, out?: Uint8Array) {
+  let [n, end, hex, offset] = [0, at, at, rows.offset];
+  while (n < want) {
+    const row = readCells(text, hex, Math.min(rows.bytes, want - n), rows.cells, out, n);
+    n += row.n;
+    if (row.n > 0) end = row.end;
+    if (n >= want || row.n < rows.bytes) break;
+    if (rows.radix === 0) {
+      hex = nextBareRow(text, row.end);
+      if (hex < 0) break;
+      continue;
+    }
+    const next = nextLine(text, row.end);
+    const following = next < 0 ? undefined : rowAt(text, next);
+    if (following === undefined || offsetIn(following.digits, rows.radix) !== offset + rows.bytes) break;
+    [hex, offset] = [following.hex, offset + rows.bytes];
+  }
+  return { n, end };
+}
