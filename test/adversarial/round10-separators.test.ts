@@ -1,6 +1,7 @@
 // Round 10 of the attacker's review (session 12), separators between a value's groups that the views do not read as
-// one: (1) an IBAN is found with its groups spaced or glued only, so the same IBAN with '-', '.', '/' or '_' between
-// its groups (as a card's or an SSN's are read) reaches the model whole; (2) the digits view reads whitespace, ASCII
+// one: (1) an IBAN is found in upper case with its groups split by one space or glued only, so the same IBAN with
+// '-', '.', '/', '_', two spaces, a tab or a line break between its groups (as a card's or an SSN's are read), a space
+// after its country code, or in lower case reaches the model whole; (2) the digits view reads whitespace, ASCII
 // punctuation, every dash (\p{Pd}) and a few marks between digit groups, but not the characters that look like a dash
 // or a bar and are letters or modifier symbols: the katakana prolonged sound mark U+30FC (and its half-width U+FF70),
 // the Arabic tatweel U+0640 (a kashida: a stretch of the line, meaningless by definition), the modifier letters
@@ -13,13 +14,19 @@ import { upstreamHolds } from './round10-helpers.ts';
 const IBAN_GROUPS = ['DE89', '3704', '0044', '0532', '0130', '00'];
 
 describe('an IBAN with punctuation between its groups', () => {
-  // HOLE (open, src/classification/recognizers-pii.ts IBAN pattern): groups are read spaced or glued only.
+  // HOLE (open, src/classification/recognizers-pii.ts IBAN pattern): upper-case groups are read split by one space or
+  // glued only (the digits view, which reads other separators, holds no letters).
   it.fails.each([
-    ['-', 'DE89-3704-0044-0532-0130-00'],
-    ['.', 'DE89.3704.0044.0532.0130.00'],
-    ['/', 'DE89/3704/0044/0532/0130/00'],
-    ['_', 'DE89_3704_0044_0532_0130_00'],
-  ])("an IBAN with '%s' between its groups never reaches the upstream", async (_sep, iban) => {
+    ["'-' between its groups", 'DE89-3704-0044-0532-0130-00'],
+    ["'.' between its groups", 'DE89.3704.0044.0532.0130.00'],
+    ["'/' between its groups", 'DE89/3704/0044/0532/0130/00'],
+    ["'_' between its groups", 'DE89_3704_0044_0532_0130_00'],
+    ['two spaces between its groups', 'DE89  3704  0044  0532  0130  00'],
+    ['a tab between its groups', 'DE89\t3704\t0044\t0532\t0130\t00'],
+    ['a line break between its groups', 'DE89\n3704\n0044\n0532\n0130\n00'],
+    ['a space after its country code', 'DE 89 3704 0044 0532 0130 00'],
+    ['its letters in lower case', 'de89 3704 0044 0532 0130 00'],
+  ])('an IBAN with %s never reaches the upstream', async (_sep, iban) => {
     expect(await upstreamHolds(`my iban: ${iban}`, '0532')).toBe(false);
   });
   it('control: the IBAN spaced, glued or with ideographic spaces is redacted', async () => {
