@@ -10,7 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { canonicalize, kidOf, withSignatures } from '../ledger/index.ts';
+import { canonicalize, kidOf, MAX_NOTE_BYTES, withSignatures } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
 import type {
@@ -60,7 +60,9 @@ export interface ExportResult {
 interface StoredCheckpointRow {
   size: number;
   root: string;
+  /** '' when the note with its cosignatures is over MAX_NOTE_BYTES (`oversized`: its bytes), which is not read. */
   note: string;
+  oversized?: number;
 }
 
 export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
@@ -123,6 +125,13 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     anchors.set(latest.size, latest);
     const used = [...anchors.values()].sort((a, b) => a.size - b.size);
     for (const c of used) {
+      if (c.oversized !== undefined) {
+        throw new EvidenceError(
+          'ERR_EXPORT_LEDGER_INCONSISTENT',
+          `chain ${chain}: the checkpoint at tree size ${c.size} has a note of ${c.oversized} bytes with its ` +
+            `cosignatures, over the ${MAX_NOTE_BYTES} a checkpoint note may hold; run proctor verify on this database`,
+        );
+      }
       if (hex(tree.root(0, c.size)) !== c.root) {
         throw new EvidenceError(
           'ERR_EXPORT_LEDGER_INCONSISTENT',
@@ -235,18 +244,34 @@ function smallestCovering(sorted: StoredCheckpointRow[], seq: number): StoredChe
 
 /** Each checkpoint's note carries the witness cosignatures stored for it (docs/ledger.md, witnesses). */
 async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpointRow[]> {
-  const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string; lines: string[] | null }>(
-    `SELECT c.tree_size, c.root_hash, c.note, array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
+  // A note that would pass MAX_NOTE_BYTES with its cosignatures is not fetched, only its size (memory stays bounded).
+  const { rows } = await sql.query<{
+    tree_size: unknown;
+    root_hash: unknown;
+    bytes: unknown;
+    note: string | null;
+    lines: string[] | null;
+  }>(
+    `SELECT c.tree_size, c.root_hash, s.bytes,
+            CASE WHEN s.bytes <= $2::int THEN c.note END AS note,
+            CASE WHEN s.bytes <= $2::int THEN s.lines END AS lines
        FROM audit_checkpoints c
-       LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
-      WHERE c.chain = $1 GROUP BY c.tree_size, c.root_hash, c.note ORDER BY c.tree_size`,
-    [chain],
+       JOIN LATERAL (
+         SELECT octet_length(c.note) + coalesce(sum(octet_length(w.line) + 1), 0) AS bytes,
+                array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
+           FROM audit_witness_cosignatures w
+          WHERE w.chain = c.chain AND w.tree_size = c.tree_size
+       ) s ON true
+      WHERE c.chain = $1 ORDER BY c.tree_size`,
+    [chain, MAX_NOTE_BYTES],
   );
-  return rows.map((r) => ({
-    size: toSafeInteger(r.tree_size),
-    root: hex(toBytes(r.root_hash)),
-    note: r.lines && r.lines.length > 0 && r.note.includes('\n\n') ? withSignatures(r.note, r.lines) : r.note,
-  }));
+  return rows.map((r) => {
+    const size = toSafeInteger(r.tree_size);
+    const root = hex(toBytes(r.root_hash));
+    if (r.note === null) return { size, root, note: '', oversized: toSafeInteger(r.bytes) };
+    const note = r.lines && r.lines.length > 0 && r.note.includes('\n\n') ? withSignatures(r.note, r.lines) : r.note;
+    return { size, root, note };
+  });
 }
 
 function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {

@@ -12,7 +12,7 @@ export { withinWindow } from './keyring.ts';
 export type { KeyWindow } from './keyring.ts';
 export { kidOf, publicKeyFromPem } from './keys.ts';
 export { CompactTree } from './merkle.ts';
-export { openCheckpoint } from './note.ts';
+export { MAX_NOTE_BYTES, openCheckpoint } from './note.ts';
 export { leafHash, schemaProblem, signatureValid } from './record.ts';
 export type { SealedRecord } from './record.ts';
 export { rotatedKey } from './rotation.ts';

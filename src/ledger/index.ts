@@ -44,7 +44,7 @@ export {
   verifyInclusion,
 } from './merkle.ts';
 export type { Hash } from './merkle.ts';
-export { checkpointBody, openCheckpoint, signCheckpoint, verifierKey } from './note.ts';
+export { checkpointBody, MAX_NOTE_BYTES, openCheckpoint, signCheckpoint, verifierKey } from './note.ts';
 export type { Checkpoint } from './note.ts';
 export { columnsDiffer, queryColumns } from './verify-columns.ts';
 export type { QueryColumns } from './verify-columns.ts';

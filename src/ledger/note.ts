@@ -58,8 +58,19 @@ export function signCheckpoint(c: Checkpoint, signer: Signer): Promise<string> {
   return signNote(checkpointBody(c), c.origin, signer);
 }
 
-/** Parses a checkpoint note and checks that one of `keys` (public keys named by the origin) signed it. */
+/**
+ * The largest checkpoint note opened, in UTF-8 bytes. A note Proctor writes is its body (at most ~320 bytes with a
+ * 255-character origin), its own signature line or two (key rotation) and one cosignature line per witness (at most
+ * 16 witnesses, ~360 bytes each): under 7 KiB. A note is checked line by line over its whole body, so its size bounds
+ * what opening it costs, wherever it came from (a database row, a sink, a packet, a witness request).
+ */
+export const MAX_NOTE_BYTES = 16 * 1024;
+
+/** Parses a checkpoint note and checks that one of `keys` (public keys named by the origin) signed it. A note over
+ * MAX_NOTE_BYTES is refused unread; each key is tried on one signature line at most (the first naming it). */
 export function openCheckpoint(note: string, keys: readonly KeyObject[]): Checkpoint {
+  if (note.length > MAX_NOTE_BYTES || Buffer.byteLength(note) > MAX_NOTE_BYTES)
+    throw bad(`larger than ${MAX_NOTE_BYTES} bytes`);
   const split = note.indexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw bad('not a signed note');
   const body = note.slice(0, split + 1);
@@ -77,6 +88,7 @@ export function openCheckpoint(note: string, keys: readonly KeyObject[]): Checkp
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) throw bad('tree size out of range');
   const message = new TextEncoder().encode(body);
+  const tried = new Set<KeyObject>();
   for (const line of note.slice(split + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+=*)$/.exec(line);
     if (!m) throw bad('a signature line is malformed');
@@ -84,7 +96,8 @@ export function openCheckpoint(note: string, keys: readonly KeyObject[]): Checkp
     const blob = Buffer.from(m[2] ?? '', 'base64');
     if (blob.length !== 68) continue;
     for (const key of keys) {
-      if (Buffer.compare(blob.subarray(0, 4), noteKeyHash(origin, key)) !== 0) continue;
+      if (tried.has(key) || Buffer.compare(blob.subarray(0, 4), noteKeyHash(origin, key)) !== 0) continue;
+      tried.add(key);
       if (verify(null, message, key, blob.subarray(4))) return { origin, size, root: new Uint8Array(root) };
     }
   }

@@ -7,7 +7,7 @@
 // history was rewritten (CHECKPOINT_INCONSISTENT).
 import type { KeyObject } from 'node:crypto';
 import type { FindingLog } from './findings.ts';
-import { CompactTree, openCheckpoint } from '../ledger/format.ts';
+import { CompactTree, MAX_NOTE_BYTES, openCheckpoint } from '../ledger/format.ts';
 import type { SourceCheckpoint } from './source.ts';
 
 export interface ExternalCheckpoint {
@@ -62,19 +62,35 @@ export class CheckpointCheck {
     this.log = log;
     this.keys = keys;
     this.remembered = remembered;
-    const expected: Expected[] = stored.map((c) => ({
-      size: c.size,
-      root: c.root,
-      source: 'database',
-      note: keys === null ? null : c.note,
-      origin: parseNote(c.note)?.origin ?? null,
-      frontier: c.frontier,
-    }));
+    // A note over MAX_NOTE_BYTES is no checkpoint (the source did not read it): reported, never an anchor.
+    const expected: Expected[] = [];
+    for (const c of stored) {
+      if (c.oversized !== undefined) {
+        log.add(
+          'CHECKPOINT_INVALID',
+          chain,
+          c.size - 1,
+          oversized(`the database checkpoint at tree size ${c.size}`, c.oversized),
+        );
+        continue;
+      }
+      expected.push({
+        size: c.size,
+        root: c.root,
+        source: 'database',
+        note: keys === null ? null : c.note,
+        origin: parseNote(c.note)?.origin ?? null,
+        frontier: c.frontier,
+      });
+    }
     if (keys !== null) {
       for (const entry of external) {
         if (entry.chain !== chain) continue;
-        const parsed = parseNote(entry.note);
-        if (parsed === null)
+        const bytes = Buffer.byteLength(entry.note);
+        const parsed = bytes > MAX_NOTE_BYTES ? null : parseNote(entry.note);
+        if (bytes > MAX_NOTE_BYTES)
+          log.add('CHECKPOINT_INVALID', chain, null, oversized('a checkpoint from the sink', bytes));
+        else if (parsed === null)
           log.add('CHECKPOINT_INVALID', chain, null, 'a checkpoint from the sink is not a checkpoint note');
         else
           expected.push({
@@ -249,6 +265,10 @@ function resumes(e: Expected): boolean {
   } catch {
     return false; // a frontier that cannot rebuild a tree does not resume it; the caller reports that
   }
+}
+
+function oversized(what: string, bytes: number): string {
+  return `${what} has a note of ${bytes} bytes, over the ${MAX_NOTE_BYTES} a checkpoint note may hold: not read`;
 }
 
 /** The body of a checkpoint note, unverified. */

@@ -3,14 +3,17 @@
 // the database (PostgreSQL or PGlite); `memorySource` holds sealed records (benchmarks, packets, tests).
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { kidOf } from '../ledger/format.ts';
+import { kidOf, MAX_NOTE_BYTES } from '../ledger/format.ts';
 import type { SealedRecord } from '../ledger/format.ts';
 import type { RecordRow } from './inspect-record.ts';
 
 export interface SourceCheckpoint {
   size: number;
   root: string;
+  /** The signed note; '' when it is over MAX_NOTE_BYTES (`oversized`), which a source MUST NOT read. */
   note: string;
+  /** The note's size in bytes when it is over MAX_NOTE_BYTES: reported, never read (memory stays bounded). */
+  oversized?: number;
   /** The compact-tree frontier at `size` (hex hashes), if the source keeps it: lets a trimmed chain resume its tree. */
   frontier: string[] | null;
 }
@@ -119,16 +122,26 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       return seq === null || seq === undefined ? null : toSafeInteger(seq);
     },
     async checkpoints(chain) {
-      const { rows } = await sql.query<{ tree_size: unknown; root_hash: unknown; note: string; frontier: unknown }>(
-        'SELECT tree_size, root_hash, note, frontier FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
-        [chain],
+      // A note over MAX_NOTE_BYTES is never fetched: only its size, which the check reports.
+      const { rows } = await sql.query<{
+        tree_size: unknown;
+        root_hash: unknown;
+        note: string | null;
+        note_bytes: unknown;
+        frontier: unknown;
+      }>(
+        'SELECT tree_size, root_hash, frontier, octet_length(note) AS note_bytes, ' +
+          'CASE WHEN octet_length(note) <= $2 THEN note END AS note ' +
+          'FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
+        [chain, MAX_NOTE_BYTES],
       );
       return rows.map((row) => {
         const f = toBytes(row.frontier);
         return {
           size: toSafeInteger(row.tree_size),
           root: hex(toBytes(row.root_hash)),
-          note: row.note,
+          note: row.note ?? '',
+          ...(row.note === null ? { oversized: toSafeInteger(row.note_bytes) } : {}),
           frontier: Array.from({ length: f.length / 32 }, (_, i) => hex(f.subarray(i * 32, i * 32 + 32))),
         };
       });

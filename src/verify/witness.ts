@@ -15,6 +15,7 @@ import {
   addCheckpoint,
   checkCosignature,
   logSignedOnly,
+  MAX_NOTE_BYTES,
   parseWitnessKey,
   splitNote,
   withSignatures,
@@ -294,14 +295,20 @@ function probeNote(
 }
 
 async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
-  const { rows } = await sql.query<{ chain: string; note: string; lines: string[] | null }>(
-    `SELECT c.chain, c.note, array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
+  // Nothing over MAX_NOTE_BYTES is fetched: a note over it is left out (the record check reports it), and so are
+  // cosignatures that would take a note past it (the note is checked without them: it then lacks their quorum).
+  const { rows } = await sql.query<{ chain: string; note: string | null; lines: string[] | null }>(
+    `SELECT c.chain, CASE WHEN octet_length(c.note) <= $1::int THEN c.note END AS note,
+            CASE WHEN octet_length(c.note) + coalesce(sum(octet_length(w.line) + 1), 0) <= $1::int
+                 THEN array_remove(array_agg(w.line ORDER BY w.witness), NULL) END AS lines
        FROM audit_checkpoints c
        LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
       GROUP BY c.chain, c.tree_size, c.note`,
+    [MAX_NOTE_BYTES],
   );
   const out: CosignedNote[] = [];
   for (const r of rows) {
+    if (r.note === null) continue;
     // A stored note that is not a signed note stays as it is: the record check reports it.
     const signedNote = r.note.includes('\n\n') && r.note.endsWith('\n');
     out.push({
