@@ -279,3 +279,5 @@ export const ENV_SECRET: RecognizerDefinition = {
   fallback: true,
   baseScore: 80,
 };
+
+export { JWK_PRIVATE_KEY, PUTTY_PRIVATE_KEY } from './recognizers-key-files.ts';

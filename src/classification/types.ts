@@ -32,6 +32,7 @@ export type ValidatorName =
   | 'btc_address'
   | 'eth_address'
   | 'private_key'
+  | 'key_material'
   | 'person_name'
   | 'person_name_named'
   | 'person_name_series'

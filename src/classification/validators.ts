@@ -275,6 +275,19 @@ function isKeyBody(body: string): boolean {
   return count >= 64 && upper * 8 >= count && !isPlaceholder(body);
 }
 
+/**
+ * Raw private key material labelled as such (a JWK's private member, a .ppk's Private-Lines): its base64 or base64url
+ * characters (blanks and escaped line breaks between lines dropped) ≥ 40, upper and lower case, entropy ≥ 4
+ * bits/character (random ones of 40 measure ≥ 4.1), not a JWT (`eyJ…`), and no placeholder in its first 64 (a
+ * long random body holds `xXxX` somewhere about once in 500 RSA keys: a template's filler shows at its start).
+ */
+function isKeyMaterial(value: string): boolean {
+  const material = value.replace(/\\[rn]|\s/g, '');
+  if (material.length < 40 || material.startsWith('eyJ') || isPlaceholder(material.slice(0, 64))) return false;
+  const { lower, upper } = classesOf(material);
+  return lower && upper && entropyOf(material) >= 4;
+}
+
 function isBtcAddress(value: string): boolean {
   return value.toLowerCase().startsWith('bc1') ? isValidBech32Address(value) : isValidBase58CheckAddress(value);
 }
@@ -320,6 +333,7 @@ export const VALIDATORS = {
   btc_address: isBtcAddress,
   eth_address: isValidEthAddress,
   private_key: isPrivateKeyBlock,
+  key_material: isKeyMaterial,
   person_name: isIntroducedName,
   person_name_named: isNamedName,
   person_name_series: isSeriesName,

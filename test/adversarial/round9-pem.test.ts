@@ -146,12 +146,10 @@ describe('private keys in other containers', () => {
   const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer;
   const priv = Buffer.concat([Buffer.from([0, 0, 0, 32]), ed.subarray(16)]).toString('base64');
   const ppk = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-20261207\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9\nGKJl\nPrivate-Lines: 1\n${priv}\nPrivate-MAC: 2a4fbd2c0b2f3c1a9e8d7f6b5a4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c\n`;
-  // HOLE (open, src/classification/recognizers-secrets.ts): no recognizer reads a JWK's "d" (the private scalar).
-  it.fails('a JWK private key ("d"): refused and withheld', async () => {
+  it('a JWK private key ("d"): refused and withheld', async () => {
     await refusedEverywhere(JSON.stringify(jwk, null, 2), jwk.d.slice(4, 28));
   });
-  // HOLE (open, src/classification/recognizers-secrets.ts): no recognizer reads a PuTTY .ppk's Private-Lines.
-  it.fails('a PuTTY .ppk (PuTTY-User-Key-File-3, Private-Lines): refused and withheld', async () => {
+  it('a PuTTY .ppk (PuTTY-User-Key-File-3, Private-Lines): refused and withheld', async () => {
     await refusedEverywhere(ppk, priv.slice(8, 30));
   });
 });

@@ -1,0 +1,51 @@
+// Built-in recognizers for private keys written outside PEM armor as key files hold them: a JSON Web Key's private
+// members (RFC 7517/7518: `d`, and RSA's `p`, `q`, `dp`, `dq`, `qi`) and a PuTTY .ppk file's Private-Lines block.
+// Both are PRIVATE_KEY (SECRET) and find the key material itself, not its container: a public JWK (no private member)
+// and a .ppk's Public-Lines are never findings. RE2 patterns (linear, no backtracking), validated by key_material.
+import { prefixOf } from './prefix-patterns.ts';
+import type { RecognizerDefinition } from './types.ts';
+
+/** A quote around a name or a value, as JSON, YAML, JavaScript or Python write it, escaped up to twice (`\\\"`). */
+const QUOTE = String.raw`\\{0,3}["'\x60]`;
+
+/**
+ * A JWK's private member and its base64url value: `"d": "…"`, `d: '…'`, `\"d\":\"…\"` (escaped inside a JSON string),
+ * `'d' => '…'`, `d = "…"` (only quoted after `=`: `?d=…` in a URL is a query). The value runs whole to a quote, a
+ * blank, a delimiter or the end: a run glued to `+`, `/` or another character is not one (standard base64 data).
+ * key_material decides (≥ 40 characters, mixed case, random); member order, pretty or one line, JWKS, all read alike.
+ * Cost: a name `d`, `p`, `q`, `dp`, `dq` or `qi` labelling a random base64url run of ≥ 40 characters is a key.
+ */
+export const JWK_PRIVATE_KEY: RecognizerDefinition = {
+  type: 'PRIVATE_KEY',
+  category: 'SECRET',
+  pattern: String.raw`\b(?:d|p|q|dp|dq|qi)(?:${QUOTE})?\s*(?::|=>|=\s*${QUOTE})\s*(?:${QUOTE})?([A-Za-z0-9_-]{40,})(?:[\\"'\x60\s,;.)}\]]|$)`,
+  // Every beginning of a member: the name (each name's prefixes are names), its quotes, the separator and the value.
+  partial: String.raw`\b(?:dp?|dq|p|qi?)(?:${QUOTE})?\s*(?:(?::|=>?)\s*(?:${QUOTE})?[A-Za-z0-9_-]*)?`,
+  group: 1,
+  validator: 'key_material',
+  contextWords: ['kty', 'jwk', 'jwks', 'crv'],
+  baseScore: 95,
+  contextScore: 100,
+};
+
+/** A line break, written or escaped in a JSON string (`\n`, `\r\n`). */
+const BREAK = String.raw`(?:\r?\n|(?:\\r)?\\n)`;
+const B64 = '[A-Za-z0-9+/=]';
+
+/**
+ * A PuTTY private key file's (v1-v3, encrypted or not) private lines: the base64 lines after `Private-Lines: N`,
+ * indented or not, up to the first line that is not base64 (`Private-MAC:`). The match takes the break after the
+ * last line, so a stream holds a block whose next line may still come. The `PuTTY-User-Key-File-N:` header and the
+ * Public-Lines are no finding: only the private blob is the key.
+ */
+export const PUTTY_PRIVATE_KEY: RecognizerDefinition = {
+  type: 'PRIVATE_KEY',
+  category: 'SECRET',
+  pattern: String.raw`(?i:private-lines)[ \t]*:?[ \t]*\d{0,6}[ \t]*${BREAK}[ \t]*((?:${B64}+[ \t]*${BREAK}[ \t]*)*${B64}+)(?:[ \t]*(?:${BREAK}[ \t]*|["'\x60\\]|$))`,
+  // The label's beginnings, then any run of base64, blanks and escapes (a break's `\` or `\r` still arriving).
+  partial: `(?i:${prefixOf('private-lines', String.raw`[ \t]*:?[ \t]*[0-9]*(?:[A-Za-z0-9+/=\s]|\\[rn]?)*`)})`,
+  group: 1,
+  validator: 'key_material',
+  contextWords: ['putty', 'ppk', 'private-mac'],
+  baseScore: 100,
+};

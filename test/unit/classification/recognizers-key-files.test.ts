@@ -1,0 +1,224 @@
+// Private keys as key files hold them (recognizers-key-files.ts): a JSON Web Key's private members and a PuTTY .ppk's
+// Private-Lines are PRIVATE_KEY over the key material, however the container is written; a public JWK, a .ppk's
+// Public-Lines, dates, short strings, JWTs and query strings are not. Streams hold them while they may still grow.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../src/classification/index.ts';
+import { JWK_PRIVATE_KEY, PUTTY_PRIVATE_KEY } from '../../../src/classification/recognizers.ts';
+import { check, everySplit } from './stream-release-fixture.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
+const found = (text: string) =>
+  classifier.classify([{ path: 'p', text }]).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+const keys = (text: string) => found(text).filter(([type]) => type === 'PRIVATE_KEY');
+
+type Jwk = Record<string, string>;
+const jwkOf = (pair: { privateKey: { export(o: { format: 'jwk' }): unknown } }) =>
+  pair.privateKey.export({ format: 'jwk' }) as Jwk;
+const JWKS = {
+  'EC P-256': jwkOf(generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+  'EC P-384': jwkOf(generateKeyPairSync('ec', { namedCurve: 'P-384' })),
+  'EC P-521': jwkOf(generateKeyPairSync('ec', { namedCurve: 'P-521' })),
+  'EC secp256k1': jwkOf(generateKeyPairSync('ec', { namedCurve: 'secp256k1' })),
+  Ed25519: jwkOf(generateKeyPairSync('ed25519')),
+  Ed448: jwkOf(generateKeyPairSync('ed448')),
+  X25519: jwkOf(generateKeyPairSync('x25519')),
+  X448: jwkOf(generateKeyPairSync('x448')),
+  'RSA 2048': jwkOf(generateKeyPairSync('rsa', { modulusLength: 2048 })),
+};
+const RSA = JWKS['RSA 2048'];
+const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
+/** The private members' values a JWK holds, in member order. */
+const secrets = (jwk: Jwk) => Object.keys(jwk).flatMap((k) => (PRIVATE.includes(k) ? [jwk[k] as string] : []));
+const publicOf = (jwk: Jwk) => Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE.includes(k)));
+
+describe('JWK private members', () => {
+  it.each(Object.entries(JWKS))('%s: every private member, pretty and on one line', (_name, jwk) => {
+    const expected = secrets(jwk).map((v) => ['PRIVATE_KEY', v]);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(keys(JSON.stringify(jwk, null, 2))).toEqual(expected);
+    expect(keys(JSON.stringify(jwk))).toEqual(expected);
+  });
+
+  it.each(Object.entries(JWKS))('%s: its public JWK is no finding (control)', (_name, jwk) => {
+    expect(found(JSON.stringify(publicOf(jwk), null, 2))).toEqual([]);
+    expect(found(JSON.stringify({ keys: [publicOf(jwk)] }))).toEqual([]);
+  });
+
+  it('any member order, a JWKS, and the RSA factors without d', () => {
+    const ec = JWKS['EC P-256'];
+    const reversed = Object.fromEntries(Object.entries(ec).reverse());
+    expect(keys(JSON.stringify(reversed))).toEqual([['PRIVATE_KEY', ec.d]]);
+    const set = JSON.stringify({ keys: [publicOf(RSA), ec, JWKS.Ed25519] });
+    expect(keys(set)).toEqual([
+      ['PRIVATE_KEY', ec.d],
+      ['PRIVATE_KEY', JWKS.Ed25519.d],
+    ]);
+    const { d: _d, ...factors } = RSA;
+    expect(keys(JSON.stringify(factors)).map(([, v]) => v)).toEqual(['p', 'q', 'dp', 'dq', 'qi'].map((k) => RSA[k]));
+  });
+
+  it('escaped inside a JSON string (a tool call arguments), once and twice', () => {
+    const d = JWKS.Ed25519.d as string;
+    const once = JSON.stringify({ path: 'keys/sig.jwk', content: JSON.stringify(JWKS.Ed25519) });
+    expect(keys(once)).toEqual([['PRIVATE_KEY', d]]);
+    expect(keys(JSON.stringify({ arguments: once }))).toEqual([['PRIVATE_KEY', d]]);
+  });
+
+  it('as YAML, a JavaScript or Python object literal, PHP and TOML', () => {
+    const { d, x } = JWKS.Ed25519 as { d: string; x: string };
+    const texts = [
+      `signing:\n  kty: OKP\n  crv: Ed25519\n  x: ${x}\n  d: ${d}\n`,
+      `keys:\n  - kty: OKP\n    d: "${d}"\n`,
+      `const key = { kty: 'OKP', crv: 'Ed25519', d: '${d}', x: '${x}' };`,
+      `key = {'kty': 'OKP', 'crv': 'Ed25519', 'd': '${d}'}`,
+      `$jwk = ['kty' => 'OKP', 'd' => '${d}'];`,
+      `[jwk]\nkty = "OKP"\nd = "${d}"\n`,
+      `d=\`${d}\``,
+    ];
+    for (const text of texts) expect(keys(text), text).toEqual([['PRIVATE_KEY', d]]);
+  });
+
+  it('the value is the finding, at its exact place', () => {
+    const d = JWKS['EC P-256'].d as string;
+    const text = `{"kty":"EC","d":"${d}"}`;
+    const [f] = classifier.classify([{ path: 'p', text }]).findings;
+    expect([f?.start, f?.end]).toEqual([text.indexOf(d), text.indexOf(d) + d.length]);
+    expect(f?.confidence).toBe(100); // kty in reach
+    expect(classifier.classify([{ path: 'p', text: `{"d":"${d}"}` }]).findings[0]?.confidence).toBe(95);
+  });
+
+  it.each([
+    ['a date', '{"d": "2024-01-01", "t": "09:30"}'],
+    ['a short string', `{"d": "${'Ab3_'.repeat(9)}", "p": "page-2", "q": "search"}`],
+    ['a slug of 40+ characters (one case)', '{"q": "how-to-install-nodejs-on-ubuntu-22-04-and-keep-it-updated"}'],
+    ['a hex digest (one case)', `{"d": "${randomBytes(32).toString('hex')}"}`],
+    ['standard base64 data (+ and / in it)', `{"d": "${'Zm9v+YmFy/'.repeat(6)}"}`],
+    ['a URL query', `https://cdn.example.net/a?d=${randomBytes(32).toString('base64url')} then`],
+    ['a placeholder', '{"kty": "EC", "d": "YOUR_PRIVATE_KEY_D_VALUE_GOES_HERE_BASE64URL_ENCODED"}'],
+    ['a name ending in d, p or q', `{"kid": "${randomBytes(32).toString('base64url')}", "jwks_uri": "x"}`],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+
+  it('a JWT under "d" is a JWT, not a key; a JWT alone is a JWT', () => {
+    const jwt = `${Buffer.from('{"alg":"HS256","typ":"JWT","kid":"2024-07-signing"}').toString('base64url')}.${Buffer.from('{"sub":"1234567890","iat":1516239022}').toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    expect(found(`{"d": "${jwt}"}`).map(([t]) => t)).toEqual(['JWT']);
+    expect(found(`Authorization: Bearer ${jwt}`).map(([t]) => t)).toEqual(['JWT']);
+  });
+
+  it('an OAuth client_secret is the generic recognizer, not a key', () => {
+    const secret = randomBytes(32).toString('base64url');
+    expect(found(`{"client_id": "app-7", "client_secret": "${secret}"}`)).toEqual([['GENERIC_API_KEY', secret]]);
+  });
+});
+
+/** `bytes` as an SSH string (uint32 length, then the bytes). */
+const ssh = (bytes: Buffer) => {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+};
+/** `bytes` as an SSH string (uint32 length, then the bytes); a JWK integer as an SSH mpint. */
+const mpint = (b64url: string) => {
+  const raw = Buffer.from(b64url, 'base64url');
+  return ssh((raw[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw);
+};
+const lines = (b64: string) => b64.match(/.{1,64}/g) as string[];
+
+interface Ppk {
+  text: string;
+  priv: string;
+}
+/** A .ppk file of `version` around a public and a private blob (the MAC is not checked by anyone here). */
+function ppk(version: 2 | 3, alg: string, pub: Buffer, priv: Buffer, encrypted: boolean): Ppk {
+  const body = (encrypted ? randomBytes(Math.ceil(priv.length / 16) * 16) : priv).toString('base64');
+  const kdf =
+    version === 3 && encrypted
+      ? `Key-Derivation: Argon2id\nArgon2-Memory: 8192\nArgon2-Passes: 13\nArgon2-Parallelism: 1\nArgon2-Salt: ${randomBytes(16).toString('hex')}\n`
+      : '';
+  const text = [
+    `PuTTY-User-Key-File-${version}: ${alg}`,
+    `Encryption: ${encrypted ? 'aes256-cbc' : 'none'}`,
+    'Comment: deploy@build-07',
+    `Public-Lines: ${lines(pub.toString('base64')).length}`,
+    ...lines(pub.toString('base64')),
+    `${kdf}Private-Lines: ${lines(body).length}`,
+    ...lines(body),
+    `Private-MAC: ${randomBytes(version === 3 ? 32 : 20).toString('hex')}`,
+    '',
+  ].join('\n');
+  return { text, priv: lines(body).join('\n') };
+}
+const ed = generateKeyPairSync('ed25519');
+const edPub = Buffer.concat([
+  ssh(Buffer.from('ssh-ed25519')),
+  ssh((ed.publicKey.export({ type: 'spki', format: 'der' }) as Buffer).subarray(12)),
+]);
+const edPriv = ssh((ed.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).subarray(16));
+const rsaPub = Buffer.concat([ssh(Buffer.from('ssh-rsa')), mpint(RSA.e as string), mpint(RSA.n as string)]);
+const rsaPriv = Buffer.concat(['d', 'p', 'q', 'qi'].map((k) => mpint(RSA[k] as string)));
+const PPKS: [string, Ppk][] = [
+  ['v3 Ed25519, unencrypted', ppk(3, 'ssh-ed25519', edPub, edPriv, false)],
+  ['v3 Ed25519, encrypted (Argon2id)', ppk(3, 'ssh-ed25519', edPub, edPriv, true)],
+  ['v2 RSA 2048, unencrypted', ppk(2, 'ssh-rsa', rsaPub, rsaPriv, false)],
+  ['v2 RSA 2048, encrypted', ppk(2, 'ssh-rsa', rsaPub, rsaPriv, true)],
+  ['v3 RSA 2048, encrypted', ppk(3, 'ssh-rsa', rsaPub, rsaPriv, true)],
+];
+
+describe('PuTTY .ppk Private-Lines', () => {
+  it.each(PPKS)('%s: the private lines are the finding', (_name, { text, priv }) => {
+    expect(keys(text)).toEqual([['PRIVATE_KEY', priv]]);
+    expect(keys(`Pageant refuses this key:\n\n${text}\nWhy?`)).toEqual([['PRIVATE_KEY', priv]]);
+  });
+
+  it.each(PPKS)('%s: CRLF, indented as YAML, escaped in a JSON string', (_name, { text, priv }) => {
+    expect(keys(text.replace(/\n/g, '\r\n'))).toEqual([['PRIVATE_KEY', priv.replace(/\n/g, '\r\n')]]);
+    const yaml = `deploy_key: |\n${text.replace(/^(?=.)/gm, '  ')}`;
+    expect(keys(yaml)).toEqual([['PRIVATE_KEY', priv.replace(/\n/g, '\n  ')]]);
+    const json = JSON.stringify({ path: 'deploy.ppk', content: text });
+    expect(keys(json)).toEqual([['PRIVATE_KEY', priv.replace(/\n/g, '\\n')]]);
+  });
+
+  it.each(PPKS)('%s: its header and Public-Lines alone are no finding (control)', (_name, { text }) => {
+    expect(found(text.slice(0, text.indexOf('Private-Lines:')))).toEqual([]);
+    expect(found(text.slice(0, text.indexOf('Private-Lines:')).replace(/\n/g, '\\n'))).toEqual([]);
+  });
+
+  it.each([
+    ['a placeholder body', 'Private-Lines: 1\n<base64 of the private blob>\nPrivate-MAC: <hex>\n'],
+    ['a filler body', `Private-Lines: 1\n${'A'.repeat(64)}\nPrivate-MAC: 00\n`],
+    ['a short body', 'Private-Lines: 1\nAAAAIHk3Yx9=\n'],
+    ['prose after the label', 'Private-Lines: the number of base64 lines in the private section that follows.\n'],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+});
+
+describe('streams hold them while they may still grow', () => {
+  const { text: edPpk } = PPKS[0]?.[1] as Ppk;
+  const { text: rsaPpk } = PPKS[3]?.[1] as Ppk;
+  const jwk = JSON.stringify(JWKS.Ed25519, null, 2);
+  it('an Ed25519 .ppk and JWK, split at every position and a character a push', () => {
+    everySplit(`Key file:\n${edPpk}done`);
+    everySplit(`Here: ${jwk} ok`);
+  });
+  it('an RSA .ppk (14 private lines) and JWK, in 7-character pushes and at each line break', () => {
+    for (const whole of [`Key file:\n${rsaPpk}done`, `Here: ${JSON.stringify(RSA, null, 2)} ok`]) {
+      check(whole, whole.match(/[\s\S]{1,7}/g) as string[]);
+      check(whole, whole.split(/(?<=\n)/));
+      check(whole, whole.split(/(?=\\|\n|\r)/));
+    }
+  });
+  it('a CRLF .ppk whose pushes end between CR and LF, and one escaped in JSON cut inside its `\\n`', () => {
+    const crlf = rsaPpk.replace(/\n/g, '\r\n');
+    check(crlf, crlf.split(/(?<=\r)/));
+    const json = JSON.stringify({ content: rsaPpk });
+    check(json, json.split(/(?<=\\)/));
+    check(json, json.split(/(?<=\\n)/));
+  });
+  it('both declare the partials that hold them', () => {
+    expect(JWK_PRIVATE_KEY.partial).toBeDefined();
+    expect(PUTTY_PRIVATE_KEY.partial).toBeDefined();
+  });
+});
