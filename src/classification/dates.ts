@@ -185,6 +185,34 @@ const BIRTH_WORDS = [
   '生まれ',
   '생년월일',
   '출생',
+  // Labels and words of other languages, and the abbreviations records use: unambiguous about a birth.
+  '(b.',
+  'fecha nac',
+  'f. nac',
+  'nasc',
+  'naiss',
+  'født',
+  'fødselsdato',
+  'fødselsdag',
+  'syntymäaika',
+  'syntynyt',
+  'urodzenia',
+  'urodzony',
+  'urodzona',
+  'narozen',
+  'narozena',
+  'narození',
+  'rođen',
+  'rođena',
+  'rođenja',
+  'рождения',
+  'родился',
+  'родилась',
+  'lahir',
+  'ngày sinh',
+  'जन्म',
+  '出生',
+  '生日',
 ];
 
 /** Words that make a date next to a birth word an event ("birthday party on …"), not a birth date. */
@@ -206,6 +234,9 @@ const EVENT_WORDS = [
   'festa',
   'feest',
   'kalas',
+  '派对',
+  '聚会',
+  '蛋糕',
 ];
 
 export const DATE_OF_BIRTH: RecognizerDefinition = {

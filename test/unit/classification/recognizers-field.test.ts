@@ -135,6 +135,17 @@ describe('DATE_OF_BIRTH through a date grammar', () => {
     ['Turkish birth word and month', 'Doğum tarihi: 12 Mart 1985', '12 Mart 1985'],
     ['"D.O.B." is no sentence end', 'D.O.B. 12/03/1985', '12/03/1985'],
     ['an answer right after the question', 'Tell me your date of birth. It is 1977-12-07', '1977-12-07'],
+    ['a biography\'s "(b."', 'Anna Smith (b. 12 March 1985) joined in May.', '12 March 1985'],
+    ['a Spanish record label', 'Fecha nac.: 12/03/1985', '12/03/1985'],
+    ['a Portuguese record label', 'Paciente: Ana Souza, data de nasc. 12/03/1985', '12/03/1985'],
+    ['a French record label', 'Date de naiss. : 12/03/1985', '12/03/1985'],
+    ['Danish', 'Fødselsdato 12.03.1985', '12.03.1985'],
+    ['Finnish', 'syntymäaika 12.03.1985', '12.03.1985'],
+    ['Polish', 'data urodzenia: 12.03.1985', '12.03.1985'],
+    ['Croatian', 'datum rođenja 12.03.1985', '12.03.1985'],
+    ['Russian', 'дата рождения: 12.03.1985', '12.03.1985'],
+    ['Indonesian', 'tanggal lahir 12-03-1985', '12-03-1985'],
+    ['Chinese', '出生日期：1985年3月12日', '1985年3月12日'],
   ])('finds %s', (_, text, value) => {
     expect(found(text, 'DATE_OF_BIRTH')).toEqual([value]);
   });
@@ -144,6 +155,10 @@ describe('DATE_OF_BIRTH through a date grammar', () => {
     ['a date in another sentence', 'I was born in Paris long ago. The meeting is on 03/04/2024 at noon.'],
     ['an impossible date', 'DOB 31/02/1985'],
     ['a date without a birth word', 'invoice dated 12 March 1985'],
+    // The dev half's one missed shape (test/unit/quality-dev.test.ts): nothing says whose date, or that it is a birth.
+    ['a date since when', "It's like that since 12/10/1971"],
+    ['a date beside a name in a record, no birth word', 'Date: 2019-01-01\nName: Kaoru Morishita'],
+    ['a birthday party in Chinese', '生日派对在2024年3月12日'],
   ])('leaves %s alone', (_, text) => {
     expect(found(text, 'DATE_OF_BIRTH')).toEqual([]);
   });
