@@ -57,9 +57,13 @@ export interface CompiledRecognizer {
    * A literal every match holds near its start (anchors.ts; built-in definitions only): texts without it are skipped.
    */
   anchor: Anchor | undefined;
-  /** Requires context and matches within one token (anchors.ts BUILT_IN_TOKEN_MATCHES): searched near its words only. */
+  /**
+   * Requires context and matches within one token (anchors.ts BUILT_IN_TOKEN_MATCHES): searched near its words only.
+   */
   tokenMatches: boolean;
-  /** Its matches found in JavaScript (anchors.ts BUILT_IN_FINDERS; built-in definitions only), RE2 where it declines. */
+  /**
+   * Its matches found in JavaScript (anchors.ts BUILT_IN_FINDERS; built-in definitions only), RE2 where it declines.
+   */
   finder: Finder | undefined;
 }
 

@@ -166,8 +166,9 @@ export function privateKeys(text: string, next: NextCandidate = (from) => Math.m
 /**
  * The keys of notations no KEY_START opening leads to (decode.ts reads them beside privateKeys'): dump rows of 16-bit
  * little-endian words (`hexdump`, `od -x`: a row's hex opening `2e30 0102 …`, the SEQUENCE's length byte first; in
- * octal, od's default: `027060 000402 …`) or of octal bytes (`od -b`: `060 056 002 …`), with offsets or without, and prefixed hex literals with a type suffix (Rust's `0x30u8, 0x2eu8, …`).
- * Their openings are found by string search (`30`, `060 `); each is read as privateKeys reads a candidate, once.
+ * octal, od's default: `027060 000402 …`) or of octal bytes (`od -b`: `060 056 002 …`), with offsets or without, and
+ * prefixed hex literals with a type suffix (Rust's `0x30u8, 0x2eu8, …`). Their openings are found by string search
+ * (`30`, `060 `); each is read as privateKeys reads a candidate, once.
  */
 export function notationKeys(text: string): ArmoredKey[] {
   const keys: ArmoredKey[] = [];

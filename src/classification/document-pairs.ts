@@ -83,7 +83,9 @@ export function forEachDocumentPair<P extends { label: boolean; weak: boolean }>
   });
 }
 
-/** Names (of free-form JSON's key lists) and values in document order: a list's names up to a member, then its value. */
+/**
+ * Names (of free-form JSON's key lists) and values in document order: a list's names up to a member, then its value.
+ */
 function documentPlaces(segments: readonly TextSegment[]): Place[] {
   const places: Place[] = [];
   const stack: List[] = [];

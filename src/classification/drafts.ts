@@ -1,6 +1,6 @@
 // A classify call's findings before their fingerprints (drafts), and how overlapping ones are settled: a fallback
-// recognizer yields to a specific one on the same span, and one draft is kept per overlapping run of one type. Each step
-// is O(n log n) in the drafts (sorted spans with running maximum ends), never O(n^2).
+// recognizer yields to a specific one on the same span, and one draft is kept per overlapping run of one type. Each
+// step is O(n log n) in the drafts (sorted spans with running maximum ends), never O(n^2).
 import type { CompiledRecognizer } from './compile.ts';
 import type { Finding } from './types.ts';
 

@@ -13,7 +13,9 @@ export const WINDOW_WORD_REACH = 64;
 /** A recognizer's context reach after its value when it sets none (compile.ts: `contextWindow.after`, default 24). */
 const DEFAULT_CONTEXT_AFTER = 24;
 
-/** A window's length, the words that gate it, their reach after the run, and what its digits must pass; longest first. */
+/**
+ * A window's length, the words that gate it, their reach after the run, and what its digits must pass; longest first.
+ */
 export interface WindowRule {
   length: number;
   words: readonly string[];
@@ -53,8 +55,8 @@ function holdsWord(before: string, words: readonly string[]): boolean {
 
 /**
  * The rules that fit `count` digits and whose word stands within WINDOW_WORD_REACH characters before the run [from,
- * to) (`to` defaults to `from`) or within its recognizer's reach after it (`[2, 1, 9, 0, 9, 9, 9, 9, 9, null] is my ssn`, a JSON object's later
- * `"kind": "ssn"`).
+ * to) (`to` defaults to `from`) or within its recognizer's reach after it
+ * (`[2, 1, 9, 0, 9, 9, 9, 9, 9, null] is my ssn`, a JSON object's later `"kind": "ssn"`).
  */
 export function windowRules(text: string, from: number, count: number, to = from): readonly WindowRule[] {
   const before = text.slice(Math.max(0, from - WINDOW_WORD_REACH), from).toLowerCase();
@@ -81,8 +83,8 @@ export const WINDOW_SLACK = 1;
 /**
  * The window of a run of single digits (`digits`, the run's digits in order) a model reads as a value, as
  * [first, last) digit indexes, or undefined: for each of `rules` (windowRules: a word of the value's type before or
- * after the run), longest first, the first from the left that its validator accepts among the windows that leave out at most
- * WINDOW_SLACK digits at each end of the run (`[0, 2, 1, 9, 0, 9, 9, 9, 9, 9]` beside `ssn`: `021909999` and
+ * after the run), longest first, the first from the left that its validator accepts among the windows that leave out at
+ * most WINDOW_SLACK digits at each end of the run (`[0, 2, 1, 9, 0, 9, 9, 9, 9, 9]` beside `ssn`: `021909999` and
  * `219099999` both pass the SSN rules, the first is read and covers all but one digit of the other). At most
  * (2·WINDOW_SLACK + 1)² windows checked a run, whatever its length: a value in the middle of a longer run (ratings,
  * bits) is not looked for, so lists of data beside such a word stay data.

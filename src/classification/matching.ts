@@ -4,7 +4,7 @@
 // classifier's search loop (restarts after rejected matches, trailing context) is the same for all of them.
 import RE2 from 're2';
 import type { CompiledRecognizer } from './compile.ts';
-import { escapeRegExp } from './prefix-patterns.ts';
+import { contextWordSource } from './context-words.ts';
 import { utf8SequenceLength } from './utf8-offsets.ts';
 
 export interface Match {
@@ -229,8 +229,8 @@ function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd:
  * The matches of `recognizer` in `bytes`, as the search loop below finds them. `reach` `near` (the classifier's): a
  * recognizer that requires context and matches within one token (compile.ts tokenMatches) is searched only in the
  * windows around its context words (contextWindows), where every match that hasContext can keep lies; `whole` (a
- * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the
- * text `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
+ * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the text
+ * `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
  */
 export function matchesOf(
   recognizer: CompiledRecognizer,
@@ -341,15 +341,14 @@ const LEAD_BYTES = 4;
 const wordSearches = new WeakMap<CompiledRecognizer, RE2>();
 
 /**
- * Where any context word of `r` may start, as hasContext reads them (lower-cased, not glued to ASCII letters), and
- * more: the slice before a match ends at the match's capital letter (`heKameta`: a word there), and RE2's case folding
- * takes a few more characters than toLowerCase makes letters (the Kelvin sign).
+ * Where any context word of `r` may start, as hasContext reads them (context-words.ts contextWordSource: a hump or a
+ * gap before it, the word's lead), and more: the slice before a match ends at the match's capital letter (`heKameta`:
+ * a word there), and RE2's case folding takes a few more characters than Unicode's simple folding (`ſ`).
  */
 function wordSearch(r: CompiledRecognizer): RE2 {
   let search = wordSearches.get(r);
   if (search === undefined) {
-    const words = [...new Set(r.contextWords)].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    search = new RE2(String.raw`(?:^|[^A-Za-z])(?i:${words.join('|')})(?:[^a-z]|$)`);
+    search = new RE2([...new Set(r.contextWords)].map(contextWordSource).join('|'));
     wordSearches.set(r, search);
   }
   return search;

@@ -1,9 +1,9 @@
 // Digit groups split by more than one kind of separator (digit-view.ts): a card wrapped over two lines
 // (`5500 0055⏎5555 5559`), `4111-1111 1111-1111`, `219-09 9999`. The digits view writes every separator run as `-`
 // but keeps a single space as it is; where one chain of groups holds both, the spaces are written as `-` too, but only
-// inside groups that spell a value: an SSN's layout (3-2-4, a space or nothing beside it) or a card's (card layout, 13–19 digits,
-// issuer and Luhn). Other number runs (dates, times, phone-like groups, versions, tables) keep their spaces.
-// Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
+// inside groups that spell a value: an SSN's layout (3-2-4, a space or nothing beside it) or a card's (card layout,
+// 13–19 digits, issuer and Luhn). Other number runs (dates, times, phone-like groups, versions, tables) keep their
+// spaces. Invariant: a pure function of the text; constant work a digit group (a card's window is at most five groups).
 import { isCardLayout, isValidCardNumber } from './cards.ts';
 import type { Rewrite } from './digit-lists.ts';
 import { cardWordNear } from './listed-windows.ts';
@@ -45,8 +45,8 @@ function mixed(forms: ArrayLike<number>, slots: readonly number[]): boolean {
  * WINDOW groups only (a card's window of groups is no longer), marks the single spaces to write as `-` — inside a
  * window of groups in a card layout whose digits are a card (isValidCardNumber: issuer length and Luhn) and whose
  * separators are of two families, or between three groups that are an SSN's 3-2-4 so split with a single space or
- * nothing on each outer side (ssnWindow: two decimals `250.75 1200.50` or coordinates stay apart) — and adds their rewrites
- * to `unified` in order as they leave it. Constant work a group: linear.
+ * nothing on each outer side (ssnWindow: two decimals `250.75 1200.50` or coordinates stay apart) — and adds their
+ * rewrites to `unified` in order as they leave it. Constant work a group: linear.
  */
 export class SeparatorChain {
   /** Rewrites of unified spaces, in order (the walk's own rewrites are merged with them: mergeRewrites). */
@@ -228,12 +228,12 @@ export interface ShortGroupCard {
 
 /**
  * The run of short digit groups (1–MAX_SHORT_GROUP digits) starting at `from` (a digit after a non-digit), split by
- * single separators that are whitespace, dashes, `.` `/` or `_`, mixed (`41 11-11 11 11-11 11 11`, `411 111.111 111.111 1`):
- * its end, and the windows of its whole groups that a model reads as a card: 13–19 digits, two kinds of separator
- * between them, a space or a dash one of them (one kind alone is digit-separators.ts shortGroupRun's), no group of an
- * IPv4 address (dottedQuads), an issuer range and Luhn (isValidCardNumber), the
- * first from the left, then the next past it (disjoint: the digits view rewrites each once). Linear: a group starts
- * windows of at most MAX_REGROUPED_DIGITS digits.
+ * single separators that are whitespace, dashes, `.` `/` or `_`, mixed (`41 11-11 11 11-11 11 11`,
+ * `411 111.111 111.111 1`): its end, and the windows of its whole groups that a model reads as a card: 13–19 digits,
+ * two kinds of separator between them, a space or a dash one of them (one kind alone is digit-separators.ts
+ * shortGroupRun's), no group of an IPv4 address (dottedQuads), an issuer range and Luhn (isValidCardNumber), the first
+ * from the left, then the next past it (disjoint: the digits view rewrites each once). Linear: a group starts windows
+ * of at most MAX_REGROUPED_DIGITS digits.
  */
 export function mixedShortGroupCards(text: string, from: number): { end: number; cards: ShortGroupCard[] } {
   // One read without keeping anything: most runs (a year, a date, a time, one kind of separator) hold no such card.

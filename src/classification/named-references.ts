@@ -1,9 +1,10 @@
 // HTML5 named character references a recognizer may read through (`jane.doe&commat;example-corp.com`): the WHATWG
-// names of ASCII punctuation and symbols, of every space and other digit separator, of the characters the main view drops (so a value split by
-// `&ZeroWidthSpace;` joins), of superscript digits, and of the mathematical letters (`&Aopf;` 𝔸, `&Afr;` 𝔄, `&Ascr;` 𝒜)
-// that NFKC reads as ASCII letters. A small table, not the whole WHATWG list (2,231 names, no such package in
-// node_modules): the others name characters no recognizer uses (arrows, Greek, accented letters a model reads as
-// themselves). Names are case-sensitive, as HTML reads them; a Map, so `&constructor;` is no name.
+// names of ASCII punctuation and symbols, of every space and other digit separator, of the characters the main
+// view drops (so a value split by `&ZeroWidthSpace;` joins), of superscript digits, and of the mathematical
+// letters (`&Aopf;` 𝔸, `&Afr;` 𝔄, `&Ascr;` 𝒜) that NFKC reads as ASCII letters. A small table, not the whole
+// WHATWG list (2,231 names, no such package in node_modules): the others name characters no recognizer uses
+// (arrows, Greek, accented letters a model reads as themselves). Names are case-sensitive, as HTML reads them; a
+// Map, so `&constructor;` is no name.
 
 const PUNCTUATION: Record<string, string> = {
   Tab: '\t',

@@ -106,9 +106,10 @@ const PLACE_AND_STREET = [...PLACE_PHRASES, ...STREET_WORDS];
 
 /**
  * Two to four capitalised words that the name list knows, with nothing introducing them: `Danielle Haynes`. Not right
- * after a number (`678 Antonio Vázquez`, `44706894 Oliveira de Novais`: a house number or postcode makes it an address).
- * `[^0-9] ` before `[^\w ]`: the same matches, but the lead alone then agrees with the whole match (`, Maria`), so the
- * sticky split finds the name without an exec (matching.ts splitMatchFrom; names after commas were 3× the cost).
+ * after a number (`678 Antonio Vázquez`, `44706894 Oliveira de Novais`: a house number or postcode makes it
+ * an address). `[^0-9] ` before `[^\w ]`: the same matches, but the lead alone then agrees with the whole
+ * match (`, Maria`), so the sticky split finds the name without an exec (matching.ts splitMatchFrom; names
+ * after commas were 3× the cost).
  */
 export const PERSON_NAME_LISTED: RecognizerDefinition = {
   type: 'PERSON_NAME',

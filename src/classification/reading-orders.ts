@@ -46,12 +46,12 @@ export function pathShape(path: string): string | undefined {
  * turn between (`219-09-` | `go on` | `9999`), or over two text blocks of an answer with their `type` between, is
  * joined too; and the reading orders, every segment but some labels (LABEL_KEYS): (1) no label, (2) names and the
  * model kept (READ_LABELS), (3) every label kept but closed labels (isClosedLabel: an enumerated field's `assistant`,
- * `function`, `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `ghp_`, a client's tool call id), is joined with
- * the text or arguments after it and with a name beside it, (4) the same without names and the model, so an id and
- * the text or arguments past a name or model that is no closed token (`gpt-4o`, `lookup2`) are joined too, and (5) no
- * label and no property-name list (isKeyList), so a text and a tool input's value are joined past the input's keys.
- * The third to fifth leave property-name lists out too (`{"q": …}`: `q` between an id and its value). A segment is
- * in at most one order of each kind (each order its segments once).
+ * `function`, `end_turn`), so an id, which no adapter can close (`chatcmpl-…`, `ghp_`, a client's tool call id), is
+ * joined with the text or arguments after it and with a name beside it, (4) the same without names and the model, so an
+ * id and the text or arguments past a name or model that is no closed token (`gpt-4o`, `lookup2`) are joined too, and
+ * (5) no label and no property-name list (isKeyList), so a text and a tool input's value are joined past the input's
+ * keys. The third to fifth leave property-name lists out too (`{"q": …}`: `q` between an id and its value). A segment
+ * is in at most one order of each kind (each order its segments once).
  */
 export function joinOrders(segments: readonly TextSegment[]): number[][] {
   const reading: number[] = [];

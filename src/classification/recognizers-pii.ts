@@ -103,8 +103,8 @@ export const NL_BSN: RecognizerDefinition = {
 };
 
 /**
- * A run of 13+ digits in groups split by single spaces or dashes; inside it, every window of whole groups with
- * 13–19 digits in a card layout is a candidate (card_groups), which must be in an issuer range of that length and Luhn-valid.
+ * A run of 13+ digits in groups split by single spaces or dashes; inside it, every window of whole groups with 13–19
+ * digits in a card layout is a candidate (card_groups), which must be in an issuer range of that length and Luhn-valid.
  */
 export const CREDIT_CARD: RecognizerDefinition = {
   type: 'CREDIT_CARD',

@@ -238,7 +238,9 @@ function valuePairs(segments: readonly TextSegment[], spans: readonly SegmentSpa
   return windows;
 }
 
-/** One window of the pairs of spans `pairs` holds in turn (first, second), `reach` characters each side of a junction. */
+/**
+ * One window of the pairs of spans `pairs` holds in turn (first, second), `reach` characters each side of a junction.
+ */
 function pairsWindow(segment: TextSegment, index: number, pairs: Spans, reach: number): JoinWindow {
   const texts: string[] = [];
   const parts: WindowPart[] = [];
@@ -275,7 +277,8 @@ function valuePairsOf(segment: TextSegment, index: number, values: Spans, reach:
  * value then the next name (`{"a":"AKIAZ3MQWX","R5TLPB6Y7N":1}`), `reach` characters each side. The object's names are
  * one segment (providers/shape-walk.ts: the names one a line, at the object's path), each value one more at
  * `path.name`, so the list is read apart from its values otherwise. Only names that can be a value's piece
- * (valueLike). One window, pairs kept apart by PAIR_GAP; each value in at most two pairs; paths past MAX_SHAPE_PATH are not compared (linear in a deep body).
+ * (valueLike). One window, pairs kept apart by PAIR_GAP; each value in at most two pairs; paths past MAX_SHAPE_PATH are
+ * not compared (linear in a deep body).
  */
 function memberPairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
   const lists = new Map<string, { segment: number; starts: Map<string, number> }>();

@@ -159,7 +159,10 @@ export function viewPartialStart(plan: HoldPlan, t: ScanText): number {
   return Math.min(partialStart(plan, t), inDigits, trailingRunStart(t.original), keyHolds(t).partial);
 }
 
-/** matchHolds over the main view and the digits view, and the keys still arriving, merged (the earlier holds, every span). */
+/**
+ * matchHolds over the main view and the digits view, and the keys still arriving, merged
+ * (the earlier holds, every span).
+ */
 export function viewMatchHolds(plan: HoldPlan, t: ScanText): MatchHolds {
   const found = matchHolds(plan, t);
   // A key still arriving whose opening passed holds as a validated match does (stream-key-hold.ts).

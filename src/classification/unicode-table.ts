@@ -32,7 +32,9 @@ function isShownFormat(code: number): boolean {
   );
 }
 
-/** U+2800 BRAILLE PATTERN BLANK (a blank, the chat apps' "invisible character") and U+FFFC OBJECT REPLACEMENT (a box). */
+/**
+ * U+2800 BRAILLE PATTERN BLANK (a blank, the chat apps' "invisible character") and U+FFFC OBJECT REPLACEMENT (a box).
+ */
 const BLANK_SYMBOLS: readonly number[] = [0x2800, 0xfffc];
 
 let table: Int8Array | undefined;

@@ -1,6 +1,6 @@
 // Classification of costly inputs off the event loop: a thread pool (thread-pool.ts) whose threads each build the same
-// classifier (classify-worker.ts). Inputs whose estimated cost (characters, segments, digits) is up to the threshold are
-// classified in-process (no hand-off, no added latency); others run on a thread, or fail at once with
+// classifier (classify-worker.ts). Inputs whose estimated cost (characters, segments, digits) is up to the threshold
+// are classified in-process (no hand-off, no added latency); others run on a thread, or fail at once with
 // ERR_CLASSIFIER_BUSY when the queue is full (the pipeline answers 503 with retry-after). Invariant: a thread's answer
 // is the one the in-process classifier gives.
 import type { RecognizerSettings } from './custom.ts';

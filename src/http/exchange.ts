@@ -76,8 +76,11 @@ function takenWithin(
 const atMinPace = (writes: Writes, bytes: number) =>
   (bytes * 1000) / (writes.minBytesPerSecond ?? DEFAULT_MIN_READ_BYTES_PER_SECOND);
 
-/** A plain (fastify-sent) answer of `bytes` bytes (UTF-8, as sent) must be taken whole, to the socket's kernel buffer, within the
- * write deadline plus its size at the minimum pace: a slow client that keeps reading finishes, a stalled one is cut. */
+/**
+ * A plain (fastify-sent) answer of `bytes` bytes (UTF-8, as sent) must be taken whole, to the socket's kernel buffer,
+ * within the write deadline plus its size at the minimum pace: a slow client that keeps reading finishes, a
+ * stalled one is cut.
+ */
 export function answerWithin(raw: ServerResponse, writes: Writes, bytes: number): void {
   if (raw.writableFinished || raw.destroyed) return;
   const ms = writes.timeoutMs + atMinPace(writes, bytes);
@@ -97,7 +100,10 @@ export function createSink(reply: FastifyReply, writes: Writes, scope: RequestSc
   const { shutdown } = writes;
   const clock = writes.clock ?? realClock;
   const gone = new AbortController();
-  /** Bytes written (UTF-8, as sent: a CJK or emoji answer is 3-4 a character), and milliseconds writes (and the end) waited for the client to take them. */
+  /**
+   * Bytes written (UTF-8, as sent: a CJK or emoji answer is 3-4 a character), and milliseconds writes (and the end)
+   * waited for the client to take them.
+   */
   let written = 0;
   let waited = 0;
   /** How long the next wait may last, and which bound cuts it: what the pace leaves, at most the deadline. */

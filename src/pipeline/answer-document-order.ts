@@ -7,7 +7,9 @@
 import { isBlank, isClosedLabel, isLabel, valueLike } from '../classification/index.ts';
 import type { AnswerAt, AnswerSegment } from '../providers/index.ts';
 
-/** One place: a value (index among the answer's values) or a name in a key list (index among the read-only segments). */
+/**
+ * One place: a value (index among the answer's values) or a name in a key list (index among the read-only segments).
+ */
 export interface Place {
   keys: boolean;
   index: number;

@@ -5,16 +5,19 @@
 // neither side holds a finding of its type there alone (a value found whole is never extended into a key list); its
 // piece in the read-only segment is reported with that segment's own offsets. Every place (a name that can be a
 // value's piece, a string but closed labels) is also read before the next two places in document order
-// (answer-document-order.ts: a member's value after its own name and before the next, `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`,
-// a text then a tool call's first argument name). Linear: each value is copied at most KEY_JOIN_USES + 9 times and
-// each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name eight times more, KEY_JOIN_CHARS a copy.
+// (answer-document-order.ts: a member's value after its own name and before the next,
+// `"AKIAZ3MQWX":15,"R5TLPB6Y7N":16`, a text then a tool call's first argument name). Linear: each value is copied at
+// most KEY_JOIN_USES + 9 times and each read-only segment at most KEY_JOIN_VALUES + 1 times whole, each name eight
+// times more, KEY_JOIN_CHARS a copy.
 import { type Finding, forEachDocumentPair, glued } from '../classification/index.ts';
 import type { AnswerSegment } from '../providers/index.ts';
 import { type ClosedLabel, documentPlaces, type Place } from './answer-document-order.ts';
 
 /** Most values before a read-only segment read with it (fewer when the nearest ones hold KEY_JOIN_CHARS characters). */
 export const KEY_JOIN_VALUES = 3;
-/** Characters of a value or a read-only segment read next to the other: the classifier's join window (segment-join.ts). */
+/**
+ * Characters of a value or a read-only segment read next to the other: the classifier's join window (segment-join.ts).
+ */
 export const KEY_JOIN_CHARS = 256;
 /** Read-only segments a value is read before (its copies bound the text to a few times the answer). */
 export const KEY_JOIN_USES = 2;
