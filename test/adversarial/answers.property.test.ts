@@ -28,7 +28,9 @@ function define(target: Record<string, Json>, key: string, value: Json): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Every place a value can be planted: each string (by its holder and key) and each object (a key is added or renamed). */
+/**
+ * Every place a value can be planted: each string (by its holder and key) and each object (a key is added or renamed).
+ */
 function slots(
   root: Json,
 ): { holder: Record<string | number, Json>; key: string | number; kind: 'string' | 'object' }[] {

@@ -15,7 +15,9 @@ beforeAll(async () => {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Puts `SECRET` at the k-th object or array (depth first) as a value, inside a string, or as a key; else at the top. */
+/**
+ * Puts `SECRET` at the k-th object or array (depth first) as a value, inside a string, or as a key; else at the top.
+ */
 function plant(value: Json, k: number, how: 'value' | 'text' | 'key'): Json {
   let seen = 0;
   let done = false;

@@ -504,13 +504,13 @@ describe('answers: the cost of screening a hostile answer', () => {
     x: items,
   });
   // HOLE (closed, answer-json.ts ANSWER_MAX_NODES and response-screen.ts maxFindings): an answer's walk had a depth
-  // limit but no size limit, and its classification no findings cap. Measured in process: 10^6 objects `{"a":"b"}` (10 MB) cost 20 s and 1.2 GB to
-  // screen (2·10^6 segments, each with a path string and a step chain; the walk alone 2 s on the event loop, the
-  // classifier ~10 µs per segment); 10^5 e-mail addresses (1.2 MB) 1.6 s and 10^5 findings kept. The answer cap is
-  // 32 MB, so one hostile upstream answer can hold the event loop for seconds and exhaust the heap (every request in
-  // the process fails). Fix: a node budget in answerSegments (e.g. 100,000 values and keys, as ANSWER_MAX_DEPTH
-  // bounds depth) throwing AnswerShapeError (502, withheld), and the request side's findings cap for answers
-  // (classify with maxFindings; a redact type over the cap blocks, as handle-request.ts does for requests).
+  // limit but no size limit, and its classification no findings cap. Measured in process: 10^6 objects `{"a":"b"}` (10
+  // MB) cost 20 s and 1.2 GB to screen (2·10^6 segments, each with a path string and a step chain; the walk alone 2 s
+  // on the event loop, the classifier ~10 µs per segment); 10^5 e-mail addresses (1.2 MB) 1.6 s and 10^5 findings kept.
+  // The answer cap is 32 MB, so one hostile upstream answer can hold the event loop for seconds and exhaust the heap
+  // (every request in the process fails). Fix: a node budget in answerSegments (e.g. 100,000 values and keys, as
+  // ANSWER_MAX_DEPTH bounds depth) throwing AnswerShapeError (502, withheld), and the request side's findings cap for
+  // answers (classify with maxFindings; a redact type over the cap blocks, as handle-request.ts does for requests).
   it('an answer of 100,000 tiny objects is withheld instead of walked and classified whole', async () => {
     const screen = await screenResponse(
       chat,

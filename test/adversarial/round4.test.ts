@@ -167,9 +167,10 @@ const RESPONSES_STREAM = { model: 'm', stream: true, input: 'hi' };
 
 describe('streams: a key split between the text and a label the upstream fills', () => {
   // HOLE (closed, providers/openai-stream.ts): the classifier reads labels (LABEL_KEYS: object, system_fingerprint,
-  // service_tier, ids, types, roles, …) apart from the text, so a first chunk whose `system_fingerprint`, `service_tier`
-  // or `object` held the key's first half and whose content held the rest relayed both. These template fields are now
-  // relayed only in their closed forms (`chat.completion.chunk`, `fp_<hex>`, the service tiers), else left out.
+  // service_tier, ids, types, roles, …) apart from the text, so a first chunk whose `system_fingerprint`,
+  // `service_tier` or `object` held the key's first half and whose content held the rest relayed both. These
+  // template fields are now relayed only in their closed forms (`chat.completion.chunk`, `fp_<hex>`, the
+  // service tiers), else left out.
   it.each([['system_fingerprint'], ['service_tier'], ['object']])('chat: %s then the text', async (field) => {
     const { out } = await relayScripted(
       'openai.chat_completions',
@@ -493,8 +494,8 @@ describe('requests: disguises a model reads that the views do not', () => {
   // HOLE (closed, classification/recognizers-secrets.ts AWS_ACCESS_KEY_MIXED and awsKeyBody, normalize.ts
   // BRAILLE_BLANK): an AWS key was found in upper case, and in lower case when the whole run is one case, but not in
   // mixed case (`AkIaZ3mQwX…`) nor in groups of five (`AKIAZ-3MQWX-R5TLP-B6Y7N`, only groups of four were joined), nor
-  // with a Braille blank U+2800 inside (renders as a space, is no whitespace and no Default_Ignorable). A model asked to
-  // upper-case or ungroup it restores the key. Now: a mixed-case id holding a digit (or grouped), the whole id in
+  // with a Braille blank U+2800 inside (renders as a space, is no whitespace and no Default_Ignorable). A model asked
+  // to upper-case or ungroup it restores the key. Now: a mixed-case id holding a digit (or grouped), the whole id in
   // groups of five, and U+2800 read as a space.
   it.each([
     ['mixed case', 'AkIaZ3mQwXr5TlPb6Y7n'],

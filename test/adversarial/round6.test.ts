@@ -81,10 +81,10 @@ const responsesAnswer = (status: string, text: string, itemStatus = 'completed')
 });
 
 describe('answer labels: a closed token can be a key’s vendor prefix', () => {
-  // HOLE (closed for answers, F1 answer-labels.ts ENUMERATED: object, status, finish/stop reasons, service_tier and role
-  // take only the values the SDKs' types name, system_fingerprint only fp_<hex>; `type` is still any closed token, and
-  // the request side's reading-orders.ts isClosedToken still leaves such labels out): a label was "closed" when it was
-  // lower-case letters, `_` and `.`, but `ghp_`, `sk_live_`, `npm_`, `github_pat_` are keys' own prefixes.
+  // HOLE (closed for answers, F1 answer-labels.ts ENUMERATED: object, status, finish/stop reasons, service_tier and
+  // role take only the values the SDKs' types name, system_fingerprint only fp_<hex>; `type` is still any closed token,
+  // and the request side's reading-orders.ts isClosedToken still leaves such labels out): a label was "closed" when it
+  // was lower-case letters, `_` and `.`, but `ghp_`, `sk_live_`, `npm_`, `github_pat_` are keys' own prefixes.
   for (const label of ['object', 'service_tier', 'system_fingerprint'] as const) {
     it(`chat answer: ${label} "ghp_" and the text after it are not relayed both`, async () => {
       expect(holdsAll(await screened(CHAT, chatAnswer({ [label]: GH[0] }, GH[1])), GH)).toBe(false);
@@ -140,7 +140,9 @@ describe('stream labels sent after the text', () => {
     ...messageEnd({ stop_reason: stopReason }),
   ];
   const RESPONSES_REQUEST = { model: 'echo-1', stream: true, input: 'hi' };
-  /** A Responses stream of one message whose text is GH_HEAD; `itemStatus` in output_item.done, `final` in completed. */
+  /**
+   * A Responses stream of one message whose text is GH_HEAD; `itemStatus` in output_item.done, `final` in completed.
+   */
   const responsesStream = (itemStatus: string, final: string) => responsesEvents(GH_HEAD, itemStatus, final);
 
   // HOLE (closed, F1/F2 providers/answer-labels.ts ENUMERATED, checked on every stream event): a stream's
@@ -262,13 +264,14 @@ describe('an answer’s text then the first property name of a tool call’s arg
   ];
 
   // HOLE (closed, F2 pipeline/answer-document-order.ts; streams and requests: classification/readable-spans.ts
-  // joinedSpan): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool
-  // call's own labels are values (Anthropic's tool_use: type, id, name), so the text before a tool call is never
-  // paired with its input's first property name: `"text":"see AKIAZ3MQWX"},{"type":"tool_use","id":"toolu_1",
-  // "name":"f","input":{"R5TLPB6Y7N":1}}` is relayed, while the same with the half as a value, and the same request,
-  // are refused. Chat and Responses arguments (a JSON string) and Anthropic's streamed input_json_delta relay it too.
-  // Closed: the answers' document-order reading skips closed labels, reads past ids, and reads a JSON text from its
-  // first property name; a JSON text joined to its neighbours starts at its first name when that can be a value's piece.
+  // joinedSpan): a key list is read after the KEY_JOIN_VALUES (3) nearest values, and a tool call's own labels are
+  // values (Anthropic's tool_use: type, id, name), so the text before a tool call is never paired with its input's
+  // first property name:
+  // `"text":"see AKIAZ3MQWX"},{"type":"tool_use","id":"toolu_1", "name":"f","input":{"R5TLPB6Y7N":1}}` is relayed,
+  // while the same with the half as a value, and the same request, are refused. Chat and Responses arguments (a JSON
+  // string) and Anthropic's streamed input_json_delta relay it too. Closed: the answers' document-order reading skips
+  // closed labels, reads past ids, and reads a JSON text from its first property name; a JSON text joined to its
+  // neighbours starts at its first name when that can be a value's piece.
   it('anthropic answer: the text then the tool input’s first property name is not relayed whole', async () => {
     expect(holdsAll(await screened('anthropic.messages', anthropic({ [B]: 1 })), KEY_HALVES)).toBe(false);
   });
@@ -428,7 +431,8 @@ describe('observability: what a log line can carry', () => {
     write(logger, secret);
     return { count: lines.length, leaked: lines.join('').includes(secret) };
   };
-  // HOLE (closed, F1 logger.ts censorBindings): every generation's child() and setBindings() bindings pass censorNested.
+  // HOLE (closed, F1 logger.ts censorBindings): every generation's child() and
+  // setBindings() bindings pass censorNested.
   it('a child logger’s bindings one level down are censored', () => {
     expect(logged((logger, s) => logger.child({ nested: { prompt: s } }).info('x'))).toEqual({
       count: 1,

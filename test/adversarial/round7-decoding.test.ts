@@ -170,11 +170,12 @@ describe('a private key without its PEM armor', () => {
   // DER private key (PKCS#8, PKCS#1, SEC1) reads as its PEM block, so PRIVATE_KEY is found over the run (the
   // recognizer is unchanged).
   // Was (recognizers-secrets.ts PRIVATE_KEY; decode-bytes.ts): a private key is found by its
-  // `-----BEGIN … PRIVATE KEY-----` line, and its base64 body decodes to DER (binary, never UTF-8, so never classified).
-  // The body alone, the armor lines dropped (a reader adds them back: they are the same for every key), is forwarded
-  // and relayed: an RSA PKCS#8 key's 1,600 characters, or an Ed25519 key's 64 (`MC4CAQAwBQYDK2VwBCIEI…`). Fix: find
-  // base64 DER private keys by their fixed openings (PKCS#8 `MII…ADANBgkqhkiG9w0BAQEFAASC`, `MC4CAQAwBQYDK2Vw`;
-  // PKCS#1 `MIIE…AgEAAoIBAQ`; SEC1 `MHcCAQEEI`), or decode a base64 run's bytes and read a DER private-key header.
+  // `-----BEGIN … PRIVATE KEY-----` line, and its base64 body decodes to DER (binary, never UTF-8, so never
+  // classified). The body alone, the armor lines dropped (a reader adds them back: they are the same for every key),
+  // is forwarded and relayed: an RSA PKCS#8 key's 1,600 characters, or an Ed25519 key's 64
+  // (`MC4CAQAwBQYDK2VwBCIEI…`). Fix: find base64 DER private keys by their fixed openings (PKCS#8
+  // `MII…ADANBgkqhkiG9w0BAQEFAASC`, `MC4CAQAwBQYDK2Vw`; PKCS#1 `MIIE…AgEAAoIBAQ`; SEC1 `MHcCAQEEI`), or decode a
+  // base64 run's bytes and read a DER private-key header.
   it.each([
     ['an RSA PKCS#8 key', 'rsa'],
     ['an Ed25519 PKCS#8 key', 'ed25519'],

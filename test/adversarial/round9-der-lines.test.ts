@@ -1,10 +1,11 @@
-// Round 9 of the attacker's review (session 11), an unarmored DER private key whose base64 pieces are written one a
-// line as code and notes write them (decode-der-notations.ts reads pieces across gaps of at most 32 characters, the
-// gap holding no base64 character). A line's own prefix or suffix made of letters or digits is read as base64, so the
-// pieces no longer join: `key += "…"` (the usual way to build a long string in JS, Java, C#, Python, Go), a trailing
-// comment on each line, a numbered list (`1. …`) and a `-` or `•` bulleted list. Each case is the same Ed25519 key in
-// 16-character pieces; a model reading the text joins the pieces as a reader does. Controls: pieces joined by `+` at
-// the line ends, `* ` bullets, and an RSA key's `key += "…"` lines of 64 (one line opens enough of its DER) are refused.
+// Round 9 of the attacker's review (session 11), an unarmored DER private key whose base64 pieces are written one
+// a line as code and notes write them (decode-der-notations.ts reads pieces across gaps of at most 32 characters,
+// the gap holding no base64 character). A line's own prefix or suffix made of letters or digits is read as
+// base64, so the pieces no longer join: `key += "…"` (the usual way to build a long string in JS, Java, C#,
+// Python, Go), a trailing comment on each line, a numbered list (`1. …`) and a `-` or `•` bulleted list. Each
+// case is the same Ed25519 key in 16-character pieces; a model reading the text joins the pieces as a reader
+// does. Controls: pieces joined by `+` at the line ends, `* ` bullets, and an RSA key's `key += "…"` lines of 64
+// (one line opens enough of its DER) are refused.
 import { describe, expect, it } from 'vitest';
 import { defaultEngine } from '../helpers/mcp-harness.ts';
 import { hostileServer, textResult } from './fixtures.ts';

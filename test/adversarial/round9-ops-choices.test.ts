@@ -97,9 +97,9 @@ describe('several choices against the tokens a minute', () => {
     for (const x of admitted) expect(await reservedCompletion(x.requestId)).toBeGreaterThanOrEqual(16 * 1000);
   }, 120_000);
 
-  // Closed (round 9 found only max_completion_tokens was reserved and capped, so max_tokens 100,000 reached the upstream
-  // beside a reservation of 10): the two caps together are refused as OpenAI refuses them (400, param max_tokens),
-  // before anything is reserved or forwarded, so the one cap sent is the one reserved and capped.
+  // Closed (round 9 found only max_completion_tokens was reserved and capped, so max_tokens 100,000 reached the
+  // upstream beside a reservation of 10): the two caps together are refused as OpenAI refuses them (400, param
+  // max_tokens), before anything is reserved or forwarded, so the one cap sent is the one reserved and capped.
   it('max_completion_tokens 10 beside max_tokens 100,000: refused as OpenAI refuses it, nothing forwarded', async () => {
     const body = { ...promptBody('chat', 'two caps'), max_completion_tokens: 10, max_tokens: 100_000 };
     const x = await stackOf().send('chat', body, { groups: ['r9-choices-caps'] });

@@ -7,7 +7,8 @@
 // form (no context needed), are redacted in the same streams.
 // Second family: a DER private key as dump rows with offsets (`od -A x -t x1`, `hexdump -C` without its text column)
 // is withheld from a plain answer and refused in a request, but relayed whole by every stream shape, in one delta
-// or many (widths 1 to the whole text; an RSA key's rows leak from some stream shapes for some keys, not tested). Control: the same bytes as `xxd -p` lines are withheld from the streams.
+// or many (widths 1 to the whole text; an RSA key's rows leak from some stream shapes for some keys, not tested).
+// Control: the same bytes as `xxd -p` lines are withheld from the streams.
 import { describe, expect, it } from 'vitest';
 import {
   ANTHROPIC_STREAM,

@@ -15,7 +15,9 @@ import type { AddressInfo } from 'node:net';
 export interface OidcProviderOptions {
   /** Fixed port (e.g. to restart an IdP at the same issuer); 0 or absent = any free port. */
   port?: number;
-  /** Private signing JWKs (with kid, alg); absent = one fresh RS256 key. Pass `signingKeys` of a previous run to reuse. */
+  /**
+   * Private signing JWKs (with kid, alg); absent = one fresh RS256 key. Pass `signingKeys` of a previous run to reuse.
+   */
   signingKeys?: JsonWebKey[];
 }
 

@@ -310,7 +310,8 @@ describe('partitions on PostgreSQL', () => {
     expect(await stored('pg-stmt-a')).toEqual([0, 1, 2, 3]);
     expect(await stored('pg-stmt-b')).toEqual([0, 1, 2]);
     expect([await tail('pg-stmt-a'), await tail('pg-stmt-b')]).toEqual([3, 2]);
-    // other ways to insert are checked the same: INSERT … ON CONFLICT DO NOTHING, and COPY (straight into a partition too)
+    // other ways to insert are checked the same: INSERT … ON CONFLICT DO NOTHING, and COPY
+    // (straight into a partition too)
     const gap = `'pg-stmt-b', 9, '${april}', 'decision', '\\x${'6e'.repeat(32)}', '\\x${'6f'.repeat(32)}', 'k', '\\x00'`;
     await expect(
       su.query(

@@ -55,7 +55,8 @@ beforeAll(async () => {
     }),
   });
   steady = await startEchoUpstream();
-  // Streams whose prompt is 'cut me' are reset after their first frame: the client has bytes, so no fallback may follow.
+  // Streams whose prompt is 'cut me' are reset after their first frame: the client has
+  // bytes, so no fallback may follow.
   nobaa = await startEchoUpstream({
     stream: (request) => (JSON.stringify(request.body).includes('cut me') ? { resetAfter: 1 } : undefined),
   });

@@ -169,7 +169,8 @@ describe('findings', () => {
       recognizers: [custom({ pattern: String.raw`\d{9}`, validator: 'us_ssn' })],
     });
     const text = '0001234561234567890';
-    // Without re-searching, '000123456' (area 000) would swallow the valid '001234561' and the next match would start at 9.
+    // Without re-searching, '000123456' (area 000) would swallow the valid '001234561' and
+    // the next match would start at 9.
     expect(c.classify([{ path: 'p', text }]).findings.map((f) => [f.start, f.end])).toEqual([
       [1, 10],
       [10, 19],

@@ -99,7 +99,9 @@ describe('match finders', () => {
   });
 });
 
-/** Pieces of capitalised words as PERSON_NAME_SINGLE's pattern reads them: prefixes, hyphens, endings, Latin letters. */
+/**
+ * Pieces of capitalised words as PERSON_NAME_SINGLE's pattern reads them: prefixes, hyphens, endings, Latin letters.
+ */
 const NAME_PIECES = [
   'Mc',
   'Mac',

@@ -1,6 +1,7 @@
-// What a segment found alone, asked of the pieces of a value joined or decoded across a boundary (join-pieces.ts
-// overlapsFound, coveredByFound), and how a base64 run decoded across a boundary uses both (join-decode.ts): a value
-// written across it keeps the pieces no value of its type found alone covers; a value glued onto a neighbour is dropped.
+// What a segment found alone, asked of the pieces of a value joined or decoded across a boundary
+// (join-pieces.ts overlapsFound, coveredByFound), and how a base64 run decoded across a boundary uses both
+// (join-decode.ts): a value written across it keeps the pieces no value of its type found alone covers; a value
+// glued onto a neighbour is dropped.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { coveredByFound, overlapsFound } from '../../../src/classification/join-pieces.ts';

@@ -1,6 +1,7 @@
 // Numbers in forms NFKC does not read as ASCII digits (unicode-table.ts NUMBER_FORMS: dingbat, double and negative
-// circled, parenthesized, with a full stop, other scripts' Numeric_Type=Digit): the table checked against an independent
-// source of Unicode numeric values (unicode-properties), and the main view reading them as digits, offsets exact.
+// circled, parenthesized, with a full stop, other scripts' Numeric_Type=Digit): the table checked
+// against an independent source of Unicode numeric values (unicode-properties), and the main view
+// reading them as digits, offsets exact.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, normalizeText } from '../../../src/classification/index.ts';

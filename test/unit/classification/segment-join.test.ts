@@ -187,7 +187,8 @@ describe('a label in one segment and its value in the next', () => {
     expect(found('ssn', 'my ssn is 219099999')).toEqual([[1, 'US_SSN', '219099999']]);
   });
   it('is not read from a number the window cut short (a longer run clipped at the window edge)', () => {
-    // a recognizer that reads context far back: the value near the clipped end of a run of three is cut from a longer run
+    // a recognizer that reads context far back: the value near the clipped end of a run of
+    // three is cut from a longer run
     const wide = createClassifier({
       fingerprintKey: new Uint8Array(32).fill(4),
       recognizers: [

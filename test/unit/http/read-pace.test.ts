@@ -21,7 +21,9 @@ const DEADLINE_MS = 30_000;
 /** What a just-fast-enough client waits before taking each blocked write. */
 const JUST_BEFORE_MS = 29_000;
 
-/** A write clock the test moves: timers fire only in advance(). `newer(id)` resolves once a timer after `id` is live. */
+/**
+ * A write clock the test moves: timers fire only in advance(). `newer(id)` resolves once a timer after `id` is live.
+ */
 function fakeClock() {
   let now = 0;
   let ids = 0;

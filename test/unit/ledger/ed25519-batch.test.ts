@@ -1,7 +1,8 @@
-// The native Ed25519 verifier (native/ed25519-batch, loaded by src/ledger/ed25519-batch.ts) against node:crypto, the
-// reference: it may only accept what node:crypto accepts, and signaturesValid (addon + node:crypto re-check) gives
-// node:crypto's verdict on valid, corrupted, wrong-key, wrong-message, non-canonical and mixed batches. The native
-// cases run when the addon is built (scripts/native.sh); PROCTOR_REQUIRE_NATIVE=1 (and CI=true) makes its absence a failure.
+// The native Ed25519 verifier (native/ed25519-batch, loaded by src/ledger/ed25519-batch.ts) against
+// node:crypto, the reference: it may only accept what node:crypto accepts, and signaturesValid (addon +
+// node:crypto re-check) gives node:crypto's verdict on valid, corrupted, wrong-key, wrong-message,
+// non-canonical and mixed batches. The native cases run when the addon is built (scripts/native.sh);
+// PROCTOR_REQUIRE_NATIVE=1 (and CI=true) makes its absence a failure.
 import { createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -98,7 +99,8 @@ describe('signaturesValid (native addon when built, node:crypto re-checking)', (
   it('reports which backend it uses', () => {
     expect(signatureBackend()).toBe(addon === null ? 'node-crypto' : 'native-ed25519-dalek');
     if (addon === null) expect(nativeUnavailableReason()).toMatch(/ed25519-batch\.node|PROCTOR_ED25519_NATIVE=off/);
-    // CI (which builds it through scripts/deps.sh, with cargo from the machine) must have it: the speed claim rests on it.
+    // CI (which builds it through scripts/deps.sh, with cargo from the machine) must have
+    // it: the speed claim rests on it.
     const required =
       process.env.PROCTOR_REQUIRE_NATIVE === '1' ||
       (process.env.CI === 'true' && process.env.PROCTOR_ED25519_NATIVE !== 'off');

@@ -1,7 +1,7 @@
-// Ledger signing on the native addon (native/ed25519-batch, Ed25519SigningKey) against node:crypto, the reference:
-// RFC 8032 §7.1 vectors, random keys and messages byte-identical to node:crypto.sign, the node:crypto fallback
-// (addon absent, PROCTOR_ED25519_NATIVE=off, or an addon that disagrees on a key), and bad inputs rejected. The native
-// cases run when the addon is built (scripts/native.sh); PROCTOR_REQUIRE_NATIVE=1 (and CI=true) makes its absence a failure.
+// Ledger signing on the native addon (native/ed25519-batch, Ed25519SigningKey) against node:crypto, the reference: RFC
+// 8032 §7.1 vectors, random keys and messages byte-identical to node:crypto.sign, the node:crypto fallback (addon
+// absent, PROCTOR_ED25519_NATIVE=off, or an addon that disagrees on a key), and bad inputs rejected. The native cases
+// run when the addon is built (scripts/native.sh); PROCTOR_REQUIRE_NATIVE=1 (and CI=true) makes its absence a failure.
 import { execFileSync } from 'node:child_process';
 import {
   createPrivateKey,

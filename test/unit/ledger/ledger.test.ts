@@ -207,7 +207,8 @@ describe('append-only triggers', () => {
     // In the same month, the partition's unique indexes refuse a second seq or prev (23505) ...
     await expect(copy(1, new Uint8Array(32).fill(9), 2)).rejects.toMatchObject({ code: '23505' });
     await expect(copy(2, toBytes(headHash), 3)).rejects.toMatchObject({ code: '23505' });
-    // ... the fork guard a row that collides with nothing but does not continue the chain: a gap, a broken link (PR003),
+    // ... the fork guard a row that collides with nothing but does not continue the
+    // chain: a gap, a broken link (PR003),
     await expect(copy(3, new Uint8Array(32).fill(1), 4)).rejects.toMatchObject({ code: 'PR003' });
     await expect(copy(2, new Uint8Array(32).fill(9), 5)).rejects.toMatchObject({ code: 'PR003' });
     const stored = await sql.query<{ seq: string }>(

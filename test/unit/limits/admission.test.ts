@@ -165,7 +165,8 @@ describe('admission counting', () => {
     const small = harness({ defaults: [{ scope: 'subject', requests_per_minute: 2 }] });
     for (let i = 0; i < 2; i += 1) expect(await small.run(deny)).toMatchObject({ status: 403 });
     expect(await small.run(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
-    expect(await small.limiter.usage(small.principal)).toMatchObject({ requests_this_minute: 2 }); // the refused one is not counted
+    // the refused one is not counted
+    expect(await small.limiter.usage(small.principal)).toMatchObject({ requests_this_minute: 2 });
     await h.limiter.admit(h.principal);
     await h.limiter.admit(h.principal);
     expect(await h.run(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });

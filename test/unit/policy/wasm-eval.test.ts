@@ -1,6 +1,7 @@
 // The opa_eval fast path (src/policy/wasm-eval.ts) MUST give the SDK's result set for the same input: the default
 // bundle's decisions for the smoke input and variants, one whose JSON needs the wasm memory to grow, and one with
-// non-ASCII text; an input past the memory's maximum throws (the engine denies); and it declines (null) a policy object that is not the SDK's, so the SDK's evaluate is used.
+// non-ASCII text; an input past the memory's maximum throws (the engine denies); and it declines (null) a policy object
+// that is not the SDK's, so the SDK's evaluate is used.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';

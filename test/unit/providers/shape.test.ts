@@ -1,5 +1,6 @@
-// The closed-world shape walk (src/providers/shape-walk.ts, shapes from shape.ts) through the adapters that use it: what is refused, with
-// which code and path, and that the value forwarded is the walk's rebuilt value, never the client's object.
+// The closed-world shape walk (src/providers/shape-walk.ts, shapes from shape.ts) through the adapters that
+// use it: what is refused, with which code and path, and that the value forwarded is the walk's rebuilt
+// value, never the client's object.
 import { describe, expect, it } from 'vitest';
 import { adapterFor, RequestError, type Api } from '../../../src/providers/index.ts';
 

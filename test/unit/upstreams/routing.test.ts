@@ -54,7 +54,8 @@ describe('routing', () => {
 
   it('takes the first matching route, in its order, keeping only upstreams that serve the API and model', () => {
     expect(candidatesFor([a, b, c, claude], table, 'openai', 'gpt-4o').map((u) => u.name)).toEqual(['c', 'a']);
-    expect(candidatesFor([a, b, c, claude], table, 'openai', 'gpt-4o-2024').map((u) => u.name)).toEqual(['c']); // a does not serve it
+    // a does not serve it
+    expect(candidatesFor([a, b, c, claude], table, 'openai', 'gpt-4o-2024').map((u) => u.name)).toEqual(['c']);
     expect(candidatesFor([a, b, c, claude], table, 'anthropic', 'claude-sonnet').map((u) => u.name)).toEqual([
       'claude',
       'c',

@@ -236,7 +236,9 @@ describe('the order of the rows against the signed order', () => {
 });
 
 describe('a chain trimmed by retention, with checkpoints', () => {
-  /** seq 0..11, then a retention_applied record (seq 12) for records 0..4; checkpoints at 4, 8 and 13 with frontiers. */
+  /**
+   * seq 0..11, then a retention_applied record (seq 12) for records 0..4; checkpoints at 4, 8 and 13 with frontiers.
+   */
   async function trimmedChain(name: string) {
     const records = await chain(name, 12);
     const last = records.at(-1)?.record;
