@@ -324,23 +324,40 @@ export function spacedRun(text: string, from: number, lists = true): DigitRun {
     digits += 1;
     end = next + 1;
   }
-  if (listed !== true) return { end, digits, separators, listed: false };
+  if (listed !== true) {
+    // Spaced digits with one more beside a value (`ssn 2 1 9 0 9 9 9 9 9 0`): its window, as a list's; else whole.
+    const next = (k: number) => (separators[k - 1] as [number, number])[1];
+    const windows = digits >= MIN_SPACED_DIGITS ? runWindow(text, from, end, digits, next) : undefined;
+    if (windows !== undefined) return { end, digits: 0, separators, listed: false, windows };
+    return { end, digits, separators, listed: false };
+  }
   const whole = !itemBefore(text, from) && itemSeparatorEnd(text, end) < 0;
-  const windows = digits >= MIN_LISTED_DIGITS ? listedRunWindow(text, from, end, digits) : undefined;
+  const windows =
+    digits >= MIN_LISTED_DIGITS
+      ? runWindow(text, from, end, digits, (_k, before) => itemSeparatorEnd(text, before + 1))
+      : undefined;
   if (windows !== undefined) return { end, digits: 0, separators, listed: true, windows };
   if (!whole || digits > MAX_REGROUPED_DIGITS || digits < MIN_LISTED_DIGITS) digits = 0;
   return { end, digits, separators, listed: true };
 }
 
 /**
- * The separators inside the window of the listed run of `count` digits at [`from`, `to`) (listedWindow), read again
- * (itemSeparatorEnd after each digit), in order; undefined when it has none.
+ * The separators inside the window of the run of `count` single digits at [`from`, `to`) (listedWindow), in order;
+ * undefined when it has none. `next(k, before)` is where the run's k-th digit is (0-based), `before` where the one
+ * before it is: a listed run is read again (itemSeparatorEnd after each digit), a spaced one from its separators.
  */
-function listedRunWindow(text: string, from: number, to: number, count: number): [number, number][] | undefined {
+function runWindow(
+  text: string,
+  from: number,
+  to: number,
+  count: number,
+  next: (k: number, before: number) => number,
+): [number, number][] | undefined {
+  if (count > MAX_REGROUPED_DIGITS + 2 * WINDOW_SLACK) return undefined; // most lists
   const rules = windowRules(text, from, count, to);
-  if (rules.length === 0 || count > MAX_REGROUPED_DIGITS + 2 * WINDOW_SLACK) return undefined; // most lists
+  if (rules.length === 0) return undefined;
   const at: number[] = [from];
-  for (let k = 1; k < count; k += 1) at.push(itemSeparatorEnd(text, (at[k - 1] as number) + 1));
+  for (let k = 1; k < count; k += 1) at.push(next(k, at[k - 1] as number));
   let digits = '';
   for (const p of at) digits += text[p];
   const window = listedWindow(rules, digits);

@@ -141,6 +141,42 @@ describe('a list of single digits that is no number whole, read in windows besid
   });
 });
 
+describe('single digits split by spaces with one more digit beside a value, read in its window (spacedRun)', () => {
+  const ssn = SSN.join(' ');
+  const card = CARD.join(' ');
+  it.each([
+    ['an SSN with a tenth digit', `ssn ${ssn} 0`, `US_SSN ${ssn}`],
+    ['an SSN in brackets with a tenth digit', `ssn [${ssn} 5]`, `US_SSN ${ssn}`],
+    [
+      'an SSN after a leading 0 (the first window from the left)',
+      `ssn 0 ${ssn}`,
+      `US_SSN 0 ${SSN.slice(0, 8).join(' ')}`,
+    ],
+    ['an SSN with a tenth digit, its word after it', `${ssn} 0 is my ssn`, `US_SSN ${ssn}`],
+    ['a card between zeros, two spaces apart', `card 0  ${CARD.join('  ')}  0`, `CREDIT_CARD ${CARD.join('  ')}`],
+    ['a BSN with a tenth digit', 'bsn 1 2 3 4 5 6 7 8 2 9', 'NL_BSN 1 2 3 4 5 6 7 8 2'],
+  ])('%s is found over its window', (_name, text, finding) => {
+    expect(found(text)).toEqual([finding]);
+  });
+
+  it('a run that is a value whole is read whole, as before', () => {
+    expect(found(`ssn ${ssn}`)).toEqual([`US_SSN ${ssn}`]);
+    expect(found(`card ${card}`)).toEqual([`CREDIT_CARD ${card}`]);
+  });
+
+  it.each([
+    ['page numbers', 'see pages 1 2 3 4 5 6 7 8 9 10 11 12 of the guide'],
+    ['a tenth digit and no word of the type', `ref ${ssn} 0`],
+    ['an SSN word and no window passing the SSN rules', 'ssn 0 0 0 0 0 1 2 3 4 5'],
+    ['scores of single digits beside a card word', 'card game scores 4 5 3 4 4 5 2 1 3 4 5 5 4 3 2 2 1'],
+    ['a card with two digits before it', `card 0 0 ${card}`],
+    ['a card in the middle of a longer run', `card 0 0 0 0 0 0 0 ${card} 0 0 0`],
+    ['a table of single digits beside an SSN word', 'ssn table\n1 0 0 1 0 0 0 1 0 1\n0 1 1 0 0 1 0 0 1 1'],
+  ])('control: %s', (_name, text) => {
+    expect(found(text)).toEqual([]);
+  });
+});
+
 describe('JSON escapes naming whitespace between digit groups', () => {
   it.each([
     ['\\n', String.raw`{"note":"ssn 219\n09\n9999"}`, String.raw`219\n09\n9999`],
