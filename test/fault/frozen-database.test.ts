@@ -15,7 +15,7 @@ import { verifyLedger } from '../../src/verify/index.ts';
 import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
-import { proctorConfig } from '../helpers/proctor-config.ts';
+import { echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.frozen.test';
 const STATEMENT_TIMEOUT_MS = 1000;
@@ -46,14 +46,11 @@ beforeAll(async () => {
     ledger: { chain: CHAIN },
     issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
     upstreams: [
-      {
-        name: 'echo',
-        kind: 'openai-compatible',
-        base_url: echo.url,
-        credential: { env: 'UPSTREAM_KEY' },
+      echoUpstream(echo.url, {
+        credentialEnv: 'UPSTREAM_KEY',
         models: ['echo-1'],
         attributes: { zero_data_retention: true },
-      },
+      }),
     ],
     env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-echo' },
     signingKeyPem: key.privateKeyPem,

@@ -20,6 +20,7 @@ import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import type { RunningOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { listeningPort, stopChild } from '../helpers/child-port.ts';
+import { echoUpstream } from '../helpers/proctor-config.ts';
 import type { ThrowawayPostgres } from '../helpers/postgres.ts';
 
 const AUDIENCE = 'https://proctor.kill9.test';
@@ -60,14 +61,11 @@ beforeAll(async () => {
       classification: { fingerprint_key: { env: 'PROCTOR_FINGERPRINT_KEY' } },
       policy: { bundle: fileURLToPath(new URL('../../bundles/default.tar.gz', import.meta.url)) },
       upstreams: [
-        {
-          name: 'echo',
-          provider: 'openai',
-          base_url: upstream.url,
-          credential: { env: 'UPSTREAM_KEY' },
-          models: ['*'],
+        echoUpstream(upstream.url, {
+          kind: 'openai',
+          credentialEnv: 'UPSTREAM_KEY',
           attributes: { zero_data_retention: true },
-        },
+        }),
       ],
     }),
   );

@@ -12,7 +12,7 @@ import { startProctor } from '../../src/main.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
 import { startEchoUpstream } from '../../src/dev/echo-upstream.ts';
-import { proctorConfig } from '../helpers/proctor-config.ts';
+import { echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 let postgres: ThrowawayPostgres;
@@ -109,15 +109,7 @@ async function stackConfig() {
     database: { url: { env: 'DATABASE_URL' }, migrations: 'check' },
     ledger: { chain: `least-privilege-${Date.now()}` },
     issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
-    upstreams: [
-      {
-        name: 'echo',
-        kind: 'openai-compatible',
-        base_url: echo.url,
-        credential: { env: 'UPSTREAM_KEY' },
-        models: ['echo-1'],
-      },
-    ],
+    upstreams: [echoUpstream(echo.url, { credentialEnv: 'UPSTREAM_KEY', models: ['echo-1'], attributes: {} })],
     env: { DATABASE_URL: runtimeUrl, UPSTREAM_KEY: 'sk-echo' },
     signingKeyPem: key.privateKeyPem,
     baseDir: dir,

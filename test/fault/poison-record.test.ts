@@ -16,7 +16,7 @@ import { verifyLedger } from '../../src/verify/index.ts';
 import { startProctor } from '../../src/main.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-provider.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
-import { proctorConfig } from '../helpers/proctor-config.ts';
+import { echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.poison.test';
 /** A tool whose parameter name holds a NUL and whose description a finding: the finding's path carries the NUL. */
@@ -59,14 +59,11 @@ function config(chain: string) {
     ledger: { chain, batch: { max_wait_ms: 5 } },
     issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
     upstreams: [
-      {
-        name: 'echo',
-        kind: 'openai-compatible',
-        base_url: echo.url,
-        credential: { env: 'UPSTREAM_KEY' },
+      echoUpstream(echo.url, {
+        credentialEnv: 'UPSTREAM_KEY',
         models: ['echo-1'],
         attributes: { zero_data_retention: true },
-      },
+      }),
     ],
     env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-echo' },
     signingKeyPem: key.privateKeyPem,

@@ -68,13 +68,26 @@ export function oidcIssuerEntry(issuer: string, audience: string): Record<string
   return { issuer, audience: [audience], algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], allow_insecure_http: true };
 }
 
-/** `echo`: an OpenAI-compatible upstream serving every model, with zero data retention, local and without a BAA. */
-export function echoUpstream(baseUrl: string): Record<string, unknown> {
+/** What a suite varies in the echo upstream's entry. */
+export interface EchoUpstreamOptions {
+  /** Default: openai-compatible. */
+  kind?: 'openai' | 'openai-compatible';
+  /** The variable holding the key Proctor sends the upstream; default: none. */
+  credentialEnv?: string;
+  /** Default: every model. */
+  models?: readonly string[];
+  /** Default: local, without a BAA, with zero data retention. */
+  attributes?: Record<string, unknown>;
+}
+
+/** `echo`: an upstream serving every model, with zero data retention, local and without a BAA, unless told otherwise. */
+export function echoUpstream(baseUrl: string, options: EchoUpstreamOptions = {}): Record<string, unknown> {
   return {
     name: 'echo',
-    kind: 'openai-compatible',
+    kind: options.kind ?? 'openai-compatible',
     base_url: baseUrl,
-    models: ['*'],
-    attributes: { region: 'local', baa: false, zero_data_retention: true },
+    ...(options.credentialEnv === undefined ? {} : { credential: { env: options.credentialEnv } }),
+    models: options.models ?? ['*'],
+    attributes: options.attributes ?? { region: 'local', baa: false, zero_data_retention: true },
   };
 }
