@@ -1,17 +1,21 @@
 // Readings without fillers: visible, meaningless characters between a value's characters, which a model told "ignore
 // the boxes" drops. The main view keeps them (icon fonts and emoji are prose: normalize.ts), so two readings are added
 // as decoded texts (decode.ts), mapped character by character:
-// - fillerFreeView: when a text holds a filler-class code point (FILLER_CLASS: private use, planes 15 and 16 included,
-//   a lone emoji modifier U+1F3FB–U+1F3FF, a variation selector, a prepended concatenation mark such as U+0600, a tag),
-//   the WHOLE text once with every one of them removed: one filler or several between each two characters, fillers
-//   taking turns, a filler between digit groups or every few characters, and the context word before the run all read
-//   as in the main view (recognizers, context words, separators). A finding only where that text holds a value the
-//   recognizers accept: icon-font prose, emoji with skin tones and Arabic text with U+0600 keep their words apart.
+// - fillerFreeView: the WHOLE text once without its fillers, when it holds one: every filler-class code point
+//   (FILLER_CLASS: private use, planes 15 and 16 included, a lone emoji modifier U+1F3FB–U+1F3FF, a variation selector,
+//   a prepended concatenation mark such as U+0600, a tag) wherever it stands, and the fillers of a stretch of at least
+//   MIN_FILLED_CHARS single characters (fillerSpans): 1 to MAX_FILLER_SYMBOLS symbols between each two printable ASCII
+//   characters (`2★1★9…`, `A••K••I…`, `2🔑1🔑9…`, taking turns or not), or one same ASCII mark between each two letters
+//   or digits (`A|K|I|A…`, as NFKC reads `A｜K｜I｜A…`). One filler or several between each two characters, a filler
+//   between digit groups or every few characters (filler class), and the context word before the run all read as in the
+//   main view (recognizers, context words, separators). A finding only where that text holds a value the recognizers
+//   accept: icon-font prose, emoji with skin tones, Arabic text with U+0600, symbols between words (`A → B`, `★★★★☆`)
+//   and sums or counts (`1+2+…+9+10`) keep their words apart.
 // - fillerRuns: a strict alternation of printable ASCII characters and one other symbol (`A★K★I★A…`), at least
-//   MIN_FILLED_CHARS value characters, read alone (a symbol is no filler class: arrows and stars between words stay).
-// Both linear: the first is one regex test, and only when a filler exists one pass building the view (then read once
-// more by the decoded texts' scan: a text with fillers costs about two readings); the second reads each character at
-// most twice.
+//   MIN_FILLED_CHARS value characters, read alone (so a value glued to a word before it, `keyA★K★I★A…`, starts a text).
+// Both linear: the first is native searches (a filler class, a value character then one outside ASCII, an ASCII mark
+// between letters) and, only when a filler exists, one pass building the view (then read once more by the decoded
+// texts' scan: a text with fillers costs about two readings); the second reads each character at most twice.
 import type { MappedText } from './decode-escapes.ts';
 
 /** Fewest value characters in a run: the shortest percent-encoded run decode.ts reads (MIN_PERCENT_RUN). */
@@ -35,13 +39,109 @@ const FILLER_CLASS =
   /[\p{Co}\p{Variation_Selector}\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u{110bd}\u{110cd}\u{e0000}-\u{e007f}]|(?<!\p{Emoji_Modifier_Base})\p{Emoji_Modifier}/u;
 const FILLER_CLASS_ALL = new RegExp(FILLER_CLASS.source, 'gu');
 
+/** Most code points of one filler between two value characters (`••`, `★☆`, an emoji with a symbol). */
+export const MAX_FILLER_SYMBOLS = 4;
+
 /**
- * The whole of `text` with every filler-class code point removed, mapped unit by unit to the original (a finding
- * covers the fillers inside it): `add(0, text.length, decoded)` as decode.ts's mapped runs; nothing when `text` holds
- * none.
+ * A filler of 1 to MAX_FILLER_SYMBOLS code points outside ASCII that are no text (TEXT_CHAR: symbols, punctuation,
+ * emoji, private use, …) or are variation selectors (as FILLER_CLASS), read where it stands (sticky).
+ */
+const FILLER_SYMBOLS = new RegExp(
+  `(?:[^\\p{L}\\p{N}\\p{M}\\p{White_Space}\\x00-\\x7f]|\\p{Variation_Selector}){1,${MAX_FILLER_SYMBOLS}}`,
+  'uy',
+);
+
+/**
+ * One ASCII mark between each two of at least MIN_FILLED_CHARS single letters or digits, the same mark throughout
+ * (`A|K|I|A…`, `2-1-9-0-…`, `2.1.9.0.…`): NFKC reads a full-width `｜` `－` `．` as these, and a model reads through
+ * them. Not `,` `;` (lists: digit-separators.ts, item-lists.ts), quotes, brackets, `\\` `%` `&` (escapes) or `=`. The
+ * match starts at the first mark (a mark is rarer than a letter: the scan is a native search for one); asciiFilled
+ * checks the items beside it are single too (a sum or a count `1+2+…+9+10` is no value).
+ */
+const ASCII_FILLED = /([|+~*#^!?@$:./_-])(?:[A-Za-z0-9]\1){6,}[A-Za-z0-9](?![A-Za-z0-9])/g;
+
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+}
+
+/**
+ * Whether an ASCII_FILLED match [from, end) of `mark` (from its first mark, after a letter or digit) is a whole
+ * alternation of single items: no item of two or more before or after it.
+ */
+function asciiFilled(text: string, from: number, end: number, mark: number): boolean {
+  if (isAsciiAlphanumeric(text.charCodeAt(from - 2))) return false;
+  const before = text.charCodeAt(from - 2) === mark && isAsciiAlphanumeric(text.charCodeAt(from - 3));
+  return !before && !(text.charCodeAt(end) === mark && isAsciiAlphanumeric(text.charCodeAt(end + 1)));
+}
+
+/**
+ * The fillers to drop from `text` for its filler view, as sorted disjoint [from, to) spans, flat (`[from, to, from,
+ * to, …]`): each filler of a stretch of at least MIN_FILLED_CHARS value characters (printable ASCII) with a filler
+ * between each two — FILLER_SYMBOLS, 1 to MAX_FILLER_SYMBOLS symbols (`★`, `·`, `••`, `🔑`, taking turns or not) —
+ * whose last item is one character (a count `1→2→…→9→10` is no value), and the marks of an ASCII_FILLED stretch.
+ * Linear: a filler is read at most twice, the rest by native searches (a value character then one outside ASCII; a
+ * mark, whose attempt reads at most 2·MIN_FILLED_CHARS characters before it fails).
+ */
+export function fillerSpans(text: string): number[] {
+  const symbols: number[] = [];
+  for (let i = nextFillerAt(text, 0); i < text.length; ) {
+    const first = symbols.length;
+    let at = i;
+    let count = 1;
+    for (;;) {
+      FILLER_SYMBOLS.lastIndex = at;
+      if (!FILLER_SYMBOLS.test(text) || !isValueChar(text.charCodeAt(FILLER_SYMBOLS.lastIndex))) break;
+      symbols.push(at, FILLER_SYMBOLS.lastIndex);
+      at = FILLER_SYMBOLS.lastIndex + 1;
+      count += 1;
+    }
+    // Fewer characters, or a last item of two or more letters or digits (a count `1→2→…→9→10`): no stretch.
+    const longer = isAsciiAlphanumeric(text.charCodeAt(at - 1)) && isAsciiAlphanumeric(text.charCodeAt(at));
+    if (count < MIN_FILLED_CHARS || longer) symbols.length = first;
+    i = nextFillerAt(text, Math.max(at, i + 1));
+  }
+  const marks: number[] = [];
+  ASCII_FILLED.lastIndex = 0;
+  for (let m = ASCII_FILLED.exec(text); m !== null; m = ASCII_FILLED.exec(text)) {
+    const end = m.index + m[0].length;
+    // A mark after no letter or digit (`|A|K|I|…`, a table row's bar) opens no stretch: the next one may.
+    if (!isAsciiAlphanumeric(text.charCodeAt(m.index - 1))) ASCII_FILLED.lastIndex = m.index + 1;
+    else if (asciiFilled(text, m.index, end, text.charCodeAt(m.index))) {
+      for (let at = m.index; at < end; at += 2) marks.push(at, at + 1);
+    }
+  }
+  return marks.length === 0 ? symbols : symbols.length === 0 ? marks : merged(symbols, marks);
+}
+
+/** Two sorted lists of disjoint flat spans as one, sorted and disjoint (overlapping spans joined). */
+function merged(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+    const fromA = j >= b.length || (i < a.length && (a[i] as number) <= (b[j] as number));
+    const list = fromA ? a : b;
+    const k = fromA ? i : j;
+    const [from, to] = [list[k] as number, list[k + 1] as number];
+    if (fromA) i += 2;
+    else j += 2;
+    if (out.length > 0 && from <= (out[out.length - 1] as number)) {
+      out[out.length - 1] = Math.max(out[out.length - 1] as number, to);
+    } else out.push(from, to);
+  }
+  return out;
+}
+
+/**
+ * The whole of `text` with every filler-class code point and every filler of fillerSpans removed, mapped unit by unit
+ * to the original (a finding covers the fillers inside it): `add(0, text.length, decoded)` as decode.ts's mapped runs;
+ * nothing when `text` holds none.
  */
 export function fillerFreeView(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
-  if (!FILLER_CLASS.test(text)) return;
+  const fillers = fillerSpans(text);
+  const classed = FILLER_CLASS.test(text);
+  if (!classed && fillers.length === 0) return;
+  const drops = classed
+    ? merged(fillers, Array.from(text.matchAll(FILLER_CLASS_ALL), (m) => [m.index, m.index + m[0].length]).flat())
+    : fillers;
   const starts = new Int32Array(text.length);
   const ends = new Int32Array(text.length);
   const kept: string[] = [];
@@ -54,9 +154,9 @@ export function fillerFreeView(text: string, add: (from: number, end: number, de
       ends[length] = p + 1;
     }
   };
-  for (const m of text.matchAll(FILLER_CLASS_ALL)) {
-    keep(last, m.index);
-    last = m.index + m[0].length;
+  for (let k = 0; k < drops.length; k += 2) {
+    keep(last, drops[k] as number);
+    last = drops[k + 1] as number;
   }
   keep(last, text.length);
   add(0, text.length, { text: kept.join(''), starts: starts.subarray(0, length), ends: ends.subarray(0, length) });
@@ -67,12 +167,17 @@ function isFiller(code: number, chars: string): boolean {
   return code > 0x7f && !TEXT_CHAR.test(chars) && !FILLER_CLASS.test(chars);
 }
 
-const OUTSIDE_ASCII = /[^\x00-\x7f]/g;
+/** A value character, then a character outside ASCII: where a filler may stand. */
+const VALUE_THEN_OUTSIDE = /[\x21-\x7e][^\x00-\x7f]/g;
 
-/** Where the next character outside ASCII is (a run's filler), from `from`; the text's length when none. */
-function nextOutsideAscii(text: string, from: number): number {
-  OUTSIDE_ASCII.lastIndex = from;
-  return OUTSIDE_ASCII.exec(text)?.index ?? text.length;
+/**
+ * Where the next character outside ASCII right after a value character is (a filler's first), from `from`; the text's
+ * length when none. A native search: text of other scripts (CJK, Cyrillic) is skipped whole.
+ */
+function nextFillerAt(text: string, from: number): number {
+  VALUE_THEN_OUTSIDE.lastIndex = Math.max(0, from - 1);
+  const m = VALUE_THEN_OUTSIDE.exec(text);
+  return m === null ? text.length : m.index + 1;
 }
 
 /**
@@ -81,16 +186,16 @@ function nextOutsideAscii(text: string, from: number): number {
  * them): `add(from, end, decoded)` as decode.ts's mapped runs.
  */
 export function fillerRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
-  for (let i = nextOutsideAscii(text, 0); i < text.length; ) {
+  for (let i = nextFillerAt(text, 0); i < text.length; ) {
     const code = text.codePointAt(i) as number;
     const width = code > 0xffff ? 2 : 1;
     const filler = text.slice(i, i + width);
     if (i === 0 || !isValueChar(text.charCodeAt(i - 1)) || !isValueChar(text.charCodeAt(i + width))) {
-      i = nextOutsideAscii(text, i + width);
+      i = nextFillerAt(text, i + width);
       continue;
     }
     if (!isFiller(code, filler)) {
-      i = nextOutsideAscii(text, i + width);
+      i = nextFillerAt(text, i + width);
       continue;
     }
     const from = i - 1;
@@ -115,6 +220,6 @@ export function fillerRuns(text: string, add: (from: number, end: number, decode
       add(from, end, { text: decoded, starts, ends });
     }
     // The run's last character may open the next run (a different filler after it): read again from it.
-    i = nextOutsideAscii(text, Math.max(end - 1, i + width));
+    i = nextFillerAt(text, Math.max(end - 1, i + width));
   }
 }

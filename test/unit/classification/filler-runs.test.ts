@@ -1,9 +1,16 @@
-// A value with one visible filler between each two of its characters (filler-runs.ts) is found, over its characters
-// and fillers; icon-font prose, emoji with skin tones, Arabic text and symbols between words are not read as runs.
+// A value with visible fillers between its characters (filler-runs.ts) is found, over its characters and fillers, with
+// the context word before it; icon-font prose, emoji with skin tones, Arabic text, symbols between words, bullets and
+// sums are not read as values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MappedText } from '../../../src/classification/decode-escapes.ts';
-import { fillerFreeView, fillerRuns, MIN_FILLED_CHARS } from '../../../src/classification/filler-runs.ts';
+import {
+  fillerFreeView,
+  fillerRuns,
+  fillerSpans,
+  MAX_FILLER_SYMBOLS,
+  MIN_FILLED_CHARS,
+} from '../../../src/classification/filler-runs.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(6) });
@@ -91,8 +98,62 @@ describe('a value with one filler between each two characters', () => {
     }
   });
 
+  it.each([
+    ['★', '\u2605'],
+    ['·', '\u00b7'],
+    ['🔑 (an emoji)', '\u{1f511}'],
+    ['•• (two symbols)', '\u2022\u2022'],
+    [`${MAX_FILLER_SYMBOLS} symbols`, '\u2605\u2606\u2022\u{1f511}'],
+    ['a full-width bar ｜ (NFKC: |)', '\uff5c'],
+    ['a full-width hyphen－ (NFKC: -)', '\uff0d'],
+    ['-', '-'],
+    ['.', '.'],
+  ])('%s between each two: the key, and nine digits after "ssn" (its word read), are found whole', (_name, filler) => {
+    const [key, digits] = [between('AKIA2E0A8F3B244C9986', filler), between('219099999', filler)];
+    expect(find(`aws ${key}, my ssn ${digits}.`)).toEqual([
+      { type: 'AWS_ACCESS_KEY', value: key },
+      { type: 'US_SSN', value: digits },
+    ]);
+  });
+
+  it('fillerSpans: symbols between single characters of a stretch of MIN_FILLED_CHARS or more', () => {
+    const spans = (text: string) => {
+      const flat = fillerSpans(text);
+      return Array.from({ length: flat.length / 2 }, (_, k) => text.slice(flat[2 * k], flat[2 * k + 1])).join(' ');
+    };
+    const eight = 'ABCDEFGH';
+    expect(spans(`x ${between(eight, '\u2605')} y`)).toBe(Array(7).fill('\u2605').join(' '));
+    expect(spans(`x ${between(eight.slice(1), '\u2605')} y`)).toBe(''); // seven characters
+    // Symbols taking turns, up to MAX_FILLER_SYMBOLS a filler; one more and the stretch stops there.
+    expect(spans(between(eight, '\u2605\u2606'))).toBe(Array(7).fill('\u2605\u2606').join(' '));
+    expect(spans(between(eight, '\u2605'.repeat(MAX_FILLER_SYMBOLS + 1)))).toBe('');
+    // A last item of two digits (a count), symbols between words, or spaces around the symbol: no stretch.
+    expect(spans('1\u21922\u21923\u21924\u21925\u21926\u21927\u21928\u21929\u219210')).toBe('');
+    expect(
+      spans('build \u2192 test \u2192 deploy; A \u2605 B \u2605 C \u2605 D \u2605 E \u2605 F \u2605 G \u2605 H'),
+    ).toBe('');
+    // One same ASCII mark between single letters or digits, a table's bars around them included.
+    expect(spans(`ssn ${between('219099999', '|')}`)).toBe(Array(8).fill('|').join(' '));
+    expect(spans(`|${between(eight, '|')}|`)).toBe(Array(7).fill('|').join(' '));
+    expect(spans('1+2+3+4+5+6+7+8+9+10 = 55; 10+1+2+3+4+5+6+7+8')).toBe('');
+    expect(spans('A|B-C|D|E|F|G|H|I and a,b,c,d,e,f,g,h,i and a=b=c=d=e=f=g=h=i')).toBe('');
+  });
+
+  it('control: prose with bullets, emoji, stars, arrows, dotted names and sums reads as nothing more', () => {
+    const texts = [
+      '\u2022 item one \u2022 item two \u00b7 note \u2605\u2605\u2605\u2605\u2606 (4.5/5) \u{1f44d} great!',
+      '\u{1f511} keys \u2192 door; \u2713 done \u2014 \u00bfqu\u00e9? \u00abok\u00bb \u2026 \u00a7 3 \u00b6 2 \u2122 x\u00b2',
+      'ssn form: steps 1\u21922\u21923\u21924\u21925\u21926\u21927\u21928\u21929\u219210, see p. 12\u201314',
+      'ssn FAQ: Formula 1+2+3+4+5+6+7+8+9+10 = 55; U.S.A. e.g. i.e. v1.2.3 a/b/c x-y-z 10:30:45 \u00a9 2026',
+      'A\u2192B\u2192C\u2192D\u2192E\u2192F\u2192G\u2192H is the path; a.b.c.d.e.f.g.h is a package',
+      'card game \u2665\u2666\u2663\u2660 scores: 4\u00b75\u00b73\u00b74\u00b74\u00b75\u00b72\u00b71',
+      '\u3010\u91cd\u8981\u3011\u4f1a\u8bae\u5728\u4e0b\u5348\u4e09\u70b9\u3002 ok\u300cA\u300d\u300cB\u300d',
+    ];
+    for (const text of texts) expect(find(text)).toEqual([]);
+  });
+
   it('reads each character a bounded number of times and never throws (any text of fillers and ASCII)', () => {
-    const piece = fc.constantFrom('A', '1', '-', ' ', '\ue000', '\u{1f3fb}', '\u0600', 'é', '\u{1f44d}');
+    const piece = fc.constantFrom('A', '1', '-', '|', ' ', '\ue000', '\u{1f3fb}', '\u0600', 'é', '\u{1f44d}', '\u2605');
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 200 }), (pieces) => {
         const text = pieces.join('');
@@ -105,6 +166,11 @@ describe('a value with one filler between each two characters', () => {
           }
         });
         expect(read).toBeLessThanOrEqual(text.length);
+        const spans = fillerSpans(text);
+        for (let k = 0; k < spans.length; k += 2) {
+          expect(spans[k] as number).toBeLessThan(spans[k + 1] as number);
+          if (k > 0) expect(spans[k] as number).toBeGreaterThan(spans[k - 1] as number);
+        }
         for (const view of freeOf(text)) {
           for (let k = 0; k < view.text.length; k += 1) expect(text[view.starts[k] as number]).toBe(view.text[k]);
         }
