@@ -4,8 +4,8 @@
 // thread's (ERR_CLASSIFIER_WORKER_FAILED) and the next job gets a new thread; a job that runs past its timeout still
 // fails. No test waits for time: every wait is for a deadline being scheduled or a job settling.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClassificationError } from '../../../src/classification/index.ts';
 import { createThreadPool, type ThreadPool } from '../../../src/classification/thread-pool.ts';
+import { codeOf } from './classification-error-code.ts';
 
 const ENTRY = new URL('./thread-pool-gated.ts', import.meta.url);
 const TIMEOUT_MS = 1000;
@@ -62,16 +62,6 @@ const pools: ThreadPool[] = [];
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClassificationError);
-    return (error as ClassificationError).code;
-  }
-  return undefined;
-}
 
 describe('the thread pool: start-up and job clocks', () => {
   it("a thread still starting: only the start-up's deadline runs; the job's starts when the thread is ready", async () => {

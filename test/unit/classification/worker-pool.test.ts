@@ -10,6 +10,7 @@ import {
 } from '../../../src/classification/index.ts';
 import type { ClassifierPool, RecognizerSettings, TextSegment } from '../../../src/classification/index.ts';
 import { costChars, DIGIT_WEIGHT_CHARS, SEGMENT_WEIGHT_CHARS } from '../../../src/classification/worker-pool.ts';
+import { codeOf } from './classification-error-code.ts';
 
 const KEY = new Uint8Array(32).fill(0x5c);
 const CUSTOM: RecognizerSettings[] = [
@@ -46,16 +47,6 @@ const large: TextSegment[] = [
   { path: 'messages[0].content', text: LINE.repeat(400) },
   { path: 'messages[1].content', text: `Ünïcödé 😀 ${LINE}`.repeat(100) },
 ];
-
-async function codeOf(p: Promise<unknown> | unknown): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClassificationError);
-    return (error as ClassificationError).code;
-  }
-  return undefined;
-}
 
 describe('the classifier pool', () => {
   it('classifies a large input on a thread with the in-process findings, counts and cap', async () => {
