@@ -130,22 +130,30 @@ async function sendAcrossExpiry(
   return answer;
 }
 
+/** When the rest of the body arrives and the status it gets: at the token's expiry, and a second before (control). */
+const ACROSS_EXPIRY = [
+  ['expired (exp + skew reached)', EXPIRED_AT_MS, 401],
+  ['control: a second before', EXPIRED_AT_MS - 1000, 200],
+] as const;
+
+/** Serves `app` on a free port of 127.0.0.1 until the test ends. */
+async function listen(app: ReturnType<typeof buildServer>): Promise<number> {
+  close = () => app.close();
+  return Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+}
+
 const status = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
 const codeOf = (answer: string) => /"code":"([A-Z_]+)"/.exec(answer)?.[1];
 
 describe('the LLM APIs: a token that expires while the body arrives', () => {
   const body = JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'hello '.repeat(2000) }] });
 
-  it.each([
-    ['expired (exp + skew reached)', EXPIRED_AT_MS, 401],
-    ['control: a second before', EXPIRED_AT_MS - 1000, 200],
-  ])('%s', async (_name, atMs, expected) => {
+  it.each(ACROSS_EXPIRY)('%s', async (_name, atMs, expected) => {
     const { token, clock, authenticator } = await identity();
     const { watched, identified } = watchIdentify(authenticator);
     const { handler, records, forwarded } = pipeline(watched, clock);
     const app = buildServer({ handler, bodyLimitBytes: 64 * 1024 });
-    close = () => app.close();
-    const port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+    const port = await listen(app);
     const answer = await sendAcrossExpiry(port, '/v1/chat/completions', token, body, identified, clock, atMs);
     expect(status(answer)).toBe(expected);
     if (expected === 200) {
@@ -181,16 +189,12 @@ describe('MCP: a token that expires while the body arrives', () => {
     params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x'.repeat(8000), version: '1' } },
   });
 
-  it.each([
-    ['expired (exp + skew reached)', EXPIRED_AT_MS, 401],
-    ['control: a second before', EXPIRED_AT_MS - 1000, 200],
-  ])('%s', async (_name, atMs, expected) => {
+  it.each(ACROSS_EXPIRY)('%s', async (_name, atMs, expected) => {
     const { token, clock, authenticator } = await identity();
     const { watched, identified } = watchIdentify(authenticator);
     const mcp = harness(await defaultEngine(), { authenticate: watched.authenticate, recheck: watched.recheck });
     const app = buildServer({ handler: pipeline(watched, clock).handler, mcp: mcp.proxy, bodyLimitBytes: 64 * 1024 });
-    close = () => app.close();
-    const port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+    const port = await listen(app);
     const answer = await sendAcrossExpiry(port, '/mcp/crm', token, body, identified, clock, atMs);
     expect(status(answer)).toBe(expected);
     if (expected === 200) {
