@@ -132,7 +132,8 @@ function hasDigitThenSeparator(text: string): boolean {
 }
 
 /** Between two single digits of a listed run (digit-separators.ts itemSeparatorEnd), as a RegExp source. */
-const ITEM_SEPARATOR = String.raw`(?:\\?["'])?[\])]{0,8}(?:\s|\\[ntrfv]){0,8}[,;](?:\s|\\[ntrfv]){0,8}[\[(]{0,8}(?:\\?["'])?`;
+const ITEM_SEPARATOR =
+  String.raw`(?:\\?["'])?[\])]{0,8}(?:\s|\\[ntrfv]){0,8}[,;]` + String.raw`(?:\s|\\[ntrfv]){0,8}[\[(]{0,8}(?:\\?["'])?`;
 
 /**
  * Nine single digits split by list item separators (`2,1,9,0,…`, `["2", "1", …]`): the start of every listed run

@@ -115,7 +115,9 @@ export const PHONE_NANP: RecognizerDefinition = {
  */
 // Not right after a digit group (`DE89 3704 0044 0532 …`: an IBAN's or a card's tail is not a phone).
 // Unseparated (`02074960525`) only next to a phone word: PHONE_NATIONAL_GROUPED's validator wants a grouping.
-const NATIONAL_PATTERN = String.raw`(?:^ ?|[^\w(+./ -]|[^0-9] )((?:\(0\d{1,4}\)[ -]?|0\d{1,4}[ /-])\d{2,8}(?:[ /-]\d{2,8}){0,3}|0\d{8,11})\b`;
+const NATIONAL_PATTERN =
+  String.raw`(?:^ ?|[^\w(+./ -]|[^0-9] )` +
+  String.raw`((?:\(0\d{1,4}\)[ -]?|0\d{1,4}[ /-])\d{2,8}(?:[ /-]\d{2,8}){0,3}|0\d{8,11})\b`;
 const NATIONAL_PARTIAL = String.raw`\(?0[0-9 /()-]*`;
 
 /** Without a phone word: valid in a region of NATIONAL_REGIONS (phone.ts) and grouped as that region writes it. */
@@ -241,7 +243,9 @@ export const PHONE_LABELLED: RecognizerDefinition = {
   type: 'PHONE',
   category: 'PII',
   // 8 to 40 digits, so RE2 alone passes over shorter numbers (a digit in code or prose costs no native call).
-  pattern: String.raw`(\+?\(?\b\d(?:(?:[ ./-]| ?- ?|\) ?-?|[ -]?\()?\d){7,39}(?: ?(?:x|ext\.?) ?\d{1,5})?)(?:[^\w./-]|[./-](?:\D|$)|$)`,
+  pattern:
+    String.raw`(\+?\(?\b\d(?:(?:[ ./-]| ?- ?|\) ?-?|[ -]?\()?\d){7,39}(?: ?(?:x|ext\.?) ?\d{1,5})?)` +
+    String.raw`(?:[^\w./-]|[./-](?:\D|$)|$)`,
   partial: String.raw`\+?\(?[0-9][0-9 ./()x-]*`,
   group: 1,
   refiner: 'labelled_phone_groups',

@@ -129,13 +129,17 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   });
   const unrouted = new Counter({
     name: 'proctor_unrouted_requests_total',
-    help: 'Requests no route takes (404, or 405 on a known path), answered by the transport, never recorded; by code and route.',
+    help:
+      'Requests no route takes (404, or 405 on a known path), answered by the transport, never recorded; ' +
+      'by code and route.',
     labelNames: ['code', 'route'] as const,
     registers,
   });
   const connections = new Counter({
     name: 'proctor_connections_refused_total',
-    help: 'Connections closed as they were accepted, before any request was read, by the cap they passed (per_address, total).',
+    help:
+      'Connections closed as they were accepted, before any request was read, by the cap they passed ' +
+      '(per_address, total).',
     labelNames: ['cap'] as const,
     registers,
   });
