@@ -1,7 +1,7 @@
 // Findings of a joined window mapped back onto the segments it was built from (segment-join.ts): the pieces of a value
 // that crosses a boundary, the one piece a neighbour lent its context to, and whether a joined finding only glued a
 // neighbour onto a value its segment already holds. Every piece is a span of its own segment's text.
-import type { JoinWindow, Piece, WindowPart } from './join-window.ts';
+import { firstEndingAfter, type JoinWindow, type Piece, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 /**
@@ -10,16 +10,9 @@ import type { TextSegment } from './types.ts';
  */
 export function piecesAcross(window: JoinWindow, start: number, end: number): Piece[] {
   const pieces: Piece[] = [];
-  // Parts are in window order: a binary search for the first that ends after `start` (a window may hold many).
-  let lo = 0;
-  let hi = window.parts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const part = window.parts[mid] as WindowPart;
-    if (part.at + part.length <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < window.parts.length && (window.parts[k] as WindowPart).at < end; k += 1) {
+  // Parts are in window order: from the first that ends after `start`, while they start before `end`.
+  const first = firstEndingAfter(window.parts, start);
+  for (let k = first; k < window.parts.length && (window.parts[k] as WindowPart).at < end; k += 1) {
     const part = window.parts[k] as WindowPart;
     const from = Math.max(start, part.at);
     const to = Math.min(end, part.at + part.length);

@@ -25,6 +25,22 @@ export interface JoinWindow {
 }
 
 /**
+ * The index of the first of `spans` (in order, apart) that ends after `start`, or their count: a binary search (a
+ * window or a batch may hold many).
+ */
+export function firstEndingAfter(spans: readonly { at: number; length: number }[], start: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const span = spans[mid] as { at: number; length: number };
+    if (span.at + span.length <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Between two pairs of one valuePairs window: no recognizer matches across a line break, a `!` and a line break (not
  * a bar: the digits view reads `|` between digit groups as a separator, digit-view.ts).
  */

@@ -6,7 +6,7 @@
 // scanned again alone when a match's looks reach a neighbour's text (readsPastMember); with a gap longer than every
 // reach (batchGap) no look does. Invariant: members are disjoint and in text order.
 import type { Draft } from './drafts.ts';
-import { PAIR_GAP } from './join-window.ts';
+import { firstEndingAfter, PAIR_GAP } from './join-window.ts';
 
 /**
  * Characters of a batch: windows are glued while the batch stays this short (a longer window is a batch alone). At most
@@ -59,15 +59,7 @@ export function batchWindows(texts: readonly string[], gap: string, limit: numbe
 
 /** The member that holds batch span [start, end) whole, or undefined (a span in a gap or across one). */
 export function memberHolding(batch: WindowBatch, start: number, end: number): BatchMember | undefined {
-  let lo = 0;
-  let hi = batch.members.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const member = batch.members[mid] as BatchMember;
-    if (member.at + member.length <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  const member = batch.members[lo];
+  const member = batch.members[firstEndingAfter(batch.members, start)];
   return member !== undefined && member.at <= start && end <= member.at + member.length ? member : undefined;
 }
 
