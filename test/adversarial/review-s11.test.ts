@@ -284,8 +284,9 @@ describe('filler-runs.ts (e0f71af): visible symbols between the characters of a 
     expect(await isForwarded(`ssn ${between('219099999', '\ue000')}`)).toBe(false);
   });
 
-  // Closed (filler-runs.ts fillerSpans: the filler view drops runs of 1-4 symbols between each two of 8+ characters, and
-  // one same ASCII mark between letters or digits, which NFKC makes of `｜`, in the whole text: the word before reads).
+  // Closed (filler-runs.ts fillerSpans: the filler view drops runs of 1-4 symbols between each two of
+  // 8+ characters, and one same ASCII mark between letters or digits, which NFKC makes of `｜`, in the
+  // whole text: the word before reads).
   it.each([
     ['nine digits after "ssn" with ★ between each two', `ssn ${between('219099999', '\u2605')}`],
     ['nine digits after "ssn" with · between each two', `ssn ${between('219099999', '\u00b7')}`],

@@ -80,7 +80,9 @@ export interface EchoUpstreamOptions {
   attributes?: Record<string, unknown>;
 }
 
-/** `echo`: an upstream serving every model, with zero data retention, local and without a BAA, unless told otherwise. */
+/**
+ * `echo`: an upstream serving every model, with zero data retention, local and without a BAA, unless told otherwise.
+ */
 export function echoUpstream(baseUrl: string, options: EchoUpstreamOptions = {}): Record<string, unknown> {
   return {
     name: 'echo',
