@@ -1,0 +1,81 @@
+// How a context word stands in a text, for hasContext (match-context.ts, exact) and for the searches that MUST find at
+// least every word it finds (recognizer-sets.ts createWordFinder, matching.ts contextWindows; RE2, no look-around).
+// A word stands in any case (Unicode simple case folding; `İ` is read as `I`, as it lower-cases to i + U+0307), not
+// glued to an ASCII letter on either side, where a camelCase hump counts as a gap (`mySsn`, `SSNValue`). Between the
+// parts of a word of several (`social security`, `key_id`, `d.o.b`) stands any run of whitespace, `_`, `-` and `.`
+// (`SOCIAL_SECURITY`, `date-of-birth`, `D.O.B`), a hump (`socialSecurityNumber`, `keyId`), or, when both parts have
+// three characters or more, nothing (`socialsecurity`). A word inside a longer identifier counts (`ssn_hash`,
+// `userSsnId`): a value beside it is read as the word's type, as a label's would be (fail closed).
+import { escapeRegExp } from './prefix-patterns.ts';
+
+/** The one character that lower-cases to two (`İ` to `i̇`): read as `I` (foldDottedCapitals, the RE2 patterns). */
+export const DOTTED_CAPITAL_I = '\u0130';
+
+/** `text` with every `İ` read as `I`: same length and offsets, and `SOCİAL` holds `social` in any case. */
+export function foldDottedCapitals(text: string): string {
+  return text.includes(DOTTED_CAPITAL_I) ? text.replaceAll(DOTTED_CAPITAL_I, 'I') : text;
+}
+
+/** The characters a word's parts are written apart with (JavaScript's `\s`, spelled out so RE2 reads the same). */
+const GAP_CLASS = {
+  js: String.raw`[\t\n\v\f\r\p{Zs}\u2028\u2029\ufeff_.\-]`,
+  re2: String.raw`[\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{feff}_.\-]`,
+} as const;
+const WORD_GAP = /[\s_.-]+/gu;
+
+/** A camelCase hump, case-sensitive inside a case-insensitive pattern: `aB`, or `AB` before `c` (`SSNNumber`). */
+const HUMP = String.raw`(?-i:(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))`;
+
+/** Parts of at least this many characters may also stand glued (`socialsecurity`); shorter ones (`d.o.b`) may not. */
+const GLUED_PART = 3;
+
+/**
+ * The pattern of one word's characters, its parts joined as the module says; `İ` taken for `i` in RE2 (the text is
+ * not folded there). Leading and trailing separators (`tel.`, `(b.`) stay literal.
+ */
+function wordBody(word: string, flavour: 'js' | 're2'): string {
+  const gap = GAP_CLASS[flavour];
+  let out = '';
+  let last = 0;
+  for (const m of word.matchAll(WORD_GAP)) {
+    const end = m.index + m[0].length;
+    if (m.index === 0 || end === word.length) continue; // leading or trailing: literal below
+    const part = word.slice(last, m.index);
+    const next = /^[^\s_.-]*/u.exec(word.slice(end))?.[0] ?? '';
+    const glued = part.length >= GLUED_PART && next.length >= GLUED_PART;
+    out += literal(part, flavour);
+    out += flavour === 're2' || glued ? `${gap}*` : `(?:${gap}+|${HUMP})`;
+    last = end;
+  }
+  return out + literal(word.slice(last), flavour);
+}
+
+function literal(text: string, flavour: 'js' | 're2'): string {
+  return flavour === 're2' ? escapeRegExp(text).replaceAll('i', '[i\\x{130}]') : escapeRegExp(text);
+}
+
+/**
+ * One regular expression that finds any of `words` as the module says (flags `u` and `i`; the text's `İ` folded first):
+ * a gap or hump on each side. Longest first, so a longer word is taken where both start.
+ */
+export function contextWordsRegExp(words: readonly string[]): RegExp {
+  const bodies = [...words].sort((a, b) => b.length - a.length).map((w) => wordBody(w, 'js'));
+  // The gaps are case-sensitive too: under `iu`, [A-Za-z] would take `ſ` and the Kelvin sign for letters.
+  const edge = (look: string) => `(?:(?-i:${look})|${HUMP})`;
+  return new RegExp(`${edge('(?<![A-Za-z])')}(?:${bodies.join('|')})${edge('(?![A-Za-z])')}`, 'iu');
+}
+
+/**
+ * An RE2 pattern, on the text's UTF-8 as it is, that matches wherever contextWordsRegExp finds `word` and sometimes
+ * elsewhere: its first letter in capitals after any ASCII letter (a hump, or not), any capital after it, parts glued
+ * at any length, and RE2's case folding takes a few more characters than Unicode simple folding (`ſ` for `s`). It
+ * MUST NOT miss one: a recognizer needing the word would not run.
+ */
+export function contextWordSource(word: string): string {
+  const body = wordBody(word, 're2');
+  const first = word.charAt(0);
+  if (!/[a-z]/.test(first)) return `(?:^|[^A-Za-z])(?i:${body})(?:[^A-Za-z]|[A-Z]|$)`;
+  const head = literal(first, 're2');
+  const rest = body.slice(head.length);
+  return `(?:(?:^|[^A-Za-z])(?i:${head})|[A-Za-z]${first.toUpperCase()})(?i:${rest})(?:[^A-Za-z]|[A-Z]|$)`;
+}
