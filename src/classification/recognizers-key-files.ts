@@ -8,24 +8,46 @@ import type { RecognizerDefinition } from './types.ts';
 /** A quote around a name or a value, as JSON, YAML, JavaScript or Python write it, escaped up to twice (`\\\"`). */
 const QUOTE = String.raw`\\{0,3}["'\x60]`;
 
+/** A JWK's private member name, its quotes and separator (` = ` only before a quote: `?d=…` in a URL is a query). */
+const MEMBER = String.raw`\b(?:d|p|q|dp|dq|qi)(?:${QUOTE})?\s*(?::|=>|=\s*${QUOTE})\s*(?:${QUOTE})?`;
+/** Where a member's value ends: a quote, a blank, a delimiter or the end of the text. */
+const VALUE_END = String.raw`(?:[\\"'\x60\s,;.)}\]]|$)`;
+/** Every beginning of a member: the name (each name's prefixes are names), its quotes, the separator and the value. */
+const JWK_PARTIAL = String.raw`\b(?:dp?|dq|p|qi?)(?:${QUOTE})?\s*(?:(?::|=>?)\s*(?:${QUOTE})?[A-Za-z0-9+/=_-]*)?`;
+
 /**
  * A JWK's private member and its base64url value: `"d": "…"`, `d: '…'`, `\"d\":\"…\"` (escaped inside a JSON string),
  * `'d' => '…'`, `d = "…"` (only quoted after `=`: `?d=…` in a URL is a query). The value runs whole to a quote, a
- * blank, a delimiter or the end: a run glued to `+`, `/` or another character is not one (standard base64 data).
+ * blank, a delimiter or the end (a value with `+` or `/` is standard base64: JWK_PRIVATE_KEY_BASE64 reads it).
  * key_material decides (≥ 40 characters, mixed case, random); member order, pretty or one line, JWKS, all read alike.
  * Cost: a name `d`, `p`, `q`, `dp`, `dq` or `qi` labelling a random base64url run of ≥ 40 characters is a key.
  */
 export const JWK_PRIVATE_KEY: RecognizerDefinition = {
   type: 'PRIVATE_KEY',
   category: 'SECRET',
-  pattern: String.raw`\b(?:d|p|q|dp|dq|qi)(?:${QUOTE})?\s*(?::|=>|=\s*${QUOTE})\s*(?:${QUOTE})?([A-Za-z0-9_-]{40,})(?:[\\"'\x60\s,;.)}\]]|$)`,
-  // Every beginning of a member: the name (each name's prefixes are names), its quotes, the separator and the value.
-  partial: String.raw`\b(?:dp?|dq|p|qi?)(?:${QUOTE})?\s*(?:(?::|=>?)\s*(?:${QUOTE})?[A-Za-z0-9_-]*)?`,
+  pattern: `${MEMBER}([A-Za-z0-9_-]{40,})${VALUE_END}`,
+  partial: JWK_PARTIAL,
   group: 1,
   validator: 'key_material',
   contextWords: ['kty', 'jwk', 'jwks', 'crv'],
   baseScore: 95,
   contextScore: 100,
+};
+
+/**
+ * The same members with a value in standard base64 (`+`, `/`, `=` padding: a JWK's base64url rewritten, which a model
+ * reads alike), only with a JWK's word in reach, `kty`, `crv`, `jwk(s)` or RSA's exponent `AQAB` (62 characters
+ * before, 256 after): `"d": "<base64 data>"` alone is data. Node, jose and PyJWT write `crv` or `"e": "AQAB"` right
+ * before `d`; RSA's `p`…`qi` in standard base64 are found only with such a word in reach (its `d` is).
+ */
+export const JWK_PRIVATE_KEY_BASE64: RecognizerDefinition = {
+  ...JWK_PRIVATE_KEY,
+  pattern: `${MEMBER}([A-Za-z0-9_-]*[+/][A-Za-z0-9+/_-]*={0,2})${VALUE_END}`,
+  requireContext: true,
+  contextWords: ['kty', 'crv', 'jwk', 'jwks', 'aqab'],
+  contextWindow: { before: 62, after: 256 },
+  baseScore: 95,
+  contextScore: 95,
 };
 
 /** A line break, written or escaped in a JSON string (`\n`, `\r\n`). */

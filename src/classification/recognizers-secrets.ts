@@ -280,4 +280,4 @@ export const ENV_SECRET: RecognizerDefinition = {
   baseScore: 80,
 };
 
-export { JWK_PRIVATE_KEY, PUTTY_PRIVATE_KEY } from './recognizers-key-files.ts';
+export { JWK_PRIVATE_KEY, JWK_PRIVATE_KEY_BASE64, PUTTY_PRIVATE_KEY } from './recognizers-key-files.ts';

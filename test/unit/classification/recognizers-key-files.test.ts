@@ -4,7 +4,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
-import { JWK_PRIVATE_KEY, PUTTY_PRIVATE_KEY } from '../../../src/classification/recognizers.ts';
+import { mayOpenKey } from '../../../src/classification/key-starts.ts';
+import { JWK_PRIVATE_KEY, JWK_PRIVATE_KEY_BASE64, PUTTY_PRIVATE_KEY } from '../../../src/classification/recognizers.ts';
 import { check, everySplit } from './stream-release-fixture.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
@@ -30,6 +31,13 @@ const RSA = JWKS['RSA 2048'];
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 /** The private members' values a JWK holds, in member order. */
 const secrets = (jwk: Jwk) => Object.keys(jwk).flatMap((k) => (PRIVATE.includes(k) ? [jwk[k] as string] : []));
+/** 32 random bytes in standard base64, with a `+` or `/` in it (three draws in four have one). */
+const STD = (() => {
+  for (;;) {
+    const v = randomBytes(32).toString('base64');
+    if (/[+/]/.test(v)) return v;
+  }
+})();
 const publicOf = (jwk: Jwk) => Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE.includes(k)));
 
 describe('JWK private members', () => {
@@ -93,12 +101,21 @@ describe('JWK private members', () => {
     ['a short string', `{"d": "${'Ab3_'.repeat(9)}", "p": "page-2", "q": "search"}`],
     ['a slug of 40+ characters (one case)', '{"q": "how-to-install-nodejs-on-ubuntu-22-04-and-keep-it-updated"}'],
     ['a hex digest (one case)', `{"d": "${randomBytes(32).toString('hex')}"}`],
-    ['standard base64 data (+ and / in it)', `{"d": "${'Zm9v+YmFy/'.repeat(6)}"}`],
+    ['standard base64 data (+ and / in it), no JWK word in reach', `{"id": 7, "d": "${STD}", "p": "${STD}"}`],
     ['a URL query', `https://cdn.example.net/a?d=${randomBytes(32).toString('base64url')} then`],
     ['a placeholder', '{"kty": "EC", "d": "YOUR_PRIVATE_KEY_D_VALUE_GOES_HERE_BASE64URL_ENCODED"}'],
     ['a name ending in d, p or q', `{"kid": "${randomBytes(32).toString('base64url')}", "jwks_uri": "x"}`],
   ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
     expect(keys(text)).toEqual([]);
+  });
+
+  it('a value in standard base64 (+, /, padding) with a JWK word in reach: kty, crv, AQAB', () => {
+    const std = (v: string) => Buffer.from(v, 'base64url').toString('base64');
+    const ec = { ...JWKS['EC P-256'], d: STD };
+    expect(keys(JSON.stringify(ec, null, 2))).toEqual([['PRIVATE_KEY', STD]]);
+    expect(keys(`d: ${STD}\nkty: EC\n`)).toEqual([['PRIVATE_KEY', STD]]);
+    const rsa = Object.fromEntries(Object.entries(RSA).map(([k, v]) => [k, k === 'kty' ? v : std(v)]));
+    expect(keys(JSON.stringify(rsa)).map(([, v]) => v)).toContain(rsa.d);
   });
 
   it('a JWT under "d" is a JWT, not a key; a JWT alone is a JWT', () => {
@@ -195,6 +212,38 @@ describe('PuTTY .ppk Private-Lines', () => {
   });
 });
 
+describe('the DER skip (key-starts.ts) does not gate them', () => {
+  // Keys drawn until their text holds no DER opening by chance (`MC…`, `30 2e`: about one text in five does).
+  const unopened = <T extends { text: string }>(draw: () => T): T => {
+    for (;;) {
+      const t = draw();
+      if (!mayOpenKey(t.text)) return t;
+    }
+  };
+  it('a text holding only a JWK or a .ppk, alone and cut inside its value between two parts of a message', () => {
+    const jwk = unopened(() => {
+      const key = jwkOf(generateKeyPairSync('ed25519'));
+      return { text: JSON.stringify(key), priv: key.d as string };
+    });
+    const ppkFile = unopened(() => {
+      const pair = generateKeyPairSync('ed25519');
+      const priv = ssh((pair.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer).subarray(16));
+      return ppk(3, 'ssh-ed25519', edPub, priv, false);
+    });
+    for (const { text, priv: value } of [jwk, ppkFile]) {
+      expect(mayOpenKey(text), 'no DER opening: privateKeysIn is skipped').toBe(false);
+      expect(keys(text)).toEqual([['PRIVATE_KEY', value]]);
+      const cut = text.indexOf(value) + 20;
+      const parts = [text.slice(0, cut), text.slice(cut)].map((t, i) => ({ path: `m[0].content[${i}]`, text: t }));
+      const found = classifier.classify(parts.map((p) => ({ ...p, location: 'user' }))).findings;
+      expect(found.map((f) => [f.type, f.segment])).toEqual([
+        ['PRIVATE_KEY', 0],
+        ['PRIVATE_KEY', 1],
+      ]);
+    }
+  });
+});
+
 describe('streams hold them while they may still grow', () => {
   const { text: edPpk } = PPKS[0]?.[1] as Ppk;
   const { text: rsaPpk } = PPKS[3]?.[1] as Ppk;
@@ -203,8 +252,9 @@ describe('streams hold them while they may still grow', () => {
     everySplit(`Key file:\n${edPpk}done`);
     everySplit(`Here: ${jwk} ok`);
   });
-  it('an RSA .ppk (14 private lines) and JWK, in 7-character pushes and at each line break', () => {
-    for (const whole of [`Key file:\n${rsaPpk}done`, `Here: ${JSON.stringify(RSA, null, 2)} ok`]) {
+  it('an RSA .ppk (14 private lines), an RSA JWK and one in standard base64, in 7-character pushes and by lines', () => {
+    const std = JSON.stringify({ ...JWKS['EC P-256'], d: STD }, null, 2);
+    for (const whole of [`Key file:\n${rsaPpk}done`, `Here: ${JSON.stringify(RSA, null, 2)} ok`, `Here: ${std} ok`]) {
       check(whole, whole.match(/[\s\S]{1,7}/g) as string[]);
       check(whole, whole.split(/(?<=\n)/));
       check(whole, whole.split(/(?=\\|\n|\r)/));
@@ -219,6 +269,7 @@ describe('streams hold them while they may still grow', () => {
   });
   it('both declare the partials that hold them', () => {
     expect(JWK_PRIVATE_KEY.partial).toBeDefined();
+    expect(JWK_PRIVATE_KEY_BASE64.partial).toBe(JWK_PRIVATE_KEY.partial);
     expect(PUTTY_PRIVATE_KEY.partial).toBeDefined();
   });
 });
