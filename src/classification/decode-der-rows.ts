@@ -1,21 +1,51 @@
 // Hex dump rows of a DER private key (decode-der-notations.ts hexReader reads their bytes): `xxd`, `hexdump -C`,
 // `od -t x1` with their offset and character columns, little-endian 16-bit words (`hexdump`, `od -x`, `od`'s
-// default) and octal bytes (`od -b`), offsets in hex, octal or decimal or none (`od -An`). A row's columns are looked
-// at within ROW_REACH characters; rows follow in order of their offsets.
+// default) and octal bytes (`od -b`), offsets in hex, octal or decimal or none (`od -An`), each row quoted (`> `, an
+// e-mail reply's or Markdown's, several levels) or listed (`- `, `* `, `1. `) or not (ROW_MARKS). A row's columns
+// are looked at within ROW_REACH characters; rows follow in order of their offsets.
 import { isHexDigit } from './decode-bytes.ts';
-import { isAlnum, type Read, type Reader, ROW_GAP } from './decode-der-gaps.ts';
+import { isAlnum, isDigit, type Read, type Reader, ROW_GAP } from './decode-der-gaps.ts';
 import { readHex } from './decode-der-hex.ts';
 
 /** Characters looked at around a dump row: before its hex (the offset column), and to its line's end. */
 const ROW_REACH = 256;
 
+/** Most characters of quote and list marks before a row's offset column (`> > - `): each row's, so bounded. */
+export const ROW_MARKS = 16;
+
+/** The marks pastMarks passes as an RE2 pattern (a superset: a stream holds more, never less). */
+export const ROW_MARKS_PATTERN = String.raw`[ \t>]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?`;
+
+/**
+ * Where a row's offset column may start after the quote and list marks at a line's start `from`: `>` (any levels,
+ * spaces between), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within ROW_MARKS characters.
+ */
+export function pastMarks(text: string, from: number): number {
+  const stop = from + ROW_MARKS;
+  const gap = (k: number) => {
+    while (k < stop && ROW_GAP[text.charCodeAt(k)] === 1) k += 1;
+    return k;
+  };
+  let i = gap(from);
+  while (i < stop && text.charCodeAt(i) === 0x3e) i = gap(i + 1);
+  let k = i;
+  const code = text.charCodeAt(i);
+  if (code === 0x2d || code === 0x2a || code === 0x2b) k = i + 1;
+  else {
+    while (k - i < 3 && isDigit(text.charCodeAt(k))) k += 1;
+    k = k > i && (text.charCodeAt(k) === 0x2e || text.charCodeAt(k) === 0x29) ? k + 1 : i;
+  }
+  return k > i && k < stop && ROW_GAP[text.charCodeAt(k)] === 1 ? gap(k) : i;
+}
+
 /**
  * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its digits, its offset in hex and
  * where its hex starts.
  */
-function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
-  let i = from;
-  while (i - from < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+export function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
+  const marked = pastMarks(text, from);
+  let i = marked;
+  while (i - marked < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
   const start = i;
   while (i - start <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
   if (i - start < 4 || i - start > 12) return undefined;
@@ -26,9 +56,18 @@ function rowAt(text: string, from: number): { digits: string; offset: number; he
   return i > spaces ? { digits, offset: Number.parseInt(digits, 16), hex: i } : undefined;
 }
 
-/** Where the line after the one holding `at` starts, within ROW_REACH; -1 when none does. */
+/** Whether a line ends at `code`: LF, or CR (CRLF's, or a lone one: rows written with either). */
+function isLineEnd(code: number): boolean {
+  return code === 0x0a || code === 0x0d;
+}
+
+/** Where the line after the one holding `at` starts (after LF, CRLF or CR), within ROW_REACH; -1 when none does. */
 function nextLine(text: string, at: number): number {
-  for (let i = at; i < text.length && i - at <= ROW_REACH; i += 1) if (text.charCodeAt(i) === 0x0a) return i + 1;
+  for (let i = at; i < text.length && i - at <= ROW_REACH; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) return i + 1;
+    if (code === 0x0d) return text.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
+  }
   return -1;
 }
 
@@ -54,8 +93,8 @@ interface Rows {
 /** The row at `at` (the start of its hex) and its offset in `radix`, or undefined when `at` starts no row's hex. */
 function rowOfHex(text: string, at: number): { digits: string; offset: number; hex: number } | undefined {
   let from = at;
-  while (from > 0 && at - from <= 32 && text.charCodeAt(from - 1) !== 0x0a) from -= 1;
-  const row = from === 0 || text.charCodeAt(from - 1) === 0x0a ? rowAt(text, from) : undefined;
+  while (from > 0 && at - from <= 32 + ROW_MARKS && !isLineEnd(text.charCodeAt(from - 1))) from -= 1;
+  const row = from === 0 || isLineEnd(text.charCodeAt(from - 1)) ? rowAt(text, from) : undefined;
   return row?.hex === at ? row : undefined;
 }
 
@@ -69,14 +108,14 @@ function offsetIn(digits: string, radix: 16 | 8 | 10): number {
 function opensBareRow(text: string, at: number): boolean {
   let from = at;
   while (from > 0 && at - from < 8 && ROW_GAP[text.charCodeAt(from - 1)] === 1) from -= 1;
-  return from < at && (from === 0 || text.charCodeAt(from - 1) === 0x0a);
+  return from < at && (from === 0 || isLineEnd(text.charCodeAt(from - 1)));
 }
 
 /** Whether only spaces or tabs stand between `at` and its line's end. */
 function endsLine(text: string, at: number): boolean {
   let i = at;
   while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  return i >= text.length || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d;
+  return i >= text.length || isLineEnd(text.charCodeAt(i));
 }
 
 /** The start of the next bare row's cells after the row ending at `at`, or -1. */

@@ -8,6 +8,7 @@ import { DER_PREFIX_BYTES, KEY_START, keyReaderAt, MAX_KEY_GAP, OPENER_BYTES, op
 import { ESCAPES } from './decode-der-literals.ts';
 import { GAP_CLASS, HEX_GAP_CLASS, MAX_QUOTED_GAP, type Reader } from './decode-der-gaps.ts';
 import { hexReader } from './decode-der-notations.ts';
+import { pastMarks, ROW_MARKS_PATTERN } from './decode-der-rows.ts';
 import type { ScanText } from './stream-hold.ts';
 
 export interface KeyHolds {
@@ -40,7 +41,7 @@ const PREFIX = [
   String.raw`0[xX]30_?(?:[uUiI]8?)?(?:${HEX_GAP_CLASS}{1,${MAX_KEY_GAP}}(?:0[xX]?[0-9a-fA-F]?)?)?`,
   String.raw`[bB]['"]?|["'](?:\\(?:0?6?|x3?))?`,
   // A dump row's offset column, then the start of its first cell (`0000000 2e3`, `0000000 06`: words, octal bytes).
-  String.raw`(?:^|\n)[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}[0-9a-fA-F]{1,3}`,
+  String.raw`(?:^|[\n\r])${ROW_MARKS_PATTERN}[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}[0-9a-fA-F]{1,3}`,
 ]
   .map((p) => `(?:${p})$`)
   .join('|');
@@ -58,7 +59,10 @@ const SUFFIXED = String.raw`0[xX]30_?[uUiI]`;
  * The first cell of a dump row of little-endian words (`2e30`, `8130`: hexdump, od -x) or octal bytes (`060`: od -b)
  * that may open a key, after the row's offset column (decode-der.ts notationKeys reads a row's cells from its first).
  */
-const CELL_ROW = String.raw`(?:^|\n)[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}(?:[2-8][0-9a-fA-F]30|060)(?:[ \t]|$)`;
+const CELL_ROW = String.raw`(?:^|[\n\r])${ROW_MARKS_PATTERN}[ \t]{0,8}[0-9a-fA-F]{4,12}:?[ \t]{1,4}(?:[2-8][0-9a-fA-F]30|060)(?:[ \t]|$)`;
+
+/** A row's quote and list marks and offset column still arriving at the text's end. */
+const ROW_ARRIVING = new RegExp(`^${ROW_MARKS_PATTERN}[ \\t]{0,8}[0-9a-fA-F]{0,12}:?[ \\t]*$`);
 
 let search: RE2 | undefined;
 let prefix: RE2 | undefined;
@@ -138,10 +142,11 @@ function readLiterals(
   }
 }
 
-/** A row's offset column at `i` (`0000010 `, `00000010: `): where its first cell starts, or -1. */
+/** A row's offset column at `i` (`0000010 `, `00000010: `, `> 0000010 `): where its first cell starts, or -1. */
 function cellsOfRow(text: string, i: number): number {
-  let k = i;
-  while (k - i < 8 && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
+  const marked = pastMarks(text, i);
+  let k = marked;
+  while (k - marked < 8 && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
   const digits = k;
   while (k - digits <= 12 && /[0-9a-fA-F]/.test(text[k] ?? '')) k += 1;
   if (k - digits < 4 || k - digits > 12) return -1;
@@ -177,14 +182,19 @@ function readCellRows(text: string, at: number, out: Uint8Array): { n: number; o
     let gap = k;
     while (gap - k < 8 && (text.charCodeAt(gap) === 0x20 || text.charCodeAt(gap) === 0x09)) gap += 1;
     if (gap >= text.length) return { n, on: true };
-    if (gap > k && text.charCodeAt(gap) !== 0x0a) {
+    const lineEnd = text.charCodeAt(gap) === 0x0a || text.charCodeAt(gap) === 0x0d;
+    if (gap > k && !lineEnd) {
       i = gap;
       continue;
     }
-    if (text.charCodeAt(gap) !== 0x0a) return { n, on: false };
-    // The next row: its offset column may still be arriving.
-    const row = cellsOfRow(text, gap + 1);
-    if (row < 0) return { n, on: /^[ \t]{0,8}[0-9a-fA-F]{0,12}:?[ \t]*$/.test(text.slice(gap + 1, gap + 40)) };
+    if (!lineEnd) return { n, on: false };
+    // A row's line ends in LF, CRLF or a lone CR; the CR's LF may still be arriving.
+    const crlf = text.charCodeAt(gap) === 0x0d && text.charCodeAt(gap + 1) === 0x0a;
+    if (text.charCodeAt(gap) === 0x0d && gap + 1 >= text.length) return { n, on: true };
+    const line = crlf ? gap + 2 : gap + 1;
+    // The next row: its marks and offset column may still be arriving.
+    const row = cellsOfRow(text, line);
+    if (row < 0) return { n, on: ROW_ARRIVING.test(text.slice(line, line + 40)) };
     if (row >= text.length) return { n, on: true };
     i = row;
   }
