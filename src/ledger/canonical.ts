@@ -16,13 +16,20 @@ export function canonicalize(value: unknown): Uint8Array {
 
 /** The canonical form as a string (the bytes are its UTF-8 encoding). */
 export function canonicalString(value: unknown): string {
-  return write(value, { steps: [], open: [] }, 0);
+  return write(value, { steps: [], open: [], nul: null }, 0);
+}
+
+/** What canonicalMembers saw while writing: the first member (its key) whose text escapes a U+0000, in a key or a
+ * string at any depth, else null. Read from the strings as given, so the members' texts need no scan. */
+export interface MemberNotes {
+  nulKey: string | null;
 }
 
 /** The canonical members `"key":value` of a plain object, sorted: joined by "," inside braces they are its canonical
- * form, and members of several objects with distinct keys can be merged (sorted again) without serialising twice. */
-export function canonicalMembers(value: Record<string, unknown>): [key: string, member: string][] {
-  const walk: Walk = { steps: [], open: [value] };
+ * form, and members of several objects with distinct keys can be merged (sorted again) without serialising twice.
+ * `notes`, when given, is told what was seen (MemberNotes). */
+export function canonicalMembers(value: Record<string, unknown>, notes?: MemberNotes): [key: string, member: string][] {
+  const walk: Walk = { steps: [], open: [value], nul: null };
   checkPlainObject(value, walk, 0);
   const keys = sortedKeys(value);
   const members = new Array<[string, string]>(keys.length);
@@ -31,6 +38,7 @@ export function canonicalMembers(value: Record<string, unknown>): [key: string, 
     walk.steps[0] = key;
     members[i] = [key, quoteKey(key, walk, 1) + write(value[key], walk, 1)];
   }
+  if (notes) notes.nulKey = walk.nul;
   return members;
 }
 
@@ -66,6 +74,8 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 interface Walk {
   steps: (string | number)[];
   open: object[];
+  /** The first top-level key under which a string (or key) held U+0000 (written as \u0000), else null. */
+  nul: string | null;
 }
 
 function pathOf(walk: Walk, depth: number): string {
@@ -185,11 +195,13 @@ function quote(s: string, walk: Walk, depth: number): string {
   if (LONE_SURROGATE.test(s)) {
     throw invalid(pathOf(walk, depth), 'string is not well-formed Unicode (lone surrogate)');
   }
+  if (walk.nul === null && depth > 0 && s.includes('\u0000')) walk.nul = String(walk.steps[0]);
   return JSON.stringify(s);
 }
 
 /** Quoted keys with their colon, remembered: records repeat a small set of keys. Bounded, so a body with many distinct
- * keys costs no memory past the bound (those keys are quoted each time). Only well-formed keys get here. */
+ * keys costs no memory past the bound (those keys are quoted each time). Only plain keys are kept: one that needs
+ * escaping goes through quote every time, which notes a U+0000 in it (Walk.nul). */
 const quotedKeys = new Map<string, string>();
 const QUOTED_KEYS_MAX = 2048;
 
@@ -199,7 +211,7 @@ function quoteKey(key: string, walk: Walk, depth: number): string {
   let text = quotedKeys.get(key);
   if (text === undefined) {
     text = `${quote(key, walk, depth)}:`;
-    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, text);
+    if (quotedKeys.size < QUOTED_KEYS_MAX && plain(key)) quotedKeys.set(key, text);
   }
   return text;
 }

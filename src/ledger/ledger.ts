@@ -7,7 +7,7 @@
 // committed (ERR_AUDIT_PENDING tells its waiter it is late, not lost). One record's bad data fails that record alone
 // (src/ledger/batch-writer.ts); a batch whose commit went unacknowledged is resolved by the next write's head read.
 import { canonicalMembers } from './canonical.ts';
-import type { JsonValue } from './canonical.ts';
+import type { JsonValue, MemberNotes } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import type { Signer } from './keys.ts';
 import { RESERVED_FIELDS, schemaProblem, storableProblem } from './record.ts';
@@ -331,14 +331,15 @@ export function checkBody(
       throw new LedgerError('ERR_RECORD_INVALID', `body may not set the envelope field ${key}`, { path: `$.${key}` });
     }
   }
-  const members = canonicalMembers(body); // rejects non-JSON values, naming their path, before anything is queued
+  const notes: MemberNotes = { nulKey: null };
+  const members = canonicalMembers(body, notes); // rejects non-JSON values, naming their path, before anything is queued
   const columns = {
     request_id: requestId,
     subject: index.subject,
     decision: index.decision,
     policy_version: index.policyVersion,
   };
-  const refused = storableProblem(columns, members);
+  const refused = storableProblem(columns, members, notes);
   if (refused !== null) throw refused;
   const problem = schemaProblem({
     ...body,

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import recordSchema from '../../schemas/audit-record.v1.json' with { type: 'json' };
 import { canonicalize, canonicalMembers } from './canonical.ts';
-import type { JsonValue } from './canonical.ts';
+import type { JsonValue, MemberNotes } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 
 /** chain_opened (seq 0, by openLedger), decision and outcome (per request), policy_activated (a policy bundle went
@@ -141,6 +141,7 @@ const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 export function storableProblem(
   columns: Readonly<Record<string, string | null | undefined>>,
   members: readonly [string, string][],
+  notes?: MemberNotes,
 ): LedgerError | null {
   for (const [name, value] of Object.entries(columns)) {
     if (value === null || value === undefined) continue;
@@ -150,10 +151,15 @@ export function storableProblem(
     if (LONE_SURROGATE.test(value)) return refuse('is not well-formed Unicode');
     if (Buffer.byteLength(value, 'utf8') > MAX_COLUMN_BYTES) return refuse(`is longer than ${MAX_COLUMN_BYTES} bytes`);
   }
-  for (const [key, member] of members) {
-    if (member.includes('\\u0000') && ESCAPED_NUL.test(member)) {
-      return new LedgerError('ERR_RECORD_INVALID', `a string under ${key} holds a NUL character`, { path: `$.${key}` });
-    }
+  // canonicalMembers' notes say it from the strings as given; without them each member's text is scanned (a rope the
+  // scan flattens: ≈ 6 µs of a decision record's 20 µs check).
+  const nulKey = notes
+    ? notes.nulKey
+    : (members.find(([, member]) => member.includes('\\u0000') && ESCAPED_NUL.test(member))?.[0] ?? null);
+  if (nulKey !== null) {
+    return new LedgerError('ERR_RECORD_INVALID', `a string under ${nulKey} holds a NUL character`, {
+      path: `$.${nulKey}`,
+    });
   }
   return null;
 }

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, canonicalString, parseCanonical } from '../../../src/ledger/canonical.ts';
-import type { JsonValue } from '../../../src/ledger/canonical.ts';
+import { canonicalize, canonicalMembers, canonicalString, parseCanonical } from '../../../src/ledger/canonical.ts';
+import type { JsonValue, MemberNotes } from '../../../src/ledger/canonical.ts';
 import { LedgerError } from '../../../src/ledger/errors.ts';
+import { storableProblem } from '../../../src/ledger/record.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -212,5 +213,53 @@ describe('string serialisation', () => {
         expect.objectContaining({ code: 'ERR_RECORD_INVALID', path: '$.k' }),
       );
     }
+  });
+});
+
+describe('canonicalMembers notes', () => {
+  // The record's NUL check (record.ts storableProblem) reads the notes instead of scanning each member's text: they
+  // name the same member the text scan names, for keys and strings at any depth, a cached key met again included.
+  const unit = fc.constantFrom('\u0000', '\\', 'u', '0', 'a', '"', '\u001f');
+  const key = fc.string({ unit, maxLength: 6 });
+  const leaf = fc.oneof(fc.string({ unit, maxLength: 8 }), fc.integer(), fc.constant(null));
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 3 }),
+    ),
+  }));
+  const scanned = (members: [string, string][]) =>
+    members.find(([, m]) => /(?:^|[^\\])(?:\\\\)*\\u0000/.test(m))?.[0] ?? null;
+
+  it('name the first member whose text escapes a U+0000, as a scan of the texts does (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 4 }), (body) => {
+        for (let pass = 0; pass < 2; pass++) {
+          const notes: MemberNotes = { nulKey: 'stale' };
+          const members = canonicalMembers(body as Record<string, unknown>, notes);
+          expect(notes.nulKey).toBe(scanned(members));
+          expect(storableProblem({}, members, notes)?.message ?? null).toBe(
+            storableProblem({}, members)?.message ?? null,
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('see a NUL in a nested key, a nested string and a top-level key met a second time', () => {
+    const notes: MemberNotes = { nulKey: null };
+    canonicalMembers({ a: 1, b: { 'x\u0000': 2 } }, notes);
+    expect(notes.nulKey).toBe('b');
+    canonicalMembers({ a: 1, c: ['ok', 'y\u0000'] }, notes);
+    expect(notes.nulKey).toBe('c');
+    for (let i = 0; i < 2; i++) {
+      canonicalMembers({ 'k\u0000': 1 }, notes);
+      expect(notes.nulKey).toBe('k\u0000');
+    }
+    canonicalMembers({ a: '\\u0000 as text' }, notes);
+    expect(notes.nulKey).toBe(null);
   });
 });
