@@ -26,9 +26,11 @@ export class Utf8Offsets {
   readonly bytes: Buffer;
   readonly ascii: boolean;
   private readonly text: string;
-  /** Checkpoint k: the first character boundary at or after k * OFFSET_STEP, in units and in bytes. */
-  private readonly units: Uint32Array;
-  private readonly bytesAt: Uint32Array;
+  /**
+   * Checkpoint k at [2k, 2k + 1]: the first character boundary at or after k * OFFSET_STEP, in units and in bytes.
+   * Made on the first walk (an ASCII text, or one no search converts, never needs it).
+   */
+  private marks: Uint32Array | undefined;
   private checkpoints = 1;
   /** How far the walk has read (a character boundary). */
   private unit = 0;
@@ -38,9 +40,6 @@ export class Utf8Offsets {
     this.text = text;
     this.bytes = Buffer.from(text, 'utf8');
     this.ascii = this.bytes.length === text.length;
-    const size = this.ascii ? 1 : Math.ceil(text.length / OFFSET_STEP) + 1;
-    this.units = new Uint32Array(size);
-    this.bytesAt = new Uint32Array(size);
   }
 
   /** The first character boundary at or after `unit` (a pair's low half moves on past the pair) and its byte. */
@@ -50,8 +49,10 @@ export class Utf8Offsets {
       this.walk(unit, Number.POSITIVE_INFINITY);
       return [this.unit, this.byte];
     }
+    // Below the walk's reach: the checkpoints exist (the walk made them).
+    const marks = this.marks as Uint32Array;
     const k = Math.floor(unit / OFFSET_STEP);
-    return this.step(this.units[k] as number, this.bytesAt[k] as number, unit, Number.POSITIVE_INFINITY);
+    return this.step(marks[2 * k] as number, marks[2 * k + 1] as number, unit, Number.POSITIVE_INFINITY);
   }
 
   /** The unit offset of `byte`, a character boundary of the UTF-8 copy. */
@@ -62,24 +63,26 @@ export class Utf8Offsets {
       return this.unit;
     }
     // The last checkpoint at or before `byte` (checkpoint 0 is at 0).
+    const marks = this.marks as Uint32Array;
     let low = 0;
     let high = this.checkpoints - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if ((this.bytesAt[mid] as number) <= byte) low = mid;
+      if ((marks[2 * mid + 1] as number) <= byte) low = mid;
       else high = mid - 1;
     }
-    return this.step(this.units[low] as number, this.bytesAt[low] as number, Number.POSITIVE_INFINITY, byte)[0];
+    return this.step(marks[2 * low] as number, marks[2 * low + 1] as number, Number.POSITIVE_INFINITY, byte)[0];
   }
 
   /** Reads on from the furthest point read until `toUnit` or `toByte`, recording the checkpoints it passes. */
   private walk(toUnit: number, toByte: number): void {
+    const marks = (this.marks ??= new Uint32Array(2 * (Math.ceil(this.text.length / OFFSET_STEP) + 1)));
     while (this.unit < this.text.length && this.unit < toUnit && this.byte < toByte) {
       const next = this.checkpoints * OFFSET_STEP;
       [this.unit, this.byte] = this.step(this.unit, this.byte, Math.min(toUnit, next), toByte);
-      if (this.unit >= next && this.checkpoints < this.units.length) {
-        this.units[this.checkpoints] = this.unit;
-        this.bytesAt[this.checkpoints] = this.byte;
+      if (this.unit >= next && 2 * this.checkpoints < marks.length) {
+        marks[2 * this.checkpoints] = this.unit;
+        marks[2 * this.checkpoints + 1] = this.byte;
         this.checkpoints += 1;
       }
     }
