@@ -19,6 +19,7 @@ export function foldDottedCapitals(text: string): string {
 /** The characters a word's parts are written apart with (JavaScript's `\s`, spelled out so RE2 reads the same). */
 const GAP_CLASS = {
   js: String.raw`[\t\n\v\f\r\p{Zs}\u2028\u2029\ufeff_.\-]`,
+  lower: String.raw`[\s_.\-]`,
   re2: String.raw`[\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{feff}_.\-]`,
 } as const;
 const WORD_GAP = /[\s_.-]+/gu;
@@ -33,7 +34,7 @@ const GLUED_PART = 3;
  * The pattern of one word's characters, its parts joined as the module says; `İ` taken for `i` in RE2 (the text is
  * not folded there). Leading and trailing separators (`tel.`, `(b.`) stay literal.
  */
-function wordBody(word: string, flavour: 'js' | 're2'): string {
+function wordBody(word: string, flavour: Flavour): string {
   const gap = GAP_CLASS[flavour];
   let out = '';
   let last = 0;
@@ -44,14 +45,33 @@ function wordBody(word: string, flavour: 'js' | 're2'): string {
     const next = /^[^\s_.-]*/u.exec(word.slice(end))?.[0] ?? '';
     const glued = part.length >= GLUED_PART && next.length >= GLUED_PART;
     out += literal(part, flavour);
-    out += flavour === 're2' || glued ? `${gap}*` : `(?:${gap}+|${HUMP})`;
+    if (flavour === 're2' || glued) out += `${gap}*`;
+    else out += flavour === 'lower' ? `${gap}+` : `(?:${gap}+|${HUMP})`;
     last = end;
   }
   return out + literal(word.slice(last), flavour);
 }
 
-function literal(text: string, flavour: 'js' | 're2'): string {
+/** `js`: the text as written (flags `iu`); `lower`: the text lower-cased (no flags, no humps); `re2`: RE2's syntax. */
+type Flavour = 'js' | 'lower' | 're2';
+
+function literal(text: string, flavour: Flavour): string {
   return flavour === 're2' ? escapeRegExp(text).replaceAll('i', '[i\\x{130}]') : escapeRegExp(text);
+}
+
+/** Where a camelCase hump may be: only there can the text as written hold a word its lower-cased copy does not. */
+const HUMP_IN = /[a-z][A-Z]|[A-Z][A-Z][a-z]/;
+
+/**
+ * Whether any of `words` stands in `text` (`lower`: the same text with `İ` read as `I`, lower-cased) as the module
+ * says: on the lower-cased copy first, by one regular expression with no flags (the cost of the plain words); on the
+ * text as written (contextWordsRegExp) only when it holds a hump (prose rarely does). Built once per list.
+ */
+export function contextWordTest(words: readonly string[]): (text: string, lower: string) => boolean {
+  const bodies = [...words].sort((a, b) => b.length - a.length).map((w) => wordBody(w, 'lower'));
+  const plain = new RegExp(`(?<![a-z])(?:${bodies.join('|')})(?![a-z])`);
+  const written = contextWordsRegExp(words);
+  return (text, lower) => plain.test(lower) || (HUMP_IN.test(text) && written.test(foldDottedCapitals(text)));
 }
 
 /**
@@ -67,15 +87,46 @@ export function contextWordsRegExp(words: readonly string[]): RegExp {
 
 /**
  * An RE2 pattern, on the text's UTF-8 as it is, that matches wherever contextWordsRegExp finds `word` and sometimes
- * elsewhere: its first letter in capitals after any ASCII letter (a hump, or not), any capital after it, parts glued
- * at any length, and RE2's case folding takes a few more characters than Unicode simple folding (`ſ` for `s`). It
- * MUST NOT miss one: a recognizer needing the word would not run.
+ * elsewhere (RE2's case folding takes `ſ` for `s`; `İ` beside a word is a gap here, a letter there). It MUST NOT miss
+ * one: a recognizer needing the word would not run. A word of one part is matched with its humps as written (its first
+ * letter a capital after a small one, or after a capital before a small second letter; its last small before a capital
+ * or a capital before a capital and a small one), so capitals (`THE`, `PROCESSING`) hold no `he` or `ing`; a word of
+ * several parts, or of one character, takes a capital first letter after any letter and any capital after it.
  */
 export function contextWordSource(word: string): string {
+  if (word.length >= 2 && !/[\s_.-]/u.test(word.slice(1, -1))) return humpsAsWritten(word);
   const body = wordBody(word, 're2');
   const first = word.charAt(0);
   if (!/[a-z]/.test(first)) return `(?:^|[^A-Za-z])(?i:${body})(?:[^A-Za-z]|[A-Z]|$)`;
   const head = literal(first, 're2');
   const rest = body.slice(head.length);
-  return `(?:(?:^|[^A-Za-z])(?i:${head})|[A-Za-z]${first.toUpperCase()})(?i:${rest})(?:[^A-Za-z]|[A-Z]|$)`;
+  return `(?:(?:^|[^A-Za-z])(?i:${head})|[A-Za-z]${capital(first)})(?i:${rest})(?:[^A-Za-z]|[A-Z]|$)`;
+}
+
+/** An ASCII small letter's capital in RE2, `İ` with `I` (the text is not folded there). */
+function capital(letter: string): string {
+  return letter === 'i' ? '[I\\x{130}]' : letter.toUpperCase();
+}
+
+/** contextWordSource of a word of one part, two characters or more: each hump of contextWordsRegExp written out. */
+function humpsAsWritten(word: string): string {
+  const small = (c: string) => /^[a-z]$/.test(c);
+  const [first, second] = [word.charAt(0), word.charAt(1)];
+  const last = word.charAt(word.length - 1);
+  const any = (s: string) => (s === '' ? '' : `(?i:${literal(s, 're2')})`);
+  // After the last character as written: a gap, or a hump (small then capital; capital, capital, small).
+  const gapAfter = '(?:[^A-Za-z]|$)';
+  const end = small(last)
+    ? `(?:${any(last)}${gapAfter}|${last}[A-Z]|${capital(last)}[A-Z][a-z])`
+    : `${any(last)}${gapAfter}`;
+  const start = small(first)
+    ? `(?:(?:^|[^A-Za-z])${any(first)}|[a-z]${capital(first)})`
+    : `(?:^|[^A-Za-z])${any(first)}`;
+  const alternatives = [`${start}${any(word.slice(1, -1))}${end}`];
+  // A capital before the first, a small second letter: `SSNNumber` holds `number`.
+  if (small(first) && small(second)) {
+    const tail = word.length === 2 ? `(?:${gapAfter}|[A-Z])` : `${any(word.slice(2, -1))}${end}`;
+    alternatives.push(`[A-Z]${capital(first)}${second}${tail}`);
+  }
+  return `(?:${alternatives.join('|')})`;
 }

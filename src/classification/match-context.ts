@@ -1,8 +1,11 @@
 // The words around a match: whether a recognizer's context words are in reach of it (hasContext), and whether an
 // exclusion word just before it or an exclusion phrase right before it (a place's name: "lives in New ") rules it out
 // (isExcluded). Invariants: every look is a bounded slice of the text around the match (EXCLUDE_BEFORE,
-// ADJACENT_BEFORE, a recognizer's context reach), matched by one regular expression per word list built once.
+// ADJACENT_BEFORE, a recognizer's context reach), matched by one regular expression per word list built once. Context
+// words are found as context-words.ts says (in identifiers too: `social_security_number`, `ssnValue`); exclusion words
+// only between non-letters, so no identifier widens an exclusion.
 import type { CompiledRecognizer } from './compile.ts';
+import { contextWordTest, foldDottedCapitals } from './context-words.ts';
 import { opensCompany, opensFullName } from './person-names.ts';
 import { escapeRegExp } from './prefix-patterns.ts';
 
@@ -138,7 +141,39 @@ function isAsciiLetter(text: string, i: number): boolean {
   return c >= 0x61 && c <= 0x7a;
 }
 
-/** `lower` is the whole text lower-cased when that keeps offsets (NormalizedText.simple), else undefined. */
+function isAsciiCapital(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/**
+ * Whether offset `i` lies inside a word, between two ASCII letters that are no camelCase hump (context-words.ts): a
+ * window's edge there would cut it (the tail of "cache" is not the word "he"), at a hump it would not (`…Security`).
+ */
+function cutsWord(text: string, i: number): boolean {
+  if (!isAsciiLetter(text, i - 1) || !isAsciiLetter(text, i)) return false;
+  if (!isAsciiCapital(text, i)) return true;
+  if (!isAsciiCapital(text, i - 1)) return false; // aB
+  return !(isAsciiLetter(text, i + 1) && !isAsciiCapital(text, i + 1)); // ABc: a hump before B
+}
+
+const contextTests = new WeakMap<readonly string[], (text: string, lower: string) => boolean>();
+
+/** Whether any of `words` stands in `haystack` (`lower`: lower-cased, `İ` as `i`) as context-words.ts reads them. */
+function containsContextWord(haystack: string, lower: string, words: readonly string[]): boolean {
+  let test = contextTests.get(words);
+  if (test === undefined) {
+    test = contextWordTest(words);
+    contextTests.set(words, test);
+  }
+  return test(haystack, lower);
+}
+
+/**
+ * Whether a context word of `r` stands within its reach before (within the match's clause when contextInClause) or
+ * after [start, end) of `text`, in any case and in identifiers (context-words.ts). `lower` is the whole text
+ * lower-cased when that keeps offsets (NormalizedText.simple: no `İ`), else undefined.
+ */
 export function hasContext(
   text: string,
   lower: string | undefined,
@@ -149,11 +184,20 @@ export function hasContext(
   if (r.contextWords.length === 0) return false;
   // A window's edges do not cut a word: the tail of "cache" or the head of "history" is not the word "he" or "his".
   let from = Math.max(0, start - r.contextBefore);
-  while (from > 0 && from < start && isAsciiLetter(text, from - 1) && isAsciiLetter(text, from)) from += 1;
+  while (from > 0 && from < start && cutsWord(text, from)) from += 1;
   let to = Math.min(text.length, end + r.contextAfter);
-  while (to < text.length && to > end && isAsciiLetter(text, to - 1) && isAsciiLetter(text, to)) to -= 1;
-  let before = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
-  if (r.contextInClause) before = clauseOf(before);
-  const after = lower === undefined ? text.slice(end, to).toLowerCase() : lower.slice(end, to);
-  return containsAnyWord(before, r.contextWords) || containsAnyWord(after, r.contextWords);
+  while (to < text.length && to > end && cutsWord(text, to)) to -= 1;
+  const lowered = (a: number, b: number) =>
+    lower === undefined ? foldDottedCapitals(text.slice(a, b)).toLowerCase() : lower.slice(a, b);
+  let before = text.slice(from, start);
+  let beforeLower = lowered(from, start);
+  if (r.contextInClause) {
+    // The clause's start is found on the text as written: lower-casing keeps every character the cut reads.
+    before = clauseOf(before);
+    beforeLower = beforeLower.slice(beforeLower.length - before.length);
+  }
+  return (
+    containsContextWord(before, beforeLower, r.contextWords) ||
+    containsContextWord(text.slice(end, to), lowered(end, to), r.contextWords)
+  );
 }

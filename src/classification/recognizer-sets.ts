@@ -6,7 +6,7 @@ import RE2 from 're2';
 import type { Anchor } from './anchors.ts';
 import type { CompiledRecognizer } from './compile.ts';
 import { ClassificationError } from './errors.ts';
-import { escapeRegExp } from './prefix-patterns.ts';
+import { contextWordSource } from './context-words.ts';
 
 /**
  * Recognizers that scan one view, with the combined automata that say which of them can match at all: one RE2.Set
@@ -142,26 +142,19 @@ function sharedAnchor(group: readonly CompiledRecognizer[]): Anchor | undefined 
 }
 
 /**
- * Which of `words` occur anywhere in the lower-cased text as words (not glued to ASCII letters, as hasContext reads
- * them), by one RE2.Set pass over its UTF-8 bytes (~5 µs a word at 8 KB). Given the text's UTF-8 (`utf8`), the pass
- * reads those bytes as they are, each word in any case between ASCII non-letters, without lower-casing and encoding
- * 64 KB again (issue 18: a third of the finder's time on prose, four fifths on the non-ASCII docs). Never fewer words
- * than the lower-cased text holds: RE2's case folding of each character of the words takes every character whose
- * lower case it is, and only `İ` lower-cases to more than one character (`i̇`: a text holding one is lower-cased
- * first); an ASCII letter lower-cases to one, so a non-letter around a word stays one. Sometimes more (the folding
- * also takes `ſ` for `s`, the Kelvin sign for `k`, `ᲄ` for `т`): a recognizer then runs whose matches hasContext
- * drops. Both checked over every code point in prose-fast-paths.test.ts.
+ * Which of `words` occur anywhere in the text, at least where hasContext finds them (context-words.ts
+ * contextWordSource: in any case, in identifiers, `İ` for `i`), by one RE2.Set pass over its UTF-8 bytes (~5 µs a
+ * word at 8 KB), read as they are (`utf8` when given: issue 18, not lower-cased and encoded again). Sometimes more
+ * (RE2's folding takes `ſ` for `s`, the Kelvin sign for `k`, `ᲄ` for `т`; a word of several parts after any letter or
+ * before any capital): a recognizer then runs whose matches hasContext drops. Checked over every code point in prose-fast-paths.test.ts and against
+ * hasContext in context-words.test.ts.
  */
 export function createWordFinder(words: readonly string[]): (text: string, utf8?: Buffer) => ReadonlySet<string> {
   const distinct = [...new Set(words)];
   if (distinct.length === 0) return () => new Set();
-  // "he" inside "the" would run a recognizer whose every candidate then fails hasContext.
-  const set = new RE2.Set(distinct.map((w) => `(?:^|[^a-z])${escapeRegExp(w)}(?:[^a-z]|$)`));
-  const anyCase = new RE2.Set(distinct.map((w) => `(?:^|[^A-Za-z])(?i:${escapeRegExp(w)})(?:[^A-Za-z]|$)`));
+  const anyCase = new RE2.Set(distinct.map(contextWordSource));
   return (text, utf8) => {
-    // One byte a UTF-16 unit: every unit is ASCII (any other takes two bytes or more).
-    const asIs = utf8 !== undefined && (utf8.length === text.length || !text.includes(LOWERS_TO_TWO));
-    const found = asIs ? anyCase.match(utf8) : set.match(Buffer.from(text.toLowerCase(), 'utf8'));
+    const found = anyCase.match(utf8 ?? Buffer.from(text, 'utf8'));
     return found.length === 0 ? NO_WORDS : new Set(found.map((i) => distinct[i] as string));
   };
 }

@@ -9,9 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { fates, isForwarded } from './round9-helpers.ts';
 
 describe('an SSN after its context word written as an identifier', () => {
-  // HOLE (open, src/classification/match-context.ts / compile.ts context words): 'social security' is matched with a
-  // space between its words only; '_' and a case change between them are no word boundary.
-  it.fails.each([
+  // Closed (context-words.ts): '_', '-', '.' and a camelCase hump stand between a context word's parts and around it.
+  it.each([
     ['{"social_security_number": "219099999"}'],
     ['SOCIAL_SECURITY=219099999'],
     ['{"socialSecurityNumber": 219099999}'],
@@ -19,8 +18,7 @@ describe('an SSN after its context word written as an identifier', () => {
   ])('%s is refused', async (text) => {
     expect(await isForwarded(text)).toBe(false);
   });
-  // HOLE (open, src/classification/match-context.ts / compile.ts context words): as above, in an answer and a stream.
-  it.fails('an answer with {"social_security_number": "219099999"} reaches neither client unredacted', async () => {
+  it('an answer with {"social_security_number": "219099999"} reaches neither client unredacted', async () => {
     expect(await fates('{"name":"x","social_security_number":"219099999"}', '219099999')).toEqual({
       forwarded: false,
       relayed: false,
@@ -34,9 +32,8 @@ describe('an SSN after its context word written as an identifier', () => {
 });
 
 describe('an SSN after its context word in Turkish capitals', () => {
-  // HOLE (open, src/classification/match-context.ts): a text holding İ is lower-cased first, and 'İ'.toLowerCase() is
-  // 'i̇' (i + U+0307), so 'SOCİAL SECURİTY' holds no 'social security'.
-  it.fails('SOCİAL SECURİTY NUMBER 219099999 is refused', async () => {
+  // Closed (context-words.ts foldDottedCapitals): İ is read as I, not lower-cased to i + U+0307.
+  it('SOCİAL SECURİTY NUMBER 219099999 is refused', async () => {
     expect(await isForwarded('SOCİAL SECURİTY NUMBER 219099999')).toBe(false);
   });
   it('control: SOCIAL SECURITY NUMBER 219099999 is refused', async () => {
