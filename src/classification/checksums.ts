@@ -122,27 +122,35 @@ export function isValidIban(value: string): boolean {
   return remainder === 1;
 }
 
+/** An IBAN's character: a run's others are the separators between its groups (recognizers-pii.ts IBAN). */
+function isIbanChar(char: string | undefined): boolean {
+  return (
+    char !== undefined && ((char >= '0' && char <= '9') || (char >= 'A' && char <= 'Z') || (char >= 'a' && char <= 'z'))
+  );
+}
+
 /**
- * The candidate IBANs in a run of groups: from each group start that begins with a known country code, the span
- * whose alphanumeric count is that country's length, ending at a group boundary (a match may run on into the next
- * word, "GB82 WEST 1234 5698 7654 32 THANKS", or hold two IBANs in a row).
+ * The candidate IBANs in a run of groups (apart by any separators): from each group start that begins with a known
+ * country code, the span whose alphanumeric count is that country's length, ending at a group boundary (a match may
+ * run on into the next word, "GB82 WEST 1234 5698 7654 32 THANKS", or hold two IBANs in a row). Linear: a start
+ * reads at most its country's length of groups.
  */
 export function ibanWindows(run: string): [number, number][] {
   const windows: [number, number][] = [];
-  for (let start = 0; start < run.length; start = run.indexOf(' ', start) + 1) {
-    const length = IBAN_LENGTHS[run.slice(start, start + 2)];
+  for (let start = 0; start < run.length; ) {
+    const length = IBAN_LENGTHS[run.slice(start, start + 2).toUpperCase()];
     if (length !== undefined) {
       let count = 0;
       for (let i = start; i < run.length; i += 1) {
-        if (run[i] !== ' ') count += 1;
+        if (isIbanChar(run[i])) count += 1;
         if (count === length) {
-          const next = run[i + 1];
-          if (next === undefined || next === ' ') windows.push([start, i + 1]);
+          if (!isIbanChar(run[i + 1])) windows.push([start, i + 1]);
           break;
         }
       }
     }
-    if (run.indexOf(' ', start) < 0) break;
+    while (start < run.length && isIbanChar(run[start])) start += 1; // past this group
+    while (start < run.length && !isIbanChar(run[start])) start += 1; // and the separators after it
   }
   return windows;
 }

@@ -149,12 +149,17 @@ export const CREDIT_CARD_SHORT: RecognizerDefinition = {
   baseScore: 85,
 };
 
-/** Country code, check digits, then groups of up to 4 (spaced or not); the country's exact length; mod-97. */
+/**
+ * Country code, check digits, then groups of up to 4, glued or apart by up to three of whitespace, '-', '.', '/', '_'
+ * in any mix (`DE89-3704-…`, `DE89.3704…`, `DE89  3704`, `DE 89 3704`), in any case (`de89 3704 …`: a lower-case
+ * country code glued to its check digits only, as prose writes `at 10 am and`); the country's exact length and mod-97
+ * gate every form (ibanWindows, isValidIban).
+ */
 export const IBAN: RecognizerDefinition = {
   type: 'IBAN',
   category: 'PII',
-  pattern: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}\b`,
-  partial: String.raw`\b[A-Z](?:[A-Z](?:[0-9](?:[0-9][A-Z0-9 ]*)?)?)?`,
+  pattern: String.raw`\b(?:[A-Z]{2}[\s./_-]{0,3}|[A-Za-z]{2})\d{2}(?:[\s./_-]{0,3}[A-Za-z0-9]{1,4}){3,8}\b`,
+  partial: String.raw`\b(?:[A-Za-z](?:[A-Za-z](?:[0-9](?:[0-9][A-Za-z0-9\s./_-]*)?)?)?|[A-Z]{2}[\s./_-]{1,3}(?:[0-9](?:[0-9][A-Za-z0-9\s./_-]*)?)?)`,
   refiner: 'iban_length',
   validator: 'iban',
   normalizer: 'alphanumeric_upper',
