@@ -1,6 +1,6 @@
 // PERSON_NAME_SINGLE's matches found in JavaScript: news and docs are full of capitalised words, each a candidate its
 // validator rejects, and finding each by RE2 took ~5 native calls (matching.ts), 2-6 ms of a 64 KB news text. Its
-// pattern `(WORD)(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-])` needs no left context and its letter runs are maximal
+// pattern `(WORD)(?:$|'s|’s|[^A-Za-z<Latin letters>0-9'’@_-])` needs no left context and its letter runs are maximal
 // (no ending character is a letter), so a match at a position is decided by reading forward once.
 // Invariant: singleNameFrom returns exactly what one RE2 exec at lastIndex = from returns (fast-paths.test.ts checks
 // it against exec on generated texts), or undefined where it does not read the bytes (invalid UTF-8): then RE2 does.
@@ -14,20 +14,52 @@ type Span = readonly [number, number];
  */
 export type Finder = (bytes: Buffer, from: number) => { whole: Span; span: Span } | null | undefined;
 
-/** UPPER of person-names.ts outside ASCII and Latin-1: the capitals of Latin Extended-A it lists. */
-const UPPER_EXTENDED = new Set([
-  0x100, 0x102, 0x104, 0x106, 0x10c, 0x10e, 0x110, 0x118, 0x11a, 0x141, 0x143, 0x147, 0x150, 0x152, 0x158, 0x15a, 0x15e,
-  0x160, 0x162, 0x164, 0x16e, 0x170, 0x178, 0x179, 0x17b, 0x17d,
-]);
+/** The Latin blocks past Latin-1 a name's letters come from: Extended-A and -B, Latin Extended Additional. */
+const LATIN_BLOCKS: readonly (readonly [number, number])[] = [
+  [0x100, 0x24f],
+  [0x1e00, 0x1eff],
+];
+const inLatinBlocks = (cp: number) => LATIN_BLOCKS.some(([from, to]) => cp >= from && cp <= to);
 
-/** person-names.ts UPPER: `[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}` and the listed capitals of Latin Extended-A. */
+/**
+ * The capitals (Lu, and Lt's title-case digraphs such as ǅ) of LATIN_BLOCKS: İlker, Ștefan (comma below), Ēriks,
+ * Ōtani, Ḥasan. A list, not \p{Lu}: a Unicode-wide class made RE2's DFA spill (person-names.ts).
+ */
+export const LATIN_EXTENDED_CAPITALS: readonly number[] = LATIN_BLOCKS.flatMap(([from, to]) =>
+  Array.from({ length: to - from + 1 }, (_, k) => from + k).filter((cp) =>
+    /^[\p{Lu}\p{Lt}]$/u.test(String.fromCodePoint(cp)),
+  ),
+);
+/** LATIN_EXTENDED_CAPITALS as RE2 class members (`\x{100}\x{102}`…), runs of neighbours as ranges. */
+export const LATIN_EXTENDED_CAPITALS_CLASS = classOf(LATIN_EXTENDED_CAPITALS);
+/** The letters of LATIN_BLOCKS (every code point in them is a letter) as RE2 class ranges. */
+export const LATIN_BLOCKS_CLASS = LATIN_BLOCKS.map(([from, to]) => `\\x{${hex(from)}}-\\x{${hex(to)}}`).join('');
+
+function hex(cp: number): string {
+  return cp.toString(16).toUpperCase();
+}
+function classOf(cps: readonly number[]): string {
+  let out = '';
+  for (let k = 0; k < cps.length; ) {
+    let end = k;
+    while (cps[end + 1] === (cps[end] as number) + 1) end += 1;
+    out +=
+      end === k ? `\\x{${hex(cps[k] as number)}}` : `\\x{${hex(cps[k] as number)}}-\\x{${hex(cps[end] as number)}}`;
+    k = end + 1;
+  }
+  return out;
+}
+
+const UPPER_EXTENDED = new Set(LATIN_EXTENDED_CAPITALS);
+
+/** person-names.ts UPPER: `[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}` and LATIN_EXTENDED_CAPITALS. */
 function isUpper(cp: number): boolean {
   return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0xc0 && cp <= 0xde && cp !== 0xd7) || UPPER_EXTENDED.has(cp);
 }
 
-/** person-names.ts LOWER: `[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}\x{101}-\x{17F}]`. */
+/** person-names.ts LOWER: `[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}` and LATIN_BLOCKS but U+0100. */
 function isLower(cp: number): boolean {
-  return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xdf && cp <= 0x17f && cp !== 0xf7 && cp !== 0x100);
+  return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xdf && cp <= 0xff && cp !== 0xf7) || (cp > 0x100 && inLatinBlocks(cp));
 }
 
 /** The code point at byte `at` and its length in bytes (0 at the end); -1 for bytes that are no UTF-8 sequence. */
@@ -83,7 +115,7 @@ function capitalisedAt(bytes: Buffer, at: number): number {
   return lowerRunEnd(bytes, at + length);
 }
 
-/** Where the pattern's ending (`$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-]`) matched at `at` ends; -1 none, -2 invalid. */
+/** Where the pattern's ending (`$|'s|’s|[^A-Za-z\x{C0}-\x{FF}LATIN_BLOCKS0-9'’@_-]`) at `at` ends; -1 none, -2 invalid. */
 function endingAt(bytes: Buffer, at: number): number {
   if (at === bytes.length) return at;
   const cp = codePointAt(bytes, at);
@@ -91,7 +123,16 @@ function endingAt(bytes: Buffer, at: number): number {
   if (cp === 0x27 || cp === 0x2019) return bytes[at + length] === 0x73 ? at + length + 1 : -1;
   const asciiLetter = (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
   const digit = cp >= 0x30 && cp <= 0x39;
-  if (asciiLetter || digit || (cp >= 0xc0 && cp <= 0x17f) || cp === 0x40 || cp === 0x5f || cp === 0x2d) return -1;
+  if (
+    asciiLetter ||
+    digit ||
+    (cp >= 0xc0 && cp <= 0xff) ||
+    inLatinBlocks(cp) ||
+    cp === 0x40 ||
+    cp === 0x5f ||
+    cp === 0x2d
+  )
+    return -1;
   return at + length;
 }
 
@@ -135,10 +176,11 @@ function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined
   return null;
 }
 
-/** The bytes a match may start at: `A`-`Z` and the lead bytes 0xC3-0xC5. */
+/** The bytes a match may start at: `A`-`Z`, the lead bytes 0xC3-0xC9 (Latin-1 to Extended-B) and 0xE1 (U+1E00…). */
 const STARTS = new Uint8Array(256);
 for (let b = 0x41; b <= 0x5a; b += 1) STARTS[b] = 1;
-for (let b = 0xc3; b <= 0xc5; b += 1) STARTS[b] = 1;
+for (let b = 0xc3; b <= 0xc9; b += 1) STARTS[b] = 1;
+STARTS[0xe1] = 1;
 
 /**
  * PERSON_NAME_SINGLE's leftmost match at or after byte `from` (matching.ts execFrom's answer), its group the word;
@@ -147,7 +189,7 @@ for (let b = 0xc3; b <= 0xc5; b += 1) STARTS[b] = 1;
 export function singleNameFrom(bytes: Buffer, from: number): { whole: Span; span: Span } | null | undefined {
   if (from > bytes.length) return null;
   if (from < bytes.length && ((bytes[from] as number) & 0xc0) === 0x80) return undefined;
-  // A match starts with a capital: an ASCII one, or a sequence led by 0xC3-0xC5 (Latin-1, Latin Extended-A). Neither
+  // A match starts with a capital: an ASCII one, or a sequence led by 0xC3-0xC9 or 0xE1 (the Latin blocks). Neither
   // byte is ever inside a UTF-8 sequence, so the bytes are stepped one at a time; a start's own bytes are checked.
   const n = bytes.length;
   for (let at = from; at < n; at += 1) {

@@ -15,6 +15,7 @@ import {
   TITLES,
 } from './person-name-words.ts';
 import { SERIES_CONJUNCTIONS } from './person-name-checks.ts';
+import { LATIN_BLOCKS_CLASS, LATIN_EXTENDED_CAPITALS_CLASS } from './person-name-finder.ts';
 import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
@@ -23,10 +24,18 @@ export { opensCompany, opensFullName } from './person-name-checks.ts';
 export { nameLists } from './person-name-lists.ts';
 
 /** One capitalised word of a name: `Smith`, `McKeon`, `O'Brien`, `Hans-Jochen`, `Hélène` (RE2, Unicode classes). */
-// Latin letters only (ASCII, Latin-1, Latin Extended-A): RE2's DFA stays small (Unicode-wide \p{Lu}/\p{Ll} classes
-// made it spill to the slow NFA: 8 ms for 40 KB instead of < 1 ms).
-const UPPER = String.raw`[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}\x{100}\x{102}\x{104}\x{106}\x{10C}\x{10E}\x{110}\x{118}\x{11A}\x{141}\x{143}\x{147}\x{150}\x{152}\x{158}\x{15A}\x{15E}\x{160}\x{162}\x{164}\x{16E}\x{170}\x{178}\x{179}\x{17B}\x{17D}]`;
-const LOWER = String.raw`[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}\x{101}-\x{17F}]`;
+// Latin letters only (ASCII, Latin-1, Extended-A and -B, Latin Extended Additional): RE2's DFA stays small
+// (Unicode-wide \p{Lu}/\p{Ll} classes made it spill to the slow NFA: 8 ms for 40 KB instead of < 1 ms).
+const UPPER = String.raw`[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}${LATIN_EXTENDED_CAPITALS_CLASS}]`;
+const LOWER = String.raw`[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}\x{101}-\x{24F}\x{1E00}-\x{1EFF}]`;
+/**
+ * UPPER for partials (what a stream holds while a name may be growing): the Latin blocks whole, capitals or not. A
+ * superset holds a little more (a word opening with `ā`), never less; the ~300 capitals in every partial made the
+ * stream's RE2.Set too big to compile.
+ */
+const UPPER_HOLD = String.raw`[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}${LATIN_BLOCKS_CLASS}]`;
+/** Any letter a name's word may hold, in a class: Latin-1's and the Latin blocks' (× and ÷ included, as before). */
+const LETTERS = String.raw`\x{C0}-\x{FF}${LATIN_BLOCKS_CLASS}`;
 const WORD = String.raw`(?:Mc|Mac|O'|D'|O’|D’)?${UPPER}${LOWER}+(?:-${UPPER}${LOWER}+)?`;
 const PARTICLE = `(?:${PARTICLES.join('|')})`;
 /** One to four words, with middle initials (`Zoe S Want`, `John F. Kennedy`) and particles (`Thijmen van Ochten`). */
@@ -35,7 +44,7 @@ const NAME = String.raw`${WORD}(?:[ ](?:${UPPER}\.?[ ])?(?:${PARTICLE}[ ](?:${PA
  * Where a name's last word ends: RE2's `\b` is ASCII, so after a last letter outside ASCII (`Chloë`, `Dujmović`) it
  * held only before that letter and the name lost it (`Chlo`); then the character after the name is taken instead.
  */
-const WORD_END = String.raw`(?:\b|$|[^A-Za-z0-9_\x{C0}-\x{17F}])`;
+const WORD_END = String.raw`(?:\b|$|[^A-Za-z0-9_${LETTERS}])`;
 /** Family name particles that may open a name (`van der Laan is …`, `de Jacquet`). */
 const LEADING_PARTICLE = String.raw`(?:(?:van|von|de|da|di|du|le)[ ](?:(?:der|den|de|la|los)[ ])?)?`;
 
@@ -43,8 +52,8 @@ const LEADING_PARTICLE = String.raw`(?:(?:van|von|de|da|di|du|le)[ ](?:(?:der|de
  * Partials (types.ts): what a stream holds back at the end of the text while a name may still be growing: a
  * capitalised word and up to eight more words (capitalised, initials, or short lower-case particles), case-sensitive.
  */
-const TAIL_WORD = String.raw`(?:${UPPER}[A-Za-z\x{C0}-\x{17F}'’.-]*|[a-z]{1,3})`;
-const NAME_TAIL = String.raw`(?-i:(?:${UPPER}[A-Za-z\x{C0}-\x{17F}'’.-]*(?:[ ]${TAIL_WORD}?){0,8})?)`;
+const TAIL_WORD = String.raw`(?:${UPPER_HOLD}[A-Za-z${LETTERS}'’.-]*|[a-z]{1,3})`;
+const NAME_TAIL = String.raw`(?-i:(?:${UPPER_HOLD}[A-Za-z${LETTERS}'’.-]*(?:[ ]${TAIL_WORD}?){0,8})?)`;
 /** Every beginning of one of `words` (case-insensitive) at a word start, or all of it followed by `then`. */
 const prefixesOf = (words: readonly string[], then: string) =>
   `(?i:\\b(?:${words.map((w) => prefixOf(w, then)).join('|')}))`;
@@ -138,7 +147,7 @@ export const PERSON_NAME_SINGLE: RecognizerDefinition = {
   type: 'PERSON_NAME',
   category: 'PII',
   separateSet: true,
-  pattern: String.raw`(${WORD})(?:$|'s|’s|[^A-Za-z\x{C0}-\x{17F}0-9'’@_-])`,
+  pattern: String.raw`(${WORD})(?:$|'s|’s|[^A-Za-z${LETTERS}0-9'’@_-])`,
   group: 1,
   partial: String.raw`\b${NAME_TAIL}`,
   validator: 'person_name_single',
@@ -170,7 +179,7 @@ export const PERSON_NAME_SERIES: RecognizerDefinition = {
   pattern: String.raw`(?:^ ?|[^\w ][ ]?|\b[a-z]+[ ])(${WORD}(?:,[ ]${ITEM}){1,11},?${CONJUNCTION}${ITEM})${WORD_END}`,
   group: 1,
   // Every beginning of a series: capitalised words, commas, spaces and short lower-case words (the conjunctions).
-  partial: String.raw`\b(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’.-]*(?:,|,?[ ]${TAIL_WORD}?){0,40})`,
+  partial: String.raw`\b(?-i:${UPPER_HOLD}[A-Za-z${LETTERS}'’.-]*(?:,|,?[ ]${TAIL_WORD}?){0,40})`,
   refiner: 'name_series',
   validator: 'person_name_series',
   contextWords: PEOPLE_WORDS,
@@ -193,7 +202,7 @@ export const PERSON_NAME_ADDRESSED: RecognizerDefinition = {
   pattern: String.raw`(?:^|,[ ]+)(${WORD})(?:[!?]|,[ ]+(?:${REQUESTS.join('|')})[ ])`,
   group: 1,
   // The name's tail, or the name, its comma and a request begun.
-  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*),(?:[ ]+(?:${REQUESTS.map((w) => prefixOf(w, '[ ]')).join('|')})?)?)`,
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER_HOLD}[A-Za-z${LETTERS}'’-]*),(?:[ ]+(?:${REQUESTS.map((w) => prefixOf(w, '[ ]')).join('|')})?)?)`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   baseScore: 60,
@@ -252,7 +261,7 @@ export const PERSON_NAME_PREDICATED: RecognizerDefinition = {
   pattern: String.raw`(${WORD})[ ](?:is|was)[ ](?:a|an)[ ](?:[a-z0-9-]+[ ]){0,3}(?:${PERSON_NOUNS.join('|')})\b`,
   group: 1,
   // The name's tail, or the name, a verb and whatever may still become the predicate (up to four words begun).
-  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${prefixOf('is')}|${prefixOf('was')})(?:[ ](?:a|an)?(?:[ ][a-z0-9-]*){0,4})?)`,
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER_HOLD}[A-Za-z${LETTERS}'’-]*)[ ](?:${prefixOf('is')}|${prefixOf('was')})(?:[ ](?:a|an)?(?:[ ][a-z0-9-]*){0,4})?)`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   baseScore: 60,
@@ -284,7 +293,7 @@ export const PERSON_NAME_POSSESSOR: RecognizerDefinition = {
   pattern: String.raw`(${WORD})(?:'s|’s)[ ](?:${BELONGINGS.join('|')})(?:[:.,;!?]|$)`,
   group: 1,
   // The name's tail, or the name, its possessive and a belonging begun.
-  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}-]*)(?:['’](?:s(?:[ ](?:${BELONGINGS.map((b) => prefixOf(b)).join('|')})?)?)?)?)`,
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER_HOLD}[A-Za-z${LETTERS}-]*)(?:['’](?:s(?:[ ](?:${BELONGINGS.map((b) => prefixOf(b)).join('|')})?)?)?)?)`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   baseScore: 60,
@@ -321,7 +330,7 @@ export const PERSON_NAME_AFFILIATED: RecognizerDefinition = {
   pattern: String.raw`(${WORD})[ ](?:${AFFILIATION_VERBS.join('|')})[ ](?:${AFFILIATION_PREPOSITIONS.join('|')})[ ][^\n!?;]{1,60}?[ ](?i:${COMPANY_ENDINGS})\b`,
   group: 1,
   // Every beginning of a match: the name's tail, or its word and an affiliation begun (AFFILIATION_TAIL).
-  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER}[A-Za-z\x{C0}-\x{17F}'’-]*)[ ](?:${AFFILIATION_TAIL}))`,
+  partial: String.raw`\b(?:${NAME_TAIL}|(?-i:${UPPER_HOLD}[A-Za-z${LETTERS}'’-]*)[ ](?:${AFFILIATION_TAIL}))`,
   validator: 'person_name_single',
   contextWords: PEOPLE_WORDS,
   baseScore: 60,

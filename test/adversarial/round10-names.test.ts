@@ -1,6 +1,7 @@
 // Round 10 of the attacker's review (session 12), person names in Latin letters outside person-names.ts's UPPER:
-// PERSON_NAME's words open with A-Z, Latin-1's capitals or 26 listed capitals of Latin Extended-A (the JS finder,
-// person-name-finder.ts, mirrors the same list), so names that open with the other Latin capitals are no names:
+// PERSON_NAME's words opened with A-Z, Latin-1's capitals or 26 listed capitals of Latin Extended-A (the JS finder,
+// person-name-finder.ts, mirrored the same list), so names that opened with the other Latin capitals were no names
+// (closed: every capital of Latin Extended-A and -B and Latin Extended Additional opens a word):
 // Turkish İ (İbrahim, İlker), Romanian Ș and Ț with the comma below (U+0218/U+021A, the official letters; the listed
 // Ş is the cedilla form), Latvian Ē, Ū, Ķ, Ļ, and romanised Japanese Ō (Ōtani). An answer's "Dear Ștefan Ionescu"
 // reaches a client whose rules redact names. Control: the same names without the diacritic are redacted.
@@ -13,10 +14,8 @@ const NAMES = { redact: ['PERSON_NAME'], block: [] };
 const relayedName = async (text: string, name: string) =>
   (await screened('anthropic.messages', anthropicAnswer([{ type: 'text', text }]), NAMES)).includes(name);
 
-describe('a person name opening with a Latin capital person-names.ts does not list', () => {
-  // HOLE (open, src/classification/person-names.ts UPPER and person-name-finder.ts UPPER_EXTENDED): Latin Extended-A
-  // capitals but 26, and Latin Extended-B / Additional (Ș Ț Ḥ), are no capital of a name.
-  it.fails.each([
+describe('a person name opening with a Latin capital past Latin-1', () => {
+  it.each([
     ['My name is İlker Yılmaz.', 'Yılmaz'],
     ['Dear Ștefan Ionescu,', 'Ionescu'],
     ['My name is Ēriks Ūdris.', 'Ūdris'],
