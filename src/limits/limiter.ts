@@ -5,8 +5,8 @@
 // grant what is needed is ERR_LIMITS_UNAVAILABLE (the caller fails closed); a reservation is settled at most once.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
-import { acquire, release, type Demand, type Held, type JoinedState, type Shortfall } from './acquire.ts';
-import type { Amounts } from './lease-state.ts';
+import { acquire, release, statesOf, type Demand, type Held, type JoinedState, type Shortfall } from './acquire.ts';
+import type { Amounts, Counter } from './lease-state.ts';
 import { createLeaseTable } from './leases.ts';
 import { LimitsError } from './errors.ts';
 import type { PriceQuote, PricingTable } from './pricing.ts';
@@ -25,6 +25,7 @@ import {
   subjectKey,
   type CounterSpec,
   type LimitPrincipal,
+  type Metric,
   type Period,
   type ScopedLimit,
 } from './scopes.ts';
@@ -69,6 +70,11 @@ export interface Limiter {
    * for the subject is reached, or ERR_LIMITS_UNAVAILABLE. A request counted here MUST be reserved with `admitted`.
    */
   admit(principal: LimitPrincipal): Promise<SubjectUsage>;
+  /** The refusal (LimitExceeded, to throw once admit() has counted the request) of a subject whose tokens this minute,
+   * or spend today or this month, settled so far reach the laxest limit reserve() checked them against here in this
+   * window: reserve() would refuse it under that limit. Null otherwise. In memory, no statement; the LLM APIs ask
+   * before parsing (a tool call takes no tokens or spend). Optional for wrappers. */
+  usedUp?(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): LimitExceeded | null;
   /** Holds the estimate on every applicable counter, all or nothing. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
    * ERR_LIMIT_SCOPE_UNRESOLVED or ERR_LIMITS_UNAVAILABLE; MUST NOT hold anything when it throws. */
   reserve(input: ReserveInput): Promise<Reservation>;
@@ -109,6 +115,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
   // The subject's configured requests per minute, resolved once (defaults do not change; the policy's limits do).
   const admitLimit = subjectDefaultRequestsPerMinute(options.defaults);
   const settled = new WeakSet<Reservation>();
+  // Per subject counter (one window each), the laxest limit reserve() checked it against here (Infinity: unlimited):
+  // its metric below, tokens a minute and spend a day or month. What admission's used-up check compares usage with.
+  const checked = new WeakMap<Counter, number>();
+  const SPENT: Record<Period, Metric> = { minute: 'tokens', day: 'spend', month: 'spend' };
+  // Every request's estimate takes at least 3 tokens (the reply's framing) and, at a positive input price, at least one
+  // micro-USD (rounded up): with a free entry in the table, spend cannot tell that a request would pass it.
+  const prices = [...Object.values(pricing.upstreams).flatMap(Object.values), ...Object.values(pricing.defaults ?? {})];
+  const spendTaken = prices.every((p) => p.input > 0);
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
 
   /** Whether a counter is the one admit() counted this request on. */
@@ -126,6 +140,23 @@ export function createLimiter(options: LimiterOptions): Limiter {
       };
     });
   };
+  /** The subject's counter (minute, day, month: index into subjectDemands) whose usage settled so far, which only grows
+   * within its window, reached the laxest limit checked on it in that window: null when none did. */
+  const spentOn = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>) => {
+    const key = subjectKey(principal);
+    const periods = ['minute', 'day', 'month'] as const;
+    for (let i = 0; i < periods.length; i += 1) {
+      const period = periods[i] as Period;
+      const metric = SPENT[period];
+      if (metric === 'spend' && !spendTaken) continue;
+      const c = table.counter(key, period);
+      const limit = checked.get(c);
+      if (limit === undefined || limit === Number.POSITIVE_INFINITY) continue;
+      const used = (c.settled?.[metric] ?? 0) + c.pending[metric] + c.sending[metric];
+      if (used >= limit) return { i, metric, limit, used };
+    }
+    return null;
+  };
   const subjectUsage = (states: readonly JoinedState[]): SubjectUsage => {
     const of = (period: Period) => states.find((s) => s.spec.scope === 'subject' && s.period === period);
     return {
@@ -136,9 +167,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
     };
   };
   const exceeded = (short: Shortfall, states: JoinedState[]): never => {
+    throw refusal(short, states);
+  };
+  const refusal = (short: Shortfall, states: JoinedState[]): LimitExceeded => {
     const { state, metric } = short;
     // The states report usage without this request; the headers say what remains for it.
-    throw new LimitExceeded(
+    return new LimitExceeded(
       {
         scope: state.spec.scope,
         name: state.spec.name,
@@ -190,6 +224,20 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   return {
     pricing,
+    usedUp(principal) {
+      const spent = spentOn(principal);
+      if (!spent) return null;
+      const demands = subjectDemands(principal);
+      const dbAt = table.dbNow();
+      const counters = demands.map((d) => table.counter(d.spec.key, d.spec.period, dbAt));
+      const states = statesOf(table, demands, counters);
+      const state = states[spent.i] as JoinedState;
+      const limited = { ...state, limits: { ...state.limits, [spent.metric]: spent.limit } };
+      const { limit, used, metric } = spent;
+      // At least what any request takes (3 tokens, 1 micro-USD): the request is not parsed.
+      return refusal({ state: limited, metric, limit, used, requested: 1 }, states.with(spent.i, limited));
+    },
+
     async usage(principal) {
       return subjectUsage((await acquire(table, subjectDemands(principal), exceeded)).states);
     },
@@ -220,6 +268,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const completion = (input.maxTokens ?? options.defaultMaxTokens) * outputs;
       const { priced, spend, quotes } = priceEstimate(pricing, input, completion);
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
+      for (const s of specs) {
+        if (s.scope !== 'subject') continue;
+        const c = table.counter(s.key, s.period);
+        checked.set(c, Math.max(checked.get(c) ?? 0, s.limits[SPENT[s.period]] ?? Number.POSITIVE_INFINITY));
+      }
       return hold(input, specs, { tokens: input.promptTokens + completion, spend }, priced, quotes, {
         prompt_tokens: input.promptTokens,
         prompt_token_method: input.promptTokenMethod,

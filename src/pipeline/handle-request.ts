@@ -81,6 +81,12 @@ export function createRequestHandler(deps: PipelineDeps) {
     // stage 4, or before a large body goes to a thread; a failure there is handled like any other.
     const usageRead = deps.limits.admit(principal);
     usageRead.catch(() => {}); // not unhandled if parsing or classification ends the request first
+    // A subject whose tokens or spend are used up (docs/limits.md) is refused, once counted, before parse and classify.
+    const usedUp = deps.limits.usedUp?.(principal);
+    if (usedUp) {
+      await usageRead;
+      throw usedUp;
+    }
     // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
     const adapter = adapterFor(incoming.api);
     const offloaded = await intake(deps, incoming, usageRead);

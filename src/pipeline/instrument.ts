@@ -68,6 +68,7 @@ function reservingLimits(
     pricing: limits.pricing,
     usage: (principal) => limits.usage(principal),
     admit: (principal) => limits.admit(principal),
+    usedUp: (principal) => limits.usedUp?.(principal) ?? null,
     settle: (...args) => limits.settle(...args),
     flush: () => limits.flush(),
     close: () => limits.close(),

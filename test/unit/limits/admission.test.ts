@@ -31,13 +31,13 @@ const pricing = parsePricing(
   },
   'test',
 );
-const limits = (requests: number | null): Limits => ({
-  tokens_per_minute: null,
+const limits = (requests: number | null, tokens: number | null = null): Limits => ({
+  tokens_per_minute: tokens,
   requests_per_minute: requests,
   spend_micro_usd_per_day: null,
   spend_micro_usd_per_month: null,
 });
-const allow = (requests: number | null): Decision => ({
+const allow = (requests: number | null, tokens: number | null = null): Decision => ({
   allow: true,
   reasons: [],
   obligations: {
@@ -45,7 +45,7 @@ const allow = (requests: number | null): Decision => ({
     max_tokens: 10,
     redact: [],
     response: { redact: [], block: [] },
-    limits: limits(requests),
+    limits: limits(requests, tokens),
   },
 });
 const deny: Decision = {
@@ -55,7 +55,7 @@ const deny: Decision = {
 };
 let subjects = 0;
 
-function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
+function harness(o: { defaults?: ScopedLimit[]; intake?: Intake; completionTokens?: number } = {}) {
   subjects += 1;
   const principal = {
     iss: 'https://idp.test',
@@ -66,8 +66,10 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
     token_fingerprint: 'f'.repeat(64),
   };
   const records: Record<string, unknown>[] = [];
+  const completion = o.completionTokens ?? 1;
   let decision: Decision = deny;
   let forwarded = 0;
+  let classified = 0;
   const ledger = {
     chain: 'test',
     async append(type: string, _id: string | null, body: Record<string, unknown>) {
@@ -84,7 +86,12 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
   });
   const deps: PipelineDeps = {
     authenticator: { authenticate: async () => principal },
-    classifier: { classify: () => ({ findings: [] }) },
+    classifier: {
+      classify: () => {
+        classified += 1;
+        return { findings: [] };
+      },
+    },
     policy: { decide: () => ({ decision, version: { revision: 'r', sha256: '0'.repeat(64) }, shadow: null }) },
     ledger,
     forwarder: {
@@ -93,7 +100,10 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
         return {
           status: 200,
           contentType: 'application/json',
-          body: { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
+          body: {
+            choices: [],
+            usage: { prompt_tokens: 1, completion_tokens: completion, total_tokens: 1 + completion },
+          },
         };
       },
       openStream: async () => {
@@ -124,7 +134,7 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake } = {}) {
       headers: reply.headers,
     };
   };
-  return { run, records, limiter, principal, forwarded: () => forwarded };
+  return { run, records, limiter, principal, forwarded: () => forwarded, classified: () => classified };
 }
 
 describe('admission counting', () => {
@@ -171,5 +181,51 @@ describe('admission counting', () => {
     await h.limiter.admit(h.principal);
     expect(await h.run(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
     expect(taken).toBe(0);
+  });
+
+  it('refuses a subject whose tokens this minute are used up at admission: counted, nothing parsed or classified', async () => {
+    const h = harness({ completionTokens: 29 });
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 }); // reserved 21 (11 + 10), billed 1 + 29
+    expect(h.limiter.usedUp?.(h.principal)).not.toBeNull();
+    const classified = h.classified();
+    const refused = await h.run(allow(null, 30));
+    expect(refused).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(h.records[1]).toMatchObject({
+      classification: null,
+      policy_input: null,
+      decision: {
+        allow: false,
+        stage: 'reserve',
+        reasons: [
+          { code: 'ERR_LIMIT_EXCEEDED', message: 'subject tokens per minute limit 30 reached (used 30, requested 1)' },
+        ],
+      },
+    });
+    expect([h.classified(), h.forwarded()]).toEqual([classified, 1]);
+    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 2, tokens_this_minute: 30 });
+  });
+
+  it('leaves a subject with a token left, or under a laxer limit checked this minute, to reserve', async () => {
+    const h = harness({ completionTokens: 28 });
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 29 of 30
+    expect(h.limiter.usedUp?.(h.principal)).toBeNull();
+    const classified = h.classified();
+    // refused at reserve as before (it needs 21), after classification
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(h.classified()).toBeGreaterThan(classified);
+    // 30 used, the laxest limit checked this minute 60: reserve decides, under whatever limit the policy gives
+    const lax = harness({ completionTokens: 29 });
+    expect(await lax.run(allow(null, 60))).toMatchObject({ status: 200 });
+    const once = lax.classified();
+    expect(await lax.run(allow(null, 30))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(lax.classified()).toBeGreaterThan(once);
+    expect(lax.limiter.usedUp?.(lax.principal)).toBeNull();
+    // a limit laxer than any checked this minute is not known before the policy decides: used up under 30 is refused
+    const raised = harness({ completionTokens: 29 });
+    expect(await raised.run(allow(null, 30))).toMatchObject({ status: 200 });
+    const first = raised.classified();
+    expect(await raised.run(allow(null, null))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(raised.classified()).toBe(first);
   });
 });
