@@ -69,6 +69,7 @@ function reservingLimits(
     usage: (principal) => limits.usage(principal),
     admit: (principal) => limits.admit(principal),
     usedUp: (principal) => limits.usedUp?.(principal) ?? null,
+    ...(limits.reserveRequests ? { reserveRequests: limits.reserveRequests.bind(limits) } : {}),
     settle: (...args) => limits.settle(...args),
     flush: () => limits.flush(),
     close: () => limits.close(),

@@ -2,9 +2,10 @@
 // lists, routing routes, the pricing table; a pattern or "*" is never a name) is decided as a prompt-less request to
 // it; the list is those allowed with a permitted upstream that can price it. So upstreams configured with
 // models: ["*"] still list what routing and pricing name. One decision record says who asked, how many were listed
-// and the one policy version that decided them all; nothing is forwarded.
+// and the one policy version that decided them all; nothing is forwarded. A listing is admitted as the LLM APIs'
+// requests are (docs/limits.md): counted on the subject's requests a minute, refused 429 at its limit.
 import { bodyDigest } from '../ledger/index.ts';
-import { quote } from '../limits/index.ts';
+import { LimitsError, quote, type DecisionLimits, type ScopedLimit } from '../limits/index.ts';
 import type { NormalizedRequest } from '../providers/index.ts';
 import type { DecisionRecorder } from './decision-record.ts';
 import type { Denial } from './denial.ts';
@@ -45,6 +46,8 @@ export async function listModels(
       body_hmac_sha256: bodyDigest(context.bodyKey, EMPTY_SHA256),
     };
     record.classification = { finding_count: 0, types: {}, categories: {}, truncated: false, findings: [] };
+    // Counted whatever becomes of it; a configured subject default refuses it here, before any decision.
+    await deps.limits.admit(principal);
     const { pricing } = deps.limits;
     const named = [
       ...deps.upstreams.upstreams.flatMap((u) => u.models),
@@ -56,6 +59,8 @@ export async function listModels(
     // One record, one policy: `policy` names the one that decided every model (decide() is synchronous and the loop
     // never yields, so a bundle swap cannot land inside it; should one ever, the listing is refused, not misrecorded).
     let decidedBy: DecisionBody['policy'] | undefined;
+    // Every allowed decision's limits, as the subject's and scoped ones: the strictest of each bucket applies.
+    const limits: ScopedLimit[] = [];
     for (const model of names) {
       const request: NormalizedRequest = {
         api,
@@ -78,9 +83,21 @@ export async function listModels(
       decidedBy = policy;
       record.policy = policy;
       const routed = decision.allow ? deps.upstreams.route(api, model, decision.obligations.upstreams) : [];
+      const granted = decision.allow ? decision.obligations.limits : null;
+      if (granted) {
+        const { scoped: shared, ...own } = granted;
+        limits.push({ ...own, scope: 'subject' }, ...(shared ?? []));
+      }
       // A model no permitted upstream can price would be refused at reserve (ERR_MODEL_NOT_PRICED): not listed.
       if (routed.some((u) => quote(pricing, u.name, model) !== null)) allowed.push(model);
     }
+    // The request limits the decisions name, checked as reserve checks an LLM request's (the subject's count taken at
+    // admission); nothing is forwarded, so the hold is released at once (group, tenant and client buckets count none).
+    if (!deps.limits.reserveRequests)
+      throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limiter takes no request-only reservations');
+    const scoped: DecisionLimits = { scoped: limits };
+    const held = await deps.limits.reserveRequests({ principal, limits: scoped, counters: [], admitted: true });
+    await deps.limits.settle(held, 'released', null, null);
     record.decision = {
       allow: true,
       stage: 'decide',

@@ -134,7 +134,12 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake; completionToken
       headers: reply.headers,
     };
   };
-  return { run, records, limiter, principal, forwarded: () => forwarded, classified: () => classified };
+  const list = async (d: Decision) => {
+    decision = d;
+    const reply = await handler.listModels({ requestId: `l${records.length}`, headers: { authorization: 'Bearer t' } });
+    return { status: reply.status, code: (reply.body as { error?: { code?: string } }).error?.code ?? null };
+  };
+  return { run, list, records, limiter, principal, forwarded: () => forwarded, classified: () => classified };
 }
 
 describe('admission counting', () => {
@@ -227,5 +232,25 @@ describe('admission counting', () => {
     const first = raised.classified();
     expect(await raised.run(allow(null, null))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
     expect(raised.classified()).toBe(first);
+  });
+
+  it('counts a listing of the models and refuses it 429 at the requests a minute the decisions name', async () => {
+    // one rate for listings and prompts
+    const h = harness();
+    const answers = [await h.list(allow(2)), await h.run(allow(2)), await h.list(allow(2)), await h.run(allow(2))];
+    expect(answers.map((a) => [a.status, a.code])).toEqual([
+      [200, null],
+      [200, null],
+      [429, 'ERR_LIMIT_EXCEEDED'],
+      [429, 'ERR_LIMIT_EXCEEDED'],
+    ]);
+    expect(h.records[2]).toMatchObject({
+      request: { api: 'openai.models' },
+      decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] },
+    });
+    expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 4 });
+    const defaults = harness({ defaults: [{ scope: 'subject', requests_per_minute: 1 }] });
+    expect(await defaults.list(deny)).toMatchObject({ status: 200 });
+    expect(await defaults.list(deny)).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
   });
 });
