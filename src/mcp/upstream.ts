@@ -3,7 +3,7 @@
 // authorization spec forbids passing it through), dropped after a transport failure and reopened on next use.
 // Invariants: Proctor declares no client capabilities, so upstreams cannot ask it for sampling, roots or elicitation;
 // redirects are refused (a credential never follows one); every call has a deadline; the tool list a call is judged
-// against is the server's own, read at most `listTtlMs` ago.
+// against is the server's own, read at most `listTtlMs` ago, and so are the resources and prompts it lists.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServerSettings } from '../config/index.ts';
@@ -31,7 +31,7 @@ export interface McpUpstream {
   readonly server: McpServerSettings;
   /** Every tool the server lists (every page, bounded), cached for listTtlMs. */
   tools(): Promise<UpstreamTool[]>;
-  /** Every resource or prompt the server lists (every page, bounded). */
+  /** Every resource or prompt the server lists (every page, bounded), cached for listTtlMs. */
   list(kind: 'resources' | 'prompts'): Promise<Record<string, unknown>[]>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
   readResource(uri: string, options: CallOptions): Promise<Record<string, unknown>>;
@@ -50,6 +50,7 @@ export function createUpstream(
 ): McpUpstream {
   let connecting: Promise<Client> | null = null;
   let cached: { at: number; tools: UpstreamTool[] } | null = null;
+  const listed: Partial<Record<'resources' | 'prompts', { at: number; items: Record<string, unknown>[] }>> = {};
   const ttl = options.listTtlMs ?? 30_000;
 
   function connect(): Promise<Client> {
@@ -126,8 +127,11 @@ export function createUpstream(
       cached = { at, tools };
       return tools;
     },
-    list(kind) {
-      return withClient((client) =>
+    async list(kind) {
+      const at = options.clock.now().getTime();
+      const held = listed[kind];
+      if (held !== undefined && at - held.at < ttl) return held.items;
+      const items = await withClient((client) =>
         pages(async (cursor) => {
           const params = cursor === undefined ? {} : { cursor };
           const timeout = { timeout: server.timeoutMs };
@@ -139,6 +143,8 @@ export function createUpstream(
           return { items: r.prompts as Record<string, unknown>[], next: r.nextCursor };
         }),
       );
+      listed[kind] = { at, items };
+      return items;
     },
     callTool(name, args, o) {
       return withClient(
