@@ -1,0 +1,97 @@
+// Review s12 (R1, attacker's review of session 12's changes): each hole is an `it.fails` naming the file to fix;
+// each has a control the same change handles, so the hole is the variant, not the value.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { anthropicAnswer } from './fixtures.ts';
+import { upstreamHolds } from './round10-helpers.ts';
+import { screened } from './round7-helpers.ts';
+import { isForwarded } from './round9-helpers.ts';
+
+describe('recognizers-key-files.ts (8159c98): a JWK private member written as an index assignment', () => {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as Record<string, string>;
+
+  it('control: the JWK as JSON is refused', async () => {
+    expect(await isForwarded(JSON.stringify(jwk))).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-key-files.ts): MEMBER reads `d`, its quote, then `:`, `=>` or `= "`;
+  // `jwk["d"] = "…"` (Python, JavaScript, Lua, PHP building a key) has `]` between the quote and `=`: no match.
+  it.fails('a script that sets jwk["kty"], jwk["crv"] and jwk["d"] one by one is refused', async () => {
+    const script = [
+      'jwk = {}',
+      `jwk["kty"] = "${jwk.kty}"`,
+      `jwk["crv"] = "${jwk.crv}"`,
+      `jwk["x"] = "${jwk.x}"`,
+      `jwk["d"] = "${jwk.d}"`,
+    ].join('\n');
+    expect(await isForwarded(script)).toBe(false);
+  });
+});
+
+describe('recognizers-key-files.ts (8159c98): a PuTTY key file quoted as a mail or Markdown quote', () => {
+  // An unencrypted ssh-ed25519 .ppk: the private blob is the key's 32 bytes with their length (48 base64 characters).
+  const pub = randomBytes(51).toString('base64');
+  const priv = randomBytes(36).toString('base64');
+  const ppk = [
+    'PuTTY-User-Key-File-3: ssh-ed25519',
+    'Encryption: none',
+    'Comment: deploy@build',
+    'Public-Lines: 2',
+    pub.slice(0, 64),
+    pub.slice(64),
+    'Private-Lines: 1',
+    priv,
+    `Private-MAC: ${randomBytes(32).toString('hex')}`,
+  ];
+
+  it('control: the .ppk as a file is refused', async () => {
+    expect(await isForwarded(ppk.join('\n'))).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-key-files.ts): PUTTY_PRIVATE_KEY allows only blanks before a base64
+  // line; a quoted reply (`> ` on every line, as dump rows are now read, 057ed1f) leaves the private blob unread.
+  it.fails('the .ppk with "> " before each line is refused', async () => {
+    expect(await isForwarded(ppk.map((line) => `> ${line}`).join('\n'))).toBe(false);
+  });
+});
+
+describe('recognizers-pii.ts (e897a85): an IBAN with a Unicode dash between its groups', () => {
+  const groups = ['DE89', '3704', '0044', '0532', '0130', '00'];
+
+  it('control: the IBAN with ASCII hyphens is redacted', async () => {
+    expect(await upstreamHolds(`my iban: ${groups.join('-')}`, '0532')).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-pii.ts): IBAN's separators are `[\s./_-]`, ASCII only; a card or SSN
+  // reads any \p{Pd} (digit-separators.ts), but U+2011 (the non-breaking hyphen word processors put in numbers),
+  // U+2010 and U+2013 (en dash) between an IBAN's groups leave it unredacted.
+  it.fails.each([
+    ['U+2011', '\u2011'],
+    ['U+2010', '\u2010'],
+    ['U+2013', '\u2013'],
+  ])('the IBAN with %s between its groups is redacted', async (_name, dash) => {
+    expect(await upstreamHolds(`my iban: ${groups.join(dash)}`, '0532')).toBe(false);
+  });
+});
+
+describe('dates.ts (62ea378): the birth abbreviations of the languages it added', () => {
+  const DOB = { redact: ['DATE_OF_BIRTH'], block: [] };
+  const relayedDate = async (text: string) =>
+    (await screened('anthropic.messages', anthropicAnswer([{ type: 'text', text }]), DOB)).includes('1985');
+
+  it('control: the full words (urodzony, дата рождения) are redacted', async () => {
+    expect(await relayedDate('Jan Kowalski, urodzony 12.03.1985, jest inżynierem.')).toBe(false);
+    expect(await relayedDate('Иванов Иван, дата рождения: 12.03.1985')).toBe(false);
+  });
+
+  // HOLE (open, src/classification/dates.ts): BIRTH_WORDS holds 'urodzony' and 'рождения' but not the abbreviations
+  // records and biographies write (Polish 'ur.', Russian 'рожд.'), though it holds '(b.', 'f. nac' and 'naiss' for
+  // English, Spanish and French; nor Ukrainian 'народження' (Russian's added, Ukrainian's not).
+  it.fails.each([
+    'Jan Kowalski (ur. 12.03.1985) jest inżynierem.',
+    'Иванов Иван, дата рожд.: 12.03.1985',
+    'Дата народження: 12.03.1985',
+  ])('%s: the date is redacted', async (text) => {
+    expect(await relayedDate(text)).toBe(false);
+  });
+});
