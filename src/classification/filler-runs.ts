@@ -5,10 +5,11 @@
 //   (FILLER_CLASS: private use, planes 15 and 16 included, a lone emoji modifier U+1F3FB–U+1F3FF, a variation selector,
 //   a prepended concatenation mark such as U+0600, a tag) wherever it stands, and the fillers of a stretch of at least
 //   MIN_FILLED_CHARS single characters (fillerSpans): 1 to MAX_FILLER_SYMBOLS symbols between each two printable ASCII
-//   characters (`2★1★9…`, `A••K••I…`, `2🔑1🔑9…`, taking turns or not), or one same ASCII mark between each two letters
-//   or digits (`A|K|I|A…`, as NFKC reads `A｜K｜I｜A…`). One filler or several between each two characters, a filler
-//   between digit groups or every few characters (filler class), and the context word before the run all read as in the
-//   main view (recognizers, context words, separators). A finding only where that text holds a value the recognizers
+//   characters (`2★1★9…`, `A••K••I…`, `2🔑1🔑9…`, taking turns or not) or between 3+ groups of 9–19 digits in all
+//   (`219★09★9999`, `4111🔑1111🔑…`), or one same ASCII mark between each two letters or digits (`A|K|I|A…`, as NFKC
+//   reads `A｜K｜I｜A…`). One filler or several between each two characters, a filler between digit groups or every
+//   few characters (filler class), and the context word before the run all read as in the main view (recognizers,
+//   context words, separators). A finding only where that text holds a value the recognizers
 //   accept: icon-font prose, emoji with skin tones, Arabic text with U+0600, symbols between words (`A → B`, `★★★★☆`)
 //   and sums or counts (`1+2+…+9+10`) keep their words apart.
 // - fillerRuns: a strict alternation of printable ASCII characters and one other symbol (`A★K★I★A…`), at least
@@ -17,6 +18,8 @@
 // between letters) and, only when a filler exists, one pass building the view (then read once more by the decoded
 // texts' scan: a text with fillers costs about two readings); the second reads each character at most twice.
 import type { MappedText } from './decode-escapes.ts';
+import { isDigit, isDigitSeparator } from './digit-separators.ts';
+import { isDroppedCharacter } from './normalize.ts';
 
 /** Fewest value characters in a run: the shortest percent-encoded run decode.ts reads (MIN_PERCENT_RUN). */
 export const MIN_FILLED_CHARS = 8;
@@ -25,6 +28,8 @@ export const MIN_FILLED_CHARS = 8;
 function isValueChar(unit: number): boolean {
   return unit > 0x20 && unit < 0x7f;
 }
+
+const WHITE_SPACE = /^\p{White_Space}$/u;
 
 /** Letters, numbers, marks and spaces are text, never a filler: Arabic, CJK and accented words are not runs. */
 const TEXT_CHAR = /^[\p{L}\p{N}\p{M}\p{White_Space}]$/u;
@@ -78,13 +83,23 @@ function asciiFilled(text: string, from: number, end: number, mark: number): boo
  * The fillers to drop from `text` for its filler view, as sorted disjoint [from, to) spans, flat (`[from, to, from,
  * to, …]`): each filler of a stretch of at least MIN_FILLED_CHARS value characters (printable ASCII) with a filler
  * between each two — FILLER_SYMBOLS, 1 to MAX_FILLER_SYMBOLS symbols (`★`, `·`, `••`, `🔑`, taking turns or not) —
- * whose last item is one character (a count `1→2→…→9→10` is no value), and the marks of an ASCII_FILLED stretch.
- * Linear: a filler is read at most twice, the rest by native searches (a value character then one outside ASCII; a
+ * whose last item is one character (a count `1→2→…→9→10` is no value), the fillers of a stretch of digit groups
+ * (digitGroups: `219★09★9999`, `4111🔑1111🔑…`), and the marks of an ASCII_FILLED stretch. Linear: a filler is read
+ * at most three times (digit groups once), the rest by native searches (a value character then one outside ASCII; a
  * mark, whose attempt reads at most 2·MIN_FILLED_CHARS characters before it fails).
  */
 export function fillerSpans(text: string): number[] {
   const symbols: number[] = [];
+  let groupsRead = 0; // digit groups are read once: a later group of a stretch read starts none (a suffix of it)
   for (let i = nextFillerAt(text, 0); i < text.length; ) {
+    if (i >= groupsRead) {
+      const groups = digitGroups(text, i, symbols);
+      groupsRead = Math.abs(groups);
+      if (groups > 0) {
+        i = nextFillerAt(text, groups);
+        continue;
+      }
+    }
     const first = symbols.length;
     let at = i;
     let count = 1;
@@ -111,6 +126,59 @@ export function fillerSpans(text: string): number[] {
     }
   }
   return marks.length === 0 ? symbols : symbols.length === 0 ? marks : merged(symbols, marks);
+}
+
+/** Most digits in a group between symbols (`219★09★9999`, `4111★1111★…`; an Amex's 6 and 5). */
+export const MAX_FILLED_GROUP = 6;
+/** Digits of a stretch of digit groups split by symbols: an SSN's or a BSN's (9) to a card's (19). */
+const MIN_GROUPED_DIGITS = 9;
+const MAX_GROUPED_DIGITS = 19;
+
+/**
+ * Where the stretch of digit groups split by symbols ends whose first filler (FILLER_SYMBOLS) is at `at`, its fillers
+ * pushed to `spans`; when it is none, minus where its reading stopped: groups of 2 to MAX_FILLED_GROUP digits (the
+ * last may have one), at least three, MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
+ * whitespace or ASCII but a letter or digit, no letter or digit after it (`v2024★12★06`, `219★09★99999999`,
+ * `1→2→…→9→10` are none), and a filler that is no separator of the digits view's (isDigitSeparator: `219–09–9999`,
+ * `219·09·9999` are read there) nor a character the main view drops. Reads its digits and fillers and at most
+ * MAX_FILLED_GROUP + 1 characters before `at`.
+ */
+function digitGroups(text: string, at: number, spans: number[]): number {
+  let start = at;
+  while (isDigit(text.charCodeAt(start - 1)) && at - start <= MAX_FILLED_GROUP) start -= 1;
+  const before = text.charCodeAt(start - 1);
+  const opens =
+    start === 0 || (before < 0x80 && !isAsciiAlphanumeric(before)) || WHITE_SPACE.test(text[start - 1] ?? '');
+  if (!opens || at - start < 2 || at - start > MAX_FILLED_GROUP) return -at;
+  const found: number[] = [];
+  let single = false;
+  let symbol = false;
+  let digits = at - start;
+  let end = at;
+  for (;;) {
+    FILLER_SYMBOLS.lastIndex = end;
+    if (!FILLER_SYMBOLS.test(text)) break;
+    const group = FILLER_SYMBOLS.lastIndex;
+    let groupEnd = group;
+    while (isDigit(text.charCodeAt(groupEnd)) && groupEnd - group <= MAX_FILLED_GROUP) groupEnd += 1;
+    if (groupEnd === group) break;
+    if (groupEnd - group > MAX_FILLED_GROUP) return -groupEnd;
+    digits += groupEnd - group;
+    if (digits > MAX_GROUPED_DIGITS) return -groupEnd;
+    if (single) return -groupEnd; // a group of one digit before this one, not the last
+    single = groupEnd - group === 1;
+    for (let k = end; k < group && !symbol; k += 1) {
+      const code = text.charCodeAt(k);
+      symbol = !isDigitSeparator(code) && !isDroppedCharacter(code);
+    }
+    found.push(end, group);
+    end = groupEnd;
+  }
+  if (!symbol || found.length < 4 || digits < MIN_GROUPED_DIGITS || isAsciiAlphanumeric(text.charCodeAt(end))) {
+    return -end;
+  }
+  for (const p of found) spans.push(p);
+  return end;
 }
 
 /** Two sorted lists of disjoint flat spans as one, sorted and disjoint (overlapping spans joined). */

@@ -8,6 +8,7 @@ import {
   fillerFreeView,
   fillerRuns,
   fillerSpans,
+  MAX_FILLED_GROUP,
   MAX_FILLER_SYMBOLS,
   MIN_FILLED_CHARS,
 } from '../../../src/classification/filler-runs.ts';
@@ -137,6 +138,40 @@ describe('a value with one filler between each two characters', () => {
     expect(spans(`|${between(eight, '|')}|`)).toBe(Array(7).fill('|').join(' '));
     expect(spans('1+2+3+4+5+6+7+8+9+10 = 55; 10+1+2+3+4+5+6+7+8')).toBe('');
     expect(spans('A|B-C|D|E|F|G|H|I and a,b,c,d,e,f,g,h,i and a=b=c=d=e=f=g=h=i')).toBe('');
+  });
+
+  it.each([
+    ['an SSN after its word, ★ between its groups', 'my ssn 219\u260509\u26059999.', 'US_SSN 219\u260509\u26059999'],
+    ['an SSN after its word, → between its groups', 'ssn: 219\u219209\u21929999', 'US_SSN 219\u219209\u21929999'],
+    [
+      'a card, 🔑 between its groups',
+      'card 4111\u{1f511}1111\u{1f511}1111\u{1f511}1111',
+      'CREDIT_CARD 4111\u{1f511}1111\u{1f511}1111\u{1f511}1111',
+    ],
+    [
+      'an Amex in 4-6-5, ★☆ between its groups',
+      'amex 3782\u2605\u2606822463\u2605\u260610005',
+      'CREDIT_CARD 3782\u2605\u2606822463\u2605\u260610005',
+    ],
+  ])('digit groups split by symbols: %s is found', (_name, text, finding) => {
+    expect(find(text).map((f) => `${f.type} ${f.value}`)).toEqual([finding]);
+  });
+
+  it('fillerSpans: digit groups split by symbols, 3 or more of 2 to MAX_FILLED_GROUP digits, 9 to 19 in all', () => {
+    const count = (text: string) => fillerSpans(text).length / 2;
+    expect(count('ssn 219\u260509\u26059999')).toBe(2);
+    expect(count(`x ${'4111\u2605'.repeat(4)} y`)).toBe(3); // a trailing star after the last group is not its filler
+    expect(count('ssn 219099\u26059999')).toBe(0); // two groups
+    expect(count('2024\u260512\u260506 and 10\u260520\u260530')).toBe(0); // 8 and 6 digits
+    expect(count(`ssn 219\u260509\u2605${'9'.repeat(MAX_FILLED_GROUP + 1)}`)).toBe(0); // a group too long
+    expect(count('4111\u26051111\u26051111\u26051111\u26051111')).toBe(0); // 20 digits
+    expect(count('v2024\u260512\u260506\u26051 and 219\u260509\u26059999x')).toBe(0); // glued to a letter
+    // Separators the digits view reads between groups (dashes, middle dots, bullets) make no filler view.
+    expect(count('ssn 219\u201309\u20139999, 219\u00b709\u00b79999')).toBe(0);
+    expect(count('ssn 219\u2022\u202209\u2022\u20229999')).toBe(0);
+    // A group of one digit before the last (a count), and a group after a symbol (a suffix of a longer stretch).
+    expect(count('1\u219222\u219233\u219244\u219255 and 22\u21923\u219244\u219255\u219266')).toBe(0);
+    expect(count('\u260522\u260533\u260544\u260555\u260566')).toBe(0);
   });
 
   it('control: prose with bullets, emoji, stars, arrows, dotted names and sums reads as nothing more', () => {
