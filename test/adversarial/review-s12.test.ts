@@ -28,6 +28,38 @@ describe('recognizers-key-files.ts (8159c98): a JWK private member written as an
   });
 });
 
+describe('recognizers-key-files.ts (8159c98): a JWK private member in an INI or .env file', () => {
+  const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<
+    string,
+    string
+  >;
+
+  it('control: the same member quoted (d = "…") is refused', async () => {
+    expect(await isForwarded(`[jwk]\nkty = EC\ncrv = P-256\nd = "${jwk.d}"`)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-key-files.ts): MEMBER takes `=` only before a quote (so that `?d=…` in
+  // a URL is no key); an INI section's `d = <value>`, spaces around `=` as no query writes them, is read as nothing.
+  it.fails('an INI section [jwk] with kty, crv and d = <value> unquoted is refused', async () => {
+    expect(await isForwarded(`[jwk]\nkty = EC\ncrv = P-256\nx = ${jwk.x}\ny = ${jwk.y}\nd = ${jwk.d}`)).toBe(false);
+  });
+});
+
+describe('recognizers-key-files.ts (8159c98): key files beside JWK and PuTTY', () => {
+  // HOLE (open, src/classification/recognizers-key-files.ts): .NET's RSA.ToXmlString(true) writes a private key as
+  // <RSAKeyValue> with <P>, <Q>, <DP>, <DQ>, <InverseQ> and <D> in standard base64 (no DER, no JWK member): forwarded.
+  it.fails('an RSA private key as .NET XML (<RSAKeyValue> … <D>) is refused', async () => {
+    const k = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }) as Record<
+      string,
+      string
+    >;
+    const el = (name: string, member: string) =>
+      `<${name}>${Buffer.from(k[member] as string, 'base64url').toString('base64')}</${name}>`;
+    const xml = `<RSAKeyValue>${el('Modulus', 'n')}<Exponent>AQAB</Exponent>${el('P', 'p')}${el('Q', 'q')}${el('DP', 'dp')}${el('DQ', 'dq')}${el('InverseQ', 'qi')}${el('D', 'd')}</RSAKeyValue>`;
+    expect(await isForwarded(xml)).toBe(false);
+  });
+});
+
 describe('recognizers-key-files.ts (8159c98): a PuTTY key file quoted as a mail or Markdown quote', () => {
   // An unencrypted ssh-ed25519 .ppk: the private blob is the key's 32 bytes with their length (48 base64 characters).
   const pub = randomBytes(51).toString('base64');
