@@ -76,7 +76,7 @@ export function stretchScratchHeld(): boolean {
 }
 
 /** The stretches of `bytes[0, length)` of valid UTF-8 (base64Stretches), decoded; undefined when there is none. */
-function textStretches(bytes: Buffer, length: number): string[] | undefined {
+export function textStretches(bytes: Buffer, length: number): string[] | undefined {
   let stretches: string[] | undefined;
   let start = 0;
   let visible = 0; // bytes of the stretch under way that are no control character

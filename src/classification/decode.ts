@@ -8,8 +8,8 @@
 // share per character of its text (createDecodeBudget), every level together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
 // decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout
-// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal); the native searches that
-// give the scans their candidates are in decode-candidates.ts.
+// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal), decode-dumps.ts for hex dumps
+// read back to their bytes' text; the native searches that give the scans their candidates are in decode-candidates.ts.
 import {
   decodeBase64OrHex,
   decodePercent,
@@ -27,6 +27,7 @@ import {
 import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets } from './decode-candidates.ts';
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
+import { dumpTexts } from './decode-dumps.ts';
 import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
@@ -242,6 +243,9 @@ export function decodeOnce(
   // Dump rows of little-endian words or octal bytes, and hex literals with a type suffix (`0x30u8`), which no KEY_START
   // opening leads to (decode-der.ts notationKeys).
   for (const found of notationKeys(text)) add(found.start, found.end, found.text);
+  // Hex dumps (rows with offsets, lines of hex of one width) read back to the text of their bytes, across rows: a
+  // value whose bytes a row's end cuts is read whole (decode-dumps.ts).
+  for (const dump of dumpTexts(text, RUN_GAP)) add(dump.start, dump.end, dump.text);
   // Quoted-printable: as percent-encoding, over the line (spaces are sent as they are) around each `=XX` a native
   // search finds (code and prose hold many a bare `=`), and the lines a soft break (`=` at a line's end) joins to it.
   const nextEscape = qp ? candidateFinder(text, starts.escape, exhaustive, offsets) : () => text.length;

@@ -8,7 +8,7 @@ import { DER_PREFIX_BYTES, KEY_START, keyReaderAt, MAX_KEY_GAP, OPENER_BYTES, op
 import { ESCAPES } from './decode-der-literals.ts';
 import { GAP_CLASS, HEX_GAP_CLASS, MAX_QUOTED_GAP, type Reader } from './decode-der-gaps.ts';
 import { hexReader } from './decode-der-notations.ts';
-import { pastMarks, ROW_MARKS_PATTERN } from './decode-der-rows.ts';
+import { pastMarks, ROW_MARKS_PATTERN, rowAt } from './decode-der-rows.ts';
 import type { ScanText } from './stream-hold.ts';
 
 export interface KeyHolds {
@@ -233,6 +233,70 @@ function readHold(text: string, at: number, read: Reader): 'from' | 'partial' | 
   }
 }
 
+/**
+ * Where the hex dump the text ends in starts (decode-dumps.ts reads a dump's rows as one text): its rows, or lines of
+ * hex, back from the last line (a row, or a row's marks, offset or hex still arriving) within DUMP_REACH characters;
+ * held as a partial, so a value whose bytes the next rows complete is read whole before any of its rows is released.
+ * A row may open inside a line (after a run of another field glued before it: `Here:00000000  23 20 …`). The text's
+ * length when it ends in no dump.
+ */
+export function trailingDumpStart(text: string): number {
+  let line = lineStartBefore(text, text.length);
+  // A text ending in a line break: the dump's next row has not started.
+  if (line === text.length && line > 0) line = lineStartBefore(text, line - breakBefore(text, line));
+  let start = dumpLineIn(text, line, true);
+  if (start < 0) return text.length;
+  for (let before = line; start === before && before > 0 && text.length - before < DUMP_REACH; ) {
+    before = lineStartBefore(text, before - breakBefore(text, before));
+    const at = dumpLineIn(text, before, false);
+    if (at < 0) break;
+    start = at;
+  }
+  return start;
+}
+
+/** Characters back from a text's end a dump's rows are held within (the stream scanner holds a partial ~1,024). */
+const DUMP_REACH = 2048;
+
+/** Characters into a line a dump's row may open (a row glued after another run's text). */
+const ROW_INSIDE = 64;
+
+/** Where the line holding the character before `at` starts (after LF or CR). */
+function lineStartBefore(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && text.charCodeAt(i - 1) !== 0x0a && text.charCodeAt(i - 1) !== 0x0d) i -= 1;
+  return i;
+}
+
+/** The length of the line break before a line's start `line` (CRLF: 2). */
+function breakBefore(text: string, line: number): number {
+  return text.charCodeAt(line - 1) === 0x0a && text.charCodeAt(line - 2) === 0x0d ? 2 : 1;
+}
+
+function isHex(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
+}
+
+/**
+ * Where a dump's row (an offset column, then cells) or a line of 16 hex digits or more opens on the line at `line`:
+ * at its start or at a hex digit within ROW_INSIDE characters after a character that is none; on the text's `last`
+ * line also a row's marks, offset or hex still arriving. -1 when none does.
+ */
+function dumpLineIn(text: string, line: number, last: boolean): number {
+  for (let p = line; p < text.length && p - line < ROW_INSIDE; p += 1) {
+    const code = text.charCodeAt(p);
+    if (code === 0x0a || code === 0x0d) break;
+    if (p > line && (!isHex(code) || isHex(text.charCodeAt(p - 1)))) continue;
+    if (rowAt(text, p) !== undefined) return p;
+    let i = p;
+    while (i < text.length && isHex(text.charCodeAt(i))) i += 1;
+    const lineEnds = i >= text.length || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d;
+    if (lineEnds && (i - p >= 16 || (last && i >= text.length))) return p;
+    if (last && ROW_ARRIVING.test(text.slice(p, p + 80))) return p;
+  }
+  return -1;
+}
+
 /** The key holds of a scanned text (its main view), computed once per text. */
 export function keyHolds(t: ScanText): KeyHolds {
   let found = held.get(t);
@@ -299,6 +363,7 @@ export function keyHolds(t: ScanText): KeyHolds {
   prefix ??= new RE2(PREFIX);
   const started = prefix.search(text);
   if (started >= 0) partial = Math.min(partial, started);
+  partial = Math.min(partial, trailingDumpStart(text));
   const map = (x: number) => (x >= text.length ? t.original.length : t.normalized.startOf(x));
   found = { partial: map(partial), from: map(from) };
   held.set(t, found);

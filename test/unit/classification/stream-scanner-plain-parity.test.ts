@@ -2,8 +2,8 @@
 // or blocked value in, read whole, is never released by a stream of the same text cut at random points without that
 // finding, in the stream shapes the relay gives the scanner (the text alone; after an answer's id and model, fields
 // read in order; as a second text block after another). Families: an unformatted SSN after its context word at the
-// very start of the text, and DER private keys in the notations the plain screen reads (dump rows, xxd, hex lists,
-// decimal lists, string literals joined, Python bytes literals).
+// very start of the text, DER private keys in the notations the plain screen reads (dump rows, xxd, hex lists,
+// decimal lists, string literals joined, Python bytes literals), and a text file's SSN as hex dumps.
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -85,12 +85,25 @@ const wordRows = (key: Buffer, radix: 16 | 8) =>
   );
 
 const KEYS = [der('ed25519'), der('ec')];
+/** A text file as hex dumps (decode-dumps.ts reads a dump's rows back to one text): its SSN crosses a row's end. */
+const FILE = Buffer.from('# ids on file\nUSER_SSN=219-09-9999\nname: Jo\n');
+const shown = (b: number) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
+const DUMPS = [
+  rowsOf(FILE, (row, at) => {
+    const cells = pieces(row.toString('hex'), 2);
+    const hex = `${at.toString(16).padStart(8, '0')}  ${cells.slice(0, 8).join(' ')}  ${cells.slice(8).join(' ')}`;
+    return `${hex.padEnd(60, ' ')}|${[...row].map(shown).join('')}|`;
+  }), // hexdump -C
+  rowsOf(FILE, (row, at) => `${at.toString(16).padStart(8, '0')}: ${pieces(row.toString('hex'), 4).join(' ')}`), // xxd
+  pieces(FILE.toString('hex'), 30).join('\n'), // xxd -p at 15 bytes a line
+];
 const TEXTS = [
   'ssn 219099999',
   'SSN 219099999 is on file',
   'social security number 219099999',
   'SSN: 219-09-9999',
   ...KEYS.flatMap(notations),
+  ...DUMPS,
 ];
 
 /** The relay's stream shapes, as the runs pushed before the text (the text's own run is `text`). */
