@@ -199,35 +199,76 @@ function merged(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /**
- * The whole of `text` with every filler-class code point and every filler of fillerSpans removed, mapped unit by unit
- * to the original (a finding covers the fillers inside it): `add(0, text.length, decoded)` as decode.ts's mapped runs;
- * nothing when `text` holds none.
+ * Context kept on each side of a stretch in its filler view: a recognizer's farthest context reach (compile.ts:
+ * `contextWindow` before/after at most 256), so the word before a value and the words after it read as in the text.
+ */
+export const STRETCH_REACH = 256;
+
+/** Most characters a window's edge moves on to the next whitespace (a word is not cut into a shorter one). */
+const EDGE_WORD = 64;
+
+/**
+ * The fillers of `text` to drop and the views to read: with a filler-class code point, the WHOLE text without it and
+ * the stretches' fillers (one view, as any text may hold a class code point anywhere); with stretches alone, one view
+ * per group of stretches, each over the stretches and STRETCH_REACH characters on each side (its edges moved out to a
+ * whitespace, at most EDGE_WORD further), so a long text with a few stretches (a Markdown page showing
+ * `A→B→C→…`) reads a few hundred characters more, not itself twice. Each view is mapped unit by unit to the original
+ * (a finding covers the fillers inside it): `add(from, end, decoded)` as decode.ts's mapped runs, positions relative
+ * to `from`; nothing when `text` holds no filler.
  */
 export function fillerFreeView(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
   const fillers = fillerSpans(text);
-  const classed = FILLER_CLASS.test(text);
-  if (!classed && fillers.length === 0) return;
-  const drops = classed
-    ? merged(fillers, Array.from(text.matchAll(FILLER_CLASS_ALL), (m) => [m.index, m.index + m[0].length]).flat())
-    : fillers;
-  const starts = new Int32Array(text.length);
-  const ends = new Int32Array(text.length);
+  if (FILLER_CLASS.test(text)) {
+    const classed = Array.from(text.matchAll(FILLER_CLASS_ALL), (m) => [m.index, m.index + m[0].length]).flat();
+    add(0, text.length, viewWithout(text, 0, text.length, merged(fillers, classed)));
+    return;
+  }
+  for (let k = 0; k < fillers.length; ) {
+    const from = wordEdge(text, Math.max(0, (fillers[k] as number) - STRETCH_REACH), -1);
+    let j = k + 2;
+    // Stretches whose reaches meet share a view (views never overlap: the whole is read at most once more).
+    while (
+      j < fillers.length &&
+      (fillers[j] as number) - (fillers[j - 1] as number) <= 2 * (STRETCH_REACH + EDGE_WORD)
+    ) {
+      j += 2;
+    }
+    const end = wordEdge(text, Math.min(text.length, (fillers[j - 1] as number) + STRETCH_REACH), 1);
+    add(from, end, viewWithout(text, from, end, fillers.slice(k, j)));
+    k = j;
+  }
+}
+
+/** `at` moved in `direction` to the nearest whitespace (or the text's edge), at most EDGE_WORD characters. */
+function wordEdge(text: string, at: number, direction: 1 | -1): number {
+  let p = at;
+  for (let moved = 0; moved < EDGE_WORD && p > 0 && p < text.length; moved += 1) {
+    if (/\s/.test(text[direction < 0 ? p - 1 : p] as string)) break;
+    p += direction;
+  }
+  return p;
+}
+
+/** text[from, end) without the flat `drops` spans inside it, each kept unit mapped to its own, relative to `from`. */
+function viewWithout(text: string, from: number, end: number, drops: readonly number[]): MappedText {
+  const starts = new Int32Array(end - from);
+  const ends = new Int32Array(end - from);
   const kept: string[] = [];
   let length = 0;
-  let last = 0;
-  const keep = (from: number, to: number) => {
-    kept.push(text.slice(from, to));
-    for (let p = from; p < to; p += 1, length += 1) {
-      starts[length] = p;
-      ends[length] = p + 1;
+  let last = from;
+  const keep = (a: number, z: number) => {
+    kept.push(text.slice(a, z));
+    for (let p = a; p < z; p += 1, length += 1) {
+      starts[length] = p - from;
+      ends[length] = p - from + 1;
     }
   };
   for (let k = 0; k < drops.length; k += 2) {
     keep(last, drops[k] as number);
     last = drops[k + 1] as number;
   }
-  keep(last, text.length);
-  add(0, text.length, { text: kept.join(''), starts: starts.subarray(0, length), ends: ends.subarray(0, length) });
+  keep(last, end);
+  return { text: kept.join(''), starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
 }
 
 /** A code point outside ASCII that is neither text nor filler class (read by fillerFreeView): a symbol, punctuation. */

@@ -11,6 +11,7 @@ import {
   MAX_FILLED_GROUP,
   MAX_FILLER_SYMBOLS,
   MIN_FILLED_CHARS,
+  STRETCH_REACH,
 } from '../../../src/classification/filler-runs.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
 
@@ -185,6 +186,33 @@ describe('a value with one filler between each two characters', () => {
       '\u3010\u91cd\u8981\u3011\u4f1a\u8bae\u5728\u4e0b\u5348\u4e09\u70b9\u3002 ok\u300cA\u300d\u300cB\u300d',
     ];
     for (const text of texts) expect(find(text)).toEqual([]);
+  });
+
+  it('a text with stretches and no filler class: one view a group of stretches, over STRETCH_REACH each side', () => {
+    const views: { from: number; end: number; decoded: MappedText }[] = [];
+    const view = (text: string) => {
+      views.length = 0;
+      fillerFreeView(text, (from, end, decoded) => views.push({ from, end, decoded }));
+      return views.map((v) => ({ original: text.slice(v.from, v.end), text: v.decoded.text }));
+    };
+    const prose = 'the build ran on time and every test passed again. '.repeat(400);
+    const key = between('AKIA2E0A8F3B244C9986', '\u2605');
+    // One stretch in 40 KB of prose: one view of the stretch and its reach, whole words at its edges, mapped.
+    const [one, ...more] = view(`${prose}aws ${key} ${prose}`);
+    expect(more).toEqual([]);
+    expect(one?.text).toContain('aws AKIA2E0A8F3B244C9986 the build');
+    expect(one?.original.length).toBeLessThan(key.length + 2 * (STRETCH_REACH + 64));
+    const [mapped] = views;
+    const whole = `${prose}aws ${key} ${prose}`;
+    expect([whole[(mapped?.from ?? 0) - 1], whole[mapped?.end ?? 0]]).toEqual([' ', ' ']);
+    expect([...(mapped?.decoded.starts ?? [])].map((p) => one?.original[p]).join('')).toBe(one?.text);
+    // Two stretches far apart: two views; close together: one.
+    expect(view(`${key} ${prose} ${key}`)).toHaveLength(2);
+    expect(view(`${key} ${prose.slice(0, 300)} ${key}`)).toHaveLength(1);
+    // Its word before it and the value are found in a long text.
+    expect(find(`${prose}my ssn is ${between('219099999', '\u2605')} ${prose}`)).toEqual([
+      { type: 'US_SSN', value: between('219099999', '\u2605') },
+    ]);
   });
 
   it('reads each character a bounded number of times and never throws (any text of fillers and ASCII)', () => {
