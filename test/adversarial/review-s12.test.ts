@@ -127,3 +127,24 @@ describe('dates.ts (62ea378): the birth abbreviations of the languages it added'
     expect(await relayedDate(text)).toBe(false);
   });
 });
+
+describe('context-words.ts (4069b36, 271244c): a context word as Turkish lower case or as a dotted acronym', () => {
+  it('control: social security number, SOCİAL SECURİTY NUMBER and SSN before nine bare digits are refused', async () => {
+    for (const label of ['social security number', 'SOCİAL SECURİTY NUMBER', 'SSN'])
+      expect(await isForwarded(`${label} 219099999`)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/context-words.ts): `İ` is read as `I` (foldDottedCapitals, the RE2 literal
+  // `[i\x{130}]`), but not the dotless `ı` (U+0131) that Turkish lower case writes for `I` ('SOCIAL'.toLocaleLowerCase
+  // ('tr') is 'socıal'), which a model reads as `i`: the SSN word is not found and nine bare digits are forwarded.
+  it.fails('socıal securıty number (dotless ı) before nine bare digits is refused', async () => {
+    expect(await isForwarded('socıal securıty number 219099999')).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-pii.ts US_SSN contextWords, or context-words.ts): a one-part word
+  // cannot be written apart, so the dotted acronym forms use ('S.S.N.', 's.s.n') holds no SSN word ('d.o.b' is listed
+  // for DOB; no 's.s.n' for SSN).
+  it.fails.each(['S.S.N. 219099999', 's.s.n: 219099999'])('%s is refused', async (text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+});
