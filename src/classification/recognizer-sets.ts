@@ -146,8 +146,8 @@ function sharedAnchor(group: readonly CompiledRecognizer[]): Anchor | undefined 
  * contextWordSource: in any case, in identifiers, `İ` for `i`), by one RE2.Set pass over its UTF-8 bytes (~5 µs a
  * word at 8 KB), read as they are (`utf8` when given: issue 18, not lower-cased and encoded again). Sometimes more
  * (RE2's folding takes `ſ` for `s`, the Kelvin sign for `k`, `ᲄ` for `т`; a word of several parts after any letter or
- * before any capital): a recognizer then runs whose matches hasContext drops. Checked over every code point in prose-fast-paths.test.ts and against
- * hasContext in context-words.test.ts.
+ * before any capital): a recognizer then runs whose matches hasContext drops. Checked over every code point in
+ * prose-fast-paths.test.ts and against hasContext in context-words.test.ts.
  */
 export function createWordFinder(words: readonly string[]): (text: string, utf8?: Buffer) => ReadonlySet<string> {
   const distinct = [...new Set(words)];

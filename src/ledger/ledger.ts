@@ -332,7 +332,8 @@ export function checkBody(
     }
   }
   const notes: MemberNotes = { nulKey: null };
-  const members = canonicalMembers(body, notes); // rejects non-JSON values, naming their path, before anything is queued
+  // Rejects non-JSON values, naming their path, before anything is queued.
+  const members = canonicalMembers(body, notes);
   const columns = {
     request_id: requestId,
     subject: index.subject,
