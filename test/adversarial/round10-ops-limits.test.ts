@@ -34,7 +34,8 @@ async function decisionOf(requestId: string): Promise<DecisionLine> {
 const FILLING = 40_000;
 /** 36,000 characters: the echo upstream bills 18,002 tokens, leaving 1,998 of the 20,000. */
 const NEARLY = 36_000;
-/** Each refused prompt: 1 MiB of prose, past the offload threshold (classified on a thread), far under the body limit. */
+/** Each refused prompt: 1 MiB of prose, past the offload threshold (classified on a thread), far under the body
+ * limit. */
 const REFUSED_CHARS = 1024 * 1024;
 const REFUSED = 4;
 
@@ -79,7 +80,10 @@ describe('a subject over its tokens a minute', () => {
     expect(await classifiedWhileRefused('r10-limits-hole', FILLING)).toBe(0);
   }, 180_000);
 
-  // HOLE (open, src/pipeline/intake.ts): a subject with tokens left, each request far larger than them, is still refused only at reserve after its body is classified: 1,998 tokens left, each 1 MiB prompt (counted at a token a byte past 512 KiB) classified in full (4 MiB); compare the parsed texts' byte bound with the headroom before classifying.
+  // HOLE (open, src/pipeline/intake.ts): a subject with tokens left, each request far larger than them, is still
+  // refused only at reserve after its body is classified: 1,998 tokens left, each 1 MiB prompt (counted at a token a
+  // byte past 512 KiB) classified in full (4 MiB); compare the parsed texts' byte bound with the headroom before
+  // classifying.
   it.fails('a subject with fewer tokens left than its request is refused before its body is classified', async () => {
     expect(await classifiedWhileRefused('r10-limits-nearly', NEARLY)).toBe(0);
   }, 180_000);
