@@ -32,14 +32,15 @@ export interface BytesLiteral {
  * a C (or JavaScript, Java…) string opening with an escape of it (`"\060…"`, `"\60…"`, `"\x30…"`). A literal is read
  * on across the next ones whose quote comes within MAX_QUOTED_GAP after its end, whatever lies between (`b'…'⏎ b'…'`
  * in parentheses, C's `"…"⏎"…"`, `key += "…"`): the quotes mark the pieces. Each parse stops at the next quote and
- * the scan goes on past the last literal read, so the scan is linear.
+ * the scan goes on past the last literal read, so the scan is linear. `openAtEnd`: a literal the text's end cuts
+ * before its closing quote is read to the end (a join window's text, which may end inside a value: join-decode.ts).
  */
-export function* bytesLiterals(text: string): Generator<BytesLiteral> {
+export function* bytesLiterals(text: string, openAtEnd = false): Generator<BytesLiteral> {
   const nextOpening = openings(text);
   for (let i = nextOpening(0); i >= 0; ) {
     const prefixed = (text.charCodeAt(i) | 0x20) === 0x62;
     const quote = text.charCodeAt(prefixed ? i + 1 : i);
-    const first = literalAsHex(text, i);
+    const first = literalAsHex(text, i, openAtEnd);
     if (first === undefined) {
       i = nextOpening(i + 1);
       continue;
@@ -48,7 +49,7 @@ export function* bytesLiterals(text: string): Generator<BytesLiteral> {
     // The next literal of the same kind (a `b` prefix or none, the same quote) within MAX_QUOTED_GAP.
     for (let k = end; k < text.length && k - end < MAX_QUOTED_GAP; k += 1) {
       if (text.charCodeAt(k) !== quote || ((text.charCodeAt(k - 1) | 0x20) === 0x62) !== prefixed) continue;
-      const more = literalAsHex(text, k);
+      const more = literalAsHex(text, k, openAtEnd);
       if (more === undefined) break;
       hex += more.hex;
       [end, k] = [more.end, more.end - 1];
@@ -109,9 +110,10 @@ function isOctalDigit(code: number): boolean {
 
 /**
  * A literal's bytes as hex digits, from its opening quote at `at` (a `b` prefix is stepped over) to past its closing
- * one; else undefined. Printable bytes as themselves, `\xHH`, octal `\o` to `\ooo` (up to 0o377) and ESCAPES.
+ * one (or to the text's end, `openAtEnd`); else undefined. Printable bytes as themselves, `\xHH`, octal `\o` to
+ * `\ooo` (up to 0o377) and ESCAPES.
  */
-function literalAsHex(text: string, from: number): { hex: string; end: number } | undefined {
+function literalAsHex(text: string, from: number, openAtEnd: boolean): { hex: string; end: number } | undefined {
   const at = (text.charCodeAt(from) | 0x20) === 0x62 ? from + 1 : from;
   const quote = text[at];
   if (quote !== '"' && quote !== "'") return undefined;
@@ -140,5 +142,5 @@ function literalAsHex(text: string, from: number): { hex: string; end: number } 
       i += 2;
     }
   }
-  return undefined;
+  return openAtEnd ? { hex, end: text.length } : undefined;
 }

@@ -6,6 +6,7 @@
 // a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
 import { decodeBase64OrHex, isBase64Char, isHexDigit } from './decode-bytes.ts';
 import { type ArmoredKey, MAX_KEY_GAP, notationKeys } from './decode-der.ts';
+import { bytesLiterals } from './decode-der-literals.ts';
 import {
   type DecodeBudget,
   type DecodedRun,
@@ -112,7 +113,7 @@ export function mayCross(text: string, at: number, from: number, to: number): bo
 /**
  * Whether a private key may cross `text` at `at`: a base64 or hex character on each side, past a gap of up to
  * MAX_KEY_GAP of the characters decode-der.ts skips (whitespace, quotes, list marks) at most; or a dump's row opens
- * right after it (rowAfter).
+ * right after it (rowAfter); or a bytes literal opens before it (LITERAL_OPENING).
  */
 function mayHoldKey(text: string, at: number): boolean {
   let before = at - 1;
@@ -120,8 +121,14 @@ function mayHoldKey(text: string, at: number): boolean {
   let after = at;
   while (after < text.length && after - at < MAX_KEY_GAP && isKeyGap(text.charCodeAt(after))) after += 1;
   if (before >= 0 && isBase64Char(text.charCodeAt(before)) && isBase64Char(text.charCodeAt(after))) return true;
-  return at > 0 && rowAfter(text, at);
+  return at > 0 && (rowAfter(text, at) || LITERAL_OPENING.test(text.slice(Math.max(0, at - DECODE_REACH), at)));
 }
+
+/**
+ * A bytes literal that may hold a key opens before a boundary (decode-der-literals.ts openings: `b'0`, `b"0`, a quote
+ * and `\060`, `\60` or `\x30`): a repr's printable bytes may stand on either side of the cut, base64 or not.
+ */
+const LITERAL_OPENING = /[bB]['"]0|["']\\(?:0?60|x30)/;
 
 /** Spaces and tabs a dump row's line may open with before its offset column (decode-der-notations.ts rowAt). */
 const ROW_INDENT = 8;
@@ -227,12 +234,17 @@ export function boundaryRuns(
 }
 
 /**
- * A window's keys: the classifier's (KEY_START openings, hex and xxd rows among them), and those of the notations no
- * KEY_START opening leads to (decode-der.ts notationKeys: little-endian word rows, `od -b` octal rows, `0x30u8`), so
- * such rows cut between two messages are read across the boundary too; in order of their starts.
+ * A window's keys: the classifier's (KEY_START openings, hex and xxd rows among them), those of the notations no
+ * KEY_START opening leads to (decode-der.ts notationKeys: little-endian word rows, `od -b` octal rows, `0x30u8`), and
+ * those of bytes literals (decode-der-literals.ts: a C string of octal or `\x` escapes, Python's bytes repr, over
+ * adjacent literals; the last may be open at the window's end), as decode.ts reads them, so such rows and strings cut between two messages are read across the
+ * boundary too; in order of their starts.
  */
 function keysAndRows(text: string, keysIn: (text: string) => readonly ArmoredKey[]): readonly ArmoredKey[] {
   const rows = notationKeys(text);
+  for (const literal of bytesLiterals(text, true)) {
+    for (const key of privateKeysIn(literal.hex)) rows.push({ start: literal.start, end: literal.end, text: key.text });
+  }
   const keys = keysIn(text);
   return rows.length === 0 ? keys : [...keys, ...rows].sort((a, b) => a.start - b.start);
 }

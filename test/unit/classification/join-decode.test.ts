@@ -182,4 +182,22 @@ describe('a DER private key cut between two segments (decode-der.ts keys across 
     const rows = rowsOf(key, layouts[0]?.[1] as (row: Buffer, at: number) => string);
     expect(keyFound([`${rows.slice(0, 2).join('\n')}\n`, 'thanks, and', rows.slice(2).join('\n')])).toEqual([]);
   });
+
+  // Bytes literals (decode-der-literals.ts) cut anywhere: a C string of octal escapes, Python's bytes repr.
+  const octal = `"${[...key].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')}"`;
+  const repr = `b'${[...key].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
+  it.each([
+    ['a C string of octal escapes', octal],
+    ["Python's bytes repr", repr],
+  ])('%s cut at every tenth of its length: found on both segments', (_name, literal) => {
+    for (let tenth = 1; tenth < 10; tenth += 1) {
+      const at = Math.floor((literal.length * tenth) / 10);
+      expect(keyFound([literal.slice(0, at), literal.slice(at)]).sort(), String(tenth)).toEqual([0, 1]);
+    }
+  });
+  it('control: a literal of other bytes cut so, and each half alone, are no key', () => {
+    const other = `"${[...Buffer.concat([Buffer.from('302e020100', 'hex'), Buffer.alloc(43, 0x41)])].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')}"`;
+    expect(keyFound([other.slice(0, 90), other.slice(90)])).toEqual([]);
+    expect([keyFound([octal.slice(0, 90)]), keyFound([octal.slice(90)])]).toEqual([[], []]);
+  });
 });
