@@ -279,14 +279,17 @@ function isHex(code: number): boolean {
 
 /**
  * Where a dump's row (an offset column, then cells) or a line of 16 hex digits or more opens on the line at `line`:
- * at its start or at a hex digit within ROW_INSIDE characters after a character that is none; on the text's `last`
- * line also a row's marks, offset or hex still arriving. -1 when none does.
+ * at its start or at a hex digit within ROW_INSIDE characters glued after a character that is neither hex nor a space
+ * or tab (a card's groups after `card ` are no row); on the text's `last` line also a row's marks, offset or hex
+ * still arriving. -1 when none does.
  */
 function dumpLineIn(text: string, line: number, last: boolean): number {
   for (let p = line; p < text.length && p - line < ROW_INSIDE; p += 1) {
     const code = text.charCodeAt(p);
     if (code === 0x0a || code === 0x0d) break;
-    if (p > line && (!isHex(code) || isHex(text.charCodeAt(p - 1)))) continue;
+    // Inside a line, only glued to what stands before it (`Here:00000000`): a number after a space is prose's.
+    const before = text.charCodeAt(p - 1);
+    if (p > line && (!isHex(code) || isHex(before) || before === 0x20 || before === 0x09)) continue;
     if (rowAt(text, p) !== undefined) return p;
     let i = p;
     while (i < text.length && isHex(text.charCodeAt(i))) i += 1;

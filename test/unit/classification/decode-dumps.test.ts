@@ -113,10 +113,17 @@ describe('the dump a stream ends in (trailingDumpStart)', () => {
     // A row glued after another run's text (a second text block after 'Here:').
     expect(trailingDumpStart(`Here:${rows.slice(0, 120)}`)).toBe(5);
   });
-  it('control: a dump followed by prose, and prose, hold nothing (or the last hex word only)', () => {
+  it('control: a dump followed by prose, prose, and numbers after a space hold nothing', () => {
     const text = `${rows}\nThat is the whole file.`;
     expect(trailingDumpStart(text)).toBe(text.length);
     expect(trailingDumpStart('Plain words end here.')).toBe(21);
-    expect(trailingDumpStart('The colour was cafe')).toBe(15);
+    for (const prose of [
+      'The colour was cafe',
+      'Your card 4111 1111 1111 1111 was',
+      'The patient MRN: 00',
+      'In 2024 a',
+    ]) {
+      expect(trailingDumpStart(prose), prose).toBe(prose.length);
+    }
   });
 });
