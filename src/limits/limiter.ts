@@ -70,9 +70,9 @@ export interface Limiter {
    * for the subject is reached, or ERR_LIMITS_UNAVAILABLE. A request counted here MUST be reserved with `admitted`.
    */
   admit(principal: LimitPrincipal): Promise<SubjectUsage>;
-  /** The refusal (LimitExceeded, to throw once admit() has counted the request) of a subject whose tokens this minute,
-   * or spend today or this month, settled so far reach the laxest limit reserve() checked them against here in this
-   * window: reserve() would refuse it under that limit. Null otherwise. In memory, no statement; the LLM APIs ask
+  /** The refusal (LimitExceeded, to throw once admit() has counted the request) of a subject whose tokens this minute
+   * settled so far reach the laxest limit reserve() checked them against here in this minute: reserve() would refuse
+   * it under that limit. Null otherwise. In memory, no statement; the LLM APIs ask
    * before parsing (a tool call takes no tokens or spend). Optional for wrappers. */
   usedUp?(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): LimitExceeded | null;
   /** Holds the estimate on every applicable counter, all or nothing. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
@@ -119,10 +119,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
   // its metric below, tokens a minute and spend a day or month. What admission's used-up check compares usage with.
   const checked = new WeakMap<Counter, number>();
   const SPENT: Record<Period, Metric> = { minute: 'tokens', day: 'spend', month: 'spend' };
-  // Every request's estimate takes at least 3 tokens (the reply's framing) and, at a positive input price, at least one
-  // micro-USD (rounded up): with a free entry in the table, spend cannot tell that a request would pass it.
-  const prices = [...Object.values(pricing.upstreams).flatMap(Object.values), ...Object.values(pricing.defaults ?? {})];
-  const spendTaken = prices.every((p) => p.input > 0);
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
 
   /** Whether a counter is the one admit() counted this request on. */
@@ -144,11 +140,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
    * within its window, reached the laxest limit checked on it in that window: null when none did. */
   const spentOn = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>) => {
     const key = subjectKey(principal);
-    const periods = ['minute', 'day', 'month'] as const;
+    // The minute only: the laxest limit seen is not the policy's for every request (a limit per model, per group), so
+    // a wrong refusal must end with its window; a day's or a month's spend is left to reserve.
+    const periods = ['minute'] as const;
     for (let i = 0; i < periods.length; i += 1) {
       const period = periods[i] as Period;
       const metric = SPENT[period];
-      if (metric === 'spend' && !spendTaken) continue;
       const c = table.counter(key, period);
       const limit = checked.get(c);
       if (limit === undefined || limit === Number.POSITIVE_INFINITY) continue;
