@@ -45,6 +45,20 @@ const OTHER_DASHES: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * Code points drawn as a dash, a bar or a line that are letters, modifier symbols or box drawing, not category Pd: a
+ * model reads `4111ー1111ー…` as a card at once. The katakana prolonged sound mark U+30FC and its half-width U+FF70,
+ * the Arabic tatweel U+0640 (a kashida, a stretch of the line), the modifier letters macron U+02C9, low macron U+02CD,
+ * minus sign U+02D7 and colon U+A789, the dental click U+01C0 (a bar), box drawing's horizontals U+2500–U+2501,
+ * U+2504–U+2505, U+2508–U+2509, U+254C–U+254D, U+2574, U+2576, U+2578, U+257A, U+257C, U+257E, the horizontal line
+ * extension U+23AF and the horizontal scan lines U+23BA–U+23BD. Not letters at large: only these, drawn as a line.
+ * Cost: a katakana word or Arabic justified text read by the digits view only where digits stand on both sides.
+ */
+const DASH_LIKE: ReadonlySet<number> = new Set([
+  0x30fc, 0xff70, 0x640, 0x2c9, 0x2cd, 0x2d7, 0xa789, 0x1c0, 0x2500, 0x2501, 0x2504, 0x2505, 0x2508, 0x2509, 0x254c,
+  0x254d, 0x2574, 0x2576, 0x2578, 0x257a, 0x257c, 0x257e, 0x23af, 0x23ba, 0x23bb, 0x23bc, 0x23bd,
+]);
+
+/**
  * Other marks a model reads through between digit groups (`219|09|9999`, `219+09+9999`, `219~09~9999`, `219*09*9999`,
  * `219#09#9999`, `219。09。9999`): `|` `+` `~` `*` `#`, the ideographic full stop U+3002 and its half-width form U+FF61,
  * the full-width full stop U+FF0E and vertical bar U+FF5C (NFKC maps both to ASCII: listed for a view read without it).
@@ -57,7 +71,7 @@ const MARK_SEPARATORS: ReadonlySet<number> = new Set([0x7c, 0x2b, 0x7e, 0x2a, 0x
 /**
  * Any separator between digit groups: whitespace, `.` `/` `\` `_` `-`, every dash (U+2010–U+2015 and the rest of
  * category Pd), minus signs (U+2212, U+FE63, U+FF0D), small em dash U+FE58, hyphen bullet U+2043, middle dots (U+00B7,
- * U+2022, U+2027), and MARK_SEPARATORS. Not `,` or `:` (thousands separators, lists and times would turn into
+ * U+2022, U+2027), MARK_SEPARATORS and DASH_LIKE. Not `,` or `:` (thousands separators, lists and times would turn into
  * identifiers).
  */
 export function isDigitSeparator(code: number): boolean {
@@ -78,7 +92,8 @@ export function isDigitSeparator(code: number): boolean {
     code === 0xb7 ||
     code === 0x2022 ||
     code === 0x2027 ||
-    OTHER_DASHES.has(code)
+    OTHER_DASHES.has(code) ||
+    DASH_LIKE.has(code)
   );
 }
 
