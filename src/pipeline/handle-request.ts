@@ -81,7 +81,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     // stage 4, or before a large body goes to a thread; a failure there is handled like any other.
     const usageRead = deps.limits.admit(principal);
     usageRead.catch(() => {}); // not unhandled if parsing or classification ends the request first
-    // A subject whose tokens or spend are used up (docs/limits.md) is refused, once counted, before parse and classify.
+    // A subject whose tokens this minute are used up (docs/limits.md) is refused, once counted, before parsing and
+    // classification.
     const usedUp = deps.limits.usedUp?.(principal);
     if (usedUp) {
       await usageRead;
