@@ -130,7 +130,7 @@ function mayHoldKey(text: string, at: number): boolean {
  */
 const LITERAL_OPENING = /[bB]['"]0|["']\\(?:0?60|x30)/;
 
-/** Spaces and tabs a dump row's line may open with before its offset column (decode-der-notations.ts rowAt). */
+/** Spaces and tabs a dump row's line may open with before its offset column (decode-der-rows.ts rowAt). */
 const ROW_INDENT = 8;
 
 /**
