@@ -147,6 +147,13 @@ describe('context-words.ts (4069b36, 271244c): a context word as Turkish lower c
   it.fails.each(['S.S.N. 219099999', 's.s.n: 219099999'])('%s is refused', async (text) => {
     expect(await isForwarded(text)).toBe(false);
   });
+
+  // HOLE (open, src/classification/context-words.ts): a word may not be glued to an ASCII letter after it, and a
+  // plural's `s` is one: 'SSNs' (a list's label) is no SSN word, though 'social security numbers' is (the word's
+  // parts). So at 0b98ed7 too; the identifier reading (271244c) left it.
+  it.fails('employee SSNs: before nine bare digits is refused', async () => {
+    expect(await isForwarded('employee SSNs: 219099999')).toBe(false);
+  });
 });
 
 describe('decode-dumps.ts (8270191) and decode-der-rows.ts: PowerShell 7 Format-Hex rows', () => {
