@@ -48,11 +48,20 @@ const FILLER_CLASS_ALL = new RegExp(FILLER_CLASS.source, 'gu');
 export const MAX_FILLER_SYMBOLS = 4;
 
 /**
+ * The letters drawn as a line (digit-separators.ts DASH_LIKE's letters): the Arabic tatweel U+0640 (a kashida, a
+ * stretch of the line), the prolonged sound mark U+30FC and its half-width U+FF70, the modifier macrons U+02C9 and
+ * U+02CD, the bar U+01C0. Between ASCII characters they are fillers a model reads past (`A\u0640K\u0640I…`); between
+ * Arabic or katakana letters they are text (a stretch needs ASCII value characters: `コーヒー`, `مـــرحبا` hold none).
+ */
+const LINE_LETTERS = '\\u0640\\u30fc\\uff70\\u02c9\\u02cd\\u01c0';
+
+/**
  * A filler of 1 to MAX_FILLER_SYMBOLS code points outside ASCII that are no text (TEXT_CHAR: symbols, punctuation,
- * emoji, private use, …) or are variation selectors (as FILLER_CLASS), read where it stands (sticky).
+ * emoji, private use, …), are variation selectors (as FILLER_CLASS) or letters drawn as a line (LINE_LETTERS), read
+ * where it stands (sticky).
  */
 const FILLER_SYMBOLS = new RegExp(
-  `(?:[^\\p{L}\\p{N}\\p{M}\\p{White_Space}\\x00-\\x7f]|\\p{Variation_Selector}){1,${MAX_FILLER_SYMBOLS}}`,
+  `(?:[^\\p{L}\\p{N}\\p{M}\\p{White_Space}\\x00-\\x7f]|[${LINE_LETTERS}]|\\p{Variation_Selector}){1,${MAX_FILLER_SYMBOLS}}`,
   'uy',
 );
 

@@ -13,9 +13,7 @@ const KEY = 'AKIAZ3MQWXR5TLPB6Y7N';
 const GH = 'ghp_16C7e42F292c6912E7710c838347Ae17xbab';
 
 describe('a value with a letter-class filler between each two of its characters', () => {
-  // HOLE (open, src/classification/filler-runs.ts): TEXT_CHAR counts every letter as text; U+0640 (and modifier
-  // letters drawn as a line) between ASCII value characters are in neither FILLER_CLASS nor fillerRuns' fillers.
-  it.fails.each([
+  it.each([
     ['U+0640 (Arabic tatweel)', '\u0640'],
     ['U+30FC (katakana prolonged sound mark)', '\u30fc'],
     ['U+02C9 (modifier letter macron)', '\u02c9'],
@@ -26,8 +24,7 @@ describe('a value with a letter-class filler between each two of its characters'
       await isForwarded(`ssn ${between('219099999', filler)}`),
     ]).toEqual([false, false, false]);
   });
-  // HOLE (open, src/classification/filler-runs.ts): as above, in an answer and a stream.
-  it.fails('an AWS key with U+0640 between its characters reaches neither client', async () => {
+  it('an AWS key with U+0640 between its characters reaches neither client', async () => {
     const text = `the key is ${between(KEY, '\u0640')} now`;
     expect(await fates(text, between('Z3MQWX', '\u0640'))).toEqual({
       forwarded: false,

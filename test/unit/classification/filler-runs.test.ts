@@ -215,6 +215,31 @@ describe('a value with one filler between each two characters', () => {
     ]);
   });
 
+  it.each([
+    ['U+0640 (tatweel)', '\u0640'],
+    ['U+30FC (prolonged sound mark)', '\u30fc'],
+    ['U+FF70 (half-width)', '\uff70'],
+    ['U+02C9 (modifier macron)', '\u02c9'],
+    ['U+02CD (modifier low macron)', '\u02cd'],
+    ['U+01C0 (a bar)', '\u01c0'],
+    ['two tatweels', '\u0640\u0640'],
+  ])('a letter drawn as a line, %s, between each two: the key and nine digits after "ssn" are found whole', (_n, f) => {
+    const [key, digits] = [between('AKIA2E0A8F3B244C9986', f), between('219099999', f)];
+    expect(find(`aws ${key}, my ssn ${digits}.`)).toEqual([
+      { type: 'AWS_ACCESS_KEY', value: key },
+      { type: 'US_SSN', value: digits },
+    ]);
+  });
+
+  it('control: katakana words and Arabic text with tatweel, among ASCII words and numbers, hold no stretch', () => {
+    const texts = [
+      'コーヒー2杯、サーバー3台、ルーター192ー168ー1ー1、ユーザーID abc ー def、メモリー16GB。ゲームのスコア10ー9ー8',
+      'مـــرحبـــا بكم في عـــام 2024، الصفحـــة 12، كتـــاب A ـ B ـ C، الساعـــة 10ـ30',
+      'x\u30fcy\u30fcz 1\u06402\u06403 (three items) and ab\u02c9cd\u02c9ef\u02c9gh\u02c9ij (items of two)',
+    ];
+    for (const text of texts) expect([text, fillerSpans(text), find(text)]).toEqual([text, [], []]);
+  });
+
   it('reads each character a bounded number of times and never throws (any text of fillers and ASCII)', () => {
     const piece = fc.constantFrom('A', '1', '-', '|', ' ', '\ue000', '\u{1f3fb}', '\u0600', 'é', '\u{1f44d}', '\u2605');
     fc.assert(
