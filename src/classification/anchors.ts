@@ -3,7 +3,8 @@
 // JavaScript instead of RE2 (person-name-finder.ts). Kept for the built-in definitions only (by identity): a custom
 // recognizer's declared literal could be wrong, and a wrong one would skip its values.
 import { type Finder, singleNameFrom } from './person-name-finder.ts';
-import { PERSON_NAME_SINGLE } from './person-names.ts';
+import { listedNameFrom } from './person-name-listed-finder.ts';
+import { PERSON_NAME_LISTED, PERSON_NAME_SINGLE } from './person-names.ts';
 import { EMAIL } from './recognizers-pii.ts';
 import { URL_PASSWORD } from './recognizers-secrets.ts';
 import type { RecognizerDefinition } from './types.ts';
@@ -39,4 +40,5 @@ export const BUILT_IN_TOKEN_MATCHES: ReadonlySet<RecognizerDefinition> = new Set
 /** PERSON_NAME_SINGLE: every capitalised word is a candidate, ~5 native calls each by RE2 (person-name-finder.ts). */
 export const BUILT_IN_FINDERS: ReadonlyMap<RecognizerDefinition, Finder> = new Map([
   [PERSON_NAME_SINGLE, singleNameFrom],
+  [PERSON_NAME_LISTED, listedNameFrom],
 ]);

@@ -232,6 +232,18 @@ function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd:
  * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the text
  * `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
  */
+/** A recognizer's RE2 search as a finder's Searcher (one bound function a recognizer, made on its first use). */
+const searchers = new WeakMap<RE2, (bytes: Buffer) => number>();
+function search(r: CompiledRecognizer): (bytes: Buffer) => number {
+  let found = searchers.get(r.regex);
+  if (found === undefined) {
+    const { regex } = r;
+    found = (bytes: Buffer) => regex.search(bytes);
+    searchers.set(regex, found);
+  }
+  return found;
+}
+
 export function matchesOf(
   recognizer: CompiledRecognizer,
   bytes: Buffer,
@@ -246,7 +258,7 @@ export function matchesOf(
     finder === undefined
       ? native
       : (r: CompiledRecognizer, b: Buffer, at: number) => {
-          const found = finder(b, at);
+          const found = finder(b, at, search(r));
           return found === undefined ? native(r, b, at) : found; // null: no match (undefined: RE2 decides)
         };
   let regionStart = 0;

@@ -12,14 +12,16 @@ type Span = readonly [number, number];
  * A built-in pattern's matches found without RE2 (anchors.ts BUILT_IN_FINDERS): what one exec at lastIndex = `from`
  * returns (matching.ts execFrom), or undefined where the finder does not read the bytes (RE2 then does).
  */
-export type Finder = (bytes: Buffer, from: number) => { whole: Span; span: Span } | null | undefined;
+export type Finder = (bytes: Buffer, from: number, search?: Searcher) => { whole: Span; span: Span } | null | undefined;
+/** The recognizer's own unanchored search on bytes (RE2 search: the first match's offset, -1 for none), if given. */
+export type Searcher = (bytes: Buffer) => number;
 
 /** The Latin blocks past Latin-1 a name's letters come from: Extended-A and -B, Latin Extended Additional. */
 const LATIN_BLOCKS: readonly (readonly [number, number])[] = [
   [0x100, 0x24f],
   [0x1e00, 0x1eff],
 ];
-const inLatinBlocks = (cp: number) => LATIN_BLOCKS.some(([from, to]) => cp >= from && cp <= to);
+export const inLatinBlocks = (cp: number) => LATIN_BLOCKS.some(([from, to]) => cp >= from && cp <= to);
 
 /**
  * The capitals (Lu, and Lt's title-case digraphs such as ǅ) of LATIN_BLOCKS: İlker, Ștefan (comma below), Ēriks,
@@ -53,18 +55,21 @@ function classOf(cps: readonly number[]): string {
 const UPPER_EXTENDED = new Set(LATIN_EXTENDED_CAPITALS);
 
 /** person-names.ts UPPER: `[A-Z\x{C0}-\x{D6}\x{D8}-\x{DE}` and LATIN_EXTENDED_CAPITALS. */
-function isUpper(cp: number): boolean {
+export function isUpper(cp: number): boolean {
   return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0xc0 && cp <= 0xde && cp !== 0xd7) || UPPER_EXTENDED.has(cp);
 }
 
 /** person-names.ts LOWER: `[a-z\x{DF}-\x{F6}\x{F8}-\x{FF}` and LATIN_BLOCKS but U+0100. */
-function isLower(cp: number): boolean {
+export function isLower(cp: number): boolean {
   return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xdf && cp <= 0xff && cp !== 0xf7) || (cp > 0x100 && inLatinBlocks(cp));
 }
 
-/** The code point at byte `at` and its length in bytes (0 at the end); -1 for bytes that are no UTF-8 sequence. */
+/**
+ * The code point at byte `at` and its length in bytes (`codePointLength()`, 0 at the end); -1 at the end, -2 for bytes
+ * that are no UTF-8 sequence.
+ */
 let length = 0;
-function codePointAt(bytes: Buffer, at: number): number {
+export function codePointAt(bytes: Buffer, at: number): number {
   const b0 = bytes[at];
   if (b0 === undefined) {
     length = 0;
@@ -90,6 +95,10 @@ function codePointAt(bytes: Buffer, at: number): number {
     return invalid();
   length = n;
   return cp;
+}
+/** The length in bytes of the code point codePointAt read last. */
+export function codePointLength(): number {
+  return length;
 }
 function invalid(): number {
   length = 0;
@@ -136,10 +145,10 @@ function endingAt(bytes: Buffer, at: number): number {
   return at + length;
 }
 
-const PREFIXES = ['Mc', 'Mac', "O'", "D'", 'O’', 'D’'].map((p) => Buffer.from(p, 'utf8'));
+export const PREFIXES = ['Mc', 'Mac', "O'", "D'", 'O’', 'D’'].map((p) => Buffer.from(p, 'utf8'));
 
 /** Whether `prefix` is at byte `at` (a loop: Buffer.compare is a native call, dearer than these few bytes). */
-function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
+export function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
   for (let i = 0; i < prefix.length; i += 1) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
@@ -177,7 +186,7 @@ function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined
 }
 
 /** The bytes a match may start at: `A`-`Z`, the lead bytes 0xC3-0xC9 (Latin-1 to Extended-B) and 0xE1 (U+1E00…). */
-const STARTS = new Uint8Array(256);
+export const STARTS = new Uint8Array(256);
 for (let b = 0x41; b <= 0x5a; b += 1) STARTS[b] = 1;
 for (let b = 0xc3; b <= 0xc9; b += 1) STARTS[b] = 1;
 STARTS[0xe1] = 1;

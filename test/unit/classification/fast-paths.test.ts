@@ -7,7 +7,7 @@ import { compileRecognizer, type CompiledRecognizer } from '../../../src/classif
 import { createFingerprinter } from '../../../src/classification/fingerprint.ts';
 import { splitAtGroup } from '../../../src/classification/group-split.ts';
 import { execFrom, matchesOf, splitMatchFrom, wholeMatchFrom } from '../../../src/classification/matching.ts';
-import { PERSON_NAME_SINGLE } from '../../../src/classification/person-names.ts';
+import { PERSON_NAME_LISTED, PERSON_NAME_SINGLE } from '../../../src/classification/person-names.ts';
 import { normalizeText } from '../../../src/classification/normalize.ts';
 import { DEFAULT_RECOGNIZERS } from '../../../src/classification/recognizers.ts';
 
@@ -158,7 +158,7 @@ describe("PERSON_NAME_SINGLE's JavaScript finder (person-name-finder.ts)", () =>
 
   it('is the one the built-in definition gets, and only it', () => {
     expect(finder).toBeDefined();
-    expect(compiled.filter((r) => r.finder !== undefined)).toHaveLength(1);
+    expect(compiled.filter((r) => r.finder !== undefined)).toHaveLength(2); // and PERSON_NAME_LISTED's
     expect(compileRecognizer({ ...PERSON_NAME_SINGLE }, 0).finder).toBeUndefined(); // a copy (configuration): RE2
   });
 
@@ -193,6 +193,112 @@ describe("PERSON_NAME_SINGLE's JavaScript finder (person-name-finder.ts)", () =>
         for (const reach of ['near', 'whole'] as const) {
           expect(matchesOf(single, bytes, new Map(), reach)).toEqual(
             matchesOf(viaRe2, bytes, new Map(), reach).map((m) => ({ ...m, recognizer: single })),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/**
+ * Pieces of runs of capitalised words as PERSON_NAME_LISTED's pattern reads them: its leads (a space, a digit or
+ * punctuation before, the text's start), initials with and without a dot, particles, endings and Latin letters.
+ */
+const LISTED_PIECES = [
+  ...NAME_PIECES,
+  'Ann',
+  'Bo',
+  'Smith',
+  'C',
+  'D.',
+  ' ',
+  ' ',
+  ' ',
+  'van',
+  'de',
+  'del',
+  'der',
+  'la',
+  'dos',
+  'ter',
+  'x',
+  '(',
+  ',',
+  '3',
+  'Ă',
+  'Ḥan',
+  'éa',
+  'aé',
+];
+const listedPieces = fc.array(fc.constantFrom(...LISTED_PIECES), { maxLength: 30 }).map((p) => p.join(''));
+
+describe("PERSON_NAME_LISTED's JavaScript finder (person-name-listed-finder.ts)", () => {
+  const listed = compileRecognizer(PERSON_NAME_LISTED, 0);
+  const finder = listed.finder;
+  const viaRe2 = { ...listed, finder: undefined };
+  // Both ways it reads: from a start RE2's search found (matching.ts passes the search), and alone (the scan).
+  const search = (b: Buffer) => listed.regex.search(b);
+  const both = (bytes: Buffer, from: number) => {
+    const searched = finder?.(bytes, from, search);
+    if (searched !== undefined) expect(searched).toEqual(reference(listed, bytes, from));
+    return finder?.(bytes, from);
+  };
+
+  it("is the built-in definition's, not a copy's", () => {
+    expect(finder).toBeDefined();
+    expect(compileRecognizer({ ...PERSON_NAME_LISTED }, 0).finder).toBeUndefined();
+  });
+
+  it('equals one exec with indices at every start, or declines (invalid UTF-8) (property)', () => {
+    const anyBytes = fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b));
+    const pieces = listedPieces.map((t) => Buffer.from(t, 'utf8'));
+    const mixed = fc.array(fc.oneof(pieces, anyBytes), { maxLength: 4 }).map((parts) => Buffer.concat(parts));
+    const texts = fc.oneof(pieces, pieces, text, anyBytes, mixed);
+    fc.assert(
+      fc.property(texts, (bytes) => {
+        let declined = 0;
+        for (let from = 0; from <= bytes.length + 1; from += 1) {
+          const found = both(bytes, from);
+          if (found === undefined) declined += 1;
+          else expect(found).toEqual(reference(listed, bytes, from));
+        }
+        // Valid UTF-8 is always read (a start inside a sequence aside).
+        if (Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)) {
+          const inside = [...bytes].filter((b) => (b & 0xc0) === 0x80).length;
+          expect(declined).toBeLessThanOrEqual(inside);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('finds the names of a few fixed texts as RE2 does', () => {
+    const texts = [
+      'Maria Garcia met Jan van der Berg and John F. Kennedy, (Ann Smith) 678 Antonio Vázquez',
+      ' Ann Bo',
+      'Ann Bo',
+      'Please Call Back Today Maria Garcia Lopez',
+      'Şerban Ştefan, İlker Ōtani; McKeon O’Brien-Smith x Anne-Marie de la Cruz',
+      'Chloë Dujmović9 Ann Smithé9',
+    ];
+    for (const t of texts) {
+      const bytes = Buffer.from(t, 'utf8');
+      for (let from = 0; from <= bytes.length; from += 1) {
+        if (((bytes[from] ?? 0) & 0xc0) === 0x80) continue; // inside a sequence: declined, RE2 reads it
+        expect(both(bytes, from)).toEqual(reference(listed, bytes, from));
+      }
+      expect(finder?.(bytes, 0)).not.toBeNull();
+    }
+  });
+
+  it('gives matchesOf the matches RE2 gives (property)', () => {
+    fc.assert(
+      fc.property(listedPieces, (t) => {
+        const bytes = Buffer.from(t, 'utf8');
+        for (const reach of ['near', 'whole'] as const) {
+          expect(matchesOf(listed, bytes, new Map(), reach)).toEqual(
+            matchesOf(viaRe2, bytes, new Map(), reach).map((m) => ({ ...m, recognizer: listed })),
           );
         }
       }),
