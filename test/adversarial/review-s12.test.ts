@@ -45,6 +45,29 @@ describe('recognizers-key-files.ts (8159c98): a JWK private member in an INI or 
   });
 });
 
+describe('recognizers-key-files.ts (9b5bcfa): RSA members in standard base64 without a JWK word', () => {
+  const k = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }) as Record<
+    string,
+    string
+  >;
+  const std = (member: string) => Buffer.from(k[member] as string, 'base64url').toString('base64');
+
+  it('control: p and q in base64url, and with AQAB beside them in standard base64, are refused', async () => {
+    expect(await isForwarded(JSON.stringify({ p: k.p, q: k.q }))).toBe(false);
+    expect(await isForwarded(JSON.stringify({ e: 'AQAB', p: std('p'), q: std('q') }))).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-key-files.ts JWK_PRIVATE_KEY_BASE64): a member in standard base64 is
+  // a key only with kty/crv/jwk/AQAB in reach ('"d": "<base64 data>" alone is data'); but RSA's two primes alone (or n
+  // and d) are the whole private key, and the same members in base64url are refused: the rewrite is the bypass.
+  it.fails.each([
+    ['p and q', ['p', 'q']],
+    ['n and d', ['n', 'd']],
+  ])('an RSA key as %s in standard base64 is refused', async (_name, members) => {
+    expect(await isForwarded(JSON.stringify(Object.fromEntries(members.map((m) => [m, std(m)]))))).toBe(false);
+  });
+});
+
 describe('recognizers-key-files.ts (8159c98): key files beside JWK and PuTTY', () => {
   // HOLE (open, src/classification/recognizers-key-files.ts): .NET's RSA.ToXmlString(true) writes a private key as
   // <RSAKeyValue> with <P>, <Q>, <DP>, <DQ>, <InverseQ> and <D> in standard base64 (no DER, no JWK member): forwarded.
