@@ -237,8 +237,8 @@ export function boundaryRuns(
  * A window's keys: the classifier's (KEY_START openings, hex and xxd rows among them), those of the notations no
  * KEY_START opening leads to (decode-der.ts notationKeys: little-endian word rows, `od -b` octal rows, `0x30u8`), and
  * those of bytes literals (decode-der-literals.ts: a C string of octal or `\x` escapes, Python's bytes repr, over
- * adjacent literals; the last may be open at the window's end), as decode.ts reads them, so such rows and strings cut between two messages are read across the
- * boundary too; in order of their starts.
+ * adjacent literals; the last may be open at the window's end), as decode.ts reads them, so such rows and strings cut
+ * between two messages are read across the boundary too; in order of their starts.
  */
 function keysAndRows(text: string, keysIn: (text: string) => readonly ArmoredKey[]): readonly ArmoredKey[] {
   const rows = notationKeys(text);

@@ -124,7 +124,10 @@ function capitalisedAt(bytes: Buffer, at: number): number {
   return lowerRunEnd(bytes, at + length);
 }
 
-/** Where the pattern's ending (`$|'s|’s|[^A-Za-z\x{C0}-\x{FF}LATIN_BLOCKS0-9'’@_-]`) at `at` ends; -1 none, -2 invalid. */
+/**
+ * Where the pattern's ending (`$|'s|’s|[^A-Za-z\x{C0}-\x{FF}LATIN_BLOCKS0-9'’@_-]`) at `at` ends; -1 none, -2
+ * invalid.
+ */
 function endingAt(bytes: Buffer, at: number): number {
   if (at === bytes.length) return at;
   const cp = codePointAt(bytes, at);

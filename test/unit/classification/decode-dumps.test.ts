@@ -1,5 +1,6 @@
 // Hex dumps read back to the text of their bytes (decode-dumps.ts): xxd, hexdump -C, hexdump, od -A x -t x1, od -x,
-// xxd -p and plain hex wrapped, with CRLF and quoted rows; a value whose bytes cross a row's end is found over the dump.
+// xxd -p and plain hex wrapped, with CRLF and quoted rows; a value whose bytes cross a row's end is found over the
+// dump.
 // Controls: a dump of binary bytes, hashes one a line, git's short hashes in a list, one line of hex.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
