@@ -254,11 +254,12 @@ export function matchesOf(
   const matches: Match[] = [];
   const native = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
   const { finder } = recognizer;
+  const searcher = finder === undefined ? undefined : search(recognizer);
   const next =
     finder === undefined
       ? native
       : (r: CompiledRecognizer, b: Buffer, at: number) => {
-          const found = finder(b, at, search(r));
+          const found = finder(b, at, searcher);
           return found === undefined ? native(r, b, at) : found; // null: no match (undefined: RE2 decides)
         };
   let regionStart = 0;
