@@ -2,7 +2,8 @@
 // Python, C, shell printf), HTML numeric references `&#DDD;` and `&#xHH;` (or without their `;`, as HTML reads
 // them) and the named ones a recognizer reads through (`&commat;`: named-references.ts), each read as the character it
 // names; other characters stay as they are. And lists
-// of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell.
+// of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell. And
+// JavaScript's `escape()` form `%uXXXX` and CSS escapes `\41 ` `\000041` (wideEscapeRuns).
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
 // back to exactly its own escapes or codes (decode.ts), and each character of the text is read a bounded number of
 // times.
@@ -110,6 +111,92 @@ export function decodeEscapes(run: string): MappedText | undefined {
   }
   if (escapes === 0) return undefined;
   return { text: units.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+}
+
+/** Fewest escapes of JavaScript's `%uXXXX` or of CSS's form in a run for it to be read (wideEscapeRuns). */
+export const MIN_WIDE_ESCAPES = 4;
+
+/** A character a run of escapes may hold as itself: printable ASCII but the space, quotes and angle brackets. */
+function isWideRunChar(code: number): boolean {
+  return (
+    code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x27 && code !== 0x3c && code !== 0x3e && code !== 0x60
+  );
+}
+
+/** JavaScript's `unescape()` forms at `at`: `%uXXXX` (a UTF-16 unit) and `%XX` (a Latin-1 character). */
+function percentUAt(text: string, at: number): { code: number; length: number } | undefined {
+  if (text.charCodeAt(at) !== 0x25) return undefined;
+  if (text.charCodeAt(at + 1) === 0x75) {
+    const n = numberAt(text, at + 2, 4, 16);
+    return n.length === 4 ? { code: n.value, length: 6 } : undefined;
+  }
+  const n = numberAt(text, at + 1, 2, 16);
+  return n.length === 2 ? { code: n.value, length: 3 } : undefined;
+}
+
+function isCssSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
+
+/**
+ * A CSS escape at `at` (CSS Syntax §4.3.7): `\` and 1 to 6 hex digits, then one whitespace (CR LF as one) that ends
+ * it. Read when the whitespace, a `\` or the run's end follows it, or it has all 6 digits (`\61 `, `\000061`), so
+ * LaTeX's `\beta` or a path's `\dev` is none; a value of 0, a surrogate or beyond U+10FFFF is U+FFFD, as CSS reads.
+ */
+function cssEscapeAt(text: string, at: number): { code: number; length: number } | undefined {
+  if (text.charCodeAt(at) !== 0x5c) return undefined;
+  const n = numberAt(text, at + 1, 6, 16);
+  if (n.length === 0) return undefined;
+  let length = 1 + n.length;
+  const next = text.charCodeAt(at + length);
+  if (next === 0x0d && text.charCodeAt(at + length + 1) === 0x0a) length += 2;
+  else if (isCssSpace(next)) length += 1;
+  else if (n.length < 6 && next !== 0x5c && isWideRunChar(next)) return undefined;
+  const valid = n.value > 0 && n.value <= 0x10ffff && (n.value < 0xd800 || n.value > 0xdfff);
+  return { code: valid ? n.value : 0xfffd, length };
+}
+
+/**
+ * Runs of JavaScript's `escape()` form (`%u0041%u004B…`, with `%XX` among them, as `unescape()` reads) and of CSS
+ * escapes (`\41 \4b …`, `\000041`), which the percent and backslash runs do not read (a `%u` is no byte; a CSS
+ * escape ends with a space): from each `%u` or `\` on, escapes and printable characters, with the characters before
+ * it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES escapes, each unit mapped to its own escape.
+ * One decode level (the decoded text is not searched again here); linear: a character is read at most twice (once
+ * back from a trigger, never before the last run's end, and once forward).
+ */
+export function wideEscapeRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  for (const [trigger, escapeOf] of [
+    ['%u', percentUAt],
+    ['\\', cssEscapeAt],
+  ] as const) {
+    let last = 0;
+    for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, Math.max(last, i + 1))) {
+      let from = i;
+      while (from > last && isWideRunChar(text.charCodeAt(from - 1)) && text.charCodeAt(from - 1) !== 0x5c) from -= 1;
+      let decoded = '';
+      const starts: number[] = [];
+      const ends: number[] = [];
+      let escapes = 0;
+      let at = from;
+      while (at < text.length) {
+        const found = at >= i ? escapeOf(text, at) : undefined;
+        if (found === undefined && !isWideRunChar(text.charCodeAt(at))) break;
+        const chars = found === undefined ? (text[at] as string) : String.fromCodePoint(found.code);
+        const length = found === undefined ? 1 : found.length;
+        for (let k = 0; k < chars.length; k += 1) {
+          starts.push(at - from);
+          ends.push(at - from + length);
+        }
+        decoded += chars;
+        if (found !== undefined) escapes += 1;
+        at += length;
+      }
+      last = Math.max(at, i + 1);
+      if (escapes >= MIN_WIDE_ESCAPES) {
+        add(from, at, { text: decoded, starts: Int32Array.from(starts), ends: Int32Array.from(ends) });
+      }
+    }
+  }
 }
 
 /** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */

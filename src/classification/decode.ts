@@ -8,9 +8,8 @@
 // share per character of its text (createDecodeBudget), every level together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
 // decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout
-// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal), decode-dumps.ts for hex
-// dumps read back to their bytes' text; the native searches that give the scans their candidates are in
-// decode-candidates.ts.
+// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal), decode-dumps.ts for hex dumps
+// read back to their bytes' text; the native searches that give the scans their candidates are in decode-candidates.ts.
 import {
   decodeBase64OrHex,
   decodePercent,
@@ -29,7 +28,7 @@ import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets 
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { dumpTexts } from './decode-dumps.ts';
-import { decimalCodeRuns, decodeEscapes, type MappedText } from './decode-escapes.ts';
+import { decimalCodeRuns, decodeEscapes, type MappedText, wideEscapeRuns } from './decode-escapes.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
 import { fillerFreeView, fillerRuns } from './filler-runs.ts';
@@ -235,6 +234,8 @@ export function decodeOnce(
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
+  // JavaScript's `%uXXXX` and CSS's `\41 ` escapes, which the runs above do not read (decode-escapes.ts).
+  wideEscapeRuns(text, mapped);
   // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) or a C string
   // of escapes (`"\060\056…"`), over adjacent literals too, is binary, never text: the literals' bytes, read as hex, go
   // to the DER reader, and a key found covers the literals (decode-der-literals.ts).

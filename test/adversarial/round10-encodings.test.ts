@@ -29,9 +29,7 @@ describe('base64 in short lines or spaced groups', () => {
 });
 
 describe('character escapes in other languages’ forms', () => {
-  // HOLE (open, src/classification/decode-escapes.ts): %uXXXX (JavaScript escape/unescape) and CSS's \HH escapes are
-  // no escape form read.
-  it.fails.each([
+  it.each([
     ['%uXXXX (JavaScript escape())', codes(TEXT, (h) => `%u${h}`)],
     ['CSS \\HH escapes', codes(TEXT, (h) => `\\${h.replace(/^0+/, '')} `)],
   ])('an AWS key as %s is refused', async (_name, text) => {
