@@ -8,8 +8,9 @@
 // share per character of its text (createDecodeBudget), every level together, and one more fails the call
 // (ERR_DECODE_BUDGET_EXCEEDED): a run is never left unread. The decoders themselves are in decode-bytes.ts,
 // decode-escapes.ts, decode-stretches.ts, and decode-der.ts for DER private keys in any notation and layout
-// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal), decode-dumps.ts for hex dumps
-// read back to their bytes' text; the native searches that give the scans their candidates are in decode-candidates.ts.
+// (decode-der-literals.ts for a key's bytes percent-encoded or as a Python bytes literal), decode-dumps.ts for hex
+// dumps read back to their bytes' text; the native searches that give the scans their candidates are in
+// decode-candidates.ts.
 import {
   decodeBase64OrHex,
   decodePercent,
