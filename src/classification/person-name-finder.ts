@@ -150,6 +150,9 @@ function endingAt(bytes: Buffer, at: number): number {
 
 export const PREFIXES = ['Mc', 'Mac', "O'", "D'", 'O’', 'D’'].map((p) => Buffer.from(p, 'utf8'));
 
+/** Whether a byte may open one of PREFIXES (`M`, `O`, `D`). */
+export const mayOpenPrefix = (b: number | undefined) => b === 0x4d || b === 0x4f || b === 0x44;
+
 /** Whether `prefix` is at byte `at` (a loop: Buffer.compare is a native call, dearer than these few bytes). */
 export function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
   for (let i = 0; i < prefix.length; i += 1) if (bytes[at + i] !== prefix[i]) return false;
@@ -162,7 +165,8 @@ export function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
  * `-` are no LOWER letters, so a shorter run never lets the rest match), and with the hyphenated part first.
  */
 function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined {
-  for (let k = 0; k <= PREFIXES.length; k += 1) {
+  // Every prefix opens with M, O or D: at any other capital only the last choice (no prefix) can hold.
+  for (let k = mayOpenPrefix(bytes[at]) ? 0 : PREFIXES.length; k <= PREFIXES.length; k += 1) {
     const prefix = PREFIXES[k];
     let p = at;
     if (prefix !== undefined) {

@@ -14,6 +14,7 @@ import {
   inLatinBlocks,
   isLower,
   isUpper,
+  mayOpenPrefix,
   PREFIXES,
   STARTS,
   startsWith,
@@ -90,11 +91,12 @@ function word(bytes: Buffer, at: number, then: Next): number {
     }
     return then(e);
   };
-  for (const prefix of PREFIXES) {
-    if (!startsWith(bytes, at, prefix)) continue;
-    const found = capitalised(bytes, at + prefix.length, afterFirst);
-    if (found >= 0) return found;
-  }
+  if (mayOpenPrefix(bytes[at]))
+    for (const prefix of PREFIXES) {
+      if (!startsWith(bytes, at, prefix)) continue;
+      const found = capitalised(bytes, at + prefix.length, afterFirst);
+      if (found >= 0) return found;
+    }
   return capitalised(bytes, at, afterFirst);
 }
 
