@@ -127,6 +127,9 @@ export function isExcluded(text: string, lower: string | undefined, start: numbe
   const from = Math.max(0, start - EXCLUDE_BEFORE);
   let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
   if (r.excludeAdjacent.length > 0) {
+    // A name's recognizers: a capital right after a letter is inside a word, no name's start (`ECcrv`: two JSON
+    // strings a joined reading glued, `"EC"` then `"crv"`; `fooMaria`). PERSON_NAME_SINGLE's pattern has no lead.
+    if (start > 0 && isLetterCode(text.charCodeAt(start - 1))) return true;
     const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
     if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
     // A name's recognizers (the only ones with adjacent phrases) also skip a company's name ("Kraft Heinz Co").
@@ -134,6 +137,13 @@ export function isExcluded(text: string, lower: string | undefined, start: numbe
   }
   if (r.contextInClause) near = clauseOf(near);
   return containsAnyWord(near, r.excludeWords);
+}
+
+/** A letter a name's word may hold (person-names.ts LOWER/UPPER): ASCII, Latin-1's, the Latin blocks'. */
+function isLetterCode(c: number): boolean {
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x7a) return true;
+  return (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) || (c >= 0x1e00 && c <= 0x1eff);
 }
 
 function isAsciiLetter(text: string, i: number): boolean {

@@ -92,6 +92,11 @@ describe('a lone name that words about people near it make one', () => {
     ['a family name no list knows, near "man"', 'Rousselet is a 93 year old man.', ['Rousselet']],
     ['a predicate that calls it a person', 'Emily is a very sympathetic person. They listen well.', ['Emily']],
     ['a possessive before an address', "As promised, here's Margaret's address:", ['Margaret']],
+    [
+      'a word no list knows after punctuation and a digit',
+      '(Kameta) and 2Rousselet: he and his kid',
+      ['Kameta', 'Rousselet'],
+    ],
   ])('finds %s', (_, text, value) => {
     expect(names(text)).toEqual(value);
   });
@@ -116,6 +121,10 @@ describe('a lone name that words about people near it make one', () => {
       'Proctor decides and records; a gateway (Kong, LiteLLM, Portkey) may still route, cache and count spend. Put ' +
         "Proctor\nfirst: the application talks to Proctor with the user's OIDC token, Proctor forwards the request",
     ],
+    // A JSON text's strings glued by a value pair (segment-join.ts) read `ECcrv`: `Ccrv` no list knows, `kid` near.
+    ['a capital inside a word', 'ECcrv and the kid, fooMaria and her kid'],
+    ['JSON strings glued by a joined reading', ' {"kty": "EC", "crv": "P-256", "kid": "sig-2024-07"}'],
+    ['JSON strings glued, from the text start', '{"kty": "EC", "crv": "P-256", "kid": "sig-2024-07"}'],
   ])('leaves %s alone', (_, text) => {
     expect(names(text)).toEqual([]);
   });
