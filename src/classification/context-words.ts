@@ -1,6 +1,7 @@
 // How a context word stands in a text, for hasContext (match-context.ts, exact) and for the searches that MUST find at
 // least every word it finds (recognizer-sets.ts createWordFinder, matching.ts contextWindows; RE2, no look-around).
-// A word stands in any case (Unicode simple case folding; `İ` is read as `I`, as it lower-cases to i + U+0307), not
+// A word stands in any case (Unicode simple case folding; `İ` is read as `I`, as it lower-cases to i + U+0307, and the
+// dotless `ı` of Turkish lower case as `i`, as a model reads `socıal`), not
 // glued to an ASCII letter on either side, where a camelCase hump counts as a gap (`mySsn`, `SSNValue`). Between the
 // parts of a word of several (`social security`, `key_id`, `d.o.b`) stands any run of whitespace, `_`, `-` and `.`
 // (`SOCIAL_SECURITY`, `date-of-birth`, `D.O.B`), a hump (`socialSecurityNumber`, `keyId`), or, when both parts have
@@ -11,9 +12,17 @@ import { escapeRegExp } from './prefix-patterns.ts';
 /** The one character that lower-cases to two (`İ` to `i̇`): read as `I` (foldDottedCapitals, the RE2 patterns). */
 export const DOTTED_CAPITAL_I = '\u0130';
 
-/** `text` with every `İ` read as `I`: same length and offsets, and `SOCİAL` holds `social` in any case. */
+/** Turkish lower case's `I` (`'SOCIAL'.toLocaleLowerCase('tr')` is `socıal`), which no case folding takes for `i`. */
+export const DOTLESS_SMALL_I = '\u0131';
+
+/**
+ * `text` with every `İ` read as `I` and every `ı` as `i`: same length and offsets, and `SOCİAL` and `socıal` hold
+ * `social` in any case.
+ */
 export function foldDottedCapitals(text: string): string {
-  return text.includes(DOTTED_CAPITAL_I) ? text.replaceAll(DOTTED_CAPITAL_I, 'I') : text;
+  let out = text.includes(DOTTED_CAPITAL_I) ? text.replaceAll(DOTTED_CAPITAL_I, 'I') : text;
+  if (out.includes(DOTLESS_SMALL_I)) out = out.replaceAll(DOTLESS_SMALL_I, 'i');
+  return out;
 }
 
 /** The characters a word's parts are written apart with (JavaScript's `\s`, spelled out so RE2 reads the same). */
@@ -31,8 +40,8 @@ const HUMP = String.raw`(?-i:(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))`;
 const GLUED_PART = 3;
 
 /**
- * The pattern of one word's characters, its parts joined as the module says; `İ` taken for `i` in RE2 (the text is
- * not folded there). Leading and trailing separators (`tel.`, `(b.`) stay literal.
+ * The pattern of one word's characters, its parts joined as the module says; `İ` and `ı` taken for `i` in RE2 (the
+ * text is not folded there). Leading and trailing separators (`tel.`, `(b.`) stay literal.
  */
 function wordBody(word: string, flavour: Flavour): string {
   const gap = GAP_CLASS[flavour];
@@ -56,7 +65,7 @@ function wordBody(word: string, flavour: Flavour): string {
 type Flavour = 'js' | 'lower' | 're2';
 
 function literal(text: string, flavour: Flavour): string {
-  return flavour === 're2' ? escapeRegExp(text).replaceAll('i', '[i\\x{130}]') : escapeRegExp(text);
+  return flavour === 're2' ? escapeRegExp(text).replaceAll('i', '[i\\x{130}\\x{131}]') : escapeRegExp(text);
 }
 
 /** Where a camelCase hump may be: only there can the text as written hold a word its lower-cased copy does not. */
@@ -108,6 +117,11 @@ function capital(letter: string): string {
   return letter === 'i' ? '[I\\x{130}]' : letter.toUpperCase();
 }
 
+/** An ASCII small letter as written in RE2, case-sensitive: `i` with the dotless `ı` read as it. */
+function smallLetter(letter: string): string {
+  return letter === 'i' ? '[i\\x{131}]' : letter;
+}
+
 /** contextWordSource of a word of one part, two characters or more: each hump of contextWordsRegExp written out. */
 function humpsAsWritten(word: string): string {
   const small = (c: string) => /^[a-z]$/.test(c);
@@ -116,8 +130,9 @@ function humpsAsWritten(word: string): string {
   const any = (s: string) => (s === '' ? '' : `(?i:${literal(s, 're2')})`);
   // After the last character as written: a gap, or a hump (small then capital; capital, capital, small).
   const gapAfter = '(?:[^A-Za-z]|$)';
+  // `ı` is read as `i` (foldDottedCapitals): a small letter before a capital, or after one (`SSNNumber` as `SSNNumbır`).
   const end = small(last)
-    ? `(?:${any(last)}${gapAfter}|${last}[A-Z]|${capital(last)}[A-Z][a-z])`
+    ? `(?:${any(last)}${gapAfter}|${smallLetter(last)}[A-Z]|${capital(last)}[A-Z][a-z\\x{131}])`
     : `${any(last)}${gapAfter}`;
   const start = small(first)
     ? `(?:(?:^|[^A-Za-z])${any(first)}|[a-z]${capital(first)})`
@@ -126,7 +141,7 @@ function humpsAsWritten(word: string): string {
   // A capital before the first, a small second letter: `SSNNumber` holds `number`.
   if (small(first) && small(second)) {
     const tail = word.length === 2 ? `(?:${gapAfter}|[A-Z])` : `${any(word.slice(2, -1))}${end}`;
-    alternatives.push(`[A-Z]${capital(first)}${second}${tail}`);
+    alternatives.push(`[A-Z]${capital(first)}${smallLetter(second)}${tail}`);
   }
   return `(?:${alternatives.join('|')})`;
 }

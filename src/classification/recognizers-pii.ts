@@ -33,7 +33,7 @@ export const US_SSN: RecognizerDefinition = {
   partial: String.raw`[0-9][0-9 -]{0,10}`,
   validator: 'us_ssn',
   normalizer: 'digits',
-  contextWords: ['ssn', 'social security', 'social sec', 'taxpayer', 'tin'],
+  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social sec', 'taxpayer', 'tin'],
   baseScore: 60,
   contextScore: 95,
 };
@@ -51,7 +51,7 @@ export const US_SSN_CONTEXT: RecognizerDefinition = {
   partial: US_SSN.partial as string,
   validator: 'us_ssn_shape',
   normalizer: 'digits',
-  contextWords: ['ssn', 'social security', 'social sec', 'social security number', 'itin', 'taxpayer'],
+  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social sec', 'social security number', 'itin', 'taxpayer'],
   requireContext: true,
   baseScore: 95,
   contextScore: 95,
@@ -65,7 +65,7 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
   partial: String.raw`[0-9]{1,9}`,
   validator: 'us_ssn',
   normalizer: 'digits',
-  contextWords: ['ssn', 'social security', 'social security number'],
+  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social security number'],
   requireContext: true,
   baseScore: 90,
 };
@@ -150,7 +150,8 @@ export const CREDIT_CARD_SHORT: RecognizerDefinition = {
 };
 
 /**
- * Country code, check digits, then groups of up to 4, glued or apart by up to three of whitespace, '-', '.', '/', '_'
+ * Country code, check digits, then groups of up to 4, glued or apart by up to three of whitespace, '.', '/', '_' and
+ * any dash (\p{Pd}: '-', U+2010, the non-breaking hyphen U+2011 word processors put in numbers, the en dash U+2013)
  * in any mix (`DE89-3704-…`, `DE89.3704…`, `DE89  3704`, `DE 89 3704`), in any case (`de89 3704 …`: a lower-case
  * country code glued to its check digits only, as prose writes `at 10 am and`); the country's exact length and mod-97
  * gate every form (ibanWindows, isValidIban).
@@ -158,8 +159,8 @@ export const CREDIT_CARD_SHORT: RecognizerDefinition = {
 export const IBAN: RecognizerDefinition = {
   type: 'IBAN',
   category: 'PII',
-  pattern: String.raw`\b(?:[A-Z]{2}[\s./_-]{0,3}|[A-Za-z]{2})\d{2}(?:[\s./_-]{0,3}[A-Za-z0-9]{1,4}){3,8}\b`,
-  partial: String.raw`\b(?:[A-Za-z](?:[A-Za-z](?:[0-9](?:[0-9][A-Za-z0-9\s./_-]*)?)?)?|[A-Z]{2}[\s./_-]{1,3}(?:[0-9](?:[0-9][A-Za-z0-9\s./_-]*)?)?)`,
+  pattern: String.raw`\b(?:[A-Z]{2}[\s./_\-\p{Pd}]{0,3}|[A-Za-z]{2})\d{2}(?:[\s./_\-\p{Pd}]{0,3}[A-Za-z0-9]{1,4}){3,8}\b`,
+  partial: String.raw`\b(?:[A-Za-z](?:[A-Za-z](?:[0-9](?:[0-9][A-Za-z0-9\s./_\-\p{Pd}]*)?)?)?|[A-Z]{2}[\s./_\-\p{Pd}]{1,3}(?:[0-9](?:[0-9][A-Za-z0-9\s./_\-\p{Pd}]*)?)?)`,
   refiner: 'iban_length',
   validator: 'iban',
   normalizer: 'alphanumeric_upper',

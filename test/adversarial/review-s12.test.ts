@@ -117,10 +117,9 @@ describe('recognizers-pii.ts (e897a85): an IBAN with a Unicode dash between its 
     expect(await upstreamHolds(`my iban: ${groups.join('-')}`, '0532')).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-pii.ts): IBAN's separators are `[\s./_-]`, ASCII only; a card or SSN
-  // reads any \p{Pd} (digit-separators.ts), but U+2011 (the non-breaking hyphen word processors put in numbers),
-  // U+2010 and U+2013 (en dash) between an IBAN's groups leave it unredacted.
-  it.fails.each([
+  // Closed: IBAN's separators were `[\s./_-]`, ASCII only; U+2011 (the non-breaking hyphen word processors put in
+  // numbers), U+2010 and U+2013 (en dash) between an IBAN's groups left it unredacted. Now any \p{Pd}.
+  it.each([
     ['U+2011', '\u2011'],
     ['U+2010', '\u2010'],
     ['U+2013', '\u2013'],
@@ -139,10 +138,9 @@ describe('dates.ts (62ea378): the birth abbreviations of the languages it added'
     expect(await relayedDate('Иванов Иван, дата рождения: 12.03.1985')).toBe(false);
   });
 
-  // HOLE (open, src/classification/dates.ts): BIRTH_WORDS holds 'urodzony' and 'рождения' but not the abbreviations
-  // records and biographies write (Polish 'ur.', Russian 'рожд.'), though it holds '(b.', 'f. nac' and 'naiss' for
-  // English, Spanish and French; nor Ukrainian 'народження' (Russian's added, Ukrainian's not).
-  it.fails.each([
+  // Closed: BIRTH_WORDS held 'urodzony' and 'рождения' but not the abbreviations records and biographies write
+  // (Polish 'ur.', Russian 'рожд.'), nor Ukrainian 'народження'. Now it does.
+  it.each([
     'Jan Kowalski (ur. 12.03.1985) jest inżynierem.',
     'Иванов Иван, дата рожд.: 12.03.1985',
     'Дата народження: 12.03.1985',
@@ -157,24 +155,21 @@ describe('context-words.ts (4069b36, 271244c): a context word as Turkish lower c
       expect(await isForwarded(`${label} 219099999`)).toBe(false);
   });
 
-  // HOLE (open, src/classification/context-words.ts): `İ` is read as `I` (foldDottedCapitals, the RE2 literal
-  // `[i\x{130}]`), but not the dotless `ı` (U+0131) that Turkish lower case writes for `I` ('SOCIAL'.toLocaleLowerCase
-  // ('tr') is 'socıal'), which a model reads as `i`: the SSN word is not found and nine bare digits are forwarded.
-  it.fails('socıal securıty number (dotless ı) before nine bare digits is refused', async () => {
+  // Closed: `İ` was read as `I` but not the dotless `ı` (U+0131) that Turkish lower case writes for `I`
+  // ('SOCIAL'.toLocaleLowerCase('tr') is 'socıal'). Now foldDottedCapitals and the RE2 literal read it as `i` too.
+  it('socıal securıty number (dotless ı) before nine bare digits is refused', async () => {
     expect(await isForwarded('socıal securıty number 219099999')).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-pii.ts US_SSN contextWords, or context-words.ts): a one-part word
-  // cannot be written apart, so the dotted acronym forms use ('S.S.N.', 's.s.n') holds no SSN word ('d.o.b' is listed
-  // for DOB; no 's.s.n' for SSN).
-  it.fails.each(['S.S.N. 219099999', 's.s.n: 219099999'])('%s is refused', async (text) => {
+  // Closed: a one-part word cannot be written apart, so the dotted acronym ('S.S.N.', 's.s.n') held no SSN word; the
+  // US_SSN recognizers now list 's.s.n' (as dates.ts lists 'd.o.b').
+  it.each(['S.S.N. 219099999', 's.s.n: 219099999'])('%s is refused', async (text) => {
     expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/context-words.ts): a word may not be glued to an ASCII letter after it, and a
-  // plural's `s` is one: 'SSNs' (a list's label) is no SSN word, though 'social security numbers' is (the word's
-  // parts). So at 0b98ed7 too; the identifier reading (271244c) left it.
-  it.fails('employee SSNs: before nine bare digits is refused', async () => {
+  // Closed: a word may not be glued to an ASCII letter after it, and a plural's `s` is one: 'SSNs' (a list's label)
+  // was no SSN word. The US_SSN recognizers now list 'ssns' (`assns`, `classns` still hold none).
+  it('employee SSNs: before nine bare digits is refused', async () => {
     expect(await isForwarded('employee SSNs: 219099999')).toBe(false);
   });
 });

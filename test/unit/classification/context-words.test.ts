@@ -1,7 +1,8 @@
 // Context words in identifiers and other cases (context-words.ts): hasContext finds a recognizer's word written as a
 // JSON key, a variable or a constant (`social_security_number`, `socialSecurityNumber`, `SOCIAL-SECURITY`, `D.O.B`,
-// `SOCİAL SECURİTY`), for every type; a word glued inside a longer lower-case word stays no word (`assn`, `cache`);
-// and the RE2 searches that gate and window recognizers (contextWordSource) find a word wherever hasContext does.
+// `SOCİAL SECURİTY`, `socıal securıty`, `S.S.N.`, `SSNs`), for every type; a word glued inside a longer lower-case
+// word stays no word (`assn`, `cache`, `assns`, `ıssn` read as `issn`); and the RE2 searches that gate and window
+// recognizers (contextWordSource) find a word wherever hasContext does.
 import fc from 'fast-check';
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ function labelled(r: CompiledRecognizer, label: string, value: string): boolean 
   const text = `${label}${value}`;
   const simple = hasContext(text, text.toLowerCase(), label.length, text.length, r); // as classify passes an ASCII text
   const alone = hasContext(text, undefined, label.length, text.length, r);
-  if (!text.includes('\u0130')) expect(simple).toBe(alone);
+  if (!/[\u0130\u0131]/.test(text)) expect(simple).toBe(alone); // classify folds both (not a simple text)
   return alone;
 }
 
@@ -45,6 +46,14 @@ describe('context words written as identifiers', () => {
     'SSNNumber: ',
     'ssn_hash: ',
     'mySsn = ',
+    'socıal securıty number ',
+    'SOCIAL SECURITY NUMBER '.toLocaleLowerCase('tr'),
+    'S.S.N. ',
+    's.s.n: ',
+    'S S N ',
+    'employee SSNs: ',
+    'ssns=',
+    'userSSNs: ',
   ])('%s before an SSN is its context', (label) => {
     expect(labelled(ssn, label, '219099999')).toBe(true);
   });
@@ -57,6 +66,11 @@ describe('context words written as identifiers', () => {
     ['DATE_OF_BIRTH', 'date_of_birth: ', '1984-07-02'],
     ['DATE_OF_BIRTH', 'dateOfBirth=', '1984-07-02'],
     ['DATE_OF_BIRTH', 'D-O-B ', '1984-07-02'],
+    ['DATE_OF_BIRTH', 'Jan Kowalski (ur. ', '12.03.1985'],
+    ['DATE_OF_BIRTH', 'Иванов Иван, дата рожд.: ', '12.03.1985'],
+    ['DATE_OF_BIRTH', 'Дата народження: ', '12.03.1985'],
+    ['DATE_OF_BIRTH', 'Він народився ', '12.03.1985'],
+    ['DATE_OF_BIRTH', 'doğum tarıhı: ', '12.03.1985'],
     ['US_BANK_ROUTING', 'routingNumber: ', '021000021'],
     ['UK_NHS', 'NHS_NUMBER=', '9434765919'],
     ['NL_BSN', 'burger_service_nummer: ', '111222333'],
@@ -73,10 +87,14 @@ describe('context words written as identifiers', () => {
 
   it('controls: a word glued inside a longer lower-case word, or cut by a window edge, is no word', () => {
     const ssn = byType('US_SSN');
-    for (const label of ['assn: ', 'ssnx ', 'socialsecure ', 'Classnumber: ', 'ASSN: ', 'SSNX '])
+    const plurals = ['assns: ', 'classns ', 'ssnsx ', 'ASSNS: ', 'ıssn: ', 'sıs.n: '];
+    for (const label of ['assn: ', 'ssnx ', 'socialsecure ', 'Classnumber: ', 'ASSN: ', 'SSNX ', ...plurals])
       expect(labelled(ssn, label, '219099999'), label).toBe(false);
     // Short parts stand glued only at a hump: 'd.o.b' is no word in 'adobe', 'keyid' is none of 'key id'.
     expect(labelled(byType('DATE_OF_BIRTH'), 'in adobe ', '1984-07-02')).toBe(false);
+    // 'ur.' and 'рожд.' only with their dot: 'our.', 'hour.' and Christmas (Рождество) hold no birth word.
+    for (const label of ['see our. ', 'in an hour. ', 'Рождество ', 'tour. '])
+      expect(labelled(byType('DATE_OF_BIRTH'), label, '25.12.1985'), label).toBe(false);
     // A window's edge on the first s of 'classn' (contextBefore characters before the value) makes no 'ssn' of it.
     const far = `${'x'.repeat(10)}classn${' '.repeat(ssn.contextBefore - 3)}`;
     expect(labelled(ssn, far, '219099999')).toBe(false);
@@ -94,6 +112,8 @@ describe('the RE2 word searches', () => {
       w.replaceAll(' ', '_'),
       w.replace(/ (.)/g, (_m, c: string) => c.toUpperCase()),
       w.toUpperCase().replaceAll('I', '\u0130'),
+      w.replaceAll('i', '\u0131'),
+      w.replace(/ (.)/g, (_m, c: string) => c.toUpperCase()).replaceAll('i', '\u0131'),
     ),
   );
   const glue = fc.constantFrom(

@@ -1,5 +1,5 @@
 // IBANs with their groups apart (recognizers-pii.ts IBAN, checksums.ts ibanWindows): spaced, glued, or split by up to
-// three of ' ', '-', '.', '/', '_' in any mix, each found whole with the glued IBAN's fingerprint; the country's length
+// three of ' ', any dash (\p{Pd}: '-', U+2011, '–'), '.', '/', '_' in any mix, each found whole with the glued IBAN's fingerprint; the country's length
 // and mod 97 gate every form, so codes of the same shape that fail either (version strings, part numbers, a changed
 // digit) stay no IBAN.
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,11 @@ describe('an IBAN with its groups apart', () => {
     ['a space after the country code (and', 'DE 89 3704 0044 0532 0130 00'],
     ['lower case (spaces', 'de89 3704 0044 0532 0130 00'],
     ['lower case, British (dashes', 'gb82-west-1234-5698-7654-32'],
+    ['U+2010 (hyphen)', GROUPS.join('\u2010')],
+    ['U+2011 (non-breaking hyphen)', GROUPS.join('\u2011')],
+    ['U+2013 (en dash)', GROUPS.join('\u2013')],
+    ['a spaced em dash', GROUPS.join(' \u2014 ')],
+    ['U+2011 after the country code (and', 'DE\u201189\u20113704\u20110044\u20110532\u20110130\u201100'],
   ])('%s between its groups: found whole, fingerprinted as the glued IBAN', (_name, iban) => {
     const found = ibans(`pay to ${iban}, thanks`);
     expect(found.map((f) => f.value)).toEqual([iban]);
@@ -67,6 +72,8 @@ describe('no IBAN where the checksum or length fails', () => {
     ['a part number', 'AB12-3456-7890-1234'],
     ['a version path', 'DE12/2024/0001/0002/0003/00'],
     ['four separators between groups', 'DE89-3704-0044-0532-0130----00'],
+    ['a changed digit, en dashes', 'DE89\u20133704\u20130044\u20130532\u20130130\u201301'],
+    ['a part number, non-breaking hyphens', 'AB12\u20113456\u20117890\u20111234'],
     ['a lower-case country code apart from its check digits', 'de 89 3704 0044 0532 0130 00'],
   ])('%s', (_name, text) => {
     expect(ibans(`ref ${text} ok`)).toEqual([]);
