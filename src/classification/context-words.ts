@@ -130,7 +130,8 @@ function humpsAsWritten(word: string): string {
   const any = (s: string) => (s === '' ? '' : `(?i:${literal(s, 're2')})`);
   // After the last character as written: a gap, or a hump (small then capital; capital, capital, small).
   const gapAfter = '(?:[^A-Za-z]|$)';
-  // `ı` is read as `i` (foldDottedCapitals): a small letter before a capital, or after one (`SSNNumber` as `SSNNumbır`).
+  // `ı` is read as `i` (foldDottedCapitals): a small letter before a capital, or after one (`SSNNumber` as
+  // `SSNNumbır`).
   const end = small(last)
     ? `(?:${any(last)}${gapAfter}|${smallLetter(last)}[A-Z]|${capital(last)}[A-Z][a-z\\x{131}])`
     : `${any(last)}${gapAfter}`;

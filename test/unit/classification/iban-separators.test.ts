@@ -1,7 +1,7 @@
 // IBANs with their groups apart (recognizers-pii.ts IBAN, checksums.ts ibanWindows): spaced, glued, or split by up to
-// three of ' ', any dash (\p{Pd}: '-', U+2011, '–'), '.', '/', '_' in any mix, each found whole with the glued IBAN's fingerprint; the country's length
-// and mod 97 gate every form, so codes of the same shape that fail either (version strings, part numbers, a changed
-// digit) stay no IBAN.
+// three of ' ', any dash (\p{Pd}: '-', U+2011, '–'), '.', '/', '_' in any mix, each found whole with the glued IBAN's
+// fingerprint; the country's length and mod 97 gate every form, so codes of the same shape that fail either (version
+// strings, part numbers, a changed digit) stay no IBAN.
 import { describe, expect, it } from 'vitest';
 import { ibanWindows } from '../../../src/classification/checksums.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
