@@ -47,8 +47,8 @@ export function rowAt(text: string, from: number): { digits: string; offset: num
   let i = marked;
   while (i - marked < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
   const start = i;
-  while (i - start <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
-  if (i - start < 4 || i - start > 12) return undefined;
+  while (i - start <= 16 && isHexDigit(text.charCodeAt(i))) i += 1;
+  if (i - start < 4 || i - start > 16) return undefined;
   const digits = text.slice(start, i);
   if (text.charCodeAt(i) === 0x3a) i += 1;
   const spaces = i;

@@ -3,7 +3,8 @@
 // them) and the named ones a recognizer reads through (`&commat;`: named-references.ts), each read as the character it
 // names; other characters stay as they are. And lists
 // of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell. And
-// JavaScript's `escape()` form `%uXXXX` and CSS escapes `\41 ` `\000041` (wideEscapeRuns).
+// JavaScript's `escape()` form `%uXXXX`, CSS escapes `\41 ` `\000041`, Perl's and PCRE's `\x{41}` and the Unicode
+// notation `U+0041 U+004B` (wideEscapeRuns).
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
 // back to exactly its own escapes or codes (decode.ts), and each character of the text is read a bounded number of
 // times.
@@ -113,7 +114,7 @@ export function decodeEscapes(run: string): MappedText | undefined {
   return { text: units.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
 }
 
-/** Fewest escapes of JavaScript's `%uXXXX` or of CSS's form in a run for it to be read (wideEscapeRuns). */
+/** Fewest escapes of `%uXXXX`, CSS's, Perl's `\x{…}` or `U+XXXX` in a run for it to be read (wideEscapeRuns). */
 export const MIN_WIDE_ESCAPES = 4;
 
 /** A character a run of escapes may hold as itself: printable ASCII but the space, quotes and angle brackets. */
@@ -156,11 +157,44 @@ function cssEscapeAt(text: string, at: number): { code: number; length: number }
   return { code: valid ? n.value : 0xfffd, length };
 }
 
+/** A code point a `\x{…}` or `U+…` names: at most U+10FFFF, no surrogate, not 0. */
+function isCodePoint(value: number): boolean {
+  return value > 0 && value <= 0x10ffff && (value < 0xd800 || value > 0xdfff);
+}
+
+/** Perl's and PCRE's `\x{…}` at `at` (1 to 6 hex digits in braces: a code point), as `\u{…}` is JavaScript's. */
+function braceEscapeAt(text: string, at: number): { code: number; length: number } | undefined {
+  if (text.charCodeAt(at) !== 0x5c || text.charCodeAt(at + 1) !== 0x78 || text.charCodeAt(at + 2) !== 0x7b) return;
+  const n = numberAt(text, at + 3, 6, 16);
+  const ok = n.length > 0 && text.charCodeAt(at + 3 + n.length) === 0x7d && isCodePoint(n.value);
+  return ok ? { code: n.value, length: n.length + 4 } : undefined;
+}
+
+/**
+ * The Unicode notation at `at`: `U+` and 4 to 6 hex digits, no letter or digit after them; the separator before a next
+ * `U+` (a comma, up to two spaces: `U+0041 U+004B`, `U+0041, U+004B`) is part of it, so the codes read as one word.
+ */
+function codePointNotationAt(text: string, at: number): { code: number; length: number } | undefined {
+  if (text.charCodeAt(at) !== 0x55 || text.charCodeAt(at + 1) !== 0x2b) return undefined;
+  const n = numberAt(text, at + 2, 6, 16);
+  const end = at + 2 + n.length;
+  const after = text.charCodeAt(end);
+  const next = after === 0x55 && text.charCodeAt(end + 1) === 0x2b;
+  const glued = !next && ((after >= 0x30 && after <= 0x39) || ((after | 0x20) >= 0x61 && (after | 0x20) <= 0x7a));
+  if (n.length < 4 || glued || !isCodePoint(n.value)) return undefined;
+  const spaces = end + (after === 0x2c ? 1 : 0);
+  let k = spaces;
+  while (k - spaces < 2 && text.charCodeAt(k) === 0x20) k += 1;
+  const separated = text.charCodeAt(k) === 0x55 && text.charCodeAt(k + 1) === 0x2b;
+  return { code: n.value, length: (separated ? k : end) - at };
+}
+
 /**
  * Runs of JavaScript's `escape()` form (`%u0041%u004B…`, with `%XX` among them, as `unescape()` reads) and of CSS
  * escapes (`\41 \4b …`, `\000041`), which the percent and backslash runs do not read (a `%u` is no byte; a CSS
- * escape ends with a space): from each `%u` or `\` on, escapes and printable characters, with the characters before
- * it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES escapes, each unit mapped to its own escape.
+ * escape ends with a space), of Perl's `\x{41}\x{4B}…` and of the Unicode notation `U+0041 U+004B …` (spaces or
+ * commas between, no other escape reads them): from each `%u`, `\`, `\x{` or `U+` on, escapes and printable
+ * characters, with the characters before it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES escapes, each unit mapped to its own escape.
  * One decode level (the decoded text is not searched again here); linear: a character is read at most twice (once
  * back from a trigger, never before the last run's end, and once forward).
  */
@@ -168,6 +202,8 @@ export function wideEscapeRuns(text: string, add: (from: number, end: number, de
   for (const [trigger, escapeOf] of [
     ['%u', percentUAt],
     ['\\', cssEscapeAt],
+    ['\\x{', braceEscapeAt],
+    ['U+', codePointNotationAt],
   ] as const) {
     let last = 0;
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, Math.max(last, i + 1))) {

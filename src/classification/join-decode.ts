@@ -134,7 +134,7 @@ const LITERAL_OPENING = /[bB]['"]0|["']\\(?:0?60|x30)/;
 const ROW_INDENT = 8;
 
 /**
- * Whether a dump's row (xxd, hexdump, od: an offset column of 4-12 hex digits, then `:` or a space or tab) opens on
+ * Whether a dump's row (xxd, hexdump, od: an offset column of 4-16 hex digits, then `:` or a space or tab) opens on
  * a line starting at `at` or past up to MAX_BOUNDARY_SPACE whitespace after it: rows cut between two messages after a
  * whole row, the first message's last row ending in its character column (`…  0.....+ep.".` | `00000020: …`).
  */
@@ -150,9 +150,9 @@ function rowAfter(text: string, at: number): boolean {
   for (const indent = i; i - indent < ROW_INDENT && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09); )
     i += 1;
   const digits = i;
-  while (i - digits <= 12 && isHexDigit(text.charCodeAt(i))) i += 1;
+  while (i - digits <= 16 && isHexDigit(text.charCodeAt(i))) i += 1;
   const code = text.charCodeAt(i);
-  return i - digits >= 4 && i - digits <= 12 && (code === 0x3a || code === 0x20 || code === 0x09);
+  return i - digits >= 4 && i - digits <= 16 && (code === 0x3a || code === 0x20 || code === 0x09);
 }
 
 function isKeyGap(code: number): boolean {

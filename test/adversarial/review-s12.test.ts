@@ -196,10 +196,9 @@ describe('decode-dumps.ts (8270191) and decode-der-rows.ts: PowerShell 7 Format-
     expect(await isForwarded(formatHex(8))).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-der-rows.ts rowAt): an offset column is 4-12 hex digits; PowerShell 7's
-  // Format-Hex writes 16 (0000000000000010), so no row is found and a .env file's AWS key, cut by a row's end, is
-  // forwarded (a DER key so dumped is not read either: the same rowAt).
-  it.fails('a .env file as PowerShell 7 Format-Hex (16-digit offsets) is refused', async () => {
+  // Closed: an offset column was 4-12 hex digits; PowerShell 7's Format-Hex writes 16 (0000000000000010), so no row
+  // was found. rowAt (and join-decode.ts rowAfter) now read 4-16.
+  it('a .env file as PowerShell 7 Format-Hex (16-digit offsets) is refused', async () => {
     expect(await isForwarded(`${header}\n${formatHex(16)}`)).toBe(false);
   });
 });
@@ -230,9 +229,9 @@ describe('decode-escapes.ts (d0381f2): code point notations beside the escapes i
     expect(await isForwarded([...KEY].map((c) => `%u00${hex(c)}`).join(''))).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-escapes.ts): `\u{…}` is read but not Perl's (and PCRE's) `\x{…}`, nor the
-  // Unicode notation `U+0041 U+004B …` that a model reads as the characters: an AWS key so written is forwarded.
-  it.fails.each([
+  // Closed: `\u{…}` was read but not Perl's (and PCRE's) `\x{…}`, nor the Unicode notation `U+0041 U+004B …`; now
+  // wideEscapeRuns reads both (at least MIN_WIDE_ESCAPES a run, spaces or commas between U+ codes).
+  it.each([
     ['\\x{41}\\x{4B}…', [...KEY].map((c) => `\\x{${hex(c)}}`).join('')],
     ['U+0041 U+004B …', [...KEY].map((c) => `U+00${hex(c)}`).join(' ')],
   ])('the key as %s is refused', async (_name, text) => {

@@ -48,6 +48,20 @@ describe('quote and list marks before a row (pastMarks)', () => {
     expect(pastMarks('1234. 0000000 30', 0)).toBe(0);
     expect(rowAt(`${'> '.repeat(ROW_MARKS)}0000000 30`, 0)).toBeUndefined();
   });
+  it('an offset column is 4 to 16 hex digits (PowerShell 7 Format-Hex writes 16); 3 or 17 are none', () => {
+    expect(rowAt('0000000000000010 30 82', 0)).toEqual({ digits: '0000000000000010', offset: 16, hex: 17 });
+    expect(rowAt('0010 30 82', 0)?.offset).toBe(16);
+    expect(rowAt('00000000000000010 30 82', 0)).toBeUndefined();
+    expect(rowAt('010 30 82', 0)).toBeUndefined();
+  });
+  it('a DER key in Format-Hex rows of 16-digit offsets is a key', () => {
+    const rows = rowsOf(
+      ed25519,
+      (row, at) =>
+        `${at.toString(16).toUpperCase().padStart(16, '0')} ${[...row].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')}`,
+    );
+    expect(types(`${rows.join('\n')}\n`)).toContain('PRIVATE_KEY');
+  });
 });
 
 describe('a DER key in dump rows quoted, listed, or ending in CRLF or CR', () => {

@@ -55,6 +55,11 @@ const LAYOUTS: Record<string, (b: Buffer) => string> = {
   'xxd with CRLF': (b) => rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`, '\r\n'),
   'od quoted': (b) => rowsOf(b, (r, at) => `> ${at.toString(16).padStart(7, '0')} ${hex(r, 2).join(' ')}`),
   'xxd -p with CRLF': (b) => pieces(b.toString('hex'), 60).join('\r\n'),
+  'Format-Hex (PowerShell 7: 16-digit offsets)': (b) =>
+    rowsOf(b, (r, at) => {
+      const cells = hex(r, 2).map((c) => c.toUpperCase());
+      return `${at.toString(16).toUpperCase().padStart(16, '0')} ${cells.join(' ').padEnd(47)} ${[...r].map(shown).join('')}`;
+    }),
 };
 
 describe('a hex dump read back to its bytes (dumpTexts)', () => {

@@ -61,3 +61,40 @@ describe('JavaScript %uXXXX and CSS escapes', () => {
     expect(runsOf(many).map((r) => r.text.length)).toEqual([20_000]);
   });
 });
+
+describe("Perl's and PCRE's \\x{…} and the Unicode notation U+XXXX", () => {
+  const hex = (c: string) => c.charCodeAt(0).toString(16).toUpperCase();
+  it.each([
+    ['\\x{41}\\x{4B}…', [...KEY].map((c) => `\\x{${hex(c)}}`).join('')],
+    ['\\x{0041} (four digits, lower case)', [...KEY].map((c) => `\\x{00${hex(c).toLowerCase()}}`).join('')],
+    ['U+0041 U+004B …', [...KEY].map((c) => `U+00${hex(c)}`).join(' ')],
+    ['U+0041, U+004B, …', [...KEY].map((c) => `U+00${hex(c)}`).join(', ')],
+    ['U+0041U+004B… (glued)', [...KEY].map((c) => `U+00${hex(c)}`).join('')],
+  ])('%s: an AWS key after its word is found over its codes', (_name, written) => {
+    expect(find(`aws ${written} ok`)).toEqual([{ type: 'AWS_ACCESS_KEY', value: written }]);
+  });
+
+  it('maps each unit to its code, separators included; astral code points are two units of one code', () => {
+    const [run, ...more] = runsOf('see U+0041, U+1F600  U+004B U+0049. done');
+    expect(more).toEqual([]);
+    expect([run?.text, run?.original]).toEqual(['A\u{1f600}KI.', 'U+0041, U+1F600  U+004B U+0049.']);
+    const pieces = [...(run?.decoded.starts ?? [])].map((s, k) => run?.original.slice(s, run.decoded.ends[k]));
+    expect(pieces).toEqual(['U+0041, ', 'U+1F600  ', 'U+1F600  ', 'U+004B ', 'U+0049', '.']);
+  });
+
+  it('control: regex classes of 1-3 \\x{…}, a Unicode table, short, glued or invalid codes add no finding', () => {
+    const texts = [
+      '/[\\x{4E00}-\\x{9FFF}]+/u and /[\\x{3040}-\\x{309F}\\x{30A0}]/u and /\\x{FEFF}/',
+      '| U+00E9 | é | LATIN SMALL LETTER E WITH ACUTE |\n| U+00E8 | è |\n| U+00EA | ê |\n| U+00EB | ë |',
+      'U+00E9 U+00E8 U+00EA U+00EB U+00E0 U+00E2 U+00E7 U+00F4 U+00FB U+00EE (French accents)',
+      'U+41 U+4B U+49 U+41 and U+0041x U+004By U+0049z U+0041w and \\x{D800}\\x{110000}\\x{}\\x{41',
+    ];
+    for (const text of texts) expect([text, find(text)]).toEqual([text, []]);
+    expect(runsOf(texts[3] as string)).toEqual([]);
+  });
+
+  it('stays linear: many triggers in a row', () => {
+    expect(runsOf('U+'.repeat(50_000) + '\\x{'.repeat(50_000))).toEqual([]);
+    expect(runsOf('U+0041 '.repeat(20_000)).map((r) => r.text.length)).toEqual([20_000]);
+  });
+});
