@@ -22,8 +22,6 @@ export interface PackedRanks {
 }
 
 const EMPTY = -1;
-/** Short pieces whose counts a counter remembers (≈ 0.5 MiB at most). */
-const PIECE_MEMO_ENTRIES = 8192;
 // With the u flag a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -114,19 +112,9 @@ export function packedCounter(encoding: BpeEncodingName, ranks: PackedRanks = lo
   let scratch = new Uint8Array(1024);
   const starts = new Int32Array(4 * PACKAGE_PIECE_CHARS + 2);
   const pairs = new Int32Array(4 * PACKAGE_PIECE_CHARS + 2);
-  // A short piece's count, remembered (a function of the piece alone): prose repeats its words, and a hit is one Map
-  // read where the lookup encodes, checks and hashes the piece (40,000 characters of prose 2.2 -> 0.8 ms). Cleared
-  // when full: at most PIECE_MEMO_ENTRIES pieces of at most PACKAGE_PIECE_CHARS.
-  const pieceCounts = new Map<string, number>();
   return (text, work) => {
     let tokens = 0;
     for (const [piece] of text.matchAll(split)) {
-      const known = piece.length <= PACKAGE_PIECE_CHARS ? pieceCounts.get(piece) : undefined;
-      if (known !== undefined) {
-        tokens += known;
-        continue;
-      }
-      const before = tokens;
       if (scratch.length < 3 * piece.length) scratch = new Uint8Array(3 * piece.length);
       const { written } = encoder.encodeInto(piece, scratch);
       // The package looks a piece up as its string first: one with a lone surrogate or opening with a byte-order
@@ -136,12 +124,7 @@ export function packedCounter(encoding: BpeEncodingName, ranks: PackedRanks = lo
       else if (piece.length <= PACKAGE_PIECE_CHARS) {
         tokens += mergedInPlace(ranks, scratch, written, starts, pairs);
         if (work && piece.length > work.longestPackagePiece) work.longestPackagePiece = piece.length;
-      } else {
-        tokens += mergedCount(scratch.subarray(0, written), heapRanks, work);
-        continue;
-      }
-      if (pieceCounts.size >= PIECE_MEMO_ENTRIES) pieceCounts.clear();
-      pieceCounts.set(piece, tokens - before);
+      } else tokens += mergedCount(scratch.subarray(0, written), heapRanks, work);
     }
     return tokens;
   };

@@ -9,8 +9,8 @@ import { cpuUsage } from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { nameSetWindows } from '../../src/classification/name-pairs.ts';
 import type { TextSegment } from '../../src/classification/types.ts';
-import { loadEncoding } from '../../src/limits/bpe-ranks.ts';
-import { linearCounter, type MergeWork } from '../../src/limits/linear-bpe.ts';
+import type { MergeWork } from '../../src/limits/linear-bpe.ts';
+import { packedCounter } from '../../src/limits/packed-bpe.ts';
 import { promptBody } from './request-bodies.ts';
 import { codeOf, useStack } from './round8-ops-stack.ts';
 import type { Exchange } from './stack.ts';
@@ -42,12 +42,12 @@ describe('prompt tokens counted on the event loop', () => {
   // pattern makes a run of letters (or punctuation, or white space) one piece of any length: a prompt of 40,000 letters
   // 'a' held the event loop ~2 s (5 s at 60,000). Closed in src/limits/linear-bpe.ts: a piece past 64 characters is
   // merged on a heap by the package's rule (the same count), so the work is linear in the piece. Proved here by the
-  // merge's own count of pair reads (not by time: the event loop's block is compared in the control below only).
+  // merge's own count of pair reads (not by time).
   it('a prompt of one 40,000-letter run is answered as prose is, its count merged in work linear in its length', async () => {
     const words = await longestBlock(prose(CHARS), 'r8-cost-prose');
     const piece = await longestBlock('a'.repeat(CHARS), 'r8-cost-piece');
     expect([words.x.status, piece.x.status]).toEqual([200, 200]);
-    const count = linearCounter(loadEncoding('o200k_base'));
+    const count = packedCounter('o200k_base'); // the counter prompt-tokens.ts uses
     const work = (text: string): MergeWork => {
       const done: MergeWork = { heapRankReads: 0, longestPackagePiece: 0 };
       count(text, done);
@@ -62,15 +62,11 @@ describe('prompt tokens counted on the event loop', () => {
   }, 300_000);
 
   it('control: a one-piece text past 512 KiB is bounded by its bytes, not tokenized: refused 429, recorded', async () => {
-    const words = [
-      await longestBlock(prose(CHARS), 'r8-cost-prose-1'),
-      await longestBlock(prose(CHARS), 'r8-cost-prose-2'),
-    ];
+    // Bounded by its bytes: 600,000 tokens (one a byte) reserved, past the default 20,000 a minute. (No wall-clock
+    // comparison with prose: the loop's longest block is noise on a shared machine; the count's work is proved above.)
     const huge = await longestBlock('a'.repeat(600_000), 'r8-cost-huge');
-    // 600,000 tokens (one a byte) reserved: past the default 20,000 a minute.
     expect({ status: huge.x.status, code: codeOf(huge.x.body) }).toEqual({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
     expect(await stackOf().records()).toContain(huge.x.requestId);
-    expect(huge.ms).toBeLessThan(10 * Math.max(...words.map((w) => w.ms)));
   }, 300_000);
 
   it('control: the chain verifies afterwards', async () => {
