@@ -100,12 +100,12 @@ function asciiFilled(text: string, from: number, end: number, mark: number): boo
 export function fillerSpans(text: string): number[] {
   const symbols: number[] = [];
   let groupsRead = 0; // digit groups are read once: a later group of a stretch read starts none (a suffix of it)
-  for (let i = nextFillerAt(text, 0); i < text.length; ) {
+  for (let i = nextFillerAt(text, 0, FILLER_OR_GROUPS); i < text.length; ) {
     if (i >= groupsRead) {
       const groups = digitGroups(text, i, symbols);
       groupsRead = Math.abs(groups);
       if (groups > 0) {
-        i = nextFillerAt(text, groups);
+        i = nextFillerAt(text, groups, FILLER_OR_GROUPS);
         continue;
       }
     }
@@ -122,7 +122,7 @@ export function fillerSpans(text: string): number[] {
     // Fewer characters, or a last item of two or more letters or digits (a count `1→2→…→9→10`): no stretch.
     const longer = isAsciiAlphanumeric(text.charCodeAt(at - 1)) && isAsciiAlphanumeric(text.charCodeAt(at));
     if (count < MIN_FILLED_CHARS || longer) symbols.length = first;
-    i = nextFillerAt(text, Math.max(at, i + 1));
+    i = nextFillerAt(text, Math.max(at, i + 1), FILLER_OR_GROUPS);
   }
   const marks: number[] = [];
   ASCII_FILLED.lastIndex = 0;
@@ -143,10 +143,21 @@ export const MAX_FILLED_GROUP = 6;
 const MIN_GROUPED_DIGITS = 9;
 const MAX_GROUPED_DIGITS = 19;
 
+/** A space separator (\p{Zs}: ` `, NBSP, U+2009, U+3000, …) at `at`, read where it stands. */
+const SPACE_SEPARATOR = /\p{Zs}/uy;
+
+/** 1 when a space separator (SPACE_SEPARATOR) stands at `at`, else 0. */
+function spaceWidth(text: string, at: number): number {
+  SPACE_SEPARATOR.lastIndex = at;
+  return SPACE_SEPARATOR.test(text) ? 1 : 0;
+}
+
 /**
- * Where the stretch of digit groups split by symbols ends whose first filler (FILLER_SYMBOLS) is at `at`, its fillers
- * pushed to `spans`; when it is none, minus where its reading stopped: groups of 2 to MAX_FILLED_GROUP digits (the
- * last may have one), at least three, MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
+ * Where the stretch of digit groups split by symbols ends whose first filler (FILLER_SYMBOLS, or one space before it)
+ * is at `at`, its fillers pushed to `spans`; when it is none, minus where its reading stopped: groups of 2 to
+ * MAX_FILLED_GROUP digits (the last may have one), at least three, a filler of 1 to MAX_FILLER_SYMBOLS symbols with an
+ * optional space (\p{Zs}) on each side between each two (`219 ★ 09 ★ 9999`, as arrows and stars are written in prose;
+ * the spaces are dropped with the symbols), MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
  * whitespace or ASCII but a letter or digit, no letter or digit after it (`v2024★12★06`, `219★09★99999999`,
  * `1→2→…→9→10` are none), and a filler that is no separator of the digits view's (isDigitSeparator: `219–09–9999`,
  * `219·09·9999` are read there) nor a character the main view drops. Reads its digits and fillers and at most
@@ -165,9 +176,9 @@ function digitGroups(text: string, at: number, spans: number[]): number {
   let digits = at - start;
   let end = at;
   for (;;) {
-    FILLER_SYMBOLS.lastIndex = end;
+    FILLER_SYMBOLS.lastIndex = end + spaceWidth(text, end);
     if (!FILLER_SYMBOLS.test(text)) break;
-    const group = FILLER_SYMBOLS.lastIndex;
+    const group = FILLER_SYMBOLS.lastIndex + spaceWidth(text, FILLER_SYMBOLS.lastIndex);
     let groupEnd = group;
     while (isDigit(text.charCodeAt(groupEnd)) && groupEnd - group <= MAX_FILLED_GROUP) groupEnd += 1;
     if (groupEnd === group) break;
@@ -288,13 +299,16 @@ function isFiller(code: number, chars: string): boolean {
 /** A value character, then a character outside ASCII: where a filler may stand. */
 const VALUE_THEN_OUTSIDE = /[\x21-\x7e][^\x00-\x7f]/g;
 
+/** As VALUE_THEN_OUTSIDE, or a digit, a space, then a character outside ASCII: a digit group's filler (`219 ★ 09`). */
+const FILLER_OR_GROUPS = /[\x21-\x7e][^\x00-\x7f]|[0-9] [^\x00-\x7f]/g;
+
 /**
  * Where the next character outside ASCII right after a value character is (a filler's first), from `from`; the text's
  * length when none. A native search: text of other scripts (CJK, Cyrillic) is skipped whole.
  */
-function nextFillerAt(text: string, from: number): number {
-  VALUE_THEN_OUTSIDE.lastIndex = Math.max(0, from - 1);
-  const m = VALUE_THEN_OUTSIDE.exec(text);
+function nextFillerAt(text: string, from: number, pattern = VALUE_THEN_OUTSIDE): number {
+  pattern.lastIndex = Math.max(0, from - 1);
+  const m = pattern.exec(text);
   return m === null ? text.length : m.index + 1;
 }
 

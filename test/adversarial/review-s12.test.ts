@@ -209,10 +209,8 @@ describe('filler-runs.ts digitGroups (2dd2978): a filler between digit groups wi
       expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/filler-runs.ts digitGroups, or digit-separators.ts): the groups' fillers are 1-4
-  // symbols and no space, and the digits view's separators hold no such symbol; a space each side of the filler, as
-  // arrows and stars are written in prose, leaves the groups apart and the value is forwarded.
-  it.fails.each(['ssn 219 ★ 09 ★ 9999', 'card 4111 → 1111 → 1111 → 1111', 'card 4111 🔑 1111 🔑 1111 🔑 1111'])(
+  // Closed (filler-runs.ts digitGroups): one optional space (any Zs) each side of the 1-4 symbols between groups.
+  it.each(['ssn 219 ★ 09 ★ 9999', 'card 4111 → 1111 → 1111 → 1111', 'card 4111 🔑 1111 🔑 1111 🔑 1111'])(
     '%s is refused',
     async (text) => {
       expect(await isForwarded(text)).toBe(false);

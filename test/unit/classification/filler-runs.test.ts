@@ -154,6 +154,17 @@ describe('a value with one filler between each two characters', () => {
       'amex 3782\u2605\u2606822463\u2605\u260610005',
       'CREDIT_CARD 3782\u2605\u2606822463\u2605\u260610005',
     ],
+    ['an SSN, ★ and a space each side', 'ssn 219 \u2605 09 \u2605 9999', 'US_SSN 219 \u2605 09 \u2605 9999'],
+    [
+      'a card, → and a space each side',
+      'card 4111 \u2192 1111 \u2192 1111 \u2192 1111',
+      'CREDIT_CARD 4111 \u2192 1111 \u2192 1111 \u2192 1111',
+    ],
+    [
+      'a card, 🔑 and NBSP, thin or no spaces',
+      'card 4111\u00a0\u{1f511}\u00a01111\u2009\u{1f511}\u20091111 \u{1f511}1111',
+      'CREDIT_CARD 4111\u00a0\u{1f511}\u00a01111\u2009\u{1f511}\u20091111 \u{1f511}1111',
+    ],
   ])('digit groups split by symbols: %s is found', (_name, text, finding) => {
     expect(find(text).map((f) => `${f.type} ${f.value}`)).toEqual([finding]);
   });
@@ -175,8 +186,38 @@ describe('a value with one filler between each two characters', () => {
     expect(count('\u260522\u260533\u260544\u260555\u260566')).toBe(0);
   });
 
-  it('control: prose with bullets, emoji, stars, arrows, dotted names and sums reads as nothing more', () => {
+  it('fillerSpans: one optional space (Zs) each side of the symbols between digit groups, dropped with them', () => {
+    const spans = (text: string) => {
+      const s = fillerSpans(text);
+      return Array.from({ length: s.length / 2 }, (_, k) => text.slice(s[2 * k], s[2 * k + 1]));
+    };
+    expect(spans('ssn 219 \u2605 09 \u2605 9999')).toEqual([' \u2605 ', ' \u2605 ']);
+    expect(spans('ssn 219\u2605 09 \u26059999')).toEqual(['\u2605 ', ' \u2605']);
+    expect(spans('ssn 219\u3000\u2605\u300009\u3000\u2605\u30009999')).toEqual([
+      '\u3000\u2605\u3000',
+      '\u3000\u2605\u3000',
+    ]);
+    // Two spaces, a line break or a tab on a side: no filler (tables and layouts keep their cells apart).
+    expect(spans('ssn 219  \u2605 09 \u2605 9999 and 219 \u2605\n09 \u2605 9999 and 219\t\u260509\u26059999')).toEqual(
+      [],
+    );
+    // Controls: counts, steps, versions, scores, times, a table's bars (2 to 8 digits a row).
+    const controls = [
+      '1 \u2192 2 \u2192 3 \u2192 4 \u2192 5 \u2192 6 \u2192 7 \u2192 8 \u2192 9 \u2192 10',
+      'step 10 \u2192 step 20 \u2192 step 30 \u2192 step 40',
+      'upgrade 1.2 \u2192 1.3 \u2192 1.4 \u2192 2.0 and v10.22 \u2192 10.23 \u2192 11.0',
+      'rated 3 \u2605 5, 4 \u2605 5 and 5 \u2605 5',
+      'meeting 10:00 \u2192 11:30 \u2192 12:45 \u2192 14:00',
+      '\u2502 12 \u2502 34 \u2502 56 \u2502\n\u2502 78 \u2502 90 \u2502 11 \u2502',
+    ];
+    for (const text of controls) expect(spans(text)).toEqual([]);
+  });
+
+  it('control: prose with bullets, emoji, stars, arrows, dotted names and sums reads as nothing more (spaced too: table bars │, versions, times)', () => {
     const texts = [
+      '\u2502 id \u2502 qty \u2502 price \u2502\n\u2502 1024 \u2502 350 \u2502 1299 \u2502\n\u2502 2048 \u2502 12 \u2502 45 \u2502',
+      'release 1.2 \u2192 1.3, step 10 \u2192 step 20, 10:00 \u2192 11:30, 1 \u2192 2 \u2192 3, rated 3 \u2605 5',
+      'years 2019 \u2192 2020 \u2192 2021 and scores 85 \u2192 90 \u2192 95 \u2192 99',
       '\u2022 item one \u2022 item two \u00b7 note \u2605\u2605\u2605\u2605\u2606 (4.5/5) \u{1f44d} great!',
       '\u{1f511} keys \u2192 door; \u2713 done \u2014 \u00bfqu\u00e9? \u00abok\u00bb \u2026 \u00a7 3 \u00b6 2 \u2122 x\u00b2',
       'ssn form: steps 1\u21922\u21923\u21924\u21925\u21926\u21927\u21928\u21929\u219210, see p. 12\u201314',
