@@ -146,6 +146,9 @@ const MAX_GROUPED_DIGITS = 19;
 /** A space separator (\p{Zs}: ` `, NBSP, U+2009, U+3000, …) at `at`, read where it stands. */
 const SPACE_SEPARATOR = /\p{Zs}/uy;
 
+/** A code unit of a symbol (outside ASCII, no letter, number, mark or space; a surrogate): a filler's. */
+const SYMBOL_UNIT = /^[^\p{L}\p{N}\p{M}\p{White_Space}\x00-\x7f]$/u;
+
 /** 1 when a space separator (SPACE_SEPARATOR) stands at `at`, else 0. */
 function spaceWidth(text: string, at: number): number {
   SPACE_SEPARATOR.lastIndex = at;
@@ -157,7 +160,8 @@ function spaceWidth(text: string, at: number): number {
  * is at `at`, its fillers pushed to `spans`; when it is none, minus where its reading stopped: groups of 2 to
  * MAX_FILLED_GROUP digits (the last may have one), at least three, a filler of 1 to MAX_FILLER_SYMBOLS symbols with an
  * optional space (\p{Zs}) on each side between each two (`219 ★ 09 ★ 9999`, as arrows and stars are written in prose;
- * the spaces are dropped with the symbols), MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
+ * the spaces are dropped with the symbols; with a space beside any filler, all fillers the same and none after a
+ * symbol and a space: ranges `231–277 → 267–297` and table rows `│ 12 │ 34 │ 2024 │ 12 │` are none), MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
  * whitespace or ASCII but a letter or digit, no letter or digit after it (`v2024★12★06`, `219★09★99999999`,
  * `1→2→…→9→10` are none), and a filler that is no separator of the digits view's (isDigitSeparator: `219–09–9999`,
  * `219·09·9999` are read there) nor a character the main view drops. Reads its digits and fillers and at most
@@ -169,16 +173,26 @@ function digitGroups(text: string, at: number, spans: number[]): number {
   const before = text.charCodeAt(start - 1);
   const opens =
     start === 0 || (before < 0x80 && !isAsciiAlphanumeric(before)) || WHITE_SPACE.test(text[start - 1] ?? '');
-  if (!opens || at - start < 2 || at - start > MAX_FILLED_GROUP) return -at;
+  // After a symbol and a space (`│ 12 │ 34 │ …`, a table row's border or a suffix of a stretch): none, as glued.
+  const afterSymbol = spaceWidth(text, start - 1) === 1 && SYMBOL_UNIT.test(text[start - 2] ?? '');
+  if (!opens || afterSymbol || at - start < 2 || at - start > MAX_FILLED_GROUP) return -at;
   const found: number[] = [];
   let single = false;
   let symbol = false;
+  let filler: string | undefined; // the first filler's symbols: with a space beside any, all fillers are the same
+  let mixed = false;
+  let spaced = false;
   let digits = at - start;
   let end = at;
   for (;;) {
-    FILLER_SYMBOLS.lastIndex = end + spaceWidth(text, end);
+    const symbols = end + spaceWidth(text, end);
+    FILLER_SYMBOLS.lastIndex = symbols;
     if (!FILLER_SYMBOLS.test(text)) break;
     const group = FILLER_SYMBOLS.lastIndex + spaceWidth(text, FILLER_SYMBOLS.lastIndex);
+    spaced ||= group - end !== FILLER_SYMBOLS.lastIndex - symbols;
+    const own = text.slice(symbols, FILLER_SYMBOLS.lastIndex);
+    mixed ||= filler !== undefined && own !== filler;
+    filler ??= own;
     let groupEnd = group;
     while (isDigit(text.charCodeAt(groupEnd)) && groupEnd - group <= MAX_FILLED_GROUP) groupEnd += 1;
     if (groupEnd === group) break;
@@ -194,7 +208,13 @@ function digitGroups(text: string, at: number, spans: number[]): number {
     found.push(end, group);
     end = groupEnd;
   }
-  if (!symbol || found.length < 4 || digits < MIN_GROUPED_DIGITS || isAsciiAlphanumeric(text.charCodeAt(end))) {
+  if (
+    !symbol ||
+    (spaced && mixed) ||
+    found.length < 4 ||
+    digits < MIN_GROUPED_DIGITS ||
+    isAsciiAlphanumeric(text.charCodeAt(end))
+  ) {
     return -end;
   }
   for (const p of found) spans.push(p);

@@ -208,6 +208,8 @@ describe('a value with one filler between each two characters', () => {
       'upgrade 1.2 \u2192 1.3 \u2192 1.4 \u2192 2.0 and v10.22 \u2192 10.23 \u2192 11.0',
       'rated 3 \u2605 5, 4 \u2605 5 and 5 \u2605 5',
       'meeting 10:00 \u2192 11:30 \u2192 12:45 \u2192 14:00',
+      'p50 231\u2013277 \u2192 267\u2013297 ms, 94\u2013111 \u2192 77\u201383 \u00b5s',
+      '\u2502 12 \u2502 34 \u2502 2024 \u2502 12 \u2502 and \u2502 1024 \u2502 350 \u2502 1299 \u2502',
       '\u2502 12 \u2502 34 \u2502 56 \u2502\n\u2502 78 \u2502 90 \u2502 11 \u2502',
     ];
     for (const text of controls) expect(spans(text)).toEqual([]);
