@@ -194,7 +194,8 @@ function codePointNotationAt(text: string, at: number): { code: number; length: 
  * escapes (`\41 \4b …`, `\000041`), which the percent and backslash runs do not read (a `%u` is no byte; a CSS
  * escape ends with a space), of Perl's `\x{41}\x{4B}…` and of the Unicode notation `U+0041 U+004B …` (spaces or
  * commas between, no other escape reads them): from each `%u`, `\`, `\x{` or `U+` on, escapes and printable
- * characters, with the characters before it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES escapes, each unit mapped to its own escape.
+ * characters, with the characters before it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES
+ * escapes, each unit mapped to its own escape.
  * One decode level (the decoded text is not searched again here); linear: a character is read at most twice (once
  * back from a trigger, never before the last run's end, and once forward).
  */

@@ -161,7 +161,8 @@ function spaceWidth(text: string, at: number): number {
  * MAX_FILLED_GROUP digits (the last may have one), at least three, a filler of 1 to MAX_FILLER_SYMBOLS symbols with an
  * optional space (\p{Zs}) on each side between each two (`219 ★ 09 ★ 9999`, as arrows and stars are written in prose;
  * the spaces are dropped with the symbols; with a space beside any filler, all fillers the same and none after a
- * symbol and a space: ranges `231–277 → 267–297` and table rows `│ 12 │ 34 │ 2024 │ 12 │` are none), MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
+ * symbol and a space: ranges `231–277 → 267–297` and table rows `│ 12 │ 34 │ 2024 │ 12 │` are none),
+ * MIN_GROUPED_DIGITS to MAX_GROUPED_DIGITS digits in all, after the text's start,
  * whitespace or ASCII but a letter or digit, no letter or digit after it (`v2024★12★06`, `219★09★99999999`,
  * `1→2→…→9→10` are none), and a filler that is no separator of the digits view's (isDigitSeparator: `219–09–9999`,
  * `219·09·9999` are read there) nor a character the main view drops. Reads its digits and fillers and at most
