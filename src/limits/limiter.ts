@@ -116,7 +116,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const admitLimit = subjectDefaultRequestsPerMinute(options.defaults);
   const settled = new WeakSet<Reservation>();
   // Per subject counter (one window each), the laxest limit reserve() checked it against here (Infinity: unlimited):
-  // its metric below, tokens a minute and spend a day or month. What admission's used-up check compares usage with.
+  // its metric below (tokens a minute, spend a day or month). Admission's used-up check compares the minute's tokens
+  // with it; a day's and a month's entries are kept but not read (spentOn).
   const checked = new WeakMap<Counter, number>();
   const SPENT: Record<Period, Metric> = { minute: 'tokens', day: 'spend', month: 'spend' };
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
