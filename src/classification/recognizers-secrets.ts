@@ -280,4 +280,10 @@ export const ENV_SECRET: RecognizerDefinition = {
   baseScore: 80,
 };
 
-export { JWK_PRIVATE_KEY, JWK_PRIVATE_KEY_BASE64, PUTTY_PRIVATE_KEY } from './recognizers-key-files.ts';
+export {
+  JWK_PRIVATE_KEY,
+  JWK_PRIVATE_KEY_BASE64,
+  JWK_PRIVATE_KEY_LINE,
+  PUTTY_PRIVATE_KEY,
+  XML_RSA_PRIVATE_KEY,
+} from './recognizers-key-files.ts';

@@ -14,9 +14,7 @@ describe('recognizers-key-files.ts (8159c98): a JWK private member written as an
     expect(await isForwarded(JSON.stringify(jwk))).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-key-files.ts): MEMBER reads `d`, its quote, then `:`, `=>` or `= "`;
-  // `jwk["d"] = "…"` (Python, JavaScript, Lua, PHP building a key) has `]` between the quote and `=`: no match.
-  it.fails('a script that sets jwk["kty"], jwk["crv"] and jwk["d"] one by one is refused', async () => {
+  it('a script that sets jwk["kty"], jwk["crv"] and jwk["d"] one by one is refused', async () => {
     const script = [
       'jwk = {}',
       `jwk["kty"] = "${jwk.kty}"`,
@@ -38,9 +36,7 @@ describe('recognizers-key-files.ts (8159c98): a JWK private member in an INI or 
     expect(await isForwarded(`[jwk]\nkty = EC\ncrv = P-256\nd = "${jwk.d}"`)).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-key-files.ts): MEMBER takes `=` only before a quote (so that `?d=…` in
-  // a URL is no key); an INI section's `d = <value>`, spaces around `=` as no query writes them, is read as nothing.
-  it.fails('an INI section [jwk] with kty, crv and d = <value> unquoted is refused', async () => {
+  it('an INI section [jwk] with kty, crv and d = <value> unquoted is refused', async () => {
     expect(await isForwarded(`[jwk]\nkty = EC\ncrv = P-256\nx = ${jwk.x}\ny = ${jwk.y}\nd = ${jwk.d}`)).toBe(false);
   });
 });
@@ -69,9 +65,7 @@ describe('recognizers-key-files.ts (9b5bcfa): RSA members in standard base64 wit
 });
 
 describe('recognizers-key-files.ts (8159c98): key files beside JWK and PuTTY', () => {
-  // HOLE (open, src/classification/recognizers-key-files.ts): .NET's RSA.ToXmlString(true) writes a private key as
-  // <RSAKeyValue> with <P>, <Q>, <DP>, <DQ>, <InverseQ> and <D> in standard base64 (no DER, no JWK member): forwarded.
-  it.fails('an RSA private key as .NET XML (<RSAKeyValue> … <D>) is refused', async () => {
+  it('an RSA private key as .NET XML (<RSAKeyValue> … <D>) is refused', async () => {
     const k = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }) as Record<
       string,
       string
@@ -103,9 +97,7 @@ describe('recognizers-key-files.ts (8159c98): a PuTTY key file quoted as a mail 
     expect(await isForwarded(ppk.join('\n'))).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-key-files.ts): PUTTY_PRIVATE_KEY allows only blanks before a base64
-  // line; a quoted reply (`> ` on every line, as dump rows are now read, 057ed1f) leaves the private blob unread.
-  it.fails('the .ppk with "> " before each line is refused', async () => {
+  it('the .ppk with "> " before each line is refused', async () => {
     expect(await isForwarded(ppk.map((line) => `> ${line}`).join('\n'))).toBe(false);
   });
 });

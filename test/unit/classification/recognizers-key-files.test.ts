@@ -5,7 +5,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { mayOpenKey } from '../../../src/classification/key-starts.ts';
-import { JWK_PRIVATE_KEY, JWK_PRIVATE_KEY_BASE64, PUTTY_PRIVATE_KEY } from '../../../src/classification/recognizers.ts';
+import {
+  JWK_PRIVATE_KEY,
+  JWK_PRIVATE_KEY_BASE64,
+  JWK_PRIVATE_KEY_LINE,
+  PUTTY_PRIVATE_KEY,
+  XML_RSA_PRIVATE_KEY,
+} from '../../../src/classification/recognizers.ts';
 import { check, everySplit } from './stream-release-fixture.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
@@ -197,6 +203,13 @@ describe('PuTTY .ppk Private-Lines', () => {
     expect(keys(json)).toEqual([['PRIVATE_KEY', priv.replace(/\n/g, '\\n')]]);
   });
 
+  it.each(PPKS)('%s: quoted as a mail or Markdown reply (`> ` or `> > ` before each line)', (_name, { text, priv }) => {
+    for (const mark of ['> ', '> > ', '>']) {
+      const quoted = text.replace(/^(?=.)/gm, mark);
+      expect(keys(quoted)).toEqual([['PRIVATE_KEY', priv.replace(/\n/g, `\n${mark}`)]]);
+    }
+  });
+
   it.each(PPKS)('%s: its header and Public-Lines alone are no finding (control)', (_name, { text }) => {
     expect(found(text.slice(0, text.indexOf('Private-Lines:')))).toEqual([]);
     expect(found(text.slice(0, text.indexOf('Private-Lines:')).replace(/\n/g, '\\n'))).toEqual([]);
@@ -207,6 +220,57 @@ describe('PuTTY .ppk Private-Lines', () => {
     ['a filler body', `Private-Lines: 1\n${'A'.repeat(64)}\nPrivate-MAC: 00\n`],
     ['a short body', 'Private-Lines: 1\nAAAAIHk3Yx9=\n'],
     ['prose after the label', 'Private-Lines: the number of base64 lines in the private section that follows.\n'],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+});
+
+/** `b64url` (a JWK member) in standard base64, as .NET's XML and a rewritten JWK write it. */
+const std64 = (b64url: string) => Buffer.from(b64url, 'base64url').toString('base64');
+/** RSA's private key as .NET's RSA.ToXmlString(true) writes it; `priv`: its private elements only. */
+const xmlOf = (jwk: Jwk, priv = true) => {
+  const el = (name: string, member: string) => `<${name}>${std64(jwk[member] as string)}</${name}>`;
+  const privates = [el('P', 'p'), el('Q', 'q'), el('DP', 'dp'), el('DQ', 'dq'), el('InverseQ', 'qi'), el('D', 'd')];
+  return `<RSAKeyValue>${el('Modulus', 'n')}<Exponent>AQAB</Exponent>${priv ? privates.join('') : ''}</RSAKeyValue>`;
+};
+
+describe('JWK members set by index, as an INI line, and RSA keys as .NET XML', () => {
+  const ec = JWKS['EC P-256'] as { d: string; x: string; y: string };
+
+  it('jwk["d"] = "…" and jwk[\'d\'] = \'…\' (a script building a key) are keys; jwk[d] = x (no quote) is not', () => {
+    expect(keys(`jwk["kty"] = "EC"\njwk["d"] = "${ec.d}"`)).toEqual([['PRIVATE_KEY', ec.d]]);
+    expect(keys(`$jwk['d'] = '${ec.d}';`)).toEqual([['PRIVATE_KEY', ec.d]]);
+    expect(keys(`arr[d] = "${ec.d}"`)).toEqual([]);
+  });
+
+  it('an INI or .env line d = <value> unquoted, base64url or standard base64, with a JWK word in reach', () => {
+    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}`)).toEqual([
+      ['PRIVATE_KEY', ec.d],
+    ]);
+    expect(keys(`[jwk]\r\nd=${STD}\r\n`)).toEqual([['PRIVATE_KEY', STD]]);
+    const p = std64(RSA.p as string);
+    expect(keys(`kty = RSA\n  p = ${p}\n`)).toEqual([['PRIVATE_KEY', p]]);
+  });
+
+  it.each([
+    ['d = 3 in an INI section', '[jwk]\nkty = EC\nd = 3\n'],
+    ['an unquoted d = <value> with no JWK word in reach', `[cache]\nd = ${randomBytes(32).toString('base64url')}\n`],
+    ['a public JWK as INI', `[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\n`],
+    ['a URL query after kty', `kty: EC, see https://x.example/a?d=${randomBytes(32).toString('base64url')}`],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+
+  it('.NET XML (<RSAKeyValue>): each private element is the finding, in order', () => {
+    const xml = xmlOf(RSA);
+    expect(keys(xml).map(([, v]) => v)).toEqual(['p', 'q', 'dp', 'dq', 'qi', 'd'].map((k) => std64(RSA[k] as string)));
+    expect(keys(xmlOf(RSA).replace(/></g, '>\n  <')).length).toBe(6);
+  });
+
+  it.each([
+    ['the public key (<Modulus>, <Exponent> only)', xmlOf(RSA, false)],
+    ['an HTML paragraph <p> around a token', `<p>${randomBytes(64).toString('base64')}</p>`],
+    ['<P> around prose', '<P>The private exponent D is written in base64 between these two tags, always.</P>'],
   ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
     expect(keys(text)).toEqual([]);
   });
@@ -267,7 +331,18 @@ describe('streams hold them while they may still grow', () => {
     check(json, json.split(/(?<=\\)/));
     check(json, json.split(/(?<=\\n)/));
   });
+  it('a quoted .ppk, a JWK as an INI section and as index assignments, and .NET XML, split at every position', () => {
+    const { d, x } = JWKS.Ed25519 as { d: string; x: string };
+    everySplit(`Key file:\n${edPpk.replace(/^(?=.)/gm, '> ')}done`);
+    everySplit(`[jwk]\nkty = OKP\ncrv = Ed25519\nx = ${x}\nd = ${d}\nok`);
+    everySplit(`jwk["kty"] = "OKP"\njwk["d"] = "${d}"\nok`);
+    const xml = xmlOf(RSA);
+    check(xml, xml.match(/[\s\S]{1,7}/g) as string[]);
+    check(xml, xml.split(/(?=<)/));
+  });
   it('both declare the partials that hold them', () => {
+    expect(JWK_PRIVATE_KEY_LINE.partial).toBeDefined();
+    expect(XML_RSA_PRIVATE_KEY.partial).toBeDefined();
     expect(JWK_PRIVATE_KEY.partial).toBeDefined();
     expect(JWK_PRIVATE_KEY_BASE64.partial).toBe(JWK_PRIVATE_KEY.partial);
     expect(PUTTY_PRIVATE_KEY.partial).toBeDefined();

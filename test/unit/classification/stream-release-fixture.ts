@@ -60,9 +60,15 @@ export function embeddings(type: string, value: string): string[] {
             `none. They had 4: Mateo, ${value.split(' ')[0]}, Flavio and Florencia.`,
         ]
       : []),
-    // A private key's material is also found as a JWK's private member and as a PuTTY key file's Private-Lines.
+    // A private key's material is also found as a JWK's private member (JSON, an INI line), as a PuTTY key file's
+    // Private-Lines and as a .NET XML key's element.
     ...(type === 'PRIVATE_KEY'
-      ? [`{"kty": "OKP", "crv": "Ed25519", "d": "${value}"}`, `Private-Lines: 1\n${value}\nPrivate-MAC: 0a1b\n`]
+      ? [
+          `{"kty": "OKP", "crv": "Ed25519", "d": "${value}"}`,
+          `Private-Lines: 1\n${value}\nPrivate-MAC: 0a1b\n`,
+          `[jwk]\nkty = OKP\nd = ${value}\n`,
+          `<RSAKeyValue><D>${value}</D></RSAKeyValue>`,
+        ]
       : []),
     // A routing number is also found between the MICR transit symbols of a cheque line.
     ...(type === 'US_BANK_ROUTING' ? [`Cheque line \u2446${value}\u2446 000123456789\u2448 0042.`] : []),
