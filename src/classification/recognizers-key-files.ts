@@ -56,7 +56,7 @@ export const JWK_PRIVATE_KEY_BASE64: RecognizerDefinition = {
 
 /**
  * The same members as an INI or .env line, unquoted: `d = <value>` alone on its line (base64url or standard base64),
- * only with a JWK's word in reach (`[jwk]`, `kty`, `crv`, `AQAB`, 256 characters before or after): an unquoted
+ * only with a JWK's word in reach (`[jwk]`, `kty`, `crv`, `AQAB`, 62 characters before or 256 after): an unquoted
  * `d = …` line alone is any config's. The quoted form (`d = "…"`) is JWK_PRIVATE_KEY's.
  */
 export const JWK_PRIVATE_KEY_LINE: RecognizerDefinition = {
@@ -65,7 +65,9 @@ export const JWK_PRIVATE_KEY_LINE: RecognizerDefinition = {
   partial: String.raw`(?:^|[\r\n])[ \t]*(?:dp?|dq|p|qi?)[ \t]*(?:=[ \t]*[A-Za-z0-9+/_=-]*[ \t]*)?`,
   requireContext: true,
   contextWords: ['kty', 'crv', 'jwk', 'jwks', 'aqab'],
-  contextWindow: { before: 256, after: 256 },
+  // 62 before: a stream keeps 64 characters of released text as look-behind (stream-scanner.ts CONTEXT_CHARS), and a
+  // wider before-context widens it for every stream (one word an event was then classified ~52 times over, not ~14).
+  contextWindow: { before: 62, after: 256 },
   baseScore: 95,
   contextScore: 95,
 };

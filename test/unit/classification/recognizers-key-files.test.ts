@@ -244,9 +244,11 @@ describe('JWK members set by index, as an INI line, and RSA keys as .NET XML', (
   });
 
   it('an INI or .env line d = <value> unquoted, base64url or standard base64, with a JWK word in reach', () => {
-    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}`)).toEqual([
+    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nd = ${ec.d}\nx = ${ec.x}\ny = ${ec.y}`)).toEqual([
       ['PRIVATE_KEY', ec.d],
     ]);
+    // x and y between kty and d: the word is past the 62 characters before (review-s12's open case)
+    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}`)).toEqual([]);
     expect(keys(`[jwk]\r\nd=${STD}\r\n`)).toEqual([['PRIVATE_KEY', STD]]);
     const p = std64(RSA.p as string);
     expect(keys(`kty = RSA\n  p = ${p}\n`)).toEqual([['PRIVATE_KEY', p]]);
