@@ -63,9 +63,13 @@ export function markdownDocs(bytes: number): string {
   const files = readdirSync(DOCS)
     .filter((f) => f.endsWith('.md'))
     .sort();
-  const all = files.map((f) => readFileSync(join(DOCS, f), 'utf8')).join('\n');
+  return repeatedTo(files.map((f) => readFileSync(join(DOCS, f), 'utf8')).join('\n'), bytes);
+}
+
+/** `unit` repeated to `bytes` bytes of UTF-8, cut at a character. */
+export function repeatedTo(unit: string, bytes: number): string {
   let text = '';
-  while (Buffer.byteLength(text) < bytes) text += all;
+  while (Buffer.byteLength(text) < bytes) text += unit;
   return Buffer.from(text)
     .subarray(0, bytes)
     .toString('utf8')

@@ -7,13 +7,15 @@
 // `node bench/classification.ts`, or as part of `npm run bench` (bench/run.ts). Targets: p99 ≤ 1 ms at 8 KB on the
 // reference machine; prose (the `_sparse` rows) ≥ 50 MB/s at 64 KB (issue 18), read from `cpu_mb_per_s` on a shared
 // machine (its wall clock counts the neighbours' turns); news and Markdown prose (`_news`, `_markdown`: generated news
-// dense with people words, this repository's docs) with where their time goes (`prose_breakdown_64kb`).
+// dense with people words, this repository's docs) with where their time goes (`prose_breakdown_64kb`), and linearity
+// read on one text at 8 KB, 64 KB and 1 MB (`same_text_linearity`, classification-linearity.ts).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createClassifier, type TextSegment } from '../src/classification/index.ts';
 import { answerJson } from '../src/dev/echo-answers.ts';
 import { adapterFor } from '../src/providers/index.ts';
+import { benchSameTextLinearity } from './classification-linearity.ts';
 import { markdownDocs, newsProse, proseBreakdown } from './classification-prose.ts';
 
 const PARAGRAPHS = [
@@ -190,6 +192,8 @@ export function benchClassification(): Record<string, unknown> {
     news: Math.round((cpuPerKb('1mb_news', 1_048_576) / cpuPerKb('8kb_news', 8192)) * 100) / 100,
     markdown: Math.round((cpuPerKb('1mb_markdown', 1_048_576) / cpuPerKb('8kb_markdown', 8192)) * 100) / 100,
   };
+  // The same read on one text at each size (the markdown rows above compare apis.md with every document).
+  result.same_text_linearity = benchSameTextLinearity(classifier);
   // Where the CPU time of a 64 KB call goes on real prose: normalisation, sets, each recognizer, digits view, decoding.
   result.prose_breakdown_64kb = {
     news: proseBreakdown(newsProse(65_536), 50),

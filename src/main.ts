@@ -2,7 +2,7 @@
 // can be called twice in one process (tests do). Start-up fails loudly on anything missing: no key, no bundle, no
 // database means no server, never a server that forwards unrecorded traffic.
 import type { Sql } from './db/index.ts';
-import { bodyDigestKey, latestCheckpoint, loadSigner } from './ledger/index.ts';
+import { bodyDigestKey, loadSigner, servedCheckpoints } from './ledger/index.ts';
 import { createAuthenticator } from './identity/index.ts';
 import { createClassifier, createClassifierPool, recognizersWith } from './classification/index.ts';
 import { startPolicy } from './policy/index.ts';
@@ -11,7 +11,6 @@ import { createAssertionSigner, createUpstreamRegistry } from './upstreams/index
 import { createIntake, createRequestHandler, instrumentPipeline, INTAKE_WORKER, type Log } from './pipeline/index.ts';
 import { createLimiter, loadPricingFile } from './limits/index.ts';
 import { buildServer, createDrain, drainAndClose } from './http/index.ts';
-import { createMcpProxy } from './mcp/index.ts';
 import {
   accessLog,
   createHealth,
@@ -170,7 +169,8 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
     const mcp =
       mcpSettings === null
         ? null
-        : createMcpProxy({
+        : // Loaded only when configured: the MCP SDK and zod are no part of a replica that serves no MCP.
+          (await import('./mcp/index.ts')).createMcpProxy({
             settings: mcpSettings,
             authenticator: createAuthenticator({
               issuers: config.identity.issuers.map((i) => ({
@@ -208,7 +208,7 @@ export async function startProctor(config: Config, options: StartOptions = {}): 
       clientWriteTimeoutMs: config.server.clientWriteTimeoutMs,
       clientMinReadBytesPerSecond: config.server.clientMinReadBytesPerSecond,
       intake,
-      latestCheckpoint: (chain) => latestCheckpoint(sql, chain),
+      latestCheckpoint: servedCheckpoints(sql, signer.publicKeyPem, ledger), // its chain's from memory, never a row
       assertionJwks: upstreams.jwks,
       mcp,
       health,

@@ -5,10 +5,13 @@
 import RE2 from 're2';
 import { MAX_HEX_SEPARATOR, type NextCandidate } from './decode-bytes.ts';
 import { KEY_START } from './decode-der.ts';
-import { MIN_DECIMAL_CODES } from './decode-escapes.ts';
+import { MIN_DECIMAL_CODES } from './decode-code-lists.ts';
 
 /** Shortest base64 (padding included) or hex run decoded: shorter ones are mostly words and numbers. */
 export const MIN_ENCODED_RUN = 16;
+
+/** Narrowest base64 group joined (decode-groups.ts): shorter words in a row (`a to be or`) are prose, not `fold -w`. */
+export const MIN_GROUP_WIDTH = 4;
 
 /** How far after a candidate the scans look at every character themselves (candidateFinder). */
 const NEAR_CANDIDATE = 64;
@@ -109,10 +112,17 @@ export class Utf8Offsets {
  * decode.ts's scans are exact but look at every character in JavaScript (~0.3 ms each per 64 KB of prose, a third of
  * the classifier's time on prose). A native search for a pattern every run they decode starts with (a superset is
  * fine: the scan still decides) lets them skip the text between candidates. Offsets convert through `offsets`, which
- * every search over one text shares (one walk a text, whatever its number of searches and candidates).
- * `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
+ * every search over one text shares (one walk a text, whatever its number of searches and candidates). `reach`: how far
+ * after a candidate the scan looks at every character itself (NEAR_CANDIDATE unless a scan's candidates are sparse
+ * and each read costs more than a search). `exhaustive` (tests): every offset is a candidate, the scans' own behaviour.
  */
-export function candidateFinder(text: string, pattern: RE2, exhaustive: boolean, shared?: Utf8Offsets): NextCandidate {
+export function candidateFinder(
+  text: string,
+  pattern: RE2,
+  exhaustive: boolean,
+  shared?: Utf8Offsets,
+  reach = NEAR_CANDIDATE,
+): NextCandidate {
   if (exhaustive) return (from) => Math.min(from, text.length);
   const offsets = shared ?? new Utf8Offsets(text);
   // After a candidate the scan looks at the next characters itself: text dense with candidates that fail (`zab cdz`
@@ -124,9 +134,10 @@ export function candidateFinder(text: string, pattern: RE2, exhaustive: boolean,
     const byte = offsets.boundaryAt(from)[1];
     const at = pattern.search(offsets.bytes.subarray(byte));
     if (at < 0) return text.length;
-    // A match starts at an ASCII character (every start pattern's first character is), never inside a sequence.
+    // A match starts at an ASCII character (every start pattern's first character is, but the groups' character
+    // before a run, which matches a whole character), never inside a sequence.
     const found = offsets.unitAt(byte + at);
-    near = found + NEAR_CANDIDATE;
+    near = found + reach;
     return found;
   };
 }
@@ -137,7 +148,8 @@ export function candidateFinder(text: string, pattern: RE2, exhaustive: boolean,
  * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
  * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and
  * their separators, every quoted-printable run with an `=` and two hex digits, every private key with an opening of
- * KEY_START (decode-der.ts); `any` is their set (one pass says which scans can find one).
+ * KEY_START (decode-der.ts), every run of base64 groups of one width (decode-groups.ts: the character before it, then
+ * the fewest groups that make MIN_ENCODED_RUN characters); `any` is their set (one pass says which scans can find one).
  */
 export interface StartPatterns {
   base64: RE2;
@@ -145,17 +157,60 @@ export interface StartPatterns {
   codeList: RE2;
   escape: RE2;
   key: RE2;
+  groups: RE2;
   any: InstanceType<typeof RE2.Set>;
 }
 
 let patterns: StartPatterns | undefined;
 
-/** Which of the five starts occur in `utf8` (StartPatterns.any); all five if the set's automaton gives up. */
+const ALPHABET = '[A-Za-z0-9+/_-]';
+/**
+ * Blanks, ASCII punctuation and the list and tree marks beyond it (decode-groups.ts isPrefixChar): a line's suffix or
+ * prefix between two base64 groups (decode-groups.ts LineWrap).
+ */
+const LINE_MARKS =
+  '[\\t !-/:-@\\x5b-\\x60{-~\\x{B7}\\x{2022}\\x{2023}\\x{2043}\\x{25E6}\\x{2190}-\\x{21FF}\\x{25B6}\\x{25BA}\\x{279C}\\x{2500}-\\x{257F}]*';
+
+/**
+ * A quote closing one literal (escaped or not: `\"`), up to 4 of ` ,+.|<&`, a literal's prefix letters (`b`, `u8`) and
+ * the same quote opening the next (decode-group-separators.ts blanksAt).
+ */
+const QUOTE_GAPS =
+  '\\\\{0,3}(?:"[ ,+.|<&]{0,4}[A-Za-z0-9@$]{0,2}\\\\{0,3}"|\'[ ,+.|<&]{0,4}[A-Za-z0-9@$]{0,2}\\\\{0,3}\'|\\x60[ ,+.|<&]{0,4}\\x60)';
+
+/**
+ * Between two base64 groups (decode-group-separators.ts): one to three spaces or a tab, one mark (`.`, `:`, or `-`,
+ * `_` inside an alphabet run: decode-groups.ts splitRun), two quotes apart (`","`, `\",\"`, `" b"`), or a line break
+ * with blanks and ASCII punctuation before and after it and a word or number among them (`" +⏎  "`, `⏎# `, `⏎// `,
+ * ` |⏎| `, `⏎REM `, `⏎10 `: decode-groups.ts keeps the runs whose lines all share the first line break's).
+ */
+const GROUP_SEPARATOR = `(?:${LINE_MARKS}\\r?\\n${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,8}| {1,3}|\\t|[.:_-]|${QUOTE_GAPS})`;
+
+/**
+ * What every run of base64 groups starts with (decode-groups.ts), preceded by the character before it when there is
+ * one: for each width w below MIN_ENCODED_RUN, the fewest groups that make MIN_ENCODED_RUN characters (all of width w
+ * but the last, which may be shorter or padded), for a width of MIN_ENCODED_RUN or more two groups. Exact widths keep
+ * most prose out: it takes four 4-letter words in a row, three of 5, two of 8.
+ */
+function groupStart(): string {
+  const alternatives: string[] = [];
+  for (let width = MIN_GROUP_WIDTH; width < MIN_ENCODED_RUN; width += 1) {
+    const groups = Math.ceil(MIN_ENCODED_RUN / width);
+    const rest = MIN_ENCODED_RUN - (groups - 1) * width; // characters the last group needs, padding included
+    const full = `${ALPHABET}{${width}}${GROUP_SEPARATOR}`.repeat(groups - 1);
+    const padded = `${ALPHABET}{${Math.max(1, rest - 2)},${width - 1}}=`;
+    alternatives.push(`${full}(?:${ALPHABET}{${rest},${width}}(?:[^A-Za-z0-9+/_-]|$)|${padded})`);
+  }
+  alternatives.push(`${ALPHABET}{${MIN_ENCODED_RUN},}${GROUP_SEPARATOR}${ALPHABET}`);
+  return `(?:^|[^A-Za-z0-9+/_-])(?:${alternatives.join('|')})`;
+}
+
+/** Which of the six starts occur in `utf8` (StartPatterns.any); all six if the set's automaton gives up. */
 export function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
   try {
     return starts.any.match(utf8);
   } catch {
-    return [0, 1, 2, 3, 4]; // out of DFA memory (it throws, never answers short): each scan's own search decides
+    return [0, 1, 2, 3, 4, 5]; // out of DFA memory (it throws, never answers short): each scan's own search decides
   }
 }
 
@@ -167,6 +222,7 @@ export function startPatterns(): StartPatterns {
     codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
     escape: '=[0-9A-Fa-f]{2}',
     key: KEY_START,
+    groups: groupStart(),
   };
   patterns = {
     base64: new RE2(sources.base64),
@@ -174,7 +230,8 @@ export function startPatterns(): StartPatterns {
     codeList: new RE2(sources.codeList),
     escape: new RE2(sources.escape),
     key: new RE2(sources.key),
-    any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape, sources.key]),
+    groups: new RE2(sources.groups),
+    any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape, sources.key, sources.groups]),
   };
   return patterns;
 }

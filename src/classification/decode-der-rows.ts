@@ -14,11 +14,13 @@ const ROW_REACH = 256;
 export const ROW_MARKS = 16;
 
 /** The marks pastMarks passes as an RE2 pattern (a superset: a stream holds more, never less). */
-export const ROW_MARKS_PATTERN = String.raw`[ \t>]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?`;
+export const ROW_MARKS_PATTERN =
+  String.raw`(?:[ \t]{0,8}(?:#{1,3}|/{2,3}))?` + String.raw`[ \t>]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?`;
 
 /**
- * Where a row's offset column may start after the quote and list marks at a line's start `from`: `>` (any levels,
- * spaces between), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within ROW_MARKS characters.
+ * Where a row's offset column may start after the comment, quote and list marks at a line's start `from`: a line
+ * comment's mark (`#`, `//`, up to three: a dump pasted into a source file or a config), `>` (any levels, spaces
+ * between), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within ROW_MARKS characters.
  */
 export function pastMarks(text: string, from: number): number {
   const stop = from + ROW_MARKS;
@@ -27,6 +29,12 @@ export function pastMarks(text: string, from: number): number {
     return k;
   };
   let i = gap(from);
+  const comment = text.charCodeAt(i);
+  if (comment === 0x23 || (comment === 0x2f && text.charCodeAt(i + 1) === 0x2f)) {
+    let k = i;
+    while (k - i < 3 && text.charCodeAt(k) === comment) k += 1;
+    if (comment !== 0x2f || k - i >= 2) i = gap(k);
+  }
   while (i < stop && text.charCodeAt(i) === 0x3e) i = gap(i + 1);
   let k = i;
   const code = text.charCodeAt(i);
@@ -62,7 +70,7 @@ function isLineEnd(code: number): boolean {
 }
 
 /** Where the line after the one holding `at` starts (after LF, CRLF or CR), within ROW_REACH; -1 when none does. */
-function nextLine(text: string, at: number): number {
+function lineAfter(text: string, at: number): number {
   for (let i = at; i < text.length && i - at <= ROW_REACH; i += 1) {
     const code = text.charCodeAt(i);
     if (code === 0x0a) return i + 1;
@@ -71,12 +79,43 @@ function nextLine(text: string, at: number): number {
   return -1;
 }
 
+/** Blank lines (only spaces or tabs) between two rows of one dump: rows double- or triple-spaced, as pasted. */
+export const MAX_BLANK_LINES = 2;
+
+/**
+ * Where the next row's line after the one holding `at` may start: the next line, or past up to MAX_BLANK_LINES blank
+ * ones (rows double-spaced, as a chat client or a mail may send them); -1 when none does.
+ */
+function nextLine(text: string, at: number): number {
+  let next = lineAfter(text, at);
+  for (let blank = 0; blank < MAX_BLANK_LINES && next >= 0 && next < text.length && endsLine(text, next); blank += 1) {
+    next = lineAfter(text, next);
+  }
+  return next;
+}
+
 /**
  * How a dump row writes its bytes: hex bytes in order (`xxd`, `hexdump -C`, `od -t x1`), 16-bit little-endian words of
  * four hex digits (`hexdump`'s and `od -x`'s default on a little-endian machine), octal bytes of three digits
  * (`od -b`), 16-bit little-endian words of six octal digits (`od`'s default, `od -o`).
  */
-export type Cells = 'bytes' | 'words' | 'octal' | 'octalWords';
+export type Cells = 'bytes' | 'words' | 'dwords' | 'qwords' | 'bits' | 'decimal' | 'octal' | 'octalWords';
+
+/**
+ * A cell's digits (a decimal cell: 1 to `width`, a sign before), their radix and the bytes its value holds, lowest
+ * first: `words` 16-bit, `dwords` 32-bit and `qwords` 64-bit little-endian words in hex (`hexdump`, `od -x`,
+ * `od -t x2`; `xxd -e`, `od -t x4`; `od -t x8`), `bits` a byte in binary (`xxd -b`), `decimal` a byte in decimal
+ * (`od -t u1`, `od -t d1`), `octal` a byte and `octalWords` a 16-bit word in octal (`od -b`, `od`).
+ */
+const CELLS = {
+  words: { width: 4, radix: 16, size: 2 },
+  dwords: { width: 8, radix: 16, size: 4 },
+  qwords: { width: 16, radix: 16, size: 8 },
+  bits: { width: 8, radix: 2, size: 1 },
+  decimal: { width: 3, radix: 10, size: 1 },
+  octal: { width: 3, radix: 8, size: 1 },
+  octalWords: { width: 6, radix: 8, size: 2 },
+} as const;
 
 /** The radixes a dump writes its offsets in (`od -A x|o|d`; `-A n` writes none: radix 0). */
 type Radix = 16 | 8 | 10 | 0;
@@ -138,13 +177,11 @@ function dumpRows(text: string, at: number, cells: Cells = 'bytes'): Rows | unde
   const next = nextLine(text, at);
   const second = next < 0 ? undefined : rowAt(text, next);
   if (second === undefined) return undefined;
-  if (cells === 'bytes') {
-    // Hex offsets as the next row's says (xxd's character column may follow a row's hex); octal or decimal offsets
-    // (od's default, `od -A d`) when the row holds exactly that many bytes.
-    const bytes = second.offset - row.offset;
-    if (bytes >= 1 && bytes <= 64 && readCells(text, at, bytes, cells).n === bytes) {
-      return { offset: row.offset, bytes, radix: 16, cells };
-    }
+  // Hex offsets as the next row's says (xxd's character column may follow a row's cells); octal or decimal offsets
+  // (od's default, `od -A d`) when the row holds exactly that many bytes.
+  const bytes = second.offset - row.offset;
+  if (bytes >= 1 && bytes <= 64 && readCells(text, at, bytes, cells).n === bytes) {
+    return { offset: row.offset, bytes, radix: 16, cells };
   }
   const read = readCells(text, at, 64, cells);
   if (cells === 'bytes' && !endsLine(text, read.end)) return undefined;
@@ -170,30 +207,34 @@ function bareRows(text: string, at: number, cells: Cells): Rows | undefined {
   return { offset: 0, bytes: read.n, radix: 0, cells };
 }
 
-function isOctalDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x37;
+/** Whether `code` is a digit of `radix` (2, 8, 10 or 16). */
+function isDigitOf(code: number, radix: number): boolean {
+  if (radix === 16) return isHexDigit(code);
+  return code >= 0x30 && code < 0x30 + radix;
 }
 
-/** A row's words or octal bytes from `at` (ROW_GAP between them), up to `want` bytes. */
+/** A row's cells from `at` (ROW_GAP between them), up to `want` bytes. */
 function readCells(text: string, at: number, want: number, cells: Cells, out?: Uint8Array, base = 0): Read {
   if (cells === 'bytes') return readHex(text, at, want, false, ROW_GAP, out, base);
-  const width = cells === 'words' ? 4 : cells === 'octal' ? 3 : 6;
-  const isCell = cells === 'words' ? isHexDigit : isOctalDigit;
-  const isWord = cells !== 'octal';
+  const { width, radix, size } = CELLS[cells];
   let [n, end, i] = [0, at, at];
-  const emit = (byte: number, after: number) => {
-    if (out !== undefined) out[base + n] = byte;
-    n += 1;
-    end = after;
-  };
   while (n < want) {
-    let k = i;
-    while (k - i < width && isCell(text.charCodeAt(k))) k += 1;
-    if (k - i !== width || isAlnum(text.charCodeAt(k))) break;
-    const value = Number.parseInt(text.slice(i, k), cells === 'words' ? 16 : 8);
-    if (value > (isWord ? 0xffff : 0xff)) break;
-    emit(value & 0xff, k);
-    if (isWord && n < want) emit(value >>> 8, k);
+    const signed = cells === 'decimal' && text.charCodeAt(i) === 0x2d;
+    const from = signed ? i + 1 : i;
+    let k = from;
+    while (k - from < width && isDigitOf(text.charCodeAt(k), radix)) k += 1;
+    const short = cells === 'decimal' ? k === from : k - from !== width;
+    if (short || isAlnum(text.charCodeAt(k))) break;
+    const value = Number.parseInt(text.slice(from, k), radix) * (signed ? -1 : 1);
+    if (value > 2 ** (8 * size) - 1 || value < (signed ? -128 : 0)) break;
+    for (let b = 0; b < size && n < want; b += 1) {
+      // A hex cell's bytes from its digits, two a byte from the right: a 64-bit word is past a Number's precision.
+      const byte =
+        radix === 16 ? Number.parseInt(text.slice(k - 2 * b - 2, k - 2 * b), 16) : (value >>> (8 * b)) & 0xff;
+      if (out !== undefined) out[base + n] = byte;
+      n += 1;
+      end = k;
+    }
     let gap = k;
     while (gap - k < 8 && ROW_GAP[text.charCodeAt(gap)] === 1) gap += 1;
     if (gap === k) break;

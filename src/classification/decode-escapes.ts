@@ -1,8 +1,7 @@
 // Character escapes as a view to decode: `\uXXXX`, `\u{X…}`, `\UXXXXXXXX`, `\xXX` and octal `\DDD` (JavaScript, JSON,
 // Python, C, shell printf), HTML numeric references `&#DDD;` and `&#xHH;` (or without their `;`, as HTML reads
 // them) and the named ones a recognizer reads through (`&commat;`: named-references.ts), each read as the character it
-// names; other characters stay as they are. And lists
-// of decimal character codes (`65,75,73,65,…`: what `String.fromCharCode` takes), read as the ASCII they spell. And
+// names; other characters stay as they are (lists of character codes and bytes in binary: decode-code-lists.ts). And
 // JavaScript's `escape()` form `%uXXXX`, CSS escapes `\41 ` `\000041`, Perl's and PCRE's `\x{41}` and the Unicode
 // notation `U+0041 U+004B` (wideEscapeRuns).
 // Invariant: every decoded UTF-16 unit records the run-local span of the characters it came from, so a finding maps
@@ -26,7 +25,7 @@ export function hexValue(code: number): number {
 }
 
 /** The number of `digits` (hex or decimal) at `at`, at most `most`, and their value. */
-function numberAt(run: string, at: number, most: number, base: 16 | 10): { length: number; value: number } {
+export function numberAt(run: string, at: number, most: number, base: 16 | 10): { length: number; value: number } {
   let value = 0;
   let length = 0;
   while (length < most) {
@@ -39,15 +38,20 @@ function numberAt(run: string, at: number, most: number, base: 16 | 10): { lengt
   return { length, value };
 }
 
-/** Three octal digits at `at` (C, Python, shell printf `\101`: one byte, at most `\377`), or -1. */
-function octalAt(run: string, at: number): number {
+/**
+ * One to three octal digits at `at`, as C, Python, printf and bash's `$'…'` read them (`\101`, `\63`, `\7`: one
+ * byte, at most `\377`; `\400` is `\40` and a `0`): the value and the digits' count, or undefined.
+ */
+function octalAt(run: string, at: number): { value: number; length: number } | undefined {
   let value = 0;
-  for (let k = 0; k < 3; k += 1) {
-    const digit = run.charCodeAt(at + k) - 0x30;
-    if (digit < 0 || digit > 7) return -1;
+  let length = 0;
+  while (length < 3) {
+    const digit = run.charCodeAt(at + length) - 0x30;
+    if (!(digit >= 0 && digit <= 7) || value * 8 + digit > 0xff) break;
     value = value * 8 + digit;
+    length += 1;
   }
-  return value <= 0xff ? value : -1;
+  return length === 0 ? undefined : { value, length };
 }
 
 /** The escape at `at`: the code point it names and its length, or undefined when there is none. */
@@ -64,8 +68,11 @@ export function escapeAt(run: string, at: number): { code: number; length: numbe
     }
     // `\b`: a backspace (JSON, JavaScript, Python, C), which the main view drops: `AKIAZ3MQWX\bR5TLPB6Y7N` is a key.
     if (c1 === 'b') return { code: 0x08, length: 2 };
+    // echo -e writes a byte as `\0` and 1-3 octal digits (`\0141` is `a`, which C reads as `\014` and a `1`).
+    const echo = c1 === '0' ? octalAt(run, at + 2) : undefined;
+    if (echo?.length === 3) return { code: echo.value, length: 5 };
     const octal = octalAt(run, at + 1);
-    if (octal >= 0) return { code: octal, length: 4 };
+    if (octal !== undefined) return { code: octal.value, length: octal.length + 1 };
     if (c1 !== 'u') return undefined;
     if (run[at + 2] === '{') {
       const n = numberAt(run, at + 3, 6, 16);
@@ -170,23 +177,50 @@ function braceEscapeAt(text: string, at: number): { code: number; length: number
   return ok ? { code: n.value, length: n.length + 4 } : undefined;
 }
 
+/** A character of the separator a notation takes before what follows it: whitespace, `,` or `;`. */
+function isNotationGap(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3b;
+}
+
+/** Fewest hex digits of a code point in the Unicode notation: `U+41` unpadded is read as `U+0041` is. */
+const MIN_NOTATION_DIGITS = 2;
+
+/** `U+` or `u+` at `at`: the Unicode notation's opening, in either case. */
+function isNotationStart(text: string, at: number): boolean {
+  return (text.charCodeAt(at) | 0x20) === 0x75 && text.charCodeAt(at + 1) === 0x2b;
+}
+
+/** Most whitespace characters between two code points of the Unicode notation (`U+0041   U+004B`, a tab, a line). */
+const MAX_NOTATION_GAP = 4;
+
 /**
- * The Unicode notation at `at`: `U+` and 4 to 6 hex digits, no letter or digit after them; the separator before a next
- * `U+` (a comma, up to two spaces: `U+0041 U+004B`, `U+0041, U+004B`) is part of it, so the codes read as one word.
+ * The Unicode notation at `at`: `U+` (or `u+`) and 2 to 6 hex digits (`U+0041`, `U+41`), no letter or digit after
+ * them. The separator before a next
+ * `U+` is part of it, so the codes read as one word: a `,` or `;` and up to MAX_NOTATION_GAP spaces, tabs and at most
+ * one line break (`U+0041 U+004B`, `U+0041; U+004B`, a table of one code point a line); so is one space or tab before
+ * a printable character (`U+0041 K`, `U+0041 \u004B`: a notation among plain characters or other escapes).
  */
 function codePointNotationAt(text: string, at: number): { code: number; length: number } | undefined {
-  if (text.charCodeAt(at) !== 0x55 || text.charCodeAt(at + 1) !== 0x2b) return undefined;
+  if (!isNotationStart(text, at)) return undefined;
   const n = numberAt(text, at + 2, 6, 16);
   const end = at + 2 + n.length;
   const after = text.charCodeAt(end);
-  const next = after === 0x55 && text.charCodeAt(end + 1) === 0x2b;
+  const next = isNotationStart(text, end);
   const glued = !next && ((after >= 0x30 && after <= 0x39) || ((after | 0x20) >= 0x61 && (after | 0x20) <= 0x7a));
-  if (n.length < 4 || glued || !isCodePoint(n.value)) return undefined;
-  const spaces = end + (after === 0x2c ? 1 : 0);
+  if (n.length < MIN_NOTATION_DIGITS || glued || !isCodePoint(n.value)) return undefined;
+  const spaces = end + (after === 0x2c || after === 0x3b ? 1 : 0);
   let k = spaces;
-  while (k - spaces < 2 && text.charCodeAt(k) === 0x20) k += 1;
-  const separated = text.charCodeAt(k) === 0x55 && text.charCodeAt(k + 1) === 0x2b;
-  return { code: n.value, length: (separated ? k : end) - at };
+  let lines = 0;
+  for (; k - spaces < MAX_NOTATION_GAP; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code === 0x0a) lines += 1;
+    else if (code !== 0x20 && code !== 0x09 && code !== 0x0d) break;
+    if (lines > 1) break;
+  }
+  if (isNotationStart(text, k)) return { code: n.value, length: k - at };
+  const blank = text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x09;
+  const printable = blank && isWideRunChar(text.charCodeAt(end + 1));
+  return { code: n.value, length: (printable ? end + 1 : end) - at };
 }
 
 /**
@@ -199,13 +233,52 @@ function codePointNotationAt(text: string, at: number): { code: number; length: 
  * One decode level (the decoded text is not searched again here); linear: a character is read at most twice (once
  * back from a trigger, never before the last run's end, and once forward).
  */
+type EscapeReader = (text: string, at: number) => { code: number; length: number } | undefined;
+
+/** The wide forms, each with the trigger a run of it starts at. */
+const WIDE_FORMS: readonly (readonly [string, EscapeReader])[] = [
+  ['%u', percentUAt],
+  ['\\', cssEscapeAt],
+  ['\\x{', braceEscapeAt],
+  ['U+', codePointNotationAt],
+  ['u+', codePointNotationAt],
+];
+
+/**
+ * Any escape at `at` a run may mix in after its own form (`own`): the other wide forms, then escapeAt's (`\u0041`,
+ * `\x41`, octal, `&#65;`), so a key written half `U+0041 ` and half `\u0041` is one run. `wide`: of `own`'s form.
+ */
+function mixedEscapeAt(
+  text: string,
+  at: number,
+  own: EscapeReader,
+): { code: number; length: number; wide: boolean } | undefined {
+  const mine = own(text, at);
+  if (mine !== undefined) return { ...mine, wide: true };
+  for (const [, reader] of WIDE_FORMS) {
+    if (reader === own || reader === cssEscapeAt) continue;
+    const found = reader(text, at);
+    if (found !== undefined) return { ...found, wide: false };
+  }
+  const first = text.charCodeAt(at);
+  if (first !== 0x5c && first !== 0x26) return undefined;
+  const found = escapeAt(text, at) ?? cssEscapeAt(text, at);
+  return found === undefined ? undefined : { ...found, wide: false };
+}
+
+/**
+ * Runs of JavaScript's `escape()` form (`%u0041%u004B…`, with `%XX` among them, as `unescape()` reads) and of CSS
+ * escapes (`\41 \4b …`, `\000041`), which the percent and backslash runs do not read (a `%u` is no byte; a CSS
+ * escape ends with a space), of Perl's `\x{41}\x{4B}…` and of the Unicode notation `U+0041 U+004B …` (spaces, tabs,
+ * a line break, `,` or `;` between, no other escape reads them): from each `%u`, `\`, `\x{` or `U+` on, escapes of
+ * that form, of the other forms and of escapeAt's (a key half in `U+`, half in `\u`), and printable characters, with
+ * the characters before it that a run holds, decoded when it holds at least MIN_WIDE_ESCAPES escapes, each unit mapped
+ * to its own escape. A run whose escapes are all escapeAt's is the backslash runs' (decode.ts), not read again here.
+ * One decode level (the decoded text is not searched again here); linear: a character is read at most twice a form
+ * (once back from a trigger, never before the last run's end, and once forward).
+ */
 export function wideEscapeRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
-  for (const [trigger, escapeOf] of [
-    ['%u', percentUAt],
-    ['\\', cssEscapeAt],
-    ['\\x{', braceEscapeAt],
-    ['U+', codePointNotationAt],
-  ] as const) {
+  for (const [trigger, escapeOf] of WIDE_FORMS) {
     let last = 0;
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, Math.max(last, i + 1))) {
       let from = i;
@@ -214,113 +287,31 @@ export function wideEscapeRuns(text: string, add: (from: number, end: number, de
       const starts: number[] = [];
       const ends: number[] = [];
       let escapes = 0;
+      let own = 0;
       let at = from;
       while (at < text.length) {
-        const found = at >= i ? escapeOf(text, at) : undefined;
+        const found = at >= i ? mixedEscapeAt(text, at, escapeOf) : undefined;
         if (found === undefined && !isWideRunChar(text.charCodeAt(at))) break;
         const chars = found === undefined ? (text[at] as string) : String.fromCodePoint(found.code);
         const length = found === undefined ? 1 : found.length;
+        // A notation's own span ends at its digits: the separator it takes before the next one is not the value's.
+        let tight = at + length;
+        if (found !== undefined && isNotationStart(text, at)) {
+          while (tight > at && isNotationGap(text.charCodeAt(tight - 1))) tight -= 1;
+        }
         for (let k = 0; k < chars.length; k += 1) {
           starts.push(at - from);
-          ends.push(at - from + length);
+          ends.push(tight - from);
         }
         decoded += chars;
         if (found !== undefined) escapes += 1;
+        if (found?.wide) own += 1;
         at += length;
       }
       last = Math.max(at, i + 1);
-      if (escapes >= MIN_WIDE_ESCAPES) {
+      if (escapes >= MIN_WIDE_ESCAPES && own > 0) {
         add(from, at, { text: decoded, starts: Int32Array.from(starts), ends: Int32Array.from(ends) });
       }
     }
-  }
-}
-
-/** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */
-export const MIN_DECIMAL_CODES = 8;
-/** Most separator characters between two codes (`, `, `,\n  ` between the items of an array). */
-const MAX_CODE_SEPARATOR = 4;
-
-function isCodeSeparator(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2c || code === 0x3b;
-}
-
-/**
- * Whether text[from, to) separates two codes of one list: exactly one `,` or `;` with any whitespace (an array, also
- * written one item a line), or spaces and tabs only. A line break alone ends the list: the rows of a table of small
- * numbers (`37, 53, 0` then `38, 54, 1`) are read row by row, not as one list.
- */
-function separatesCodes(text: string, from: number, to: number): boolean {
-  let marks = 0;
-  let lineBreak = false;
-  for (let k = from; k < to; k += 1) {
-    const code = text.charCodeAt(k);
-    if (code === 0x2c || code === 0x3b) marks += 1;
-    else if (code !== 0x20 && code !== 0x09) lineBreak = true;
-  }
-  return marks === 1 || (marks === 0 && !lineBreak);
-}
-
-/** A character that glues onto a number and makes it something else than a code (a word, a decimal, a version). */
-function gluesToNumber(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a) ||
-    code === 0x2e ||
-    code === 0x5f ||
-    code === 0x2d
-  );
-}
-
-/** The end of a printable ASCII code (2-3 decimal digits, 32-126) at `at`, standing alone; -1 when there is none. */
-function codeAt(text: string, at: number): number {
-  if (at > 0 && gluesToNumber(text.charCodeAt(at - 1))) return -1;
-  const n = numberAt(text, at, 4, 10);
-  if (n.length < 2 || n.length > 3 || n.value < 32 || n.value > 126) return -1;
-  return gluesToNumber(text.charCodeAt(at + n.length)) ? -1 : at + n.length;
-}
-
-/**
- * Runs of at least MIN_DECIMAL_CODES printable ASCII codes (32-126) split by up to MAX_CODE_SEPARATOR of whitespace,
- * `,` and `;` (separatesCodes: `65,75,73,65,…`, `[65, 75, 73, …]`, `65 75 73 …`), each decoded to its character mapped
- * to its own digits; `next` skips to the next place a run may start. Linear: a run that fails is not read again.
- */
-export function decimalCodeRuns(
-  text: string,
-  add: (from: number, end: number, decoded: MappedText) => void,
-  next: (from: number) => number,
-): void {
-  for (let i = next(0); i < text.length; ) {
-    let end = codeAt(text, i);
-    if (end < 0) {
-      i = next(i + 1);
-      continue;
-    }
-    const tokens = [i, end];
-    for (;;) {
-      let at = end;
-      while (at < text.length && at - end <= MAX_CODE_SEPARATOR && isCodeSeparator(text.charCodeAt(at))) at += 1;
-      const apart = at > end && at - end <= MAX_CODE_SEPARATOR && separatesCodes(text, end, at);
-      const after = apart ? codeAt(text, at) : -1;
-      if (after < 0) break;
-      tokens.push(at, after);
-      end = after;
-    }
-    if (tokens.length / 2 >= MIN_DECIMAL_CODES) {
-      const count = tokens.length / 2;
-      const starts = new Int32Array(count);
-      const ends = new Int32Array(count);
-      let decoded = '';
-      for (let k = 0; k < count; k += 1) {
-        const from = tokens[2 * k] as number;
-        const to = tokens[2 * k + 1] as number;
-        decoded += String.fromCharCode(numberAt(text, from, 3, 10).value);
-        starts[k] = from - i;
-        ends[k] = to - i;
-      }
-      add(i, end, { text: decoded, starts, ends });
-    }
-    i = next(end);
   }
 }

@@ -29,7 +29,10 @@ import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets 
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { dumpTexts } from './decode-dumps.ts';
-import { decimalCodeRuns, decodeEscapes, type MappedText, wideEscapeRuns } from './decode-escapes.ts';
+import { codeCallRuns } from './decode-code-calls.ts';
+import { binaryByteRuns, charLiteralRuns, decimalCodeRuns, hexLiteralRuns } from './decode-code-lists.ts';
+import { decodeEscapes, type MappedText, wideEscapeRuns } from './decode-escapes.ts';
+import { GROUP_REACH, groupTexts } from './decode-groups.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
 import { fillerFreeView, fillerRuns } from './filler-runs.ts';
@@ -55,9 +58,10 @@ export interface DecodeBudget {
 }
 
 /**
- * Runs are at least MIN_PERCENT_RUN characters and each scan's runs are apart, so eleven scans (four alignments of a
- * base64 run among them; a private key's PEM block, 130 characters, is read from 64 characters or more) decode fewer
- * runs than the text has characters, and fewer characters than four times as many
+ * Runs are at least MIN_PERCENT_RUN characters and each scan's runs are apart, so twelve scans (four alignments of a
+ * base64 run among them; base64 groups joined, a group in two runs at most; a private key's PEM block, 130 characters,
+ * is read from 64 characters or more) decode fewer runs than the text has characters, and fewer characters than four
+ * times as many
  * but for a text crafted to be read by every scan at once: such a text fails the call, it is not forwarded unread.
  */
 export const DECODED_CHARS_PER_CHAR = 4;
@@ -145,11 +149,11 @@ export function decodeOnce(
   const starts = startPatterns();
   // One UTF-8 copy of the text, and one map of its offsets, for every native search below.
   const offsets = exhaustive ? undefined : (shared ?? new Utf8Offsets(text));
-  // One native pass says which of the five scans that begin with a search of their own can find a candidate (most
+  // One native pass says which of the six scans that begin with a search of their own can find a candidate (most
   // texts hold none of some); the others are skipped (each would find nothing, after a pass of its own over the whole
-  // text: four passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all five.
-  const found = offsets === undefined ? [0, 1, 2, 3, 4] : startsIn(starts, offsets.bytes);
-  const [base64, hexPair, codeList, qp, key] = [0, 1, 2, 3, 4].map((i) => found.includes(i));
+  // text: four passes on prose, where base64's search alone finds a candidate). `exhaustive` runs all six.
+  const found = offsets === undefined ? [0, 1, 2, 3, 4, 5] : startsIn(starts, offsets.bytes);
+  const [base64, hexPair, codeList, qp, key, groups] = [0, 1, 2, 3, 4, 5].map((i) => found.includes(i));
   const nextBase64 = base64 ? candidateFinder(text, starts.base64, exhaustive, offsets) : () => text.length;
   const runs: DecodedRun[] = [];
   const add = (from: number, to: number, decoded: string | undefined) => {
@@ -200,6 +204,11 @@ export function decodeOnce(
     }
     i = nextBase64(end);
   }
+  // Base64 in lines or groups of one width under MIN_ENCODED_RUN, or split by spaces (`fold -w 12`, `sed 's/..../& /g'`),
+  // read as one run, as the runs above are read (decode-groups.ts).
+  if (groups) {
+    groupTexts(text, candidateFinder(text, starts.groups, exhaustive, offsets, GROUP_REACH), RUN_GAP, add);
+  }
   // Percent-encoding and character escapes: maximal runs of URL characters (backslash included for escapes) around
   // each `%`, `\` or `&`, decoded when they hold at least one escape; a finding maps back to its own escapes.
   const mapped = (from: number, end: number, decoded: MappedText | undefined) => {
@@ -235,8 +244,13 @@ export function decodeOnce(
       i = text.indexOf(trigger, Math.max(end, i + 1));
     }
   }
-  // JavaScript's `%uXXXX` and CSS's `\41 ` escapes, which the runs above do not read (decode-escapes.ts).
+  // JavaScript's `%uXXXX` and CSS's `\41 ` escapes, which the runs above do not read, bytes written in binary, and
+  // codes one call a character joined by an operator (`chr(65) + chr(75)`) or as octal literals (decode-code-lists.ts).
   wideEscapeRuns(text, mapped);
+  binaryByteRuns(text, mapped);
+  hexLiteralRuns(text, mapped);
+  charLiteralRuns(text, mapped);
+  codeCallRuns(text, mapped);
   // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) or a C string
   // of escapes (`"\060\056…"`), over adjacent literals too, is binary, never text: the literals' bytes, read as hex, go
   // to the DER reader, and a key found covers the literals (decode-der-literals.ts).

@@ -5,21 +5,19 @@
 // Only the numeric recognizers (DIGIT_VIEW_RECOGNIZERS) scan it: an IP address or version string is never read
 // as anything else by the others. Invariant: its offset map composes with the main view's, so a span of this view
 // maps back to exactly the original characters that produced it (separators inside included).
-// The separators and the runs read as one number are in digit-separators.ts, bracketed lists in digit-lists.ts.
+// The separators are in digit-separators.ts, the runs read as one number in digit-runs.ts, bracketed lists in
+// digit-lists.ts.
 import { listRewrites, type Rewrite } from './digit-lists.ts';
+import { MIN_LISTED_DIGITS, MIN_SPACED_DIGITS, shortGroupRun, spacedRun } from './digit-runs.ts';
 import {
   isDigit,
   isDigitSeparator,
   MAX_REGROUPED_DIGITS,
   MAX_SEPARATOR_RAW,
   MAX_SEPARATOR_RUN,
-  MIN_LISTED_DIGITS,
   MIN_REGROUPED_DIGITS,
-  MIN_SPACED_DIGITS,
   separatorCount,
   separatorWidth,
-  shortGroupRun,
-  spacedRun,
 } from './digit-separators.ts';
 import {
   DASH,

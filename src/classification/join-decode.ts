@@ -2,11 +2,12 @@
 // next): each segment alone holds half a run, which decodes to half a value or to nothing, so the runs that cross a
 // join window's boundary are decoded from the window's text around that boundary (DECODE_REACH characters each side)
 // and what they decode to is classified by the classifier like a segment's decoded runs. Invariants: only boundaries
-// a cheap look at their characters says a run may cross are decoded (mayCross); each distinct excerpt is decoded once
-// a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
-import { decodeBase64OrHex, isBase64Char, isHexDigit } from './decode-bytes.ts';
-import { type ArmoredKey, MAX_KEY_GAP, notationKeys } from './decode-der.ts';
+// a cheap look at their characters says a run may cross are decoded (join-boundary.ts); each distinct excerpt is
+// decoded once a classify call, from the call's decode budget (decode.ts), so the cost is linear in the windows' text.
+import { decodeBase64OrHex } from './decode-bytes.ts';
+import { type ArmoredKey, notationKeys } from './decode-der.ts';
 import { bytesLiterals } from './decode-der-literals.ts';
+import { dumpTexts } from './decode-dumps.ts';
 import {
   type DecodeBudget,
   type DecodedRun,
@@ -15,149 +16,26 @@ import {
   joinDecoded,
   plainView,
   privateKeysIn,
+  RUN_GAP,
   runsCovering,
   spanOfPiece,
   spend,
 } from './decode.ts';
 import type { Draft } from './drafts.ts';
+import {
+  DECODE_REACH,
+  endsRowBeforeProse,
+  isLineBreak,
+  mayCross,
+  mayHoldKey,
+  rowOpens,
+  tightRun,
+} from './join-boundary.ts';
 import { piecesAcross } from './join-pieces.ts';
 import type { JoinWindow, Piece, WindowPart } from './join-window.ts';
 import { mayOpenKey } from './key-starts.ts';
 import type { NormalizedText } from './normalize.ts';
 import type { TextSegment } from './types.ts';
-
-/** Characters read on each side of a boundary: a run is decoded across it when each half is at most this long. */
-export const DECODE_REACH = 256;
-
-/** Fewest characters of one alphabet across a boundary before a base64 or hex run can cross it (decode.ts). */
-const MIN_TIGHT_RUN = 16;
-
-/** Whitespace skipped at a boundary to reach a separated run's tokens (`65, 75, ` | `73`). */
-const MAX_BOUNDARY_SPACE = 4;
-
-/** The characters that split or mark the items of a separated or escaped run: `,` `;` `:` `%` `\` `=` `&` `#` `-`. */
-function isRunMark(code: number): boolean {
-  return (
-    code === 0x2c ||
-    code === 0x3b ||
-    code === 0x3a ||
-    code === 0x25 ||
-    code === 0x5c ||
-    code === 0x3d ||
-    code === 0x26 ||
-    code === 0x23 ||
-    code === 0x2d
-  );
-}
-
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
-
-/**
- * The maximal run of the base64 alphabet (hex is one) across `at` within [from, to), with up to two `=` of padding
- * after it, when it has characters on both sides and at least MIN_TIGHT_RUN in all; undefined otherwise. Up to
- * MAX_BOUNDARY_SPACE whitespace at the boundary (a MIME line a message: `base64 -d` skips it) is part of the run.
- */
-export function tightRun(text: string, at: number, from: number, to: number): [number, number] | undefined {
-  let before = at;
-  while (before > from && at - before < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(before - 1))) before -= 1;
-  let after = at;
-  while (after < to && after - before < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(after))) after += 1;
-  if (before <= from || after >= to) return undefined;
-  if (!isBase64Char(text.charCodeAt(before - 1)) || !isBase64Char(text.charCodeAt(after))) return undefined;
-  let left = before;
-  while (left > from && isBase64Char(text.charCodeAt(left - 1))) left -= 1;
-  let right = after;
-  while (right < to && isBase64Char(text.charCodeAt(right))) right += 1;
-  if (right - after + before - left < MIN_TIGHT_RUN) return undefined;
-  for (const body = right; right < to && right - body < 2 && text.charCodeAt(right) === 0x3d; ) right += 1;
-  return [left, right];
-}
-
-/** Characters of a mark read on either side of digits at a boundary (`…,7` | `7,81`: a code cut in two). */
-const CODE_REACH = 4;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-/** Whether a run mark is within CODE_REACH characters of [from, to) going `step` (-1 before, 1 after) from `at`. */
-function markNear(text: string, at: number, step: -1 | 1, from: number, to: number): boolean {
-  for (let k = 0, i = at; k < CODE_REACH && i >= from && i < to; k += 1, i += step) {
-    const code = text.charCodeAt(i);
-    if (isRunMark(code)) return true;
-    if (!isDigit(code) && !isSpace(code)) return false;
-  }
-  return false;
-}
-
-/**
- * Whether a separated, escaped or listed run may cross `text` at `at` (`from` and `to` bound the excerpt): a mark
- * (`,` `%` `\` …) is beside it, hex digits are on both sides past at most MAX_BOUNDARY_SPACE whitespace
- * (`41 4b ` | `49`), or digits are on both sides with a mark a few digits away (`65,7` | `5,73`: a code cut inside).
- * Prose between two messages ("Thanks." | "Hi") is not, and costs this look only.
- */
-export function mayCross(text: string, at: number, from: number, to: number): boolean {
-  let before = at - 1;
-  while (before >= from && at - before <= MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(before))) before -= 1;
-  let after = at;
-  while (after < to && after - at < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(after))) after += 1;
-  if (before < from || after >= to) return false;
-  const [b, a] = [text.charCodeAt(before), text.charCodeAt(after)];
-  if (isRunMark(b) || isRunMark(a)) return true;
-  if (before + 1 < after && isHexDigit(b) && isHexDigit(a)) return true;
-  return isDigit(b) && isDigit(a) && (markNear(text, before, -1, from, to) || markNear(text, after, 1, from, to));
-}
-
-/**
- * Whether a private key may cross `text` at `at`: a base64 or hex character on each side, past a gap of up to
- * MAX_KEY_GAP of the characters decode-der.ts skips (whitespace, quotes, list marks) at most; or a dump's row opens
- * right after it (rowAfter); or a bytes literal opens before it (LITERAL_OPENING).
- */
-function mayHoldKey(text: string, at: number): boolean {
-  let before = at - 1;
-  while (before >= 0 && at - before <= MAX_KEY_GAP && isKeyGap(text.charCodeAt(before))) before -= 1;
-  let after = at;
-  while (after < text.length && after - at < MAX_KEY_GAP && isKeyGap(text.charCodeAt(after))) after += 1;
-  if (before >= 0 && isBase64Char(text.charCodeAt(before)) && isBase64Char(text.charCodeAt(after))) return true;
-  return at > 0 && (rowAfter(text, at) || LITERAL_OPENING.test(text.slice(Math.max(0, at - DECODE_REACH), at)));
-}
-
-/**
- * A bytes literal that may hold a key opens before a boundary (decode-der-literals.ts openings: `b'0`, `b"0`, a quote
- * and `\060`, `\60` or `\x30`): a repr's printable bytes may stand on either side of the cut, base64 or not.
- */
-const LITERAL_OPENING = /[bB]['"]0|["']\\(?:0?60|x30)/;
-
-/** Spaces and tabs a dump row's line may open with before its offset column (decode-der-rows.ts rowAt). */
-const ROW_INDENT = 8;
-
-/**
- * Whether a dump's row (xxd, hexdump, od: an offset column of 4-16 hex digits, then `:` or a space or tab) opens on
- * a line starting at `at` or past up to MAX_BOUNDARY_SPACE whitespace after it: rows cut between two messages after a
- * whole row, the first message's last row ending in its character column (`…  0.....+ep.".` | `00000020: …`).
- */
-function rowAfter(text: string, at: number): boolean {
-  let i = at;
-  while (i < text.length && i - at < MAX_BOUNDARY_SPACE && isSpace(text.charCodeAt(i)) && text[i] !== '\n') i += 1;
-  if (text[i] === '\n') i += 1;
-  else {
-    let k = at - 1;
-    while (k >= 0 && at - k <= ROW_INDENT && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k -= 1;
-    if (k >= 0 && text[k] !== '\n') return false;
-  }
-  for (const indent = i; i - indent < ROW_INDENT && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09); )
-    i += 1;
-  const digits = i;
-  while (i - digits <= 16 && isHexDigit(text.charCodeAt(i))) i += 1;
-  const code = text.charCodeAt(i);
-  return i - digits >= 4 && i - digits <= 16 && (code === 0x3a || code === 0x20 || code === 0x09);
-}
-
-function isKeyGap(code: number): boolean {
-  return isSpace(code) || isRunMark(code) || code === 0x22 || code === 0x27;
-}
 
 /** A run decoded across a window's boundary, at window offsets. */
 export interface WindowRun {
@@ -174,6 +52,7 @@ export function boundaryRuns(
   windows: readonly JoinWindow[],
   budget: DecodeBudget,
   read: Pick<TextReader, 'normalize' | 'keysIn'>,
+  segments: readonly TextSegment[] = [],
 ): WindowRun[] {
   let memo: Map<string, readonly DecodedRun[]> | undefined;
   const keyMemo = new Map<string, readonly ArmoredKey[]>();
@@ -183,16 +62,28 @@ export function boundaryRuns(
     let covered = -1;
     let keys: readonly ArmoredKey[] | undefined;
     let keysAdded = 0;
+    // The window as its keys and dumps are read: each part's closing syntax its joined span left out put back (a
+    // bytes repr's or a dump row's last `"` or `}`, the line break after it), and a line break where a dump's row
+    // opens glued to a line before it.
+    const tails = closingTails(window, segments);
+    const rowCuts = glued(parts).filter((at) => at > 0 && rowOpens(text, at));
+    const rowCut = new Set(rowCuts);
+    // Built at the first key or dump read (most windows need neither).
+    let lined: ReturnType<typeof linedAt> | undefined;
+    const linedText = () => (lined ??= linedAt(text, withBreaks(text, tails, rowCuts)));
     for (let k = 1; k < parts.length; k += 1) {
       const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
       const at = right.at;
       if (left.at + left.length !== at) continue;
       // A DER private key across the boundary (decode-der.ts), in base64 or hex however laid out, its opening on
       // one side and the rest on the other (an Ed25519 key is 64 characters): the window's keys, read once a text.
-      if (mayHoldKey(text, at)) {
+      if (mayHoldKey(text, at) || rowCut.has(at)) {
         if (keys === undefined) {
-          keys = keyMemo.get(text);
-          if (keys === undefined) keyMemo.set(text, (keys = keysAndRows(text, read.keysIn)));
+          const { text: source, back } = linedText();
+          const memo = keyMemo.get(source);
+          keys = memo ?? keysAndRows(source, read.keysIn);
+          if (memo === undefined) keyMemo.set(source, keys);
+          keys = back === undefined ? keys : keys.map((key) => back(key));
         }
         for (; keysAdded < keys.length && (keys[keysAdded] as ArmoredKey).start < at; keysAdded += 1) {
           const key = keys[keysAdded] as ArmoredKey;
@@ -229,8 +120,128 @@ export function boundaryRuns(
       if (runs === undefined) memo.set(key, (runs = crossingRuns(excerpt, at - from, budget, read.normalize)));
       for (const run of runs) found.push({ window, run: shifted(run, from) });
     }
+    if (rowCuts.length > 0) {
+      // Read with a line break after a row a neighbour's prose is glued to, too: the prose is no row's character column.
+      const proseCuts = glued(parts).filter((at) => !rowCut.has(at) && endsRowBeforeProse(text, at));
+      const cuts = [...rowCuts, ...proseCuts].sort((a, b) => a - b);
+      const rows = proseCuts.length === 0 ? linedText() : linedAt(text, withBreaks(text, tails, cuts));
+      for (const dump of dumpTexts(rows.text, RUN_GAP)) {
+        const run = rows.back?.(dump) ?? dump;
+        if (!crosses(rowCuts, run)) continue;
+        spend(budget, run.text);
+        found.push({ window, run });
+      }
+    }
   }
   return found;
+}
+
+/** Whether `span` crosses one of `cuts` (in order): a binary search for the first cut after its start. */
+function crosses(cuts: readonly number[], span: { start: number; end: number }): boolean {
+  let [lo, hi] = [0, cuts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cuts[mid] as number) <= span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < cuts.length && (cuts[lo] as number) < span.end;
+}
+
+/** The window offsets where two parts meet glued (nothing between them). */
+function glued(parts: readonly WindowPart[]): number[] {
+  const at: number[] = [];
+  for (let k = 1; k < parts.length; k += 1) {
+    const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
+    if (left.at + left.length === right.at) at.push(right.at);
+  }
+  return at;
+}
+
+/** Text put into a window at offset `at` before it is read (linedAt). */
+interface Insert {
+  at: number;
+  text: string;
+}
+
+/** Most characters of closing syntax after a part a reading puts back (closingTails). */
+const MAX_TAIL = 8;
+
+/**
+ * At each glued boundary, what the segments' joined spans (readable-spans.ts) left out there, at most MAX_TAIL
+ * characters a side: the left part's segment's closing syntax and whitespace after it (`"`, `}`, `]`, a line break),
+ * and the right part's segment's opening before it when that holds no `"` or `:` (a text read as JSON for its `{`,
+ * never a JSON member's name): a bytes repr's or a dump row's last or first characters.
+ */
+function closingTails({ parts }: JoinWindow, segments: readonly TextSegment[]): Insert[] {
+  const tails: Insert[] = [];
+  for (let k = 1; k < parts.length; k += 1) {
+    const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
+    if (left.at + left.length !== right.at || left.segment === right.segment) continue;
+    const [before, after] = [segments[left.segment]?.text, segments[right.segment]?.text];
+    if (before === undefined || after === undefined) continue;
+    const from = left.from + left.length;
+    const tail = before.length - from <= MAX_TAIL ? before.slice(from) : '';
+    const head = right.from <= MAX_TAIL ? after.slice(0, right.from) : '';
+    const put = `${/^[\s"\]}]+$/.test(tail) ? tail : ''}${/^[^":]+$/.test(head) ? head : ''}`;
+    if (put.length > 0) tails.push({ at: right.at, text: put });
+  }
+  return tails;
+}
+
+/** `tails` (in order) with a line break after each of `cuts` (in order) that no line break stands beside. */
+function withBreaks(text: string, tails: readonly Insert[], cuts: readonly number[]): Insert[] {
+  const inserts: Insert[] = [];
+  let t = 0;
+  for (const at of cuts) {
+    for (; t < tails.length && (tails[t] as Insert).at < at; t += 1) inserts.push(tails[t] as Insert);
+    const tail = tails[t]?.at === at ? (tails[(t += 1) - 1] as Insert).text : '';
+    const before = tail.length > 0 ? tail.charCodeAt(tail.length - 1) : text.charCodeAt(at - 1);
+    const broken = isLineBreak(before) || isLineBreak(text.charCodeAt(at));
+    if (tail.length > 0 || !broken) inserts.push({ at, text: broken ? tail : `${tail}\n` });
+  }
+  for (; t < tails.length; t += 1) inserts.push(tails[t] as Insert);
+  return inserts;
+}
+
+/**
+ * A window's text with `inserts` (in order of their offsets) put in, and `back`, which moves a span read there to
+ * window offsets (an offset inside an insert to the insert's own; undefined when nothing was put in).
+ */
+function linedAt(
+  text: string,
+  inserts: readonly Insert[],
+): { text: string; back?: <T extends { start: number; end: number }>(span: T) => T } {
+  if (inserts.length === 0) return { text };
+  const pieces: string[] = [];
+  let from = 0;
+  for (const { at, text: put } of inserts) {
+    pieces.push(text.slice(from, at), put);
+    from = at;
+  }
+  pieces.push(text.slice(from));
+  // Where each insert starts in the text read, and the characters inserted before it: a binary search an offset.
+  const starts: number[] = [];
+  const shifts: number[] = [];
+  let shift = 0;
+  for (const insert of inserts) {
+    starts.push(insert.at + shift);
+    shifts.push(shift);
+    shift += insert.text.length;
+  }
+  const offset = (at: number) => {
+    let [lo, hi] = [0, starts.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((starts[mid] as number) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    // Inserts 0..lo-1 start before `at`: inside the last of them, its own offset; past it, less all their characters.
+    if (lo === 0) return at;
+    const last = inserts[lo - 1] as Insert;
+    const end = (starts[lo - 1] as number) + last.text.length;
+    return at < end ? last.at : at - ((shifts[lo - 1] as number) + last.text.length);
+  };
+  return { text: pieces.join(''), back: (span) => ({ ...span, start: offset(span.start), end: offset(span.end) }) };
 }
 
 /**
@@ -289,7 +300,7 @@ export function decodedAcross(
   alone: FoundAlone,
   read: TextReader,
 ): Draft[] {
-  const crossing = boundaryRuns(windows, budget, read);
+  const crossing = boundaryRuns(windows, budget, read, segments);
   if (crossing.length === 0) return [];
   const byText = new Map<string, WindowRun[]>();
   for (const entry of crossing) {

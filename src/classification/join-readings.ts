@@ -49,10 +49,13 @@ export function joinedDrafts(
   for (const window of [...windows.flat(), ...lists]) {
     for (const d of draftsOf.get(window.text) ?? []) {
       let across = piecesAcross(window, d.start, d.end);
-      if (across.length === 0 && d.recognizer.requireContext) {
-        // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`): kept when it is
-        // in reach of a neighbour and the segment alone found no value of that type there. Only for recognizers
-        // that require context: any other would report what the window's clipping invents (an id cut short).
+      const groupOfSecret = d.recognizer.group > 0 && d.recognizer.category === 'SECRET';
+      if (across.length === 0 && (d.recognizer.requireContext || groupOfSecret)) {
+        // Inside one segment, but its context may be the neighbour's (`my ssn is` | `219099999`), or the match a
+        // secret is a group of may start there (a JWK INI section's `crv = P-256` | `d = …`): kept when it is in
+        // reach of a neighbour and the segment alone found no value of that type there. Only for recognizers that
+        // require context or read a secret's match around it: any other would report what the window's clipping
+        // invents, and a name's (`hi` | `Paris`: a greeting in one message, a city alone in the next) is no name.
         const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
         const piece = pieceBeside(window, segments, d, reach);
         across = piece === undefined ? [] : [piece];

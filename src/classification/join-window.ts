@@ -2,6 +2,7 @@
 // the stream's join holds) and by the piece mapping (join-pieces): a window is text glued from slices of segments,
 // each slice's place kept, so a finding in the window maps back to the segments it touches.
 import { isDigitSeparator } from './digit-separators.ts';
+import type { TextSegment } from './types.ts';
 
 /** One segment's slice inside a window: window offset `at`, segment offset `from`, `length` characters. */
 export interface WindowPart {
@@ -169,4 +170,54 @@ function spacedStretches(window: JoinWindow, stretches: readonly [number, number
     at = base + to + shift;
   }
   return { text: texts.join(''), parts: clipped };
+}
+
+/** Most characters of a segment's closing quotes and whitespace a reading puts back (closingReadings). */
+export const MAX_TAIL = 8;
+
+/**
+ * What the segment of a window's part left out after it, when the part ends glued to the next and that is at most
+ * MAX_TAIL characters of quotes and whitespace holding a quote (no `}` or `]`: a JSON text's close): the joined span
+ * (readable-spans.ts) reads a text's trailing `"` as closing syntax, which a paste cut after `"d": "` or `"d"` holds
+ * as the member's own; else ''.
+ */
+export function quoteTail(parts: readonly WindowPart[], k: number, segments: readonly TextSegment[]): string {
+  const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
+  if (left.at + left.length !== right.at || left.segment === right.segment) return '';
+  const source = segments[left.segment]?.text;
+  const from = left.from + left.length;
+  if (source === undefined || source.length - from > MAX_TAIL) return '';
+  const tail = source.slice(from);
+  return /^[\s"']*["'][\s"']*$/.test(tail) ? tail : '';
+}
+
+/**
+ * For each window with a part whose segment's closing quote its joined span left out (quoteTail), the window read
+ * with those quotes put back where they stand (they belong to no part, so a finding over one maps to pieces of both
+ * segments): a JWK cut between its member's name and value (`"d": "` | `AbC…"`, `"d"` | `: "AbC…"`) reads as the
+ * member. Other windows get no reading.
+ */
+export function closingReadings(windows: readonly JoinWindow[], segments: readonly TextSegment[]): JoinWindow[] {
+  const readings: JoinWindow[] = [];
+  for (const window of windows) {
+    const { text, parts } = window;
+    const tails = parts.map((_, k) => (k === 0 ? '' : quoteTail(parts, k, segments)));
+    if (tails.every((tail) => tail === '')) continue;
+    const texts: string[] = [];
+    const clipped: WindowPart[] = [];
+    let shift = 0;
+    let written = 0;
+    parts.forEach((part, k) => {
+      const tail = tails[k] as string;
+      if (tail !== '') {
+        texts.push(text.slice(written, part.at), tail);
+        written = part.at;
+        shift += tail.length;
+      }
+      clipped.push({ ...part, at: part.at + shift });
+    });
+    texts.push(text.slice(written));
+    readings.push({ text: texts.join(''), parts: clipped });
+  }
+  return readings;
 }

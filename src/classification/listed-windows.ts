@@ -1,4 +1,4 @@
-// Windows of a list of single digits that is no number whole (digit-separators.ts spacedRun): one more item beside
+// Windows of a list of single digits that is no number whole (digit-runs.ts spacedRun): one more item beside
 // the value (`[2, 1, 9, 0, 9, 9, 9, 9, 9, null]`, `[0, 2, 1, 9, …]`, a tenth digit). Only next to a word of the
 // value's type, only the run less at most one digit at each end, and only a window its validator accepts (issuer
 // range and Luhn, SSN rules, 11-proef, NHS and ABA checksums), so lists of ratings, bits and small counts stay data.

@@ -1,13 +1,15 @@
 // The words around a match: whether a recognizer's context words are in reach of it (hasContext), and whether an
 // exclusion word just before it or an exclusion phrase right before it (a place's name: "lives in New ") rules it out
 // (isExcluded). Invariants: every look is a bounded slice of the text around the match (EXCLUDE_BEFORE,
-// ADJACENT_BEFORE, a recognizer's context reach), matched by one regular expression per word list built once. Context
+// ADJACENT_BEFORE, a recognizer's context reach, a table's header line: table-context.ts MAX_LINE), matched by one regular expression per word list built once. Context
 // words are found as context-words.ts says (in identifiers too: `social_security_number`, `ssnValue`); exclusion words
-// only between non-letters, so no identifier widens an exclusion.
+// only between non-letters, so no identifier widens an exclusion. A table's cell is also in its column header's
+// context (table-context.ts).
 import type { CompiledRecognizer } from './compile.ts';
 import { contextWordTest, foldDottedCapitals } from './context-words.ts';
 import { opensCompany, opensFullName } from './person-names.ts';
 import { escapeRegExp } from './prefix-patterns.ts';
+import { headerOfCell } from './table-context.ts';
 
 /**
  * Whether any of `words` occurs in `haystack` not glued to ASCII letters (so 'cc' is not found in 'account'), by one
@@ -127,9 +129,10 @@ export function isExcluded(text: string, lower: string | undefined, start: numbe
   const from = Math.max(0, start - EXCLUDE_BEFORE);
   let near = lower === undefined ? text.slice(from, start).toLowerCase() : lower.slice(from, start);
   if (r.excludeAdjacent.length > 0) {
-    // A name's recognizers: a capital right after a letter is inside a word, no name's start (`ECcrv`: two JSON
-    // strings a joined reading glued, `"EC"` then `"crv"`; `fooMaria`). PERSON_NAME_SINGLE's pattern has no lead.
-    if (start > 0 && isLetterCode(text.charCodeAt(start - 1))) return true;
+    // A name's recognizers: a capital inside a word or a token is no name's start (`ECcrv`: two JSON strings a joined
+    // reading glued, `"EC"` then `"crv"`; `fooMaria`; `…DC4Zvdety`, `…ZLZ_V` + `crv` in a random base64url value: ~4
+    // public P-521 JWKs in 600 had a PERSON_NAME). PERSON_NAME_SINGLE's pattern has no lead.
+    if (start > 0 && insideToken(text, start)) return true;
     const before = text.slice(Math.max(0, start - ADJACENT_BEFORE), start);
     if (endsWithAnyPhrase(before, r.excludeAdjacent, text.slice(start, start + EXCLUDE_BEFORE))) return true;
     // A name's recognizers (the only ones with adjacent phrases) also skip a company's name ("Kraft Heinz Co").
@@ -137,6 +140,38 @@ export function isExcluded(text: string, lower: string | undefined, start: numbe
   }
   if (r.contextInClause) near = clauseOf(near);
   return containsAnyWord(near, r.excludeWords);
+}
+
+/** A token's run before a `-` or `_` that makes a capital after it a piece of the token (insideToken). */
+const TOKEN_RUN = 16;
+
+/**
+ * Whether the word at `start` is glued inside a token: right after a letter or a digit, or after `-` or `_` that
+ * ends a run of TOKEN_RUN letters, digits, `-` and `_` with a digit or a capital after a small letter in it (base64url,
+ * an id; `Jean-Pierre`, `state-of-the-art` are none).
+ */
+function insideToken(text: string, start: number): boolean {
+  const lead = text.charCodeAt(start - 1);
+  if (isLetterCode(lead) || isDigitCode(lead)) return true;
+  if (lead !== 0x2d && lead !== 0x5f) return false;
+  let mixed = false;
+  let i = start - 2;
+  for (; i >= 0 && start - 2 - i < TOKEN_RUN; i -= 1) {
+    const c = text.charCodeAt(i);
+    if (!isDigitCode(c) && !isAsciiLetterCode(c) && c !== 0x2d && c !== 0x5f) break;
+    const before = text.charCodeAt(i - 1);
+    mixed ||= isDigitCode(c) || (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a);
+  }
+  return mixed && start - 2 - i >= TOKEN_RUN;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isAsciiLetterCode(c: number): boolean {
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
 }
 
 /** A letter a name's word may hold (person-names.ts LOWER/UPPER): ASCII, Latin-1's, the Latin blocks'. */
@@ -206,8 +241,16 @@ export function hasContext(
     before = clauseOf(before);
     beforeLower = beforeLower.slice(beforeLower.length - before.length);
   }
-  return (
+  if (
     containsContextWord(before, beforeLower, r.contextWords) ||
     containsContextWord(text.slice(end, to), lowered(end, to), r.contextWords)
-  );
+  ) {
+    return true;
+  }
+  // A table's cell: its column's header (table-context.ts), where context decides whether there is a finding at all
+  // (requireContext: nine bare digits under `ssn`). Not for a score (a stream, which reads no table, would score a
+  // finding lower than the whole text: a JSON object's lines read as a table of one comma); not for a token
+  // recognizer: its search reads only the bytes around its words (context-windows.ts).
+  const header = r.tokenMatches || !r.requireContext ? undefined : headerOfCell(text, start, end);
+  return header !== undefined && containsContextWord(header, foldDottedCapitals(header).toLowerCase(), r.contextWords);
 }

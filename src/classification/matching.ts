@@ -1,10 +1,11 @@
 // Finding a recognizer's matches in the UTF-8 bytes of a segment, with as few result objects as possible: RE2's
 // `exec` builds an array of Buffers per match (~5 µs), while sticky `test`s and `search` return numbers (~0.6 µs).
 // Invariant: every finder here returns exactly what `execFrom` (one exec at lastIndex = from) would return; the
-// classifier's search loop (restarts after rejected matches, trailing context) is the same for all of them.
-import RE2 from 're2';
+// classifier's search loop (restarts after rejected matches, trailing context) is the same for all of them. Where a
+// token recognizer is searched (the windows around its context words): context-windows.ts.
+import type RE2 from 're2';
 import type { CompiledRecognizer } from './compile.ts';
-import { contextWordSource } from './context-words.ts';
+import { contextWindows, type Span, tokenStart } from './context-windows.ts';
 import { utf8SequenceLength } from './utf8-offsets.ts';
 
 export interface Match {
@@ -31,55 +32,92 @@ const LONG_RESCAN_PER_BYTE = 16;
 /** Re-scanned bytes and re-searches of matchesOf calls, for the linearity tests. */
 export const rejectedRestarts = { restarts: 0, rescanned: 0 };
 
-/** The accepted candidates inside one match span: the refiner's windows (or the span), each validated. */
 /**
- * Validator answers already given in one classify call, per recognizer and value: a value repeated in a call (chat
- * history resends every earlier message) is validated once. Lives only as long as the call.
+ * What one classify call has learnt, per value (a value repeated in a call, as chat history resends every earlier
+ * message, is checked once): each validator's answers (keyed by the validator), and each refining recognizer's
+ * accepted windows of a run (keyed by the recognizer: its refiner, validator and refineAlternatives decide them; a
+ * news text repeats "Central Bank" ~90 times in 64 KB, each run refined into windows). Lives only as long as the call.
  */
-export type ValidationMemo = Map<CompiledRecognizer['validate'], Map<string, boolean>>;
+export type ValidationMemo = Map<object, Map<string, unknown>>;
 
-function validated(recognizer: CompiledRecognizer, value: string, memo: ValidationMemo | undefined): boolean {
+/** The part of `memo` kept under `key` (undefined without a memo), made on first use. */
+function memoOf<V>(memo: ValidationMemo | undefined, key: object | undefined): Map<string, V> | undefined {
+  if (memo === undefined || key === undefined) return undefined;
+  let part = memo.get(key);
+  if (part === undefined) memo.set(key, (part = new Map()));
+  return part as Map<string, V>;
+}
+
+function validated(recognizer: CompiledRecognizer, value: string, answers: Map<string, boolean> | undefined): boolean {
   const validate = recognizer.validate;
   if (validate === undefined) return true;
-  if (memo === undefined) return validate(value);
-  let answers = memo.get(validate);
-  if (answers === undefined) memo.set(validate, (answers = new Map()));
+  if (answers === undefined) return validate(value);
   let answer = answers.get(value);
   if (answer === undefined) answers.set(value, (answer = validate(value)));
   return answer;
 }
+
+/** No match (one shared empty array: most candidates of a name's recognizers are rejected). */
+const NONE: readonly Match[] = [];
 
 /** UTF-8 bytes of a value: its length when sliced from an ASCII text. */
 function byteLengthOf(value: string, asciiText: string | undefined): number {
   return asciiText === undefined ? Buffer.byteLength(value, 'utf8') : value.length;
 }
 
+/** A call's memos for one recognizer: its validator's answers, and its refined runs' accepted windows. */
+interface Memos {
+  answers: Map<string, boolean> | undefined;
+  windows: Map<string, readonly Span[]> | undefined;
+}
+
+/** The windows of a refined run `value` that its validator accepts, in the refiner's order (UTF-16 offsets). */
+function acceptedWindows(
+  recognizer: CompiledRecognizer,
+  value: string,
+  refine: (value: string) => Span[],
+  memos: Memos,
+): Span[] {
+  const accepted: Span[] = [];
+  for (const window of refine(value)) {
+    if (!validated(recognizer, value.slice(window[0], window[1]), memos.answers)) continue;
+    accepted.push(window);
+    if (recognizer.refineAlternatives) break;
+  }
+  return accepted;
+}
+
+/** The accepted candidates inside one match span: the refiner's windows (or the span), each validated. */
 function candidatesIn(
   recognizer: CompiledRecognizer,
   bytes: Buffer,
   span: Span,
-  memo: ValidationMemo | undefined,
+  memos: Memos,
   asciiText: string | undefined,
-): Match[] {
+): readonly Match[] {
   const value = asciiText === undefined ? bytes.toString('utf8', span[0], span[1]) : asciiText.slice(span[0], span[1]);
-  if (recognizer.refine === undefined) {
-    return validated(recognizer, value, memo)
+  const { refine } = recognizer;
+  if (refine === undefined) {
+    return validated(recognizer, value, memos.answers)
       ? [{ recognizer, startByte: span[0], endByte: span[0] + byteLengthOf(value, asciiText), value }]
-      : [];
+      : NONE;
   }
-  const windows = recognizer.refine === undefined ? [[0, value.length] as [number, number]] : recognizer.refine(value);
-  const accepted: Match[] = [];
+  let windows = memos.windows?.get(value);
+  if (windows === undefined) {
+    windows = acceptedWindows(recognizer, value, refine, memos);
+    memos.windows?.set(value, windows);
+  }
+  if (windows.length === 0) return NONE;
   // An ASCII run (digit groups: most refined runs) has byte offsets equal to its UTF-16 offsets; measuring each
   // window's prefix instead would be quadratic in a long run.
   const ascii = span[1] - span[0] === value.length;
   const byteAt = (at: number) => span[0] + (ascii ? at : Buffer.byteLength(value.slice(0, at), 'utf8'));
-  for (const [start, end] of windows) {
-    const candidate = value.slice(start, end);
-    if (!validated(recognizer, candidate, memo)) continue;
-    accepted.push({ recognizer, startByte: byteAt(start), endByte: byteAt(end), value: candidate });
-    if (recognizer.refineAlternatives) break;
-  }
-  return accepted;
+  return windows.map(([start, end]) => ({
+    recognizer,
+    startByte: byteAt(start),
+    endByte: byteAt(end),
+    value: value.slice(start, end),
+  }));
 }
 
 function isWordByte(byte: number | undefined): boolean {
@@ -99,8 +137,6 @@ function nextTokenStart(bytes: Buffer, from: number, limit: number): number {
   }
   return limit;
 }
-
-export type Span = readonly [number, number];
 
 /**
  * The leftmost match at or after byte `from` with the span of the recognizer's group, by one `exec` (~5 µs). On a
@@ -218,20 +254,13 @@ function lastWordLead(bytes: Buffer, span: Span): number {
  * The lead of the first accepted window when it starts after the run's first word (it may go on past the cut:
  * 'Ann Maria' of 'Ann Ann Ann Maria Garcia'); otherwise the end of the last accepted one, as for a whole run.
  */
-function laterWindowLead(bytes: Buffer, span: Span, accepted: Match[], matchEnd: number): number {
+function laterWindowLead(bytes: Buffer, span: Span, accepted: readonly Match[], matchEnd: number): number {
   const first = accepted.reduce((least, a) => Math.min(least, a.startByte), span[1]);
   if (first > span[0]) return leadOf(bytes, first);
   const lastEnd = accepted.reduce((most, a) => Math.max(most, a.endByte), 0);
   return lastEnd < matchEnd ? lastEnd : leadOf(bytes, span[1] + 1);
 }
 
-/**
- * The matches of `recognizer` in `bytes`, as the search loop below finds them. `reach` `near` (the classifier's): a
- * recognizer that requires context and matches within one token (compile.ts tokenMatches) is searched only in the
- * windows around its context words (contextWindows), where every match that hasContext can keep lies; `whole` (a
- * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the text
- * `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
- */
 /** A recognizer's RE2 search as a finder's Searcher (one bound function a recognizer, made on its first use). */
 const searchers = new WeakMap<RE2, (bytes: Buffer) => number>();
 function search(r: CompiledRecognizer): (bytes: Buffer) => number {
@@ -244,6 +273,13 @@ function search(r: CompiledRecognizer): (bytes: Buffer) => number {
   return found;
 }
 
+/**
+ * The matches of `recognizer` in `bytes`, as the search loop below finds them. `reach` `near` (the classifier's): a
+ * recognizer that requires context and matches within one token (compile.ts tokenMatches) is searched only in the
+ * windows around its context words (contextWindows), where every match that hasContext can keep lies; `whole` (a
+ * stream's holds, which must see a name before its words arrive): everywhere. `asciiText`, when given, MUST be the text
+ * `bytes` encode and ASCII (its offsets are the bytes'): values are sliced from it, not decoded (a native call each).
+ */
 export function matchesOf(
   recognizer: CompiledRecognizer,
   bytes: Buffer,
@@ -252,6 +288,10 @@ export function matchesOf(
   asciiText?: string,
 ): Match[] {
   const matches: Match[] = [];
+  const memos: Memos = {
+    answers: memoOf(memo, recognizer.validate),
+    windows: recognizer.refine === undefined ? undefined : memoOf(memo, recognizer),
+  };
   const native = recognizer.group === 0 ? wholeMatchFrom : splitMatchFrom;
   const { finder } = recognizer;
   const searcher = finder === undefined ? undefined : search(recognizer);
@@ -286,6 +326,7 @@ export function matchesOf(
         while (from > 0 && ((bytes[from] as number) & 0xc0) === 0x80) from -= 1; // a code point's first byte
       }
     }
+    const searchedFrom = from;
     const m = next(recognizer, bytes, from);
     if (m === null) break;
     const { whole, span } = m;
@@ -303,8 +344,8 @@ export function matchesOf(
       continue;
     }
     const accepted =
-      span === undefined || span[1] === span[0] ? [] : candidatesIn(recognizer, bytes, span, memo, asciiText);
-    matches.push(...accepted);
+      span === undefined || span[1] === span[0] ? NONE : candidatesIn(recognizer, bytes, span, memos, asciiText);
+    for (const a of accepted) matches.push(a);
     // A rejected match must not hide a valid one that starts inside it: search again one code point later, or at
     // the next token start when the pattern cannot start inside a word (each search is a native call of a few µs).
     let restartAt = -1;
@@ -338,77 +379,10 @@ export function matchesOf(
     } else if (span !== undefined && span[1] > matchStart && span[1] < matchEnd) {
       from = span[1]; // trailing context (a delimiter) may begin the next match
     }
+    // Every search starts past the last one: a refined run whose accepted windows end before it (full-width card
+    // digits in the digits view) sent it back to where it began, and the loop pushed the same matches for ever: a
+    // 100-character prompt filled a 4 GiB heap (found by redaction.test.ts's property at fb0b443).
+    if (from <= searchedFrom) from = Math.max(nextCodePoint, searchedFrom + 1);
   }
   return matches;
-}
-
-/**
- * Bytes a UTF-16 unit of the normalised text takes in UTF-8 at most: hasContext counts units, the search bytes.
- */
-const UNIT_BYTES = 3;
-/** Bytes a context word's search skips after each word it finds: one search per stretch, not per word (~1 µs each). */
-const WORD_STRIDE = 1024;
-/** The most bytes between a found context word's search offset and the word: its lead, one character. */
-const LEAD_BYTES = 4;
-
-const wordSearches = new WeakMap<CompiledRecognizer, RE2>();
-
-/**
- * Where any context word of `r` may start, as hasContext reads them (context-words.ts contextWordSource: a hump or a
- * gap before it, the word's lead), and more: the slice before a match ends at the match's capital letter (`heKameta`:
- * a word there), and RE2's case folding takes a few more characters than Unicode's simple folding (`ſ`).
- */
-function wordSearch(r: CompiledRecognizer): RE2 {
-  let search = wordSearches.get(r);
-  if (search === undefined) {
-    search = new RE2([...new Set(r.contextWords)].map(contextWordSource).join('|'));
-    wordSearches.set(r, search);
-  }
-  return search;
-}
-
-/**
- * The byte windows, in order and apart, where a match of `r` that hasContext keeps may start (undefined when none
- * is left). A word found at byte q keeps a match ending at most contextAfter units before the word (so starting at its
- * token, tokenStart) or starting at most contextBefore units after it, at most UNIT_BYTES bytes a unit; the words up to
- * WORD_STRIDE bytes after q are not looked for, their reach is taken whole.
- */
-function contextWindows(r: CompiledRecognizer, bytes: Buffer): () => Span | undefined {
-  const search = wordSearch(r);
-  const after = UNIT_BYTES * r.contextAfter + 2 * LEAD_BYTES;
-  const before = UNIT_BYTES * r.contextBefore + LEAD_BYTES + 1;
-  let at = 0;
-  const wordFrom = (p: number) => {
-    if (p >= bytes.length) return -1;
-    const q = search.search(bytes.subarray(p));
-    return q < 0 ? -1 : p + q;
-  };
-  return () => {
-    let q = wordFrom(at);
-    if (q < 0) return undefined;
-    const start = Math.max(0, q - after);
-    let end = q + WORD_STRIDE + before;
-    for (;;) {
-      at = q + WORD_STRIDE;
-      q = wordFrom(at);
-      if (q < 0 || q - after > end) break;
-      end = q + WORD_STRIDE + before;
-    }
-    if (q >= 0)
-      at = q; // the next window starts at this word
-    else at = bytes.length;
-    return [start, Math.min(end, bytes.length + 1)];
-  };
-}
-
-/** A byte no match of a token recognizer holds or crosses: ASCII, no letter, `'` or `-`. */
-function endsTokens(byte: number): boolean {
-  return byte < 0x80 && byte !== 0x27 && byte !== 0x2d && !((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a);
-}
-
-/** The start of the token holding byte `at` (after the last byte before it that endsTokens), not before `floor`. */
-function tokenStart(bytes: Buffer, at: number, floor: number): number {
-  let p = at;
-  while (p > floor && !endsTokens(bytes[p - 1] as number)) p -= 1;
-  return p;
 }

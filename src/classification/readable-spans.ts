@@ -180,11 +180,19 @@ function blankAt(text: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Whether a text is a JSON object or array (its first character after whitespace opens one). */
+/**
+ * Whether a text is a JSON object or array (its first character after whitespace opens one); an object's first
+ * member must open as one does (`"` or `}`), an array's first value as one does (an INI section's `[jwk]` header, a
+ * log's `[INFO]`, a bytes repr's second half `{lB'` or a Python dict `{'d': …}` is none: its text is read whole).
+ */
 function isJsonText(text: string): boolean {
   let at = 0;
   while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
-  return text[at] === '{' || text[at] === '[';
+  const open = text[at];
+  if (open !== '{' && open !== '[') return false;
+  at += 1;
+  while (at < text.length && isJsonSpace(text.charCodeAt(at))) at += 1;
+  return at >= text.length || (open === '{' ? /["}]/ : /[[{"\]\-0-9tfn]/).test(text[at] as string);
 }
 
 /** Where a text's trailing closing syntax starts (`"}`, `]`, with whitespace among them); its length when none. */

@@ -77,7 +77,8 @@ export function joinOrders(segments: readonly TextSegment[]): number[][] {
     (order) => order.length > 1 && order.length < segments.length,
   );
   const orders = [
-    ...ordersBy(segments, (s) => s.location),
+    // A location's labels left out (isLabel): a tool message's tool_call_id between two results is no text of the tool's.
+    ...ordersBy(segments, (s) => (isLabel(s) ? undefined : s.location)),
     ...ordersBy(segments, (s) => pathShape(s.path)),
     ...readingOrders,
   ];

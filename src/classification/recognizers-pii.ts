@@ -1,11 +1,20 @@
-// Built-in recognizers for personal, health and payment data (PII, PHI, PCI), as data. RE2 syntax: `\b` and `\d`
-// are ASCII-only, which is what these formats use (full-width digits are normalised before matching).
-// Formats that are ambiguous without a label (passport, routing, NHS, bare SSN, dates of birth) need a context word.
-// Phone numbers are in recognizers-phone.ts, dates of birth in dates.ts.
+// Built-in recognizers for personal and health data (PII, PHI), as data. RE2 syntax: `\b` and `\d` are ASCII-only,
+// which is what these formats use (full-width digits are normalised before matching). Formats that are ambiguous
+// without a label (passport, NHS, bare SSN, dates of birth) need a context word. Phone numbers are in
+// recognizers-phone.ts, dates of birth in dates.ts, cards, bank and wallet numbers in recognizers-payment.ts.
 import { escapeRegExp, prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 export { DATE_OF_BIRTH } from './dates.ts';
+export {
+  BTC_ADDRESS,
+  CREDIT_CARD,
+  CREDIT_CARD_SHORT,
+  ETH_ADDRESS,
+  IBAN,
+  US_BANK_ROUTING,
+  US_BANK_ROUTING_MICR,
+} from './recognizers-payment.ts';
 
 export const EMAIL: RecognizerDefinition = {
   type: 'EMAIL',
@@ -23,6 +32,14 @@ export const EMAIL: RecognizerDefinition = {
   separateSet: true,
 };
 
+/**
+ * The SSN's labels US forms and payroll systems print, in every SSN recognizer's words: `SS#`, `SS #`, `SS No.`,
+ * `SS Num`, `SS Number`, `Soc. Sec. No.`, `Soc Sec #` (`soc sec` holds the last two), and the Spanish a US payroll
+ * export writes for its Spanish-speaking staff (`número de seguro social`, `numero_seguro_social`: word for word
+ * "social security number"). Never `ss` alone (a unit, a ship's prefix).
+ */
+const SSN_ABBREVIATIONS = ['ss#', 'ss #', 'ss no', 'ss num', 'ss number', 'soc sec', 'seguro social'];
+
 /** Dashed or spaced form: a bare nine-digit run is too often something else (see US_SSN_LABELLED). */
 export const US_SSN: RecognizerDefinition = {
   type: 'US_SSN',
@@ -33,7 +50,7 @@ export const US_SSN: RecognizerDefinition = {
   partial: String.raw`[0-9][0-9 -]{0,10}`,
   validator: 'us_ssn',
   normalizer: 'digits',
-  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social sec', 'taxpayer', 'tin'],
+  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social sec', ...SSN_ABBREVIATIONS, 'taxpayer', 'tin'],
   baseScore: 60,
   contextScore: 95,
 };
@@ -51,7 +68,17 @@ export const US_SSN_CONTEXT: RecognizerDefinition = {
   partial: US_SSN.partial as string,
   validator: 'us_ssn_shape',
   normalizer: 'digits',
-  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social sec', 'social security number', 'itin', 'taxpayer'],
+  contextWords: [
+    'ssn',
+    'ssns',
+    's.s.n',
+    'social security',
+    'social sec',
+    'social security number',
+    ...SSN_ABBREVIATIONS,
+    'itin',
+    'taxpayer',
+  ],
   requireContext: true,
   baseScore: 95,
   contextScore: 95,
@@ -65,7 +92,25 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
   partial: String.raw`[0-9]{1,9}`,
   validator: 'us_ssn',
   normalizer: 'digits',
-  contextWords: ['ssn', 'ssns', 's.s.n', 'social security', 'social security number'],
+  // A person's taxpayer identification number is the SSN (ITIN the same layout): a 1099 or payroll export heads its
+  // people's SSN column `TIN`, `Tax ID`, `Taxpayer ID Number`; databases abbreviate `ss_nbr`, `ssnum`. An EIN under
+  // such a header as nine bare digits reads as one too (fail closed; an EIN is written 12-3456789), and so do nine
+  // digits beside the metal's name in prose ("tin ... order 123456789"): rare, and a false positive, never a leak.
+  // `taxpayer` alone is no such word here ("the taxpayer portal; confirmation 234567890").
+  contextWords: [
+    'ssn',
+    'ssns',
+    's.s.n',
+    'social security',
+    'social security number',
+    ...SSN_ABBREVIATIONS,
+    'tin',
+    'itin',
+    'taxpayer id',
+    'tax id',
+    'ss nbr',
+    'ssnum',
+  ],
   requireContext: true,
   baseScore: 90,
 };
@@ -100,73 +145,6 @@ export const NL_BSN: RecognizerDefinition = {
   contextWords: BSN_WORDS,
   requireContext: true,
   baseScore: 90,
-};
-
-/**
- * A run of 13+ digits in groups split by single spaces or dashes; inside it, every window of whole groups with 13–19
- * digits in a card layout is a candidate (card_groups), which must be in an issuer range of that length and Luhn-valid.
- */
-export const CREDIT_CARD: RecognizerDefinition = {
-  type: 'CREDIT_CARD',
-  category: 'PCI',
-  // As for SSNs: letters next to it do not rule a card out (`pan4111…`), only more digits do.
-  pattern: String.raw`(?:^|[^0-9])(\d(?:[ -]?\d){12,})(?:[^0-9]|$)`,
-  group: 1,
-  partial: String.raw`[0-9](?:[ -]?[0-9])*[ -]?`,
-  refiner: 'card_groups',
-  validator: 'luhn',
-  normalizer: 'digits',
-  contextWords: [
-    'card',
-    'credit',
-    'debit',
-    'visa',
-    'mastercard',
-    'amex',
-    'cc',
-    'pan',
-    'payment',
-    'karte',
-    'carte',
-    'tarjeta',
-  ],
-  baseScore: 75,
-  contextScore: 95,
-};
-
-/** A 12-digit Maestro card (one run, or 4-4-4), only next to a card word: 12 digits alone are too often an id. */
-export const CREDIT_CARD_SHORT: RecognizerDefinition = {
-  type: 'CREDIT_CARD',
-  category: 'PCI',
-  // Not a part of a longer run of digit groups (`1234 5678 9012 3456`): no group right before or after it.
-  pattern: String.raw`(?:^ ?|[^0-9 -]|[^0-9][ -])(\d{12}|\d{4}[ -]\d{4}[ -]\d{4})(?:$|[^0-9 -]|[ -](?:[^0-9]|$))`,
-  group: 1,
-  partial: String.raw`[0-9][0-9 -]{0,13}`,
-  validator: 'luhn_short',
-  normalizer: 'digits',
-  contextWords: CREDIT_CARD.contextWords as string[],
-  requireContext: true,
-  baseScore: 85,
-};
-
-/**
- * Country code, check digits, then groups of up to 4, glued or apart by up to three of whitespace, '.', '/', '_' and
- * any dash (\p{Pd}: '-', U+2010, the non-breaking hyphen U+2011 word processors put in numbers, the en dash U+2013)
- * in any mix (`DE89-3704-…`, `DE89.3704…`, `DE89  3704`, `DE 89 3704`), in any case (`de89 3704 …`: a lower-case
- * country code glued to its check digits only, as prose writes `at 10 am and`); the country's exact length and mod-97
- * gate every form (ibanWindows, isValidIban).
- */
-export const IBAN: RecognizerDefinition = {
-  type: 'IBAN',
-  category: 'PII',
-  pattern: String.raw`\b(?:[A-Z]{2}[\s./_\-\p{Pd}]{0,3}|[A-Za-z]{2})\d{2}(?:[\s./_\-\p{Pd}]{0,3}[A-Za-z0-9]{1,4}){3,8}\b`,
-  partial: String.raw`\b(?:[A-Za-z](?:[A-Za-z](?:[0-9](?:[0-9][A-Za-z0-9\s./_\-\p{Pd}]*)?)?)?|[A-Z]{2}[\s./_\-\p{Pd}]{1,3}(?:[0-9](?:[0-9][A-Za-z0-9\s./_\-\p{Pd}]*)?)?)`,
-  refiner: 'iban_length',
-  validator: 'iban',
-  normalizer: 'alphanumeric_upper',
-  contextWords: ['iban', 'account', 'bank', 'konto', 'compte', 'cuenta'],
-  baseScore: 90,
-  contextScore: 100,
 };
 
 const VERSION_WORDS = [
@@ -323,49 +301,6 @@ export const MEDICAL_RECORD_NUMBER: RecognizerDefinition = {
   baseScore: 85,
 };
 
-const ROUTING_WORDS = [
-  'routing',
-  'aba',
-  'rtn',
-  'routing number',
-  'routing no',
-  'transit',
-  'ach',
-  'wire',
-  'wires',
-  'wired',
-  'wire transfer',
-  'bank',
-];
-
-/** Nine digits (or 4-4-1, 3-3-3 dashed) next to a routing word, ABA checksum valid. */
-export const US_BANK_ROUTING: RecognizerDefinition = {
-  type: 'US_BANK_ROUTING',
-  category: 'PII',
-  pattern: String.raw`(?:^|[^0-9-])(\d{9}|\d{4}-\d{4}-\d|\d{3}-\d{3}-\d{3})(?:[^0-9-]|-\D|-$|$)`,
-  group: 1,
-  partial: String.raw`[0-9][0-9-]{0,10}`,
-  validator: 'aba_routing',
-  normalizer: 'digits',
-  contextWords: ROUTING_WORDS,
-  requireContext: true,
-  baseScore: 90,
-};
-
-/** The MICR line of a cheque: the routing number between transit symbols (⑆021000021⑆) needs no label. */
-export const US_BANK_ROUTING_MICR: RecognizerDefinition = {
-  type: 'US_BANK_ROUTING',
-  category: 'PII',
-  pattern: String.raw`\x{2446}[ ]?(\d{9})[ ]?\x{2446}`,
-  group: 1,
-  partial: String.raw`\x{2446}[ ]?[0-9]{0,9}[ ]?`,
-  validator: 'aba_routing',
-  normalizer: 'digits',
-  contextWords: ROUTING_WORDS,
-  baseScore: 90,
-  contextScore: 100,
-};
-
 export const UK_NHS: RecognizerDefinition = {
   type: 'UK_NHS',
   category: 'PHI',
@@ -376,25 +311,4 @@ export const UK_NHS: RecognizerDefinition = {
   contextWords: ['nhs', 'nhs number', 'nhs no'],
   requireContext: true,
   baseScore: 95,
-};
-
-export const BTC_ADDRESS: RecognizerDefinition = {
-  type: 'BTC_ADDRESS',
-  category: 'PII',
-  pattern: String.raw`\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})\b`,
-  partial: String.raw`\b(?:[13][1-9A-HJ-NP-Za-km-z]*|${prefixOf('bc1', '[02-9ac-hj-np-z]*')}|${prefixOf('BC1', '[02-9AC-HJ-NP-Z]*')})`,
-  validator: 'btc_address',
-  contextWords: ['bitcoin', 'btc', 'wallet'],
-  baseScore: 90,
-};
-
-export const ETH_ADDRESS: RecognizerDefinition = {
-  type: 'ETH_ADDRESS',
-  category: 'PII',
-  pattern: String.raw`\b0x[0-9a-fA-F]{40}\b`,
-  partial: `\\b${prefixOf('0x', '[0-9a-fA-F]*')}`,
-  validator: 'eth_address',
-  normalizer: 'lowercase',
-  contextWords: ['ethereum', 'eth', 'wallet'],
-  baseScore: 80,
 };

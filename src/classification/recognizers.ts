@@ -45,12 +45,14 @@ import {
   JWK_PRIVATE_KEY,
   JWK_PRIVATE_KEY_BASE64,
   JWK_PRIVATE_KEY_LINE,
+  JWK_PRIVATE_KEY_SECTION,
   JWT,
   NPM_TOKEN,
   OPENAI_API_KEY,
   PASSWORD,
   PRIVATE_KEY,
   PUTTY_PRIVATE_KEY,
+  RSA_PRIVATE_KEY_PAIR,
   XML_RSA_PRIVATE_KEY,
   SENDGRID_API_KEY,
   SLACK_TOKEN,
@@ -76,6 +78,10 @@ import {
   PERSON_NAME_SINGLE,
 } from './person-names.ts';
 
+import { KEY_TEXT_RECOGNIZERS } from './recognizers-key-text.ts';
+import { KEY_WALLET_RECOGNIZERS } from './recognizers-key-wallets.ts';
+
+export * from './recognizers-key-text.ts';
 export * from './recognizers-phone.ts';
 export * from './recognizers-pii.ts';
 export * from './recognizers-secrets.ts';
@@ -124,8 +130,12 @@ export const DEFAULT_RECOGNIZERS: readonly RecognizerDefinition[] = Object.freez
   JWK_PRIVATE_KEY,
   JWK_PRIVATE_KEY_BASE64,
   JWK_PRIVATE_KEY_LINE,
+  JWK_PRIVATE_KEY_SECTION,
   PUTTY_PRIVATE_KEY,
+  RSA_PRIVATE_KEY_PAIR,
   XML_RSA_PRIVATE_KEY,
+  ...KEY_TEXT_RECOGNIZERS,
+  ...KEY_WALLET_RECOGNIZERS,
   JWT,
   GENERIC_API_KEY,
   PASSWORD,

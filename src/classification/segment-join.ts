@@ -14,7 +14,8 @@ import { documentPairs } from './document-pairs.ts';
 import { nameSetWindows } from './name-pairs.ts';
 import { isKeyList, MAX_SHAPE_PATH } from './reading-orders.ts';
 import { segmentSpans, valueLike, type SegmentSpans, type Spans } from './readable-spans.ts';
-import { digitCutReadings, type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
+import { bridgePairs, listPairs, type Readable } from './join-bridges.ts';
+import { closingReadings, digitCutReadings, type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 // Moved out of this file; stream-scanner.ts still imports them from here.
@@ -23,13 +24,6 @@ export { type JoinWindow, PAIR_GAP, type Piece, type WindowPart } from './join-w
 
 /** Characters taken on each side of a boundary: a split value is found when each side of it is at most this long. */
 export const JOIN_WINDOW = 256;
-
-/** One readable span of one segment, as joined: the segment's text [from, to). */
-interface Readable {
-  segment: number;
-  from: number;
-  to: number;
-}
 
 /** Every segment's readable spans, worked out once per classify call and shared by every order's windows. */
 export function spansOfSegments(segments: readonly TextSegment[]): SegmentSpans[] {
@@ -98,16 +92,19 @@ export function joinWindows(
       ? [
           ...valuePairs(segments, spans, reach),
           ...memberPairs(segments, reach),
-          ...listPairs(segments),
+          ...listPairs(segments, SHORT_VALUE),
           ...documentPairs(segments, reach),
           ...nameSetWindows(segments),
+          ...bridgePairs(segments, readable, reach),
         ]
       : [];
   // A value cut at a group separator lost it at the cut: the merged windows and the pairs read again with a separator
   // there (join-window.ts). Not the runs: a neighbour glued before the value meets it digit to digit too (`echo-1` |
   // `5500 0055`), so the merged window's reading already puts a separator there, and the runs would read it again.
   const cut = digitCutReadings([...windows, ...pairs]);
-  windows.push(...runs, ...pairs, ...cut);
+  // A member cut after its name's or value's opening quote, which the joined span leaves out (join-window.ts).
+  const quoted = closingReadings(windows, segments);
+  windows.push(...runs, ...pairs, ...cut, ...quoted);
   return windows;
 }
 
@@ -325,50 +322,6 @@ function memberPairs(segments: readonly TextSegment[], reach: number): JoinWindo
     }
   });
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
-}
-
-/**
- * Two segments adjacent in the list when the first ends in a list (`]`, `)` or `}`, whitespace after it) and the next
- * starts with one, their texts glued as they are (SHORT_VALUE characters each, brackets kept: the readable spans read
- * over them), so the digits view reads a card's groups spread over both lists as one (digit-lists.ts listChain:
- * `[4111, 1111]` | `[1111, 1111]`). One window, pairs kept apart by PAIR_GAP (a `!`: no list chain crosses it); only
- * segments that end and start so, each in at most two pairs: at most twice SHORT_VALUE a segment.
- */
-function listPairs(segments: readonly TextSegment[]): JoinWindow[] {
-  const texts: string[] = [];
-  const parts: WindowPart[] = [];
-  let at = 0;
-  for (let k = 1; k < segments.length; k += 1) {
-    const [first, second] = [(segments[k - 1] as TextSegment).text, (segments[k] as TextSegment).text];
-    let end = first.length;
-    while (end > 0 && isSpaceCode(first.charCodeAt(end - 1))) end -= 1;
-    let start = 0;
-    while (start < second.length && isSpaceCode(second.charCodeAt(start))) start += 1;
-    if (!isListCloserCode(first.charCodeAt(end - 1)) || !isListOpenerCode(second.charCodeAt(start))) continue;
-    if (texts.length > 0) {
-      texts.push(PAIR_GAP);
-      at += PAIR_GAP.length;
-    }
-    const from = Math.max(0, end - SHORT_VALUE);
-    const to = Math.min(second.length, start + SHORT_VALUE);
-    texts.push(first.slice(from, end), second.slice(start, to));
-    parts.push({ segment: k - 1, at, from, length: end - from });
-    parts.push({ segment: k, at: at + end - from, from: start, length: to - start });
-    at += end - from + to - start;
-  }
-  return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
-}
-
-function isSpaceCode(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
-
-function isListOpenerCode(code: number): boolean {
-  return code === 0x5b || code === 0x28 || code === 0x7b;
-}
-
-function isListCloserCode(code: number): boolean {
-  return code === 0x5d || code === 0x29 || code === 0x7d;
 }
 
 function lengthOf(r: Readable): number {

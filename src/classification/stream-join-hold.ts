@@ -10,8 +10,7 @@ import { viewMatchHolds } from './stream-view-hold.ts';
 import type { TextSegment } from './types.ts';
 
 /** Every window the classifier joins (classifier.ts scanAll) over `segments`. */
-function windowsOf(segments: readonly TextSegment[]): JoinWindow[] {
-  const spans = spansOfSegments(segments);
+function windowsOf(segments: readonly TextSegment[], spans: ReturnType<typeof spansOfSegments>): JoinWindow[] {
   // One segment joins only its own JSON values (valuePairs): with fewer than two there is no window (prose).
   if (segments.length === 1 && (spans[0]?.members.length ?? 0) < 2) return [];
   return [
@@ -33,10 +32,15 @@ export function joinedHoldFrom(
 ): number {
   let from = length;
   const last = segments.length - 1;
+  const spans = spansOfSegments(segments);
+  // Where the last segment's joined reading ends (JSON syntax at its edge left out): the end a window may still grow at.
+  const lastEnd = spans[last]?.joined[1] ?? 0;
   // Reading orders often build the same text twice (each maps it onto its own parts): searched once.
   const heldIn = new Map<string, number>();
-  for (const window of windowsOf(segments)) {
-    if (!window.parts.some((p) => p.segment === last)) continue; // a window of earlier segments is complete
+  for (const window of windowsOf(segments, spans)) {
+    // A window of earlier segments is complete, and so is one that reads the last segment only up to a reach short of
+    // its joined end (a label window's, a boundary's first JOIN_WINDOW characters): more text cannot change it.
+    if (!window.parts.some((p) => p.segment === last && p.from + p.length >= lastEnd)) continue;
     let held = heldIn.get(window.text);
     if (held === undefined) {
       const normalized = normalizeText(window.text);

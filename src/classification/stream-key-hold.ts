@@ -9,6 +9,7 @@ import { ESCAPES } from './decode-der-literals.ts';
 import { GAP_CLASS, HEX_GAP_CLASS, MAX_QUOTED_GAP, type Reader } from './decode-der-gaps.ts';
 import { hexReader } from './decode-der-notations.ts';
 import { pastMarks, ROW_MARKS_PATTERN, rowAt } from './decode-der-rows.ts';
+import { keyFileFrom } from './stream-key-file-holds.ts';
 import type { ScanText } from './stream-hold.ts';
 
 export interface KeyHolds {
@@ -244,10 +245,11 @@ export function trailingDumpStart(text: string): number {
   let line = lineStartBefore(text, text.length);
   // A text ending in a line break: the dump's next row has not started.
   if (line === text.length && line > 0) line = lineStartBefore(text, line - breakBefore(text, line));
+  line = pastBlank(text, line);
   let start = dumpLineIn(text, line, true);
   if (start < 0) return text.length;
   for (let before = line; start === before && before > 0 && text.length - before < DUMP_REACH; ) {
-    before = lineStartBefore(text, before - breakBefore(text, before));
+    before = pastBlank(text, lineStartBefore(text, before - breakBefore(text, before)));
     const at = dumpLineIn(text, before, false);
     if (at < 0) break;
     start = at;
@@ -266,6 +268,17 @@ function lineStartBefore(text: string, at: number): number {
   let i = at;
   while (i > 0 && text.charCodeAt(i - 1) !== 0x0a && text.charCodeAt(i - 1) !== 0x0d) i -= 1;
   return i;
+}
+
+/**
+ * The line before a blank one at `line` (spaces or tabs only: rows double-spaced, decode-der-rows.ts nextLine), else
+ * `line`.
+ */
+function pastBlank(text: string, line: number): number {
+  let i = line;
+  while (i - line < 8 && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i += 1;
+  const blank = i >= text.length || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d;
+  return blank && line > 0 ? lineStartBefore(text, line - breakBefore(text, line)) : line;
 }
 
 /** The length of the line break before a line's start `line` (CRLF: 2). */
@@ -362,6 +375,8 @@ export function keyHolds(t: ScanText): KeyHolds {
       scratch.fill(0);
     }
   }
+  // Key files read from a line or a member before the key: a JWK's INI section, an RSA member pair.
+  from = Math.min(from, keyFileFrom(text));
   // A key's first characters: held as partials (no bytes of theirs are judged here).
   prefix ??= new RE2(PREFIX);
   const started = prefix.search(text);

@@ -2,6 +2,8 @@
 // (digit-view.ts: a separator after a digit may be followed by more digits in the next chunk) and decoded runs
 // (decode.ts: an encoded run may go on in the next chunk). Invariant: these only ever hold MORE than stream-hold.ts
 // alone (minimums of cuts, unions of spans); every offset is an original UTF-16 offset into the scanned text.
+import { trailingCallRunStart } from './decode-code-calls.ts';
+import { trailingGroupsStart } from './decode-groups.ts';
 import { digitView, isDigitSeparator, openListStart } from './digit-view.ts';
 import { isDroppedCharacter, normalizeText } from './normalize.ts';
 import { keyHolds } from './stream-key-hold.ts';
@@ -63,9 +65,12 @@ export function trailingRunStart(text: string): number {
     if (inEncoded) encoded = at;
     if (inDigits && isDigit) digits = at; // the run starts at a digit, not at the separators before it
   }
-  // A list still open may become a card's groups (digit-view.ts listRewrites): held from its `[`, `(` or `{`.
+  // A list still open may become a card's groups (digit-view.ts listRewrites): held from its `[`, `(` or `{`; base64
+  // in lines or groups of one width from its first group (decode-groups.ts).
   const list = openListStart(text, floor);
-  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor), list);
+  const groups = trailingGroupsStart(text, floor);
+  const calls = trailingCallRunStart(text, floor); // `chr(65) + chr(75) + ` (decode-code-lists.ts)
+  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor), list, groups, calls);
 }
 
 /**

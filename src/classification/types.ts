@@ -33,6 +33,15 @@ export type ValidatorName =
   | 'eth_address'
   | 'private_key'
   | 'key_material'
+  | 'openssh_private_section'
+  | 'key_hex'
+  | 'pgp_secret_key'
+  | 'ed25519_keypair'
+  | 'bip32_private_key'
+  | 'wif_private_key'
+  | 'secp256k1_hex'
+  | 'clear_signify_key'
+  | 'tink_key_value'
   | 'person_name'
   | 'person_name_named'
   | 'person_name_series'
@@ -49,7 +58,8 @@ export type RefinerName =
   | 'labelled_phone_groups'
   | 'name_words'
   | 'name_prefixes'
-  | 'name_series';
+  | 'name_series'
+  | 'jwk_section_value';
 export type NormalizerName = 'none' | 'digits' | 'lowercase' | 'alphanumeric_upper';
 
 export interface TextSegment {

@@ -34,6 +34,16 @@ import {
   isPossibleInternationalNumber,
   labelledPhoneWindows,
 } from './phone.ts';
+import { jwkSectionValue } from './recognizers-key-files.ts';
+import { isEd25519Keypair } from './recognizers-key-numbers.ts';
+import {
+  isClearSignifyKey,
+  isExtendedPrivateKey,
+  isSecp256k1Hex,
+  isTinkKeyValue,
+  isWifPrivateKey,
+} from './recognizers-key-wallets.ts';
+import { holdsOpensshPrivateSection, holdsPgpSecretKey, isKeyHex } from './recognizers-key-text.ts';
 
 export { cardWindows, isValidCardNumber } from './cards.ts';
 
@@ -233,6 +243,9 @@ function isIpv6(value: string): boolean {
   if (isIP(address) !== 6) return false;
   const lower = address.toLowerCase();
   if (lower.startsWith('2001:db8:') || lower.startsWith('2001:0db8:')) return false;
+  // Eight groups of two hex digits are bytes as colon-separated hex prints them (a row of openssl -text's numbers, a
+  // certificate's modulus; an EUI-64), not an address written out.
+  if (/^(?:[0-9a-f]{2}:){7}[0-9a-f]{2}$/.test(lower)) return false;
   return address.split(':').filter((group) => group !== '').length >= 3;
 }
 
@@ -334,6 +347,15 @@ export const VALIDATORS = {
   eth_address: isValidEthAddress,
   private_key: isPrivateKeyBlock,
   key_material: isKeyMaterial,
+  openssh_private_section: holdsOpensshPrivateSection,
+  key_hex: isKeyHex,
+  pgp_secret_key: holdsPgpSecretKey,
+  ed25519_keypair: isEd25519Keypair,
+  bip32_private_key: isExtendedPrivateKey,
+  wif_private_key: isWifPrivateKey,
+  secp256k1_hex: isSecp256k1Hex,
+  clear_signify_key: isClearSignifyKey,
+  tink_key_value: isTinkKeyValue,
   person_name: isIntroducedName,
   person_name_named: isNamedName,
   person_name_series: isSeriesName,
@@ -367,6 +389,7 @@ export const REFINERS = {
   name_words: (value: string) => nameWindows(value),
   name_prefixes: (value: string) => nameWindows(value, true),
   name_series: seriesItems,
+  jwk_section_value: jwkSectionValue,
 } as const satisfies Record<RefinerName, (value: string) => [number, number][]>;
 
 /**

@@ -1,19 +1,8 @@
 // The `proctor` command: a thin dispatcher over the libraries. Exit codes: 0 ok, 1 failure (verify: integrity
 // failure), 2 usage error, 3 inconclusive (verify). Usage errors name the flag that was wrong.
+// Each command's module is imported when that command runs: `serve` does not load PGlite, the CLI's tools or their
+// dependencies (docs/performance.md, "Memory").
 import { ConfigError, loadConfigFile } from '../config/index.ts';
-import { startProctor } from '../main.ts';
-import { terminalLog } from '../observability/index.ts';
-import { DEFAULT_DEV_DIR, devToken, startDevStack } from '../dev/dev-stack.ts';
-import { devBanner } from './banner.ts';
-import { runVerify } from './verify.ts';
-import { runUsage } from './usage.ts';
-import { loadPricingFile } from '../limits/index.ts';
-import { runPolicyCli } from './policy.ts';
-import { runKeysCli } from './keys.ts';
-import { runExport } from './export.ts';
-import { runReplay } from './replay.ts';
-import { runLedgerCli } from './ledger.ts';
-import { runMigrate } from './migrate.ts';
 import { CliUsageError, parseCommandLine } from './usage-error.ts';
 
 export interface Io {
@@ -28,7 +17,10 @@ const processIo: Io = {
   env: process.env,
 };
 
-const USAGE = `usage: proctor <command> [options]
+/** The usage text; the dev stack's default directory is read from its module, imported for it. */
+const usage = async () => {
+  const { DEFAULT_DEV_DIR } = await import('../dev/dev-stack.ts');
+  return `usage: proctor <command> [options]
 
 commands:
   dev                       start the development stack (PGlite, dev OIDC issuer, echo upstream) on loopback
@@ -47,6 +39,7 @@ commands:
   keys <command>            ledger keys: generate, export, rotate (see: proctor keys help)
   ledger retention          list or drop audit partitions older than the retention window (see: proctor ledger help)
 `;
+};
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -57,31 +50,31 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'serve':
         return await serveCommand(rest, io);
       case 'check-config':
-        return checkConfigCommand(rest, io);
+        return await checkConfigCommand(rest, io);
       case 'verify':
-        return await runVerify(rest, io);
+        return await (await import('./verify.ts')).runVerify(rest, io);
       case 'usage':
-        return await runUsage(rest, io);
+        return await (await import('./usage.ts')).runUsage(rest, io);
       case 'policy':
-        return await runPolicyCli(rest, io);
+        return await (await import('./policy.ts')).runPolicyCli(rest, io);
       case 'keys':
-        return await runKeysCli(rest, io);
+        return await (await import('./keys.ts')).runKeysCli(rest, io);
       case 'export':
-        return await runExport(rest, io);
+        return await (await import('./export.ts')).runExport(rest, io);
       case 'replay':
-        return await runReplay(rest, io);
+        return await (await import('./replay.ts')).runReplay(rest, io);
       case 'ledger':
-        return await runLedgerCli(rest, io);
+        return await (await import('./ledger.ts')).runLedgerCli(rest, io);
       case 'migrate':
-        return await runMigrate(rest, io);
+        return await (await import('./migrate.ts')).runMigrate(rest, io);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(USAGE);
+        io.stdout(await usage());
         return command === undefined ? 2 : 0;
       default:
-        io.stderr(`proctor: unknown command '${command}'\n\n${USAGE}`);
+        io.stderr(`proctor: unknown command '${command}'\n\n${await usage()}`);
         return 2;
     }
   } catch (error) {
@@ -103,6 +96,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 async function devCommand(args: string[], io: Io): Promise<number> {
+  const { DEFAULT_DEV_DIR, startDevStack } = await import('../dev/dev-stack.ts');
   const { values } = parseCommandLine(args, {
     port: { type: 'string', default: '8080' },
     'data-dir': { type: 'string', default: DEFAULT_DEV_DIR },
@@ -110,6 +104,8 @@ async function devCommand(args: string[], io: Io): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65533)
     throw new CliUsageError(`--port must be an integer from 0 to 65533, got '${values.port}'`);
+  const { terminalLog } = await import('../observability/index.ts');
+  const { devBanner } = await import('./banner.ts');
   // A terminal's view: one short line per request and event (serve writes JSON lines for log collectors).
   const stack = await startDevStack({
     dataDir: values['data-dir'],
@@ -123,6 +119,7 @@ async function devCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function devTokenCommand(args: string[], io: Io): Promise<number> {
+  const { DEFAULT_DEV_DIR, devToken } = await import('../dev/dev-stack.ts');
   const { values } = parseCommandLine(args, {
     sub: { type: 'string' },
     groups: { type: 'string', default: '' },
@@ -154,6 +151,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandLine(args, { config: { type: 'string' } });
   if (!values.config) throw new CliUsageError('--config <file> is required');
   const config = loadConfigFile(values.config, io.env);
+  const { startProctor } = await import('../main.ts');
   const proctor = await startProctor(config);
   io.stderr(`proctor: serving ${proctor.url} (chain ${proctor.chain})\n`);
   await untilSignal();
@@ -161,10 +159,11 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function checkConfigCommand(args: string[], io: Io): number {
+async function checkConfigCommand(args: string[], io: Io): Promise<number> {
   const { positionals } = parseCommandLine(args, {}, true);
   if (positionals.length !== 1) throw new CliUsageError('expects exactly one configuration file');
   const config = loadConfigFile(positionals[0] as string, io.env);
+  const { loadPricingFile } = await import('../limits/index.ts');
   loadPricingFile(config.limits.pricingFile); // ERR_PRICING_INVALID names every problem with its path
   io.stdout(`${positionals[0]}: ok\n`);
   return 0;

@@ -1,9 +1,9 @@
 // `proctor verify` arguments (`node:util` parseArgs, strict): flags, trust (PEM files, keyring files, bare
 // fingerprints), the checkpoint sink and the state file. Every bad input is a CliUsageError naming the flag and what
 // was wrong (exit 2).
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { keyWindows as keyringWindows, kidOf, parseKeyring } from '../ledger/index.ts';
+import { keyWindows as keyringWindows, kidOf, MAX_NOTE_BYTES, parseKeyring } from '../ledger/index.ts';
 import { checkWitnessArgs, witnessArg, type WitnessArgs } from './verify-witness-args.ts';
 import type { Keyring, KeyWindow } from '../ledger/index.ts';
 import type { SignatureMode, StreamEntry } from '../verify/index.ts';
@@ -163,38 +163,118 @@ export function readTrust(values: string[]): TrustInput {
   return out;
 }
 
-/** A checkpoint sink: one JSON object per line, { chain, note, tree_size?, root?, … }. */
+/** A sink line longer than this is not read (a note is at most MAX_NOTE_BYTES; JSON escapes its line breaks). */
+export const MAX_SINK_LINE_BYTES = 2 * MAX_NOTE_BYTES + 1024;
+/** How a sink line over the bound still names its chain: Proctor's sink writes it first. */
+const CHAIN_FIRST = /^\s*\{\s*"chain"\s*:\s*"([^"\\]{1,128})"/;
+
+/**
+ * A checkpoint sink: one JSON object per line, { chain, note, tree_size?, root?, … }, read a chunk at a time. A line
+ * over MAX_SINK_LINE_BYTES is never held whole: it is an entry with no note and its size (`oversized`), reported
+ * CHECKPOINT_INVALID by verify, when it opens with its chain; a usage error otherwise, as a line that is not JSON is.
+ */
 export function readCheckpointSink(file: string): StreamEntry[] {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (cause) {
     throw new CliUsageError(`--checkpoints: cannot read ${file}`, { cause });
   }
   const out: StreamEntry[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch (cause) {
-      throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
-    }
-    const {
-      chain,
-      note,
-      tree_size: size,
-      root,
-    } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
-    if (typeof chain !== 'string' || typeof note !== 'string')
-      throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
-    out.push({
-      chain,
-      note,
-      ...(typeof size === 'number' ? { tree_size: size } : {}),
-      ...(typeof root === 'string' ? { root } : {}),
-      where: `${path.basename(file)}:${i + 1}`,
+  try {
+    forEachLine(fd, file, (text, bytes, i) => {
+      if (text === null) {
+        const chain = CHAIN_FIRST.exec(bytes.head)?.[1];
+        if (chain === undefined)
+          throw new CliUsageError(
+            `--checkpoints: ${file} line ${i + 1} is over ${MAX_SINK_LINE_BYTES} bytes and does not open with its chain`,
+          );
+        out.push({ chain, note: '', oversized: bytes.length, where: `${path.basename(file)}:${i + 1}` });
+        return;
+      }
+      sinkEntry(out, file, text, i);
     });
-  });
+  } finally {
+    closeSync(fd);
+  }
   return out;
+}
+
+/** Calls `take` with each line of the file (without its line break) and its index: its text, or null for a line over
+ * MAX_SINK_LINE_BYTES (then its length in bytes and its first 512 bytes as text). */
+function forEachLine(
+  fd: number,
+  file: string,
+  take: (text: string | null, bytes: { length: number; head: string }, index: number) => void,
+): void {
+  const chunk = Buffer.alloc(64 * 1024);
+  let parts: Buffer[] = [];
+  let held = 0;
+  let length = 0;
+  let head: string | null = null;
+  let index = 0;
+  const end = () => {
+    const text = head === null ? Buffer.concat(parts).toString('utf8') : null;
+    take(text, { length, head: head ?? '' }, index);
+    index += 1;
+    parts = [];
+    held = 0;
+    length = 0;
+    head = null;
+  };
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (cause) {
+      throw new CliUsageError(`--checkpoints: cannot read ${file}`, { cause });
+    }
+    if (read === 0) break;
+    let at = 0;
+    while (at < read) {
+      const found = chunk.indexOf(10, at);
+      const stop = found === -1 || found >= read ? read : found;
+      const piece = chunk.subarray(at, stop);
+      length += piece.length;
+      if (head === null && held + piece.length <= MAX_SINK_LINE_BYTES) {
+        parts.push(Buffer.from(piece));
+        held += piece.length;
+      } else if (head === null) {
+        head = Buffer.concat([...parts, piece])
+          .subarray(0, 512)
+          .toString('utf8');
+        parts = [];
+      }
+      if (stop === read) break;
+      end();
+      at = stop + 1;
+    }
+  }
+  if (length > 0) end();
+}
+
+/** One sink line's entry, pushed to `out` (a blank line is none). */
+function sinkEntry(out: StreamEntry[], file: string, line: string, i: number): void {
+  if (line.trim() === '') return;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch (cause) {
+    throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} is not JSON`, { cause });
+  }
+  const {
+    chain,
+    note,
+    tree_size: size,
+    root,
+  } = (entry ?? {}) as { chain?: unknown; note?: unknown; tree_size?: unknown; root?: unknown };
+  if (typeof chain !== 'string' || typeof note !== 'string')
+    throw new CliUsageError(`--checkpoints: ${file} line ${i + 1} has no chain and note`);
+  out.push({
+    chain,
+    note,
+    ...(typeof size === 'number' ? { tree_size: size } : {}),
+    ...(typeof root === 'string' ? { root } : {}),
+    where: `${path.basename(file)}:${i + 1}`,
+  });
 }

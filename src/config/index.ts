@@ -3,40 +3,22 @@
 // (callers pass the environment in). Every error names the path that was wrong; no secret value is ever printed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { validateConfigDocument, type LogLevelName, type SecretRef } from './schema.ts';
 import { resolveUpstreams, type UpstreamSettings, type RoutingSettings, type AssertionSettings } from './upstreams.ts';
 import { resolveMcp, type McpSettings } from './mcp.ts';
 import { resolveLimits, type LimitsSettings } from './limits.ts';
+import { resolveIssuers, type IssuerSettings } from './identity.ts';
+import { resolveRecognizers, type CustomRecognizerSettings } from './recognizers.ts';
 import { ConfigError } from './errors.ts';
 
 export type { ConfigDocument, LogLevelName } from './schema.ts';
 export type { UpstreamSettings, RouteSettings, RoutingSettings, AssertionSettings } from './upstreams.ts';
 export type { McpCallLimit, McpSettings, McpServerSettings } from './mcp.ts';
 export type { LimitsSettings } from './limits.ts';
+export type { IssuerSettings } from './identity.ts';
+export type { CustomRecognizerSettings } from './recognizers.ts';
 export { ConfigError, type ConfigErrorCode } from './errors.ts';
-
-export interface IssuerSettings {
-  issuer: string;
-  audience: string[];
-  algorithms: string[];
-  clockSkewSeconds: number;
-  requiredTyp: string | null;
-  groupsClaim: string | string[];
-  tenantClaim: string | null;
-  allowInsecureHttp: boolean;
-  /** The identity knobs below are documented with their defaults in docs/identity.md. */
-  subjectClaim: string;
-  audiencePolicy: 'exactly-ours' | 'any';
-  maxTokenAgeSeconds: number;
-  maxTokenLifetimeSeconds: number;
-  maxTokenBytes: number;
-  allowedClients: string[] | null;
-  jwks: { cacheMaxAgeSeconds: number; cooldownSeconds: number; timeoutMs: number };
-  introspection: { clientId: string; clientSecret: string; cacheSeconds: number; tokenPrefix: string | null } | null;
-  dpop: { algorithms: string[]; proofMaxAgeSeconds: number; origins: string[]; required: boolean };
-}
 
 export type DatabaseSettings =
   | {
@@ -115,23 +97,6 @@ export interface Config {
   mcp: McpSettings | null;
 }
 
-/** A custom recognizer from classification.recognizers (the classifier checks it again when it is built). */
-export interface CustomRecognizerSettings {
-  type: string;
-  category: 'PII' | 'PHI' | 'PCI' | 'SECRET' | 'CUSTOM';
-  pattern: string;
-  group?: number;
-  validator?: string;
-  normalizer?: string;
-  contextWords: string[];
-  requireContext: boolean;
-  baseScore: number;
-  contextScore?: number;
-  /** RE2 source: every text suffix that may begin a match (streaming releases early with it;
-   * docs/classification.md). */
-  partial?: string;
-}
-
 export interface LoadOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths in the document (bundle, secret files, pglite dir) resolve against this directory. */
@@ -199,91 +164,11 @@ export function resolveConfig(document: unknown, options: LoadOptions): Config {
   if ((doc.ledger.witness_quorum ?? 0) > (doc.ledger.witnesses ?? []).length) {
     problems.push('/ledger/witness_quorum: more than the witnesses given');
   }
-  const recognizers = (doc.classification.recognizers ?? []).map((r, i): CustomRecognizerSettings => {
-    try {
-      new RE2(r.pattern); // the classifier compiles it again; here so check-config names the problem
-    } catch (error) {
-      problems.push(
-        `/classification/recognizers/${i}/pattern: recognizer ${r.type}: does not compile in RE2: ` +
-          `${(error as Error).message}`,
-      );
-    }
-    if (r.partial !== undefined) {
-      try {
-        new RE2(`(?:${r.partial})$`);
-      } catch (error) {
-        problems.push(
-          `/classification/recognizers/${i}/partial: recognizer ${r.type}: does not compile in RE2: ` +
-            `${(error as Error).message}`,
-        );
-      }
-    }
-    const contextWords = (r.context_words ?? []).map((w) => w.toLowerCase());
-    if (r.require_context === true && contextWords.length === 0) {
-      problems.push(`/classification/recognizers/${i}/require_context: recognizer ${r.type}: needs context_words`);
-    }
-    return {
-      type: r.type,
-      category: r.category,
-      pattern: r.pattern,
-      contextWords,
-      requireContext: r.require_context ?? false,
-      baseScore: r.base_score,
-      ...(r.group === undefined ? {} : { group: r.group }),
-      ...(r.validator === undefined ? {} : { validator: r.validator }),
-      ...(r.normalizer === undefined ? {} : { normalizer: r.normalizer }),
-      ...(r.context_score === undefined ? {} : { contextScore: r.context_score }),
-      ...(r.partial === undefined ? {} : { partial: r.partial }),
-    };
-  });
+  const recognizers = resolveRecognizers(doc.classification.recognizers, problems);
 
   const { upstreams, routing, assertions } = resolveUpstreams(doc, secret, problems);
 
-  const issuers = doc.identity.issuers.map((s, i): IssuerSettings => {
-    const allowInsecureHttp = s.allow_insecure_http ?? false;
-    const url = new URL(s.issuer);
-    if (url.protocol !== 'https:' && !(allowInsecureHttp && isLoopback(url.hostname))) {
-      problems.push(
-        `/identity/issuers/${i}/issuer: must be https (http only for a loopback issuer with allow_insecure_http)`,
-      );
-    }
-    return {
-      issuer: s.issuer,
-      audience: [...s.audience],
-      algorithms: [...(s.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'])],
-      clockSkewSeconds: s.clock_skew_seconds ?? 30,
-      requiredTyp: s.required_typ ?? null,
-      groupsClaim: typeof s.claims?.groups === 'object' ? [...s.claims.groups] : (s.claims?.groups ?? 'groups'),
-      tenantClaim: s.claims?.tenant ?? null,
-      allowInsecureHttp,
-      subjectClaim: s.claims?.subject ?? 'sub',
-      audiencePolicy: s.audience_policy ?? 'exactly-ours',
-      maxTokenAgeSeconds: s.max_token_age_seconds ?? 86_400,
-      maxTokenLifetimeSeconds: s.max_token_lifetime_seconds ?? 86_400,
-      maxTokenBytes: s.max_token_bytes ?? 8192,
-      allowedClients: s.allowed_clients === undefined ? null : [...s.allowed_clients],
-      jwks: {
-        cacheMaxAgeSeconds: s.jwks?.cache_max_age_seconds ?? 600,
-        cooldownSeconds: s.jwks?.cooldown_seconds ?? 30,
-        timeoutMs: s.jwks?.timeout_ms ?? 5000,
-      },
-      introspection:
-        s.introspection === undefined
-          ? null
-          : {
-              clientId: s.introspection.client_id,
-              clientSecret: secret(s.introspection.client_secret, `/identity/issuers/${i}/introspection/client_secret`),
-              cacheSeconds: s.introspection.cache_seconds ?? 30,
-              tokenPrefix: s.introspection.token_prefix ?? null,
-            },
-      dpop: {
-        algorithms: [...(s.dpop?.algorithms ?? ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])],
-        proofMaxAgeSeconds: s.dpop?.proof_max_age_seconds ?? 60,
-        origins: [...(s.dpop?.origins ?? [])],
-        required: s.dpop?.required ?? false,
-      },
-    };
-  });
+  const issuers = resolveIssuers(doc.identity, secret, problems);
 
   const config: Config = {
     server: {
@@ -389,10 +274,6 @@ function readSecret(ref: SecretRef, options: LoadOptions, at: string, problems: 
     );
     return null;
   }
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function deepFreeze<T>(value: T): T {

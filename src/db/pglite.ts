@@ -8,9 +8,34 @@ import type { Lease, Sql } from './sql.ts';
 
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
+/**
+ * An empty cluster's files as initdb leaves them, taken from the first in-memory database a process opens (before
+ * anyone writes to it): a later in-memory database starts from them instead of running initdb again (4.3 s -> 0.9 s
+ * a database here; a test process opens one per test in places). It holds PostgreSQL's own empty catalogs, no data.
+ */
+let emptyCluster: Promise<Blob | undefined> | undefined;
+
+async function inMemory(): Promise<PGlite> {
+  const files = emptyCluster === undefined ? undefined : await emptyCluster;
+  if (files !== undefined) {
+    try {
+      return await PGlite.create({ loadDataDir: files });
+    } catch {
+      // an unreadable copy: initdb as the first time did
+    }
+  }
+  const db = await PGlite.create();
+  emptyCluster ??= db.dumpDataDir('none').then(
+    (blob) => blob,
+    () => undefined,
+  );
+  await emptyCluster;
+  return db;
+}
+
 /** Opens (creating if absent) a PGlite database in dataDir, or in memory when dataDir is undefined. */
 export async function openPglite(dataDir?: string): Promise<Sql> {
-  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  const db = dataDir === undefined ? await inMemory() : await PGlite.create(dataDir);
   const leased = new Set<string>();
   return {
     query: (text, params) => run(db, text, params),

@@ -7,10 +7,11 @@
 // Every key_rotated record (public key material only) of a chain with selected records, up to its latest checkpoint,
 // rides along so a verifier that pins only an earlier key can follow the rotations. Same database, query, keys and
 // exportedAt give byte-identical packets.
+import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { toBytes, toSafeInteger } from '../db/index.ts';
 import type { Sql } from '../db/index.ts';
-import { canonicalize, kidOf, MAX_NOTE_BYTES, withSignatures } from '../ledger/index.ts';
+import { canonicalize, kidOf, MAX_NOTE_BYTES, openCheckpoint, withSignatures } from '../ledger/index.ts';
 import { EvidenceError } from './errors.ts';
 import { bundlePath, exporterIdentity, fileEntry, PACKET_FILES, signManifest } from './packet.ts';
 import type {
@@ -60,9 +61,8 @@ export interface ExportResult {
 interface StoredCheckpointRow {
   size: number;
   root: string;
-  /** '' when the note with its cosignatures is over MAX_NOTE_BYTES (`oversized`: its bytes), which is not read. */
+  /** Its note, with the stored witness cosignatures that fit within MAX_NOTE_BYTES. */
   note: string;
-  oversized?: number;
 }
 
 export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
@@ -74,12 +74,13 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
   const chains: PacketChain[] = [];
   const scanned: PacketSelection['scanned'] = [];
   let excluded = 0;
+  const ledgerKeys = await checkpointKeys(sql, opts.trust);
   // Every chain is read whole and selected by content (src/evidence/select.ts); one chain is held at a time.
   for await (const scan of scanLedger(sql, query, opts.maxRecords ?? 100_000)) {
     const { chain, selected: chainRecords } = scan;
     scanned.push({ chain, first_seq: scan.first, records: scan.hashes.length });
     if (chainRecords.length === 0) continue;
-    const stored = await loadCheckpoints(sql, chain);
+    const stored = await loadCheckpoints(sql, chain, ledgerKeys);
     const latest = stored[stored.length - 1];
     const covered = latest === undefined ? [] : chainRecords.filter((r) => r.seq < latest.size);
     if (covered.length < chainRecords.length) {
@@ -125,13 +126,6 @@ export async function exportPacket(opts: ExportOptions): Promise<ExportResult> {
     anchors.set(latest.size, latest);
     const used = [...anchors.values()].sort((a, b) => a.size - b.size);
     for (const c of used) {
-      if (c.oversized !== undefined) {
-        throw new EvidenceError(
-          'ERR_EXPORT_LEDGER_INCONSISTENT',
-          `chain ${chain}: the checkpoint at tree size ${c.size} has a note of ${c.oversized} bytes with its ` +
-            `cosignatures, over the ${MAX_NOTE_BYTES} a checkpoint note may hold; run proctor verify on this database`,
-        );
-      }
       if (hex(tree.root(0, c.size)) !== c.root) {
         throw new EvidenceError(
           'ERR_EXPORT_LEDGER_INCONSISTENT',
@@ -242,22 +236,34 @@ function smallestCovering(sorted: StoredCheckpointRow[], seq: number): StoredChe
   return sorted[lo] as StoredCheckpointRow;
 }
 
-/** Each checkpoint's note carries the witness cosignatures stored for it (docs/ledger.md, witnesses). */
-async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpointRow[]> {
-  // A note that would pass MAX_NOTE_BYTES with its cosignatures is not fetched, only its size (memory stays bounded).
+/** The keys a stored row's note must open under to be a checkpoint: the pinned ones and the database's registered
+ * ones (a note under neither is no checkpoint whatever the packet is checked with). */
+async function checkpointKeys(sql: Sql, trust: PacketTrust | undefined): Promise<KeyObject[]> {
+  const { rows } = await sql.query<{ public_key_pem: string }>('SELECT public_key_pem FROM audit_keys');
+  return [...(trust?.ledgerKeys ?? []), ...rows.map((r) => r.public_key_pem)].map((pem) => createPublicKey(pem));
+}
+
+/**
+ * The chain's checkpoints: each stored row whose note opens under one of `keys` at the row's own size and root, with
+ * the witness cosignatures stored for it (docs/ledger.md, witnesses) while note and lines stay within MAX_NOTE_BYTES,
+ * else without them. audit_checkpoints and audit_witness_cosignatures take an INSERT from anyone with the role: a row
+ * planted past the head or between two checkpoints, a note over the bound, or lines planted to push a note past it are
+ * left out (proctor verify reports the rows), never an anchor nor a reason to refuse the export.
+ */
+async function loadCheckpoints(sql: Sql, chain: string, keys: readonly KeyObject[]): Promise<StoredCheckpointRow[]> {
+  // A note over MAX_NOTE_BYTES (Proctor's stay under 7 KiB) is not fetched: memory stays bounded.
   const { rows } = await sql.query<{
     tree_size: unknown;
     root_hash: unknown;
-    bytes: unknown;
     note: string | null;
     lines: string[] | null;
   }>(
-    `SELECT c.tree_size, c.root_hash, s.bytes,
-            CASE WHEN s.bytes <= $2::int THEN c.note END AS note,
-            CASE WHEN s.bytes <= $2::int THEN s.lines END AS lines
+    `SELECT c.tree_size, c.root_hash,
+            CASE WHEN octet_length(c.note) <= $2::int THEN c.note END AS note,
+            CASE WHEN octet_length(c.note) + s.bytes <= $2::int THEN s.lines END AS lines
        FROM audit_checkpoints c
        JOIN LATERAL (
-         SELECT octet_length(c.note) + coalesce(sum(octet_length(w.line) + 1), 0) AS bytes,
+         SELECT coalesce(sum(octet_length(w.line) + 1), 0) AS bytes,
                 array_remove(array_agg(w.line ORDER BY w.witness), NULL) AS lines
            FROM audit_witness_cosignatures w
           WHERE w.chain = c.chain AND w.tree_size = c.tree_size
@@ -265,13 +271,25 @@ async function loadCheckpoints(sql: Sql, chain: string): Promise<StoredCheckpoin
       WHERE c.chain = $1 ORDER BY c.tree_size`,
     [chain, MAX_NOTE_BYTES],
   );
-  return rows.map((r) => {
+  const out: StoredCheckpointRow[] = [];
+  for (const r of rows) {
     const size = toSafeInteger(r.tree_size);
     const root = hex(toBytes(r.root_hash));
-    if (r.note === null) return { size, root, note: '', oversized: toSafeInteger(r.bytes) };
+    if (r.note === null || !signedAt(r.note, keys, size, root)) continue;
     const note = r.lines && r.lines.length > 0 && r.note.includes('\n\n') ? withSignatures(r.note, r.lines) : r.note;
-    return { size, root, note };
-  });
+    out.push({ size, root, note });
+  }
+  return out;
+}
+
+/** Whether `note` opens under one of `keys` at `size` and `root` (hex). */
+function signedAt(note: string, keys: readonly KeyObject[], size: number, root: string): boolean {
+  try {
+    const opened = openCheckpoint(note, keys);
+    return opened.size === size && hex(opened.root) === root;
+  } catch {
+    return false; // planted, or under a key neither pinned nor registered
+  }
 }
 
 function policyEntries(records: SelectedRecord[], bundles: Map<string, Uint8Array> | undefined) {

@@ -135,6 +135,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
       timeoutMs: opts.timeoutMs ?? config.jwks.timeoutMs,
       jwksCacheMaxAgeMs: opts.jwksCacheMaxAgeMs ?? config.jwks.cacheMaxAgeSeconds * 1000,
       jwksCooldownMs: config.jwks.cooldownSeconds * 1000,
+      now: () => clock.now().getTime(),
     });
     const introspector = config.introspection === null ? undefined : createIntrospector(config, keys, fetchImpl);
     const issuer = { config, keys, introspector };

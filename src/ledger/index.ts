@@ -31,8 +31,10 @@ export type {
 } from './retention.ts';
 export { monthOf, partitionName, PARTITION_NAME } from './partitions.ts';
 export type { GroupCommitOptions } from './group-commit.ts';
-export { defaultOrigin, latestCheckpoint } from './checkpointer.ts';
-export type { CheckpointOptions, StoredCheckpoint } from './checkpointer.ts';
+export { defaultOrigin } from './checkpointer.ts';
+export { latestCheckpoint, SERVED_CANDIDATES, servedCheckpoints } from './checkpoint-notes.ts';
+export type { OwnCheckpoints } from './checkpoint-notes.ts';
+export type { CheckpointOptions, RefusedCheckpointRow, StoredCheckpoint } from './checkpointer.ts';
 export {
   CompactTree,
   consistencyProof,

@@ -19,7 +19,7 @@ import { batchCommit } from './batch-writer.ts';
 import type { OutcomeCommit, WriterState } from './batch-writer.ts';
 import { createWaiters, DEFAULT_TIMING } from './append-waiters.ts';
 import type { LedgerTiming } from './append-waiters.ts';
-import { startCheckpointer } from './checkpointer.ts';
+import { defaultOrigin, startCheckpointer } from './checkpointer.ts';
 import { queryColumns } from './verify-columns.ts';
 import type { CheckpointOptions, Checkpointer, StoredCheckpoint } from './checkpointer.ts';
 import { createGroupCommitter } from './group-commit.ts';
@@ -62,6 +62,10 @@ export interface Ledger {
   recordRetention(body: RetentionBody): Promise<AppendedRecord>;
   /** Writes a signed checkpoint now if records were committed since the last; null without checkpoints configured. */
   checkpoint(): Promise<StoredCheckpoint | null>;
+  /** The newest checkpoint this writer signed (or vouched for at start); null before one or without checkpoints. */
+  latestCheckpoint?(): StoredCheckpoint | null;
+  /** Its checkpoints' origin (the note's first line and key name). */
+  readonly checkpointOrigin?: string;
   /** Resolves true while this writer holds its chain's lease, false once closed; a lease whose connection died is taken
    * again first (in turn with batch writes). Rejects with the take's error (ERR_CHAIN_LEASED,
    * ERR_AUDIT_UNAVAILABLE). */
@@ -257,6 +261,8 @@ export async function openLedger(opts: LedgerOptions): Promise<Ledger> {
       });
     },
     checkpoint: async () => (checkpointer ? checkpointer.checkpoint() : null),
+    latestCheckpoint: () => checkpointer?.latest() ?? null,
+    checkpointOrigin: opts.checkpoints?.origin ?? defaultOrigin(chain),
     async holdsLease() {
       if (closed) return false;
       if (st.lease.held) return true;

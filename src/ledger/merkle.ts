@@ -8,6 +8,9 @@ export type Hash = Uint8Array;
 
 export const EMPTY_ROOT: Hash = new Uint8Array(digest('sha256', new Uint8Array(), 'buffer'));
 
+/** A frontier holds one hash a set bit of its size: at most 53 for a safe integer. A stored one longer is never read. */
+export const MAX_FRONTIER_BYTES = 53 * 32;
+
 export function nodeHash(left: Hash, right: Hash): Hash {
   const input = new Uint8Array(65);
   input[0] = 1;

@@ -70,7 +70,7 @@ export async function acquire(
       // Syncs carry a bounded batch, the waited-on first: a burst of new counters may take a few.
       if (round >= MAX_READ_ROUNDS) throw new LimitsError('ERR_LIMITS_UNAVAILABLE', 'the limits store gave no usage');
       for (const s of short) ask(table, counters[s.i] as Counter, s.metric, (demands[s.i] as Demand).limits, s.deficit);
-      waited = await table.sync();
+      waited = await waitFor(table, counters);
       continue;
     }
     if (short.length === 0) return { held: take(table, demands, counters), states: statesOf(table, demands, counters) };
@@ -101,7 +101,18 @@ export async function acquire(
       );
     }
     for (const s of short) ask(table, counters[s.i] as Counter, s.metric, (demands[s.i] as Demand).limits, s.deficit);
-    waited = await table.sync();
+    waited = await waitFor(table, counters);
+  }
+}
+
+/** The next sync, with `counters` marked as waited on meanwhile: what it reads and grants is not given back as idle
+ * before this request has taken it (leases.idleMs may be shorter than a sync, or 0). */
+async function waitFor(table: LeaseTable, counters: readonly Counter[]): Promise<number> {
+  for (const c of counters) c.waiters += 1;
+  try {
+    return await table.sync();
+  } finally {
+    for (const c of counters) c.waiters -= 1;
   }
 }
 

@@ -47,13 +47,8 @@ function validUtf8(decoder: TextDecoder, bytes: Buffer): string | null {
  * the package's cache of merged pieces (pieces not one token, each kept with its tokens; the package's default is
  * 100,000); it changes no count. */
 export function loadCounter(encoding: BpeEncodingName, mergeCacheSize?: number): CountTokens {
-  return loadEncoding(encoding, mergeCacheSize).countTokens;
-}
-
-/** The package's encoding itself, its ranks read from the package's tiktoken file (as loadCounter). */
-export function loadEncoding(encoding: BpeEncodingName, mergeCacheSize?: number): GptEncoding {
   const path = createRequire(import.meta.url).resolve(`gpt-tokenizer/data/${encoding}.tiktoken`);
   const api = GptEncoding.getEncodingApi(encoding, () => ranksFromTiktoken(path));
   if (mergeCacheSize !== undefined) api.setMergeCacheSize(mergeCacheSize);
-  return api;
+  return api.countTokens;
 }

@@ -22,7 +22,8 @@ export type {
   ScopedLimit,
 } from './scopes.ts';
 export { formatReset, rateLimitHeaders } from './headers.ts';
-export { countPromptTokens, encodingFor, MAX_TOKENIZED_BYTES } from './prompt-tokens.ts';
+export { countAnswerTokens, countPromptTokens, encodingFor, MAX_TOKENIZED_BYTES } from './prompt-tokens.ts';
+export { promptTokensAtLeast } from './prompt-bound.ts';
 export type { PromptShape, TokenCountMethod } from './prompt-tokens.ts';
 export { LimitsError } from './errors.ts';
 export type { LimitsErrorCode } from './errors.ts';

@@ -60,6 +60,9 @@ export interface Counter {
   sendingLeased: Amounts;
   leases: Partial<Record<Metric, Lease>>;
   lastUsedAt: number;
+  /** Requests waiting on a sync for this counter (acquire.ts): it is in use, and none of its leases is idle, however
+   * short leases.idleMs is (0: headroom goes back at the first sync nobody waits on it, never before it is taken). */
+  waiters: number;
 }
 
 /** Usage as this replica sees it: settled as last read, plus what it has settled, sent and reserved since. */

@@ -44,6 +44,7 @@ export interface BatchOptions {
 }
 
 const inUse = (c: Counter) =>
+  c.waiters > 0 ||
   METRICS.some((m) => c.inflight[m] > 0 || c.pending[m] > 0 || c.sending[m] > 0) ||
   METRICS.some((m) => c.pendingLeased[m] > 0 || c.sendingLeased[m] > 0);
 
@@ -68,7 +69,7 @@ export function collectBatch(
       break;
     }
     const over = c.windowEnd <= o.dbNow();
-    const idle = at - c.lastUsedAt > o.idleMs;
+    const idle = at - c.lastUsedAt > o.idleMs && c.waiters === 0;
     const leases: Record<string, unknown>[] = [];
     const resets: Partial<Record<Metric, number>> = {};
     const asked = new Map<Metric, number>();
@@ -78,14 +79,14 @@ export function collectBatch(
       const held = lease.amount > 0 || c.inflightLeased[m] > 0;
       // Nothing in flight and not wanted: a window that is over, an idle counter or a cold lease gives its row back
       // (what it settled is added to the counter in the same statement).
-      const quiet = at - lease.lastUsedAt >= o.flushIntervalMs && o.cold(lease);
+      const quiet = at - lease.lastUsedAt >= o.flushIntervalMs && o.cold(lease) && c.waiters === 0;
       if ((over || idle || quiet) && c.inflightLeased[m] === 0 && !lease.want) {
         leases.push({ metric: m, drop: true });
         delete c.leases[m];
         c.pendingLeased[m] = 0;
         continue;
       }
-      if ((over || at - lease.lastUsedAt > o.idleMs) && available(c, m) > 0) lease.reset = true;
+      if ((over || (at - lease.lastUsedAt > o.idleMs && c.waiters === 0)) && available(c, m) > 0) lease.reset = true;
       // Past its local expiry the database may count it no more: it is set again to what is in use.
       if (at >= lease.expiresAt && held) lease.reset = true;
       const renew = lease.expiresAt - at < (o.ttlSeconds * 1000) / 2 && held;

@@ -114,6 +114,7 @@ export function createLeaseTable(o: LeaseTableOptions): LeaseTable {
         sendingLeased: zero(),
         leases: {},
         lastUsedAt: o.now(),
+        waiters: 0,
       };
       counters.set(id, c);
     }

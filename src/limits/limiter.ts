@@ -25,7 +25,6 @@ import {
   subjectKey,
   type CounterSpec,
   type LimitPrincipal,
-  type Metric,
   type Period,
   type ScopedLimit,
 } from './scopes.ts';
@@ -71,10 +70,15 @@ export interface Limiter {
    */
   admit(principal: LimitPrincipal): Promise<SubjectUsage>;
   /** The refusal (LimitExceeded, to throw once admit() has counted the request) of a subject whose tokens this minute
-   * settled so far reach the laxest limit reserve() checked them against here in this minute: reserve() would refuse
-   * it under that limit. Null otherwise. In memory, no statement; the LLM APIs ask
-   * before parsing (a tool call takes no tokens or spend). Optional for wrappers. */
-  usedUp?(principal: Pick<LimitPrincipal, 'iss' | 'sub'>): LimitExceeded | null;
+   * settled so far, plus `atLeast` (default 1: a request's least), pass the laxest limit reserve() checked them against
+   * here in this minute: reserve() would refuse a request of at least that many tokens under that limit. Null
+   * otherwise. In memory, no statement; the LLM APIs ask before parsing with 1, and once parsed, before classifying,
+   * with a lower bound of the prompt's tokens (prompt-bound.ts); a tool call takes no tokens or spend. Optional for
+   * wrappers. */
+  usedUp?(principal: LimitPrincipal, atLeast?: number): LimitExceeded | null;
+  /** The tokens usedUp() would let a request take this minute (the laxest limit checked less the settled usage), or
+   * null when no token limit was checked on the subject's minute here (none refuses). Optional for wrappers. */
+  tokensLeft?(principal: LimitPrincipal): number | null;
   /** Holds the estimate on every applicable counter, all or nothing. Throws LimitExceeded, ERR_MODEL_NOT_PRICED,
    * ERR_LIMIT_SCOPE_UNRESOLVED or ERR_LIMITS_UNAVAILABLE; MUST NOT hold anything when it throws. */
   reserve(input: ReserveInput): Promise<Reservation>;
@@ -115,11 +119,28 @@ export function createLimiter(options: LimiterOptions): Limiter {
   // The subject's configured requests per minute, resolved once (defaults do not change; the policy's limits do).
   const admitLimit = subjectDefaultRequestsPerMinute(options.defaults);
   const settled = new WeakSet<Reservation>();
-  // Per subject counter (one window each), the laxest limit reserve() checked it against here (Infinity: unlimited):
-  // its metric below (tokens a minute, spend a day or month). Admission's used-up check compares the minute's tokens
-  // with it; a day's and a month's entries are kept but not read (spentOn).
-  const checked = new WeakMap<Counter, number>();
-  const SPENT: Record<Period, Metric> = { minute: 'tokens', day: 'spend', month: 'spend' };
+  // Per subject and the token's groups, tenant and client (the policy's limits follow them: a subject's token with a
+  // group of a laxer limit is not refused under the one seen without it), the laxest tokens-a-minute limit reserve()
+  // checked the subject's minute counter against here in that window (Infinity: unlimited), read by admission's
+  // used-up check (spentOn). Kept by the window's start, apart from the counter: the lease table forgets an idle
+  // counter (2 s without use, a large body still arriving) and reads it again within the window. Entries of ended
+  // windows go when a later window is first checked.
+  const checked = new Map<string, { windowStart: number; limit: number }>();
+  let checkedWindow = Number.NEGATIVE_INFINITY;
+  const checkedKey = (c: Counter, p: LimitPrincipal) =>
+    JSON.stringify([c.key, [...p.groups].sort(), p.tenant, p.client_id]);
+  const checkedOn = (c: Counter, p: LimitPrincipal): number | undefined => {
+    const entry = checked.get(checkedKey(c, p));
+    return entry?.windowStart === c.windowStart ? entry.limit : undefined;
+  };
+  const check = (c: Counter, p: LimitPrincipal, limit: number | null) => {
+    if (c.windowStart > checkedWindow) {
+      for (const [key, entry] of checked) if (entry.windowStart < c.windowStart) checked.delete(key);
+      checkedWindow = c.windowStart;
+    }
+    const laxest = Math.max(checkedOn(c, p) ?? 0, limit ?? Number.POSITIVE_INFINITY);
+    checked.set(checkedKey(c, p), { windowStart: c.windowStart, limit: laxest });
+  };
   const holds = new WeakMap<Reservation, { held: Held[]; admittedOn: boolean[] }>();
 
   /** Whether a counter is the one admit() counted this request on. */
@@ -137,23 +158,22 @@ export function createLimiter(options: LimiterOptions): Limiter {
       };
     });
   };
-  /** The subject's counter (minute, day, month: index into subjectDemands) whose usage settled so far, which only grows
-   * within its window, reached the laxest limit checked on it in that window: null when none did. */
-  const spentOn = (principal: Pick<LimitPrincipal, 'iss' | 'sub'>) => {
-    const key = subjectKey(principal);
-    // The minute only: the laxest limit seen is not the policy's for every request (a limit per model, per group), so
-    // a wrong refusal must end with its window; a day's or a month's spend is left to reserve.
-    const periods = ['minute'] as const;
-    for (let i = 0; i < periods.length; i += 1) {
-      const period = periods[i] as Period;
-      const metric = SPENT[period];
-      const c = table.counter(key, period);
-      const limit = checked.get(c);
-      if (limit === undefined || limit === Number.POSITIVE_INFINITY) continue;
-      const used = (c.settled?.[metric] ?? 0) + c.pending[metric] + c.sending[metric];
-      if (used >= limit) return { i, metric, limit, used };
-    }
-    return null;
+  /** The subject's minute counter's tokens settled so far (which only grow within its window) and the laxest limit
+   * checked on it in that window: null when none was (or it was unlimited). The minute only: the laxest limit seen is
+   * not the policy's for every request (a limit per model, per group), so a wrong refusal must end with its window; a
+   * day's or a month's spend is left to reserve. */
+  const minuteTokens = (principal: LimitPrincipal) => {
+    const c = table.counter(subjectKey(principal), 'minute');
+    const limit = checkedOn(c, principal);
+    if (limit === undefined || limit === Number.POSITIVE_INFINITY) return null;
+    return { limit, used: (c.settled?.tokens ?? 0) + c.pending.tokens + c.sending.tokens };
+  };
+  /** The subject's counter (index 0 of subjectDemands: the minute) whose tokens settled so far plus `atLeast` pass the
+   * laxest limit checked on it in its window: null when none does. */
+  const spentOn = (principal: LimitPrincipal, atLeast: number) => {
+    const minute = minuteTokens(principal);
+    if (minute === null || minute.used + atLeast <= minute.limit) return null;
+    return { i: 0, metric: 'tokens' as const, ...minute };
   };
   const subjectUsage = (states: readonly JoinedState[]): SubjectUsage => {
     const of = (period: Period) => states.find((s) => s.spec.scope === 'subject' && s.period === period);
@@ -222,8 +242,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   return {
     pricing,
-    usedUp(principal) {
-      const spent = spentOn(principal);
+    usedUp(principal, atLeast = 1) {
+      const spent = spentOn(principal, atLeast);
       if (!spent) return null;
       const demands = subjectDemands(principal);
       const dbAt = table.dbNow();
@@ -232,8 +252,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const state = states[spent.i] as JoinedState;
       const limited = { ...state, limits: { ...state.limits, [spent.metric]: spent.limit } };
       const { limit, used, metric } = spent;
-      // At least what any request takes (3 tokens, 1 micro-USD): the request is not parsed.
-      return refusal({ state: limited, metric, limit, used, requested: 1 }, states.with(spent.i, limited));
+      // At least what any request takes (3 tokens, 1 micro-USD) when the request is not parsed yet.
+      return refusal({ state: limited, metric, limit, used, requested: atLeast }, states.with(spent.i, limited));
+    },
+
+    tokensLeft(principal) {
+      const minute = minuteTokens(principal);
+      return minute === null ? null : minute.limit - minute.used;
     },
 
     async usage(principal) {
@@ -266,11 +291,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const completion = (input.maxTokens ?? options.defaultMaxTokens) * outputs;
       const { priced, spend, quotes } = priceEstimate(pricing, input, completion);
       const specs = resolveCounters(input.principal, input.limits, options.defaults);
-      for (const s of specs) {
-        if (s.scope !== 'subject') continue;
-        const c = table.counter(s.key, s.period);
-        checked.set(c, Math.max(checked.get(c) ?? 0, s.limits[SPENT[s.period]] ?? Number.POSITIVE_INFINITY));
-      }
+      for (const s of specs)
+        if (s.scope === 'subject' && s.period === 'minute')
+          check(table.counter(s.key, 'minute'), input.principal, s.limits.tokens);
       return hold(input, specs, { tokens: input.promptTokens + completion, spend }, priced, quotes, {
         prompt_tokens: input.promptTokens,
         prompt_token_method: input.promptTokenMethod,

@@ -1,87 +1,22 @@
-// A text's token count with gpt-tokenizer's own ranks and split pattern, in time linear in the text (n log n in one
-// piece). The package's bytePairMerge rescans every pair at each merge, quadratic in a pre-tokenizer piece's length,
-// and o200k's pattern makes a run of letters (or of punctuation, or of white space) one piece of any length: 40,000
-// letters held the event loop for ~1-2 s. Here a piece of at most PACKAGE_PIECE_CHARS goes to the package's merge (and
-// its cache of merged pieces); a longer one is merged by the same rule (the pair of lowest rank first, the leftmost of
-// equals) on a heap. Invariant: every count is the package's countTokens with special-token strings read as text
-// (test/unit/limits/linear-bpe.test.ts holds them equal).
-import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
+// The merge of a long piece in time linear in its length (n log n), for the prompt counter (packed-bpe.ts). The
+// package's bytePairMerge rescans every pair at each merge, quadratic in a pre-tokenizer piece's length, and o200k's
+// pattern makes a run of letters (or of punctuation, or of white space) one piece of any length: 40,000 letters held
+// the event loop for ~1-2 s. A piece of at most PACKAGE_PIECE_CHARS is merged in place; a longer one is merged here by
+// the same rule (the pair of lowest rank first, the leftmost of equals) on a heap. Invariant: every count is the
+// package's (test/unit/limits/packed-bpe.test.ts holds them equal).
 
-/** Pieces up to this many UTF-16 units (≤ 192 bytes) go to the package's merge: at most ~18,000 rank reads each. */
+/** Pieces up to this many UTF-16 units (≤ 192 bytes) are merged in place (packed-bpe.ts): at most ~18,000 rank reads
+ * each. */
 export const PACKAGE_PIECE_CHARS = 64;
 
-/** The work a count did, for tests: rank reads of the heap merge and the longest piece the package merged. */
+/** The work a count did, for tests: rank reads of the heap merge and the longest piece merged in place. */
 export interface MergeWork {
   heapRankReads: number;
   longestPackagePiece: number;
 }
 
-/** The members of the package's BytePairEncodingCore read here (private in its types; 4.0.0's, checked at load). */
-interface EncodingCore {
-  tokenSplitRegex: RegExp;
-  getBpeRankFromString(piece: string): number | undefined;
-  getBpeRankFromBytes(bytes: Uint8Array): number | undefined;
-  bytePairEncode(piece: string): number[];
-}
-
-function coreOf(api: GptEncoding): EncodingCore {
-  const core = (api as unknown as { bytePairEncodingCoreProcessor?: Partial<EncodingCore> })
-    .bytePairEncodingCoreProcessor;
-  const members = ['getBpeRankFromString', 'getBpeRankFromBytes', 'bytePairEncode'] as const;
-  if (!(core?.tokenSplitRegex instanceof RegExp) || members.some((m) => typeof core[m] !== 'function'))
-    throw new Error('gpt-tokenizer: BytePairEncodingCore is not the shape linear-bpe.ts reads (package upgraded?)');
-  return core as EncodingCore;
-}
-
+/** A counter of a text's tokens (packed-bpe.ts packedCounter); `work`, when given, is added to. */
 export type LinearCount = (text: string, work?: MergeWork) => number;
-
-/** Pairs of tokens whose join was read, remembered per encoding: a long piece repeats few pairs (a run of one letter,
- * one). A number key (left rank × 2^18 + right rank); cleared when full, so ≈ 4 MiB at most. */
-const PAIR_MEMO_ENTRIES = 1 << 16;
-const RANK_SPAN = 2 ** 18;
-
-/** The encoding's count of `text`, its special-token strings counted as text (as countTokens with no special token
- * allowed): the pieces of its split pattern, each one token if it is one, else merged. */
-export function linearCounter(api: GptEncoding): LinearCount {
-  const core = coreOf(api);
-  const encoder = new TextEncoder();
-  // A pair of ASCII bytes (most long pieces' are) is its string: no UTF-8 check or decoder, one Map read.
-  const rankOfBytes = (bytes: Uint8Array) => {
-    let text = '';
-    for (const byte of bytes) {
-      if (byte > 0x7f) return core.getBpeRankFromBytes(bytes);
-      text += String.fromCharCode(byte);
-    }
-    return core.getBpeRankFromString(text);
-  };
-  const byteRanks = Int32Array.from({ length: 256 }, (_, b) => rankOfBytes(Uint8Array.of(b)) ?? NONE);
-  if (byteRanks.includes(NONE)) throw new Error('gpt-tokenizer: an encoding without a token for every byte');
-  const pairs = new Map<number, number>();
-  const ranks: Ranks = {
-    ofByte: (byte) => byteRanks[byte] as number,
-    ofPair: (left, right, bytes, start, end) => {
-      const key = left * RANK_SPAN + right;
-      let rank = pairs.get(key);
-      if (rank === undefined) {
-        rank = rankOfBytes(bytes.subarray(start, end)) ?? NONE;
-        if (pairs.size >= PAIR_MEMO_ENTRIES) pairs.clear();
-        pairs.set(key, rank);
-      }
-      return rank;
-    },
-  };
-  return (text, work) => {
-    let tokens = 0;
-    for (const [piece] of text.matchAll(core.tokenSplitRegex)) {
-      if (core.getBpeRankFromString(piece) !== undefined) tokens += 1;
-      else if (piece.length <= PACKAGE_PIECE_CHARS) {
-        tokens += core.bytePairEncode(piece).length;
-        if (work && piece.length > work.longestPackagePiece) work.longestPackagePiece = piece.length;
-      } else tokens += mergedCount(encoder.encode(piece), ranks, work);
-    }
-    return tokens;
-  };
-}
 
 /** An encoding's ranks as the merge reads them: a byte's token, and the token two tokens join into (NONE if none). */
 export interface Ranks {

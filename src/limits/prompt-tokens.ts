@@ -15,6 +15,9 @@
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import type { LinearCount } from './linear-bpe.ts';
 import { packedCounter } from './packed-bpe.ts';
+import { encodingFor, framingTokens, MAX_TOKENIZED_BYTES, type PromptShape } from './prompt-bound.ts';
+
+export { encodingFor, MAX_TOKENIZED_BYTES, type PromptShape };
 
 /** Texts of at least this many UTF-16 units have their count remembered; a shorter one costs about its hash. */
 export const COUNT_MEMO_MIN_CHARS = 64;
@@ -50,34 +53,10 @@ function countCl100k(): CountText {
   return countCl100kLoaded;
 }
 
-export const MAX_TOKENIZED_BYTES = 512 * 1024;
-/** Same framing as src/providers/token-estimate.ts: per message, per tool call, reply priming. */
-const TOKENS_PER_MESSAGE = 4;
-const TOKENS_PER_TOOL_CALL = 4;
-const TOKENS_FOR_REPLY = 3;
-
 export type TokenCountMethod = 'o200k_base' | 'cl100k_base' | 'o200k_base_or_estimate' | 'byte_bound';
 
-export interface PromptShape {
-  model: string;
-  /** Every text the model reads (message contents, tool-call arguments, tool definitions). */
-  texts: readonly string[];
-  messages: number;
-  toolCalls: number;
-  /** The provider's conservative estimate (src/providers/token-estimate.ts), used beside o200k for unknown models. */
-  conservativeEstimate: number;
-}
-
-/** The encoding an OpenAI model family uses; null for any other model. */
-export function encodingFor(model: string): 'o200k_base' | 'cl100k_base' | null {
-  const m = model.toLowerCase().replace(/^openai\//, '');
-  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|gpt-oss)/.test(m)) return 'o200k_base';
-  if (/^(gpt-4|gpt-3\.5)/.test(m)) return 'cl100k_base';
-  return null;
-}
-
 export function countPromptTokens(shape: PromptShape): { tokens: number; method: TokenCountMethod } {
-  const framing = shape.messages * TOKENS_PER_MESSAGE + shape.toolCalls * TOKENS_PER_TOOL_CALL + TOKENS_FOR_REPLY;
+  const framing = framingTokens(shape);
   let bytes = 0;
   for (const text of shape.texts) bytes += Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TOKENIZED_BYTES) return { tokens: bytes + framing, method: 'byte_bound' };
@@ -87,4 +66,22 @@ export function countPromptTokens(shape: PromptShape): { tokens: number; method:
   for (const t of shape.texts) text += t.length === 0 ? 0 : count(t);
   if (encoding !== null) return { tokens: text + framing, method: encoding };
   return { tokens: Math.max(text + framing, shape.conservativeEstimate), method: 'o200k_base_or_estimate' };
+}
+
+/**
+ * Output tokens of answer texts the upstream reported no usage for (a stream cut or abandoned before its usage): the
+ * texts counted as a prompt's are (the model family's encoding; any other model the larger of o200k and one token per
+ * 3 bytes), with no framing. Counting the texts apart never gives fewer tokens than their concatenation: a cut stream
+ * is settled at least at what the model generated, where bytes / 3 alone took a third of it for dense text (' 1' x
+ * 1,000: 667 against o200k's 2,000).
+ */
+export function countAnswerTokens(model: string, texts: readonly string[]): number {
+  let bytes = 0;
+  for (const text of texts) bytes += Buffer.byteLength(text, 'utf8');
+  const shape = { model, texts, messages: 0, toolCalls: 0, conservativeEstimate: Math.ceil(bytes / 3) };
+  const framing = framingTokens(shape);
+  return Math.max(
+    0,
+    countPromptTokens({ ...shape, conservativeEstimate: shape.conservativeEstimate + framing }).tokens - framing,
+  );
 }

@@ -145,6 +145,10 @@ export async function runListing(context: CallContext, message: Request, session
   record.classification = classificationRecord(NO_FINDINGS, []);
   const summary = { server: upstream.server, annotations: NO_ANNOTATIONS, segments: [], estimatedTokens: 0 };
   const decision = decide(context, NO_FINDINGS, { ...summary, method, name: null });
+  // Counted at admission; checked, as GET /v1/models is, against the decision's request limits with a request-only
+  // hold on the subject's counters and the scoped ones, released at once (no server or tool counter counts it).
+  const held = await reserveCall(deps.limits, context.principal, decision, []);
+  await settleCall(deps.limits, held.reservation, { forwarded: false });
   const decisionHash = await appendDecision(context);
   let listed = 0;
   let shown = 0;
@@ -172,7 +176,7 @@ export async function runListing(context: CallContext, message: Request, session
     shown = allowed.length;
     return { tools: allowed.map((t) => t.entry) };
   };
-  // listings hold no reservation (docs/mcp.md#limits): nothing to settle
+  // the listing's hold was released above (docs/mcp.md#limits): nothing to settle
   const answer = await forwardAndScreen(context, decisionHash, decision, started, message.id, list, null);
   answer.outcome.mcp = { listed, shown };
   return { status: answer.status, headers: admittedHeaders(context, session), body: answer.body };

@@ -1,6 +1,6 @@
 // The MCP request path, in order: server by name → identify (token for this resource only) → parse (closed
-// JSON-RPC) → admit (a call counts on the subject's request rate, limits.ts) → session (bound to the principal
-// and server) → per method: answered here (initialize, ping, notifications) or classify → decide → reserve →
+// JSON-RPC) → admit (a call or a listing counts on the subject's request rate, limits.ts) → session (bound to the
+// principal and server) → per method: answered here (initialize, ping, notifications) or classify → decide → reserve →
 // RECORD → forward → screen → settle → RECORD outcome (calls.ts). Invariants: nothing reaches an upstream
 // server before its decision record is committed; every refusal after the server is known is recorded (a denial with
 // the stage that refused); the caller's token never leaves Proctor; messages to the client carry codes, not values.
@@ -48,8 +48,9 @@ export function createMcpProxy(deps: McpDeps) {
       message = parseMessage(request.body);
       record.mcp.method = message.method;
       if (message.kind === 'request' && message.method === 'initialize') return initialize(request, principal, message);
-      // A call counts against the subject's request rate from here on, whatever becomes of it (docs/mcp.md#limits)
-      const usage = isCall(message) ? await admitCall(deps.limits, principal) : undefined;
+      // A call or a listing counts against the subject's request rate from here on, whatever becomes of it
+      // (docs/mcp.md#limits)
+      const usage = isCall(message) || isListing(message) ? await admitCall(deps.limits, principal) : undefined;
       // 3. session: held by this principal for this server, at the revision it negotiated
       const session = sessionOf(request, principal);
       if (message.kind === 'notification') return { status: 202, headers: {}, body: null };
@@ -63,8 +64,7 @@ export function createMcpProxy(deps: McpDeps) {
         bodyHmac: bodyHmacOf(request.body),
         ...(usage ? { usage } : {}),
       };
-      if (message.method === 'tools/list' || message.method === 'resources/list' || message.method === 'prompts/list')
-        return await runListing(context, message, session);
+      if (isListing(message)) return await runListing(context, message, session);
       return await runCall(context, message, session, wantsStream(request.headers, message));
     } catch (error) {
       return deny(request, record, message, toMcpError(error));
@@ -284,6 +284,14 @@ export function createMcpProxy(deps: McpDeps) {
 }
 
 export type McpProxy = ReturnType<typeof createMcpProxy>;
+
+/** tools/list, resources/list, prompts/list: decided and recorded, counted as a call is (not forwarded as one). */
+function isListing(message: ClientMessage): message is Extract<ClientMessage, { kind: 'request' }> {
+  return (
+    message.kind === 'request' &&
+    (message.method === 'tools/list' || message.method === 'resources/list' || message.method === 'prompts/list')
+  );
+}
 
 function isCall(message: ClientMessage): boolean {
   return (

@@ -52,6 +52,19 @@ export function createUpstream(
   let cached: { at: number; tools: UpstreamTool[] } | null = null;
   const listed: Partial<Record<'resources' | 'prompts', { at: number; items: Record<string, unknown>[] }>> = {};
   const ttl = options.listTtlMs ?? 30_000;
+  /** The listing read in flight, by kind: callers that miss the cache meanwhile wait for it instead of reading again. */
+  const reading: Partial<Record<'tools' | 'resources' | 'prompts', Promise<unknown>>> = {};
+
+  /** One read of `kind` at a time (single flight); a failed read is not kept: its waiters get its error. */
+  function once<T>(kind: 'tools' | 'resources' | 'prompts', read: () => Promise<T>): Promise<T> {
+    const held = reading[kind];
+    if (held !== undefined) return held as Promise<T>;
+    const started = read().finally(() => {
+      if (reading[kind] === started) delete reading[kind];
+    });
+    reading[kind] = started;
+    return started;
+  }
 
   function connect(): Promise<Client> {
     connecting ??= open().catch((error: unknown) => {
@@ -112,39 +125,45 @@ export function createUpstream(
     throw new Error(`the server's listing goes past ${MAX_PAGES} pages`);
   }
 
+  async function readList(kind: 'resources' | 'prompts', at: number): Promise<Record<string, unknown>[]> {
+    const items = await withClient((client) =>
+      pages(async (cursor) => {
+        const params = cursor === undefined ? {} : { cursor };
+        const timeout = { timeout: server.timeoutMs };
+        if (kind === 'resources') {
+          const r = await client.listResources(params, timeout);
+          return { items: r.resources as Record<string, unknown>[], next: r.nextCursor };
+        }
+        const r = await client.listPrompts(params, timeout);
+        return { items: r.prompts as Record<string, unknown>[], next: r.nextCursor };
+      }),
+    );
+    listed[kind] = { at, items };
+    return items;
+  }
+
   return {
     server,
     async tools() {
       const at = options.clock.now().getTime();
       if (cached !== null && at - cached.at < ttl) return cached.tools;
-      const listed = await withClient((client) =>
-        pages(async (cursor) => {
-          const r = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: server.timeoutMs });
-          return { items: r.tools as Record<string, unknown>[], next: r.nextCursor };
-        }),
-      );
-      const tools = listed.map(toolOf);
-      cached = { at, tools };
-      return tools;
+      return once('tools', async () => {
+        const listed = await withClient((client) =>
+          pages(async (cursor) => {
+            const r = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: server.timeoutMs });
+            return { items: r.tools as Record<string, unknown>[], next: r.nextCursor };
+          }),
+        );
+        const tools = listed.map(toolOf);
+        cached = { at, tools };
+        return tools;
+      });
     },
     async list(kind) {
       const at = options.clock.now().getTime();
       const held = listed[kind];
       if (held !== undefined && at - held.at < ttl) return held.items;
-      const items = await withClient((client) =>
-        pages(async (cursor) => {
-          const params = cursor === undefined ? {} : { cursor };
-          const timeout = { timeout: server.timeoutMs };
-          if (kind === 'resources') {
-            const r = await client.listResources(params, timeout);
-            return { items: r.resources as Record<string, unknown>[], next: r.nextCursor };
-          }
-          const r = await client.listPrompts(params, timeout);
-          return { items: r.prompts as Record<string, unknown>[], next: r.nextCursor };
-        }),
-      );
-      listed[kind] = { at, items };
-      return items;
+      return once(kind, () => readList(kind, at));
     },
     callTool(name, args, o) {
       return withClient(

@@ -29,6 +29,9 @@ export interface Metrics extends RequestSink, PipelineEvents {
   /** A connection closed as it was accepted for passing server.max_connections_per_address (cap per_address) or
    * server.max_connections (total); never labelled with the address. */
   connectionRefused(cap: 'per_address' | 'total'): void;
+  /** A checkpoint or witness problem the lease holder reported (ERR_CHECKPOINT_ROW_REFUSED: a stored row it would not
+   * resume its tree from; ERR_WITNESS_ROLLBACK, ERR_WITNESS_QUORUM_MISSING, ...; a value not shaped as a code: other). */
+  checkpointProblem(code: string): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -143,6 +146,14 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['cap'] as const,
     registers,
   });
+  const checkpointProblems = new Counter({
+    name: 'proctor_ledger_checkpoint_problems_total',
+    help:
+      'Checkpoint and witness problems the lease holder reported (a stored row refused at start, a witness rollback, ' +
+      'a missing quorum, a checkpoint not written), by code.',
+    labelNames: ['code'] as const,
+    registers,
+  });
   const inFlight = new Gauge({
     name: 'proctor_requests_in_flight',
     help: 'Pipeline calls in flight (streams until their last event).',
@@ -200,6 +211,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     connectionRefused(cap) {
       connections.inc({ cap });
+    },
+    checkpointProblem(code) {
+      checkpointProblems.inc({ code: bounded(code, CODE) });
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Decision } from '../policy/index.ts';
 import { adapterFor, type Api, type NormalizedRequest, type ProviderAdapter } from '../providers/index.ts';
 import { completeAnswer } from './answer-complete.ts';
 import { createDecisionRecorder } from './decision-record.ts';
+import { requestTokensAtLeast } from './intake-bound.ts';
 import { Denial, policyDenial, toDenial } from './denial.ts';
 import { shapeReply } from './failures.ts';
 import { reservationRecord, reserveFor } from './limits-stage.ts';
@@ -90,7 +91,7 @@ export function createRequestHandler(deps: PipelineDeps) {
     }
     // 2. parse (with 3, on a classification thread, for a large body: intake.ts)
     const adapter = adapterFor(incoming.api);
-    const offloaded = await intake(deps, incoming, usageRead);
+    const offloaded = await intake(deps, incoming, usageRead, principal);
     const request = offloaded?.request ?? parse(incoming.body, adapter.parse);
     // The model name is text (closed world): it enters the record only once classification has passed it.
     record.request = {
@@ -101,8 +102,15 @@ export function createRequestHandler(deps: PipelineDeps) {
       message_count: request.messageCount,
       body_hmac_sha256: bodyDigest(bodyKey, request.bodySha256),
     };
+    // A subject with fewer tokens left this minute than the prompt takes at least (intake-bound.ts: its texts' bytes)
+    // is refused before classification, as a used-up one is before parsing.
+    const short = deps.limits.usedUp?.(principal, offloaded?.promptTokensAtLeast ?? requestTokensAtLeast(request));
+    if (short) {
+      await usageRead;
+      throw short;
+    }
     // 3. classify
-    const classification = offloaded ? classifiedOnThread(offloaded) : await classify(deps, request);
+    const classification = (offloaded && classifiedOnThread(offloaded)) ?? (await classify(deps, request));
     record.classification = classificationRecord(classification, request.segments);
     // One that holds a finding is refused and stays out of the record. Adapters put it first among the segments, so
     // the findings cap cannot hide its findings.

@@ -6,10 +6,13 @@ import type { NormalizedRequest } from '../providers/index.ts';
 export const BODY_END = 'end';
 
 export type IntakeReply =
-  | { request: PackedRequest; classification: unknown }
+  | ({ request: PackedRequest; promptTokensAtLeast: number } & Classified)
   | { requestError: { code: string; message: string; param: string | null } }
-  | { request: PackedRequest; classifyError: string }
   | { parseFailed: string };
+
+/** What became of a parsed request's classification: made, failed (its code), or not run because the prompt takes at
+ * least more tokens than the subject had left (IntakeOptions.tokensLeft). */
+export type Classified = { classification: unknown } | { classifyError: string } | { unclassified: 'tokens_left' };
 
 /** A parsed request without its texts: each segment's text length, and v8.serialize({ body, texts }), as `texts`
  * or (for a body that came through a channel) written back into that channel. */

@@ -5,19 +5,23 @@
 // needs them (a denied request never does): written back into the body's channel, or transferred with the reply, so
 // megabytes of text never reach its heap for nothing.
 // It answers classify-only messages as classify-worker.ts does. Invariant: the same adapter parse and the same
-// classifier as in-process, so a request gets the same result, code for code, whichever thread handled it.
+// classifier as in-process, so a request gets the same result, code for code, whichever thread handled it; a prompt
+// that takes at least more tokens than the subject had left (intake-bound.ts) is parsed and not classified, as the
+// pipeline refuses it in-process before classifying.
 import { serialize } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { handleClassify, threadClassifier } from '../classification/index.ts';
-import type { ClassifierThreadConfig, ClassifyOptions } from '../classification/index.ts';
+import type { ClassifierThreadConfig } from '../classification/index.ts';
 import { adapterFor, RequestError, type Api, type NormalizedRequest } from '../providers/index.ts';
-import { BODY_END, type IntakeReply, type PackedRequest } from './intake-protocol.ts';
+import type { IntakeOptions } from './intake.ts';
+import { requestTokensAtLeast } from './intake-bound.ts';
+import { BODY_END, type Classified, type IntakeReply, type PackedRequest } from './intake-protocol.ts';
 
 /**
  * A body as bytes, or as the thread's end of a body channel: Uint8Array chunks, then `end` (intake-protocol.ts
  * BODY_END).
  */
-export type IntakeMessage = { id: number; kind: 'intake'; api: Api; options: ClassifyOptions } & (
+export type IntakeMessage = { id: number; kind: 'intake'; api: Api; options: IntakeOptions } & (
   | { body: Uint8Array; port?: never }
   | { port: MessagePort; body?: never }
 );
@@ -67,21 +71,25 @@ if (port !== null && (workerData as Partial<ClassifierThreadConfig> | null)?.ent
       return;
     }
     const { id, api, options, ...input } = message as IntakeMessage;
-    let reply:
-      | IntakeReply
-      | { request: NormalizedRequest; classification: unknown; classifyError?: never }
-      | { request: NormalizedRequest; classifyError: string };
+    const { tokensLeft, ...classifyOptions } = options;
+    let reply: IntakeReply | ({ request: NormalizedRequest; promptTokensAtLeast: number } & Classified);
     let request: NormalizedRequest | undefined;
+    let promptTokensAtLeast = 0;
     try {
       request = adapterFor(api).parse(input.port ? drain(input.port) : input.body);
-      reply = { request, classification: classifier.classify(request.segments, options) };
+      promptTokensAtLeast = requestTokensAtLeast(request);
+      reply =
+        tokensLeft !== undefined && promptTokensAtLeast > tokensLeft
+          ? { request, promptTokensAtLeast, unclassified: 'tokens_left' }
+          : { request, promptTokensAtLeast, classification: classifier.classify(request.segments, classifyOptions) };
     } catch (error) {
       if (error instanceof RequestError) {
         reply = { requestError: { code: error.code, message: error.message, param: error.param } };
       } else if (request === undefined) {
         reply = { parseFailed: error instanceof Error ? error.name : typeof error };
       } else {
-        reply = { request, classifyError: String((error as { code?: unknown }).code ?? 'unknown') };
+        const classifyError = String((error as { code?: unknown }).code ?? 'unknown');
+        reply = { request, promptTokensAtLeast, classifyError };
       }
     }
     try {

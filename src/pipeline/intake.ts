@@ -14,9 +14,20 @@ import { BODY_END, type IntakeReply, type PackedRequest } from './intake-protoco
 /** The entry module of the pipeline's classification threads (pass it as ClassifierPoolOptions.entry). */
 export const INTAKE_WORKER = new URL('./intake-worker.ts', import.meta.url);
 
-export type IntakeResult =
-  | { request: NormalizedRequest; classification: Classification }
-  | { request: NormalizedRequest; classifyError: string };
+/** The parsed request, the least prompt tokens the limits stage can count for it (intake-bound.ts), and its
+ * classification: made, failed, or not run because that least is more than the tokens the subject had left. */
+export type IntakeResult = { request: NormalizedRequest; promptTokensAtLeast: number } & (
+  | { classification: Classification }
+  | { classifyError: string }
+  | { unclassified: 'tokens_left' }
+);
+
+export interface IntakeOptions extends ClassifyOptions {
+  /** The subject's tokens left this minute (Limiter.tokensLeft) when the job is sent: a request whose prompt takes
+   * more at least is parsed but not classified (the pipeline refuses it, or classifies it should the tokens have come
+   * back meanwhile). Absent: always classified. */
+  tokensLeft?: number;
+}
 
 /**
  * A request body written into a classification thread's channel as it arrives: each chunk's memory moves out of the
@@ -36,7 +47,7 @@ export interface BodyChannel {
 export interface Intake {
   /** Whether a body of this many bytes is parsed and classified on a thread (else in-process). */
   takes(bytes: number): boolean;
-  run(api: Api, body: Uint8Array | BodyChannel, options: ClassifyOptions): Promise<IntakeResult>;
+  run(api: Api, body: Uint8Array | BodyChannel, options: IntakeOptions): Promise<IntakeResult>;
 }
 
 /** An intake that also receives bodies as they arrive (the transport's side of it). */
@@ -133,8 +144,10 @@ export function createIntake(pool: Pick<ClassifierPool, 'run' | 'thresholdChars'
       }
       if ('parseFailed' in reply) throw new Error(`the request could not be parsed (${reply.parseFailed})`);
       const request = unpack(reply.request, () => texts(reply.request));
-      if ('classifyError' in reply) return { request, classifyError: reply.classifyError };
-      return { request, classification: reply.classification as Classification };
+      const { promptTokensAtLeast } = reply;
+      if ('classifyError' in reply) return { request, promptTokensAtLeast, classifyError: reply.classifyError };
+      if ('unclassified' in reply) return { request, promptTokensAtLeast, unclassified: reply.unclassified };
+      return { request, promptTokensAtLeast, classification: reply.classification as Classification };
     });
   };
   return { takes, open: () => new ChannelBody(), run };

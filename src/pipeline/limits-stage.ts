@@ -14,6 +14,7 @@ import {
   type Settlement,
   type SettlementBasis,
 } from '../limits/index.ts';
+import { promptShapeOf } from './intake-bound.ts';
 
 /** The decision record's `reservation`: what was held, at which price, against which limits. */
 export interface ReservationRecord {
@@ -54,13 +55,7 @@ export function reserveFor(
   const caps = GENERATES_OUTPUT[request.api]
     ? [request.maxTokens, decision.obligations.max_tokens].filter((v): v is number => v !== null)
     : [0];
-  const prompt = countPromptTokens({
-    model: request.model,
-    texts: request.segments.map((s) => s.text),
-    messages: request.messageCount,
-    toolCalls: request.segments.filter((s) => s.location === 'tool_arguments').length,
-    conservativeEstimate: request.estimatedPromptTokens,
-  });
+  const prompt = countPromptTokens(promptShapeOf(request));
   return limiter.reserve({
     principal,
     upstreams,

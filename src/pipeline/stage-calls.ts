@@ -65,17 +65,21 @@ export async function classify(
   }
 }
 
-/** 2 and 3 on a classification thread for a large body (deps.intake); null when the body stays here. */
+/** 2 and 3 on a classification thread for a large body (deps.intake); null when the body stays here. A prompt that
+ * takes at least more than the subject's tokens left is not classified there (intake.ts IntakeOptions.tokensLeft). */
 export async function intake(
-  deps: Pick<PipelineDeps, 'intake' | 'maxFindings'>,
+  deps: Pick<PipelineDeps, 'intake' | 'maxFindings' | 'limits'>,
   incoming: IncomingRequest,
   admission: Promise<unknown>,
+  principal: Principal,
 ): Promise<IntakeResult | null> {
   if (!deps.intake?.takes(incoming.body.byteLength)) return null;
   await admission; // a subject over its rate, or a limits store that cannot answer, costs no thread
+  const tokensLeft = deps.limits.tokensLeft?.(principal) ?? null;
   try {
     return await deps.intake.run(incoming.api, incoming.body, {
       maxFindings: deps.maxFindings ?? DEFAULT_MAX_FINDINGS,
+      ...(tokensLeft === null ? {} : { tokensLeft }),
     });
   } catch (error) {
     if (error instanceof RequestError) throw parseDenial(error);
@@ -84,10 +88,10 @@ export async function intake(
   }
 }
 
-/** The classification a thread made, or the denial for the error it reported. */
-export function classifiedOnThread(result: IntakeResult): Classification {
+/** The classification a thread made, or the denial for the error it reported; null when it made none (tokensLeft). */
+export function classifiedOnThread(result: IntakeResult): Classification | null {
   if ('classifyError' in result) throw classifyDenial(new Error(result.classifyError), result.classifyError);
-  return result.classification;
+  return 'unclassified' in result ? null : result.classification;
 }
 
 /** 5b. plan the redact obligation: every finding of every type to redact located, or a denial at `redact`. */

@@ -103,6 +103,7 @@ export async function completeStream(
       fieldClassifier: deps.requestClassifier ?? deps.classifier,
       rules: c.decision.obligations.response,
       estimatedPromptTokens: c.request.estimatedPromptTokens,
+      model: c.request.model,
     });
   } finally {
     // A stream that ended early (cut, blocked, client gone) MUST NOT keep the upstream generating.

@@ -22,10 +22,10 @@ import {
   type StreamScanner,
 } from '../classification/index.ts';
 import { isTimeout } from '../forwarding/index.ts';
+import { countAnswerTokens } from '../limits/index.ts';
 import {
   AnswerShapeError,
   cacheCounts,
-  estimateCompletionTokens,
   StreamProtocolError,
   type SseEvent,
   type StreamSession,
@@ -45,6 +45,23 @@ export { MAX_WAITING_EVENTS } from './stream-queue.ts';
  * every held run on each release).
  */
 export const READ_SLICE_RUNS = 128;
+
+/** An answer's text kept for settling a stream that ends without its usage; past it each further byte is a token. */
+export const CUT_COUNT_BYTES = 64 * 1024;
+
+/**
+ * Output tokens of a stream that ended without its usage (cut, blocked, the client gone): the kept texts counted with
+ * the model family's BPE (limits/prompt-tokens.ts countAnswerTokens), and a token a byte past CUT_COUNT_BYTES (no
+ * byte-level BPE token is shorter than a byte). Never below what the upstream generated and bills, where bytes / 3
+ * took a third of it for dense text, so a caller dropping each stream spent up to 3x its limit (round13-ops-cut-usage).
+ * Memory: at most CUT_COUNT_BYTES of references a stream; CPU: only for a stream with no usage.
+ */
+function cutStreamTokens(model: string, kept: readonly string[], receivedBytes: number): number {
+  if (receivedBytes === 0) return 0;
+  let keptBytes = 0;
+  for (const text of kept) keptBytes += Buffer.byteLength(text, 'utf8');
+  return Math.max(1, countAnswerTokens(model, kept) + (receivedBytes - keptBytes));
+}
 
 /** Where a streamed answer goes: the HTTP layer's response, or a test's buffer. */
 export interface StreamSink {
@@ -97,6 +114,8 @@ export interface RelayOptions {
   rules: { redact: readonly string[]; block: readonly string[] };
   /** Used when the upstream never reported prompt tokens. */
   estimatedPromptTokens: number;
+  /** The model asked for: a stream cut before its usage is settled by counting its text with this family's BPE. */
+  model?: string;
   /** Fixed hold-back window per channel, in characters, for recognizers that declare no partial
    * (docs/classification.md). */
   window?: number;
@@ -127,6 +146,8 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
     await sink.write(text);
   };
   let receivedBytes = 0;
+  /** The answer's texts while they total at most CUT_COUNT_BYTES: counted only when no usage comes (settle below). */
+  const received: string[] = [];
   let error: StreamEndCode | null = null;
   /** Runs read since the last release (names, first-seen fields and texts, in order). */
   let runs: { text: string; run: string }[] = [];
@@ -170,8 +191,10 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
           if (runs.length >= READ_SLICE_RUNS) await releaseSlice();
         }
         for (const [index, t] of step.texts.entries()) {
-          receivedBytes += Buffer.byteLength(t.text, 'utf8');
           if (t.text.length === 0) continue;
+          const bytes = Buffer.byteLength(t.text, 'utf8');
+          if (receivedBytes + bytes <= CUT_COUNT_BYTES) received.push(t.text);
+          receivedBytes += bytes;
           if (enforce) queue.hold(entry, index, t.channel, t.text.length);
           runs.push({ text: t.text, run: t.channel });
           if (runs.length >= READ_SLICE_RUNS) await releaseSlice();
@@ -215,7 +238,7 @@ export async function relayStream(options: RelayOptions): Promise<RelayResult> {
   const prompt = reported.prompt_tokens ?? options.estimatedPromptTokens;
   const completion = exact
     ? (reported.completion_tokens as number)
-    : Math.max(reported.completion_tokens ?? 0, estimateCompletionTokens(receivedBytes));
+    : Math.max(reported.completion_tokens ?? 0, cutStreamTokens(options.model ?? '', received, receivedBytes));
   const usage: Usage = {
     prompt_tokens: prompt,
     completion_tokens: completion,

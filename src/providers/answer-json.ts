@@ -34,13 +34,6 @@ export class AnswerShapeError extends Error {
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
-/** A segment path for people (records, tests): `choices[0].message.content`; odd keys quoted: `a["x.y"]`. */
-export function answerPath(steps: readonly AnswerStep[]): string {
-  let out = '';
-  for (const step of steps) out = typeof step === 'number' ? `${out}[${step}]` : pathWith(out, step);
-  return out;
-}
-
 /** The identity of a path, for skip sets. */
 export function stepsKey(steps: readonly AnswerStep[]): string {
   return JSON.stringify(steps);

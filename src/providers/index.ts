@@ -27,7 +27,6 @@ import type { Api, ClientError, NormalizedRequest, SseEvent, StreamSession, Usag
 
 export { cacheCounts, RequestError, StreamProtocolError } from './types.ts';
 export { clientStatusForUpstream, upstreamErrorParts, type UpstreamErrorParts } from './error-shapes.ts';
-export { estimateCompletionTokens } from './token-estimate.ts';
 export {
   ANSWER_MAX_NODES,
   AnswerShapeError,
@@ -185,8 +184,4 @@ export function adapterFor(api: Api): ProviderAdapter {
 /** Every registered adapter, for suites that every adapter must pass. */
 export function allAdapters(): ProviderAdapter[] {
   return Object.values(adapters);
-}
-
-export function isApi(value: string): value is Api {
-  return Object.hasOwn(adapters, value);
 }

@@ -31,12 +31,3 @@ export function estimatePromptTokens(size: PromptSize): number {
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
-
-/**
- * Output tokens of an answer the upstream sent no usage for (a stream cut or abandoned early), from the text relayed:
- * the same bytes-per-token rule, at least 1 when any text was relayed. Recorded with `usage.estimated: true`.
- */
-export function estimateCompletionTokens(relayedBytes: number): number {
-  if (relayedBytes === 0) return 0;
-  return Math.max(1, Math.ceil(relayedBytes / BYTES_PER_TOKEN));
-}

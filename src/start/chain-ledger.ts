@@ -1,6 +1,6 @@
 // The server's ledger: the configured chain, its batches, checkpoints and witnesses, and the log lines and metrics its
-// events feed. Its events are reported, never dropped: a restored or abandoned record and a checkpoint not written
-// each have a log line.
+// events feed. Its events are reported, never dropped: a restored or abandoned record, a checkpoint not written and a
+// stored checkpoint row refused at start each have a log line (checkpoint ones a count too).
 import type { Config } from '../config/index.ts';
 import type { Sql } from '../db/index.ts';
 import { type Clock, type Ledger, openLedger, type Signer } from '../ledger/index.ts';
@@ -58,15 +58,31 @@ export function openChainLedger(
       everySeconds: checkpoints.everySeconds,
       sinkPath: checkpoints.sinkPath,
       ...(checkpoints.origin === null ? {} : { origin: checkpoints.origin }),
-      onError: (error) =>
+      onError: (error) => {
+        metrics?.checkpointProblem(codeOf(error));
         log('error', 'checkpoint not written or not witnessed; retried at the next trigger', {
           chain: config.ledger.chain,
           error: String(error),
-        }),
+        });
+      },
+      onRowRefused: (row) => {
+        metrics?.checkpointProblem('ERR_CHECKPOINT_ROW_REFUSED');
+        log('error', 'a stored checkpoint row was refused as the start of the tree (verify reports it)', {
+          chain: row.chain,
+          tree_size: row.treeSize,
+          reason: row.reason,
+        });
+      },
       witnesses: {
         witnesses: config.ledger.witnesses,
         ...(config.ledger.witnessQuorum === null ? {} : { quorum: config.ledger.witnessQuorum }),
       },
     },
   });
+}
+
+/** The stable code of a checkpoint or witness failure (WitnessError, LedgerError, DbError), else `other`. */
+function codeOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'other';
 }

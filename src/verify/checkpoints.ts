@@ -13,6 +13,8 @@ import type { SourceCheckpoint } from './source.ts';
 export interface ExternalCheckpoint {
   chain: string;
   note: string;
+  /** The bytes of a sink line over the reader's bound, whose note was not read (`note` is ''): CHECKPOINT_INVALID. */
+  oversized?: number;
 }
 
 /** What the state file remembers of a chain: the newest checkpoint a clean run accepted. */
@@ -86,7 +88,7 @@ export class CheckpointCheck {
     if (keys !== null) {
       for (const entry of external) {
         if (entry.chain !== chain) continue;
-        const bytes = Buffer.byteLength(entry.note);
+        const bytes = entry.oversized ?? Buffer.byteLength(entry.note);
         const parsed = bytes > MAX_NOTE_BYTES ? null : parseNote(entry.note);
         if (bytes > MAX_NOTE_BYTES)
           log.add('CHECKPOINT_INVALID', chain, null, oversized('a checkpoint from the sink', bytes));

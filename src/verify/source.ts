@@ -36,6 +36,8 @@ export interface LedgerSource {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** A genuine frontier holds one 32-byte hash a set bit of its tree size: at most 53 for a safe integer. */
+export const MAX_FRONTIER_BYTES = 53 * 32;
 
 interface DbRow {
   seq: unknown;
@@ -122,7 +124,8 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
       return seq === null || seq === undefined ? null : toSafeInteger(seq);
     },
     async checkpoints(chain) {
-      // A note over MAX_NOTE_BYTES is never fetched: only its size, which the check reports.
+      // A note over MAX_NOTE_BYTES is never fetched: only its size, which the check reports. Nor a frontier longer than
+      // any genuine one (MAX_FRONTIER_BYTES): it is read as none, so no tree resumes from it.
       const { rows } = await sql.query<{
         tree_size: unknown;
         root_hash: unknown;
@@ -130,19 +133,21 @@ export function sqlSource(sql: Sql, describe = 'database'): LedgerSource {
         note_bytes: unknown;
         frontier: unknown;
       }>(
-        'SELECT tree_size, root_hash, frontier, octet_length(note) AS note_bytes, ' +
+        'SELECT tree_size, root_hash, octet_length(note) AS note_bytes, ' +
+          'CASE WHEN octet_length(frontier) <= $3 THEN frontier END AS frontier, ' +
           'CASE WHEN octet_length(note) <= $2 THEN note END AS note ' +
           'FROM audit_checkpoints WHERE chain = $1 ORDER BY tree_size',
-        [chain, MAX_NOTE_BYTES],
+        [chain, MAX_NOTE_BYTES, MAX_FRONTIER_BYTES],
       );
       return rows.map((row) => {
-        const f = toBytes(row.frontier);
+        const f = row.frontier === null ? null : toBytes(row.frontier);
         return {
           size: toSafeInteger(row.tree_size),
           root: hex(toBytes(row.root_hash)),
           note: row.note ?? '',
           ...(row.note === null ? { oversized: toSafeInteger(row.note_bytes) } : {}),
-          frontier: Array.from({ length: f.length / 32 }, (_, i) => hex(f.subarray(i * 32, i * 32 + 32))),
+          frontier:
+            f === null ? null : Array.from({ length: f.length / 32 }, (_, i) => hex(f.subarray(i * 32, i * 32 + 32))),
         };
       });
     },

@@ -19,6 +19,8 @@ export interface StreamEntry {
   root?: string;
   /** Where the entry came from, for findings ("file:line"). */
   where: string;
+  /** The bytes of a sink line over the reader's bound, whose note was not read (`note` is ''): CHECKPOINT_INVALID. */
+  oversized?: number;
 }
 
 export interface StreamOptions {

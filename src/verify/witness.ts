@@ -66,7 +66,7 @@ export async function witnessAnchors(
   const witnesses = opts.keys.map(parseWitnessKey);
   const quorum = opts.quorum ?? witnesses.length;
   const notes: CosignedNote[] = [...sink];
-  if (sql !== null) notes.push(...(await storedCosigned(sql)));
+  if (sql !== null) notes.push(...(await storedCosigned(sql, witnesses)));
   const only = opts.chains === undefined ? null : new Set(opts.chains);
   const views = new Map<string, ChainView>();
   for (const { chain, note } of notes) {
@@ -294,17 +294,20 @@ function probeNote(
   return { size, note: (view.bySize.get(size) ?? [])[0] as string };
 }
 
-async function storedCosigned(sql: Sql): Promise<CosignedNote[]> {
+async function storedCosigned(sql: Sql, pinned: readonly WitnessKey[]): Promise<CosignedNote[]> {
   // Nothing over MAX_NOTE_BYTES is fetched: a note over it is left out (the record check reports it), and so are
-  // cosignatures that would take a note past it (the note is checked without them: it then lacks their quorum).
+  // cosignatures that would take a note past it (the note is checked without them: it then lacks their quorum). Only
+  // rows stored under a pinned witness's verifier key count toward that bound (the table takes an INSERT from anyone
+  // with the role; one (chain, witness, size) a row): lines no pinned key signed never displace one it did.
   const { rows } = await sql.query<{ chain: string; note: string | null; lines: string[] | null }>(
     `SELECT c.chain, CASE WHEN octet_length(c.note) <= $1::int THEN c.note END AS note,
             CASE WHEN octet_length(c.note) + coalesce(sum(octet_length(w.line) + 1), 0) <= $1::int
                  THEN array_remove(array_agg(w.line ORDER BY w.witness), NULL) END AS lines
        FROM audit_checkpoints c
-       LEFT JOIN audit_witness_cosignatures w ON w.chain = c.chain AND w.tree_size = c.tree_size
+       LEFT JOIN audit_witness_cosignatures w
+         ON w.chain = c.chain AND w.tree_size = c.tree_size AND w.witness = ANY($2::text[])
       GROUP BY c.chain, c.tree_size, c.note`,
-    [MAX_NOTE_BYTES],
+    [MAX_NOTE_BYTES, `{${pinned.map((w) => `"${w.vkey.replace(/["\\]/g, '\\$&')}"`).join(',')}}`],
   );
   const out: CosignedNote[] = [];
   for (const r of rows) {

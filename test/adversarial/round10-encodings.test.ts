@@ -13,9 +13,9 @@ const codes = (text: string, write: (hex: string) => string) =>
   [...text].map((c) => write(c.charCodeAt(0).toString(16).padStart(4, '0'))).join('');
 
 describe('base64 in short lines or spaced groups', () => {
-  // HOLE (open, src/classification/decode.ts / decode-candidates.ts): base64 wrapped in lines of 16 is read across
-  // its breaks, in lines of 14 or fewer it is not (measured: 4-14 forwarded), and spaces between groups end a run.
-  it.fails.each([
+  // Closed (session 13, decode-groups.ts): runs of one width (4 or more) across line breaks and single spaces are read
+  // as one run, the last one shorter.
+  it.each([
     ['lines of 12', pieces(BASE64, 12).join('\n')],
     ['lines of 8', pieces(BASE64, 8).join('\n')],
     ['groups of 8 split by spaces', pieces(BASE64, 8).join(' ')],

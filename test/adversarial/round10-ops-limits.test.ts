@@ -80,11 +80,10 @@ describe('a subject over its tokens a minute', () => {
     expect(await classifiedWhileRefused('r10-limits-hole', FILLING)).toBe(0);
   }, 180_000);
 
-  // HOLE (open, src/pipeline/intake.ts): a subject with tokens left, each request far larger than them, is still
-  // refused only at reserve after its body is classified: 1,998 tokens left, each 1 MiB prompt (counted at a token a
-  // byte past 512 KiB) classified in full (4 MiB); compare the parsed texts' byte bound with the headroom before
-  // classifying.
-  it.fails('a subject with fewer tokens left than its request is refused before its body is classified', async () => {
+  // A subject with tokens left, each request far larger than them, is refused once its body is parsed, before it is
+  // classified (src/pipeline/intake-bound.ts: the parsed texts' bytes, a token a byte past 512 KiB, against the tokens
+  // left): 1,998 tokens left, each 1 MiB prompt was classified in full (4 MiB) before.
+  it('a subject with fewer tokens left than its request is refused before its body is classified', async () => {
     expect(await classifiedWhileRefused('r10-limits-nearly', NEARLY)).toBe(0);
   }, 180_000);
 

@@ -15,8 +15,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.ts';
 import { connectPostgres, migrate, type Sql } from '../../src/db/index.ts';
-import { generateSigningKey, loadSigner, openCheckpoint, openLedger, signCheckpoint } from '../../src/ledger/index.ts';
+import { generateSigningKey, loadSigner, openCheckpoint, signCheckpoint } from '../../src/ledger/index.ts';
 import { noteKeyHash } from '../../src/ledger/note.ts';
+import { denials } from '../helpers/ledger-chain.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
 
 const ORIGIN = 'proctor.test/r10-notes';
@@ -127,16 +128,8 @@ describe('a crafted checkpoint note in the database', () => {
     pg = await startPostgres();
     sql = connectPostgres(pg.superuserUrl);
     await migrate(sql);
-    const deny = { decision: { allow: false, reasons: [], obligations: null } };
     for (const [chain, bytes] of Object.entries(DB_NOTES)) {
-      const ledger = await openLedger({
-        sql,
-        signer: loadSigner(key.privateKeyPem),
-        chain,
-        clock: { now: () => new Date() },
-      });
-      for (let i = 0; i < 3; i++) await ledger.append('decision', `r-${i}`, deny);
-      await ledger.close();
+      await denials(sql, loadSigner(key.privateKeyPem), chain, 3);
       await sql.query(
         'INSERT INTO audit_checkpoints (chain, tree_size, root_hash, frontier, note) VALUES ($1, 3, $2, $3, $4)',
         [chain, randomBytes(32), Buffer.alloc(0), crafted(bytes).note],

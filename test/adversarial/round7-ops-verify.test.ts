@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.ts';
 import { connectPostgres, migrate, type Sql } from '../../src/db/index.ts';
-import { generateSigningKey, loadSigner, openLedger } from '../../src/ledger/index.ts';
+import { generateSigningKey, loadSigner } from '../../src/ledger/index.ts';
+import { denials } from '../helpers/ledger-chain.ts';
 import { disableGuards } from '../helpers/ledger-tamper.ts';
 import { startPostgres, type ThrowawayPostgres } from '../helpers/postgres.ts';
 
@@ -31,17 +32,7 @@ beforeAll(async () => {
   await migrate(sql);
   trust = path.join(mkdtempSync(path.join(tmpdir(), 'proctor-r7-verify-')), 'ledger.pub.pem');
   writeFileSync(trust, key.publicKeyPem);
-  const deny = { decision: { allow: false, reasons: [], obligations: null } };
-  for (const chain of Object.keys(HOSTILE)) {
-    const ledger = await openLedger({
-      sql,
-      signer: loadSigner(key.privateKeyPem),
-      chain,
-      clock: { now: () => new Date() },
-    });
-    for (let i = 0; i < 3; i++) await ledger.append('decision', `r-${i}`, deny);
-    await ledger.close();
-  }
+  for (const chain of Object.keys(HOSTILE)) await denials(sql, loadSigner(key.privateKeyPem), chain, 3);
   await disableGuards(sql);
 }, 120_000);
 afterAll(async () => {

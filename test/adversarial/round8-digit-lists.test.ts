@@ -1,5 +1,5 @@
 // Round 8 of the attacker's review (session 10), a value written as a list of its single digits split by commas. The
-// digits view reads spaced single digits as one number (`4 1 1 1 …`, digit-separators.ts MIN_SPACED_DIGITS), and a
+// digits view reads spaced single digits as one number (`4 1 1 1 …`, digit-runs.ts MIN_SPACED_DIGITS), and a
 // parsed JSON value's lists are read as a card's groups (number-lists.ts: an Anthropic tool input `{"n":[4,1,1,…]}`
 // is refused), but the same list written as text, in a message or in a JSON text (chat or Responses tool-call
 // arguments, an answer's), is no number for any view: one digit a group is no card layout, and `,` joins no
@@ -13,7 +13,7 @@ const SSN = [2, 1, 9, 0, 9, 9, 9, 9, 9];
 
 describe('a card or SSN as a list of its digits', () => {
   // Closed (session 10): a run of single digits split by list item separators (`4,1,1`, `[4, 1, …]`, `["4","1",…]`,
-  // `[[4,1,1,1],[1,1,1,1],…]`) is read as one number when it is a whole list of 9-19 digits (digit-separators.ts
+  // `[[4,1,1,1],[1,1,1,1],…]`) is read as one number when it is a whole list of 9-19 digits (digit-runs.ts
   // spacedRun), and a parsed value's list of short items is read whole with its member name (item-lists.ts).
   it.each([
     ['a message, comma-split', prompt(`card ${CARD.join(',')}`)],

@@ -1,5 +1,6 @@
-// Chains written at chosen times, for partition and retention tests: one decision record at each timestamp (the chain
-// opens at the first), through the real ledger; the ledger is closed afterwards.
+// Chains written through the real ledger, closed afterwards: one decision record at each chosen timestamp (the chain
+// opens at the first), for partition and retention tests; or a few denials now, the chain a tampering or verify
+// suite then attacks.
 import type { Sql } from '../../src/db/index.ts';
 import { openLedger } from '../../src/ledger/index.ts';
 import type { AppendedRecord, Signer } from '../../src/ledger/index.ts';
@@ -23,4 +24,11 @@ export async function chainAt(sql: Sql, signer: Signer, chain: string, stamps: s
   }
   await ledger.close();
   return out;
+}
+
+/** Opens `chain` on the wall clock, appends `count` denials (`r-0`, `r-1`, …) and closes it. */
+export async function denials(sql: Sql, signer: Signer, chain: string, count: number): Promise<void> {
+  const ledger = await openLedger({ sql, signer, chain, clock: { now: () => new Date() } });
+  for (let i = 0; i < count; i++) await ledger.append('decision', `r-${i}`, deny);
+  await ledger.close();
 }

@@ -65,15 +65,18 @@ export interface McpStack {
 }
 
 /** `serverLimits`: the upstream server's `limits` (as written in the configuration file); `dbClock`: the database's
- * now() stopped at this instant (db-clock.ts), so limit windows do not move under the test. */
-export async function startMcpStack(options: { serverLimits?: unknown[]; dbClock?: Date } = {}): Promise<McpStack> {
+ * now() stopped at this instant (db-clock.ts), so limit windows do not move under the test; `hold`: awaited before a
+ * request (its body) goes on to the upstream server, once it is in `upstreamSeen`. */
+export async function startMcpStack(
+  options: { serverLimits?: unknown[]; dbClock?: Date; hold?: (body: string) => Promise<void> } = {},
+): Promise<McpStack> {
   const postgres = await startPostgres();
   const db = new pg.Pool({ connectionString: postgres.superuserUrl, max: 2, connectionTimeoutMillis: 5000 });
   db.on('error', () => {});
   if (options.dbClock) await installDbClock(db, options.dbClock, { database: 'proctor' });
   const idp = await startOidcProvider();
   const everything = await startEverything();
-  const upstream = await startRecorder(everything.url);
+  const upstream = await startRecorder(everything.url, options.hold);
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-mcp-'));
   const key = generateSigningKey();
   const trustFile = path.join(dir, 'ledger.pub.pem');
@@ -208,15 +211,19 @@ async function startEverything(): Promise<{ url: string; close(): Promise<void> 
 }
 
 /** A pass-through to `target` that records what the upstream receives (responses, SSE included, piped as they come). */
-async function startRecorder(target: string): Promise<{ url: string; seen: UpstreamSeen[]; close(): Promise<void> }> {
+async function startRecorder(
+  target: string,
+  hold?: (body: string) => Promise<void>,
+): Promise<{ url: string; seen: UpstreamSeen[]; close(): Promise<void> }> {
   const seen: UpstreamSeen[] = [];
   const to = new URL(target);
   const server = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       seen.push({ method: req.method ?? '', authorization: req.headers.authorization, body: body.toString('utf8') });
+      await hold?.(body.toString('utf8'));
       const headers = { ...req.headers, host: to.host };
       const out = httpRequest(
         { host: to.hostname, port: to.port, path: to.pathname, method: req.method, headers },

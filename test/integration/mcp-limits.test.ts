@@ -142,6 +142,36 @@ describe('MCP limits per tool and server, on the LLM APIs limiter', () => {
     expect(third.policy_input.usage.requests_this_minute).toBe(2);
   });
 
+  // Listings are admitted as GET /v1/models is: counted on the subject's minute counter and checked against the
+  // decision's requests a minute (the checked-in policy's 60), refused past it: uncounted, they flooded the ledger.
+  it('counts listings on the subject rate: past the requests a minute, listings and calls are refused', async () => {
+    const client = await stack.connect(await stack.token({ sub: 'lister' }));
+    const before = await stack.lastSeq();
+    const LISTINGS = 62;
+    const listed: boolean[] = [];
+    for (let i = 0; i < LISTINGS; i++)
+      listed.push(
+        await (i % 3 === 0 ? client.listTools() : i % 3 === 1 ? client.listResources() : client.listPrompts()).then(
+          () => true,
+          () => false,
+        ),
+      );
+    const refused = await refusal(client.callTool({ name: 'echo', arguments: { message: 'after' } }));
+    expect((refused.data as { code?: unknown }).code).toBe('ERR_LIMIT_EXCEEDED');
+    const decisions = (await stack.recordsAfter(before))
+      .map((r) => r.record)
+      .filter((r) => r['type'] === 'decision') as { decision: { allow: boolean; stage: string }; mcp: unknown }[];
+    expect(listed.filter(Boolean)).toHaveLength(60);
+    expect(decisions).toHaveLength(LISTINGS + 1);
+    expect(decisions.filter((d) => d.decision.allow)).toHaveLength(60);
+    const denials = decisions.filter((d) => !d.decision.allow);
+    expect(denials.map((d) => d.decision.stage)).toEqual(['reserve', 'reserve', 'reserve']);
+    expect(denials[0]).toMatchObject({
+      mcp: { method: 'tools/list' },
+      decision: { reasons: [{ code: 'ERR_LIMIT_EXCEEDED' }] },
+    });
+  });
+
   it('leaves a ledger that verifies', async () => {
     const { code, report } = await stack.verify();
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);

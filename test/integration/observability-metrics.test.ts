@@ -4,57 +4,22 @@
 // one line per request carrying its request id and the token's fingerprint, and no line holds the token or the prompt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { openPglite, type Sql } from '../../src/db/index.ts';
-import { startProctor, type RunningProctor } from '../../src/main.ts';
-import { generateDevIssuerKey, mintDevToken, startDevIssuer } from '../../src/dev/dev-issuer.ts';
-import { startEchoUpstream, type EchoUpstream } from '../../src/dev/echo-upstream.ts';
-import { devIssuerEntry, echoUpstream, proctorConfig } from '../helpers/proctor-config.ts';
+import { type MetricsProctor, startMetricsProctor } from '../helpers/metrics-proctor.ts';
 
 const SUBJECT = 'alice-subject-7f3a';
 const PROMPT = 'tell me about the weather in Zanzibar';
-const lines: Record<string, unknown>[] = [];
-let issuer: Awaited<ReturnType<typeof startDevIssuer>>;
-let upstream: EchoUpstream;
-let sql: Sql;
-let proctor: RunningProctor;
-let token: string;
+let stack: MetricsProctor;
 
 beforeAll(async () => {
-  const key = await generateDevIssuerKey();
-  issuer = await startDevIssuer({ key, host: '127.0.0.1', port: 0 });
-  upstream = await startEchoUpstream();
-  sql = await openPglite();
-  const config = proctorConfig({
-    database: { pglite_dir: '/unused' },
-    ledger: { chain: 'metrics-1' },
-    issuers: [devIssuerEntry(issuer.issuer, 'proctor')],
-    upstreams: [echoUpstream(upstream.url)],
-    sections: { metrics: { port: 0 } },
-  });
-  proctor = await startProctor(config, {
-    sql,
-    log: (level, message, fields = {}) => lines.push({ level, message, ...fields }),
-  });
-  token = await mintDevToken({
-    key,
-    issuer: issuer.issuer,
-    audience: 'proctor',
-    sub: SUBJECT,
-    groups: [],
-    tenant: null,
-    ttlSeconds: 300,
-  });
-});
+  stack = await startMetricsProctor({ chain: 'metrics-1', sub: SUBJECT });
+}, 120_000);
 
 afterAll(async () => {
-  await proctor?.close();
-  await upstream?.close();
-  await issuer?.close();
-  await sql?.close();
+  await stack?.close();
 });
 
-function chat(content: string, stream: boolean, authorization: string | null = `Bearer ${token}`) {
-  return fetch(`${proctor.url}/chat/completions`, {
+function chat(content: string, stream: boolean, authorization: string | null = `Bearer ${stack.token}`) {
+  return fetch(`${stack.proctor.url}/chat/completions`, {
     method: 'POST',
     headers: { ...(authorization ? { authorization } : {}), 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content }], stream }),
@@ -76,8 +41,8 @@ describe('logs and metrics', () => {
     expect(anonymous.status).toBe(401);
     await anonymous.text();
 
-    expect(proctor.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    const scrape = await fetch(proctor.metricsUrl as string);
+    expect(stack.proctor.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const scrape = await fetch(stack.proctor.metricsUrl as string);
     expect(scrape.status).toBe(200);
     const text = await scrape.text();
     expect(text).toMatch(
@@ -111,15 +76,16 @@ describe('logs and metrics', () => {
     expect(text).toMatch(/proctor_ledger_commit_wait_seconds_count\{type="decision",result="committed"\} [1-9]/);
     expect(text).toMatch(/proctor_reservations_total\{result="held"\} 2/);
     expect(text).toMatch(/proctor_policy_activations_total 1/);
-    const fingerprint = createHash('sha256').update(token).digest('hex');
+    const fingerprint = createHash('sha256').update(stack.token).digest('hex');
     const labels = text
       .split('\n')
       .filter((l) => !l.startsWith('#'))
       .map((l) => l.split(' ')[0])
       .join('\n');
-    for (const secret of [SUBJECT, fingerprint, token, 'Zanzibar', '219-09-9999']) expect(labels).not.toContain(secret);
+    for (const secret of [SUBJECT, fingerprint, stack.token, 'Zanzibar', '219-09-9999'])
+      expect(labels).not.toContain(secret);
 
-    const requestLines = lines.filter((l) => l.message === 'request');
+    const requestLines = stack.lines.filter((l) => l.message === 'request');
     expect(requestLines).toHaveLength(4);
     const allowedLine = requestLines.find((l) => l.request_id === allowed.headers.get('x-proctor-request-id'));
     expect(allowedLine).toMatchObject({
@@ -136,7 +102,7 @@ describe('logs and metrics', () => {
     expect(deniedLine).toMatchObject({ decision: 'deny', code: 'ERR_POLICY_DENIED', stage: 'decide', status: 403 });
     const streamLine = requestLines.find((l) => l.request_id === streamed.headers.get('x-proctor-request-id'));
     expect(streamLine).toMatchObject({ stream: true, status: 200, code: null, first_byte_ms: expect.any(Number) });
-    const all = JSON.stringify(lines);
-    for (const secret of [token, 'Bearer', 'Zanzibar', '219-09-9999', SUBJECT]) expect(all).not.toContain(secret);
+    const all = JSON.stringify(stack.lines);
+    for (const secret of [stack.token, 'Bearer', 'Zanzibar', '219-09-9999', SUBJECT]) expect(all).not.toContain(secret);
   });
 });

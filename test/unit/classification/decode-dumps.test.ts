@@ -1,6 +1,7 @@
 // Hex dumps read back to the text of their bytes (decode-dumps.ts): xxd, hexdump -C, hexdump, od -A x -t x1, od -x,
-// xxd -p and plain hex wrapped, with CRLF and quoted rows; a value whose bytes cross a row's end is found over the
-// dump.
+// od -t x2, xxd -e and od -t x4 (32-bit little-endian words), xxd -b, od -t u1 and od -t d1, xxd -p and plain hex
+// wrapped, with CRLF, quoted, commented out (`# `, `// `) or double-spaced rows; a value whose bytes cross a row's end
+// is found over the dump.
 // Controls: a dump of binary bytes, hashes one a line, git's short hashes in a list, one line of hex.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -22,13 +23,29 @@ const FILE = Buffer.from(
 );
 
 const pieces = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, 'gs')) as string[];
-const rowsOf = (bytes: Buffer, line: (row: Buffer, at: number) => string, eol = '\n') =>
-  Array.from({ length: Math.ceil(bytes.length / 16) }, (_, i) =>
-    line(bytes.subarray(i * 16, i * 16 + 16), i * 16),
+const rowsOf = (bytes: Buffer, line: (row: Buffer, at: number) => string, eol = '\n', size = 16) =>
+  Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>
+    line(bytes.subarray(i * size, i * size + size), i * size),
   ).join(eol);
 const shown = (b: number) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
 const hex = (row: Buffer, width: number) => pieces(row.toString('hex'), width);
 const words = (row: Buffer) => hex(row, 4).map((w) => (w.length === 4 ? w.slice(2) + w.slice(0, 2) : `00${w}`));
+const chars = (r: Buffer) => [...r].map(shown).join('');
+const bits = (r: Buffer) => [...r].map((x) => x.toString(2).padStart(8, '0')).join(' ');
+/** A row's bytes as little-endian words of `size` bytes in hex, the last padded with zero bytes (as od does). */
+const littleEndian = (row: Buffer, size: number) =>
+  pieces(row.toString('hex'), size * 2).map((w) => (pieces(w.padEnd(size * 2, '0'), 2) as string[]).reverse().join(''));
+/** Each byte in decimal, right-aligned in `width` columns (`od -t u1`: 4; `od -t d1`: 5, signed). */
+const decimals = (row: Buffer, width: number, signed: boolean) =>
+  [...row].map((b) => String(signed && b > 127 ? b - 256 : b).padStart(width)).join('');
+/** `od -c`'s cells: each byte right-aligned in four columns, as its character, an escape or three octal digits. */
+const charCells = (row: Buffer) =>
+  [...row]
+    .map((b) => {
+      const named = { 0: '\\0', 9: '\\t', 10: '\\n', 13: '\\r' }[b];
+      return (named ?? (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b.toString(8).padStart(3, '0'))).padStart(4);
+    })
+    .join('');
 const LAYOUTS: Record<string, (b: Buffer) => string> = {
   xxd: (b) =>
     rowsOf(
@@ -50,6 +67,25 @@ const LAYOUTS: Record<string, (b: Buffer) => string> = {
       b,
       (r, at) => `${at.toString(8).padStart(7, '0')} ${[...r].map((x) => x.toString(8).padStart(3, '0')).join(' ')}`,
     ),
+  'od -A x -t x2': (b) => rowsOf(b, (r, at) => `${at.toString(16).padStart(6, '0')} ${littleEndian(r, 2).join(' ')}`),
+  'xxd -b (six bytes a row)': (b) =>
+    rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${bits(r)}  ${chars(r)}`, '\n', 6),
+  'od -A d -t u1': (b) => rowsOf(b, (r, at) => `${String(at).padStart(7, '0')}${decimals(r, 4, false)}`),
+  'od -t d1': (b) => rowsOf(b, (r, at) => `${at.toString(8).padStart(7, '0')}${decimals(r, 5, true)}`),
+  'xxd double-spaced (a blank line between rows)': (b) =>
+    rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`, '\n\n'),
+  'xxd commented out with # ': (b) =>
+    rowsOf(b, (r, at) => `# ${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`),
+  'od commented out with // ': (b) =>
+    rowsOf(b, (r, at) => `// ${at.toString(16).padStart(7, '0')} ${hex(r, 2).join(' ')}`),
+  'xxd triple-spaced (two blank lines between rows)': (b) =>
+    rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`, '\n\n\n'),
+  'xxd spaced by lines of blanks': (b) =>
+    rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`, '\n \t \n'),
+  'od -c (characters)': (b) => rowsOf(b, (r, at) => `${at.toString(8).padStart(7, '0')}${charCells(r)}`),
+  'hexdump -c (characters, hex offsets)': (b) =>
+    rowsOf(b, (r, at) => `${at.toString(16).padStart(7, '0')}${charCells(r)}`),
+  'od -c quoted, CRLF': (b) => rowsOf(b, (r, at) => `> ${at.toString(8).padStart(7, '0')}${charCells(r)}`, '\r\n'),
   'xxd -p': (b) => pieces(b.toString('hex'), 60).join('\n'),
   'hex at 32 a line': (b) => pieces(b.toString('hex'), 32).join('\n'),
   'xxd with CRLF': (b) => rowsOf(b, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 4).join(' ')}`, '\r\n'),
@@ -78,6 +114,32 @@ describe('a hex dump read back to its bytes (dumpTexts)', () => {
     });
     expect(found).toEqual([[['AWS_ACCESS_KEY', 0, 0]], [['GITHUB_TOKEN', 0, 0]], [['US_SSN', 0, 0]]]);
   });
+  it.each([
+    [
+      'xxd -e',
+      (r: Buffer, at: number) =>
+        `${`${at.toString(16).padStart(8, '0')}: ${littleEndian(r, 4).join(' ')}`.padEnd(45)}  ${chars(r)}`,
+    ],
+    ['od -A x -t x4', (r: Buffer, at: number) => `${at.toString(16).padStart(6, '0')} ${littleEndian(r, 4).join(' ')}`],
+    [
+      'od -t x8 (64-bit)',
+      (r: Buffer, at: number) => `${at.toString(8).padStart(7, '0')} ${littleEndian(r, 8).join(' ')}`,
+    ],
+  ])('%s (little-endian words): read as words, and as bytes in order (xxd -g 4 and -g 8 write the same)', (_n, row) => {
+    const dump = rowsOf(FILE, row);
+    const texts = dumpTexts(dump, ' | ').map((d) => d.text.replace(/\0+$/, ''));
+    expect(texts).toContain(FILE.toString());
+    const lines = FILE.toString().split('\n');
+    const found = [1, 2, 3].map((k) => {
+      const text = rowsOf(Buffer.from(`${lines[0]}\n${lines[k]}\n`), row);
+      return findings(text).map((f) => [f.type, f.start, f.end - text.length]);
+    });
+    expect(found).toEqual([[['AWS_ACCESS_KEY', 0, 0]], [['GITHUB_TOKEN', 0, 0]], [['US_SSN', 0, 0]]]);
+  });
+  it.each([4, 8])('xxd -g %i (bytes in order in groups) is still read', (group) => {
+    const dump = rowsOf(FILE, (r, at) => `${at.toString(16).padStart(8, '0')}: ${hex(r, 2 * group).join(' ')}`);
+    expect(dumpTexts(dump, ' | ').map((d) => d.text)).toContain(FILE.toString());
+  });
   it('bytes that are not UTF-8 whole are read as their stretches of text', () => {
     const bytes = Buffer.concat([
       randomBytes(40).map((b) => b | 0x80),
@@ -105,6 +167,97 @@ describe('a hex dump read back to its bytes (dumpTexts)', () => {
   });
 });
 
+describe('rows out of order of their offsets (dumpTexts reads a run of rows sorted)', () => {
+  /** The rows of `dump` in the order `order` gives their indices. */
+  const rearranged = (dump: string, eol: string, order: (n: number) => number[]) => {
+    const rows = dump.split(eol);
+    return order(rows.length)
+      .map((k) => rows[k])
+      .join(eol);
+  };
+  const lastToFirst = (n: number) => Array.from({ length: n }, (_, k) => n - 1 - k);
+  /** A fixed shuffle: every third row first, then the others. */
+  const shuffled = (n: number) => [
+    ...Array.from({ length: n }, (_, k) => k).filter((k) => k % 3 === 2),
+    ...Array.from({ length: n }, (_, k) => k).filter((k) => k % 3 !== 2),
+  ];
+  it.each([
+    ['xxd', '\n'],
+    ['hexdump -C', '\n'],
+    ['od -A x -t x1', '\n'],
+    ['od -b', '\n'],
+    ['xxd with CRLF', '\r\n'],
+    ['xxd double-spaced (a blank line between rows)', '\n\n'],
+  ])('%s rows last to first, or shuffled: the file, over the whole run', (name, eol) => {
+    for (const order of [lastToFirst, shuffled]) {
+      const rows = rearranged((LAYOUTS[name] as (b: Buffer) => string)(FILE), eol, order);
+      const dump = `Here is the file:\n${rows}\nWhat does it set?`;
+      const found = dumpTexts(dump, ' | ');
+      // Shuffled, rows still in order two by two read as the pieces they hold too.
+      if (order === lastToFirst) expect(found.map((d) => d.text)).toEqual([FILE.toString()]);
+      const d = found.find((x) => x.text === FILE.toString()) as { start: number; end: number };
+      expect([dump.slice(0, d.start), dump.slice(d.end)]).toEqual(['Here is the file:\n', '\nWhat does it set?']);
+    }
+  });
+  it.each([
+    ['a line of a space', '\n \n'],
+    ['a line of a tab', '\n\t\n'],
+    ['two blank lines', '\n\n\n'],
+  ])('xxd rows last to first with %s between: the file', (_name, between) => {
+    const rows = (LAYOUTS.xxd as (b: Buffer) => string)(FILE).split('\n').reverse().join(between);
+    expect(dumpTexts(rows, ' | ').map((d) => d.text)).toContain(FILE.toString());
+  });
+  it('a decoy row of blanks at each offset, before or after the real row, in order or not: the file', () => {
+    const rows = (LAYOUTS.xxd as (b: Buffer) => string)(FILE).split('\n');
+    const decoy = (row: string) => `${row.slice(0, 10)}2020 2020 2020 2020 2020 2020 2020 2020`;
+    for (const layout of [
+      rows.flatMap((l) => [decoy(l), l]),
+      rows.flatMap((l) => [l, decoy(l)]),
+      rows.flatMap((l) => [decoy(l), l]).reverse(),
+    ]) {
+      expect(dumpTexts(layout.join('\n'), ' | ').map((d) => d.text.trimEnd())).toContain(FILE.toString().trimEnd());
+    }
+  });
+  it('control: three blank lines between rows end a dump; lines opening with a number and cells of prose are none', () => {
+    const rows = (LAYOUTS.xxd as (b: Buffer) => string)(FILE).split('\n');
+    expect(dumpTexts(rows.join('\n\n\n\n'), ' | ').map((d) => d.text)).not.toContain(FILE.toString());
+    const prose = [
+      '2024   a   b   c   d   e   f   g   h   i   j',
+      '2025   k   l   m   n   o   p   q   r   s   t',
+      '0000   w   o   r   d   s       a   n   d',
+      '0010   m   o   r   e',
+    ].join('\n');
+    expect(findings(prose)).toEqual([]);
+  });
+  it('control: two dumps one after the other are each read in order; rows of one offset are no dump', () => {
+    const other = Buffer.from('PATH=/usr/local/bin:/usr/bin\nLANG=en_US.UTF-8\n');
+    const xxd = LAYOUTS.xxd as (b: Buffer) => string;
+    const texts = dumpTexts(`${xxd(FILE)}\n${xxd(other)}`, ' | ').map((d) => d.text);
+    expect(texts).toContain(FILE.toString());
+    expect(texts).toContain(other.toString());
+    const row = xxd(FILE).split('\n')[0] as string;
+    expect(dumpTexts(Array(64).fill(row).join('\n'), ' | ')).toEqual([]);
+  });
+  it('work: lines looked at grow as the rows do (rows of one offset: read once; out of order: one sorted read)', () => {
+    const row = (LAYOUTS.xxd as (b: Buffer) => string)(FILE).split('\n')[0] as string;
+    const rows = (LAYOUTS.xxd as (b: Buffer) => string)(Buffer.alloc(4096, 0x41)).split('\n');
+    const perLine = (text: string) => {
+      const work = { lines: 0 };
+      dumpTexts(text, ' | ', work);
+      return work.lines / text.split('\n').length;
+    };
+    for (const n of [1_000, 8_000]) {
+      // The run's look (the scan reads a run of one offset only as one row, the first and the last): each line once.
+      expect(perLine(Array(n).fill(row).join('\n'))).toBeLessThanOrEqual(1.01);
+    }
+    for (const n of [64, 256]) {
+      // A run out of order: its rows once more, sorted (a dump found in the sorted rows is read as one).
+      const reversed = rows.slice(0, n).reverse().join('\n');
+      expect(perLine(reversed)).toBeLessThanOrEqual(3);
+    }
+  });
+});
+
 describe('the dump a stream ends in (trailingDumpStart)', () => {
   const rows = (LAYOUTS['hexdump -C'] as (b: Buffer) => string)(FILE);
   const hexLines = (LAYOUTS['xxd -p'] as (b: Buffer) => string)(FILE);
@@ -116,6 +269,8 @@ describe('the dump a stream ends in (trailingDumpStart)', () => {
     expect(trailingDumpStart(`${intro}${rows}\n00000`)).toBe(intro.length);
     expect(trailingDumpStart(`${intro}${hexLines.slice(0, 100)}`)).toBe(intro.length);
     expect(trailingDumpStart(`${intro}${rows.replaceAll('\n', '\r\n')}\r\n`)).toBe(intro.length);
+    // Rows double-spaced: held over the blank lines, a blank line at the end too.
+    expect(trailingDumpStart(`${intro}${rows.replaceAll('\n', '\n\n')}\n\n`)).toBe(intro.length);
     // A row glued after another run's text (a second text block after 'Here:').
     expect(trailingDumpStart(`Here:${rows.slice(0, 120)}`)).toBe(5);
   });

@@ -224,10 +224,12 @@ describe('line-wrapped base64 (MIME, PEM)', () => {
     expect(find(`${block}\n////`)).toEqual([{ type: 'US_SSN', value: block, fingerprint: ssn?.fingerprint }]);
   });
 
-  it('lines are not joined after a short line or a line that is not whole quads', () => {
+  it('lines are not joined after a line narrower than the next (a wrapped run never widens)', () => {
     const encoded = b64('note: the employee ssn is 219-09-9999');
-    // Cut inside the SSN (each line holds part of it; a line's own tail quad is read, so a cut before it would not do).
-    expect(find(`${encoded.slice(0, 42)}\n${encoded.slice(42)}`)).toEqual([]);
+    // 42, then 10, is one run (a shorter last line: decode-groups.ts); 30, 8 is one and 14 after it (wider) is not,
+    // and the SSN is cut between them.
+    expect(find(`${encoded.slice(0, 42)}\n${encoded.slice(42)}`).map((f) => f.type)).toEqual(['US_SSN']);
+    expect(find(`${encoded.slice(0, 30)}\n${encoded.slice(30, 38)}\n${encoded.slice(38)}`)).toEqual([]);
   });
 });
 
@@ -245,6 +247,11 @@ describe('the native search for candidates (speed) finds exactly the runs the sc
     '\n',
     'be added',
     'deadbeefdeadbeef 12 34',
+    // groups of one width (decode-groups.ts): lines, spaces, a space and a line break, padding
+    'YXdz IEFL SUFa M01R V1hS Tg==',
+    'YXdzIEFLSUFa\nM01RV1hS\r\n',
+    'that they were here ',
+    'YXdzIEFL \nSUFaM01R ',
     // longer than the stretch the scans read themselves after a candidate, so the search decides what follows
     'and then the quick brown fox jumps over the lazy dog, keeps running and running far away. ',
   ];

@@ -1,7 +1,7 @@
 // IBANs with their groups apart (recognizers-pii.ts IBAN, checksums.ts ibanWindows): spaced, glued, or split by up to
-// three of ' ', any dash (\p{Pd}: '-', U+2011, '–'), '.', '/', '_' in any mix, each found whole with the glued IBAN's
-// fingerprint; the country's length and mod 97 gate every form, so codes of the same shape that fail either (version
-// strings, part numbers, a changed digit) stay no IBAN.
+// three of ' ', any dash (\p{Pd}: '-', U+2011, '–'), '.', '/', '_' or any other digit separator (U+2212, '·', '|') in
+// any mix, each found whole with the glued IBAN's fingerprint; the country's length and mod 97 gate every form, so
+// codes of the same shape that fail either (version strings, part numbers, a changed digit) stay no IBAN.
 import { describe, expect, it } from 'vitest';
 import { ibanWindows } from '../../../src/classification/checksums.ts';
 import { createClassifier } from '../../../src/classification/index.ts';
@@ -36,6 +36,11 @@ describe('an IBAN with its groups apart', () => {
     ['U+2013 (en dash)', GROUPS.join('\u2013')],
     ['a spaced em dash', GROUPS.join(' \u2014 ')],
     ['U+2011 after the country code (and', 'DE\u201189\u20113704\u20110044\u20110532\u20110130\u201100'],
+    ['U+2212 (minus sign)', GROUPS.join('\u2212')],
+    ['U+00B7 (middle dot)', GROUPS.join('\u00b7')],
+    ['"|"', GROUPS.join('|')],
+    ['" + "', GROUPS.join(' + ')],
+    ['U+2500 (box drawing)', GROUPS.join('\u2500')],
   ])('%s between its groups: found whole, fingerprinted as the glued IBAN', (_name, iban) => {
     const found = ibans(`pay to ${iban}, thanks`);
     expect(found.map((f) => f.value)).toEqual([iban]);
@@ -74,6 +79,8 @@ describe('no IBAN where the checksum or length fails', () => {
     ['four separators between groups', 'DE89-3704-0044-0532-0130----00'],
     ['a changed digit, en dashes', 'DE89\u20133704\u20130044\u20130532\u20130130\u201301'],
     ['a part number, non-breaking hyphens', 'AB12\u20113456\u20117890\u20111234'],
+    ['a changed digit, bars', 'DE89|3704|0044|0532|0130|01'],
+    ['a sum of groups', 'DE89 + 3704 + 0044 + 0532 + 0130 + 01'],
     ['a lower-case country code apart from its check digits', 'de 89 3704 0044 0532 0130 00'],
   ])('%s', (_name, text) => {
     expect(ibans(`ref ${text} ok`)).toEqual([]);

@@ -1,4 +1,4 @@
-// A value written as a list, read as one (digit-separators.ts spacedRun, item-lists.ts, answer-json.ts): single digits
+// A value written as a list, read as one (digit-runs.ts spacedRun, item-lists.ts, answer-json.ts): single digits
 // split by list item separators, JSON escapes naming whitespace between digit groups, and a parsed value's lists of
 // short items (codes, hex bytes, base64 quads, digits) are found; the lists a real user sends (small numbers,
 // coordinates, versions, matrices, ratings, byte arrays of ordinary text, CSV rows, tags) stay clean.

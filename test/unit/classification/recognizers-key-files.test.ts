@@ -2,6 +2,7 @@
 // Private-Lines are PRIVATE_KEY over the key material, however the container is written; a public JWK, a .ppk's
 // Public-Lines, dates, short strings, JWTs and query strings are not. Streams hold them while they may still grow.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { mayOpenKey } from '../../../src/classification/key-starts.ts';
@@ -12,7 +13,9 @@ import {
   PUTTY_PRIVATE_KEY,
   XML_RSA_PRIVATE_KEY,
 } from '../../../src/classification/recognizers.ts';
-import { check, everySplit } from './stream-release-fixture.ts';
+import { normalizeText } from '../../../src/classification/normalize.ts';
+import { keyHolds } from '../../../src/classification/stream-key-hold.ts';
+import { check, everySplit, stream } from './stream-release-fixture.ts';
 
 const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(4) });
 const found = (text: string) =>
@@ -38,12 +41,15 @@ const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 /** The private members' values a JWK holds, in member order. */
 const secrets = (jwk: Jwk) => Object.keys(jwk).flatMap((k) => (PRIVATE.includes(k) ? [jwk[k] as string] : []));
 /** 32 random bytes in standard base64, with a `+` or `/` in it (three draws in four have one). */
-const STD = (() => {
+const STD = stdBase64(32);
+
+/** `n` random bytes in standard base64 with a `+` or `/` in it: never also base64url (a JWK member's own reading). */
+function stdBase64(n: number): string {
   for (;;) {
-    const v = randomBytes(32).toString('base64');
+    const v = randomBytes(n).toString('base64');
     if (/[+/]/.test(v)) return v;
   }
-})();
+}
 const publicOf = (jwk: Jwk) => Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE.includes(k)));
 
 describe('JWK private members', () => {
@@ -57,6 +63,20 @@ describe('JWK private members', () => {
   it.each(Object.entries(JWKS))('%s: its public JWK is no finding (control)', (_name, jwk) => {
     expect(found(JSON.stringify(publicOf(jwk), null, 2))).toEqual([]);
     expect(found(JSON.stringify({ keys: [publicOf(jwk)] }))).toEqual([]);
+  });
+
+  // Public P-521 keys drawn at random whose x or y ended in a capital after a digit, `-` or `_` (`…DC4Zvdety`, `…2Dq`
+  // glued to the next name `crv`), with a people word inside the base64 (`w9told2`): ~4 keys in 600 read a
+  // PERSON_NAME before match-context.ts took a capital inside a token for no name's start.
+  it.each([
+    ['x', 'ALfeoOUsqduVzpFLXf8stt1REAZywZ_SEXkNiPCzZlr1S6WlpbjNmZT8gVU7vy-TDRsj8igsHeZK8ckDC4Zvdety'],
+    ['y', 'AdkyYKLATyC3lZ2uqx2C1G0Fxeouqimie7BdIhZQBTlHUCVUTaqMdzoiuQOqzuaIyQ6cpAfaU4MovE_w9told2Dq'],
+    ['y', 'AL2UvaCpsRO9exnR-1PMYa0YtWfNGF6EWstVgctKY5noyT3IT9liw0Mu5xBffDVD01BHe7werNOJiAzxzzBjLZ_V'],
+    ['y', 'Ae1MOijBR6HoOZsf777JU0_owxnn4AhAmIpC0iiV5NWJ7PludXTjHeN6jXHC4PLNmzg4WFJ02Ky5qsg_1k355n-O'],
+  ])('a public P-521 JWK whose %s is %s is no finding (control)', (member, value) => {
+    const jwk = { kty: 'EC', [member]: value, crv: 'P-521' };
+    expect(found(JSON.stringify(jwk, null, 2))).toEqual([]);
+    expect(found(JSON.stringify({ keys: [jwk] }))).toEqual([]);
   });
 
   it('any member order, a JWKS, and the RSA factors without d', () => {
@@ -121,7 +141,27 @@ describe('JWK private members', () => {
     expect(keys(JSON.stringify(ec, null, 2))).toEqual([['PRIVATE_KEY', STD]]);
     expect(keys(`d: ${STD}\nkty: EC\n`)).toEqual([['PRIVATE_KEY', STD]]);
     const rsa = Object.fromEntries(Object.entries(RSA).map(([k, v]) => [k, k === 'kty' ? v : std(v)]));
-    expect(keys(JSON.stringify(rsa)).map(([, v]) => v)).toContain(rsa.d);
+    // d (AQAB before it), read with p beside it as a pair (RSA_PRIVATE_KEY_PAIR): one finding from d's name to p's value.
+    // The later private members (q, dp, dq, qi) may be findings of their own (~2 % of random keys: q or dp read as a
+    // pair or a key alone): never a public member.
+    const [first, ...rest] = keys(JSON.stringify(rsa)).map(([, v]) => v);
+    expect(first).toBe(`d":"${rsa.d}","p":"${rsa.p}`);
+    const json = JSON.stringify(rsa);
+    for (const value of rest) expect(json.indexOf(value as string)).toBeGreaterThan(json.indexOf('"q":'));
+  });
+
+  it('in source code: Kotlin\'s "d" to "…", a Go struct\'s D: "…", a builder\'s .d(new Base64URL("…")), streamed too', () => {
+    const { d, x } = JWKS['EC P-256'] as { d: string; x: string };
+    for (const text of [
+      `mapOf("kty" to "EC", "x" to "${x}", "d" to "${d}")`,
+      `JWK{Kty: "EC", X: "${x}", D: "${d}"}`,
+      `new ECKey.Builder(Curve.P_256, x, y)\n    .d(new Base64URL("${d}"))\n    .build();`,
+    ]) {
+      expect(keys(text), text).toEqual([['PRIVATE_KEY', d]]);
+      check(text, text.match(/[\s\S]{1,7}/g) as string[]);
+    }
+    // A drive letter and a `to` in prose are no member (controls).
+    expect(keys(`copy D:\\Users\\${x} then go to "${x}"`)).toEqual([]);
   });
 
   it('a JWT under "d" is a JWT, not a key; a JWT alone is a JWT', () => {
@@ -247,8 +287,10 @@ describe('JWK members set by index, as an INI line, and RSA keys as .NET XML', (
     expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nd = ${ec.d}\nx = ${ec.x}\ny = ${ec.y}`)).toEqual([
       ['PRIVATE_KEY', ec.d],
     ]);
-    // x and y between kty and d: the word is past the 62 characters before (review-s12's open case)
-    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}`)).toEqual([]);
+    // x and y between kty and d: the word is past the 62 characters before, the section's anchor reads it
+    expect(keys(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}`)).toEqual([
+      ['PRIVATE_KEY', ec.d],
+    ]);
     expect(keys(`[jwk]\r\nd=${STD}\r\n`)).toEqual([['PRIVATE_KEY', STD]]);
     const p = std64(RSA.p as string);
     expect(keys(`kty = RSA\n  p = ${p}\n`)).toEqual([['PRIVATE_KEY', p]]);
@@ -275,6 +317,186 @@ describe('JWK members set by index, as an INI line, and RSA keys as .NET XML', (
     ['<P> around prose', '<P>The private exponent D is written in base64 between these two tags, always.</P>'],
   ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
     expect(keys(text)).toEqual([]);
+  });
+});
+
+describe('a JWK as an INI section: its anchor line ([jwk], kty, crv) reads the member line after its other lines', () => {
+  const p521 = JWKS['EC P-521'] as { d: string; x: string; y: string };
+  const ed = JWKS.Ed25519 as { d: string; x: string };
+
+  it.each([
+    [
+      'kty first, x and y between, CRLF',
+      `kty = EC\r\ncrv = P-521\r\nx = ${p521.x}\r\ny = ${p521.y}\r\nd = ${p521.d}\r\n`,
+    ],
+    [
+      'a [JWK] header, a comment and a blank line',
+      `[JWK]\nuse = sig\n# the curve\nx = ${ed.x}\n\nkid = k1\nd = ${ed.d}`,
+    ],
+    ['crv first, indented', `  crv = Ed25519\n  x = ${ed.x}\n  kid = 2024-key\n  d = ${ed.d}\n`],
+  ])('%s: the member is the finding', (_name, text) => {
+    const value = text.includes(p521.d) ? p521.d : ed.d;
+    expect(keys(text)).toEqual([['PRIVATE_KEY', value]]);
+  });
+
+  it.each([
+    ['a public JWK section (x, y, no private member)', `[jwk]\nkty = EC\ncrv = P-521\nx = ${p521.x}\ny = ${p521.y}\n`],
+    ['d = 3 after x', `[jwk]\nkty = OKP\nx = ${ed.x}\nd = 3\n`],
+    [
+      'an unquoted d in another section',
+      `[jwk]\nkty = OKP\nx = ${ed.x}\n[cache]\nd = ${randomBytes(32).toString('base64url')}\n`,
+    ],
+    ['kty in prose, then lines', `the kty = EC line\nx = ${ed.x}\nd = ${randomBytes(32).toString('base64url')}\n`],
+    [
+      'seven other lines between',
+      `kty = OKP\na = 1\nb = 2\nc = 3\nx = ${ed.x}\ne = 5\nf = 6\ng = 7\nd = ${randomBytes(32).toString('base64url')}`,
+    ],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+
+  it('its lines are bounded: a comment or an x5c of 4,096 characters is read, a line of 4,097 ends the section (control)', () => {
+    const comment = (n: number) => `# ${'signing key for the billing service '.repeat(120).slice(0, n - 2)}`;
+    const x5c = (n: number) => `x5c = MII${'A'.repeat(n - 9)}`;
+    for (const line of [comment(150), comment(4096), x5c(1200), x5c(4096)]) {
+      expect(keys(`crv = Ed25519\n${line}\nd = ${ed.d}\n`), String(line.length)).toEqual([['PRIVATE_KEY', ed.d]]);
+    }
+    expect(keys(`crv = Ed25519\n${comment(4097)}\nd = ${ed.d}\n`)).toEqual([]);
+    expect(keys(`crv = Ed25519\n${x5c(4097)}\nd = ${ed.d}\n`)).toEqual([]);
+  });
+
+  it('a stream holds a section as the whole text reads it, whatever its lines (property)', () => {
+    const line = fc.oneof(
+      // Words: one long hyphenated token reads a context word past the stream's look-behind (JWK_PRIVATE_KEY_LINE).
+      fc.integer({ min: 0, max: 150 }).map((n) => `kid = ${'k1 '.repeat(60).slice(0, n)}`),
+      fc.integer({ min: 0, max: 150 }).map((n) => `# ${'note '.repeat(40).slice(0, n)}`),
+      fc.constantFrom('', '  ', `x = ${ed.x}`),
+      // Around the longest line a section holds (SECTION_LINE_MOST).
+      fc.constantFrom(4095, 4097).map((n) => `x5c = ${'MIIB'.repeat(1100).slice(0, n - 6)}`),
+    );
+    const section = fc.record({
+      anchor: fc.constantFrom('[jwk]', 'kty = OKP', 'crv: Ed25519'),
+      lines: fc.array(line, { maxLength: 7 }),
+      member: fc.constantFrom(`d = ${ed.d}`, `d = ${ed.d}  # private`, 'd = 3', ''),
+      size: fc.integer({ min: 7, max: 97 }),
+    });
+    fc.assert(
+      fc.property(section, ({ anchor, lines, member, size }) => {
+        const whole = `Here:\n${[anchor, ...lines, member].join('\n')}\nok`;
+        check(whole, whole.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) as string[]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a stream of an anchor line, then a line of 70,000 characters, is released whole (no hold to the limit)', () => {
+    const text = `crv: P-256\n${'the quick brown fox jumps over the lazy dog. '.repeat(1600).slice(0, 70_000)}`;
+    const out = stream(text.match(/[\s\S]{1,64}/g) as string[]);
+    expect(out.map((c) => c.text).join('')).toBe(text);
+    expect(out.flatMap((c) => c.findings)).toEqual([]);
+  });
+});
+
+describe('RSA member pairs in standard base64 with no JWK word: p and q, n and d are the whole key', () => {
+  const sizes = [1024, 2048, 4096].map((bits) => jwkOf(generateKeyPairSync('rsa', { modulusLength: bits })));
+  const std = (jwk: Jwk, member: string) => std64(jwk[member] as string);
+  /** The pair's finding: from the first member's name to the end of the second's value. */
+  const span = (text: string, a: string, b: string) => text.slice(text.indexOf(a), text.indexOf(b) + b.length);
+
+  it.each(sizes.map((k) => [Buffer.from(k.n as string, 'base64url').length * 8, k] as const))(
+    'RSA-%d: p+q, q+p, n+d, d+n as JSON',
+    (_bits, k) => {
+      for (const [a, b] of [
+        ['p', 'q'],
+        ['q', 'p'],
+        ['n', 'd'],
+        ['d', 'n'],
+      ] as const) {
+        const text = JSON.stringify({ [a]: std(k, a), [b]: std(k, b) });
+        expect(keys(text), `${a}+${b}`).toEqual([['PRIVATE_KEY', span(text, `"${a}"`.slice(1), std(k, b))]]);
+      }
+    },
+  );
+
+  it('as YAML, an INI section, JSON escaped in a string, pretty JSON with a short member between', () => {
+    const k = sizes[1] as Jwk;
+    const [p, q, n, d] = ['p', 'q', 'n', 'd'].map((m) => std(k, m)) as [string, string, string, string];
+    expect(keys(`p: ${p}\nq: ${q}\n`)).toEqual([['PRIVATE_KEY', `p: ${p}\nq: ${q}`]]);
+    expect(keys(`[rsa]\nn = ${n}\nd = ${d}\n`)).toEqual([['PRIVATE_KEY', `n = ${n}\nd = ${d}`]]);
+    const escaped = JSON.stringify({ args: JSON.stringify({ p, q }) });
+    expect(keys(escaped)).toHaveLength(1);
+    const pretty = JSON.stringify({ n, kid: 'k-1', d }, null, 2);
+    expect(keys(pretty)).toEqual([['PRIVATE_KEY', span(pretty, 'n"', d)]]);
+  });
+
+  it('nested deep (indent 4, 6 levels), up to three short members or comment lines between, a // comment', () => {
+    const k = sizes[1] as Jwk;
+    const [p, q] = [std(k, 'p'), std(k, 'q')];
+    const nest = (o: unknown, depth: number): unknown => (depth === 0 ? o : { cfg: nest(o, depth - 1) });
+    for (const text of [
+      JSON.stringify(nest({ p, q }, 6), null, 4),
+      JSON.stringify({ p, kid: 'k-1', alg: 'RS256', use: 'sig', q }, null, 2),
+      `p: ${p}\n# second prime\nq: ${q}\n`,
+      `const key = {\n  p: '${p}', // first prime\n  // the second\n  q: '${q}',\n};`,
+    ]) {
+      expect(keys(text), text).toEqual([['PRIVATE_KEY', span(text, text.includes('"p"') ? 'p"' : 'p:', q)]]);
+    }
+  });
+
+  it('a stream holds a pair with comments between; a first value past 1,400 characters holds nothing', () => {
+    const k = sizes[1] as Jwk;
+    const yaml = `Key:\np: ${std(k, 'p')}\n# second prime\nq: ${std(k, 'q')}\nok`;
+    check(yaml, yaml.match(/[\s\S]{1,7}/g) as string[]);
+    check(yaml, yaml.split(/(?<=\n)/));
+    // No `M` in the value: no DER opening in it holds anything (stream-key-hold.ts reads keys from `M`).
+    const run = (n: number) => 'QWxhZGRpbjpvcGVuIHNlc2FtZQ+/'.repeat(60).slice(0, n);
+    const heldFrom = (text: string) =>
+      keyHolds({ original: text, normalized: normalizeText(text), bytes: Buffer.alloc(0) });
+    for (const [text, from] of [
+      [`d: ${run(1400)}`, 0],
+      [`d: ${run(1401)}`, 1404],
+      [`n: ${run(1366)}\nd: ${run(1084)}`, 0],
+      [`n: ${run(1366)}\nd: ${run(1085)}`, 1370],
+    ] as const) {
+      expect(heldFrom(text).from, text.slice(0, 20)).toBe(from);
+    }
+  });
+
+  it.each([
+    ['p and q as short strings', JSON.stringify({ p: 'page two', q: 'what is the question?' })],
+    ['"d": "<base64 data>" alone', JSON.stringify({ d: randomBytes(256).toString('base64') })],
+    ['a public RSA key, n and e', JSON.stringify({ n: std(sizes[1] as Jwk, 'n'), e: 'AQAB' })],
+    [
+      'base64 images under p and q (too long)',
+      JSON.stringify({ p: randomBytes(1500).toString('base64'), q: randomBytes(1500).toString('base64') }),
+    ],
+    [
+      'p and q of 60 bytes (too short)',
+      // Standard base64 with a + or /: 8 % of 80-character draws have none and are base64url, which a JWK's q is.
+      JSON.stringify({ p: stdBase64(60), q: stdBase64(60) }),
+    ],
+    ['p and q whose top bit is clear', JSON.stringify({ p: `A${stdBase64(127)}`, q: `B${stdBase64(127)}` })],
+    ['two moduli (n, n2)', JSON.stringify({ n: std(sizes[1] as Jwk, 'n'), n2: std(sizes[2] as Jwk, 'n') })],
+    [
+      'p and q with four short members between',
+      JSON.stringify({ p: std(sizes[1] as Jwk, 'p'), a: '1', b: '2', c: '3', f: '4', q: std(sizes[1] as Jwk, 'q') }),
+    ],
+    [
+      'p and q in two objects',
+      `${JSON.stringify({ p: std(sizes[1] as Jwk, 'p') })} and later {"q": "${std(sizes[1] as Jwk, 'q')}"}`,
+    ],
+  ])('%s: no PRIVATE_KEY (control)', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+});
+
+describe('a WireGuard private key', () => {
+  const priv = randomBytes(32).toString('base64');
+  const config = `[Interface]\nPrivateKey = ${priv}\nAddress = 10.8.0.2/24\n\n[Peer]\nPublicKey = ${STD}\n`;
+  it('[Interface] PrivateKey = <32 bytes in base64> is the finding, streamed too; PublicKey, PresharedKey none', () => {
+    expect(keys(config)).toEqual([['PRIVATE_KEY', priv]]);
+    check(config, config.match(/[\s\S]{1,7}/g) as string[]);
+    expect(keys(`[Peer]\nPublicKey = ${priv}\nPresharedKey = ${priv}\n`)).toEqual([]);
   });
 });
 
@@ -341,6 +563,20 @@ describe('streams hold them while they may still grow', () => {
     const xml = xmlOf(RSA);
     check(xml, xml.match(/[\s\S]{1,7}/g) as string[]);
     check(xml, xml.split(/(?=<)/));
+  });
+  it('a JWK as an INI section with x and y between kty and d (held from its anchor), split at every position', () => {
+    const ec = JWKS['EC P-256'] as { d: string; x: string; y: string };
+    everySplit(`[jwk]\nkty = EC\ncrv = P-256\nx = ${ec.x}\ny = ${ec.y}\nd = ${ec.d}\nok`);
+  });
+  it('RSA member pairs in standard base64 (RSA-2048 p+q, RSA-4096 n+d: longer than a partial holds), 7 a push', () => {
+    const k4096 = jwkOf(generateKeyPairSync('rsa', { modulusLength: 4096 }));
+    const pq = JSON.stringify({ p: std64(RSA.p as string), q: std64(RSA.q as string) }, null, 2);
+    const nd = `n: ${std64(k4096.n as string)}\nd: ${std64(k4096.d as string)}\nok`;
+    for (const whole of [`Here: ${pq} ok`, nd]) {
+      expect(keys(whole)).toHaveLength(1);
+      check(whole, whole.match(/[\s\S]{1,7}/g) as string[]);
+      check(whole, whole.split(/(?<=\n)/));
+    }
   });
   it('both declare the partials that hold them', () => {
     expect(JWK_PRIVATE_KEY_LINE.partial).toBeDefined();

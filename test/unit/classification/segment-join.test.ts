@@ -151,6 +151,23 @@ describe('a value split across segments', () => {
     expect(classifier.classify(turns).findings.map((f) => f.segment)).toEqual([2, 4]);
   });
 
+  it('a JSON text cut open, a short note, then its closing half: read across the note (bridgePairs)', () => {
+    const d = 'Xq7pL2mN9vR4tY8wK3sB6hJ1cF5gD0aZeUoIiPyTrWx';
+    const [head, tail] = [`{"kty":"OKP","crv":"Ed25519","d":"`, `${d}"}`];
+    const keyIn = (...texts: string[]) =>
+      classifier
+        .classify(texts.map((text, i) => ({ path: `messages[${i}].content`, text })))
+        .findings.filter((f) => f.type === 'PRIVATE_KEY')
+        .map((f) => [f.segment, texts[f.segment]?.slice(f.start, f.end)]);
+    expect(keyIn(head, 'continued:', tail)).toEqual([[2, d]]);
+    expect(keyIn(head, '(cont.)', tail)).toEqual([[2, d]]);
+    // Controls: a note longer than 24 characters or with a digit, a first half that closes, a second that opens.
+    expect(keyIn(head, 'here is the second half of it', tail)).toEqual([]);
+    expect(keyIn(head, 'part 2:', tail)).toEqual([]);
+    expect(keyIn(`${head}"}`, 'continued:', tail)).toEqual([]);
+    expect(keyIn(head, 'continued:', `[${d}"}`)).toEqual([]);
+  });
+
   it('in four pieces glued to its neighbours, not (a documented limit: runs of up to three are read apart)', () => {
     expect(pieces(['gpt-4', '21', '9-0', '9-99', '99', '5'])).toEqual([]);
     expect(pieces(['gpt-4 ', '21', '9-0', '9-99', '99', ' 5']).map((p) => p.segment)).toEqual([1, 2, 3, 4]);
@@ -371,6 +388,16 @@ describe('reading orders: ids, names and free-form JSON', () => {
     for (const token of ['', 'gpt-4o', 'AKIA', 'msg_1', 'Object', 'a b', 'a'.repeat(65)]) {
       expect(isClosedToken(token)).toBe(false);
     }
+  });
+  it("a location's order leaves its labels out: two tool results side by side past the second's tool_call_id", () => {
+    const segments = [
+      { path: 'messages[2].tool_call_id', text: 'c1', location: 'tool' },
+      { path: 'messages[2].content', text: 'part one', location: 'tool' },
+      { path: 'messages[3].content', text: 'Reading the next part.', location: 'assistant' },
+      { path: 'messages[4].tool_call_id', text: 'c2', location: 'tool' },
+      { path: 'messages[4].content', text: 'part two', location: 'tool' },
+    ];
+    expect(joinOrders(segments)).toContainEqual([1, 4]);
   });
   it('each order holds a segment at most once: at most seven times the input in all (property)', () => {
     const keys = ['id', 'type', 'name', 'model', 'content', 'text', 'input', 'input.id', 'call_id'];

@@ -1,7 +1,10 @@
 // Shared by the stream scanner's release tests (stream-scanner-release*.test.ts): the labelled corpus's examples and
 // documents, the embeddings of a value in prose, and the guarantee checked on one chunking: a stream reports exactly
 // what classifying the whole text reports, each finding in the one chunk that holds all of its characters.
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { createBase58check } from '@scure/base';
 import { expect } from 'vitest';
 import {
   createClassifier,
@@ -35,6 +38,66 @@ contextWord.set('GENERIC_API_KEY', 'api_key');
 contextWord.set('MEDICAL_RECORD_NUMBER', 'MRN');
 contextWord.set('PASSWORD', 'password');
 
+/**
+ * A key's material as tools print it (recognizers-key-text.ts): 48 bytes drawn from it as openssl's -text hex under
+ * `prime1:` and `priv:`, as certtool's under `private key:`, as a decimal d (three times over: 300 digits or more) and
+ * as a COSE_Key's -4, an OpenSSH key file's body and a PGP secret-key packet holding them as their secret, and
+ * the value as a JWK's member under a `jwk` prefix, in a query after `kty=`, as an XML element and in a CSV row,
+ * 32 of the bytes as a WireGuard configuration's `PrivateKey =` and under `$ wg genkey` (recognizers-key-lines.ts),
+ * and as the seed of an
+ * Ed25519 keypair of 64 byte values and a decimal d as an (n, e, d) tuple's third (recognizers-key-numbers.ts), and
+ * 32 of them as a BIP32 xprv, a WIF key, hex under `Private key:`, a clear signify key file and a Tink keyset's value
+ * (recognizers-key-wallets.ts).
+ */
+function keyTextForms(value: string): string[] {
+  // 48 bytes drawn from the value, random as a key's: a PEM example's own bytes in hex would decode to its BEGIN line.
+  const bytes = createHash('sha384').update(value).digest();
+  const hex = bytes.toString('hex');
+  const cells = (hex.match(/../g) as string[]).join(':');
+  /** An SSH wire string: a 4-byte big-endian length, then the bytes. */
+  const wire = (b: Buffer | string) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(Buffer.byteLength(b));
+    return Buffer.concat([length, Buffer.from(b)]);
+  };
+  const head = [Buffer.from('openssh-key-v1\0'), wire('none'), wire('none'), wire(''), Buffer.from([0, 0, 0, 1])];
+  const body = Buffer.concat([...head, wire(wire('ssh-ed25519')), wire(bytes)]).toString('base64');
+  // An OpenPGP v4 EdDSA secret-key packet (old format, tag 5): OID, public point, S2K usage 0, the secret MPI.
+  const oid = Buffer.from('092b06010401da470f01', 'hex');
+  const key = Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 22]), oid, Buffer.from([1, 7, 0x40]), bytes.subarray(16)]);
+  const secret = Buffer.concat([key, Buffer.from([0, 1, 0]), bytes.subarray(0, 32), Buffer.from([0, 0])]);
+  const pgp = Buffer.concat([Buffer.from([0x94, secret.length]), secret]).toString('base64');
+  const seed = bytes.subarray(0, 32);
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const x = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }).x;
+  const keypair = [...seed, ...Buffer.from(x as string, 'base64url')];
+  const b58 = createBase58check(sha256);
+  const xprv = b58.encode(
+    Buffer.concat([Buffer.from('0488ade4', 'hex'), Buffer.alloc(9), bytes.subarray(16), Buffer.from([0]), seed]),
+  );
+  const wif = b58.encode(Buffer.concat([Buffer.from([0x80]), seed, Buffer.from([1])]));
+  const signify = Buffer.concat([Buffer.from('EdBK\0\0\0\0', 'latin1'), bytes, bytes]); // 104 bytes: a clear signify key
+  return [
+    `prime1:\n    ${cells}\npriv:\n    ${cells}\n`,
+    `private key:\n\t${cells}\n`,
+    `>>> nums.d\n${BigInt(`0x${hex.repeat(3)}`)}\n`,
+    `key block:\n${pgp}\n`,
+    `{1: 1, -4: h'${hex}'}`,
+    `key file:\n${body}\n`,
+    `JWK_D=${value}\n`,
+    `?kty=OKP&d=${value} ok`,
+    `<jwk><kty>OKP</kty><d>${value}</d></jwk>`,
+    `kty,d\nOKP,${value}\n`,
+    `[Interface]\nPrivateKey = ${bytes.subarray(0, 32).toString('base64')}\nListenPort = 51820\n`,
+    `id.json: [${keypair.join(',')}]\n`,
+    `$ wg genkey\n${bytes.subarray(0, 32).toString('base64')}\n`,
+    `PrivateKey(${BigInt(`0x${hex}`)}, 65537, ${BigInt(`0x${hex.repeat(3)}`)})`,
+    `BIP32 root key: ${xprv}\nWIF: ${wif}\nPrivate key: ${seed.toString('hex')}\n`,
+    `untrusted comment: signify secret key\n${signify.toString('base64')}\n`,
+    `{"value": "${bytes.toString('base64')}", "keyMaterialType": "SYMMETRIC"}`,
+  ];
+}
+
 export function embeddings(type: string, value: string): string[] {
   const word = contextWord.get(type) ?? 'note';
   return [
@@ -61,13 +124,16 @@ export function embeddings(type: string, value: string): string[] {
         ]
       : []),
     // A private key's material is also found as a JWK's private member (JSON, an INI line), as a PuTTY key file's
-    // Private-Lines and as a .NET XML key's element.
+    // Private-Lines, as a .NET XML key's element, and as an RSA member pair (d of 170 characters or more, then p; from
+    // a value of a line, not a PEM block: four of those are a 1,600-character text split at every position).
     ...(type === 'PRIVATE_KEY'
       ? [
           `{"kty": "OKP", "crv": "Ed25519", "d": "${value}"}`,
           `Private-Lines: 1\n${value}\nPrivate-MAC: 0a1b\n`,
           `[jwk]\nkty = OKP\nd = ${value}\n`,
           `<RSAKeyValue><D>${value}</D></RSAKeyValue>`,
+          ...(value.length <= 64 ? [`{"d": "${value.repeat(4)}", "p": "${value.repeat(2)}"}`] : []),
+          ...keyTextForms(value),
         ]
       : []),
     // A routing number is also found between the MICR transit symbols of a cheque line.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utf16Index, utf16OffsetsOf } from '../../../src/classification/utf8-offsets.ts';
+import { utf16OffsetsOf } from '../../../src/classification/utf8-offsets.ts';
 
 /** Strings with ASCII, BMP, astral characters and lone surrogates. */
 const anyText = fc.string({
@@ -45,24 +45,5 @@ describe('utf16OffsetsOf', () => {
 
   it('refuses offsets outside the text', () => {
     expect(() => utf16OffsetsOf(Buffer.from('abc'), [4])).toThrow(RangeError);
-  });
-});
-
-describe('utf16Index', () => {
-  it('maps every code-point boundary as utf16OffsetsOf does, across its 64-byte steps (property)', () => {
-    // repeated, so texts run over several steps and a step may begin inside a character
-    fc.assert(
-      fc.property(anyText, fc.integer({ min: 1, max: 12 }), (piece, times) => {
-        const text = piece.repeat(times);
-        const { byteOffsets, boundaries } = boundariesOf(text);
-        const unitsAt = utf16Index(Buffer.from(text, 'utf8'));
-        expect(byteOffsets.map(unitsAt)).toEqual(boundaries);
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('refuses offsets outside the text', () => {
-    expect(() => utf16Index(Buffer.from('abc'))(4)).toThrow(RangeError);
   });
 });

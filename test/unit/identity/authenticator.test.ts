@@ -232,13 +232,36 @@ describe('authenticate: the IdP', () => {
     const token = await idp.sign(idp.claims());
     idp.up = false;
     await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
-    await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
     idp.up = true;
     idp.calls.length = 0;
     await Promise.all([1, 2, 3].map(() => auth.authenticate(bearer(token))));
     await auth.authenticate(bearer(token));
     expect(idp.calls.filter((url) => url.endsWith('/openid-configuration'))).toHaveLength(1);
     expect(idp.calls.filter((url) => url.endsWith('/jwks'))).toHaveLength(1);
+  });
+
+  it('after failures in a row pauses the next fetch (1 s, doubling, at most the cooldown), answering 503 meanwhile', async () => {
+    const idp = await fakeIdp();
+    let now = NOW.getTime();
+    const auth = createAuthenticator({ issuers: [config()], clock: { now: () => new Date(now) }, fetch: idp.fetch });
+    const token = await idp.sign(idp.claims());
+    const discoveries = () => idp.calls.filter((url) => url.endsWith('/openid-configuration')).length;
+    idp.up = false;
+    await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
+    await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
+    expect(discoveries()).toBe(2);
+    for (let i = 0; i < 10; i++) await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
+    expect(discoveries()).toBe(2); // paused: 1 s
+    now += 1000;
+    await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
+    expect(discoveries()).toBe(3); // tried, failed again: paused 2 s
+    idp.up = true;
+    now += 1999;
+    await expectCode(auth.authenticate(bearer(token)), 'ERR_IDP_UNAVAILABLE');
+    expect(discoveries()).toBe(3);
+    now += 1;
+    await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ sub: expect.any(String) });
+    expect(discoveries()).toBe(4);
   });
 
   it('is unavailable when the discovered issuer differs, even by a trailing slash', async () => {

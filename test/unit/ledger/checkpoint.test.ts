@@ -119,6 +119,21 @@ describe('ledger checkpoints', () => {
     await ledger.close();
   });
 
+  it('checkpoints at every multiple of N records also when they commit in batches (the sizes a restart looks up)', async () => {
+    const ledger = await openLedger({
+      sql,
+      signer,
+      chain: 'cp-aligned',
+      clock: steppingClock(),
+      checkpoints: { everyRecords: 5, everySeconds: 0 },
+    });
+    await Promise.all(Array.from({ length: 23 }, (_, i) => ledger.append('decision', `r${i}`, {})));
+    await ledger.close();
+    const sizes = await checkpointRows('cp-aligned');
+    expect(sizes.filter((size) => size % 5 === 0)).toEqual([5, 10, 15, 20]);
+    expect(sizes.at(-1)).toBe(24);
+  });
+
   it('publishes a checkpoint only after its row committed: a refused row reaches neither the sink nor a witness', async () => {
     const sink = path.join(dir, 'cp-order.jsonl');
     let refuse = true;

@@ -1,5 +1,7 @@
-// Shared by the ledger unit tests: an in-memory PGlite with migrations, a stepping clock, a writer of
-// decision/outcome pairs, and the moves of a malicious DBA (triggers off, rewrite, triggers on).
+// Shared by the ledger unit tests: an in-memory PGlite with migrations (one a test file: withFreshDb), a stepping
+// clock, a denial's body, a writer of decision/outcome pairs, and the moves of a malicious DBA (triggers off, rewrite,
+// triggers on).
+import { afterAll, beforeAll } from 'vitest';
 import { migrate, openPglite, toBytes } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
@@ -11,6 +13,21 @@ export async function freshDb(): Promise<Sql> {
   await migrate(sql);
   return sql;
 }
+
+/** One fresh database for a test file: opened before its tests (handed to `use`), closed after them. */
+export function withFreshDb(use: (sql: Sql) => void): void {
+  let sql: Sql | undefined;
+  beforeAll(async () => {
+    sql = await freshDb();
+    use(sql);
+  });
+  afterAll(async () => {
+    await sql?.close();
+  });
+}
+
+/** The body of a denied decision, the record most ledger tests append. */
+export const DENY = { decision: { allow: false, reasons: [], obligations: null } };
 
 /** Starts at 2026-01-01T00:00:00Z and moves one second per reading. */
 export function steppingClock(start = Date.parse('2026-01-01T00:00:00.000Z')): Clock {

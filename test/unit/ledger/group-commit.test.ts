@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
 import { LedgerError } from '../../../src/ledger/errors.ts';
@@ -8,18 +8,13 @@ import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { LEDGER_CHANNEL, type LedgerTraceMessage } from '../../../src/ledger/trace.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
-import { freshDb, steppingClock, storedBytes } from './fixture.ts';
+import { DENY, steppingClock, storedBytes, withFreshDb } from './fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
-const deny = { decision: { allow: false, reasons: [], obligations: null } };
 let sql: Sql;
-
-beforeAll(async () => {
-  sql = await freshDb();
-});
-afterAll(async () => {
-  await sql.close();
+withFreshDb((db) => {
+  sql = db;
 });
 
 interface Probe {
@@ -116,7 +111,7 @@ describe('group commit', () => {
       batch: { maxRecords: 16 },
     });
     const before = p.transactions;
-    const appended = await Promise.all(Array.from({ length: 100 }, (_, i) => ledger.append('decision', `r${i}`, deny)));
+    const appended = await Promise.all(Array.from({ length: 100 }, (_, i) => ledger.append('decision', `r${i}`, DENY)));
     expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(appended.map((a) => a.record.request_id)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
     appended.slice(1).forEach((a, i) => expect(a.record.prev).toBe(appended[i]?.hash));
@@ -133,7 +128,7 @@ describe('group commit', () => {
     p.gate = new Promise<void>((resolve) => (open = resolve));
     const held = new Promise<void>((resolve) => (p.onHeld = resolve));
     let settled = false;
-    const pending = ledger.append('decision', 'held', deny).finally(() => (settled = true));
+    const pending = ledger.append('decision', 'held', DENY).finally(() => (settled = true));
     await held; // its transaction is written and waits to commit
     await turns();
     expect(settled).toBe(false); // (PGlite has one connection, so the table cannot be read until the commit)
@@ -152,10 +147,10 @@ describe('group commit', () => {
       clock: steppingClock(),
       batch: { maxWaitMs: 20 },
     });
-    await ledger.append('decision', 'before', deny);
+    await ledger.append('decision', 'before', DENY);
     p.failInserts = true;
     const failed = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => ledger.append('decision', `lost${i}`, deny)),
+      Array.from({ length: 5 }, (_, i) => ledger.append('decision', `lost${i}`, DENY)),
     );
     for (const r of failed) {
       expect(r.status).toBe('rejected');
@@ -167,8 +162,8 @@ describe('group commit', () => {
     expect(await storedSeqs('gc-fail')).toEqual([0, 1]);
     p.failInserts = false;
     const after = await Promise.all([
-      ledger.append('decision', 'after0', deny),
-      ledger.append('decision', 'after1', deny),
+      ledger.append('decision', 'after0', DENY),
+      ledger.append('decision', 'after1', DENY),
     ]);
     expect(after.map((a) => a.seq)).toEqual([2, 3]); // the failed batch's seqs were never used
     expect((await verifyLedger({ sql, trustedKeys: [key.publicKeyPem], chains: ['gc-fail'] })).findings).toEqual([]);
@@ -184,9 +179,9 @@ describe('group commit', () => {
       batch: { maxWaitMs: 20 },
     });
     const results = await Promise.allSettled([
-      ledger.append('decision', 'a', deny),
+      ledger.append('decision', 'a', DENY),
       ledger.append('outcome', 'b', { decision_hash: 'not-a-hash' }), // passes the queue check, fails the schema
-      ledger.append('decision', 'c', deny),
+      ledger.append('decision', 'c', DENY),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(((results[1] as PromiseRejectedResult).reason as LedgerError).code).toBe('ERR_RECORD_INVALID');
@@ -200,8 +195,8 @@ describe('group commit', () => {
     const leaky: Sql = { ...sql, tryLease: async () => ({ held: true, release: async () => undefined }) };
     const a = await openLedger({ sql: leaky, signer, chain: 'gc-conflict', clock: steppingClock() });
     const b = await openLedger({ sql: leaky, signer, chain: 'gc-conflict', clock: steppingClock() });
-    await a.append('decision', 'a1', deny);
-    const err = (await b.append('decision', 'b1', deny).catch((e: unknown) => e)) as LedgerError;
+    await a.append('decision', 'a1', DENY);
+    const err = (await b.append('decision', 'b1', DENY).catch((e: unknown) => e)) as LedgerError;
     expect(err.code).toBe('ERR_AUDIT_UNAVAILABLE');
     expect((err.cause as LedgerError).code).toBe('ERR_CHAIN_CONFLICT');
     expect(await storedSeqs('gc-conflict')).toEqual([0, 1]);
@@ -220,9 +215,9 @@ describe('group commit', () => {
     };
     subscribe(LEDGER_CHANNEL, listener);
     try {
-      await ledger.append('decision', 'r1', deny);
+      await ledger.append('decision', 'r1', DENY);
       p.failInserts = true;
-      await expect(ledger.append('decision', 'r2', deny)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+      await expect(ledger.append('decision', 'r2', DENY)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
       p.failInserts = false;
     } finally {
       unsubscribe(LEDGER_CHANNEL, listener);
@@ -295,8 +290,8 @@ describe('pipelined batches and the signing thread', () => {
     let open!: () => void;
     gate = new Promise<void>((resolve) => (open = resolve));
     failCommits = 1;
-    const first = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `a${i}`, deny));
-    const second = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `b${i}`, deny));
+    const first = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `a${i}`, DENY));
+    const second = Array.from({ length: 20 }, (_, i) => ledger.append('decision', `b${i}`, DENY));
     await bothSealed; // batch 2 sealed while batch 1 is held
     gate = null;
     open(); // batch 1 fails; batch 2, which waited for it, is sealed again and commits
@@ -313,7 +308,7 @@ describe('pipelined batches and the signing thread', () => {
   it('large batches are signed on the signing thread; every record is exactly its stored bytes and verifies', async () => {
     const ledger = await openLedger({ sql, signer, chain: 'gc-thread', clock: steppingClock() });
     const appended = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => ledger.append('decision', `t${i}`, { ...deny, n: i })),
+      Array.from({ length: 300 }, (_, i) => ledger.append('decision', `t${i}`, { ...DENY, n: i })),
     );
     await ledger.close();
     for (const a of appended) {

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate, openPglite, toBytes, toSafeInteger } from '../../../src/db/index.ts';
 import type { Sql } from '../../../src/db/index.ts';
 import {
@@ -17,18 +17,13 @@ import {
   sealRecord,
 } from '../../../src/ledger/index.ts';
 import { monthStart } from '../../../src/ledger/partitions.ts';
-import { freshDb, steppingClock } from './fixture.ts';
+import { DENY, steppingClock, withFreshDb } from './fixture.ts';
 
 const key = generateSigningKey();
 const signer = loadSigner(key.privateKeyPem);
-const deny = { decision: { allow: false, reasons: [], obligations: null } };
 let sql: Sql;
-
-beforeAll(async () => {
-  sql = await freshDb();
-});
-afterAll(async () => {
-  await sql.close();
+withFreshDb((db) => {
+  sql = db;
 });
 
 async function partitions(db: Sql = sql): Promise<string[]> {
@@ -57,9 +52,9 @@ describe('monthly partitions', () => {
     const clock = settableClock('2026-02-27T12:00:00.000Z');
     const ledger = await openLedger({ sql, signer, chain: 'part-1', clock });
     expect(await partitions()).toEqual(expect.arrayContaining([partitionName(now), partitionName(monthStart(now, 1))]));
-    await ledger.append('decision', 'feb', deny);
+    await ledger.append('decision', 'feb', DENY);
     clock.set('2026-04-02T00:00:00.000Z'); // April: no partition yet; the batch creates it (and May's) first
-    await ledger.append('decision', 'apr', deny);
+    await ledger.append('decision', 'apr', DENY);
     await ledger.close();
     const { rows } = await sql.query<{ seq: unknown; part: string }>(
       "SELECT seq, tableoid::regclass::text AS part FROM audit_records WHERE chain = 'part-1' ORDER BY seq",
@@ -82,9 +77,9 @@ describe('monthly partitions', () => {
   it('refuses a fork across a month boundary: same seq, same prev, a gap, or a row past the head (PR003)', async () => {
     const clock = settableClock('2026-01-31T23:59:59.000Z');
     const ledger = await openLedger({ sql, signer, chain: 'fork-x', clock });
-    const first = await ledger.append('decision', 'jan', deny); // seq 1, January
+    const first = await ledger.append('decision', 'jan', DENY); // seq 1, January
     clock.set('2026-02-01T00:00:00.500Z');
-    const second = await ledger.append('decision', 'feb', deny); // seq 2, February
+    const second = await ledger.append('decision', 'feb', DENY); // seq 2, February
     await ledger.close();
     const insert = (db: Sql, table: string, seq: number, prev: string, ts: string, fill: number) =>
       db.query(
@@ -214,7 +209,7 @@ describe('migration 005 on a ledger written before it', () => {
         chain: 'old',
         clock: steppingClock(Date.parse('2026-01-16T00:00:00.000Z')),
       });
-      expect((await resumed.append('decision', 'next', deny)).record.prev).toBe(prev);
+      expect((await resumed.append('decision', 'next', DENY)).record.prev).toBe(prev);
       await resumed.close();
       await expect(db.query('DELETE FROM audit_records_2025_12')).rejects.toMatchObject({ code: 'PR001' });
     } finally {

@@ -1,19 +1,15 @@
 // Key rotation: a key_rotated record signed by the old key and counter-signed by the new; verify follows it only
 // from a trusted key, retires the old key, and rejects a rotation the new key did not counter-sign.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../../src/db/index.ts';
 import { generateSigningKey, loadSigner } from '../../../src/ledger/keys.ts';
 import { openLedger } from '../../../src/ledger/ledger.ts';
 import { verifyLedger } from '../../../src/verify/verify.ts';
-import { asMaliciousDba, freshDb, rewriteBytes, steppingClock } from './fixture.ts';
+import { asMaliciousDba, DENY, rewriteBytes, steppingClock, withFreshDb } from './fixture.ts';
 
-const deny = { decision: { allow: false, reasons: [], obligations: null } };
 let sql: Sql;
-beforeAll(async () => {
-  sql = await freshDb();
-});
-afterAll(async () => {
-  await sql.close();
+withFreshDb((db) => {
+  sql = db;
 });
 
 async function rotatedChain(chain: string) {
@@ -26,9 +22,9 @@ async function rotatedChain(chain: string) {
     clock: steppingClock(),
     checkpoints: { everyRecords: 1000, everySeconds: 0 },
   });
-  await ledger.append('decision', 'before', deny);
+  await ledger.append('decision', 'before', DENY);
   const rotation = await ledger.rotateKey(loadSigner(newKey.privateKeyPem));
-  const after = await ledger.append('decision', 'after', deny);
+  const after = await ledger.append('decision', 'after', DENY);
   await ledger.close(); // the last checkpoint is signed by the new key
   return { oldKey, newKey, rotation, after };
 }
@@ -84,7 +80,7 @@ describe('key rotation', () => {
       chain: 'rot-4',
       clock: steppingClock(),
     });
-    await b.append('decision', 'stale', deny);
+    await b.append('decision', 'stale', DENY);
     await b.close();
     const codes = (
       await verifyLedger({ sql, trustedKeys: [oldKey.publicKeyPem, newKey.publicKeyPem], chains: ['rot-4'] })

@@ -4,10 +4,11 @@
 // a configured subject default is enforced before the body is parsed or classified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPglite, type Sql } from '../../../src/db/index.ts';
-import { createLimiter, parsePricing, type ScopedLimit } from '../../../src/limits/index.ts';
+import { createLimiter, type LimiterOptions, parsePricing, type ScopedLimit } from '../../../src/limits/index.ts';
 import { createRequestHandler, type Intake, type PipelineDeps } from '../../../src/pipeline/index.ts';
 import type { Decision, Limits } from '../../../src/policy/index.ts';
 import type { Ledger } from '../../../src/ledger/index.ts';
+import { adapterFor } from '../../../src/providers/index.ts';
 import { registryOf, upstreamSettings } from '../../helpers/upstreams.ts';
 import { installDbClock } from '../../helpers/db-clock.ts';
 import { createLogSink } from '../../helpers/log-sink.ts';
@@ -55,7 +56,9 @@ const deny: Decision = {
 };
 let subjects = 0;
 
-function harness(o: { defaults?: ScopedLimit[]; intake?: Intake; completionTokens?: number } = {}) {
+function harness(
+  o: { defaults?: ScopedLimit[]; intake?: Intake; completionTokens?: number; now?: LimiterOptions['now'] } = {},
+) {
   subjects += 1;
   const principal = {
     iss: 'https://idp.test',
@@ -83,6 +86,7 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake; completionToken
     defaults: o.defaults ?? [],
     reservationTtlSeconds: 60,
     defaultMaxTokens: 10,
+    ...(o.now ? { now: o.now } : {}),
   });
   const deps: PipelineDeps = {
     authenticator: { authenticate: async () => principal },
@@ -142,6 +146,13 @@ function harness(o: { defaults?: ScopedLimit[]; intake?: Intake; completionToken
   return { run, list, records, limiter, principal, forwarded: () => forwarded, classified: () => classified };
 }
 
+/** The decision record of a request refused 429 before it was classified (or decided), its reason `message`. */
+const refusedUnclassified = (message: string) => ({
+  classification: null,
+  policy_input: null,
+  decision: { allow: false, stage: 'reserve', reasons: [{ code: 'ERR_LIMIT_EXCEEDED', message }] },
+});
+
 describe('admission counting', () => {
   it('counts policy denials against the request rate: allowed requests are then refused with 429', async () => {
     const h = harness();
@@ -196,24 +207,78 @@ describe('admission counting', () => {
     const refused = await h.run(allow(null, 30));
     expect(refused).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(h.records[1]).toMatchObject({
-      classification: null,
-      policy_input: null,
-      decision: {
-        allow: false,
-        stage: 'reserve',
-        reasons: [
-          { code: 'ERR_LIMIT_EXCEEDED', message: 'subject tokens per minute limit 30 reached (used 30, requested 1)' },
-        ],
-      },
-    });
+    expect(h.records[1]).toMatchObject(
+      refusedUnclassified('subject tokens per minute limit 30 reached (used 30, requested 1)'),
+    );
     expect([h.classified(), h.forwarded()]).toEqual([classified, 1]);
     expect(await h.limiter.usage(h.principal)).toMatchObject({ requests_this_minute: 2, tokens_this_minute: 30 });
   });
 
-  it('leaves a subject with a token left, or under a laxer limit checked this minute, to reserve', async () => {
-    const h = harness({ completionTokens: 28 });
-    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 29 of 30
+  // The chat body here (model echo-1, 'hello') takes at least 9 prompt tokens by its bytes (intake-bound.ts: the
+  // conservative estimate, ceil(11 / 3) + 4 + 3 = 9 with the model name's bytes); reserve counts 11 and adds 10.
+  it('refuses a subject with fewer tokens left than the prompt takes at least before classifying: the edge passes', async () => {
+    const edge = harness({ completionTokens: 20 });
+    expect(await edge.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 21 of 30: 9 left
+    expect(edge.limiter.tokensLeft?.(edge.principal)).toBe(9);
+    const before = edge.classified();
+    // 9 at least against 9 left: classified, then refused at reserve (it needs 21)
+    expect(await edge.run(allow(null, 30))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(edge.classified()).toBe(before + 1);
+    expect(edge.records[1]).toMatchObject({ classification: { finding_count: 0 }, decision: { stage: 'reserve' } });
+    const over = harness({ completionTokens: 21 });
+    expect(await over.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 22 of 30: 8 left
+    const once = over.classified();
+    const refused = await over.run(allow(null, 30));
+    expect(refused).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect([over.classified(), over.forwarded()]).toEqual([once, 1]);
+    expect(over.records[1]).toMatchObject({
+      ...refusedUnclassified('subject tokens per minute limit 30 reached (used 22, requested 9)'),
+      request: { api: 'openai.chat_completions', model: null, message_count: 1 },
+    });
+    expect(await over.limiter.usage(over.principal)).toMatchObject({ requests_this_minute: 2, tokens_this_minute: 22 });
+  });
+
+  it('keeps the limit checked this minute when the lease table forgets the idle counter and reads it again', async () => {
+    // the limiter's clock moved 5 s on (a large body still arriving): the syncs return the idle leases and forget the
+    // counter with nothing in flight
+    let skew = 0;
+    const h = harness({ completionTokens: 21, now: () => Date.now() + skew });
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 22 of 30: 8 left
+    skew = 5000;
+    for (let i = 0; i < 3; i += 1) await h.limiter.flush();
+    await h.limiter.usage(h.principal); // read again from the database
+    expect(h.limiter.tokensLeft?.(h.principal)).toBe(8);
+    const once = h.classified();
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 429, code: 'ERR_LIMIT_EXCEEDED' });
+    expect(h.classified()).toBe(once);
+  });
+
+  it('classifies a body a thread left unclassified when the tokens are there once it returns', async () => {
+    // The thread was told fewer tokens left than the prompt takes (the window may have turned meanwhile): nothing
+    // refuses it now, so it is classified here, never forwarded unclassified.
+    let taken = 0;
+    const intake = (classified: boolean): Intake => ({
+      takes: () => true,
+      run: async (api, body) => {
+        taken += 1;
+        const request = adapterFor(api).parse(body as Uint8Array);
+        if (classified) return { request, promptTokensAtLeast: 9, classification: { findings: [] } };
+        return { request, promptTokensAtLeast: 9, unclassified: 'tokens_left' };
+      },
+    });
+    // the harness's classifier also screens the answer: a body the thread classified is the control
+    const control = harness({ intake: intake(true) });
+    expect(await control.run(allow(null, 30))).toMatchObject({ status: 200 });
+    const h = harness({ intake: intake(false) });
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 });
+    expect([taken, h.classified(), h.forwarded()]).toEqual([2, control.classified() + 1, 1]);
+    expect(h.records[0]).toMatchObject({ classification: { finding_count: 0 } });
+  });
+
+  it('leaves a subject with tokens left, or under a laxer limit checked this minute, to reserve', async () => {
+    const h = harness({ completionTokens: 18 });
+    expect(await h.run(allow(null, 30))).toMatchObject({ status: 200 }); // billed 19 of 30
     expect(h.limiter.usedUp?.(h.principal)).toBeNull();
     const classified = h.classified();
     // refused at reserve as before (it needs 21), after classification

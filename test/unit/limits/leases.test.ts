@@ -162,3 +162,50 @@ describe('a single replica well under its limit is never refused', () => {
     expect(await h.leased()).toBe(0);
   });
 });
+
+describe('leases.idleMs: 0', () => {
+  it('gives headroom back at the first sync nobody waits on, never a grant before its request has taken it', async () => {
+    // Each reading of the injected clock is a millisecond later: every lease is idle (0 ms) at the next sync. Admit
+    // reads the subject's minute; reserve then needs grants on the minute (tokens) and the day (spend) in turn.
+    let t = Date.now();
+    const limiter = createLimiter({
+      sql,
+      pricing,
+      defaults: [{ scope: 'subject', requests_per_minute: 5, tokens_per_minute: 100_000 }],
+      reservationTtlSeconds: 60,
+      defaultMaxTokens: 10,
+      now: () => (t += 1),
+      leases: { flushIntervalMs: 60_000, idleMs: 0 },
+    });
+    const principal = { iss: 'https://idp.test', sub: 'lease-idle-0', client_id: null, groups: [], tenant: null };
+    try {
+      await limiter.admit(principal);
+      // A dropped grant ping-ponged between the two counters until the rounds ran out: ERR_LIMIT_EXCEEDED, first request.
+      const r = await limiter.reserve({
+        principal,
+        upstreams: ['up'],
+        model: 'm',
+        promptTokens: 10,
+        promptTokenMethod: 'test',
+        maxTokens: 10,
+        admitted: true,
+        limits: {
+          tokens_per_minute: null,
+          requests_per_minute: null,
+          spend_micro_usd_per_day: 1_000_000,
+          spend_micro_usd_per_month: null,
+        },
+      });
+      await limiter.settle(r, 'usage', { prompt_tokens: 10, completion_tokens: 10 }, 'up');
+      await limiter.flush();
+      await limiter.flush();
+      const { rows } = await sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM limit_leases WHERE scope_key = $1',
+        [JSON.stringify(['subject', principal.iss, principal.sub])],
+      );
+      expect(rows[0]?.n).toBe(0); // nothing in flight, nobody waiting: every lease given back
+    } finally {
+      await limiter.close();
+    }
+  });
+});

@@ -74,35 +74,34 @@ describe('MCP limits stage', () => {
     expect(h.calls).toEqual(['lookup']);
   });
 
-  it('enforces a subject default at admission (listings not counted) and settles an allowed call as one request', async () => {
+  it('enforces a subject default on listings as on calls, and settles an allowed call as one request', async () => {
     const h = harness(await defaultEngine(), {
-      limits: limiter([{ scope: 'subject', requests_per_minute: 1 }]),
+      limits: limiter([{ scope: 'subject', requests_per_minute: 2 }]),
       sub: 'sam', // a subject of its own: the counters are the database's, shared by every limiter here
     });
     const session = await h.session();
-    for (const id of [1, 2]) {
-      const listed = await h.handle({ jsonrpc: '2.0', id, method: 'tools/list', params: {} }, session);
-      expect(listed.body).toMatchObject({ result: { tools: [{ name: 'lookup' }] } });
-    }
-    const first = await h.handle(call(3), session);
+    const listed = await h.handle({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }, session);
+    expect(listed.body).toMatchObject({ result: { tools: [{ name: 'lookup' }] } });
+    const first = await h.handle(call(2), session);
     expect(first.body).toMatchObject({ result: { content: [{ text: 'found' }] } });
-    expect(first.headers['x-ratelimit-limit-requests']).toBe('1');
+    expect(first.headers['x-ratelimit-limit-requests']).toBe('2');
     expect(first.headers['x-ratelimit-remaining-requests']).toBe('0');
     const outcome = h.appended.findLast((a) => a.type === 'outcome');
     expect(outcome?.body).toMatchObject({
       cost_micro_usd: 0,
       settlement: { basis: 'estimate', requests: 1, tokens: 0, price_entry: 'requests-only' },
     });
-    const second = await h.handle(call(4), session);
-    expect(second.status).toBe(200);
-    expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(second.body).toMatchObject({
-      error: {
-        code: -32029,
-        data: { code: 'ERR_LIMIT_EXCEEDED', limit: { scope: 'subject', metric: 'requests', limit: 1, used: 1 } },
-      },
-    });
-    expect(h.appended.at(-1)?.body).toMatchObject({ decision: { allow: false, stage: 'reserve' } });
+    const refused = {
+      code: -32029,
+      data: { code: 'ERR_LIMIT_EXCEEDED', limit: { scope: 'subject', limit: 2, used: 2 } },
+    };
+    for (const message of [call(3), { jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }]) {
+      const second = await h.handle(message, session);
+      expect(second.status).toBe(200);
+      expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(second.body).toMatchObject({ error: refused });
+      expect(h.appended.at(-1)?.body).toMatchObject({ decision: { allow: false, stage: 'reserve' } });
+    }
     expect(h.calls).toEqual(['lookup']);
   });
 });

@@ -2,7 +2,7 @@
 // not sockets ever accepted; and a listener past its cap still accepts nothing more until one closes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { capConnections, type ConnectionCap } from '../../../src/start/connections.ts';
+import { capConnections, type ConnectionCap, peerKey } from '../../../src/start/connections.ts';
 
 const opened: Socket[] = [];
 let server: Server | undefined;
@@ -73,5 +73,45 @@ describe('capConnections', () => {
     const port = await listen(0, 0, refused, []);
     for (let i = 0; i < 20; i += 1) expect(await taken(port)).toBe(true);
     expect(refused).toEqual([]);
+  });
+});
+
+describe('the key an address is capped under', () => {
+  it('an IPv6 address counts by its /64, whatever its spelling; IPv4 and IPv4-mapped by the address', () => {
+    const keys = [
+      '2001:db8:0:1::1',
+      '2001:db8:0:1:ffff:ffff:ffff:ffff',
+      '2001:0DB8:0000:0001:0:0:0:2',
+      '2001:db8::1:0:0:3', // 2001:db8:0:0:0:1:0:3, another /64
+      'fe80::1%eth0',
+      'fe80::2',
+      '::1',
+      '64:ff9b::192.0.2.1',
+      '::ffff:192.0.2.1',
+      '192.0.2.1',
+      '192.0.2.2',
+    ].map(peerKey);
+    expect(keys).toEqual([
+      '2001:db8:0:1::/64',
+      '2001:db8:0:1::/64',
+      '2001:db8:0:1::/64',
+      '2001:db8:0:0::/64',
+      'fe80:0:0:0::/64',
+      'fe80:0:0:0::/64',
+      '0:0:0:0::/64',
+      '64:ff9b:0:0::/64',
+      '192.0.2.1',
+      '192.0.2.1',
+      '192.0.2.2',
+    ]);
+  });
+
+  it('an address that does not parse as IPv6 is its own key', () => {
+    expect(['1:2:3', '1::2::3', 'g::1', '1:2:3:4:5:6:7:8:9::'].map(peerKey)).toEqual([
+      '1:2:3',
+      '1::2::3',
+      'g::1',
+      '1:2:3:4:5:6:7:8:9::',
+    ]);
   });
 });

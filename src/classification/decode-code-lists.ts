@@ -1,0 +1,244 @@
+// Lists of character codes as a view to decode: decimal codes (`65,75,73,65,…`: what `String.fromCharCode` takes),
+// read as the ASCII they spell, bytes written in binary (`01000001 01001011 …`) or as one hex literal (`0x414b…`),
+// read as their bytes, and one-character literals (`['A', 'K', …]`), read as the characters they hold. Invariant, as
+// decode-escapes.ts's: every decoded unit records the run-local span of the digits it came from, and each character of
+// the text is read a bounded number of times.
+import { type MappedText, numberAt } from './decode-escapes.ts';
+
+/** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */
+export const MIN_DECIMAL_CODES = 8;
+/** Most separator characters between two codes (`, `, `,\n  ` between the items of an array). */
+export const MAX_CODE_SEPARATOR = 4;
+
+export function isCodeSeparator(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x2c || code === 0x3b;
+}
+
+/**
+ * Whether text[from, to) separates two codes of one list: exactly one `,` or `;` with any whitespace (an array, also
+ * written one item a line), or spaces and tabs only. A line break alone ends the list: the rows of a table of small
+ * numbers (`37, 53, 0` then `38, 54, 1`) are read row by row, not as one list.
+ */
+export function separatesCodes(text: string, from: number, to: number): boolean {
+  let marks = 0;
+  let lineBreak = false;
+  for (let k = from; k < to; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code === 0x2c || code === 0x3b) marks += 1;
+    else if (code !== 0x20 && code !== 0x09) lineBreak = true;
+  }
+  return marks === 1 || (marks === 0 && !lineBreak);
+}
+
+/** A character that glues onto a number and makes it something else than a code (a word, a decimal, a version). */
+export function gluesToNumber(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x2d
+  );
+}
+
+/** The end of a printable ASCII code (2-3 decimal digits, 32-126) at `at`, standing alone; -1 when there is none. */
+function codeAt(text: string, at: number): number {
+  if (at > 0 && gluesToNumber(text.charCodeAt(at - 1))) return -1;
+  const n = numberAt(text, at, 4, 10);
+  if (n.length < 2 || n.length > 3 || n.value < 32 || n.value > 126) return -1;
+  return gluesToNumber(text.charCodeAt(at + n.length)) ? -1 : at + n.length;
+}
+
+/**
+ * Runs of at least MIN_DECIMAL_CODES printable ASCII codes (32-126) split by up to MAX_CODE_SEPARATOR of whitespace,
+ * `,` and `;` (separatesCodes: `65,75,73,65,…`, `[65, 75, 73, …]`, `65 75 73 …`), each decoded to its character mapped
+ * to its own digits; `next` skips to the next place a run may start. Linear: a run that fails is not read again.
+ */
+export function decimalCodeRuns(
+  text: string,
+  add: (from: number, end: number, decoded: MappedText) => void,
+  next: (from: number) => number,
+): void {
+  for (let i = next(0); i < text.length; ) {
+    let end = codeAt(text, i);
+    if (end < 0) {
+      i = next(i + 1);
+      continue;
+    }
+    const tokens = [i, end];
+    for (;;) {
+      let at = end;
+      while (at < text.length && at - end <= MAX_CODE_SEPARATOR && isCodeSeparator(text.charCodeAt(at))) at += 1;
+      const apart = at > end && at - end <= MAX_CODE_SEPARATOR && separatesCodes(text, end, at);
+      const after = apart ? codeAt(text, at) : -1;
+      if (after < 0) break;
+      tokens.push(at, after);
+      end = after;
+    }
+    if (tokens.length / 2 >= MIN_DECIMAL_CODES) {
+      const count = tokens.length / 2;
+      const starts = new Int32Array(count);
+      const ends = new Int32Array(count);
+      let decoded = '';
+      for (let k = 0; k < count; k += 1) {
+        const from = tokens[2 * k] as number;
+        const to = tokens[2 * k + 1] as number;
+        decoded += String.fromCharCode(numberAt(text, from, 3, 10).value);
+        starts[k] = from - i;
+        ends[k] = to - i;
+      }
+      add(i, end, { text: decoded, starts, ends });
+    }
+    i = next(end);
+  }
+}
+
+/**
+ * Fewest bytes in a run of bytes written in binary (`01000001 01001011 …`: eight binary digits a byte, or seven a
+ * character as most text-to-binary converters print ASCII: `1000001 1001011 …`).
+ */
+export const MIN_BINARY_BYTES = 4;
+/** Where a run of bytes in binary may start: a byte and a separator (one regular expression a text, linear). */
+const BINARY_BYTE_START = /[01]{7,8}[\t-\r ,;]/g;
+
+/** Whether text[from, to) separates two bytes in binary: whitespace (a line break too) with at most one `,` or `;`. */
+function separatesBytes(text: string, from: number, to: number): boolean {
+  let marks = 0;
+  for (let k = from; k < to; k += 1) if (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0x3b) marks += 1;
+  return marks <= 1;
+}
+
+/** Whether the `width` characters at `at` are binary digits. */
+function isBinaryByteAt(text: string, at: number, width: number): boolean {
+  for (let k = 0; k < width; k += 1) {
+    const code = text.charCodeAt(at + k);
+    if (code !== 0x30 && code !== 0x31) return false;
+  }
+  return true;
+}
+
+/**
+ * Runs of at least MIN_BINARY_BYTES bytes written in binary (eight digits each, or seven each: `xxd -b`'s cells, a
+ * "decode this" puzzle, one a line), apart by up to MAX_CODE_SEPARATOR of whitespace, `,` and `;` (one of those at
+ * most), the first not glued after a letter or digit, each decoded to the character of its byte (Latin-1) mapped to
+ * its own digits. Linear: a run is read once and the search goes on after it.
+ */
+export function binaryByteRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  const search = new RegExp(BINARY_BYTE_START.source, 'g');
+  for (let m = search.exec(text); m !== null; m = search.exec(text)) {
+    const i = m.index;
+    if (i > 0 && gluesToNumber(text.charCodeAt(i - 1))) continue;
+    const width = m[0].length - 1; // every byte of a run as wide as its first
+    const tokens = [i];
+    let end = i + width;
+    for (;;) {
+      let at = end;
+      while (at < text.length && at - end <= MAX_CODE_SEPARATOR && isCodeSeparator(text.charCodeAt(at))) at += 1;
+      const apart = at > end && at - end <= MAX_CODE_SEPARATOR && separatesBytes(text, end, at);
+      if (!apart || !isBinaryByteAt(text, at, width) || gluesToNumber(text.charCodeAt(at + width))) break;
+      tokens.push(at);
+      end = at + width;
+    }
+    search.lastIndex = end;
+    if (tokens.length < MIN_BINARY_BYTES || gluesToNumber(text.charCodeAt(end))) continue;
+    const starts = new Int32Array(tokens.length);
+    const ends = new Int32Array(tokens.length);
+    let decoded = '';
+    tokens.forEach((from, k) => {
+      decoded += String.fromCharCode(Number.parseInt(text.slice(from, from + width), 2));
+      starts[k] = from - i;
+      ends[k] = from + width - i;
+    });
+    add(i, end, { text: decoded, starts, ends });
+  }
+}
+
+/** Fewest bytes of printable ASCII in a stretch of a hex literal read (hexLiteralRuns). */
+const MIN_HEX_LITERAL_BYTES = 8;
+/**
+ * A hex literal of 8 bytes or more with its prefix, `0x` (C, Rust, Solidity, MySQL's and SQL Server's `SELECT 0x…`,
+ * Ethereum calldata) or PostgreSQL's bytea `\x`, not glued to a name before or after it: one run of the base64
+ * alphabet (`x` is in it), which decode.ts reads as hex only when every character is a hex digit.
+ */
+const HEX_LITERAL = /(?<![0-9A-Za-z_$])(?:0[xX]|\\x)((?:[0-9A-Fa-f]{2}){8,})(?![0-9A-Za-z_$])/g;
+
+/** A byte of text: printable ASCII, a tab or a line break. */
+function isTextByte(byte: number): boolean {
+  return (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/**
+ * Hex literals with their prefix (`0x414b…`, `\x414b…`), each stretch of MIN_HEX_LITERAL_BYTES or more bytes of text in
+ * one (the whole literal when it is text; the strings ABI-encoded calldata holds between its words of zeros) decoded to
+ * its characters, each mapped to its own two digits. Linear: one regular expression search, each literal read once.
+ */
+export function hexLiteralRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  const search = new RegExp(HEX_LITERAL.source, 'g');
+  for (let m = search.exec(text); m !== null; m = search.exec(text)) {
+    const digits = m[1] as string;
+    const first = m.index + m[0].length - digits.length;
+    const count = digits.length / 2;
+    for (let k = 0; k < count; ) {
+      let end = k;
+      while (end < count && isTextByte(Number.parseInt(digits.slice(2 * end, 2 * end + 2), 16))) end += 1;
+      if (end - k >= MIN_HEX_LITERAL_BYTES) {
+        const starts = new Int32Array(end - k);
+        const ends = new Int32Array(end - k);
+        let decoded = '';
+        for (let b = k; b < end; b += 1) {
+          decoded += String.fromCharCode(Number.parseInt(digits.slice(2 * b, 2 * b + 2), 16));
+          starts[b - k] = 2 * (b - k);
+          ends[b - k] = 2 * (b - k) + 2;
+        }
+        add(first + 2 * k, first + 2 * end, { text: decoded, starts, ends });
+      }
+      k = end + 1;
+    }
+  }
+}
+
+/** Fewest one-character literals in a list read as the text they spell (charLiteralRuns). */
+const MIN_CHAR_LITERALS = 8;
+/** Where a list of one-character literals may start: a quoted character (no quote, backslash or line break). */
+const CHAR_LITERAL = /(['"])[^'"\\\r\n]\1/g;
+/** Most characters between two literals: `, ` and a line break with its indentation. */
+const MAX_LITERAL_SEPARATOR = 24;
+
+/**
+ * Lists of MIN_CHAR_LITERALS or more one-character literals quoted alike and apart by one `,` with any whitespace
+ * (Python's `list(value)` prints `['A', 'K', 'I', …]`, a C or Java `char[]` is written `{'A', 'K', …}`, a JSON array
+ * `["A", "K", …]`), each read as its character mapped to itself. Linear: a list is read once, the search goes on
+ * after it.
+ */
+export function charLiteralRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  const search = new RegExp(CHAR_LITERAL.source, 'g');
+  for (let m = search.exec(text); m !== null; m = search.exec(text)) {
+    const quote = text.charCodeAt(m.index);
+    const tokens = [m.index + 1];
+    let end = m.index + 3;
+    for (;;) {
+      let at = end;
+      while (at - end <= MAX_LITERAL_SEPARATOR && isCodeSeparator(text.charCodeAt(at))) at += 1;
+      const apart =
+        at - end <= MAX_LITERAL_SEPARATOR && text.slice(end, at).includes(',') && separatesCodes(text, end, at);
+      if (!apart || text.charCodeAt(at) !== quote || text.charCodeAt(at + 2) !== quote) break;
+      const code = text.charCodeAt(at + 1);
+      if (code === quote || code === 0x5c || code === 0x0a || code === 0x0d) break;
+      tokens.push(at + 1);
+      end = at + 3;
+    }
+    search.lastIndex = end;
+    if (tokens.length < MIN_CHAR_LITERALS) continue;
+    const from = tokens[0] as number;
+    const starts = new Int32Array(tokens.length);
+    const ends = new Int32Array(tokens.length);
+    let decoded = '';
+    tokens.forEach((at, k) => {
+      decoded += text[at];
+      starts[k] = at - from;
+      ends[k] = at + 1 - from;
+    });
+    add(from, (tokens[tokens.length - 1] as number) + 1, { text: decoded, starts, ends });
+  }
+}

@@ -1,0 +1,92 @@
+// What joins two calls of a run of character codes (decode-code-calls.ts): an operator with blanks either side and
+// one line break before or after it (a `\` or a line comment before a trailing one), an interpolation's close and the
+// next's open, and a short string literal between two operators. Invariant: each is read in a bounded number of
+// characters (MAX_OPERATOR_BLANKS, MAX_LINE_INDENT, MAX_COMMENT, MAX_LITERAL).
+
+/** Most characters of a string literal between two calls (`chr(65) + "" + chr(75)`, `chr(65) + "KIA" + chr(90)`). */
+export const MAX_LITERAL = 32;
+
+/** Most blanks indenting the next line when a run of calls goes on after a line break. */
+export const MAX_LINE_INDENT = 16;
+
+/** Most blanks on either side of the operator between two calls, and inside a call's parentheses. */
+export const MAX_OPERATOR_BLANKS = 8;
+
+/** Where the spaces and tabs from `at` end, `most` of them at most. */
+export function blanksAfter(text: string, at: number, most: number): number {
+  let k = at;
+  while (k - at < most && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
+  return k;
+}
+
+/** Most characters of a line comment after an operator, before its line break (`chr(65) +  # A`). */
+const MAX_COMMENT = 64;
+
+/**
+ * The operator joining two calls at `at` (`+`, `.`, `..`, `&`, `||`, `<<`, `~`, a list's `,`, or an interpolation's
+ * close and the next's open, `}{` or `}${`, up to MAX_OPERATOR_BLANKS blanks either side): where the next call starts
+ * and the operator, or undefined. One line break (its indentation after it) may come before the operator (PEP 8's
+ * `\n    + chr(75)`, SQL's leading `||`) or after it, with a `\` or a line comment (`#`, `//`, `--`) before it.
+ */
+export function operatorAt(text: string, at: number): { next: number; operator: string } | undefined {
+  let k = blanksAfter(text, at, MAX_OPERATOR_BLANKS);
+  const leading = lineBreakLength(text, k);
+  if (leading > 0) k = blanksAfter(text, k + leading, MAX_LINE_INDENT);
+  const code = text.charCodeAt(k);
+  const second = text.charCodeAt(k + 1);
+  let operator: string;
+  if ((code === 0x7c || code === 0x2e || code === 0x3c) && second === code)
+    operator = text.slice(k, k + 2); // `||`, Lua's `..`, Ruby's `<<`
+  else if (code === 0x7d && (second === 0x7b || (second === 0x24 && text.charCodeAt(k + 2) === 0x7b)))
+    operator = second === 0x7b ? '}{' : '}${'; // f"{chr(65)}{chr(75)}", `${…}${…}`
+  else if (code === 0x2b || code === 0x2e || code === 0x26 || code === 0x2c || code === 0x7e)
+    operator = text[k] as string;
+  else return undefined;
+  let next = blanksAfter(text, k + operator.length, MAX_OPERATOR_BLANKS);
+  if (leading > 0 || operator.startsWith('}')) return { next, operator };
+  // After the operator: a line's continuation (`\`) or a line comment, then one line break with its indentation.
+  if (text.charCodeAt(next) === 0x5c) next += 1;
+  else next = commentEnd(text, next);
+  const trailing = lineBreakLength(text, next);
+  if (trailing > 0) next = blanksAfter(text, next + trailing, MAX_LINE_INDENT);
+  return { next, operator };
+}
+
+/** The length of a line break (LF, CRLF) at `at`, or 0. */
+function lineBreakLength(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x0a) return 1;
+  return text.charCodeAt(at) === 0x0d && text.charCodeAt(at + 1) === 0x0a ? 2 : 0;
+}
+
+/** Where a line comment at `at` (`#`, `//`, `--`, MAX_COMMENT characters at most) ends at its line break, else `at`. */
+function commentEnd(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  const opens = code === 0x23 || ((code === 0x2f || code === 0x2d) && text.charCodeAt(at + 1) === code);
+  if (!opens) return at;
+  let end = at;
+  while (end - at <= MAX_COMMENT && end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d)
+    end += 1;
+  return lineBreakLength(text, end) > 0 ? end : at;
+}
+
+/**
+ * A string literal at `at` (`""`, `'KIA'`: MAX_LITERAL printable ASCII characters at most, no quote or backslash in
+ * it) followed by `operator`: where its characters start and end, and where the token after the operator starts.
+ */
+export function literalAt(
+  text: string,
+  at: number,
+  operator: string,
+): { from: number; to: number; next: number } | undefined {
+  const quote = text.charCodeAt(at);
+  if (quote !== 0x22 && quote !== 0x27) return undefined;
+  let to = at + 1;
+  while (to - at <= MAX_LITERAL && text.charCodeAt(to) >= 0x20 && text.charCodeAt(to) < 0x7f) {
+    const code = text.charCodeAt(to);
+    if (code === quote || code === 0x5c) break;
+    to += 1;
+  }
+  if (text.charCodeAt(to) !== quote) return undefined;
+  const after = operatorAt(text, to + 1);
+  return after?.operator === operator ? { from: at + 1, to, next: after.next } : undefined;
+}

@@ -1,0 +1,54 @@
+// Review s15 (R3, attacker's review of session 15's changes), base64 lines behind a label (f0573b8,
+// decode-group-separators.ts labelledWrap: a word the same on each line, `REM `, or a line number, `10 `, then blanks
+// and marks). Each text is the base64 of 'aws AKIA…' in lines of 12 (too short to decode one by one) behind a prefix
+// one step aside: a number and a word, a varying log prefix, two words, a word and a number, a call a line, a blank
+// line between lines, or a comment after each line.
+import { describe, expect, it } from 'vitest';
+import { isForwarded, pieces } from './round9-helpers.ts';
+
+const B = Buffer.from('aws AKIAZ3MQWXR5TLPB6Y7N').toString('base64');
+const LINES = pieces(B, 12);
+/** `LINES`, each behind `before` and followed by `after`. */
+const marked = (before: (i: number) => string, after = '') =>
+  LINES.map((line, i) => `${before(i)}${line}${after}`).join('\n');
+
+describe('base64 of an AWS key in lines of 12 behind a label one step aside from REM and line numbers', () => {
+  it.each([
+    ['REM', marked(() => 'REM ')],
+    ['[INFO]', marked(() => '[INFO] ')],
+    ['echo "…"', marked(() => 'echo "', '"')],
+    ['001, 002, … (zero-padded line numbers)', marked((i) => `00${i + 1} `)],
+  ])('control: the lines behind %s are refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+
+  // Closed (decode-group-separators.ts labelledWrap): a label is up to 32 characters before a full line's group, ending
+  // in a blank or a mark, its digits any digits on the next lines (BASIC's `10 REM `, `part 1: `, two words, a call).
+  it.each([
+    ["BASIC's 10 REM, 20 REM, …", marked((i) => `${(i + 1) * 10} REM `)],
+    ['part 1:, part 2:, …', marked((i) => `part ${i + 1}: `)],
+    ['key part: (two words)', marked(() => 'key part: ')],
+    ['print("…") a line', marked(() => 'print("', '")')],
+  ])('the lines behind %s are refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/decode-group-separators.ts wrapAt): a label is read only when the first alphabet run
+  // after the prefix is shorter than the line's group: a log line's timestamp (`2026-12-07T19`, `-` in the alphabet) is
+  // longer, so no label is looked for.
+  it.fails.each([['a log prefix (timestamp and level)', marked((i) => `2026-12-07T19:00:0${i}Z INFO `)]])(
+    'the lines behind %s are refused',
+    async (_name, text) => {
+      expect(await isForwarded(text)).toBe(false);
+    },
+  );
+
+  // HOLE (open, src/classification/decode-group-separators.ts wrapAt): a line's wrap is one line break between groups
+  // with blanks and marks around it: a comment after each group and a blank line between REM lines end the run.
+  it.fails.each([
+    ['a comment after each line', marked(() => '', '  # chunk')],
+    ['REM lines with a blank line between', LINES.map((line) => `REM ${line}`).join('\n\n')],
+  ])('the lines as %s are refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+});

@@ -1,0 +1,40 @@
+// Review s15 (R3, attacker's review of session 15's changes), a JWK as an INI section with a long line between crv and
+// d (1c72cd1, recognizers-key-files.ts SECTION_LINE_MOST: a section's lines up to 4,096 characters, counted by the
+// jwk_section_value refiner and the stream's hold). An x5c chain of three certificates on one line is ~4,500
+// characters of base64; the key is a fixed P-256 key, PROBE a piece only its d holds.
+import { createECDH, createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isForwarded, isRelayed, isStreamed } from './round9-helpers.ts';
+
+const D = createHash('sha256').update('review-s15 p256 ini').digest();
+const ecdh = createECDH('prime256v1');
+ecdh.setPrivateKey(D);
+const POINT = ecdh.getPublicKey();
+const b64 = (bytes: Buffer) => bytes.toString('base64url');
+const JWK = { x: b64(POINT.subarray(1, 33)), y: b64(POINT.subarray(33)), d: b64(D) };
+/** The section with `between` after its crv line. */
+const section = (between: string[]) =>
+  ['[jwk]', 'kty = EC', 'crv = P-256', ...between, `x = ${JWK.x}`, `y = ${JWK.y}`, `d = ${JWK.d}`].join('\n');
+const PROBE = JWK.d.slice(8, 30);
+/** Three certificates' base64 on one line (a chain as one x5c value), 4,506 characters after `x5c = `. */
+const CHAIN = section([`x5c = ${['A', 'B', 'C'].map((c) => `MII${c.repeat(1500)}`).join(',')}`]);
+
+describe('a JWK section whose x5c chain line between crv and d is over 4,096 characters', () => {
+  it('control: three 1,500-character x5c lines between are refused; the one long line is withheld in an answer', async () => {
+    const lines = section(['A', 'B', 'C'].map((c) => `x5c = MII${c.repeat(1500)}`));
+    expect(await isForwarded(lines)).toBe(false);
+    expect(await isStreamed(lines, PROBE)).toBe(false);
+    expect(await isRelayed(CHAIN, PROBE)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/recognizers-key-files.ts jwk_section_value / SECTION_LINE_MOST): a line over 4,096
+  // characters ends the section for a whole text too, where no stream hold needs the bound: the request forwards d
+  // (the answer screen withholds it: another reading finds it there) and the stream relays it. Fix: bound the line in
+  // the stream's hold only, or read the section past a long line on a whole text, ~10 lines.
+  it.fails('the section with one 4,506-character x5c line between is refused', async () => {
+    expect(await isForwarded(CHAIN)).toBe(false);
+  });
+  it.fails('the section with one 4,506-character x5c line between is withheld from a stream', async () => {
+    expect(await isStreamed(CHAIN, PROBE)).toBe(false);
+  });
+});
