@@ -5,8 +5,9 @@
 import { gluesToNumber, isCodeSeparator, MAX_CODE_SEPARATOR, separatesCodes } from './decode-code-lists.ts';
 import {
   blanksAfter,
+  gapEnd,
   literalAt,
-  MAX_LINE_INDENT,
+  MAX_GAP,
   MAX_LITERAL,
   MAX_OPERATOR_BLANKS,
   operatorAt,
@@ -317,17 +318,17 @@ function tokenStarts(text: string, at: number, floor: number): number[] {
  * Most characters after a run's last token that may still be its operator, a literal and its operator, and the start of
  * a next token (a name and its `(`: calls in calls are short, `string(rune(`).
  */
-const MAX_CALL_TAIL = 4 * MAX_OPERATOR_BLANKS + 4 + MAX_LINE_INDENT + MAX_LITERAL + 2 + MAX_NAME;
+const MAX_CALL_TAIL = 4 * MAX_GAP + 4 + MAX_LITERAL + 2 + MAX_NAME;
 
 /** The marks a run of calls or octal literals is written with besides names and digits (operators, separators). */
-const CALL_RUN_MARKS = new Set([...'()[]{}$+.&|,;<~#/-"\'\\ \t\n\v\f\r'].map((c) => c.charCodeAt(0)));
+const CALL_RUN_MARKS = new Set([...'()[]{}$+.&|,;<~#/*-"\'\\ \t\n\v\f\r'].map((c) => c.charCodeAt(0)));
 
-/** The characters an operator after a call opens with (operatorAt), a `\` and a line break (one may lead). */
-const OPERATOR_STARTS = new Set([...'+.&|,<~}\\\r\n'].map((c) => c.charCodeAt(0)));
+/** The characters an operator after a call opens with (operatorAt), a `\`, a line break and a comment (may lead). */
+const OPERATOR_STARTS = new Set([...'+.&|,<~}\\\r\n#/-'].map((c) => c.charCodeAt(0)));
 
 /** Whether what follows a run's last token at `end` may still be its operator (or a list's separator): its first mark. */
 function mayContinue(text: string, end: number, kind: string): boolean {
-  const k = blanksAfter(text, end, MAX_OPERATOR_BLANKS);
+  const k = kind === '0o' ? blanksAfter(text, end, MAX_OPERATOR_BLANKS) : gapEnd(text, end);
   if (k === text.length) return true;
   const code = text.charCodeAt(k);
   return kind === '0o' ? isCodeSeparator(code) : OPERATOR_STARTS.has(code);
