@@ -1,0 +1,78 @@
+// Round 14 of the attacker's review (session 16), a vendor key as source code writes it in pieces: string literals of
+// real languages joined by the language (C's adjacent literals, Go's `+` of raw strings, Rust's concat!, Java's
+// String.join, a spreadsheet's `&`, SQL's `||`, a shell word of glued quotes, printf's `%s%s`). decode-groups.ts
+// reads such literals across their quotes and operators, but only as groups of an encoding (base64 or hex): the text they
+// join is never classified as itself, so an AWS key id or a GitHub token in two or three literals is read by no
+// recognizer. A model (or a compiler) reads the joined value at sight. Controls: the whole literal, the key with one
+// space inside, and the base64 of `aws <key>` cut into the same literals are refused.
+import { describe, expect, it } from 'vitest';
+import { AWS, GH } from './round7-helpers.ts';
+import { isForwarded, isRelayed, isStreamed } from './round9-helpers.ts';
+
+const KEY = AWS.value;
+/** `value` cut at `cuts` (character offsets). */
+const cut = (value: string, ...cuts: number[]): string[] =>
+  [0, ...cuts].map((from, i) => value.slice(from, [...cuts, value.length][i]));
+const [K1, K2] = cut(KEY, 10) as [string, string];
+const [T1, T2, T3] = cut(KEY, 6, 12) as [string, string, string];
+
+/** Each form joins the literals it holds to the whole AWS key id. */
+const FORMS: [string, string][] = [
+  ["C's adjacent literals", `const char *aws_key = "${K1}" "${K2}";`],
+  ["Go's raw strings joined by +", `awsKey := \`${K1}\` + \`${K2}\``],
+  ["Rust's concat!", `const AWS_KEY: &str = concat!("${T1}", "${T2}", "${T3}");`],
+  ["Java's String.join", `String awsKey = String.join("", "${T1}", "${T2}", "${T3}");`],
+  ["a spreadsheet's & of literals", `="${KEY.slice(0, 8)}"&"${KEY.slice(8, 16)}"&"${KEY.slice(16)}"`],
+  ["SQL's || of literals", `SELECT '${KEY.slice(0, 8)}' || '${KEY.slice(8, 16)}' || '${KEY.slice(16)}' AS aws_key;`],
+  [
+    'a shell word of glued quotes',
+    `export AWS_ACCESS_KEY_ID=${KEY.slice(0, 8)}'${KEY.slice(8, 16)}'"${KEY.slice(16)}"`,
+  ],
+  ["printf's %s%s", `printf("%s%s\\n", "${K1}", "${K2}");`],
+];
+
+describe('an AWS key id in string literals the language joins', () => {
+  it('control: the key as one literal, and with one space inside, is refused', async () => {
+    expect(await isForwarded(`const char *aws_key = "${KEY}";`)).toBe(false);
+    expect(await isForwarded(`aws_key = "${K1} ${K2}"`)).toBe(false);
+  });
+
+  it("control: the base64 of 'aws <key>' cut into adjacent literals of one width is refused", async () => {
+    const groups = Buffer.from(`aws ${KEY}`)
+      .toString('base64')
+      .match(/.{1,12}/g) as string[];
+    expect(await isForwarded(`const char *blob = ${groups.map((g) => `"${g}"`).join(' ')};`)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/decode-groups.ts): string literals joined across their quotes and operators
+  // (`" "`, `` ` + ` ``, `", "`, `"&"`, `' || '`) are read only as an encoding's groups and decoded; the joined text is
+  // never classified as itself, so the key in two or three literals is read by no recognizer. Fix: classify a run
+  // of joined literals as its joined text too (a reading beside the decoded one, the same bounds), and read
+  // printf-style `%s` arguments the same way (small: one more reading of the runs decode-groups already finds).
+  it.fails.each(FORMS)('the key as %s is refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+});
+
+describe('a GitHub token and an answer in string literals', () => {
+  // HOLE (open, src/classification/decode-groups.ts): the same for a GitHub token in Go: the prefix `ghp_` in the
+  // first literal, the 36 characters after it in two more; no recognizer reads across the `" + "`.
+  it.fails('a GitHub token in three Go literals joined by + is refused', async () => {
+    const [a, b, c] = cut(GH.value, 10, 24) as [string, string, string];
+    expect(await isForwarded(`token := "${a}" + "${b}" + "${c}"`)).toBe(false);
+  });
+
+  // HOLE (open, src/classification/decode-groups.ts; the answer's screen and the stream's scanner read the same
+  // classifier): a model that writes the key as C's adjacent literals hands it to the client whole.
+  it.fails("an answer holding the key as C's adjacent literals is withheld, plain and streamed", async () => {
+    const text = `Here is the config:\n\n\`\`\`c\nconst char *aws_key = "${K1}" "${K2}";\n\`\`\``;
+    expect(await isRelayed(text, K2)).toBe(false);
+    expect(await isStreamed(text, K2)).toBe(false);
+  });
+
+  it('control: an answer holding the key as one literal is withheld, plain and streamed', async () => {
+    const text = `Here is the config:\n\n\`\`\`c\nconst char *aws_key = "${KEY}";\n\`\`\``;
+    expect(await isRelayed(text, K2)).toBe(false);
+    expect(await isStreamed(text, K2)).toBe(false);
+  });
+});
