@@ -142,27 +142,56 @@ export function isExcluded(text: string, lower: string | undefined, start: numbe
   return containsAnyWord(near, r.excludeWords);
 }
 
-/** A token's run before a `-` or `_` that makes a capital after it a piece of the token (insideToken). */
+/** A token's run before a `-` or `_` that may make a capital after it a piece of the token (insideToken). */
 const TOKEN_RUN = 16;
+/** How far back insideToken reads that run for a piece of base64url. */
+const TOKEN_REACH = 32;
 
 /**
  * Whether the word at `start` is glued inside a token: right after a letter or a digit, or after `-` or `_` that
- * ends a run of TOKEN_RUN letters, digits, `-` and `_` with a digit or a capital after a small letter in it (base64url,
- * an id; `Jean-Pierre`, `state-of-the-art` are none).
+ * ends a run of at least TOKEN_RUN letters, digits, `-` and `_` holding a piece between two `-`/`_` that mixes cases
+ * as no word or id does (isRandomPiece: `DC4Zvdety`, `AzxzzBjLZ`; random base64url of a public JWK). An id's pieces
+ * are of one case and digits, or one capitalised word (`ticket-2024-0193-`, `invoice-INV2024000193-`,
+ * `Anna-Maria-`): a name after them starts a name. Reading up to TOKEN_REACH back, ~4 random base64url `-X`/`_X` in
+ * 100,000 hold no such piece (the rule before, a digit or a small-then-capital pair in 16: ~1 in 10,000).
  */
 function insideToken(text: string, start: number): boolean {
   const lead = text.charCodeAt(start - 1);
   if (isLetterCode(lead) || isDigitCode(lead)) return true;
   if (lead !== 0x2d && lead !== 0x5f) return false;
-  let mixed = false;
-  let i = start - 2;
-  for (; i >= 0 && start - 2 - i < TOKEN_RUN; i -= 1) {
-    const c = text.charCodeAt(i);
-    if (!isDigitCode(c) && !isAsciiLetterCode(c) && c !== 0x2d && c !== 0x5f) break;
-    const before = text.charCodeAt(i - 1);
-    mixed ||= isDigitCode(c) || (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a);
+  const end = start - 1;
+  let from = end;
+  while (from > 0 && end - from < TOKEN_REACH && isTokenCode(text.charCodeAt(from - 1))) from -= 1;
+  if (end - from < TOKEN_RUN) return false;
+  let piece = from;
+  for (let i = from; i <= end; i += 1) {
+    const c = i < end ? text.charCodeAt(i) : 0x2d;
+    if (c !== 0x2d && c !== 0x5f) continue;
+    if (isRandomPiece(text, piece, i)) return true;
+    piece = i + 1;
   }
-  return mixed && start - 2 - i >= TOKEN_RUN;
+  return false;
+}
+
+/**
+ * Whether [from, to) mixes small letters and capitals other than as one capitalised word (`Maria`): a capital after
+ * its first character, or a digit beside both cases.
+ */
+function isRandomPiece(text: string, from: number, to: number): boolean {
+  let small = false;
+  let capitals = 0;
+  let digit = false;
+  for (let i = from; i < to; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) small = true;
+    else if (c >= 0x41 && c <= 0x5a) capitals += i === from ? 1 : 2;
+    else digit = true;
+  }
+  return small && capitals > 0 && (digit || capitals > 1);
+}
+
+function isTokenCode(c: number): boolean {
+  return isDigitCode(c) || isAsciiLetterCode(c) || c === 0x2d || c === 0x5f;
 }
 
 function isDigitCode(c: number): boolean {
