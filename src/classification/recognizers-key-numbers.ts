@@ -4,6 +4,7 @@
 // (SECRET); unlabelled long numbers, a public (n, e) and a list of 64 small numbers that is no keypair are none. RE2
 // patterns (linear, no backtracking), each with the partial a stream holds; the keypair's check is one derivation.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { base58 } from '@scure/base';
 import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
@@ -75,16 +76,35 @@ export const RSA_TUPLE_PRIVATE_EXPONENT: RecognizerDefinition = {
 /** Ed25519's PKCS #8 DER before its 32-byte seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
+/** A base58 character (Bitcoin's and Solana's alphabet: no 0, O, I or l). */
+const BASE58 = '[1-9A-HJ-NP-Za-km-z]';
+/** 64 bytes as one word: base58 (85-88 characters: Phantom's and Solflare's export) or 128 hex digits. */
+const KEYPAIR_BASE58 = new RegExp(`^${BASE58}{85,88}$`);
+const KEYPAIR_HEX = /^[0-9A-Fa-f]{128}$/;
+/** One byte value of a list: decimal (`12`) or hex with its prefix (`0x0c`). */
+const BYTE_VALUE = /0[xX][0-9A-Fa-f]+|[0-9]+/g;
+
+/** The 64 bytes `value` writes (a list of byte values, one base58 word or 128 hex digits), or undefined. */
+function keypairBytes(value: string): Buffer | undefined {
+  if (KEYPAIR_HEX.test(value)) return Buffer.from(value, 'hex');
+  if (KEYPAIR_BASE58.test(value)) {
+    const bytes = Buffer.from(base58.decode(value));
+    return bytes.length === 64 ? bytes : undefined;
+  }
+  const numbers = value.match(BYTE_VALUE) ?? [];
+  if (numbers.length !== 64 || numbers.some((n) => n.length > 4)) return undefined;
+  const bytes = numbers.map(Number);
+  return bytes.every((n) => n <= 255) ? Buffer.from(bytes) : undefined;
+}
+
 /**
- * Whether `value` (64 decimal numbers, commas and blanks between) is an Ed25519 keypair as Solana's CLI and
- * `Keypair.secretKey` write it: each a byte (0-255), the last 32 the public key of the first 32 (the seed). A list of
- * 64 small numbers that is no keypair fails the check but with probability 2^-256.
+ * Whether `value` is an Ed25519 keypair as Solana's CLI, `Keypair.secretKey` and wallets write it: 64 bytes (a list of
+ * byte values, decimal or `0x` hex, blanks or commas between; one base58 word; 128 hex digits), the last 32 the public
+ * key of the first 32 (the seed). 64 bytes that are no keypair fail the check but with probability 2^-256.
  */
 export function isEd25519Keypair(value: string): boolean {
-  const numbers = value.split(/[^0-9]+/).filter((n) => n.length > 0);
-  if (numbers.length !== 64) return false;
-  if (numbers.some((n) => n.length > 3 || Number(n) > 255)) return false;
-  const bytes = Buffer.from(numbers.map(Number));
+  const bytes = keypairBytes(value);
+  if (bytes === undefined) return false;
   const key = createPrivateKey({
     key: Buffer.concat([ED25519_PKCS8_PREFIX, bytes.subarray(0, 32)]),
     format: 'der',
@@ -94,24 +114,43 @@ export function isEd25519Keypair(value: string): boolean {
   return x !== undefined && Buffer.from(x, 'base64url').equals(bytes.subarray(32));
 }
 
-/** One byte value of a list and the comma after it. */
-const BYTE_ITEM = String.raw`[0-9]{1,3}[ \t]*,[ \t\r\n]*`;
+/** A byte value: decimal or hex with its prefix. */
+const BYTE = String.raw`(?:0[xX][0-9A-Fa-f]{1,2}|[0-9]{1,3})`;
+/** Between two byte values: a comma with blanks and line breaks around it, or blanks alone (numpy's print). */
+const BYTE_GAP = String.raw`(?:[ \t]*,[ \t\r\n]*|[ \t\r\n]+)`;
 
 /**
- * An Ed25519 keypair as 64 byte values in a list (`[12,250,…]`): Solana's id.json (`solana-keygen new`), a
- * `Keypair.secretKey` printed as an array or a `Uint8Array`, any language's list. The ed25519_keypair validator
- * derives the public key of the first 32 bytes and finds it in the last 32, so a list of 64 small numbers that is no
- * keypair is none. The finding is the list's numbers. Cost: one key derivation a list of exactly 64 numbers.
+ * An Ed25519 keypair as 64 byte values in a list: Solana's id.json (`[12,250,…]`, `solana-keygen new`), a
+ * `Keypair.secretKey` printed as an array or a `Uint8Array`, a multi-line list with a trailing comma (rustfmt,
+ * Prettier), C's and Go's braces (`{12, 250, …}`), hex bytes (`0x0c, 0xfa`), numpy's blank-separated print. The
+ * ed25519_keypair validator derives the public key of the first 32 bytes and finds it in the last 32, so 64 small
+ * numbers that are no keypair are none. The finding is the list's values. Cost: one key derivation a list of 64.
  */
 export const ED25519_KEYPAIR_BYTES: RecognizerDefinition = {
   type: 'PRIVATE_KEY',
   category: 'SECRET',
-  pattern: String.raw`\[[ \t\r\n]*((?:${BYTE_ITEM}){63}[0-9]{1,3})[ \t\r\n]*\]`,
-  // The list's opening and its numbers as far as they have come (64 at most).
-  partial: String.raw`\[[ \t\r\n]*(?:${BYTE_ITEM}){0,63}[0-9]{0,3}[ \t\r\n]*`,
+  pattern: String.raw`[\[{][ \t\r\n]*((?:${BYTE}${BYTE_GAP}){63}${BYTE})(?:[ \t]*,)?[ \t\r\n]*[\]}]`,
+  // The list's opening and its values as far as they have come (64 at most), a value's beginning, a gap's.
+  partial: String.raw`[\[{][ \t\r\n]*(?:${BYTE}${BYTE_GAP}){0,64}(?:0[xX]?[0-9A-Fa-f]{0,2}|[0-9]{0,3})[ \t\r\n,]*`,
   group: 1,
   validator: 'ed25519_keypair',
   contextWords: ['solana', 'keypair', 'id.json', 'secretkey'],
+  baseScore: 100,
+};
+
+/**
+ * An Ed25519 keypair as one word: base58 of its 64 bytes (85-88 characters: Phantom's and Solflare's "export private
+ * key", `solana-keygen`'s alphabet) or 128 hex digits, with or without a word before it. The same validator as the
+ * list's. Cost: one key derivation a base58 word of 85-88 characters or a 128-hex-digit run (a SHA-512 in hex).
+ */
+export const ED25519_KEYPAIR_WORD: RecognizerDefinition = {
+  type: 'PRIVATE_KEY',
+  category: 'SECRET',
+  pattern: String.raw`\b(${BASE58}{85,88}|[0-9A-Fa-f]{128})\b`,
+  partial: String.raw`\b[0-9A-Za-z]{1,128}`,
+  group: 1,
+  validator: 'ed25519_keypair',
+  contextWords: ['solana', 'keypair', 'phantom', 'private key'],
   baseScore: 100,
 };
 
@@ -120,4 +159,5 @@ export const KEY_NUMBER_RECOGNIZERS: readonly RecognizerDefinition[] = Object.fr
   DECIMAL_PRIVATE_EXPONENT,
   RSA_TUPLE_PRIVATE_EXPONENT,
   ED25519_KEYPAIR_BYTES,
+  ED25519_KEYPAIR_WORD,
 ]);

@@ -38,10 +38,10 @@ describe('a Solana keypair (64 bytes: seed, then public key) one step aside from
     expect(await isForwarded(JSON.stringify([...fixed('review-s15 no keypair', 64)]))).toBe(true);
   });
 
-  // HOLE (open, src/classification/recognizers-key-numbers.ts ED25519_KEYPAIR_BYTES pattern): only `[` decimal, comma,
-  // `]`: a trailing comma (rustfmt's and Prettier's multi-line arrays), C's and Go's braces, hex bytes (`0x0c`), and
-  // numpy's blank-separated print are no list; the validator would tell a keypair from any other 64 bytes all the same.
-  it.fails.each([
+  // HOLE closed in src/classification/recognizers-key-numbers.ts (ED25519_KEYPAIR_BYTES): the list was only `[`
+  // decimal, comma, `]`; a trailing comma (rustfmt's and Prettier's multi-line arrays), C's and Go's braces, hex bytes
+  // (`0x0c`), and numpy's blank-separated print are lists now, the validator telling a keypair from other 64 bytes.
+  it.each([
     ['a multi-line list with a trailing comma', `[\n${BYTES.map((n) => `    ${n},`).join('\n')}\n]`],
     ["C's uint8_t secret[64] = { … }", `uint8_t secret[64] = {${BYTES.join(', ')}};`],
     ["Go's []byte{ … }", `key := []byte{${BYTES.join(', ')}}`],
@@ -51,15 +51,31 @@ describe('a Solana keypair (64 bytes: seed, then public key) one step aside from
     expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-key-numbers.ts / recognizers-key-text.ts): the 64 bytes as one base58
+  // HOLE closed in src/classification/recognizers-key-numbers.ts (ED25519_KEYPAIR_WORD): the 64 bytes as one base58
   // string (88 characters: Phantom's and Solflare's "export private key", `solana-keygen` pubkey's alphabet) or as 128
-  // hex digits are no finding, with or without a context word; the same check (public key of the first 32 bytes in
-  // the last 32) reads them without false positives. Size: a base58/hex decode before ed25519_keypair, ~30 lines.
-  it.fails.each([
+  // hex digits were no finding, with or without a context word; the same check (public key of the first 32 bytes in
+  // the last 32) reads them now, after a base58 or hex decode.
+  it.each([
     ['base58 after "private key"', `Phantom private key: ${base58(PAIR)}`],
     ['base58 alone', base58(PAIR)],
     ['128 hex digits after "solana keypair"', `solana keypair ${PAIR.toString('hex')}`],
   ])('the keypair as %s is refused', async (_name, text) => {
     expect(await isForwarded(text)).toBe(false);
+  });
+
+  const OTHER = fixed('review-s15 no keypair', 64);
+  it.each([
+    ['64 other bytes with a trailing comma', `[\n${[...OTHER].map((n) => `    ${n},`).join('\n')}\n]`],
+    [
+      '64 other bytes as hex bytes in braces',
+      `{${[...OTHER].map((n) => `0x${n.toString(16).padStart(2, '0')}`).join(', ')}}`,
+    ],
+    ["64 other bytes as numpy's print", `[${[...OTHER].join(' ')}]`],
+    ['64 other bytes as base58 after "private key"', `Phantom private key: ${base58(OTHER)}`],
+    ['a SHA-512 in hex after "solana keypair"', `solana keypair ${createHash('sha512').update('x').digest('hex')}`],
+    ['the public key alone in base58', `solana pubkey ${base58(PUB)}`],
+    ['the seed twice as base58', base58(Buffer.concat([SEED, SEED]))],
+  ])('control: %s is forwarded', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(true);
   });
 });

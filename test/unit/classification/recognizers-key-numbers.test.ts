@@ -3,6 +3,7 @@
 // byte values (Solana's id.json) are PRIVATE_KEY over the number(s); a public (n, e), a long number alone and a list
 // of 64 small numbers that is no keypair are not. Streams hold them while they may still grow.
 import { generateKeyPairSync } from 'node:crypto';
+import { base58 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../src/classification/index.ts';
 import { isEd25519Keypair } from '../../../src/classification/recognizers-key-numbers.ts';
@@ -77,6 +78,26 @@ describe('an Ed25519 keypair as 64 byte values', () => {
     expect(keys(text)).toEqual([]);
   });
 
+  const hexBytes = KEYPAIR.map((n) => `0x${n.toString(16).padStart(2, '0')}`);
+  it.each([
+    ['a trailing comma over lines', `[\n${KEYPAIR.map((n) => `  ${n},`).join('\n')}\n]`, KEYPAIR.join(',\n  ')],
+    ["C's braces", `uint8_t k[64] = {${KEYPAIR.join(', ')}};`, KEYPAIR.join(', ')],
+    ['hex bytes', `[${hexBytes.join(', ')}]`, hexBytes.join(', ')],
+    ["numpy's print", `[${KEYPAIR.join(' ')}]`, KEYPAIR.join(' ')],
+    ['128 hex digits', `key ${Buffer.from(KEYPAIR).toString('hex')}.`, Buffer.from(KEYPAIR).toString('hex')],
+    ['base58', `key: ${base58.encode(Uint8Array.from(KEYPAIR))}`, base58.encode(Uint8Array.from(KEYPAIR))],
+  ])('%s: the values are the finding', (_name, text, finding) => {
+    expect(keys(text)).toEqual([finding]);
+  });
+
+  it.each([
+    ['a 129-hex-digit run', `${Buffer.from(KEYPAIR).toString('hex')}a`],
+    ['base58 glued to a longer word', `${base58.encode(Uint8Array.from(KEYPAIR))}_x`],
+    ['hex bytes over 0xff', `[${hexBytes.map((b, i) => (i === 5 ? '0x100' : b)).join(', ')}]`],
+  ])('control: %s is no PRIVATE_KEY', (_name, text) => {
+    expect(keys(text)).toEqual([]);
+  });
+
   it('the check wants bytes: a value over 255 is none', () => {
     expect(isEd25519Keypair(KEYPAIR.join(','))).toBe(true);
     expect(isEd25519Keypair([256, ...KEYPAIR.slice(1)].join(','))).toBe(false);
@@ -89,6 +110,10 @@ describe('a stream holds them while they may grow', () => {
     ['bc lines', `d = ${bc(D)}\nok`],
     ['a tuple', `PrivateKey(${N}, 65537, ${D}, ${P})`],
     ['a keypair', `id.json: ${JSON.stringify(KEYPAIR)} ok`],
+    ['a keypair of hex bytes in braces', `k := []byte{${KEYPAIR.map((n) => `0x${n.toString(16)}`).join(', ')}} ok`],
+    ["a keypair as numpy's print", `[${KEYPAIR.join(' ')}] ok`],
+    ['a keypair in base58', `key ${base58.encode(Uint8Array.from(KEYPAIR))} ok`],
+    ['a keypair in hex', `key ${Buffer.from(KEYPAIR).toString('hex')} ok`],
   ])('%s, cut at every 7th character and in chunks of 50', (_name, text) => {
     for (let at = 0; at <= text.length; at += 7) check(text, [text.slice(0, at), text.slice(at)]);
     check(text, text.match(/[\s\S]{1,50}/g) as string[]);

@@ -90,6 +90,7 @@ function keyTextForms(value: string): string[] {
     `kty,d\nOKP,${value}\n`,
     `[Interface]\nPrivateKey = ${bytes.subarray(0, 32).toString('base64')}\nListenPort = 51820\n`,
     `id.json: [${keypair.join(',')}]\n`,
+    `solana keypair ${Buffer.from(keypair).toString('hex')}\n`,
     `$ wg genkey\n${bytes.subarray(0, 32).toString('base64')}\n`,
     `PrivateKey(${BigInt(`0x${hex}`)}, 65537, ${BigInt(`0x${hex.repeat(3)}`)})`,
     `BIP32 root key: ${xprv}\nWIF: ${wif}\nPrivate key: ${seed.toString('hex')}\n`,
