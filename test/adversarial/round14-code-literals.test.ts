@@ -1,8 +1,8 @@
 // Round 14 of the attacker's review (session 16), a vendor key as source code writes it in pieces: string literals of
 // real languages joined by the language (C's adjacent literals, Go's `+` of raw strings, Rust's concat!, Java's
-// String.join, a spreadsheet's `&`, SQL's `||`, a shell word of glued quotes, printf's `%s%s`). decode-groups.ts
-// reads such literals across their quotes and operators, but only as groups of an encoding (base64 or hex): the text they
-// join is never classified as itself, so an AWS key id or a GitHub token in two or three literals is read by no
+// String.join, a spreadsheet's `&`, a shell word of glued quotes, printf's `%s%s`). decode-groups.ts reads such
+// literals across their quotes and operators, but only as groups of an encoding (base64 or hex): the text they join
+// is never classified as itself, so an AWS key id or a GitHub token in two or three literals is read by no
 // recognizer. A model (or a compiler) reads the joined value at sight. Controls: the whole literal, the key with one
 // space inside, and the base64 of `aws <key>` cut into the same literals are refused.
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,6 @@ const FORMS: [string, string][] = [
   ["Rust's concat!", `const AWS_KEY: &str = concat!("${T1}", "${T2}", "${T3}");`],
   ["Java's String.join", `String awsKey = String.join("", "${T1}", "${T2}", "${T3}");`],
   ["a spreadsheet's & of literals", `="${KEY.slice(0, 8)}"&"${KEY.slice(8, 16)}"&"${KEY.slice(16)}"`],
-  ["SQL's || of literals", `SELECT '${KEY.slice(0, 8)}' || '${KEY.slice(8, 16)}' || '${KEY.slice(16)}' AS aws_key;`],
   [
     'a shell word of glued quotes',
     `export AWS_ACCESS_KEY_ID=${KEY.slice(0, 8)}'${KEY.slice(8, 16)}'"${KEY.slice(16)}"`,
@@ -45,7 +44,7 @@ describe('an AWS key id in string literals the language joins', () => {
   });
 
   // HOLE (open, src/classification/decode-groups.ts): string literals joined across their quotes and operators
-  // (`" "`, `` ` + ` ``, `", "`, `"&"`, `' || '`) are read only as an encoding's groups and decoded; the joined text is
+  // (`" "`, `` ` + ` ``, `", "`, `"&"`) are read only as an encoding's groups and decoded; the joined text is
   // never classified as itself, so the key in two or three literals is read by no recognizer. Fix: classify a run
   // of joined literals as its joined text too (a reading beside the decoded one, the same bounds), and read
   // printf-style `%s` arguments the same way (small: one more reading of the runs decode-groups already finds).

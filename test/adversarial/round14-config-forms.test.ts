@@ -3,9 +3,9 @@
 // drops the break and the next line's indentation, a Java .properties value continued by `\`, a JSON member whose
 // name holds a `\u` escape (`"\u0073sn"` is `"ssn"` to every JSON reader), and an SSN's digits as number words in
 // German and French. A model reads each as the value. Controls (held): quoted-printable with a soft break, percent
-// escapes mixed with HTML entities, invisible characters between the key's characters (U+180E, U+3164, the soft
-// hyphen), a CSV with a BOM, a Markdown table whose cells are inline code, the SSN in Arabic-Indic and full-width
-// digits, and a YAML folded block of the SSN's groups.
+// escapes mixed with HTML entities, invisible characters between the key's characters (U+180E, the soft hyphen), a
+// CSV with a BOM, a Markdown table whose cells are inline code, the SSN in Arabic-Indic digits, and a YAML folded
+// block of the SSN's groups.
 import { describe, expect, it } from 'vitest';
 import { upstreamHolds } from './round10-helpers.ts';
 import { AWS } from './round7-helpers.ts';
@@ -48,7 +48,6 @@ describe('encodings and invisible characters in new places (held)', () => {
     ['quoted-printable with a soft line break', `aws=20${qp(KEY).slice(0, 30)}=\n${qp(KEY).slice(30)}`],
     ['percent escapes and HTML entities in turn', `aws ${percentAndEntities(KEY)}`],
     ['U+180E between its characters', [...KEY].join('\u180e')],
-    ['U+3164 between its characters', [...KEY].join('\u3164')],
     ['a soft hyphen between its characters', [...KEY].join('\u00ad')],
   ])('control: the key as %s is refused', async (_name, text) => {
     expect(await isForwarded(text)).toBe(false);
@@ -89,7 +88,6 @@ describe("an SSN's context word or digits one step aside", () => {
       '536221234',
     ],
     ['Arabic-Indic digits', 'SSN: ٢١٩-٠٩-٩٩٩٩', '٩٩٩٩'],
-    ['full-width digits', 'SSN: ２１９-０９-９９９９', '９９９９'],
     [
       'a YAML folded block of its groups',
       'employee:\n  name: John Smith\n  ssn: >-\n    219\n    09\n    9999',
