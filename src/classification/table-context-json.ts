@@ -1,125 +1,130 @@
-// A JSON result's rows under its column names (table-context.ts): `"columns": [names]` (pandas' to_json(orient='split'))
-// or `[{"name": …}, …]` (Trino's client protocol, the Databricks statement API's schema; Snowflake's `"rowType"`), and
-// the arrays of the `"data"`, `"rows"`, `"values"` or `"data_array"` array after it, before the next column list, their
-// items under the names by index. Invariant: each character is read by at most one column list's bracket scan (at most
-// MAX_NAMES a list) and one rows scan.
-import { addCell, type Cells, MAX_LINE } from './table-context-cells.ts';
+// A JSON result's rows under its column names (table-context.ts): a column list under `"columns"` (pandas'
+// to_json(orient='split')), `"rowType"` (Snowflake), `"meta"` (ClickHouse's JSON formats), `"fields"` (node-postgres,
+// BigQuery's schema), `"header"` or `"cols"` (the Google Visualization DataTable), of names or of `{"name": …}` (or
+// `{"label": …}`) objects, heads the rows of the first `"data"`, `"rows"`, `"values"`, `"data_array"` or `"result"`
+// array after it, before the next list; a rows array with no list before it is headed by a list right after it (a key
+// order any serializer may write), else by its own first row when that row is all names (Google Sheets' `"values"`).
+// Cells are read by index (table-context-json-rows.ts); Python's repr of the same data (single quotes) reads alike.
+// Invariant: each character is read by at most one column list's bracket scan (at most MAX_NAMES a list) and one rows
+// scan.
+import { addCell, type Cells, MAX_HEADER_CELL } from './table-context-cells.ts';
+import { arrayEnd, type JsonWork, type RowCells, readRows } from './table-context-json-rows.ts';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+export { type JsonWork, MAX_NAMES } from './table-context-json-rows.ts';
 
-/** The column lists' keys, the rows' keys after them. */
-const JSON_COLUMNS = /"(?:columns|rowType)"\s*:\s*\[/g;
-const NEXT_COLUMNS = /"(?:columns|rowType)"\s*:/g;
-const JSON_ROWS = /"(?:data|rows|values|data_array)"\s*:\s*\[/g;
+/** A column list's key (group 1) or a rows array's key, each with its array's `[`. */
+const TABLE_KEY = /["'](?:(columns|rowType|meta|fields|header|cols)|data|rows|values|data_array|result)["']\s*:\s*\[/g;
 
-/** Most characters of a column list (256 columns with Trino's type signatures). */
-export const MAX_NAMES = 16 * MAX_LINE;
+/** Whether a text may hold a JSON table: table-context.ts reads it only then. */
+export const JSON_TABLE_HINT =
+  /["'](?:columns|rowType|meta|fields|header|cols)["']\s*:|["'](?:data|rows|values)["']\s*:\s*\[\s*\[/;
 
-/** Characters jsonCells read: each of the text's at most once by a column list's scan and once by a rows scan. */
-export interface JsonWork {
-  units: number;
-}
+/** Most characters between a rows array's end and the column list after it that heads it (`], "columns": [`). */
+const LIST_AFTER = 256;
 
-/**
- * Where the JSON array opening at `open` closes (its `]`, strings skipped), or -1 - where its scan stopped: at a `}`
- * closing it (not JSON), or at `open + MAX_NAMES` (or the text's end) when it has not closed by then.
- */
-function arrayEnd(text: string, open: number, work?: JsonWork): number {
-  const stop = Math.min(text.length, open + MAX_NAMES);
-  let depth = 0;
-  let i = open;
-  for (; i < stop; i += 1) {
-    const unit = text.charCodeAt(i);
-    if (unit === QUOTE) {
-      for (i += 1; i < stop && text.charCodeAt(i) !== QUOTE; i += 1) if (text.charCodeAt(i) === BACKSLASH) i += 1;
-    } else if (unit === 0x5b || unit === 0x7b) depth += 1;
-    else if ((unit === 0x5d || unit === 0x7d) && --depth === 0) break;
-  }
-  if (work !== undefined) work.units += Math.min(i, stop) - open;
-  return i < stop && text.charCodeAt(i) === 0x5d ? i : -1 - Math.min(i, stop);
-}
+const PYTHON_WORDS = /\b(?:None|True|False)\b/g;
+const PYTHON_JSON: Record<string, string> = { None: 'null', True: 'true', False: 'false' };
 
-/** A column list's names: each item a string, or an object's string `"name"` (else undefined at its index). */
-function namesOf(list: string): unknown[] | undefined {
-  let parsed: unknown;
+/** The value of a JSON (or, with no `"` nor `\` in it, Python repr) literal, or undefined when it is neither. */
+function parseLiteral(literal: string): unknown {
   try {
-    parsed = JSON.parse(list);
+    return JSON.parse(literal);
   } catch {
-    return undefined; // not JSON (a JavaScript literal, a cut text): no names
+    // Not JSON: Python's repr of the same value (single quotes, None), when nothing in it needs escaping.
   }
-  if (!Array.isArray(parsed)) return undefined;
-  return parsed.map((item: unknown) =>
-    typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, 'name')
-      ? (item as { name: unknown }).name
-      : item,
-  );
+  if (!literal.includes("'") || /["\\]/.test(literal)) return undefined;
+  try {
+    return JSON.parse(literal.replaceAll("'", '"').replace(PYTHON_WORDS, (word) => PYTHON_JSON[word] as string));
+  } catch {
+    return undefined; // a JavaScript literal, a cut text: no value
+  }
 }
+
+/** An object's string `"name"` (else its `"label"`), or the item itself. */
+function nameOf(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  if (Object.hasOwn(item, 'name')) return (item as { name: unknown }).name;
+  return Object.hasOwn(item, 'label') ? (item as { label: unknown }).label : undefined;
+}
+
+/** A column list's names (each item a string or an object's name; else undefined at its index), or undefined. */
+function namesOf(list: string): unknown[] | undefined {
+  const parsed = parseLiteral(list);
+  return Array.isArray(parsed) ? parsed.map(nameOf) : undefined;
+}
+
+/** The first row's cells as names when each is a quoted string of a letter or more (a header row), else undefined. */
+function firstRowNames(text: string, rows: RowCells): string[] | undefined {
+  if (rows.firstRow < 2) return undefined;
+  const names: string[] = [];
+  for (let k = 0; k < rows.firstRow; k += 1) {
+    const name = parseLiteral(text.slice(rows.starts[k], rows.ends[k]).trim());
+    if (typeof name !== 'string' || name.length > MAX_HEADER_CELL || !/\p{L}/u.test(name)) return undefined;
+    names.push(name);
+  }
+  return names;
+}
+
+/** Adds the cells of `rows` from the `from`-th under `names` by column. */
+function addRows(into: Cells, rows: RowCells, names: readonly unknown[], from = 0): void {
+  for (let k = from; k < rows.starts.length; k += 1) {
+    addCell(into, rows.starts[k] as number, rows.ends[k] as number, names[rows.columns[k] as number]);
+  }
+}
+
+/** The cells of the JSON tables of `text` (see the module), in order of start. */
+export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
+  let names: unknown[] | undefined; // the last column list's, until a rows array takes them
+  let waiting: RowCells | undefined; // a rows array read with no list before it
+  TABLE_KEY.lastIndex = 0;
+  for (let m = TABLE_KEY.exec(text); m !== null; m = TABLE_KEY.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    if (m[1] !== undefined) {
+      const close = arrayEnd(text, open, work);
+      TABLE_KEY.lastIndex = close < 0 ? -1 - close : close + 1;
+      names = close < 0 ? undefined : namesOf(text.slice(open, close + 1));
+      if (names !== undefined && waiting !== undefined && m.index - waiting.end <= LIST_AFTER) {
+        addRows(into, waiting, names);
+        names = undefined;
+      }
+      waiting = undefined;
+      continue;
+    }
+    const rows = readRows(text, open);
+    if (work !== undefined) work.units += rows.end - open;
+    TABLE_KEY.lastIndex = rows.end;
+    const header = names === undefined ? firstRowNames(text, rows) : undefined;
+    if (names !== undefined) addRows(into, rows, names);
+    else if (header !== undefined) addRows(into, rows, header, rows.firstRow);
+    waiting = names === undefined && header === undefined ? rows : undefined;
+    names = undefined;
+  }
+}
+
+/** Whether a text may hold a JSON table inside a JSON string (escaped quotes: a tool result's text held as a string). */
+export const ESCAPED_JSON_TABLE_HINT = /\\"(?:columns|rowType|meta|fields|header|cols|data|rows|values)\\"\s*:/;
+
+const UNESCAPED: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t' };
 
 /**
- * The cells of the column-list tables of `text`: each array in the rows array after a list, before the next list, its
- * items under the names by index. Each array is read once.
+ * The cells of the JSON tables inside the JSON strings of `text` (one level of escapes: `\"` read as `"`), at their
+ * places in `text`: the text is read with its escapes undone once (a `\uXXXX` kept as written), then by jsonCells.
  */
-export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
-  let scanned = 0;
-  let rows: RegExpExecArray | null = null;
-  let next: RegExpExecArray | null = null; // the first column list after the names (kept while ahead)
-  JSON_COLUMNS.lastIndex = 0;
-  for (let m = JSON_COLUMNS.exec(text); m !== null; m = JSON_COLUMNS.exec(text)) {
-    const open = m.index + m[0].length - 1;
-    if (open < scanned) continue;
-    const close = arrayEnd(text, open, work);
-    scanned = close < 0 ? -1 - close : close + 1;
-    JSON_COLUMNS.lastIndex = scanned;
-    const names = close < 0 ? undefined : namesOf(text.slice(open, close + 1));
-    if (names === undefined) continue;
-    if (rows === null || rows.index < close) {
-      JSON_ROWS.lastIndex = close;
-      rows = JSON_ROWS.exec(text);
-    }
-    if (rows === null) return;
-    if (next === null || next.index < close) {
-      NEXT_COLUMNS.lastIndex = close;
-      next = NEXT_COLUMNS.exec(text);
-    }
-    if (next !== null && next.index < rows.index) continue;
-    const from = rows.index + rows[0].length - 1;
-    scanned = readRows(text, from, names, into);
-    if (work !== undefined) work.units += scanned - from;
-    JSON_COLUMNS.lastIndex = scanned;
+export function escapedJsonCells(text: string, into: Cells, work?: JsonWork): void {
+  const units: string[] = [];
+  const at: number[] = []; // where each unit of the unescaped text starts in `text`
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text[i] as string;
+    const unescaped = unit === '\\' ? UNESCAPED[text[i + 1] as string] : undefined;
+    at.push(i);
+    units.push(unescaped ?? unit);
+    if (unescaped !== undefined) i += 1;
   }
-}
-
-/** Reads the arrays of the JSON array opening at `open` (see jsonCells); returns where it ends. */
-function readRows(text: string, open: number, names: unknown[], into: Cells): number {
-  let depth = 0;
-  let column = 0;
-  let array = false; // the item being read is an array (a row), not an object
-  let cellStart = -1;
-  const endCell = (at: number) => {
-    if (cellStart >= 0 && array) addCell(into, cellStart, at, names[column]);
-    cellStart = -1;
-  };
-  for (let i = open; i < text.length; i += 1) {
-    const unit = text.charCodeAt(i);
-    if (unit === QUOTE) {
-      if (depth === 2 && cellStart < 0) cellStart = i;
-      for (i += 1; i < text.length && text.charCodeAt(i) !== QUOTE; i += 1)
-        if (text.charCodeAt(i) === BACKSLASH) i += 1;
-    } else if (unit === 0x5b || unit === 0x7b) {
-      depth += 1;
-      if (depth === 2) {
-        column = 0;
-        array = unit === 0x5b;
-      } else if (depth === 3 && cellStart < 0) cellStart = i;
-    } else if (unit === 0x5d || unit === 0x7d) {
-      if (depth === 2) endCell(i);
-      depth -= 1;
-      if (depth === 0) return i + 1;
-    } else if (depth === 2 && unit === 0x2c) {
-      endCell(i);
-      column += 1;
-    } else if (depth === 2 && cellStart < 0 && unit > 0x20) cellStart = i;
+  at.push(text.length);
+  const inner: Cells = { starts: [], ends: [], headers: [] };
+  jsonCells(units.join(''), inner, work);
+  if (work !== undefined) work.units += text.length;
+  for (let k = 0; k < inner.starts.length; k += 1) {
+    addCell(into, at[inner.starts[k] as number] as number, at[inner.ends[k] as number] as number, inner.headers[k]);
   }
-  return text.length;
 }

@@ -2,7 +2,9 @@
 // pg_dump --column-inserts writes a row a statement and mysqldump --complete-insert all rows in one (and REPLACE INTO,
 // INSERT OR REPLACE, INSERT LOW_PRIORITY, Oracle's INSERT ALL INTO … INTO …: any `INTO name (…) VALUES`), each tuple's
 // items under the names by index (names unquoted of `"`, backticks and brackets). Invariant: one pass over the text's
-// statements, each character of a column list (at most MAX_LINE) and of a VALUES list read once.
+// statements, each character of a column list (at most MAX_LINE) and of a VALUES list read once. A VALUES list in
+// parentheses followed by its alias's column list (`(VALUES …) AS t(a, b, …)`, PostgreSQL's and SQL Server's derived
+// table) is read twice: once to find its end, once under the names after it.
 import { addCell, type Cells, MAX_LINE } from './table-context-cells.ts';
 
 /**
@@ -13,6 +15,11 @@ import { addCell, type Cells, MAX_LINE } from './table-context-cells.ts';
 const INSERT =
   /\b(?:INTO|WITH(?:\s+RECURSIVE)?)\s+(?:"[^"\n]{1,128}"|`[^`\n]{1,128}`|\[[^\]\n]{1,128}\]|[^\s(;]{1,128})\s*\(/gi;
 const VALUES = /^\s*\)\s*(?:AS\s*\(\s*)?VALUES\s*/i;
+
+/** A parenthesized VALUES list's opening (its tuples follow). */
+const ALIASED_VALUES = /\(\s*VALUES\s*/gi;
+/** A derived table's alias and the `(` of its column list, after the VALUES list's `)`. */
+const ALIAS = /^\)\s*(?:AS\s+)?(?:"[^"\n]{1,128}"|`[^`\n]{1,128}`|\[[^\]\n]{1,128}\]|[A-Za-z_][\w$]{0,127})\s*\(/i;
 
 /** A column list's names: split by commas, each trimmed of blanks and quoting (`"a"`, `` `a` ``, `[a]`). */
 function namesOf(list: string): string[] {
@@ -63,17 +70,56 @@ export interface SqlWork {
   units: number;
 }
 
-/** The cells of the INSERT statements of `text` with a column list, under its names. */
-export function sqlCells(text: string, into: Cells, work?: SqlWork): void {
-  let close = -1; // the first `)` after a list's opening (kept while ahead: each search reads on from the last)
-  INSERT.lastIndex = 0;
-  for (let m = INSERT.exec(text); m !== null; m = INSERT.exec(text)) {
-    const open = m.index + m[0].length;
+/**
+ * The first `)` at or after a column list's opening, or -1: openings come in order, and each search reads on from the
+ * last answer (kept while ahead), so all of them read the text once.
+ */
+function closings(text: string, work?: SqlWork): (open: number) => number {
+  let close = -1;
+  return (open) => {
     if (close < open) {
       const from = Math.max(open, close + 1);
       close = text.indexOf(')', from);
       if (work !== undefined) work.units += (close < 0 ? text.length : close) - from;
     }
+    return close;
+  };
+}
+
+/** The cells of the INSERT statements of `text` with a column list, under its names, and of aliased VALUES lists. */
+export function sqlCells(text: string, into: Cells, work?: SqlWork): void {
+  insertCells(text, into, work);
+  if (/\(\s*VALUES\b/i.test(text)) aliasedCells(text, into, work);
+}
+
+/** The cells of each `(VALUES …) AS t(a, b, …)` under the alias's names (see the module). */
+function aliasedCells(text: string, into: Cells, work?: SqlWork): void {
+  const none: Cells = { starts: [], ends: [], headers: [] };
+  const closeAfter = closings(text, work);
+  ALIASED_VALUES.lastIndex = 0;
+  for (let m = ALIASED_VALUES.exec(text); m !== null; m = ALIASED_VALUES.exec(text)) {
+    const from = m.index + m[0].length;
+    const end = readTuples(text, from, [], none);
+    if (work !== undefined) work.units += end - from;
+    ALIASED_VALUES.lastIndex = end;
+    const alias = ALIAS.exec(text.slice(end, end + 300));
+    if (alias === null) continue;
+    const open = end + alias[0].length;
+    const close = closeAfter(open);
+    if (close < 0) return;
+    if (close - open > MAX_LINE) continue;
+    readTuples(text, from, namesOf(text.slice(open, close)), into);
+    if (work !== undefined) work.units += end - from;
+  }
+}
+
+/** The cells of the INSERT statements of `text` with a column list, under its names. */
+function insertCells(text: string, into: Cells, work?: SqlWork): void {
+  const closeAfter = closings(text, work);
+  INSERT.lastIndex = 0;
+  for (let m = INSERT.exec(text); m !== null; m = INSERT.exec(text)) {
+    const open = m.index + m[0].length;
+    const close = closeAfter(open);
     if (close < 0) return;
     if (close - open > MAX_LINE) continue;
     const values = VALUES.exec(text.slice(close, close + 64));

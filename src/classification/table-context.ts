@@ -14,7 +14,7 @@
 import { ALIGNED, type Block, blocksOf, delimiterAt } from './table-context-blocks.ts';
 import { type Cells, cellHeader, MAX_HEADER_CELL, sortCells } from './table-context-cells.ts';
 import { htmlCells } from './table-context-html.ts';
-import { jsonCells } from './table-context-json.ts';
+import { ESCAPED_JSON_TABLE_HINT, escapedJsonCells, JSON_TABLE_HINT, jsonCells } from './table-context-json.ts';
 import { sqlCells } from './table-context-sql.ts';
 
 export { MAX_COLUMNS } from './table-context-blocks.ts';
@@ -32,8 +32,9 @@ function blocksFor(text: string): Block[][] {
     lastBlocks = text.includes('\n') ? blocksOf(text) : [];
     const cells: Cells = { starts: [], ends: [], headers: [] };
     if (/<t[dh]\b/i.test(text)) htmlCells(text, cells);
-    if (/"(?:columns|rowType)"/.test(text)) jsonCells(text, cells);
-    if (/\b(?:INTO|WITH)\s/i.test(text)) sqlCells(text, cells);
+    if (JSON_TABLE_HINT.test(text)) jsonCells(text, cells);
+    if (ESCAPED_JSON_TABLE_HINT.test(text)) escapedJsonCells(text, cells);
+    if (/\b(?:INTO|WITH)\s|\(\s*VALUES\b/i.test(text)) sqlCells(text, cells);
     if (cells.starts.some((s, i) => i > 0 && s < (cells.starts[i - 1] as number))) sortCells(cells);
     lastCells = cells;
     lastText = text;

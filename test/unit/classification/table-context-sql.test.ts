@@ -81,3 +81,22 @@ describe('INTO … VALUES in other statements (review s15)', () => {
     expect(ssns(text).sort()).toEqual(SSNS);
   });
 });
+
+describe('a derived table: (VALUES …) AS t(a, b, …) (review s15)', () => {
+  const tuples = ROWS.map((r) => `(${literal(r).join(', ')})`).join(',\n');
+  it("the alias's names head the values before them; other names head nothing", () => {
+    expect(ssns(`SELECT * FROM (VALUES ${tuples}) AS t(${COLUMNS.join(', ')});`).sort()).toEqual(SSNS);
+    expect(ssns(`SELECT * FROM (VALUES ${tuples}) AS t(a, b, c, d, e);`)).toEqual([]);
+    expect(ssns(`SELECT * FROM (VALUES ${tuples}) AS t;`)).toEqual([]);
+  });
+
+  it.each([
+    ['aliases', '(VALUES (1)) AS t('.repeat(20_000)],
+    ['unclosed lists', `(VALUES (1)) AS t(${'a, '.repeat(30_000)}`],
+    ['unclosed values', `(VALUES ('${'x'.repeat(100_000)}`],
+  ])('work: %s read each character about twice', (_name, text) => {
+    const work: SqlWork = { units: 0 };
+    sqlCells(text, { starts: [], ends: [], headers: [] }, work);
+    expect(work.units).toBeLessThanOrEqual(3 * text.length);
+  });
+});

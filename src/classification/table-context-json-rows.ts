@@ -1,0 +1,116 @@
+// The scans of a JSON result's table (table-context-json.ts): where a column list's array closes, and the cells of a
+// rows array by row and column. A row is an array of cells, or an object whose `"f"` or `"c"` array holds them
+// (BigQuery's `{"f":[{"v":…}]}`, the Google Visualization DataTable's `{"c":[{"v":…}]}`). Strings are quoted with `"`
+// or `'` (Python's repr of the same data), each closed by its own quote. Invariant: each scan reads each character once.
+import { MAX_LINE } from './table-context-cells.ts';
+
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+const BACKSLASH = 0x5c;
+
+/** Most characters of a column list (256 columns with Trino's type signatures). */
+export const MAX_NAMES = 16 * MAX_LINE;
+
+/** Characters the JSON scans read: each of the text's at most once by a column list's scan and once by a rows scan. */
+export interface JsonWork {
+  units: number;
+}
+
+/** Where the string opening at `open` (its quote) closes, or `stop` when it does not before it. */
+function stringEnd(text: string, open: number, stop: number): number {
+  const quote = text.charCodeAt(open);
+  let i = open + 1;
+  for (; i < stop && text.charCodeAt(i) !== quote; i += 1) if (text.charCodeAt(i) === BACKSLASH) i += 1;
+  return Math.min(i, stop);
+}
+
+const isQuote = (unit: number) => unit === DOUBLE_QUOTE || unit === SINGLE_QUOTE;
+
+/**
+ * Where the JSON array opening at `open` closes (its `]`, strings skipped), or -1 - where its scan stopped: at a `}`
+ * closing it (not JSON), or at `open + MAX_NAMES` (or the text's end) when it has not closed by then.
+ */
+export function arrayEnd(text: string, open: number, work?: JsonWork): number {
+  const stop = Math.min(text.length, open + MAX_NAMES);
+  let depth = 0;
+  let i = open;
+  for (; i < stop; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (isQuote(unit)) i = stringEnd(text, i, stop);
+    else if (unit === 0x5b || unit === 0x7b) depth += 1;
+    else if ((unit === 0x5d || unit === 0x7d) && --depth === 0) break;
+  }
+  if (work !== undefined) work.units += Math.min(i, stop) - open;
+  return i < stop && text.charCodeAt(i) === 0x5d ? i : -1 - Math.min(i, stop);
+}
+
+/** The cells of a rows array: each one's start, end and column, in order; the first row's are the first `firstRow`. */
+export interface RowCells {
+  starts: number[];
+  ends: number[];
+  columns: number[];
+  /** How many cells the first row has (an array row), or -1 (an object row). */
+  firstRow: number;
+  /** Where the rows array ends (past its `]`, or the text's end). */
+  end: number;
+}
+
+/** Whether the string from `at` is the one-letter key `"f"` or `"c"` (a row object's cells), `at` its quote. */
+function isCellsKey(text: string, at: number): boolean {
+  const key = text.charCodeAt(at + 1);
+  return (key === 0x66 || key === 0x63) && text.charCodeAt(at + 2) === text.charCodeAt(at);
+}
+
+/** Reads the cells of the rows array opening at `open` (see the module). */
+export function readRows(text: string, open: number): RowCells {
+  const cells: RowCells = { starts: [], ends: [], columns: [], firstRow: -1, end: text.length };
+  let depth = 0;
+  let cellDepth = 0; // the depth at which the current row's cells sit (2: an array row, 3: an f/c array), or 0
+  let cellsKey = false; // an object row's `"f"`/`"c"` key was read: its array holds the cells
+  let rows = 0;
+  let column = 0;
+  let cellStart = -1;
+  const endCell = (at: number) => {
+    if (cellStart >= 0) {
+      cells.starts.push(cellStart);
+      cells.ends.push(at);
+      cells.columns.push(column);
+    }
+    cellStart = -1;
+  };
+  for (let i = open; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (isQuote(unit)) {
+      if (depth === cellDepth && cellStart < 0) cellStart = i;
+      else if (depth === 2 && cellDepth === 0) cellsKey = isCellsKey(text, i);
+      i = stringEnd(text, i, text.length);
+    } else if (unit === 0x5b || unit === 0x7b) {
+      depth += 1;
+      if (depth === 2) {
+        column = 0;
+        cellsKey = false;
+        cellDepth = unit === 0x5b ? 2 : 0;
+      } else if (depth === 3 && cellsKey && unit === 0x5b) {
+        column = 0;
+        cellDepth = 3;
+      } else if (cellDepth > 0 && depth === cellDepth + 1 && cellStart < 0) cellStart = i;
+    } else if (unit === 0x5d || unit === 0x7d) {
+      if (depth === cellDepth) {
+        endCell(i);
+        cellDepth = 0;
+        if (depth === 2 && rows === 0) cells.firstRow = cells.starts.length;
+      }
+      if (depth === 2) rows += 1;
+      depth -= 1;
+      if (depth === 0) {
+        cells.end = i + 1;
+        return cells;
+      }
+    } else if (unit === 0x2c && depth === cellDepth) {
+      endCell(i);
+      column += 1;
+    } else if (unit === 0x2c && depth === 2) cellsKey = false;
+    else if (depth === cellDepth && cellStart < 0 && unit > 0x20) cellStart = i;
+  }
+  return cells;
+}

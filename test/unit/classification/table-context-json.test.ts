@@ -1,0 +1,75 @@
+// A JSON result's column list (or its first row) as its rows' header (table-context-json.ts), in the shapes review s15
+// found unread: ClickHouse's meta, node-postgres' and BigQuery's fields, f/v and c/v row objects, rows before their
+// list, Python's repr, a result held as a JSON string. Controls: a first row holding a number heads nothing, a list
+// far after the rows heads nothing; every shape's work stays linear.
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../src/classification/index.ts';
+import { headerOfCell } from '../../../src/classification/table-context.ts';
+import { escapedJsonCells, type JsonWork, jsonCells } from '../../../src/classification/table-context-json.ts';
+
+const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(9) });
+const ssns = (text: string) =>
+  classifier
+    .classify([{ path: 'p', text }])
+    .findings.filter((f) => f.type === 'US_SSN')
+    .map((f) => text.slice(f.start, f.end));
+
+const HEADER = ['name', 'ssn', 'employee_no'];
+const ROWS = [
+  ['John Smith', '219099999', '471209384'],
+  ['Maria Garcia', '536221234', '562830192'],
+  ['Wei Chen', '409524567', '293018765'],
+];
+const SSNS = ['219099999', '409524567', '536221234'];
+
+describe('a JSON result table one step aside from a "columns" list before its rows', () => {
+  it.each([
+    ['ClickHouse meta', JSON.stringify({ meta: HEADER.map((name) => ({ name, type: 'String' })), data: ROWS })],
+    ['BigQuery f/v rows', JSON.stringify({ schema: { fields: HEADER.map((name) => ({ name })) }, rows: fv(ROWS) })],
+    ['rows before columns', JSON.stringify({ data: ROWS, rowcount: 3, columns: HEADER })],
+    ['a header row first', JSON.stringify({ values: [HEADER, ...ROWS] }, null, 2)],
+    ["Python's repr", `{'data': ${JSON.stringify(ROWS)}, 'columns': ${JSON.stringify(HEADER)}}`.replaceAll('"', "'")],
+    ['a JSON string', JSON.stringify(JSON.stringify({ columns: HEADER, data: ROWS }))],
+  ])('%s: the ssn column is found, the employee_no column not', (_name, text) => {
+    expect(ssns(text).sort()).toEqual(SSNS);
+    const at = text.indexOf('293018765');
+    expect(headerOfCell(text, at, at + 9)).toBe('employee_no');
+  });
+
+  it('control: a first row holding a number heads nothing', () => {
+    expect(ssns(JSON.stringify({ values: ROWS }))).toEqual([]);
+    expect(ssns(JSON.stringify({ values: [['name', '219099999'], ...ROWS] }))).toEqual([]);
+  });
+
+  it('control: a list further than 256 characters after the rows, or after other rows, heads nothing', () => {
+    expect(ssns(JSON.stringify({ data: ROWS, note: 'x'.repeat(300), columns: HEADER }))).toEqual([]);
+    expect(ssns(JSON.stringify({ data: ROWS, rows: [['1']], columns: HEADER }))).toEqual([]);
+  });
+
+  it.each([
+    ['unclosed rows', '"data": [['.repeat(20_000)],
+    ['header rows', '"values": [["a", "b"], ["1", "2"]], '.repeat(5_000)],
+    ['rows waiting for a list', '"data": [["1"]], "columns": ["a"], '.repeat(5_000)],
+    ['unclosed f/v rows', '"rows": [{"f": [{"v": '.repeat(10_000)],
+    ['single quotes', "'columns': ['a'], 'data': [['1', 'x']], ".repeat(5_000)],
+  ])('work: %s read each character about once', (_name, text) => {
+    const work: JsonWork = { units: 0 };
+    jsonCells(text, { starts: [], ends: [], headers: [] }, work);
+    expect(work.units).toBeLessThanOrEqual(2 * text.length);
+  });
+
+  it('work: a table held as a JSON string is undone once, then read as a table', () => {
+    const text = JSON.stringify('"columns": ["a"], "data": [["1"]], '.repeat(5_000));
+    const work: JsonWork = { units: 0 };
+    const cells = { starts: [] as number[], ends: [] as number[], headers: [] as string[] };
+    escapedJsonCells(text, cells, work);
+    expect(work.units).toBeLessThanOrEqual(3 * text.length);
+    expect(cells.headers.length).toBe(5_000);
+    expect(text.slice(cells.starts[0], cells.ends[0])).toBe('\\"1\\"');
+  });
+});
+
+/** Rows as BigQuery writes them: `{"f": [{"v": cell}, …]}`. */
+function fv(rows: readonly (readonly string[])[]) {
+  return rows.map((r) => ({ f: r.map((v) => ({ v })) }));
+}
