@@ -1,8 +1,10 @@
 // Hex dump rows of a DER private key (decode-der-notations.ts hexReader reads their bytes): `xxd`, `hexdump -C`,
 // `od -t x1` with their offset and character columns, little-endian 16-bit words (`hexdump`, `od -x`, `od`'s
 // default) and octal bytes (`od -b`), offsets in hex, octal or decimal or none (`od -An`), each row quoted (`> `, an
-// e-mail reply's or Markdown's, several levels) or listed (`- `, `* `, `1. `) or not (ROW_MARKS). A row's columns
-// are looked at within ROW_REACH characters; rows follow in order of their offsets.
+// e-mail reply's or Markdown's, several levels; a backtick, inline code's) or listed (`- `, `* `, `1. `) or not
+// (ROW_MARKS), behind a line number or not (`1: `, an editor's or `nl`'s). A row's columns are looked at within
+// ROW_REACH characters; rows follow in order of their offsets, up to MAX_SKIPPED_LINES lines of marks only between two
+// (isSkippedLine).
 import { isHexDigit } from './decode-bytes.ts';
 import { isAlnum, isDigit, type Read, type Reader, ROW_GAP } from './decode-der-gaps.ts';
 import { readHex } from './decode-der-hex.ts';
@@ -13,14 +15,20 @@ const ROW_REACH = 256;
 /** Most characters of quote and list marks before a row's offset column (`> > - `): each row's, so bounded. */
 export const ROW_MARKS = 16;
 
-/** The marks pastMarks passes as an RE2 pattern (a superset: a stream holds more, never less). */
+/** Most characters of a line number before a row's offset column (pastLineNumber: `  1: `, `nl`'s `     1\t`). */
+const LINE_NUMBER = 8 + 6 + 1 + 4;
+
+/** The marks pastMarks and pastLineNumber pass as an RE2 pattern (a superset: a stream holds more, never less). */
 export const ROW_MARKS_PATTERN =
-  String.raw`(?:[ \t]{0,8}(?:#{1,3}|/{2,3}))?` + String.raw`[ \t>]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?`;
+  String.raw`(?:[ \t]{0,8}(?:#{1,3}|/{2,3}))?` +
+  String.raw`[ \t>\x60]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?` +
+  String.raw`(?:[ \t]{0,8}[0-9]{1,6}[:|]?[ \t]{1,4})?`;
 
 /**
  * Where a row's offset column may start after the comment, quote and list marks at a line's start `from`: a line
  * comment's mark (`#`, `//`, up to three: a dump pasted into a source file or a config), `>` (any levels, spaces
- * between), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within ROW_MARKS characters.
+ * between) or a backtick (a row as inline code), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within
+ * ROW_MARKS characters.
  */
 export function pastMarks(text: string, from: number): number {
   const stop = from + ROW_MARKS;
@@ -35,7 +43,7 @@ export function pastMarks(text: string, from: number): number {
     while (k - i < 3 && text.charCodeAt(k) === comment) k += 1;
     if (comment !== 0x2f || k - i >= 2) i = gap(k);
   }
-  while (i < stop && text.charCodeAt(i) === 0x3e) i = gap(i + 1);
+  while (i < stop && (text.charCodeAt(i) === 0x3e || text.charCodeAt(i) === 0x60)) i = gap(i + 1);
   let k = i;
   const code = text.charCodeAt(i);
   if (code === 0x2d || code === 0x2a || code === 0x2b) k = i + 1;
@@ -47,13 +55,22 @@ export function pastMarks(text: string, from: number): number {
 }
 
 /**
- * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `): its digits, its offset in hex and
- * where its hex starts.
+ * A dump row's offset column at `from` (`00000000: `, `00000000  `, `000000 `), past its marks and a line number
+ * (`1: 00000000: `, when the row does not read without it, or reads as a number before an offset column): its digits,
+ * its offset in hex and where its hex starts.
  */
 export function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
   const marked = pastMarks(text, from);
-  let i = marked;
-  while (i - marked < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  const plain = offsetColumnAt(text, marked);
+  if (plain !== undefined && !opensXxdOffset(text, plain.hex)) return plain;
+  const numbered = pastLineNumber(text, marked);
+  return (numbered > marked ? offsetColumnAt(text, numbered) : undefined) ?? plain;
+}
+
+/** The offset column at `at` (up to 8 blanks before it): its digits, its offset in hex and where its hex starts. */
+function offsetColumnAt(text: string, at: number): { digits: string; offset: number; hex: number } | undefined {
+  let i = at;
+  while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
   const start = i;
   while (i - start <= 16 && isHexDigit(text.charCodeAt(i))) i += 1;
   if (i - start < 4 || i - start > 16) return undefined;
@@ -62,6 +79,30 @@ export function rowAt(text: string, from: number): { digits: string; offset: num
   const spaces = i;
   while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
   return i > spaces ? { digits, offset: Number.parseInt(digits, 16), hex: i } : undefined;
+}
+
+/** Whether an xxd offset column (8 hex digits and a colon) starts at `at`: a line number's row read as one. */
+function opensXxdOffset(text: string, at: number): boolean {
+  let i = at;
+  while (i - at < 8 && isHexDigit(text.charCodeAt(i))) i += 1;
+  return i - at === 8 && text.charCodeAt(i) === 0x3a;
+}
+
+/**
+ * Where a line number at `at` ends (up to 8 blanks, 1-6 digits not starting with 0, a `:` or `|`, 1-4 blanks), else
+ * `at`.
+ */
+function pastLineNumber(text: string, at: number): number {
+  let i = at;
+  while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  if (text.charCodeAt(i) === 0x30) return at;
+  const digits = i;
+  while (i - digits < 6 && isDigit(text.charCodeAt(i))) i += 1;
+  if (i === digits) return at;
+  if (text.charCodeAt(i) === 0x3a || text.charCodeAt(i) === 0x7c) i += 1;
+  const spaces = i;
+  while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  return i > spaces ? i : at;
 }
 
 /** Whether a line ends at `code`: LF, or CR (CRLF's, or a lone one: rows written with either). */
@@ -83,14 +124,38 @@ function lineAfter(text: string, at: number): number {
 export const MAX_BLANK_LINES = 2;
 
 /**
- * Where the next row's line after the one holding `at` may start: the next line, or past up to MAX_BLANK_LINES blank
- * ones (rows double-spaced, as a chat client or a mail may send them); -1 when none does.
+ * Lines of no letter or digit between two rows of one dump (isSkippedLine): blank lines, a pager's or an editor's fold
+ * mark (`# --`), as pasted.
+ */
+export const MAX_SKIPPED_LINES = 4;
+
+/** Most characters of a line skipped between two rows. */
+const MAX_SKIPPED_LINE = 80;
+
+/**
+ * Whether the line at `at` may stand between two rows of one dump: MAX_SKIPPED_LINE characters at most, no letter or
+ * digit (so no row, no cell, no prose).
+ */
+export function isSkippedLine(text: string, at: number): boolean {
+  for (let i = at; i - at <= MAX_SKIPPED_LINE; i += 1) {
+    if (i >= text.length || isLineEnd(text.charCodeAt(i))) return true;
+    if (isAlnum(text.charCodeAt(i))) return false;
+  }
+  return false;
+}
+
+/**
+ * Where the next row's line after the one holding `at` may start: the next line, or past up to MAX_SKIPPED_LINES lines
+ * of no letter or digit (isSkippedLine: blank, `# --`); -1 when none does.
  */
 function nextLine(text: string, at: number): number {
   let next = lineAfter(text, at);
-  for (let blank = 0; blank < MAX_BLANK_LINES && next >= 0 && next < text.length && endsLine(text, next); blank += 1) {
+  for (
+    let skip = 0;
+    skip < MAX_SKIPPED_LINES && next >= 0 && next < text.length && isSkippedLine(text, next);
+    skip += 1
+  )
     next = lineAfter(text, next);
-  }
   return next;
 }
 
@@ -132,7 +197,7 @@ interface Rows {
 /** The row at `at` (the start of its hex) and its offset in `radix`, or undefined when `at` starts no row's hex. */
 function rowOfHex(text: string, at: number): { digits: string; offset: number; hex: number } | undefined {
   let from = at;
-  while (from > 0 && at - from <= 32 + ROW_MARKS && !isLineEnd(text.charCodeAt(from - 1))) from -= 1;
+  while (from > 0 && at - from <= 32 + ROW_MARKS + LINE_NUMBER && !isLineEnd(text.charCodeAt(from - 1))) from -= 1;
   const row = from === 0 || isLineEnd(text.charCodeAt(from - 1)) ? rowAt(text, from) : undefined;
   return row?.hex === at ? row : undefined;
 }

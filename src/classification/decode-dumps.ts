@@ -4,14 +4,15 @@
 // wrapped), joined across their line breaks: a value whose bytes cross a row is read whole. Bytes that are valid UTF-8
 // read as their text, others as their stretches of text (decode-stretches.ts); rows out of order of their offsets
 // (last to first, shuffled) are read again sorted, rows sharing offsets (a decoy beside each) with one row an offset;
-// up to MAX_BLANK_LINES blank lines between two rows. Dumps in characters (`od -c`): decode-dump-chars.ts.
+// up to MAX_SKIPPED_LINES lines of marks only (blank, `# --`) between two rows. Dumps in characters (`od -c`):
+// decode-dump-chars.ts.
 // Invariants: each line is looked at a bounded number of times (a dump's rows are read twice: counted, then copied; a
 // run of rows out of order once more, sorted: n log n); no dump's bytes outlive the call (zeroed).
 import { isUtf8 } from 'node:buffer';
 import { isHexDigit } from './decode-bytes.ts';
 import { charDumpAt } from './decode-dump-chars.ts';
 import { isDigit, type Reader, ROW_GAP } from './decode-der-gaps.ts';
-import { type Cells, cellRowsReader, MAX_BLANK_LINES, rowAt } from './decode-der-rows.ts';
+import { type Cells, cellRowsReader, isSkippedLine, MAX_SKIPPED_LINES, rowAt } from './decode-der-rows.ts';
 import { textStretches } from './decode-stretches.ts';
 
 /** Fewest bytes a dump holds before it is read (fewer are a hex run of one line, which decode.ts reads). */
@@ -138,13 +139,6 @@ function endsLine(text: string, at: number): boolean {
   return at >= text.length || text.charCodeAt(at) === 0x0a || text.charCodeAt(at) === 0x0d;
 }
 
-/** Whether the line at `at` is blank: empty, or up to 8 spaces or tabs (a row's blank line, as decode-der-rows.ts). */
-function isBlankLine(text: string, at: number): boolean {
-  let i = at;
-  while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  return endsLine(text, i);
-}
-
 /** Where the line holding `at` ends (its break, or the text's end): a dump's last row's character column. */
 function lineEnd(text: string, at: number): number {
   let i = at;
@@ -168,7 +162,7 @@ function add(dumps: DumpText[], start: number, end: number, bytes: Buffer, gap: 
   }
 }
 
-/** A run of dump rows (consecutive lines, up to MAX_BLANK_LINES blank ones between two), their offset columns of one width. */
+/** A run of dump rows (up to MAX_SKIPPED_LINES lines of marks only between two), their offset columns of one width. */
 interface RowRun {
   /** Where the run's last row's line ends. */
   end: number;
@@ -201,7 +195,7 @@ function rowRun(text: string, line: number, lf: boolean, work?: DumpWork): RowRu
     if (work !== undefined) work.lines += 1;
     last = digits;
     at = nextLineStart(text, end, lf);
-    for (let blank = 0; blank < MAX_BLANK_LINES && at < text.length && isBlankLine(text, at); blank += 1) {
+    for (let skip = 0; skip < MAX_SKIPPED_LINES && at < text.length && isSkippedLine(text, at); skip += 1) {
       at = nextLineStart(text, at, lf);
     }
     row = at < text.length ? rowAt(text, at) : undefined;
@@ -268,7 +262,8 @@ function dumpsOf(text: string, gap: string, sortRuns: boolean, work?: DumpWork):
       first === 0x23 ||
       first === 0x2f ||
       first === 0x2a ||
-      first === 0x2b
+      first === 0x2b ||
+      first === 0x60
     ) {
       if (sortRuns && line > runEnd) {
         const run = rowRun(text, line, lf, work);

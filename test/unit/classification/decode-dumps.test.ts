@@ -218,9 +218,11 @@ describe('rows out of order of their offsets (dumpTexts reads a run of rows sort
       expect(dumpTexts(layout.join('\n'), ' | ').map((d) => d.text.trimEnd())).toContain(FILE.toString().trimEnd());
     }
   });
-  it('control: three blank lines between rows end a dump; lines opening with a number and cells of prose are none', () => {
+  it('control: five blank lines or a word between rows end a dump; a number and cells of prose are none', () => {
     const rows = (LAYOUTS.xxd as (b: Buffer) => string)(FILE).split('\n');
-    expect(dumpTexts(rows.join('\n\n\n\n'), ' | ').map((d) => d.text)).not.toContain(FILE.toString());
+    expect(dumpTexts(rows.join('\n\n\n\n\n\n'), ' | ').map((d) => d.text)).not.toContain(FILE.toString());
+    expect(dumpTexts(rows.join('\n# next\n'), ' | ').map((d) => d.text)).not.toContain(FILE.toString());
+    expect(dumpTexts(rows.join('\n\n\n\n'), ' | ').map((d) => d.text)).toContain(FILE.toString());
     const prose = [
       '2024   a   b   c   d   e   f   g   h   i   j',
       '2025   k   l   m   n   o   p   q   r   s   t',
