@@ -3,7 +3,7 @@
 // read as their bytes, and one-character literals (`['A', 'K', …]`), read as the characters they hold. Invariant, as
 // decode-escapes.ts's: every decoded unit records the run-local span of the digits it came from, and each character of
 // the text is read a bounded number of times.
-import { type MappedText, numberAt } from './decode-escapes.ts';
+import { hexValue, type MappedText, numberAt } from './decode-escapes.ts';
 
 /** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */
 export const MIN_DECIMAL_CODES = 8;
@@ -154,14 +154,26 @@ export function binaryByteRuns(text: string, add: (from: number, end: number, de
   }
 }
 
-/** Fewest bytes of printable ASCII in a stretch of a hex literal read (hexLiteralRuns). */
+/** Fewest bytes of printable ASCII in a stretch of hex literals read (hexLiteralRuns). */
 const MIN_HEX_LITERAL_BYTES = 8;
 /**
- * A hex literal of 8 bytes or more with its prefix, `0x` (C, Rust, Solidity, MySQL's and SQL Server's `SELECT 0x…`,
- * Ethereum calldata) or PostgreSQL's bytea `\x`, not glued to a name before or after it: one run of the base64
- * alphabet (`x` is in it), which decode.ts reads as hex only when every character is a hex digit.
+ * A hex literal with its prefix, `0x` (C, Rust, Solidity, MySQL's and SQL Server's `SELECT 0x…`, Ethereum calldata) or
+ * PostgreSQL's bytea `\x`, and an integer type's suffix if any (C's `U`, `L`, `UL`, `ULL`, `LLU`; Rust's `u64`,
+ * `_u8`, `i32`, `usize`), not glued to a name before or after it.
  */
-const HEX_LITERAL = /(?<![0-9A-Za-z_$])(?:0[xX]|\\x)((?:[0-9A-Fa-f]{2}){8,})(?![0-9A-Za-z_$])/g;
+const HEX_LITERAL =
+  /(?<![0-9A-Za-z_$])(?:0[xX]|\\x)([0-9A-Fa-f]+)([uU][lL]{0,2}|[lL]{1,2}[uU]?|_?[uUiI](?:8|16|32|64|128|size))?(?![0-9A-Za-z_$])/g;
+/** Most characters between two literals of a list: `, ` and a line break with its indentation. */
+const MAX_HEX_LITERAL_GAP = 24;
+/** Widths in bytes of the words a memory dump may hold last byte first (16-, 32- and 64-bit words on x86). */
+const WORD_BYTES = new Set([2, 4, 8]);
+
+/** A hex literal of a list: where its digits start, how many bytes they write, whether it has a type's suffix. */
+interface HexLiteral {
+  digits: number;
+  bytes: number;
+  suffixed: boolean;
+}
 
 /** A byte of text: printable ASCII, a tab or a line break. */
 function isTextByte(byte: number): boolean {
@@ -169,33 +181,100 @@ function isTextByte(byte: number): boolean {
 }
 
 /**
- * Hex literals with their prefix (`0x414b…`, `\x414b…`), each stretch of MIN_HEX_LITERAL_BYTES or more bytes of text in
- * one (the whole literal when it is text; the strings ABI-encoded calldata holds between its words of zeros) decoded to
- * its characters, each mapped to its own two digits. Linear: one regular expression search, each literal read once.
+ * The bytes of a list of hex literals, each with the text offset of its two digits: in the order written, or with
+ * each literal's bytes last to first (a little-endian word).
+ */
+function literalBytes(text: string, list: readonly HexLiteral[], littleEndian: boolean) {
+  const count = list.reduce((sum, literal) => sum + literal.bytes, 0);
+  const values = new Uint8Array(count);
+  const at = new Int32Array(count);
+  let n = 0;
+  for (const literal of list) {
+    for (let b = 0; b < literal.bytes; b += 1, n += 1) {
+      const digit = literal.digits + 2 * (littleEndian ? literal.bytes - 1 - b : b);
+      values[n] = (hexValue(text.charCodeAt(digit)) << 4) | hexValue(text.charCodeAt(digit + 1));
+      at[n] = digit;
+    }
+  }
+  return { values, at };
+}
+
+/** Each stretch of MIN_HEX_LITERAL_BYTES or more bytes of text, decoded to its characters mapped to their digits. */
+function addTextStretches(
+  { values, at }: { values: Uint8Array; at: Int32Array },
+  add: (from: number, end: number, decoded: MappedText) => void,
+): void {
+  for (let k = 0; k < values.length; ) {
+    let end = k;
+    while (end < values.length && isTextByte(values[end] as number)) end += 1;
+    if (end - k >= MIN_HEX_LITERAL_BYTES) {
+      // Little-endian words write a stretch's bytes out of order: it spans its first to its last digit in the text.
+      let [from, to, decoded] = [Number.POSITIVE_INFINITY, 0, ''];
+      for (let b = k; b < end; b += 1) {
+        from = Math.min(from, at[b] as number);
+        to = Math.max(to, (at[b] as number) + 2);
+        decoded += String.fromCharCode(values[b] as number);
+      }
+      const starts = at.slice(k, end).map((d) => d - from);
+      add(from, to, { text: decoded, starts, ends: starts.map((d) => d + 2) });
+    }
+    k = end + 1;
+  }
+}
+
+/**
+ * A list of hex literals (hexLiteralRuns) read: in the order written when a literal holds more than 4 bytes or has a
+ * type's suffix (shorter plain ones are separatedHexRuns' tokens), and as little-endian words when two or more of
+ * 2, 4 or 8 bytes make it (a memory dump pasted as a C array: `{0x20737761, …}`).
+ */
+function readLiterals(
+  text: string,
+  list: readonly HexLiteral[],
+  add: (from: number, end: number, decoded: MappedText) => void,
+): void {
+  const width = (list[0] as HexLiteral).bytes;
+  if (width > 4 || list.some((l) => l.suffixed)) addTextStretches(literalBytes(text, list, false), add);
+  if (list.length >= 2 && WORD_BYTES.has(width)) addTextStretches(literalBytes(text, list, true), add);
+}
+
+/**
+ * Hex literals with their prefix (`0x414b…`, `\x414b…`, `0x414b4941ULL`) alone or in lists of one width apart by one
+ * `,` or `;` with whitespace or by blanks (the last literal may be shorter), each stretch of MIN_HEX_LITERAL_BYTES or
+ * more bytes of text in a list (the whole literal when it is text; the strings ABI-encoded calldata holds between its
+ * words of zeros) decoded to its characters, each mapped to its own two digits. Linear: one regular expression search,
+ * each literal read once in order and once more as a little-endian word.
  */
 export function hexLiteralRuns(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
   const search = new RegExp(HEX_LITERAL.source, 'g');
+  let list: HexLiteral[] = [];
+  let end = -1;
   for (let m = search.exec(text); m !== null; m = search.exec(text)) {
     const digits = m[1] as string;
-    const first = m.index + m[0].length - digits.length;
-    const count = digits.length / 2;
-    for (let k = 0; k < count; ) {
-      let end = k;
-      while (end < count && isTextByte(Number.parseInt(digits.slice(2 * end, 2 * end + 2), 16))) end += 1;
-      if (end - k >= MIN_HEX_LITERAL_BYTES) {
-        const starts = new Int32Array(end - k);
-        const ends = new Int32Array(end - k);
-        let decoded = '';
-        for (let b = k; b < end; b += 1) {
-          decoded += String.fromCharCode(Number.parseInt(digits.slice(2 * b, 2 * b + 2), 16));
-          starts[b - k] = 2 * (b - k);
-          ends[b - k] = 2 * (b - k) + 2;
-        }
-        add(first + 2 * k, first + 2 * end, { text: decoded, starts, ends });
-      }
-      k = end + 1;
+    const literal = { digits: m.index + m[0].length - digits.length - (m[2]?.length ?? 0), bytes: digits.length / 2 };
+    if (digits.length % 2 !== 0) {
+      if (list.length > 0) readLiterals(text, list, add);
+      [list, end] = [[], -1];
+      continue;
     }
+    const width = list[0]?.bytes ?? 0;
+    const joins =
+      list.length > 0 &&
+      (list[list.length - 1] as HexLiteral).bytes === width &&
+      literal.bytes <= width &&
+      m.index - end <= MAX_HEX_LITERAL_GAP &&
+      isGap(text, end, m.index);
+    if (!joins && list.length > 0) readLiterals(text, list, add);
+    if (!joins) list = [];
+    end = m.index + m[0].length;
+    list.push({ ...literal, suffixed: m[2] !== undefined });
   }
+  if (list.length > 0) readLiterals(text, list, add);
+}
+
+/** Whether text[from, to) lies between two literals of a list: separator characters, separatesCodes' way. */
+function isGap(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k += 1) if (!isCodeSeparator(text.charCodeAt(k))) return false;
+  return to > from && separatesCodes(text, from, to);
 }
 
 /** Fewest one-character literals in a list read as the text they spell (charLiteralRuns). */

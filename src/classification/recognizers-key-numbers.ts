@@ -130,8 +130,9 @@ export const ED25519_KEYPAIR_BYTES: RecognizerDefinition = {
   type: 'PRIVATE_KEY',
   category: 'SECRET',
   pattern: String.raw`[\[{][ \t\r\n]*((?:${BYTE}${BYTE_GAP}){63}${BYTE})(?:[ \t]*,)?[ \t\r\n]*[\]}]`,
-  // The list's opening and its values as far as they have come (64 at most), a value's beginning, a gap's.
-  partial: String.raw`[\[{][ \t\r\n]*(?:${BYTE}${BYTE_GAP}){0,64}(?:0[xX]?[0-9A-Fa-f]{0,2}|[0-9]{0,3})[ \t\r\n,]*`,
+  // The list's opening and its values as far as they have come, a value's beginning, a gap's: unbounded (the scanner
+  // caps a partial's hold), as a counted repetition of the values grows the built-in partials' shared DFA.
+  partial: String.raw`[\[{][ \t\r\n]*(?:${BYTE}${BYTE_GAP})*(?:0[xX]?[0-9A-Fa-f]{0,2}|[0-9]{0,3})[ \t\r\n,]*`,
   group: 1,
   validator: 'ed25519_keypair',
   contextWords: ['solana', 'keypair', 'id.json', 'secretkey'],
@@ -147,7 +148,8 @@ export const ED25519_KEYPAIR_WORD: RecognizerDefinition = {
   type: 'PRIVATE_KEY',
   category: 'SECRET',
   pattern: String.raw`\b(${BASE58}{85,88}|[0-9A-Fa-f]{128})\b`,
-  partial: String.raw`\b[0-9A-Za-z]{1,128}`,
+  // Unbounded (the scanner caps a partial's hold): a counted repetition grows the built-in partials' shared DFA.
+  partial: String.raw`\b[0-9A-Za-z]+`,
   group: 1,
   validator: 'ed25519_keypair',
   contextWords: ['solana', 'keypair', 'phantom', 'private key'],

@@ -218,6 +218,54 @@ describe('hex literals with their prefix and lists of one-character literals', (
     }
   });
 
+  it('lists of literals of one width (the last shorter), with type suffixes, and as little-endian words', () => {
+    const words = (bytes: number) => HEX.match(new RegExp(`.{1,${bytes * 2}}`, 'g')) as string[];
+    const reversed = (word: string) => (word.match(/../g) as string[]).reverse().join('');
+    expect(
+      read(
+        hexLiteralRuns,
+        `{${words(8)
+          .map((w) => `0x${w}ULL`)
+          .join(', ')}}`,
+      ),
+    ).toContain(KEY);
+    expect(
+      read(
+        hexLiteralRuns,
+        `[${words(8)
+          .map((w) => `0x${w}_u64`)
+          .join(',\n    ')}]`,
+      ),
+    ).toContain(KEY);
+    expect(
+      read(
+        hexLiteralRuns,
+        words(7)
+          .map((w) => `0x${w}`)
+          .join(' '),
+      ),
+    ).toEqual([KEY]);
+    expect(
+      read(
+        hexLiteralRuns,
+        `{${words(4)
+          .map((w) => `0x${reversed(w)}`)
+          .join(', ')}}`,
+      ),
+    ).toEqual([KEY]);
+    // Not one list: widths that differ, a word between, a line break alone, odd digits, a suffix glued to a name.
+    const list = (width: number, odd = '') => words(width).map((w, k) => `0x${w}${k === 1 ? odd : ''}`);
+    for (const text of [
+      list(5, '00').join(' '),
+      list(7).join(' and '),
+      list(7).join('\n'),
+      list(7, '1').join(' '),
+      `0x${HEX}ULLx`,
+    ]) {
+      expect(read(hexLiteralRuns, text)).toEqual([]);
+    }
+  });
+
   it("Python's list(value), a char[] and a JSON array of one-character strings are read as the characters", () => {
     const list = (quote: string, join: string) => [...KEY].map((c) => `${quote}${c}${quote}`).join(join);
     expect(read(charLiteralRuns, `print([${list("'", ', ')}])`)).toEqual([KEY]);
