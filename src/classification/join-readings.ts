@@ -11,6 +11,7 @@ import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join
 import { numberListWindows } from './number-lists.ts';
 import { joinOrders } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
+import { PAGE_REACH, tablePageWindows } from './table-context-pages.ts';
 import type { TextSegment } from './types.ts';
 
 /** How the classifier reads the texts the joins build. */
@@ -78,10 +79,12 @@ export function joinedDrafts(
   for (const d of decodedAcross(segments, windows.flat(), budget, foundAlone, reader.decode)) found.push(d);
   // A label that ends in a letter, then the value in the next segment (`my passport is` | `A12345678`): read apart
   // by a line break, by the recognizers that require context only.
-  for (const window of labelWindows(segments, undefined, spans)) {
+  // A table's later page after its header line (table-context-pages.ts): lent the header however far it reads.
+  const pages = new Set(tablePageWindows(segments));
+  for (const window of [...labelWindows(segments, undefined, spans), ...pages]) {
     for (const d of reader.scanContextual(window.text)) {
-      const reach = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
-      const piece = pieceBeside(window, segments, d, reach, LABEL_BREAK.length);
+      const near = { before: d.recognizer.contextBefore, after: d.recognizer.contextAfter };
+      const piece = pieceBeside(window, segments, d, pages.has(window) ? PAGE_REACH : near, LABEL_BREAK.length);
       if (piece === undefined || alreadyFound({ ...piece, type: d.type })) continue;
       found.push({ ...d, ...piece, path: (segments[piece.segment] as TextSegment).path });
     }

@@ -56,14 +56,29 @@ describe("a query's result paged over two tool results (or pasted in two message
     expect(await toolResultsHold([`${page1}\n${page2}`])).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context.ts / segment-join.ts): a header is read only within its own text; a
-  // second page of rows (a run_sql call's next page, a paste in two) holds bare nine-digit numbers under no header, and
-  // the join window across the boundary reads 256 characters each side: page 1's last rows, not its header.
-  it.fails.each([
+  // HOLE closed in src/classification/table-context-pages.ts (read by join-readings.ts): a text whose table runs to its
+  // end leaves its header line open, and a later text whose first line has its delimiters, as many, is read again after
+  // it. Was: a header was read only within its own text; the join window across the boundary read 256 characters each
+  // side (page 1's last rows, not its header).
+  it.each([
     ['two tool results', (a: string, b: string) => toolResultsHold([a, b])],
     ['two user messages', (a: string, b: string) => messagesHold([a, b])],
   ])('the second page as %s reaches the upstream without the SSNs', async (_name, hold) => {
     expect(await hold(page1, page2)).toBe(false);
+  });
+
+  it('the second and third pages of a Markdown table, one tool result each, reach the upstream without the SSNs', async () => {
+    const md = (r: readonly string[]) => `| ${r.join(' | ')} |`;
+    const first = [md(COLUMNS), md(COLUMNS.map(() => '---')), ...staff.map(md)].join('\n');
+    const [one, ...rest] = ROWS as [string[], ...string[][]];
+    expect(await toolResultsHold([first, md(one), rest.map(md).join('\n')])).toBe(false);
+  });
+
+  it.each([
+    ['two tool results', (a: string, b: string) => toolResultsHold([a, b])],
+    ['two user messages', (a: string, b: string) => messagesHold([a, b])],
+  ])('control: the second page as %s under a badge_no column reaches the upstream', async (_name, hold) => {
+    expect(await hold(page1.replace('ssn', 'badge_no'), page2)).toBe(true);
   });
 });
 
