@@ -1,231 +1,36 @@
 // Text normalisation before matching (the main view): every Unicode decimal digit read as its ASCII digit, and every
 // number NFKC leaves unread (❶ ➀ ⓵ ⓿ ⓫, ⑴ and ⒈ without their brackets and stop) as its ASCII digits, tag
-// characters read as the ASCII they spell, NFKC per code point (full-width letters become ASCII), invisible
+// characters read as the ASCII they spell, and negative circled and squared letters (`🅐`, `🅰`) as their capitals
+// (unicode-table.ts enclosedLetter), NFKC per code point (full-width letters become ASCII), invisible
 // characters (default-ignorable, blank or box-drawn: isIgnorable), controls and U+FFFD dropped, combining marks on an
 // ASCII letter or digit dropped, with a map from every normalised UTF-16 offset back to the original, and the spans a
-// right-to-left override displays reversed; inside a word that mixes scripts (lookAlikeWords), each letter of another
-// script drawn as one Latin letter read as it (`ЅЅN`, `ՏՏN` as `SSN`, Cherokee `Ꭺ` as `A`), Latin's own look-alikes
+// right-to-left override displays reversed; inside a word that mixes scripts (look-alikes.ts lookAlikeWords), each
+// letter of another script drawn as one Latin letter read as it (`ЅЅN`, `ՏՏN` as `SSN`, Cherokee `Ꭺ`, Carian `𐊠`, a
+// regional indicator `🇦` as `A`: one Latin letter for the two UTF-16 units of one past the BMP), Latin's own look-alikes
 // (`ɑ`, small capitals `ꜱꜱɴ`) in any word, and in a word of capitals and digits an accented letter as its letter
 // (`ŠŠN`, `ÀKIA…`). Invariant: for any span [s, e) of the normalised text, [startOf(s), endOf(e)) in the original
 // covers exactly the code points that produced it (including dropped characters inside it), so redaction removes all
 // of it.
-import { createRequire } from 'node:module';
-import { digitValue, isCombiningMark, isDefaultIgnorable, isInvisible, numberForm, tagAscii } from './unicode-table.ts';
+import {
+  ACCENT_BASES,
+  ACCENTS,
+  CAPITALS,
+  LOOK_ALIKES,
+  lookAlikeWords,
+  mayHoldLookAlikeWords,
+  OTHER_HINT,
+} from './look-alikes.ts';
+import {
+  digitValue,
+  enclosedLetter,
+  isAsciiAlnum,
+  isCombiningMark,
+  isDroppedCharacter,
+  numberForm,
+  tagAscii,
+} from './unicode-table.ts';
 
-/**
- * Letters whose skeleton in Unicode's confusables.txt (UTS #39, as the unhomoglyph package ships it: the field's data,
- * not a hand list) is one ASCII letter, each with that letter: Cyrillic and Greek (`Ѕ` S, `А` A, `К` K, `о` o, `Ν` N,
- * `г` r), Armenian (`Տ` S), Cherokee (`Ꭺ` A, `Ꮪ` S), Lisu (`ꓮ` A), Coptic, IPA (`ɑ` a), and the other BMP scripts':
- * not ASCII, not Latin-1 or Latin Extended-A/B (accented letters: ACCENT_BASES), no digit (read as its digit), none
- * NFKC reads already (full-width, mathematical letters). A capital whose skeleton is `l` (`І`, Greek `Ι`) is read as `I`, as it is drawn (the skeleton
- * folds `I` into `l` too). Added to the data, which lacks them: the Latin small capitals (`ᴀ` … `ᴢ`, `ɴ`, `ꜱ`, read as
- * capitals: drawn as them), Coptic `Ⲁ` `Ⲃ` and Cherokee `Ꮖ` (drawn as A, B and I).
- */
-const LOOK_ALIKES: ReadonlyMap<number, number> = (() => {
-  const data = createRequire(import.meta.url)('unhomoglyph/data.json') as Record<string, string>;
-  const letters = new Map<number, number>();
-  for (const [from, to] of Object.entries(data)) {
-    const code = from.codePointAt(0) ?? 0;
-    if (from.length !== 1 || code < 0x250 || !/^[A-Za-z]$/.test(to) || /^[\x00-\x7f]+$/.test(from.normalize('NFKC'))) {
-      continue;
-    }
-    if (digitValue(code) >= 0 || numberForm(code) >= 0) continue; // a digit is read as its digit
-    letters.set(code, to === 'l' && from !== from.toLowerCase() ? 0x49 : to.charCodeAt(0));
-  }
-  const smallCapitals = 'ᴀAʙBᴄCᴅDᴇEꜰFɢGʜHɪIᴊJᴋKʟLᴍMɴNᴏOᴘPꞯQʀRꜱSᴛTᴜUᴠVᴡWʏYᴢZ\u2c80A\u2c81a\u2c82B\u2c83b\u13c6I';
-  for (let i = 0; i < smallCapitals.length; i += 2) {
-    letters.set(smallCapitals.charCodeAt(i), smallCapitals.charCodeAt(i + 1));
-  }
-  return letters;
-})();
-
-/**
- * The precomposed Latin letters (Latin-1, Latin Extended-A/B and Additional) whose NFD is an ASCII letter and marks
- * (`À` A, `Ä` A, `Š` S, `ñ` n), each with that letter: read so only in a word of capitals (lookAlikeWords), as the
- * main view drops a combining mark on an ASCII letter (`A` + U+0308).
- */
-const ACCENT_BASES: ReadonlyMap<number, number> = (() => {
-  const bases = new Map<number, number>();
-  for (const [from, to] of [
-    [0xc0, 0x24f],
-    [0x1e00, 0x1eff],
-  ] as const) {
-    for (let code = from; code <= to; code += 1) {
-      const nfd = String.fromCharCode(code).normalize('NFD');
-      if (nfd.length > 1 && /^[A-Za-z]$/.test(nfd[0] as string)) bases.set(code, nfd.charCodeAt(0));
-    }
-  }
-  return bases;
-})();
-
-/** The capitals of Latin-1 and Latin Extended-A/B and Additional (a word holding one of them and no small letter). */
-function isLatinSmall(code: number): boolean {
-  const char = String.fromCharCode(code);
-  return char !== char.toUpperCase();
-}
-
-const GREEK = 1;
-const CYRILLIC = 2;
-const LATIN = 4;
-/** A look-alike of another script (Armenian, Cherokee, Lisu, Coptic, …). */
-const OTHER = 8;
-/** A look-alike of Latin's own (IPA, small capitals): read in any word. */
-const LATIN_ALIKE = 16;
-
-/** The script a code point counts for in a word (GREEK, CYRILLIC, LATIN: letters and digits the main view reads so). */
-function scriptOf(code: number): number {
-  if (code >= 0x370 && code <= 0x52f) return code < 0x400 ? GREEK : CYRILLIC;
-  if (isAsciiAlnum(code) || (code >= 0xff10 && code <= 0xff5a)) return LATIN; // ASCII, full-width
-  if ((code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff)) {
-    return LATIN;
-  }
-  if (LOOK_ALIKES.has(code)) return isLatinBlock(code) ? LATIN_ALIKE : OTHER;
-  return digitValue(code) >= 0 || isAsciiAlnum(tagAscii(code)) ? LATIN : 0;
-}
-
-/** IPA, Phonetic Extensions, Latin Extended-C/D/E: Latin's own letters, no other script's. */
-function isLatinBlock(code: number): boolean {
-  return (
-    (code >= 0x250 && code <= 0x2af) ||
-    (code >= 0x1d00 && code <= 0x1dbf) ||
-    (code >= 0x2c60 && code <= 0x2c7f) ||
-    (code >= 0xa720 && code <= 0xa7ff) ||
-    (code >= 0xab30 && code <= 0xab6f)
-  );
-}
-
-/**
- * Where a Cyrillic or Greek letter stands beside a Latin letter or digit (ASCII, Latin-1, the Latin Extended blocks,
- * full-width), half of an astral character (a mathematical letter or digit, a tag) or a letter of the other of the two:
- * a word of two scripts holds such a pair unless a mark or a dropped character parts them, which sends the text to the
- * per-code-point path anyway (needsMapping). One native search (no `u` flag: its property classes cost ten times as
- * much, and a look at each letter's neighbours in JavaScript twice the whole fast path, on Russian prose).
- */
-const MIXED_HINT =
-  /[A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff\uff10-\uff5a\udc00-\udfff][\u0370-\u052f]|[\u0370-\u052f][A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff\uff10-\uff5a\ud800-\udbff]|[\u0370-\u03ff][\u0400-\u052f]|[\u0400-\u052f][\u0370-\u03ff]/;
-
-/** A character class of `codes` (BMP), for a native search. */
-function classOf(codes: Iterable<number>): string {
-  return [...codes].map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('');
-}
-
-/** Any look-alike of another script but Greek and Cyrillic (OTHER): in a text holding one lookAlikeWords reads. */
-const OTHER_ALIKES = classOf([...LOOK_ALIKES.keys()].filter((c) => c > 0x52f && !isLatinBlock(c)));
-/** Latin's own look-alikes (LATIN_ALIKE). */
-const LATIN_ALIKES = classOf([...LOOK_ALIKES.keys()].filter(isLatinBlock));
-/** The accented capitals of ACCENT_BASES (Latin-1's and the Latin Extended blocks'). */
-const ACCENTED_CAPITALS = classOf([...ACCENT_BASES.keys()].filter((c) => !isLatinSmall(c)));
-
-/**
- * Where another script's look-alike stands beside an ASCII letter or digit, a Latin look-alike stands anywhere, or an
- * accented capital beside an ASCII capital, a digit or another accented capital (`ÀKIA`, `ŠŠN`): one native search.
- * It finds the look-alike or accented capital first and then looks at its neighbours (the same matches as
- * `[A-Za-z0-9][OTHER]|[OTHER][A-Za-z0-9]|[LATIN]|[A-Z0-9ACC][ACC]|[ACC][A-Z0-9]`, which tried its big classes after
- * every ASCII letter: 1.6 -> 0.4 ms on 64 KB of docs/*.md, 2.4 -> 0.7 on Russian prose).
- */
-const OTHER_HINT = new RegExp(
-  `[${OTHER_ALIKES}${LATIN_ALIKES}${ACCENTED_CAPITALS}](?:(?<=[A-Za-z0-9][${OTHER_ALIKES}])|(?=[A-Za-z0-9])(?<=[${OTHER_ALIKES}])|(?<=[${LATIN_ALIKES}])|(?<=[A-Z0-9${ACCENTED_CAPITALS}][${ACCENTED_CAPITALS}])|(?<=[${ACCENTED_CAPITALS}])(?=[A-Z0-9]))`,
-);
-
-/** Any look-alike letter or accented capital: only a text holding one has words lookAlikeWords reads. */
-const ANY_ALIKE = new RegExp(`[\\u0370-\\u052f${OTHER_ALIKES}${LATIN_ALIKES}${ACCENTED_CAPITALS}]`);
-
-/** lookAlikeWords' flag: the word's letters are all capitals (a small look-alike in it is read as its capital). */
-const CAPITALS = 1;
-/** lookAlikeWords' flag: the word is read for its accented letters too (ACCENT_BASES). */
-const ACCENTS = 2;
-
-/**
- * The words of `text` whose look-alike letters (LOOK_ALIKES) the main view reads as Latin, as [start, end, flags]
- * triples in order: a word (a run of letters and digits of the Latin, Greek and Cyrillic blocks, look-alikes, other
- * decimal digits, tags spelling ASCII, combining marks and dropped characters) holding a look-alike and also a Latin
- * letter or a digit (`ЅЅN`, `SЅN`, a key with a Cyrillic `К` or a Cherokee `Ꭺ` inside), or letters of two of the other
- * scripts (`ЅЅΝ`, Greek Nu: no one script writes it; UTS #39's mixed-script), or a look-alike of Latin's own (`ꜱꜱɴ`,
- * `ɑ`); and a word of capitals and digits only holding an accented capital (`ÀKIA…`, `ŠŠN`: CAPITALS | ACCENTS). A word
- * of Cyrillic, Greek or Armenian alone (Russian, Greek, `ЅЅЅ`) stays as written: no new words for the name finders.
- * One pass.
- */
-function lookAlikeWords(text: string): number[] {
-  const words: number[] = [];
-  let start = -1;
-  let scripts = 0;
-  let alike = false;
-  let small = false;
-  let capital = false;
-  let accented = false;
-  for (let i = 0; i <= text.length; ) {
-    const code = i < text.length ? (text.codePointAt(i) ?? 0) : 0x20;
-    const width = code > 0xffff ? 2 : 1;
-    const script = code < 0x80 ? (isAsciiAlnum(code) ? LATIN : 0) : scriptOf(code);
-    const inside = script !== 0 || (code >= 0x80 && (isCombiningMark(code) || isDroppedCharacter(code)));
-    if (inside) {
-      if (start < 0) {
-        start = i;
-        scripts = 0;
-        alike = false;
-        small = false;
-        capital = false;
-        accented = false;
-      }
-      scripts |= script;
-      if (script === LATIN) {
-        if (code < 0x80) {
-          small ||= code >= 0x61;
-          capital ||= code >= 0x41 && code <= 0x5a;
-        } else if (ACCENT_BASES.has(code)) {
-          if (isLatinSmall(code)) small = true;
-          else accented = capital = true;
-        } else if (code < 0x250 || (code >= 0x1e00 && code <= 0x1eff)) small ||= isLatinSmall(code);
-      } else if (script !== 0) alike ||= LOOK_ALIKES.has(code);
-    } else if (start >= 0) {
-      const others = scripts & (GREEK | CYRILLIC | OTHER);
-      const mixed = alike && ((scripts & (LATIN | LATIN_ALIKE)) !== 0 || (others & (others - 1)) !== 0);
-      const flags = (capital && !small ? CAPITALS : 0) | (accented && !small ? ACCENTS : 0);
-      if (mixed || (flags & ACCENTS) !== 0) words.push(start, i, flags);
-      start = -1;
-    }
-    i += width;
-  }
-  return words;
-}
-
-/**
- * Characters ignored when matching: every Default_Ignorable_Code_Point (zero-width space and joiners, word joiner,
- * BOM, soft hyphen, bidi controls, invisible operators, variation selectors, Hangul fillers, tags not spelling ASCII),
- * and the others shown as nothing, a blank or a box (unicode-table.ts isInvisible: the Braille blank U+2800, the
- * interlinear annotation characters U+FFF9–U+FFFB, U+FFFC, other format characters, unassigned code points): one
- * between each two characters of a value hides nothing from a model, so it hides nothing here.
- */
-function isIgnorable(code: number): boolean {
-  return (isDefaultIgnorable(code) || isInvisible(code)) && tagAscii(code) < 0;
-}
-
-function isAsciiDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-/**
- * Control characters dropped when matching (a NUL or escape inside a value must not split it): C0 except the
- * whitespace ones (tab, LF, VT, FF, CR, which separate words), DEL, and all of C1 (U+0080–U+009F, NEL included).
- */
-export function isDroppedControl(code: number): boolean {
-  return (code < 0x20 && (code < 0x09 || code > 0x0d)) || (code >= 0x7f && code <= 0x9f);
-}
-
-/**
- * U+FFFD, what a decoder leaves of a broken character (the classifier reads a lone surrogate as one: classifier.ts):
- * not a character of the text, so one inside a value must not split it (a decoder may drop it before a model reads).
- */
-const REPLACEMENT_CHARACTER = 0xfffd;
-
-/** Dropped when matching: default-ignorable (invisible) characters, control characters and U+FFFD. */
-export function isDroppedCharacter(code: number): boolean {
-  return isIgnorable(code) || isDroppedControl(code) || code === REPLACEMENT_CHARACTER;
-}
-
-function isAsciiAlnum(unit: number): boolean {
-  return isAsciiDigit(unit) || (unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a);
-}
+export { isDroppedCharacter, isDroppedControl } from './unicode-table.ts';
 
 /** A non-ASCII decimal digit NFKC leaves alone (Arabic-Indic, Devanagari, …): read as its ASCII digit. */
 function isOtherDigit(code: number): boolean {
@@ -233,19 +38,24 @@ function isOtherDigit(code: number): boolean {
 }
 
 /**
- * Whether any code point is dropped, a tag, a non-ASCII digit or a number form, or a mark follows an ASCII letter or
- * digit or a look-alike letter (then the per-code-point path runs).
+ * Whether any code point is dropped, a tag, an enclosed letter, a non-ASCII digit or a number form, or a mark follows
+ * an ASCII letter or digit or a look-alike letter (then the per-code-point path runs).
  */
 function needsMapping(text: string): boolean {
+  let before = 0; // the code point before i
   for (let i = 0; i < text.length; i += 1) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0x20 && unit < 0x7f) continue; // printable ASCII: most of any text, nothing to map
+    if (unit >= 0x20 && unit < 0x7f) {
+      before = unit; // printable ASCII: most of any text, nothing to map
+      continue;
+    }
     const code = text.codePointAt(i) ?? 0;
     if (isDroppedCharacter(code) || isOtherDigit(code) || tagAscii(code) >= 0 || numberForm(code) >= 0) return true;
-    const before = text.charCodeAt(i - 1);
+    if (enclosedLetter(code) >= 0) return true;
     if (isCombiningMark(code) && (isAsciiAlnum(before) || LOOK_ALIKES.has(before) || ACCENT_BASES.has(before))) {
       return true;
     }
+    before = code;
     if (code > 0xffff) i += 1;
   }
   return false;
@@ -347,10 +157,7 @@ export function normalizeText(original: string): NormalizedText {
   // nothing to drop and no other script's digits (one native call over the whole text).
   if (stable && !OTHER_HINT.test(original)) return identityMap(original, true);
   const mapping = needsMapping(original);
-  const mixed =
-    (mapping && ANY_ALIKE.test(original)) || MIXED_HINT.test(original) || OTHER_HINT.test(original)
-      ? lookAlikeWords(original)
-      : [];
+  const mixed = mayHoldLookAlikeWords(original, mapping) ? lookAlikeWords(original) : [];
   if (mixed.length === 0 && !mapping && original.normalize('NFKC') === original) {
     return identityMap(original);
   }
@@ -410,15 +217,16 @@ export function normalizeText(original: string): NormalizedText {
     // In a word of capitals (`ɑKIA…`), a small look-alike reads as its capital.
     if (alike !== undefined && (flags & CAPITALS) !== 0 && alike >= 0x61) alike -= 0x20;
     const digit = digitValue(code);
-    const ascii = tagAscii(code);
+    const ascii = tagAscii(code) >= 0 ? tagAscii(code) : enclosedLetter(code);
     const number = numberForm(code);
     if (alike !== undefined) {
-      // A look-alike letter in a mixed-script word: its Latin letter, one unit for the one code point.
+      // A look-alike letter in a mixed-script word: its Latin letter, one unit for the one code point (two units
+      // past the BMP).
       changed = true;
       parts.push(String.fromCharCode(alike));
       reserve(1);
       starts[length] = i;
-      ends[length] = i + 1;
+      ends[length] = i + width;
       length += 1;
       lastAlnum = true;
     } else if (number >= 0) {

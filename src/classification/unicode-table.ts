@@ -150,3 +150,49 @@ export function numberForm(code: number): number {
   }
   return -1;
 }
+
+/**
+ * Characters ignored when matching: every Default_Ignorable_Code_Point (zero-width space and joiners, word joiner,
+ * BOM, soft hyphen, bidi controls, invisible operators, variation selectors, Hangul fillers, tags not spelling ASCII),
+ * and the others shown as nothing, a blank or a box (unicode-table.ts isInvisible: the Braille blank U+2800, the
+ * interlinear annotation characters U+FFF9–U+FFFB, U+FFFC, other format characters, unassigned code points): one
+ * between each two characters of a value hides nothing from a model, so it hides nothing here.
+ */
+function isIgnorable(code: number): boolean {
+  return (isDefaultIgnorable(code) || isInvisible(code)) && tagAscii(code) < 0;
+}
+
+/**
+ * Control characters dropped when matching (a NUL or escape inside a value must not split it): C0 except the
+ * whitespace ones (tab, LF, VT, FF, CR, which separate words), DEL, and all of C1 (U+0080–U+009F, NEL included).
+ */
+export function isDroppedControl(code: number): boolean {
+  return (code < 0x20 && (code < 0x09 || code > 0x0d)) || (code >= 0x7f && code <= 0x9f);
+}
+
+/**
+ * U+FFFD, what a decoder leaves of a broken character (the classifier reads a lone surrogate as one: classifier.ts):
+ * not a character of the text, so one inside a value must not split it (a decoder may drop it before a model reads).
+ */
+const REPLACEMENT_CHARACTER = 0xfffd;
+
+/** Dropped when matching: default-ignorable (invisible) characters, control characters and U+FFFD. */
+export function isDroppedCharacter(code: number): boolean {
+  return isIgnorable(code) || isDroppedControl(code) || code === REPLACEMENT_CHARACTER;
+}
+
+/** An ASCII letter or digit. */
+export function isAsciiAlnum(unit: number): boolean {
+  return (unit >= 0x30 && unit <= 0x39) || (unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a);
+}
+
+/**
+ * The ASCII capital a negative circled (U+1F150-1F169) or negative squared (U+1F170-1F189) letter of the Enclosed
+ * Alphanumeric Supplement draws, else -1: NFKC reads the circled `Ⓐ` and squared `🄰` as their letters, not these (no
+ * decomposition), and a model reads `🅰🅺🅸🅰` as the word it draws.
+ */
+export function enclosedLetter(code: number): number {
+  if (code >= 0x1f150 && code <= 0x1f169) return 0x41 + code - 0x1f150;
+  if (code >= 0x1f170 && code <= 0x1f189) return 0x41 + code - 0x1f170;
+  return -1;
+}
