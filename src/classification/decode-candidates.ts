@@ -181,10 +181,11 @@ const QUOTE_GAPS =
 /**
  * Between two base64 groups (decode-group-separators.ts): one to three spaces or a tab, one mark (`.`, `:`, or `-`,
  * `_` inside an alphabet run: decode-groups.ts splitRun), two quotes apart (`","`, `\",\"`, `" b"`), or a line break
- * with blanks and ASCII punctuation before and after it and a word or number among them (`" +⏎  "`, `⏎# `, `⏎// `,
- * ` |⏎| `, `⏎REM `, `⏎10 `: decode-groups.ts keeps the runs whose lines all share the first line break's).
+ * (up to two empty lines after it) with blanks and ASCII punctuation before and after it and words or numbers among
+ * them (`" +⏎  "`, `⏎# `, `⏎// `, ` |⏎| `, `⏎REM `, `⏎10 `, `  # chunk⏎`, `⏎⏎REM `: decode-groups.ts keeps the runs
+ * whose lines all share the first line break's).
  */
-const GROUP_SEPARATOR = `(?:${LINE_MARKS}\\r?\\n${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,8}| {1,3}|\\t|[.:_-]|${QUOTE_GAPS})`;
+const GROUP_SEPARATOR = `(?:${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,4}\\r?\\n(?:\\r?\\n){0,2}${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,8}| {1,3}|\\t|[.:_-]|${QUOTE_GAPS})`;
 
 /**
  * What every run of base64 groups starts with (decode-groups.ts), preceded by the character before it when there is

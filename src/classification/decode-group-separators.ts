@@ -89,6 +89,8 @@ export interface LineWrap {
   tail: string;
   /** The label's reading forwards (labelledWrap): its digits any digits, the rest as written. */
   pattern?: RegExp;
+  /** Empty lines after the line break (MAX_BLANK_LINES at most): lines double-spaced, the same between each two. */
+  blank: number;
   /**
    * Marks in the alphabet (`//`, `--`, `+`) both before the next line's group and opening the first line's: how many
    * of the first group's characters are the prefix's (`//QUJD…` under `//SktM…`), when read so (groupRuns reads both).
@@ -120,30 +122,59 @@ function alphabetEnd(text: string, at: number): number {
 export function wrapAt(text: string, start: number, at: number, shifted: boolean): LineWrap | undefined {
   if (text.charCodeAt(at) === 0x3d) return undefined; // padding: the group is a run's last
   const width = at - start;
-  const brk = marksEnd(text, at);
+  const marks = marksEnd(text, at);
+  if (marks < 0 || !isLinePrefix(text.slice(at, marks))) return undefined;
+  const brk = lineBreakAt(text, marks) > 0 ? marks : commentEnd(text, at, marks);
   const breakLength = brk < 0 ? 0 : lineBreakAt(text, brk);
   if (breakLength === 0) return undefined;
-  const lineStart = brk + breakLength;
+  let lineStart = brk + breakLength;
+  let blank = 0;
+  for (; blank < MAX_BLANK_LINES && lineBreakAt(text, lineStart) > 0; blank += 1)
+    lineStart += lineBreakAt(text, lineStart);
   const end = marksEnd(text, lineStart);
   if (end < 0) return undefined;
   const suffix = text.slice(at, brk);
-  if (!isLinePrefix(suffix)) return undefined;
   // A group may open with `+`, `/`, `-` or `_`: those right before it are the group's, not the prefix's, unless the
   // first group opens with them too (`//` with no space, as C, Go and JavaScript comments are written).
   let groupStart = end;
   while (groupStart > lineStart && isBase64Char(text.charCodeAt(groupStart - 1))) groupStart -= 1;
-  const marks = text.slice(groupStart, end);
+  const opening = text.slice(groupStart, end);
   if (shifted) {
-    if (marks.length === 0 || marks.length >= width || !text.startsWith(marks, start)) return undefined;
+    if (opening.length === 0 || opening.length >= width || !text.startsWith(opening, start)) return undefined;
     groupStart = end;
   }
   const prefix = text.slice(lineStart, groupStart);
   if (!isLinePrefix(prefix)) return undefined;
-  const wrap = { suffix, prefix, label: '', tail: '', shift: shifted ? marks.length : 0 };
+  const wrap = { suffix, prefix, label: '', tail: '', shift: shifted ? opening.length : 0, blank };
   const groupEnd = alphabetEnd(text, groupStart);
-  // A group shorter than the line's (`REM`, `10`) and not padded may be a label: a word or a number, blanks and marks.
-  if (groupEnd - groupStart >= width - wrap.shift || text.charCodeAt(groupEnd) === 0x3d) return wrap;
+  // A group shorter than the line's (`REM`, `10`) or longer with a `-` in it (a timestamp's `2026-12-07T19`: `-` is in
+  // the alphabet), and not padded, may be a label: words and numbers, blanks and marks.
+  const first = groupEnd - groupStart;
+  if (first === width - wrap.shift || text.charCodeAt(groupEnd) === 0x3d) return wrap;
+  if (first > width - wrap.shift && !text.slice(groupStart, groupEnd).includes('-')) return wrap;
   return labelledWrap(text, groupStart, width - wrap.shift, wrap) ?? wrap;
+}
+
+/** Most empty lines between two lines of a run (`REM …`, an empty line, `REM …`). */
+const MAX_BLANK_LINES = 2;
+
+/** Most characters of a comment after each line's group (`QUJD…  # chunk`). */
+const MAX_COMMENT = 32;
+
+/**
+ * Where a line comment after a group ends (at its line break), when the marks from `at` to `marks` open one after a
+ * blank (`  # `, ` // `, ` -- `, ` ; `): up to MAX_COMMENT printable ASCII characters; else -1.
+ */
+function commentEnd(text: string, at: number, marks: number, open = false): number {
+  const opener = text.slice(at, marks).trim();
+  const opens = opener === '#' || opener === '//' || opener === '--' || opener === ';';
+  if (!opens || (text.charCodeAt(at) !== 0x20 && text.charCodeAt(at) !== 0x09)) return -1;
+  for (let k = marks; k - marks <= MAX_COMMENT; k += 1) {
+    if (text.charCodeAt(k) === 0x0a || text.charCodeAt(k) === 0x0d || (open && k === text.length)) return k;
+    const code = text.charCodeAt(k);
+    if (!(code >= 0x20 && code <= 0x7e) && code !== 0x09) return -1;
+  }
+  return -1;
 }
 
 /** Most characters of a label before a line's group (`REM `, `10 REM `, `part 1: `, a log line's time and level). */
@@ -172,12 +203,29 @@ function labelledWrap(text: string, at: number, width: number, wrap: LineWrap): 
   return undefined;
 }
 
+/**
+ * Where a comment after a group (commentEnd's) that ends at `end` starts (right after the group), read backwards: -1
+ * when none does. `open`: the text may end inside it (a stream's, still arriving). Looks at MAX_COMMENT + 8
+ * characters.
+ */
+function commentStart(text: string, end: number, open: boolean): number {
+  for (let k = Math.max(1, end - MAX_COMMENT - 8); k < end; k += 1) {
+    if (!isBase64Char(text.charCodeAt(k - 1)) || (text.charCodeAt(k) !== 0x20 && text.charCodeAt(k) !== 0x09)) continue;
+    const marks = marksEnd(text, k);
+    if (marks >= 0 && commentEnd(text, k, marks, open) === end) return k;
+  }
+  return -1;
+}
+
 /** The length of `wrap`'s suffix, a line break, its prefix, label and tail at `at`, or 0. */
 export function wrappedAt(text: string, at: number, wrap: LineWrap): number {
   if (!text.startsWith(wrap.suffix, at)) return 0;
-  const brk = lineBreakAt(text, at + wrap.suffix.length);
-  if (brk === 0) return 0;
-  let from = at + wrap.suffix.length + brk;
+  let from = at + wrap.suffix.length;
+  for (let line = 0; line <= wrap.blank; line += 1) {
+    const brk = lineBreakAt(text, from);
+    if (brk === 0) return 0;
+    from += brk;
+  }
   if (!text.startsWith(wrap.prefix, from)) return 0;
   from += wrap.prefix.length;
   if (wrap.pattern !== undefined) {
@@ -288,6 +336,8 @@ export function separatorBefore(
     const quote = quoteSeparatorBefore(text, at);
     if (quote > 0) return [quote];
     if (arriving) {
+      const comment = at === text.length ? commentStart(text, at, true) : -1;
+      if (comment >= 0) return [at - comment];
       const start = suffixStart(text, at);
       return isLinePrefix(text.slice(start, at)) ? [at - start] : [0];
     }
@@ -298,19 +348,25 @@ export function separatorBefore(
     return [at - blanks];
   }
   const prefix = code === 0x0a ? text.slice(from, prefixEnd) : '';
-  const brk = code === 0x0d ? 1 : text.charCodeAt(from - 2) === 0x0d ? 2 : 1;
-  const start = suffixStart(text, from - brk);
-  const suffix = text.slice(start, from - brk);
-  if (!isLinePrefix(suffix) || !isLinePrefix(prefix)) return [0];
+  let lineEnd = from - (code === 0x0d ? 1 : text.charCodeAt(from - 2) === 0x0d ? 2 : 1);
+  let blank = 0;
+  for (; blank < MAX_BLANK_LINES && lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 0x0a; blank += 1)
+    lineEnd -= text.charCodeAt(lineEnd - 2) === 0x0d ? 2 : 1;
+  const comment = commentStart(text, lineEnd, false);
+  const start = comment >= 0 ? comment : suffixStart(text, lineEnd);
+  const suffix = text.slice(start, lineEnd);
+  if ((comment < 0 && !isLinePrefix(suffix)) || !isLinePrefix(prefix)) return [0];
   if (arriving) return [at - start];
-  const found = { suffix, prefix, label, tail, shift: 0 };
+  const found = { suffix, prefix, label, tail, shift: 0, blank };
   if (wrap !== undefined && !sameWrap(wrap, found)) return [0];
   return [at - start, found];
 }
 
 /** Whether two wraps read at two line breaks are one (a line number's digits aside). */
 function sameWrap(a: LineWrap, b: LineWrap): boolean {
-  return a.suffix === b.suffix && a.prefix === b.prefix && a.label === b.label && a.tail === b.tail;
+  return (
+    a.suffix === b.suffix && a.prefix === b.prefix && a.label === b.label && a.tail === b.tail && a.blank === b.blank
+  );
 }
 
 /**

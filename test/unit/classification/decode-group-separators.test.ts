@@ -141,3 +141,52 @@ describe('cost', () => {
     expect(runs(fill('QUJD.')).length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a log prefix, a comment after each group, empty lines between (review-s15 base64 labels)', () => {
+  const FORMS: Array<[string, (line: string, i: number) => string, string]> = [
+    ['a log prefix (timestamp and level)', (l, i) => `2026-12-07T19:00:0${i}Z INFO ${l}`, '\n'],
+    ['a # comment after each group', (l) => `${l}  # chunk`, '\n'],
+    ['a // comment after each group, CRLF', (l) => `${l} // part`, '\r\n'],
+    ['REM lines an empty line apart', (l) => `REM ${l}`, '\n\n'],
+    ['lines two empty lines apart', (l) => l, '\n\n\n'],
+  ];
+  it.each(FORMS)('lines of 12 with %s are found', (_name, line, join) => {
+    const text = `notes:\n${pieces(12).map(line).join(join)}\nend`;
+    expect(find(text).map((f) => [f.type, f.fingerprint])).toEqual([[KEY.type, KEY.fingerprint]]);
+  });
+
+  it.each([
+    ['three empty lines between', (l: string) => l, '\n\n\n\n'],
+    ['a comment glued to its group', (l: string) => `${l}# chunk`, '\n'],
+    ['a comment of 40 characters', (l: string) => `${l}  # ${'c'.repeat(40)}`, '\n'],
+    ['a different comment on each line', (l: string, i: number) => `${l}  # chunk ${'abcd'[i]}`, '\n'],
+  ])('control: lines with %s are not read as one run', (_name, line, join) => {
+    expect(find(`notes:\n${pieces(12).map(line).join(join)}\nend`)).toEqual([]);
+  });
+
+  it('control: prose in the same forms decodes to nothing', () => {
+    const lines = Array.from({ length: WORDS.length / 3 }, (_, k) => WORDS.slice(3 * k, 3 * k + 3).join(' '));
+    for (const [, line, join] of FORMS) {
+      expect(runs(lines.map(line).join(join))).toEqual([]);
+      expect(runs(WORDS.map(line).join(join))).toEqual([]);
+    }
+  });
+
+  // Not the log prefix: a stream's hold (decode-groups.ts trailingGroupsStart) reads a label back as one word or
+  // number, so a timestamp still arriving is released (the finding is still reported, from the text held after it).
+  it('a stream holds them cut anywhere, the AWS recognizer alone', () => {
+    const recognizers = DEFAULT_RECOGNIZERS.filter((r) => r.type === 'AWS_ACCESS_KEY');
+    const alone = createClassifier({ fingerprintKey: streamKey, recognizers });
+    for (const [, line, join] of FORMS.slice(1)) {
+      const text = `Notes:\n${pieces(12).map(line).join(join)}\nok`;
+      for (let at = 0; at <= text.length; at += 1) check(text, [text.slice(0, at), text.slice(at)], alone);
+    }
+  });
+
+  it('a megabyte of each form of prose decodes as none', () => {
+    const fill = (unit: string) => unit.repeat(Math.ceil((1 << 20) / unit.length));
+    expect(runs(fill('that they were here  # chunk\n'))).toEqual([]);
+    expect(runs(fill('REM that they were\n\n'))).toEqual([]);
+    expect(runs(fill('2026-12-07T19:00:00Z INFO that they were\n'))).toEqual([]);
+  });
+});
