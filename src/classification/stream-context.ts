@@ -4,6 +4,7 @@
 // is a word there, not the tail of `cmssn`. Invariants: `runs[0].at` is 0 whenever the text is not empty, run starts
 // increase, and the kept text is at least `count` characters of the released text's end when it has that many.
 import { normalizeText } from './normalize.ts';
+import type { KeptHeader } from './stream-table-header.ts';
 
 /** Where a run starts (an offset into the text it belongs to) and its name (a channel, `field:<path>`, `….name`). */
 export interface RunStart {
@@ -54,24 +55,38 @@ function contextStart(released: string, count: number): number {
 
 /**
  * The context to keep once `text` (its runs starting at `starts`, `starts[0].at` 0) is released up to `cut`: at least
- * `count` normalised characters of its end, each run normalised on its own and kept as a run.
+ * `count` normalised characters of its end, each run normalised on its own and kept as a run. With a table's header
+ * (stream-table-header.ts): the header, then the released text from `table.from` (a row's start), the header in the
+ * first run kept.
  */
-export function keptContext(text: string, starts: readonly RunStart[], cut: number, count: number): KeptContext {
+export function keptContext(
+  text: string,
+  starts: readonly RunStart[],
+  cut: number,
+  count: number,
+  table?: KeptHeader,
+): KeptContext {
   // Runs are read from the end back only as far as the context can reach (the search for whitespace included).
   const reach = count + CONTEXT_SEARCH + 1;
   const pieces: { text: string; run: string | undefined }[] = [];
   let length = 0;
-  for (let k = starts.length - 1; k >= 0 && length < reach; k -= 1) {
+  for (let k = starts.length - 1; k >= 0 && (table !== undefined || length < reach); k -= 1) {
     const start = starts[k] as RunStart;
     if (start.at >= cut) continue;
     const end = Math.min(starts[k + 1]?.at ?? cut, cut);
-    const piece = normalizeText(text.slice(start.at, end)).text;
-    if (piece.length === 0) continue;
-    pieces.unshift({ text: piece, run: start.run });
-    length += piece.length;
+    const at = table === undefined ? start.at : Math.max(start.at, table.from);
+    if (at < end) {
+      const piece = normalizeText(text.slice(at, end)).text;
+      if (piece.length > 0) pieces.unshift({ text: piece, run: start.run });
+      length += piece.length;
+    }
+    if (table !== undefined && start.at <= table.from) break;
+  }
+  if (table !== undefined && pieces.length > 0) {
+    (pieces[0] as { text: string }).text = table.header + (pieces[0] as { text: string }).text;
   }
   const joined = pieces.map((p) => p.text).join('');
-  const from = contextStart(joined, count);
+  const from = table === undefined ? contextStart(joined, count) : 0;
   const runs: RunStart[] = [];
   let at = 0;
   for (const piece of pieces) {

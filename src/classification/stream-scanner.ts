@@ -12,6 +12,7 @@ import { normalizeText } from './normalize.ts';
 import { keptContext, type RunStart } from './stream-context.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { joinedHoldFrom } from './stream-join-hold.ts';
+import { headerTestOf, type TableMemory, tableContextAt } from './stream-table-header.ts';
 import { mergeHolds, type ReadingHolds, readingViewHolds } from './stream-reading-view.ts';
 import { isEncodedRun, viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
 import type { Classifier, Finding, TextSegment } from './types.ts';
@@ -113,9 +114,12 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
   const plan: HoldPlan | undefined =
     opts.classifier.recognizers === undefined ? undefined : holdPlanFor(opts.classifier.recognizers);
   const fixedWindow = plan === undefined || plan.fixedWindow;
+  // A table's header is kept only when it may make its cells findings (stream-table-header.ts).
+  const headerTest = opts.classifier.recognizers === undefined ? undefined : headerTestOf(opts.classifier.recognizers);
   // One more than the widest before-window, for the character a pattern's `\b` or delimiter looks at.
   const lookBehind = Math.max(CONTEXT_CHARS, (plan?.maxContextBefore ?? 0) + 2);
   let context = ''; // normalised tail of released text
+  let table: TableMemory = { lead: '', recent: '', header: '' }; // a table's header kept (stream-table-header.ts)
   let contextRuns: RunStart[] = []; // the runs of `context` (stream-context.ts)
   let pending = ''; // held text
   let released = 0; // characters released so far
@@ -268,7 +272,13 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     headContinues = !seams.some((seam) => seam.at === released);
     for (const seam of seams) if (seam.at <= released) headRun = seam.run;
     seams = seams.filter((seam) => seam.at > released);
-    ({ text: context, runs: contextRuns } = keptContext(text, starts, cut, lookBehind));
+    // A table's header whose rows go on is kept before the context, which then starts at a row's start.
+    const kept = final ? undefined : tableContextAt(table, text, context.length, cut, lookBehind, headerTest);
+    if (kept !== undefined) table = kept.memory;
+    if (kept?.text !== undefined) {
+      context = kept.text;
+      contextRuns = [{ at: 0, run: starts.findLast((s) => s.at < cut)?.run }];
+    } else ({ text: context, runs: contextRuns } = keptContext(text, starts, cut, lookBehind, kept?.table));
     if (pending.length > maxBuffer) {
       throw new ClassificationError('ERR_STREAM_BUFFER_EXCEEDED', null, `more than ${maxBuffer} characters held back`);
     }
