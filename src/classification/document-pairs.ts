@@ -2,12 +2,17 @@
 // two names with a number or `{` between (`{"AKIAZ3MQWX":1,"R5TLPB6Y7N":2}`), a value then the first name nested
 // objects down (`{"a":"AKIAZ3MQWX","x":{"x":{"R5TLPB6Y7N":1}}}`). Places: each name and each value but closed labels
 // and blank strings; each place is paired with the next two when one of them is a name, and, labels skipped, with the
-// next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Invariant: linear
-// (each name emitted once, each place in at most five pairs).
-import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH } from './reading-orders.ts';
+// next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Also read (requests
+// and answers): consecutive JSON texts of one path shape member by member (jsonTextPairs: two tool calls' appends, two
+// pages of a file) and a URI's last path segment beside the strings around it (uriPairs). Invariant: linear (each
+// name emitted once, each place in at most five pairs, each JSON member and URI in at most four).
+import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH, pathShape } from './reading-orders.ts';
 import { glued, isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
+
+/** Adds one pair to a window: segment a's [from, to) end read before segment b's [from, to) start. */
+type AddPair = (a: number, aFrom: number, aTo: number, b: number, bFrom: number, bTo: number) => void;
 
 interface Place {
   segment: number;
@@ -28,26 +33,30 @@ interface List {
 
 /** The pairs of places in document order that hold a name, as one window (pairs kept apart by PAIR_GAP). */
 export function documentPairs(segments: readonly TextSegment[], reach: number): JoinWindow[] {
-  const places = documentPlaces(segments);
   const texts: string[] = [];
   const parts: WindowPart[] = [];
   let at = 0;
-  const read = (a: Place, b: Place | undefined) => {
-    if (b === undefined || (!a.name && !b.name)) return;
-    const a0 = Math.max(a.from, a.to - reach);
-    const b1 = Math.min(b.to, b.from + reach);
+  const add: AddPair = (a, aFrom, aTo, b, bFrom, bTo) => {
+    const a0 = Math.max(aFrom, aTo - reach);
+    const b1 = Math.min(bTo, bFrom + reach);
+    if (aTo <= a0 || b1 <= bFrom) return;
     if (texts.length > 0) {
       texts.push(PAIR_GAP);
       at += PAIR_GAP.length;
     }
-    texts.push((segments[a.segment] as TextSegment).text.slice(a0, a.to));
-    texts.push((segments[b.segment] as TextSegment).text.slice(b.from, b1));
-    parts.push({ segment: a.segment, at, from: a0, length: a.to - a0 });
-    parts.push({ segment: b.segment, at: at + a.to - a0, from: b.from, length: b1 - b.from });
-    at += a.to - a0 + b1 - b.from;
+    texts.push((segments[a] as TextSegment).text.slice(a0, aTo));
+    texts.push((segments[b] as TextSegment).text.slice(bFrom, b1));
+    parts.push({ segment: a, at, from: a0, length: aTo - a0 });
+    parts.push({ segment: b, at: at + aTo - a0, from: bFrom, length: b1 - bFrom });
+    at += aTo - a0 + b1 - bFrom;
+  };
+  const read = (a: Place, b: Place | undefined) => {
+    if (b !== undefined && (a.name || b.name)) add(a.segment, a.from, a.to, b.segment, b.from, b.to);
   };
   const text = (place: Place) => (segments[place.segment] as TextSegment).text;
-  forEachDocumentPair(places, read, (a, b) => glued(text(a), a.to - 1, b.from, text(b)));
+  forEachDocumentPair(documentPlaces(segments), read, (a, b) => glued(text(a), a.to - 1, b.from, text(b)));
+  jsonTextPairs(segments, add);
+  uriPairs(segments, add);
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }
 
@@ -136,4 +145,115 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
   });
   for (let list = stack.pop(); list !== undefined; list = stack.pop()) emit(list, list.starts.length);
   return places;
+}
+
+/** A string value of a JSON text and the name it sits under (an array's strings: the array's name). */
+interface Member {
+  name: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Consecutive JSON texts of one path shape (two tool calls' arguments, two tool results, an MCP result's two text
+ * contents) read as the shape order reads the members of separate objects (`content[*].input.content`, Anthropic's
+ * plain answer of two `write_file` appends): each first string member of a name before the next text's first member
+ * of that name, and the last string before the next text's first. An agent writes a file in appends
+ * (`{"path":…,"content":"AKIAZ3MQWX","append":true}`) and a tool returns one in pages (`{"offset":10,"data":…}`): the
+ * other members and numbers stand between the pieces in the texts. Each text is read with the one before it and the
+ * one after it of its shape, each member in at most two pairs a side: linear.
+ */
+function jsonTextPairs(segments: readonly TextSegment[], add: AddPair): void {
+  const last = new Map<string, { segment: number; members: Member[] }>();
+  segments.forEach((segment, i) => {
+    const shape = pathShape(segment.path);
+    const members = shape === undefined ? [] : jsonMembers(segment.text);
+    if (shape === undefined || members.length === 0) return;
+    const before = last.get(shape);
+    last.set(shape, { segment: i, members });
+    if (before === undefined) return;
+    const byName = new Map<string, Member>();
+    for (const m of members) if (!byName.has(m.name)) byName.set(m.name, m);
+    const read = new Set<string>();
+    for (const m of before.members) {
+      const next = read.has(m.name) ? undefined : byName.get(m.name);
+      read.add(m.name);
+      if (next !== undefined) add(before.segment, m.from, m.to, i, next.from, next.to);
+    }
+    const [end, start] = [before.members[before.members.length - 1] as Member, members[0] as Member];
+    if (end.name !== start.name || byName.get(end.name) !== start)
+      add(before.segment, end.from, end.to, i, start.from, start.to);
+  });
+}
+
+/** The string values of a JSON object or array text, in order, blank ones left out; none for any other text. One pass. */
+function jsonMembers(text: string): Member[] {
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) <= 0x20) i += 1;
+  if (text[i] !== '{' && text[i] !== '[') return [];
+  const members: Member[] = [];
+  const names: string[] = []; // per open container, the name its values sit under
+  const objects: boolean[] = [];
+  let name = '';
+  let key = false; // the next string is a property name
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) {
+      names.push(name);
+      objects.push(code === 0x7b);
+      key = code === 0x7b;
+    } else if (code === 0x7d || code === 0x5d || code === 0x2c) {
+      if (code !== 0x2c) names.pop();
+      if (code !== 0x2c) objects.pop();
+      name = names[names.length - 1] ?? '';
+      key = code === 0x2c && objects[objects.length - 1] === true;
+    } else if (code === 0x22) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      end = Math.min(end, text.length);
+      if (key) name = text.slice(i + 1, end);
+      else if (!isBlank(text.slice(i + 1, end))) members.push({ name, from: i + 1, to: end });
+      key = false;
+      i = end;
+    }
+    i += 1;
+  }
+  return members;
+}
+
+/** Characters before a URI's `:/` (its scheme: `file`, `https`, `s3`), and the longest URI read. */
+const MAX_SCHEME = 32;
+const MAX_URI = 2048;
+
+/** Whether a string is a URI or an absolute path: no blank, `/` or a scheme's `:/` first. */
+function isUri(text: string): boolean {
+  if (text.length > MAX_URI) return false;
+  const scheme = text.slice(0, MAX_SCHEME + 2).indexOf(':/');
+  if (text[0] !== '/' && scheme <= 0) return false;
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) <= 0x20) return false;
+  return true;
+}
+
+/**
+ * A URI's last path segment (`file:///tmp/AKIAZ3MQWX`, `/tmp/AKIAZ3MQWX`) read before the two strings after it and
+ * after the two before it, closed labels and blank strings skipped: a model reads an embedded resource's uri beside
+ * its text (a `mimeType` between), so a value can end one and start the other. Four pairs a URI: linear.
+ */
+function uriPairs(segments: readonly TextSegment[], add: AddPair): void {
+  const strings: number[] = [];
+  segments.forEach((segment, i) => {
+    if (!isClosedLabel(segment) && !isBlank(segment.text)) strings.push(i);
+  });
+  strings.forEach((i, k) => {
+    const text = (segments[i] as TextSegment).text;
+    if (!isUri(text)) return;
+    const from = text.lastIndexOf('/') + 1;
+    if (from >= text.length) return;
+    for (const j of [strings[k + 1], strings[k + 2]]) {
+      if (j !== undefined) add(i, from, text.length, j, 0, (segments[j] as TextSegment).text.length);
+    }
+    for (const j of [strings[k - 2], strings[k - 1]]) {
+      if (j !== undefined) add(j, 0, (segments[j] as TextSegment).text.length, i, from, text.length);
+    }
+  });
 }

@@ -30,19 +30,28 @@ describe("an MCP tool result holding a key's halves in two places", () => {
     expect(await relaysBoth({ content: HALVES.map((data) => text(JSON.stringify({ data }))) })).toBe(false);
   });
 
-  // HOLE (open, src/pipeline/answer-document-order.ts, read by src/mcp/answer.ts): the second page's
-  // `"offset":10` stands between the halves and keeps them apart (without the offsets they are withheld, above); the
-  // chat request's tool results show the same (round14-tool-splits). Fix: skip numbers as labels are skipped when
-  // pairing places across a result's contents (small).
-  it.fails('two pages of a read with their offsets are withheld', async () => {
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs): the second page's `"offset":10` stood between
+  // the halves (without the offsets they were withheld, above). The result's text contents, one path shape
+  // (`content[*].text`), are now read member by member, as a chat request's tool results are (round14-tool-splits).
+  it('two pages of a read with their offsets are withheld', async () => {
     const pages = HALVES.map((data, i) => text(JSON.stringify({ offset: i * 10, data })));
     expect(await relaysBoth({ content: pages })).toBe(false);
   });
 
-  // HOLE (open, src/pipeline/answer-document-order.ts, read by src/mcp/answer.ts): an embedded resource's uri and its
-  // text are not read as one, so a key whose first half ends the uri and whose second is the text passes. Fix: pair a
-  // uri's last path segment with the place after it, as the model sees them (small).
-  it.fails("an embedded resource's uri and text holding the halves are withheld", async () => {
+  // HOLE closed in src/classification/document-pairs.ts (uriPairs): an embedded resource's uri and its text were not
+  // read as one (its mimeType between). A URI's last path segment is now read beside the two strings on either side.
+  it("an embedded resource's uri and text holding the halves are withheld", async () => {
     expect(await relaysBoth({ content: [resource(`file:///tmp/${K1}`, K2)] })).toBe(false);
+  });
+
+  it('control: two unrelated pages and a resource of ordinary text are relayed whole', async () => {
+    const pages = ['Dear team, the build', 'is green again today'].map((data, i) =>
+      text(JSON.stringify({ offset: i * 20, data })),
+    );
+    const res = resource('file:///tmp/README', 'Install with npm, then run the tests');
+    const { out } = await hostileServer(engine, [], { content: [...pages, res] })();
+    for (const t of ['Dear team, the build', 'is green again today', 'file:///tmp/README', 'run the tests']) {
+      expect(out).toContain(t);
+    }
   });
 });

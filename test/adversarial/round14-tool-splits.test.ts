@@ -4,7 +4,8 @@
 // pages. Between the halves stand the other members of each call (a path, a flag, an offset), so the pairs of places
 // read in document order (document-pairs.ts, answer-document-order.ts) never put the halves side by side. A client
 // runs the calls and the file holds the key; a model reads the pages as one file. Controls (held): the same calls with
-// the halves as their only member, Anthropic's plain answer of the same two calls, bare halves as results.
+// the halves as their only member, Anthropic's plain answer of the same two calls, bare halves as results. Closed in
+// session 16 (C29, document-pairs.ts jsonTextPairs); controls: unrelated calls and pages of ordinary text pass whole.
 import { describe, expect, it } from 'vitest';
 import {
   anthropicAnswer,
@@ -98,20 +99,27 @@ describe('an answer that writes the key in two appends', () => {
     expect(holdsBoth(await screened('anthropic.messages', anthropicAnswer(uses)))).toBe(false);
   });
 
-  // HOLE (open, src/pipeline/answer-document-order.ts / src/classification/document-pairs.ts): in a chat answer the
-  // halves are two calls' `content` members, each with a member after it (`append`, or `path` written after
-  // `content`; with `{path, content}` only, the calls are withheld): no pair of places holds both, though
-  // Anthropic's plain answer of the same calls is read. Fix: pair each call's string members with the next call's
-  // member of the same name (same function, same member: the way an agent writes in pieces; small).
-  it.fails("a chat answer's two write_file appends are withheld", async () => {
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs): in a chat answer the halves are two calls'
+  // `content` members, each with a member after it (`append`, or `path` written after `content`), so the texts' edges
+  // never meet; Anthropic's plain answer is read because its members are segments of one path shape
+  // (`content[*].input.content`). Consecutive JSON texts of one shape are now read member by member: each first member
+  // of a name before the next text's member of that name, and the last string before the next text's first.
+  it("a chat answer's two write_file appends are withheld", async () => {
     expect(holdsBoth(await screened(CHAT, chatCalls(HALVES.map(append))))).toBe(false);
   });
 
-  // HOLE (open, src/pipeline/stream-fields.ts / src/classification/stream-join-hold.ts): streamed, neither API reads
-  // the two calls' halves together across the members after them (the bare halves, above, are withheld). Fix: the
-  // same pairing as the plain answer's, held until the next call's member of the same name closes (moderate).
-  it.fails.each([CHAT, 'anthropic.messages'] as const)('the two appends streamed by %s are withheld', async (api) => {
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs): the stream scanner classifies its held calls
+  // with the same joins (stream-join-hold.ts holds for the same windows), so the same pairing reads both APIs' streams.
+  it.each([CHAT, 'anthropic.messages'] as const)('the two appends streamed by %s are withheld', async (api) => {
     expect(holdsBoth(await streamedCalls(api, HALVES.map(append)))).toBe(false);
+  });
+
+  it('control: two unrelated appends of ordinary text are relayed whole, plain and streamed', async () => {
+    const words = ['Meeting notes for Monday', 'Remember to water the plants'].map(append);
+    const both = (out: string) => out.includes('Meeting notes for Monday') && out.includes('water the plants');
+    expect(both(await screened(CHAT, chatCalls(words)))).toBe(true);
+    expect(both(await streamedCalls(CHAT, words))).toBe(true);
+    expect(both(await streamedCalls('anthropic.messages', words))).toBe(true);
   });
 });
 
@@ -125,12 +133,20 @@ describe("a tool's pages of a file holding the key", () => {
     expect(await forwarded(CHAT, chatResults(thirds.map((data) => JSON.stringify({ data }))))).toBe('');
   });
 
-  // HOLE (open, src/classification/document-pairs.ts / join-window.ts): two pages `{"offset":0,"data":"AKIAZ3MQWX"}`
-  // and `{"offset":10,"data":"R5TLPB6Y7N"}`: the second page's offset stands between the halves, and a number is a
-  // place that keeps the pair apart (without it the pages are refused). Fix: skip numbers (as labels are skipped)
-  // when pairing the places of consecutive tool results (small).
-  it.fails('two pages as JSON with their offsets are refused', async () => {
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs): two pages `{"offset":0,"data":"AKIAZ3MQWX"}`
+  // and `{"offset":10,"data":"R5TLPB6Y7N"}`: the second page's offset stood between the halves (without it the pages
+  // were refused). The two tool results, one path shape, are now read member by member: `data` before `data`.
+  it('two pages as JSON with their offsets are refused', async () => {
     const pages = HALVES.map((data, i) => JSON.stringify({ offset: i * 10, data }));
     expect(await forwarded(CHAT, chatResults(pages))).toBe('');
+  });
+
+  it('control: two pages of ordinary text with their offsets are forwarded whole', async () => {
+    const pages = ['Dear team, the build', 'is green again today'].map((data, i) =>
+      JSON.stringify({ offset: i * 20, data }),
+    );
+    const sent = await forwarded(CHAT, chatResults(pages));
+    expect(sent).toContain('Dear team, the build');
+    expect(sent).toContain('is green again today');
   });
 });
