@@ -109,22 +109,42 @@ const UNESCAPED: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '
 /**
  * The cells of the JSON tables inside the JSON strings of `text` (one level of escapes: `\"` read as `"`), at their
  * places in `text`: the text is read with its escapes undone once (a `\uXXXX` kept as written), then by jsonCells.
+ * Memory: the unescaped text and where each undone escape is in it (a cell's place is its own plus the escapes before).
  */
 export function escapedJsonCells(text: string, into: Cells, work?: JsonWork): void {
-  const units: string[] = [];
-  const at: number[] = []; // where each unit of the unescaped text starts in `text`
-  for (let i = 0; i < text.length; i += 1) {
-    const unit = text[i] as string;
-    const unescaped = unit === '\\' ? UNESCAPED[text[i + 1] as string] : undefined;
-    at.push(i);
-    units.push(unescaped ?? unit);
-    if (unescaped !== undefined) i += 1;
+  const pieces: string[] = [];
+  const escapes: number[] = []; // where each undone escape's character is in the unescaped text, in order
+  let from = 0;
+  let length = 0;
+  for (let i = text.indexOf('\\'); i >= 0 && i + 1 < text.length; i = text.indexOf('\\', i)) {
+    const unescaped = UNESCAPED[text[i + 1] as string];
+    if (unescaped === undefined) {
+      i += 2; // kept as written (`\uXXXX`, `\b`): the unescaped text holds both characters
+      continue;
+    }
+    pieces.push(text.slice(from, i), unescaped);
+    length += i - from;
+    escapes.push(length);
+    length += 1;
+    from = i + 2;
+    i = from;
   }
-  at.push(text.length);
+  pieces.push(text.slice(from));
   const inner: Cells = { starts: [], ends: [], headers: [] };
-  jsonCells(units.join(''), inner, work);
+  jsonCells(pieces.join(''), inner, work);
   if (work !== undefined) work.units += text.length;
-  for (let k = 0; k < inner.starts.length; k += 1) {
-    addCell(into, at[inner.starts[k] as number] as number, at[inner.ends[k] as number] as number, inner.headers[k]);
+  // A unit's place in `text`: its own plus one for each undone escape before it (each read from two characters).
+  const placeOf = (at: number) => {
+    let low = 0;
+    let high = escapes.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((escapes[middle] as number) < at) low = middle + 1;
+      else high = middle;
+    }
+    return at + low;
+  };
+  for (let c = 0; c < inner.starts.length; c += 1) {
+    addCell(into, placeOf(inner.starts[c] as number), placeOf(inner.ends[c] as number), inner.headers[c]);
   }
 }

@@ -68,6 +68,7 @@ function continues(header: Header, delimiters: Map<number, number> | undefined):
 
 /** Each later page of a table opened in an earlier segment, after its header line (see the module). */
 export function tablePageWindows(segments: readonly TextSegment[]): JoinWindow[] {
+  if (segments.length < 2) return []; // one text: no page (a stream's event is classified so ~35,000 times a test)
   const firsts = segments.map(({ text }) => {
     const start = firstLine(text);
     return start < 0 ? undefined : delimitersOf(text, start);
