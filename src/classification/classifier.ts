@@ -29,6 +29,7 @@ import { EXCLUDE_BEFORE, hasContext, isExcluded } from './match-context.ts';
 import { preparePhoneMetadata } from './phone.ts';
 import { DEFAULT_RECOGNIZERS } from './recognizers.ts';
 import { addFinding, emptyCounts } from './counts.ts';
+import { CleanTexts } from './clean-memo.ts';
 import type {
   Classification,
   Classifier,
@@ -242,21 +243,20 @@ export function createClassifier(opts: {
   }
 
   /**
-   * Closed tokens (reading-orders.ts: `assistant`, `stop`, `chat.completion`) this classifier found clean: every answer
-   * carries the same few, and a segment's drafts are a function of its text while the decoding budget is not what
-   * stops a run (a token is at most 64 characters), so one found clean is clean again. At most CLEAN_TOKENS, forgotten
-   * all at once when full; a token with a draft is scanned every time.
+   * Closed tokens (`assistant`, `stop`) found clean with the budget ample, and any text of at most 64 characters found
+   * clean decoding nothing (a model, a system fingerprint: the budget only decides whether a decoded run throws, so it
+   * is so whenever read alone; its joins are read every time). A hit keeps cleanTokens as a reading would keep it.
    */
-  const cleanTokens = new Set<string>();
+  const [cleanTokens, cleanUnspent] = [new CleanTexts(CLEAN_TOKENS), new CleanTexts(CLEAN_TOKENS)];
   function scanSegment(segment: TextSegment, index: number, budget: DecodeBudget): Draft[] {
-    const token = isClosedToken(segment.text);
-    if (token && cleanTokens.has(segment.text)) return [];
-    const ample = budget.runs >= MAX_CLOSED_TOKEN && budget.chars >= MAX_CLOSED_TOKEN;
-    const found = scan(segment, index, budget);
-    if (token && ample && found.length === 0) {
-      if (cleanTokens.size >= CLEAN_TOKENS) cleanTokens.clear();
-      cleanTokens.add(segment.text);
-    }
+    const { text } = segment;
+    const token = isClosedToken(text);
+    if (token && cleanTokens.has(text)) return [];
+    const [runs, chars, ample] = [budget.runs, budget.chars, Math.min(budget.runs, budget.chars) >= MAX_CLOSED_TOKEN];
+    const found = cleanUnspent.has(text) ? [] : scan(segment, index, budget);
+    if (found.length > 0) return found;
+    if (token && ample) cleanTokens.add(text);
+    if (text.length <= MAX_CLOSED_TOKEN && budget.runs === runs && budget.chars === chars) cleanUnspent.add(text);
     return found;
   }
 
@@ -370,16 +370,21 @@ export const MIN_NUMERIC_DIGITS = 9;
 const ASCII_DIGIT = /[0-9]/g;
 
 /**
- * Whether `text` holds at least `count` ASCII digits (the main view writes every decimal digit in ASCII). A native
- * search from digit to digit: prose without digits is one search, not a JavaScript look at each character.
+ * Whether `text` holds at least `count` ASCII digits (the main view writes every decimal digit in ASCII). Up to 1,024
+ * characters (windows, ids: dense with digits, a native call a digit cost more) by a loop; past that by a native
+ * search from digit to digit: prose without digits is one search. Both count U+0030..U+0039.
  */
 export function holdsDigits(text: string, count: number): boolean {
-  ASCII_DIGIT.lastIndex = 0;
-  for (let seen = 0; ASCII_DIGIT.test(text); ) if (++seen >= count) return true;
+  let seen = 0;
+  if (text.length > 1024) {
+    for (ASCII_DIGIT.lastIndex = 0; ASCII_DIGIT.test(text); ) if (++seen >= count) return true;
+    return false;
+  }
+  for (let i = 0; i < text.length; i += 1) if ((text.charCodeAt(i) ^ 0x30) < 10 && ++seen >= count) return true;
   return false;
 }
 
-/** Closed tokens remembered clean per classifier (scanSegment). */
+/** Segment texts remembered clean per classifier, in each of scanSegment's two memos. */
 const CLEAN_TOKENS = 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

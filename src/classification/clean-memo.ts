@@ -49,3 +49,23 @@ export function cleanMemo(owner: object, kind: string, maxEntries: number): Clea
     },
   };
 }
+
+/**
+ * Texts found clean, at most `max`, forgotten all at once when full (classifier.ts scanSegment: a segment read alone).
+ * The caller MUST only add a text whose reading alone is then known to find nothing whenever it is read again.
+ */
+export class CleanTexts {
+  readonly #texts = new Set<string>();
+  readonly #max: number;
+  constructor(max: number) {
+    this.#max = max;
+  }
+  has(text: string): boolean {
+    return this.#texts.has(text);
+  }
+  add(text: string): void {
+    if (this.#texts.has(text)) return;
+    if (this.#texts.size >= this.#max) this.#texts.clear();
+    this.#texts.add(text);
+  }
+}

@@ -65,12 +65,13 @@ export function boundaryRuns(
     // The window as its keys and dumps are read: each part's closing syntax its joined span left out put back (a
     // bytes repr's or a dump row's last `"` or `}`, the line break after it), and a line break where a dump's row
     // opens glued to a line before it.
-    const tails = closingTails(window, segments);
     const rowCuts = glued(parts).filter((at) => at > 0 && rowOpens(text, at));
     const rowCut = new Set(rowCuts);
     // Built at the first key or dump read (most windows need neither).
+    let tails: Insert[] | undefined;
+    const tailsOf = () => (tails ??= closingTails(window, segments));
     let lined: ReturnType<typeof linedAt> | undefined;
-    const linedText = () => (lined ??= linedAt(text, withBreaks(text, tails, rowCuts)));
+    const linedText = () => (lined ??= linedAt(text, withBreaks(text, tailsOf(), rowCuts)));
     for (let k = 1; k < parts.length; k += 1) {
       const [left, right] = [parts[k - 1] as WindowPart, parts[k] as WindowPart];
       const at = right.at;
@@ -124,7 +125,7 @@ export function boundaryRuns(
       // Read with a line break after a row a neighbour's prose is glued to, too: the prose is no row's character column.
       const proseCuts = glued(parts).filter((at) => !rowCut.has(at) && endsRowBeforeProse(text, at));
       const cuts = [...rowCuts, ...proseCuts].sort((a, b) => a - b);
-      const rows = proseCuts.length === 0 ? linedText() : linedAt(text, withBreaks(text, tails, cuts));
+      const rows = proseCuts.length === 0 ? linedText() : linedAt(text, withBreaks(text, tailsOf(), cuts));
       for (const dump of dumpTexts(rows.text, RUN_GAP)) {
         const run = rows.back?.(dump) ?? dump;
         if (!crosses(rowCuts, run)) continue;
@@ -180,6 +181,8 @@ function closingTails({ parts }: JoinWindow, segments: readonly TextSegment[]): 
     const [before, after] = [segments[left.segment]?.text, segments[right.segment]?.text];
     if (before === undefined || after === undefined) continue;
     const from = left.from + left.length;
+    // Most segments are read whole (no closing syntax, no opening): nothing to test.
+    if (from === before.length && right.from === 0) continue;
     const tail = before.length - from <= MAX_TAIL ? before.slice(from) : '';
     const head = right.from <= MAX_TAIL ? after.slice(0, right.from) : '';
     const put = `${/^[\s"\]}]+$/.test(tail) ? tail : ''}${/^[^":]+$/.test(head) ? head : ''}`;
@@ -252,6 +255,7 @@ function linedAt(
  * between two messages are read across the boundary too; in order of their starts.
  */
 function keysAndRows(text: string, keysIn: (text: string) => readonly ArmoredKey[]): readonly ArmoredKey[] {
+  if (keysIn === keysWhereOpening && !KEY_HINT.test(text)) return [];
   const rows = notationKeys(text);
   for (const literal of bytesLiterals(text, true)) {
     for (const key of privateKeysIn(literal.hex)) rows.push({ start: literal.start, end: literal.end, text: key.text });
@@ -270,9 +274,22 @@ export interface TextReader {
   keysIn: (text: string) => readonly ArmoredKey[];
 }
 
+/**
+ * What keysAndRows' readers need in a text to find anything, as one native search (a join window's text is mostly
+ * prose and ids, read for keys at every boundary between two words): notationKeys starts only at `30` or `60 ` (its
+ * indexOf loops: `30`, `060 `, `60 `); bytesLiterals only at one of its openings (`b'0`, `b"0`, `B'0`, `B"0`, a quote
+ * then a backslash: decode-der-literals.ts OPENINGS, by indexOf); keysWhereOpening only where mayOpenKey looks further
+ * (`M`, `30`, `48`: its loop's three cases). A text without any of them holds none of their keys: skipped, the same
+ * keys (join-decode-hints.test.ts holds each reader to it).
+ */
+export const KEY_HINT = /30|48|60 |M|[bB]['"]0|["']\\/;
+
+/** Where mayOpenKey looks further (`M`, `30`, `48`): a text without one has no key opening. */
+const OPENING_HINT = /M|30|48/;
+
 /** privateKeysIn, skipped on a text where no key may open (key-starts.ts: the same keys, none). */
 export function keysWhereOpening(text: string): readonly ArmoredKey[] {
-  return mayOpenKey(text) ? privateKeysIn(text) : [];
+  return OPENING_HINT.test(text) && mayOpenKey(text) ? privateKeysIn(text) : [];
 }
 
 /** What each segment found alone, asked of a piece of a value decoded across a boundary (join-pieces.ts). */
