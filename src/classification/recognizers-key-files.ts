@@ -76,11 +76,11 @@ export const JWK_PRIVATE_KEY_LINE: RecognizerDefinition = {
 /** A private member's name on an INI or .env line. */
 const PRIVATE_NAME = '(?:d|p|q|dp|dq|qi)';
 /**
- * Most characters of a section's other line (its key, separator and value, or a comment): a JWK's x5c certificate
- * chain (1,000 characters or more a certificate), a kid that is a URL, a long comment. Counted in code, not in the
- * patterns (RE2 bounds a nested repetition's product at 1,000): jwkSectionValue (the refiner) for a match, and
- * stream-key-file-holds.ts for a stream's hold, alike. A section with a longer line is none: a stream would hold it
- * to its limit (review s13: a minified blob after a `crv:` line).
+ * Most characters of a section's other line (its key, separator and value, or a comment) a stream holds: a JWK's x5c
+ * certificate chain (1,000 characters or more a certificate), a kid that is a URL, a long comment. Counted in code,
+ * not in the patterns (RE2 bounds a nested repetition's product at 1,000), by stream-key-file-holds.ts only: a stream
+ * releases a section with a longer line rather than hold it to its limit (review s13: a minified blob after a `crv:`
+ * line), so a member after such a line is read in a whole text (jwkSectionValue counts no line) but not in a stream.
  */
 export const SECTION_LINE_MOST = 4096;
 /** An INI key (`x`, `kid`, `key_ops`, PHP's array `key_ops[]`, up to 32 characters) or a `#`/`;` comment, and the rest of its line. */
@@ -106,17 +106,12 @@ const SECTION_LINES = 6;
 export const JWK_SECTION_OPENING = String.raw`(?:^|[\r\n])[ \t]*${SECTION_ANCHOR}(?:${SECTION_BREAK}[^\r\n]*){0,${SECTION_LINES + 1}}[\r\n]?`;
 
 /**
- * The private member's value in a JWK_PRIVATE_KEY_SECTION match (`section`: from its anchor to the value's end),
- * when no line before it is longer than SECTION_LINE_MOST (the refiner: a stream holds no longer line); else none.
+ * The private member's value in a JWK_PRIVATE_KEY_SECTION match (`section`: from its anchor to the value's end): after
+ * the `=` of its last line. Its other lines are not counted: a whole text holds them all (an x5c chain of three
+ * certificates on one line, review s15), only a stream's hold is bounded (SECTION_LINE_MOST).
  */
 export function jwkSectionValue(section: string): [number, number][] {
-  let lineStart = 0;
-  for (let i = 0; i < section.length; i += 1) {
-    const code = section.charCodeAt(i);
-    if (code !== 0x0a && code !== 0x0d) continue;
-    if (i - lineStart > SECTION_LINE_MOST) return [];
-    lineStart = i + 1;
-  }
+  const lineStart = Math.max(section.lastIndexOf('\n'), section.lastIndexOf('\r')) + 1;
   const equals = section.indexOf('=', lineStart);
   if (equals < 0) return [];
   let start = equals + 1;
@@ -127,7 +122,7 @@ export function jwkSectionValue(section: string): [number, number][] {
 /**
  * A JWK written as an INI or .env section whose private member's line stands after other lines (`x`, `y`, `kid`):
  * the section's opening line (`[jwk]`, `kty = EC`, `crv = P-256`) anchors it, then up to six `key = value` lines
- * or comments (blank lines between; each line at most SECTION_LINE_MOST characters), then `d = <value>` (or `p`, `q`, `dp`, `dq`, `qi`) alone on its line. The match
+ * or comments (blank lines between; a stream holds lines of at most SECTION_LINE_MOST characters), then `d = <value>` (or `p`, `q`, `dp`, `dq`, `qi`) alone on its line. The match
  * runs from the anchor, so it reads the section's own structure, not a context word 62 characters back (the stream's
  * look-behind stays 64); the finding is the value. A stream holds a section from its anchor while its lines may still
  * lead to a member (stream-key-hold.ts). Cost: an INI section opening with `kty`/`crv`/`[jwk]` with a random
@@ -135,7 +130,7 @@ export function jwkSectionValue(section: string): [number, number][] {
  */
 export const JWK_PRIVATE_KEY_SECTION: RecognizerDefinition = {
   ...JWK_PRIVATE_KEY,
-  // The group runs from the anchor to the value; the refiner (jwkSectionValue) counts the lines and takes the value.
+  // The group runs from the anchor to the value; the refiner (jwkSectionValue) takes the value.
   pattern: String.raw`(?:^|[\r\n])[ \t]*(${SECTION_ANCHOR}(?:${SECTION_BREAK}${SECTION_LINE}){0,${SECTION_LINES}}?${SECTION_BREAK}${PRIVATE_NAME}[ \t]{0,16}=[ \t]{0,16}[A-Za-z0-9+/_-]{40,}={0,2})(?:[ \t]{1,16}[#;]|[ \t]{0,16}(?:[\r\n]|$)|[ \t]{17})`,
   // The anchor's beginnings (`[jw`, `kt`, `crv = P-2`) and its line: the lines after it are held by
   // stream-key-hold.ts (JWK_SECTION_OPENING), past a partial's hold limit.

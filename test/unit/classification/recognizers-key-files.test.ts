@@ -355,14 +355,12 @@ describe('a JWK as an INI section: its anchor line ([jwk], kty, crv) reads the m
     expect(keys(text)).toEqual([]);
   });
 
-  it('its lines are bounded: a comment or an x5c of 4,096 characters is read, a line of 4,097 ends the section (control)', () => {
+  it('a whole text reads a section past a line of any length (a comment, an x5c chain); a stream holds 4,096 at most', () => {
     const comment = (n: number) => `# ${'signing key for the billing service '.repeat(120).slice(0, n - 2)}`;
     const x5c = (n: number) => `x5c = MII${'A'.repeat(n - 9)}`;
-    for (const line of [comment(150), comment(4096), x5c(1200), x5c(4096)]) {
+    for (const line of [comment(150), comment(4096), comment(4097), x5c(1200), x5c(4096), x5c(4097), x5c(20_000)]) {
       expect(keys(`crv = Ed25519\n${line}\nd = ${ed.d}\n`), String(line.length)).toEqual([['PRIVATE_KEY', ed.d]]);
     }
-    expect(keys(`crv = Ed25519\n${comment(4097)}\nd = ${ed.d}\n`)).toEqual([]);
-    expect(keys(`crv = Ed25519\n${x5c(4097)}\nd = ${ed.d}\n`)).toEqual([]);
   });
 
   it('a stream holds a section as the whole text reads it, whatever its lines (property)', () => {
@@ -371,8 +369,9 @@ describe('a JWK as an INI section: its anchor line ([jwk], kty, crv) reads the m
       fc.integer({ min: 0, max: 150 }).map((n) => `kid = ${'k1 '.repeat(60).slice(0, n)}`),
       fc.integer({ min: 0, max: 150 }).map((n) => `# ${'note '.repeat(40).slice(0, n)}`),
       fc.constantFrom('', '  ', `x = ${ed.x}`),
-      // Around the longest line a section holds (SECTION_LINE_MOST).
-      fc.constantFrom(4095, 4097).map((n) => `x5c = ${'MIIB'.repeat(1100).slice(0, n - 6)}`),
+      // Up to the longest line a stream holds of a section (SECTION_LINE_MOST): past it a whole text reads the section
+      // and a stream releases it (review-s15-jwk-ini's open hole).
+      fc.constantFrom(4095, 4096).map((n) => `x5c = ${'MIIB'.repeat(1100).slice(0, n - 6)}`),
     );
     const section = fc.record({
       anchor: fc.constantFrom('[jwk]', 'kty = OKP', 'crv: Ed25519'),
