@@ -205,12 +205,19 @@ function labelledWrap(text: string, at: number, width: number, wrap: LineWrap): 
 
 /**
  * Where a comment after a group (commentEnd's) that ends at `end` starts (right after the group), read backwards: -1
- * when none does. `open`: the text may end inside it (a stream's, still arriving). Looks at MAX_COMMENT + 8
- * characters.
+ * when none does. `open`: the text may end inside it (a stream's, still arriving). One pass over MAX_COMMENT + 8
+ * characters for an opener after a blank; commentEnd only from one.
  */
 function commentStart(text: string, end: number, open: boolean): number {
-  for (let k = Math.max(1, end - MAX_COMMENT - 8); k < end; k += 1) {
-    if (!isBase64Char(text.charCodeAt(k - 1)) || (text.charCodeAt(k) !== 0x20 && text.charCodeAt(k) !== 0x09)) continue;
+  const floor = Math.max(1, end - MAX_COMMENT - 8);
+  for (let o = end - 1; o > floor; o -= 1) {
+    const code = text.charCodeAt(o);
+    if (code === 0x0a || code === 0x0d) return -1;
+    const opener = code === 0x23 || code === 0x3b || code === 0x2f || code === 0x2d;
+    if (!opener || (text.charCodeAt(o - 1) !== 0x20 && text.charCodeAt(o - 1) !== 0x09)) continue;
+    let k = o - 1;
+    while (k > floor && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x09)) k -= 1;
+    if (!isBase64Char(text.charCodeAt(k - 1))) continue;
     const marks = marksEnd(text, k);
     if (marks >= 0 && commentEnd(text, k, marks, open) === end) return k;
   }
