@@ -315,3 +315,59 @@ export function wideEscapeRuns(text: string, add: (from: number, end: number, de
     }
   }
 }
+
+/** Most characters of a JSON member's name read with its escapes (jsonNameEscapes), and of its value after it. */
+const MAX_JSON_NAME = 32;
+const MAX_JSON_VALUE = 64;
+
+/**
+ * JSON members whose name holds a `\u` escape (`"\u0073sn":"219099999"`: every JSON reader reads `ssn`), read as the
+ * name decoded and the rest of the member as written up to its value's end (a string or a number), so the value has
+ * its name as context; the escape runs (decode.ts) read the name alone. Linear: a `\u` is read once, its name and
+ * value in MAX_JSON_NAME and MAX_JSON_VALUE characters.
+ */
+export function jsonNameEscapes(text: string, add: (from: number, end: number, decoded: MappedText) => void): void {
+  for (let i = text.indexOf('\\u'); i >= 0; i = text.indexOf('\\u', i + 2)) {
+    let open = i - 1;
+    while (open >= 0 && i - open <= MAX_JSON_NAME && text.charCodeAt(open) !== 0x22 && text.charCodeAt(open) > 0x1f)
+      open -= 1;
+    let close = i;
+    while (close < text.length && close - i <= MAX_JSON_NAME && text.charCodeAt(close) !== 0x22) close += 1;
+    if (open < 0 || text.charCodeAt(open) !== 0x22 || text.charCodeAt(close) !== 0x22) continue;
+    const end = jsonValueEnd(text, close + 1);
+    const name = end > 0 ? decodeEscapes(text.slice(open + 1, close)) : undefined;
+    if (name === undefined) continue;
+    const rest = end - close;
+    const starts = new Int32Array(name.text.length + rest);
+    const ends = new Int32Array(name.text.length + rest);
+    for (let k = 0; k < name.text.length; k += 1) {
+      starts[k] = (name.starts[k] as number) + 1;
+      ends[k] = (name.ends[k] as number) + 1;
+    }
+    for (let k = 0; k < rest; k += 1) {
+      starts[name.text.length + k] = close - open + k;
+      ends[name.text.length + k] = close - open + k + 1;
+    }
+    add(open + 1, end, { text: name.text + text.slice(close, end), starts, ends });
+    i = close;
+  }
+}
+
+/** Where the JSON member's value after its name's closing quote (`"`, at `at - 1`) ends: blanks, `:`, a string or a number; -1 when none. */
+function jsonValueEnd(text: string, at: number): number {
+  let k = at;
+  while (text.charCodeAt(k) === 0x20) k += 1;
+  if (text.charCodeAt(k) !== 0x3a) return -1;
+  k += 1;
+  while (text.charCodeAt(k) === 0x20) k += 1;
+  const quoted = text.charCodeAt(k) === 0x22;
+  const from = quoted ? k + 1 : k;
+  let to = from;
+  while (to < text.length && to - from < MAX_JSON_VALUE && text.charCodeAt(to) !== 0x22) {
+    const code = text.charCodeAt(to);
+    if (!quoted && !(code >= 0x30 && code <= 0x39) && code !== 0x2d) break;
+    to += 1;
+  }
+  if (to === from) return -1;
+  return quoted ? (text.charCodeAt(to) === 0x22 ? to + 1 : -1) : to;
+}

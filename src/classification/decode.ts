@@ -29,9 +29,10 @@ import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets 
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { dumpTexts } from './decode-dumps.ts';
+import { joinedLiteralRuns } from './decode-joined-literals.ts';
 import { codeCallRuns } from './decode-code-calls.ts';
 import { binaryByteRuns, charLiteralRuns, decimalCodeRuns, hexLiteralRuns } from './decode-code-lists.ts';
-import { decodeEscapes, type MappedText, wideEscapeRuns } from './decode-escapes.ts';
+import { decodeEscapes, jsonNameEscapes, type MappedText, wideEscapeRuns } from './decode-escapes.ts';
 import { GROUP_REACH, groupTexts } from './decode-groups.ts';
 import { base64Stretches } from './decode-stretches.ts';
 import { ClassificationError } from './errors.ts';
@@ -251,6 +252,10 @@ export function decodeOnce(
   hexLiteralRuns(text, mapped);
   charLiteralRuns(text, mapped);
   codeCallRuns(text, mapped);
+  // String literals the language joins (`"AKIA" "Z3…"`, `` `…` + `…` ``, `concat!(…)`), read as the text they join.
+  joinedLiteralRuns(text, mapped);
+  // A JSON member whose name holds an escape (`"\u0073sn":"…"`), read as its name decoded and its value.
+  jsonNameEscapes(text, mapped);
   // A DER private key as Python's bytes repr (`b'0\x82\x04\xbd\x02\x01…'`: printable bytes as themselves) or a C string
   // of escapes (`"\060\056…"`), over adjacent literals too, is binary, never text: the literals' bytes, read as hex, go
   // to the DER reader, and a key found covers the literals (decode-der-literals.ts).

@@ -5,11 +5,18 @@ import { prefixOf } from './prefix-patterns.ts';
 import type { RecognizerDefinition } from './types.ts';
 
 /**
+ * The one gap a key id may hold (awsKeyBody's one-separator forms): a space or dash, or a line break with the next
+ * line's indentation (MAX 32 blanks), a `\` before it or not: YAML's folded `>-` block, TOML's line-ending `\` and a
+ * .properties continuation join the two lines to the key whole (or with one space).
+ */
+const ONE_GAP = String.raw`(?:[ -]|\\?\r?\n[ \t]{0,32})`;
+
+/**
  * The 16 characters after an AWS key id's prefix in alphabet `a`: whole, in groups of four (`AKIA Q3EG THV5 …`), the
  * whole id in groups of five (`AKIAQ-3EGTH-V5RJ7-YWU2P`), or with one space or dash at any one place
- * (`AKIAQ3EGTH V5RJ7YWU2P`): a model reads all of them. The grouped forms are split by spaces or dashes, or all by one
- * of `sep` (`AKIA.Q3EG.THV5…`, `AKIAQ_3EGTH_…`: what the digits view reads between groups); the one-separator forms
- * keep a space or dash, which prose fills. `mixed` (read case-insensitively): the whole form only when it holds a
+ * (`AKIAQ3EGTH V5RJ7YWU2P`), or a line break and indentation at one place (ONE_GAP): a model reads all of them.
+ * The grouped forms are split by spaces or dashes, or all by one of `sep` (`AKIA.Q3EG.THV5…`, `AKIAQ_3EGTH_…`: what
+ * the digits view reads between groups); the one-separator forms keep a space or dash, which prose fills. `mixed` (read case-insensitively): the whole form only when it holds a
  * digit, and no one-separator form, which mixed-case prose fills (`AsiaPacificMarketing`, `AsiaPacific Marketing`).
  * Bounded (fixed alternatives), so RE2 stays linear.
  */
@@ -21,7 +28,9 @@ function awsKeyBody(a: string, mixed = false, sep = '._/'): string {
     const withDigit = Array.from({ length: 16 }, (_, k) => `[A-Z]{${k}}[0-9]${a}{${15 - k}}`.replace('[A-Z]{0}', ''));
     return `(?:${withDigit.join('|')}|${groups}|${fives})`;
   }
-  const oneSeparator = Array.from({ length: 16 }, (_, k) => `${a}{${k}}[ -]${a}{${16 - k}}`.replace(`${a}{0}`, ''));
+  const oneSeparator = Array.from({ length: 16 }, (_, k) =>
+    `${a}{${k}}${ONE_GAP}${a}{${16 - k}}`.replace(`${a}{0}`, ''),
+  );
   return `(?:${a}{16}|${groups}|${fives}|${oneSeparator.join('|')})`;
 }
 

@@ -43,27 +43,40 @@ describe('an AWS key id in string literals the language joins', () => {
     expect(await isForwarded(`const char *blob = ${groups.map((g) => `"${g}"`).join(' ')};`)).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-groups.ts): string literals joined across their quotes and operators
-  // (`" "`, `` ` + ` ``, `", "`, `"&"`) are read only as an encoding's groups and decoded; the joined text is
-  // never classified as itself, so the key in two or three literals is read by no recognizer. Fix: classify a run
-  // of joined literals as its joined text too (a reading beside the decoded one, the same bounds), and read
-  // printf-style `%s` arguments the same way (small: one more reading of the runs decode-groups already finds).
-  it.fails.each(FORMS)('the key as %s is refused', async (_name, text) => {
+  // HOLE closed in src/classification/decode-joined-literals.ts (was open in decode-groups.ts): string literals joined
+  // across their quotes and operators (`" "`, `` ` + ` ``, `", "` in a call's arguments, `"&"`, glued shell quotes)
+  // were read only as an encoding's groups; the text they join is now a reading of its own (decode.ts), each character
+  // mapped to its own in the literals, so the key in two or three literals is read by the AWS recognizer.
+  it.each(FORMS)('the key as %s is refused', async (_name, text) => {
     expect(await isForwarded(text)).toBe(false);
   });
 });
 
+describe('joined literals that hold no key (controls, forwarded)', () => {
+  it.each([
+    ['prose with quotes and +', 'She wrote "one" + "two" and then "THREE" + "FOUR", as "AKIA" + "ASIA" are prefixes.'],
+    ['two unrelated literals', `const char *greeting = "Hello, " "world"; const char *id = "AKIA" "customer-42";`],
+    ['a JSON list of short strings', '{"codes": ["AKIAZ3", "MQWXR5", "TLPB6Y7N"], "note": "no call joins them"}'],
+    [
+      "AWS's documented placeholder id in adjacent literals (the recognizer's check)",
+      'const char *aws_key = "AKIAIOSFOD" "NN7EXAMPLE";',
+    ],
+  ])('control: %s is forwarded', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(true);
+  });
+});
+
 describe('a GitHub token and an answer in string literals', () => {
-  // HOLE (open, src/classification/decode-groups.ts): the same for a GitHub token in Go: the prefix `ghp_` in the
-  // first literal, the 36 characters after it in two more; no recognizer reads across the `" + "`.
-  it.fails('a GitHub token in three Go literals joined by + is refused', async () => {
+  // HOLE closed in src/classification/decode-joined-literals.ts: the same for a GitHub token in Go, the prefix `ghp_`
+  // in the first literal, the 36 characters after it in two more; the joined reading holds the token whole.
+  it('a GitHub token in three Go literals joined by + is refused', async () => {
     const [a, b, c] = cut(GH.value, 10, 24) as [string, string, string];
     expect(await isForwarded(`token := "${a}" + "${b}" + "${c}"`)).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-groups.ts; the answer's screen and the stream's scanner read the same
-  // classifier): a model that writes the key as C's adjacent literals hands it to the client whole.
-  it.fails("an answer holding the key as C's adjacent literals is withheld, plain and streamed", async () => {
+  // HOLE closed in src/classification/decode-joined-literals.ts (the answer's screen and the stream's scanner read the
+  // same classifier; a stream holds a run of literals while its text may still go on with a joiner or a piece).
+  it("an answer holding the key as C's adjacent literals is withheld, plain and streamed", async () => {
     const text = `Here is the config:\n\n\`\`\`c\nconst char *aws_key = "${K1}" "${K2}";\n\`\`\``;
     expect(await isRelayed(text, K2)).toBe(false);
     expect(await isStreamed(text, K2)).toBe(false);

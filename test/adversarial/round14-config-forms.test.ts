@@ -25,11 +25,11 @@ describe('an AWS key id continued over lines as config files write it', () => {
     expect(await isForwarded(`aws.accessKeyId=${KEY}`)).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-secrets.ts awsKeyBody): one space anywhere in the key is read through,
-  // a line break and indentation are not; YAML's `>-` folds the two lines to `AKIAZ3MQWX R5TLPB6Y7N`, TOML's `\` at a
-  // line's end and .properties' `\` continuation drop the break and the indentation: the value is the key whole.
-  // Fix: read a break with its indentation (and a `\` before it) like the one space (small, the same pattern's gap).
-  it.fails.each([
+  // HOLE closed in src/classification/recognizers-secrets.ts (awsKeyBody's ONE_GAP): one space anywhere in the key was
+  // read through, a line break and indentation were not; YAML's `>-` folds the two lines to `AKIAZ3MQWX R5TLPB6Y7N`,
+  // TOML's `\` at a line's end and .properties' `\` continuation drop the break and the indentation. A line break with
+  // the next line's indentation (32 blanks at most), a `\` before it or not, is now the one gap, as the space is.
+  it.each([
     ["YAML's folded block scalar", `aws:\n  access_key_id: >-\n    ${K1}\n    ${K2}\n`],
     ["TOML's line-ending backslash", `aws_key = """\n${K1}\\\n    ${K2}"""`],
     ['a .properties continuation', `aws.accessKeyId=${K1}\\\n        ${K2}`],
@@ -37,9 +37,22 @@ describe('an AWS key id continued over lines as config files write it', () => {
     expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/recognizers-secrets.ts): the answer's screen reads the same classifier.
-  it.fails('an answer holding the key in a .properties continuation is withheld', async () => {
+  // HOLE closed in src/classification/recognizers-secrets.ts: the answer's screen reads the same classifier.
+  it('an answer holding the key in a .properties continuation is withheld', async () => {
     expect(await isRelayed(`aws.accessKeyId=${K1}\\\n        ${K2}`, K2)).toBe(false);
+  });
+});
+
+describe('lines continued that hold no key (controls, forwarded)', () => {
+  it.each([
+    [
+      "AWS's documented placeholder id in a .properties continuation",
+      'aws.accessKeyId=AKIAIOSFOD\\\n        NN7EXAMPLE',
+    ],
+    ['a prefix at a line end and prose on the next', 'Key ids start with AKIA\n    and sixteen more characters.'],
+    ['a short id and a word in a folded block', 'region: >-\n    ASIAPACIFIC\n    SINGAPORE1\n'],
+  ])('control: %s is forwarded', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(true);
   });
 });
 
@@ -55,15 +68,22 @@ describe('encodings and invisible characters in new places (held)', () => {
 });
 
 describe("an SSN's context word or digits one step aside", () => {
-  // HOLE (open, src/classification/decode-escapes.ts / context-words.ts): a `\u` escape is decoded only in runs of
+  // HOLE closed in src/classification/decode-escapes.ts (jsonNameEscapes): a `\u` escape was decoded only in runs of
   // escapes; one escape inside a JSON member's name (`"\u0073sn"`, `"s\u0073n"`, what a JSON writer that escapes
-  // non-alphanumerics or a hostile tool emits) leaves the name no context word, so the bare nine digits are no SSN.
-  // Fix: read a JSON string's escapes wherever a quoted name holds one (a name is short: small).
-  it.fails.each([
+  // non-alphanumerics or a hostile tool emits) left the name no context word, so the bare nine digits were no SSN. A
+  // member whose name holds an escape is now read as its name decoded and its value.
+  it.each([
     ['\\u0073sn', '{"name":"John Smith","\\u0073sn":"219099999"}'],
     ['s\\u0073n', '{"name":"John Smith","s\\u0073n":"219099999"}'],
   ])('a JSON member named %s holding nine digits is redacted', async (_name, text) => {
     expect(await upstreamHolds(text, '219099999')).toBe(false);
+  });
+
+  it.each([
+    ['\\u0063ount', '{"item":"bolts","\\u0063ount":"219099999"}', '219099999'],
+    ['\\u0073sn with a word', '{"\\u0073sn":"not on file","name":"John Smith"}', 'not on file'],
+  ])('control: a JSON member named %s with no SSN is forwarded whole', async (_name, text, probe) => {
+    expect(await upstreamHolds(text, probe)).toBe(true);
   });
 
   // HOLE (open, documented limit "numbers written as words", docs/classification.md, here in other languages): an
