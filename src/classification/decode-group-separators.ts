@@ -161,10 +161,7 @@ const MAX_BLANK_LINES = 2;
 /** Most characters of a comment after each line's group (`QUJD…  # chunk`). */
 const MAX_COMMENT = 32;
 
-/**
- * Where a line comment after a group ends (at its line break), when the marks from `at` to `marks` open one after a
- * blank (`  # `, ` // `, ` -- `, ` ; `): up to MAX_COMMENT printable ASCII characters; else -1.
- */
+/** Where a comment after a group ends (its line break): the marks at `at` open one after a blank (`  # `); else -1. */
 function commentEnd(text: string, at: number, marks: number, open = false): number {
   const opener = text.slice(at, marks).trim();
   const opens = opener === '#' || opener === '//' || opener === '--' || opener === ';';
@@ -203,11 +200,7 @@ function labelledWrap(text: string, at: number, width: number, wrap: LineWrap): 
   return undefined;
 }
 
-/**
- * Where a comment after a group (commentEnd's) that ends at `end` starts (right after the group), read backwards: -1
- * when none does. `open`: the text may end inside it (a stream's, still arriving). One pass over MAX_COMMENT + 8
- * characters for an opener after a blank; commentEnd only from one.
- */
+/** commentEnd read back from `end` (`open`: the text may end in it): where it starts, or -1. One pass of 40. */
 function commentStart(text: string, end: number, open: boolean): number {
   const floor = Math.max(1, end - MAX_COMMENT - 8);
   for (let o = end - 1; o > floor; o -= 1) {
@@ -217,8 +210,7 @@ function commentStart(text: string, end: number, open: boolean): number {
     if (!opener || (text.charCodeAt(o - 1) !== 0x20 && text.charCodeAt(o - 1) !== 0x09)) continue;
     let k = o - 1;
     while (k > floor && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x09)) k -= 1;
-    if (!isBase64Char(text.charCodeAt(k - 1))) continue;
-    const marks = marksEnd(text, k);
+    const marks = isBase64Char(text.charCodeAt(k - 1)) ? marksEnd(text, k) : -1;
     if (marks >= 0 && commentEnd(text, k, marks, open) === end) return k;
   }
   return -1;
