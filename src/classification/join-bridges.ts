@@ -1,7 +1,8 @@
 // Two segments read as one where their syntax says they are one text cut in two: a list closed at one's end and
 // another opened at the next's start (listPairs), and a JSON text cut open with a short note sent between its halves
-// (bridgePairs). Invariant: each segment is in at most two pairs, each pair's text bounded (SHORT_VALUE, `reach`
-// characters a side): at most twice the text; pieces are spans of their own segments' texts (join-pieces.ts).
+// (bridgePairs: one or two notes between them). Invariant: each segment is in at most four pairs, each pair's text
+// bounded (SHORT_VALUE, `reach` characters a side): at most four times the text; pieces are spans of their own
+// segments' texts (join-pieces.ts).
 import type { JoinWindow, WindowPart } from './join-window.ts';
 import { PAIR_GAP } from './join-window.ts';
 import type { TextSegment } from './types.ts';
@@ -13,16 +14,30 @@ export interface Readable {
   to: number;
 }
 
-/** Most characters of a segment a value's halves are read across (bridgePairs): `continued:`, `part two`, `(cont.)`. */
-export const BRIDGE_MOST = 24;
+/**
+ * Most characters of a segment a value's halves are read across (bridgePairs): `continued:`, `part 2 of 2:`,
+ * `continued in the next message:`, `(cont.)`.
+ */
+export const BRIDGE_MOST = 80;
+
+/** Most notes between the halves (`continued:` then `here:`). */
+const MOST_NOTES = 2;
+
+/**
+ * Most characters before a JSON text's opening or after its closing (`my key: {`, a Markdown fence's "```json",
+ * `}` then `thanks`): words and marks, no bracket nor quote.
+ */
+const MOST_AROUND = 16;
 
 /**
  * The two segments either side of a short one in the list, glued as if it were not there (`reach` characters each
  * side), when they are one JSON text cut in two: the first opens as one (`{`, `[`) and does not close, the second
  * closes (`}`, `]`) and does not open. A value cut there with a short note sent between its halves (`{…"d":"` |
- * `continued:` | `<d>"}`), which a model reads past. Only a middle segment of at most BRIDGE_MOST characters with no
- * digit (a value's middle piece is read by the runs of three); prose, rows or base64 halves with a note between are
- * not read across. One window, pairs kept apart by PAIR_GAP; each segment in at most two pairs: at most twice the text.
+ * `continued:` | `<d>"}`), which a model reads past; a few words or a Markdown fence may stand before the opening
+ * and after the closing (MOST_AROUND). Only one or two middle segments of at most BRIDGE_MOST characters each, with
+ * no bracket or quote (a value's middle piece is read by the runs of three too); prose, rows or base64 halves with a
+ * note between are not read across. One window, pairs kept apart by PAIR_GAP; each segment in at most four pairs (a
+ * first half, a last half, one or two notes): at most four times the text.
  */
 export function bridgePairs(
   segments: readonly TextSegment[],
@@ -32,27 +47,28 @@ export function bridgePairs(
   const texts: string[] = [];
   const parts: WindowPart[] = [];
   let at = 0;
+  const isNote = (r: Readable) => isBridgeNote((segments[r.segment] as TextSegment).text);
   for (let k = 2; k < readable.length; k += 1) {
-    const [first, middle, second] = [readable[k - 2], readable[k - 1], readable[k]] as [Readable, Readable, Readable];
-    const note = (segments[middle.segment] as TextSegment).text;
-    if (note.length > BRIDGE_MOST || /[0-9]/.test(note)) continue;
-    const [head, tail] = [
-      (segments[first.segment] as TextSegment).text,
-      (segments[second.segment] as TextSegment).text,
-    ];
-    if (!opensUnclosed(head) || opensJson(tail) || !isListCloserCode(lastCode(tail))) continue;
-    if (texts.length > 0) {
-      texts.push(PAIR_GAP);
-      at += PAIR_GAP.length;
+    for (let notes = 1; notes <= MOST_NOTES && k - notes >= 1 && isNote(readable[k - notes] as Readable); notes += 1) {
+      const [first, second] = [readable[k - notes - 1], readable[k]] as [Readable, Readable];
+      const [head, tail] = [
+        (segments[first.segment] as TextSegment).text,
+        (segments[second.segment] as TextSegment).text,
+      ];
+      if (!opensUnclosed(head) || opensJson(tail) || !closesAround(tail)) continue;
+      if (texts.length > 0) {
+        texts.push(PAIR_GAP);
+        at += PAIR_GAP.length;
+      }
+      const from = Math.max(first.from, first.to - reach);
+      const to = Math.min(second.to, second.from + reach);
+      texts.push(head.slice(from, first.to));
+      parts.push({ segment: first.segment, at, from, length: first.to - from });
+      at += first.to - from;
+      texts.push(tail.slice(second.from, to));
+      parts.push({ segment: second.segment, at, from: second.from, length: to - second.from });
+      at += to - second.from;
     }
-    const from = Math.max(first.from, first.to - reach);
-    const to = Math.min(second.to, second.from + reach);
-    texts.push(head.slice(from, first.to));
-    parts.push({ segment: first.segment, at, from, length: first.to - from });
-    at += first.to - from;
-    texts.push(tail.slice(second.from, to));
-    parts.push({ segment: second.segment, at, from: second.from, length: to - second.from });
-    at += to - second.from;
   }
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
 }
@@ -64,9 +80,32 @@ function opensJson(text: string): boolean {
   return text.charCodeAt(start) === 0x7b || text.charCodeAt(start) === 0x5b;
 }
 
-/** Whether `text` opens as a JSON text and does not close (`}`, `]` before blanks). */
+/** Whether a segment may be a note between a value's halves: BRIDGE_MOST characters at most, no bracket or quote. */
+function isBridgeNote(text: string): boolean {
+  return text.length <= BRIDGE_MOST && !/[[\]{}"]/.test(text);
+}
+
+/** Whether `code` may stand around a JSON text (MOST_AROUND): not a bracket nor a quote. */
+function isAroundCode(code: number): boolean {
+  return code !== 0x7b && code !== 0x7d && code !== 0x5b && code !== 0x5d && code !== 0x22;
+}
+
+/**
+ * Whether `text` opens as a JSON text (`{` or `[`, up to MOST_AROUND characters of words, marks or a fence before it)
+ * and does not close (`}`, `]` before blanks).
+ */
 function opensUnclosed(text: string): boolean {
-  return opensJson(text) && !isListCloserCode(lastCode(text));
+  let start = 0;
+  while (start < text.length && start <= MOST_AROUND && isAroundCode(text.charCodeAt(start))) start += 1;
+  const code = text.charCodeAt(start);
+  return (code === 0x7b || code === 0x5b) && !isListCloserCode(lastCode(text));
+}
+
+/** Whether `text` closes (`}`, `]`), up to MOST_AROUND characters of words, marks or a fence after it. */
+function closesAround(text: string): boolean {
+  let end = text.length;
+  while (end > 0 && text.length - end <= MOST_AROUND && isAroundCode(text.charCodeAt(end - 1))) end -= 1;
+  return isListCloserCode(text.charCodeAt(end - 1));
 }
 
 /** The code of `text`'s last character that is not a blank (NaN when none). */

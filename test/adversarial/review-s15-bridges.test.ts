@@ -30,9 +30,10 @@ describe("a JWK's d cut after its name, a note between the halves, one step asid
     expect(await holds(HEAD, 'continued:', TAIL)).toBe(false);
   });
 
-  // HOLE (open, src/classification/join-bridges.ts bridgePairs): the note is one message of at most 24 characters and
-  // no digit: "part 2 of 2:" (a digit), a 30-character note, and two notes are not read across.
-  it.fails.each([
+  // HOLE closed in src/classification/join-bridges.ts bridgePairs: the note was one message of at most 24 characters
+  // and no digit: "part 2 of 2:" (a digit), a 30-character note, and two notes were not read across. Now one or two
+  // notes of up to 80 characters each, digits allowed, no bracket or quote.
+  it.each([
     ['"part 2 of 2:" between', [HEAD, 'part 2 of 2:', TAIL]],
     ['"continued in the next message:" between', [HEAD, 'continued in the next message:', TAIL]],
     ['two notes between', [HEAD, 'continued:', 'here:', TAIL]],
@@ -40,14 +41,28 @@ describe("a JWK's d cut after its name, a note between the halves, one step asid
     expect(await holds(...texts)).toBe(false);
   });
 
-  // HOLE (open, src/classification/join-bridges.ts opensUnclosed / isListCloserCode): the first half must open with `{`
+  // HOLE closed in src/classification/join-bridges.ts opensUnclosed / closesAround: the first half had to open with `{`
   // or `[` and the last end with `}` or `]`: a word before the JSON ("my key: {…"), a Markdown fence around it, or a
-  // word after it ("…}\nthanks") and the halves are not read across.
-  it.fails.each([
+  // word after it ("…}\nthanks") and the halves were not read across. Now up to 16 characters of words, marks or a
+  // fence (no bracket or quote) may stand before the opening and after the closing.
+  it.each([
     ['"my key: " before the first half', [`my key: ${HEAD}`, 'continued:', TAIL]],
     ['the pretty JSON in a ```json fence', [`\`\`\`json\n${PRETTY_HEAD}`, 'continued:', `${PRETTY_TAIL}\n\`\`\``]],
     ['"thanks" after the last half', [HEAD, 'continued:', `${TAIL}\nthanks`]],
   ])('%s, "continued:" between, is refused', async (_name, texts) => {
     expect(await holds(...texts)).toBe(false);
+  });
+
+  // Controls: the same shapes around a public JWK (no d) forward it.
+  const PUBLIC = JSON.stringify({ kty: KEY.kty, crv: KEY.crv, x: KEY.x, y: KEY.y });
+  const [PUB_HEAD, PUB_TAIL] = [PUBLIC.slice(0, PUBLIC.indexOf('"y":') + 5), PUBLIC.slice(PUBLIC.indexOf('"y":') + 5)];
+  it.each([
+    ['"part 2 of 2:" between', [PUB_HEAD, 'part 2 of 2:', PUB_TAIL]],
+    [
+      'two notes between, a word before and after',
+      [`my key: ${PUB_HEAD}`, 'continued:', 'here:', `${PUB_TAIL}\nthanks`],
+    ],
+  ])('control: a public JWK with %s is forwarded', async (_name, texts) => {
+    expect(await forwarded(CHAT, prompt(...texts))).toContain(KEY.y.slice(0, 20));
   });
 });

@@ -161,9 +161,12 @@ describe('a value split across segments', () => {
         .map((f) => [f.segment, texts[f.segment]?.slice(f.start, f.end)]);
     expect(keyIn(head, 'continued:', tail)).toEqual([[2, d]]);
     expect(keyIn(head, '(cont.)', tail)).toEqual([[2, d]]);
-    // Controls: a note longer than 24 characters or with a digit, a first half that closes, a second that opens.
-    expect(keyIn(head, 'here is the second half of it', tail)).toEqual([]);
-    expect(keyIn(head, 'part 2:', tail)).toEqual([]);
+    expect(keyIn(head, 'part 2:', 'here is the second half of it', tail)).toEqual([[3, d]]);
+    // Controls: three notes, a note longer than 80 characters or with a bracket, a first half that closes, a second
+    // that opens.
+    expect(keyIn(head, 'continued:', 'part 2:', 'here:', tail)).toEqual([]);
+    expect(keyIn(head, 'n'.repeat(81), tail)).toEqual([]);
+    expect(keyIn(head, 'part [2/2]:', tail)).toEqual([]);
     expect(keyIn(`${head}"}`, 'continued:', tail)).toEqual([]);
     expect(keyIn(head, 'continued:', `[${d}"}`)).toEqual([]);
   });
