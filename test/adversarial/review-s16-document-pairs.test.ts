@@ -3,26 +3,11 @@
 // `{"offset":10,"data":"R5TLPB6Y7N"}`, read `data` before `data`). Each request holds the AWS key id's pieces as pages
 // of a read tool's results, one step aside: three pages, out of order, in other syntaxes, inside an MCP text item.
 import { describe, expect, it } from 'vitest';
-import { CHAT, forwarded, HALVES } from './round7-helpers.ts';
+import { toolResultsHold } from './round13-helpers.ts';
+import { HALVES } from './round7-helpers.ts';
 
-/** A chat request whose read calls' results are `results`, one tool message each. */
-const chatResults = (results: string[]) => ({
-  model: 'echo-1',
-  messages: [
-    { role: 'user', content: 'read /tmp/notes.txt' },
-    {
-      role: 'assistant',
-      content: null,
-      tool_calls: results.map((_, i) => ({
-        id: `c${i}`,
-        type: 'function',
-        function: { name: 'read', arguments: `{"offset":${i * 10}}` },
-      })),
-    },
-    ...results.map((content, i) => ({ role: 'tool', tool_call_id: `c${i}`, content })),
-  ],
-});
-const isRefused = async (results: string[]) => (await forwarded(CHAT, chatResults(results))) === '';
+/** Whether a chat request whose tool results (one call each) are `results` is refused: its user message is not sent. */
+const isRefused = async (results: string[]) => !(await toolResultsHold(results, 'summarise the employees table'));
 const KEY = HALVES.join('');
 const page = (data: string, i: number) => JSON.stringify({ offset: i * 10, data });
 
