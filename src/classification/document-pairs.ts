@@ -12,7 +12,16 @@ import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
 import type { TextSegment } from './types.ts';
 
 /** Adds one pair to a window: segment a's [from, to) end read before segment b's [from, to) start. */
-type AddPair = (a: number, aFrom: number, aTo: number, b: number, bFrom: number, bTo: number) => void;
+type AddPair = (
+  a: number,
+  aFrom: number,
+  aTo: number,
+  b: number,
+  bFrom: number,
+  bTo: number,
+  /** A piece read whole between them (segment, from, to). */
+  middle?: readonly [number, number, number],
+) => void;
 
 interface Place {
   segment: number;
@@ -36,19 +45,32 @@ export function documentPairs(segments: readonly TextSegment[], reach: number): 
   const texts: string[] = [];
   const parts: WindowPart[] = [];
   let at = 0;
-  const add: AddPair = (a, aFrom, aTo, b, bFrom, bTo) => {
-    const a0 = Math.max(aFrom, aTo - reach);
-    const b1 = Math.min(bTo, bFrom + reach);
-    if (aTo <= a0 || b1 <= bFrom) return;
+  // A run of pieces read as one: the first's last `reach` characters, the inner ones whole, the last's first `reach`.
+  const run = (pieces: readonly (readonly [number, number, number])[]) => {
     if (texts.length > 0) {
       texts.push(PAIR_GAP);
       at += PAIR_GAP.length;
     }
-    texts.push((segments[a] as TextSegment).text.slice(a0, aTo));
-    texts.push((segments[b] as TextSegment).text.slice(bFrom, b1));
-    parts.push({ segment: a, at, from: a0, length: aTo - a0 });
-    parts.push({ segment: b, at: at + aTo - a0, from: bFrom, length: b1 - bFrom });
-    at += aTo - a0 + b1 - bFrom;
+    pieces.forEach(([segment, from, to], k) => {
+      const [a, b] = [
+        k === 0 ? Math.max(from, to - reach) : from,
+        k === pieces.length - 1 ? Math.min(to, from + reach) : to,
+      ];
+      texts.push((segments[segment] as TextSegment).text.slice(a, b));
+      parts.push({ segment, at, from: a, length: b - a });
+      at += b - a;
+    });
+  };
+  const add: AddPair = (a, aFrom, aTo, b, bFrom, bTo, middle) => {
+    if (aTo > aFrom && bTo > bFrom)
+      run(
+        middle === undefined
+          ? [
+              [a, aFrom, aTo],
+              [b, bFrom, bTo],
+            ]
+          : [[a, aFrom, aTo], middle, [b, bFrom, bTo]],
+      );
   };
   const read = (a: Place, b: Place | undefined) => {
     if (b !== undefined && (a.name || b.name)) add(a.segment, a.from, a.to, b.segment, b.from, b.to);
@@ -164,27 +186,34 @@ interface Member {
  * one after it of its shape, each member in at most two pairs a side: linear.
  */
 function jsonTextPairs(segments: readonly TextSegment[], add: AddPair): void {
-  const last = new Map<string, { segment: number; members: Member[] }>();
+  const last = new Map<string, { segment: number; members: Member[]; byName: Map<string, Member> }[]>();
   segments.forEach((segment, i) => {
     const shape = pathShape(segment.path);
     const members = shape === undefined ? [] : jsonMembers(segment.text);
     if (shape === undefined || members.length === 0) return;
-    const before = last.get(shape);
-    last.set(shape, { segment: i, members });
-    if (before === undefined) return;
     const byName = new Map<string, Member>();
     for (const m of members) if (!byName.has(m.name)) byName.set(m.name, m);
-    const read = new Set<string>();
-    for (const m of before.members) {
-      const next = read.has(m.name) ? undefined : byName.get(m.name);
-      read.add(m.name);
-      if (next !== undefined) add(before.segment, m.from, m.to, i, next.from, next.to);
+    const runs = last.get(shape) ?? [];
+    const [older, before] = [runs[runs.length - 2], runs[runs.length - 1]];
+    last.set(shape, [...runs.slice(-1), { segment: i, members, byName }]);
+    if (before === undefined) return;
+    for (const [name, m] of before.byName) {
+      const next = byName.get(name);
+      if (next === undefined) continue;
+      add(before.segment, m.from, m.to, i, next.from, next.to);
+      // Three pages of one value: the middle one's member read whole between the others' (a short one: SHORT_PIECE).
+      const first = older?.byName.get(name);
+      if (first !== undefined && older !== undefined && m.to - m.from <= SHORT_PIECE)
+        add(older.segment, first.from, first.to, i, next.from, next.to, [before.segment, m.from, m.to]);
     }
     const [end, start] = [before.members[before.members.length - 1] as Member, members[0] as Member];
     if (end.name !== start.name || byName.get(end.name) !== start)
       add(before.segment, end.from, end.to, i, start.from, start.to);
   });
 }
+
+/** The longest member read whole between the same member of the texts before and after it (segment-join's SHORT_VALUE). */
+const SHORT_PIECE = 64;
 
 /** The string values of a JSON object or array text, in order, blank ones left out; none for any other text. One pass. */
 function jsonMembers(text: string): Member[] {

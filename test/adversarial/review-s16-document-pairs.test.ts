@@ -22,19 +22,22 @@ describe("an AWS key id's pieces as pages of a read tool's results, one step asi
     expect(await isRefused(results)).toBe(true);
   });
 
-  // HOLE (open, src/classification/document-pairs.ts jsonTextPairs): pairs of texts are read, each member before the
-  // next text's: a key id in three pages of 7 (`AKIAZ3M`, `QWXR5TL`, `PB6Y7N`) never has its three pieces in one
-  // reading. Fix (~15 lines): chain the pairing over a run of consecutive texts of one shape (each member's values
-  // joined in order, bounded by the join window's reach), not two at a time.
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs, C29): a key id in three pages of 7
+  // (`AKIAZ3M`, `QWXR5TL`, `PB6Y7N`) had its three pieces in no reading; a member of up to 64 characters is now read
+  // whole between the same member of the texts before and after it (the control beside: ordinary text in three pages).
+  it('three pages of 7 characters are refused', async () => {
+    expect(await isRefused([KEY.slice(0, 7), KEY.slice(7, 14), KEY.slice(14)].map((d, i) => page(d, i)))).toBe(true);
+  });
+
   // HOLE (open, document-pairs.ts): pages are read in the order they arrive; a model reassembles them by their offset
   // (`offset: 10` first, then `offset: 0`). Fix (~10 lines): when each text of the run has one numeric member of one
   // name, read the values in that member's order too.
-  it.fails.each([
-    ['three pages of 7 characters', [KEY.slice(0, 7), KEY.slice(7, 14), KEY.slice(14)].map((d, i) => page(d, i))],
-    ['two pages, the second first', HALVES.map(page).reverse()],
-  ])('%s are refused', async (_name, results) => {
-    expect(await isRefused(results)).toBe(true);
-  });
+  it.fails.each([['two pages, the second first', HALVES.map(page).reverse()]])(
+    '%s are refused',
+    async (_name, results) => {
+      expect(await isRefused(results)).toBe(true);
+    },
+  );
 
   // HOLE (open, document-pairs.ts jsonTextPairs): only JSON texts are read member by member: Python's repr, YAML and
   // `key=value` pages, and JSON pages inside an MCP result's text item (one more level of JSON string), are not.
