@@ -5,7 +5,7 @@
 // next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Also read (requests
 // and answers): consecutive JSON texts of one path shape member by member (jsonTextPairs: two tool calls' appends, two
 // pages of a file) and a URI's last path segment beside the strings around it (uriPairs). Invariant: linear (each
-// name emitted once, each place in at most five pairs, each JSON member and URI in at most four).
+// name emitted once, each place in at most five pairs, each JSON member in at most seven, each URI in four).
 import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH, pathShape } from './reading-orders.ts';
 import { glued, isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
@@ -183,7 +183,7 @@ interface Member {
  * of that name, and the last string before the next text's first. An agent writes a file in appends
  * (`{"path":…,"content":"AKIAZ3MQWX","append":true}`) and a tool returns one in pages (`{"offset":10,"data":…}`): the
  * other members and numbers stand between the pieces in the texts. Each text is read with the one before it and the
- * one after it of its shape, each member in at most two pairs a side: linear.
+ * one after it of its shape, each member in at most two pairs a side and three runs of three: linear.
  */
 function jsonTextPairs(segments: readonly TextSegment[], add: AddPair): void {
   const last = new Map<string, { segment: number; members: Member[]; byName: Map<string, Member> }[]>();
