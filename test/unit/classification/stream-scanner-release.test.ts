@@ -23,11 +23,12 @@ describe('stream scanner releases early without missing anything (property)', ()
   });
 
   // One test an embedding: a private key's 25 embeddings in one test took 21-44 s and passed the 30 s timeout.
-  it.each(
-    examples.flatMap((e, i) => embeddings(e.type, e.value).map((whole, j) => [i, e.type, j, whole] as const)),
-  )('example %i (%s), embedding %i: split at every position and char by char', (_i, _type, _j, whole) => {
-    everySplit(whole);
-  });
+  it.each(examples.flatMap((e, i) => embeddings(e.type, e.value).map((whole, j) => [i, e.type, j, whole] as const)))(
+    'example %i (%s), embedding %i: split at every position and char by char',
+    (_i, _type, _j, whole) => {
+      everySplit(whole);
+    },
+  );
 
   // One test a document (all 50 in one took up to 7.6 s alone and neared the 30 s timeout on a loaded CI box).
   it.each(documents.map((d) => [d.id, d.text] as const))('corpus document %s streamed char by char', (_id, text) => {
