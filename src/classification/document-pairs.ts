@@ -3,12 +3,14 @@
 // objects down (`{"a":"AKIAZ3MQWX","x":{"x":{"R5TLPB6Y7N":1}}}`). Places: each name and each value but closed labels
 // and blank strings; each place is paired with the next two when one of them is a name, and, labels skipped, with the
 // next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Also read (requests
-// and answers): consecutive JSON texts of one path shape member by member (jsonTextPairs: two tool calls' appends, two
-// pages of a file) and a URI's last path segment beside the strings around it (uriPairs). Invariant: linear (each
-// name emitted once, each place in at most five pairs, each JSON member in at most seven, each URI in four).
+// and answers): consecutive texts of one path shape member by member, also in the order of their page numbers
+// (jsonTextPairs: two tool calls' appends, two pages of a file) and a URI's last path segment beside the strings around
+// it (uriPairs). Invariant: linear (each name emitted once, each place in at most five pairs, each text member in at
+// most seven an order and three orders, each URI in four).
 import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH, pathShape } from './reading-orders.ts';
 import { glued, isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
+import { type Member, textMembers } from './document-members.ts';
 import type { TextSegment } from './types.ts';
 
 /** Adds one pair to a window: segment a's [from, to) end read before segment b's [from, to) start. */
@@ -169,85 +171,89 @@ function documentPlaces(segments: readonly TextSegment[]): Place[] {
   return places;
 }
 
-/** A string value of a JSON text and the name it sits under (an array's strings: the array's name). */
-interface Member {
-  name: string;
-  from: number;
-  to: number;
+/** A text of a path shape that has members (textMembers): its string members, first of each name, and numbers. */
+interface Paged {
+  segment: number;
+  members: Member[];
+  byName: Map<string, Member>;
+  numbers: Map<string, number>;
 }
 
 /**
- * Consecutive JSON texts of one path shape (two tool calls' arguments, two tool results, an MCP result's two text
- * contents) read as the shape order reads the members of separate objects (`content[*].input.content`, Anthropic's
- * plain answer of two `write_file` appends): each first string member of a name before the next text's first member
- * of that name, and the last string before the next text's first. An agent writes a file in appends
+ * Consecutive texts of one path shape (two tool calls' arguments, two tool results, an MCP result's two text contents)
+ * read as the shape order reads the members of separate objects (`content[*].input.content`, Anthropic's plain answer
+ * of two `write_file` appends): each first string member of a name before the next text's first member of that name,
+ * and the last string before the next text's first. An agent writes a file in appends
  * (`{"path":…,"content":"AKIAZ3MQWX","append":true}`) and a tool returns one in pages (`{"offset":10,"data":…}`): the
- * other members and numbers stand between the pieces in the texts. Each text is read with the one before it and the
- * one after it of its shape, each member in at most two pairs a side and three runs of three: linear.
+ * other members and numbers stand between the pieces in the texts. The texts are JSON, Python's repr, YAML lines or
+ * `name=value` pairs, or one of those inside a string member (document-members.ts). A model puts pages together by
+ * their number, not as they arrive: the texts are read again in the order of a number member they share (pageOrders).
+ * Each text is read with the one before it and the one after it of its shape in each order, each member in at most
+ * two pairs a side and three runs of three an order, 1 + MAX_ORDERS orders: linear.
  */
 function jsonTextPairs(segments: readonly TextSegment[], add: AddPair): void {
-  const last = new Map<string, { segment: number; members: Member[]; byName: Map<string, Member> }[]>();
+  const shapes = new Map<string, Paged[]>();
   segments.forEach((segment, i) => {
     const shape = pathShape(segment.path);
-    const members = shape === undefined ? [] : jsonMembers(segment.text);
-    if (shape === undefined || members.length === 0) return;
+    if (shape === undefined) return;
+    const { strings: members, numbers } = textMembers(segment.text);
+    if (members.length === 0) return;
     const byName = new Map<string, Member>();
     for (const m of members) if (!byName.has(m.name)) byName.set(m.name, m);
-    const runs = last.get(shape) ?? [];
-    const [older, before] = [runs[runs.length - 2], runs[runs.length - 1]];
-    last.set(shape, [...runs.slice(-1), { segment: i, members, byName }]);
+    const texts = shapes.get(shape) ?? [];
+    texts.push({ segment: i, members, byName, numbers });
+    shapes.set(shape, texts);
+  });
+  for (const texts of shapes.values()) {
+    readPages(texts, add);
+    for (const order of pageOrders(texts)) readPages(order, add);
+  }
+}
+
+/** Each text read with the one before it (and the middle one's short members between the one before that and it). */
+function readPages(texts: readonly Paged[], add: AddPair): void {
+  texts.forEach((text, k) => {
+    const [older, before] = [texts[k - 2], texts[k - 1]];
     if (before === undefined) return;
     for (const [name, m] of before.byName) {
-      const next = byName.get(name);
+      const next = text.byName.get(name);
       if (next === undefined) continue;
-      add(before.segment, m.from, m.to, i, next.from, next.to);
+      add(before.segment, m.from, m.to, text.segment, next.from, next.to);
       // Three pages of one value: the middle one's member read whole between the others' (a short one: SHORT_PIECE).
       const first = older?.byName.get(name);
       if (first !== undefined && older !== undefined && m.to - m.from <= SHORT_PIECE)
-        add(older.segment, first.from, first.to, i, next.from, next.to, [before.segment, m.from, m.to]);
+        add(older.segment, first.from, first.to, text.segment, next.from, next.to, [before.segment, m.from, m.to]);
     }
-    const [end, start] = [before.members[before.members.length - 1] as Member, members[0] as Member];
-    if (end.name !== start.name || byName.get(end.name) !== start)
-      add(before.segment, end.from, end.to, i, start.from, start.to);
+    const [end, start] = [before.members[before.members.length - 1] as Member, text.members[0] as Member];
+    if (end.name !== start.name || text.byName.get(end.name) !== start)
+      add(before.segment, end.from, end.to, text.segment, start.from, start.to);
   });
 }
 
 /** The longest member read whole between the same member of the texts before and after it (segment-join's SHORT_VALUE). */
 const SHORT_PIECE = 64;
+/** Orders read besides the texts' own: the number members shared by two texts or more, a page's name first. */
+const MAX_ORDERS = 2;
+const PAGE_NAME =
+  /offset|page|index|idx|part|chunk|seq|start|pos|begin|from|cursor|line|skip|step|piece|frag|block|num/i;
 
-/** The string values of a JSON object or array text, in order, blank ones left out; none for any other text. One pass. */
-function jsonMembers(text: string): Member[] {
-  let i = 0;
-  while (i < text.length && text.charCodeAt(i) <= 0x20) i += 1;
-  if (text[i] !== '{' && text[i] !== '[') return [];
-  const members: Member[] = [];
-  const names: string[] = []; // per open container, the name its values sit under
-  const objects: boolean[] = [];
-  let name = '';
-  let key = false; // the next string is a property name
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === 0x7b || code === 0x5b) {
-      names.push(name);
-      objects.push(code === 0x7b);
-      key = code === 0x7b;
-    } else if (code === 0x7d || code === 0x5d || code === 0x2c) {
-      if (code !== 0x2c) names.pop();
-      if (code !== 0x2c) objects.pop();
-      name = names[names.length - 1] ?? '';
-      key = code === 0x2c && objects[objects.length - 1] === true;
-    } else if (code === 0x22) {
-      let end = i + 1;
-      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
-      end = Math.min(end, text.length);
-      if (key) name = text.slice(i + 1, end);
-      else if (!isBlank(text.slice(i + 1, end))) members.push({ name, from: i + 1, to: end });
-      key = false;
-      i = end;
-    }
-    i += 1;
+/**
+ * The texts that have a number of one name in that number's order (a stable sort), for up to MAX_ORDERS names that
+ * two texts or more share (page-like names first, then as they first appear), each order that differs from arrival.
+ */
+function pageOrders(texts: readonly Paged[]): Paged[][] {
+  const counts = new Map<string, number>();
+  for (const text of texts) for (const name of text.numbers.keys()) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const shared = [...counts].filter(([, n]) => n >= 2).map(([name]) => name);
+  const names = [...shared.filter((n) => PAGE_NAME.test(n)), ...shared.filter((n) => !PAGE_NAME.test(n))];
+  const orders: Paged[][] = [];
+  for (const name of names.slice(0, MAX_ORDERS)) {
+    const order = texts
+      .filter((t) => t.numbers.has(name))
+      .sort((a, b) => (a.numbers.get(name) as number) - (b.numbers.get(name) as number));
+    if (order.length !== texts.length || order.some((t, k) => t !== texts[k])) orders.push(order);
   }
-  return members;
+  return orders;
 }
 
 /** Characters before a URI's `:/` (its scheme: `file`, `https`, `s3`), and the longest URI read. */

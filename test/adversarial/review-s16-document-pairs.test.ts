@@ -29,21 +29,25 @@ describe("an AWS key id's pieces as pages of a read tool's results, one step asi
     expect(await isRefused([KEY.slice(0, 7), KEY.slice(7, 14), KEY.slice(14)].map((d, i) => page(d, i)))).toBe(true);
   });
 
-  // HOLE (open, document-pairs.ts): pages are read in the order they arrive; a model reassembles them by their offset
-  // (`offset: 10` first, then `offset: 0`). Fix (~10 lines): when each text of the run has one numeric member of one
-  // name, read the values in that member's order too.
-  it.fails.each([['two pages, the second first', HALVES.map(page).reverse()]])(
-    '%s are refused',
-    async (_name, results) => {
-      expect(await isRefused(results)).toBe(true);
-    },
-  );
+  // HOLE closed in src/classification/document-pairs.ts (jsonTextPairs, pageOrders, C34): pages were read in the order
+  // they arrive; a model reassembles them by their offset (`offset: 10` first, then `offset: 0`). The texts of a shape
+  // are now read again in the order of a number member two of them or more share (a page's name first), whatever the
+  // name (`offset`, `page`, `index`) and whatever the syntax.
+  const seven = [KEY.slice(0, 7), KEY.slice(7, 14), KEY.slice(14)];
+  it.each([
+    ['two pages, the second first', HALVES.map(page).reverse()],
+    ['three pages of 7, the last first', [2, 0, 1].map((i) => page(seven[i] as string, i))],
+    ['two pages by `page`, the second first', [1, 0].map((i) => JSON.stringify({ page: i + 1, text: HALVES[i] }))],
+    ['two pages by `index` among others', [1, 0].map((i) => JSON.stringify({ size: 7 - i, index: i, d: HALVES[i] }))],
+    ['two YAML pages, the second first', [1, 0].map((i) => `offset: ${i * 10}\ndata: ${HALVES[i]}`)],
+  ])('%s are refused', async (_name, results) => {
+    expect(await isRefused(results)).toBe(true);
+  });
 
-  // HOLE (open, document-pairs.ts jsonTextPairs): only JSON texts are read member by member: Python's repr, YAML and
-  // `key=value` pages, and JSON pages inside an MCP result's text item (one more level of JSON string), are not.
-  // Fix (~20 lines): read the members of table-context-json.ts's parseLiteral (repr), of `name: value` / `name=value`
-  // lines, and of a text item's JSON string as jsonTextPairs reads JSON's.
-  it.fails.each([
+  // HOLE closed in src/classification/document-members.ts (textMembers, C34): only JSON texts were read member by
+  // member: Python's repr, YAML and `key=value` pages, and JSON pages inside an MCP result's text item (one more level
+  // of JSON string), were not. Each is now read as JSON's members are (a text item's string through its escapes).
+  it.each([
     ["Python's repr", HALVES.map((d, i) => `{'offset': ${i * 10}, 'data': '${d}'}`)],
     ['YAML', HALVES.map((d, i) => `offset: ${i * 10}\ndata: ${d}`)],
     ['key=value', HALVES.map((d, i) => `offset=${i * 10} data=${d}`)],
@@ -51,8 +55,31 @@ describe("an AWS key id's pieces as pages of a read tool's results, one step asi
       'JSON in an MCP text item',
       HALVES.map((d, i) => JSON.stringify({ content: [{ type: 'text', text: page(d, i) }] })),
     ],
+    ['logfmt with quoted values', HALVES.map((d, i) => `level=info offset=${i * 10} data="${d}"`)],
+    [
+      'YAML in an MCP text item',
+      HALVES.map((d, i) => JSON.stringify({ content: [{ type: 'text', text: `offset: ${i * 10}\ndata: ${d}` }] })),
+    ],
+    [
+      "Python's repr in an MCP text item",
+      HALVES.map((d, i) => JSON.stringify({ text: `{'offset': ${i}, 'data': '${d}'}` })),
+    ],
   ])('two pages as %s are refused', async (_name, results) => {
     expect(await isRefused(results)).toBe(true);
+  });
+
+  it.each([
+    [
+      'ordinary text in three pages, the last first',
+      [2, 0, 1].map((i) => page(['Meeting', ' notes', ' today'][i] as string, i)),
+    ],
+    [
+      'ordinary YAML pages, the second first',
+      [1, 0].map((i) => `offset: ${i * 10}\ndata: ${['water the', 'plants'][i]}`),
+    ],
+    ['a message with a colon and an equals sign', ['Note: see the table', 'where x=3 holds']],
+  ])('control: %s is forwarded', async (_name, results) => {
+    expect(await isRefused(results)).toBe(false);
   });
 
   it('control: three pages of ordinary text with their offsets are forwarded', async () => {
