@@ -12,6 +12,20 @@ const staff = Array.from({ length: 10 }, (_, i) => cell(cell(FIRST, 0, String(i 
 const page1 = [COLUMNS.join(','), ...csvLines(staff)].join('\n');
 const page2 = csvLines(ROWS).join('\n');
 const tsv = (rows: string[][]) => rows.map((r) => r.join('\t')).join('\n');
+const badgePage1 = page1.replace('ssn', 'badge_no');
+const ORDERS = ['order_id', 'item', 'email', 'warehouse', 'ship_date', 'qty', 'tracking_no'];
+/** mysql's grid: a border, the header (if any), a border, the rows, a border, the footer. */
+const grid = (header: string[], rows: string[][], footer: string) => {
+  const border = `+${COLUMNS.map(() => '----').join('+')}+`;
+  const line = (r: string[]) => `| ${r.join(' | ')} |`;
+  const head = header.length > 0 ? [border, line(header)] : [];
+  return [...head, border, ...rows.map(line), border, footer].join('\n');
+};
+/** psql's aligned output: the header (if any), its rule, the rows, the footer. */
+const psql = (header: string[], rows: string[][], footer: string) => {
+  const head = header.length > 0 ? [` ${header.join(' | ')}`, COLUMNS.map(() => '----').join('+')] : [];
+  return [...head, ...rows.map((r) => ` ${r.join(' | ')}`), footer].join('\n');
+};
 
 describe('a query result paged over two tool results, one step aside from 0a0fbcb', () => {
   it.each([
@@ -27,27 +41,55 @@ describe('a query result paged over two tool results, one step aside from 0a0fbc
     expect(await toolResultsHold(pages)).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context-pages.ts): the header stays open only when the table runs to its
-  // text's end, and page 2 is read only when its first line is a row: psql's `(10 rows)` footer, a pager's "call again
-  // with page=1" line after page 1, or a "page 2 of 2:" line before page 2 (as paging tools write them) close it, and
-  // the SSNs stay bare. Fix (~10 lines): let one short line of no delimiter (a footer, 80 characters at most) follow
-  // the last row, and one precede page 2's first row.
-  it.fails.each([
+  // HOLE closed in src/classification/table-context-pages.ts: the header stayed open only when the table ran to its
+  // text's end, and page 2 was read only when its first line was a row: psql's `(10 rows)` footer, a pager's "call
+  // again with page=1" line after page 1, or a "page 2 of 2:" line before page 2 closed it. Now a footer of at most two
+  // short lines (80 characters) and rules may follow the last row, and as many may precede page 2's first row.
+  it.each([
     ["psql's (10 rows) footer after page 1", [`${page1}\n(10 rows)`, page2]],
     ["a pager's footer after page 1", [`${page1}\n-- 4 more rows: call again with page=1 --`, page2]],
     ['a "page 2 of 2:" line before page 2', [page1, `page 2 of 2:\n${page2}`]],
+    ["psql's (1 row) footer after page 1", [`${page1}\n(1 row)\n`, page2]],
+    ['a "Rows: 10" footer and a blank line', [`${page1}\n\nRows: 10`, page2]],
+    ["mysql's grid, its border and footer", [grid(COLUMNS, staff, '10 rows in set (0.01 sec)'), grid([], ROWS, '')]],
+    ["psql's grid and (10 rows)", [psql(COLUMNS, staff, '(10 rows)'), psql([], ROWS, '')]],
+    [
+      'a DataTables footer, a lead with a comma',
+      [`${page1}\nShowing 1 to 10 of 14 entries`, `Page 2, rows 11-14:\n${page2}`],
+    ],
+    ['page 2 with the header repeated', [`${page1}\n(10 rows)`, `${COLUMNS.join(',')}\n${page2}`]],
   ])('%s: page 2 reaches the upstream without the SSNs', async (_name, pages) => {
     expect(await toolResultsHold(pages)).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context-pages.ts, a false positive): a later text is read as a page whenever
-  // its first line has page 1's delimiters, as many, even when that line is its own header: an orders table (a
-  // tracking_no column of nine-digit numbers) returned after the HR page has its tracking numbers redacted as SSNs
-  // (0a0fbcb's message names this cost). Fix (~6 lines): do not read a text as a page when its first line is all
-  // names (firstRowNames' test, as table-context-json.ts heads a rows array) and differs from page 1's header.
-  it.fails('a later table under its own header (tracking_no) reaches the upstream unredacted', async () => {
+  it.each([
+    ['a footer', [`${badgePage1}\n(10 rows)`, page2]],
+    ['a lead', [badgePage1, `page 2 of 2:\n${page2}`]],
+  ])('control: page 1 under badge_no, then %s: page 2 reaches the upstream', async (_name, pages) => {
+    expect(await toolResultsHold(pages)).toBe(true);
+  });
+
+  // HOLE closed in src/classification/table-context-pages.ts (a false positive): a later text was read as a page
+  // whenever its first line had page 1's delimiters, as many, even when that line was its own header: an orders table
+  // (a tracking_no column of nine-digit numbers) had its tracking numbers redacted as SSNs. Now a first line of
+  // distinct names (not page 1's header repeated) over a row unlike it (a digit under a name, no cell the same as the
+  // one under it) heads its own table.
+  it('a later table under its own header (tracking_no) reaches the upstream unredacted', async () => {
     const orders = ['order_id,item,email,warehouse,ship_date,qty,tracking_no', page2].join('\n');
     expect(await toolResultsHold([page1, orders])).toBe(true);
+  });
+
+  it.each([
+    ['tab-separated', [tsv([COLUMNS, ...staff]), tsv([ORDERS, ...ROWS])]],
+    ['after a lead line', [page1, `orders:\n${[ORDERS.join(','), page2].join('\n')}`]],
+    ["psql's grids", [psql(COLUMNS, staff, '(10 rows)'), psql(ORDERS, ROWS, '(4 rows)')]],
+  ])('a later table under its own header, %s, reaches the upstream unredacted', async (_name, pages) => {
+    expect(await toolResultsHold(pages)).toBe(true);
+  });
+
+  it('control: a first row of words over a row of the same department is a row of page 1’s table', async () => {
+    const words = ['x', 'Pending Hire', 'tbd', 'Engineering', 'pending', 'pending', 'pending'];
+    expect(await toolResultsHold([page1, csvLines([words, ...ROWS]).join('\n')])).toBe(false);
   });
 
   it('control: the orders table alone reaches the upstream unredacted', async () => {

@@ -25,10 +25,36 @@ describe('tablePageWindows', () => {
     expect(window?.text).toBe(`name,ssn,employee_no\n${page2}`);
   });
 
+  it.each([
+    ['(10 rows)', '10 rows in set (0.01 sec)'],
+    ['Rows: 2', 'Showing 1 to 2 of 4 entries'],
+    ['-- 2 more rows: call again with page=1 --', '+------+'],
+  ])('reads a page past a footer of %s and a lead of %s', (footer, lead) => {
+    const texts = [`${page1}\n${footer}\n`, `${lead}\n${page2}`];
+    expect(ssns(texts).sort()).toEqual(['0:219099999', '1:409524567', '1:536221234']);
+    const [window] = tablePageWindows(segmentsOf(texts));
+    expect(window?.text).toBe(`name,ssn,employee_no\n${page2}`);
+    expect(window?.parts[1]).toEqual({ segment: 1, at: 21, from: lead.length + 1, length: page2.length });
+  });
+
+  it('reads a page under its header repeated, not a table under a header of its own', () => {
+    const second = (texts: readonly string[]) => ssns(texts).filter((found) => found.startsWith('1:'));
+    expect(second([page1, `Name,SSN,Employee_No\n${page2}`]).sort()).toEqual(['1:409524567', '1:536221234']);
+    expect(ssns([page1, `order_id,item,tracking_no\nA1,desk,536221234`])).toEqual(['0:219099999']);
+    // A first line of words over a row is a row when a cell is the one under it, or no cell over a digit.
+    expect(ssns([page1, `Maria Garcia,pending,hired\nWei Chen,409524567,hired`]).sort()).toEqual([
+      '0:219099999',
+      '1:409524567',
+    ]);
+  });
+
   it('control: other names, a page of another shape, a table closed before its end head nothing', () => {
     expect(ssns([page1.replace('ssn', 'badge'), page2])).toEqual([]);
     expect(ssns([page1, page2.replaceAll(',', ';')])).toEqual(['0:219099999']);
-    expect(ssns([`${page1}\n\nThat is the first page.`, page2])).toEqual(['0:219099999']);
+    const prose = 'That is the first page; the second follows in the next result, as the tool pages its answers.';
+    expect(ssns([`${page1}\n\n${prose}`, page2])).toEqual(['0:219099999']);
+    expect(ssns([`${page1}\n(1 row)\nnote one\nnote two`, page2])).toEqual(['0:219099999']);
+    expect(ssns([page1, `${prose}\n${page2}`])).toEqual(['0:219099999']);
   });
 
   it('work: each text is read as a page at most once', () => {
