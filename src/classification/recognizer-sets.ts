@@ -12,12 +12,14 @@ import { contextWordSource } from './context-words.ts';
  * Recognizers that scan one view, with the combined automata that say which of them can match at all: one RE2.Set
  * for most, one per type for recognizers marked `separateSet` (their automaton combined with the others' outgrows
  * RE2's DFA cache on a long text, which then runs at a few MB/s instead of hundreds). A view of at most
- * SMALL_VIEW_BYTES is matched by one set of every member instead (`small`): the same answer (a set reports exactly the
- * patterns that match somewhere) in one native call, not one per set, and on a short text no cache fills up.
+ * SMALL_VIEW_BYTES is matched by the sets of `small` instead: every member, in one set for the members without a long
+ * counted run and a few for those with one (longRunChunks), the same answer (a set reports exactly the patterns that
+ * match somewhere) in two or three native calls, not one per set.
  */
 export interface RecognizerSet {
   candidates: CandidateSet[];
-  small: CandidateSet | undefined;
+  /** Every member, in a few sets (longRunChunks): what a short view is matched by. */
+  small: CandidateSet[] | undefined;
 }
 
 interface CandidateSet {
@@ -49,15 +51,8 @@ export function candidatesOf(
 ): CompiledRecognizer[] {
   const { small } = sets;
   if (small !== undefined && bytes.length <= SMALL_VIEW_BYTES) {
-    let found: number[] | undefined;
-    try {
-      found = small.set.match(bytes);
-    } catch {
-      found = undefined; // its DFA out of memory (it throws, never answers short): the split sets decide
-    }
-    if (found !== undefined) {
-      return found.map((i) => (small.members[i] as CandidateSet['members'][0]).recognizer).filter(mayReport);
-    }
+    const found = matchSmall(small, bytes);
+    if (found !== undefined) return found.filter(mayReport);
   }
   const matched = (c: CandidateSet) => matchSet(c, bytes).map((i) => c.members[i] as CandidateSet['members'][0]);
   const kept = sets.candidates
@@ -68,6 +63,59 @@ export function candidatesOf(
     for (const m of matched(c)) if (mayReport(m.recognizer)) kept.push(m);
   }
   return kept.sort((a, b) => a.index - b.index).map((m) => m.recognizer);
+}
+
+/**
+ * The recognizers of `small`'s sets that match somewhere in `bytes`, in definition order; undefined when a set's DFA
+ * runs out of memory (it throws, never answers short): the split sets decide then.
+ */
+function matchSmall(small: readonly CandidateSet[], bytes: Buffer): CompiledRecognizer[] | undefined {
+  const found: { recognizer: CompiledRecognizer; index: number }[] = [];
+  for (const c of small) {
+    let matched: number[];
+    try {
+      matched = c.set.match(bytes);
+    } catch {
+      return undefined;
+    }
+    for (const i of matched) found.push(c.members[i] as CandidateSet['members'][0]);
+  }
+  if (small.length > 1) found.sort((a, b) => a.index - b.index);
+  return found.map((m) => m.recognizer);
+}
+
+/**
+ * A counted run this long (`{85,88}`, `{40,}`) makes a recognizer a long-run member. One RE2 DFA for many such
+ * members tracks every combination of their counters' positions: on short texts of ids and hex that change every call
+ * (an answer's id, a request's), its states are built anew each call and its cache is reset again and again. Measured
+ * (2026-12-08, the side-by-side's answer screen, fresh ids each call): the one set of all 87 default members cost
+ * 43-56 µs a call of 695 bytes; those without a long run in one set and the 51 with one in two sets, 6.7-8 µs together.
+ */
+const LONG_RUN = 40;
+/** Long-run members a set holds at most (the 51 default ones make two sets). */
+const LONG_RUN_SET_MEMBERS = 26;
+
+function hasLongRun(source: string): boolean {
+  for (const m of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) {
+    if (Number(m[2] === undefined || m[2] === '' ? m[1] : m[2]) >= LONG_RUN) return true;
+  }
+  return false;
+}
+
+/** `members` in sets for short views: those without a long run in one, the long-run ones dealt round into a few. */
+function longRunChunks(members: readonly { recognizer: CompiledRecognizer; index: number }[]): CandidateSet[] {
+  const long = members.filter((m) => hasLongRun(m.recognizer.regex.source));
+  const rest = members.filter((m) => !hasLongRun(m.recognizer.regex.source));
+  const chunks = Math.ceil(long.length / LONG_RUN_SET_MEMBERS);
+  const groups = [rest, ...Array.from({ length: chunks }, (_, c) => long.filter((_, j) => j % chunks === c))];
+  return groups
+    .filter((group) => group.length > 0)
+    .map((group) => ({
+      set: new RE2.Set(group.map((m) => m.recognizer.regex.source)),
+      members: group,
+      contextual: false,
+      anchor: undefined,
+    }));
 }
 
 /**
@@ -120,15 +168,7 @@ export function recognizerSet(members: readonly CompiledRecognizer[]): Recognize
         contextual: group.every((m) => m.recognizer.requireContext),
         anchor: sharedAnchor(group.map((m) => m.recognizer)),
       })),
-      small:
-        groups.size > 1
-          ? {
-              set: new RE2.Set(all.map((m) => m.recognizer.regex.source)),
-              members: all,
-              contextual: false,
-              anchor: undefined,
-            }
-          : undefined,
+      small: groups.size > 1 ? longRunChunks(all) : undefined,
     };
   } catch (cause) {
     throw new ClassificationError('ERR_RECOGNIZER_INVALID', null, 'recognizer set does not compile in RE2', { cause });
