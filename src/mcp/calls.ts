@@ -146,8 +146,10 @@ export async function runListing(context: CallContext, message: Request, session
   const summary = { server: upstream.server, annotations: NO_ANNOTATIONS, segments: [], estimatedTokens: 0 };
   const decision = decide(context, NO_FINDINGS, { ...summary, method, name: null });
   // Counted at admission; checked, as GET /v1/models is, against the decision's request limits with a request-only
-  // hold on the subject's counters and the scoped ones, released at once (no server or tool counter counts it).
-  const held = await reserveCall(deps.limits, context.principal, decision, []);
+  // hold on the subject's counters and the scoped ones, and on the server's counters (a caller over its requests a
+  // minute on the server lists no more), released at once (no server or tool counter counts it).
+  const counters = callCounters(upstream.server, context.principal, method, null);
+  const held = await reserveCall(deps.limits, context.principal, decision, counters);
   await settleCall(deps.limits, held.reservation, { forwarded: false });
   const decisionHash = await appendDecision(context);
   let listed = 0;

@@ -16,7 +16,7 @@ import { emptyDecision, type McpDecisionBody } from './records.ts';
 import { createSessionStore, type McpSession } from './sessions.ts';
 import { createUpstream, type McpUpstream } from './upstream.ts';
 import { runCall, runListing } from './calls.ts';
-import { admitCall } from './limits.ts';
+import { admitCall, listingRefusals } from './limits.ts';
 import type { CallContext, McpDeps, McpHead, McpReply, McpRequest } from './types.ts';
 
 export function createMcpProxy(deps: McpDeps) {
@@ -29,6 +29,7 @@ export function createMcpProxy(deps: McpDeps) {
     idleMs: settings.sessionIdleSeconds * 1000,
     clock,
   });
+  const refusals = listingRefusals(clock);
   const upstreams = new Map<string, McpUpstream>(
     settings.servers.map((s) => [s.name, deps.upstreamFor?.(s) ?? createUpstream(s, { clock })]),
   );
@@ -172,6 +173,14 @@ export function createMcpProxy(deps: McpDeps) {
     if (!record.decision || record.decision.allow)
       record.decision = { allow: false, stage, reasons, obligations: null };
     record.route = null;
+    // A listing refused for a limit past its recorded share (limits.ts listingRefusals): answered, not recorded.
+    const unrecorded =
+      message !== null &&
+      isListing(message) &&
+      error instanceof McpError &&
+      record.principal !== null &&
+      !refusals.record(record.principal, record.mcp.server, error);
+    if (unrecorded) return errorReply(request, message, error, reasons);
     if (!(await appendDenial(request.requestId, record))) {
       return errorReply(request, message, new McpError('ERR_AUDIT_UNAVAILABLE', 'the audit ledger is unavailable'));
     }

@@ -94,23 +94,47 @@ describe('listings from a caller over its request limit', () => {
     expect((await overItsLimit('r11-over-control')).code).toBe('ERR_LIMIT_EXCEEDED');
   }, 120_000);
 
-  // HOLE (open, src/mcp/proxy.ts): listings are not admitted (admitCall runs for tools/call, resources/read and
-  // prompts/get only), yet each is decided and signed into the chain: a caller refused for its rate writes records
-  // without bound (GET /v1/models is counted at admission since 0e0b215; a listing should be too, with its 429).
-  it.fails(`${LISTINGS} listings from a caller over its limit add no more records than its limit allows`, async () => {
-    const { client, code } = await overItsLimit('r11-over-lister');
-    expect(code).toBe('ERR_LIMIT_EXCEEDED');
+  // HOLE closed in src/mcp/calls.ts and src/mcp/proxy.ts (C34): listings were checked against the decision's limits
+  // only (no server counter), yet each was decided and signed into the chain: a caller refused for its rate on the
+  // server wrote records without bound. A listing is now checked on the server's counters too (a hold released at
+  // once, as GET /v1/models is checked), refused -32029 ERR_LIMIT_EXCEEDED, and its refusals are recorded up to the
+  // limit's value a minute (limits.ts listingRefusals), the rest answered alike and counted, not recorded.
+  it.each([
+    ['tools/list', (client: Client) => client.listTools()],
+    ['resources/list', (client: Client) => client.listResources()],
+    ['prompts/list', (client: Client) => client.listPrompts()],
+    ['every kind in turn', (client: Client, k: number) => (k % 2 === 0 ? client.listTools() : client.listPrompts())],
+  ] as const)(
+    `${LISTINGS} listings (%s) from a caller over its limit add no more records than its limit allows`,
+    async (kind, list) => {
+      const { client, code } = await overItsLimit(`r11-over-lister-${kind}`);
+      expect(code).toBe('ERR_LIMIT_EXCEEDED');
+      const before = await stack.lastSeq();
+      let served = 0;
+      const codes = new Set<unknown>();
+      for (let k = 0; k < LISTINGS; k++) {
+        const listed = await (list(client, k) as Promise<unknown>).then(
+          () => true,
+          (e: unknown) => {
+            codes.add(e instanceof McpError ? (e.data as { code?: unknown }).code : e);
+            return false;
+          },
+        );
+        if (listed) served += 1;
+      }
+      const records = (await stack.recordsAfter(before)).length;
+      console.info(`over its limit: ${LISTINGS} ${kind}, ${served} served, ${records} records added`);
+      expect(served).toBe(0);
+      expect([...codes]).toEqual(['ERR_LIMIT_EXCEEDED']);
+      expect(records).toBeLessThanOrEqual(2 * PER_CALLER);
+    },
+    120_000,
+  );
+
+  it('control: a caller under its limit lists, each listing recorded (a decision and an outcome)', async () => {
+    const client = await stack.connect(await stack.token({ sub: 'r11-under-lister' }));
     const before = await stack.lastSeq();
-    let served = 0;
-    for (let k = 0; k < LISTINGS; k++) {
-      const listed = await client.listTools().then(
-        () => true,
-        () => false,
-      );
-      if (listed) served += 1;
-    }
-    const records = (await stack.recordsAfter(before)).length;
-    console.info(`over its limit: ${LISTINGS} tools/list, ${served} served, ${records} records added`);
-    expect(records).toBeLessThanOrEqual(2 * PER_CALLER);
+    for (let k = 0; k < PER_CALLER + 2; k++) await client.listTools();
+    expect((await stack.recordsAfter(before)).length).toBe(2 * (PER_CALLER + 2));
   }, 120_000);
 });
