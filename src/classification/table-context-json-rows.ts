@@ -1,8 +1,10 @@
-// The scans of a JSON result's table (table-context-json.ts): where a column list's array closes, and the cells of a
-// rows array by row and column. A row is an array of cells, or an object whose `"f"` or `"c"` array holds them
-// (BigQuery's `{"f":[{"v":…}]}`, the Google Visualization DataTable's `{"c":[{"v":…}]}`). Strings are quoted with `"`
-// or `'` (Python's repr of the same data), each closed by its own quote. Invariant: each scan reads each character once.
-import { MAX_LINE } from './table-context-cells.ts';
+// The scans of a JSON result's table (table-context-json.ts): where a column list's array closes, an array's leading
+// short strings (a list of names by its shape), and the cells of a rows array by row and column. A row is an array of
+// cells, or an object whose `"f"`, `"c"`, `"Data"`, `"cells"` or `"values"` array holds them (BigQuery's
+// `{"f":[{"v":…}]}`, the Google Visualization DataTable's `{"c":[{"v":…}]}`, Athena's `{"Data":[{"VarCharValue":…}]}`).
+// Strings are quoted with `"` or `'` (Python's repr of the same data), each closed by its own quote. Invariant: each
+// scan reads each character once.
+import { MAX_HEADER_CELL, MAX_LINE } from './table-context-cells.ts';
 
 const DOUBLE_QUOTE = 0x22;
 const SINGLE_QUOTE = 0x27;
@@ -25,6 +27,66 @@ function stringEnd(text: string, open: number, stop: number): number {
 }
 
 const isQuote = (unit: number) => unit === DOUBLE_QUOTE || unit === SINGLE_QUOTE;
+
+const PYTHON_WORDS = /\b(?:None|True|False)\b/g;
+const PYTHON_JSON: Record<string, string> = { None: 'null', True: 'true', False: 'false' };
+
+/** The value of a JSON (or, with no `"` nor `\\` in it, Python repr) literal, or undefined when it is neither. */
+export function parseLiteral(literal: string): unknown {
+  try {
+    return JSON.parse(literal);
+  } catch {
+    // Not JSON: Python's repr of the same value (single quotes, None), when nothing in it needs escaping.
+  }
+  if (!literal.includes("'") || /["\\]/.test(literal)) return undefined;
+  try {
+    return JSON.parse(literal.replaceAll("'", '"').replace(PYTHON_WORDS, (word) => PYTHON_JSON[word] as string));
+  } catch {
+    return undefined; // a JavaScript literal, a cut text: no value
+  }
+}
+
+/** An array's leading strings: its names when it holds only them (each a name: see stringList), where it ends. */
+export interface StringList {
+  names: string[] | undefined;
+  /** Past the array's `]` (names), else where the scan stopped. */
+  end: number;
+  /** Where the array's first item opens when it is an array (a row), else -1. */
+  first: number;
+}
+
+const isBlank = (unit: number) => unit === 0x20 || unit === 0x0a || unit === 0x0d || unit === 0x09;
+
+/**
+ * The array opening at `open` as a list of names: two or more distinct strings, each of a letter or more and at most
+ * MAX_HEADER_CELL characters. The scan stops at the first item that is no such string (read once: a list of other
+ * items is read up to its first only).
+ */
+export function stringList(text: string, open: number, work?: JsonWork): StringList {
+  const names: string[] = [];
+  let i = open + 1;
+  let first = -1;
+  for (;;) {
+    while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
+    const unit = text.charCodeAt(i);
+    if (!isQuote(unit)) {
+      if (names.length === 0 && unit === 0x5b) first = i;
+      break;
+    }
+    const close = stringEnd(text, i, Math.min(text.length, i + 2 * MAX_HEADER_CELL + 2));
+    const name =
+      close < text.length && text.charCodeAt(close) === unit ? parseLiteral(text.slice(i, close + 1)) : undefined;
+    if (typeof name !== 'string' || name.length > MAX_HEADER_CELL || !/\p{L}/u.test(name)) break;
+    names.push(name);
+    i = close + 1;
+    while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
+    if (text.charCodeAt(i) !== 0x2c) break;
+    i += 1;
+  }
+  if (work !== undefined) work.units += i - open;
+  const closed = text.charCodeAt(i) === 0x5d && names.length >= 2 && new Set(names).size === names.length;
+  return { names: closed ? names : undefined, end: closed ? i + 1 : i, first };
+}
 
 /**
  * Where the JSON array opening at `open` closes (its `]`, strings skipped), or -1 - where its scan stopped: at a `}`
@@ -55,10 +117,12 @@ export interface RowCells {
   end: number;
 }
 
-/** Whether the string from `at` is the one-letter key `"f"` or `"c"` (a row object's cells), `at` its quote. */
-function isCellsKey(text: string, at: number): boolean {
-  const key = text.charCodeAt(at + 1);
-  return (key === 0x66 || key === 0x63) && text.charCodeAt(at + 2) === text.charCodeAt(at);
+/** A row object's key of its cells' array (see the module). */
+const CELLS_KEY = /^(?:f|c|Data|data|cells|values)$/;
+
+/** Whether the string from `at` (its quote) to `close` is a row object's cells key. */
+function isCellsKey(text: string, at: number, close: number): boolean {
+  return close - at <= 7 && CELLS_KEY.test(text.slice(at + 1, close));
 }
 
 /** Reads the cells of the rows array opening at `open` (see the module). */
@@ -81,9 +145,10 @@ export function readRows(text: string, open: number): RowCells {
   for (let i = open; i < text.length; i += 1) {
     const unit = text.charCodeAt(i);
     if (isQuote(unit)) {
+      const close = stringEnd(text, i, text.length);
       if (depth === cellDepth && cellStart < 0) cellStart = i;
-      else if (depth === 2 && cellDepth === 0) cellsKey = isCellsKey(text, i);
-      i = stringEnd(text, i, text.length);
+      else if (depth === 2 && cellDepth === 0) cellsKey = isCellsKey(text, i, close);
+      i = close;
     } else if (unit === 0x5b || unit === 0x7b) {
       depth += 1;
       if (depth === 2) {
@@ -98,7 +163,7 @@ export function readRows(text: string, open: number): RowCells {
       if (depth === cellDepth) {
         endCell(i);
         cellDepth = 0;
-        if (depth === 2 && rows === 0) cells.firstRow = cells.starts.length;
+        if (rows === 0 && cells.firstRow < 0) cells.firstRow = cells.starts.length;
       }
       if (depth === 2) rows += 1;
       depth -= 1;

@@ -7,44 +7,72 @@
 // Cells are read by index (table-context-json-rows.ts); Python's repr of the same data (single quotes) reads alike.
 // Invariant: each character is read by at most one column list's bracket scan (at most MAX_NAMES a list) and one rows
 // scan.
+// A JSON result's rows under its column names (table-context.ts): a column list under `"columns"` (pandas'
+// to_json(orient='split')), `"rowType"` (Snowflake), `"meta"` (ClickHouse's JSON formats), `"fields"` (node-postgres,
+// BigQuery's schema), `"header"` or `"cols"` (the Google Visualization DataTable), `"headers"`, `"column_names"`,
+// `"columnNames"`, `"fieldNames"`, `"colnames"` (REST wrappers of SQL and spreadsheet tools) or `"ColumnInfo"` (AWS
+// Athena), of names or of `{"name": …}` (or `{"label": …}`) objects, heads the rows of the first `"data"`, `"rows"`,
+// `"values"`, `"data_array"`, `"result"` or `"records"` array after it, before the next list; a rows array with no list
+// before it is headed by a list right after it (a key order any serializer may write), else by its own first row when
+// that row is all names (Google Sheets' `"values"`, Athena's `"Rows"`). Any other key's list of short names (two or
+// more, distinct) heads the array of rows right after it (LIST_AFTER) when its first row is as wide; any other key's
+// array of rows whose first row is all names is headed by it. Keys are matched whatever their case, quoted or not (a
+// JavaScript object literal); cells are read by index (table-context-json-rows.ts); Python's repr of the same data
+// (single quotes) reads alike. Invariant: each character is read by at most one column list's bracket scan (at most
+// MAX_NAMES a list) and one rows scan; a list of other key is read only while its items are short strings.
 import { addCell, type Cells, MAX_HEADER_CELL } from './table-context-cells.ts';
-import { arrayEnd, type JsonWork, type RowCells, readRows } from './table-context-json-rows.ts';
+import {
+  arrayEnd,
+  type JsonWork,
+  parseLiteral,
+  type RowCells,
+  readRows,
+  stringList,
+} from './table-context-json-rows.ts';
 
 export { type JsonWork, MAX_NAMES } from './table-context-json-rows.ts';
 
-/** A column list's key (group 1) or a rows array's key, each with its array's `[`. */
-const TABLE_KEY = /["'](?:(columns|rowType|meta|fields|header|cols)|data|rows|values|data_array|result)["']\s*:\s*\[/g;
+/** A key (quoted: group 1; unquoted after `{` or `,`: group 2) and its array's `[`. */
+const TABLE_KEY = /(?:["']([A-Za-z_$][\w$]{0,63})["']|[{,]\s*([A-Za-z_$][\w$]{0,63}))\s*:\s*\[/g;
 
-/** Whether a text may hold a JSON table: table-context.ts reads it only then. */
-export const JSON_TABLE_HINT =
-  /["'](?:columns|rowType|meta|fields|header|cols)["']\s*:|["'](?:data|rows|values)["']\s*:\s*\[\s*\[/;
+/** The keys of a column list, lower-cased. */
+const LIST_KEYS = new Set(
+  [
+    'columns',
+    'rowtype',
+    'meta',
+    'fields',
+    'header',
+    'headers',
+    'cols',
+    'colnames',
+    'column_names',
+    'columnnames',
+  ].concat(['fieldnames', 'field_names', 'columninfo']),
+);
+
+/** The keys of a rows array, lower-cased. */
+const ROWS_KEYS = new Set(['data', 'rows', 'values', 'data_array', 'result', 'records']);
+
+/** Whether a text may hold a JSON table (a key's array of arrays, objects or strings): table-context.ts reads it only then. */
+export const JSON_TABLE_HINT = /:\s*\[\s*[[{"']/;
 
 /** Most characters between a rows array's end and the column list after it that heads it (`], "columns": [`). */
 const LIST_AFTER = 256;
 
-const PYTHON_WORDS = /\b(?:None|True|False)\b/g;
-const PYTHON_JSON: Record<string, string> = { None: 'null', True: 'true', False: 'false' };
-
-/** The value of a JSON (or, with no `"` nor `\` in it, Python repr) literal, or undefined when it is neither. */
-function parseLiteral(literal: string): unknown {
-  try {
-    return JSON.parse(literal);
-  } catch {
-    // Not JSON: Python's repr of the same value (single quotes, None), when nothing in it needs escaping.
-  }
-  if (!literal.includes("'") || /["\\]/.test(literal)) return undefined;
-  try {
-    return JSON.parse(literal.replaceAll("'", '"').replace(PYTHON_WORDS, (word) => PYTHON_JSON[word] as string));
-  } catch {
-    return undefined; // a JavaScript literal, a cut text: no value
-  }
-}
-
-/** An object's string `"name"` (else its `"label"`), or the item itself. */
+/** An object's string name (its `name`, `Name`, `label` or `Label`), or the item itself. */
 function nameOf(item: unknown): unknown {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
-  if (Object.hasOwn(item, 'name')) return (item as { name: unknown }).name;
-  return Object.hasOwn(item, 'label') ? (item as { label: unknown }).label : undefined;
+  const key = ['name', 'Name', 'label', 'Label'].find((k) => Object.hasOwn(item, k));
+  return key === undefined ? undefined : (item as Record<string, unknown>)[key];
+}
+
+/** A cell's value: a one-key object's (Athena's `{"VarCharValue": …}`, BigQuery's `{"v": …}`), or the cell's. */
+function cellValue(literal: string): unknown {
+  const value = parseLiteral(literal);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  return keys.length === 1 ? (value as Record<string, unknown>)[keys[0] as string] : undefined;
 }
 
 /** A column list's names (each item a string or an object's name; else undefined at its index), or undefined. */
@@ -58,7 +86,7 @@ function firstRowNames(text: string, rows: RowCells): string[] | undefined {
   if (rows.firstRow < 2) return undefined;
   const names: string[] = [];
   for (let k = 0; k < rows.firstRow; k += 1) {
-    const name = parseLiteral(text.slice(rows.starts[k], rows.ends[k]).trim());
+    const name = cellValue(text.slice(rows.starts[k], rows.ends[k]).trim());
     if (typeof name !== 'string' || name.length > MAX_HEADER_CELL || !/\p{L}/u.test(name)) return undefined;
     names.push(name);
   }
@@ -72,37 +100,71 @@ function addRows(into: Cells, rows: RowCells, names: readonly unknown[], from = 
   }
 }
 
+/** A column list not yet taken by rows: its names, where it ends, whether its key is another key (LIST_KEYS' not). */
+interface Names {
+  names: readonly unknown[];
+  end: number;
+  other: boolean;
+}
+
+/** Whether `rows`, read at `at` under another key or after another key's list, are as wide as `names` (or cut). */
+function asWide(list: Names, rows: RowCells, at: number, text: string): boolean {
+  const width = rows.firstRow < 0 && rows.end === text.length ? list.names.length : rows.firstRow;
+  return at - list.end <= LIST_AFTER && width === list.names.length;
+}
+
 /** The cells of the JSON tables of `text` (see the module), in order of start. */
 export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
-  let names: unknown[] | undefined; // the last column list's, until a rows array takes them
+  let list: Names | undefined; // the last column list's, until a rows array takes them
   let waiting: RowCells | undefined; // a rows array read with no list before it
   TABLE_KEY.lastIndex = 0;
   for (let m = TABLE_KEY.exec(text); m !== null; m = TABLE_KEY.exec(text)) {
     const open = m.index + m[0].length - 1;
-    if (m[1] !== undefined) {
+    const key = (m[1] ?? m[2] ?? '').toLowerCase();
+    if (LIST_KEYS.has(key)) {
       const close = arrayEnd(text, open, work);
       TABLE_KEY.lastIndex = close < 0 ? -1 - close : close + 1;
-      names = close < 0 ? undefined : namesOf(text.slice(open, close + 1));
+      const names = close < 0 ? undefined : namesOf(text.slice(open, close + 1));
+      list = names === undefined ? undefined : { names, end: close + 1, other: false };
       if (names !== undefined && waiting !== undefined && m.index - waiting.end <= LIST_AFTER) {
         addRows(into, waiting, names);
-        names = undefined;
+        list = undefined;
       }
       waiting = undefined;
       continue;
     }
+    const rowsKey = ROWS_KEYS.has(key);
+    if (!rowsKey) {
+      // Another key: its list of short names is a column list; its array of rows is read after one, or with a header row.
+      const strings = stringList(text, open, work);
+      if (strings.names !== undefined) {
+        if (list === undefined || list.other) list = { names: strings.names, end: strings.end, other: true };
+        TABLE_KEY.lastIndex = strings.end;
+        continue;
+      }
+      const first = strings.first;
+      const headed = list !== undefined || (first >= 0 && stringList(text, first, work).names !== undefined);
+      if (first < 0 || !headed) {
+        if (list?.other === true) list = undefined;
+        TABLE_KEY.lastIndex = open + 1;
+        continue;
+      }
+    }
     const rows = readRows(text, open);
     if (work !== undefined) work.units += rows.end - open;
     TABLE_KEY.lastIndex = rows.end;
+    const names =
+      list !== undefined && ((rowsKey && !list.other) || asWide(list, rows, m.index, text)) ? list : undefined;
     const header = names === undefined ? firstRowNames(text, rows) : undefined;
-    if (names !== undefined) addRows(into, rows, names);
+    if (names !== undefined) addRows(into, rows, names.names);
     else if (header !== undefined) addRows(into, rows, header, rows.firstRow);
-    waiting = names === undefined && header === undefined ? rows : undefined;
-    names = undefined;
+    waiting = rowsKey && names === undefined && header === undefined ? rows : undefined;
+    list = undefined;
   }
 }
 
 /** Whether a text may hold a JSON table inside a JSON string (escaped quotes: a tool result's text held as a string). */
-export const ESCAPED_JSON_TABLE_HINT = /\\"(?:columns|rowType|meta|fields|header|cols|data|rows|values)\\"\s*:/;
+export const ESCAPED_JSON_TABLE_HINT = /\\"[\w$]{1,64}\\"\s*:\s*\[\s*[[{\\]/;
 
 const UNESCAPED: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t' };
 

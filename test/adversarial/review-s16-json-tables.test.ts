@@ -4,7 +4,8 @@
 // column of bare nine-digit SSNs, named once) as another client or API writes it; PROBE reaching the upstream means
 // the header did not reach the cell (the default policy redacts SSNs for a retained model).
 import { describe, expect, it } from 'vitest';
-import { COLUMNS, messagesHold, ROWS } from './round13-helpers.ts';
+import { headerOfCell } from '../../src/classification/table-context.ts';
+import { COLUMNS, messagesHold, PROBE, ROWS } from './round13-helpers.ts';
 
 const named = (columns = COLUMNS) => columns.map((name) => ({ name, type: 'varchar' }));
 /** The HR table's columns with `ssn` named `badge_no` (a control: no SSN context). */
@@ -41,17 +42,28 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
     expect(await messagesHold([text])).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context-json.ts TABLE_KEY): the keys that name a column list are a closed
-  // set (columns, rowType, meta, fields, header, cols): `"headers"`, `"column_names"` and `"fieldNames"` (common in
-  // REST wrappers of SQL and spreadsheet tools) are not, and their rows' first row is data, so the SSNs stay bare.
-  // Fix (~3 lines): add the plural and snake/camel forms (headers, column_names, columnNames, fieldNames, colnames).
-  // HOLE (open, src/classification/table-context-json-rows.ts readRows): AWS Athena's GetQueryResults writes each row
-  // as `{"Data":[{"VarCharValue":…}]}`, its first row the header: the `f`/`c` row objects are read, `Data` is not.
-  // Fix (~3 lines): read `Data`'s array of one-key cell objects as f/v's.
-  it.fails.each([
+  // HOLE closed in src/classification/table-context-json.ts and table-context-json-rows.ts: the keys that named a column
+  // list were a closed set (columns, rowType, meta, fields, header, cols), so `"headers"`, `"column_names"` and
+  // `"fieldNames"` headed nothing; AWS Athena's GetQueryResults rows (`{"Data":[{"VarCharValue":…}]}`, its first row the
+  // header) were not read. Now those keys and Athena's ColumnInfo are column lists, Data is a row object's cells key and
+  // a one-key cell object's value is its name; any other key's list of two or more distinct short names heads the array
+  // of rows right after it when its first row is as wide, and any other key's rows whose first row is all names.
+  it.each([
     ['headers and rows', JSON.stringify({ headers: COLUMNS, rows: ROWS })],
     ['column_names and rows', JSON.stringify({ column_names: COLUMNS, rows: ROWS })],
     ['fieldNames and records', JSON.stringify({ fieldNames: COLUMNS, records: ROWS })],
+    ['columnNames and Rows', JSON.stringify({ columnNames: COLUMNS, Rows: ROWS })],
+    ['colnames and data', JSON.stringify({ colnames: COLUMNS, data: ROWS })],
+    ['labels and matrix (other keys, as wide)', JSON.stringify({ labels: COLUMNS, matrix: ROWS })],
+    ['a schema list and tuples (other keys)', JSON.stringify({ schema: COLUMNS, count: 4, tuples: ROWS })],
+    ['a table of other key, its first row the header', JSON.stringify({ table: [COLUMNS, ...ROWS] })],
+    [
+      "AWS Athena's ColumnInfo before its Rows",
+      JSON.stringify({
+        ResultSetMetadata: { ColumnInfo: COLUMNS.map((Name) => ({ Name, Label: Name, Type: 'varchar' })) },
+        Rows: ROWS.map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })),
+      }),
+    ],
     [
       "AWS Athena's ResultSet.Rows of Data/VarCharValue",
       JSON.stringify({
@@ -62,13 +74,27 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
     expect(await messagesHold([text])).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context-json.ts parseLiteral/escapedJsonCells): Python's repr is read, a
-  // JavaScript object literal (unquoted keys, as console.log and a REPL print it) is not; and a JSON string's escapes
-  // are undone once only, so a result stringified twice (a tool that returns a JSON string inside its JSON text) is
-  // not read. Fix (~10 lines): accept an identifier before `:` as a key; undo escapes while the text still opens
-  // with `\"` (bounded by the text's length, each pass linear).
-  it.fails.each([
+  // HOLE closed in src/classification/table-context-json.ts (TABLE_KEY): Python's repr was read, a JavaScript object
+  // literal (unquoted keys, as console.log and a REPL print it) was not. Now a key is also an identifier after `{` or
+  // `,`, whatever its case, and its list read as JSON or, in single quotes, as Python's repr.
+  it.each([
     ['a JavaScript object literal', `{ columns: ${JSON.stringify(COLUMNS)}, data: ${JSON.stringify(ROWS)} }`],
+    [
+      'a JavaScript literal in single quotes',
+      `{ headers: ${JSON.stringify(COLUMNS)},\n  rows: ${JSON.stringify(ROWS)} }`.replaceAll('"', "'"),
+    ],
+    [
+      'a JavaScript literal of other keys',
+      `{\n  Labels: ${JSON.stringify(COLUMNS)},\n  Matrix: ${JSON.stringify(ROWS)}\n}`,
+    ],
+  ])('the table as %s has its SSNs redacted', async (_name, text) => {
+    expect(await messagesHold([text])).toBe(false);
+  });
+
+  // HOLE (open, src/classification/table-context-json.ts escapedJsonCells): a JSON string's escapes are undone once
+  // only, so a result stringified twice (a tool that returns a JSON string inside its JSON text) is not read. Fix (~10
+  // lines): undo escapes while the text still opens with `\"` (bounded by the text's length, each pass linear).
+  it.fails.each([
     ['JSON stringified twice', JSON.stringify(JSON.stringify(JSON.stringify({ columns: COLUMNS, data: ROWS })))],
   ])('the table as %s has its SSNs redacted', async (_name, text) => {
     expect(await messagesHold([text])).toBe(false);
@@ -77,7 +103,19 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
   it.each([
     ['headers and rows', JSON.stringify({ headers: OTHER, rows: ROWS })],
     ['a JavaScript object literal', `{ columns: ${JSON.stringify(OTHER)}, data: ${JSON.stringify(ROWS)} }`],
+    ['labels and matrix', JSON.stringify({ labels: OTHER, matrix: ROWS })],
+    ['a table of other key, its first row the header', JSON.stringify({ table: [OTHER, ...ROWS] })],
   ])('control: the table as %s under a badge_no column reaches the upstream', async (_name, text) => {
     expect(await messagesHold([text])).toBe(true);
+  });
+
+  // Controls: another key's list heads no rows of another width, nor rows after another array, nor a list of numbers.
+  it.each([
+    ['rows of another width', JSON.stringify({ labels: [...COLUMNS, 'notes'], matrix: ROWS })],
+    ['rows after another array', JSON.stringify({ labels: COLUMNS, sizes: [1, 2], matrix: ROWS })],
+    ['a list of numbers', JSON.stringify({ labels: ['ssn', 'payroll'], ids: ROWS.map((r) => r[6]) })],
+  ])('control: a list of names of other key before %s heads nothing', (_name, text) => {
+    const at = text.indexOf(PROBE);
+    expect(headerOfCell(text, at, at + PROBE.length)).toBeUndefined();
   });
 });

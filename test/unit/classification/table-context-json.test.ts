@@ -36,6 +36,32 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     expect(headerOfCell(text, at, at + 9)).toBe('employee_no');
   });
 
+  it('a list of names of other key heads rows as wide after it; a first row of names heads its rows', () => {
+    const text = JSON.stringify({
+      labels: HEADER,
+      matrix: ROWS,
+      table: [
+        ['code', 'ssn'],
+        ['x', '536221234'],
+      ],
+    });
+    expect(ssns(text).sort()).toEqual([...SSNS, '536221234'].sort());
+    const at = text.indexOf('293018765');
+    expect(headerOfCell(text, at, at + 9)).toBe('employee_no');
+  });
+
+  it('control: a list of tags heads no list of numbers, nor rows of another width, nor a first row of one name', () => {
+    for (const text of [
+      JSON.stringify({ tags: ['ssn', 'hr'], ids: [219099999, 536221234] }),
+      JSON.stringify({ tags: ['ssn', 'hr'], matrix: ROWS }),
+      JSON.stringify({ table: [['ssn'], ['219099999']] }),
+      JSON.stringify({ tags: ['ssn', 'ssn', 'x'], matrix: ROWS }),
+    ]) {
+      const at = text.indexOf('219099999');
+      expect(headerOfCell(text, at, at + 9)).toBeUndefined();
+    }
+  });
+
   it('control: a first row holding a number heads nothing', () => {
     expect(ssns(JSON.stringify({ values: ROWS }))).toEqual([]);
     expect(ssns(JSON.stringify({ values: [['name', '219099999'], ...ROWS] }))).toEqual([]);
@@ -52,6 +78,11 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     ['rows waiting for a list', '"data": [["1"]], "columns": ["a"], '.repeat(5_000)],
     ['unclosed f/v rows', '"rows": [{"f": [{"v": '.repeat(10_000)],
     ['single quotes', "'columns': ['a'], 'data': [['1', 'x']], ".repeat(5_000)],
+    ['lists of other keys', '"tags": ["a", "b", 1], "ids": [1, 2], '.repeat(5_000)],
+    ['nested arrays of other keys', '{"k": [{"k": ['.repeat(10_000)],
+    ["other keys' lists and rows", '"h": ["a", "b"], "r": [["1", "2"]], '.repeat(5_000)],
+    ["other keys' header rows", '{t: [["a", "b"], ["1", "2"]], u: [["1", "b"]]}, '.repeat(5_000)],
+    ['long strings of other keys', `"k": ["${'a'.repeat(90)}", `.repeat(2_000)],
   ])('work: %s read each character about once', (_name, text) => {
     const work: JsonWork = { units: 0 };
     jsonCells(text, { starts: [], ends: [], headers: [] }, work);
