@@ -106,6 +106,8 @@ function innerMembers(
   depth: number,
   at: (k: number) => number,
 ): void {
+  // Nothing to read without a bracket, `:` or `=` (or an escape that may write one): most strings are skipped whole.
+  if (!/[{[:=]|\\[ux]/.test(text.slice(from, to))) return;
   const chars: string[] = [];
   const starts: number[] = [];
   for (let i = from; i < to; ) {
@@ -132,28 +134,24 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f:
 /**
  * `name: value` lines (YAML, a header block) and `name=value` pairs (logfmt, a query, `.env`): a name of letters,
  * digits, `_`, `.` or `-` (a letter or `_` first) at a line's start or after a blank or `,;&{(`, up to MAX_BLANKS
- * blanks, then `:` and a blank or the line's end (its value the rest of the line) or `=` (its value up to a blank or
- * `,;&)}`); a quoted value is read inside its quotes. A value of digits is a number. At most two members' worth of
- * work a character: each position is passed once.
+ * blanks, then `:` and a blank or the line's end (its value the rest of the line) or `=` (not `==`; its value up to a
+ * blank or `,;&)}`); a quoted value is read inside its quotes. A value of digits is a number. Found from each `:` and
+ * `=` back (at most MAX_NAME + MAX_BLANKS characters, never into the value before): linear.
  */
 function lineMembers(text: string, into: TextMembers, at: (k: number) => number): void {
-  let i = 0;
-  while (i < text.length) {
-    const before = i === 0 ? '\n' : (text[i - 1] as string);
-    if (!/[A-Za-z_]/.test(text[i] as string) || !/[\s,;&{(]/.test(before)) {
-      i += 1;
+  const separators = /[:=]/g;
+  let floor = 0; // the last value's end: no name starts before it
+  for (let found = separators.exec(text); found !== null; found = separators.exec(text)) {
+    const sep = found.index;
+    const colon = text[sep] === ':';
+    if (sep < floor || (colon ? sep + 1 < text.length && !isSpace(text.charCodeAt(sep + 1)) : text[sep + 1] === '='))
       continue;
-    }
-    let end = i + 1;
-    while (end < text.length && end - i < MAX_NAME && /[\w.-]/.test(text[end] as string)) end += 1;
-    const name = text.slice(i, end);
-    let sep = end;
-    while (sep < text.length && sep - end < MAX_BLANKS && (text[sep] === ' ' || text[sep] === '\t')) sep += 1;
-    const colon = text[sep] === ':' && (sep + 1 >= text.length || /\s/.test(text[sep + 1] as string));
-    if (!colon && (text[sep] !== '=' || text[sep + 1] === '=')) {
-      i = end;
-      continue;
-    }
+    let end = sep;
+    while (end > floor && sep - end < MAX_BLANKS && (text[end - 1] === ' ' || text[end - 1] === '\t')) end -= 1;
+    let start = end;
+    while (start > floor && end - start < MAX_NAME && isNameChar(text.charCodeAt(start - 1))) start -= 1;
+    if (start === end || !isNameStart(text.charCodeAt(start))) continue;
+    if (start > 0 && !NAME_AFTER.has(text.charCodeAt(start - 1))) continue;
     let from = sep + 1;
     while (from < text.length && (text[from] === ' ' || text[from] === '\t')) from += 1;
     const quote = text[from] === '"' || text[from] === "'" ? text[from] : undefined;
@@ -164,10 +162,27 @@ function lineMembers(text: string, into: TextMembers, at: (k: number) => number)
       to += 1;
     }
     const [a, b] = quote === undefined ? [from, trimEnd(text, from, to)] : [from + 1, to];
+    const name = text.slice(start, end);
     if (/^-?\d{1,15}$/.test(text.slice(a, b))) addNumber(into, name, text.slice(a, b));
     else if (!isBlank(text.slice(a, b))) into.strings.push({ name, from: at(a), to: at(b) });
-    i = Math.max(to, end);
+    floor = Math.max(to, sep + 1);
+    separators.lastIndex = floor;
   }
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/** What a name may follow: a blank, `,`, `;`, `&`, `{` or `(`. */
+const NAME_AFTER = new Set([...' \t\n\r\f\v,;&{('].map((c) => c.charCodeAt(0)));
+
+function isNameStart(code: number): boolean {
+  return ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || code === 0x5f;
+}
+
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d;
 }
 
 function trimEnd(text: string, from: number, to: number): number {

@@ -32,6 +32,36 @@ describe('jsonTextPairs', () => {
     expect(findings.map((f) => f.type)).toContain('AWS_ACCESS_KEY');
   });
 
+  it('reads pages again in the order of a number they share, whatever its name', () => {
+    const pages = [1, 0].map((i) =>
+      JSON.stringify({ size: 9 - i, offset: i * 10, data: ['AKIAZ3MQWX', 'R5TLPB6Y7N'][i] }),
+    );
+    expect(pairText(args(pages))).toContain('AKIAZ3MQWXR5TLPB6Y7N');
+    expect(pairText(args(pages.map((p) => p.replace(/"offset"/, '"at"'))))).toContain('AKIAZ3MQWXR5TLPB6Y7N');
+  });
+
+  it('reads at most two orders besides arrival (property: the window is at most three times the one-order bound)', () => {
+    const page = fc.record({
+      a: fc.integer(),
+      b: fc.integer(),
+      offset: fc.integer(),
+      data: fc.string({ minLength: 1, maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(
+          page.map((p) => JSON.stringify(p)),
+          { maxLength: 8 },
+        ),
+        (texts) => {
+          const total = texts.reduce((n, t) => n + t.length, 0);
+          expect(pairText(args(texts)).length).toBeLessThanOrEqual(3 * (4 * total + 2 * 3 * total));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('copies each member into at most four pairs (property: the window is at most a few times the texts)', () => {
     const member = fc.tuple(fc.constantFrom('a', 'b', 'data'), fc.string({ minLength: 1, maxLength: 40 }));
     const object = fc.array(member, { maxLength: 6 }).map((m) => JSON.stringify(Object.fromEntries(m)));
