@@ -1,8 +1,8 @@
 // Two segments read as one where their syntax says they are one text cut in two: a list closed at one's end and
-// another opened at the next's start (listPairs), and a JSON text cut open with a short note sent between its halves
-// (bridgePairs: one or two notes between them). Invariant: each segment is in at most four pairs, each pair's text
-// bounded (SHORT_VALUE, `reach` characters a side): at most four times the text; pieces are spans of their own
-// segments' texts (join-pieces.ts).
+// another opened at the next's start (listPairs), and a JSON text cut open with notes sent between its pieces
+// (bridgePairs: up to six notes or middle pieces between its first and last). Invariant: each segment is in at most
+// two list pairs and two bridge readings, each pair's text bounded (SHORT_VALUE, `reach` characters a side, middles
+// whole and short): at most four times the text; pieces are spans of their own segments' texts (join-pieces.ts).
 import type { JoinWindow, WindowPart } from './join-window.ts';
 import { PAIR_GAP } from './join-window.ts';
 import type { TextSegment } from './types.ts';
@@ -15,29 +15,31 @@ export interface Readable {
 }
 
 /**
- * Most characters of a segment a value's halves are read across (bridgePairs): `continued:`, `part 2 of 2:`,
- * `continued in the next message:`, `(cont.)`.
+ * Most characters of a segment read between a value's pieces (bridgePairs): a note (`continued:`, `part 2 of 2:`,
+ * `the "rest" is:`) or a middle piece of the value: the join window's reach.
  */
-export const BRIDGE_MOST = 80;
+export const BRIDGE_MOST = 256;
 
-/** Most notes between the halves (`continued:` then `here:`). */
-const MOST_NOTES = 2;
+/** Most segments between the first piece and the last (`part 2:`, a piece, `part 3:`; or notes only). */
+const MOST_BETWEEN = 6;
 
 /**
- * Most characters before a JSON text's opening or after its closing (`my key: {`, a Markdown fence's "```json",
- * `}` then `thanks`): words and marks, no bracket nor quote.
+ * Most characters before a JSON text's opening or after its closing (`here is my jwk file: {`, a Markdown fence's
+ * "```json", `}` then `thanks`): words and marks, no bracket nor quote.
  */
-const MOST_AROUND = 16;
+const MOST_AROUND = 64;
 
 /**
- * The two segments either side of a short one in the list, glued as if it were not there (`reach` characters each
- * side), when they are one JSON text cut in two: the first opens as one (`{`, `[`) and does not close, the second
- * closes (`}`, `]`) and does not open. A value cut there with a short note sent between its halves (`{…"d":"` |
- * `continued:` | `<d>"}`), which a model reads past; a few words or a Markdown fence may stand before the opening
- * and after the closing (MOST_AROUND). Only one or two middle segments of at most BRIDGE_MOST characters each, with
- * no bracket or quote (a value's middle piece is read by the runs of three too); prose, rows or base64 halves with a
- * note between are not read across. One window, pairs kept apart by PAIR_GAP; each segment in at most four pairs (a
- * first half, a last half, one or two notes): at most four times the text.
+ * The first and last pieces of a JSON text cut open, read across the segments between them, glued as if those were
+ * not there (`reach` characters each side): the first opens as one (`{`, `[`) and does not close, the last closes
+ * (`}`, `]`) and does not open. A value cut there with notes sent between its pieces (`{…"d":"` | `continued:` |
+ * `<d>"}`, or `{…"d":"ab` | `part 2:` | `cd` | `part 3:` | `ef"}`), which a model reads past; a few words or a
+ * Markdown fence may stand before the opening and after the closing (MOST_AROUND). Between them up to MOST_BETWEEN
+ * segments of at most BRIDGE_MOST characters each, none opening or closing JSON nor holding a bracket; read twice:
+ * all left out (notes only), and the pieces among them glued in order (a piece: no blank, or JSON members `":`), the
+ * notes left out. Prose, rows or base64 halves with a note between are not read across. One window, pairs kept apart
+ * by PAIR_GAP; a closing stops the search back, so each segment is in at most one chain, read twice: at most
+ * twice the text plus twice `reach` a chain.
  */
 export function bridgePairs(
   segments: readonly TextSegment[],
@@ -47,30 +49,44 @@ export function bridgePairs(
   const texts: string[] = [];
   const parts: WindowPart[] = [];
   let at = 0;
-  const isNote = (r: Readable) => isBridgeNote((segments[r.segment] as TextSegment).text);
+  const textOf = (r: Readable) => (segments[r.segment] as TextSegment).text;
+  const push = (r: Readable, from: number, to: number) => {
+    texts.push(textOf(r).slice(from, to));
+    parts.push({ segment: r.segment, at, from, length: to - from });
+    at += to - from;
+  };
   for (let k = 2; k < readable.length; k += 1) {
-    for (let notes = 1; notes <= MOST_NOTES && k - notes >= 1 && isNote(readable[k - notes] as Readable); notes += 1) {
-      const [first, second] = [readable[k - notes - 1], readable[k]] as [Readable, Readable];
-      const [head, tail] = [
-        (segments[first.segment] as TextSegment).text,
-        (segments[second.segment] as TextSegment).text,
-      ];
-      if (!opensUnclosed(head) || opensJson(tail) || !closesAround(tail)) continue;
+    const second = readable[k] as Readable;
+    if (opensJson(textOf(second)) || !closesAround(textOf(second))) continue;
+    let j = k - 1;
+    while (j > 0 && k - j <= MOST_BETWEEN && isBridgeMiddle(textOf(readable[j] as Readable))) j -= 1;
+    const first = readable[j] as Readable;
+    if (j === k - 1 || isBridgeMiddle(textOf(first)) || !opensUnclosed(textOf(first))) continue;
+    const pieces = readable.slice(j + 1, k).filter((r) => isBridgePiece(textOf(r)));
+    for (const glued of pieces.length === 0 ? [pieces] : [[], pieces]) {
       if (texts.length > 0) {
         texts.push(PAIR_GAP);
         at += PAIR_GAP.length;
       }
-      const from = Math.max(first.from, first.to - reach);
-      const to = Math.min(second.to, second.from + reach);
-      texts.push(head.slice(from, first.to));
-      parts.push({ segment: first.segment, at, from, length: first.to - from });
-      at += first.to - from;
-      texts.push(tail.slice(second.from, to));
-      parts.push({ segment: second.segment, at, from: second.from, length: to - second.from });
-      at += to - second.from;
+      push(first, Math.max(first.from, first.to - reach), first.to);
+      for (const piece of glued) push(piece, piece.from, piece.to);
+      push(second, second.from, Math.min(second.to, second.from + reach));
     }
   }
   return texts.length === 0 ? [] : [{ text: texts.join(''), parts }];
+}
+
+/**
+ * Whether a segment may stand between a value's pieces: BRIDGE_MOST characters at most, no bracket (a quote may be
+ * a note's: `the "rest" is:`).
+ */
+function isBridgeMiddle(text: string): boolean {
+  return text.length <= BRIDGE_MOST && !/[[\]{}]/.test(text);
+}
+
+/** Whether a middle segment is a piece of the value (no blank: `QUJD…`; or JSON members: `…","y":"…`), not a note. */
+function isBridgePiece(text: string): boolean {
+  return text.length > 0 && (!/\s/.test(text) || text.includes('":'));
 }
 
 /** Whether `text` opens as a JSON text: `{` or `[` after blanks. */
@@ -78,11 +94,6 @@ function opensJson(text: string): boolean {
   let start = 0;
   while (start < text.length && isSpaceCode(text.charCodeAt(start))) start += 1;
   return text.charCodeAt(start) === 0x7b || text.charCodeAt(start) === 0x5b;
-}
-
-/** Whether a segment may be a note between a value's halves: BRIDGE_MOST characters at most, no bracket or quote. */
-function isBridgeNote(text: string): boolean {
-  return text.length <= BRIDGE_MOST && !/[[\]{}"]/.test(text);
 }
 
 /** Whether `code` may stand around a JSON text (MOST_AROUND): not a bracket nor a quote. */

@@ -162,10 +162,16 @@ describe('a value split across segments', () => {
     expect(keyIn(head, 'continued:', tail)).toEqual([[2, d]]);
     expect(keyIn(head, '(cont.)', tail)).toEqual([[2, d]]);
     expect(keyIn(head, 'part 2:', 'here is the second half of it', tail)).toEqual([[3, d]]);
-    // Controls: three notes, a note longer than 80 characters or with a bracket, a first half that closes, a second
+    expect(keyIn(head, 'continued:', 'part 2:', 'here:', tail)).toEqual([[4, d]]);
+    expect(keyIn(`${head}${d.slice(0, 9)}`, 'part 2:', d.slice(9, 30), 'part 3:', `${d.slice(30)}"}`)).toEqual([
+      [0, d.slice(0, 9)],
+      [2, d.slice(9, 30)],
+      [4, d.slice(30)],
+    ]);
+    // Controls: seven notes, a note longer than 256 characters or with a bracket, a first half that closes, a second
     // that opens.
-    expect(keyIn(head, 'continued:', 'part 2:', 'here:', tail)).toEqual([]);
-    expect(keyIn(head, 'n'.repeat(81), tail)).toEqual([]);
+    expect(keyIn(head, ...Array.from({ length: 7 }, () => 'continued:'), tail)).toEqual([]);
+    expect(keyIn(head, 'n'.repeat(257), tail)).toEqual([]);
     expect(keyIn(head, 'part [2/2]:', tail)).toEqual([]);
     expect(keyIn(`${head}"}`, 'continued:', tail)).toEqual([]);
     expect(keyIn(head, 'continued:', `[${d}"}`)).toEqual([]);
