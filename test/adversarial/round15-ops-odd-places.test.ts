@@ -72,6 +72,10 @@ describe('a national id in odd places', () => {
     'the query string': () => stackOf().send('chat', promptBody('chat', 'hello'), { query: `?ssn=${SSN}` }),
     'a JSON parse error right after it': () =>
       stackOf().send('chat', `{"model":"echo-1","messages":[{"role":"user","content":"ssn ${SSN}"}],}`),
+    'the URL path': () => stackOf().send('chat', promptBody('chat', 'hello'), { query: `/${SSN}` }),
+    'a header name': () => stackOf().send('chat', promptBody('chat', 'hello'), { headers: { [`x-ssn-${SSN}`]: 'x' } }),
+    'the Anthropic model name': () =>
+      stackOf().send('messages', { model: `claude-${SSN}`, max_tokens: 8, messages: hi }),
     'a tool name, dashed': () => withTool(`t_${SSN}`),
     'a metadata key': () =>
       stackOf().send('chat', { model: 'echo-1', messages: hi, metadata: { [`ssn ${SSN}`]: 'x' } }),
@@ -96,6 +100,13 @@ describe('a national id in odd places', () => {
     const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.some(leaks)).toBe(false);
+  });
+
+  it('control: a tool name holding a Luhn-valid card number (classified) is not written raw into the records', async () => {
+    const x = await withTool('pay_4111111111111111');
+    const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.some((line) => line.includes('4111111111111111'))).toBe(false);
   });
 
   it('control: a plain tool name is recorded as it is', async () => {
