@@ -1,8 +1,9 @@
 // Hex dump rows of a DER private key (decode-der-notations.ts hexReader reads their bytes): `xxd`, `hexdump -C`,
 // `od -t x1` with their offset and character columns, little-endian 16-bit words (`hexdump`, `od -x`, `od`'s
 // default) and octal bytes (`od -b`), offsets in hex, octal or decimal or none (`od -An`), each row quoted (`> `, an
-// e-mail reply's or Markdown's, several levels; a backtick, inline code's) or listed (`- `, `* `, `1. `) or not
-// (ROW_MARKS), behind a line number or not (`1: `, an editor's or `nl`'s). A row's columns are looked at within
+// e-mail reply's or Markdown's, several levels; a backtick, inline code's; a string literal's `"` or `'`, a list of
+// lines') or listed (`- `, `* `, `1. `) or not (ROW_MARKS), behind a line number or not (`1: `, ` 12 | `, `12│`,
+// `001:`, an editor's gutter or `nl`'s). A row's columns are looked at within
 // ROW_REACH characters; rows follow in order of their offsets, up to MAX_SKIPPED_LINES lines of marks only between two
 // (isSkippedLine).
 import { isHexDigit } from './decode-bytes.ts';
@@ -16,18 +17,18 @@ const ROW_REACH = 256;
 export const ROW_MARKS = 16;
 
 /** Most characters of a line number before a row's offset column (pastLineNumber: `  1: `, `nl`'s `     1\t`). */
-const LINE_NUMBER = 8 + 6 + 1 + 4;
+const LINE_NUMBER = 8 + 6 + 2 + 1 + 4;
 
 /** The marks pastMarks and pastLineNumber pass as an RE2 pattern (a superset: a stream holds more, never less). */
 export const ROW_MARKS_PATTERN =
   String.raw`(?:[ \t]{0,8}(?:#{1,3}|/{2,3}))?` +
-  String.raw`[ \t>\x60]{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?` +
-  String.raw`(?:[ \t]{0,8}[0-9]{1,6}[:|]?[ \t]{1,4})?`;
+  String.raw`[ \t>\x60"']{0,16}(?:(?:[-*+]|[0-9]{1,3}[.)])[ \t]{1,8})?` +
+  String.raw`(?:[ \t]{0,8}[0-9]{1,6}[ \t]{0,2}[:|\x{2502}]?[ \t]{0,4}[ \t>\x60"']{0,16})?`;
 
 /**
  * Where a row's offset column may start after the comment, quote and list marks at a line's start `from`: a line
  * comment's mark (`#`, `//`, up to three: a dump pasted into a source file or a config), `>` (any levels, spaces
- * between) or a backtick (a row as inline code), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within
+ * between), a backtick (a row as inline code) or a quote (`"`, `'`: a row as a string literal), then one list mark (`-`, `*`, `+`, `1.`, `1)`) and a space; within
  * ROW_MARKS characters.
  */
 export function pastMarks(text: string, from: number): number {
@@ -43,7 +44,7 @@ export function pastMarks(text: string, from: number): number {
     while (k - i < 3 && text.charCodeAt(k) === comment) k += 1;
     if (comment !== 0x2f || k - i >= 2) i = gap(k);
   }
-  while (i < stop && (text.charCodeAt(i) === 0x3e || text.charCodeAt(i) === 0x60)) i = gap(i + 1);
+  while (i < stop && isRowQuote(text.charCodeAt(i))) i = gap(i + 1);
   let k = i;
   const code = text.charCodeAt(i);
   if (code === 0x2d || code === 0x2a || code === 0x2b) k = i + 1;
@@ -62,9 +63,12 @@ export function pastMarks(text: string, from: number): number {
 export function rowAt(text: string, from: number): { digits: string; offset: number; hex: number } | undefined {
   const marked = pastMarks(text, from);
   const plain = offsetColumnAt(text, marked);
-  if (plain !== undefined && !opensXxdOffset(text, plain.hex)) return plain;
+  // A line number read as an offset column is followed by a gutter's mark or by the row's own offset column.
+  if (plain !== undefined && !opensXxdOffset(text, plain.hex) && !isGutterMark(text.charCodeAt(plain.hex))) {
+    return plain;
+  }
   const numbered = pastLineNumber(text, marked);
-  return (numbered > marked ? offsetColumnAt(text, numbered) : undefined) ?? plain;
+  return (numbered > marked ? offsetColumnAt(text, pastMarks(text, numbered)) : undefined) ?? plain;
 }
 
 /** The offset column at `at` (up to 8 blanks before it): its digits, its offset in hex and where its hex starts. */
@@ -88,21 +92,38 @@ function opensXxdOffset(text: string, at: number): boolean {
   return i - at === 8 && text.charCodeAt(i) === 0x3a;
 }
 
+/** `>` (a quote's), a backtick (inline code's), `"` or `'` (a string literal's) before a row. */
+function isRowQuote(code: number): boolean {
+  return code === 0x3e || code === 0x60 || code === 0x22 || code === 0x27;
+}
+
+/** A gutter's mark after a line number: `:`, `|`, box drawing's `│`. */
+function isGutterMark(code: number): boolean {
+  return code === 0x3a || code === 0x7c || code === 0x2502;
+}
+
 /**
- * Where a line number at `at` ends (up to 8 blanks, 1-6 digits not starting with 0, a `:` or `|`, 1-4 blanks), else
- * `at`.
+ * Where a line number at `at` ends, else `at`: up to 8 blanks, 1-6 digits, then 1-4 blanks (`nl`'s, vim's `  12 `),
+ * or up to 2 blanks, a gutter's mark and up to 4 blanks (`12: `, ` 12 | `, `12│`, `12:` glued to the offset). Leading
+ * zeros (`nl -n rz`'s `001`) only before a mark: rowAt reads a row without its line number first, so an offset column
+ * (`00000000: `) is read as one.
  */
 function pastLineNumber(text: string, at: number): number {
   let i = at;
   while (i - at < 8 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  if (text.charCodeAt(i) === 0x30) return at;
+  const zero = text.charCodeAt(i) === 0x30;
   const digits = i;
   while (i - digits < 6 && isDigit(text.charCodeAt(i))) i += 1;
   if (i === digits) return at;
-  if (text.charCodeAt(i) === 0x3a || text.charCodeAt(i) === 0x7c) i += 1;
+  const blanks = i;
+  while (i - blanks < 2 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
+  const marked = isGutterMark(text.charCodeAt(i));
+  if (marked) i += 1;
+  else if (zero) return at;
+  else i = blanks;
   const spaces = i;
   while (i - spaces < 4 && ROW_GAP[text.charCodeAt(i)] === 1) i += 1;
-  return i > spaces ? i : at;
+  return i > spaces || marked ? i : at;
 }
 
 /** Whether a line ends at `code`: LF, or CR (CRLF's, or a lone one: rows written with either). */

@@ -263,7 +263,9 @@ function dumpsOf(text: string, gap: string, sortRuns: boolean, work?: DumpWork):
       first === 0x2f ||
       first === 0x2a ||
       first === 0x2b ||
-      first === 0x60
+      first === 0x60 ||
+      first === 0x22 ||
+      first === 0x27
     ) {
       if (sortRuns && line > runEnd) {
         const run = rowRun(text, line, lf, work);

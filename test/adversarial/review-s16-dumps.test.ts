@@ -29,29 +29,35 @@ describe('xxd rows one step aside from the layouts e3d167b reads', () => {
     expect(await eachForwarded(row)).toEqual(NONE);
   });
 
-  // HOLE (open, src/classification/decode-der-rows.ts pastLineNumber): the line number must be 1-6 digits not starting
-  // with 0, then `:` or `|` and blanks: an editor's gutter (` 12 | `, a blank before the bar, as vim's and bat's
-  // plain gutters write it), a number glued to the offset (`12:00000000: …`) and `nl -n rz`'s zero-padded numbers
-  // (`001: `) are no line number, so no row reads. Fix (~6 lines): allow blanks before the mark and none after it,
-  // and leading zeros when the number is followed by a mark and the offset column (an offset has no `:` after digits
-  // and a blank).
-  it.fails.each([
+  // HOLE closed in src/classification/decode-der-rows.ts pastLineNumber: the line number had to be 1-6 digits not
+  // starting with 0, then `:` or `|` and blanks: an editor's gutter (` 12 | `), a number glued to the offset
+  // (`12:00000000: …`) and `nl -n rz`'s zero-padded numbers (`001: `) read no row. Now up to 2 blanks before the mark
+  // (`:`, `|`, `│`), none needed after it, leading zeros before a mark (rowAt reads the row without a number first).
+  it.each([
     ["an editor's gutter ( 12 | )", (l: string, i: number) => `${String(i + 1).padStart(3)} | ${l}`],
     ['a line number glued (12:)', (l: string, i: number) => `${i + 1}:${l}`],
     ['a zero-padded line number (001: )', (l: string, i: number) => `${String(i + 1).padStart(3, '0')}: ${l}`],
+    ['a box-drawing gutter (  12│ )', (l: string, i: number) => `${String(i + 1).padStart(4)}│ ${l}`],
+    ["vim's number column (  12 )", (l: string, i: number) => `${String(i + 1).padStart(3)} ${l}`],
+    ['a six-digit gutter (100012 | )', (l: string, i: number) => `${100012 + i} | ${l}`],
+    ['a zero-padded number and a bar (0012|)', (l: string, i: number) => `${String(i + 12).padStart(4, '0')}|${l}`],
   ])('each of the three files as rows behind %s is refused', async (_name, row) => {
     expect(await eachForwarded(row)).toEqual(NONE);
   });
 
-  // HOLE (open, src/classification/decode-der-rows.ts row marks): a backtick around each row is read now, double and
-  // single quotes are not (rows pasted as a list of strings: `"00000000: 2320 …",`), nor a line number before a
-  // backticked row. Fix (~4 lines): read `"` and `'` as a backtick (ROW_MARKS_PATTERN, dumpsOf's first-character
-  // test), and try the marks after a line number.
-  it.fails.each([
+  // HOLE closed in src/classification/decode-der-rows.ts pastMarks/rowAt, decode-dumps.ts dumpsOf: a backtick around
+  // each row was read, double and single quotes were not (rows as a list of strings: `"00000000: 2320 …",`), nor a
+  // line number before a backticked row. Now `"` and `'` are read as a backtick, and the marks after a line number.
+  it.each([
     ['in double quotes', (l: string) => `"${l}"`],
     ['in single quotes', (l: string) => `'${l}'`],
     ['in double quotes with a comma', (l: string) => `"${l}",`],
     ['behind a line number, in backticks', (l: string, i: number) => `${i + 1}: \`${l}\``],
+    ['indented in a Python list of strings', (l: string) => `    '${l}',`],
+    [
+      'behind a gutter, in double quotes with a comma',
+      (l: string, i: number) => `${String(i + 1).padStart(3)} | "${l}",`,
+    ],
   ])('each of the three files as rows %s is refused', async (_name, row) => {
     expect(await eachForwarded(row)).toEqual(NONE);
   });
@@ -60,5 +66,25 @@ describe('xxd rows one step aside from the layouts e3d167b reads', () => {
     const plain = Buffer.from('# notes for the team\nMEETING_ROOM=fourth floor, east wing\n');
     const rows = rowsOf(plain, xxdCharRow).split('\n');
     expect(await isForwarded(rows.map((l, i) => `${String(i + 1).padStart(3)} | ${l}`).join('\n'))).toBe(true);
+  });
+
+  const plainRows = rowsOf(Buffer.from('# notes for the team\nMEETING_ROOM=fourth floor, east wing\n'), xxdCharRow);
+  it.each([
+    ['in double quotes with a comma', (l: string) => `"${l}",`],
+    ["behind nl's zero-padded numbers", (l: string, i: number) => `${String(i + 1).padStart(6, '0')}: ${l}`],
+  ])('control: a plain file as rows %s is forwarded', async (_name, row) => {
+    expect(await isForwarded(plainRows.split('\n').map(row).join('\n'))).toBe(true);
+  });
+
+  it('control: a table behind an editor gutter, hex ids in its first column, is forwarded', async () => {
+    const rows = ['0a1f | apples  | 12', '0b2e | pears   | 7', '0c3d | plums   | 31', '0d4c | cherries | 4'];
+    expect(await isForwarded(rows.map((r, i) => `${String(i + 1).padStart(3)} | ${r}`).join('\n'))).toBe(true);
+  });
+
+  it('control: a numbered list of words and a Python list of quoted words are forwarded', async () => {
+    expect(await isForwarded(['1: apples and pears', '2: plums', '3: cherries'].join('\n'))).toBe(true);
+    expect(await isForwarded(["    'dead beef cafe',", "    'face feed 0000',", "    'abba 1234',"].join('\n'))).toBe(
+      true,
+    );
   });
 });
