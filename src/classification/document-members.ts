@@ -15,7 +15,7 @@ export interface Member {
 
 export interface TextMembers {
   strings: Member[];
-  /** Each name's first number (a finite value of up to 15 digits). */
+  /** Each name's first number (a finite value of up to 15 digits; in quotes too). */
   numbers: Map<string, number>;
 }
 
@@ -79,6 +79,8 @@ function bracketMembers(text: string, i: number, into: TextMembers, depth: numbe
       if (key) name = text.slice(i + 1, end);
       else if (!isBlank(text.slice(i + 1, end))) {
         into.strings.push({ name, from: at(i + 1), to: at(end) });
+        // A page number written as a string (`"offset": "10"`) orders pages as a number does.
+        if (end - i <= 16) addNumber(into, name, text.slice(i + 1, end));
         if (depth < MAX_DEPTH) innerMembers(text, i + 1, end, into, depth, at);
       }
       key = false;

@@ -39,6 +39,10 @@ describe("an AWS key id's pieces as pages of a read tool's results, one step asi
     ['three pages of 7, the last first', [2, 0, 1].map((i) => page(seven[i] as string, i))],
     ['two pages by `page`, the second first', [1, 0].map((i) => JSON.stringify({ page: i + 1, text: HALVES[i] }))],
     ['two pages by `index` among others', [1, 0].map((i) => JSON.stringify({ size: 7 - i, index: i, d: HALVES[i] }))],
+    [
+      'two pages by a quoted offset, the second first',
+      [1, 0].map((i) => JSON.stringify({ offset: `${i * 10}`, data: HALVES[i] })),
+    ],
     ['two YAML pages, the second first', [1, 0].map((i) => `offset: ${i * 10}\ndata: ${HALVES[i]}`)],
   ])('%s are refused', async (_name, results) => {
     expect(await isRefused(results)).toBe(true);

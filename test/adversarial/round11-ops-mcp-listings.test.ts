@@ -1,7 +1,7 @@
 // Round 11 ops, what concurrent MCP listings cost the upstream server: docs/limits.md (MCP calls) says each kind of
 // listing reaches the MCP server at most once every 30 s a replica, whoever asks, and docs/mcp.md that a listing is
 // answered from that read meanwhile (src/mcp/upstream.ts tools()/list(): one cached read per kind, 05c0d3e). Listings
-// are counted by no limit. Through the real stack (startMcpStack: the official SDK client through Proctor to
+// were checked against no server limit (now they are: 13371fb). Through the real stack (startMcpStack: the official SDK client through Proctor to
 // server-everything; real OIDC tokens, PostgreSQL ledger, the checked-in policy): many subjects list at once while
 // the kind is not cached yet; the oracle is the requests the upstream received, counted by JSON-RPC method. No timing:
 // the upstream's prompts/list requests are held (the stack's `hold`) until every caller's listing decision is in the
