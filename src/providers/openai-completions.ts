@@ -1,13 +1,19 @@
 // OpenAI legacy completions (`POST /v1/completions`): a prompt (string or strings) and an optional suffix, both read
 // by the model. Invariants as for chat: only the fields named here pass; token-array prompts are refused (they cannot
-// be classified); logprobs and echo are refused because they return text the screen does not read.
+// be classified); logprobs and echo are refused because they return text the screen does not read; logit_bias is
+// refused as chat completions refuses it (its keys and values spell digits in an order the client chooses).
 import { isPlainObject, MODEL_PATTERN, type Json } from './json-body.ts';
-import { arrayOf, bool, either, int, mapOf, nul, num, object, text, type ObjectShape } from './shape.ts';
+import { arrayOf, bool, either, int, nul, num, object, text, type ObjectShape } from './shape.ts';
 import { normalizedRequest, parseShaped, PROMPT_TEXTS, rebuild } from './shaped-request.ts';
 import { RequestError, type NormalizedRequest, type Usage } from './types.ts';
 
-/** A token id in `logit_bias`: six digits at most (vocabularies are under a million), so a key cannot carry a value. */
-const TOKEN_ID = /^(0|[1-9][0-9]{0,5})$/;
+/**
+ * Why `logit_bias` is refused rather than classified: each token id is six digits and each bias up to eight, 300 of
+ * each, and the order that joins them is whatever the client agrees with a reader of the upstream's logs (key order,
+ * bias order, any other): no joined text the classifier could read covers every order, so no closed world holds.
+ */
+const LOGIT_BIAS_REFUSED =
+  'token-id keys and bias values spell digits in an order the client chooses, so they cannot be classified';
 const NOT_SCREENED = 'returns text the answer screen does not read, so it is not supported';
 
 export const COMPLETION_REQUEST: ObjectShape = object(
@@ -26,14 +32,13 @@ export const COMPLETION_REQUEST: ObjectShape = object(
     presence_penalty: num(-2, 2),
     frequency_penalty: num(-2, 2),
     seed: int(Number.MIN_SAFE_INTEGER),
-    logit_bias: mapOf(TOKEN_ID, num(-100, 100), 300),
     // Accepted only when they ask for nothing (null / false / 0) and then dropped: their answers carry unscreened text.
     logprobs: either(nul, bool, int(0, 5)),
     echo: either(nul, bool),
   },
   {
     required: ['model', 'prompt'],
-    refused: { user: 'identity comes from the access token, never from the body' },
+    refused: { user: 'identity comes from the access token, never from the body', logit_bias: LOGIT_BIAS_REFUSED },
     check: (body) => {
       // One choice per stream: the hold-back scanners screen each choice apart, so a value split across two streamed
       // choices could not be found (the non-streamed screen joins them).

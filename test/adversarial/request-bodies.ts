@@ -217,7 +217,7 @@ export function deeplyNested(api: ApiName, depth: number): string {
         chat({ response_format: { type: 'json_schema', json_schema: { name: 'deep', schema: '__NEST__' } } }),
       );
     case 'completions':
-      return withMarker(completions({ logit_bias: '__NEST__' }));
+      return withMarker(completions({ prompt: '__NEST__' }));
     case 'embeddings':
       return withMarker(embeddings({ input: '__NEST__' }));
     case 'responses':
