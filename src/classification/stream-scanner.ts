@@ -12,6 +12,7 @@ import { normalizeText } from './normalize.ts';
 import { keptContext, type RunStart } from './stream-context.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { joinedHoldFrom } from './stream-join-hold.ts';
+import { waitingRowsFrom } from './stream-rows-hold.ts';
 import { headerTestOf, type TableMemory, tableContextAt } from './stream-table-header.ts';
 import { mergeHolds, type ReadingHolds, readingViewHolds } from './stream-reading-view.ts';
 import { isEncodedRun, viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
@@ -235,6 +236,7 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
             from: Math.min(
               merged.from,
               joinedHoldFrom(plan, segmentsOf(text, starts), [0, ...starts.slice(1).map((s) => s.at)], text.length),
+              waitingRowsFrom(text), // rows whose column list may still come (stream-rows-hold.ts)
             ),
           };
     // A raw match is only a possible beginning, like a partial: it holds no more than a partial may.
