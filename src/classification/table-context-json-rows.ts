@@ -46,46 +46,73 @@ export function parseLiteral(literal: string): unknown {
   }
 }
 
-/** An array's leading strings: its names when it holds only them (each a name: see stringList), where it ends. */
-export interface StringList {
+/** An array's leading scalars (strings, numbers, literals): each one's start and end, its names, where it ends. */
+export interface ScalarList {
+  starts: number[];
+  ends: number[];
+  /** The items as names when they are two or more distinct strings, each of a letter and at most MAX_HEADER_CELL. */
   names: string[] | undefined;
-  /** Past the array's `]` (names), else where the scan stopped. */
+  /** Whether the array holds only scalars (its `]` read). */
+  closed: boolean;
+  /** Past the array's `]` (closed), else where the scan stopped. */
   end: number;
-  /** Where the array's first item opens when it is an array (a row), else -1. */
+  /** Where the array's first item opens when it is an array or an object (a row), else -1. */
   first: number;
 }
 
 const isBlank = (unit: number) => unit === 0x20 || unit === 0x0a || unit === 0x0d || unit === 0x09;
 
+/** A number's or a literal's unit (`-1.5e3`, `null`, `true`, Python's `None`). */
+const isBare = (unit: number) =>
+  (unit >= 0x30 && unit <= 0x39) ||
+  ((unit | 0x20) >= 0x61 && (unit | 0x20) <= 0x7a) ||
+  unit === 0x2d ||
+  unit === 0x2b ||
+  unit === 0x2e;
+
 /**
- * The array opening at `open` as a list of names: two or more distinct strings, each of a letter or more and at most
- * MAX_HEADER_CELL characters. The scan stops at the first item that is no such string (read once: a list of other
- * items is read up to its first only).
+ * The array opening at `open` as a list of scalars (see ScalarList): the scan stops at the first item that is none (an
+ * array, an object, a string past MAX_LINE), so a list of other items is read up to its first only.
  */
-export function stringList(text: string, open: number, work?: JsonWork): StringList {
-  const names: string[] = [];
+export function scalarList(text: string, open: number, work?: JsonWork): ScalarList {
+  const list: ScalarList = { starts: [], ends: [], names: [], closed: false, end: open + 1, first: -1 };
   let i = open + 1;
-  let first = -1;
   for (;;) {
     while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
     const unit = text.charCodeAt(i);
-    if (!isQuote(unit)) {
-      if (names.length === 0 && unit === 0x5b) first = i;
+    const start = i;
+    if (isQuote(unit)) {
+      i = stringEnd(text, i, Math.min(text.length, i + MAX_LINE));
+      if (text.charCodeAt(i) !== unit) break;
+      i += 1;
+    } else if (isBare(unit)) {
+      while (i < text.length && isBare(text.charCodeAt(i))) i += 1;
+    } else {
+      if (list.starts.length === 0 && (unit === 0x5b || unit === 0x7b)) list.first = i;
+      list.closed = unit === 0x5d && list.starts.length > 0;
       break;
     }
-    const close = stringEnd(text, i, Math.min(text.length, i + 2 * MAX_HEADER_CELL + 2));
+    list.starts.push(start);
+    list.ends.push(i);
     const name =
-      close < text.length && text.charCodeAt(close) === unit ? parseLiteral(text.slice(i, close + 1)) : undefined;
-    if (typeof name !== 'string' || name.length > MAX_HEADER_CELL || !/\p{L}/u.test(name)) break;
-    names.push(name);
-    i = close + 1;
+      list.names !== undefined && isQuote(unit) && i - start <= 2 * MAX_HEADER_CELL + 2
+        ? parseLiteral(text.slice(start, i))
+        : undefined;
+    if (typeof name !== 'string' || name.length > MAX_HEADER_CELL || !/\p{L}/u.test(name)) list.names = undefined;
+    else list.names?.push(name);
     while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
-    if (text.charCodeAt(i) !== 0x2c) break;
+    if (text.charCodeAt(i) !== 0x2c) {
+      list.closed = text.charCodeAt(i) === 0x5d;
+      break;
+    }
     i += 1;
   }
   if (work !== undefined) work.units += i - open;
-  const closed = text.charCodeAt(i) === 0x5d && names.length >= 2 && new Set(names).size === names.length;
-  return { names: closed ? names : undefined, end: closed ? i + 1 : i, first };
+  list.end = list.closed ? i + 1 : i;
+  const names = list.names;
+  if (!list.closed || names === undefined || names.length < 2 || new Set(names).size !== names.length)
+    list.names = undefined;
+  return list;
 }
 
 /**

@@ -1,14 +1,5 @@
 // A JSON result's rows under its column names (table-context.ts): a column list under `"columns"` (pandas'
 // to_json(orient='split')), `"rowType"` (Snowflake), `"meta"` (ClickHouse's JSON formats), `"fields"` (node-postgres,
-// BigQuery's schema), `"header"` or `"cols"` (the Google Visualization DataTable), of names or of `{"name": …}` (or
-// `{"label": …}`) objects, heads the rows of the first `"data"`, `"rows"`, `"values"`, `"data_array"` or `"result"`
-// array after it, before the next list; a rows array with no list before it is headed by a list right after it (a key
-// order any serializer may write), else by its own first row when that row is all names (Google Sheets' `"values"`).
-// Cells are read by index (table-context-json-rows.ts); Python's repr of the same data (single quotes) reads alike.
-// Invariant: each character is read by at most one column list's bracket scan (at most MAX_NAMES a list) and one rows
-// scan.
-// A JSON result's rows under its column names (table-context.ts): a column list under `"columns"` (pandas'
-// to_json(orient='split')), `"rowType"` (Snowflake), `"meta"` (ClickHouse's JSON formats), `"fields"` (node-postgres,
 // BigQuery's schema), `"header"` or `"cols"` (the Google Visualization DataTable), `"headers"`, `"column_names"`,
 // `"columnNames"`, `"fieldNames"`, `"colnames"` (REST wrappers of SQL and spreadsheet tools) or `"ColumnInfo"` (AWS
 // Athena), of names or of `{"name": …}` (or `{"label": …}`) objects, heads the rows of the first `"data"`, `"rows"`,
@@ -16,46 +7,43 @@
 // before it is headed by a list right after it (a key order any serializer may write), else by its own first row when
 // that row is all names (Google Sheets' `"values"`, Athena's `"Rows"`). Any other key's list of short names (two or
 // more, distinct) heads the array of rows right after it (LIST_AFTER) when its first row is as wide; any other key's
-// array of rows whose first row is all names is headed by it. Keys are matched whatever their case, quoted or not (a
-// JavaScript object literal); cells are read by index (table-context-json-rows.ts); Python's repr of the same data
-// (single quotes) reads alike. Invariant: each character is read by at most one column list's bracket scan (at most
-// MAX_NAMES a list) and one rows scan; a list of other key is read only while its items are short strings.
-import { addCell, type Cells, MAX_HEADER_CELL } from './table-context-cells.ts';
+// array of rows whose first row is all names is headed by it; any other key's list of scalars is a column under that
+// key (`{"ssn": [...]}`: table-context.ts asks for these, the stream's header keeping does not). Keys are matched in
+// any case and spelling (`Column Names`), quoted or not (a JavaScript object literal); cells are read by index
+// (table-context-json-rows.ts); Python's repr of the same data (single quotes) reads alike; a result held as a JSON
+// string is read with its escapes undone, up to MAX_ESCAPES levels. Invariant: each character is read by at most one
+// column list's bracket scan (at most MAX_NAMES a list) and one rows scan; a list of other key is read only while its
+// items are scalars; each level of escapes is undone in one pass over a shorter text.
+import { addCell, type Cells, MAX_HEADER_CELL, sortCells } from './table-context-cells.ts';
 import {
   arrayEnd,
   type JsonWork,
   parseLiteral,
   type RowCells,
   readRows,
-  stringList,
+  scalarList,
 } from './table-context-json-rows.ts';
 
 export { type JsonWork, MAX_NAMES } from './table-context-json-rows.ts';
 
-/** A key (quoted: group 1; unquoted after `{` or `,`: group 2) and its array's `[`. */
-const TABLE_KEY = /(?:["']([A-Za-z_$][\w$]{0,63})["']|[{,]\s*([A-Za-z_$][\w$]{0,63}))\s*:\s*\[/g;
+/** A key (quoted: group 1, any spelling; unquoted after `{` or `,`: group 2) and its array's `[`. */
+const TABLE_KEY = /(?:["']([^"'\\\r\n]{1,64})["']|[{,]\s*([A-Za-z_$][\w$]{0,63}))\s*:\s*\[/g;
 
-/** The keys of a column list, lower-cased. */
+/** A key as LIST_KEYS and ROWS_KEYS hold it: lower-cased, letters and digits only (`Column-Names` is `columnnames`). */
+const keyOf = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The keys of a column list (see keyOf). */
 const LIST_KEYS = new Set(
-  [
-    'columns',
-    'rowtype',
-    'meta',
-    'fields',
-    'header',
-    'headers',
-    'cols',
-    'colnames',
-    'column_names',
-    'columnnames',
-  ].concat(['fieldnames', 'field_names', 'columninfo']),
+  ['columns', 'rowtype', 'meta', 'fields', 'header', 'headers', 'cols', 'colnames', 'columnnames', 'fieldnames'].concat(
+    ['columninfo'],
+  ),
 );
 
-/** The keys of a rows array, lower-cased. */
-const ROWS_KEYS = new Set(['data', 'rows', 'values', 'data_array', 'result', 'records']);
+/** The keys of a rows array (see keyOf). */
+const ROWS_KEYS = new Set(['data', 'rows', 'values', 'dataarray', 'result', 'records']);
 
-/** Whether a text may hold a JSON table (a key's array of arrays, objects or strings): table-context.ts reads it only then. */
-export const JSON_TABLE_HINT = /:\s*\[\s*[[{"']/;
+/** Whether a text may hold a JSON table (a key's array: rows, a column list, a column): table-context.ts reads it only then. */
+export const JSON_TABLE_HINT = /:\s*\[/;
 
 /** Most characters between a rows array's end and the column list after it that heads it (`], "columns": [`). */
 const LIST_AFTER = 256;
@@ -113,14 +101,17 @@ function asWide(list: Names, rows: RowCells, at: number, text: string): boolean 
   return at - list.end <= LIST_AFTER && width === list.names.length;
 }
 
-/** The cells of the JSON tables of `text` (see the module), in order of start. */
-export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
+/**
+ * The cells of the JSON tables of `text` (see the module), in order of start; into `columns` too (when given), the
+ * items of each other key's list of scalars under that key (a column: `{"ssn": [...]}`).
+ */
+export function jsonCells(text: string, into: Cells, work?: JsonWork, columns?: Cells): void {
   let list: Names | undefined; // the last column list's, until a rows array takes them
   let waiting: RowCells | undefined; // a rows array read with no list before it
   TABLE_KEY.lastIndex = 0;
   for (let m = TABLE_KEY.exec(text); m !== null; m = TABLE_KEY.exec(text)) {
     const open = m.index + m[0].length - 1;
-    const key = (m[1] ?? m[2] ?? '').toLowerCase();
+    const key = keyOf(m[1] ?? m[2] ?? '');
     if (LIST_KEYS.has(key)) {
       const close = arrayEnd(text, open, work);
       TABLE_KEY.lastIndex = close < 0 ? -1 - close : close + 1;
@@ -135,15 +126,22 @@ export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
     }
     const rowsKey = ROWS_KEYS.has(key);
     if (!rowsKey) {
-      // Another key: its list of short names is a column list; its array of rows is read after one, or with a header row.
-      const strings = stringList(text, open, work);
-      if (strings.names !== undefined) {
-        if (list === undefined || list.other) list = { names: strings.names, end: strings.end, other: true };
-        TABLE_KEY.lastIndex = strings.end;
+      // Another key: its list of scalars is a column under it, and a column list when they are names; its array of rows
+      // is read after a column list, or with a header row.
+      const items = scalarList(text, open, work);
+      if (items.closed) {
+        if (columns !== undefined) {
+          for (const [k, start] of items.starts.entries())
+            addCell(columns, start, items.ends[k] as number, m[1] ?? m[2]);
+        }
+        if (items.names !== undefined && (list === undefined || list.other)) {
+          list = { names: items.names, end: items.end, other: true };
+        } else if (list?.other === true) list = undefined;
+        TABLE_KEY.lastIndex = items.end;
         continue;
       }
-      const first = strings.first;
-      const headed = list !== undefined || (first >= 0 && stringList(text, first, work).names !== undefined);
+      const first = items.first;
+      const headed = list !== undefined || (first >= 0 && scalarList(text, first, work).names !== undefined);
       if (first < 0 || !headed) {
         if (list?.other === true) list = undefined;
         TABLE_KEY.lastIndex = open + 1;
@@ -163,17 +161,24 @@ export function jsonCells(text: string, into: Cells, work?: JsonWork): void {
   }
 }
 
-/** Whether a text may hold a JSON table inside a JSON string (escaped quotes: a tool result's text held as a string). */
-export const ESCAPED_JSON_TABLE_HINT = /\\"[\w$]{1,64}\\"\s*:\s*\[\s*[[{\\]/;
+/**
+ * Whether a text may hold a JSON table inside a JSON string (escaped quotes: a tool result's text held as a string, or
+ * as a string inside a string: `\\\"`).
+ */
+export const ESCAPED_JSON_TABLE_HINT = /\\+"[^"\\\r\n]{1,64}\\+"\s*:\s*\[/;
+
+/** Most levels of escapes undone (a result stringified three times). */
+const MAX_ESCAPES = 3;
 
 const UNESCAPED: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t' };
 
 /**
- * The cells of the JSON tables inside the JSON strings of `text` (one level of escapes: `\"` read as `"`), at their
- * places in `text`: the text is read with its escapes undone once (a `\uXXXX` kept as written), then by jsonCells.
+ * The cells of the JSON tables inside the JSON strings of `text` (a level of escapes: `\"` read as `"`), at their
+ * places in `text`: the text is read with its escapes undone once (a `\uXXXX` kept as written), then by jsonCells,
+ * and again while it still holds escaped tables, up to MAX_ESCAPES levels (each pass linear in a shorter text).
  * Memory: the unescaped text and where each undone escape is in it (a cell's place is its own plus the escapes before).
  */
-export function escapedJsonCells(text: string, into: Cells, work?: JsonWork): void {
+export function escapedJsonCells(text: string, into: Cells, work?: JsonWork, columns?: Cells, level = 1): void {
   const pieces: string[] = [];
   const escapes: number[] = []; // where each undone escape's character is in the unescaped text, in order
   let from = 0;
@@ -193,8 +198,13 @@ export function escapedJsonCells(text: string, into: Cells, work?: JsonWork): vo
   }
   pieces.push(text.slice(from));
   const inner: Cells = { starts: [], ends: [], headers: [] };
-  jsonCells(pieces.join(''), inner, work);
+  const unescaped = pieces.join('');
+  jsonCells(unescaped, inner, work, columns === undefined ? undefined : inner);
   if (work !== undefined) work.units += text.length;
+  if (level < MAX_ESCAPES && ESCAPED_JSON_TABLE_HINT.test(unescaped)) {
+    escapedJsonCells(unescaped, inner, work, columns === undefined ? undefined : inner, level + 1);
+    sortCells(inner);
+  }
   // A unit's place in `text`: its own plus one for each undone escape before it (each read from two characters).
   const placeOf = (at: number) => {
     let low = 0;

@@ -32,8 +32,8 @@ function blocksFor(text: string): Block[][] {
     lastBlocks = text.includes('\n') ? blocksOf(text) : [];
     const cells: Cells = { starts: [], ends: [], headers: [] };
     if (/<t[dh]\b/i.test(text)) htmlCells(text, cells);
-    if (JSON_TABLE_HINT.test(text)) jsonCells(text, cells);
-    if (ESCAPED_JSON_TABLE_HINT.test(text)) escapedJsonCells(text, cells);
+    if (JSON_TABLE_HINT.test(text)) jsonCells(text, cells, undefined, cells);
+    if (ESCAPED_JSON_TABLE_HINT.test(text)) escapedJsonCells(text, cells, undefined, cells);
     if (/\b(?:INTO|WITH)\s|\(\s*VALUES\b/i.test(text)) sqlCells(text, cells);
     if (cells.starts.some((s, i) => i > 0 && s < (cells.starts[i - 1] as number))) sortCells(cells);
     lastCells = cells;

@@ -54,6 +54,11 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
     ['fieldNames and records', JSON.stringify({ fieldNames: COLUMNS, records: ROWS })],
     ['columnNames and Rows', JSON.stringify({ columnNames: COLUMNS, Rows: ROWS })],
     ['colnames and data', JSON.stringify({ colnames: COLUMNS, data: ROWS })],
+    ['"Column Names" and "Rows" (a key spelled with a blank)', JSON.stringify({ 'Column Names': COLUMNS, Rows: ROWS })],
+    [
+      'labels and entries of cells objects',
+      JSON.stringify({ labels: COLUMNS, entries: ROWS.map((cells) => ({ cells })) }),
+    ],
     ['labels and matrix (other keys, as wide)', JSON.stringify({ labels: COLUMNS, matrix: ROWS })],
     ['a schema list and tuples (other keys)', JSON.stringify({ schema: COLUMNS, count: 4, tuples: ROWS })],
     ['a table of other key, its first row the header', JSON.stringify({ table: [COLUMNS, ...ROWS] })],
@@ -91,11 +96,19 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
     expect(await messagesHold([text])).toBe(false);
   });
 
-  // HOLE (open, src/classification/table-context-json.ts escapedJsonCells): a JSON string's escapes are undone once
-  // only, so a result stringified twice (a tool that returns a JSON string inside its JSON text) is not read. Fix (~10
-  // lines): undo escapes while the text still opens with `\"` (bounded by the text's length, each pass linear).
-  it.fails.each([
+  // HOLE closed in src/classification/table-context-json.ts escapedJsonCells: a JSON string's escapes were undone once
+  // only, so a result stringified twice (a tool that returns a JSON string inside its JSON text) was not read. Now the
+  // escapes are undone again while the text still holds an escaped table, up to three levels (each pass linear).
+  it.each([
     ['JSON stringified twice', JSON.stringify(JSON.stringify(JSON.stringify({ columns: COLUMNS, data: ROWS })))],
+    [
+      'headers and rows stringified twice',
+      JSON.stringify(JSON.stringify(JSON.stringify({ headers: COLUMNS, rows: ROWS }))),
+    ],
+    [
+      'a tool result inside a JSON string',
+      JSON.stringify({ content: JSON.stringify(JSON.stringify({ fields: COLUMNS, rows: ROWS })) }),
+    ],
   ])('the table as %s has its SSNs redacted', async (_name, text) => {
     expect(await messagesHold([text])).toBe(false);
   });
@@ -104,18 +117,34 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
     ['headers and rows', JSON.stringify({ headers: OTHER, rows: ROWS })],
     ['a JavaScript object literal', `{ columns: ${JSON.stringify(OTHER)}, data: ${JSON.stringify(ROWS)} }`],
     ['labels and matrix', JSON.stringify({ labels: OTHER, matrix: ROWS })],
+    ['JSON stringified twice', JSON.stringify(JSON.stringify(JSON.stringify({ columns: OTHER, data: ROWS })))],
     ['a table of other key, its first row the header', JSON.stringify({ table: [OTHER, ...ROWS] })],
   ])('control: the table as %s under a badge_no column reaches the upstream', async (_name, text) => {
     expect(await messagesHold([text])).toBe(true);
   });
 
-  // Controls: another key's list heads no rows of another width, nor rows after another array, nor a list of numbers.
+  // Controls: another key's list heads no rows of another width, nor rows after another array, nor a list of numbers
+  // (a list of scalars is a column under its own key).
   it.each([
-    ['rows of another width', JSON.stringify({ labels: [...COLUMNS, 'notes'], matrix: ROWS })],
-    ['rows after another array', JSON.stringify({ labels: COLUMNS, sizes: [1, 2], matrix: ROWS })],
-    ['a list of numbers', JSON.stringify({ labels: ['ssn', 'payroll'], ids: ROWS.map((r) => r[6]) })],
-  ])('control: a list of names of other key before %s heads nothing', (_name, text) => {
+    ['rows of another width', JSON.stringify({ labels: [...COLUMNS, 'notes'], matrix: ROWS }), undefined],
+    ['rows after another array', JSON.stringify({ labels: COLUMNS, sizes: [1, 2], matrix: ROWS }), undefined],
+    ['a list of numbers', JSON.stringify({ labels: ['ssn', 'payroll'], ids: ROWS.map((r) => r[6]) }), 'ids'],
+  ])('control: a list of names of other key before %s heads nothing', (_name, text, header) => {
     const at = text.indexOf(PROBE);
-    expect(headerOfCell(text, at, at + PROBE.length)).toBeUndefined();
+    expect(headerOfCell(text, at, at + PROBE.length)).toBe(header);
+  });
+
+  // A column-oriented result (pandas' to_dict('list'), a columnar API): each key's list is its column, the key its
+  // header; PROBE is the list's second item, past any context window when the list is long.
+  const far = (values: string[]) => [...Array.from({ length: 30 }, (_, i) => String(601000000 + i)), ...values];
+  it.each([
+    ['quoted', JSON.stringify({ id: COLUMNS.map((_, i) => i), ssn: far(ROWS.map((r) => r[6] as string)) })],
+    ['a JavaScript literal', `{ id: [1, 2], ssn: ${JSON.stringify(far(ROWS.map((r) => r[6] as string)))} }`],
+  ])('a column list under "ssn" (%s) has its SSNs redacted', async (_name, text) => {
+    expect(await messagesHold([text])).toBe(false);
+  });
+
+  it('control: a column list under "badge_no" reaches the upstream', async () => {
+    expect(await messagesHold([JSON.stringify({ badge_no: far(ROWS.map((r) => r[6] as string)) })])).toBe(true);
   });
 });

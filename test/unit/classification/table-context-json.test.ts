@@ -21,6 +21,8 @@ const ROWS = [
   ['Wei Chen', '409524567', '293018765'],
 ];
 const SSNS = ['219099999', '409524567', '536221234'];
+/** Numbers that are no SSN (group 00), enough to put the SSNs after them past any context window. */
+const FAR = Array.from({ length: 30 }, (_, i) => 601000000 + i);
 
 describe('a JSON result table one step aside from a "columns" list before its rows', () => {
   it.each([
@@ -50,16 +52,27 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     expect(headerOfCell(text, at, at + 9)).toBe('employee_no');
   });
 
-  it('control: a list of tags heads no list of numbers, nor rows of another width, nor a first row of one name', () => {
-    for (const text of [
-      JSON.stringify({ tags: ['ssn', 'hr'], ids: [219099999, 536221234] }),
-      JSON.stringify({ tags: ['ssn', 'hr'], matrix: ROWS }),
-      JSON.stringify({ table: [['ssn'], ['219099999']] }),
-      JSON.stringify({ tags: ['ssn', 'ssn', 'x'], matrix: ROWS }),
-    ]) {
-      const at = text.indexOf('219099999');
-      expect(headerOfCell(text, at, at + 9)).toBeUndefined();
-    }
+  it.each([
+    ['a list of numbers (a column under its own key)', { tags: ['ssn', 'hr'], ids: [219099999, 536221234] }, 'ids'],
+    ['rows of another width', { tags: ['ssn', 'hr'], matrix: ROWS }, undefined],
+    ['a first row of one name', { table: [['ssn'], ['219099999']] }, undefined],
+    ['rows after a list of names not distinct', { tags: ['ssn', 'ssn', 'x'], matrix: ROWS }, undefined],
+  ])('control: a list of tags heads no %s', (_name, value, header) => {
+    const text = JSON.stringify(value);
+    const at = text.indexOf('219099999');
+    expect(headerOfCell(text, at, at + 9)).toBe(header);
+  });
+
+  it.each([
+    [
+      'a list of SSNs under "ssn"',
+      { id: 'q1', ssn: [...FAR.map(String), '219099999', '409524567', '536221234'] },
+      SSNS,
+    ],
+    ['a column of numbers under "ssn"', { ssn: [...FAR, 219099999, 409524567, 536221234], n: 3 }, SSNS],
+    ['a list of numbers under "ids"', { ids: [219099999, 409524567, 536221234] }, []],
+  ])('%s: its items are read under the key', (_name, value, found) => {
+    expect(ssns(JSON.stringify(value)).sort()).toEqual(found);
   });
 
   it('control: a first row holding a number heads nothing', () => {
@@ -82,6 +95,8 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     ['nested arrays of other keys', '{"k": [{"k": ['.repeat(10_000)],
     ["other keys' lists and rows", '"h": ["a", "b"], "r": [["1", "2"]], '.repeat(5_000)],
     ["other keys' header rows", '{t: [["a", "b"], ["1", "2"]], u: [["1", "b"]]}, '.repeat(5_000)],
+    ['columns of other keys', '"k": ["1", 2, null, "x"], '.repeat(5_000)],
+    ['lists of scalars then an object', '{"k": [1, "a", {"k": [2, "b", {'.repeat(5_000)],
     ['long strings of other keys', `"k": ["${'a'.repeat(90)}", `.repeat(2_000)],
   ])('work: %s read each character about once', (_name, text) => {
     const work: JsonWork = { units: 0 };
@@ -98,6 +113,19 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     expect(cells.headers.length).toBe(5_000);
     expect(text.slice(cells.starts[0], cells.ends[0])).toBe('\\"1\\"');
     expect(text.slice(cells.starts[4_999], cells.ends[4_999])).toBe('\\"1\\"'); // after 40,000 escapes undone
+  });
+
+  it('work: a table stringified twice (or thrice) is undone at most three times, each pass linear', () => {
+    for (const times of [2, 3, 5]) {
+      let text = '"columns": ["a"], "data": [["1"]], '.repeat(2_000);
+      for (let k = 0; k < times; k += 1) text = JSON.stringify(text);
+      const work: JsonWork = { units: 0 };
+      const cells = { starts: [] as number[], ends: [] as number[], headers: [] as string[] };
+      escapedJsonCells(text, cells, work);
+      expect(work.units).toBeLessThanOrEqual(6 * text.length);
+      expect(cells.headers.length).toBe(times <= 3 ? 2_000 : 0);
+      if (times <= 3) expect(text.slice(cells.starts[1_999], cells.ends[1_999])).toMatch(/^\\+"1\\+"$/);
+    }
   });
 });
 
