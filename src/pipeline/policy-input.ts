@@ -96,18 +96,46 @@ export function classificationInput(
   };
 }
 
-/** What a tool name that holds a finding is shown as: the policy input is recorded, and MUST NOT carry a value. */
+/** What a tool name is shown as when it is not recorded as sent: the policy input is recorded, and MUST NOT carry a
+ * value. The same token as a gateway's withheld attribution (upstreams/attribution.ts): no digest of the name, so
+ * nothing in the record can be tested against a guessed name. */
 export const WITHHELD_TOOL_NAME = '[WITHHELD]';
 
+/** Longest tool name recorded as sent (the adapters' own limit is 64 characters; MCP's 128). */
+const MAX_PLAIN_TOOL_NAME = 64;
 /**
- * The request's tool names for the policy, each withheld when a tool-definition segment with exactly that text is
- * touched by a finding, a piece of a value split across segments included (exact counts, so a name past the findings
- * cap is withheld too): the input is recorded in the ledger.
+ * Most digits a tool name recorded as sent may hold, in all: fewer than any national id, phone or card number has
+ * (a nine-digit SSN in `t_219099999`, or split as `t_219_09_9999`, is withheld), more than versions and dates use
+ * (`get_v2`, `report_2024`).
+ */
+const MAX_PLAIN_TOOL_NAME_DIGITS = 5;
+
+/**
+ * A plain identifier: 1 to 64 of A-Z a-z 0-9 _ - . with at most MAX_PLAIN_TOOL_NAME_DIGITS digits. Anything else
+ * could carry a value the classifier does not flag (bare digits with no context), so it is withheld. One pass.
+ */
+export function isPlainToolName(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_PLAIN_TOOL_NAME) return false;
+  let digits = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d || c === 0x2e))
+      return false;
+  }
+  return digits <= MAX_PLAIN_TOOL_NAME_DIGITS;
+}
+
+/**
+ * The request's tool names for the policy (the input is recorded in the ledger): each as sent only when it is a plain
+ * identifier (isPlainToolName) and no tool-definition segment with exactly that text is touched by a finding, a piece
+ * of a value split across segments included (exact counts, so a name past the findings cap is withheld too); every
+ * other name is WITHHELD_TOOL_NAME.
  */
 function toolNamesFor(request: NormalizedRequest, piecesPerSegment: readonly number[]): string[] {
   const flagged = new Set<string>();
   request.segments.forEach((segment, i) => {
     if (segment.location === 'tools' && (piecesPerSegment[i] ?? 0) > 0) flagged.add(segment.text);
   });
-  return request.toolNames.map((name) => (flagged.has(name) ? WITHHELD_TOOL_NAME : name));
+  return request.toolNames.map((name) => (flagged.has(name) || !isPlainToolName(name) ? WITHHELD_TOOL_NAME : name));
 }

@@ -90,16 +90,28 @@ describe('a national id in odd places', () => {
     });
   }
 
-  // HOLE (open, src/pipeline/policy-input.ts): a tool name carrying a bare 9-digit national id (`t_219099999`) is
-  // forwarded and its name written raw into the decision record's policy_input.request.tools.names, because only names
-  // the classifier flagged are withheld and nine bare digits without context are not flagged. Records are kept for
-  // years, so a tool name is a side channel for raw identifiers. Fix: record a tool name only when it matches a plain
-  // identifier shape without a long digit run (or the ledger key's HMAC of it), withholding the rest, like the model.
-  it.fails('a tool name holding a bare 9-digit id is not written raw into the records', async () => {
+  // HOLE closed in src/pipeline/policy-input.ts: a tool name carrying a bare 9-digit national id (`t_219099999`) was
+  // forwarded and its name written raw into the decision record's policy_input.request.tools.names, because only
+  // names the classifier flagged were withheld and nine bare digits without context are not flagged. Now a name is
+  // recorded as sent only when it is a plain identifier with at most five digits in all; any other is [WITHHELD].
+  it('a tool name holding a bare 9-digit id is not written raw into the records', async () => {
     const x = await withTool(`t_${SSN_DIGITS}`);
     const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.some(leaks)).toBe(false);
+    expect(mine.some((line) => line.includes('"names":["[WITHHELD]"]'))).toBe(true);
+  });
+
+  // Variants: the digits split by the separators a tool name allows, or behind a word.
+  it.each([
+    ['split by an underscore', 't_21909_9999', '21909_9999'],
+    ['split by a dash and an underscore', 'id-2190_99999', '2190_99999'],
+    ['before a word', '219099999_lookup', '219099999'],
+  ])('a tool name holding the id %s is not written raw into the records', async (_, name, raw) => {
+    const x = await withTool(name);
+    const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.some((line) => line.includes(raw))).toBe(false);
   });
 
   it('control: a tool name holding a Luhn-valid card number (classified) is not written raw into the records', async () => {
@@ -107,6 +119,12 @@ describe('a national id in odd places', () => {
     const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.some((line) => line.includes('4111111111111111'))).toBe(false);
+  });
+
+  it('control: a plain tool name with a few digits (a version, a year) is recorded as it is', async () => {
+    const x = await withTool('report_2024_v2');
+    const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
+    expect(mine.some((line) => line.includes('"names":["report_2024_v2"]'))).toBe(true);
   });
 
   it('control: a plain tool name is recorded as it is', async () => {
