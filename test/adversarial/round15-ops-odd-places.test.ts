@@ -133,6 +133,19 @@ describe('a national id in odd places', () => {
     expect(mine.some((line) => line.includes('"names":["lookup_order"]'))).toBe(true);
   });
 
+  // HOLE (open, src/pipeline/handle-request.ts and the access log): a model name holding a bare 9-digit id
+  // (`echo-219099999`) is refused (no upstream serves it) but written raw into the record's request.model and the
+  // access log, as the tool name was: only a model the classifier flags is kept out. The tool names' rule (at most
+  // five digits) does not fit models (`claude-3-5-sonnet-20241022`); a fix: record and log a model as sent only when
+  // an upstream names it in its catalogue (not a wildcard), else [WITHHELD].
+  it.fails('a model name holding a bare 9-digit id is not written raw into the records or the logs', async () => {
+    const x = await stackOf().send('chat', { model: `echo-${SSN_DIGITS}`, messages: hi });
+    const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.some(leaks)).toBe(false);
+    expect(leaks(stackOf().logText())).toBe(false);
+  });
+
   it('control: the chain verifies afterwards', async () => {
     expect(await stackOf().verify()).toEqual({ code: 0, ok: true });
   });
