@@ -74,9 +74,44 @@ const HUMP_IN = /[a-z][A-Z]|[A-Z][A-Z][a-z]/;
 /**
  * Whether any of `words` stands in `text` (`lower`: the same text with `İ` read as `I`, lower-cased) as the module
  * says: on the lower-cased copy first, by one regular expression with no flags (the cost of the plain words); on the
- * text as written (contextWordsRegExp) only when it holds a hump (prose rarely does). Built once per list.
+ * text as written (contextWordsRegExp) only when it holds a hump (prose rarely does). Built once per list. An everyday
+ * word (CAPITALS_OR_LABEL) stands in any case only where `label` (a column's header); elsewhere as that set says.
  */
-export function contextWordTest(words: readonly string[]): (text: string, lower: string) => boolean {
+export function contextWordTest(words: readonly string[]): (text: string, lower: string, label?: boolean) => boolean {
+  const anyCase = plainWordTest(words);
+  const everyday = words.filter((w) => CAPITALS_OR_LABEL.has(w));
+  if (everyday.length === 0) return anyCase;
+  const others = plainWordTest(words.filter((w) => !CAPITALS_OR_LABEL.has(w)));
+  const alt = (f: (w: string) => string) => everyday.map(f).join('|');
+  const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+  // As written: all capitals (`TIN`, `SSN/TIN`, `TINNumber`), or a hump of an identifier (`payeeTin`, `tinNumber`).
+  const written = new RegExp(
+    `(?<![A-Za-z])(?:${alt((w) => w.toUpperCase())})(?:(?![A-Za-z])|(?=[A-Z][a-z]))|[a-z](?:${alt(capital)})(?![a-z])|` +
+      `(?<![A-Za-z])(?:${alt((w) => `${w}|${capital(w)}`)})[A-Z]`,
+  );
+  // Lower-cased: a label (`Tin:`, `tin #`, `"tin": `, `TIN No.`, `tin number`), or a part of an identifier (`tin_no`,
+  // `payee_tin`).
+  const bare = alt((w) => w);
+  const labelled = new RegExp(
+    `(?<![a-z])(?:${bare})(?:[\\s_.-]*(?:no\\.|no(?=["'\\s]*[:#=])|nbr|num|number|id)(?![a-z])|["'\\s]*[:#=])|` +
+      `(?<![a-z])(?:${bare})_|_(?:${bare})(?![a-z])`,
+  );
+  return (text, lower, label = false) =>
+    label
+      ? anyCase(text, lower)
+      : others(text, lower) || labelled.test(lower) || written.test(foldDottedCapitals(text));
+}
+
+/**
+ * Words that are also an everyday word in lower case (`tin`, the metal, beside an order number): they stand only in
+ * capitals as written, in an identifier, as a label (`Tin:`, `tin #`), or in a table's column header (`label`), there in
+ * any case.
+ */
+const CAPITALS_OR_LABEL: ReadonlySet<string> = new Set(['tin', 'itin']);
+
+/** contextWordTest for words read in any case. */
+function plainWordTest(words: readonly string[]): (text: string, lower: string) => boolean {
+  if (words.length === 0) return () => false;
   const bodies = [...words].sort((a, b) => b.length - a.length).map((w) => wordBody(w, 'lower'));
   const plain = new RegExp(`(?<![a-z])(?:${bodies.join('|')})(?![a-z])`);
   const written = contextWordsRegExp(words);

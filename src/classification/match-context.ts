@@ -231,16 +231,19 @@ function cutsWord(text: string, i: number): boolean {
   return !(isAsciiLetter(text, i + 1) && !isAsciiCapital(text, i + 1)); // ABc: a hump before B
 }
 
-const contextTests = new WeakMap<readonly string[], (text: string, lower: string) => boolean>();
+const contextTests = new WeakMap<readonly string[], (text: string, lower: string, label?: boolean) => boolean>();
 
-/** Whether any of `words` stands in `haystack` (`lower`: lower-cased, `İ` as `i`) as context-words.ts reads them. */
-function containsContextWord(haystack: string, lower: string, words: readonly string[]): boolean {
+/**
+ * Whether any of `words` stands in `haystack` (`lower`: lower-cased, `İ` as `i`) as context-words.ts reads them;
+ * `label`: the haystack is a column's header, where an everyday word (`tin`) counts in any case.
+ */
+function containsContextWord(haystack: string, lower: string, words: readonly string[], label = false): boolean {
   let test = contextTests.get(words);
   if (test === undefined) {
     test = contextWordTest(words);
     contextTests.set(words, test);
   }
-  return test(haystack, lower);
+  return test(haystack, lower, label);
 }
 
 /**
@@ -281,5 +284,6 @@ export function hasContext(
   // finding lower than the whole text: a JSON object's lines read as a table of one comma); not for a token
   // recognizer: its search reads only the bytes around its words (context-windows.ts).
   const header = r.tokenMatches || !r.requireContext ? undefined : headerOfCell(text, start, end);
-  return header !== undefined && containsContextWord(header, foldDottedCapitals(header).toLowerCase(), r.contextWords);
+  if (header === undefined) return false;
+  return containsContextWord(header, foldDottedCapitals(header).toLowerCase(), r.contextWords, true);
 }

@@ -94,8 +94,8 @@ export const US_SSN_LABELLED: RecognizerDefinition = {
   normalizer: 'digits',
   // A person's taxpayer identification number is the SSN (ITIN the same layout): a 1099 or payroll export heads its
   // people's SSN column `TIN`, `Tax ID`, `Taxpayer ID Number`; databases abbreviate `ss_nbr`, `ssnum`. An EIN under
-  // such a header as nine bare digits reads as one too (fail closed; an EIN is written 12-3456789), and so do nine
-  // digits beside the metal's name in prose ("tin ... order 123456789"): rare, and a false positive, never a leak.
+  // such a header as nine bare digits reads as one too (fail closed; an EIN is written 12-3456789). `tin` and `itin`
+  // count only in capitals, as a label or identifier, or in a header (context-words.ts): the metal is no such word.
   // `taxpayer` alone is no such word here ("the taxpayer portal; confirmation 234567890").
   contextWords: [
     'ssn',

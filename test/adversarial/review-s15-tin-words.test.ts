@@ -19,14 +19,33 @@ describe('nine-digit order numbers near the word tin (the metal)', () => {
     expect(await isForwarded(text)).toBe(true);
   });
 
-  // HOLE (open, src/classification/recognizers-pii.ts US_SSN context words): `tin` is read as a taxpayer id in any
-  // case and sense, so a tin can, tin-plated wire or a tin whistle beside an order number refuses the request.
-  // Fix: take `tin` (and `itin`) as a context word only upper-case or as a label (`TIN:`, a column header), ~5 lines.
-  it.fails.each([
+  // HOLE closed in src/classification/context-words.ts (CAPITALS_OR_LABEL): `tin` and `itin` are also everyday words, so
+  // they count only in capitals (`TIN`, `SSN/TIN`), in an identifier (`payee_tin`, `tinNumber`), as a label (`Tin:`,
+  // `tin #`, `"tin": `) or in a column's header; the metal in prose, in any case and on either side, is no SSN word.
+  it.each([
     'Order 219099999: 12 tin cans, shipped today.',
     'SKU 409524567 - tin plated copper wire, 100 m',
     'Tracking 293018765 for your tin whistle',
+    'Tin cans, 24 pack: order 219099999',
+    'The tin-roof shed kit ships as order 409524567.',
+    'Order 293018765 (Tin Whistle, key of D) has shipped',
   ])('"%s" is forwarded', async (text) => {
     expect(await isForwarded(text)).toBe(true);
+  });
+
+  it.each([
+    'TIN 219099999',
+    'Tin: 219099999',
+    'payee tin # 219099999',
+    '{"tin": "219099999"}',
+    'payee_tin=219099999',
+    'tinNumber 219099999',
+    'ITIN no. 219099999',
+  ])('control: the label in "%s" refuses the request', async (text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+
+  it('control: a table under a lower-case tin column is refused', async () => {
+    expect(await isForwarded('name,tin\nJane Doe,219099999\nJohn Roe,409524567\n')).toBe(false);
   });
 });

@@ -138,7 +138,8 @@ describe('the RE2 word searches', () => {
     );
   });
 
-  // Before, with İ read as I (a letter: lower-cased, it made i + a mark, and `İssn` held `ssn` after the mark).
+  // Before, with İ read as I (a letter: lower-cased, it made i + a mark, and `İssn` held `ssn` after the mark). Read as
+  // a column's header (`label`), where an everyday word (`tin`) counts in any case as every other word does.
   it('find every word the lower-cased text held between non-letters (never fewer than before)', () => {
     const before = (w: string) => new RegExp(`(?<![A-Za-z])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z])`);
     const matchers = words.map((w) => [w, before(w), contextWordTest([w])] as const);
@@ -146,9 +147,30 @@ describe('the RE2 word searches', () => {
       fc.property(texts, (text) => {
         const lower = foldDottedCapitals(text).toLowerCase();
         for (const [w, old, now] of matchers)
-          if (old.test(lower)) expect(now(text, lower), `${w} in ${text}`).toBe(true);
+          if (old.test(lower)) expect(now(text, lower, true), `${w} in ${text}`).toBe(true);
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('an everyday word (tin, the metal) as a context word', () => {
+  const test = contextWordTest(['ssn', 'tin', 'itin']);
+  const holds = (text: string, label = false) => test(text, foldDottedCapitals(text).toLowerCase(), label);
+
+  it.each(['TIN', 'SSN/TIN', 'ITIN 12', 'Tin:', 'tin #', '"tin": ', 'Tin No. ', 'payee_tin', 'tin_nbr', 'payeeTin'])(
+    'stands in %s',
+    (text) => expect(holds(text)).toBe(true),
+  );
+
+  it.each(['tin cans', 'Tin whistle', 'a tin-roof shed', 'TINK', 'tinsel', 'Itinerary:', 'testing'])(
+    'does not stand in %s',
+    (text) => expect(holds(text)).toBe(false),
+  );
+
+  it('stands in a column header in any case, and every other word as before', () => {
+    expect(holds('tin', true)).toBe(true);
+    expect(holds('Tin', true)).toBe(true);
+    expect(holds('ssn of the payee')).toBe(true);
   });
 });
