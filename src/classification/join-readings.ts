@@ -8,6 +8,7 @@ import type { Draft } from './drafts.ts';
 import { itemListWindows } from './item-lists.ts';
 import { decodedAcross, type TextReader } from './join-decode.ts';
 import { coveredByFound, overlapsFound, pieceBeside, piecesAcross } from './join-pieces.ts';
+import { gluedOntoReservedDomain } from './join-reserved-domains.ts';
 import { numberListWindows } from './number-lists.ts';
 import { joinOrders } from './reading-orders.ts';
 import { JOIN_WINDOW, joinWindows, LABEL_BREAK, labelWindows, spansOfSegments } from './segment-join.ts';
@@ -62,7 +63,7 @@ export function joinedDrafts(
         across = piece === undefined ? [] : [piece];
       }
       const pieces = across.map((p) => ({ ...p, type: d.type }));
-      if (pieces.some(alreadyFound)) continue;
+      if (pieces.some(alreadyFound) || gluedOntoReservedDomain(window, d.type, d.start, d.end)) continue;
       pieces.forEach((piece, k) => {
         found.push({
           ...d,
