@@ -14,7 +14,7 @@ import { startProctor, type RunningProctor } from '../../src/main.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startOidcProvider } from '../helpers/oidc-provider.ts';
 import { startRecordingUpstream, type Recorded, type RecordingUpstream } from './recording-upstream.ts';
-import { proctorConfig } from '../helpers/proctor-config.ts';
+import { proctorConfig, type ProctorConfigParts } from '../helpers/proctor-config.ts';
 
 const AUDIENCE = 'https://proctor.test';
 
@@ -55,7 +55,16 @@ export interface AdversarialStack {
   verify(): Promise<{ code: number; ok: boolean }>;
   /** GET /v1/models for a caller in these groups: the listed model ids. */
   models(groups: readonly string[]): Promise<string[]>;
+  /** Proctor's origin (no /v1), a bearer token for these groups, the ledger database's superuser URL: raw clients. */
+  origin: string;
+  token(groups: readonly string[]): Promise<string>;
+  databaseUrl: string;
   close(): Promise<void>;
+}
+
+/** Edits Proctor's configuration before it starts (a short timeout, another issuer or upstream). */
+export interface StackOptions {
+  configure?: (parts: ProctorConfigParts) => ProctorConfigParts;
 }
 
 /** Requests per subject before a fresh one is used: the default policy allows 60 a minute per subject. */
@@ -64,7 +73,7 @@ const PER_SUBJECT = 20;
 /** A model an upstream without zero data retention serves, and the groups the default policy allows it for. */
 export const RETAINING = { model: 'gpt-4o-mini', groups: ['eng'] } as const;
 
-export async function startAdversarialStack(name: string): Promise<AdversarialStack> {
+export async function startAdversarialStack(name: string, options: StackOptions = {}): Promise<AdversarialStack> {
   const postgres = await startPostgres();
   const idp = await startOidcProvider();
   const upstream = await startRecordingUpstream();
@@ -85,7 +94,7 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
   );
   let proctor: RunningProctor;
   try {
-    const config = proctorConfig({
+    const parts: ProctorConfigParts = {
       database: { url: { env: 'DATABASE_URL' }, connect_timeout_ms: 2000 },
       ledger: { chain: `adv-${name}` },
       issuers: [{ issuer: idp.issuer, audience: [AUDIENCE], allow_insecure_http: true }],
@@ -128,7 +137,8 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       env: { DATABASE_URL: postgres.url, UPSTREAM_KEY: 'sk-recording-upstream' },
       signingKeyPem: key.privateKeyPem,
       baseDir: dir,
-    });
+    };
+    const config = proctorConfig(options.configure ? options.configure(parts) : parts);
     proctor = await startProctor(config, {
       log: (level, message, fields) => logs.push(JSON.stringify({ level, message, fields })),
     });
@@ -184,6 +194,9 @@ export async function startAdversarialStack(name: string): Promise<AdversarialSt
       };
     },
     clientBytes: () => received.join('\n'),
+    origin,
+    token: nextToken,
+    databaseUrl: postgres.superuserUrl,
     async models(groups) {
       const response = await fetch(`${origin}/v1/models`, {
         headers: { authorization: `Bearer ${await nextToken(groups)}` },
