@@ -13,6 +13,7 @@ import { keptContext, type RunStart } from './stream-context.ts';
 import { holdPlanFor, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { joinedHoldFrom } from './stream-join-hold.ts';
 import { waitingRowsFrom } from './stream-rows-hold.ts';
+import { sectionContextAt } from './stream-section-lead.ts';
 import { headerTestOf, type TableMemory, tableContextAt } from './stream-table-header.ts';
 import { mergeHolds, type ReadingHolds, readingViewHolds } from './stream-reading-view.ts';
 import { isEncodedRun, viewMatchHolds, viewPartialStart } from './stream-view-hold.ts';
@@ -277,8 +278,11 @@ export function createStreamScanner(opts: StreamScannerOptions): StreamScanner {
     // A table's header whose rows go on is kept before the context, which then starts at a row's start.
     const kept = final ? undefined : tableContextAt(table, text, context.length, cut, lookBehind, headerTest);
     if (kept !== undefined) table = kept.memory;
-    if (kept?.text !== undefined) {
-      context = kept.text;
+    // Else a JWK section's lines whose anchor the look-behind would drop (stream-section-lead.ts).
+    const lead =
+      final || kept?.table !== undefined ? kept?.text : (kept?.text ?? sectionContextAt(text, cut, lookBehind));
+    if (lead !== undefined) {
+      context = lead;
       contextRuns = [{ at: 0, run: starts.findLast((s) => s.at < cut)?.run }];
     } else ({ text: context, runs: contextRuns } = keptContext(text, starts, cut, lookBehind, kept?.table));
     if (pending.length > maxBuffer) {

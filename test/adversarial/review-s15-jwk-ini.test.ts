@@ -46,11 +46,31 @@ describe('a JWK section whose x5c chain line between crv and d is over 4,096 cha
   ])('control: the section with a long line and %s is forwarded', async (_name, text) => {
     expect(await isForwarded(text)).toBe(true);
   });
-  // HOLE (open, src/classification/stream-key-file-holds.ts SECTION_LINE_MOST): a stream releases a section's opening
-  // once a line after its anchor runs past 4,096 characters (rather than hold a minified blob after a `crv:` line to its
-  // limit: each push reads the held text again), so d after the x5c chain is relayed. Fix: remember an open section's
-  // anchor past a long line without holding the line (a stream-hold state, ~40 lines), or a larger bound at its cost.
-  it.fails('the section with one 4,506-character x5c line between is withheld from a stream', async () => {
+  // HOLE closed in src/classification/stream-section-lead.ts: a stream released a section's opening once a line after
+  // its anchor ran past 4,096 characters (rather than hold a minified blob after a `crv:` line to its limit), and its
+  // anchor fell out of the 64-character look-behind, so d after the x5c chain was relayed. The scanner now keeps the
+  // open section's lines (long ones as their names) before its context while the section's opening runs to the cut.
+  it('the section with one 4,506-character x5c line between is withheld from a stream', async () => {
     expect(await isStreamed(CHAIN, PROBE)).toBe(false);
+  });
+  const LONG = (c: string) => `x5c = MII${c.repeat(4600)}`;
+  it.each([
+    ['two long lines between, in deltas of 3', section([LONG('A'), `kid = ${'k'.repeat(5000)}`]), 3],
+    [
+      'colons, a kty anchor and no header',
+      section([LONG('B')])
+        .replace('[jwk]\n', '')
+        .replaceAll(' = ', ': '),
+      7,
+    ],
+    ['CRLF line breaks and a blank line', section(['', LONG('C')]).replaceAll('\n', '\r\n'), 5],
+    ['a long comment line between', section([`# ${'note '.repeat(1000)}`]), 11],
+  ])('variant: %s is withheld from a stream', async (_name, text, width) => {
+    expect(await isRelayed(text, PROBE)).toBe(false);
+    expect(await isStreamed(text, PROBE, width)).toBe(false);
+  });
+  it('control: a public section with a long line streams its members', async () => {
+    const text = `${section([LONG('D')]).replace(/\nd = .*$/, '')}\n${'Plain prose after the key. '.repeat(30)}`;
+    expect(await isStreamed(text, JWK.y.slice(4, 30), 7)).toBe(true);
   });
 });
