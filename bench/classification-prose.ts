@@ -43,17 +43,22 @@ type Pick = (words: readonly string[]) => string;
 
 /** `bytes` of generated news text (mulberry32 from a fixed seed: the same text every run). */
 export function newsProse(bytes: number): string {
-  let seed = 0x5eed18;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(0x5eed18);
   const pick: Pick = (words) => words[Math.floor(random() * words.length)] as string;
   let text = '';
   while (text.length < bytes) text += (SENTENCES[Math.floor(random() * SENTENCES.length)] as (p: Pick) => string)(pick);
   return text.slice(0, bytes); // ASCII: one byte a character
+}
+
+/** mulberry32 from `seed`: numbers in [0, 1), the same sequence every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 const DOCS = join(fileURLToPath(new URL('..', import.meta.url)), 'docs');
