@@ -35,10 +35,19 @@ async function startHangingPeer(): Promise<Peer> {
   const sockets = new Set<net.Socket>();
   const peer = { url: '', trickled: 0, accepted: 0, closed: 0, close: () => {} };
   const server = http.createServer((req, res) => {
-    const jwksIssuer = `${peer.url}/jwks-hang`;
-    if (req.url === '/jwks-hang/.well-known/openid-configuration') {
+    // `/jwks-hang` and `/jwks-trickle` answer their discovery, pointing at a JWKS that hangs or trickles.
+    const named = /^\/(jwks-hang|jwks-trickle)\/\.well-known\/openid-configuration$/.exec(req.url ?? '')?.[1];
+    if (named !== undefined) {
+      const jwks_uri = `${peer.url}/${named === 'jwks-hang' ? 'hang' : 'trickle'}/jwks`;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ issuer: jwksIssuer, jwks_uri: `${peer.url}/hang/jwks`, response_types_supported: [] }));
+      res.end(JSON.stringify({ issuer: `${peer.url}/${named}`, jwks_uri, response_types_supported: [] }));
+      return;
+    }
+    // A discovery document or a JWKS whose body starts and then comes a space every 50 ms.
+    if (req.url === '/disc-trickle/.well-known/openid-configuration' || req.url === '/trickle/jwks') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      trickle(res, ' ', peer);
       return;
     }
     if (req.url?.startsWith('/stall/')) {
@@ -142,7 +151,7 @@ beforeAll(async () => {
       ledger: { chain: CHAIN },
       issuers: [
         ...parts.issuers,
-        ...['hang', 'jwks-hang'].map((p) => ({
+        ...['hang', 'jwks-hang', 'disc-trickle', 'jwks-trickle'].map((p) => ({
           issuer: `${peer.url}/${p}`,
           audience: [AUDIENCE],
           allow_insecure_http: true,
@@ -206,6 +215,18 @@ describe('an identity provider that accepts the connection and never answers', (
       await expect.poll(() => peer.closed).toBeGreaterThan(before.closed);
     });
   }
+  for (const where of ['disc-trickle', 'jwks-trickle'] as const) {
+    it(`${where === 'disc-trickle' ? 'discovery' : 'the JWKS'} trickles a space every 50 ms: refused before it ends`, async () => {
+      const before = forwarded();
+      const x = await post('/v1/chat/completions', promptBody('chat', 'hello'), tokenFrom(`${peer.url}/${where}`));
+      const written = peer.trickled;
+      expect({ status: [401, 503].includes(x.status), forwarded: forwarded(), cut: written < 100 }).toEqual({
+        status: true,
+        forwarded: before,
+        cut: true,
+      });
+    });
+  }
   it('control: a token of the working issuer is answered meanwhile', async () => {
     const x = await stack.send('chat', promptBody('chat', 'hello'));
     expect(x.status).toBe(200);
@@ -217,15 +238,16 @@ describe('PostgreSQL that hangs: another session holds the lock the ledger appen
     ['the chain head row (FOR UPDATE)', `SELECT head_seq FROM audit_chains WHERE chain = '${CHAIN}' FOR UPDATE`],
     ['the records table (ACCESS EXCLUSIVE)', 'LOCK TABLE audit_records IN ACCESS EXCLUSIVE MODE'],
   ];
-  for (const [name, lock] of locks) {
-    it(`${name}: refused with 503 within the statement timeout, nothing forwarded`, async () => {
+  for (const [name, lock, stream] of locks.flatMap(([n, l]) => [false, true].map((s) => [n, l, s] as const))) {
+    it(`${name}${stream ? ', a stream' : ''}: refused with 503 within the statement timeout, nothing forwarded`, async () => {
       const db = new pg.Client({ connectionString: stack.databaseUrl });
       await db.connect();
       const before = forwarded();
       try {
         await db.query('BEGIN');
         await db.query(lock);
-        const x = await post('/v1/chat/completions', promptBody('chat', 'hello'), await stack.token([]));
+        const body = { ...promptBody('chat', 'hello'), stream };
+        const x = await post('/v1/chat/completions', body, await stack.token([]));
         expect({ status: x.status, code: x.code, forwarded: forwarded() }).toEqual({
           status: 503,
           code: expect.stringMatching(/^ERR_/),

@@ -7,6 +7,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANSWER_KEY, leaksIn } from './leaks.ts';
 import { promptBody } from './request-bodies.ts';
+import { answerFrames } from '../../src/dev/echo-answers.ts';
 import type { Answer } from './recording-upstream.ts';
 import { startAdversarialStack, type AdversarialStack } from './stack.ts';
 
@@ -184,4 +185,25 @@ describe.concurrent('Content-Encoding br: the header is not read, the bytes are 
       leaked: [],
     });
   });
+});
+
+describe.concurrent('every streaming API, its own events written with CR LF or CR line ends', () => {
+  for (const api of ['completions', 'responses', 'messages'] as const) {
+    for (const [eol, name] of [
+      ['\r\n', 'CR LF'],
+      ['\r', 'CR'],
+    ] as const) {
+      it(`${api}, ${name}: the key in the text is blocked`, async () => {
+        serial += 1;
+        const id = `r15bapi${serial}`;
+        stack.upstream.script(id, (kind, body) => {
+          const frames = answerFrames(kind, body, id, `the key is ${KEY} ok`);
+          const raw = frames.map((f) => `${f.event ? `event: ${f.event}${eol}` : ''}data: ${f.data}${eol}${eol}`);
+          return sse(raw.join(''));
+        });
+        const x = await stack.send(api, { ...promptBody(api, `case-${id} hello`), stream: true });
+        expectBlocked(x);
+      });
+    }
+  }
 });
