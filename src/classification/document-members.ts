@@ -13,21 +13,34 @@ export interface Member {
   to: number;
 }
 
-export interface TextMembers {
+export interface Members {
   strings: Member[];
   /** Each name's first number (a finite value of up to 15 digits; in quotes too). */
   numbers: Map<string, number>;
 }
+
+export interface TextMembers extends Members {
+  /** The objects with a string and a page-like number (PAGE_NAME) of their own (pages within one text: an array of
+   * them, JSON lines, an MCP result's text items), each with its strings (those of what it holds too) and its page-like
+   * numbers, in the order they close. */
+  objects: Members[];
+}
+
+/** A name a page's number goes by. */
+export const PAGE_NAME =
+  /offset|page|index|idx|part|chunk|seq|start|pos|begin|from|cursor|line|skip|step|piece|frag|block|num/i;
 
 /** Levels of text read: the text, and a string member holding a text of its own. */
 const MAX_DEPTH = 2;
 /** The longest name read in `name: value` lines; the most blanks between a name and its `:` or `=`. */
 const MAX_NAME = 64;
 const MAX_BLANKS = 8;
+/** Names whose page-likeness is remembered in one text (past it a name is taken for none). */
+const MAX_NAMES = 1024;
 
 /** A text's members, in order (an inner text's right after the string that holds it); none for other text. */
 export function textMembers(text: string): TextMembers {
-  const into: TextMembers = { strings: [], numbers: new Map() };
+  const into: TextMembers = { strings: [], numbers: new Map(), objects: [] };
   readText(text, into, 1, (k) => k);
   return into;
 }
@@ -41,7 +54,7 @@ function readText(text: string, into: TextMembers, depth: number, at: (k: number
     return;
   }
   // A line reading needs two members: one `name: value` is a sentence's colon as often as a page's.
-  const found: TextMembers = { strings: [], numbers: new Map() };
+  const found: Members = { strings: [], numbers: new Map() };
   lineMembers(text, found, at);
   if (found.strings.length + found.numbers.size < 2) return;
   into.strings.push(...found.strings);
@@ -49,27 +62,50 @@ function readText(text: string, into: TextMembers, depth: number, at: (k: number
 }
 
 /** Adds a number under `name` unless the name has one. */
-function addNumber(into: TextMembers, name: string, token: string): void {
-  const value = Number(token);
-  if (name !== '' && !into.numbers.has(name) && /^-?\d{1,15}(?:\.\d{1,6})?$/.test(token) && Number.isFinite(value))
-    into.numbers.set(name, value);
+function addNumber(into: Pick<Members, 'numbers'>, name: string, token: string): void {
+  const first = token.charCodeAt(0);
+  if (name === '' || (first !== 0x2d && !isDigit(first)) || into.numbers.has(name)) return;
+  if (/^-?\d{1,15}(?:\.\d{1,6})?$/.test(token)) into.numbers.set(name, Number(token));
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 /** A JSON (or Python repr) object or array from `i`: its string values and numbers under their names. One pass. */
 function bracketMembers(text: string, i: number, into: TextMembers, depth: number, at: (k: number) => number): void {
   const names: string[] = []; // per open container, the name its values sit under
   const objects: boolean[] = [];
+  // Per open container, the object its values belong to: where its strings start in into.strings, its page numbers.
+  const open: ({ first: number; numbers?: Map<string, number> } | undefined)[] = [];
+  const pageLike = new Map<string, boolean>();
   let name = '';
   let key = false; // the next string is a property name
+  /** A number token under `name`: the text's, and its object's when the name is a page's. */
+  const number = (token: string) => {
+    addNumber(into, name, token);
+    const object = open[open.length - 1];
+    if (object === undefined || name === '') return;
+    let page = pageLike.get(name);
+    if (page === undefined) pageLike.set(name, (page = pageLike.size < MAX_NAMES && PAGE_NAME.test(name)));
+    if (!page) return;
+    object.numbers ??= new Map();
+    addNumber({ numbers: object.numbers }, name, token);
+  };
   while (i < text.length) {
     const code = text.charCodeAt(i);
     if (code === 0x7b || code === 0x5b) {
       names.push(name);
       objects.push(code === 0x7b);
+      open.push(code === 0x7b ? { first: into.strings.length } : open[open.length - 1]);
       key = code === 0x7b;
     } else if (code === 0x7d || code === 0x5d || code === 0x2c) {
       if (code !== 0x2c) names.pop();
-      if (code !== 0x2c) objects.pop();
+      if (code !== 0x2c && objects.pop() === true) {
+        const object = open.pop();
+        if (object?.numbers !== undefined && into.strings.length > object.first)
+          into.objects.push({ strings: into.strings.slice(object.first), numbers: object.numbers });
+      } else if (code !== 0x2c) open.pop();
       name = names[names.length - 1] ?? '';
       key = code === 0x2c && objects[objects.length - 1] === true;
     } else if (code === 0x22 || code === 0x27) {
@@ -80,15 +116,15 @@ function bracketMembers(text: string, i: number, into: TextMembers, depth: numbe
       else if (!isBlank(text.slice(i + 1, end))) {
         into.strings.push({ name, from: at(i + 1), to: at(end) });
         // A page number written as a string (`"offset": "10"`) orders pages as a number does.
-        if (end - i <= 16) addNumber(into, name, text.slice(i + 1, end));
+        if (end - i <= 16) number(text.slice(i + 1, end));
         if (depth < MAX_DEPTH) innerMembers(text, i + 1, end, into, depth, at);
       }
       key = false;
       i = end;
     } else if (!key && ((code >= 0x30 && code <= 0x39) || code === 0x2d)) {
       let end = i + 1;
-      while (end < text.length && /[\d.eE+-]/.test(text[end] as string)) end += 1;
-      addNumber(into, name, text.slice(i, end));
+      while (end < text.length && NUMBER_CHARS.has(text.charCodeAt(end))) end += 1;
+      number(text.slice(i, end));
       i = end - 1;
     }
     i += 1;
@@ -109,7 +145,9 @@ function innerMembers(
   at: (k: number) => number,
 ): void {
   // Nothing to read without a bracket, `:` or `=` (or an escape that may write one): most strings are skipped whole.
-  if (!/[{[:=]|\\[ux]/.test(text.slice(from, to))) return;
+  let k = from;
+  while (k < to && !INNER_MARKS.has(text.charCodeAt(k))) k += 1;
+  if (k === to) return;
   const chars: string[] = [];
   const starts: number[] = [];
   for (let i = from; i < to; ) {
@@ -131,6 +169,11 @@ function innerMembers(
   readText(inner, into, depth + 1, map);
 }
 
+/** What a number's token holds after its first character. */
+const NUMBER_CHARS = new Set([...'0123456789.eE+-'].map((c) => c.charCodeAt(0)));
+/** What a string holding a text of its own has: a bracket, a `:` or `=`, or an escape (that may write one). */
+const INNER_MARKS = new Set([...'{[:=\\'].map((c) => c.charCodeAt(0)));
+
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
 
 /**
@@ -140,7 +183,7 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f:
  * blank or `,;&)}`); a quoted value is read inside its quotes. A value of digits is a number. Found from each `:` and
  * `=` back (at most MAX_NAME + MAX_BLANKS characters, never into the value before): linear.
  */
-function lineMembers(text: string, into: TextMembers, at: (k: number) => number): void {
+function lineMembers(text: string, into: Members, at: (k: number) => number): void {
   const separators = /[:=]/g;
   let floor = 0; // the last value's end: no name starts before it
   for (let found = separators.exec(text); found !== null; found = separators.exec(text)) {

@@ -4,13 +4,13 @@
 // and blank strings; each place is paired with the next two when one of them is a name, and, labels skipped, with the
 // next one; a name that is not valueLike is read with its neighbours only (forEachDocumentPair). Also read (requests
 // and answers): consecutive texts of one path shape member by member, also in the order of their page numbers
-// (jsonTextPairs: two tool calls' appends, two pages of a file) and a URI's last path segment beside the strings around
-// it (uriPairs). Invariant: linear (each name emitted once, each place in at most five pairs, each text member in at
-// most seven an order and three orders, each URI in four).
+// (jsonTextPairs: two tool calls' appends, two pages of a file; pages within one text too) and a URI's last path
+// segment beside the strings around it (uriPairs). Invariant: linear (each name emitted once, each place in at most five
+// pairs, each text member in at most seven an order and three orders, each object's one more, each URI in four).
 import { isClosedLabel, isKeyList, isLabel, MAX_SHAPE_PATH, pathShape } from './reading-orders.ts';
 import { glued, isBlank, valueLike } from './readable-spans.ts';
 import { type JoinWindow, PAIR_GAP, type WindowPart } from './join-window.ts';
-import { type Member, textMembers } from './document-members.ts';
+import { type Member, type Members, PAGE_NAME, textMembers } from './document-members.ts';
 import type { TextSegment } from './types.ts';
 
 /** Adds one pair to a window: segment a's [from, to) end read before segment b's [from, to) start. */
@@ -187,7 +187,8 @@ interface Paged {
  * (`{"path":…,"content":"AKIAZ3MQWX","append":true}`) and a tool returns one in pages (`{"offset":10,"data":…}`): the
  * other members and numbers stand between the pieces in the texts. The texts are JSON, Python's repr, YAML lines or
  * `name=value` pairs, or one of those inside a string member (document-members.ts). A model puts pages together by
- * their number, not as they arrive: the texts are read again in the order of a number member they share (pageOrders).
+ * their number, not as they arrive: the texts are read again in the order of a number member they share (pageOrders),
+ * and the objects of one text with a page-like number (an array of pages, JSON lines, an MCP result's text items).
  * Each text is read with the one before it and the one after it of its shape in each order, each member in at most
  * two pairs a side and three runs of three an order, 1 + MAX_ORDERS orders: linear.
  */
@@ -196,18 +197,33 @@ function jsonTextPairs(segments: readonly TextSegment[], add: AddPair): void {
   segments.forEach((segment, i) => {
     const shape = pathShape(segment.path);
     if (shape === undefined) return;
-    const { strings: members, numbers } = textMembers(segment.text);
-    if (members.length === 0) return;
-    const byName = new Map<string, Member>();
-    for (const m of members) if (!byName.has(m.name)) byName.set(m.name, m);
+    const { objects, ...members } = textMembers(segment.text);
+    if (members.strings.length === 0) return;
     const texts = shapes.get(shape) ?? [];
-    texts.push({ segment: i, members, byName, numbers });
+    texts.push(paged(i, members));
     shapes.set(shape, texts);
+    // Pages within the text (an array of them, JSON lines, an MCP result's text items): read in their numbers' order
+    // (its document order is the other joins'), up to MAX_PAGES_WITHIN of them (a table of 10,000 rows out of the order
+    // of a page-like column read again doubled its joined text: 0.48 M -> 0.98 M characters, 20 -> 500 ms).
+    if (objects.length >= 2 && objects.length <= MAX_PAGES_WITHIN) {
+      for (const order of pageOrders(objects, true)) {
+        readPages(
+          order.map((object) => paged(i, object)),
+          add,
+        );
+      }
+    }
   });
   for (const texts of shapes.values()) {
     readPages(texts, add);
     for (const order of pageOrders(texts)) readPages(order, add);
   }
+}
+
+function paged(segment: number, { strings, numbers }: Members): Paged {
+  const byName = new Map<string, Member>();
+  for (const m of strings) if (!byName.has(m.name)) byName.set(m.name, m);
+  return { segment, members: strings, byName, numbers };
 }
 
 /** Each text read with the one before it (and the middle one's short members between the one before that and it). */
@@ -234,20 +250,22 @@ function readPages(texts: readonly Paged[], add: AddPair): void {
 const SHORT_PIECE = 64;
 /** Orders read besides the texts' own: the number members shared by two texts or more, a page's name first. */
 const MAX_ORDERS = 2;
-const PAGE_NAME =
-  /offset|page|index|idx|part|chunk|seq|start|pos|begin|from|cursor|line|skip|step|piece|frag|block|num/i;
+/** The most pages within one text read in their numbers' order (a tool returns a few pages a call). */
+const MAX_PAGES_WITHIN = 256;
 
 /**
  * The texts that have a number of one name in that number's order (a stable sort), for up to MAX_ORDERS names that
  * two texts or more share (page-like names first, then as they first appear), each order that differs from arrival.
+ * Pages within one text (`within`): one order, by a page-like name only (a table's rows are objects with numbers too:
+ * `salary`, `age`; their order is no page order, and reading each table again would be costly).
  */
-function pageOrders(texts: readonly Paged[]): Paged[][] {
+function pageOrders<T extends Pick<Members, 'numbers'>>(texts: readonly T[], within = false): T[][] {
   const counts = new Map<string, number>();
   for (const text of texts) for (const name of text.numbers.keys()) counts.set(name, (counts.get(name) ?? 0) + 1);
   const shared = [...counts].filter(([, n]) => n >= 2).map(([name]) => name);
-  const names = [...shared.filter((n) => PAGE_NAME.test(n)), ...shared.filter((n) => !PAGE_NAME.test(n))];
-  const orders: Paged[][] = [];
-  for (const name of names.slice(0, MAX_ORDERS)) {
+  const names = [...shared.filter((n) => PAGE_NAME.test(n)), ...shared.filter((n) => !within && !PAGE_NAME.test(n))];
+  const orders: T[][] = [];
+  for (const name of names.slice(0, within ? 1 : MAX_ORDERS)) {
     const order = texts
       .filter((t) => t.numbers.has(name))
       .sort((a, b) => (a.numbers.get(name) as number) - (b.numbers.get(name) as number));

@@ -72,6 +72,34 @@ describe("an AWS key id's pieces as pages of a read tool's results, one step asi
     expect(await isRefused(results)).toBe(true);
   });
 
+  // Closed in document-pairs.ts (C34): pages out of order within one tool result (an array of pages, JSON lines, an
+  // MCP result's two text items in one text) are read in the order of their page-like number too.
+  const [A, R] = HALVES;
+  it.each([
+    [
+      'an array of pages',
+      JSON.stringify([
+        { offset: 10, data: R },
+        { offset: 0, data: A },
+      ]),
+    ],
+    ['JSON lines', [JSON.stringify({ page: 2, data: R }), JSON.stringify({ page: 1, data: A })].join('\n')],
+    [
+      "an MCP result's two text items",
+      JSON.stringify({ content: [R, A].map((d, i) => ({ type: 'text', text: page(d, 1 - i) })) }),
+    ],
+  ])('two pages out of order within one result, %s, are refused', async (_name, result) => {
+    expect(await isRefused([result])).toBe(true);
+  });
+
+  it("control: rows of one result out of their numbers' order (no page-like name) are forwarded", async () => {
+    const rows = [
+      { id: 2, salary: 300, note: 'water the plants' },
+      { id: 1, salary: 100, note: 'call the office' },
+    ];
+    expect(await isRefused([JSON.stringify(rows)])).toBe(false);
+  });
+
   it.each([
     [
       'ordinary text in three pages, the last first',

@@ -34,6 +34,19 @@ describe('textMembers', () => {
     expect(read(text).strings[1]).toBe('data=a\\\\\\"b');
   });
 
+  it("returns the objects with a string and a number of their own, an inner text's too", () => {
+    const pages = JSON.stringify([{ offset: 10, data: 'R5' }, { offset: 0, data: 'AK', tags: ['x'] }, { data: 'no' }]);
+    const { objects } = textMembers(pages);
+    expect(
+      objects.map((o) => [Object.fromEntries(o.numbers), o.strings.map((m) => pages.slice(m.from, m.to))]),
+    ).toEqual([
+      [{ offset: 10 }, ['R5']],
+      [{ offset: 0 }, ['AK', 'x']],
+    ]);
+    const item = JSON.stringify({ content: [{ type: 'text', text: JSON.stringify({ page: 2, data: 'R5' }) }] });
+    expect(textMembers(item).objects.map((o) => Object.fromEntries(o.numbers))).toEqual([{ page: 2 }]);
+  });
+
   it.each([
     ['a sentence with one colon', 'Note: see the table'],
     ['one pair', 'x=3'],
