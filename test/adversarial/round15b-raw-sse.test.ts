@@ -108,6 +108,26 @@ describe.concurrent('text outside the data fields', () => {
     const r = await streamed(sse(chatStream(['hello'], '\n'), { 'x-debug-token': KEY }));
     expect({ status: r.status, leaked: leaksIn(r.x.received, [ANSWER_KEY]) }).toEqual({ status: 200, leaked: [] });
   });
+  it('a content-type parameter of a streamed answer carrying the key is not relayed', async () => {
+    const r = await streamed({
+      status: 200,
+      raw: chatStream(['hello'], '\n'),
+      contentType: `text/event-stream; k=${KEY}`,
+    });
+    expect({ status: r.status, leaked: leaksIn(r.x.received, [ANSWER_KEY]) }).toEqual({ status: 200, leaked: [] });
+  });
+  it('a content-type parameter of a JSON answer carrying the key is not relayed', async () => {
+    serial += 1;
+    const id = `r15bct${serial}`;
+    const message = { role: 'assistant', content: 'hello' };
+    stack.upstream.script(id, () => ({
+      status: 200,
+      raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'echo-1', choices: [{ index: 0, message }] }),
+      contentType: `application/json; charset=utf-8; k=${KEY}`,
+    }));
+    const x = await stack.send('chat', promptBody('chat', `case-${id} hello`));
+    expect({ status: x.status, leaked: leaksIn(x.received, [ANSWER_KEY]) }).toEqual({ status: 200, leaked: [] });
+  });
   it('a custom header of a JSON answer carrying the key is not relayed', async () => {
     serial += 1;
     const id = `r15bhdr${serial}`;
