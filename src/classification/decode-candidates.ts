@@ -3,7 +3,7 @@
 // MAY match more than the scan decodes (the scan still decides) and MUST match wherever a decoded run starts: a run it
 // misses is a run left unread. `exhaustive` (tests) makes every offset a candidate, the scans' own behaviour.
 import RE2 from 're2';
-import { MAX_HEX_SEPARATOR, type NextCandidate } from './decode-bytes.ts';
+import { isBase64Char, MAX_HEX_SEPARATOR, type NextCandidate } from './decode-bytes.ts';
 import { KEY_START } from './decode-der.ts';
 import { MIN_DECIMAL_CODES } from './decode-code-lists.ts';
 
@@ -148,8 +148,8 @@ export function candidateFinder(
  * name of 14-15 letters, common in prose, is no candidate), every run of separated hex bytes with a token,
  * 1..MAX_HEX_SEPARATOR separators and a second token, every list of decimal codes with MIN_DECIMAL_CODES codes and
  * their separators, every quoted-printable run with an `=` and two hex digits, every private key with an opening of
- * KEY_START (decode-der.ts), every run of base64 groups of one width (decode-groups.ts: the character before it, then
- * the fewest groups that make MIN_ENCODED_RUN characters); `any` is their set (one pass says which scans can find one).
+ * KEY_START (decode-der.ts), every run of base64 groups of one width (decode-groups.ts: `groups` and `groupLines`,
+ * read as one by groupCandidates); `any` is the first five's set (one pass says which scans can find one).
  */
 export interface StartPatterns {
   base64: RE2;
@@ -158,7 +158,8 @@ export interface StartPatterns {
   escape: RE2;
   key: RE2;
   groups: RE2;
-  /** The first five in one set; `groups` is matched alone (startsIn). */
+  groupLines: RE2;
+  /** The first five in one set; `groups` and `groupLines` are matched alone (startsIn). */
   any: InstanceType<typeof RE2.Set>;
 }
 
@@ -180,42 +181,100 @@ const QUOTE_GAPS =
   '\\\\{0,3}(?:"[ ,+.|<&]{0,4}[A-Za-z0-9@$]{0,2}\\\\{0,3}"|\'[ ,+.|<&]{0,4}[A-Za-z0-9@$]{0,2}\\\\{0,3}\'|\\x60[ ,+.|<&]{0,4}\\x60)';
 
 /**
- * Between two base64 groups (decode-group-separators.ts): one to three spaces or a tab, one mark (`.`, `:`, or `-`,
- * `_` inside an alphabet run: decode-groups.ts splitRun), two quotes apart (`","`, `\",\"`, `" b"`), or a line break
- * (up to two empty lines after it) with blanks and ASCII punctuation before and after it and words or numbers among
- * them (`" +⏎  "`, `⏎# `, `⏎// `, ` |⏎| `, `⏎REM `, `⏎10 `, `  # chunk⏎`, `⏎⏎REM `: decode-groups.ts keeps the runs
- * whose lines all share the first line break's).
+ * Between two base64 groups on one line (decode-group-separators.ts): one to three spaces or a tab, one mark (`.`, `:`,
+ * or `-`, `_` inside an alphabet run: decode-groups.ts splitRun), two quotes apart (`","`, `\",\"`, `" b"`).
  */
-const GROUP_SEPARATOR = `(?:${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,4}\\r?\\n(?:\\r?\\n){0,2}${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,8}| {1,3}|\\t|[.:_-]|${QUOTE_GAPS})`;
+const BLANK_SEPARATOR = `(?: {1,3}|\\t|[.:_-]|${QUOTE_GAPS})`;
 
 /**
- * What every run of base64 groups starts with (decode-groups.ts), preceded by the character before it when there is
- * one: for each width w below MIN_ENCODED_RUN, the fewest groups that make MIN_ENCODED_RUN characters (all of width w
- * but the last, which may be shorter or padded), for a width of MIN_ENCODED_RUN or more two groups. Exact widths keep
- * most prose out: it takes four 4-letter words in a row, three of 5, two of 8.
+ * Between two base64 groups a line apart: a line break (up to two empty lines after it) with blanks and ASCII
+ * punctuation before and after it and words or numbers among them (`" +⏎  "`, `⏎# `, `⏎// `, ` |⏎| `, `⏎REM `, `⏎10 `,
+ * `  # chunk⏎`, `⏎⏎REM `: decode-groups.ts keeps the runs whose lines all share the first line break's).
  */
-function groupStart(): string {
+const LINE_SEPARATOR = `${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,4}\\r?\\n(?:[\\t ]{0,16}\\r?\\n){0,2}${LINE_MARKS}(?:[A-Za-z0-9]{1,8}${LINE_MARKS}){0,8}`;
+
+/**
+ * Where a run of base64 groups of one width can start (decode-groups.ts), preceded by the character before it when
+ * there is one. Two patterns, each a superset of its runs' starts, never one: LINE_SEPARATOR's word counters written
+ * once per group of every width (the exact widths below) made an automaton RE2 rebuilt all along a text of prose, 1-2
+ * s a 64 KB README (2026-12-08; 0.3 s before the line's words were allowed). Keep LINE_SEPARATOR in ONE place of one
+ * small pattern (`groupLines`); widen `groups` only with one-line separators.
+ * - `groups`: runs whose first groups are apart on one line. For each width w below MIN_ENCODED_RUN, the fewest groups
+ *   that make MIN_ENCODED_RUN characters (all of width w but the last, which may be shorter or padded), for a width of
+ *   MIN_ENCODED_RUN or more two groups. Exact widths keep most prose out: four 4-letter words in a row, three of 5,
+ *   two of 8.
+ * - `groupLines`: runs with a line break among the separators `groups` reads (at most the third: four groups make
+ *   MIN_ENCODED_RUN): up to two groups apart on one line, a group, a line's separator, a group's first character.
+ */
+function groupStarts(): { groups: string; groupLines: string } {
   const alternatives: string[] = [];
   for (let width = MIN_GROUP_WIDTH; width < MIN_ENCODED_RUN; width += 1) {
     const groups = Math.ceil(MIN_ENCODED_RUN / width);
     const rest = MIN_ENCODED_RUN - (groups - 1) * width; // characters the last group needs, padding included
-    const full = `${ALPHABET}{${width}}${GROUP_SEPARATOR}`.repeat(groups - 1);
+    const full = `${ALPHABET}{${width}}${BLANK_SEPARATOR}`.repeat(groups - 1);
     const padded = `${ALPHABET}{${Math.max(1, rest - 2)},${width - 1}}=`;
     alternatives.push(`${full}(?:${ALPHABET}{${rest},${width}}(?:[^A-Za-z0-9+/_-]|$)|${padded})`);
   }
-  alternatives.push(`${ALPHABET}{${MIN_ENCODED_RUN},}${GROUP_SEPARATOR}${ALPHABET}`);
-  return `(?:^|[^A-Za-z0-9+/_-])(?:${alternatives.join('|')})`;
+  alternatives.push(`${ALPHABET}{${MIN_ENCODED_RUN},}${BLANK_SEPARATOR}${ALPHABET}`);
+  const before = '(?:^|[^A-Za-z0-9+/_-])';
+  const group = `${ALPHABET}{${MIN_GROUP_WIDTH},}`;
+  const blanksBefore = Math.ceil(MIN_ENCODED_RUN / MIN_GROUP_WIDTH) - 2;
+  return {
+    groups: `${before}(?:${alternatives.join('|')})`,
+    groupLines: `${before}(?:${group}${BLANK_SEPARATOR}){0,${blanksBefore}}${group}${LINE_SEPARATOR}${ALPHABET}`,
+  };
 }
 
 /**
- * Which of the six starts occur in `utf8` (StartPatterns.any, then `groups`: its line-wrap gaps make an automaton of
- * their own, and the six in one DFA cost 3-4 times the two apart on short texts of fresh ids, 2026-12-08); all six if
- * an automaton gives up.
+ * The candidates of `groups` and `groupLines` as one (decode.ts's groups scan), each pattern searched again only past
+ * its last answer: linear however their candidates interleave. A search starts at its first character, where either
+ * pattern's `^` matches (a run right after a `-` in the alphabet, as the one pattern before them read it): between a
+ * pattern's last query and its answer, a query's own position is a candidate when it is an alphabet character (a
+ * superset: the scan decides). `reach`: as candidateFinder's.
+ */
+export function groupCandidates(
+  text: string,
+  starts: StartPatterns,
+  exhaustive: boolean,
+  shared: Utf8Offsets | undefined,
+  reach: number,
+): NextCandidate {
+  if (exhaustive) return (from) => Math.min(from, text.length);
+  const offsets = shared ?? new Utf8Offsets(text);
+  const cached = [starts.groups, starts.groupLines].map((pattern) => {
+    let asked = -1;
+    let answer = -1;
+    return (from: number): number => {
+      if (asked >= 0 && from >= asked && from <= answer) {
+        if (from === asked || from === answer || !isBase64Char(text.charCodeAt(from))) return answer;
+        return from;
+      }
+      asked = from;
+      const byte = offsets.boundaryAt(from)[1];
+      const at = pattern.search(offsets.bytes.subarray(byte));
+      answer = at < 0 ? text.length : offsets.unitAt(byte + at);
+      return answer;
+    };
+  });
+  const [groups, lines] = cached as [NextCandidate, NextCandidate];
+  let near = -1;
+  return (from) => {
+    if (from >= text.length) return text.length;
+    if (from <= near) return from;
+    const found = Math.min(groups(from), lines(from));
+    near = found + reach;
+    return found;
+  };
+}
+
+/**
+ * Which of the six starts occur in `utf8` (StartPatterns.any, then `groups` or `groupLines`: in one DFA with the others
+ * they cost 3-4 times what they cost apart on short texts of fresh ids, 2026-12-08); all six if an automaton gives up.
  */
 export function startsIn(starts: StartPatterns, utf8: Buffer): number[] {
   try {
     const found = starts.any.match(utf8);
-    if (starts.groups.test(utf8)) found.push(GROUPS_START);
+    if (starts.groups.test(utf8) || starts.groupLines.test(utf8)) found.push(GROUPS_START);
     return found;
   } catch {
     return [0, 1, 2, 3, 4, 5]; // out of DFA memory (it throws, never answers short): each scan's own search decides
@@ -233,7 +292,7 @@ export function startPatterns(): StartPatterns {
     codeList: String.raw`(?:[0-9]{2,3}(?:[\t-\r ]*[,;][\t-\r ]*|[\t ]+)){${MIN_DECIMAL_CODES - 1}}[0-9]{2,3}`,
     escape: '=[0-9A-Fa-f]{2}',
     key: KEY_START,
-    groups: groupStart(),
+    ...groupStarts(),
   };
   patterns = {
     base64: new RE2(sources.base64),
@@ -242,6 +301,7 @@ export function startPatterns(): StartPatterns {
     escape: new RE2(sources.escape),
     key: new RE2(sources.key),
     groups: new RE2(sources.groups),
+    groupLines: new RE2(sources.groupLines),
     any: new RE2.Set([sources.base64, sources.hexPair, sources.codeList, sources.escape, sources.key]),
   };
   return patterns;

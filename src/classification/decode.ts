@@ -25,7 +25,14 @@ import {
   reversedRun,
   separatedHexRuns,
 } from './decode-bytes.ts';
-import { candidateFinder, MIN_ENCODED_RUN, startPatterns, startsIn, Utf8Offsets } from './decode-candidates.ts';
+import {
+  candidateFinder,
+  groupCandidates,
+  MIN_ENCODED_RUN,
+  startPatterns,
+  startsIn,
+  Utf8Offsets,
+} from './decode-candidates.ts';
 import { type ArmoredKey, notationKeys, PEM_ARMOR, privateKeys } from './decode-der.ts';
 import { bytesLiterals, percentBytesAsHex } from './decode-der-literals.ts';
 import { dumpTexts } from './decode-dumps.ts';
@@ -208,7 +215,7 @@ export function decodeOnce(
   // Base64 in lines or groups of one width under MIN_ENCODED_RUN, or split by spaces (`fold -w 12`, `sed 's/..../& /g'`),
   // read as one run, as the runs above are read (decode-groups.ts).
   if (groups) {
-    groupTexts(text, candidateFinder(text, starts.groups, exhaustive, offsets, GROUP_REACH), RUN_GAP, add);
+    groupTexts(text, groupCandidates(text, starts, exhaustive, offsets, GROUP_REACH), RUN_GAP, add);
   }
   // Percent-encoding and character escapes: maximal runs of URL characters (backslash included for escapes) around
   // each `%`, `\` or `&`, decoded when they hold at least one escape; a finding maps back to its own escapes.
