@@ -66,7 +66,8 @@ export function headerTestOf(recognizers: readonly RecognizerDefinition[]): Head
   if (found === undefined) {
     const words = recognizers.flatMap((r) => (r.requireContext === true ? (r.contextWords ?? []) : []));
     const test = words.length === 0 ? undefined : contextWordTest(words);
-    found = (header) => test?.(header, foldDottedCapitals(header).toLowerCase()) === true;
+    // Read as a header (`label`): an everyday word (`tin`) names a column in any case, as match-context.ts reads it.
+    found = (header) => test?.(header, foldDottedCapitals(header).toLowerCase(), true) === true;
     headerTests.set(recognizers, found);
   }
   return found;

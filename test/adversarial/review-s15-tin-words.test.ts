@@ -3,6 +3,7 @@
 // order, SKU or tracking number of nine digits near it is now an SSN, and the default policy refuses the request to a
 // zero-data-retention upstream. Each text is ordinary commerce; the controls are the same texts without the metal.
 import { describe, expect, it } from 'vitest';
+import { createClassifier, createStreamScanner } from '../../src/classification/index.ts';
 import { isForwarded } from './round9-helpers.ts';
 
 describe('nine-digit order numbers near the word tin (the metal)', () => {
@@ -48,4 +49,22 @@ describe('nine-digit order numbers near the word tin (the metal)', () => {
   it('control: a table under a lower-case tin column is refused', async () => {
     expect(await isForwarded('name,tin\nJane Doe,219099999\nJohn Roe,409524567\n')).toBe(false);
   });
+
+  // A stream keeps a table's header only when it may name a column of findings (stream-table-header.ts): read as a
+  // header there too, a lower-case `tin` column's SSNs are each found in deltas of 7 as in the whole text.
+  it.each(['tin', 'Tin', 'TIN'])(
+    'control: 30 rows under a %s column streamed in deltas of 7, every SSN found',
+    (head) => {
+      const classifier = createClassifier({ fingerprintKey: new Uint8Array(32).fill(5) });
+      const rows = Array.from({ length: 30 }, (_, i) => `${i + 1},Person ${i},Engineering,${219090100 + i}\n`).join('');
+      const text = `Here is the export:\nid,name,department,${head}\n${rows}`;
+      const ssns = (findings: readonly { type: string }[]) => findings.filter((f) => f.type === 'US_SSN').length;
+      const scanner = createStreamScanner({ classifier, path: 'choices[0].delta.content' });
+      let streamed = 0;
+      for (let at = 0; at < text.length; at += 7) streamed += ssns(scanner.push(text.slice(at, at + 7)).findings);
+      streamed += ssns(scanner.end().findings);
+      expect(streamed).toBe(30);
+      expect(ssns(classifier.classify([{ path: 'messages[0].content', text }]).findings)).toBe(30);
+    },
+  );
 });
