@@ -30,7 +30,7 @@ const MAX_CALL_DEPTH = 3;
 const MAX_NAME = 32;
 
 /** A character of a name (letters, digits, `_` and `$`). */
-function isIdentifierCode(code: number): boolean {
+export function isIdentifierCode(code: number): boolean {
   return code === 0x24 || (code !== 0x2e && code !== 0x2d && gluesToNumber(code));
 }
 

@@ -3,6 +3,7 @@
 // read as their bytes, and one-character literals (`['A', 'K', …]`), read as the characters they hold. Invariant, as
 // decode-escapes.ts's: every decoded unit records the run-local span of the digits it came from, and each character of
 // the text is read a bounded number of times.
+import { commentEnd } from './decode-code-operators.ts';
 import { hexValue, type MappedText, numberAt } from './decode-escapes.ts';
 
 /** Fewest codes in a list of decimal character codes: shorter lists of small numbers are mostly data. */
@@ -159,20 +160,25 @@ const MIN_HEX_LITERAL_BYTES = 8;
 /**
  * A hex literal with its prefix, `0x` (C, Rust, Solidity, MySQL's and SQL Server's `SELECT 0x…`, Ethereum calldata) or
  * PostgreSQL's bytea `\x`, and an integer type's suffix if any (C's `U`, `L`, `UL`, `ULL`, `LLU`; Rust's `u64`,
- * `_u8`, `i32`, `usize`), not glued to a name before or after it.
+ * `_u8`, `i32`, `usize`), not glued to a name before or after it. Its digits may hold one digit separator between two
+ * digits (Rust's, Java's, C#'s and Python's `_`: `0x6177_7320`, `0x_61`; C++14's `'`: `0x6177'7320`).
  */
 const HEX_LITERAL =
-  /(?<![0-9A-Za-z_$])(?:0[xX]|\\x)([0-9A-Fa-f]+)([uU][lL]{0,2}|[lL]{1,2}[uU]?|_?[uUiI](?:8|16|32|64|128|size))?(?![0-9A-Za-z_$])/g;
-/** Most characters between two literals of a list: `, ` and a line break with its indentation. */
+  /(?<![0-9A-Za-z_$])(?:0[xX]_?|\\x)([0-9A-Fa-f]+(?:[_'][0-9A-Fa-f]+)*)([uU][lL]{0,2}|[lL]{1,2}[uU]?|_?[uUiI](?:8|16|32|64|128|size))?(?![0-9A-Za-z_$])/g;
+/** Most characters between two literals of a list besides its comments: `, ` and a line break with its indentation. */
 const MAX_HEX_LITERAL_GAP = 24;
+/** Most comments between two literals of a list (a line comment after the `,`, a block comment either side of it). */
+const MAX_GAP_COMMENTS = 2;
 /** Widths in bytes of the words a memory dump may hold last byte first (16-, 32- and 64-bit words on x86). */
 const WORD_BYTES = new Set([2, 4, 8]);
 
-/** A hex literal of a list: where its digits start, how many bytes they write, whether it has a type's suffix. */
+/** A hex literal of a list: the offset of each of its digits (separators left out), whether it has a type's suffix. */
 interface HexLiteral {
-  digits: number;
+  digits: number[];
   bytes: number;
   suffixed: boolean;
+  /** Whether a comment lies between it and the literal before it. */
+  commented: boolean;
 }
 
 /** A byte of text: printable ASCII, a tab or a line break. */
@@ -188,20 +194,23 @@ function literalBytes(text: string, list: readonly HexLiteral[], littleEndian: b
   const count = list.reduce((sum, literal) => sum + literal.bytes, 0);
   const values = new Uint8Array(count);
   const at = new Int32Array(count);
+  const to = new Int32Array(count);
   let n = 0;
   for (const literal of list) {
     for (let b = 0; b < literal.bytes; b += 1, n += 1) {
-      const digit = literal.digits + 2 * (littleEndian ? literal.bytes - 1 - b : b);
-      values[n] = (hexValue(text.charCodeAt(digit)) << 4) | hexValue(text.charCodeAt(digit + 1));
-      at[n] = digit;
+      const pair = 2 * (littleEndian ? literal.bytes - 1 - b : b);
+      const [high, low] = [literal.digits[pair] as number, literal.digits[pair + 1] as number];
+      values[n] = (hexValue(text.charCodeAt(high)) << 4) | hexValue(text.charCodeAt(low));
+      at[n] = high;
+      to[n] = low + 1;
     }
   }
-  return { values, at };
+  return { values, at, to };
 }
 
 /** Each stretch of MIN_HEX_LITERAL_BYTES or more bytes of text, decoded to its characters mapped to their digits. */
 function addTextStretches(
-  { values, at }: { values: Uint8Array; at: Int32Array },
+  { values, at, to }: { values: Uint8Array; at: Int32Array; to: Int32Array },
   add: (from: number, end: number, decoded: MappedText) => void,
 ): void {
   for (let k = 0; k < values.length; ) {
@@ -209,22 +218,26 @@ function addTextStretches(
     while (end < values.length && isTextByte(values[end] as number)) end += 1;
     if (end - k >= MIN_HEX_LITERAL_BYTES) {
       // Little-endian words write a stretch's bytes out of order: it spans its first to its last digit in the text.
-      let [from, to, decoded] = [Number.POSITIVE_INFINITY, 0, ''];
+      let [from, last, decoded] = [Number.POSITIVE_INFINITY, 0, ''];
       for (let b = k; b < end; b += 1) {
         from = Math.min(from, at[b] as number);
-        to = Math.max(to, (at[b] as number) + 2);
+        last = Math.max(last, to[b] as number);
         decoded += String.fromCharCode(values[b] as number);
       }
-      const starts = at.slice(k, end).map((d) => d - from);
-      add(from, to, { text: decoded, starts, ends: starts.map((d) => d + 2) });
+      add(from, last, {
+        text: decoded,
+        starts: at.slice(k, end).map((d) => d - from),
+        ends: to.slice(k, end).map((d) => d - from),
+      });
     }
     k = end + 1;
   }
 }
 
 /**
- * A list of hex literals (hexLiteralRuns) read: in the order written when a literal holds more than 4 bytes or has a
- * type's suffix (shorter plain ones are separatedHexRuns' tokens), and as little-endian words when two or more of
+ * A list of hex literals (hexLiteralRuns) read: in the order written when a literal holds more than 4 bytes, has a
+ * type's suffix or a comment between it and the next (shorter plain ones apart by separators only are
+ * separatedHexRuns' tokens), and as little-endian words when two or more of
  * 2, 4 or 8 bytes make it (a memory dump pasted as a C array: `{0x20737761, …}`).
  */
 function readLiterals(
@@ -233,7 +246,7 @@ function readLiterals(
   add: (from: number, end: number, decoded: MappedText) => void,
 ): void {
   const width = (list[0] as HexLiteral).bytes;
-  if (width > 4 || list.some((l) => l.suffixed)) addTextStretches(literalBytes(text, list, false), add);
+  if (width > 4 || list.some((l) => l.suffixed || l.commented)) addTextStretches(literalBytes(text, list, false), add);
   if (list.length >= 2 && WORD_BYTES.has(width)) addTextStretches(literalBytes(text, list, true), add);
 }
 
@@ -249,32 +262,58 @@ export function hexLiteralRuns(text: string, add: (from: number, end: number, de
   let list: HexLiteral[] = [];
   let end = -1;
   for (let m = search.exec(text); m !== null; m = search.exec(text)) {
-    const digits = m[1] as string;
-    const literal = { digits: m.index + m[0].length - digits.length - (m[2]?.length ?? 0), bytes: digits.length / 2 };
+    const written = m[1] as string;
+    const digits = digitOffsets(written, m.index + m[0].length - written.length - (m[2]?.length ?? 0));
+    const literal = { digits, bytes: digits.length / 2 };
     if (digits.length % 2 !== 0) {
       if (list.length > 0) readLiterals(text, list, add);
       [list, end] = [[], -1];
       continue;
     }
     const width = list[0]?.bytes ?? 0;
-    const joins =
-      list.length > 0 &&
-      (list[list.length - 1] as HexLiteral).bytes === width &&
-      literal.bytes <= width &&
-      m.index - end <= MAX_HEX_LITERAL_GAP &&
-      isGap(text, end, m.index);
+    const gap =
+      list.length > 0 && (list[list.length - 1] as HexLiteral).bytes === width && literal.bytes <= width
+        ? gapKind(text, end, m.index)
+        : 'none';
+    const joins = gap !== 'none';
     if (!joins && list.length > 0) readLiterals(text, list, add);
     if (!joins) list = [];
     end = m.index + m[0].length;
-    list.push({ ...literal, suffixed: m[2] !== undefined });
+    list.push({ ...literal, suffixed: m[2] !== undefined, commented: gap === 'commented' });
   }
   if (list.length > 0) readLiterals(text, list, add);
 }
 
-/** Whether text[from, to) lies between two literals of a list: separator characters, separatesCodes' way. */
-function isGap(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k += 1) if (!isCodeSeparator(text.charCodeAt(k))) return false;
-  return to > from && separatesCodes(text, from, to);
+/** The offsets of a literal's hex digits written from `at` (`written`: digits and separators), separators left out. */
+function digitOffsets(written: string, at: number): number[] {
+  const offsets: number[] = [];
+  for (let k = 0; k < written.length; k += 1) if (written[k] !== '_' && written[k] !== "'") offsets.push(at + k);
+  return offsets;
+}
+
+/**
+ * What text[from, to) is: the gap between two literals of a list (`commented` when it holds a comment), or `none`: separator characters (MAX_HEX_LITERAL_GAP at most, one
+ * `,` or `;` with any whitespace, or blanks: separatesCodes' way) and up to MAX_GAP_COMMENTS comments (commentEnd: a
+ * line comment up to its line break; a block comment). Bounded: a walk of at most MAX_HEX_LITERAL_GAP +
+ * MAX_GAP_COMMENTS * MAX_COMMENT characters.
+ */
+function gapKind(text: string, from: number, to: number): 'none' | 'plain' | 'commented' {
+  if (to <= from) return 'none';
+  let [marks, lineBreak, comments, separators] = [0, false, 0, 0];
+  for (let k = from; k < to; ) {
+    const comment = comments < MAX_GAP_COMMENTS ? commentEnd(text, k) : k;
+    if (comment > k) {
+      [k, comments] = [comment, comments + 1];
+      continue;
+    }
+    const code = text.charCodeAt(k);
+    if (!isCodeSeparator(code) || ++separators > MAX_HEX_LITERAL_GAP) return 'none';
+    if (code === 0x2c || code === 0x3b) marks += 1;
+    else if (code !== 0x20 && code !== 0x09) lineBreak = true;
+    k += 1;
+  }
+  if (marks > 1 || (marks === 0 && lineBreak)) return 'none';
+  return comments > 0 ? 'commented' : 'plain';
 }
 
 /** Fewest one-character literals in a list read as the text they spell (charLiteralRuns). */

@@ -21,7 +21,7 @@ export function blanksAfter(text: string, at: number, most: number): number {
 }
 
 /** Most characters of a comment beside an operator (`chr(65) +  # A`). */
-const MAX_COMMENT = 64;
+export const MAX_COMMENT = 64;
 
 /** Most line breaks on one side of an operator (a blank line or a comment line between two calls). */
 const MAX_GAP_LINES = 2;
@@ -89,7 +89,7 @@ function lineBreakLength(text: string, at: number): number {
  * Where a comment at `at` ends (MAX_COMMENT characters at most): a line comment (`#`, `//`, `--`) at its line break, a
  * block comment (from `/*`) after its close; else `at`.
  */
-function commentEnd(text: string, at: number): number {
+export function commentEnd(text: string, at: number): number {
   const code = text.charCodeAt(at);
   const second = text.charCodeAt(at + 1);
   if (code === 0x2f && second === 0x2a) {

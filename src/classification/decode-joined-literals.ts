@@ -9,7 +9,14 @@
 // Invariants: linear (a quote is tried as a literal's opening at most twice, a literal's closing quote not again, a
 // literal is MAX_PIECE characters at most, a gap operatorAt's MAX_GAP; the search goes on after a run, or from its
 // middle when it is cut at MAX_PIECES pieces).
-import { blanksAfter, MAX_OPERATOR_BLANKS, operatorAt } from './decode-code-operators.ts';
+import { blanksAfter, gapEnd, MAX_OPERATOR_BLANKS, operatorAt } from './decode-code-operators.ts';
+import {
+  isInterpolated,
+  joinsList,
+  parenthesisedJoint,
+  statementJoint,
+  whitespaceBefore,
+} from './decode-joined-contexts.ts';
 import type { MappedText } from './decode-escapes.ts';
 
 /** Most characters of one piece (a literal's contents or a bare word glued to a quote). */
@@ -73,9 +80,7 @@ function bareAt(text: string, at: number): Piece | undefined {
  * or an object's strings (`["name","ssn"]`) are apart.
  */
 function opensArguments(text: string, at: number): boolean {
-  let k = at;
-  while (k > 0 && at - k < MAX_OPERATOR_BLANKS && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x09))
-    k -= 1;
+  const k = whitespaceBefore(text, at);
   if (text.charCodeAt(k - 1) === 0x28) return true;
   if (text.charCodeAt(k - 1) !== 0x2c) return false;
   const close = k - 2;
@@ -88,17 +93,53 @@ function opensArguments(text: string, at: number): boolean {
 }
 
 /**
- * Where the next quoted piece starts after a piece ending at `end` (its joiner read), or -1 when none may follow.
- * `glued`: after a bare word (only a quote glued to it goes on); `comma`: a `,` joins (opensArguments).
+ * What a joint may open with after a literal's blanks: a quote, a gap's line break, `\` or comment, an operator
+ * (operatorAt's), a `)` or `;` before a statement (statementJoint's, or a name: isBareChar).
  */
-function joinedAt(text: string, end: number, glued: boolean, comma: boolean): number {
-  if (isQuote(text.charCodeAt(end))) return end; // glued quotes: a shell word
-  if (glued) return -1; // after a bare word only a glued quote goes on
-  const blanks = blanksAfter(text, end, MAX_OPERATOR_BLANKS);
-  if (blanks > end && isQuote(text.charCodeAt(blanks))) return blanks; // adjacent literals
+const JOINT_STARTS = new Set([...'"\'`\\\r\n#/-+.&|,~}<);$'].map((c) => c.charCodeAt(0)));
+
+/** What a gap (gapEnd's) opens with: a line break, a comment's `#`, `/` or `-`. */
+const GAP_STARTS = new Set([...'\r\n#/-'].map((c) => c.charCodeAt(0)));
+
+/** How the piece after a piece joins it: where its quote is, and whether a list's `,` joins them. */
+interface Joint {
+  next: number;
+  comma: boolean;
+}
+
+/**
+ * The joint after a piece ending at `end`, or undefined when no piece may follow. `glued`: after a bare word (only a
+ * quote glued to it goes on); `braced`: the piece is an interpolation's whole inside (`${'AKIA'}`), so `}${` or `}{`
+ * joins it to the next. Adjacent literals may be a line apart (gapEnd: line breaks with their indentation, comments,
+ * a `\` before them: C's and Python's literals one a line, a macro's continuation).
+ */
+function jointAt(text: string, end: number, glued: boolean, braced: boolean): Joint | undefined {
+  if (isQuote(text.charCodeAt(end))) return { next: end, comma: false }; // glued quotes: a shell word
+  if (glued) return undefined; // after a bare word only a glued quote goes on
+  let blanks = blanksAfter(text, end, MAX_OPERATOR_BLANKS);
+  if (!JOINT_STARTS.has(text.charCodeAt(blanks)) && !isBareChar(text.charCodeAt(blanks))) return undefined; // `:`, `]`
+  const first = text.charCodeAt(blanks);
+  if (first === 0x5c) blanks += 1; // a line's continuation
+  if (first === 0x5c || GAP_STARTS.has(first)) blanks = gapEnd(text, blanks);
+  if (blanks > end && isQuote(text.charCodeAt(blanks))) return { next: blanks, comma: false }; // adjacent literals
   const operator = operatorAt(text, end);
-  if (operator === undefined || operator.operator.startsWith('}') || (operator.operator === ',' && !comma)) return -1;
-  return isQuote(text.charCodeAt(operator.next)) ? operator.next : -1;
+  if (
+    operator !== undefined &&
+    (braced || !operator.operator.startsWith('}')) &&
+    isQuote(text.charCodeAt(operator.next))
+  )
+    return { next: operator.next, comma: operator.operator === ',' };
+  if (first === 0x29 || text.charCodeAt(operator?.next ?? -1) === 0x28) {
+    const parenthesised = parenthesisedJoint(text, end);
+    if (parenthesised >= 0) return { next: parenthesised, comma: false };
+  }
+  const statement = statementJoint(text, end);
+  return statement >= 0 ? { next: statement, comma: false } : undefined;
+}
+
+/** A list's opening bracket: `[`, `{` or `(`. */
+function isBracket(code: number): boolean {
+  return code === 0x5b || code === 0x7b || code === 0x28;
 }
 
 /** A run of joined pieces: where it starts and ends in the text, and its pieces. */
@@ -117,17 +158,27 @@ function runAt(text: string, at: number): LiteralRun | undefined {
   while (bare > 0 && at - bare < MAX_PIECE && isBareChar(text.charCodeAt(bare - 1))) bare -= 1;
   // A bare word after a quote is a literal's inside read from its closing quote (`'utf8').split('`): not a piece.
   if (bare < at && !isQuote(text.charCodeAt(bare - 1))) pieces.push({ from: bare, to: at, end: at, quoted: false });
-  const comma = opensArguments(text, at);
   pieces.push(first);
   let last = first;
+  // A `,` joins a call's arguments, and the literals of a list a join call joins (joinsList, read once the list's end
+  // is known: a list's first literal reads it whole, kept or cut at its first `,`; a later one's stops at a `,`).
+  const args = opensArguments(text, at);
+  const listed = !args && isBracket(text.charCodeAt(whitespaceBefore(text, at) - 1));
+  let firstComma = -1;
   while (pieces.length < MAX_PIECES && last.end < text.length) {
-    const next = joinedAt(text, last.end, !last.quoted, comma);
+    const joint = jointAt(text, last.end, !last.quoted, last.quoted && isInterpolated(text, last.from - 1));
+    if (joint?.comma && !args && !listed) break;
     let piece: Piece | undefined;
-    if (next >= 0) piece = literalAt(text, next);
+    if (joint !== undefined) piece = literalAt(text, joint.next);
     else if (last.quoted) piece = bareAt(text, last.end);
     if (piece === undefined) break;
+    if (joint?.comma && firstComma < 0) firstComma = pieces.length;
     pieces.push(piece);
     last = piece;
+  }
+  if (listed && firstComma > 0 && !joinsList(text, at, last.end)) {
+    pieces.length = firstComma;
+    last = pieces[firstComma - 1] as Piece;
   }
   const head = pieces[0] as Piece;
   return { start: head.quoted ? head.from - 1 : head.from, end: last.end, pieces };

@@ -36,28 +36,34 @@ describe('an AWS key as hex literal lists one step aside from the lists hexLiter
     expect(await isStreamed(ULL, words(8)[1] as string)).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-code-lists.ts HEX_LITERAL): Rust, Java, C# and Python allow `_` between a
-  // literal's digits (`0x6177_7320_414b_4941_u64`), C++14 a `'`: the digits stop at the first `_`, the rest is glued
-  // to a name, and no literal is read. Fix (~5 lines): let HEX_LITERAL's digits hold single `_` (or `'`) between hex
-  // digits, and drop them when reading the bytes (the digit offsets already map each byte to its own two digits).
-  it.fails.each([
+  // HOLE closed in src/classification/decode-code-lists.ts HEX_LITERAL: Rust, Java, C# and Python allow `_` between a
+  // literal's digits (`0x6177_7320_414b_4941_u64`), C++14 a `'`: the digits stopped at the first `_`. HEX_LITERAL's
+  // digits now hold one separator between two digits (and Python's `0x_`), and each byte maps to its own two digits.
+  it.each([
     [
       "Rust's u64 words with _ every 4 digits",
       `[${list(words(8), (w) => `0x${w.replace(/(.{4})(?=.)/g, '$1_')}_u64`)}]`,
     ],
     ["Java's long words with _ every 2 digits", `{${list(words(8), (w) => `0x${w.replace(/(..)(?=.)/g, '$1_')}L`)}}`],
+    ["C++14's ' every 4 digits", `{${list(words(8), (w) => `0x${w.replace(/(.{4})(?=.)/g, "$1'")}ULL`)}}`],
+    ["Python's 0x_ and _ between nibbles", `[${list(words(8), (w) => `0x_${w.replace(/(...)(?=.)/g, '$1_')}`)}]`],
+    [
+      "Rust's u32 words, little-endian, _ every 2 digits",
+      `[${list(words(4), (w) => `0x${littleEndian(w).replace(/(..)(?=.)/g, '$1_')}u32`)}]`,
+    ],
   ])('the key as %s is refused', async (_name, text) => {
     expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-code-lists.ts isGap): a list's gap is separator characters only (24 at
-  // most), so a comment after each literal (`0x61777320, // 0`, `0x61777320 /* 0 */,` as generated tables and
-  // annotated dumps are written) ends the list at each literal: 4-byte words are then each too short to read. Fix
-  // (~15 lines): let the gap hold one line comment up to its line break or one block comment (bounded, say 40
-  // characters), the same reach as decode-group-separators.ts commentEnd.
-  it.fails.each([
+  // HOLE closed in src/classification/decode-code-lists.ts isGap: a list's gap was separator characters only, so a
+  // comment after each literal ended the list at each literal. The gap now holds up to two comments (a line comment up
+  // to its line break, a block comment; commentEnd's reach) besides its separators.
+  it.each([
     ['32-bit words, a line comment after each', `{\n${list(words(4), (w, i) => `  0x${w}, // word ${i}`, '\n')}\n}`],
     ['32-bit words, a block comment after each', `{${list(words(4), (w, i) => `0x${w} /* ${i} */`)}}`],
+    ['32-bit words, a # comment after each', `[\n${list(words(4), (w, i) => `  0x${w},  # word ${i}`, '\n')}\n]`],
+    ['32-bit words, a block comment before each', `{${list(words(4), (w, i) => `/* ${i} */ 0x${w}`)}}`],
+    ['64-bit words, a comment each side of the comma', `{${list(words(8), (w) => `0x${w}ULL /* a */`, ', /* b */ ')}}`],
   ])('the key as %s is refused', async (_name, text) => {
     expect(await isForwarded(text)).toBe(false);
   });
@@ -70,6 +76,11 @@ describe('an AWS key as hex literal lists one step aside from the lists hexLiter
     [
       'a table of CRC words with a comment after each',
       '{\n  0x00000000, // 0\n  0x77073096, // 1\n  0xEE0E612C, // 2\n  0x990951BA, // 3\n  0x076DC419, // 4\n}',
+    ],
+    ['numbers with thousand separators', 'const SIZES = [1_000_000, 2_500_000, 10_000_000, 0x7fff_ffff, 0xffff_0000];'],
+    [
+      'a table of masks with _ and a comment after each',
+      '[\n  0x0000_00ff, // byte 0\n  0x0000_ff00, // byte 1\n  0x00ff_0000, // byte 2\n  0xff00_0000, // byte 3\n]',
     ],
   ])('control: %s is forwarded', async (_name, text) => {
     expect(await isForwarded(text)).toBe(true);

@@ -266,6 +266,60 @@ describe('hex literals with their prefix and lists of one-character literals', (
     }
   });
 
+  it('digit separators in a literal and comments in a list gap are read past; bytes map to their own digits', () => {
+    const words = (bytes: number) => HEX.match(new RegExp(`.{1,${bytes * 2}}`, 'g')) as string[];
+    const sep = (w: string, mark: string) => w.replace(/(..)(?=.)/g, `$1${mark}`);
+    expect(
+      read(
+        hexLiteralRuns,
+        `[${words(8)
+          .map((w) => `0x${sep(w, '_')}_u64`)
+          .join(', ')}]`,
+      ),
+    ).toContain(KEY);
+    expect(
+      read(
+        hexLiteralRuns,
+        `{${words(8)
+          .map((w) => `0x${sep(w, "'")}ULL`)
+          .join(', ')}}`,
+      ),
+    ).toContain(KEY);
+    expect(
+      read(
+        hexLiteralRuns,
+        `{\n${words(4)
+          .map((w, i) => `  0x${w}, // ${i}`)
+          .join('\n')}\n}`,
+      ),
+    ).toContain(KEY);
+    expect(
+      read(
+        hexLiteralRuns,
+        `{${words(4)
+          .map((w) => `0x${w} /* w */`)
+          .join(', ')}}`,
+      ),
+    ).toContain(KEY);
+    // Not read: two separators in a row, a separator last, three comments in a gap, a line comment with no comma.
+    for (const text of [
+      words(8)
+        .map((w) => `0x${w.slice(0, 4)}__${w.slice(4)}`)
+        .join(', '),
+      words(8)
+        .map((w) => `0x${w}_`)
+        .join(', '),
+      words(4)
+        .map((w) => `0x${w} /* a */ /* b */, /* c */`)
+        .join(' '),
+      words(4)
+        .map((w) => `0x${w} // w\n`)
+        .join(''),
+    ]) {
+      expect(read(hexLiteralRuns, text)).toEqual([]);
+    }
+  });
+
   it("Python's list(value), a char[] and a JSON array of one-character strings are read as the characters", () => {
     const list = (quote: string, join: string) => [...KEY].map((c) => `${quote}${c}${quote}`).join(join);
     expect(read(charLiteralRuns, `print([${list("'", ', ')}])`)).toEqual([KEY]);

@@ -29,6 +29,14 @@ describe('literals the language joins read as their joined text', () => {
     ["a spreadsheet's &", `="${KEY.slice(0, 8)}"&"${KEY.slice(8, 16)}"&"${KEY.slice(16)}"`],
     ["PHP's .", `$k = '${KEY.slice(0, 8)}' . '${KEY.slice(8)}';`],
     ['a shell word of glued quotes', `K=${KEY.slice(0, 8)}'${KEY.slice(8, 16)}'"${KEY.slice(16)}"`],
+    ["Python's literals a line apart", `k = (\n    "${KEY.slice(0, 10)}"  # a\n    "${KEY.slice(10)}"\n)`],
+    ["a C macro's \\ continuation", `#define K "${KEY.slice(0, 10)}" \\\n  "${KEY.slice(10)}"`],
+    ['a join call before a list', `"".join(["${KEY.slice(0, 10)}", "${KEY.slice(10)}"])`],
+    ["Go's strings.Join", `strings.Join([]string{\n\t"${KEY.slice(0, 10)}",\n\t"${KEY.slice(10)}",\n}, "")`],
+    ['a join call after a list', `['${KEY.slice(0, 10)}', '${KEY.slice(10)}'].join('')`],
+    ['interpolations of literals', `\`\${'${KEY.slice(0, 10)}'}\${'${KEY.slice(10)}'}\``],
+    ["a builder's appends", `sb.append("${KEY.slice(0, 10)}")\n  .append("${KEY.slice(10)}");`],
+    ['a name grown by +=', `k = "${KEY.slice(0, 10)}";\nk += "${KEY.slice(10)}";`],
   ])('%s', (_name, text) => {
     expect(runs(text)).toEqual([{ joined: KEY, source: KEY }]);
   });
@@ -41,6 +49,10 @@ describe('quotes that join nothing', () => {
     ['a call with a literal inside', "const rows = readFileSync(path, 'utf8').split('\\n');"],
     ['quoted words with spaces', 'She said "to be or" + "not to be", and "that is" "the question".'],
     ['literals apart by a word', '"AKIAZ3MQWX" and "R5TLPB6Y7N"'],
+    ['a list no join call takes', 'const parts = ["AKIAZ3MQWX", "R5TLPB6Y7N"].map(f);'],
+    ['two names set a line apart', 'a = "AKIAZ3MQWX"\nb = "R5TLPB6Y7N"'],
+    ['a chain of calls that append nothing', 'row.get("AKIAZ3MQWX").get("R5TLPB6Y7N")'],
+    ['JSON members, one a line', '{\n  "a": "AKIAZ3MQWX",\n  "b": "R5TLPB6Y7N"\n}'],
   ])('%s', (_name, text) => {
     expect(runs(text)).toEqual([]);
   });
@@ -60,7 +72,10 @@ describe('bounds', () => {
   });
 
   it('the joined texts are never longer than the text, and each maps to its own characters', () => {
-    const piece = fc.constantFrom('"', "'", '`', ' ', '+', ',', '(', '&', '.', '\n', 'AKIA', 'Z3MQ', 'x', '\\');
+    const piece = fc.constantFrom(
+      ...['"', "'", '`', ' ', '+', ',', '(', ')', '[', ']', '{', '}', '$', ';', '&', '.', '\n', 'AKIA', 'Z3MQ', 'x'],
+      ...['\\', '#', '/*', '*/', '.join(', '+=', '.append(', 'k', '='],
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 300 }), (parts) => {
         const text = parts.join('');
