@@ -7,6 +7,7 @@ import { trailingGroupsStart } from './decode-groups.ts';
 import { digitView, isDigitSeparator, openListStart } from './digit-view.ts';
 import { isDroppedCharacter, normalizeText } from './normalize.ts';
 import { keyHolds } from './stream-key-hold.ts';
+import { trailingLiteralStart } from './stream-literal-hold.ts';
 import { matchHolds, partialStart, type HoldPlan, type MatchHolds, type ScanText } from './stream-hold.ts';
 import { digitValue, isCombiningMark, tagAscii } from './unicode-table.ts';
 
@@ -70,7 +71,17 @@ export function trailingRunStart(text: string): number {
   const list = openListStart(text, floor);
   const groups = trailingGroupsStart(text, floor);
   const calls = trailingCallRunStart(text, floor); // `chr(65) + chr(75) + ` (decode-code-lists.ts)
-  return Math.min(digits, encoded, trailingHexStart(text, floor), openOverrideStart(text, floor), list, groups, calls);
+  const literals = trailingLiteralStart(text, floor); // `"AKIA" "` (stream-literal-hold.ts)
+  return Math.min(
+    digits,
+    encoded,
+    trailingHexStart(text, floor),
+    openOverrideStart(text, floor),
+    list,
+    groups,
+    calls,
+    literals,
+  );
 }
 
 /**
