@@ -70,15 +70,36 @@ const isBare = (unit: number) =>
   unit === 0x2b ||
   unit === 0x2e;
 
+/** Past the `:` after an index key (`"12":`, pandas' `to_json(orient='columns')`) at `at`, or -1 when none is there. */
+function indexKeyEnd(text: string, at: number): number {
+  const quote = text.charCodeAt(at);
+  if (!isQuote(quote)) return -1;
+  let i = at + 1;
+  while (i < text.length && i - at <= 16 && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i += 1;
+  if (i === at + 1 || text.charCodeAt(i) !== quote) return -1;
+  i += 1;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
+  return text.charCodeAt(i) === 0x3a ? i + 1 : -1;
+}
+
 /**
- * The array opening at `open` as a list of scalars (see ScalarList): the scan stops at the first item that is none (an
+ * The array (or, opening with `{`, the object of index keys) opening at `open` as a list of scalars (see ScalarList): the scan stops at the first item that is none (an
  * array, an object, a string past MAX_LINE), so a list of other items is read up to its first only.
  */
 export function scalarList(text: string, open: number, work?: JsonWork): ScalarList {
+  const keyed = text.charCodeAt(open) === 0x7b; // an object of index keys (`{"0": …, "1": …}`), its values the items
   const list: ScalarList = { starts: [], ends: [], names: [], closed: false, end: open + 1, first: -1 };
   let i = open + 1;
   for (;;) {
     while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
+    if (keyed) {
+      const key = indexKeyEnd(text, i);
+      if (key < 0) {
+        list.closed = text.charCodeAt(i) === 0x7d && list.starts.length > 0;
+        break;
+      }
+      i = key;
+    }
     const unit = text.charCodeAt(i);
     const start = i;
     if (isQuote(unit)) {
@@ -88,8 +109,8 @@ export function scalarList(text: string, open: number, work?: JsonWork): ScalarL
     } else if (isBare(unit)) {
       while (i < text.length && isBare(text.charCodeAt(i))) i += 1;
     } else {
-      if (list.starts.length === 0 && (unit === 0x5b || unit === 0x7b)) list.first = i;
-      list.closed = unit === 0x5d && list.starts.length > 0;
+      if (!keyed && list.starts.length === 0 && (unit === 0x5b || unit === 0x7b)) list.first = i;
+      list.closed = !keyed && unit === 0x5d && list.starts.length > 0;
       break;
     }
     list.starts.push(start);
@@ -102,7 +123,7 @@ export function scalarList(text: string, open: number, work?: JsonWork): ScalarL
     else list.names?.push(name);
     while (i < text.length && isBlank(text.charCodeAt(i))) i += 1;
     if (text.charCodeAt(i) !== 0x2c) {
-      list.closed = text.charCodeAt(i) === 0x5d;
+      list.closed = text.charCodeAt(i) === (keyed ? 0x7d : 0x5d);
       break;
     }
     i += 1;
@@ -110,7 +131,7 @@ export function scalarList(text: string, open: number, work?: JsonWork): ScalarL
   if (work !== undefined) work.units += i - open;
   list.end = list.closed ? i + 1 : i;
   const names = list.names;
-  if (!list.closed || names === undefined || names.length < 2 || new Set(names).size !== names.length)
+  if (keyed || !list.closed || names === undefined || names.length < 2 || new Set(names).size !== names.length)
     list.names = undefined;
   return list;
 }

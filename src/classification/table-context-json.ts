@@ -7,8 +7,9 @@
 // before it is headed by a list right after it (a key order any serializer may write), else by its own first row when
 // that row is all names (Google Sheets' `"values"`, Athena's `"Rows"`). Any other key's list of short names (two or
 // more, distinct) heads the array of rows right after it (LIST_AFTER) when its first row is as wide; any other key's
-// array of rows whose first row is all names is headed by it; any other key's list of scalars is a column under that
-// key (`{"ssn": [...]}`: table-context.ts asks for these, the stream's header keeping does not). Keys are matched in
+// array of rows whose first row is all names is headed by it; any other key's list of scalars, or object of index keys
+// to scalars (pandas' orient='columns'), is a column under that key (`{"ssn": [...]}`: table-context.ts asks for these,
+// the stream's header keeping does not). Keys are matched in
 // any case and spelling (`Column Names`), quoted or not (a JavaScript object literal); cells are read by index
 // (table-context-json-rows.ts); Python's repr of the same data (single quotes) reads alike; a result held as a JSON
 // string is read with its escapes undone, up to MAX_ESCAPES levels. Invariant: each character is read by at most one
@@ -26,8 +27,8 @@ import {
 
 export { type JsonWork, MAX_NAMES } from './table-context-json-rows.ts';
 
-/** A key (quoted: group 1, any spelling; unquoted after `{` or `,`: group 2) and its array's `[`. */
-const TABLE_KEY = /(?:["']([^"'\\\r\n]{1,64})["']|[{,]\s*([A-Za-z_$][\w$]{0,63}))\s*:\s*\[/g;
+/** A key (quoted: group 1, any spelling; unquoted after `{` or `,`: group 2) and its array's `[` or its object's `{`. */
+const TABLE_KEY = /(?:["']([^"'\\\r\n]{1,64})["']|[{,]\s*([A-Za-z_$][\w$]{0,63}))\s*:\s*[[{]/g;
 
 /** A key as LIST_KEYS and ROWS_KEYS hold it: lower-cased, letters and digits only (`Column-Names` is `columnnames`). */
 const keyOf = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -43,7 +44,7 @@ const LIST_KEYS = new Set(
 const ROWS_KEYS = new Set(['data', 'rows', 'values', 'dataarray', 'result', 'records']);
 
 /** Whether a text may hold a JSON table (a key's array: rows, a column list, a column): table-context.ts reads it only then. */
-export const JSON_TABLE_HINT = /:\s*\[/;
+export const JSON_TABLE_HINT = /:\s*[[{]/;
 
 /** Most characters between a rows array's end and the column list after it that heads it (`], "columns": [`). */
 const LIST_AFTER = 256;
@@ -112,6 +113,15 @@ export function jsonCells(text: string, into: Cells, work?: JsonWork, columns?: 
   for (let m = TABLE_KEY.exec(text); m !== null; m = TABLE_KEY.exec(text)) {
     const open = m.index + m[0].length - 1;
     const key = keyOf(m[1] ?? m[2] ?? '');
+    if (text.charCodeAt(open) === 0x7b) {
+      // An object: another key's object of index keys is a column under that key (pandas' orient='columns').
+      const items = LIST_KEYS.has(key) || ROWS_KEYS.has(key) ? undefined : scalarList(text, open, work);
+      if (items?.closed === true && columns !== undefined) {
+        for (const [k, start] of items.starts.entries()) addCell(columns, start, items.ends[k] as number, m[1] ?? m[2]);
+      }
+      TABLE_KEY.lastIndex = items?.closed === true ? items.end : open + 1;
+      continue;
+    }
     if (LIST_KEYS.has(key)) {
       const close = arrayEnd(text, open, work);
       TABLE_KEY.lastIndex = close < 0 ? -1 - close : close + 1;
@@ -165,7 +175,7 @@ export function jsonCells(text: string, into: Cells, work?: JsonWork, columns?: 
  * Whether a text may hold a JSON table inside a JSON string (escaped quotes: a tool result's text held as a string, or
  * as a string inside a string: `\\\"`).
  */
-export const ESCAPED_JSON_TABLE_HINT = /\\+"[^"\\\r\n]{1,64}\\+"\s*:\s*\[/;
+export const ESCAPED_JSON_TABLE_HINT = /\\+"[^"\\\r\n]{1,64}\\+"\s*:\s*[[{]/;
 
 /** Most levels of escapes undone (a result stringified three times). */
 const MAX_ESCAPES = 3;

@@ -140,6 +140,10 @@ describe('an HR table as a JSON query result one step aside from the shapes a2a4
   it.each([
     ['quoted', JSON.stringify({ id: COLUMNS.map((_, i) => i), ssn: far(ROWS.map((r) => r[6] as string)) })],
     ['a JavaScript literal', `{ id: [1, 2], ssn: ${JSON.stringify(far(ROWS.map((r) => r[6] as string)))} }`],
+    [
+      "pandas' to_json(orient='columns')",
+      JSON.stringify({ ssn: Object.fromEntries(far(ROWS.map((r) => r[6] as string)).map((v, i) => [i, v])) }),
+    ],
   ])('a column list under "ssn" (%s) has its SSNs redacted', async (_name, text) => {
     expect(await messagesHold([text])).toBe(false);
   });

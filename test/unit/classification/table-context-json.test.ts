@@ -71,6 +71,17 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     ],
     ['a column of numbers under "ssn"', { ssn: [...FAR, 219099999, 409524567, 536221234], n: 3 }, SSNS],
     ['a list of numbers under "ids"', { ids: [219099999, 409524567, 536221234] }, []],
+    [
+      'pandas\' orient="columns" under "ssn"',
+      { ssn: Object.fromEntries([...FAR, ...SSNS].map((v, i) => [i, v])) },
+      SSNS,
+    ],
+    ['an object of index keys under "ids"', { ids: Object.fromEntries([...FAR, ...SSNS].map((v, i) => [i, v])) }, []],
+    [
+      'an object of other keys under "ssn"',
+      { ssn: Object.fromEntries([...FAR, ...SSNS].map((v, i) => [`k${i}`, v])) },
+      [],
+    ],
   ])('%s: its items are read under the key', (_name, value, found) => {
     expect(ssns(JSON.stringify(value)).sort()).toEqual(found);
   });
@@ -95,6 +106,8 @@ describe('a JSON result table one step aside from a "columns" list before its ro
     ['nested arrays of other keys', '{"k": [{"k": ['.repeat(10_000)],
     ["other keys' lists and rows", '"h": ["a", "b"], "r": [["1", "2"]], '.repeat(5_000)],
     ["other keys' header rows", '{t: [["a", "b"], ["1", "2"]], u: [["1", "b"]]}, '.repeat(5_000)],
+    ['objects of index keys', '"k": {"0": "1", "1": 2, "x": {"2": '.repeat(5_000)],
+    ['objects of other keys', '{"k": {"a": {"k": {"b": '.repeat(5_000)],
     ['columns of other keys', '"k": ["1", 2, null, "x"], '.repeat(5_000)],
     ['lists of scalars then an object', '{"k": [1, "a", {"k": [2, "b", {'.repeat(5_000)],
     ['long strings of other keys', `"k": ["${'a'.repeat(90)}", `.repeat(2_000)],
