@@ -4,15 +4,13 @@
 // a line number among them: `REM `, `10 `, `1. `). Read forwards (groupRuns) and backwards (a stream's hold).
 // Invariants: every separator is read in a bounded number of characters (MAX_HELD_PREFIX, MAX_QUOTE_GAP, MAX_LABEL).
 import { isBase64Char, lineBreakAt } from './decode-bytes.ts';
+import { commentEnd, commentStart, isPrefixChar, MAX_HELD_PREFIX, marksEnd } from './decode-line-marks.ts';
 
 /**
  * Most marks in a line prefix (punctuation but `>`): `# `, `// `, ` * `, `- `, `-- `, `;; ` and their like, under any
  * indentation. More is a line of punctuation (a rule, ASCII art), no prefix a run's lines share.
  */
 const MAX_PREFIX_MARKS = 8;
-
-/** Most characters in a line prefix a stream's hold looks back over (trailingGroupsStart): linear in what arrives. */
-export const MAX_HELD_PREFIX = 64;
 
 /** Most characters of a word or a line number before each line's group (`REM `, `dnl `, `10 `, `0042 `). */
 const MAX_LABEL = 8;
@@ -37,36 +35,6 @@ function isAlphanumeric(code: number): boolean {
   return isDigit(code) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
 }
 
-/**
- * A character of a line's prefix: a blank, `>`, an ASCII punctuation mark (a comment's `#`, `//`, `*`, a list's `-`),
- * or a list's or a tree's mark beyond ASCII (decode-candidates.ts LINE_MARKS): a bullet `·` `•` `‣` `⁃` `◦`, an arrow
- * (U+2190-U+21FF, `▶` `►` `➜`), box drawing (U+2500-U+257F: `│ ├──`).
- */
-export function isPrefixChar(code: number): boolean {
-  if (code < 0x80) {
-    return (
-      code === 0x20 ||
-      code === 0x09 ||
-      (code >= 0x21 && code <= 0x2f) ||
-      (code >= 0x3a && code <= 0x40) ||
-      (code >= 0x5b && code <= 0x60) ||
-      (code >= 0x7b && code <= 0x7e)
-    );
-  }
-  return (
-    code === 0xb7 ||
-    code === 0x2022 ||
-    code === 0x2023 ||
-    code === 0x2043 ||
-    code === 0x25e6 ||
-    (code >= 0x2190 && code <= 0x21ff) ||
-    code === 0x25b6 ||
-    code === 0x25ba ||
-    code === 0x279c ||
-    (code >= 0x2500 && code <= 0x257f)
-  );
-}
-
 /** Whether `line` (prefix characters) is a prefix a run's lines may share: at most MAX_PREFIX_MARKS marks. */
 export function isLinePrefix(line: string): boolean {
   let marks = 0;
@@ -87,8 +55,10 @@ export interface LineWrap {
   /** '' (none), LINE_NUMBER (any digits) or the word. */
   label: string;
   tail: string;
-  /** The label's reading forwards (labelledWrap): its digits any digits, the rest as written. */
+  /** The label's reading forwards (labelledWrap): its digits any digits, a log level any level, the rest as written. */
   pattern?: RegExp;
+  /** The suffix's reading forwards when it holds digits (`  # part 1`): its digits any digits (familyPattern). */
+  suffixPattern?: RegExp;
   /** Empty lines after the line break (MAX_BLANK_LINES at most): lines double-spaced, the same between each two. */
   blank: number;
   /**
@@ -96,16 +66,6 @@ export interface LineWrap {
    * of the first group's characters are the prefix's (`//QUJD…` under `//SktM…`), when read so (groupRuns reads both).
    */
   shift: number;
-}
-
-/** Where the prefix characters from `at` end, or -1 when more than MAX_HELD_PREFIX of them follow. */
-function marksEnd(text: string, at: number): number {
-  let end = at;
-  while (isPrefixChar(text.charCodeAt(end))) {
-    end += 1;
-    if (end - at > MAX_HELD_PREFIX) return -1;
-  }
-  return end;
 }
 
 function alphabetEnd(text: string, at: number): number {
@@ -129,8 +89,8 @@ export function wrapAt(text: string, start: number, at: number, shifted: boolean
   if (breakLength === 0) return undefined;
   let lineStart = brk + breakLength;
   let blank = 0;
-  for (; blank < MAX_BLANK_LINES && lineBreakAt(text, lineStart) > 0; blank += 1)
-    lineStart += lineBreakAt(text, lineStart);
+  for (; blank < MAX_BLANK_LINES && blankLineAt(text, lineStart) > 0; blank += 1)
+    lineStart += blankLineAt(text, lineStart);
   const end = marksEnd(text, lineStart);
   if (end < 0) return undefined;
   const suffix = text.slice(at, brk);
@@ -145,7 +105,8 @@ export function wrapAt(text: string, start: number, at: number, shifted: boolean
   }
   const prefix = text.slice(lineStart, groupStart);
   if (!isLinePrefix(prefix)) return undefined;
-  const wrap = { suffix, prefix, label: '', tail: '', shift: shifted ? opening.length : 0, blank };
+  const suffixPattern = /[0-9]/.test(suffix) ? new RegExp(familyPattern(suffix), 'y') : undefined;
+  const wrap = { suffix, prefix, label: '', tail: '', shift: shifted ? opening.length : 0, blank, suffixPattern };
   const groupEnd = alphabetEnd(text, groupStart);
   // A group shorter than the line's (`REM`, `10`) or longer with a `-` in it (a timestamp's `2026-12-07T19`: `-` is in
   // the alphabet), and not padded, may be a label: words and numbers, blanks and marks.
@@ -158,20 +119,31 @@ export function wrapAt(text: string, start: number, at: number, shifted: boolean
 /** Most empty lines between two lines of a run (`REM …`, an empty line, `REM …`). */
 const MAX_BLANK_LINES = 2;
 
-/** Most characters of a comment after each line's group (`QUJD…  # chunk`). */
-const MAX_COMMENT = 32;
+/** Most blanks on an empty line (an editor's indentation left on it). */
+const MAX_BLANK_WIDTH = 16;
 
-/** Where a comment after a group ends (its line break): the marks at `at` open one after a blank (`  # `); else -1. */
-function commentEnd(text: string, at: number, marks: number, open = false): number {
-  const opener = text.slice(at, marks).trim();
-  const opens = opener === '#' || opener === '//' || opener === '--' || opener === ';';
-  if (!opens || (text.charCodeAt(at) !== 0x20 && text.charCodeAt(at) !== 0x09)) return -1;
-  for (let k = marks; k - marks <= MAX_COMMENT; k += 1) {
-    if (text.charCodeAt(k) === 0x0a || text.charCodeAt(k) === 0x0d || (open && k === text.length)) return k;
-    const code = text.charCodeAt(k);
-    if (!(code >= 0x20 && code <= 0x7e) && code !== 0x09) return -1;
-  }
-  return -1;
+/** The length of an empty line at `at` (up to MAX_BLANK_WIDTH blanks, a line break), or 0. */
+function blankLineAt(text: string, at: number): number {
+  let end = at;
+  while (end - at < MAX_BLANK_WIDTH && (text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x09)) end += 1;
+  const brk = lineBreakAt(text, end);
+  return brk === 0 ? 0 : end + brk - at;
+}
+
+/** A log line's levels: a label's level may be any of them on the next lines (`INFO`, then `WARN`). */
+const LEVELS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL';
+const LEVEL = new RegExp(`\\b(?:${LEVELS}|${LEVELS.toLowerCase()})\\b`, 'g');
+
+/**
+ * A pattern of `text` as a family of its lines (a label, a comment): its digits any digits (line numbers, a part's
+ * number, a timestamp, a counter), its log level any level, the rest as written. Bounded quantifiers and literal
+ * alternatives only: linear in the text read.
+ */
+function familyPattern(text: string): string {
+  return text
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/[0-9]+/g, `[0-9]{1,${MAX_LABEL}}`)
+    .replace(LEVEL, (word) => `(?:${word === word.toLowerCase() ? LEVELS.toLowerCase() : LEVELS})`);
 }
 
 /** Most characters of a label before a line's group (`REM `, `10 REM `, `part 1: `, a log line's time and level). */
@@ -183,56 +155,45 @@ const MAX_LABEL_CHARS = 32;
  * digits on the next lines (line numbers, a part's number, a timestamp), the rest the same on each.
  */
 function labelledWrap(text: string, at: number, width: number, wrap: LineWrap): LineWrap | undefined {
+  let letters = 0; // the label's current run of letters and digits
   for (let g = at + 1; g - at <= MAX_LABEL_CHARS; g += 1) {
     const code = text.charCodeAt(g);
     if (Number.isNaN(code) || code === 0x0a || code === 0x0d) return undefined;
     const before = text.charCodeAt(g - 1);
+    letters = isAlphanumeric(before) ? letters + 1 : 0;
+    // A word as long as a group and longer than a label's (`echo QUJD… # part1` under `notes:`) is a line's own group:
+    // a label over it would read the groups after it (`part1`) and step past it.
+    if (letters > MAX_LABEL && letters >= width) return undefined;
     // A label is printable ASCII (`10 REM `, `part 1: `, `print("`), as the candidate search's tokens are
     // (decode-candidates.ts GROUP_SEPARATOR): `é ` before a line's group is no label of it.
     if (before < 0x20 || before > 0x7e) return undefined;
     if (!isBase64Char(code) || isBase64Char(before) || !isPrefixChar(before)) continue;
     // A full group only: a shorter one after a label may be the run's last group and a word (`IG9r) y`).
     if (alphabetEnd(text, g) - g !== width) continue;
-    const label = text.slice(at, g);
-    const source = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[0-9]+/g, `[0-9]{1,${MAX_LABEL}}`);
+    const source = familyPattern(text.slice(at, g));
     return { ...wrap, label: source, tail: '', pattern: new RegExp(source, 'y') };
   }
   return undefined;
 }
 
-/** commentEnd read back from `end` (`open`: the text may end in it): where it starts, or -1. One pass of 40. */
-function commentStart(text: string, end: number, open: boolean): number {
-  const floor = Math.max(1, end - MAX_COMMENT - 8);
-  for (let o = end - 1; o > floor; o -= 1) {
-    const code = text.charCodeAt(o);
-    if (code === 0x0a || code === 0x0d) return -1;
-    const opener = code === 0x23 || code === 0x3b || code === 0x2f || code === 0x2d;
-    if (!opener || (text.charCodeAt(o - 1) !== 0x20 && text.charCodeAt(o - 1) !== 0x09)) continue;
-    let k = o - 1;
-    while (k > floor && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x09)) k -= 1;
-    const marks = isBase64Char(text.charCodeAt(k - 1)) ? marksEnd(text, k) : -1;
-    if (marks >= 0 && commentEnd(text, k, marks, open) === end) return k;
-  }
-  return -1;
-}
-
 /** The length of `wrap`'s suffix, a line break, its prefix, label and tail at `at`, or 0. */
 export function wrappedAt(text: string, at: number, wrap: LineWrap): number {
-  if (!text.startsWith(wrap.suffix, at)) return 0;
-  let from = at + wrap.suffix.length;
-  for (let line = 0; line <= wrap.blank; line += 1) {
-    const brk = lineBreakAt(text, from);
-    if (brk === 0) return 0;
-    from += brk;
+  const suffix = familyAt(text, at, wrap.suffix, wrap.suffixPattern);
+  if (suffix < 0) return 0;
+  let from = at + suffix;
+  const brk = lineBreakAt(text, from);
+  if (brk === 0) return 0;
+  from += brk;
+  for (let line = 0; line < wrap.blank; line += 1) {
+    const empty = blankLineAt(text, from);
+    if (empty === 0) return 0;
+    from += empty;
   }
   if (!text.startsWith(wrap.prefix, from)) return 0;
   from += wrap.prefix.length;
-  if (wrap.pattern !== undefined) {
-    wrap.pattern.lastIndex = from;
-    const label = wrap.pattern.exec(text);
-    if (label === null) return 0;
-    from += label[0].length;
-  }
+  const label = wrap.pattern === undefined ? 0 : familyAt(text, from, '', wrap.pattern);
+  if (label < 0) return 0;
+  from += label;
   return text.startsWith(wrap.tail, from) ? from + wrap.tail.length - at : 0;
 }
 
@@ -349,8 +310,12 @@ export function separatorBefore(
   const prefix = code === 0x0a ? text.slice(from, prefixEnd) : '';
   let lineEnd = from - (code === 0x0d ? 1 : text.charCodeAt(from - 2) === 0x0d ? 2 : 1);
   let blank = 0;
-  for (; blank < MAX_BLANK_LINES && lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 0x0a; blank += 1)
-    lineEnd -= text.charCodeAt(lineEnd - 2) === 0x0d ? 2 : 1;
+  for (; blank < MAX_BLANK_LINES; blank += 1) {
+    let empty = lineEnd;
+    while (empty > 0 && lineEnd - empty < MAX_BLANK_WIDTH && /[\t ]/.test(text.charAt(empty - 1))) empty -= 1;
+    if (empty === 0 || text.charCodeAt(empty - 1) !== 0x0a) break;
+    lineEnd = empty - (text.charCodeAt(empty - 2) === 0x0d ? 2 : 1);
+  }
   const comment = commentStart(text, lineEnd, false);
   const start = comment >= 0 ? comment : suffixStart(text, lineEnd);
   const suffix = text.slice(start, lineEnd);
@@ -361,10 +326,22 @@ export function separatorBefore(
   return [at - start, found];
 }
 
-/** Whether two wraps read at two line breaks are one (a line number's digits aside). */
+/** The length of `literal` at `at`, or of `pattern`'s match there when given; -1 when neither is there. */
+function familyAt(text: string, at: number, literal: string, pattern: RegExp | undefined): number {
+  if (pattern === undefined) return text.startsWith(literal, at) ? literal.length : -1;
+  pattern.lastIndex = at;
+  const found = pattern.exec(text);
+  return found === null ? -1 : found[0].length;
+}
+
+/** Whether two wraps read at two line breaks are one (a line number's and a suffix's digits aside). */
 function sameWrap(a: LineWrap, b: LineWrap): boolean {
   return (
-    a.suffix === b.suffix && a.prefix === b.prefix && a.label === b.label && a.tail === b.tail && a.blank === b.blank
+    a.suffix.replace(/[0-9]+/g, '0') === b.suffix.replace(/[0-9]+/g, '0') &&
+    a.prefix === b.prefix &&
+    a.label === b.label &&
+    a.tail === b.tail &&
+    a.blank === b.blank
   );
 }
 

@@ -65,19 +65,18 @@ describe('base64 of an AWS key in lines of 12 one step aside from the forms 47c7
     },
   );
 
-  // HOLE (open, src/classification/decode-group-separators.ts labelledWrap): a log prefix's words must be the same on
-  // each line (only digits may vary): a log whose level changes from line to line (INFO, WARN, DEBUG) is no label, so
-  // each 12-character line is read alone. Fix (~10 lines): after a timestamp, let the label's one word of capitals
-  // (a level, 3 to 7 letters) vary, as its digits do.
-  it.fails('the lines behind a log prefix whose level varies are refused', async () => {
+  // HOLE closed in src/classification/decode-group-separators.ts labelledWrap/familyPattern: a log prefix's words had
+  // to be the same on each line (only digits could vary): a log whose level changes from line to line (INFO, WARN,
+  // DEBUG) was no label. Now a label's log level (TRACE … CRITICAL, upper or lower case) is any level on the next
+  // lines, as its digits are any digits.
+  it('the lines behind a log prefix whose level varies are refused', async () => {
     expect(await isForwarded(marked((i) => `${stamp(i)}Z ${['INFO', 'WARN', 'DEBUG'][i % 3]} `))).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-group-separators.ts commentEnd/sameWrap): the comment must be the same on
-  // each line, so numbered chunks (`# part 1`, `# part 2`) end the run at each line; and only `#`, `//`, `--`, `;`
-  // open one: C's `/* … */`, TeX's and MATLAB's `%` do not. Fix (~10 lines): compare comments with their digits as
-  // any digits (labelledWrap's rule), and read `/* … */` closed on its line and `%` as openers.
-  it.fails.each([
+  // HOLE closed in src/classification/decode-group-separators.ts wrapAt/sameWrap and decode-line-marks.ts commentEnd:
+  // the comment had to be the same on each line (`# part 1`, `# part 2` ended the run), and only `#`, `//`, `--`, `;`
+  // opened one. Now a comment's digits are any digits (familyPattern), and `/*`, `%` open one too.
+  it.each([
     [
       'a numbered comment after each line (# part 1, # part 2, …)',
       marked(
@@ -91,17 +90,17 @@ describe('base64 of an AWS key in lines of 12 one step aside from the forms 47c7
     expect(await isForwarded(text)).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-group-separators.ts wrapAt/wrappedAt): an empty line between two lines must
-  // hold nothing: a line of blanks (as an editor leaves it indented) is no empty line, and the run ends there. Fix
-  // (~4 lines): let lineBreakAt's loop over MAX_BLANK_LINES skip blanks and tabs before each line break.
-  it.fails('REM lines with a line of three blanks between are refused', async () => {
+  // HOLE closed in src/classification/decode-group-separators.ts blankLineAt (and decode-candidates.ts
+  // GROUP_SEPARATOR): an empty line between two lines had to hold nothing; a line of blanks ended the run. Now up to
+  // 16 blanks or tabs on each of the (up to 2) empty lines.
+  it('REM lines with a line of three blanks between are refused', async () => {
     expect(await isForwarded(behind('REM ', '\n   \n'))).toBe(false);
   });
 
-  // HOLE (open, src/classification/decode-group-separators.ts commentEnd): a shell script that writes the key a line at
-  // a time (`echo QUJD… >> k.b64`) has the same redirection after each line, which is no comment: no run. Fix (~8
-  // lines): read a shell redirection (`>`, `>>` and a file name, the same on each line) as commentEnd reads a comment.
-  it.fails.each([
+  // HOLE closed in src/classification/decode-line-marks.ts commentEnd: a shell script that writes the key a line at a
+  // time (`echo QUJD… >> k.b64`) has the same redirection after each line, which was no comment: no run. Now `>` and
+  // `>>` open one as `#` does, after a blank or after the quote closing echo's argument (`echo "QUJD…" >> k.b64`).
+  it.each([
     [
       'echo … >> k.b64',
       marked(
@@ -127,5 +126,86 @@ describe('base64 of an AWS key in lines of 12 one step aside from the forms 47c7
   ])('control: prose lines as %s are forwarded', async (_name, before, after) => {
     const prose = ['the build went fine', 'then the deploy ran', 'and it was all done'];
     expect(await isForwarded(prose.map((l, i) => `${before(i)}${l}${after(i)}`).join('\n'))).toBe(true);
+  });
+
+  // Variants of the four closed above: an attacker's next step.
+  it.each([
+    ['a lower-case level that varies', marked((i) => `${stamp(i)}Z ${['info', 'warn', 'error'][i % 3]} `)],
+    ['a level in brackets that varies', marked((i) => `${stamp(i)} [${['INFO', 'WARNING', 'ERROR'][i % 3]}] `)],
+    [
+      'numbered // comments (// 1/4)',
+      marked(
+        () => '',
+        (i) => ` // ${i + 1}/${LINES.length}`,
+      ),
+    ],
+    [
+      'numbered C comments (/* 1 */)',
+      marked(
+        () => '',
+        (i) => ` /* ${i + 1} */`,
+      ),
+    ],
+    [
+      "echo '…' >> key.pem",
+      marked(
+        () => "echo '",
+        () => "' >> key.pem",
+      ),
+    ],
+    [
+      'printf \'%s\\n\' "…" >> key.pem',
+      marked(
+        () => "printf '%s\\n' \"",
+        () => '" >> key.pem',
+      ),
+    ],
+    [
+      'echo … > numbered files',
+      marked(
+        () => 'echo ',
+        (i) => ` > part${i + 1}.b64`,
+      ),
+    ],
+    ['# lines with a line of a tab between', behind('# ', '\n\t\n')],
+    ['lines with two lines of blanks between', behind('', '\n  \n    \n')],
+  ])('the lines as %s are refused', async (_name, text) => {
+    expect(await isForwarded(text)).toBe(false);
+  });
+
+  it.each([
+    [
+      'log lines of request ids (base64) whose level varies',
+      ['INFO', 'WARN', 'DEBUG', 'INFO'].map(
+        (level, i) => `${stamp(i)}Z ${level} ${Buffer.from(`req-${i}-ok`).toString('base64')}`,
+      ),
+    ],
+    ['a numbered list of words', ['1. apples and pears', '2. plums', '3. cherries and more']],
+    ['numbered comments after words', ['apples  # part 1', 'pears  # part 2', 'plums  # part 3']],
+    ['echo of words into a file, blank lines between', ['echo hello >> log.txt', '  ', 'echo world >> log.txt']],
+  ])('control: %s are forwarded', async (_name, lines) => {
+    expect(await isForwarded(lines.join('\n'))).toBe(true);
+  });
+
+  it.each([
+    ['a log whose level varies', marked((i) => `${stamp(i)}Z ${['INFO', 'WARN', 'DEBUG'][i % 3]} `)],
+    [
+      'numbered comments',
+      marked(
+        () => '',
+        (i) => `  # part ${i + 1}`,
+      ),
+    ],
+    [
+      'echo "…" >> k.b64',
+      marked(
+        () => 'echo "',
+        () => '" >> k.b64',
+      ),
+    ],
+    ['REM lines, a line of blanks between', behind('REM ', '\n   \n')],
+  ])('the lines as %s are withheld from an answer and from a stream of 7-character deltas', async (_name, text) => {
+    expect(await isRelayed(text, LINES[1] as string)).toBe(false);
+    expect(await isStreamed(text, LINES[1] as string)).toBe(false);
   });
 });

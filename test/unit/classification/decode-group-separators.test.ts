@@ -190,3 +190,56 @@ describe('a log prefix, a comment after each group, empty lines between (review-
     expect(runs(fill('2026-12-07T19:00:00Z INFO that they were\n'))).toEqual([]);
   });
 });
+
+describe('a level that varies, numbered comments, redirections, blank lines of blanks (review-s16 base64 labels)', () => {
+  const FORMS: Array<[string, (line: string, i: number) => string, string]> = [
+    ['a log level that varies', (l, i) => `2026-12-07T19:00:0${i}Z ${['INFO', 'WARN', 'DEBUG'][i % 3]} ${l}`, '\n'],
+    ['numbered comments (# part 1)', (l, i) => `${l}  # part ${i + 1}`, '\n'],
+    ['C comments', (l) => `${l} /* c */`, '\n'],
+    ['% comments, CRLF', (l) => `${l} % chunk`, '\r\n'],
+    ['echo "…" >> key.pem', (l) => `echo "${l}" >> key.pem`, '\n'],
+    ['echo … > part1 … part5', (l, i) => `echo ${l} > part${i + 1}`, '\n'],
+    ['REM lines, lines of blanks and a tab between', (l) => `REM ${l}`, '\n  \n\t\n'],
+  ];
+  it.each(FORMS)('lines of 12 with %s are found', (_name, line, join) => {
+    const text = `notes:\n${pieces(12).map(line).join(join)}\nend`;
+    expect(find(text).map((f) => [f.type, f.fingerprint])).toEqual([[KEY.type, KEY.fingerprint]]);
+  });
+
+  it.each([
+    [
+      'a word that varies where a level stood',
+      (l: string, i: number) => `19:00:0${i}Z ${['ok', 'yes', 'no'][i % 3]} ${l}`,
+    ],
+    ['a redirection glued to its group', (l: string) => `echo ${l}>> key.pem`],
+    ['three lines of blanks between', (l: string) => `${l}\n \n \n `],
+  ])('control: lines with %s are not read as one run', (_name, line) => {
+    expect(find(`notes:\n${pieces(12).map(line).join('\n')}\nend`)).toEqual([]);
+  });
+
+  it('control: prose in the same forms decodes to nothing', () => {
+    const lines = Array.from({ length: WORDS.length / 3 }, (_, k) => WORDS.slice(3 * k, 3 * k + 3).join(' '));
+    for (const [, line, join] of FORMS) {
+      expect(runs(lines.map(line).join(join))).toEqual([]);
+      expect(runs(WORDS.map(line).join(join))).toEqual([]);
+    }
+  });
+
+  // Not the log prefix nor echo's (as above): a cut right after a label (`echo `) releases it, and the finding is
+  // reported from the text held after it, its span not the whole text's (the adversarial file checks none leaks).
+  const HELD = FORMS.filter(([name]) => !name.startsWith('echo') && !name.startsWith('a log'));
+  it.each(HELD)('a stream holds lines with %s cut anywhere, the AWS recognizer alone', (_name, line, join) => {
+    const recognizers = DEFAULT_RECOGNIZERS.filter((r) => r.type === 'AWS_ACCESS_KEY');
+    const alone = createClassifier({ fingerprintKey: streamKey, recognizers });
+    const text = `Notes:\n${pieces(12).map(line).join(join)}\nok`;
+    for (let at = 0; at <= text.length; at += 1) check(text, [text.slice(0, at), text.slice(at)], alone);
+  });
+
+  it('a megabyte of each form of prose decodes as none', () => {
+    const fill = (unit: string) => unit.repeat(Math.ceil((1 << 20) / unit.length));
+    expect(runs(fill('that they were here  # part 12\n'))).toEqual([]);
+    expect(runs(fill('echo "that they were" >> key.pem\n'))).toEqual([]);
+    expect(runs(fill('REM that they were\n  \n'))).toEqual([]);
+    expect(runs(fill('2026-12-07T19:00:00Z WARN that they were\n'))).toEqual([]);
+  });
+});
