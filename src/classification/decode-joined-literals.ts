@@ -26,12 +26,12 @@ export const MAX_PIECES = 64;
 /** Fewest characters of a joined text read (decode.ts's MIN_PERCENT_RUN: shorter holds no value a recognizer reads). */
 const MIN_JOINED = 8;
 
-function isQuote(code: number): boolean {
+export function isQuote(code: number): boolean {
   return code === 0x22 || code === 0x27 || code === 0x60;
 }
 
 /** A character of a piece: printable ASCII but blanks, quotes and `\` (a literal with a space or escape is no piece). */
-function isPieceChar(code: number): boolean {
+export function isPieceChar(code: number): boolean {
   return code > 0x20 && code < 0x7f && code !== 0x5c && !isQuote(code);
 }
 

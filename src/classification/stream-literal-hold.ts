@@ -5,19 +5,10 @@
 // before the piece that made it a key arrived. Cheap by construction (session 16 dropped a hold of ~35 µs a chunk):
 // read from the end back, it stops at the first character that is neither a piece's, a gap's nor a quote; it goes back
 // only over closed literals and their gaps, no further than `floor`. Invariant: only holds more; offsets are original.
-import { MAX_PIECE } from './decode-joined-literals.ts';
+import { isPieceChar, isQuote, MAX_PIECE } from './decode-joined-literals.ts';
 
 /** Most characters of the gap between two literals read here: blanks, an operator, a line break and its indent. */
 const MAX_JOIN_GAP = 32;
-
-function isQuote(code: number): boolean {
-  return code === 0x22 || code === 0x27 || code === 0x60;
-}
-
-/** A piece's character (decode-joined-literals.ts isPieceChar): printable ASCII but blanks, quotes and `\`. */
-function isPieceChar(code: number): boolean {
-  return code > 0x20 && code < 0x7f && code !== 0x5c && !isQuote(code);
-}
 
 /** A gap's character: blanks, line breaks, a line continuation and the join operators' `+ . | & ,`. */
 function isGapChar(code: number): boolean {
