@@ -14,7 +14,14 @@ import { McpError } from './errors.ts';
 import { forwardAndScreen } from './answer.ts';
 import { emptyTail, progressNote, type ProgressTail } from './progress.ts';
 import { forwardedSegments, type ClientMessage } from './messages.ts';
-import { API_OF, mcpPolicyInput, modelOf, NO_ANNOTATIONS, type McpRequestSummary } from './policy-input.ts';
+import {
+  API_OF,
+  mcpPolicyInput,
+  mcpRecordedName,
+  modelOf,
+  NO_ANNOTATIONS,
+  type McpRequestSummary,
+} from './policy-input.ts';
 import type { McpSession } from './sessions.ts';
 import { callCounters, reserveCall, settleCall, type CallMethod } from './limits.ts';
 import type { CallOptions, McpUpstream } from './upstream.ts';
@@ -56,15 +63,21 @@ export async function runCall(
       'ERR_MCP_CLASSIFIED_NAME',
       'the tool, prompt or resource name holds data classified as sensitive',
     );
-  record.mcp.name = name;
-  record.request.model = modelOf(upstream.server.name, method, name);
+  // It is recorded as sent once the server lists it or when it is a plain identifier (mcpRecordedName).
+  const shown = (listed: boolean) => {
+    const recorded = mcpRecordedName(method, name, listed);
+    record.mcp.name = recorded;
+    if (record.request !== null) record.request.model = modelOf(upstream.server.name, method, recorded);
+    return recorded;
+  };
+  shown(false);
   // 2. the tool as the server lists it (closed world: an unlisted tool is not called; its annotations are the input's)
   const annotations = method === 'tools/call' ? (await toolNamed(upstream, name)).annotations : NO_ANNOTATIONS;
   // 3. decide
   const decision = decide(context, classification, {
     server: upstream.server,
     method,
-    name,
+    name: shown(method === 'tools/call'),
     annotations,
     segments,
     estimatedTokens: Math.ceil(segments.reduce((n, s) => n + Buffer.byteLength(s.text), 0) / 3),

@@ -6,7 +6,7 @@ import type { Classification } from '../classification/index.ts';
 import type { McpServerSettings } from '../config/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { McpInput, PolicyInput } from '../policy/index.ts';
-import { classificationInput, principalInput } from '../pipeline/index.ts';
+import { classificationInput, isPlainToolName, principalInput, WITHHELD_TOOL_NAME } from '../pipeline/index.ts';
 import type { RequestSegment } from '../providers/index.ts';
 
 export type McpPolicyMethod = McpInput['method'];
@@ -88,4 +88,15 @@ export function mcpPolicyInput(
  * server. */
 export function modelOf(server: string, method: McpPolicyMethod, name: string | null): string {
   return (method === 'tools/call' || method === 'prompts/get') && name !== null ? `${server}/${name}` : server;
+}
+
+/**
+ * A tool or prompt name as records and the policy input show it (they are recorded): as sent when the server lists it
+ * (`listed`: a tools/call name found in the server's tool list) or when it is a plain identifier (isPlainToolName: at
+ * most five digits, as chat tool names), else WITHHELD_TOOL_NAME: bare digits the classifier does not flag
+ * (`t_219099999`) stay out. A resource URI is shown as sent.
+ */
+export function mcpRecordedName(method: McpPolicyMethod, name: string, listed: boolean): string {
+  if (method === 'resources/read' || listed || isPlainToolName(name)) return name;
+  return WITHHELD_TOOL_NAME;
 }

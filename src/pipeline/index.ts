@@ -22,7 +22,7 @@ export {
   type DecisionBody,
   type OutcomeBody,
 } from './records.ts';
-export { classificationInput, principalInput } from './policy-input.ts';
+export { classificationInput, isPlainToolName, principalInput, WITHHELD_TOOL_NAME } from './policy-input.ts';
 export { screenResponse, type ResponseScreen } from './response-screen.ts';
 export { documentPlaces } from './answer-document-order.ts';
 export { reservationRecord, settleFor } from './limits-stage.ts';
