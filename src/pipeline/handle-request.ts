@@ -10,7 +10,7 @@ import type { Principal } from '../identity/index.ts';
 import { bodyDigest } from '../ledger/index.ts';
 import type { Reservation } from '../limits/index.ts';
 import { describeError } from '../observability/index.ts';
-import type { Decision } from '../policy/index.ts';
+import type { Decision, PolicyInput, RuntimeDecision } from '../policy/index.ts';
 import { adapterFor, type Api, type NormalizedRequest, type ProviderAdapter } from '../providers/index.ts';
 import { completeAnswer } from './answer-complete.ts';
 import { createDecisionRecorder } from './decision-record.ts';
@@ -19,6 +19,7 @@ import { Denial, policyDenial, toDenial } from './denial.ts';
 import { shapeReply } from './failures.ts';
 import { reservationRecord, reserveFor } from './limits-stage.ts';
 import { listModels } from './list-models.ts';
+import { modelNamed, WITHHELD_MODEL, withModelWithheld } from './model-record.ts';
 import type { Completion } from './outcome.ts';
 import { recordOutcome } from './outcome-record.ts';
 import { buildPolicyInput } from './policy-input.ts';
@@ -123,24 +124,25 @@ export function createRequestHandler(deps: PipelineDeps) {
         'model',
       );
     }
-    record.request.model = request.model;
+    // The policy sees the upstreams routing offers for this API and model, in routing order.
+    const offered = deps.upstreams.candidates(request.api, request.model);
+    // Until the policy allows it, the record holds the model as sent only when configuration names it (model-record.ts).
+    const named = modelNamed(request.model, offered, deps.upstreams.routes);
+    record.request.model = named ? request.model : WITHHELD_MODEL;
     // 4. decide, with the subject's usage so far read from the limits counters
     const usage = await recorder.waitOnDatabase(record, usageRead);
-    // The policy sees the upstreams routing offers for this API and model, in routing order.
-    const input = buildPolicyInput(
-      principal,
-      request,
-      classification,
-      deps.upstreams.candidates(request.api, request.model),
-      started,
-      usage,
-    );
-    record.policy_input = input;
+    const input = buildPolicyInput(principal, request, classification, offered, started, usage);
+    record.policy_input = named ? input : withModelWithheld(input);
     // One call decides with the active policy (and the shadow, if any): the version recorded is the one that decided.
     const decided = deps.policy.decide(input);
     const { decision } = decided;
     Object.assign(record, decidedFields(decided));
-    if (!decision.allow) throw policyDenial(decision);
+    if (!decision.allow) {
+      if (!named) recordWithheldRefusal(record, input, decided);
+      throw policyDenial(decision);
+    }
+    record.request.model = request.model;
+    record.policy_input = input;
     // 5. route: routing's candidates for the model, restricted to the decision's allowed set (never widened by it)
     const candidates = deps.upstreams.route(request.api, request.model, decision.obligations.upstreams);
     const first = candidates[0];
@@ -214,6 +216,23 @@ export function createRequestHandler(deps: PipelineDeps) {
     // a plain answer is delivered only after its outcome committed.
     if (admitted.request.stream) return (await completeStream(deps, completion)).reply;
     return completeAnswer(deps, completion);
+  }
+
+  /**
+   * A refusal of a model configuration does not name: the record keeps the model withheld when the policy decides the
+   * same on the withheld input (so replay reproduces the recorded decision, shadow included, and the client's refusal
+   * is unchanged); a policy whose refusal depends on the name itself (it lists the model) has it recorded as sent.
+   */
+  function recordWithheldRefusal(record: DecisionBody, input: PolicyInput, decided: RuntimeDecision): void {
+    const withheld = withModelWithheld(input);
+    const again = deps.policy.decide(withheld);
+    if (JSON.stringify(again.decision) === JSON.stringify(decided.decision)) {
+      Object.assign(record, decidedFields(again));
+      record.policy_input = withheld;
+    } else {
+      if (record.request !== null) record.request.model = input.request.model;
+      record.policy_input = input;
+    }
   }
 
   /** A request that failed before the pipeline could run (transport: body too large, unreadable) is recorded too. */

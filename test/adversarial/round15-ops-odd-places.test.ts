@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { promptBody } from './request-bodies.ts';
 import { codeOf, useStack } from './round8-ops-stack.ts';
+import { RETAINING } from './stack.ts';
 
 const stackOf = useStack('r15-ops-odd');
 
@@ -133,17 +134,61 @@ describe('a national id in odd places', () => {
     expect(mine.some((line) => line.includes('"names":["lookup_order"]'))).toBe(true);
   });
 
-  // HOLE (open, src/pipeline/handle-request.ts and the access log): a model name holding a bare 9-digit id
-  // (`echo-219099999`) is refused (no upstream serves it) but written raw into the record's request.model and the
-  // access log, as the tool name was: only a model the classifier flags is kept out. The tool names' rule (at most
-  // five digits) does not fit models (`claude-3-5-sonnet-20241022`); a fix: record and log a model as sent only when
-  // an upstream names it in its catalogue (not a wildcard), else [WITHHELD].
-  it.fails('a model name holding a bare 9-digit id is not written raw into the records or the logs', async () => {
-    const x = await stackOf().send('chat', { model: `echo-${SSN_DIGITS}`, messages: hi });
+  // HOLE closed in src/pipeline/handle-request.ts (model-record.ts): a model name holding a bare 9-digit id
+  // (`echo-219099999`) was refused (no policy permits it) but written raw into the record's request.model, its policy
+  // input and the access log, as the tool name was: only a model the classifier flags was kept out. A digit rule does
+  // not fit models (`claude-3-5-sonnet-20241022`), so the record holds a model as sent only when configuration names it
+  // (an upstream's catalogue lists it exactly, or a route names it) or the policy's verdict depends on it (it allowed
+  // it, or its data lists it); any other is [WITHHELD], with the decision on the withheld input (replay reproduces it).
+  // The client's refusal is unchanged.
+  const modelRecord = async (api: 'chat' | 'messages', model: string) => {
+    const body = api === 'chat' ? { model, messages: hi } : { model, max_tokens: 8, messages: hi };
+    const x = await stackOf().send(api, body);
     const mine = (await stackOf().records()).split('\n').filter((line) => line.includes(x.requestId));
+    const logs = stackOf()
+      .logText()
+      .split('\n')
+      .filter((line) => line.includes(x.requestId));
+    return { x, mine, logs };
+  };
+  it('a model name holding a bare 9-digit id is not written raw into the records or the logs', async () => {
+    const { x, mine } = await modelRecord('chat', `echo-${SSN_DIGITS}`);
+    expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 403, code: 'ERR_POLICY_DENIED' });
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.some(leaks)).toBe(false);
+    expect(mine.some((line) => line.includes('"model":"[WITHHELD]"'))).toBe(true);
     expect(leaks(stackOf().logText())).toBe(false);
+  });
+
+  // Variants: the digits split as a model name allows, after a version, on the Anthropic API.
+  it.each([
+    ['split by dots', 'chat', 'gpt-4o.21909.9999', '21909.9999'],
+    ['after a dated version', 'chat', 'claude-3-5-sonnet-20241022-219099999', '219099999'],
+    ['on the Anthropic API', 'messages', `claude-${SSN_DIGITS}`, SSN_DIGITS],
+    ['split by a slash', 'chat', 'org/21909/9999', '21909/9999'],
+  ] as const)(
+    'a model name holding the id %s is not written raw into the records or the logs',
+    async (_, api, model, raw) => {
+      const { x, mine, logs } = await modelRecord(api, model);
+      expect(x.status).toBeGreaterThanOrEqual(400);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.some((line) => line.includes(raw))).toBe(false);
+      expect(logs.some((line) => line.includes(raw))).toBe(false);
+    },
+  );
+
+  it('control: a model the policy allows is recorded and logged as sent', async () => {
+    const { x, mine, logs } = await modelRecord('chat', 'echo-1');
+    expect(x.status).toBe(200);
+    expect(mine.some((line) => line.includes('"model":"echo-1"'))).toBe(true);
+    expect(logs.some((line) => line.includes('"model":"echo-1"'))).toBe(true);
+  });
+
+  it("control: a refused model an upstream's catalogue names is recorded and logged as sent", async () => {
+    const { x, mine, logs } = await modelRecord('chat', RETAINING.model);
+    expect({ status: x.status, code: codeOf(x.body) }).toEqual({ status: 403, code: 'ERR_POLICY_DENIED' });
+    expect(mine.some((line) => line.includes(`"model":"${RETAINING.model}"`))).toBe(true);
+    expect(logs.some((line) => line.includes(`"model":"${RETAINING.model}"`))).toBe(true);
   });
 
   it('control: the chain verifies afterwards', async () => {
