@@ -18,6 +18,7 @@ export function modelNamed(
   candidates: readonly Pick<UpstreamSettings, 'models'>[],
   routes: readonly { model: string }[],
 ): boolean {
+  if (model === '*') return false; // the catalogues' wildcard names no model
   return candidates.some((u) => u.models.includes(model)) || routes.some((r) => r.model === model);
 }
 
