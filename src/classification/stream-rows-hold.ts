@@ -59,6 +59,10 @@ export function waitingRowsFrom(text: string): number {
     }
     const stillOpen = rows.end === text.length;
     if (!stillOpen && (rows.starts.length === 0 || solidCount(text, rows.end, TAIL_MOST) > TAIL_MOST)) continue;
+    // No positional cell yet under an array whose first item is an object or a scalar: no list can head what came
+    // (an object row names its own cells; one with an `f`/`c` cells array has cells as soon as that array opens, and
+    // then it is held). Without this a streamed `{"data": [{…}, …]}` past MAX_WAITING_ROWS failed whole.
+    if (rows.starts.length === 0 && firstItem(text, open) !== undefined && firstItem(text, open) !== '[') continue;
     // Rows still waiting for their list: the key after them cannot have come yet (it would be this array's list).
     if (text.length - m.index > MAX_WAITING_ROWS) {
       throw new ClassificationError(
@@ -70,6 +74,12 @@ export function waitingRowsFrom(text: string): number {
     return m.index;
   }
   return trailingRowsKey(text);
+}
+
+/** The first character that is not blank after the `[` at `open`, or undefined when none has come yet. */
+function firstItem(text: string, open: number): string | undefined {
+  for (let at = open + 1; at < text.length; at += 1) if (text.charCodeAt(at) > 0x20) return text[at];
+  return undefined;
 }
 
 /**

@@ -21,6 +21,8 @@ describe('waitingRowsFrom', () => {
     ['a closed array far before the end', `{"data": ${ROWS}} ${'and then prose. '.repeat(30)}`],
     ['another key', `{"items": ${ROWS.slice(0, 20)}`],
     ['an empty closed array', '{"data": [], "next'],
+    ['an open array of object rows (they name their cells)', '{"data": [{"id": 1, "name": "Ann"}, {"id": 2'],
+    ['an open array of strings', '{"data": ["first line", "second'],
   ])('control: %s is not held', (_name, text) => {
     expect(waitingRowsFrom(text)).toBe(text.length);
   });
@@ -45,6 +47,18 @@ describe('a scanner with rows held for their list', () => {
     }
     return most;
   }
+  it('control: a streamed data array of object rows or of strings past the bound is released, never failed', () => {
+    const objects = Array.from({ length: 300 }, (_, i) => `{"id": ${i}, "name": "item ${i}", "price": ${i}.5}`);
+    const strings = Array.from({ length: 400 }, (_, i) => `"line ${i} of the answer"`);
+    for (const items of [objects, strings]) {
+      const text = `{"data": [${items.join(', ')}]}`;
+      expect(text.length).toBeGreaterThan(MAX_WAITING_ROWS);
+      expect(mostHeld(text, 7)).toBeLessThanOrEqual(400);
+    }
+  });
+  it('an object row with a cells array (BigQuery f, DataTable c) is held from its key', () => {
+    expect(waitingRowsFrom('ok {"data": [{"f": [{"v": "Ann"}, {"v": "219')).toBe(4);
+  });
   it('control: prose in deltas of 7 is released within the window', () => {
     expect(mostHeld('Plain prose about a table of data: [rows] and values. '.repeat(40), 7)).toBeLessThanOrEqual(300);
   });
