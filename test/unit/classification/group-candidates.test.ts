@@ -11,7 +11,7 @@ import { normalizeText } from '../../../src/classification/normalize.ts';
 const B = Buffer.from('aws AKIAZ3MQWXR5TLPB6Y7N and more text here').toString('base64');
 
 const runs = (text: string, exhaustive: boolean) =>
-  decodedRuns(normalizeText(text), createDecodeBudget(), exhaustive).map((r) => [r.start, r.end, r.text]);
+  decodedRuns(normalizeText(text), createDecodeBudget(), exhaustive).map((r) => [r.start, r.end, r.text] as const);
 
 /** `B` cut in groups of `width`, each behind `before` and followed by `after`, joined by `join`. */
 const lines = fc
@@ -34,14 +34,31 @@ const prose = fc.constantFrom(
 );
 
 describe('groups scan candidates', () => {
+  // What every offset's reading decodes, the candidates decode too, or a run over it whose text holds it (the prefilter
+  // loses nothing). Not equality: where one run's reading skips past the start of another (echo lines, then REM lines
+  // of one key), the candidates, which do not stop at the first, may read the second whole: `aws AKIA…` where every
+  // offset read `5TLPB…` (seed -2073069389 of 969eba3's CI). More is read, never less.
   it('find what every offset as a candidate finds, on wrapped groups among prose', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(lines, prose), { minLength: 1, maxLength: 5 }), (parts) => {
         const text = parts.join('');
-        expect(runs(text, false)).toEqual(runs(text, true));
+        const found = runs(text, false);
+        for (const [start, end, decoded] of runs(text, true)) {
+          const over = found.some((r) => r[0] <= start && r[1] >= end && r[2].includes(decoded));
+          expect({ start, end, decoded, over }).toEqual({ start, end, decoded, over: true });
+        }
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('read the key in REM lines after echo lines of another', () => {
+    const text = [
+      '$ echo "YXdz" >> key.pem\n$ echo "IEFL" >> key.pem',
+      'REM YXdzIEFLSUFaM01RV\nREM 1hSNVRMUEI2WTdOIG\nREM FuZCBtb3JlIHRleHQ',
+      'YXdz\nIEFL',
+    ].join('');
+    expect(runs(text, false).map((r) => r[2])).toContain('aws AKIAZ3MQWXR5TLPB6Y7N ');
   });
 
   it('find the run of lines of 12 behind a log stamp and a varying level', () => {
